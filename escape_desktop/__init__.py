@@ -1,0 +1,3 @@
+"""escape-desktop: run ESCAPE-pain classes offline."""
+
+__version__ = "0.1.0"
