@@ -1,0 +1,181 @@
+"""Suggest the next level or dose for one person at one station; the instructor decides."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .content import ProgressionRules, Station
+
+__all__ = ["StationResult", "Suggestion", "suggest", "dose_step", "format_dose"]
+
+# Smallest sensible change of dose for each kind, and the grid doses are rounded to.
+_DOSE_STEPS: dict[str, float] = {
+    "repetitions": 1.0,
+    "seconds": 5.0,
+    "load_kg": 0.5,
+    "step_cm": 5.0,
+    "minutes": 1.0,
+}
+
+
+@dataclass(frozen=True)
+class StationResult:
+    """What was recorded for one person at one station in one session."""
+
+    session_number: int
+    level: int  # 0-based index into the station's levels
+    target_dose: float
+    dose_achieved: float | None
+    pain: int | None
+    effort: int | None
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A suggested level and dose for the next session, with the reason in words."""
+
+    action: str  # "progress" | "hold" | "step_back"
+    level: int
+    target_dose: float
+    reason: str
+
+
+def dose_step(station: Station) -> float:
+    """The smallest dose change used for this station's kind of dose."""
+    return _DOSE_STEPS.get(station.dose_kind, 1.0)
+
+
+def _to_grid(value: float, step: float) -> float:
+    # Round half up to the nearest multiple of step.
+    return math.floor(value / step + 0.5 + 1e-9) * step
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def format_dose(station: Station, dose: float) -> str:
+    """A dose with its unit, e.g. "12 reps"."""
+    return f"{_num(dose)} {station.dose_unit}".strip()
+
+
+def _increase(station: Station, dose: float, fraction: float) -> float:
+    step = dose_step(station)
+    return max(_to_grid(dose * (1 + fraction), step), _to_grid(dose, step) + step)
+
+
+def _decrease(station: Station, dose: float, fraction: float) -> float:
+    step = dose_step(station)
+    lower = min(_to_grid(dose * (1 - fraction), step), _to_grid(dose, step) - step)
+    return max(lower, step) if dose > step else dose
+
+
+def _has_data(r: StationResult) -> bool:
+    return r.dose_achieved is not None or r.pain is not None
+
+
+def suggest(
+    station: Station, history: Sequence[StationResult], rules: ProgressionRules
+) -> Suggestion | None:
+    """Suggest progress, hold or step back from a person's results at one station.
+
+    Returns None until some session has a dose recorded. Results are read in
+    session order; pain or effort that was not recorded does not block progress.
+    A high pain score in the latest session leads to a step back even if no dose
+    was recorded then.
+    """
+    if not station.levels or not any(r.dose_achieved is not None for r in history):
+        return None
+    last_level = len(station.levels) - 1
+    recorded = [r for r in sorted(history, key=lambda r: r.session_number) if _has_data(r)]
+    latest = recorded[-1]
+    level = min(max(latest.level, 0), last_level)
+    target = latest.target_dose
+
+    # 1. Too much pain: step back.
+    if latest.pain is not None and latest.pain >= rules.pain_to_step_back:
+        why = (
+            f"Pain {latest.pain}/10 in session {latest.session_number} is at or above "
+            f"{rules.pain_to_step_back}/10"
+        )
+        if level > 0:
+            prev = station.levels[level - 1]
+            return Suggestion(
+                "step_back", level - 1, prev.target_dose, f"{why}: go back to {prev.name}."
+            )
+        lower = _decrease(station, target, rules.dose_increment_fraction)
+        if lower < target:
+            reason = f"{why}: ease the dose from {format_dose(station, target)} to {format_dose(station, lower)}."
+        else:
+            reason = f"{why}: this is already the easiest level and dose, so talk it through."
+        return Suggestion("step_back", level, lower, reason)
+
+    # 2. Count the latest run of sessions at this level and target where the target was met.
+    needed = rules.sessions_at_target
+    run: list[StationResult] = []
+    for r in reversed(recorded):
+        if (
+            min(max(r.level, 0), last_level) != level
+            or r.target_dose != target
+            or r.dose_achieved is None
+            or r.dose_achieved < r.target_dose
+        ):
+            break
+        run.append(r)
+        if len(run) == needed:
+            break
+
+    if latest.dose_achieved is None:
+        return Suggestion(
+            "hold", level, target, f"No dose was recorded in session {latest.session_number}."
+        )
+    if latest.dose_achieved < target:
+        return Suggestion(
+            "hold",
+            level,
+            target,
+            f"Target not reached yet: {format_dose(station, latest.dose_achieved)} of "
+            f"{format_dose(station, target)} in session {latest.session_number}.",
+        )
+    if len(run) < needed:
+        return Suggestion(
+            "hold", level, target, f"Target reached at {len(run)} of {needed} sessions so far."
+        )
+    too_painful = [
+        r.pain for r in run if r.pain is not None and r.pain > rules.max_pain_to_progress
+    ]
+    if too_painful:
+        return Suggestion(
+            "hold",
+            level,
+            target,
+            f"Target reached, but pain {max(too_painful)}/10 is above {rules.max_pain_to_progress}/10.",
+        )
+    too_hard = [
+        r.effort for r in run if r.effort is not None and r.effort > rules.max_effort_to_progress
+    ]
+    if too_hard:
+        return Suggestion(
+            "hold",
+            level,
+            target,
+            f"Target reached, but effort {max(too_hard)}/10 is above {rules.max_effort_to_progress}/10.",
+        )
+
+    # 3. Progress.
+    why = (
+        f"Target reached at {needed} session{'s' if needed != 1 else ''} "
+        f"with pain {rules.max_pain_to_progress}/10 or less"
+    )
+    if level < last_level:
+        nxt = station.levels[level + 1]
+        return Suggestion("progress", level + 1, nxt.target_dose, f"{why}: move on to {nxt.name}.")
+    higher = _increase(station, target, rules.dose_increment_fraction)
+    return Suggestion(
+        "progress",
+        level,
+        higher,
+        f"{why}: raise the dose from {format_dose(station, target)} to {format_dose(station, higher)}.",
+    )
