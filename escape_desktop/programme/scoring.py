@@ -52,13 +52,13 @@ def check_score(instrument: Instrument, value: float) -> float:
     if not _is_number(value) or not math.isfinite(float(value)):
         raise ScoreError(_range_sentence(instrument))
     number = float(value)
+    if not instrument.min <= number <= instrument.max:
+        raise ScoreError(_range_sentence(instrument))
     scaled = number * 10**instrument.decimals
     if abs(scaled - round(scaled)) > 1e-6:
         raise ScoreError(_range_sentence(instrument))
-    number = _round(number, instrument.decimals)
-    if not instrument.min <= number <= instrument.max:
-        raise ScoreError(_range_sentence(instrument))
-    return number
+    # Snap away float noise (19.250000000001 -> 19.25); + 0.0 turns -0.0 into 0.0.
+    return min(max(_round(number, instrument.decimals), instrument.min), instrument.max) + 0.0
 
 
 def check_item(instrument: Instrument, item_key: str, value: int | float) -> int:

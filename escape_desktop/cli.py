@@ -1,0 +1,74 @@
+"""The one entry point: no arguments opens the window; sub-commands run the services headless."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from escape_desktop import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from escape_desktop.commands import MODULES
+
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--data-dir", metavar="DIR", help="data folder (default: per user)")
+    common.add_argument(
+        "--passphrase-file", metavar="F", help="file holding the passphrase of encrypted data"
+    )
+    parser = argparse.ArgumentParser(
+        prog="escape-desktop",
+        description="Run ESCAPE-pain classes: courses, register, circuit, measures, documents.",
+        parents=[common],
+    )
+    parser.add_argument("--version", action="version", version=f"escape-desktop {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in MODULES:
+        try:
+            module = importlib.import_module(f"escape_desktop.commands.{name}")
+        except ModuleNotFoundError as e:
+            if e.name != f"escape_desktop.commands.{name}":
+                raise
+            continue  # that area has no commands yet
+        module.register(sub, common)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    if not getattr(args, "command", None):
+        from escape_desktop.ui.app import run
+
+        return run(args.data_dir)
+    return run_command(args)
+
+
+def run_command(args: argparse.Namespace) -> int:
+    from escape_desktop.db.errors import KnownError
+
+    from .commands.base import CommandError
+
+    logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except CommandError as e:
+        print(str(e), file=sys.stderr)
+        return e.exit_code
+    except KnownError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("Stopped.", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # never a traceback on the command line
+        logging.getLogger(__name__).debug("unexpected error", exc_info=True)
+        print(f"Something went wrong: {type(e).__name__}: {e}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

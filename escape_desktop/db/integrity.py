@@ -1,0 +1,57 @@
+"""Integrity checks: SQLite's own checks, foreign keys, and the schema version."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import text
+
+from .engine import Database, explain
+from .errors import KnownError
+from .migrate import schema_state
+
+
+def integrity_problems(db: Database, *, full: bool = True) -> list[str]:
+    """Plain sentences, one per problem; empty when the database is healthy."""
+    problems: list[str] = []
+    try:
+        with db.engine.connect() as conn:
+            pragma = "integrity_check" if full else "quick_check"
+            rows = [r[0] for r in conn.execute(text(f"PRAGMA {pragma}"))]
+            if rows != ["ok"]:
+                problems.extend(f"Damage found: {r}" for r in rows[:20])
+            bad_refs = conn.execute(text("PRAGMA foreign_key_check")).all()
+            if bad_refs:
+                tables = sorted({r[0] for r in bad_refs})
+                problems.append(
+                    f"{len(bad_refs)} records point at something that no longer exists "
+                    f"(in {', '.join(tables)})."
+                )
+        state = schema_state(db)
+        if state == "newer":
+            problems.append("The data file was written by a newer version of escape-desktop.")
+        elif state == "empty":
+            problems.append("The data file holds no escape-desktop data.")
+    except KnownError as e:
+        problems.append(str(e))
+    except Exception as e:  # the driver's errors for a damaged or foreign file
+        known = explain(e)
+        if known is None:
+            raise
+        problems.append(str(known))
+    return problems
+
+
+def check_file(path: Path, folder: Path, passphrase: str | None) -> list[str]:
+    """Open ``path`` read-only (unlocking it if encrypted) and check it."""
+    from .keys import unlock
+
+    try:
+        key = unlock(folder, passphrase)
+    except KnownError as e:
+        return [str(e)]
+    db = Database(path, key, read_only=True)
+    try:
+        return integrity_problems(db)
+    finally:
+        db.dispose()

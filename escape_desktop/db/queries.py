@@ -1,0 +1,307 @@
+"""Read models: what screens, documents and the command line show, in few queries each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import Session as OrmSession
+
+from escape_desktop.programme.completion import is_completer
+
+from .models import (
+    Attendance,
+    Course,
+    CourseInstructor,
+    Enrolment,
+    Instructor,
+    Participant,
+    Session,
+    Venue,
+)
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    id: int
+    code: str
+    title: str
+    programme: str
+    venue: str
+    start_date: date
+    end_date: date | None
+    weekdays: str
+    start_time: str
+    capacity: int
+    status: str  # upcoming / running / finished
+    sessions_planned: int
+    sessions_delivered: int
+    participants: int
+    completers: int
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "title": self.title,
+            "programme": self.programme,
+            "venue": self.venue,
+            "start_date": self.start_date.isoformat(),
+            "end_date": self.end_date.isoformat() if self.end_date else None,
+            "status": self.status,
+            "sessions_planned": self.sessions_planned,
+            "sessions_delivered": self.sessions_delivered,
+            "participants": self.participants,
+            "completers": self.completers,
+            "capacity": self.capacity,
+        }
+
+
+def course_status(first: date | None, last: date | None, today: date) -> str:
+    if first is None or today < first:
+        return "upcoming"
+    if last is not None and today > last:
+        return "finished"
+    return "running"
+
+
+def attended_counts(s: OrmSession, course_ids: list[int] | None = None) -> dict[int, int]:
+    """Sessions attended (present, in sessions not cancelled) per enrolment id."""
+    q = (
+        select(Attendance.enrolment_id, func.count())
+        .join(Session, Session.id == Attendance.session_id)
+        .where(Attendance.mark == "present", Session.cancelled.is_(False))
+        .group_by(Attendance.enrolment_id)
+    )
+    if course_ids is not None:
+        q = q.where(Session.course_id.in_(course_ids))
+    return dict(s.execute(q).all())  # type: ignore[arg-type]
+
+
+def course_summaries(
+    s: OrmSession, today: date, *, search: str = "", codes: list[str] | None = None
+) -> list[CourseSummary]:
+    held = and_(Session.cancelled.is_(False), Session.date <= today)
+    sess = (
+        select(
+            Session.course_id.label("course_id"),
+            func.min(case((Session.cancelled.is_(False), Session.date))).label("first"),
+            func.max(case((Session.cancelled.is_(False), Session.date))).label("last"),
+            func.count().label("planned"),
+            func.sum(case((held, 1), else_=0)).label("delivered"),
+        )
+        .group_by(Session.course_id)
+        .subquery()
+    )
+    enr = (
+        select(Enrolment.course_id.label("course_id"), func.count().label("n"))
+        .where(Enrolment.status != "withdrawn")
+        .group_by(Enrolment.course_id)
+        .subquery()
+    )
+    q = (
+        select(
+            Course, Venue.name, sess.c.first, sess.c.last, sess.c.planned, sess.c.delivered, enr.c.n
+        )
+        .outerjoin(Venue, Venue.id == Course.venue_id)
+        .outerjoin(sess, sess.c.course_id == Course.id)
+        .outerjoin(enr, enr.c.course_id == Course.id)
+        .order_by(Course.start_date.desc(), Course.code)
+    )
+    if search:
+        like = f"%{search}%"
+        q = q.where(or_(Course.code.ilike(like), Course.title.ilike(like), Venue.name.ilike(like)))
+    if codes is not None:
+        q = q.where(Course.code.in_(codes))
+    rows = s.execute(q).all()
+    finished_ids = [r[0].id for r in rows if course_status(r[2], r[3], today) == "finished"]
+    completers: dict[int, int] = {}
+    if finished_ids:
+        attended = attended_counts(s, finished_ids)
+        delivered_by_course = {r[0].id: int(r[5] or 0) for r in rows}
+        for enrolment_id, course_id in s.execute(
+            select(Enrolment.id, Enrolment.course_id).where(
+                Enrolment.course_id.in_(finished_ids), Enrolment.status != "withdrawn"
+            )
+        ):
+            if is_completer(attended.get(enrolment_id, 0), delivered_by_course[course_id]):
+                completers[course_id] = completers.get(course_id, 0) + 1
+    result = []
+    for course, venue, first, last, planned, delivered, n in rows:
+        result.append(
+            CourseSummary(
+                id=course.id,
+                code=course.code,
+                title=course.title,
+                programme=course.programme_key,
+                venue=venue or "",
+                start_date=first or course.start_date,
+                end_date=last,
+                weekdays=course.weekdays,
+                start_time=course.start_time,
+                capacity=course.capacity,
+                status=course_status(first, last, today),
+                sessions_planned=int(planned or 0),
+                sessions_delivered=int(delivered or 0),
+                participants=int(n or 0),
+                completers=completers.get(course.id, 0),
+            )
+        )
+    return result
+
+
+def course_by_code(s: OrmSession, code: str) -> Course | None:
+    return s.scalar(select(Course).where(Course.code == code))
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    id: int
+    number: int
+    date: date
+    topic: str
+    cancelled: bool
+    cancel_reason: str
+    staff_present: str
+    notes: str
+
+
+@dataclass
+class RegisterRow:
+    enrolment_id: int
+    participant_id: int
+    code: str
+    first_name: str
+    last_name: str
+    status: str
+    withdrawn_reason: str
+    marks: dict[int, str] = field(default_factory=dict)  # session id -> mark
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass
+class Register:
+    course_id: int
+    code: str
+    title: str
+    programme: str
+    venue: str
+    start_time: str
+    capacity: int
+    instructors: list[str]
+    sessions: list[SessionInfo]
+    rows: list[RegisterRow]
+
+    def delivered(self, today: date) -> int:
+        return sum(1 for x in self.sessions if not x.cancelled and x.date <= today)
+
+    def attended(self, row: RegisterRow) -> int:
+        held = {x.id for x in self.sessions if not x.cancelled}
+        return sum(1 for sid, m in row.marks.items() if m == "present" and sid in held)
+
+
+def register(s: OrmSession, course_id: int) -> Register | None:
+    """A course's sessions and every enrolment's marks: three queries."""
+    head = s.execute(
+        select(Course, Venue.name)
+        .outerjoin(Venue, Venue.id == Course.venue_id)
+        .where(Course.id == course_id)
+    ).first()
+    if head is None:
+        return None
+    course, venue = head
+    sessions = [
+        SessionInfo(
+            x.id, x.number, x.date, x.topic, x.cancelled, x.cancel_reason, x.staff_present, x.notes
+        )
+        for x in s.scalars(
+            select(Session).where(Session.course_id == course_id).order_by(Session.number)
+        )
+    ]
+    rows: dict[int, RegisterRow] = {}
+    for e_id, p_id, code, first, last, status, reason in s.execute(
+        select(
+            Enrolment.id,
+            Participant.id,
+            Participant.code,
+            Participant.first_name,
+            Participant.last_name,
+            Enrolment.status,
+            Enrolment.withdrawn_reason,
+        )
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .where(Enrolment.course_id == course_id)
+        .order_by(Participant.last_name, Participant.first_name)
+    ):
+        rows[e_id] = RegisterRow(e_id, p_id, code, first, last, status, reason)
+    if rows:
+        for e_id, sid, mark in s.execute(
+            select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
+            .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+            .where(Enrolment.course_id == course_id)
+        ):
+            rows[e_id].marks[sid] = mark
+    instructors = list(
+        s.scalars(
+            select(Instructor.name)
+            .join(CourseInstructor, CourseInstructor.instructor_id == Instructor.id)
+            .where(CourseInstructor.course_id == course_id)
+            .order_by(Instructor.name)
+        )
+    )
+    return Register(
+        course_id=course.id,
+        code=course.code,
+        title=course.title,
+        programme=course.programme_key,
+        venue=venue or "",
+        start_time=course.start_time,
+        capacity=course.capacity,
+        instructors=instructors,
+        sessions=sessions,
+        rows=list(rows.values()),
+    )
+
+
+@dataclass(frozen=True)
+class ParticipantHit:
+    participant_id: int
+    enrolment_id: int | None
+    code: str
+    name: str
+    date_of_birth: date | None
+    course_id: int | None
+    course_code: str
+    status: str
+
+
+def search_participants(s: OrmSession, text: str, limit: int = 200) -> list[ParticipantHit]:
+    """People whose name, code, NHS number or phone contains ``text``, across all courses."""
+    like = f"%{text.strip()}%"
+    digits = "".join(ch for ch in text if ch.isdigit())
+    conds = [
+        Participant.first_name.ilike(like),
+        Participant.last_name.ilike(like),
+        (Participant.first_name + " " + Participant.last_name).ilike(like),
+        Participant.code.ilike(like),
+    ]
+    if len(digits) >= 3:
+        conds.append(Participant.nhs_number.like(f"%{digits}%"))
+        conds.append(Participant.phone.like(f"%{digits}%"))
+    q = (
+        select(Participant, Enrolment.id, Course.id, Course.code, Enrolment.status)
+        .outerjoin(Enrolment, Enrolment.participant_id == Participant.id)
+        .outerjoin(Course, Course.id == Enrolment.course_id)
+        .where(or_(*conds))
+        .order_by(Participant.last_name, Participant.first_name, Course.start_date.desc())
+        .limit(limit)
+    )
+    return [
+        ParticipantHit(
+            p.id, e_id, p.code, p.full_name, p.date_of_birth, c_id, c_code or "", status or ""
+        )
+        for p, e_id, c_id, c_code, status in s.execute(q)
+    ]

@@ -1,0 +1,117 @@
+"""Shared pieces of the use cases: the clock, audit events, text checks."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date, datetime
+
+from sqlalchemy.orm import Session as OrmSession
+
+from escape_desktop.db.models import AuditEvent
+
+from .errors import ValidationError
+
+MAX_NAME = 200
+MAX_TEXT = 5000
+
+
+def now() -> datetime:
+    return datetime.now().replace(microsecond=0)
+
+
+def audit(
+    s: OrmSession, actor: str, action: str, entity: str, entity_id: int | None, detail: str = ""
+) -> None:
+    s.add(
+        AuditEvent(
+            at=now(), actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail
+        )
+    )
+
+
+def clean_text(
+    value: object, field: str, label: str, *, required: bool = False, max_len: int = MAX_TEXT
+) -> str:
+    """Text as typed, trimmed; control characters other than newlines and tabs are refused."""
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise ValidationError(field, f"{label} must be text.")
+    text = value.strip()
+    if required and not text:
+        raise ValidationError(field, f"{label} is needed; please fill it in.")
+    if len(text) > max_len:
+        raise ValidationError(
+            field, f"{label} is too long ({len(text)} characters); keep it under {max_len}."
+        )
+    for ch in text:
+        if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
+            raise ValidationError(
+                field, f"{label} contains an invisible control character; please retype it."
+            )
+        if ch in "\n\t" and max_len <= MAX_NAME:
+            raise ValidationError(field, f"{label} must fit on one line.")
+    return text
+
+
+def parse_date(value: object, field: str, label: str, *, required: bool = True) -> date | None:
+    if value is None or value == "":
+        if required:
+            raise ValidationError(field, f"{label} is needed; enter it as YYYY-MM-DD.")
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+        for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y"):
+            try:
+                return datetime.strptime(value.strip(), fmt).date()
+            except ValueError:
+                continue
+    raise ValidationError(field, f"{label} is not a date; enter it as YYYY-MM-DD or DD/MM/YYYY.")
+
+
+def parse_int(
+    value: object, field: str, label: str, lo: int, hi: int, *, required: bool = True
+) -> int | None:
+    if value is None or value == "":
+        if required:
+            raise ValidationError(field, f"{label} is needed; enter a whole number {lo}–{hi}.")
+        return None
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        if isinstance(value, float):
+            if not value.is_integer():
+                raise ValueError
+            number = int(value)
+        else:
+            number = int(str(value).strip())
+    except (ValueError, OverflowError):
+        raise ValidationError(field, f"{label} must be a whole number from {lo} to {hi}.") from None
+    if not lo <= number <= hi:
+        raise ValidationError(field, f"{label} must be a whole number from {lo} to {hi}.")
+    return number
+
+
+def parse_float(
+    value: object, field: str, label: str, lo: float, hi: float, *, required: bool = True
+) -> float | None:
+    if value is None or value == "":
+        if required:
+            raise ValidationError(field, f"{label} is needed; enter a number {lo:g}–{hi:g}.")
+        return None
+    try:
+        if isinstance(value, bool):
+            raise ValueError
+        number = float(str(value).strip()) if not isinstance(value, int | float) else float(value)
+    except (ValueError, OverflowError):
+        raise ValidationError(field, f"{label} must be a number from {lo:g} to {hi:g}.") from None
+    if number != number or not lo <= number <= hi:  # NaN fails too
+        raise ValidationError(field, f"{label} must be a number from {lo:g} to {hi:g}.")
+    return number

@@ -1,0 +1,329 @@
+"""Use cases for courses and their sessions: create, edit, reschedule, cancel."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import func, select
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import (
+    ClosureDate,
+    Course,
+    CourseInstructor,
+    CourseInstrument,
+    CourseStation,
+    Instructor,
+    Session,
+    Venue,
+)
+from escape_desktop.programme.schedule import session_dates
+
+from .common import audit, clean_text, now, parse_date, parse_int
+from .errors import NotFound, ValidationError
+
+RECOMMENDED_MAX_GROUP = 16
+MAX_CAPACITY = 40
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/]{0,39}$")
+
+
+@dataclass
+class CourseInput:
+    title: str
+    programme_key: str
+    start_date: date | str
+    weekdays: Sequence[int]
+    venue: str = ""
+    start_time: str = "10:00"
+    capacity: int | str = 12
+    instructors: Sequence[str] = field(default_factory=list)
+    code: str = ""
+    notes: str = ""
+    sessions: int | None = None  # defaults to the template's number of sessions
+
+
+def capacity_warning(capacity: int) -> str | None:
+    if capacity > RECOMMENDED_MAX_GROUP:
+        return (
+            f"Groups above {RECOMMENDED_MAX_GROUP} are not recommended, even with two staff; "
+            "consider running a second course."
+        )
+    return None
+
+
+def _venue(s, name: str) -> Venue | None:  # type: ignore[no-untyped-def]
+    if not name:
+        return None
+    venue = s.scalar(select(Venue).where(Venue.name == name))
+    if venue is None:
+        venue = Venue(name=name, address="")
+        s.add(venue)
+        s.flush()
+    return venue
+
+
+def _instructors(s, names: Sequence[str]) -> list[Instructor]:  # type: ignore[no-untyped-def]
+    result = []
+    for raw in names:
+        name = clean_text(raw, "instructors", "Instructor name", max_len=200)
+        if not name:
+            continue
+        person = s.scalar(select(Instructor).where(Instructor.name == name))
+        if person is None:
+            person = Instructor(name=name, role="")
+            s.add(person)
+            s.flush()
+        if person not in result:
+            result.append(person)
+    return result
+
+
+def _validated(ctx: AppContext, data: CourseInput) -> dict:
+    title = clean_text(data.title, "title", "Course title", required=True, max_len=200)
+    try:
+        template = ctx.library.template(data.programme_key)
+    except KeyError:
+        raise ValidationError(
+            "programme_key", "Choose a programme from the list (ESCAPE-pain knee & hip, or backs)."
+        ) from None
+    start = parse_date(data.start_date, "start_date", "Start date")
+    weekdays = sorted(set(data.weekdays or ()))
+    if not weekdays or any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekdays):
+        raise ValidationError("weekdays", "Choose the days of the week the class runs.")
+    time_text = (data.start_time or "").strip()
+    if not TIME_RE.match(time_text):
+        raise ValidationError("start_time", "Start time must look like 10:00 (24-hour clock).")
+    hours, minutes = time_text.split(":")
+    capacity = parse_int(data.capacity, "capacity", "Capacity", 1, MAX_CAPACITY)
+    code = (data.code or "").strip()
+    if code and not CODE_RE.match(code):
+        raise ValidationError(
+            "code", "Course code may use letters, digits and - _ / only, up to 40 characters."
+        )
+    count = data.sessions if data.sessions is not None else len(template.sessions)
+    count = parse_int(count, "sessions", "Number of sessions", 1, 24)
+    return {
+        "title": title,
+        "template": template,
+        "start": start,
+        "weekdays": weekdays,
+        "start_time": f"{int(hours):02d}:{minutes}",
+        "capacity": capacity,
+        "code": code,
+        "venue": clean_text(data.venue, "venue", "Venue", max_len=200),
+        "notes": clean_text(data.notes, "notes", "Notes"),
+        "count": count,
+    }
+
+
+def next_course_code(s, programme_key: str, year: int) -> str:  # type: ignore[no-untyped-def]
+    prefix = {"knee_hip": "KH", "back": "BK"}.get(programme_key, programme_key[:2].upper())
+    stem = f"{prefix}-{year}-"
+    existing = s.scalars(select(Course.code).where(Course.code.like(stem + "%"))).all()
+    numbers = [int(c[len(stem) :]) for c in existing if c[len(stem) :].isdigit()]
+    return f"{stem}{(max(numbers) + 1 if numbers else 1):03d}"
+
+
+def planned_dates(
+    ctx: AppContext, start: date, weekdays: Sequence[int], count: int, venue: str = ""
+) -> list[date]:
+    """The dates a new course would get, skipping the venue's closure days (for the wizard)."""
+    with ctx.db.read() as s:
+        closures = _closures(s, venue)
+    return session_dates(start, weekdays, count, closures)
+
+
+def _closures(s, venue_name: str) -> list[date]:  # type: ignore[no-untyped-def]
+    q = select(ClosureDate.day).outerjoin(Venue, ClosureDate.venue_id == Venue.id)
+    q = q.where((ClosureDate.venue_id.is_(None)) | (Venue.name == venue_name))
+    return list(s.scalars(q))
+
+
+def create_course(ctx: AppContext, data: CourseInput) -> int:
+    """Create a course with its sessions, default circuit and instruments. Returns its id."""
+    v = _validated(ctx, data)
+    template = v["template"]
+    with ctx.db.transaction() as s:
+        code = v["code"] or next_course_code(s, template.key, v["start"].year)
+        if s.scalar(select(func.count()).where(Course.code == code)):
+            raise ValidationError("code", f"Course code {code} is already used; choose another.")
+        dates = session_dates(v["start"], v["weekdays"], v["count"], _closures(s, v["venue"]))
+        course = Course(
+            code=code,
+            title=v["title"],
+            programme_key=template.key,
+            venue=_venue(s, v["venue"]),
+            start_date=dates[0],
+            weekdays=",".join(str(d) for d in v["weekdays"]),
+            start_time=v["start_time"],
+            capacity=v["capacity"],
+            notes=v["notes"],
+            created_at=now(),
+        )
+        s.add(course)
+        s.flush()
+        for i, day in enumerate(dates):
+            plan = template.sessions[i] if i < len(template.sessions) else None
+            s.add(
+                Session(
+                    course_id=course.id,
+                    number=i + 1,
+                    date=day,
+                    topic=plan.topic if plan else "",
+                    cancelled=False,
+                )
+            )
+        for person in _instructors(s, data.instructors):
+            s.add(CourseInstructor(course_id=course.id, instructor_id=person.id))
+        for pos, key in enumerate(template.stations):
+            s.add(CourseStation(course_id=course.id, station_key=key, position=pos, active=True))
+        for pos, key in enumerate(template.instruments):
+            s.add(CourseInstrument(course_id=course.id, instrument_key=key, position=pos))
+        audit(s, ctx.actor, "create_course", "course", course.id, code)
+        return course.id
+
+
+def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> None:
+    """Change a course's title, venue, time, capacity, instructors and notes (not its dates)."""
+    v = _validated(ctx, data)
+    with ctx.db.transaction() as s:
+        course = s.get(Course, course_id)
+        if course is None:
+            raise NotFound("That course no longer exists.")
+        if v["code"] and v["code"] != course.code:
+            if s.scalar(select(func.count()).where(Course.code == v["code"])):
+                raise ValidationError("code", f"Course code {v['code']} is already used.")
+            course.code = v["code"]
+        course.title = v["title"]
+        course.venue = _venue(s, v["venue"])
+        course.start_time = v["start_time"]
+        course.capacity = v["capacity"]
+        course.notes = v["notes"]
+        s.query(CourseInstructor).filter_by(course_id=course.id).delete()
+        for person in _instructors(s, data.instructors):
+            s.add(CourseInstructor(course_id=course.id, instructor_id=person.id))
+        audit(s, ctx.actor, "edit_course", "course", course.id, course.code)
+
+
+def _session(s, session_id: int) -> Session:  # type: ignore[no-untyped-def]
+    session = s.get(Session, session_id)
+    if session is None:
+        raise NotFound("That session no longer exists.")
+    return session
+
+
+def reschedule_session(ctx: AppContext, session_id: int, new_date: date | str) -> None:
+    day = parse_date(new_date, "date", "Session date")
+    with ctx.db.transaction() as s:
+        session = _session(s, session_id)
+        clash = s.scalar(
+            select(Session.number).where(
+                Session.course_id == session.course_id,
+                Session.date == day,
+                Session.id != session.id,
+                Session.cancelled.is_(False),
+            )
+        )
+        if clash is not None:
+            raise ValidationError(
+                "date", f"Session {clash} is already on {day:%d %b %Y}; choose another day."
+            )
+        old = session.date
+        session.date = day
+        audit(s, ctx.actor, "reschedule_session", "session", session.id, f"{old} -> {day}")
+
+
+def set_session_topic(ctx: AppContext, session_id: int, topic: str) -> None:
+    text = clean_text(topic, "topic", "Topic", max_len=500)
+    with ctx.db.transaction() as s:
+        session = _session(s, session_id)
+        session.topic = text
+        audit(s, ctx.actor, "set_session_topic", "session", session.id, text[:80])
+
+
+def set_session_notes(ctx: AppContext, session_id: int, notes: str) -> None:
+    text = clean_text(notes, "notes", "Session notes")
+    with ctx.db.transaction() as s:
+        session = _session(s, session_id)
+        session.notes = text
+        audit(s, ctx.actor, "set_session_notes", "session", session.id)
+
+
+def set_staff_present(ctx: AppContext, session_id: int, staff: Sequence[str] | str) -> None:
+    names = staff if isinstance(staff, str) else ", ".join(n.strip() for n in staff if n.strip())
+    text = clean_text(names, "staff_present", "Staff present", max_len=500)
+    with ctx.db.transaction() as s:
+        session = _session(s, session_id)
+        session.staff_present = text
+        audit(s, ctx.actor, "set_staff_present", "session", session.id, text)
+
+
+def cancel_session(ctx: AppContext, session_id: int, reason: str = "") -> None:
+    """Cancel a session: it no longer counts against anyone's attendance."""
+    text = clean_text(reason, "cancel_reason", "Reason", max_len=500)
+    with ctx.db.transaction() as s:
+        session = _session(s, session_id)
+        session.cancelled = True
+        session.cancel_reason = text
+        audit(s, ctx.actor, "cancel_session", "session", session.id, text)
+
+
+def reinstate_session(ctx: AppContext, session_id: int) -> None:
+    with ctx.db.transaction() as s:
+        session = _session(s, session_id)
+        session.cancelled = False
+        session.cancel_reason = ""
+        audit(s, ctx.actor, "reinstate_session", "session", session.id)
+
+
+def add_closure(ctx: AppContext, day: date | str, reason: str = "", venue: str = "") -> None:
+    d = parse_date(day, "day", "Closure date")
+    why = clean_text(reason, "reason", "Reason", max_len=500)
+    place = clean_text(venue, "venue", "Venue", max_len=200)
+    with ctx.db.transaction() as s:
+        v = _venue(s, place)
+        s.add(ClosureDate(day=d, reason=why, venue_id=v.id if v else None))
+        audit(s, ctx.actor, "add_closure", "closure", None, str(d))
+
+
+def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str]) -> None:
+    for key in keys:
+        try:
+            ctx.library.instrument(key)
+        except KeyError:
+            raise ValidationError("instruments", f"Unknown measure '{key}'.") from None
+    with ctx.db.transaction() as s:
+        if s.get(Course, course_id) is None:
+            raise NotFound("That course no longer exists.")
+        s.query(CourseInstrument).filter_by(course_id=course_id).delete()
+        for pos, key in enumerate(dict.fromkeys(keys)):
+            s.add(CourseInstrument(course_id=course_id, instrument_key=key, position=pos))
+        audit(s, ctx.actor, "set_course_instruments", "course", course_id, ",".join(keys))
+
+
+def add_venue(ctx: AppContext, name: str, address: str = "") -> int:
+    n = clean_text(name, "name", "Venue name", required=True, max_len=200)
+    with ctx.db.transaction() as s:
+        if s.scalar(select(Venue).where(Venue.name == n)) is not None:
+            raise ValidationError("name", f"There is already a venue called {n}.")
+        venue = Venue(name=n, address=clean_text(address, "address", "Address"))
+        s.add(venue)
+        s.flush()
+        audit(s, ctx.actor, "add_venue", "venue", venue.id, n)
+        return venue.id
+
+
+def add_instructor(ctx: AppContext, name: str, role: str = "") -> int:
+    n = clean_text(name, "name", "Instructor name", required=True, max_len=200)
+    with ctx.db.transaction() as s:
+        if s.scalar(select(Instructor).where(Instructor.name == n)) is not None:
+            raise ValidationError("name", f"There is already an instructor called {n}.")
+        person = Instructor(name=n, role=clean_text(role, "role", "Role", max_len=100))
+        s.add(person)
+        s.flush()
+        audit(s, ctx.actor, "add_instructor", "instructor", person.id, n)
+        return person.id

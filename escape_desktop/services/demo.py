@@ -1,0 +1,362 @@
+"""Realistic fake data for trying the app and for benchmarks; deterministic for a given seed."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import func, insert, select
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import (
+    Assessment,
+    Attendance,
+    AuditEvent,
+    Course,
+    CourseInstructor,
+    CourseInstrument,
+    CourseStation,
+    Enrolment,
+    ExerciseRecord,
+    Instructor,
+    Participant,
+    ProgressionDecision,
+    Session,
+    Venue,
+)
+from escape_desktop.programme.completion import is_completer
+from escape_desktop.programme.content import Instrument, ProgrammeTemplate, Station
+from escape_desktop.programme.progression import StationResult, suggest
+from escape_desktop.programme.schedule import session_dates
+
+from .errors import ValidationError
+from .participants import CODE_ALPHABET
+
+# Obviously invented people: every demo surname is a made-up "Demo-" style double name.
+FIRST_NAMES = (
+    "Ada", "Bill", "Carys", "Dev", "Eileen", "Frank", "Gwen", "Hamid", "Irene", "Joe",
+    "Kath", "Łukasz", "Maureen", "Niamh", "Oluwaseun", "Pat", "Siân", "Tomasz", "Una",
+    "Vera", "Winston", "Zoë", "Anh", "Brendan", "Chioma", "Dorota", "Errol", "Fatima",
+    "Gareth", "Hilda", "Ibrahim", "Jean", "Krystyna", "Lloyd", "Margaret", "Nigel",
+    "Olive", "Priya", "Ron", "Sheila",
+)
+LAST_NAMES = (
+    "Demo-Abbott", "Demo-Brennan", "Demo-Chowdhury", "Demo-Davies", "Demo-Evans",
+    "Demo-Fitzgerald", "Demo-Green", "Demo-Hughes", "Demo-Iqbal", "Demo-Jones",
+    "Demo-Kowalski", "Demo-Lewandowski", "Demo-Morgan", "Demo-Nguyễn", "Demo-Okafor",
+    "Demo-Patel", "Demo-Quinn", "Demo-Roberts", "Demo-Singh", "Demo-Thomas",
+    "Demo-Usman", "Demo-Vaughan", "Demo-Williams", "Demo-Ó Briain", "Demo-Zieliński",
+)
+VENUES = (
+    "Riverside Leisure Centre", "St Aidan's Church Hall", "Northgate Hospital Physio Gym",
+    "Millbrook Community Centre", "Parkview Gym",
+)
+INSTRUCTORS = ("Sam Demo-Physio", "Alex Demo-Instructor", "Jo Demo-Physio", "Chris Demo-Coach")
+REFERRALS = ("GP", "physiotherapist", "self", "consultant", "social prescriber")
+WEEKDAY_PAIRS = ((0, 3), (1, 4), (0, 2), (2, 4))
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    courses: int
+    participants: int
+    attendance: int
+    exercise_records: int
+    assessments: int
+
+
+def generate_demo(
+    ctx: AppContext,
+    *,
+    scale: str = "small",
+    seed: int = 1,
+    today: date | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> DemoResult:
+    """Fill an empty database with demo courses. Refuses a database that already has courses."""
+    if scale not in ("small", "large"):
+        raise ValidationError("scale", "Scale must be small or large.")
+    today = today or date.today()
+    with ctx.db.read() as s:
+        if s.scalar(select(func.count()).select_from(Course)):
+            raise ValidationError(
+                "data_dir",
+                "This data folder already has courses; choose an empty folder for demo data.",
+            )
+    rng = random.Random(seed)
+    builder = _Builder(ctx, rng, today)
+    if scale == "small":
+        plans = [
+            ("knee_hip", today - timedelta(days=70), VENUES[0]),
+            ("knee_hip", today - timedelta(days=17), VENUES[1]),
+            ("back", today - timedelta(days=100), VENUES[2]),
+            ("knee_hip", today + timedelta(days=12), VENUES[3]),
+        ]
+        per_course = [10, 12, 9, 6]
+    else:
+        # A busy hub over ten years: about 20 courses a year across five venues.
+        plans = []
+        start = today - timedelta(days=3650)
+        for i in range(200):
+            programme = "back" if i % 5 == 4 else "knee_hip"
+            plans.append((programme, start + timedelta(days=i * 3650 // 196), VENUES[i % 5]))
+        per_course = [12] * 200
+    for i, ((programme, start, venue), n) in enumerate(zip(plans, per_course, strict=True)):
+        builder.course(programme, start, venue, n, WEEKDAY_PAIRS[i % len(WEEKDAY_PAIRS)])
+        if progress and (i + 1) % 20 == 0:
+            progress(f"{i + 1} of {len(plans)} courses")
+    return builder.flush()
+
+
+class _Builder:
+    """Builds all rows in memory, then writes them in a few bulk inserts in one transaction."""
+
+    def __init__(self, ctx: AppContext, rng: random.Random, today: date):
+        self.ctx = ctx
+        self.rng = rng
+        self.today = today
+        self.stamp = datetime.combine(today, datetime.min.time())
+        self.rows: dict[type, list[dict]] = {}
+        self.ids: dict[type, int] = {}
+        self.venue_ids: dict[str, int] = {}
+        self.instructor_ids: dict[str, int] = {}
+        self.codes: set[str] = set()
+        self.course_numbers: dict[tuple[str, int], int] = {}
+
+    def _add(self, model: type, **values: object) -> int:
+        new_id = self.ids.get(model, 0) + 1
+        self.ids[model] = new_id
+        values["id"] = new_id
+        self.rows.setdefault(model, []).append(values)
+        return new_id
+
+    def _venue(self, name: str) -> int:
+        if name not in self.venue_ids:
+            self.venue_ids[name] = self._add(Venue, name=name, address="")
+        return self.venue_ids[name]
+
+    def _instructor(self, name: str) -> int:
+        if name not in self.instructor_ids:
+            role = "physiotherapist" if "Physio" in name else "exercise instructor"
+            self.instructor_ids[name] = self._add(Instructor, name=name, role=role)
+        return self.instructor_ids[name]
+
+    def _participant_code(self) -> str:
+        while True:
+            code = "P-" + "".join(self.rng.choice(CODE_ALPHABET) for _ in range(8))
+            if code not in self.codes:
+                self.codes.add(code)
+                return code
+
+    def course(
+        self, programme: str, start: date, venue: str, people: int, weekdays: tuple[int, int]
+    ) -> None:
+        lib = self.ctx.library
+        template: ProgrammeTemplate = lib.template(programme)
+        prefix = "KH" if programme == "knee_hip" else "BK"
+        n = self.course_numbers.get((prefix, start.year), 0) + 1
+        self.course_numbers[(prefix, start.year)] = n
+        code = f"{prefix}-{start.year}-{n:03d}"
+        dates = session_dates(start, weekdays, len(template.sessions))
+        course_id = self._add(
+            Course,
+            code=code,
+            title=f"{'Knees & hips' if programme == 'knee_hip' else 'Backs'}, "
+            f"{venue.split()[0]}, {dates[0]:%b %Y}",
+            programme_key=programme,
+            venue_id=self._venue(venue),
+            start_date=dates[0],
+            weekdays=",".join(map(str, weekdays)),
+            start_time=self.rng.choice(("09:30", "10:00", "13:30", "18:00")),
+            capacity=max(12, people),
+            notes="",
+            created_at=self.stamp - timedelta(days=max(0, (self.today - start).days + 21)),
+        )
+        staff = self.rng.sample(INSTRUCTORS, 2)
+        for name in staff:
+            self.rows.setdefault(CourseInstructor, []).append(
+                {"course_id": course_id, "instructor_id": self._instructor(name)}
+            )
+        cancelled_number = self.rng.choice((None, None, None, 5, 8))
+        sessions = []
+        for i, day in enumerate(dates):
+            cancelled = cancelled_number == i + 1 and day <= self.today
+            sid = self._add(
+                Session,
+                course_id=course_id,
+                number=i + 1,
+                date=day,
+                topic=template.sessions[i].topic,
+                cancelled=cancelled,
+                cancel_reason="Hall double-booked" if cancelled else "",
+                staff_present=", ".join(staff) if day <= self.today and not cancelled else "",
+                notes="",
+            )
+            sessions.append((sid, i + 1, day, cancelled))
+        stations = [lib.station(k) for k in template.stations]
+        for pos, st in enumerate(stations):
+            self._add(CourseStation, course_id=course_id, station_key=st.key, position=pos,
+                      active=True)
+        for pos, key in enumerate(template.instruments):
+            self.rows.setdefault(CourseInstrument, []).append(
+                {"course_id": course_id, "instrument_key": key, "position": pos}
+            )
+        self._add(AuditEvent, at=self.stamp, actor="demo", action="create_course",
+                  entity="course", entity_id=course_id, detail=code)
+        for _ in range(people):
+            self._person(course_id, template, stations, sessions, start)
+
+    def _person(
+        self,
+        course_id: int,
+        template: ProgrammeTemplate,
+        stations: list[Station],
+        sessions: list[tuple[int, int, date, bool]],
+        start: date,
+    ) -> None:
+        rng = self.rng
+        joints = "back" if template.key == "back" else rng.choice(("knee", "hip", "knee,hip"))
+        pid = self._add(
+            Participant,
+            code=self._participant_code(),
+            first_name=rng.choice(FIRST_NAMES),
+            last_name=rng.choice(LAST_NAMES),
+            date_of_birth=date(start.year - rng.randint(45, 85), rng.randint(1, 12),
+                               rng.randint(1, 28)),
+            sex=rng.choice(("female", "female", "male", "male", "other", "prefer not to say")),
+            nhs_number=None,
+            phone="",
+            email="",
+            joints=joints,
+            referral_source=rng.choice(REFERRALS),
+            consent_programme=True,
+            consent_share=rng.random() < 0.85,
+            notes="Demo person",
+            created_at=self.stamp - timedelta(days=max(0, (self.today - start).days + 14)),
+        )
+        # Commitment decides attendance; a few drop out.
+        commitment = rng.choice((0.97, 0.92, 0.88, 0.8, 0.6, 0.35))
+        withdraws_after = rng.randint(3, 7) if rng.random() < 0.07 else None
+        eid = self._add(
+            Enrolment,
+            participant_id=pid,
+            course_id=course_id,
+            status="enrolled",
+            withdrawn_reason="",
+            withdrawn_on=None,
+            enrolled_on=start - timedelta(days=14),
+        )
+        enrolment = self.rows[Enrolment][-1]
+        capability = rng.uniform(0.6, 1.2)
+        state = {st.key: [rng.choice((0, 0, 1)), 0.0, []] for st in stations}
+        for st in stations:
+            lvl = min(state[st.key][0], len(st.levels) - 1)
+            state[st.key][0] = lvl
+            state[st.key][1] = st.levels[lvl].target_dose
+        attended = 0
+        delivered = 0
+        base_pain = rng.randint(3, 7)
+        first_seen: date | None = None
+        last_seen: date | None = None
+        for sid, number, day, cancelled in sessions:
+            if day > self.today or cancelled:
+                continue
+            delivered += 1
+            if withdraws_after is not None and number > withdraws_after:
+                if enrolment["status"] != "withdrawn":
+                    enrolment.update(status="withdrawn", withdrawn_reason=rng.choice(
+                        ("Flare-up of another condition", "Started a new job",
+                         "Transport fell through", "Caring duties")), withdrawn_on=day)
+                continue
+            present = rng.random() < commitment
+            mark = "present" if present else rng.choice(("absent", "apologies"))
+            self._add(Attendance, enrolment_id=eid, session_id=sid, mark=mark,
+                      updated_at=datetime.combine(day, datetime.min.time()))
+            if not present:
+                continue
+            attended += 1
+            first_seen = first_seen or day
+            last_seen = day
+            for st in stations:
+                self._exercise(eid, sid, number, day, st, state[st.key], capability, base_pain,
+                               template)
+        if first_seen is not None:
+            finished = sessions[-1][2] < self.today
+            self._assessments(eid, template, "start", first_seen, capability, base_pain, 0)
+            if finished and last_seen and is_completer(attended, delivered):
+                self._assessments(eid, template, "end", last_seen, capability, base_pain,
+                                  attended)
+
+    def _exercise(
+        self, eid: int, sid: int, number: int, day: date, st: Station, state: list,
+        capability: float, base_pain: int, template: ProgrammeTemplate,
+    ) -> None:
+        rng = self.rng
+        level, target, history = state
+        ratio = capability + rng.uniform(-0.15, 0.25) + 0.03 * len(history) - 0.1 * level
+        achieved = round(max(0.0, min(target, target * ratio)))
+        pain = max(0, min(10, base_pain - len(history) // 3 + rng.randint(-2, 1) + level))
+        effort = max(0, min(10, round(5 + 3 * (1 - ratio) + rng.randint(-1, 1))))
+        self._add(ExerciseRecord, enrolment_id=eid, session_id=sid, station_key=st.key,
+                  level=level, target_dose=target, dose_achieved=float(achieved), pain=pain,
+                  effort=effort, note="", updated_at=datetime.combine(day, datetime.min.time()))
+        history.append(StationResult(number, level, target, float(achieved), pain, effort))
+        idea = suggest(st, history[-4:], template.progression)
+        if idea is not None and idea.action != "hold":
+            accepted = rng.random() < 0.85
+            self._add(ProgressionDecision, enrolment_id=eid, session_id=sid, station_key=st.key,
+                      action=idea.action, accepted=accepted, level=idea.level,
+                      target_dose=idea.target_dose, reason=idea.reason,
+                      decided_at=datetime.combine(day, datetime.min.time()))
+            if accepted:
+                state[0], state[1] = idea.level, idea.target_dose
+                state[2] = []
+
+    def _assessments(
+        self, eid: int, template: ProgrammeTemplate, timepoint: str, day: date,
+        capability: float, base_pain: int, attended: int,
+    ) -> None:
+        rng = self.rng
+        gain = (attended / 12) * capability if timepoint == "end" else 0.0
+        for key in template.instruments:
+            inst: Instrument = self.ctx.library.instrument(key)
+            span = inst.max - inst.min
+            if key == "pain_nrs":
+                value = float(max(0, min(10, base_pain - round(gain * rng.uniform(0, 4)))))
+            else:
+                position = rng.uniform(0.25, 0.55)
+                better = gain * rng.uniform(-0.05, 0.3)
+                position += better if inst.direction == "higher_better" else -better
+                value = inst.min + max(0.0, min(1.0, position)) * span
+            if inst.kind == "items":
+                answers = {item.key: rng.randint(item.min, item.max) for item in inst.items}
+                value = float(sum(answers.values()))
+            else:
+                answers = None
+            value = round(value, inst.decimals)
+            if inst.decimals == 0:
+                value = float(int(value))
+            self._add(Assessment, enrolment_id=eid, timepoint=timepoint, instrument_key=key,
+                      assessed_on=day, score=value, answers=answers,
+                      adapted=inst.has_adapted_flag and rng.random() < 0.1,
+                      updated_at=datetime.combine(day, datetime.min.time()))
+
+    def flush(self) -> DemoResult:
+        order = (Venue, Instructor, Course, CourseInstructor, Session, CourseStation,
+                 CourseInstrument, Participant, Enrolment, Attendance, ExerciseRecord,
+                 ProgressionDecision, Assessment, AuditEvent)
+        with self.ctx.db.transaction() as s:
+            for model in order:
+                rows = self.rows.get(model)
+                if rows:
+                    s.execute(insert(model.__table__), rows)
+        count = {m: len(self.rows.get(m, [])) for m in order}
+        return DemoResult(
+            courses=count[Course],
+            participants=count[Participant],
+            attendance=count[Attendance],
+            exercise_records=count[ExerciseRecord],
+            assessments=count[Assessment],
+        )

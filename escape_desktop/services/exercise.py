@@ -1,0 +1,94 @@
+"""Use case: record one person's result at one station in one session."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import CustomStation, Enrolment, ExerciseRecord, Session
+from escape_desktop.programme.content import Level, Station
+
+from .common import audit, clean_text, now, parse_float, parse_int
+from .errors import NotFound, ValidationError
+
+MAX_DOSE = 10000.0
+
+
+@dataclass
+class ExerciseInput:
+    level: int | str
+    target_dose: float | str
+    dose_achieved: float | str | None = None
+    pain: int | str | None = None
+    effort: int | str | None = None
+    note: str = ""
+
+
+def station(ctx: AppContext, key: str) -> Station:
+    """A station from the shipped library or the site's custom exercises."""
+    try:
+        return ctx.library.station(key)
+    except KeyError:
+        pass
+    with ctx.db.read() as s:
+        row = s.scalar(select(CustomStation).where(CustomStation.key == key))
+        if row is None:
+            raise NotFound(f"Exercise '{key}' is not in the library.")
+        return Station(
+            key=row.key,
+            name=row.name,
+            dose_kind=row.dose_kind,
+            dose_unit=row.dose_unit,
+            levels=tuple(
+                Level(str(lv["name"]), str(lv.get("description", "")), float(lv["target_dose"]))
+                for lv in row.levels
+            ),
+            description=row.description,
+        )
+
+
+def record_exercise(
+    ctx: AppContext, enrolment_id: int, session_id: int, station_key: str, data: ExerciseInput
+) -> int:
+    """Create or update the record; returns its id."""
+    st = station(ctx, station_key)
+    level = parse_int(data.level, "level", "Level", 1, len(st.levels))
+    assert level is not None
+    target = parse_float(data.target_dose, "target_dose", "Target dose", 0, MAX_DOSE)
+    achieved = parse_float(
+        data.dose_achieved, "dose_achieved", "Dose achieved", 0, MAX_DOSE, required=False
+    )
+    pain = parse_int(data.pain, "pain", "Pain", 0, 10, required=False)
+    effort = parse_int(data.effort, "effort", "Effort", 0, 10, required=False)
+    note = clean_text(data.note, "note", "Note", max_len=1000)
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        session = s.get(Session, session_id)
+        if enrolment is None or session is None:
+            raise NotFound("That person or session no longer exists.")
+        if enrolment.course_id != session.course_id:
+            raise ValidationError("session", "That session belongs to another course.")
+        row = s.scalar(
+            select(ExerciseRecord).where(
+                ExerciseRecord.enrolment_id == enrolment_id,
+                ExerciseRecord.session_id == session_id,
+                ExerciseRecord.station_key == station_key,
+            )
+        )
+        if row is None:
+            row = ExerciseRecord(
+                enrolment_id=enrolment_id, session_id=session_id, station_key=station_key
+            )
+            s.add(row)
+        row.level = level - 1  # stored 0-based; people see "Level 1"
+        row.target_dose = target  # type: ignore[assignment]
+        row.dose_achieved = achieved
+        row.pain = pain
+        row.effort = effort
+        row.note = note
+        row.updated_at = now()
+        s.flush()
+        audit(s, ctx.actor, "record_exercise", "exercise_record", row.id, station_key)
+        return row.id

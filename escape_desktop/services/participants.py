@@ -1,0 +1,318 @@
+"""Use cases for people: enrol, edit, withdraw, move, and remove an enrolment (undo)."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import func, select
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import Course, Enrolment, Participant
+from escape_desktop.programme.nhs import format_nhs_number, normalise_nhs_number
+
+from .common import MAX_NAME, audit, clean_text, now, parse_date
+from .errors import NotFound, ValidationError
+
+SEXES = ("", "female", "male", "other", "prefer not to say")
+JOINTS = ("knee", "hip", "back")
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+
+
+@dataclass
+class ParticipantInput:
+    first_name: str
+    last_name: str
+    date_of_birth: date | str | None = None
+    sex: str = ""
+    nhs_number: str = ""
+    phone: str = ""
+    email: str = ""
+    joints: str = ""
+    referral_source: str = ""
+    consent_programme: bool = False
+    consent_share: bool = False
+    notes: str = ""
+
+
+def new_participant_code() -> str:
+    """A random pseudonymous code, e.g. P-7KQ2MX9D, carrying nothing about the person."""
+    return "P-" + "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def age_on(dob: date, day: date) -> int:
+    return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+
+def validate_participant(data: ParticipantInput, today: date | None = None) -> dict:
+    today = today or date.today()
+    first = clean_text(data.first_name, "first_name", "First name", required=True, max_len=MAX_NAME)
+    last = clean_text(data.last_name, "last_name", "Last name", required=True, max_len=MAX_NAME)
+    dob = parse_date(data.date_of_birth, "date_of_birth", "Date of birth", required=False)
+    if dob is not None:
+        if dob > today:
+            raise ValidationError(
+                "date_of_birth", "Date of birth is in the future; check the year."
+            )
+        if age_on(dob, today) > 120:
+            raise ValidationError("date_of_birth", "Date of birth is over 120 years ago; check it.")
+        if age_on(dob, today) < 16:
+            raise ValidationError(
+                "date_of_birth", "The programme is for adults; check the date of birth."
+            )
+    sex = (data.sex or "").strip().lower()
+    if sex not in SEXES:
+        raise ValidationError("sex", "Sex must be female, male, other or prefer not to say.")
+    nhs = (data.nhs_number or "").strip()
+    if nhs:
+        try:
+            nhs = normalise_nhs_number(nhs)
+        except ValueError as e:
+            raise ValidationError("nhs_number", str(e)) from None
+    joints_list = [j.strip().lower() for j in (data.joints or "").replace(";", ",").split(",")]
+    joints_list = [j for j in joints_list if j]
+    for j in joints_list:
+        if j not in JOINTS:
+            raise ValidationError("joints", "Joints affected must be knee, hip and/or back.")
+    email = clean_text(data.email, "email", "Email", max_len=MAX_NAME)
+    if email and ("@" not in email or " " in email):
+        raise ValidationError("email", "Email does not look right; it needs an @ and no spaces.")
+    return {
+        "first_name": first,
+        "last_name": last,
+        "date_of_birth": dob,
+        "sex": sex,
+        "nhs_number": nhs or None,
+        "phone": clean_text(data.phone, "phone", "Phone", max_len=50),
+        "email": email,
+        "joints": ",".join(dict.fromkeys(joints_list)),
+        "referral_source": clean_text(
+            data.referral_source, "referral_source", "Referral source", max_len=100
+        ),
+        "consent_programme": bool(data.consent_programme),
+        "consent_share": bool(data.consent_share),
+        "notes": clean_text(data.notes, "notes", "Notes"),
+    }
+
+
+def _check_nhs_unique(s, nhs: str | None, participant_id: int | None) -> None:  # type: ignore[no-untyped-def]
+    if not nhs:
+        return
+    q = select(Participant.id).where(Participant.nhs_number == nhs)
+    if participant_id is not None:
+        q = q.where(Participant.id != participant_id)
+    if s.scalar(q) is not None:
+        raise ValidationError(
+            "nhs_number",
+            f"NHS number {format_nhs_number(nhs)} belongs to someone already on file; "
+            "search for them and enrol them instead.",
+        )
+
+
+def _course_with_room(s, course_id: int) -> Course:  # type: ignore[no-untyped-def]
+    course = s.get(Course, course_id)
+    if course is None:
+        raise NotFound("That course no longer exists.")
+    taken = s.scalar(
+        select(func.count())
+        .select_from(Enrolment)
+        .where(Enrolment.course_id == course_id, Enrolment.status != "withdrawn")
+    )
+    if taken >= course.capacity:
+        raise ValidationError(
+            "course",
+            f"{course.code} is full ({course.capacity} places); raise its capacity or "
+            "choose another course.",
+        )
+    return course
+
+
+def enrol_participant(ctx: AppContext, course_id: int, data: ParticipantInput) -> tuple[int, int]:
+    """Add a new person and enrol them. Returns (participant id, enrolment id)."""
+    values = validate_participant(data)
+    if not values["consent_programme"]:
+        raise ValidationError(
+            "consent_programme", "The person must agree to take part before they can be enrolled."
+        )
+    with ctx.db.transaction() as s:
+        course = _course_with_room(s, course_id)
+        _check_nhs_unique(s, values["nhs_number"], None)
+        person = Participant(code=_unique_code(s), created_at=now(), **values)
+        s.add(person)
+        s.flush()
+        enrolment = Enrolment(
+            participant_id=person.id,
+            course_id=course.id,
+            status="enrolled",
+            enrolled_on=date.today(),
+        )
+        s.add(enrolment)
+        s.flush()
+        audit(s, ctx.actor, "enrol", "enrolment", enrolment.id, f"{person.code} on {course.code}")
+        return person.id, enrolment.id
+
+
+def _unique_code(s) -> str:  # type: ignore[no-untyped-def]
+    while True:
+        code = new_participant_code()
+        if s.scalar(select(Participant.id).where(Participant.code == code)) is None:
+            return code
+
+
+def enrol_existing(ctx: AppContext, participant_id: int, course_id: int) -> int:
+    """Enrol someone already on file onto another course. Returns the enrolment id."""
+    with ctx.db.transaction() as s:
+        person = s.get(Participant, participant_id)
+        if person is None:
+            raise NotFound("That person is no longer on file.")
+        course = _course_with_room(s, course_id)
+        existing = s.scalar(
+            select(Enrolment).where(
+                Enrolment.participant_id == participant_id, Enrolment.course_id == course_id
+            )
+        )
+        if existing is not None:
+            if existing.status != "withdrawn":
+                raise ValidationError("course", f"{person.full_name} is already on {course.code}.")
+            existing.status = "enrolled"
+            existing.withdrawn_reason = ""
+            existing.withdrawn_on = None
+            enrolment = existing
+        else:
+            enrolment = Enrolment(
+                participant_id=person.id,
+                course_id=course.id,
+                status="enrolled",
+                enrolled_on=date.today(),
+            )
+            s.add(enrolment)
+            s.flush()
+        audit(s, ctx.actor, "enrol", "enrolment", enrolment.id, f"{person.code} on {course.code}")
+        return enrolment.id
+
+
+def edit_participant(ctx: AppContext, participant_id: int, data: ParticipantInput) -> None:
+    values = validate_participant(data)
+    with ctx.db.transaction() as s:
+        person = s.get(Participant, participant_id)
+        if person is None:
+            raise NotFound("That person is no longer on file.")
+        _check_nhs_unique(s, values["nhs_number"], participant_id)
+        changed = [k for k, v in values.items() if getattr(person, k) != v]
+        for key, value in values.items():
+            setattr(person, key, value)
+        audit(s, ctx.actor, "edit_participant", "participant", person.id, ",".join(changed))
+
+
+def participant_input(ctx: AppContext, participant_id: int) -> ParticipantInput:
+    """The stored details as an input form, for an edit dialog."""
+    with ctx.db.read() as s:
+        p = s.get(Participant, participant_id)
+        if p is None:
+            raise NotFound("That person is no longer on file.")
+        return ParticipantInput(
+            first_name=p.first_name,
+            last_name=p.last_name,
+            date_of_birth=p.date_of_birth,
+            sex=p.sex,
+            nhs_number=p.nhs_number or "",
+            phone=p.phone,
+            email=p.email,
+            joints=p.joints,
+            referral_source=p.referral_source,
+            consent_programme=p.consent_programme,
+            consent_share=p.consent_share,
+            notes=p.notes,
+        )
+
+
+def withdraw(ctx: AppContext, enrolment_id: int, reason: str, on: date | str | None = None) -> None:
+    why = clean_text(reason, "withdrawn_reason", "Reason", required=True, max_len=500)
+    day = parse_date(on, "withdrawn_on", "Date", required=False) or date.today()
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        if enrolment.status == "withdrawn":
+            raise ValidationError("status", "This person has already withdrawn from the course.")
+        enrolment.status = "withdrawn"
+        enrolment.withdrawn_reason = why
+        enrolment.withdrawn_on = day
+        audit(s, ctx.actor, "withdraw", "enrolment", enrolment.id, why)
+
+
+def reinstate(ctx: AppContext, enrolment_id: int) -> None:
+    """Undo a withdrawal."""
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        enrolment.status = "enrolled"
+        enrolment.withdrawn_reason = ""
+        enrolment.withdrawn_on = None
+        audit(s, ctx.actor, "reinstate", "enrolment", enrolment.id)
+
+
+def set_status(ctx: AppContext, enrolment_id: int, status: str) -> None:
+    if status not in ("enrolled", "active", "completed", "did_not_start"):
+        raise ValidationError("status", "Choose enrolled, active, completed or did not start.")
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        enrolment.status = status
+        audit(s, ctx.actor, "set_status", "enrolment", enrolment.id, status)
+
+
+def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> int:
+    """Move someone to another course: withdrawn here (reason 'moved'), enrolled there."""
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        if enrolment.course_id == new_course_id:
+            raise ValidationError("course", "Choose a different course to move to.")
+        target = _course_with_room(s, new_course_id)
+        clash = s.scalar(
+            select(Enrolment).where(
+                Enrolment.participant_id == enrolment.participant_id,
+                Enrolment.course_id == new_course_id,
+            )
+        )
+        if clash is not None and clash.status != "withdrawn":
+            raise ValidationError("course", f"This person is already on {target.code}.")
+        enrolment.status = "withdrawn"
+        enrolment.withdrawn_reason = f"Moved to {target.code}"
+        enrolment.withdrawn_on = date.today()
+        if clash is not None:
+            clash.status, clash.withdrawn_reason, clash.withdrawn_on = "enrolled", "", None
+            new = clash
+        else:
+            new = Enrolment(
+                participant_id=enrolment.participant_id,
+                course_id=target.id,
+                status="enrolled",
+                enrolled_on=date.today(),
+            )
+            s.add(new)
+            s.flush()
+        audit(s, ctx.actor, "move", "enrolment", enrolment.id, f"to {target.code}")
+        return new.id
+
+
+def remove_enrolment(ctx: AppContext, enrolment_id: int) -> None:
+    """Take back an enrolment made by mistake (undo). The person goes too if on no other course."""
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        person = enrolment.participant
+        s.delete(enrolment)
+        s.flush()
+        others = s.scalar(
+            select(func.count()).select_from(Enrolment).where(Enrolment.participant_id == person.id)
+        )
+        if not others:
+            s.delete(person)
+        audit(s, ctx.actor, "remove_enrolment", "enrolment", enrolment_id, person.code)
