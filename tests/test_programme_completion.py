@@ -35,7 +35,9 @@ def test_threshold_constant():
     assert COMPLETION_THRESHOLD == 0.75
 
 
-@pytest.mark.parametrize("delivered, needed", [(12, 9), (11, 9), (10, 8), (8, 6), (4, 3), (1, 1), (0, 0)])
+@pytest.mark.parametrize(
+    "delivered, needed", [(12, 9), (11, 9), (10, 8), (8, 6), (4, 3), (1, 1), (0, 0)]
+)
 def test_sessions_needed(delivered, needed):
     assert sessions_needed(delivered) == needed
 

@@ -38,9 +38,21 @@ def R(session, level, target, achieved, pain=None, effort=None):
     "history, action, level, target, reason_part",
     [
         # Two sessions at target with low pain: move up a level at that level's dose.
-        ([R(1, 0, 8, 8, 2, 5), R(2, 0, 8, 9, 3, 6)], "progress", 1, 10, "Target reached at 2 sessions with pain 3/10 or less"),
+        (
+            [R(1, 0, 8, 8, 2, 5), R(2, 0, 8, 9, 3, 6)],
+            "progress",
+            1,
+            10,
+            "Target reached at 2 sessions with pain 3/10 or less",
+        ),
         # Only one session at target so far.
-        ([R(1, 0, 8, 6, 1, 4), R(2, 0, 8, 8, 1, 4)], "hold", 0, 8, "Target reached at 1 of 2 sessions so far"),
+        (
+            [R(1, 0, 8, 6, 1, 4), R(2, 0, 8, 8, 1, 4)],
+            "hold",
+            0,
+            8,
+            "Target reached at 1 of 2 sessions so far",
+        ),
         ([R(1, 0, 8, 8, 1, 4)], "hold", 0, 8, "1 of 2"),
         # Target not reached.
         ([R(1, 1, 10, 7, 2, 5)], "hold", 1, 10, "7 reps of 10 reps"),
@@ -53,7 +65,13 @@ def R(session, level, target, achieved, pain=None, effort=None):
         # High pain at the first level: ease the dose (8 -> 6 with 20% rounded down to whole reps).
         ([R(1, 0, 8, 8, 7)], "step_back", 0, 6, "ease the dose from 8 reps to 6 reps"),
         # At the last level: raise the dose by 20%, whole reps (12 -> 14).
-        ([R(3, 2, 12, 12, 0, 3), R(4, 2, 12, 13, 1, 3)], "progress", 2, 14, "raise the dose from 12 reps to 14 reps"),
+        (
+            [R(3, 2, 12, 12, 0, 3), R(4, 2, 12, 13, 1, 3)],
+            "progress",
+            2,
+            14,
+            "raise the dose from 12 reps to 14 reps",
+        ),
         # A change of target breaks the run: only one session at the new target.
         ([R(1, 2, 12, 12, 0), R(2, 2, 14, 14, 0)], "hold", 2, 14, "1 of 2"),
         # Results arrive out of order: sorted by session number.

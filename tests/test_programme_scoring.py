@@ -27,6 +27,7 @@ def inst(key):
 
 # --- check_score, table-driven per shipped instrument -------------------------------
 
+
 @pytest.mark.parametrize(
     "key, good, bad",
     [
@@ -117,9 +118,7 @@ def test_missing_rule_none_gives_none_for_any_gap():
     assert score_items(strict, {"a": 1, "b": None}) is None
 
 
-@given(
-    st.lists(st.one_of(st.none(), st.integers(0, 10)), min_size=3, max_size=3)
-)
+@given(st.lists(st.one_of(st.none(), st.integers(0, 10)), min_size=3, max_size=3))
 def test_item_score_property(values):
     answers = dict(zip(["exercise", "flare_up", "stay_active"], values))
     result = score_items(CONF, answers)
@@ -135,6 +134,7 @@ def test_item_score_property(values):
 
 
 # --- comparing start and end --------------------------------------------------------
+
 
 @pytest.mark.parametrize(
     "key, start, end, delta, better, mid",
@@ -185,7 +185,15 @@ def test_comparisons_refuse_out_of_range():
         change(inst("chair_stand_30s"), -1, 3)
 
 
-SCORE_KEYS = ["pain_nrs", "chair_stand_30s", "active_days", "koos_ps", "swemwbs", "msk_hq", "ases_pain"]
+SCORE_KEYS = [
+    "pain_nrs",
+    "chair_stand_30s",
+    "active_days",
+    "koos_ps",
+    "swemwbs",
+    "msk_hq",
+    "ases_pain",
+]
 
 
 @st.composite
