@@ -125,5 +125,20 @@ class Database:
                 raise known from e
             raise
 
+    def pragma(self, sql: str) -> list[tuple]:
+        """Run a statement outside any transaction (checkpoints, VACUUM, rekeying)."""
+        raw = self.engine.raw_connection()
+        try:
+            cur = raw.driver_connection.execute(sql)  # type: ignore[union-attr]
+            rows = cur.fetchall()
+            cur.close()
+            return rows
+        finally:
+            raw.close()
+
+    def checkpoint(self) -> None:
+        """Fold the WAL back into the main file, so the file alone holds everything."""
+        self.pragma("PRAGMA wal_checkpoint(TRUNCATE)")
+
     def dispose(self) -> None:
         self.engine.dispose()

@@ -64,8 +64,7 @@ def copy_before_migrating(db: Database) -> Path | None:
     """A plain copy of the file (checkpointed first) beside it, before the schema changes."""
     if not db.path.exists():
         return None
-    with db.engine.connect() as conn:
-        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    db.checkpoint()
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
     target = db.path.with_name(f"{db.path.stem}.before-migration-{stamp}{db.path.suffix}")
     shutil.copy2(db.path, target)

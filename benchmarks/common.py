@@ -1,0 +1,63 @@
+"""Shared benchmark helpers: the large demo built once, and a timer that reports ratios."""
+
+from __future__ import annotations
+
+import shutil
+import statistics
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.engine import DB_FILENAME
+
+OUTPUT = Path(__file__).resolve().parent / "output"
+LARGE_SEED = 1
+
+
+def large_demo_dir() -> Path:
+    """A data folder holding the large demo, built once and reused between runs."""
+    folder = OUTPUT / "large-demo"
+    if not (folder / DB_FILENAME).exists() or not (folder / "ready").exists():
+        from escape_desktop.services.demo import generate_demo
+
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        ctx = AppContext.open(folder)
+        generate_demo(ctx, scale="large", seed=LARGE_SEED)
+        ctx.db.checkpoint()
+        ctx.close()
+        (folder / "ready").write_text("ok")
+    return folder
+
+
+def large_demo_copy(name: str) -> Path:
+    """A private copy of the large demo, for benchmarks that write."""
+    source = large_demo_dir()
+    target = OUTPUT / name
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    shutil.copy2(source / DB_FILENAME, target / DB_FILENAME)
+    return target
+
+
+def median_seconds(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times)
+
+
+def report(name: str, seconds: float, baseline_name: str, baseline: float, target: str) -> dict:
+    """Print and return one result line: absolute time, the baseline, their ratio."""
+    ratio = seconds / baseline if baseline > 0 else float("inf")
+    line = (
+        f"{name}: {seconds * 1000:.1f} ms; baseline {baseline_name}: {baseline * 1000:.1f} ms; "
+        f"ratio {ratio:.2f}; target {target}"
+    )
+    print(line)
+    return {"name": name, "ms": seconds * 1000, "baseline_ms": baseline * 1000, "ratio": ratio}

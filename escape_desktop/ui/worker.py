@@ -1,0 +1,57 @@
+"""Slow work off the GUI thread, with success and failure callbacks and progress."""
+
+from __future__ import annotations
+
+import logging
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+
+log = logging.getLogger(__name__)
+
+Progress = Callable[[int, int, str], None]  # done, total, message
+
+
+class _Signals(QObject):
+    progress = Signal(int, int, str)
+    finished = Signal(object)
+    failed = Signal(object)
+
+
+class _Job(QRunnable):
+    def __init__(self, fn: Callable[[Progress], Any], signals: _Signals):
+        super().__init__()
+        self.fn = fn
+        self.signals = signals
+
+    def run(self) -> None:
+        try:
+            result = self.fn(self.signals.progress.emit)
+        except BaseException as e:  # handed to the GUI thread, which shows it
+            log.error("background job failed\n%s", traceback.format_exc())
+            self.signals.failed.emit(e)
+        else:
+            self.signals.finished.emit(result)
+
+
+def run_in_background(
+    fn: Callable[[Progress], Any],
+    *,
+    on_done: Callable[[Any], None],
+    on_error: Callable[[BaseException], None],
+    on_progress: Progress | None = None,
+    parent: QObject | None = None,
+) -> _Signals:
+    """Run ``fn(progress)`` on the thread pool; callbacks run on the GUI thread.
+
+    Keep the returned object alive until done (it is parented to ``parent`` when given).
+    """
+    signals = _Signals(parent)
+    signals.finished.connect(on_done)
+    signals.failed.connect(on_error)
+    if on_progress is not None:
+        signals.progress.connect(on_progress)
+    QThreadPool.globalInstance().start(_Job(fn, signals))
+    return signals

@@ -1,0 +1,70 @@
+"""Shared fixtures: a migrated template database built once per run, copied for each test."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from escape_desktop.context import AppContext  # noqa: E402
+from escape_desktop.db.engine import DB_FILENAME  # noqa: E402
+
+# Demo data is generated relative to this day, so tests do not drift with the calendar.
+DEMO_TODAY = date(2026, 11, 26)
+
+
+def _checkpoint(ctx: AppContext) -> None:
+    ctx.db.checkpoint()
+    ctx.close()
+
+
+@pytest.fixture(scope="session")
+def _empty_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("template-empty")
+    _checkpoint(AppContext.open(folder))
+    return folder / DB_FILENAME
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from escape_desktop.services.demo import generate_demo
+
+    folder = tmp_path_factory.mktemp("template-demo")
+    ctx = AppContext.open(folder)
+    generate_demo(ctx, scale="small", seed=7, today=DEMO_TODAY)
+    _checkpoint(ctx)
+    return folder / DB_FILENAME
+
+
+def _context_from(template: Path, folder: Path) -> Iterator[AppContext]:
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(template, folder / DB_FILENAME)
+    ctx = AppContext.open(folder)
+    ctx.actor = "test"
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture
+def ctx(_empty_template: Path, tmp_path: Path) -> Iterator[AppContext]:
+    """An empty, migrated database in its own data folder."""
+    yield from _context_from(_empty_template, tmp_path / "data")
+
+
+@pytest.fixture
+def demo_ctx(_demo_template: Path, tmp_path: Path) -> Iterator[AppContext]:
+    """The small demo (4 courses, made as if today were DEMO_TODAY) in its own data folder."""
+    yield from _context_from(_demo_template, tmp_path / "data")
+
+
+@pytest.fixture
+def demo_today() -> date:
+    return DEMO_TODAY
