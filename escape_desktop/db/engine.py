@@ -115,10 +115,7 @@ class Database:
         """A session for reading; nothing it does is committed."""
         try:
             with self._sessions() as session:
-                try:
-                    yield session
-                finally:
-                    session.rollback()
+                yield session  # closing ends the read transaction; loaded objects stay usable
         except (exc.OperationalError, exc.DatabaseError, sqlite3.Error, sqlcipher.Error) as e:
             known = explain(e)
             if known is not None:

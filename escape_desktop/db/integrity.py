@@ -30,6 +30,8 @@ def integrity_problems(db: Database, *, full: bool = True) -> list[str]:
         state = schema_state(db)
         if state == "newer":
             problems.append("The data file was written by a newer version of escape-desktop.")
+        elif state == "foreign":
+            problems.append("The data file is a database, but not an escape-desktop one.")
         elif state == "empty":
             problems.append("The data file holds no escape-desktop data.")
     except KnownError as e:

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlalchemy import Connection, text
 
 from .engine import Database
-from .errors import NewerDatabase
+from .errors import KnownError, NewerDatabase
 
 # Every revision in db/migrations/versions, oldest first. A test keeps this in step with
 # Alembic's own view, so start-up can decide "current" without importing Alembic.
@@ -39,11 +39,11 @@ def has_user_tables(conn: Connection) -> bool:
 
 
 def schema_state(db: Database) -> str:
-    """'current', 'empty', 'behind' or 'newer'."""
+    """'current', 'empty', 'behind', 'newer' or 'foreign' (tables, but not ours)."""
     with db.engine.connect() as conn:
         rev = current_revision(conn)
         if rev is None:
-            return "empty" if not has_user_tables(conn) else "behind"
+            return "empty" if not has_user_tables(conn) else "foreign"
     if rev == HEAD:
         return "current"
     if rev in KNOWN_REVISIONS:
@@ -80,6 +80,11 @@ def ensure_schema(db: Database) -> str:
         raise NewerDatabase(
             "This data file was written by a newer version of escape-desktop; "
             "install the newer version to open it. The file has not been changed."
+        )
+    if state == "foreign":
+        raise KnownError(
+            "This file is a database, but not an escape-desktop one; "
+            "choose another data folder. The file has not been changed."
         )
     if state == "behind":
         copy_before_migrating(db)

@@ -10,7 +10,11 @@ from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant
-from escape_desktop.programme.nhs import format_nhs_number, normalise_nhs_number
+from escape_desktop.programme.nhs import (
+    format_nhs_number,
+    is_valid_nhs_number,
+    normalise_nhs_number,
+)
 
 from .common import MAX_NAME, audit, clean_text, now, parse_date
 from .errors import NotFound, ValidationError
@@ -70,6 +74,12 @@ def validate_participant(data: ParticipantInput, today: date | None = None) -> d
             nhs = normalise_nhs_number(nhs)
         except ValueError as e:
             raise ValidationError("nhs_number", str(e)) from None
+        if not is_valid_nhs_number(nhs):
+            raise ValidationError(
+                "nhs_number",
+                f"{format_nhs_number(nhs)} is not a valid NHS number (its check digit is "
+                "wrong); please check it against the referral letter.",
+            )
     joints_list = [j.strip().lower() for j in (data.joints or "").replace(";", ",").split(",")]
     joints_list = [j for j in joints_list if j]
     for j in joints_list:
