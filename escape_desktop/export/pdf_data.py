@@ -1,0 +1,135 @@
+"""What every printed document knows about its course: read once, from the register query."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from escape_desktop.db.queries import Register, RegisterRow, SessionInfo, register
+from escape_desktop.programme.completion import is_completer, sessions_needed
+
+from .pdf_style import DocumentError
+
+ACTIVE_STATUSES = ("enrolled", "active", "completed")
+
+
+@dataclass
+class CourseInfo:
+    """A course's register plus the facts printed in every heading."""
+
+    reg: Register
+    programme_title: str
+    today: date
+
+    @property
+    def code(self) -> str:
+        return self.reg.code
+
+    @property
+    def title(self) -> str:
+        return self.reg.title
+
+    @property
+    def venue(self) -> str:
+        return self.reg.venue
+
+    @property
+    def sessions(self) -> list[SessionInfo]:
+        return self.reg.sessions
+
+    @property
+    def held_sessions(self) -> list[SessionInfo]:
+        return [x for x in self.reg.sessions if not x.cancelled]
+
+    @property
+    def first_date(self) -> date | None:
+        held = self.held_sessions
+        return held[0].date if held else None
+
+    @property
+    def last_date(self) -> date | None:
+        held = self.held_sessions
+        return held[-1].date if held else None
+
+    @property
+    def planned(self) -> int:
+        """Sessions the course will hold (cancelled ones left out)."""
+        return len(self.held_sessions)
+
+    @property
+    def finished(self) -> bool:
+        last = self.last_date
+        return last is not None and last <= self.today
+
+    def delivered(self) -> int:
+        return self.reg.delivered(self.today)
+
+    def attended(self, row: RegisterRow) -> int:
+        held = {x.id for x in self.sessions if not x.cancelled and x.date <= self.today}
+        return sum(1 for sid, m in row.marks.items() if m == "present" and sid in held)
+
+    def is_completer(self, row: RegisterRow) -> bool:
+        if row.status == "withdrawn":
+            return False
+        delivered = self.delivered()
+        return is_completer(min(self.attended(row), delivered), delivered)
+
+    def people(self) -> list[RegisterRow]:
+        """Everyone still on the course (withdrawn and did-not-start people left out)."""
+        return [r for r in self.reg.rows if r.status in ACTIVE_STATUSES]
+
+    def completers(self) -> list[RegisterRow]:
+        return [r for r in self.people() if self.is_completer(r)]
+
+    def completion_text(self, row: RegisterRow) -> str:
+        """One short phrase for the register's last column."""
+        if row.status == "withdrawn":
+            return "Withdrawn"
+        if row.status == "did_not_start":
+            return "Did not start"
+        attended = self.attended(row)
+        if self.finished:
+            return "Completed" if self.is_completer(row) else "Not completed"
+        needed = sessions_needed(self.planned)
+        if attended >= needed:
+            return "Completed"
+        left = sum(1 for x in self.held_sessions if x.date > self.today)
+        if attended + left >= needed:
+            return f"Needs {needed - attended} more"
+        return "Cannot reach 75%"
+
+    def session(self, number: int) -> SessionInfo:
+        for x in self.sessions:
+            if x.number == number:
+                return x
+        raise DocumentError(
+            f"Course {self.code} has no session {number}; choose a number from 1 to "
+            f"{len(self.sessions)}."
+        )
+
+    def staff_text(self, session: SessionInfo | None = None) -> str:
+        if session is not None and session.staff_present:
+            return session.staff_present
+        return ", ".join(self.reg.instructors)
+
+    def dates_text(self) -> str:
+        from .pdf_style import short_date
+
+        first, last = self.first_date, self.last_date
+        if first is None:
+            return ""
+        if last is None or last == first:
+            return short_date(first)
+        return f"{short_date(first)} to {short_date(last)}"
+
+
+def course_info(ctx, course_id: int, today: date | None = None) -> CourseInfo:  # type: ignore[no-untyped-def]
+    with ctx.db.read() as s:
+        reg = register(s, course_id)
+    if reg is None:
+        raise DocumentError("That course no longer exists; choose another course.")
+    try:
+        programme_title = ctx.library.template(reg.programme).title
+    except KeyError:
+        programme_title = reg.programme
+    return CourseInfo(reg=reg, programme_title=programme_title, today=today or date.today())

@@ -1,0 +1,359 @@
+"""House style of every printed document: embedded fonts, text styles, tables, page furniture.
+
+Everything is black, white and greys so a document prints the same on any office printer.
+The font is DejaVu Sans (shipped under resources/fonts with its licence), embedded as a
+TrueType subset, so names such as Łukasz, Siân, Zoë and Nguyễn print correctly.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as rl_canvas
+from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
+from reportlab.platypus.doctemplate import SimpleDocTemplate
+
+from escape_desktop.db.errors import KnownError
+from escape_desktop.paths import resource_path
+
+FONT = "DejaVuSans"
+FONT_BOLD = "DejaVuSans-Bold"
+FONT_ITALIC = "DejaVuSans-Oblique"
+FONT_BOLD_ITALIC = "DejaVuSans-BoldOblique"
+_FONT_FILES = {
+    FONT: "DejaVuSans.ttf",
+    FONT_BOLD: "DejaVuSans-Bold.ttf",
+    FONT_ITALIC: "DejaVuSans-Oblique.ttf",
+    FONT_BOLD_ITALIC: "DejaVuSans-BoldOblique.ttf",
+}
+
+PORTRAIT = A4
+LANDSCAPE = landscape(A4)
+MARGIN = 15 * mm
+
+INK = colors.black
+DARK = colors.Color(0.25, 0.25, 0.25)
+MID = colors.Color(0.55, 0.55, 0.55)
+LIGHT = colors.Color(0.82, 0.82, 0.82)
+FAINT = colors.Color(0.94, 0.94, 0.94)
+
+APP_NAME = "escape-desktop"
+
+_fonts_lock = threading.Lock()
+_fonts_ready = False
+
+
+class DocumentError(KnownError):
+    """A document cannot be made; the message says what to do about it."""
+
+
+def register_fonts() -> None:
+    """Register DejaVu Sans with ReportLab once per process (safe from worker threads)."""
+    global _fonts_ready
+    if _fonts_ready:
+        return
+    with _fonts_lock:
+        if _fonts_ready:
+            return
+        for name, filename in _FONT_FILES.items():
+            path = resource_path("fonts", filename)
+            if not path.is_file():
+                raise DocumentError(
+                    f"The font file {filename} is missing from the app; please reinstall it."
+                )
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+        pdfmetrics.registerFontFamily(
+            FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
+        )
+        _fonts_ready = True
+
+
+def _style(name: str, **kw: Any) -> ParagraphStyle:
+    base = {"fontName": FONT, "fontSize": 10, "leading": 13, "textColor": INK}
+    base.update(kw)
+    return ParagraphStyle(name, **base)
+
+
+class Styles:
+    """The paragraph styles of the house; 9 pt is the smallest text a participant reads."""
+
+    title = _style("title", fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=2)
+    subtitle = _style("subtitle", fontSize=11, leading=14, textColor=DARK)
+    h2 = _style("h2", fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=8, spaceAfter=4)
+    body = _style("body", fontSize=10, leading=13.5)
+    note = _style("note", fontSize=9, leading=11.5, textColor=DARK)
+    cell = _style("cell", fontSize=9, leading=10.5)
+    cell_bold = _style("cell_bold", fontName=FONT_BOLD, fontSize=9, leading=10.5)
+    cell_center = _style("cell_center", fontSize=9, leading=10.5, alignment=TA_CENTER)
+    cell_right = _style("cell_right", fontSize=9, leading=10.5, alignment=TA_RIGHT)
+    head = _style("head", fontName=FONT_BOLD, fontSize=9, leading=10.5)
+    head_center = _style(
+        "head_center", fontName=FONT_BOLD, fontSize=9, leading=10.5, alignment=TA_CENTER
+    )
+
+
+def esc(text: object) -> str:
+    """Text made safe for a ReportLab Paragraph (its markup is XML-like)."""
+    return (
+        str(text if text is not None else "")
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
+
+
+def para(text: object, style: ParagraphStyle = Styles.cell) -> Paragraph:
+    return Paragraph(esc(text), style)
+
+
+def long_date(day: date | None) -> str:
+    """'Thursday 26 November 2026': how a date reads on paper in the UK."""
+    if day is None:
+        return ""
+    return f"{day:%A} {day.day} {day:%B %Y}"
+
+
+def short_date(day: date | None) -> str:
+    """'26 Nov 2026'."""
+    if day is None:
+        return ""
+    return f"{day.day} {day:%b %Y}"
+
+
+def tiny_date(day: date | None) -> str:
+    """'26/11': for narrow register columns."""
+    if day is None:
+        return ""
+    return f"{day.day:02d}/{day.month:02d}"
+
+
+def level_label(level: int | None) -> str:
+    """Stored levels are 0-based; people count from 1."""
+    return "" if level is None else f"Level {level + 1}"
+
+
+def number(value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return "–"
+    text = f"{value:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text.replace("-", "−")
+
+
+def grid_style(header_rows: int = 1, *, zebra: bool = True, font_size: float = 9) -> TableStyle:
+    """The house table: hairline grid, grey header, light zebra rows that survive photocopying."""
+    cmds: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), FONT, font_size),
+        ("FONT", (0, 0), (-1, header_rows - 1), FONT_BOLD, font_size),
+        ("GRID", (0, 0), (-1, -1), 0.5, MID),
+        ("BOX", (0, 0), (-1, -1), 1, INK),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), LIGHT),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+        ("TOPPADDING", (0, 0), (-1, -1), 2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+    ]
+    if zebra:
+        cmds.append(("ROWBACKGROUNDS", (0, header_rows), (-1, -1), [colors.white, FAINT]))
+    return TableStyle(cmds)
+
+
+def table(
+    data: Sequence[Sequence[Any]],
+    col_widths: Sequence[float] | None = None,
+    *,
+    header_rows: int = 1,
+    zebra: bool = True,
+    extra: Sequence[tuple] = (),
+    row_heights: Sequence[float] | float | None = None,
+) -> Table:
+    t = Table(
+        [list(r) for r in data],
+        colWidths=col_widths,
+        rowHeights=row_heights,
+        repeatRows=header_rows,
+        hAlign="LEFT",
+    )
+    style = grid_style(header_rows, zebra=zebra)
+    for cmd in extra:
+        style.add(*cmd)
+    t.setStyle(style)
+    return t
+
+
+class TickBox(Flowable):
+    """An empty square to tick with a pen."""
+
+    def __init__(self, size: float = 10, line: float = 0.8):
+        super().__init__()
+        self.size = size
+        self.line = line
+        self.width = self.height = size
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        c = self.canv
+        c.setStrokeColor(INK)
+        c.setLineWidth(self.line)
+        c.rect(0, 0, self.size, self.size, stroke=1, fill=0)
+
+
+class _NumberedCanvas(rl_canvas.Canvas):
+    """Writes 'Page n of N' once the total is known (pages are kept until save())."""
+
+    footer_left = ""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._saved_pages: list[dict] = []
+
+    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+        self._saved_pages.append(dict(self.__dict__))
+        self._startPage()
+
+    def save(self) -> None:
+        total = len(self._saved_pages)
+        for state in self._saved_pages:
+            self.__dict__.update(state)
+            self._draw_page_number(total)
+            super().showPage()
+        super().save()
+
+    def _draw_page_number(self, total: int) -> None:
+        width = self._pagesize[0]
+        self.saveState()
+        self.setFont(FONT, 8)
+        self.setFillColor(DARK)
+        self.drawRightString(width - MARGIN, 8 * mm, f"Page {self._pageNumber} of {total}")
+        self.restoreState()
+
+
+def page_furniture(left: str, right: str = "") -> Callable[[rl_canvas.Canvas, Any], None]:
+    """A footer: what the document is on the left, a hairline above it."""
+
+    def draw(c: rl_canvas.Canvas, doc: Any) -> None:
+        width = doc.pagesize[0]
+        c.saveState()
+        c.setStrokeColor(MID)
+        c.setLineWidth(0.5)
+        c.line(MARGIN, 12 * mm, width - MARGIN, 12 * mm)
+        c.setFont(FONT, 8)
+        c.setFillColor(DARK)
+        c.drawString(MARGIN, 8 * mm, left)
+        if right:
+            c.drawCentredString(width / 2, 8 * mm, right)
+        c.restoreState()
+
+    return draw
+
+
+def document(
+    path: Path | str,
+    pagesize: tuple[float, float],
+    *,
+    title: str,
+    subject: str = "",
+    margins: tuple[float, float, float, float] | None = None,
+) -> SimpleDocTemplate:
+    """A platypus document with the house margins and metadata (left, right, top, bottom)."""
+    register_fonts()
+    left, right, top, bottom = margins or (MARGIN, MARGIN, MARGIN, 16 * mm)
+    return SimpleDocTemplate(
+        str(path),
+        pagesize=pagesize,
+        leftMargin=left,
+        rightMargin=right,
+        topMargin=top,
+        bottomMargin=bottom,
+        title=title,
+        author=APP_NAME,
+        subject=subject,
+        creator=APP_NAME,
+    )
+
+
+def build(
+    doc: SimpleDocTemplate,
+    story: list,
+    *,
+    footer: str,
+    footer_centre: str = "",
+    numbered: bool = True,
+) -> int:
+    """Lay the story out; returns the number of pages."""
+    furniture = page_furniture(footer, footer_centre)
+    kwargs: dict[str, Any] = {"onFirstPage": furniture, "onLaterPages": furniture}
+    if numbered:
+        kwargs["canvasmaker"] = _NumberedCanvas
+    doc.build(story, **kwargs)
+    return int(doc.page)
+
+
+def write_atomically(out_path: Path | str, write: Callable[[Path], Any]) -> Any:
+    """Call ``write(temp_path)`` then rename the finished file over ``out_path``.
+
+    A crash or error never leaves a half-written PDF under the name the user chose.
+    """
+    out = Path(out_path).expanduser()
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise DocumentError(f"The folder {folder} does not exist; choose another place to save.")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem[:40]}-", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise DocumentError(
+            f"Cannot save in {folder} ({e.strerror or e}); choose another folder."
+        ) from None
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        result = write(tmp)
+        os.replace(tmp, out)
+    except PermissionError:
+        raise DocumentError(
+            f"Cannot write {out.name}: it may be open in another program; close it and try again."
+        ) from None
+    except OSError as e:
+        raise DocumentError(
+            f"Saving {out.name} failed ({e.strerror or e}); check there is space and try again."
+        ) from None
+    finally:
+        if tmp.exists():
+            tmp.unlink(missing_ok=True)
+    return result
+
+
+def heading(title: str, subtitle: str = "", facts: Sequence[tuple[str, str]] = ()) -> list:
+    """A document's title block: title, one subtitle line, then 'label: value' facts in a row."""
+    from reportlab.platypus import Spacer
+
+    out: list = [Paragraph(esc(title), Styles.title)]
+    if subtitle:
+        out.append(Paragraph(esc(subtitle), Styles.subtitle))
+    if facts:
+        text = " &nbsp;&nbsp;·&nbsp;&nbsp; ".join(
+            f"<font name='{FONT_BOLD}'>{esc(label)}:</font> {esc(value)}"
+            for label, value in facts
+            if value
+        )
+        out.append(Spacer(1, 3))
+        out.append(Paragraph(text, Styles.note))
+    out.append(Spacer(1, 6))
+    return out
