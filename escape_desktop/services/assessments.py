@@ -6,13 +6,98 @@ from collections.abc import Mapping
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import TIMEPOINTS, Assessment, Enrolment
+from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.scoring import ScoreError, check_item, check_score, score_items
 
 from .common import audit, now, parse_date
 from .errors import NotFound, ValidationError
+
+
+def checked_value(
+    instrument: Instrument,
+    *,
+    score: float | str | None = None,
+    answers: Mapping[str, int | str | None] | None = None,
+) -> tuple[float | None, dict[str, int | None] | None]:
+    """The score to store (and the item answers) after range checks; raises ValidationError.
+
+    Item-level instruments are scored from their answers (a few missing items are
+    prorated where the definition allows; too many give no score). Score-entry
+    instruments need the total.
+    """
+    try:
+        if instrument.kind == "items":
+            given = dict(answers or {})
+            stored: dict[str, int | None] = {}
+            for item in instrument.items:
+                raw = given.get(item.key)
+                if isinstance(raw, str):
+                    raw = raw.strip()
+                    if raw:
+                        try:
+                            raw = int(raw)
+                        except ValueError:
+                            raise ScoreError(
+                                f"Each answer in {instrument.name} must be a whole number "
+                                f"from {item.min} to {item.max}."
+                            ) from None
+                stored[item.key] = (
+                    None if raw in (None, "") else check_item(instrument, item.key, raw)
+                )  # type: ignore[arg-type]
+            return score_items(instrument, stored), stored
+        if score is None or (isinstance(score, str) and not score.strip()):
+            raise ValidationError("score", f"Enter the {instrument.name} score.")
+        if isinstance(score, str):
+            try:
+                number = float(score.strip().replace(",", "."))
+            except ValueError:
+                raise ScoreError(
+                    f"{instrument.name} must be a number from {instrument.min:g} "
+                    f"to {instrument.max:g}."
+                ) from None
+        else:
+            number = score
+        return check_score(instrument, number), None
+    except ScoreError as e:
+        raise ValidationError("score", str(e)) from None
+
+
+def upsert_assessment(
+    s: OrmSession,
+    actor: str,
+    enrolment_id: int,
+    timepoint: str,
+    instrument: Instrument,
+    value: float | None,
+    stored_answers: dict[str, int | None] | None,
+    adapted: bool,
+    day: date,
+) -> int:
+    """Write one checked measure inside an open transaction; returns the row id."""
+    row = s.scalar(
+        select(Assessment).where(
+            Assessment.enrolment_id == enrolment_id,
+            Assessment.timepoint == timepoint,
+            Assessment.instrument_key == instrument.key,
+        )
+    )
+    if row is None:
+        row = Assessment(
+            enrolment_id=enrolment_id, timepoint=timepoint, instrument_key=instrument.key
+        )
+        s.add(row)
+    row.assessed_on = day
+    row.score = value
+    row.answers = stored_answers
+    row.adapted = bool(adapted) and instrument.has_adapted_flag
+    row.updated_at = now()
+    s.flush()
+    audit(s, actor, "record_assessment", "assessment", row.id, f"{instrument.key} {timepoint}")
+    return row.id
 
 
 def record_assessment(
@@ -34,55 +119,13 @@ def record_assessment(
     except KeyError:
         raise ValidationError("instrument", f"Unknown measure '{instrument_key}'.") from None
     day = parse_date(assessed_on, "assessed_on", "Date", required=False) or date.today()
-    stored_answers: dict[str, int | None] | None = None
-    try:
-        if instrument.kind == "items":
-            given = dict(answers or {})
-            stored_answers = {}
-            for item in instrument.items:
-                raw = given.get(item.key)
-                stored_answers[item.key] = (
-                    None if raw in (None, "") else check_item(instrument, item.key, raw)
-                )
-            value = score_items(instrument, stored_answers)
-        else:
-            if score in (None, ""):
-                raise ValidationError("score", f"Enter the {instrument.name} score.")
-            try:
-                number = float(str(score).strip())
-            except ValueError:
-                raise ScoreError(
-                    f"{instrument.name} must be a number from {instrument.min:g} "
-                    f"to {instrument.max:g}."
-                ) from None
-            value = check_score(instrument, number)
-    except ScoreError as e:
-        raise ValidationError("score", str(e)) from None
+    value, stored_answers = checked_value(instrument, score=score, answers=answers)
     with ctx.db.transaction() as s:
         if s.get(Enrolment, enrolment_id) is None:
             raise NotFound("That enrolment no longer exists.")
-        row = s.scalar(
-            select(Assessment).where(
-                Assessment.enrolment_id == enrolment_id,
-                Assessment.timepoint == timepoint,
-                Assessment.instrument_key == instrument_key,
-            )
+        return upsert_assessment(
+            s, ctx.actor, enrolment_id, timepoint, instrument, value, stored_answers, adapted, day
         )
-        if row is None:
-            row = Assessment(
-                enrolment_id=enrolment_id, timepoint=timepoint, instrument_key=instrument_key
-            )
-            s.add(row)
-        row.assessed_on = day
-        row.score = value
-        row.answers = stored_answers
-        row.adapted = bool(adapted) and instrument.has_adapted_flag
-        row.updated_at = now()
-        s.flush()
-        audit(
-            s, ctx.actor, "record_assessment", "assessment", row.id, f"{instrument_key} {timepoint}"
-        )
-        return row.id
 
 
 def delete_assessment(ctx: AppContext, assessment_id: int) -> None:
