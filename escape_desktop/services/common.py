@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
+from typing import Literal, overload
 
 from sqlalchemy.orm import Session as OrmSession
 
@@ -54,6 +55,10 @@ def clean_text(
     return text
 
 
+@overload
+def parse_date(value: object, field: str, label: str, *, required: Literal[True] = ...) -> date: ...
+@overload
+def parse_date(value: object, field: str, label: str, *, required: bool) -> date | None: ...
 def parse_date(value: object, field: str, label: str, *, required: bool = True) -> date | None:
     if value is None or value == "":
         if required:
@@ -76,6 +81,14 @@ def parse_date(value: object, field: str, label: str, *, required: bool = True) 
     raise ValidationError(field, f"{label} is not a date; enter it as YYYY-MM-DD or DD/MM/YYYY.")
 
 
+@overload
+def parse_int(
+    value: object, field: str, label: str, lo: int, hi: int, *, required: Literal[True] = ...
+) -> int: ...
+@overload
+def parse_int(
+    value: object, field: str, label: str, lo: int, hi: int, *, required: bool
+) -> int | None: ...
 def parse_int(
     value: object, field: str, label: str, lo: int, hi: int, *, required: bool = True
 ) -> int | None:
@@ -99,6 +112,14 @@ def parse_int(
     return number
 
 
+@overload
+def parse_float(
+    value: object, field: str, label: str, lo: float, hi: float, *, required: Literal[True] = ...
+) -> float: ...
+@overload
+def parse_float(
+    value: object, field: str, label: str, lo: float, hi: float, *, required: bool
+) -> float | None: ...
 def parse_float(
     value: object, field: str, label: str, lo: float, hi: float, *, required: bool = True
 ) -> float | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, insert, select
@@ -36,22 +36,80 @@ from .participants import CODE_ALPHABET
 
 # Obviously invented people: every demo surname is a made-up "Demo-" style double name.
 FIRST_NAMES = (
-    "Ada", "Bill", "Carys", "Dev", "Eileen", "Frank", "Gwen", "Hamid", "Irene", "Joe",
-    "Kath", "Łukasz", "Maureen", "Niamh", "Oluwaseun", "Pat", "Siân", "Tomasz", "Una",
-    "Vera", "Winston", "Zoë", "Anh", "Brendan", "Chioma", "Dorota", "Errol", "Fatima",
-    "Gareth", "Hilda", "Ibrahim", "Jean", "Krystyna", "Lloyd", "Margaret", "Nigel",
-    "Olive", "Priya", "Ron", "Sheila",
+    "Ada",
+    "Bill",
+    "Carys",
+    "Dev",
+    "Eileen",
+    "Frank",
+    "Gwen",
+    "Hamid",
+    "Irene",
+    "Joe",
+    "Kath",
+    "Łukasz",
+    "Maureen",
+    "Niamh",
+    "Oluwaseun",
+    "Pat",
+    "Siân",
+    "Tomasz",
+    "Una",
+    "Vera",
+    "Winston",
+    "Zoë",
+    "Anh",
+    "Brendan",
+    "Chioma",
+    "Dorota",
+    "Errol",
+    "Fatima",
+    "Gareth",
+    "Hilda",
+    "Ibrahim",
+    "Jean",
+    "Krystyna",
+    "Lloyd",
+    "Margaret",
+    "Nigel",
+    "Olive",
+    "Priya",
+    "Ron",
+    "Sheila",
 )
 LAST_NAMES = (
-    "Demo-Abbott", "Demo-Brennan", "Demo-Chowdhury", "Demo-Davies", "Demo-Evans",
-    "Demo-Fitzgerald", "Demo-Green", "Demo-Hughes", "Demo-Iqbal", "Demo-Jones",
-    "Demo-Kowalski", "Demo-Lewandowski", "Demo-Morgan", "Demo-Nguyễn", "Demo-Okafor",
-    "Demo-Patel", "Demo-Quinn", "Demo-Roberts", "Demo-Singh", "Demo-Thomas",
-    "Demo-Usman", "Demo-Vaughan", "Demo-Williams", "Demo-Ó Briain", "Demo-Zieliński",
+    "Demo-Abbott",
+    "Demo-Brennan",
+    "Demo-Chowdhury",
+    "Demo-Davies",
+    "Demo-Evans",
+    "Demo-Fitzgerald",
+    "Demo-Green",
+    "Demo-Hughes",
+    "Demo-Iqbal",
+    "Demo-Jones",
+    "Demo-Kowalski",
+    "Demo-Lewandowski",
+    "Demo-Morgan",
+    "Demo-Nguyễn",
+    "Demo-Okafor",
+    "Demo-Patel",
+    "Demo-Quinn",
+    "Demo-Roberts",
+    "Demo-Singh",
+    "Demo-Thomas",
+    "Demo-Usman",
+    "Demo-Vaughan",
+    "Demo-Williams",
+    "Demo-Ó Briain",
+    "Demo-Zieliński",
 )
 VENUES = (
-    "Riverside Leisure Centre", "St Aidan's Church Hall", "Northgate Hospital Physio Gym",
-    "Millbrook Community Centre", "Parkview Gym",
+    "Riverside Leisure Centre",
+    "St Aidan's Church Hall",
+    "Northgate Hospital Physio Gym",
+    "Millbrook Community Centre",
+    "Parkview Gym",
 )
 INSTRUCTORS = ("Sam Demo-Physio", "Alex Demo-Instructor", "Jo Demo-Physio", "Chris Demo-Coach")
 REFERRALS = ("GP", "physiotherapist", "self", "consultant", "social prescriber")
@@ -108,6 +166,15 @@ def generate_demo(
         if progress and (i + 1) % 20 == 0:
             progress(f"{i + 1} of {len(plans)} courses")
     return builder.flush()
+
+
+@dataclass
+class _StationState:
+    """One person's current level and target at one station, and results since it was set."""
+
+    level: int
+    target: float
+    history: list[StationResult] = field(default_factory=list)
 
 
 class _Builder:
@@ -197,14 +264,22 @@ class _Builder:
             sessions.append((sid, i + 1, day, cancelled))
         stations = [lib.station(k) for k in template.stations]
         for pos, st in enumerate(stations):
-            self._add(CourseStation, course_id=course_id, station_key=st.key, position=pos,
-                      active=True)
+            self._add(
+                CourseStation, course_id=course_id, station_key=st.key, position=pos, active=True
+            )
         for pos, key in enumerate(template.instruments):
             self.rows.setdefault(CourseInstrument, []).append(
                 {"course_id": course_id, "instrument_key": key, "position": pos}
             )
-        self._add(AuditEvent, at=self.stamp, actor="demo", action="create_course",
-                  entity="course", entity_id=course_id, detail=code)
+        self._add(
+            AuditEvent,
+            at=self.stamp,
+            actor="demo",
+            action="create_course",
+            entity="course",
+            entity_id=course_id,
+            detail=code,
+        )
         for _ in range(people):
             self._person(course_id, template, stations, sessions, start)
 
@@ -223,8 +298,9 @@ class _Builder:
             code=self._participant_code(),
             first_name=rng.choice(FIRST_NAMES),
             last_name=rng.choice(LAST_NAMES),
-            date_of_birth=date(start.year - rng.randint(45, 85), rng.randint(1, 12),
-                               rng.randint(1, 28)),
+            date_of_birth=date(
+                start.year - rng.randint(45, 85), rng.randint(1, 12), rng.randint(1, 28)
+            ),
             sex=rng.choice(("female", "female", "male", "male", "other", "prefer not to say")),
             nhs_number=None,
             phone="",
@@ -250,11 +326,10 @@ class _Builder:
         )
         enrolment = self.rows[Enrolment][-1]
         capability = rng.uniform(0.6, 1.2)
-        state = {st.key: [rng.choice((0, 0, 1)), 0.0, []] for st in stations}
+        state: dict[str, _StationState] = {}
         for st in stations:
-            lvl = min(state[st.key][0], len(st.levels) - 1)
-            state[st.key][0] = lvl
-            state[st.key][1] = st.levels[lvl].target_dose
+            lvl = min(rng.choice((0, 0, 1)), len(st.levels) - 1)
+            state[st.key] = _StationState(lvl, st.levels[lvl].target_dose)
         attended = 0
         delivered = 0
         base_pain = rng.randint(3, 7)
@@ -266,57 +341,103 @@ class _Builder:
             delivered += 1
             if withdraws_after is not None and number > withdraws_after:
                 if enrolment["status"] != "withdrawn":
-                    enrolment.update(status="withdrawn", withdrawn_reason=rng.choice(
-                        ("Flare-up of another condition", "Started a new job",
-                         "Transport fell through", "Caring duties")), withdrawn_on=day)
+                    enrolment.update(
+                        status="withdrawn",
+                        withdrawn_reason=rng.choice(
+                            (
+                                "Flare-up of another condition",
+                                "Started a new job",
+                                "Transport fell through",
+                                "Caring duties",
+                            )
+                        ),
+                        withdrawn_on=day,
+                    )
                 continue
             present = rng.random() < commitment
             mark = "present" if present else rng.choice(("absent", "apologies"))
-            self._add(Attendance, enrolment_id=eid, session_id=sid, mark=mark,
-                      updated_at=datetime.combine(day, datetime.min.time()))
+            self._add(
+                Attendance,
+                enrolment_id=eid,
+                session_id=sid,
+                mark=mark,
+                updated_at=datetime.combine(day, datetime.min.time()),
+            )
             if not present:
                 continue
             attended += 1
             first_seen = first_seen or day
             last_seen = day
             for st in stations:
-                self._exercise(eid, sid, number, day, st, state[st.key], capability, base_pain,
-                               template)
+                self._exercise(
+                    eid, sid, number, day, st, state[st.key], capability, base_pain, template
+                )
         if first_seen is not None:
             finished = sessions[-1][2] < self.today
             self._assessments(eid, template, "start", first_seen, capability, base_pain, 0)
             if finished and last_seen and is_completer(attended, delivered):
-                self._assessments(eid, template, "end", last_seen, capability, base_pain,
-                                  attended)
+                self._assessments(eid, template, "end", last_seen, capability, base_pain, attended)
 
     def _exercise(
-        self, eid: int, sid: int, number: int, day: date, st: Station, state: list,
-        capability: float, base_pain: int, template: ProgrammeTemplate,
+        self,
+        eid: int,
+        sid: int,
+        number: int,
+        day: date,
+        st: Station,
+        state: _StationState,
+        capability: float,
+        base_pain: int,
+        template: ProgrammeTemplate,
     ) -> None:
         rng = self.rng
-        level, target, history = state
+        level, target, history = state.level, state.target, state.history
         ratio = capability + rng.uniform(-0.15, 0.25) + 0.03 * len(history) - 0.1 * level
         achieved = round(max(0.0, min(target, target * ratio)))
         pain = max(0, min(10, base_pain - len(history) // 3 + rng.randint(-2, 1) + level))
         effort = max(0, min(10, round(5 + 3 * (1 - ratio) + rng.randint(-1, 1))))
-        self._add(ExerciseRecord, enrolment_id=eid, session_id=sid, station_key=st.key,
-                  level=level, target_dose=target, dose_achieved=float(achieved), pain=pain,
-                  effort=effort, note="", updated_at=datetime.combine(day, datetime.min.time()))
+        self._add(
+            ExerciseRecord,
+            enrolment_id=eid,
+            session_id=sid,
+            station_key=st.key,
+            level=level,
+            target_dose=target,
+            dose_achieved=float(achieved),
+            pain=pain,
+            effort=effort,
+            note="",
+            updated_at=datetime.combine(day, datetime.min.time()),
+        )
         history.append(StationResult(number, level, target, float(achieved), pain, effort))
         idea = suggest(st, history[-4:], template.progression)
         if idea is not None and idea.action != "hold":
             accepted = rng.random() < 0.85
-            self._add(ProgressionDecision, enrolment_id=eid, session_id=sid, station_key=st.key,
-                      action=idea.action, accepted=accepted, level=idea.level,
-                      target_dose=idea.target_dose, reason=idea.reason,
-                      decided_at=datetime.combine(day, datetime.min.time()))
+            self._add(
+                ProgressionDecision,
+                enrolment_id=eid,
+                session_id=sid,
+                station_key=st.key,
+                action=idea.action,
+                accepted=accepted,
+                level=idea.level,
+                target_dose=idea.target_dose,
+                reason=idea.reason,
+                decided_at=datetime.combine(day, datetime.min.time()),
+            )
             if accepted:
-                state[0], state[1] = idea.level, idea.target_dose
-                state[2] = []
+                state.level, state.target = idea.level, idea.target_dose
+                state.history = []
 
     def _assessments(
-        self, eid: int, template: ProgrammeTemplate, timepoint: str, day: date,
-        capability: float, base_pain: int, attended: int,
+        self,
+        eid: int,
+        template: ProgrammeTemplate,
+        timepoint: str,
+        day: date,
+        capability: float,
+        base_pain: int,
+        attended: int,
     ) -> None:
         rng = self.rng
         gain = (attended / 12) * capability if timepoint == "end" else 0.0
@@ -338,20 +459,40 @@ class _Builder:
             value = round(value, inst.decimals)
             if inst.decimals == 0:
                 value = float(int(value))
-            self._add(Assessment, enrolment_id=eid, timepoint=timepoint, instrument_key=key,
-                      assessed_on=day, score=value, answers=answers,
-                      adapted=inst.has_adapted_flag and rng.random() < 0.1,
-                      updated_at=datetime.combine(day, datetime.min.time()))
+            self._add(
+                Assessment,
+                enrolment_id=eid,
+                timepoint=timepoint,
+                instrument_key=key,
+                assessed_on=day,
+                score=value,
+                answers=answers,
+                adapted=inst.has_adapted_flag and rng.random() < 0.1,
+                updated_at=datetime.combine(day, datetime.min.time()),
+            )
 
     def flush(self) -> DemoResult:
-        order = (Venue, Instructor, Course, CourseInstructor, Session, CourseStation,
-                 CourseInstrument, Participant, Enrolment, Attendance, ExerciseRecord,
-                 ProgressionDecision, Assessment, AuditEvent)
+        order = (
+            Venue,
+            Instructor,
+            Course,
+            CourseInstructor,
+            Session,
+            CourseStation,
+            CourseInstrument,
+            Participant,
+            Enrolment,
+            Attendance,
+            ExerciseRecord,
+            ProgressionDecision,
+            Assessment,
+            AuditEvent,
+        )
         with self.ctx.db.transaction() as s:
             for model in order:
                 rows = self.rows.get(model)
                 if rows:
-                    s.execute(insert(model.__table__), rows)
+                    s.execute(insert(model.__table__), rows)  # type: ignore[arg-type]
         count = {m: len(self.rows.get(m, [])) for m in order}
         return DemoResult(
             courses=count[Course],
