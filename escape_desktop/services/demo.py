@@ -394,7 +394,9 @@ class _Builder:
         level, target, history = state.level, state.target, state.history
         ratio = capability + rng.uniform(-0.15, 0.25) + 0.03 * len(history) - 0.1 * level
         achieved = round(max(0.0, min(target, target * ratio)))
-        pain = max(0, min(10, base_pain - len(history) // 3 + rng.randint(-2, 1) + level))
+        # Pain during exercise: mostly mild, easing over the course; now and then a bad day.
+        flare = 4 if rng.random() < 0.03 else 0
+        pain = max(0, min(10, base_pain - 3 - number // 4 + rng.randint(-1, 1) + flare))
         effort = max(0, min(10, round(5 + 3 * (1 - ratio) + rng.randint(-1, 1))))
         self._add(
             ExerciseRecord,
