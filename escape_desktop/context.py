@@ -66,8 +66,12 @@ class AppContext:
 def unlock_key(folder: Path, passphrase: str | None) -> bytes | None:
     """The raw database key for an encrypted data folder, or None when it is not encrypted."""
     from escape_desktop.db import keys
+    from escape_desktop.db.backup import finish_encryption
 
-    return keys.unlock(folder, passphrase)
+    key = keys.unlock(folder, passphrase)
+    if key is not None:
+        finish_encryption(folder)  # a crash in the middle of encrypting: finish the swap
+    return key
 
 
 def _default_actor() -> str:

@@ -34,7 +34,9 @@ def read_passphrase(args: argparse.Namespace) -> str | None:
     return os.environ.get(PASSPHRASE_ENV) or None
 
 
-def open_context(args: argparse.Namespace, *, create: bool = False, read_only: bool = False):  # type: ignore[no-untyped-def]
+def open_context(  # type: ignore[no-untyped-def]
+    args: argparse.Namespace, *, create: bool = False, read_only: bool = False, migrate: bool = True
+):
     """The AppContext for --data-dir; refuses a folder with no data unless ``create``."""
     from escape_desktop.context import AppContext
 
@@ -44,7 +46,18 @@ def open_context(args: argparse.Namespace, *, create: bool = False, read_only: b
             f"There is no escape-desktop data in {folder}; open the app or run "
             "'escape-desktop demo' first."
         )
-    return AppContext.open(folder, passphrase=read_passphrase(args), read_only=read_only)
+    passphrase = read_passphrase(args)
+    if create and passphrase and not (folder / DB_FILENAME).exists():
+        from escape_desktop.db import keys
+
+        if not keys.is_encrypted(folder):  # a new encrypted folder: the key comes first
+            folder.mkdir(parents=True, exist_ok=True)
+            made = keys.create_key(folder, passphrase)
+            print(
+                "Recovery key (write it down and keep it apart from the laptop; it is shown "
+                f"only this once): {made.recovery_code}"
+            )
+    return AppContext.open(folder, passphrase=passphrase, read_only=read_only, migrate=migrate)
 
 
 def course_id(ctx: Any, code: str) -> int:

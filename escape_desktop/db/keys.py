@@ -1,18 +1,271 @@
-"""The database key: a raw random key, wrapped by the user's passphrase, kept beside the data."""
+"""The database key: a raw random key, wrapped by the user's passphrase, kept beside the data.
+
+key.json holds the same 32-byte key wrapped twice with AES-GCM: once under a key derived
+from the passphrase, once under a key derived from a random recovery code that is shown
+to the user once. Changing the passphrase re-wraps the key; the database is not touched.
+"""
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import json
+import os
+import secrets
+import tempfile
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from .errors import KnownError, WrongPassphrase
 
 KEY_FILENAME = "key.json"
+FORMAT = "escape-desktop-key"
+VERSION = 1
+KEY_BYTES = 32
+# scrypt cost: about a fifth of a second on a laptop, 64 MiB of memory per guess.
+DEFAULT_N = 2**16
+SCRYPT_R = 8
+SCRYPT_P = 1
+MIN_PASSPHRASE = 8
+RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+RECOVERY_GROUPS = 6
+RECOVERY_GROUP_LEN = 4
+
+
+class PassphraseNeeded(WrongPassphrase):
+    """The folder is encrypted and no passphrase was given."""
+
+
+class KeyFileDamaged(KnownError):
+    pass
+
+
+@dataclass(frozen=True)
+class NewKey:
+    key: bytes
+    recovery_code: str
 
 
 def is_encrypted(folder: Path) -> bool:
-    return (folder / KEY_FILENAME).exists()
+    return (Path(folder) / KEY_FILENAME).exists()
+
+
+def passphrase_problem(passphrase: str) -> str | None:
+    """A sentence saying why a new passphrase is too weak, or None when it will do."""
+    if len(passphrase) < MIN_PASSPHRASE:
+        return (
+            f"Use at least {MIN_PASSPHRASE} characters; a short sentence you will remember "
+            "works well."
+        )
+    if passphrase.strip() != passphrase:
+        return "The passphrase starts or ends with a space; remove it so you can type it again."
+    return None
+
+
+def new_recovery_code() -> str:
+    """Six groups of four letters and digits, e.g. 7KQ2-MX9D-…, about 120 bits of chance."""
+    groups = (
+        "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(RECOVERY_GROUP_LEN))
+        for _ in range(RECOVERY_GROUPS)
+    )
+    return "-".join(groups)
+
+
+def normalise_recovery_code(code: str) -> str:
+    """Accept the code typed with spaces, lower case or without dashes."""
+    raw = "".join(ch for ch in code.upper() if ch.isalnum())
+    return "-".join(raw[i : i + RECOVERY_GROUP_LEN] for i in range(0, len(raw), RECOVERY_GROUP_LEN))
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def _unb64(text: str) -> bytes:
+    return base64.b64decode(text.encode("ascii"), validate=True)
+
+
+def _derive(secret: str, salt: bytes, n: int) -> bytes:
+    return hashlib.scrypt(
+        secret.encode("utf-8"),
+        salt=salt,
+        n=n,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        maxmem=256 * n * SCRYPT_R + 1024 * 1024,
+        dklen=32,
+    )
+
+
+def _wrap(key: bytes, secret: str, purpose: str, n: int) -> dict[str, Any]:
+    salt = os.urandom(16)
+    nonce = os.urandom(12)
+    aad = f"{FORMAT}:{VERSION}:{purpose}".encode()
+    sealed = AESGCM(_derive(secret, salt, n)).encrypt(nonce, key, aad)
+    return {"kdf": "scrypt", "n": n, "r": SCRYPT_R, "p": SCRYPT_P, "salt": _b64(salt),
+            "nonce": _b64(nonce), "sealed": _b64(sealed)}  # fmt: skip
+
+
+def _unwrap(entry: dict[str, Any], secret: str, purpose: str) -> bytes | None:
+    try:
+        salt, nonce, sealed = _unb64(entry["salt"]), _unb64(entry["nonce"]), _unb64(entry["sealed"])
+        n = int(entry["n"])
+        if entry.get("kdf") != "scrypt" or int(entry["r"]) != SCRYPT_R or n > 2**20:
+            raise ValueError(entry.get("kdf"))
+    except (KeyError, TypeError, ValueError) as e:
+        raise KeyFileDamaged(
+            "The key file (key.json) in the data folder is damaged; restore it from a backup "
+            "folder, where a copy is kept beside the backups."
+        ) from e
+    aad = f"{FORMAT}:{VERSION}:{purpose}".encode()
+    try:
+        key = AESGCM(_derive(secret, salt, n)).decrypt(nonce, sealed, aad)
+    except InvalidTag:
+        return None
+    return key if len(key) == KEY_BYTES else None
+
+
+def read_key_file(folder: Path) -> dict[str, Any]:
+    path = Path(folder) / KEY_FILENAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise KnownError(f"There is no key file in {folder}; this data is not encrypted.") from None
+    except (OSError, ValueError, UnicodeDecodeError) as e:
+        raise KeyFileDamaged(
+            "The key file (key.json) in the data folder cannot be read; restore it from a "
+            "backup folder, where a copy is kept beside the backups."
+        ) from e
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise KeyFileDamaged(
+            "The key file (key.json) in the data folder is not an escape-desktop key file; "
+            "restore it from a backup folder."
+        )
+    if int(data.get("version", 0)) > VERSION:
+        raise KeyFileDamaged(
+            "The key file was written by a newer version of escape-desktop; install it to open "
+            "this data."
+        )
+    return data
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a small file so that a crash leaves either the old or the new one, never half."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    fsync_dir(path.parent)
+
+
+def fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return  # Windows cannot open a folder for fsync; NTFS journals the rename
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _key_file_text(passphrase_entry: dict, recovery_entry: dict) -> str:
+    data = {
+        "format": FORMAT,
+        "version": VERSION,
+        "cipher": "sqlcipher4-raw-key",
+        "passphrase": passphrase_entry,
+        "recovery": recovery_entry,
+    }
+    return json.dumps(data, indent=2) + "\n"
+
+
+def create_key(
+    folder: Path, passphrase: str, *, n: int = DEFAULT_N, key: bytes | None = None
+) -> NewKey:
+    """Make a new raw key (or wrap ``key``), write key.json, return the key and recovery code.
+
+    Refuses to overwrite an existing key file: that would lock the data away for good.
+    """
+    folder = Path(folder)
+    if is_encrypted(folder):
+        raise KnownError("This data folder already has a key; change the passphrase instead.")
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise WrongPassphrase(problem)
+    raw = key if key is not None else os.urandom(KEY_BYTES)
+    code = new_recovery_code()
+    text = _key_file_text(_wrap(raw, passphrase, "passphrase", n), _wrap(raw, code, "recovery", n))
+    folder.mkdir(parents=True, exist_ok=True)
+    write_atomically(folder / KEY_FILENAME, text)
+    return NewKey(raw, code)
 
 
 def unlock(folder: Path, passphrase: str | None) -> bytes | None:
     """The raw key for ``folder``'s database, or None when the folder is not encrypted."""
+    folder = Path(folder)
     if not is_encrypted(folder):
         return None
-    raise NotImplementedError("Encrypted data folders arrive with the encryption work.")
+    if not passphrase:
+        raise PassphraseNeeded(
+            "This data is protected by a passphrase; give it in ESCAPE_DESKTOP_PASSPHRASE or "
+            "with --passphrase-file."
+        )
+    data = read_key_file(folder)
+    key = _unwrap(data.get("passphrase") or {}, passphrase, "passphrase")
+    if key is None:
+        raise WrongPassphrase(
+            "That passphrase is not right; check Caps Lock and try again. Nothing was changed."
+        )
+    return key
+
+
+def unlock_with_recovery(folder: Path, code: str) -> bytes:
+    data = read_key_file(Path(folder))
+    key = _unwrap(data.get("recovery") or {}, normalise_recovery_code(code), "recovery")
+    if key is None:
+        raise WrongPassphrase(
+            "That recovery key is not right; check each group of four and try again."
+        )
+    return key
+
+
+def _rewrap_passphrase(folder: Path, key: bytes, new_passphrase: str) -> None:
+    problem = passphrase_problem(new_passphrase)
+    if problem:
+        raise WrongPassphrase(problem)
+    data = read_key_file(folder)
+    n = int((data.get("passphrase") or {}).get("n", DEFAULT_N))
+    data["passphrase"] = _wrap(key, new_passphrase, "passphrase", n)
+    write_atomically(Path(folder) / KEY_FILENAME, json.dumps(data, indent=2) + "\n")
+
+
+def change_passphrase(folder: Path, old: str, new: str) -> None:
+    """Re-wrap the key under a new passphrase; the database itself is not re-encrypted."""
+    key = unlock(folder, old)
+    assert key is not None
+    _rewrap_passphrase(folder, key, new)
+
+
+def reset_passphrase(folder: Path, recovery_code: str, new: str) -> None:
+    """Set a new passphrase using the recovery key (when the passphrase is forgotten)."""
+    key = unlock_with_recovery(folder, recovery_code)
+    _rewrap_passphrase(folder, key, new)
+
+
+def key_matches(folder: Path, key: bytes, passphrase: str) -> bool:
+    """True when ``passphrase`` unlocks ``key`` (used by the lock screen)."""
+    try:
+        return secrets.compare_digest(unlock(folder, passphrase) or b"", key)
+    except WrongPassphrase:
+        return False

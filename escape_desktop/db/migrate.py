@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
-from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy import Connection, text
@@ -61,14 +59,13 @@ def alembic_config(connection: Connection):  # type: ignore[no-untyped-def]
 
 
 def copy_before_migrating(db: Database) -> Path | None:
-    """A plain copy of the file (checkpointed first) beside it, before the schema changes."""
+    """A verified backup (encrypted like the data) in the backups folder, before the schema
+    changes. Raises BackupFailed, and nothing is migrated, when the data fails its check."""
+    from .backup import backups_dir, make_backup
+
     if not db.path.exists():
         return None
-    db.checkpoint()
-    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    target = db.path.with_name(f"{db.path.stem}.before-migration-{stamp}{db.path.suffix}")
-    shutil.copy2(db.path, target)
-    return target
+    return make_backup(db, backups_dir(db.path.parent), "before-migration")
 
 
 def ensure_schema(db: Database) -> str:

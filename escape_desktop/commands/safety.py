@@ -1,0 +1,212 @@
+"""backup, restore, passphrase, encrypt, retention and subject access on the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from pathlib import Path
+
+from .base import CommandError, open_context, read_passphrase
+
+LOCK_FILENAME = "app.lock"
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("backup", parents=[common], help="write a checked backup of the data")
+    p.add_argument(
+        "--out", metavar="FILE", help="backup file to write (default: the data folder's backups)"
+    )
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", parents=[common], help="put a backup in place of the data")
+    p.add_argument("file", metavar="FILE")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("passphrase", parents=[common], help="change or reset the passphrase")
+    p.add_argument("action", choices=("change", "reset"))
+    p.add_argument("--new-passphrase-file", metavar="F", required=True)
+    p.add_argument(
+        "--recovery-key-file", metavar="F", help="for reset: file holding the recovery key"
+    )
+    p.set_defaults(func=cmd_passphrase)
+
+    p = sub.add_parser("encrypt", parents=[common], help="encrypt data made without a passphrase")
+    p.add_argument("--new-passphrase-file", metavar="F", required=True)
+    p.set_defaults(func=cmd_encrypt)
+
+    p = sub.add_parser(
+        "retention", parents=[common], help="list or delete people past the retention period"
+    )
+    p.add_argument("action", choices=("list", "purge"))
+    p.set_defaults(func=cmd_retention)
+
+    p = sub.add_parser(
+        "subject-access", parents=[common], help="export everything about one person"
+    )
+    p.add_argument(
+        "--participant", metavar="CODE", required=True, help="the person's code, e.g. P-7KQ2MX9D"
+    )
+    p.add_argument("--out", metavar="FILE", required=True)
+    p.set_defaults(func=cmd_subject_access)  # fmt: skip
+
+
+def _read_secret(path: str, what: str) -> str:
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError:
+        raise CommandError(f"Cannot read the {what} file {path}.") from None
+
+
+def app_is_running(folder: Path) -> bool:
+    """True when the window has this data folder open (its lock file names a live process)."""
+    lock = folder / LOCK_FILENAME
+    try:
+        first = lock.read_text(encoding="utf-8", errors="replace").splitlines()[0]
+        pid = int(first.strip())
+    except (OSError, ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def cmd_backup(args: argparse.Namespace) -> int:
+    from escape_desktop.db.backup import write_verified_copy
+    from escape_desktop.db.integrity import integrity_problems
+    from escape_desktop.services.safety_settings import backup_now
+
+    ctx = open_context(args)
+    try:
+        if args.out:
+            out = Path(args.out).expanduser().resolve()
+            if out.exists():
+                raise CommandError(f"{out} already exists; choose a new file name.")
+            if not out.parent.is_dir():
+                raise CommandError(f"The folder {out.parent} does not exist.")
+            problems = integrity_problems(ctx.db, full=True)
+            if problems:
+                raise CommandError(
+                    "The data failed its check, so no backup was made: " + problems[0]
+                )
+            write_verified_copy(ctx.db, out)
+            where = out
+        else:
+            result = backup_now(ctx, "manual")
+            where = result.path
+            for warning in result.warnings:
+                print(warning)
+    finally:
+        ctx.close()
+    note = " (encrypted: it opens only with this data's passphrase)" if ctx.db.key else ""
+    print(f"Backup written to {where}{note}.")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from escape_desktop.services.safety_settings import restore
+
+    source = Path(args.file).expanduser().resolve()
+    if not source.is_file():
+        raise CommandError(f"There is no backup file at {source}.")
+    ctx = open_context(args, migrate=False)
+    if app_is_running(ctx.data_dir):
+        ctx.close()
+        raise CommandError(
+            "escape-desktop is open on this data; close the window first, then restore."
+        )
+    try:
+        kept = restore(ctx, source)
+    finally:
+        ctx.close()
+    extra = f" The data it replaced is kept as {kept}." if kept else ""
+    print(f"Restored {source.name}.{extra}")
+    return 0
+
+
+def cmd_passphrase(args: argparse.Namespace) -> int:
+    from escape_desktop.db import keys
+    from escape_desktop.paths import resolve_data_dir
+
+    folder = resolve_data_dir(args.data_dir)
+    if not keys.is_encrypted(folder):
+        raise CommandError("This data has no passphrase yet; use 'escape-desktop encrypt' first.")
+    new = _read_secret(args.new_passphrase_file, "new passphrase")
+    if args.action == "change":
+        old = read_passphrase(args)
+        if not old:
+            raise CommandError(
+                "Give the current passphrase in ESCAPE_DESKTOP_PASSPHRASE or with --passphrase-file."
+            )
+        keys.change_passphrase(folder, old, new)
+    else:
+        if not args.recovery_key_file:
+            raise CommandError("Give the recovery key with --recovery-key-file.")
+        keys.reset_passphrase(folder, _read_secret(args.recovery_key_file, "recovery key"), new)
+    print("The passphrase is changed; use the new one from now on.")
+    return 0
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from escape_desktop.db.backup import encrypt_existing
+
+    new = _read_secret(args.new_passphrase_file, "new passphrase")
+    ctx = open_context(args)
+    if ctx.db.key is not None:
+        ctx.close()
+        raise CommandError("This data is already encrypted.")
+    db, made = encrypt_existing(ctx.db, new)
+    db.dispose()
+    print(
+        "The data and its backups are now encrypted. Recovery key (write it down and keep it "
+        f"apart from the laptop; it is shown only this once): {made.recovery_code}"
+    )
+    return 0
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    from escape_desktop.services.retention import purge_candidates, purge_expired
+    from escape_desktop.services.safety_settings import get_settings
+
+    ctx = open_context(args)
+    try:
+        years = get_settings(ctx).retention_years
+        due = purge_candidates(ctx)
+        if args.action == "list":
+            if not due:
+                print(f"Nobody is past the {years}-year retention period.")
+            for c in due:
+                ended = c.last_course_ended.isoformat() if c.last_course_ended else "no course"
+                print(f"{c.code}  last course ended {ended}")
+            return 0
+        n = purge_expired(ctx)
+    finally:
+        ctx.close()
+    print(f"Deleted {n} people past the {years}-year retention period.")
+    return 0
+
+
+def cmd_subject_access(args: argparse.Namespace) -> int:
+    from sqlalchemy import select
+
+    from escape_desktop.db.models import Participant
+    from escape_desktop.services.retention import write_subject_access
+
+    ctx = open_context(args)
+    try:
+        with ctx.db.read() as s:
+            pid = s.scalar(
+                select(Participant.id).where(Participant.code == args.participant.strip())
+            )
+        if pid is None:
+            raise CommandError(f"There is nobody with code {args.participant}.")
+        out = write_subject_access(ctx, pid, Path(args.out).expanduser())
+    finally:
+        ctx.close()
+    print(f"Everything held about {args.participant} is in {out}.")
+    return 0
