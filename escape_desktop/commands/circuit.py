@@ -1,0 +1,70 @@
+"""circuit: one session's circuit, per person and station, with the suggestion for next time."""
+
+from __future__ import annotations
+
+import argparse
+
+from .base import CommandError, course_id, open_context, print_json
+
+ACTION_WORDS = {"progress": "move on", "hold": "stay", "step_back": "step back"}
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "circuit",
+        parents=[common],
+        help="show a session's exercise circuit: levels, doses, pain, effort, suggestions",
+    )
+    p.add_argument("--course", required=True, metavar="CODE", help="course code, e.g. KH-2026-001")
+    p.add_argument("--session", required=True, type=int, metavar="N", help="session number")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_circuit)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def cmd_circuit(args: argparse.Namespace) -> int:
+    from escape_desktop.services.circuit import circuit_grid
+
+    ctx = open_context(args, read_only=True)
+    try:
+        cid = course_id(ctx, args.course)
+        if args.session < 1:
+            raise CommandError("The session number starts at 1.")
+        grid = circuit_grid(ctx, cid, args.session)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json(grid.as_json())
+        return 0
+    state = " (cancelled)" if grid.session_cancelled else ""
+    print(
+        f"{grid.course_code} session {grid.session_number}, {grid.session_date:%a %d %b %Y}"
+        f"{state}: {grid.session_topic}"
+    )
+    if not grid.rows:
+        print("Nobody is enrolled on this course yet.")
+        return 0
+    for row in grid.rows:
+        mark = f" [{row.attendance}]" if row.attendance else ""
+        print(f"\n{row.name} ({row.code}){mark}")
+        for st in grid.stations:
+            cell = row.cells[st.key]
+            line = (
+                f"  {st.name:<28} L{cell.level + 1} {cell.dose_text:<16} "
+                f"done {_num(cell.dose_achieved):>4}  pain {_num(cell.pain):>2}  "
+                f"effort {_num(cell.effort):>2}"
+            )
+            if cell.suggestion is not None:
+                line += (
+                    f"  next: {ACTION_WORDS.get(cell.suggestion.action, cell.suggestion.action)}"
+                )
+                if cell.decision:
+                    line += f" ({cell.decision})"
+                line += f" - {cell.suggestion.reason}"
+            print(line)
+    return 0

@@ -1,0 +1,921 @@
+"""The exercise circuit: who does what at which level, suggestions, stations, history, home plan.
+
+Read models (``circuit_grid``, ``station_history``, ``home_plan``) and the use cases
+behind the Circuit section and the ``circuit`` command. No Qt here.
+
+Where a level and dose come from (the carry-forward rule): a person's cell in session N
+shows what was recorded in session N; with nothing recorded yet it shows the latest of
+(a) the level and target of their last recorded session before N and (b) a suggestion
+the instructor accepted before N (a suggestion accepted in session M was decided after
+M's results, so it wins over M's record). With no history at all: the first level and
+its target dose.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import NamedTuple
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import (
+    Attendance,
+    Course,
+    CourseStation,
+    CustomStation,
+    Enrolment,
+    ExerciseRecord,
+    Participant,
+    ProgressionDecision,
+    Session,
+)
+from escape_desktop.programme.content import DOSE_KINDS, Level, ProgressionRules, Station
+from escape_desktop.programme.progression import StationResult, Suggestion, format_dose, suggest
+
+from .common import audit, clean_text, now, parse_float
+from .errors import NotFound, ValidationError
+from .exercise import MAX_DOSE, ExerciseInput, record_exercise
+
+__all__ = [
+    "Cell",
+    "CircuitGrid",
+    "CircuitRow",
+    "GridStation",
+    "HistoryPoint",
+    "HomePlan",
+    "HomePlanItem",
+    "SessionChoice",
+    "CourseStationInfo",
+    "circuit_grid",
+    "course_sessions",
+    "default_session_number",
+    "save_cell",
+    "decide",
+    "undo_decision",
+    "station_history",
+    "pain_by_session",
+    "home_plan",
+    "home_plan_for",
+    "course_stations",
+    "available_stations",
+    "set_course_stations",
+    "add_custom_station",
+    "DOSE_KIND_LABELS",
+]
+
+DOSE_KIND_LABELS: dict[str, str] = {
+    "repetitions": "Repetitions",
+    "seconds": "Seconds",
+    "load_kg": "Weight (kg)",
+    "step_cm": "Step height (cm)",
+    "minutes": "Minutes",
+}
+
+
+# --------------------------------------------------------------------------- data
+
+
+class GridStation(NamedTuple):
+    """A column of the circuit: (key, name, dose_unit, level names)."""
+
+    key: str
+    name: str
+    dose_unit: str
+    level_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class HistoryPoint(StationResult):
+    """A StationResult with what a chart or report also needs: the date and level name."""
+
+    session_date: date
+    level_name: str
+
+
+@dataclass
+class Cell:
+    """One person at one station in one session.
+
+    ``level`` is 0-based (shown as level_name); ``level``/``target_dose`` are carried
+    forward when nothing is recorded yet (see the module docstring). ``suggestion`` is the
+    rule engine's idea for next time, from results up to this session; ``decision`` is
+    "accepted", "ignored" or None.
+    """
+
+    station_key: str
+    level: int
+    level_name: str
+    target_dose: float
+    dose_achieved: float | None = None
+    pain: int | None = None
+    effort: int | None = None
+    note: str = ""
+    suggestion: Suggestion | None = None
+    decision: str | None = None
+    recorded: bool = False  # a row exists for this session
+    dose_text: str = ""  # target with its unit, e.g. "10 reps"
+    decided_level: int | None = None  # what an accepted/ignored decision said
+    decided_target: float | None = None
+
+    @property
+    def has_results(self) -> bool:
+        return self.dose_achieved is not None or self.pain is not None or self.effort is not None
+
+    def as_json(self, station: Station) -> dict:
+        sugg = None
+        if self.suggestion is not None:
+            lv = self.suggestion.level
+            sugg = {
+                "action": self.suggestion.action,
+                "level": lv + 1,
+                "level_name": _level_name(station, lv),
+                "target_dose": self.suggestion.target_dose,
+                "dose": format_dose(station, self.suggestion.target_dose),
+                "reason": self.suggestion.reason,
+            }
+        return {
+            "level": self.level + 1,
+            "level_name": self.level_name,
+            "target_dose": self.target_dose,
+            "dose": self.dose_text,
+            "dose_achieved": self.dose_achieved,
+            "pain": self.pain,
+            "effort": self.effort,
+            "note": self.note,
+            "recorded": self.recorded,
+            "suggestion": sugg,
+            "decision": self.decision,
+        }
+
+
+@dataclass
+class CircuitRow:
+    enrolment_id: int
+    participant_id: int
+    name: str
+    code: str
+    status: str
+    attendance: str | None  # present / absent / apologies / None (not marked)
+    cells: dict[str, Cell] = field(default_factory=dict)
+
+
+@dataclass
+class CircuitGrid:
+    """The circuit of one session: stations across, one row per enrolment not withdrawn."""
+
+    course_id: int
+    course_code: str
+    session_id: int
+    session_number: int
+    session_date: date
+    session_topic: str
+    session_cancelled: bool
+    stations: list[GridStation]
+    rows: list[CircuitRow]
+    rules: ProgressionRules
+    station_defs: dict[str, Station] = field(default_factory=dict, repr=False)
+    inactive: frozenset[str] = frozenset()  # stations shown only because they have results
+
+    def station(self, key: str) -> Station:
+        return self.station_defs[key]
+
+    def as_json(self) -> dict:
+        return {
+            "course": self.course_code,
+            "session": {
+                "number": self.session_number,
+                "date": self.session_date.isoformat(),
+                "topic": self.session_topic,
+                "cancelled": self.session_cancelled,
+            },
+            "stations": [
+                {
+                    "key": st.key,
+                    "name": st.name,
+                    "dose_unit": st.dose_unit,
+                    "levels": list(st.level_names),
+                    "active": st.key not in self.inactive,
+                }
+                for st in self.stations
+            ],
+            "rows": [
+                {
+                    "enrolment_id": r.enrolment_id,
+                    "participant": r.name,
+                    "code": r.code,
+                    "attendance": r.attendance,
+                    "cells": {
+                        key: cell.as_json(self.station_defs[key]) for key, cell in r.cells.items()
+                    },
+                }
+                for r in self.rows
+            ],
+        }
+
+
+class SessionChoice(NamedTuple):
+    id: int
+    number: int
+    date: date
+    topic: str
+    cancelled: bool
+
+
+class HomePlanItem(NamedTuple):
+    """(station name, level name, level description, target dose with unit e.g. "12 reps")."""
+
+    station_name: str
+    level_name: str
+    level_description: str
+    dose_text: str
+
+
+@dataclass
+class HomePlan:
+    """What a person carries on with at home: their final level and dose per station."""
+
+    enrolment_id: int
+    participant_name: str
+    items: list[HomePlanItem]
+
+
+@dataclass(frozen=True)
+class CourseStationInfo:
+    key: str
+    name: str
+    active: bool
+    custom: bool
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _level_name(station: Station, level: int) -> str:
+    if 0 <= level < len(station.levels):
+        return station.levels[level].name
+    return f"Level {level + 1}"
+
+
+def _missing_station(key: str) -> Station:
+    """Stand-in for a station no longer in the library, so its history still shows."""
+    return Station(
+        key=key,
+        name=f"{key.replace('_', ' ').capitalize()} (not in the library)",
+        dose_kind="repetitions",
+        dose_unit="",
+        levels=tuple(Level(f"Level {i}", "", 10.0) for i in range(1, 11)),
+    )
+
+
+def _custom_to_station(row: CustomStation) -> Station:
+    return Station(
+        key=row.key,
+        name=row.name,
+        dose_kind=row.dose_kind,
+        dose_unit=row.dose_unit,
+        levels=tuple(
+            Level(str(lv["name"]), str(lv.get("description", "")), float(lv["target_dose"]))
+            for lv in row.levels
+        ),
+        description=row.description,
+    )
+
+
+def _resolve(ctx: AppContext, s: OrmSession, keys: Iterable[str]) -> dict[str, Station]:
+    """Stations by key from the library, then the site's custom exercises, in one query."""
+    result: dict[str, Station] = {}
+    missing = []
+    for key in keys:
+        if key in ctx.library.stations:
+            result[key] = ctx.library.stations[key]
+        else:
+            missing.append(key)
+    if missing:
+        for row in s.scalars(select(CustomStation).where(CustomStation.key.in_(missing))):
+            result[row.key] = _custom_to_station(row)
+        for key in missing:
+            result.setdefault(key, _missing_station(key))
+    return result
+
+
+def _rules(ctx: AppContext, programme_key: str) -> ProgressionRules:
+    try:
+        return ctx.library.template(programme_key).progression
+    except KeyError:
+        return ProgressionRules()
+
+
+def _course(s: OrmSession, course_id: int) -> Course:
+    course = s.get(Course, course_id)
+    if course is None:
+        raise NotFound("That course no longer exists; choose another course.")
+    return course
+
+
+def _circuit_keys(ctx: AppContext, s: OrmSession, course: Course) -> tuple[list[str], list[str]]:
+    """(active station keys in circuit order, inactive keys). A course with no rows of its
+    own uses its programme template's stations."""
+    rows = s.execute(
+        select(CourseStation.station_key, CourseStation.active)
+        .where(CourseStation.course_id == course.id)
+        .order_by(CourseStation.position, CourseStation.id)
+    ).all()
+    if not rows:
+        try:
+            return list(ctx.library.template(course.programme_key).stations), []
+        except KeyError:
+            return [], []
+    return [k for k, a in rows if a], [k for k, a in rows if not a]
+
+
+@dataclass
+class _Track:
+    """One person's results and decisions at one station."""
+
+    points: list[HistoryPoint] = field(default_factory=list)  # by session number
+    records: dict[int, ExerciseRecord] = field(default_factory=dict)  # session number -> row
+    decisions: dict[int, ProgressionDecision] = field(default_factory=dict)
+
+    def carried(self, before: int | None, station: Station) -> tuple[int, float]:
+        """Level and target for a session numbered ``before`` (None: after the last)."""
+        best: tuple[tuple[int, int], int, float] | None = None
+        for p in self.points:
+            if before is None or p.session_number < before:
+                k = (p.session_number, 0)
+                if best is None or k > best[0]:
+                    best = (k, p.level, p.target_dose)
+        for number, d in self.decisions.items():
+            if d.accepted and (before is None or number < before):
+                k = (number, 1)
+                if best is None or k > best[0]:
+                    best = (k, d.level, d.target_dose)
+        if best is None:
+            return 0, station.levels[0].target_dose if station.levels else 0.0
+        level = min(max(best[1], 0), max(len(station.levels) - 1, 0))
+        return level, best[2]
+
+
+def _tracks(
+    s: OrmSession,
+    course_id: int,
+    stations: dict[str, Station],
+    *,
+    up_to: int | None = None,
+    enrolment_ids: Sequence[int] | None = None,
+) -> dict[tuple[int, str], _Track]:
+    """Every record and decision of a course (or some enrolments), by (enrolment, station)."""
+    tracks: dict[tuple[int, str], _Track] = {}
+    q = (
+        select(ExerciseRecord, Session.number, Session.date)
+        .join(Session, Session.id == ExerciseRecord.session_id)
+        .where(Session.course_id == course_id)
+        .order_by(Session.number)
+    )
+    dq = (
+        select(ProgressionDecision, Session.number)
+        .join(Session, Session.id == ProgressionDecision.session_id)
+        .where(Session.course_id == course_id)
+    )
+    if up_to is not None:
+        q = q.where(Session.number <= up_to)
+        dq = dq.where(Session.number <= up_to)
+    if enrolment_ids is not None:
+        q = q.where(ExerciseRecord.enrolment_id.in_(list(enrolment_ids)))
+        dq = dq.where(ProgressionDecision.enrolment_id.in_(list(enrolment_ids)))
+    for rec, number, day in s.execute(q):
+        st = stations.get(rec.station_key)
+        if st is None:
+            continue
+        t = tracks.setdefault((rec.enrolment_id, rec.station_key), _Track())
+        t.records[number] = rec
+        t.points.append(
+            HistoryPoint(
+                session_number=number,
+                level=rec.level,
+                target_dose=rec.target_dose,
+                dose_achieved=rec.dose_achieved,
+                pain=rec.pain,
+                effort=rec.effort,
+                session_date=day,
+                level_name=_level_name(st, rec.level),
+            )
+        )
+    for dec, number in s.execute(dq):
+        t = tracks.setdefault((dec.enrolment_id, dec.station_key), _Track())
+        t.decisions[number] = dec
+    return tracks
+
+
+def _cell(station: Station, track: _Track | None, number: int, rules: ProgressionRules) -> Cell:
+    track = track or _Track()
+    rec = track.records.get(number)
+    if rec is not None:
+        level, target = min(max(rec.level, 0), max(len(station.levels) - 1, 0)), rec.target_dose
+    else:
+        level, target = track.carried(number, station)
+    cell = Cell(
+        station_key=station.key,
+        level=level,
+        level_name=_level_name(station, level),
+        target_dose=target,
+        recorded=rec is not None,
+        dose_text=format_dose(station, target),
+    )
+    if rec is not None:
+        cell.dose_achieved, cell.pain, cell.effort, cell.note = (
+            rec.dose_achieved,
+            rec.pain,
+            rec.effort,
+            rec.note,
+        )
+        if cell.dose_achieved is not None or cell.pain is not None:
+            history = [p for p in track.points if p.session_number <= number]
+            cell.suggestion = suggest(station, history, rules)
+    dec = track.decisions.get(number)
+    if dec is not None:
+        cell.decision = "accepted" if dec.accepted else "ignored"
+        cell.decided_level, cell.decided_target = dec.level, dec.target_dose
+    return cell
+
+
+# --------------------------------------------------------------------------- read models
+
+
+def course_sessions(ctx: AppContext, course_id: int) -> list[SessionChoice]:
+    """The course's sessions in order, for a session picker."""
+    with ctx.db.read() as s:
+        return [
+            SessionChoice(*row)
+            for row in s.execute(
+                select(Session.id, Session.number, Session.date, Session.topic, Session.cancelled)
+                .where(Session.course_id == course_id)
+                .order_by(Session.number)
+            )
+        ]
+
+
+def default_session_number(sessions: Sequence[SessionChoice], today: date) -> int | None:
+    """Today's session, else the next one not cancelled, else the last one held."""
+    live = [x for x in sessions if not x.cancelled] or list(sessions)
+    if not live:
+        return None
+    for x in live:
+        if x.date >= today:
+            return x.number
+    return live[-1].number
+
+
+def circuit_grid(
+    ctx: AppContext,
+    course_id: int,
+    session_number: int,
+    *,
+    enrolment_ids: Sequence[int] | None = None,
+) -> CircuitGrid:
+    """The circuit for one session of a course (see Cell and the carry-forward rule).
+
+    Stations are the course's active stations in order, then any removed station that has
+    results in this session (so nothing recorded disappears). Rows: every enrolment not
+    withdrawn, by surname; ``enrolment_ids`` limits the rows (to refresh one person).
+    """
+    with ctx.db.read() as s:
+        course = _course(s, course_id)
+        sess = s.execute(
+            select(Session).where(Session.course_id == course_id, Session.number == session_number)
+        ).scalar_one_or_none()
+        if sess is None:
+            count = s.scalar(select(func.count()).where(Session.course_id == course_id)) or 0
+            raise NotFound(
+                f"Course {course.code} has no session {session_number}; "
+                f"choose a session from 1 to {count}."
+            )
+        active, inactive = _circuit_keys(ctx, s, course)
+        used_here = set(
+            s.scalars(
+                select(ExerciseRecord.station_key)
+                .where(ExerciseRecord.session_id == sess.id)
+                .distinct()
+            )
+        )
+        shown_inactive = [k for k in inactive if k in used_here]
+        extra = sorted(used_here - set(active) - set(inactive))
+        keys = active + shown_inactive + extra
+        defs = _resolve(ctx, s, keys)
+        rules = _rules(ctx, course.programme_key)
+        people_q = (
+            select(
+                Enrolment.id,
+                Participant.id,
+                Participant.first_name,
+                Participant.last_name,
+                Participant.code,
+                Enrolment.status,
+            )
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(Enrolment.course_id == course_id, Enrolment.status != "withdrawn")
+            .order_by(Participant.last_name, Participant.first_name, Enrolment.id)
+        )
+        if enrolment_ids is not None:
+            people_q = people_q.where(Enrolment.id.in_(list(enrolment_ids)))
+        people = s.execute(people_q).all()
+        ids = [p[0] for p in people]
+        marks = dict(
+            s.execute(
+                select(Attendance.enrolment_id, Attendance.mark).where(
+                    Attendance.session_id == sess.id, Attendance.enrolment_id.in_(ids)
+                )
+            ).all()
+        )
+        tracks = _tracks(
+            s, course_id, defs, up_to=session_number, enrolment_ids=ids if enrolment_ids else None
+        )
+        rows = []
+        for e_id, p_id, first, last, code, status in people:
+            row = CircuitRow(e_id, p_id, f"{first} {last}".strip(), code, status, marks.get(e_id))
+            for key in keys:
+                row.cells[key] = _cell(defs[key], tracks.get((e_id, key)), session_number, rules)
+            rows.append(row)
+        return CircuitGrid(
+            course_id=course.id,
+            course_code=course.code,
+            session_id=sess.id,
+            session_number=sess.number,
+            session_date=sess.date,
+            session_topic=sess.topic,
+            session_cancelled=sess.cancelled,
+            stations=[
+                GridStation(
+                    k, defs[k].name, defs[k].dose_unit, tuple(lv.name for lv in defs[k].levels)
+                )
+                for k in keys
+            ],
+            rows=rows,
+            rules=rules,
+            station_defs=defs,
+            inactive=frozenset(shown_inactive + extra),
+        )
+
+
+def station_history(ctx: AppContext, enrolment_id: int) -> dict[str, list[HistoryPoint]]:
+    """Per station (circuit order), every recorded session of one person, oldest first.
+
+    Each point is a programme.progression.StationResult (so it can be fed to suggest())
+    with the session date and level name added; for charts and the progress report.
+    """
+    with ctx.db.read() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That person is no longer on this course.")
+        course = _course(s, enrolment.course_id)
+        active, inactive = _circuit_keys(ctx, s, course)
+        used = set(
+            s.scalars(
+                select(ExerciseRecord.station_key)
+                .where(ExerciseRecord.enrolment_id == enrolment_id)
+                .distinct()
+            )
+        )
+        order = [k for k in active + inactive if k in used] + sorted(used - set(active + inactive))
+        defs = _resolve(ctx, s, order)
+        tracks = _tracks(s, course.id, defs, enrolment_ids=[enrolment_id])
+        return {k: tracks[(enrolment_id, k)].points for k in order if (enrolment_id, k) in tracks}
+
+
+def pain_by_session(history: dict[str, list[HistoryPoint]]) -> list[tuple[int, int | None]]:
+    """The highest pain recorded at any station, per session (None: no pain recorded)."""
+    worst: dict[int, int | None] = {}
+    for points in history.values():
+        for p in points:
+            current = worst.get(p.session_number)
+            if p.pain is not None and (current is None or p.pain > current):
+                worst[p.session_number] = p.pain
+            else:
+                worst.setdefault(p.session_number, current)
+    return sorted(worst.items())
+
+
+def _plans(ctx: AppContext, s: OrmSession, course: Course, people: list) -> list[HomePlan]:
+    active, _inactive = _circuit_keys(ctx, s, course)
+    defs = _resolve(ctx, s, active)
+    tracks = _tracks(s, course.id, defs, enrolment_ids=[p[0] for p in people])
+    plans = []
+    for e_id, first, last in people:
+        items = []
+        for key in active:
+            track = tracks.get((e_id, key))
+            if track is None or not track.points:
+                continue  # never did this station: nothing to carry on with
+            st = defs[key]
+            level, target = track.carried(None, st)
+            lv = st.levels[level] if st.levels else Level(_level_name(st, level), "", target)
+            items.append(HomePlanItem(st.name, lv.name, lv.description, format_dose(st, target)))
+        plans.append(HomePlan(e_id, f"{first} {last}".strip(), items))
+    return plans
+
+
+def home_plan(ctx: AppContext, course_id: int) -> list[HomePlan]:
+    """Each person's (not withdrawn) final level and dose per active station, by surname.
+
+    "Final" is the carry-forward after the last session: the last recorded level and target,
+    or a later accepted suggestion. Stations a person never did are left out.
+    """
+    with ctx.db.read() as s:
+        course = _course(s, course_id)
+        people = s.execute(
+            select(Enrolment.id, Participant.first_name, Participant.last_name)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(Enrolment.course_id == course_id, Enrolment.status != "withdrawn")
+            .order_by(Participant.last_name, Participant.first_name, Enrolment.id)
+        ).all()
+        return _plans(ctx, s, course, list(people))
+
+
+def home_plan_for(ctx: AppContext, enrolment_id: int) -> HomePlan:
+    """One person's home plan (see home_plan)."""
+    with ctx.db.read() as s:
+        row = s.execute(
+            select(Enrolment.id, Participant.first_name, Participant.last_name, Enrolment.course_id)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(Enrolment.id == enrolment_id)
+        ).first()
+        if row is None:
+            raise NotFound("That person is no longer on this course.")
+        course = _course(s, row[3])
+        return _plans(ctx, s, course, [tuple(row[:3])])[0]
+
+
+# --------------------------------------------------------------------------- use cases
+
+
+def save_cell(
+    ctx: AppContext,
+    enrolment_id: int,
+    session_id: int,
+    station_key: str,
+    *,
+    level: int,
+    target_dose: float | str,
+    dose_achieved: float | str | None,
+    pain: int | str | None,
+    effort: int | str | None,
+    note: str = "",
+) -> int:
+    """Record one cell (``level`` 0-based); one transaction. Returns the record id.
+
+    Raises ValidationError naming the field (dose_achieved, pain, effort, level, ...).
+    """
+    return record_exercise(
+        ctx,
+        enrolment_id,
+        session_id,
+        station_key,
+        ExerciseInput(
+            level=level + 1,
+            target_dose=target_dose,
+            dose_achieved=dose_achieved,
+            pain=pain,
+            effort=effort,
+            note=note,
+        ),
+    )
+
+
+def _suggestion_now(
+    ctx: AppContext, s: OrmSession, enrolment: Enrolment, sess: Session, station_key: str
+) -> tuple[Station, Suggestion | None]:
+    course = _course(s, enrolment.course_id)
+    st = _resolve(ctx, s, [station_key])[station_key]
+    track = _tracks(
+        s, course.id, {station_key: st}, up_to=sess.number, enrolment_ids=[enrolment.id]
+    )
+    t = track.get((enrolment.id, station_key))
+    if t is None or sess.number not in t.records:
+        return st, None
+    return st, _cell(st, t, sess.number, _rules(ctx, course.programme_key)).suggestion
+
+
+def decide(
+    ctx: AppContext, enrolment_id: int, session_id: int, station_key: str, *, accept: bool
+) -> Suggestion:
+    """Accept or ignore the suggestion for one cell; remembered per enrolment×session×station.
+
+    The suggestion is worked out again here from the stored results, so what is saved is
+    what the rules say now. Accepting sets the level and target dose carried into the
+    next session (and into its record if one exists with no dose yet).
+    """
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        sess = s.get(Session, session_id)
+        if enrolment is None or sess is None:
+            raise NotFound("That person or session no longer exists.")
+        st, idea = _suggestion_now(ctx, s, enrolment, sess, station_key)
+        if idea is None:
+            raise ValidationError(
+                "suggestion", "There is no suggestion here yet; enter today's dose first."
+            )
+        if idea.action == "hold":
+            raise ValidationError(
+                "suggestion",
+                "The suggestion is to stay as they are, so there is nothing to change.",
+            )
+        row = s.scalar(
+            select(ProgressionDecision).where(
+                ProgressionDecision.enrolment_id == enrolment_id,
+                ProgressionDecision.session_id == session_id,
+                ProgressionDecision.station_key == station_key,
+            )
+        )
+        if row is None:
+            row = ProgressionDecision(
+                enrolment_id=enrolment_id, session_id=session_id, station_key=station_key
+            )
+            s.add(row)
+        row.action, row.accepted = idea.action, accept
+        row.level, row.target_dose, row.reason = idea.level, idea.target_dose, idea.reason
+        row.decided_at = now()
+        if accept:
+            nxt = s.scalar(
+                select(ExerciseRecord)
+                .join(Session, Session.id == ExerciseRecord.session_id)
+                .where(
+                    ExerciseRecord.enrolment_id == enrolment_id,
+                    ExerciseRecord.station_key == station_key,
+                    Session.course_id == sess.course_id,
+                    Session.number > sess.number,
+                    Session.cancelled.is_(False),
+                )
+                .order_by(Session.number)
+                .limit(1)
+            )
+            if nxt is not None and nxt.dose_achieved is None:
+                nxt.level, nxt.target_dose, nxt.updated_at = idea.level, idea.target_dose, now()
+        s.flush()
+        audit(
+            s,
+            ctx.actor,
+            "accept_suggestion" if accept else "ignore_suggestion",
+            "progression_decision",
+            row.id,
+            f"{station_key}: {idea.action} to {_level_name(st, idea.level)}, "
+            f"{format_dose(st, idea.target_dose)}",
+        )
+        return idea
+
+
+def undo_decision(ctx: AppContext, enrolment_id: int, session_id: int, station_key: str) -> bool:
+    """Forget an accept/ignore, so the suggestion is open again. True if there was one."""
+    with ctx.db.transaction() as s:
+        result = s.execute(
+            delete(ProgressionDecision).where(
+                ProgressionDecision.enrolment_id == enrolment_id,
+                ProgressionDecision.session_id == session_id,
+                ProgressionDecision.station_key == station_key,
+            )
+        )
+        done = bool(result.rowcount)  # type: ignore[attr-defined]
+        if done:
+            audit(s, ctx.actor, "undo_suggestion_decision", "enrolment", enrolment_id, station_key)
+        return done
+
+
+# --------------------------------------------------------------------------- stations
+
+
+def available_stations(ctx: AppContext) -> list[Station]:
+    """Every station a course can use: the shipped library and the site's own, by name."""
+    with ctx.db.read() as s:
+        custom = [_custom_to_station(r) for r in s.scalars(select(CustomStation))]
+    merged = {st.key: st for st in ctx.library.stations.values()}
+    for st in custom:
+        merged.setdefault(st.key, st)
+    return sorted(merged.values(), key=lambda st: st.name.casefold())
+
+
+def course_stations(ctx: AppContext, course_id: int) -> list[CourseStationInfo]:
+    """The course's circuit in order (active first), then stations taken out of it."""
+    with ctx.db.read() as s:
+        course = _course(s, course_id)
+        active, inactive = _circuit_keys(ctx, s, course)
+        defs = _resolve(ctx, s, active + inactive)
+        return [
+            CourseStationInfo(k, defs[k].name, k in active, k not in ctx.library.stations)
+            for k in active + inactive
+        ]
+
+
+def set_course_stations(ctx: AppContext, course_id: int, keys: Sequence[str]) -> None:
+    """Make ``keys`` the course's circuit, in that order. Stations left out are kept as
+    inactive (their results stay in history), never deleted."""
+    keys = list(keys)
+    if not keys:
+        raise ValidationError("stations", "Keep at least one station in the circuit.")
+    if len(set(keys)) != len(keys):
+        raise ValidationError("stations", "A station is listed twice; keep it once.")
+    with ctx.db.transaction() as s:
+        course = _course(s, course_id)
+        defs = _resolve(ctx, s, keys)
+        unknown = [k for k in keys if defs[k].name.endswith("(not in the library)")]
+        if unknown:
+            raise ValidationError(
+                "stations", f"The exercise '{unknown[0]}' is not in the library; choose another."
+            )
+        existing = {
+            r.station_key: r
+            for r in s.scalars(select(CourseStation).where(CourseStation.course_id == course_id))
+        }
+        if not existing:  # first change: start from the template's circuit
+            template_keys, _ = _circuit_keys(ctx, s, course)
+            for pos, key in enumerate(template_keys):
+                row = CourseStation(course_id=course_id, station_key=key, position=pos, active=True)
+                s.add(row)
+                existing[key] = row
+        for pos, key in enumerate(keys):
+            row = existing.get(key)
+            if row is None:
+                row = CourseStation(course_id=course_id, station_key=key)
+                s.add(row)
+                existing[key] = row
+            row.position, row.active = pos, True
+        wanted = set(keys)
+        extra = len(keys)
+        for key, row in sorted(existing.items(), key=lambda kv: kv[1].position):
+            if key not in wanted:
+                row.active, row.position = False, extra
+                extra += 1
+        audit(s, ctx.actor, "set_course_stations", "course", course_id, ",".join(keys))
+
+
+def _slug(name: str) -> str:
+    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    text = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
+    return text[:50] or "exercise"
+
+
+def add_custom_station(
+    ctx: AppContext,
+    *,
+    name: str,
+    dose_kind: str,
+    dose_unit: str,
+    levels: Sequence[tuple[str, str, float | str]],
+    description: str = "",
+) -> Station:
+    """Add the site's own exercise with its levels (easiest first: name, description,
+    target dose). Returns it with its new key (``custom_...``)."""
+    name = clean_text(name, "name", "The exercise name", required=True, max_len=200)
+    if dose_kind not in DOSE_KINDS:
+        raise ValidationError("dose_kind", "Choose how the dose is counted (e.g. repetitions).")
+    dose_unit = clean_text(dose_unit, "dose_unit", "The dose unit", required=True, max_len=20)
+    description = clean_text(description, "description", "The description", max_len=1000)
+    if not levels:
+        raise ValidationError("levels", "Add at least one level, easiest first.")
+    parsed: list[dict] = []
+    seen: set[str] = set()
+    for i, (lv_name, lv_desc, lv_target) in enumerate(levels, start=1):
+        lv_name = clean_text(
+            lv_name, "levels", f"The name of level {i}", required=True, max_len=200
+        )
+        if lv_name.casefold() in seen:
+            raise ValidationError("levels", f"Level {i} has the same name as another; rename it.")
+        seen.add(lv_name.casefold())
+        target = parse_float(lv_target, "levels", f"The target dose of level {i}", 0, MAX_DOSE)
+        assert target is not None
+        if target <= 0:
+            raise ValidationError("levels", f"The target dose of level {i} must be more than 0.")
+        if dose_kind in ("repetitions", "seconds", "step_cm") and not target.is_integer():
+            raise ValidationError("levels", f"The target dose of level {i} must be a whole number.")
+        parsed.append(
+            {
+                "name": lv_name,
+                "description": clean_text(lv_desc, "levels", f"The description of level {i}"),
+                "target_dose": target,
+            }
+        )
+    with ctx.db.transaction() as s:
+        taken = set(ctx.library.stations) | set(s.scalars(select(CustomStation.key)))
+        if any(n.casefold() == name.casefold() for n in s.scalars(select(CustomStation.name))):
+            raise ValidationError(
+                "name", f"There is already an exercise called {name}; use another name."
+            )
+        base = "custom_" + _slug(name)
+        key, n = base, 2
+        while key in taken:
+            key, n = f"{base}_{n}", n + 1
+        row = CustomStation(
+            key=key,
+            name=name,
+            dose_kind=dose_kind,
+            dose_unit=dose_unit,
+            description=description,
+            levels=parsed,
+        )
+        s.add(row)
+        s.flush()
+        audit(s, ctx.actor, "add_custom_station", "custom_station", row.id, key)
+        return _custom_to_station(row)
