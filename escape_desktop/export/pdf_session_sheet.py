@@ -1,0 +1,353 @@
+"""The session sheet (landscape A4): who is here, and each person's circuit with boxes to fill in.
+
+16 people by 10 stations fit one page at 9 pt: each station has an "aim" column (level and
+target dose for today) and an empty "done" column for the pen.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.lib.units import mm
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+
+from .pdf_data import CourseInfo
+from .pdf_style import (
+    FAINT,
+    FONT,
+    FONT_BOLD,
+    INK,
+    LANDSCAPE,
+    LIGHT,
+    MID,
+    Styles,
+    TickBox,
+    build,
+    document,
+    esc,
+    long_date,
+    make_style,
+    para,
+)
+
+SIDE = 10 * mm
+ROW_H = 23.0
+BLANK_ROWS = 2  # for a latecomer or a taster, when the page has room
+MAX_ROWS_ONE_PAGE = 16
+
+station_head = make_style("station_head", fontName=FONT_BOLD, fontSize=9, leading=10)
+unit_head = make_style("unit_head", fontSize=9, leading=10, textColor=INK)
+aim_style = make_style("aim", fontSize=9, leading=10, alignment=1)
+
+
+@dataclass
+class SheetStation:
+    key: str
+    name: str
+    unit: str
+
+
+@dataclass
+class SheetCell:
+    level: int | None  # 0-based
+    dose: str  # the number only; the unit is in the column heading
+
+
+@dataclass
+class SheetRow:
+    enrolment_id: int
+    name: str
+    cells: dict[str, SheetCell] = field(default_factory=dict)
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def sheet_circuit(
+    ctx, course_id: int, session_number: int
+) -> tuple[list[SheetStation], list[SheetRow]]:  # type: ignore[no-untyped-def]
+    """Stations and each person's level and target for the session, from the circuit service."""
+    try:
+        from escape_desktop.services.circuit import circuit_grid
+    except ImportError:  # the circuit service is not installed yet: read the records directly
+        return _fallback_circuit(ctx, course_id, session_number)
+    grid = circuit_grid(ctx, course_id, session_number)
+    stations = [
+        SheetStation(st.key, st.name, getattr(st, "dose_unit", "")) for st in grid.stations
+    ]
+    rows = []
+    for r in grid.rows:
+        row = SheetRow(getattr(r, "enrolment_id", 0), getattr(r, "name", ""))
+        for key, cell in r.cells.items():
+            row.cells[key] = SheetCell(cell.level, _num(cell.target_dose))
+        rows.append(row)
+    return stations, rows
+
+
+def _fallback_circuit(
+    ctx, course_id: int, session_number: int
+) -> tuple[list[SheetStation], list[SheetRow]]:  # type: ignore[no-untyped-def]
+    """Level and target for today: the last record before this session, moved on by an
+    accepted progression decision; the first level for someone with no record yet."""
+    from sqlalchemy import select
+
+    from escape_desktop.db.models import (
+        CourseStation,
+        Enrolment,
+        ExerciseRecord,
+        Participant,
+        ProgressionDecision,
+        Session,
+    )
+    from escape_desktop.services.exercise import station as find_station
+
+    with ctx.db.read() as s:
+        keys = list(
+            s.scalars(
+                select(CourseStation.station_key)
+                .where(CourseStation.course_id == course_id, CourseStation.active.is_(True))
+                .order_by(CourseStation.position)
+            )
+        )
+        people = s.execute(
+            select(Enrolment.id, Participant.first_name, Participant.last_name)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(
+                Enrolment.course_id == course_id,
+                Enrolment.status.in_(("enrolled", "active", "completed")),
+            )
+            .order_by(Participant.last_name, Participant.first_name)
+        ).all()
+        records = s.execute(
+            select(
+                ExerciseRecord.enrolment_id,
+                ExerciseRecord.station_key,
+                Session.number,
+                ExerciseRecord.level,
+                ExerciseRecord.target_dose,
+            )
+            .join(Session, Session.id == ExerciseRecord.session_id)
+            .where(Session.course_id == course_id, Session.number < session_number)
+            .order_by(Session.number)
+        ).all()
+        decisions = s.execute(
+            select(
+                ProgressionDecision.enrolment_id,
+                ProgressionDecision.station_key,
+                Session.number,
+                ProgressionDecision.level,
+                ProgressionDecision.target_dose,
+            )
+            .join(Session, Session.id == ProgressionDecision.session_id)
+            .where(
+                Session.course_id == course_id,
+                Session.number < session_number,
+                ProgressionDecision.accepted.is_(True),
+            )
+            .order_by(Session.number)
+        ).all()
+    latest: dict[tuple[int, str], tuple[int, int, float]] = {}
+    for eid, key, number, level, target in records:
+        latest[(eid, key)] = (number, level, target)
+    for eid, key, number, level, target in decisions:
+        seen = latest.get((eid, key))
+        if seen is None or number >= seen[0]:
+            latest[(eid, key)] = (number, level, target)
+    stations = []
+    defs = {}
+    for key in keys:
+        try:
+            st = find_station(ctx, key)
+        except Exception:
+            continue
+        defs[key] = st
+        stations.append(SheetStation(key, st.name, st.dose_unit))
+    rows = []
+    for eid, first, last in people:
+        row = SheetRow(eid, f"{first} {last}".strip())
+        for key, st in defs.items():
+            got = latest.get((eid, key))
+            if got is None:
+                level, target = 0, st.levels[0].target_dose if st.levels else None
+            else:
+                level, target = got[1], got[2]
+            row.cells[key] = SheetCell(level, _num(target))
+        rows.append(row)
+    return stations, rows
+
+
+def render_session_sheet(
+    info: CourseInfo,
+    session_number: int,
+    stations: list[SheetStation],
+    rows: list[SheetRow],
+    path: Path,
+) -> int:
+    """Write the sheet to ``path``; returns the page count."""
+    session = info.session(session_number)
+    doc = document(
+        path,
+        LANDSCAPE,
+        title=f"{info.code} session {session_number} sheet",
+        subject=info.title,
+        margins=(SIDE, SIDE, SIDE, 13 * mm),
+    )
+    width = LANDSCAPE[0] - 2 * SIDE
+    n = max(1, len(stations))
+    fixed = 14 + 30
+    per_station = min(90.0, max(50.0, (width - fixed - 106) / n))
+    name_w = width - fixed - per_station * n
+    aim_w = round(per_station * 0.47, 1)
+    done_w = per_station - aim_w
+
+    head1: list = ["", Paragraph("Name", Styles.head), Paragraph("Here", Styles.head_center)]
+    head2: list = ["", "", ""]
+    widths: list[float] = [14, name_w, 30]
+    spans: list[tuple] = [("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (1, 1)), ("SPAN", (2, 0), (2, 1))]
+    for i, st in enumerate(stations):
+        col = 3 + 2 * i
+        room = aim_w + done_w - 3
+        longest = max((stringWidth(w, FONT_BOLD, 9) for w in f"{i + 1}. {st.name}".split()), default=0)
+        face = FONT_BOLD if longest <= room else FONT
+        text = f"<font name='{face}'>{i + 1}. {esc(st.name)}</font>"
+        if st.unit:
+            text += f"<br/><font name='{FONT}'>({esc(st.unit)})</font>"
+        head1 += [Paragraph(text, station_head), ""]
+        head2 += ["aim", "done"]
+        widths += [aim_w, done_w]
+        spans.append(("SPAN", (col, 0), (col + 1, 0)))
+
+    data: list[list] = [head1, head2]
+    people = list(rows)
+    blanks = BLANK_ROWS if len(people) + BLANK_ROWS <= MAX_ROWS_ONE_PAGE else 0
+    for i, row in enumerate(people, start=1):
+        line: list = [para(i, Styles.cell_right), para(row.name), TickBox(11)]
+        for st in stations:
+            cell = row.cells.get(st.key)
+            if cell is None or cell.level is None:
+                line += ["", ""]
+                continue
+            line += [
+                Paragraph(f"<b>L{cell.level + 1}</b><br/>{esc(cell.dose)}", aim_style),
+                "",
+            ]
+        data.append(line)
+    for _ in range(blanks):
+        data.append(["", "", TickBox(11)] + ["", ""] * len(stations))
+
+    last = len(data) - 1
+    cmds: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), FONT, 9),
+        ("FONT", (0, 1), (-1, 1), FONT, 9),
+        ("TEXTCOLOR", (0, 1), (-1, 1), INK),
+        ("ALIGN", (0, 1), (-1, 1), "CENTER"),
+        ("ALIGN", (2, 2), (2, -1), "CENTER"),
+        ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+        ("VALIGN", (0, 1), (-1, -1), "MIDDLE"),
+        ("BACKGROUND", (0, 0), (-1, 1), LIGHT),
+        ("GRID", (0, 0), (-1, -1), 0.4, MID),
+        ("BOX", (0, 0), (-1, -1), 1.2, INK),
+        ("LINEBELOW", (0, 1), (-1, 1), 1.0, INK),
+        ("LEFTPADDING", (0, 0), (-1, -1), 2),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        ("LEFTPADDING", (3, 0), (-1, 0), 1.5),
+        ("RIGHTPADDING", (3, 0), (-1, 0), 1.5),
+    ]
+    for i in range(len(stations)):
+        aim_col = 3 + 2 * i
+        cmds.append(("BACKGROUND", (aim_col, 2), (aim_col, last), FAINT))
+        cmds.append(("LINEBEFORE", (aim_col, 0), (aim_col, last), 1.0, INK))
+    cmds.append(("LINEBEFORE", (2, 0), (2, last), 1.0, INK))
+    t = Table(
+        data,
+        colWidths=widths,
+        rowHeights=[None, 12] + [ROW_H] * (len(data) - 2),
+        repeatRows=2,
+        hAlign="LEFT",
+    )
+    t.setStyle(TableStyle(cmds + spans))
+
+    when = long_date(session.date)
+    if info.reg.start_time:
+        when += f", {info.reg.start_time}"
+    title = f"Session {session.number} of {len(info.sessions)} — {info.code}"
+    right = make_style("sheet_right", fontSize=9, leading=11.5, alignment=2)
+    top = Table(
+        [
+            [
+                Paragraph(
+                    esc(title),
+                    make_style("sheet_title", fontName=FONT_BOLD, fontSize=15, leading=18),
+                ),
+                Paragraph(
+                    f"<b>Topic:</b> {esc(session.topic) or '—'}",
+                    make_style("sheet_topic", fontSize=11, leading=14, alignment=2),
+                ),
+            ],
+            [
+                Paragraph(
+                    f"{esc(info.title)} &nbsp;·&nbsp; <b>Venue:</b> {esc(info.venue) or '—'}",
+                    Styles.note,
+                ),
+                Paragraph(f"<b>When:</b> {esc(when)}", right),
+            ],
+            [
+                Paragraph(f"<b>Programme:</b> {esc(info.programme_title)}", Styles.note),
+                Paragraph(f"<b>Staff:</b> {esc(info.staff_text(session)) or '—'}", right),
+            ],
+        ],
+        colWidths=[width * 0.55, width * 0.45],
+        hAlign="LEFT",
+    )
+    top.setStyle(
+        TableStyle(
+            [
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("TOPPADDING", (0, 0), (-1, -1), 0),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ("VALIGN", (0, 0), (-1, -1), "BOTTOM"),
+            ]
+        )
+    )
+    story: list = [top, Spacer(1, 5)]
+    if session.cancelled:
+        reason = f": {session.cancel_reason}" if session.cancel_reason else ""
+        story.append(
+            Paragraph(
+                f"<b>This session is marked as cancelled{esc(reason)}.</b> "
+                "Reinstate it in the app before you mark the register.",
+                Styles.body,
+            )
+        )
+        story.append(Spacer(1, 4))
+    if not stations:
+        story.append(
+            Paragraph(
+                "This course has no exercise stations yet; add them in the Circuit section.",
+                Styles.body,
+            )
+        )
+    story.append(t)
+    story.append(Spacer(1, 4))
+    story.append(
+        Paragraph(
+            "Tick <b>Here</b> for everyone who came. <b>aim</b>: level (L1 = level 1) and the dose"
+            " to aim for, in the units under each station. <b>done</b>: write the dose done today;"
+            " add pain 0–10 after a slash if you record it, e.g. 10/3.",
+            Styles.note,
+        )
+    )
+    return build(
+        doc,
+        story,
+        footer=f"{info.code} · session {session.number} sheet · {session.date:%d %b %Y}",
+    )
+
