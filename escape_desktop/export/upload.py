@@ -1,0 +1,922 @@
+"""Central upload CSV: profiles (TOML) that say what goes out, and the export built from them.
+
+A profile names its columns, where each one comes from (a *source* such as
+``participant.code`` or ``instrument.pain_nrs.change``), how it is transformed (age band,
+date format, a mapping of codes) and which people are included (only those who agreed to
+share). Sites change the format by editing a profile, never the code: shipped profiles live
+in resources/upload_profiles/, a site's own in <data folder>/content/upload_profiles/, and a
+site profile with the same name replaces the shipped one.
+"""
+
+from __future__ import annotations
+
+import math
+import tomllib
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from escape_desktop.db.errors import KnownError
+from escape_desktop.db.models import (
+    ATTENDANCE_MARKS,
+    ENROLMENT_STATUSES,
+    Assessment,
+    Attendance,
+    Course,
+    Enrolment,
+    Participant,
+    Session,
+    Venue,
+)
+from escape_desktop.db.queries import course_status
+from escape_desktop.paths import resource_path
+from escape_desktop.programme.completion import is_completer
+
+from .csv_safety import LINE_BREAK_POLICIES, safe_text
+
+__all__ = [
+    "ProfileError",
+    "ColumnSpec",
+    "FileSpec",
+    "Profile",
+    "UploadScope",
+    "UploadData",
+    "SOURCES",
+    "profile_dirs",
+    "load_profiles",
+    "get_profile",
+    "parse_profile",
+    "build_upload",
+    "format_number",
+]
+
+TYPES = ("text", "code", "integer", "number", "date", "boolean")
+TRANSFORMS = ("age_band", "year")
+SEXES = ("", "female", "male", "other", "prefer not to say")
+COURSE_STATUSES = ("upcoming", "running", "finished")
+INSTRUMENT_PARTS = {
+    # part: (type, description)
+    "start": ("number", "score at the start of the course"),
+    "end": ("number", "score at the end of the course"),
+    "follow_up": ("number", "score at follow-up"),
+    "change": ("number", "end score minus start score (blank unless both are there)"),
+    "follow_up_change": ("number", "follow-up score minus start score"),
+    "start_adapted": ("boolean", "start test done in an adapted way (e.g. hands used)"),
+    "end_adapted": ("boolean", "end test done in an adapted way (e.g. hands used)"),
+}
+
+
+class ProfileError(KnownError):
+    """A profile file is broken; the message names the file and the field."""
+
+
+@dataclass(frozen=True)
+class SourceInfo:
+    type: str
+    description: str
+    personal: bool = False  # identifies a person: only with allow_personal_data = true
+    codes: tuple[str, ...] | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    grain: str = "enrolment"  # "enrolment", or "session" (attendance file only)
+
+
+SOURCES: dict[str, SourceInfo] = {
+    "participant.code": SourceInfo("text", "the participant's random pseudonymous code"),
+    "participant.sex": SourceInfo("code", "sex as recorded", codes=SEXES),
+    "participant.date_of_birth": SourceInfo(
+        "date", "date of birth (use transform age_band or year to pseudonymise)", personal=True
+    ),
+    "participant.joints": SourceInfo("text", "joints affected, e.g. knee,hip"),
+    "participant.referral_source": SourceInfo("text", "who referred the person"),
+    "participant.consent_share": SourceInfo("boolean", "agreed to share their data"),
+    "participant.first_name": SourceInfo("text", "first name", personal=True),
+    "participant.last_name": SourceInfo("text", "last name", personal=True),
+    "participant.nhs_number": SourceInfo("text", "NHS number", personal=True),
+    "participant.phone": SourceInfo("text", "phone number", personal=True),
+    "participant.email": SourceInfo("text", "email address", personal=True),
+    "participant.notes": SourceInfo("text", "the instructor's notes", personal=True),
+    "course.code": SourceInfo("text", "the course code, e.g. KH-2026-001"),
+    "course.title": SourceInfo("text", "the course title"),
+    "course.programme": SourceInfo("code", "programme template key"),
+    "course.venue": SourceInfo("text", "venue name"),
+    "course.start_date": SourceInfo("date", "date of the first session held"),
+    "course.end_date": SourceInfo("date", "date of the last session (not cancelled)"),
+    "course.sessions_planned": SourceInfo("integer", "sessions planned", minimum=0, maximum=100),
+    "course.sessions_delivered": SourceInfo(
+        "integer", "sessions held so far (cancelled ones not counted)", minimum=0, maximum=100
+    ),
+    "enrolment.status": SourceInfo("code", "enrolment status", codes=ENROLMENT_STATUSES),
+    "enrolment.enrolled_on": SourceInfo("date", "day the person was enrolled"),
+    "enrolment.withdrawn_on": SourceInfo("date", "day the person withdrew (blank if not)"),
+    "enrolment.withdrawn_reason": SourceInfo(
+        "text", "why the person withdrew, as typed", personal=True
+    ),
+    "enrolment.sessions_attended": SourceInfo(
+        "integer", "sessions attended (present, in sessions held)", minimum=0, maximum=100
+    ),
+    "enrolment.attendance_percent": SourceInfo(
+        "integer", "sessions attended as a percentage of sessions held", minimum=0, maximum=100
+    ),
+    "enrolment.completed": SourceInfo(
+        "boolean", "attended at least 75% of the sessions held (a completer)"
+    ),
+    "session.number": SourceInfo(
+        "integer", "session number", minimum=1, maximum=100, grain="session"
+    ),
+    "session.date": SourceInfo("date", "session date", grain="session"),
+    "session.cancelled": SourceInfo("boolean", "the session was cancelled", grain="session"),
+    "attendance.mark": SourceInfo(
+        "code",
+        "register mark (blank when not marked)",
+        codes=("",) + ATTENDANCE_MARKS,
+        grain="session",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class ColumnSpec:
+    """One output column, fully resolved: what the writer writes and the validator checks."""
+
+    name: str
+    source: str
+    type: str
+    description: str
+    required: bool = False
+    transform: str = ""
+    mapping: tuple[tuple[str, str], ...] = ()
+    default: str | None = None
+    codes: tuple[str, ...] | None = None  # allowed output values for type "code"
+    minimum: float | None = None
+    maximum: float | None = None
+    decimals: int = 0
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """The columns of one file and the columns that together must be unique."""
+
+    grain: str  # "enrolment" or "session"
+    columns: tuple[ColumnSpec, ...]
+    key: tuple[str, ...]
+
+    @property
+    def header(self) -> list[str]:
+        return [c.name for c in self.columns]
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    description: str
+    source: str  # the file it came from, for messages
+    main: FileSpec
+    attendance: FileSpec | None
+    date_format: str = "%Y-%m-%d"
+    line_breaks: str = "space"
+    bom: bool = False
+    true_value: str = "1"
+    false_value: str = "0"
+    consent_required: bool = True
+    statuses: tuple[str, ...] = ENROLMENT_STATUSES
+    course_statuses: tuple[str, ...] = ("running", "finished")
+    age_edges: tuple[int, ...] = ()
+    age_labels: tuple[str, ...] = ()
+    age_unknown: str = ""
+    allow_personal_data: bool = False
+
+    def age_band(self, dob: date | None, on: date) -> str:
+        if dob is None:
+            return self.age_unknown
+        age = on.year - dob.year - ((on.month, on.day) < (dob.month, dob.day))
+        index = 0
+        for edge in self.age_edges:
+            if age >= edge:
+                index += 1
+        return self.age_labels[index]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+class _Fields:
+    """Typed reads from one table of a profile, with errors naming file and field."""
+
+    def __init__(self, data: Any, label: str, where: str):
+        if not isinstance(data, Mapping):
+            raise ProfileError(f"{label}: {where or 'the file'} must be a table of fields.")
+        self.data = data
+        self.label = label
+        self.where = where
+
+    def name(self, key: str) -> str:
+        return f"{self.where}.{key}" if self.where else key
+
+    def fail(self, key: str, message: str) -> ProfileError:
+        return ProfileError(f"{self.label}: {self.name(key)} {message}")
+
+    def text(self, key: str, default: str | None = None) -> str:
+        value = self.data.get(key, default)
+        if value is None:
+            raise self.fail(key, "is missing; add it.")
+        if not isinstance(value, str):
+            raise self.fail(key, "must be text in quotes.")
+        return value
+
+    def boolean(self, key: str, default: bool) -> bool:
+        value = self.data.get(key, default)
+        if not isinstance(value, bool):
+            raise self.fail(key, "must be true or false.")
+        return value
+
+    def number(self, key: str) -> float | None:
+        value = self.data.get(key)
+        if value is None:
+            return None
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+        ):
+            raise self.fail(key, "must be a number.")
+        return float(value)
+
+    def text_list(self, key: str, default: Sequence[str]) -> tuple[str, ...]:
+        value = self.data.get(key, list(default))
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise self.fail(key, 'must be a list of texts, e.g. ["a", "b"].')
+        return tuple(value)
+
+
+def _column(
+    raw: Any, label: str, where: str, grain: str, library: Any, allow_personal: bool
+) -> ColumnSpec:
+    f = _Fields(raw, label, where)
+    name = f.text("name").strip()
+    if not name:
+        raise f.fail("name", "is empty; give the column a name.")
+    source = f.text("source").strip()
+    info = _source_info(source, library, grain)
+    if info is None:
+        known = ", ".join(
+            sorted(k for k, v in SOURCES.items() if grain == "session" or v.grain == grain)
+        )
+        raise f.fail(
+            "source",
+            f"{source!r} is not a field the export knows. Use one of: {known}, "
+            "or instrument.<key>.<start|end|change|...>.",
+        )
+    transform = f.text("transform", "").strip()
+    if transform and transform not in TRANSFORMS:
+        raise f.fail("transform", f"must be one of {', '.join(TRANSFORMS)}.")
+    if transform and source != "participant.date_of_birth":
+        raise f.fail("transform", f"{transform} only applies to participant.date_of_birth.")
+    col_type = info.type
+    codes = info.codes
+    minimum, maximum, decimals = info.minimum, info.maximum, 0
+    personal = info.personal
+    if transform == "age_band":
+        col_type, personal, codes = "code", False, None  # codes filled from the bands
+    elif transform == "year":
+        col_type, personal = "integer", False
+        minimum, maximum = 1900.0, 2100.0
+    if source.startswith("instrument."):
+        decimals = info.decimals  # type: ignore[attr-defined]
+    mapping_raw = raw.get("map")
+    mapping: tuple[tuple[str, str], ...] = ()
+    default = None
+    if mapping_raw is not None:
+        if not isinstance(mapping_raw, Mapping) or not all(
+            isinstance(v, str) for v in mapping_raw.values()
+        ):
+            raise f.fail("map", 'must be a table of texts, e.g. map = { female = "F" }.')
+        if col_type not in ("code", "text", "boolean"):
+            raise f.fail("map", f"cannot be used on a {col_type} column.")
+        mapping = tuple((str(k), v) for k, v in mapping_raw.items())
+        if "default" in raw:
+            default = f.text("default")
+        codes = tuple(
+            dict.fromkeys([v for _, v in mapping] + ([default] if default is not None else []))
+        )
+        if col_type == "boolean":
+            col_type = "code"
+        else:
+            col_type = "code"
+    elif "default" in raw:
+        raise f.fail("default", "only goes with a map (the value for anything not in it).")
+    if personal and not allow_personal:
+        raise f.fail(
+            "source",
+            f"{source!r} identifies a person. A central upload should not carry it; if this "
+            "profile really needs it, set allow_personal_data = true at the top of the file.",
+        )
+    explicit_type = raw.get("type")
+    if explicit_type is not None:
+        if explicit_type not in TYPES:
+            raise f.fail("type", f"must be one of {', '.join(TYPES)}.")
+        if explicit_type != col_type:
+            raise f.fail("type", f"is {explicit_type!r} but this source gives {col_type!r}.")
+    lo, hi = f.number("min"), f.number("max")
+    if lo is not None or hi is not None:
+        if col_type not in ("integer", "number"):
+            raise f.fail("min", "and max only apply to integer or number columns.")
+        minimum = lo if lo is not None else minimum
+        maximum = hi if hi is not None else maximum
+    if "decimals" in raw:
+        d = raw["decimals"]
+        if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6:
+            raise f.fail("decimals", "must be a whole number from 0 to 6.")
+        if col_type != "number":
+            raise f.fail("decimals", "only applies to number columns.")
+        decimals = d
+    description = f.text("description", "").strip() or info.description
+    return ColumnSpec(
+        name=name,
+        source=source,
+        type=col_type,
+        description=description,
+        required=f.boolean("required", False),
+        transform=transform,
+        mapping=mapping,
+        default=default,
+        codes=codes,
+        minimum=minimum,
+        maximum=maximum,
+        decimals=decimals,
+        personal=personal,
+    )
+
+
+@dataclass(frozen=True)
+class _InstrumentSource(SourceInfo):
+    key: str = ""
+    part: str = ""
+    decimals: int = 0
+
+
+def _source_info(source: str, library: Any, grain: str) -> SourceInfo | None:
+    if source.startswith("instrument."):
+        parts = source.split(".")
+        if len(parts) != 3 or parts[2] not in INSTRUMENT_PARTS:
+            return None
+        try:
+            inst = library.instrument(parts[1])
+        except KeyError:
+            return None
+        col_type, what = INSTRUMENT_PARTS[parts[2]]
+        span = inst.max - inst.min
+        lo, hi = (-span, span) if "change" in parts[2] else (inst.min, inst.max)
+        if col_type == "boolean":
+            lo = hi = None
+        return _InstrumentSource(
+            col_type,
+            f"{inst.name} ({'higher' if inst.direction == 'higher_better' else 'lower'} "
+            f"is better): {what}",
+            minimum=lo,
+            maximum=hi,
+            key=parts[1],
+            part=parts[2],
+            decimals=inst.decimals,
+        )
+    info = SOURCES.get(source)
+    if info is None or (info.grain == "session" and grain != "session"):
+        return None
+    if source == "course.programme" and library is not None:
+        return SourceInfo(info.type, info.description, codes=tuple(sorted(library.templates)))
+    return info
+
+
+def _file_spec(
+    data: Any, label: str, where: str, grain: str, library: Any, allow_personal: bool
+) -> FileSpec:
+    f = _Fields(data, label, where)
+    raw_columns = data.get("columns")
+    if not isinstance(raw_columns, list) or not raw_columns:
+        raise f.fail("columns", "must be one or more [[columns]] sections.")
+    columns = []
+    seen: set[str] = set()
+    for i, raw in enumerate(raw_columns):
+        at = f"{where + '.' if where else ''}columns[{i}]"
+        col = _column(raw, label, at, grain, library, allow_personal)
+        if col.name in seen:
+            raise ProfileError(f"{label}: {at}.name {col.name!r} is used twice; rename one.")
+        seen.add(col.name)
+        columns.append(col)
+    key = f.text_list("key", [])
+    for k in key:
+        if k not in seen:
+            raise f.fail("key", f"names {k!r}, which is not one of the columns.")
+    return FileSpec(grain, tuple(columns), key)
+
+
+def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
+    """A Profile from the parsed TOML of one file; ProfileError names file and field."""
+    top = _Fields(data, label, "")
+    name = top.text("name").strip()
+    if not name or any(ch.isspace() for ch in name):
+        raise top.fail("name", "must be one word, e.g. escape-pain-v1.")
+    allow_personal = top.boolean("allow_personal_data", False)
+    fmt = _Fields(data.get("format", {}), label, "format")
+    date_format = fmt.text("date_format", "%Y-%m-%d")
+    try:
+        sample = date(2026, 1, 31).strftime(date_format)
+        if datetime.strptime(sample, date_format).date() != date(2026, 1, 31):
+            raise ValueError
+    except ValueError:
+        raise fmt.fail(
+            "date_format", "must give the whole date, e.g. %Y-%m-%d or %d/%m/%Y."
+        ) from None
+    line_breaks = fmt.text("line_breaks", "space")
+    if line_breaks not in LINE_BREAK_POLICIES:
+        raise fmt.fail("line_breaks", f"must be one of {', '.join(LINE_BREAK_POLICIES)}.")
+    true_value = fmt.text("true", "1")
+    false_value = fmt.text("false", "0")
+    if true_value == false_value:
+        raise fmt.fail("false", "must differ from true.")
+    include = _Fields(data.get("include", {}), label, "include")
+    statuses = include.text_list("statuses", ENROLMENT_STATUSES)
+    for s in statuses:
+        if s not in ENROLMENT_STATUSES:
+            raise include.fail("statuses", f"has {s!r}; use {', '.join(ENROLMENT_STATUSES)}.")
+    course_statuses = include.text_list("course_status", ("running", "finished"))
+    for s in course_statuses:
+        if s not in COURSE_STATUSES:
+            raise include.fail("course_status", f"has {s!r}; use {', '.join(COURSE_STATUSES)}.")
+    bands = _Fields(data.get("age_bands", {}), label, "age_bands")
+    edges_raw = bands.data.get("edges", [45, 55, 65, 75, 85])
+    if (
+        not isinstance(edges_raw, list)
+        or not edges_raw
+        or not all(isinstance(e, int) and not isinstance(e, bool) for e in edges_raw)
+        or sorted(set(edges_raw)) != edges_raw
+    ):
+        raise bands.fail("edges", "must be whole-number ages, lowest first, e.g. [45, 55, 65].")
+    edges = tuple(edges_raw)
+    default_labels = (
+        [f"under {edges[0]}"]
+        + [f"{a}-{b - 1}" for a, b in zip(edges, edges[1:])]
+        + [f"{edges[-1]} and over"]
+    )
+    labels = bands.text_list("labels", default_labels)
+    if len(labels) != len(edges) + 1:
+        raise bands.fail("labels", f"needs {len(edges) + 1} labels, one more than the edges.")
+    if len(set(labels)) != len(labels):
+        raise bands.fail("labels", "must all differ.")
+    unknown = bands.text("unknown", "")
+    main = _file_spec(data, label, "", "enrolment", library, allow_personal)
+    attendance = None
+    if "attendance" in data:
+        attendance = _file_spec(
+            data["attendance"], label, "attendance", "session", library, allow_personal
+        )
+    band_codes = tuple(labels) + (unknown,)
+
+    def with_bands(spec: FileSpec) -> FileSpec:
+        cols = tuple(
+            ColumnSpec(**{**c.__dict__, "codes": band_codes}) if c.transform == "age_band" else c
+            for c in spec.columns
+        )
+        return FileSpec(spec.grain, cols, spec.key)
+
+    return Profile(
+        name=name,
+        title=top.text("title", name),
+        description=top.text("description", "").strip(),
+        source=label,
+        main=with_bands(main),
+        attendance=with_bands(attendance) if attendance else None,
+        date_format=date_format,
+        line_breaks=line_breaks,
+        bom=fmt.boolean("bom", False),
+        true_value=true_value,
+        false_value=false_value,
+        consent_required=include.boolean("consent_share", True),
+        statuses=statuses,
+        course_statuses=course_statuses,
+        age_edges=edges,
+        age_labels=tuple(labels),
+        age_unknown=unknown,
+        allow_personal_data=allow_personal,
+    )
+
+
+def profile_dirs(data_dir: Path | None) -> list[Path]:
+    """Where profiles are read from: shipped first, then the site's own (which win by name)."""
+    dirs = [resource_path("upload_profiles")]
+    if data_dir is not None:
+        dirs.append(Path(data_dir) / "content" / "upload_profiles")
+    return dirs
+
+
+def load_profiles(data_dir: Path | None, library: Any) -> dict[str, Profile]:
+    """Every profile by name; a site's file replaces a shipped one with the same name."""
+    profiles: dict[str, Profile] = {}
+    for folder in profile_dirs(data_dir):
+        if not folder.is_dir():
+            continue
+        seen: dict[str, str] = {}
+        for path in sorted(folder.glob("*.toml")):
+            try:
+                with path.open("rb") as fh:
+                    data = tomllib.load(fh)
+            except tomllib.TOMLDecodeError as e:
+                raise ProfileError(f"{path.name}: the file is not valid TOML ({e}).") from e
+            except OSError as e:
+                raise ProfileError(
+                    f"{path.name}: the file could not be read ({e.strerror})."
+                ) from e
+            profile = parse_profile(data, path.name, library)
+            if profile.name in seen:
+                raise ProfileError(
+                    f"{path.name}: name {profile.name!r} is already used by {seen[profile.name]}."
+                )
+            seen[profile.name] = path.name
+            profiles[profile.name] = profile
+    return profiles
+
+
+DEFAULT_PROFILE = "escape-pain-v1"
+
+
+def get_profile(name: str | None, data_dir: Path | None, library: Any) -> Profile:
+    profiles = load_profiles(data_dir, library)
+    name = name or DEFAULT_PROFILE
+    if name not in profiles:
+        known = ", ".join(sorted(profiles)) or "none"
+        raise ProfileError(
+            f"There is no upload profile called {name!r}; the profiles are: {known}."
+        )
+    return profiles[name]
+
+
+# --------------------------------------------------------------------------- building
+
+
+@dataclass(frozen=True)
+class UploadScope:
+    """Which courses go out: one course, courses starting in a date range, or everything."""
+
+    course_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    changed_only: bool = False
+
+    def describe(self, course_code: str = "") -> str:
+        if self.course_id is not None:
+            what = f"course {course_code or self.course_id}"
+        elif self.date_from or self.date_to:
+            lo = self.date_from.isoformat() if self.date_from else "the first course"
+            hi = self.date_to.isoformat() if self.date_to else "now"
+            what = f"courses starting {lo} to {hi}"
+        else:
+            what = "all courses"
+        return what + (", changes since the last upload" if self.changed_only else "")
+
+
+@dataclass
+class UploadData:
+    """The rows ready to write, and who was left out and why."""
+
+    profile: Profile
+    header: list[str]
+    rows: list[list[str]]
+    attendance_header: list[str] | None
+    attendance_rows: list[list[str]] | None
+    enrolment_ids: list[int]
+    excluded_no_consent: int = 0
+    excluded_by_rules: int = 0
+    excluded_unchanged: int = 0
+    courses: int = 0
+    course_codes: dict[int, str] = field(default_factory=dict)
+
+
+def format_number(value: float, decimals: int) -> str:
+    """A number as the CSV shows it: no exponent, fixed decimals, never a quote in front."""
+    if decimals <= 0:
+        return str(int(round(value)))
+    text = f"{value:.{decimals}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+
+@dataclass
+class _Row:
+    """Everything one output row may draw from (an enrolment, maybe one of its sessions)."""
+
+    values: dict[str, Any]
+    course_start: date
+    scores: dict[tuple[str, str], tuple[float | None, bool]]
+
+
+def _compile(spec: FileSpec, profile: Profile) -> list[Callable[[_Row], str]]:
+    fns: list[Callable[[_Row], str]] = []
+    for col in spec.columns:
+        fns.append(_cell_fn(col, profile))
+    return fns
+
+
+def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
+    source = col.source
+    date_format = profile.date_format
+    line_breaks = profile.line_breaks
+    true_v, false_v = profile.true_value, profile.false_value
+    mapping = dict(col.mapping)
+    default = col.default
+
+    if source.startswith("instrument."):
+        _, key, part = source.split(".")
+        decimals = col.decimals
+
+        def raw(r: _Row) -> Any:
+            if part.endswith("adapted"):
+                got = r.scores.get((key, part.split("_")[0]))
+                return None if got is None else got[1]
+            if part in ("change", "follow_up_change"):
+                first = r.scores.get((key, "start"))
+                later = r.scores.get((key, "end" if part == "change" else "follow_up"))
+                if first is None or later is None or first[0] is None or later[0] is None:
+                    return None
+                return round(later[0] - first[0], decimals)
+            got = r.scores.get((key, part))
+            return None if got is None else got[0]
+
+    elif col.transform == "age_band":
+
+        def raw(r: _Row) -> Any:
+            return profile.age_band(r.values["participant.date_of_birth"], r.course_start)
+
+    elif col.transform == "year":
+
+        def raw(r: _Row) -> Any:
+            dob = r.values["participant.date_of_birth"]
+            return None if dob is None else dob.year
+
+    else:
+
+        def raw(r: _Row) -> Any:
+            return r.values[source]
+
+    def render(value: Any) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, bool):
+            return true_v if value else false_v
+        if isinstance(value, date):
+            return value.strftime(date_format)
+        if isinstance(value, int):
+            return str(value)
+        if isinstance(value, float):
+            return format_number(value, col.decimals)
+        return safe_text(value, line_breaks)
+
+    if mapping:
+
+        def cell(r: _Row) -> str:
+            value = raw(r)
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif value is None:
+                value = ""
+            key = str(value)
+            if key in mapping:
+                return safe_text(mapping[key], line_breaks)
+            if default is not None:
+                return safe_text(default, line_breaks)
+            return safe_text(key, line_breaks)
+
+        return cell
+
+    def plain(r: _Row) -> str:
+        return render(raw(r))
+
+    return plain
+
+
+def _course_rows(s: OrmSession, scope: UploadScope, today: date) -> dict[int, dict[str, Any]]:
+    held = and_(Session.cancelled.is_(False), Session.date <= today)
+    sess = (
+        select(
+            Session.course_id.label("course_id"),
+            func.min(case((Session.cancelled.is_(False), Session.date))).label("first"),
+            func.max(case((Session.cancelled.is_(False), Session.date))).label("last"),
+            func.count().label("planned"),
+            func.sum(case((held, 1), else_=0)).label("delivered"),
+        )
+        .group_by(Session.course_id)
+        .subquery()
+    )
+    q = (
+        select(
+            Course.id,
+            Course.code,
+            Course.title,
+            Course.programme_key,
+            Course.start_date,
+            Venue.name,
+            sess.c.first,
+            sess.c.last,
+            sess.c.planned,
+            sess.c.delivered,
+        )
+        .outerjoin(Venue, Venue.id == Course.venue_id)
+        .outerjoin(sess, sess.c.course_id == Course.id)
+    )
+    if scope.course_id is not None:
+        q = q.where(Course.id == scope.course_id)
+    if scope.date_from is not None:
+        q = q.where(Course.start_date >= scope.date_from)
+    if scope.date_to is not None:
+        q = q.where(Course.start_date <= scope.date_to)
+    out: dict[int, dict[str, Any]] = {}
+    for cid, code, title, programme, start, venue, first, last, planned, delivered in s.execute(q):
+        out[cid] = {
+            "course.code": code,
+            "course.title": title,
+            "course.programme": programme,
+            "course.venue": venue or "",
+            "course.start_date": first or start,
+            "course.end_date": last,
+            "course.sessions_planned": int(planned or 0),
+            "course.sessions_delivered": int(delivered or 0),
+            "_status": course_status(first, last, today),
+        }
+    return out
+
+
+def build_upload(
+    s: OrmSession,
+    profile: Profile,
+    scope: UploadScope,
+    *,
+    today: date | None = None,
+    only_enrolments: Iterable[int] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> UploadData:
+    """The rows of the upload, in a handful of queries for the whole export.
+
+    ``only_enrolments`` narrows the export to those enrolments (the "changes since the
+    last upload" option); the caller works them out.
+    """
+    today = today or date.today()
+    tick = progress or (lambda done, total, message: None)
+    tick(0, 4, "Reading courses")
+    courses = _course_rows(s, scope, today)
+    course_filter = Enrolment.course_id.in_(list(courses)) if scope.course_id is not None else None
+    wanted = set(only_enrolments) if only_enrolments is not None else None
+
+    def in_scope(q: Any) -> Any:
+        if course_filter is not None:
+            return q.where(course_filter)
+        return q
+
+    tick(1, 4, "Reading people")
+    people = s.execute(
+        in_scope(
+            select(
+                Enrolment.id,
+                Enrolment.course_id,
+                Enrolment.status,
+                Enrolment.enrolled_on,
+                Enrolment.withdrawn_on,
+                Enrolment.withdrawn_reason,
+                Participant.code,
+                Participant.sex,
+                Participant.date_of_birth,
+                Participant.joints,
+                Participant.referral_source,
+                Participant.consent_share,
+                Participant.first_name,
+                Participant.last_name,
+                Participant.nhs_number,
+                Participant.phone,
+                Participant.email,
+                Participant.notes,
+            ).join(Participant, Participant.id == Enrolment.participant_id)
+        )
+    ).all()
+    data = UploadData(
+        profile=profile,
+        header=profile.main.header,
+        rows=[],
+        attendance_header=profile.attendance.header if profile.attendance else None,
+        attendance_rows=[] if profile.attendance else None,
+        enrolment_ids=[],
+    )
+    chosen: list[tuple] = []
+    for p in people:
+        course = courses.get(p[1])
+        if course is None:
+            continue
+        if course["_status"] not in profile.course_statuses or p[2] not in profile.statuses:
+            data.excluded_by_rules += 1
+            continue
+        if profile.consent_required and not p[11]:
+            data.excluded_no_consent += 1
+            continue
+        if wanted is not None and p[0] not in wanted:
+            data.excluded_unchanged += 1
+            continue
+        chosen.append(p)
+    chosen.sort(
+        key=lambda p: (courses[p[1]]["course.start_date"], courses[p[1]]["course.code"], p[6])
+    )
+    ids = {p[0] for p in chosen}
+    data.enrolment_ids = [p[0] for p in chosen]
+    data.courses = len({p[1] for p in chosen})
+    data.course_codes = {cid: c["course.code"] for cid, c in courses.items()}
+
+    tick(2, 4, "Reading the register and measures")
+    attended: dict[int, int] = {}
+    marks: dict[int, dict[int, str]] = {}
+    att_q = in_scope(
+        select(
+            Attendance.enrolment_id,
+            Attendance.session_id,
+            Attendance.mark,
+            Session.date,
+            Session.cancelled,
+        )
+        .join(Session, Session.id == Attendance.session_id)
+        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+    )
+    for eid, sid, mark, day, cancelled in s.execute(att_q):
+        if eid not in ids:
+            continue
+        marks.setdefault(eid, {})[sid] = mark
+        if mark == "present" and not cancelled and day <= today:
+            attended[eid] = attended.get(eid, 0) + 1
+    scores: dict[int, dict[tuple[str, str], tuple[float | None, bool]]] = {}
+    ass_q = in_scope(
+        select(
+            Assessment.enrolment_id,
+            Assessment.instrument_key,
+            Assessment.timepoint,
+            Assessment.score,
+            Assessment.adapted,
+        ).join(Enrolment, Enrolment.id == Assessment.enrolment_id)
+    )
+    for eid, key, timepoint, score, adapted in s.execute(ass_q):
+        if eid in ids:
+            scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted))
+
+    tick(3, 4, "Writing rows")
+    main_fns = _compile(profile.main, profile)
+    att_fns = _compile(profile.attendance, profile) if profile.attendance else None
+    sessions_by_course: dict[int, list[tuple[int, int, date, bool]]] = {}
+    if att_fns is not None and chosen:
+        sq = select(Session.id, Session.course_id, Session.number, Session.date, Session.cancelled)
+        if scope.course_id is not None:
+            sq = sq.where(Session.course_id == scope.course_id)
+        for sid, cid, number, day, cancelled in s.execute(sq.order_by(Session.number)):
+            if day <= today:
+                sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
+    no_scores: dict[tuple[str, str], tuple[float | None, bool]] = {}
+    for p in chosen:
+        eid, cid = p[0], p[1]
+        course = courses[cid]
+        delivered = course["course.sessions_delivered"]
+        went = min(attended.get(eid, 0), delivered)
+        values = {
+            **course,
+            "enrolment.status": p[2],
+            "enrolment.enrolled_on": p[3],
+            "enrolment.withdrawn_on": p[4],
+            "enrolment.withdrawn_reason": p[5],
+            "participant.code": p[6],
+            "participant.sex": p[7],
+            "participant.date_of_birth": p[8],
+            "participant.joints": p[9],
+            "participant.referral_source": p[10],
+            "participant.consent_share": bool(p[11]),
+            "participant.first_name": p[12],
+            "participant.last_name": p[13],
+            "participant.nhs_number": p[14],
+            "participant.phone": p[15],
+            "participant.email": p[16],
+            "participant.notes": p[17],
+            "enrolment.sessions_attended": went,
+            "enrolment.attendance_percent": round(100 * went / delivered) if delivered else None,
+            "enrolment.completed": is_completer(went, delivered),
+        }
+        row = _Row(values, course["course.start_date"], scores.get(eid, no_scores))
+        data.rows.append([fn(row) for fn in main_fns])
+        if att_fns is not None and data.attendance_rows is not None:
+            mine = marks.get(eid, {})
+            for sid, number, day, cancelled in sessions_by_course.get(cid, []):
+                row.values = {
+                    **values,
+                    "session.number": number,
+                    "session.date": day,
+                    "session.cancelled": cancelled,
+                    "attendance.mark": mine.get(sid, ""),
+                }
+                data.attendance_rows.append([fn(row) for fn in att_fns])
+    tick(4, 4, "Rows ready")
+    return data

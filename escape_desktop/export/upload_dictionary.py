@@ -1,0 +1,263 @@
+"""The data dictionary of an upload profile, generated from the profile itself (Markdown).
+
+    python -m escape_desktop.export.upload_dictionary [--profile NAME] [--out FILE]
+
+docs/upload-format.md is this output for the default profile; a test keeps them equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+from .upload import DEFAULT_PROFILE, ColumnSpec, FileSpec, Profile, get_profile
+from .upload_validate import human_date_format
+
+__all__ = ["render_dictionary", "main"]
+
+TYPE_WORDS = {
+    "text": "text",
+    "code": "code",
+    "integer": "whole number",
+    "number": "number",
+    "date": "date",
+    "boolean": "yes/no",
+}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _allowed(col: ColumnSpec, profile: Profile) -> str:
+    if col.type == "code" and col.codes is not None:
+        return ", ".join(f"`{c}`" if c else "blank" for c in col.codes)
+    if col.type == "boolean":
+        return f"`{profile.true_value}` yes, `{profile.false_value}` no"
+    if col.type == "date":
+        return human_date_format(profile.date_format)
+    if col.type in ("integer", "number"):
+        parts = []
+        if col.minimum is not None and col.maximum is not None:
+            parts.append(f"{col.minimum:g} to {col.maximum:g}")
+        elif col.minimum is not None:
+            parts.append(f"{col.minimum:g} or more")
+        elif col.maximum is not None:
+            parts.append(f"up to {col.maximum:g}")
+        if col.type == "number":
+            parts.append(f"{col.decimals} decimal place{'s' if col.decimals != 1 else ''}")
+        return "; ".join(parts)
+    return "any text"
+
+
+def _from(col: ColumnSpec) -> str:
+    text = f"`{col.source}`"
+    if col.transform:
+        text += f" as {col.transform.replace('_', ' ')}"
+    if col.mapping:
+        pairs = ", ".join(f"{k or 'blank'} → {v or 'blank'}" for k, v in col.mapping)
+        text += f"; mapped: {pairs}"
+        if col.default is not None:
+            text += f"; anything else → {col.default}"
+    return text
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    if not text:
+        return ""
+    text = text[0].upper() + text[1:]
+    return text if text.endswith((".", ")")) else text + "."
+
+
+def _table(spec: FileSpec, profile: Profile) -> list[str]:
+    lines = [
+        "| column | type | required | allowed values | taken from | meaning |",
+        "|---|---|---|---|---|---|",
+    ]
+    for col in spec.columns:
+        lines.append(
+            "| "
+            + " | ".join(
+                _cell(x)
+                for x in (
+                    f"`{col.name}`",
+                    TYPE_WORDS[col.type],
+                    "yes" if col.required else "no",
+                    _allowed(col, profile),
+                    _from(col),
+                    _sentence(col.description),
+                )
+            )
+            + " |"
+        )
+    return lines
+
+
+def render_dictionary(profile: Profile, profile_path: str = "") -> str:
+    """The Markdown data dictionary of ``profile``; the same profile always gives the same text."""
+    where = profile_path or profile.source
+    lines: list[str] = [
+        f"# Central upload format: {profile.name}",
+        "",
+        f"<!-- Generated from {where} by "
+        "`python -m escape_desktop.export.upload_dictionary --out docs/upload-format.md`. "
+        "Do not edit by hand: change the profile and generate again. -->",
+        "",
+        f"**{profile.title}**",
+        "",
+    ]
+    if profile.description:
+        lines += [" ".join(profile.description.split()), ""]
+    lines += [
+        "Since July 2025 no national body sets one upload format, so the format is a *profile*: "
+        "a TOML file a site can copy and change without any programming. This page describes "
+        "the profile above, column by column.",
+        "",
+        "## Who is in the file",
+        "",
+    ]
+    if profile.consent_required:
+        lines.append(
+            "- Only people who agreed to share their data with the programme team "
+            "(the *consent to share* box). Everyone else is left out and counted."
+        )
+    else:
+        lines.append("- Everyone, whether or not they agreed to share their data.")
+    lines += [
+        f"- Enrolment status: {', '.join(profile.statuses)}.",
+        f"- Courses that are: {', '.join(profile.course_statuses)}.",
+        "- Personal details: "
+        + (
+            "this profile is allowed to carry personal details (allow_personal_data = true)."
+            if profile.allow_personal_data
+            else "none. People appear only as their random participant code; the date of birth "
+            "becomes an age band. Names, NHS numbers, dates of birth and contact details "
+            "never leave the laptop."
+        ),
+        "",
+        "## The file",
+        "",
+        "- Comma-separated values, UTF-8, a header row first, lines ending CR LF. "
+        "The app can add a byte-order mark so Excel shows accents right"
+        + (" (on by default in this profile)." if profile.bom else " (off by default)."),
+        f"- Dates are written {human_date_format(profile.date_format)}. "
+        f"Yes/no columns hold `{profile.true_value}` or `{profile.false_value}`. "
+        "A blank cell means not recorded.",
+        "- Numbers are plain numbers with a dot for decimals; a fall is negative (e.g. -2).",
+        "- Safe to open in a spreadsheet: a text cell that would start with = + - @, a tab or "
+        "a line break gets a single quote (') in front, so it is shown as text and never run "
+        "as a formula. Numbers are never changed this way.",
+        "- Line breaks typed inside a text are "
+        + {
+            "space": "replaced by a space.",
+            "escape": "written as \\n (and a backslash as \\\\).",
+            "keep": "kept, inside quotes.",
+        }[profile.line_breaks],
+        "- Age bands (age on the first day of the course): "
+        + ", ".join(_band_text(profile))
+        + (
+            f"; `{profile.age_unknown}` when the date of birth is not known."
+            if profile.age_unknown
+            else "; blank when the date of birth is not known."
+        ),
+        "",
+        "## Main file: one row for each person on each course",
+        "",
+    ]
+    if profile.main.key:
+        lines += [f"Each row is unique by {' + '.join(f'`{k}`' for k in profile.main.key)}.", ""]
+    lines += _table(profile.main, profile)
+    lines.append("")
+    if profile.attendance is not None:
+        lines += [
+            "## Attendance file (optional): one row for each person at each session held so far",
+            "",
+        ]
+        if profile.attendance.key:
+            lines += [
+                f"Each row is unique by {' + '.join(f'`{k}`' for k in profile.attendance.key)}.",
+                "",
+            ]
+        lines += _table(profile.attendance, profile)
+        lines.append("")
+    lines += [
+        "## Checking a file",
+        "",
+        "The receiving side can check a file against this profile:",
+        "",
+        "```",
+        f"escape-desktop validate-upload FILE.csv --profile {profile.name}",
+        "```",
+        "",
+        "It checks the header, every cell's type, range and code, that a change equals end "
+        "minus start, and that no row repeats. It prints one line for each problem with its "
+        "row number as a spreadsheet shows it (the header is row 1) and ends with a non-zero "
+        "exit code; a good file gives one line, e.g. `120 rows, no problems`.",
+        "",
+        "## Changing the format",
+        "",
+        "Copy the profile file into `<data folder>/content/upload_profiles/` and edit it. "
+        "Keep the same `name` to replace the shipped profile, or choose a new name to offer "
+        "both. Each column has a `name`, a `source` (the field it is taken from) and may have "
+        "`map` (codes to write instead of the stored values), `default` (for anything not in "
+        "the map), `transform` (`age_band` or `year` for the date of birth), `min`/`max`, "
+        "`decimals`, `required` and `description`. A mistake in the file is reported with "
+        "the file name and the field when the profile is loaded.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def _band_text(profile: Profile) -> list[str]:
+    out = []
+    edges = profile.age_edges
+    for i, label in enumerate(profile.age_labels):
+        if i == 0:
+            rule = f"under {edges[0]}"
+        elif i == len(edges):
+            rule = f"{edges[-1]} or older"
+        else:
+            rule = f"{edges[i - 1]} to {edges[i] - 1}"
+        out.append(f"`{label}` ({rule})")
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m escape_desktop.export.upload_dictionary",
+        description="Write the data dictionary of an upload profile as Markdown.",
+    )
+    parser.add_argument("--profile", default=DEFAULT_PROFILE, help="profile name")
+    parser.add_argument("--out", help="file to write (default: print)")
+    parser.add_argument("--data-dir", help="data folder whose site profiles to include")
+    args = parser.parse_args(argv)
+    from escape_desktop.content import load_library
+
+    from .upload import ProfileError
+
+    data_dir = Path(args.data_dir) if args.data_dir else None
+    site = (data_dir / "content",) if data_dir and (data_dir / "content").is_dir() else ()
+    try:
+        profile = get_profile(args.profile, data_dir, load_library(site))
+    except ProfileError as e:
+        print(str(e), file=sys.stderr)
+        return 1
+    text = render_dictionary(profile, shipped_label(profile))
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8", newline="\n")
+        print(f"Wrote the data dictionary of {profile.name} to {args.out}.")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def shipped_label(profile: Any) -> str:
+    """How the dictionary names the profile's file: relative, never this machine's path."""
+    return f"resources/upload_profiles/{profile.source}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,327 @@
+"""Use cases for the central upload: export a profile's files, record the batch, find changes.
+
+Every export is recorded in export_batches (when, profile, scope, rows, file checksum and
+the enrolments it carried). "Only what changed" then means: enrolments never sent with
+this profile, plus those whose register marks, measures, enrolment or person details
+changed after the batch that last carried them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import (
+    Assessment,
+    Attendance,
+    AuditEvent,
+    Enrolment,
+    ExportBatch,
+    Session,
+)
+from escape_desktop.export.csv_safety import PendingFile, write_pending_csv
+from escape_desktop.export.upload import (
+    Profile,
+    UploadData,
+    UploadScope,
+    build_upload,
+    get_profile,
+    load_profiles,
+)
+
+from .common import audit, now
+from .errors import ValidationError
+
+Progress = Callable[[int, int, str], None]
+
+
+@dataclass(frozen=True)
+class BatchInfo:
+    id: int
+    created_at: datetime
+    profile: str
+    scope: str
+    rows: int
+    sha256: str
+    filename: str
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """What an export did. ``written`` is False when there was nothing to send."""
+
+    written: bool
+    path: Path | None
+    attendance_path: Path | None
+    rows: int
+    attendance_rows: int
+    sha256: str
+    batch_id: int | None
+    excluded_no_consent: int
+    excluded_by_rules: int
+    excluded_unchanged: int
+    scope: str
+    message: str
+
+
+def profiles(ctx: AppContext) -> dict[str, Profile]:
+    return load_profiles(ctx.data_dir, ctx.library)
+
+
+def profile(ctx: AppContext, name: str | None) -> Profile:
+    return get_profile(name, ctx.data_dir, ctx.library)
+
+
+def batches(ctx: AppContext, profile_name: str | None = None, limit: int = 50) -> list[BatchInfo]:
+    """Recorded exports, newest first."""
+    with ctx.db.read() as s:
+        q = select(ExportBatch).order_by(ExportBatch.created_at.desc(), ExportBatch.id.desc())
+        if profile_name:
+            q = q.where(ExportBatch.profile == profile_name)
+        return [
+            BatchInfo(b.id, b.created_at, b.profile, b.scope, b.rows, b.sha256, b.filename)
+            for b in s.scalars(q.limit(limit))
+        ]
+
+
+def last_sent(s: OrmSession, profile_name: str) -> dict[int, datetime]:
+    """When each enrolment was last carried by an export of this profile."""
+    sent: dict[int, datetime] = {}
+    q = (
+        select(ExportBatch.created_at, ExportBatch.enrolment_ids)
+        .where(ExportBatch.profile == profile_name)
+        .order_by(ExportBatch.created_at, ExportBatch.id)
+    )
+    for created_at, ids in s.execute(q):
+        for eid in ids or ():
+            sent[int(eid)] = created_at
+    return sent
+
+
+def last_changed(s: OrmSession, since: datetime) -> dict[int, datetime]:
+    """The latest change at or after ``since`` to what an upload row is made of, per enrolment."""
+    latest: dict[int, datetime] = {}
+
+    def bump(eid: int | None, at: datetime) -> None:
+        if eid is not None and (eid not in latest or at > latest[eid]):
+            latest[eid] = at
+
+    for model in (Attendance, Assessment):
+        q = (
+            select(model.enrolment_id, func.max(model.updated_at))
+            .where(model.updated_at >= since)
+            .group_by(model.enrolment_id)
+        )
+        for eid, at in s.execute(q):
+            bump(eid, at)
+    events = s.execute(
+        select(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.at).where(
+            AuditEvent.at >= since, AuditEvent.entity_id.is_not(None)
+        )
+    ).all()
+    by_entity: dict[str, dict[int, datetime]] = {}
+    for entity, entity_id, at in events:
+        seen = by_entity.setdefault(entity, {})
+        if entity_id not in seen or at > seen[entity_id]:
+            seen[entity_id] = at
+    for eid, at in by_entity.get("enrolment", {}).items():
+        bump(eid, at)
+    for eid, at in by_entity.get("attendance", {}).items():  # its entity_id is the enrolment
+        bump(eid, at)
+    people = by_entity.get("participant", {})
+    if people:
+        for eid, pid in s.execute(
+            select(Enrolment.id, Enrolment.participant_id).where(
+                Enrolment.participant_id.in_(list(people))
+            )
+        ):
+            bump(eid, people[pid])
+    measures = by_entity.get("assessment", {})
+    if measures:
+        for aid, eid in s.execute(
+            select(Assessment.id, Assessment.enrolment_id).where(Assessment.id.in_(list(measures)))
+        ):
+            bump(eid, measures[aid])
+    courses = dict(by_entity.get("course", {}))
+    sessions = by_entity.get("session", {})
+    if sessions:  # a cancelled or moved session changes everyone's counts on that course
+        for sid, cid in s.execute(
+            select(Session.id, Session.course_id).where(Session.id.in_(list(sessions)))
+        ):
+            if cid not in courses or sessions[sid] > courses[cid]:
+                courses[cid] = sessions[sid]
+    if courses:
+        for eid, cid in s.execute(
+            select(Enrolment.id, Enrolment.course_id).where(Enrolment.course_id.in_(list(courses)))
+        ):
+            bump(eid, courses[cid])
+    return latest
+
+
+def changed_since_last_upload(s: OrmSession, profile_name: str) -> set[int] | None:
+    """Enrolments to send for "only what changed"; None when this profile was never exported."""
+    sent = last_sent(s, profile_name)
+    if not sent:
+        return None
+    changes = last_changed(s, min(sent.values()))
+    all_ids = set(s.scalars(select(Enrolment.id)))
+    return {
+        eid for eid in all_ids if eid not in sent or (eid in changes and changes[eid] >= sent[eid])
+    }
+
+
+def prepare_upload(
+    ctx: AppContext,
+    profile_name: str | None,
+    scope: UploadScope,
+    *,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> UploadData:
+    """The rows an export would write, with the counts of who is left out (for a preview)."""
+    chosen = profile(ctx, profile_name)
+    if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
+        raise ValidationError(
+            "date_to", "The end of the date range is before its start; swap them."
+        )
+    with ctx.db.read() as s:
+        only = changed_since_last_upload(s, chosen.name) if scope.changed_only else None
+        return build_upload(s, chosen, scope, today=today, only_enrolments=only, progress=progress)
+
+
+def export_upload(
+    ctx: AppContext,
+    out: str | Path,
+    *,
+    profile_name: str | None = None,
+    scope: UploadScope | None = None,
+    attendance_out: str | Path | None = None,
+    bom: bool | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> UploadResult:
+    """Write the upload file(s) and record the batch; nothing is half-written.
+
+    Each file is written in full to a hidden temporary file beside its final name,
+    flushed to disk, and renamed into place inside the transaction that records the
+    batch: a crash before that leaves the old file (if any) untouched and no record.
+    """
+    scope = scope or UploadScope()
+    out_path = _check_target(out, "out")
+    att_path = _check_target(attendance_out, "attendance_out") if attendance_out else None
+    if att_path is not None and att_path == out_path:
+        raise ValidationError(
+            "attendance_out", "The attendance file needs a different name from the main file."
+        )
+    started = now()  # changes from this second on count as "after this upload"
+    data = prepare_upload(ctx, profile_name, scope, today=today, progress=progress)
+    chosen = data.profile
+    if att_path is not None and chosen.attendance is None:
+        raise ValidationError(
+            "attendance_out", f"The profile {chosen.name} has no attendance file; leave it out."
+        )
+    course_code = data.course_codes.get(scope.course_id, "") if scope.course_id else ""
+    scope_text = scope.describe(course_code)
+    if not data.rows:
+        return UploadResult(
+            written=False,
+            path=None,
+            attendance_path=None,
+            rows=0,
+            attendance_rows=0,
+            sha256="",
+            batch_id=None,
+            excluded_no_consent=data.excluded_no_consent,
+            excluded_by_rules=data.excluded_by_rules,
+            excluded_unchanged=data.excluded_unchanged,
+            scope=scope_text,
+            message=_nothing_message(data, scope),
+        )
+    use_bom = chosen.bom if bom is None else bom
+    if progress:
+        progress(4, 5, "Saving the file")
+    pending: list[PendingFile] = []
+    try:
+        pending.append(write_pending_csv(out_path, data.header, data.rows, bom=use_bom))
+        if att_path is not None and data.attendance_header is not None:
+            pending.append(
+                write_pending_csv(
+                    att_path, data.attendance_header, data.attendance_rows or [], bom=use_bom
+                )
+            )
+        with ctx.db.transaction() as s:
+            batch = ExportBatch(
+                created_at=started,
+                profile=chosen.name,
+                scope=scope_text,
+                rows=len(data.rows),
+                sha256=pending[0].sha256,
+                filename=str(out_path),
+                enrolment_ids=list(data.enrolment_ids),
+            )
+            s.add(batch)
+            s.flush()
+            detail = f"{chosen.name}: {len(data.rows)} rows to {out_path.name}"
+            if len(pending) > 1:
+                detail += (
+                    f"; attendance {len(data.attendance_rows or [])} rows to {pending[1].path.name}"
+                )
+            audit(s, ctx.actor, "export_upload", "export_batch", batch.id, detail)
+            for f in pending:
+                f.commit()
+            batch_id = batch.id
+    except OSError as e:
+        raise ValidationError(
+            "out", f"The file could not be saved ({e.strerror or e}); choose another folder."
+        ) from e
+    finally:
+        for f in pending:
+            f.discard()  # no-op once renamed into place
+    if progress:
+        progress(5, 5, "Done")
+    people = "person" if len(data.rows) == 1 else "people"
+    message = f"Saved {len(data.rows)} {people} to {out_path}."
+    if data.excluded_no_consent:
+        message += f" {data.excluded_no_consent} left out: they did not agree to share."
+    return UploadResult(
+        written=True,
+        path=out_path,
+        attendance_path=att_path,
+        rows=len(data.rows),
+        attendance_rows=len(data.attendance_rows or []) if att_path else 0,
+        sha256=pending[0].sha256,
+        batch_id=batch_id,
+        excluded_no_consent=data.excluded_no_consent,
+        excluded_by_rules=data.excluded_by_rules,
+        excluded_unchanged=data.excluded_unchanged,
+        scope=scope_text,
+        message=message,
+    )
+
+
+def _check_target(value: str | Path | None, field: str) -> Path:
+    if value is None or str(value).strip() == "":
+        raise ValidationError(field, "Choose where to save the file.")
+    path = Path(value).expanduser().absolute()
+    if path.is_dir():
+        raise ValidationError(field, f"{path} is a folder; add a file name, e.g. upload.csv.")
+    if not path.parent.is_dir():
+        raise ValidationError(field, f"The folder {path.parent} does not exist; choose another.")
+    return path
+
+
+def _nothing_message(data: UploadData, scope: UploadScope) -> str:
+    if scope.changed_only and data.excluded_unchanged:
+        return "Nothing has changed since the last upload, so no file was written."
+    if data.excluded_no_consent:
+        return (
+            "No file was written: nobody in this choice agreed to share their data "
+            f"({data.excluded_no_consent} left out)."
+        )
+    return "No file was written: there is nobody to report in this choice of courses."
