@@ -46,6 +46,7 @@ __all__ = [
     "participant_results",
     "course_outcomes",
     "outcomes_for_range",
+    "course_programme",
 ]
 
 TIMEPOINT_LABELS = {"start": "Start", "end": "End", "follow_up": "Follow-up"}
@@ -819,3 +820,9 @@ def outcomes_for_range(
         instruments=[i.key for i in instruments],
         **extra["counts"],
     )
+
+
+def course_programme(ctx: AppContext, course_id: int) -> str:
+    """The programme key of a course ("" when the course no longer exists)."""
+    with ctx.db.read() as s:
+        return s.scalar(select(Course.programme_key).where(Course.id == course_id)) or ""
