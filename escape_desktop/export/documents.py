@@ -106,7 +106,11 @@ def build_document(
 
 
 def _session_sheet(
-    ctx, info: CourseInfo, out: Path, number: int | None, report: Progress  # type: ignore[no-untyped-def]
+    ctx,
+    info: CourseInfo,
+    out: Path,
+    number: int | None,
+    report: Progress,  # type: ignore[no-untyped-def]
 ) -> DocumentResult:
     from .pdf_session_sheet import render_session_sheet, sheet_circuit
 
@@ -118,9 +122,7 @@ def _session_sheet(
     report(0, 2, f"Reading the circuit for session {number}")
     stations, rows = sheet_circuit(ctx, info.reg.course_id, number)
     report(1, 2, "Laying out the sheet")
-    pages = write_atomically(
-        out, lambda p: render_session_sheet(info, number, stations, rows, p)
-    )
+    pages = write_atomically(out, lambda p: render_session_sheet(info, number, stations, rows, p))
     return DocumentResult("session-sheet", out, pages, [r.name for r in rows])
 
 
@@ -135,14 +137,19 @@ def _chosen(info: CourseInfo, enrolment_ids: Sequence[int]) -> list:
 
 
 def _certificates(
-    ctx, info: CourseInfo, out: Path, enrolment_ids, report: Progress, record: bool  # type: ignore[no-untyped-def]
+    ctx,
+    info: CourseInfo,
+    out: Path,
+    enrolment_ids,
+    report: Progress,
+    record: bool,  # type: ignore[no-untyped-def]
 ) -> DocumentResult:
     from .pdf_certificates import render_certificates
 
     if enrolment_ids:
         rows = _chosen(info, enrolment_ids)
     else:
-        rows = info.completers()
+        rows = info.certificate_people()
         if not rows:
             from escape_desktop.programme.completion import sessions_needed
 
@@ -164,7 +171,11 @@ def _certificates(
 
 
 def _progress(
-    ctx, info: CourseInfo, out: Path, enrolment_ids, report: Progress  # type: ignore[no-untyped-def]
+    ctx,
+    info: CourseInfo,
+    out: Path,
+    enrolment_ids,
+    report: Progress,  # type: ignore[no-untyped-def]
 ) -> DocumentResult:
     from .pdf_progress import gather_progress, render_progress
 

@@ -8,7 +8,15 @@ from pathlib import Path
 from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import HRFlowable, KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import (
+    HRFlowable,
+    KeepTogether,
+    PageBreak,
+    Paragraph,
+    Spacer,
+    Table,
+    TableStyle,
+)
 
 from escape_desktop.db.queries import RegisterRow
 
@@ -20,9 +28,9 @@ from .pdf_style import (
     INK,
     MID,
     PORTRAIT,
-    make_style,
     document,
     esc,
+    make_style,
 )
 
 BORDER = 12 * mm
@@ -112,9 +120,7 @@ def certificate_story(
         Spacer(1, 3 * mm),
         Paragraph(esc(info.programme_title), programme),
         Spacer(1, 3 * mm),
-        Paragraph(
-            f"a course of {sessions} sessions of group education and exercise", line
-        ),
+        Paragraph(f"a course of {sessions} sessions of group education and exercise", line),
     ]
     if venue_line:
         story.append(Paragraph(venue_line, line))

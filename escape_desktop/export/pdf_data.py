@@ -81,6 +81,23 @@ class CourseInfo:
     def completers(self) -> list[RegisterRow]:
         return [r for r in self.people() if self.is_completer(r)]
 
+    def certificate_people(self) -> list[RegisterRow]:
+        """Who gets a certificate by default.
+
+        After the course: the completers. On the day of the last session, before its register
+        is marked: also those who complete by coming today (certificates are printed on the
+        way to the hall). Earlier: only those who already reached 75% of all planned sessions.
+        """
+        last = self.held_sessions[-1] if self.held_sessions else None
+        if last is None:
+            return []
+        last_marked = any(last.id in r.marks for r in self.reg.rows)
+        if last.date < self.today or (last.date == self.today and last_marked):
+            return self.completers()
+        needed = sessions_needed(self.planned)
+        bonus = 1 if last.date == self.today else 0
+        return [r for r in self.people() if self.attended(r) + bonus >= needed]
+
     def completion_text(self, row: RegisterRow) -> str:
         """One short phrase for the register's last column."""
         if row.status == "withdrawn":

@@ -103,8 +103,13 @@ def render_register(info: CourseInfo, path: Path) -> int:
         legend += f" Cancelled: {reasons}."
     withdrawn = [r for r in info.reg.rows if r.status == "withdrawn"]
     if withdrawn:
-        legend += " Withdrawn: " + "; ".join(
-            r.name + (f" ({r.withdrawn_reason})" if r.withdrawn_reason else "") for r in withdrawn
-        ) + "."
+        legend += (
+            " Withdrawn: "
+            + "; ".join(
+                r.name + (f" ({r.withdrawn_reason})" if r.withdrawn_reason else "")
+                for r in withdrawn
+            )
+            + "."
+        )
     story.append(Paragraph(esc(legend), Styles.note))
     return build(doc, story, footer=f"{info.code} register · printed {info.today:%d %b %Y}")

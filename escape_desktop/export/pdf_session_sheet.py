@@ -77,9 +77,7 @@ def sheet_circuit(
     except ImportError:  # the circuit service is not installed yet: read the records directly
         return _fallback_circuit(ctx, course_id, session_number)
     grid = circuit_grid(ctx, course_id, session_number)
-    stations = [
-        SheetStation(st.key, st.name, getattr(st, "dose_unit", "")) for st in grid.stations
-    ]
+    stations = [SheetStation(st.key, st.name, getattr(st, "dose_unit", "")) for st in grid.stations]
     rows = []
     for r in grid.rows:
         row = SheetRow(getattr(r, "enrolment_id", 0), getattr(r, "name", ""))
@@ -208,11 +206,17 @@ def render_session_sheet(
     head1: list = ["", Paragraph("Name", Styles.head), Paragraph("Here", Styles.head_center)]
     head2: list = ["", "", ""]
     widths: list[float] = [14, name_w, 30]
-    spans: list[tuple] = [("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (1, 1)), ("SPAN", (2, 0), (2, 1))]
+    spans: list[tuple] = [
+        ("SPAN", (0, 0), (0, 1)),
+        ("SPAN", (1, 0), (1, 1)),
+        ("SPAN", (2, 0), (2, 1)),
+    ]
     for i, st in enumerate(stations):
         col = 3 + 2 * i
         room = aim_w + done_w - 3
-        longest = max((stringWidth(w, FONT_BOLD, 9) for w in f"{i + 1}. {st.name}".split()), default=0)
+        longest = max(
+            (stringWidth(w, FONT_BOLD, 9) for w in f"{i + 1}. {st.name}".split()), default=0
+        )
         face = FONT_BOLD if longest <= room else FONT
         text = f"<font name='{face}'>{i + 1}. {esc(st.name)}</font>"
         if st.unit:
@@ -350,4 +354,3 @@ def render_session_sheet(
         story,
         footer=f"{info.code} · session {session.number} sheet · {session.date:%d %b %Y}",
     )
-

@@ -81,7 +81,7 @@ def register_fonts() -> None:
         _fonts_ready = True
 
 
-def _style(name: str, **kw: Any) -> ParagraphStyle:
+def make_style(name: str, **kw: Any) -> ParagraphStyle:
     base = {"fontName": FONT, "fontSize": 10, "leading": 13, "textColor": INK}
     base.update(kw)
     return ParagraphStyle(name, **base)
@@ -90,17 +90,17 @@ def _style(name: str, **kw: Any) -> ParagraphStyle:
 class Styles:
     """The paragraph styles of the house; 9 pt is the smallest text a participant reads."""
 
-    title = _style("title", fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=2)
-    subtitle = _style("subtitle", fontSize=11, leading=14, textColor=DARK)
-    h2 = _style("h2", fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=8, spaceAfter=4)
-    body = _style("body", fontSize=10, leading=13.5)
-    note = _style("note", fontSize=9, leading=11.5, textColor=DARK)
-    cell = _style("cell", fontSize=9, leading=10.5)
-    cell_bold = _style("cell_bold", fontName=FONT_BOLD, fontSize=9, leading=10.5)
-    cell_center = _style("cell_center", fontSize=9, leading=10.5, alignment=TA_CENTER)
-    cell_right = _style("cell_right", fontSize=9, leading=10.5, alignment=TA_RIGHT)
-    head = _style("head", fontName=FONT_BOLD, fontSize=9, leading=10.5)
-    head_center = _style(
+    title = make_style("title", fontName=FONT_BOLD, fontSize=18, leading=22, spaceAfter=2)
+    subtitle = make_style("subtitle", fontSize=11, leading=14, textColor=DARK)
+    h2 = make_style("h2", fontName=FONT_BOLD, fontSize=12, leading=15, spaceBefore=8, spaceAfter=4)
+    body = make_style("body", fontSize=10, leading=13.5)
+    note = make_style("note", fontSize=9, leading=11.5, textColor=DARK)
+    cell = make_style("cell", fontSize=9, leading=10.5)
+    cell_bold = make_style("cell_bold", fontName=FONT_BOLD, fontSize=9, leading=10.5)
+    cell_center = make_style("cell_center", fontSize=9, leading=10.5, alignment=TA_CENTER)
+    cell_right = make_style("cell_right", fontSize=9, leading=10.5, alignment=TA_RIGHT)
+    head = make_style("head", fontName=FONT_BOLD, fontSize=9, leading=10.5)
+    head_center = make_style(
         "head_center", fontName=FONT_BOLD, fontSize=9, leading=10.5, alignment=TA_CENTER
     )
 

@@ -37,7 +37,9 @@ def record_issued(
             raise ValidationError("enrolment_ids", "Some of those people are on another course.")
         for enrolment_id in ids:
             s.add(CertificateIssued(enrolment_id=enrolment_id, issued_at=stamp, issued_by=who))
-            audit(s, ctx.actor, "issue_certificate", "enrolment", enrolment_id, f"course {course_id}")
+            audit(
+                s, ctx.actor, "issue_certificate", "enrolment", enrolment_id, f"course {course_id}"
+            )
     return len(ids)
 
 

@@ -1,0 +1,231 @@
+"""Progress reports: one portrait page per participant, to take home.
+
+Start and end measures with a small chart, each exercise from first to last session, and
+the "continue at home" plan with the final levels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reportlab.platypus import KeepInFrame, PageBreak, Paragraph, Spacer
+
+from escape_desktop.db.queries import RegisterRow
+
+from .pdf_charts import StartEnd, start_end_panels
+from .pdf_data import CourseInfo
+from .pdf_style import (
+    MARGIN,
+    PORTRAIT,
+    Styles,
+    build,
+    document,
+    esc,
+    heading,
+    para,
+    table,
+)
+
+
+@dataclass
+class MeasureLine:
+    name: str
+    unit: str
+    start: float | None
+    end: float | None
+    change: float | None
+    improved: bool | None
+    decimals: int
+    minimum: float
+    maximum: float
+    direction: str
+
+
+@dataclass
+class StationLine:
+    name: str
+    first: str  # "Level 1 · 8 reps"
+    last: str
+    sessions: int
+    moved: int  # levels gained (negative: stepped back)
+
+
+@dataclass
+class HomeLine:
+    station: str
+    level: str
+    description: str
+    dose: str
+
+
+@dataclass
+class PersonProgress:
+    row: RegisterRow
+    attended: int
+    measures: list[MeasureLine] = field(default_factory=list)
+    stations: list[StationLine] = field(default_factory=list)
+    home: list[HomeLine] = field(default_factory=list)
+
+
+def _dose(value: float | None, unit: str) -> str:
+    if value is None:
+        return ""
+    text = str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return f"{text} {unit}".strip()
+
+
+def gather_progress(ctx, info: CourseInfo, row: RegisterRow) -> PersonProgress:  # type: ignore[no-untyped-def]
+    """Read one person's measures, station history and home plan through the services."""
+    from escape_desktop.services.exercise import station as find_station
+    from escape_desktop.services.measures import participant_results
+
+    person = PersonProgress(row=row, attended=info.attended(row))
+    for r in participant_results(ctx, row.enrolment_id):
+        if r.start is None and r.end is None:
+            continue
+        person.measures.append(
+            MeasureLine(
+                r.name,
+                r.unit,
+                r.start,
+                r.end,
+                r.change,
+                r.improved,
+                r.decimals,
+                r.minimum,
+                r.maximum,
+                r.direction,
+            )
+        )
+    from escape_desktop.services.circuit import home_plan_for, station_history
+
+    for key, points in station_history(ctx, row.enrolment_id).items():
+        if not points:
+            continue
+        try:
+            st = find_station(ctx, key)
+            name, unit = st.name, st.dose_unit
+        except Exception:  # a station deleted from the library still has its history
+            name, unit = key.replace("_", " ").capitalize(), ""
+        a, b = points[0], points[-1]
+        last_dose = b.dose_achieved if b.dose_achieved is not None else b.target_dose
+        person.stations.append(
+            StationLine(
+                name,
+                f"Level {a.level + 1} · {_dose(a.dose_achieved if a.dose_achieved is not None else a.target_dose, unit)}",
+                f"Level {b.level + 1} · {_dose(last_dose, unit)}",
+                len(points),
+                b.level - a.level,
+            )
+        )
+    plan = home_plan_for(ctx, row.enrolment_id)
+    for item in plan.items:
+        person.home.append(
+            HomeLine(item.station_name, item.level_name, item.level_description, item.dose_text)
+        )
+    return person
+
+
+def _person_story(info: CourseInfo, p: PersonProgress, width: float) -> list:
+    facts = [
+        ("Course", f"{info.code}, {info.venue}" if info.venue else info.code),
+        ("Dates", info.dates_text()),
+        ("Sessions attended", f"{p.attended} of {info.delivered()}"),
+    ]
+    story = heading(f"Your progress: {p.row.name}", info.programme_title, facts)
+
+    story.append(Paragraph("Start and end measures", Styles.h2))
+    if p.measures:
+        panels = [
+            StartEnd(
+                m.name,
+                m.start,
+                m.end,
+                m.minimum,
+                m.maximum,
+                m.decimals,
+                "higher is better" if m.direction == "higher_better" else "lower is better",
+            )
+            for m in p.measures
+        ]
+        for i in range(0, len(panels), 6):
+            story.append(start_end_panels(panels[i : i + 6], width, 96))
+            story.append(Spacer(1, 4))
+        data = [["Measure", "Start", "End", "Change", ""]]
+        for m in p.measures:
+            fmt = f"{{:.{m.decimals}f}}"
+            change = (
+                "" if m.change is None else ("+" if m.change > 0 else "") + fmt.format(m.change)
+            )
+            verdict = {True: "Better", False: "Not better", None: ""}[m.improved]
+            unit = f" ({m.unit})" if m.unit else ""
+            data.append(
+                [
+                    para(m.name + unit),
+                    "" if m.start is None else fmt.format(m.start),
+                    "" if m.end is None else fmt.format(m.end),
+                    change.replace("-", "−"),
+                    verdict,
+                ]
+            )
+        story.append(
+            table(
+                data,
+                [width - 4 * 62, 62, 62, 62, 62],
+                extra=[("ALIGN", (1, 0), (3, -1), "CENTER")],
+            )
+        )
+    else:
+        story.append(Paragraph("No start or end measures were recorded.", Styles.note))
+
+    story.append(Paragraph("Your exercises", Styles.h2))
+    if p.stations:
+        data = [["Exercise", "First session", "Last session", "Sessions"]]
+        for s in p.stations:
+            data.append([para(s.name), s.first, s.last, str(s.sessions)])
+        story.append(
+            table(
+                data,
+                [width - 2 * 120 - 60, 120, 120, 60],
+                extra=[("ALIGN", (3, 0), (3, -1), "CENTER")],
+            )
+        )
+    else:
+        story.append(Paragraph("No exercises were recorded.", Styles.note))
+
+    story.append(Paragraph("Continue at home", Styles.h2))
+    if p.home:
+        data = [["Exercise", "Your level and how to do it", "Aim for"]]
+        for h in p.home:
+            text = f"<b>{esc(h.level)}</b>"
+            if h.description:
+                text += f"<br/>{esc(h.description)}"
+            data.append([para(h.station), Paragraph(text, Styles.cell), para(h.dose)])
+        story.append(table(data, [130, width - 130 - 95, 95]))
+        story.append(Spacer(1, 4))
+        story.append(
+            Paragraph(
+                "Try these two or three times a week. If an exercise leaves your pain much worse "
+                "for more than a day, go back a level for a while, then build up again.",
+                Styles.note,
+            )
+        )
+    else:
+        story.append(
+            Paragraph("No home plan yet: it needs at least one exercise session.", Styles.note)
+        )
+    return story
+
+
+def render_progress(info: CourseInfo, people: list[PersonProgress], path: Path) -> int:
+    """One page per person (shrunk to fit if a long plan would spill); returns the page count."""
+    doc = document(path, PORTRAIT, title=f"{info.code} progress reports", subject=info.title)
+    width = PORTRAIT[0] - 2 * MARGIN
+    height = doc.height
+    story: list = []
+    for i, p in enumerate(people):
+        if i:
+            story.append(PageBreak())
+        story.append(KeepInFrame(width, height, _person_story(info, p, width), mode="shrink"))
+    return build(doc, story, footer=f"{info.code} · progress report", numbered=False)
