@@ -46,6 +46,8 @@ def clean_text(
             field, f"{label} is too long ({len(text)} characters); keep it under {max_len}."
         )
     for ch in text:
+        if unicodedata.category(ch) == "Cs":  # half of a pair: cannot be stored as UTF-8
+            raise ValidationError(field, f"{label} contains a broken character; please retype it.")
         if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
             raise ValidationError(
                 field, f"{label} contains an invisible control character; please retype it."
