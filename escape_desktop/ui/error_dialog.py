@@ -1,0 +1,106 @@
+"""When things go wrong: a rotating log in the data folder, and a short dialog saying what to do."""
+
+from __future__ import annotations
+
+import logging
+import logging.handlers
+import sys
+import traceback
+from collections.abc import Callable
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from escape_desktop.db.errors import KnownError
+
+log = logging.getLogger("escape_desktop")
+
+LOG_NAME = "escape-desktop.log"
+_log_path: Path | None = None
+
+
+def setup_logging(data_dir: Path) -> Path:
+    """Log to <data folder>/logs/escape-desktop.log, rotated at 1 MB, five files kept."""
+    global _log_path
+    folder = Path(data_dir) / "logs"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / LOG_NAME
+    handler = logging.handlers.RotatingFileHandler(
+        path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
+    )
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    _log_path = path
+    return path
+
+
+def log_path() -> Path | None:
+    return _log_path
+
+
+def show_message(parent: QWidget | None, title: str, text: str, *, error: bool = False) -> None:
+    """The one place messages are shown (tests replace it to read what the user would see)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Critical if error else QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    box.exec()
+
+
+def unexpected_text(exc: BaseException) -> str:
+    where = str(_log_path) if _log_path else "the logs folder inside the data folder"
+    return (
+        "Something went wrong that the app did not expect. Everything saved before this is safe.\n\n"
+        "Try again; if it happens again, close and reopen the app.\n\n"
+        f"Details were written to {where}; send that file to whoever supports the app.\n\n"
+        f"({type(exc).__name__}: {str(exc)[:200]})"
+    )
+
+
+def report(parent: QWidget | None, exc: BaseException, title: str = "Could not do that") -> None:
+    """Show an error: a KnownError's own sentence as it is, anything else as 'unexpected'."""
+    if isinstance(exc, KnownError):
+        log.info("known error: %s", exc)
+        show_message(parent, title, str(exc))
+        return
+    log.error(
+        "unexpected error\n%s",
+        "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
+    )
+    show_message(parent, "Something went wrong", unexpected_text(exc), error=True)
+
+
+def guarded(
+    parent: QWidget | None, fn: Callable[..., Any], *args: Any, **kwargs: Any
+) -> tuple[bool, Any]:
+    """Run fn; on error show it and return (False, None) so the app stays usable."""
+    try:
+        return True, fn(*args, **kwargs)
+    except Exception as e:  # shown to the user, logged when unexpected
+        report(parent, e)
+        return False, None
+
+
+def install_excepthook(parent_getter: Callable[[], QWidget | None]) -> None:
+    """Any exception that escapes a slot is logged and shown instead of killing the app."""
+    showing = False
+
+    def hook(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+        nonlocal showing
+        if issubclass(kind, KeyboardInterrupt):
+            sys.__excepthook__(kind, exc, tb)
+            return
+        log.error("uncaught exception\n%s", "".join(traceback.format_exception(kind, exc, tb)))
+        if showing:  # one dialog at a time, even if errors repeat
+            return
+        showing = True
+        try:
+            report(parent_getter(), exc)
+        finally:
+            showing = False
+
+    sys.excepthook = hook
