@@ -1,0 +1,145 @@
+"""export csv (the central upload), export dictionary, and validate-upload."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from .base import CommandError, course_id, open_context
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("export", parents=[common], help="export data for the central upload")
+    kinds = p.add_subparsers(dest="export_kind", metavar="KIND")
+    kinds.required = True
+
+    c = kinds.add_parser(
+        "csv",
+        parents=[common],
+        help="write the central upload CSV (pseudonymised, as the profile says)",
+    )
+    c.add_argument("--out", required=True, metavar="FILE", help="the CSV file to write")
+    c.add_argument("--course", metavar="CODE", help="only this course")
+    c.add_argument("--profile", metavar="NAME", help="upload profile (default escape-pain-v1)")
+    c.add_argument(
+        "--since-last",
+        action="store_true",
+        help="only people whose data changed since the last upload with this profile",
+    )
+    c.add_argument("--from", dest="date_from", metavar="DATE", help="courses starting on or after")
+    c.add_argument("--to", dest="date_to", metavar="DATE", help="courses starting on or before")
+    c.add_argument("--bom", action="store_true", help="add a byte-order mark (for Excel)")
+    c.add_argument(
+        "--attendance-out",
+        metavar="FILE",
+        help="also write the attendance file (one row a session)",
+    )
+    c.add_argument("--today", metavar="DATE", help=argparse.SUPPRESS)  # for reproducible checks
+    c.set_defaults(func=cmd_export_csv)
+
+    d = kinds.add_parser(
+        "dictionary", parents=[common], help="write the data dictionary of a profile (Markdown)"
+    )
+    d.add_argument("--out", metavar="FILE", help="file to write (default: print)")
+    d.add_argument("--profile", metavar="NAME", help="upload profile (default escape-pain-v1)")
+    d.set_defaults(func=cmd_dictionary)
+
+    v = sub.add_parser(
+        "validate-upload", parents=[common], help="check an upload CSV against its profile"
+    )
+    v.add_argument("file", metavar="FILE")
+    v.add_argument("--profile", metavar="NAME", help="upload profile (default escape-pain-v1)")
+    v.set_defaults(func=cmd_validate)
+
+
+def _date(value: str | None, flag: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise CommandError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD.") from None
+
+
+def cmd_export_csv(args: argparse.Namespace) -> int:
+    from escape_desktop.export.upload import UploadScope
+    from escape_desktop.services.uploads import export_upload
+
+    date_from = _date(args.date_from, "--from")
+    date_to = _date(args.date_to, "--to")
+    today = _date(args.today, "--today")
+    if args.course and (date_from or date_to):
+        raise CommandError("Use --course or --from/--to, not both.")
+    ctx = open_context(args)
+    try:
+        scope = UploadScope(
+            course_id=course_id(ctx, args.course) if args.course else None,
+            date_from=date_from,
+            date_to=date_to,
+            changed_only=args.since_last,
+        )
+        result = export_upload(
+            ctx,
+            args.out,
+            profile_name=args.profile,
+            scope=scope,
+            attendance_out=args.attendance_out,
+            bom=True if args.bom else None,
+            today=today,
+        )
+    finally:
+        ctx.close()
+    print(result.message)
+    if result.written and result.attendance_path is not None:
+        print(f"Attendance: {result.attendance_rows} rows to {result.attendance_path}.")
+    if result.written:
+        print(f"SHA-256 {result.sha256}")
+    return 0
+
+
+def _library_and_dir(args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """The instruments and site profiles, without opening (or needing) a database."""
+    from escape_desktop.content import load_library
+    from escape_desktop.paths import resolve_data_dir
+
+    folder = resolve_data_dir(getattr(args, "data_dir", None))
+    site = folder / "content"
+    return load_library((site,) if site.is_dir() else ()), folder
+
+
+def cmd_dictionary(args: argparse.Namespace) -> int:
+    from escape_desktop.export.upload import get_profile
+    from escape_desktop.export.upload_dictionary import render_dictionary, shipped_label
+
+    library, folder = _library_and_dir(args)
+    profile = get_profile(args.profile, folder, library)
+    text = render_dictionary(profile, shipped_label(profile))
+    if not args.out:
+        sys.stdout.write(text)
+        return 0
+    try:
+        Path(args.out).write_text(text, encoding="utf-8", newline="\n")
+    except OSError as e:
+        raise CommandError(f"Cannot write {args.out} ({e.strerror or e}).") from None
+    print(f"Wrote the data dictionary of {profile.name} to {args.out}.")
+    return 0
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from escape_desktop.export.upload import get_profile
+    from escape_desktop.export.upload_validate import validate_upload
+
+    if not Path(args.file).is_file():
+        raise CommandError(f"There is no file {args.file}; check the name and folder.")
+    library, folder = _library_and_dir(args)
+    profile = get_profile(args.profile, folder, library)
+    report = validate_upload(args.file, profile)
+    for problem in report.problems:
+        print(problem)
+    if report.ok:
+        print(f"{report.rows} rows, no problems")
+        return 0
+    print(f"{report.summary()} ({report.kind} file, profile {profile.name}).", file=sys.stderr)
+    return 1
