@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import distinct, or_, select
+from sqlalchemy import or_, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import AuditEvent
@@ -68,4 +68,4 @@ def audit_events(
 
 def audit_actions(ctx: AppContext) -> list[str]:
     with ctx.db.read() as s:
-        return sorted(s.scalars(select(distinct(AuditEvent.action))))
+        return sorted(s.scalars(select(AuditEvent.action).distinct()))
