@@ -1,0 +1,278 @@
+"""The Measures section by keyboard: fast entry, refusal of bad values, the same figures as the CLI."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import pytest
+from PySide6.QtCore import Qt
+from sqlalchemy import select
+
+from escape_desktop.cli import main
+from escape_desktop.db.models import Assessment
+from escape_desktop.db.queries import course_by_code, register
+from escape_desktop.services import measures
+from escape_desktop.services.courses import CourseInput, create_course, set_course_instruments
+from escape_desktop.services.participants import ParticipantInput, enrol_participant
+from escape_desktop.ui.bus import ChangeBus
+from escape_desktop.ui.instruments_dialog import InstrumentsDialog
+from escape_desktop.ui.measures_model import PeopleModel, ResultsModel, SummaryModel
+from escape_desktop.ui.measures_view import MeasuresSection
+
+# The offscreen platform cannot resize native windows and says so; that is not our warning.
+pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+
+
+@pytest.fixture
+def course(ctx):
+    cid = create_course(
+        ctx,
+        CourseInput(
+            title="Keyboard class",
+            programme_key="knee_hip",
+            start_date="2026-03-02",
+            weekdays=[0, 3],
+        ),
+    )
+    people = []
+    for first, last in (("Ada", "Alpha"), ("Ben", "Beta"), ("Cy", "Gamma")):
+        _, eid = enrol_participant(
+            ctx, cid, ParticipantInput(first_name=first, last_name=last, consent_programme=True)
+        )
+        people.append(eid)
+    return cid, people
+
+
+@pytest.fixture
+def section(qtbot, ctx):
+    bus = ChangeBus()
+    widget = MeasuresSection(ctx, bus)
+    qtbot.addWidget(widget)
+    widget.resize(1100, 760)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def _stored(ctx, eid, timepoint="start"):
+    with ctx.db.read() as s:
+        rows = s.scalars(
+            select(Assessment).where(
+                Assessment.enrolment_id == eid, Assessment.timepoint == timepoint
+            )
+        ).all()
+        return {r.instrument_key: (r.score, r.assessed_on, r.adapted) for r in rows}
+
+
+def _type_into_focus(qtbot, section, text):
+    widget = section.focusWidget() or section.window().focusWidget()
+    qtbot.keyClicks(widget, text)
+    qtbot.keyClick(widget, Qt.Key.Key_Return)
+
+
+def test_full_start_set_by_keyboard_then_next_person(qtbot, ctx, course, section):
+    cid, (ada, ben, _cy) = course
+    section.set_course(cid)
+    section.select_person(ada)
+    section.entry.focus_first()
+    # pain, chair stand (+ adapted by Space after tabbing), active days, KOOS-PS, HOOS-PS, SWEMWBS
+    for text in ("6", "12", "3", "40.5", "30", "20.5"):
+        _type_into_focus(qtbot, section, text)
+    chair = section.entry.fields["chair_stand_30s"]
+    chair.adapted.setFocus()
+    qtbot.keyClick(chair.adapted, Qt.Key.Key_Space)
+    qtbot.keyClick(chair.adapted, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+
+    stored = _stored(ctx, ada)
+    first_session = measures.default_assessment_date(ctx, cid, "start")
+    assert {k: v[0] for k, v in stored.items()} == {
+        "pain_nrs": 6,
+        "chair_stand_30s": 12,
+        "active_days": 3,
+        "koos_ps": 40.5,
+        "hoos_ps": 30,
+        "swemwbs": 20.5,
+    }
+    assert {v[1] for v in stored.values()} == {first_session}  # dated the first session
+    assert stored["chair_stand_30s"][2] is True
+    assert section.entry.enrolment_id == ben  # moved on to the next person
+    assert section.people_model.index(0, PeopleModel.COL_START).data() == "all in"
+    # Page Down with nothing typed moves on without saving anything for Ben.
+    qtbot.keyClick(section.focusWidget(), Qt.Key.Key_PageDown)
+    assert _stored(ctx, ben) == {}
+    assert section.entry.enrolment_id != ben
+
+
+def test_bad_value_is_refused_and_nothing_saved(qtbot, ctx, course, section):
+    cid, (ada, _ben, _cy) = course
+    section.set_course(cid)
+    section.select_person(ada)
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "4")  # a good pain rating
+    _type_into_focus(qtbot, section, "75")  # 75 chair stands: out of range
+    chair = section.entry.fields["chair_stand_30s"]
+    qtbot.waitUntil(chair.error.isVisible)  # told while typing, before any save
+    assert "0 to 60" in chair.error.text()
+    qtbot.keyClick(section.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert _stored(ctx, ada) == {}  # not even the good pain rating
+    assert section.entry.enrolment_id == ada  # still on the same person
+    assert "Not saved" in section.entry.message.text()
+    assert section.focusWidget() is chair.editors[0]  # the cursor waits in the bad box
+    # Clicking another person does not lose the typing silently: the move is refused too.
+    section.select_person(_ben)
+    assert section.entry.enrolment_id == ada
+    chair.editors[0].selectAll()
+    qtbot.keyClicks(chair.editors[0], "15")
+    qtbot.keyClick(chair.editors[0], Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert {k: v[0] for k, v in _stored(ctx, ada).items()} == {"pain_nrs": 4, "chair_stand_30s": 15}
+
+
+def test_end_measures_default_to_the_last_session(qtbot, ctx, course, section):
+    cid, (ada, *_rest) = course
+    section.set_course(cid)
+    section.select_person(ada)
+    section.entry.set_timepoint("end")
+    with ctx.db.read() as s:
+        last = register(s, cid).sessions[-1].date
+    qd = section.entry.day.date()
+    assert date(qd.year(), qd.month(), qd.day()) == last
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "3")
+    qtbot.keyClick(section.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert _stored(ctx, ada, "end") == {"pain_nrs": (3.0, last, False)}
+
+
+def test_item_form_shows_total_and_prorates(qtbot, ctx, course, section):
+    cid, (ada, *_rest) = course
+    set_course_instruments(ctx, cid, ["confidence_items"])
+    section.set_course(cid)
+    section.select_person(ada)
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "6")
+    _type_into_focus(qtbot, section, "")  # one question left blank
+    _type_into_focus(qtbot, section, "8")
+    field = section.entry.fields["confidence_items"]
+    assert "Total: 21" in field.total.text() and "missing" in field.total.text()
+    qtbot.keyClick(section.focusWidget(), Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert _stored(ctx, ada)["confidence_items"][0] == 21
+
+
+def test_instruments_dialog_by_keyboard(qtbot, ctx, course):
+    cid, _people = course
+    bus = ChangeBus()
+    dialog = InstrumentsDialog(ctx, bus, cid, "knee_hip")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    lst = dialog.list
+    lst.setFocus()
+    assert lst.item(0).text().startswith("Pain rating")
+    lst.setCurrentRow(1)  # chair stand
+    qtbot.keyClick(lst, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
+    assert lst.item(0).text().startswith("30-second chair stand")
+    lst.setCurrentRow(2)  # active days: untick it
+    qtbot.keyClick(lst, Qt.Key.Key_Space)
+    with qtbot.waitSignal(bus.changed):
+        dialog.accept()
+    keys = [i.key for i in measures.course_instruments(ctx, cid)]
+    assert keys == ["chair_stand_30s", "pain_nrs", "koos_ps", "hoos_ps", "swemwbs"]
+
+
+def test_dialog_refuses_an_empty_choice(qtbot, ctx, course):
+    cid, _people = course
+    dialog = InstrumentsDialog(ctx, ChangeBus(), cid, "knee_hip")
+    qtbot.addWidget(dialog)
+    for i in range(dialog.list.count()):
+        dialog.list.item(i).setCheckState(Qt.CheckState.Unchecked)
+    dialog.accept()
+    assert "at least one" in dialog.error.text()
+    assert len(measures.course_instruments(ctx, cid)) == 6  # unchanged
+
+
+def test_section_rebuilds_the_form_when_measures_change(qtbot, ctx, course, section):
+    cid, (ada, *_rest) = course
+    section.set_course(cid)
+    set_course_instruments(ctx, cid, ["pain_nrs", "eq5d_vas"])
+    section.bus.notify("course", [cid])
+    assert list(section.entry.fields) == ["pain_nrs", "eq5d_vas"]
+    assert "EQ VAS" in section.instruments_label.text()
+
+
+def test_window_shows_the_same_figures_as_the_cli(qtbot, demo_ctx, demo_today, capsys):
+    code = "KH-2026-001"
+    assert main(["outcomes", "--data-dir", str(demo_ctx.data_dir), "--course", code, "--json"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, code).id
+    section = MeasuresSection(demo_ctx, ChangeBus())
+    qtbot.addWidget(section)
+    section.today = demo_today
+    section.set_course(cid)
+    section.tabs.setCurrentWidget(section.outcomes_page)
+
+    model = section.summary_model
+    shown = {
+        model.row_at(r).instrument_key: (
+            model.index(r, SummaryModel.COL_PEOPLE).data(),
+            model.index(r, SummaryModel.COL_MEAN_CHANGE).data(),
+            model.index(r, SummaryModel.COL_BETTER).data(),
+        )
+        for r in range(model.rowCount())
+    }
+    for x in printed["summary"]:
+        n, change, better = shown[x["instrument"]]
+        assert int(n) == x["n_both"]
+        assert float(change) == pytest.approx(x["mean_change"])
+        assert better == f"{x['n_improved']} of {x['n_both']}"
+    bars = {p.domain: (p.numerator, p.denominator) for p in section.bars._rows}
+    assert bars == {p["domain"]: (p["numerator"], p["denominator"]) for p in printed["proportions"]}
+    assert f"{printed['completers']} of {printed['started']}" in section.outcome_heading.text()
+
+    # A person's results table and charts show the numbers the CLI printed for them.
+    person = next(p for p in printed["participants_detail"] if p["measures"][0]["end"] is not None)
+    section.select_person(person["enrolment_id"])
+    section.person_tabs.setCurrentIndex(1)
+    results = section.results_model
+    pain = next(m for m in person["measures"] if m["instrument"] == "pain_nrs")
+    row = next(
+        r for r in range(results.rowCount()) if results.row_at(r).instrument_key == "pain_nrs"
+    )
+    assert float(results.index(row, ResultsModel.COL_START).data()) == pain["start"]
+    assert float(results.index(row, ResultsModel.COL_CHANGE).data()) == pain["change"]
+    chart = next(c for c in section.chart.charts if c._title == "Pain rating")
+    assert chart.series()[0].points[:2] == [(0.0, pain["start"]), (1.0, pain["end"])]
+
+
+def test_range_of_courses_in_the_window(qtbot, demo_ctx, demo_today):
+    section = MeasuresSection(demo_ctx, ChangeBus())
+    qtbot.addWidget(section)
+    section.today = demo_today
+    section.scope.setCurrentIndex(section.scope.findData("range"))
+    from PySide6.QtCore import QDate
+
+    section.range_from.setDate(QDate(2026, 1, 1))
+    section.range_to.setDate(QDate(2026, 12, 31))
+    qtbot.mouseClick(section.show_button, Qt.MouseButton.LeftButton)
+    expected = measures.outcomes_for_range(
+        demo_ctx, date(2026, 1, 1), date(2026, 12, 31), demo_today
+    )
+    assert "4 courses" in section.outcome_heading.text()
+    assert [p.numerator for p in section.bars._rows] == [p.numerator for p in expected.proportions]
+
+
+def test_models_pass_qtmodeltester(qtmodeltester, demo_ctx, demo_today):
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+    outcome = measures.course_outcomes(demo_ctx, cid, demo_today)
+    people = PeopleModel()
+    people.set_rows(measures.entry_overview(demo_ctx, cid))
+    qtmodeltester.check(people)
+    results = ResultsModel()
+    results.set_rows(outcome.rows[0].results)
+    qtmodeltester.check(results)
+    summary = SummaryModel()
+    summary.set_rows(outcome.summaries)
+    qtmodeltester.check(summary)
+    empty = SummaryModel()
+    qtmodeltester.check(empty)
