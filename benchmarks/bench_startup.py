@@ -1,0 +1,205 @@
+"""Start-up: process start to the main window's first paint, with the large demo open.
+
+Baseline, same run, same method: a bare PySide6 script that shows an empty QMainWindow.
+Each program runs as a fresh process (N times, alternating, median taken); the child
+prints the wall-clock time of the first paint of its main window and quits, and the
+parent subtracts the time it started the process. The app is started exactly as the
+installed command starts it (escape_desktop.cli.main with --data-dir); the only addition is
+an event filter, put on the window create_main_window() returns, that reports the first
+paint. Also reported: peak memory of the app process (its own high-water mark, VmHWM, on
+Linux; ru_maxrss elsewhere).
+
+    python -m benchmarks startup        (or: make bench)
+
+Targets: the app within 2.5x the bare window; peak memory under 150 MiB.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from benchmarks.common import large_demo_copy, report
+
+RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "9"))
+TARGET_RATIO = 2.5
+TARGET_MIB = 150
+
+# Shared by both children: quit at the first paint of `window` and print when it happened.
+_FIRST_PAINT = """
+import atexit
+import resource
+import sys
+import time
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+
+
+def _peak_mib():
+    # VmHWM is this program's own high-water mark. ru_maxrss is not, on Linux: it starts
+    # from the parent's size at fork, so a big parent would inflate it.
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return rss / (1024 * 1024) if sys.platform == "darwin" else rss / 1024
+
+
+atexit.register(lambda: print(f"PEAK_MIB {_peak_mib():.1f}", flush=True))
+
+class _FirstPaint(QObject):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.done = False
+
+    def eventFilter(self, obj, event):
+        if not self.done and event.type() == QEvent.Type.Paint and obj.isWidgetType():
+            if obj.window() is self.window:
+                self.done = True
+                print(f"FIRST_PAINT {time.time():.6f}", flush=True)
+                QTimer.singleShot(0, QApplication.quit)
+        return False
+
+def watch_first_paint(window):
+    watcher = _FirstPaint(window)
+    QApplication.instance().installEventFilter(watcher)
+    window._first_paint_watcher = watcher
+"""
+
+BARE = _FIRST_PAINT + textwrap.dedent(
+    """
+    import sys
+    from PySide6.QtWidgets import QApplication, QMainWindow
+
+    app = QApplication(sys.argv)
+    window = QMainWindow()
+    window.setWindowTitle("bare")
+    window.resize(1200, 760)
+    watch_first_paint(window)
+    window.show()
+    sys.exit(app.exec())
+    """
+)
+
+APP = _FIRST_PAINT + textwrap.dedent(
+    """
+    import sys
+    import escape_desktop.cli
+    import escape_desktop.ui.app as ui_app
+    import escape_desktop.ui.startup as ui_startup
+
+    print(f"PHASE_imported {time.time():.6f}", flush=True)
+    _open = ui_startup.open_context_interactively
+    _create = ui_app.create_main_window
+
+    def open_and_mark(*args, **kwargs):
+        ctx = _open(*args, **kwargs)
+        print(f"PHASE_opened {time.time():.6f}", flush=True)
+        return ctx
+
+    def create_and_watch(*args, **kwargs):
+        window = _create(*args, **kwargs)
+        print(f"PHASE_built {time.time():.6f}", flush=True)
+        watch_first_paint(window)
+        return window
+
+    ui_startup.open_context_interactively = open_and_mark
+    ui_app.create_main_window = create_and_watch
+    sys.exit(escape_desktop.cli.main(["--data-dir", sys.argv[1]]))
+    """
+)
+
+# The floor under any app on this stack: Python with Qt, and Python with SQLAlchemy.
+IMPORT_ONLY = 'import {module}\nimport time\nprint(f"FIRST_PAINT {{time.time():.6f}}")'
+
+PHASES = ("imported", "opened", "built")
+
+
+def run_once(script: str, *args: str) -> dict[str, float]:
+    """Seconds from process start to each mark the child printed, and its peak memory."""
+    env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    started = time.time()
+    result = subprocess.run(
+        [sys.executable, "-c", script, *args], capture_output=True, text=True, env=env, timeout=120
+    )
+    values = dict(line.split(None, 1) for line in result.stdout.splitlines() if " " in line)
+    if result.returncode != 0 or "FIRST_PAINT" not in values:
+        raise RuntimeError(
+            f"start-up child failed (exit {result.returncode}):\n{result.stderr[-2000:]}"
+        )
+    marks = {k: float(v) - started for k, v in values.items() if k.startswith(("FIRST", "PHASE"))}
+    marks["PEAK_MIB"] = float(values.get("PEAK_MIB", "nan"))
+    return marks
+
+
+def measure(runs: int = RUNS) -> dict[str, float]:
+    data_dir = str(large_demo_copy("startup"))
+    samples: dict[str, list[dict[str, float]]] = {"bare": [], "app": [], "qt": [], "sa": []}
+    children = {
+        "bare": (BARE,),
+        "app": (APP, data_dir),
+        "qt": (IMPORT_ONLY.format(module="PySide6.QtWidgets"),),
+        "sa": (IMPORT_ONLY.format(module="sqlalchemy.orm"),),
+    }
+    for child in children.values():  # warm the file cache; the app saves its last course
+        run_once(*child)
+    for _ in range(runs):  # alternate, so drift on the machine hits all alike
+        for name, child in children.items():
+            samples[name].append(run_once(*child))
+
+    def median(name: str, key: str = "FIRST_PAINT") -> float:
+        return statistics.median(s[key] for s in samples[name])
+
+    result = {
+        "bare_s": median("bare"),
+        "app_s": median("app"),
+        "qt_import_s": median("qt"),
+        "sqlalchemy_import_s": median("sa"),
+        "bare_mib": max(s["PEAK_MIB"] for s in samples["bare"]),
+        "app_mib": max(s["PEAK_MIB"] for s in samples["app"]),
+    }
+    for phase in PHASES:
+        result[f"app_{phase}_s"] = median("app", f"PHASE_{phase}")
+    return result
+
+
+def main() -> None:
+    result = measure()
+    line = report(
+        f"start-up to first paint, large demo (median of {RUNS})",
+        result["app_s"],
+        "bare QMainWindow",
+        result["bare_s"],
+        f"<= {TARGET_RATIO}x",
+    )
+    ms = {k: v * 1000 for k, v in result.items() if k.endswith("_s")}
+    print(
+        f"  app phases from process start: imports done {ms['app_imported_s']:.0f} ms, "
+        f"data open {ms['app_opened_s']:.0f} ms, window built {ms['app_built_s']:.0f} ms, "
+        f"first paint {ms['app_s']:.0f} ms"
+    )
+    print(
+        f"  floor: python + import PySide6.QtWidgets {ms['qt_import_s']:.0f} ms; "
+        f"python + import sqlalchemy.orm {ms['sqlalchemy_import_s']:.0f} ms"
+    )
+    print(
+        f"peak memory (VmHWM): app {result['app_mib']:.0f} MiB; "
+        f"bare window {result['bare_mib']:.0f} MiB; target < {TARGET_MIB} MiB"
+    )
+    ok = line["ratio"] <= TARGET_RATIO and result["app_mib"] < TARGET_MIB
+    print("start-up target met" if ok else "start-up target NOT met")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    main()
