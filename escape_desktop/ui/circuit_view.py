@@ -1,23 +1,712 @@
-"""The course's Circuit section (placeholder until its own work lands)."""
+"""The course's Circuit section: record a session's circuit by keyboard, act on suggestions.
+
+People run down the side, stations across. Each cell shows the level and target dose
+carried forward and takes today's dose, pain (0-10) and effort (0-10) in a three-field
+editor: type to start, Tab or Enter moves field to field and then on to the next
+station, Shift+Tab goes back, Esc cancels. Every cell is saved the moment it is left.
+"""
 
 from __future__ import annotations
 
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIntValidator,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QShortcut,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemDelegate,
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
 
 from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.programme.progression import format_dose
+from escape_desktop.services import circuit
+from escape_desktop.services.circuit import Cell, SessionChoice
 from escape_desktop.ui.bus import ChangeBus
+from escape_desktop.ui.circuit_model import (
+    ARROWS,
+    EDIT_FIELDS,
+    CellRole,
+    CircuitModel,
+    results_text,
+    suggestion_words,
+    target_text,
+)
+
+RELOAD_KINDS = {
+    "exercise",
+    "station",
+    "enrolment",
+    "participant",
+    "attendance",
+    "session",
+    "course",
+    "all",
+}
+FIELD_LABELS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
+
+
+class CellEditor(QWidget):
+    """Three small fields: dose achieved, pain 0-10, effort 0-10."""
+
+    finished = Signal(object)  # a QAbstractItemDelegate.EndEditHint
+    cancelled = Signal()
+    focus_left = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAutoFillBackground(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(1, 1, 1, 1)
+        layout.setSpacing(2)
+        self.fields: dict[str, QLineEdit] = {}
+        for name in EDIT_FIELDS:
+            edit = QLineEdit(self)
+            edit.setPlaceholderText(FIELD_LABELS[name])
+            edit.setAccessibleName(FIELD_LABELS[name])
+            edit.setObjectName(name)
+            edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            if name != "dose_achieved":
+                edit.setValidator(QIntValidator(0, 10, edit))
+                edit.setToolTip(f"{FIELD_LABELS[name].capitalize()} from 0 to 10")
+            else:
+                edit.setToolTip("Dose done today")
+            edit.installEventFilter(self)
+            layout.addWidget(edit)
+            self.fields[name] = edit
+        self.setFocusProxy(self.fields["dose_achieved"])
+
+    def set_values(self, values: dict[str, str]) -> None:
+        for name, edit in self.fields.items():
+            edit.setText(values.get(name, ""))
+
+    def values(self) -> dict[str, str]:
+        return {name: edit.text().strip() for name, edit in self.fields.items()}
+
+    def show_error(self, field: str, message: str) -> None:
+        edit = self.fields.get(field, self.fields["dose_achieved"])
+        edit.setStyleSheet("QLineEdit { border: 2px solid #b03a2e; }")
+        edit.setToolTip(message)
+        edit.setFocus(Qt.FocusReason.TabFocusReason)
+        edit.selectAll()
+
+    def _position(self, obj: QObject) -> int:
+        names = list(self.fields)
+        for i, name in enumerate(names):
+            if self.fields[name] is obj:
+                return i
+        return -1
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        i = self._position(obj)
+        if i < 0:
+            return False
+        edits = list(self.fields.values())
+        if event.type() == QEvent.Type.KeyPress:
+            key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
+            mods = (
+                event.modifiers()
+                if isinstance(event, QKeyEvent)
+                else Qt.KeyboardModifier.NoModifier
+            )
+            forward = key in (Qt.Key.Key_Tab, Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                mods & Qt.KeyboardModifier.ShiftModifier
+            )
+            back = key == Qt.Key.Key_Backtab or (
+                key == Qt.Key.Key_Tab and mods & Qt.KeyboardModifier.ShiftModifier
+            )
+            if forward:
+                if i < len(edits) - 1:
+                    edits[i + 1].setFocus(Qt.FocusReason.TabFocusReason)
+                else:
+                    self.finished.emit(QAbstractItemDelegate.EndEditHint.EditNextItem)
+                return True
+            if back:
+                if i > 0:
+                    edits[i - 1].setFocus(Qt.FocusReason.BacktabFocusReason)
+                else:
+                    self.finished.emit(QAbstractItemDelegate.EndEditHint.EditPreviousItem)
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.cancelled.emit()
+                return True
+        elif event.type() == QEvent.Type.FocusOut:
+            now = QApplication.focusWidget()
+            if now is not None and not self.isAncestorOf(now) and now is not self:
+                self.focus_left.emit()
+        return False
+
+
+class CircuitDelegate(QStyledItemDelegate):
+    """Paints a cell in two lines (level and target; today's results) and edits it."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.model: CircuitModel | None = None
+
+    # ------------------------------------------------------------------ editing
+
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:  # noqa: N802
+        editor = CellEditor(parent)
+        editor.finished.connect(lambda hint, e=editor: self._finish(e, hint))
+        editor.cancelled.connect(
+            lambda e=editor: self.closeEditor.emit(
+                e, QAbstractItemDelegate.EndEditHint.RevertModelCache
+            )
+        )
+        editor.focus_left.connect(
+            lambda e=editor: self._finish(e, QAbstractItemDelegate.EndEditHint.NoHint)
+        )
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        if isinstance(editor, CellEditor):
+            editor.set_values(index.data(Qt.ItemDataRole.EditRole) or {})
+
+    def setModelData(
+        self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex | QPersistentModelIndex
+    ) -> None:  # noqa: N802
+        if isinstance(editor, CellEditor):
+            model.setData(index, editor.values(), Qt.ItemDataRole.EditRole)
+
+    def updateEditorGeometry(
+        self,
+        editor: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:  # noqa: N802
+        rect = option.rect  # type: ignore[attr-defined]
+        h = min(rect.height(), max(editor.sizeHint().height(), 26))
+        editor.setGeometry(QRect(rect.left(), rect.bottom() - h + 1, rect.width(), h))
+
+    def _finish(self, editor: CellEditor, hint: QAbstractItemDelegate.EndEditHint) -> None:
+        if getattr(editor, "_closing", False):
+            return
+        self.commitData.emit(editor)
+        error = self.model.last_error if self.model is not None else None
+        if error is not None:
+            editor.show_error(getattr(error, "field", ""), str(error))
+            return
+        editor._closing = True  # type: ignore[attr-defined]
+        self.closeEditor.emit(editor, hint)
+
+    # ------------------------------------------------------------------ painting
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:  # noqa: N802
+        fm = QFontMetrics(option.font)  # type: ignore[attr-defined]
+        return QSize(150, 2 * fm.height() + 14)
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        cell: Cell | None = index.data(CellRole)
+        opt = QStyleOptionViewItem(option)
+        self.initStyleOption(opt, index)
+        opt.text = ""  # type: ignore[attr-defined]
+        widget = opt.widget  # type: ignore[attr-defined]
+        style = widget.style() if widget is not None else QApplication.style()
+        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        if cell is None:
+            return
+        selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
+        pal = opt.palette  # type: ignore[attr-defined]
+        text_colour = pal.highlightedText().color() if selected else pal.text().color()
+        rect = opt.rect.adjusted(6, 3, -6, -3)  # type: ignore[attr-defined]
+        fm = QFontMetrics(opt.font)  # type: ignore[attr-defined]
+        painter.save()
+        bold = QFont(opt.font)  # type: ignore[attr-defined]
+        bold.setBold(True)
+        top = QRect(rect.left(), rect.top(), rect.width(), fm.height())
+        bottom = QRect(rect.left(), rect.top() + fm.height() + 2, rect.width(), fm.height())
+        mark = ""
+        if cell.suggestion is not None and cell.suggestion.action != "hold":
+            mark = ARROWS[cell.suggestion.action]
+            mark += {"accepted": " ✓", "ignored": " ✗"}.get(cell.decision or "", " ?")
+        mark_w = fm.horizontalAdvance(mark + " ") if mark else 0
+        painter.setFont(bold)
+        painter.setPen(text_colour)
+        head = target_text(cell)
+        painter.drawText(
+            top.adjusted(0, 0, -mark_w, 0),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            QFontMetrics(bold).elidedText(head, Qt.TextElideMode.ElideRight, top.width() - mark_w),
+        )
+        if mark:
+            colour = (
+                QColor("#1e7b34") if cell.suggestion.action == "progress" else QColor("#b03a2e")
+            )  # type: ignore[union-attr]
+            painter.setPen(text_colour if selected else colour)
+            painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, mark)
+        painter.setFont(opt.font)  # type: ignore[attr-defined]
+        painter.setPen(text_colour)
+        painter.drawText(
+            bottom,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            fm.elidedText(results_text(cell), Qt.TextElideMode.ElideRight, bottom.width()),
+        )
+        painter.restore()
+
+
+class CircuitTable(QTableView):
+    """A table where Enter starts editing the current cell, like F2."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        if (
+            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
+            and self.state() != QAbstractItemView.State.EditingState
+            and self.currentIndex().isValid()
+        ):
+            self.edit(self.currentIndex())
+            return
+        super().keyPressEvent(event)
+
+
+class LevelDialog(QDialog):
+    """Set a person's level and target dose for this session by hand."""
+
+    def __init__(
+        self,
+        station_name: str,
+        level_names: tuple[str, ...],
+        cell: Cell,
+        on_ok: Callable[[LevelDialog], bool],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.on_ok = on_ok
+        self.setWindowTitle(f"Level for {station_name}")
+        form = QFormLayout(self)
+        self.level = QComboBox(self)
+        self.level.addItems(list(level_names))
+        self.level.setCurrentIndex(cell.level)
+        self.target = QLineEdit(f"{cell.target_dose:g}", self)
+        form.addRow("&Level:", self.level)
+        form.addRow("&Target dose:", self.target)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _ok(self) -> None:
+        if self.on_ok(self):  # on a mistake the message is shown and the dialog stays open
+            self.accept()
 
 
 class CircuitSection(QWidget):
-    """Contract: built once by the main window; set_course() is called when the course changes."""
+    """Contract: built once by the main window; set_course() is called when the course changes.
 
-    def __init__(self, ctx: AppContext, bus: ChangeBus, parent: QWidget | None = None):
+    ``today`` (optional) fixes the day used to choose the default session, for tests.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        parent: QWidget | None = None,
+        *,
+        today: date | Callable[[], date] | None = None,
+    ):
         super().__init__(parent)
         self.ctx = ctx
         self.bus = bus
         self.course_id: int | None = None
+        self.sessions: list[SessionChoice] = []
+        self._today = today
+        self._notifying = False
+        self.active_dialog: QDialog | None = None
+        self.model = CircuitModel(ctx, self)
+        self._build_top()
+        self._build_table()
+        self._build_panel()
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Circuit: coming soon."))
+        layout.addLayout(self.top)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.panel)
+        layout.addWidget(self.message)
+        self.model.saved.connect(self._on_saved)
+        self.model.save_failed.connect(lambda text: self._say(text, error=True))
+        self.bus.changed.connect(self._on_bus_changed)
+        self._show_empty("Choose a course to see its circuit.")
+
+    # ------------------------------------------------------------------ building
+
+    def _build_top(self) -> None:
+        self.top = QHBoxLayout()
+        label = QLabel("&Session:", self)
+        self.session_combo = QComboBox(self)
+        self.session_combo.setMinimumContentsLength(24)
+        label.setBuddy(self.session_combo)
+        self.session_combo.currentIndexChanged.connect(self._on_session_chosen)
+        self.session_info = QLabel(self)
+        self.session_info.setWordWrap(True)
+        self.stations_button = QPushButton("S&tations…", self)
+        self.stations_button.setToolTip("Choose, order and add the exercises in this circuit")
+        self.stations_button.clicked.connect(self.open_stations)
+        self.history_button = QPushButton("&Progress of this person…", self)
+        self.history_button.setToolTip(
+            "Charts of level, dose and pain over the course, and the home plan (Ctrl+H)"
+        )
+        self.history_button.clicked.connect(self.open_history)
+        QShortcut(QKeySequence("Ctrl+H"), self, self.open_history)
+        self.top.addWidget(label)
+        self.top.addWidget(self.session_combo)
+        self.top.addWidget(self.session_info, 1)
+        self.top.addWidget(self.stations_button)
+        self.top.addWidget(self.history_button)
+
+    def _build_table(self) -> None:
+        self.table = CircuitTable(self)
+        self.table.setModel(self.model)
+        self.delegate = CircuitDelegate(self.table)
+        self.delegate.model = self.model
+        self.table.setItemDelegate(self.delegate)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setEditTriggers(
+            QAbstractItemView.EditTrigger.AnyKeyPressed
+            | QAbstractItemView.EditTrigger.DoubleClicked
+            | QAbstractItemView.EditTrigger.EditKeyPressed
+        )
+        self.table.setTabKeyNavigation(True)
+        self.table.setAccessibleName("Circuit")
+        self.table.setWordWrap(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        hh.setDefaultSectionSize(164)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        fm = QFontMetrics(self.table.font())
+        hh.setMinimumHeight(2 * fm.height() + 10)
+        vh = self.table.verticalHeader()
+        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vh.setDefaultSectionSize(2 * fm.height() + 14)
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+
+    def _build_panel(self) -> None:
+        self.panel = QWidget(self)
+        layout = QVBoxLayout(self.panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.cell_label = QLabel(self.panel)
+        self.cell_label.setWordWrap(True)
+        self.suggestion_label = QLabel(self.panel)
+        self.suggestion_label.setWordWrap(True)
+        self.suggestion_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        self.accept_button = QPushButton("&Accept suggestion", self.panel)
+        self.accept_button.setToolTip("Use the suggested level and dose next session (Alt+A)")
+        self.ignore_button = QPushButton("&Ignore", self.panel)
+        self.ignore_button.setToolTip("Keep them as they are; the choice is remembered (Alt+I)")
+        self.undo_button = QPushButton("&Undo choice", self.panel)
+        self.level_button = QPushButton("Change &level…", self.panel)
+        self.level_button.setToolTip(
+            "Set this person's level and target for this session by hand (Alt+L)"
+        )
+        self.accept_button.clicked.connect(lambda: self.decide(True))
+        self.ignore_button.clicked.connect(lambda: self.decide(False))
+        self.undo_button.clicked.connect(self.undo_decision)
+        self.level_button.clicked.connect(self.change_level)
+        for b in (self.accept_button, self.ignore_button, self.undo_button, self.level_button):
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addWidget(self.cell_label)
+        layout.addWidget(self.suggestion_label)
+        layout.addLayout(buttons)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        hint = QLabel(
+            "Type to fill a cell: done, pain 0–10, effort 0–10. Tab or Enter moves on; "
+            "Esc cancels. Every cell is saved as you leave it.",
+            self.panel,
+        )
+        hint.setWordWrap(True)
+        hint.setStyleSheet("color: palette(dark);")
+        layout.addWidget(hint)
+
+    # ------------------------------------------------------------------ loading
+
+    def today(self) -> date:
+        if callable(self._today):
+            return self._today()
+        return self._today or date.today()
 
     def set_course(self, course_id: int | None) -> None:
         self.course_id = course_id
+        self.sessions = circuit.course_sessions(self.ctx, course_id) if course_id else []
+        self.session_combo.blockSignals(True)
+        self.session_combo.clear()
+        for x in self.sessions:
+            text = f"Session {x.number} – {x.date:%a %d %b}"
+            if x.cancelled:
+                text += " (cancelled)"
+            self.session_combo.addItem(text, x.number)
+        default = circuit.default_session_number(self.sessions, self.today())
+        if default is not None:
+            self.session_combo.setCurrentIndex(self.session_combo.findData(default))
+        self.session_combo.blockSignals(False)
+        if course_id is None:
+            self._show_empty("Choose a course to see its circuit.")
+        elif default is None:
+            self._show_empty("This course has no sessions yet; add its dates first.")
+        else:
+            self.show_session(default)
+
+    def session_number(self) -> int | None:
+        data = self.session_combo.currentData()
+        return int(data) if data is not None else None
+
+    def show_session(self, number: int, keep: tuple[int, str] | None = None) -> None:
+        """Load one session's grid; ``keep`` = (enrolment id, station key) to stay on."""
+        if self.course_id is None:
+            return
+        i = self.session_combo.findData(number)
+        if i >= 0 and i != self.session_combo.currentIndex():
+            self.session_combo.blockSignals(True)
+            self.session_combo.setCurrentIndex(i)
+            self.session_combo.blockSignals(False)
+        try:
+            grid = circuit.circuit_grid(self.ctx, self.course_id, number)
+        except KnownError as e:
+            self._show_empty(str(e))
+            return
+        self.model.set_grid(grid)
+        self.stations_button.setEnabled(True)
+        info = f"{grid.session_date:%A %d %B %Y}: {grid.session_topic}"
+        if grid.session_cancelled:
+            info += " — this session was cancelled, so nothing can be recorded."
+        elif not grid.rows:
+            info += " — nobody is enrolled yet."
+        self.session_info.setText(info)
+        index = self.model.index(0, 0)
+        if keep is not None:
+            r, c = self.model.row_of(keep[0]), self.model.column_of(keep[1])
+            if r >= 0 and c >= 0:
+                index = self.model.index(r, c)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+        self._update_panel()
+
+    def _show_empty(self, text: str) -> None:
+        self.model.set_grid(None)
+        self.session_info.setText(text)
+        self.stations_button.setEnabled(self.course_id is not None)
+        self._update_panel()
+
+    def reload(self) -> None:
+        number = self.session_number()
+        if number is None:
+            return
+        current = self.table.currentIndex()
+        keep = None
+        row, cell = self.model.row_at(current.row()), self.model.cell_at(current)
+        if row is not None and cell is not None:
+            keep = (row.enrolment_id, cell.station_key)
+        self.show_session(number, keep)
+
+    # ------------------------------------------------------------------ reacting
+
+    def _on_session_chosen(self, _i: int) -> None:
+        number = self.session_number()
+        if number is not None:
+            self.show_session(number)
+
+    def _on_current_changed(self, *_: Any) -> None:
+        self._update_panel()
+
+    def _on_bus_changed(self, kind: str, _ids: list) -> None:
+        if self._notifying or self.course_id is None:
+            return
+        if kind in RELOAD_KINDS:
+            if kind in ("session", "course", "all"):
+                keep_number = self.session_number()
+                self.set_course(self.course_id)
+                if keep_number is not None and self.session_combo.findData(keep_number) >= 0:
+                    self.show_session(keep_number)
+            else:
+                self.reload()
+
+    def _notify(self, kind: str, ids: list[int], message: str) -> None:
+        self._notifying = True
+        try:
+            self.bus.notify(kind, ids, message)
+        finally:
+            self._notifying = False
+        self._say(message)
+
+    def _on_saved(self, enrolment_id: int, _key: str, message: str) -> None:
+        self._notify("exercise", [enrolment_id], message)
+        self._update_panel()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #b03a2e;" if error else "")
+        self.message.setText(text)
+
+    def current(self) -> tuple[Any, Cell | None]:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()), self.model.cell_at(index)
+
+    def _update_panel(self) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        editable = grid is not None and not grid.session_cancelled
+        if row is None or cell is None or grid is None:
+            self.cell_label.setText("")
+            self.suggestion_label.setText("")
+            for b in (self.accept_button, self.ignore_button, self.undo_button, self.level_button):
+                b.setEnabled(False)
+            self.history_button.setEnabled(False)
+            return
+        station = grid.station(cell.station_key)
+        level = station.levels[cell.level] if 0 <= cell.level < len(station.levels) else None
+        what = f" — {level.description}" if level and level.description else ""
+        self.cell_label.setText(
+            f"<b>{row.name}</b> · {station.name}: {cell.level_name}, aim for {cell.dose_text}{what}"
+        )
+        idea = cell.suggestion
+        if idea is None:
+            text = (
+                "Suggestion for next time: appears once today's dose is entered."
+                if editable
+                else ""
+            )
+        else:
+            text = "Next time: " + suggestion_words(cell)
+        self.suggestion_label.setText(text)
+        open_choice = idea is not None and idea.action != "hold" and editable
+        self.accept_button.setEnabled(open_choice and cell.decision != "accepted")
+        self.ignore_button.setEnabled(open_choice and cell.decision != "ignored")
+        self.undo_button.setEnabled(cell.decision is not None and editable)
+        self.level_button.setEnabled(editable)
+        self.history_button.setEnabled(True)
+
+    # ------------------------------------------------------------------ actions
+
+    def decide(self, accept: bool) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        if row is None or cell is None or grid is None:
+            return
+        try:
+            idea = circuit.decide(
+                self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
+            )
+        except KnownError as e:
+            self._say(str(e), error=True)
+            return
+        self.model.refresh_row(row.enrolment_id)
+        station = grid.station(cell.station_key)
+        if accept:
+            level = station.levels[idea.level].name if idea.level < len(station.levels) else ""
+            message = f"{row.name} will do {station.name} at {level}, {format_dose(station, idea.target_dose)} next time."
+        else:
+            message = f"Suggestion ignored: {row.name} stays as now at {station.name}."
+        self._notify("exercise", [row.enrolment_id], message)
+        self._update_panel()
+        self.table.setFocus()
+
+    def undo_decision(self) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        if row is None or cell is None or grid is None:
+            return
+        try:
+            circuit.undo_decision(self.ctx, row.enrolment_id, grid.session_id, cell.station_key)
+        except KnownError as e:
+            self._say(str(e), error=True)
+            return
+        self.model.refresh_row(row.enrolment_id)
+        self._notify("exercise", [row.enrolment_id], "Choice undone; the suggestion is open again.")
+        self._update_panel()
+        self.table.setFocus()
+
+    def change_level(self) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        if row is None or cell is None or grid is None:
+            return
+        st = grid.stations[self.model.column_of(cell.station_key)]
+        index = QPersistentModelIndex(self.table.currentIndex())
+
+        def save(dialog: LevelDialog) -> bool:
+            values = dict(self.model.data(index, Qt.ItemDataRole.EditRole) or {})
+            values["level"] = dialog.level.currentIndex()
+            values["target_dose"] = dialog.target.text()
+            return self.model.setData(index, values, Qt.ItemDataRole.EditRole)
+
+        self._open(LevelDialog(st.name, st.level_names, cell, save, self))
+
+    def open_stations(self) -> None:
+        if self.course_id is None:
+            return
+        from escape_desktop.ui.stations_dialog import StationsDialog
+
+        dialog = StationsDialog(self.ctx, self.course_id, self)
+        dialog.saved.connect(lambda: self._after_stations_saved())
+        self._open(dialog)
+
+    def _after_stations_saved(self) -> None:
+        self._notify("station", [self.course_id or 0], "Circuit stations saved.")
+        self.reload()
+
+    def open_history(self) -> None:
+        row, _cell = self.current()
+        if row is None:
+            return
+        from escape_desktop.ui.circuit_history import CircuitHistoryDialog
+
+        self._open(CircuitHistoryDialog(self.ctx, row.enrolment_id, self))
+
+    def _open(self, dialog: QDialog) -> None:
+        self.active_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: setattr(self, "active_dialog", None))
+        dialog.open()
