@@ -87,7 +87,11 @@ def _signatures(names: list[str], width: float) -> Table:
         rows[2].append(Paragraph("Instructor signature", sign))
         widths.append(col)
     t = Table(rows, colWidths=widths, rowHeights=[28, None, None])
-    cmds: list[tuple] = [("VALIGN", (0, 0), (-1, -1), "TOP"), ("TOPPADDING", (0, 0), (-1, -1), 1)]
+    cmds: list[tuple] = [
+        ("FONT", (0, 0), (-1, -1), FONT, 10),
+        ("VALIGN", (0, 0), (-1, -1), "TOP"),
+        ("TOPPADDING", (0, 0), (-1, -1), 1),
+    ]
     for i in range(0, len(widths), 2):
         cmds.append(("LINEBELOW", (i, 0), (i, 0), 0.8, INK))
     t.setStyle(TableStyle(cmds))

@@ -78,6 +78,11 @@ def register_fonts() -> None:
         pdfmetrics.registerFontFamily(
             FONT, normal=FONT, bold=FONT_BOLD, italic=FONT_ITALIC, boldItalic=FONT_BOLD_ITALIC
         )
+        # Charts start each drawing in this font: make it ours so no unembedded
+        # Helvetica is ever referenced (only export/ uses ReportLab in this app).
+        from reportlab import rl_config
+
+        rl_config.defaultGraphicsFontName = FONT
         _fonts_ready = True
 
 
@@ -286,6 +291,8 @@ def document(
         author=APP_NAME,
         subject=subject,
         creator=APP_NAME,
+        initialFontName=FONT,  # else every page starts in Helvetica, which is not embedded
+        initialFontSize=10,
     )
 
 

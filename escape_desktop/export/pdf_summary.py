@@ -57,6 +57,7 @@ def _figures(items: list[tuple[str, str]], width: float) -> Table:
     t.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),
                 ("BOX", (0, 0), (-1, -1), 1, INK),
                 ("LINEAFTER", (0, 0), (-2, -1), 0.5, LIGHT),
                 ("TOPPADDING", (0, 0), (-1, 0), 6),

@@ -1,0 +1,86 @@
+"""print session-sheet | register | certificates | progress | summary: PDFs from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from .base import CommandError, course_id, open_context
+
+HELP = {
+    "session-sheet": "one session's register and circuit sheet (landscape)",
+    "register": "the course register with every session's marks",
+    "certificates": "completion certificates, one page a person",
+    "progress": "a progress report for each participant",
+    "summary": "the class summary for commissioners",
+}
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser("print", parents=[common], help="print documents to PDF")
+    kinds = p.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
+    for kind, text in HELP.items():
+        k = kinds.add_parser(kind, parents=[common], help=text, description=text)
+        k.add_argument("--course", required=True, metavar="CODE", help="course code")
+        if kind == "session-sheet":
+            k.add_argument("--session", required=True, type=int, metavar="N", help="session number")
+        if kind in ("certificates", "progress"):
+            k.add_argument(
+                "--participant",
+                action="append",
+                metavar="CODE",
+                help="only this participant (their code, e.g. P-ABCD2345); repeat for more",
+            )
+        if kind == "certificates":
+            k.add_argument(
+                "--no-record",
+                action="store_true",
+                help="do not record the certificates as issued (a test print)",
+            )
+        k.add_argument("--out", required=True, metavar="FILE.pdf", help="where to save the PDF")
+        k.set_defaults(func=cmd_print, kind=kind)
+
+
+def _enrolments(ctx, cid: int, codes: list[str] | None) -> list[int] | None:  # type: ignore[no-untyped-def]
+    if not codes:
+        return None
+    from escape_desktop.db.queries import register as read_register
+
+    with ctx.db.read() as s:
+        reg = read_register(s, cid)
+    by_code = {r.code.upper(): r.enrolment_id for r in reg.rows} if reg else {}
+    ids = []
+    for code in codes:
+        if code.strip().upper() not in by_code:
+            raise CommandError(f"Participant {code} is not on this course; check the code.")
+        ids.append(by_code[code.strip().upper()])
+    return ids
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from escape_desktop.export.documents import build_document
+
+    out = Path(args.out)
+    if out.suffix.lower() != ".pdf":
+        raise CommandError(f"The output file must end in .pdf (got {out.name}).")
+    if out.is_dir():
+        raise CommandError(f"{out} is a folder; give a file name ending in .pdf.")
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        result = build_document(
+            ctx,
+            args.kind,
+            cid,
+            out,
+            session_number=getattr(args, "session", None),
+            enrolment_ids=_enrolments(ctx, cid, getattr(args, "participant", None)),
+            today=date.today(),
+            record=not getattr(args, "no_record", False),
+        )
+    finally:
+        ctx.close()
+    print(result.message(), file=sys.stdout)
+    return 0
