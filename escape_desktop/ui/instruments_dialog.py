@@ -37,7 +37,9 @@ def describe(inst: Instrument, outcome_domains: list[str]) -> str:
     better = "Higher is better." if inst.direction == "higher_better" else "Lower is better."
     lines = [
         f"<b>{inst.name}</b>",
-        f"{how} Range {inst.min:.{d}f} to {inst.max:.{d}f} {inst.unit}. {better}",
+        f"{how} Range {inst.min:.{d}f} to {inst.max:.{d}f}"
+        + ("" if inst.unit.startswith("/") else f" {inst.unit}".rstrip())
+        + f". {better}",
     ]
     if inst.mid is not None:
         lines.append(f"Worthwhile change: {inst.mid:g}. {inst.mid_source}")

@@ -120,7 +120,9 @@ class ProportionBars(QWidget):
         y = area.top() + 4
         width = area.width() - 8
         for row in self._rows:
-            label = f"{row.label} ({', '.join(row.instrument_names) or 'no measure set'})"
+            label = (
+                f"{row.label}: measured by {', '.join(row.instrument_names) or 'no measure set'}"
+            )
             p.setPen(text_colour)
             p.drawText(
                 QRectF(area.left() + 4, y, width, fm.height() + 2),

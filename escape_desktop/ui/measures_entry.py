@@ -366,12 +366,8 @@ class MeasuresEntry(QWidget):
         missing = sum(1 for v in answers.values() if v is None or not str(v).strip())
         inst = fld.instrument
         if value is None:
-            return (
-                f"Too many answers missing to give a total (up to {inst.max_missing_items} may be "
-                "left blank)."
-                if missing
-                else ""
-            )
+            needed = len(inst.items) - inst.max_missing_items
+            return f"Answer at least {needed} of the {len(inst.items)} questions to give a total."
         note = f" ({missing} missing, estimated from the others)" if missing else ""
         return f"Total: {_fmt(value, inst.decimals)}{note}"
 

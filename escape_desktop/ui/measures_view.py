@@ -34,6 +34,7 @@ from escape_desktop.ui.measures_model import (
     ResultsModel,
     SummaryModel,
 )
+from escape_desktop.ui.worker import run_in_background
 
 REFRESH_KINDS = {"assessment", "attendance", "enrolment", "participant", "course", "session", "all"}
 
@@ -196,8 +197,12 @@ class MeasuresSection(QWidget):
     # ------------------------------------------------------------------ course
 
     def set_course(self, course_id: int | None) -> None:
-        if course_id != self.course_id and self.course_id is not None and not self.entry.leave():
-            return  # a bad value is on screen: the entry form says what to fix
+        if course_id != self.course_id and self.entry.dirty and not self.entry.save():
+            # The main window has moved on; say plainly that the typing was not kept.
+            self.bus.saved.emit(
+                f"Measures typed for {self.entry.person_name} were not saved: "
+                f"{self.entry.message.text().removeprefix('Not saved: ')}"
+            )
         self.course_id = course_id
         self.entry.set_course(course_id)
         self.choose_button.setEnabled(course_id is not None)
@@ -241,10 +246,17 @@ class MeasuresSection(QWidget):
         self._show_results()
 
     def _on_changed(self, kind: str, _ids: list) -> None:
-        if kind in REFRESH_KINDS and self.course_id is not None:
-            if kind == "course":
-                self.entry.set_course(self.course_id) if not self.entry.dirty else None
+        if kind not in REFRESH_KINDS or self.course_id is None:
+            return
+        if kind in ("course", "all") and not self.entry.dirty:
+            # The course's list of measures may have changed: rebuild the form, same person.
+            keep = self.entry.enrolment_id
+            self.entry.set_course(self.course_id)
             self.refresh()
+            if keep is not None:
+                self.select_person(keep)
+            return
+        self.refresh()
 
     # ------------------------------------------------------------------ people
 
@@ -343,14 +355,33 @@ class MeasuresSection(QWidget):
         if self.scope.currentData() == "course":
             self.refresh()
             return
-        try:
-            outcome = measures.outcomes_for_range(
-                self.ctx, _pydate(self.range_from.date()), _pydate(self.range_to.date()), self.today
-            )
-        except KnownError as e:
-            self.outcome_heading.setText(str(e))
+        start, end = _pydate(self.range_from.date()), _pydate(self.range_to.date())
+        if end < start:
+            self.outcome_heading.setText("The period ends before it starts; swap the two dates.")
             return
-        self._set_outcomes(outcome)
+        today = self.today
+        self.show_button.setEnabled(False)
+        self.outcome_heading.setText("Working out the figures for every course in the period…")
+
+        def work(_progress: object) -> CourseOutcomes:
+            return measures.outcomes_for_range(self.ctx, start, end, today)
+
+        def done(outcome: CourseOutcomes) -> None:
+            self.show_button.setEnabled(True)
+            if self.scope.currentData() == "range":
+                self._set_outcomes(outcome)
+
+        def failed(error: BaseException) -> None:
+            self.show_button.setEnabled(True)
+            text = (
+                str(error)
+                if isinstance(error, KnownError)
+                else "the figures could not be worked out."
+            )
+            self.outcome_heading.setText(f"Sorry: {text} Try again, or choose a shorter period.")
+
+        # Many courses take a moment: keep the window responsive meanwhile.
+        self._job = run_in_background(work, on_done=done, on_error=failed, parent=self)
 
     def _set_outcomes(self, o: CourseOutcomes | None) -> None:
         if o is None:
