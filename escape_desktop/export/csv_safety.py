@@ -33,6 +33,7 @@ __all__ = [
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r", "\n")
 LINE_BREAK_POLICIES = ("space", "escape", "keep")
 QUOTE = "'"
+_FIRST_CHECK = frozenset(FORMULA_TRIGGERS) | {" ", "\u00a0"}
 
 
 def _fold_line_breaks(text: str, policy: str) -> str:
@@ -62,9 +63,14 @@ def is_unsafe(cell: str) -> bool:
 
 def safe_text(value: object, line_breaks: str = "space") -> str:
     """Text ready for a CSV cell: line breaks folded per policy, formula triggers defused."""
-    text = "" if value is None else str(value)
-    text = _fold_line_breaks(text, line_breaks)
-    if is_unsafe(text):
+    text = value if type(value) is str else ("" if value is None else str(value))
+    if not text:
+        return text
+    if "\n" in text or "\r" in text or (line_breaks == "escape" and "\\" in text):
+        text = _fold_line_breaks(text, line_breaks)
+    elif line_breaks not in LINE_BREAK_POLICIES:
+        raise ValueError(f"unknown line break policy {line_breaks!r}")
+    if text and text[0] in _FIRST_CHECK and is_unsafe(text):
         text = QUOTE + text
     return text
 

@@ -10,6 +10,7 @@ site profile with the same name replaces the shipped one.
 
 from __future__ import annotations
 
+import functools
 import math
 import tomllib
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -624,9 +625,7 @@ def _compile(spec: FileSpec, profile: Profile) -> list[Callable[[_Row], str]]:
 
 def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
     source = col.source
-    date_format = profile.date_format
     line_breaks = profile.line_breaks
-    true_v, false_v = profile.true_value, profile.false_value
     mapping = dict(col.mapping)
     default = col.default
 
@@ -663,19 +662,7 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
         def raw(r: _Row) -> Any:
             return r.values[source]
 
-    def render(value: Any) -> str:
-        if value is None:
-            return ""
-        if isinstance(value, bool):
-            return true_v if value else false_v
-        if isinstance(value, date):
-            return value.strftime(date_format)
-        if isinstance(value, int):
-            return str(value)
-        if isinstance(value, float):
-            return format_number(value, col.decimals)
-        return safe_text(value, line_breaks)
-
+    render = _renderer(col, profile)
     if mapping:
 
         def cell(r: _Row) -> str:
@@ -697,6 +684,85 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
         return render(raw(r))
 
     return plain
+
+
+def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
+    """Turn a stored value into its cell text, by column type (built once per column)."""
+    if col.type == "date":
+        fmt = profile.date_format
+        seen: dict[date, str] = {}
+
+        def as_date(value: Any) -> str:
+            if value is None:
+                return ""
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = value.strftime(fmt)
+            return text
+
+        return as_date
+    if col.type == "boolean":
+        yes, no = profile.true_value, profile.false_value
+        return lambda value: "" if value is None else (yes if value else no)
+    if col.type == "integer":
+        return lambda value: "" if value is None else str(int(value))
+    if col.type == "number":
+        decimals = col.decimals
+        return lambda value: "" if value is None else format_number(float(value), decimals)
+    line_breaks = profile.line_breaks
+    return lambda value: "" if value is None else safe_text(value, line_breaks)
+
+
+_SESSION_SOURCES = ("session.number", "session.date", "session.cancelled")
+
+
+class _AttendancePlan:
+    """Attendance rows fast: a person's cells once, a session's cells once, a mark's once."""
+
+    def __init__(self, spec: FileSpec, profile: Profile):
+        self.fns = _compile(spec, profile)
+        self.kinds = [
+            "session"
+            if c.source in _SESSION_SOURCES
+            else "mark"
+            if c.source == "attendance.mark"
+            else "person"
+            for c in spec.columns
+        ]
+        self.session_cells: dict[int, list[str]] = {}
+        self.mark_cells: dict[str, list[str]] = {}
+
+    def _cells_for(self, kind: str, row: _Row) -> list[str]:
+        return [fn(row) if k == kind else "" for fn, k in zip(self.fns, self.kinds)]
+
+    def add_rows(
+        self,
+        out: list[list[str]],
+        row: _Row,
+        sessions: Iterable[tuple[int, int, date, bool]],
+        marks: Mapping[int, str],
+    ) -> None:
+        person = self._cells_for("person", row)
+        kinds = list(enumerate(self.kinds))
+        values = row.values
+        for sid, number, day, cancelled in sessions:
+            by_session = self.session_cells.get(sid)
+            if by_session is None:
+                values["session.number"] = number
+                values["session.date"] = day
+                values["session.cancelled"] = cancelled
+                by_session = self.session_cells[sid] = self._cells_for("session", row)
+            mark = marks.get(sid, "")
+            by_mark = self.mark_cells.get(mark)
+            if by_mark is None:
+                values["attendance.mark"] = mark
+                by_mark = self.mark_cells[mark] = self._cells_for("mark", row)
+            out.append(
+                [
+                    person[i] if k == "person" else by_session[i] if k == "session" else by_mark[i]
+                    for i, k in kinds
+                ]
+            )
 
 
 def _course_rows(s: OrmSession, scope: UploadScope, today: date) -> dict[int, dict[str, Any]]:
@@ -833,51 +899,48 @@ def build_upload(
     data.course_codes = {cid: c["course.code"] for cid, c in courses.items()}
 
     tick(2, 4, "Reading the register and measures")
+    conn = s.connection()  # plain Core rows: the ORM adds nothing for tuples
+    # Sessions: which were held (for attendance counts) and, per course, those to list.
+    held: set[int] = set()
+    sessions_by_course: dict[int, list[tuple[int, int, date, bool]]] = {}
+    sq = select(Session.id, Session.course_id, Session.number, Session.date, Session.cancelled)
+    if scope.course_id is not None:
+        sq = sq.where(Session.course_id == scope.course_id)
+    for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)):
+        if day <= today:
+            if not cancelled:
+                held.add(sid)
+            sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
     attended: dict[int, int] = {}
     marks: dict[int, dict[int, str]] = {}
-    att_q = in_scope(
-        select(
-            Attendance.enrolment_id,
-            Attendance.session_id,
-            Attendance.mark,
-            Session.date,
-            Session.cancelled,
-        )
-        .join(Session, Session.id == Attendance.session_id)
-        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
-    )
-    for eid, sid, mark, day, cancelled in s.execute(att_q):
+    att_q = select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
+    if course_filter is not None:
+        att_q = att_q.join(Enrolment, Enrolment.id == Attendance.enrolment_id).where(course_filter)
+    for eid, sid, mark in conn.execute(att_q):
         if eid not in ids:
             continue
         marks.setdefault(eid, {})[sid] = mark
-        if mark == "present" and not cancelled and day <= today:
+        if mark == "present" and sid in held:
             attended[eid] = attended.get(eid, 0) + 1
     scores: dict[int, dict[tuple[str, str], tuple[float | None, bool]]] = {}
-    ass_q = in_scope(
-        select(
-            Assessment.enrolment_id,
-            Assessment.instrument_key,
-            Assessment.timepoint,
-            Assessment.score,
-            Assessment.adapted,
-        ).join(Enrolment, Enrolment.id == Assessment.enrolment_id)
+    ass_q = select(
+        Assessment.enrolment_id,
+        Assessment.instrument_key,
+        Assessment.timepoint,
+        Assessment.score,
+        Assessment.adapted,
     )
-    for eid, key, timepoint, score, adapted in s.execute(ass_q):
+    if course_filter is not None:
+        ass_q = ass_q.join(Enrolment, Enrolment.id == Assessment.enrolment_id).where(course_filter)
+    for eid, key, timepoint, score, adapted in conn.execute(ass_q):
         if eid in ids:
             scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted))
 
     tick(3, 4, "Writing rows")
     main_fns = _compile(profile.main, profile)
-    att_fns = _compile(profile.attendance, profile) if profile.attendance else None
-    sessions_by_course: dict[int, list[tuple[int, int, date, bool]]] = {}
-    if att_fns is not None and chosen:
-        sq = select(Session.id, Session.course_id, Session.number, Session.date, Session.cancelled)
-        if scope.course_id is not None:
-            sq = sq.where(Session.course_id == scope.course_id)
-        for sid, cid, number, day, cancelled in s.execute(sq.order_by(Session.number)):
-            if day <= today:
-                sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
+    att_plan = _AttendancePlan(profile.attendance, profile) if profile.attendance else None
     no_scores: dict[tuple[str, str], tuple[float | None, bool]] = {}
+    completer = functools.lru_cache(maxsize=None)(is_completer)
     for p in chosen:
         eid, cid = p[0], p[1]
         course = courses[cid]
@@ -903,20 +966,13 @@ def build_upload(
             "participant.notes": p[17],
             "enrolment.sessions_attended": went,
             "enrolment.attendance_percent": round(100 * went / delivered) if delivered else None,
-            "enrolment.completed": is_completer(went, delivered),
+            "enrolment.completed": completer(went, delivered),
         }
         row = _Row(values, course["course.start_date"], scores.get(eid, no_scores))
         data.rows.append([fn(row) for fn in main_fns])
-        if att_fns is not None and data.attendance_rows is not None:
-            mine = marks.get(eid, {})
-            for sid, number, day, cancelled in sessions_by_course.get(cid, []):
-                row.values = {
-                    **values,
-                    "session.number": number,
-                    "session.date": day,
-                    "session.cancelled": cancelled,
-                    "attendance.mark": mine.get(sid, ""),
-                }
-                data.attendance_rows.append([fn(row) for fn in att_fns])
+        if att_plan is not None and data.attendance_rows is not None:
+            att_plan.add_rows(
+                data.attendance_rows, row, sessions_by_course.get(cid, ()), marks.get(eid, {})
+            )
     tick(4, 4, "Rows ready")
     return data
