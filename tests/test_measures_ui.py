@@ -276,3 +276,27 @@ def test_models_pass_qtmodeltester(qtmodeltester, demo_ctx, demo_today):
     qtmodeltester.check(summary)
     empty = SummaryModel()
     qtmodeltester.check(empty)
+
+
+def test_switching_timepoint_saves_what_was_typed_for_the_old_one(qtbot, ctx, course, section):
+    cid, (ada, *_rest) = course
+    section.set_course(cid)
+    section.select_person(ada)
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "5")
+    section.entry.set_timepoint("end")  # typed as a start value: saved as one
+    assert {k: v[0] for k, v in _stored(ctx, ada, "start").items()} == {"pain_nrs": 5}
+    assert _stored(ctx, ada, "end") == {}
+    assert section.entry.fields["pain_nrs"].editors[0].text() == ""  # the end form is empty
+
+
+def test_changing_course_with_a_bad_value_says_it_was_not_saved(qtbot, ctx, course, section):
+    cid, (ada, *_rest) = course
+    section.set_course(cid)
+    section.select_person(ada)
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "12")  # pain 12: out of range
+    with qtbot.waitSignal(section.bus.saved) as said:
+        section.set_course(None)
+    assert "not saved" in said.args[0] and "Pain rating" in said.args[0]
+    assert section.course_id is None and _stored(ctx, ada) == {}
