@@ -45,9 +45,10 @@ def checked_value(
                                 f"Each answer in {instrument.name} must be a whole number "
                                 f"from {item.min} to {item.max}."
                             ) from None
-                stored[item.key] = (
-                    None if raw in (None, "") else check_item(instrument, item.key, raw)
-                )  # type: ignore[arg-type]
+                if raw is None or isinstance(raw, str):  # left blank
+                    stored[item.key] = None
+                else:
+                    stored[item.key] = check_item(instrument, item.key, raw)
             return score_items(instrument, stored), stored
         if score is None or (isinstance(score, str) and not score.strip()):
             raise ValidationError("score", f"Enter the {instrument.name} score.")

@@ -122,7 +122,7 @@ class InstrumentsDialog(QDialog):
             and event.modifiers() == Qt.KeyboardModifier.AltModifier
             and event.key() in (Qt.Key.Key_Up, Qt.Key.Key_Down)
         ):
-            self.move(-1 if event.key() == Qt.Key.Key_Up else 1)
+            self.move_current(-1 if event.key() == Qt.Key.Key_Up else 1)
             return True
         return super().eventFilter(watched, event)
 
@@ -130,8 +130,8 @@ class InstrumentsDialog(QDialog):
         self.side = QVBoxLayout()
         self.up_button = QPushButton("Move &up (Alt+Up)", self)
         self.down_button = QPushButton("Move &down (Alt+Down)", self)
-        self.up_button.clicked.connect(lambda: self.move(-1))
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.up_button.clicked.connect(lambda: self.move_current(-1))
+        self.down_button.clicked.connect(lambda: self.move_current(1))
         self.side.addWidget(self.up_button)
         self.side.addWidget(self.down_button)
         self.side.addStretch(1)
@@ -159,7 +159,7 @@ class InstrumentsDialog(QDialog):
         inst = self.ctx.library.instruments[key]
         self.details.setText(describe(inst, self.domains.get(key, [])))
 
-    def move(self, step: int) -> None:
+    def move_current(self, step: int) -> None:
         row = self.list.currentRow()
         target = row + step
         if row < 0 or not 0 <= target < self.list.count():

@@ -84,7 +84,7 @@ class MeasuresEntry(QWidget):
         self._build_shortcuts()
         layout = QVBoxLayout(self)
         layout.addWidget(self.header)
-        layout.addWidget(self.scroll, 1)
+        layout.addWidget(self.scroll_area, 1)
         layout.addWidget(self.message)
         layout.addLayout(self.buttons)
         self._set_enabled(False)
@@ -121,13 +121,13 @@ class MeasuresEntry(QWidget):
         self.day.dateChanged.connect(self._edited)
 
     def _build_form_area(self) -> None:
-        self.scroll = QScrollArea(self)
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.form_host = QWidget(self.scroll)
+        self.scroll_area = QScrollArea(self)
+        self.scroll_area.setWidgetResizable(True)
+        self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
+        self.form_host = QWidget(self.scroll_area)
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.scroll.setWidget(self.form_host)
+        self.scroll_area.setWidget(self.form_host)
         self.message = QLabel("", self)
         self.message.setWordWrap(True)
 

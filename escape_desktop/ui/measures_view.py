@@ -96,13 +96,13 @@ class MeasuresSection(QWidget):
         for col in (PeopleModel.COL_START, PeopleModel.COL_END, PeopleModel.COL_FOLLOW_UP):
             header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         self.people_view.selectionModel().currentRowChanged.connect(self._person_changed)
-        self.people_view.activated.connect(lambda _i: self.entry.focus_first())
 
         self.person_tabs = QTabWidget(self.people_page)
         self.entry = MeasuresEntry(self.ctx, self.person_tabs)
         self.entry.saved.connect(self._entry_saved)
         self.entry.move_requested.connect(self.move_person)
         self.person_tabs.addTab(self.entry, "&Enter")
+        self.people_view.activated.connect(lambda _i: self.entry.focus_first())
 
         results = QWidget(self.person_tabs)
         box = QVBoxLayout(results)
