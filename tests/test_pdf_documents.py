@@ -1,0 +1,296 @@
+"""Printed documents read back with pypdf: names, page counts, topics, levels, fonts, safe writes."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from sqlalchemy import func, select
+
+from escape_desktop.db.models import AuditEvent, CertificateIssued
+from escape_desktop.db.queries import course_by_code
+from escape_desktop.export.documents import KINDS, build_document, default_filename
+from escape_desktop.export.pdf_data import course_info
+from escape_desktop.export.pdf_session_sheet import (
+    SheetCell,
+    SheetRow,
+    SheetStation,
+    render_session_sheet,
+)
+from escape_desktop.export.pdf_style import DocumentError
+
+OUTPUT = Path(__file__).parent / "output"
+
+
+def _course(ctx, code: str) -> int:
+    with ctx.db.read() as s:
+        return course_by_code(s, code).id
+
+
+def _text(path: Path) -> list[str]:
+    return [page.extract_text() or "" for page in PdfReader(str(path)).pages]
+
+
+def _keep(path: Path, name: str) -> None:
+    """A copy under tests/output (git-ignored) to look at."""
+    OUTPUT.mkdir(exist_ok=True)
+    shutil.copy2(path, OUTPUT / name)
+
+
+def _squash(text: str) -> str:
+    return " ".join(text.split())
+
+
+def test_register_lists_every_name_including_non_latin1(demo_ctx, demo_today, tmp_path):
+    cid = _course(demo_ctx, "KH-2026-002")
+    info = course_info(demo_ctx, cid, demo_today)
+    out = tmp_path / "register.pdf"
+    result = build_document(demo_ctx, "register", cid, out, today=demo_today)
+    _keep(out, "test-register.pdf")
+    text = _squash(" ".join(_text(out)))
+    assert result.pages == 1
+    for row in info.reg.rows:
+        assert row.name in text
+    assert any(ord(ch) > 255 for row in info.reg.rows for ch in row.name)  # e.g. ń, ễ, Ł
+    assert "Register — KH-2026-002" in text
+
+
+def test_certificates_one_page_per_completer_and_issuing_recorded(demo_ctx, demo_today, tmp_path):
+    cid = _course(demo_ctx, "KH-2026-001")
+    info = course_info(demo_ctx, cid, demo_today)
+    completers = info.completers()
+    assert completers, "the finished demo course has completers"
+    out = tmp_path / "certs.pdf"
+    result = build_document(demo_ctx, "certificates", cid, out, today=demo_today)
+    _keep(out, "test-certificates.pdf")
+    pages = _text(out)
+    assert len(pages) == len(completers) == result.pages
+    for page, row in zip(pages, completers, strict=True):
+        assert row.name in _squash(page)
+        assert "ESCAPE-pain: knees and hips" in page
+        assert "Instructor signature" in page
+    with demo_ctx.db.read() as s:
+        issued = set(s.scalars(select(CertificateIssued.enrolment_id)))
+        events = s.scalar(select(func.count()).where(AuditEvent.action == "issue_certificate"))
+    assert issued == {r.enrolment_id for r in completers}
+    assert events == len(completers)
+
+
+def test_certificates_for_chosen_people_and_a_test_print_records_nothing(
+    demo_ctx, demo_today, tmp_path
+):
+    cid = _course(demo_ctx, "KH-2026-002")  # running: nobody has completed yet
+    with pytest.raises(DocumentError, match="choose the people by name"):
+        build_document(demo_ctx, "certificates", cid, tmp_path / "c.pdf", today=demo_today)
+    assert not (tmp_path / "c.pdf").exists()
+    info = course_info(demo_ctx, cid, demo_today)
+    chosen = info.people()[:2]
+    out = tmp_path / "chosen.pdf"
+    build_document(
+        demo_ctx,
+        "certificates",
+        cid,
+        out,
+        enrolment_ids=[r.enrolment_id for r in chosen],
+        today=demo_today,
+        record=False,
+    )
+    pages = _text(out)
+    assert [r.name in _squash(p) for p, r in zip(pages, chosen, strict=True)] == [True, True]
+    with demo_ctx.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(CertificateIssued)) == 0
+
+
+def test_certificates_printed_on_the_last_day_include_who_completes_today(ctx, tmp_path):
+    from escape_desktop.services.attendance import mark_attendance
+    from escape_desktop.services.courses import CourseInput, create_course
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+
+    course = create_course(
+        ctx,
+        CourseInput(
+            title="Tuesday knees",
+            programme_key="knee_hip",
+            start_date=date(2026, 1, 6),
+            weekdays=[1, 4],
+            venue="Test Hall",
+        ),
+    )
+    cid = course
+    info = course_info(ctx, cid, date(2026, 1, 1))
+    last = info.sessions[-1]
+    today = last.date
+    people = []
+    for first, attended in (("Łukasz", 8), ("Siân", 5)):
+        _pid, eid = enrol_participant(
+            ctx,
+            cid,
+            ParticipantInput(first_name=first, last_name="Demo-Test", consent_programme=True),
+        )
+        people.append(eid)
+        for x in info.sessions[:attended]:
+            mark_attendance(ctx, eid, x.id, "present")
+    out = tmp_path / "last-day.pdf"
+    result = build_document(ctx, "certificates", cid, out, today=today)
+    assert result.names == ["Łukasz Demo-Test"]  # 8 + today = 9 of 12; Siân cannot reach 9
+    assert "Łukasz Demo-Test" in _squash(_text(out)[0])
+
+
+def test_session_sheet_shows_topic_staff_and_each_persons_levels(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.services.circuit import circuit_grid
+
+    cid = _course(demo_ctx, "KH-2026-002")
+    grid = circuit_grid(demo_ctx, cid, 6)
+    out = tmp_path / "sheet.pdf"
+    result = build_document(demo_ctx, "session-sheet", cid, out, session_number=6, today=demo_today)
+    _keep(out, "test-session-sheet.pdf")
+    text = _squash(" ".join(_text(out)))
+    assert result.pages == 1
+    assert "Session 6 of 12" in text
+    assert grid.session_topic in text
+    for row in grid.rows:
+        assert row.name in text
+    # a person's level and target for each station appear as "L<n> <dose>"
+    first = grid.rows[0]
+    cell = next(iter(first.cells.values()))
+    dose = (
+        str(int(cell.target_dose))
+        if float(cell.target_dose).is_integer()
+        else f"{cell.target_dose:g}"
+    )
+    assert f"L{cell.level + 1} {dose}" in text
+
+
+def test_sixteen_people_by_ten_stations_fit_one_page_at_nine_points(demo_ctx, demo_today, tmp_path):
+    cid = _course(demo_ctx, "KH-2026-002")
+    info = course_info(demo_ctx, cid, demo_today)
+    stations = [
+        SheetStation(f"s{i}", f"Station number {i} with a long name", "reps each leg")
+        for i in range(10)
+    ]
+    rows = [
+        SheetRow(
+            i,
+            f"Person{i} Demo-Nguyễn-Zieliński",
+            {f"s{j}": SheetCell(j % 4, str(10 + j)) for j in range(10)},
+        )
+        for i in range(16)
+    ]
+    out = tmp_path / "big.pdf"
+    assert render_session_sheet(info, 3, stations, rows, out) == 1
+    _keep(out, "test-sheet-16x10.pdf")
+    sizes: set[float] = set()
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        y = cm[5] + tm[5] * cm[3]
+        if text.strip() and y > 40:  # above the page footer (8 pt, 8 mm from the edge)
+            sizes.add(round(size * tm[3] * cm[3], 1))
+
+    reader = PdfReader(str(out))
+    text = _squash(reader.pages[0].extract_text(visitor_text=visit))
+    assert sizes and min(sizes) >= 9.0
+    assert "Person15" in text and "Person0" in text
+
+
+def test_progress_report_one_page_each_with_measures_levels_and_home_plan(
+    demo_ctx, demo_today, tmp_path
+):
+    from escape_desktop.services.circuit import home_plan_for
+
+    cid = _course(demo_ctx, "KH-2026-001")
+    info = course_info(demo_ctx, cid, demo_today)
+    people = info.people()
+    out = tmp_path / "progress.pdf"
+    result = build_document(demo_ctx, "progress", cid, out, today=demo_today)
+    _keep(out, "test-progress.pdf")
+    pages = _text(out)
+    assert result.pages == len(people) == len(pages)
+    page = _squash(pages[0])
+    assert f"Your progress: {people[0].name}" in page
+    assert "Start and end measures" in page and "Continue at home" in page
+    plan = home_plan_for(demo_ctx, people[0].enrolment_id)
+    for item in plan.items:
+        assert _squash(item.level_name) in page
+        assert item.dose_text in page
+
+
+def test_summary_states_completion_and_the_three_proportions(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.services.measures import course_outcomes
+
+    cid = _course(demo_ctx, "KH-2026-001")
+    outcomes = course_outcomes(demo_ctx, cid, today=demo_today)
+    out = tmp_path / "summary.pdf"
+    build_document(demo_ctx, "summary", cid, out, today=demo_today)
+    _keep(out, "test-summary.pdf")
+    text = _squash(" ".join(_text(out)))
+    assert f"{outcomes.completion_rate:.0f}%" in text
+    for p in outcomes.proportions:
+        assert p.label in text
+        if p.denominator:
+            assert f"{p.numerator} of {p.denominator}" in text
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler's pdffonts not installed")
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_font_is_embedded(demo_ctx, demo_today, tmp_path, kind):
+    cid = _course(demo_ctx, "KH-2026-001")
+    out = tmp_path / f"{kind}.pdf"
+    build_document(demo_ctx, kind, cid, out, session_number=4, today=demo_today, record=False)
+    listing = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True, check=True)
+    fonts = listing.stdout.splitlines()[2:]
+    assert fonts, "some text was drawn"
+    for line in fonts:
+        assert "DejaVuSans" in line and " yes yes yes " in line, line
+
+
+def test_a_crash_mid_write_keeps_the_old_file_and_leaves_no_scraps(
+    demo_ctx, demo_today, tmp_path, monkeypatch
+):
+    import escape_desktop.export.pdf_register as pdf_register
+
+    def half_then_crash(info, path):  # type: ignore[no-untyped-def]
+        Path(path).write_bytes(b"%PDF-1.4 half a document")
+        raise RuntimeError("power cut")
+
+    monkeypatch.setattr(pdf_register, "render_register", half_then_crash)
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    out = folder / "register.pdf"
+    out.write_bytes(b"the previous good copy")
+    cid = _course(demo_ctx, "KH-2026-001")
+    with pytest.raises(RuntimeError):
+        build_document(demo_ctx, "register", cid, out, today=demo_today)
+    assert out.read_bytes() == b"the previous good copy"
+    assert [p.name for p in folder.iterdir()] == ["register.pdf"]
+
+
+def test_saving_into_a_missing_folder_says_what_to_do(demo_ctx, demo_today, tmp_path):
+    cid = _course(demo_ctx, "KH-2026-001")
+    with pytest.raises(DocumentError, match="does not exist; choose another place"):
+        build_document(demo_ctx, "register", cid, tmp_path / "nope" / "r.pdf", today=demo_today)
+
+
+def test_default_file_names():
+    assert default_filename("KH-2026-001", "session-sheet", 3) == "KH-2026-001 session 3 sheet.pdf"
+    assert default_filename("KH-2026-001", "register") == "KH-2026-001 register.pdf"
+    assert default_filename("A/B", "summary") == "A-B class summary.pdf"
+
+
+def test_progress_is_reported_while_building(demo_ctx, demo_today, tmp_path):
+    cid = _course(demo_ctx, "BK-2026-001")
+    seen: list[tuple[int, int, str]] = []
+    build_document(
+        demo_ctx,
+        "progress",
+        cid,
+        tmp_path / "p.pdf",
+        today=demo_today,
+        progress=lambda d, t, m: seen.append((d, t, m)),
+    )
+    assert len(seen) >= 3
+    assert seen[-1][0] == seen[-1][1]  # finished
+    assert "saved" in seen[-1][2]
