@@ -220,7 +220,8 @@ def export_upload(
             "attendance_out", "The attendance file needs a different name from the main file."
         )
     started = now()  # changes from this second on count as "after this upload"
-    data = prepare_upload(ctx, profile_name, scope, today=today, progress=progress)
+    steps = (lambda done, total, msg: progress(done, total + 2, msg)) if progress else None
+    data = prepare_upload(ctx, profile_name, scope, today=today, progress=steps)
     chosen = data.profile
     if att_path is not None and chosen.attendance is None:
         raise ValidationError(
@@ -245,7 +246,7 @@ def export_upload(
         )
     use_bom = chosen.bom if bom is None else bom
     if progress:
-        progress(4, 5, "Saving the file")
+        progress(5, 6, "Saving the file")
     pending: list[PendingFile] = []
     try:
         pending.append(write_pending_csv(out_path, data.header, data.rows, bom=use_bom))
@@ -284,7 +285,7 @@ def export_upload(
         for f in pending:
             f.discard()  # no-op once renamed into place
     if progress:
-        progress(5, 5, "Done")
+        progress(6, 6, "Done")
     people = "person" if len(data.rows) == 1 else "people"
     message = f"Saved {len(data.rows)} {people} to {out_path}."
     if data.excluded_no_consent:
