@@ -60,6 +60,15 @@ def test_header_faults(exported, profile):
     assert any("wrong order" in p for p in problems(rows, profile))
 
 
+def test_a_broken_header_is_reported_once_not_on_every_row(exported, profile):
+    rows = rows_of(exported[0])
+    del rows[0][3]
+    found = problems(rows, profile)
+    assert found[0] == "row 1: header lacks the column(s) course_start"
+    assert len(found) == 12  # header, ten example rows, one line for the rest
+    assert found[-1].endswith("more rows have the wrong number of cells (not listed)")
+
+
 def _col(rows, name: str) -> int:
     return rows[0].index(name)
 

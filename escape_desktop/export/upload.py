@@ -876,20 +876,20 @@ def build_upload(
         enrolment_ids=[],
     )
     chosen: list[tuple] = []
-    for p in people:
-        course = courses.get(p[1])
+    for rec in people:
+        course = courses.get(rec[1])
         if course is None:
             continue
-        if course["_status"] not in profile.course_statuses or p[2] not in profile.statuses:
+        if course["_status"] not in profile.course_statuses or rec[2] not in profile.statuses:
             data.excluded_by_rules += 1
             continue
-        if profile.consent_required and not p[11]:
+        if profile.consent_required and not rec[11]:
             data.excluded_no_consent += 1
             continue
-        if wanted is not None and p[0] not in wanted:
+        if wanted is not None and rec[0] not in wanted:
             data.excluded_unchanged += 1
             continue
-        chosen.append(p)
+        chosen.append(tuple(rec))
     chosen.sort(
         key=lambda p: (courses[p[1]]["course.start_date"], courses[p[1]]["course.code"], p[6])
     )

@@ -19,6 +19,7 @@ from .upload import ColumnSpec, FileSpec, Profile
 
 __all__ = ["Problem", "ValidationReport", "validate_upload", "validate_text", "human_date_format"]
 
+MAX_SHAPE_PROBLEMS = 10  # a broken header makes every row the wrong shape: say so only so often
 _INT_RE = re.compile(r"^-?\d+$")
 _NUM_RE = re.compile(r"^-?\d+(\.\d+)?$")
 
@@ -99,18 +100,18 @@ def _check_cell(cell: str, col: ColumnSpec, profile: Profile) -> str | None:
     if col.type == "integer":
         if not _INT_RE.match(cell):
             return f"{name} {cell!r} is not a whole number"
-        value = float(int(cell))
+        number = float(int(cell))
     else:  # number
         if not _NUM_RE.match(cell):
             return f"{name} {cell!r} is not a number"
-        value = float(cell)
+        number = float(cell)
         if _decimals_of(cell) > col.decimals:
             return f"{name} {cell!r} has more than {col.decimals} decimal places"
-    if not math.isfinite(value):
+    if not math.isfinite(number):
         return f"{name} {cell!r} is not a number"
-    if col.minimum is not None and value < col.minimum - 1e-9:
+    if col.minimum is not None and number < col.minimum - 1e-9:
         return f"{name} {cell} is below the lowest allowed value, {col.minimum:g}"
-    if col.maximum is not None and value > col.maximum + 1e-9:
+    if col.maximum is not None and number > col.maximum + 1e-9:
         return f"{name} {cell} is above the highest allowed value, {col.maximum:g}"
     return None
 
@@ -194,6 +195,7 @@ def validate_text(
     ]
     seen_keys: dict[tuple[str, ...], int] = {}
     row_number = 1
+    misshapen = 0
     while True:
         try:
             cells = next(reader)
@@ -209,14 +211,16 @@ def validate_text(
             continue
         report.rows += 1
         if len(cells) != len(header):
-            report.problems.append(
-                Problem(
-                    row_number,
-                    "",
-                    f"has {len(cells)} cells but the header has {len(header)}; "
-                    "a comma or quote is probably out of place",
+            misshapen += 1
+            if misshapen <= MAX_SHAPE_PROBLEMS:
+                report.problems.append(
+                    Problem(
+                        row_number,
+                        "",
+                        f"has {len(cells)} cells but the header has {len(header)}; "
+                        "a comma or quote is probably out of place",
+                    )
                 )
-            )
             continue
         for i, col in positions:
             issue = _check_cell(cells[i], col, profile)
@@ -250,7 +254,19 @@ def validate_text(
             else:
                 seen_keys[key] = row_number
         if len(report.problems) > limit:
+            report.problems.append(
+                Problem(None, "", f"stopped after {limit} problems; fix these and check again")
+            )
             break
+    if misshapen > MAX_SHAPE_PROBLEMS:
+        report.problems.append(
+            Problem(
+                None,
+                "",
+                f"{misshapen - MAX_SHAPE_PROBLEMS} more rows have the wrong number of cells "
+                "(not listed)",
+            )
+        )
     return report
 
 

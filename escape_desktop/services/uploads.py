@@ -127,6 +127,8 @@ def last_changed(s: OrmSession, since: datetime) -> dict[int, datetime]:
     ).all()
     by_entity: dict[str, dict[int, datetime]] = {}
     for entity, entity_id, at in events:
+        if entity_id is None:
+            continue
         seen = by_entity.setdefault(entity, {})
         if entity_id not in seen or at > seen[entity_id]:
             seen[entity_id] = at

@@ -40,6 +40,10 @@ PREVIEW_ROWS = 20
 SCOPE_COURSE, SCOPE_RANGE, SCOPE_ALL = 0, 1, 2
 
 
+def _as_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
 def _is_number(text: str) -> bool:
     try:
         float(text)
@@ -289,7 +293,7 @@ class ExportDialog(QDialog):
     def _profile_changed(self, *_: object) -> None:
         name = self.profile_name()
         profile = getattr(self, "_profiles", {}).get(name)
-        if profile is None:
+        if name is None or profile is None:
             return
         self.profile_note.setText(" ".join(profile.description.split()))
         self.attendance.setEnabled(profile.attendance is not None)
@@ -328,8 +332,8 @@ class ExportDialog(QDialog):
             return UploadScope(course_id=self.course_id, changed_only=changed)
         if which == SCOPE_RANGE:
             return UploadScope(
-                date_from=self.date_from.date().toPython(),
-                date_to=self.date_to.date().toPython(),
+                date_from=_as_date(self.date_from.date()),
+                date_to=_as_date(self.date_to.date()),
                 changed_only=changed,
             )
         return UploadScope(changed_only=changed)
