@@ -34,7 +34,6 @@ from PySide6.QtGui import (
     QShortcut,
 )
 from PySide6.QtWidgets import (
-    QAbstractItemDelegate,
     QAbstractItemView,
     QApplication,
     QComboBox,
@@ -86,7 +85,7 @@ FIELD_LABELS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
 class CellEditor(QWidget):
     """Three small fields: dose achieved, pain 0-10, effort 0-10."""
 
-    finished = Signal(object)  # a QAbstractItemDelegate.EndEditHint
+    finished = Signal(int)  # +1: save and go on to the next cell; -1: save and go back
     cancelled = Signal()
     focus_left = Signal()
 
@@ -156,13 +155,13 @@ class CellEditor(QWidget):
                 if i < len(edits) - 1:
                     edits[i + 1].setFocus(Qt.FocusReason.TabFocusReason)
                 else:
-                    self.finished.emit(QAbstractItemDelegate.EndEditHint.EditNextItem)
+                    self.finished.emit(1)
                 return True
             if back:
                 if i > 0:
                     edits[i - 1].setFocus(Qt.FocusReason.BacktabFocusReason)
                 else:
-                    self.finished.emit(QAbstractItemDelegate.EndEditHint.EditPreviousItem)
+                    self.finished.emit(-1)
                 return True
             if key == Qt.Key.Key_Escape:
                 self.cancelled.emit()
@@ -189,27 +188,16 @@ class CircuitDelegate(QStyledItemDelegate):
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
     ) -> QWidget:  # noqa: N802
-        editor = CellEditor(parent)
-        editor.finished.connect(lambda hint, e=editor: self._finish(e, hint))
-        editor.cancelled.connect(
-            lambda e=editor: self.closeEditor.emit(
-                e, QAbstractItemDelegate.EndEditHint.RevertModelCache
-            )
-        )
-        editor.focus_left.connect(
-            lambda e=editor: self._finish(e, QAbstractItemDelegate.EndEditHint.NoHint)
-        )
-        return editor
+        return CellEditor(parent)
 
     def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
-        if isinstance(editor, CellEditor):
+        if isinstance(editor, CellEditor) and not editor.fields["dose_achieved"].isModified():
             editor.set_values(index.data(Qt.ItemDataRole.EditRole) or {})
 
     def setModelData(
         self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex | QPersistentModelIndex
     ) -> None:  # noqa: N802
-        if isinstance(editor, CellEditor):
-            model.setData(index, editor.values(), Qt.ItemDataRole.EditRole)
+        pass  # the section saves the editor itself, so it can keep it open on a mistake
 
     def updateEditorGeometry(
         self,
@@ -220,17 +208,6 @@ class CircuitDelegate(QStyledItemDelegate):
         rect = option.rect  # type: ignore[attr-defined]
         h = min(rect.height(), max(editor.sizeHint().height(), 26))
         editor.setGeometry(QRect(rect.left(), rect.bottom() - h + 1, rect.width(), h))
-
-    def _finish(self, editor: CellEditor, hint: QAbstractItemDelegate.EndEditHint) -> None:
-        if getattr(editor, "_closing", False):
-            return
-        self.commitData.emit(editor)
-        error = self.model.last_error if self.model is not None else None
-        if error is not None:
-            editor.show_error(getattr(error, "field", ""), str(error))
-            return
-        editor._closing = True  # type: ignore[attr-defined]
-        self.closeEditor.emit(editor, hint)
 
     # ------------------------------------------------------------------ painting
 
@@ -295,17 +272,28 @@ class CircuitDelegate(QStyledItemDelegate):
 
 
 class CircuitTable(QTableView):
-    """A table where Enter starts editing the current cell, like F2."""
+    """A table where typing, Enter or F2 opens the current cell's editor (``start_edit``)."""
+
+    start_edit = Signal(str)  # the text typed to open it ("" for Enter/F2/double-click)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        if (
-            event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter)
-            and self.state() != QAbstractItemView.State.EditingState
-            and self.currentIndex().isValid()
-        ):
-            self.edit(self.currentIndex())
-            return
+        text = event.text()
+        plain = not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        )
+        if self.currentIndex().isValid() and plain:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+                self.start_edit.emit("")
+                return
+            if text and text.isprintable() and not text.isspace():
+                self.start_edit.emit(text)
+                return
         super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802
+        super().mouseDoubleClickEvent(event)
+        if self.currentIndex().isValid():
+            self.start_edit.emit("")
 
 
 class LevelDialog(QDialog):
@@ -362,6 +350,7 @@ class CircuitSection(QWidget):
         self.sessions: list[SessionChoice] = []
         self._today = today
         self._notifying = False
+        self._editing: tuple[QPersistentModelIndex, CellEditor] | None = None
         self.active_dialog: QDialog | None = None
         self.model = CircuitModel(ctx, self)
         self._build_top()
@@ -411,12 +400,9 @@ class CircuitSection(QWidget):
         self.table.setItemDelegate(self.delegate)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
-        self.table.setEditTriggers(
-            QAbstractItemView.EditTrigger.AnyKeyPressed
-            | QAbstractItemView.EditTrigger.DoubleClicked
-            | QAbstractItemView.EditTrigger.EditKeyPressed
-        )
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(True)
+        self.table.start_edit.connect(self.start_edit)
         self.table.setAccessibleName("Circuit")
         self.table.setWordWrap(False)
         hh = self.table.horizontalHeader()
@@ -441,14 +427,25 @@ class CircuitSection(QWidget):
         self.suggestion_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
         self.accept_button = QPushButton("&Accept suggestion", self.panel)
-        self.accept_button.setToolTip("Use the suggested level and dose next session (Alt+A)")
+        self.accept_button.setToolTip("Use the suggested level and dose next session (Ctrl+Y)")
         self.ignore_button = QPushButton("&Ignore", self.panel)
-        self.ignore_button.setToolTip("Keep them as they are; the choice is remembered (Alt+I)")
+        self.ignore_button.setToolTip("Keep them as they are; the choice is remembered (Ctrl+N)")
         self.undo_button = QPushButton("&Undo choice", self.panel)
+        self.undo_button.setToolTip(
+            "Forget the accept or ignore, so the suggestion is open again (Ctrl+Z)"
+        )
         self.level_button = QPushButton("Change &level…", self.panel)
         self.level_button.setToolTip(
             "Set this person's level and target for this session by hand (Alt+L)"
         )
+        for keys, slot in (
+            ("Ctrl+Y", lambda: self.decide(True)),
+            ("Ctrl+N", lambda: self.decide(False)),
+            ("Ctrl+Z", self.undo_decision),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
         self.accept_button.clicked.connect(lambda: self.decide(True))
         self.ignore_button.clicked.connect(lambda: self.decide(False))
         self.undo_button.clicked.connect(self.undo_decision)
@@ -465,7 +462,8 @@ class CircuitSection(QWidget):
         self.message.setAccessibleName("Message")
         hint = QLabel(
             "Type to fill a cell: done, pain 0–10, effort 0–10. Tab or Enter moves on; "
-            "Esc cancels. Every cell is saved as you leave it.",
+            "Esc cancels. Every cell is saved as you leave it. Suggestion: Ctrl+Y accept, "
+            "Ctrl+N ignore, Ctrl+Z undo.",
             self.panel,
         )
         hint.setWordWrap(True)
@@ -518,6 +516,7 @@ class CircuitSection(QWidget):
         except KnownError as e:
             self._show_empty(str(e))
             return
+        self._editing = None  # a reset closes any open editor
         self.model.set_grid(grid)
         self.stations_button.setEnabled(True)
         info = f"{grid.session_date:%A %d %B %Y}: {grid.session_topic}"
@@ -536,6 +535,7 @@ class CircuitSection(QWidget):
         self._update_panel()
 
     def _show_empty(self, text: str) -> None:
+        self._editing = None
         self.model.set_grid(None)
         self.session_info.setText(text)
         self.stations_button.setEnabled(self.course_id is not None)
@@ -558,6 +558,67 @@ class CircuitSection(QWidget):
         number = self.session_number()
         if number is not None:
             self.show_session(number)
+
+    def start_edit(self, typed: str = "") -> CellEditor | None:
+        """Open the current cell's editor; ``typed`` replaces the dose done."""
+        index = self.table.currentIndex()
+        if self._editing is not None or not index.isValid():
+            return None
+        if not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            self._say("This session was cancelled, so nothing can be recorded in it.", error=True)
+            return None
+        self.table.openPersistentEditor(index)
+        editor = self.table.indexWidget(index)
+        if not isinstance(editor, CellEditor):
+            return None
+        self._editing = (QPersistentModelIndex(index), editor)
+        editor.finished.connect(self._editor_finished)
+        editor.cancelled.connect(self._editor_cancelled)
+        editor.focus_left.connect(lambda: self._editor_finished(0))
+        dose = editor.fields["dose_achieved"]
+        dose.setFocus(Qt.FocusReason.TabFocusReason)
+        if typed:
+            dose.setText(typed)
+        else:
+            dose.selectAll()
+        return editor
+
+    def editor(self) -> CellEditor | None:
+        return self._editing[1] if self._editing is not None else None
+
+    def _close_editor(self) -> None:
+        if self._editing is None:
+            return
+        index, _editor = self._editing
+        self._editing = None
+        self.table.closePersistentEditor(index)
+        self.table.setFocus()
+
+    def _editor_finished(self, step: int) -> None:
+        """Save the open editor; on a mistake stay in it, otherwise move ``step`` cells."""
+        if self._editing is None:
+            return
+        index, editor = self._editing
+        if not index.isValid():
+            self._close_editor()
+            return
+        if not self.model.setData(index, editor.values(), Qt.ItemDataRole.EditRole):
+            error = self.model.last_error
+            if error is not None:
+                editor.show_error(getattr(error, "field", ""), str(error))
+            return
+        self._close_editor()
+        if step:
+            rows, cols = self.model.rowCount(), self.model.columnCount()
+            flat = index.row() * cols + index.column() + step
+            if 0 <= flat < rows * cols:
+                nxt = self.model.index(flat // cols, flat % cols)
+                self.table.setCurrentIndex(nxt)
+                self.table.scrollTo(nxt)
+                self.start_edit()
+
+    def _editor_cancelled(self) -> None:
+        self._close_editor()
 
     def _on_current_changed(self, *_: Any) -> None:
         self._update_panel()
