@@ -1,16 +1,164 @@
-"""Opening the data folder from the window: passphrase, one instance, integrity (placeholder)."""
+"""Opening the data folder from the window: one instance, passphrase, quick check, damage."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from escape_desktop.context import AppContext
+from escape_desktop.db import backup as backups
+from escape_desktop.db import keys
+from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.db.errors import KnownError, NewerDatabase
+from escape_desktop.db.integrity import integrity_problems
+from escape_desktop.paths import resolve_data_dir
+from escape_desktop.ui import error_dialog
+from escape_desktop.ui.passphrase_dialog import (
+    ChoosePassphraseDialog,
+    RecoveryKeyDialog,
+    UnlockDialog,
+)
+from escape_desktop.ui.single_instance import SingleInstance
+
+log = logging.getLogger(__name__)
+
+TITLE = "ESCAPE-pain classes"
+
+
+def _ask(parent: QWidget | None, title: str, text: str, buttons: list[str]) -> int:
+    """A question box; returns the index of the button clicked (-1 when closed)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    made = [box.addButton(b, QMessageBox.ButtonRole.AcceptRole) for b in buttons]
+    box.exec()
+    clicked = box.clickedButton()
+    return made.index(clicked) if clicked in made else -1
+
+
+def _first_run_key(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | None]:
+    """(go on, key): a new data folder asks for a passphrase, or none for demo data."""
+    dialog = ChoosePassphraseDialog(parent)
+    result = dialog.exec()
+    if result == ChoosePassphraseDialog.SKIPPED:
+        return True, None
+    if result != QDialog.DialogCode.Accepted:
+        return False, None
+    made = keys.create_key(folder, dialog.passphrase_text)
+    RecoveryKeyDialog(made.recovery_code, parent).exec()
+    return True, made.key
+
+
+def _unlock(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | None]:
+    dialog = UnlockDialog(folder, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False, None
+    return True, dialog.key
+
+
+def _guard(folder: Path, parent: QWidget | None) -> SingleInstance | None:
+    guard = SingleInstance(folder)
+    if guard.acquire():
+        app = QApplication.instance()
+        if app is not None:
+            guard.setParent(app)  # lives as long as the app; safety_menu finds it there
+        return guard
+    if guard.reason:
+        error_dialog.show_message(parent, TITLE, guard.reason)
+    return None  # the running window was brought forward
 
 
 def open_context_interactively(
     data_dir: str | Path | None, parent: QWidget | None = None
 ) -> AppContext | None:
     """The AppContext for the window, or None when the user gave up (the app then quits)."""
-    return AppContext.open(data_dir)
+    folder = resolve_data_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    guard = _guard(folder, parent)
+    if guard is None:
+        return None
+    ctx = _open(folder, parent)
+    if ctx is None:
+        guard.release()
+        guard.deleteLater()
+    return ctx
+
+
+def _open(folder: Path, parent: QWidget | None) -> AppContext | None:
+    if keys.is_encrypted(folder):
+        go_on, key = _unlock(folder, parent)
+    elif not (folder / DB_FILENAME).exists():
+        go_on, key = _first_run_key(folder, parent)
+    else:
+        go_on, key = True, None
+    if not go_on:
+        return None
+    try:
+        ctx = AppContext.open(folder, key=key)
+    except NewerDatabase as e:
+        error_dialog.show_message(parent, TITLE, str(e))
+        return None
+    except KnownError as e:
+        log.warning("could not open %s: %s", folder, e)
+        return _damaged(folder, key, [str(e)], parent)
+    except Exception as e:  # the driver's own errors for a damaged file
+        log.exception("could not open %s", folder)
+        return _damaged(
+            folder, key, [f"The data file could not be read ({type(e).__name__})."], parent
+        )
+    problems = integrity_problems(ctx.db, full=False)
+    if problems:
+        ctx.close()
+        return _damaged(folder, key, problems, parent)
+    return ctx
+
+
+def _damaged(
+    folder: Path, key: bytes | None, problems: list[str], parent: QWidget | None
+) -> AppContext | None:
+    """Explain, then offer the newest good backup, read-only viewing, or quitting."""
+    newest = backups.newest_good_backup(backups.backups_dir(folder), key)
+    text = (
+        "The class data file is damaged, so it cannot be changed safely.\n\n"
+        f"What was found: {problems[0]}\n\n"
+    )
+    choices = []
+    if newest is not None:
+        text += (
+            f"The newest good backup is from {newest.made_at:%A %d %B %Y at %H:%M}. Restoring "
+            "it puts that copy in place; the damaged file is kept aside, not deleted."
+        )
+        choices.append("Restore the backup")
+    else:
+        text += "No good backup was found in the data folder. Ask for help before typing anything."
+    choices += ["Look only (read-only)", "Quit"]
+    answer = _ask(parent, "The data needs attention", text, choices)
+    picked = choices[answer] if 0 <= answer < len(choices) else "Quit"
+    if picked == "Restore the backup" and newest is not None:
+        from escape_desktop.db.engine import Database
+
+        try:
+            damaged = Database(folder / DB_FILENAME, key)
+            restored, _kept = backups.restore_backup(damaged, newest.path)
+            restored.dispose()
+            ctx = AppContext.open(folder, key=key)
+        except Exception as e:
+            error_dialog.report(parent, e, "Could not restore the backup")
+            return None
+        error_dialog.show_message(
+            parent,
+            TITLE,
+            f"The backup from {newest.made_at:%d %B %Y %H:%M} is back in place. Anything typed "
+            "after that time needs entering again.",
+        )
+        return ctx
+    if picked == "Look only (read-only)":
+        try:
+            return AppContext.open(folder, key=key, read_only=True, migrate=False)
+        except Exception as e:
+            error_dialog.report(parent, e, "Could not open the data even to look")
+            return None
+    return None

@@ -1,0 +1,318 @@
+"""Passphrase dialogs: unlock at start, choose one on first run, change it, and the recovery key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QGuiApplication
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.db import keys
+from escape_desktop.db.errors import KnownError
+
+
+def _password_field(placeholder: str = "") -> QLineEdit:
+    field = QLineEdit()
+    field.setEchoMode(QLineEdit.EchoMode.Password)
+    field.setPlaceholderText(placeholder)
+    field.setMinimumWidth(320)
+    return field
+
+
+def _error_label() -> QLabel:
+    label = QLabel("")
+    label.setWordWrap(True)
+    label.setStyleSheet("color: #a4262c;")
+    label.setVisible(False)
+    return label
+
+
+class UnlockDialog(QDialog):
+    """Ask for the passphrase; on success ``key`` holds the raw key. Wrong: say so, stay open."""
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None, *, title: str = ""):
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.key: bytes | None = None
+        self.setWindowTitle(title or "Open your class data")
+        self._build()
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "Your class data is locked to keep people's health details safe.\n"
+            "Type your passphrase to open it."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.passphrase = _password_field("Passphrase")
+        layout.addWidget(self.passphrase)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        self.forgot = QPushButton("Forgotten it? Use the recovery key…")
+        self.forgot.setFlat(True)
+        self.forgot.clicked.connect(self._recover)
+        layout.addWidget(self.forgot, alignment=Qt.AlignmentFlag.AlignLeft)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Open")
+        self.buttons.accepted.connect(self.try_unlock)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def try_unlock(self) -> None:
+        try:
+            self.key = keys.unlock(self.data_dir, self.passphrase.text())
+        except KnownError as e:
+            self.show_error(str(e))
+            self.passphrase.selectAll()
+            self.passphrase.setFocus()
+            return
+        self.accept()
+
+    def _recover(self) -> None:
+        dialog = RecoveryResetDialog(self.data_dir, self)
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            self.key = dialog.key
+            self.accept()
+
+
+class RecoveryResetDialog(QDialog):
+    """Set a new passphrase with the recovery key."""
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.key: bytes | None = None
+        self.setWindowTitle("Set a new passphrase with the recovery key")
+        layout = QVBoxLayout(self)
+        note = QLabel(
+            "Type the recovery key you wrote down when the passphrase was first set "
+            "(six groups of four letters and numbers), then choose a new passphrase."
+        )
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        form = QFormLayout()
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("ABCD-EFGH-JKLM-NPQR-STUV-WXYZ")
+        self.new = _password_field()
+        self.confirm = _password_field()
+        form.addRow("Recovery key", self.code)
+        form.addRow("New passphrase", self.new)
+        form.addRow("Type it again", self.confirm)
+        layout.addLayout(form)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.try_reset)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def try_reset(self) -> None:
+        if self.new.text() != self.confirm.text():
+            self.error.setText("The two new passphrases are different; type them again.")
+            self.error.setVisible(True)
+            return
+        try:
+            keys.reset_passphrase(self.data_dir, self.code.text(), self.new.text())
+            self.key = keys.unlock(self.data_dir, self.new.text())
+        except KnownError as e:
+            self.error.setText(str(e))
+            self.error.setVisible(True)
+            return
+        self.accept()
+
+
+class ChoosePassphraseDialog(QDialog):
+    """First run: choose a passphrase (or, for demo data only, go without one)."""
+
+    SKIPPED = 2
+
+    def __init__(self, parent: QWidget | None = None, *, allow_demo: bool = True, title: str = ""):
+        super().__init__(parent)
+        self.setWindowTitle(title or "Protect your class data")
+        self.passphrase_text = ""
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "This app keeps people's health details, so it locks them with a passphrase. "
+            "Choose one you will remember: a short sentence works well. You will type it "
+            "each time the app opens, and after it has been left alone for a while."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.new = _password_field("At least 8 characters")
+        self.confirm = _password_field()
+        form.addRow("Passphrase", self.new)
+        form.addRow("Type it again", self.confirm)
+        layout.addLayout(form)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox()
+        self.ok = buttons.addButton("Set passphrase", QDialogButtonBox.ButtonRole.AcceptRole)
+        if allow_demo:
+            self.demo = buttons.addButton(
+                "Just try it with demo data", QDialogButtonBox.ButtonRole.ResetRole
+            )
+            self.demo.setToolTip(
+                "No passphrase: for made-up demo people only. You can add a passphrase later "
+                "from the Data menu before entering real people."
+            )
+            self.demo.clicked.connect(lambda: self.done(self.SKIPPED))
+        buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.try_accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def try_accept(self) -> None:
+        text = self.new.text()
+        problem = keys.passphrase_problem(text)
+        if problem is None and text != self.confirm.text():
+            problem = "The two passphrases are different; type them again."
+        if problem:
+            self.error.setText(problem)
+            self.error.setVisible(True)
+            return
+        self.passphrase_text = text
+        self.accept()
+
+
+class ChangePassphraseDialog(QDialog):
+    """Change the passphrase: the key is re-wrapped, the data is not rewritten."""
+
+    def __init__(self, data_dir: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.setWindowTitle("Change passphrase")
+        layout = QVBoxLayout(self)
+        form = QFormLayout()
+        self.old = _password_field()
+        self.new = _password_field("At least 8 characters")
+        self.confirm = _password_field()
+        form.addRow("Current passphrase", self.old)
+        form.addRow("New passphrase", self.new)
+        form.addRow("Type it again", self.confirm)
+        layout.addLayout(form)
+        note = QLabel("Your recovery key stays the same.")
+        layout.addWidget(note)
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Change")
+        buttons.accepted.connect(self.try_change)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+
+    def try_change(self) -> None:
+        if self.new.text() != self.confirm.text():
+            self.error.setText("The two new passphrases are different; type them again.")
+            self.error.setVisible(True)
+            return
+        try:
+            keys.change_passphrase(self.data_dir, self.old.text(), self.new.text())
+        except KnownError as e:
+            self.error.setText(str(e))
+            self.error.setVisible(True)
+            return
+        self.accept()
+
+
+class RecoveryKeyDialog(QDialog):
+    """Show the recovery key once: copy, save or print it; continue once it is stored."""
+
+    def __init__(self, code: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.code = code
+        self.setWindowTitle("Your recovery key")
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "If the passphrase is ever forgotten, this recovery key is the only way back into "
+            "the data. Write it down or print it, and keep it somewhere safe away from this "
+            "laptop. It is shown only now."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        shown = QLabel(code)
+        font = QFont("monospace")
+        font.setStyleHint(QFont.StyleHint.Monospace)
+        font.setPointSize(16)
+        font.setBold(True)
+        shown.setFont(font)
+        shown.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        shown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        shown.setMinimumHeight(48)
+        layout.addWidget(shown)
+        row = QDialogButtonBox()
+        copy = row.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(code))
+        save = row.addButton("Save to a file…", QDialogButtonBox.ButtonRole.ActionRole)
+        save.clicked.connect(self._save)
+        printing = row.addButton("Print…", QDialogButtonBox.ButtonRole.ActionRole)
+        printing.clicked.connect(self._print)
+        layout.addWidget(row)
+        self.stored = QCheckBox("I have written down, printed or saved the recovery key")
+        layout.addWidget(self.stored)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
+        self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.ok.setText("Continue")
+        self.ok.setEnabled(False)
+        self.stored.toggled.connect(self.ok.setEnabled)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+
+    def text_to_keep(self) -> str:
+        return (
+            "escape-desktop recovery key\n\n"
+            f"    {self.code}\n\n"
+            "Keep this apart from the laptop. With it, a new passphrase can be set from the\n"
+            "'Forgotten it?' link on the passphrase screen.\n"
+        )
+
+    def _save(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save the recovery key", "escape-desktop-recovery-key.txt", "Text (*.txt)"
+        )
+        if path:
+            Path(path).write_text(self.text_to_keep(), encoding="utf-8")
+
+    def _print(self) -> None:
+        try:
+            from PySide6.QtGui import QTextDocument
+            from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+        except ImportError:  # printing support not installed
+            return
+        printer = QPrinter()
+        if QPrintDialog(printer, self).exec() == QDialog.DialogCode.Accepted:
+            doc = QTextDocument()
+            doc.setPlainText(self.text_to_keep())
+            doc.print_(printer)
+
+    def keyPressEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        if event.key() == Qt.Key.Key_Escape:
+            return  # not closed by accident before the key is stored
+        super().keyPressEvent(event)
+
+    def reject(self) -> None:
+        if self.stored.isChecked():
+            super().reject()

@@ -1,0 +1,110 @@
+"""One window per data folder: a lock file says who has it; a local socket brings it forward.
+
+The lock is a QLockFile in the data folder (its first line is the owner's process id, which
+the command line also reads). A lock left by a crashed app names a process that no longer
+exists; QLockFile then treats it as stale and takes it over.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from PySide6.QtCore import QLockFile, QObject, Signal
+from PySide6.QtNetwork import QLocalServer, QLocalSocket
+
+LOCK_FILENAME = "app.lock"
+RAISE_MESSAGE = b"raise\n"
+REPLY = b"ok\n"
+TIMEOUT_MS = 1500
+
+
+def server_name(data_dir: Path) -> str:
+    """A socket name unique to the data folder (the path hashed, so any path is allowed)."""
+    digest = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8")).hexdigest()[:16]
+    return f"escape-desktop-{digest}"
+
+
+class SingleInstance(QObject):
+    """Hold the data folder for this process; tell a second launch to bring us forward."""
+
+    activateRequested = Signal()
+
+    def __init__(self, data_dir: Path, parent: QObject | None = None):
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+        self.lock = QLockFile(str(self.data_dir / LOCK_FILENAME))
+        self.lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
+        self.server: QLocalServer | None = None
+        self.reason = ""
+
+    def acquire(self) -> bool:
+        """True when this process now owns the folder. Otherwise ``reason`` says why not, and
+        a running window has been asked to come forward (``reason`` is then empty)."""
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        if self.lock.tryLock(100):
+            self._listen()
+            return True
+        if self.lock.error() == QLockFile.LockError.LockFailedError and self._ask_other_to_raise():
+            self.reason = ""
+            return False
+        if self.lock.error() == QLockFile.LockError.PermissionError:
+            self.reason = (
+                f"The data folder {self.data_dir} cannot be written to; check the folder's "
+                "permissions, or choose another folder."
+            )
+            return False
+        ok, pid, host, _app = self.lock.getLockInfo()
+        who = f" (process {pid} on {host})" if ok else ""
+        self.reason = (
+            f"This data is already open in another escape-desktop window{who}, which did not "
+            "answer. Close that window, or restart the computer if it has stopped responding."
+        )
+        return False
+
+    def _listen(self) -> None:
+        name = server_name(self.data_dir)
+        QLocalServer.removeServer(name)  # a socket file left by a crash
+        self.server = QLocalServer(self)
+        self.server.newConnection.connect(self._on_connection)
+        self.server.listen(name)
+
+    def _on_connection(self) -> None:
+        assert self.server is not None
+        while self.server.hasPendingConnections():
+            sock = self.server.nextPendingConnection()
+            sock.readyRead.connect(lambda s=sock: self._on_message(s))
+            sock.disconnected.connect(sock.deleteLater)
+
+    def _on_message(self, sock: QLocalSocket) -> None:
+        data = bytes(sock.readAll().data())
+        if data.startswith(RAISE_MESSAGE.strip()):
+            sock.write(REPLY)
+            sock.flush()
+            self.activateRequested.emit()
+
+    def _ask_other_to_raise(self) -> bool:
+        sock = QLocalSocket()
+        sock.connectToServer(server_name(self.data_dir))
+        if not sock.waitForConnected(TIMEOUT_MS):
+            return False
+        sock.write(RAISE_MESSAGE)
+        sock.flush()
+        answered = sock.waitForReadyRead(TIMEOUT_MS) and bytes(sock.readAll().data()) == REPLY
+        sock.disconnectFromServer()
+        return answered
+
+    def release(self) -> None:
+        if self.server is not None:
+            self.server.close()
+            self.server = None
+        self.lock.unlock()
+
+
+def bring_forward(window) -> None:  # type: ignore[no-untyped-def]
+    """Show a window that may be minimised or behind others."""
+    if window.isMinimized():
+        window.showNormal()
+    window.show()
+    window.raise_()
+    window.activateWindow()
