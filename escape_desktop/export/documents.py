@@ -10,9 +10,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from .pdf_data import CourseInfo, course_info
-from .pdf_style import DocumentError, write_atomically
+from .pdf_errors import DocumentError
+
+if TYPE_CHECKING:
+    from .pdf_data import CourseInfo
 
 Progress = Callable[[int, int, str], None]  # done, total, message
 
@@ -34,7 +37,26 @@ FILE_WORDS = {
 # Documents that are about chosen people (the others are about the whole class).
 PEOPLE_KINDS = ("certificates", "progress")
 
-__all__ = ["KINDS", "LABELS", "DocumentResult", "build_document", "default_filename"]
+__all__ = [
+    "KINDS",
+    "LABELS",
+    "DESCRIPTIONS",
+    "PEOPLE_KINDS",
+    "DocumentError",
+    "DocumentResult",
+    "build_document",
+    "default_filename",
+]
+DESCRIPTIONS = {
+    "session-sheet": "The register with tick boxes and each person's circuit for one session, "
+    "to fill in with a pen (landscape).",
+    "register": "Every session's marks, totals and who has completed.",
+    "certificates": "One certificate a person, to hand out at the last session. Printing them "
+    "records them as issued.",
+    "progress": "One page a person: start and end measures, exercises and the plan to "
+    "continue at home.",
+    "summary": "Attendance, completion and class outcomes, for commissioners.",
+}
 
 
 @dataclass
@@ -84,6 +106,8 @@ def build_document(
     """
     if kind not in KINDS:
         raise DocumentError(f"Unknown document '{kind}'; choose one of: {', '.join(KINDS)}.")
+    from .pdf_data import course_info
+
     report = progress or _noop
     out = Path(out_path)
     report(0, 1, "Reading the course")
@@ -92,6 +116,7 @@ def build_document(
         result = _session_sheet(ctx, info, out, session_number, report)
     elif kind == "register":
         from .pdf_register import render_register
+        from .pdf_style import write_atomically
 
         pages = write_atomically(out, lambda p: render_register(info, p))
         result = DocumentResult(kind, out, pages)
@@ -113,6 +138,7 @@ def _session_sheet(
     report: Progress,  # type: ignore[no-untyped-def]
 ) -> DocumentResult:
     from .pdf_session_sheet import render_session_sheet, sheet_circuit
+    from .pdf_style import write_atomically
 
     if number is None:
         raise DocumentError(
@@ -145,6 +171,7 @@ def _certificates(
     record: bool,  # type: ignore[no-untyped-def]
 ) -> DocumentResult:
     from .pdf_certificates import render_certificates
+    from .pdf_style import write_atomically
 
     if enrolment_ids:
         rows = _chosen(info, enrolment_ids)
@@ -178,6 +205,7 @@ def _progress(
     report: Progress,  # type: ignore[no-untyped-def]
 ) -> DocumentResult:
     from .pdf_progress import gather_progress, render_progress
+    from .pdf_style import write_atomically
 
     rows = _chosen(info, enrolment_ids) if enrolment_ids else info.people()
     if not rows:
@@ -192,6 +220,7 @@ def _progress(
 
 
 def _summary(ctx, info: CourseInfo, out: Path, report: Progress) -> DocumentResult:  # type: ignore[no-untyped-def]
+    from .pdf_style import write_atomically
     from .pdf_summary import gather_summary, render_summary
 
     report(0, 2, "Working out the class outcomes")

@@ -8,7 +8,7 @@ from datetime import date
 from escape_desktop.db.queries import Register, RegisterRow, SessionInfo, register
 from escape_desktop.programme.completion import is_completer, sessions_needed
 
-from .pdf_style import DocumentError
+from .pdf_errors import DocumentError
 
 ACTIVE_STATUSES = ("enrolled", "active", "completed")
 

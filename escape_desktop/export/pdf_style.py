@@ -26,8 +26,9 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
-from escape_desktop.db.errors import KnownError
 from escape_desktop.paths import resource_path
+
+from .pdf_errors import DocumentError
 
 FONT = "DejaVuSans"
 FONT_BOLD = "DejaVuSans-Bold"
@@ -54,10 +55,6 @@ APP_NAME = "escape-desktop"
 
 _fonts_lock = threading.Lock()
 _fonts_ready = False
-
-
-class DocumentError(KnownError):
-    """A document cannot be made; the message says what to do about it."""
 
 
 def register_fonts() -> None:

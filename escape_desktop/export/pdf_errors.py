@@ -1,0 +1,7 @@
+"""The error documents raise for problems the user can fix (kept free of ReportLab imports)."""
+
+from escape_desktop.db.errors import KnownError
+
+
+class DocumentError(KnownError):
+    """A document cannot be made; the message says what to do about it."""

@@ -1,0 +1,127 @@
+"""The Documents section: choose, save off the GUI thread, open; the database records certificates."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDesktopServices, QKeySequence
+from sqlalchemy import func, select
+
+from escape_desktop.db.models import CertificateIssued
+from escape_desktop.db.queries import course_by_code
+from escape_desktop.ui.bus import ChangeBus
+from escape_desktop.ui.documents_view import DocumentsSection
+
+
+@pytest.fixture
+def opened(monkeypatch):
+    urls: list[str] = []
+    monkeypatch.setattr(QDesktopServices, "openUrl", lambda url: urls.append(url.toLocalFile()))
+    return urls
+
+
+def _section(qtbot, ctx, today, code):  # type: ignore[no-untyped-def]
+    bus = ChangeBus()
+    view = DocumentsSection(ctx, bus)
+    view.today = today
+    qtbot.addWidget(view)
+    with ctx.db.read() as s:
+        course_id = course_by_code(s, code).id
+    view.set_course(course_id)
+    return view, bus
+
+
+def _choose(view: DocumentsSection, kind: str) -> None:
+    view.kind_combo.setCurrentIndex(view.kind_combo.findData(kind))
+
+
+def test_session_sheet_saved_where_the_user_chose_and_opened(
+    qtbot, demo_ctx, demo_today, tmp_path, opened
+):
+    view, _ = _section(qtbot, demo_ctx, demo_today, "KH-2026-002")
+    _choose(view, "session-sheet")
+    assert view.session_spin.isVisibleTo(view)
+    view.session_spin.setValue(4)
+    suggested: list[Path] = []
+
+    def pick(path: Path) -> Path:
+        suggested.append(path)
+        return tmp_path / path.name
+
+    view.ask_path = pick  # type: ignore[method-assign]
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view._job is None and view.last_path is not None, timeout=15000)
+    assert suggested[0].name == "KH-2026-002 session 4 sheet.pdf"
+    out = tmp_path / "KH-2026-002 session 4 sheet.pdf"
+    assert "Session 4 of 12" in (PdfReader(str(out)).pages[0].extract_text() or "")
+    assert opened == [str(out)]
+    assert "saved" in view.status.text()
+
+
+def test_certificates_for_ticked_people_are_recorded_and_announced(
+    qtbot, demo_ctx, demo_today, tmp_path, opened
+):
+    view, bus = _section(qtbot, demo_ctx, demo_today, "KH-2026-002")
+    _choose(view, "certificates")
+    assert view.people_list.isVisibleTo(view)
+    view.open_check.setChecked(False)
+    first = view.people_list.item(0)
+    first.setCheckState(Qt.CheckState.Checked)  # ticking switches to "only the people ticked"
+    assert view.chosen_radio.isChecked()
+    view.ask_path = lambda p: tmp_path / "certs.pdf"  # type: ignore[method-assign]
+    assert view.print_shortcut.key() == QKeySequence(QKeySequence.StandardKey.Print)
+    with qtbot.waitSignal(bus.changed, timeout=15000) as signal:
+        view.print_shortcut.activated.emit()  # Ctrl+P
+    assert signal.args[0] == "document"
+    assert len(PdfReader(str(tmp_path / "certs.pdf")).pages) == 1
+    with demo_ctx.db.read() as s:
+        recorded = list(s.scalars(select(CertificateIssued.enrolment_id)))
+    assert recorded == [first.data(Qt.ItemDataRole.UserRole)]
+    assert opened == []
+
+
+def test_a_problem_is_shown_in_words_and_nothing_is_recorded(
+    qtbot, demo_ctx, demo_today, tmp_path, opened
+):
+    view, _ = _section(qtbot, demo_ctx, demo_today, "KH-2026-003")  # upcoming: no completers
+    _choose(view, "certificates")
+    view.ask_path = lambda p: tmp_path / "c.pdf"  # type: ignore[method-assign]
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view._job is None and "Nobody" in view.status.text(), timeout=15000)
+    assert "choose the people by name" in view.status.text()
+    assert not (tmp_path / "c.pdf").exists()
+    assert view.save_button.isEnabled()
+    with demo_ctx.db.read() as s:
+        assert s.scalar(select(func.count()).select_from(CertificateIssued)) == 0
+
+
+def test_ticking_nobody_asks_for_a_person_before_any_dialog(qtbot, demo_ctx, demo_today):
+    view, _ = _section(qtbot, demo_ctx, demo_today, "KH-2026-001")
+    _choose(view, "progress")
+    view.chosen_radio.setChecked(True)
+    asked: list[Path] = []
+    view.ask_path = lambda p: asked.append(p)  # type: ignore[method-assign]
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    assert asked == []
+    assert "Tick at least one person" in view.status.text()
+
+
+def test_without_a_course_nothing_can_be_printed(qtbot, demo_ctx):
+    view = DocumentsSection(demo_ctx, ChangeBus())
+    qtbot.addWidget(view)
+    assert not view.save_button.isEnabled()
+    assert "Choose a course" in view.status.text()
+
+
+def test_opening_the_section_does_not_import_reportlab():
+    code = (
+        "import sys; import escape_desktop.ui.documents_view; "
+        "print(any(m.startswith('reportlab') for m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
