@@ -6,7 +6,9 @@ prints the wall-clock time of the first paint of its main window and quits, and 
 parent subtracts the time it started the process. The app is started exactly as the
 installed command starts it (escape_desktop.cli.main with --data-dir); the only addition is
 an event filter, put on the window create_main_window() returns, that reports the first
-paint. Also reported: peak memory of the app process (its own high-water mark, VmHWM, on
+paint. Also reported: the CPU time each child used up to its first paint (user + system,
+all threads), which other programs on a busy machine sway less than wall time, and peak
+memory of the app process (its own high-water mark, VmHWM, on
 Linux; ru_maxrss elsewhere).
 
     python -m benchmarks startup        (or: make bench)
@@ -67,6 +69,8 @@ class _FirstPaint(QObject):
             if obj.window() is self.window:
                 self.done = True
                 print(f"FIRST_PAINT {time.time():.6f}", flush=True)
+                usage = resource.getrusage(resource.RUSAGE_SELF)
+                print(f"CPU_S {usage.ru_utime + usage.ru_stime:.6f}", flush=True)
                 QTimer.singleShot(0, QApplication.quit)
         return False
 
@@ -139,6 +143,7 @@ def run_once(script: str, *args: str) -> dict[str, float]:
         )
     marks = {k: float(v) - started for k, v in values.items() if k.startswith(("FIRST", "PHASE"))}
     marks["PEAK_MIB"] = float(values.get("PEAK_MIB", "nan"))
+    marks["CPU_S"] = float(values.get("CPU_S", "nan"))
     return marks
 
 
@@ -165,6 +170,8 @@ def measure(runs: int = RUNS) -> dict[str, float]:
         "app_s": median("app"),
         "qt_import_s": median("qt"),
         "sqlalchemy_import_s": median("sa"),
+        "bare_cpu_s": median("bare", "CPU_S"),
+        "app_cpu_s": median("app", "CPU_S"),
         "bare_mib": max(s["PEAK_MIB"] for s in samples["bare"]),
         "app_mib": max(s["PEAK_MIB"] for s in samples["app"]),
     }
@@ -187,6 +194,11 @@ def main() -> None:
         f"  app phases from process start: imports done {ms['app_imported_s']:.0f} ms, "
         f"data open {ms['app_opened_s']:.0f} ms, window built {ms['app_built_s']:.0f} ms, "
         f"first paint {ms['app_s']:.0f} ms"
+    )
+    print(
+        f"  CPU time to first paint (less swayed by other programs on the machine): "
+        f"app {ms['app_cpu_s']:.0f} ms; bare {ms['bare_cpu_s']:.0f} ms; "
+        f"ratio {result['app_cpu_s'] / result['bare_cpu_s']:.2f}"
     )
     print(
         f"  floor: python + import PySide6.QtWidgets {ms['qt_import_s']:.0f} ms; "
