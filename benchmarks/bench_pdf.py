@@ -1,0 +1,119 @@
+"""PDF speed: a 16 x 10 session sheet against a bare ReportLab table of the same size, and
+certificates for 16 people (target: under a second of work)."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import date, timedelta
+from pathlib import Path
+
+from escape_desktop.db.queries import Register, RegisterRow, SessionInfo
+
+from .common import median_seconds, report
+
+PEOPLE = 16
+STATIONS = 10
+
+
+def _info():  # type: ignore[no-untyped-def]
+    from escape_desktop.export.pdf_data import CourseInfo
+
+    start = date(2026, 9, 1)
+    sessions = [
+        SessionInfo(i, i, start + timedelta(days=3 * i), f"Topic {i}", False, "", "Sam, Jo", "")
+        for i in range(1, 13)
+    ]
+    rows = [
+        RegisterRow(
+            i,
+            i,
+            f"P-{i:08d}",
+            f"Zoë{i}",
+            "Demo-Nguyễn",
+            "enrolled",
+            "",
+            {x.id: "present" for x in sessions},
+        )
+        for i in range(PEOPLE)
+    ]
+    reg = Register(
+        1,
+        "KH-2026-099",
+        "Bench course",
+        "knee_hip",
+        "Bench Hall",
+        "10:00",
+        16,
+        ["Sam Demo-Physio", "Jo Demo-Coach"],
+        sessions,
+        rows,
+    )
+    return CourseInfo(
+        reg=reg, programme_title="ESCAPE-pain: knees and hips", today=date(2026, 12, 31)
+    )
+
+
+def main() -> list[dict]:
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.platypus import SimpleDocTemplate, Table
+
+    from escape_desktop.export.pdf_certificates import render_certificates
+    from escape_desktop.export.pdf_session_sheet import (
+        SheetCell,
+        SheetRow,
+        SheetStation,
+        render_session_sheet,
+    )
+    from escape_desktop.export.pdf_style import FONT, register_fonts
+
+    register_fonts()
+    info = _info()
+    stations = [SheetStation(f"s{j}", f"Station {j}", "reps") for j in range(STATIONS)]
+    rows = [
+        SheetRow(
+            i, f"Zoë{i} Demo-Nguyễn", {f"s{j}": SheetCell(j % 4, "12") for j in range(STATIONS)}
+        )
+        for i in range(PEOPLE)
+    ]
+    folder = Path(tempfile.mkdtemp(prefix="bench-pdf-"))
+
+    def sheet() -> None:
+        render_session_sheet(info, 3, stations, rows, folder / "sheet.pdf")
+
+    data = [["Name", "Here"] + ["aim", "done"] * STATIONS]
+    data += [[r.name, ""] + ["L1 12", ""] * STATIONS for r in rows]
+
+    def bare(font: str) -> None:
+        # The same grid (name, tick, 10 x aim/done) in a plain ReportLab table with grid lines.
+        doc = SimpleDocTemplate(str(folder / "bare.pdf"), pagesize=landscape(A4))
+        table = Table(data)
+        table.setStyle(
+            [("FONT", (0, 0), (-1, -1), font, 9), ("GRID", (0, 0), (-1, -1), 0.5, "grey")]
+        )
+        doc.build([table])
+
+    def certificates() -> None:
+        render_certificates(info, info.reg.rows, folder / "certs.pdf", date(2026, 12, 31))
+
+    results = []
+    helvetica = median_seconds(lambda: bare("Helvetica"))
+    embedded = median_seconds(lambda: bare(FONT))
+    sheet_s = median_seconds(sheet)
+    print(
+        f"(bare table in built-in Helvetica, nothing embedded: {helvetica * 1000:.1f} ms; "
+        f"sheet / that = {sheet_s / helvetica:.2f})"
+    )
+    results.append(
+        report(
+            "session sheet 16x10", sheet_s, "bare table, same embedded font", embedded, "ratio <= 2"
+        )
+    )
+    certs = median_seconds(certificates, repeat=5)
+    results.append(
+        report("certificates x16", certs, "bare table, same embedded font", embedded, "< 1000 ms")
+    )
+    return results
+
+
+if __name__ == "__main__":
+    main()
