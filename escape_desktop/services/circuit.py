@@ -18,7 +18,7 @@ import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session as OrmSession
@@ -339,8 +339,8 @@ class _Track:
     """One person's results and decisions at one station."""
 
     points: list[HistoryPoint] = field(default_factory=list)  # by session number
-    records: dict[int, ExerciseRecord] = field(default_factory=dict)  # session number -> row
-    decisions: dict[int, ProgressionDecision] = field(default_factory=dict)
+    records: dict[int, Any] = field(default_factory=dict)  # session number -> record row
+    decisions: dict[int, Any] = field(default_factory=dict)  # session number -> decision row
 
     def carried(self, before: int | None, station: Station) -> tuple[int, float]:
         """Level and target for a session numbered ``before`` (None: after the last)."""
@@ -371,24 +371,49 @@ def _tracks(
 ) -> dict[tuple[int, str], _Track]:
     """Every record and decision of a course (or some enrolments), by (enrolment, station)."""
     tracks: dict[tuple[int, str], _Track] = {}
+    if enrolment_ids is None:
+        enrolment_ids = list(
+            s.scalars(select(Enrolment.id).where(Enrolment.course_id == course_id))
+        )
+    ids = list(enrolment_ids)
+    if not ids:
+        return tracks
+    # Plain columns, not ORM objects: this runs for every cell shown.
     q = (
-        select(ExerciseRecord, Session.number, Session.date)
+        select(
+            ExerciseRecord.enrolment_id,
+            ExerciseRecord.station_key,
+            ExerciseRecord.level,
+            ExerciseRecord.target_dose,
+            ExerciseRecord.dose_achieved,
+            ExerciseRecord.pain,
+            ExerciseRecord.effort,
+            ExerciseRecord.note,
+            Session.number,
+            Session.date,
+        )
         .join(Session, Session.id == ExerciseRecord.session_id)
-        .where(Session.course_id == course_id)
+        .where(Session.course_id == course_id, ExerciseRecord.enrolment_id.in_(ids))
         .order_by(Session.number)
     )
+    # Filtering decisions by enrolment lets SQLite use their unique index (no table scan).
     dq = (
-        select(ProgressionDecision, Session.number)
+        select(
+            ProgressionDecision.enrolment_id,
+            ProgressionDecision.station_key,
+            ProgressionDecision.accepted,
+            ProgressionDecision.level,
+            ProgressionDecision.target_dose,
+            Session.number,
+        )
         .join(Session, Session.id == ProgressionDecision.session_id)
-        .where(Session.course_id == course_id)
+        .where(Session.course_id == course_id, ProgressionDecision.enrolment_id.in_(ids))
     )
     if up_to is not None:
         q = q.where(Session.number <= up_to)
         dq = dq.where(Session.number <= up_to)
-    if enrolment_ids is not None:
-        q = q.where(ExerciseRecord.enrolment_id.in_(list(enrolment_ids)))
-        dq = dq.where(ProgressionDecision.enrolment_id.in_(list(enrolment_ids)))
-    for rec, number, day in s.execute(q):
+    for rec in s.execute(q):
+        number, day = rec.number, rec.date
         st = stations.get(rec.station_key)
         if st is None:
             continue
@@ -406,7 +431,8 @@ def _tracks(
                 level_name=_level_name(st, rec.level),
             )
         )
-    for dec, number in s.execute(dq):
+    for dec in s.execute(dq):
+        number = dec.number
         t = tracks.setdefault((dec.enrolment_id, dec.station_key), _Track())
         t.decisions[number] = dec
     return tracks
@@ -532,9 +558,7 @@ def circuit_grid(
                 )
             ).all()
         )
-        tracks = _tracks(
-            s, course_id, defs, up_to=session_number, enrolment_ids=ids if enrolment_ids else None
-        )
+        tracks = _tracks(s, course_id, defs, up_to=session_number, enrolment_ids=ids)
         rows = []
         for e_id, p_id, first, last, code, status in people:
             row = CircuitRow(e_id, p_id, f"{first} {last}".strip(), code, status, marks.get(e_id))

@@ -31,6 +31,7 @@ from PySide6.QtGui import (
     QKeyEvent,
     QKeySequence,
     QPainter,
+    QPen,
     QShortcut,
 )
 from PySide6.QtWidgets import (
@@ -176,9 +177,15 @@ class CellEditor(QWidget):
 class CircuitDelegate(QStyledItemDelegate):
     """Paints a cell in two lines (level and target; today's results) and edits it."""
 
+    PROGRESS = QColor("#1e7b34")
+    STEP_BACK = QColor("#b03a2e")
+
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.model: CircuitModel | None = None
+        self._font_key = ""
+        self._font_cache: tuple[QFont, QFontMetrics, QFontMetrics] | None = None
+        self._elided: dict[tuple[str, int, bool], str] = {}
 
     # ------------------------------------------------------------------ editing
 
@@ -217,6 +224,27 @@ class CircuitDelegate(QStyledItemDelegate):
         fm = QFontMetrics(option.font)  # type: ignore[attr-defined]
         return QSize(150, 2 * fm.height() + 14)
 
+    def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFontMetrics]:
+        key = font.key()
+        if self._font_key != key or self._font_cache is None:
+            bold = QFont(font)
+            bold.setBold(True)
+            self._font_cache = (bold, QFontMetrics(font), QFontMetrics(bold))
+            self._font_key = key
+            self._elided.clear()
+        return self._font_cache
+
+    def _elide(self, fm: QFontMetrics, text: str, width: int, bold: bool) -> str:
+        # Painting is the slow part of showing a session; many cells repeat the same text.
+        key = (text, width, bold)
+        hit = self._elided.get(key)
+        if hit is None:
+            hit = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            if len(self._elided) > 5000:
+                self._elided.clear()
+            self._elided[key] = hit
+        return hit
+
     def paint(
         self,
         painter: QPainter,
@@ -224,49 +252,55 @@ class CircuitDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         cell: Cell | None = index.data(CellRole)
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        opt.text = ""  # type: ignore[attr-defined]
-        widget = opt.widget  # type: ignore[attr-defined]
-        style = widget.style() if widget is not None else QApplication.style()
-        style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
+        rect = option.rect  # type: ignore[attr-defined]
+        pal = option.palette  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, pal.highlight())
+        else:
+            background = index.data(Qt.ItemDataRole.BackgroundRole)
+            if background is not None:
+                painter.fillRect(rect, background)
+        if state & QStyle.StateFlag.State_HasFocus:
+            pen = QPen(pal.highlightedText().color() if selected else pal.highlight().color())
+            pen.setWidth(2)
+            painter.save()
+            painter.setPen(pen)
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
+            painter.restore()
         if cell is None:
             return
-        selected = bool(opt.state & QStyle.StateFlag.State_Selected)  # type: ignore[attr-defined]
-        pal = opt.palette  # type: ignore[attr-defined]
         text_colour = pal.highlightedText().color() if selected else pal.text().color()
-        rect = opt.rect.adjusted(6, 3, -6, -3)  # type: ignore[attr-defined]
-        fm = QFontMetrics(opt.font)  # type: ignore[attr-defined]
-        painter.save()
-        bold = QFont(opt.font)  # type: ignore[attr-defined]
-        bold.setBold(True)
-        top = QRect(rect.left(), rect.top(), rect.width(), fm.height())
-        bottom = QRect(rect.left(), rect.top() + fm.height() + 2, rect.width(), fm.height())
+        font = option.font  # type: ignore[attr-defined]
+        bold, fm, fm_bold = self._fonts(font)
+        inner = rect.adjusted(6, 3, -6, -3)
+        line_h = fm.height()
+        top = QRect(inner.left(), inner.top(), inner.width(), line_h)
+        bottom = QRect(inner.left(), inner.top() + line_h + 2, inner.width(), line_h)
         mark = ""
         if cell.suggestion is not None and cell.suggestion.action != "hold":
             mark = ARROWS[cell.suggestion.action]
             mark += {"accepted": " ✓", "ignored": " ✗"}.get(cell.decision or "", " ?")
         mark_w = fm.horizontalAdvance(mark + " ") if mark else 0
+        painter.save()
         painter.setFont(bold)
         painter.setPen(text_colour)
-        head = target_text(cell)
         painter.drawText(
             top.adjusted(0, 0, -mark_w, 0),
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            QFontMetrics(bold).elidedText(head, Qt.TextElideMode.ElideRight, top.width() - mark_w),
+            self._elide(fm_bold, target_text(cell), top.width() - mark_w, True),
         )
-        if mark:
-            colour = (
-                QColor("#1e7b34") if cell.suggestion.action == "progress" else QColor("#b03a2e")
-            )  # type: ignore[union-attr]
+        if mark and cell.suggestion is not None:
+            colour = self.PROGRESS if cell.suggestion.action == "progress" else self.STEP_BACK
             painter.setPen(text_colour if selected else colour)
             painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, mark)
-        painter.setFont(opt.font)  # type: ignore[attr-defined]
+        painter.setFont(font)
         painter.setPen(text_colour)
         painter.drawText(
             bottom,
             Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            fm.elidedText(results_text(cell), Qt.TextElideMode.ElideRight, bottom.width()),
+            self._elide(fm, results_text(cell), bottom.width(), False),
         )
         painter.restore()
 
