@@ -393,7 +393,7 @@ class _Builder:
         rng = self.rng
         level, target, history = state.level, state.target, state.history
         ratio = capability + rng.uniform(-0.15, 0.25) + 0.03 * len(history) - 0.1 * level
-        achieved = round(max(0.0, min(target, target * ratio)))
+        achieved = round(max(0.0, min(target * 1.2, target * ratio)))  # some beat the target
         # Pain during exercise: mostly mild, easing over the course; now and then a bad day.
         flare = 4 if rng.random() < 0.03 else 0
         pain = max(0, min(10, base_pain - 3 - number // 4 + rng.randint(-1, 1) + flare))
