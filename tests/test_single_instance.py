@@ -78,7 +78,7 @@ def test_lock_left_by_a_crash_is_taken_over(qtbot, tmp_path: Path) -> None:  # t
     guard.release()
 
 
-def test_cli_restore_refuses_while_the_window_is_open(tmp_path: Path) -> None:
+def test_cli_restore_refuses_while_the_window_is_open(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     proc = subprocess.Popen(
         [sys.executable, "-c", SECOND.replace("os.kill(os.getpid(), signal.SIGKILL)", "input()"),
          str(tmp_path), "hold"],
@@ -88,6 +88,10 @@ def test_cli_restore_refuses_while_the_window_is_open(tmp_path: Path) -> None:
     try:
         assert proc.stdout.readline().strip() == "owner"
         assert app_is_running(tmp_path)
+        # that window is stuck (it never runs its event loop): a new launch says why it stops
+        guard = SingleInstance(tmp_path)
+        assert not guard.acquire()
+        assert "did not answer" in guard.reason and f"process {proc.pid}" in guard.reason
     finally:
         proc.communicate("\n", timeout=10)
     assert not app_is_running(tmp_path)

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .engine import DB_FILENAME, Database
 from .errors import KnownError
-from .keys import KEY_FILENAME, fsync_dir
+from .keys import KEY_FILENAME, NewKey, fsync_dir
 
 Progress = Callable[[int, int, str], None]  # done, total, message
 
@@ -414,7 +414,7 @@ def is_plain_sqlite(path: Path) -> bool:
 
 def encrypt_existing(
     db: Database, passphrase: str, *, progress: Progress | None = None, n: int | None = None
-):  # type: ignore[no-untyped-def]
+) -> tuple[Database, NewKey]:
     """Encrypt a data folder that was started without a passphrase.
 
     The plain file is exported into a new encrypted file (sqlcipher_export), checked, the

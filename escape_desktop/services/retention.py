@@ -227,7 +227,7 @@ def subject_access(ctx: AppContext, participant_id: int) -> dict[str, Any]:
             out = []
             for r in rows:
                 item = _row(r)
-                sess = sessions.get(getattr(r, "session_id", None))
+                sess = sessions.get(getattr(r, "session_id", 0))
                 if sess is not None:
                     item["session"] = {"number": sess.number, "date": sess.date.isoformat()}
                 out.append(item)

@@ -81,7 +81,9 @@ class LockOverlay(QFrame):
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         if event.type() == QEvent.Type.Resize and self.isVisible():
-            self.setGeometry(self.parentWidget().rect())
+            parent = self.parentWidget()
+            if parent is not None:
+                self.setGeometry(parent.rect())
         return False
 
     def show_over(self, window: QMainWindow) -> None:
@@ -116,6 +118,7 @@ class SafetyController(QObject):
         self._disabled_actions: list[QAction] = []
         self._hidden_windows: list[tuple[QWidget, float]] = []
         self.overlay: LockOverlay | None = None
+        self.last_dialog: QDialog | None = None
         self._build_timers()
         self._build_menu()
         bus.changed.connect(self._on_changed)

@@ -54,8 +54,9 @@ class SingleInstance(QObject):
                 "permissions, or choose another folder."
             )
             return False
-        ok, pid, host, _app = self.lock.getLockInfo()
-        who = f" (process {pid} on {host})" if ok else ""
+        info = self.lock.getLockInfo()  # (pid, hostname, app name)
+        pid, host = (info[0], info[1]) if isinstance(info, tuple) and len(info) >= 2 else (0, "")
+        who = f" (process {pid} on {host})" if pid else ""
         self.reason = (
             f"This data is already open in another escape-desktop window{who}, which did not "
             "answer. Close that window, or restart the computer if it has stopped responding."
