@@ -169,3 +169,7 @@ def test_encryption_interrupted_after_the_key_was_saved_is_finished_on_open(
         assert not finish_encryption(folder)
     finally:
         reopened.close()
+
+
+def test_deleted_rows_are_overwritten(ctx: AppContext) -> None:
+    assert ctx.db.pragma("PRAGMA secure_delete") == [(1,)]

@@ -51,6 +51,7 @@ def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False
                 cur.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
             cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
             cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left
             if not read_only:
                 cur.execute("PRAGMA journal_mode = WAL")
             cur.execute("PRAGMA synchronous = FULL")

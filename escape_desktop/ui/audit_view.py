@@ -133,4 +133,4 @@ class AuditDialog(QDialog):
             if len(rows) >= audit_service.MAX_ROWS
             else ""
         )
-        self.count.setText(f"{len(rows)} entries{more}")
+        self.count.setText(f"{len(rows)} {'entry' if len(rows) == 1 else 'entries'}{more}")

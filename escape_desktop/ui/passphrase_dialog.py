@@ -47,6 +47,7 @@ class UnlockDialog(QDialog):
         self.data_dir = Path(data_dir)
         self.key: bytes | None = None
         self.setWindowTitle(title or "Open your class data")
+        self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         self._build()
 
     def _build(self) -> None:
@@ -102,6 +103,7 @@ class RecoveryResetDialog(QDialog):
         self.data_dir = Path(data_dir)
         self.key: bytes | None = None
         self.setWindowTitle("Set a new passphrase with the recovery key")
+        self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         layout = QVBoxLayout(self)
         note = QLabel(
             "Type the recovery key you wrote down when the passphrase was first set "
@@ -150,6 +152,7 @@ class ChoosePassphraseDialog(QDialog):
     def __init__(self, parent: QWidget | None = None, *, allow_demo: bool = True, title: str = ""):
         super().__init__(parent)
         self.setWindowTitle(title or "Protect your class data")
+        self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         self.passphrase_text = ""
         layout = QVBoxLayout(self)
         intro = QLabel(
@@ -203,6 +206,7 @@ class ChangePassphraseDialog(QDialog):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
         self.setWindowTitle("Change passphrase")
+        self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.old = _password_field()
@@ -245,6 +249,7 @@ class RecoveryKeyDialog(QDialog):
         super().__init__(parent)
         self.code = code
         self.setWindowTitle("Your recovery key")
+        self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         layout = QVBoxLayout(self)
         intro = QLabel(
             "If the passphrase is ever forgotten, this recovery key is the only way back into "
