@@ -248,7 +248,8 @@ class CoursesPanel(QFrame):
             row = self.model.row_of(course_id)
         if row is None:
             return False
-        self._selected = course_id
+        if not emit:
+            self._selected = course_id
         sel = self.table.selectionModel()
         if not emit:
             sel.blockSignals(True)

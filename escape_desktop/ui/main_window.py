@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         reg.withdrawRequested.connect(self.withdraw)
         reg.moveRequested.connect(self.move_person)
         reg.sessionEditRequested.connect(self.edit_session)
+        reg.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         self.splitter.addWidget(self.courses)
         self.splitter.addWidget(self.course_view)

@@ -136,6 +136,7 @@ class RegisterSection(QWidget):
     withdrawRequested = Signal(int)
     moveRequested = Signal(int)
     sessionEditRequested = Signal(int)  # session id
+    message = Signal(str)  # a hint for the status bar
 
     def __init__(
         self,
@@ -313,14 +314,13 @@ class RegisterSection(QWidget):
             return
         person = self.model.rows[index.row()]
         if person.status == "withdrawn":
-            self.window().statusBar().showMessage(  # type: ignore[attr-defined]
-                f"{person.name} has withdrawn; reinstate them with Undo or Details first.", 6000
+            self.message.emit(
+                f"{person.name} has withdrawn, so is not marked; if that was a mistake, use Undo (Ctrl+Z)."
             )
             return
         if session.cancelled:
-            self.window().statusBar().showMessage(  # type: ignore[attr-defined]
-                f"Session {session.number} is cancelled; reinstate it with Edit session to mark it.",
-                6000,
+            self.message.emit(
+                f"Session {session.number} is cancelled; reinstate it with Edit session to mark it."
             )
             return
         current = person.marks.get(session.id)
@@ -342,7 +342,7 @@ class RegisterSection(QWidget):
 
     def _emit_for_index(self, signal: Signal, index: QModelIndex) -> None:  # type: ignore[type-arg]
         if not index.isValid():
-            self.window().statusBar().showMessage("Choose a person in the register first.", 5000)  # type: ignore[attr-defined]
+            self.message.emit("Choose a person in the register first.")
             return
         signal.emit(self.model.rows[index.row()].enrolment_id)  # type: ignore[attr-defined]
 

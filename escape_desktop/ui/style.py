@@ -79,10 +79,13 @@ QLineEdit[invalid="true"], QComboBox[invalid="true"], QDateEdit[invalid="true"] 
 
 def apply(app: QApplication, large: bool = False) -> None:
     """Set the font and stylesheet of the whole app (called at start and when large text changes)."""
+    sheet = stylesheet(large)
+    if app.styleSheet() == sheet:
+        return  # re-applying would re-polish every widget for nothing
     font = QFont(app.font())
     font.setPointSize(point_size(large))
     app.setFont(font)
-    app.setStyleSheet(stylesheet(large))
+    app.setStyleSheet(sheet)
 
 
 def icon(widget: QWidget | None, name: str) -> QIcon:
