@@ -126,9 +126,11 @@ def test_errors_are_one_sentence_not_a_traceback(bundle: Path, tmp_path: Path) -
     assert "escape-desktop demo" in result.stderr
 
 
-def test_the_window_opens_and_creates_the_data_folder(bundle: Path, tmp_path: Path) -> None:
-    """The app, double-clicked, starts its window and stays open (offscreen here)."""
+def test_the_window_opens_on_existing_data(bundle: Path, tmp_path: Path) -> None:
+    """The app, double-clicked, opens its window on the data and stays open (offscreen here)."""
     data = tmp_path / "data"
+    assert run_cli("demo", "--data-dir", str(data)).returncode == 0
+    log_file = data / "logs" / "escape-desktop.log"
     proc = subprocess.Popen(
         [str(APP), "--data-dir", str(data)],
         stdout=subprocess.PIPE,
@@ -138,11 +140,11 @@ def test_the_window_opens_and_creates_the_data_folder(bundle: Path, tmp_path: Pa
     )
     try:
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline and proc.poll() is None:
-            if (data / DB_FILENAME).exists():
-                break
+        started = False
+        while time.monotonic() < deadline and proc.poll() is None and not started:
+            started = log_file.exists() and "started" in log_file.read_text(encoding="utf-8")
             time.sleep(0.2)
-        time.sleep(2)  # let it get past opening the data and into the event loop
+        time.sleep(2)  # past building the window and into the event loop
         still_running = proc.poll() is None
     finally:
         proc.terminate()
@@ -151,9 +153,9 @@ def test_the_window_opens_and_creates_the_data_folder(bundle: Path, tmp_path: Pa
         except subprocess.TimeoutExpired:
             proc.kill()
             _out, err = proc.communicate()
+    assert started, f"the app did not get to its window (exit {proc.returncode}):\n{err[-3000:]}"
     assert still_running, f"the app quit at start (exit {proc.returncode}):\n{err[-3000:]}"
     assert "Traceback" not in err
-    assert (data / DB_FILENAME).exists()
 
 
 def test_resources_and_migrations_are_bundled_as_files(bundle: Path) -> None:
