@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QListWidgetItem,
+    QSizePolicy,
     QSpinBox,
     QTimeEdit,
     QVBoxLayout,
@@ -88,6 +89,7 @@ class WhenPage(QWizardPage):
         self.start.setCalendarPopup(True)
         self.start.setDisplayFormat("ddd dd MMM yyyy")
         days = QWidget()
+        days.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         dl = QHBoxLayout(days)
         dl.setContentsMargins(0, 0, 0, 0)
         self.weekdays = []

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
@@ -150,12 +151,8 @@ class ParticipantDialog(QDialog):
         form.addRow("Referred by", self.referral)
         form.addRow("Take part *", consent_row)
         form.addRow("Share for audit", share_row)
-        share_hint = QLabel(
-            "Sharing means the course's results may go to the central programme team with a code "
-            "instead of the name."
-        )
+        share_hint = QLabel("Results go to the central team under a code, never the name.")
         share_hint.setObjectName("hint")
-        share_hint.setWordWrap(True)
         form.addRow("", share_hint)
         form.addRow("Notes", self.notes)
         layout.addLayout(form)
@@ -186,6 +183,8 @@ class ParticipantDialog(QDialog):
         }
         for edit in (self.first_name, self.last_name, self.dob, self.nhs, self.phone, self.email):
             edit.textChanged.connect(self._refresh)
+        self.nhs.editingFinished.connect(self._format_nhs)
+        layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 42)
 
     def _yes_no(self, yes: str, no: str) -> tuple[QButtonGroup, QWidget]:
@@ -235,6 +234,12 @@ class ParticipantDialog(QDialog):
         self.consent_programme.button(1 if data.consent_programme else 0).setChecked(True)
         self.consent_share.button(1 if data.consent_share else 0).setChecked(True)
         self.notes.setPlainText(data.notes)
+
+    def _format_nhs(self) -> None:
+        """Show a valid NHS number as 3-3-4 once the person leaves the box."""
+        ok, text = check_nhs(self.nhs.text())
+        if ok and text.startswith("✓ "):
+            self.nhs.setText(text[2:])
 
     # --- checking ----------------------------------------------------------------------
     def _refresh(self) -> None:

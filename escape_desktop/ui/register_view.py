@@ -231,10 +231,11 @@ class RegisterSection(QWidget):
 
     def _build_session_panel(self) -> None:
         self.session_panel = QWidget(self)
-        row = QHBoxLayout(self.session_panel)
-        row.setContentsMargins(0, 4, 0, 0)
+        column = QVBoxLayout(self.session_panel)
+        column.setContentsMargins(0, 4, 0, 0)
         self.session_label = QLabel("")
         self.session_label.setWordWrap(True)
+        row = QHBoxLayout()
         self.notes_edit = QLineEdit()
         self.notes_edit.setPlaceholderText("Notes for this session")
         self.notes_edit.setToolTip("Saved when you press Enter or leave the box")
@@ -243,9 +244,10 @@ class RegisterSection(QWidget):
         self.session_button = QPushButton("Edit session…")
         self.session_button.setToolTip("Topic, date, staff present, or cancel the session")
         self.session_button.clicked.connect(self._edit_current_session)
-        row.addWidget(self.session_label, 2)
-        row.addWidget(self.notes_edit, 3)
+        row.addWidget(self.notes_edit, 1)
         row.addWidget(self.session_button)
+        column.addWidget(self.session_label)
+        column.addLayout(row)
 
     def _resize_columns(self) -> None:
         fm = self.table.fontMetrics()

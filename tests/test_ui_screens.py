@@ -1,0 +1,164 @@
+"""Render the main screens offscreen to tests/output/*.png (looked at by people; copied to docs/screenshots)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from escape_desktop.db import queries
+from escape_desktop.ui.app import create_main_window
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+OUT = Path(__file__).resolve().parent / "output"
+SIZE = (1366, 768)
+
+
+def save(widget, name: str) -> Path:
+    OUT.mkdir(exist_ok=True)
+    QApplication.processEvents()
+    path = OUT / f"{name}.png"
+    assert widget.grab().save(str(path))
+    return path
+
+
+@pytest.fixture
+def window(qtbot, demo_ctx, demo_today):
+    w = create_main_window(demo_ctx, today=demo_today)
+    w.show()
+    w.resize(*SIZE)
+    with demo_ctx.db.read() as s:
+        running = queries.course_by_code(s, "KH-2026-002").id
+    w.open_course(running)
+    yield w
+    w.deleteLater()
+    qtbot.wait(1)
+
+
+def test_main_window_register_at_1366x768(window):
+    path = save(window, "main-register")
+    reg = window.course_view.register
+    table = reg.table
+    today = reg.model.today_column()
+    # At laptop size the names stay in view beside today's column.
+    assert table.visualRect(reg.model.index(0, today)).intersects(table.viewport().rect())
+    assert reg.names.isVisible() and reg.names.width() > 300
+    # Every name fits its column.
+    fm = reg.names.fontMetrics()
+    widest = max(fm.horizontalAdvance(r.name) for r in reg.model.rows)
+    assert reg.names.columnWidth(0) >= widest + 8
+    assert path.stat().st_size > 10_000
+
+
+def test_finished_course(window):
+    with window.ctx.db.read() as s:
+        finished = queries.course_by_code(s, "KH-2026-001").id
+    window.open_course(finished)
+    save(window, "main-finished-course")
+    states = {window.course_view.register.model.index(r, 2).data() for r in range(5)}
+    assert states <= {"Completed", "Below 75%", "Withdrawn"}
+
+
+def test_welcome(qtbot, ctx, demo_today):
+    first = create_main_window(ctx, today=demo_today)
+    first.show()
+    first.resize(*SIZE)
+    save(first, "welcome")
+    assert first.welcome.isVisible()
+    first.deleteLater()
+    qtbot.wait(1)
+
+
+def test_dialogs(qtbot, window, demo_today, tmp_path):
+    from escape_desktop.ui.course_wizard import CourseWizard
+    from escape_desktop.ui.import_dialog import ImportDialog
+    from escape_desktop.ui.participant_dialog import ParticipantDialog
+
+    wizard = CourseWizard(window.ctx, window, today=demo_today)
+    wizard.show()
+    wizard.next()
+    save(wizard, "wizard-when")
+    wizard.next()
+    save(wizard, "wizard-dates")
+    assert wizard.dates.dates.count() == 12
+    wizard.reject()
+    dialog = ParticipantDialog(window, lambda d: None, course_label="KH-2026-002 · Knees & hips")
+    dialog.show()
+    dialog.first_name.setText("Siân")
+    dialog.last_name.setText("Demo-Łukasz")
+    dialog.dob.setText("03/02/1950")
+    dialog.nhs.setText("9434765919")
+    save(dialog, "enrol-dialog")
+    dialog.reject()
+    csv = tmp_path / "referrals.csv"
+    csv.write_text(
+        "first_name,last_name,date_of_birth,nhs_number,referral_source,consent_programme\n"
+        "Ada,Demo-Listed,1951-05-06,943 476 5919,GP,yes\n"
+        "Bill,Demo-Listed,1949-01-02,,physiotherapist,yes\n"
+        ",Demo-Noname,1950-01-01,,GP,yes\n"
+        "Carl,Demo-Listed,1950-01-01,943 476 5918,GP,yes\n",
+        encoding="utf-8",
+    )
+    with window.ctx.db.read() as s:
+        upcoming = queries.course_by_code(s, "KH-2026-003").id
+    imp = ImportDialog(window.ctx, window.bus, upcoming, "KH-2026-003", window, path=csv)
+    imp.show()
+    save(imp, "import-dialog")
+    assert imp.good_model.rowCount() == 2 and imp.bad_model.rowCount() == 2
+    imp.reject()
+
+
+def test_large_text(qtbot, window):
+    window.large_text_action.trigger()
+    try:
+        save(window, "main-large-text")
+    finally:
+        window.large_text_action.trigger()
+
+
+SCALED = """
+import sys
+from datetime import date
+from PySide6.QtWidgets import QApplication
+from escape_desktop.context import AppContext
+from escape_desktop.db import queries
+from escape_desktop.ui.app import create_main_window
+app = QApplication([])
+ctx = AppContext.open(sys.argv[1])
+w = create_main_window(ctx, today=date(2026, 11, 26))
+w.show()
+w.resize(1366, 768)
+with ctx.db.read() as s:
+    running = queries.course_by_code(s, "KH-2026-002").id
+w.open_course(running)
+app.processEvents()
+image = w.grab()
+image.save(sys.argv[2])
+print(image.width(), image.devicePixelRatio())
+w.close()
+ctx.close()
+"""
+
+
+def test_200_percent_scaling_renders_sharp(demo_ctx):
+    """QT_SCALE_FACTOR=2: the same window at twice the pixels (a 1366x768 laptop at 200%)."""
+    demo_ctx.db.checkpoint()
+    OUT.mkdir(exist_ok=True)
+    target = OUT / "main-200-percent.png"
+    env = dict(os.environ, QT_SCALE_FACTOR="2", QT_QPA_PLATFORM="offscreen")
+    run = subprocess.run(
+        [sys.executable, "-c", SCALED, str(demo_ctx.data_dir), str(target)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert run.returncode == 0, run.stderr
+    width, ratio = run.stdout.split()
+    assert float(ratio) == 2.0 and int(width) == 1366 * 2
+    assert target.exists()
