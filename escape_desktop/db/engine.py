@@ -17,6 +17,7 @@ from .errors import DatabaseLocked, DiskFull, KnownError, NotADatabase
 
 DB_FILENAME = "escape.db"
 BUSY_TIMEOUT_MS = 5000
+READ_OPTION = "escape_read_only_transaction"
 
 
 def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False) -> Engine:
@@ -60,7 +61,10 @@ def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if not read_only else "BEGIN")
+        # Writers take the write lock up front (no deadlock on upgrade); readers never do, so a
+        # screen refreshing never waits behind a backup or blocks a save.
+        reading = read_only or conn.get_execution_options().get(READ_OPTION, False)
+        conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
 
@@ -98,6 +102,9 @@ class Database:
         self.read_only = read_only
         self.engine = make_engine(self.path, key, read_only=read_only)
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._read_sessions = sessionmaker(
+            self.engine.execution_options(**{READ_OPTION: True}), expire_on_commit=False
+        )
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -115,7 +122,7 @@ class Database:
     def read(self) -> Iterator[Session]:
         """A session for reading; nothing it does is committed."""
         try:
-            with self._sessions() as session:
+            with self._read_sessions() as session:
                 yield session  # closing ends the read transaction; loaded objects stay usable
         except (exc.OperationalError, exc.DatabaseError, sqlite3.Error, sqlcipher.Error) as e:
             known = explain(e)
