@@ -168,6 +168,12 @@ def generate_demo(
     return builder.flush()
 
 
+def _short_place(venue: str) -> str:
+    """'St Aidan's Church Hall' -> "St Aidan's"; 'Riverside Leisure Centre' -> 'Riverside'."""
+    words = venue.split()
+    return " ".join(words[:2]) if words[0] in ("St", "St.") else words[0]
+
+
 @dataclass
 class _StationState:
     """One person's current level and target at one station, and results since it was set."""
@@ -231,7 +237,7 @@ class _Builder:
             Course,
             code=code,
             title=f"{'Knees & hips' if programme == 'knee_hip' else 'Backs'}, "
-            f"{venue.split()[0]}, {dates[0]:%b %Y}",
+            f"{_short_place(venue)}, {dates[0]:%b %Y}",
             programme_key=programme,
             venue_id=self._venue(venue),
             start_date=dates[0],
