@@ -57,7 +57,8 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         if not preview.good:
             raise CommandError("There is nobody to add in that file.")
         ids = import_participants(ctx, preview)
-        print(f"Added {len(ids)} people to {preview.course_code}.")
+        n = len(ids)
+        print(f"Added {n} {'person' if n == 1 else 'people'} to {preview.course_code}.")
         return 0
     finally:
         ctx.close()

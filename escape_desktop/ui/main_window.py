@@ -165,7 +165,9 @@ class MainWindow(QMainWindow):
         self.help_menu.addAction(self.about_action)
 
     def _build_status_bar(self) -> None:
-        self.data_label = QLabel(f"Data: {self.ctx.data_dir}")
+        folder = Path(self.ctx.data_dir)
+        self.data_label = QLabel(f"Data folder: {folder.name}")
+        self.data_label.setToolTip(f"Everything is kept in {folder}")
         self.data_label.setObjectName("hint")
         self.statusBar().addPermanentWidget(self.data_label)
 

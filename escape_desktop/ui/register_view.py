@@ -151,6 +151,7 @@ class RegisterSection(QWidget):
         self.bus = bus
         self.actions = actions
         self.course_id: int | None = None
+        self._own_mark: int | None = None  # enrolment being marked from this grid right now
         self.model = RegisterModel(self, today=today)
         self._build_toolbar()
         self._build_table()
@@ -286,9 +287,11 @@ class RegisterSection(QWidget):
         self.model.set_register(register)
         self._on_current_changed()
 
-    def _on_changed(self, kind: str, _ids: list) -> None:
+    def _on_changed(self, kind: str, ids: list) -> None:
         if self.course_id is None:
             return
+        if kind == "attendance" and self._own_mark is not None and ids == [self._own_mark]:
+            return  # our own mark: the cell was already updated in place, no need to read again
         if kind in ("attendance", "enrolment", "participant", "session", "course", "all"):
             self.reload()
 
@@ -326,13 +329,22 @@ class RegisterSection(QWidget):
             )
             return
         current = person.marks.get(session.id)
+        row = index.row()
         if what in (CYCLE, CLICK):
             mark = next_mark(current)
         elif what == CLEAR:
             mark = None
         else:
             mark = what
-        if self.actions.mark(person.enrolment_id, session.id, mark, person.name, session.number):
+        self._own_mark = person.enrolment_id
+        try:
+            saved = self.actions.mark(
+                person.enrolment_id, session.id, mark, person.name, session.number
+            )
+        finally:
+            self._own_mark = None
+        if saved:
+            self.model.set_mark(row, session.id, mark)
             # The bus reload has refreshed the cells; P, A or L moves on to the next person,
             # so a register is taken as people walk in. Space and clicks stay put to cycle.
             if what not in (CYCLE, CLICK, CLEAR):
