@@ -334,3 +334,64 @@ def test_bus_change_from_elsewhere_reloads_and_keeps_the_current_cell(
     section.bus.notify("exercise", [bill])
     assert section.table.currentIndex().row() == 1 and section.table.currentIndex().column() == 2
     assert section.model.cell_at(section.table.currentIndex()).dose_achieved == 18
+
+
+def _tabs_with(qtbot, section):
+    """The section as a hidden second tab, with the window on screen (as in the main window)."""
+    from PySide6.QtWidgets import QTabWidget, QWidget
+
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QWidget(), "Register")
+    tabs.addTab(section, "Circuit")
+    tabs.resize(1100, 600)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    return tabs
+
+
+def test_hidden_circuit_reads_nothing_until_its_tab_is_shown(qtbot, ctx, small_course):
+    from datetime import date
+
+    cid, sess = small_course
+    widget = CircuitSection(ctx, ChangeBus(), today=date(2026, 11, 2))
+    tabs = _tabs_with(qtbot, widget)
+    widget.set_course(cid)
+    ada = next(e for (e,) in _enrolments(ctx, cid))
+    circuit.save_cell(
+        ctx, ada, sess[1], "step_ups", level=1, target_dose=10, dose_achieved=9, pain=2, effort=4
+    )
+    for kind in ("exercise", "attendance", "session"):
+        widget.bus.notify(kind, [ada])
+    assert widget.loads == 0 and widget.model.rowCount() == 0
+
+    tabs.setCurrentIndex(1)
+    assert widget.loads == 1
+    assert widget.session_number() == 1
+    cell = widget.model.cell_at(widget.model.index(widget.model.row_of(ada), 1))
+    assert (cell.dose_achieved, cell.pain, cell.effort) == (9, 2, 4)
+
+    tabs.setCurrentIndex(0)
+    tabs.setCurrentIndex(1)  # nothing changed meanwhile: no second read
+    assert widget.loads == 1
+
+
+def test_a_register_mark_only_greys_that_persons_row(qtbot, section, ctx, small_course):
+    from escape_desktop.services import attendance
+
+    cid, sess = small_course
+    loads = section.loads
+    bill = section.model.row_at(1).enrolment_id
+    attendance.mark_attendance(ctx, bill, sess[1], "absent")
+    section.bus.notify("attendance", [bill])
+    assert section.loads == loads  # no whole reload
+    assert section.model.row_at(1).attendance == "absent"
+    assert section.model.data(section.model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is not None
+    assert section.model.data(section.model.index(0, 0), Qt.ItemDataRole.BackgroundRole) is None
+
+
+def _enrolments(ctx, course_id):
+    with ctx.db.read() as s:
+        return s.execute(
+            select(Enrolment.id).where(Enrolment.course_id == course_id).order_by(Enrolment.id)
+        ).all()

@@ -33,6 +33,7 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QShortcut,
+    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -384,6 +385,10 @@ class CircuitSection(QWidget):
         self.sessions: list[SessionChoice] = []
         self._today = today
         self._notifying = False
+        # What needs reading again once the section is on screen: "" nothing, "grid" the
+        # shown session, "course" the session list too. Hidden tabs do not read on every change.
+        self._stale = ""
+        self.loads = 0  # how many times a session's grid was read (tests count it)
         self._editing: tuple[QPersistentModelIndex, CellEditor] | None = None
         self.active_dialog: QDialog | None = None
         self.model = CircuitModel(ctx, self)
@@ -511,8 +516,46 @@ class CircuitSection(QWidget):
             return self._today()
         return self._today or date.today()
 
+    def on_screen(self) -> bool:
+        """False while this section is a hidden tab: then changes only mark it stale.
+
+        A section not yet placed in a shown window (built, not shown) loads at once,
+        unless it was hidden on purpose (a tab that is not the current one).
+        """
+        if self.isVisible():
+            return True
+        hidden_tab = self.isHidden() and self.testAttribute(
+            Qt.WidgetAttribute.WA_WState_ExplicitShowHide
+        )
+        return not hidden_tab and not self.window().isVisible()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        stale, self._stale = self._stale, ""
+        if stale == "course":
+            self._load_course(self.session_number(), self._current_keep())
+        elif stale == "grid":
+            self.reload()
+
     def set_course(self, course_id: int | None) -> None:
+        changed = course_id != self.course_id
         self.course_id = course_id
+        if not self.on_screen():
+            if changed:  # never show one course's circuit under another's name
+                self.session_combo.blockSignals(True)
+                self.session_combo.clear()
+                self.session_combo.blockSignals(False)
+                self._show_empty("")
+            self._stale = "course"
+            return
+        self._stale = ""
+        self._load_course(None)
+
+    def _load_course(
+        self, keep_number: int | None, keep_cell: tuple[int, str] | None = None
+    ) -> None:
+        """Read the course's sessions and show ``keep_number`` (or today's default session)."""
+        course_id = self.course_id
         self.sessions = circuit.course_sessions(self.ctx, course_id) if course_id else []
         self.session_combo.blockSignals(True)
         self.session_combo.clear()
@@ -522,6 +565,8 @@ class CircuitSection(QWidget):
                 text += " (cancelled)"
             self.session_combo.addItem(text, x.number)
         default = circuit.default_session_number(self.sessions, self.today())
+        if keep_number is not None and any(x.number == keep_number for x in self.sessions):
+            default = keep_number
         if default is not None:
             self.session_combo.setCurrentIndex(self.session_combo.findData(default))
         self.session_combo.blockSignals(False)
@@ -530,7 +575,7 @@ class CircuitSection(QWidget):
         elif default is None:
             self._show_empty("This course has no sessions yet; add its dates first.")
         else:
-            self.show_session(default)
+            self.show_session(default, keep_cell if default == keep_number else None)
 
     def session_number(self) -> int | None:
         data = self.session_combo.currentData()
@@ -545,6 +590,7 @@ class CircuitSection(QWidget):
             self.session_combo.blockSignals(True)
             self.session_combo.setCurrentIndex(i)
             self.session_combo.blockSignals(False)
+        self.loads += 1
         try:
             grid = circuit.circuit_grid(self.ctx, self.course_id, number)
         except KnownError as e:
@@ -575,16 +621,19 @@ class CircuitSection(QWidget):
         self.stations_button.setEnabled(self.course_id is not None)
         self._update_panel()
 
+    def _current_keep(self) -> tuple[int, str] | None:
+        """(enrolment id, station key) of the current cell, to stay on it across a reload."""
+        current = self.table.currentIndex()
+        row, cell = self.model.row_at(current.row()), self.model.cell_at(current)
+        if row is not None and cell is not None:
+            return (row.enrolment_id, cell.station_key)
+        return None
+
     def reload(self) -> None:
         number = self.session_number()
         if number is None:
             return
-        current = self.table.currentIndex()
-        keep = None
-        row, cell = self.model.row_at(current.row()), self.model.cell_at(current)
-        if row is not None and cell is not None:
-            keep = (row.enrolment_id, cell.station_key)
-        self.show_session(number, keep)
+        self.show_session(number, self._current_keep())
 
     # ------------------------------------------------------------------ reacting
 
@@ -657,17 +706,25 @@ class CircuitSection(QWidget):
     def _on_current_changed(self, *_: Any) -> None:
         self._update_panel()
 
-    def _on_bus_changed(self, kind: str, _ids: list) -> None:
-        if self._notifying or self.course_id is None:
+    def _on_bus_changed(self, kind: str, ids: list) -> None:
+        if self._notifying or self.course_id is None or kind not in RELOAD_KINDS:
             return
-        if kind in RELOAD_KINDS:
-            if kind in ("session", "course", "all"):
-                keep_number = self.session_number()
-                self.set_course(self.course_id)
-                if keep_number is not None and self.session_combo.findData(keep_number) >= 0:
-                    self.show_session(keep_number)
-            else:
-                self.reload()
+        if kind == "course" and ids and self.course_id not in ids:
+            return  # another course was created or edited
+        whole = kind in ("session", "course", "all")
+        if not self.on_screen():
+            if whole or not self._stale:
+                self._stale = "course" if whole else "grid"
+            return
+        if whole:
+            self._load_course(self.session_number(), self._current_keep())
+        elif kind == "attendance" and ids and self.model.grid is not None:
+            # A register mark only greys or ungreys that person's row.
+            for enrolment_id in ids:
+                self.model.refresh_row(enrolment_id)
+            self._update_panel()
+        else:
+            self.reload()
 
     def _notify(self, kind: str, ids: list[int], message: str) -> None:
         self._notifying = True
