@@ -16,7 +16,7 @@ from escape_desktop.programme.nhs import format_nhs_number
 
 from .common import audit, now
 from .errors import NotFound, ValidationError
-from .participants import ParticipantInput, _unique_code, validate_participant
+from .participants import ParticipantInput, _unique_code, add_enrolment, validate_participant
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
@@ -324,15 +324,7 @@ def import_participants(ctx: AppContext, preview: ImportPreview) -> list[int]:
             person = Participant(code=_unique_code(s), created_at=stamp, **row.values)
             s.add(person)
             s.flush()
-            enrolment = Enrolment(
-                participant_id=person.id,
-                course_id=course.id,
-                status="enrolled",
-                enrolled_on=date.today(),
-            )
-            s.add(enrolment)
-            s.flush()
-            ids.append(enrolment.id)
+            ids.append(add_enrolment(s, person.id, course.id).id)
         audit(
             s,
             ctx.actor,

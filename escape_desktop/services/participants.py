@@ -138,6 +138,25 @@ def _course_with_room(s, course_id: int) -> Course:  # type: ignore[no-untyped-d
     return course
 
 
+def add_enrolment(s, participant_id: int, course_id: int) -> Enrolment:  # type: ignore[no-untyped-def]
+    """A new enrolment row (flushed, so it has its id) within the caller's transaction."""
+    enrolment = Enrolment(
+        participant_id=participant_id,
+        course_id=course_id,
+        status="enrolled",
+        enrolled_on=date.today(),
+    )
+    s.add(enrolment)
+    s.flush()
+    return enrolment
+
+
+def _reopen(enrolment: Enrolment) -> Enrolment:
+    """Enrol again someone who had withdrawn from this course."""
+    enrolment.status, enrolment.withdrawn_reason, enrolment.withdrawn_on = "enrolled", "", None
+    return enrolment
+
+
 def enrol_participant(ctx: AppContext, course_id: int, data: ParticipantInput) -> tuple[int, int]:
     """Add a new person and enrol them. Returns (participant id, enrolment id)."""
     values = validate_participant(data)
@@ -185,19 +204,9 @@ def enrol_existing(ctx: AppContext, participant_id: int, course_id: int) -> int:
         if existing is not None:
             if existing.status != "withdrawn":
                 raise ValidationError("course", f"{person.full_name} is already on {course.code}.")
-            existing.status = "enrolled"
-            existing.withdrawn_reason = ""
-            existing.withdrawn_on = None
-            enrolment = existing
+            enrolment = _reopen(existing)
         else:
-            enrolment = Enrolment(
-                participant_id=person.id,
-                course_id=course.id,
-                status="enrolled",
-                enrolled_on=date.today(),
-            )
-            s.add(enrolment)
-            s.flush()
+            enrolment = add_enrolment(s, person.id, course.id)
         audit(s, ctx.actor, "enrol", "enrolment", enrolment.id, f"{person.code} on {course.code}")
         return enrolment.id
 
@@ -296,17 +305,9 @@ def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> in
         enrolment.withdrawn_reason = f"Moved to {target.code}"
         enrolment.withdrawn_on = date.today()
         if clash is not None:
-            clash.status, clash.withdrawn_reason, clash.withdrawn_on = "enrolled", "", None
-            new = clash
+            new = _reopen(clash)
         else:
-            new = Enrolment(
-                participant_id=enrolment.participant_id,
-                course_id=target.id,
-                status="enrolled",
-                enrolled_on=date.today(),
-            )
-            s.add(new)
-            s.flush()
+            new = add_enrolment(s, enrolment.participant_id, target.id)
         audit(s, ctx.actor, "move", "enrolment", enrolment.id, f"to {target.code}")
         return new.id
 
