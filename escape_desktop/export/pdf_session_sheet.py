@@ -50,19 +50,36 @@ class SheetTable(Table):
         self.aims: dict[tuple[int, int], tuple[str, str]] = aims or {}
         self.ticks: tuple[tuple[int, int], ...] = tuple(ticks)
 
+    def _drawCell(self, cellval, cellstyle, pos, size):  # type: ignore[no-untyped-def]  # noqa: N802
+        # Most of the grid is empty boxes for the pen: an empty string would still cost a
+        # text object each (BT ... ET), so skip it. Nothing visible changes.
+        if cellval == "" and not cellstyle.href and not cellstyle.destination:
+            return
+        super()._drawCell(cellval, cellstyle, pos, size)
+
     def draw(self) -> None:
         super().draw()
         c = self.canv
         xs, ys = self._colpositions, self._rowpositions
         c.saveState()
         c.setFillColor(INK)
-        for (col, row), (level, dose) in self.aims.items():
+        # All aims in one text object: a text object per string (what drawCentredString
+        # does) was most of the sheet's drawing time. Each cell still reads level then dose,
+        # so copied or read-aloud text stays "L2 12". Widths are cached: a sheet repeats the
+        # same few levels and doses.
+        text = c.beginText()
+        widths: dict[tuple[str, str], float] = {}
+        for (col, row), pair in self.aims.items():
             mid_x = (xs[col] + xs[col + 1]) / 2
             mid_y = (ys[row] + ys[row + 1]) / 2
-            c.setFont(FONT_BOLD, 9)
-            c.drawCentredString(mid_x, mid_y + 1.5, level)
-            c.setFont(FONT, 9)
-            c.drawCentredString(mid_x, mid_y - 8.5, dose)
+            for s, font, dy in ((pair[0], FONT_BOLD, 1.5), (pair[1], FONT, -8.5)):
+                w = widths.get((s, font))
+                if w is None:
+                    w = widths[(s, font)] = stringWidth(s, font, 9)
+                text.setFont(font, 9)
+                text.setTextOrigin(mid_x - w / 2, mid_y + dy)
+                text.textOut(s)
+        c.drawText(text)
         c.setStrokeColor(INK)
         c.setLineWidth(0.8)
         for col, row in self.ticks:
