@@ -125,3 +125,36 @@ def test_opening_the_section_does_not_import_reportlab():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_hidden_documents_read_nothing_until_the_tab_is_shown(qtbot, demo_ctx, demo_today):
+    from PySide6.QtWidgets import QTabWidget, QWidget
+
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QWidget(), "Register")
+    view = DocumentsSection(demo_ctx, ChangeBus())
+    view.today = demo_today
+    tabs.addTab(view, "Documents")
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    with demo_ctx.db.read() as s:
+        course_id = course_by_code(s, "KH-2026-003").id
+    before = view.loads
+    view.set_course(course_id)
+    _, eid = enrol_participant(
+        demo_ctx,
+        course_id,
+        ParticipantInput(first_name="Zia", last_name="Demo-Late", consent_programme=True),
+    )
+    for kind in ("enrolment", "attendance", "session"):
+        view.bus.notify(kind, [eid])
+    assert view.loads == before
+
+    tabs.setCurrentIndex(1)
+    assert view.loads == before + 1
+    names = [view.people_list.item(i).text() for i in range(view.people_list.count())]
+    assert "Zia Demo-Late" in names
+    assert view.save_button.isEnabled()

@@ -300,3 +300,29 @@ def test_changing_course_with_a_bad_value_says_it_was_not_saved(qtbot, ctx, cour
         section.set_course(None)
     assert "not saved" in said.args[0] and "Pain rating" in said.args[0]
     assert section.course_id is None and _stored(ctx, ada) == {}
+
+
+def test_hidden_measures_read_nothing_until_the_tab_is_shown(qtbot, ctx, course):
+    from PySide6.QtWidgets import QTabWidget, QWidget
+
+    cid, people = course
+    tabs = QTabWidget()
+    qtbot.addWidget(tabs)
+    tabs.addTab(QWidget(), "Register")
+    widget = MeasuresSection(ctx, ChangeBus())
+    tabs.addTab(widget, "Measures")
+    tabs.resize(1100, 760)
+    tabs.show()
+    qtbot.waitExposed(tabs)
+    before = widget.loads
+    widget.set_course(cid)
+    set_course_instruments(ctx, cid, ["pain_nrs"])
+    for kind in ("attendance", "assessment", "course"):
+        widget.bus.notify(kind, [cid] if kind == "course" else [people[0]])
+    assert widget.loads == before
+
+    tabs.setCurrentIndex(1)
+    assert widget.loads == before + 1
+    assert widget.people_model.rowCount() == 3
+    assert "Measures used: " in widget.instruments_label.text()
+    assert list(widget.entry.fields) == ["pain_nrs"]

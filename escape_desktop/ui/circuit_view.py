@@ -60,6 +60,7 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.progression import format_dose
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit import Cell, SessionChoice
+from escape_desktop.ui import style
 from escape_desktop.ui.bus import ChangeBus
 from escape_desktop.ui.circuit_model import (
     ARROWS,
@@ -516,19 +517,6 @@ class CircuitSection(QWidget):
             return self._today()
         return self._today or date.today()
 
-    def on_screen(self) -> bool:
-        """False while this section is a hidden tab: then changes only mark it stale.
-
-        A section not yet placed in a shown window (built, not shown) loads at once,
-        unless it was hidden on purpose (a tab that is not the current one).
-        """
-        if self.isVisible():
-            return True
-        hidden_tab = self.isHidden() and self.testAttribute(
-            Qt.WidgetAttribute.WA_WState_ExplicitShowHide
-        )
-        return not hidden_tab and not self.window().isVisible()
-
     def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
         super().showEvent(event)
         stale, self._stale = self._stale, ""
@@ -540,7 +528,7 @@ class CircuitSection(QWidget):
     def set_course(self, course_id: int | None) -> None:
         changed = course_id != self.course_id
         self.course_id = course_id
-        if not self.on_screen():
+        if not style.on_screen(self):
             if changed:  # never show one course's circuit under another's name
                 self.session_combo.blockSignals(True)
                 self.session_combo.clear()
@@ -712,7 +700,7 @@ class CircuitSection(QWidget):
         if kind == "course" and ids and self.course_id not in ids:
             return  # another course was created or edited
         whole = kind in ("session", "course", "all")
-        if not self.on_screen():
+        if not style.on_screen(self):
             if whole or not self._stale:
                 self._stale = "course" if whole else "grid"
             return

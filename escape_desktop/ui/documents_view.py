@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,6 +38,7 @@ from escape_desktop.db.queries import Register, register
 from escape_desktop.export.documents import DESCRIPTIONS, LABELS, PEOPLE_KINDS, default_filename
 from escape_desktop.export.documents import KINDS as DOC_KINDS
 from escape_desktop.programme.completion import is_completer
+from escape_desktop.ui import style
 from escape_desktop.ui.bus import ChangeBus
 from escape_desktop.ui.worker import run_in_background
 
@@ -59,6 +60,8 @@ class DocumentsSection(QWidget):
         self._job = None
         self.last_path: Path | None = None
         self.save_dir: Path | None = None  # remembered between saves in one run
+        self._stale = False  # a change came while this tab was hidden: read when shown
+        self.loads = 0  # how many times the course was read (tests count it)
         self._build_choices()
         self._build_people()
         self._build_actions()
@@ -146,16 +149,32 @@ class DocumentsSection(QWidget):
     def set_course(self, course_id: int | None) -> None:
         self.course_id = course_id
         self.status.clear()
-        self._reload()
+        self._reload_when_shown()
 
     def _on_changed(self, kind: str, ids: list) -> None:
+        if kind == "course" and ids and self.course_id not in ids:
+            return  # another course was created or edited
         if kind in ("all", "course", "session", "enrolment", "participant", "attendance"):
+            self._reload_when_shown()
+
+    def _reload_when_shown(self) -> None:
+        if style.on_screen(self):
+            self._stale = False
+            self._reload()
+        else:
+            self._stale = True
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        if self._stale:
+            self._stale = False
             self._reload()
 
     def _today(self) -> date:
         return self.today or date.today()
 
     def _reload(self) -> None:
+        self.loads += 1
         self._reg = None
         if self.course_id is not None:
             with self.ctx.db.read() as s:

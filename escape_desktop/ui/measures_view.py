@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +26,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import measures
 from escape_desktop.services.measures import CourseOutcomes
+from escape_desktop.ui import style
 from escape_desktop.ui.bus import ChangeBus
 from escape_desktop.ui.measures_chart import PersonChart, ProportionBars
 from escape_desktop.ui.measures_entry import MeasuresEntry
@@ -58,6 +60,10 @@ class MeasuresSection(QWidget):
         self.today: date | None = None  # None: the real date (tests pin it)
         self.outcomes: CourseOutcomes | None = None
         self._restoring = False
+        # "" up to date; "data" the lists and figures; "form" the form too (measures chosen
+        # may have changed). A hidden tab only notes this, and reads when it is shown.
+        self._stale = ""
+        self.loads = 0  # how many times the section read its data (tests count it)
         self._build_top()
         self._build_people_page()
         self._build_outcomes_page()
@@ -204,12 +210,33 @@ class MeasuresSection(QWidget):
                 f"{self.entry.message.text().removeprefix('Not saved: ')}"
             )
         self.course_id = course_id
-        self.entry.set_course(course_id)
         self.choose_button.setEnabled(course_id is not None)
+        if not style.on_screen(self):
+            self._stale = "form"
+            return
+        self._stale = ""
+        self.entry.set_course(course_id)
         self.refresh()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        stale, self._stale = self._stale, ""
+        if stale == "form":
+            self._rebuild_form()
+        elif stale == "data":
+            self.refresh()
+
+    def _rebuild_form(self) -> None:
+        """Build the form for the course's measures again and reload, staying on the same person."""
+        keep = self.entry.enrolment_id
+        self.entry.set_course(self.course_id)
+        self.refresh()
+        if keep is not None:
+            self.select_person(keep)
 
     def refresh(self) -> None:
         """Reload everything from the database, keeping the highlighted person."""
+        self.loads += 1
         if self.course_id is None:
             self.instruments_label.setText("Choose a course to enter or see its measures.")
             self.people_model.set_rows([])
@@ -245,16 +272,19 @@ class MeasuresSection(QWidget):
             self._set_outcomes(outcomes)
         self._show_results()
 
-    def _on_changed(self, kind: str, _ids: list) -> None:
+    def _on_changed(self, kind: str, ids: list) -> None:
         if kind not in REFRESH_KINDS or self.course_id is None:
             return
-        if kind in ("course", "all") and not self.entry.dirty:
+        if kind == "course" and ids and self.course_id not in ids:
+            return  # another course was created or edited
+        form = kind in ("course", "all")
+        if not style.on_screen(self):
+            if form or not self._stale:
+                self._stale = "form" if form else "data"
+            return
+        if form and not self.entry.dirty:
             # The course's list of measures may have changed: rebuild the form, same person.
-            keep = self.entry.enrolment_id
-            self.entry.set_course(self.course_id)
-            self.refresh()
-            if keep is not None:
-                self.select_person(keep)
+            self._rebuild_form()
             return
         self.refresh()
 

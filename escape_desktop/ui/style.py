@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
@@ -102,3 +103,18 @@ def mark_invalid(widget: QWidget, invalid: bool) -> None:
     widget.setProperty("invalid", invalid)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def on_screen(widget: QWidget) -> bool:
+    """False while a section is a hidden tab, so it can mark itself stale instead of reloading.
+
+    A section not yet placed in a shown window (built, not yet shown, as in tests and while
+    the main window is being made) counts as on screen unless it was hidden on purpose,
+    which is what a tab widget does to every tab but the current one.
+    """
+    if widget.isVisible():
+        return True
+    hidden_tab = widget.isHidden() and widget.testAttribute(
+        Qt.WidgetAttribute.WA_WState_ExplicitShowHide
+    )
+    return not hidden_tab and not widget.window().isVisible()
