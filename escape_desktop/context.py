@@ -1,4 +1,8 @@
-"""AppContext: the paths, the open database and the programme content, made once in main()."""
+"""AppContext: the paths, the open database and the programme content, made once in main().
+
+Opening one is light: the schema version is read with plain SQL and the engine (SQLAlchemy)
+is made on first use, so the window can show its first screen before either is paid for.
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from escape_desktop.db.engine import DB_FILENAME, Database
-from escape_desktop.db.migrate import ensure_schema
 from escape_desktop.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
@@ -53,6 +56,8 @@ class AppContext:
         db = Database(folder / DB_FILENAME, key, read_only=read_only)
         if migrate and not read_only:
             try:
+                from escape_desktop.db.migrate import ensure_schema
+
                 ensure_schema(db)
             except BaseException:
                 db.dispose()

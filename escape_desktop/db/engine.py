@@ -1,23 +1,66 @@
-"""The one place a database connection is made: driver, pragmas, transactions, error mapping."""
+"""The one place a database connection is made: driver, pragmas, transactions, error mapping.
+
+SQLAlchemy is imported only when the engine is first used: the window's first screen reads
+through ``Database.raw_read()`` (the DB-API driver, configured by the same ``connect()``), so
+it paints before SQLAlchemy's import cost is paid.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlcipher3.dbapi2 as sqlcipher
-from sqlalchemy import Engine, create_engine, event, exc
-from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool, QueuePool
 
 from .errors import DatabaseLocked, DiskFull, KnownError, NotADatabase
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
 
 DB_FILENAME = "escape.db"
 BUSY_TIMEOUT_MS = 5000
 READ_OPTION = "escape_read_only_transaction"
+
+
+def configure(dbapi_connection: Any, key: bytes | None, *, read_only: bool = False) -> None:
+    """Key and pragmas for a new driver connection: every connection, raw or pooled, gets these."""
+    dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
+    cur = dbapi_connection.cursor()
+    try:
+        if key is not None:
+            cur.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cur.execute("PRAGMA foreign_keys = ON")
+        cur.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left
+        if not read_only:
+            cur.execute("PRAGMA journal_mode = WAL")
+        cur.execute("PRAGMA synchronous = FULL")
+    finally:
+        cur.close()
+
+
+def open_connection(path: Path, *, read_only: bool = False) -> Any:
+    """A bare driver connection on ``path`` (read-only through a URI), not yet configured."""
+    if read_only:
+        target = Path(path).resolve().as_uri() + "?mode=ro"
+        return sqlcipher.connect(target, uri=True, check_same_thread=False)
+    return sqlcipher.connect(str(path), check_same_thread=False)
+
+
+def connect(path: Path, key: bytes | None = None, *, read_only: bool = False) -> Any:
+    """A configured DB-API connection (autocommit: the caller emits BEGIN)."""
+    conn = open_connection(path, read_only=read_only)
+    try:
+        configure(conn, key, read_only=read_only)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False) -> Engine:
@@ -26,15 +69,11 @@ def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False
     Uses the sqlcipher3 driver so every install runs the same modern SQLite, and
     SQLAlchemy's documented recipe so BEGIN is emitted by us, not guessed by the driver.
     """
-    if read_only:
-        target = path.resolve().as_uri() + "?mode=ro"
+    from sqlalchemy import create_engine, event
+    from sqlalchemy.pool import NullPool, QueuePool
 
-        def creator() -> Any:
-            return sqlcipher.connect(target, uri=True, check_same_thread=False)
-    else:
-
-        def creator() -> Any:
-            return sqlcipher.connect(str(path), check_same_thread=False)
+    def creator() -> Any:
+        return open_connection(path, read_only=read_only)
 
     engine = create_engine(
         "sqlite://",
@@ -45,19 +84,7 @@ def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
-        cur = dbapi_connection.cursor()
-        try:
-            if key is not None:
-                cur.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
-            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            cur.execute("PRAGMA foreign_keys = ON")
-            cur.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left
-            if not read_only:
-                cur.execute("PRAGMA journal_mode = WAL")
-            cur.execute("PRAGMA synchronous = FULL")
-        finally:
-            cur.close()
+        configure(dbapi_connection, key, read_only=read_only)
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
@@ -93,26 +120,76 @@ def explain(error: BaseException) -> KnownError | None:
     return None
 
 
+def _driver_errors() -> tuple[type[BaseException], ...]:
+    from sqlalchemy import exc
+
+    return (exc.OperationalError, exc.DatabaseError, sqlite3.Error, sqlcipher.Error)
+
+
 class Database:
-    """An open database: the engine, a session factory, and one transaction helper."""
+    """An open database: the engine, a session factory, and one transaction helper.
+
+    The engine (and with it SQLAlchemy) is made on first use; ``raw_read()`` does not need it.
+    """
 
     def __init__(self, path: Path, key: bytes | None = None, *, read_only: bool = False):
         self.path = Path(path)
         self.key = key
         self.read_only = read_only
-        self.engine = make_engine(self.path, key, read_only=read_only)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
-        self._read_sessions = sessionmaker(
-            self.engine.execution_options(**{READ_OPTION: True}), expire_on_commit=False
-        )
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()  # the GUI thread and a worker may both reach for it
+
+    @property
+    def engine(self) -> Engine:
+        if self._engine is None:
+            with self._lock:
+                if self._engine is None:
+                    from sqlalchemy.orm import sessionmaker
+
+                    engine = make_engine(self.path, self.key, read_only=self.read_only)
+                    self._sessions = sessionmaker(engine, expire_on_commit=False)
+                    self._read_sessions = sessionmaker(
+                        engine.execution_options(**{READ_OPTION: True}), expire_on_commit=False
+                    )
+                    self._engine = engine
+        return self._engine
+
+    @contextmanager
+    def raw_read(self) -> Iterator[Any]:
+        """A configured DB-API connection in a read transaction, closed afterwards.
+
+        For the few reads that must not wait for SQLAlchemy (the window's first screen);
+        the same key and pragmas as the engine's connections.
+        """
+        try:
+            conn = connect(self.path, self.key, read_only=self.read_only)
+        except (sqlite3.Error, sqlcipher.Error) as e:
+            known = explain(e)
+            if known is not None:
+                raise known from e
+            raise
+        try:
+            conn.execute("BEGIN")
+            yield conn
+        except (sqlite3.Error, sqlcipher.Error) as e:
+            known = explain(e)
+            if known is not None:
+                raise known from e
+            raise
+        finally:
+            try:
+                conn.rollback()
+            finally:
+                conn.close()
 
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on any error."""
+        self.engine  # noqa: B018 (makes the session factories)
         try:
             with self._sessions() as session, session.begin():
                 yield session
-        except (exc.OperationalError, exc.DatabaseError, sqlite3.Error, sqlcipher.Error) as e:
+        except _driver_errors() as e:
             known = explain(e)
             if known is not None:
                 raise known from e
@@ -121,10 +198,11 @@ class Database:
     @contextmanager
     def read(self) -> Iterator[Session]:
         """A session for reading; nothing it does is committed."""
+        self.engine  # noqa: B018 (makes the session factories)
         try:
             with self._read_sessions() as session:
                 yield session  # closing ends the read transaction; loaded objects stay usable
-        except (exc.OperationalError, exc.DatabaseError, sqlite3.Error, sqlcipher.Error) as e:
+        except _driver_errors() as e:
             known = explain(e)
             if known is not None:
                 raise known from e
@@ -146,4 +224,5 @@ class Database:
         self.pragma("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def dispose(self) -> None:
-        self.engine.dispose()
+        if self._engine is not None:
+            self._engine.dispose()

@@ -17,9 +17,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-
 from .errors import KnownError, WrongPassphrase
 
 KEY_FILENAME = "key.json"
@@ -102,6 +99,9 @@ def _derive(secret: str, salt: bytes, n: int) -> bytes:
 
 
 def _wrap(key: bytes, secret: str, purpose: str, n: int) -> dict[str, Any]:
+    # Imported here, not at the top: opening unencrypted data (and the window) never pays for it.
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     salt = os.urandom(16)
     nonce = os.urandom(12)
     aad = f"{FORMAT}:{VERSION}:{purpose}".encode()
@@ -111,6 +111,9 @@ def _wrap(key: bytes, secret: str, purpose: str, n: int) -> dict[str, Any]:
 
 
 def _unwrap(entry: dict[str, Any], secret: str, purpose: str) -> bytes | None:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
     try:
         salt, nonce, sealed = _unb64(entry["salt"]), _unb64(entry["nonce"]), _unb64(entry["sealed"])
         n = int(entry["n"])

@@ -1,52 +1,29 @@
-"""Schema versions: check at start without Alembic; upgrade with Alembic only when needed."""
+"""Schema versions: checked at start without Alembic or SQLAlchemy; Alembic upgrades when needed."""
 
 from __future__ import annotations
 
 from pathlib import Path
-
-from sqlalchemy import Connection, text
+from typing import TYPE_CHECKING
 
 from .engine import Database
 from .errors import KnownError, NewerDatabase
+from .schema_version import HEAD, KNOWN_REVISIONS, state_of
 
-# Every revision in db/migrations/versions, oldest first. A test keeps this in step with
-# Alembic's own view, so start-up can decide "current" without importing Alembic.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001_baseline",)
-HEAD = KNOWN_REVISIONS[-1]
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+__all__ = ["HEAD", "KNOWN_REVISIONS", "MIGRATIONS_DIR", "schema_state", "ensure_schema", "upgrade"]
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 
 
-def current_revision(conn: Connection) -> str | None:
-    has_table = conn.execute(
-        text("SELECT 1 FROM sqlite_master WHERE type='table' AND name='alembic_version'")
-    ).first()
-    if not has_table:
-        return None
-    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-
-
-def has_user_tables(conn: Connection) -> bool:
-    return (
-        conn.execute(
-            text(
-                "SELECT count(*) FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-            )
-        ).scalar()
-        or 0
-    ) > 0
-
-
 def schema_state(db: Database) -> str:
-    """'current', 'empty', 'behind', 'newer' or 'foreign' (tables, but not ours)."""
-    with db.engine.connect() as conn:
-        rev = current_revision(conn)
-        if rev is None:
-            return "empty" if not has_user_tables(conn) else "foreign"
-    if rev == HEAD:
-        return "current"
-    if rev in KNOWN_REVISIONS:
-        return "behind"
-    return "newer"
+    """'current', 'empty', 'behind', 'newer' or 'foreign' (tables, but not ours).
+
+    Plain SQL on a driver connection: answering "current" never imports SQLAlchemy.
+    """
+    with db.raw_read() as conn:
+        return state_of(conn)
 
 
 def alembic_config(connection: Connection):  # type: ignore[no-untyped-def]

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
-from escape_desktop.programme.completion import is_completer
-
+# The courses list is plain SQL, so the window's first screen can read it before SQLAlchemy
+# is imported; it lives there and is re-exported here for everyone else.
+from .first_screen import CourseSummary as CourseSummary
+from .first_screen import course_status as course_status
+from .first_screen import course_summaries as course_summaries
 from .models import (
     Attendance,
     Course,
@@ -20,49 +23,6 @@ from .models import (
     Session,
     Venue,
 )
-
-
-@dataclass(frozen=True)
-class CourseSummary:
-    id: int
-    code: str
-    title: str
-    programme: str
-    venue: str
-    start_date: date
-    end_date: date | None
-    weekdays: str
-    start_time: str
-    capacity: int
-    status: str  # upcoming / running / finished
-    sessions_planned: int
-    sessions_delivered: int
-    participants: int
-    completers: int
-
-    def as_json(self) -> dict:
-        return {
-            "code": self.code,
-            "title": self.title,
-            "programme": self.programme,
-            "venue": self.venue,
-            "start_date": self.start_date.isoformat(),
-            "end_date": self.end_date.isoformat() if self.end_date else None,
-            "status": self.status,
-            "sessions_planned": self.sessions_planned,
-            "sessions_delivered": self.sessions_delivered,
-            "participants": self.participants,
-            "completers": self.completers,
-            "capacity": self.capacity,
-        }
-
-
-def course_status(first: date | None, last: date | None, today: date) -> str:
-    if first is None or today < first:
-        return "upcoming"
-    if last is not None and today > last:
-        return "finished"
-    return "running"
 
 
 def attended_counts(s: OrmSession, course_ids: list[int] | None = None) -> dict[int, int]:
@@ -76,78 +36,6 @@ def attended_counts(s: OrmSession, course_ids: list[int] | None = None) -> dict[
     if course_ids is not None:
         q = q.where(Session.course_id.in_(course_ids))
     return dict(s.execute(q).all())  # type: ignore[arg-type]
-
-
-def course_summaries(
-    s: OrmSession, today: date, *, search: str = "", codes: list[str] | None = None
-) -> list[CourseSummary]:
-    held = and_(Session.cancelled.is_(False), Session.date <= today)
-    sess = (
-        select(
-            Session.course_id.label("course_id"),
-            func.min(case((Session.cancelled.is_(False), Session.date))).label("first"),
-            func.max(case((Session.cancelled.is_(False), Session.date))).label("last"),
-            func.count().label("planned"),
-            func.sum(case((held, 1), else_=0)).label("delivered"),
-        )
-        .group_by(Session.course_id)
-        .subquery()
-    )
-    enr = (
-        select(Enrolment.course_id.label("course_id"), func.count().label("n"))
-        .where(Enrolment.status != "withdrawn")
-        .group_by(Enrolment.course_id)
-        .subquery()
-    )
-    q = (
-        select(
-            Course, Venue.name, sess.c.first, sess.c.last, sess.c.planned, sess.c.delivered, enr.c.n
-        )
-        .outerjoin(Venue, Venue.id == Course.venue_id)
-        .outerjoin(sess, sess.c.course_id == Course.id)
-        .outerjoin(enr, enr.c.course_id == Course.id)
-        .order_by(Course.start_date.desc(), Course.code)
-    )
-    if search:
-        like = f"%{search}%"
-        q = q.where(or_(Course.code.ilike(like), Course.title.ilike(like), Venue.name.ilike(like)))
-    if codes is not None:
-        q = q.where(Course.code.in_(codes))
-    rows = s.execute(q).all()
-    finished_ids = [r[0].id for r in rows if course_status(r[2], r[3], today) == "finished"]
-    completers: dict[int, int] = {}
-    if finished_ids:
-        attended = attended_counts(s, finished_ids)
-        delivered_by_course = {r[0].id: int(r[5] or 0) for r in rows}
-        for enrolment_id, course_id in s.execute(
-            select(Enrolment.id, Enrolment.course_id).where(
-                Enrolment.course_id.in_(finished_ids), Enrolment.status != "withdrawn"
-            )
-        ):
-            if is_completer(attended.get(enrolment_id, 0), delivered_by_course[course_id]):
-                completers[course_id] = completers.get(course_id, 0) + 1
-    result = []
-    for course, venue, first, last, planned, delivered, n in rows:
-        result.append(
-            CourseSummary(
-                id=course.id,
-                code=course.code,
-                title=course.title,
-                programme=course.programme_key,
-                venue=venue or "",
-                start_date=first or course.start_date,
-                end_date=last,
-                weekdays=course.weekdays,
-                start_time=course.start_time,
-                capacity=course.capacity,
-                status=course_status(first, last, today),
-                sessions_planned=int(planned or 0),
-                sessions_delivered=int(delivered or 0),
-                participants=int(n or 0),
-                completers=completers.get(course.id, 0),
-            )
-        )
-    return result
 
 
 def course_by_code(s: OrmSession, code: str) -> Course | None:
