@@ -209,6 +209,27 @@ def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> None:
         audit(s, ctx.actor, "edit_course", "course", course.id, course.code)
 
 
+def course_input(ctx: AppContext, course_id: int) -> CourseInput:
+    """The stored details as an input form, for the edit dialog (dates and programme unchanged)."""
+    with ctx.db.read() as s:
+        course = s.get(Course, course_id)
+        if course is None:
+            raise NotFound("That course no longer exists.")
+        return CourseInput(
+            title=course.title,
+            programme_key=course.programme_key,
+            start_date=course.start_date,
+            weekdays=[int(d) for d in course.weekdays.split(",") if d.strip().isdigit()],
+            venue=course.venue.name if course.venue else "",
+            start_time=course.start_time,
+            capacity=course.capacity,
+            instructors=sorted(i.name for i in course.instructors),
+            code=course.code,
+            notes=course.notes,
+            sessions=len(course.sessions) or None,
+        )
+
+
 def _session(s, session_id: int) -> Session:  # type: ignore[no-untyped-def]
     session = s.get(Session, session_id)
     if session is None:
