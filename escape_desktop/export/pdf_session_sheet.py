@@ -78,7 +78,7 @@ class SheetTable(Table):
                     w = widths[(s, font)] = stringWidth(s, font, 9)
                 text.setFont(font, 9)
                 text.setTextOrigin(mid_x - w / 2, mid_y + dy)
-                text.textOut(s)
+                text.textLine(s)
         c.drawText(text)
         c.setStrokeColor(INK)
         c.setLineWidth(0.8)
@@ -250,7 +250,7 @@ def render_session_sheet(
     aim_w = round(per_station * 0.47, 1)
     done_w = per_station - aim_w
 
-    head1: list = ["", Paragraph("Name", Styles.head), Paragraph("Here", Styles.head_center)]
+    head1: list = ["", "Name", "Here"]
     head2: list = ["", "", ""]
     widths: list[float] = [14, name_w, 30]
     spans: list[tuple] = [
@@ -265,10 +265,12 @@ def render_session_sheet(
             (stringWidth(w, FONT_BOLD, 9) for w in f"{i + 1}. {st.name}".split()), default=0
         )
         face = FONT_BOLD if longest <= room else FONT
-        text = f"<font name='{face}'>{i + 1}. {esc(st.name)}</font>"
+        cellv = [
+            Paragraph(f"{i + 1}. {esc(st.name)}", station_head if face == FONT_BOLD else unit_head)
+        ]
         if st.unit:
-            text += f"<br/><font name='{FONT}'>({esc(st.unit)})</font>"
-        head1 += [Paragraph(text, station_head), ""]
+            cellv.append(Paragraph(f"({esc(st.unit)})", unit_head))
+        head1 += [cellv, ""]
         head2 += ["aim", "done"]
         widths += [aim_w, done_w]
         spans.append(("SPAN", (col, 0), (col + 1, 0)))
@@ -298,7 +300,8 @@ def render_session_sheet(
     last = len(data) - 1
     cmds: list[tuple] = [
         ("FONT", (0, 0), (-1, -1), FONT, 9),
-        ("FONT", (0, 1), (-1, 1), FONT, 9),
+        ("FONT", (1, 0), (2, 0), FONT_BOLD, 9, 10.5),
+        ("ALIGN", (2, 0), (2, 0), "CENTER"),
         ("TEXTCOLOR", (0, 1), (-1, 1), INK),
         ("ALIGN", (0, 1), (-1, 1), "CENTER"),
         ("ALIGN", (2, 2), (2, -1), "CENTER"),
