@@ -47,6 +47,9 @@ def stylesheet(large: bool = False) -> str:
     """The application stylesheet; sizes are in points so they follow the screen's scaling."""
     base = point_size(large)
     p = PALETTE
+    # The course list keeps its codes whole ("KH-2026-002", not "KH-20…") when the text grows:
+    # the panel may not shrink below what its three columns need at this size.
+    panel_width = "QFrame#panel { min-width: 19em; }\n" if large else ""
     return f"""
 QWidget {{ font-size: {base}pt; color: {p["text"]}; }}
 QLabel#title {{ font-size: {base + 7}pt; font-weight: 600; }}
@@ -73,7 +76,7 @@ QHeaderView::section {{ background: {p["panel"]}; padding: 4px 6px; border: none
     border-right: 1px solid {p["border"]}; border-bottom: 1px solid {p["border"]}; }}
 QTabBar::tab {{ padding: 7px 16px; }}
 QFrame#panel {{ background: {p["panel"]}; border-right: 1px solid {p["border"]}; }}
-QLineEdit[invalid="true"], QComboBox[invalid="true"], QDateEdit[invalid="true"] {{
+{panel_width}QLineEdit[invalid="true"], QComboBox[invalid="true"], QDateEdit[invalid="true"] {{
     border: 2px solid {p["bad"]}; }}
 """
 
