@@ -11,7 +11,7 @@ from pathlib import Path
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Spacer, Table, TableStyle
 
 from .pdf_data import CourseInfo
 from .pdf_style import (
@@ -22,6 +22,7 @@ from .pdf_style import (
     LANDSCAPE,
     LIGHT,
     MID,
+    CellParagraph,
     Styles,
     build,
     document,
@@ -266,10 +267,12 @@ def render_session_sheet(
         )
         face = FONT_BOLD if longest <= room else FONT
         cellv = [
-            Paragraph(f"{i + 1}. {esc(st.name)}", station_head if face == FONT_BOLD else unit_head)
+            CellParagraph(
+                f"{i + 1}. {esc(st.name)}", station_head if face == FONT_BOLD else unit_head
+            )
         ]
         if st.unit:
-            cellv.append(Paragraph(f"({esc(st.unit)})", unit_head))
+            cellv.append(CellParagraph(f"({esc(st.unit)})", unit_head))
         head1 += [cellv, ""]
         head2 += ["aim", "done"]
         widths += [aim_w, done_w]
@@ -343,25 +346,25 @@ def render_session_sheet(
     top = Table(
         [
             [
-                Paragraph(
+                CellParagraph(
                     esc(title),
                     make_style("sheet_title", fontName=FONT_BOLD, fontSize=15, leading=18),
                 ),
-                Paragraph(
+                CellParagraph(
                     f"<b>Topic:</b> {esc(session.topic) or '—'}",
                     make_style("sheet_topic", fontSize=11, leading=14, alignment=2),
                 ),
             ],
             [
-                Paragraph(
+                CellParagraph(
                     f"{esc(info.title)} &nbsp;·&nbsp; <b>Venue:</b> {esc(info.venue) or '—'}",
                     Styles.note,
                 ),
-                Paragraph(f"<b>When:</b> {esc(when)}", right),
+                CellParagraph(f"<b>When:</b> {esc(when)}", right),
             ],
             [
-                Paragraph(f"<b>Programme:</b> {esc(info.programme_title)}", Styles.note),
-                Paragraph(f"<b>Staff:</b> {esc(info.staff_text(session)) or '—'}", right),
+                CellParagraph(f"<b>Programme:</b> {esc(info.programme_title)}", Styles.note),
+                CellParagraph(f"<b>Staff:</b> {esc(info.staff_text(session)) or '—'}", right),
             ],
         ],
         colWidths=[width * 0.55, width * 0.45],
@@ -383,7 +386,7 @@ def render_session_sheet(
     if session.cancelled:
         reason = f": {session.cancel_reason}" if session.cancel_reason else ""
         story.append(
-            Paragraph(
+            CellParagraph(
                 f"<b>This session is marked as cancelled{esc(reason)}.</b> "
                 "Reinstate it in the app before you mark the register.",
                 Styles.body,
@@ -392,7 +395,7 @@ def render_session_sheet(
         story.append(Spacer(1, 4))
     if not stations:
         story.append(
-            Paragraph(
+            CellParagraph(
                 "This course has no exercise stations yet; add them in the Circuit section.",
                 Styles.body,
             )
@@ -400,7 +403,7 @@ def render_session_sheet(
     story.append(t)
     story.append(Spacer(1, 4))
     story.append(
-        Paragraph(
+        CellParagraph(
             "Tick <b>Here</b> for everyone who came. <b>aim</b>: level (L1 = level 1) and the dose"
             " to aim for, in the units under each station. <b>done</b>: write the dose done today;"
             " add pain 0–10 after a slash if you record it, e.g. 10/3.",

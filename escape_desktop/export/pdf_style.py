@@ -107,6 +107,26 @@ class Styles:
     )
 
 
+class CellParagraph(Paragraph):
+    """A Paragraph that keeps its line breaks for the last width it was wrapped to.
+
+    A Table wraps every cell twice, once to size its row and again to draw it, and
+    breaking lines is most of a paragraph's cost; the second wrap at the same width is
+    then free. The page is the same: the lines depend only on the width, text and style.
+    """
+
+    _wrapped: tuple[float, object] | None = None  # (width, the line breaks made for it)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+        done = self._wrapped
+        # split() may drop the line breaks when it pushes the paragraph on to the next page
+        if done is not None and done[0] == availWidth and getattr(self, "blPara", None) is done[1]:
+            return self.width, self.height
+        size = super().wrap(availWidth, availHeight)
+        self._wrapped = (availWidth, self.blPara)
+        return size
+
+
 def esc(text: object) -> str:
     """Text made safe for a ReportLab Paragraph (its markup is XML-like)."""
     return (
