@@ -180,6 +180,9 @@ def course_summaries(
     return [replace(r, completers=completers[r.id]) if r.id in completers else r for r in result]
 
 
+LARGE_TEXT = "large_text"  # the same key as services.settings.LARGE_TEXT (a test keeps them equal)
+
+
 def setting(conn: Any, key: str, default: str = "") -> str:
     """One site setting (services/settings.py owns their meaning and writing)."""
     row = dbapi(conn).execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()

@@ -1,27 +1,37 @@
-"""One course: a heading, then its sections as tabs (Sessions & register, Circuit, Measures, Documents)."""
+"""One course: a heading, then its sections as tabs (Sessions & register, Circuit, Measures, Documents).
+
+Only the register is built with the view; each other section is built (and its module
+imported) the first time its tab is shown or it is asked for.
+"""
 
 from __future__ import annotations
 
+import importlib
 import logging
 from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.queries import Register
 from escape_desktop.programme.schedule import weekdays_label
 from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.circuit_view import CircuitSection
-from escape_desktop.ui.documents_view import DocumentsSection
-from escape_desktop.ui.measures_view import MeasuresSection
-from escape_desktop.ui.register_view import RegisterSection
-from escape_desktop.ui.undo import Actions
+
+if TYPE_CHECKING:
+    from escape_desktop.db.queries import Register
+    from escape_desktop.ui.undo import Actions
 
 log = logging.getLogger(__name__)
 
 TAB_REGISTER, TAB_CIRCUIT, TAB_MEASURES, TAB_DOCUMENTS = range(4)
 TAB_TITLES = ("Sessions && register", "Circuit", "Measures", "Documents")
+# The sections built on first use: tab index -> (module, class, name in messages).
+LAZY_SECTIONS = {
+    TAB_CIRCUIT: ("escape_desktop.ui.circuit_view", "CircuitSection", "Circuit"),
+    TAB_MEASURES: ("escape_desktop.ui.measures_view", "MeasuresSection", "Measures"),
+    TAB_DOCUMENTS: ("escape_desktop.ui.documents_view", "DocumentsSection", "Documents"),
+}
 
 
 class CourseView(QWidget):
@@ -39,10 +49,10 @@ class CourseView(QWidget):
         self.course_id: int | None = None
         self._today = today
         self._build_heading()
+        from escape_desktop.ui.register_view import RegisterSection
+
         self.register = RegisterSection(ctx, bus, actions, self, today=today)
-        self.circuit = self._section(CircuitSection, "Circuit")
-        self.measures = self._section(MeasuresSection, "Measures")
-        self.documents = self._section(DocumentsSection, "Documents")
+        self._built: dict[int, QWidget] = {}  # lazy sections made so far, by tab index
         self._build_tabs()
         self._build_empty()
         self.stack = QStackedWidget(self)
@@ -60,13 +70,48 @@ class CourseView(QWidget):
         self.register.model.modelReset.connect(self._update_heading)
         self.register.model.dataChanged.connect(lambda *_: self._update_heading())
 
-    def _section(self, cls: type, name: str) -> QWidget:
+    @property
+    def circuit(self) -> Any:
+        return self.section(TAB_CIRCUIT)
+
+    @property
+    def measures(self) -> Any:
+        return self.section(TAB_MEASURES)
+
+    @property
+    def documents(self) -> Any:
+        return self.section(TAB_DOCUMENTS)
+
+    def section(self, index: int) -> Any:
+        """The section on tab ``index``, built now if this is its first use."""
+        if index == TAB_REGISTER:
+            return self.register
+        if index not in self._built:
+            widget = self._make_section(index)
+            self._built[index] = widget
+            widget.set_course(self.course_id)
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, widget, TAB_TITLES[index])
+            self._set_tab_tip(index)
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            placeholder = self._placeholders.pop(index)
+            placeholder.deleteLater()
+        return self._built[index]
+
+    def _make_section(self, index: int) -> QWidget:
         """Build one section; if it fails, the rest of the app still works and the log says why."""
+        module, cls, name = LAZY_SECTIONS[index]
         try:
-            return cls(self.ctx, self.bus, self)
+            widget: QWidget = getattr(importlib.import_module(module), cls)(
+                self.ctx, self.bus, self
+            )
         except Exception:
             log.exception("the %s section could not be built", name)
             return _BrokenSection(name, self)
+        return widget
 
     def _build_heading(self) -> None:
         self.title = QLabel("")
@@ -78,14 +123,23 @@ class CourseView(QWidget):
     def _build_tabs(self) -> None:
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        for widget, title in zip(
-            (self.register, self.circuit, self.measures, self.documents), TAB_TITLES, strict=True
-        ):
-            self.tabs.addTab(widget, title)
+        self.tabs.addTab(self.register, TAB_TITLES[TAB_REGISTER])
+        self._placeholders: dict[int, QWidget] = {}
+        for i in LAZY_SECTIONS:
+            self._placeholders[i] = QWidget()
+            self.tabs.addTab(self._placeholders[i], TAB_TITLES[i])
         for i in range(4):
-            self.tabs.setTabToolTip(i, f"{TAB_TITLES[i].replace('&&', '&')} (Ctrl+{i + 1})")
+            self._set_tab_tip(i)
             shortcut = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
             shortcut.activated.connect(lambda i=i: self.show_section(i))
+        self.tabs.currentChanged.connect(self._on_tab)
+
+    def _set_tab_tip(self, i: int) -> None:
+        self.tabs.setTabToolTip(i, f"{TAB_TITLES[i].replace('&&', '&')} (Ctrl+{i + 1})")
+
+    def _on_tab(self, index: int) -> None:
+        if index in LAZY_SECTIONS and index not in self._built:
+            self.section(index)  # first time this tab is shown: build it in place
 
     def _build_empty(self) -> None:
         self.empty = QLabel("Choose a course on the left, or create one with New course (Ctrl+N).")
@@ -98,6 +152,7 @@ class CourseView(QWidget):
         return self._today or date.today()
 
     def show_section(self, index: int) -> None:
+        self.section(index)
         self.tabs.setCurrentIndex(index)
         if index == TAB_REGISTER:
             self.register.table.setFocus()
@@ -106,7 +161,7 @@ class CourseView(QWidget):
         self.course_id = course_id
         self.stack.setCurrentIndex(0 if course_id is None else 1)
         self.register.set_course(course_id)
-        for section in (self.circuit, self.measures, self.documents):
+        for section in self._built.values():  # sections not built yet take it when built
             section.set_course(course_id)
         self._update_heading()
 

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.queries import CourseSummary, course_summaries
+from escape_desktop.db.first_screen import CourseSummary, course_summaries
 from escape_desktop.ui.bus import ChangeBus
 from escape_desktop.ui.style import color, icon
 
@@ -217,8 +217,9 @@ class CoursesPanel(QFrame):
         return self._today or date.today()
 
     def reload(self) -> None:
-        with self.ctx.db.read() as s:
-            rows = course_summaries(s, self.today, search=self.search.text().strip())
+        # Plain SQL on a driver connection: the list paints before SQLAlchemy is imported.
+        with self.ctx.db.raw_read() as conn:
+            rows = course_summaries(conn, self.today, search=self.search.text().strip())
         status = FILTERS[self.filter.currentIndex()][1]
         if status:
             rows = [r for r in rows if r.status == status]
@@ -231,8 +232,8 @@ class CoursesPanel(QFrame):
             self.select(keep, emit=False)
 
     def has_courses(self) -> bool:
-        with self.ctx.db.read() as s:
-            return bool(course_summaries(s, self.today, codes=None)[:1])
+        with self.ctx.db.raw_read() as conn:
+            return bool(course_summaries(conn, self.today, codes=None)[:1])
 
     def select(self, course_id: int, emit: bool = True) -> bool:
         row = self.model.row_of(course_id)

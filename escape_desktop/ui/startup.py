@@ -1,10 +1,16 @@
-"""Opening the data folder from the window: one instance, passphrase, quick check, damage."""
+"""Opening the data folder from the window: one instance, passphrase, quick check, damage.
+
+The window's own start (``open_for_window``) leaves the quick check out: ``check_in_background``
+runs it after the first paint, and damage found then leads to the same choices (``damaged``).
+"""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from escape_desktop.context import AppContext
@@ -12,7 +18,6 @@ from escape_desktop.db import backup as backups
 from escape_desktop.db import keys
 from escape_desktop.db.engine import DB_FILENAME
 from escape_desktop.db.errors import KnownError, NewerDatabase
-from escape_desktop.db.integrity import integrity_problems
 from escape_desktop.paths import resolve_data_dir
 from escape_desktop.ui import error_dialog
 from escape_desktop.ui.passphrase_dialog import (
@@ -72,22 +77,56 @@ def _guard(folder: Path, parent: QWidget | None) -> SingleInstance | None:
 
 
 def open_context_interactively(
-    data_dir: str | Path | None, parent: QWidget | None = None
+    data_dir: str | Path | None, parent: QWidget | None = None, *, check: bool = True
 ) -> AppContext | None:
-    """The AppContext for the window, or None when the user gave up (the app then quits)."""
+    """The AppContext for the window, or None when the user gave up (the app then quits).
+
+    With ``check`` the quick integrity check runs first, and damage is dealt with here.
+    """
     folder = resolve_data_dir(data_dir)
     folder.mkdir(parents=True, exist_ok=True)
     guard = _guard(folder, parent)
     if guard is None:
         return None
-    ctx = _open(folder, parent)
+    ctx = _open(folder, parent, check)
     if ctx is None:
         guard.release()
         guard.deleteLater()
     return ctx
 
 
-def _open(folder: Path, parent: QWidget | None) -> AppContext | None:
+def open_for_window(
+    data_dir: str | Path | None, parent: QWidget | None = None
+) -> AppContext | None:
+    """As the app starts: everything of open_context_interactively but the quick check, which
+    the window runs after its first paint (check_in_background); the guard and the
+    passphrase still come first."""
+    return open_context_interactively(data_dir, parent, check=False)
+
+
+def check_in_background(
+    ctx: AppContext, on_result: Callable[[list[str]], None], parent: QObject | None = None
+) -> QObject:
+    """Run the quick integrity check off the GUI thread; ``on_result(problems)`` on the GUI
+    thread, with an empty list when the file is healthy. Keep the returned object alive."""
+    from escape_desktop.db.integrity import integrity_problems  # SQLAlchemy, on this thread
+    from escape_desktop.ui.worker import run_in_background
+
+    ctx.db.engine  # noqa: B018 (made here, so the worker only runs SQL)
+
+    def failed(e: BaseException) -> None:
+        log.error("the quick check could not run: %r", e)
+        on_result([f"The data file could not be checked ({type(e).__name__})."])
+
+    return run_in_background(
+        lambda _progress: integrity_problems(ctx.db, full=False),
+        on_done=on_result,
+        on_error=failed,
+        parent=parent,
+    )
+
+
+def _open(folder: Path, parent: QWidget | None, check: bool = True) -> AppContext | None:
     if keys.is_encrypted(folder):
         go_on, key = _unlock(folder, parent)
     elif not (folder / DB_FILENAME).exists():
@@ -109,11 +148,22 @@ def _open(folder: Path, parent: QWidget | None) -> AppContext | None:
         return _damaged(
             folder, key, [f"The data file could not be read ({type(e).__name__})."], parent
         )
+    if not check:
+        return ctx
+    from escape_desktop.db.integrity import integrity_problems
+
     problems = integrity_problems(ctx.db, full=False)
     if problems:
         ctx.close()
         return _damaged(folder, key, problems, parent)
     return ctx
+
+
+def damaged(
+    folder: Path, key: bytes | None, problems: list[str], parent: QWidget | None = None
+) -> AppContext | None:
+    """Damage found (before or after the window opened): restore, look read-only, or quit."""
+    return _damaged(folder, key, problems, parent)
 
 
 def _damaged(
