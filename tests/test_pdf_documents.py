@@ -196,6 +196,33 @@ def test_sixteen_people_by_ten_stations_fit_one_page_at_nine_points(demo_ctx, de
     assert "Person15" in text and "Person0" in text
 
 
+def test_a_sheet_longer_than_a_page_prints_everyone_and_the_note(demo_ctx, demo_today, tmp_path):
+    # 17 people and tall station headings: the table fills page 1 and the note is pushed on to
+    # page 2, where its paragraph is laid out again (this once failed to draw).
+    cid = _course(demo_ctx, "KH-2026-002")
+    info = course_info(demo_ctx, cid, demo_today)
+    stations = [
+        SheetStation("a", "Supercalifragilisticexpialidocious exercise", ""),
+        SheetStation("b", "Knee", ""),
+        SheetStation("c", "Wall press-ups with a twist and a shout", "seconds each side"),
+        SheetStation("d", "Sit & stand <fast>", "reps"),
+        SheetStation("e", "Stepping sideways", "Ünïcödé ŁŚ units"),
+    ]
+    rows = [
+        SheetRow(i, f"Person{i} Demo-Żak", {k: SheetCell(i % 5, str(i)) for k in "abcde"})
+        for i in range(17)
+    ]
+    out = tmp_path / "long.pdf"
+    pages = render_session_sheet(info, 3, stations, rows, out)
+    _keep(out, "test-sheet-two-pages.pdf")
+    text = _squash(" ".join(_text(out)))
+    assert pages == len(_text(out)) == 2
+    for row in rows:
+        assert row.name in text
+    assert "Sit & stand <fast>" in text  # markup characters print as typed
+    assert "Tick Here for everyone who came" in text
+
+
 def test_progress_report_one_page_each_with_measures_levels_and_home_plan(
     demo_ctx, demo_today, tmp_path
 ):
