@@ -38,13 +38,13 @@ BLANK_ROWS = 2  # for a latecomer or a taster, when the page has room
 MAX_ROWS_ONE_PAGE = 16
 
 station_head = make_style("station_head", fontName=FONT_BOLD, fontSize=9, leading=10)
-unit_head = make_style("unit_head", fontSize=9, leading=10, textColor=INK)
-aim_style = make_style("aim", fontSize=9, leading=10, alignment=1)
+plain_head = make_style("plain_head", fontSize=9, leading=10, textColor=INK)
 
 
 class SheetTable(Table):
     """The grid, with each aim cell (bold level over the dose) and tick box drawn in one pass
-    after the table: far cheaper than a flowable per cell, which kept 16 x 10 slow."""
+    after the table: far cheaper than a flowable per cell, which kept 16 x 10 slow.
+    benchmarks/bench_pdf.py measures it against a bare ReportLab table."""
 
     def __init__(self, *args, aims=None, ticks=(), **kwargs):  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
@@ -265,14 +265,13 @@ def render_session_sheet(
         longest = max(
             (stringWidth(w, FONT_BOLD, 9) for w in f"{i + 1}. {st.name}".split()), default=0
         )
-        face = FONT_BOLD if longest <= room else FONT
-        cellv = [
-            CellParagraph(
-                f"{i + 1}. {esc(st.name)}", station_head if face == FONT_BOLD else unit_head
-            )
-        ]
+        # A word too long for the column in bold is set in the regular face instead.
+        name_style = station_head if longest <= room else plain_head
+        # Two single-font paragraphs stacked in the cell (name, then unit on its own line)
+        # lay out faster than one paragraph mixing fonts, and print the same.
+        cellv = [CellParagraph(f"{i + 1}. {esc(st.name)}", name_style)]
         if st.unit:
-            cellv.append(CellParagraph(f"({esc(st.unit)})", unit_head))
+            cellv.append(CellParagraph(f"({esc(st.unit)})", plain_head))
         head1 += [cellv, ""]
         head2 += ["aim", "done"]
         widths += [aim_w, done_w]
