@@ -28,7 +28,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from benchmarks.common import large_demo_copy, report
+from benchmarks.common import OUTPUT, large_demo_copy, report
 
 RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "9"))
 TARGET_RATIO = 2.5
@@ -151,9 +151,19 @@ IMPORT_ONLY = 'import {module}\nimport time\nprint(f"FIRST_PAINT {{time.time():.
 PHASES = ("imported", "opened", "built", "finished", "ready")
 
 
+# Installed Python code runs from compiled bytecode (pip and PyInstaller both compile it). A
+# machine with PYTHONDONTWRITEBYTECODE set would recompile the app's own modules on every run
+# (stdlib and site-packages keep theirs), charging the app for something no install pays; so
+# the children keep a bytecode cache of their own under benchmarks/output, filled by the
+# warm-up run.
+PYCACHE = OUTPUT / "pycache"
+
+
 def run_once(script: str, *args: str) -> dict[str, float]:
     """Seconds from process start to each mark the child printed, and its peak memory."""
     env = dict(os.environ, QT_QPA_PLATFORM=os.environ.get("QT_QPA_PLATFORM", "offscreen"))
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE)
     started = time.time()
     result = subprocess.run(
         [sys.executable, "-c", script, *args], capture_output=True, text=True, env=env, timeout=120

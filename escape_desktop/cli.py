@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-import argparse
-import importlib
-import logging
 import sys
+from typing import TYPE_CHECKING
 
 from escape_desktop import __version__
 
+if TYPE_CHECKING:
+    import argparse
+
 
 def build_parser() -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+
     from escape_desktop.commands import MODULES
 
     common = argparse.ArgumentParser(add_help=False)
@@ -36,8 +40,29 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+_NOT_PLAIN = object()
+
+
+def _plain_window_launch(argv: list[str]) -> object:
+    """The data folder when ``argv`` only opens the window (no arguments, or just --data-dir),
+    so the usual launch skips loading every sub-command's module; otherwise _NOT_PLAIN."""
+    if not argv:
+        return None
+    if len(argv) == 2 and argv[0] == "--data-dir" and argv[1] and not argv[1].startswith("-"):
+        return argv[1]
+    if len(argv) == 1 and argv[0].startswith("--data-dir=") and len(argv[0]) > len("--data-dir="):
+        return argv[0].split("=", 1)[1]
+    return _NOT_PLAIN
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(sys.argv[1:] if argv is None else argv)
+    argv = sys.argv[1:] if argv is None else argv
+    data_dir = _plain_window_launch(argv)
+    if data_dir is not _NOT_PLAIN:
+        from escape_desktop.ui.app import run
+
+        return run(data_dir)  # type: ignore[arg-type]
+    args = build_parser().parse_args(argv)
     if not getattr(args, "command", None):
         from escape_desktop.ui.app import run
 
@@ -46,6 +71,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_command(args: argparse.Namespace) -> int:
+    import logging
+
     from escape_desktop.db.errors import KnownError
 
     from .commands.base import CommandError

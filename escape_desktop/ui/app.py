@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QThreadPool, QTimer
 from PySide6.QtWidgets import QApplication
 
 from escape_desktop import __version__
@@ -161,4 +161,5 @@ def run(data_dir: str | None) -> int:
             return 0
         return app.exec()
     finally:
+        QThreadPool.globalInstance().waitForDone()  # a quick check still running ends first
         launcher.close()

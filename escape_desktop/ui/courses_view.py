@@ -43,6 +43,15 @@ COLUMNS = ("Course", "Status", "People")
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ORDER = {"running": 0, "upcoming": 1, "finished": 2}
 STATUS_TEXT = {"running": "Running", "upcoming": "Upcoming", "finished": "Finished"}
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_ROLES = {int(r) for r in (_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT, _ALIGNMENT, COURSE_ID_ROLE)}
+# Columns sized to their contents look at this many rows, not all of them: a list of years
+# of courses would otherwise be measured in full before the window first paints.
+SIZE_ROWS = 50
 FILTERS = (
     ("All courses", None),
     ("Running", "running"),
@@ -65,6 +74,10 @@ class CoursesModel(QAbstractTableModel):
         self.rows: list[CourseSummary] = []
         self._bold = QFont()
         self._bold.setBold(True)
+        self._brushes = {
+            status: QBrush(color(name))
+            for status, name in (("running", "good"), ("upcoming", "accent"), ("finished", "muted"))
+        }
 
     def set_rows(self, rows: list[CourseSummary]) -> None:
         self.beginResetModel()
@@ -84,13 +97,14 @@ class CoursesModel(QAbstractTableModel):
         return 0 if parent.isValid() else len(COLUMNS)
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        # Called thousands of times as the list first paints: roles we never answer leave first.
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self.rows):
             return None
         r = self.rows[index.row()]
         col = index.column()
         if role == COURSE_ID_ROLE:
             return r.id
-        if role == Qt.ItemDataRole.DisplayRole:
+        if role == _DISPLAY:
             if col == COL_COURSE:
                 return f"{r.code}\n{r.venue or r.title}"
             if col == COL_STATUS:
@@ -101,18 +115,16 @@ class CoursesModel(QAbstractTableModel):
                 return f"Finished\n{r.completers} completed"
             if col == COL_PEOPLE:
                 return f"{r.participants} / {r.capacity}"
-        if role == Qt.ItemDataRole.ToolTipRole:
+        if role == _TOOLTIP:
             return (
                 f"{r.title}\n{r.venue}\nStarts {r.start_date:%a %d %b %Y} at {r.start_time}\n"
                 f"{r.participants} people, {r.capacity} places"
             )
-        if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS:
-            return QBrush(
-                color({"running": "good", "upcoming": "accent", "finished": "muted"}[r.status])
-            )
-        if role == Qt.ItemDataRole.FontRole and r.status == "running" and col == COL_COURSE:
+        if role == _FOREGROUND and col == COL_STATUS:
+            return self._brushes[r.status]
+        if role == _FONT and r.status == "running" and col == COL_COURSE:
             return self._bold
-        if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_PEOPLE:
+        if role == _ALIGNMENT and col == COL_PEOPLE:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None
 
@@ -198,6 +210,7 @@ class CoursesPanel(QFrame):
         header.setSectionResizeMode(COL_COURSE, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_PEOPLE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(SIZE_ROWS)
         self.table.selectionModel().currentRowChanged.connect(self._on_current)
         self.model.modelReset.connect(self._size_rows)
         layout.addWidget(self.table, 1)

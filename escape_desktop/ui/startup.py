@@ -14,18 +14,15 @@ from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from escape_desktop.context import AppContext
-from escape_desktop.db import backup as backups
 from escape_desktop.db import keys
 from escape_desktop.db.engine import DB_FILENAME
 from escape_desktop.db.errors import KnownError, NewerDatabase
 from escape_desktop.paths import resolve_data_dir
 from escape_desktop.ui import error_dialog
-from escape_desktop.ui.passphrase_dialog import (
-    ChoosePassphraseDialog,
-    RecoveryKeyDialog,
-    UnlockDialog,
-)
 from escape_desktop.ui.single_instance import SingleInstance
+
+# Imported when needed (a new or encrypted folder, damaged data), not on every start:
+# escape_desktop.db.backup, escape_desktop.ui.passphrase_dialog.
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +43,8 @@ def _ask(parent: QWidget | None, title: str, text: str, buttons: list[str]) -> i
 
 def _first_run_key(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | None]:
     """(go on, key): a new data folder asks for a passphrase, or none for demo data."""
+    from escape_desktop.ui.passphrase_dialog import ChoosePassphraseDialog, RecoveryKeyDialog
+
     dialog = ChoosePassphraseDialog(parent)
     result = dialog.exec()
     if result == ChoosePassphraseDialog.SKIPPED:
@@ -58,6 +57,8 @@ def _first_run_key(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | 
 
 
 def _unlock(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | None]:
+    from escape_desktop.ui.passphrase_dialog import UnlockDialog
+
     dialog = UnlockDialog(folder, parent)
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return False, None
@@ -170,6 +171,8 @@ def _damaged(
     folder: Path, key: bytes | None, problems: list[str], parent: QWidget | None
 ) -> AppContext | None:
     """Explain, then offer the newest good backup, read-only viewing, or quitting."""
+    from escape_desktop.db import backup as backups
+
     newest = backups.newest_good_backup(backups.backups_dir(folder), key)
     text = (
         "The class data file is damaged, so it cannot be changed safely.\n\n"
