@@ -55,6 +55,24 @@ def test_main_window_register_at_1366x768(window):
     assert path.stat().st_size > 10_000
 
 
+@pytest.mark.parametrize("tab,name", [(1, "circuit"), (2, "measures"), (3, "documents")])
+def test_course_sections_at_1366x768(window, tab, name):
+    """Each section as the instructor first sees it on a running course, at laptop size."""
+    window.course_view.show_section(tab)
+    section = window.course_view.tabs.currentWidget()
+    assert section.isVisible() and section.course_id == window.course_view.course_id
+    path = save(window, name)
+    assert path.stat().st_size > 10_000
+    if name == "circuit":
+        # Today's session is shown, with everyone on the course and the whole circuit.
+        assert section.model.rowCount() > 0 and section.model.columnCount() > 0
+        assert section.session_info.text()
+    elif name == "measures":
+        assert section.people_model.rowCount() > 0
+    else:
+        assert section.save_button.isEnabled()
+
+
 def test_finished_course(window):
     with window.ctx.db.read() as s:
         finished = queries.course_by_code(s, "KH-2026-001").id
@@ -114,9 +132,20 @@ def test_dialogs(qtbot, window, demo_today, tmp_path):
 
 
 def test_large_text(qtbot, window):
+    from PySide6.QtGui import QFont, QFontMetrics
+
     window.large_text_action.trigger()
     try:
         save(window, "main-large-text")
+        # The course codes on the left stay whole ("KH-2026-002", not "KH-20…").
+        table = window.courses.table
+        bold = QFont(table.font())
+        bold.setBold(True)
+        widest = max(
+            QFontMetrics(bold).horizontalAdvance(r.code) for r in window.courses.model.rows
+        )
+        assert table.columnWidth(0) >= widest + 8
+        assert table.viewport().width() >= sum(table.columnWidth(c) for c in range(3)) - 1
     finally:
         window.large_text_action.trigger()
 

@@ -107,6 +107,8 @@ class MeasuresEntry(QWidget):
         self.day = QDateEdit(self.header)
         self.day.setCalendarPopup(True)
         self.day.setDisplayFormat("d MMM yyyy")
+        # With nobody chosen the box shows a dash, not a made-up date.
+        self.day.setSpecialValueText("–")
         tp_label = QLabel("Time&point:", self.header)
         tp_label.setBuddy(self.timepoint)
         day_label = QLabel("Da&te measured:", self.header)
@@ -127,15 +129,24 @@ class MeasuresEntry(QWidget):
         self.form_host = QWidget(self.scroll_area)
         self.form = QFormLayout(self.form_host)
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        # Each measure's name above its box and range: the names are long and the form sits
+        # beside the list of people, so side by side would squeeze the boxes and hints.
+        self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.scroll_area.setWidget(self.form_host)
         self.message = QLabel("", self)
         self.message.setWordWrap(True)
 
     def _build_buttons(self) -> None:
         self.buttons = QHBoxLayout()
-        self.previous_button = QPushButton("Previous person (PgUp)", self)
-        self.save_button = QPushButton("&Save (Ctrl+S)", self)
-        self.next_button = QPushButton("Save and &next person (Ctrl+Enter)", self)
+        # Short labels keep the form usable beside the list of people on a laptop screen;
+        # the keys are in the tooltips.
+        self.previous_button = QPushButton("◀ Previous", self)
+        self.previous_button.setToolTip("Save and go to the person above (Page Up)")
+        self.save_button = QPushButton("&Save", self)
+        self.save_button.setToolTip("Save this person's measures (Ctrl+S)")
+        self.next_button = QPushButton("Save, &next ▶", self)
+        self.next_button.setToolTip("Save and go to the next person (Ctrl+Enter or Page Down)")
+        self.next_button.setObjectName("primary")
         self.next_button.setDefault(False)
         self.previous_button.clicked.connect(lambda: self.save_and_move(-1))
         self.save_button.clicked.connect(self.save)
@@ -172,6 +183,8 @@ class MeasuresEntry(QWidget):
             self.fields[inst.key] = self._build_field(inst)
         if not instruments:
             self.form.addRow(QLabel("This course has no measures chosen yet: use Choose measures."))
+        # Settle the new rows now, so the first paint shows full-height boxes, not squeezed ones.
+        self.form.activate()
 
     def _build_field(self, inst: Instrument) -> MeasureField:
         host = QWidget(self.form_host)
@@ -180,7 +193,7 @@ class MeasuresEntry(QWidget):
         low, high = _fmt(inst.min, inst.decimals), _fmt(inst.max, inst.decimals)
         better = "higher is better" if inst.direction == "higher_better" else "lower is better"
         error = QLabel("", host)
-        error.setStyleSheet("color: #b03a2e;")
+        error.setObjectName("error")
         error.setWordWrap(True)
         error.hide()
         editors: list[QLineEdit] = []
@@ -190,8 +203,8 @@ class MeasuresEntry(QWidget):
             grid = QGridLayout()
             for row, item in enumerate(inst.items):
                 edit = QLineEdit(host)
-                edit.setMaximumWidth(70)
                 edit.setPlaceholderText(f"{item.min}-{item.max}")
+                edit.setFixedWidth(self._box_width(edit.placeholderText()))
                 edit.setAccessibleName(f"{inst.name}: {item.text}")
                 text = QLabel(item.text, host)
                 text.setWordWrap(True)
@@ -207,20 +220,21 @@ class MeasuresEntry(QWidget):
         else:
             line = QHBoxLayout()
             edit = QLineEdit(host)
-            edit.setMaximumWidth(110)
             edit.setPlaceholderText(f"{low}-{high}")
+            edit.setFixedWidth(self._box_width(edit.placeholderText()))
             edit.setAccessibleName(inst.name)
             line.addWidget(edit)
             unit = "" if inst.unit.startswith("/") else f" {inst.unit}"
+            # Not word-wrapped, so the scroll area knows the form's true height.
             hint = QLabel(f"{low} to {high}{unit}, {better}", host)
-            hint.setStyleSheet("color: palette(mid);")
+            hint.setObjectName("hint")
             line.addWidget(hint)
+            line.addStretch(1)
+            box.addLayout(line)
             if inst.has_adapted_flag:
                 adapted = QCheckBox("Adapted (used hands)", host)
                 adapted.toggled.connect(self._edited)
-                line.addWidget(adapted)
-            line.addStretch(1)
-            box.addLayout(line)
+                box.addWidget(adapted)
             editors.append(edit)
         box.addWidget(error)
         fld = MeasureField(inst, editors, error, total, adapted, keys)
@@ -233,9 +247,22 @@ class MeasuresEntry(QWidget):
         label.setBuddy(editors[0])
         host.setToolTip(inst.licence_note)
         self.form.addRow(label, host)
+        # A layout shows new rows only on the next turn of the event loop; show them now so
+        # the form's size (and the scroll area's) is right on the first paint.
+        label.show()
+        host.show()
         return fld
 
+    def _box_width(self, placeholder: str) -> int:
+        """Wide enough for the range shown in an empty box and for any value typed."""
+        fm = self.fontMetrics()
+        return max(fm.horizontalAdvance(placeholder), fm.horizontalAdvance("000.0")) + 18
+
     def _set_enabled(self, on: bool) -> None:
+        if not on:
+            self.day.blockSignals(True)
+            self.day.setDate(self.day.minimumDate())  # shows the dash
+            self.day.blockSignals(False)
         for w in (self.timepoint, self.day, self.form_host, self.save_button, self.next_button):
             w.setEnabled(on)
         self.previous_button.setEnabled(on)

@@ -267,10 +267,28 @@ class MeasuresSection(QWidget):
             self._restoring = False
         if keep is not None and row < 0:
             self.entry.set_person(None)
+        self._fit_people_list()
         self.outcomes = outcomes
         if self.scope.currentData() == "course":
             self._set_outcomes(outcomes)
         self._show_results()
+
+    def _fit_people_list(self) -> None:
+        """Widen the list of people until whole names show (never past half the section)."""
+        view = self.people_view
+        sizes = self.people_page.sizes()
+        total = sum(sizes)
+        if total <= 0 or not self.people_model.rowCount():
+            return
+        header = view.horizontalHeader()
+        needed = sum(
+            max(view.sizeHintForColumn(c), header.sectionSizeHint(c))
+            for c in range(self.people_model.columnCount())
+        )
+        needed += 2 * view.frameWidth() + view.verticalScrollBar().sizeHint().width() + 4
+        left = min(needed, total // 2)
+        if sizes[0] < left:
+            self.people_page.setSizes([left, total - left])
 
     def _on_changed(self, kind: str, ids: list) -> None:
         if kind not in REFRESH_KINDS or self.course_id is None:
