@@ -223,6 +223,33 @@ def test_a_sheet_longer_than_a_page_prints_everyone_and_the_note(demo_ctx, demo_
     assert "Tick Here for everyone who came" in text
 
 
+def test_a_name_needing_three_lines_gets_a_taller_row_instead_of_overprinting(
+    demo_ctx, demo_today, tmp_path
+):
+    cid = _course(demo_ctx, "KH-2026-002")
+    info = course_info(demo_ctx, cid, demo_today)
+    stations = [SheetStation(f"s{i}", f"Station {i}", "reps") for i in range(10)]
+    names = ["Ann Demo", "Bartholomew Demo-Nguyễn-Zieliński-Wójcik-Longname", "Cat Demo"]
+    rows = [SheetRow(i, n, {"s0": SheetCell(0, "5")}) for i, n in enumerate(names)]
+    out = tmp_path / "tall.pdf"
+    render_session_sheet(info, 3, stations, rows, out)
+    _keep(out, "test-sheet-tall-name.pdf")
+    lines: list[tuple[str, float]] = []
+
+    def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        if text.strip():
+            lines.append((text.strip(), cm[5] + tm[5] * cm[3]))
+
+    PdfReader(str(out)).pages[0].extract_text(visitor_text=visit)
+    long_name = [y for t, y in lines if "Bartholomew" in t or "Longname" in t or "gname" in t]
+    next_name = [y for t, y in lines if t.startswith("Cat Demo")]
+    assert len(long_name) >= 2 and next_name
+    # Baselines: the next name sits 3.6 pt under the middle of its 23 pt row, so its row
+    # starts 15.1 pt above that baseline; the long name's last line (2.1 pt of descent) must
+    # end above it. When the name spilled into the next row the gap was 12.4 pt.
+    assert min(long_name) - 2.1 >= next_name[0] + 15.1
+
+
 def test_progress_report_one_page_each_with_measures_levels_and_home_plan(
     demo_ctx, demo_today, tmp_path
 ):

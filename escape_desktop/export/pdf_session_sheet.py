@@ -29,7 +29,6 @@ from .pdf_style import (
     esc,
     long_date,
     make_style,
-    para,
 )
 
 SIDE = 10 * mm
@@ -281,10 +280,17 @@ def render_session_sheet(
     people = list(rows)
     aims: dict[tuple[int, int], tuple[str, str]] = {}
     ticks: list[tuple[int, int]] = []
+    heights: list[float | None] = [None, 12]
     blanks = BLANK_ROWS if len(people) + BLANK_ROWS <= MAX_ROWS_ONE_PAGE else 0
     for i, row in enumerate(people, start=1):
-        fits = stringWidth(row.name, FONT, 9) <= name_w - 4
-        line: list = [str(i), row.name if fits else para(row.name), ""]
+        name: str | CellParagraph = row.name
+        height = ROW_H
+        if stringWidth(row.name, FONT, 9) > name_w - 4:
+            name = CellParagraph(esc(row.name), Styles.cell)
+            # two lines fit the row; a longer name makes its row taller rather than spill
+            height = max(ROW_H, name.wrap(name_w - 4, ROW_H)[1] + 2)
+        heights.append(height)
+        line: list = [str(i), name, ""]
         r = len(data)
         ticks.append((2, r))
         for st in stations:
@@ -296,6 +302,7 @@ def render_session_sheet(
             line += ["", ""]
         data.append(line)
     for _ in range(blanks):
+        heights.append(ROW_H)
         ticks.append((2, len(data)))
         data.append(["", "", ""] + ["", ""] * len(stations))
 
@@ -331,7 +338,7 @@ def render_session_sheet(
         aims=aims,
         ticks=ticks,
         colWidths=widths,
-        rowHeights=[None, 12] + [ROW_H] * (len(data) - 2),
+        rowHeights=heights,
         repeatRows=2,
         hAlign="LEFT",
     )
