@@ -13,8 +13,8 @@ ratio of 2 or less.
 Figures (2-core build machine shared with other work; three runs each):
 - before (b25fa52^): sheet 26.2 / 25.0 / 28.8 ms, baseline 10.6 / 10.5 / 11.4 ms,
   ratio 2.46 / 2.38 / 2.53.
-- after: sheet 17.5 / 18.6 / 18.3 ms, baseline 10.9 / 11.3 / 10.9 ms,
-  ratio 1.61 / 1.64 / 1.69. Certificates x16: 57 / 61 / 57 ms.
+- after (394252b): sheet 18.5 / 17.2 / 18.0 ms, baseline 11.5 / 10.0 / 10.5 ms,
+  ratio 1.60 / 1.72 / 1.71. Certificates x16: 57 / 61 / 57 ms (unchanged).
 Where the time went (cProfile): a text object per drawn string (each empty grid cell and each
 level and dose drawn with drawCentredString), and ReportLab's line breaking for the heading
 paragraphs (mixed-font markup, each wrapped twice by the table). The page is pixel-identical
