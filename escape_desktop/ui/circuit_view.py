@@ -455,6 +455,26 @@ class CircuitSection(QWidget):
         vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         vh.setDefaultSectionSize(2 * fm.height() + 14)
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.model.modelReset.connect(self._fit_columns)
+
+    def _fit_columns(self) -> None:
+        """Widen a station's column when its name would not fit the header (e.g. long custom names)."""
+        header = self.table.horizontalHeader()
+        fm = QFontMetrics(header.font())
+        bold = QFont(header.font())
+        bold.setBold(True)  # the current column's header is drawn bold
+        fm_bold = QFontMetrics(bold)
+        base = header.defaultSectionSize()
+        for col in range(self.model.columnCount()):
+            text = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            widest = max(
+                (
+                    max(fm.horizontalAdvance(t), fm_bold.horizontalAdvance(t))
+                    for t in text.split("\n")
+                ),
+                default=0,
+            )
+            header.resizeSection(col, max(base, min(widest + 24, 2 * base)))
 
     def _build_panel(self) -> None:
         self.panel = QWidget(self)
@@ -507,7 +527,7 @@ class CircuitSection(QWidget):
             self.panel,
         )
         hint.setWordWrap(True)
-        hint.setStyleSheet("color: palette(dark);")
+        hint.setObjectName("hint")
         layout.addWidget(hint)
 
     # ------------------------------------------------------------------ loading
