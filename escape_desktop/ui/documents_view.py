@@ -69,6 +69,9 @@ class DocumentsSection(QWidget):
         layout.addWidget(self.choices)
         layout.addWidget(self.people_box, 1)
         layout.addWidget(self.actions)
+        # Without the list of people the buttons sit under the choices, not at the far bottom.
+        layout.addStretch(0)
+        self._layout = layout
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
         bus.changed.connect(self._on_changed)
         self._kind_changed()
@@ -80,15 +83,19 @@ class DocumentsSection(QWidget):
         self.choices = QWidget(self)
         form = QFormLayout(self.choices)
         form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.kind_combo = QComboBox()
         for key, label, _ in KINDS:
             self.kind_combo.addItem(label, key)
         self.kind_combo.setAccessibleName("Document")
+        self.kind_combo.setMinimumContentsLength(28)
         self.kind_help = QLabel()
+        self.kind_help.setObjectName("hint")
         self.kind_help.setWordWrap(True)
         self.session_spin = QSpinBox()
         self.session_spin.setRange(1, 12)
         self.session_spin.setAccessibleName("Session number")
+        self.session_spin.setMinimumWidth(self.fontMetrics().horizontalAdvance("00") + 48)
         self.session_label = QLabel("&Session:")
         self.session_label.setBuddy(self.session_spin)
         doc_label = QLabel("&Document:")
@@ -114,9 +121,10 @@ class DocumentsSection(QWidget):
     def _build_actions(self) -> None:
         self.actions = QWidget(self)
         row = QVBoxLayout(self.actions)
-        row.setContentsMargins(0, 0, 0, 0)
+        row.setContentsMargins(0, 8, 0, 0)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("&Save PDF…")
+        self.save_button.setObjectName("primary")
         self.save_button.setToolTip("Make the document and save it (Ctrl+P)")
         self.save_button.clicked.connect(self.save_pdf)
         self.print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
@@ -231,7 +239,9 @@ class DocumentsSection(QWidget):
         sheet = kind == "session-sheet"
         self.session_spin.setVisible(sheet)
         self.session_label.setVisible(sheet)
-        self.people_box.setVisible(kind in PEOPLE_KINDS)
+        people = kind in PEOPLE_KINDS
+        self.people_box.setVisible(people)
+        self._layout.setStretch(self._layout.count() - 1, 0 if people else 1)
         self.default_radio.setText(
             "Everyone who completed (on the last day: who completes by coming today)"
             if kind == "certificates"
