@@ -207,8 +207,7 @@ class RegisterSection(QWidget):
         self.names.setSelectionModel(self.table.selectionModel())
         self.names.setAccessibleName("People on the register")
         self.names.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.names.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
-        self.names.horizontalScrollBar().setEnabled(False)  # keeps the rows level with the grid
+        self.names.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
         self.names.verticalScrollBar().valueChanged.connect(self.table.verticalScrollBar().setValue)
         self.table.verticalScrollBar().valueChanged.connect(self.names.verticalScrollBar().setValue)
@@ -227,7 +226,13 @@ class RegisterSection(QWidget):
         row = QHBoxLayout(self.grid)
         row.setContentsMargins(0, 0, 0, 0)
         row.setSpacing(0)
-        row.addWidget(self.names)
+        # Under the names, a blank strip as tall as the grid's scroll bar keeps the rows level.
+        frozen = QVBoxLayout()
+        frozen.setContentsMargins(0, 0, 0, 0)
+        frozen.setSpacing(0)
+        frozen.addWidget(self.names, 1)
+        frozen.addSpacing(self.table.horizontalScrollBar().sizeHint().height())
+        row.addLayout(frozen)
         row.addWidget(self.table, 1)
 
     def _build_session_panel(self) -> None:
