@@ -33,9 +33,7 @@ def test_new_folder_is_migrated_to_head(tmp_path):
     try:
         assert schema_state(ctx.db) == "current"
         with ctx.db.read() as s:
-            tables = set(
-                s.scalars(text("SELECT name FROM sqlite_master WHERE type='table'")).all()
-            )
+            tables = set(s.scalars(text("SELECT name FROM sqlite_master WHERE type='table'")).all())
         assert set(Base.metadata.tables) <= tables
     finally:
         ctx.close()
@@ -85,10 +83,30 @@ def test_opening_a_current_database_does_not_import_alembic(ctx):
         "from escape_desktop.context import AppContext\n"
         f"c = AppContext.open({str(folder)!r})\n"
         "c.close()\n"
-        "print('alembic' in sys.modules)\n"
+        "print('alembic' in sys.modules, 'sqlalchemy' in sys.modules)\n"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+    assert out.stdout.strip() == "False False"  # the version is read with plain SQL
+
+
+def test_the_light_revision_list_is_the_one_migrate_uses(ctx):
+    from escape_desktop.db import schema_version
+
+    assert (HEAD, KNOWN_REVISIONS) == (schema_version.HEAD, schema_version.KNOWN_REVISIONS)
+    with ctx.db.raw_read() as conn:
+        assert schema_version.state_of(conn) == "current"
+    with ctx.db.transaction() as s:
+        s.execute(text("UPDATE alembic_version SET version_num = '9999_later'"))
+    with ctx.db.raw_read() as conn:
+        assert schema_version.state_of(conn) == "newer"
+
+
+def test_raw_connections_get_the_same_pragmas_as_the_engine(ctx):
+    with ctx.db.raw_read() as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        assert conn.execute("PRAGMA foreign_keys").fetchone()[0] == 1
+        assert conn.execute("PRAGMA synchronous").fetchone()[0] == 2
+        assert conn.execute("PRAGMA secure_delete").fetchone()[0] == 1
 
 
 def test_pragmas_are_set(ctx):

@@ -1,4 +1,5 @@
-"""Opening the window must not pay for what it does not show: no ReportLab, no Alembic.
+"""Opening the window must not pay for what it does not show: no ReportLab, no Alembic, and
+until the first paint no SQLAlchemy and no cryptography either.
 
 Run in a fresh interpreter each time, because this test session has long since imported
 everything.
@@ -16,17 +17,59 @@ from escape_desktop.context import AppContext
 
 # Needed only to print documents, to migrate an old database, or to read an encrypted one.
 NOT_AT_START = ("reportlab", "alembic", "mako")
+# Not before the first paint of the window: the courses list is read with plain SQL, and the
+# key file's cipher is only needed for encrypted data.
+NOT_AT_FIRST_PAINT = ("sqlalchemy", "cryptography", *NOT_AT_START)
+
+# The app started as the installed command starts it; prints the packages loaded at the first
+# paint of its window and again once it is ready (course view built, quick check passed).
+APP_START = """
+import json, sys
+from PySide6.QtCore import QEvent, QObject, QTimer
+from PySide6.QtWidgets import QApplication
+import escape_desktop.cli
+import escape_desktop.ui.app as ui_app
+
+def packages():
+    return sorted({name.split('.')[0] for name in sys.modules})
+
+class Watch(QObject):
+    def __init__(self, window):
+        super().__init__()
+        self.window, self.painted = window, None
+    def eventFilter(self, obj, event):
+        if self.painted is None and event.type() == QEvent.Type.Paint and obj.isWidgetType():
+            if obj.window() is self.window:
+                self.painted = packages()
+        return False
+
+_create = ui_app.create_main_window
+def create(*args, **kwargs):
+    window = _create(*args, **kwargs)
+    watch = Watch(window)
+    QApplication.instance().installEventFilter(watch)
+    window._watch = watch
+    def poll():
+        if window.is_ready and window.checked:
+            view = window.course_view
+            print(json.dumps({"painted": watch.painted, "ready": packages(),
+                              "course": view.course_id, "rows": len(view.register.model.rows),
+                              "built": sorted(view._built)}))
+            QApplication.quit()
+        else:
+            QTimer.singleShot(10, poll)
+    QTimer.singleShot(0, poll)
+    return window
+
+ui_app.create_main_window = create
+sys.exit(escape_desktop.cli.main(["--data-dir", DATA_DIR]))
+"""
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def loaded_after(code: str, data_dir: Path) -> set[str]:
-    """Top-level packages in sys.modules after running ``code`` in a new interpreter."""
-    probe = (
-        "import json, sys\n"
-        f"DATA_DIR = {str(data_dir)!r}\n" + code + "\n"
-        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
-    )
+def run_probe(probe: str) -> str:
+    """Run ``probe`` in a new interpreter; its standard output."""
     env = dict(os.environ, QT_QPA_PLATFORM="offscreen")
     result = subprocess.run(
         [sys.executable, "-c", probe],
@@ -37,7 +80,31 @@ def loaded_after(code: str, data_dir: Path) -> set[str]:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr[-3000:]
-    return set(json.loads(result.stdout.strip().splitlines()[-1]))
+    return result.stdout
+
+
+def loaded_after(code: str, data_dir: Path) -> set[str]:
+    """Top-level packages in sys.modules after running ``code`` in a new interpreter."""
+    probe = (
+        "import json, sys\n"
+        f"DATA_DIR = {str(data_dir)!r}\n" + code + "\n"
+        "print(json.dumps(sorted({name.split('.')[0] for name in sys.modules})))\n"
+    )
+    return set(json.loads(run_probe(probe).strip().splitlines()[-1]))
+
+
+def test_the_app_paints_its_first_screen_before_sqlalchemy(demo_ctx: AppContext) -> None:
+    folder = demo_ctx.data_dir
+    demo_ctx.close()
+    out = run_probe(f"DATA_DIR = {str(folder)!r}\n" + APP_START)
+    seen = json.loads(out.strip().splitlines()[-1])
+    painted, ready = set(seen["painted"]), set(seen["ready"])
+    assert "escape_desktop" in painted and "PySide6" in painted  # the probe really ran
+    assert not painted & set(NOT_AT_FIRST_PAINT)
+    # Then, without a click, the rest arrives: the last course's register, filled.
+    assert "sqlalchemy" in ready and not ready & set(NOT_AT_START)
+    assert seen["course"] is not None and seen["rows"] > 0
+    assert seen["built"] == []  # the hidden sections wait until their tab is shown
 
 
 def test_the_window_path_and_opening_data_skip_heavy_imports(demo_ctx: AppContext) -> None:
