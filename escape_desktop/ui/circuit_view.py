@@ -398,6 +398,7 @@ class CircuitSection(QWidget):
         self._build_panel()
         layout = QVBoxLayout(self)
         layout.addLayout(self.top)
+        layout.addWidget(self.session_info)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.panel)
         layout.addWidget(self.message)
@@ -412,7 +413,7 @@ class CircuitSection(QWidget):
         self.top = QHBoxLayout()
         label = QLabel("&Session:", self)
         self.session_combo = QComboBox(self)
-        self.session_combo.setMinimumContentsLength(24)
+        self.session_combo.setMinimumContentsLength(18)
         label.setBuddy(self.session_combo)
         self.session_combo.currentIndexChanged.connect(self._on_session_chosen)
         self.session_info = QLabel(self)
@@ -428,9 +429,11 @@ class CircuitSection(QWidget):
         QShortcut(QKeySequence("Ctrl+H"), self, self.open_history)
         self.top.addWidget(label)
         self.top.addWidget(self.session_combo)
-        self.top.addWidget(self.session_info, 1)
+        self.top.addStretch(1)
         self.top.addWidget(self.stations_button)
         self.top.addWidget(self.history_button)
+        # The session's date and topic get their own line: beside the buttons it was squeezed
+        # into a narrow column, worst with large text.
 
     def _build_table(self) -> None:
         self.table = CircuitTable(self)
@@ -447,15 +450,26 @@ class CircuitSection(QWidget):
         self.table.setWordWrap(False)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        hh.setDefaultSectionSize(164)
         hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
-        fm = QFontMetrics(self.table.font())
-        hh.setMinimumHeight(2 * fm.height() + 10)
-        vh = self.table.verticalHeader()
-        vh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
-        vh.setDefaultSectionSize(2 * fm.height() + 14)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._size_rows()
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
         self.model.modelReset.connect(self._fit_columns)
+
+    def _size_rows(self) -> None:
+        """Two lines of text a row and a header: follows the font, so large text is not cut off."""
+        fm = QFontMetrics(self.table.font())
+        self.table.horizontalHeader().setMinimumHeight(2 * fm.height() + 10)
+        self.table.verticalHeader().setDefaultSectionSize(2 * fm.height() + 14)
+        # Wide enough for a full results line, so "effort" is never cut to "e…".
+        results = fm.horizontalAdvance("did 12 · pain 10 · effort 10") + 14
+        self.table.horizontalHeader().setDefaultSectionSize(max(164, results))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # large text switched on or off
+            self._size_rows()
+            self._fit_columns()
 
     def _fit_columns(self) -> None:
         """Widen a station's column when its name would not fit the header (e.g. long custom names)."""
