@@ -113,12 +113,14 @@ class MeasuresEntry(QWidget):
         tp_label.setBuddy(self.timepoint)
         day_label = QLabel("Da&te measured:", self.header)
         day_label.setBuddy(self.day)
-        grid.addWidget(self.person_label, 0, 0, 1, 5)
+        # Time point and date one above the other: side by side they made the form too wide
+        # to sit beside the list of people with large text.
+        grid.addWidget(self.person_label, 0, 0, 1, 3)
         grid.addWidget(tp_label, 1, 0)
         grid.addWidget(self.timepoint, 1, 1)
-        grid.addWidget(day_label, 1, 2)
-        grid.addWidget(self.day, 1, 3)
-        grid.setColumnStretch(4, 1)
+        grid.addWidget(day_label, 2, 0)
+        grid.addWidget(self.day, 2, 1)
+        grid.setColumnStretch(2, 1)
         self.timepoint.currentIndexChanged.connect(self._timepoint_changed)
         self.day.dateChanged.connect(self._edited)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, QModelIndex, Qt
+from PySide6.QtCore import QDate, QEvent, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -272,6 +272,11 @@ class MeasuresSection(QWidget):
         if self.scope.currentData() == "course":
             self._set_outcomes(outcomes)
         self._show_results()
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # large text: names need more room
+            QTimer.singleShot(0, self._fit_people_list)
 
     def _fit_people_list(self) -> None:
         """Widen the list of people until whole names show (never past half the section)."""
