@@ -370,6 +370,9 @@ class MeasuresSection(QWidget):
         self.results_model.set_rows(results)
         means = {x.instrument_key: x for x in self.outcomes.summaries} if self.outcomes else {}
         self.chart.set_results(results, means)
+        # Each row of small charts keeps a readable height; the scroll area scrolls past that.
+        rows = -(-len(self.chart.charts) // self.chart.COLUMNS)
+        self.chart.setMinimumHeight(rows * 11 * self.fontMetrics().height())
         notes = [
             f"{r.name}: adapted at one time only, compare with care."
             for r in results
