@@ -32,7 +32,9 @@ def windows(qtbot):
 
 def _course_id(ctx: AppContext, code: str) -> int:
     with ctx.db.read() as s:
-        return queries.course_by_code(s, code).id
+        course = queries.course_by_code(s, code)
+        assert course is not None
+        return course.id
 
 
 def test_courses_list_comes_first_and_a_click_meanwhile_opens_that_course(
@@ -69,6 +71,7 @@ def test_hidden_sections_are_built_the_first_time_they_are_shown(
     windows.append(window)
     window.show()
     view = window.course_view
+    assert view is not None
     assert view._built == {}
     view.tabs.setCurrentIndex(TAB_MEASURES)  # a click on the tab
     assert TAB_MEASURES in view._built
@@ -84,13 +87,15 @@ def test_an_action_waits_for_the_quick_check(
     windows.append(window)
     window.set_checked(False)
     window.finish()
-    assert window.is_ready and not window.course_view.isEnabled()
+    view = window.course_view
+    assert view is not None
+    assert window.is_ready and not view.isEnabled()
     window.course_menu.actions()[0].trigger()  # "Sessions & register" while checking
     ran: list[str] = []
     window._when_ready(lambda: ran.append("yes"))
     assert ran == []
     window.set_checked(True)
-    assert ran == ["yes"] and window.course_view.isEnabled()
+    assert ran == ["yes"] and view.isEnabled()
 
 
 def test_edit_course_opens_the_dialog_for_the_chosen_course(
@@ -136,7 +141,8 @@ def test_damage_found_after_the_window_opened_offers_read_only(
         if launcher.window is not None:
             launcher.window.deleteLater()
         launcher.close()
-    assert QApplication.instance().quitOnLastWindowClosed()
+    app = QApplication.instance()
+    assert isinstance(app, QApplication) and app.quitOnLastWindowClosed()
 
 
 def test_the_first_screen_reads_the_same_list_with_or_without_sqlalchemy(
@@ -164,4 +170,6 @@ def test_large_text_is_read_from_the_same_setting(
     settings_service.set_large_text(demo_ctx, False)
     from escape_desktop.ui import style
 
-    style.apply(QApplication.instance(), False)
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    style.apply(app, False)

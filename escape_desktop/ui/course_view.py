@@ -52,7 +52,7 @@ class CourseView(QWidget):
         from escape_desktop.ui.register_view import RegisterSection
 
         self.register = RegisterSection(ctx, bus, actions, self, today=today)
-        self._built: dict[int, QWidget] = {}  # lazy sections made so far, by tab index
+        self._built: dict[int, Any] = {}  # lazy sections made so far, by tab index
         self._build_tabs()
         self._build_empty()
         self.stack = QStackedWidget(self)
@@ -101,7 +101,7 @@ class CourseView(QWidget):
             placeholder.deleteLater()
         return self._built[index]
 
-    def _make_section(self, index: int) -> QWidget:
+    def _make_section(self, index: int) -> Any:
         """Build one section; if it fails, the rest of the app still works and the log says why."""
         module, cls, name = LAZY_SECTIONS[index]
         try:

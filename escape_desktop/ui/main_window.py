@@ -161,7 +161,7 @@ class MainWindow(QMainWindow):
         from escape_desktop.ui.course_view import CourseView
         from escape_desktop.ui.undo import Actions
 
-        self.actions: Actions = Actions(self.ctx, self.bus, self)
+        self.actions: Actions = Actions(self.ctx, self.bus, self)  # type: ignore[assignment]
         self.course_view = CourseView(self.ctx, self.bus, self.actions, self, today=self._today)
         self.course_view.setEnabled(self.checked)
         reg = self.course_view.register
