@@ -141,13 +141,9 @@ class CellEditor(QWidget):
         if i < 0:
             return False
         edits = list(self.fields.values())
-        if event.type() == QEvent.Type.KeyPress:
-            key = QKeyEvent(event).key() if not isinstance(event, QKeyEvent) else event.key()
-            mods = (
-                event.modifiers()
-                if isinstance(event, QKeyEvent)
-                else Qt.KeyboardModifier.NoModifier
-            )
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            mods = event.modifiers()
             forward = key in (Qt.Key.Key_Tab, Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
                 mods & Qt.KeyboardModifier.ShiftModifier
             )

@@ -57,7 +57,7 @@ class DocumentsSection(QWidget):
         self.course_id: int | None = None
         self.today: date | None = None  # None: the real date (tests pin it)
         self._reg: Register | None = None
-        self._job = None
+        self._job: object | None = None  # the running PDF job, if any
         self.last_path: Path | None = None
         self.save_dir: Path | None = None  # remembered between saves in one run
         self._stale = False  # a change came while this tab was hidden: read when shown
@@ -68,7 +68,7 @@ class DocumentsSection(QWidget):
         layout = QVBoxLayout(self)
         layout.addWidget(self.choices)
         layout.addWidget(self.people_box, 1)
-        layout.addWidget(self.actions)
+        layout.addWidget(self.action_row)
         # Without the list of people the buttons sit under the choices, not at the far bottom.
         layout.addStretch(0)
         self._layout = layout
@@ -119,8 +119,8 @@ class DocumentsSection(QWidget):
         box.addWidget(self.people_list, 1)
 
     def _build_actions(self) -> None:
-        self.actions = QWidget(self)
-        row = QVBoxLayout(self.actions)
+        self.action_row = QWidget(self)
+        row = QVBoxLayout(self.action_row)
         row.setContentsMargins(0, 8, 0, 0)
         buttons = QHBoxLayout()
         self.save_button = QPushButton("&Save PDF…")
