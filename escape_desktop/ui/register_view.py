@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal, SignalInstance
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,7 +36,7 @@ from escape_desktop.ui.register_model import (
 )
 from escape_desktop.ui.undo import Actions
 
-KEY_MARKS = {
+KEY_MARKS: dict[int, str] = {
     Qt.Key.Key_P: "present",
     Qt.Key.Key_A: "absent",
     Qt.Key.Key_L: "apologies",
@@ -115,13 +116,13 @@ class RegisterTable(QTableView):
     def move_down(self) -> None:
         index = self.currentIndex()
         model = self.model()
-        if not index.isValid() or model is None:
+        if not index.isValid() or not isinstance(model, RegisterModel):
             return
         row = index.row() + 1
         # Skip withdrawn people: they are not on the register any more.
         while row < model.rowCount() and not model.is_editable_cell(
             model.index(row, index.column())
-        ):  # type: ignore[attr-defined]
+        ):
             row += 1
         if row < model.rowCount():
             self.setCurrentIndex(model.index(row, index.column()))
@@ -137,6 +138,8 @@ class RegisterSection(QWidget):
     moveRequested = Signal(int)
     sessionEditRequested = Signal(int)  # session id
     message = Signal(str)  # a hint for the status bar
+    # The undoable changes (marks, enrolments); the name hides QWidget.actions(), unused here.
+    actions: Actions  # type: ignore[assignment]
 
     def __init__(
         self,
@@ -356,10 +359,10 @@ class RegisterSection(QWidget):
                 self.table.move_down()
 
     # --- helpers -----------------------------------------------------------------------
-    def _emit_for_current(self, signal: Signal) -> None:  # type: ignore[type-arg]
+    def _emit_for_current(self, signal: SignalInstance) -> None:
         self._emit_for_index(signal, self.table.currentIndex())
 
-    def _emit_for_index(self, signal: Signal, index: QModelIndex) -> None:  # type: ignore[type-arg]
+    def _emit_for_index(self, signal: SignalInstance, index: QModelIndex) -> None:
         if not index.isValid():
             self.message.emit("Choose a person in the register first.")
             return
@@ -437,7 +440,7 @@ class RegisterSection(QWidget):
                 ("Apologies\tL", "apologies"),
                 ("Clear\tDelete", CLEAR),
             ):
-                menu.addAction(label, lambda w=what: self._on_mark_requested(index, w))
+                menu.addAction(label, partial(self._on_mark_requested, index, what))
             menu.addSeparator()
         enrolment = self.model.rows[index.row()].enrolment_id
         menu.addAction("Details…", lambda: self.editPersonRequested.emit(enrolment))
