@@ -11,6 +11,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+import shiboken6
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from escape_desktop.db.errors import KnownError
@@ -99,7 +100,12 @@ def install_excepthook(parent_getter: Callable[[], QWidget | None]) -> None:
             return
         showing = True
         try:
-            report(parent_getter(), exc)
+            parent = parent_getter()
+            if parent is not None and not shiboken6.isValid(parent):
+                parent = None  # the window is already gone (closing); show the dialog alone
+            report(parent, exc)
+        except Exception:  # never let the hook itself take the app down
+            log.exception("could not show the error dialog")
         finally:
             showing = False
 

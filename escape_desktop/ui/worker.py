@@ -7,6 +7,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
@@ -28,12 +29,23 @@ class _Job(QRunnable):
 
     def run(self) -> None:
         try:
-            result = self.fn(self.signals.progress.emit)
+            result = self.fn(self._progress)
         except BaseException as e:  # handed to the GUI thread, which shows it
             log.error("background job failed\n%s", traceback.format_exc())
-            self.signals.failed.emit(e)
+            self._emit(self.signals.failed, e)
         else:
-            self.signals.finished.emit(result)
+            self._emit(self.signals.finished, result)
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self._emit(self.signals.progress, done, total, message)
+
+    def _emit(self, signal: Any, *args: Any) -> None:
+        # The screen that asked may have closed meanwhile; its answer then has nowhere to go.
+        if shiboken6.isValid(self.signals):
+            try:
+                signal.emit(*args)
+            except RuntimeError:
+                log.info("background job finished after its window closed")
 
 
 def run_in_background(
