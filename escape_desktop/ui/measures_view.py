@@ -276,7 +276,7 @@ class MeasuresSection(QWidget):
     def changeEvent(self, event: QEvent) -> None:  # noqa: N802
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # large text: names need more room
-            QTimer.singleShot(0, self._fit_people_list)
+            QTimer.singleShot(0, self, self._fit_people_list)  # not after self is gone
 
     def _fit_people_list(self) -> None:
         """Widen the list of people until whole names show (never past half the section)."""
