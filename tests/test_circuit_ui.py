@@ -395,3 +395,17 @@ def _enrolments(ctx, course_id):
         return s.execute(
             select(Enrolment.id).where(Enrolment.course_id == course_id).order_by(Enrolment.id)
         ).all()
+
+
+def test_larger_text_makes_rows_and_columns_grow(section):
+    from PySide6.QtGui import QFont, QFontMetrics
+
+    before = (section.table.verticalHeader().defaultSectionSize(), section.table.columnWidth(0))
+    big = QFont(section.font())
+    big.setPointSize(section.font().pointSize() + 8)
+    section.setFont(big)  # what switching on large text does to every widget
+    fm = QFontMetrics(section.table.font())
+    assert section.table.verticalHeader().defaultSectionSize() >= 2 * fm.height() + 14
+    assert section.table.verticalHeader().defaultSectionSize() > before[0]
+    assert section.table.columnWidth(0) > before[1]
+    assert section.table.columnWidth(0) >= fm.horizontalAdvance("did 12 · pain 10 · effort 10")
