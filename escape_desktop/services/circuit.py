@@ -860,11 +860,12 @@ def set_course_stations(ctx: AppContext, course_id: int, keys: Sequence[str]) ->
                 s.add(row)
                 existing[key] = row
         for pos, key in enumerate(keys):
-            row = existing.get(key)
-            if row is None:
-                row = CourseStation(course_id=course_id, station_key=key)
-                s.add(row)
-                existing[key] = row
+            found = existing.get(key)
+            if found is None:
+                found = CourseStation(course_id=course_id, station_key=key)
+                s.add(found)
+                existing[key] = found
+            row = found
             row.position, row.active = pos, True
         wanted = set(keys)
         extra = len(keys)

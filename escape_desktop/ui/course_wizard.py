@@ -31,7 +31,7 @@ from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services.courses import MAX_CAPACITY, CourseInput, capacity_warning
 from escape_desktop.ui import error_dialog
-from escape_desktop.ui.style import mark_invalid
+from escape_desktop.ui.style import mark_invalid, qdate_to_date
 
 PAGE_PROGRAMME, PAGE_WHEN, PAGE_DATES = range(3)
 
@@ -83,7 +83,8 @@ class WhenPage(QWizardPage):
         self.venue.setEditable(True)
         self.venue.addItems(settings_service.venues(wizard.ctx))
         self.venue.setCurrentIndex(0 if self.venue.count() else -1)
-        self.venue.lineEdit().setPlaceholderText("Type the venue's name")
+        if (edit := self.venue.lineEdit()) is not None:
+            edit.setPlaceholderText("Type the venue's name")
         start = wizard.today + timedelta(days=7)
         self.start = QDateEdit(QDate(start.year, start.month, start.day))
         self.start.setCalendarPopup(True)
@@ -118,8 +119,8 @@ class WhenPage(QWizardPage):
         self.instructors.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
         self.new_instructor = QLineEdit()
         self.new_instructor.setPlaceholderText("Other names, separated by commas")
-        self.title = QLineEdit()
-        self.title.setPlaceholderText("Suggested from the programme, venue and month")
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("Suggested from the programme, venue and month")
         self.code = QLineEdit()
         self.code.setPlaceholderText("Made for you, e.g. KH-2027-001")
         form.addRow("Venue", self.venue)
@@ -131,7 +132,7 @@ class WhenPage(QWizardPage):
         if self.instructors.count():
             form.addRow("Instructors", self.instructors)
         form.addRow("Instructors" if not self.instructors.count() else "", self.new_instructor)
-        form.addRow("Course title", self.title)
+        form.addRow("Course title", self.title_edit)
         form.addRow("Course code", self.code)
         self.fields = {
             "venue": self.venue,
@@ -139,7 +140,7 @@ class WhenPage(QWizardPage):
             "weekdays": days,
             "start_time": self.time,
             "capacity": self.capacity,
-            "title": self.title,
+            "title": self.title_edit,
             "code": self.code,
             "instructors": self.new_instructor,
         }
@@ -246,9 +247,9 @@ class CourseWizard(QWizard):
     def course_input(self) -> CourseInput:
         key = self.programme.programme.currentData()
         template = self.ctx.library.template(key)
-        start = self.when.start.date().toPython()
+        start = qdate_to_date(self.when.start.date())
         venue = self.when.venue.currentText().strip()
-        title = self.when.title.text().strip() or short_title(
+        title = self.when.title_edit.text().strip() or short_title(
             template.title.split(":")[-1].strip().capitalize(), venue, start
         )
         return CourseInput(

@@ -42,7 +42,8 @@ class WithdrawDialog(QDialog):
         self.reason.setEditable(True)
         self.reason.addItems(WITHDRAW_REASONS)
         self.reason.setCurrentText("")
-        self.reason.lineEdit().setPlaceholderText("Choose or type a reason")
+        if (edit := self.reason.lineEdit()) is not None:
+            edit.setPlaceholderText("Choose or type a reason")
         form.addRow("Reason *", self.reason)
         layout.addLayout(form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)

@@ -42,6 +42,10 @@ class SearchDialog(QDialog):
         self.query = QLineEdit()
         self.query.setPlaceholderText("Name, code, NHS number or phone")
         self.query.setClearButtonEnabled(True)
+        self._timer = QTimer(self)  # search once typing pauses
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(150)
+        self._timer.timeout.connect(self.run_search)
         self.query.textChanged.connect(lambda _t: self._timer.start())
         self.query.installEventFilter(self)
         self.model = RowsModel(("Name", "Code", "Born", "Course", "Status"), self)
@@ -59,10 +63,6 @@ class SearchDialog(QDialog):
         layout.addWidget(self.query)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
-        self._timer = QTimer(self)
-        self._timer.setSingleShot(True)
-        self._timer.setInterval(150)
-        self._timer.timeout.connect(self.run_search)
         self.resize(
             self.fontMetrics().horizontalAdvance("M") * 50, self.fontMetrics().height() * 24
         )

@@ -22,7 +22,7 @@ from escape_desktop.db.queries import SessionInfo
 from escape_desktop.services import courses as course_service
 from escape_desktop.ui import error_dialog
 from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.style import mark_invalid
+from escape_desktop.ui.style import mark_invalid, qdate_to_date
 
 
 class SessionDialog(QDialog):
@@ -107,7 +107,7 @@ class SessionDialog(QDialog):
 
     def _save(self) -> None:
         s = self.session
-        new_date = self.date.date().toPython()
+        new_date = qdate_to_date(self.date.date())
         try:
             if new_date != s.date:
                 course_service.reschedule_session(self.ctx, s.id, new_date)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -94,15 +96,15 @@ class SettingsDialog(QDialog):
             "Venues",
             "e.g. Riverside Leisure Centre",
             settings_service.venues(ctx),
-            lambda n: self._changed(settings_service.add_venue(ctx, n)),
-            lambda n: self._changed(settings_service.remove_venue(ctx, n)),
+            lambda n: self._after(settings_service.add_venue, n),
+            lambda n: self._after(settings_service.remove_venue, n),
         )
         self.instructors = NameList(
             "Instructors",
             "e.g. Sam Physio",
             settings_service.instructors(ctx),
-            lambda n: self._changed(settings_service.add_instructor(ctx, n)),
-            lambda n: self._changed(settings_service.remove_instructor(ctx, n)),
+            lambda n: self._after(settings_service.add_instructor, n),
+            lambda n: self._after(settings_service.remove_instructor, n),
         )
         layout.addWidget(self.venues)
         layout.addWidget(self.instructors)
@@ -111,6 +113,11 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+
+    def _after(self, change: Callable[[AppContext, str], object], name: str) -> None:
+        """Run one settings change (errors propagate to the list's own handling), then say so."""
+        change(self.ctx, name)
+        self._changed()
 
     def _changed(self, _result: object = None) -> None:
         self.bus.notify("settings", [], "Saved: settings")

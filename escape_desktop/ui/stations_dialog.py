@@ -73,13 +73,13 @@ class StationsDialog(QDialog):
         self.remove_button = QPushButton("&Remove", self)
         self.add_button = QPushButton("← &Add", self)
         self.new_button = QPushButton("&New exercise…", self)
-        self.up_button.clicked.connect(lambda: self.move(-1))
-        self.down_button.clicked.connect(lambda: self.move(1))
+        self.up_button.clicked.connect(lambda: self.move_selected(-1))
+        self.down_button.clicked.connect(lambda: self.move_selected(1))
         self.remove_button.clicked.connect(self.remove_selected)
         self.add_button.clicked.connect(self.add_selected)
         self.new_button.clicked.connect(self.new_exercise)
-        QShortcut(QKeySequence("Ctrl+Up"), self.chosen, lambda: self.move(-1))
-        QShortcut(QKeySequence("Ctrl+Down"), self.chosen, lambda: self.move(1))
+        QShortcut(QKeySequence("Ctrl+Up"), self.chosen, lambda: self.move_selected(-1))
+        QShortcut(QKeySequence("Ctrl+Down"), self.chosen, lambda: self.move_selected(1))
         QShortcut(QKeySequence(Qt.Key.Key_Delete), self.chosen, self.remove_selected)
         middle = QVBoxLayout()
         for b in (self.up_button, self.down_button, self.remove_button, self.add_button):
@@ -134,7 +134,7 @@ class StationsDialog(QDialog):
     def keys(self) -> list[str]:
         return [self.chosen.item(i).data(KeyRole) for i in range(self.chosen.count())]
 
-    def move(self, step: int) -> None:
+    def move_selected(self, step: int) -> None:
         row = self.chosen.currentRow()
         target = row + step
         if row < 0 or not 0 <= target < self.chosen.count():
@@ -165,12 +165,14 @@ class StationsDialog(QDialog):
             self.add_key(item.data(KeyRole))
             self.library.setCurrentRow(min(row, self.library.count() - 1))
 
+    def _custom_created(self, station: Station) -> None:
+        self._names[station.key] = station.name
+        self.add_key(station.key)
+
     def new_exercise(self) -> None:
         dialog = CustomStationDialog(self.ctx, self)
         self.custom_dialog = dialog
-        dialog.created.connect(
-            lambda st: (self._names.__setitem__(st.key, st.name), self.add_key(st.key))
-        )
+        dialog.created.connect(self._custom_created)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
@@ -246,10 +248,8 @@ class CustomStationDialog(QDialog):
     def level_rows(self) -> list[tuple[str, str, str]]:
         rows = []
         for r in range(self.levels.rowCount()):
-            cells = tuple(
-                (self.levels.item(r, c).text().strip() if self.levels.item(r, c) else "")
-                for c in range(3)
-            )
+            items = [self.levels.item(r, c) for c in range(3)]
+            cells = tuple((item.text().strip() if item is not None else "") for item in items)
             if any(cells):
                 rows.append(cells)
         return rows  # type: ignore[return-value]

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from datetime import date
+
+from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
@@ -121,3 +123,8 @@ def on_screen(widget: QWidget) -> bool:
         Qt.WidgetAttribute.WA_WState_ExplicitShowHide
     )
     return not hidden_tab and not widget.window().isVisible()
+
+
+def qdate_to_date(value: QDate) -> date:
+    """A QDate from a date editor as a Python date."""
+    return date(value.year(), value.month(), value.day())
