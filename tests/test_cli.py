@@ -38,8 +38,17 @@ def test_demo_then_courses_json_then_check(tmp_path):
     assert listed.returncode == 0, listed.stderr
     rows = json.loads(listed.stdout)
     assert len(rows) == 4
-    required = {"code", "title", "programme", "venue", "start_date", "status",
-                "sessions_delivered", "participants", "completers"}
+    required = {
+        "code",
+        "title",
+        "programme",
+        "venue",
+        "start_date",
+        "status",
+        "sessions_delivered",
+        "participants",
+        "completers",
+    }
     for row in rows:
         assert required <= set(row)
         assert row["status"] in ("upcoming", "running", "finished")

@@ -51,9 +51,9 @@ def test_create_course_makes_twelve_sessions_with_topics_and_circuit(ctx):
         ).all()
         assert tuple(stations) == template.stations
         n_instruments = s.scalar(
-            select(func.count()).select_from(CourseInstrument).where(
-                CourseInstrument.course_id == course_id
-            )
+            select(func.count())
+            .select_from(CourseInstrument)
+            .where(CourseInstrument.course_id == course_id)
         )
         assert n_instruments == len(template.instruments)
         assert sorted(i.name for i in course.instructors) == [

@@ -19,17 +19,25 @@ def course_id(ctx):
     return courses.create_course(
         ctx,
         courses.CourseInput(
-            title="Knees", programme_key="knee_hip", start_date="2026-01-05",
-            weekdays=[0, 3], capacity=3,
+            title="Knees",
+            programme_key="knee_hip",
+            start_date="2026-01-05",
+            weekdays=[0, 3],
+            capacity=3,
         ),
     )
 
 
 def _person(**changes) -> ParticipantInput:
     values = dict(
-        first_name="Siân", last_name="Demo-Łukaszewicz", date_of_birth="1955-03-14",
-        sex="female", nhs_number="943 476 5919", joints="knee, hip",
-        consent_programme=True, consent_share=True,
+        first_name="Siân",
+        last_name="Demo-Łukaszewicz",
+        date_of_birth="1955-03-14",
+        sex="female",
+        nhs_number="943 476 5919",
+        joints="knee, hip",
+        consent_programme=True,
+        consent_share=True,
     )
     values.update(changes)
     return ParticipantInput(**values)
@@ -91,7 +99,9 @@ def test_withdraw_needs_a_reason_and_frees_the_place(ctx, course_id):
     with ctx.db.read() as s:
         e = s.get(Enrolment, eid)
         assert (e.status, e.withdrawn_reason, e.withdrawn_on) == (
-            "withdrawn", "Moved away", date(2026, 2, 1)
+            "withdrawn",
+            "Moved away",
+            date(2026, 2, 1),
         )
         assert course_summaries(s, date(2026, 1, 1))[0].participants == 0
     participants.reinstate(ctx, eid)
@@ -101,8 +111,10 @@ def test_withdraw_needs_a_reason_and_frees_the_place(ctx, course_id):
 
 def test_move_to_another_course(ctx, course_id):
     other = courses.create_course(
-        ctx, courses.CourseInput(title="Later", programme_key="knee_hip",
-                                 start_date="2026-03-02", weekdays=[1, 4]),
+        ctx,
+        courses.CourseInput(
+            title="Later", programme_key="knee_hip", start_date="2026-03-02", weekdays=[1, 4]
+        ),
     )
     pid, eid = participants.enrol_participant(ctx, course_id, _person())
     new_eid = participants.move_enrolment(ctx, eid, other)
@@ -181,7 +193,10 @@ def test_exercise_record_is_upserted_and_range_checked(ctx, course_id):
         rows = s.scalars(select(ExerciseRecord)).all()
     assert len(rows) == 1
     assert (rows[0].level, rows[0].target_dose, rows[0].dose_achieved, rows[0].note) == (
-        1, 10.0, 9.0, "wobbly"
+        1,
+        10.0,
+        9.0,
+        "wobbly",
     )
     for bad, field in [
         (ExerciseInput(1, 8, 8, 11, 5), "pain"),

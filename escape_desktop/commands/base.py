@@ -66,7 +66,9 @@ def course_id(ctx: Any, code: str) -> int:
     with ctx.db.read() as s:
         course = course_by_code(s, code)
         if course is None:
-            raise CommandError(f"There is no course with code {code}; 'escape-desktop courses' lists them.")
+            raise CommandError(
+                f"There is no course with code {code}; 'escape-desktop courses' lists them."
+            )
         return course.id
 
 
