@@ -188,3 +188,27 @@ def test_today_column_is_today_when_there_is_a_session_today(demo_ctx):
     col = model.today_column()
     assert model.session_at(col).date == date(2026, 11, 27)
     assert model.index(0, col).data(Qt.ItemDataRole.BackgroundRole) is not None
+
+
+def test_completion_column_says_how_many_more_sessions_are_needed():
+    from datetime import date, timedelta
+
+    from escape_desktop.db.queries import Register, RegisterRow, SessionInfo
+    from escape_desktop.ui.register_model import COL_STATUS
+
+    start = date(2026, 1, 5)
+    sessions = [
+        SessionInfo(n, n, start + timedelta(days=3 * n), "", False, "", "", "")
+        for n in range(1, 13)
+    ]
+    today = sessions[3].date  # four sessions held, eight to come; 9 of 12 needed
+
+    def person(n: int, present: int) -> RegisterRow:
+        marks = {x.id: ("present" if i < present else "absent") for i, x in enumerate(sessions[:4])}
+        return RegisterRow(n, n, f"P-{n}", f"Person{n}", "Demo", "enrolled", "", marks)
+
+    rows = [person(1, 4), person(2, 2), person(3, 0)]
+    model = RegisterModel(today=today)
+    model.set_register(Register(1, "KH-1", "t", "knee_hip", "v", "10:00", 12, [], sessions, rows))
+    texts = [model.data(model.index(r, COL_STATUS)) for r in range(3)]
+    assert texts == ["On track", "Needs 7 more", "Can't reach 75%"]

@@ -79,7 +79,7 @@ def test_finished_course(window):
     window.open_course(finished)
     save(window, "main-finished-course")
     states = {window.course_view.register.model.index(r, 2).data() for r in range(5)}
-    assert states <= {"Completed", "Below 75%", "Withdrawn"}
+    assert states <= {"Completed", "Can't reach 75%", "Withdrawn"}
 
 
 def test_welcome(qtbot, ctx, demo_today):

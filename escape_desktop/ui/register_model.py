@@ -54,8 +54,8 @@ STATE_TEXT = {
     "not_started": "Not started",
     "completed": "Completed",
     "on_track": "On track",
-    "at_risk": "Needs to come",
-    "cannot": "Below 75%",
+    "at_risk": "Needs to come",  # shown as "Needs N more" with the person's own count
+    "cannot": "Can't reach 75%",
 }
 STATE_COLOR = {
     "completed": "good",
@@ -234,7 +234,10 @@ class RegisterModel(QAbstractTableModel):
             if col == COL_ATTENDED:
                 return f"{self.attended(person)} of {self._delivered}"
             if col == COL_STATUS:
-                return STATE_TEXT[self.state(person)]
+                state = self.state(person)
+                if state == "at_risk":
+                    return f"Needs {self._needed - self.attended(person)} more"
+                return STATE_TEXT[state]
         if role == STATE_ROLE:
             return self.state(person)
         if role == Qt.ItemDataRole.ForegroundRole:

@@ -264,7 +264,7 @@ class RegisterSection(QWidget):
         widths = {
             COL_NAME: max(150, min(260, max(names) + 24)),
             COL_ATTENDED: fm.horizontalAdvance("12 of 12") + 24,
-            COL_STATUS: fm.horizontalAdvance("Needs to come") + 24,
+            COL_STATUS: fm.horizontalAdvance("Can't reach 75%") + 24,
         }
         cell = max(fm.horizontalAdvance("00 Mmm") + 12, fm.horizontalAdvance("Apol.") + 16)
         for view in (self.table, self.names):
