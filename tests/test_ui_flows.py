@@ -240,6 +240,21 @@ def test_import_a_referral_list_good_and_bad_rows(
     }
     assert messages == []
 
+    def listed_now() -> list[str]:
+        with demo_ctx.db.read() as s:
+            return sorted(
+                s.scalars(
+                    select(Participant.first_name).where(Participant.last_name == "Demo-Listed")
+                ).all()
+            )
+
+    window.edits.stack.undo()  # Ctrl+Z takes the whole list back, people and all
+    assert listed_now() == []
+    assert "Demo-Listed" not in {r.last_name for r in window.course_view.register.model.rows}
+    window.edits.stack.redo()
+    assert listed_now() == ["Ada", "Bill"]
+    assert messages == []
+
 
 def test_withdraw_with_a_reason_then_undo(qtbot, make_window, demo_ctx, demo_today, messages):
     window = make_window(demo_ctx, demo_today)

@@ -150,10 +150,10 @@ def test_undo_and_redo_a_mark(qtbot, section, demo_ctx):
     enrolment = section.model.rows[0].enrolment_id
     qtbot.keyClick(table, Qt.Key.Key_P)
     assert stored_mark(demo_ctx, enrolment, sid) == "present"
-    section.actions.stack.undo()
+    section.edits.stack.undo()
     assert stored_mark(demo_ctx, enrolment, sid) is None
     assert section.model.index(0, col).data(MARK_ROLE) is None
-    section.actions.stack.redo()
+    section.edits.stack.redo()
     assert stored_mark(demo_ctx, enrolment, sid) == "present"
 
 

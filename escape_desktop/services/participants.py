@@ -312,18 +312,29 @@ def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> in
         return new.id
 
 
+def _remove(s, ctx: AppContext, enrolment: Enrolment) -> None:  # type: ignore[no-untyped-def]
+    person = enrolment.participant
+    enrolment_id = enrolment.id
+    s.delete(enrolment)
+    s.flush()
+    others = s.scalar(
+        select(func.count()).select_from(Enrolment).where(Enrolment.participant_id == person.id)
+    )
+    if not others:
+        s.delete(person)
+    audit(s, ctx.actor, "remove_enrolment", "enrolment", enrolment_id, person.code)
+
+
 def remove_enrolment(ctx: AppContext, enrolment_id: int) -> None:
     """Take back an enrolment made by mistake (undo). The person goes too if on no other course."""
+    remove_enrolments(ctx, [enrolment_id])
+
+
+def remove_enrolments(ctx: AppContext, enrolment_ids: list[int]) -> None:
+    """Take back several enrolments at once (undo of an import): all of them, or none."""
     with ctx.db.transaction() as s:
-        enrolment = s.get(Enrolment, enrolment_id)
-        if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
-        person = enrolment.participant
-        s.delete(enrolment)
-        s.flush()
-        others = s.scalar(
-            select(func.count()).select_from(Enrolment).where(Enrolment.participant_id == person.id)
-        )
-        if not others:
-            s.delete(person)
-        audit(s, ctx.actor, "remove_enrolment", "enrolment", enrolment_id, person.code)
+        for enrolment_id in enrolment_ids:
+            enrolment = s.get(Enrolment, enrolment_id)
+            if enrolment is None:
+                raise NotFound("Someone on that list is no longer enrolled; nothing was undone.")
+            _remove(s, ctx, enrolment)

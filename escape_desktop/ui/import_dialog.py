@@ -67,6 +67,7 @@ class ImportDialog(QDialog):
         self.course_id = course_id
         self.preview: ImportPreview | None = None
         self.added: list[int] = []
+        self.imported_preview: ImportPreview | None = None
         self.setWindowTitle(f"Import a referral list onto {course_code}")
         self._build()
         if path is not None:
@@ -182,6 +183,7 @@ class ImportDialog(QDialog):
             self.load()  # the list or the course may have changed meanwhile
             return
         self.added = ids
+        self.imported_preview = self.preview  # kept so Undo can take the list back and redo it
         n = len(ids)
         self.bus.notify(
             "enrolment", ids, f"Saved: {n} {'person' if n == 1 else 'people'} added from the list"

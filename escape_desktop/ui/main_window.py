@@ -161,8 +161,8 @@ class MainWindow(QMainWindow):
         from escape_desktop.ui.course_view import CourseView
         from escape_desktop.ui.undo import Actions
 
-        self.actions: Actions = Actions(self.ctx, self.bus, self)  # type: ignore[assignment]
-        self.course_view = CourseView(self.ctx, self.bus, self.actions, self, today=self._today)
+        self.edits: Actions = Actions(self.ctx, self.bus, self)
+        self.course_view = CourseView(self.ctx, self.bus, self.edits, self, today=self._today)
         self.course_view.setEnabled(self.checked)
         reg = self.course_view.register
         reg.enrolRequested.connect(self.enrol)
@@ -286,9 +286,9 @@ class MainWindow(QMainWindow):
 
     def _build_undo_actions(self) -> None:
         K = QKeySequence.StandardKey
-        undo = self.actions.stack.createUndoAction(self, "&Undo")
+        undo = self.edits.stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(K.Undo))
-        redo = self.actions.stack.createRedoAction(self, "&Redo")
+        redo = self.edits.stack.createRedoAction(self, "&Redo")
         redo.setShortcut(QKeySequence(K.Redo))
         for new, old in ((undo, self.undo_action), (redo, self.redo_action)):
             new.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -449,6 +449,7 @@ class MainWindow(QMainWindow):
             self.courses.select(wizard.course_id, emit=False)
             self.open_course(wizard.course_id)
             self._view.show_section(0)
+            self.activateWindow()  # back to the register after the wizard, ready to enrol
 
     def load_demo(self) -> None:
         from escape_desktop.services.demo import generate_demo
@@ -498,7 +499,7 @@ class MainWindow(QMainWindow):
         result: dict[str, int] = {}
 
         def submit(data: ParticipantInput) -> None:
-            result["enrolment_id"] = self.actions.enrol(cid, data)
+            result["enrolment_id"] = self.edits.enrol(cid, data)
 
         dialog = ParticipantDialog(
             self, submit, course_label=self._course_label(cid), today=self.today
@@ -528,7 +529,7 @@ class MainWindow(QMainWindow):
             return
         dialog = ParticipantDialog(
             self,
-            lambda data: self.actions.edit_participant(row.participant_id, data),
+            lambda data: self.edits.edit_participant(row.participant_id, data),
             title=f"{row.name} ({row.code})",
             initial=initial,
             today=self.today,
@@ -544,9 +545,7 @@ class MainWindow(QMainWindow):
         dialog = WithdrawDialog(self, row.name)
         self._open_dialog(dialog)
         if dialog.result():
-            error_dialog.guarded(
-                self, self.actions.withdraw, enrolment_id, dialog.value(), row.name
-            )
+            error_dialog.guarded(self, self.edits.withdraw, enrolment_id, dialog.value(), row.name)
 
     def move_person(self, enrolment_id: int) -> None:
         from escape_desktop.ui.participants_view import MoveDialog
@@ -561,7 +560,7 @@ class MainWindow(QMainWindow):
         target = dialog.value()
         if dialog.result() and target is not None:
             code = next((c.code for c in summaries if c.id == target), "")
-            error_dialog.guarded(self, self.actions.move, enrolment_id, target, row.name, code)
+            error_dialog.guarded(self, self.edits.move, enrolment_id, target, row.name, code)
 
     def import_list(self, path: str | None = None) -> None:
         from escape_desktop.ui.import_dialog import ImportDialog
@@ -577,7 +576,10 @@ class MainWindow(QMainWindow):
             )
             if not path:
                 return
-        self._open_dialog(ImportDialog(self.ctx, self.bus, cid, code, self, path=path))
+        dialog = ImportDialog(self.ctx, self.bus, cid, code, self, path=path)
+        self._open_dialog(dialog)
+        if dialog.added and dialog.imported_preview is not None:
+            self.edits.imported(dialog.imported_preview, dialog.added)
 
     def edit_course(self) -> None:
         from escape_desktop.ui.course_edit_dialog import edit_course

@@ -152,7 +152,7 @@ class RegisterSection(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.bus = bus
-        self.actions = actions
+        self.edits = actions
         self.course_id: int | None = None
         self._own_mark: int | None = None  # enrolment being marked from this grid right now
         self.model = RegisterModel(self, today=today)
@@ -346,7 +346,7 @@ class RegisterSection(QWidget):
             mark = what
         self._own_mark = person.enrolment_id
         try:
-            saved = self.actions.mark(
+            saved = self.edits.mark(
                 person.enrolment_id, session.id, mark, person.name, session.number
             )
         finally:

@@ -9,7 +9,8 @@ from PySide6.QtGui import QUndoCommand, QUndoStack
 from PySide6.QtWidgets import QWidget
 
 from escape_desktop.context import AppContext
-from escape_desktop.services import attendance, participants
+from escape_desktop.services import attendance, importing, participants
+from escape_desktop.services.importing import ImportPreview
 from escape_desktop.services.participants import ParticipantInput
 from escape_desktop.ui import error_dialog
 from escape_desktop.ui.bus import ChangeBus
@@ -115,6 +116,22 @@ class Actions:
         self.stack.push(ServiceCommand(f"enrol {name}", redo, undo, self._error))
         self.bus.notify("enrolment", [enrolment_id], f"Saved: {name} enrolled")
         return enrolment_id
+
+    def imported(self, preview: ImportPreview, enrolment_ids: list[int]) -> None:
+        """Put an import that already happened on the stack, so Ctrl+Z takes the list back."""
+        state = {"ids": list(enrolment_ids)}
+        n = len(enrolment_ids)
+        label = f"{n} {'person' if n == 1 else 'people'} from the list"
+
+        def undo() -> None:
+            participants.remove_enrolments(self.ctx, state["ids"])
+            self.bus.notify("enrolment", state["ids"], f"Undone: {label} added")
+
+        def redo() -> None:
+            state["ids"] = importing.import_participants(self.ctx, preview)
+            self.bus.notify("enrolment", state["ids"], f"Saved: {label} added")
+
+        self.stack.push(ServiceCommand(f"import {label}", redo, undo, self._error))
 
     def withdraw(self, enrolment_id: int, reason: str, name: str, on: date | None = None) -> None:
         participants.withdraw(self.ctx, enrolment_id, reason, on)
