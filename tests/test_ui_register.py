@@ -212,3 +212,29 @@ def test_completion_column_says_how_many_more_sessions_are_needed():
     model.set_register(Register(1, "KH-1", "t", "knee_hip", "v", "10:00", 12, [], sessions, rows))
     texts = [model.data(model.index(r, COL_STATUS)) for r in range(3)]
     assert texts == ["On track", "Needs 7 more", "Can't reach 75%"]
+
+
+def test_an_empty_course_says_how_to_add_people(qtbot, ctx):
+    from escape_desktop.services import courses
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+    from escape_desktop.ui.bus import ChangeBus
+    from escape_desktop.ui.register_view import RegisterSection
+    from escape_desktop.ui.undo import Actions
+
+    cid = courses.create_course(
+        ctx,
+        courses.CourseInput(
+            title="New", programme_key="knee_hip", start_date="2026-12-01", weekdays=[1, 4]
+        ),
+    )
+    bus = ChangeBus()
+    view = RegisterSection(ctx, bus, Actions(ctx, bus))
+    qtbot.addWidget(view)
+    view.set_course(cid)
+    assert not view.empty_hint.isHidden()
+    assert "Ctrl+E" in view.empty_hint.text()
+    _, eid = enrol_participant(
+        ctx, cid, ParticipantInput("Ada", "Demo-First", consent_programme=True)
+    )
+    bus.notify("enrolment", [eid])
+    assert view.empty_hint.isHidden()

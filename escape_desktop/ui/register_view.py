@@ -163,6 +163,14 @@ class RegisterSection(QWidget):
         layout.setContentsMargins(0, 6, 0, 0)
         layout.addLayout(self._toolbar)
         layout.addWidget(self.legend)
+        self.empty_hint = QLabel(
+            "No one is on this course yet. Enrol people one by one (Ctrl+E), or import "
+            "the referral list you were sent (Ctrl+I)."
+        )
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setObjectName("emptyHint")
+        self.empty_hint.hide()
+        layout.addWidget(self.empty_hint)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.session_panel)
         bus.changed.connect(self._on_changed)
@@ -293,6 +301,7 @@ class RegisterSection(QWidget):
             with self.ctx.db.read() as s:
                 register = queries.register(s, self.course_id)
         self.model.set_register(register)
+        self.empty_hint.setVisible(register is not None and not self.model.rows)
         self._on_current_changed()
 
     def _on_changed(self, kind: str, ids: list) -> None:

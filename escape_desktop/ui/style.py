@@ -60,6 +60,8 @@ QLabel#hint {{ color: {p["muted"]}; }}
 QLabel#error {{ color: {p["bad"]}; font-weight: 600; }}
 QLabel#warning {{ color: {p["warn"]}; }}
 QLabel#ok {{ color: {p["good"]}; }}
+QLabel#emptyHint {{ font-size: {base + 2}pt; padding: 14px; background: {p["accent_light"]};
+    border: 1px solid {p["border"]}; border-radius: 6px; }}
 QPushButton {{ padding: 5px 12px; }}
 QPushButton#primary {{
     background: {p["accent"]}; color: white; border: 1px solid {p["accent"]};
