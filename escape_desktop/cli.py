@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import TYPE_CHECKING
 
@@ -59,15 +60,31 @@ def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     data_dir = _plain_window_launch(argv)
     if data_dir is not _NOT_PLAIN:
-        from escape_desktop.ui.app import run
-
-        return run(data_dir)  # type: ignore[arg-type]
+        return _open_window(data_dir)  # type: ignore[arg-type]
     args = build_parser().parse_args(argv)
     if not getattr(args, "command", None):
-        from escape_desktop.ui.app import run
-
-        return run(args.data_dir)
+        return _open_window(args.data_dir)
     return run_command(args)
+
+
+def _open_window(data_dir: str | None) -> int:
+    if not _has_screen():
+        print(
+            "There is no screen to open the window on; start escape-desktop from the desktop, "
+            "or use a sub-command such as 'escape-desktop courses' (see --help).",
+            file=sys.stderr,
+        )
+        return 1
+    from escape_desktop.ui.app import run
+
+    return run(data_dir)
+
+
+def _has_screen() -> bool:
+    """False on a Linux machine with no display, where Qt would abort with a core dump."""
+    if not sys.platform.startswith("linux"):
+        return True
+    return any(os.environ.get(v) for v in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
 def run_command(args: argparse.Namespace) -> int:

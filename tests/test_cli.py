@@ -165,3 +165,20 @@ def test_unknown_course_code_is_one_line(tmp_path, capsys):
             course_id(ctx, "NOPE")
     finally:
         ctx.close()
+
+
+def test_opening_the_window_without_a_screen_says_so_in_one_line(tmp_path):
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.pop("QT_QPA_PLATFORM", None)
+    out = subprocess.run(
+        [sys.executable, "-m", "escape_desktop", "--data-dir", str(tmp_path / "d")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+    assert out.returncode == 1
+    assert out.stderr.count("\n") == 1
+    assert "no screen" in out.stderr
