@@ -57,9 +57,21 @@ def R(session, level, target, achieved, pain=None, effort=None):
         # Target not reached.
         ([R(1, 1, 10, 7, 2, 5)], "hold", 1, 10, "7 reps of 10 reps"),
         # Pain too high to progress but not enough to step back.
-        ([R(1, 0, 8, 8, 5, 5), R(2, 0, 8, 8, 2, 5)], "hold", 0, 8, "pain 5/10 is above 3/10"),
+        (
+            [R(1, 0, 8, 8, 5, 5), R(2, 0, 8, 8, 2, 5)],
+            "hold",
+            0,
+            8,
+            "pain was 5/10 in session 1; moving on needs 3/10 or less",
+        ),
         # Effort too high.
-        ([R(1, 0, 8, 8, 2, 9), R(2, 0, 8, 8, 2, 5)], "hold", 0, 8, "effort 9/10 is above 7/10"),
+        (
+            [R(1, 0, 8, 8, 2, 9), R(2, 0, 8, 8, 2, 5)],
+            "hold",
+            0,
+            8,
+            "effort was 9/10 in session 1; moving on needs 7/10 or less",
+        ),
         # High pain: step back a level.
         ([R(1, 1, 10, 10, 2), R(2, 1, 10, 10, 6)], "step_back", 0, 8, "Pain 6/10 in session 2"),
         # High pain at the first level: ease the dose (8 -> 6 with 20% rounded down to whole reps).

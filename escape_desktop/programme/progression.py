@@ -143,25 +143,25 @@ def suggest(
         return Suggestion(
             "hold", level, target, f"Target reached at {len(run)} of {needed} sessions so far."
         )
-    too_painful = [
-        r.pain for r in run if r.pain is not None and r.pain > rules.max_pain_to_progress
-    ]
-    if too_painful:
+    painful = [r for r in run if r.pain is not None and r.pain > rules.max_pain_to_progress]
+    if painful:
+        worst = max(painful, key=lambda r: (r.pain or 0, r.session_number))
         return Suggestion(
             "hold",
             level,
             target,
-            f"Target reached, but pain {max(too_painful)}/10 is above {rules.max_pain_to_progress}/10.",
+            f"Target reached, but pain was {worst.pain}/10 in session {worst.session_number}; "
+            f"moving on needs {rules.max_pain_to_progress}/10 or less.",
         )
-    too_hard = [
-        r.effort for r in run if r.effort is not None and r.effort > rules.max_effort_to_progress
-    ]
-    if too_hard:
+    hard = [r for r in run if r.effort is not None and r.effort > rules.max_effort_to_progress]
+    if hard:
+        worst = max(hard, key=lambda r: (r.effort or 0, r.session_number))
         return Suggestion(
             "hold",
             level,
             target,
-            f"Target reached, but effort {max(too_hard)}/10 is above {rules.max_effort_to_progress}/10.",
+            f"Target reached, but effort was {worst.effort}/10 in session "
+            f"{worst.session_number}; moving on needs {rules.max_effort_to_progress}/10 or less.",
         )
 
     # 3. Progress.
