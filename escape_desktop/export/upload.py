@@ -19,7 +19,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.db.errors import KnownError
@@ -28,13 +28,11 @@ from escape_desktop.db.models import (
     ENROLMENT_STATUSES,
     Assessment,
     Attendance,
-    Course,
     Enrolment,
     Participant,
     Session,
-    Venue,
 )
-from escape_desktop.db.queries import course_status
+from escape_desktop.db.queries import course_summaries
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.completion import is_completer
 
@@ -766,52 +764,25 @@ class _AttendancePlan:
 
 
 def _course_rows(s: OrmSession, scope: UploadScope, today: date) -> dict[int, dict[str, Any]]:
-    held = and_(Session.cancelled.is_(False), Session.date <= today)
-    sess = (
-        select(
-            Session.course_id.label("course_id"),
-            func.min(case((Session.cancelled.is_(False), Session.date))).label("first"),
-            func.max(case((Session.cancelled.is_(False), Session.date))).label("last"),
-            func.count().label("planned"),
-            func.sum(case((held, 1), else_=0)).label("delivered"),
-        )
-        .group_by(Session.course_id)
-        .subquery()
-    )
-    q = (
-        select(
-            Course.id,
-            Course.code,
-            Course.title,
-            Course.programme_key,
-            Course.start_date,
-            Venue.name,
-            sess.c.first,
-            sess.c.last,
-            sess.c.planned,
-            sess.c.delivered,
-        )
-        .outerjoin(Venue, Venue.id == Course.venue_id)
-        .outerjoin(sess, sess.c.course_id == Course.id)
-    )
-    if scope.course_id is not None:
-        q = q.where(Course.id == scope.course_id)
-    if scope.date_from is not None:
-        q = q.where(Course.start_date >= scope.date_from)
-    if scope.date_to is not None:
-        q = q.where(Course.start_date <= scope.date_to)
+    """The courses in scope with their dates, counts and status, from the course list's query."""
     out: dict[int, dict[str, Any]] = {}
-    for cid, code, title, programme, start, venue, first, last, planned, delivered in s.execute(q):
-        out[cid] = {
-            "course.code": code,
-            "course.title": title,
-            "course.programme": programme,
-            "course.venue": venue or "",
-            "course.start_date": first or start,
-            "course.end_date": last,
-            "course.sessions_planned": int(planned or 0),
-            "course.sessions_delivered": int(delivered or 0),
-            "_status": course_status(first, last, today),
+    for c in course_summaries(s, today):
+        if scope.course_id is not None and c.id != scope.course_id:
+            continue
+        if scope.date_from is not None and c.start_date < scope.date_from:
+            continue
+        if scope.date_to is not None and c.start_date > scope.date_to:
+            continue
+        out[c.id] = {
+            "course.code": c.code,
+            "course.title": c.title,
+            "course.programme": c.programme,
+            "course.venue": c.venue,
+            "course.start_date": c.start_date,
+            "course.end_date": c.end_date,
+            "course.sessions_planned": c.sessions_planned,
+            "course.sessions_delivered": c.sessions_delivered,
+            "_status": c.status,
         }
     return out
 
