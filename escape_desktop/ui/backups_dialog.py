@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -30,6 +30,7 @@ from escape_desktop.db.backup import BackupInfo, backups_dir
 from escape_desktop.services import safety_settings
 from escape_desktop.ui import error_dialog
 from escape_desktop.ui.bus import ChangeBus
+from escape_desktop.ui.rows_model import ListModel
 from escape_desktop.ui.worker import run_in_background
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -39,30 +40,20 @@ def size_text(n: int) -> str:
     return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{max(1, n // 1024)} KB"
 
 
-class BackupsModel(QAbstractTableModel):
+class BackupsModel(ListModel):
     COL_WHEN, COL_KIND, COL_SIZE, COL_WHERE = range(4)
     TITLES = ("Made", "Why", "Size", "Where")
 
     def __init__(self, data_dir: Path, parent: Any = None):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
-        self.rows: list[BackupInfo] = []
 
-    def set_rows(self, rows: list[BackupInfo]) -> None:
-        self.beginResetModel()
-        self.rows = list(rows)
-        self.endResetModel()
-
-    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.rows)
-
-    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self.TITLES)
+    rows: list[BackupInfo]
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+        b = self.row_at(index)
+        if b is None:
             return None
-        b = self.rows[index.row()]
         if role == Qt.ItemDataRole.DisplayRole:
             col = index.column()
             if col == self.COL_WHEN:
@@ -78,13 +69,6 @@ class BackupsModel(QAbstractTableModel):
             return str(b.path)
         if role == Qt.ItemDataRole.UserRole:
             return b
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.TITLES[section] if 0 <= section < len(self.TITLES) else None
         return None
 
 

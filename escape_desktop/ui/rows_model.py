@@ -10,6 +10,40 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 ROW_DATA_ROLE = Qt.ItemDataRole.UserRole + 1  # the object a row stands for
 
 
+class ListModel(QAbstractTableModel):
+    """A read-only table over a list of row objects; subclasses give TITLES and data()."""
+
+    TITLES: tuple[str, ...] = ()
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self.rows: list[Any] = []
+
+    def set_rows(self, rows: list[Any]) -> None:
+        self.beginResetModel()
+        self.rows = list(rows)
+        self.endResetModel()
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.TITLES)
+
+    def row_at(self, index: ModelIndex) -> Any:
+        """The row object behind ``index``, or None for an index outside the rows."""
+        if not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        return self.rows[index.row()]
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.TITLES[section] if 0 <= section < len(self.TITLES) else None
+        return None
+
+
 class RowsModel(QAbstractTableModel):
     def __init__(self, columns: tuple[str, ...], parent: Any = None):
         super().__init__(parent)
