@@ -653,6 +653,7 @@ class MainWindow(QMainWindow):
         """Run a dialog modally (tests reach it through self.last_dialog)."""
         self.last_dialog = dialog
         dialog.exec()  # type: ignore[attr-defined]
+        self.activateWindow()  # keys go back to this window, so Ctrl+E etc. work straight away
 
 
 def install_safety_menu(window: MainWindow) -> None:

@@ -161,6 +161,11 @@ class ParticipantDialog(QDialog):
         self.error.setWordWrap(True)
         self.error.hide()
         layout.addWidget(self.error)
+        # Why Save is greyed out, in plain sight (a tooltip is never seen in a sports hall).
+        self.ready_hint = QLabel()
+        self.ready_hint.setObjectName("hint")
+        self.ready_hint.setWordWrap(True)
+        layout.addWidget(self.ready_hint)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -272,13 +277,17 @@ class ParticipantDialog(QDialog):
                 missing.append("the name")
             if self.consent_programme.checkedId() == -1 or self.consent_share.checkedId() == -1:
                 missing.append("both consent choices")
-            save.setToolTip(
+            why = (
                 "Fill in " + " and ".join(missing) + " to save."
                 if missing
                 else "Fix the boxes in red to save."
             )
+            save.setToolTip(why)
+            self.ready_hint.setText(why)
         else:
             save.setToolTip("")
+            self.ready_hint.setText("")
+        self.ready_hint.setVisible(not ready)
         if self.error.isVisible() and ready:
             self.error.hide()
 

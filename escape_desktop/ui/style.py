@@ -27,6 +27,7 @@ PALETTE = {
     "apologies_text": "#7a4a00",
     "cancelled": "#e6e6e6",
     "withdrawn_text": "#8a939b",
+    "disabled_text": "#9aa3ab",  # a greyed-out button or box must look it: the app colour hides that
     "good": "#1b5e2a",
     "warn": "#8a4b00",
     "bad": "#a11d1d",
@@ -54,6 +55,7 @@ def stylesheet(large: bool = False) -> str:
     panel_width = "QFrame#panel { min-width: 19em; }\n" if large else ""
     return f"""
 QWidget {{ font-size: {base}pt; color: {p["text"]}; }}
+QWidget:disabled {{ color: {p["disabled_text"]}; }}
 QLabel#title {{ font-size: {base + 7}pt; font-weight: 600; }}
 QLabel#subtitle {{ font-size: {base + 1}pt; color: {p["muted"]}; }}
 QLabel#hint {{ color: {p["muted"]}; }}

@@ -47,6 +47,8 @@ class WelcomePage(QWidget):
         self.settings_button = QPushButton("Set up venues and instructors first…")
         self.settings_button.setFlat(True)
         self.settings_button.clicked.connect(self.settingsRequested.emit)
+        for b in (self.create_button, self.demo_button, self.settings_button):
+            b.setAutoDefault(True)  # Enter presses the focused button, as it does in a dialog
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
         self.progress.hide()

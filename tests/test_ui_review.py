@@ -1,0 +1,96 @@
+"""Things that tripped up a first instructor using the app by mouse and keyboard."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWizard
+
+from escape_desktop.ui import style
+from escape_desktop.ui.app import create_main_window
+from escape_desktop.ui.main_window import MainWindow
+from escape_desktop.ui.participant_dialog import ParticipantDialog
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
+
+
+@pytest.fixture
+def make_window(qtbot):
+    made: list[MainWindow] = []
+
+    def make(ctx, today) -> MainWindow:
+        window = create_main_window(ctx, today=today)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.deleteLater()
+    qtbot.wait(1)
+
+
+def catch_dialogs(window: MainWindow) -> list:
+    """The dialogs the window opens, each closed at once instead of run modally."""
+    opened: list = []
+
+    def run(dialog) -> None:
+        opened.append(dialog)
+        dialog.reject()
+
+    window._open_dialog = run  # type: ignore[method-assign]
+    return opened
+
+
+def test_enter_on_the_focused_welcome_button_opens_the_wizard(qtbot, make_window, ctx, demo_today):
+    window = make_window(ctx, demo_today)
+    opened = catch_dialogs(window)
+    window.welcome.create_button.setFocus()
+    qtbot.keyClick(window.welcome.create_button, Qt.Key.Key_Return)
+    assert len(opened) == 1 and isinstance(opened[0], QWizard)
+
+
+def test_enrol_dialog_says_in_plain_sight_why_save_is_greyed_out(qtbot, demo_today):
+    dialog = ParticipantDialog(None, lambda _data: None, today=demo_today)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
+    qtbot.keyClicks(dialog.first_name, "Ada")
+    qtbot.keyClicks(dialog.last_name, "Demo")
+    dialog.consent_programme.button(1).click()
+    assert not save.isEnabled()
+    assert dialog.ready_hint.isVisible()
+    assert "consent" in dialog.ready_hint.text()
+    dialog.consent_share.button(0).click()
+    assert save.isEnabled()
+    assert not dialog.ready_hint.isVisible()
+    qtbot.keyClicks(dialog.nhs, "9434765918")
+    assert not save.isEnabled()
+    assert dialog.ready_hint.isVisible() and "red" in dialog.ready_hint.text()
+
+
+def darkest(button: QPushButton) -> int:
+    image = button.grab().toImage()
+    return min(
+        QColor(image.pixel(x, y)).lightness()
+        for x in range(image.width())
+        for y in range(image.height())
+    )
+
+
+def test_a_greyed_out_button_looks_greyed_out_under_the_house_style(qtbot):
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.styleSheet()
+    app.setStyleSheet(style.stylesheet())
+    try:
+        on, off = QPushButton("Save"), QPushButton("Save")
+        off.setEnabled(False)
+        for b in (on, off):
+            qtbot.addWidget(b)
+            b.show()
+        # The enabled text is near black; greyed-out text is clearly lighter.
+        assert darkest(off) > darkest(on) + 60
+    finally:
+        app.setStyleSheet(before)
