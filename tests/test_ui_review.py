@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QDataStream, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWizard
 
+from escape_desktop.services.demo import generate_demo
 from escape_desktop.ui import style
 from escape_desktop.ui.app import create_main_window
 from escape_desktop.ui.main_window import MainWindow
@@ -94,3 +95,25 @@ def test_a_greyed_out_button_looks_greyed_out_under_the_house_style(qtbot):
         assert darkest(off) > darkest(on) + 60
     finally:
         app.setStyleSheet(before)
+
+
+def saved_splitter_sizes(window: MainWindow) -> list[int]:
+    """The sizes inside QSplitter.saveState(): marker, version, then the list of sizes."""
+    stream = QDataStream(window.settings.value("window/splitter"))
+    stream.readInt32(), stream.readInt32()
+    return [stream.readInt32() for _ in range(stream.readInt32())]
+
+
+def test_the_course_list_keeps_the_width_it_had_when_the_app_closed(
+    qtbot, make_window, ctx, demo_today
+):
+    window = make_window(ctx, demo_today)  # first run: the welcome page hides the course list
+    window.resize(1366, 768)
+    qtbot.wait(10)
+    generate_demo(ctx, today=demo_today)
+    window.courses.reload()
+    window.open_course(window.courses.first_course_id())
+    qtbot.waitUntil(lambda: window.splitter.sizes()[0] > 300)
+    shown = window.splitter.sizes()
+    window.close()
+    assert saved_splitter_sizes(window) == shown

@@ -396,7 +396,10 @@ class MainWindow(QMainWindow):
         from escape_desktop.ui import safety_menu
 
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        if self.splitter.isVisible():  # never laid out behind the welcome page: nothing to keep
+            # saveState() keeps the sizes last asked for, not the ones on screen: ask for those.
+            self.splitter.setSizes(self.splitter.sizes())
+            self.settings.setValue("window/splitter", self.splitter.saveState())
         course_id = self.current_course_id() or self._wanted_course
         if course_id is not None:
             self.settings.setValue("last_course_id", course_id)
