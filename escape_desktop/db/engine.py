@@ -32,6 +32,9 @@ def configure(dbapi_connection: Any, key: bytes | None, *, read_only: bool = Fal
     dbapi_connection.isolation_level = None  # we emit BEGIN ourselves
     cur = dbapi_connection.cursor()
     try:
+        # SQLCipher otherwise writes its own "ERROR CORE ... hmac check failed" lines to stderr
+        # when a file is not readable with the key; the caller explains that in one sentence.
+        cur.execute("PRAGMA cipher_log_level = NONE")
         if key is not None:
             cur.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
         cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")

@@ -512,9 +512,13 @@ def circuit_grid(
     """
     with ctx.db.read() as s:
         course = _course(s, course_id)
-        sess = s.execute(
-            select(Session).where(Session.course_id == course_id, Session.number == session_number)
-        ).scalar_one_or_none()
+        sess = None
+        if 0 < session_number < 2**31:  # larger numbers do not fit SQLite's integer
+            sess = s.execute(
+                select(Session).where(
+                    Session.course_id == course_id, Session.number == session_number
+                )
+            ).scalar_one_or_none()
         if sess is None:
             count = s.scalar(select(func.count()).where(Session.course_id == course_id)) or 0
             raise NotFound(

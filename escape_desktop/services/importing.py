@@ -116,11 +116,14 @@ def _yes(value: str, field_name: str, label: str) -> bool:
 def read_csv_text(path: str | Path) -> str:
     """The file's text, tolerant of Excel's byte-order mark and of Windows-1252 files."""
     p = Path(path)
+    too_big = ValidationError("file", "That file is too big for a referral list (over 5 MB).")
     try:
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise ValidationError("file", "That file is too big for a referral list (over 5 MB).")
-        raw = p.read_bytes()
+        if p.stat().st_size > MAX_BYTES:
+            raise too_big
+        with p.open("rb") as f:  # never more than the limit: /dev/zero or a pipe has no size
+            raw = f.read(MAX_BYTES + 1)
+        if len(raw) > MAX_BYTES:
+            raise too_big
     except FileNotFoundError:
         raise ValidationError(
             "file", f"There is no file called {p.name}; check the name."
@@ -131,6 +134,17 @@ def read_csv_text(path: str | Path) -> str:
         raise ValidationError(
             "file", f"{p.name} could not be read; check it is not open elsewhere."
         ) from None
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" is UTF-16
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ValidationError(
+                "file", "The file's text could not be read; save it as CSV UTF-8."
+            ) from None
+    if b"\x00" in raw:  # no text file holds NUL bytes: a spreadsheet, a database, a picture
+        raise ValidationError(
+            "file", f"{p.name} is not a CSV file; save the list from the spreadsheet as CSV UTF-8."
+        )
     for encoding in ("utf-8-sig", "cp1252"):
         try:
             return raw.decode(encoding)

@@ -1,0 +1,153 @@
+"""Hostile command-line use: odd files, odd numbers, wrong keys, a busy database.
+
+Each test is a way an instructor (or a script) really trips over the command line; the rule
+is one plain line on stderr, a non-zero exit, and the data exactly as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from escape_desktop.cli import main
+from escape_desktop.context import AppContext
+from escape_desktop.db import keys
+from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.services import importing
+from escape_desktop.services.errors import ValidationError
+
+PASSPHRASE = "long enough passphrase"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """The real program in its own process, so stderr written by C libraries is seen too."""
+    return subprocess.run(
+        [sys.executable, "-m", "escape_desktop", *args], capture_output=True, text=True, env=env
+    )
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text and "Something went wrong" not in text, text
+    return lines[0]
+
+
+def courses_json(folder: Path, *extra: str) -> list:
+    out = run("courses", "--data-dir", str(folder), "--json", *extra)
+    assert out.returncode == 0, out.stderr
+    return json.loads(out.stdout)
+
+
+@pytest.fixture
+def plain_dir(demo_ctx: AppContext) -> Path:
+    demo_ctx.db.checkpoint()
+    return demo_ctx.data_dir
+
+
+@pytest.fixture
+def encrypted_dir(_demo_template: Path, tmp_path: Path) -> tuple[Path, Path]:
+    """The demo, encrypted with PASSPHRASE; returns (data folder, passphrase file)."""
+    from escape_desktop.db.backup import encrypt_existing
+
+    folder = tmp_path / "enc"
+    folder.mkdir()
+    (folder / DB_FILENAME).write_bytes(_demo_template.read_bytes())
+    ctx = AppContext.open(folder)
+    db, _made = encrypt_existing(ctx.db, PASSPHRASE, n=2**12)
+    db.dispose()
+    secret = tmp_path / "pass.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    assert keys.is_encrypted(folder)
+    return folder, secret
+
+
+# ---- restore -------------------------------------------------------------------------------
+
+
+def test_restoring_a_file_that_is_not_a_backup_into_encrypted_data_is_one_line(
+    encrypted_dir, tmp_path
+):
+    folder, secret = encrypted_dir
+    before = courses_json(folder, "--passphrase-file", str(secret))
+    junk = tmp_path / "notes.txt"
+    junk.write_text("shopping list\n" * 50, encoding="utf-8")
+    out = run("restore", "--data-dir", str(folder), "--passphrase-file", str(secret), str(junk))
+    assert out.returncode == 1
+    # SQLCipher's own "ERROR CORE ... hmac check failed" lines must not reach the terminal.
+    assert "Nothing was changed" in one_line(out.stderr)
+    assert courses_json(folder, "--passphrase-file", str(secret)) == before
+
+
+# ---- numbers that do not fit ---------------------------------------------------------------
+
+
+def test_a_session_number_too_big_for_the_database_is_one_sentence(plain_dir, capsys):
+    code = main(
+        ["circuit", "--data-dir", str(plain_dir), "--course", "KH-2026-001", "--session", "9" * 20]
+    )
+    assert code == 1
+    err = one_line(capsys.readouterr().err)
+    assert "has no session" in err and "from 1 to 12" in err
+
+
+# ---- referral lists (import participants) --------------------------------------------------
+
+
+def test_a_utf16_list_from_excel_unicode_text_is_read(demo_ctx, tmp_path, demo_today):
+    path = tmp_path / "unicode.txt"
+    text = "first_name\tlast_name\tconsent_programme\nZoë\tDemo-Łukasz\tyes\n"
+    path.write_bytes(text.encode("utf-16"))  # with its byte-order mark, as Excel writes it
+    course = _course_id(demo_ctx, "KH-2026-003")
+    preview = importing.preview_import(
+        demo_ctx, course, importing.read_csv_text(path), today=demo_today
+    )
+    assert [(g.values["first_name"], g.values["last_name"]) for g in preview.good] == [
+        ("Zoë", "Demo-Łukasz")
+    ]
+    assert not preview.bad
+
+
+def test_a_pipe_with_no_size_is_held_to_the_limit(tmp_path):
+    """A pipe (or /dev/zero) reports size 0; reading it whole could fill the memory."""
+    import os
+    import threading
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("needs named pipes")
+    pipe = tmp_path / "list.csv"
+    os.mkfifo(pipe)
+
+    def feed() -> None:
+        with open(pipe, "wb") as f:
+            f.write(b"first_name,last_name\n")
+            try:
+                f.write(b"Ann,Demo-Long\n" * (importing.MAX_BYTES // 10))
+            except BrokenPipeError:
+                pass  # the reader stopped at the limit, as it should
+
+    writer = threading.Thread(target=feed, daemon=True)
+    writer.start()
+    with pytest.raises(ValidationError, match="too big"):
+        importing.read_csv_text(pipe)
+    writer.join(timeout=10)
+
+
+def test_a_file_with_nul_bytes_is_not_taken_for_a_list(tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_bytes(b"first_name,last_name\n" + b"\x00" * 64)
+    with pytest.raises(ValidationError, match="not a CSV file"):
+        importing.read_csv_text(path)
+
+
+def _course_id(ctx: AppContext, code: str) -> int:
+    from escape_desktop.db.queries import course_by_code
+
+    with ctx.db.read() as s:
+        course = course_by_code(s, code)
+        assert course is not None
+        return course.id
