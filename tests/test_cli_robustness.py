@@ -151,3 +151,59 @@ def _course_id(ctx: AppContext, code: str) -> int:
         course = course_by_code(s, code)
         assert course is not None
         return course.id
+
+
+# ---- documents -----------------------------------------------------------------------------
+
+
+def test_certificates_that_cannot_be_recorded_leave_no_file(
+    plain_dir, tmp_path, monkeypatch, capsys
+):
+    """The database busy at the last moment: no certificate file without its record."""
+    from sqlalchemy import func, select
+
+    from escape_desktop.db.errors import DatabaseLocked
+    from escape_desktop.db.models import CertificateIssued
+    from escape_desktop.services import certificates
+
+    def busy(*_args, **_kwargs):
+        raise DatabaseLocked(
+            "The database is busy in another window or program; close it and try again."
+        )
+
+    monkeypatch.setattr(certificates, "record_issued", busy)
+    out = tmp_path / "certificates.pdf"
+    code = main(
+        ["print", "certificates", "--data-dir", str(plain_dir), "--course", "KH-2026-001",
+         "--out", str(out)]
+    )  # fmt: skip
+    assert code == 1
+    assert "busy" in one_line(capsys.readouterr().err)
+    assert not out.exists()
+    assert not [p for p in tmp_path.iterdir() if p.suffix == ".tmp"]
+    ctx = AppContext.open(plain_dir)
+    try:
+        with ctx.db.read() as s:
+            assert s.scalar(select(func.count()).select_from(CertificateIssued)) == 0
+    finally:
+        ctx.close()
+
+
+def test_certificates_printed_are_recorded_and_saved(plain_dir, tmp_path, capsys):
+    from sqlalchemy import func, select
+
+    from escape_desktop.db.models import CertificateIssued
+
+    out = tmp_path / "certificates.pdf"
+    code = main(
+        ["print", "certificates", "--data-dir", str(plain_dir), "--course", "KH-2026-001",
+         "--out", str(out)]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert out.stat().st_size > 1000
+    ctx = AppContext.open(plain_dir)
+    try:
+        with ctx.db.read() as s:
+            assert s.scalar(select(func.count()).select_from(CertificateIssued)) > 0
+    finally:
+        ctx.close()

@@ -188,12 +188,17 @@ def _certificates(
     # Dated the last session: certificates are printed beforehand and handed out that day.
     issued_on = info.last_date or info.today
     report(0, 2, f"Laying out {len(rows)} certificates")
-    pages = write_atomically(out, lambda p: render_certificates(info, rows, p, issued_on))
+    recorder = None
     if record:
         from escape_desktop.services.certificates import record_issued
 
-        report(1, 2, "Recording the certificates as issued")
-        record_issued(ctx, info.reg.course_id, [r.enrolment_id for r in rows])
+        def recorder() -> None:  # before the file takes its name: both happen, or neither
+            report(1, 2, "Recording the certificates as issued")
+            record_issued(ctx, info.reg.course_id, [r.enrolment_id for r in rows])
+
+    pages = write_atomically(
+        out, lambda p: render_certificates(info, rows, p, issued_on), before_replace=recorder
+    )
     return DocumentResult("certificates", out, pages, [r.name for r in rows])
 
 

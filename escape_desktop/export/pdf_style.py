@@ -330,10 +330,16 @@ def build(
     return int(doc.page)
 
 
-def write_atomically(out_path: Path | str, write: Callable[[Path], Any]) -> Any:
+def write_atomically(
+    out_path: Path | str,
+    write: Callable[[Path], Any],
+    before_replace: Callable[[], Any] | None = None,
+) -> Any:
     """Call ``write(temp_path)`` then rename the finished file over ``out_path``.
 
     A crash or error never leaves a half-written PDF under the name the user chose.
+    ``before_replace`` runs once the file is made and before it takes that name (recording
+    certificates as issued): if it fails, no file appears and any earlier one stays as it was.
     """
     out = Path(out_path).expanduser()
     folder = out.parent if str(out.parent) else Path(".")
@@ -349,6 +355,8 @@ def write_atomically(out_path: Path | str, write: Callable[[Path], Any]) -> Any:
     tmp = Path(tmp_name)
     try:
         result = write(tmp)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp, out)
     except PermissionError:
         raise DocumentError(
