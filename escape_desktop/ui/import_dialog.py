@@ -34,9 +34,9 @@ from escape_desktop.ui.bus import ChangeBus
 from escape_desktop.ui.rows_model import RowsModel
 
 HELP = (
-    "The first row names the columns: first_name and last_name are needed; date_of_birth, "
-    "nhs_number, phone, email, joints, referral_source, consent_programme, consent_share and "
-    "notes are used when present."
+    "A CSV file, such as a spreadsheet saved as CSV. Its first row names the columns: a first "
+    "name and a last name (or surname) are needed; date of birth, NHS number, phone, email, "
+    "joints, referred by, consent and notes are used when present."
 )
 
 
@@ -106,8 +106,16 @@ class ImportDialog(QDialog):
         self.bad_label.setObjectName("error")
         self.bad_model = RowsModel(("Line", "Problem", "Row"), self)
         self.bad_view = _table(self.bad_model)
+        # Each problem is read whole: it wraps in its column instead of running off the side.
+        self.bad_view.setWordWrap(True)
+        bad_header = self.bad_view.horizontalHeader()
+        bad_header.setStretchLastSection(False)
+        bad_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
+        bad_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
+        bad_header.resizeSection(2, self.fontMetrics().horizontalAdvance("M") * 14)
+        self.bad_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         layout.addWidget(self.good_label)
-        layout.addWidget(self.good_view, 2)
+        layout.addWidget(self.good_view, 1)
         layout.addWidget(self.bad_label)
         layout.addWidget(self.bad_view, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
@@ -124,7 +132,7 @@ class ImportDialog(QDialog):
 
     def _browse(self) -> None:
         name, _ = QFileDialog.getOpenFileName(
-            self, "Referral list", "", "CSV files (*.csv *.txt);;All files (*)"
+            self, "Referral list", str(Path.home()), "CSV files (*.csv *.txt);;All files (*)"
         )
         if name:
             self.path.setText(name)
