@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from escape_desktop import __version__
 
@@ -18,12 +18,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     from escape_desktop.commands import MODULES
 
+    class Parser(argparse.ArgumentParser):
+        """argparse's usage errors as one line on stderr, pointing at --help (exit 2)."""
+
+        def error(self, message: str) -> NoReturn:
+            self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
+
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--data-dir", metavar="DIR", help="data folder (default: per user)")
     common.add_argument(
         "--passphrase-file", metavar="F", help="file holding the passphrase of encrypted data"
     )
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="escape-desktop",
         description="Run ESCAPE-pain classes: courses, register, circuit, measures, documents.",
         parents=[common],

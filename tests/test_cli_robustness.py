@@ -207,3 +207,27 @@ def test_certificates_printed_are_recorded_and_saved(plain_dir, tmp_path, capsys
             assert s.scalar(select(func.count()).select_from(CertificateIssued)) > 0
     finally:
         ctx.close()
+
+
+# ---- arguments -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "argv, words",
+    [
+        (["circuit", "--course", "KH-2026-001"], "required: --session"),
+        (["circuit", "--course", "KH-2026-001", "--session", "two"], "--session"),
+        (["import", "participants"], "required: --course"),
+        (["print", "register", "--out", "x.pdf"], "required: --course"),
+        (["courses", "--colour"], "unrecognized arguments: --colour"),
+        (["nonsense"], "invalid choice"),
+    ],
+)
+def test_argument_mistakes_are_one_line_that_points_at_help(argv, words, capsys):
+    with pytest.raises(SystemExit) as stopped:
+        main(argv)
+    assert stopped.value.code == 2
+    captured = capsys.readouterr()
+    line = one_line(captured.err)
+    assert words in line and "--help" in line
+    assert captured.out == ""
