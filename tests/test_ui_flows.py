@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -53,6 +54,11 @@ def drive(window: MainWindow, fn) -> None:
         fn(dialog)
 
     window._open_dialog = run  # type: ignore[method-assign]
+
+
+# The day of KH-2026-002's sixth session in the demo: the register opens on a class being held,
+# where present and absent can be marked (a session still to come takes only apologies).
+CLASS_DAY = date(2026, 11, 27)
 
 
 def course_id(ctx, code: str) -> int:
@@ -360,7 +366,7 @@ def test_window_remembers_size_and_last_course(qtbot, make_window, demo_ctx, dem
 
 
 def test_marks_survive_reopening(qtbot, make_window, demo_ctx, demo_today):
-    window = make_window(demo_ctx, demo_today)
+    window = make_window(demo_ctx, CLASS_DAY)
     window.open_course(course_id(demo_ctx, "KH-2026-002"))
     table = window.course_view.register.table
     table.setFocus()
@@ -372,7 +378,7 @@ def test_marks_survive_reopening(qtbot, make_window, demo_ctx, demo_today):
     demo_ctx.close()
     reopened = AppContext.open(demo_ctx.data_dir)
     try:
-        again = make_window(reopened, demo_today)
+        again = make_window(reopened, CLASS_DAY)
         model = again.course_view.register.model
         assert model.index(0, col).data(Qt.ItemDataRole.DisplayRole) == "✗"
         again.close()
@@ -386,7 +392,7 @@ def test_an_unexpected_error_is_explained_and_the_app_carries_on(
     from escape_desktop.services import attendance
 
     error_dialog.setup_logging(tmp_path)
-    window = make_window(demo_ctx, demo_today)
+    window = make_window(demo_ctx, CLASS_DAY)
     window.open_course(course_id(demo_ctx, "KH-2026-002"))
 
     def broken(*_a, **_k):
@@ -411,7 +417,7 @@ def test_a_known_error_is_shown_as_written(
     from escape_desktop.db.errors import DatabaseLocked
     from escape_desktop.services import attendance
 
-    window = make_window(demo_ctx, demo_today)
+    window = make_window(demo_ctx, CLASS_DAY)
     window.open_course(course_id(demo_ctx, "KH-2026-002"))
 
     def locked(*_a, **_k):

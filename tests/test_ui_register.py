@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import QPoint, Qt
@@ -44,7 +44,8 @@ def stored_mark(ctx, enrolment_id: int, session_id: int) -> str | None:
 def section(qtbot, demo_ctx, demo_today):
     bus = ChangeBus()
     actions = Actions(demo_ctx, bus)
-    view = RegisterSection(demo_ctx, bus, actions, today=demo_today)
+    # A class day (KH-2026-002's sixth session): present and absent can be marked on it.
+    view = RegisterSection(demo_ctx, bus, actions, today=demo_today + timedelta(days=1))
     qtbot.addWidget(view)
     view.resize(1200, 700)
     view.show()
@@ -238,3 +239,29 @@ def test_an_empty_course_says_how_to_add_people(qtbot, ctx):
     )
     bus.notify("enrolment", [eid])
     assert view.empty_hint.isHidden()
+
+
+def test_a_session_still_to_come_takes_apologies_but_not_present_or_absent(
+    qtbot, section, demo_ctx
+):
+    model, table = section.model, section.table
+    said: list[str] = []
+    section.message.connect(said.append)
+    col = next(
+        c
+        for c in range(FIRST_SESSION, model.columnCount())
+        if model.session_at(c).date > model.today
+    )
+    sid = model.session_at(col).id
+    people = [r.enrolment_id for r in model.rows[:2]]
+    table.setFocus()
+    table.setCurrentIndex(model.index(0, col))
+    qtbot.keyClick(table, Qt.Key.Key_P)
+    assert stored_mark(demo_ctx, people[0], sid) is None
+    assert "not held yet" in said[-1] and "L for apologies" in said[-1]
+    qtbot.keyClick(table, Qt.Key.Key_L)  # rang to say they cannot come
+    assert stored_mark(demo_ctx, people[0], sid) == "apologies"
+    assert table.currentIndex().row() == 1
+    rect = table.visualRect(model.index(1, col))
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
+    assert stored_mark(demo_ctx, people[1], sid) is None

@@ -353,6 +353,13 @@ class RegisterSection(QWidget):
             mark = None
         else:
             mark = what
+        if mark in ("present", "absent") and session.date > self.model.today:
+            # Apologies can come in ahead; who came can only be known on the day.
+            self.message.emit(
+                f"Session {session.number} is on {session.date:%a %d %b}, not held yet: mark "
+                "who came on the day. Someone who says they cannot come: press L for apologies."
+            )
+            return
         self._own_mark = person.enrolment_id
         try:
             saved = self.edits.mark(
