@@ -231,3 +231,41 @@ def test_argument_mistakes_are_one_line_that_points_at_help(argv, words, capsys)
     line = one_line(captured.err)
     assert words in line and "--help" in line
     assert captured.out == ""
+
+
+# ---- restore across encryption -------------------------------------------------------------
+
+
+def _backup(folder: Path, out: Path, *extra: str) -> Path:
+    assert main(["backup", "--data-dir", str(folder), "--out", str(out), *extra]) == 0
+    return out
+
+
+def test_a_backup_from_before_the_passphrase_is_restored_encrypted(
+    plain_dir, encrypted_dir, tmp_path, capsys
+):
+    from escape_desktop.db.backup import is_plain_sqlite
+
+    plain_backup = _backup(plain_dir, tmp_path / "before-passphrase.db")
+    folder, secret = encrypted_dir
+    code = main(
+        ["restore", "--data-dir", str(folder), "--passphrase-file", str(secret),
+         str(plain_backup)]
+    )  # fmt: skip
+    assert code == 0, capsys.readouterr().err
+    assert not is_plain_sqlite(folder / DB_FILENAME)  # still encrypted at rest
+    assert main(["check", "--data-dir", str(folder), "--passphrase-file", str(secret)]) == 0
+    assert courses_json(folder, "--passphrase-file", str(secret)) == courses_json(plain_dir)
+
+
+def test_an_encrypted_backup_into_plain_data_is_refused_and_changes_nothing(
+    plain_dir, encrypted_dir, tmp_path, capsys
+):
+    folder, secret = encrypted_dir
+    locked = _backup(folder, tmp_path / "locked.db", "--passphrase-file", str(secret))
+    capsys.readouterr()
+    before = (plain_dir / DB_FILENAME).read_bytes()
+    assert main(["restore", "--data-dir", str(plain_dir), str(locked)]) == 1
+    line = one_line(capsys.readouterr().err)
+    assert "encrypted" in line and "Nothing was changed" in line
+    assert (plain_dir / DB_FILENAME).read_bytes() == before

@@ -298,7 +298,20 @@ def restore_backup(
     report = progress or _noop
     source = Path(source)
     report(0, 4, "Checking the backup…")
-    problems = verify_backup(source, db.key)
+    # A backup made before this data had a passphrase is plain: it is encrypted on the way in.
+    plain_into_encrypted = db.key is not None and is_plain_sqlite(source)
+    if (
+        db.key is None
+        and source.is_file()
+        and source.stat().st_size
+        and not is_plain_sqlite(source)
+    ):
+        raise BackupFailed(
+            f"{source.name} cannot be restored here: it is encrypted (or is not a backup) and "
+            "this data has no passphrase. Restore it into the data it was made from, or "
+            "choose a backup of this data. Nothing was changed."
+        )
+    problems = verify_backup(source, None if plain_into_encrypted else db.key)
     if problems:
         raise BackupFailed(f"{source.name} cannot be restored: {problems[0]} Nothing was changed.")
     path = db.path
@@ -325,8 +338,12 @@ def restore_backup(
                 shutil.copyfile(side, Path(str(aside) + suffix))
     report(2, 4, "Putting the backup in place…")
     incoming = path.with_name(path.name + ".restoring")
-    shutil.copyfile(source, incoming)
-    _fsync_file(incoming)
+    if plain_into_encrypted:
+        assert db.key is not None
+        _export_encrypted(source, incoming, db.key)  # checked, and fsynced
+    else:
+        shutil.copyfile(source, incoming)
+        _fsync_file(incoming)
     _remove_sidecars(path)
     os.replace(incoming, path)
     fsync_dir(path.parent)
