@@ -269,3 +269,13 @@ def test_an_encrypted_backup_into_plain_data_is_refused_and_changes_nothing(
     line = one_line(capsys.readouterr().err)
     assert "encrypted" in line and "Nothing was changed" in line
     assert (plain_dir / DB_FILENAME).read_bytes() == before
+
+
+def test_a_backup_to_a_folder_that_cannot_hold_files_names_that_folder(plain_dir, capsys):
+    target = Path("/proc/escape-backup.db")  # a folder nobody, root included, can write in
+    if not Path("/proc").is_dir():
+        pytest.skip("needs /proc")
+    assert main(["backup", "--data-dir", str(plain_dir), "--out", str(target)]) == 1
+    line = one_line(capsys.readouterr().err)
+    assert "/proc" in line and "choose another folder" in line
+    assert "data folder" not in line  # the data is fine; it is the target that is wrong

@@ -168,6 +168,10 @@ def write_verified_copy(db: Database, target: Path) -> Path:
         partial.unlink(missing_ok=True)
         from .engine import explain
 
+        if "unable to open" in str(e).lower():  # the target, not the data: say where
+            raise BackupFailed(
+                f"The backup could not be written in {folder}; choose another folder."
+            ) from e
         known = explain(e)
         if known is not None:
             raise BackupFailed(f"The backup could not be written: {known}") from e
