@@ -397,7 +397,20 @@ def _enrolments(ctx, course_id):
         ).all()
 
 
-def test_larger_text_makes_rows_and_columns_grow(section):
+@pytest.fixture
+def no_house_style():
+    """No app stylesheet: the one an earlier test left fixes font sizes and would hide setFont."""
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    sheet = app.styleSheet()
+    app.setStyleSheet("")
+    yield
+    app.setStyleSheet(sheet)
+
+
+def test_larger_text_makes_rows_and_columns_grow(no_house_style, section):
     from PySide6.QtGui import QFont, QFontMetrics
 
     before = (section.table.verticalHeader().defaultSectionSize(), section.table.columnWidth(0))
