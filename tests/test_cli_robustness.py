@@ -279,3 +279,32 @@ def test_a_backup_to_a_folder_that_cannot_hold_files_names_that_folder(plain_dir
     line = one_line(capsys.readouterr().err)
     assert "/proc" in line and "choose another folder" in line
     assert "data folder" not in line  # the data is fine; it is the target that is wrong
+
+
+def test_progress_reports_for_a_course_where_everyone_withdrew_say_so(
+    demo_ctx, plain_dir, tmp_path, capsys
+):
+    from escape_desktop.db.queries import course_by_code, register
+    from escape_desktop.services.participants import withdraw
+
+    with demo_ctx.db.read() as s:
+        reg = register(s, course_by_code(s, "KH-2026-003").id)
+    for row in reg.rows:
+        withdraw(demo_ctx, row.enrolment_id, "Moved away")
+    out = tmp_path / "p.pdf"
+    code = main(
+        [
+            "print",
+            "progress",
+            "--data-dir",
+            str(plain_dir),
+            "--course",
+            "KH-2026-003",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 1
+    err = one_line(capsys.readouterr().err)
+    assert "withdrew" in err and "Nobody is on" not in err
+    assert not out.exists()

@@ -70,7 +70,11 @@ def render_text(o) -> str:  # type: ignore[no-untyped-def]
     else:
         lines.append(f"{o.title}: {', '.join(o.courses) or 'no courses'}")
     if o.completion_rate is None:
-        lines.append("Completion: no sessions held yet.")
+        lines.append(
+            "Completion: nobody on the course to count."
+            if o.sessions_delivered
+            else "Completion: no sessions held yet."
+        )
     else:
         so_far = " so far" if o.status == "running" else ""
         lines.append(

@@ -183,7 +183,7 @@ def _certificates(
             raise DocumentError(
                 f"Nobody on {info.code} has completed yet (it takes "
                 f"{sessions_needed(info.planned)} of {info.planned} sessions); to print a "
-                "certificate anyway, choose the people by name."
+                "certificate anyway, choose the people (in the app, or with --participant CODE)."
             )
     # Dated the last session: certificates are printed beforehand and handed out that day.
     issued_on = info.last_date or info.today
@@ -214,6 +214,11 @@ def _progress(
 
     rows = _chosen(info, enrolment_ids) if enrolment_ids else info.people()
     if not rows:
+        if info.reg.rows:  # people were enrolled, and none is still on the course
+            raise DocumentError(
+                f"Nobody is still on {info.code} (everyone withdrew or did not start), so there "
+                "are no progress reports; choose people by name to print theirs anyway."
+            )
         raise DocumentError(f"Nobody is on {info.code} yet, so there are no progress reports.")
     people = []
     for i, row in enumerate(rows):
