@@ -163,6 +163,8 @@ def test_unknown_course_code_is_one_line(tmp_path, capsys):
     try:
         with pytest.raises(CommandError, match="no course with code NOPE"):
             course_id(ctx, "NOPE")
+        with pytest.raises(CommandError, match="Give a course code"):
+            course_id(ctx, "  ")
     finally:
         ctx.close()
 

@@ -63,6 +63,9 @@ def open_context(  # type: ignore[no-untyped-def]
 def course_id(ctx: Any, code: str) -> int:
     from escape_desktop.db.queries import course_by_code
 
+    code = (code or "").strip()
+    if not code:
+        raise CommandError("Give a course code with --course; 'escape-desktop courses' lists them.")
     with ctx.db.read() as s:
         course = course_by_code(s, code)
         if course is None:
