@@ -575,7 +575,10 @@ class MainWindow(QMainWindow):
         code = reg.code if reg else ""
         if path is None:
             path, _ = QFileDialog.getOpenFileName(
-                self, f"Referral list for {code}", "", "CSV files (*.csv *.txt);;All files (*)"
+                self,
+                f"Referral list for {code}",
+                str(Path.home()),
+                "CSV files (*.csv *.txt);;All files (*)",
             )
             if not path:
                 return
