@@ -10,6 +10,7 @@ import functools
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -165,3 +166,44 @@ def load_library(extra_dirs: Sequence[Path] = ()) -> Library:
 def clear_cache() -> None:
     """Forget loaded libraries so the next load_library() reads the files again."""
     _load_cached.cache_clear()
+
+
+CLOSURES_DIR = "closures"
+
+
+@dataclass(frozen=True)
+class ClosureList:
+    """Days a region's venues are shut (bank holidays), which new schedules skip."""
+
+    key: str
+    name: str
+    days: tuple[tuple[date, str], ...]
+
+
+def closure_lists(extra_dirs: Sequence[Path] = ()) -> dict[str, ClosureList]:
+    """Every closure list: shipped ones, then a site's own (<dir>/closures/*.toml) by file name."""
+    found: dict[str, ClosureList] = {}
+    for root in (resource_path(), *extra_dirs):
+        for path in _toml_files(Path(root) / CLOSURES_DIR):
+            found[path.stem] = _parse_closures(path)
+    return found
+
+
+def _parse_closures(path: Path) -> ClosureList:
+    label = path.name
+    data = _read_toml(path, label)
+    name = data.get("name")
+    if not isinstance(name, str) or not name.strip():
+        raise ContentError(f"{label}: name is missing; give the list a name people will recognise.")
+    days = data.get("days")
+    if not isinstance(days, list):
+        raise ContentError(
+            f"{label}: days is missing; list them as {{ date = 2026-12-25, name = ... }}."
+        )
+    out = []
+    for i, entry in enumerate(days):
+        when = entry.get("date") if isinstance(entry, dict) else None
+        if not isinstance(when, date) or isinstance(when, datetime):
+            raise ContentError(f"{label}: days[{i}].date must be a date such as 2026-12-25.")
+        out.append((when, str(entry.get("name", "")).strip()))
+    return ClosureList(path.stem, name.strip(), tuple(sorted(out)))

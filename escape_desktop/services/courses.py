@@ -18,6 +18,7 @@ from escape_desktop.db.models import (
     CourseStation,
     Instructor,
     Session,
+    Setting,
     Venue,
 )
 from escape_desktop.programme.schedule import session_dates
@@ -128,19 +129,61 @@ def next_course_code(s, programme_key: str, year: int) -> str:  # type: ignore[n
     return f"{stem}{(max(numbers) + 1 if numbers else 1):03d}"
 
 
+BANK_HOLIDAYS = "bank_holidays"  # setting: a closure list's key, or "none"
+DEFAULT_BANK_HOLIDAYS = "england-and-wales"
+
+
 def planned_dates(
     ctx: AppContext, start: date, weekdays: Sequence[int], count: int, venue: str = ""
 ) -> list[date]:
-    """The dates a new course would get, skipping the venue's closure days (for the wizard)."""
+    """The dates a new course would get, skipping closure days and bank holidays."""
+    return planned_schedule(ctx, start, weekdays, count, venue)[0]
+
+
+def planned_schedule(
+    ctx: AppContext, start: date, weekdays: Sequence[int], count: int, venue: str = ""
+) -> tuple[list[date], list[tuple[date, str]]]:
+    """The dates a new course would get, and the class days skipped as closed (for the wizard)."""
     with ctx.db.read() as s:
-        closures = _closures(s, venue)
-    return session_dates(start, weekdays, count, closures)
+        closed = _closures(ctx, s, venue)
+    dates = session_dates(start, weekdays, count, closed)
+    skipped = [
+        (day, why)
+        for day, why in sorted(closed.items())
+        if start <= day <= dates[-1] and day.weekday() in weekdays
+    ]
+    return dates, skipped
 
 
-def _closures(s, venue_name: str) -> list[date]:  # type: ignore[no-untyped-def]
-    q = select(ClosureDate.day).outerjoin(Venue, ClosureDate.venue_id == Venue.id)
+def bank_holiday_lists(ctx: AppContext) -> dict[str, str]:
+    """The bank-holiday lists a site can choose from: key -> name."""
+    from escape_desktop.content import closure_lists
+
+    return {k: v.name for k, v in closure_lists(_site_content(ctx)).items()}
+
+
+def _site_content(ctx: AppContext) -> tuple:
+    site = ctx.data_dir / "content"
+    return (site,) if site.is_dir() else ()
+
+
+def _closures(ctx: AppContext, s, venue_name: str) -> dict[date, str]:  # type: ignore[no-untyped-def]
+    """Days no class can be held: the venue's (and every venue's) closures, and bank holidays."""
+    chosen = s.get(Setting, BANK_HOLIDAYS)
+    key = chosen.value if chosen is not None else DEFAULT_BANK_HOLIDAYS
+    closed: dict[date, str] = {}
+    if key and key != "none":
+        from escape_desktop.content import closure_lists
+
+        found = closure_lists(_site_content(ctx)).get(key)
+        if found is not None:
+            closed.update({day: why or "bank holiday" for day, why in found.days})
+    q = select(ClosureDate.day, ClosureDate.reason).outerjoin(
+        Venue, ClosureDate.venue_id == Venue.id
+    )
     q = q.where((ClosureDate.venue_id.is_(None)) | (Venue.name == venue_name))
-    return list(s.scalars(q))
+    closed.update({day: reason or "closed" for day, reason in s.execute(q)})
+    return closed
 
 
 def create_course(ctx: AppContext, data: CourseInput) -> int:
@@ -151,7 +194,7 @@ def create_course(ctx: AppContext, data: CourseInput) -> int:
         code = v["code"] or next_course_code(s, template.key, v["start"].year)
         if s.scalar(select(func.count()).where(Course.code == code)):
             raise ValidationError("code", f"Course code {code} is already used; choose another.")
-        dates = session_dates(v["start"], v["weekdays"], v["count"], _closures(s, v["venue"]))
+        dates = session_dates(v["start"], v["weekdays"], v["count"], _closures(ctx, s, v["venue"]))
         course = Course(
             code=code,
             title=v["title"],

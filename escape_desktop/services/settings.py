@@ -82,6 +82,21 @@ def set_default_programme(ctx: AppContext, key: str) -> None:
     set_value(ctx, DEFAULT_PROGRAMME, key)
 
 
+def bank_holidays(ctx: AppContext) -> str:
+    """Which bank-holiday list new schedules skip: a list's key, or "none"."""
+    from .courses import BANK_HOLIDAYS, DEFAULT_BANK_HOLIDAYS
+
+    return get(ctx, BANK_HOLIDAYS, DEFAULT_BANK_HOLIDAYS)
+
+
+def set_bank_holidays(ctx: AppContext, key: str) -> None:
+    from .courses import BANK_HOLIDAYS, bank_holiday_lists
+
+    if key != "none" and key not in bank_holiday_lists(ctx):
+        raise ValidationError("bank_holidays", "Choose a bank-holiday list from the list, or none.")
+    set_value(ctx, BANK_HOLIDAYS, key)
+
+
 def set_large_text(ctx: AppContext, on: bool) -> None:
     set_value(ctx, LARGE_TEXT, "1" if on else "0")
 

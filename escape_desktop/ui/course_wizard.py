@@ -184,8 +184,12 @@ class DatesPage(QWizardPage):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
+        self.skipped = QLabel()
+        self.skipped.setObjectName("hint")
+        self.skipped.setWordWrap(True)
         layout.addWidget(self.summary)
         layout.addWidget(self.dates, 1)
+        layout.addWidget(self.skipped)
         layout.addWidget(self.error)
         self.planned: list[date] = []
 
@@ -193,9 +197,17 @@ class DatesPage(QWizardPage):
         data = self.w.course_input()
         template = self.w.ctx.library.template(data.programme_key)
         start = data.start_date if isinstance(data.start_date, date) else self.w.today
-        self.planned = course_service.planned_dates(
+        self.planned, skipped = course_service.planned_schedule(
             self.w.ctx, start, list(data.weekdays), len(template.sessions), data.venue
         )
+        self.skipped.setText(
+            "Skipped as closed: "
+            + "; ".join(f"{day:%a %d %b}, {why}" for day, why in skipped)
+            + ". Change bank holidays in Settings."
+            if skipped
+            else ""
+        )
+        self.skipped.setVisible(bool(skipped))
         self.dates.clear()
         for i, day in enumerate(self.planned):
             topic = template.sessions[i].topic if i < len(template.sessions) else ""

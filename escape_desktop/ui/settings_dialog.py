@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.ui import error_dialog
 from escape_desktop.ui.bus import ChangeBus
@@ -86,10 +87,19 @@ class SettingsDialog(QDialog):
             self.programme.addItem(t.title, key)
         self.programme.setCurrentIndex(max(0, self.programme.findData(current.default_programme)))
         self.programme.currentIndexChanged.connect(self._programme_changed)
+        self.holidays = QComboBox()
+        for key, name in sorted(course_service.bank_holiday_lists(ctx).items()):
+            self.holidays.addItem(name, key)
+        self.holidays.addItem("None: schedule classes on bank holidays too", "none")
+        self.holidays.setCurrentIndex(
+            max(0, self.holidays.findData(settings_service.bank_holidays(ctx)))
+        )
+        self.holidays.currentIndexChanged.connect(self._holidays_changed)
         self.large_text = QCheckBox("Large text, for reading at arm's length")
         self.large_text.setChecked(current.large_text)
         self.large_text.toggled.connect(self._large_changed)
         form.addRow("New courses use", self.programme)
+        form.addRow("New courses skip", self.holidays)
         form.addRow("", self.large_text)
         layout.addLayout(form)
         self.venues = NameList(
@@ -125,6 +135,13 @@ class SettingsDialog(QDialog):
     def _programme_changed(self, _index: int) -> None:
         ok, _ = error_dialog.guarded(
             self, settings_service.set_default_programme, self.ctx, self.programme.currentData()
+        )
+        if ok:
+            self._changed()
+
+    def _holidays_changed(self, _index: int) -> None:
+        ok, _ = error_dialog.guarded(
+            self, settings_service.set_bank_holidays, self.ctx, self.holidays.currentData()
         )
         if ok:
             self._changed()
