@@ -66,15 +66,3 @@ def test_a_broken_list_names_the_file_and_field(tmp_path):
     (folder / "bad.toml").write_text('name = "X"\ndays = [ { date = "soon" } ]\n')
     with pytest.raises(ContentError, match=r"bad.toml: days\[0\].date"):
         closure_lists([tmp_path])
-
-
-def test_the_wizard_shows_the_days_it_skipped(qtbot, ctx):
-    from escape_desktop.ui.course_wizard import CourseWizard
-
-    wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
-    qtbot.addWidget(wizard)
-    wizard.show()
-    wizard.next()  # programme
-    wizard.when.venue.setEditText("Riverside Leisure Centre")
-    wizard.next()  # when and where: Mon & Thu from Tue 1 Dec
-    assert "Mon 28 Dec, Boxing Day" in wizard.currentPage().skipped.text()

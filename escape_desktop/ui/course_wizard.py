@@ -166,6 +166,12 @@ class WhenPage(QWizardPage):
     def isComplete(self) -> bool:
         return bool(self.chosen_weekdays())
 
+    def initializePage(self) -> None:
+        # The venue is suggested; typing a different one replaces it rather than adding to it.
+        self.venue.setFocus()
+        if (edit := self.venue.lineEdit()) is not None:
+            edit.selectAll()
+
 
 class DatesPage(QWizardPage):
     def __init__(self, wizard: CourseWizard):

@@ -1,0 +1,29 @@
+"""The new-course wizard: closed days it skipped, and the venue typed over the suggestion."""
+
+from datetime import date
+
+
+def test_the_wizard_shows_the_days_it_skipped(qtbot, ctx):
+    from escape_desktop.ui.course_wizard import CourseWizard
+
+    wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()  # programme
+    wizard.when.venue.setEditText("Riverside Leisure Centre")
+    wizard.next()  # when and where: Mon & Thu from Tue 1 Dec
+    assert "Mon 28 Dec, Boxing Day" in wizard.currentPage().skipped.text()
+
+
+def test_typing_a_venue_in_the_wizard_replaces_the_suggested_one(qtbot, ctx):
+    from escape_desktop.services.courses import add_venue
+    from escape_desktop.ui.course_wizard import CourseWizard
+
+    add_venue(ctx, "Riverside Leisure Centre")
+    wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    assert wizard.when.venue.currentText() == "Riverside Leisure Centre"
+    qtbot.keyClicks(wizard.when.venue.lineEdit(), "Parkview Gym")
+    assert wizard.when.venue.currentText() == "Parkview Gym"
