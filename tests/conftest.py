@@ -68,3 +68,22 @@ def demo_ctx(_demo_template: Path, tmp_path: Path) -> Iterator[AppContext]:
 @pytest.fixture
 def demo_today() -> date:
     return DEMO_TODAY
+
+
+@pytest.fixture
+def make_window(qtbot):
+    """Open main windows; they are destroyed after the test, so later tests do not re-style them."""
+    from escape_desktop.ui.app import create_main_window
+
+    made = []
+
+    def make(ctx: AppContext, today: date):  # type: ignore[no-untyped-def]
+        window = create_main_window(ctx, today=today)
+        window.show()
+        made.append(window)
+        return window
+
+    yield make
+    for window in made:
+        window.deleteLater()
+    qtbot.wait(1)

@@ -13,7 +13,6 @@ from sqlalchemy import func, select
 from escape_desktop.db import queries
 from escape_desktop.db.models import Course, Enrolment, Participant, Session
 from escape_desktop.ui import error_dialog
-from escape_desktop.ui.app import create_main_window
 from escape_desktop.ui.main_window import PAGE_COURSES, PAGE_WELCOME, MainWindow
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
@@ -26,23 +25,6 @@ def messages(monkeypatch) -> list[str]:
         error_dialog, "show_message", lambda _p, _t, text, error=False: shown.append(text)
     )
     return shown
-
-
-@pytest.fixture
-def make_window(qtbot):
-    """Open main windows; they are destroyed after the test, so later tests do not re-style them."""
-    made: list[MainWindow] = []
-
-    def make(ctx, today) -> MainWindow:
-        window = create_main_window(ctx, today=today)
-        window.show()
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.deleteLater()
-    qtbot.wait(1)
 
 
 def drive(window: MainWindow, fn) -> None:

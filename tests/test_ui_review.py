@@ -9,27 +9,10 @@ from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWiza
 
 from escape_desktop.services.demo import generate_demo
 from escape_desktop.ui import style
-from escape_desktop.ui.app import create_main_window
 from escape_desktop.ui.main_window import MainWindow
 from escape_desktop.ui.participant_dialog import ParticipantDialog
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
-
-
-@pytest.fixture
-def make_window(qtbot):
-    made: list[MainWindow] = []
-
-    def make(ctx, today) -> MainWindow:
-        window = create_main_window(ctx, today=today)
-        window.show()
-        made.append(window)
-        return window
-
-    yield make
-    for window in made:
-        window.deleteLater()
-    qtbot.wait(1)
 
 
 def catch_dialogs(window: MainWindow) -> list:
