@@ -38,7 +38,7 @@ from escape_desktop.db.models import (
 from escape_desktop.programme.content import DOSE_KINDS, Level, ProgressionRules, Station
 from escape_desktop.programme.progression import StationResult, Suggestion, format_dose, suggest
 
-from .common import audit, clean_text, now, parse_float
+from .common import audit, clean_text, now, parse_float, station_row
 from .errors import NotFound, ValidationError
 from .exercise import MAX_DOSE, ExerciseInput, record_exercise
 
@@ -752,18 +752,7 @@ def decide(
                 "suggestion",
                 "The suggestion is to stay as they are, so there is nothing to change.",
             )
-        row = s.scalar(
-            select(ProgressionDecision).where(
-                ProgressionDecision.enrolment_id == enrolment_id,
-                ProgressionDecision.session_id == session_id,
-                ProgressionDecision.station_key == station_key,
-            )
-        )
-        if row is None:
-            row = ProgressionDecision(
-                enrolment_id=enrolment_id, session_id=session_id, station_key=station_key
-            )
-            s.add(row)
+        row = station_row(s, ProgressionDecision, enrolment_id, session_id, station_key)
         row.action, row.accepted = idea.action, accept
         row.level, row.target_dose, row.reason = idea.level, idea.target_dose, idea.reason
         row.decided_at = now()

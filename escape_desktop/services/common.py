@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import date, datetime
-from typing import Literal, overload
+from typing import Any, Literal, TypeVar, cast, overload
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.db.models import AuditEvent
@@ -13,6 +14,7 @@ from escape_desktop.db.models import AuditEvent
 from .errors import ValidationError
 
 MAX_NAME = 200
+T = TypeVar("T")
 MAX_TEXT = 5000
 
 
@@ -28,6 +30,20 @@ def audit(
             at=now(), actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail
         )
     )
+
+
+def station_row(s: OrmSession, model: type[T], enrolment_id: int, session_id: int, key: str) -> T:
+    """The row of ``model`` for one person, session and station, added if there is none yet."""
+    m: Any = model  # ExerciseRecord or ProgressionDecision: both keyed by these three columns
+    row = s.scalar(
+        select(m).where(
+            m.enrolment_id == enrolment_id, m.session_id == session_id, m.station_key == key
+        )
+    )
+    if row is None:
+        row = m(enrolment_id=enrolment_id, session_id=session_id, station_key=key)
+        s.add(row)
+    return cast(T, row)
 
 
 def clean_text(

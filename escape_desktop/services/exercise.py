@@ -10,7 +10,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.models import CustomStation, Enrolment, ExerciseRecord, Session
 from escape_desktop.programme.content import Level, Station
 
-from .common import audit, clean_text, now, parse_float, parse_int
+from .common import audit, clean_text, now, parse_float, parse_int, station_row
 from .errors import NotFound, ValidationError
 
 MAX_DOSE = 10000.0
@@ -70,18 +70,7 @@ def record_exercise(
             raise NotFound("That person or session no longer exists.")
         if enrolment.course_id != session.course_id:
             raise ValidationError("session", "That session belongs to another course.")
-        row = s.scalar(
-            select(ExerciseRecord).where(
-                ExerciseRecord.enrolment_id == enrolment_id,
-                ExerciseRecord.session_id == session_id,
-                ExerciseRecord.station_key == station_key,
-            )
-        )
-        if row is None:
-            row = ExerciseRecord(
-                enrolment_id=enrolment_id, session_id=session_id, station_key=station_key
-            )
-            s.add(row)
+        row = station_row(s, ExerciseRecord, enrolment_id, session_id, station_key)
         row.level = level - 1  # stored 0-based; people see "Level 1"
         row.target_dose = target  # type: ignore[assignment]
         row.dose_achieved = achieved
