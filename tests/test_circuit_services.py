@@ -149,6 +149,10 @@ def test_accepting_updates_an_empty_record_already_made_for_the_next_session(ctx
     _save(ctx, ada, sess[3], "sit_to_stand", _cell(ctx, cid, 3, ada), None, None, None)
     circuit.decide(ctx, ada, sess[2], "sit_to_stand", accept=True)
     assert _cell(ctx, cid, 3, ada).level == 1
+    before = _cell(ctx, cid, 2, ada)
+    assert circuit.undo_decision(ctx, ada, sess[2], "sit_to_stand")
+    after = _cell(ctx, cid, 3, ada)  # undoing the accept puts session 3 back as it was
+    assert (after.level, after.target_dose) == (before.level, before.target_dose)
 
 
 def test_decisions_need_a_real_change_to_decide_on(ctx, course):

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
@@ -757,19 +757,7 @@ def decide(
         row.level, row.target_dose, row.reason = idea.level, idea.target_dose, idea.reason
         row.decided_at = now()
         if accept:
-            nxt = s.scalar(
-                select(ExerciseRecord)
-                .join(Session, Session.id == ExerciseRecord.session_id)
-                .where(
-                    ExerciseRecord.enrolment_id == enrolment_id,
-                    ExerciseRecord.station_key == station_key,
-                    Session.course_id == sess.course_id,
-                    Session.number > sess.number,
-                    Session.cancelled.is_(False),
-                )
-                .order_by(Session.number)
-                .limit(1)
-            )
+            nxt = _next_record(s, enrolment_id, station_key, sess)
             if nxt is not None and nxt.dose_achieved is None:
                 nxt.level, nxt.target_dose, nxt.updated_at = idea.level, idea.target_dose, now()
         s.flush()
@@ -785,20 +773,59 @@ def decide(
         return idea
 
 
+def _next_record(s, enrolment_id: int, station_key: str, sess: Session) -> ExerciseRecord | None:  # type: ignore[no-untyped-def]
+    """The person's record at this station in the next session held after ``sess``, if any."""
+    return s.scalar(
+        select(ExerciseRecord)
+        .join(Session, Session.id == ExerciseRecord.session_id)
+        .where(
+            ExerciseRecord.enrolment_id == enrolment_id,
+            ExerciseRecord.station_key == station_key,
+            Session.course_id == sess.course_id,
+            Session.number > sess.number,
+            Session.cancelled.is_(False),
+        )
+        .order_by(Session.number)
+        .limit(1)
+    )
+
+
 def undo_decision(ctx: AppContext, enrolment_id: int, session_id: int, station_key: str) -> bool:
-    """Forget an accept/ignore, so the suggestion is open again. True if there was one."""
+    """Forget an accept/ignore, so the suggestion is open again. True if there was one.
+
+    Undoing an accept also puts back the next session's level and aim if accepting had set
+    them and nothing has been recorded there since.
+    """
     with ctx.db.transaction() as s:
-        result = s.execute(
-            delete(ProgressionDecision).where(
+        row = s.scalar(
+            select(ProgressionDecision).where(
                 ProgressionDecision.enrolment_id == enrolment_id,
                 ProgressionDecision.session_id == session_id,
                 ProgressionDecision.station_key == station_key,
             )
         )
-        done = bool(result.rowcount)  # type: ignore[attr-defined]
-        if done:
-            audit(s, ctx.actor, "undo_suggestion_decision", "enrolment", enrolment_id, station_key)
-        return done
+        if row is None:
+            return False
+        sess = s.get(Session, session_id)
+        current = s.scalar(
+            select(ExerciseRecord).where(
+                ExerciseRecord.enrolment_id == enrolment_id,
+                ExerciseRecord.session_id == session_id,
+                ExerciseRecord.station_key == station_key,
+            )
+        )
+        if row.accepted and sess is not None and current is not None:
+            nxt = _next_record(s, enrolment_id, station_key, sess)
+            if (
+                nxt is not None
+                and nxt.dose_achieved is None
+                and (nxt.level, nxt.target_dose) == (row.level, row.target_dose)
+            ):
+                nxt.level, nxt.target_dose = current.level, current.target_dose
+                nxt.updated_at = now()
+        s.delete(row)
+        audit(s, ctx.actor, "undo_suggestion_decision", "enrolment", enrolment_id, station_key)
+        return True
 
 
 # --------------------------------------------------------------------------- stations
