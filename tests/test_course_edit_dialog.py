@@ -117,6 +117,8 @@ def test_bad_capacity_is_refused_on_its_field_and_nothing_saved(qtbot, ctx, cour
 
 def test_more_than_sixteen_places_warns_but_saves(qtbot, ctx, course_id):
     dialog = _dialog(qtbot, ctx, course_id)
+    assert "one member of staff" in dialog.capacity_note.text()  # 12 places, one instructor
+    _retype(qtbot, dialog.instructors, "Jo Demo-Physio, Sam Demo-Coach")
     assert not dialog.capacity_note.isVisible()
     _retype(qtbot, dialog.capacity, "18")
     assert dialog.capacity_note.isVisible()

@@ -112,9 +112,13 @@ def test_duplicate_code_is_refused(ctx):
         courses.create_course(ctx, _input(code="MINE-1"))
 
 
-def test_capacity_warning_above_sixteen():
+def test_capacity_warning_above_sixteen_or_above_ten_with_one_member_of_staff():
     assert courses.capacity_warning(16) is None
     assert "16" in courses.capacity_warning(17)
+    assert courses.capacity_warning(12, staff=2) is None
+    assert courses.capacity_warning(12, staff=0) is None  # nobody named yet
+    assert "one member of staff" in courses.capacity_warning(12, staff=1)
+    assert courses.capacity_warning(10, staff=1) is None
 
 
 def test_reschedule_refuses_a_clash_and_moves_otherwise(ctx):

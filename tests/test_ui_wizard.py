@@ -27,3 +27,20 @@ def test_typing_a_venue_in_the_wizard_replaces_the_suggested_one(qtbot, ctx):
     assert wizard.when.venue.currentText() == "Riverside Leisure Centre"
     qtbot.keyClicks(wizard.when.venue.lineEdit(), "Parkview Gym")
     assert wizard.when.venue.currentText() == "Parkview Gym"
+
+
+def test_the_wizard_warns_when_one_person_runs_a_big_group(qtbot, ctx):
+    from escape_desktop.ui.course_wizard import CourseWizard
+
+    wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    page = wizard.when
+    page.capacity.setValue(12)
+    assert page.capacity_note.isHidden()
+    qtbot.keyClicks(page.new_instructor, "Sam Demo-Physio")
+    assert "one member of staff" in page.capacity_note.text()
+    assert not page.capacity_note.isHidden()
+    qtbot.keyClicks(page.new_instructor, ", Alex Demo-Instructor")
+    assert page.capacity_note.isHidden()

@@ -27,6 +27,7 @@ from .common import audit, clean_text, now, parse_date, parse_int
 from .errors import NotFound, ValidationError
 
 RECOMMENDED_MAX_GROUP = 16
+ONE_STAFF_GROUP = 10  # usual class size is 8-10; up to 16 needs two staff (DOMAIN.md)
 MAX_CAPACITY = 40
 TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_/]{0,39}$")
@@ -47,11 +48,17 @@ class CourseInput:
     sessions: int | None = None  # defaults to the template's number of sessions
 
 
-def capacity_warning(capacity: int) -> str | None:
+def capacity_warning(capacity: int, staff: int | None = None) -> str | None:
+    """A kind word when the group is larger than the programme's usual staffing allows."""
     if capacity > RECOMMENDED_MAX_GROUP:
         return (
             f"Groups above {RECOMMENDED_MAX_GROUP} are not recommended, even with two staff; "
             "consider running a second course."
+        )
+    if staff == 1 and capacity > ONE_STAFF_GROUP:  # no names yet: nothing to judge by
+        return (
+            f"With one member of staff, keep the group to about {ONE_STAFF_GROUP}; up to "
+            f"{RECOMMENDED_MAX_GROUP} works with two (a physiotherapist and an exercise instructor)."
         )
     return None
 

@@ -130,6 +130,7 @@ class CourseEditDialog(QDialog):
         }
         for edit in (self.title, self.code, self.capacity, self.instructors):
             edit.textEdited.connect(lambda _t, w=edit: mark_invalid(w, False))
+        self.instructors.textEdited.connect(self._capacity_changed)
 
     def _build_buttons(self) -> None:
         self.error = QLabel()
@@ -157,7 +158,8 @@ class CourseEditDialog(QDialog):
         note = None
         if text.isdigit():
             places = int(text)
-            note = capacity_warning(places)
+            staff = len([n for n in self.instructors.text().split(",") if n.strip()])
+            note = capacity_warning(places, staff)
             if note is None and places > 0:
                 if self._people_count is None:
                     self._people_count = self._people()

@@ -119,6 +119,12 @@ class WhenPage(QWizardPage):
         self.instructors.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
         self.new_instructor = QLineEdit()
         self.new_instructor.setPlaceholderText("Other names, separated by commas")
+        self.instructors.itemChanged.connect(
+            lambda _i: self._capacity_changed(self.capacity.value())
+        )
+        self.new_instructor.textChanged.connect(
+            lambda _t: self._capacity_changed(self.capacity.value())
+        )
         self.title_edit = QLineEdit()
         self.title_edit.setPlaceholderText("Suggested from the programme, venue and month")
         self.code = QLineEdit()
@@ -147,7 +153,7 @@ class WhenPage(QWizardPage):
         self._capacity_changed(self.capacity.value())
 
     def _capacity_changed(self, value: int) -> None:
-        note = capacity_warning(value)
+        note = capacity_warning(value, len(self.chosen_instructors()))
         self.capacity_note.setText(note or "")
         self.capacity_note.setVisible(bool(note))
 
