@@ -272,6 +272,37 @@ def test_progress_report_one_page_each_with_measures_levels_and_home_plan(
         assert item.dose_text in page
 
 
+def test_progress_report_shows_follow_up_only_when_someone_has_one(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.services.assessments import record_assessment
+
+    cid = _course(demo_ctx, "KH-2026-001")
+    person = course_info(demo_ctx, cid, demo_today).people()[0]
+    out = tmp_path / "before.pdf"
+    build_document(
+        demo_ctx, "progress", cid, out, enrolment_ids=[person.enrolment_id], today=demo_today
+    )
+    assert "Follow-up" not in _text(out)[0]
+    record_assessment(demo_ctx, person.enrolment_id, "follow_up", "pain_nrs", score="1")
+    out = tmp_path / "after.pdf"
+    build_document(
+        demo_ctx, "progress", cid, out, enrolment_ids=[person.enrolment_id], today=demo_today
+    )
+    page = _text(out)[0]
+    assert "Follow-up" in page
+    from escape_desktop.services.measures import participant_results
+
+    pain = next(
+        r
+        for r in participant_results(demo_ctx, person.enrolment_id)
+        if r.instrument_key == "pain_nrs"
+    )
+    lines = page.splitlines()
+    row = lines[
+        lines.index("Pain rating (/10)") + 1 : lines.index("30-second chair stand (stands)")
+    ]
+    assert row[0] == f"{pain.start:.0f}" and row[-1] == "1"  # start first, follow-up last
+
+
 def test_summary_states_completion_and_the_three_proportions(demo_ctx, demo_today, tmp_path):
     from escape_desktop.services.measures import course_outcomes
 

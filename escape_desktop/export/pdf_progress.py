@@ -40,6 +40,7 @@ class MeasureLine:
     minimum: float
     maximum: float
     direction: str
+    follow_up: float | None = None
 
 
 @dataclass
@@ -96,6 +97,7 @@ def gather_progress(ctx, info: CourseInfo, row: RegisterRow) -> PersonProgress: 
                 r.minimum,
                 r.maximum,
                 r.direction,
+                r.follow_up,
             )
         )
     from escape_desktop.services.circuit import home_plan_for, station_history
@@ -152,7 +154,8 @@ def _person_story(info: CourseInfo, p: PersonProgress, width: float) -> list:
         for i in range(0, len(panels), 6):
             story.append(start_end_panels(panels[i : i + 6], width, 96))
             story.append(Spacer(1, 4))
-        data = [["Measure", "Start", "End", "Change", ""]]
+        follow = any(m.follow_up is not None for m in p.measures)  # a column only when used
+        data = [["Measure", "Start", "End", "Change", ""] + (["Follow-up"] if follow else [])]
         for m in p.measures:
             fmt = f"{{:.{m.decimals}f}}"
             change = (
@@ -160,20 +163,22 @@ def _person_story(info: CourseInfo, p: PersonProgress, width: float) -> list:
             )
             verdict = {True: "Better", False: "Not better", None: ""}[m.improved]
             unit = f" ({m.unit})" if m.unit else ""
-            data.append(
-                [
-                    para(m.name + unit),
-                    "" if m.start is None else fmt.format(m.start),
-                    "" if m.end is None else fmt.format(m.end),
-                    change.replace("-", "−"),
-                    verdict,
-                ]
-            )
+            line = [
+                para(m.name + unit),
+                "" if m.start is None else fmt.format(m.start),
+                "" if m.end is None else fmt.format(m.end),
+                change.replace("-", "−"),
+                verdict,
+            ]
+            if follow:
+                line.append("" if m.follow_up is None else fmt.format(m.follow_up))
+            data.append(line)
+        columns = 6 if follow else 5
         story.append(
             table(
                 data,
-                [width - 4 * 62, 62, 62, 62, 62],
-                extra=[("ALIGN", (1, 0), (3, -1), "CENTER")],
+                [width - (columns - 1) * 62] + [62] * (columns - 1),
+                extra=[("ALIGN", (1, 0), (3, -1), "CENTER"), ("ALIGN", (5, 0), (5, -1), "CENTER")],
             )
         )
     else:
