@@ -379,3 +379,17 @@ def test_progress_is_reported_while_building(demo_ctx, demo_today, tmp_path):
     assert len(seen) >= 3
     assert seen[-1][0] == seen[-1][1]  # finished
     assert "saved" in seen[-1][2]
+
+
+def test_double_barrelled_names_break_at_the_hyphen_not_mid_word():
+    from escape_desktop.export.pdf_style import para, person_name_style, register_fonts
+
+    register_fonts()
+
+    def lines(name: str) -> list[str]:
+        p = para(name, person_name_style(name, 70))
+        p.wrap(70, 1000)
+        return [" ".join(line[1]) for line in p.blPara.lines]
+
+    assert lines("Zoë Demo-Nguyễn-Zieliński") == ["Zoë Demo-", "Nguyễn-", "Zieliński"]
+    assert lines("Winston Demo-Morgan") == ["Winston", "Demo-Morgan"]  # spaces first

@@ -29,6 +29,7 @@ from .pdf_style import (
     esc,
     long_date,
     make_style,
+    person_name_style,
 )
 
 SIDE = 10 * mm
@@ -286,7 +287,7 @@ def render_session_sheet(
         name: str | CellParagraph = row.name
         height = ROW_H
         if stringWidth(row.name, FONT, 9) > name_w - 4:
-            name = CellParagraph(esc(row.name), Styles.cell)
+            name = CellParagraph(esc(row.name), person_name_style(row.name, name_w - 4))
             # two lines fit the row; a longer name makes its row taller rather than spill
             height = max(ROW_H, name.wrap(name_w - 4, ROW_H)[1] + 2)
         heights.append(height)

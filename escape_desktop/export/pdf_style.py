@@ -99,6 +99,9 @@ class Styles:
     note = make_style("note", fontSize=9, leading=11.5, textColor=DARK)
     cell = make_style("cell", fontSize=9, leading=10.5)
     cell_bold = make_style("cell_bold", fontName=FONT_BOLD, fontSize=9, leading=10.5)
+    # A name with a part too long for its cell breaks at a hyphen, not in mid-word
+    # (used only then: otherwise lines break between first and last name, as people expect).
+    name = make_style("name", fontSize=9, leading=10.5, embeddedHyphenation=1)
     cell_center = make_style("cell_center", fontSize=9, leading=10.5, alignment=TA_CENTER)
     cell_right = make_style("cell_right", fontSize=9, leading=10.5, alignment=TA_RIGHT)
     head = make_style("head", fontName=FONT_BOLD, fontSize=9, leading=10.5)
@@ -125,6 +128,12 @@ class CellParagraph(Paragraph):
         size = super().wrap(availWidth, availHeight)
         self._wrapped = (availWidth, self.blPara)
         return size
+
+
+def person_name_style(name: str, width: float) -> ParagraphStyle:
+    """The cell style for a person's name in a column ``width`` points wide."""
+    longest = max((pdfmetrics.stringWidth(part, FONT, 9) for part in name.split()), default=0)
+    return Styles.name if longest > width else Styles.cell
 
 
 def esc(text: object) -> str:
