@@ -69,7 +69,22 @@ def _fmt(value: float) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-class LineChart(QWidget):
+class PaintedChart(QWidget):
+    """A widget drawn by its ``paint(painter, area)``, which also serves printing and images."""
+
+    def paintEvent(self, _event: object) -> None:  # noqa: N802
+        p = QPainter(self)
+        try:
+            p.setRenderHint(QPainter.RenderHint.Antialiasing)
+            self.paint(p, QRectF(self.rect()))
+        finally:
+            p.end()
+
+    def paint(self, p: QPainter, area: QRectF) -> None:
+        raise NotImplementedError
+
+
+class LineChart(PaintedChart):
     """Several named series of (x, y | None) points, with axes, axis labels and a legend."""
 
     def __init__(
@@ -196,14 +211,6 @@ class LineChart(QWidget):
             ticks = nice_ticks(y0, y1)
             y0, y1 = min(y0, ticks[0]), max(y1, ticks[-1])
         return x0, x1, y0, y1
-
-    def paintEvent(self, _event: object) -> None:  # noqa: N802
-        p = QPainter(self)
-        try:
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self.paint(p, QRectF(self.rect()))
-        finally:
-            p.end()
 
     def paint(self, p: QPainter, area: QRectF) -> None:
         """Draw the whole chart into ``area`` (also usable for printing or images)."""

@@ -9,7 +9,7 @@ from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from escape_desktop.services.measures import InstrumentResult, InstrumentSummary, Proportion
-from escape_desktop.ui.charts import LineChart, Series
+from escape_desktop.ui.charts import LineChart, PaintedChart, Series
 
 TICKS = [(0.0, "Start"), (1.0, "End"), (2.0, "Follow-up")]
 
@@ -73,7 +73,7 @@ class PersonChart(QWidget):
             self.charts.append(chart)
 
 
-class ProportionBars(QWidget):
+class ProportionBars(PaintedChart):
     """The three headline figures as horizontal bars with the count written on each."""
 
     BAR_H = 26
@@ -102,14 +102,6 @@ class ProportionBars(QWidget):
     def _height(self) -> int:
         line = QFontMetrics(self.font()).height()
         return max(1, len(self._rows)) * (line + 4 + self.BAR_H + 18) + 8
-
-    def paintEvent(self, _event: object) -> None:  # noqa: N802
-        p = QPainter(self)
-        try:
-            p.setRenderHint(QPainter.RenderHint.Antialiasing)
-            self.paint(p, QRectF(self.rect()))
-        finally:
-            p.end()
 
     def paint(self, p: QPainter, area: QRectF) -> None:
         pal = self.palette()

@@ -138,9 +138,8 @@ class RegisterSection(QWidget):
     moveRequested = Signal(int)
     sessionEditRequested = Signal(int)  # session id
     message = Signal(str)  # a hint for the status bar
-    # The undoable changes (marks, enrolments); the name hides QWidget.actions(), unused here.
-    actions: Actions  # type: ignore[assignment]
 
+    # The undoable changes (marks, enrolments); the name hides QWidget.actions(), unused here.
     def __init__(
         self,
         ctx: AppContext,
