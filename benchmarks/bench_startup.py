@@ -28,9 +28,9 @@ import textwrap
 import time
 from pathlib import Path
 
-from benchmarks.common import OUTPUT, large_demo_copy, report
+from benchmarks.common import OUTPUT, QUICK, large_demo_copy, report
 
-RUNS = int(os.environ.get("BENCH_STARTUP_RUNS", "9"))
+RUNS = 1 if QUICK else int(os.environ.get("BENCH_STARTUP_RUNS", "9"))
 TARGET_RATIO = 2.5
 TARGET_MIB = 150
 

@@ -9,6 +9,7 @@ passes a full integrity check. Two folders run side by side to use both cores.
 
 from __future__ import annotations
 
+import os
 import random
 import shutil
 import subprocess
@@ -17,6 +18,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from sqlalchemy import select
 
 from escape_desktop.context import AppContext
@@ -24,7 +26,8 @@ from escape_desktop.db.engine import DB_FILENAME
 from escape_desktop.db.integrity import integrity_problems
 from escape_desktop.db.models import Attendance, Venue
 
-KILLS = 200
+# CI sets ESCAPE_DESKTOP_KILLS=200 (.ci/run); a plain `make test` runs fewer, never none.
+KILLS = max(int(os.environ.get("ESCAPE_DESKTOP_KILLS", "40")), 2)
 LANES = 2
 
 
@@ -100,6 +103,7 @@ def run_lane(template: Path, folder: Path, lane: str, rounds: int, seed: int) ->
     return failures
 
 
+@pytest.mark.slow
 def test_kill_during_writes_loses_nothing_acknowledged(
     _demo_template: Path, tmp_path: Path
 ) -> None:
