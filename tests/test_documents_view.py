@@ -14,8 +14,8 @@ from sqlalchemy import func, select
 
 from escape_desktop.db.models import CertificateIssued
 from escape_desktop.db.queries import course_by_code
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.documents_view import DocumentsSection
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.documents.documents_section import DocumentsSection
 
 
 @pytest.fixture
@@ -120,7 +120,7 @@ def test_without_a_course_nothing_can_be_printed(qtbot, demo_ctx):
 
 def test_opening_the_section_does_not_import_reportlab():
     code = (
-        "import sys; import escape_desktop.ui.documents_view; "
+        "import sys; import escape_desktop.ui.documents.documents_section; "
         "print(any(m.startswith('reportlab') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

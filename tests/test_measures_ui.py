@@ -15,10 +15,10 @@ from escape_desktop.db.queries import course_by_code, register
 from escape_desktop.services import measures
 from escape_desktop.services.courses import CourseInput, create_course, set_course_instruments
 from escape_desktop.services.participants import ParticipantInput, enrol_participant
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.instruments_dialog import InstrumentsDialog
-from escape_desktop.ui.measures_model import PeopleModel, ResultsModel, SummaryModel
-from escape_desktop.ui.measures_view import MeasuresSection
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.measures.instruments_dialog import InstrumentsDialog
+from escape_desktop.ui.measures.measures_models import PeopleModel, ResultsModel, SummaryModel
+from escape_desktop.ui.measures.measures_section import MeasuresSection
 
 # The offscreen platform cannot resize native windows and says so; that is not our warning.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")

@@ -14,17 +14,18 @@ from escape_desktop.db import keys
 from escape_desktop.db.backup import backups_dir, list_backups
 from escape_desktop.db.models import Participant
 from escape_desktop.services import safety_settings
-from escape_desktop.ui import error_dialog, safety_menu
-from escape_desktop.ui.audit_view import AuditDialog, AuditModel
-from escape_desktop.ui.backups_dialog import BackupsDialog, BackupsModel
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.passphrase_dialog import (
+from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.safety import safety_menu
+from escape_desktop.ui.safety.audit_dialog import AuditDialog, AuditModel
+from escape_desktop.ui.safety.backups_dialog import BackupsDialog, BackupsModel
+from escape_desktop.ui.safety.passphrase_dialog import (
     ChangePassphraseDialog,
     ChoosePassphraseDialog,
     RecoveryKeyDialog,
     UnlockDialog,
 )
-from escape_desktop.ui.retention_dialog import TAB_PERSON, RetentionDialog
+from escape_desktop.ui.safety.retention_dialog import TAB_PERSON, RetentionDialog
 
 FAST = 2**12
 PASS = "kettle on at half nine"
@@ -53,7 +54,7 @@ def enc_ctx(tmp_path: Path, demo_today) -> AppContext:  # type: ignore[no-untype
 
 
 def window_for(qtbot, ctx: AppContext):  # type: ignore[no-untyped-def]
-    from escape_desktop.ui.app import create_main_window
+    from escape_desktop.ui.app.launcher import create_main_window
 
     window = create_main_window(ctx)
     qtbot.addWidget(window)

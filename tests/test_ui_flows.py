@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from escape_desktop.db import queries
 from escape_desktop.db.models import Course, Enrolment, Participant, Session
-from escape_desktop.ui import error_dialog
-from escape_desktop.ui.main_window import PAGE_COURSES, PAGE_WELCOME, MainWindow
+from escape_desktop.ui.app.main_window import PAGE_COURSES, PAGE_WELCOME, MainWindow
+from escape_desktop.ui.common import error_dialog
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 

@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from escape_desktop.db import queries
 from escape_desktop.db.models import Attendance
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.register_model import (
+from escape_desktop.ui.common.actions import Actions
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.register.register_model import (
     COL_ATTENDED,
     COL_STATUS,
     FIRST_SESSION,
@@ -20,8 +21,7 @@ from escape_desktop.ui.register_model import (
     completion_state,
     next_mark,
 )
-from escape_desktop.ui.register_view import RegisterSection
-from escape_desktop.ui.undo import Actions
+from escape_desktop.ui.register.register_section import RegisterSection
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -195,7 +195,7 @@ def test_completion_column_says_how_many_more_sessions_are_needed():
     from datetime import date, timedelta
 
     from escape_desktop.db.queries import Register, RegisterRow, SessionInfo
-    from escape_desktop.ui.register_model import COL_STATUS
+    from escape_desktop.ui.register.register_model import COL_STATUS
 
     start = date(2026, 1, 5)
     sessions = [
@@ -218,9 +218,9 @@ def test_completion_column_says_how_many_more_sessions_are_needed():
 def test_an_empty_course_says_how_to_add_people(qtbot, ctx):
     from escape_desktop.services import courses
     from escape_desktop.services.participants import ParticipantInput, enrol_participant
-    from escape_desktop.ui.bus import ChangeBus
-    from escape_desktop.ui.register_view import RegisterSection
-    from escape_desktop.ui.undo import Actions
+    from escape_desktop.ui.common.actions import Actions
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.register.register_section import RegisterSection
 
     cid = courses.create_course(
         ctx,

@@ -6,8 +6,8 @@ import threading
 from PySide6.QtCore import QObject, QThreadPool
 from PySide6.QtWidgets import QWidget
 
-from escape_desktop.ui import error_dialog
-from escape_desktop.ui.worker import run_in_background
+from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.worker import run_in_background
 
 
 def test_background_result_reaches_the_gui_thread_with_progress(qtbot):

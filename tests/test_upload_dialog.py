@@ -12,8 +12,8 @@ from PySide6.QtWidgets import QMessageBox
 
 from escape_desktop.commands.base import course_id
 from escape_desktop.services.uploads import batches
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.export_dialog import ExportDialog, UploadPreviewModel
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.documents.export_dialog import ExportDialog, UploadPreviewModel
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 

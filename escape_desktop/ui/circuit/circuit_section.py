@@ -1,0 +1,882 @@
+"""The course's Circuit section: record a session's circuit by keyboard, act on suggestions.
+
+People run down the side, stations across. Each cell shows the level and target dose
+carried forward and takes today's dose, pain (0-10) and effort (0-10) in a three-field
+editor: type to start, Tab or Enter moves field to field and then on to the next
+station, Shift+Tab goes back, Esc cancels. Every cell is saved the moment it is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QEvent,
+    QModelIndex,
+    QObject,
+    QPersistentModelIndex,
+    QRect,
+    QSize,
+    Qt,
+    Signal,
+)
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetrics,
+    QIntValidator,
+    QKeyEvent,
+    QKeySequence,
+    QPainter,
+    QPen,
+    QShortcut,
+    QShowEvent,
+)
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionViewItem,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.programme.progression import format_dose
+from escape_desktop.services import circuit
+from escape_desktop.services.circuit import Cell, SessionChoice
+from escape_desktop.ui.circuit.circuit_model import (
+    ARROWS,
+    EDIT_FIELDS,
+    CellRole,
+    CircuitModel,
+    results_text,
+    suggestion_words,
+    target_text,
+)
+from escape_desktop.ui.common import style
+from escape_desktop.ui.common.change_bus import ChangeBus
+
+RELOAD_KINDS = {
+    "exercise",
+    "station",
+    "enrolment",
+    "participant",
+    "attendance",
+    "session",
+    "course",
+    "all",
+}
+FIELD_LABELS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
+
+
+class CellEditor(QWidget):
+    """Three small fields: dose achieved, pain 0-10, effort 0-10."""
+
+    finished = Signal(int)  # +1: save and go on to the next cell; -1: save and go back
+    cancelled = Signal()
+    focus_left = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAutoFillBackground(True)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(1, 1, 1, 1)
+        layout.setSpacing(2)
+        self.fields: dict[str, QLineEdit] = {}
+        for name in EDIT_FIELDS:
+            edit = QLineEdit(self)
+            edit.setPlaceholderText(FIELD_LABELS[name])
+            edit.setAccessibleName(FIELD_LABELS[name])
+            edit.setObjectName(name)
+            edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            if name != "dose_achieved":
+                edit.setValidator(QIntValidator(0, 10, edit))
+                edit.setToolTip(f"{FIELD_LABELS[name].capitalize()} from 0 to 10")
+            else:
+                edit.setToolTip("Dose done today")
+            edit.installEventFilter(self)
+            layout.addWidget(edit)
+            self.fields[name] = edit
+        self.setFocusProxy(self.fields["dose_achieved"])
+
+    def set_values(self, values: dict[str, str]) -> None:
+        for name, edit in self.fields.items():
+            edit.setText(values.get(name, ""))
+
+    def values(self) -> dict[str, str]:
+        return {name: edit.text().strip() for name, edit in self.fields.items()}
+
+    def show_error(self, field: str, message: str) -> None:
+        edit = self.fields.get(field, self.fields["dose_achieved"])
+        edit.setStyleSheet("QLineEdit { border: 2px solid #b03a2e; }")
+        edit.setToolTip(message)
+        edit.setFocus(Qt.FocusReason.TabFocusReason)
+        edit.selectAll()
+
+    def _position(self, obj: QObject) -> int:
+        names = list(self.fields)
+        for i, name in enumerate(names):
+            if self.fields[name] is obj:
+                return i
+        return -1
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+        i = self._position(obj)
+        if i < 0:
+            return False
+        edits = list(self.fields.values())
+        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+            key = event.key()
+            mods = event.modifiers()
+            forward = key in (Qt.Key.Key_Tab, Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
+                mods & Qt.KeyboardModifier.ShiftModifier
+            )
+            back = key == Qt.Key.Key_Backtab or (
+                key == Qt.Key.Key_Tab and mods & Qt.KeyboardModifier.ShiftModifier
+            )
+            if forward:
+                if i < len(edits) - 1:
+                    edits[i + 1].setFocus(Qt.FocusReason.TabFocusReason)
+                else:
+                    self.finished.emit(1)
+                return True
+            if back:
+                if i > 0:
+                    edits[i - 1].setFocus(Qt.FocusReason.BacktabFocusReason)
+                else:
+                    self.finished.emit(-1)
+                return True
+            if key == Qt.Key.Key_Escape:
+                self.cancelled.emit()
+                return True
+        elif event.type() == QEvent.Type.FocusOut:
+            now = QApplication.focusWidget()
+            if now is not None and not self.isAncestorOf(now) and now is not self:
+                self.focus_left.emit()
+        return False
+
+
+class CircuitDelegate(QStyledItemDelegate):
+    """Paints a cell in two lines (level and target; today's results) and edits it."""
+
+    PROGRESS = QColor("#1e7b34")
+    STEP_BACK = QColor("#b03a2e")
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self.model: CircuitModel | None = None
+        self._font_key = ""
+        self._font_cache: tuple[QFont, QFontMetrics, QFontMetrics] | None = None
+        self._elided: dict[tuple[str, int, bool], str] = {}
+
+    # ------------------------------------------------------------------ editing
+
+    def createEditor(
+        self,
+        parent: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> QWidget:  # noqa: N802
+        return CellEditor(parent)
+
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+        if isinstance(editor, CellEditor) and not editor.fields["dose_achieved"].isModified():
+            editor.set_values(index.data(Qt.ItemDataRole.EditRole) or {})
+
+    def setModelData(
+        self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex | QPersistentModelIndex
+    ) -> None:  # noqa: N802
+        pass  # the section saves the editor itself, so it can keep it open on a mistake
+
+    def updateEditorGeometry(
+        self,
+        editor: QWidget,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:  # noqa: N802
+        rect = option.rect  # type: ignore[attr-defined]
+        h = min(rect.height(), max(editor.sizeHint().height(), 26))
+        editor.setGeometry(QRect(rect.left(), rect.bottom() - h + 1, rect.width(), h))
+
+    # ------------------------------------------------------------------ painting
+
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:  # noqa: N802
+        fm = QFontMetrics(option.font)  # type: ignore[attr-defined]
+        return QSize(150, 2 * fm.height() + 14)
+
+    def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFontMetrics]:
+        key = font.key()
+        if self._font_key != key or self._font_cache is None:
+            bold = QFont(font)
+            bold.setBold(True)
+            self._font_cache = (bold, QFontMetrics(font), QFontMetrics(bold))
+            self._font_key = key
+            self._elided.clear()
+        return self._font_cache
+
+    def _elide(self, fm: QFontMetrics, text: str, width: int, bold: bool) -> str:
+        # Painting is the slow part of showing a session; many cells repeat the same text.
+        key = (text, width, bold)
+        hit = self._elided.get(key)
+        if hit is None:
+            hit = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
+            if len(self._elided) > 5000:
+                self._elided.clear()
+            self._elided[key] = hit
+        return hit
+
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
+        cell: Cell | None = index.data(CellRole)
+        rect = option.rect  # type: ignore[attr-defined]
+        pal = option.palette  # type: ignore[attr-defined]
+        state = option.state  # type: ignore[attr-defined]
+        selected = bool(state & QStyle.StateFlag.State_Selected)
+        if selected:
+            painter.fillRect(rect, pal.highlight())
+        else:
+            background = index.data(Qt.ItemDataRole.BackgroundRole)
+            if background is not None:
+                painter.fillRect(rect, background)
+        if state & QStyle.StateFlag.State_HasFocus:
+            pen = QPen(pal.highlightedText().color() if selected else pal.highlight().color())
+            pen.setWidth(2)
+            painter.save()
+            painter.setPen(pen)
+            painter.drawRect(rect.adjusted(1, 1, -2, -2))
+            painter.restore()
+        if cell is None:
+            return
+        text_colour = pal.highlightedText().color() if selected else pal.text().color()
+        font = option.font  # type: ignore[attr-defined]
+        bold, fm, fm_bold = self._fonts(font)
+        inner = rect.adjusted(6, 3, -6, -3)
+        line_h = fm.height()
+        top = QRect(inner.left(), inner.top(), inner.width(), line_h)
+        bottom = QRect(inner.left(), inner.top() + line_h + 2, inner.width(), line_h)
+        mark = ""
+        if cell.suggestion is not None and cell.suggestion.action != "hold":
+            mark = ARROWS[cell.suggestion.action]
+            mark += {"accepted": " ✓", "ignored": " ✗"}.get(cell.decision or "", " ?")
+        mark_w = fm.horizontalAdvance(mark + " ") if mark else 0
+        painter.save()
+        painter.setFont(bold)
+        painter.setPen(text_colour)
+        painter.drawText(
+            top.adjusted(0, 0, -mark_w, 0),
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            self._elide(fm_bold, target_text(cell), top.width() - mark_w, True),
+        )
+        if mark and cell.suggestion is not None:
+            colour = self.PROGRESS if cell.suggestion.action == "progress" else self.STEP_BACK
+            painter.setPen(text_colour if selected else colour)
+            painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, mark)
+        painter.setFont(font)
+        painter.setPen(text_colour)
+        painter.drawText(
+            bottom,
+            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
+            self._elide(fm, results_text(cell), bottom.width(), False),
+        )
+        painter.restore()
+
+
+class CircuitTable(QTableView):
+    """A table where typing, Enter or F2 opens the current cell's editor (``start_edit``)."""
+
+    start_edit = Signal(str)  # the text typed to open it ("" for Enter/F2/double-click)
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+        text = event.text()
+        plain = not event.modifiers() & (
+            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+        )
+        if self.currentIndex().isValid() and plain:
+            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
+                self.start_edit.emit("")
+                return
+            if text and text.isprintable() and not text.isspace():
+                self.start_edit.emit(text)
+                return
+        super().keyPressEvent(event)
+
+    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802
+        super().mouseDoubleClickEvent(event)
+        if self.currentIndex().isValid():
+            self.start_edit.emit("")
+
+
+class LevelDialog(QDialog):
+    """Set a person's level and target dose for this session by hand."""
+
+    def __init__(
+        self,
+        station_name: str,
+        level_names: tuple[str, ...],
+        cell: Cell,
+        on_ok: Callable[[LevelDialog], bool],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.on_ok = on_ok
+        self.setWindowTitle(f"Level for {station_name}")
+        form = QFormLayout(self)
+        self.level = QComboBox(self)
+        self.level.addItems(list(level_names))
+        self.level.setCurrentIndex(cell.level)
+        self.target = QLineEdit(f"{cell.target_dose:g}", self)
+        form.addRow("&Level:", self.level)
+        form.addRow("&Target dose:", self.target)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
+        )
+        buttons.accepted.connect(self._ok)
+        buttons.rejected.connect(self.reject)
+        form.addRow(buttons)
+
+    def _ok(self) -> None:
+        if self.on_ok(self):  # on a mistake the message is shown and the dialog stays open
+            self.accept()
+
+
+class CircuitSection(QWidget):
+    """Contract: built once by the main window; set_course() is called when the course changes.
+
+    ``today`` (optional) fixes the day used to choose the default session, for tests.
+    """
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        parent: QWidget | None = None,
+        *,
+        today: date | Callable[[], date] | None = None,
+    ):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.course_id: int | None = None
+        self.sessions: list[SessionChoice] = []
+        self._today = today
+        self._notifying = False
+        # What needs reading again once the section is on screen: "" nothing, "grid" the
+        # shown session, "course" the session list too. Hidden tabs do not read on every change.
+        self._stale = ""
+        self.loads = 0  # how many times a session's grid was read (tests count it)
+        self._editing: tuple[QPersistentModelIndex, CellEditor] | None = None
+        self.active_dialog: QDialog | None = None
+        self.model = CircuitModel(ctx, self)
+        self._build_top()
+        self._build_table()
+        self._build_panel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.top)
+        layout.addWidget(self.session_info)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.panel)
+        layout.addWidget(self.message)
+        self.model.saved.connect(self._on_saved)
+        self.model.save_failed.connect(lambda text: self._say(text, error=True))
+        self.bus.changed.connect(self._on_bus_changed)
+        self._show_empty("Choose a course to see its circuit.")
+
+    # ------------------------------------------------------------------ building
+
+    def _build_top(self) -> None:
+        self.top = QHBoxLayout()
+        label = QLabel("&Session:", self)
+        self.session_combo = QComboBox(self)
+        self.session_combo.setMinimumContentsLength(18)
+        label.setBuddy(self.session_combo)
+        self.session_combo.currentIndexChanged.connect(self._on_session_chosen)
+        self.session_info = QLabel(self)
+        self.session_info.setWordWrap(True)
+        self.stations_button = QPushButton("S&tations…", self)
+        self.stations_button.setToolTip("Choose, order and add the exercises in this circuit")
+        self.stations_button.clicked.connect(self.open_stations)
+        self.history_button = QPushButton("&Progress of this person…", self)
+        self.history_button.setToolTip(
+            "Charts of level, dose and pain over the course, and the home plan (Ctrl+H)"
+        )
+        self.history_button.clicked.connect(self.open_history)
+        QShortcut(QKeySequence("Ctrl+H"), self, self.open_history)
+        self.top.addWidget(label)
+        self.top.addWidget(self.session_combo)
+        self.top.addStretch(1)
+        self.top.addWidget(self.stations_button)
+        self.top.addWidget(self.history_button)
+        # The session's date and topic get their own line: beside the buttons it was squeezed
+        # into a narrow column, worst with large text.
+
+    def _build_table(self) -> None:
+        self.table = CircuitTable(self)
+        self.table.setModel(self.model)
+        self.delegate = CircuitDelegate(self.table)
+        self.delegate.model = self.model
+        self.table.setItemDelegate(self.delegate)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(True)
+        self.table.start_edit.connect(self.start_edit)
+        self.table.setAccessibleName("Circuit")
+        self.table.setWordWrap(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._size_rows()
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.model.modelReset.connect(self._fit_columns)
+
+    def _size_rows(self) -> None:
+        """Two lines of text a row and a header: follows the font, so large text is not cut off."""
+        fm = QFontMetrics(self.table.font())
+        self.table.horizontalHeader().setMinimumHeight(2 * fm.height() + 10)
+        self.table.verticalHeader().setDefaultSectionSize(2 * fm.height() + 14)
+        # Wide enough for a full results line, so "effort" is never cut to "e…".
+        results = fm.horizontalAdvance("did 12 · pain 10 · effort 10") + 14
+        self.table.horizontalHeader().setDefaultSectionSize(max(164, results))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # large text switched on or off
+            self._size_rows()
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Widen a station's column when its name would not fit the header (e.g. long custom names)."""
+        header = self.table.horizontalHeader()
+        fm = QFontMetrics(header.font())
+        bold = QFont(header.font())
+        bold.setBold(True)  # the current column's header is drawn bold
+        fm_bold = QFontMetrics(bold)
+        base = header.defaultSectionSize()
+        for col in range(self.model.columnCount()):
+            text = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            widest = max(
+                (
+                    max(fm.horizontalAdvance(t), fm_bold.horizontalAdvance(t))
+                    for t in text.split("\n")
+                ),
+                default=0,
+            )
+            header.resizeSection(col, max(base, min(widest + 24, 2 * base)))
+
+    def _build_panel(self) -> None:
+        self.panel = QWidget(self)
+        layout = QVBoxLayout(self.panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.cell_label = QLabel(self.panel)
+        self.cell_label.setWordWrap(True)
+        self.suggestion_label = QLabel(self.panel)
+        self.suggestion_label.setWordWrap(True)
+        self.suggestion_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        self.accept_button = QPushButton("&Accept suggestion", self.panel)
+        self.accept_button.setToolTip("Use the suggested level and dose next session (Ctrl+Y)")
+        self.ignore_button = QPushButton("&Ignore", self.panel)
+        self.ignore_button.setToolTip("Keep them as they are; the choice is remembered (Ctrl+N)")
+        self.undo_button = QPushButton("&Undo choice", self.panel)
+        self.undo_button.setToolTip(
+            "Forget the accept or ignore, so the suggestion is open again (Ctrl+Z)"
+        )
+        self.level_button = QPushButton("Change &level…", self.panel)
+        self.level_button.setToolTip(
+            "Set this person's level and target for this session by hand (Alt+L)"
+        )
+        for keys, slot in (
+            ("Ctrl+Y", lambda: self.decide(True)),
+            ("Ctrl+N", lambda: self.decide(False)),
+            ("Ctrl+Z", self.undo_decision),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.accept_button.clicked.connect(lambda: self.decide(True))
+        self.ignore_button.clicked.connect(lambda: self.decide(False))
+        self.undo_button.clicked.connect(self.undo_decision)
+        self.level_button.clicked.connect(self.change_level)
+        for b in (self.accept_button, self.ignore_button, self.undo_button, self.level_button):
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addWidget(self.cell_label)
+        layout.addWidget(self.suggestion_label)
+        layout.addLayout(buttons)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        hint = QLabel(
+            "Type to fill a cell: done, pain 0–10, effort 0–10. Tab or Enter moves on; "
+            "Esc cancels. Every cell is saved as you leave it. Suggestion: Ctrl+Y accept, "
+            "Ctrl+N ignore, Ctrl+Z undo.",
+            self.panel,
+        )
+        hint.setWordWrap(True)
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+
+    # ------------------------------------------------------------------ loading
+
+    def today(self) -> date:
+        if callable(self._today):
+            return self._today()
+        return self._today or date.today()
+
+    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+        super().showEvent(event)
+        stale, self._stale = self._stale, ""
+        if stale == "course":
+            self._load_course(self.session_number(), self._current_keep())
+        elif stale == "grid":
+            self.reload()
+
+    def set_course(self, course_id: int | None) -> None:
+        changed = course_id != self.course_id
+        self.course_id = course_id
+        if not style.on_screen(self):
+            if changed:  # never show one course's circuit under another's name
+                self.session_combo.blockSignals(True)
+                self.session_combo.clear()
+                self.session_combo.blockSignals(False)
+                self._show_empty("")
+            self._stale = "course"
+            return
+        self._stale = ""
+        self._load_course(None)
+
+    def _load_course(
+        self, keep_number: int | None, keep_cell: tuple[int, str] | None = None
+    ) -> None:
+        """Read the course's sessions and show ``keep_number`` (or today's default session)."""
+        course_id = self.course_id
+        self.sessions = circuit.course_sessions(self.ctx, course_id) if course_id else []
+        self.session_combo.blockSignals(True)
+        self.session_combo.clear()
+        for x in self.sessions:
+            text = f"Session {x.number} – {x.date:%a %d %b}"
+            if x.cancelled:
+                text += " (cancelled)"
+            self.session_combo.addItem(text, x.number)
+        default = circuit.default_session_number(self.sessions, self.today())
+        if keep_number is not None and any(x.number == keep_number for x in self.sessions):
+            default = keep_number
+        if default is not None:
+            self.session_combo.setCurrentIndex(self.session_combo.findData(default))
+        self.session_combo.blockSignals(False)
+        if course_id is None:
+            self._show_empty("Choose a course to see its circuit.")
+        elif default is None:
+            self._show_empty("This course has no sessions yet; add its dates first.")
+        else:
+            self.show_session(default, keep_cell if default == keep_number else None)
+
+    def session_number(self) -> int | None:
+        data = self.session_combo.currentData()
+        return int(data) if data is not None else None
+
+    def show_session(self, number: int, keep: tuple[int, str] | None = None) -> None:
+        """Load one session's grid; ``keep`` = (enrolment id, station key) to stay on."""
+        if self.course_id is None:
+            return
+        i = self.session_combo.findData(number)
+        if i >= 0 and i != self.session_combo.currentIndex():
+            self.session_combo.blockSignals(True)
+            self.session_combo.setCurrentIndex(i)
+            self.session_combo.blockSignals(False)
+        self.loads += 1
+        try:
+            grid = circuit.circuit_grid(self.ctx, self.course_id, number)
+        except KnownError as e:
+            self._show_empty(str(e))
+            return
+        self._editing = None  # a reset closes any open editor
+        self.model.set_grid(grid)
+        self.stations_button.setEnabled(True)
+        info = f"{grid.session_date:%A %d %B %Y}: {grid.session_topic}"
+        if grid.session_cancelled:
+            info += " — this session was cancelled, so nothing can be recorded."
+        elif not grid.rows:
+            info += " — nobody is enrolled yet."
+        self.session_info.setText(info)
+        index = self.model.index(0, 0)
+        if keep is not None:
+            r, c = self.model.row_of(keep[0]), self.model.column_of(keep[1])
+            if r >= 0 and c >= 0:
+                index = self.model.index(r, c)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+        self._update_panel()
+
+    def _show_empty(self, text: str) -> None:
+        self._editing = None
+        self.model.set_grid(None)
+        self.session_info.setText(text)
+        self.stations_button.setEnabled(self.course_id is not None)
+        self._update_panel()
+
+    def _current_keep(self) -> tuple[int, str] | None:
+        """(enrolment id, station key) of the current cell, to stay on it across a reload."""
+        current = self.table.currentIndex()
+        row, cell = self.model.row_at(current.row()), self.model.cell_at(current)
+        if row is not None and cell is not None:
+            return (row.enrolment_id, cell.station_key)
+        return None
+
+    def reload(self) -> None:
+        number = self.session_number()
+        if number is None:
+            return
+        self.show_session(number, self._current_keep())
+
+    # ------------------------------------------------------------------ reacting
+
+    def _on_session_chosen(self, _i: int) -> None:
+        number = self.session_number()
+        if number is not None:
+            self.show_session(number)
+
+    def start_edit(self, typed: str = "") -> CellEditor | None:
+        """Open the current cell's editor; ``typed`` replaces the dose done."""
+        index = self.table.currentIndex()
+        if self._editing is not None or not index.isValid():
+            return None
+        if not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            self._say("This session was cancelled, so nothing can be recorded in it.", error=True)
+            return None
+        self.table.openPersistentEditor(index)
+        editor = self.table.indexWidget(index)
+        if not isinstance(editor, CellEditor):
+            return None
+        self._editing = (QPersistentModelIndex(index), editor)
+        editor.finished.connect(self._editor_finished)
+        editor.cancelled.connect(self._editor_cancelled)
+        editor.focus_left.connect(lambda: self._editor_finished(0))
+        dose = editor.fields["dose_achieved"]
+        dose.setFocus(Qt.FocusReason.TabFocusReason)
+        if typed:
+            dose.setText(typed)
+        else:
+            dose.selectAll()
+        return editor
+
+    def editor(self) -> CellEditor | None:
+        return self._editing[1] if self._editing is not None else None
+
+    def _close_editor(self) -> None:
+        if self._editing is None:
+            return
+        index, _editor = self._editing
+        self._editing = None
+        self.table.closePersistentEditor(index)
+        self.table.setFocus()
+
+    def _editor_finished(self, step: int) -> None:
+        """Save the open editor; on a mistake stay in it, otherwise move ``step`` cells."""
+        if self._editing is None:
+            return
+        index, editor = self._editing
+        if not index.isValid():
+            self._close_editor()
+            return
+        if not self.model.setData(index, editor.values(), Qt.ItemDataRole.EditRole):
+            error = self.model.last_error
+            if error is not None:
+                editor.show_error(getattr(error, "field", ""), str(error))
+            return
+        self._close_editor()
+        if step:
+            rows, cols = self.model.rowCount(), self.model.columnCount()
+            flat = index.row() * cols + index.column() + step
+            if 0 <= flat < rows * cols:
+                nxt = self.model.index(flat // cols, flat % cols)
+                self.table.setCurrentIndex(nxt)
+                self.table.scrollTo(nxt)
+                self.start_edit()
+
+    def _editor_cancelled(self) -> None:
+        self._close_editor()
+
+    def _on_current_changed(self, *_: Any) -> None:
+        self._update_panel()
+
+    def _on_bus_changed(self, kind: str, ids: list) -> None:
+        if self._notifying or self.course_id is None or kind not in RELOAD_KINDS:
+            return
+        if kind == "course" and ids and self.course_id not in ids:
+            return  # another course was created or edited
+        whole = kind in ("session", "course", "all")
+        if not style.on_screen(self):
+            if whole or not self._stale:
+                self._stale = "course" if whole else "grid"
+            return
+        if whole:
+            self._load_course(self.session_number(), self._current_keep())
+        elif kind == "attendance" and ids and self.model.grid is not None:
+            # A register mark only greys or ungreys that person's row.
+            for enrolment_id in ids:
+                self.model.refresh_row(enrolment_id)
+            self._update_panel()
+        else:
+            self.reload()
+
+    def _notify(self, kind: str, ids: list[int], message: str) -> None:
+        self._notifying = True
+        try:
+            self.bus.notify(kind, ids, message)
+        finally:
+            self._notifying = False
+        self._say(message)
+
+    def _on_saved(self, enrolment_id: int, _key: str, message: str) -> None:
+        self._notify("exercise", [enrolment_id], message)
+        self._update_panel()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #b03a2e;" if error else "")
+        self.message.setText(text)
+
+    def current(self) -> tuple[Any, Cell | None]:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()), self.model.cell_at(index)
+
+    def _update_panel(self) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        editable = grid is not None and not grid.session_cancelled
+        if row is None or cell is None or grid is None:
+            self.cell_label.setText("")
+            self.suggestion_label.setText("")
+            for b in (self.accept_button, self.ignore_button, self.undo_button, self.level_button):
+                b.setEnabled(False)
+            self.history_button.setEnabled(False)
+            return
+        station = grid.station(cell.station_key)
+        level = station.levels[cell.level] if 0 <= cell.level < len(station.levels) else None
+        what = f" — {level.description}" if level and level.description else ""
+        self.cell_label.setText(
+            f"<b>{row.name}</b> · {station.name}: {cell.level_name}, aim for {cell.dose_text}{what}"
+        )
+        idea = cell.suggestion
+        if idea is None:
+            text = (
+                "Suggestion for next time: appears once today's dose is entered."
+                if editable
+                else ""
+            )
+        else:
+            text = "Next time: " + suggestion_words(cell)
+        self.suggestion_label.setText(text)
+        open_choice = idea is not None and idea.action != "hold" and editable
+        self.accept_button.setEnabled(open_choice and cell.decision != "accepted")
+        self.ignore_button.setEnabled(open_choice and cell.decision != "ignored")
+        self.undo_button.setEnabled(cell.decision is not None and editable)
+        self.level_button.setEnabled(editable)
+        self.history_button.setEnabled(True)
+
+    # ------------------------------------------------------------------ actions
+
+    def decide(self, accept: bool) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        if row is None or cell is None or grid is None:
+            return
+        try:
+            idea = circuit.decide(
+                self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
+            )
+        except KnownError as e:
+            self._say(str(e), error=True)
+            return
+        self.model.refresh_row(row.enrolment_id)
+        station = grid.station(cell.station_key)
+        if accept:
+            level = station.levels[idea.level].name if idea.level < len(station.levels) else ""
+            message = f"{row.name} will do {station.name} at {level}, {format_dose(station, idea.target_dose)} next time."
+        else:
+            message = f"Suggestion ignored: {row.name} stays as now at {station.name}."
+        self._notify("exercise", [row.enrolment_id], message)
+        self._update_panel()
+        self.table.setFocus()
+
+    def undo_decision(self) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        if row is None or cell is None or grid is None:
+            return
+        try:
+            circuit.undo_decision(self.ctx, row.enrolment_id, grid.session_id, cell.station_key)
+        except KnownError as e:
+            self._say(str(e), error=True)
+            return
+        self.model.refresh_row(row.enrolment_id)
+        self._notify("exercise", [row.enrolment_id], "Choice undone; the suggestion is open again.")
+        self._update_panel()
+        self.table.setFocus()
+
+    def change_level(self) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        if row is None or cell is None or grid is None:
+            return
+        st = grid.stations[self.model.column_of(cell.station_key)]
+        index = QPersistentModelIndex(self.table.currentIndex())
+
+        def save(dialog: LevelDialog) -> bool:
+            values = dict(self.model.data(index, Qt.ItemDataRole.EditRole) or {})
+            values["level"] = dialog.level.currentIndex()
+            values["target_dose"] = dialog.target.text()
+            return self.model.setData(index, values, Qt.ItemDataRole.EditRole)
+
+        self._open(LevelDialog(st.name, st.level_names, cell, save, self))
+
+    def open_stations(self) -> None:
+        if self.course_id is None:
+            return
+        from escape_desktop.ui.circuit.stations_dialog import StationsDialog
+
+        dialog = StationsDialog(self.ctx, self.course_id, self)
+        dialog.saved.connect(lambda: self._after_stations_saved())
+        self._open(dialog)
+
+    def _after_stations_saved(self) -> None:
+        self._notify("station", [self.course_id or 0], "Circuit stations saved.")
+        self.reload()
+
+    def open_history(self) -> None:
+        row, _cell = self.current()
+        if row is None:
+            return
+        from escape_desktop.ui.circuit.circuit_history_dialog import CircuitHistoryDialog
+
+        self._open(CircuitHistoryDialog(self.ctx, row.enrolment_id, self))
+
+    def _open(self, dialog: QDialog) -> None:
+        self.active_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: setattr(self, "active_dialog", None))
+        dialog.open()
