@@ -236,10 +236,10 @@ def test_import_a_referral_list_good_and_bad_rows(
                 ).all()
             )
 
-    window.edits.stack.undo()  # Ctrl+Z takes the whole list back, people and all
+    window.bus.undo_stack.undo()  # Ctrl+Z takes the whole list back, people and all
     assert listed_now() == []
     assert "Demo-Listed" not in {r.last_name for r in window.course_view.register.model.rows}
-    window.edits.stack.redo()
+    window.bus.undo_stack.redo()
     assert listed_now() == ["Ada", "Bill"]
     assert messages == []
 

@@ -14,7 +14,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtWidgets import QApplication
 
 from escape_desktop import __version__
@@ -27,6 +27,7 @@ from escape_desktop.ui.app.main_window import (
     large_text_on,
 )
 from escape_desktop.ui.common import error_dialog, style
+from escape_desktop.ui.common.worker import database_worker
 
 log = logging.getLogger(__name__)
 
@@ -161,5 +162,5 @@ def run(data_dir: str | None) -> int:
             return 0
         return app.exec()
     finally:
-        QThreadPool.globalInstance().waitForDone()  # a quick check still running ends first
+        database_worker().waitForDone()  # a quick check still running ends first
         launcher.close()

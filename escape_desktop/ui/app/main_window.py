@@ -33,14 +33,16 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import first_screen
 from escape_desktop.ui.app.welcome_page import WelcomePage
 from escape_desktop.ui.common import error_dialog, style
-from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.courses.course_view import TAB_TITLES
 from escape_desktop.ui.courses.courses_panel import CoursesPanel
 
 if TYPE_CHECKING:
     from escape_desktop.db import queries
-    from escape_desktop.ui.common.actions import Actions
     from escape_desktop.ui.courses.course_view import CourseView
+    from escape_desktop.ui.people.people_ops import PeopleOps
+    from escape_desktop.ui.register.register_ops import RegisterOps
 
 PAGE_WELCOME, PAGE_COURSES = range(2)
 UI_SETTINGS_FILE = "ui.ini"
@@ -158,11 +160,15 @@ class MainWindow(QMainWindow):
         """The second step: course view, register, undo; then any action asked for meanwhile."""
         if self.is_ready:
             return
-        from escape_desktop.ui.common.actions import Actions
         from escape_desktop.ui.courses.course_view import CourseView
+        from escape_desktop.ui.people.people_ops import PeopleOps
+        from escape_desktop.ui.register.register_ops import RegisterOps
 
-        self.edits: Actions = Actions(self.ctx, self.bus, self)
-        self.course_view = CourseView(self.ctx, self.bus, self.edits, self, today=self._today)
+        self.register_ops: RegisterOps = RegisterOps(self.ctx, self.bus, self)
+        self.people_ops: PeopleOps = PeopleOps(self.ctx, self.bus, self)
+        self.course_view = CourseView(
+            self.ctx, self.bus, self.register_ops, self, today=self._today
+        )
         self.course_view.setEnabled(self.checked)
         reg = self.course_view.register
         reg.enrolRequested.connect(self.enrol)
@@ -286,9 +292,9 @@ class MainWindow(QMainWindow):
 
     def _build_undo_actions(self) -> None:
         K = QKeySequence.StandardKey
-        undo = self.edits.stack.createUndoAction(self, "&Undo")
+        undo = self.bus.undo_stack.createUndoAction(self, "&Undo")
         undo.setShortcut(QKeySequence(K.Undo))
-        redo = self.edits.stack.createRedoAction(self, "&Redo")
+        redo = self.bus.undo_stack.createRedoAction(self, "&Redo")
         redo.setShortcut(QKeySequence(K.Redo))
         for new, old in ((undo, self.undo_action), (redo, self.redo_action)):
             new.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
@@ -386,8 +392,8 @@ class MainWindow(QMainWindow):
         if self.course_view is not None:
             self.course_view.show_section(index)
 
-    def _on_changed(self, kind: str, _ids: list) -> None:
-        if kind == "settings":
+    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        if change.touches(Changes.SETTINGS):
             from escape_desktop.services import settings as settings_service
 
             self._apply_large_text(settings_service.load(self.ctx).large_text)
@@ -413,10 +419,15 @@ class MainWindow(QMainWindow):
     # --- look --------------------------------------------------------------------------
     def _set_large_text(self, on: bool) -> None:
         from escape_desktop.services import settings as settings_service
+        from escape_desktop.ui.common.operation import run_op
 
-        ok, _ = error_dialog.guarded(self, settings_service.set_large_text, self.ctx, on)
-        if ok:
-            self.bus.notify("settings", [], "Large text on" if on else "Large text off")
+        run_op(
+            self,
+            lambda: settings_service.set_large_text(self.ctx, on),
+            bus=self.bus,
+            changes=Changes.SETTINGS,
+            message="Large text on" if on else "Large text off",
+        )
 
     def _apply_large_text(self, on: bool) -> None:
         app = QApplication.instance()
@@ -443,10 +454,9 @@ class MainWindow(QMainWindow):
     def new_course(self) -> None:
         from escape_desktop.ui.courses.course_wizard import CourseWizard
 
-        wizard = CourseWizard(self.ctx, self, today=self.today)
+        wizard = CourseWizard(self.ctx, self, today=self.today, bus=self.bus)
         self._open_dialog(wizard)
         if wizard.result() and wizard.course_id is not None:
-            self.bus.notify("course", [wizard.course_id], "Saved: new course created")
             self.courses.reload()
             self.pages.setCurrentIndex(PAGE_COURSES)
             self.courses.select(wizard.course_id, emit=False)
@@ -456,7 +466,7 @@ class MainWindow(QMainWindow):
 
     def load_demo(self) -> None:
         from escape_desktop.services.demo import generate_demo
-        from escape_desktop.ui.common.worker import run_in_background
+        from escape_desktop.ui.common.operation import run_op
 
         self.welcome.set_busy(True)
         self.statusBar().showMessage("Making demo courses…")
@@ -464,7 +474,6 @@ class MainWindow(QMainWindow):
 
         def done(_result: object) -> None:
             self.welcome.set_busy(False)
-            self.bus.notify("all", [], "Demo courses added: invented people only")
             self.courses.reload()
             first = self.courses.first_course_id()
             if first is not None:
@@ -474,11 +483,15 @@ class MainWindow(QMainWindow):
             self.welcome.set_busy(False)
             error_dialog.report(self, e)
 
-        self._demo_job = run_in_background(
+        self._demo_job = run_op(
+            self,
             lambda _progress: generate_demo(self.ctx, scale="small", today=today),
-            on_done=done,
-            on_error=failed,
-            parent=self,
+            bus=self.bus,
+            changes=Changes.ALL,
+            message="Demo courses added: invented people only",
+            background=True,
+            success=done,
+            failure=failed,
         )
 
     def open_settings(self) -> None:
@@ -502,7 +515,7 @@ class MainWindow(QMainWindow):
         result: dict[str, int] = {}
 
         def submit(data: ParticipantInput) -> None:
-            result["enrolment_id"] = self.edits.enrol(cid, data)
+            result["enrolment_id"] = self.people_ops.enrol(cid, data)
 
         dialog = ParticipantDialog(
             self, submit, course_label=self._course_label(cid), today=self.today
@@ -532,7 +545,7 @@ class MainWindow(QMainWindow):
             return
         dialog = ParticipantDialog(
             self,
-            lambda data: self.edits.edit_participant(row.participant_id, data),
+            lambda data: self.people_ops.edit_participant(row.participant_id, data),
             title=f"{row.name} ({row.code})",
             initial=initial,
             today=self.today,
@@ -548,7 +561,7 @@ class MainWindow(QMainWindow):
         dialog = WithdrawDialog(self, row.name)
         self._open_dialog(dialog)
         if dialog.result():
-            error_dialog.guarded(self, self.edits.withdraw, enrolment_id, dialog.value(), row.name)
+            self.people_ops.withdraw(enrolment_id, dialog.value(), row.name)
 
     def move_person(self, enrolment_id: int) -> None:
         from escape_desktop.ui.people.move_dialog import MoveDialog
@@ -563,7 +576,7 @@ class MainWindow(QMainWindow):
         target = dialog.value()
         if dialog.result() and target is not None:
             code = next((c.code for c in summaries if c.id == target), "")
-            error_dialog.guarded(self, self.edits.move, enrolment_id, target, row.name, code)
+            self.people_ops.move(enrolment_id, target, row.name, code)
 
     def import_list(self, path: str | None = None) -> None:
         from escape_desktop.ui.people.import_dialog import ImportDialog
@@ -583,9 +596,7 @@ class MainWindow(QMainWindow):
             if not path:
                 return
         dialog = ImportDialog(self.ctx, self.bus, cid, code, self, path=path)
-        self._open_dialog(dialog)
-        if dialog.added and dialog.imported_preview is not None:
-            self.edits.imported(dialog.imported_preview, dialog.added)
+        self._open_dialog(dialog)  # the list is added, undoably, by the dialog's own operation
 
     def edit_course(self) -> None:
         from escape_desktop.ui.courses.course_edit_dialog import edit_course

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
@@ -22,6 +23,9 @@ ResultsRole = Qt.ItemDataRole.UserRole + 4  # "done · pain · effort" line
 
 ARROWS = {"progress": "▲", "step_back": "▼", "hold": ""}
 EDIT_FIELDS = ("dose_achieved", "pain", "effort")
+
+# save, enrolment id, status message -> saved?
+CellWrite = Callable[[Callable[[], None], int, str], bool]
 
 
 def _num(value: float | None) -> str:
@@ -77,6 +81,22 @@ class CircuitModel(QAbstractTableModel):
         self.ctx = ctx
         self.grid: CircuitGrid | None = None
         self.last_error: ValidationError | KnownError | None = None
+        # How a cell is saved: the section sets its operation (announce, error); on its own
+        # (tests, benchmarks) the model saves directly and reports a known error inline.
+        self.write: CellWrite = self._write_here
+
+    def _write_here(self, save: Callable[[], None], _enrolment_id: int, _message: str) -> bool:
+        try:
+            save()
+        except KnownError as e:
+            self.failed(e)
+            return False
+        return True
+
+    def failed(self, e: KnownError) -> None:
+        """A cell could not be saved: keep the reason and tell the screen, which shows it."""
+        self.last_error = e
+        self.save_failed.emit(str(e))
 
     # ------------------------------------------------------------------ data in
 
@@ -237,11 +257,13 @@ class CircuitModel(QAbstractTableModel):
             return True  # nothing changed: no write
         if not relevel and not any(new.values()) and not cell.recorded:
             return True  # nothing typed into an empty cell
-        try:
+        grid = self.grid
+
+        def save() -> None:
             circuit.save_cell(
                 self.ctx,
                 row.enrolment_id,
-                self.grid.session_id,
+                grid.session_id,
                 cell.station_key,
                 level=int(value.get("level", cell.level)),
                 target_dose=value.get("target_dose", cell.target_dose),
@@ -250,11 +272,11 @@ class CircuitModel(QAbstractTableModel):
                 effort=new["effort"] or None,
                 note=cell.note,
             )
-        except KnownError as e:
-            self.last_error = e
-            self.save_failed.emit(str(e))
+
+        station = grid.station(cell.station_key)
+        message = f"Saved: {row.name}, {station.name}"
+        if not self.write(save, row.enrolment_id, message):
             return False
         self.refresh_row(row.enrolment_id)
-        station = self.grid.station(cell.station_key)
-        self.saved.emit(row.enrolment_id, cell.station_key, f"Saved: {row.name}, {station.name}")
+        self.saved.emit(row.enrolment_id, cell.station_key, message)
         return True

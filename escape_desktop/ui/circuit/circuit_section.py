@@ -70,18 +70,20 @@ from escape_desktop.ui.circuit.circuit_model import (
     target_text,
 )
 from escape_desktop.ui.common import style
-from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 
-RELOAD_KINDS = {
-    "exercise",
-    "station",
-    "enrolment",
-    "participant",
-    "attendance",
-    "session",
-    "course",
-    "all",
-}
+# What the circuit shows; SESSION and COURSE change the session list too.
+RELOAD_ON = (
+    Changes.EXERCISE
+    | Changes.STATION
+    | Changes.ENROLMENT
+    | Changes.PARTICIPANT
+    | Changes.ATTENDANCE
+    | Changes.SESSION
+    | Changes.COURSE
+)
 FIELD_LABELS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
 
 
@@ -381,7 +383,6 @@ class CircuitSection(QWidget):
         self.course_id: int | None = None
         self.sessions: list[SessionChoice] = []
         self._today = today
-        self._notifying = False
         # What needs reading again once the section is on screen: "" nothing, "grid" the
         # shown session, "course" the session list too. Hidden tabs do not read on every change.
         self._stale = ""
@@ -389,6 +390,7 @@ class CircuitSection(QWidget):
         self._editing: tuple[QPersistentModelIndex, CellEditor] | None = None
         self.active_dialog: QDialog | None = None
         self.model = CircuitModel(ctx, self)
+        self.model.write = self._write_cell
         self._build_top()
         self._build_table()
         self._build_panel()
@@ -724,19 +726,20 @@ class CircuitSection(QWidget):
     def _on_current_changed(self, *_: Any) -> None:
         self._update_panel()
 
-    def _on_bus_changed(self, kind: str, ids: list) -> None:
-        if self._notifying or self.course_id is None or kind not in RELOAD_KINDS:
-            return
-        if kind == "course" and ids and self.course_id not in ids:
+    def _on_bus_changed(self, change: OpChanges, initiator: object) -> None:
+        if initiator is self or self.course_id is None or not change.touches(RELOAD_ON):
+            return  # our own change is already on screen
+        ids = change.ids
+        if change.changes == Changes.COURSE and ids and self.course_id not in ids:
             return  # another course was created or edited
-        whole = kind in ("session", "course", "all")
+        whole = change.touches(Changes.SESSION | Changes.COURSE)
         if not style.on_screen(self):
             if whole or not self._stale:
                 self._stale = "course" if whole else "grid"
             return
         if whole:
             self._load_course(self.session_number(), self._current_keep())
-        elif kind == "attendance" and ids and self.model.grid is not None:
+        elif change.changes == Changes.ATTENDANCE and ids and self.model.grid is not None:
             # A register mark only greys or ungreys that person's row.
             for enrolment_id in ids:
                 self.model.refresh_row(enrolment_id)
@@ -744,16 +747,39 @@ class CircuitSection(QWidget):
         else:
             self.reload()
 
-    def _notify(self, kind: str, ids: list[int], message: str) -> None:
-        self._notifying = True
-        try:
-            self.bus.notify(kind, ids, message)
-        finally:
-            self._notifying = False
-        self._say(message)
+    def _write(
+        self,
+        fn: Callable[[], object],
+        changes: Changes,
+        ids: list[int],
+        message: str,
+        failed: Callable[[KnownError], None] | None = None,
+    ) -> bool:
+        """One change from this section through the operation path; a known error shows here."""
+        return run_op(
+            self,
+            fn,
+            bus=self.bus,
+            changes=changes,
+            ids=ids,
+            initiator=self,
+            message=message,
+            failure=lambda e: self._failed(e, failed),
+        ).ok
 
-    def _on_saved(self, enrolment_id: int, _key: str, message: str) -> None:
-        self._notify("exercise", [enrolment_id], message)
+    def _failed(self, e: BaseException, show: Callable[[KnownError], None] | None = None) -> None:
+        if not isinstance(e, KnownError):
+            raise e  # unexpected: logged and shown by the error hook, as for any slot
+        if show is not None:
+            show(e)
+        else:
+            self._say(str(e), error=True)
+
+    def _write_cell(self, save: Callable[[], None], enrolment_id: int, message: str) -> bool:
+        return self._write(save, Changes.EXERCISE, [enrolment_id], message, self.model.failed)
+
+    def _on_saved(self, _enrolment_id: int, _key: str, message: str) -> None:
+        self._say(message)
         self._update_panel()
 
     def _say(self, text: str, *, error: bool = False) -> None:
@@ -805,21 +831,30 @@ class CircuitSection(QWidget):
         grid = self.model.grid
         if row is None or cell is None or grid is None:
             return
-        try:
-            idea = circuit.decide(
+        station = grid.station(cell.station_key)
+
+        def message(idea: Any) -> str:
+            if accept:
+                level = station.levels[idea.level].name if idea.level < len(station.levels) else ""
+                return f"{row.name} will do {station.name} at {level}, {format_dose(station, idea.target_dose)} next time."
+            return f"Suggestion ignored: {row.name} stays as now at {station.name}."
+
+        op = run_op(
+            self,
+            lambda: circuit.decide(
                 self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
-            )
-        except KnownError as e:
-            self._say(str(e), error=True)
+            ),
+            bus=self.bus,
+            changes=Changes.EXERCISE,
+            ids=[row.enrolment_id],
+            initiator=self,
+            message=message,
+            failure=self._failed,
+        )
+        if not op.ok:
             return
         self.model.refresh_row(row.enrolment_id)
-        station = grid.station(cell.station_key)
-        if accept:
-            level = station.levels[idea.level].name if idea.level < len(station.levels) else ""
-            message = f"{row.name} will do {station.name} at {level}, {format_dose(station, idea.target_dose)} next time."
-        else:
-            message = f"Suggestion ignored: {row.name} stays as now at {station.name}."
-        self._notify("exercise", [row.enrolment_id], message)
+        self._say(message(op.value))
         self._update_panel()
         self.table.setFocus()
 
@@ -828,13 +863,18 @@ class CircuitSection(QWidget):
         grid = self.model.grid
         if row is None or cell is None or grid is None:
             return
-        try:
-            circuit.undo_decision(self.ctx, row.enrolment_id, grid.session_id, cell.station_key)
-        except KnownError as e:
-            self._say(str(e), error=True)
+        message = "Choice undone; the suggestion is open again."
+        if not self._write(
+            lambda: circuit.undo_decision(
+                self.ctx, row.enrolment_id, grid.session_id, cell.station_key
+            ),
+            Changes.EXERCISE,
+            [row.enrolment_id],
+            message,
+        ):
             return
         self.model.refresh_row(row.enrolment_id)
-        self._notify("exercise", [row.enrolment_id], "Choice undone; the suggestion is open again.")
+        self._say(message)
         self._update_panel()
         self.table.setFocus()
 
@@ -859,12 +899,12 @@ class CircuitSection(QWidget):
             return
         from escape_desktop.ui.circuit.stations_dialog import StationsDialog
 
-        dialog = StationsDialog(self.ctx, self.course_id, self)
+        dialog = StationsDialog(self.ctx, self.course_id, self, bus=self.bus, initiator=self)
         dialog.saved.connect(lambda: self._after_stations_saved())
         self._open(dialog)
 
     def _after_stations_saved(self) -> None:
-        self._notify("station", [self.course_id or 0], "Circuit stations saved.")
+        self._say("Circuit stations saved.")  # announced by the dialog's operation
         self.reload()
 
     def open_history(self) -> None:

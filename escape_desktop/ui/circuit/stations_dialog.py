@@ -29,6 +29,9 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit
 from escape_desktop.services.errors import ValidationError
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
 DEFAULT_UNITS = {
@@ -48,10 +51,20 @@ class StationsDialog(QDialog):
 
     saved = Signal()
 
-    def __init__(self, ctx: AppContext, course_id: int, parent: QWidget | None = None):
+    def __init__(
+        self,
+        ctx: AppContext,
+        course_id: int,
+        parent: QWidget | None = None,
+        *,
+        bus: ChangeBus | None = None,
+        initiator: object | None = None,
+    ):
         super().__init__(parent)
         self.ctx = ctx
         self.course_id = course_id
+        self.bus = bus if bus is not None else ChangeBus(self)  # on its own: nobody listens
+        self.initiator = initiator
         self.custom_dialog: CustomStationDialog | None = None
         self.setWindowTitle("Stations in this circuit")
         self._names: dict[str, str] = {}
@@ -170,18 +183,31 @@ class StationsDialog(QDialog):
         self.add_key(station.key)
 
     def new_exercise(self) -> None:
-        dialog = CustomStationDialog(self.ctx, self)
+        dialog = CustomStationDialog(self.ctx, self, bus=self.bus)
         self.custom_dialog = dialog
         dialog.created.connect(self._custom_created)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
 
     def save(self) -> None:
-        try:
-            circuit.set_course_stations(self.ctx, self.course_id, self.keys())
-        except KnownError as e:
+        keys = self.keys()
+
+        def failed(e: BaseException) -> None:
+            if not isinstance(e, KnownError):
+                raise e  # unexpected: logged and shown by the error hook
             self.message.setStyleSheet("color: #b03a2e;")
             self.message.setText(str(e))
+
+        if not run_op(
+            self,
+            lambda: circuit.set_course_stations(self.ctx, self.course_id, keys),
+            bus=self.bus,
+            changes=Changes.STATION,
+            ids=[self.course_id],
+            initiator=self.initiator,
+            message="Circuit stations saved.",
+            failure=failed,
+        ).ok:
             return
         self.saved.emit()
         self.accept()
@@ -192,9 +218,12 @@ class CustomStationDialog(QDialog):
 
     created = Signal(object)  # the new Station
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(
+        self, ctx: AppContext, parent: QWidget | None = None, *, bus: ChangeBus | None = None
+    ):
         super().__init__(parent)
         self.ctx = ctx
+        self.bus = bus if bus is not None else ChangeBus(self)  # on its own: nobody listens
         self.station: Station | None = None
         self.setWindowTitle("New exercise")
         form = QFormLayout(self)
@@ -255,17 +284,33 @@ class CustomStationDialog(QDialog):
         return rows  # type: ignore[return-value]
 
     def save(self) -> None:
-        try:
-            station = circuit.add_custom_station(
+        # A new exercise joins the library; no screen shows it until it is put in a circuit.
+        op = run_op(
+            self,
+            lambda: circuit.add_custom_station(
                 self.ctx,
                 name=self.name.text(),
                 dose_kind=self.dose_kind.currentData(),
                 dose_unit=self.dose_unit.text(),
                 description=self.description.text(),
                 levels=self.level_rows(),
-            )
-        except ValidationError as e:
-            self.message.setText(str(e))
+            ),
+            bus=self.bus,
+            changes=Changes.NONE,
+            failure=self._failed,
+        )
+        if not op.ok or op.value is None:
+            return
+        station = op.value
+        self.station = station
+        self.created.emit(station)
+        self.accept()
+
+    def _failed(self, e: BaseException) -> None:
+        if not isinstance(e, KnownError):
+            raise e  # unexpected: logged and shown by the error hook
+        self.message.setText(str(e))
+        if isinstance(e, ValidationError):
             target = {
                 "name": self.name,
                 "dose_unit": self.dose_unit,
@@ -275,10 +320,3 @@ class CustomStationDialog(QDialog):
             }.get(e.field)
             if target is not None:
                 target.setFocus()
-            return
-        except KnownError as e:
-            self.message.setText(str(e))
-            return
-        self.station = station
-        self.created.emit(station)
-        self.accept()

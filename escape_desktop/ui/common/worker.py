@@ -1,4 +1,4 @@
-"""Slow work off the GUI thread, with success and failure callbacks and progress."""
+"""Slow work off the GUI thread, on one database worker, with success and failure callbacks and progress."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QRunnable, QThreadPool, Signal
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +48,22 @@ class _Job(QRunnable):
                 log.info("background job finished after its window closed")
 
 
+_pool: QThreadPool | None = None
+
+
+def database_worker() -> QThreadPool:
+    """The one thread that background work runs on, so two jobs never write the file at once.
+
+    Jobs queue in the order they were asked for (a backup waits for a PDF to finish). It
+    belongs to the application, which waits for a running job before it quits.
+    """
+    global _pool
+    if _pool is None or not shiboken6.isValid(_pool):
+        _pool = QThreadPool(QCoreApplication.instance())
+        _pool.setMaxThreadCount(1)
+    return _pool
+
+
 def run_in_background(
     fn: Callable[[Progress], Any],
     *,
@@ -56,7 +72,7 @@ def run_in_background(
     on_progress: Progress | None = None,
     parent: QObject | None = None,
 ) -> _Signals:
-    """Run ``fn(progress)`` on the thread pool; callbacks run on the GUI thread.
+    """Run ``fn(progress)`` on the database worker; callbacks run on the GUI thread.
 
     Keep the returned object alive until done (it is parented to ``parent`` when given).
     """
@@ -65,5 +81,5 @@ def run_in_background(
     signals.failed.connect(on_error)
     if on_progress is not None:
         signals.progress.connect(on_progress)
-    QThreadPool.globalInstance().start(_Job(fn, signals))
+    database_worker().start(_Job(fn, signals))
     return signals

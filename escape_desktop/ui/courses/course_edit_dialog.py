@@ -24,6 +24,8 @@ from escape_desktop.services import settings as settings_service
 from escape_desktop.services.courses import CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.style import mark_invalid
 
 
@@ -32,11 +34,9 @@ def edit_course(ctx: AppContext, bus: ChangeBus, parent: QWidget | None, course_
     ok, stored = error_dialog.guarded(parent, course_service.course_input, ctx, course_id)
     if not ok:
         return False
-    dialog = CourseEditDialog(ctx, course_id, stored, parent)
+    dialog = CourseEditDialog(ctx, course_id, stored, parent, bus=bus)
     saved = dialog.exec() == QDialog.DialogCode.Accepted and dialog.saved
     dialog.deleteLater()
-    if saved:
-        bus.notify("course", [course_id], "Saved: course details")
     return saved
 
 
@@ -49,9 +49,12 @@ class CourseEditDialog(QDialog):
         course_id: int,
         stored: CourseInput,
         parent: QWidget | None = None,
+        *,
+        bus: ChangeBus | None = None,
     ):
         super().__init__(parent)
         self.ctx = ctx
+        self.bus = bus if bus is not None else ChangeBus(self)  # on its own: nobody listens
         self.course_id = course_id
         self.stored = stored
         self.saved = False
@@ -198,14 +201,23 @@ class CourseEditDialog(QDialog):
             if isinstance(widget, QLineEdit):
                 widget.selectAll()
 
-    def _save(self) -> None:
-        try:
-            course_service.edit_course(self.ctx, self.course_id, self.value())
-        except KnownError as e:
+    def _failed(self, e: BaseException) -> None:
+        if isinstance(e, KnownError):
             self.show_error(e)
-            return
-        except Exception as e:  # unexpected: logged and shown, the dialog stays open
+        else:  # unexpected: logged and shown
             error_dialog.report(self, e)
+
+    def _save(self) -> None:
+        op = run_op(
+            self,
+            lambda: course_service.edit_course(self.ctx, self.course_id, self.value()),
+            bus=self.bus,
+            changes=Changes.COURSE,
+            ids=[self.course_id],
+            message="Saved: course details",
+            failure=self._failed,  # the dialog stays open
+        )
+        if not op.ok:
             return
         self.saved = True
         self.accept()

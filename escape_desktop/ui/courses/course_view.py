@@ -20,7 +20,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 
 if TYPE_CHECKING:
     from escape_desktop.db.queries import Register
-    from escape_desktop.ui.common.actions import Actions
+    from escape_desktop.ui.register.register_ops import RegisterOps
 
 log = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class CourseView(QWidget):
         self,
         ctx: AppContext,
         bus: ChangeBus,
-        actions: Actions,
+        ops: RegisterOps,
         parent: QWidget | None = None,
         today: date | None = None,
     ):
@@ -55,7 +55,7 @@ class CourseView(QWidget):
         self._build_heading()
         from escape_desktop.ui.register.register_section import RegisterSection
 
-        self.register = RegisterSection(ctx, bus, actions, self, today=today)
+        self.register = RegisterSection(ctx, bus, ops, self, today=today)
         self._built: dict[int, Any] = {}  # lazy sections made so far, by tab index
         self._build_tabs()
         self._build_empty()

@@ -31,6 +31,9 @@ from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services.courses import MAX_CAPACITY, CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
 
 PAGE_PROGRAMME, PAGE_WHEN, PAGE_DATES = range(3)
@@ -231,26 +234,43 @@ class DatesPage(QWizardPage):
         self.error.hide()
 
     def validatePage(self) -> bool:
-        try:
-            self.w.course_id = course_service.create_course(self.w.ctx, self.w.course_input())
-        except KnownError as e:
-            self.error.setText(str(e))
-            self.error.show()
-            field = getattr(e, "field", "")
-            widget = self.w.when.fields.get(field)
-            if widget is not None:
-                mark_invalid(widget, True)
-            return False
-        except Exception as e:
+        op = run_op(
+            self,
+            lambda: course_service.create_course(self.w.ctx, self.w.course_input()),
+            bus=self.w.bus,
+            changes=Changes.COURSE,
+            ids=lambda course_id: [course_id],
+            message="Saved: new course created",
+            failure=self._failed,
+        )
+        if op.ok:
+            self.w.course_id = op.value
+        return op.ok
+
+    def _failed(self, e: BaseException) -> None:
+        if not isinstance(e, KnownError):
             error_dialog.report(self, e)
-            return False
-        return True
+            return
+        self.error.setText(str(e))
+        self.error.show()
+        field = getattr(e, "field", "")
+        widget = self.w.when.fields.get(field)
+        if widget is not None:
+            mark_invalid(widget, True)
 
 
 class CourseWizard(QWizard):
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, today: date | None = None):
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        today: date | None = None,
+        *,
+        bus: ChangeBus | None = None,
+    ):
         super().__init__(parent)
         self.ctx = ctx
+        self.bus = bus if bus is not None else ChangeBus(self)  # on its own: nobody listens
         self.today = today or date.today()
         self.course_id: int | None = None
         self.defaults = settings_service.load(ctx)

@@ -30,7 +30,8 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.first_screen import CourseSummary, course_summaries
-from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.style import color, icon
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -284,8 +285,8 @@ class CoursesPanel(QFrame):
             self._selected = course_id
             self.courseSelected.emit(course_id)
 
-    def _on_changed(self, kind: str, _ids: list) -> None:
-        if kind in ("course", "session", "enrolment", "all"):
+    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        if change.touches(Changes.COURSE | Changes.SESSION | Changes.ENROLMENT):
             self.reload()
-        elif kind == "attendance":
+        elif change.touches(Changes.ATTENDANCE):
             self._later.start()

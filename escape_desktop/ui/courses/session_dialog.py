@@ -22,6 +22,8 @@ from escape_desktop.db.queries import SessionInfo
 from escape_desktop.services import courses as course_service
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
 
 
@@ -94,7 +96,7 @@ class SessionDialog(QDialog):
             text += " · cancelled" + (f" ({s.cancel_reason})" if s.cancel_reason else "")
         self.state.setText(text)
 
-    def _fail(self, e: Exception) -> None:
+    def _fail(self, e: BaseException) -> None:
         if isinstance(e, KnownError):
             self.error.setText(str(e))
             self.error.show()
@@ -108,7 +110,8 @@ class SessionDialog(QDialog):
     def _save(self) -> None:
         s = self.session
         new_date = qdate_to_date(self.date.date())
-        try:
+
+        def save() -> None:
             if new_date != s.date:
                 course_service.reschedule_session(self.ctx, s.id, new_date)
             if self.topic.text().strip() != s.topic:
@@ -117,19 +120,34 @@ class SessionDialog(QDialog):
                 course_service.set_staff_present(self.ctx, s.id, self.staff.text())
             if self.notes.text().strip() != s.notes:
                 course_service.set_session_notes(self.ctx, s.id, self.notes.text())
-        except Exception as e:
-            self.bus.notify("session", [s.id])  # some fields may have saved before the error
+
+        def failed(e: BaseException) -> None:
+            self.bus.announce(Changes.SESSION, [s.id])  # some fields may have saved before it
             self._fail(e)
-            return
-        self.bus.notify("session", [s.id], f"Saved: session {s.number}")
-        self.accept()
+
+        op = run_op(
+            self,
+            save,
+            bus=self.bus,
+            changes=Changes.SESSION,
+            ids=[s.id],
+            message=f"Saved: session {s.number}",
+            failure=failed,
+        )
+        if op.ok:
+            self.accept()
 
     def _toggle_cancelled(self) -> None:
         s = self.session
         if s.cancelled:
-            ok, _ = error_dialog.guarded(self, course_service.reinstate_session, self.ctx, s.id)
-            if ok:
-                self.bus.notify("session", [s.id], f"Saved: session {s.number} will be held")
+            if run_op(
+                self,
+                lambda: course_service.reinstate_session(self.ctx, s.id),
+                bus=self.bus,
+                changes=Changes.SESSION,
+                ids=[s.id],
+                message=f"Saved: session {s.number} will be held",
+            ).ok:
                 self.accept()
             return
         reason, ok = QInputDialog.getText(
@@ -140,7 +158,12 @@ class SessionDialog(QDialog):
         )
         if not ok:
             return
-        done, _ = error_dialog.guarded(self, course_service.cancel_session, self.ctx, s.id, reason)
-        if done:
-            self.bus.notify("session", [s.id], f"Saved: session {s.number} cancelled")
+        if run_op(
+            self,
+            lambda: course_service.cancel_session(self.ctx, s.id, reason),
+            bus=self.bus,
+            changes=Changes.SESSION,
+            ids=[s.id],
+            message=f"Saved: session {s.number} cancelled",
+        ).ok:
             self.accept()

@@ -39,12 +39,17 @@ from escape_desktop.export.documents import DESCRIPTIONS, LABELS, PEOPLE_KINDS, 
 from escape_desktop.export.documents import KINDS as DOC_KINDS
 from escape_desktop.programme.completion import is_completer
 from escape_desktop.ui.common import style
-from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.worker import run_in_background
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 
 log = logging.getLogger(__name__)
 
 KINDS = [(key, LABELS[key], DESCRIPTIONS[key]) for key in DOC_KINDS]
+# What the documents tab lists: the course, its sessions and its people.
+RELOAD_ON = (
+    Changes.COURSE | Changes.SESSION | Changes.ENROLMENT | Changes.PARTICIPANT | Changes.ATTENDANCE
+)
 
 
 class DocumentsSection(QWidget):
@@ -159,10 +164,10 @@ class DocumentsSection(QWidget):
         self.status.clear()
         self._reload_when_shown()
 
-    def _on_changed(self, kind: str, ids: list) -> None:
-        if kind == "course" and ids and self.course_id not in ids:
+    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        if change.changes == Changes.COURSE and change.ids and self.course_id not in change.ids:
             return  # another course was created or edited
-        if kind in ("all", "course", "session", "enrolment", "participant", "attendance"):
+        if change.touches(RELOAD_ON):
             self._reload_when_shown()
 
     def _reload_when_shown(self) -> None:
@@ -316,12 +321,19 @@ class DocumentsSection(QWidget):
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText("Making the PDF…")
-        self._job = run_in_background(
+        # Certificates are recorded as issued: the one document that changes data.
+        self._job = run_op(
+            self,
             work,
-            on_done=self._done,
-            on_error=self._failed,
-            on_progress=self._progress,
-            parent=self,
+            bus=self.bus,
+            changes=lambda r: Changes.DOCUMENT if r.kind == "certificates" else Changes.NONE,
+            ids=lambda r: [self._reg.course_id] if r.kind == "certificates" and self._reg else [],
+            initiator=self,
+            message=lambda r: r.message(),
+            background=True,
+            progress=self._progress,
+            success=self._done,
+            failure=self._failed,
         )
 
     def _progress(self, done: int, total: int, message: str) -> None:
@@ -339,12 +351,6 @@ class DocumentsSection(QWidget):
         self.last_path = Path(result.path)
         self.open_button.setEnabled(True)
         self.status.setText(result.message())
-        if result.kind == "certificates":
-            self.bus.notify(
-                "document", [self._reg.course_id] if self._reg else [], result.message()
-            )
-        else:
-            self.bus.saved.emit(result.message())
         if self.open_check.isChecked():
             self.open_last()
 

@@ -33,7 +33,8 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.export.upload import UploadData, UploadScope
 from escape_desktop.services import uploads
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.worker import run_in_background
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 
 PREVIEW_ROWS = 20
 
@@ -432,12 +433,17 @@ class ExportDialog(QDialog):
 
         self._set_busy(True)
         self.outcome.setText("Saving…")
-        self._job = run_in_background(
+        self._job = run_op(
+            self,
             work,
-            on_done=self._done,
-            on_error=self._failed,
-            on_progress=self._progress,
-            parent=self,
+            bus=self.bus,
+            changes=lambda r: Changes.EXPORT if r.written else Changes.NONE,
+            ids=lambda r: [r.batch_id] if r.written and r.batch_id else [],
+            message=lambda r: f"Exported {r.rows} rows" if r.written else "",
+            background=True,
+            progress=self._progress,
+            success=self._done,
+            failure=self._failed,
         )
 
     def _confirm_replace(self, path: Path) -> bool:
@@ -477,9 +483,6 @@ class ExportDialog(QDialog):
         text += " Send the file to your programme team by your usual secure route."
         self.outcome.setText(text)
         self.outcome.setStyleSheet("")
-        self.bus.notify(
-            "export", [result.batch_id] if result.batch_id else [], f"Exported {result.rows} rows"
-        )
         self._show_last_upload(self.profile_name() or "")
         self.update_preview()  # the changes-only count moves on after an upload
 

@@ -22,6 +22,8 @@ from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.courses import set_course_instruments
 from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -182,11 +184,21 @@ class InstrumentsDialog(QDialog):
                 "Tick at least one measure, or press Cancel to keep the current ones."
             )
             return
-        try:
-            set_course_instruments(self.ctx, self.course_id, keys)
-        except KnownError as e:
-            self.error.setText(f"Not saved: {e}")
-            return
         names = ", ".join(self.ctx.library.instruments[k].name for k in keys)
-        self.bus.notify("course", [self.course_id], f"Measures for this course: {names}.")
-        super().accept()
+
+        def failed(e: BaseException) -> None:
+            if not isinstance(e, KnownError):
+                raise e  # unexpected: logged and shown by the error hook
+            self.error.setText(f"Not saved: {e}")
+
+        op = run_op(
+            self,
+            lambda: set_course_instruments(self.ctx, self.course_id, keys),
+            bus=self.bus,
+            changes=Changes.COURSE,
+            ids=[self.course_id],
+            message=f"Measures for this course: {names}.",
+            failure=failed,
+        )
+        if op.ok:
+            super().accept()

@@ -35,6 +35,9 @@ from escape_desktop.services import measures
 from escape_desktop.services.assessments import checked_value
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.services.measures import TIMEPOINT_LABELS, MeasureInput
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 
 ERROR_STYLE = "QLineEdit { border: 2px solid #b03a2e; }"
 
@@ -68,9 +71,10 @@ class MeasuresEntry(QWidget):
     saved = Signal(int, str)  # enrolment id, a short message for the status bar
     move_requested = Signal(int)  # +1 next person, -1 previous person
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None):
+    def __init__(self, ctx: AppContext, bus: ChangeBus, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
+        self.bus = bus
         self.course_id: int | None = None
         self.enrolment_id: int | None = None
         self.person_name = ""
@@ -420,20 +424,41 @@ class MeasuresEntry(QWidget):
         qd = self.day.date()
         day = date(qd.year(), qd.month(), qd.day())
         tp = self.current_timepoint()
-        try:
-            count = measures.record_measures(self.ctx, self.enrolment_id, tp, entries, day)
-        except ValidationError as e:
-            return self._refuse(e.field, e.message)
-        except KnownError as e:
-            self.message.setText(f"Not saved: {e}")
-            self.message.setStyleSheet("color: #b03a2e;")
+        enrolment_id = self.enrolment_id
+        label = TIMEPOINT_LABELS[tp].lower()
+
+        def said(count: int) -> str:
+            return (
+                f"Saved {count} {label} measure{'s' if count != 1 else ''} for {self.person_name}."
+            )
+
+        def failed(e: BaseException) -> None:
+            if isinstance(e, ValidationError):
+                self._refuse(e.field, e.message)
+            elif isinstance(e, KnownError):
+                self.message.setText(f"Not saved: {e}")
+                self.message.setStyleSheet("color: #b03a2e;")
+            else:
+                raise e  # unexpected: logged and shown by the error hook
+
+        # The initiator is this form: the section around it still reads its lists again.
+        op = run_op(
+            self,
+            lambda: measures.record_measures(self.ctx, enrolment_id, tp, entries, day),
+            bus=self.bus,
+            changes=Changes.ASSESSMENT,
+            ids=[enrolment_id],
+            initiator=self,
+            message=said,
+            failure=failed,
+        )
+        if not op.ok or op.value is None:
             return False
         self.dirty = False
-        label = TIMEPOINT_LABELS[tp].lower()
-        text = f"Saved {count} {label} measure{'s' if count != 1 else ''} for {self.person_name}."
+        text = said(op.value)
         self.message.setText(text)
         self.message.setStyleSheet("")
-        self.saved.emit(self.enrolment_id, text)
+        self.saved.emit(enrolment_id, text)
         return True
 
     def _refuse(self, key: str, text: str) -> bool:

@@ -27,7 +27,8 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.services import measures
 from escape_desktop.services.measures import CourseOutcomes
 from escape_desktop.ui.common import style
-from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.worker import run_in_background
 from escape_desktop.ui.measures.measures_charts import PersonChart, ProportionBars
 from escape_desktop.ui.measures.measures_entry import MeasuresEntry
@@ -38,7 +39,15 @@ from escape_desktop.ui.measures.measures_models import (
     SummaryModel,
 )
 
-REFRESH_KINDS = {"assessment", "attendance", "enrolment", "participant", "course", "session", "all"}
+# What the measures tab shows; COURSE may change the list of measures, so the form too.
+REFRESH_ON = (
+    Changes.ASSESSMENT
+    | Changes.ATTENDANCE
+    | Changes.ENROLMENT
+    | Changes.PARTICIPANT
+    | Changes.COURSE
+    | Changes.SESSION
+)
 
 
 def _qdate(d: date) -> QDate:
@@ -104,8 +113,7 @@ class MeasuresSection(QWidget):
         self.people_view.selectionModel().currentRowChanged.connect(self._person_changed)
 
         self.person_tabs = QTabWidget(self.people_page)
-        self.entry = MeasuresEntry(self.ctx, self.person_tabs)
-        self.entry.saved.connect(self._entry_saved)
+        self.entry = MeasuresEntry(self.ctx, self.bus, self.person_tabs)
         self.entry.move_requested.connect(self.move_person)
         self.person_tabs.addTab(self.entry, "&Enter")
         self.people_view.activated.connect(lambda _i: self.entry.focus_first())
@@ -295,12 +303,13 @@ class MeasuresSection(QWidget):
         if sizes[0] < left:
             self.people_page.setSizes([left, total - left])
 
-    def _on_changed(self, kind: str, ids: list) -> None:
-        if kind not in REFRESH_KINDS or self.course_id is None:
+    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        # No skipping by initiator: after the form saves, the lists and figures read again.
+        if not change.touches(REFRESH_ON) or self.course_id is None:
             return
-        if kind == "course" and ids and self.course_id not in ids:
+        if change.changes == Changes.COURSE and change.ids and self.course_id not in change.ids:
             return  # another course was created or edited
-        form = kind in ("course", "all")
+        form = change.touches(Changes.COURSE)
         if not style.on_screen(self):
             if form or not self._stale:
                 self._stale = "form" if form else "data"
@@ -351,9 +360,6 @@ class MeasuresSection(QWidget):
             self.entry.message.setText(
                 self.entry.message.text() + f" That was the {end} person on the list."
             )
-
-    def _entry_saved(self, enrolment_id: int, text: str) -> None:
-        self.bus.notify("assessment", [enrolment_id], text)
 
     def _show_results(self) -> None:
         eid = self.entry.enrolment_id

@@ -25,13 +25,13 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.services.importing import (
     ImportPreview,
-    import_participants,
     preview_import,
     read_csv_text,
 )
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.rows_model import RowsModel
+from escape_desktop.ui.people.people_ops import PeopleOps
 
 HELP = (
     "A CSV file, such as a spreadsheet saved as CSV. Its first row names the columns: a first "
@@ -67,7 +67,6 @@ class ImportDialog(QDialog):
         self.course_id = course_id
         self.preview: ImportPreview | None = None
         self.added: list[int] = []
-        self.imported_preview: ImportPreview | None = None
         self.setWindowTitle(f"Import a referral list onto {course_code}")
         self._build()
         if path is not None:
@@ -186,14 +185,9 @@ class ImportDialog(QDialog):
     def _import(self) -> None:
         if self.preview is None or not self.preview.can_import:
             return
-        ok, ids = error_dialog.guarded(self, import_participants, self.ctx, self.preview)
-        if not ok:
+        ids = PeopleOps(self.ctx, self.bus, self).import_list(self.preview)
+        if ids is None:
             self.load()  # the list or the course may have changed meanwhile
             return
         self.added = ids
-        self.imported_preview = self.preview  # kept so Undo can take the list back and redo it
-        n = len(ids)
-        self.bus.notify(
-            "enrolment", ids, f"Saved: {n} {'person' if n == 1 else 'people'} added from the list"
-        )
         self.accept()

@@ -24,9 +24,9 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.db.queries import RegisterRow
 from escape_desktop.services import courses as course_service
-from escape_desktop.ui.common import error_dialog
-from escape_desktop.ui.common.actions import Actions
-from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.register.register_model import (
     COL_ATTENDED,
     COL_NAME,
@@ -35,6 +35,7 @@ from escape_desktop.ui.register.register_model import (
     RegisterModel,
     next_mark,
 )
+from escape_desktop.ui.register.register_ops import RegisterOps
 
 KEY_MARKS: dict[int, str] = {
     Qt.Key.Key_P: "present",
@@ -51,6 +52,11 @@ CLICK = "click"  # a mouse click cycles too, but the cursor stays where the mous
 LEGEND = (
     "Click a box, or press P present · A absent · L apologies (then on to the next person) · "
     "Space changes · Delete clears"
+)
+
+# What the register shows: who is on the course, their marks, the sessions, the course heading.
+RELOAD_ON = (
+    Changes.ATTENDANCE | Changes.ENROLMENT | Changes.PARTICIPANT | Changes.SESSION | Changes.COURSE
 )
 
 
@@ -139,21 +145,19 @@ class RegisterSection(QWidget):
     sessionEditRequested = Signal(int)  # session id
     message = Signal(str)  # a hint for the status bar
 
-    # The undoable changes (marks, enrolments); the name hides QWidget.actions(), unused here.
     def __init__(
         self,
         ctx: AppContext,
         bus: ChangeBus,
-        actions: Actions,
+        ops: RegisterOps,
         parent: QWidget | None = None,
         today: date | None = None,
     ):
         super().__init__(parent)
         self.ctx = ctx
         self.bus = bus
-        self.edits = actions
+        self.ops = ops  # the register's writes (marks), undoable
         self.course_id: int | None = None
-        self._own_mark: int | None = None  # enrolment being marked from this grid right now
         self.model = RegisterModel(self, today=today)
         self._build_toolbar()
         self._build_table()
@@ -303,12 +307,12 @@ class RegisterSection(QWidget):
         self.empty_hint.setVisible(register is not None and not self.model.rows)
         self._on_current_changed()
 
-    def _on_changed(self, kind: str, ids: list) -> None:
+    def _on_changed(self, change: OpChanges, initiator: object) -> None:
         if self.course_id is None:
             return
-        if kind == "attendance" and self._own_mark is not None and ids == [self._own_mark]:
-            return  # our own mark: the cell was already updated in place, no need to read again
-        if kind in ("attendance", "enrolment", "participant", "session", "course", "all"):
+        if initiator is self:
+            return  # our own change: already shown in place, no need to read again
+        if change.touches(RELOAD_ON):
             self.reload()
 
     def current_row(self) -> RegisterRow | None:
@@ -359,13 +363,9 @@ class RegisterSection(QWidget):
                 "who came on the day. Someone who says they cannot come: press L for apologies."
             )
             return
-        self._own_mark = person.enrolment_id
-        try:
-            saved = self.edits.mark(
-                person.enrolment_id, session.id, mark, person.name, session.number
-            )
-        finally:
-            self._own_mark = None
+        saved = self.ops.mark(
+            person.enrolment_id, session.id, mark, person.name, session.number, initiator=self
+        )
         if saved:
             self.model.set_mark(row, session.id, mark)
             # The bus reload has refreshed the cells; P, A or L moves on to the next person,
@@ -428,9 +428,16 @@ class RegisterSection(QWidget):
         text = self.notes_edit.text().strip()
         if session is None or session.notes == text:
             return
-        ok, _ = error_dialog.guarded(self, course_service.set_session_notes, self.ctx, sid, text)
-        if ok:
-            self.bus.notify("session", [sid], f"Saved: notes for session {session.number}")
+        run_op(
+            self,
+            lambda: course_service.set_session_notes(self.ctx, sid, text),
+            bus=self.bus,
+            changes=Changes.SESSION,
+            ids=[sid],
+            initiator=self,
+            message=f"Saved: notes for session {session.number}",
+            success=lambda _: self.reload(),  # the session panel and heading read the notes again
+        )
 
     def _on_session_activated(self, column: int) -> None:
         session = self.model.session_at(column)

@@ -30,8 +30,9 @@ from escape_desktop.db.backup import BackupInfo, backups_dir
 from escape_desktop.services import safety_settings
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.rows_model import ListModel
-from escape_desktop.ui.common.worker import run_in_background
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -199,12 +200,16 @@ class BackupsDialog(QDialog):
             self.status.setText("")
             error_dialog.report(self, e, "The backup was not made")
 
-        self._job = run_in_background(
+        # A backup changes no data the screens show: nothing to announce.
+        self._job = run_op(
+            self,
             lambda progress: safety_settings.backup_now(self.ctx, "manual", progress=progress),
-            on_done=done,
-            on_error=failed,
-            on_progress=self._on_progress,
-            parent=self,
+            bus=self.bus,
+            changes=Changes.NONE,
+            background=True,
+            progress=self._on_progress,
+            success=done,
+            failure=failed,
         )
 
     def restore_selected(self) -> None:
@@ -233,16 +238,20 @@ class BackupsDialog(QDialog):
         if self.busy or not self.confirm_restore(what):
             return
         self._set_busy(True)
-        ok, kept = error_dialog.guarded(
-            self, safety_settings.restore, self.ctx, path, progress=self._on_progress
+        op = run_op(
+            self,
+            lambda: safety_settings.restore(self.ctx, path, progress=self._on_progress),
+            bus=self.bus,
+            changes=Changes.ALL,
+            message="Backup restored",
         )
         self._set_busy(False)
-        if ok:
+        if op.ok:
+            kept = op.value
             self.status.setText(
                 f"Restored {what}. The data it replaced is kept as "
                 f"{kept.name if kept else 'a file beside the data'}."
             )
-            self.bus.notify("all", [], "Backup restored")
         self.refresh()
 
     def choose_folder(self) -> None:
@@ -251,15 +260,22 @@ class BackupsDialog(QDialog):
             self.set_folder(path)
 
     def set_folder(self, path: str) -> None:
-        ok, _ = error_dialog.guarded(self, safety_settings.set_backup_folder, self.ctx, path)
-        if ok:
+        if run_op(
+            self,
+            lambda: safety_settings.set_backup_folder(self.ctx, path),
+            bus=self.bus,
+            changes=Changes.SETTINGS,
+            message="Backup folder saved",
+        ).ok:
             self.folder.setText(path)
-            self.bus.notify("settings", [], "Backup folder saved")
             self.refresh()
 
     def save_idle(self) -> None:
-        ok, _ = error_dialog.guarded(
-            self, safety_settings.set_idle_lock_minutes, self.ctx, self.idle.value()
+        minutes = self.idle.value()
+        run_op(
+            self,
+            lambda: safety_settings.set_idle_lock_minutes(self.ctx, minutes),
+            bus=self.bus,
+            changes=Changes.SETTINGS,
+            message="Lock time saved",
         )
-        if ok:
-            self.bus.notify("settings", [], "Lock time saved")

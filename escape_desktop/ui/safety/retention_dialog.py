@@ -30,8 +30,9 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.services import retention, safety_settings
-from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
 
 TAB_RETENTION, TAB_PERSON = range(2)
@@ -109,11 +110,14 @@ class RetentionDialog(QDialog):
         return page
 
     def save_years(self) -> None:
-        ok, _ = error_dialog.guarded(
-            self, safety_settings.set_retention_years, self.ctx, self.years.value()
-        )
-        if ok:
-            self.bus.notify("settings", [], "Retention period saved")
+        years = self.years.value()
+        if run_op(
+            self,
+            lambda: safety_settings.set_retention_years(self.ctx, years),
+            bus=self.bus,
+            changes=Changes.SETTINGS,
+            message="Retention period saved",
+        ).ok:
             self.refresh_due()
 
     def refresh_due(self) -> None:
@@ -150,9 +154,13 @@ class RetentionDialog(QDialog):
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
-        ok, count = error_dialog.guarded(self, retention.purge_expired, self.ctx, today=self.today)
-        if ok:
-            self.bus.notify("all", [], f"{count} people past the keeping period deleted")
+        if run_op(
+            self,
+            lambda: retention.purge_expired(self.ctx, today=self.today),
+            bus=self.bus,
+            changes=Changes.ALL,
+            message=lambda count: f"{count} people past the keeping period deleted",
+        ).ok:
             self.refresh_due()
             self.search_people()
 
@@ -231,11 +239,13 @@ class RetentionDialog(QDialog):
         path = self.export_path(hit)
         if not path:
             return
-        ok, out = error_dialog.guarded(
-            self, retention.write_subject_access, self.ctx, hit.participant_id, Path(path)
+        run_op(
+            self,
+            lambda: retention.write_subject_access(self.ctx, hit.participant_id, Path(path)),
+            bus=self.bus,
+            changes=Changes.EXPORT,
+            message=lambda out: f"Saved everything about {hit.code} to {Path(out).name}",
         )
-        if ok:
-            self.bus.notify("export", [], f"Saved everything about {hit.code} to {Path(out).name}")
 
     def erase_reason(self, hit: queries.ParticipantHit) -> tuple[str, bool]:
         return QInputDialog.getText(
@@ -252,10 +262,12 @@ class RetentionDialog(QDialog):
         reason, ok = self.erase_reason(hit)
         if not ok:
             return
-        done, _ = error_dialog.guarded(
-            self, retention.erase_participant, self.ctx, hit.participant_id, reason
-        )
-        if done:
-            self.bus.notify("all", [], "One person erased")
+        if run_op(
+            self,
+            lambda: retention.erase_participant(self.ctx, hit.participant_id, reason),
+            bus=self.bus,
+            changes=Changes.ALL,
+            message="One person erased",
+        ).ok:
             self.search_people()
             self.refresh_due()

@@ -4,6 +4,7 @@ working and on close."""
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
@@ -24,9 +25,9 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import keys
 from escape_desktop.services import safety_settings
 from escape_desktop.ui.app.single_instance import SingleInstance, bring_forward
-from escape_desktop.ui.common import error_dialog
-from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.worker import run_in_background
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.safety.passphrase_dialog import (
     ChangePassphraseDialog,
     ChoosePassphraseDialog,
@@ -194,10 +195,11 @@ class SafetyController(QObject):
                 self.idle_timer.start()  # restart the countdown
         return False
 
-    def _on_changed(self, kind: str, _ids: list) -> None:
-        if kind == "settings":
+    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        if change.touches(Changes.SETTINGS):
             self.apply_settings()
-        elif kind not in ("document", "export"):
+        # Data changed since the last backup (a document or an export changes none).
+        if change.touches(Changes.ALL & ~(Changes.SETTINGS | Changes.DOCUMENT | Changes.EXPORT)):
             self.dirty = True
 
     # --- lock ------------------------------------------------------------------------
@@ -270,13 +272,18 @@ class SafetyController(QObject):
             log.warning("automatic backup failed: %s", e)
             status.showMessage(f"The automatic backup failed: {e}", 15000)
 
-        self._job = run_in_background(
+        self._job = run_op(
+            None,
             lambda p: safety_settings.backup_now(self.ctx, reason, progress=p),
-            on_done=done,
-            on_error=failed,
-            on_progress=progress,
-            parent=self,
+            bus=self.bus,
+            changes=Changes.NONE,  # a backup changes nothing the screens show
+            background=True,
+            progress=progress,
+            success=done,
+            failure=failed,
         )
+        if self._job.job is not None:  # answers go nowhere once this controller is gone
+            self._job.job.setParent(self)
 
     def backup_on_close(self) -> None:
         if self.ctx.db.read_only:
@@ -326,7 +333,10 @@ class SafetyController(QObject):
         dialog = ChangePassphraseDialog(self.ctx.data_dir, self.window)
         self.last_dialog = dialog
         if dialog.exec() == QDialog.DialogCode.Accepted:
-            self.bus.notify("settings", [], "Passphrase changed; your recovery key is unchanged")
+            # The dialog changed the key file itself (its errors show in it).
+            self.bus.announce(
+                Changes.SETTINGS, message="Passphrase changed; your recovery key is unchanged"
+            )
 
     def encrypt(self) -> None:
         """Add a passphrase to data started without one (demo data, or an older version)."""
@@ -338,16 +348,26 @@ class SafetyController(QObject):
         self.last_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return
-        ok, result = error_dialog.guarded(
-            self.window, encrypt_existing, self.ctx.db, dialog.passphrase_text
-        )
-        if not ok:
-            return  # the plain data is untouched and still open
-        self.ctx.db, made = result
-        RecoveryKeyDialog(made.recovery_code, self.window).exec()
-        self._update_actions()
-        self.apply_settings()
-        self.bus.notify("all", [], "The data and its backups are now locked with the passphrase")
+        text = dialog.passphrase_text
+
+        def encrypt() -> Any:
+            # The encrypted database is in use before any screen reads again.
+            self.ctx.db, made = encrypt_existing(self.ctx.db, text)
+            return made
+
+        def encrypted(made: Any) -> None:
+            RecoveryKeyDialog(made.recovery_code, self.window).exec()
+            self._update_actions()
+            self.apply_settings()
+
+        run_op(
+            self.window,
+            encrypt,
+            bus=self.bus,
+            changes=Changes.ALL,
+            message="The data and its backups are now locked with the passphrase",
+            success=encrypted,
+        )  # on failure the plain data is untouched and still open
 
 
 def controller(window: QMainWindow) -> SafetyController | None:

@@ -23,14 +23,22 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
-from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
 
 
 class NameList(QGroupBox):
     """A list of names with a box to add one and a button to remove the chosen one."""
 
-    def __init__(self, title: str, placeholder: str, names: list[str], add, remove):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        title: str,
+        placeholder: str,
+        names: list[str],
+        add: Callable[[str], bool],
+        remove: Callable[[str], bool],
+    ):
         super().__init__(title)
         self._add, self._remove = add, remove
         layout = QVBoxLayout(self)
@@ -55,8 +63,7 @@ class NameList(QGroupBox):
         name = self.edit.text().strip()
         if not name:
             return
-        ok, _ = error_dialog.guarded(self, self._add, name)
-        if ok:
+        if self._add(name):  # False: not saved, and the error was shown
             self.list.addItem(name)
             self.list.sortItems()
             self.edit.clear()
@@ -65,8 +72,7 @@ class NameList(QGroupBox):
         item = self.list.currentItem()
         if item is None:
             return
-        ok, _ = error_dialog.guarded(self, self._remove, item.text())
-        if ok:
+        if self._remove(item.text()):
             self.list.takeItem(self.list.row(item))
 
 
@@ -106,15 +112,15 @@ class SettingsDialog(QDialog):
             "Venues",
             "e.g. Riverside Leisure Centre",
             settings_service.venues(ctx),
-            lambda n: self._after(settings_service.add_venue, n),
-            lambda n: self._after(settings_service.remove_venue, n),
+            lambda n: self._save(lambda: settings_service.add_venue(ctx, n)),
+            lambda n: self._save(lambda: settings_service.remove_venue(ctx, n)),
         )
         self.instructors = NameList(
             "Instructors",
             "e.g. Sam Physio",
             settings_service.instructors(ctx),
-            lambda n: self._after(settings_service.add_instructor, n),
-            lambda n: self._after(settings_service.remove_instructor, n),
+            lambda n: self._save(lambda: settings_service.add_instructor(ctx, n)),
+            lambda n: self._save(lambda: settings_service.remove_instructor(ctx, n)),
         )
         layout.addWidget(self.venues)
         layout.addWidget(self.instructors)
@@ -124,29 +130,19 @@ class SettingsDialog(QDialog):
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
 
-    def _after(self, change: Callable[[AppContext, str], object], name: str) -> None:
-        """Run one settings change (errors propagate to the list's own handling), then say so."""
-        change(self.ctx, name)
-        self._changed()
-
-    def _changed(self, _result: object = None) -> None:
-        self.bus.notify("settings", [], "Saved: settings")
+    def _save(self, change: Callable[[], object]) -> bool:
+        """Run one settings change through the operation path; False if it was not saved."""
+        return run_op(
+            self, change, bus=self.bus, changes=Changes.SETTINGS, message="Saved: settings"
+        ).ok
 
     def _programme_changed(self, _index: int) -> None:
-        ok, _ = error_dialog.guarded(
-            self, settings_service.set_default_programme, self.ctx, self.programme.currentData()
-        )
-        if ok:
-            self._changed()
+        key = self.programme.currentData()
+        self._save(lambda: settings_service.set_default_programme(self.ctx, key))
 
     def _holidays_changed(self, _index: int) -> None:
-        ok, _ = error_dialog.guarded(
-            self, settings_service.set_bank_holidays, self.ctx, self.holidays.currentData()
-        )
-        if ok:
-            self._changed()
+        key = self.holidays.currentData()
+        self._save(lambda: settings_service.set_bank_holidays(self.ctx, key))
 
     def _large_changed(self, on: bool) -> None:
-        ok, _ = error_dialog.guarded(self, settings_service.set_large_text, self.ctx, on)
-        if ok:
-            self._changed()
+        self._save(lambda: settings_service.set_large_text(self.ctx, on))
