@@ -33,7 +33,6 @@ from PySide6.QtGui import (
     QPainter,
     QPen,
     QShortcut,
-    QShowEvent,
 )
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -69,13 +68,13 @@ from escape_desktop.ui.circuit.circuit_model import (
     suggestion_words,
     target_text,
 )
-from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
 
 # What the circuit shows; SESSION and COURSE change the session list too.
-RELOAD_ON = (
+SHOWN = (
     Changes.EXERCISE
     | Changes.STATION
     | Changes.ENROLMENT
@@ -363,11 +362,14 @@ class LevelDialog(QDialog):
             self.accept()
 
 
-class CircuitSection(QWidget):
-    """Contract: built once by the main window; set_course() is called when the course changes.
+class CircuitSection(CourseSection):
+    """The circuit of one session: stations across, people down (a CourseSection).
 
     ``today`` (optional) fixes the day used to choose the default session, for tests.
     """
+
+    RELOAD_ON = SHOWN
+    COURSE_WIDE = Changes.SESSION | Changes.COURSE  # the session list may change
 
     def __init__(
         self,
@@ -377,15 +379,9 @@ class CircuitSection(QWidget):
         *,
         today: date | Callable[[], date] | None = None,
     ):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.bus = bus
-        self.course_id: int | None = None
+        super().__init__(ctx, bus, parent)
         self.sessions: list[SessionChoice] = []
         self._today = today
-        # What needs reading again once the section is on screen: "" nothing, "grid" the
-        # shown session, "course" the session list too. Hidden tabs do not read on every change.
-        self._stale = ""
         self.loads = 0  # how many times a session's grid was read (tests count it)
         self._editing: tuple[QPersistentModelIndex, CellEditor] | None = None
         self.active_dialog: QDialog | None = None
@@ -402,7 +398,6 @@ class CircuitSection(QWidget):
         layout.addWidget(self.message)
         self.model.saved.connect(self._on_saved)
         self.model.save_failed.connect(lambda text: self._say(text, error=True))
-        self.bus.changed.connect(self._on_bus_changed)
         self._show_empty("Choose a course to see its circuit.")
 
     # ------------------------------------------------------------------ building
@@ -549,27 +544,25 @@ class CircuitSection(QWidget):
             return self._today()
         return self._today or date.today()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        stale, self._stale = self._stale, ""
-        if stale == "course":
+    def load(self, level: Stale) -> None:
+        """COURSE: the session list, staying on the same session and cell; DATA: the grid."""
+        if level == Stale.COURSE:
             self._load_course(self.session_number(), self._current_keep())
-        elif stale == "grid":
+        else:
             self.reload()
 
+    def show_course(self) -> None:
+        self._load_course(None)  # a course just chosen opens on today's session
+
     def set_course(self, course_id: int | None) -> None:
-        changed = course_id != self.course_id
-        self.course_id = course_id
-        if not style.on_screen(self):
-            if changed:  # never show one course's circuit under another's name
-                self.session_combo.blockSignals(True)
-                self.session_combo.clear()
-                self.session_combo.blockSignals(False)
-                self._show_empty("")
-            self._stale = "course"
-            return
-        self._stale = ""
-        self._load_course(None)
+        if course_id != self.course_id and not self.on_screen():
+            # Never show one course's circuit under another's name, even for a moment.
+            self.session_combo.blockSignals(True)
+            self.session_combo.clear()
+            self.session_combo.blockSignals(False)
+            self.course_id = course_id
+            self._show_empty("")
+        super().set_course(course_id)
 
     def _load_course(
         self, keep_number: int | None, keep_cell: tuple[int, str] | None = None
@@ -726,26 +719,14 @@ class CircuitSection(QWidget):
     def _on_current_changed(self, *_: Any) -> None:
         self._update_panel()
 
-    def _on_bus_changed(self, change: OpChanges, initiator: object) -> None:
-        if initiator is self or self.course_id is None or not change.touches(RELOAD_ON):
-            return  # our own change is already on screen
-        ids = change.ids
-        if change.changes == Changes.COURSE and ids and self.course_id not in ids:
-            return  # another course was created or edited
-        whole = change.touches(Changes.SESSION | Changes.COURSE)
-        if not style.on_screen(self):
-            if whole or not self._stale:
-                self._stale = "course" if whole else "grid"
-            return
-        if whole:
-            self._load_course(self.session_number(), self._current_keep())
-        elif change.changes == Changes.ATTENDANCE and ids and self.model.grid is not None:
+    def changed_on_screen(self, change: OpChanges, level: Stale) -> None:
+        if change.changes == Changes.ATTENDANCE and change.ids and self.model.grid is not None:
             # A register mark only greys or ungreys that person's row.
-            for enrolment_id in ids:
+            for enrolment_id in change.ids:
                 self.model.refresh_row(enrolment_id)
             self._update_panel()
         else:
-            self.reload()
+            self.load(level)
 
     def _write(
         self,

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
-from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut, QShowEvent
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -38,34 +38,32 @@ from escape_desktop.db.queries import Register, register
 from escape_desktop.export.documents import DESCRIPTIONS, LABELS, PEOPLE_KINDS, default_filename
 from escape_desktop.export.documents import KINDS as DOC_KINDS
 from escape_desktop.programme.completion import is_completer
-from escape_desktop.ui.common import style
-from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
 
 log = logging.getLogger(__name__)
 
 KINDS = [(key, LABELS[key], DESCRIPTIONS[key]) for key in DOC_KINDS]
 # What the documents tab lists: the course, its sessions and its people.
-RELOAD_ON = (
+SHOWN = (
     Changes.COURSE | Changes.SESSION | Changes.ENROLMENT | Changes.PARTICIPANT | Changes.ATTENDANCE
 )
 
 
-class DocumentsSection(QWidget):
-    """Contract: built once by the main window; set_course() is called when the course changes."""
+class DocumentsSection(CourseSection):
+    """Choose a document for the course, its session or people, and save it as a PDF (a CourseSection)."""
+
+    RELOAD_ON = SHOWN
 
     def __init__(self, ctx: AppContext, bus: ChangeBus, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.bus = bus
-        self.course_id: int | None = None
+        super().__init__(ctx, bus, parent)
         self.today: date | None = None  # None: the real date (tests pin it)
         self._reg: Register | None = None
         self._job: object | None = None  # the running PDF job, if any
         self.last_path: Path | None = None
         self.save_dir: Path | None = None  # remembered between saves in one run
-        self._stale = False  # a change came while this tab was hidden: read when shown
         self.loads = 0  # how many times the course was read (tests count it)
         self._build_choices()
         self._build_people()
@@ -78,7 +76,6 @@ class DocumentsSection(QWidget):
         layout.addStretch(0)
         self._layout = layout
         self.kind_combo.currentIndexChanged.connect(self._kind_changed)
-        bus.changed.connect(self._on_changed)
         self._kind_changed()
         self.set_course(None)
 
@@ -160,28 +157,11 @@ class DocumentsSection(QWidget):
         return str(self.kind_combo.currentData())
 
     def set_course(self, course_id: int | None) -> None:
-        self.course_id = course_id
         self.status.clear()
-        self._reload_when_shown()
+        super().set_course(course_id)
 
-    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
-        if change.changes == Changes.COURSE and change.ids and self.course_id not in change.ids:
-            return  # another course was created or edited
-        if change.touches(RELOAD_ON):
-            self._reload_when_shown()
-
-    def _reload_when_shown(self) -> None:
-        if style.on_screen(self):
-            self._stale = False
-            self._reload()
-        else:
-            self._stale = True
-
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        if self._stale:
-            self._stale = False
-            self._reload()
+    def load(self, level: Stale) -> None:
+        self._reload()  # one read covers the course and its people
 
     def _today(self) -> date:
         return self.today or date.today()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, QEvent, QModelIndex, Qt, QTimer
-from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -26,9 +25,9 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import measures
 from escape_desktop.services.measures import CourseOutcomes
-from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.worker import run_in_background
 from escape_desktop.ui.measures.measures_charts import PersonChart, ProportionBars
 from escape_desktop.ui.measures.measures_entry import MeasuresEntry
@@ -40,7 +39,7 @@ from escape_desktop.ui.measures.measures_models import (
 )
 
 # What the measures tab shows; COURSE may change the list of measures, so the form too.
-REFRESH_ON = (
+SHOWN = (
     Changes.ASSESSMENT
     | Changes.ATTENDANCE
     | Changes.ENROLMENT
@@ -58,20 +57,17 @@ def _pydate(q: QDate) -> date:
     return date(q.year(), q.month(), q.day())
 
 
-class MeasuresSection(QWidget):
-    """Contract: built once by the main window; set_course() is called when the course changes."""
+class MeasuresSection(CourseSection):
+    """Entry of measures per person, and the course's outcome figures (a CourseSection)."""
+
+    RELOAD_ON = SHOWN
+    COURSE_WIDE = Changes.COURSE  # the course's list of measures may change: the form too
 
     def __init__(self, ctx: AppContext, bus: ChangeBus, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.bus = bus
-        self.course_id: int | None = None
+        super().__init__(ctx, bus, parent)
         self.today: date | None = None  # None: the real date (tests pin it)
         self.outcomes: CourseOutcomes | None = None
         self._restoring = False
-        # "" up to date; "data" the lists and figures; "form" the form too (measures chosen
-        # may have changed). A hidden tab only notes this, and reads when it is shown.
-        self._stale = ""
         self.loads = 0  # how many times the section read its data (tests count it)
         self._build_top()
         self._build_people_page()
@@ -82,7 +78,6 @@ class MeasuresSection(QWidget):
         layout = QVBoxLayout(self)
         layout.addLayout(self.top)
         layout.addWidget(self.tabs, 1)
-        bus.changed.connect(self._on_changed)
         self.set_course(None)
 
     # ------------------------------------------------------------------ building
@@ -217,21 +212,18 @@ class MeasuresSection(QWidget):
                 f"Measures typed for {self.entry.person_name} were not saved: "
                 f"{self.entry.message.text().removeprefix('Not saved: ')}"
             )
-        self.course_id = course_id
         self.choose_button.setEnabled(course_id is not None)
-        if not style.on_screen(self):
-            self._stale = "form"
-            return
-        self._stale = ""
-        self.entry.set_course(course_id)
+        super().set_course(course_id)
+
+    def show_course(self) -> None:
+        self.entry.set_course(self.course_id)
         self.refresh()
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
-        super().showEvent(event)
-        stale, self._stale = self._stale, ""
-        if stale == "form":
+    def load(self, level: Stale) -> None:
+        """COURSE: build the form again (same person) and read; DATA: read lists and figures."""
+        if level == Stale.COURSE:
             self._rebuild_form()
-        elif stale == "data":
+        else:
             self.refresh()
 
     def _rebuild_form(self) -> None:
@@ -303,22 +295,10 @@ class MeasuresSection(QWidget):
         if sizes[0] < left:
             self.people_page.setSizes([left, total - left])
 
-    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
-        # No skipping by initiator: after the form saves, the lists and figures read again.
-        if not change.touches(REFRESH_ON) or self.course_id is None:
-            return
-        if change.changes == Changes.COURSE and change.ids and self.course_id not in change.ids:
-            return  # another course was created or edited
-        form = change.touches(Changes.COURSE)
-        if not style.on_screen(self):
-            if form or not self._stale:
-                self._stale = "form" if form else "data"
-            return
-        if form and not self.entry.dirty:
-            # The course's list of measures may have changed: rebuild the form, same person.
-            self._rebuild_form()
-            return
-        self.refresh()
+    def changed_on_screen(self, change: OpChanges, level: Stale) -> None:
+        # The form's own saves come from the entry (not this section), so the lists and
+        # figures read again after them. A form being typed in is never rebuilt under the hand.
+        self.load(Stale.DATA if self.entry.dirty else level)
 
     # ------------------------------------------------------------------ people
 

@@ -24,8 +24,9 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.db.queries import RegisterRow
 from escape_desktop.services import courses as course_service
-from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.register.register_model import (
     COL_ATTENDED,
@@ -55,7 +56,7 @@ LEGEND = (
 )
 
 # What the register shows: who is on the course, their marks, the sessions, the course heading.
-RELOAD_ON = (
+SHOWN = (
     Changes.ATTENDANCE | Changes.ENROLMENT | Changes.PARTICIPANT | Changes.SESSION | Changes.COURSE
 )
 
@@ -134,8 +135,13 @@ class RegisterTable(QTableView):
             self.setCurrentIndex(model.index(row, index.column()))
 
 
-class RegisterSection(QWidget):
+class RegisterSection(CourseSection):
     """Sessions & register: mark attendance, manage the people on the course, session details."""
+
+    RELOAD_ON = SHOWN
+    # The course heading above the tabs counts from this register, so it reads even while
+    # another tab is shown.
+    RELOAD_WHILE_HIDDEN = True
 
     enrolRequested = Signal()
     importRequested = Signal()
@@ -153,11 +159,8 @@ class RegisterSection(QWidget):
         parent: QWidget | None = None,
         today: date | None = None,
     ):
-        super().__init__(parent)
-        self.ctx = ctx
-        self.bus = bus
+        super().__init__(ctx, bus, parent)
         self.ops = ops  # the register's writes (marks), undoable
-        self.course_id: int | None = None
         self.model = RegisterModel(self, today=today)
         self._build_toolbar()
         self._build_table()
@@ -176,7 +179,6 @@ class RegisterSection(QWidget):
         layout.addWidget(self.empty_hint)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.session_panel)
-        bus.changed.connect(self._on_changed)
         self._update_buttons()
 
     # --- building ----------------------------------------------------------------------
@@ -289,8 +291,7 @@ class RegisterSection(QWidget):
         self.names.setFixedWidth(sum(widths.values()) + 2 * self.names.frameWidth())
 
     # --- data --------------------------------------------------------------------------
-    def set_course(self, course_id: int | None) -> None:
-        self.course_id = course_id
+    def show_course(self) -> None:
         self.reload()
         column = self.model.today_column()
         if self.model.rows and column is not None:
@@ -307,13 +308,8 @@ class RegisterSection(QWidget):
         self.empty_hint.setVisible(register is not None and not self.model.rows)
         self._on_current_changed()
 
-    def _on_changed(self, change: OpChanges, initiator: object) -> None:
-        if self.course_id is None:
-            return
-        if initiator is self:
-            return  # our own change: already shown in place, no need to read again
-        if change.touches(RELOAD_ON):
-            self.reload()
+    def load(self, level: Stale) -> None:
+        self.reload()
 
     def current_row(self) -> RegisterRow | None:
         index = self.table.currentIndex()
