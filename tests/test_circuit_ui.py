@@ -20,9 +20,10 @@ from escape_desktop.db.models import (
 from escape_desktop.services import circuit, courses, participants
 from escape_desktop.services.courses import CourseInput
 from escape_desktop.services.participants import ParticipantInput
+from escape_desktop.ui.circuit.cell_editor import CellEditor
 from escape_desktop.ui.circuit.circuit_history_dialog import CircuitHistoryDialog
 from escape_desktop.ui.circuit.circuit_model import CellRole, CircuitModel
-from escape_desktop.ui.circuit.circuit_section import CellEditor, CircuitSection
+from escape_desktop.ui.circuit.circuit_section import CircuitSection
 from escape_desktop.ui.circuit.stations_dialog import StationsDialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes

@@ -12,44 +12,16 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractItemModel,
-    QEvent,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QRect,
-    QSize,
-    Qt,
-    Signal,
-)
-from PySide6.QtGui import (
-    QColor,
-    QFont,
-    QFontMetrics,
-    QIntValidator,
-    QKeyEvent,
-    QKeySequence,
-    QPainter,
-    QPen,
-    QShortcut,
-)
+from PySide6.QtCore import QEvent, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QApplication,
     QComboBox,
     QDialog,
-    QDialogButtonBox,
-    QFormLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
-    QLineEdit,
     QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -59,15 +31,11 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.progression import format_dose
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit import Cell, SessionChoice
-from escape_desktop.ui.circuit.circuit_model import (
-    ARROWS,
-    EDIT_FIELDS,
-    CellRole,
-    CircuitModel,
-    results_text,
-    suggestion_words,
-    target_text,
-)
+from escape_desktop.ui.circuit.cell_editor import CellEditor
+from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
+from escape_desktop.ui.circuit.circuit_model import CircuitModel, suggestion_words
+from escape_desktop.ui.circuit.circuit_table import CircuitTable
+from escape_desktop.ui.circuit.level_dialog import LevelDialog
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
@@ -83,283 +51,6 @@ SHOWN = (
     | Changes.SESSION
     | Changes.COURSE
 )
-FIELD_LABELS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
-
-
-class CellEditor(QWidget):
-    """Three small fields: dose achieved, pain 0-10, effort 0-10."""
-
-    finished = Signal(int)  # +1: save and go on to the next cell; -1: save and go back
-    cancelled = Signal()
-    focus_left = Signal()
-
-    def __init__(self, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setAutoFillBackground(True)
-        layout = QHBoxLayout(self)
-        layout.setContentsMargins(1, 1, 1, 1)
-        layout.setSpacing(2)
-        self.fields: dict[str, QLineEdit] = {}
-        for name in EDIT_FIELDS:
-            edit = QLineEdit(self)
-            edit.setPlaceholderText(FIELD_LABELS[name])
-            edit.setAccessibleName(FIELD_LABELS[name])
-            edit.setObjectName(name)
-            edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            if name != "dose_achieved":
-                edit.setValidator(QIntValidator(0, 10, edit))
-                edit.setToolTip(f"{FIELD_LABELS[name].capitalize()} from 0 to 10")
-            else:
-                edit.setToolTip("Dose done today")
-            edit.installEventFilter(self)
-            layout.addWidget(edit)
-            self.fields[name] = edit
-        self.setFocusProxy(self.fields["dose_achieved"])
-
-    def set_values(self, values: dict[str, str]) -> None:
-        for name, edit in self.fields.items():
-            edit.setText(values.get(name, ""))
-
-    def values(self) -> dict[str, str]:
-        return {name: edit.text().strip() for name, edit in self.fields.items()}
-
-    def show_error(self, field: str, message: str) -> None:
-        edit = self.fields.get(field, self.fields["dose_achieved"])
-        edit.setStyleSheet("QLineEdit { border: 2px solid #b03a2e; }")
-        edit.setToolTip(message)
-        edit.setFocus(Qt.FocusReason.TabFocusReason)
-        edit.selectAll()
-
-    def _position(self, obj: QObject) -> int:
-        names = list(self.fields)
-        for i, name in enumerate(names):
-            if self.fields[name] is obj:
-                return i
-        return -1
-
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
-        i = self._position(obj)
-        if i < 0:
-            return False
-        edits = list(self.fields.values())
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
-            key = event.key()
-            mods = event.modifiers()
-            forward = key in (Qt.Key.Key_Tab, Qt.Key.Key_Return, Qt.Key.Key_Enter) and not (
-                mods & Qt.KeyboardModifier.ShiftModifier
-            )
-            back = key == Qt.Key.Key_Backtab or (
-                key == Qt.Key.Key_Tab and mods & Qt.KeyboardModifier.ShiftModifier
-            )
-            if forward:
-                if i < len(edits) - 1:
-                    edits[i + 1].setFocus(Qt.FocusReason.TabFocusReason)
-                else:
-                    self.finished.emit(1)
-                return True
-            if back:
-                if i > 0:
-                    edits[i - 1].setFocus(Qt.FocusReason.BacktabFocusReason)
-                else:
-                    self.finished.emit(-1)
-                return True
-            if key == Qt.Key.Key_Escape:
-                self.cancelled.emit()
-                return True
-        elif event.type() == QEvent.Type.FocusOut:
-            now = QApplication.focusWidget()
-            if now is not None and not self.isAncestorOf(now) and now is not self:
-                self.focus_left.emit()
-        return False
-
-
-class CircuitDelegate(QStyledItemDelegate):
-    """Paints a cell in two lines (level and target; today's results) and edits it."""
-
-    PROGRESS = QColor("#1e7b34")
-    STEP_BACK = QColor("#b03a2e")
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self.model: CircuitModel | None = None
-        self._font_key = ""
-        self._font_cache: tuple[QFont, QFontMetrics, QFontMetrics] | None = None
-        self._elided: dict[tuple[str, int, bool], str] = {}
-
-    # ------------------------------------------------------------------ editing
-
-    def createEditor(
-        self,
-        parent: QWidget,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> QWidget:  # noqa: N802
-        return CellEditor(parent)
-
-    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
-        if isinstance(editor, CellEditor) and not editor.fields["dose_achieved"].isModified():
-            editor.set_values(index.data(Qt.ItemDataRole.EditRole) or {})
-
-    def setModelData(
-        self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex | QPersistentModelIndex
-    ) -> None:  # noqa: N802
-        pass  # the section saves the editor itself, so it can keep it open on a mistake
-
-    def updateEditorGeometry(
-        self,
-        editor: QWidget,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:  # noqa: N802
-        rect = option.rect  # type: ignore[attr-defined]
-        h = min(rect.height(), max(editor.sizeHint().height(), 26))
-        editor.setGeometry(QRect(rect.left(), rect.bottom() - h + 1, rect.width(), h))
-
-    # ------------------------------------------------------------------ painting
-
-    def sizeHint(
-        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:  # noqa: N802
-        fm = QFontMetrics(option.font)  # type: ignore[attr-defined]
-        return QSize(150, 2 * fm.height() + 14)
-
-    def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFontMetrics]:
-        key = font.key()
-        if self._font_key != key or self._font_cache is None:
-            bold = QFont(font)
-            bold.setBold(True)
-            self._font_cache = (bold, QFontMetrics(font), QFontMetrics(bold))
-            self._font_key = key
-            self._elided.clear()
-        return self._font_cache
-
-    def _elide(self, fm: QFontMetrics, text: str, width: int, bold: bool) -> str:
-        # Painting is the slow part of showing a session; many cells repeat the same text.
-        key = (text, width, bold)
-        hit = self._elided.get(key)
-        if hit is None:
-            hit = fm.elidedText(text, Qt.TextElideMode.ElideRight, width)
-            if len(self._elided) > 5000:
-                self._elided.clear()
-            self._elided[key] = hit
-        return hit
-
-    def paint(
-        self,
-        painter: QPainter,
-        option: QStyleOptionViewItem,
-        index: QModelIndex | QPersistentModelIndex,
-    ) -> None:
-        cell: Cell | None = index.data(CellRole)
-        rect = option.rect  # type: ignore[attr-defined]
-        pal = option.palette  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
-        selected = bool(state & QStyle.StateFlag.State_Selected)
-        if selected:
-            painter.fillRect(rect, pal.highlight())
-        else:
-            background = index.data(Qt.ItemDataRole.BackgroundRole)
-            if background is not None:
-                painter.fillRect(rect, background)
-        if state & QStyle.StateFlag.State_HasFocus:
-            pen = QPen(pal.highlightedText().color() if selected else pal.highlight().color())
-            pen.setWidth(2)
-            painter.save()
-            painter.setPen(pen)
-            painter.drawRect(rect.adjusted(1, 1, -2, -2))
-            painter.restore()
-        if cell is None:
-            return
-        text_colour = pal.highlightedText().color() if selected else pal.text().color()
-        font = option.font  # type: ignore[attr-defined]
-        bold, fm, fm_bold = self._fonts(font)
-        inner = rect.adjusted(6, 3, -6, -3)
-        line_h = fm.height()
-        top = QRect(inner.left(), inner.top(), inner.width(), line_h)
-        bottom = QRect(inner.left(), inner.top() + line_h + 2, inner.width(), line_h)
-        mark = ""
-        if cell.suggestion is not None and cell.suggestion.action != "hold":
-            mark = ARROWS[cell.suggestion.action]
-            mark += {"accepted": " ✓", "ignored": " ✗"}.get(cell.decision or "", " ?")
-        mark_w = fm.horizontalAdvance(mark + " ") if mark else 0
-        painter.save()
-        painter.setFont(bold)
-        painter.setPen(text_colour)
-        painter.drawText(
-            top.adjusted(0, 0, -mark_w, 0),
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            self._elide(fm_bold, target_text(cell), top.width() - mark_w, True),
-        )
-        if mark and cell.suggestion is not None:
-            colour = self.PROGRESS if cell.suggestion.action == "progress" else self.STEP_BACK
-            painter.setPen(text_colour if selected else colour)
-            painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, mark)
-        painter.setFont(font)
-        painter.setPen(text_colour)
-        painter.drawText(
-            bottom,
-            Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-            self._elide(fm, results_text(cell), bottom.width(), False),
-        )
-        painter.restore()
-
-
-class CircuitTable(QTableView):
-    """A table where typing, Enter or F2 opens the current cell's editor (``start_edit``)."""
-
-    start_edit = Signal(str)  # the text typed to open it ("" for Enter/F2/double-click)
-
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
-        text = event.text()
-        plain = not event.modifiers() & (
-            Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
-        )
-        if self.currentIndex().isValid() and plain:
-            if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_F2):
-                self.start_edit.emit("")
-                return
-            if text and text.isprintable() and not text.isspace():
-                self.start_edit.emit(text)
-                return
-        super().keyPressEvent(event)
-
-    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802
-        super().mouseDoubleClickEvent(event)
-        if self.currentIndex().isValid():
-            self.start_edit.emit("")
-
-
-class LevelDialog(QDialog):
-    """Set a person's level and target dose for this session by hand."""
-
-    def __init__(
-        self,
-        station_name: str,
-        level_names: tuple[str, ...],
-        cell: Cell,
-        on_ok: Callable[[LevelDialog], bool],
-        parent: QWidget | None = None,
-    ):
-        super().__init__(parent)
-        self.on_ok = on_ok
-        self.setWindowTitle(f"Level for {station_name}")
-        form = QFormLayout(self)
-        self.level = QComboBox(self)
-        self.level.addItems(list(level_names))
-        self.level.setCurrentIndex(cell.level)
-        self.target = QLineEdit(f"{cell.target_dose:g}", self)
-        form.addRow("&Level:", self.level)
-        form.addRow("&Target dose:", self.target)
-        buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
-        )
-        buttons.accepted.connect(self._ok)
-        buttons.rejected.connect(self.reject)
-        form.addRow(buttons)
-
-    def _ok(self) -> None:
-        if self.on_ok(self):  # on a mistake the message is shown and the dialog stays open
-            self.accept()
 
 
 class CircuitSection(CourseSection):
