@@ -51,8 +51,8 @@ def main() -> None:
     from PySide6.QtGui import QStandardItem, QStandardItemModel
     from PySide6.QtWidgets import QApplication, QTableView
 
-    from escape_desktop.ui.bus import ChangeBus
-    from escape_desktop.ui.circuit_view import CircuitSection
+    from escape_desktop.ui.circuit.circuit_section import CircuitSection
+    from escape_desktop.ui.common.change_bus import ChangeBus
 
     app = QApplication.instance() or QApplication([])
     ctx, course_id = _prepare()

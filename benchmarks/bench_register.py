@@ -40,7 +40,7 @@ def _courses(ctx: AppContext) -> list[int]:
 
 
 def bench_open(app: QApplication, ctx: AppContext) -> list[dict]:
-    from escape_desktop.ui.app import create_main_window
+    from escape_desktop.ui.app.launcher import create_main_window
 
     window = create_main_window(ctx)
     window.resize(1366, 768)
@@ -99,7 +99,7 @@ def bench_open(app: QApplication, ctx: AppContext) -> list[dict]:
 
 
 def bench_mark(app: QApplication, ctx: AppContext) -> list[dict]:
-    from escape_desktop.ui.app import create_main_window
+    from escape_desktop.ui.app.launcher import create_main_window
 
     window = create_main_window(ctx)
     window.show()
@@ -137,7 +137,7 @@ def bench_mark(app: QApplication, ctx: AppContext) -> list[dict]:
         register._on_mark_requested(reg_cell, next(marks))
         app.processEvents()
 
-    actions = window.actions
+    actions = window.register_ops  # window.actions() is QWidget's own
 
     def mark_elsewhere() -> None:
         # A mark that does not come from the grid (Undo/Redo): the register reads itself again.
@@ -154,12 +154,12 @@ def bench_mark(app: QApplication, ctx: AppContext) -> list[dict]:
 
     # The register on its own (its own bus): the service call, the undo entry and the cell update,
     # without the other sections' refreshes that the whole window also runs on every change.
-    from escape_desktop.ui.bus import ChangeBus
-    from escape_desktop.ui.register_view import RegisterSection
-    from escape_desktop.ui.undo import Actions
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.register.register_ops import RegisterOps
+    from escape_desktop.ui.register.register_section import RegisterSection
 
     bus = ChangeBus()
-    section = RegisterSection(ctx, bus, Actions(ctx, bus))
+    section = RegisterSection(ctx, bus, RegisterOps(ctx, bus))
     section.resize(1000, 600)
     section.show()
     section.set_course(course)

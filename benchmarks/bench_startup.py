@@ -103,8 +103,8 @@ APP = _FIRST_PAINT + textwrap.dedent(
     """
     import sys
     import escape_desktop.cli
-    import escape_desktop.ui.app as ui_app
-    import escape_desktop.ui.startup as ui_startup
+    import escape_desktop.ui.app.launcher as ui_app
+    import escape_desktop.ui.app.startup as ui_startup
 
     print(f"PHASE_imported {time.time():.6f}", flush=True)
     _open = ui_startup.open_for_window

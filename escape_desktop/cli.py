@@ -81,7 +81,7 @@ def _open_window(data_dir: str | None) -> int:
             file=sys.stderr,
         )
         return 1
-    from escape_desktop.ui.app import run
+    from escape_desktop.ui.app.launcher import run
 
     return run(data_dir)
 

@@ -73,7 +73,7 @@ def demo_today() -> date:
 @pytest.fixture
 def make_window(qtbot):
     """Open main windows; they are destroyed after the test, so later tests do not re-style them."""
-    from escape_desktop.ui.app import create_main_window
+    from escape_desktop.ui.app.launcher import create_main_window
 
     made = []
 

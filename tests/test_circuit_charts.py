@@ -2,7 +2,7 @@
 
 from PySide6.QtGui import QColor, QImage
 
-from escape_desktop.ui.charts import DASHES, MARKERS, LineChart, Series, nice_ticks
+from escape_desktop.ui.common.charts import DASHES, MARKERS, LineChart, Series, nice_ticks
 
 
 def test_nice_ticks_cover_the_range_with_round_steps():

@@ -20,11 +20,13 @@ from escape_desktop.db.models import (
 from escape_desktop.services import circuit, courses, participants
 from escape_desktop.services.courses import CourseInput
 from escape_desktop.services.participants import ParticipantInput
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.circuit_history import CircuitHistoryDialog
-from escape_desktop.ui.circuit_model import CellRole, CircuitModel
-from escape_desktop.ui.circuit_view import CellEditor, CircuitSection
-from escape_desktop.ui.stations_dialog import StationsDialog
+from escape_desktop.ui.circuit.cell_editor import CellEditor
+from escape_desktop.ui.circuit.circuit_history_dialog import CircuitHistoryDialog
+from escape_desktop.ui.circuit.circuit_model import CellRole, CircuitModel
+from escape_desktop.ui.circuit.circuit_section import CircuitSection
+from escape_desktop.ui.circuit.stations_dialog import StationsDialog
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
 
 STATIONS = ["sit_to_stand", "step_ups", "balance"]
 
@@ -180,7 +182,7 @@ def test_accept_and_ignore_suggestions_and_undo(qtbot, section, ctx, small_cours
                 pain=1,
                 effort=4,
             )
-    section.bus.notify("exercise", [ada])  # another screen saved: the section reloads
+    section.bus.announce(Changes.EXERCISE, [ada])  # another screen saved: the section reloads
     section.show_session(2)
     section.table.setCurrentIndex(section.model.index(0, 0))
     assert "Move on: Target reached at 2 sessions" in section.suggestion_label.text()
@@ -222,7 +224,7 @@ def test_change_level_by_hand(qtbot, section, ctx):
 
 def test_cancelled_session_cannot_be_edited(qtbot, section, ctx, small_course):
     courses.cancel_session(ctx, small_course[1][4], "Hall flooded")
-    section.bus.notify("session", [small_course[1][4]])
+    section.bus.announce(Changes.SESSION, [small_course[1][4]])
     section.session_combo.setCurrentIndex(section.session_combo.findData(4))
     assert "cancelled" in section.session_combo.currentText()
     assert not section.model.flags(section.model.index(0, 0)) & Qt.ItemFlag.ItemIsEditable
@@ -331,7 +333,7 @@ def test_bus_change_from_elsewhere_reloads_and_keeps_the_current_cell(
     circuit.save_cell(
         ctx, bill, sess[1], "balance", level=0, target_dose=20, dose_achieved=18, pain=1, effort=3
     )
-    section.bus.notify("exercise", [bill])
+    section.bus.announce(Changes.EXERCISE, [bill])
     assert section.table.currentIndex().row() == 1 and section.table.currentIndex().column() == 2
     assert section.model.cell_at(section.table.currentIndex()).dose_achieved == 18
 
@@ -361,8 +363,8 @@ def test_hidden_circuit_reads_nothing_until_its_tab_is_shown(qtbot, ctx, small_c
     circuit.save_cell(
         ctx, ada, sess[1], "step_ups", level=1, target_dose=10, dose_achieved=9, pain=2, effort=4
     )
-    for kind in ("exercise", "attendance", "session"):
-        widget.bus.notify(kind, [ada])
+    for kind in (Changes.EXERCISE, Changes.ATTENDANCE, Changes.SESSION):
+        widget.bus.announce(kind, [ada])
     assert widget.loads == 0 and widget.model.rowCount() == 0
 
     tabs.setCurrentIndex(1)
@@ -383,7 +385,7 @@ def test_a_register_mark_only_greys_that_persons_row(qtbot, section, ctx, small_
     loads = section.loads
     bill = section.model.row_at(1).enrolment_id
     attendance.mark_attendance(ctx, bill, sess[1], "absent")
-    section.bus.notify("attendance", [bill])
+    section.bus.announce(Changes.ATTENDANCE, [bill])
     assert section.loads == loads  # no whole reload
     assert section.model.row_at(1).attendance == "absent"
     assert section.model.data(section.model.index(1, 0), Qt.ItemDataRole.BackgroundRole) is not None

@@ -10,8 +10,9 @@ from sqlalchemy import select
 from escape_desktop.db.models import AuditEvent, Course, Session
 from escape_desktop.services import courses
 from escape_desktop.services.courses import CourseInput
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.course_edit_dialog import CourseEditDialog, edit_course
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.courses.course_edit_dialog import CourseEditDialog, edit_course
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
@@ -145,9 +146,9 @@ def test_a_code_already_used_is_refused_on_the_code_field(qtbot, ctx, course_id)
 
 def test_edit_course_saves_and_tells_the_bus(qtbot, ctx, course_id):
     bus = ChangeBus()
-    heard: list[tuple[str, list]] = []
+    heard: list[tuple[Changes, tuple[int, ...]]] = []
     messages: list[str] = []
-    bus.changed.connect(lambda kind, ids: heard.append((kind, ids)))
+    bus.changed.connect(lambda change, _by: heard.append((change.changes, change.ids)))
     bus.saved.connect(messages.append)
 
     def fill_in() -> None:
@@ -159,7 +160,7 @@ def test_edit_course_saves_and_tells_the_bus(qtbot, ctx, course_id):
     QTimer.singleShot(0, fill_in)
     assert edit_course(ctx, bus, None, course_id) is True
     assert _course(ctx, course_id)[0] == "Renamed class"
-    assert heard == [("course", [course_id])]
+    assert heard == [(Changes.COURSE, (course_id,))]
     assert messages == ["Saved: course details"]
     with ctx.db.read() as s:
         assert s.scalar(select(AuditEvent).where(AuditEvent.action == "edit_course")) is not None
@@ -167,8 +168,8 @@ def test_edit_course_saves_and_tells_the_bus(qtbot, ctx, course_id):
 
 def test_cancel_saves_nothing_and_stays_quiet(qtbot, ctx, course_id):
     bus = ChangeBus()
-    heard: list[str] = []
-    bus.changed.connect(lambda kind, _ids: heard.append(kind))
+    heard: list[Changes] = []
+    bus.changed.connect(lambda change, _by: heard.append(change.changes))
     before = _course(ctx, course_id)
 
     def cancel() -> None:

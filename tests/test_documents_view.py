@@ -14,8 +14,9 @@ from sqlalchemy import func, select
 
 from escape_desktop.db.models import CertificateIssued
 from escape_desktop.db.queries import course_by_code
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.documents_view import DocumentsSection
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.documents.documents_section import DocumentsSection
 
 
 @pytest.fixture
@@ -77,7 +78,7 @@ def test_certificates_for_ticked_people_are_recorded_and_announced(
     assert view.print_shortcut.key() == QKeySequence(QKeySequence.StandardKey.Print)
     with qtbot.waitSignal(bus.changed, timeout=15000) as signal:
         view.print_shortcut.activated.emit()  # Ctrl+P
-    assert signal.args[0] == "document"
+    assert signal.args[0].changes == Changes.DOCUMENT
     assert len(PdfReader(str(tmp_path / "certs.pdf")).pages) == 1
     with demo_ctx.db.read() as s:
         recorded = list(s.scalars(select(CertificateIssued.enrolment_id)))
@@ -120,7 +121,7 @@ def test_without_a_course_nothing_can_be_printed(qtbot, demo_ctx):
 
 def test_opening_the_section_does_not_import_reportlab():
     code = (
-        "import sys; import escape_desktop.ui.documents_view; "
+        "import sys; import escape_desktop.ui.documents.documents_section; "
         "print(any(m.startswith('reportlab') for m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
@@ -149,8 +150,8 @@ def test_hidden_documents_read_nothing_until_the_tab_is_shown(qtbot, demo_ctx, d
         course_id,
         ParticipantInput(first_name="Zia", last_name="Demo-Late", consent_programme=True),
     )
-    for kind in ("enrolment", "attendance", "session"):
-        view.bus.notify(kind, [eid])
+    for kind in (Changes.ENROLMENT, Changes.ATTENDANCE, Changes.SESSION):
+        view.bus.announce(kind, [eid])
     assert view.loads == before
 
     tabs.setCurrentIndex(1)

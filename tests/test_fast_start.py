@@ -15,10 +15,10 @@ from PySide6.QtWidgets import QApplication
 from escape_desktop.context import AppContext
 from escape_desktop.db import first_screen, queries
 from escape_desktop.services import settings as settings_service
-from escape_desktop.ui import app as ui_app
-from escape_desktop.ui import startup
-from escape_desktop.ui.app import Launcher, create_main_window
-from escape_desktop.ui.course_view import TAB_CIRCUIT, TAB_MEASURES
+from escape_desktop.ui.app import launcher as ui_app
+from escape_desktop.ui.app import startup
+from escape_desktop.ui.app.launcher import Launcher, create_main_window
+from escape_desktop.ui.courses.course_view import TAB_CIRCUIT, TAB_MEASURES
 
 
 @pytest.fixture
@@ -101,7 +101,7 @@ def test_an_action_waits_for_the_quick_check(
 def test_edit_course_opens_the_dialog_for_the_chosen_course(
     qtbot, windows, demo_ctx: AppContext, demo_today: date, monkeypatch
 ) -> None:
-    import escape_desktop.ui.course_edit_dialog as dialog
+    import escape_desktop.ui.courses.course_edit_dialog as dialog
 
     asked: list[int] = []
     monkeypatch.setattr(dialog, "edit_course", lambda ctx, bus, parent, cid: asked.append(cid))
@@ -168,7 +168,7 @@ def test_large_text_is_read_from_the_same_setting(
     windows.append(window)
     assert window.large_text_action.isChecked()
     settings_service.set_large_text(demo_ctx, False)
-    from escape_desktop.ui import style
+    from escape_desktop.ui.common import style
 
     app = QApplication.instance()
     assert isinstance(app, QApplication)

@@ -64,7 +64,13 @@ def test_layer_imports_point_downwards(layer, path):
 def test_the_checker_catches_qt_in_a_service(tmp_path):
     sneaky = tmp_path / "sneaky.py"
     sneaky.write_text(
-        "def f():\n    from PySide6.QtCore import QObject\n    import escape_desktop.ui.bus\n"
+        "def f():\n    from PySide6.QtCore import QObject\n    import escape_desktop.ui.common.change_bus\n"
     )
-    assert _violations("services", sneaky) == ["PySide6.QtCore", "escape_desktop.ui.bus"]
-    assert _violations("programme", sneaky) == ["PySide6.QtCore", "escape_desktop.ui.bus"]
+    assert _violations("services", sneaky) == [
+        "PySide6.QtCore",
+        "escape_desktop.ui.common.change_bus",
+    ]
+    assert _violations("programme", sneaky) == [
+        "PySide6.QtCore",
+        "escape_desktop.ui.common.change_bus",
+    ]

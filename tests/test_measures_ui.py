@@ -15,10 +15,11 @@ from escape_desktop.db.queries import course_by_code, register
 from escape_desktop.services import measures
 from escape_desktop.services.courses import CourseInput, create_course, set_course_instruments
 from escape_desktop.services.participants import ParticipantInput, enrol_participant
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.instruments_dialog import InstrumentsDialog
-from escape_desktop.ui.measures_model import PeopleModel, ResultsModel, SummaryModel
-from escape_desktop.ui.measures_view import MeasuresSection
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.measures.instruments_dialog import InstrumentsDialog
+from escape_desktop.ui.measures.measures_models import PeopleModel, ResultsModel, SummaryModel
+from escape_desktop.ui.measures.measures_section import MeasuresSection
 
 # The offscreen platform cannot resize native windows and says so; that is not our warning.
 pytestmark = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
@@ -194,7 +195,7 @@ def test_section_rebuilds_the_form_when_measures_change(qtbot, ctx, course, sect
     cid, (ada, *_rest) = course
     section.set_course(cid)
     set_course_instruments(ctx, cid, ["pain_nrs", "eq5d_vas"])
-    section.bus.notify("course", [cid])
+    section.bus.announce(Changes.COURSE, [cid])
     assert list(section.entry.fields) == ["pain_nrs", "eq5d_vas"]
     assert "EQ VAS" in section.instruments_label.text()
 
@@ -317,8 +318,8 @@ def test_hidden_measures_read_nothing_until_the_tab_is_shown(qtbot, ctx, course)
     before = widget.loads
     widget.set_course(cid)
     set_course_instruments(ctx, cid, ["pain_nrs"])
-    for kind in ("attendance", "assessment", "course"):
-        widget.bus.notify(kind, [cid] if kind == "course" else [people[0]])
+    for kind in (Changes.ATTENDANCE, Changes.ASSESSMENT, Changes.COURSE):
+        widget.bus.announce(kind, [cid] if kind == Changes.COURSE else [people[0]])
     assert widget.loads == before
 
     tabs.setCurrentIndex(1)

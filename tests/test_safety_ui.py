@@ -14,17 +14,19 @@ from escape_desktop.db import keys
 from escape_desktop.db.backup import backups_dir, list_backups
 from escape_desktop.db.models import Participant
 from escape_desktop.services import safety_settings
-from escape_desktop.ui import error_dialog, safety_menu
-from escape_desktop.ui.audit_view import AuditDialog, AuditModel
-from escape_desktop.ui.backups_dialog import BackupsDialog, BackupsModel
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.passphrase_dialog import (
+from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.safety import safety_menu
+from escape_desktop.ui.safety.audit_dialog import AuditDialog, AuditModel
+from escape_desktop.ui.safety.backups_dialog import BackupsDialog, BackupsModel
+from escape_desktop.ui.safety.passphrase_dialog import (
     ChangePassphraseDialog,
     ChoosePassphraseDialog,
     RecoveryKeyDialog,
     UnlockDialog,
 )
-from escape_desktop.ui.retention_dialog import TAB_PERSON, RetentionDialog
+from escape_desktop.ui.safety.retention_dialog import TAB_PERSON, RetentionDialog
 
 FAST = 2**12
 PASS = "kettle on at half nine"
@@ -53,7 +55,7 @@ def enc_ctx(tmp_path: Path, demo_today) -> AppContext:  # type: ignore[no-untype
 
 
 def window_for(qtbot, ctx: AppContext):  # type: ignore[no-untyped-def]
-    from escape_desktop.ui.app import create_main_window
+    from escape_desktop.ui.app.launcher import create_main_window
 
     window = create_main_window(ctx)
     qtbot.addWidget(window)
@@ -162,10 +164,10 @@ def test_idle_lock_follows_the_setting(qtbot, enc_ctx: AppContext) -> None:  # t
     c = safety_menu.controller(window)
     assert c.idle_timer.isActive() and c.idle_timer.interval() == 10 * 60 * 1000
     safety_settings.set_idle_lock_minutes(enc_ctx, 0)
-    c.bus.notify("settings")
+    c.bus.announce(Changes.SETTINGS)
     assert not c.idle_timer.isActive()
     safety_settings.set_idle_lock_minutes(enc_ctx, 1)
-    c.bus.notify("settings")
+    c.bus.announce(Changes.SETTINGS)
     c.idle_timer.setInterval(50)  # a minute is too long for a test; the path is the same
     c.idle_timer.start()
     qtbot.waitUntil(lambda: c.locked, timeout=2000)
@@ -184,12 +186,12 @@ def test_auto_backup_only_after_changes_and_on_close(qtbot, demo_ctx: AppContext
     local = backups_dir(demo_ctx.data_dir)
     c.auto_backup()
     assert not c.backup_running and list_backups(local) == []  # nothing changed yet
-    window.bus.notify("attendance", [1])
+    window.bus.announce(Changes.ATTENDANCE, [1])
     c.auto_backup()
     qtbot.waitUntil(lambda: not c.backup_running, timeout=10000)
     made = list_backups(local)
     assert [b.reason for b in made] == ["auto"]
-    window.bus.notify("attendance", [1])
+    window.bus.announce(Changes.ATTENDANCE, [1])
     window.close()
     assert [b.reason for b in list_backups(local)][0] == "close"
 

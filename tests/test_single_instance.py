@@ -17,9 +17,10 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import keys
 from escape_desktop.db.backup import backups_dir, make_backup
 from escape_desktop.db.engine import DB_FILENAME
-from escape_desktop.ui import error_dialog, startup
-from escape_desktop.ui.passphrase_dialog import ChoosePassphraseDialog
-from escape_desktop.ui.single_instance import LOCK_FILENAME, SingleInstance
+from escape_desktop.ui.app import startup
+from escape_desktop.ui.app.single_instance import LOCK_FILENAME, SingleInstance
+from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.safety.passphrase_dialog import ChoosePassphraseDialog
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -27,7 +28,7 @@ SECOND = textwrap.dedent(
     """
     import sys
     from PySide6.QtCore import QCoreApplication
-    from escape_desktop.ui.single_instance import SingleInstance
+    from escape_desktop.ui.app.single_instance import SingleInstance
     app = QCoreApplication([])
     guard = SingleInstance(sys.argv[1])
     got = guard.acquire()

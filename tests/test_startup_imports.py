@@ -28,7 +28,7 @@ import json, sys
 from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QApplication
 import escape_desktop.cli
-import escape_desktop.ui.app as ui_app
+import escape_desktop.ui.app.launcher as ui_app
 
 def packages():
     return sorted({name.split('.')[0] for name in sys.modules})
@@ -109,7 +109,7 @@ def test_the_app_paints_its_first_screen_before_sqlalchemy(demo_ctx: AppContext)
 
 def test_the_window_path_and_opening_data_skip_heavy_imports(demo_ctx: AppContext) -> None:
     loaded = loaded_after(
-        "import escape_desktop.cli, escape_desktop.ui.app, escape_desktop.ui.main_window\n"
+        "import escape_desktop.cli, escape_desktop.ui.app.launcher, escape_desktop.ui.app.main_window\n"
         "from escape_desktop.context import AppContext\n"
         "ctx = AppContext.open(DATA_DIR)\n"
         "ctx.close()\n",
@@ -124,7 +124,7 @@ def test_building_and_showing_the_main_window_skips_heavy_imports(demo_ctx: AppC
         "import escape_desktop.cli\n"
         "from PySide6.QtWidgets import QApplication\n"
         "from escape_desktop.context import AppContext\n"
-        "from escape_desktop.ui.app import create_main_window\n"
+        "from escape_desktop.ui.app.launcher import create_main_window\n"
         "app = QApplication([])\n"
         "ctx = AppContext.open(DATA_DIR)\n"
         "window = create_main_window(ctx)\n"

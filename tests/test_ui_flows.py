@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 
 from escape_desktop.db import queries
 from escape_desktop.db.models import Course, Enrolment, Participant, Session
-from escape_desktop.ui import error_dialog
-from escape_desktop.ui.main_window import PAGE_COURSES, PAGE_WELCOME, MainWindow
+from escape_desktop.ui.app.main_window import PAGE_COURSES, PAGE_WELCOME, MainWindow
+from escape_desktop.ui.common import error_dialog
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -236,10 +236,10 @@ def test_import_a_referral_list_good_and_bad_rows(
                 ).all()
             )
 
-    window.edits.stack.undo()  # Ctrl+Z takes the whole list back, people and all
+    window.bus.undo_stack.undo()  # Ctrl+Z takes the whole list back, people and all
     assert listed_now() == []
     assert "Demo-Listed" not in {r.last_name for r in window.course_view.register.model.rows}
-    window.edits.stack.redo()
+    window.bus.undo_stack.redo()
     assert listed_now() == ["Ada", "Bill"]
     assert messages == []
 

@@ -3,8 +3,8 @@
 from PySide6.QtCore import Qt
 
 from escape_desktop.db.queries import course_summaries
-from escape_desktop.ui.courses_view import COURSE_ID_ROLE, CoursesModel
-from escape_desktop.ui.rows_model import ROW_DATA_ROLE, RowsModel
+from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
+from escape_desktop.ui.courses.courses_panel import COURSE_ID_ROLE, CoursesModel
 
 
 def test_courses_model_orders_running_then_upcoming_then_finished(

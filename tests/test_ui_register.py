@@ -10,8 +10,9 @@ from sqlalchemy import select
 
 from escape_desktop.db import queries
 from escape_desktop.db.models import Attendance
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.register_model import (
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.register.register_model import (
     COL_ATTENDED,
     COL_STATUS,
     FIRST_SESSION,
@@ -20,8 +21,8 @@ from escape_desktop.ui.register_model import (
     completion_state,
     next_mark,
 )
-from escape_desktop.ui.register_view import RegisterSection
-from escape_desktop.ui.undo import Actions
+from escape_desktop.ui.register.register_ops import RegisterOps
+from escape_desktop.ui.register.register_section import RegisterSection
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -43,7 +44,7 @@ def stored_mark(ctx, enrolment_id: int, session_id: int) -> str | None:
 @pytest.fixture
 def section(qtbot, demo_ctx, demo_today):
     bus = ChangeBus()
-    actions = Actions(demo_ctx, bus)
+    actions = RegisterOps(demo_ctx, bus)
     # A class day (KH-2026-002's sixth session): present and absent can be marked on it.
     view = RegisterSection(demo_ctx, bus, actions, today=demo_today + timedelta(days=1))
     qtbot.addWidget(view)
@@ -151,10 +152,10 @@ def test_undo_and_redo_a_mark(qtbot, section, demo_ctx):
     enrolment = section.model.rows[0].enrolment_id
     qtbot.keyClick(table, Qt.Key.Key_P)
     assert stored_mark(demo_ctx, enrolment, sid) == "present"
-    section.edits.stack.undo()
+    section.bus.undo_stack.undo()
     assert stored_mark(demo_ctx, enrolment, sid) is None
     assert section.model.index(0, col).data(MARK_ROLE) is None
-    section.edits.stack.redo()
+    section.bus.undo_stack.redo()
     assert stored_mark(demo_ctx, enrolment, sid) == "present"
 
 
@@ -195,7 +196,7 @@ def test_completion_column_says_how_many_more_sessions_are_needed():
     from datetime import date, timedelta
 
     from escape_desktop.db.queries import Register, RegisterRow, SessionInfo
-    from escape_desktop.ui.register_model import COL_STATUS
+    from escape_desktop.ui.register.register_model import COL_STATUS
 
     start = date(2026, 1, 5)
     sessions = [
@@ -218,9 +219,9 @@ def test_completion_column_says_how_many_more_sessions_are_needed():
 def test_an_empty_course_says_how_to_add_people(qtbot, ctx):
     from escape_desktop.services import courses
     from escape_desktop.services.participants import ParticipantInput, enrol_participant
-    from escape_desktop.ui.bus import ChangeBus
-    from escape_desktop.ui.register_view import RegisterSection
-    from escape_desktop.ui.undo import Actions
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.register.register_ops import RegisterOps
+    from escape_desktop.ui.register.register_section import RegisterSection
 
     cid = courses.create_course(
         ctx,
@@ -229,7 +230,7 @@ def test_an_empty_course_says_how_to_add_people(qtbot, ctx):
         ),
     )
     bus = ChangeBus()
-    view = RegisterSection(ctx, bus, Actions(ctx, bus))
+    view = RegisterSection(ctx, bus, RegisterOps(ctx, bus))
     qtbot.addWidget(view)
     view.set_course(cid)
     assert not view.empty_hint.isHidden()
@@ -237,7 +238,7 @@ def test_an_empty_course_says_how_to_add_people(qtbot, ctx):
     _, eid = enrol_participant(
         ctx, cid, ParticipantInput("Ada", "Demo-First", consent_programme=True)
     )
-    bus.notify("enrolment", [eid])
+    bus.announce(Changes.ENROLMENT, [eid])
     assert view.empty_hint.isHidden()
 
 

@@ -8,9 +8,9 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWizard
 
 from escape_desktop.services.demo import generate_demo
-from escape_desktop.ui import style
-from escape_desktop.ui.main_window import MainWindow
-from escape_desktop.ui.participant_dialog import ParticipantDialog
+from escape_desktop.ui.app.main_window import MainWindow
+from escape_desktop.ui.common import style
+from escape_desktop.ui.people.participant_dialog import ParticipantDialog
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 

@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtWidgets import QApplication
 
 from escape_desktop.db import queries
-from escape_desktop.ui.app import create_main_window
+from escape_desktop.ui.app.launcher import create_main_window
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
@@ -93,9 +93,9 @@ def test_welcome(qtbot, ctx, demo_today):
 
 
 def test_dialogs(qtbot, window, demo_today, tmp_path):
-    from escape_desktop.ui.course_wizard import CourseWizard
-    from escape_desktop.ui.import_dialog import ImportDialog
-    from escape_desktop.ui.participant_dialog import ParticipantDialog
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
+    from escape_desktop.ui.people.import_dialog import ImportDialog
+    from escape_desktop.ui.people.participant_dialog import ParticipantDialog
 
     wizard = CourseWizard(window.ctx, window, today=demo_today)
     wizard.show()
@@ -156,7 +156,7 @@ from datetime import date
 from PySide6.QtWidgets import QApplication
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
-from escape_desktop.ui.app import create_main_window
+from escape_desktop.ui.app.launcher import create_main_window
 app = QApplication([])
 ctx = AppContext.open(sys.argv[1])
 w = create_main_window(ctx, today=date(2026, 11, 26))

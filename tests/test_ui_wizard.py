@@ -4,7 +4,7 @@ from datetime import date
 
 
 def test_the_wizard_shows_the_days_it_skipped(qtbot, ctx):
-    from escape_desktop.ui.course_wizard import CourseWizard
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
 
     wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
     qtbot.addWidget(wizard)
@@ -17,7 +17,7 @@ def test_the_wizard_shows_the_days_it_skipped(qtbot, ctx):
 
 def test_typing_a_venue_in_the_wizard_replaces_the_suggested_one(qtbot, ctx):
     from escape_desktop.services.courses import add_venue
-    from escape_desktop.ui.course_wizard import CourseWizard
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
 
     add_venue(ctx, "Riverside Leisure Centre")
     wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
@@ -30,7 +30,7 @@ def test_typing_a_venue_in_the_wizard_replaces_the_suggested_one(qtbot, ctx):
 
 
 def test_the_wizard_warns_when_one_person_runs_a_big_group(qtbot, ctx):
-    from escape_desktop.ui.course_wizard import CourseWizard
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
 
     wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
     qtbot.addWidget(wizard)

@@ -3,11 +3,11 @@
 import sys
 import threading
 
-from PySide6.QtCore import QObject, QThreadPool
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
 
-from escape_desktop.ui import error_dialog
-from escape_desktop.ui.worker import run_in_background
+from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.worker import database_worker, run_in_background
 
 
 def test_background_result_reaches_the_gui_thread_with_progress(qtbot):
@@ -57,7 +57,7 @@ def test_a_job_whose_window_closed_finishes_quietly(qtbot):
     parent.deleteLater()
     qtbot.wait(50)  # the parent, and the signals object with it, are gone now
     gate.set()
-    assert QThreadPool.globalInstance().waitForDone(5000)
+    assert database_worker().waitForDone(5000)
     qtbot.wait(50)
     assert results == []
 

@@ -12,8 +12,9 @@ from PySide6.QtWidgets import QMessageBox
 
 from escape_desktop.commands.base import course_id
 from escape_desktop.services.uploads import batches
-from escape_desktop.ui.bus import ChangeBus
-from escape_desktop.ui.export_dialog import ExportDialog, UploadPreviewModel
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.documents.export_dialog import ExportDialog, UploadPreviewModel
 
 OUTPUT = Path(__file__).resolve().parent / "output"
 
@@ -57,7 +58,7 @@ def test_dialog_previews_and_exports_one_course(qtbot, demo_ctx, demo_today, bus
     qtbot.keyClicks(dialog.path, str(target))
     with qtbot.waitSignal(bus.changed, timeout=10_000) as signal:
         qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
-    assert signal.args[0] == "export"
+    assert signal.args[0].changes == Changes.EXPORT
     assert target.exists()
     attendance = tmp_path / "my upload-attendance.csv"
     assert attendance.exists()

@@ -1,0 +1,1 @@
+"""Start-up of the window: the launcher, the main window and its first screens."""

@@ -1,0 +1,680 @@
+"""The main window: courses on the left, the chosen course on the right, menus, undo, status bar.
+
+It opens in two steps so the instructor sees it at once. The first step (``__init__``) shows the
+courses list, read with plain SQL, and the chosen course's heading; nothing it imports pulls in
+SQLAlchemy. The second step (``finish()``, right after the first paint when ``deferred``)
+builds the course view, the register, undo and the rest. An action used in between is run
+once the window is ready, never lost and never half-done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QSplitter,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop import __version__
+from escape_desktop.context import AppContext
+from escape_desktop.db import first_screen
+from escape_desktop.ui.app.welcome_page import WelcomePage
+from escape_desktop.ui.common import error_dialog, style
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.courses.course_view import TAB_TITLES
+from escape_desktop.ui.courses.courses_panel import CoursesPanel
+
+if TYPE_CHECKING:
+    from escape_desktop.db import queries
+    from escape_desktop.ui.courses.course_view import CourseView
+    from escape_desktop.ui.people.people_ops import PeopleOps
+    from escape_desktop.ui.register.register_ops import RegisterOps
+
+PAGE_WELCOME, PAGE_COURSES = range(2)
+UI_SETTINGS_FILE = "ui.ini"
+FINISH_FALLBACK_MS = 1000  # finish even if no paint comes (a window started minimised)
+
+
+def large_text_on(ctx: AppContext) -> bool:
+    """The site's large-text setting, read without SQLAlchemy (the first paint needs it)."""
+    with ctx.db.raw_read() as conn:
+        return first_screen.setting(conn, first_screen.LARGE_TEXT) == "1"
+
+
+class _LoadingCourse(QWidget):
+    """Stands where the course view will be: the chosen course's heading, then 'Opening…'."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(16, 12, 16, 8)
+        self.title = QLabel("")
+        self.title.setObjectName("title")
+        self.subtitle = QLabel("")
+        self.subtitle.setObjectName("subtitle")
+        self.subtitle.setWordWrap(True)
+        self.note = QLabel("Opening the register…")
+        self.note.setObjectName("hint")
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.note)
+        layout.addStretch(1)
+
+    def show_course(self, summary: first_screen.CourseSummary | None) -> None:
+        self.title.setText(summary.title if summary else "")
+        parts = (summary.code, summary.venue) if summary else ()
+        self.subtitle.setText(" · ".join(p for p in parts if p))
+
+
+class _AfterFirstPaint(QObject):
+    """Calls ``then`` once, just after the first paint of ``window`` (or after a fallback)."""
+
+    def __init__(self, window: QWidget, then: Callable[[], None]):
+        super().__init__(window)
+        self.window = window
+        self.then = then
+        self.done = False
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+        QTimer.singleShot(FINISH_FALLBACK_MS, self._go)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if (
+            not self.done
+            and event.type() == QEvent.Type.Paint
+            and isinstance(obj, QWidget)
+            and obj.window() is self.window
+        ):
+            QTimer.singleShot(0, self._go)  # after this paint has been drawn
+        return False
+
+    def _go(self) -> None:
+        if self.done:
+            return
+        self.done = True
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+        self.then()
+
+
+def after_first_paint(window: QWidget, then: Callable[[], None]) -> None:
+    """Call ``then`` once, just after ``window`` first paints (or after a short fallback)."""
+    _AfterFirstPaint(window, then)  # parented to the window, which keeps it
+
+
+class MainWindow(QMainWindow):
+    ready = Signal()  # the course view, register and undo are built (finish() ran)
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus | None = None,
+        today: date | None = None,
+        *,
+        deferred: bool = False,
+    ):
+        super().__init__()
+        self.ctx = ctx
+        self.bus = bus or ChangeBus(self)
+        self._today = today
+        self.settings = QSettings(
+            str(Path(ctx.data_dir) / UI_SETTINGS_FILE), QSettings.Format.IniFormat
+        )
+        self.is_ready = False
+        self.checked = True  # False while the data file's quick check runs (see set_checked)
+        self.course_view: CourseView | None = None
+        self._queued: Callable[[], None] | None = None
+        self._wanted_course: int | None = None
+        self.setWindowTitle("ESCAPE-pain classes")
+        self._build_pages()
+        self._build_actions()
+        self._build_menus()
+        self._build_status_bar()
+        self.bus.saved.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        self.bus.changed.connect(self._on_changed)
+        self._restore()
+        if not deferred:
+            self.finish()
+
+    def finish_after_first_paint(self) -> None:
+        """Run finish() just after the window first paints (call before or after show())."""
+        after_first_paint(self, self.finish)
+
+    def finish(self) -> None:
+        """The second step: course view, register, undo; then any action asked for meanwhile."""
+        if self.is_ready:
+            return
+        from escape_desktop.ui.courses.course_view import CourseView
+        from escape_desktop.ui.people.people_ops import PeopleOps
+        from escape_desktop.ui.register.register_ops import RegisterOps
+
+        self.register_ops: RegisterOps = RegisterOps(self.ctx, self.bus, self)
+        self.people_ops: PeopleOps = PeopleOps(self.ctx, self.bus, self)
+        self.course_view = CourseView(
+            self.ctx, self.bus, self.register_ops, self, today=self._today
+        )
+        self.course_view.setEnabled(self.checked)
+        reg = self.course_view.register
+        reg.enrolRequested.connect(self.enrol)
+        reg.importRequested.connect(self.import_list)
+        reg.editPersonRequested.connect(self.edit_person)
+        reg.withdrawRequested.connect(self.withdraw)
+        reg.moveRequested.connect(self.move_person)
+        reg.sessionEditRequested.connect(self.edit_session)
+        reg.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        sizes = self.splitter.sizes()
+        self.splitter.replaceWidget(1, self.course_view)
+        self.loading.deleteLater()
+        self.splitter.setSizes(sizes)
+        self._build_undo_actions()
+        self.is_ready = True
+        if self.pages.currentIndex() == PAGE_WELCOME or self._wanted_course is None:
+            self.course_view.set_course(None)
+        else:
+            self.open_course(self._wanted_course)
+        self.ready.emit()
+        self._run_queued()
+
+    def set_checked(self, ok: bool) -> None:
+        """The quick check of the data file: False while it runs, True once it passed."""
+        self.checked = ok
+        if self.course_view is not None:
+            self.course_view.setEnabled(ok)
+        if ok:
+            self._run_queued()
+
+    def _run_queued(self) -> None:
+        if self.is_ready and self.checked and self._queued is not None:
+            call, self._queued = self._queued, None
+            call()
+
+    def _when_ready(self, slot: Callable[[], None]) -> None:
+        """Run ``slot`` now, or once the window is ready if it is still opening."""
+        if self.is_ready and self.checked:
+            slot()
+            return
+        self._queued = slot  # the last thing asked for wins
+        self.statusBar().showMessage("Opening the data; one moment…", 3000)
+
+    # --- building ----------------------------------------------------------------------
+    def _build_pages(self) -> None:
+        self.pages = QStackedWidget(self)
+        self.welcome = WelcomePage(self)
+        self.welcome.createRequested.connect(lambda: self._when_ready(self.new_course))
+        self.welcome.demoRequested.connect(lambda: self._when_ready(self.load_demo))
+        self.welcome.settingsRequested.connect(lambda: self._when_ready(self.open_settings))
+        self.courses = CoursesPanel(self.ctx, self.bus, self, today=self._today)
+        self.courses.courseSelected.connect(self.open_course)
+        self.courses.newCourseRequested.connect(lambda: self._when_ready(self.new_course))
+        self.loading = _LoadingCourse(self)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
+        self.splitter.addWidget(self.courses)
+        self.splitter.addWidget(self.loading)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setSizes([340, 1000])
+        self.splitter.setChildrenCollapsible(False)
+        self.pages.addWidget(self.welcome)
+        self.pages.addWidget(self.splitter)
+        self.setCentralWidget(self.pages)
+
+    def _action(
+        self, text: str, slot, shortcut: QKeySequence | str | None = None, tip: str = ""
+    ) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self)
+        if shortcut is not None:
+            action.setShortcut(QKeySequence(shortcut))
+        if tip:
+            action.setStatusTip(tip)
+        action.triggered.connect(lambda _checked=False: self._when_ready(slot))
+        return action
+
+    def _build_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.new_course_action = self._action(
+            "&New course…", self.new_course, QKeySequence(K.New), "Create a course"
+        )
+        self.new_course_action.setIcon(style.icon(self, "FileIcon"))
+        self.import_action = self._action("&Import referral list…", self.import_list, "Ctrl+I")
+        self.export_action = self._action("&Export for central upload…", self.export_upload)
+        self.settings_action = self._action(
+            "&Settings…", self.open_settings, QKeySequence(K.Preferences)
+        )
+        self.quit_action = QAction("&Quit", self)
+        self.quit_action.setShortcut(QKeySequence(K.Quit))
+        self.quit_action.triggered.connect(self.close)  # works while opening too
+        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
+        # Stand-ins until finish() makes the real ones on the undo stack.
+        self.undo_action = QAction("&Undo", self)
+        self.undo_action.setEnabled(False)
+        self.redo_action = QAction("&Redo", self)
+        self.redo_action.setEnabled(False)
+        self.find_action = self._action("&Find a person…", self.find_person, QKeySequence(K.Find))
+        self.find_course_action = self._action(
+            "Search &courses", self._focus_course_search, "Ctrl+Shift+F"
+        )
+        self.enrol_action = self._action("&Enrol a person…", self.enrol, "Ctrl+E")
+        self.edit_course_action = self._action(
+            "Edit &course…", self.edit_course, "Ctrl+Shift+E", "Change this course's details"
+        )
+        self.edit_session_action = self._action(
+            "Edit &session…", self._edit_current_session, "Ctrl+Shift+S"
+        )
+        self.register_action = self._action("Go to the &register", self._focus_register, "Ctrl+R")
+        self.large_text_action = QAction("&Large text", self)
+        self.large_text_action.setCheckable(True)
+        self.large_text_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
+        self.large_text_action.toggled.connect(
+            lambda on: self._when_ready(lambda: self._set_large_text(on))
+        )
+        self.about_action = self._action("&About", self.about)
+        self.keys_action = self._action(
+            "&Keyboard shortcuts", self.show_keys, QKeySequence(K.HelpContents)
+        )
+        for a in (self.find_action, self.enrol_action):
+            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+    def _build_undo_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        undo = self.bus.undo_stack.createUndoAction(self, "&Undo")
+        undo.setShortcut(QKeySequence(K.Undo))
+        redo = self.bus.undo_stack.createRedoAction(self, "&Redo")
+        redo.setShortcut(QKeySequence(K.Redo))
+        for new, old in ((undo, self.undo_action), (redo, self.redo_action)):
+            new.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            self.edit_menu.insertAction(old, new)
+            self.edit_menu.removeAction(old)
+            old.deleteLater()
+        self.undo_action, self.redo_action = undo, redo
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        for a in (self.new_course_action, self.import_action, self.export_action):
+            file_menu.addAction(a)
+        file_menu.addSeparator()
+        file_menu.addAction(self.settings_action)
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = self.edit_menu = bar.addMenu("&Edit")
+        edit_menu.addAction(self.undo_action)
+        edit_menu.addAction(self.redo_action)
+        edit_menu.addSeparator()
+        edit_menu.addAction(self.find_action)
+        edit_menu.addAction(self.find_course_action)
+        course_menu = bar.addMenu("&Course")
+        course_menu.addAction(self.enrol_action)
+        course_menu.addAction(self.edit_course_action)
+        course_menu.addAction(self.edit_session_action)
+        course_menu.addAction(self.register_action)
+        course_menu.addSeparator()
+        for i, title in enumerate(TAB_TITLES):
+            a = QAction(title, self)
+            a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
+            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the course view owns the keys
+            a.triggered.connect(lambda _c=False, i=i: self._when_ready(lambda: self._section(i)))
+            course_menu.addAction(a)
+        self.course_menu = course_menu
+        view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.large_text_action)
+        self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.keys_action)
+        self.help_menu.addAction(self.about_action)
+
+    def _build_status_bar(self) -> None:
+        folder = Path(self.ctx.data_dir)
+        self.data_label = QLabel(f"Data folder: {folder.name}")
+        self.data_label.setToolTip(f"Everything is kept in {folder}")
+        self.data_label.setObjectName("hint")
+        self.statusBar().addPermanentWidget(self.data_label)
+
+    # --- state -------------------------------------------------------------------------
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def _restore(self) -> None:
+        self.large_text_action.blockSignals(True)
+        self.large_text_action.setChecked(large_text_on(self.ctx))
+        self.large_text_action.blockSignals(False)
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1366, 768)
+        splitter = self.settings.value("window/splitter")
+        if isinstance(splitter, QByteArray) and not splitter.isEmpty():
+            self.splitter.restoreState(splitter)
+        self.courses.reload()
+        if not self.courses.model.rows:
+            self.pages.setCurrentIndex(PAGE_WELCOME)
+            return
+        self.pages.setCurrentIndex(PAGE_COURSES)
+        last = self.settings.value("last_course_id")
+        wanted = int(last) if last not in (None, "") and str(last).isdigit() else None
+        if wanted is None or self.courses.model.row_of(wanted) is None:
+            wanted = self.courses.first_course_id()
+        if wanted is not None:
+            self.open_course(wanted)
+
+    def current_course_id(self) -> int | None:
+        return self.course_view.course_id if self.course_view is not None else None
+
+    def open_course(self, course_id: int) -> None:
+        self.courses.select(course_id, emit=False)
+        self.pages.setCurrentIndex(PAGE_COURSES)
+        if self.course_view is None:  # still opening: show its heading, open it when ready
+            self._wanted_course = course_id
+            row = self.courses.model.row_of(course_id)
+            self.loading.show_course(self.courses.model.rows[row] if row is not None else None)
+            return
+        if self.course_view.course_id != course_id:
+            self.course_view.set_course(course_id)
+            self.settings.setValue("last_course_id", course_id)
+
+    def _section(self, index: int) -> None:
+        if self.course_view is not None:
+            self.course_view.show_section(index)
+
+    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        if change.touches(Changes.SETTINGS):
+            from escape_desktop.services import settings as settings_service
+
+            self._apply_large_text(settings_service.load(self.ctx).large_text)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        from escape_desktop.ui.safety import safety_menu
+
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        if self.splitter.isVisible():  # never laid out behind the welcome page: nothing to keep
+            # saveState() keeps the sizes last asked for, not the ones on screen: ask for those.
+            self.splitter.setSizes(self.splitter.sizes())
+            self.settings.setValue("window/splitter", self.splitter.saveState())
+        course_id = self.current_course_id() or self._wanted_course
+        if course_id is not None:
+            self.settings.setValue("last_course_id", course_id)
+        self.settings.sync()
+        try:
+            safety_menu.on_close(self, self.ctx)
+        except Exception as e:  # closing must never be blocked by a failed extra
+            error_dialog.log.error("on_close failed: %s", e)
+        super().closeEvent(event)
+
+    # --- look --------------------------------------------------------------------------
+    def _set_large_text(self, on: bool) -> None:
+        from escape_desktop.services import settings as settings_service
+        from escape_desktop.ui.common.operation import run_op
+
+        run_op(
+            self,
+            lambda: settings_service.set_large_text(self.ctx, on),
+            bus=self.bus,
+            changes=Changes.SETTINGS,
+            message="Large text on" if on else "Large text off",
+        )
+
+    def _apply_large_text(self, on: bool) -> None:
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            style.apply(app, on)
+        self.large_text_action.blockSignals(True)
+        self.large_text_action.setChecked(on)
+        self.large_text_action.blockSignals(False)
+        if self.course_view is not None:
+            self.course_view.register._resize_columns()
+
+    # --- flows (run only once the window is ready) -------------------------------------
+    @property
+    def _view(self) -> CourseView:
+        assert self.course_view is not None, "the course view is built by finish()"
+        return self.course_view
+
+    def _need_course(self) -> int | None:
+        cid = self.current_course_id()
+        if cid is None:
+            self.statusBar().showMessage("Choose a course first, or create one with Ctrl+N.", 6000)
+        return cid
+
+    def new_course(self) -> None:
+        from escape_desktop.ui.courses.course_wizard import CourseWizard
+
+        wizard = CourseWizard(self.ctx, self, today=self.today, bus=self.bus)
+        self._open_dialog(wizard)
+        if wizard.result() and wizard.course_id is not None:
+            self.courses.reload()
+            self.pages.setCurrentIndex(PAGE_COURSES)
+            self.courses.select(wizard.course_id, emit=False)
+            self.open_course(wizard.course_id)
+            self._view.show_section(0)
+            self.activateWindow()  # back to the register after the wizard, ready to enrol
+
+    def load_demo(self) -> None:
+        from escape_desktop.services.demo import generate_demo
+        from escape_desktop.ui.common.operation import run_op
+
+        self.welcome.set_busy(True)
+        self.statusBar().showMessage("Making demo courses…")
+        today = self.today
+
+        def done(_result: object) -> None:
+            self.welcome.set_busy(False)
+            self.courses.reload()
+            first = self.courses.first_course_id()
+            if first is not None:
+                self.open_course(first)
+
+        def failed(e: BaseException) -> None:
+            self.welcome.set_busy(False)
+            error_dialog.report(self, e)
+
+        self._demo_job = run_op(
+            self,
+            lambda _progress: generate_demo(self.ctx, scale="small", today=today),
+            bus=self.bus,
+            changes=Changes.ALL,
+            message="Demo courses added: invented people only",
+            background=True,
+            success=done,
+            failure=failed,
+        )
+
+    def open_settings(self) -> None:
+        from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+        self._open_dialog(SettingsDialog(self.ctx, self.bus, self))
+
+    def _course_label(self, course_id: int) -> str:
+        reg = self._view.register.model.register
+        if reg is not None and reg.course_id == course_id:
+            return f"{reg.code} · {reg.title}"
+        return ""
+
+    def enrol(self) -> None:
+        from escape_desktop.services.participants import ParticipantInput
+        from escape_desktop.ui.people.participant_dialog import ParticipantDialog
+
+        cid = self._need_course()
+        if cid is None:
+            return
+        result: dict[str, int] = {}
+
+        def submit(data: ParticipantInput) -> None:
+            result["enrolment_id"] = self.people_ops.enrol(cid, data)
+
+        dialog = ParticipantDialog(
+            self, submit, course_label=self._course_label(cid), today=self.today
+        )
+        self._open_dialog(dialog)
+        if "enrolment_id" in result:
+            self._view.show_section(0)
+            self._view.register.select_enrolment(result["enrolment_id"])
+
+    def _enrolment(self, enrolment_id: int) -> queries.RegisterRow | None:
+        return next(
+            (r for r in self._view.register.model.rows if r.enrolment_id == enrolment_id),
+            None,
+        )
+
+    def edit_person(self, enrolment_id: int) -> None:
+        from escape_desktop.services import participants as participant_service
+        from escape_desktop.ui.people.participant_dialog import ParticipantDialog
+
+        row = self._enrolment(enrolment_id)
+        if row is None:
+            return
+        ok, initial = error_dialog.guarded(
+            self, participant_service.participant_input, self.ctx, row.participant_id
+        )
+        if not ok:
+            return
+        dialog = ParticipantDialog(
+            self,
+            lambda data: self.people_ops.edit_participant(row.participant_id, data),
+            title=f"{row.name} ({row.code})",
+            initial=initial,
+            today=self.today,
+        )
+        self._open_dialog(dialog)
+
+    def withdraw(self, enrolment_id: int) -> None:
+        from escape_desktop.ui.people.withdraw_dialog import WithdrawDialog
+
+        row = self._enrolment(enrolment_id)
+        if row is None or row.status == "withdrawn":
+            return
+        dialog = WithdrawDialog(self, row.name)
+        self._open_dialog(dialog)
+        if dialog.result():
+            self.people_ops.withdraw(enrolment_id, dialog.value(), row.name)
+
+    def move_person(self, enrolment_id: int) -> None:
+        from escape_desktop.ui.people.move_dialog import MoveDialog
+
+        row = self._enrolment(enrolment_id)
+        if row is None:
+            return
+        with self.ctx.db.raw_read() as conn:
+            summaries = first_screen.course_summaries(conn, self.today)
+        dialog = MoveDialog(self, row.name, summaries, self.current_course_id() or -1)
+        self._open_dialog(dialog)
+        target = dialog.value()
+        if dialog.result() and target is not None:
+            code = next((c.code for c in summaries if c.id == target), "")
+            self.people_ops.move(enrolment_id, target, row.name, code)
+
+    def import_list(self, path: str | None = None) -> None:
+        from escape_desktop.ui.people.import_dialog import ImportDialog
+
+        cid = self._need_course()
+        if cid is None:
+            return
+        reg = self._view.register.model.register
+        code = reg.code if reg else ""
+        if path is None:
+            path, _ = QFileDialog.getOpenFileName(
+                self,
+                f"Referral list for {code}",
+                str(Path.home()),
+                "CSV files (*.csv *.txt);;All files (*)",
+            )
+            if not path:
+                return
+        dialog = ImportDialog(self.ctx, self.bus, cid, code, self, path=path)
+        self._open_dialog(dialog)  # the list is added, undoably, by the dialog's own operation
+
+    def edit_course(self) -> None:
+        from escape_desktop.ui.courses.course_edit_dialog import edit_course
+
+        cid = self._need_course()
+        if cid is not None:
+            edit_course(self.ctx, self.bus, self, cid)
+
+    def edit_session(self, session_id: int) -> None:
+        from escape_desktop.ui.courses.session_dialog import SessionDialog
+
+        reg = self._view.register.model.register
+        session = next((x for x in reg.sessions if x.id == session_id), None) if reg else None
+        if session is None or reg is None:
+            return
+        self._open_dialog(SessionDialog(self.ctx, self.bus, session, reg.instructors, self))
+
+    def _edit_current_session(self) -> None:
+        sid = self._view.register.current_session_id()
+        if sid is not None:
+            self.edit_session(sid)
+
+    def find_person(self) -> None:
+        from escape_desktop.ui.people.search_dialog import SearchDialog
+
+        dialog = SearchDialog(self.ctx, self)
+        dialog.openRequested.connect(self.show_enrolment)
+        self._open_dialog(dialog)
+
+    def show_enrolment(self, course_id: int, enrolment_id: int) -> None:
+        self.courses.select(course_id, emit=False)
+        self.open_course(course_id)
+        self._view.show_section(0)
+        self._view.register.select_enrolment(enrolment_id)
+
+    def export_upload(self) -> None:
+        from escape_desktop.ui.documents.export_dialog import open_export_dialog
+
+        error_dialog.guarded(
+            self, open_export_dialog, self.ctx, self.bus, self, self.current_course_id()
+        )
+
+    def _focus_course_search(self) -> None:
+        if self.pages.currentIndex() == PAGE_COURSES:
+            self.courses.search.setFocus()
+            self.courses.search.selectAll()
+
+    def _focus_register(self) -> None:
+        if self.current_course_id() is not None:
+            self._view.show_section(0)
+
+    def show_keys(self) -> None:
+        QMessageBox.information(
+            self,
+            "Keyboard shortcuts",
+            "In the register: arrows move; P present, A absent, L apologies (then down to the next "
+            "person); Space changes the mark; Delete clears it; Enter on a name opens the details.\n\n"
+            "Ctrl+N new course · Ctrl+E enrol · Ctrl+Shift+E edit the course · Ctrl+I import a list · Ctrl+F find a person · "
+            "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+Shift+L large text",
+        )
+
+    def about(self) -> None:
+        QMessageBox.about(
+            self,
+            "About",
+            f"ESCAPE-pain classes (escape-desktop {__version__})\n\nCourses, registers, circuits and "
+            f"measures kept on this computer.\n\nData folder: {self.ctx.data_dir}",
+        )
+
+    def _open_dialog(self, dialog: QWidget) -> None:
+        """Run a dialog modally (tests reach it through self.last_dialog)."""
+        self.last_dialog = dialog
+        dialog.exec()  # type: ignore[attr-defined]
+        self.activateWindow()  # keys go back to this window, so Ctrl+E etc. work straight away
+
+
+def install_safety_menu(window: MainWindow) -> None:
+    """The data-safety engineer's Data menu and timers, added once after the window is built."""
+    from escape_desktop.ui.safety import safety_menu
+
+    safety_menu.install(window, window.ctx, window.bus)

@@ -1,0 +1,217 @@
+"""Opening the data folder from the window: one instance, passphrase, quick check, damage.
+
+The window's own start (``open_for_window``) leaves the quick check out: ``check_in_background``
+runs it after the first paint, and damage found then leads to the same choices (``damaged``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QObject
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
+
+from escape_desktop.context import AppContext
+from escape_desktop.db import keys
+from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.db.errors import KnownError, NewerDatabase
+from escape_desktop.paths import resolve_data_dir
+from escape_desktop.ui.app.single_instance import SingleInstance
+from escape_desktop.ui.common import error_dialog
+
+# Imported when needed (a new or encrypted folder, damaged data), not on every start:
+# escape_desktop.db.backup, escape_desktop.ui.safety.passphrase_dialog.
+
+log = logging.getLogger(__name__)
+
+TITLE = "ESCAPE-pain classes"
+
+
+def _ask(parent: QWidget | None, title: str, text: str, buttons: list[str]) -> int:
+    """A question box; returns the index of the button clicked (-1 when closed)."""
+    box = QMessageBox(parent)
+    box.setIcon(QMessageBox.Icon.Warning)
+    box.setWindowTitle(title)
+    box.setText(text)
+    made = [box.addButton(b, QMessageBox.ButtonRole.AcceptRole) for b in buttons]
+    box.exec()
+    clicked = box.clickedButton()
+    return made.index(clicked) if clicked in made else -1
+
+
+def _first_run_key(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | None]:
+    """(go on, key): a new data folder asks for a passphrase, or none for demo data."""
+    from escape_desktop.ui.safety.passphrase_dialog import ChoosePassphraseDialog, RecoveryKeyDialog
+
+    dialog = ChoosePassphraseDialog(parent)
+    result = dialog.exec()
+    if result == ChoosePassphraseDialog.SKIPPED:
+        return True, None
+    if result != QDialog.DialogCode.Accepted:
+        return False, None
+    made = keys.create_key(folder, dialog.passphrase_text)
+    RecoveryKeyDialog(made.recovery_code, parent).exec()
+    return True, made.key
+
+
+def _unlock(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | None]:
+    from escape_desktop.ui.safety.passphrase_dialog import UnlockDialog
+
+    dialog = UnlockDialog(folder, parent)
+    if dialog.exec() != QDialog.DialogCode.Accepted:
+        return False, None
+    return True, dialog.key
+
+
+def _guard(folder: Path, parent: QWidget | None) -> SingleInstance | None:
+    guard = SingleInstance(folder)
+    if guard.acquire():
+        app = QApplication.instance()
+        if app is not None:
+            guard.setParent(app)  # lives as long as the app; safety_menu finds it there
+        return guard
+    if guard.reason:
+        error_dialog.show_message(parent, TITLE, guard.reason)
+    return None  # the running window was brought forward
+
+
+def open_context_interactively(
+    data_dir: str | Path | None, parent: QWidget | None = None, *, check: bool = True
+) -> AppContext | None:
+    """The AppContext for the window, or None when the user gave up (the app then quits).
+
+    With ``check`` the quick integrity check runs first, and damage is dealt with here.
+    """
+    folder = resolve_data_dir(data_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    guard = _guard(folder, parent)
+    if guard is None:
+        return None
+    ctx = _open(folder, parent, check)
+    if ctx is None:
+        guard.release()
+        guard.deleteLater()
+    return ctx
+
+
+def open_for_window(
+    data_dir: str | Path | None, parent: QWidget | None = None
+) -> AppContext | None:
+    """As the app starts: everything of open_context_interactively but the quick check, which
+    the window runs after its first paint (check_in_background); the guard and the
+    passphrase still come first."""
+    return open_context_interactively(data_dir, parent, check=False)
+
+
+def check_in_background(
+    ctx: AppContext, on_result: Callable[[list[str]], None], parent: QObject | None = None
+) -> QObject:
+    """Run the quick integrity check off the GUI thread; ``on_result(problems)`` on the GUI
+    thread, with an empty list when the file is healthy. Keep the returned object alive."""
+    from escape_desktop.db.integrity import integrity_problems  # SQLAlchemy, on this thread
+    from escape_desktop.ui.common.worker import run_in_background
+
+    ctx.db.engine  # noqa: B018 (made here, so the worker only runs SQL)
+
+    def failed(e: BaseException) -> None:
+        log.error("the quick check could not run: %r", e)
+        on_result([f"The data file could not be checked ({type(e).__name__})."])
+
+    return run_in_background(
+        lambda _progress: integrity_problems(ctx.db, full=False),
+        on_done=on_result,
+        on_error=failed,
+        parent=parent,
+    )
+
+
+def _open(folder: Path, parent: QWidget | None, check: bool = True) -> AppContext | None:
+    if keys.is_encrypted(folder):
+        go_on, key = _unlock(folder, parent)
+    elif not (folder / DB_FILENAME).exists():
+        go_on, key = _first_run_key(folder, parent)
+    else:
+        go_on, key = True, None
+    if not go_on:
+        return None
+    try:
+        ctx = AppContext.open(folder, key=key)
+    except NewerDatabase as e:
+        error_dialog.show_message(parent, TITLE, str(e))
+        return None
+    except KnownError as e:
+        log.warning("could not open %s: %s", folder, e)
+        return _damaged(folder, key, [str(e)], parent)
+    except Exception as e:  # the driver's own errors for a damaged file
+        log.exception("could not open %s", folder)
+        return _damaged(
+            folder, key, [f"The data file could not be read ({type(e).__name__})."], parent
+        )
+    if not check:
+        return ctx
+    from escape_desktop.db.integrity import integrity_problems
+
+    problems = integrity_problems(ctx.db, full=False)
+    if problems:
+        ctx.close()
+        return _damaged(folder, key, problems, parent)
+    return ctx
+
+
+def damaged(
+    folder: Path, key: bytes | None, problems: list[str], parent: QWidget | None = None
+) -> AppContext | None:
+    """Damage found (before or after the window opened): restore, look read-only, or quit."""
+    return _damaged(folder, key, problems, parent)
+
+
+def _damaged(
+    folder: Path, key: bytes | None, problems: list[str], parent: QWidget | None
+) -> AppContext | None:
+    """Explain, then offer the newest good backup, read-only viewing, or quitting."""
+    from escape_desktop.db import backup as backups
+
+    newest = backups.newest_good_backup(backups.backups_dir(folder), key)
+    text = (
+        "The class data file is damaged, so it cannot be changed safely.\n\n"
+        f"What was found: {problems[0]}\n\n"
+    )
+    choices = []
+    if newest is not None:
+        text += (
+            f"The newest good backup is from {newest.made_at:%A %d %B %Y at %H:%M}. Restoring "
+            "it puts that copy in place; the damaged file is kept aside, not deleted."
+        )
+        choices.append("Restore the backup")
+    else:
+        text += "No good backup was found in the data folder. Ask for help before typing anything."
+    choices += ["Look only (read-only)", "Quit"]
+    answer = _ask(parent, "The data needs attention", text, choices)
+    picked = choices[answer] if 0 <= answer < len(choices) else "Quit"
+    if picked == "Restore the backup" and newest is not None:
+        from escape_desktop.db.engine import Database
+
+        try:
+            damaged = Database(folder / DB_FILENAME, key)
+            restored, _kept = backups.restore_backup(damaged, newest.path)
+            restored.dispose()
+            ctx = AppContext.open(folder, key=key)
+        except Exception as e:
+            error_dialog.report(parent, e, "Could not restore the backup")
+            return None
+        error_dialog.show_message(
+            parent,
+            TITLE,
+            f"The backup from {newest.made_at:%d %B %Y %H:%M} is back in place. Anything typed "
+            "after that time needs entering again.",
+        )
+        return ctx
+    if picked == "Look only (read-only)":
+        try:
+            return AppContext.open(folder, key=key, read_only=True, migrate=False)
+        except Exception as e:
+            error_dialog.report(parent, e, "Could not open the data even to look")
+            return None
+    return None

@@ -1,0 +1,70 @@
+"""First run: create your first course, or explore the app with invented demo people."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
+
+from escape_desktop.ui.common.style import icon
+
+
+class WelcomePage(QWidget):
+    createRequested = Signal()
+    demoRequested = Signal()
+    settingsRequested = Signal()
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        outer = QVBoxLayout(self)
+        outer.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        box = QWidget()
+        box.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 44)
+        layout = QVBoxLayout(box)
+        layout.setSpacing(14)
+        title = QLabel("Welcome to ESCAPE-pain classes")
+        title.setObjectName("title")
+        intro = QLabel(
+            "Keep each course's register, circuit and measures on this laptop, with no internet "
+            "needed. Everything you type is saved at once."
+        )
+        intro.setWordWrap(True)
+        intro.setObjectName("subtitle")
+        self.create_button = QPushButton(icon(self, "FileIcon"), "  Create your first course")
+        self.create_button.setObjectName("big")
+        self.create_button.setToolTip(
+            "Choose the programme, venue and days; the 12 dates are worked out for you."
+        )
+        self.create_button.clicked.connect(self.createRequested.emit)
+        self.demo_button = QPushButton(icon(self, "DirHomeIcon"), "  Explore with demo data")
+        self.demo_button.setObjectName("big")
+        self.demo_button.clicked.connect(self.demoRequested.emit)
+        demo_note = QLabel(
+            "Demo data adds four courses of invented people to this data folder, to try things "
+            "out. Use a fresh data folder for your real classes."
+        )
+        demo_note.setObjectName("hint")
+        demo_note.setWordWrap(True)
+        self.settings_button = QPushButton("Set up venues and instructors first…")
+        self.settings_button.setFlat(True)
+        self.settings_button.clicked.connect(self.settingsRequested.emit)
+        for b in (self.create_button, self.demo_button, self.settings_button):
+            b.setAutoDefault(True)  # Enter presses the focused button, as it does in a dialog
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.hide()
+        for w in (
+            title,
+            intro,
+            self.create_button,
+            self.demo_button,
+            demo_note,
+            self.settings_button,
+            self.progress,
+        ):
+            layout.addWidget(w)
+        outer.addWidget(box)
+
+    def set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        for b in (self.create_button, self.demo_button, self.settings_button):
+            b.setEnabled(not busy)

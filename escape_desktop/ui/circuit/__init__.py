@@ -1,0 +1,1 @@
+"""The circuit tab: stations, levels and results per session."""

@@ -1,0 +1,282 @@
+"""Table model of one session's circuit: people down the side, one column per station."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush, QColor
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.services import circuit
+from escape_desktop.services.circuit import Cell, CircuitGrid, CircuitRow
+from escape_desktop.services.errors import ValidationError
+
+COL_FIRST_STATION = 0  # every column is a station, in circuit order
+
+CellRole = Qt.ItemDataRole.UserRole + 1  # the services.circuit.Cell
+EnrolmentRole = Qt.ItemDataRole.UserRole + 2  # enrolment id of the row
+StationKeyRole = Qt.ItemDataRole.UserRole + 3  # station key of the column
+ResultsRole = Qt.ItemDataRole.UserRole + 4  # "done · pain · effort" line
+
+ARROWS = {"progress": "▲", "step_back": "▼", "hold": ""}
+EDIT_FIELDS = ("dose_achieved", "pain", "effort")
+
+# save, enrolment id, status message -> saved?
+CellWrite = Callable[[Callable[[], None], int, str], bool]
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def level_short(cell: Cell) -> str:
+    return f"L{cell.level + 1}"
+
+
+def target_text(cell: Cell) -> str:
+    """The cell's first line: level and target, the unit being in the column header."""
+    return f"{level_short(cell)} · aim {_num(cell.target_dose)}"
+
+
+def results_text(cell: Cell) -> str:
+    if not cell.has_results:
+        return "–"
+    parts = [f"did {_num(cell.dose_achieved) or '–'}"]
+    parts.append(f"pain {_num(cell.pain) or '–'}")
+    parts.append(f"effort {_num(cell.effort) or '–'}")
+    return " · ".join(parts)
+
+
+def suggestion_words(cell: Cell) -> str:
+    """The suggestion and the decision on it, in a sentence for the panel and tooltips."""
+    idea = cell.suggestion
+    if idea is None:
+        return ""
+    what = {"progress": "Move on", "hold": "Stay as now", "step_back": "Step back"}[idea.action]
+    text = f"{what}: {idea.reason}"
+    if cell.decision == "accepted":
+        text += " (accepted)"
+    elif cell.decision == "ignored":
+        text += " (ignored)"
+    return text
+
+
+class CircuitModel(QAbstractTableModel):
+    """Cells show level and target; editing takes {dose_achieved, pain, effort} and saves at once.
+
+    A failed save leaves ``last_error`` set (a ValidationError with ``field``) and emits
+    ``save_failed``; a good save refreshes that person's row and emits ``saved``.
+    """
+
+    saved = Signal(int, str, str)  # enrolment id, station key, status message
+    save_failed = Signal(str)
+
+    def __init__(self, ctx: AppContext, parent: Any = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.grid: CircuitGrid | None = None
+        self.last_error: ValidationError | KnownError | None = None
+        # How a cell is saved: the section sets its operation (announce, error); on its own
+        # (tests, benchmarks) the model saves directly and reports a known error inline.
+        self.write: CellWrite = self._write_here
+
+    def _write_here(self, save: Callable[[], None], _enrolment_id: int, _message: str) -> bool:
+        try:
+            save()
+        except KnownError as e:
+            self.failed(e)
+            return False
+        return True
+
+    def failed(self, e: KnownError) -> None:
+        """A cell could not be saved: keep the reason and tell the screen, which shows it."""
+        self.last_error = e
+        self.save_failed.emit(str(e))
+
+    # ------------------------------------------------------------------ data in
+
+    def set_grid(self, grid: CircuitGrid | None) -> None:
+        self.beginResetModel()
+        self.grid = grid
+        self.endResetModel()
+
+    def row_of(self, enrolment_id: int) -> int:
+        if self.grid is not None:
+            for i, r in enumerate(self.grid.rows):
+                if r.enrolment_id == enrolment_id:
+                    return i
+        return -1
+
+    def column_of(self, station_key: str) -> int:
+        if self.grid is not None:
+            for i, st in enumerate(self.grid.stations):
+                if st.key == station_key:
+                    return COL_FIRST_STATION + i
+        return -1
+
+    def refresh_row(self, enrolment_id: int) -> None:
+        """Reload one person's cells (after a save or a decision)."""
+        if self.grid is None:
+            return
+        i = self.row_of(enrolment_id)
+        if i < 0:
+            return
+        fresh = circuit.circuit_grid(
+            self.ctx, self.grid.course_id, self.grid.session_number, enrolment_ids=[enrolment_id]
+        )
+        if not fresh.rows or [s.key for s in fresh.stations] != [s.key for s in self.grid.stations]:
+            return
+        self.grid.rows[i] = fresh.rows[0]
+        self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
+        self.headerDataChanged.emit(Qt.Orientation.Vertical, i, i)
+
+    def row_at(self, row: int) -> CircuitRow | None:
+        if self.grid is None or not 0 <= row < len(self.grid.rows):
+            return None
+        return self.grid.rows[row]
+
+    def cell_at(self, index: QModelIndex | QPersistentModelIndex) -> Cell | None:
+        row = self.row_at(index.row())
+        if row is None or self.grid is None:
+            return None
+        col = index.column() - COL_FIRST_STATION
+        if not 0 <= col < len(self.grid.stations):
+            return None
+        return row.cells.get(self.grid.stations[col].key)
+
+    # ------------------------------------------------------------------ Qt API
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid() or self.grid is None:
+            return 0
+        return len(self.grid.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+        if parent.isValid() or self.grid is None:
+            return 0
+        return COL_FIRST_STATION + len(self.grid.stations)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:  # noqa: N802
+        if self.grid is None:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            if not 0 <= section - COL_FIRST_STATION < len(self.grid.stations):
+                return None
+            st = self.grid.stations[section - COL_FIRST_STATION]
+            removed = st.key in self.grid.inactive
+            if role == Qt.ItemDataRole.DisplayRole:
+                unit = f"\n({st.dose_unit})" if st.dose_unit else ""
+                return st.name + (" (removed)" if removed else "") + unit
+            if role == Qt.ItemDataRole.ToolTipRole:
+                levels = "\n".join(st.level_names)
+                return f"{st.name}\n{levels}"
+            return None
+        row = self.row_at(section)
+        if row is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return row.name
+        if role == Qt.ItemDataRole.ToolTipRole:
+            mark = {"present": "present", "absent": "absent", "apologies": "sent apologies"}
+            return f"{row.name} ({row.code}): {mark.get(row.attendance or '', 'not marked yet')}"
+        if role == Qt.ItemDataRole.ForegroundRole and row.attendance in ("absent", "apologies"):
+            return QBrush(QColor("#777777"))
+        return None
+
+    def data(
+        self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if not index.isValid():
+            return None
+        cell = self.cell_at(index)
+        row = self.row_at(index.row())
+        if cell is None or row is None or self.grid is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            arrow = ARROWS.get(cell.suggestion.action, "") if cell.suggestion else ""
+            return f"{level_short(cell)} · {cell.dose_text}\n{results_text(cell)} {arrow}".rstrip()
+        if role == Qt.ItemDataRole.EditRole:
+            return {
+                "dose_achieved": _num(cell.dose_achieved),
+                "pain": _num(cell.pain),
+                "effort": _num(cell.effort),
+            }
+        if role == Qt.ItemDataRole.ToolTipRole:
+            station = self.grid.station(cell.station_key)
+            lines = [f"{row.name}: {station.name}", f"{cell.level_name}, aim for {cell.dose_text}"]
+            if cell.has_results:
+                lines.append(f"Today: {results_text(cell)}")
+            if cell.suggestion is not None:
+                lines.append(suggestion_words(cell))
+            return "\n".join(lines)
+        if role == Qt.ItemDataRole.AccessibleTextRole:
+            return f"{row.name}, {cell.level_name}, {cell.dose_text}, {results_text(cell)}"
+        if role == Qt.ItemDataRole.BackgroundRole and row.attendance in ("absent", "apologies"):
+            return QBrush(QColor("#eeeeee"))
+        if role == CellRole:
+            return cell
+        if role == EnrolmentRole:
+            return row.enrolment_id
+        if role == StationKeyRole:
+            return cell.station_key
+        if role == ResultsRole:
+            return results_text(cell)
+        return None
+
+    def flags(self, index: QModelIndex | QPersistentModelIndex) -> Qt.ItemFlag:
+        if not index.isValid():
+            return Qt.ItemFlag.NoItemFlags
+        base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        if self.grid is not None and not self.grid.session_cancelled:
+            base |= Qt.ItemFlag.ItemIsEditable
+        return base
+
+    def setData(
+        self,
+        index: QModelIndex | QPersistentModelIndex,
+        value: Any,
+        role: int = Qt.ItemDataRole.EditRole,
+    ) -> bool:  # noqa: N802
+        self.last_error = None
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.grid is None:
+            return False
+        cell = self.cell_at(index)
+        row = self.row_at(index.row())
+        if cell is None or row is None or not isinstance(value, dict):
+            return False
+        new = {f: str(value.get(f, "") or "").strip() for f in EDIT_FIELDS}
+        relevel = "level" in value or "target_dose" in value
+        if not relevel and new == self.data(index, Qt.ItemDataRole.EditRole) and cell.recorded:
+            return True  # nothing changed: no write
+        if not relevel and not any(new.values()) and not cell.recorded:
+            return True  # nothing typed into an empty cell
+        grid = self.grid
+
+        def save() -> None:
+            circuit.save_cell(
+                self.ctx,
+                row.enrolment_id,
+                grid.session_id,
+                cell.station_key,
+                level=int(value.get("level", cell.level)),
+                target_dose=value.get("target_dose", cell.target_dose),
+                dose_achieved=new["dose_achieved"] or None,
+                pain=new["pain"] or None,
+                effort=new["effort"] or None,
+                note=cell.note,
+            )
+
+        station = grid.station(cell.station_key)
+        message = f"Saved: {row.name}, {station.name}"
+        if not self.write(save, row.enrolment_id, message):
+            return False
+        self.refresh_row(row.enrolment_id)
+        self.saved.emit(row.enrolment_id, cell.station_key, message)
+        return True

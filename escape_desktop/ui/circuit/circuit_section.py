@@ -1,0 +1,594 @@
+"""The course's Circuit section: record a session's circuit by keyboard, act on suggestions.
+
+People run down the side, stations across. Each cell shows the level and target dose
+carried forward and takes today's dose, pain (0-10) and effort (0-10) in a three-field
+editor: type to start, Tab or Enter moves field to field and then on to the next
+station, Shift+Tab goes back, Esc cancels. Every cell is saved the moment it is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import QEvent, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.programme.progression import format_dose
+from escape_desktop.services import circuit
+from escape_desktop.services.circuit import Cell, SessionChoice
+from escape_desktop.ui.circuit.cell_editor import CellEditor
+from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
+from escape_desktop.ui.circuit.circuit_model import CircuitModel, suggestion_words
+from escape_desktop.ui.circuit.circuit_table import CircuitTable
+from escape_desktop.ui.circuit.level_dialog import LevelDialog
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.course_section import CourseSection, Stale
+from escape_desktop.ui.common.operation import run_op
+
+# What the circuit shows; SESSION and COURSE change the session list too.
+SHOWN = (
+    Changes.EXERCISE
+    | Changes.STATION
+    | Changes.ENROLMENT
+    | Changes.PARTICIPANT
+    | Changes.ATTENDANCE
+    | Changes.SESSION
+    | Changes.COURSE
+)
+
+
+class CircuitSection(CourseSection):
+    """The circuit of one session: stations across, people down (a CourseSection).
+
+    ``today`` (optional) fixes the day used to choose the default session, for tests.
+    """
+
+    RELOAD_ON = SHOWN
+    COURSE_WIDE = Changes.SESSION | Changes.COURSE  # the session list may change
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        parent: QWidget | None = None,
+        *,
+        today: date | Callable[[], date] | None = None,
+    ):
+        super().__init__(ctx, bus, parent)
+        self.sessions: list[SessionChoice] = []
+        self._today = today
+        self.loads = 0  # how many times a session's grid was read (tests count it)
+        self._editing: tuple[QPersistentModelIndex, CellEditor] | None = None
+        self.active_dialog: QDialog | None = None
+        self.model = CircuitModel(ctx, self)
+        self.model.write = self._write_cell
+        self._build_top()
+        self._build_table()
+        self._build_panel()
+        layout = QVBoxLayout(self)
+        layout.addLayout(self.top)
+        layout.addWidget(self.session_info)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.panel)
+        layout.addWidget(self.message)
+        self.model.saved.connect(self._on_saved)
+        self.model.save_failed.connect(lambda text: self._say(text, error=True))
+        self._show_empty("Choose a course to see its circuit.")
+
+    # ------------------------------------------------------------------ building
+
+    def _build_top(self) -> None:
+        self.top = QHBoxLayout()
+        label = QLabel("&Session:", self)
+        self.session_combo = QComboBox(self)
+        self.session_combo.setMinimumContentsLength(18)
+        label.setBuddy(self.session_combo)
+        self.session_combo.currentIndexChanged.connect(self._on_session_chosen)
+        self.session_info = QLabel(self)
+        self.session_info.setWordWrap(True)
+        self.stations_button = QPushButton("S&tations…", self)
+        self.stations_button.setToolTip("Choose, order and add the exercises in this circuit")
+        self.stations_button.clicked.connect(self.open_stations)
+        self.history_button = QPushButton("&Progress of this person…", self)
+        self.history_button.setToolTip(
+            "Charts of level, dose and pain over the course, and the home plan (Ctrl+H)"
+        )
+        self.history_button.clicked.connect(self.open_history)
+        QShortcut(QKeySequence("Ctrl+H"), self, self.open_history)
+        self.top.addWidget(label)
+        self.top.addWidget(self.session_combo)
+        self.top.addStretch(1)
+        self.top.addWidget(self.stations_button)
+        self.top.addWidget(self.history_button)
+        # The session's date and topic get their own line: beside the buttons it was squeezed
+        # into a narrow column, worst with large text.
+
+    def _build_table(self) -> None:
+        self.table = CircuitTable(self)
+        self.table.setModel(self.model)
+        self.delegate = CircuitDelegate(self.table)
+        self.delegate.model = self.model
+        self.table.setItemDelegate(self.delegate)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectItems)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setTabKeyNavigation(True)
+        self.table.start_edit.connect(self.start_edit)
+        self.table.setAccessibleName("Circuit")
+        self.table.setWordWrap(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        hh.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self._size_rows()
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.model.modelReset.connect(self._fit_columns)
+
+    def _size_rows(self) -> None:
+        """Two lines of text a row and a header: follows the font, so large text is not cut off."""
+        fm = QFontMetrics(self.table.font())
+        self.table.horizontalHeader().setMinimumHeight(2 * fm.height() + 10)
+        self.table.verticalHeader().setDefaultSectionSize(2 * fm.height() + 14)
+        # Wide enough for a full results line, so "effort" is never cut to "e…".
+        results = fm.horizontalAdvance("did 12 · pain 10 · effort 10") + 14
+        self.table.horizontalHeader().setDefaultSectionSize(max(164, results))
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # large text switched on or off
+            self._size_rows()
+            self._fit_columns()
+
+    def _fit_columns(self) -> None:
+        """Widen a station's column when its name would not fit the header (e.g. long custom names)."""
+        header = self.table.horizontalHeader()
+        fm = QFontMetrics(header.font())
+        bold = QFont(header.font())
+        bold.setBold(True)  # the current column's header is drawn bold
+        fm_bold = QFontMetrics(bold)
+        base = header.defaultSectionSize()
+        for col in range(self.model.columnCount()):
+            text = str(self.model.headerData(col, Qt.Orientation.Horizontal) or "")
+            widest = max(
+                (
+                    max(fm.horizontalAdvance(t), fm_bold.horizontalAdvance(t))
+                    for t in text.split("\n")
+                ),
+                default=0,
+            )
+            header.resizeSection(col, max(base, min(widest + 24, 2 * base)))
+
+    def _build_panel(self) -> None:
+        self.panel = QWidget(self)
+        layout = QVBoxLayout(self.panel)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.cell_label = QLabel(self.panel)
+        self.cell_label.setWordWrap(True)
+        self.suggestion_label = QLabel(self.panel)
+        self.suggestion_label.setWordWrap(True)
+        self.suggestion_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QHBoxLayout()
+        self.accept_button = QPushButton("&Accept suggestion", self.panel)
+        self.accept_button.setToolTip("Use the suggested level and dose next session (Ctrl+Y)")
+        self.ignore_button = QPushButton("&Ignore", self.panel)
+        self.ignore_button.setToolTip("Keep them as they are; the choice is remembered (Ctrl+N)")
+        self.undo_button = QPushButton("&Undo choice", self.panel)
+        self.undo_button.setToolTip(
+            "Forget the accept or ignore, so the suggestion is open again (Ctrl+Z)"
+        )
+        self.level_button = QPushButton("Change &level…", self.panel)
+        self.level_button.setToolTip(
+            "Set this person's level and target for this session by hand (Alt+L)"
+        )
+        for keys, slot in (
+            ("Ctrl+Y", lambda: self.decide(True)),
+            ("Ctrl+N", lambda: self.decide(False)),
+            ("Ctrl+Z", self.undo_decision),
+        ):
+            shortcut = QShortcut(QKeySequence(keys), self)
+            shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            shortcut.activated.connect(slot)
+        self.accept_button.clicked.connect(lambda: self.decide(True))
+        self.ignore_button.clicked.connect(lambda: self.decide(False))
+        self.undo_button.clicked.connect(self.undo_decision)
+        self.level_button.clicked.connect(self.change_level)
+        for b in (self.accept_button, self.ignore_button, self.undo_button, self.level_button):
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            buttons.addWidget(b)
+        buttons.addStretch(1)
+        layout.addWidget(self.cell_label)
+        layout.addWidget(self.suggestion_label)
+        layout.addLayout(buttons)
+        self.message = QLabel(self)
+        self.message.setWordWrap(True)
+        self.message.setAccessibleName("Message")
+        hint = QLabel(
+            "Type to fill a cell: done, pain 0–10, effort 0–10. Tab or Enter moves on; "
+            "Esc cancels. Every cell is saved as you leave it. Suggestion: Ctrl+Y accept, "
+            "Ctrl+N ignore, Ctrl+Z undo.",
+            self.panel,
+        )
+        hint.setWordWrap(True)
+        hint.setObjectName("hint")
+        layout.addWidget(hint)
+
+    # ------------------------------------------------------------------ loading
+
+    def today(self) -> date:
+        if callable(self._today):
+            return self._today()
+        return self._today or date.today()
+
+    def load(self, level: Stale) -> None:
+        """COURSE: the session list, staying on the same session and cell; DATA: the grid."""
+        if level == Stale.COURSE:
+            self._load_course(self.session_number(), self._current_keep())
+        else:
+            self.reload()
+
+    def show_course(self) -> None:
+        self._load_course(None)  # a course just chosen opens on today's session
+
+    def set_course(self, course_id: int | None) -> None:
+        if course_id != self.course_id and not self.on_screen():
+            # Never show one course's circuit under another's name, even for a moment.
+            self.session_combo.blockSignals(True)
+            self.session_combo.clear()
+            self.session_combo.blockSignals(False)
+            self.course_id = course_id
+            self._show_empty("")
+        super().set_course(course_id)
+
+    def _load_course(
+        self, keep_number: int | None, keep_cell: tuple[int, str] | None = None
+    ) -> None:
+        """Read the course's sessions and show ``keep_number`` (or today's default session)."""
+        course_id = self.course_id
+        self.sessions = circuit.course_sessions(self.ctx, course_id) if course_id else []
+        self.session_combo.blockSignals(True)
+        self.session_combo.clear()
+        for x in self.sessions:
+            text = f"Session {x.number} – {x.date:%a %d %b}"
+            if x.cancelled:
+                text += " (cancelled)"
+            self.session_combo.addItem(text, x.number)
+        default = circuit.default_session_number(self.sessions, self.today())
+        if keep_number is not None and any(x.number == keep_number for x in self.sessions):
+            default = keep_number
+        if default is not None:
+            self.session_combo.setCurrentIndex(self.session_combo.findData(default))
+        self.session_combo.blockSignals(False)
+        if course_id is None:
+            self._show_empty("Choose a course to see its circuit.")
+        elif default is None:
+            self._show_empty("This course has no sessions yet; add its dates first.")
+        else:
+            self.show_session(default, keep_cell if default == keep_number else None)
+
+    def session_number(self) -> int | None:
+        data = self.session_combo.currentData()
+        return int(data) if data is not None else None
+
+    def show_session(self, number: int, keep: tuple[int, str] | None = None) -> None:
+        """Load one session's grid; ``keep`` = (enrolment id, station key) to stay on."""
+        if self.course_id is None:
+            return
+        i = self.session_combo.findData(number)
+        if i >= 0 and i != self.session_combo.currentIndex():
+            self.session_combo.blockSignals(True)
+            self.session_combo.setCurrentIndex(i)
+            self.session_combo.blockSignals(False)
+        self.loads += 1
+        try:
+            grid = circuit.circuit_grid(self.ctx, self.course_id, number)
+        except KnownError as e:
+            self._show_empty(str(e))
+            return
+        self._editing = None  # a reset closes any open editor
+        self.model.set_grid(grid)
+        self.stations_button.setEnabled(True)
+        info = f"{grid.session_date:%A %d %B %Y}: {grid.session_topic}"
+        if grid.session_cancelled:
+            info += " — this session was cancelled, so nothing can be recorded."
+        elif not grid.rows:
+            info += " — nobody is enrolled yet."
+        self.session_info.setText(info)
+        index = self.model.index(0, 0)
+        if keep is not None:
+            r, c = self.model.row_of(keep[0]), self.model.column_of(keep[1])
+            if r >= 0 and c >= 0:
+                index = self.model.index(r, c)
+        if index.isValid():
+            self.table.setCurrentIndex(index)
+        self._update_panel()
+
+    def _show_empty(self, text: str) -> None:
+        self._editing = None
+        self.model.set_grid(None)
+        self.session_info.setText(text)
+        self.stations_button.setEnabled(self.course_id is not None)
+        self._update_panel()
+
+    def _current_keep(self) -> tuple[int, str] | None:
+        """(enrolment id, station key) of the current cell, to stay on it across a reload."""
+        current = self.table.currentIndex()
+        row, cell = self.model.row_at(current.row()), self.model.cell_at(current)
+        if row is not None and cell is not None:
+            return (row.enrolment_id, cell.station_key)
+        return None
+
+    def reload(self) -> None:
+        number = self.session_number()
+        if number is None:
+            return
+        self.show_session(number, self._current_keep())
+
+    # ------------------------------------------------------------------ reacting
+
+    def _on_session_chosen(self, _i: int) -> None:
+        number = self.session_number()
+        if number is not None:
+            self.show_session(number)
+
+    def start_edit(self, typed: str = "") -> CellEditor | None:
+        """Open the current cell's editor; ``typed`` replaces the dose done."""
+        index = self.table.currentIndex()
+        if self._editing is not None or not index.isValid():
+            return None
+        if not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            self._say("This session was cancelled, so nothing can be recorded in it.", error=True)
+            return None
+        self.table.openPersistentEditor(index)
+        editor = self.table.indexWidget(index)
+        if not isinstance(editor, CellEditor):
+            return None
+        self._editing = (QPersistentModelIndex(index), editor)
+        editor.finished.connect(self._editor_finished)
+        editor.cancelled.connect(self._editor_cancelled)
+        editor.focus_left.connect(lambda: self._editor_finished(0))
+        dose = editor.fields["dose_achieved"]
+        dose.setFocus(Qt.FocusReason.TabFocusReason)
+        if typed:
+            dose.setText(typed)
+        else:
+            dose.selectAll()
+        return editor
+
+    def editor(self) -> CellEditor | None:
+        return self._editing[1] if self._editing is not None else None
+
+    def _close_editor(self) -> None:
+        if self._editing is None:
+            return
+        index, _editor = self._editing
+        self._editing = None
+        self.table.closePersistentEditor(index)
+        self.table.setFocus()
+
+    def _editor_finished(self, step: int) -> None:
+        """Save the open editor; on a mistake stay in it, otherwise move ``step`` cells."""
+        if self._editing is None:
+            return
+        index, editor = self._editing
+        if not index.isValid():
+            self._close_editor()
+            return
+        if not self.model.setData(index, editor.values(), Qt.ItemDataRole.EditRole):
+            error = self.model.last_error
+            if error is not None:
+                editor.show_error(getattr(error, "field", ""), str(error))
+            return
+        self._close_editor()
+        if step:
+            rows, cols = self.model.rowCount(), self.model.columnCount()
+            flat = index.row() * cols + index.column() + step
+            if 0 <= flat < rows * cols:
+                nxt = self.model.index(flat // cols, flat % cols)
+                self.table.setCurrentIndex(nxt)
+                self.table.scrollTo(nxt)
+                self.start_edit()
+
+    def _editor_cancelled(self) -> None:
+        self._close_editor()
+
+    def _on_current_changed(self, *_: Any) -> None:
+        self._update_panel()
+
+    def changed_on_screen(self, change: OpChanges, level: Stale) -> None:
+        if change.changes == Changes.ATTENDANCE and change.ids and self.model.grid is not None:
+            # A register mark only greys or ungreys that person's row.
+            for enrolment_id in change.ids:
+                self.model.refresh_row(enrolment_id)
+            self._update_panel()
+        else:
+            self.load(level)
+
+    def _write(
+        self,
+        fn: Callable[[], object],
+        changes: Changes,
+        ids: list[int],
+        message: str,
+        failed: Callable[[KnownError], None] | None = None,
+    ) -> bool:
+        """One change from this section through the operation path; a known error shows here."""
+        return run_op(
+            self,
+            fn,
+            bus=self.bus,
+            changes=changes,
+            ids=ids,
+            initiator=self,
+            message=message,
+            failure=lambda e: self._failed(e, failed),
+        ).ok
+
+    def _failed(self, e: BaseException, show: Callable[[KnownError], None] | None = None) -> None:
+        if not isinstance(e, KnownError):
+            raise e  # unexpected: logged and shown by the error hook, as for any slot
+        if show is not None:
+            show(e)
+        else:
+            self._say(str(e), error=True)
+
+    def _write_cell(self, save: Callable[[], None], enrolment_id: int, message: str) -> bool:
+        return self._write(save, Changes.EXERCISE, [enrolment_id], message, self.model.failed)
+
+    def _on_saved(self, _enrolment_id: int, _key: str, message: str) -> None:
+        self._say(message)
+        self._update_panel()
+
+    def _say(self, text: str, *, error: bool = False) -> None:
+        self.message.setStyleSheet("color: #b03a2e;" if error else "")
+        self.message.setText(text)
+
+    def current(self) -> tuple[Any, Cell | None]:
+        index = self.table.currentIndex()
+        return self.model.row_at(index.row()), self.model.cell_at(index)
+
+    def _update_panel(self) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        editable = grid is not None and not grid.session_cancelled
+        if row is None or cell is None or grid is None:
+            self.cell_label.setText("")
+            self.suggestion_label.setText("")
+            for b in (self.accept_button, self.ignore_button, self.undo_button, self.level_button):
+                b.setEnabled(False)
+            self.history_button.setEnabled(False)
+            return
+        station = grid.station(cell.station_key)
+        level = station.levels[cell.level] if 0 <= cell.level < len(station.levels) else None
+        what = f" — {level.description}" if level and level.description else ""
+        self.cell_label.setText(
+            f"<b>{row.name}</b> · {station.name}: {cell.level_name}, aim for {cell.dose_text}{what}"
+        )
+        idea = cell.suggestion
+        if idea is None:
+            text = (
+                "Suggestion for next time: appears once today's dose is entered."
+                if editable
+                else ""
+            )
+        else:
+            text = "Next time: " + suggestion_words(cell)
+        self.suggestion_label.setText(text)
+        open_choice = idea is not None and idea.action != "hold" and editable
+        self.accept_button.setEnabled(open_choice and cell.decision != "accepted")
+        self.ignore_button.setEnabled(open_choice and cell.decision != "ignored")
+        self.undo_button.setEnabled(cell.decision is not None and editable)
+        self.level_button.setEnabled(editable)
+        self.history_button.setEnabled(True)
+
+    # ------------------------------------------------------------------ actions
+
+    def decide(self, accept: bool) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        if row is None or cell is None or grid is None:
+            return
+        station = grid.station(cell.station_key)
+
+        def message(idea: Any) -> str:
+            if accept:
+                level = station.levels[idea.level].name if idea.level < len(station.levels) else ""
+                return f"{row.name} will do {station.name} at {level}, {format_dose(station, idea.target_dose)} next time."
+            return f"Suggestion ignored: {row.name} stays as now at {station.name}."
+
+        op = run_op(
+            self,
+            lambda: circuit.decide(
+                self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
+            ),
+            bus=self.bus,
+            changes=Changes.EXERCISE,
+            ids=[row.enrolment_id],
+            initiator=self,
+            message=message,
+            failure=self._failed,
+        )
+        if not op.ok:
+            return
+        self.model.refresh_row(row.enrolment_id)
+        self._say(message(op.value))
+        self._update_panel()
+        self.table.setFocus()
+
+    def undo_decision(self) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        if row is None or cell is None or grid is None:
+            return
+        message = "Choice undone; the suggestion is open again."
+        if not self._write(
+            lambda: circuit.undo_decision(
+                self.ctx, row.enrolment_id, grid.session_id, cell.station_key
+            ),
+            Changes.EXERCISE,
+            [row.enrolment_id],
+            message,
+        ):
+            return
+        self.model.refresh_row(row.enrolment_id)
+        self._say(message)
+        self._update_panel()
+        self.table.setFocus()
+
+    def change_level(self) -> None:
+        row, cell = self.current()
+        grid = self.model.grid
+        if row is None or cell is None or grid is None:
+            return
+        st = grid.stations[self.model.column_of(cell.station_key)]
+        index = QPersistentModelIndex(self.table.currentIndex())
+
+        def save(dialog: LevelDialog) -> bool:
+            values = dict(self.model.data(index, Qt.ItemDataRole.EditRole) or {})
+            values["level"] = dialog.level.currentIndex()
+            values["target_dose"] = dialog.target.text()
+            return self.model.setData(index, values, Qt.ItemDataRole.EditRole)
+
+        self._open(LevelDialog(st.name, st.level_names, cell, save, self))
+
+    def open_stations(self) -> None:
+        if self.course_id is None:
+            return
+        from escape_desktop.ui.circuit.stations_dialog import StationsDialog
+
+        dialog = StationsDialog(self.ctx, self.course_id, self, bus=self.bus, initiator=self)
+        dialog.saved.connect(lambda: self._after_stations_saved())
+        self._open(dialog)
+
+    def _after_stations_saved(self) -> None:
+        self._say("Circuit stations saved.")  # announced by the dialog's operation
+        self.reload()
+
+    def open_history(self) -> None:
+        row, _cell = self.current()
+        if row is None:
+            return
+        from escape_desktop.ui.circuit.circuit_history_dialog import CircuitHistoryDialog
+
+        self._open(CircuitHistoryDialog(self.ctx, row.enrolment_id, self))
+
+    def _open(self, dialog: QDialog) -> None:
+        self.active_dialog = dialog
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.finished.connect(lambda _r: setattr(self, "active_dialog", None))
+        dialog.open()

@@ -1,0 +1,208 @@
+"""The one path for a change from the window, after Anki's CollectionOp.
+
+An operation calls a service; on failure it shows the error (a KnownError's own sentence) and
+announces nothing; on success it announces a typed change set once, with its initiator, and can
+put an undo step with a label on the window's one undo stack. Background operations run on the
+one database worker, with progress, so a PDF or a backup never freezes the window.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+import shiboken6
+from PySide6.QtCore import QObject
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import QWidget
+
+from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.worker import Progress, run_in_background
+
+T = TypeVar("T")
+
+
+@dataclass
+class UndoStep:
+    """How to take a change back and make it again, with the words the Edit menu shows."""
+
+    label: str  # "Undo <label>" in the Edit menu
+    undo: Callable[[], object]  # service calls that reverse the change
+    redo: Callable[[], object]  # service calls that make it again
+    undone: str = ""  # status-bar message after undo
+    redone: str = ""  # status-bar message after redo
+    ids: Callable[[], Sequence[int]] | None = None  # rows to announce after undo/redo
+
+
+class UndoCommand(QUndoCommand):
+    """A change already made by an operation; undo/redo call the services and announce again.
+
+    The announcement has no initiator: every screen, the one that made the change included,
+    reads again.
+    """
+
+    def __init__(
+        self,
+        step: UndoStep,
+        bus: ChangeBus,
+        changes: Changes,
+        ids: Sequence[int],
+        parent: QWidget | None,
+    ):
+        super().__init__(step.label)
+        self.step = step
+        self.bus = bus
+        self.changes = changes
+        self.ids = tuple(ids)
+        self.parent = parent
+        self._first = True
+
+    def redo(self) -> None:
+        if self._first:  # the change was made before the command was pushed
+            self._first = False
+            return
+        self._run(self.step.redo, self.step.redone)
+
+    def undo(self) -> None:
+        self._run(self.step.undo, self.step.undone)
+
+    def _run(self, fn: Callable[[], object], message: str) -> None:
+        try:
+            fn()
+        except Exception as e:  # e.g. the row was changed elsewhere meanwhile
+            self.setObsolete(True)
+            # The dialog that made the change may be closed by now: then the window shows it.
+            alive = self.parent is not None and shiboken6.isValid(self.parent)
+            error_dialog.report(self.parent if alive else None, e)
+            return
+        ids = self.step.ids() if self.step.ids is not None else self.ids
+        self.bus.announce(self.changes, ids, message=message)
+
+
+class Operation(Generic[T]):
+    """One change from the window: run it, then ``ok`` and ``value`` say how it went.
+
+    ``changes``, ``ids``, ``message`` and ``undo`` may be functions of the service's result
+    (an enrolment id that only exists afterwards, a count for the message).
+    """
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        op: Callable[..., T],
+        *,
+        bus: ChangeBus,
+        changes: Changes | Callable[[T], Changes],
+        ids: Sequence[int] | Callable[[T], Sequence[int]] = (),
+        initiator: object | None = None,
+        message: str | Callable[[T], str] = "",
+        undo: UndoStep | Callable[[T], UndoStep | None] | None = None,
+        success: Callable[[T], object] | None = None,
+        failure: Callable[[BaseException], object] | None = None,
+        error_title: str = "Could not do that",
+    ):
+        self.parent = parent
+        self.op = op
+        self.bus = bus
+        self.changes = changes
+        self.ids = ids
+        self.initiator = initiator
+        self.message = message
+        self.undo = undo
+        self._success = success
+        self._failure = failure
+        self.error_title = error_title
+        self.ok = False
+        self.value: T | None = None
+        self.job: QObject | None = None  # the background job, kept alive while it runs
+
+    # --- running ---------------------------------------------------------------------------
+    def run(self) -> Operation[T]:
+        """Run on the GUI thread (quick service calls: one mark, one form)."""
+        try:
+            value = self.op()
+        except Exception as e:  # shown to the user (known) or logged and shown (unexpected)
+            self._failed(e)
+        else:
+            self._done(value)
+        return self
+
+    def run_in_background(
+        self, progress: Progress | None = None, job_parent: QObject | None = None
+    ) -> Operation[T]:
+        """Run ``op(progress)`` on the database worker; the rest happens on the GUI thread."""
+        self.job = run_in_background(
+            self.op,
+            on_done=self._done,
+            on_error=self._failed,
+            on_progress=progress,
+            parent=job_parent if job_parent is not None else self.parent,
+        )
+        return self
+
+    # --- afterwards ------------------------------------------------------------------------
+    def _failed(self, e: BaseException) -> None:
+        self.ok = False
+        if self._failure is not None:
+            self._failure(e)
+        else:
+            error_dialog.report(self.parent, e, self.error_title)
+
+    def _done(self, value: T) -> None:
+        self.ok, self.value = True, value
+        changes = self.changes(value) if callable(self.changes) else self.changes
+        ids = self.ids(value) if callable(self.ids) else self.ids
+        message = self.message(value) if callable(self.message) else self.message
+        step = self.undo(value) if callable(self.undo) else self.undo
+        if step is not None:
+            self.bus.undo_stack.push(UndoCommand(step, self.bus, changes, ids, self.parent))
+        self.bus.announce(changes, ids, initiator=self.initiator, message=message)
+        if self._success is not None:
+            self._success(value)
+
+
+def run_op(
+    parent: QWidget | None,
+    op: Callable[..., T],
+    *,
+    bus: ChangeBus,
+    changes: Changes | Callable[[T], Changes],
+    ids: Sequence[int] | Callable[[T], Sequence[int]] = (),
+    initiator: object | None = None,
+    message: str | Callable[[T], str] = "",
+    undo: UndoStep | Callable[[T], UndoStep | None] | None = None,
+    background: bool = False,
+    progress: Progress | None = None,
+    success: Callable[[T], object] | None = None,
+    failure: Callable[[BaseException], object] | None = None,
+    error_title: str = "Could not do that",
+) -> Operation[T]:
+    """Make one change from the window (see the module docstring); returns the Operation.
+
+    In the background ``op`` is called with a progress function; keep the returned Operation
+    (or its ``job``) until it is done.
+    """
+    operation: Operation[Any] = Operation(
+        parent,
+        op,
+        bus=bus,
+        changes=changes,
+        ids=ids,
+        initiator=initiator,
+        message=message,
+        undo=undo,
+        success=success,
+        failure=failure,
+        error_title=error_title,
+    )
+    if background:
+        return operation.run_in_background(progress)
+    return operation.run()
+
+
+def raise_to_caller(e: BaseException) -> None:
+    """A failure handler for forms that show a known error beside its field: give it back to them."""
+    raise e

@@ -1,0 +1,1 @@
+"""The courses list and everything about one course as a whole."""

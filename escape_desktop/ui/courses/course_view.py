@@ -1,0 +1,208 @@
+"""One course: a heading, then its sections as tabs (Sessions & register, Circuit, Measures, Documents).
+
+Only the register is built with the view; each other section is built (and its module
+imported) the first time its tab is shown or it is asked for.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+
+from escape_desktop.context import AppContext
+from escape_desktop.programme.schedule import weekdays_label
+from escape_desktop.ui.common.change_bus import ChangeBus
+
+if TYPE_CHECKING:
+    from escape_desktop.db.queries import Register
+    from escape_desktop.ui.register.register_ops import RegisterOps
+
+log = logging.getLogger(__name__)
+
+TAB_REGISTER, TAB_CIRCUIT, TAB_MEASURES, TAB_DOCUMENTS = range(4)
+TAB_TITLES = ("Sessions && register", "Circuit", "Measures", "Documents")
+# The sections built on first use: tab index -> (module, class, name in messages).
+LAZY_SECTIONS = {
+    TAB_CIRCUIT: ("escape_desktop.ui.circuit.circuit_section", "CircuitSection", "Circuit"),
+    TAB_MEASURES: ("escape_desktop.ui.measures.measures_section", "MeasuresSection", "Measures"),
+    TAB_DOCUMENTS: (
+        "escape_desktop.ui.documents.documents_section",
+        "DocumentsSection",
+        "Documents",
+    ),
+}
+
+
+class CourseView(QWidget):
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        ops: RegisterOps,
+        parent: QWidget | None = None,
+        today: date | None = None,
+    ):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.course_id: int | None = None
+        self._today = today
+        self._build_heading()
+        from escape_desktop.ui.register.register_section import RegisterSection
+
+        self.register = RegisterSection(ctx, bus, ops, self, today=today)
+        self._built: dict[int, Any] = {}  # lazy sections made so far, by tab index
+        self._build_tabs()
+        self._build_empty()
+        self.stack = QStackedWidget(self)
+        page = QWidget()
+        inner = QVBoxLayout(page)
+        inner.setContentsMargins(16, 12, 16, 8)
+        inner.addWidget(self.title)
+        inner.addWidget(self.subtitle)
+        inner.addWidget(self.tabs, 1)
+        self.stack.addWidget(self.empty)
+        self.stack.addWidget(page)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.stack)
+        self.register.model.modelReset.connect(self._update_heading)
+        self.register.model.dataChanged.connect(lambda *_: self._update_heading())
+
+    @property
+    def circuit(self) -> Any:
+        return self.section(TAB_CIRCUIT)
+
+    @property
+    def measures(self) -> Any:
+        return self.section(TAB_MEASURES)
+
+    @property
+    def documents(self) -> Any:
+        return self.section(TAB_DOCUMENTS)
+
+    def section(self, index: int) -> Any:
+        """The section on tab ``index``, built now if this is its first use."""
+        if index == TAB_REGISTER:
+            return self.register
+        if index not in self._built:
+            widget = self._make_section(index)
+            self._built[index] = widget
+            widget.set_course(self.course_id)
+            current = self.tabs.currentIndex()
+            self.tabs.blockSignals(True)
+            self.tabs.removeTab(index)
+            self.tabs.insertTab(index, widget, TAB_TITLES[index])
+            self._set_tab_tip(index)
+            self.tabs.setCurrentIndex(current)
+            self.tabs.blockSignals(False)
+            placeholder = self._placeholders.pop(index)
+            placeholder.deleteLater()
+        return self._built[index]
+
+    def _make_section(self, index: int) -> Any:
+        """Build one section; if it fails, the rest of the app still works and the log says why."""
+        module, cls, name = LAZY_SECTIONS[index]
+        try:
+            widget: QWidget = getattr(importlib.import_module(module), cls)(
+                self.ctx, self.bus, self
+            )
+        except Exception:
+            log.exception("the %s section could not be built", name)
+            return _BrokenSection(name, self)
+        return widget
+
+    def _build_heading(self) -> None:
+        self.title = QLabel("")
+        self.title.setObjectName("title")
+        self.subtitle = QLabel("")
+        self.subtitle.setObjectName("subtitle")
+        self.subtitle.setWordWrap(True)
+
+    def _build_tabs(self) -> None:
+        self.tabs = QTabWidget(self)
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.register, TAB_TITLES[TAB_REGISTER])
+        self._placeholders: dict[int, QWidget] = {}
+        for i in LAZY_SECTIONS:
+            self._placeholders[i] = QWidget()
+            self.tabs.addTab(self._placeholders[i], TAB_TITLES[i])
+        for i in range(4):
+            self._set_tab_tip(i)
+            shortcut = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
+            shortcut.activated.connect(lambda i=i: self.show_section(i))
+        self.tabs.currentChanged.connect(self._on_tab)
+
+    def _set_tab_tip(self, i: int) -> None:
+        self.tabs.setTabToolTip(i, f"{TAB_TITLES[i].replace('&&', '&')} (Ctrl+{i + 1})")
+
+    def _on_tab(self, index: int) -> None:
+        if index in LAZY_SECTIONS and index not in self._built:
+            self.section(index)  # first time this tab is shown: build it in place
+
+    def _build_empty(self) -> None:
+        self.empty = QLabel("Choose a course on the left, or create one with New course (Ctrl+N).")
+        self.empty.setObjectName("subtitle")
+        self.empty.setWordWrap(True)
+        self.empty.setContentsMargins(24, 24, 24, 24)
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def show_section(self, index: int) -> None:
+        self.section(index)
+        self.tabs.setCurrentIndex(index)
+        if index == TAB_REGISTER:
+            self.register.table.setFocus()
+
+    def set_course(self, course_id: int | None) -> None:
+        self.course_id = course_id
+        self.stack.setCurrentIndex(0 if course_id is None else 1)
+        self.register.set_course(course_id)
+        for section in self._built.values():  # sections not built yet take it when built
+            section.set_course(course_id)
+        self._update_heading()
+
+    def _update_heading(self) -> None:
+        reg: Register | None = self.register.model.register
+        if reg is None:
+            self.title.setText("")
+            self.subtitle.setText("")
+            return
+        self.title.setText(f"{reg.title}")
+        live = [x for x in reg.sessions if not x.cancelled]
+        people = sum(1 for r in reg.rows if r.status != "withdrawn")
+        when = ""
+        if live:
+            days = sorted({x.date.weekday() for x in live})
+            when = f"{weekdays_label(days)} {reg.start_time}, {live[0].date:%d %b} – {live[-1].date:%d %b %Y}"
+        parts = [
+            reg.code,
+            reg.venue,
+            when,
+            f"{people} of {reg.capacity} places",
+            f"{reg.delivered(self.today)} of {len(live)} sessions held",
+        ]
+        if reg.instructors:
+            parts.append(", ".join(reg.instructors))
+        self.subtitle.setText(" · ".join(p for p in parts if p))
+
+
+class _BrokenSection(QLabel):
+    def __init__(self, name: str, parent: QWidget):
+        super().__init__(
+            f"The {name} section could not be opened. The register still works; "
+            "the details are in the log file in the data folder.",
+            parent,
+        )
+        self.setWordWrap(True)
+        self.course_id: int | None = None
+
+    def set_course(self, course_id: int | None) -> None:
+        self.course_id = course_id

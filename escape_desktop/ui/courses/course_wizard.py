@@ -1,0 +1,309 @@
+"""New course wizard: programme, when and where, people; then the 12 dates to check before saving."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QSizePolicy,
+    QSpinBox,
+    QTimeEdit,
+    QVBoxLayout,
+    QWidget,
+    QWizard,
+    QWizardPage,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.programme.schedule import WEEKDAY_NAMES
+from escape_desktop.services import courses as course_service
+from escape_desktop.services import settings as settings_service
+from escape_desktop.services.courses import MAX_CAPACITY, CourseInput, capacity_warning
+from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
+
+PAGE_PROGRAMME, PAGE_WHEN, PAGE_DATES = range(3)
+
+
+def short_title(programme_title: str, venue: str, start: date) -> str:
+    """A suggested course title such as 'Knees & hips, Riverside, Jan 2027'."""
+    place = venue.split()[0] if venue else ""
+    bits = [programme_title, place, f"{start:%b %Y}"]
+    return ", ".join(b for b in bits if b)
+
+
+class ProgrammePage(QWizardPage):
+    def __init__(self, wizard: CourseWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Which programme?")
+        self.setSubTitle("The programme sets the 12 session topics, the circuit and the measures.")
+        form = QFormLayout(self)
+        self.programme = QComboBox()
+        for key, template in sorted(wizard.ctx.library.templates.items()):
+            self.programme.addItem(template.title, key)
+        self.programme.setCurrentIndex(
+            max(0, self.programme.findData(wizard.defaults.default_programme))
+        )
+        self.sessions_label = QLabel()
+        self.sessions_label.setObjectName("hint")
+        self.sessions_label.setWordWrap(True)
+        self.programme.currentIndexChanged.connect(lambda _i: self._describe())
+        form.addRow("Programme", self.programme)
+        form.addRow("", self.sessions_label)
+        self._describe()
+
+    def _describe(self) -> None:
+        t = self.w.ctx.library.template(self.programme.currentData())
+        self.sessions_label.setText(
+            f"{len(t.sessions)} sessions: about {t.education_minutes} minutes of discussion, then "
+            f"{t.exercise_minutes} minutes of exercise circuit."
+        )
+
+
+class WhenPage(QWizardPage):
+    def __init__(self, wizard: CourseWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("When and where")
+        self.setSubTitle("Most courses run twice a week for six weeks.")
+        form = QFormLayout(self)
+        self.venue = QComboBox()
+        self.venue.setEditable(True)
+        self.venue.addItems(settings_service.venues(wizard.ctx))
+        self.venue.setCurrentIndex(0 if self.venue.count() else -1)
+        if (edit := self.venue.lineEdit()) is not None:
+            edit.setPlaceholderText("Type the venue's name")
+        start = wizard.today + timedelta(days=7)
+        self.start = QDateEdit(QDate(start.year, start.month, start.day))
+        self.start.setCalendarPopup(True)
+        self.start.setDisplayFormat("ddd dd MMM yyyy")
+        days = QWidget()
+        days.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        dl = QHBoxLayout(days)
+        dl.setContentsMargins(0, 0, 0, 0)
+        self.weekdays = []
+        for i, name in enumerate(WEEKDAY_NAMES):
+            box = QCheckBox(name)
+            box.setChecked(i in (0, 3))
+            box.toggled.connect(lambda _c: self.completeChanged.emit())
+            self.weekdays.append(box)
+            dl.addWidget(box)
+        dl.addStretch(1)
+        self.time = QTimeEdit(QTime(10, 0))
+        self.time.setDisplayFormat("HH:mm")
+        self.capacity = QSpinBox()
+        self.capacity.setRange(1, MAX_CAPACITY)
+        self.capacity.setValue(12)
+        self.capacity_note = QLabel()
+        self.capacity_note.setObjectName("warning")
+        self.capacity_note.setWordWrap(True)
+        self.capacity.valueChanged.connect(self._capacity_changed)
+        self.instructors = QListWidget()
+        for name in settings_service.instructors(wizard.ctx):
+            item = QListWidgetItem(name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.instructors.addItem(item)
+        self.instructors.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
+        self.new_instructor = QLineEdit()
+        self.new_instructor.setPlaceholderText("Other names, separated by commas")
+        self.instructors.itemChanged.connect(
+            lambda _i: self._capacity_changed(self.capacity.value())
+        )
+        self.new_instructor.textChanged.connect(
+            lambda _t: self._capacity_changed(self.capacity.value())
+        )
+        self.title_edit = QLineEdit()
+        self.title_edit.setPlaceholderText("Suggested from the programme, venue and month")
+        self.code = QLineEdit()
+        self.code.setPlaceholderText("Made for you, e.g. KH-2027-001")
+        form.addRow("Venue", self.venue)
+        form.addRow("First class on or after", self.start)
+        form.addRow("Days", days)
+        form.addRow("Start time", self.time)
+        form.addRow("Places", self.capacity)
+        form.addRow("", self.capacity_note)
+        if self.instructors.count():
+            form.addRow("Instructors", self.instructors)
+        form.addRow("Instructors" if not self.instructors.count() else "", self.new_instructor)
+        form.addRow("Course title", self.title_edit)
+        form.addRow("Course code", self.code)
+        self.fields = {
+            "venue": self.venue,
+            "start_date": self.start,
+            "weekdays": days,
+            "start_time": self.time,
+            "capacity": self.capacity,
+            "title": self.title_edit,
+            "code": self.code,
+            "instructors": self.new_instructor,
+        }
+        self._capacity_changed(self.capacity.value())
+
+    def _capacity_changed(self, value: int) -> None:
+        note = capacity_warning(value, len(self.chosen_instructors()))
+        self.capacity_note.setText(note or "")
+        self.capacity_note.setVisible(bool(note))
+
+    def chosen_weekdays(self) -> list[int]:
+        return [i for i, box in enumerate(self.weekdays) if box.isChecked()]
+
+    def chosen_instructors(self) -> list[str]:
+        names = [
+            self.instructors.item(i).text()
+            for i in range(self.instructors.count())
+            if self.instructors.item(i).checkState() == Qt.CheckState.Checked
+        ]
+        names += [n.strip() for n in self.new_instructor.text().split(",") if n.strip()]
+        return list(dict.fromkeys(names))
+
+    def isComplete(self) -> bool:
+        return bool(self.chosen_weekdays())
+
+    def initializePage(self) -> None:
+        # The venue is suggested; typing a different one replaces it rather than adding to it.
+        self.venue.setFocus()
+        if (edit := self.venue.lineEdit()) is not None:
+            edit.selectAll()
+
+
+class DatesPage(QWizardPage):
+    def __init__(self, wizard: CourseWizard):
+        super().__init__()
+        self.w = wizard
+        self.setTitle("Check the dates")
+        self.setSubTitle(
+            "Move or cancel single sessions later in the register (double-click a date)."
+        )
+        layout = QVBoxLayout(self)
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.dates = QListWidget()
+        self.dates.setAccessibleName("Planned session dates")
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        self.skipped = QLabel()
+        self.skipped.setObjectName("hint")
+        self.skipped.setWordWrap(True)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.dates, 1)
+        layout.addWidget(self.skipped)
+        layout.addWidget(self.error)
+        self.planned: list[date] = []
+
+    def initializePage(self) -> None:
+        data = self.w.course_input()
+        template = self.w.ctx.library.template(data.programme_key)
+        start = data.start_date if isinstance(data.start_date, date) else self.w.today
+        self.planned, skipped = course_service.planned_schedule(
+            self.w.ctx, start, list(data.weekdays), len(template.sessions), data.venue
+        )
+        self.skipped.setText(
+            "Skipped as closed: "
+            + "; ".join(f"{day:%a %d %b}, {why}" for day, why in skipped)
+            + ". Change bank holidays in Settings."
+            if skipped
+            else ""
+        )
+        self.skipped.setVisible(bool(skipped))
+        self.dates.clear()
+        for i, day in enumerate(self.planned):
+            topic = template.sessions[i].topic if i < len(template.sessions) else ""
+            self.dates.addItem(f"{i + 1:>2}.  {day:%a %d %b %Y}   {topic}")
+        self.summary.setText(
+            f"<b>{data.title}</b> at {data.venue or 'no venue yet'}, {data.start_time}, "
+            f"{len(self.planned)} sessions from {self.planned[0]:%d %b} to {self.planned[-1]:%d %b %Y}."
+        )
+        self.error.hide()
+
+    def validatePage(self) -> bool:
+        op = run_op(
+            self,
+            lambda: course_service.create_course(self.w.ctx, self.w.course_input()),
+            bus=self.w.bus,
+            changes=Changes.COURSE,
+            ids=lambda course_id: [course_id],
+            message="Saved: new course created",
+            failure=self._failed,
+        )
+        if op.ok:
+            self.w.course_id = op.value
+        return op.ok
+
+    def _failed(self, e: BaseException) -> None:
+        if not isinstance(e, KnownError):
+            error_dialog.report(self, e)
+            return
+        self.error.setText(str(e))
+        self.error.show()
+        field = getattr(e, "field", "")
+        widget = self.w.when.fields.get(field)
+        if widget is not None:
+            mark_invalid(widget, True)
+
+
+class CourseWizard(QWizard):
+    def __init__(
+        self,
+        ctx: AppContext,
+        parent: QWidget | None = None,
+        today: date | None = None,
+        *,
+        bus: ChangeBus | None = None,
+    ):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus if bus is not None else ChangeBus(self)  # on its own: nobody listens
+        self.today = today or date.today()
+        self.course_id: int | None = None
+        self.defaults = settings_service.load(ctx)
+        self.setWindowTitle("New course")
+        self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
+        self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
+        self.programme = ProgrammePage(self)
+        self.when = WhenPage(self)
+        self.dates = DatesPage(self)
+        self.setPage(PAGE_PROGRAMME, self.programme)
+        self.setPage(PAGE_WHEN, self.when)
+        self.setPage(PAGE_DATES, self.dates)
+        self.setButtonText(QWizard.WizardButton.FinishButton, "Create course")
+        self.resize(
+            self.fontMetrics().horizontalAdvance("M") * 52, self.fontMetrics().height() * 34
+        )
+
+    def course_input(self) -> CourseInput:
+        key = self.programme.programme.currentData()
+        template = self.ctx.library.template(key)
+        start = qdate_to_date(self.when.start.date())
+        venue = self.when.venue.currentText().strip()
+        title = self.when.title_edit.text().strip() or short_title(
+            template.title.split(":")[-1].strip().capitalize(), venue, start
+        )
+        return CourseInput(
+            title=title,
+            programme_key=key,
+            start_date=start,
+            weekdays=self.when.chosen_weekdays(),
+            venue=venue,
+            start_time=self.when.time.time().toString("HH:mm"),
+            capacity=self.when.capacity.value(),
+            instructors=self.when.chosen_instructors(),
+            code=self.when.code.text().strip(),
+        )

@@ -1,0 +1,292 @@
+"""The list of courses down the left: running first, then upcoming, then finished; with search."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+    Signal,
+)
+from PySide6.QtGui import QBrush, QFont
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.first_screen import CourseSummary, course_summaries
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.style import color, icon
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+COL_COURSE = 0
+COL_STATUS = 1
+COL_PEOPLE = 2
+COLUMNS = ("Course", "Status", "People")
+
+COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
+STATUS_ORDER = {"running": 0, "upcoming": 1, "finished": 2}
+STATUS_TEXT = {"running": "Running", "upcoming": "Upcoming", "finished": "Finished"}
+_DISPLAY = Qt.ItemDataRole.DisplayRole
+_TOOLTIP = Qt.ItemDataRole.ToolTipRole
+_FOREGROUND = Qt.ItemDataRole.ForegroundRole
+_FONT = Qt.ItemDataRole.FontRole
+_ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
+_ROLES = {int(r) for r in (_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT, _ALIGNMENT, COURSE_ID_ROLE)}
+# Columns sized to their contents look at this many rows, not all of them: a list of years
+# of courses would otherwise be measured in full before the window first paints.
+SIZE_ROWS = 50
+FILTERS = (
+    ("All courses", None),
+    ("Running", "running"),
+    ("Upcoming", "upcoming"),
+    ("Finished", "finished"),
+)
+
+
+def ordered(rows: list[CourseSummary]) -> list[CourseSummary]:
+    """Running first, then upcoming (soonest first), then finished (most recent first)."""
+    running = [r for r in rows if r.status == "running"]
+    upcoming = sorted((r for r in rows if r.status == "upcoming"), key=lambda r: r.start_date)
+    finished = [r for r in rows if r.status == "finished"]
+    return running + upcoming + finished
+
+
+class CoursesModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self.rows: list[CourseSummary] = []
+        self._bold = QFont()
+        self._bold.setBold(True)
+        self._brushes = {
+            status: QBrush(color(name))
+            for status, name in (("running", "good"), ("upcoming", "accent"), ("finished", "muted"))
+        }
+
+    def set_rows(self, rows: list[CourseSummary]) -> None:
+        self.beginResetModel()
+        self.rows = ordered(rows)
+        self.endResetModel()
+
+    def row_of(self, course_id: int) -> int | None:
+        for i, r in enumerate(self.rows):
+            if r.id == course_id:
+                return i
+        return None
+
+    def rowCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: ModelIndex = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        # Called thousands of times as the list first paints: roles we never answer leave first.
+        if role not in _ROLES or not index.isValid() or not 0 <= index.row() < len(self.rows):
+            return None
+        r = self.rows[index.row()]
+        col = index.column()
+        if role == COURSE_ID_ROLE:
+            return r.id
+        if role == _DISPLAY:
+            if col == COL_COURSE:
+                return f"{r.code}\n{r.venue or r.title}"
+            if col == COL_STATUS:
+                if r.status == "running":
+                    return f"Running\n{r.sessions_delivered} of {r.sessions_planned} held"
+                if r.status == "upcoming":
+                    return f"Upcoming\nstarts {r.start_date:%d %b}"
+                return f"Finished\n{r.completers} completed"
+            if col == COL_PEOPLE:
+                return f"{r.participants} / {r.capacity}"
+        if role == _TOOLTIP:
+            return (
+                f"{r.title}\n{r.venue}\nStarts {r.start_date:%a %d %b %Y} at {r.start_time}\n"
+                f"{r.participants} people, {r.capacity} places"
+            )
+        if role == _FOREGROUND and col == COL_STATUS:
+            return self._brushes[r.status]
+        if role == _FONT and r.status == "running" and col == COL_COURSE:
+            return self._bold
+        if role == _ALIGNMENT and col == COL_PEOPLE:
+            return int(Qt.AlignmentFlag.AlignCenter)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole:
+            if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
+                return COLUMNS[section]
+            if orientation == Qt.Orientation.Vertical:
+                return str(section + 1)
+        return None
+
+
+class CoursesPanel(QFrame):
+    """Search, a status filter and the list; emits courseSelected(id) when the choice changes."""
+
+    courseSelected = Signal(int)
+    newCourseRequested = Signal()
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        parent: QWidget | None = None,
+        today: date | None = None,
+    ):
+        super().__init__(parent)
+        self.setObjectName("panel")
+        self.ctx = ctx
+        self._today = today
+        self.model = CoursesModel(self)
+        self._selected: int | None = None
+        self._build()
+        self._search_timer = QTimer(self)
+        self._search_timer.setSingleShot(True)
+        self._search_timer.setInterval(150)
+        self._search_timer.timeout.connect(self.reload)
+        # Register marks only change the finished courses' completer counts: refresh later, once.
+        self._later = QTimer(self)
+        self._later.setSingleShot(True)
+        self._later.setInterval(1000)
+        self._later.timeout.connect(self.reload)
+        bus.changed.connect(self._on_changed)
+
+    def _build(self) -> None:
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(10, 10, 10, 10)
+        head = QHBoxLayout()
+        title = QLabel("Courses")
+        title.setObjectName("subtitle")
+        self.new_button = QPushButton(icon(self, "FileIcon"), "New course…")
+        self.new_button.setToolTip("Create a course (Ctrl+N)")
+        self.new_button.clicked.connect(self.newCourseRequested.emit)
+        head.addWidget(title)
+        head.addStretch(1)
+        head.addWidget(self.new_button)
+        layout.addLayout(head)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Search courses")
+        self.search.setClearButtonEnabled(True)
+        self.search.setAccessibleName("Search courses")
+        self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self.filter = QComboBox()
+        for label, _ in FILTERS:
+            self.filter.addItem(label)
+        self.filter.setAccessibleName("Show courses")
+        self.filter.currentIndexChanged.connect(lambda _i: self.reload())
+        row = QHBoxLayout()
+        row.addWidget(self.search, 1)
+        row.addWidget(self.filter)
+        layout.addLayout(row)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Courses")
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_COURSE, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_PEOPLE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setResizeContentsPrecision(SIZE_ROWS)
+        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        self.model.modelReset.connect(self._size_rows)
+        layout.addWidget(self.table, 1)
+        self.empty_label = QLabel("No course matches; clear the search or change the filter.")
+        self.empty_label.setObjectName("hint")
+        self.empty_label.setWordWrap(True)
+        self.empty_label.hide()
+        layout.addWidget(self.empty_label)
+
+    def _size_rows(self) -> None:
+        self.table.verticalHeader().setDefaultSectionSize(
+            self.table.fontMetrics().height() * 2 + 14
+        )
+
+    @property
+    def today(self) -> date:
+        return self._today or date.today()
+
+    def reload(self) -> None:
+        # Plain SQL on a driver connection: the list paints before SQLAlchemy is imported.
+        with self.ctx.db.raw_read() as conn:
+            rows = course_summaries(conn, self.today, search=self.search.text().strip())
+        status = FILTERS[self.filter.currentIndex()][1]
+        if status:
+            rows = [r for r in rows if r.status == status]
+        keep = self._selected
+        self.table.selectionModel().blockSignals(True)
+        self.model.set_rows(rows)
+        self.table.selectionModel().blockSignals(False)
+        self.empty_label.setVisible(not rows)
+        if keep is not None:
+            self.select(keep, emit=False)
+
+    def has_courses(self) -> bool:
+        with self.ctx.db.raw_read() as conn:
+            return bool(course_summaries(conn, self.today, codes=None)[:1])
+
+    def select(self, course_id: int, emit: bool = True) -> bool:
+        row = self.model.row_of(course_id)
+        if row is None and emit:
+            # It may be hidden by the search or filter: clear them and look again.
+            self.search.blockSignals(True)
+            self.search.clear()
+            self.search.blockSignals(False)
+            self.filter.blockSignals(True)
+            self.filter.setCurrentIndex(0)
+            self.filter.blockSignals(False)
+            self.reload()
+            row = self.model.row_of(course_id)
+        if row is None:
+            return False
+        if not emit:
+            self._selected = course_id
+        sel = self.table.selectionModel()
+        if not emit:
+            sel.blockSignals(True)
+        self.table.selectRow(row)
+        self.table.setCurrentIndex(self.model.index(row, COL_COURSE))
+        if not emit:
+            sel.blockSignals(False)
+        return True
+
+    def first_course_id(self) -> int | None:
+        return self.model.rows[0].id if self.model.rows else None
+
+    def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            return
+        course_id = self.model.rows[current.row()].id
+        if course_id != self._selected:
+            self._selected = course_id
+            self.courseSelected.emit(course_id)
+
+    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        if change.touches(Changes.COURSE | Changes.SESSION | Changes.ENROLMENT):
+            self.reload()
+        elif change.touches(Changes.ATTENDANCE):
+            self._later.start()

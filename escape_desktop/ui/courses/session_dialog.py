@@ -1,0 +1,169 @@
+"""Edit one session: topic, date, staff present and notes; cancel it or hold it again."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QDate
+from PySide6.QtWidgets import (
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.db.queries import SessionInfo
+from escape_desktop.services import courses as course_service
+from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
+
+
+class SessionDialog(QDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        session: SessionInfo,
+        instructors: list[str],
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.session = session
+        self.setWindowTitle(f"Session {session.number}")
+        layout = QVBoxLayout(self)
+        self.state = QLabel()
+        self.state.setObjectName("subtitle")
+        layout.addWidget(self.state)
+        form = QFormLayout()
+        self.date = QDateEdit(QDate(session.date.year, session.date.month, session.date.day))
+        self.date.setCalendarPopup(True)
+        self.date.setDisplayFormat("ddd dd MMM yyyy")
+        self.topic = QLineEdit(session.topic)
+        self.staff = QLineEdit(session.staff_present)
+        self.staff.setPlaceholderText(
+            ", ".join(instructors) if instructors else "Names, separated by commas"
+        )
+        self.notes = QLineEdit(session.notes)
+        form.addRow("Date", self.date)
+        form.addRow("Topic", self.topic)
+        form.addRow("Staff present", self.staff)
+        form.addRow("Notes", self.notes)
+        layout.addLayout(form)
+        if instructors and not session.staff_present:
+            fill = QPushButton("Fill in the course's instructors")
+            fill.clicked.connect(lambda: self.staff.setText(", ".join(instructors)))
+            layout.addWidget(fill)
+        self.error = QLabel()
+        self.error.setObjectName("error")
+        self.error.setWordWrap(True)
+        self.error.hide()
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.cancel_button = self.buttons.addButton(
+            "Hold this session again" if session.cancelled else "Cancel this session…",
+            QDialogButtonBox.ButtonRole.ResetRole,
+        )
+        self.cancel_button.clicked.connect(self._toggle_cancelled)
+        self.buttons.accepted.connect(self._save)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.fields = {
+            "date": self.date,
+            "topic": self.topic,
+            "staff_present": self.staff,
+            "notes": self.notes,
+        }
+        self._show_state()
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+
+    def _show_state(self) -> None:
+        s = self.session
+        text = f"Session {s.number} · {s.date:%A %d %B %Y}"
+        if s.cancelled:
+            text += " · cancelled" + (f" ({s.cancel_reason})" if s.cancel_reason else "")
+        self.state.setText(text)
+
+    def _fail(self, e: BaseException) -> None:
+        if isinstance(e, KnownError):
+            self.error.setText(str(e))
+            self.error.show()
+            widget = self.fields.get(getattr(e, "field", ""))
+            if widget is not None:
+                mark_invalid(widget, True)
+                widget.setFocus()
+        else:
+            error_dialog.report(self, e)
+
+    def _save(self) -> None:
+        s = self.session
+        new_date = qdate_to_date(self.date.date())
+
+        def save() -> None:
+            if new_date != s.date:
+                course_service.reschedule_session(self.ctx, s.id, new_date)
+            if self.topic.text().strip() != s.topic:
+                course_service.set_session_topic(self.ctx, s.id, self.topic.text())
+            if self.staff.text().strip() != s.staff_present:
+                course_service.set_staff_present(self.ctx, s.id, self.staff.text())
+            if self.notes.text().strip() != s.notes:
+                course_service.set_session_notes(self.ctx, s.id, self.notes.text())
+
+        def failed(e: BaseException) -> None:
+            self.bus.announce(Changes.SESSION, [s.id])  # some fields may have saved before it
+            self._fail(e)
+
+        op = run_op(
+            self,
+            save,
+            bus=self.bus,
+            changes=Changes.SESSION,
+            ids=[s.id],
+            message=f"Saved: session {s.number}",
+            failure=failed,
+        )
+        if op.ok:
+            self.accept()
+
+    def _toggle_cancelled(self) -> None:
+        s = self.session
+        if s.cancelled:
+            if run_op(
+                self,
+                lambda: course_service.reinstate_session(self.ctx, s.id),
+                bus=self.bus,
+                changes=Changes.SESSION,
+                ids=[s.id],
+                message=f"Saved: session {s.number} will be held",
+            ).ok:
+                self.accept()
+            return
+        reason, ok = QInputDialog.getText(
+            self,
+            "Cancel session",
+            f"Why is session {s.number} cancelled? (e.g. hall closed)\n"
+            "It will not count against anyone's attendance.",
+        )
+        if not ok:
+            return
+        if run_op(
+            self,
+            lambda: course_service.cancel_session(self.ctx, s.id, reason),
+            bus=self.bus,
+            changes=Changes.SESSION,
+            ids=[s.id],
+            message=f"Saved: session {s.number} cancelled",
+        ).ok:
+            self.accept()

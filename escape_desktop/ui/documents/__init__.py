@@ -1,0 +1,1 @@
+"""The documents tab and the upload export."""

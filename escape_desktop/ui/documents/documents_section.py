@@ -1,0 +1,353 @@
+"""The course's Documents section: choose a document, make the PDF off the GUI thread, open it.
+
+ReportLab is imported only when a document is made (export.documents loads it lazily), so
+opening the window never pays for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.db.queries import Register, register
+
+# documents.py itself is light: ReportLab loads only when a document is built.
+from escape_desktop.export.documents import DESCRIPTIONS, LABELS, PEOPLE_KINDS, default_filename
+from escape_desktop.export.documents import KINDS as DOC_KINDS
+from escape_desktop.programme.completion import is_completer
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.course_section import CourseSection, Stale
+from escape_desktop.ui.common.operation import run_op
+
+log = logging.getLogger(__name__)
+
+KINDS = [(key, LABELS[key], DESCRIPTIONS[key]) for key in DOC_KINDS]
+# What the documents tab lists: the course, its sessions and its people.
+SHOWN = (
+    Changes.COURSE | Changes.SESSION | Changes.ENROLMENT | Changes.PARTICIPANT | Changes.ATTENDANCE
+)
+
+
+class DocumentsSection(CourseSection):
+    """Choose a document for the course, its session or people, and save it as a PDF (a CourseSection)."""
+
+    RELOAD_ON = SHOWN
+
+    def __init__(self, ctx: AppContext, bus: ChangeBus, parent: QWidget | None = None):
+        super().__init__(ctx, bus, parent)
+        self.today: date | None = None  # None: the real date (tests pin it)
+        self._reg: Register | None = None
+        self._job: object | None = None  # the running PDF job, if any
+        self.last_path: Path | None = None
+        self.save_dir: Path | None = None  # remembered between saves in one run
+        self.loads = 0  # how many times the course was read (tests count it)
+        self._build_choices()
+        self._build_people()
+        self._build_actions()
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.choices)
+        layout.addWidget(self.people_box, 1)
+        layout.addWidget(self.action_row)
+        # Without the list of people the buttons sit under the choices, not at the far bottom.
+        layout.addStretch(0)
+        self._layout = layout
+        self.kind_combo.currentIndexChanged.connect(self._kind_changed)
+        self._kind_changed()
+        self.set_course(None)
+
+    # ------------------------------------------------------------------ building
+
+    def _build_choices(self) -> None:
+        self.choices = QWidget(self)
+        form = QFormLayout(self.choices)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
+        self.kind_combo = QComboBox()
+        for key, label, _ in KINDS:
+            self.kind_combo.addItem(label, key)
+        self.kind_combo.setAccessibleName("Document")
+        self.kind_combo.setMinimumContentsLength(28)
+        self.kind_help = QLabel()
+        self.kind_help.setObjectName("hint")
+        self.kind_help.setWordWrap(True)
+        self.session_spin = QSpinBox()
+        self.session_spin.setRange(1, 12)
+        self.session_spin.setAccessibleName("Session number")
+        self.session_spin.setMinimumWidth(self.fontMetrics().horizontalAdvance("00") + 48)
+        self.session_label = QLabel("&Session:")
+        self.session_label.setBuddy(self.session_spin)
+        doc_label = QLabel("&Document:")
+        doc_label.setBuddy(self.kind_combo)
+        form.addRow(doc_label, self.kind_combo)
+        form.addRow("", self.kind_help)
+        form.addRow(self.session_label, self.session_spin)
+
+    def _build_people(self) -> None:
+        self.people_box = QWidget(self)
+        box = QVBoxLayout(self.people_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        self.default_radio = QRadioButton()
+        self.chosen_radio = QRadioButton("Only the people ticked below")
+        self.default_radio.setChecked(True)
+        self.people_list = QListWidget()
+        self.people_list.setAccessibleName("People")
+        self.people_list.itemChanged.connect(self._person_ticked)
+        box.addWidget(self.default_radio)
+        box.addWidget(self.chosen_radio)
+        box.addWidget(self.people_list, 1)
+
+    def _build_actions(self) -> None:
+        self.action_row = QWidget(self)
+        row = QVBoxLayout(self.action_row)
+        row.setContentsMargins(0, 8, 0, 0)
+        buttons = QHBoxLayout()
+        self.save_button = QPushButton("&Save PDF…")
+        self.save_button.setObjectName("primary")
+        self.save_button.setToolTip("Make the document and save it (Ctrl+P)")
+        self.save_button.clicked.connect(self.save_pdf)
+        self.print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
+        self.print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        self.print_shortcut.activated.connect(self.save_pdf)
+        self.open_check = QCheckBox("&Open it when ready")
+        self.open_check.setChecked(True)
+        self.open_button = QPushButton("Open &last PDF")
+        self.open_button.setEnabled(False)
+        self.open_button.clicked.connect(self.open_last)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.open_check)
+        buttons.addStretch(1)
+        buttons.addWidget(self.open_button)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.progress.setTextVisible(True)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        row.addLayout(buttons)
+        row.addWidget(self.progress)
+        row.addWidget(self.status)
+
+    # ------------------------------------------------------------------ state
+
+    def kind(self) -> str:
+        return str(self.kind_combo.currentData())
+
+    def set_course(self, course_id: int | None) -> None:
+        self.status.clear()
+        super().set_course(course_id)
+
+    def load(self, level: Stale) -> None:
+        self._reload()  # one read covers the course and its people
+
+    def _today(self) -> date:
+        return self.today or date.today()
+
+    def _reload(self) -> None:
+        self.loads += 1
+        self._reg = None
+        if self.course_id is not None:
+            with self.ctx.db.read() as s:
+                self._reg = register(s, self.course_id)
+        reg = self._reg
+        enabled = reg is not None
+        for w in (self.choices, self.people_box, self.save_button):
+            w.setEnabled(enabled)
+        if reg is None:
+            self.status.setText("Choose a course to print its documents.")
+            self.people_list.clear()
+            return
+        if reg.sessions:
+            self.session_spin.setRange(1, max(x.number for x in reg.sessions))
+            upcoming = [x.number for x in reg.sessions if x.date >= self._today()]
+            self.session_spin.setValue(upcoming[0] if upcoming else reg.sessions[-1].number)
+        self._fill_people()
+        self._kind_changed()
+
+    def _completer_ids(self) -> set[int]:
+        reg = self._reg
+        if reg is None:
+            return set()
+        delivered = reg.delivered(self._today())
+        return {
+            r.enrolment_id
+            for r in reg.rows
+            if r.status != "withdrawn" and is_completer(min(reg.attended(r), delivered), delivered)
+        }
+
+    def _fill_people(self) -> None:
+        reg = self._reg
+        self.people_list.blockSignals(True)
+        self.people_list.clear()
+        done = self._completer_ids()
+        for r in reg.rows if reg else []:
+            if r.status in ("withdrawn", "did_not_start"):
+                continue
+            label = r.name + ("   (completed)" if r.enrolment_id in done else "")
+            item = QListWidgetItem(label)
+            item.setData(Qt.ItemDataRole.UserRole, r.enrolment_id)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
+            item.setCheckState(Qt.CheckState.Unchecked)
+            self.people_list.addItem(item)
+        self.people_list.blockSignals(False)
+
+    def _person_ticked(self, item: QListWidgetItem) -> None:
+        if item.checkState() == Qt.CheckState.Checked:
+            self.chosen_radio.setChecked(True)
+
+    def _kind_changed(self) -> None:
+        kind = self.kind()
+        self.kind_help.setText(next(text for key, _, text in KINDS if key == kind))
+        sheet = kind == "session-sheet"
+        self.session_spin.setVisible(sheet)
+        self.session_label.setVisible(sheet)
+        people = kind in PEOPLE_KINDS
+        self.people_box.setVisible(people)
+        self._layout.setStretch(self._layout.count() - 1, 0 if people else 1)
+        self.default_radio.setText(
+            "Everyone who completed (on the last day: who completes by coming today)"
+            if kind == "certificates"
+            else "Everyone on the course"
+        )
+
+    def chosen_ids(self) -> list[int] | None:
+        """The ticked people, or None for the document's default group."""
+        if self.kind() not in PEOPLE_KINDS or not self.chosen_radio.isChecked():
+            return None
+        ids = []
+        for i in range(self.people_list.count()):
+            item = self.people_list.item(i)
+            if item.checkState() == Qt.CheckState.Checked:
+                ids.append(int(item.data(Qt.ItemDataRole.UserRole)))
+        return ids
+
+    # ------------------------------------------------------------------ actions
+
+    def suggested_path(self) -> Path:
+        folder = self.save_dir
+        if folder is None:
+            docs = QStandardPaths.writableLocation(
+                QStandardPaths.StandardLocation.DocumentsLocation
+            )
+            folder = Path(docs) if docs else Path.home()
+        code = self._reg.code if self._reg else "course"
+        number = self.session_spin.value() if self.kind() == "session-sheet" else None
+        return folder / default_filename(code, self.kind(), number)
+
+    def ask_path(self, suggested: Path) -> Path | None:
+        """The file the user picks (tests replace this)."""
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the PDF", str(suggested), "PDF documents (*.pdf)"
+        )
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+
+    def save_pdf(self) -> None:
+        if self._reg is None or self._job is not None:
+            return
+        ids = self.chosen_ids()
+        if ids is not None and not ids:
+            self.status.setText("Tick at least one person, or choose everyone.")
+            return
+        path = self.ask_path(self.suggested_path())
+        if path is None:
+            return
+        self.save_dir = path.parent
+        kind, course_id = self.kind(), self._reg.course_id
+        number = self.session_spin.value() if kind == "session-sheet" else None
+        today = self._today()
+        ctx = self.ctx
+
+        def work(progress):  # type: ignore[no-untyped-def]
+            from escape_desktop.export.documents import build_document
+
+            return build_document(
+                ctx,
+                kind,
+                course_id,
+                path,
+                session_number=number,
+                enrolment_ids=ids,
+                progress=progress,
+                today=today,
+            )
+
+        self.save_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status.setText("Making the PDF…")
+        # Certificates are recorded as issued: the one document that changes data.
+        self._job = run_op(
+            self,
+            work,
+            bus=self.bus,
+            changes=lambda r: Changes.DOCUMENT if r.kind == "certificates" else Changes.NONE,
+            ids=lambda r: [self._reg.course_id] if r.kind == "certificates" and self._reg else [],
+            initiator=self,
+            message=lambda r: r.message(),
+            background=True,
+            progress=self._progress,
+            success=self._done,
+            failure=self._failed,
+        )
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        self.status.setText(message)
+
+    def _finish(self) -> None:
+        self._job = None
+        self.progress.setVisible(False)
+        self.save_button.setEnabled(self._reg is not None)
+
+    def _done(self, result) -> None:  # type: ignore[no-untyped-def]
+        self._finish()
+        self.last_path = Path(result.path)
+        self.open_button.setEnabled(True)
+        self.status.setText(result.message())
+        if self.open_check.isChecked():
+            self.open_last()
+
+    def _failed(self, error: BaseException) -> None:
+        self._finish()
+        if isinstance(error, KnownError):
+            self.status.setText(str(error))
+            return
+        log.error("document failed: %r", error)
+        self.status.setText("The PDF could not be made.")
+        QMessageBox.critical(
+            self,
+            "PDF not made",
+            f"The PDF could not be made ({type(error).__name__}: {error}). Nothing was saved; "
+            "please try again, and if it happens again, send the log to your IT contact.",
+        )
+
+    def open_last(self) -> None:
+        if self.last_path is not None:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_path)))

@@ -1,0 +1,517 @@
+"""Export for the central upload: choose profile and courses, preview the rows, save the file."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QDate, QModelIndex, QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QCheckBox,
+    QComboBox,
+    QDateEdit,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.export.upload import UploadData, UploadScope
+from escape_desktop.services import uploads
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
+
+PREVIEW_ROWS = 20
+
+SCOPE_COURSE, SCOPE_RANGE, SCOPE_ALL = 0, 1, 2
+
+
+def _as_date(value: QDate) -> date:
+    return date(value.year(), value.month(), value.day())
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+class UploadPreviewModel(QAbstractTableModel):
+    """The first rows of the upload, exactly as they will be written (columns from the profile)."""
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._header: list[str] = []
+        self._rows: list[list[str]] = []
+
+    def set_rows(self, header: list[str], rows: list[list[str]]) -> None:
+        self.beginResetModel()
+        self._header = list(header)
+        self._rows = [list(r) for r in rows]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | Any = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | Any = QModelIndex()) -> int:  # noqa: B008, N802
+        return 0 if parent.isValid() else len(self._header)
+
+    def data(self, index: QModelIndex | Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole:
+            if _is_number(self._rows[index.row()][index.column()]):
+                return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(  # noqa: N802
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return self._header[section] if 0 <= section < len(self._header) else None
+        return str(section + 1)
+
+
+class ExportDialog(QDialog):
+    """Choices on top, a preview in the middle, where to save and the Export button below."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        parent: QWidget | None = None,
+        course_id: int | None = None,
+        *,
+        today: date | None = None,
+    ):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.course_id = course_id
+        self.today = today or date.today()
+        self.last_result: uploads.UploadResult | None = None
+        self.last_preview: UploadData | None = None
+        self._job: Any = None
+        self.setWindowTitle("Export for the central upload")
+        self.resize(900, 620)
+        self._refresh = QTimer(self)
+        self._refresh.setSingleShot(True)
+        self._refresh.setInterval(150)
+        self._refresh.timeout.connect(self.update_preview)
+        self.outcome = QLabel()  # made first: changing any choice clears it
+        layout = QVBoxLayout(self)
+        layout.addWidget(self._build_intro())
+        layout.addLayout(self._build_choices())
+        layout.addWidget(self._build_preview(), 1)
+        layout.addLayout(self._build_target())
+        layout.addWidget(self._build_progress())
+        layout.addWidget(self._build_buttons())
+        self._load_profiles()
+        self._suggest_path()
+        self.update_preview()
+
+    # ------------------------------------------------------------------ building
+
+    def _build_intro(self) -> QLabel:
+        label = QLabel(
+            "This makes a spreadsheet file (CSV) for your programme team. People appear only "
+            "as their random code; names, NHS numbers, dates of birth and contact details are "
+            "never included, and people who did not agree to share are left out."
+        )
+        label.setWordWrap(True)
+        return label
+
+    def _build_choices(self) -> QFormLayout:
+        form = QFormLayout()
+        self.profile = QComboBox()
+        self.profile.currentIndexChanged.connect(self._profile_changed)
+        self.profile_note = QLabel()
+        self.profile_note.setWordWrap(True)
+        self.profile_note.setStyleSheet("color: palette(mid);")
+        profile_box = QVBoxLayout()
+        profile_box.setSpacing(2)
+        profile_box.addWidget(self.profile)
+        profile_box.addWidget(self.profile_note)
+        format_label = QLabel("&Format:")
+        format_label.setBuddy(self.profile)
+        form.addRow(format_label, profile_box)
+
+        self.scope_group = QButtonGroup(self)
+        code = self._course_code()
+        self.scope_course = QRadioButton(
+            f"This &course ({code})" if code else "This &course (open a course first)"
+        )
+        self.scope_course.setEnabled(bool(code))
+        self.scope_range = QRadioButton("Courses &starting between")
+        self.scope_all = QRadioButton("&Everything")
+        for i, button in (
+            (SCOPE_COURSE, self.scope_course),
+            (SCOPE_RANGE, self.scope_range),
+            (SCOPE_ALL, self.scope_all),
+        ):
+            self.scope_group.addButton(button, i)
+        (self.scope_course if code else self.scope_all).setChecked(True)
+        self.scope_group.idToggled.connect(self._scope_toggled)
+        self.date_from = QDateEdit(QDate(self.today.year, 1, 1))
+        self.date_to = QDateEdit(QDate(self.today.year, self.today.month, self.today.day))
+        range_row = QHBoxLayout()
+        range_row.addWidget(self.scope_range)
+        for edit in (self.date_from, self.date_to):
+            edit.setCalendarPopup(True)
+            edit.setDisplayFormat("d MMM yyyy")
+            edit.dateChanged.connect(self._changed)
+        self.date_from.setAccessibleName("From")
+        self.date_to.setAccessibleName("To")
+        range_row.addWidget(self.date_from)
+        range_row.addWidget(QLabel("and"))
+        range_row.addWidget(self.date_to)
+        range_row.addStretch(1)
+        scope_box = QVBoxLayout()
+        scope_box.addWidget(self.scope_course)
+        scope_box.addLayout(range_row)
+        scope_box.addWidget(self.scope_all)
+        form.addRow("Which courses:", scope_box)
+
+        self.changed_only = QCheckBox("Only people whose details &changed since the last upload")
+        self.changed_only.toggled.connect(self._changed)
+        self.attendance = QCheckBox("Also save the &attendance file (one row for each session)")
+        self.attendance.setChecked(True)
+        self.bom = QCheckBox("Make accents show correctly in &Excel (adds a byte-order mark)")
+        self.bom.setChecked(True)
+        options = QVBoxLayout()
+        options.addWidget(self.changed_only)
+        self.last_upload = QLabel()
+        self.last_upload.setStyleSheet("color: palette(mid);")
+        options.addWidget(self.last_upload)
+        options.addWidget(self.attendance)
+        options.addWidget(self.bom)
+        form.addRow("Options:", options)
+        self._scope_toggled(self.scope_group.checkedId(), True)
+        return form
+
+    def _build_preview(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.counts = QLabel()
+        self.counts.setWordWrap(True)
+        layout.addWidget(self.counts)
+        self.preview_model = UploadPreviewModel(self)
+        self.preview = QTableView()
+        self.preview.setModel(self.preview_model)
+        self.preview.setAlternatingRowColors(True)
+        self.preview.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.preview.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.preview.setAccessibleName("Preview of the first rows")
+        layout.addWidget(self.preview, 1)
+        return box
+
+    def _build_target(self) -> QHBoxLayout:
+        row = QHBoxLayout()
+        label = QLabel("Save &to:")
+        self.path = QLineEdit()
+        self.path.setAccessibleName("File to save")
+        label.setBuddy(self.path)
+        self.browse = QPushButton("C&hoose…")
+        self.browse.clicked.connect(self.choose_path)
+        row.addWidget(label)
+        row.addWidget(self.path, 1)
+        row.addWidget(self.browse)
+        return row
+
+    def _build_progress(self) -> QWidget:
+        box = QWidget()
+        layout = QVBoxLayout(box)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        layout.addWidget(self.progress)
+        self.outcome.setWordWrap(True)
+        self.outcome.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.outcome)
+        return box
+
+    def _build_buttons(self) -> QDialogButtonBox:
+        buttons = QDialogButtonBox()
+        self.export_button = buttons.addButton("E&xport", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button.setDefault(True)
+        self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
+        self.export_button.clicked.connect(self.start_export)
+        self.close_button.clicked.connect(self.reject)
+        return buttons
+
+    # ------------------------------------------------------------------ state
+
+    def _course_code(self) -> str:
+        if self.course_id is None:
+            return ""
+        from escape_desktop.db.models import Course
+
+        with self.ctx.db.read() as s:
+            course = s.get(Course, self.course_id)
+            return course.code if course is not None else ""
+
+    def _load_profiles(self) -> None:
+        try:
+            found = uploads.profiles(self.ctx)
+        except KnownError as e:
+            self._show_error(str(e))
+            self.export_button.setEnabled(False)
+            return
+        self.profile.blockSignals(True)
+        for name in sorted(found, key=lambda n: (n != "escape-pain-v1", n)):
+            self.profile.addItem(found[name].title, name)
+        self.profile.blockSignals(False)
+        self._profiles = found
+        self._profile_changed()
+
+    def profile_name(self) -> str | None:
+        return self.profile.currentData()
+
+    def _profile_changed(self, *_: object) -> None:
+        name = self.profile_name()
+        profile = getattr(self, "_profiles", {}).get(name)
+        if name is None or profile is None:
+            return
+        self.profile_note.setText(" ".join(profile.description.split()))
+        self.attendance.setEnabled(profile.attendance is not None)
+        if profile.attendance is None:
+            self.attendance.setChecked(False)
+        self._show_last_upload(name)
+        self._changed()
+
+    def _show_last_upload(self, name: str) -> None:
+        last = uploads.batches(self.ctx, name, limit=1)
+        if last:
+            b = last[0]
+            self.last_upload.setText(
+                f"Last upload with this format: {b.created_at:%d %b %Y %H:%M}, "
+                f"{b.rows} {'person' if b.rows == 1 else 'people'} ({b.scope})."
+            )
+        else:
+            self.last_upload.setText("No upload has been made with this format yet.")
+
+    def _scope_toggled(self, button_id: int, checked: bool) -> None:
+        if not checked:
+            return
+        in_range = button_id == SCOPE_RANGE
+        self.date_from.setEnabled(in_range)
+        self.date_to.setEnabled(in_range)
+        self._changed()
+
+    def _changed(self, *_: object) -> None:
+        self.outcome.clear()
+        self._refresh.start()
+
+    def scope(self) -> UploadScope:
+        which = self.scope_group.checkedId()
+        changed = self.changed_only.isChecked()
+        if which == SCOPE_COURSE and self.course_id is not None:
+            return UploadScope(course_id=self.course_id, changed_only=changed)
+        if which == SCOPE_RANGE:
+            return UploadScope(
+                date_from=_as_date(self.date_from.date()),
+                date_to=_as_date(self.date_to.date()),
+                changed_only=changed,
+            )
+        return UploadScope(changed_only=changed)
+
+    def _suggest_path(self) -> None:
+        previous = uploads.batches(self.ctx, limit=1)
+        folder = Path(previous[0].filename).parent if previous else Path.home()
+        if not folder.is_dir():
+            folder = Path.home()
+        self.path.setText(str(folder / f"escape-upload-{self.today:%Y-%m-%d}.csv"))
+
+    def choose_path(self) -> None:
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, "Save the upload file", self.path.text(), "CSV files (*.csv)"
+        )
+        if chosen:
+            if not chosen.lower().endswith(".csv"):
+                chosen += ".csv"
+            self.path.setText(chosen)
+
+    def attendance_path(self) -> Path | None:
+        if not self.attendance.isChecked():
+            return None
+        main = Path(self.path.text().strip())
+        return main.with_name(f"{main.stem}-attendance.csv")
+
+    # ------------------------------------------------------------------ preview
+
+    def update_preview(self) -> None:
+        self._refresh.stop()
+        if self.profile_name() is None:
+            return
+        try:
+            data = uploads.prepare_upload(
+                self.ctx, self.profile_name(), self.scope(), today=self.today
+            )
+        except KnownError as e:
+            self.last_preview = None
+            self.preview_model.set_rows([], [])
+            self.counts.setText(str(e))
+            self.export_button.setEnabled(False)
+            return
+        self.last_preview = data
+        self.preview_model.set_rows(data.header, data.rows[:PREVIEW_ROWS])
+        self.counts.setText(self._counts_text(data))
+        self.export_button.setEnabled(bool(data.rows) and self._job is None)
+
+    @staticmethod
+    def _counts_text(data: UploadData) -> str:
+        n = len(data.rows)
+        parts = [f"<b>{n} {'person' if n == 1 else 'people'}</b> will be in the file"]
+        if data.courses:
+            parts[0] += f", from {data.courses} course{'s' if data.courses != 1 else ''}"
+        left = []
+        if data.excluded_no_consent:
+            left.append(f"{data.excluded_no_consent} who did not agree to share")
+        if data.excluded_unchanged:
+            left.append(f"{data.excluded_unchanged} with no changes since the last upload")
+        if data.excluded_by_rules:
+            left.append(f"{data.excluded_by_rules} on courses not started yet or not counted")
+        text = parts[0] + "."
+        if left:
+            text += " Left out: " + "; ".join(left) + "."
+        if n > PREVIEW_ROWS:
+            text += f" The first {PREVIEW_ROWS} rows are shown below."
+        elif n == 0:
+            text += " There is nothing to export with these choices."
+        return text
+
+    # ------------------------------------------------------------------ export
+
+    def start_export(self) -> None:
+        if self._job is not None:
+            return
+        target = self.path.text().strip()
+        if not target:
+            self._show_error("Choose where to save the file first (Choose… next to Save to).")
+            self.path.setFocus()
+            return
+        if Path(target).exists() and not self._confirm_replace(Path(target)):
+            return
+        ctx, profile, scope = self.ctx, self.profile_name(), self.scope()
+        attendance, bom, today = self.attendance_path(), self.bom.isChecked(), self.today
+
+        def work(progress: Any) -> uploads.UploadResult:
+            return uploads.export_upload(
+                ctx,
+                target,
+                profile_name=profile,
+                scope=scope,
+                attendance_out=attendance,
+                bom=bom,
+                today=today,
+                progress=progress,
+            )
+
+        self._set_busy(True)
+        self.outcome.setText("Saving…")
+        self._job = run_op(
+            self,
+            work,
+            bus=self.bus,
+            changes=lambda r: Changes.EXPORT if r.written else Changes.NONE,
+            ids=lambda r: [r.batch_id] if r.written and r.batch_id else [],
+            message=lambda r: f"Exported {r.rows} rows" if r.written else "",
+            background=True,
+            progress=self._progress,
+            success=self._done,
+            failure=self._failed,
+        )
+
+    def _confirm_replace(self, path: Path) -> bool:
+        from PySide6.QtWidgets import QMessageBox
+
+        answer = QMessageBox.question(
+            self,
+            "Replace the file?",
+            f"{path.name} already exists in that folder. Replace it with the new export?",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setMaximum(max(total, 1))
+        self.progress.setValue(done)
+        self.progress.setFormat(message)
+
+    def _set_busy(self, busy: bool) -> None:
+        self.progress.setVisible(busy)
+        self.progress.setValue(0)
+        for widget in (self.export_button, self.browse, self.path, self.profile):
+            widget.setEnabled(not busy)
+
+    def _done(self, result: uploads.UploadResult) -> None:
+        self._job = None
+        self._set_busy(False)
+        self.last_result = result
+        if not result.written:
+            self.outcome.setText(result.message)
+            self.update_preview()
+            return
+        text = result.message
+        if result.attendance_path is not None:
+            text += f" Attendance ({result.attendance_rows} rows): {result.attendance_path}."
+        text += " Send the file to your programme team by your usual secure route."
+        self.outcome.setText(text)
+        self.outcome.setStyleSheet("")
+        self._show_last_upload(self.profile_name() or "")
+        self.update_preview()  # the changes-only count moves on after an upload
+
+    def _failed(self, error: BaseException) -> None:
+        self._job = None
+        self._set_busy(False)
+        if isinstance(error, KnownError):
+            self._show_error(str(error))
+        else:
+            self._show_error(
+                "The export stopped unexpectedly; no file was changed. Try again, and if it "
+                f"happens again send the log to whoever supports the app ({type(error).__name__})."
+            )
+        self.update_preview()
+
+    def _show_error(self, text: str) -> None:
+        self.outcome.setText(text)
+        self.outcome.setStyleSheet("color: #b00020;")
+
+    def done(self, code: int) -> None:  # noqa: D401 - Qt override
+        if self._job is not None:
+            return  # keep the dialog (and its worker) until the file is saved
+        super().done(code)
+
+
+def open_export_dialog(
+    ctx: AppContext, bus: ChangeBus, parent: QWidget | None = None, course_id: int | None = None
+) -> ExportDialog:
+    """Show the export dialog (modal); returns it once closed, for the caller or a test."""
+    dialog = ExportDialog(ctx, bus, parent, course_id)
+    dialog.exec()
+    return dialog

@@ -1,0 +1,1 @@
+"""The measures tab: questionnaires and outcome figures."""

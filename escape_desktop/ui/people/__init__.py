@@ -1,0 +1,1 @@
+"""Dialogs about participants: add, edit, find, import, withdraw, move."""

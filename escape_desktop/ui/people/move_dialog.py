@@ -1,0 +1,55 @@
+"""Move a person from one course to another."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.db.queries import CourseSummary
+
+
+class MoveDialog(QDialog):
+    def __init__(
+        self, parent: QWidget | None, name: str, courses: list[CourseSummary], current: int
+    ):
+        super().__init__(parent)
+        self.setWindowTitle(f"Move {name}")
+        layout = QVBoxLayout(self)
+        text = QLabel(
+            f"{name} will be withdrawn from this course (reason: moved) and enrolled on the one "
+            "you choose. Their register marks here are kept."
+        )
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        self.course = QComboBox()
+        for c in courses:
+            if c.id == current or c.status == "finished":
+                continue
+            free = c.capacity - c.participants
+            self.course.addItem(
+                f"{c.code} · {c.venue} · starts {c.start_date:%d %b %Y} · {free} places left", c.id
+            )
+        form = QFormLayout()
+        form.addRow("Move to", self.course)
+        layout.addLayout(form)
+        if self.course.count() == 0:
+            none = QLabel("There is no running or upcoming course to move to; create one first.")
+            none.setObjectName("warning")
+            none.setWordWrap(True)
+            layout.addWidget(none)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton("Move", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok.setEnabled(self.course.count() > 0)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def value(self) -> int | None:
+        return self.course.currentData()

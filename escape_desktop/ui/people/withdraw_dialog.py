@@ -1,0 +1,55 @@
+"""Withdraw a person from a course, with a reason."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QVBoxLayout,
+    QWidget,
+)
+
+WITHDRAW_REASONS = (
+    "Pain got worse",
+    "Another health problem",
+    "Could not get there",
+    "Work or caring duties",
+    "Did not feel it helped",
+    "No reason given",
+)
+
+
+class WithdrawDialog(QDialog):
+    def __init__(self, parent: QWidget | None, name: str):
+        super().__init__(parent)
+        self.setWindowTitle(f"Withdraw {name}")
+        layout = QVBoxLayout(self)
+        text = QLabel(
+            f"{name} will stay on the register, greyed out, and will not count in the completion "
+            "figures. You can undo this with Ctrl+Z."
+        )
+        text.setWordWrap(True)
+        layout.addWidget(text)
+        form = QFormLayout()
+        self.reason = QComboBox()
+        self.reason.setEditable(True)
+        self.reason.addItems(WITHDRAW_REASONS)
+        self.reason.setCurrentText("")
+        if (edit := self.reason.lineEdit()) is not None:
+            edit.setPlaceholderText("Choose or type a reason")
+        form.addRow("Reason *", self.reason)
+        layout.addLayout(form)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
+        self.ok = self.buttons.addButton("Withdraw", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
+        self.reason.currentTextChanged.connect(lambda t: self.ok.setEnabled(bool(t.strip())))
+        self.ok.setEnabled(False)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 30)
+
+    def value(self) -> str:
+        return self.reason.currentText().strip()

@@ -1,0 +1,1 @@
+"""The register tab: who came to which session."""

@@ -1,0 +1,387 @@
+"""The course's Sessions & register section: the grid, marked by click or key, and the people on it."""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import partial
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal, SignalInstance
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db import queries
+from escape_desktop.db.queries import RegisterRow
+from escape_desktop.services import courses as course_service
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.course_section import CourseSection, Stale
+from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.register.register_model import (
+    COL_ATTENDED,
+    COL_NAME,
+    COL_STATUS,
+    FIRST_SESSION,
+    RegisterModel,
+    next_mark,
+)
+from escape_desktop.ui.register.register_ops import RegisterOps
+from escape_desktop.ui.register.register_table import CLEAR, CLICK, CYCLE, RegisterTable
+
+LEGEND = (
+    "Click a box, or press P present · A absent · L apologies (then on to the next person) · "
+    "Space changes · Delete clears"
+)
+
+# What the register shows: who is on the course, their marks, the sessions, the course heading.
+SHOWN = (
+    Changes.ATTENDANCE | Changes.ENROLMENT | Changes.PARTICIPANT | Changes.SESSION | Changes.COURSE
+)
+
+
+class RegisterSection(CourseSection):
+    """Sessions & register: mark attendance, manage the people on the course, session details."""
+
+    RELOAD_ON = SHOWN
+    # The course heading above the tabs counts from this register, so it reads even while
+    # another tab is shown.
+    RELOAD_WHILE_HIDDEN = True
+
+    enrolRequested = Signal()
+    importRequested = Signal()
+    editPersonRequested = Signal(int)  # enrolment id
+    withdrawRequested = Signal(int)
+    moveRequested = Signal(int)
+    sessionEditRequested = Signal(int)  # session id
+    message = Signal(str)  # a hint for the status bar
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        ops: RegisterOps,
+        parent: QWidget | None = None,
+        today: date | None = None,
+    ):
+        super().__init__(ctx, bus, parent)
+        self.ops = ops  # the register's writes (marks), undoable
+        self.model = RegisterModel(self, today=today)
+        self._build_toolbar()
+        self._build_table()
+        self._build_session_panel()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+        layout.addLayout(self._toolbar)
+        layout.addWidget(self.legend)
+        self.empty_hint = QLabel(
+            "No one is on this course yet. Enrol people one by one (Ctrl+E), or import "
+            "the referral list you were sent (Ctrl+I)."
+        )
+        self.empty_hint.setWordWrap(True)
+        self.empty_hint.setObjectName("emptyHint")
+        self.empty_hint.hide()
+        layout.addWidget(self.empty_hint)
+        layout.addWidget(self.grid, 1)
+        layout.addWidget(self.session_panel)
+        self._update_buttons()
+
+    # --- building ----------------------------------------------------------------------
+    def _build_toolbar(self) -> None:
+        bar = QHBoxLayout()
+        self.enrol_button = QPushButton("Enrol a person…")
+        self.enrol_button.setToolTip("Add someone to this course (Ctrl+E)")
+        self.enrol_button.clicked.connect(self.enrolRequested.emit)
+        self.import_button = QPushButton("Import list…")
+        self.import_button.setToolTip("Add everyone on a referral list (CSV)")
+        self.import_button.clicked.connect(self.importRequested.emit)
+        self.edit_button = QPushButton("Details…")
+        self.edit_button.clicked.connect(lambda: self._emit_for_current(self.editPersonRequested))
+        self.withdraw_button = QPushButton("Withdraw…")
+        self.withdraw_button.clicked.connect(lambda: self._emit_for_current(self.withdrawRequested))
+        self.move_button = QPushButton("Move…")
+        self.move_button.setToolTip("Move this person to another course")
+        self.move_button.clicked.connect(lambda: self._emit_for_current(self.moveRequested))
+        for b in (
+            self.enrol_button,
+            self.import_button,
+            self.edit_button,
+            self.withdraw_button,
+            self.move_button,
+        ):
+            b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
+            bar.addWidget(b)
+        bar.addStretch(1)
+        self._toolbar = bar
+        self.legend = QLabel(LEGEND)
+        self.legend.setObjectName("hint")
+        self.legend.setWordWrap(True)
+
+    def _build_table(self) -> None:
+        # Two views on one model: names, count and completion stay put on the left (frozen)
+        # while the session columns scroll, so today's column and the names are always in view.
+        self.table = RegisterTable(self)
+        self.table.setModel(self.model)
+        self.table.setAccessibleName("Register")
+        self.names = RegisterTable(self)
+        self.names.setModel(self.model)
+        self.names.setSelectionModel(self.table.selectionModel())
+        self.names.setAccessibleName("People on the register")
+        self.names.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.names.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.names.verticalScrollBar().valueChanged.connect(self.table.verticalScrollBar().setValue)
+        self.table.verticalScrollBar().valueChanged.connect(self.names.verticalScrollBar().setValue)
+        for view in (self.table, self.names):
+            header = view.horizontalHeader()
+            header.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+            header.setDefaultAlignment(Qt.AlignmentFlag.AlignCenter)
+            header.setMinimumSectionSize(36)
+            view.markRequested.connect(self._on_mark_requested)
+            view.openPerson.connect(lambda i: self._emit_for_index(self.editPersonRequested, i))
+            view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+        self.table.sessionActivated.connect(self._on_session_activated)
+        self.model.modelReset.connect(self._resize_columns)
+        self.table.selectionModel().currentChanged.connect(lambda *_: self._on_current_changed())
+        self.grid = QWidget(self)
+        row = QHBoxLayout(self.grid)
+        row.setContentsMargins(0, 0, 0, 0)
+        row.setSpacing(0)
+        # Under the names, a blank strip as tall as the grid's scroll bar keeps the rows level.
+        frozen = QVBoxLayout()
+        frozen.setContentsMargins(0, 0, 0, 0)
+        frozen.setSpacing(0)
+        frozen.addWidget(self.names, 1)
+        frozen.addSpacing(self.table.horizontalScrollBar().sizeHint().height())
+        row.addLayout(frozen)
+        row.addWidget(self.table, 1)
+
+    def _build_session_panel(self) -> None:
+        self.session_panel = QWidget(self)
+        column = QVBoxLayout(self.session_panel)
+        column.setContentsMargins(0, 4, 0, 0)
+        self.session_label = QLabel("")
+        self.session_label.setWordWrap(True)
+        row = QHBoxLayout()
+        self.notes_edit = QLineEdit()
+        self.notes_edit.setPlaceholderText("Notes for this session")
+        self.notes_edit.setToolTip("Saved when you press Enter or leave the box")
+        self.notes_edit.setAccessibleName("Session notes")
+        self.notes_edit.editingFinished.connect(self._save_notes)
+        self.session_button = QPushButton("Edit session…")
+        self.session_button.setToolTip("Topic, date, staff present, or cancel the session")
+        self.session_button.clicked.connect(self._edit_current_session)
+        row.addWidget(self.notes_edit, 1)
+        row.addWidget(self.session_button)
+        column.addWidget(self.session_label)
+        column.addLayout(row)
+
+    def _resize_columns(self) -> None:
+        fm = self.table.fontMetrics()
+        names = [fm.horizontalAdvance(r.name) for r in self.model.rows] or [0]
+        widths = {
+            COL_NAME: max(150, min(260, max(names) + 24)),
+            COL_ATTENDED: fm.horizontalAdvance("12 of 12") + 24,
+            COL_STATUS: fm.horizontalAdvance("Can't reach 75%") + 24,
+        }
+        cell = max(fm.horizontalAdvance("00 Mmm") + 12, fm.horizontalAdvance("Apol.") + 16)
+        for view in (self.table, self.names):
+            header = view.horizontalHeader()
+            for col in range(self.model.columnCount()):
+                frozen = col < FIRST_SESSION
+                view.setColumnHidden(col, frozen != (view is self.names))
+                header.resizeSection(col, widths[col] if frozen else cell)
+            header.setFixedHeight(fm.height() * 2 + 14)
+            view.verticalHeader().setDefaultSectionSize(fm.height() + 14)
+        self.names.setFixedWidth(sum(widths.values()) + 2 * self.names.frameWidth())
+
+    # --- data --------------------------------------------------------------------------
+    def show_course(self) -> None:
+        self.reload()
+        column = self.model.today_column()
+        if self.model.rows and column is not None:
+            self.table.setCurrentIndex(self.model.index(0, column))
+            self.table.scrollTo(self.model.index(0, column))
+        self._on_current_changed()
+
+    def reload(self) -> None:
+        register = None
+        if self.course_id is not None:
+            with self.ctx.db.read() as s:
+                register = queries.register(s, self.course_id)
+        self.model.set_register(register)
+        self.empty_hint.setVisible(register is not None and not self.model.rows)
+        self._on_current_changed()
+
+    def load(self, level: Stale) -> None:
+        self.reload()
+
+    def current_row(self) -> RegisterRow | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or index.row() >= len(self.model.rows):
+            return None
+        return self.model.rows[index.row()]
+
+    def select_enrolment(self, enrolment_id: int) -> None:
+        for i, r in enumerate(self.model.rows):
+            if r.enrolment_id == enrolment_id:
+                col = self.table.currentIndex().column()
+                self.table.setCurrentIndex(self.model.index(i, max(col, 0)))
+                self.table.scrollTo(self.model.index(i, max(col, 0)))
+                return
+
+    # --- marking -----------------------------------------------------------------------
+    def _on_mark_requested(self, index: QModelIndex, what: str) -> None:
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+        )
+        session = self.model.session_at(index.column())
+        if session is None:
+            return
+        person = self.model.rows[index.row()]
+        if person.status == "withdrawn":
+            self.message.emit(
+                f"{person.name} has withdrawn, so is not marked; if that was a mistake, use Undo (Ctrl+Z)."
+            )
+            return
+        if session.cancelled:
+            self.message.emit(
+                f"Session {session.number} is cancelled; reinstate it with Edit session to mark it."
+            )
+            return
+        current = person.marks.get(session.id)
+        row = index.row()
+        if what in (CYCLE, CLICK):
+            mark = next_mark(current)
+        elif what == CLEAR:
+            mark = None
+        else:
+            mark = what
+        if mark in ("present", "absent") and session.date > self.model.today:
+            # Apologies can come in ahead; who came can only be known on the day.
+            self.message.emit(
+                f"Session {session.number} is on {session.date:%a %d %b}, not held yet: mark "
+                "who came on the day. Someone who says they cannot come: press L for apologies."
+            )
+            return
+        saved = self.ops.mark(
+            person.enrolment_id, session.id, mark, person.name, session.number, initiator=self
+        )
+        if saved:
+            self.model.set_mark(row, session.id, mark)
+            # The bus reload has refreshed the cells; P, A or L moves on to the next person,
+            # so a register is taken as people walk in. Space and clicks stay put to cycle.
+            if what not in (CYCLE, CLICK, CLEAR):
+                self.table.move_down()
+
+    # --- helpers -----------------------------------------------------------------------
+    def _emit_for_current(self, signal: SignalInstance) -> None:
+        self._emit_for_index(signal, self.table.currentIndex())
+
+    def _emit_for_index(self, signal: SignalInstance, index: QModelIndex) -> None:
+        if not index.isValid():
+            self.message.emit("Choose a person in the register first.")
+            return
+        signal.emit(self.model.rows[index.row()].enrolment_id)  # type: ignore[attr-defined]
+
+    def _update_buttons(self) -> None:
+        has_course = self.course_id is not None
+        person = self.current_row()
+        self.enrol_button.setEnabled(has_course)
+        self.import_button.setEnabled(has_course)
+        for b in (self.edit_button, self.move_button):
+            b.setEnabled(person is not None)
+        self.withdraw_button.setEnabled(person is not None and person.status != "withdrawn")
+
+    def current_session_id(self) -> int | None:
+        session = self.model.session_at(self.table.currentIndex().column())
+        if session is None:
+            column = self.model.today_column()
+            session = self.model.session_at(column) if column is not None else None
+        return session.id if session else None
+
+    def _on_current_changed(self) -> None:
+        self._update_buttons()
+        sid = self.current_session_id()
+        session = next((x for x in self.model.sessions if x.id == sid), None)
+        self.session_panel.setVisible(session is not None)
+        if session is None:
+            return
+        parts = [f"<b>Session {session.number}</b> · {session.date:%a %d %b %Y}"]
+        if session.cancelled:
+            parts.append(
+                "<b>cancelled</b>" + (f": {session.cancel_reason}" if session.cancel_reason else "")
+            )
+        elif session.topic:
+            parts.append(session.topic)
+        if session.staff_present:
+            parts.append(f"Staff: {session.staff_present}")
+        self.session_label.setText(" · ".join(parts))
+        if not self.notes_edit.hasFocus():
+            self.notes_edit.setText(session.notes)
+        self.notes_edit.setProperty("session_id", session.id)
+
+    def _save_notes(self) -> None:
+        sid = self.notes_edit.property("session_id")
+        if sid is None:
+            return
+        session = next((x for x in self.model.sessions if x.id == sid), None)
+        text = self.notes_edit.text().strip()
+        if session is None or session.notes == text:
+            return
+        run_op(
+            self,
+            lambda: course_service.set_session_notes(self.ctx, sid, text),
+            bus=self.bus,
+            changes=Changes.SESSION,
+            ids=[sid],
+            initiator=self,
+            message=f"Saved: notes for session {session.number}",
+            success=lambda _: self.reload(),  # the session panel and heading read the notes again
+        )
+
+    def _on_session_activated(self, column: int) -> None:
+        session = self.model.session_at(column)
+        if session is not None:
+            self.sessionEditRequested.emit(session.id)
+
+    def _edit_current_session(self) -> None:
+        sid = self.current_session_id()
+        if sid is not None:
+            self.sessionEditRequested.emit(sid)
+
+    def _context_menu(self, view: QTableView, pos: QPoint) -> None:
+        index = view.indexAt(pos)
+        if not index.isValid():
+            return
+        view.setCurrentIndex(index)
+        menu = QMenu(self)
+        if index.column() >= FIRST_SESSION and self.model.is_editable_cell(index):
+            for label, what in (
+                ("Present\tP", "present"),
+                ("Absent\tA", "absent"),
+                ("Apologies\tL", "apologies"),
+                ("Clear\tDelete", CLEAR),
+            ):
+                menu.addAction(label, partial(self._on_mark_requested, index, what))
+            menu.addSeparator()
+        enrolment = self.model.rows[index.row()].enrolment_id
+        menu.addAction("Details…", lambda: self.editPersonRequested.emit(enrolment))
+        if self.model.rows[index.row()].status != "withdrawn":
+            menu.addAction("Withdraw…", lambda: self.withdrawRequested.emit(enrolment))
+        menu.addAction("Move to another course…", lambda: self.moveRequested.emit(enrolment))
+        if index.column() >= FIRST_SESSION:
+            menu.addSeparator()
+            menu.addAction("Edit session…", lambda: self._on_session_activated(index.column()))
+        menu.popup(view.viewport().mapToGlobal(pos))
+
+
+__all__ = ["RegisterSection", "RegisterTable", "COL_ATTENDED", "COL_STATUS"]

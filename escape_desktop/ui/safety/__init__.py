@@ -1,0 +1,1 @@
+"""Keeping data safe: passphrase, backups, retention, audit and settings."""

@@ -1,0 +1,281 @@
+"""Backups & restore: the list of backups, back up now, restore one, and where copies go."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.backup import BackupInfo, backups_dir
+from escape_desktop.services import safety_settings
+from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.rows_model import ListModel
+
+ModelIndex = QModelIndex | QPersistentModelIndex
+
+
+def size_text(n: int) -> str:
+    return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{max(1, n // 1024)} KB"
+
+
+class BackupsModel(ListModel):
+    COL_WHEN, COL_KIND, COL_SIZE, COL_WHERE = range(4)
+    TITLES = ("Made", "Why", "Size", "Where")
+
+    def __init__(self, data_dir: Path, parent: Any = None):
+        super().__init__(parent)
+        self.data_dir = Path(data_dir)
+
+    rows: list[BackupInfo]
+
+    def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        b = self.row_at(index)
+        if b is None:
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            col = index.column()
+            if col == self.COL_WHEN:
+                return b.made_at.strftime("%a %d %b %Y %H:%M")
+            if col == self.COL_KIND:
+                return b.label
+            if col == self.COL_SIZE:
+                return size_text(b.size)
+            if col == self.COL_WHERE:
+                local = b.path.parent == backups_dir(self.data_dir)
+                return "this laptop" if local else str(b.path.parent)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return str(b.path)
+        if role == Qt.ItemDataRole.UserRole:
+            return b
+        return None
+
+
+class BackupsDialog(QDialog):
+    def __init__(self, ctx: AppContext, bus: ChangeBus, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.busy = False
+        self._job: object | None = None
+        self.setWindowTitle("Backups & restore")
+        self.resize(760, 520)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            "A checked backup is made when the app closes and every 30 minutes while you work. "
+            "Old ones are thinned: one a day for two weeks, one a week for three months, then "
+            "one a month for a year. Backups are locked with the same passphrase as the data."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self._build_table(layout)
+        self._build_actions(layout)
+        self._build_settings(layout)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.status = QLabel("")
+        self.status.setWordWrap(True)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.refresh()
+
+    def _build_table(self, layout: QVBoxLayout) -> None:
+        self.model = BackupsModel(self.ctx.data_dir, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(BackupsModel.COL_WHERE, QHeaderView.ResizeMode.Stretch)
+        layout.addWidget(self.table, 1)
+
+    def _build_actions(self, layout: QVBoxLayout) -> None:
+        row = QHBoxLayout()
+        self.backup_button = QPushButton("Back up now")
+        self.backup_button.clicked.connect(self.backup_now)
+        self.restore_button = QPushButton("Restore the chosen backup…")
+        self.restore_button.clicked.connect(self.restore_selected)
+        self.restore_file_button = QPushButton("Restore from a file…")
+        self.restore_file_button.clicked.connect(self.restore_from_file)
+        for b in (self.backup_button, self.restore_button, self.restore_file_button):
+            row.addWidget(b)
+        row.addStretch(1)
+        layout.addLayout(row)
+
+    def _build_settings(self, layout: QVBoxLayout) -> None:
+        current = safety_settings.get_settings(self.ctx)
+        form = QFormLayout()
+        folder_row = QHBoxLayout()
+        self.folder = QLineEdit(current.backup_folder)
+        self.folder.setPlaceholderText("None: backups stay on this laptop only")
+        self.folder.setReadOnly(True)
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self.choose_folder)
+        clear = QPushButton("Stop copying")
+        clear.clicked.connect(lambda: self.set_folder(""))
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(choose)
+        folder_row.addWidget(clear)
+        form.addRow("Also copy to (USB stick)", folder_row)
+        self.idle = QSpinBox()
+        self.idle.setRange(0, 240)
+        self.idle.setSuffix(" minutes")
+        self.idle.setSpecialValueText("never")
+        self.idle.setValue(current.idle_lock_minutes)
+        self.idle.setMaximumWidth(160)
+        self.idle.editingFinished.connect(self.save_idle)
+        form.addRow("Lock when left alone for", self.idle)
+        layout.addLayout(form)
+
+    # --- actions --------------------------------------------------------------------------
+    def refresh(self) -> None:
+        self.model.set_rows(safety_settings.list_all_backups(self.ctx))
+        if self.model.rowCount():
+            self.table.selectRow(0)
+        self.restore_button.setEnabled(self.model.rowCount() > 0 and not self.busy)
+
+    def selected(self) -> BackupInfo | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.rows[rows[0].row()] if rows else None
+
+    def _set_busy(self, busy: bool) -> None:
+        self.busy = busy
+        for b in (self.backup_button, self.restore_button, self.restore_file_button):
+            b.setEnabled(not busy)
+        self.progress.setVisible(busy)
+        if busy:
+            self.progress.setRange(0, 0)
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, total)
+        self.progress.setValue(done)
+        self.status.setText(message)
+
+    def backup_now(self) -> None:
+        if self.busy:
+            return
+        self._set_busy(True)
+        self.status.setText("Making a backup…")
+
+        def done(result: safety_settings.BackupResult) -> None:
+            self._set_busy(False)
+            text = f"Backup made: {result.path.name}."
+            if result.copied_to:
+                text += f" A copy is in {result.copied_to.parent}."
+            for w in result.warnings:
+                text += f" {w}"
+            self.status.setText(text)
+            self.refresh()
+
+        def failed(e: BaseException) -> None:
+            self._set_busy(False)
+            self.status.setText("")
+            error_dialog.report(self, e, "The backup was not made")
+
+        # A backup changes no data the screens show: nothing to announce.
+        self._job = run_op(
+            self,
+            lambda progress: safety_settings.backup_now(self.ctx, "manual", progress=progress),
+            bus=self.bus,
+            changes=Changes.NONE,
+            background=True,
+            progress=self._on_progress,
+            success=done,
+            failure=failed,
+        )
+
+    def restore_selected(self) -> None:
+        chosen = self.selected()
+        if chosen is not None:
+            self.restore(chosen.path, f"the backup from {chosen.made_at:%A %d %B %Y at %H:%M}")
+
+    def restore_from_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(
+            self, "Choose a backup", str(backups_dir(self.ctx.data_dir)), "Backups (*.db)"
+        )
+        if path:
+            self.restore(Path(path), Path(path).name)
+
+    def confirm_restore(self, what: str) -> bool:
+        answer = QMessageBox.question(
+            self,
+            "Restore a backup",
+            f"Put {what} in place of the current data?\n\nAnything entered since then will "
+            "not be in it. The current data is backed up first, so this can be undone by "
+            "restoring that backup.",
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def restore(self, path: Path, what: str) -> None:
+        if self.busy or not self.confirm_restore(what):
+            return
+        self._set_busy(True)
+        op = run_op(
+            self,
+            lambda: safety_settings.restore(self.ctx, path, progress=self._on_progress),
+            bus=self.bus,
+            changes=Changes.ALL,
+            message="Backup restored",
+        )
+        self._set_busy(False)
+        if op.ok:
+            kept = op.value
+            self.status.setText(
+                f"Restored {what}. The data it replaced is kept as "
+                f"{kept.name if kept else 'a file beside the data'}."
+            )
+        self.refresh()
+
+    def choose_folder(self) -> None:
+        path = QFileDialog.getExistingDirectory(self, "Where should copies of backups go?")
+        if path:
+            self.set_folder(path)
+
+    def set_folder(self, path: str) -> None:
+        if run_op(
+            self,
+            lambda: safety_settings.set_backup_folder(self.ctx, path),
+            bus=self.bus,
+            changes=Changes.SETTINGS,
+            message="Backup folder saved",
+        ).ok:
+            self.folder.setText(path)
+            self.refresh()
+
+    def save_idle(self) -> None:
+        minutes = self.idle.value()
+        run_op(
+            self,
+            lambda: safety_settings.set_idle_lock_minutes(self.ctx, minutes),
+            bus=self.bus,
+            changes=Changes.SETTINGS,
+            message="Lock time saved",
+        )

@@ -1,0 +1,273 @@
+"""Retention & erase: how long records are kept, deleting people past it, and one person's
+rights (everything about them to a file, or erasing them on request)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QSpinBox,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db import queries
+from escape_desktop.services import retention, safety_settings
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
+
+TAB_RETENTION, TAB_PERSON = range(2)
+
+
+def _table(model: RowsModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().setVisible(False)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    return view
+
+
+class RetentionDialog(QDialog):
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        parent: QWidget | None = None,
+        *,
+        tab: int = TAB_RETENTION,
+        today: date | None = None,
+    ):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.today = today
+        self.setWindowTitle("Retention & erase")
+        self.resize(760, 520)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._build_retention(), "Keeping records")
+        self.tabs.addTab(self._build_person(), "One person's records")
+        self.tabs.setCurrentIndex(tab)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        close = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        close.rejected.connect(self.reject)
+        layout.addWidget(close)
+        self.refresh_due()
+        self.search_people()
+
+    # --- keeping records ------------------------------------------------------------------
+    def _build_retention(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        intro = QLabel(
+            "Health records are usually kept for 8 years after someone's last course. People "
+            "whose last course ended longer ago than this are listed below; deleting them "
+            "removes every record about them for good."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        form = QFormLayout()
+        self.years = QSpinBox()
+        self.years.setRange(1, 100)
+        self.years.setSuffix(" years after the last course")
+        self.years.setMaximumWidth(280)
+        self.years.setValue(safety_settings.get_settings(self.ctx).retention_years)
+        self.years.editingFinished.connect(self.save_years)
+        form.addRow("Keep records for", self.years)
+        layout.addLayout(form)
+        self.due_model = RowsModel(("Code", "Name", "Last course ended", "Courses"), self)
+        self.due_table = _table(self.due_model)
+        layout.addWidget(self.due_table, 1)
+        row = QHBoxLayout()
+        self.due_label = QLabel("")
+        self.purge_button = QPushButton("Delete these people for good…")
+        self.purge_button.clicked.connect(self.purge)
+        row.addWidget(self.due_label, 1)
+        row.addWidget(self.purge_button)
+        layout.addLayout(row)
+        return page
+
+    def save_years(self) -> None:
+        years = self.years.value()
+        if run_op(
+            self,
+            lambda: safety_settings.set_retention_years(self.ctx, years),
+            bus=self.bus,
+            changes=Changes.SETTINGS,
+            message="Retention period saved",
+        ).ok:
+            self.refresh_due()
+
+    def refresh_due(self) -> None:
+        due = retention.purge_candidates(self.ctx, self.today)
+        self.due_model.set_rows(
+            [
+                (
+                    c.code,
+                    c.name,
+                    c.last_course_ended.strftime("%d %b %Y")
+                    if c.last_course_ended
+                    else "no course",
+                    str(c.courses),
+                )
+                for c in due
+            ],
+            due,
+        )
+        self.due_label.setText(
+            f"{len(due)} people are past the keeping period."
+            if due
+            else "Nobody is past the keeping period."
+        )
+        self.purge_button.setEnabled(bool(due))
+
+    def purge(self) -> None:
+        n = self.due_model.rowCount()
+        answer = QMessageBox.question(
+            self,
+            "Delete for good",
+            f"Delete {n} people and every record about them (register, exercise records, "
+            "measures)? This cannot be undone; backups older than today still hold them until "
+            "they are thinned out within a year.",
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        if run_op(
+            self,
+            lambda: retention.purge_expired(self.ctx, today=self.today),
+            bus=self.bus,
+            changes=Changes.ALL,
+            message=lambda count: f"{count} people past the keeping period deleted",
+        ).ok:
+            self.refresh_due()
+            self.search_people()
+
+    # --- one person -----------------------------------------------------------------------
+    def _build_person(self) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        intro = QLabel(
+            "Find the person, then either save everything held about them to a file (when they "
+            "ask to see it), or erase them (when they ask to be forgotten)."
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText("Name, code, NHS number or phone")
+        self.search.setClearButtonEnabled(True)
+        layout.addWidget(self.search)
+        self.people_model = RowsModel(("Code", "Name", "Born", "Course", "Status"), self)
+        self.people_table = _table(self.people_model)
+        layout.addWidget(self.people_table, 1)
+        row = QHBoxLayout()
+        self.export_button = QPushButton("Save everything about them…")
+        self.export_button.clicked.connect(self.export_person)
+        self.erase_button = QPushButton("Erase them…")
+        self.erase_button.clicked.connect(self.erase_person)
+        row.addStretch(1)
+        row.addWidget(self.export_button)
+        row.addWidget(self.erase_button)
+        layout.addLayout(row)
+        self._debounce = QTimer(self, singleShot=True, interval=250)
+        self._debounce.timeout.connect(self.search_people)
+        self.search.textChanged.connect(lambda _t: self._debounce.start())
+        return page
+
+    def search_people(self) -> None:
+        with self.ctx.db.read() as s:
+            hits = queries.search_participants(s, self.search.text())
+        seen: dict[int, queries.ParticipantHit] = {}
+        for h in hits:
+            seen.setdefault(h.participant_id, h)
+        people = list(seen.values())
+        self.people_model.set_rows(
+            [
+                (
+                    h.code,
+                    h.name,
+                    h.date_of_birth.strftime("%d %b %Y") if h.date_of_birth else "",
+                    h.course_code,
+                    h.status.replace("_", " "),
+                )
+                for h in people
+            ],
+            people,
+        )
+        if people:
+            self.people_table.selectRow(0)
+        self.export_button.setEnabled(bool(people))
+        self.erase_button.setEnabled(bool(people))
+
+    def chosen_person(self) -> queries.ParticipantHit | None:
+        rows = self.people_table.selectionModel().selectedRows()
+        if not rows:
+            return None
+        return self.people_model.data(rows[0], ROW_DATA_ROLE)
+
+    def export_path(self, hit: queries.ParticipantHit) -> str:
+        path, _ = QFileDialog.getSaveFileName(
+            self, "Save everything about this person", f"{hit.code}.json", "JSON (*.json)"
+        )
+        return path
+
+    def export_person(self) -> None:
+        hit = self.chosen_person()
+        if hit is None:
+            return
+        path = self.export_path(hit)
+        if not path:
+            return
+        run_op(
+            self,
+            lambda: retention.write_subject_access(self.ctx, hit.participant_id, Path(path)),
+            bus=self.bus,
+            changes=Changes.EXPORT,
+            message=lambda out: f"Saved everything about {hit.code} to {Path(out).name}",
+        )
+
+    def erase_reason(self, hit: queries.ParticipantHit) -> tuple[str, bool]:
+        return QInputDialog.getText(
+            self,
+            "Erase a person",
+            f"Erase {hit.name} ({hit.code}) and every record about them? This cannot be "
+            "undone.\n\nWhy (for the log; do not type their name):",
+        )
+
+    def erase_person(self) -> None:
+        hit = self.chosen_person()
+        if hit is None:
+            return
+        reason, ok = self.erase_reason(hit)
+        if not ok:
+            return
+        if run_op(
+            self,
+            lambda: retention.erase_participant(self.ctx, hit.participant_id, reason),
+            bus=self.bus,
+            changes=Changes.ALL,
+            message="One person erased",
+        ).ok:
+            self.search_people()
+            self.refresh_due()

@@ -1,0 +1,389 @@
+"""The Data menu and the quiet safety work around the window: idle lock, backups while
+working and on close."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QEvent, QObject, Qt, QTimer
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QApplication,
+    QDialog,
+    QFrame,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db import keys
+from escape_desktop.services import safety_settings
+from escape_desktop.ui.app.single_instance import SingleInstance, bring_forward
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.safety.passphrase_dialog import (
+    ChangePassphraseDialog,
+    ChoosePassphraseDialog,
+    RecoveryKeyDialog,
+)
+
+log = logging.getLogger(__name__)
+
+ACTIVITY_EVENTS = {
+    QEvent.Type.KeyPress,
+    QEvent.Type.MouseButtonPress,
+    QEvent.Type.MouseMove,
+    QEvent.Type.Wheel,
+    QEvent.Type.TouchBegin,
+}
+CONTROLLER_NAME = "escape_safety_controller"
+
+
+class LockOverlay(QFrame):
+    """Covers the whole window while locked: the data stays open underneath, out of sight."""
+
+    def __init__(self, controller: SafetyController, window: QMainWindow):
+        super().__init__(window)
+        self.controller = controller
+        self.setObjectName("lockOverlay")
+        self.setAutoFillBackground(True)
+        self.setStyleSheet("#lockOverlay { background: #24313d; } QLabel { color: white; }")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        title = QLabel("Locked")
+        font = title.font()
+        font.setPointSize(font.pointSize() * 2)
+        font.setBold(True)
+        title.setFont(font)
+        layout.addWidget(title, alignment=Qt.AlignmentFlag.AlignHCenter)
+        note = QLabel("The class data is hidden. Type your passphrase to carry on.")
+        layout.addWidget(note, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Passphrase")
+        self.passphrase.setFixedWidth(320)
+        self.passphrase.returnPressed.connect(self.try_unlock)
+        layout.addWidget(self.passphrase, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.error = QLabel("")
+        self.error.setStyleSheet("color: #ffb3b3;")
+        layout.addWidget(self.error, alignment=Qt.AlignmentFlag.AlignHCenter)
+        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button.clicked.connect(self.try_unlock)
+        layout.addWidget(self.unlock_button, alignment=Qt.AlignmentFlag.AlignHCenter)
+        layout.addStretch(2)
+        window.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() == QEvent.Type.Resize and self.isVisible():
+            parent = self.parentWidget()
+            if parent is not None:
+                self.setGeometry(parent.rect())
+        return False
+
+    def show_over(self, window: QMainWindow) -> None:
+        self.setGeometry(window.rect())
+        self.passphrase.clear()
+        self.error.clear()
+        self.show()
+        self.raise_()
+        self.passphrase.setFocus()
+
+    def try_unlock(self) -> None:
+        if self.controller.unlock(self.passphrase.text()):
+            return
+        self.error.setText("That passphrase is not right; check Caps Lock and try again.")
+        self.passphrase.selectAll()
+        self.passphrase.setFocus()
+
+
+class SafetyController(QObject):
+    """Owns the Data menu's actions, the idle-lock and backup timers, and the lock overlay."""
+
+    def __init__(self, window: QMainWindow, ctx: AppContext, bus: ChangeBus):
+        super().__init__(window)
+        self.setObjectName(CONTROLLER_NAME)
+        self.window = window
+        self.ctx = ctx
+        self.bus = bus
+        self.locked = False
+        self.dirty = False  # changes since the last backup
+        self.backup_running = False
+        self._job: object | None = None
+        self._disabled_actions: list[QAction] = []
+        self._hidden_windows: list[tuple[QWidget, float]] = []
+        self.overlay: LockOverlay | None = None
+        self.last_dialog: QDialog | None = None
+        self._build_timers()
+        self._build_menu()
+        bus.changed.connect(self._on_changed)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+            guard = app.findChild(SingleInstance)
+            if guard is not None:
+                guard.activateRequested.connect(lambda: bring_forward(self.window))
+
+    # --- building ----------------------------------------------------------------------
+    def _build_timers(self) -> None:
+        self.idle_timer = QTimer(self, singleShot=True)
+        self.idle_timer.timeout.connect(self.lock)
+        self.backup_timer = QTimer(self)
+        self.backup_timer.setInterval(safety_settings.AUTO_BACKUP_MINUTES * 60 * 1000)
+        self.backup_timer.timeout.connect(self.auto_backup)
+        self.backup_timer.start()
+        self.apply_settings()
+
+    def _action(self, text: str, slot, shortcut: str | None = None) -> QAction:  # type: ignore[no-untyped-def]
+        action = QAction(text, self.window)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.triggered.connect(slot)
+        self.menu.addAction(action)
+        self.window.addAction(action)  # the shortcut works wherever the focus is
+        return action
+
+    def _build_menu(self) -> None:
+        bar = self.window.menuBar()
+        self.menu = QMenu("&Data", bar)
+        help_menu = getattr(self.window, "help_menu", None)
+        if isinstance(help_menu, QMenu):
+            bar.insertMenu(help_menu.menuAction(), self.menu)  # Data sits before Help
+        else:
+            bar.addMenu(self.menu)
+        self.backup_action = self._action("Back up now…", self.open_backups_and_backup)
+        self.backups_action = self._action("Backups && restore…", self.open_backups)
+        self.menu.addSeparator()
+        self.lock_action = self._action("Lock now", self.lock, "Ctrl+L")
+        self.change_action = self._action("Change passphrase…", self.change_passphrase)
+        self.encrypt_action = self._action("Protect with a passphrase…", self.encrypt)
+        self.menu.addSeparator()
+        self.audit_action = self._action("Audit log…", self.open_audit)
+        self.retention_action = self._action("Retention && erase…", self.open_retention)
+        self.sar_action = self._action("Export everything about a person…", self.open_person)
+        self._update_actions()
+
+    def _update_actions(self) -> None:
+        encrypted = self.ctx.db.key is not None
+        self.lock_action.setEnabled(encrypted)
+        self.lock_action.setToolTip("" if encrypted else "Set a passphrase first.")
+        self.change_action.setVisible(encrypted)
+        self.encrypt_action.setVisible(not encrypted)
+        writable = not self.ctx.db.read_only
+        for a in (self.backup_action, self.encrypt_action, self.retention_action):
+            a.setEnabled(writable)
+
+    # --- settings and activity -------------------------------------------------------
+    def apply_settings(self) -> None:
+        minutes = safety_settings.get_settings(self.ctx).idle_lock_minutes
+        self.idle_minutes = minutes
+        if minutes and self.ctx.db.key is not None:
+            self.idle_timer.setInterval(minutes * 60 * 1000)
+            self.idle_timer.start()
+        else:
+            self.idle_timer.stop()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() in ACTIVITY_EVENTS and not self.locked and self.idle_timer.interval() > 0:
+            if self.idle_minutes and self.ctx.db.key is not None:
+                self.idle_timer.start()  # restart the countdown
+        return False
+
+    def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        if change.touches(Changes.SETTINGS):
+            self.apply_settings()
+        # Data changed since the last backup (a document or an export changes none).
+        if change.touches(Changes.ALL & ~(Changes.SETTINGS | Changes.DOCUMENT | Changes.EXPORT)):
+            self.dirty = True
+
+    # --- lock ------------------------------------------------------------------------
+    def lock(self) -> None:
+        if self.locked or self.ctx.db.key is None:
+            return
+        self.locked = True
+        self.idle_timer.stop()
+        self._disabled_actions = [
+            a
+            for a in self.window.findChildren(QAction)
+            if a.isEnabled() and a is not self.lock_action
+        ]
+        for a in self._disabled_actions:
+            a.setEnabled(False)
+        self.window.menuBar().setEnabled(False)
+        app = QApplication.instance()
+        for w in QApplication.topLevelWidgets() if app is not None else []:
+            if w is not self.window and w.isVisible():
+                self._hidden_windows.append((w, w.windowOpacity()))
+                w.setWindowOpacity(0.0)  # open dialogs keep what was typed, out of sight
+                w.setEnabled(False)
+        if self.overlay is None:
+            self.overlay = LockOverlay(self, self.window)
+        self.overlay.show_over(self.window)
+
+    def unlock(self, passphrase: str) -> bool:
+        if not keys.key_matches(self.ctx.data_dir, self.ctx.db.key or b"", passphrase):
+            return False
+        self.locked = False
+        if self.overlay is not None:
+            self.overlay.hide()
+        self.window.menuBar().setEnabled(True)
+        for a in self._disabled_actions:
+            a.setEnabled(True)
+        self._disabled_actions = []
+        for w, opacity in self._hidden_windows:
+            w.setWindowOpacity(opacity)
+            w.setEnabled(True)
+        self._hidden_windows = []
+        self._update_actions()
+        self.apply_settings()
+        return True
+
+    # --- backups ---------------------------------------------------------------------
+    def auto_backup(self) -> None:
+        """Every 30 minutes, in the background, when something changed since the last one."""
+        if not self.dirty or self.backup_running or self.ctx.db.read_only:
+            return
+        self.start_backup("auto")
+
+    def start_backup(self, reason: str) -> None:
+        self.backup_running = True
+        self.dirty = False
+        status = self.window.statusBar()
+
+        def progress(done: int, total: int, message: str) -> None:
+            status.showMessage(message, 4000)
+
+        def done(result: safety_settings.BackupResult) -> None:
+            self.backup_running = False
+            text = "Backup made"
+            if result.warnings:
+                text += ": " + result.warnings[0]
+            status.showMessage(text, 8000)
+
+        def failed(e: BaseException) -> None:
+            self.backup_running = False
+            self.dirty = True
+            log.warning("automatic backup failed: %s", e)
+            status.showMessage(f"The automatic backup failed: {e}", 15000)
+
+        self._job = run_op(
+            None,
+            lambda p: safety_settings.backup_now(self.ctx, reason, progress=p),
+            bus=self.bus,
+            changes=Changes.NONE,  # a backup changes nothing the screens show
+            background=True,
+            progress=progress,
+            success=done,
+            failure=failed,
+        )
+        if self._job.job is not None:  # answers go nowhere once this controller is gone
+            self._job.job.setParent(self)
+
+    def backup_on_close(self) -> None:
+        if self.ctx.db.read_only:
+            return
+        if not self.dirty and safety_settings.last_backup_at(self.ctx) is not None:
+            return
+        self.window.statusBar().showMessage("Making a backup before closing…")
+        QApplication.processEvents()
+        try:
+            safety_settings.backup_now(self.ctx, "close")
+            self.dirty = False
+        except Exception as e:  # closing must go on; the data itself is already saved
+            log.warning("backup on close failed: %s", e)
+
+    # --- dialogs ---------------------------------------------------------------------
+    def open_backups(self, *, start_backup: bool = False) -> QDialog:
+        from escape_desktop.ui.safety.backups_dialog import BackupsDialog
+
+        dialog = BackupsDialog(self.ctx, self.bus, self.window)
+        self.last_dialog = dialog
+        if start_backup:
+            dialog.backup_now()
+        dialog.exec()
+        return dialog
+
+    def open_backups_and_backup(self) -> None:
+        self.open_backups(start_backup=True)
+
+    def open_audit(self) -> None:
+        from escape_desktop.ui.safety.audit_dialog import AuditDialog
+
+        self.last_dialog = AuditDialog(self.ctx, self.window)
+        self.last_dialog.exec()
+
+    def open_retention(self, tab: int = 0) -> None:
+        from escape_desktop.ui.safety.retention_dialog import RetentionDialog
+
+        self.last_dialog = RetentionDialog(self.ctx, self.bus, self.window, tab=tab)
+        self.last_dialog.exec()
+
+    def open_person(self) -> None:
+        from escape_desktop.ui.safety.retention_dialog import TAB_PERSON
+
+        self.open_retention(TAB_PERSON)
+
+    def change_passphrase(self) -> None:
+        dialog = ChangePassphraseDialog(self.ctx.data_dir, self.window)
+        self.last_dialog = dialog
+        if dialog.exec() == QDialog.DialogCode.Accepted:
+            # The dialog changed the key file itself (its errors show in it).
+            self.bus.announce(
+                Changes.SETTINGS, message="Passphrase changed; your recovery key is unchanged"
+            )
+
+    def encrypt(self) -> None:
+        """Add a passphrase to data started without one (demo data, or an older version)."""
+        from escape_desktop.db.backup import encrypt_existing
+
+        dialog = ChoosePassphraseDialog(
+            self.window, allow_demo=False, title="Protect the data with a passphrase"
+        )
+        self.last_dialog = dialog
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return
+        text = dialog.passphrase_text
+
+        def encrypt() -> Any:
+            # The encrypted database is in use before any screen reads again.
+            self.ctx.db, made = encrypt_existing(self.ctx.db, text)
+            return made
+
+        def encrypted(made: Any) -> None:
+            RecoveryKeyDialog(made.recovery_code, self.window).exec()
+            self._update_actions()
+            self.apply_settings()
+
+        run_op(
+            self.window,
+            encrypt,
+            bus=self.bus,
+            changes=Changes.ALL,
+            message="The data and its backups are now locked with the passphrase",
+            success=encrypted,
+        )  # on failure the plain data is untouched and still open
+
+
+def controller(window: QMainWindow) -> SafetyController | None:
+    return window.findChild(SafetyController, CONTROLLER_NAME)
+
+
+def install(window: QMainWindow, ctx: AppContext, bus: ChangeBus) -> None:
+    """Add the Data menu, idle lock and backup timers to ``window``."""
+    if controller(window) is None:
+        SafetyController(window, ctx, bus)
+
+
+def on_close(window: QMainWindow, ctx: AppContext) -> None:
+    """Called by the main window as it closes (backup on close)."""
+    c = controller(window)
+    if c is not None:
+        c.backup_timer.stop()
+        c.idle_timer.stop()
+        c.backup_on_close()

@@ -1,0 +1,148 @@
+"""Settings: venues, instructors, default programme and large text; each change is saved at once."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.services import courses as course_service
+from escape_desktop.services import settings as settings_service
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
+
+
+class NameList(QGroupBox):
+    """A list of names with a box to add one and a button to remove the chosen one."""
+
+    def __init__(
+        self,
+        title: str,
+        placeholder: str,
+        names: list[str],
+        add: Callable[[str], bool],
+        remove: Callable[[str], bool],
+    ):
+        super().__init__(title)
+        self._add, self._remove = add, remove
+        layout = QVBoxLayout(self)
+        self.list = QListWidget()
+        self.list.addItems(names)
+        self.list.setMaximumHeight(self.fontMetrics().height() * 6 + 12)
+        row = QHBoxLayout()
+        self.edit = QLineEdit()
+        self.edit.setPlaceholderText(placeholder)
+        self.edit.returnPressed.connect(self._on_add)
+        add_button = QPushButton("Add")
+        add_button.clicked.connect(self._on_add)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.clicked.connect(self._on_remove)
+        row.addWidget(self.edit, 1)
+        row.addWidget(add_button)
+        row.addWidget(self.remove_button)
+        layout.addWidget(self.list)
+        layout.addLayout(row)
+
+    def _on_add(self) -> None:
+        name = self.edit.text().strip()
+        if not name:
+            return
+        if self._add(name):  # False: not saved, and the error was shown
+            self.list.addItem(name)
+            self.list.sortItems()
+            self.edit.clear()
+
+    def _on_remove(self) -> None:
+        item = self.list.currentItem()
+        if item is None:
+            return
+        if self._remove(item.text()):
+            self.list.takeItem(self.list.row(item))
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, ctx: AppContext, bus: ChangeBus, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.setWindowTitle("Settings")
+        current = settings_service.load(ctx)
+        layout = QVBoxLayout(self)
+        note = QLabel("Changes are saved as you make them.")
+        note.setObjectName("hint")
+        layout.addWidget(note)
+        form = QFormLayout()
+        self.programme = QComboBox()
+        for key, t in sorted(ctx.library.templates.items()):
+            self.programme.addItem(t.title, key)
+        self.programme.setCurrentIndex(max(0, self.programme.findData(current.default_programme)))
+        self.programme.currentIndexChanged.connect(self._programme_changed)
+        self.holidays = QComboBox()
+        for key, name in sorted(course_service.bank_holiday_lists(ctx).items()):
+            self.holidays.addItem(name, key)
+        self.holidays.addItem("None: schedule classes on bank holidays too", "none")
+        self.holidays.setCurrentIndex(
+            max(0, self.holidays.findData(settings_service.bank_holidays(ctx)))
+        )
+        self.holidays.currentIndexChanged.connect(self._holidays_changed)
+        self.large_text = QCheckBox("Large text, for reading at arm's length")
+        self.large_text.setChecked(current.large_text)
+        self.large_text.toggled.connect(self._large_changed)
+        form.addRow("New courses use", self.programme)
+        form.addRow("New courses skip", self.holidays)
+        form.addRow("", self.large_text)
+        layout.addLayout(form)
+        self.venues = NameList(
+            "Venues",
+            "e.g. Riverside Leisure Centre",
+            settings_service.venues(ctx),
+            lambda n: self._save(lambda: settings_service.add_venue(ctx, n)),
+            lambda n: self._save(lambda: settings_service.remove_venue(ctx, n)),
+        )
+        self.instructors = NameList(
+            "Instructors",
+            "e.g. Sam Physio",
+            settings_service.instructors(ctx),
+            lambda n: self._save(lambda: settings_service.add_instructor(ctx, n)),
+            lambda n: self._save(lambda: settings_service.remove_instructor(ctx, n)),
+        )
+        layout.addWidget(self.venues)
+        layout.addWidget(self.instructors)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        buttons.accepted.connect(self.accept)
+        layout.addWidget(buttons)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+
+    def _save(self, change: Callable[[], object]) -> bool:
+        """Run one settings change through the operation path; False if it was not saved."""
+        return run_op(
+            self, change, bus=self.bus, changes=Changes.SETTINGS, message="Saved: settings"
+        ).ok
+
+    def _programme_changed(self, _index: int) -> None:
+        key = self.programme.currentData()
+        self._save(lambda: settings_service.set_default_programme(self.ctx, key))
+
+    def _holidays_changed(self, _index: int) -> None:
+        key = self.holidays.currentData()
+        self._save(lambda: settings_service.set_bank_holidays(self.ctx, key))
+
+    def _large_changed(self, on: bool) -> None:
+        self._save(lambda: settings_service.set_large_text(self.ctx, on))
