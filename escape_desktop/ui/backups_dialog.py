@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.backup import BackupInfo, backups_dir
-from escape_desktop.services import safety_settings
+from escape_desktop.services import backups, safety_settings
 from escape_desktop.ui import error_dialog
 from escape_desktop.ui.bus import ChangeBus
 from escape_desktop.ui.rows_model import ListModel
@@ -48,7 +47,7 @@ class BackupsModel(ListModel):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
 
-    rows: list[BackupInfo]
+    rows: list[backups.BackupInfo]
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         b = self.row_at(index)
@@ -63,7 +62,7 @@ class BackupsModel(ListModel):
             if col == self.COL_SIZE:
                 return size_text(b.size)
             if col == self.COL_WHERE:
-                local = b.path.parent == backups_dir(self.data_dir)
+                local = b.path.parent == backups.backups_folder(self.data_dir)
                 return "this laptop" if local else str(b.path.parent)
         if role == Qt.ItemDataRole.ToolTipRole:
             return str(b.path)
@@ -156,12 +155,12 @@ class BackupsDialog(QDialog):
 
     # --- actions --------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.model.set_rows(safety_settings.list_all_backups(self.ctx))
+        self.model.set_rows(backups.list_all_backups(self.ctx))
         if self.model.rowCount():
             self.table.selectRow(0)
         self.restore_button.setEnabled(self.model.rowCount() > 0 and not self.busy)
 
-    def selected(self) -> BackupInfo | None:
+    def selected(self) -> backups.BackupInfo | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.rows[rows[0].row()] if rows else None
 
@@ -184,7 +183,7 @@ class BackupsDialog(QDialog):
         self._set_busy(True)
         self.status.setText("Making a backup…")
 
-        def done(result: safety_settings.BackupResult) -> None:
+        def done(result: backups.BackupResult) -> None:
             self._set_busy(False)
             text = f"Backup made: {result.path.name}."
             if result.copied_to:
@@ -200,7 +199,7 @@ class BackupsDialog(QDialog):
             error_dialog.report(self, e, "The backup was not made")
 
         self._job = run_in_background(
-            lambda progress: safety_settings.backup_now(self.ctx, "manual", progress=progress),
+            lambda progress: backups.backup_now(self.ctx, "manual", progress=progress),
             on_done=done,
             on_error=failed,
             on_progress=self._on_progress,
@@ -214,7 +213,10 @@ class BackupsDialog(QDialog):
 
     def restore_from_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a backup", str(backups_dir(self.ctx.data_dir)), "Backups (*.db)"
+            self,
+            "Choose a backup",
+            str(backups.backups_folder(self.ctx.data_dir)),
+            "Backups (*.db)",
         )
         if path:
             self.restore(Path(path), Path(path).name)
@@ -234,7 +236,7 @@ class BackupsDialog(QDialog):
             return
         self._set_busy(True)
         ok, kept = error_dialog.guarded(
-            self, safety_settings.restore, self.ctx, path, progress=self._on_progress
+            self, backups.restore, self.ctx, path, progress=self._on_progress
         )
         self._set_busy(False)
         if ok:
