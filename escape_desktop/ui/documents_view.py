@@ -299,7 +299,7 @@ class DocumentsSection(QWidget):
         ctx = self.ctx
 
         def work(progress):  # type: ignore[no-untyped-def]
-            from escape_desktop.export.documents import build_document
+            from escape_desktop.services.documents import build_document
 
             return build_document(
                 ctx,
