@@ -22,7 +22,7 @@ from escape_desktop.export.pdf_session_sheet import SheetCell, SheetRow, SheetSt
 from escape_desktop.export.pdf_summary import SummaryBar, SummaryData, SummaryMeasure
 from escape_desktop.programme.completion import sessions_needed
 
-from .certificates import record_issued
+from . import certificates
 from .circuit import circuit_grid, home_plan_for, station_history
 from .exercise import station as find_station
 from .measures import course_outcomes, participant_results
@@ -325,7 +325,7 @@ def _certificates(
 
         def recorder() -> None:  # before the file takes its name: both happen, or neither
             report(1, 2, "Recording the certificates as issued")
-            record_issued(ctx, info.reg.course_id, [r.enrolment_id for r in rows])
+            certificates.record_issued(ctx, info.reg.course_id, [r.enrolment_id for r in rows])
 
     pages = write_atomically(
         out, lambda p: render_certificates(info, rows, p, issued_on), before_replace=recorder
