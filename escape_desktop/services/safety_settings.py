@@ -6,17 +6,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import Setting
 
-from .common import audit, clean_text, parse_int
+from . import settings_registry as registry
 
-BACKUP_FOLDER = "backup_folder"
-IDLE_LOCK_MINUTES = "idle_lock_minutes"
-RETENTION_YEARS = "retention_years"
-LAST_BACKUP = "last_backup_at"
+BACKUP_FOLDER = registry.BACKUP_FOLDER.key
+IDLE_LOCK_MINUTES = registry.IDLE_LOCK_MINUTES.key
+RETENTION_YEARS = registry.RETENTION_YEARS.key
 
-DEFAULT_IDLE_MINUTES = 10
-DEFAULT_RETENTION_YEARS = 8
+DEFAULT_IDLE_MINUTES = registry.IDLE_LOCK_MINUTES.default
+DEFAULT_RETENTION_YEARS = registry.RETENTION_YEARS.default
 
 
 @dataclass(frozen=True)
@@ -26,55 +24,23 @@ class SafetySettings:
     retention_years: int = DEFAULT_RETENTION_YEARS
 
 
-def _read(ctx: AppContext) -> dict[str, str]:
-    with ctx.db.read() as s:
-        return {row.key: row.value for row in s.query(Setting).all()}
-
-
 def get_settings(ctx: AppContext) -> SafetySettings:
-    values = _read(ctx)
-
-    def number(key: str, default: int, lo: int, hi: int) -> int:
-        try:
-            n = int(values.get(key, default))
-        except ValueError:
-            return default
-        return n if lo <= n <= hi else default
-
+    values = registry.stored(ctx)
     return SafetySettings(
-        backup_folder=values.get(BACKUP_FOLDER, ""),
-        idle_lock_minutes=number(IDLE_LOCK_MINUTES, DEFAULT_IDLE_MINUTES, 0, 240),
-        retention_years=number(RETENTION_YEARS, DEFAULT_RETENTION_YEARS, 1, 100),
+        backup_folder=registry.get(ctx, registry.BACKUP_FOLDER, values),
+        idle_lock_minutes=registry.get(ctx, registry.IDLE_LOCK_MINUTES, values),
+        retention_years=registry.get(ctx, registry.RETENTION_YEARS, values),
     )
-
-
-def _put(ctx: AppContext, key: str, value: str) -> None:
-    with ctx.db.transaction() as s:
-        row = s.get(Setting, key)
-        old = row.value if row else None
-        if row is None:
-            s.add(Setting(key=key, value=value))
-        else:
-            row.value = value
-        if old != value and key != LAST_BACKUP:
-            audit(s, ctx.actor, "set_setting", "setting", None, f"{key}: {old or '-'} -> {value}")
 
 
 def set_backup_folder(ctx: AppContext, folder: str | Path | None) -> None:
     """A second place for backups (a USB stick or shared drive); empty to stop copying."""
-    text = clean_text(str(folder or ""), "backup_folder", "Backup folder", max_len=1000)
-    if text and not Path(text).is_absolute():
-        from .errors import ValidationError
-
-        raise ValidationError("backup_folder", "Choose a whole folder path, e.g. on a USB stick.")
-    _put(ctx, BACKUP_FOLDER, text)
+    registry.set(ctx, registry.BACKUP_FOLDER, str(folder or ""))
 
 
 def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> None:
-    n = parse_int(minutes, "idle_lock_minutes", "Minutes before locking", 0, 240)
-    _put(ctx, IDLE_LOCK_MINUTES, str(n))
+    registry.set(ctx, registry.IDLE_LOCK_MINUTES, minutes)
 
 
 def set_retention_years(ctx: AppContext, years: int | str) -> None:
-    n = parse_int(years, "retention_years", "Years to keep records", 1, 100)
-    _put(ctx, RETENTION_YEARS, str(n))
+    registry.set(ctx, registry.RETENTION_YEARS, years)

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
+from escape_desktop.services import settings_registry as registry
 from escape_desktop.ui import error_dialog
 from escape_desktop.ui.bus import ChangeBus
 
@@ -92,7 +93,7 @@ class SettingsDialog(QDialog):
             self.holidays.addItem(name, key)
         self.holidays.addItem("None: schedule classes on bank holidays too", "none")
         self.holidays.setCurrentIndex(
-            max(0, self.holidays.findData(settings_service.bank_holidays(ctx)))
+            max(0, self.holidays.findData(registry.get(ctx, registry.BANK_HOLIDAYS)))
         )
         self.holidays.currentIndexChanged.connect(self._holidays_changed)
         self.large_text = QCheckBox("Large text, for reading at arm's length")
@@ -134,19 +135,23 @@ class SettingsDialog(QDialog):
 
     def _programme_changed(self, _index: int) -> None:
         ok, _ = error_dialog.guarded(
-            self, settings_service.set_default_programme, self.ctx, self.programme.currentData()
+            self,
+            registry.set,
+            self.ctx,
+            registry.DEFAULT_PROGRAMME,
+            self.programme.currentData(),
         )
         if ok:
             self._changed()
 
     def _holidays_changed(self, _index: int) -> None:
         ok, _ = error_dialog.guarded(
-            self, settings_service.set_bank_holidays, self.ctx, self.holidays.currentData()
+            self, registry.set, self.ctx, registry.BANK_HOLIDAYS, self.holidays.currentData()
         )
         if ok:
             self._changed()
 
     def _large_changed(self, on: bool) -> None:
-        ok, _ = error_dialog.guarded(self, settings_service.set_large_text, self.ctx, on)
+        ok, _ = error_dialog.guarded(self, registry.set, self.ctx, registry.LARGE_TEXT, on)
         if ok:
             self._changed()
