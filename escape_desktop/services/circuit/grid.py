@@ -86,32 +86,6 @@ class Cell:
     def has_results(self) -> bool:
         return self.dose_achieved is not None or self.pain is not None or self.effort is not None
 
-    def as_json(self, station: Station) -> dict:
-        sugg = None
-        if self.suggestion is not None:
-            lv = self.suggestion.level
-            sugg = {
-                "action": self.suggestion.action,
-                "level": lv + 1,
-                "level_name": _level_name(station, lv),
-                "target_dose": self.suggestion.target_dose,
-                "dose": format_dose(station, self.suggestion.target_dose),
-                "reason": self.suggestion.reason,
-            }
-        return {
-            "level": self.level + 1,
-            "level_name": self.level_name,
-            "target_dose": self.target_dose,
-            "dose": self.dose_text,
-            "dose_achieved": self.dose_achieved,
-            "pain": self.pain,
-            "effort": self.effort,
-            "note": self.note,
-            "recorded": self.recorded,
-            "suggestion": sugg,
-            "decision": self.decision,
-        }
-
 
 @dataclass
 class CircuitRow:
@@ -144,39 +118,6 @@ class CircuitGrid:
     def station(self, key: str) -> Station:
         return self.station_defs[key]
 
-    def as_json(self) -> dict:
-        return {
-            "course": self.course_code,
-            "session": {
-                "number": self.session_number,
-                "date": self.session_date.isoformat(),
-                "topic": self.session_topic,
-                "cancelled": self.session_cancelled,
-            },
-            "stations": [
-                {
-                    "key": st.key,
-                    "name": st.name,
-                    "dose_unit": st.dose_unit,
-                    "levels": list(st.level_names),
-                    "active": st.key not in self.inactive,
-                }
-                for st in self.stations
-            ],
-            "rows": [
-                {
-                    "enrolment_id": r.enrolment_id,
-                    "participant": r.name,
-                    "code": r.code,
-                    "attendance": r.attendance,
-                    "cells": {
-                        key: cell.as_json(self.station_defs[key]) for key, cell in r.cells.items()
-                    },
-                }
-                for r in self.rows
-            ],
-        }
-
 
 class SessionChoice(NamedTuple):
     id: int
@@ -207,7 +148,8 @@ class HomePlan:
 # --------------------------------------------------------------------------- helpers
 
 
-def _level_name(station: Station, level: int) -> str:
+def level_name(station: Station, level: int) -> str:
+    """A level's name as the library gives it, or 'Level N' past the library's last."""
     if 0 <= level < len(station.levels):
         return station.levels[level].name
     return f"Level {level + 1}"
@@ -379,7 +321,7 @@ def _tracks(
                 pain=rec.pain,
                 effort=rec.effort,
                 session_date=day,
-                level_name=_level_name(st, rec.level),
+                level_name=level_name(st, rec.level),
             )
         )
     for dec in s.execute(dq):
@@ -399,7 +341,7 @@ def _cell(station: Station, track: _Track | None, number: int, rules: Progressio
     cell = Cell(
         station_key=station.key,
         level=level,
-        level_name=_level_name(station, level),
+        level_name=level_name(station, level),
         target_dose=target,
         recorded=rec is not None,
         dose_text=format_dose(station, target),
@@ -592,7 +534,7 @@ def _plans(ctx: AppContext, s: OrmSession, course: Course, people: list) -> list
                 continue  # never did this station: nothing to carry on with
             st = defs[key]
             level, target = track.carried(None, st)
-            lv = st.levels[level] if st.levels else Level(_level_name(st, level), "", target)
+            lv = st.levels[level] if st.levels else Level(level_name(st, level), "", target)
             items.append(HomePlanItem(st.name, lv.name, lv.description, format_dose(st, target)))
         plans.append(HomePlan(e_id, f"{first} {last}".strip(), items))
     return plans

@@ -21,10 +21,10 @@ from ..exercise import ExerciseInput, record_exercise
 from .grid import (
     _cell,
     _course,
-    _level_name,
     _resolve,
     _rules,
     _tracks,
+    level_name,
 )
 
 # --------------------------------------------------------------------------- use cases
@@ -116,7 +116,7 @@ def decide(
             "accept_suggestion" if accept else "ignore_suggestion",
             "progression_decision",
             row.id,
-            f"{station_key}: {idea.action} to {_level_name(st, idea.level)}, "
+            f"{station_key}: {idea.action} to {level_name(st, idea.level)}, "
             f"{format_dose(st, idea.target_dose)}",
         )
         return idea

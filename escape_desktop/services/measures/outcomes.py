@@ -54,18 +54,6 @@ class ParticipantOutcome:
     def result(self, key: str) -> InstrumentResult | None:
         return next((r for r in self.results if r.instrument_key == key), None)
 
-    def as_json(self) -> dict:
-        return {
-            "enrolment_id": self.enrolment_id,
-            "participant_code": self.participant_code,
-            "name": self.name,
-            "course": self.course_code,
-            "status": self.status,
-            "sessions_attended": self.attended,
-            "completer": self.completer,
-            "measures": [r.as_json() for r in self.results],
-        }
-
 
 @dataclass(frozen=True)
 class InstrumentSummary:
@@ -91,23 +79,6 @@ class InstrumentSummary:
         places = self.decimals + 1
         return f"{value:+.{places}f}" if signed else f"{value:.{places}f}"
 
-    def as_json(self) -> dict:
-        return {
-            "instrument": self.instrument_key,
-            "name": self.name,
-            "unit": self.unit,
-            "direction": self.direction,
-            "n_start": self.n_start,
-            "n_end": self.n_end,
-            "n_both": self.n_both,
-            "mean_start": self.mean_start,
-            "mean_end": self.mean_end,
-            "mean_change": self.mean_change,
-            "n_improved": self.n_improved,
-            "n_reaching_mid": self.n_reaching_mid,
-            "mid": self.mid,
-        }
-
 
 @dataclass(frozen=True)
 class Proportion:
@@ -125,16 +96,6 @@ class Proportion:
         if not self.denominator:
             return None
         return round(100.0 * self.numerator / self.denominator, 1)
-
-    def as_json(self) -> dict:
-        return {
-            "domain": self.domain,
-            "label": self.label,
-            "instruments": list(self.instruments),
-            "numerator": self.numerator,
-            "denominator": self.denominator,
-            "percent": self.percent,
-        }
 
 
 @dataclass(frozen=True)
@@ -167,27 +128,6 @@ class CourseOutcomes:
 
     def summary(self, key: str) -> InstrumentSummary | None:
         return next((x for x in self.summaries if x.instrument_key == key), None)
-
-    def as_json(self) -> dict:
-        return {
-            "code": self.code,
-            "title": self.title,
-            "courses": self.courses,
-            "status": self.status,
-            "today": self.today.isoformat(),
-            "range_start": self.range_start.isoformat() if self.range_start else None,
-            "range_end": self.range_end.isoformat() if self.range_end else None,
-            "sessions_delivered": self.sessions_delivered,
-            "participants": self.participants,
-            "withdrawn": self.withdrawn,
-            "started": self.started,
-            "completers": self.completers,
-            "completion_rate": self.completion_rate,
-            "instruments": self.instruments,
-            "summary": [x.as_json() for x in self.summaries],
-            "proportions": [p.as_json() for p in self.proportions],
-            "participants_detail": [r.as_json() for r in self.rows],
-        }
 
 
 def _mean(values: list[float], decimals: int) -> float | None:

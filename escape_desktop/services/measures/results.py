@@ -63,27 +63,6 @@ class InstrumentResult:
         text = f"{value:+.{self.decimals}f}" if signed else f"{value:.{self.decimals}f}"
         return "0" if signed and float(text) == 0 and self.decimals == 0 else text
 
-    def as_json(self) -> dict:
-        return {
-            "instrument": self.instrument_key,
-            "name": self.name,
-            "unit": self.unit,
-            "direction": self.direction,
-            "start": self.start,
-            "end": self.end,
-            "follow_up": self.follow_up,
-            "start_on": self.start_on.isoformat() if self.start_on else None,
-            "end_on": self.end_on.isoformat() if self.end_on else None,
-            "follow_up_on": self.follow_up_on.isoformat() if self.follow_up_on else None,
-            "change": self.change,
-            "improved": self.improved,
-            "reaches_mid": self.reaches_mid,
-            "mid": self.mid,
-            "start_adapted": self.start_adapted,
-            "end_adapted": self.end_adapted,
-            "follow_up_adapted": self.follow_up_adapted,
-        }
-
 
 def _round(value: float, decimals: int) -> float:
     return round(value + 0.0, decimals) + 0.0
