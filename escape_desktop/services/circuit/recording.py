@@ -122,7 +122,9 @@ def decide(
         return idea
 
 
-def _next_record(s, enrolment_id: int, station_key: str, sess: Session) -> ExerciseRecord | None:  # type: ignore[no-untyped-def]
+def _next_record(
+    s: OrmSession, enrolment_id: int, station_key: str, sess: Session
+) -> ExerciseRecord | None:
     """The person's record at this station in the next session held after ``sess``, if any."""
     return s.scalar(
         select(ExerciseRecord)

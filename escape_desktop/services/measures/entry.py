@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import (
@@ -81,7 +82,9 @@ def course_instruments(ctx: AppContext, course_id: int) -> list[Instrument]:
     return [ctx.library.instruments[k] for k in keys if k in ctx.library.instruments]
 
 
-def _session_bounds(s, course_ids: Sequence[int]) -> dict[int, tuple[date | None, date | None]]:  # type: ignore[no-untyped-def]
+def _session_bounds(
+    s: OrmSession, course_ids: Sequence[int]
+) -> dict[int, tuple[date | None, date | None]]:
     rows = s.execute(
         select(Session.course_id, func.min(Session.date), func.max(Session.date))
         .where(Session.course_id.in_(course_ids), Session.cancelled.is_(False))

@@ -153,9 +153,9 @@ def _summaries(
                 n_start=sum(1 for r in results if r.start is not None),
                 n_end=sum(1 for r in results if r.end is not None),
                 n_both=len(both),
-                mean_start=_mean([r.start for r in both], inst.decimals),  # type: ignore[misc]
-                mean_end=_mean([r.end for r in both], inst.decimals),  # type: ignore[misc]
-                mean_change=_mean([r.change for r in both], inst.decimals),  # type: ignore[misc]
+                mean_start=_mean([r.start for r in both if r.start is not None], inst.decimals),
+                mean_end=_mean([r.end for r in both if r.end is not None], inst.decimals),
+                mean_change=_mean([r.change for r in both if r.change is not None], inst.decimals),
                 n_improved=sum(1 for r in both if r.improved),
                 n_reaching_mid=None if inst.mid is None else sum(1 for r in both if r.reaches_mid),
                 mid=inst.mid,

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import (
@@ -80,10 +81,10 @@ def _compare(inst: Instrument, start: float, end: float) -> tuple[float, bool, b
 
 
 def _result(
-    inst: Instrument, by_tp: Mapping[str, tuple[float | None, date, bool]]
+    inst: Instrument, by_tp: Mapping[str, tuple[float | None, date | None, bool]]
 ) -> InstrumentResult:
     def get(tp: str) -> tuple[float | None, date | None, bool]:
-        return by_tp.get(tp, (None, None, False))  # type: ignore[return-value]
+        return by_tp.get(tp, (None, None, False))
 
     (start, start_on, start_ad), (end, end_on, end_ad), (fu, fu_on, fu_ad) = (
         get("start"),
@@ -127,9 +128,9 @@ def _instrument_order(
 
 
 def _values_by_enrolment(
-    s,
+    s: OrmSession,
     enrolment_ids: Sequence[int] | None = None,
-    course_ids: Sequence[int] | None = None,  # type: ignore[no-untyped-def]
+    course_ids: Sequence[int] | None = None,
 ) -> dict[int, dict[str, dict[str, tuple[float | None, date, bool]]]]:
     q = select(
         Assessment.enrolment_id,
@@ -151,7 +152,7 @@ def _values_by_enrolment(
     return out
 
 
-def _chosen_keys(s, course_ids: Sequence[int]) -> dict[int, list[str]]:  # type: ignore[no-untyped-def]
+def _chosen_keys(s: OrmSession, course_ids: Sequence[int]) -> dict[int, list[str]]:
     out: dict[int, list[str]] = {}
     for cid, key in s.execute(
         select(CourseInstrument.course_id, CourseInstrument.instrument_key)
