@@ -274,8 +274,8 @@ def _column(
     elif transform == "year":
         col_type, personal = "integer", False
         minimum, maximum = 1900.0, 2100.0
-    if source.startswith("instrument."):
-        decimals = info.decimals  # type: ignore[attr-defined]
+    if isinstance(info, _InstrumentSource):
+        decimals = info.decimals
     mapping_raw = raw.get("map")
     mapping: tuple[tuple[str, str], ...] = ()
     default = None
