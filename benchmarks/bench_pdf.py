@@ -27,7 +27,7 @@ import tempfile
 from datetime import date, timedelta
 from pathlib import Path
 
-from escape_desktop.db.queries import Register, RegisterRow, SessionInfo
+from escape_desktop.export.pdf_data import Register, RegisterRow, SessionInfo
 
 from .common import median_seconds, report
 

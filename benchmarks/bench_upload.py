@@ -48,7 +48,7 @@ def dump_tables(db_path, folder) -> int:
 
 
 def main() -> None:
-    from escape_desktop.export.upload import get_profile
+    from escape_desktop.export.upload_profile import get_profile
     from escape_desktop.export.upload_validate import validate_upload
     from escape_desktop.services.uploads import export_upload
 

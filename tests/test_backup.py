@@ -15,7 +15,8 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import backup as B
 from escape_desktop.db.engine import Database
 from escape_desktop.db.migrate import copy_before_migrating
-from escape_desktop.services import safety_settings as S
+from escape_desktop.services import backups as S
+from escape_desktop.services import safety_settings
 from escape_desktop.services.attendance import mark_attendance
 
 
@@ -110,7 +111,7 @@ def test_backup_of_a_damaged_database_is_refused(tmp_path: Path, demo_ctx: AppCo
 
 def test_copy_to_a_second_folder_with_key_file(demo_ctx: AppContext, tmp_path: Path) -> None:
     stick = tmp_path / "usb"
-    S.set_backup_folder(demo_ctx, str(stick))
+    safety_settings.set_backup_folder(demo_ctx, str(stick))
     result = S.backup_now(demo_ctx, "close")
     assert result.copied_to == stick / result.path.name
     assert B.verify_backup(result.copied_to, None) == []
@@ -120,7 +121,7 @@ def test_copy_to_a_second_folder_with_key_file(demo_ctx: AppContext, tmp_path: P
 def test_missing_stick_is_a_warning_not_a_failure(demo_ctx: AppContext, tmp_path: Path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("a file where the stick should be")
-    S.set_backup_folder(demo_ctx, str(blocker / "backups"))
+    safety_settings.set_backup_folder(demo_ctx, str(blocker / "backups"))
     result = S.backup_now(demo_ctx, "auto")
     assert result.path.exists()
     assert result.warnings and "plugged in" in result.warnings[0]

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from escape_desktop.cli import main
+from escape_desktop.commands.json_views import circuit_json
 from escape_desktop.db.models import (
     Course,
     CourseStation,
@@ -208,7 +209,7 @@ def test_removing_a_station_keeps_its_history(ctx, course):
     # The session where it was used still shows it (marked inactive); later ones do not.
     one = circuit.circuit_grid(ctx, cid, 1)
     assert [st.key for st in one.stations] == list(reversed(keys)) + ["balance"]
-    assert one.as_json()["stations"][-1]["active"] is False
+    assert circuit_json(one)["stations"][-1]["active"] is False
     assert "balance" not in [st.key for st in circuit.circuit_grid(ctx, cid, 2).stations]
     assert "balance" in circuit.station_history(ctx, ada)
     listed = circuit.course_stations(ctx, cid)
@@ -437,7 +438,7 @@ def test_cli_circuit_json_shows_the_session(demo_ctx, capsys):
     }
     assert cell["level"] >= 1
     grid = circuit.circuit_grid(demo_ctx, _course_id(demo_ctx, "KH-2026-001"), 6)
-    assert data == json.loads(json.dumps(grid.as_json(), default=str))
+    assert data == json.loads(json.dumps(circuit_json(grid), default=str))
 
 
 def test_cli_circuit_text_lists_people_and_suggestions(demo_ctx, capsys):

@@ -7,6 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
 from sqlalchemy import select
 
+from escape_desktop.commands.json_views import circuit_json
 from escape_desktop.db.models import (
     Course,
     CourseStation,
@@ -316,7 +317,7 @@ def test_window_shows_the_same_levels_as_the_command_line(qtbot, demo_ctx, demo_
     qtbot.addWidget(widget)
     widget.set_course(cid)
     widget.session_combo.setCurrentIndex(widget.session_combo.findData(6))
-    data = circuit.circuit_grid(demo_ctx, cid, 6).as_json()
+    data = circuit_json(circuit.circuit_grid(demo_ctx, cid, 6))
     for r, row in enumerate(data["rows"]):
         assert widget.model.headerData(r, Qt.Orientation.Vertical) == row["participant"]
         for c, st in enumerate(data["stations"]):

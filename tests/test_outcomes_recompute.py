@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from escape_desktop.cli import main
+from escape_desktop.commands.json_views import outcomes_json
 from escape_desktop.services.measures import course_outcomes, outcomes_for_range
 
 FINISHED = ["KH-2026-001", "BK-2026-001"]
@@ -114,7 +115,7 @@ def test_service_agrees_with_raw_records(demo_ctx, demo_today, code):
     outcome = course_outcomes(demo_ctx, cid, today=demo_today)
     raw = _raw(demo_ctx, code, demo_today)
     assert raw["summary"], "the demo course should have people measured at both ends"
-    _compare(outcome.as_json(), raw)
+    _compare(outcomes_json(outcome), raw)
 
 
 @pytest.mark.parametrize("code", FINISHED)

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from escape_desktop.cli import main
 from escape_desktop.db.queries import course_by_code
-from escape_desktop.export.pdf_data import course_info
+from escape_desktop.services.documents import course_info
 
 
 def _run(capsys, *argv: str) -> tuple[int, str, str]:

@@ -13,8 +13,7 @@ from sqlalchemy import func, select
 
 from escape_desktop.db.models import AuditEvent, CertificateIssued
 from escape_desktop.db.queries import course_by_code
-from escape_desktop.export.documents import KINDS, build_document, default_filename
-from escape_desktop.export.pdf_data import course_info
+from escape_desktop.export.documents import KINDS, default_filename
 from escape_desktop.export.pdf_session_sheet import (
     SheetCell,
     SheetRow,
@@ -22,6 +21,7 @@ from escape_desktop.export.pdf_session_sheet import (
     render_session_sheet,
 )
 from escape_desktop.export.pdf_style import DocumentError
+from escape_desktop.services.documents import build_document, course_info
 
 OUTPUT = Path(__file__).parent / "output"
 

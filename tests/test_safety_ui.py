@@ -13,6 +13,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import keys
 from escape_desktop.db.backup import backups_dir, list_backups
 from escape_desktop.db.models import Participant
+from escape_desktop.services import backups as backup_service
 from escape_desktop.services import safety_settings
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -65,14 +66,14 @@ def window_for(qtbot, ctx: AppContext):  # type: ignore[no-untyped-def]
 
 
 def test_models_pass_the_model_tester(qtmodeltester, demo_ctx: AppContext) -> None:  # type: ignore[no-untyped-def]
-    safety_settings.backup_now(demo_ctx, "manual")
+    backup_service.backup_now(demo_ctx, "manual")
     audit = AuditModel()
     from escape_desktop.services.audit import audit_events
 
     audit.set_rows(audit_events(demo_ctx))
     qtmodeltester.check(audit)
     backups = BackupsModel(demo_ctx.data_dir)
-    backups.set_rows(safety_settings.list_all_backups(demo_ctx))
+    backups.set_rows(backup_service.list_all_backups(demo_ctx))
     qtmodeltester.check(backups)
 
 

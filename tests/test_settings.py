@@ -64,3 +64,72 @@ def test_a_venue_or_instructor_in_use_stays(ctx):
         settings.remove_venue(ctx, "Riverside Leisure Centre")
     with pytest.raises(ValidationError, match="named on course"):
         settings.remove_instructor(ctx, "Sam Demo-Physio")
+
+
+def test_every_setting_is_checked_and_audited_one_way(ctx):
+    from sqlalchemy import select
+
+    from escape_desktop.db.models import AuditEvent
+    from escape_desktop.services import safety_settings
+    from escape_desktop.services import settings_registry as registry
+
+    settings.set_large_text(ctx, True)
+    safety_settings.set_idle_lock_minutes(ctx, 25)
+    settings.set_large_text(ctx, True)  # unchanged: nothing to audit
+    with ctx.db.read() as s:
+        details = list(
+            s.scalars(
+                select(AuditEvent.detail)
+                .where(AuditEvent.action == "set_setting")
+                .order_by(AuditEvent.id)
+            )
+        )
+    assert details == ["large_text: - -> 1", "idle_lock_minutes: - -> 25"]
+    for setting, bad in (
+        (registry.IDLE_LOCK_MINUTES, 241),
+        (registry.RETENTION_YEARS, "ten"),
+        (registry.LARGE_TEXT, "yes"),
+        (registry.DEFAULT_PROGRAMME, "swimming"),
+        (registry.BACKUP_FOLDER, "relative/folder"),
+    ):
+        with pytest.raises(ValidationError) as e:
+            registry.set(ctx, setting, bad)
+        assert e.value.field == setting.key
+    assert registry.get(ctx, registry.IDLE_LOCK_MINUTES) == 25
+
+
+def test_values_stored_by_earlier_versions_read_the_same(ctx):
+    # The table is not migrated: the registry must read the text earlier versions wrote,
+    # and fall back to the default for a value out of range.
+    from escape_desktop.db.models import Setting
+    from escape_desktop.services import safety_settings
+
+    with ctx.db.transaction() as s:
+        s.add_all(
+            [
+                Setting(key="large_text", value="1"),
+                Setting(key="default_programme", value="back"),
+                Setting(key="idle_lock_minutes", value="0"),
+                Setting(key="retention_years", value="900"),
+                Setting(key="bank_holidays", value="none"),
+            ]
+        )
+    site = settings.load(ctx)
+    assert (site.large_text, site.default_programme) == (True, "back")
+    assert settings.bank_holidays(ctx) == "none"
+    safety = safety_settings.get_settings(ctx)
+    assert (safety.idle_lock_minutes, safety.retention_years) == (0, 8)
+
+
+def test_the_settings_window_saves_each_change_as_it_is_made(qtbot, ctx):
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(ctx, ChangeBus())
+    qtbot.addWidget(dialog)
+    dialog.large_text.setChecked(True)
+    dialog.holidays.setCurrentIndex(dialog.holidays.findData("none"))
+    dialog.programme.setCurrentIndex(dialog.programme.findData("back"))
+    site = settings.load(ctx)
+    assert (site.large_text, site.default_programme) == (True, "back")
+    assert settings.bank_holidays(ctx) == "none"

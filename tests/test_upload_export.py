@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import select
 
 from escape_desktop.db.models import Enrolment, ExportBatch, Participant, Session
-from escape_desktop.export.upload import UploadScope, get_profile
+from escape_desktop.export.upload_profile import get_profile
+from escape_desktop.export.upload_rows import UploadScope
 from escape_desktop.services import participants as people
 from escape_desktop.services.assessments import record_assessment
 from escape_desktop.services.attendance import mark_attendance

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from escape_desktop.export.upload import (
+from escape_desktop.export.upload_dictionary import render_dictionary, shipped_label
+from escape_desktop.export.upload_profile import (
     SOURCES,
     ProfileError,
-    UploadScope,
     get_profile,
     load_profiles,
 )
-from escape_desktop.export.upload_dictionary import render_dictionary, shipped_label
+from escape_desktop.export.upload_rows import UploadScope
 from escape_desktop.paths import resource_path
 from escape_desktop.services.uploads import export_upload
 
@@ -199,3 +199,13 @@ def test_scope_descriptions_read_well():
         ).describe()
         == "courses starting 2026-01-01 to 2026-03-31, changes since the last upload"
     )
+
+
+def test_profiles_name_the_same_statuses_and_marks_as_the_data():
+    # export/ keeps its own copy of these words (it may not import db/): a status or mark
+    # added to the data must be added here too, or profiles could not name it.
+    from escape_desktop.db import models
+    from escape_desktop.export import upload_profile
+
+    assert upload_profile.ENROLMENT_STATUSES == models.ENROLMENT_STATUSES
+    assert upload_profile.ATTENDANCE_MARKS == models.ATTENDANCE_MARKS

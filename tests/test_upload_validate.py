@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from escape_desktop.cli import main
-from escape_desktop.export.upload import get_profile
+from escape_desktop.export.upload_profile import get_profile
 from escape_desktop.export.upload_validate import validate_text, validate_upload
 from escape_desktop.services.uploads import export_upload
 

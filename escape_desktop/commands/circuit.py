@@ -39,7 +39,9 @@ def cmd_circuit(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     if args.json:
-        print_json(grid.as_json())
+        from .json_views import circuit_json
+
+        print_json(circuit_json(grid))
         return 0
     state = " (cancelled)" if grid.session_cancelled else ""
     print(

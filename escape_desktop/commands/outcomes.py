@@ -52,7 +52,9 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     if args.json:
-        print_json(outcome.as_json())
+        from .json_views import outcomes_json
+
+        print_json(outcomes_json(outcome))
     else:
         print(render_text(outcome))
     return 0

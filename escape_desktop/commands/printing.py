@@ -60,7 +60,7 @@ def _enrolments(ctx, cid: int, codes: list[str] | None) -> list[int] | None:  # 
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from escape_desktop.export.documents import build_document
+    from escape_desktop.services.documents import build_document
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":

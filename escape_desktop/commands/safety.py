@@ -77,9 +77,8 @@ def app_is_running(folder: Path) -> bool:
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
-    from escape_desktop.db.backup import write_verified_copy
     from escape_desktop.db.integrity import integrity_problems
-    from escape_desktop.services.safety_settings import backup_now
+    from escape_desktop.services.backups import backup_now, write_copy
 
     ctx = open_context(args)
     try:
@@ -94,7 +93,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
                 raise CommandError(
                     "The data failed its check, so no backup was made: " + problems[0]
                 )
-            write_verified_copy(ctx.db, out)
+            write_copy(ctx, out)
             where = out
         else:
             result = backup_now(ctx, "manual")
@@ -109,7 +108,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from escape_desktop.services.safety_settings import restore
+    from escape_desktop.services.backups import restore
 
     source = Path(args.file).expanduser().resolve()
     if not source.is_file():

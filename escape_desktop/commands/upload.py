@@ -64,7 +64,7 @@ def _date(value: str | None, flag: str) -> date | None:
 
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
-    from escape_desktop.export.upload import UploadScope
+    from escape_desktop.export.upload_rows import UploadScope
     from escape_desktop.services.uploads import export_upload
 
     date_from = _date(args.date_from, "--from")
@@ -110,8 +110,8 @@ def _library_and_dir(args: argparse.Namespace):  # type: ignore[no-untyped-def]
 
 
 def cmd_dictionary(args: argparse.Namespace) -> int:
-    from escape_desktop.export.upload import get_profile
     from escape_desktop.export.upload_dictionary import render_dictionary, shipped_label
+    from escape_desktop.export.upload_profile import get_profile
 
     library, folder = _library_and_dir(args)
     profile = get_profile(args.profile, folder, library)
@@ -128,7 +128,7 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from escape_desktop.export.upload import get_profile
+    from escape_desktop.export.upload_profile import get_profile
     from escape_desktop.export.upload_validate import validate_upload
 
     if not Path(args.file).is_file():

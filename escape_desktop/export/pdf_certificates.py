@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
@@ -18,9 +19,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from escape_desktop.db.queries import RegisterRow
-
-from .pdf_data import CourseInfo
+from .pdf_data import CourseInfo, RegisterRow
 from .pdf_style import (
     DARK,
     FONT,
@@ -69,9 +68,9 @@ def _border(c, doc) -> None:  # type: ignore[no-untyped-def]
     c.restoreState()
 
 
-def _signatures(names: list[str], width: float) -> Table:
+def _signatures(instructors: Sequence[str], width: float) -> Table:
     """One signature line per instructor (at most two), a gap between them."""
-    names = names[:2] or [""]
+    names = list(instructors[:2]) or [""]
     gap = 14 * mm
     col = (width - gap * (len(names) - 1)) / len(names)
     blank = Paragraph("&nbsp;", sign)

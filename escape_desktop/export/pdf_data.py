@@ -1,11 +1,15 @@
-"""What every printed document knows about its course: read once, from the register query."""
+"""What every printed document knows about its course: typed records the services fill in.
+
+The renderers take these and a path, never a session or a context: services/documents.py
+reads the register and copies it into these frozen records, so export/ needs nothing of db/.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 
-from escape_desktop.db.queries import Register, RegisterRow, SessionInfo, register
 from escape_desktop.programme.completion import is_completer, sessions_needed
 
 from .pdf_errors import DocumentError
@@ -13,7 +17,58 @@ from .pdf_errors import DocumentError
 ACTIVE_STATUSES = ("enrolled", "active", "completed")
 
 
-@dataclass
+@dataclass(frozen=True)
+class SessionInfo:
+    """One session of the course as printed (same fields as the register query's)."""
+
+    id: int
+    number: int
+    date: date
+    topic: str
+    cancelled: bool
+    cancel_reason: str
+    staff_present: str
+    notes: str
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    """One enrolment as printed: who, their status and their mark at each session."""
+
+    enrolment_id: int
+    participant_id: int
+    code: str
+    first_name: str
+    last_name: str
+    status: str
+    withdrawn_reason: str
+    marks: Mapping[int, str] = field(default_factory=dict)  # session id -> mark
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass(frozen=True)
+class Register:
+    """A course's sessions and everyone's marks, as the documents print them."""
+
+    course_id: int
+    code: str
+    title: str
+    programme: str
+    venue: str
+    start_time: str
+    capacity: int
+    instructors: Sequence[str]
+    sessions: Sequence[SessionInfo]
+    rows: Sequence[RegisterRow]
+
+    def delivered(self, today: date) -> int:
+        return sum(1 for x in self.sessions if not x.cancelled and x.date <= today)
+
+
+@dataclass(frozen=True)
 class CourseInfo:
     """A course's register plus the facts printed in every heading."""
 
@@ -35,7 +90,7 @@ class CourseInfo:
 
     @property
     def sessions(self) -> list[SessionInfo]:
-        return self.reg.sessions
+        return list(self.reg.sessions)
 
     @property
     def held_sessions(self) -> list[SessionInfo]:
@@ -138,15 +193,3 @@ class CourseInfo:
         if last is None or last == first:
             return short_date(first)
         return f"{short_date(first)} to {short_date(last)}"
-
-
-def course_info(ctx, course_id: int, today: date | None = None) -> CourseInfo:  # type: ignore[no-untyped-def]
-    with ctx.db.read() as s:
-        reg = register(s, course_id)
-    if reg is None:
-        raise DocumentError("That course no longer exists; choose another course.")
-    try:
-        programme_title = ctx.library.template(reg.programme).title
-    except KeyError:
-        programme_title = reg.programme
-    return CourseInfo(reg=reg, programme_title=programme_title, today=today or date.today())

@@ -6,15 +6,13 @@ the "continue at home" plan with the final levels.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from reportlab.platypus import KeepInFrame, PageBreak, Paragraph, Spacer
 
-from escape_desktop.db.queries import RegisterRow
-
 from .pdf_charts import StartEnd, start_end_panels
-from .pdf_data import CourseInfo
+from .pdf_data import CourseInfo, RegisterRow
 from .pdf_style import (
     MARGIN,
     PORTRAIT,
@@ -28,7 +26,7 @@ from .pdf_style import (
 )
 
 
-@dataclass
+@dataclass(frozen=True)
 class MeasureLine:
     name: str
     unit: str
@@ -43,16 +41,34 @@ class MeasureLine:
     follow_up: float | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class StationLine:
+    """One exercise from the person's first session at it to their last."""
+
     name: str
-    first: str  # "Level 1 · 8 reps"
-    last: str
+    unit: str  # the dose's unit, e.g. "reps"; empty for a station gone from the library
+    first_level: int  # 0-based
+    first_dose: float | None
+    last_level: int
+    last_dose: float | None
     sessions: int
-    moved: int  # levels gained (negative: stepped back)
+
+    @property
+    def first(self) -> str:
+        """'Level 1 · 8 reps'"""
+        return f"Level {self.first_level + 1} · {_dose(self.first_dose, self.unit)}"
+
+    @property
+    def last(self) -> str:
+        return f"Level {self.last_level + 1} · {_dose(self.last_dose, self.unit)}"
+
+    @property
+    def moved(self) -> int:
+        """Levels gained (negative: stepped back)."""
+        return self.last_level - self.first_level
 
 
-@dataclass
+@dataclass(frozen=True)
 class HomeLine:
     station: str
     level: str
@@ -60,13 +76,13 @@ class HomeLine:
     dose: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class PersonProgress:
     row: RegisterRow
     attended: int
-    measures: list[MeasureLine] = field(default_factory=list)
-    stations: list[StationLine] = field(default_factory=list)
-    home: list[HomeLine] = field(default_factory=list)
+    measures: tuple[MeasureLine, ...] = ()
+    stations: tuple[StationLine, ...] = ()
+    home: tuple[HomeLine, ...] = ()
 
 
 def _dose(value: float | None, unit: str) -> str:
@@ -74,59 +90,6 @@ def _dose(value: float | None, unit: str) -> str:
         return ""
     text = str(int(value)) if float(value).is_integer() else f"{value:g}"
     return f"{text} {unit}".strip()
-
-
-def gather_progress(ctx, info: CourseInfo, row: RegisterRow) -> PersonProgress:  # type: ignore[no-untyped-def]
-    """Read one person's measures, station history and home plan through the services."""
-    from escape_desktop.services.exercise import station as find_station
-    from escape_desktop.services.measures import participant_results
-
-    person = PersonProgress(row=row, attended=info.attended(row))
-    for r in participant_results(ctx, row.enrolment_id):
-        if r.start is None and r.end is None:
-            continue
-        person.measures.append(
-            MeasureLine(
-                r.name,
-                r.unit,
-                r.start,
-                r.end,
-                r.change,
-                r.improved,
-                r.decimals,
-                r.minimum,
-                r.maximum,
-                r.direction,
-                r.follow_up,
-            )
-        )
-    from escape_desktop.services.circuit import home_plan_for, station_history
-
-    for key, points in station_history(ctx, row.enrolment_id).items():
-        if not points:
-            continue
-        try:
-            st = find_station(ctx, key)
-            name, unit = st.name, st.dose_unit
-        except Exception:  # a station deleted from the library still has its history
-            name, unit = key.replace("_", " ").capitalize(), ""
-        a, b = points[0], points[-1]
-        last_dose = b.dose_achieved if b.dose_achieved is not None else b.target_dose
-        person.stations.append(
-            StationLine(
-                name,
-                f"Level {a.level + 1} · {_dose(a.dose_achieved if a.dose_achieved is not None else a.target_dose, unit)}",
-                f"Level {b.level + 1} · {_dose(last_dose, unit)}",
-                len(points),
-                b.level - a.level,
-            )
-        )
-    plan = home_plan_for(ctx, row.enrolment_id)
-    for item in plan.items:
-        person.home.append(
-            HomeLine(item.station_name, item.level_name, item.level_description, item.dose_text)
-        )
-    return person
 
 
 def _person_story(info: CourseInfo, p: PersonProgress, width: float) -> list:

@@ -90,20 +90,24 @@ class SheetTable(Table):
         c.restoreState()
 
 
-@dataclass
+@dataclass(frozen=True)
 class SheetStation:
     key: str
     name: str
     unit: str
 
 
-@dataclass
+@dataclass(frozen=True)
 class SheetCell:
     level: int | None  # 0-based
     dose: str  # the number only; the unit is in the column heading
 
+    @classmethod
+    def from_target(cls, level: int | None, target: float | None) -> SheetCell:
+        return cls(level, _num(target))
 
-@dataclass
+
+@dataclass(frozen=True)
 class SheetRow:
     enrolment_id: int
     name: str
@@ -114,117 +118,6 @@ def _num(value: float | None) -> str:
     if value is None:
         return ""
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
-
-
-def sheet_circuit(
-    ctx, course_id: int, session_number: int
-) -> tuple[list[SheetStation], list[SheetRow]]:  # type: ignore[no-untyped-def]
-    """Stations and each person's level and target for the session, from the circuit service."""
-    try:
-        from escape_desktop.services.circuit import circuit_grid
-    except ImportError:  # the circuit service is not installed yet: read the records directly
-        return _fallback_circuit(ctx, course_id, session_number)
-    grid = circuit_grid(ctx, course_id, session_number)
-    stations = [SheetStation(st.key, st.name, getattr(st, "dose_unit", "")) for st in grid.stations]
-    rows = []
-    for r in grid.rows:
-        row = SheetRow(getattr(r, "enrolment_id", 0), getattr(r, "name", ""))
-        for key, cell in r.cells.items():
-            row.cells[key] = SheetCell(cell.level, _num(cell.target_dose))
-        rows.append(row)
-    return stations, rows
-
-
-def _fallback_circuit(
-    ctx, course_id: int, session_number: int
-) -> tuple[list[SheetStation], list[SheetRow]]:  # type: ignore[no-untyped-def]
-    """Level and target for today: the last record before this session, moved on by an
-    accepted progression decision; the first level for someone with no record yet."""
-    from sqlalchemy import select
-
-    from escape_desktop.db.models import (
-        CourseStation,
-        Enrolment,
-        ExerciseRecord,
-        Participant,
-        ProgressionDecision,
-        Session,
-    )
-    from escape_desktop.services.exercise import station as find_station
-
-    with ctx.db.read() as s:
-        keys = list(
-            s.scalars(
-                select(CourseStation.station_key)
-                .where(CourseStation.course_id == course_id, CourseStation.active.is_(True))
-                .order_by(CourseStation.position)
-            )
-        )
-        people = s.execute(
-            select(Enrolment.id, Participant.first_name, Participant.last_name)
-            .join(Participant, Participant.id == Enrolment.participant_id)
-            .where(
-                Enrolment.course_id == course_id,
-                Enrolment.status.in_(("enrolled", "active", "completed")),
-            )
-            .order_by(Participant.last_name, Participant.first_name)
-        ).all()
-        records = s.execute(
-            select(
-                ExerciseRecord.enrolment_id,
-                ExerciseRecord.station_key,
-                Session.number,
-                ExerciseRecord.level,
-                ExerciseRecord.target_dose,
-            )
-            .join(Session, Session.id == ExerciseRecord.session_id)
-            .where(Session.course_id == course_id, Session.number < session_number)
-            .order_by(Session.number)
-        ).all()
-        decisions = s.execute(
-            select(
-                ProgressionDecision.enrolment_id,
-                ProgressionDecision.station_key,
-                Session.number,
-                ProgressionDecision.level,
-                ProgressionDecision.target_dose,
-            )
-            .join(Session, Session.id == ProgressionDecision.session_id)
-            .where(
-                Session.course_id == course_id,
-                Session.number < session_number,
-                ProgressionDecision.accepted.is_(True),
-            )
-            .order_by(Session.number)
-        ).all()
-    latest: dict[tuple[int, str], tuple[int, int, float]] = {}
-    for eid, key, number, level, target in records:
-        latest[(eid, key)] = (number, level, target)
-    for eid, key, number, level, target in decisions:
-        seen = latest.get((eid, key))
-        if seen is None or number >= seen[0]:
-            latest[(eid, key)] = (number, level, target)
-    stations = []
-    defs = {}
-    for key in keys:
-        try:
-            st = find_station(ctx, key)
-        except Exception:
-            continue
-        defs[key] = st
-        stations.append(SheetStation(key, st.name, st.dose_unit))
-    rows = []
-    for eid, first, last in people:
-        row = SheetRow(eid, f"{first} {last}".strip())
-        for key, st in defs.items():
-            got = latest.get((eid, key))
-            if got is None:
-                level, target = 0, st.levels[0].target_dose if st.levels else None
-            else:
-                level, target = got[1], got[2]
-            row.cells[key] = SheetCell(level, _num(target))
-        rows.append(row)
-    return stations, rows
 
 
 def render_session_sheet(

@@ -30,24 +30,58 @@ figure_num = make_style("figure_num", fontName=FONT_BOLD, fontSize=18, leading=2
 figure_label = make_style("figure_label", fontSize=9, leading=11, alignment=1)
 
 
-@dataclass
+@dataclass(frozen=True)
+class SummaryBar:
+    """One headline proportion: people better on a domain's measure, of those with both."""
+
+    label: str
+    percent: float | None
+    numerator: int
+    denominator: int
+    instrument_names: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SummaryMeasure:
+    """One measure's class figures (means count only people with a start and an end value)."""
+
+    instrument_key: str
+    name: str
+    unit: str
+    direction: str
+    decimals: int
+    n_start: int
+    n_end: int
+    n_both: int
+    mean_start: float | None
+    mean_end: float | None
+    mean_change: float | None
+    n_improved: int
+    n_reaching_mid: int | None  # None when the measure has no MID
+    minimum: float  # the measure's scale, for the start/end panels
+    maximum: float
+
+    def fmt(self, value: float | None, *, signed: bool = False) -> str:
+        """A mean as printed: one more decimal than the measure's own."""
+        if value is None:
+            return ""
+        places = self.decimals + 1
+        return f"{value:+.{places}f}" if signed else f"{value:.{places}f}"
+
+
+@dataclass(frozen=True)
 class SummaryData:
-    outcomes: object  # services.measures.CourseOutcomes
-    present: list[int | None]  # per session, None when cancelled or not held yet
-    numbers: list[int]
+    """The class figures the summary prints, worked out by services/documents.py."""
 
-
-def gather_summary(ctx, info: CourseInfo) -> SummaryData:  # type: ignore[no-untyped-def]
-    from escape_desktop.services.measures import course_outcomes
-
-    outcomes = course_outcomes(ctx, info.reg.course_id, today=info.today)
-    present: list[int | None] = []
-    for x in info.sessions:
-        if x.cancelled or x.date > info.today:
-            present.append(None)
-        else:
-            present.append(sum(1 for r in info.reg.rows if r.marks.get(x.id) == "present"))
-    return SummaryData(outcomes, present, [x.number for x in info.sessions])
+    participants: int  # enrolled and not withdrawn
+    withdrawn: int
+    started: int
+    completers: int
+    completion_rate: float | None
+    bars: tuple[SummaryBar, ...]
+    measures: tuple[SummaryMeasure, ...]
+    present: tuple[int | None, ...]  # per session, None when cancelled or not held yet
+    numbers: tuple[int, ...]
 
 
 def _figures(items: list[tuple[str, str]], width: float) -> Table:
@@ -69,7 +103,7 @@ def _figures(items: list[tuple[str, str]], width: float) -> Table:
 
 
 def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
-    out = data.outcomes
+    out = data
     doc = document(path, PORTRAIT, title=f"{info.code} class summary", subject=info.title)
     width = PORTRAIT[0] - 2 * MARGIN
     facts = [
@@ -80,14 +114,14 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     ]
     story = heading(f"Class summary — {info.code}", info.title, facts)
 
-    rate = out.completion_rate  # type: ignore[attr-defined]
+    rate = out.completion_rate
     held = info.delivered()
     story.append(
         _figures(
             [
-                (str(out.participants + out.withdrawn), "people enrolled"),  # type: ignore[attr-defined]
-                (str(out.started), "started"),  # type: ignore[attr-defined]
-                (str(out.completers), "completed"),  # type: ignore[attr-defined]
+                (str(out.participants + out.withdrawn), "people enrolled"),
+                (str(out.started), "started"),
+                (str(out.completers), "completed"),
                 ("–" if rate is None else f"{rate:.0f}%", "completion rate"),
                 (f"{held} of {info.planned}", "sessions held"),
             ],
@@ -98,14 +132,14 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     story.append(
         Paragraph(
             "Completed means attending at least 75% of the sessions held; the completion rate "
-            f"counts those who started. Withdrawn: {out.withdrawn}.",  # type: ignore[attr-defined]
+            f"counts those who started. Withdrawn: {out.withdrawn}.",
             Styles.note,
         )
     )
 
     story.append(Paragraph("Attendance at each session", Styles.h2))
     held_counts = [v for v in data.present if v is not None]
-    people = max([out.participants + out.withdrawn] + held_counts)  # type: ignore[attr-defined]
+    people = max([out.participants + out.withdrawn] + held_counts)
     chart = attendance_chart(data.numbers, data.present, people, width, 108)
     note = "No sessions held yet."
     if held_counts:
@@ -119,7 +153,7 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     story.append(Paragraph("Class outcomes", Styles.h2))
     bars = []
     used = []
-    for p in out.proportions:  # type: ignore[attr-defined]
+    for p in out.bars:
         detail = f"{p.numerator} of {p.denominator}" if p.denominator else ""
         bars.append((p.label, p.percent, detail))
         if p.instrument_names:
@@ -129,7 +163,7 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     explain += f" ({'; '.join(used)})." if used else "."
     story.append(Paragraph(esc(explain), Styles.note))
 
-    summaries = [s for s in out.summaries if s.n_start or s.n_end]  # type: ignore[attr-defined]
+    summaries = [s for s in out.measures if s.n_start or s.n_end]
     if summaries:
         story.append(Spacer(1, 6))
         rows = [
@@ -177,8 +211,8 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
                 s.name,
                 s.mean_start,
                 s.mean_end,
-                _lo(out, s.instrument_key),
-                _hi(out, s.instrument_key),
+                s.minimum,
+                s.maximum,
                 s.decimals,
                 "higher is better" if s.direction == "higher_better" else "lower is better",
             )
@@ -195,20 +229,4 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     return build(doc, story, footer=f"{info.code} class summary · printed {info.today:%d %b %Y}")
 
 
-def _range(out, key: str) -> tuple[float, float]:  # type: ignore[no-untyped-def]
-    for row in out.rows:
-        r = row.result(key)
-        if r is not None:
-            return r.minimum, r.maximum
-    return 0.0, 1.0
-
-
-def _lo(out, key: str) -> float:  # type: ignore[no-untyped-def]
-    return _range(out, key)[0]
-
-
-def _hi(out, key: str) -> float:  # type: ignore[no-untyped-def]
-    return _range(out, key)[1]
-
-
-__all__ = ["SummaryData", "gather_summary", "render_summary", "FONT"]
+__all__ = ["SummaryBar", "SummaryData", "SummaryMeasure", "render_summary", "FONT"]

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .upload import DEFAULT_PROFILE, ColumnSpec, FileSpec, Profile, get_profile
+from .upload_profile import DEFAULT_PROFILE, ColumnSpec, FileSpec, Profile, get_profile
 from .upload_validate import human_date_format
 
 __all__ = ["render_dictionary", "main"]
@@ -236,7 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     from escape_desktop.content import load_library
 
-    from .upload import ProfileError
+    from .upload_profile import ProfileError
 
     data_dir = Path(args.data_dir) if args.data_dir else None
     site = (data_dir / "content",) if data_dir and (data_dir / "content").is_dir() else ()

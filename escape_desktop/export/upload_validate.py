@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .csv_safety import is_unsafe, unescape_text
-from .upload import ColumnSpec, FileSpec, Profile
+from .upload_profile import ColumnSpec, FileSpec, Profile
 
 __all__ = ["Problem", "ValidationReport", "validate_upload", "validate_text", "human_date_format"]
 

@@ -7,24 +7,27 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import Course, Instructor, Setting, Venue
+from escape_desktop.db.models import Course, Instructor, Venue
 
-from .common import audit, clean_text
+from . import settings_registry as registry
+from .common import audit
 from .courses import add_instructor, add_venue
 from .errors import ValidationError
 
-DEFAULT_PROGRAMME = "default_programme"
-LARGE_TEXT = "large_text"
-FIRST_RUN_DONE = "first_run_done"
+# The stored keys (db.first_screen reads LARGE_TEXT before any service loads; a test keeps
+# them equal).
+DEFAULT_PROGRAMME = registry.DEFAULT_PROGRAMME.key
+LARGE_TEXT = registry.LARGE_TEXT.key
+FIRST_RUN_DONE = registry.FIRST_RUN_DONE.key
 
 __all__ = [
     "SiteSettings",
     "load",
-    "get",
-    "set_value",
     "set_default_programme",
     "set_large_text",
     "mark_first_run_done",
+    "bank_holidays",
+    "set_bank_holidays",
     "venues",
     "instructors",
     "add_venue",
@@ -41,68 +44,40 @@ class SiteSettings:
     first_run_done: bool
 
 
-def get(ctx: AppContext, key: str, default: str = "") -> str:
-    with ctx.db.read() as s:
-        row = s.get(Setting, key)
-        return row.value if row is not None else default
-
-
-def set_value(ctx: AppContext, key: str, value: str) -> None:
-    text = clean_text(value, key, "Setting", max_len=2000)
-    with ctx.db.transaction() as s:
-        row = s.get(Setting, key)
-        if row is None:
-            s.add(Setting(key=key, value=text))
-        elif row.value == text:
-            return
-        else:
-            row.value = text
-        audit(s, ctx.actor, "set_setting", "setting", None, f"{key}={text[:80]}")
-
-
 def load(ctx: AppContext) -> SiteSettings:
     """All settings in one read, with defaults for what was never set."""
-    with ctx.db.read() as s:
-        values = {row.key: row.value for row in s.scalars(select(Setting))}
-    programme = values.get(DEFAULT_PROGRAMME, "")
+    values = registry.stored(ctx)
+    programme = registry.get(ctx, registry.DEFAULT_PROGRAMME, values)
     if programme not in ctx.library.templates:
         programme = "knee_hip" if "knee_hip" in ctx.library.templates else ""
         if not programme and ctx.library.templates:
             programme = sorted(ctx.library.templates)[0]
     return SiteSettings(
         default_programme=programme,
-        large_text=values.get(LARGE_TEXT, "0") == "1",
-        first_run_done=values.get(FIRST_RUN_DONE, "0") == "1",
+        large_text=registry.get(ctx, registry.LARGE_TEXT, values),
+        first_run_done=registry.get(ctx, registry.FIRST_RUN_DONE, values),
     )
 
 
 def set_default_programme(ctx: AppContext, key: str) -> None:
-    if key not in ctx.library.templates:
-        raise ValidationError("default_programme", "Choose a programme from the list.")
-    set_value(ctx, DEFAULT_PROGRAMME, key)
+    registry.set(ctx, registry.DEFAULT_PROGRAMME, key)
 
 
 def bank_holidays(ctx: AppContext) -> str:
     """Which bank-holiday list new schedules skip: a list's key, or "none"."""
-    from .courses import BANK_HOLIDAYS, DEFAULT_BANK_HOLIDAYS
-
-    return get(ctx, BANK_HOLIDAYS, DEFAULT_BANK_HOLIDAYS)
+    return registry.get(ctx, registry.BANK_HOLIDAYS)
 
 
 def set_bank_holidays(ctx: AppContext, key: str) -> None:
-    from .courses import BANK_HOLIDAYS, bank_holiday_lists
-
-    if key != "none" and key not in bank_holiday_lists(ctx):
-        raise ValidationError("bank_holidays", "Choose a bank-holiday list from the list, or none.")
-    set_value(ctx, BANK_HOLIDAYS, key)
+    registry.set(ctx, registry.BANK_HOLIDAYS, key)
 
 
 def set_large_text(ctx: AppContext, on: bool) -> None:
-    set_value(ctx, LARGE_TEXT, "1" if on else "0")
+    registry.set(ctx, registry.LARGE_TEXT, on)
 
 
 def mark_first_run_done(ctx: AppContext) -> None:
-    set_value(ctx, FIRST_RUN_DONE, "1")
+    registry.set(ctx, registry.FIRST_RUN_DONE, True)
 
 
 def venues(ctx: AppContext) -> list[str]:

@@ -26,17 +26,12 @@ from escape_desktop.db.models import (
     Session,
 )
 from escape_desktop.export.csv_safety import PendingFile, write_pending_csv
-from escape_desktop.export.upload import (
-    Profile,
-    UploadData,
-    UploadScope,
-    build_upload,
-    get_profile,
-    load_profiles,
-)
+from escape_desktop.export.upload_profile import Profile, get_profile, load_profiles
+from escape_desktop.export.upload_rows import UploadData, UploadScope
 
 from .common import audit, now
 from .errors import ValidationError
+from .upload_source import build_upload
 
 Progress = Callable[[int, int, str], None]
 

@@ -22,7 +22,7 @@ from escape_desktop.ui.app.single_instance import SingleInstance
 from escape_desktop.ui.common import error_dialog
 
 # Imported when needed (a new or encrypted folder, damaged data), not on every start:
-# escape_desktop.db.backup, escape_desktop.ui.safety.passphrase_dialog.
+# escape_desktop.services.backups, escape_desktop.ui.safety.passphrase_dialog.
 
 log = logging.getLogger(__name__)
 
@@ -171,9 +171,9 @@ def _damaged(
     folder: Path, key: bytes | None, problems: list[str], parent: QWidget | None
 ) -> AppContext | None:
     """Explain, then offer the newest good backup, read-only viewing, or quitting."""
-    from escape_desktop.db import backup as backups
+    from escape_desktop.services import backups
 
-    newest = backups.newest_good_backup(backups.backups_dir(folder), key)
+    newest = backups.newest_good_backup(folder, key)
     text = (
         "The class data file is damaged, so it cannot be changed safely.\n\n"
         f"What was found: {problems[0]}\n\n"
@@ -195,8 +195,7 @@ def _damaged(
 
         try:
             damaged = Database(folder / DB_FILENAME, key)
-            restored, _kept = backups.restore_backup(damaged, newest.path)
-            restored.dispose()
+            backups.restore_damaged(damaged, newest.path)
             ctx = AppContext.open(folder, key=key)
         except Exception as e:
             error_dialog.report(parent, e, "Could not restore the backup")

@@ -284,7 +284,7 @@ class DocumentsSection(CourseSection):
         ctx = self.ctx
 
         def work(progress):  # type: ignore[no-untyped-def]
-            from escape_desktop.export.documents import build_document
+            from escape_desktop.services.documents import build_document
 
             return build_document(
                 ctx,

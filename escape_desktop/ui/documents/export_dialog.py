@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
-from escape_desktop.export.upload import UploadData, UploadScope
+from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes

@@ -26,8 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.backup import BackupInfo, backups_dir
-from escape_desktop.services import safety_settings
+from escape_desktop.services import backups, safety_settings
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
@@ -49,7 +48,7 @@ class BackupsModel(ListModel):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
 
-    rows: list[BackupInfo]
+    rows: list[backups.BackupInfo]
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         b = self.row_at(index)
@@ -64,7 +63,7 @@ class BackupsModel(ListModel):
             if col == self.COL_SIZE:
                 return size_text(b.size)
             if col == self.COL_WHERE:
-                local = b.path.parent == backups_dir(self.data_dir)
+                local = b.path.parent == backups.backups_folder(self.data_dir)
                 return "this laptop" if local else str(b.path.parent)
         if role == Qt.ItemDataRole.ToolTipRole:
             return str(b.path)
@@ -157,12 +156,12 @@ class BackupsDialog(QDialog):
 
     # --- actions --------------------------------------------------------------------------
     def refresh(self) -> None:
-        self.model.set_rows(safety_settings.list_all_backups(self.ctx))
+        self.model.set_rows(backups.list_all_backups(self.ctx))
         if self.model.rowCount():
             self.table.selectRow(0)
         self.restore_button.setEnabled(self.model.rowCount() > 0 and not self.busy)
 
-    def selected(self) -> BackupInfo | None:
+    def selected(self) -> backups.BackupInfo | None:
         rows = self.table.selectionModel().selectedRows()
         return self.model.rows[rows[0].row()] if rows else None
 
@@ -185,7 +184,7 @@ class BackupsDialog(QDialog):
         self._set_busy(True)
         self.status.setText("Making a backup…")
 
-        def done(result: safety_settings.BackupResult) -> None:
+        def done(result: backups.BackupResult) -> None:
             self._set_busy(False)
             text = f"Backup made: {result.path.name}."
             if result.copied_to:
@@ -203,7 +202,7 @@ class BackupsDialog(QDialog):
         # A backup changes no data the screens show: nothing to announce.
         self._job = run_op(
             self,
-            lambda progress: safety_settings.backup_now(self.ctx, "manual", progress=progress),
+            lambda progress: backups.backup_now(self.ctx, "manual", progress=progress),
             bus=self.bus,
             changes=Changes.NONE,
             background=True,
@@ -219,7 +218,10 @@ class BackupsDialog(QDialog):
 
     def restore_from_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(
-            self, "Choose a backup", str(backups_dir(self.ctx.data_dir)), "Backups (*.db)"
+            self,
+            "Choose a backup",
+            str(backups.backups_folder(self.ctx.data_dir)),
+            "Backups (*.db)",
         )
         if path:
             self.restore(Path(path), Path(path).name)
@@ -240,7 +242,7 @@ class BackupsDialog(QDialog):
         self._set_busy(True)
         op = run_op(
             self,
-            lambda: safety_settings.restore(self.ctx, path, progress=self._on_progress),
+            lambda: backups.restore(self.ctx, path, progress=self._on_progress),
             bus=self.bus,
             changes=Changes.ALL,
             message="Backup restored",

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import keys
-from escape_desktop.services import safety_settings
+from escape_desktop.services import backups, safety_settings
 from escape_desktop.ui.app.single_instance import SingleInstance, bring_forward
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
@@ -135,7 +135,7 @@ class SafetyController(QObject):
         self.idle_timer = QTimer(self, singleShot=True)
         self.idle_timer.timeout.connect(self.lock)
         self.backup_timer = QTimer(self)
-        self.backup_timer.setInterval(safety_settings.AUTO_BACKUP_MINUTES * 60 * 1000)
+        self.backup_timer.setInterval(backups.AUTO_BACKUP_MINUTES * 60 * 1000)
         self.backup_timer.timeout.connect(self.auto_backup)
         self.backup_timer.start()
         self.apply_settings()
@@ -259,7 +259,7 @@ class SafetyController(QObject):
         def progress(done: int, total: int, message: str) -> None:
             status.showMessage(message, 4000)
 
-        def done(result: safety_settings.BackupResult) -> None:
+        def done(result: backups.BackupResult) -> None:
             self.backup_running = False
             text = "Backup made"
             if result.warnings:
@@ -274,7 +274,7 @@ class SafetyController(QObject):
 
         self._job = run_op(
             None,
-            lambda p: safety_settings.backup_now(self.ctx, reason, progress=p),
+            lambda p: backups.backup_now(self.ctx, reason, progress=p),
             bus=self.bus,
             changes=Changes.NONE,  # a backup changes nothing the screens show
             background=True,
@@ -288,12 +288,12 @@ class SafetyController(QObject):
     def backup_on_close(self) -> None:
         if self.ctx.db.read_only:
             return
-        if not self.dirty and safety_settings.last_backup_at(self.ctx) is not None:
+        if not self.dirty and backups.last_backup_at(self.ctx) is not None:
             return
         self.window.statusBar().showMessage("Making a backup before closing…")
         QApplication.processEvents()
         try:
-            safety_settings.backup_now(self.ctx, "close")
+            backups.backup_now(self.ctx, "close")
             self.dirty = False
         except Exception as e:  # closing must go on; the data itself is already saved
             log.warning("backup on close failed: %s", e)

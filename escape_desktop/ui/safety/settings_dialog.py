@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
+from escape_desktop.services import settings_registry as registry
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
@@ -98,7 +99,7 @@ class SettingsDialog(QDialog):
             self.holidays.addItem(name, key)
         self.holidays.addItem("None: schedule classes on bank holidays too", "none")
         self.holidays.setCurrentIndex(
-            max(0, self.holidays.findData(settings_service.bank_holidays(ctx)))
+            max(0, self.holidays.findData(registry.get(ctx, registry.BANK_HOLIDAYS)))
         )
         self.holidays.currentIndexChanged.connect(self._holidays_changed)
         self.large_text = QCheckBox("Large text, for reading at arm's length")
@@ -138,11 +139,11 @@ class SettingsDialog(QDialog):
 
     def _programme_changed(self, _index: int) -> None:
         key = self.programme.currentData()
-        self._save(lambda: settings_service.set_default_programme(self.ctx, key))
+        self._save(lambda: registry.set(self.ctx, registry.DEFAULT_PROGRAMME, key))
 
     def _holidays_changed(self, _index: int) -> None:
         key = self.holidays.currentData()
-        self._save(lambda: settings_service.set_bank_holidays(self.ctx, key))
+        self._save(lambda: registry.set(self.ctx, registry.BANK_HOLIDAYS, key))
 
     def _large_changed(self, on: bool) -> None:
-        self._save(lambda: settings_service.set_large_text(self.ctx, on))
+        self._save(lambda: registry.set(self.ctx, registry.LARGE_TEXT, on))

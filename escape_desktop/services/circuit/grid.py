@@ -1,7 +1,6 @@
-"""The exercise circuit: who does what at which level, suggestions, stations, history, home plan.
+"""The circuit read model: the grid of levels and targets, station history, the home plan.
 
-Read models (``circuit_grid``, ``station_history``, ``home_plan``) and the use cases
-behind the Circuit section and the ``circuit`` command. No Qt here.
+What the Circuit section, the session sheet and the ``circuit`` command show. No Qt here.
 
 Where a level and dose come from (the carry-forward rule): a person's cell in session N
 shows what was recorded in session N; with nothing recorded yet it shows the latest of
@@ -13,8 +12,6 @@ its target dose.
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -35,48 +32,10 @@ from escape_desktop.db.models import (
     ProgressionDecision,
     Session,
 )
-from escape_desktop.programme.content import DOSE_KINDS, Level, ProgressionRules, Station
+from escape_desktop.programme.content import Level, ProgressionRules, Station
 from escape_desktop.programme.progression import StationResult, Suggestion, format_dose, suggest
 
-from .common import audit, clean_text, now, parse_float, station_row
-from .errors import NotFound, ValidationError
-from .exercise import MAX_DOSE, ExerciseInput, record_exercise
-
-__all__ = [
-    "Cell",
-    "CircuitGrid",
-    "CircuitRow",
-    "GridStation",
-    "HistoryPoint",
-    "HomePlan",
-    "HomePlanItem",
-    "SessionChoice",
-    "CourseStationInfo",
-    "circuit_grid",
-    "course_sessions",
-    "default_session_number",
-    "save_cell",
-    "decide",
-    "undo_decision",
-    "station_history",
-    "pain_by_session",
-    "home_plan",
-    "home_plan_for",
-    "course_stations",
-    "available_stations",
-    "set_course_stations",
-    "add_custom_station",
-    "DOSE_KIND_LABELS",
-]
-
-DOSE_KIND_LABELS: dict[str, str] = {
-    "repetitions": "Repetitions",
-    "seconds": "Seconds",
-    "load_kg": "Weight (kg)",
-    "step_cm": "Step height (cm)",
-    "minutes": "Minutes",
-}
-
+from ..errors import NotFound
 
 # --------------------------------------------------------------------------- data
 
@@ -127,32 +86,6 @@ class Cell:
     def has_results(self) -> bool:
         return self.dose_achieved is not None or self.pain is not None or self.effort is not None
 
-    def as_json(self, station: Station) -> dict:
-        sugg = None
-        if self.suggestion is not None:
-            lv = self.suggestion.level
-            sugg = {
-                "action": self.suggestion.action,
-                "level": lv + 1,
-                "level_name": _level_name(station, lv),
-                "target_dose": self.suggestion.target_dose,
-                "dose": format_dose(station, self.suggestion.target_dose),
-                "reason": self.suggestion.reason,
-            }
-        return {
-            "level": self.level + 1,
-            "level_name": self.level_name,
-            "target_dose": self.target_dose,
-            "dose": self.dose_text,
-            "dose_achieved": self.dose_achieved,
-            "pain": self.pain,
-            "effort": self.effort,
-            "note": self.note,
-            "recorded": self.recorded,
-            "suggestion": sugg,
-            "decision": self.decision,
-        }
-
 
 @dataclass
 class CircuitRow:
@@ -185,39 +118,6 @@ class CircuitGrid:
     def station(self, key: str) -> Station:
         return self.station_defs[key]
 
-    def as_json(self) -> dict:
-        return {
-            "course": self.course_code,
-            "session": {
-                "number": self.session_number,
-                "date": self.session_date.isoformat(),
-                "topic": self.session_topic,
-                "cancelled": self.session_cancelled,
-            },
-            "stations": [
-                {
-                    "key": st.key,
-                    "name": st.name,
-                    "dose_unit": st.dose_unit,
-                    "levels": list(st.level_names),
-                    "active": st.key not in self.inactive,
-                }
-                for st in self.stations
-            ],
-            "rows": [
-                {
-                    "enrolment_id": r.enrolment_id,
-                    "participant": r.name,
-                    "code": r.code,
-                    "attendance": r.attendance,
-                    "cells": {
-                        key: cell.as_json(self.station_defs[key]) for key, cell in r.cells.items()
-                    },
-                }
-                for r in self.rows
-            ],
-        }
-
 
 class SessionChoice(NamedTuple):
     id: int
@@ -245,18 +145,11 @@ class HomePlan:
     items: list[HomePlanItem]
 
 
-@dataclass(frozen=True)
-class CourseStationInfo:
-    key: str
-    name: str
-    active: bool
-    custom: bool
-
-
 # --------------------------------------------------------------------------- helpers
 
 
-def _level_name(station: Station, level: int) -> str:
+def level_name(station: Station, level: int) -> str:
+    """A level's name as the library gives it, or 'Level N' past the library's last."""
     if 0 <= level < len(station.levels):
         return station.levels[level].name
     return f"Level {level + 1}"
@@ -428,7 +321,7 @@ def _tracks(
                 pain=rec.pain,
                 effort=rec.effort,
                 session_date=day,
-                level_name=_level_name(st, rec.level),
+                level_name=level_name(st, rec.level),
             )
         )
     for dec in s.execute(dq):
@@ -448,7 +341,7 @@ def _cell(station: Station, track: _Track | None, number: int, rules: Progressio
     cell = Cell(
         station_key=station.key,
         level=level,
-        level_name=_level_name(station, level),
+        level_name=level_name(station, level),
         target_dose=target,
         recorded=rec is not None,
         dose_text=format_dose(station, target),
@@ -641,7 +534,7 @@ def _plans(ctx: AppContext, s: OrmSession, course: Course, people: list) -> list
                 continue  # never did this station: nothing to carry on with
             st = defs[key]
             level, target = track.carried(None, st)
-            lv = st.levels[level] if st.levels else Level(_level_name(st, level), "", target)
+            lv = st.levels[level] if st.levels else Level(level_name(st, level), "", target)
             items.append(HomePlanItem(st.name, lv.name, lv.description, format_dose(st, target)))
         plans.append(HomePlan(e_id, f"{first} {last}".strip(), items))
     return plans
@@ -676,291 +569,3 @@ def home_plan_for(ctx: AppContext, enrolment_id: int) -> HomePlan:
             raise NotFound("That person is no longer on this course.")
         course = _course(s, row[3])
         return _plans(ctx, s, course, [tuple(row[:3])])[0]
-
-
-# --------------------------------------------------------------------------- use cases
-
-
-def save_cell(
-    ctx: AppContext,
-    enrolment_id: int,
-    session_id: int,
-    station_key: str,
-    *,
-    level: int,
-    target_dose: float | str,
-    dose_achieved: float | str | None,
-    pain: int | str | None,
-    effort: int | str | None,
-    note: str = "",
-) -> int:
-    """Record one cell (``level`` 0-based); one transaction. Returns the record id.
-
-    Raises ValidationError naming the field (dose_achieved, pain, effort, level, ...).
-    """
-    return record_exercise(
-        ctx,
-        enrolment_id,
-        session_id,
-        station_key,
-        ExerciseInput(
-            level=level + 1,
-            target_dose=target_dose,
-            dose_achieved=dose_achieved,
-            pain=pain,
-            effort=effort,
-            note=note,
-        ),
-    )
-
-
-def _suggestion_now(
-    ctx: AppContext, s: OrmSession, enrolment: Enrolment, sess: Session, station_key: str
-) -> tuple[Station, Suggestion | None]:
-    course = _course(s, enrolment.course_id)
-    st = _resolve(ctx, s, [station_key])[station_key]
-    track = _tracks(
-        s, course.id, {station_key: st}, up_to=sess.number, enrolment_ids=[enrolment.id]
-    )
-    t = track.get((enrolment.id, station_key))
-    if t is None or sess.number not in t.records:
-        return st, None
-    return st, _cell(st, t, sess.number, _rules(ctx, course.programme_key)).suggestion
-
-
-def decide(
-    ctx: AppContext, enrolment_id: int, session_id: int, station_key: str, *, accept: bool
-) -> Suggestion:
-    """Accept or ignore the suggestion for one cell; remembered per enrolment×session×station.
-
-    The suggestion is worked out again here from the stored results, so what is saved is
-    what the rules say now. Accepting sets the level and target dose carried into the
-    next session (and into its record if one exists with no dose yet).
-    """
-    with ctx.db.transaction() as s:
-        enrolment = s.get(Enrolment, enrolment_id)
-        sess = s.get(Session, session_id)
-        if enrolment is None or sess is None:
-            raise NotFound("That person or session no longer exists.")
-        st, idea = _suggestion_now(ctx, s, enrolment, sess, station_key)
-        if idea is None:
-            raise ValidationError(
-                "suggestion", "There is no suggestion here yet; enter today's dose first."
-            )
-        if idea.action == "hold":
-            raise ValidationError(
-                "suggestion",
-                "The suggestion is to stay as they are, so there is nothing to change.",
-            )
-        row = station_row(s, ProgressionDecision, enrolment_id, session_id, station_key)
-        row.action, row.accepted = idea.action, accept
-        row.level, row.target_dose, row.reason = idea.level, idea.target_dose, idea.reason
-        row.decided_at = now()
-        if accept:
-            nxt = _next_record(s, enrolment_id, station_key, sess)
-            if nxt is not None and nxt.dose_achieved is None:
-                nxt.level, nxt.target_dose, nxt.updated_at = idea.level, idea.target_dose, now()
-        s.flush()
-        audit(
-            s,
-            ctx.actor,
-            "accept_suggestion" if accept else "ignore_suggestion",
-            "progression_decision",
-            row.id,
-            f"{station_key}: {idea.action} to {_level_name(st, idea.level)}, "
-            f"{format_dose(st, idea.target_dose)}",
-        )
-        return idea
-
-
-def _next_record(s, enrolment_id: int, station_key: str, sess: Session) -> ExerciseRecord | None:  # type: ignore[no-untyped-def]
-    """The person's record at this station in the next session held after ``sess``, if any."""
-    return s.scalar(
-        select(ExerciseRecord)
-        .join(Session, Session.id == ExerciseRecord.session_id)
-        .where(
-            ExerciseRecord.enrolment_id == enrolment_id,
-            ExerciseRecord.station_key == station_key,
-            Session.course_id == sess.course_id,
-            Session.number > sess.number,
-            Session.cancelled.is_(False),
-        )
-        .order_by(Session.number)
-        .limit(1)
-    )
-
-
-def undo_decision(ctx: AppContext, enrolment_id: int, session_id: int, station_key: str) -> bool:
-    """Forget an accept/ignore, so the suggestion is open again. True if there was one.
-
-    Undoing an accept also puts back the next session's level and aim if accepting had set
-    them and nothing has been recorded there since.
-    """
-    with ctx.db.transaction() as s:
-        row = s.scalar(
-            select(ProgressionDecision).where(
-                ProgressionDecision.enrolment_id == enrolment_id,
-                ProgressionDecision.session_id == session_id,
-                ProgressionDecision.station_key == station_key,
-            )
-        )
-        if row is None:
-            return False
-        sess = s.get(Session, session_id)
-        current = s.scalar(
-            select(ExerciseRecord).where(
-                ExerciseRecord.enrolment_id == enrolment_id,
-                ExerciseRecord.session_id == session_id,
-                ExerciseRecord.station_key == station_key,
-            )
-        )
-        if row.accepted and sess is not None and current is not None:
-            nxt = _next_record(s, enrolment_id, station_key, sess)
-            if (
-                nxt is not None
-                and nxt.dose_achieved is None
-                and (nxt.level, nxt.target_dose) == (row.level, row.target_dose)
-            ):
-                nxt.level, nxt.target_dose = current.level, current.target_dose
-                nxt.updated_at = now()
-        s.delete(row)
-        audit(s, ctx.actor, "undo_suggestion_decision", "enrolment", enrolment_id, station_key)
-        return True
-
-
-# --------------------------------------------------------------------------- stations
-
-
-def available_stations(ctx: AppContext) -> list[Station]:
-    """Every station a course can use: the shipped library and the site's own, by name."""
-    with ctx.db.read() as s:
-        custom = [_custom_to_station(r) for r in s.scalars(select(CustomStation))]
-    merged = {st.key: st for st in ctx.library.stations.values()}
-    for st in custom:
-        merged.setdefault(st.key, st)
-    return sorted(merged.values(), key=lambda st: st.name.casefold())
-
-
-def course_stations(ctx: AppContext, course_id: int) -> list[CourseStationInfo]:
-    """The course's circuit in order (active first), then stations taken out of it."""
-    with ctx.db.read() as s:
-        course = _course(s, course_id)
-        active, inactive = _circuit_keys(ctx, s, course)
-        defs = _resolve(ctx, s, active + inactive)
-        return [
-            CourseStationInfo(k, defs[k].name, k in active, k not in ctx.library.stations)
-            for k in active + inactive
-        ]
-
-
-def set_course_stations(ctx: AppContext, course_id: int, keys: Sequence[str]) -> None:
-    """Make ``keys`` the course's circuit, in that order. Stations left out are kept as
-    inactive (their results stay in history), never deleted."""
-    keys = list(keys)
-    if not keys:
-        raise ValidationError("stations", "Keep at least one station in the circuit.")
-    if len(set(keys)) != len(keys):
-        raise ValidationError("stations", "A station is listed twice; keep it once.")
-    with ctx.db.transaction() as s:
-        course = _course(s, course_id)
-        defs = _resolve(ctx, s, keys)
-        unknown = [k for k in keys if defs[k].name.endswith("(not in the library)")]
-        if unknown:
-            raise ValidationError(
-                "stations", f"The exercise '{unknown[0]}' is not in the library; choose another."
-            )
-        existing = {
-            r.station_key: r
-            for r in s.scalars(select(CourseStation).where(CourseStation.course_id == course_id))
-        }
-        if not existing:  # first change: start from the template's circuit
-            template_keys, _ = _circuit_keys(ctx, s, course)
-            for pos, key in enumerate(template_keys):
-                row = CourseStation(course_id=course_id, station_key=key, position=pos, active=True)
-                s.add(row)
-                existing[key] = row
-        for pos, key in enumerate(keys):
-            found = existing.get(key)
-            if found is None:
-                found = CourseStation(course_id=course_id, station_key=key)
-                s.add(found)
-                existing[key] = found
-            row = found
-            row.position, row.active = pos, True
-        wanted = set(keys)
-        extra = len(keys)
-        for key, row in sorted(existing.items(), key=lambda kv: kv[1].position):
-            if key not in wanted:
-                row.active, row.position = False, extra
-                extra += 1
-        audit(s, ctx.actor, "set_course_stations", "course", course_id, ",".join(keys))
-
-
-def _slug(name: str) -> str:
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"[^a-z0-9]+", "_", text).strip("_")
-    return text[:50] or "exercise"
-
-
-def add_custom_station(
-    ctx: AppContext,
-    *,
-    name: str,
-    dose_kind: str,
-    dose_unit: str,
-    levels: Sequence[tuple[str, str, float | str]],
-    description: str = "",
-) -> Station:
-    """Add the site's own exercise with its levels (easiest first: name, description,
-    target dose). Returns it with its new key (``custom_...``)."""
-    name = clean_text(name, "name", "The exercise name", required=True, max_len=200)
-    if dose_kind not in DOSE_KINDS:
-        raise ValidationError("dose_kind", "Choose how the dose is counted (e.g. repetitions).")
-    dose_unit = clean_text(dose_unit, "dose_unit", "The dose unit", required=True, max_len=20)
-    description = clean_text(description, "description", "The description", max_len=1000)
-    if not levels:
-        raise ValidationError("levels", "Add at least one level, easiest first.")
-    parsed: list[dict] = []
-    seen: set[str] = set()
-    for i, (lv_name, lv_desc, lv_target) in enumerate(levels, start=1):
-        lv_name = clean_text(
-            lv_name, "levels", f"The name of level {i}", required=True, max_len=200
-        )
-        if lv_name.casefold() in seen:
-            raise ValidationError("levels", f"Level {i} has the same name as another; rename it.")
-        seen.add(lv_name.casefold())
-        target = parse_float(lv_target, "levels", f"The target dose of level {i}", 0, MAX_DOSE)
-        assert target is not None
-        if target <= 0:
-            raise ValidationError("levels", f"The target dose of level {i} must be more than 0.")
-        if dose_kind in ("repetitions", "seconds", "step_cm") and not target.is_integer():
-            raise ValidationError("levels", f"The target dose of level {i} must be a whole number.")
-        parsed.append(
-            {
-                "name": lv_name,
-                "description": clean_text(lv_desc, "levels", f"The description of level {i}"),
-                "target_dose": target,
-            }
-        )
-    with ctx.db.transaction() as s:
-        taken = set(ctx.library.stations) | set(s.scalars(select(CustomStation.key)))
-        if any(n.casefold() == name.casefold() for n in s.scalars(select(CustomStation.name))):
-            raise ValidationError(
-                "name", f"There is already an exercise called {name}; use another name."
-            )
-        base = "custom_" + _slug(name)
-        key, n = base, 2
-        while key in taken:
-            key, n = f"{base}_{n}", n + 1
-        row = CustomStation(
-            key=key,
-            name=name,
-            dose_kind=dose_kind,
-            dose_unit=dose_unit,
-            description=description,
-            levels=parsed,
-        )
-        s.add(row)
-        s.flush()
-        audit(s, ctx.actor, "add_custom_station", "custom_station", row.id, key)
-        return _custom_to_station(row)

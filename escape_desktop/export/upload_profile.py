@@ -1,4 +1,4 @@
-"""Central upload CSV: profiles (TOML) that say what goes out, and the export built from them.
+"""Upload profiles: the TOML language that says which columns go out and how they are written.
 
 A profile names its columns, where each one comes from (a *source* such as
 ``participant.code`` or ``instrument.pain_nrs.change``), how it is transformed (age band,
@@ -10,49 +10,36 @@ site profile with the same name replaces the shipped one.
 
 from __future__ import annotations
 
-import functools
 import math
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session as OrmSession
-
 from escape_desktop.db.errors import KnownError
-from escape_desktop.db.models import (
-    ATTENDANCE_MARKS,
-    ENROLMENT_STATUSES,
-    Assessment,
-    Attendance,
-    Enrolment,
-    Participant,
-    Session,
-)
-from escape_desktop.db.queries import course_summaries
 from escape_desktop.paths import resource_path
-from escape_desktop.programme.completion import is_completer
 
-from .csv_safety import LINE_BREAK_POLICIES, safe_text
+from .csv_safety import LINE_BREAK_POLICIES
 
 __all__ = [
     "ProfileError",
     "ColumnSpec",
     "FileSpec",
     "Profile",
-    "UploadScope",
-    "UploadData",
     "SOURCES",
+    "DEFAULT_PROFILE",
     "profile_dirs",
     "load_profiles",
     "get_profile",
     "parse_profile",
-    "build_upload",
-    "format_number",
 ]
+
+# The words the data uses, as profiles may name them (the same as db.models'; a test holds
+# them equal, so export/ needs nothing of db/).
+ENROLMENT_STATUSES = ("enrolled", "active", "completed", "withdrawn", "did_not_start")
+ATTENDANCE_MARKS = ("present", "absent", "apologies")
 
 TYPES = ("text", "code", "integer", "number", "date", "boolean")
 TRANSFORMS = ("age_band", "year")
@@ -287,8 +274,8 @@ def _column(
     elif transform == "year":
         col_type, personal = "integer", False
         minimum, maximum = 1900.0, 2100.0
-    if source.startswith("instrument."):
-        decimals = info.decimals  # type: ignore[attr-defined]
+    if isinstance(info, _InstrumentSource):
+        decimals = info.decimals
     mapping_raw = raw.get("map")
     mapping: tuple[tuple[str, str], ...] = ()
     default = None
@@ -554,396 +541,3 @@ def get_profile(name: str | None, data_dir: Path | None, library: Any) -> Profil
             f"There is no upload profile called {name!r}; the profiles are: {known}."
         )
     return profiles[name]
-
-
-# --------------------------------------------------------------------------- building
-
-
-@dataclass(frozen=True)
-class UploadScope:
-    """Which courses go out: one course, courses starting in a date range, or everything."""
-
-    course_id: int | None = None
-    date_from: date | None = None
-    date_to: date | None = None
-    changed_only: bool = False
-
-    def describe(self, course_code: str = "") -> str:
-        if self.course_id is not None:
-            what = f"course {course_code or self.course_id}"
-        elif self.date_from or self.date_to:
-            lo = self.date_from.isoformat() if self.date_from else "the first course"
-            hi = self.date_to.isoformat() if self.date_to else "now"
-            what = f"courses starting {lo} to {hi}"
-        else:
-            what = "all courses"
-        return what + (", changes since the last upload" if self.changed_only else "")
-
-
-@dataclass
-class UploadData:
-    """The rows ready to write, and who was left out and why."""
-
-    profile: Profile
-    header: list[str]
-    rows: list[list[str]]
-    attendance_header: list[str] | None
-    attendance_rows: list[list[str]] | None
-    enrolment_ids: list[int]
-    excluded_no_consent: int = 0
-    excluded_by_rules: int = 0
-    excluded_unchanged: int = 0
-    courses: int = 0
-    course_codes: dict[int, str] = field(default_factory=dict)
-
-
-def format_number(value: float, decimals: int) -> str:
-    """A number as the CSV shows it: no exponent, fixed decimals, never a quote in front."""
-    if decimals <= 0:
-        return str(int(round(value)))
-    text = f"{value:.{decimals}f}"
-    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
-
-
-@dataclass
-class _Row:
-    """Everything one output row may draw from (an enrolment, maybe one of its sessions)."""
-
-    values: dict[str, Any]
-    course_start: date
-    scores: dict[tuple[str, str], tuple[float | None, bool]]
-
-
-def _compile(spec: FileSpec, profile: Profile) -> list[Callable[[_Row], str]]:
-    fns: list[Callable[[_Row], str]] = []
-    for col in spec.columns:
-        fns.append(_cell_fn(col, profile))
-    return fns
-
-
-def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
-    source = col.source
-    line_breaks = profile.line_breaks
-    mapping = dict(col.mapping)
-    default = col.default
-
-    if source.startswith("instrument."):
-        _, key, part = source.split(".")
-        decimals = col.decimals
-
-        def raw(r: _Row) -> Any:
-            if part.endswith("adapted"):
-                got = r.scores.get((key, part.split("_")[0]))
-                return None if got is None else got[1]
-            if part in ("change", "follow_up_change"):
-                first = r.scores.get((key, "start"))
-                later = r.scores.get((key, "end" if part == "change" else "follow_up"))
-                if first is None or later is None or first[0] is None or later[0] is None:
-                    return None
-                return round(later[0] - first[0], decimals)
-            got = r.scores.get((key, part))
-            return None if got is None else got[0]
-
-    elif col.transform == "age_band":
-
-        def raw(r: _Row) -> Any:
-            return profile.age_band(r.values["participant.date_of_birth"], r.course_start)
-
-    elif col.transform == "year":
-
-        def raw(r: _Row) -> Any:
-            dob = r.values["participant.date_of_birth"]
-            return None if dob is None else dob.year
-
-    else:
-
-        def raw(r: _Row) -> Any:
-            return r.values[source]
-
-    render = _renderer(col, profile)
-    if mapping:
-
-        def cell(r: _Row) -> str:
-            value = raw(r)
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            elif value is None:
-                value = ""
-            key = str(value)
-            if key in mapping:
-                return safe_text(mapping[key], line_breaks)
-            if default is not None:
-                return safe_text(default, line_breaks)
-            return safe_text(key, line_breaks)
-
-        return cell
-
-    def plain(r: _Row) -> str:
-        return render(raw(r))
-
-    return plain
-
-
-def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
-    """Turn a stored value into its cell text, by column type (built once per column)."""
-    if col.type == "date":
-        fmt = profile.date_format
-        seen: dict[date, str] = {}
-
-        def as_date(value: Any) -> str:
-            if value is None:
-                return ""
-            text = seen.get(value)
-            if text is None:
-                text = seen[value] = value.strftime(fmt)
-            return text
-
-        return as_date
-    if col.type == "boolean":
-        yes, no = profile.true_value, profile.false_value
-        return lambda value: "" if value is None else (yes if value else no)
-    if col.type == "integer":
-        return lambda value: "" if value is None else str(int(value))
-    if col.type == "number":
-        decimals = col.decimals
-        return lambda value: "" if value is None else format_number(float(value), decimals)
-    line_breaks = profile.line_breaks
-    return lambda value: "" if value is None else safe_text(value, line_breaks)
-
-
-_SESSION_SOURCES = ("session.number", "session.date", "session.cancelled")
-
-
-class _AttendancePlan:
-    """Attendance rows fast: a person's cells once, a session's cells once, a mark's once."""
-
-    def __init__(self, spec: FileSpec, profile: Profile):
-        self.fns = _compile(spec, profile)
-        self.kinds = [
-            "session"
-            if c.source in _SESSION_SOURCES
-            else "mark"
-            if c.source == "attendance.mark"
-            else "person"
-            for c in spec.columns
-        ]
-        self.session_cells: dict[int, list[str]] = {}
-        self.mark_cells: dict[str, list[str]] = {}
-
-    def _cells_for(self, kind: str, row: _Row) -> list[str]:
-        return [fn(row) if k == kind else "" for fn, k in zip(self.fns, self.kinds)]
-
-    def add_rows(
-        self,
-        out: list[list[str]],
-        row: _Row,
-        sessions: Iterable[tuple[int, int, date, bool]],
-        marks: Mapping[int, str],
-    ) -> None:
-        person = self._cells_for("person", row)
-        kinds = list(enumerate(self.kinds))
-        values = row.values
-        for sid, number, day, cancelled in sessions:
-            by_session = self.session_cells.get(sid)
-            if by_session is None:
-                values["session.number"] = number
-                values["session.date"] = day
-                values["session.cancelled"] = cancelled
-                by_session = self.session_cells[sid] = self._cells_for("session", row)
-            mark = marks.get(sid, "")
-            by_mark = self.mark_cells.get(mark)
-            if by_mark is None:
-                values["attendance.mark"] = mark
-                by_mark = self.mark_cells[mark] = self._cells_for("mark", row)
-            out.append(
-                [
-                    person[i] if k == "person" else by_session[i] if k == "session" else by_mark[i]
-                    for i, k in kinds
-                ]
-            )
-
-
-def _course_rows(s: OrmSession, scope: UploadScope, today: date) -> dict[int, dict[str, Any]]:
-    """The courses in scope with their dates, counts and status, from the course list's query."""
-    out: dict[int, dict[str, Any]] = {}
-    for c in course_summaries(s, today):
-        if scope.course_id is not None and c.id != scope.course_id:
-            continue
-        if scope.date_from is not None and c.start_date < scope.date_from:
-            continue
-        if scope.date_to is not None and c.start_date > scope.date_to:
-            continue
-        out[c.id] = {
-            "course.code": c.code,
-            "course.title": c.title,
-            "course.programme": c.programme,
-            "course.venue": c.venue,
-            "course.start_date": c.start_date,
-            "course.end_date": c.end_date,
-            "course.sessions_planned": c.sessions_planned,
-            "course.sessions_delivered": c.sessions_delivered,
-            "_status": c.status,
-        }
-    return out
-
-
-def build_upload(
-    s: OrmSession,
-    profile: Profile,
-    scope: UploadScope,
-    *,
-    today: date | None = None,
-    only_enrolments: Iterable[int] | None = None,
-    progress: Callable[[int, int, str], None] | None = None,
-) -> UploadData:
-    """The rows of the upload, in a handful of queries for the whole export.
-
-    ``only_enrolments`` narrows the export to those enrolments (the "changes since the
-    last upload" option); the caller works them out.
-    """
-    today = today or date.today()
-    tick = progress or (lambda done, total, message: None)
-    tick(0, 4, "Reading courses")
-    courses = _course_rows(s, scope, today)
-    course_filter = Enrolment.course_id.in_(list(courses)) if scope.course_id is not None else None
-    wanted = set(only_enrolments) if only_enrolments is not None else None
-
-    def in_scope(q: Any) -> Any:
-        if course_filter is not None:
-            return q.where(course_filter)
-        return q
-
-    tick(1, 4, "Reading people")
-    people = s.execute(
-        in_scope(
-            select(
-                Enrolment.id,
-                Enrolment.course_id,
-                Enrolment.status,
-                Enrolment.enrolled_on,
-                Enrolment.withdrawn_on,
-                Enrolment.withdrawn_reason,
-                Participant.code,
-                Participant.sex,
-                Participant.date_of_birth,
-                Participant.joints,
-                Participant.referral_source,
-                Participant.consent_share,
-                Participant.first_name,
-                Participant.last_name,
-                Participant.nhs_number,
-                Participant.phone,
-                Participant.email,
-                Participant.notes,
-            ).join(Participant, Participant.id == Enrolment.participant_id)
-        )
-    ).all()
-    data = UploadData(
-        profile=profile,
-        header=profile.main.header,
-        rows=[],
-        attendance_header=profile.attendance.header if profile.attendance else None,
-        attendance_rows=[] if profile.attendance else None,
-        enrolment_ids=[],
-    )
-    chosen: list[tuple] = []
-    for rec in people:
-        course = courses.get(rec[1])
-        if course is None:
-            continue
-        if course["_status"] not in profile.course_statuses or rec[2] not in profile.statuses:
-            data.excluded_by_rules += 1
-            continue
-        if profile.consent_required and not rec[11]:
-            data.excluded_no_consent += 1
-            continue
-        if wanted is not None and rec[0] not in wanted:
-            data.excluded_unchanged += 1
-            continue
-        chosen.append(tuple(rec))
-    chosen.sort(
-        key=lambda p: (courses[p[1]]["course.start_date"], courses[p[1]]["course.code"], p[6])
-    )
-    ids = {p[0] for p in chosen}
-    data.enrolment_ids = [p[0] for p in chosen]
-    data.courses = len({p[1] for p in chosen})
-    data.course_codes = {cid: c["course.code"] for cid, c in courses.items()}
-
-    tick(2, 4, "Reading the register and measures")
-    conn = s.connection()  # plain Core rows: the ORM adds nothing for tuples
-    # Sessions: which were held (for attendance counts) and, per course, those to list.
-    held: set[int] = set()
-    sessions_by_course: dict[int, list[tuple[int, int, date, bool]]] = {}
-    sq = select(Session.id, Session.course_id, Session.number, Session.date, Session.cancelled)
-    if scope.course_id is not None:
-        sq = sq.where(Session.course_id == scope.course_id)
-    for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)):
-        if day <= today:
-            if not cancelled:
-                held.add(sid)
-            sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
-    attended: dict[int, int] = {}
-    marks: dict[int, dict[int, str]] = {}
-    att_q = select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
-    if course_filter is not None:
-        att_q = att_q.join(Enrolment, Enrolment.id == Attendance.enrolment_id).where(course_filter)
-    for eid, sid, mark in conn.execute(att_q):
-        if eid not in ids:
-            continue
-        marks.setdefault(eid, {})[sid] = mark
-        if mark == "present" and sid in held:
-            attended[eid] = attended.get(eid, 0) + 1
-    scores: dict[int, dict[tuple[str, str], tuple[float | None, bool]]] = {}
-    ass_q = select(
-        Assessment.enrolment_id,
-        Assessment.instrument_key,
-        Assessment.timepoint,
-        Assessment.score,
-        Assessment.adapted,
-    )
-    if course_filter is not None:
-        ass_q = ass_q.join(Enrolment, Enrolment.id == Assessment.enrolment_id).where(course_filter)
-    for eid, key, timepoint, score, adapted in conn.execute(ass_q):
-        if eid in ids:
-            scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted))
-
-    tick(3, 4, "Writing rows")
-    main_fns = _compile(profile.main, profile)
-    att_plan = _AttendancePlan(profile.attendance, profile) if profile.attendance else None
-    no_scores: dict[tuple[str, str], tuple[float | None, bool]] = {}
-    completer = functools.lru_cache(maxsize=None)(is_completer)
-    for p in chosen:
-        eid, cid = p[0], p[1]
-        course = courses[cid]
-        delivered = course["course.sessions_delivered"]
-        went = min(attended.get(eid, 0), delivered)
-        values = {
-            **course,
-            "enrolment.status": p[2],
-            "enrolment.enrolled_on": p[3],
-            "enrolment.withdrawn_on": p[4],
-            "enrolment.withdrawn_reason": p[5],
-            "participant.code": p[6],
-            "participant.sex": p[7],
-            "participant.date_of_birth": p[8],
-            "participant.joints": p[9],
-            "participant.referral_source": p[10],
-            "participant.consent_share": bool(p[11]),
-            "participant.first_name": p[12],
-            "participant.last_name": p[13],
-            "participant.nhs_number": p[14],
-            "participant.phone": p[15],
-            "participant.email": p[16],
-            "participant.notes": p[17],
-            "enrolment.sessions_attended": went,
-            "enrolment.attendance_percent": round(100 * went / delivered) if delivered else None,
-            "enrolment.completed": completer(went, delivered),
-        }
-        row = _Row(values, course["course.start_date"], scores.get(eid, no_scores))
-        data.rows.append([fn(row) for fn in main_fns])
-        if att_plan is not None and data.attendance_rows is not None:
-            att_plan.add_rows(
-                data.attendance_rows, row, sessions_by_course.get(cid, ()), marks.get(eid, {})
-            )
-    tick(4, 4, "Rows ready")
-    return data

@@ -1,0 +1,168 @@
+"""The JSON the command line prints (``--json``): the services' results as plain objects.
+
+Presentation, kept out of the services: the field names here are the command-line contract
+that scripts and checks depend on.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from escape_desktop.programme.content import Station
+from escape_desktop.programme.progression import format_dose
+from escape_desktop.services.circuit import Cell, CircuitGrid
+from escape_desktop.services.circuit.grid import level_name
+from escape_desktop.services.measures import (
+    CourseOutcomes,
+    InstrumentResult,
+    InstrumentSummary,
+    ParticipantOutcome,
+    Proportion,
+)
+
+
+def cell_json(cell: Cell, station: Station) -> dict[str, Any]:
+    sugg = None
+    if cell.suggestion is not None:
+        lv = cell.suggestion.level
+        sugg = {
+            "action": cell.suggestion.action,
+            "level": lv + 1,
+            "level_name": level_name(station, lv),
+            "target_dose": cell.suggestion.target_dose,
+            "dose": format_dose(station, cell.suggestion.target_dose),
+            "reason": cell.suggestion.reason,
+        }
+    return {
+        "level": cell.level + 1,
+        "level_name": cell.level_name,
+        "target_dose": cell.target_dose,
+        "dose": cell.dose_text,
+        "dose_achieved": cell.dose_achieved,
+        "pain": cell.pain,
+        "effort": cell.effort,
+        "note": cell.note,
+        "recorded": cell.recorded,
+        "suggestion": sugg,
+        "decision": cell.decision,
+    }
+
+
+def circuit_json(grid: CircuitGrid) -> dict[str, Any]:
+    return {
+        "course": grid.course_code,
+        "session": {
+            "number": grid.session_number,
+            "date": grid.session_date.isoformat(),
+            "topic": grid.session_topic,
+            "cancelled": grid.session_cancelled,
+        },
+        "stations": [
+            {
+                "key": st.key,
+                "name": st.name,
+                "dose_unit": st.dose_unit,
+                "levels": list(st.level_names),
+                "active": st.key not in grid.inactive,
+            }
+            for st in grid.stations
+        ],
+        "rows": [
+            {
+                "enrolment_id": r.enrolment_id,
+                "participant": r.name,
+                "code": r.code,
+                "attendance": r.attendance,
+                "cells": {
+                    key: cell_json(cell, grid.station_defs[key]) for key, cell in r.cells.items()
+                },
+            }
+            for r in grid.rows
+        ],
+    }
+
+
+def result_json(r: InstrumentResult) -> dict[str, Any]:
+    return {
+        "instrument": r.instrument_key,
+        "name": r.name,
+        "unit": r.unit,
+        "direction": r.direction,
+        "start": r.start,
+        "end": r.end,
+        "follow_up": r.follow_up,
+        "start_on": r.start_on.isoformat() if r.start_on else None,
+        "end_on": r.end_on.isoformat() if r.end_on else None,
+        "follow_up_on": r.follow_up_on.isoformat() if r.follow_up_on else None,
+        "change": r.change,
+        "improved": r.improved,
+        "reaches_mid": r.reaches_mid,
+        "mid": r.mid,
+        "start_adapted": r.start_adapted,
+        "end_adapted": r.end_adapted,
+        "follow_up_adapted": r.follow_up_adapted,
+    }
+
+
+def participant_json(p: ParticipantOutcome) -> dict[str, Any]:
+    return {
+        "enrolment_id": p.enrolment_id,
+        "participant_code": p.participant_code,
+        "name": p.name,
+        "course": p.course_code,
+        "status": p.status,
+        "sessions_attended": p.attended,
+        "completer": p.completer,
+        "measures": [result_json(r) for r in p.results],
+    }
+
+
+def summary_json(s: InstrumentSummary) -> dict[str, Any]:
+    return {
+        "instrument": s.instrument_key,
+        "name": s.name,
+        "unit": s.unit,
+        "direction": s.direction,
+        "n_start": s.n_start,
+        "n_end": s.n_end,
+        "n_both": s.n_both,
+        "mean_start": s.mean_start,
+        "mean_end": s.mean_end,
+        "mean_change": s.mean_change,
+        "n_improved": s.n_improved,
+        "n_reaching_mid": s.n_reaching_mid,
+        "mid": s.mid,
+    }
+
+
+def proportion_json(p: Proportion) -> dict[str, Any]:
+    return {
+        "domain": p.domain,
+        "label": p.label,
+        "instruments": list(p.instruments),
+        "numerator": p.numerator,
+        "denominator": p.denominator,
+        "percent": p.percent,
+    }
+
+
+def outcomes_json(o: CourseOutcomes) -> dict[str, Any]:
+    return {
+        "code": o.code,
+        "title": o.title,
+        "courses": o.courses,
+        "status": o.status,
+        "today": o.today.isoformat(),
+        "range_start": o.range_start.isoformat() if o.range_start else None,
+        "range_end": o.range_end.isoformat() if o.range_end else None,
+        "sessions_delivered": o.sessions_delivered,
+        "participants": o.participants,
+        "withdrawn": o.withdrawn,
+        "started": o.started,
+        "completers": o.completers,
+        "completion_rate": o.completion_rate,
+        "instruments": o.instruments,
+        "summary": [summary_json(x) for x in o.summaries],
+        "proportions": [proportion_json(p) for p in o.proportions],
+        "participants_detail": [participant_json(r) for r in o.rows],
+    }

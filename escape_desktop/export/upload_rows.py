@@ -1,0 +1,299 @@
+"""Upload rows: the cells of each upload file, built from typed records and a profile.
+
+services/upload_source.py reads who goes out (and why others do not); this module only turns
+those records into the cells a profile asks for. Writing the file is csv_safety's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from .csv_safety import safe_text
+from .upload_profile import ColumnSpec, FileSpec, Profile
+
+__all__ = [
+    "UploadCourse",
+    "UploadData",
+    "UploadPerson",
+    "UploadScope",
+    "UploadSource",
+    "build_rows",
+    "format_number",
+]
+
+SessionLine = tuple[int, int, date, bool]  # session id, number, date, cancelled
+Scores = Mapping[
+    tuple[str, str], tuple[float | None, bool]
+]  # (instrument, timepoint) -> score, adapted
+
+
+@dataclass(frozen=True)
+class UploadScope:
+    """Which courses go out: one course, courses starting in a date range, or everything."""
+
+    course_id: int | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    changed_only: bool = False
+
+    def describe(self, course_code: str = "") -> str:
+        if self.course_id is not None:
+            what = f"course {course_code or self.course_id}"
+        elif self.date_from or self.date_to:
+            lo = self.date_from.isoformat() if self.date_from else "the first course"
+            hi = self.date_to.isoformat() if self.date_to else "now"
+            what = f"courses starting {lo} to {hi}"
+        else:
+            what = "all courses"
+        return what + (", changes since the last upload" if self.changed_only else "")
+
+
+@dataclass
+class UploadData:
+    """The rows ready to write, and who was left out and why."""
+
+    profile: Profile
+    header: list[str]
+    rows: list[list[str]]
+    attendance_header: list[str] | None
+    attendance_rows: list[list[str]] | None
+    enrolment_ids: list[int]
+    excluded_no_consent: int = 0
+    excluded_by_rules: int = 0
+    excluded_unchanged: int = 0
+    courses: int = 0
+    course_codes: dict[int, str] = field(default_factory=dict)
+
+
+def format_number(value: float, decimals: int) -> str:
+    """A number as the CSV shows it: no exponent, fixed decimals, never a quote in front."""
+    if decimals <= 0:
+        return str(int(round(value)))
+    text = f"{value:.{decimals}f}"
+    return "0" + text[2:] if text.startswith("-0") and float(text) == 0 else text
+
+
+@dataclass
+class _Row:
+    """Everything one output row may draw from (an enrolment, maybe one of its sessions)."""
+
+    values: dict[str, Any]
+    course_start: date
+    scores: Scores
+
+
+def _compile(spec: FileSpec, profile: Profile) -> list[Callable[[_Row], str]]:
+    fns: list[Callable[[_Row], str]] = []
+    for col in spec.columns:
+        fns.append(_cell_fn(col, profile))
+    return fns
+
+
+def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
+    source = col.source
+    line_breaks = profile.line_breaks
+    mapping = dict(col.mapping)
+    default = col.default
+
+    if source.startswith("instrument."):
+        _, key, part = source.split(".")
+        decimals = col.decimals
+
+        def raw(r: _Row) -> Any:
+            if part.endswith("adapted"):
+                got = r.scores.get((key, part.split("_")[0]))
+                return None if got is None else got[1]
+            if part in ("change", "follow_up_change"):
+                first = r.scores.get((key, "start"))
+                later = r.scores.get((key, "end" if part == "change" else "follow_up"))
+                if first is None or later is None or first[0] is None or later[0] is None:
+                    return None
+                return round(later[0] - first[0], decimals)
+            got = r.scores.get((key, part))
+            return None if got is None else got[0]
+
+    elif col.transform == "age_band":
+
+        def raw(r: _Row) -> Any:
+            return profile.age_band(r.values["participant.date_of_birth"], r.course_start)
+
+    elif col.transform == "year":
+
+        def raw(r: _Row) -> Any:
+            dob = r.values["participant.date_of_birth"]
+            return None if dob is None else dob.year
+
+    else:
+
+        def raw(r: _Row) -> Any:
+            return r.values[source]
+
+    render = _renderer(col, profile)
+    if mapping:
+
+        def cell(r: _Row) -> str:
+            value = raw(r)
+            if isinstance(value, bool):
+                value = "true" if value else "false"
+            elif value is None:
+                value = ""
+            key = str(value)
+            if key in mapping:
+                return safe_text(mapping[key], line_breaks)
+            if default is not None:
+                return safe_text(default, line_breaks)
+            return safe_text(key, line_breaks)
+
+        return cell
+
+    def plain(r: _Row) -> str:
+        return render(raw(r))
+
+    return plain
+
+
+def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
+    """Turn a stored value into its cell text, by column type (built once per column)."""
+    if col.type == "date":
+        fmt = profile.date_format
+        seen: dict[date, str] = {}
+
+        def as_date(value: Any) -> str:
+            if value is None:
+                return ""
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = value.strftime(fmt)
+            return text
+
+        return as_date
+    if col.type == "boolean":
+        yes, no = profile.true_value, profile.false_value
+        return lambda value: "" if value is None else (yes if value else no)
+    if col.type == "integer":
+        return lambda value: "" if value is None else str(int(value))
+    if col.type == "number":
+        decimals = col.decimals
+        return lambda value: "" if value is None else format_number(float(value), decimals)
+    line_breaks = profile.line_breaks
+    return lambda value: "" if value is None else safe_text(value, line_breaks)
+
+
+_SESSION_SOURCES = ("session.number", "session.date", "session.cancelled")
+
+
+class _AttendancePlan:
+    """Attendance rows fast: a person's cells once, a session's cells once, a mark's once."""
+
+    def __init__(self, spec: FileSpec, profile: Profile):
+        self.fns = _compile(spec, profile)
+        self.kinds = [
+            "session"
+            if c.source in _SESSION_SOURCES
+            else "mark"
+            if c.source == "attendance.mark"
+            else "person"
+            for c in spec.columns
+        ]
+        self.session_cells: dict[int, list[str]] = {}
+        self.mark_cells: dict[str, list[str]] = {}
+
+    def _cells_for(self, kind: str, row: _Row) -> list[str]:
+        return [fn(row) if k == kind else "" for fn, k in zip(self.fns, self.kinds)]
+
+    def add_rows(
+        self,
+        out: list[list[str]],
+        row: _Row,
+        sessions: Iterable[tuple[int, int, date, bool]],
+        marks: Mapping[int, str],
+    ) -> None:
+        person = self._cells_for("person", row)
+        kinds = list(enumerate(self.kinds))
+        values = row.values
+        for sid, number, day, cancelled in sessions:
+            by_session = self.session_cells.get(sid)
+            if by_session is None:
+                values["session.number"] = number
+                values["session.date"] = day
+                values["session.cancelled"] = cancelled
+                by_session = self.session_cells[sid] = self._cells_for("session", row)
+            mark = marks.get(sid, "")
+            by_mark = self.mark_cells.get(mark)
+            if by_mark is None:
+                values["attendance.mark"] = mark
+                by_mark = self.mark_cells[mark] = self._cells_for("mark", row)
+            out.append(
+                [
+                    person[i] if k == "person" else by_session[i] if k == "session" else by_mark[i]
+                    for i, k in kinds
+                ]
+            )
+
+
+@dataclass(frozen=True)
+class UploadCourse:
+    """One course in scope: its ``course.*`` source values and the sessions held so far."""
+
+    values: Mapping[str, Any]  # "course.code", "course.start_date", ...
+    start_date: date
+    sessions: Sequence[SessionLine] = ()  # held by today, cancelled ones included
+
+
+@dataclass(frozen=True)
+class UploadPerson:
+    """One enrolment that goes out: its ``participant.*`` and ``enrolment.*`` source values."""
+
+    enrolment_id: int
+    course_id: int
+    values: Mapping[str, Any]
+    marks: Mapping[int, str] = field(default_factory=dict)  # session id -> mark
+    scores: Scores = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class UploadSource:
+    """Everything an upload is built from, chosen and counted by the services."""
+
+    courses: Mapping[int, UploadCourse]
+    people: Sequence[UploadPerson]  # in the order the rows go out
+    course_codes: Mapping[int, str]
+    excluded_no_consent: int = 0
+    excluded_by_rules: int = 0
+    excluded_unchanged: int = 0
+
+
+def build_rows(
+    source: UploadSource,
+    profile: Profile,
+    progress: Callable[[int, int, str], None] | None = None,
+) -> UploadData:
+    """The cells of the main file (and the attendance file, when the profile has one)."""
+    tick = progress or (lambda done, total, message: None)
+    data = UploadData(
+        profile=profile,
+        header=profile.main.header,
+        rows=[],
+        attendance_header=profile.attendance.header if profile.attendance else None,
+        attendance_rows=[] if profile.attendance else None,
+        enrolment_ids=[p.enrolment_id for p in source.people],
+        excluded_no_consent=source.excluded_no_consent,
+        excluded_by_rules=source.excluded_by_rules,
+        excluded_unchanged=source.excluded_unchanged,
+        courses=len({p.course_id for p in source.people}),
+        course_codes=dict(source.course_codes),
+    )
+    tick(3, 4, "Writing rows")
+    main_fns = _compile(profile.main, profile)
+    att_plan = _AttendancePlan(profile.attendance, profile) if profile.attendance else None
+    for p in source.people:
+        course = source.courses[p.course_id]
+        row = _Row({**course.values, **p.values}, course.start_date, p.scores)
+        data.rows.append([fn(row) for fn in main_fns])
+        if att_plan is not None and data.attendance_rows is not None:
+            att_plan.add_rows(data.attendance_rows, row, course.sessions, p.marks)
+    tick(4, 4, "Rows ready")
+    return data

@@ -1,0 +1,137 @@
+"""Backup use cases: make one now, list them, copy to the backup folder, restore one.
+
+The window and the command line call these, never ``db.backup`` directly, so each use case
+(checks, copies, thinning, the audit line) is written once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from escape_desktop.context import AppContext
+from escape_desktop.db import backup as store
+from escape_desktop.db.backup import BackupInfo
+from escape_desktop.db.engine import Database
+from escape_desktop.db.errors import KnownError
+
+from .common import audit
+from .safety_settings import get_settings
+
+Progress = Callable[[int, int, str], None]
+
+# Backups older than this are deleted when thinning, so a person erased or purged from the
+# data is gone from the backups within a year too.
+BACKUP_MAX_AGE_DAYS = 366
+AUTO_BACKUP_MINUTES = 30
+
+__all__ = [
+    "AUTO_BACKUP_MINUTES",
+    "BACKUP_MAX_AGE_DAYS",
+    "BackupInfo",
+    "BackupResult",
+    "backup_now",
+    "backups_folder",
+    "last_backup_at",
+    "list_all_backups",
+    "newest_good_backup",
+    "restore",
+    "restore_damaged",
+    "write_copy",
+]
+
+
+@dataclass
+class BackupResult:
+    path: Path
+    copied_to: Path | None = None
+    warnings: list[str] = field(default_factory=list)
+    removed: int = 0
+
+
+def backups_folder(data_dir: Path) -> Path:
+    """Where the app keeps its own backups inside a data folder."""
+    return store.backups_dir(data_dir)
+
+
+def last_backup_at(ctx: AppContext) -> datetime | None:
+    newest = store.list_backups(store.backups_dir(ctx.data_dir))
+    return newest[0].made_at if newest else None
+
+
+def backup_now(
+    ctx: AppContext,
+    reason: str = "manual",
+    *,
+    progress: Progress | None = None,
+    now: datetime | None = None,
+) -> BackupResult:
+    """Make a verified backup in the data folder, thin old ones, and copy it to the backup
+    folder when one is set. A missing USB stick is a warning, not a failure."""
+    settings = get_settings(ctx)
+    local = store.backups_dir(ctx.data_dir)
+    path = store.make_backup(ctx.db, local, reason, progress=progress, now=now)
+    result = BackupResult(path)
+    result.removed = len(store.thin_backups(local, now, max_age_days=BACKUP_MAX_AGE_DAYS))
+    if settings.backup_folder:
+        extra = Path(settings.backup_folder)
+        if progress:
+            progress(3, 3, f"Copying to {extra}…")
+        try:
+            result.copied_to = store.copy_backup(path, extra, ctx.db.key, ctx.data_dir)
+            result.removed += len(store.thin_backups(extra, now, max_age_days=BACKUP_MAX_AGE_DAYS))
+        except KnownError as e:
+            result.warnings.append(str(e))
+    with ctx.db.transaction() as s:
+        audit(s, ctx.actor, "backup", "backup", None, f"{reason}: {path.name}")
+    return result
+
+
+def write_copy(ctx: AppContext, target: Path) -> Path:
+    """A verified copy of the data at a file the user chose (``backup --out``)."""
+    return store.write_verified_copy(ctx.db, target)
+
+
+def list_all_backups(ctx: AppContext) -> list[BackupInfo]:
+    """Backups in the data folder and in the backup folder, newest first."""
+    found = store.list_backups(store.backups_dir(ctx.data_dir))
+    folder = get_settings(ctx).backup_folder
+    if folder:
+        names = {b.path.name for b in found}
+        found += [b for b in store.list_backups(Path(folder)) if b.path.name not in names]
+    found.sort(key=lambda b: b.made_at, reverse=True)
+    return found
+
+
+def restore(ctx: AppContext, source: Path, *, progress: Progress | None = None) -> Path | None:
+    """Put a backup in place of the data (the current data is backed up first).
+
+    ctx.db is replaced by the restored database. Returns the backup of the replaced data.
+    """
+    new_db, kept = store.restore_backup(ctx.db, Path(source), progress=progress)
+    ctx.db = new_db
+    with ctx.db.transaction() as s:
+        audit(
+            s,
+            ctx.actor,
+            "restore",
+            "backup",
+            None,
+            f"restored {Path(source).name}; previous data kept as {kept.name if kept else '-'}",
+        )
+    return kept
+
+
+def newest_good_backup(data_dir: Path, key: bytes | None) -> BackupInfo | None:
+    """The newest backup in a data folder that passes its check (for damaged data at start)."""
+    return store.newest_good_backup(store.backups_dir(data_dir), key)
+
+
+def restore_damaged(damaged: Database, source: Path) -> Path | None:
+    """Put a backup in place of damaged data before any context is open; the damaged file
+    is kept aside. Returns the copy of the damaged data, if one could be made."""
+    restored, kept = store.restore_backup(damaged, Path(source))
+    restored.dispose()
+    return kept

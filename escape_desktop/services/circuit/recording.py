@@ -1,0 +1,179 @@
+"""Recording the circuit: a cell's results, and accepting, declining or undoing a suggestion."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import (
+    Enrolment,
+    ExerciseRecord,
+    ProgressionDecision,
+    Session,
+)
+from escape_desktop.programme.content import Station
+from escape_desktop.programme.progression import Suggestion, format_dose
+
+from ..common import audit, now, station_row
+from ..errors import NotFound, ValidationError
+from ..exercise import ExerciseInput, record_exercise
+from .grid import (
+    _cell,
+    _course,
+    _resolve,
+    _rules,
+    _tracks,
+    level_name,
+)
+
+# --------------------------------------------------------------------------- use cases
+
+
+def save_cell(
+    ctx: AppContext,
+    enrolment_id: int,
+    session_id: int,
+    station_key: str,
+    *,
+    level: int,
+    target_dose: float | str,
+    dose_achieved: float | str | None,
+    pain: int | str | None,
+    effort: int | str | None,
+    note: str = "",
+) -> int:
+    """Record one cell (``level`` 0-based); one transaction. Returns the record id.
+
+    Raises ValidationError naming the field (dose_achieved, pain, effort, level, ...).
+    """
+    return record_exercise(
+        ctx,
+        enrolment_id,
+        session_id,
+        station_key,
+        ExerciseInput(
+            level=level + 1,
+            target_dose=target_dose,
+            dose_achieved=dose_achieved,
+            pain=pain,
+            effort=effort,
+            note=note,
+        ),
+    )
+
+
+def _suggestion_now(
+    ctx: AppContext, s: OrmSession, enrolment: Enrolment, sess: Session, station_key: str
+) -> tuple[Station, Suggestion | None]:
+    course = _course(s, enrolment.course_id)
+    st = _resolve(ctx, s, [station_key])[station_key]
+    track = _tracks(
+        s, course.id, {station_key: st}, up_to=sess.number, enrolment_ids=[enrolment.id]
+    )
+    t = track.get((enrolment.id, station_key))
+    if t is None or sess.number not in t.records:
+        return st, None
+    return st, _cell(st, t, sess.number, _rules(ctx, course.programme_key)).suggestion
+
+
+def decide(
+    ctx: AppContext, enrolment_id: int, session_id: int, station_key: str, *, accept: bool
+) -> Suggestion:
+    """Accept or ignore the suggestion for one cell; remembered per enrolment×session×station.
+
+    The suggestion is worked out again here from the stored results, so what is saved is
+    what the rules say now. Accepting sets the level and target dose carried into the
+    next session (and into its record if one exists with no dose yet).
+    """
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        sess = s.get(Session, session_id)
+        if enrolment is None or sess is None:
+            raise NotFound("That person or session no longer exists.")
+        st, idea = _suggestion_now(ctx, s, enrolment, sess, station_key)
+        if idea is None:
+            raise ValidationError(
+                "suggestion", "There is no suggestion here yet; enter today's dose first."
+            )
+        if idea.action == "hold":
+            raise ValidationError(
+                "suggestion",
+                "The suggestion is to stay as they are, so there is nothing to change.",
+            )
+        row = station_row(s, ProgressionDecision, enrolment_id, session_id, station_key)
+        row.action, row.accepted = idea.action, accept
+        row.level, row.target_dose, row.reason = idea.level, idea.target_dose, idea.reason
+        row.decided_at = now()
+        if accept:
+            nxt = _next_record(s, enrolment_id, station_key, sess)
+            if nxt is not None and nxt.dose_achieved is None:
+                nxt.level, nxt.target_dose, nxt.updated_at = idea.level, idea.target_dose, now()
+        s.flush()
+        audit(
+            s,
+            ctx.actor,
+            "accept_suggestion" if accept else "ignore_suggestion",
+            "progression_decision",
+            row.id,
+            f"{station_key}: {idea.action} to {level_name(st, idea.level)}, "
+            f"{format_dose(st, idea.target_dose)}",
+        )
+        return idea
+
+
+def _next_record(
+    s: OrmSession, enrolment_id: int, station_key: str, sess: Session
+) -> ExerciseRecord | None:
+    """The person's record at this station in the next session held after ``sess``, if any."""
+    return s.scalar(
+        select(ExerciseRecord)
+        .join(Session, Session.id == ExerciseRecord.session_id)
+        .where(
+            ExerciseRecord.enrolment_id == enrolment_id,
+            ExerciseRecord.station_key == station_key,
+            Session.course_id == sess.course_id,
+            Session.number > sess.number,
+            Session.cancelled.is_(False),
+        )
+        .order_by(Session.number)
+        .limit(1)
+    )
+
+
+def undo_decision(ctx: AppContext, enrolment_id: int, session_id: int, station_key: str) -> bool:
+    """Forget an accept/ignore, so the suggestion is open again. True if there was one.
+
+    Undoing an accept also puts back the next session's level and aim if accepting had set
+    them and nothing has been recorded there since.
+    """
+    with ctx.db.transaction() as s:
+        row = s.scalar(
+            select(ProgressionDecision).where(
+                ProgressionDecision.enrolment_id == enrolment_id,
+                ProgressionDecision.session_id == session_id,
+                ProgressionDecision.station_key == station_key,
+            )
+        )
+        if row is None:
+            return False
+        sess = s.get(Session, session_id)
+        current = s.scalar(
+            select(ExerciseRecord).where(
+                ExerciseRecord.enrolment_id == enrolment_id,
+                ExerciseRecord.session_id == session_id,
+                ExerciseRecord.station_key == station_key,
+            )
+        )
+        if row.accepted and sess is not None and current is not None:
+            nxt = _next_record(s, enrolment_id, station_key, sess)
+            if (
+                nxt is not None
+                and nxt.dose_achieved is None
+                and (nxt.level, nxt.target_dose) == (row.level, row.target_dose)
+            ):
+                nxt.level, nxt.target_dose = current.level, current.target_dose
+                nxt.updated_at = now()
+        s.delete(row)
+        audit(s, ctx.actor, "undo_suggestion_decision", "enrolment", enrolment_id, station_key)
+        return True

@@ -1,0 +1,371 @@
+"""Printed documents as use cases: read the course, render the PDF, record what was issued.
+
+The window and the command line both call build_document. The renderers in export/ get
+typed records and a path; this module reads them through the other services. The PDF is
+written to a temporary file in the target folder and renamed when complete, so nobody ever
+finds half a document.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from pathlib import Path
+
+from escape_desktop.context import AppContext
+from escape_desktop.db import queries
+from escape_desktop.export.documents import KINDS, DocumentResult, Progress
+from escape_desktop.export.pdf_data import CourseInfo, Register, RegisterRow, SessionInfo
+from escape_desktop.export.pdf_errors import DocumentError
+from escape_desktop.export.pdf_progress import HomeLine, MeasureLine, PersonProgress, StationLine
+from escape_desktop.export.pdf_session_sheet import SheetCell, SheetRow, SheetStation
+from escape_desktop.export.pdf_summary import SummaryBar, SummaryData, SummaryMeasure
+from escape_desktop.programme.completion import sessions_needed
+
+from . import certificates
+from .circuit import circuit_grid, home_plan_for, station_history
+from .exercise import station as find_station
+from .measures import course_outcomes, participant_results
+
+__all__ = [
+    "build_document",
+    "course_info",
+    "gather_progress",
+    "gather_summary",
+    "sheet_circuit",
+]
+
+
+def _register(reg: queries.Register) -> Register:
+    """The register query's rows copied into the records the renderers print."""
+    return Register(
+        course_id=reg.course_id,
+        code=reg.code,
+        title=reg.title,
+        programme=reg.programme,
+        venue=reg.venue,
+        start_time=reg.start_time,
+        capacity=reg.capacity,
+        instructors=tuple(reg.instructors),
+        sessions=tuple(
+            SessionInfo(
+                x.id,
+                x.number,
+                x.date,
+                x.topic,
+                x.cancelled,
+                x.cancel_reason,
+                x.staff_present,
+                x.notes,
+            )
+            for x in reg.sessions
+        ),
+        rows=tuple(
+            RegisterRow(
+                r.enrolment_id,
+                r.participant_id,
+                r.code,
+                r.first_name,
+                r.last_name,
+                r.status,
+                r.withdrawn_reason,
+                dict(r.marks),
+            )
+            for r in reg.rows
+        ),
+    )
+
+
+def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> CourseInfo:
+    """What every document prints about its course, read once."""
+    with ctx.db.read() as s:
+        reg = queries.register(s, course_id)
+    if reg is None:
+        raise DocumentError("That course no longer exists; choose another course.")
+    try:
+        programme_title = ctx.library.template(reg.programme).title
+    except KeyError:
+        programme_title = reg.programme
+    return CourseInfo(
+        reg=_register(reg), programme_title=programme_title, today=today or date.today()
+    )
+
+
+def sheet_circuit(
+    ctx: AppContext, course_id: int, session_number: int
+) -> tuple[list[SheetStation], list[SheetRow]]:
+    """Stations and each person's level and target for the session, from the circuit service."""
+    grid = circuit_grid(ctx, course_id, session_number)
+    stations = [SheetStation(st.key, st.name, st.dose_unit) for st in grid.stations]
+    rows = [
+        SheetRow(
+            r.enrolment_id,
+            r.name,
+            {
+                key: SheetCell.from_target(cell.level, cell.target_dose)
+                for key, cell in r.cells.items()
+            },
+        )
+        for r in grid.rows
+    ]
+    return stations, rows
+
+
+def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> PersonProgress:
+    """Read one person's measures, station history and home plan through the services."""
+    measures = tuple(
+        MeasureLine(
+            r.name,
+            r.unit,
+            r.start,
+            r.end,
+            r.change,
+            r.improved,
+            r.decimals,
+            r.minimum,
+            r.maximum,
+            r.direction,
+            r.follow_up,
+        )
+        for r in participant_results(ctx, row.enrolment_id)
+        if r.start is not None or r.end is not None
+    )
+    stations: list[StationLine] = []
+    for key, points in station_history(ctx, row.enrolment_id).items():
+        if not points:
+            continue
+        try:
+            st = find_station(ctx, key)
+            name, unit = st.name, st.dose_unit
+        except Exception:  # a station deleted from the library still has its history
+            name, unit = key.replace("_", " ").capitalize(), ""
+        a, b = points[0], points[-1]
+        stations.append(
+            StationLine(
+                name,
+                unit,
+                a.level,
+                a.dose_achieved if a.dose_achieved is not None else a.target_dose,
+                b.level,
+                b.dose_achieved if b.dose_achieved is not None else b.target_dose,
+                len(points),
+            )
+        )
+    plan = home_plan_for(ctx, row.enrolment_id)
+    home = tuple(
+        HomeLine(item.station_name, item.level_name, item.level_description, item.dose_text)
+        for item in plan.items
+    )
+    return PersonProgress(
+        row=row,
+        attended=info.attended(row),
+        measures=measures,
+        stations=tuple(stations),
+        home=home,
+    )
+
+
+def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
+    """The class outcomes and attendance per session, as the summary prints them."""
+    out = course_outcomes(ctx, info.reg.course_id, today=info.today)
+    present: list[int | None] = []
+    for x in info.sessions:
+        if x.cancelled or x.date > info.today:
+            present.append(None)
+        else:
+            present.append(sum(1 for r in info.reg.rows if r.marks.get(x.id) == "present"))
+
+    def scale(key: str) -> tuple[float, float]:
+        for person in out.rows:
+            r = person.result(key)
+            if r is not None:
+                return r.minimum, r.maximum
+        return 0.0, 1.0
+
+    return SummaryData(
+        participants=out.participants,
+        withdrawn=out.withdrawn,
+        started=out.started,
+        completers=out.completers,
+        completion_rate=out.completion_rate,
+        bars=tuple(
+            SummaryBar(p.label, p.percent, p.numerator, p.denominator, p.instrument_names)
+            for p in out.proportions
+        ),
+        measures=tuple(
+            SummaryMeasure(
+                s.instrument_key,
+                s.name,
+                s.unit,
+                s.direction,
+                s.decimals,
+                s.n_start,
+                s.n_end,
+                s.n_both,
+                s.mean_start,
+                s.mean_end,
+                s.mean_change,
+                s.n_improved,
+                s.n_reaching_mid,
+                *scale(s.instrument_key),
+            )
+            for s in out.summaries
+        ),
+        present=tuple(present),
+        numbers=tuple(x.number for x in info.sessions),
+    )
+
+
+def _noop(done: int, total: int, message: str) -> None:
+    pass
+
+
+def build_document(
+    ctx: AppContext,
+    kind: str,
+    course_id: int,
+    out_path: str | Path,
+    session_number: int | None = None,
+    enrolment_ids: Sequence[int] | None = None,
+    progress: Progress | None = None,
+    *,
+    today: date | None = None,
+    record: bool = True,
+) -> DocumentResult:
+    """Make one document for a course and save it at ``out_path``.
+
+    kind: "session-sheet" (needs session_number), "register", "certificates", "progress",
+    "summary". enrolment_ids chooses people for certificates and progress reports (default:
+    everyone who completed, and everyone on the course). Printing certificates records
+    that they were issued unless ``record`` is False. Raises DocumentError (a KnownError)
+    with a sentence for the user when the document cannot be made.
+    """
+    if kind not in KINDS:
+        raise DocumentError(f"Unknown document '{kind}'; choose one of: {', '.join(KINDS)}.")
+    report = progress or _noop
+    out = Path(out_path)
+    report(0, 1, "Reading the course")
+    info = course_info(ctx, course_id, today)
+    if kind == "session-sheet":
+        result = _session_sheet(ctx, info, out, session_number, report)
+    elif kind == "register":
+        from escape_desktop.export.pdf_register import render_register
+        from escape_desktop.export.pdf_style import write_atomically
+
+        pages = write_atomically(out, lambda p: render_register(info, p))
+        result = DocumentResult(kind, out, pages)
+    elif kind == "certificates":
+        result = _certificates(ctx, info, out, enrolment_ids, report, record)
+    elif kind == "progress":
+        result = _progress(ctx, info, out, enrolment_ids, report)
+    else:
+        result = _summary(ctx, info, out, report)
+    report(1, 1, result.message())
+    return result
+
+
+# ReportLab is imported inside each maker, not at the top: the window imports this module
+# at start and must not pay for ReportLab until a document is made.
+
+
+def _session_sheet(
+    ctx: AppContext, info: CourseInfo, out: Path, number: int | None, report: Progress
+) -> DocumentResult:
+    from escape_desktop.export.pdf_session_sheet import render_session_sheet
+    from escape_desktop.export.pdf_style import write_atomically
+
+    if number is None:
+        raise DocumentError(
+            f"Choose which session (1 to {len(info.sessions)}) the session sheet is for."
+        )
+    info.session(number)  # a clear message for a session that does not exist
+    report(0, 2, f"Reading the circuit for session {number}")
+    stations, rows = sheet_circuit(ctx, info.reg.course_id, number)
+    report(1, 2, "Laying out the sheet")
+    pages = write_atomically(out, lambda p: render_session_sheet(info, number, stations, rows, p))
+    return DocumentResult("session-sheet", out, pages, [r.name for r in rows])
+
+
+def _chosen(info: CourseInfo, enrolment_ids: Sequence[int]) -> list[RegisterRow]:
+    wanted = set(int(x) for x in enrolment_ids)
+    rows = [r for r in info.reg.rows if r.enrolment_id in wanted]
+    if len(rows) != len(wanted):
+        raise DocumentError(
+            f"Some of the people chosen are not on course {info.code}; refresh and choose again."
+        )
+    return rows
+
+
+def _certificates(
+    ctx: AppContext,
+    info: CourseInfo,
+    out: Path,
+    enrolment_ids: Sequence[int] | None,
+    report: Progress,
+    record: bool,
+) -> DocumentResult:
+    from escape_desktop.export.pdf_certificates import render_certificates
+    from escape_desktop.export.pdf_style import write_atomically
+
+    if enrolment_ids:
+        rows = _chosen(info, enrolment_ids)
+    else:
+        rows = info.certificate_people()
+        if not rows:
+            raise DocumentError(
+                f"Nobody on {info.code} has completed yet (it takes "
+                f"{sessions_needed(info.planned)} of {info.planned} sessions); to print a "
+                "certificate anyway, choose the people (in the app, or with --participant CODE)."
+            )
+    # Dated the last session: certificates are printed beforehand and handed out that day.
+    issued_on = info.last_date or info.today
+    report(0, 2, f"Laying out {len(rows)} certificates")
+    recorder = None
+    if record:
+
+        def recorder() -> None:  # before the file takes its name: both happen, or neither
+            report(1, 2, "Recording the certificates as issued")
+            certificates.record_issued(ctx, info.reg.course_id, [r.enrolment_id for r in rows])
+
+    pages = write_atomically(
+        out, lambda p: render_certificates(info, rows, p, issued_on), before_replace=recorder
+    )
+    return DocumentResult("certificates", out, pages, [r.name for r in rows])
+
+
+def _progress(
+    ctx: AppContext,
+    info: CourseInfo,
+    out: Path,
+    enrolment_ids: Sequence[int] | None,
+    report: Progress,
+) -> DocumentResult:
+    from escape_desktop.export.pdf_progress import render_progress
+    from escape_desktop.export.pdf_style import write_atomically
+
+    rows = _chosen(info, enrolment_ids) if enrolment_ids else info.people()
+    if not rows:
+        if info.reg.rows:  # people were enrolled, and none is still on the course
+            raise DocumentError(
+                f"Nobody is still on {info.code} (everyone withdrew or did not start), so there "
+                "are no progress reports; choose people by name to print theirs anyway."
+            )
+        raise DocumentError(f"Nobody is on {info.code} yet, so there are no progress reports.")
+    people = []
+    for i, row in enumerate(rows):
+        report(i, len(rows) + 1, f"Reading {row.name}'s results")
+        people.append(gather_progress(ctx, info, row))
+    report(len(rows), len(rows) + 1, "Laying out the reports")
+    pages = write_atomically(out, lambda p: render_progress(info, people, p))
+    return DocumentResult("progress", out, pages, [r.name for r in rows])
+
+
+def _summary(ctx: AppContext, info: CourseInfo, out: Path, report: Progress) -> DocumentResult:
+    from escape_desktop.export.pdf_style import write_atomically
+    from escape_desktop.export.pdf_summary import render_summary
+
+    report(0, 2, "Working out the class outcomes")
+    data = gather_summary(ctx, info)
+    report(1, 2, "Laying out the summary")
+    pages = write_atomically(out, lambda p: render_summary(info, data, p))
+    return DocumentResult("summary", out, pages)

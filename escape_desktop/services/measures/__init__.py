@@ -1,0 +1,50 @@
+"""Start and end measures: what a course uses, entry of a person's set, results and class outcomes.
+
+Split along its seams: ``entry`` (what is recorded), ``results`` (one person's results) and
+``outcomes`` (class analytics). Callers import from this package.
+"""
+
+from .entry import (
+    TIMEPOINT_LABELS,
+    MeasureInput,
+    PersonProgress,
+    StoredMeasure,
+    course_instruments,
+    default_assessment_date,
+    entry_overview,
+    person_measures,
+    record_measures,
+)
+from .outcomes import (
+    DOMAIN_LABELS,
+    CourseOutcomes,
+    InstrumentSummary,
+    ParticipantOutcome,
+    Proportion,
+    course_outcomes,
+    course_programme,
+    outcomes_for_range,
+)
+from .results import InstrumentResult, participant_results
+
+__all__ = [
+    "DOMAIN_LABELS",
+    "TIMEPOINT_LABELS",
+    "MeasureInput",
+    "StoredMeasure",
+    "PersonProgress",
+    "InstrumentResult",
+    "ParticipantOutcome",
+    "InstrumentSummary",
+    "Proportion",
+    "CourseOutcomes",
+    "course_instruments",
+    "default_assessment_date",
+    "entry_overview",
+    "person_measures",
+    "record_measures",
+    "participant_results",
+    "course_outcomes",
+    "outcomes_for_range",
+    "course_programme",
+]

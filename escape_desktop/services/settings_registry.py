@@ -1,0 +1,194 @@
+"""Every setting the app keeps, declared once: key, type, default, allowed values, label.
+
+One typed ``get``/``set`` over the settings table: ``set`` validates against the declaration
+and writes one audit line in one format ("key: old -> new"); ``get`` gives the default for a
+value never set or no longer allowed. Keys and stored text are those the app always used
+("1"/"0" for yes/no, digits for numbers), so existing data reads the same.
+(After Vorta's store/settings.py and qutebrowser's configdata.yml.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Generic, TypeVar
+
+from sqlalchemy import select
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import Setting
+
+from .common import audit, clean_text, parse_int
+from .errors import ValidationError
+
+T = TypeVar("T")
+
+MAX_TEXT = 2000
+AUDIT_WIDTH = 80  # the longest value an audit line quotes
+
+
+@dataclass(frozen=True, kw_only=True)
+class SettingDef(Generic[T]):
+    """One setting: its key in the table, what the screen calls it, and its default.
+
+    The subclass is its type (YesNo, Number, Text) and says how the value is stored as text.
+    """
+
+    key: str
+    label: str
+    default: T
+    audited: bool = True
+
+    def decode(self, stored: str) -> T:
+        """The stored text as a value (the default when it is no longer allowed)."""
+        raise NotImplementedError
+
+    def encode(self, ctx: AppContext, value: object) -> str:
+        """The value as stored text, or ValidationError with one sentence for the screen."""
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, kw_only=True)
+class YesNo(SettingDef[bool]):
+    default: bool = False
+
+    def decode(self, stored: str) -> bool:
+        return stored == "1"
+
+    def encode(self, ctx: AppContext, value: object) -> str:
+        if not isinstance(value, bool):
+            raise ValidationError(self.key, f"{self.label}: choose yes or no.")
+        return "1" if value else "0"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Number(SettingDef[int]):
+    lo: int
+    hi: int
+
+    def decode(self, stored: str) -> int:
+        try:
+            n = int(stored)
+        except ValueError:
+            return self.default
+        return n if self.lo <= n <= self.hi else self.default
+
+    def encode(self, ctx: AppContext, value: object) -> str:
+        return str(parse_int(value, self.key, self.label, self.lo, self.hi))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Text(SettingDef[str]):
+    default: str = ""
+    # The allowed values, worked out when asked (they come from the content library).
+    choices: Callable[[AppContext], Collection[str]] | None = None
+    check: Callable[[str], bool] | None = None  # a further rule for non-empty text
+    refusal: str = ""  # the sentence for a value outside choices or failing check
+    max_len: int = MAX_TEXT
+
+    def decode(self, stored: str) -> str:
+        return stored
+
+    def encode(self, ctx: AppContext, value: object) -> str:
+        text = clean_text(value, self.key, self.label, max_len=self.max_len)
+        if self.choices is not None and text not in self.choices(ctx):
+            raise ValidationError(self.key, self.refusal or f"{self.label}: choose from the list.")
+        if self.check is not None and text and not self.check(text):
+            raise ValidationError(self.key, self.refusal)
+        return text
+
+
+def _programmes(ctx: AppContext) -> Collection[str]:
+    return ctx.library.templates
+
+
+def _holiday_lists(ctx: AppContext) -> Collection[str]:
+    from .courses import bank_holiday_lists
+
+    return {"none", *bank_holiday_lists(ctx)}
+
+
+# --- the settings ------------------------------------------------------------------------
+
+DEFAULT_PROGRAMME = Text(
+    key="default_programme",
+    label="Programme for new courses",
+    choices=_programmes,
+    refusal="Choose a programme from the list.",
+)
+LARGE_TEXT = YesNo(key="large_text", label="Large text")
+FIRST_RUN_DONE = YesNo(key="first_run_done", label="First start finished")
+BANK_HOLIDAYS = Text(
+    key="bank_holidays",  # the key services.courses reads when it makes a schedule
+    label="Bank holidays",
+    default="england-and-wales",
+    choices=_holiday_lists,
+    refusal="Choose a bank-holiday list from the list, or none.",
+)
+BACKUP_FOLDER = Text(
+    key="backup_folder",
+    label="Backup folder",
+    check=lambda text: Path(text).is_absolute(),
+    refusal="Choose a whole folder path, e.g. on a USB stick.",
+    max_len=1000,
+)
+IDLE_LOCK_MINUTES = Number(  # 0 = never lock
+    key="idle_lock_minutes", label="Minutes before locking", default=10, lo=0, hi=240
+)
+RETENTION_YEARS = Number(
+    key="retention_years", label="Years to keep records", default=8, lo=1, hi=100
+)
+
+REGISTRY: Mapping[str, SettingDef[Any]] = {
+    d.key: d
+    for d in (
+        DEFAULT_PROGRAMME,
+        LARGE_TEXT,
+        FIRST_RUN_DONE,
+        BANK_HOLIDAYS,
+        BACKUP_FOLDER,
+        IDLE_LOCK_MINUTES,
+        RETENTION_YEARS,
+    )
+}
+
+
+def stored(ctx: AppContext) -> dict[str, str]:
+    """Every stored value as text, in one read (for screens that show several)."""
+    with ctx.db.read() as s:
+        return {row.key: row.value for row in s.scalars(select(Setting))}
+
+
+def get(ctx: AppContext, setting: SettingDef[T], values: Mapping[str, str] | None = None) -> T:
+    """The setting's value (``values``: what ``stored`` read, to save a read per setting)."""
+    if values is not None:
+        text = values.get(setting.key)
+    else:
+        with ctx.db.read() as s:
+            row = s.get(Setting, setting.key)
+            text = row.value if row is not None else None
+    return setting.default if text is None else setting.decode(text)
+
+
+def set(ctx: AppContext, setting: SettingDef[T], value: T | str) -> None:
+    """Check ``value`` against the declaration, store it, and audit a change."""
+    text = setting.encode(ctx, value)
+    with ctx.db.transaction() as s:
+        row = s.get(Setting, setting.key)
+        old = row.value if row is not None else None
+        if old == text:
+            return
+        if row is None:
+            s.add(Setting(key=setting.key, value=text))
+        else:
+            row.value = text
+        if setting.audited:
+            audit(
+                s,
+                ctx.actor,
+                "set_setting",
+                "setting",
+                None,
+                f"{setting.key}: {(old or '-')[:AUDIT_WIDTH]} -> {text[:AUDIT_WIDTH]}",
+            )
