@@ -71,7 +71,7 @@ class AppContext:
 def unlock_key(folder: Path, passphrase: str | None) -> bytes | None:
     """The raw database key for an encrypted data folder, or None when it is not encrypted."""
     from escape_desktop.db import keys
-    from escape_desktop.db.backup import finish_encryption
+    from escape_desktop.db.encryption import finish_encryption
 
     key = keys.unlock(folder, passphrase)
     if key is not None:

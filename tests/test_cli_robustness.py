@@ -52,7 +52,7 @@ def plain_dir(demo_ctx: AppContext) -> Path:
 @pytest.fixture
 def encrypted_dir(_demo_template: Path, tmp_path: Path) -> tuple[Path, Path]:
     """The demo, encrypted with PASSPHRASE; returns (data folder, passphrase file)."""
-    from escape_desktop.db.backup import encrypt_existing
+    from escape_desktop.db.encryption import encrypt_existing
 
     folder = tmp_path / "enc"
     folder.mkdir()
@@ -244,7 +244,7 @@ def _backup(folder: Path, out: Path, *extra: str) -> Path:
 def test_a_backup_from_before_the_passphrase_is_restored_encrypted(
     plain_dir, encrypted_dir, tmp_path, capsys
 ):
-    from escape_desktop.db.backup import is_plain_sqlite
+    from escape_desktop.db.files import is_plain_sqlite
 
     plain_backup = _backup(plain_dir, tmp_path / "before-passphrase.db")
     folder, secret = encrypted_dir

@@ -10,7 +10,8 @@ import pytest
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import keys
-from escape_desktop.db.backup import encrypt_existing, finish_encryption, make_backup
+from escape_desktop.db.backup import make_backup
+from escape_desktop.db.encryption import encrypt_existing, finish_encryption
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import NotADatabase, WrongPassphrase
 from escape_desktop.db.integrity import integrity_problems

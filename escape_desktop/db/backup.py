@@ -8,6 +8,7 @@ renamed into place, so a half-written backup never looks like a good one.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
@@ -15,10 +16,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from .engine import DB_FILENAME, Database
-from .errors import KnownError
-from .keys import KEY_FILENAME, NewKey, fsync_dir
+from .errors import BackupFailed, explain
+from .files import fsync_dir, fsync_file
+from .integrity import file_problems, integrity_problems
+from .keys import KEY_FILENAME
+
+log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int, str], None]  # done, total, message
 
@@ -26,10 +32,6 @@ BACKUP_DIRNAME = "backups"
 NAME_RE = re.compile(r"^escape-(\d{8}-\d{6})(?:-([a-z0-9-]+))?\.db$")
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
 REASONS = ("manual", "auto", "close", "before-migration", "before-restore", "before-encrypt")
-
-
-class BackupFailed(KnownError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -92,15 +94,9 @@ def _target_name(folder: Path, reason: str, when: datetime) -> Path:
 
 def verify_backup(path: Path, key: bytes | None) -> list[str]:
     """Problems found in the backup at ``path`` (opened read-only with ``key``); empty if good."""
-    from .integrity import integrity_problems
-
     if not Path(path).is_file():
         return [f"The backup {Path(path).name} is missing."]
-    copy = Database(Path(path), key, read_only=True)
-    try:
-        return integrity_problems(copy, full=True)
-    finally:
-        copy.dispose()
+    return file_problems(Path(path), key)
 
 
 def _vacuum_into(db: Database, target: Path) -> None:
@@ -110,11 +106,6 @@ def _vacuum_into(db: Database, target: Path) -> None:
         conn.execute("VACUUM INTO ?", (str(target),))  # type: ignore[union-attr]
     finally:
         raw.close()
-
-
-def _fsync_file(path: Path) -> None:
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
 
 
 def make_backup(
@@ -130,8 +121,6 @@ def make_backup(
 
     Raises BackupFailed (nothing kept) when the database or the copy fails its check.
     """
-    from .integrity import integrity_problems
-
     report = progress or _noop
     folder = Path(folder)
     try:
@@ -144,6 +133,8 @@ def make_backup(
         report(0, 3, "Checking the data for damage…")
         problems = integrity_problems(db, full=True)
         if problems:
+            log.info("No %s backup: the data failed its check (%d problems)", reason,
+                        len(problems))  # fmt: skip
             raise BackupFailed(
                 "The data failed its check, so no backup was made (it would copy the damage): "
                 + problems[0]
@@ -151,6 +142,7 @@ def make_backup(
     report(1, 3, "Copying the data…")
     target = _target_name(folder, reason, now or datetime.now())
     write_verified_copy(db, target)
+    log.info("Backup made (%s): %s, %d bytes", reason, target, target.stat().st_size)
     report(3, 3, "Backup made.")
     return target
 
@@ -163,11 +155,10 @@ def write_verified_copy(db: Database, target: Path) -> Path:
     partial.unlink(missing_ok=True)
     try:
         _vacuum_into(db, partial)
-        _fsync_file(partial)
+        fsync_file(partial)
     except Exception as e:
         partial.unlink(missing_ok=True)
-        from .engine import explain
-
+        log.info("Writing a backup copy in %s failed: %s", folder, type(e).__name__)
         if "unable to open" in str(e).lower():  # the target, not the data: say where
             raise BackupFailed(
                 f"The backup could not be written in {folder}; choose another folder."
@@ -183,6 +174,7 @@ def write_verified_copy(db: Database, target: Path) -> Path:
     problems = verify_backup(partial, db.key)
     if problems:
         partial.unlink(missing_ok=True)
+        log.info("The backup copy %s failed its check and was removed", partial.name)
         raise BackupFailed("The backup copy failed its check and was not kept: " + problems[0])
     os.replace(partial, target)
     fsync_dir(folder)
@@ -203,19 +195,22 @@ def copy_backup(
         target = folder / Path(backup).name
         partial = target.with_name(target.name + ".partial")
         shutil.copyfile(backup, partial)
-        _fsync_file(partial)
+        fsync_file(partial)
     except OSError as e:
+        log.info("Copying %s to %s failed: %s", Path(backup).name, folder, e.strerror)
         raise BackupFailed(
             f"Could not copy the backup to {folder}; check the stick is plugged in and has space."
         ) from e
     problems = verify_backup(partial, key)
     if problems:
         partial.unlink(missing_ok=True)
+        log.info("The copy of %s in %s failed its check and was removed", target.name, folder)
         raise BackupFailed(f"The copy in {folder} failed its check and was removed.")
     os.replace(partial, target)
     if key_folder is not None and (Path(key_folder) / KEY_FILENAME).exists():
         shutil.copyfile(Path(key_folder) / KEY_FILENAME, folder / KEY_FILENAME)
     fsync_dir(folder)
+    log.info("Backup copied to %s", target)
     return target
 
 
@@ -273,89 +268,11 @@ def thin_backups(
             removed.append(b.path)
         except OSError:
             pass  # a read-only stick: leave it
+    if removed:
+        log.info("Thinned %d old backups in %s", len(removed), folder)
     for stale in Path(folder).glob("*.partial"):  # left by a crash mid-backup
         stale.unlink(missing_ok=True)
     return removed
-
-
-# ---- restore --------------------------------------------------------------------------------
-
-
-def _remove_sidecars(db_path: Path) -> None:
-    for suffix in ("-wal", "-shm", "-journal"):
-        Path(str(db_path) + suffix).unlink(missing_ok=True)
-
-
-def restore_backup(
-    db: Database,
-    source: Path,
-    *,
-    backup_folder: Path | None = None,
-    progress: Progress | None = None,
-) -> tuple[Database, Path | None]:
-    """Replace the database with ``source``; the current one is backed up first.
-
-    Returns the newly opened database and the path of the backup of the old one (None when
-    the old one was too damaged to copy that way; it is then kept aside as a plain file).
-    ``db`` is closed; use the returned database from now on.
-    """
-    report = progress or _noop
-    source = Path(source)
-    report(0, 4, "Checking the backup…")
-    # A backup made before this data had a passphrase is plain: it is encrypted on the way in.
-    plain_into_encrypted = db.key is not None and is_plain_sqlite(source)
-    if (
-        db.key is None
-        and source.is_file()
-        and source.stat().st_size
-        and not is_plain_sqlite(source)
-    ):
-        raise BackupFailed(
-            f"{source.name} cannot be restored here: it is encrypted (or is not a backup) and "
-            "this data has no passphrase. Restore it into the data it was made from, or "
-            "choose a backup of this data. Nothing was changed."
-        )
-    problems = verify_backup(source, None if plain_into_encrypted else db.key)
-    if problems:
-        raise BackupFailed(f"{source.name} cannot be restored: {problems[0]} Nothing was changed.")
-    path = db.path
-    folder = Path(backup_folder) if backup_folder else backups_dir(path.parent)
-    report(1, 4, "Keeping a copy of the current data…")
-    kept: Path | None = None
-    if path.exists():
-        try:
-            kept = make_backup(db, folder, "before-restore")
-        except KnownError:
-            kept = None
-    db.dispose()
-    if path.exists() and kept is None:
-        aside = path.with_name(f"{path.name}.damaged-{datetime.now().strftime(STAMP_FORMAT)}")
-        try:
-            db.pragma("PRAGMA wal_checkpoint(TRUNCATE)")
-        except Exception:
-            pass
-        db.dispose()
-        shutil.copyfile(path, aside)
-        for suffix in ("-wal",):
-            side = Path(str(path) + suffix)
-            if side.exists():
-                shutil.copyfile(side, Path(str(aside) + suffix))
-    report(2, 4, "Putting the backup in place…")
-    incoming = path.with_name(path.name + ".restoring")
-    if plain_into_encrypted:
-        assert db.key is not None
-        _export_encrypted(source, incoming, db.key)  # checked, and fsynced
-    else:
-        shutil.copyfile(source, incoming)
-        _fsync_file(incoming)
-    _remove_sidecars(path)
-    os.replace(incoming, path)
-    fsync_dir(path.parent)
-    report(3, 4, "Opening the restored data…")
-    new = Database(path, db.key)
-    new.pragma("PRAGMA journal_mode = WAL")
-    report(4, 4, "Restored.")
-    return new, kept
 
 
 def newest_good_backup(folder: Path, key: bytes | None) -> BackupInfo | None:
@@ -376,124 +293,24 @@ __all__ = [
     "list_backups",
     "make_backup",
     "newest_good_backup",
-    "restore_backup",
     "thin_backups",
     "verify_backup",
 ]
 
-
-# ---- encrypting a database that was made without a passphrase -------------------------------
-
-ENCRYPTING_SUFFIX = ".encrypting"
-
-
-def _table_counts(conn, schema: str = "main") -> dict[str, int]:  # type: ignore[no-untyped-def]
-    names = [
-        r[0]
-        for r in conn.execute(
-            f"SELECT name FROM {schema}.sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
-        ).fetchall()
-    ]
-    return {n: conn.execute(f'SELECT count(*) FROM {schema}."{n}"').fetchone()[0] for n in names}
+# Restoring and encrypting live in db/restore.py and db/encryption.py (they build on this
+# module, not the other way round); their names are still reachable here for older callers.
+_MOVED = {
+    "restore_backup": "restore",
+    "encrypt_existing": "encryption",
+    "finish_encryption": "encryption",
+    "is_plain_sqlite": "files",
+    "ENCRYPTING_SUFFIX": "encryption",
+}
 
 
-def _export_encrypted(source: Path, target: Path, key: bytes) -> None:
-    """Write an encrypted copy of the plain database ``source`` to ``target``, checked."""
-    import sqlcipher3.dbapi2 as sqlcipher
+def __getattr__(name: str) -> Any:
+    if name in _MOVED:
+        import importlib
 
-    target.unlink(missing_ok=True)
-    conn = sqlcipher.connect(str(source), check_same_thread=False)
-    conn.isolation_level = None
-    try:
-        conn.execute("ATTACH DATABASE ? AS enc KEY \"x'" + key.hex() + "'\"", (str(target),))
-        conn.execute("SELECT sqlcipher_export('enc')")
-        conn.execute(
-            "PRAGMA enc.user_version = " + str(conn.execute("PRAGMA user_version").fetchone()[0])
-        )
-        before = _table_counts(conn, "main")
-        after = _table_counts(conn, "enc")
-        conn.execute("DETACH DATABASE enc")
-    finally:
-        conn.close()
-    if before != after:
-        target.unlink(missing_ok=True)
-        raise BackupFailed("The encrypted copy did not match the data; nothing was changed.")
-    _fsync_file(target)
-    problems = verify_backup(target, key)
-    if problems:
-        target.unlink(missing_ok=True)
-        raise BackupFailed("The encrypted copy failed its check; nothing was changed.")
-
-
-def is_plain_sqlite(path: Path) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(16) == b"SQLite format 3\x00"
-    except OSError:
-        return False
-
-
-def encrypt_existing(
-    db: Database, passphrase: str, *, progress: Progress | None = None, n: int | None = None
-) -> tuple[Database, NewKey]:
-    """Encrypt a data folder that was started without a passphrase.
-
-    The plain file is exported into a new encrypted file (sqlcipher_export), checked, the
-    key file written, and the new file swapped in; plain backups in the folder's backup
-    folder are encrypted the same way. ``db`` is closed; returns (new Database, NewKey).
-    """
-    from . import keys
-
-    report = progress or _noop
-    if db.key is not None:
-        raise KnownError("This data is already encrypted.")
-    problem = keys.passphrase_problem(passphrase)
-    if problem:
-        raise keys.WrongPassphrase(problem)
-    from .integrity import integrity_problems
-
-    report(0, 4, "Checking the data…")
-    problems = integrity_problems(db, full=True)
-    if problems:
-        raise BackupFailed("The data failed its check, so it was not encrypted: " + problems[0])
-    folder = db.path.parent
-    raw = os.urandom(keys.KEY_BYTES)
-    db.checkpoint()
-    db.dispose()
-    incoming = db.path.with_name(db.path.name + ENCRYPTING_SUFFIX)
-    report(1, 4, "Writing the encrypted copy…")
-    _export_encrypted(db.path, incoming, raw)
-    report(2, 4, "Saving the key…")
-    new_key = keys.create_key(folder, passphrase, key=raw, **({"n": n} if n else {}))
-    finish_encryption(folder)
-    report(3, 4, "Encrypting the backups…")
-    for info in list_backups(backups_dir(folder)):
-        if is_plain_sqlite(info.path):
-            tmp = info.path.with_name(info.path.name + ENCRYPTING_SUFFIX)
-            try:
-                _export_encrypted(info.path, tmp, raw)
-                os.replace(tmp, info.path)
-            except Exception:
-                tmp.unlink(missing_ok=True)
-                info.path.unlink(missing_ok=True)  # a plain copy must not stay behind
-    report(4, 4, "Encrypted.")
-    new = Database(db.path, raw)
-    new.pragma("PRAGMA journal_mode = WAL")
-    return new, new_key
-
-
-def finish_encryption(folder: Path) -> bool:
-    """Swap in an encrypted copy left ready by encrypt_existing (also after a crash)."""
-    from . import keys
-
-    path = Path(folder) / DB_FILENAME
-    incoming = path.with_name(path.name + ENCRYPTING_SUFFIX)
-    if not incoming.exists():
-        return False
-    if not keys.is_encrypted(Path(folder)) or not is_plain_sqlite(path):
-        incoming.unlink(missing_ok=True)  # the swap never started, or already happened
-        return False
-    _remove_sidecars(path)
-    os.replace(incoming, path)
-    fsync_dir(Path(folder))
-    return True
+        return getattr(importlib.import_module(f"{__package__}.{_MOVED[name]}"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from .errors import DatabaseLocked, DiskFull, KnownError, NotADatabase
+from .errors import explain
+
+__all__ = ["DB_FILENAME", "Database", "configure", "connect", "explain", "make_engine"]
 
 if TYPE_CHECKING:
     from sqlalchemy import Engine
@@ -97,30 +99,6 @@ def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
     return engine
-
-
-def explain(error: BaseException) -> KnownError | None:
-    """Turn a driver error caused by the environment into a KnownError with a plain sentence."""
-    orig = getattr(error, "orig", error)
-    text = str(orig).lower()
-    if "database is locked" in text or "database is busy" in text:
-        return DatabaseLocked(
-            "The database is busy in another window or program; close it and try again."
-        )
-    if "disk is full" in text or "database or disk is full" in text:
-        return DiskFull("The disk is full; free some space and try again. Nothing was saved.")
-    if "file is not a database" in text or "file is encrypted" in text:
-        return NotADatabase(
-            "The data file could not be read: it is damaged, not a database, or the passphrase "
-            "is wrong. Check the passphrase, or restore a backup."
-        )
-    if "database disk image is malformed" in text:
-        return NotADatabase("The data file is damaged; restore the newest good backup.")
-    if "readonly database" in text or "read-only" in text:
-        return KnownError("The data file is open read-only; changes cannot be saved right now.")
-    if "unable to open database" in text:
-        return KnownError("The data file could not be opened; check the data folder exists.")
-    return None
 
 
 def _driver_errors() -> tuple[type[BaseException], ...]:

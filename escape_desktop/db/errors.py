@@ -1,4 +1,10 @@
-"""Errors the data layer raises for problems with the environment, not bugs."""
+"""Errors the data layer raises for problems with the environment, not bugs, and the one
+mapping from the database driver's errors (and the disk's) to them."""
+
+from __future__ import annotations
+
+import errno
+from pathlib import Path
 
 
 class KnownError(Exception):
@@ -23,3 +29,66 @@ class NewerDatabase(KnownError):
 
 class WrongPassphrase(KnownError):
     pass
+
+
+class BackupFailed(KnownError):
+    """A backup, copy, restore or encryption did not happen; nothing was changed."""
+
+
+class DatabaseMissing(KnownError):
+    """The data file is gone but its key or backups are there: never start an empty one."""
+
+
+def _megabytes(n: int) -> str:
+    return f"{max(1, -(-n // (1024 * 1024)))} MB"
+
+
+def disk_full_sentence(folder: Path | None = None, needed: int | None = None) -> str:
+    """The one sentence for a full disk: where, and how much room is wanted when known."""
+    where = f"The disk holding {folder} is full" if folder else "The disk is full"
+    room = f"free at least {_megabytes(needed)}" if needed else "free some space"
+    return f"{where}; {room} there and try again. Nothing was saved."
+
+
+def explain(
+    error: BaseException, *, folder: Path | None = None, needed: int | None = None
+) -> KnownError | None:
+    """Turn a driver or disk error caused by the environment into a KnownError, else None.
+
+    Covers sqlite3/sqlcipher3 errors, SQLAlchemy's wrappers of them (``.orig``) and OSError;
+    ``folder`` and ``needed`` (bytes) make the full-disk sentence say where and how much.
+    """
+    if isinstance(error, KnownError):
+        return error
+    orig = getattr(error, "orig", None) or error
+    if isinstance(orig, OSError) and orig.errno in (errno.ENOSPC, errno.EDQUOT):
+        return DiskFull(disk_full_sentence(folder, needed))
+    text = str(orig).lower()
+    if "database is locked" in text or "database is busy" in text:
+        return DatabaseLocked(
+            "The database is busy in another window or program; close it and try again."
+        )
+    if "disk is full" in text or "database or disk is full" in text:
+        return DiskFull(disk_full_sentence(folder, needed))
+    if "file is not a database" in text or "file is encrypted" in text:
+        return NotADatabase(
+            "The data file could not be read: it is damaged, not a database, or the passphrase "
+            "is wrong. Check the passphrase, or restore a backup."
+        )
+    if "database disk image is malformed" in text:
+        return NotADatabase("The data file is damaged; restore the newest good backup.")
+    if "disk i/o error" in text:
+        where = f" in {folder}" if folder else ""
+        return KnownError(
+            f"The disk could not be read or written{where} (it may be full, unplugged or "
+            "failing); check it and try again."
+        )
+    if "readonly database" in text or "read-only" in text:
+        return KnownError("The data file is open read-only; changes cannot be saved right now.")
+    if "unable to open database" in text:
+        where = f" in {folder}" if folder else ""
+        return KnownError(
+            f"The data file could not be opened{where}; check the folder exists and can be "
+            "written to."
+        )
+    return None

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sqlalchemy import text
-
-from .engine import Database, explain
-from .errors import KnownError
-from .migrate import schema_state
+from .engine import Database
+from .errors import KnownError, explain
+from .schema_version import schema_state
 
 
 def integrity_problems(db: Database, *, full: bool = True) -> list[str]:
     """Plain sentences, one per problem; empty when the database is healthy."""
+    from sqlalchemy import text  # here: importing this module must not pay for SQLAlchemy
+
     problems: list[str] = []
     try:
         with db.engine.connect() as conn:
@@ -57,3 +57,14 @@ def check_file(path: Path, folder: Path, passphrase: str | None) -> list[str]:
         return integrity_problems(db)
     finally:
         db.dispose()
+
+
+def file_problems(path: Path, key: bytes | None) -> list[str]:
+    """Problems found in the database file at ``path``, opened read-only with ``key``."""
+    if not Path(path).is_file():
+        return [f"The file {Path(path).name} is missing."]
+    copy = Database(Path(path), key, read_only=True)
+    try:
+        return integrity_problems(copy, full=True)
+    finally:
+        copy.dispose()

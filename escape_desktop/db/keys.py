@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import logging
 import os
 import secrets
 import tempfile
@@ -18,6 +19,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import KnownError, WrongPassphrase
+from .files import fsync_dir
+
+log = logging.getLogger(__name__)
 
 KEY_FILENAME = "key.json"
 FORMAT = "escape-desktop-key"
@@ -172,16 +176,6 @@ def write_atomically(path: Path, text: str) -> None:
     fsync_dir(path.parent)
 
 
-def fsync_dir(folder: Path) -> None:
-    if os.name != "posix":
-        return  # Windows cannot open a folder for fsync; NTFS journals the rename
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _key_file_text(passphrase_entry: dict, recovery_entry: dict) -> str:
     data = {
         "format": FORMAT,
@@ -211,6 +205,7 @@ def create_key(
     text = _key_file_text(_wrap(raw, passphrase, "passphrase", n), _wrap(raw, code, "recovery", n))
     folder.mkdir(parents=True, exist_ok=True)
     write_atomically(folder / KEY_FILENAME, text)
+    log.info("Key file written in %s", folder)
     return NewKey(raw, code)
 
 
@@ -227,6 +222,7 @@ def unlock(folder: Path, passphrase: str | None) -> bytes | None:
     data = read_key_file(folder)
     key = _unwrap(data.get("passphrase") or {}, passphrase, "passphrase")
     if key is None:
+        log.info("Unlock refused: the passphrase did not open the key file")
         raise WrongPassphrase(
             "That passphrase is not right; check Caps Lock and try again. Nothing was changed."
         )
@@ -237,6 +233,7 @@ def unlock_with_recovery(folder: Path, code: str) -> bytes:
     data = read_key_file(Path(folder))
     key = _unwrap(data.get("recovery") or {}, normalise_recovery_code(code), "recovery")
     if key is None:
+        log.info("Unlock refused: the recovery key did not open the key file")
         raise WrongPassphrase(
             "That recovery key is not right; check each group of four and try again."
         )
@@ -251,6 +248,7 @@ def _rewrap_passphrase(folder: Path, key: bytes, new_passphrase: str) -> None:
     n = int((data.get("passphrase") or {}).get("n", DEFAULT_N))
     data["passphrase"] = _wrap(key, new_passphrase, "passphrase", n)
     write_atomically(Path(folder) / KEY_FILENAME, json.dumps(data, indent=2) + "\n")
+    log.info("Passphrase changed for the key in %s", folder)
 
 
 def change_passphrase(folder: Path, old: str, new: str) -> None:

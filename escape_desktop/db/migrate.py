@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .backup import backups_dir, make_backup
 from .engine import Database
 from .errors import KnownError, NewerDatabase
-from .schema_version import HEAD, KNOWN_REVISIONS, state_of
+from .schema_version import HEAD, KNOWN_REVISIONS, schema_state
 
 if TYPE_CHECKING:
     from sqlalchemy import Connection
 
 __all__ = ["HEAD", "KNOWN_REVISIONS", "MIGRATIONS_DIR", "schema_state", "ensure_schema", "upgrade"]
 
+log = logging.getLogger(__name__)
+
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
-
-
-def schema_state(db: Database) -> str:
-    """'current', 'empty', 'behind', 'newer' or 'foreign' (tables, but not ours).
-
-    Plain SQL on a driver connection: answering "current" never imports SQLAlchemy.
-    """
-    with db.raw_read() as conn:
-        return state_of(conn)
 
 
 def alembic_config(connection: Connection):  # type: ignore[no-untyped-def]
@@ -38,11 +33,11 @@ def alembic_config(connection: Connection):  # type: ignore[no-untyped-def]
 def copy_before_migrating(db: Database) -> Path | None:
     """A verified backup (encrypted like the data) in the backups folder, before the schema
     changes. Raises BackupFailed, and nothing is migrated, when the data fails its check."""
-    from .backup import backups_dir, make_backup
-
     if not db.path.exists():
         return None
-    return make_backup(db, backups_dir(db.path.parent), "before-migration")
+    made = make_backup(db, backups_dir(db.path.parent), "before-migration")
+    log.info("Backup before migrating: %s", made.name)
+    return made
 
 
 def ensure_schema(db: Database) -> str:
@@ -50,6 +45,7 @@ def ensure_schema(db: Database) -> str:
     state = schema_state(db)
     if state == "current":
         return state
+    log.info("Schema state of %s: %s (this version's head: %s)", db.path.name, state, HEAD)
     if state == "newer":
         raise NewerDatabase(
             "This data file was written by a newer version of escape-desktop; "
@@ -69,5 +65,7 @@ def ensure_schema(db: Database) -> str:
 def upgrade(db: Database, target: str = "head") -> None:
     from alembic import command
 
+    log.info("Upgrading the schema of %s to %s", db.path.name, target)
     with db.engine.begin() as conn:
         command.upgrade(alembic_config(conn), target)
+    log.info("Schema upgraded")

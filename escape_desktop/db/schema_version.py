@@ -7,7 +7,10 @@ does the upgrading.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .engine import Database
 
 # Every revision in db/migrations/versions, oldest first. tests/test_migrations.py keeps this
 # in step with Alembic's own view of the scripts.
@@ -43,3 +46,10 @@ def state_of(conn: Any) -> str:
     if rev in KNOWN_REVISIONS:
         return "behind"
     return "newer"
+
+
+def schema_state(db: Database) -> str:
+    """The state of ``db``, read with plain SQL on a driver connection:
+    answering "current" never imports SQLAlchemy."""
+    with db.raw_read() as conn:
+        return state_of(conn)

@@ -1,0 +1,90 @@
+"""Durable file operations shared by backup, restore and encryption, written for every OS.
+
+On Windows ``os.fsync`` is FlushFileBuffers, which needs a handle opened for writing, and a
+folder cannot be opened to fsync at all (NTFS journals the rename); on macOS only
+F_FULLFSYNC reaches the platter. These helpers keep those rules in one place.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+
+log = logging.getLogger(__name__)
+
+SQLITE_MAGIC = b"SQLite format 3\x00"
+SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
+
+
+def fsync_file(path: Path) -> None:
+    """Flush ``path`` to disk."""
+    with open(path, "rb") as f:
+        os.fsync(f.fileno())
+
+
+def fsync_dir(folder: Path) -> None:
+    """Make a rename in ``folder`` durable; a no-op on Windows, where folders cannot be synced."""
+    if os.name != "posix":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def copy_durably(source: Path, target: Path) -> None:
+    """Copy ``source`` to ``target`` and flush it; a failed copy leaves no ``target``."""
+    try:
+        shutil.copyfile(source, target)
+        fsync_file(target)
+    except BaseException:
+        Path(target).unlink(missing_ok=True)
+        raise
+
+
+def is_plain_sqlite(path: Path) -> bool:
+    """True when ``path`` is an unencrypted SQLite file (encrypted ones start with random bytes)."""
+    try:
+        with open(path, "rb") as f:
+            return f.read(16) == SQLITE_MAGIC
+    except OSError:
+        return False
+
+
+def remove_sidecars(db_path: Path) -> None:
+    for suffix in SIDECAR_SUFFIXES:
+        Path(str(db_path) + suffix).unlink(missing_ok=True)
+
+
+def free_bytes(folder: Path) -> int | None:
+    """Free space on the disk holding ``folder``, or None when it cannot be told."""
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
+def sqlite_uri(path: PurePath, query: str = "") -> str:
+    """A SQLite ``file:`` URI for an absolute path, right for Windows drive and UNC paths.
+
+    ``Path.as_uri()`` writes a UNC path ``\\\\server\\share\\x.db`` as ``file://server/share/x.db``,
+    whose authority SQLite refuses ("invalid uri authority"); SQLite wants the UNC form with
+    an empty authority, ``file:////server/share/x.db``.
+    """
+    from urllib.parse import quote
+
+    if isinstance(path, PureWindowsPath):
+        drive = path.drive
+        rest = "/".join(path.parts[1:])
+        if drive.startswith("\\\\"):  # UNC: \\server\share
+            server_share = drive.lstrip("\\").replace("\\", "/")
+            uri_path = "//" + server_share + ("/" + rest if rest else "")
+        else:  # C:\folder\x.db -> /C:/folder/x.db
+            uri_path = "/" + drive + ("/" + rest if rest else "")
+    else:
+        uri_path = str(PurePosixPath(path))
+    uri = "file://" + quote(uri_path, safe="/:")  # empty authority, then the path
+    return uri + (f"?{query}" if query else "")
