@@ -6,11 +6,12 @@ import argparse
 import json
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from escape_desktop.db.engine import DB_FILENAME
-from escape_desktop.paths import resolve_data_dir
+from escape_desktop.paths import inside_data_folder, resolve_data_dir
 
 PASSPHRASE_ENV = "ESCAPE_DESKTOP_PASSPHRASE"
 
@@ -73,6 +74,58 @@ def course_id(ctx: Any, code: str) -> int:
                 f"There is no course with code {code}; 'escape-desktop courses' lists them."
             )
         return course.id
+
+
+def add_out_argument(
+    parser: argparse.ArgumentParser,
+    help: str,
+    *,
+    required: bool = False,
+    metavar: str = "FILE",
+) -> None:
+    """--out FILE and the --force that lets it replace a file already there."""
+    parser.add_argument("--out", required=required, metavar=metavar, help=help)
+    if not any("--force" in a.option_strings for a in parser._actions):
+        parser.add_argument(
+            "--force", action="store_true", help="replace an output file that already exists"
+        )
+
+
+def output_path(args: argparse.Namespace, value: str | os.PathLike[str]) -> Path:
+    """The file a command may write, or a CommandError saying why not.
+
+    Never inside the data folder (not even with --force: one export over key.json or the
+    database makes the data and every backup unreadable); an existing file only with --force.
+    Callers write to a temporary file beside it and rename it into place when complete.
+    """
+    target = Path(value).expanduser()
+    folder = inside_data_folder(target, resolve_data_dir(getattr(args, "data_dir", None)))
+    if folder is not None:
+        raise CommandError(
+            f"{target} is inside the escape-desktop data folder {folder}; nothing is written "
+            "there, so choose a file in another folder."
+        )
+    if target.is_dir():
+        raise CommandError(f"{target} is a folder; give a file name.")
+    if (target.exists() or target.is_symlink()) and not getattr(args, "force", False):
+        raise CommandError(
+            f"{target} already exists; add --force to replace it, or choose another name."
+        )
+    return target
+
+
+def write_text_atomically(target: Path, text: str) -> None:
+    """Write a text file beside ``target`` and rename it into place once it is complete."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def print_json(data: Any) -> None:

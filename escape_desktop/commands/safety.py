@@ -6,16 +6,14 @@ import argparse
 import os
 from pathlib import Path
 
-from .base import CommandError, open_context, read_passphrase
+from .base import CommandError, add_out_argument, open_context, output_path, read_passphrase
 
 LOCK_FILENAME = "app.lock"
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help="write a checked backup of the data")
-    p.add_argument(
-        "--out", metavar="FILE", help="backup file to write (default: the data folder's backups)"
-    )
+    add_out_argument(p, "backup file to write (default: the data folder's backups)")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", parents=[common], help="put a backup in place of the data")
@@ -46,7 +44,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--participant", metavar="CODE", required=True, help="the person's code, e.g. P-7KQ2MX9D"
     )
-    p.add_argument("--out", metavar="FILE", required=True)
+    add_out_argument(p, "the file to write (JSON)", required=True)
     p.set_defaults(func=cmd_subject_access)  # fmt: skip
 
 
@@ -81,12 +79,10 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from escape_desktop.db.integrity import integrity_problems
     from escape_desktop.services.safety_settings import backup_now
 
+    out = output_path(args, args.out).absolute() if args.out else None
     ctx = open_context(args)
     try:
-        if args.out:
-            out = Path(args.out).expanduser().resolve()
-            if out.exists():
-                raise CommandError(f"{out} already exists; choose a new file name.")
+        if out is not None:
             if not out.parent.is_dir():
                 raise CommandError(f"The folder {out.parent} does not exist.")
             problems = integrity_problems(ctx.db, full=True)
@@ -197,6 +193,7 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     from escape_desktop.db.models import Participant
     from escape_desktop.services.retention import write_subject_access
 
+    target = output_path(args, args.out)
     ctx = open_context(args)
     try:
         with ctx.db.read() as s:
@@ -205,7 +202,7 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
             )
         if pid is None:
             raise CommandError(f"There is nobody with code {args.participant}.")
-        out = write_subject_access(ctx, pid, Path(args.out).expanduser())
+        out = write_subject_access(ctx, pid, target)
     finally:
         ctx.close()
     print(f"Everything held about {args.participant} is in {out}.")

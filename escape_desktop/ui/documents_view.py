@@ -40,6 +40,7 @@ from escape_desktop.export.documents import KINDS as DOC_KINDS
 from escape_desktop.programme.completion import is_completer
 from escape_desktop.ui import style
 from escape_desktop.ui.bus import ChangeBus
+from escape_desktop.ui.save_guard import refuse_data_folder
 from escape_desktop.ui.worker import run_in_background
 
 log = logging.getLogger(__name__)
@@ -290,7 +291,7 @@ class DocumentsSection(QWidget):
             self.status.setText("Tick at least one person, or choose everyone.")
             return
         path = self.ask_path(self.suggested_path())
-        if path is None:
+        if path is None or refuse_data_folder(self, path, self.ctx.data_dir):
             return
         self.save_dir = path.parent
         kind, course_id = self.kind(), self._reg.course_id

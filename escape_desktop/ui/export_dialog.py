@@ -33,6 +33,7 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.export.upload import UploadData, UploadScope
 from escape_desktop.services import uploads
 from escape_desktop.ui.bus import ChangeBus
+from escape_desktop.ui.save_guard import refuse_data_folder
 from escape_desktop.ui.worker import run_in_background
 
 PREVIEW_ROWS = 20
@@ -412,6 +413,8 @@ class ExportDialog(QDialog):
         if not target:
             self._show_error("Choose where to save the file first (Choose… next to Save to).")
             self.path.setFocus()
+            return
+        if refuse_data_folder(self, target, self.ctx.data_dir):
             return
         if Path(target).exists() and not self._confirm_replace(Path(target)):
             return

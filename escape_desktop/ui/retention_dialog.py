@@ -33,6 +33,7 @@ from escape_desktop.services import retention, safety_settings
 from escape_desktop.ui import error_dialog
 from escape_desktop.ui.bus import ChangeBus
 from escape_desktop.ui.rows_model import ROW_DATA_ROLE, RowsModel
+from escape_desktop.ui.save_guard import refuse_data_folder
 
 TAB_RETENTION, TAB_PERSON = range(2)
 
@@ -229,7 +230,7 @@ class RetentionDialog(QDialog):
         if hit is None:
             return
         path = self.export_path(hit)
-        if not path:
+        if not path or refuse_data_folder(self, path, self.ctx.data_dir):
             return
         ok, out = error_dialog.guarded(
             self, retention.write_subject_access, self.ctx, hit.participant_id, Path(path)
