@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
+import locale
 import os
 import sys
 import tempfile
@@ -24,15 +26,50 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+# Byte-order marks that Windows tools put at the start of a text file: Notepad's "UTF-8 with
+# BOM", and PowerShell 5's `>` and Out-File, which write UTF-16.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> str:
+    """The one line of a passphrase or recovery-key file, however a Windows tool saved it.
+
+    A byte-order mark is dropped (it would otherwise become an invisible first character of
+    the passphrase), UTF-16 is read as such, and the line end (CR LF or LF) is not part of it.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        raise CommandError(f"Cannot read the {what} file {path}.") from None
+    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
+    # No mark: UTF-8, else the Windows "ANSI" code page that older Notepad saved in (cp1252)
+    tries = [encoding] if encoding else ["utf-8", locale.getencoding()]
+    text = "\0"
+    for enc in tries:
+        try:
+            text = raw.decode(enc)
+            break
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if "\0" in text:
+        raise CommandError(
+            f"The {what} file {path} is not a plain text file; save the {what} in it as "
+            "plain text (Notepad does) and try again."
+        )
+    return text.rstrip("\r\n")
+
+
 def read_passphrase(args: argparse.Namespace) -> str | None:
     path = getattr(args, "passphrase_file", None)
     if path:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError:
-            raise CommandError(f"Cannot read the passphrase file {path}.") from None
-        return text.rstrip("\r\n")
-    return os.environ.get(PASSPHRASE_ENV) or None
+        return read_secret_file(path, "passphrase")
+    # A BOM can reach the variable too, when it is set from a file Notepad saved.
+    value = os.environ.get(PASSPHRASE_ENV, "").removeprefix("\ufeff").rstrip("\r\n")
+    return value or None
 
 
 def open_context(  # type: ignore[no-untyped-def]

@@ -6,7 +6,14 @@ import argparse
 import os
 from pathlib import Path
 
-from .base import CommandError, add_out_argument, open_context, output_path, read_passphrase
+from .base import (
+    CommandError,
+    add_out_argument,
+    open_context,
+    output_path,
+    read_passphrase,
+    read_secret_file,
+)
 
 LOCK_FILENAME = "app.lock"
 
@@ -46,13 +53,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     add_out_argument(p, "the file to write (JSON)", required=True)
     p.set_defaults(func=cmd_subject_access)  # fmt: skip
-
-
-def _read_secret(path: str, what: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
-    except OSError:
-        raise CommandError(f"Cannot read the {what} file {path}.") from None
 
 
 def app_is_running(folder: Path) -> bool:
@@ -132,7 +132,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     folder = resolve_data_dir(args.data_dir)
     if not keys.is_encrypted(folder):
         raise CommandError("This data has no passphrase yet; use 'escape-desktop encrypt' first.")
-    new = _read_secret(args.new_passphrase_file, "new passphrase")
+    new = read_secret_file(args.new_passphrase_file, "new passphrase")
     if args.action == "change":
         old = read_passphrase(args)
         if not old:
@@ -143,7 +143,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     else:
         if not args.recovery_key_file:
             raise CommandError("Give the recovery key with --recovery-key-file.")
-        keys.reset_passphrase(folder, _read_secret(args.recovery_key_file, "recovery key"), new)
+        keys.reset_passphrase(folder, read_secret_file(args.recovery_key_file, "recovery key"), new)
     print("The passphrase is changed; use the new one from now on.")
     return 0
 
@@ -151,7 +151,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 def cmd_encrypt(args: argparse.Namespace) -> int:
     from escape_desktop.db.backup import encrypt_existing
 
-    new = _read_secret(args.new_passphrase_file, "new passphrase")
+    new = read_secret_file(args.new_passphrase_file, "new passphrase")
     ctx = open_context(args)
     if ctx.db.key is not None:
         ctx.close()

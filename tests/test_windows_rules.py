@@ -1,0 +1,92 @@
+"""Windows and macOS rules the command line must follow, each emulated here on Linux:
+passphrase files from Windows tools, output under a Windows code page, the restore guard's
+process check, and portable mode beside a frozen program."""
+
+from __future__ import annotations
+
+import codecs
+from pathlib import Path
+
+import pytest
+
+from escape_desktop.cli import main
+from escape_desktop.context import AppContext
+from escape_desktop.db import keys
+
+FAST = 2**12  # a cheap scrypt cost keeps the tests quick; the format is the same
+SECRET = "Żółw at half nine £2"  # not ASCII, so each encoding really differs
+
+
+def one_line(text: str) -> str:
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, text
+    assert "Traceback" not in text and "Something went wrong" not in text, text
+    return lines[0]
+
+
+@pytest.fixture
+def locked_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "enc"
+    made = keys.create_key(folder, SECRET, n=FAST)
+    AppContext.open(folder, key=made.key).close()
+    return folder
+
+
+# ---- passphrase files written by Windows tools ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [
+        pytest.param((SECRET + "\n").encode("utf-8"), id="utf-8"),
+        pytest.param(codecs.BOM_UTF8 + (SECRET + "\r\n").encode("utf-8"), id="notepad-utf-8-bom"),
+        pytest.param((SECRET + "\r\n").encode("utf-16"), id="powershell-5-redirect-utf-16"),
+        pytest.param(
+            codecs.BOM_UTF16_LE + (SECRET + "\r\n").encode("utf-16-le"), id="utf-16-le-bom"
+        ),
+        pytest.param(
+            codecs.BOM_UTF16_BE + (SECRET + "\r\n").encode("utf-16-be"), id="utf-16-be-bom"
+        ),
+        pytest.param(codecs.BOM_UTF8 + SECRET.encode("utf-8"), id="no-line-end"),
+    ],
+)
+def test_passphrase_files_from_windows_tools_unlock_the_data(
+    locked_folder: Path, tmp_path: Path, raw: bytes, capsys
+) -> None:
+    secret = tmp_path / "passphrase.txt"
+    secret.write_bytes(raw)
+    code = main(["courses", "--data-dir", str(locked_folder), "--passphrase-file", str(secret)])
+    assert code == 0, capsys.readouterr().err
+    assert "No courses yet" in capsys.readouterr().out
+
+
+def test_a_passphrase_file_in_the_windows_ansi_code_page_is_read(
+    tmp_path: Path, monkeypatch, capsys
+) -> None:
+    import locale
+
+    phrase = "kettle at nine £2"  # older Notepad saved "ANSI": £ is one byte, 0xA3
+    folder = tmp_path / "enc"
+    AppContext.open(folder, key=keys.create_key(folder, phrase, n=FAST).key).close()
+    secret = tmp_path / "passphrase.txt"
+    secret.write_bytes((phrase + "\r\n").encode("cp1252"))
+    monkeypatch.setattr(locale, "getencoding", lambda: "cp1252")  # a UK Windows laptop
+    assert main(["courses", "--data-dir", str(folder), "--passphrase-file", str(secret)]) == 0
+
+
+def test_a_file_that_is_not_text_is_one_sentence(locked_folder: Path, tmp_path: Path, capsys):
+    secret = tmp_path / "passphrase.docx"
+    secret.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xff\xfe\x00\x00")
+    assert main(["courses", "--data-dir", str(locked_folder), "--passphrase-file", str(secret)])
+    line = one_line(capsys.readouterr().err)
+    assert "not a plain text file" in line and str(secret) in line
+
+
+def test_the_new_passphrase_file_is_read_the_same_way(locked_folder: Path, tmp_path, capsys):
+    old = tmp_path / "old.txt"
+    old.write_bytes((SECRET + "\r\n").encode("utf-16"))
+    new = tmp_path / "new.txt"
+    new.write_bytes(codecs.BOM_UTF8 + b"a new one for spring\r\n")
+    argv = ["passphrase", "change", "--data-dir", str(locked_folder)]
+    assert main([*argv, "--passphrase-file", str(old), "--new-passphrase-file", str(new)]) == 0
+    assert keys.unlock(locked_folder, "a new one for spring")  # no BOM, no CR in it
