@@ -5,6 +5,10 @@ process check, and portable mode beside a frozen program."""
 from __future__ import annotations
 
 import codecs
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -90,3 +94,47 @@ def test_the_new_passphrase_file_is_read_the_same_way(locked_folder: Path, tmp_p
     argv = ["passphrase", "change", "--data-dir", str(locked_folder)]
     assert main([*argv, "--passphrase-file", str(old), "--new-passphrase-file", str(new)]) == 0
     assert keys.unlock(locked_folder, "a new one for spring")  # no BOM, no CR in it
+
+
+# ---- output under a Windows code page --------------------------------------------------
+
+
+def _cli(*args: str, encoding: str = "cp1252") -> subprocess.CompletedProcess[bytes]:
+    env = {**os.environ, "PYTHONIOENCODING": encoding}  # what Windows gives a redirected stdout
+    env.pop("PYTHONUTF8", None)
+    return subprocess.run(
+        [sys.executable, "-m", "escape_desktop", *args], capture_output=True, env=env
+    )
+
+
+@pytest.fixture
+def polish_name(demo_ctx: AppContext) -> tuple[Path, str]:
+    from sqlalchemy import select
+
+    from escape_desktop.db.models import Enrolment, Participant
+
+    with demo_ctx.db.transaction() as s:
+        person = s.scalars(select(Participant).join(Enrolment).order_by(Participant.id)).first()
+        person.first_name, person.last_name = "Łukasz", "Demo-Żółć"
+        code = person.code
+    demo_ctx.db.checkpoint()
+    demo_ctx.close()
+    return demo_ctx.data_dir, code
+
+
+def test_names_print_when_output_is_redirected_under_a_windows_code_page(
+    polish_name: tuple[Path, str], tmp_path: Path
+) -> None:
+    folder, code = polish_name
+    courses = json.loads(_cli("courses", "--data-dir", str(folder), "--json").stdout)
+    found = None
+    for course in courses:
+        done = _cli("outcomes", "--data-dir", str(folder), "--course", course["code"], "--json")
+        assert done.returncode == 0, done.stderr.decode("utf-8", "replace")
+        if "Demo-Żółć".encode() in done.stdout:
+            found = json.loads(done.stdout.decode("utf-8"))  # valid JSON, in UTF-8
+            text = _cli("outcomes", "--data-dir", str(folder), "--course", course["code"])
+            assert text.returncode == 0, text.stderr.decode("utf-8", "replace")
+            shown = text.stdout.decode("utf-8")
+            assert "Łukasz Demo-Żółć" in shown
+    assert found is not None, "the renamed person is on no course"
