@@ -138,3 +138,72 @@ def test_names_print_when_output_is_redirected_under_a_windows_code_page(
             shown = text.stdout.decode("utf-8")
             assert "Łukasz Demo-Żółć" in shown
     assert found is not None, "the renamed person is on no course"
+
+
+# ---- the restore guard's check for a running window --------------------------------------
+
+
+class FakeKernel32:
+    """Windows' process table as OpenProcess and GetExitCodeProcess report it."""
+
+    STILL_ACTIVE = 259
+
+    def __init__(self, exit_codes: dict[int, int], denied: set[int]) -> None:
+        self.exit_codes, self.denied, self.last_error = exit_codes, denied, 0
+        self.open_handles: set[int] = set()
+
+    def OpenProcess(self, _access: int, _inherit: bool, pid: int) -> int:  # noqa: N802
+        if pid in self.denied:
+            self.last_error = 5  # ERROR_ACCESS_DENIED
+            return 0
+        if pid not in self.exit_codes:
+            self.last_error = 87  # ERROR_INVALID_PARAMETER: no such process
+            return 0
+        self.open_handles.add(pid + 10_000)
+        return pid + 10_000
+
+    def GetExitCodeProcess(self, handle: int, ref) -> int:  # type: ignore[no-untyped-def]  # noqa: N802
+        ref._obj.value = self.exit_codes[handle - 10_000]
+        return 1
+
+    def CloseHandle(self, handle: int) -> int:  # noqa: N802
+        self.open_handles.discard(handle)
+        return 1
+
+
+def test_the_restore_guard_never_signals_a_process_on_windows(tmp_path: Path, monkeypatch):
+    import ctypes
+
+    from escape_desktop.commands import safety
+
+    kernel = FakeKernel32({4242: FakeKernel32.STILL_ACTIVE, 4343: 0}, denied={4444})
+    signalled: list[tuple[int, int]] = []
+    monkeypatch.setattr(os, "kill", lambda pid, sig: signalled.append((pid, sig)))
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "WinDLL", lambda name, use_last_error=False: kernel, raising=False)
+    monkeypatch.setattr(ctypes, "get_last_error", lambda: kernel.last_error, raising=False)
+    lock = tmp_path / safety.LOCK_FILENAME
+
+    def running(pid: int) -> bool:
+        lock.write_text(f"{pid}\nescape-desktop\nlaptop\n", encoding="utf-8")
+        return safety.app_is_running(tmp_path)
+
+    assert running(4242)  # the window is open
+    assert not running(4343)  # it has ended
+    assert not running(4545)  # no such process: a lock left by a crash
+    assert running(4444)  # another account's process: there, though it may not be opened
+    assert signalled == []  # signal 0 is CTRL_C_EVENT on Windows: never sent
+    assert kernel.open_handles == set()
+
+
+def test_the_restore_guard_still_sees_a_live_window_here(tmp_path: Path) -> None:
+    from escape_desktop.commands import safety
+
+    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    try:
+        (tmp_path / safety.LOCK_FILENAME).write_text(f"{child.pid}\n", encoding="utf-8")
+        assert safety.app_is_running(tmp_path)
+    finally:
+        child.kill()
+        child.wait()
+    assert not safety.app_is_running(tmp_path)

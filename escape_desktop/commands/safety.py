@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
 from .base import (
@@ -65,13 +66,45 @@ def app_is_running(folder: Path) -> bool:
         return False
     if pid == os.getpid():
         return False
+    return process_exists(pid)
+
+
+def process_exists(pid: int) -> bool:
+    """True when a process with this id is running, asked in each system's own way."""
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":
+        return _windows_process_exists(pid)
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0 only asks, on POSIX
     except ProcessLookupError:
         return False
     except OSError:
         return True  # exists, owned by someone else
     return True
+
+
+def _windows_process_exists(pid: int) -> bool:
+    # Never os.kill there: on Windows signal 0 is CTRL_C_EVENT, which interrupts the
+    # window's console group instead of asking whether the process exists.
+    import ctypes
+    from ctypes import wintypes
+
+    query_limited_information = 0x1000
+    still_active = 259
+    error_access_denied = 5
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(query_limited_information, False, pid)
+    if not handle:
+        # another user's process (an elevated one, say) exists but may not be opened
+        return ctypes.get_last_error() == error_access_denied  # type: ignore[attr-defined]
+    try:
+        code = wintypes.DWORD()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True  # there, but it would not say how it is: count it as running
+        return code.value == still_active
+    finally:
+        kernel32.CloseHandle(handle)
 
 
 def cmd_backup(args: argparse.Namespace) -> int:
