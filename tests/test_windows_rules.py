@@ -207,3 +207,65 @@ def test_the_restore_guard_still_sees_a_live_window_here(tmp_path: Path) -> None
         child.kill()
         child.wait()
     assert not safety.app_is_running(tmp_path)
+
+
+# ---- portable mode: data beside the program on an encrypted USB stick ---------------------
+
+
+@pytest.fixture
+def frozen_program(tmp_path: Path, monkeypatch) -> Path:
+    """A frozen escape-desktop.exe in E:/escape-desktop, as PyInstaller runs it."""
+    from escape_desktop import paths
+
+    program = tmp_path / "stick" / "escape-desktop"
+    program.mkdir(parents=True)
+    (program / "escape-desktop.exe").write_bytes(b"MZ")
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(program / "escape-desktop.exe"))
+    monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
+    return program
+
+
+def test_a_marker_beside_the_program_keeps_the_data_beside_it(frozen_program: Path, monkeypatch):
+    from escape_desktop import paths
+
+    per_user = paths.resolve_data_dir()
+    assert frozen_program not in per_user.parents  # no marker: the per-user folder
+    (frozen_program / "escape-desktop-portable.txt").write_text("", encoding="utf-8")
+    assert paths.resolve_data_dir() == frozen_program / "data"
+    # --data-dir and the variable still win
+    assert paths.resolve_data_dir(frozen_program.parent / "x") == frozen_program.parent / "x"
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(frozen_program.parent / "y"))
+    assert paths.resolve_data_dir() == frozen_program.parent / "y"
+
+
+def test_the_portable_data_folder_is_protected_like_any_other(frozen_program: Path, capsys):
+    (frozen_program / "escape-desktop-portable").write_text("", encoding="utf-8")
+    (frozen_program / "data").mkdir()
+    key = frozen_program / "data" / "key.json"
+    key.write_text("{}", encoding="utf-8")
+    code = main(["export", "dictionary", "--data-dir", str(frozen_program.parent / "other"),
+                 "--out", str(key), "--force"])  # fmt: skip
+    assert code != 0 and key.read_text(encoding="utf-8") == "{}"
+    assert "data folder" in one_line(capsys.readouterr().err)
+
+
+def test_a_marker_beside_the_mac_app_makes_it_portable(tmp_path: Path, monkeypatch) -> None:
+    from escape_desktop import paths
+
+    macos = tmp_path / "stick" / "escape-desktop.app" / "Contents" / "MacOS"
+    macos.mkdir(parents=True)
+    monkeypatch.setattr(sys, "frozen", True, raising=False)
+    monkeypatch.setattr(sys, "executable", str(macos / "escape-desktop"))
+    monkeypatch.delenv(paths.DATA_DIR_ENV, raising=False)
+    (tmp_path / "stick" / "escape-desktop-portable").write_text("", encoding="utf-8")
+    assert paths.resolve_data_dir() == tmp_path / "stick" / "data"
+
+
+def test_a_source_checkout_is_never_portable(tmp_path: Path, monkeypatch) -> None:
+    from escape_desktop import paths
+
+    monkeypatch.delattr(sys, "frozen", raising=False)
+    monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
+    (tmp_path / "escape-desktop-portable").write_text("", encoding="utf-8")
+    assert paths.portable_data_dir() is None
