@@ -12,6 +12,8 @@ DATA_DIR_ENV = "ESCAPE_DESKTOP_DATA_DIR"
 # lives in data/ beside it (an encrypted USB stick carried between laptops).
 PORTABLE_MARKERS = ("escape-desktop-portable", "escape-desktop-portable.txt")
 PORTABLE_DATA = "data"
+# IT's preset file: [escape-desktop] data_folder = ..., backup_folder = ...
+PRESET_FILENAME = "escape-desktop.ini"
 
 
 def _resources_root() -> Path:
@@ -50,10 +52,45 @@ def portable_data_dir() -> Path | None:
     return None
 
 
+def preset_files() -> list[Path]:
+    """Where IT may leave escape-desktop.ini: beside the installed program, and on Windows
+    in %ProgramData%\\escape-desktop (machine-wide, writable by administrators only)."""
+    files = [folder / PRESET_FILENAME for folder in program_folders()]
+    program_data = os.environ.get("ProgramData") if os.name == "nt" else None
+    if program_data:
+        files.append(Path(program_data) / APP_NAME / PRESET_FILENAME)
+    return files
+
+
+def preset(key: str) -> str:
+    """A value IT set in escape-desktop.ini ([escape-desktop] section), or "".
+
+    %VARIABLES% (and $VARIABLES) are expanded, so one file can serve every user of a laptop:
+    backup_folder = \\\\server\\escape-backups\\%USERNAME%
+    """
+    import configparser
+
+    for path in preset_files():
+        if not path.is_file():
+            continue
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(path, encoding="utf-8-sig")  # Notepad may add a byte-order mark
+        except (OSError, UnicodeDecodeError, configparser.Error):
+            continue  # an unreadable preset is no preset; the app still starts
+        value = parser.get(APP_NAME, key, fallback="").strip()
+        if value:
+            return os.path.expandvars(value)
+    return ""
+
+
 def default_data_dir() -> Path:
     portable = portable_data_dir()
     if portable is not None:
         return portable
+    preset_folder = preset("data_folder")
+    if preset_folder:
+        return Path(preset_folder).expanduser()
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
@@ -61,7 +98,7 @@ def default_data_dir() -> Path:
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
     """--data-dir wins, then ESCAPE_DESKTOP_DATA_DIR, then portable data/ beside the program,
-    then the platform's per-user data folder."""
+    then data_folder in IT's escape-desktop.ini, then the platform's per-user data folder."""
     if explicit:
         return Path(explicit).expanduser().resolve()
     env = os.environ.get(DATA_DIR_ENV)

@@ -269,3 +269,37 @@ def test_a_source_checkout_is_never_portable(tmp_path: Path, monkeypatch) -> Non
     monkeypatch.setattr(sys, "executable", str(tmp_path / "python"))
     (tmp_path / "escape-desktop-portable").write_text("", encoding="utf-8")
     assert paths.portable_data_dir() is None
+
+
+# ---- IT's preset file beside the installed program ----------------------------------------
+
+
+def test_it_presets_the_data_and_backup_folders_beside_the_program(
+    frozen_program: Path, ctx: AppContext, monkeypatch
+) -> None:
+    from escape_desktop import paths
+    from escape_desktop.services import safety_settings
+
+    assert safety_settings.get_settings(ctx).backup_folder == ""
+    monkeypatch.setenv("ESCAPE_TEST_USER", "jo.bloggs")
+    (frozen_program / "escape-desktop.ini").write_bytes(
+        codecs.BOM_UTF8
+        + b"[escape-desktop]\r\n"
+        + f"data_folder = {frozen_program.parent / 'class-data'}\r\n".encode()
+        + f"backup_folder = {frozen_program.parent / 'share'}/${{ESCAPE_TEST_USER}}\r\n".encode()
+    )
+    assert paths.resolve_data_dir() == frozen_program.parent / "class-data"
+    preset = safety_settings.get_settings(ctx).backup_folder
+    assert preset == str(frozen_program.parent / "share" / "jo.bloggs")
+    chosen = frozen_program.parent / "stick"
+    chosen.mkdir()
+    safety_settings.set_backup_folder(ctx, chosen)  # a choice made in Settings wins
+    assert safety_settings.get_settings(ctx).backup_folder == str(chosen)
+
+
+def test_a_broken_preset_file_is_ignored(frozen_program: Path) -> None:
+    from escape_desktop import paths
+
+    (frozen_program / "escape-desktop.ini").write_bytes(b"\xff\xfe not [an ini")
+    assert paths.preset("backup_folder") == ""
+    assert frozen_program not in paths.resolve_data_dir().parents

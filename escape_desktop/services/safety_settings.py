@@ -11,6 +11,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import backup as backups
 from escape_desktop.db.errors import KnownError
 from escape_desktop.db.models import Setting
+from escape_desktop.paths import preset
 
 from .common import audit, clean_text, parse_int
 
@@ -60,7 +61,9 @@ def get_settings(ctx: AppContext) -> SafetySettings:
         return n if lo <= n <= hi else default
 
     return SafetySettings(
-        backup_folder=values.get(BACKUP_FOLDER, ""),
+        # IT may preset the folder for every user in escape-desktop.ini; a choice made in
+        # Settings wins
+        backup_folder=values.get(BACKUP_FOLDER, "") or preset("backup_folder"),
         idle_lock_minutes=number(IDLE_LOCK_MINUTES, DEFAULT_IDLE_MINUTES, 0, 240),
         retention_years=number(RETENTION_YEARS, DEFAULT_RETENTION_YEARS, 1, 100),
     )
