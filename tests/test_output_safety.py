@@ -162,17 +162,36 @@ def test_every_command_that_writes_a_file_offers_force() -> None:
         assert any("--force" in a.option_strings for a in parser._actions), name
 
 
-def test_window_save_dialogs_refuse_the_data_folder(qtbot, tmp_path: Path, monkeypatch) -> None:
-    from escape_desktop.ui import error_dialog, save_guard
+def test_window_save_dialogs_refuse_the_data_folder(
+    qtbot, demo_ctx: AppContext, demo_today, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.db.queries import course_by_code
+    from escape_desktop.services import safety_settings
+    from escape_desktop.ui import error_dialog
+    from escape_desktop.ui.backups_dialog import BackupsDialog
+    from escape_desktop.ui.bus import ChangeBus
+    from escape_desktop.ui.documents_view import DocumentsSection
 
     shown: list[str] = []
     monkeypatch.setattr(error_dialog, "show_message", lambda _p, _t, text, **_k: shown.append(text))
-    folder = tmp_path / "data"
-    (folder / "backups").mkdir(parents=True)
-    assert save_guard.refuse_data_folder(None, folder / "backups" / "x.pdf", folder)
-    assert shown and "Choose another folder" in shown[0] and "--" not in shown[0]
-    assert not save_guard.refuse_data_folder(None, tmp_path / "x.pdf", folder)
-    assert len(shown) == 1
+    folder = demo_ctx.data_dir
+    before = (folder / DB_FILENAME).read_bytes()
+    view = DocumentsSection(demo_ctx, ChangeBus())
+    view.today = demo_today
+    qtbot.addWidget(view)
+    with demo_ctx.db.read() as s:
+        view.set_course(course_by_code(s, "KH-2026-002").id)
+    view.ask_path = lambda _suggested: folder / DB_FILENAME  # type: ignore[method-assign]
+    view.save_pdf()
+    assert view._job is None  # nothing started
+    assert len(shown) == 1 and "Choose another folder" in shown[0] and "--" not in shown[0]
+    assert (folder / DB_FILENAME).read_bytes() == before
+
+    dialog = BackupsDialog(demo_ctx, ChangeBus())
+    qtbot.addWidget(dialog)
+    dialog.set_folder(str(folder / "backups"))  # copies must live somewhere else
+    assert len(shown) == 2
+    assert safety_settings.get_settings(demo_ctx).backup_folder == ""
 
 
 def test_no_save_dialog_turns_off_the_overwrite_question() -> None:

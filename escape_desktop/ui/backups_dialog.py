@@ -31,6 +31,7 @@ from escape_desktop.services import safety_settings
 from escape_desktop.ui import error_dialog
 from escape_desktop.ui.bus import ChangeBus
 from escape_desktop.ui.rows_model import ListModel
+from escape_desktop.ui.save_guard import refuse_data_folder
 from escape_desktop.ui.worker import run_in_background
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -251,6 +252,8 @@ class BackupsDialog(QDialog):
             self.set_folder(path)
 
     def set_folder(self, path: str) -> None:
+        if refuse_data_folder(self, path, self.ctx.data_dir):
+            return  # copies inside the data folder would be lost with it
         ok, _ = error_dialog.guarded(self, safety_settings.set_backup_folder, self.ctx, path)
         if ok:
             self.folder.setText(path)
