@@ -67,10 +67,10 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = _plain_window_launch(argv)
     if data_dir is not _NOT_PLAIN:
         return _open_window(data_dir)  # type: ignore[arg-type]
+    safe_output()  # before parsing: usage errors and --help print too
     args = build_parser().parse_args(argv)
     if not getattr(args, "command", None):
         return _open_window(args.data_dir)
-    safe_output()
     return run_command(args)
 
 
