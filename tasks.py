@@ -140,7 +140,14 @@ def _iscc() -> Path:
     found = shutil.which("iscc") or shutil.which("ISCC")
     if found:
         return Path(found)
-    for base in (os.environ.get("ProgramFiles(x86)"), os.environ.get("ProgramFiles")):
+    # Git Bash may not pass on a variable whose name has brackets: try the usual places too
+    bases = (
+        os.environ.get("ProgramFiles(x86)"),
+        os.environ.get("ProgramFiles"),
+        r"C:\Program Files (x86)",
+        r"C:\Program Files",
+    )
+    for base in bases:
         if base and (Path(base) / "Inno Setup 6" / "ISCC.exe").exists():
             return Path(base) / "Inno Setup 6" / "ISCC.exe"
     sys.exit("Inno Setup 6 is not installed (https://jrsoftware.org/isinfo.php).")
