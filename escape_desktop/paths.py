@@ -68,11 +68,11 @@ def preset(key: str) -> str:
     %VARIABLES% (and $VARIABLES) are expanded, so one file can serve every user of a laptop:
     backup_folder = \\\\server\\escape-backups\\%USERNAME%
     """
-    import configparser
-
     for path in preset_files():
         if not path.is_file():
             continue
+        import configparser  # only when IT left a file: most starts have none
+
         parser = configparser.ConfigParser(interpolation=None)
         try:
             parser.read(path, encoding="utf-8-sig")  # Notepad may add a byte-order mark
