@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-package lint package bench clean screenshots
+.PHONY: run test test-package lint package smoke installer bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -25,21 +25,27 @@ run: $(STAMP)
 test: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not package"
 
+# The package targets are tasks.py's, so Windows (no make) runs the very same steps.
 test-package: $(TEST_STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,dev,package]"
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m package
+	$(BIN)/python tasks.py test-package
 
 lint: $(TEST_STAMP)
-	$(BIN)/ruff check escape_desktop tests benchmarks
-	$(BIN)/ruff format --check escape_desktop tests benchmarks
+	$(BIN)/ruff check escape_desktop tests benchmarks tasks.py
+	$(BIN)/ruff format --check escape_desktop tests benchmarks tasks.py
 	$(BIN)/mypy escape_desktop
+	$(BIN)/check-jsonschema --builtin-schema vendor.github-workflows .github/workflows/*.yml
 
 bench: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 
 package: $(TEST_STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[package]"
-	$(BIN)/pyinstaller --noconfirm --clean --distpath dist --workpath build packaging/escape-desktop.spec
+	$(BIN)/python tasks.py package
+
+smoke:
+	$(BIN)/python tasks.py smoke
+
+installer:
+	$(BIN)/python tasks.py installer
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache tests/output benchmarks/output

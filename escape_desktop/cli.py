@@ -67,10 +67,32 @@ def main(argv: list[str] | None = None) -> int:
     data_dir = _plain_window_launch(argv)
     if data_dir is not _NOT_PLAIN:
         return _open_window(data_dir)  # type: ignore[arg-type]
+    safe_output()  # before parsing: usage errors and --help print too
     args = build_parser().parse_args(argv)
     if not getattr(args, "command", None):
         return _open_window(args.data_dir)
     return run_command(args)
+
+
+def safe_output() -> None:
+    """Let names such as Łukasz reach the screen or a file on any code page.
+
+    Redirected to a file or a pipe, Windows would encode in its "ANSI" code page (cp1252),
+    which has no Ł: the command stopped half-way. Files are written in UTF-8 instead, which
+    Notepad opens and JSON requires. A console shows what it can and a ? for the rest,
+    rather than stopping.
+    """
+    for name, errors in (("stdout", "replace"), ("stderr", "backslashreplace")):
+        stream = getattr(sys, name, None)
+        if stream is None or not hasattr(stream, "reconfigure"):
+            continue  # the windowed build on Windows has no console streams
+        try:
+            if stream.isatty():
+                stream.reconfigure(errors=errors)
+            else:
+                stream.reconfigure(encoding="utf-8", errors=errors)
+        except (OSError, ValueError):
+            continue  # a stream that cannot change: leave it as it is
 
 
 def _open_window(data_dir: str | None) -> int:

@@ -1,4 +1,6 @@
-"""Where things live: bundled resources and the user's data folder."""
+"""Where things live: bundled resources, the user's data folder, and what must never be written over."""
+
+from __future__ import annotations
 
 import os
 import sys
@@ -6,6 +8,12 @@ from pathlib import Path
 
 APP_NAME = "escape-desktop"
 DATA_DIR_ENV = "ESCAPE_DESKTOP_DATA_DIR"
+# A file with one of these names beside the installed program makes it portable: the data
+# lives in data/ beside it (an encrypted USB stick carried between laptops).
+PORTABLE_MARKERS = ("escape-desktop-portable", "escape-desktop-portable.txt")
+PORTABLE_DATA = "data"
+# IT's preset file: [escape-desktop] data_folder = ..., backup_folder = ...
+PRESET_FILENAME = "escape-desktop.ini"
 
 
 def _resources_root() -> Path:
@@ -24,17 +32,139 @@ def resource_path(*parts: str) -> Path:
     return _resources_root().joinpath(*parts)
 
 
+def program_folders() -> list[Path]:
+    """Folders a portable marker may sit in: beside the frozen program, and on macOS beside
+    the .app (the program itself is deep inside it, in Contents/MacOS)."""
+    if not getattr(sys, "frozen", False):
+        return []  # a source checkout or pip install is never portable
+    exe_dir = Path(sys.executable).resolve().parent
+    folders = [exe_dir]
+    if exe_dir.name == "MacOS" and exe_dir.parent.name == "Contents":
+        folders.append(exe_dir.parent.parent.parent)  # the folder holding escape-desktop.app
+    return folders
+
+
+def portable_data_dir() -> Path | None:
+    """data/ beside the program when a portable marker file is there; otherwise None."""
+    for folder in program_folders():
+        if any((folder / marker).is_file() for marker in PORTABLE_MARKERS):
+            return folder / PORTABLE_DATA
+    return None
+
+
+def preset_files() -> list[Path]:
+    """Where IT may leave escape-desktop.ini: beside the installed program, and on Windows
+    in %ProgramData%\\escape-desktop (machine-wide, writable by administrators only)."""
+    files = [folder / PRESET_FILENAME for folder in program_folders()]
+    program_data = os.environ.get("ProgramData") if os.name == "nt" else None
+    if program_data:
+        files.append(Path(program_data) / APP_NAME / PRESET_FILENAME)
+    return files
+
+
+def preset(key: str) -> str:
+    """A value IT set in escape-desktop.ini ([escape-desktop] section), or "".
+
+    %VARIABLES% (and $VARIABLES) are expanded, so one file can serve every user of a laptop:
+    backup_folder = \\\\server\\escape-backups\\%USERNAME%
+    """
+    for path in preset_files():
+        if not path.is_file():
+            continue
+        import configparser  # only when IT left a file: most starts have none
+
+        parser = configparser.ConfigParser(interpolation=None)
+        try:
+            parser.read(path, encoding="utf-8-sig")  # Notepad may add a byte-order mark
+        except (OSError, UnicodeDecodeError, configparser.Error):
+            continue  # an unreadable preset is no preset; the app still starts
+        value = parser.get(APP_NAME, key, fallback="").strip()
+        if value:
+            return os.path.expandvars(value)
+    return ""
+
+
 def default_data_dir() -> Path:
+    portable = portable_data_dir()
+    if portable is not None:
+        return portable
+    preset_folder = preset("data_folder")
+    if preset_folder:
+        return Path(preset_folder).expanduser()
     from platformdirs import user_data_dir
 
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
 def resolve_data_dir(explicit: str | os.PathLike[str] | None = None) -> Path:
-    """--data-dir wins, then ESCAPE_DESKTOP_DATA_DIR, then the platform's data folder."""
+    """--data-dir wins, then ESCAPE_DESKTOP_DATA_DIR, then portable data/ beside the program,
+    then data_folder in IT's escape-desktop.ini, then the platform's per-user data folder."""
     if explicit:
         return Path(explicit).expanduser().resolve()
     env = os.environ.get(DATA_DIR_ENV)
     if env:
         return Path(env).expanduser().resolve()
     return default_data_dir()
+
+
+def case_insensitive_files() -> bool:
+    """Windows and (by default) macOS treat KEY.JSON and key.json as one file."""
+    return os.name == "nt" or sys.platform == "darwin"
+
+
+def _key(path: Path) -> tuple[str, ...]:
+    parts = path.parts
+    return tuple(p.casefold() for p in parts) if case_insensitive_files() else parts
+
+
+def _resolved(path: str | os.PathLike[str]) -> Path:
+    # resolve() follows symbolic links and removes "..", also for a file not there yet
+    return Path(path).expanduser().absolute().resolve()
+
+
+def is_inside(path: str | os.PathLike[str], folder: str | os.PathLike[str]) -> bool:
+    """True when ``path`` is ``folder`` or anything in it, after links and '..' are followed."""
+    inner, outer = _key(_resolved(path)), _key(_resolved(folder))
+    return inner[: len(outer)] == outer
+
+
+def _same_file_in(path: Path, folder: Path) -> bool:
+    """A hard link elsewhere to a file of the data folder is that file too."""
+    try:
+        st = path.stat()
+    except OSError:
+        return False
+    if st.st_nlink < 2:
+        return False
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                other = os.stat(os.path.join(root, name))
+            except OSError:
+                continue
+            if (other.st_ino, other.st_dev) == (st.st_ino, st.st_dev):
+                return True
+    return False
+
+
+def protected_folders(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The data folder in use and the default one: nothing the user exports may go there."""
+    folders = [default_data_dir()]
+    if data_dir is not None:
+        folders.insert(0, Path(data_dir))
+    return folders
+
+
+def inside_data_folder(
+    path: str | os.PathLike[str], data_dir: str | os.PathLike[str] | None = None
+) -> Path | None:
+    """The data folder that ``path`` lies in (or is a hard link into), or None.
+
+    Exports, prints and copies must never land there: one file written over key.json or
+    escape.db makes the data and every backup unreadable.
+    """
+    target = Path(path)
+    for folder in protected_folders(data_dir):
+        if is_inside(target, folder) or (folder.is_dir() and _same_file_in(target, folder)):
+            return folder
+    return None

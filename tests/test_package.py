@@ -180,3 +180,15 @@ def test_unneeded_qt_and_python_parts_are_left_out(bundle: Path) -> None:
     if sys.platform.startswith("linux"):
         found = {p.name.split(".")[0] for p in platforms.iterdir()}
         assert found == {"libqxcb", "libqoffscreen", "libqminimal"}
+
+
+@pytest.mark.skipif(sys.platform != "darwin", reason="the .app is built on macOS only")
+def test_the_mac_app_has_a_dock_icon_and_opens_the_window(bundle: Path) -> None:
+    import plistlib
+
+    app = ROOT / "dist" / "escape-desktop.app"
+    info = plistlib.loads((app / "Contents" / "Info.plist").read_bytes())
+    assert info.get("LSBackgroundOnly") is False
+    assert info["CFBundleExecutable"] == "escape-desktop"  # the windowed program
+    assert (app / "Contents" / "MacOS" / "escape-desktop").is_file()
+    assert list((app / "Contents" / "Resources").glob("*.icns"))  # converted from the PNG

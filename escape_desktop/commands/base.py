@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import argparse
+import codecs
 import json
+import locale
 import os
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any
 
 from escape_desktop.db.engine import DB_FILENAME
-from escape_desktop.paths import resolve_data_dir
+from escape_desktop.paths import inside_data_folder, resolve_data_dir
 
 PASSPHRASE_ENV = "ESCAPE_DESKTOP_PASSPHRASE"
 
@@ -23,15 +26,50 @@ class CommandError(Exception):
         self.exit_code = exit_code
 
 
+# Byte-order marks that Windows tools put at the start of a text file: Notepad's "UTF-8 with
+# BOM", and PowerShell 5's `>` and Out-File, which write UTF-16.
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> str:
+    """The one line of a passphrase or recovery-key file, however a Windows tool saved it.
+
+    A byte-order mark is dropped (it would otherwise become an invisible first character of
+    the passphrase), UTF-16 is read as such, and the line end (CR LF or LF) is not part of it.
+    """
+    try:
+        raw = Path(path).read_bytes()
+    except OSError:
+        raise CommandError(f"Cannot read the {what} file {path}.") from None
+    encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
+    # No mark: UTF-8, else the Windows "ANSI" code page that older Notepad saved in (cp1252)
+    tries = [encoding] if encoding else ["utf-8", locale.getencoding()]
+    text = "\0"
+    for enc in tries:
+        try:
+            text = raw.decode(enc)
+            break
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if "\0" in text:
+        raise CommandError(
+            f"The {what} file {path} is not a plain text file; save the {what} in it as "
+            "plain text (Notepad does) and try again."
+        )
+    return text.rstrip("\r\n")
+
+
 def read_passphrase(args: argparse.Namespace) -> str | None:
     path = getattr(args, "passphrase_file", None)
     if path:
-        try:
-            text = Path(path).read_text(encoding="utf-8")
-        except OSError:
-            raise CommandError(f"Cannot read the passphrase file {path}.") from None
-        return text.rstrip("\r\n")
-    return os.environ.get(PASSPHRASE_ENV) or None
+        return read_secret_file(path, "passphrase")
+    # A BOM can reach the variable too, when it is set from a file Notepad saved.
+    value = os.environ.get(PASSPHRASE_ENV, "").removeprefix("\ufeff").rstrip("\r\n")
+    return value or None
 
 
 def open_context(  # type: ignore[no-untyped-def]
@@ -73,6 +111,58 @@ def course_id(ctx: Any, code: str) -> int:
                 f"There is no course with code {code}; 'escape-desktop courses' lists them."
             )
         return course.id
+
+
+def add_out_argument(
+    parser: argparse.ArgumentParser,
+    help: str,
+    *,
+    required: bool = False,
+    metavar: str = "FILE",
+) -> None:
+    """--out FILE and the --force that lets it replace a file already there."""
+    parser.add_argument("--out", required=required, metavar=metavar, help=help)
+    if not any("--force" in a.option_strings for a in parser._actions):
+        parser.add_argument(
+            "--force", action="store_true", help="replace an output file that already exists"
+        )
+
+
+def output_path(args: argparse.Namespace, value: str | os.PathLike[str]) -> Path:
+    """The file a command may write, or a CommandError saying why not.
+
+    Never inside the data folder (not even with --force: one export over key.json or the
+    database makes the data and every backup unreadable); an existing file only with --force.
+    Callers write to a temporary file beside it and rename it into place when complete.
+    """
+    target = Path(value).expanduser()
+    folder = inside_data_folder(target, resolve_data_dir(getattr(args, "data_dir", None)))
+    if folder is not None:
+        raise CommandError(
+            f"{target} is inside the escape-desktop data folder {folder}; nothing is written "
+            "there, so choose a file in another folder."
+        )
+    if target.is_dir():
+        raise CommandError(f"{target} is a folder; give a file name.")
+    if (target.exists() or target.is_symlink()) and not getattr(args, "force", False):
+        raise CommandError(
+            f"{target} already exists; add --force to replace it, or choose another name."
+        )
+    return target
+
+
+def write_text_atomically(target: Path, text: str) -> None:
+    """Write a text file beside ``target`` and rename it into place once it is complete."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def print_json(data: Any) -> None:

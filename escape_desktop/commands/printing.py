@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .base import CommandError, course_id, open_context
+from .base import CommandError, add_out_argument, course_id, open_context, output_path
 
 HELP = {
     "session-sheet": "one session's register and circuit sheet (landscape)",
@@ -39,7 +39,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                 action="store_true",
                 help="do not record the certificates as issued (a test print)",
             )
-        k.add_argument("--out", required=True, metavar="FILE.pdf", help="where to save the PDF")
+        add_out_argument(k, "where to save the PDF", required=True, metavar="FILE.pdf")
         k.set_defaults(func=cmd_print, kind=kind)
 
 
@@ -67,6 +67,7 @@ def cmd_print(args: argparse.Namespace) -> int:
         raise CommandError(f"The output file must end in .pdf (got {out.name}).")
     if out.is_dir():
         raise CommandError(f"{out} is a folder; give a file name ending in .pdf.")
+    out = output_path(args, out)
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)

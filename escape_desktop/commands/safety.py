@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
 from pathlib import Path
 
-from .base import CommandError, open_context, read_passphrase
+from .base import (
+    CommandError,
+    add_out_argument,
+    open_context,
+    output_path,
+    read_passphrase,
+    read_secret_file,
+)
 
 LOCK_FILENAME = "app.lock"
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help="write a checked backup of the data")
-    p.add_argument(
-        "--out", metavar="FILE", help="backup file to write (default: the data folder's backups)"
-    )
+    add_out_argument(p, "backup file to write (default: the data folder's backups)")
     p.set_defaults(func=cmd_backup)
 
     p = sub.add_parser("restore", parents=[common], help="put a backup in place of the data")
@@ -46,15 +52,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--participant", metavar="CODE", required=True, help="the person's code, e.g. P-7KQ2MX9D"
     )
-    p.add_argument("--out", metavar="FILE", required=True)
+    add_out_argument(p, "the file to write (JSON)", required=True)
     p.set_defaults(func=cmd_subject_access)  # fmt: skip
-
-
-def _read_secret(path: str, what: str) -> str:
-    try:
-        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
-    except OSError:
-        raise CommandError(f"Cannot read the {what} file {path}.") from None
 
 
 def app_is_running(folder: Path) -> bool:
@@ -67,8 +66,17 @@ def app_is_running(folder: Path) -> bool:
         return False
     if pid == os.getpid():
         return False
+    return process_exists(pid)
+
+
+def process_exists(pid: int) -> bool:
+    """True when a process with this id is running, asked in each system's own way."""
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":
+        return _windows_process_exists(pid)
     try:
-        os.kill(pid, 0)
+        os.kill(pid, 0)  # signal 0 only asks, on POSIX
     except ProcessLookupError:
         return False
     except OSError:
@@ -76,16 +84,37 @@ def app_is_running(folder: Path) -> bool:
     return True
 
 
+def _windows_process_exists(pid: int) -> bool:
+    # Never os.kill there: on Windows signal 0 is CTRL_C_EVENT, which interrupts the
+    # window's console group instead of asking whether the process exists.
+    import ctypes
+    from ctypes import wintypes
+
+    query_limited_information = 0x1000
+    still_active = 259
+    error_access_denied = 5
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(query_limited_information, False, pid)
+    if not handle:
+        # another user's process (an elevated one, say) exists but may not be opened
+        return ctypes.get_last_error() == error_access_denied  # type: ignore[attr-defined]
+    try:
+        code = wintypes.DWORD()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True  # there, but it would not say how it is: count it as running
+        return code.value == still_active
+    finally:
+        kernel32.CloseHandle(handle)
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from escape_desktop.db.integrity import integrity_problems
     from escape_desktop.services.backups import backup_now, write_copy
 
+    out = output_path(args, args.out).absolute() if args.out else None
     ctx = open_context(args)
     try:
-        if args.out:
-            out = Path(args.out).expanduser().resolve()
-            if out.exists():
-                raise CommandError(f"{out} already exists; choose a new file name.")
+        if out is not None:
             if not out.parent.is_dir():
                 raise CommandError(f"The folder {out.parent} does not exist.")
             problems = integrity_problems(ctx.db, full=True)
@@ -135,7 +164,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     folder = resolve_data_dir(args.data_dir)
     if not keys.is_encrypted(folder):
         raise CommandError("This data has no passphrase yet; use 'escape-desktop encrypt' first.")
-    new = _read_secret(args.new_passphrase_file, "new passphrase")
+    new = read_secret_file(args.new_passphrase_file, "new passphrase")
     if args.action == "change":
         old = read_passphrase(args)
         if not old:
@@ -146,7 +175,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     else:
         if not args.recovery_key_file:
             raise CommandError("Give the recovery key with --recovery-key-file.")
-        keys.reset_passphrase(folder, _read_secret(args.recovery_key_file, "recovery key"), new)
+        keys.reset_passphrase(folder, read_secret_file(args.recovery_key_file, "recovery key"), new)
     print("The passphrase is changed; use the new one from now on.")
     return 0
 
@@ -154,7 +183,7 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 def cmd_encrypt(args: argparse.Namespace) -> int:
     from escape_desktop.db.backup import encrypt_existing
 
-    new = _read_secret(args.new_passphrase_file, "new passphrase")
+    new = read_secret_file(args.new_passphrase_file, "new passphrase")
     ctx = open_context(args)
     if ctx.db.key is not None:
         ctx.close()
@@ -196,6 +225,7 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
     from escape_desktop.db.models import Participant
     from escape_desktop.services.retention import write_subject_access
 
+    target = output_path(args, args.out)
     ctx = open_context(args)
     try:
         with ctx.db.read() as s:
@@ -204,7 +234,7 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
             )
         if pid is None:
             raise CommandError(f"There is nobody with code {args.participant}.")
-        out = write_subject_access(ctx, pid, Path(args.out).expanduser())
+        out = write_subject_access(ctx, pid, target)
     finally:
         ctx.close()
     print(f"Everything held about {args.participant} is in {out}.")

@@ -7,7 +7,14 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .base import CommandError, course_id, open_context
+from .base import (
+    CommandError,
+    add_out_argument,
+    course_id,
+    open_context,
+    output_path,
+    write_text_atomically,
+)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -20,7 +27,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         parents=[common],
         help="write the central upload CSV (pseudonymised, as the profile says)",
     )
-    c.add_argument("--out", required=True, metavar="FILE", help="the CSV file to write")
+    add_out_argument(c, "the CSV file to write", required=True)
     c.add_argument("--course", metavar="CODE", help="only this course")
     c.add_argument("--profile", metavar="NAME", help="upload profile (default escape-pain-v1)")
     c.add_argument(
@@ -42,7 +49,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     d = kinds.add_parser(
         "dictionary", parents=[common], help="write the data dictionary of a profile (Markdown)"
     )
-    d.add_argument("--out", metavar="FILE", help="file to write (default: print)")
+    add_out_argument(d, "file to write (default: print)")
     d.add_argument("--profile", metavar="NAME", help="upload profile (default escape-pain-v1)")
     d.set_defaults(func=cmd_dictionary)
 
@@ -72,6 +79,8 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     today = _date(args.today, "--today")
     if args.course and (date_from or date_to):
         raise CommandError("Use --course or --from/--to, not both.")
+    out = output_path(args, args.out)
+    attendance_out = output_path(args, args.attendance_out) if args.attendance_out else None
     ctx = open_context(args)
     try:
         scope = UploadScope(
@@ -82,10 +91,10 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
         )
         result = export_upload(
             ctx,
-            args.out,
+            out,
             profile_name=args.profile,
             scope=scope,
-            attendance_out=args.attendance_out,
+            attendance_out=attendance_out,
             bom=True if args.bom else None,
             today=today,
         )
@@ -119,8 +128,9 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
     if not args.out:
         sys.stdout.write(text)
         return 0
+    out = output_path(args, args.out)
     try:
-        Path(args.out).write_text(text, encoding="utf-8", newline="\n")
+        write_text_atomically(out, text)
     except OSError as e:
         raise CommandError(f"Cannot write {args.out} ({e.strerror or e}).") from None
     print(f"Wrote the data dictionary of {profile.name} to {args.out}.")

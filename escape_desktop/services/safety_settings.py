@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from escape_desktop.context import AppContext
+from escape_desktop.paths import preset
 
 from . import settings_registry as registry
 
@@ -27,7 +28,9 @@ class SafetySettings:
 def get_settings(ctx: AppContext) -> SafetySettings:
     values = registry.stored(ctx)
     return SafetySettings(
-        backup_folder=registry.get(ctx, registry.BACKUP_FOLDER, values),
+        # IT may preset the folder for every user in escape-desktop.ini; a choice made in
+        # Settings wins
+        backup_folder=registry.get(ctx, registry.BACKUP_FOLDER, values) or preset("backup_folder"),
         idle_lock_minutes=registry.get(ctx, registry.IDLE_LOCK_MINUTES, values),
         retention_years=registry.get(ctx, registry.RETENTION_YEARS, values),
     )

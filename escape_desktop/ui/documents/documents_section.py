@@ -42,6 +42,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.save_guard import refuse_data_folder
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +276,7 @@ class DocumentsSection(CourseSection):
             self.status.setText("Tick at least one person, or choose everyone.")
             return
         path = self.ask_path(self.suggested_path())
-        if path is None:
+        if path is None or refuse_data_folder(self, path, self.ctx.data_dir):
             return
         self.save_dir = path.parent
         kind, course_id = self.kind(), self._reg.course_id

@@ -35,6 +35,7 @@ from escape_desktop.services import uploads
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.save_guard import refuse_data_folder
 
 PREVIEW_ROWS = 20
 
@@ -413,6 +414,8 @@ class ExportDialog(QDialog):
         if not target:
             self._show_error("Choose where to save the file first (Choose… next to Save to).")
             self.path.setFocus()
+            return
+        if refuse_data_folder(self, target, self.ctx.data_dir):
             return
         if Path(target).exists() and not self._confirm_replace(Path(target)):
             return

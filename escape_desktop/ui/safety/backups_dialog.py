@@ -32,6 +32,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.rows_model import ListModel
+from escape_desktop.ui.common.save_guard import refuse_data_folder
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -262,6 +263,8 @@ class BackupsDialog(QDialog):
             self.set_folder(path)
 
     def set_folder(self, path: str) -> None:
+        if refuse_data_folder(self, path, self.ctx.data_dir):
+            return  # copies inside the data folder would be lost with it
         if run_op(
             self,
             lambda: safety_settings.set_backup_folder(self.ctx, path),

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.db import keys
 from escape_desktop.db.errors import KnownError
+from escape_desktop.ui.common.save_guard import refuse_data_folder
 
 
 def _password_field(placeholder: str = "") -> QLineEdit:
@@ -298,7 +299,7 @@ class RecoveryKeyDialog(QDialog):
         path, _ = QFileDialog.getSaveFileName(
             self, "Save the recovery key", "escape-desktop-recovery-key.txt", "Text (*.txt)"
         )
-        if path:
+        if path and not refuse_data_folder(self, path, None):
             Path(path).write_text(self.text_to_keep(), encoding="utf-8")
 
     def _print(self) -> None:

@@ -34,6 +34,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
+from escape_desktop.ui.common.save_guard import refuse_data_folder
 
 TAB_RETENTION, TAB_PERSON = range(2)
 
@@ -237,7 +238,7 @@ class RetentionDialog(QDialog):
         if hit is None:
             return
         path = self.export_path(hit)
-        if not path:
+        if not path or refuse_data_folder(self, path, self.ctx.data_dir):
             return
         run_op(
             self,
