@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,7 +19,7 @@ from typing import Any
 
 from .engine import DB_FILENAME, Database
 from .errors import BackupFailed, explain
-from .files import fsync_dir, fsync_file
+from .files import copy_durably, fsync_dir, fsync_file
 from .integrity import file_problems, integrity_problems
 from .keys import KEY_FILENAME
 
@@ -194,8 +193,7 @@ def copy_backup(
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / Path(backup).name
         partial = target.with_name(target.name + ".partial")
-        shutil.copyfile(backup, partial)
-        fsync_file(partial)
+        copy_durably(Path(backup), partial)
     except OSError as e:
         log.info("Copying %s to %s failed: %s", Path(backup).name, folder, e.strerror)
         raise BackupFailed(
@@ -208,7 +206,7 @@ def copy_backup(
         raise BackupFailed(f"The copy in {folder} failed its check and was removed.")
     os.replace(partial, target)
     if key_folder is not None and (Path(key_folder) / KEY_FILENAME).exists():
-        shutil.copyfile(Path(key_folder) / KEY_FILENAME, folder / KEY_FILENAME)
+        copy_durably(Path(key_folder) / KEY_FILENAME, folder / KEY_FILENAME)
     fsync_dir(folder)
     log.info("Backup copied to %s", target)
     return target

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 log = logging.getLogger(__name__)
@@ -19,13 +20,26 @@ SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
 
 
 def fsync_file(path: Path) -> None:
-    """Flush ``path`` to disk."""
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
+    """Flush ``path`` to disk through a handle opened for writing.
+
+    Windows' FlushFileBuffers (behind ``os.fsync``) refuses a read-only handle with "Bad file
+    descriptor"; macOS needs F_FULLFSYNC to get past the drive's own cache.
+    """
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        if sys.platform == "darwin":
+            import fcntl
+
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+        else:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable; a no-op on Windows, where folders cannot be synced."""
+    """Make a rename in ``folder`` durable; a no-op on Windows, where a folder cannot be opened
+    to flush it (NTFS journals the rename itself)."""
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)

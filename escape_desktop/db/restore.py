@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from datetime import datetime
 from pathlib import Path
 
@@ -12,7 +11,7 @@ from .backup import STAMP_FORMAT, Progress, backups_dir, make_backup, verify_bac
 from .encryption import export_encrypted
 from .engine import Database
 from .errors import BackupFailed, KnownError
-from .files import fsync_dir, fsync_file, is_plain_sqlite, remove_sidecars
+from .files import copy_durably, fsync_dir, is_plain_sqlite, remove_sidecars
 
 log = logging.getLogger(__name__)
 
@@ -75,11 +74,11 @@ def restore_backup(
         except Exception:
             pass
         db.dispose()
-        shutil.copyfile(path, aside)
+        copy_durably(path, aside)
         for suffix in ("-wal",):
             side = Path(str(path) + suffix)
             if side.exists():
-                shutil.copyfile(side, Path(str(aside) + suffix))
+                copy_durably(side, Path(str(aside) + suffix))
         log.info("The current data was kept aside as %s", aside.name)
     report(2, 4, "Putting the backup in place…")
     incoming = path.with_name(path.name + ".restoring")
@@ -87,8 +86,7 @@ def restore_backup(
         assert db.key is not None
         export_encrypted(source, incoming, db.key)  # checked, and fsynced
     else:
-        shutil.copyfile(source, incoming)
-        fsync_file(incoming)
+        copy_durably(source, incoming)
     remove_sidecars(path)
     os.replace(incoming, path)
     fsync_dir(path.parent)
