@@ -11,6 +11,8 @@ import logging
 import os
 import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 log = logging.getLogger(__name__)
@@ -49,10 +51,24 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def make_private(path: Path) -> None:
+    """Readable by this user only (0600 folders' files, 0700 folders) on Linux and macOS.
+
+    On Windows the data folder lives in the user's profile, whose ACL already does this.
+    """
+    if os.name != "posix":
+        return
+    try:
+        os.chmod(path, 0o700 if Path(path).is_dir() else 0o600)
+    except OSError:
+        pass  # a stick formatted FAT has no owners to speak of
+
+
 def copy_durably(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` and flush it; a failed copy leaves no ``target``."""
     try:
         shutil.copyfile(source, target)
+        make_private(target)
         fsync_file(target)
     except BaseException:
         Path(target).unlink(missing_ok=True)
@@ -102,3 +118,47 @@ def sqlite_uri(path: PurePath, query: str = "") -> str:
         uri_path = str(PurePosixPath(path))
     uri = "file://" + quote(uri_path, safe="/:")  # empty authority, then the path
     return uri + (f"?{query}" if query else "")
+
+
+LOCK_FILENAME = "maintenance.lock"
+# Left by an interrupted restore, backup or encryption; safe to remove when no one holds the lock.
+DEBRIS_PATTERNS = ("*.restoring", "*.partial")  # a half-made .damaged-… copy ends in .partial
+
+
+@contextmanager
+def maintenance_lock(folder: Path, timeout: float = 120.0) -> Iterator[None]:
+    """Hold the data folder's lock for backup, restore and encryption: a second one waits its
+    turn (raising filelock.Timeout after ``timeout`` seconds). Re-entrant in one thread, so a
+    restore can make its own backup inside it."""
+    from filelock import FileLock
+
+    lock = FileLock(Path(folder).resolve() / LOCK_FILENAME, is_singleton=True)
+    with lock.acquire(timeout=timeout):
+        yield
+
+
+def clean_debris(folder: Path) -> list[Path]:
+    """Remove what an interrupted backup, copy or restore left behind; return what went.
+
+    Skipped while another process holds the maintenance lock (its files are not debris).
+    """
+    from filelock import Timeout
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed: list[Path] = []
+    try:
+        with maintenance_lock(folder, timeout=0):
+            for where in (folder, folder / "backups"):
+                for pattern in DEBRIS_PATTERNS:
+                    for path in where.glob(pattern):
+                        path.unlink(missing_ok=True)
+                        removed.append(path)
+    except Timeout:
+        return []
+    except OSError:  # a read-only folder: nothing can be left there by us anyway
+        return removed
+    if removed:
+        log.info("Removed %d files left by an interrupted backup or restore", len(removed))
+    return removed

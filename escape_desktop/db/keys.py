@@ -137,7 +137,12 @@ def _unwrap(entry: dict[str, Any], secret: str, purpose: str) -> bytes | None:
 
 
 def read_key_file(folder: Path) -> dict[str, Any]:
-    path = Path(folder) / KEY_FILENAME
+    return read_key_path(Path(folder) / KEY_FILENAME)
+
+
+def read_key_path(path: Path) -> dict[str, Any]:
+    """The parsed key file at ``path`` (key.json, or a copy travelling with a backup)."""
+    folder = Path(path).parent
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -225,6 +230,31 @@ def unlock(folder: Path, passphrase: str | None) -> bytes | None:
         log.info("Unlock refused: the passphrase did not open the key file")
         raise WrongPassphrase(
             "That passphrase is not right; check Caps Lock and try again. Nothing was changed."
+        )
+    return key
+
+
+def unlock_key_path(
+    path: Path, passphrase: str | None = None, recovery_code: str | None = None
+) -> bytes:
+    """The raw key sealed in the key file at ``path``, opened with the passphrase or the
+    recovery key (for a backup that carries its own copy of the key file)."""
+    data = read_key_path(Path(path))
+    if recovery_code:
+        key = _unwrap(
+            data.get("recovery") or {}, normalise_recovery_code(recovery_code), "recovery"
+        )
+        if key is None:
+            raise WrongPassphrase(
+                "That recovery key is not right; check each group of four and try again."
+            )
+        return key
+    if not passphrase:
+        raise PassphraseNeeded("This backup is protected by a passphrase; give it to restore it.")
+    key = _unwrap(data.get("passphrase") or {}, passphrase, "passphrase")
+    if key is None:
+        raise WrongPassphrase(
+            "That passphrase does not open this backup; check Caps Lock, or use the recovery key."
         )
     return key
 

@@ -116,7 +116,9 @@ def backup_now(
     local = backups.backups_dir(ctx.data_dir)
     path = backups.make_backup(ctx.db, local, reason, progress=progress, now=now)
     result = BackupResult(path)
-    result.removed = len(backups.thin_backups(local, now, max_age_days=BACKUP_MAX_AGE_DAYS))
+    result.removed = len(
+        backups.thin_backups(local, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
+    )
     if settings.backup_folder:
         extra = Path(settings.backup_folder)
         if progress:
@@ -124,7 +126,7 @@ def backup_now(
         try:
             result.copied_to = backups.copy_backup(path, extra, ctx.db.key, ctx.data_dir)
             result.removed += len(
-                backups.thin_backups(extra, now, max_age_days=BACKUP_MAX_AGE_DAYS)
+                backups.thin_backups(extra, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
             )
         except KnownError as e:
             result.warnings.append(str(e))
