@@ -569,3 +569,17 @@ def test_the_window_offers_the_newest_backup_when_the_data_file_is_missing(
         if guard is not None:
             guard.release()
             guard.setParent(None)
+
+
+def test_the_key_copy_beside_the_backups_follows_encryption_and_a_new_passphrase(
+    demo_ctx: AppContext,
+) -> None:
+    folder = demo_ctx.data_dir
+    B.make_backup(demo_ctx.db, B.backups_dir(folder), "manual")  # a plain backup first
+    db, made = encrypt_existing(demo_ctx.db, PASS, n=FAST)
+    demo_ctx.db = db
+    copy = B.backups_dir(folder) / keys.KEY_FILENAME
+    assert keys.unlock_key_path(copy, PASS) == made.key
+    keys.change_passphrase(folder, PASS, "a brand new sentence")
+    assert keys.unlock_key_path(copy, "a brand new sentence") == made.key
+    assert keys.unlock_key_path(copy, recovery_code=made.recovery_code) == made.key

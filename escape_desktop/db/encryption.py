@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from . import keys
-from .backup import Progress, backups_dir, list_backups, verify_backup
+from .backup import Progress, backups_dir, list_backups, save_key_copy, verify_backup
 from .engine import DB_FILENAME, Database
 from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
 from .files import (
@@ -144,6 +144,8 @@ def encrypt_existing(
             raise
         report(3, 4, "Putting the encrypted copies in place…")
         finish_encryption(folder)
+        if list_backups(backups_dir(folder)):
+            save_key_copy(folder, backups_dir(folder) / keys.KEY_FILENAME)
     report(4, 4, "Encrypted.")
     log.info("Encrypted the data in %s", folder)
     new = Database(db.path, raw)

@@ -24,6 +24,7 @@ from .files import fsync_dir
 log = logging.getLogger(__name__)
 
 KEY_FILENAME = "key.json"
+BACKUP_KEY_COPY = f"backups/{KEY_FILENAME}"  # kept there by db/backup.py with every backup
 FORMAT = "escape-desktop-key"
 VERSION = 1
 KEY_BYTES = 32
@@ -277,7 +278,11 @@ def _rewrap_passphrase(folder: Path, key: bytes, new_passphrase: str) -> None:
     data = read_key_file(folder)
     n = int((data.get("passphrase") or {}).get("n", DEFAULT_N))
     data["passphrase"] = _wrap(key, new_passphrase, "passphrase", n)
-    write_atomically(Path(folder) / KEY_FILENAME, json.dumps(data, indent=2) + "\n")
+    text = json.dumps(data, indent=2) + "\n"
+    write_atomically(Path(folder) / KEY_FILENAME, text)
+    copy = Path(folder) / BACKUP_KEY_COPY
+    if copy.is_file():  # the copy beside the backups opens with the new passphrase too
+        write_atomically(copy, text)
     log.info("Passphrase changed for the key in %s", folder)
 
 
