@@ -583,3 +583,53 @@ def test_the_key_copy_beside_the_backups_follows_encryption_and_a_new_passphrase
     keys.change_passphrase(folder, PASS, "a brand new sentence")
     assert keys.unlock_key_path(copy, "a brand new sentence") == made.key
     assert keys.unlock_key_path(copy, recovery_code=made.recovery_code) == made.key
+
+
+def test_backup_out_restores_on_an_empty_folder_from_the_command_line(
+    demo_ctx: AppContext, tmp_path: Path
+) -> None:
+    import json
+    import subprocess
+    import sys
+
+    def run(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [sys.executable, "-m", "escape_desktop", *args], capture_output=True, text=True
+        )
+
+    folder = demo_ctx.data_dir
+    db, made = encrypt_existing(demo_ctx.db, PASS, n=FAST)
+    db.dispose()
+    demo_ctx.db = db
+    secret = tmp_path / "pass.txt"
+    secret.write_text(PASS + "\n", encoding="utf-8")
+    code = tmp_path / "recovery.txt"
+    code.write_text(made.recovery_code.lower().replace("-", " ") + "\n", encoding="utf-8")
+    out = tmp_path / "stick" / "escape-copy.db"
+    out.parent.mkdir()
+    done = run(
+        "backup", "--data-dir", str(folder), "--passphrase-file", str(secret), "--out", str(out)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "key.json" in done.stdout
+
+    def courses(where: Path) -> list:
+        listed = run(
+            "courses", "--data-dir", str(where), "--passphrase-file", str(secret), "--json"
+        )
+        assert listed.returncode == 0, listed.stderr
+        return json.loads(listed.stdout)
+
+    original = courses(folder)
+    for how, extra in (("passphrase", ["--passphrase-file", str(secret)]),
+                       ("recovery", ["--recovery-key-file", str(code)])):  # fmt: skip
+        laptop = tmp_path / f"laptop-{how}"
+        done = run("restore", "--data-dir", str(laptop), *extra, str(out))
+        assert done.returncode == 0, done.stderr
+        assert courses(laptop) == original
+    wrong = tmp_path / "wrong.txt"
+    wrong.write_text("not the passphrase at all\n", encoding="utf-8")
+    refused = run("restore", "--data-dir", str(tmp_path / "laptop-3"), "--passphrase-file",
+                  str(wrong), str(out))  # fmt: skip
+    assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 1
+    assert not (tmp_path / "laptop-3" / "escape.db").exists()

@@ -6,6 +6,9 @@ import argparse
 import os
 from pathlib import Path
 
+from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.paths import resolve_data_dir
+
 from .base import CommandError, open_context, read_passphrase
 
 LOCK_FILENAME = "app.lock"
@@ -20,6 +23,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("restore", parents=[common], help="put a backup in place of the data")
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--recovery-key-file",
+        metavar="F",
+        help="into a folder with no data: open an encrypted backup with the recovery key",
+    )
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("passphrase", parents=[common], help="change or reset the passphrase")
@@ -103,7 +111,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
                 print(warning)
     finally:
         ctx.close()
-    note = " (encrypted: it opens only with this data's passphrase)" if ctx.db.key else ""
+    note = (
+        " (encrypted: it opens with this data's passphrase or recovery key; its key file, "
+        f"{where.name}.key.json, is beside it and travels with it)"
+        if ctx.db.key and args.out
+        else ""
+    )
     print(f"Backup written to {where}{note}.")
     return 0
 
@@ -114,6 +127,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.file).expanduser().resolve()
     if not source.is_file():
         raise CommandError(f"There is no backup file at {source}.")
+    folder = resolve_data_dir(getattr(args, "data_dir", None))
+    if not (folder / DB_FILENAME).exists():  # a new laptop, or data whose file has gone
+        return _restore_into_new_folder(args, folder, source)
     ctx = open_context(args, migrate=False)
     if app_is_running(ctx.data_dir):
         ctx.close()
@@ -126,6 +142,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
         ctx.close()
     extra = f" The data it replaced is kept as {kept}." if kept else ""
     print(f"Restored {source.name}.{extra}")
+    return 0
+
+
+def _restore_into_new_folder(args: argparse.Namespace, folder: Path, source: Path) -> int:
+    from escape_desktop.db.restore import restore_into_new_folder
+
+    recovery = (
+        _read_secret(args.recovery_key_file, "recovery key") if args.recovery_key_file else None
+    )
+    passphrase = None if recovery else read_passphrase(args)
+    restore_into_new_folder(folder, source, passphrase=passphrase, recovery_code=recovery)
+    then = (
+        " It was opened with the recovery key: set a new passphrase with "
+        "'escape-desktop passphrase reset'."
+        if recovery
+        else ""
+    )
+    print(f"Restored {source.name} into {folder}.{then}")
     return 0
 
 

@@ -165,6 +165,19 @@ def unlock_backup(
     return keys.unlock_key_path(key_file, passphrase, recovery_code), key_file
 
 
+def _same_key(
+    key_file: Path, key: bytes | None, passphrase: str | None, recovery_code: str | None
+) -> bool:
+    """True when the folder's own key file seals the same key as the backup's (e.g. its own
+    backups after the data file went missing)."""
+    if key is None:
+        return False
+    try:
+        return keys.unlock_key_path(key_file, passphrase, recovery_code) == key
+    except KnownError:
+        return False
+
+
 def restore_into_new_folder(
     folder: Path,
     source: Path,
@@ -189,7 +202,7 @@ def restore_into_new_folder(
         raise BackupFailed(f"{source.name} cannot be restored: {problems[0]} Nothing was changed.")
     folder.mkdir(parents=True, exist_ok=True)
     own_key = folder / keys.KEY_FILENAME
-    if key_file is not None and own_key.exists() and own_key.read_bytes() != key_file.read_bytes():
+    if own_key.exists() and not _same_key(own_key, key, passphrase, recovery_code):
         raise KnownError(
             f"{folder} already has a different key file; choose an empty folder. Nothing was changed."
         )
