@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import getpass
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import DatabaseMissing
+from escape_desktop.db.files import make_private_folder
 from escape_desktop.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
@@ -56,7 +56,7 @@ class AppContext:
         backups of it remain.
         """
         folder = resolve_data_dir(data_dir)
-        make_private_folder(folder)
+        make_private_folder(folder)  # 0700, or a user-only ACL on Windows
         tidy_folder(folder)
         if key is None:
             key = unlock_key(folder, passphrase)
@@ -126,18 +126,6 @@ def missing_database(folder: Path, key: bytes | None = None) -> DatabaseMissing 
         f"The data file {DB_FILENAME} is missing from {folder}, but its backups are still "
         f"there; {offer} instead of starting again. Nothing was changed."
     )
-
-
-def make_private_folder(folder: Path) -> None:
-    """Create the data folder readable by this user only (0700 on Linux and macOS).
-
-    On Windows the folder sits in the user's own profile (%LOCALAPPDATA%), whose inherited
-    ACL already limits it to that user and administrators.
-    """
-    existed = folder.is_dir()
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
-    if os.name == "posix" and not existed:
-        os.chmod(folder, 0o700)  # mkdir's mode is masked by the umask
 
 
 def _default_actor() -> str:

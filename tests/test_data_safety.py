@@ -633,3 +633,31 @@ def test_backup_out_restores_on_an_empty_folder_from_the_command_line(
                   str(wrong), str(out))  # fmt: skip
     assert refused.returncode != 0 and len(refused.stderr.strip().splitlines()) == 1
     assert not (tmp_path / "laptop-3" / "escape.db").exists()
+
+
+def test_on_windows_a_new_data_folder_gets_a_user_only_acl(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import os
+    import subprocess
+
+    from escape_desktop.db.files import make_private_folder
+
+    ran: list[list[str]] = []
+
+    def icacls(command: list[str], **kwargs: object) -> subprocess.CompletedProcess:
+        ran.append(command)
+        return subprocess.CompletedProcess(command, 0)
+
+    monkeypatch.setattr(subprocess, "run", icacls)
+    monkeypatch.setenv("USERNAME", "sam")
+    monkeypatch.setenv("USERDOMAIN", "LEISURE")
+    with monkeypatch.context() as windows:
+        windows.setattr(os, "name", "nt")
+        make_private_folder(tmp_path / "ESCAPE data")
+        make_private_folder(tmp_path / "ESCAPE data")  # already there: left alone
+    assert [c[:2] for c in ran] == [["icacls", str(tmp_path / "ESCAPE data")]] * 2
+    grant, inheritance = ran
+    assert "/grant:r" in grant and "LEISURE\\sam:(OI)(CI)F" in grant
+    assert not any("Users" in part or "Everyone" in part for part in grant)
+    assert inheritance[2:] == ["/inheritance:r"]  # removed only after the grants are in place

@@ -21,7 +21,14 @@ from filelock import Timeout
 
 from .engine import DB_FILENAME, Database
 from .errors import BackupFailed, explain
-from .files import copy_durably, fsync_dir, fsync_file, maintenance_lock, make_private
+from .files import (
+    copy_durably,
+    fsync_dir,
+    fsync_file,
+    maintenance_lock,
+    make_private,
+    make_private_folder,
+)
 from .integrity import file_problems, integrity_problems
 from .keys import KEY_FILENAME
 
@@ -127,9 +134,7 @@ def make_backup(
     report = progress or _noop
     folder = Path(folder)
     try:
-        if not folder.is_dir():
-            folder.mkdir(parents=True, exist_ok=True)
-            make_private(folder)
+        make_private_folder(folder)
     except OSError as e:
         raise BackupFailed(
             f"Cannot write to the backup folder {folder}; check it exists and has space."

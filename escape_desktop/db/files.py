@@ -52,16 +52,53 @@ def fsync_dir(folder: Path) -> None:
 
 
 def make_private(path: Path) -> None:
-    """Readable by this user only (0600 folders' files, 0700 folders) on Linux and macOS.
-
-    On Windows the data folder lives in the user's profile, whose ACL already does this.
-    """
+    """Readable by this user only: 0600 files and 0700 folders on Linux and macOS."""
     if os.name != "posix":
-        return
+        return  # on Windows a file takes its folder's ACL (see make_private_folder)
     try:
         os.chmod(path, 0o700 if Path(path).is_dir() else 0o600)
     except OSError:
         pass  # a stick formatted FAT has no owners to speak of
+
+
+# Well-known SIDs, so the command is the same in every Windows language.
+SYSTEM_SID = "*S-1-5-18"
+ADMINISTRATORS_SID = "*S-1-5-32-544"
+
+
+def user_only_acl_commands(folder: PurePath, user: str) -> list[list[str]]:
+    """icacls commands giving ``folder`` (and all it will hold) to ``user`` alone, plus SYSTEM
+    and Administrators (backup software and IT): the explicit grants first, then the inherited
+    entries (e.g. "Users: read" on a folder made outside the profile) are removed."""
+    grant = "(OI)(CI)F"
+    return [
+        ["icacls", str(folder), "/grant:r", f"{user}:{grant}", f"{SYSTEM_SID}:{grant}",
+         f"{ADMINISTRATORS_SID}:{grant}"],
+        ["icacls", str(folder), "/inheritance:r"],
+    ]  # fmt: skip
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` (if needed) readable by this user only: 0700 on Linux and macOS, a
+    user-only ACL on Windows (a folder the app did not create is left as it is)."""
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        make_private(folder)  # mkdir's mode is masked by the umask
+        return
+    if os.name == "nt":
+        import subprocess
+
+        user = os.environ.get("USERNAME", "")
+        domain = os.environ.get("USERDOMAIN", "")
+        if not user:
+            return
+        for command in user_only_acl_commands(folder, f"{domain}\\{user}" if domain else user):
+            done = subprocess.run(command, capture_output=True, check=False)
+            if done.returncode != 0:  # the folder still works; it is only less private
+                log.info("Could not make %s private (icacls exit %d)", folder, done.returncode)
+                return
 
 
 def copy_durably(source: Path, target: Path) -> None:
