@@ -661,3 +661,28 @@ def test_on_windows_a_new_data_folder_gets_a_user_only_acl(
     assert "/grant:r" in grant and "LEISURE\\sam:(OI)(CI)F" in grant
     assert not any("Users" in part or "Everyone" in part for part in grant)
     assert inheritance[2:] == ["/inheritance:r"]  # removed only after the grants are in place
+
+
+def test_encrypt_on_the_command_line_refuses_while_the_window_is_open(
+    demo_ctx: AppContext, tmp_path: Path
+) -> None:
+    import subprocess
+    import sys
+
+    folder = demo_ctx.data_dir
+    demo_ctx.db.checkpoint()
+    secret = tmp_path / "new.txt"
+    secret.write_text(PASS + "\n", encoding="utf-8")
+    window = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        (folder / "app.lock").write_text(f"{window.pid}\nlaptop\nescape-desktop\n")
+        done = subprocess.run(
+            [sys.executable, "-m", "escape_desktop", "encrypt", "--data-dir", str(folder),
+             "--new-passphrase-file", str(secret)],
+            capture_output=True, text=True,
+        )  # fmt: skip
+    finally:
+        window.kill()
+        window.wait()
+    assert done.returncode != 0 and "close the window" in done.stderr
+    assert not keys.is_encrypted(folder)

@@ -187,13 +187,18 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 
 
 def cmd_encrypt(args: argparse.Namespace) -> int:
-    from escape_desktop.db.backup import encrypt_existing
+    from escape_desktop.db.encryption import encrypt_existing
 
     new = _read_secret(args.new_passphrase_file, "new passphrase")
     ctx = open_context(args)
     if ctx.db.key is not None:
         ctx.close()
         raise CommandError("This data is already encrypted.")
+    if app_is_running(ctx.data_dir):  # its edits would go to the plain file being replaced
+        ctx.close()
+        raise CommandError(
+            "escape-desktop is open on this data; close the window first, then encrypt."
+        )
     db, made = encrypt_existing(ctx.db, new)
     db.dispose()
     print(
