@@ -686,3 +686,25 @@ def test_encrypt_on_the_command_line_refuses_while_the_window_is_open(
         window.wait()
     assert done.returncode != 0 and "close the window" in done.stderr
     assert not keys.is_encrypted(folder)
+
+
+def test_a_backup_to_a_full_stick_names_the_folder_and_leaves_nothing(
+    demo_ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from escape_desktop.db import files
+    from escape_desktop.db.errors import BackupFailed
+
+    made = B.make_backup(demo_ctx.db, B.backups_dir(demo_ctx.data_dir), "manual")
+    stick = tmp_path / "STICK"
+
+    def full(source: str, target: str) -> None:
+        Path(target).write_bytes(b"half")
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.shutil, "copyfile", full)
+    with pytest.raises(BackupFailed) as refused:
+        B.copy_backup(made, stick, None, demo_ctx.data_dir)
+    assert str(stick) in str(refused.value) and "MB" in str(refused.value)
+    assert list(stick.iterdir()) == []

@@ -20,7 +20,7 @@ from typing import Any
 from filelock import Timeout
 
 from .engine import DB_FILENAME, Database
-from .errors import BackupFailed, explain
+from .errors import BackupFailed, DiskFull, explain
 from .files import (
     copy_durably,
     fsync_dir,
@@ -198,6 +198,13 @@ def save_key_copy(data_dir: Path, target: Path) -> Path | None:
     return target
 
 
+def _size(path: Path) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
+
+
 def write_verified_copy(db: Database, target: Path, *, key_beside: bool = True) -> Path:
     """VACUUM INTO a temporary name beside ``target``, check it, then rename it into place.
 
@@ -220,7 +227,9 @@ def write_verified_copy(db: Database, target: Path, *, key_beside: bool = True) 
             raise BackupFailed(
                 f"The backup could not be written in {folder}; choose another folder."
             ) from e
-        known = explain(e)
+        known = explain(e, folder=folder, needed=_size(db.path))
+        if isinstance(known, DiskFull):  # already names the folder and the room needed
+            raise BackupFailed(str(known)) from e
         if known is not None:
             raise BackupFailed(f"The backup could not be written: {known}") from e
         if isinstance(e, OSError) or "disk" in str(e).lower() or "open" in str(e).lower():
@@ -256,6 +265,9 @@ def copy_backup(
         copy_durably(Path(backup), partial)
     except OSError as e:
         log.info("Copying %s to %s failed: %s", Path(backup).name, folder, e.strerror)
+        known = explain(e, folder=folder, needed=_size(Path(backup)))
+        if isinstance(known, DiskFull):
+            raise BackupFailed(str(known)) from e
         raise BackupFailed(
             f"Could not copy the backup to {folder}; check the stick is plugged in and has space."
         ) from e
