@@ -87,7 +87,6 @@ def unlock_key(folder: Path, passphrase: str | None) -> bytes | None:
     """The raw database key for an encrypted data folder, or None when it is not encrypted."""
     from escape_desktop.db import keys
 
-    tidy_folder(folder)
     return keys.unlock(folder, passphrase)
 
 
