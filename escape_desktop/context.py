@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from escape_desktop.db.engine import DB_FILENAME, Database
+from escape_desktop.db.errors import DatabaseMissing
+from escape_desktop.db.files import make_private_folder
 from escape_desktop.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
@@ -48,11 +50,19 @@ class AppContext:
         read_only: bool = False,
         migrate: bool = True,
     ) -> AppContext:
-        """Open (creating if needed) the data folder and its database, schema brought current."""
+        """Open (creating if needed) the data folder and its database, schema brought current.
+
+        Refuses (DatabaseMissing) to start an empty database where the data file has gone but
+        backups of it remain.
+        """
         folder = resolve_data_dir(data_dir)
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_folder(folder)  # 0700, or a user-only ACL on Windows
+        tidy_folder(folder)
         if key is None:
             key = unlock_key(folder, passphrase)
+        missing = missing_database(folder, key)
+        if missing is not None:
+            raise missing
         db = Database(folder / DB_FILENAME, key, read_only=read_only)
         if migrate and not read_only:
             try:
@@ -62,6 +72,11 @@ class AppContext:
             except BaseException:
                 db.dispose()
                 raise
+        if not read_only:
+            from escape_desktop.db.files import make_private
+
+            for suffix in ("", "-wal", "-shm"):  # SQLite gives new WAL/shm files the db's mode
+                make_private(Path(str(db.path) + suffix))
         return cls(data_dir=folder, db=db)
 
     def close(self) -> None:
@@ -71,12 +86,45 @@ class AppContext:
 def unlock_key(folder: Path, passphrase: str | None) -> bytes | None:
     """The raw database key for an encrypted data folder, or None when it is not encrypted."""
     from escape_desktop.db import keys
-    from escape_desktop.db.encryption import finish_encryption
 
-    key = keys.unlock(folder, passphrase)
-    if key is not None:
-        finish_encryption(folder)  # a crash in the middle of encrypting: finish the swap
-    return key
+    return keys.unlock(folder, passphrase)
+
+
+def tidy_folder(folder: Path) -> None:
+    """Finish or undo an encryption a crash interrupted, and remove what an interrupted backup
+    or restore left behind (skipped while another window or command is doing either)."""
+    from escape_desktop.db.encryption import finish_encryption
+    from escape_desktop.db.files import clean_debris
+
+    if not folder.is_dir():
+        return
+    try:
+        finish_encryption(folder)
+        clean_debris(folder)
+    except OSError as e:  # a read-only folder: open it as it is
+        log.info("Could not tidy %s: %s", folder, e.strerror)
+
+
+def missing_database(folder: Path, key: bytes | None = None) -> DatabaseMissing | None:
+    """The error to show when ``folder`` has backups but no data file, else None.
+
+    A data folder whose escape.db has gone must never quietly become a new, empty one.
+    """
+    from escape_desktop.db.backup import backups_dir, list_backups, newest_good_backup
+
+    if (folder / DB_FILENAME).exists() or not list_backups(backups_dir(folder)):
+        return None
+    newest = newest_good_backup(backups_dir(folder), key)
+    offer = (
+        f"restore the newest good backup, {newest.path.name} "
+        f"(made {newest.made_at:%d %B %Y at %H:%M})"
+        if newest is not None
+        else "ask for help: none of its backups passed its check"
+    )
+    return DatabaseMissing(
+        f"The data file {DB_FILENAME} is missing from {folder}, but its backups are still "
+        f"there; {offer} instead of starting again. Nothing was changed."
+    )
 
 
 def _default_actor() -> str:

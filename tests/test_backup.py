@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from datetime import datetime, timedelta
@@ -156,7 +157,9 @@ def test_thin_backups_deletes_files(tmp_path: Path, ctx: AppContext) -> None:
     now = datetime(2026, 11, 26, 12, 0)
     for days in (0, 3, 3.1, 40, 41):
         B.make_backup(ctx.db, tmp_path, "auto", now=now - timedelta(days=days), check_source=False)
-    (tmp_path / "escape-20261126-000000-auto.db.partial").write_text("crash leftovers")
+    leftover = tmp_path / "escape-20261126-000000-auto.db.partial"
+    leftover.write_text("crash leftovers")
+    os.utime(leftover, (0, 0))  # from a crash long ago, not a backup being written now
     (tmp_path / "notes.txt").write_text("not ours")
     removed = B.thin_backups(tmp_path, now)
     assert len(removed) == 2

@@ -7,6 +7,9 @@ import os
 import sys
 from pathlib import Path
 
+from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.paths import resolve_data_dir
+
 from .base import (
     CommandError,
     add_out_argument,
@@ -26,6 +29,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
     p = sub.add_parser("restore", parents=[common], help="put a backup in place of the data")
     p.add_argument("file", metavar="FILE")
+    p.add_argument(
+        "--recovery-key-file",
+        metavar="F",
+        help="into a folder with no data: open an encrypted backup with the recovery key",
+    )
     p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("passphrase", parents=[common], help="change or reset the passphrase")
@@ -131,7 +139,12 @@ def cmd_backup(args: argparse.Namespace) -> int:
                 print(warning)
     finally:
         ctx.close()
-    note = " (encrypted: it opens only with this data's passphrase)" if ctx.db.key else ""
+    note = (
+        " (encrypted: it opens with this data's passphrase or recovery key; its key file, "
+        f"{where.name}.key.json, is beside it and travels with it)"
+        if ctx.db.key and args.out
+        else ""
+    )
     print(f"Backup written to {where}{note}.")
     return 0
 
@@ -142,6 +155,9 @@ def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.file).expanduser().resolve()
     if not source.is_file():
         raise CommandError(f"There is no backup file at {source}.")
+    folder = resolve_data_dir(getattr(args, "data_dir", None))
+    if not (folder / DB_FILENAME).exists():  # a new laptop, or data whose file has gone
+        return _restore_into_new_folder(args, folder, source)
     ctx = open_context(args, migrate=False)
     if app_is_running(ctx.data_dir):
         ctx.close()
@@ -154,6 +170,24 @@ def cmd_restore(args: argparse.Namespace) -> int:
         ctx.close()
     extra = f" The data it replaced is kept as {kept}." if kept else ""
     print(f"Restored {source.name}.{extra}")
+    return 0
+
+
+def _restore_into_new_folder(args: argparse.Namespace, folder: Path, source: Path) -> int:
+    from escape_desktop.db.restore import restore_into_new_folder
+
+    recovery = (
+        read_secret_file(args.recovery_key_file, "recovery key") if args.recovery_key_file else None
+    )
+    passphrase = None if recovery else read_passphrase(args)
+    restore_into_new_folder(folder, source, passphrase=passphrase, recovery_code=recovery)
+    then = (
+        " It was opened with the recovery key: set a new passphrase with "
+        "'escape-desktop passphrase reset'."
+        if recovery
+        else ""
+    )
+    print(f"Restored {source.name} into {folder}.{then}")
     return 0
 
 
@@ -181,13 +215,18 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 
 
 def cmd_encrypt(args: argparse.Namespace) -> int:
-    from escape_desktop.db.backup import encrypt_existing
+    from escape_desktop.db.encryption import encrypt_existing
 
     new = read_secret_file(args.new_passphrase_file, "new passphrase")
     ctx = open_context(args)
     if ctx.db.key is not None:
         ctx.close()
         raise CommandError("This data is already encrypted.")
+    if app_is_running(ctx.data_dir):  # its edits would go to the plain file being replaced
+        ctx.close()
+        raise CommandError(
+            "escape-desktop is open on this data; close the window first, then encrypt."
+        )
     db, made = encrypt_existing(ctx.db, new)
     db.dispose()
     print(

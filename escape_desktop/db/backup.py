@@ -11,16 +11,24 @@ from __future__ import annotations
 import logging
 import os
 import re
-import shutil
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from filelock import Timeout
+
 from .engine import DB_FILENAME, Database
-from .errors import BackupFailed, explain
-from .files import fsync_dir, fsync_file
+from .errors import BackupFailed, DiskFull, explain
+from .files import (
+    copy_durably,
+    fsync_dir,
+    fsync_file,
+    maintenance_lock,
+    make_private,
+    make_private_folder,
+)
 from .integrity import file_problems, integrity_problems
 from .keys import KEY_FILENAME
 
@@ -31,6 +39,8 @@ Progress = Callable[[int, int, str], None]  # done, total, message
 BACKUP_DIRNAME = "backups"
 NAME_RE = re.compile(r"^escape-(\d{8}-\d{6})(?:-([a-z0-9-]+))?\.db$")
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
+LOCK_WAIT_SECONDS = 300.0  # a second backup queues behind the first rather than failing
+PARTIAL_STALE_SECONDS = 3600  # a .partial older than this was left by a crash, not in progress
 REASONS = ("manual", "auto", "close", "before-migration", "before-restore", "before-encrypt")
 
 
@@ -82,14 +92,14 @@ def list_backups(folder: Path) -> list[BackupInfo]:
 
 
 def _target_name(folder: Path, reason: str, when: datetime) -> Path:
-    stem = f"escape-{when.strftime(STAMP_FORMAT)}-{reason}"
-    path = folder / f"{stem}.db"
-    n = 1
-    while path.exists():  # two backups in one second: keep both
-        when = when + timedelta(seconds=1)
+    """A name no backup in ``folder`` has yet, whatever its reason: two in one second both stay."""
+    taken = {b.made_at for b in list_backups(folder)}
+    while True:
         path = folder / f"escape-{when.strftime(STAMP_FORMAT)}-{reason}.db"
-        n += 1
-    return path
+        partial = path.with_name(path.name + ".partial")
+        if when.replace(microsecond=0) not in taken and not path.exists() and not partial.exists():
+            return path
+        when = when + timedelta(seconds=1)
 
 
 def verify_backup(path: Path, key: bytes | None) -> list[str]:
@@ -124,7 +134,7 @@ def make_backup(
     report = progress or _noop
     folder = Path(folder)
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_private_folder(folder)
     except OSError as e:
         raise BackupFailed(
             f"Cannot write to the backup folder {folder}; check it exists and has space."
@@ -140,21 +150,75 @@ def make_backup(
                 + problems[0]
             )
     report(1, 3, "Copying the data…")
-    target = _target_name(folder, reason, now or datetime.now())
-    write_verified_copy(db, target)
+    try:
+        with maintenance_lock(db.path.parent, timeout=LOCK_WAIT_SECONDS):
+            # Named inside the lock: a backup made at the same second by another window or
+            # command waits here, then gets the next free name instead of replacing this one.
+            target = _target_name(folder, reason, now or datetime.now())
+            write_verified_copy(db, target, key_beside=False)
+            save_key_copy(db.path.parent, folder / KEY_FILENAME)
+    except Timeout as e:
+        raise BackupFailed(
+            "Another backup or restore of this data is still running; try again in a few minutes."
+        ) from e
     log.info("Backup made (%s): %s, %d bytes", reason, target, target.stat().st_size)
     report(3, 3, "Backup made.")
     return target
 
 
-def write_verified_copy(db: Database, target: Path) -> Path:
-    """VACUUM INTO a temporary name beside ``target``, check it, then rename it into place."""
+KEY_COPY_SUFFIX = ".key.json"
+
+
+def key_copy_path(backup: Path) -> Path:
+    """Where the wrapped key travels with a single backup file: ``x.db`` -> ``x.db.key.json``."""
+    return Path(backup).with_name(Path(backup).name + KEY_COPY_SUFFIX)
+
+
+def find_key_copy(backup: Path) -> Path | None:
+    """The key file that opens ``backup``: the one beside it by name, else key.json in its folder."""
+    for candidate in (key_copy_path(backup), Path(backup).parent / KEY_FILENAME):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def save_key_copy(data_dir: Path, target: Path) -> Path | None:
+    """Copy the data folder's key file (the wrapped key only, sealed by the passphrase and the
+    recovery key, never the key itself) to ``target``; None when the data is not encrypted."""
+    source = Path(data_dir) / KEY_FILENAME
+    if not source.is_file():
+        return None
+    if target.is_file() and target.read_bytes() == source.read_bytes():
+        return target
+    partial = target.with_name(target.name + ".partial")
+    copy_durably(source, partial)
+    os.replace(partial, target)
+    fsync_dir(target.parent)
+    log.info("Key file copied to %s", target)
+    return target
+
+
+def _size(path: Path) -> int:
+    try:
+        return Path(path).stat().st_size
+    except OSError:
+        return 0
+
+
+def write_verified_copy(db: Database, target: Path, *, key_beside: bool = True) -> Path:
+    """VACUUM INTO a temporary name beside ``target``, check it, then rename it into place.
+
+    For encrypted data the key file goes beside it as ``<name>.key.json`` (unless
+    ``key_beside`` is False), so the copy can be restored elsewhere with the passphrase or
+    the recovery key.
+    """
     target = Path(target)
     folder = target.parent
     partial = target.with_name(target.name + ".partial")
     partial.unlink(missing_ok=True)
     try:
         _vacuum_into(db, partial)
+        make_private(partial)
         fsync_file(partial)
     except Exception as e:
         partial.unlink(missing_ok=True)
@@ -163,7 +227,9 @@ def write_verified_copy(db: Database, target: Path) -> Path:
             raise BackupFailed(
                 f"The backup could not be written in {folder}; choose another folder."
             ) from e
-        known = explain(e)
+        known = explain(e, folder=folder, needed=_size(db.path))
+        if isinstance(known, DiskFull):  # already names the folder and the room needed
+            raise BackupFailed(str(known)) from e
         if known is not None:
             raise BackupFailed(f"The backup could not be written: {known}") from e
         if isinstance(e, OSError) or "disk" in str(e).lower() or "open" in str(e).lower():
@@ -176,6 +242,8 @@ def write_verified_copy(db: Database, target: Path) -> Path:
         partial.unlink(missing_ok=True)
         log.info("The backup copy %s failed its check and was removed", partial.name)
         raise BackupFailed("The backup copy failed its check and was not kept: " + problems[0])
+    if key_beside and db.key is not None:
+        save_key_copy(db.path.parent, key_copy_path(target))
     os.replace(partial, target)
     fsync_dir(folder)
     return target
@@ -194,10 +262,12 @@ def copy_backup(
         folder.mkdir(parents=True, exist_ok=True)
         target = folder / Path(backup).name
         partial = target.with_name(target.name + ".partial")
-        shutil.copyfile(backup, partial)
-        fsync_file(partial)
+        copy_durably(Path(backup), partial)
     except OSError as e:
         log.info("Copying %s to %s failed: %s", Path(backup).name, folder, e.strerror)
+        known = explain(e, folder=folder, needed=_size(Path(backup)))
+        if isinstance(known, DiskFull):
+            raise BackupFailed(str(known)) from e
         raise BackupFailed(
             f"Could not copy the backup to {folder}; check the stick is plugged in and has space."
         ) from e
@@ -207,8 +277,8 @@ def copy_backup(
         log.info("The copy of %s in %s failed its check and was removed", target.name, folder)
         raise BackupFailed(f"The copy in {folder} failed its check and was removed.")
     os.replace(partial, target)
-    if key_folder is not None and (Path(key_folder) / KEY_FILENAME).exists():
-        shutil.copyfile(Path(key_folder) / KEY_FILENAME, folder / KEY_FILENAME)
+    if key_folder is not None:
+        save_key_copy(Path(key_folder), folder / KEY_FILENAME)
     fsync_dir(folder)
     log.info("Backup copied to %s", target)
     return target
@@ -249,29 +319,74 @@ def backups_to_keep(
     return keep
 
 
+def _period(when: datetime, now: datetime) -> tuple | None:
+    """The schedule's period holding a backup made at ``when``; None within the last day."""
+    age = now - when
+    if age <= timedelta(days=1):
+        return None
+    if age <= timedelta(days=14):
+        return ("day", when.date())
+    if age <= timedelta(days=92):
+        iso = when.isocalendar()
+        return ("week", iso.year, iso.week)
+    return ("month", when.year, when.month)
+
+
 def thin_backups(
-    folder: Path, now: datetime | None = None, *, max_age_days: int | None = None
+    folder: Path,
+    now: datetime | None = None,
+    *,
+    max_age_days: int | None = None,
+    key: bytes | None = None,
 ) -> list[Path]:
-    """Delete backups the schedule no longer needs; return what was deleted."""
-    found = list_backups(folder)
-    keep = backups_to_keep(
-        [b.made_at for b in found], now or datetime.now(), max_age_days=max_age_days
-    )
-    removed = []
-    seen: set[datetime] = set()
-    for b in found:
-        if b.made_at in keep and b.made_at not in seen:
-            seen.add(b.made_at)
-            continue
+    """Delete backups the schedule no longer needs; return what was deleted.
+
+    In each period the newest backup that passes its check (opened with ``key``) is kept and
+    only then are its older siblings deleted; a period where none passes keeps them all, and
+    the last good backup is never deleted (except past ``max_age_days``, the retention limit,
+    because those hold people who must be forgotten).
+    """
+    now = now or datetime.now()
+    found = list_backups(folder)  # newest first
+    removed: list[Path] = []
+
+    def remove(b: BackupInfo) -> None:
         try:
             b.path.unlink()
             removed.append(b.path)
         except OSError:
             pass  # a read-only stick: leave it
+
+    young: list[BackupInfo] = []
+    for b in found:
+        if max_age_days is not None and now - b.made_at > timedelta(days=max_age_days):
+            remove(b)
+        else:
+            young.append(b)
+    periods: dict[tuple, list[BackupInfo]] = {}
+    for b in young:
+        period = _period(b.made_at, now)
+        if period is not None:
+            periods.setdefault(period, []).append(b)
+    for members in periods.values():
+        if len(members) < 2:
+            continue  # nothing to delete, so nothing to check
+        good = next((b for b in members if not verify_backup(b.path, key)), None)
+        if good is None:
+            log.info("Kept %d backups from one period: none of them passed its check", len(members))
+            continue
+        for b in members:
+            if b is not good:
+                remove(b)
+    cutoff = datetime.now().timestamp() - PARTIAL_STALE_SECONDS
+    for stale in Path(folder).glob("*.partial"):  # left by a crash mid-backup, not in progress
+        try:
+            if stale.stat().st_mtime < cutoff:
+                stale.unlink(missing_ok=True)
+        except OSError:
+            pass
     if removed:
         log.info("Thinned %d old backups in %s", len(removed), folder)
-    for stale in Path(folder).glob("*.partial"):  # left by a crash mid-backup
-        stale.unlink(missing_ok=True)
     return removed
 
 

@@ -13,10 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from . import keys
-from .backup import Progress, backups_dir, list_backups, verify_backup
+from .backup import Progress, backups_dir, list_backups, save_key_copy, verify_backup
 from .engine import DB_FILENAME, Database
-from .errors import BackupFailed, KnownError
-from .files import fsync_dir, fsync_file, is_plain_sqlite, remove_sidecars
+from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
+from .files import (
+    free_bytes,
+    fsync_dir,
+    fsync_file,
+    is_plain_sqlite,
+    maintenance_lock,
+    make_private,
+    remove_sidecars,
+)
 from .integrity import integrity_problems
 
 log = logging.getLogger(__name__)
@@ -62,6 +70,7 @@ def export_encrypted(source: Path, target: Path, key: bytes) -> None:
         target.unlink(missing_ok=True)
         log.info("The encrypted copy of %s did not match it; removed", source.name)
         raise BackupFailed("The encrypted copy did not match the data; nothing was changed.")
+    make_private(target)
     fsync_file(target)
     problems = verify_backup(target, key)
     if problems:
@@ -70,12 +79,23 @@ def export_encrypted(source: Path, target: Path, key: bytes) -> None:
         raise BackupFailed("The encrypted copy failed its check; nothing was changed.")
 
 
+def _space_needed(paths: list[Path]) -> int:
+    """Room for an encrypted copy of each file (SQLCipher adds a little per page), plus slack."""
+    total = sum(p.stat().st_size for p in paths if p.exists())
+    return int(total * 1.1) + 8 * 1024 * 1024
+
+
 def encrypt_existing(
     db: Database, passphrase: str, *, progress: Progress | None = None, n: int | None = None
 ) -> tuple[Database, keys.NewKey]:
-    """Encrypt a data folder that was started without a passphrase.
+    """Encrypt a data folder that was started without a passphrase, all or nothing.
 
-    ``db`` is closed; returns (new Database, NewKey).
+    Every encrypted copy (the data and each plain backup) is written and checked beside its
+    original first; only then is the key file written (the point of no return) and the copies
+    swapped in. An interruption before the key file leaves the folder as it was (the copies
+    are removed at the next start); after it, the next start finishes the swaps. No plain
+    file is deleted before its encrypted replacement has been checked. ``db`` is closed;
+    returns (new Database, NewKey).
     """
     report = progress or _noop
     if db.key is not None:
@@ -83,34 +103,49 @@ def encrypt_existing(
     problem = keys.passphrase_problem(passphrase)
     if problem:
         raise keys.WrongPassphrase(problem)
-    report(0, 4, "Checking the data…")
-    problems = integrity_problems(db, full=True)
-    if problems:
-        log.info("Not encrypted: the data failed its check (%d problems)", len(problems))
-        raise BackupFailed("The data failed its check, so it was not encrypted: " + problems[0])
     folder = db.path.parent
-    log.info("Encrypting the data in %s", folder)
-    raw = os.urandom(keys.KEY_BYTES)
-    db.checkpoint()
-    db.dispose()
-    incoming = db.path.with_name(db.path.name + ENCRYPTING_SUFFIX)
-    report(1, 4, "Writing the encrypted copy…")
-    export_encrypted(db.path, incoming, raw)
-    report(2, 4, "Saving the key…")
-    new_key = keys.create_key(folder, passphrase, key=raw, **({"n": n} if n else {}))
-    finish_encryption(folder)
-    report(3, 4, "Encrypting the backups…")
-    for info in list_backups(backups_dir(folder)):
-        if is_plain_sqlite(info.path):
-            tmp = info.path.with_name(info.path.name + ENCRYPTING_SUFFIX)
-            try:
-                export_encrypted(info.path, tmp, raw)
-                os.replace(tmp, info.path)
-            except Exception:
+    with maintenance_lock(folder):
+        report(0, 4, "Checking the data…")
+        problems = integrity_problems(db, full=True)
+        if problems:
+            log.info("Not encrypted: the data failed its check (%d problems)", len(problems))
+            raise BackupFailed("The data failed its check, so it was not encrypted: " + problems[0])
+        db.checkpoint()
+        plain_backups = [
+            b.path for b in list_backups(backups_dir(folder)) if is_plain_sqlite(b.path)
+        ]
+        needed = _space_needed([db.path, *plain_backups])
+        free = free_bytes(folder)
+        if free is not None and free < needed:
+            log.info("Not encrypted: %d bytes free, %d needed", free, needed)
+            raise DiskFull(disk_full_sentence(folder, needed - free))
+        log.info("Encrypting the data in %s (%d plain backups)", folder, len(plain_backups))
+        raw = os.urandom(keys.KEY_BYTES)
+        db.dispose()
+        made: list[Path] = []
+        try:
+            report(1, 4, "Writing the encrypted copies…")
+            for path in [db.path, *plain_backups]:
+                tmp = path.with_name(path.name + ENCRYPTING_SUFFIX)
+                made.append(tmp)
+                export_encrypted(path, tmp, raw)
+            fsync_dir(folder)
+            if plain_backups:
+                fsync_dir(backups_dir(folder))
+            report(2, 4, "Saving the key…")
+            new_key = keys.create_key(folder, passphrase, key=raw, **({"n": n} if n else {}))
+        except BaseException as e:
+            for tmp in made:
                 tmp.unlink(missing_ok=True)
-                info.path.unlink(missing_ok=True)  # a plain copy must not stay behind
-                log.info("A plain backup that could not be encrypted was removed: %s",
-                            info.path.name)  # fmt: skip
+            log.info("Encryption stopped before the key was written; nothing was changed")
+            known = explain(e, folder=folder, needed=needed)
+            if known is not None and known is not e:
+                raise known from e
+            raise
+        report(3, 4, "Putting the encrypted copies in place…")
+        finish_encryption(folder)
+        if list_backups(backups_dir(folder)):
+            save_key_copy(folder, backups_dir(folder) / keys.KEY_FILENAME)
     report(4, 4, "Encrypted.")
     log.info("Encrypted the data in %s", folder)
     new = Database(db.path, raw)
@@ -119,17 +154,37 @@ def encrypt_existing(
 
 
 def finish_encryption(folder: Path) -> bool:
-    """Swap in an encrypted copy left ready by encrypt_existing (also after a crash)."""
-    path = Path(folder) / DB_FILENAME
-    incoming = path.with_name(path.name + ENCRYPTING_SUFFIX)
-    if not incoming.exists():
+    """Swap in the encrypted copies an encryption left ready, or remove them if it never got
+    as far as writing the key file (also after a crash). True when the data file was swapped.
+
+    Does nothing while another process holds the maintenance lock (it may be encrypting now).
+    """
+    from filelock import Timeout
+
+    try:
+        with maintenance_lock(folder, timeout=0):
+            return _finish_encryption(Path(folder))
+    except Timeout:
         return False
-    if not keys.is_encrypted(Path(folder)) or not is_plain_sqlite(path):
-        incoming.unlink(missing_ok=True)  # the swap never started, or already happened
-        log.info("Removed an encrypted copy left by an interrupted encryption")
-        return False
-    remove_sidecars(path)
-    os.replace(incoming, path)
-    fsync_dir(Path(folder))
-    log.info("Finished an interrupted encryption in %s", folder)
-    return True
+
+
+def _finish_encryption(folder: Path) -> bool:
+    path = folder / DB_FILENAME
+    committed = keys.is_encrypted(folder)
+    swapped = False
+    for where in (folder, backups_dir(folder)):
+        if not where.is_dir():
+            continue
+        for tmp in sorted(where.glob("*" + ENCRYPTING_SUFFIX)):
+            original = tmp.with_name(tmp.name[: -len(ENCRYPTING_SUFFIX)])
+            if committed and is_plain_sqlite(original) and not is_plain_sqlite(tmp):
+                if original == path:
+                    remove_sidecars(path)
+                    swapped = True
+                os.replace(tmp, original)
+            else:  # the key was never written, or this swap already happened
+                tmp.unlink(missing_ok=True)
+        fsync_dir(where)
+    if swapped:
+        log.info("Put the encrypted data in place in %s", folder)
+    return swapped

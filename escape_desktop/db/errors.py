@@ -75,7 +75,7 @@ def explain(
             "The data file could not be read: it is damaged, not a database, or the passphrase "
             "is wrong. Check the passphrase, or restore a backup."
         )
-    if "database disk image is malformed" in text:
+    if "malformed" in text:  # the image, or its schema
         return NotADatabase("The data file is damaged; restore the newest good backup.")
     if "disk i/o error" in text:
         where = f" in {folder}" if folder else ""

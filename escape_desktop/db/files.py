@@ -10,6 +10,9 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
 log = logging.getLogger(__name__)
@@ -19,13 +22,26 @@ SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")
 
 
 def fsync_file(path: Path) -> None:
-    """Flush ``path`` to disk."""
-    with open(path, "rb") as f:
-        os.fsync(f.fileno())
+    """Flush ``path`` to disk through a handle opened for writing.
+
+    Windows' FlushFileBuffers (behind ``os.fsync``) refuses a read-only handle with "Bad file
+    descriptor"; macOS needs F_FULLFSYNC to get past the drive's own cache.
+    """
+    fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    try:
+        if sys.platform == "darwin":
+            import fcntl
+
+            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+        else:
+            os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def fsync_dir(folder: Path) -> None:
-    """Make a rename in ``folder`` durable; a no-op on Windows, where folders cannot be synced."""
+    """Make a rename in ``folder`` durable; a no-op on Windows, where a folder cannot be opened
+    to flush it (NTFS journals the rename itself)."""
     if os.name != "posix":
         return
     fd = os.open(folder, os.O_RDONLY)
@@ -35,10 +51,61 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def make_private(path: Path) -> None:
+    """Readable by this user only: 0600 files and 0700 folders on Linux and macOS."""
+    if os.name != "posix":
+        return  # on Windows a file takes its folder's ACL (see make_private_folder)
+    try:
+        os.chmod(path, 0o700 if Path(path).is_dir() else 0o600)
+    except OSError:
+        pass  # a stick formatted FAT has no owners to speak of
+
+
+# Well-known SIDs, so the command is the same in every Windows language.
+SYSTEM_SID = "*S-1-5-18"
+ADMINISTRATORS_SID = "*S-1-5-32-544"
+
+
+def user_only_acl_commands(folder: PurePath, user: str) -> list[list[str]]:
+    """icacls commands giving ``folder`` (and all it will hold) to ``user`` alone, plus SYSTEM
+    and Administrators (backup software and IT): the explicit grants first, then the inherited
+    entries (e.g. "Users: read" on a folder made outside the profile) are removed."""
+    grant = "(OI)(CI)F"
+    return [
+        ["icacls", str(folder), "/grant:r", f"{user}:{grant}", f"{SYSTEM_SID}:{grant}",
+         f"{ADMINISTRATORS_SID}:{grant}"],
+        ["icacls", str(folder), "/inheritance:r"],
+    ]  # fmt: skip
+
+
+def make_private_folder(folder: Path) -> None:
+    """Create ``folder`` (if needed) readable by this user only: 0700 on Linux and macOS, a
+    user-only ACL on Windows (a folder the app did not create is left as it is)."""
+    if folder.is_dir():
+        return
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    if os.name == "posix":
+        make_private(folder)  # mkdir's mode is masked by the umask
+        return
+    if os.name == "nt":
+        import subprocess
+
+        user = os.environ.get("USERNAME", "")
+        domain = os.environ.get("USERDOMAIN", "")
+        if not user:
+            return
+        for command in user_only_acl_commands(folder, f"{domain}\\{user}" if domain else user):
+            done = subprocess.run(command, capture_output=True, check=False)
+            if done.returncode != 0:  # the folder still works; it is only less private
+                log.info("Could not make %s private (icacls exit %d)", folder, done.returncode)
+                return
+
+
 def copy_durably(source: Path, target: Path) -> None:
     """Copy ``source`` to ``target`` and flush it; a failed copy leaves no ``target``."""
     try:
         shutil.copyfile(source, target)
+        make_private(target)
         fsync_file(target)
     except BaseException:
         Path(target).unlink(missing_ok=True)
@@ -88,3 +155,47 @@ def sqlite_uri(path: PurePath, query: str = "") -> str:
         uri_path = str(PurePosixPath(path))
     uri = "file://" + quote(uri_path, safe="/:")  # empty authority, then the path
     return uri + (f"?{query}" if query else "")
+
+
+LOCK_FILENAME = "maintenance.lock"
+# Left by an interrupted restore, backup or encryption; safe to remove when no one holds the lock.
+DEBRIS_PATTERNS = ("*.restoring", "*.partial")  # a half-made .damaged-… copy ends in .partial
+
+
+@contextmanager
+def maintenance_lock(folder: Path, timeout: float = 120.0) -> Iterator[None]:
+    """Hold the data folder's lock for backup, restore and encryption: a second one waits its
+    turn (raising filelock.Timeout after ``timeout`` seconds). Re-entrant in one thread, so a
+    restore can make its own backup inside it."""
+    from filelock import FileLock
+
+    lock = FileLock(Path(folder).resolve() / LOCK_FILENAME, is_singleton=True)
+    with lock.acquire(timeout=timeout):
+        yield
+
+
+def clean_debris(folder: Path) -> list[Path]:
+    """Remove what an interrupted backup, copy or restore left behind; return what went.
+
+    Skipped while another process holds the maintenance lock (its files are not debris).
+    """
+    from filelock import Timeout
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    removed: list[Path] = []
+    try:
+        with maintenance_lock(folder, timeout=0):
+            for where in (folder, folder / "backups"):
+                for pattern in DEBRIS_PATTERNS:
+                    for path in where.glob(pattern):
+                        path.unlink(missing_ok=True)
+                        removed.append(path)
+    except Timeout:
+        return []
+    except OSError:  # a read-only folder: nothing can be left there by us anyway
+        return removed
+    if removed:
+        log.info("Removed %d files left by an interrupted backup or restore", len(removed))
+    return removed

@@ -38,10 +38,23 @@ def integrity_problems(db: Database, *, full: bool = True) -> list[str]:
         problems.append(str(e))
     except Exception as e:  # the driver's errors for a damaged or foreign file
         known = explain(e)
-        if known is None:
+        if known is not None:
+            problems.append(str(known))
+        elif _is_driver_error(e):  # any other complaint about the file itself is damage too
+            problems.append("The data file is damaged; restore the newest good backup.")
+        else:
             raise
-        problems.append(str(known))
     return problems
+
+
+def _is_driver_error(error: BaseException) -> bool:
+    import sqlite3
+
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    orig = getattr(error, "orig", None) or error
+    # Text in a damaged page can fail to decode before SQLite itself notices the damage.
+    return isinstance(orig, (sqlite3.DatabaseError, sqlcipher.DatabaseError, UnicodeDecodeError))
 
 
 def check_file(path: Path, folder: Path, passphrase: str | None) -> list[str]:

@@ -24,6 +24,7 @@ from .files import fsync_dir
 log = logging.getLogger(__name__)
 
 KEY_FILENAME = "key.json"
+BACKUP_KEY_COPY = f"backups/{KEY_FILENAME}"  # kept there by db/backup.py with every backup
 FORMAT = "escape-desktop-key"
 VERSION = 1
 KEY_BYTES = 32
@@ -137,7 +138,12 @@ def _unwrap(entry: dict[str, Any], secret: str, purpose: str) -> bytes | None:
 
 
 def read_key_file(folder: Path) -> dict[str, Any]:
-    path = Path(folder) / KEY_FILENAME
+    return read_key_path(Path(folder) / KEY_FILENAME)
+
+
+def read_key_path(path: Path) -> dict[str, Any]:
+    """The parsed key file at ``path`` (key.json, or a copy travelling with a backup)."""
+    folder = Path(path).parent
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -229,6 +235,31 @@ def unlock(folder: Path, passphrase: str | None) -> bytes | None:
     return key
 
 
+def unlock_key_path(
+    path: Path, passphrase: str | None = None, recovery_code: str | None = None
+) -> bytes:
+    """The raw key sealed in the key file at ``path``, opened with the passphrase or the
+    recovery key (for a backup that carries its own copy of the key file)."""
+    data = read_key_path(Path(path))
+    if recovery_code:
+        key = _unwrap(
+            data.get("recovery") or {}, normalise_recovery_code(recovery_code), "recovery"
+        )
+        if key is None:
+            raise WrongPassphrase(
+                "That recovery key is not right; check each group of four and try again."
+            )
+        return key
+    if not passphrase:
+        raise PassphraseNeeded("This backup is protected by a passphrase; give it to restore it.")
+    key = _unwrap(data.get("passphrase") or {}, passphrase, "passphrase")
+    if key is None:
+        raise WrongPassphrase(
+            "That passphrase does not open this backup; check Caps Lock, or use the recovery key."
+        )
+    return key
+
+
 def unlock_with_recovery(folder: Path, code: str) -> bytes:
     data = read_key_file(Path(folder))
     key = _unwrap(data.get("recovery") or {}, normalise_recovery_code(code), "recovery")
@@ -247,7 +278,11 @@ def _rewrap_passphrase(folder: Path, key: bytes, new_passphrase: str) -> None:
     data = read_key_file(folder)
     n = int((data.get("passphrase") or {}).get("n", DEFAULT_N))
     data["passphrase"] = _wrap(key, new_passphrase, "passphrase", n)
-    write_atomically(Path(folder) / KEY_FILENAME, json.dumps(data, indent=2) + "\n")
+    text = json.dumps(data, indent=2) + "\n"
+    write_atomically(Path(folder) / KEY_FILENAME, text)
+    copy = Path(folder) / BACKUP_KEY_COPY
+    if copy.is_file():  # the copy beside the backups opens with the new passphrase too
+        write_atomically(copy, text)
     log.info("Passphrase changed for the key in %s", folder)
 
 

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 from datetime import datetime
 from pathlib import Path
 
-from .backup import STAMP_FORMAT, Progress, backups_dir, make_backup, verify_backup
+from . import keys
+from .backup import STAMP_FORMAT, Progress, backups_dir, find_key_copy, make_backup, verify_backup
 from .encryption import export_encrypted
-from .engine import Database
-from .errors import BackupFailed, KnownError
-from .files import fsync_dir, fsync_file, is_plain_sqlite, remove_sidecars
+from .engine import DB_FILENAME, Database
+from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
+from .files import (
+    copy_durably,
+    free_bytes,
+    fsync_dir,
+    is_plain_sqlite,
+    maintenance_lock,
+    remove_sidecars,
+)
 
 log = logging.getLogger(__name__)
 
-__all__ = ["restore_backup"]
+__all__ = ["restore_backup", "restore_into_new_folder", "unlock_backup"]
 
 
 def _noop(done: int, total: int, message: str) -> None:
@@ -56,40 +63,82 @@ def restore_backup(
     if problems:
         log.info("Not restored: %s failed its check", source.name)
         raise BackupFailed(f"{source.name} cannot be restored: {problems[0]} Nothing was changed.")
-    log.info("Restoring %s", source)
+    path = db.path
+    with maintenance_lock(path.parent):
+        return _put_in_place(db, source, plain_into_encrypted, backup_folder, report)
+
+
+def _keep_aside(db: Database) -> Path:
+    """Copy a data file too damaged to back up beside itself; a half-made copy never stays."""
+    path = db.path
+    aside = path.with_name(f"{path.name}.damaged-{datetime.now().strftime(STAMP_FORMAT)}")
+    try:
+        db.pragma("PRAGMA wal_checkpoint(TRUNCATE)")
+    except Exception:
+        pass  # too damaged to checkpoint: the WAL is copied with it
+    db.dispose()
+    pairs = [(path, aside)]
+    wal = Path(str(path) + "-wal")
+    if wal.exists():
+        pairs.insert(0, (wal, Path(str(aside) + "-wal")))
+    for original, copy in pairs:
+        partial = copy.with_name(copy.name + ".partial")
+        copy_durably(original, partial)
+        os.replace(partial, copy)
+    fsync_dir(path.parent)
+    log.info("The current data was kept aside as %s", aside.name)
+    return aside
+
+
+def _put_in_place(
+    db: Database,
+    source: Path,
+    plain_into_encrypted: bool,
+    backup_folder: Path | None,
+    report: Progress,
+) -> tuple[Database, Path | None]:
     path = db.path
     folder = Path(backup_folder) if backup_folder else backups_dir(path.parent)
-    report(1, 4, "Keeping a copy of the current data…")
-    kept: Path | None = None
-    if path.exists():
-        try:
-            kept = make_backup(db, folder, "before-restore")
-        except KnownError:
-            kept = None
-            log.info("The current data could not be backed up before the restore")
-    db.dispose()
-    if path.exists() and kept is None:
-        aside = path.with_name(f"{path.name}.damaged-{datetime.now().strftime(STAMP_FORMAT)}")
-        try:
-            db.pragma("PRAGMA wal_checkpoint(TRUNCATE)")
-        except Exception:
-            pass
-        db.dispose()
-        shutil.copyfile(path, aside)
-        for suffix in ("-wal",):
-            side = Path(str(path) + suffix)
-            if side.exists():
-                shutil.copyfile(side, Path(str(aside) + suffix))
-        log.info("The current data was kept aside as %s", aside.name)
-    report(2, 4, "Putting the backup in place…")
+    current = sum(p.stat().st_size for p in (path, Path(str(path) + "-wal")) if p.exists())
+    needed = source.stat().st_size + current + 8 * 1024 * 1024
+    free = free_bytes(path.parent)
+    if free is not None and free < needed:
+        log.info("Not restored: %d bytes free, %d needed", free, needed)
+        raise DiskFull(disk_full_sentence(path.parent, needed - free))
+    log.info("Restoring %s", source)
     incoming = path.with_name(path.name + ".restoring")
-    if plain_into_encrypted:
-        assert db.key is not None
-        export_encrypted(source, incoming, db.key)  # checked, and fsynced
-    else:
-        shutil.copyfile(source, incoming)
-        fsync_file(incoming)
-    remove_sidecars(path)
+    kept: Path | None = None
+    try:
+        report(1, 4, "Keeping a copy of the current data…")
+        if path.exists():
+            try:
+                kept = make_backup(db, folder, "before-restore")
+            except KnownError:
+                log.info("The current data could not be backed up before the restore")
+            db.dispose()
+            if kept is None:
+                _keep_aside(db)
+        report(2, 4, "Putting the backup in place…")
+        if plain_into_encrypted:
+            assert db.key is not None
+            export_encrypted(source, incoming, db.key)  # checked, and fsynced
+        else:
+            copy_durably(source, incoming)
+            problems = verify_backup(incoming, db.key)
+            if problems:
+                raise BackupFailed(
+                    f"The copy of {source.name} failed its check, so nothing was restored: "
+                    + problems[0]
+                )
+    except BaseException as e:
+        incoming.unlink(missing_ok=True)
+        known = explain(e, folder=path.parent, needed=needed)
+        log.info("Restore stopped before the data was replaced: %s", type(e).__name__)
+        if known is not None and known is not e:
+            raise known from e
+        raise
+    db.dispose()
+    remove_sidecars(path)  # the old WAL must never be replayed into the restored file
     os.replace(incoming, path)
     fsync_dir(path.parent)
     report(3, 4, "Opening the restored data…")
@@ -98,3 +147,86 @@ def restore_backup(
     log.info("Restored %s (the data before it: %s)", source.name, kept.name if kept else "none")
     report(4, 4, "Restored.")
     return new, kept
+
+
+def unlock_backup(
+    source: Path, *, passphrase: str | None = None, recovery_code: str | None = None
+) -> tuple[bytes | None, Path | None]:
+    """The key that opens the backup ``source`` (None for a plain one), from the key file that
+    travels with it, and that key file."""
+    if is_plain_sqlite(source):
+        return None, None
+    key_file = find_key_copy(source)
+    if key_file is None:
+        raise BackupFailed(
+            f"{source.name} is encrypted and its key file ({source.name}.key.json or key.json) "
+            "is not beside it; copy the key file next to it and try again. Nothing was changed."
+        )
+    return keys.unlock_key_path(key_file, passphrase, recovery_code), key_file
+
+
+def _same_key(
+    key_file: Path, key: bytes | None, passphrase: str | None, recovery_code: str | None
+) -> bool:
+    """True when the folder's own key file seals the same key as the backup's (e.g. its own
+    backups after the data file went missing)."""
+    if key is None:
+        return False
+    try:
+        return keys.unlock_key_path(key_file, passphrase, recovery_code) == key
+    except KnownError:
+        return False
+
+
+def restore_into_new_folder(
+    folder: Path,
+    source: Path,
+    *,
+    passphrase: str | None = None,
+    recovery_code: str | None = None,
+) -> Path:
+    """Make ``folder`` (with no data yet, e.g. a new laptop) hold the backup ``source``.
+
+    An encrypted backup is opened with the passphrase or the recovery key through the key
+    file that travels with it; that key file becomes the folder's key file. Returns the path
+    of the restored database.
+    """
+    folder = Path(folder)
+    source = Path(source)
+    path = folder / DB_FILENAME
+    if path.exists():
+        raise KnownError(f"{folder} already holds data; restore into it from its own backups.")
+    key, key_file = unlock_backup(source, passphrase=passphrase, recovery_code=recovery_code)
+    problems = verify_backup(source, key)
+    if problems:
+        raise BackupFailed(f"{source.name} cannot be restored: {problems[0]} Nothing was changed.")
+    folder.mkdir(parents=True, exist_ok=True)
+    own_key = folder / keys.KEY_FILENAME
+    if own_key.exists() and not _same_key(own_key, key, passphrase, recovery_code):
+        raise KnownError(
+            f"{folder} already has a different key file; choose an empty folder. Nothing was changed."
+        )
+    incoming = path.with_name(path.name + ".restoring")
+    with maintenance_lock(folder):
+        wrote_key = False
+        try:
+            if key_file is not None and not own_key.exists():
+                keys.write_atomically(own_key, key_file.read_text(encoding="utf-8"))
+                wrote_key = True
+            copy_durably(source, incoming)
+            if verify_backup(incoming, key):
+                raise BackupFailed(
+                    f"The copy of {source.name} failed its check; nothing was restored."
+                )
+        except BaseException as e:
+            incoming.unlink(missing_ok=True)
+            if wrote_key:  # a key with no data would start a new, empty database later
+                own_key.unlink(missing_ok=True)
+            known = explain(e, folder=folder, needed=source.stat().st_size)
+            if known is not None and known is not e:
+                raise known from e
+            raise
+        os.replace(incoming, path)
+        fsync_dir(folder)
+    log.info("Restored %s into a folder with no data", source.name)
+    return path

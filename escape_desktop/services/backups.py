@@ -74,14 +74,18 @@ def backup_now(
     local = store.backups_dir(ctx.data_dir)
     path = store.make_backup(ctx.db, local, reason, progress=progress, now=now)
     result = BackupResult(path)
-    result.removed = len(store.thin_backups(local, now, max_age_days=BACKUP_MAX_AGE_DAYS))
+    result.removed = len(
+        store.thin_backups(local, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
+    )
     if settings.backup_folder:
         extra = Path(settings.backup_folder)
         if progress:
             progress(3, 3, f"Copying to {extra}…")
         try:
             result.copied_to = store.copy_backup(path, extra, ctx.db.key, ctx.data_dir)
-            result.removed += len(store.thin_backups(extra, now, max_age_days=BACKUP_MAX_AGE_DAYS))
+            result.removed += len(
+                store.thin_backups(extra, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
+            )
         except KnownError as e:
             result.warnings.append(str(e))
     with ctx.db.transaction() as s:

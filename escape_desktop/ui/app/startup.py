@@ -13,7 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from escape_desktop.context import AppContext
+from escape_desktop.context import AppContext, missing_database
 from escape_desktop.db import keys
 from escape_desktop.db.engine import DB_FILENAME
 from escape_desktop.db.errors import KnownError, NewerDatabase
@@ -130,8 +130,8 @@ def check_in_background(
 def _open(folder: Path, parent: QWidget | None, check: bool = True) -> AppContext | None:
     if keys.is_encrypted(folder):
         go_on, key = _unlock(folder, parent)
-    elif not (folder / DB_FILENAME).exists():
-        go_on, key = _first_run_key(folder, parent)
+    elif not (folder / DB_FILENAME).exists() and missing_database(folder) is None:
+        go_on, key = _first_run_key(folder, parent)  # truly new: no data file and no backups
     else:
         go_on, key = True, None
     if not go_on:
