@@ -7,8 +7,8 @@ that "completed", "started" and "needs N more" mean the same thing everywhere:
   charged with sessions held before they joined) until they withdraw; a session they
   attended always counts. A cancelled session counts for nobody.
 * A session is held once its day has come (``date <= today``); a course is finished
-  when no planned session is left to come (the last one's day has come, so
-  certificates can be handed out at the last session) or when it has been closed.
+  once its last planned session is past (``date < today``) or it has been closed. On
+  the last session's own day the course is still running, with nothing left to come.
 * "Started" means attended at least one session. Completion (attended at least 75 %
   of the sessions held while enrolled) is decided only once the course is finished;
   until then a person is on track, needs N more, or cannot reach 75 %.
@@ -225,15 +225,15 @@ def _live(sessions: Sequence[SessionFact]) -> list[SessionFact]:
 
 
 def course_finished(sessions: Sequence[SessionFact], today: date, closed: bool = False) -> bool:
-    """True once no planned session is left to come, or the course was closed."""
+    """True once the last planned (not cancelled) session is past, or the course was closed."""
     if closed:
         return True
     live = _live(sessions)
-    return bool(live) and max(x.date for x in live) <= today
+    return bool(live) and max(x.date for x in live) < today
 
 
 def course_phase(sessions: Sequence[SessionFact], today: date, closed: bool = False) -> str:
-    """UPCOMING before the first session's day, FINISHED when nothing is left to come, else RUNNING."""
+    """UPCOMING before the first session's day, FINISHED after the last one, else RUNNING."""
     if course_finished(sessions, today, closed):
         return FINISHED
     live = _live(sessions)
