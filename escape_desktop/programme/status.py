@@ -20,6 +20,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
+from typing import Any
 
 from .completion import COMPLETION_THRESHOLD, is_completer, sessions_needed
 from .rounding import round_half_away
@@ -131,7 +132,7 @@ class EnrolmentFact:
 
     key: Hashable  # the enrolment's id
     enrolled_on: date | None
-    marks: Mapping[Hashable, str]  # session key -> present / absent / apologies
+    marks: Mapping[Any, str]  # session key -> present / absent / apologies
     withdrawn: bool = False
     withdrawn_on: date | None = None
 
