@@ -159,3 +159,31 @@ def test_late_joiner_on_the_register_is_not_charged_for_earlier_sessions(ctx):
     standing = attendance.register_standing(ctx, cid, sessions[7].date)[eid]
     assert (standing.status.held, standing.status.attended) == (4, 4)
     assert standing.text == "On track"
+
+
+def test_headline_proportions_come_from_three_measures_and_raw_pairs(demo_ctx):
+    from sqlalchemy import text
+
+    from escape_desktop.services.figures import headline_proportions
+
+    cid = _ids(demo_ctx)["BK-2026-001"]
+    props = headline_proportions(demo_ctx, cid)
+    keys = [p.instrument_key for p in props]
+    assert keys == ["chair_stand_30s", "pain_nrs", "msk_hq"]  # no measure twice
+    with demo_ctx.db.engine.connect() as c:
+        pairs = c.execute(
+            text(
+                "SELECT a.score, b.score FROM assessments a JOIN assessments b"
+                " ON a.enrolment_id = b.enrolment_id AND a.instrument_key = b.instrument_key"
+                " JOIN enrolments e ON e.id = a.enrolment_id"
+                " WHERE a.timepoint = 'start' AND b.timepoint = 'end'"
+                " AND a.instrument_key = 'pain_nrs' AND e.course_id = :cid"
+            ),
+            {"cid": cid},
+        ).all()
+    pain = props[1]
+    assert pain.improved.denominator == len(pairs) > 0
+    assert pain.improved.numerator == sum(1 for s, e in pairs if e < s)
+    assert pain.worse.numerator == sum(1 for s, e in pairs if e > s)
+    # MSK-HQ has no confirmed threshold: no "meaningful" claim is made for it.
+    assert props[2].meaningful is None

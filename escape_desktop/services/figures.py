@@ -14,7 +14,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import Attendance, Course, Enrolment, Session
+from escape_desktop.db.models import Assessment, Attendance, Course, Enrolment, Session
+from escape_desktop.programme.content import OUTCOME_DOMAINS
+from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
 from escape_desktop.programme.status import (
     WITHDRAWN,
     CourseSummary,
@@ -26,7 +28,13 @@ from escape_desktop.programme.status import (
 
 from .errors import NotFound
 
-__all__ = ["CourseFigures", "course_figures", "figures_for_courses", "read_facts"]
+__all__ = [
+    "CourseFigures",
+    "course_figures",
+    "figures_for_courses",
+    "headline_proportions",
+    "read_facts",
+]
 
 
 @dataclass(frozen=True)
@@ -122,3 +130,41 @@ def course_figures(ctx: AppContext, course_id: int, today: date | None = None) -
     if course_id not in found:
         raise NotFound("That course no longer exists.")
     return found[course_id]
+
+
+def headline_proportions(ctx: AppContext, course_id: int) -> list[DomainProportions]:
+    """The three headline domains for one course: improved at all, meaningful, worse.
+
+    Each domain uses the one measure the course's programme maps it to (or is "not
+    measured"); a person counts only with both a start and an end value.
+    """
+    with ctx.db.read() as s:
+        programme_key = s.scalar(select(Course.programme_key).where(Course.id == course_id))
+        if programme_key is None:
+            raise NotFound("That course no longer exists.")
+        rows = s.execute(
+            select(
+                Assessment.enrolment_id,
+                Assessment.instrument_key,
+                Assessment.timepoint,
+                Assessment.score,
+            )
+            .join(Enrolment, Enrolment.id == Assessment.enrolment_id)
+            .where(Enrolment.course_id == course_id, Assessment.timepoint.in_(("start", "end")))
+        ).all()
+    values: dict[tuple[str, int], dict[str, float | None]] = {}
+    for eid, key, timepoint, score in rows:
+        values.setdefault((key, eid), {})[timepoint] = score
+    template = ctx.library.templates.get(programme_key)
+    mapping = template.outcome_instruments if template else {}
+    out = []
+    for domain in OUTCOME_DOMAINS:
+        mapped = mapping.get(domain)
+        instrument = ctx.library.instruments.get(mapped) if mapped else None
+        pairs = [
+            (v.get("start"), v.get("end"))
+            for (k, _), v in values.items()
+            if instrument is not None and k == instrument.key
+        ]
+        out.append(domain_proportions(domain, instrument, pairs))
+    return out
