@@ -187,3 +187,18 @@ def test_headline_proportions_come_from_three_measures_and_raw_pairs(demo_ctx):
     assert pain.worse.numerator == sum(1 for s, e in pairs if e > s)
     # MSK-HQ has no confirmed threshold: no "meaningful" claim is made for it.
     assert props[2].meaningful is None
+
+
+def test_course_list_counts_match_each_course_summary(demo_ctx, demo_today):
+    listed = courses.course_list_figures(demo_ctx, demo_today)
+    assert len(listed) == 4
+    for row in listed:
+        summary = course_figures(demo_ctx, row.course_id, demo_today).summary
+        data = row.as_json()
+        assert data["participants"] == summary.enrolled - summary.withdrawn
+        assert data["started"] == summary.started
+        if row.status == "running":
+            assert data["completers"] is None and data["completion_rate"] is None
+            assert data["on_track"] is not None
+        if row.status == "finished":
+            assert data["completers"] == summary.completers is not None

@@ -505,6 +505,8 @@ class CourseListFigures:
     code: str
     title: str
     programme: str
+    venue: str
+    start_date: date
     status: str  # upcoming / running / finished
     summary: CourseSummary
 
@@ -514,6 +516,8 @@ class CourseListFigures:
             "code": self.code,
             "title": self.title,
             "programme": self.programme,
+            "venue": self.venue,
+            "start_date": self.start_date.isoformat(),
             "status": self.status,
             "sessions_delivered": x.sessions_delivered,
             "sessions_planned": x.sessions_planned,
@@ -534,12 +538,28 @@ def course_list_figures(ctx: AppContext, today: date | None = None) -> list[Cour
     today = today or date.today()
     with ctx.db.read() as s:
         rows = s.execute(
-            select(Course.id, Course.code, Course.title, Course.programme_key).order_by(
-                Course.start_date.desc(), Course.code
+            select(
+                Course.id,
+                Course.code,
+                Course.title,
+                Course.programme_key,
+                Venue.name,
+                Course.start_date,
             )
+            .outerjoin(Venue, Venue.id == Course.venue_id)
+            .order_by(Course.start_date.desc(), Course.code)
         ).all()
     figures = figures_for_courses(ctx, [r.id for r in rows], today)
     return [
-        CourseListFigures(cid, code, title, key, figures[cid].summary.phase, figures[cid].summary)
-        for cid, code, title, key in rows
+        CourseListFigures(
+            cid,
+            code,
+            title,
+            key,
+            venue or "",
+            start,
+            figures[cid].summary.phase,
+            figures[cid].summary,
+        )
+        for cid, code, title, key, venue, start in rows
     ]
