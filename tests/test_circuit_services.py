@@ -401,7 +401,8 @@ def test_default_session_is_today_or_the_next(demo_ctx, demo_today):
     assert chosen.date >= demo_today
     assert all(x.date < demo_today or x.cancelled for x in sessions if x.number < n)
     finished = circuit.course_sessions(demo_ctx, _course_id(demo_ctx, "KH-2026-001"))
-    assert circuit.default_session_number(finished, demo_today) == 12
+    # After the course, its last session: the make-up session (13) at the end.
+    assert circuit.default_session_number(finished, demo_today) == 13
 
 
 # ----------------------------------------------------------------------------- command line
@@ -464,7 +465,7 @@ def test_cli_circuit_text_lists_people_and_suggestions(demo_ctx, capsys):
     ("args", "words"),
     [
         (["--course", "XX-0000-000", "--session", "1"], "There is no course with code XX-0000-000"),
-        (["--course", "KH-2026-001", "--session", "13"], "has no session 13"),
+        (["--course", "KH-2026-001", "--session", "14"], "has no session 14"),  # 12 + make-up
         (["--course", "KH-2026-001", "--session", "0"], "starts at 1"),
     ],
 )

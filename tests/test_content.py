@@ -100,8 +100,9 @@ def test_back_template():
     t = load_library().template("back")
     assert len(t.sessions) == 12
     assert t.instruments == ("pain_nrs", "chair_stand_30s", "active_days", "msk_hq")
+    # Three headline bars from three different measures (MSK-HQ once, not twice).
     assert t.outcome_instruments == {
-        "function": "msk_hq",
+        "function": "chair_stand_30s",
         "pain": "pain_nrs",
         "wellbeing": "msk_hq",
     }
@@ -414,8 +415,8 @@ def test_parse_template_without_progression_uses_defaults():
         "condition": "C",
         "sessions": [{"number": 1, "topic": "Hello"}],
         "stations": ["a"],
-        "instruments": ["p"],
-        "outcome_instruments": {"function": "p", "pain": "p", "wellbeing": "p"},
+        "instruments": ["p", "q"],
+        "outcome_instruments": {"function": "p", "pain": "q", "wellbeing": "not_measured"},
         "education_minutes": 20,
         "exercise_minutes": 40,
     }
@@ -425,7 +426,7 @@ def test_parse_template_without_progression_uses_defaults():
     missing = {k: v for k, v in data.items() if k != "outcome_instruments"}
     with pytest.raises(ContentError, match=r"^t\.toml: outcome_instruments is missing\.$"):
         parse_template(missing, "t.toml")
-    partial = {**data, "outcome_instruments": {"function": "p", "pain": "p"}}
+    partial = {**data, "outcome_instruments": {"function": "p", "pain": "q"}}
     with pytest.raises(
         ContentError, match=r"^t\.toml: outcome_instruments\.wellbeing is missing\.$"
     ):

@@ -18,10 +18,12 @@ FINISHED = ["KH-2026-001", "BK-2026-001"]
 # written out here rather than read through the code under test.
 OUTCOME_KEYS = {
     "knee_hip": {"function": "chair_stand_30s", "pain": "pain_nrs", "wellbeing": "swemwbs"},
-    "back": {"function": "msk_hq", "pain": "pain_nrs", "wellbeing": "msk_hq"},
+    "back": {"function": "chair_stand_30s", "pain": "pain_nrs", "wellbeing": "msk_hq"},
 }
 LOWER_BETTER = {"pain_nrs", "koos_ps", "hoos_ps"}
-MID = {"pain_nrs": 2, "chair_stand_30s": 2}
+# Meaningful change in points, and (pain only, Farrar 2001) as a percent of the start value.
+MID = {"pain_nrs": 2, "chair_stand_30s": 2.5, "koos_ps": 2.2, "swemwbs": 3}
+MID_PERCENT = {"pain_nrs": 30}
 
 
 def _raw(ctx, code: str, today: date) -> dict:
@@ -68,11 +70,22 @@ def _raw(ctx, code: str, today: date) -> dict:
     summary = {}
     for key, values in per.items():
         gains = [(s - e) if key in LOWER_BETTER else (e - s) for s, e in values]
+        starts = [s for s, _ in values]
         summary[key] = {
             "n_both": len(values),
             "mean_change": sum(e - s for s, e in values) / len(values),
             "n_improved": sum(1 for g in gains if g > 1e-9),
-            "n_reaching_mid": sum(1 for g in gains if g >= MID[key] - 1e-9) if key in MID else None,
+            "n_reaching_mid": sum(
+                1
+                for g, s in zip(gains, starts, strict=True)
+                if g > 1e-9
+                and (
+                    g >= MID[key] - 1e-9
+                    or (key in MID_PERCENT and s > 0 and 100 * g >= MID_PERCENT[key] * s - 1e-9)
+                )
+            )
+            if key in MID
+            else None,
         }
     started = [n for status, n in people if status != "did_not_start"]
     completers = sum(

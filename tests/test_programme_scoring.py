@@ -143,11 +143,17 @@ def test_item_score_property(values):
         ("pain_nrs", 7, 6, -1, True, False),
         ("pain_nrs", 5, 5, 0, False, False),
         ("pain_nrs", 3, 6, 3, False, False),
-        ("chair_stand_30s", 8, 10, 2, True, True),
+        ("pain_nrs", 3, 2, -1, True, True),  # a 33 % fall: meaningful by the 30 % rule
+        ("pain_nrs", 2, 6, 4, False, False),
+        ("chair_stand_30s", 8, 11, 3, True, True),  # 2.5 stands in whole stands is 3
+        ("chair_stand_30s", 8, 10, 2, True, False),
         ("chair_stand_30s", 8, 9, 1, True, False),
-        ("koos_ps", 40.2, 30.1, -10.1, True, None),
-        ("swemwbs", 20.73, 21.54, 0.81, True, None),
-        ("swemwbs", 21.54, 20.73, -0.81, False, None),
+        ("koos_ps", 40.2, 30.1, -10.1, True, True),
+        ("koos_ps", 40.2, 38.1, -2.1, True, False),
+        ("hoos_ps", 40.2, 30.1, -10.1, True, None),
+        ("swemwbs", 20.73, 21.54, 0.81, True, False),
+        ("swemwbs", 20.73, 23.73, 3.0, True, True),
+        ("swemwbs", 21.54, 20.73, -0.81, False, False),
         ("active_days", 2, 5, 3, True, None),
     ],
 )

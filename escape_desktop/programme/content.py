@@ -19,6 +19,9 @@ __all__ = [
     "INSTRUMENT_KINDS",
     "MISSING_RULES",
     "OUTCOME_DOMAINS",
+    "DOMAIN_WORDS",
+    "NOT_MEASURED",
+    "NONE_PUBLISHED",
     "Level",
     "Station",
     "ProgressionRules",
@@ -35,7 +38,17 @@ DOSE_KINDS: tuple[str, ...] = ("repetitions", "seconds", "load_kg", "step_cm", "
 DIRECTIONS: tuple[str, ...] = ("higher_better", "lower_better")
 INSTRUMENT_KINDS: tuple[str, ...] = ("items", "score")
 MISSING_RULES: tuple[str, ...] = ("prorate", "none")
+# The three headline domains; "wellbeing" is the key kept for quality of life and wellbeing.
 OUTCOME_DOMAINS: tuple[str, ...] = ("function", "pain", "wellbeing")
+DOMAIN_WORDS: dict[str, str] = {
+    "function": "daily activities (function)",
+    "pain": "pain",
+    "wellbeing": "quality of life and wellbeing",
+}
+# A programme file says this for a headline domain it has no measure for.
+NOT_MEASURED = "not_measured"
+# An instrument's mid_source when no threshold has been published (or none was found).
+NONE_PUBLISHED = "none published"
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_DECIMALS = 4
@@ -99,6 +112,7 @@ class ProgrammeTemplate:
     sessions: tuple[SessionPlan, ...]
     stations: tuple[str, ...]
     instruments: tuple[str, ...]
+    # Headline domain -> the one instrument behind it; a domain not measured is left out.
     outcome_instruments: dict[str, str] = field(hash=False)
     progression: ProgressionRules
     education_minutes: int
@@ -130,10 +144,12 @@ class Instrument:
     items: tuple[InstrumentItem, ...]
     max_missing_items: int
     missing_rule: str  # "prorate" | "none"
-    mid: float | None
-    mid_source: str
+    mid: float | None  # smallest change (in the better direction) that counts as meaningful
+    mid_source: str  # where `mid` comes from, or "none published"
     licence_note: str
     has_adapted_flag: bool
+    # A change of at least this percent of the start value also counts (pain: 30 %).
+    mid_percent: float | None = None
 
 
 # --------------------------------------------------------------------------- reading
@@ -393,9 +409,19 @@ def parse_template(data: dict, source: str) -> ProgrammeTemplate:
     outcomes: dict[str, str] = {}
     for domain in OUTCOME_DOMAINS:
         value = outcomes_reader.key(domain)
+        if value == NOT_MEASURED:
+            continue
         if value not in instruments:
             raise outcomes_reader.fail(
                 domain, f"names {value!r}, which is not in this programme's instruments list."
+            )
+        # One measure behind two headline bars makes them equal by construction.
+        twice = next((d for d, k in outcomes.items() if k == value), None)
+        if twice is not None:
+            raise outcomes_reader.fail(
+                domain,
+                f"names {value!r}, which is already used for {twice}; give each headline "
+                f'domain a different measure, or write "{NOT_MEASURED}".',
             )
         outcomes[domain] = value
     progression = _parse_rules(r.sub("progression", required=False))
@@ -435,6 +461,7 @@ def parse_instrument(data: dict, source: str) -> Instrument:
             "missing_rule",
             "mid",
             "mid_source",
+            "mid_percent",
             "licence_note",
             "has_adapted_flag",
         }
@@ -492,11 +519,18 @@ def parse_instrument(data: dict, source: str) -> Instrument:
         mid = r.number("mid", positive=True)
         if mid > high - low:
             raise r.fail("mid", f"is larger than the whole range of {_fmt(high - low)}.")
+    mid_percent: float | None = None
+    if "mid_percent" in r.data:
+        mid_percent = r.number("mid_percent", positive=True, high=100)
+        if mid is None:
+            raise r.fail("mid_percent", "needs mid as well (the change in points).")
     mid_source = r.text("mid_source", "", allow_empty=True)
     if mid is not None and not mid_source:
         raise r.fail(
             "mid_source", "is missing: say where the mid value comes from, or 'site to confirm'."
         )
+    if not mid_source:
+        mid_source = NONE_PUBLISHED
 
     return Instrument(
         key=key,
@@ -514,4 +548,5 @@ def parse_instrument(data: dict, source: str) -> Instrument:
         mid_source=mid_source,
         licence_note=r.text("licence_note", "", allow_empty=True),
         has_adapted_flag=r.boolean("has_adapted_flag", False),
+        mid_percent=mid_percent,
     )

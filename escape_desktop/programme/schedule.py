@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
-__all__ = ["session_dates", "weekdays_label", "WEEKDAY_NAMES"]
+__all__ = ["session_dates", "make_up_date", "weekdays_label", "WEEKDAY_NAMES"]
 
 WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -51,6 +51,34 @@ def session_dates(
             result.append(current)
         current += timedelta(days=1)
     return result
+
+
+def make_up_date(
+    scheduled: Iterable[date],
+    weekdays: Sequence[int],
+    closures: Iterable[date] = (),
+    not_before: date | None = None,
+) -> date:
+    """The next free class day after the course's last session, for a make-up session.
+
+    A cancelled session is made up at the end so the course still delivers its planned
+    number of sessions: the first class weekday after every `scheduled` date (cancelled
+    ones included), skipping `closures`, and not before `not_before` (usually today).
+    """
+    days = set(_clean_weekdays(weekdays))
+    taken = set(scheduled)
+    if not taken:
+        raise ValueError("The course has no sessions to add a make-up session after.")
+    closed = set(closures)
+    current = max(taken) + timedelta(days=1)
+    if not_before is not None and not_before > current:
+        current = not_before
+    limit = current + timedelta(days=_MAX_SPAN_DAYS)
+    while current.weekday() not in days or current in closed or current in taken:
+        current += timedelta(days=1)
+        if current > limit:
+            raise ValueError("The closures leave no open class day; remove some closures.")
+    return current
 
 
 def weekdays_label(weekdays: Sequence[int]) -> str:

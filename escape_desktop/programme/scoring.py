@@ -8,6 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
 
 from .content import Instrument
+from .outcomes import classify_change
 
 __all__ = [
     "ScoreError",
@@ -133,7 +134,6 @@ def improved(instrument: Instrument, start: float, end: float) -> bool:
 
 
 def reaches_mid(instrument: Instrument, start: float, end: float) -> bool | None:
-    """True when the improvement is at least the minimal important difference; None without one."""
-    if instrument.mid is None:
-        return None
-    return _gain(instrument, start, end) >= Decimal(str(instrument.mid))
+    """True when the change is a meaningful improvement (see programme.outcomes); None without a threshold."""
+    _exact(instrument, start), _exact(instrument, end)  # same range check as change()
+    return classify_change(instrument, start, end).meaningful

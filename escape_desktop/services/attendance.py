@@ -1,14 +1,43 @@
-"""Use case: mark the register."""
+"""Use cases: mark the register, and each person's standing on it ("Needs 2 more")."""
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import ATTENDANCE_MARKS, Attendance, Enrolment, Session
+from escape_desktop.db.models import Attendance, Enrolment, Session
+from escape_desktop.programme.status import (
+    ATTENDANCE_MARKS,
+    PersonStatus,
+    progress_text,
+)
 
 from .common import audit, now
 from .errors import NotFound, ValidationError
+from .figures import course_figures
+
+
+@dataclass(frozen=True)
+class RegisterStanding:
+    """One person's line at the end of the register: the counts and the words to show."""
+
+    enrolment_id: int
+    status: PersonStatus
+    text: str  # "On track", "Needs 2 more", "Can't reach 75 %", "Completed", ...
+
+
+def register_standing(
+    ctx: AppContext, course_id: int, today: date | None = None
+) -> dict[int, RegisterStanding]:
+    """Each person's status on the register, by enrolment id, from programme.status."""
+    figures = course_figures(ctx, course_id, today)
+    return {
+        eid: RegisterStanding(eid, status, progress_text(status))
+        for eid, status in figures.people.items()
+    }
 
 
 def mark_attendance(

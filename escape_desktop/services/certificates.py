@@ -1,17 +1,66 @@
-"""Use case: record that completion certificates were issued (printed) for some people."""
+"""Use cases: who may have a completion certificate, and recording that certificates were issued."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime
 
 from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import CertificateIssued, Enrolment
+from escape_desktop.programme.status import COMPLETED, IN_PROGRESS, PersonStatus
 
 from .common import audit, now
 from .errors import NotFound, ValidationError
+from .figures import course_figures
+
+
+@dataclass(frozen=True)
+class CertificateFacts:
+    """What a certificate says about one person: the planned programme and their own attendance."""
+
+    enrolment_id: int
+    planned_sessions: int  # the programme's planned number ("the 12-session programme")
+    attended: int  # the person's own sessions attended
+    held: int  # sessions held while they were enrolled (what 75 % is counted against)
+    early: bool  # printed before the course has finished: they have already attended enough
+
+
+@dataclass(frozen=True)
+class CertificateList:
+    """Who may have a certificate now, and whether the course has finished."""
+
+    course_finished: bool
+    people: list[CertificateFacts]
+
+
+def _may_have(status: PersonStatus) -> tuple[bool, bool]:
+    """(may have one, early): completed on a finished course, or already past 75 % while running.
+
+    Sites hand certificates out at the last session, so they are printed beforehand:
+    someone who has already attended enough of the sessions still to be held cannot
+    fall below 75 % any more, and may have theirs early.
+    """
+    if status.status == COMPLETED:
+        return True, False
+    if status.status == IN_PROGRESS and status.needs == 0:
+        return True, True
+    return False, False
+
+
+def certificate_list(ctx: AppContext, course_id: int, today: date | None = None) -> CertificateList:
+    """The people who may have a completion certificate, with the facts to print on it."""
+    figures = course_figures(ctx, course_id, today)
+    people = []
+    for eid, status in figures.people.items():
+        allowed, early = _may_have(status)
+        if allowed:
+            people.append(
+                CertificateFacts(eid, figures.planned_sessions, status.attended, status.held, early)
+            )
+    return CertificateList(figures.summary.phase == "finished", people)
 
 
 def record_issued(

@@ -1,4 +1,4 @@
-"""Use cases for courses and their sessions: create, edit, reschedule, cancel."""
+"""Use cases for courses and their sessions: create, edit, reschedule, cancel, make up."""
 
 from __future__ import annotations
 
@@ -21,10 +21,12 @@ from escape_desktop.db.models import (
     Setting,
     Venue,
 )
-from escape_desktop.programme.schedule import session_dates
+from escape_desktop.programme.schedule import make_up_date, session_dates
+from escape_desktop.programme.status import CourseSummary
 
 from .common import audit, clean_text, now, parse_date, parse_int
 from .errors import NotFound, ValidationError
+from .figures import figures_for_courses
 
 RECOMMENDED_MAX_GROUP = 16
 ONE_STAFF_GROUP = 10  # usual class size is 8-10; up to 16 needs two staff (DOMAIN.md)
@@ -398,3 +400,166 @@ def add_instructor(ctx: AppContext, name: str, role: str = "") -> int:
         s.flush()
         audit(s, ctx.actor, "add_instructor", "instructor", person.id, n)
         return person.id
+
+
+# --------------------------------------------------------------------------- make-up sessions
+
+
+@dataclass(frozen=True)
+class MakeUpOffer:
+    """A make-up session to offer after a cancellation, so the course keeps its planned length."""
+
+    course_id: int
+    cancelled_number: int
+    day: date
+    topic: str
+    live_sessions: int  # sessions not cancelled, before the make-up is added
+    planned_sessions: int  # the programme's planned number
+
+
+def _weekdays(course: Course) -> list[int]:
+    return [int(d) for d in course.weekdays.split(",") if d.strip().isdigit()]
+
+
+def make_up_offer(
+    ctx: AppContext, session_id: int, today: date | None = None
+) -> MakeUpOffer | None:
+    """The make-up session to offer for a cancelled session, or None when none is needed.
+
+    None when the session is not cancelled, or the course already has its planned
+    number of sessions still on (a make-up was added already). The day is the next
+    free class day after the last session, skipping closures and bank holidays; the
+    instructor may decline it.
+    """
+    today = today or date.today()
+    with ctx.db.read() as s:
+        session = _session(s, session_id)
+        if not session.cancelled:
+            return None
+        course = session.course
+        template = ctx.library.templates.get(course.programme_key)
+        live = sum(1 for x in course.sessions if not x.cancelled)
+        planned = len(template.sessions) if template else len(course.sessions)
+        if live >= planned:
+            return None
+        closed = _closures(ctx, s, course.venue.name if course.venue else "")
+        day = make_up_date([x.date for x in course.sessions], _weekdays(course), closed, today)
+        return MakeUpOffer(course.id, session.number, day, session.topic, live, planned)
+
+
+def add_make_up_session(
+    ctx: AppContext, session_id: int, day: date | str | None = None, today: date | None = None
+) -> int:
+    """Add a make-up session for a cancelled session (on the offered day unless one is given).
+
+    The new session goes at the end of the course with the cancelled session's topic.
+    Returns the new session's id.
+    """
+    offer = make_up_offer(ctx, session_id, today)
+    if offer is None:
+        raise ValidationError(
+            "session",
+            "This session is not cancelled, or the course already has all its sessions; "
+            "no make-up session is needed.",
+        )
+    when = offer.day if day is None else parse_date(day, "date", "Make-up date")
+    with ctx.db.transaction() as s:
+        course = s.get(Course, offer.course_id)
+        if course is None:
+            raise NotFound("That course no longer exists.")
+        clash = next((x for x in course.sessions if x.date == when and not x.cancelled), None)
+        if clash is not None:
+            raise ValidationError(
+                "date", f"Session {clash.number} is already on {when:%d %b %Y}; choose another day."
+            )
+        number = max((x.number for x in course.sessions), default=0) + 1
+        new = Session(
+            course_id=course.id,
+            number=number,
+            date=when,
+            topic=offer.topic,
+            cancelled=False,
+            notes=f"Make-up for session {offer.cancelled_number}, which was cancelled.",
+        )
+        s.add(new)
+        s.flush()
+        audit(
+            s,
+            ctx.actor,
+            "add_make_up_session",
+            "session",
+            new.id,
+            f"session {number} on {when} makes up session {offer.cancelled_number}",
+        )
+        return new.id
+
+
+# --------------------------------------------------------------------------- course list figures
+
+
+@dataclass(frozen=True)
+class CourseListFigures:
+    """A course's row in the course list, with its counts from programme.status."""
+
+    course_id: int
+    code: str
+    title: str
+    programme: str
+    venue: str
+    start_date: date
+    status: str  # upcoming / running / finished
+    summary: CourseSummary
+
+    def as_json(self) -> dict:
+        x = self.summary
+        return {
+            "code": self.code,
+            "title": self.title,
+            "programme": self.programme,
+            "venue": self.venue,
+            "start_date": self.start_date.isoformat(),
+            "status": self.status,
+            "sessions_delivered": x.sessions_delivered,
+            "sessions_planned": x.sessions_planned,
+            "enrolled": x.enrolled,
+            "participants": x.participants,
+            "withdrawn": x.withdrawn,
+            "started": x.started,
+            "did_not_start": x.did_not_start,
+            "completers": x.completers,
+            "completion_rate": x.completion_rate,
+            "on_track": x.on_track,
+            "cannot_complete": x.cannot_complete,
+        }
+
+
+def course_list_figures(ctx: AppContext, today: date | None = None) -> list[CourseListFigures]:
+    """Every course's status and counts, newest first: what the course list and `courses` show."""
+    today = today or date.today()
+    with ctx.db.read() as s:
+        rows = s.execute(
+            select(
+                Course.id,
+                Course.code,
+                Course.title,
+                Course.programme_key,
+                Venue.name,
+                Course.start_date,
+            )
+            .outerjoin(Venue, Venue.id == Course.venue_id)
+            .order_by(Course.start_date.desc(), Course.code)
+        ).all()
+    figures = figures_for_courses(ctx, [r.id for r in rows], today)
+    return [
+        CourseListFigures(
+            cid,
+            code,
+            title,
+            key,
+            venue or "",
+            start,
+            figures[cid].summary.phase,
+            figures[cid].summary,
+        )
+        for cid, code, title, key, venue, start in rows
+    ]

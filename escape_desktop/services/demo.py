@@ -26,10 +26,18 @@ from escape_desktop.db.models import (
     Session,
     Venue,
 )
-from escape_desktop.programme.completion import is_completer
 from escape_desktop.programme.content import Instrument, ProgrammeTemplate, Station
 from escape_desktop.programme.progression import StationResult, suggest
-from escape_desktop.programme.schedule import session_dates
+from escape_desktop.programme.schedule import make_up_date, session_dates
+from escape_desktop.programme.status import (
+    ABSENT,
+    APOLOGIES,
+    COMPLETED,
+    PRESENT,
+    EnrolmentFact,
+    SessionFact,
+    person_status,
+)
 
 from .errors import ValidationError
 from .participants import CODE_ALPHABET
@@ -115,6 +123,13 @@ INSTRUCTORS = ("Sam Demo-Physio", "Alex Demo-Instructor", "Jo Demo-Physio", "Chr
 REFERRALS = ("GP", "physiotherapist", "self", "consultant", "social prescriber")
 WEEKDAY_PAIRS = ((0, 3), (1, 4), (0, 2), (2, 4))
 
+# Who a scripted demo person is, so that every status appears in the small demo:
+# "late" joins after the second session, "never" enrols but never comes, "withdraws"
+# comes a few times and then leaves, "low" comes now and then (does not complete).
+ROLES = ("late", "never", "withdraws", "low")
+# Which measures only some people fill in: a knee questionnaire only for a knee problem.
+JOINT_ONLY = {"koos_ps": "knee", "hoos_ps": "hip"}
+
 
 @dataclass(frozen=True)
 class DemoResult:
@@ -144,7 +159,8 @@ def generate_demo(
                 "This data folder already has courses; choose an empty folder for demo data.",
             )
     rng = random.Random(seed)
-    builder = _Builder(ctx, rng, today)
+    builder = _Builder(ctx, rng, today, _bank_holidays(ctx))
+    scripts: list[tuple[int | None, tuple[str, ...]]]
     if scale == "small":
         plans = [
             ("knee_hip", today - timedelta(days=70), VENUES[0]),
@@ -153,6 +169,16 @@ def generate_demo(
             ("knee_hip", today + timedelta(days=12), VENUES[3]),
         ]
         per_course = [10, 12, 9, 6]
+        # (session cancelled and made up at the end, scripted people) for each course, so
+        # a new user meets every status: a finished course with a cancelled session and
+        # its make-up, someone who never came and someone who left; a running course with
+        # a late joiner; an upcoming course nobody has started yet.
+        scripts = [
+            (5, ("never", "withdraws", "low")),
+            (None, ("late", "never")),
+            (8, ("low", "withdraws")),
+            (None, ()),
+        ]
     else:
         # A busy hub over ten years: about 20 courses a year across five venues.
         plans = []
@@ -161,11 +187,26 @@ def generate_demo(
             programme = "back" if i % 5 == 4 else "knee_hip"
             plans.append((programme, start + timedelta(days=i * 3650 // 196), VENUES[i % 5]))
         per_course = [12] * 200
-    for i, ((programme, start, venue), n) in enumerate(zip(plans, per_course, strict=True)):
-        builder.course(programme, start, venue, n, WEEKDAY_PAIRS[i % len(WEEKDAY_PAIRS)])
+        scripts = [(rng.choice((None, None, None, 5, 8)), ()) for _ in plans]
+    for i, ((programme, start, venue), n, (cancel, roles)) in enumerate(
+        zip(plans, per_course, scripts, strict=True)
+    ):
+        builder.course(
+            programme, start, venue, n, WEEKDAY_PAIRS[i % len(WEEKDAY_PAIRS)], cancel, roles
+        )
         if progress and (i + 1) % 20 == 0:
             progress(f"{i + 1} of {len(plans)} courses")
     return builder.flush()
+
+
+def _bank_holidays(ctx: AppContext) -> set[date]:
+    """The bank holidays new courses skip (the site's chosen list, as the course wizard uses)."""
+    from escape_desktop.content import closure_lists
+
+    from .settings import bank_holidays
+
+    found = closure_lists().get(bank_holidays(ctx))
+    return {day for day, _ in found.days} if found else set()
 
 
 def _short_place(venue: str) -> str:
@@ -186,10 +227,11 @@ class _StationState:
 class _Builder:
     """Builds all rows in memory, then writes them in a few bulk inserts in one transaction."""
 
-    def __init__(self, ctx: AppContext, rng: random.Random, today: date):
+    def __init__(self, ctx: AppContext, rng: random.Random, today: date, closed: set[date]):
         self.ctx = ctx
         self.rng = rng
         self.today = today
+        self.closed = closed
         self.stamp = datetime.combine(today, datetime.min.time())
         self.rows: dict[type, list[dict]] = {}
         self.ids: dict[type, int] = {}
@@ -224,7 +266,14 @@ class _Builder:
                 return code
 
     def course(
-        self, programme: str, start: date, venue: str, people: int, weekdays: tuple[int, int]
+        self,
+        programme: str,
+        start: date,
+        venue: str,
+        people: int,
+        weekdays: tuple[int, int],
+        cancel: int | None = None,
+        roles: tuple[str, ...] = (),
     ) -> None:
         lib = self.ctx.library
         template: ProgrammeTemplate = lib.template(programme)
@@ -232,7 +281,7 @@ class _Builder:
         n = self.course_numbers.get((prefix, start.year), 0) + 1
         self.course_numbers[(prefix, start.year)] = n
         code = f"{prefix}-{start.year}-{n:03d}"
-        dates = session_dates(start, weekdays, len(template.sessions))
+        dates = session_dates(start, weekdays, len(template.sessions), self.closed)
         course_id = self._add(
             Course,
             code=code,
@@ -252,22 +301,34 @@ class _Builder:
             self.rows.setdefault(CourseInstructor, []).append(
                 {"course_id": course_id, "instructor_id": self._instructor(name)}
             )
-        cancelled_number = self.rng.choice((None, None, None, 5, 8))
+        plan = [(i + 1, day, template.sessions[i].topic, "") for i, day in enumerate(dates)]
+        if cancel is not None and dates[cancel - 1] <= self.today:
+            # The hall was double-booked: the session is cancelled and made up at the end,
+            # on the next free class day, so the course still delivers all its sessions.
+            extra = make_up_date(dates, weekdays, self.closed)
+            plan.append(
+                (
+                    len(plan) + 1,
+                    extra,
+                    template.sessions[cancel - 1].topic,
+                    f"Make-up for session {cancel}, which was cancelled.",
+                )
+            )
         sessions = []
-        for i, day in enumerate(dates):
-            cancelled = cancelled_number == i + 1 and day <= self.today
+        for number, day, topic, note in plan:
+            cancelled = number == cancel and day <= self.today
             sid = self._add(
                 Session,
                 course_id=course_id,
-                number=i + 1,
+                number=number,
                 date=day,
-                topic=template.sessions[i].topic,
+                topic=topic,
                 cancelled=cancelled,
                 cancel_reason="Hall double-booked" if cancelled else "",
                 staff_present=", ".join(staff) if day <= self.today and not cancelled else "",
-                notes="",
+                notes=note,
             )
-            sessions.append((sid, i + 1, day, cancelled))
+            sessions.append((sid, number, day, cancelled))
         stations = [lib.station(k) for k in template.stations]
         for pos, st in enumerate(stations):
             self._add(
@@ -286,8 +347,11 @@ class _Builder:
             entity_id=course_id,
             detail=code,
         )
-        for _ in range(people):
-            self._person(course_id, template, stations, sessions, start)
+        for i in range(people):
+            # The scripted people come last; with a script, only they withdraw.
+            j = i - (people - len(roles))
+            role = roles[j] if j >= 0 else ("" if roles else None)
+            self._person(course_id, template, stations, sessions, start, role)
 
     def _person(
         self,
@@ -296,6 +360,7 @@ class _Builder:
         stations: list[Station],
         sessions: list[tuple[int, int, date, bool]],
         start: date,
+        role: str | None = None,  # one of ROLES; "" for an unscripted person on a scripted course
     ) -> None:
         rng = self.rng
         joints = "back" if template.key == "back" else rng.choice(("knee", "hip", "knee,hip"))
@@ -318,9 +383,25 @@ class _Builder:
             notes="Demo person",
             created_at=self.stamp - timedelta(days=max(0, (self.today - start).days + 14)),
         )
-        # Commitment decides attendance; a few drop out.
-        commitment = rng.choice((0.97, 0.92, 0.88, 0.8, 0.6, 0.35))
+        # Commitment decides attendance; a few drop out. Most people come to most sessions
+        # (nationally about 4 in 5 of those who start complete the programme).
+        commitment = rng.choice((0.97, 0.95, 0.93, 0.9, 0.88, 0.85, 0.8, 0.5))
         withdraws_after = rng.randint(3, 7) if rng.random() < 0.07 else None
+        enrolled_on = start - timedelta(days=14)
+        if role == "late":
+            live = [day for _, _, day, cancelled in sessions if not cancelled]
+            enrolled_on = live[1] + timedelta(days=1)  # joined after the second session
+            commitment = 0.97
+        elif role == "never":
+            commitment = 0.0
+            # Someone who chose not to share their data: left out of the upload.
+            self.rows[Participant][-1]["consent_share"] = False
+        elif role == "withdraws":
+            withdraws_after, commitment = 3, 0.97
+        elif role == "low":
+            commitment = 0.3
+        elif role == "":
+            withdraws_after = None
         eid = self._add(
             Enrolment,
             participant_id=pid,
@@ -328,7 +409,7 @@ class _Builder:
             status="enrolled",
             withdrawn_reason="",
             withdrawn_on=None,
-            enrolled_on=start - timedelta(days=14),
+            enrolled_on=enrolled_on,
         )
         enrolment = self.rows[Enrolment][-1]
         capability = rng.uniform(0.6, 1.2)
@@ -337,14 +418,13 @@ class _Builder:
             lvl = min(rng.choice((0, 0, 1)), len(st.levels) - 1)
             state[st.key] = _StationState(lvl, st.levels[lvl].target_dose)
         attended = 0
-        delivered = 0
         base_pain = rng.randint(3, 7)
         first_seen: date | None = None
         last_seen: date | None = None
+        marks: dict[int, str] = {}
         for sid, number, day, cancelled in sessions:
-            if day > self.today or cancelled:
+            if day > self.today or cancelled or day < enrolled_on:
                 continue
-            delivered += 1
             if withdraws_after is not None and number > withdraws_after:
                 if enrolment["status"] != "withdrawn":
                     enrolment.update(
@@ -361,7 +441,8 @@ class _Builder:
                     )
                 continue
             present = rng.random() < commitment
-            mark = "present" if present else rng.choice(("absent", "apologies"))
+            mark = PRESENT if present else rng.choice((ABSENT, APOLOGIES))
+            marks[sid] = mark
             self._add(
                 Attendance,
                 enrolment_id=eid,
@@ -379,10 +460,24 @@ class _Builder:
                     eid, sid, number, day, st, state[st.key], capability, base_pain, template
                 )
         if first_seen is not None:
-            finished = sessions[-1][2] < self.today
-            self._assessments(eid, template, "start", first_seen, capability, base_pain, 0)
-            if finished and last_seen and is_completer(attended, delivered):
-                self._assessments(eid, template, "end", last_seen, capability, base_pain, attended)
+            self._assessments(eid, template, joints, "start", first_seen, capability, base_pain, 0)
+            # End measures at the last session, for those who completed (the same rule as
+            # every screen uses).
+            status = person_status(
+                EnrolmentFact(
+                    eid,
+                    enrolled_on,
+                    marks,
+                    enrolment["status"] == "withdrawn",
+                    enrolment["withdrawn_on"],  # type: ignore[arg-type]
+                ),
+                [SessionFact(sid, day, cancelled) for sid, _, day, cancelled in sessions],
+                self.today,
+            )
+            if status.status == COMPLETED and last_seen:
+                self._assessments(
+                    eid, template, joints, "end", last_seen, capability, base_pain, attended
+                )
 
     def _exercise(
         self,
@@ -441,6 +536,7 @@ class _Builder:
         self,
         eid: int,
         template: ProgrammeTemplate,
+        joints: str,
         timepoint: str,
         day: date,
         capability: float,
@@ -450,6 +546,8 @@ class _Builder:
         rng = self.rng
         gain = (attended / 12) * capability if timepoint == "end" else 0.0
         for key in template.instruments:
+            if key in JOINT_ONLY and JOINT_ONLY[key] not in joints.split(","):
+                continue  # a knee questionnaire is for people with a knee problem
             inst: Instrument = self.ctx.library.instrument(key)
             span = inst.max - inst.min
             if key == "pain_nrs":

@@ -1,0 +1,38 @@
+"""The one rounding rule for figures people read: half away from zero (2.5 -> 3, -2.5 -> -3)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from fractions import Fraction
+
+__all__ = ["round_half_away", "format_number"]
+
+
+def _exact(value: float | int | Decimal | Fraction) -> Fraction:
+    if isinstance(value, bool):
+        raise TypeError("A figure to round must be a number, not true/false.")
+    if isinstance(value, float):
+        # The shortest decimal that prints as this float: 2.675 is rounded as 2.675, which
+        # is what the person typed, not as the binary 2.67499999...
+        return Fraction(Decimal(repr(value)))
+    return Fraction(value)
+
+
+def round_half_away(value: float | int | Decimal | Fraction, decimals: int = 0) -> float:
+    """Round to `decimals` places, halves away from zero (Python's round() goes to even)."""
+    if decimals < 0:
+        raise ValueError("decimals must be 0 or more.")
+    exact = _exact(value)
+    scale = 10**decimals
+    scaled = abs(exact) * scale
+    whole = int(scaled)  # floor, as scaled >= 0
+    if scaled - whole >= Fraction(1, 2):
+        whole += 1
+    result = Fraction(whole, scale)
+    return float(-result if exact < 0 else result) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def format_number(value: float | int | Decimal | Fraction, decimals: int = 0) -> str:
+    """The figure as text with exactly `decimals` places, rounded half away from zero."""
+    rounded = round_half_away(value, decimals)
+    return f"{Decimal(repr(rounded)).quantize(Decimal(1).scaleb(-decimals)):f}"

@@ -1,0 +1,356 @@
+"""One definition of a course's and a participant's status: attendance words, completion, starters.
+
+Every screen, document, JSON output and upload column takes its figures from here, so
+that "completed", "started" and "needs N more" mean the same thing everywhere:
+
+* A session counts for a person from their enrolment date (a late joiner is not
+  charged with sessions held before they joined) until they withdraw; a session they
+  attended always counts. A cancelled session counts for nobody.
+* A session is held once its day has come (``date <= today``); a course is finished
+  once its last planned session is past (``date < today``) or it has been closed. On
+  the last session's own day the course is still running, with nothing left to come.
+* "Started" means attended at least one session. Completion (attended at least 75 %
+  of the sessions held while enrolled) is decided only once the course is finished;
+  until then a person is on track, needs N more, or cannot reach 75 %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from fractions import Fraction
+from typing import Any
+
+from .completion import COMPLETION_THRESHOLD, is_completer, sessions_needed
+from .rounding import round_half_away
+
+__all__ = [
+    "PRESENT",
+    "ABSENT",
+    "APOLOGIES",
+    "ATTENDANCE_MARKS",
+    "MARK_LETTER",
+    "MARK_WORD",
+    "MARK_MEANING",
+    "mark_from_letter",
+    "UPCOMING",
+    "RUNNING",
+    "FINISHED",
+    "COURSE_PHASES",
+    "NOT_STARTED_YET",
+    "DID_NOT_START",
+    "IN_PROGRESS",
+    "COMPLETED",
+    "DID_NOT_COMPLETE",
+    "WITHDRAWN",
+    "STATUSES",
+    "STATUS_WORD",
+    "ON_TRACK",
+    "NEEDS_MORE",
+    "CANNOT_REACH",
+    "SessionFact",
+    "EnrolmentFact",
+    "PersonStatus",
+    "CourseSummary",
+    "Ratio",
+    "course_phase",
+    "course_finished",
+    "person_status",
+    "course_summary",
+    "progress_text",
+]
+
+# ----------------------------------------------------------------- attendance vocabulary
+PRESENT = "present"
+ABSENT = "absent"
+APOLOGIES = "apologies"
+ATTENDANCE_MARKS: tuple[str, ...] = (PRESENT, ABSENT, APOLOGIES)
+# The letters the attendance CSV has always used; A is never "apologies" anywhere.
+MARK_LETTER: dict[str, str] = {PRESENT: "P", ABSENT: "A", APOLOGIES: "S"}
+MARK_WORD: dict[str, str] = {PRESENT: "Present", ABSENT: "Absent", APOLOGIES: "Apologies"}
+MARK_MEANING: dict[str, str] = {
+    PRESENT: "came to the session",
+    ABSENT: "did not come and did not let us know",
+    APOLOGIES: "did not come and sent apologies beforehand",
+}
+
+
+def mark_from_letter(letter: str) -> str | None:
+    """The stored mark for a register letter (P, A or S, any case); None for anything else."""
+    wanted = letter.strip().upper()
+    return next((m for m, x in MARK_LETTER.items() if x == wanted), None)
+
+
+# ----------------------------------------------------------------- statuses
+UPCOMING = "upcoming"
+RUNNING = "running"
+FINISHED = "finished"
+COURSE_PHASES: tuple[str, ...] = (UPCOMING, RUNNING, FINISHED)
+
+NOT_STARTED_YET = "not_started_yet"
+DID_NOT_START = "did_not_start"
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+DID_NOT_COMPLETE = "did_not_complete"
+WITHDRAWN = "withdrawn"
+STATUSES: tuple[str, ...] = (
+    NOT_STARTED_YET,
+    DID_NOT_START,
+    IN_PROGRESS,
+    COMPLETED,
+    DID_NOT_COMPLETE,
+    WITHDRAWN,
+)
+STATUS_WORD: dict[str, str] = {
+    NOT_STARTED_YET: "Not started yet",
+    DID_NOT_START: "Did not start",
+    IN_PROGRESS: "In progress",
+    COMPLETED: "Completed",
+    DID_NOT_COMPLETE: "Did not complete",
+    WITHDRAWN: "Withdrawn",
+}
+
+# While the course runs: where a person who has started stands against 75 %.
+ON_TRACK = "on_track"
+NEEDS_MORE = "needs_more"
+CANNOT_REACH = "cannot_reach"
+
+
+@dataclass(frozen=True)
+class SessionFact:
+    """One scheduled session as the definitions need it."""
+
+    key: Hashable  # the session's id, used to find a person's marks
+    date: date
+    cancelled: bool = False
+
+
+@dataclass(frozen=True)
+class EnrolmentFact:
+    """One person's place on a course as the definitions need it."""
+
+    key: Hashable  # the enrolment's id
+    enrolled_on: date | None
+    marks: Mapping[Any, str]  # session key -> present / absent / apologies
+    withdrawn: bool = False
+    withdrawn_on: date | None = None
+
+
+@dataclass(frozen=True)
+class PersonStatus:
+    """A participant's status on a course, with the counts it was decided from."""
+
+    status: str  # one of STATUSES
+    attended: int  # sessions attended (held, not cancelled)
+    held: int  # sessions held while the person was enrolled: what completion counts against
+    to_come: int  # sessions still to come while enrolled (0 once finished or withdrawn)
+    needed: int  # sessions to attend to complete, out of held + to_come
+    progress: str | None  # ON_TRACK / NEEDS_MORE / CANNOT_REACH while in progress, else None
+
+    @property
+    def started(self) -> bool:
+        return self.attended > 0
+
+    @property
+    def completed(self) -> bool:
+        return self.status == COMPLETED
+
+    @property
+    def needs(self) -> int:
+        """More sessions to attend to reach 75 % (0 once reached)."""
+        return max(0, self.needed - self.attended)
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """A proportion kept as its two counts; the percent is worked out only for display."""
+
+    numerator: int
+    denominator: int
+
+    def percent(self, decimals: int = 1) -> float | None:
+        """Percentage rounded half away from zero; None with nothing to divide by."""
+        if not self.denominator:
+            return None
+        return round_half_away(Fraction(100 * self.numerator, self.denominator), decimals)
+
+    def as_json(self, decimals: int = 1) -> dict[str, int | float | None]:
+        return {
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "percent": self.percent(decimals),
+        }
+
+
+@dataclass(frozen=True)
+class CourseSummary:
+    """A course's headline counts: the funnel enrolled -> started -> completed."""
+
+    phase: str  # UPCOMING / RUNNING / FINISHED
+    enrolled: int  # everyone with a place, withdrawn included
+    participants: int  # enrolled and not withdrawn (as the course list shows)
+    withdrawn: int
+    not_started_yet: int  # none of their sessions held yet
+    started: int  # attended at least one session (withdrawn or not): the rate's denominator
+    did_not_start: int  # sessions held (or withdrew) and attended none
+    in_progress: int
+    completers: int | None  # None while the course is not finished
+    did_not_complete: int | None  # starters who did not complete; None while not finished
+    on_track: int | None  # only while running: in progress and on track
+    needs_more: int | None  # only while running: in progress, can still reach 75 %
+    cannot_complete: int | None  # only while running: in progress, cannot reach 75 %
+    sessions_delivered: int  # held, not cancelled
+    sessions_planned: int  # scheduled and not cancelled (held + to come)
+    sessions_cancelled: int
+
+    @property
+    def completion(self) -> Ratio | None:
+        """Completers of starters; None while the course is not finished."""
+        if self.completers is None:
+            return None
+        return Ratio(self.completers, self.started)
+
+    @property
+    def completion_rate(self) -> float | None:
+        """Completers as a percentage of starters (1 decimal); None while running or with no starters."""
+        ratio = self.completion
+        return None if ratio is None else ratio.percent(1)
+
+
+# ----------------------------------------------------------------- course phase
+
+
+def _live(sessions: Sequence[SessionFact]) -> list[SessionFact]:
+    return [x for x in sessions if not x.cancelled]
+
+
+def course_finished(sessions: Sequence[SessionFact], today: date, closed: bool = False) -> bool:
+    """True once the last planned (not cancelled) session is past, or the course was closed."""
+    if closed:
+        return True
+    live = _live(sessions)
+    return bool(live) and max(x.date for x in live) < today
+
+
+def course_phase(sessions: Sequence[SessionFact], today: date, closed: bool = False) -> str:
+    """UPCOMING before the first session's day, FINISHED after the last one, else RUNNING."""
+    if course_finished(sessions, today, closed):
+        return FINISHED
+    live = _live(sessions)
+    if not live or min(x.date for x in live) > today:
+        return UPCOMING
+    return RUNNING
+
+
+# ----------------------------------------------------------------- one person
+
+
+def _counts_for(session: SessionFact, person: EnrolmentFact) -> bool:
+    """Whether a (not cancelled) session is one of the person's own sessions."""
+    if person.marks.get(session.key) == PRESENT:
+        return True  # they came, whatever the dates on file say
+    if person.enrolled_on is not None and session.date < person.enrolled_on:
+        return False
+    if person.withdrawn and person.withdrawn_on is not None and session.date > person.withdrawn_on:
+        return False
+    return True
+
+
+def person_status(
+    person: EnrolmentFact,
+    sessions: Sequence[SessionFact],
+    today: date,
+    closed: bool = False,
+    threshold: float = COMPLETION_THRESHOLD,
+) -> PersonStatus:
+    """Decide one participant's status on a course as of `today`."""
+    finished = course_finished(sessions, today, closed)
+    held = attended = to_come = 0
+    for session in _live(sessions):
+        if not _counts_for(session, person):
+            continue
+        if session.date <= today:
+            held += 1
+            attended += person.marks.get(session.key) == PRESENT
+        elif not finished and not person.withdrawn:
+            to_come += 1
+    needed = sessions_needed(held + to_come, threshold)
+    progress: str | None = None
+    if person.withdrawn:
+        status = WITHDRAWN
+    elif attended == 0:
+        if held == 0 and not finished:
+            status = NOT_STARTED_YET
+        else:
+            status = DID_NOT_START
+    elif finished:
+        status = COMPLETED if is_completer(attended, held, threshold) else DID_NOT_COMPLETE
+    else:
+        status = IN_PROGRESS
+        if attended + to_come < needed:
+            progress = CANNOT_REACH
+        elif attended >= needed or is_completer(attended, held, threshold):
+            progress = ON_TRACK  # enough already, or coming to 75 % of sessions so far
+        else:
+            progress = NEEDS_MORE
+    return PersonStatus(status, attended, held, to_come, needed, progress)
+
+
+def progress_text(person: PersonStatus) -> str:
+    """The register's words for a person: "On track", "Needs 2 more", "Can't reach 75 %", or the status."""
+    if person.progress == ON_TRACK:
+        return "On track"
+    if person.progress == NEEDS_MORE:
+        return f"Needs {person.needs} more"
+    if person.progress == CANNOT_REACH:
+        return "Can't reach 75 %"
+    return STATUS_WORD[person.status]
+
+
+# ----------------------------------------------------------------- the whole course
+
+
+def course_summary(
+    people: Sequence[EnrolmentFact],
+    sessions: Sequence[SessionFact],
+    today: date,
+    closed: bool = False,
+    threshold: float = COMPLETION_THRESHOLD,
+) -> tuple[CourseSummary, dict[Hashable, PersonStatus]]:
+    """The course's counts and each person's status (by enrolment key), from one set of rules."""
+    phase = course_phase(sessions, today, closed)
+    statuses = {p.key: person_status(p, sessions, today, closed, threshold) for p in people}
+    values = list(statuses.values())
+
+    def count(status: str) -> int:
+        return sum(1 for x in values if x.status == status)
+
+    def running_count(progress: str) -> int | None:
+        if phase != RUNNING:
+            return None
+        return sum(1 for x in values if x.status == IN_PROGRESS and x.progress == progress)
+
+    started = sum(1 for x in values if x.started)
+    live = _live(sessions)
+    completers = count(COMPLETED) if phase == FINISHED else None
+    summary = CourseSummary(
+        phase=phase,
+        enrolled=len(values),
+        participants=len(values) - count(WITHDRAWN),
+        withdrawn=count(WITHDRAWN),
+        not_started_yet=count(NOT_STARTED_YET),
+        started=started,
+        # Everyone else who has had the chance: no-shows, and people who withdrew unseen.
+        did_not_start=sum(1 for x in values if not x.started and x.status != NOT_STARTED_YET),
+        in_progress=count(IN_PROGRESS),
+        completers=completers,
+        did_not_complete=None if completers is None else started - completers,
+        on_track=running_count(ON_TRACK),
+        needs_more=running_count(NEEDS_MORE),
+        cannot_complete=running_count(CANNOT_REACH),
+        sessions_delivered=sum(1 for x in live if x.date <= today),
+        sessions_planned=len(live),
+        sessions_cancelled=len(sessions) - len(live),
+    )
+    return summary, statuses

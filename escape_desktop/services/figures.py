@@ -1,0 +1,170 @@
+"""Read a course's sessions, places and marks once, and apply programme.status to them.
+
+Every surface that shows a status, "started", completers or a completion rate gets them
+from `course_figures` / `figures_for_courses`, never from its own query.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Hashable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import Assessment, Attendance, Course, Enrolment, Session
+from escape_desktop.programme.content import OUTCOME_DOMAINS
+from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
+from escape_desktop.programme.status import (
+    WITHDRAWN,
+    CourseSummary,
+    EnrolmentFact,
+    PersonStatus,
+    SessionFact,
+    course_summary,
+)
+
+from .errors import NotFound
+
+__all__ = [
+    "CourseFigures",
+    "course_figures",
+    "figures_for_courses",
+    "headline_proportions",
+    "read_facts",
+]
+
+
+@dataclass(frozen=True)
+class CourseFigures:
+    """One course's summary and each person's status, by enrolment id, as of `today`."""
+
+    course_id: int
+    code: str
+    programme_key: str
+    today: date
+    summary: CourseSummary
+    people: dict[int, PersonStatus] = field(hash=False)
+    planned_sessions: int  # the programme's planned number (the template's, else as scheduled)
+
+    def status_of(self, enrolment_id: int) -> PersonStatus:
+        return self.people[enrolment_id]
+
+
+def read_facts(
+    s: OrmSession, course_ids: Collection[int]
+) -> tuple[dict[int, list[SessionFact]], dict[int, list[EnrolmentFact]]]:
+    """Sessions and places (with their marks) of some courses, in three queries."""
+    ids = list(course_ids)
+    sessions: dict[int, list[SessionFact]] = {i: [] for i in ids}
+    for sid, cid, day, cancelled in s.execute(
+        select(Session.id, Session.course_id, Session.date, Session.cancelled)
+        .where(Session.course_id.in_(ids))
+        .order_by(Session.course_id, Session.number)
+    ):
+        sessions[cid].append(SessionFact(sid, day, bool(cancelled)))
+    marks: dict[int, dict[Hashable, str]] = {}
+    for eid, sid, mark in s.execute(
+        select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
+        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+        .where(Enrolment.course_id.in_(ids))
+    ):
+        marks.setdefault(eid, {})[sid] = mark
+    people: dict[int, list[EnrolmentFact]] = {i: [] for i in ids}
+    for eid, cid, status, enrolled_on, withdrawn_on in s.execute(
+        select(
+            Enrolment.id,
+            Enrolment.course_id,
+            Enrolment.status,
+            Enrolment.enrolled_on,
+            Enrolment.withdrawn_on,
+        )
+        .where(Enrolment.course_id.in_(ids))
+        .order_by(Enrolment.id)
+    ):
+        people[cid].append(
+            EnrolmentFact(
+                key=eid,
+                enrolled_on=enrolled_on,
+                marks=marks.get(eid, {}),
+                withdrawn=status == WITHDRAWN,
+                withdrawn_on=withdrawn_on,
+            )
+        )
+    return sessions, people
+
+
+def figures_for_courses(
+    ctx: AppContext, course_ids: Sequence[int], today: date | None = None
+) -> dict[int, CourseFigures]:
+    """Figures for several courses at once (course list, site reports), by course id."""
+    today = today or date.today()
+    with ctx.db.read() as s:
+        courses = s.execute(
+            select(Course.id, Course.code, Course.programme_key).where(Course.id.in_(course_ids))
+        ).all()
+        sessions, people = read_facts(s, [c.id for c in courses])
+    out: dict[int, CourseFigures] = {}
+    for cid, code, programme_key in courses:
+        # No course has a "closed" flag stored yet: a course ends with its last session.
+        summary, statuses = course_summary(people[cid], sessions[cid], today, closed=False)
+        template = ctx.library.templates.get(programme_key)
+        planned = len(template.sessions) if template else summary.sessions_planned
+        out[cid] = CourseFigures(
+            course_id=cid,
+            code=code,
+            programme_key=programme_key,
+            today=today,
+            summary=summary,
+            people={int(k): v for k, v in statuses.items()},  # type: ignore[call-overload]
+            planned_sessions=planned,
+        )
+    return out
+
+
+def course_figures(ctx: AppContext, course_id: int, today: date | None = None) -> CourseFigures:
+    """One course's summary and per-person statuses."""
+    found = figures_for_courses(ctx, [course_id], today)
+    if course_id not in found:
+        raise NotFound("That course no longer exists.")
+    return found[course_id]
+
+
+def headline_proportions(ctx: AppContext, course_id: int) -> list[DomainProportions]:
+    """The three headline domains for one course: improved at all, meaningful, worse.
+
+    Each domain uses the one measure the course's programme maps it to (or is "not
+    measured"); a person counts only with both a start and an end value.
+    """
+    with ctx.db.read() as s:
+        programme_key = s.scalar(select(Course.programme_key).where(Course.id == course_id))
+        if programme_key is None:
+            raise NotFound("That course no longer exists.")
+        rows = s.execute(
+            select(
+                Assessment.enrolment_id,
+                Assessment.instrument_key,
+                Assessment.timepoint,
+                Assessment.score,
+            )
+            .join(Enrolment, Enrolment.id == Assessment.enrolment_id)
+            .where(Enrolment.course_id == course_id, Assessment.timepoint.in_(("start", "end")))
+        ).all()
+    values: dict[tuple[str, int], dict[str, float | None]] = {}
+    for eid, key, timepoint, score in rows:
+        values.setdefault((key, eid), {})[timepoint] = score
+    template = ctx.library.templates.get(programme_key)
+    mapping = template.outcome_instruments if template else {}
+    out = []
+    for domain in OUTCOME_DOMAINS:
+        mapped = mapping.get(domain)
+        instrument = ctx.library.instruments.get(mapped) if mapped else None
+        pairs = [
+            (v.get("start"), v.get("end"))
+            for (k, _), v in values.items()
+            if instrument is not None and k == instrument.key
+        ]
+        out.append(domain_proportions(domain, instrument, pairs))
+    return out
