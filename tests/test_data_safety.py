@@ -537,9 +537,8 @@ def test_a_new_data_folder_and_its_files_are_private(tmp_path: Path) -> None:
 def test_the_window_offers_the_newest_backup_when_the_data_file_is_missing(
     qtbot, qapp, demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
 ) -> None:  # type: ignore[no-untyped-def]
-    from escape_desktop.ui.app.single_instance import SingleInstance
-
     from escape_desktop.ui.app import startup
+    from escape_desktop.ui.app.single_instance import SingleInstance
     from escape_desktop.ui.common import error_dialog
 
     folder = demo_ctx.data_dir
