@@ -256,7 +256,7 @@ def _century(yy: int, today: date, birth: bool) -> int:
     if not birth:
         return 2000 + yy
     for year in (1900 + yy, 2000 + yy):
-        if ADULT_AGE <= today.year - year <= OLDEST_AGE + 1:
+        if ADULT_AGE <= today.year - year <= OLDEST_AGE:
             return year
     return 1900 + yy
 
