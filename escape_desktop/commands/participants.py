@@ -78,7 +78,7 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         if preview.ignored_columns:
             print(preview.unused_note(), file=sys.stderr)
         for bad in preview.bad:
-            print(f"line {bad.line}: {bad.reason}", file=sys.stderr)
+            print(bad.sentence(), file=sys.stderr)
         for line, warning in preview.warnings:
             print(f"line {line}: {warning}", file=sys.stderr)
         enrol_lines: list[int] = []

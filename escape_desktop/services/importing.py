@@ -78,6 +78,12 @@ class BadRow:
     reason: str  # every problem of the row, in one line
     problems: tuple[RowProblem, ...] = ()
     cells: tuple[str, ...] = ()  # the row's cells as in the file, for the send-back CSV
+    name: str = ""  # the person's name as far as it could be read
+
+    def sentence(self) -> str:
+        """One line naming the row and everything wrong with it."""
+        who = f" ({self.name})" if self.name else ""
+        return f"Line {self.line}{who}: {self.reason}"
 
 
 @dataclass(frozen=True)
@@ -446,7 +452,9 @@ def preview_import(
                 shown = ", ".join(c.strip() for c in cells)[:120]
                 reason = " ".join(p.message for p in problems)
                 preview.bad.append(
-                    BadRow(line, shown, problems[0].field, reason, tuple(problems), tuple(cells))
+                    BadRow(
+                        line, shown, problems[0].field, reason, tuple(problems), tuple(cells), name
+                    )
                 )
                 continue
             match: tuple[Participant, str] | None = None
