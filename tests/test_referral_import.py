@@ -7,7 +7,6 @@ import io
 import subprocess
 import sys
 from datetime import date
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -179,7 +178,9 @@ def test_duplicates_are_told_in_the_instructors_words_with_a_choice(ctx):
     lines = [d.line for d in elsewhere.duplicates[:2]]
     ids = importing.import_participants(ctx, elsewhere, enrol_existing=lines)
     with ctx.db.read() as s:
-        assert s.scalar(select(Participant).where(Participant.last_name == "Demo-Ashby")) is not None
+        assert (
+            s.scalar(select(Participant).where(Participant.last_name == "Demo-Ashby")) is not None
+        )
         on_second = s.scalars(select(Enrolment).where(Enrolment.course_id == second)).all()
         assert {e.id for e in on_second} == set(ids) and len(ids) == 2
 
@@ -193,7 +194,10 @@ def test_duplicates_are_told_in_the_instructors_words_with_a_choice(ctx):
     assert "same name and date of birth as someone on file: the same person?" in dup.message
     importing.import_participants(ctx, maybe, add_as_new=[dup.line])
     with ctx.db.read() as s:
-        assert len(s.scalars(select(Participant).where(Participant.last_name == "Demo-Ashby")).all()) == 2
+        assert (
+            len(s.scalars(select(Participant).where(Participant.last_name == "Demo-Ashby")).all())
+            == 2
+        )
 
 
 def test_problems_csv_is_not_written_over_an_existing_file(ctx, tmp_path):

@@ -85,7 +85,10 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         for d in preview.duplicates:
             if d.offers_enrol_existing and args.enrol_existing:
                 enrol_lines.append(d.line)
-                print(f"line {d.line}: {d.name} is on file already; enrolling them here.", file=sys.stderr)
+                print(
+                    f"line {d.line}: {d.name} is on file already; enrolling them here.",
+                    file=sys.stderr,
+                )
             elif d.offers_enrol_existing:
                 print(
                     f"line {d.line}: {d.message} Left out; add --enrol-existing to enrol them here.",
@@ -95,7 +98,10 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                 print(f"line {d.line}: {d.message} Left out.", file=sys.stderr)
         if args.problems_out and preview.bad:
             n = save_problems_csv(preview, args.problems_out, overwrite=args.force)
-            print(f"Wrote {n} rows with problems to {args.problems_out} for the referrer.", file=sys.stderr)
+            print(
+                f"Wrote {n} rows with problems to {args.problems_out} for the referrer.",
+                file=sys.stderr,
+            )
         print(preview.consent_counts().sentence(), file=sys.stderr)
         if args.dry_run:
             print(f"Checked {args.file}: {preview.summary()} Nothing was added (dry run).")

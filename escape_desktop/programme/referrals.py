@@ -57,7 +57,9 @@ UNUSED_FIELDS: tuple[str, ...] = ("referral_date",)
 # Column names as systems and people write them, compared in lower case with everything but
 # letters and digits removed ("NHS No." = "nhs_no" = "NHSNo").
 HEADER_ALIASES: dict[str, str] = {
-    **dict.fromkeys(["firstname", "forename", "forenames", "givenname", "givennames"], "first_name"),
+    **dict.fromkeys(
+        ["firstname", "forename", "forenames", "givenname", "givennames"], "first_name"
+    ),
     **dict.fromkeys(["lastname", "surname", "familyname"], "last_name"),
     **dict.fromkeys(["dateofbirth", "dob", "birthdate", "dateofbirthddmmyyyy"], "date_of_birth"),
     **dict.fromkeys(["sex", "gender", "statedgender", "genderidentity"], "sex"),
@@ -78,7 +80,9 @@ HEADER_ALIASES: dict[str, str] = {
     ),
     **dict.fromkeys(["email", "emailaddress", "email1"], "email"),
     **dict.fromkeys(["joint", "joints", "jointsaffected", "siteofpain", "painsite"], "joints"),
-    **dict.fromkeys(["referrer", "referredby", "source", "referralsource", "referral"], "referral_source"),
+    **dict.fromkeys(
+        ["referrer", "referredby", "source", "referralsource", "referral"], "referral_source"
+    ),
     **dict.fromkeys(["referraldate", "datereferred", "dateofreferral"], "referral_date"),
     **dict.fromkeys(
         ["consentprogramme", "consenttotakepart", "consent", "takepart", "agreedtotakepart"],
@@ -348,9 +352,7 @@ def read_joints(text: str) -> tuple[list[str], list[str]]:
             continue
         words = [_key(w) for w in part.split()]
         hits = [_JOINT_WORDS[w] for w in words if w in _JOINT_WORDS]
-        joined = [
-            _JOINT_WORDS[a + b] for a, b in zip(words, words[1:]) if a + b in _JOINT_WORDS
-        ]
+        joined = [_JOINT_WORDS[a + b] for a, b in zip(words, words[1:]) if a + b in _JOINT_WORDS]
         rest = [w for w in words if w not in _JOINT_WORDS and w not in _SIDES and w]
         if (hits or joined) and not [w for w in rest if w not in ("low", "lower")]:
             found.extend(hits + joined)

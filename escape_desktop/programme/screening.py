@@ -63,8 +63,10 @@ def parse_screening(data: Any, source: str) -> Screening | None:
         raise _fail(source, unknown[0], "is not a known field (advice, sources, questions).")
     advice = _text(data, "advice", source, "")
     sources = data.get("sources", [])
-    if not isinstance(sources, list) or not sources or not all(
-        isinstance(x, str) and x.strip() for x in sources
+    if (
+        not isinstance(sources, list)
+        or not sources
+        or not all(isinstance(x, str) and x.strip() for x in sources)
     ):
         raise _fail(source, "sources", "must list where the questions come from.")
     raw = data.get("questions")

@@ -325,9 +325,7 @@ def _duplicate(
     person: Participant, course_id: int, line: int, name: str, values: dict[str, Any], by: str
 ) -> DuplicateRow:
     here = [e for e in person.enrolments if e.course_id == course_id]
-    codes = tuple(
-        sorted(e.course.code for e in person.enrolments if e.status != "withdrawn")
-    )
+    codes = tuple(sorted(e.course.code for e in person.enrolments if e.status != "withdrawn"))
     if here and here[0].status != "withdrawn":
         kind = DuplicateKind.ALREADY_ON_THIS_COURSE
         message = f"{name} is already on this course."
@@ -428,7 +426,11 @@ def preview_import(
         for line, cells, values, problems, warnings in read:
             name = f"{values['first_name']} {values['last_name']}".strip()
             nhs = values["nhs_number"]
-            who = (values["first_name"].lower(), values["last_name"].lower(), values["date_of_birth"])
+            who = (
+                values["first_name"].lower(),
+                values["last_name"].lower(),
+                values["date_of_birth"],
+            )
             if nhs and nhs in seen_nhs:
                 problems.append(
                     RowProblem(
@@ -462,9 +464,8 @@ def preview_import(
                 match = (by_nhs[nhs], "nhs_number")
             elif values["date_of_birth"] is not None:
                 for p in same_name:
-                    if (
-                        (p.first_name.lower(), p.last_name.lower(), p.date_of_birth) == who
-                        and not (nhs and p.nhs_number and p.nhs_number != nhs)
+                    if (p.first_name.lower(), p.last_name.lower(), p.date_of_birth) == who and not (
+                        nhs and p.nhs_number and p.nhs_number != nhs
                     ):
                         match = (p, "name_and_birth")
                         break
@@ -494,8 +495,9 @@ def import_participants(
     new_lines = set(add_as_new)
     existing = [d for d in preview.duplicates if d.line in chosen and d.offers_enrol_existing]
     extra_new = [
-        d for d in preview.duplicates if d.line in new_lines and d.offers_add_as_new
-        and d.line not in chosen
+        d
+        for d in preview.duplicates
+        if d.line in new_lines and d.offers_add_as_new and d.line not in chosen
     ]
     new_rows = [(r.values) for r in preview.good] + [d.values for d in extra_new]
     if not new_rows and not existing:
@@ -528,17 +530,19 @@ def import_participants(
             s.flush()
             ids.append(add_enrolment(s, person.id, course.id).id)
         for d in existing:
-            person = s.get(Participant, d.participant_id)
-            if person is None:
+            on_file = s.get(Participant, d.participant_id)
+            if on_file is None:
                 raise NotFound(f"{d.name} is no longer on file; check the list again.")
             here = s.scalar(
                 select(Enrolment).where(
-                    Enrolment.participant_id == person.id, Enrolment.course_id == course.id
+                    Enrolment.participant_id == on_file.id, Enrolment.course_id == course.id
                 )
             )
             if here is not None and here.status != "withdrawn":
                 raise ValidationError("course", f"{d.name} was added to {course.code} meanwhile.")
-            enrolment = _reopen(here) if here is not None else add_enrolment(s, person.id, course.id)
+            enrolment = (
+                _reopen(here) if here is not None else add_enrolment(s, on_file.id, course.id)
+            )
             ids.append(enrolment.id)
         audit(
             s,

@@ -142,10 +142,18 @@ def participant_problems(
     p: list[ValidationError] = []
     values: dict[str, Any] = {
         "first_name": _checked(
-            p, lambda: clean_text(data.first_name, "first_name", "First name", required=True, max_len=MAX_NAME), ""
+            p,
+            lambda: clean_text(
+                data.first_name, "first_name", "First name", required=True, max_len=MAX_NAME
+            ),
+            "",
         ),
         "last_name": _checked(
-            p, lambda: clean_text(data.last_name, "last_name", "Last name", required=True, max_len=MAX_NAME), ""
+            p,
+            lambda: clean_text(
+                data.last_name, "last_name", "Last name", required=True, max_len=MAX_NAME
+            ),
+            "",
         ),
         "date_of_birth": _checked(p, lambda: _dob(data.date_of_birth, today), None),
         "sex": _checked(p, lambda: _sex(data.sex), ""),

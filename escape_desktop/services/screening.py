@@ -84,7 +84,9 @@ def _state(enrolment: Enrolment, screening: Screening | None) -> ScreeningState:
         enrolment_id=enrolment.id,
         status=enrolment.screening_status,
         flagged=tuple(flagged),
-        advice=screening.advice if screening and enrolment.screening_status == "needs_review" else "",
+        advice=screening.advice
+        if screening and enrolment.screening_status == "needs_review"
+        else "",
         answered_at=enrolment.screening_at,
         cleared_at=enrolment.screening_cleared_at,
         cleared_by=enrolment.screening_cleared_by,
