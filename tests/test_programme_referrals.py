@@ -164,3 +164,8 @@ def test_problems_csv_keeps_the_rows_and_cannot_start_a_formula():
     rows = list(csv.reader(io.StringIO(out)))
     assert rows[0] == ["Forename", "Surname", "Problems"]
     assert rows[1] == ["'=HYPERLINK(1)", "Demo-X", "First name: bad."]
+
+
+def test_a_year_alone_is_not_taken_for_an_excel_day_number():
+    with pytest.raises(ReferralDateError, match="only a year"):
+        read_date("1950", TODAY)

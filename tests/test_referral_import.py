@@ -260,3 +260,18 @@ def test_the_upload_profile_cannot_select_screening(ctx):
     )
     with pytest.raises(ProfileError, match="not a field the export knows"):
         load_profiles(ctx.data_dir, ctx.library)
+
+
+def test_same_name_and_birth_is_found_whatever_the_case_and_accents(ctx):
+    first = new_course(ctx, title="First")
+    importing.import_participants(
+        ctx,
+        importing.preview_import(
+            ctx, first, "Forename,Surname,DOB\nŁukasz,Demo-Żółć,14/11/1948\n", today=TODAY
+        ),
+    )
+    again = importing.preview_import(
+        ctx, first, "First name,Last name,Date of birth\nŁUKASZ,DEMO-ŻÓŁĆ,1948-11-14\n", today=TODAY
+    )
+    assert [d.kind for d in again.duplicates] == [DuplicateKind.ALREADY_ON_THIS_COURSE]
+    assert "already on this course" in again.summary()

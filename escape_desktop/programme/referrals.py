@@ -321,8 +321,12 @@ def read_date(
         year = int(y) if len(y) == 4 else _century(int(y), today, birth)
         return _make(year, month, int(m.group(1)), raw)
     if _SERIAL.match(clean):
-        # A date cell that lost its format in Excel shows as a day count (18264 = 1 Jan 1950).
         serial = int(float(clean))
+        if len(clean.split(".")[0]) == 4 and 1900 <= serial <= today.year:
+            raise ReferralDateError(
+                f"'{raw}' is only a year; the whole date is needed (DD/MM/YYYY)."
+            )
+        # A date cell that lost its format in Excel shows as a day count (18264 = 1 Jan 1950).
         if 1 <= serial <= 2_958_465:
             return _EXCEL_EPOCH + timedelta(days=serial)
     raise ReferralDateError(f"'{raw}' is not a date we can read; write it as DD/MM/YYYY.")

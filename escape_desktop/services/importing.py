@@ -183,8 +183,12 @@ class ImportPreview:
         parts = [f"{len(self.good)} ready to add to {self.course_code}"]
         if self.bad:
             parts.append(f"{len(self.bad)} with problems (they will be left out)")
-        if self.duplicates:
-            parts.append(f"{len(self.duplicates)} may already be on file")
+        kinds = [d.kind for d in self.duplicates]
+        here = kinds.count(DuplicateKind.ALREADY_ON_THIS_COURSE)
+        if here:
+            parts.append(f"{here} already on this course")
+        if len(kinds) > here:
+            parts.append(f"{len(kinds) - here} may already be on file (choose for each)")
         if len(self.good) > self.places_left:
             parts.append(f"but only {self.places_left} places are left")
         return "; ".join(parts) + "."
@@ -306,19 +310,20 @@ def _read_row(
 
 
 def _people_on_file(
-    s: Any, course_id: int, nhs: set[str], names: set[tuple[str, str]]
+    s: Any, nhs: set[str], births: set[date]
 ) -> tuple[dict[str, Participant], list[Participant]]:
+    """People on file with one of these NHS numbers, and people born on one of these days.
+
+    Names are compared in Python (casefold), not SQL: SQLite's lower() leaves "Ż" alone.
+    """
     by_nhs: dict[str, Participant] = {}
     if nhs:
         for p in s.scalars(select(Participant).where(Participant.nhs_number.in_(nhs))):
             by_nhs[p.nhs_number] = p
-    same_name: list[Participant] = []
-    if names:
-        lasts = {last for _, last in names}
-        for p in s.scalars(select(Participant).where(func.lower(Participant.last_name).in_(lasts))):
-            if (p.first_name.lower(), p.last_name.lower()) in names:
-                same_name.append(p)
-    return by_nhs, same_name
+    born: list[Participant] = []
+    if births:
+        born = list(s.scalars(select(Participant).where(Participant.date_of_birth.in_(births))))
+    return by_nhs, born
 
 
 def _duplicate(
@@ -413,22 +418,18 @@ def preview_import(
         )
         read.append((line, cells, values, problems, warnings))
 
-    nhs_wanted = {v["nhs_number"] for _, _, v, p, _ in read if v["nhs_number"]}
-    names_wanted = {
-        (v["first_name"].lower(), v["last_name"].lower())
-        for _, _, v, _, _ in read
-        if v["first_name"] and v["last_name"] and v["date_of_birth"]
-    }
+    nhs_wanted = {v["nhs_number"] for _, _, v, _, _ in read if v["nhs_number"]}
+    births = {v["date_of_birth"] for _, _, v, _, _ in read if v["date_of_birth"]}
     seen_nhs: dict[str, int] = {}
     seen_names: dict[tuple[str, str, date | None], int] = {}
     with ctx.db.read() as s:
-        by_nhs, same_name = _people_on_file(s, course_id, nhs_wanted, names_wanted)
+        by_nhs, born = _people_on_file(s, nhs_wanted, births)
         for line, cells, values, problems, warnings in read:
             name = f"{values['first_name']} {values['last_name']}".strip()
             nhs = values["nhs_number"]
             who = (
-                values["first_name"].lower(),
-                values["last_name"].lower(),
+                values["first_name"].casefold(),
+                values["last_name"].casefold(),
                 values["date_of_birth"],
             )
             if nhs and nhs in seen_nhs:
@@ -440,11 +441,12 @@ def preview_import(
                     )
                 )
             elif who[0] and who[1] and who in seen_names:
+                same = "Same name and date of birth as line" if who[2] else "Same name as line"
                 problems.append(
                     RowProblem(
                         "first_name",
-                        f"Same name and date of birth as line {seen_names[who]}; keep one of "
-                        "the two rows.",
+                        f"{same} {seen_names[who]}; keep one of the two rows, or add dates of "
+                        "birth if they are two people.",
                     )
                 )
             if nhs:
@@ -463,10 +465,10 @@ def preview_import(
             if nhs and nhs in by_nhs:
                 match = (by_nhs[nhs], "nhs_number")
             elif values["date_of_birth"] is not None:
-                for p in same_name:
-                    if (p.first_name.lower(), p.last_name.lower(), p.date_of_birth) == who and not (
-                        nhs and p.nhs_number and p.nhs_number != nhs
-                    ):
+                for p in born:
+                    same_person = (p.first_name.casefold(), p.last_name.casefold()) == who[:2]
+                    other_nhs = bool(nhs and p.nhs_number and p.nhs_number != nhs)
+                    if same_person and not other_nhs:
                         match = (p, "name_and_birth")
                         break
             if match is not None:
