@@ -213,7 +213,8 @@ def test_import_a_referral_list_good_and_bad_rows(
 
     drive(window, importer)
     window.import_list(str(path))
-    assert seen["first"] == (1, 2, "Add 1 person")
+    # Bill's blank consent is "not asked yet": he is added either way, and the tick answers it.
+    assert seen["first"] == (2, 1, "Add 2 people")
     assert seen["second"] == (2, 1, "Add 2 people")
     assert "First name" in seen["reason"]
     with demo_ctx.db.read() as s:
@@ -223,6 +224,13 @@ def test_import_a_referral_list_good_and_bad_rows(
             .where(Participant.last_name == "Demo-Listed", Enrolment.course_id == cid)
         ).all()
     assert sorted(listed) == ["Ada", "Bill"]
+    with demo_ctx.db.read() as s:
+        bill = s.scalar(
+            select(Participant).where(
+                Participant.first_name == "Bill", Participant.last_name == "Demo-Listed"
+            )
+        )
+        assert bill.consent_programme is True and bill.consent_share is None
     assert {"Ada Demo-Listed", "Bill Demo-Listed"} <= {
         r.name for r in window.course_view.register.model.rows
     }

@@ -1,4 +1,4 @@
-"""import participants: add a referral list (CSV) to a course, all rows or none."""
+"""import participants: add a referral list (CSV) to a course, all good rows at once or none."""
 
 from __future__ import annotations
 
@@ -16,7 +16,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     q.add_argument("--course", required=True, metavar="CODE", help="course code, e.g. KH-2026-002")
     q.add_argument(
-        "file", metavar="FILE.csv", help="CSV with a header row (first_name, last_name, ...)"
+        "file",
+        metavar="FILE.csv",
+        help="CSV with a header row (e.g. NHS Number, Forename, Surname, DOB, Gender, ...)",
     )
     q.add_argument("--dry-run", action="store_true", help="check the file and add nobody")
     q.add_argument(
@@ -27,38 +29,98 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument(
         "--all-consented",
         action="store_true",
-        help="everyone on the list agreed to take part (fills blank consent cells)",
+        help="everyone on the list agreed to take part (fills blank cells; otherwise not asked yet)",
     )
+    q.add_argument(
+        "--all-agreed-to-share",
+        action="store_true",
+        help="everyone on the list agreed to share coded data for the central upload",
+    )
+    q.add_argument(
+        "--enrol-existing",
+        action="store_true",
+        help="people already on file (on another course, or same name and date of birth): "
+        "enrol them here instead of leaving them out",
+    )
+    q.add_argument(
+        "--problems-out",
+        metavar="FILE.csv",
+        help="write the rows with problems, plus a Problems column, to send back to the referrer",
+    )
+    q.add_argument("--force", action="store_true", help="replace the --problems-out file")
     q.set_defaults(func=cmd_import_participants)
+
+
+def _people(n: int) -> str:
+    return f"{n} {'person' if n == 1 else 'people'}"
 
 
 def cmd_import_participants(args: argparse.Namespace) -> int:
     from escape_desktop.services.importing import (
+        DuplicateKind,
         import_participants,
         preview_import,
         read_csv_text,
+        save_problems_csv,
     )
 
     text = read_csv_text(args.file)
     ctx = open_context(args, read_only=args.dry_run)
     try:
         cid = course_id(ctx, args.course)
-        preview = preview_import(ctx, cid, text, all_consented=args.all_consented)
+        preview = preview_import(
+            ctx,
+            cid,
+            text,
+            all_consented=args.all_consented,
+            all_agreed_to_share=args.all_agreed_to_share,
+        )
+        if preview.ignored_columns:
+            print(preview.unused_note(), file=sys.stderr)
         for bad in preview.bad:
-            print(f"line {bad.line}: {bad.reason}", file=sys.stderr)
+            print(bad.sentence(), file=sys.stderr)
+        for line, warning in preview.warnings:
+            print(f"line {line}: {warning}", file=sys.stderr)
+        enrol_lines: list[int] = []
+        for d in preview.duplicates:
+            if d.offers_enrol_existing and args.enrol_existing:
+                enrol_lines.append(d.line)
+                print(
+                    f"line {d.line}: {d.name} is on file already; enrolling them here.",
+                    file=sys.stderr,
+                )
+            elif d.offers_enrol_existing:
+                print(
+                    f"line {d.line}: {d.message} Left out; add --enrol-existing to enrol them here.",
+                    file=sys.stderr,
+                )
+            else:
+                print(f"line {d.line}: {d.message} Left out.", file=sys.stderr)
+        if args.problems_out and preview.bad:
+            n = save_problems_csv(preview, args.problems_out, overwrite=args.force)
+            print(
+                f"Wrote {n} rows with problems to {args.problems_out} for the referrer.",
+                file=sys.stderr,
+            )
+        print(preview.consent_counts().sentence(), file=sys.stderr)
         if args.dry_run:
             print(f"Checked {args.file}: {preview.summary()} Nothing was added (dry run).")
             return 1 if preview.bad else 0
         if preview.bad and not args.skip_bad:
             raise CommandError(
-                f"{len(preview.bad)} rows have problems, so nobody was added; fix them, "
-                "or add --skip-bad to add the other rows."
+                f"{len(preview.bad)} {'row has' if len(preview.bad) == 1 else 'rows have'} "
+                "problems, so nobody was added; fix them, or add --skip-bad to add the other rows."
             )
-        if not preview.good:
+        if not preview.good and not enrol_lines:
+            already = all(
+                d.kind is DuplicateKind.ALREADY_ON_THIS_COURSE for d in preview.duplicates
+            )
+            if preview.duplicates and already:
+                raise CommandError(f"Everyone on that list is already on {preview.course_code}.")
             raise CommandError("There is nobody to add in that file.")
-        ids = import_participants(ctx, preview)
-        n = len(ids)
-        print(f"Added {n} {'person' if n == 1 else 'people'} to {preview.course_code}.")
+        ids = import_participants(ctx, preview, enrol_existing=enrol_lines)
+        left_out = f"; {len(preview.bad)} left out with problems" if preview.bad else ""
+        print(f"Added {_people(len(ids))} to {preview.course_code}{left_out}.")
         return 0
     finally:
         ctx.close()

@@ -66,6 +66,22 @@ def upgrade(db: Database, target: str = "head") -> None:
     from alembic import command
 
     log.info("Upgrading the schema of %s to %s", db.path.name, target)
-    with db.engine.begin() as conn:
-        command.upgrade(alembic_config(conn), target)
+    with db.engine.connect() as conn:
+        # SQLite's own recipe for changing a table: foreign keys off (only possible outside a
+        # transaction), so batch mode's copy-and-drop of a parent table does not cascade into
+        # its children; checked again before the change is committed.
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        driver.execute("PRAGMA foreign_keys = OFF")
+        try:
+            with conn.begin():
+                command.upgrade(alembic_config(conn), target)
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise KnownError(
+                        "The data could not be brought up to date (links between records "
+                        "broke); nothing was changed. Please report this."
+                    )
+        finally:
+            driver.execute("PRAGMA foreign_keys = ON")
     log.info("Schema upgraded")

@@ -28,6 +28,9 @@ NAMING = {
 }
 
 ENROLMENT_STATUSES = ("enrolled", "active", "completed", "withdrawn", "did_not_start")
+# Screening at enrolment: not asked, every answer no, a yes that needs review, or cleared
+# by an instructor with a note. Local only: never a source the upload profile can select.
+SCREENING_STATUSES = ("not_screened", "clear", "needs_review", "cleared")
 ATTENDANCE_MARKS = ("present", "absent", "apologies")
 TIMEPOINTS = ("start", "end", "follow_up")
 
@@ -118,8 +121,10 @@ class Participant(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     joints: Mapped[str] = mapped_column(String(100), default="")  # "knee,hip,back"
     referral_source: Mapped[str] = mapped_column(String(100), default="")
-    consent_programme: Mapped[bool] = mapped_column(Boolean, default=False)
-    consent_share: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Each consent is yes (True), no (False) or not asked yet (None), kept apart: agreeing to
+    # take part says nothing about sharing data for the central upload.
+    consent_programme: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    consent_share: Mapped[bool | None] = mapped_column(Boolean, default=None)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -141,6 +146,14 @@ class Enrolment(Base):
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
     enrolled_on: Mapped[date] = mapped_column(Date)
+    screening_status: Mapped[str] = mapped_column(
+        String(20), default="not_screened", server_default="not_screened"
+    )
+    screening_answers: Mapped[dict | None] = mapped_column(JSON)  # question key -> True/False
+    screening_at: Mapped[datetime | None] = mapped_column(DateTime)
+    screening_cleared_at: Mapped[datetime | None] = mapped_column(DateTime)
+    screening_cleared_by: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    screening_note: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     participant: Mapped[Participant] = relationship(back_populates="enrolments")
     course: Mapped[Course] = relationship(back_populates="enrolments")
@@ -150,6 +163,10 @@ class Enrolment(Base):
         CheckConstraint(
             "status IN ('enrolled','active','completed','withdrawn','did_not_start')",
             name="status_known",
+        ),
+        CheckConstraint(
+            "screening_status IN ('not_screened','clear','needs_review','cleared')",
+            name="screening_known",
         ),
         Index("ix_enrolments_course", "course_id"),
     )

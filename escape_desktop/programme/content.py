@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .screening import Screening, parse_screening
+
 __all__ = [
     "ContentError",
     "DOSE_KINDS",
@@ -117,6 +119,7 @@ class ProgrammeTemplate:
     progression: ProgressionRules
     education_minutes: int
     exercise_minutes: int
+    screening: Screening | None = None  # questions asked at enrolment (programme/screening.py)
 
 
 @dataclass(frozen=True)
@@ -387,6 +390,7 @@ def parse_template(data: dict, source: str) -> ProgrammeTemplate:
             "progression",
             "education_minutes",
             "exercise_minutes",
+            "screening",
         }
     )
     key = r.key("key")
@@ -440,6 +444,7 @@ def parse_template(data: dict, source: str) -> ProgrammeTemplate:
         progression=progression,
         education_minutes=education,
         exercise_minutes=exercise,
+        screening=parse_screening(r.data.get("screening"), source),
     )
 
 

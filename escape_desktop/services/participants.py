@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any, TypeVar
 
 from sqlalchemy import func, select
 
@@ -15,6 +17,7 @@ from escape_desktop.programme.nhs import (
     is_valid_nhs_number,
     normalise_nhs_number,
 )
+from escape_desktop.programme.referrals import read_sex
 
 from .common import MAX_NAME, audit, clean_text, now, parse_date
 from .errors import NotFound, ValidationError
@@ -22,6 +25,7 @@ from .errors import NotFound, ValidationError
 SEXES = ("", "female", "male", "other", "prefer not to say")
 JOINTS = ("knee", "hip", "back")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O or 1/I to misread
+T = TypeVar("T")
 
 
 @dataclass
@@ -35,8 +39,9 @@ class ParticipantInput:
     email: str = ""
     joints: str = ""
     referral_source: str = ""
-    consent_programme: bool = False
-    consent_share: bool = False
+    # Each consent: True yes, False no, None not asked yet.
+    consent_programme: bool | None = None
+    consent_share: bool | None = None
     notes: str = ""
 
 
@@ -49,11 +54,17 @@ def age_on(dob: date, day: date) -> int:
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
-def validate_participant(data: ParticipantInput, today: date | None = None) -> dict:
-    today = today or date.today()
-    first = clean_text(data.first_name, "first_name", "First name", required=True, max_len=MAX_NAME)
-    last = clean_text(data.last_name, "last_name", "Last name", required=True, max_len=MAX_NAME)
-    dob = parse_date(data.date_of_birth, "date_of_birth", "Date of birth", required=False)
+def _checked(problems: list[ValidationError], check: Callable[[], T], fallback: T) -> T:
+    """Run one field's check, keeping its problem instead of stopping at the first."""
+    try:
+        return check()
+    except ValidationError as e:
+        problems.append(e)
+        return fallback
+
+
+def _dob(value: date | str | None, today: date) -> date | None:
+    dob = parse_date(value, "date_of_birth", "Date of birth", required=False)
     if dob is not None:
         if dob > today:
             raise ValidationError(
@@ -65,45 +76,113 @@ def validate_participant(data: ParticipantInput, today: date | None = None) -> d
             raise ValidationError(
                 "date_of_birth", "The programme is for adults; check the date of birth."
             )
-    sex = (data.sex or "").strip().lower()
-    if sex not in SEXES:
-        raise ValidationError("sex", "Sex must be female, male, other or prefer not to say.")
-    nhs = (data.nhs_number or "").strip()
-    if nhs:
-        try:
-            nhs = normalise_nhs_number(nhs)
-        except ValueError as e:
-            raise ValidationError("nhs_number", str(e)) from None
-        if not is_valid_nhs_number(nhs):
-            raise ValidationError(
-                "nhs_number",
-                f"{format_nhs_number(nhs)} is not a valid NHS number (its check digit is "
-                "wrong); please check it against the referral letter.",
-            )
-    joints_list = [j.strip().lower() for j in (data.joints or "").replace(";", ",").split(",")]
+    return dob
+
+
+def _sex(value: str) -> str:
+    text = (value or "").strip()
+    if text.lower() in SEXES:
+        return text.lower()
+    reading = read_sex(text)  # F, M, 1, 2, "Not stated" ... as systems write them
+    if reading.warning:
+        raise ValidationError(
+            "sex", "Sex must be female, male, other or prefer not to say, or left blank."
+        )
+    return reading.value
+
+
+def _nhs(value: str) -> str | None:
+    nhs = (value or "").strip()
+    if not nhs:
+        return None
+    try:
+        nhs = normalise_nhs_number(nhs)
+    except ValueError as e:
+        raise ValidationError("nhs_number", str(e)) from None
+    if not is_valid_nhs_number(nhs):
+        raise ValidationError(
+            "nhs_number",
+            f"NHS number {format_nhs_number(nhs)} is not valid (its check digit is "
+            "wrong); please check it against the referral letter.",
+        )
+    return nhs
+
+
+def _joints(value: str) -> str:
+    joints_list = [j.strip().lower() for j in (value or "").replace(";", ",").split(",")]
     joints_list = [j for j in joints_list if j]
     for j in joints_list:
         if j not in JOINTS:
             raise ValidationError("joints", "Joints affected must be knee, hip and/or back.")
-    email = clean_text(data.email, "email", "Email", max_len=MAX_NAME)
+    return ",".join(dict.fromkeys(joints_list))
+
+
+def _email(value: str) -> str:
+    email = clean_text(value, "email", "Email", max_len=MAX_NAME)
     if email and ("@" not in email or " " in email):
         raise ValidationError("email", "Email does not look right; it needs an @ and no spaces.")
-    return {
-        "first_name": first,
-        "last_name": last,
-        "date_of_birth": dob,
-        "sex": sex,
-        "nhs_number": nhs or None,
-        "phone": clean_text(data.phone, "phone", "Phone", max_len=50),
-        "email": email,
-        "joints": ",".join(dict.fromkeys(joints_list)),
-        "referral_source": clean_text(
-            data.referral_source, "referral_source", "Referral source", max_len=100
+    return email
+
+
+def _consent(value: object, field: str, label: str) -> bool | None:
+    if value is None or isinstance(value, bool):
+        return value
+    raise ValidationError(field, f"{label}: choose yes, no or not asked yet.")
+
+
+def participant_problems(
+    data: ParticipantInput, today: date | None = None
+) -> tuple[dict[str, Any], list[ValidationError]]:
+    """Every problem with a person's details at once, each in the enrol dialog's words.
+
+    Returns the cleaned values (a field with a problem holds a harmless blank) and the
+    problems, in the order the dialog shows the fields.
+    """
+    today = today or date.today()
+    p: list[ValidationError] = []
+    values: dict[str, Any] = {
+        "first_name": _checked(
+            p,
+            lambda: clean_text(
+                data.first_name, "first_name", "First name", required=True, max_len=MAX_NAME
+            ),
+            "",
         ),
-        "consent_programme": bool(data.consent_programme),
-        "consent_share": bool(data.consent_share),
-        "notes": clean_text(data.notes, "notes", "Notes"),
+        "last_name": _checked(
+            p,
+            lambda: clean_text(
+                data.last_name, "last_name", "Last name", required=True, max_len=MAX_NAME
+            ),
+            "",
+        ),
+        "date_of_birth": _checked(p, lambda: _dob(data.date_of_birth, today), None),
+        "sex": _checked(p, lambda: _sex(data.sex), ""),
+        "nhs_number": _checked(p, lambda: _nhs(data.nhs_number), None),
+        "phone": _checked(p, lambda: clean_text(data.phone, "phone", "Phone", max_len=50), ""),
+        "email": _checked(p, lambda: _email(data.email), ""),
+        "joints": _checked(p, lambda: _joints(data.joints), ""),
+        "referral_source": _checked(
+            p,
+            lambda: clean_text(data.referral_source, "referral_source", "Referred by", max_len=100),
+            "",
+        ),
+        "consent_programme": _checked(
+            p, lambda: _consent(data.consent_programme, "consent_programme", "Take part"), None
+        ),
+        "consent_share": _checked(
+            p, lambda: _consent(data.consent_share, "consent_share", "Share for audit"), None
+        ),
+        "notes": _checked(p, lambda: clean_text(data.notes, "notes", "Notes"), ""),
     }
+    return values, p
+
+
+def validate_participant(data: ParticipantInput, today: date | None = None) -> dict[str, Any]:
+    """The cleaned values, or the first problem raised (the dialog shows one field at a time)."""
+    values, problems = participant_problems(data, today)
+    if problems:
+        raise problems[0]
+    return values
 
 
 def _check_nhs_unique(s, nhs: str | None, participant_id: int | None) -> None:  # type: ignore[no-untyped-def]
@@ -160,7 +239,7 @@ def _reopen(enrolment: Enrolment) -> Enrolment:
 def enrol_participant(ctx: AppContext, course_id: int, data: ParticipantInput) -> tuple[int, int]:
     """Add a new person and enrol them. Returns (participant id, enrolment id)."""
     values = validate_participant(data)
-    if not values["consent_programme"]:
+    if values["consent_programme"] is False:
         raise ValidationError(
             "consent_programme", "The person must agree to take part before they can be enrolled."
         )
@@ -338,3 +417,40 @@ def remove_enrolments(ctx: AppContext, enrolment_ids: list[int]) -> None:
             if enrolment is None:
                 raise NotFound("Someone on that list is no longer enrolled; nothing was undone.")
             _remove(s, ctx, enrolment)
+
+
+@dataclass(frozen=True)
+class ConsentNotAsked:
+    """Someone on a course with a consent still to ask: the register's reminder, the upload's count."""
+
+    enrolment_id: int
+    participant_id: int
+    name: str
+    take_part: bool  # agreement to take part not asked yet
+    share: bool  # agreement to share coded data not asked yet
+
+
+def consent_not_asked(ctx: AppContext, course_id: int) -> list[ConsentNotAsked]:
+    """People on a course (not withdrawn) with either consent still "not asked yet"."""
+    with ctx.db.read() as s:
+        rows = s.execute(
+            select(
+                Enrolment.id,
+                Participant.id,
+                Participant.first_name,
+                Participant.last_name,
+                Participant.consent_programme,
+                Participant.consent_share,
+            )
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(
+                Enrolment.course_id == course_id,
+                Enrolment.status != "withdrawn",
+                (Participant.consent_programme.is_(None)) | (Participant.consent_share.is_(None)),
+            )
+            .order_by(Participant.last_name, Participant.first_name)
+        ).all()
+    return [
+        ConsentNotAsked(eid, pid, f"{first} {last}".strip(), take is None, share is None)
+        for eid, pid, first, last, take, share in rows
+    ]

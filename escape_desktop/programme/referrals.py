@@ -1,0 +1,404 @@
+"""Read referral lists as GP and physiotherapy systems export them: headers, sex codes, dates.
+
+Pure functions, no I/O: the service reads the file's bytes and hands them here. Dates are
+read by hand rather than with dateutil because the rules that matter here (day first, a
+two-digit year read as the adult's century, an ambiguous date refused with both readings)
+are exactly the ones a general parser settles silently.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+__all__ = [
+    "FIELDS",
+    "FIELD_LABELS",
+    "HEADER_ALIASES",
+    "UNUSED_FIELDS",
+    "SexReading",
+    "DateReading",
+    "ReferralDateError",
+    "decode_referral_bytes",
+    "detect_delimiter",
+    "split_rows",
+    "field_for_header",
+    "read_sex",
+    "read_date",
+    "month_first_evidence",
+    "read_joints",
+    "read_consent",
+    "problems_csv",
+]
+
+# The person's details as the enrol dialog names them: a problem is always told in these words.
+FIELD_LABELS: dict[str, str] = {
+    "first_name": "First name",
+    "last_name": "Last name",
+    "date_of_birth": "Date of birth",
+    "sex": "Sex",
+    "nhs_number": "NHS number",
+    "phone": "Phone",
+    "email": "Email",
+    "joints": "Joints affected",
+    "referral_source": "Referred by",
+    "consent_programme": "Take part",
+    "consent_share": "Share for audit",
+    "notes": "Notes",
+}
+FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)
+# Recognised, but the app keeps no such detail: listed among the columns not used.
+UNUSED_FIELDS: tuple[str, ...] = ("referral_date",)
+
+# Column names as systems and people write them, compared in lower case with everything but
+# letters and digits removed ("NHS No." = "nhs_no" = "NHSNo").
+HEADER_ALIASES: dict[str, str] = {
+    **dict.fromkeys(
+        ["firstname", "forename", "forenames", "givenname", "givennames"], "first_name"
+    ),
+    **dict.fromkeys(["lastname", "surname", "familyname"], "last_name"),
+    **dict.fromkeys(["dateofbirth", "dob", "birthdate", "dateofbirthddmmyyyy"], "date_of_birth"),
+    **dict.fromkeys(["sex", "gender", "statedgender", "genderidentity"], "sex"),
+    **dict.fromkeys(["nhsnumber", "nhsno", "nhs", "nhsnum"], "nhs_number"),
+    **dict.fromkeys(
+        [
+            "phone",
+            "telephone",
+            "tel",
+            "telno",
+            "phonenumber",
+            "telephonenumber",
+            "mobile",
+            "mobilenumber",
+            "mobilephone",
+        ],
+        "phone",
+    ),
+    **dict.fromkeys(["email", "emailaddress", "email1"], "email"),
+    **dict.fromkeys(["joint", "joints", "jointsaffected", "siteofpain", "painsite"], "joints"),
+    **dict.fromkeys(
+        ["referrer", "referredby", "source", "referralsource", "referral"], "referral_source"
+    ),
+    **dict.fromkeys(["referraldate", "datereferred", "dateofreferral"], "referral_date"),
+    **dict.fromkeys(
+        ["consentprogramme", "consenttotakepart", "consent", "takepart", "agreedtotakepart"],
+        "consent_programme",
+    ),
+    **dict.fromkeys(
+        ["consentshare", "consenttoshare", "sharedata", "shareforaudit", "agreedtoshare"],
+        "consent_share",
+    ),
+    **dict.fromkeys(["notes", "note", "comments"], "notes"),
+}
+
+
+def _key(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalnum())
+
+
+def field_for_header(header: str) -> str | None:
+    """The detail a column holds ("first_name", ...), or None when it is not one we know."""
+    return HEADER_ALIASES.get(_key(header))
+
+
+# --------------------------------------------------------------------------- the file
+
+
+def decode_referral_bytes(raw: bytes) -> str:
+    """The text of a referral file: UTF-8 (with or without Excel's BOM), UTF-16, or Windows-1252.
+
+    Raises ValueError when the bytes are not text at all (a spreadsheet, a picture).
+    """
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # Excel's "Unicode text" is UTF-16 with a BOM
+        return raw.decode("utf-16")
+    if b"\x00" in raw:  # no text file holds NUL bytes: a spreadsheet, a database, a picture
+        raise ValueError("not text")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # Excel's "CSV (Comma delimited)" on Windows writes cp1252, which decodes any byte
+        # but five; those five mean the file is something else.
+        return raw.decode("cp1252")
+
+
+_DELIMITERS = (",", ";", "\t", "|")
+
+
+def detect_delimiter(text: str) -> str:
+    """The separator of a CSV: Excel's "sep=;" line, else the one the header row uses most.
+
+    Counting on the header row is steadier than csv.Sniffer on short lists, whose guess can
+    change with the data (a phone number with spaces, a name with a comma).
+    """
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    if first.lower().startswith("sep=") and len(first.strip()) == 5:
+        return first.strip()[4]
+    outside = re.sub(r'"[^"]*"', "", first)  # a quoted header may hold a comma
+    counts = {d: outside.count(d) for d in _DELIMITERS}
+    best = max(_DELIMITERS, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def split_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    """(header cells, [(line number, cells)]) of a CSV text; blank rows skipped.
+
+    Raises csv.Error for text that is not CSV (an unclosed quote running to the end).
+    """
+    delimiter = detect_delimiter(text)
+    if text.lstrip().lower().startswith("sep="):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    header: list[str] | None = None
+    rows: list[tuple[int, list[str]]] = []
+    for cells in reader:
+        if not any(c.strip() for c in cells):
+            continue
+        if header is None:
+            header = [c.strip().lstrip("\ufeff") for c in cells]
+            continue
+        rows.append((reader.line_num, cells))
+    return header or [], rows
+
+
+# --------------------------------------------------------------------------- sex / gender
+
+
+@dataclass(frozen=True)
+class SexReading:
+    """A sex or gender cell read into the app's words; ``warning`` when it was not understood."""
+
+    value: str  # one of "", "female", "male", "other", "prefer not to say"
+    warning: str = ""
+
+
+# NHS Data Dictionary person stated gender (1, 2, 9, X; older lists 0) and gender identity
+# codes (1, 2, 3 non-binary, 4 other, Z not stated, X not known), letters and words.
+_SEX_WORDS: dict[str, str] = {
+    **dict.fromkeys(["f", "female", "woman", "2"], "female"),
+    **dict.fromkeys(["m", "male", "man", "1"], "male"),
+    **dict.fromkeys(
+        ["other", "o", "9", "indeterminate", "3", "nonbinary", "4", "intersex"], "other"
+    ),
+    **dict.fromkeys(
+        ["z", "notstated", "prefernottosay", "declined", "notdisclosed", "notspecified"],
+        "prefer not to say",
+    ),
+    **dict.fromkeys(["", "u", "unknown", "notknown", "x", "0", "notrecorded"], ""),
+}
+
+
+def read_sex(text: str) -> SexReading:
+    """Read F, M, 1, 2, 9, X, Z, "Not known", "Female"... in any case.
+
+    A value we do not know is left as not recorded, with a warning, rather than refusing
+    the whole row: the rest of the person's details are still good.
+    """
+    word = _key(text)
+    if word in _SEX_WORDS:
+        return SexReading(_SEX_WORDS[word])
+    return SexReading(
+        "",
+        f"'{text.strip()}' is not a sex we know, so it is left blank (not recorded); "
+        "set it in the person's details if you know it.",
+    )
+
+
+# --------------------------------------------------------------------------- dates
+
+
+class ReferralDateError(ValueError):
+    """A date that cannot be read, or can be read two ways; the message says which."""
+
+
+@dataclass(frozen=True)
+class DateReading:
+    value: date
+
+
+_MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for m in names
+}
+_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")  # "05/03/1950 00:00"
+_ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
+_NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
+_NAMED = re.compile(r"^(\d{1,2})[ \-/]?([A-Za-z]{3,9})[ \-/,]*(\d{2}|\d{4})$")
+_SERIAL = re.compile(r"^\d{4,5}(\.0+)?$")
+# Excel counts days from 30 December 1899 (its 1900 leap-year bug folded in).
+_EXCEL_EPOCH = date(1899, 12, 30)
+ADULT_AGE = 16
+OLDEST_AGE = 120
+
+
+def _age(born: date, today: date) -> int:
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
+def _century(yy: int, today: date, birth: bool) -> int:
+    """A two-digit year: for a birth date 19xx when that gives an adult, else 20xx."""
+    if not birth:
+        return 2000 + yy
+    for year in (1900 + yy, 2000 + yy):
+        if ADULT_AGE <= today.year - year <= OLDEST_AGE:
+            return year
+    return 1900 + yy
+
+
+def _make(year: int, month: int, day: int, text: str) -> date:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        raise ReferralDateError(f"'{text}' is not a real date; check it.") from None
+
+
+def _fmt(d: date) -> str:
+    return f"{d.day} {d:%B %Y}"
+
+
+def month_first_evidence(texts: Iterable[str]) -> bool:
+    """True when a column holds a date that can only be month first (04/25/1950)."""
+    for text in texts:
+        m = _NUMERIC.match(_TIME_TAIL.sub("", text.strip()))
+        if m and int(m.group(1)) <= 12 < int(m.group(2)):
+            return True
+    return False
+
+
+def read_date(
+    text: str, today: date, *, birth: bool = True, month_first_seen: bool = False
+) -> date | None:
+    """Read YYYY-MM-DD, DD/MM/YYYY, D/M/YY, DD-Mon-YYYY or an Excel serial; None when blank.
+
+    Slashed dates are day first, as UK systems write them. When the same column also holds
+    a date that can only be month first (``month_first_seen``), a date that reads both ways
+    is refused with the two readings named, because either could be the right one.
+    """
+    raw = text.strip()
+    if not raw:
+        return None
+    clean = _TIME_TAIL.sub("", raw)
+    if m := _ISO.match(clean):
+        return _make(int(m.group(1)), int(m.group(2)), int(m.group(3)), raw)
+    if m := _NUMERIC.match(clean):
+        a, b, y = int(m.group(1)), int(m.group(2)), m.group(3)
+        year = int(y) if len(y) == 4 else _century(int(y), today, birth)
+        if a <= 12 < b:  # can only be month first: 04/25/1950
+            return _make(year, a, b, raw)
+        if month_first_seen and a <= 12 and b <= 12 and a != b:
+            day_first = _make(year, b, a, raw)
+            month_first = _make(year, a, b, raw)
+            raise ReferralDateError(
+                f"'{raw}' could be {_fmt(day_first)} or {_fmt(month_first)} (the list also "
+                "has dates written month first); write it as YYYY-MM-DD."
+            )
+        return _make(year, b, a, raw)
+    if m := _NAMED.match(clean):
+        month = _MONTHS.get(m.group(2).lower())
+        if month is None:
+            raise ReferralDateError(f"'{raw}' has a month we cannot read; write it as DD/MM/YYYY.")
+        y = m.group(3)
+        year = int(y) if len(y) == 4 else _century(int(y), today, birth)
+        return _make(year, month, int(m.group(1)), raw)
+    if _SERIAL.match(clean):
+        serial = int(float(clean))
+        if len(clean.split(".")[0]) == 4 and 1900 <= serial <= today.year:
+            raise ReferralDateError(
+                f"'{raw}' is only a year; the whole date is needed (DD/MM/YYYY)."
+            )
+        # A date cell that lost its format in Excel shows as a day count (18264 = 1 Jan 1950).
+        if 1 <= serial <= 2_958_465:
+            return _EXCEL_EPOCH + timedelta(days=serial)
+    raise ReferralDateError(f"'{raw}' is not a date we can read; write it as DD/MM/YYYY.")
+
+
+# --------------------------------------------------------------------------- joints, consent
+
+_JOINT_WORDS: dict[str, str] = {
+    **dict.fromkeys(["knee", "knees", "kneeoa"], "knee"),
+    **dict.fromkeys(["hip", "hips", "hipoa"], "hip"),
+    **dict.fromkeys(["back", "lowback", "lowerback", "lumbar", "spine", "lbp"], "back"),
+}
+_SIDES = {"left", "right", "l", "r", "both", "bilateral", "and", "oa", "pain", "lt", "rt"}
+
+
+def read_joints(text: str) -> tuple[list[str], list[str]]:
+    """(joints found among knee, hip, back; parts not understood) from "L knee, lower back"."""
+    found: list[str] = []
+    unknown: list[str] = []
+    for part in re.split(r"[,;/&+]|\band\b", text, flags=re.IGNORECASE):
+        part = part.strip()
+        if not part:
+            continue
+        whole = _key(part)
+        if whole in _JOINT_WORDS:
+            found.append(_JOINT_WORDS[whole])
+            continue
+        words = [_key(w) for w in part.split()]
+        hits = [_JOINT_WORDS[w] for w in words if w in _JOINT_WORDS]
+        joined = [_JOINT_WORDS[a + b] for a, b in zip(words, words[1:]) if a + b in _JOINT_WORDS]
+        rest = [w for w in words if w not in _JOINT_WORDS and w not in _SIDES and w]
+        if (hits or joined) and not [w for w in rest if w not in ("low", "lower")]:
+            found.extend(hits + joined)
+        else:
+            unknown.append(part)
+    return list(dict.fromkeys(found)), unknown
+
+
+_YES = {"yes", "y", "true", "1", "x", "agreed", "ticked", "consented", "agree"}
+_NO = {"no", "n", "false", "0", "notagreed", "declined", "refused", "disagree"}
+_NOT_ASKED = {"", "notasked", "notaskedyet", "notknown", "unknown", "pending", "tbc"}
+
+
+def read_consent(text: str) -> bool | None:
+    """True yes, False no, None not asked yet (blank). Raises ValueError for anything else."""
+    word = _key(text)
+    if word in _YES:
+        return True
+    if word in _NO:
+        return False
+    if word in _NOT_ASKED:
+        return None
+    raise ValueError(text)
+
+
+# --------------------------------------------------------------------------- sending back
+
+
+def problems_csv(header: Sequence[str], rows: Iterable[tuple[Sequence[str], str]]) -> str:
+    """The bad rows as a CSV to send back to the referrer: their own columns plus "Problems".
+
+    A cell that would start a spreadsheet formula (= + - @) gets a leading apostrophe, so
+    the referrer's Excel shows it as text (OWASP "CSV injection").
+    """
+
+    def safe(cell: str) -> str:
+        return "'" + cell if cell[:1] in ("=", "+", "-", "@", "\t", "\r") else cell
+
+    out = io.StringIO(newline="")
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([*header, "Problems"])
+    for cells, problems in rows:
+        padded = list(cells) + [""] * (len(header) - len(cells))
+        writer.writerow([safe(c) for c in padded] + [safe(problems)])
+    return out.getvalue()

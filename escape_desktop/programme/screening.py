@@ -1,0 +1,95 @@
+"""Screening at enrolment: a programme's short checklist of signs that need medical review first.
+
+Pure: the checklist is read from the programme's resource file (its ``[screening]`` table),
+answered yes/no, and any yes means "needs review before starting".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["ScreeningQuestion", "Screening", "parse_screening", "needs_review"]
+
+_KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+
+
+@dataclass(frozen=True)
+class ScreeningQuestion:
+    key: str
+    text: str  # asked of the person, in plain words
+    group: str = ""  # e.g. "Signs of a nerve emergency"
+
+
+@dataclass(frozen=True)
+class Screening:
+    """The checklist, what to do on a yes (one sentence), and where the questions come from."""
+
+    questions: tuple[ScreeningQuestion, ...]
+    advice: str
+    sources: tuple[str, ...]
+
+    def question(self, key: str) -> ScreeningQuestion:
+        for q in self.questions:
+            if q.key == key:
+                return q
+        raise KeyError(key)
+
+
+def _fail(source: str, where: str, problem: str) -> ValueError:
+    # programme.content.ContentError is a ValueError; the loader reports it with the file name.
+    from escape_desktop.programme.content import ContentError
+
+    return ContentError(f"{source}: screening.{where} {problem}")
+
+
+def _text(data: Mapping[str, Any], key: str, source: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise _fail(source, f"{where}{key}", "must be text in quotes, not empty.")
+    return value.strip()
+
+
+def parse_screening(data: Any, source: str) -> Screening | None:
+    """Build the checklist from a programme file's ``[screening]`` table (None when absent)."""
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        raise _fail(source, "", "must be a table ([screening]).")
+    unknown = sorted(set(data) - {"advice", "sources", "questions"})
+    if unknown:
+        raise _fail(source, unknown[0], "is not a known field (advice, sources, questions).")
+    advice = _text(data, "advice", source, "")
+    sources = data.get("sources", [])
+    if (
+        not isinstance(sources, list)
+        or not sources
+        or not all(isinstance(x, str) and x.strip() for x in sources)
+    ):
+        raise _fail(source, "sources", "must list where the questions come from.")
+    raw = data.get("questions")
+    if not isinstance(raw, list) or not raw:
+        raise _fail(source, "questions", "must be one or more [[screening.questions]] sections.")
+    questions: list[ScreeningQuestion] = []
+    for i, entry in enumerate(raw):
+        where = f"questions[{i}]."
+        if not isinstance(entry, Mapping):
+            raise _fail(source, where, "must be a table of fields.")
+        extra = sorted(set(entry) - {"key", "text", "group"})
+        if extra:
+            raise _fail(source, f"{where}{extra[0]}", "is not a known field (key, text, group).")
+        key = _text(entry, "key", source, where)
+        if not _KEY_RE.match(key) or any(q.key == key for q in questions):
+            raise _fail(source, f"{where}key", f"must be a new short lower-case key (got {key!r}).")
+        group = entry.get("group", "")
+        if not isinstance(group, str):
+            raise _fail(source, f"{where}group", "must be text in quotes.")
+        questions.append(ScreeningQuestion(key, _text(entry, "text", source, where), group.strip()))
+    return Screening(tuple(questions), advice, tuple(s.strip() for s in sources))
+
+
+def needs_review(screening: Screening, answers: Mapping[str, bool]) -> list[ScreeningQuestion]:
+    """The questions answered yes: any one means the person is reviewed before starting."""
+    return [q for q in screening.questions if answers.get(q.key) is True]
