@@ -60,7 +60,8 @@ SCRYPT_P = 1
 SALT_BYTES = 16
 NONCE_BYTES = 12
 CHECK_BYTES = 16
-HEADER = struct.Struct(f">{len(MAGIC)}sBBBB{SALT_BYTES}s{NONCE_BYTES}s{CHECK_BYTES}s")
+# magic, format version, scrypt log2(n), r, p, salt, nonce, length of what follows, check
+HEADER = struct.Struct(f">{len(MAGIC)}sBBBB{SALT_BYTES}s{NONCE_BYTES}sQ{CHECK_BYTES}s")
 MAX_PAYLOAD = 512 * 1024 * 1024  # a decompressed course is a few MB; refuse anything absurd
 KEEP_EXCHANGES = 5  # earlier hand-overs a file carries, so the receiver finds the common one
 UNRESOLVED = "!"  # prefix of a stored hash: this record was left as a conflict
@@ -109,11 +110,13 @@ def seal(payload: dict, passphrase: str) -> bytes:
 
     salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
     aes_key, check_key = _keys(passphrase, salt, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P)
-    start = HEADER.pack(
-        MAGIC, FORMAT_VERSION, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P, salt, nonce, b"\0" * CHECK_BYTES
-    )[: -CHECK_BYTES]
-    header = start + _check(check_key, start)
     plain = zlib.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), 9)
+    sealed_length = len(plain) + 16  # AES-GCM adds a 16-byte tag
+    start = HEADER.pack(
+        MAGIC, FORMAT_VERSION, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P, salt, nonce, sealed_length,
+        b"\0" * CHECK_BYTES,
+    )[:-CHECK_BYTES]  # fmt: skip
+    header = start + _check(check_key, start)
     return header + AESGCM(aes_key).encrypt(nonce, plain, header)
 
 
@@ -124,7 +127,7 @@ def unseal(blob: bytes, passphrase: str) -> dict:
 
     if len(blob) < HEADER.size + 16 or not blob.startswith(MAGIC):
         raise HandoverRefused(NOT_A_HANDOVER)
-    magic, version, log2_n, r, p, salt, nonce, check = HEADER.unpack_from(blob)
+    magic, version, log2_n, r, p, salt, nonce, length, check = HEADER.unpack_from(blob)
     if version != FORMAT_VERSION:
         raise HandoverRefused(
             "This hand-over file was written by a newer version of escape-desktop; install "
@@ -134,6 +137,8 @@ def unseal(blob: bytes, passphrase: str) -> dict:
         )
     if not (10 <= log2_n <= 20 and 1 <= r <= 16 and 1 <= p <= 4):  # no denial of service
         raise HandoverRefused(TAMPERED)
+    if len(blob) - HEADER.size < length:
+        raise HandoverRefused(NOT_A_HANDOVER)
     aes_key, check_key = _keys(passphrase, salt, log2_n, r, p)
     header = blob[: HEADER.size]
     if not hmac.compare_digest(_check(check_key, header[:-CHECK_BYTES]), check):
@@ -385,12 +390,11 @@ class HandoverSummary:
 
 
 def _counts(records: Mapping[str, Any]) -> dict[str, int]:
-    counts = {KIND_WORDS[k]: 0 for k in FIELDS if k not in ("course", "enrolment")}
+    counts = {k: 0 for k in FIELDS if k not in ("course", "enrolment")}
     for key in records:
         kind = key.split("|", 1)[0]
-        if kind in ("course", "enrolment"):
-            continue
-        counts[KIND_WORDS[kind]] += 1
+        if kind in counts:
+            counts[kind] += 1
     return counts
 
 
@@ -798,7 +802,7 @@ class _DryRun(Exception):
 
 
 def _bump(counter: dict[str, int], kind: str) -> None:
-    counter[KIND_WORDS[kind]] = counter.get(KIND_WORDS[kind], 0) + 1
+    counter[kind] = counter.get(kind, 0) + 1
 
 
 def receive_course(
