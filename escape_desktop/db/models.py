@@ -307,9 +307,7 @@ class CourseHandover(Base):
     digests: Mapped[dict] = mapped_column(JSON)
     detail: Mapped[str] = mapped_column(Text, default="")
 
-    __table_args__ = (
-        CheckConstraint("direction IN ('sent','received')", name="direction_known"),
-    )
+    __table_args__ = (CheckConstraint("direction IN ('sent','received')", name="direction_known"),)
 
 
 class AuditEvent(Base):

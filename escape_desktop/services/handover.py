@@ -318,7 +318,7 @@ def snapshot(s: OrmSession, course: Course) -> Records:
         select(Enrolment, Participant)
         .join(Participant, Participant.id == Enrolment.participant_id)
         .where(Enrolment.course_id == course.id)
-    ).tuples():
+    ):
         codes[enrolment.id] = person.code
         records[f"participant|{person.code}"] = _row_values(person, "participant")
         records[f"enrolment|{person.code}"] = _row_values(enrolment, "enrolment")
@@ -329,7 +329,11 @@ def snapshot(s: OrmSession, course: Course) -> Records:
         if a.session_id in numbers:
             key = f"attendance|{codes[a.enrolment_id]}|{numbers[a.session_id]}"
             records[key] = _row_values(a, "attendance")
-    for kind, model in (("exercise", ExerciseRecord), ("decision", ProgressionDecision)):
+    station_models: tuple[tuple[str, Any], ...] = (
+        ("exercise", ExerciseRecord),
+        ("decision", ProgressionDecision),
+    )
+    for kind, model in station_models:
         for r in s.scalars(select(model).where(model.enrolment_id.in_(ids))):
             if r.session_id in numbers:
                 key = f"{kind}|{codes[r.enrolment_id]}|{numbers[r.session_id]}|{r.station_key}"
@@ -614,9 +618,7 @@ def _match_people(s: OrmSession, incoming: Records) -> dict[str, PersonMatch]:
             matches[code] = PersonMatch(name, code, code, "new", False)
         else:
             taken.add(found.code)
-            matches[code] = PersonMatch(
-                name, code, found.code, how, how == "name_and_birth_date"
-            )
+            matches[code] = PersonMatch(name, code, found.code, how, how == "name_and_birth_date")
     return matches
 
 
@@ -677,7 +679,9 @@ class _Applier:
 
     def _session(self, number: str) -> Session | None:
         return self.s.scalar(
-            select(Session).where(Session.course_id == self.course.id, Session.number == int(number))
+            select(Session).where(
+                Session.course_id == self.course.id, Session.number == int(number)
+            )
         )
 
     def _set(self, row: object, kind: str, values: Mapping[str, Any]) -> None:
@@ -701,15 +705,15 @@ class _Applier:
             self._set(row, kind, values or {})
             return True
         if kind == "station":
-            row = s.scalar(
+            station = s.scalar(
                 select(CourseStation).where(
                     CourseStation.course_id == self.course.id, CourseStation.station_key == parts[0]
                 )
             )
-            if row is None:
-                row = CourseStation(course_id=self.course.id, station_key=parts[0])
-                s.add(row)
-            self._set(row, kind, values or {})
+            if station is None:
+                station = CourseStation(course_id=self.course.id, station_key=parts[0])
+                s.add(station)
+            self._set(station, kind, values or {})
             return True
         if kind == "participant":
             person = self._person(parts[0])
