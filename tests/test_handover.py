@@ -290,6 +290,17 @@ def test_out_refuses_an_existing_file_and_the_data_folder(laptops, tmp_path, cap
     assert inspect_handover(file, PHRASE).course_code == COURSE
 
 
+def test_out_refuses_the_data_folder_in_another_letter_case_as_windows_does(
+    laptops, tmp_path, capsys, monkeypatch
+):
+    a, _ = laptops
+    monkeypatch.setattr("os.path.normcase", lambda p: p.lower())  # as ntpath does
+    shouting = Path(str(a).upper()) / "x.escape"
+    rc, _, err = cli(capsys, "course", "send", "--course", COURSE, "--out", str(shouting),
+                     "--data-dir", str(a))  # fmt: skip
+    assert rc == 1 and "data folder" in err
+
+
 def test_the_file_holds_no_one_from_another_course(laptops, tmp_path, capsys):
     a, _ = laptops
     file = tmp_path / "course.escape"
@@ -377,6 +388,7 @@ def test_edits_on_both_sides_are_conflicts_with_a_deterministic_result(laptops, 
     assert [c["id"] for c in conflicts] == [f"attendance|{x}|4"]
     assert conflicts[0]["here"]["mark"] == "absent"
     assert conflicts[0]["received"]["mark"] == "apologies"
+    assert conflicts[0]["differs"] == ["mark"]
     assert preview["updated"] == {"attendance": 1} and preview["kept_here"] == {"attendance": 1}
 
     # Without a choice: left as it is here, and reported.

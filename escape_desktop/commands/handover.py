@@ -72,7 +72,8 @@ def read_handover_passphrase(args: argparse.Namespace) -> str:
 def _check_out_path(out: Path, data_dir: Path, force: bool) -> None:
     # TODO(merge): use the shared out-path guard
     target = out.expanduser().resolve()
-    if target.is_relative_to(data_dir.resolve()):
+    inside = os.path.normcase(str(data_dir.resolve())) + os.sep  # Windows: any letter case
+    if os.path.normcase(str(target)).startswith(inside):
         raise CommandError(
             f"{out} is inside the data folder; save the hand-over file somewhere else, "
             "such as a USB stick."

@@ -490,18 +490,15 @@ def send_course(
 
 def _write_new(out: Path, blob: bytes, overwrite: bool) -> None:
     """Write via a temporary file, so a full stick never leaves half a hand-over file."""
+    if out.exists() and not overwrite:
+        raise ValidationError("out", f"{out} already exists; choose another name.")
     tmp = out.with_name(out.name + ".partial")
     try:
         with open(tmp, "wb") as f:
             f.write(blob)
             f.flush()
             os.fsync(f.fileno())
-        if overwrite:
-            os.replace(tmp, out)
-        else:
-            os.link(tmp, out) if hasattr(os, "link") else os.rename(tmp, out)
-    except FileExistsError:
-        raise ValidationError("out", f"{out} already exists; choose another name.") from None
+        os.replace(tmp, out)  # no hard links: USB sticks are often FAT, which has none
     except OSError as e:
         raise HandoverRefused(
             f"Cannot write {out} ({e.strerror or e}); check the folder exists and has space."
@@ -539,6 +536,7 @@ class Conflict:
     here: dict[str, Any] | None
     received: dict[str, Any] | None
     chosen: str | None  # "received", "here", or None (left as it is here)
+    differs: tuple[str, ...] = ()  # the fields that disagree, for the choice screen
 
 
 @dataclass
@@ -958,7 +956,15 @@ def _merge(
             cid = key
             chosen = choices.get(cid)
             report.conflicts.append(
-                Conflict(cid, kind, _describe(kind, [kind, *parts], names), mine, theirs, chosen)
+                Conflict(
+                    cid,
+                    kind,
+                    _describe(kind, [kind, *parts], names),
+                    mine,
+                    theirs,
+                    chosen,
+                    _differs(mine, theirs),
+                )
             )
             if chosen is None:
                 if d_mine is not None:
@@ -989,6 +995,13 @@ def _merge(
         report.warnings.append(
             "Some circuit stations are not in this laptop's exercise library: "
             + ", ".join(sorted(missing))
+        )
+    try:
+        ctx.library.template(course.programme_key)
+    except KeyError:
+        report.warnings.append(
+            f"The programme {course.programme_key} is not set up on this laptop; add it to "
+            "its content folder before using this course."
         )
     unknown = []
     for key in incoming["course"]["instruments"]:
@@ -1022,6 +1035,16 @@ def _merge(
     )
     audit(s, ctx.actor, "receive_course", "course", course.id, detail)
     return report
+
+
+def _differs(mine: Mapping[str, Any] | None, theirs: Mapping[str, Any] | None) -> tuple[str, ...]:
+    if mine is None or theirs is None:
+        return ("present here" if mine is not None else "present in the file",)
+    return tuple(
+        k
+        for k in sorted(set(mine) | set(theirs))
+        if k not in NOT_COMPARED and mine.get(k) != theirs.get(k)
+    )
 
 
 def _station_known(ctx: AppContext, s: OrmSession, key: str) -> bool:
