@@ -130,7 +130,7 @@ def views(capsys: pytest.CaptureFixture, folder: Path, code: str) -> list:
     return shown
 
 
-def set_mark(folder: Path, code: str, person: str, number: int, mark: str) -> None:
+def set_mark(folder: Path, code: str, person: str, number: int, mark: str | None) -> None:
     ctx = AppContext.open(folder)
     try:
         with ctx.db.read() as s:
@@ -364,6 +364,26 @@ def test_a_round_trip_changes_nothing_that_was_not_edited(laptops, tmp_path, cap
     assert {k: handover.digest(v) for k, v in got.items()} == {
         k: handover.digest(v) for k, v in expected.items()
     }
+
+
+def test_a_cleared_mark_is_cleared_there_and_the_same_file_twice_changes_nothing(
+    laptops, tmp_path, capsys
+):
+    a, b = laptops
+    first = tmp_path / "first.escape"
+    send(capsys, a, COURSE, first)
+    code_b = receive(capsys, b, first)["course_code"]
+    person = people_with_marks(state(a, COURSE), 5)[0]
+    set_mark(a, COURSE, person, 5, None)
+    second = tmp_path / "second.escape"
+    send(capsys, a, COURSE, second)
+    report = receive(capsys, b, second)
+    assert report["removed"] == {"attendance": 1} and report["conflicts"] == []
+    assert f"attendance|{person}|5" not in state(b, code_b)
+    before = everything(b)["courses"]
+    again = receive(capsys, b, second)
+    assert again["added"] == again["updated"] == again["removed"] == {}
+    assert everything(b)["courses"] == before
 
 
 def test_edits_on_both_sides_are_conflicts_with_a_deterministic_result(laptops, tmp_path, capsys):

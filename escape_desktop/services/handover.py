@@ -893,8 +893,13 @@ def _merge(
         )
         s.add(course)
         s.flush()
+    differing_stations = []
     for station in payload.get("custom_stations", []):
-        if s.scalar(select(CustomStation.id).where(CustomStation.key == station["key"])) is None:
+        existing = s.scalar(select(CustomStation).where(CustomStation.key == station["key"]))
+        if existing is not None:
+            if _custom_stations(s, {existing.key}) != [station]:
+                differing_stations.append(existing.name)
+        else:
             s.add(CustomStation(**{k: station[k] for k in (
                 "key", "name", "dose_kind", "dose_unit", "description", "levels")}))  # fmt: skip
     people = _match_people(s, incoming)
@@ -1002,6 +1007,11 @@ def _merge(
         report.warnings.append(
             f"The programme {course.programme_key} is not set up on this laptop; add it to "
             "its content folder before using this course."
+        )
+    if differing_stations:
+        report.warnings.append(
+            "This laptop's own version of these exercises was kept (the other laptop's "
+            "differs): " + ", ".join(differing_stations)
         )
     unknown = []
     for key in incoming["course"]["instruments"]:
