@@ -273,6 +273,24 @@ def test_a_wrong_passphrase_is_one_sentence(laptops, tmp_path, capsys, monkeypat
     assert rc == 1 and "hand-over passphrase" in err
 
 
+def test_a_suggested_passphrase_opens_its_file_and_a_weak_one_is_refused(laptops, tmp_path):
+    from escape_desktop.services.errors import ValidationError
+    from escape_desktop.services.handover import suggest_passphrase
+
+    a, _ = laptops
+    phrase = suggest_passphrase()
+    assert phrase != suggest_passphrase()
+    ctx = AppContext.open(a)
+    try:
+        send_course(ctx, COURSE, tmp_path / "c.escape", phrase)
+        with pytest.raises(ValidationError, match="too weak"):
+            send_course(ctx, COURSE, tmp_path / "weak.escape", "1234")
+    finally:
+        ctx.close()
+    assert inspect_handover(tmp_path / "c.escape", phrase).course_code == COURSE
+    assert not (tmp_path / "weak.escape").exists()
+
+
 def test_out_refuses_an_existing_file_and_the_data_folder(laptops, tmp_path, capsys):
     a, _ = laptops
     file = tmp_path / "course.escape"

@@ -419,6 +419,14 @@ def _summary(payload: dict) -> HandoverSummary:
         raise HandoverRefused(TAMPERED) from None
 
 
+def suggest_passphrase() -> str:
+    """A random hand-over passphrase that is easy to read out or copy by hand (about 100 bits),
+    for the window to show once beside "Send this course…"."""
+    from escape_desktop.db.keys import RECOVERY_ALPHABET
+
+    return "-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(5))
+
+
 def send_course(
     ctx: AppContext,
     course_code: str,
