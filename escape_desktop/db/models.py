@@ -1,5 +1,6 @@
 """The stored data: SQLAlchemy 2 typed models for courses, people, the register and results."""
 
+import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
@@ -63,10 +64,19 @@ class CourseInstructor(Base):
     )
 
 
+def new_uid() -> str:
+    """A global id: the same course on two laptops is known by it, whatever its code."""
+    return str(uuid.uuid4())
+
+
 class Course(Base):
     __tablename__ = "courses"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(40), unique=True)
+    # server_default only so the column could be added to existing tables without a rebuild
+    uid: Mapped[str] = mapped_column(
+        String(36), default=new_uid, server_default="", unique=True, index=True
+    )
     title: Mapped[str] = mapped_column(String(200))
     programme_key: Mapped[str] = mapped_column(String(80))
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"))
@@ -299,6 +309,22 @@ class ExportBatch(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     filename: Mapped[str] = mapped_column(Text, default="")
     enrolment_ids: Mapped[list[int] | None] = mapped_column(JSON)
+
+
+class CourseHandover(Base):
+    """A course sent to or received from another laptop: what was exchanged, so the next
+    merge knows what changed on each side since (``digests``: record key -> content hash)."""
+
+    __tablename__ = "course_handovers"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    exchange_uid: Mapped[str] = mapped_column(String(36), index=True)
+    course_uid: Mapped[str] = mapped_column(String(36), index=True)
+    direction: Mapped[str] = mapped_column(String(10))  # sent / received
+    at: Mapped[datetime] = mapped_column(DateTime)
+    digests: Mapped[dict] = mapped_column(JSON)
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+    __table_args__ = (CheckConstraint("direction IN ('sent','received')", name="direction_known"),)
 
 
 class AuditEvent(Base):

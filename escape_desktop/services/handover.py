@@ -1,0 +1,1073 @@
+"""Hand a course over to another laptop: one encrypted file out, added or merged back in.
+
+The file holds one course and only its own people. Records are compared by content: each
+laptop remembers, per hand-over, a hash of every record it then held, so the next merge
+can tell "changed here", "changed there" and "changed on both" (a conflict for the
+instructor, never overwritten silently).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+import struct
+import uuid
+import zlib
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session as OrmSession
+
+from escape_desktop import __version__
+from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.db.models import (
+    Assessment,
+    Attendance,
+    CertificateIssued,
+    Course,
+    CourseHandover,
+    CourseInstructor,
+    CourseInstrument,
+    CourseStation,
+    CustomStation,
+    Enrolment,
+    ExerciseRecord,
+    Instructor,
+    Participant,
+    ProgressionDecision,
+    Session,
+    Venue,
+)
+
+from .common import audit, now
+from .errors import NotFound, ValidationError
+
+# ---------------------------------------------------------------- the file format
+
+MAGIC = b"ESCAPE-HANDOVER\x00"  # 16 bytes
+FORMAT_VERSION = 1
+SCRYPT_LOG2_N = 15  # about a tenth of a second and 32 MiB per guess
+SCRYPT_R = 8
+SCRYPT_P = 1
+SALT_BYTES = 16
+NONCE_BYTES = 12
+CHECK_BYTES = 16
+# magic, format version, scrypt log2(n), r, p, salt, nonce, length of what follows, check
+HEADER = struct.Struct(f">{len(MAGIC)}sBBBB{SALT_BYTES}s{NONCE_BYTES}sQ{CHECK_BYTES}s")
+MAX_PAYLOAD = 512 * 1024 * 1024  # a decompressed course is a few MB; refuse anything absurd
+KEEP_EXCHANGES = 5  # earlier hand-overs a file carries, so the receiver finds the common one
+UNRESOLVED = "!"  # prefix of a stored hash: this record was left as a conflict
+
+
+class HandoverRefused(KnownError):
+    """The hand-over file cannot be used; the message says why and what to do."""
+
+
+NOT_A_HANDOVER = (
+    "This is not a complete course hand-over file (it may have been cut short while "
+    "copying); ask the sender for a fresh copy, nothing here was changed."
+)
+WRONG_PASSPHRASE = (
+    "The hand-over passphrase does not open this file; check it with the sender and try "
+    "again, nothing here was changed."
+)
+TAMPERED = (
+    "This hand-over file was damaged or changed after it was sent, so it was not used; ask "
+    "the sender for a fresh copy, nothing here was changed."
+)
+
+
+def _keys(passphrase: str, salt: bytes, log2_n: int, r: int, p: int) -> tuple[bytes, bytes]:
+    """The AES key and a separate key for the passphrase check, both from one scrypt run."""
+    n = 2**log2_n
+    derived = hashlib.scrypt(
+        passphrase.encode("utf-8"),
+        salt=salt,
+        n=n,
+        r=r,
+        p=p,
+        maxmem=256 * n * r + 1024 * 1024,
+        dklen=64,
+    )
+    return derived[:32], derived[32:]
+
+
+def _check(check_key: bytes, header_start: bytes) -> bytes:
+    return hmac.new(check_key, header_start, hashlib.sha256).digest()[:CHECK_BYTES]
+
+
+def seal(payload: dict, passphrase: str) -> bytes:
+    """The payload as JSON, compressed, encrypted with AES-GCM; the header is authenticated."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
+    aes_key, check_key = _keys(passphrase, salt, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P)
+    plain = zlib.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), 9)
+    sealed_length = len(plain) + 16  # AES-GCM adds a 16-byte tag
+    start = HEADER.pack(
+        MAGIC, FORMAT_VERSION, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P, salt, nonce, sealed_length,
+        b"\0" * CHECK_BYTES,
+    )[:-CHECK_BYTES]  # fmt: skip
+    header = start + _check(check_key, start)
+    return header + AESGCM(aes_key).encrypt(nonce, plain, header)
+
+
+def unseal(blob: bytes, passphrase: str) -> dict:
+    """The payload of a hand-over file; HandoverRefused when it is not whole or not ours."""
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    if len(blob) < HEADER.size + 16 or not blob.startswith(MAGIC):
+        raise HandoverRefused(NOT_A_HANDOVER)
+    magic, version, log2_n, r, p, salt, nonce, length, check = HEADER.unpack_from(blob)
+    if version != FORMAT_VERSION:
+        raise HandoverRefused(
+            "This hand-over file was written by a newer version of escape-desktop; install "
+            "that version to receive it, nothing here was changed."
+            if version > FORMAT_VERSION
+            else NOT_A_HANDOVER
+        )
+    if not (10 <= log2_n <= 20 and 1 <= r <= 16 and 1 <= p <= 4):  # no denial of service
+        raise HandoverRefused(TAMPERED)
+    if len(blob) - HEADER.size < length:
+        raise HandoverRefused(NOT_A_HANDOVER)
+    aes_key, check_key = _keys(passphrase, salt, log2_n, r, p)
+    header = blob[: HEADER.size]
+    if not hmac.compare_digest(_check(check_key, header[:-CHECK_BYTES]), check):
+        raise HandoverRefused(WRONG_PASSPHRASE)
+    try:
+        plain = AESGCM(aes_key).decrypt(nonce, blob[HEADER.size :], header)
+    except InvalidTag:
+        raise HandoverRefused(TAMPERED) from None
+    try:
+        inflater = zlib.decompressobj()
+        text = inflater.decompress(plain, MAX_PAYLOAD)
+        if inflater.unconsumed_tail:
+            raise HandoverRefused(TAMPERED)
+        payload = json.loads(text.decode("utf-8"))
+    except (zlib.error, ValueError):
+        raise HandoverRefused(TAMPERED) from None
+    if not isinstance(payload, dict) or payload.get("format") != "escape-desktop-handover":
+        raise HandoverRefused(TAMPERED)
+    return payload
+
+
+def read_handover(path: str | Path, passphrase: str) -> dict:
+    try:
+        blob = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise HandoverRefused(f"There is no file {path}; check the name and try again.") from None
+    except OSError:
+        raise HandoverRefused(f"Cannot read {path}; check the stick is plugged in.") from None
+    return unseal(blob, passphrase)
+
+
+# ---------------------------------------------------------------- records of one course
+
+# kind -> (model, columns carried); the key of each record is "kind|part|part" in the
+# instructor's terms (participant code, session number, station), never a database id.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "course": (
+        "title",
+        "programme_key",
+        "venue",
+        "start_date",
+        "weekdays",
+        "start_time",
+        "capacity",
+        "notes",
+        "instructors",
+        "instruments",
+        "created_at",
+    ),
+    "session": ("date", "topic", "cancelled", "cancel_reason", "staff_present", "notes"),
+    "station": ("position", "active"),
+    "participant": (
+        "first_name",
+        "last_name",
+        "date_of_birth",
+        "sex",
+        "nhs_number",
+        "phone",
+        "email",
+        "joints",
+        "referral_source",
+        "consent_programme",
+        "consent_share",
+        "notes",
+        "created_at",
+    ),
+    "enrolment": ("status", "withdrawn_reason", "withdrawn_on", "enrolled_on"),
+    "attendance": ("mark", "updated_at"),
+    "exercise": (
+        "level",
+        "target_dose",
+        "dose_achieved",
+        "pain",
+        "effort",
+        "note",
+        "updated_at",
+    ),
+    "decision": ("action", "accepted", "level", "target_dose", "reason", "decided_at"),
+    "assessment": ("assessed_on", "score", "answers", "adapted", "updated_at"),
+    "certificate": ("issued_by",),
+}
+KIND_ORDER = {k: i for i, k in enumerate(FIELDS)}
+PERSON_KINDS = {"participant", "enrolment", "attendance", "exercise", "decision", "assessment",
+                "certificate"}  # fmt: skip
+# A record missing from the file is removed here only for these (one result, one mark);
+# courses, sessions, stations, people and enrolments are never removed by a hand-over.
+LEAF_KINDS = {"attendance", "exercise", "decision", "assessment", "certificate"}
+# When a record was saved is not part of what it says: re-saving the same answer is no change.
+NOT_COMPARED = {"updated_at", "created_at"}
+DATE_FIELDS = {"start_date", "date", "date_of_birth", "withdrawn_on", "enrolled_on", "assessed_on"}
+DATETIME_FIELDS = {"updated_at", "decided_at", "created_at"}
+KIND_WORDS = {
+    "course": "course details",
+    "session": "sessions",
+    "station": "circuit stations",
+    "participant": "people",
+    "enrolment": "enrolments",
+    "attendance": "register marks",
+    "exercise": "exercise records",
+    "decision": "progression decisions",
+    "assessment": "measures",
+    "certificate": "certificates",
+}
+
+Records = dict[str, dict[str, Any]]
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def _db_value(name: str, value: object) -> object:
+    if value is None:
+        return None
+    if name in DATE_FIELDS:
+        return date.fromisoformat(str(value))
+    if name in DATETIME_FIELDS:
+        return datetime.fromisoformat(str(value))
+    return value
+
+
+def digest(values: Mapping[str, Any] | None) -> str | None:
+    """A short hash of what a record says (not when it was saved); None for no record."""
+    if values is None:
+        return None
+    compared = {k: v for k, v in values.items() if k not in NOT_COMPARED}
+    text = json.dumps(compared, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+
+
+def _row_values(row: object, kind: str) -> dict[str, Any]:
+    return {name: _json_value(getattr(row, name)) for name in FIELDS[kind]}
+
+
+def snapshot(s: OrmSession, course: Course) -> Records:
+    """Every record of one course, keyed in the instructor's terms, as JSON-ready values."""
+    records: Records = {}
+    instructors = sorted(
+        s.scalars(
+            select(Instructor.name)
+            .join(CourseInstructor, CourseInstructor.instructor_id == Instructor.id)
+            .where(CourseInstructor.course_id == course.id)
+        )
+    )
+    instruments = list(
+        s.scalars(
+            select(CourseInstrument.instrument_key)
+            .where(CourseInstrument.course_id == course.id)
+            .order_by(CourseInstrument.position, CourseInstrument.instrument_key)
+        )
+    )
+    records["course"] = {
+        "title": course.title,
+        "programme_key": course.programme_key,
+        "venue": course.venue.name if course.venue else "",
+        "start_date": course.start_date.isoformat(),
+        "weekdays": course.weekdays,
+        "start_time": course.start_time,
+        "capacity": course.capacity,
+        "notes": course.notes,
+        "instructors": instructors,
+        "instruments": instruments,
+        "created_at": _json_value(course.created_at),
+    }
+    numbers: dict[int, int] = {}
+    for sess in s.scalars(select(Session).where(Session.course_id == course.id)):
+        numbers[sess.id] = sess.number
+        records[f"session|{sess.number}"] = _row_values(sess, "session")
+    for st in s.scalars(select(CourseStation).where(CourseStation.course_id == course.id)):
+        records[f"station|{st.station_key}"] = _row_values(st, "station")
+    codes: dict[int, str] = {}
+    for enrolment, person in s.execute(
+        select(Enrolment, Participant)
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .where(Enrolment.course_id == course.id)
+    ):
+        codes[enrolment.id] = person.code
+        records[f"participant|{person.code}"] = _row_values(person, "participant")
+        records[f"enrolment|{person.code}"] = _row_values(enrolment, "enrolment")
+    ids = list(codes)
+    if not ids:
+        return records
+    for a in s.scalars(select(Attendance).where(Attendance.enrolment_id.in_(ids))):
+        if a.session_id in numbers:
+            key = f"attendance|{codes[a.enrolment_id]}|{numbers[a.session_id]}"
+            records[key] = _row_values(a, "attendance")
+    station_models: tuple[tuple[str, Any], ...] = (
+        ("exercise", ExerciseRecord),
+        ("decision", ProgressionDecision),
+    )
+    for kind, model in station_models:
+        for r in s.scalars(select(model).where(model.enrolment_id.in_(ids))):
+            if r.session_id in numbers:
+                key = f"{kind}|{codes[r.enrolment_id]}|{numbers[r.session_id]}|{r.station_key}"
+                records[key] = _row_values(r, kind)
+    for m in s.scalars(select(Assessment).where(Assessment.enrolment_id.in_(ids))):
+        key = f"assessment|{codes[m.enrolment_id]}|{m.timepoint}|{m.instrument_key}"
+        records[key] = _row_values(m, "assessment")
+    for c in s.scalars(select(CertificateIssued).where(CertificateIssued.enrolment_id.in_(ids))):
+        key = f"certificate|{codes[c.enrolment_id]}|{c.issued_at.isoformat()}"
+        records[key] = _row_values(c, "certificate")
+    return records
+
+
+def _digests(records: Records) -> dict[str, str]:
+    return {k: d for k, v in records.items() if (d := digest(v)) is not None}
+
+
+def _course_by_code(s: OrmSession, code: str) -> Course:
+    course = s.scalar(select(Course).where(Course.code == (code or "").strip()))
+    if course is None:
+        raise NotFound(f"There is no course with code {code}; check the code in the course list.")
+    return course
+
+
+def _custom_stations(s: OrmSession, keys: set[str]) -> list[dict]:
+    rows = s.scalars(select(CustomStation).where(CustomStation.key.in_(keys)).order_by("key"))
+    return [
+        {
+            "key": r.key,
+            "name": r.name,
+            "dose_kind": r.dose_kind,
+            "dose_unit": r.dose_unit,
+            "description": r.description,
+            "levels": r.levels,
+        }
+        for r in rows
+    ]
+
+
+# ---------------------------------------------------------------- send and inspect
+
+
+@dataclass(frozen=True)
+class HandoverSummary:
+    """What a hand-over file holds, for the receiving screen before anything is changed."""
+
+    course_code: str
+    course_title: str
+    course_uid: str
+    programme_key: str
+    start_date: str
+    sent_at: str
+    sent_by: str
+    counts: dict[str, int]
+
+    def as_json(self) -> dict:
+        return asdict(self)
+
+
+def _counts(records: Mapping[str, Any]) -> dict[str, int]:
+    counts = {k: 0 for k in FIELDS if k not in ("course", "enrolment")}
+    for key in records:
+        kind = key.split("|", 1)[0]
+        if kind in counts:
+            counts[kind] += 1
+    return counts
+
+
+def _summary(payload: dict) -> HandoverSummary:
+    try:
+        c = payload["course"]
+        return HandoverSummary(
+            course_code=str(c["code"]),
+            course_title=str(c["title"]),
+            course_uid=str(c["uid"]),
+            programme_key=str(c["programme_key"]),
+            start_date=str(c["start_date"]),
+            sent_at=str(payload["sent_at"]),
+            sent_by=str(payload.get("sent_by", "")),
+            counts=_counts(payload["records"]),
+        )
+    except (KeyError, TypeError):
+        raise HandoverRefused(TAMPERED) from None
+
+
+def suggest_passphrase() -> str:
+    """A random hand-over passphrase that is easy to read out or copy by hand (about 100 bits),
+    for the window to show once beside "Send this course…"."""
+    from escape_desktop.db.keys import RECOVERY_ALPHABET
+
+    return "-".join("".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(4)) for _ in range(5))
+
+
+def send_course(
+    ctx: AppContext,
+    course_code: str,
+    out_path: str | Path,
+    passphrase: str,
+    *,
+    overwrite: bool = False,
+) -> HandoverSummary:
+    """Write one course (and only its people) to an encrypted hand-over file."""
+    from escape_desktop.db.keys import passphrase_problem
+
+    problem = passphrase_problem(passphrase or "")
+    if problem:
+        raise ValidationError("passphrase", "The hand-over passphrase is too weak. " + problem)
+    out = Path(out_path)
+    if out.exists() and not overwrite:
+        raise ValidationError("out", f"{out} already exists; choose another name.")
+    exchange = str(uuid.uuid4())
+    with ctx.db.transaction() as s:
+        course = _course_by_code(s, course_code)
+        records = snapshot(s, course)
+        digests = _digests(records)
+        earlier = list(
+            s.scalars(
+                select(CourseHandover)
+                .where(CourseHandover.course_uid == course.uid)
+                .order_by(CourseHandover.id.desc())
+                .limit(KEEP_EXCHANGES)
+            )
+        )
+        if earlier:  # a conflict left unresolved stays one until someone chooses
+            last = earlier[0].digests
+            for key, value in last.items():
+                if value.startswith(UNRESOLVED) and value[1:] == digests.get(key):
+                    digests[key] = value
+        stations = {k.split("|", 1)[1] for k in records if k.startswith("station|")}
+        payload = {
+            "format": "escape-desktop-handover",
+            "version": FORMAT_VERSION,
+            "app_version": __version__,
+            "sent_at": now().isoformat(),
+            "sent_by": ctx.actor,
+            "exchange_uid": exchange,
+            "course": {
+                "uid": course.uid,
+                "code": course.code,
+                **{k: records["course"][k] for k in ("title", "programme_key", "start_date")},
+            },
+            "records": records,
+            "custom_stations": _custom_stations(s, stations),
+            "exchanges": [{"uid": exchange, "digests": digests}]
+            + [{"uid": h.exchange_uid, "digests": h.digests} for h in earlier],
+        }
+        blob = seal(payload, passphrase)
+        _write_new(out, blob, overwrite)
+        s.add(
+            CourseHandover(
+                exchange_uid=exchange,
+                course_uid=course.uid,
+                direction="sent",
+                at=now(),
+                digests=digests,
+                detail=out.name,
+            )
+        )
+        audit(s, ctx.actor, "send_course", "course", course.id, f"{course.code} to {out.name}")
+    return _summary(payload)
+
+
+def _write_new(out: Path, blob: bytes, overwrite: bool) -> None:
+    """Write via a temporary file, so a full stick never leaves half a hand-over file."""
+    if out.exists() and not overwrite:
+        raise ValidationError("out", f"{out} already exists; choose another name.")
+    tmp = out.with_name(out.name + ".partial")
+    try:
+        with open(tmp, "wb") as f:
+            f.write(blob)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, out)  # no hard links: USB sticks are often FAT, which has none
+    except OSError as e:
+        raise HandoverRefused(
+            f"Cannot write {out} ({e.strerror or e}); check the folder exists and has space."
+        ) from None
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def inspect_handover(path: str | Path, passphrase: str) -> HandoverSummary:
+    """What a hand-over file holds (course, counts); changes nothing."""
+    return _summary(read_handover(path, passphrase))
+
+
+# ---------------------------------------------------------------- receive and merge
+
+
+@dataclass(frozen=True)
+class PersonMatch:
+    """How one received person was found here (or added)."""
+
+    name: str
+    code_received: str
+    code_here: str
+    how: str  # code / nhs_number / name_and_birth_date / new
+    needs_confirmation: bool
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A record changed on both laptops since the last hand-over: the instructor chooses."""
+
+    id: str  # stable for a given file and laptop: pass it back in ``choices``
+    kind: str
+    what: str
+    here: dict[str, Any] | None
+    received: dict[str, Any] | None
+    chosen: str | None  # "received", "here", or None (left as it is here)
+    differs: tuple[str, ...] = ()  # the fields that disagree, for the choice screen
+
+
+@dataclass
+class HandoverReport:
+    """What receiving a course did (or, with dry_run, would do)."""
+
+    course_code: str
+    course_title: str
+    course_uid: str
+    course_added: bool
+    renamed_from: str | None
+    dry_run: bool
+    added: dict[str, int] = field(default_factory=dict)
+    updated: dict[str, int] = field(default_factory=dict)
+    removed: dict[str, int] = field(default_factory=dict)
+    kept_here: dict[str, int] = field(default_factory=dict)
+    conflicts: list[Conflict] = field(default_factory=list)
+    people: list[PersonMatch] = field(default_factory=list)
+    backup: str | None = None
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def unresolved(self) -> list[Conflict]:
+        return [c for c in self.conflicts if c.chosen is None]
+
+    @property
+    def needs_confirmation(self) -> list[PersonMatch]:
+        return [p for p in self.people if p.needs_confirmation]
+
+    def as_json(self) -> dict:
+        data = asdict(self)
+        data["unresolved"] = len(self.unresolved)
+        return data
+
+
+CHOICES = ("received", "here")
+
+
+def _person_name(values: Mapping[str, Any] | None) -> str:
+    if not values:
+        return "someone"
+    return f"{values.get('first_name', '')} {values.get('last_name', '')}".strip() or "someone"
+
+
+def _match_people(s: OrmSession, incoming: Records) -> dict[str, PersonMatch]:
+    """Received participant code -> the person here: by code, then NHS number, then name and
+    date of birth (that last one to be confirmed by the instructor)."""
+    matches: dict[str, PersonMatch] = {}
+    taken: set[str] = set()
+    for key in sorted(k for k in incoming if k.startswith("participant|")):
+        code = key.split("|", 1)[1]
+        values = incoming[key]
+        name = _person_name(values)
+        found = s.scalar(select(Participant).where(Participant.code == code))
+        how = "code"
+        if found is None and values.get("nhs_number"):
+            found = s.scalar(
+                select(Participant).where(Participant.nhs_number == values["nhs_number"])
+            )
+            how = "nhs_number"
+        if found is None and values.get("date_of_birth"):
+            candidates = s.scalars(
+                select(Participant).where(
+                    Participant.date_of_birth == date.fromisoformat(values["date_of_birth"])
+                )
+            )
+            first = str(values.get("first_name", "")).strip().casefold()
+            last = str(values.get("last_name", "")).strip().casefold()
+            for c in candidates:
+                same = (c.first_name.strip().casefold(), c.last_name.strip().casefold())
+                if same == (first, last) and c.code not in taken:
+                    found, how = c, "name_and_birth_date"
+                    break
+        if found is not None and found.code in taken:
+            found = None  # two received people cannot both be one person here
+        if found is None:
+            matches[code] = PersonMatch(name, code, code, "new", False)
+        else:
+            taken.add(found.code)
+            matches[code] = PersonMatch(name, code, found.code, how, how == "name_and_birth_date")
+    return matches
+
+
+def _local_key(key: str, people: Mapping[str, PersonMatch]) -> str:
+    parts = key.split("|")
+    if parts[0] in PERSON_KINDS and len(parts) > 1 and parts[1] in people:
+        parts[1] = people[parts[1]].code_here
+    return "|".join(parts)
+
+
+def _free_code(s: OrmSession, code: str) -> str:
+    existing = set(s.scalars(select(Course.code).where(Course.code.like(code[:34] + "%"))))
+    for n in range(2, 1000):
+        candidate = f"{code[:34]}-{n}"
+        if candidate not in existing:
+            return candidate
+    return f"{code[:27]}-{secrets.token_hex(3)}"
+
+
+def _describe(kind: str, parts: list[str], names: Mapping[str, str]) -> str:
+    who = names.get(parts[1], parts[1]) if kind in PERSON_KINDS and len(parts) > 1 else ""
+    if kind == "course":
+        return "Course details"
+    if kind == "session":
+        return f"Session {parts[1]}"
+    if kind == "station":
+        return f"Circuit station {parts[1]}"
+    if kind == "participant":
+        return f"{who}: personal details"
+    if kind == "enrolment":
+        return f"{who}: enrolment"
+    if kind == "attendance":
+        return f"{who}: register, session {parts[2]}"
+    if kind in ("exercise", "decision"):
+        what = "circuit" if kind == "exercise" else "progression decision"
+        return f"{who}: {what}, session {parts[2]}, {parts[3]}"
+    if kind == "assessment":
+        return f"{who}: {parts[3]} at the {parts[2].replace('_', '-')}"
+    return f"{who}: certificate issued {parts[2]}"
+
+
+class _Applier:
+    """Writes one received record into this laptop's course."""
+
+    def __init__(self, s: OrmSession, course: Course):
+        self.s = s
+        self.course = course
+
+    def _person(self, code: str) -> Participant | None:
+        return self.s.scalar(select(Participant).where(Participant.code == code))
+
+    def _enrolment(self, code: str) -> Enrolment | None:
+        return self.s.scalar(
+            select(Enrolment)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(Participant.code == code, Enrolment.course_id == self.course.id)
+        )
+
+    def _session(self, number: str) -> Session | None:
+        return self.s.scalar(
+            select(Session).where(
+                Session.course_id == self.course.id, Session.number == int(number)
+            )
+        )
+
+    def _set(self, row: object, kind: str, values: Mapping[str, Any]) -> None:
+        for name in FIELDS[kind]:
+            setattr(row, name, _db_value(name, values[name]))
+
+    def apply(self, key: str, values: Mapping[str, Any] | None) -> bool:
+        """Make the record here say ``values`` (None removes it). False when its parent is
+        missing here (a person or session removed on this laptop), so nothing was written."""
+        s = self.s
+        kind, *parts = key.split("|")
+        if kind == "course":
+            assert values is not None
+            self._course(values)
+            return True
+        if kind == "session":
+            row = self._session(parts[0])
+            if row is None:
+                row = Session(course_id=self.course.id, number=int(parts[0]))
+                s.add(row)
+            self._set(row, kind, values or {})
+            return True
+        if kind == "station":
+            station = s.scalar(
+                select(CourseStation).where(
+                    CourseStation.course_id == self.course.id, CourseStation.station_key == parts[0]
+                )
+            )
+            if station is None:
+                station = CourseStation(course_id=self.course.id, station_key=parts[0])
+                s.add(station)
+            self._set(station, kind, values or {})
+            return True
+        if kind == "participant":
+            person = self._person(parts[0])
+            if person is None:
+                person = Participant(code=parts[0])
+                s.add(person)
+            self._set(person, kind, values or {})
+            s.flush()
+            return True
+        if kind == "enrolment":
+            person = self._person(parts[0])
+            if person is None:
+                return False
+            enrolment = self._enrolment(parts[0])
+            if enrolment is None:
+                enrolment = Enrolment(participant_id=person.id, course_id=self.course.id)
+                s.add(enrolment)
+            self._set(enrolment, kind, values or {})
+            s.flush()
+            return True
+        enrolment = self._enrolment(parts[0])
+        if enrolment is None:
+            return False
+        model: Any
+        where: list[Any]
+        if kind == "certificate":
+            model = CertificateIssued
+            where = [model.issued_at == datetime.fromisoformat(parts[1])]
+            fixed: dict[str, Any] = {"issued_at": datetime.fromisoformat(parts[1])}
+        elif kind == "assessment":
+            model = Assessment
+            where = [model.timepoint == parts[1], model.instrument_key == parts[2]]
+            fixed = {"timepoint": parts[1], "instrument_key": parts[2]}
+        else:
+            session = self._session(parts[1])
+            if session is None:
+                return False
+            model = {
+                "attendance": Attendance,
+                "exercise": ExerciseRecord,
+                "decision": ProgressionDecision,
+            }[kind]
+            where = [model.session_id == session.id]
+            fixed = {"session_id": session.id}
+            if kind != "attendance":
+                where.append(model.station_key == parts[2])
+                fixed["station_key"] = parts[2]
+        row = s.scalar(select(model).where(model.enrolment_id == enrolment.id, *where))
+        if values is None:
+            if row is not None:
+                s.delete(row)
+            return True
+        if row is None:
+            row = model(enrolment_id=enrolment.id, **fixed)
+            s.add(row)
+        self._set(row, kind, values)
+        return True
+
+    def _course(self, values: Mapping[str, Any]) -> None:
+        s, course = self.s, self.course
+        for name in ("title", "programme_key", "weekdays", "start_time", "capacity", "notes"):
+            setattr(course, name, values[name])
+        course.start_date = date.fromisoformat(values["start_date"])
+        if course.created_at is None:
+            course.created_at = datetime.fromisoformat(values["created_at"])
+        venue = None
+        if values["venue"]:
+            venue = s.scalar(select(Venue).where(Venue.name == values["venue"]))
+            if venue is None:
+                venue = Venue(name=values["venue"], address="")
+                s.add(venue)
+        course.venue = venue
+        s.flush()
+        s.execute(delete(CourseInstructor).where(CourseInstructor.course_id == course.id))
+        for name in values["instructors"]:
+            person = s.scalar(select(Instructor).where(Instructor.name == name))
+            if person is None:
+                person = Instructor(name=name, role="")
+                s.add(person)
+                s.flush()
+            s.add(CourseInstructor(course_id=course.id, instructor_id=person.id))
+        s.execute(delete(CourseInstrument).where(CourseInstrument.course_id == course.id))
+        for pos, key in enumerate(values["instruments"]):
+            s.add(CourseInstrument(course_id=course.id, instrument_key=key, position=pos))
+        s.flush()
+
+
+class _DryRun(Exception):
+    """Raised inside the transaction so a dry run rolls back everything it tried."""
+
+
+def _bump(counter: dict[str, int], kind: str) -> None:
+    counter[kind] = counter.get(kind, 0) + 1
+
+
+def receive_course(
+    ctx: AppContext,
+    path: str | Path,
+    passphrase: str,
+    choices: Mapping[str, str] | None = None,
+    dry_run: bool = False,
+) -> HandoverReport:
+    """Add the course in a hand-over file, or merge it into the same course here.
+
+    A backup is taken first; everything happens in one transaction. Conflicts (changed on
+    both laptops) take the side named in ``choices`` (``"received"`` or ``"here"``, keyed by
+    Conflict.id); without a choice the record is left as it is here and reported.
+    """
+    payload = read_handover(path, passphrase)
+    choices = dict(choices or {})
+    for cid, side in choices.items():
+        if side not in CHOICES:
+            raise ValidationError(
+                "choices", f"Choose 'received' or 'here' for {cid}, not {side!r}."
+            )
+    try:
+        incoming: Records = payload["records"]
+        info = payload["course"]
+        exchange = str(payload["exchange_uid"])
+        remote_exchanges = {str(e["uid"]): dict(e["digests"]) for e in payload["exchanges"]}
+        uid = str(info["uid"])
+        _summary(payload)
+    except (KeyError, TypeError, ValueError):
+        raise HandoverRefused(TAMPERED) from None
+    backup = None
+    if not dry_run:
+        from escape_desktop.db.backup import backups_dir, make_backup
+
+        backup = str(make_backup(ctx.db, backups_dir(ctx.data_dir), "before-handover"))
+    report: HandoverReport | None = None
+    try:
+        with ctx.db.transaction() as s:
+            report = _merge(ctx, s, payload, incoming, info, uid, exchange, remote_exchanges,
+                            choices, dry_run)  # fmt: skip
+            report.backup = backup
+            if dry_run:
+                raise _DryRun
+    except _DryRun:
+        pass
+    except KnownError:
+        raise
+    except (KeyError, TypeError, ValueError) as e:
+        raise HandoverRefused(
+            f"This hand-over file holds something this laptop cannot take ({type(e).__name__}); "
+            "nothing here was changed."
+        ) from e
+    assert report is not None
+    return report
+
+
+def _merge(
+    ctx: AppContext,
+    s: OrmSession,
+    payload: dict,
+    incoming: Records,
+    info: dict,
+    uid: str,
+    exchange: str,
+    remote_exchanges: dict[str, dict[str, str]],
+    choices: Mapping[str, str],
+    dry_run: bool,
+) -> HandoverReport:
+    course = s.scalar(select(Course).where(Course.uid == uid))
+    added_course = course is None
+    renamed_from = None
+    if course is None:
+        code = str(info["code"])
+        if s.scalar(select(Course.id).where(Course.code == code)) is not None:
+            renamed_from, code = code, _free_code(s, code)
+        values = incoming["course"]
+        course = Course(
+            uid=uid,
+            code=code,
+            title=values["title"],
+            programme_key=values["programme_key"],
+            start_date=date.fromisoformat(values["start_date"]),
+            weekdays=values["weekdays"],
+            created_at=datetime.fromisoformat(values["created_at"]),
+        )
+        s.add(course)
+        s.flush()
+    differing_stations = []
+    for station in payload.get("custom_stations", []):
+        existing = s.scalar(select(CustomStation).where(CustomStation.key == station["key"]))
+        if existing is not None:
+            if _custom_stations(s, {existing.key}) != [station]:
+                differing_stations.append(existing.name)
+        else:
+            s.add(CustomStation(**{k: station[k] for k in (
+                "key", "name", "dose_kind", "dose_unit", "description", "levels")}))  # fmt: skip
+    people = _match_people(s, incoming)
+    here = {} if added_course else snapshot(s, course)
+    for match in people.values():  # a person known here from another course: compare too
+        key = f"participant|{match.code_here}"
+        if match.how != "new" and key not in here:
+            person = s.scalar(select(Participant).where(Participant.code == match.code_here))
+            if person is not None:
+                here[key] = _row_values(person, "participant")
+    received = {_local_key(k, people): v for k, v in incoming.items()}
+    # The last hand-over both laptops know: what each side then held is the base.
+    local_base: dict[str, str] = {}
+    remote_base: dict[str, str] = {}
+    if not added_course:
+        for row in s.scalars(
+            select(CourseHandover)
+            .where(CourseHandover.course_uid == uid)
+            .order_by(CourseHandover.id.desc())
+        ):
+            if row.exchange_uid in remote_exchanges:
+                local_base = dict(row.digests)
+                remote_base = {
+                    _local_key(k, people): v for k, v in remote_exchanges[row.exchange_uid].items()
+                }
+                break
+    names = {m.code_here: m.name for m in people.values()}
+    report = HandoverReport(
+        course_code=course.code,
+        course_title=str(incoming["course"]["title"]),
+        course_uid=uid,
+        course_added=added_course,
+        renamed_from=renamed_from,
+        dry_run=dry_run,
+        people=sorted(people.values(), key=lambda m: (m.name, m.code_received)),
+    )
+    applier = _Applier(s, course)
+    unresolved: dict[str, str] = {}
+    keys = sorted(set(here) | set(received), key=lambda k: (KIND_ORDER[k.split("|")[0]], k))
+    for key in keys:
+        kind, *parts = key.split("|")
+        mine, theirs = here.get(key), received.get(key)
+        d_mine, d_theirs = digest(mine), digest(theirs)
+        if d_mine == d_theirs:
+            continue
+        if theirs is None and kind not in LEAF_KINDS:
+            continue  # a hand-over never removes a course's structure or a person
+        base_mine, base_theirs = local_base.get(key), remote_base.get(key)
+        marked = any(b is not None and b.startswith(UNRESOLVED) for b in (base_mine, base_theirs))
+        changed_here = marked or d_mine != base_mine
+        changed_there = marked or d_theirs != base_theirs
+        take = False
+        if not changed_here:
+            take = True
+        elif not changed_there:
+            _bump(report.kept_here, kind)
+            continue
+        else:
+            cid = key
+            chosen = choices.get(cid)
+            report.conflicts.append(
+                Conflict(
+                    cid,
+                    kind,
+                    _describe(kind, [kind, *parts], names),
+                    mine,
+                    theirs,
+                    chosen,
+                    _differs(mine, theirs),
+                )
+            )
+            if chosen is None:
+                if d_mine is not None:
+                    unresolved[key] = UNRESOLVED + d_mine
+                else:
+                    unresolved[key] = UNRESOLVED
+                continue
+            take = chosen == "received"
+        if take:
+            if theirs is None and kind == "course":
+                continue
+            if applier.apply(key, theirs):
+                counter = (
+                    report.removed
+                    if theirs is None
+                    else report.added
+                    if mine is None
+                    else report.updated
+                )
+                _bump(counter, kind)
+    s.flush()
+    missing = {
+        k.split("|", 1)[1]
+        for k in received
+        if k.startswith("station|") and not _station_known(ctx, s, k.split("|", 1)[1])
+    }
+    if missing:
+        report.warnings.append(
+            "Some circuit stations are not in this laptop's exercise library: "
+            + ", ".join(sorted(missing))
+        )
+    try:
+        ctx.library.template(course.programme_key)
+    except KeyError:
+        report.warnings.append(
+            f"The programme {course.programme_key} is not set up on this laptop; add it to "
+            "its content folder before using this course."
+        )
+    if differing_stations:
+        report.warnings.append(
+            "This laptop's own version of these exercises was kept (the other laptop's "
+            "differs): " + ", ".join(differing_stations)
+        )
+    unknown = []
+    for key in incoming["course"]["instruments"]:
+        try:
+            ctx.library.instrument(key)
+        except KeyError:
+            unknown.append(key)
+    if unknown:
+        report.warnings.append(
+            "Some measures are not set up on this laptop (add them to its content folder): "
+            + ", ".join(unknown)
+        )
+    merged = _digests(snapshot(s, course))
+    merged.update(unresolved)
+    s.add(
+        CourseHandover(
+            exchange_uid=exchange,
+            course_uid=uid,
+            direction="received",
+            at=now(),
+            digests=merged,
+            detail=str(payload.get("sent_by", "")),
+        )
+    )
+    detail = (
+        f"{course.code}: {'added' if added_course else 'merged'}"
+        + (f" (received as {renamed_from})" if renamed_from else "")
+        + f"; {sum(report.added.values())} added, {sum(report.updated.values())} updated, "
+        f"{sum(report.removed.values())} removed, {len(report.conflicts)} conflicts "
+        f"({len(report.unresolved)} left as they were)"
+    )
+    audit(s, ctx.actor, "receive_course", "course", course.id, detail)
+    return report
+
+
+def _differs(mine: Mapping[str, Any] | None, theirs: Mapping[str, Any] | None) -> tuple[str, ...]:
+    if mine is None or theirs is None:
+        return ("present here" if mine is not None else "present in the file",)
+    return tuple(
+        k
+        for k in sorted(set(mine) | set(theirs))
+        if k not in NOT_COMPARED and mine.get(k) != theirs.get(k)
+    )
+
+
+def _station_known(ctx: AppContext, s: OrmSession, key: str) -> bool:
+    try:
+        ctx.library.station(key)
+        return True
+    except KeyError:
+        return s.scalar(select(CustomStation.id).where(CustomStation.key == key)) is not None
