@@ -9,4 +9,5 @@ MODULES = (
     "printing",
     "upload",
     "safety",
+    "registry",
 )
