@@ -19,6 +19,13 @@ FORBIDDEN = {
     ),
     "services": ("escape_desktop.ui", "escape_desktop.commands", "PySide6"),
     "export": ("escape_desktop.ui", "escape_desktop.commands", "PySide6"),
+    # The receiving side: beside services, never the instructor's window or use cases.
+    "registry": (
+        "escape_desktop.ui",
+        "escape_desktop.commands",
+        "escape_desktop.services",
+        "PySide6",
+    ),
 }
 ALLOWED_IN_PROGRAMME = ("escape_desktop.programme",)
 

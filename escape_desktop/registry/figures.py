@@ -101,7 +101,7 @@ class GroupFigures:
     referred: int  # everyone on the course lists: in the file plus left out
     enrolled: int  # in the file (agreed to share)
     started: int
-    completed: int
+    completed: int  # completers on finished courses (a running course's are not final)
     finished_starters: int
     finished_completers: int
     left_out_no_consent: int
@@ -239,7 +239,7 @@ def group_figures(
         referred=len(people) + no_consent + not_asked,
         enrolled=len(people),
         started=len(started),
-        completed=sum(1 for p in started if p.completed),
+        completed=sum(1 for p in finished if p.completed),
         finished_starters=len(finished),
         finished_completers=sum(1 for p in finished if p.completed),
         left_out_no_consent=no_consent,

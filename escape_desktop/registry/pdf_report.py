@@ -6,13 +6,13 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, String
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
 
 from escape_desktop.export.pdf_style import (
     DARK,
     FONT,
-    FONT_BOLD,
     INK,
     LIGHT,
     MID,
@@ -22,7 +22,6 @@ from escape_desktop.export.pdf_style import (
     document,
     esc,
     heading,
-    para,
     table,
     write_atomically,
 )
@@ -63,7 +62,7 @@ def ranked_chart(
     width: float,
 ) -> Drawing:
     """Sites ranked by a proportion, each a dot with its 95 % Wilson interval as a line."""
-    row_h, top, bottom, label_w, right_w = 13.0, 6.0, 22.0, 150.0, 58.0
+    row_h, top, bottom, label_w, right_w = 13.0, 6.0, 22.0, 190.0, 58.0
     height = top + bottom + row_h * len(groups)
     d = Drawing(width, height)
     x0, x1 = label_w, width - right_w
@@ -84,7 +83,7 @@ def ranked_chart(
     for i, g in enumerate(groups):
         f = value(g)
         y = height - top - row_h * (i + 0.5)
-        d.add(String(2, y - 3, _fit(f"{g.name} ({g.code})", label_w - 8, 8), fontName=FONT, fontSize=8, fillColor=INK))
+        d.add(String(2, y - 3, _fit(f"{g.code}  {g.name}", label_w - 8, 8), fontName=FONT, fontSize=8, fillColor=INK))
         if f.percent is None:
             d.add(String(x0 + 2, y - 3, "no one to count", fontName=FONT, fontSize=7, fillColor=DARK))
             continue
@@ -104,30 +103,38 @@ def _ranked(groups: Sequence[GroupFigures], value: Callable[[GroupFigures], Frac
     )
 
 
+# The house header style, a point smaller so "Completed" fits a number column unbroken.
+HEAD_SMALL = ParagraphStyle("registry_head", parent=Styles.head, fontSize=8, leading=9.5)
+
+
+def _site_cell(g: GroupFigures, overall: GroupFigures) -> Paragraph:
+    if g is overall:
+        return Paragraph(f"{esc(g.name)}<br/>{g.courses} courses", Styles.cell_bold)
+    return Paragraph(f"{esc(g.name)} ({esc(g.code)})<br/>{g.courses} courses", Styles.cell)
+
+
 def _summary_table(data: ReportData, width: float) -> list:
-    head = ["Site", "Courses", "Referred", "Enrolled", "Started", "Completed",
+    head = ["Site", "Referred", "Enrolled", "Started", "Completed",
             "Completion rate", "95 % CI", "Start and end measures"]
-    rows: list[list] = [[para(h, Styles.head) for h in head]]
+    rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for g in list(data.sites) + [data.overall]:
-        style = Styles.cell_bold if g is data.overall else Styles.cell
         rows.append([
-            para(f"{g.name} ({g.code})" if g is not data.overall else g.name, style),
-            g.courses, g.referred, g.enrolled, g.started, g.completed,
+            _site_cell(g, data.overall),
+            g.referred, g.enrolled, g.started, g.completed,
             _pct(g.completion), _ci(g.completion), _pct(g.completeness),
         ])
-    widths = [w * width for w in (0.22, 0.07, 0.08, 0.08, 0.08, 0.09, 0.14, 0.09, 0.15)]
+    widths = [w * width / 510 for w in (120, 50, 50, 50, 56, 70, 48, 66)]
     return [table(rows, widths, extra=[("ALIGN", (1, 1), (-1, -1), "RIGHT")])]
 
 
 def _headline_table(data: ReportData, width: float) -> list:
     labels = [h.label for h in data.overall.headlines]
     head = ["Site"] + [f"{lab}: any / meaningful" for lab in labels]
-    rows: list[list] = [[para(h, Styles.head) for h in head]]
+    rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for g in list(data.sites) + [data.overall]:
-        style = Styles.cell_bold if g is data.overall else Styles.cell
-        cells = [para(f"{g.name} ({g.code})" if g is not data.overall else g.name, style)]
+        cells: list = [_site_cell(g, data.overall)]
         for h in g.headlines:
-            cells.append(para(f"{_pct(h.improved)} / {_pct(h.meaningful, n=False)}", Styles.cell))
+            cells.append(Paragraph(esc(f"{_pct(h.improved)} / {_pct(h.meaningful, n=False)}"), Styles.cell))
         rows.append(cells)
     widths = [0.25 * width] + [0.25 * width] * len(labels)
     return [table(rows, widths)]
@@ -157,7 +164,8 @@ def _notes(data: ReportData) -> list:
     lines = [
         "Referred: everyone on the sites' course lists, including people left out of the upload "
         "(did not agree to share, or not asked yet). Enrolled: people in the uploads. Started: "
-        "everyone but those who did not start. Completed: attended at least 75 % of the sessions held.",
+        "everyone but those who did not start. Completed: attended at least 75 % of the sessions "
+        "held, counted on finished courses only (on a running course it is not yet final).",
         "Completion rate: completers of those who started, on finished courses only. Start and end "
         "measures: starters with both values on every headline measure of their programme.",
         "Headline proportions: of people with a start and an end value on their programme's measure "
