@@ -13,7 +13,6 @@ from __future__ import annotations
 import csv
 import random
 import shutil
-import string
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -76,9 +75,15 @@ def make_files(folder: Path, profile) -> list[Path]:  # type: ignore[no-untyped-
             for c in sorted({r[1] for r in rows})
         )
         m = Manifest(
-            f"Site {s} (generated)", code, profile.name, "1", "bench",
-            datetime(2026, 12, 1) + timedelta(minutes=s), f"bench-{code}",
-            (describe_file(path),), courses,
+            f"Site {s} (generated)",
+            code,
+            profile.name,
+            "1",
+            "bench",
+            datetime(2026, 12, 1) + timedelta(minutes=s),
+            f"bench-{code}",
+            (describe_file(path),),
+            courses,
         )
         manifest_path_for(path).write_text(render_manifest(m), encoding="utf-8")
         files.append(path)
@@ -128,12 +133,14 @@ def main() -> None:
     base_times, our_times, again_times = [], [], []
     counts: dict[str, int] = {}
     for run in range(3):
-        base_times.append(timed(lambda: counts.__setitem__("plain", plain_load(files, out / "plain.db"))))
+        base_times.append(
+            timed(lambda: counts.__setitem__("plain", plain_load(files, out / "plain.db")))
+        )
         folder = out / f"registry-{run}"
         shutil.rmtree(folder, ignore_errors=True)
         db = open_registry(folder)
-        our_times.append(timed(lambda: add_files(db, files, lambda name: profile)))
-        again_times.append(timed(lambda: add_files(db, files, lambda name: profile)))
+        our_times.append(timed(lambda db=db: add_files(db, files, lambda name: profile)))
+        again_times.append(timed(lambda db=db: add_files(db, files, lambda name: profile)))
         counts.update(table_counts(db))
         db.dispose()
     from escape_desktop.registry.pdf_report import render_registry_report
@@ -148,12 +155,24 @@ def main() -> None:
     db.dispose()
     print(f"registry report: {report_s * 1000:.0f} ms for {len(data.sites)} sites, {pages} pages")
     median = lambda xs: sorted(xs)[len(xs) // 2]  # noqa: E731
-    print(f"{SITES} sites, {counts['plain']} rows; registry holds {counts['records']} rows, "
-          f"{counts['courses']} courses, {counts['batches']} uploads")
-    report("registry add (all files, new registry)", median(our_times), "sqlite3+csv plain load",
-           median(base_times), "a few seconds (ratio for the record)")
-    report("registry add again (all already loaded)", median(again_times), "sqlite3+csv plain load",
-           median(base_times), "no more than the first load")
+    print(
+        f"{SITES} sites, {counts['plain']} rows; registry holds {counts['records']} rows, "
+        f"{counts['courses']} courses, {counts['batches']} uploads"
+    )
+    report(
+        "registry add (all files, new registry)",
+        median(our_times),
+        "sqlite3+csv plain load",
+        median(base_times),
+        "a few seconds (ratio for the record)",
+    )
+    report(
+        "registry add again (all already loaded)",
+        median(again_times),
+        "sqlite3+csv plain load",
+        median(base_times),
+        "no more than the first load",
+    )
 
 
 if __name__ == "__main__":

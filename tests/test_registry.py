@@ -25,7 +25,11 @@ from escape_desktop.export.upload_manifest import (
 )
 from escape_desktop.registry.checks import looks_like_nhs_number
 
-SITES = {1: ("RIV01", "Riverside Leisure (demo)"), 2: ("HIL02", "Hillside Hall (demo)"), 3: ("A81001", "Canal Street Clinic (demo)")}
+SITES = {
+    1: ("RIV01", "Riverside Leisure (demo)"),
+    2: ("HIL02", "Hillside Hall (demo)"),
+    3: ("A81001", "Canal Street Clinic (demo)"),
+}
 TODAY = "2026-12-04"
 LOWER_BETTER = {"pain_nrs", "koos_ps", "hoos_ps"}
 HEADLINE = {  # programme -> domain -> column stem, from resources/programmes/*.toml
@@ -72,7 +76,14 @@ def _left_out(folder: Path) -> dict[str, int]:
     return left
 
 
-def write_manifest(csv_path: Path, site: tuple[str, str], statuses: dict[str, str], left: dict[str, int], batch: str, when: str) -> Path:
+def write_manifest(
+    csv_path: Path,
+    site: tuple[str, str],
+    statuses: dict[str, str],
+    left: dict[str, int],
+    batch: str,
+    when: str,
+) -> Path:
     rows = read_dicts(csv_path)
     courses = []
     for code in sorted({r["course_code"] for r in rows}):
@@ -87,10 +98,13 @@ def write_manifest(csv_path: Path, site: tuple[str, str], statuses: dict[str, st
                     "enrolled": len(mine),
                     "started": len(started),
                     "did_not_start": len(mine) - len(started),
-                    "in_progress": 0 if finished else sum(r["status"] != "withdrawn" for r in started),
+                    "in_progress": 0
+                    if finished
+                    else sum(r["status"] != "withdrawn" for r in started),
                     "completed": sum(finished and r["completed"] == "1" for r in started),
                     "did_not_complete": sum(
-                        finished and r["completed"] == "0" and r["status"] != "withdrawn" for r in started
+                        finished and r["completed"] == "0" and r["status"] != "withdrawn"
+                        for r in started
                     ),
                     "withdrawn": sum(r["status"] == "withdrawn" for r in mine),
                 },
@@ -129,7 +143,21 @@ def uploads(tmp_path_factory):
         listing = io.StringIO()
         with contextlib.redirect_stdout(listing):
             assert main(["demo", "--data-dir", str(folder), "--seed", str(seed)]) == 0
-            assert main(["export", "csv", "--data-dir", str(folder), "--out", str(out), "--today", TODAY]) == 0
+            assert (
+                main(
+                    [
+                        "export",
+                        "csv",
+                        "--data-dir",
+                        str(folder),
+                        "--out",
+                        str(out),
+                        "--today",
+                        TODAY,
+                    ]
+                )
+                == 0
+            )
             listing.seek(0)
             listing.truncate()
             assert main(["courses", "--json", "--data-dir", str(folder)]) == 0
@@ -137,7 +165,14 @@ def uploads(tmp_path_factory):
         statuses = {c["code"]: c["status"] for c in courses}
         if seed == 3:  # phase 2 adds the column to the profile; one site has it already
             add_site_column(out, site[0])
-        write_manifest(out, site, statuses, _left_out(folder), f"batch-{site[0]}-1", "2026-12-04T10:00:00+00:00")
+        write_manifest(
+            out,
+            site,
+            statuses,
+            _left_out(folder),
+            f"batch-{site[0]}-1",
+            "2026-12-04T10:00:00+00:00",
+        )
         files[site[0]] = out
     return files
 
@@ -158,7 +193,9 @@ def registry_state(folder: Path) -> tuple[dict, str]:
 @pytest.fixture()
 def loaded(uploads, tmp_path, capsys):
     reg = tmp_path / "reg"
-    code, out, err = cli(capsys, "registry", "add", "--data-dir", str(reg), *map(str, uploads.values()))
+    code, out, err = cli(
+        capsys, "registry", "add", "--data-dir", str(reg), *map(str, uploads.values())
+    )
     assert code == 0, err
     return reg
 
@@ -168,7 +205,9 @@ def test_three_sites_load_without_a_collision(uploads, loaded, capsys):
     counts, _ = registry_state(loaded)
     assert counts["records"] == expected and counts["sites"] == 3
     con = sqlite3.connect(loaded / "registry.db")
-    kh1 = con.execute("SELECT site_code, count(*) FROM records WHERE course_code = 'KH-2026-001' GROUP BY site_code").fetchall()
+    kh1 = con.execute(
+        "SELECT site_code, count(*) FROM records WHERE course_code = 'KH-2026-001' GROUP BY site_code"
+    ).fetchall()
     con.close()
     assert {s for s, _ in kh1} == set(SITES[i][0] for i in SITES)  # one course per site, kept apart
     code, out, _ = cli(capsys, "registry", "sites", "--json", "--data-dir", str(loaded))
@@ -179,13 +218,17 @@ def test_three_sites_load_without_a_collision(uploads, loaded, capsys):
 
 def test_loading_the_same_files_again_changes_nothing(uploads, loaded, capsys):
     before = registry_state(loaded)
-    code, out, _ = cli(capsys, "registry", "add", "--json", "--data-dir", str(loaded), *map(str, uploads.values()))
+    code, out, _ = cli(
+        capsys, "registry", "add", "--json", "--data-dir", str(loaded), *map(str, uploads.values())
+    )
     assert code == 0
     assert all(r["already_loaded"] for r in json.loads(out))
     assert registry_state(loaded) == before
 
 
-def test_a_later_batch_replaces_that_sites_rows_and_keeps_history(uploads, loaded, tmp_path, capsys):
+def test_a_later_batch_replaces_that_sites_rows_and_keeps_history(
+    uploads, loaded, tmp_path, capsys
+):
     site = "RIV01"
     src = uploads[site]
     rows = read_rows(src)
@@ -195,7 +238,15 @@ def test_a_later_batch_replaces_that_sites_rows_and_keeps_history(uploads, loade
     later = tmp_path / "later.csv"
     write_rows(later, [header, body[0]])
     old = parse_manifest(manifest_path_for(src).read_text(encoding="utf-8"))
-    m = Manifest(**{**old.__dict__, "batch_id": "batch-RIV01-2", "exported_at": datetime.fromisoformat("2026-12-05T09:00:00+00:00"), "files": (describe_file(later),), "courses": ()})
+    m = Manifest(
+        **{
+            **old.__dict__,
+            "batch_id": "batch-RIV01-2",
+            "exported_at": datetime.fromisoformat("2026-12-05T09:00:00+00:00"),
+            "files": (describe_file(later),),
+            "courses": (),
+        }
+    )
     manifest_path_for(later).write_text(render_manifest(m), encoding="utf-8")
     before, _ = registry_state(loaded)
     assert cli(capsys, "registry", "add", "--data-dir", str(loaded), str(later))[0] == 0
@@ -207,7 +258,9 @@ def test_a_later_batch_replaces_that_sites_rows_and_keeps_history(uploads, loade
         "SELECT sessions_attended FROM records WHERE site_code=? AND participant_code=? AND course_code=?",
         (site, body[0][0], body[0][1]),
     ).fetchone()[0]
-    hist = con.execute("SELECT batch_id, superseded_at FROM batches WHERE site_code=?", (site,)).fetchall()
+    hist = con.execute(
+        "SELECT batch_id, superseded_at FROM batches WHERE site_code=?", (site,)
+    ).fetchall()
     con.close()
     assert held == int(body[0][att])
     assert {b for b, _ in hist} == {"batch-RIV01-1", "batch-RIV01-2"}
@@ -263,9 +316,17 @@ def _free_text_in_coded(rows):
         (_header_only, "no rows"),
         (_free_text_in_coded, "free text"),
     ],
-    ids=["row-changed", "phone-in-free-text", "nhs-number-code", "header-only", "free-text-in-coded"],
+    ids=[
+        "row-changed",
+        "phone-in-free-text",
+        "nhs-number-code",
+        "header-only",
+        "free-text-in-coded",
+    ],
 )
-def test_a_tampered_file_is_refused_with_one_sentence(uploads, loaded, tmp_path, capsys, change, meaning):
+def test_a_tampered_file_is_refused_with_one_sentence(
+    uploads, loaded, tmp_path, capsys, change, meaning
+):
     before = registry_state(loaded)
     bad = _tampered(uploads, tmp_path, change)
     code, out, err = cli(capsys, "registry", "add", "--data-dir", str(loaded), str(bad))
@@ -288,7 +349,10 @@ def test_site_column_must_agree_with_the_manifest(uploads, tmp_path, capsys):
     other_site(rows)
     write_rows(out, rows)
     m = parse_manifest(manifest_path_for(out).read_text(encoding="utf-8"))
-    manifest_path_for(out).write_text(render_manifest(Manifest(**{**m.__dict__, "files": (describe_file(out),)})), encoding="utf-8")
+    manifest_path_for(out).write_text(
+        render_manifest(Manifest(**{**m.__dict__, "files": (describe_file(out),)})),
+        encoding="utf-8",
+    )
     code, _, err = cli(capsys, "registry", "add", "--data-dir", str(tmp_path / "r"), str(out))
     assert code == 1 and "ZZZ99" in err and "A81001" in err
 
@@ -315,11 +379,15 @@ def _independent(path: Path) -> dict:
     return out
 
 
-def test_report_figures_equal_an_independent_count_and_name_every_site(uploads, loaded, tmp_path, capsys):
+def test_report_figures_equal_an_independent_count_and_name_every_site(
+    uploads, loaded, tmp_path, capsys
+):
     from pypdf import PdfReader
 
     pdf = tmp_path / "report.pdf"
-    code, out, err = cli(capsys, "registry", "report", "--json", "--data-dir", str(loaded), "--out", str(pdf))
+    code, out, err = cli(
+        capsys, "registry", "report", "--json", "--data-dir", str(loaded), "--out", str(pdf)
+    )
     assert code == 0, err
     data = json.loads(out)
     by_code = {s["code"]: s for s in data["sites"]}
@@ -350,18 +418,38 @@ def test_merged_export_is_formula_safe_and_keeps_sites_apart(uploads, loaded, tm
     rows = read_dicts(out)
     ids = [(r["course_id"], r["participant_code"]) for r in rows]
     assert len(ids) == len(set(ids))
-    assert {r["course_id"] for r in rows if r["course_id"].endswith("/KH-2026-001")} == {f"{c}/KH-2026-001" for c, _ in SITES.values()}
+    assert {r["course_id"] for r in rows if r["course_id"].endswith("/KH-2026-001")} == {
+        f"{c}/KH-2026-001" for c, _ in SITES.values()
+    }
     assert not any(v.startswith(("=", "+", "@")) for r in rows for v in r.values())
     assert any(r["pain_change"].startswith("-") for r in rows)  # numbers stay numbers
 
 
 def test_manifest_round_trip_and_refusals():
-    m = Manifest("Site (demo)", "RJ1", "escape-pain-v1", "1", "0.1", datetime(2026, 12, 4, 10), "b1",
-                 (ManifestFile("u.csv", "main", 3, "a" * 64),),
-                 (CourseCounts("KH-2026-001", "finished", {"enrolled": 3, "started": 2}, {"did_not_agree_to_share": 1}),))
+    m = Manifest(
+        "Site (demo)",
+        "RJ1",
+        "escape-pain-v1",
+        "1",
+        "0.1",
+        datetime(2026, 12, 4, 10),
+        "b1",
+        (ManifestFile("u.csv", "main", 3, "a" * 64),),
+        (
+            CourseCounts(
+                "KH-2026-001",
+                "finished",
+                {"enrolled": 3, "started": 2},
+                {"did_not_agree_to_share": 1},
+            ),
+        ),
+    )
     back = parse_manifest(render_manifest(m))
     assert back.site_code == "RJ1" and back.files == m.files
-    assert back.courses[0].count("started") == 2 and back.courses[0].left_out_count("did_not_agree_to_share") == 1
+    assert (
+        back.courses[0].count("started") == 2
+        and back.courses[0].left_out_count("did_not_agree_to_share") == 1
+    )
     doc = json.loads(render_manifest(m))
     for broken in (
         {**doc, "site": {"name": "x", "code": ""}},
@@ -375,7 +463,13 @@ def test_manifest_round_trip_and_refusals():
 
 @pytest.mark.parametrize(
     ("text", "nhs"),
-    [("9434765919", True), ("943 476 5919", True), ("943-476-5919", True), ("9434765918", False), ("P-7KQ2MX9D", False)],
+    [
+        ("9434765919", True),
+        ("943 476 5919", True),
+        ("943-476-5919", True),
+        ("9434765918", False),
+        ("P-7KQ2MX9D", False),
+    ],
 )
 def test_nhs_number_lookalikes(text, nhs):
     assert looks_like_nhs_number(text) is nhs

@@ -67,7 +67,9 @@ def _check_out(path: str, force: bool) -> Path:
     # TODO(merge): use the shared out-path guard
     out = Path(path).expanduser()
     if out.exists() and not force:
-        raise CommandError(f"{out} already exists; choose another name or add --force to replace it.")
+        raise CommandError(
+            f"{out} already exists; choose another name or add --force to replace it."
+        )
     if out.is_dir():
         raise CommandError(f"{out} is a folder; give a file name.")
     if not out.absolute().parent.is_dir():

@@ -124,8 +124,7 @@ def render_manifest(data: Manifest) -> str:
         "exported_at": data.exported_at.isoformat(timespec="seconds"),
         "batch_id": data.batch_id,
         "files": [
-            {"name": f.name, "kind": f.kind, "rows": f.rows, "sha256": f.sha256}
-            for f in data.files
+            {"name": f.name, "kind": f.kind, "rows": f.rows, "sha256": f.sha256} for f in data.files
         ],
         "courses": [
             {
@@ -153,7 +152,9 @@ class _Reader:
         self.where = where
 
     def fail(self, key: str, problem: str) -> ManifestError:
-        return ManifestError(f"The manifest's {self.where}{key} {problem}; ask the site to export again.")
+        return ManifestError(
+            f"The manifest's {self.where}{key} {problem}; ask the site to export again."
+        )
 
     def text(self, key: str, *, required: bool = True) -> str:
         value = self.data.get(key, None if required else "")

@@ -92,7 +92,9 @@ def check_header(file_name: str, header: Sequence[str], rules: Sequence[ColumnRu
     extra = [n for n in got if n not in expected]
     if missing or extra:
         what = (
-            f"lacks the column {missing[0]}" if missing else f"has a column {extra[0]} the profile does not"
+            f"lacks the column {missing[0]}"
+            if missing
+            else f"has a column {extra[0]} the profile does not"
         )
         raise UploadRefused(
             f"{file_name} {what}; export it again with the profile its manifest names."
@@ -147,7 +149,9 @@ def check_rows(
             value = row[i]
             if not value:
                 if rule.required:
-                    raise UploadRefused(f"{where}: {rule.name} is empty; ask the site to fill it in.")
+                    raise UploadRefused(
+                        f"{where}: {rule.name} is empty; ask the site to fill it in."
+                    )
                 continue
             t = rule.type
             if t == "code":
@@ -176,4 +180,3 @@ def check_rows(
             if k in seen:
                 raise UploadRefused(f"{where} repeats {', '.join(k)}; export it again.")
             seen.add(k)
-

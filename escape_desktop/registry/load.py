@@ -14,11 +14,11 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import Table, delete, func, insert, select, update
 
 from escape_desktop.db.engine import Database
 from escape_desktop.export.upload_manifest import (
@@ -33,6 +33,9 @@ from .models import Batch, CourseRecord, Record, Site
 
 # The upload columns the registry files in columns of its own (the rest stay in ``row``).
 CORE = ("participant_code", "course_code", "programme", "course_start", "status")
+# Inserted through Core: no ORM object per row, which is most of the time otherwise.
+_RECORDS = cast(Table, Record.__table__)
+_COURSES = cast(Table, CourseRecord.__table__)
 INT_COLUMNS = ("sessions_delivered", "sessions_attended", "completed")
 
 
@@ -106,7 +109,9 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
     except ManifestError as e:
         raise UploadRefused(f"{manifest_path.name}: {e}") from None
     except (OSError, UnicodeDecodeError):
-        raise UploadRefused(f"{manifest_path.name} cannot be read; ask the site to send it again.") from None
+        raise UploadRefused(
+            f"{manifest_path.name} cannot be read; ask the site to send it again."
+        ) from None
     main = manifest.file("main")
     assert main is not None  # parse_manifest insists on one
     if csv_path is None:
@@ -119,7 +124,9 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
     try:
         data = csv_path.read_bytes()
     except OSError:
-        raise UploadRefused(f"{main.name} cannot be read; check it is beside its manifest.") from None
+        raise UploadRefused(
+            f"{main.name} cannot be read; check it is beside its manifest."
+        ) from None
     sha = hashlib.sha256(data).hexdigest()
     if sha != main.sha256:
         raise UploadRefused(
@@ -129,7 +136,9 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
     try:
         table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     except (UnicodeDecodeError, csv.Error):
-        raise UploadRefused(f"{main.name} is not a readable UTF-8 CSV file; export it again.") from None
+        raise UploadRefused(
+            f"{main.name} is not a readable UTF-8 CSV file; export it again."
+        ) from None
     if not table:
         raise UploadRefused(f"{main.name} is empty; ask the site to export it again.")
     header, rows = table[0], table[1:]
@@ -163,13 +172,13 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+    return datetime.now(UTC).isoformat(timespec="seconds")
 
 
 def _iso(when: datetime) -> str:
     """A sortable text for an export time: UTC when the manifest gave a time zone."""
     if when.tzinfo is not None:
-        when = when.astimezone(timezone.utc)
+        when = when.astimezone(UTC)
     return when.isoformat(timespec="seconds")
 
 
@@ -193,14 +202,18 @@ def load_upload(db: Database, upload: Upload, *, loaded_at: str | None = None) -
     exported = _iso(m.exported_at)
     loaded_at = loaded_at or _now()
     with db.transaction() as s:
-        known = s.execute(select(Batch.sha256, Batch.site_code).where(Batch.batch_id == m.batch_id)).first()
+        known = s.execute(
+            select(Batch.sha256, Batch.site_code).where(Batch.batch_id == m.batch_id)
+        ).first()
         if known is not None:
             if known.sha256 != upload.sha256 or known.site_code != m.site_code:
                 raise UploadRefused(
                     f"{upload.file_name}: batch {m.batch_id} was loaded before with different "
                     "content; ask the site to export again (a new export gets a new batch id)."
                 )
-            return LoadResult(m.site_code, m.batch_id, upload.file_name, len(upload.rows), 0, 0, True)
+            return LoadResult(
+                m.site_code, m.batch_id, upload.file_name, len(upload.rows), 0, 0, True
+            )
         site = s.get(Site, m.site_code)
         if site is None:
             site = Site(
@@ -238,9 +251,9 @@ def load_upload(db: Database, upload: Upload, *, loaded_at: str | None = None) -
         held = {
             (c, p): (rid, when)
             for rid, c, p, when in s.execute(
-                select(Record.id, Record.course_code, Record.participant_code, Record.exported_at).where(
-                    Record.site_code == m.site_code
-                )
+                select(
+                    Record.id, Record.course_code, Record.participant_code, Record.exported_at
+                ).where(Record.site_code == m.site_code)
             )
         }
         ix = {h: i for i, h in enumerate(upload.header)}
@@ -279,7 +292,9 @@ def load_upload(db: Database, upload: Upload, *, loaded_at: str | None = None) -
                         separators=(",", ":"),
                     ),
                     "row": json.dumps(
-                        dict(zip(header, (c for h, c in zip(upload.header, row) if h != SITE_COLUMN))),
+                        dict(
+                            zip(header, (c for h, c in zip(upload.header, row) if h != SITE_COLUMN))
+                        ),
                         ensure_ascii=False,
                         separators=(",", ":"),
                     ),
@@ -288,7 +303,7 @@ def load_upload(db: Database, upload: Upload, *, loaded_at: str | None = None) -
         for start in range(0, len(replace_ids), 500):
             s.execute(delete(Record).where(Record.id.in_(replace_ids[start : start + 500])))
         if new_rows:
-            s.execute(insert(Record.__table__), new_rows)  # Core: no ORM bookkeeping per row
+            s.execute(insert(_RECORDS), new_rows)  # Core: no ORM bookkeeping per row
         batch.rows_loaded = len(new_rows)
         _merge_courses(s, m, batch.id, exported)
         _mark_superseded(s, m.site_code, site.last_batch_id, loaded_at)
@@ -336,7 +351,7 @@ def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str) -> None:
             )
         )
     if rows:
-        s.execute(insert(CourseRecord.__table__), rows)
+        s.execute(insert(_COURSES), rows)
 
 
 def _mark_superseded(s: Any, site_code: str, by_batch: str, when: str) -> None:

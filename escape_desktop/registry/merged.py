@@ -28,8 +28,9 @@ def export_merged(db: Database, out: Path | str) -> int:
         names = dict(s.execute(select(Site.code, Site.name)).all())
         batch_ids = dict(s.execute(select(Batch.id, Batch.batch_id)).all())
         rows = s.execute(
-            select(Record.site_code, Record.course_code, Record.batch, Record.exported_at, Record.row)
-            .order_by(Record.site_code, Record.course_code, Record.participant_code)
+            select(
+                Record.site_code, Record.course_code, Record.batch, Record.exported_at, Record.row
+            ).order_by(Record.site_code, Record.course_code, Record.participant_code)
         ).all()
     columns: dict[str, None] = {}
     decoded = []

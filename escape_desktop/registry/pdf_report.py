@@ -72,34 +72,87 @@ def ranked_chart(
 
     for tick in (0, 25, 50, 75, 100):
         d.add(Line(x(tick), bottom, x(tick), height - top, strokeColor=LIGHT, strokeWidth=0.5))
-        d.add(String(x(tick), bottom - 10, f"{tick} %", fontName=FONT, fontSize=7, textAnchor="middle", fillColor=DARK))
+        d.add(
+            String(
+                x(tick),
+                bottom - 10,
+                f"{tick} %",
+                fontName=FONT,
+                fontSize=7,
+                textAnchor="middle",
+                fillColor=DARK,
+            )
+        )
     if overall.percent is not None:
         d.add(
-            Line(x(overall.percent), bottom, x(overall.percent), height - top,
-                 strokeColor=MID, strokeWidth=1, strokeDashArray=[3, 2])
+            Line(
+                x(overall.percent),
+                bottom,
+                x(overall.percent),
+                height - top,
+                strokeColor=MID,
+                strokeWidth=1,
+                strokeDashArray=[3, 2],
+            )
         )
-        d.add(String(x(overall.percent), 2, f"all sites {overall.percent:.0f} %", fontName=FONT,
-                     fontSize=7, textAnchor="middle", fillColor=DARK))
+        d.add(
+            String(
+                x(overall.percent),
+                2,
+                f"all sites {overall.percent:.0f} %",
+                fontName=FONT,
+                fontSize=7,
+                textAnchor="middle",
+                fillColor=DARK,
+            )
+        )
     for i, g in enumerate(groups):
         f = value(g)
         y = height - top - row_h * (i + 0.5)
-        d.add(String(2, y - 3, _fit(f"{g.code}  {g.name}", label_w - 8, 8), fontName=FONT, fontSize=8, fillColor=INK))
+        d.add(
+            String(
+                2,
+                y - 3,
+                _fit(f"{g.code}  {g.name}", label_w - 8, 8),
+                fontName=FONT,
+                fontSize=8,
+                fillColor=INK,
+            )
+        )
         if f.percent is None:
-            d.add(String(x0 + 2, y - 3, "no one to count", fontName=FONT, fontSize=7, fillColor=DARK))
+            d.add(
+                String(x0 + 2, y - 3, "no one to count", fontName=FONT, fontSize=7, fillColor=DARK)
+            )
             continue
         lo, hi = f.interval  # type: ignore[misc]
         d.add(Line(x(lo), y, x(hi), y, strokeColor=INK, strokeWidth=1.2))
         d.add(Line(x(lo), y - 3, x(lo), y + 3, strokeColor=INK, strokeWidth=1))
         d.add(Line(x(hi), y - 3, x(hi), y + 3, strokeColor=INK, strokeWidth=1))
         d.add(Circle(x(f.percent), y, 2.6, fillColor=INK, strokeColor=INK))
-        d.add(String(x1 + 6, y - 3, f"{f.percent:.0f} % of {f.denominator}", fontName=FONT, fontSize=7, fillColor=INK))
+        d.add(
+            String(
+                x1 + 6,
+                y - 3,
+                f"{f.percent:.0f} % of {f.denominator}",
+                fontName=FONT,
+                fontSize=7,
+                fillColor=INK,
+            )
+        )
     return d
 
 
-def _ranked(groups: Sequence[GroupFigures], value: Callable[[GroupFigures], Fraction]) -> list[GroupFigures]:
+def _ranked(
+    groups: Sequence[GroupFigures], value: Callable[[GroupFigures], Fraction]
+) -> list[GroupFigures]:
     return sorted(
         groups,
-        key=lambda g: (value(g).percent is None, -(value(g).percent or 0), -value(g).denominator, g.code),
+        key=lambda g: (
+            value(g).percent is None,
+            -(value(g).percent or 0),
+            -value(g).denominator,
+            g.code,
+        ),
     )
 
 
@@ -114,15 +167,30 @@ def _site_cell(g: GroupFigures, overall: GroupFigures) -> Paragraph:
 
 
 def _summary_table(data: ReportData, width: float) -> list:
-    head = ["Site", "Referred", "Enrolled", "Started", "Completed",
-            "Completion rate", "95 % CI", "Start and end measures"]
+    head = [
+        "Site",
+        "Referred",
+        "Enrolled",
+        "Started",
+        "Completed",
+        "Completion rate",
+        "95 % CI",
+        "Start and end measures",
+    ]
     rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for g in list(data.sites) + [data.overall]:
-        rows.append([
-            _site_cell(g, data.overall),
-            g.referred, g.enrolled, g.started, g.completed,
-            _pct(g.completion), _ci(g.completion), _pct(g.completeness),
-        ])
+        rows.append(
+            [
+                _site_cell(g, data.overall),
+                g.referred,
+                g.enrolled,
+                g.started,
+                g.completed,
+                _pct(g.completion),
+                _ci(g.completion),
+                _pct(g.completeness),
+            ]
+        )
     widths = [w * width / 510 for w in (120, 50, 50, 50, 56, 70, 48, 66)]
     return [table(rows, widths, extra=[("ALIGN", (1, 1), (-1, -1), "RIGHT")])]
 
@@ -134,10 +202,16 @@ def _headline_table(data: ReportData, width: float) -> list:
     for g in list(data.sites) + [data.overall]:
         cells: list = [_site_cell(g, data.overall)]
         for h in g.headlines:
-            cells.append(Paragraph(esc(f"{_pct(h.improved)} / {_pct(h.meaningful, n=False)}"), Styles.cell))
+            cells.append(
+                Paragraph(esc(f"{_pct(h.improved)} / {_pct(h.meaningful, n=False)}"), Styles.cell)
+            )
         rows.append(cells)
     widths = [0.25 * width] + [0.25 * width] * len(labels)
     return [table(rows, widths)]
+
+
+def _improved_on(index: int) -> Callable[[GroupFigures], Fraction]:
+    return lambda g: g.headlines[index].improved
 
 
 def _charts(data: ReportData, width: float) -> list:
@@ -146,17 +220,23 @@ def _charts(data: ReportData, width: float) -> list:
         ("Completion rate (finished courses)", lambda g: g.completion, data.overall.completion)
     ]
     for i, h in enumerate(data.overall.headlines):
-        specs.append((f"{h.label} (any improvement)", lambda g, i=i: g.headlines[i].improved, h.improved))
+        specs.append((f"{h.label} (any improvement)", _improved_on(i), h.improved))
     for title, value, overall in specs:
         ranked = _ranked(data.sites, value)
         for start in range(0, max(len(ranked), 1), ROWS_PER_CHART):
             part = ranked[start : start + ROWS_PER_CHART]
-            suffix = f" (sites {start + 1}–{start + len(part)})" if len(ranked) > ROWS_PER_CHART else ""
+            suffix = (
+                f" (sites {start + 1}–{start + len(part)})" if len(ranked) > ROWS_PER_CHART else ""
+            )
             out.append(CondPageBreak(60 * mm))
-            out.append(KeepTogether([
-                Paragraph(esc(title + suffix), Styles.h2),
-                ranked_chart(part, value, overall, width),
-            ]))
+            out.append(
+                KeepTogether(
+                    [
+                        Paragraph(esc(title + suffix), Styles.h2),
+                        ranked_chart(part, value, overall, width),
+                    ]
+                )
+            )
     return out
 
 
@@ -174,9 +254,13 @@ def _notes(data: ReportData) -> list:
     ]
     for r in data.rules:
         if r.threshold is None:
-            lines.append(f"{r.name}: no meaningful-change threshold is set, so only 'any' is given.")
+            lines.append(
+                f"{r.name}: no meaningful-change threshold is set, so only 'any' is given."
+            )
         else:
-            lines.append(f"{r.name}: meaningful change {r.threshold:g} points or more (threshold from the {r.threshold_source}).")
+            lines.append(
+                f"{r.name}: meaningful change {r.threshold:g} points or more (threshold from the {r.threshold_source})."
+            )
     lines.extend(data.notes)
     return [Paragraph(esc(t), Styles.note) for t in lines]
 

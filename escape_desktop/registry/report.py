@@ -65,9 +65,7 @@ def gather_report(
     hi = date_to.isoformat() if date_to else "9999-12-31"
     with db.read() as s:
         sites = {code: name for code, name in s.execute(select(Site.code, Site.name))}
-        status_of = {
-            (c.site_code, c.course_code): c for c in s.scalars(select(CourseRecord))
-        }
+        status_of = {(c.site_code, c.course_code): c for c in s.scalars(select(CourseRecord))}
         batches = int(s.scalar(select(func.count()).select_from(Batch)) or 0)
         q = select(
             Record.site_code,
@@ -103,7 +101,9 @@ def gather_report(
             continue
         left[site].append(CourseLeftOut(site, course, c.left_out_no_consent, c.left_out_not_asked))
     figures = [
-        group_figures(code, sites[code], people.get(code, []), left.get(code, []), programmes, rules)
+        group_figures(
+            code, sites[code], people.get(code, []), left.get(code, []), programmes, rules
+        )
         for code in sorted(sites)
         if people.get(code) or left.get(code)
     ]
@@ -140,10 +140,16 @@ def site_json(f: GroupFigures) -> dict:
 def list_sites(db: Database) -> list[dict]:
     """Each site with its last upload, how many rows the registry holds and uploads loaded."""
     with db.read() as s:
-        people = dict(s.execute(select(Record.site_code, func.count()).group_by(Record.site_code)).all())
-        batches = dict(s.execute(select(Batch.site_code, func.count()).group_by(Batch.site_code)).all())
+        people = dict(
+            s.execute(select(Record.site_code, func.count()).group_by(Record.site_code)).all()
+        )
+        batches = dict(
+            s.execute(select(Batch.site_code, func.count()).group_by(Batch.site_code)).all()
+        )
         courses = dict(
-            s.execute(select(CourseRecord.site_code, func.count()).group_by(CourseRecord.site_code)).all()
+            s.execute(
+                select(CourseRecord.site_code, func.count()).group_by(CourseRecord.site_code)
+            ).all()
         )
         return [
             {

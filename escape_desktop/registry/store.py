@@ -19,10 +19,11 @@ DB_NAME = "registry.db"
 
 
 def default_registry_dir() -> Path:
-    """A ``registry`` folder under the platform's data folder, apart from the app's own."""
-    from platformdirs import user_data_dir
+    """A ``registry`` folder in the platform's data folder for the app, beside (never in)
+    an instructor's class data; ESCAPE_DESKTOP_DATA_DIR does not move it."""
+    from escape_desktop.paths import default_data_dir
 
-    return Path(user_data_dir("escape-desktop-registry", appauthor=False)) / "registry"
+    return default_data_dir() / "registry"
 
 
 def resolve_registry_dir(explicit: str | Path | None = None) -> Path:
