@@ -473,3 +473,89 @@ def test_manifest_round_trip_and_refusals():
 )
 def test_nhs_number_lookalikes(text, nhs):
     assert looks_like_nhs_number(text) is nhs
+
+
+def _copy_as_batch(src: Path, dest: Path, batch: str, when: str) -> Path:
+    shutil.copy(src, dest)
+    m = parse_manifest(manifest_path_for(src).read_text(encoding="utf-8"))
+    again = Manifest(
+        **{
+            **m.__dict__,
+            "batch_id": batch,
+            "exported_at": datetime.fromisoformat(when),
+            "files": (describe_file(dest),),
+        }
+    )
+    manifest_path_for(dest).write_text(render_manifest(again), encoding="utf-8")
+    return dest
+
+
+def test_a_full_later_export_supersedes_the_earlier_batch_and_an_older_one_never_wins(
+    uploads, loaded, tmp_path, capsys
+):
+    src = uploads["HIL02"]
+    newer = _copy_as_batch(
+        src, tmp_path / "newer.csv", "batch-HIL02-2", "2026-12-06T09:00:00+00:00"
+    )
+    older = _copy_as_batch(
+        src, tmp_path / "older.csv", "batch-HIL02-0", "2026-11-01T09:00:00+00:00"
+    )
+    before, _ = registry_state(loaded)
+    assert cli(capsys, "registry", "add", "--data-dir", str(loaded), str(newer))[0] == 0
+    code, out, _ = cli(capsys, "registry", "add", "--json", "--data-dir", str(loaded), str(older))
+    assert code == 0 and json.loads(out)[0]["loaded"] == 0  # every row is held from a newer upload
+    after, _ = registry_state(loaded)
+    assert after["records"] == before["records"] and after["batches"] == before["batches"] + 2
+    con = sqlite3.connect(loaded / "registry.db")
+    history = dict(
+        con.execute(
+            "SELECT batch_id, superseded_by FROM batches WHERE site_code = 'HIL02'"
+        ).fetchall()
+    )
+    held_from = {
+        b
+        for (b,) in con.execute(
+            "SELECT DISTINCT b.batch_id FROM records r JOIN batches b ON b.id = r.batch "
+            "WHERE r.site_code = 'HIL02'"
+        )
+    }
+    con.close()
+    assert history == {
+        "batch-HIL02-1": "batch-HIL02-2",
+        "batch-HIL02-2": None,
+        "batch-HIL02-0": "batch-HIL02-2",
+    }
+    assert held_from == {"batch-HIL02-2"}
+    code, out, _ = cli(capsys, "registry", "sites", "--json", "--data-dir", str(loaded))
+    site = next(s for s in json.loads(out) if s["code"] == "HIL02")
+    assert site["last_batch_id"] == "batch-HIL02-2" and site["batches"] == 3
+
+
+def test_an_upload_without_its_manifest_is_refused(uploads, tmp_path, capsys):
+    lone = tmp_path / "lone.csv"
+    shutil.copy(uploads["RIV01"], lone)
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(tmp_path / "r"), str(lone))
+    assert code == 1 and "manifest" in err and len(err.strip().splitlines()) == 1
+
+
+def test_report_period_chooses_courses_by_start_date(loaded, tmp_path, capsys):
+    args = ("registry", "report", "--json", "--data-dir", str(loaded))
+    code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "all.pdf"))
+    everyone = json.loads(out)["overall"]["funnel"]["enrolled"]
+    code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "a.pdf"), "--to", "2026-09-15")
+    early = json.loads(out)["overall"]["funnel"]["enrolled"]
+    code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "b.pdf"), "--from", "2026-09-16")
+    late = json.loads(out)["overall"]["funnel"]["enrolled"]
+    assert 0 < early < everyone and early + late == everyone
+    code, _, err = cli(capsys, *args, "--out", str(tmp_path / "c.pdf"), "--from", "2030-01-01")
+    assert code == 1 and "no courses" in err
+
+
+def test_the_registry_keeps_out_of_class_data(tmp_path, capsys, uploads):
+    class_folder = tmp_path / "class"
+    class_folder.mkdir()
+    (class_folder / "escape.db").write_bytes(b"")
+    code, _, err = cli(
+        capsys, "registry", "add", "--data-dir", str(class_folder), str(uploads["RIV01"])
+    )
+    assert code == 1 and "folder of its own" in err
