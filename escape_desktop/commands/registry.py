@@ -91,6 +91,9 @@ def cmd_add(args: argparse.Namespace) -> int:
     from escape_desktop.registry.checks import UploadRefused
     from escape_desktop.registry.load import add_files
 
+    for name in args.files:  # before a new registry is made for nothing
+        if not Path(name).is_file():
+            raise CommandError(f"There is no file {name}; check the name and folder.")
     folder = _folder(args)
     library = _library(folder)
     db = _db(args, create=True)
@@ -158,6 +161,11 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _when(iso: str) -> str:
+    """'2026-12-04 10:00' from an ISO date-time (UTC when it carried an offset)."""
+    return iso[:16].replace("T", " ")
+
+
 def cmd_sites(args: argparse.Namespace) -> int:
     from escape_desktop.registry.report import list_sites
 
@@ -173,8 +181,9 @@ def cmd_sites(args: argparse.Namespace) -> int:
         print("No sites yet; load uploads with 'escape-desktop registry add'.")
         return 0
     for s in sites:
+        uploads = "1 upload" if s["batches"] == 1 else f"{s['batches']} uploads"
         sys.stdout.write(
-            f"{s['code']:<12} {s['name']}: last upload exported {s['last_exported_at']}, "
-            f"loaded {s['last_loaded_at']}; {s['people']} rows held, {s['batches']} uploads\n"
+            f"{s['code']:<12} {s['name']}: last upload exported {_when(s['last_exported_at'])}, "
+            f"loaded {_when(s['last_loaded_at'])}; {s['people']} rows held from {uploads}\n"
         )
     return 0
