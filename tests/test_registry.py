@@ -559,3 +559,25 @@ def test_the_registry_keeps_out_of_class_data(tmp_path, capsys, uploads):
         capsys, "registry", "add", "--data-dir", str(class_folder), str(uploads["RIV01"])
     )
     assert code == 1 and "folder of its own" in err
+
+
+def test_an_attendance_file_named_in_the_manifest_must_be_intact(uploads, tmp_path, capsys):
+    main_csv = _copy_as_batch(
+        uploads["RIV01"], tmp_path / "u.csv", "batch-att", "2026-12-04T11:00:00+00:00"
+    )
+    att = tmp_path / "u-attendance.csv"
+    write_rows(
+        att,
+        [["participant_code", "course_code", "session_number"], ["P-AAAAAAAA", "KH-2026-001", "1"]],
+    )
+    m = parse_manifest(manifest_path_for(main_csv).read_text(encoding="utf-8"))
+    entry = describe_file(att, "attendance")
+    manifest_path_for(main_csv).write_text(
+        render_manifest(Manifest(**{**m.__dict__, "files": (*m.files, entry)})), encoding="utf-8"
+    )
+    write_rows(
+        att,
+        [["participant_code", "course_code", "session_number"], ["P-AAAAAAAA", "KH-2026-001", "2"]],
+    )
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(tmp_path / "r"), str(main_csv))
+    assert code == 1 and "u-attendance.csv has changed" in err

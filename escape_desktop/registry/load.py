@@ -24,6 +24,7 @@ from escape_desktop.db.engine import Database
 from escape_desktop.export.upload_manifest import (
     Manifest,
     ManifestError,
+    count_rows,
     manifest_path_for,
     parse_manifest,
 )
@@ -147,6 +148,22 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
             f"{main.name} has {len(rows)} rows but its manifest says {main.rows}; ask the site "
             "to export it again."
         )
+    for extra in manifest.files:  # the attendance file is not loaded, but must be intact
+        if extra.kind == "main":
+            continue
+        other = manifest_path.with_name(extra.name)
+        try:
+            blob = other.read_bytes()
+        except OSError:
+            raise UploadRefused(
+                f"{extra.name}, named in {manifest_path.name}, is missing; ask the site to send "
+                "every file of the export."
+            ) from None
+        if hashlib.sha256(blob).hexdigest() != extra.sha256 or count_rows(blob) != extra.rows:
+            raise UploadRefused(
+                f"{extra.name} has changed since it was exported (it does not match the "
+                "manifest); nothing was loaded, so ask the site to export it again."
+            )
     try:
         profile = profile_for(manifest.profile_name)
     except Exception as e:  # a ProfileError: its sentence says which profiles there are

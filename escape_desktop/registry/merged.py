@@ -11,9 +11,9 @@ from sqlalchemy import select
 from escape_desktop.db.engine import Database
 from escape_desktop.export.csv_safety import atomic_write_csv, safe_text
 
-from .models import Batch, Record, Site
+from .models import Batch, CourseRecord, Record, Site
 
-LEAD = ["site_code", "site_name", "course_id", "batch_id", "exported_at"]
+LEAD = ["site_code", "site_name", "course_id", "course_status", "batch_id", "exported_at"]
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 
 
@@ -27,6 +27,12 @@ def export_merged(db: Database, out: Path | str) -> int:
     with db.read() as s:
         names = dict(s.execute(select(Site.code, Site.name)).all())
         batch_ids = dict(s.execute(select(Batch.id, Batch.batch_id)).all())
+        status = {
+            (site, course): st
+            for site, course, st in s.execute(
+                select(CourseRecord.site_code, CourseRecord.course_code, CourseRecord.course_status)
+            )
+        }
         rows = s.execute(
             select(
                 Record.site_code, Record.course_code, Record.batch, Record.exported_at, Record.row
@@ -47,6 +53,7 @@ def export_merged(db: Database, out: Path | str) -> int:
                 _cell(site),
                 _cell(names.get(site, "")),
                 _cell(f"{site}/{course}"),
+                status.get((site, course), ""),
                 _cell(batch_ids.get(batch, "")),
                 exported,
             ] + [_cell(cells.get(c, "")) for c in tail]
