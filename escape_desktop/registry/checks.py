@@ -110,6 +110,7 @@ def check_rows(
     rules: Sequence[ColumnRule],
     manifest: Manifest,
     key: Sequence[str] = ("participant_code", "course_code"),
+    code_column: str = "participant_code",
 ) -> None:
     """Raise UploadRefused at the first row that breaks a rule."""
     if not rows:
@@ -120,7 +121,7 @@ def check_rows(
     index = {name: i for i, name in enumerate(header)}
     width = len(header)
     site_at = index.get(SITE_COLUMN)
-    code_at = index.get("participant_code")
+    code_at = index.get(code_column)
     key_at = [index[k] for k in key if k in index]
     checks = [(index[r.name], r) for r in rules if r.name in index]
     seen: set[tuple[str, ...]] = set()

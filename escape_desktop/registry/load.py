@@ -32,12 +32,21 @@ from escape_desktop.export.upload_manifest import (
 from .checks import SITE_COLUMN, UploadRefused, check_header, check_rows, rules_from_profile
 from .models import Batch, CourseRecord, Record, Site
 
-# The upload columns the registry files in columns of its own (the rest stay in ``row``).
-CORE = ("participant_code", "course_code", "programme", "course_start", "status")
+# The fields the registry files in columns of its own (the rest stay in ``row``), found by
+# each profile column's source, so a site's profile may name its columns as it likes.
+FIELD_SOURCES = {
+    "participant.code": "participant_code",
+    "course.code": "course_code",
+    "course.programme": "programme",
+    "course.start_date": "course_start",
+    "enrolment.status": "status",
+    "course.sessions_delivered": "sessions_delivered",
+    "enrolment.sessions_attended": "sessions_attended",
+    "enrolment.completed": "completed",
+}
 # Inserted through Core: no ORM object per row, which is most of the time otherwise.
 _RECORDS = cast(Table, Record.__table__)
 _COURSES = cast(Table, CourseRecord.__table__)
-INT_COLUMNS = ("sessions_delivered", "sessions_attended", "completed")
 
 
 @dataclass(frozen=True)
@@ -50,6 +59,7 @@ class Upload:
     header: list[str]
     rows: list[list[str]]
     measures: dict[str, tuple[int | None, int | None, int | None]]  # key -> column indexes
+    fields: dict[str, int | None]  # registry field (FIELD_SOURCES' values) -> column index
 
 
 @dataclass(frozen=True)
@@ -169,9 +179,20 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
     except Exception as e:  # a ProfileError: its sentence says which profiles there are
         raise UploadRefused(f"{main.name}: {e}") from None
     rules = rules_from_profile(profile)
+    named = {c.source: c.name for c in profile.main.columns}
+    if "participant.code" not in named or "course.code" not in named:
+        raise UploadRefused(
+            f"{main.name}: its profile {profile.name} has no participant code or no course code "
+            "column, so its rows cannot be merged; use a profile with both."
+        )
     check_header(main.name, header, rules)
-    check_rows(main.name, header, rows, rules, manifest, profile.main.key)
+    check_rows(
+        main.name, header, rows, rules, manifest, profile.main.key, named["participant.code"]
+    )
     index = {h: i for i, h in enumerate(header)}
+    fields = {
+        field: (index[named[src]] if src in named else None) for src, field in FIELD_SOURCES.items()
+    }
     measures: dict[str, list[int | None]] = {}
     parts = ("start", "end", "change")
     for c in profile.main.columns:
@@ -185,6 +206,7 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
         header,
         rows,
         {k: (v[0], v[1], v[2]) for k, v in measures.items()},
+        fields,
     )
 
 
@@ -273,8 +295,7 @@ def load_upload(db: Database, upload: Upload, *, loaded_at: str | None = None) -
                 ).where(Record.site_code == m.site_code)
             )
         }
-        ix = {h: i for i, h in enumerate(upload.header)}
-        at = {name: ix.get(name) for name in CORE + INT_COLUMNS}
+        at = upload.fields
         header = [h for h in upload.header if h != SITE_COLUMN]
         replace_ids: list[int] = []
         new_rows: list[dict[str, Any]] = []
