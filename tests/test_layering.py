@@ -26,6 +26,13 @@ FORBIDDEN = {
         "escape_desktop.commands",
         "PySide6",
     ),
+    # The receiving side: beside services, never the instructor's window or use cases.
+    "registry": (
+        "escape_desktop.ui",
+        "escape_desktop.commands",
+        "escape_desktop.services",
+        "PySide6",
+    ),
 }
 ALLOWED_IN_PROGRAMME = ("escape_desktop.programme",)
 # The one thing export shares with db: KnownError, the base of every error the user can fix

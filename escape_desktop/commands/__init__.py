@@ -10,4 +10,5 @@ MODULES = (
     "upload",
     "safety",
     "handover",
+    "registry",
 )

@@ -144,6 +144,11 @@ def output_path(args: argparse.Namespace, value: str | os.PathLike[str]) -> Path
         )
     if target.is_dir():
         raise CommandError(f"{target} is a folder; give a file name.")
+    if not target.absolute().parent.is_dir():
+        raise CommandError(
+            f"The folder {target.absolute().parent} does not exist; create it first or "
+            "choose another folder."
+        )
     if (target.exists() or target.is_symlink()) and not getattr(args, "force", False):
         raise CommandError(
             f"{target} already exists; add --force to replace it, or choose another name."

@@ -1,0 +1,173 @@
+"""registry: for whoever collects upload files from many sites (add, report, export, sites)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from .base import CommandError, add_out_argument, output_path, print_json
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    p = sub.add_parser(
+        "registry",
+        parents=[common],
+        help="merge upload files from many sites into one registry and report on them",
+        description="The registry keeps its own data folder (--data-dir), apart from class data.",
+    )
+    kinds = p.add_subparsers(dest="registry_kind", metavar="ACTION")
+    kinds.required = True
+
+    a = kinds.add_parser("add", parents=[common], help="check upload files and load them")
+    a.add_argument("files", nargs="+", metavar="FILE", help="upload CSV (its manifest beside it)")
+    a.add_argument("--json", action="store_true", help="print the result as JSON")
+    a.set_defaults(func=cmd_add)
+
+    r = kinds.add_parser("report", parents=[common], help="the multi-site report (PDF)")
+    add_out_argument(r, "the PDF report to write", required=True, metavar="FILE.pdf")
+    r.add_argument("--from", dest="date_from", metavar="DATE", help="courses starting on or after")
+    r.add_argument("--to", dest="date_to", metavar="DATE", help="courses starting on or before")
+    r.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    r.set_defaults(func=cmd_report)
+
+    e = kinds.add_parser("export", parents=[common], help="write the merged dataset (CSV)")
+    add_out_argument(e, "the merged CSV to write", required=True, metavar="FILE.csv")
+    e.set_defaults(func=cmd_export)
+
+    s = kinds.add_parser("sites", parents=[common], help="list sites with their last upload")
+    s.add_argument("--json", action="store_true", help="print as JSON")
+    s.set_defaults(func=cmd_sites)
+
+
+def _folder(args: argparse.Namespace) -> Path:
+    from escape_desktop.registry.store import resolve_registry_dir
+
+    return resolve_registry_dir(getattr(args, "data_dir", None))
+
+
+def _db(args: argparse.Namespace, *, create: bool = False) -> Any:
+    from escape_desktop.registry.store import open_registry
+
+    return open_registry(_folder(args), create=create)
+
+
+def _library(folder: Path) -> Any:
+    from escape_desktop.content import load_library
+
+    site = folder / "content"
+    return load_library((site,) if site.is_dir() else ())
+
+
+def _date(value: str | None, flag: str) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise CommandError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD.") from None
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    from escape_desktop.export.upload_profile import get_profile
+    from escape_desktop.registry.checks import UploadRefused
+    from escape_desktop.registry.load import add_files
+
+    for name in args.files:  # before a new registry is made for nothing
+        if not Path(name).is_file():
+            raise CommandError(f"There is no file {name}; check the name and folder.")
+    folder = _folder(args)
+    library = _library(folder)
+    db = _db(args, create=True)
+    try:
+        results = add_files(db, args.files, lambda name: get_profile(name, folder, library))
+    except UploadRefused as e:
+        raise CommandError(str(e)) from None
+    finally:
+        db.dispose()
+    if args.json:
+        print_json([r.as_json() for r in results])
+    else:
+        for r in results:
+            print(r.sentence())
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from escape_desktop.registry.pdf_report import render_registry_report
+    from escape_desktop.registry.report import gather_report
+
+    date_from = _date(args.date_from, "--from")
+    date_to = _date(args.date_to, "--to")
+    if date_from and date_to and date_from > date_to:
+        raise CommandError("--from is after --to; swap them.")
+    out = output_path(args, args.out)
+    db = _db(args)
+    try:
+        data = gather_report(db, _library(_folder(args)), date_from=date_from, date_to=date_to)
+    finally:
+        db.dispose()
+    if not data.sites:
+        raise CommandError("The registry holds no courses in that period; nothing to report.")
+    pages = render_registry_report(data, out)
+    if args.json:
+        print_json(
+            {
+                "out": str(out),
+                "pages": pages,
+                "sites": [f.as_json() for f in data.sites],
+                "overall": data.overall.as_json(),
+                "thresholds": {
+                    r.key: {"threshold": r.threshold, "source": r.threshold_source}
+                    for r in data.rules
+                },
+            }
+        )
+    else:
+        print(f"Wrote the report on {len(data.sites)} sites ({pages} pages) to {out}.")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from escape_desktop.registry.merged import export_merged
+
+    out = output_path(args, args.out)
+    db = _db(args)
+    try:
+        rows = export_merged(db, out)
+    except OSError as e:
+        raise CommandError(f"Cannot write {out} ({e.strerror or e}).") from None
+    finally:
+        db.dispose()
+    print(f"Wrote {rows} rows to {out}.")
+    return 0
+
+
+def _when(iso: str) -> str:
+    """'2026-12-04 10:00' from an ISO date-time (UTC when it carried an offset)."""
+    return iso[:16].replace("T", " ")
+
+
+def cmd_sites(args: argparse.Namespace) -> int:
+    from escape_desktop.registry.report import list_sites
+
+    db = _db(args)
+    try:
+        sites = list_sites(db)
+    finally:
+        db.dispose()
+    if args.json:
+        print_json(sites)
+        return 0
+    if not sites:
+        print("No sites yet; load uploads with 'escape-desktop registry add'.")
+        return 0
+    for s in sites:
+        uploads = "1 upload" if s["batches"] == 1 else f"{s['batches']} uploads"
+        sys.stdout.write(
+            f"{s['code']:<12} {s['name']}: last upload exported {_when(s['last_exported_at'])}, "
+            f"loaded {_when(s['last_loaded_at'])}; {s['people']} rows held from {uploads}\n"
+        )
+    return 0

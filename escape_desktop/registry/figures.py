@@ -1,0 +1,263 @@
+"""The registry report's figures, per site and overall: pure arithmetic on typed rows.
+
+Definitions follow the app's own (programme/ and the outcomes command): a person *started*
+unless their status is did_not_start; a *completer* attended at least 75 % of the sessions
+held (the upload's ``completed``); the completion rate is completers / starters on finished
+courses only; a headline domain (function, pain, wellbeing) uses the measure the person's
+programme names for it; *improved* means the end value is better than the start in the
+measure's direction; *meaningful* means the gain reached the measure's threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.outcomes import classify_change
+
+DOMAINS = ("function", "pain", "wellbeing")
+DOMAIN_LABELS = {
+    "function": "Improved daily function",
+    "pain": "Less pain",
+    "wellbeing": "Better quality of life or wellbeing",
+}
+Z95 = 1.959963984540054
+
+
+def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:
+    """The Wilson score interval for a proportion (as fractions 0-1); None when n is 0."""
+    if n <= 0:
+        return None
+    p = successes / n
+    denom = 1 + z * z / n
+    centre = (p + z * z / (2 * n)) / denom
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
+    return max(0.0, centre - half), min(1.0, centre + half)
+
+
+@dataclass(frozen=True)
+class MeasureRule:
+    """What the report needs to know about one measure."""
+
+    key: str
+    name: str
+    direction: str  # "higher_better" | "lower_better"
+    threshold: float | None  # a gain at least this big is meaningful; None: not defined
+    threshold_source: str  # "content library", "upload change column", or "none"
+    # The programme's own definition of the measure, when the content library has it: then
+    # "improved" and "meaningful" are decided by programme.outcomes, as on every other surface.
+    instrument: Instrument | None = None
+
+
+@dataclass(frozen=True)
+class PersonRow:
+    """One person on one course, as the registry holds them."""
+
+    site_code: str
+    course_code: str
+    programme: str
+    status: str
+    completed: bool
+    course_finished: bool
+    measures: Mapping[str, tuple[float | None, float | None, float | None]]  # start, end, change
+
+
+@dataclass(frozen=True)
+class Fraction:
+    numerator: int
+    denominator: int
+
+    @property
+    def percent(self) -> float | None:
+        return None if not self.denominator else 100.0 * self.numerator / self.denominator
+
+    @property
+    def interval(self) -> tuple[float, float] | None:
+        ci = wilson_interval(self.numerator, self.denominator)
+        return None if ci is None else (100.0 * ci[0], 100.0 * ci[1])
+
+    def as_json(self) -> dict:
+        ci = self.interval
+        return {
+            "numerator": self.numerator,
+            "denominator": self.denominator,
+            "percent": None if self.percent is None else round(self.percent, 1),
+            "ci95": None if ci is None else [round(ci[0], 1), round(ci[1], 1)],
+        }
+
+
+@dataclass(frozen=True)
+class Headline:
+    domain: str
+    label: str
+    measures: tuple[str, ...]
+    improved: Fraction
+    meaningful: Fraction | None  # None when no measure used has a threshold
+
+
+@dataclass(frozen=True)
+class GroupFigures:
+    """One site (or all of them): funnel, completion, headline proportions, completeness."""
+
+    code: str
+    name: str
+    courses: int
+    referred: int  # everyone on the course lists: in the file plus left out
+    enrolled: int  # in the file (agreed to share)
+    started: int
+    completed: int  # completers on finished courses (a running course's are not final)
+    finished_starters: int
+    finished_completers: int
+    left_out_no_consent: int
+    left_out_not_asked: int
+    headlines: tuple[Headline, ...]
+    with_start: int  # starters with every headline start measure
+    with_both: int  # starters with every headline start and end measure
+
+    @property
+    def completion(self) -> Fraction:
+        return Fraction(self.finished_completers, self.finished_starters)
+
+    @property
+    def completeness(self) -> Fraction:
+        return Fraction(self.with_both, self.started)
+
+    def as_json(self) -> dict:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "courses": self.courses,
+            "funnel": {
+                "referred": self.referred,
+                "enrolled": self.enrolled,
+                "started": self.started,
+                "completed": self.completed,
+            },
+            "left_out": {
+                "did_not_agree_to_share": self.left_out_no_consent,
+                "not_asked_yet": self.left_out_not_asked,
+            },
+            "completion_rate": self.completion.as_json(),
+            "proportions": {
+                h.domain: {
+                    "measures": list(h.measures),
+                    "improved": h.improved.as_json(),
+                    "meaningful": None if h.meaningful is None else h.meaningful.as_json(),
+                }
+                for h in self.headlines
+            },
+            "completeness": {
+                "with_start": Fraction(self.with_start, self.started).as_json(),
+                "with_start_and_end": self.completeness.as_json(),
+            },
+        }
+
+
+@dataclass(frozen=True)
+class CourseLeftOut:
+    site_code: str
+    course_code: str
+    no_consent: int
+    not_asked: int
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """Everything the PDF shows, typed; made by report.gather_report."""
+
+    title: str
+    period: str
+    made_on: str
+    sites: tuple[GroupFigures, ...]
+    overall: GroupFigures
+    rules: tuple[MeasureRule, ...]
+    batches: int
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _gain(rule: MeasureRule, start: float, end: float) -> float:
+    return end - start if rule.direction == "higher_better" else start - end
+
+
+def group_figures(
+    code: str,
+    name: str,
+    people: Sequence[PersonRow],
+    left_out: Iterable[CourseLeftOut],
+    outcome_measures: Mapping[str, Mapping[str, str]],  # programme -> domain -> measure key
+    rules: Mapping[str, MeasureRule],
+) -> GroupFigures:
+    no_consent = not_asked = 0
+    courses = {(p.site_code, p.course_code) for p in people}
+    for c in left_out:
+        no_consent += c.no_consent
+        not_asked += c.not_asked
+        courses.add((c.site_code, c.course_code))
+    started = [p for p in people if p.status != "did_not_start"]
+    finished = [p for p in started if p.course_finished]
+    headlines = []
+    for domain in DOMAINS:
+        used: list[str] = []
+        imp = mean = den = 0
+        mean_den = 0
+        for p in people:
+            key = outcome_measures.get(p.programme, {}).get(domain)
+            rule = rules.get(key) if key else None
+            if rule is None:
+                continue
+            if key not in used:
+                used.append(key)  # type: ignore[arg-type]
+            start, end, _change = p.measures.get(rule.key, (None, None, None))
+            if start is None or end is None:
+                continue
+            den += 1
+            if rule.instrument is not None:
+                change = classify_change(rule.instrument, start, end)
+                imp += int(change.improved)
+                if change.meaningful is not None:
+                    mean_den += 1
+                    mean += int(change.meaningful)
+                continue
+            gain = _gain(rule, start, end)
+            imp += int(gain > 0)
+            if rule.threshold is not None:
+                mean_den += 1
+                mean += int(gain >= rule.threshold)
+        has_threshold = any(rules[k].threshold is not None for k in used)
+        headlines.append(
+            Headline(
+                domain,
+                DOMAIN_LABELS[domain],
+                tuple(used),
+                Fraction(imp, den),
+                Fraction(mean, mean_den) if has_threshold else None,
+            )
+        )
+    with_start = with_both = 0
+    for p in started:
+        keys = {k for k in outcome_measures.get(p.programme, {}).values() if k in rules}
+        if not keys:
+            continue
+        values = [p.measures.get(k, (None, None, None)) for k in keys]
+        if all(v[0] is not None for v in values):
+            with_start += 1
+            if all(v[1] is not None for v in values):
+                with_both += 1
+    return GroupFigures(
+        code=code,
+        name=name,
+        courses=len(courses),
+        referred=len(people) + no_consent + not_asked,
+        enrolled=len(people),
+        started=len(started),
+        completed=sum(1 for p in finished if p.completed),
+        finished_starters=len(finished),
+        finished_completers=sum(1 for p in finished if p.completed),
+        left_out_no_consent=no_consent,
+        left_out_not_asked=not_asked,
+        headlines=tuple(headlines),
+        with_start=with_start,
+        with_both=with_both,
+    )

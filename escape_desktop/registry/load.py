@@ -1,0 +1,434 @@
+"""registry add: check each upload against its manifest and profile, then merge it in.
+
+Loading is idempotent and ordered by when each file was exported: the same batch again
+changes nothing; a later batch from a site replaces that site's rows for the same people
+and courses; an older batch loaded late never overwrites newer rows. Every batch stays in
+the history, marked superseded once later uploads hold all of its rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, delete, func, insert, select, update
+
+from escape_desktop.db.engine import Database
+from escape_desktop.export.upload_manifest import (
+    Manifest,
+    ManifestError,
+    count_rows,
+    manifest_path_for,
+    parse_manifest,
+)
+
+from .checks import SITE_COLUMN, UploadRefused, check_header, check_rows, rules_from_profile
+from .models import Batch, CourseRecord, Record, Site
+
+# The fields the registry files in columns of its own (the rest stay in ``row``), found by
+# each profile column's source, so a site's profile may name its columns as it likes.
+FIELD_SOURCES = {
+    "participant.code": "participant_code",
+    "course.code": "course_code",
+    "course.programme": "programme",
+    "course.start_date": "course_start",
+    "enrolment.status": "status",
+    "course.sessions_delivered": "sessions_delivered",
+    "enrolment.sessions_attended": "sessions_attended",
+    "enrolment.completed": "completed",
+}
+# Inserted through Core: no ORM object per row, which is most of the time otherwise.
+_RECORDS = cast(Table, Record.__table__)
+_COURSES = cast(Table, CourseRecord.__table__)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One upload read from disk and checked, ready to load."""
+
+    manifest: Manifest
+    file_name: str
+    sha256: str
+    header: list[str]
+    rows: list[list[str]]
+    measures: dict[str, tuple[int | None, int | None, int | None]]  # key -> column indexes
+    fields: dict[str, int | None]  # registry field (FIELD_SOURCES' values) -> column index
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    site_code: str
+    batch_id: str
+    file_name: str
+    rows: int
+    loaded: int  # rows newer than what the registry held
+    kept: int  # rows the registry already held from a newer upload
+    already: bool  # this very batch was loaded before: nothing changed
+
+    def sentence(self) -> str:
+        if self.already:
+            return (
+                f"{self.file_name}: batch {self.batch_id} from {self.site_code} was loaded "
+                "before; nothing changed."
+            )
+        text = f"{self.file_name}: {self.loaded} of {self.rows} rows loaded for {self.site_code}"
+        if self.kept:
+            text += f" ({self.kept} kept from a newer upload)"
+        return text + "."
+
+    def as_json(self) -> dict:
+        return {
+            "file": self.file_name,
+            "site_code": self.site_code,
+            "batch_id": self.batch_id,
+            "rows": self.rows,
+            "loaded": self.loaded,
+            "kept_newer": self.kept,
+            "already_loaded": self.already,
+        }
+
+
+ProfileLookup = Callable[[str], Any]  # profile name -> export.upload_profile.Profile
+
+
+def _manifest_and_csv(path: Path) -> tuple[Path, Path | None]:
+    if path.name.endswith(".manifest.json"):
+        return path, None
+    return manifest_path_for(path), path
+
+
+def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
+    """Read an upload (the CSV or its manifest) and check it; raises UploadRefused."""
+    path = Path(path)
+    if not path.is_file():
+        raise UploadRefused(f"There is no file {path}; check the name and folder.")
+    manifest_path, csv_path = _manifest_and_csv(path)
+    if not manifest_path.is_file():
+        raise UploadRefused(
+            f"{path.name} has no manifest beside it ({manifest_path.name}); ask the site to "
+            "send both files from the same export."
+        )
+    try:
+        manifest = parse_manifest(manifest_path.read_text(encoding="utf-8"))
+    except ManifestError as e:
+        raise UploadRefused(f"{manifest_path.name}: {e}") from None
+    except (OSError, UnicodeDecodeError):
+        raise UploadRefused(
+            f"{manifest_path.name} cannot be read; ask the site to send it again."
+        ) from None
+    main = manifest.file("main")
+    assert main is not None  # parse_manifest insists on one
+    if csv_path is None:
+        csv_path = manifest_path.with_name(main.name)
+    elif csv_path.name != main.name:
+        raise UploadRefused(
+            f"{manifest_path.name} describes {main.name}, not {csv_path.name}; the files do not "
+            "belong together."
+        )
+    try:
+        data = csv_path.read_bytes()
+    except OSError:
+        raise UploadRefused(
+            f"{main.name} cannot be read; check it is beside its manifest."
+        ) from None
+    sha = hashlib.sha256(data).hexdigest()
+    if sha != main.sha256:
+        raise UploadRefused(
+            f"{main.name} has changed since it was exported (its SHA-256 does not match the "
+            "manifest); nothing was loaded, so ask the site to export it again."
+        )
+    try:
+        table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
+    except (UnicodeDecodeError, csv.Error):
+        raise UploadRefused(
+            f"{main.name} is not a readable UTF-8 CSV file; export it again."
+        ) from None
+    if not table:
+        raise UploadRefused(f"{main.name} is empty; ask the site to export it again.")
+    header, rows = table[0], table[1:]
+    if len(rows) != main.rows:
+        raise UploadRefused(
+            f"{main.name} has {len(rows)} rows but its manifest says {main.rows}; ask the site "
+            "to export it again."
+        )
+    for extra in manifest.files:  # the attendance file is not loaded, but must be intact
+        if extra.kind == "main":
+            continue
+        other = manifest_path.with_name(extra.name)
+        try:
+            blob = other.read_bytes()
+        except OSError:
+            raise UploadRefused(
+                f"{extra.name}, named in {manifest_path.name}, is missing; ask the site to send "
+                "every file of the export."
+            ) from None
+        if hashlib.sha256(blob).hexdigest() != extra.sha256 or count_rows(blob) != extra.rows:
+            raise UploadRefused(
+                f"{extra.name} has changed since it was exported (it does not match the "
+                "manifest); nothing was loaded, so ask the site to export it again."
+            )
+    try:
+        profile = profile_for(manifest.profile_name)
+    except Exception as e:  # a ProfileError: its sentence says which profiles there are
+        raise UploadRefused(f"{main.name}: {e}") from None
+    rules = rules_from_profile(profile)
+    named = {c.source: c.name for c in profile.main.columns}
+    if "participant.code" not in named or "course.code" not in named:
+        raise UploadRefused(
+            f"{main.name}: its profile {profile.name} has no participant code or no course code "
+            "column, so its rows cannot be merged; use a profile with both."
+        )
+    check_header(main.name, header, rules)
+    check_rows(
+        main.name, header, rows, rules, manifest, profile.main.key, named["participant.code"]
+    )
+    index = {h: i for i, h in enumerate(header)}
+    fields = {
+        field: (index[named[src]] if src in named else None) for src, field in FIELD_SOURCES.items()
+    }
+    measures: dict[str, list[int | None]] = {}
+    parts = ("start", "end", "change")
+    for c in profile.main.columns:
+        bits = c.source.split(".")
+        if len(bits) == 3 and bits[0] == "instrument" and bits[2] in parts:
+            measures.setdefault(bits[1], [None, None, None])[parts.index(bits[2])] = index[c.name]
+    return Upload(
+        manifest,
+        main.name,
+        sha,
+        header,
+        rows,
+        {k: (v[0], v[1], v[2]) for k, v in measures.items()},
+        fields,
+    )
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+def _iso(when: datetime) -> str:
+    """A sortable text for an export time: UTC when the manifest gave a time zone."""
+    if when.tzinfo is not None:
+        when = when.astimezone(UTC)
+    return when.isoformat(timespec="seconds")
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(float(value)) if value else None
+    except ValueError:
+        return None
+
+
+def _num(value: str) -> float | None:
+    if not value:
+        return None
+    x = float(value)
+    return int(x) if x.is_integer() else x
+
+
+def load_upload(db: Database, upload: Upload, *, loaded_at: str | None = None) -> LoadResult:
+    """Merge one checked upload in a single transaction (all of it or nothing)."""
+    m = upload.manifest
+    exported = _iso(m.exported_at)
+    loaded_at = loaded_at or _now()
+    with db.transaction() as s:
+        known = s.execute(
+            select(Batch.sha256, Batch.site_code).where(Batch.batch_id == m.batch_id)
+        ).first()
+        if known is not None:
+            if known.sha256 != upload.sha256 or known.site_code != m.site_code:
+                raise UploadRefused(
+                    f"{upload.file_name}: batch {m.batch_id} was loaded before with different "
+                    "content; ask the site to export again (a new export gets a new batch id)."
+                )
+            return LoadResult(
+                m.site_code, m.batch_id, upload.file_name, len(upload.rows), 0, 0, True
+            )
+        site = s.get(Site, m.site_code)
+        if site is None:
+            site = Site(
+                code=m.site_code,
+                name=m.site_name,
+                first_loaded_at=loaded_at,
+                last_loaded_at=loaded_at,
+                last_exported_at=exported,
+                last_batch_id=m.batch_id,
+            )
+            s.add(site)
+            s.flush()  # the batch below refers to it
+        else:
+            site.last_loaded_at = loaded_at
+            if exported >= site.last_exported_at:
+                site.name = m.site_name
+                site.last_exported_at = exported
+                site.last_batch_id = m.batch_id
+        batch = Batch(
+            batch_id=m.batch_id,
+            site_code=m.site_code,
+            exported_at=exported,
+            loaded_at=loaded_at,
+            profile_name=m.profile_name,
+            profile_version=m.profile_version,
+            app_version=m.app_version,
+            file_name=upload.file_name,
+            sha256=upload.sha256,
+            rows=len(upload.rows),
+            rows_loaded=0,
+        )
+        s.add(batch)
+        s.flush()
+        # What the registry holds for this site already, and from which upload's date.
+        held = {
+            (c, p): (rid, when)
+            for rid, c, p, when in s.execute(
+                select(
+                    Record.id, Record.course_code, Record.participant_code, Record.exported_at
+                ).where(Record.site_code == m.site_code)
+            )
+        }
+        at = upload.fields
+        header = [h for h in upload.header if h != SITE_COLUMN]
+        replace_ids: list[int] = []
+        new_rows: list[dict[str, Any]] = []
+        kept = 0
+        for row in upload.rows:
+            key = (row[at["course_code"]], row[at["participant_code"]])  # type: ignore[index]
+            old = held.get(key)
+            if old is not None:
+                if old[1] > exported:
+                    kept += 1
+                    continue
+                replace_ids.append(old[0])
+            cell = {name: (row[i] if i is not None else "") for name, i in at.items()}
+            new_rows.append(
+                {
+                    "site_code": m.site_code,
+                    "course_code": key[0],
+                    "participant_code": key[1],
+                    "batch": batch.id,
+                    "exported_at": exported,
+                    "programme": cell["programme"],
+                    "course_start": cell["course_start"],
+                    "status": cell["status"],
+                    "sessions_delivered": _int(cell["sessions_delivered"]),
+                    "sessions_attended": _int(cell["sessions_attended"]),
+                    "completed": _int(cell["completed"]),
+                    "measures": json.dumps(
+                        {
+                            k: [_num(row[i]) if i is not None else None for i in idx]
+                            for k, idx in upload.measures.items()
+                        },
+                        separators=(",", ":"),
+                    ),
+                    "row": json.dumps(
+                        dict(
+                            zip(header, (c for h, c in zip(upload.header, row) if h != SITE_COLUMN))
+                        ),
+                        ensure_ascii=False,
+                        separators=(",", ":"),
+                    ),
+                }
+            )
+        for start in range(0, len(replace_ids), 500):
+            s.execute(delete(Record).where(Record.id.in_(replace_ids[start : start + 500])))
+        if new_rows:
+            s.execute(insert(_RECORDS), new_rows)  # Core: no ORM bookkeeping per row
+        batch.rows_loaded = len(new_rows)
+        _merge_courses(s, m, batch.id, exported)
+        _mark_superseded(s, m.site_code, site.last_batch_id, loaded_at)
+    return LoadResult(
+        m.site_code, m.batch_id, upload.file_name, len(upload.rows), len(new_rows), kept, False
+    )
+
+
+def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str) -> None:
+    """The manifest's course counts replace older ones for the same site and course."""
+    held = dict(
+        s.execute(
+            select(CourseRecord.course_code, CourseRecord.exported_at).where(
+                CourseRecord.site_code == m.site_code
+            )
+        ).all()
+    )
+    rows = []
+    for c in m.courses:
+        if held.get(c.course_code, "") > exported:
+            continue
+        rows.append(
+            {
+                "site_code": m.site_code,
+                "course_code": c.course_code,
+                "batch": batch_pk,
+                "exported_at": exported,
+                "course_status": c.course_status,
+                "enrolled": c.count("enrolled"),
+                "started": c.count("started"),
+                "did_not_start": c.count("did_not_start"),
+                "in_progress": c.count("in_progress"),
+                "completed": c.count("completed"),
+                "did_not_complete": c.count("did_not_complete"),
+                "withdrawn": c.count("withdrawn"),
+                "left_out_no_consent": c.left_out_count("did_not_agree_to_share"),
+                "left_out_not_asked": c.left_out_count("not_asked_yet"),
+            }
+        )
+    replaced = [r["course_code"] for r in rows if r["course_code"] in held]
+    if replaced:
+        s.execute(
+            delete(CourseRecord).where(
+                CourseRecord.site_code == m.site_code, CourseRecord.course_code.in_(replaced)
+            )
+        )
+    if rows:
+        s.execute(insert(_COURSES), rows)
+
+
+def _mark_superseded(s: Any, site_code: str, by_batch: str, when: str) -> None:
+    """A batch none of whose rows or courses the registry still holds is superseded."""
+    still = select(Record.batch).where(Record.site_code == site_code).distinct()
+    still_courses = select(CourseRecord.batch).where(CourseRecord.site_code == site_code).distinct()
+    s.execute(
+        update(Batch)
+        .where(
+            Batch.site_code == site_code,
+            Batch.superseded_at.is_(None),
+            Batch.id.not_in(still),
+            Batch.id.not_in(still_courses),
+        )
+        .values(superseded_at=when, superseded_by=by_batch)
+    )
+
+
+def add_files(
+    db: Database, paths: Sequence[Path | str], profile_for: ProfileLookup
+) -> list[LoadResult]:
+    """Check every file first, then load them oldest export first; one refusal stops all."""
+    uploads = [read_upload(p, profile_for) for p in paths]
+    seen: dict[str, str] = {}
+    for u in uploads:
+        other = seen.get(u.manifest.batch_id)
+        if other is not None and other != u.sha256:
+            raise UploadRefused(
+                f"{u.file_name} has the same batch id as another file given but different "
+                "content; ask the site which is right."
+            )
+        seen[u.manifest.batch_id] = u.sha256
+    uploads.sort(key=lambda u: _iso(u.manifest.exported_at))
+    return [load_upload(db, u) for u in uploads]
+
+
+def table_counts(db: Database) -> dict[str, int]:
+    with db.read() as s:
+        return {
+            t.__tablename__: int(s.scalar(select(func.count()).select_from(t)) or 0)
+            for t in (Site, Batch, CourseRecord, Record)
+        }

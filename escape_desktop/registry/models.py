@@ -1,0 +1,97 @@
+"""The registry's tables (SQLAlchemy 2), on their own metadata: nothing here is class data.
+
+One row a person on a course at a site (``records``), the newest copy only; each upload
+loaded is kept in ``batches`` with when it was loaded and when later uploads replaced it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_VERSION = 1
+
+
+class RegistryBase(DeclarativeBase):
+    pass
+
+
+class Site(RegistryBase):
+    __tablename__ = "sites"
+
+    code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    first_loaded_at: Mapped[str] = mapped_column(String(32))
+    last_loaded_at: Mapped[str] = mapped_column(String(32))
+    last_exported_at: Mapped[str] = mapped_column(String(32))
+    last_batch_id: Mapped[str] = mapped_column(String(100))
+
+
+class Batch(RegistryBase):
+    """One upload loaded: kept for good, so the history of what arrived is never lost."""
+
+    __tablename__ = "batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_id: Mapped[str] = mapped_column(String(100), unique=True)
+    site_code: Mapped[str] = mapped_column(ForeignKey("sites.code"))
+    exported_at: Mapped[str] = mapped_column(String(32))  # ISO, as the manifest says
+    loaded_at: Mapped[str] = mapped_column(String(32))
+    profile_name: Mapped[str] = mapped_column(String(100))
+    profile_version: Mapped[str] = mapped_column(String(50))
+    app_version: Mapped[str] = mapped_column(String(50))
+    file_name: Mapped[str] = mapped_column(String(260))
+    sha256: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    rows_loaded: Mapped[int] = mapped_column(Integer)  # rows newer than what was held
+    # Set once later uploads hold every one of its people and courses.
+    superseded_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    superseded_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+
+
+class CourseRecord(RegistryBase):
+    """A course at a site (site code + course code), with the manifest's counts."""
+
+    __tablename__ = "courses"
+
+    site_code: Mapped[str] = mapped_column(ForeignKey("sites.code"), primary_key=True)
+    course_code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    batch: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    exported_at: Mapped[str] = mapped_column(String(32))
+    course_status: Mapped[str] = mapped_column(String(20))
+    enrolled: Mapped[int] = mapped_column(Integer, default=0)
+    started: Mapped[int] = mapped_column(Integer, default=0)
+    did_not_start: Mapped[int] = mapped_column(Integer, default=0)
+    in_progress: Mapped[int] = mapped_column(Integer, default=0)
+    completed: Mapped[int] = mapped_column(Integer, default=0)
+    did_not_complete: Mapped[int] = mapped_column(Integer, default=0)
+    withdrawn: Mapped[int] = mapped_column(Integer, default=0)
+    left_out_no_consent: Mapped[int] = mapped_column(Integer, default=0)
+    left_out_not_asked: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class Record(RegistryBase):
+    """One person on one course at one site: the newest upload's row."""
+
+    __tablename__ = "records"
+    __table_args__ = (
+        UniqueConstraint("site_code", "course_code", "participant_code"),
+        Index("ix_records_batch", "batch"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    site_code: Mapped[str] = mapped_column(ForeignKey("sites.code"))
+    course_code: Mapped[str] = mapped_column(String(50))
+    participant_code: Mapped[str] = mapped_column(String(50))
+    batch: Mapped[int] = mapped_column(ForeignKey("batches.id"))
+    exported_at: Mapped[str] = mapped_column(String(32))
+    programme: Mapped[str] = mapped_column(String(50))
+    course_start: Mapped[str] = mapped_column(String(10))  # ISO date, "" if not known
+    status: Mapped[str] = mapped_column(String(20))
+    sessions_delivered: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    sessions_attended: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    completed: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # {"pain_nrs": [start, end, change], ...} with null where blank: what the report reads.
+    measures: Mapped[str] = mapped_column(Text)
+    # The whole row as uploaded (column -> cell), for the merged export.
+    row: Mapped[str] = mapped_column(Text)

@@ -1,0 +1,167 @@
+"""Gathering the registry report: rows from the database, measure rules from the content library."""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from escape_desktop.db.engine import Database
+
+from .figures import (
+    CourseLeftOut,
+    GroupFigures,
+    MeasureRule,
+    PersonRow,
+    ReportData,
+    group_figures,
+)
+from .models import Batch, CourseRecord, Record, Site
+
+# Names another engineer may give the meaningful-change threshold in the instrument files;
+# ``mid`` is today's (minimal important difference).
+_THRESHOLD_FIELDS = ("meaningful_change", "meaningful", "mid")
+
+
+def measure_rules(library: Any) -> dict[str, MeasureRule]:
+    """Each instrument's direction and meaningful-change threshold, from the content library."""
+    rules = {}
+    for key, inst in library.instruments.items():
+        threshold = None
+        for name in _THRESHOLD_FIELDS:
+            value = getattr(inst, name, None)
+            if isinstance(value, int | float) and not isinstance(value, bool):
+                threshold = float(value)
+                break
+        rules[key] = MeasureRule(
+            key,
+            inst.name,
+            inst.direction,
+            threshold,
+            "content library" if threshold is not None else "none",
+            inst,
+        )
+    return rules
+
+
+def outcome_measures(library: Any) -> dict[str, dict[str, str]]:
+    """Programme key -> headline domain -> measure key, as each programme template says."""
+    return {k: dict(t.outcome_instruments) for k, t in library.templates.items()}
+
+
+def gather_report(
+    db: Database,
+    library: Any,
+    *,
+    date_from: date | None = None,
+    date_to: date | None = None,
+    made_on: date | None = None,
+) -> ReportData:
+    rules = measure_rules(library)
+    programmes = outcome_measures(library)
+    lo = date_from.isoformat() if date_from else ""
+    hi = date_to.isoformat() if date_to else "9999-12-31"
+    with db.read() as s:
+        sites = {code: name for code, name in s.execute(select(Site.code, Site.name))}
+        status_of = {(c.site_code, c.course_code): c for c in s.scalars(select(CourseRecord))}
+        batches = int(s.scalar(select(func.count()).select_from(Batch)) or 0)
+        q = select(
+            Record.site_code,
+            Record.course_code,
+            Record.programme,
+            Record.status,
+            Record.completed,
+            Record.measures,
+            Record.course_start,
+        )
+        people: dict[str, list[PersonRow]] = defaultdict(list)
+        courses_in: set[tuple[str, str]] = set()
+        for site, course, programme, status, completed, measures, start in s.execute(q):
+            if (date_from or date_to) and not (start and lo <= start <= hi):
+                continue
+            courses_in.add((site, course))
+            c = status_of.get((site, course))
+            people[site].append(
+                PersonRow(
+                    site,
+                    course,
+                    programme,
+                    status,
+                    bool(completed),
+                    c is not None and c.course_status == "finished",
+                    {k: tuple(v) for k, v in json.loads(measures).items()},  # type: ignore[misc]
+                )
+            )
+    # People left out count with their course: only courses that are in the period.
+    left: dict[str, list[CourseLeftOut]] = defaultdict(list)
+    for (site, course), c in status_of.items():
+        if (date_from or date_to) and (site, course) not in courses_in:
+            continue
+        left[site].append(CourseLeftOut(site, course, c.left_out_no_consent, c.left_out_not_asked))
+    figures = [
+        group_figures(
+            code, sites[code], people.get(code, []), left.get(code, []), programmes, rules
+        )
+        for code in sorted(sites)
+        if people.get(code) or left.get(code)
+    ]
+    overall = group_figures(
+        "ALL",
+        "All sites",
+        [p for code in sorted(people) for p in people[code]],
+        [c for code in sorted(left) for c in left[code]],
+        programmes,
+        rules,
+    )
+    period = "all courses"
+    if date_from or date_to:
+        period = (
+            f"courses starting {date_from.isoformat() if date_from else 'any time'} to "
+            f"{date_to.isoformat() if date_to else 'now'}"
+        )
+    used = sorted({k for f in figures for h in f.headlines for k in h.measures})
+    return ReportData(
+        title="Registry report: implementation and outcomes",
+        period=period,
+        made_on=(made_on or date.today()).isoformat(),
+        sites=tuple(figures),
+        overall=overall,
+        rules=tuple(rules[k] for k in used if k in rules),
+        batches=batches,
+    )
+
+
+def site_json(f: GroupFigures) -> dict:
+    return f.as_json()
+
+
+def list_sites(db: Database) -> list[dict]:
+    """Each site with its last upload, how many rows the registry holds and uploads loaded."""
+    with db.read() as s:
+        people = dict(
+            s.execute(select(Record.site_code, func.count()).group_by(Record.site_code)).all()
+        )
+        batches = dict(
+            s.execute(select(Batch.site_code, func.count()).group_by(Batch.site_code)).all()
+        )
+        courses = dict(
+            s.execute(
+                select(CourseRecord.site_code, func.count()).group_by(CourseRecord.site_code)
+            ).all()
+        )
+        return [
+            {
+                "code": site.code,
+                "name": site.name,
+                "last_batch_id": site.last_batch_id,
+                "last_exported_at": site.last_exported_at,
+                "last_loaded_at": site.last_loaded_at,
+                "people": int(people.get(site.code, 0)),
+                "courses": int(courses.get(site.code, 0)),
+                "batches": int(batches.get(site.code, 0)),
+            }
+            for site in s.scalars(select(Site).order_by(Site.code))
+        ]
