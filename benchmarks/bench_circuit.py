@@ -11,16 +11,16 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from datetime import date  # noqa: E402
-from itertools import count  # noqa: E402
+from datetime import date
+from itertools import count
 
-from sqlalchemy import select, text, update  # noqa: E402
+from sqlalchemy import select, text, update
 
-from benchmarks.common import large_demo_copy, median_seconds, report  # noqa: E402
-from escape_desktop.context import AppContext  # noqa: E402
-from escape_desktop.db.models import Course, Enrolment, Session  # noqa: E402
-from escape_desktop.services import participants  # noqa: E402
-from escape_desktop.services.participants import ParticipantInput  # noqa: E402
+from benchmarks.common import large_demo_copy, median_seconds, report
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import Course, Enrolment, Session
+from escape_desktop.services import participants
+from escape_desktop.services.participants import ParticipantInput
 
 SESSION = 6
 

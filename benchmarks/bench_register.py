@@ -13,13 +13,13 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from PySide6.QtGui import QStandardItem, QStandardItemModel  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTableView  # noqa: E402
-from sqlalchemy import select  # noqa: E402
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QTableView
+from sqlalchemy import select
 
-from benchmarks.common import large_demo_copy, median_seconds, report  # noqa: E402
-from escape_desktop.context import AppContext  # noqa: E402
-from escape_desktop.db.models import Attendance, Course, Enrolment, Session  # noqa: E402
+from benchmarks.common import large_demo_copy, median_seconds, report
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import Attendance, Course, Enrolment, Session
 
 RAW_REGISTER = """
 SELECT p.first_name || ' ' || p.last_name, e.id, s.number, a.mark

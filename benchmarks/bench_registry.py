@@ -106,7 +106,7 @@ def plain_load(files: list[Path], db_path: Path) -> int:
                 reader = csv.reader(fh)
                 next(reader)
                 batch = [[f.stem] + r for r in reader]
-            con.executemany(f"INSERT INTO upload VALUES ({marks})", batch)  # noqa: S608
+            con.executemany(f"INSERT INTO upload VALUES ({marks})", batch)
             rows += len(batch)
         con.commit()
     finally:

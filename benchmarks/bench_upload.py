@@ -35,7 +35,7 @@ def dump_tables(db_path, folder) -> int:
     rows = 0
     try:
         for table in TABLES:
-            cur = con.execute(f"SELECT * FROM {table}")  # noqa: S608 - fixed names
+            cur = con.execute(f"SELECT * FROM {table}")
             with (folder / f"{table}.csv").open("w", encoding="utf-8", newline="") as fh:
                 writer = csv.writer(fh)
                 writer.writerow([d[0] for d in cur.description])

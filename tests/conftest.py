@@ -12,8 +12,8 @@ import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from escape_desktop.context import AppContext  # noqa: E402
-from escape_desktop.db.engine import DB_FILENAME  # noqa: E402
+from escape_desktop.context import AppContext
+from escape_desktop.db.engine import DB_FILENAME
 
 # Demo data is generated relative to this day, so tests do not drift with the calendar.
 DEMO_TODAY = date(2026, 11, 26)

@@ -152,7 +152,7 @@ class FakeKernel32:
         self.exit_codes, self.denied, self.last_error = exit_codes, denied, 0
         self.open_handles: set[int] = set()
 
-    def OpenProcess(self, _access: int, _inherit: bool, pid: int) -> int:  # noqa: N802
+    def OpenProcess(self, _access: int, _inherit: bool, pid: int) -> int:
         if pid in self.denied:
             self.last_error = 5  # ERROR_ACCESS_DENIED
             return 0
@@ -162,11 +162,11 @@ class FakeKernel32:
         self.open_handles.add(pid + 10_000)
         return pid + 10_000
 
-    def GetExitCodeProcess(self, handle: int, ref) -> int:  # type: ignore[no-untyped-def]  # noqa: N802
+    def GetExitCodeProcess(self, handle: int, ref) -> int:  # type: ignore[no-untyped-def]
         ref._obj.value = self.exit_codes[handle - 10_000]
         return 1
 
-    def CloseHandle(self, handle: int) -> int:  # noqa: N802
+    def CloseHandle(self, handle: int) -> int:
         self.open_handles.discard(handle)
         return 1
 

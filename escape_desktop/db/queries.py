@@ -35,7 +35,7 @@ def attended_counts(s: OrmSession, course_ids: list[int] | None = None) -> dict[
     )
     if course_ids is not None:
         q = q.where(Session.course_id.in_(course_ids))
-    return dict(s.execute(q).all())  # type: ignore[arg-type]
+    return dict(s.execute(q).all())
 
 
 def course_by_code(s: OrmSession, code: str) -> Course | None:

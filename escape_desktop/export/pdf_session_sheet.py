@@ -6,8 +6,10 @@ target dose for today) and an empty "done" column for the pen.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -46,12 +48,18 @@ class SheetTable(Table):
     after the table: far cheaper than a flowable per cell, which kept 16 x 10 slow.
     benchmarks/bench_pdf.py measures it against a bare ReportLab table."""
 
-    def __init__(self, *args, aims=None, ticks=(), **kwargs):  # type: ignore[no-untyped-def]
+    def __init__(
+        self,
+        *args: Any,
+        aims: dict[tuple[int, int], tuple[str, str]] | None = None,
+        ticks: Iterable[tuple[int, int]] = (),
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.aims: dict[tuple[int, int], tuple[str, str]] = aims or {}
         self.ticks: tuple[tuple[int, int], ...] = tuple(ticks)
 
-    def _drawCell(self, cellval, cellstyle, pos, size):  # type: ignore[no-untyped-def]  # noqa: N802
+    def _drawCell(self, cellval: Any, cellstyle: Any, pos: Any, size: Any) -> None:
         # Most of the grid is empty boxes for the pen: an empty string would still cost a
         # text object each (BT ... ET), so skip it. Nothing visible changes.
         if cellval == "" and not cellstyle.href and not cellstyle.destination:

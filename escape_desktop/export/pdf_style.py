@@ -120,7 +120,7 @@ class CellParagraph(Paragraph):
 
     _wrapped: tuple[float, object] | None = None  # (width, the line breaks made for it)
 
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         done = self._wrapped
         # split() may drop the line breaks when it pushes the paragraph on to the next page
         if done is not None and done[0] == availWidth and getattr(self, "blPara", None) is done[1]:
@@ -255,7 +255,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
         super().__init__(*args, **kwargs)
         self._saved_pages: list[dict] = []
 
-    def showPage(self) -> None:  # noqa: N802 (ReportLab's name)
+    def showPage(self) -> None:
         self._saved_pages.append(dict(self.__dict__))
         self._startPage()
 

@@ -92,7 +92,7 @@ def gather_report(
                     status,
                     bool(completed),
                     c is not None and c.course_status == "finished",
-                    {k: tuple(v) for k, v in json.loads(measures).items()},  # type: ignore[misc]
+                    {k: tuple(v) for k, v in json.loads(measures).items()},
                 )
             )
     # People left out count with their course: only courses that are in the period.

@@ -469,7 +469,7 @@ class _Builder:
                     enrolled_on,
                     marks,
                     enrolment["status"] == "withdrawn",
-                    enrolment["withdrawn_on"],  # type: ignore[arg-type]
+                    enrolment["withdrawn_on"],
                 ),
                 [SessionFact(sid, day, cancelled) for sid, _, day, cancelled in sessions],
                 self.today,

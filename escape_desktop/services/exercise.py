@@ -72,7 +72,7 @@ def record_exercise(
             raise ValidationError("session", "That session belongs to another course.")
         row = station_row(s, ExerciseRecord, enrolment_id, session_id, station_key)
         row.level = level - 1  # stored 0-based; people see "Level 1"
-        row.target_dose = target  # type: ignore[assignment]
+        row.target_dose = target
         row.dose_achieved = achieved
         row.pain = pain
         row.effort = effort

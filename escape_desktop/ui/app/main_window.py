@@ -235,8 +235,12 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.pages)
 
     def _action(
-        self, text: str, slot, shortcut: QKeySequence | str | None = None, tip: str = ""
-    ) -> QAction:  # type: ignore[no-untyped-def]
+        self,
+        text: str,
+        slot: Callable[[], None],
+        shortcut: QKeySequence | str | None = None,
+        tip: str = "",
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))

@@ -62,7 +62,7 @@ class CellEditor(QWidget):
                 return i
         return -1
 
-    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
         i = self._position(obj)
         if i < 0:
             return False

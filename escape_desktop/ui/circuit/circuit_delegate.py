@@ -45,16 +45,16 @@ class CircuitDelegate(QStyledItemDelegate):
         parent: QWidget,
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
-    ) -> QWidget:  # noqa: N802
+    ) -> QWidget:
         return CellEditor(parent)
 
-    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:  # noqa: N802
+    def setEditorData(self, editor: QWidget, index: QModelIndex | QPersistentModelIndex) -> None:
         if isinstance(editor, CellEditor) and not editor.fields["dose_achieved"].isModified():
             editor.set_values(index.data(Qt.ItemDataRole.EditRole) or {})
 
     def setModelData(
         self, editor: QWidget, model: QAbstractItemModel, index: QModelIndex | QPersistentModelIndex
-    ) -> None:  # noqa: N802
+    ) -> None:
         pass  # the section saves the editor itself, so it can keep it open on a mistake
 
     def updateEditorGeometry(
@@ -62,8 +62,8 @@ class CircuitDelegate(QStyledItemDelegate):
         editor: QWidget,
         option: QStyleOptionViewItem,
         index: QModelIndex | QPersistentModelIndex,
-    ) -> None:  # noqa: N802
-        rect = option.rect  # type: ignore[attr-defined]
+    ) -> None:
+        rect = option.rect
         h = min(rect.height(), max(editor.sizeHint().height(), 26))
         editor.setGeometry(QRect(rect.left(), rect.bottom() - h + 1, rect.width(), h))
 
@@ -71,8 +71,8 @@ class CircuitDelegate(QStyledItemDelegate):
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
-    ) -> QSize:  # noqa: N802
-        fm = QFontMetrics(option.font)  # type: ignore[attr-defined]
+    ) -> QSize:
+        fm = QFontMetrics(option.font)
         return QSize(150, 2 * fm.height() + 14)
 
     def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFontMetrics]:
@@ -103,9 +103,9 @@ class CircuitDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         cell: Cell | None = index.data(CellRole)
-        rect = option.rect  # type: ignore[attr-defined]
-        pal = option.palette  # type: ignore[attr-defined]
-        state = option.state  # type: ignore[attr-defined]
+        rect = option.rect
+        pal = option.palette
+        state = option.state
         selected = bool(state & QStyle.StateFlag.State_Selected)
         if selected:
             painter.fillRect(rect, pal.highlight())
@@ -123,7 +123,7 @@ class CircuitDelegate(QStyledItemDelegate):
         if cell is None:
             return
         text_colour = pal.highlightedText().color() if selected else pal.text().color()
-        font = option.font  # type: ignore[attr-defined]
+        font = option.font
         bold, fm, fm_bold = self._fonts(font)
         inner = rect.adjusted(6, 3, -6, -3)
         line_h = fm.height()

@@ -151,19 +151,19 @@ class CircuitModel(QAbstractTableModel):
 
     # ------------------------------------------------------------------ Qt API
 
-    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() or self.grid is None:
             return 0
         return len(self.grid.rows)
 
-    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: B008
         if parent.isValid() or self.grid is None:
             return 0
         return COL_FIRST_STATION + len(self.grid.stations)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:  # noqa: N802
+    ) -> Any:
         if self.grid is None:
             return None
         if orientation == Qt.Orientation.Horizontal:
@@ -243,7 +243,7 @@ class CircuitModel(QAbstractTableModel):
         index: QModelIndex | QPersistentModelIndex,
         value: Any,
         role: int = Qt.ItemDataRole.EditRole,
-    ) -> bool:  # noqa: N802
+    ) -> bool:
         self.last_error = None
         if role != Qt.ItemDataRole.EditRole or not index.isValid() or self.grid is None:
             return False

@@ -149,7 +149,7 @@ class CircuitSection(CourseSection):
         results = fm.horizontalAdvance("did 12 · pain 10 · effort 10") + 14
         self.table.horizontalHeader().setDefaultSectionSize(max(164, results))
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # large text switched on or off
             self._size_rows()

@@ -14,7 +14,7 @@ class CircuitTable(QTableView):
 
     start_edit = Signal(str)  # the text typed to open it ("" for Enter/F2/double-click)
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         text = event.text()
         plain = not event.modifiers() & (
             Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
@@ -28,7 +28,7 @@ class CircuitTable(QTableView):
                 return
         super().keyPressEvent(event)
 
-    def mouseDoubleClickEvent(self, event: Any) -> None:  # noqa: N802
+    def mouseDoubleClickEvent(self, event: Any) -> None:
         super().mouseDoubleClickEvent(event)
         if self.currentIndex().isValid():
             self.start_edit.emit("")

@@ -72,7 +72,7 @@ def _fmt(value: float) -> str:
 class PaintedChart(QWidget):
     """A widget drawn by its ``paint(painter, area)``, which also serves printing and images."""
 
-    def paintEvent(self, _event: object) -> None:  # noqa: N802
+    def paintEvent(self, _event: object) -> None:
         p = QPainter(self)
         try:
             p.setRenderHint(QPainter.RenderHint.Antialiasing)
@@ -176,10 +176,10 @@ class LineChart(PaintedChart):
 
     # ------------------------------------------------------------------ Qt
 
-    def sizeHint(self) -> QSize:  # noqa: N802 (Qt name)
+    def sizeHint(self) -> QSize:
         return QSize(420, 260)
 
-    def minimumSizeHint(self) -> QSize:  # noqa: N802
+    def minimumSizeHint(self) -> QSize:
         return QSize(220, 150)
 
     def _changed(self) -> None:

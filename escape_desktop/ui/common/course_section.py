@@ -89,7 +89,7 @@ class CourseSection(QWidget):
             return
         self.changed_on_screen(change, level)
 
-    def showEvent(self, event: QShowEvent) -> None:  # noqa: N802
+    def showEvent(self, event: QShowEvent) -> None:
         super().showEvent(event)
         level, self.stale = self.stale, Stale.NONE
         if level != Stale.NONE:

@@ -68,10 +68,10 @@ class UploadPreviewModel(QAbstractTableModel):
         self._rows = [list(r) for r in rows]
         self.endResetModel()
 
-    def rowCount(self, parent: QModelIndex | Any = QModelIndex()) -> int:  # noqa: B008, N802
+    def rowCount(self, parent: QModelIndex | Any = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._rows)
 
-    def columnCount(self, parent: QModelIndex | Any = QModelIndex()) -> int:  # noqa: B008, N802
+    def columnCount(self, parent: QModelIndex | Any = QModelIndex()) -> int:  # noqa: B008
         return 0 if parent.isValid() else len(self._header)
 
     def data(self, index: QModelIndex | Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -84,7 +84,7 @@ class UploadPreviewModel(QAbstractTableModel):
                 return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
 
-    def headerData(  # noqa: N802
+    def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
         if role != Qt.ItemDataRole.DisplayRole:
@@ -505,7 +505,7 @@ class ExportDialog(QDialog):
         self.outcome.setText(text)
         self.outcome.setStyleSheet("color: #b00020;")
 
-    def done(self, code: int) -> None:  # noqa: D401 - Qt override
+    def done(self, code: int) -> None:
         if self._job is not None:
             return  # keep the dialog (and its worker) until the file is saved
         super().done(code)

@@ -115,7 +115,7 @@ class InstrumentsDialog(QDialog):
         self.list.currentRowChanged.connect(self._show_details)
         self.list.installEventFilter(self)
 
-    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
         """Alt+Up / Alt+Down in the list move the highlighted measure."""
         if (
             watched is self.list

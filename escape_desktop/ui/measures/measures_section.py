@@ -273,7 +273,7 @@ class MeasuresSection(CourseSection):
             self._set_outcomes(outcomes)
         self._show_results()
 
-    def changeEvent(self, event: QEvent) -> None:  # noqa: N802
+    def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
         if event.type() == QEvent.Type.FontChange:  # large text: names need more room
             QTimer.singleShot(0, self, self._fit_people_list)  # not after self is gone

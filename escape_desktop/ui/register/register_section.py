@@ -290,7 +290,7 @@ class RegisterSection(CourseSection):
         if not index.isValid():
             self.message.emit("Choose a person in the register first.")
             return
-        signal.emit(self.model.rows[index.row()].enrolment_id)  # type: ignore[attr-defined]
+        signal.emit(self.model.rows[index.row()].enrolment_id)
 
     def _update_buttons(self) -> None:
         has_course = self.course_id is not None
