@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test test-package lint package smoke installer bench clean screenshots
+.PHONY: run test test-package lint package smoke installer bench bench-quick clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ lint: $(TEST_STAMP)
 
 bench: $(TEST_STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
+
+# Every benchmark once, few repeats, no target enforced: so none can rot unnoticed (CI).
+bench-quick: $(TEST_STAMP)
+	ESCAPE_DESKTOP_BENCH_QUICK=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m benchmarks
 
 package: $(TEST_STAMP)
 	$(BIN)/python tasks.py package
