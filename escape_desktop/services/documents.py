@@ -25,6 +25,7 @@ from escape_desktop.programme.completion import sessions_needed
 from . import certificates
 from .circuit import circuit_grid, home_plan_for, station_history
 from .exercise import station as find_station
+from .figures import course_figures
 from .measures import course_outcomes, participant_results
 
 __all__ = [
@@ -86,8 +87,18 @@ def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> C
         programme_title = ctx.library.template(reg.programme).title
     except KeyError:
         programme_title = reg.programme
+    today = today or date.today()
+    # Every figure a document prints comes from services.figures (programme.status).
+    figures = course_figures(ctx, course_id, today)
+    allowed = certificates.certificate_list(ctx, course_id, today)
     return CourseInfo(
-        reg=_register(reg), programme_title=programme_title, today=today or date.today()
+        reg=_register(reg),
+        programme_title=programme_title,
+        today=today,
+        summary=figures.summary,
+        statuses=dict(figures.people),
+        planned_sessions=figures.planned_sessions,
+        certificate_ids=tuple(p.enrolment_id for p in allowed.people),
     )
 
 
