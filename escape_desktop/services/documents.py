@@ -19,7 +19,7 @@ from escape_desktop.export.pdf_data import CourseInfo, Register, RegisterRow, Se
 from escape_desktop.export.pdf_errors import DocumentError
 from escape_desktop.export.pdf_progress import HomeLine, MeasureLine, PersonProgress, StationLine
 from escape_desktop.export.pdf_session_sheet import SheetCell, SheetRow, SheetStation
-from escape_desktop.export.pdf_summary import SummaryBar, SummaryData, SummaryMeasure
+from escape_desktop.export.pdf_summary import SummaryData, SummaryDomain, SummaryMeasure
 from escape_desktop.programme.completion import sessions_needed
 
 from . import certificates
@@ -176,15 +176,54 @@ def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> Pers
     )
 
 
+def _tally(values: list[str], order: Sequence[str] = ()) -> tuple[tuple[str, int], ...]:
+    """Counts of each value, in the given order first, then most common first."""
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    ordered = [k for k in order if k in counts]
+    rest = sorted((k for k in counts if k not in ordered), key=lambda k: (-counts[k], k))
+    return tuple((k, counts[k]) for k in ordered + rest)
+
+
+def _who(ctx: AppContext, course_id: int) -> list[tuple[int, date | None, str, str, str]]:
+    """Each enrolment's date of birth, sex, referral source and withdrawal reason."""
+    from sqlalchemy import select
+
+    from escape_desktop.db.models import Enrolment, Participant
+
+    with ctx.db.read() as s:
+        return [
+            (eid, dob, sex or "", source or "", reason or "")
+            for eid, dob, sex, source, reason in s.execute(
+                select(
+                    Enrolment.id,
+                    Participant.date_of_birth,
+                    Participant.sex,
+                    Participant.referral_source,
+                    Enrolment.withdrawn_reason,
+                )
+                .join(Participant, Participant.id == Enrolment.participant_id)
+                .where(Enrolment.course_id == course_id)
+            )
+        ]
+
+
 def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
-    """The class outcomes and attendance per session, as the summary prints them."""
+    """The class figures as the summary prints them: every count from services.figures and
+    services.measures (programme.status / programme.outcomes), none worked out here."""
+    from escape_desktop.programme.demographics import AGE_BANDS, AGE_UNKNOWN, age_band, sex_word
+    from escape_desktop.programme.status import PRESENT, WITHDRAWN
+
+    from . import settings_registry as reg
+
     out = course_outcomes(ctx, info.reg.course_id, today=info.today)
     present: list[int | None] = []
     for x in info.sessions:
         if x.cancelled or x.date > info.today:
             present.append(None)
         else:
-            present.append(sum(1 for r in info.reg.rows if r.marks.get(x.id) == "present"))
+            present.append(sum(1 for r in info.reg.rows if r.marks.get(x.id) == PRESENT))
 
     def scale(key: str) -> tuple[float, float]:
         for person in out.rows:
@@ -193,14 +232,40 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
                 return r.minimum, r.maximum
         return 0.0, 1.0
 
+    stored = reg.stored(ctx)
+    first_day = info.first_date or info.today
+    who = _who(ctx, info.reg.course_id)
+    statuses = info.statuses
+    # Data completeness: starters with a start and an end value on every measured headline measure.
+    headline = [p.instruments[0] for p in out.proportions if len(p.instruments) == 1]
+    starters = [row for row in out.rows if statuses[row.enrolment_id].started]
+    complete = sum(
+        1
+        for row in starters
+        if headline and all((r := row.result(k)) is not None and r.has_both for k in headline)
+    )
+    withdrawn_reasons = [
+        reason.strip() or "No reason given"
+        for eid, _dob, _sex, _src, reason in who
+        if statuses[eid].status == WITHDRAWN
+    ]
     return SummaryData(
-        participants=out.participants,
-        withdrawn=out.withdrawn,
-        started=out.started,
-        completers=out.completers,
+        site_name=reg.get(ctx, reg.SITE_NAME, stored),
+        site_code=reg.get(ctx, reg.SITE_CODE, stored),
+        figures=info.summary,
         completion_rate=out.completion_rate,
-        bars=tuple(
-            SummaryBar(p.label, p.percent, p.numerator, p.denominator, p.instrument_names)
+        domains=tuple(
+            SummaryDomain(
+                label=p.label,
+                measured=p.measured,
+                instrument_names=p.instrument_names,
+                threshold=p.threshold,
+                threshold_percent=p.threshold_percent,
+                threshold_source=p.threshold_source,
+                improved=p.improved,
+                meaningful=p.meaningful,
+                worse=p.worse,
+            )
             for p in out.proportions
         ),
         measures=tuple(
@@ -224,6 +289,15 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         ),
         present=tuple(present),
         numbers=tuple(x.number for x in info.sessions),
+        age_bands=_tally(
+            [age_band(dob, first_day) for _e, dob, *_ in who],
+            [label for _, label in AGE_BANDS] + [AGE_UNKNOWN],
+        ),
+        sexes=_tally([sex_word(sex) for _e, _d, sex, *_ in who]),
+        referral_sources=_tally([src.strip() or "Not recorded" for *_x, src, _r in who]),
+        withdrawal_reasons=_tally(withdrawn_reasons),
+        complete_measures=complete,
+        headline_measured=bool(headline),
     )
 
 
