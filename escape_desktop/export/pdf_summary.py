@@ -201,7 +201,7 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     story.append(KeepTogether([chart, Paragraph(note, Styles.note)]))
 
     story.append(Paragraph("Class outcomes", Styles.h2))
-    bars = []
+    bars: list[tuple[str, float | None, str]] = []
     for d in data.domains:
         if not d.measured:
             bars.append((f"{d.label} (not measured)", None, ""))

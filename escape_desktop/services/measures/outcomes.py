@@ -6,6 +6,7 @@ Every count (status, started, completers, on track) comes from services.figures
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from fractions import Fraction
@@ -343,7 +344,7 @@ def _outcomes(
     return courses, rows, instruments, proportions, extra
 
 
-def _pairs(raw: list[tuple[object, object]]) -> list[tuple[float | None, float | None]]:
+def _pairs(raw: Sequence[tuple[object, object]]) -> list[tuple[float | None, float | None]]:
     """(start, end) scores from the stored (score, day, adapted) values."""
     return [(_score(start), _score(end)) for start, end in raw]
 
