@@ -405,3 +405,27 @@ def test_the_demo_shows_the_same_numbers_everywhere(demo_ctx, demo_today, code, 
 def queries_course_id(ctx, code: str) -> int:
     with ctx.db.read() as s:
         return queries.course_by_code(s, code).id
+
+
+def test_one_attendance_vocabulary_on_screen_on_paper_and_in_the_upload(ctx):
+    """P present, A absent, S apologies: the register screen, the printed register, the
+    attendance CSV's letters and the data dictionary's words all say the same."""
+    from escape_desktop.export.pdf_register import MARK_SYMBOL
+    from escape_desktop.export.upload_dictionary import render_dictionary
+    from escape_desktop.programme.status import ATTENDANCE_MARKS, MARK_LETTER
+    from escape_desktop.services.uploads import profile
+    from escape_desktop.ui.common.style import MARK_TEXT, MARK_WORD
+    from escape_desktop.ui.register.register_table import KEY_MARKS
+
+    assert MARK_LETTER == {"present": "P", "absent": "A", "apologies": "S"}
+    assert MARK_TEXT == MARK_LETTER and MARK_SYMBOL == MARK_LETTER
+    assert MARK_WORD == programme_status.MARK_WORD
+    keys = {chr(k).upper(): m for k, m in KEY_MARKS.items() if chr(k).isalpha()}
+    assert all(keys[MARK_LETTER[m]] == m for m in ATTENDANCE_MARKS)  # press the letter shown
+    upload = profile(ctx, None)
+    assert upload.attendance is not None
+    column = next(c for c in upload.attendance.columns if c.source == "attendance.mark")
+    mapping = dict(column.mapping)
+    assert {m: mapping[m] for m in ATTENDANCE_MARKS} == MARK_LETTER
+    dictionary = render_dictionary(upload)
+    assert "A absent" in dictionary and "S sent apologies" in dictionary
