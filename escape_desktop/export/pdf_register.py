@@ -35,8 +35,9 @@ def render_register(info: CourseInfo, path: Path) -> int:
     width = LANDSCAPE[0] - 2 * MARGIN
     sessions = info.sessions
     n = len(sessions)
-    session_w = 36 if n <= 12 else max(24, 432 / n)
     fixed = 18 + 62 + 100
+    # As wide as a date needs while the names keep 120 pt (a made-up 13th session fits too).
+    session_w = max(24.0, min(36.0, (width - fixed - 120) / max(1, n)))
     name_w = max(120, width - fixed - session_w * n)
     widths = [18, name_w] + [session_w] * n + [62, 100]
 
