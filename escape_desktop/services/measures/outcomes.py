@@ -436,11 +436,11 @@ def course_programme(ctx: AppContext, course_id: int) -> str:
 
 
 def ratio_text(r: Ratio | None, decimals: int = 0) -> str:
-    """ "4 of 7 (57 %)", rounded half away from zero; "-" with nobody to count."""
+    """ "4 of 7 (57%)", rounded half away from zero; "-" with nobody to count."""
     if r is None or not r.denominator:
         return "-"
     pct = format_number(Fraction(100 * r.numerator, r.denominator), decimals)
-    return f"{r.numerator} of {r.denominator} ({pct} %)"
+    return f"{r.numerator} of {r.denominator} ({pct}%)"  # as the class summary prints it
 
 
 def completion_text(o: CourseOutcomes) -> str:
