@@ -429,3 +429,21 @@ def test_one_attendance_vocabulary_on_screen_on_paper_and_in_the_upload(ctx):
     assert {m: mapping[m] for m in ATTENDANCE_MARKS} == MARK_LETTER
     dictionary = render_dictionary(upload)
     assert "A absent" in dictionary and "S sent apologies" in dictionary
+
+
+def test_one_rounding_rule_on_screen_and_on_paper():
+    """Halves round away from zero on the measures screen, in outcomes text and in the PDF."""
+    from escape_desktop.export.pdf_summary import SummaryMeasure, pct
+    from escape_desktop.programme.status import Ratio
+    from escape_desktop.services.measures import InstrumentSummary, ratio_text
+
+    on_screen = InstrumentSummary(
+        "k", "K", "", "higher_better", 0, 2, 2, 2, 2.25, 2.25, -0.25, 1, None, None, ""
+    )
+    on_paper = SummaryMeasure(
+        "k", "K", "", "higher_better", 0, 2, 2, 2, 2.25, 2.25, -0.25, 1, None, 0.0, 10.0
+    )
+    assert on_screen.fmt(2.25) == on_paper.fmt(2.25) == "2.3"  # Python's own format gives 2.2
+    assert on_screen.fmt(-0.25, signed=True) == on_paper.fmt(-0.25, signed=True) == "-0.3"
+    half = Ratio(1, 8)  # 12.5 %
+    assert pct(half) == "13%" and ratio_text(half) == "1 of 8 (13%)"

@@ -85,8 +85,8 @@ class InstrumentSummary:
     def fmt(self, value: float | None, *, signed: bool = False) -> str:
         if value is None:
             return ""
-        places = self.decimals + 1
-        return f"{value:+.{places}f}" if signed else f"{value:.{places}f}"
+        text = format_number(value, self.decimals + 1)  # halves away from zero, as in the PDF
+        return f"+{text}" if signed and not text.startswith("-") else text
 
 
 @dataclass(frozen=True)
