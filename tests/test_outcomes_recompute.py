@@ -58,7 +58,13 @@ def _raw(ctx, code: str, today: date) -> dict:
                 SELECT en.status,
                        (SELECT count(*) FROM attendance a JOIN sessions s ON s.id = a.session_id
                         WHERE a.enrolment_id = en.id AND a.mark = 'present'
-                          AND s.cancelled = 0 AND s.date <= :today)
+                          AND s.cancelled = 0 AND s.date <= :today),
+                       -- sessions held while enrolled (a late joiner is not charged earlier ones)
+                       (SELECT count(*) FROM sessions s
+                        WHERE s.course_id = en.course_id AND s.cancelled = 0 AND s.date <= :today
+                          AND (en.enrolled_on IS NULL OR s.date >= en.enrolled_on
+                               OR EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = s.id
+                                          AND a.enrolment_id = en.id AND a.mark = 'present')))
                 FROM enrolments en WHERE en.course_id = :cid
                 """
             ),
@@ -87,12 +93,12 @@ def _raw(ctx, code: str, today: date) -> dict:
             if key in MID
             else None,
         }
-    started = [n for status, n in people if status != "did_not_start"]
+    # Started = came at least once; completers of finished courses, of those still enrolled.
+    started = [n for _status, n, _held in people if n > 0]
     completers = sum(
-        1
-        for status, n in people
-        if status not in ("did_not_start", "withdrawn") and 4 * n >= 3 * delivered
+        1 for status, n, held in people if status != "withdrawn" and n > 0 and 4 * n >= 3 * held
     )
+    assert delivered
     proportions = {
         domain: (summary[key]["n_improved"], summary[key]["n_both"])
         for domain, key in OUTCOME_KEYS[programme].items()

@@ -105,6 +105,14 @@ def test_certificates_for_chosen_people_and_a_test_print_records_nothing(
         assert s.scalar(select(func.count()).select_from(CertificateIssued)) == 0
 
 
+def _enrolled_before_the_course(ctx, enrolment_id: int, day: date) -> None:
+    """Enrolments are dated the real today; these courses lie in the past, so date them back."""
+    from escape_desktop.db.models import Enrolment
+
+    with ctx.db.transaction() as s:
+        s.get(Enrolment, enrolment_id).enrolled_on = day
+
+
 def test_certificates_printed_on_the_last_day_include_who_completes_today(ctx, tmp_path):
     from escape_desktop.services.attendance import mark_attendance
     from escape_desktop.services.courses import CourseInput, create_course
@@ -132,6 +140,7 @@ def test_certificates_printed_on_the_last_day_include_who_completes_today(ctx, t
             ParticipantInput(first_name=first, last_name="Demo-Test", consent_programme=True),
         )
         people.append(eid)
+        _enrolled_before_the_course(ctx, eid, date(2026, 1, 1))
         for x in info.sessions[:attended]:
             mark_attendance(ctx, eid, x.id, "present")
     out = tmp_path / "last-day.pdf"

@@ -18,7 +18,6 @@ from escape_desktop.ui.register.register_model import (
     FIRST_SESSION,
     MARK_ROLE,
     RegisterModel,
-    completion_state,
     next_mark,
 )
 from escape_desktop.ui.register.register_ops import RegisterOps
@@ -64,19 +63,30 @@ def test_register_model_passes_qtmodeltester(qtmodeltester, demo_ctx, demo_today
     qtmodeltester.check(model, force_py=True)
 
 
-def test_cycle_order_and_completion_states():
+def test_cycle_order():
     assert [next_mark(None), next_mark("present"), next_mark("absent"), next_mark("apologies")] == [
         "present",
         "absent",
         "apologies",
         None,
     ]
-    assert completion_state(9, 12, 0, 9, False) == "completed"
-    assert completion_state(8, 12, 0, 9, False) == "cannot"
-    assert completion_state(2, 5, 7, 9, False) == "at_risk"
-    assert completion_state(1, 5, 7, 9, False) == "cannot"  # 1 + 7 < 9
-    assert completion_state(5, 5, 7, 9, False) == "on_track"
-    assert completion_state(5, 5, 7, 9, True) == "withdrawn"
+
+
+def test_the_register_words_are_programme_status_words(demo_ctx, demo_today):
+    # The register screen shows exactly what programme.status (via services.figures) decides.
+    from escape_desktop.programme.status import progress_text
+    from escape_desktop.services.figures import course_figures
+
+    model = RegisterModel(today=demo_today)
+    for code in ("KH-2026-001", "KH-2026-002"):
+        cid = course_id(demo_ctx, code)
+        with demo_ctx.db.read() as s:
+            model.set_register(queries.register(s, cid))
+        figures = course_figures(demo_ctx, cid, demo_today)
+        for i, row in enumerate(model.rows):
+            want = figures.status_of(row.enrolment_id)
+            assert model.data(model.index(i, COL_STATUS)) == progress_text(want)
+            assert model.data(model.index(i, COL_ATTENDED)) == f"{want.attended} of {want.held}"
 
 
 def test_opens_on_the_next_session_for_the_first_person(section, demo_today):
@@ -113,7 +123,11 @@ def test_keyboard_marks_save_and_move_down(qtbot, section, demo_ctx):
 def test_running_count_and_status_follow_the_marks(qtbot, section):
     model = section.model
     # Pick someone who missed a session: mark them present at every past session they missed.
-    row = next(i for i, r in enumerate(model.rows) if model.attended(r) < model._delivered)
+    row = next(
+        i
+        for i, r in enumerate(model.rows)
+        if r.status != "withdrawn" and model.status(r).attended < model.status(r).held
+    )
     before = model.index(row, COL_ATTENDED).data()
     missed = [
         c
@@ -125,7 +139,7 @@ def test_running_count_and_status_follow_the_marks(qtbot, section):
         section.table.setCurrentIndex(model.index(row, c))
         qtbot.keyClick(section.table, Qt.Key.Key_P)
     after = model.index(row, COL_ATTENDED).data()
-    held = model._delivered
+    held = model.status(model.rows[row]).held
     assert before != after == f"{held} of {held}"
     assert model.index(row, COL_STATUS).data() in ("On track", "Completed")
 
@@ -214,7 +228,8 @@ def test_completion_column_says_how_many_more_sessions_are_needed():
     model = RegisterModel(today=today)
     model.set_register(Register(1, "KH-1", "t", "knee_hip", "v", "10:00", 12, [], sessions, rows))
     texts = [model.data(model.index(r, COL_STATUS)) for r in range(3)]
-    assert texts == ["On track", "Needs 7 more", "Can't reach 75%"]
+    # Someone who has come to none of the sessions held has not started (programme.status).
+    assert texts == ["On track", "Needs 7 more", "Did not start"]
 
 
 def test_an_empty_course_says_how_to_add_people(qtbot, ctx):
@@ -260,7 +275,7 @@ def test_a_session_still_to_come_takes_apologies_but_not_present_or_absent(
     table.setCurrentIndex(model.index(0, col))
     qtbot.keyClick(table, Qt.Key.Key_P)
     assert stored_mark(demo_ctx, people[0], sid) is None
-    assert "not held yet" in said[-1] and "L for apologies" in said[-1]
+    assert "not held yet" in said[-1] and "S for apologies" in said[-1]
     qtbot.keyClick(table, Qt.Key.Key_L)  # rang to say they cannot come
     assert stored_mark(demo_ctx, people[0], sid) == "apologies"
     assert table.currentIndex().row() == 1

@@ -61,7 +61,7 @@ def cmd_courses(args: argparse.Namespace) -> int:
     for r in rows:
         print(
             f"{r.code:<14}{r.status:<10}{r.start_date.isoformat():<12}{r.participants:>7}"
-            f"{r.completers:>6}  {r.title} / {r.venue}"
+            f"{'-' if r.completers is None else r.completers:>6}  {r.title} / {r.venue}"
         )
     return 0
 

@@ -111,6 +111,7 @@ def participant_json(p: ParticipantOutcome) -> dict[str, Any]:
         "name": p.name,
         "course": p.course_code,
         "status": p.status,
+        "progress": p.progress,
         "sessions_attended": p.attended,
         "completer": p.completer,
         "measures": [result_json(r) for r in p.results],
@@ -136,13 +137,22 @@ def summary_json(s: InstrumentSummary) -> dict[str, Any]:
 
 
 def proportion_json(p: Proportion) -> dict[str, Any]:
+    # numerator / denominator / percent stay "improved at all" (the published figures' sense).
     return {
         "domain": p.domain,
         "label": p.label,
         "instruments": list(p.instruments),
+        "instrument": p.instruments[0] if len(p.instruments) == 1 else None,
+        "measured": p.measured,
+        "threshold": p.threshold,
+        "threshold_percent": p.threshold_percent,
+        "threshold_source": p.threshold_source,
         "numerator": p.numerator,
         "denominator": p.denominator,
         "percent": p.percent,
+        "improved": p.improved.as_json(),
+        "meaningful": None if p.meaningful is None else p.meaningful.as_json(),
+        "worse": p.worse.as_json(),
     }
 
 
@@ -156,11 +166,18 @@ def outcomes_json(o: CourseOutcomes) -> dict[str, Any]:
         "range_start": o.range_start.isoformat() if o.range_start else None,
         "range_end": o.range_end.isoformat() if o.range_end else None,
         "sessions_delivered": o.sessions_delivered,
+        "enrolled": o.enrolled,
         "participants": o.participants,
         "withdrawn": o.withdrawn,
         "started": o.started,
+        "did_not_start": o.did_not_start,
+        "not_started_yet": o.not_started_yet,
         "completers": o.completers,
         "completion_rate": o.completion_rate,
+        "completion_denominator": "started",
+        "on_track": o.on_track,
+        "needs_more": o.needs_more,
+        "cannot_complete": o.cannot_complete,
         "instruments": o.instruments,
         "summary": [summary_json(x) for x in o.summaries],
         "proportions": [proportion_json(p) for p in o.proportions],

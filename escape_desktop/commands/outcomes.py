@@ -60,37 +60,20 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
     return 0
 
 
-def _pct(num: int, den: int) -> str:
-    return f"{num} of {den} ({100.0 * num / den:.1f}%)" if den else "nobody measured at both yet"
-
-
 def render_text(o) -> str:  # type: ignore[no-untyped-def]
     """Plain text for a terminal or a note: people first, then the class figures."""
+    from escape_desktop.programme.status import STATUS_WORD
+    from escape_desktop.services.measures import completion_text, proportion_text
+
     lines: list[str] = []
     if o.code:
         lines.append(f"{o.code}  {o.title}  ({o.status}, {o.sessions_delivered} sessions held)")
     else:
         lines.append(f"{o.title}: {', '.join(o.courses) or 'no courses'}")
-    if o.completion_rate is None:
-        lines.append(
-            "Completion: nobody on the course to count."
-            if o.sessions_delivered
-            else "Completion: no sessions held yet."
-        )
-    else:
-        so_far = " so far" if o.status == "running" else ""
-        lines.append(
-            f"Completion{so_far}: {o.completers} of {o.started} attended at least 75% "
-            f"of the sessions held ({o.completion_rate:.1f}%)."
-        )
+    lines.append(completion_text(o))
     lines.append("")
     for row in o.rows:
-        if row.completer:
-            state = "completed"
-        elif row.status in ("withdrawn", "did_not_start"):
-            state = row.status.replace("_", " ")
-        else:
-            state = "below 75% of sessions"
+        state = STATUS_WORD.get(row.status, row.status).lower()
         course = f"{row.course_code}, " if not o.code else ""
         lines.append(
             f"{row.name}  ({course}{row.participant_code}, attended {row.attended}, {state})"
@@ -125,6 +108,5 @@ def render_text(o) -> str:  # type: ignore[no-untyped-def]
         )
     lines.append("")
     for p in o.proportions:
-        used = ", ".join(p.instrument_names) or "no measure set"
-        lines.append(f"{p.label} ({used}): {_pct(p.numerator, p.denominator)}")
+        lines.append(proportion_text(p))
     return "\n".join(lines)

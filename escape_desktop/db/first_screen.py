@@ -2,16 +2,19 @@
 SQL through the DB-API driver, so it paints before SQLAlchemy is imported.
 
 ``course_summaries`` is the only implementation of the courses list: db/queries.py re-exports
-it, and it accepts a DB-API connection (``Database.raw_read()``) or an ORM session.
+it, and it accepts a DB-API connection (``Database.raw_read()``) or an ORM session. It reads
+the plain facts and lets ``programme.status.course_summary`` decide every figure.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from escape_desktop.programme.completion import sessions_needed
+from escape_desktop.programme import status as programme_status
+from escape_desktop.programme.status import EnrolmentFact, SessionFact
 
 
 @dataclass(frozen=True)
@@ -26,13 +29,16 @@ class CourseSummary:
     weekdays: str
     start_time: str
     capacity: int
-    status: str  # upcoming / running / finished
-    sessions_planned: int
+    status: str  # upcoming / running / finished (programme.status's course phase)
+    sessions_planned: int  # scheduled and not cancelled
     sessions_delivered: int
-    participants: int
-    completers: int
+    participants: int  # enrolled, not withdrawn
+    completers: int | None  # None until the course is finished
+    figures: programme_status.CourseSummary  # the whole funnel, from programme.status
+    closed_on: date | None = None
 
     def as_json(self) -> dict:
+        x = self.figures
         return {
             "code": self.code,
             "title": self.title,
@@ -40,21 +46,30 @@ class CourseSummary:
             "venue": self.venue,
             "start_date": self.start_date.isoformat(),
             "end_date": self.end_date.isoformat() if self.end_date else None,
+            "closed_on": self.closed_on.isoformat() if self.closed_on else None,
             "status": self.status,
             "sessions_planned": self.sessions_planned,
             "sessions_delivered": self.sessions_delivered,
+            "sessions_cancelled": x.sessions_cancelled,
+            "enrolled": x.enrolled,
             "participants": self.participants,
+            "withdrawn": x.withdrawn,
+            "started": x.started,
+            "did_not_start": x.did_not_start,
             "completers": self.completers,
+            "completion_rate": x.completion_rate,
+            "completion_denominator": "started",
+            "on_track": x.on_track,
+            "needs_more": x.needs_more,
+            "cannot_complete": x.cannot_complete,
             "capacity": self.capacity,
         }
 
 
 def course_status(first: date | None, last: date | None, today: date) -> str:
-    if first is None or today < first:
-        return "upcoming"
-    if last is not None and today > last:
-        return "finished"
-    return "running"
+    """Phase from a course's first and last live session (no cancellations or closing known)."""
+    sessions = [SessionFact(i, d) for i, d in enumerate((first, last)) if d is not None]
+    return programme_status.course_phase(sessions, today)
 
 
 def dbapi(conn: Any) -> Any:
@@ -71,51 +86,30 @@ def _day(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
-# Per course: its sessions' span and counts, and the people enrolled (not withdrawn).
-# Dates are stored as ISO text, so they compare as text.
 _COURSES_SQL = """
 SELECT c.id, c.code, c.title, c.programme_key, v.name, c.start_date, c.weekdays,
-       c.start_time, c.capacity, s.first, s.last, s.planned, s.delivered, e.n
+       c.start_time, c.capacity, c.closed_on
 FROM courses c
 LEFT JOIN venues v ON v.id = c.venue_id
-LEFT JOIN (
-    SELECT course_id,
-           min(CASE WHEN cancelled = 0 THEN date END) AS first,
-           max(CASE WHEN cancelled = 0 THEN date END) AS last,
-           count(*) AS planned,
-           sum(CASE WHEN cancelled = 0 AND date <= :today THEN 1 ELSE 0 END) AS delivered
-    FROM sessions GROUP BY course_id
-) s ON s.course_id = c.id
-LEFT JOIN (
-    SELECT course_id, count(*) AS n FROM enrolments WHERE status != 'withdrawn'
-    GROUP BY course_id
-) e ON e.course_id = c.id
 {where}
 ORDER BY c.start_date DESC, c.code
 """
 
-# Sessions attended (present, in sessions not cancelled) by each person still enrolled on a
-# finished course: the course's last session before today.
-_ATTENDED_SQL = """
-SELECT e.course_id, (
-    SELECT count(*) FROM attendance a JOIN sessions x ON x.id = a.session_id
-    WHERE a.enrolment_id = e.id AND a.mark = 'present' AND x.cancelled = 0
+# The same facts services/figures.read_facts reads, in plain SQL: sessions, places, marks.
+_SESSIONS_SQL = "SELECT id, course_id, date, cancelled FROM sessions ORDER BY course_id, number"
+_ENROLMENTS_SQL = (
+    "SELECT id, course_id, status, enrolled_on, withdrawn_on FROM enrolments ORDER BY id"
 )
-FROM enrolments e
-WHERE e.status != 'withdrawn' AND e.course_id IN (
-    SELECT course_id FROM sessions WHERE cancelled = 0
-    GROUP BY course_id HAVING max(date) < :today
-)
-"""
+_MARKS_SQL = "SELECT enrolment_id, session_id, mark FROM attendance"
 
 
 def course_summaries(
     conn: Any, today: date, *, search: str = "", codes: list[str] | None = None
 ) -> list[CourseSummary]:
     """Every course (matching ``search`` in code, title or venue; or only ``codes``), newest
-    first, with its status on ``today``, counts and, once finished, its completers."""
+    first, with its phase and counts on ``today`` decided by programme.status."""
     raw = dbapi(conn)
-    params: dict[str, Any] = {"today": today.isoformat()}
+    params: dict[str, Any] = {}
     where = []
     if search:
         params["like"] = f"%{search}%"
@@ -129,28 +123,39 @@ def course_summaries(
         where.append(f"c.code IN ({', '.join(':' + n for n in names)})" if names else "0")
     sql = _COURSES_SQL.format(where=("WHERE " + " AND ".join(where)) if where else "")
     rows = raw.execute(sql, params).fetchall()
+    if not rows:
+        return []
+    wanted = {r[0] for r in rows}
+    sessions: dict[int, list[SessionFact]] = {}
+    for sid, cid, day, cancelled in raw.execute(_SESSIONS_SQL):
+        if cid in wanted:
+            sessions.setdefault(cid, []).append(SessionFact(sid, _day(day), bool(cancelled)))  # type: ignore[arg-type]
+    marks: dict[int, dict[Hashable, str]] = {}
+    for eid, sid, mark in raw.execute(_MARKS_SQL):
+        marks.setdefault(eid, {})[sid] = mark
+    people: dict[int, list[EnrolmentFact]] = {}
+    for eid, cid, status, enrolled_on, withdrawn_on in raw.execute(_ENROLMENTS_SQL):
+        if cid in wanted:
+            people.setdefault(cid, []).append(
+                EnrolmentFact(
+                    key=eid,
+                    enrolled_on=_day(enrolled_on),
+                    marks=marks.get(eid, {}),
+                    withdrawn=status == programme_status.WITHDRAWN,
+                    withdrawn_on=_day(withdrawn_on),
+                )
+            )
     result = []
-    finished: dict[int, int] = {}  # course id -> sessions needed to complete
-    for (
-        cid,
-        code,
-        title,
-        key,
-        venue,
-        start,
-        weekdays,
-        time_,
-        cap,
-        first,
-        last,
-        planned,
-        held,
-        n,
-    ) in rows:
-        first_day, last_day = _day(first), _day(last)
-        status = course_status(first_day, last_day, today)
-        if status == "finished":
-            finished[cid] = sessions_needed(int(held or 0)) if held else -1
+    for cid, code, title, key, venue, start, weekdays, time_, cap, closed in rows:
+        facts = sessions.get(cid, [])
+        closed_on = _day(closed)
+        summary, _ = programme_status.course_summary(
+            people.get(cid, []),
+            facts,
+            today,
+            closed=closed_on is not None and closed_on <= today,
+        )
+        live = [x.date for x in facts if not x.cancelled]
         result.append(
             CourseSummary(
                 id=cid,
@@ -158,26 +163,21 @@ def course_summaries(
                 title=title,
                 programme=key,
                 venue=venue or "",
-                start_date=first_day or _day(start),  # type: ignore[arg-type]
-                end_date=last_day,
+                start_date=min(live) if live else _day(start),  # type: ignore[arg-type]
+                end_date=max(live) if live else None,
                 weekdays=weekdays,
                 start_time=time_,
                 capacity=cap,
-                status=status,
-                sessions_planned=int(planned or 0),
-                sessions_delivered=int(held or 0),
-                participants=int(n or 0),
-                completers=0,
+                status=summary.phase,
+                sessions_planned=summary.sessions_planned,
+                sessions_delivered=summary.sessions_delivered,
+                participants=summary.participants,
+                completers=summary.completers,
+                figures=summary,
+                closed_on=closed_on,
             )
         )
-    if not finished:
-        return result
-    completers: dict[int, int] = {}
-    for cid, attended in raw.execute(_ATTENDED_SQL, {"today": params["today"]}):
-        needed = finished.get(cid)
-        if needed is not None and needed >= 0 and attended >= needed:
-            completers[cid] = completers.get(cid, 0) + 1
-    return [replace(r, completers=completers[r.id]) if r.id in completers else r for r in result]
+    return result
 
 
 LARGE_TEXT = "large_text"  # the same key as services.settings.LARGE_TEXT (a test keeps them equal)

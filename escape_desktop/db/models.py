@@ -86,6 +86,8 @@ class Course(Base):
     capacity: Mapped[int] = mapped_column(Integer, default=12)
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # Set when the course is closed early: it counts as finished from then on.
+    closed_on: Mapped[date | None] = mapped_column(Date, nullable=True, default=None)
 
     venue: Mapped[Venue | None] = relationship()
     sessions: Mapped[list["Session"]] = relationship(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -10,6 +11,10 @@ from sqlalchemy.orm import Session as OrmSession
 
 # The courses list is plain SQL, so the window's first screen can read it before SQLAlchemy
 # is imported; it lives there and is re-exported here for everyone else.
+from escape_desktop.programme.status import WITHDRAWN, EnrolmentFact, PersonStatus, SessionFact
+from escape_desktop.programme.status import CourseSummary as StatusSummary
+from escape_desktop.programme.status import course_summary as course_summary
+
 from .first_screen import CourseSummary as CourseSummary
 from .first_screen import course_status as course_status
 from .first_screen import course_summaries as course_summaries
@@ -64,6 +69,8 @@ class RegisterRow:
     status: str
     withdrawn_reason: str
     marks: dict[int, str] = field(default_factory=dict)  # session id -> mark
+    enrolled_on: date | None = None
+    withdrawn_on: date | None = None
 
     @property
     def name(self) -> str:
@@ -82,9 +89,27 @@ class Register:
     instructors: list[str]
     sessions: list[SessionInfo]
     rows: list[RegisterRow]
+    closed_on: date | None = None  # closed early: finished from this day
 
     def delivered(self, today: date) -> int:
         return sum(1 for x in self.sessions if not x.cancelled and x.date <= today)
+
+    def figures(self, today: date) -> tuple[StatusSummary, dict[Hashable, PersonStatus]]:
+        """The course's counts and each person's status (by enrolment id) from programme.status,
+        on the marks as they stand in this register (the screen updates them in place)."""
+        sessions = [SessionFact(x.id, x.date, x.cancelled) for x in self.sessions]
+        people = [
+            EnrolmentFact(
+                key=r.enrolment_id,
+                enrolled_on=r.enrolled_on,
+                marks=r.marks,
+                withdrawn=r.status == WITHDRAWN,
+                withdrawn_on=r.withdrawn_on,
+            )
+            for r in self.rows
+        ]
+        closed = self.closed_on is not None and self.closed_on <= today
+        return course_summary(people, sessions, today, closed=closed)
 
     def attended(self, row: RegisterRow) -> int:
         held = {x.id for x in self.sessions if not x.cancelled}
@@ -110,7 +135,7 @@ def register(s: OrmSession, course_id: int) -> Register | None:
         )
     ]
     rows: dict[int, RegisterRow] = {}
-    for e_id, p_id, code, first, last, status, reason in s.execute(
+    for e_id, p_id, code, first, last, status, reason, enrolled_on, withdrawn_on in s.execute(
         select(
             Enrolment.id,
             Participant.id,
@@ -119,12 +144,16 @@ def register(s: OrmSession, course_id: int) -> Register | None:
             Participant.last_name,
             Enrolment.status,
             Enrolment.withdrawn_reason,
+            Enrolment.enrolled_on,
+            Enrolment.withdrawn_on,
         )
         .join(Participant, Participant.id == Enrolment.participant_id)
         .where(Enrolment.course_id == course_id)
         .order_by(Participant.last_name, Participant.first_name)
     ):
-        rows[e_id] = RegisterRow(e_id, p_id, code, first, last, status, reason)
+        rows[e_id] = RegisterRow(
+            e_id, p_id, code, first, last, status, reason, {}, enrolled_on, withdrawn_on
+        )
     if rows:
         for e_id, sid, mark in s.execute(
             select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
@@ -151,6 +180,7 @@ def register(s: OrmSession, course_id: int) -> Register | None:
         instructors=instructors,
         sessions=sessions,
         rows=list(rows.values()),
+        closed_on=course.closed_on,
     )
 
 

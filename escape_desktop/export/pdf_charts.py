@@ -145,7 +145,9 @@ def attendance_chart(
     chart = VerticalBarChart()
     chart.x, chart.y = 30, 28
     chart.width, chart.height = width - 40, height - 40
-    chart.data = [[v if v is not None else 0 for v in present]]
+    # A cancelled or future session has no bar and no "0" label: the dash below marks it.
+    shown = list(present) if any(v is not None for v in present) else [0 for _ in present]
+    chart.data = [shown]
     chart.categoryAxis.categoryNames = [str(n) for n in numbers]
     chart.categoryAxis.labels.fontName = FONT
     chart.categoryAxis.labels.fontSize = 9

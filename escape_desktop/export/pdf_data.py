@@ -10,11 +10,17 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from escape_desktop.programme.completion import is_completer, sessions_needed
+from escape_desktop.programme.status import (
+    COMPLETED,
+    DID_NOT_START,
+    FINISHED,
+    WITHDRAWN,
+    CourseSummary,
+    PersonStatus,
+    progress_text,
+)
 
 from .pdf_errors import DocumentError
-
-ACTIVE_STATUSES = ("enrolled", "active", "completed")
 
 
 @dataclass(frozen=True)
@@ -70,11 +76,20 @@ class Register:
 
 @dataclass(frozen=True)
 class CourseInfo:
-    """A course's register plus the facts printed in every heading."""
+    """A course's register plus the facts printed in every heading.
+
+    Every figure (status, attended, completers, who may have a certificate, the planned
+    number of sessions) is worked out by services.figures and handed in here: documents
+    print them, they never count for themselves.
+    """
 
     reg: Register
     programme_title: str
     today: date
+    summary: CourseSummary
+    statuses: Mapping[int, PersonStatus]  # enrolment id -> status, from programme.status
+    planned_sessions: int  # the programme's planned number ("the 12-session programme")
+    certificate_ids: tuple[int, ...] = ()  # who may have a certificate now, by enrolment id
 
     @property
     def code(self) -> str:
@@ -108,67 +123,40 @@ class CourseInfo:
 
     @property
     def planned(self) -> int:
-        """Sessions the course will hold (cancelled ones left out)."""
-        return len(self.held_sessions)
+        """The programme's planned number of sessions (a cancelled one is made up, not dropped)."""
+        return self.planned_sessions
 
     @property
     def finished(self) -> bool:
-        last = self.last_date
-        return last is not None and last <= self.today
+        return self.summary.phase == FINISHED
 
     def delivered(self) -> int:
-        return self.reg.delivered(self.today)
+        return self.summary.sessions_delivered
+
+    def status(self, row: RegisterRow) -> PersonStatus:
+        return self.statuses[row.enrolment_id]
 
     def attended(self, row: RegisterRow) -> int:
-        held = {x.id for x in self.sessions if not x.cancelled and x.date <= self.today}
-        return sum(1 for sid, m in row.marks.items() if m == "present" and sid in held)
+        return self.status(row).attended
 
     def is_completer(self, row: RegisterRow) -> bool:
-        if row.status == "withdrawn":
-            return False
-        delivered = self.delivered()
-        return is_completer(min(self.attended(row), delivered), delivered)
+        return self.status(row).status == COMPLETED
 
     def people(self) -> list[RegisterRow]:
         """Everyone still on the course (withdrawn and did-not-start people left out)."""
-        return [r for r in self.reg.rows if r.status in ACTIVE_STATUSES]
+        return [r for r in self.reg.rows if self.status(r).status not in (WITHDRAWN, DID_NOT_START)]
 
     def completers(self) -> list[RegisterRow]:
-        return [r for r in self.people() if self.is_completer(r)]
+        return [r for r in self.reg.rows if self.is_completer(r)]
 
     def certificate_people(self) -> list[RegisterRow]:
-        """Who gets a certificate by default.
-
-        After the course: the completers. On the day of the last session, before its register
-        is marked: also those who complete by coming today (certificates are printed on the
-        way to the hall). Earlier: only those who already reached 75% of all planned sessions.
-        """
-        last = self.held_sessions[-1] if self.held_sessions else None
-        if last is None:
-            return []
-        last_marked = any(last.id in r.marks for r in self.reg.rows)
-        if last.date < self.today or (last.date == self.today and last_marked):
-            return self.completers()
-        needed = sessions_needed(self.planned)
-        bonus = 1 if last.date == self.today else 0
-        return [r for r in self.people() if self.attended(r) + bonus >= needed]
+        """Who gets a certificate by default: as services.certificates decided."""
+        wanted = set(self.certificate_ids)
+        return [r for r in self.reg.rows if r.enrolment_id in wanted]
 
     def completion_text(self, row: RegisterRow) -> str:
-        """One short phrase for the register's last column."""
-        if row.status == "withdrawn":
-            return "Withdrawn"
-        if row.status == "did_not_start":
-            return "Did not start"
-        attended = self.attended(row)
-        if self.finished:
-            return "Completed" if self.is_completer(row) else "Not completed"
-        needed = sessions_needed(self.planned)
-        if attended >= needed:
-            return "Completed"
-        left = sum(1 for x in self.held_sessions if x.date > self.today)
-        if attended + left >= needed:
-            return f"Needs {needed - attended} more"
-        return "Cannot reach 75%"
+        """One short phrase for the register's last column (the register screen's words)."""
+        return progress_text(self.status(row))
 
     def session(self, number: int) -> SessionInfo:
         for x in self.sessions:

@@ -6,6 +6,8 @@ from pathlib import Path
 
 from reportlab.platypus import Paragraph, Spacer
 
+from escape_desktop.programme.status import ATTENDANCE_MARKS, MARK_LETTER, MARK_MEANING
+
 from .pdf_data import CourseInfo
 from .pdf_style import (
     FAINT,
@@ -23,7 +25,8 @@ from .pdf_style import (
     tiny_date,
 )
 
-MARK_SYMBOL = {"present": "✓", "absent": "✗", "apologies": "A"}
+# One attendance vocabulary (programme.status): A is absent here as on screen and in the CSV.
+MARK_SYMBOL = MARK_LETTER
 
 
 def render_register(info: CourseInfo, path: Path) -> int:
@@ -32,8 +35,9 @@ def render_register(info: CourseInfo, path: Path) -> int:
     width = LANDSCAPE[0] - 2 * MARGIN
     sessions = info.sessions
     n = len(sessions)
-    session_w = 36 if n <= 12 else max(24, 432 / n)
     fixed = 18 + 62 + 100
+    # As wide as a date needs while the names keep 120 pt (a made-up 13th session fits too).
+    session_w = max(24.0, min(36.0, (width - fixed - 120) / max(1, n)))
     name_w = max(120, width - fixed - session_w * n)
     widths = [18, name_w] + [session_w] * n + [62, 100]
 
@@ -47,12 +51,14 @@ def render_register(info: CourseInfo, path: Path) -> int:
     for i, row in enumerate(info.reg.rows, start=1):
         name_style = Styles.cell
         name = esc(row.name)
-        if row.status in ("withdrawn", "did_not_start"):
+        if info.status(row).status in ("withdrawn", "did_not_start"):
             name = f"<font name='{FONT_ITALIC}'>{name}</font>"
         line = [para(i, Styles.cell_right), Paragraph(name, name_style)]
         for x in sessions:
             line.append("—" if x.cancelled else MARK_SYMBOL.get(row.marks.get(x.id, ""), ""))
-        line.append(f"{info.attended(row)} of {delivered}")
+        person = info.status(row)
+        # Of the sessions held while they were enrolled (a late joiner is not charged earlier ones).
+        line.append(f"{person.attended} of {person.held}")
         line.append(para(info.completion_text(row)))
         data.append(line)
     totals = ["", Paragraph("Present", Styles.head)]
@@ -90,10 +96,11 @@ def render_register(info: CourseInfo, path: Path) -> int:
     story = heading(f"Register — {info.code}", info.title, facts)
     story.append(table(data, widths, extra=extra))
     story.append(Spacer(1, 6))
+    marks = " · ".join(f"{MARK_LETTER[m]} {MARK_MEANING[m]}" for m in ATTENDANCE_MARKS)
     legend = (
-        "✓ present · A apologies given · ✗ absent · — session cancelled (grey column). "
-        f"Completion means attending at least 75% of the sessions held: {delivered} held so far"
-        f" of {info.planned} planned."
+        f"{marks} · — session cancelled (grey column). "
+        "Completion means attending at least 75% of the sessions held while enrolled, decided "
+        f"when the course has finished: {delivered} held so far of the {info.planned} planned."
     )
     if cancelled:
         reasons = "; ".join(

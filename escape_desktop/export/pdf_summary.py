@@ -7,6 +7,9 @@ from pathlib import Path
 
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
 
+from escape_desktop.programme.rounding import format_number
+from escape_desktop.programme.status import CourseSummary, Ratio
+
 from .pdf_charts import StartEnd, attendance_chart, proportion_bars, start_end_panels
 from .pdf_data import CourseInfo
 from .pdf_style import (
@@ -31,14 +34,18 @@ figure_label = make_style("figure_label", fontSize=9, leading=11, alignment=1)
 
 
 @dataclass(frozen=True)
-class SummaryBar:
-    """One headline proportion: people better on a domain's measure, of those with both."""
+class SummaryDomain:
+    """One headline domain: improved at all, meaningful improvement and worse (programme.outcomes)."""
 
     label: str
-    percent: float | None
-    numerator: int
-    denominator: int
+    measured: bool  # False: the programme maps no measure to this domain
     instrument_names: tuple[str, ...]
+    threshold: float | None
+    threshold_percent: float | None
+    threshold_source: str
+    improved: Ratio
+    meaningful: Ratio | None  # None when the measure has no published threshold
+    worse: Ratio
 
 
 @dataclass(frozen=True)
@@ -62,26 +69,43 @@ class SummaryMeasure:
     maximum: float
 
     def fmt(self, value: float | None, *, signed: bool = False) -> str:
-        """A mean as printed: one more decimal than the measure's own."""
+        """A mean as printed: one more decimal than the measure's own, halves away from zero."""
         if value is None:
             return ""
-        places = self.decimals + 1
-        return f"{value:+.{places}f}" if signed else f"{value:.{places}f}"
+        text = format_number(value, self.decimals + 1)
+        return f"+{text}" if signed and not text.startswith("-") else text
 
 
 @dataclass(frozen=True)
 class SummaryData:
-    """The class figures the summary prints, worked out by services/documents.py."""
+    """The class figures the summary prints, worked out by services (never here)."""
 
-    participants: int  # enrolled and not withdrawn
-    withdrawn: int
-    started: int
-    completers: int
+    site_name: str
+    site_code: str
+    figures: CourseSummary  # the funnel, from programme.status
     completion_rate: float | None
-    bars: tuple[SummaryBar, ...]
+    domains: tuple[SummaryDomain, ...]
     measures: tuple[SummaryMeasure, ...]
     present: tuple[int | None, ...]  # per session, None when cancelled or not held yet
     numbers: tuple[int, ...]
+    age_bands: tuple[tuple[str, int], ...] = ()
+    sexes: tuple[tuple[str, int], ...] = ()
+    referral_sources: tuple[tuple[str, int], ...] = ()
+    withdrawal_reasons: tuple[tuple[str, int], ...] = ()
+    complete_measures: int = 0  # starters with start and end values on every headline measure
+    headline_measured: bool = True
+
+
+def pct(r: Ratio | None) -> str:
+    """Every percentage on the page: whole numbers, halves away from zero; a dash for none."""
+    value = None if r is None else r.percent(0)
+    return "–" if value is None else f"{format_number(value, 0)}%"  # as the bars print it
+
+
+def count_of(r: Ratio | None) -> str:
+    if r is None or not r.denominator:
+        return "–"
+    return f"{r.numerator} of {r.denominator} ({pct(r)})"
 
 
 def _figures(items: list[tuple[str, str]], width: float) -> Table:
@@ -102,11 +126,21 @@ def _figures(items: list[tuple[str, str]], width: float) -> Table:
     return t
 
 
+def _counts_table(title: str, items: tuple[tuple[str, int], ...], width: float) -> list:
+    rows: list[list] = [[para(title, Styles.head), para("People", Styles.head_center)]]
+    rows += [[para(label), str(n)] for label, n in items] or [[para("None"), ""]]
+    return [table(rows, [width - 46, 46], extra=[("ALIGN", (1, 1), (1, -1), "CENTER")])]
+
+
 def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
-    out = data
+    x = data.figures
     doc = document(path, PORTRAIT, title=f"{info.code} class summary", subject=info.title)
     width = PORTRAIT[0] - 2 * MARGIN
+    provider = data.site_name or "Not set (Settings: Provider or site name)"
+    if data.site_code:
+        provider += f" (ODS {data.site_code})"
     facts = [
+        ("Provider", provider),
         ("Programme", info.programme_title),
         ("Venue", info.venue),
         ("Dates", info.dates_text()),
@@ -114,58 +148,159 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     ]
     story = heading(f"Class summary — {info.code}", info.title, facts)
 
-    rate = out.completion_rate
-    held = info.delivered()
-    story.append(
-        _figures(
-            [
-                (str(out.participants + out.withdrawn), "people enrolled"),
-                (str(out.started), "started"),
-                (str(out.completers), "completed"),
-                ("–" if rate is None else f"{rate:.0f}%", "completion rate"),
-                (f"{held} of {info.planned}", "sessions held"),
-            ],
-            width,
-        )
-    )
+    # The funnel: referred and enrolled -> started -> completed (of starters).
+    finished = x.completers is not None
+    boxes = [
+        (str(x.enrolled), "referred and enrolled"),
+        (str(x.started), "started (came at least once)"),
+    ]
+    if finished:
+        boxes += [
+            (str(x.completers), "completed"),
+            (pct(x.completion), "completion rate, of starters"),
+        ]
+    else:
+        boxes += [
+            (str(x.on_track or 0), "on track (still running)"),
+            ("–", "completion: when finished"),
+        ]
+    boxes.append((f"{x.sessions_delivered} of {info.planned}", "sessions held"))
+    story.append(_figures(boxes, width))
     story.append(Spacer(1, 4))
-    story.append(
-        Paragraph(
-            "Completed means attending at least 75% of the sessions held; the completion rate "
-            f"counts those who started. Withdrawn: {out.withdrawn}.",
-            Styles.note,
-        )
+    funnel = (
+        f"Enrolled {x.enrolled} → started {x.started} → "
+        + (f"completed {x.completers}." if finished else "completion decided when the course ends.")
+        + f" Did not start: {x.did_not_start}. Withdrawn: {x.withdrawn}."
     )
+    if x.not_started_yet:
+        funnel += f" Not started yet (no session of theirs held): {x.not_started_yet}."
+    if not finished and x.on_track is not None:
+        funnel += (
+            f" While it runs: {x.on_track} on track, {x.needs_more or 0} need more sessions, "
+            f"{x.cannot_complete or 0} cannot reach 75 %."
+        )
+    definition = (
+        "Completed means attending at least 75 % of the sessions held while enrolled, decided "
+        "once the course has finished. The completion rate counts completers out of starters "
+        "(people who came to at least one session), not everyone enrolled."
+    )
+    story.append(Paragraph(esc(funnel), Styles.body))
+    story.append(Paragraph(esc(definition), Styles.note))
 
     story.append(Paragraph("Attendance at each session", Styles.h2))
     held_counts = [v for v in data.present if v is not None]
-    people = max([out.participants + out.withdrawn] + held_counts)
+    people = max([x.enrolled] + held_counts)
     chart = attendance_chart(data.numbers, data.present, people, width, 108)
     note = "No sessions held yet."
     if held_counts:
-        mean = sum(held_counts) / len(held_counts)
+        mean = format_number(sum(held_counts) / len(held_counts), 1)
         note = (
-            f"On average {mean:.1f} people came to each of the {len(held_counts)} sessions held."
+            f"On average {mean} people came to each of the {len(held_counts)} sessions held."
             " A dash marks a session cancelled or not held yet."
         )
     story.append(KeepTogether([chart, Paragraph(note, Styles.note)]))
 
     story.append(Paragraph("Class outcomes", Styles.h2))
-    bars = []
-    used = []
-    for p in out.bars:
-        detail = f"{p.numerator} of {p.denominator}" if p.denominator else ""
-        bars.append((p.label, p.percent, detail))
-        if p.instrument_names:
-            used.append(f"{p.label.lower()}: {', '.join(p.instrument_names)}")
+    bars: list[tuple[str, float | None, str]] = []
+    for d in data.domains:
+        if not d.measured:
+            bars.append((f"{d.label} (not measured)", None, ""))
+            continue
+        # Improved at all, rounded as in the table below; the table has the rest.
+        detail = f"{d.improved.numerator} of {d.improved.denominator}"
+        bars.append((d.label, d.improved.percent(0), detail if d.improved.denominator else ""))
+    story.append(Paragraph("Improved at all, of people measured at start and end", Styles.note))
     story.append(proportion_bars(bars, width))
-    explain = "Share of people with a start and an end value who got better on the measure used"
-    explain += f" ({'; '.join(used)})." if used else "."
+    rows: list[list] = [
+        [
+            para("Headline", Styles.head),
+            para("Measure", Styles.head),
+            para("Improved at all", Styles.head_center),
+            para("Meaningful improvement", Styles.head_center),
+            para("Got worse", Styles.head_center),
+        ]
+    ]
+    thresholds = []
+    for d in data.domains:
+        if not d.measured:
+            rows.append([para(d.label), para("not measured on this programme"), "–", "–", "–"])
+            continue
+        name = ", ".join(d.instrument_names)
+        rows.append(
+            [
+                para(d.label),
+                para(name),
+                para(count_of(d.improved), Styles.cell_center),
+                para(
+                    "no published threshold" if d.meaningful is None else count_of(d.meaningful),
+                    Styles.cell_center,
+                ),
+                para(count_of(d.worse), Styles.cell_center),
+            ]
+        )
+        if d.threshold is not None:
+            extra = (
+                f" or {format_number(d.threshold_percent, 0)} % of the start value"
+                if d.threshold_percent
+                else ""
+            )
+            source = f" ({d.threshold_source})" if d.threshold_source else ""
+            thresholds.append(f"{name}: {format_number(d.threshold, 1)} points{extra}{source}")
+    story.append(Spacer(1, 4))
+    col = (width - 150) / 4
+    story.append(table(rows, [110, col + 40, col - 10, col - 10, col - 20]))
+    explain = (
+        "Each headline counts people with both a start and an end value on its measure. "
+        "Improved at all: any change in the better direction (as the programme's published "
+        "figures count). Meaningful improvement: a change at least the measure's published "
+        "threshold. Got worse: any change in the worse direction."
+    )
+    if thresholds:
+        explain += " Thresholds: " + "; ".join(thresholds) + "."
+    story.append(Spacer(1, 2))
     story.append(Paragraph(esc(explain), Styles.note))
+    starters = x.started
+    if data.headline_measured:
+        completeness = (
+            f"Data completeness: {data.complete_measures} of {starters} starters gave start and "
+            "end values on every headline measure."
+        )
+    else:
+        completeness = "Data completeness: this programme maps no headline measure."
+    story.append(Paragraph(esc(completeness), Styles.body))
 
-    summaries = [s for s in out.measures if s.n_start or s.n_end]
+    who_block: list = [Paragraph("Who came", Styles.h2)]
+    third = (width - 16) / 3
+    who = Table(
+        [
+            [
+                _counts_table("Age band (on the first day)", data.age_bands, third),
+                _counts_table("Sex", data.sexes, third),
+                _counts_table("Referred by", data.referral_sources, third),
+            ]
+        ],
+        colWidths=[third + 8, third, third + 8],
+    )
+    who.setStyle(
+        TableStyle(
+            [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),  # only embedded fonts, even for no text
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    who_block += [who, Spacer(1, 4)]
+    story.append(KeepTogether(who_block))
+    if data.withdrawal_reasons:
+        reasons = "; ".join(f"{label} ({n})" for label, n in data.withdrawal_reasons)
+        story.append(Paragraph(esc(f"Withdrawal reasons: {reasons}."), Styles.body))
+    else:
+        story.append(Paragraph("Nobody withdrew.", Styles.body))
+
+    summaries = [m for m in data.measures if m.n_start or m.n_end]
     if summaries:
-        story.append(Spacer(1, 6))
+        story.append(Paragraph("Every measure", Styles.h2))
         rows = [
             [
                 "Measure",
@@ -174,20 +309,20 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
                 para("Mean end", Styles.head_center),
                 para("Mean change", Styles.head_center),
                 para("Better", Styles.head_center),
-                para("Clear gain*", Styles.head_center),
+                para("Meaning- ful*", Styles.head_center),
             ]
         ]
-        for s in summaries:
-            unit = f" ({s.unit})" if s.unit else ""
+        for m in summaries:
+            unit = f" ({m.unit})" if m.unit else ""
             rows.append(
                 [
-                    para(s.name + unit),
-                    str(s.n_both),
-                    s.fmt(s.mean_start),
-                    s.fmt(s.mean_end),
-                    s.fmt(s.mean_change, signed=True).replace("-", "−"),
-                    str(s.n_improved),
-                    "–" if s.n_reaching_mid is None else str(s.n_reaching_mid),
+                    para(m.name + unit),
+                    str(m.n_both),
+                    m.fmt(m.mean_start),
+                    m.fmt(m.mean_end),
+                    m.fmt(m.mean_change, signed=True).replace("-", "−"),
+                    str(m.n_improved),
+                    "–" if m.n_reaching_mid is None else str(m.n_reaching_mid),
                 ]
             )
         num_w = 56
@@ -201,23 +336,24 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
         story.append(Spacer(1, 3))
         story.append(
             Paragraph(
-                "Means count only people with both values. *Clear gain: a change at least as big "
-                "as the measure's minimal important difference, where one is defined.",
+                "Means count only people with both values and are shown to one more decimal "
+                "than the measure records. *Meaningful: a change at least the measure's "
+                "published threshold, where one is published.",
                 Styles.note,
             )
         )
         panels = [
             StartEnd(
-                s.name,
-                s.mean_start,
-                s.mean_end,
-                s.minimum,
-                s.maximum,
-                s.decimals,
-                "higher is better" if s.direction == "higher_better" else "lower is better",
+                m.name,
+                m.mean_start,
+                m.mean_end,
+                m.minimum,
+                m.maximum,
+                m.decimals,
+                "higher is better" if m.direction == "higher_better" else "lower is better",
             )
-            for s in summaries
-            if s.n_both
+            for m in summaries
+            if m.n_both
         ]
         if panels:
             block: list = [Paragraph("Mean start and end, people with both values", Styles.h2)]
@@ -229,4 +365,4 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     return build(doc, story, footer=f"{info.code} class summary · printed {info.today:%d %b %Y}")
 
 
-__all__ = ["SummaryBar", "SummaryData", "SummaryMeasure", "render_summary", "FONT"]
+__all__ = ["SummaryDomain", "SummaryData", "SummaryMeasure", "render_summary", "FONT"]

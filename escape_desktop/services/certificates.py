@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import CertificateIssued, Enrolment
+from escape_desktop.db.models import Attendance, CertificateIssued, Enrolment, Session
 from escape_desktop.programme.status import COMPLETED, IN_PROGRESS, PersonStatus
 
 from .common import audit, now
@@ -36,7 +36,7 @@ class CertificateList:
     people: list[CertificateFacts]
 
 
-def _may_have(status: PersonStatus) -> tuple[bool, bool]:
+def _may_have(status: PersonStatus, last_day_unmarked: bool = False) -> tuple[bool, bool]:
     """(may have one, early): completed on a finished course, or already past 75 % while running.
 
     Sites hand certificates out at the last session, so they are printed beforehand:
@@ -47,15 +47,36 @@ def _may_have(status: PersonStatus) -> tuple[bool, bool]:
         return True, False
     if status.status == IN_PROGRESS and status.needs == 0:
         return True, True
+    if status.status == IN_PROGRESS and last_day_unmarked and status.needs == 1:
+        # Printed on the way to the last session: coming today completes them.
+        return True, True
     return False, False
+
+
+def _last_day_unmarked(ctx: AppContext, course_id: int, today: date) -> bool:
+    """True on the day of the course's last session, before its register has been marked."""
+    with ctx.db.read() as s:
+        last = s.execute(
+            select(Session.id, Session.date)
+            .where(Session.course_id == course_id, Session.cancelled.is_(False))
+            .order_by(Session.date.desc())
+            .limit(1)
+        ).first()
+        if last is None or last.date != today:
+            return False
+        marked = s.scalar(
+            select(func.count()).select_from(Attendance).where(Attendance.session_id == last.id)
+        )
+    return not marked
 
 
 def certificate_list(ctx: AppContext, course_id: int, today: date | None = None) -> CertificateList:
     """The people who may have a completion certificate, with the facts to print on it."""
     figures = course_figures(ctx, course_id, today)
+    last_day = _last_day_unmarked(ctx, course_id, figures.today)
     people = []
     for eid, status in figures.people.items():
-        allowed, early = _may_have(status)
+        allowed, early = _may_have(status, last_day)
         if allowed:
             people.append(
                 CertificateFacts(eid, figures.planned_sessions, status.attended, status.held, early)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import (
+    Attendance,
     ClosureDate,
     Course,
     CourseInstructor,
@@ -492,6 +493,59 @@ def add_make_up_session(
             f"session {number} on {when} makes up session {offer.cancelled_number}",
         )
         return new.id
+
+
+def remove_make_up_session(ctx: AppContext, session_id: int) -> None:
+    """Take away a make-up session again (undo), as long as nobody's attendance is recorded in it."""
+    with ctx.db.transaction() as s:
+        session = _session(s, session_id)
+        marked = s.scalar(
+            select(func.count()).select_from(Attendance).where(Attendance.session_id == session_id)
+        )
+        if marked:
+            raise ValidationError(
+                "session",
+                f"Session {session.number} already has attendance recorded, so it stays; "
+                "cancel it instead if it will not happen.",
+            )
+        number = session.number
+        course_id = session.course_id
+        s.delete(session)
+        audit(s, ctx.actor, "remove_make_up_session", "course", course_id, f"session {number}")
+
+
+# --------------------------------------------------------------------------- closing a course
+
+
+def close_course(ctx: AppContext, course_id: int, day: date | str | None = None) -> date:
+    """Close a course early: from `day` (today unless given) it counts as finished everywhere.
+
+    Completion is then decided on the sessions held so far. Returns the closing day.
+    """
+    when = date.today() if day is None else parse_date(day, "closed_on", "Closing date")
+    with ctx.db.transaction() as s:
+        course = s.get(Course, course_id)
+        if course is None:
+            raise NotFound("That course no longer exists.")
+        course.closed_on = when
+        audit(s, ctx.actor, "close_course", "course", course.id, when.isoformat())
+    return when
+
+
+def reopen_course(ctx: AppContext, course_id: int) -> None:
+    """Reopen a closed course: it runs to its last planned session again."""
+    with ctx.db.transaction() as s:
+        course = s.get(Course, course_id)
+        if course is None:
+            raise NotFound("That course no longer exists.")
+        course.closed_on = None
+        audit(s, ctx.actor, "reopen_course", "course", course.id)
+
+
+def course_closed_on(ctx: AppContext, course_id: int) -> date | None:
+    """The day a course was closed early, or None while it runs to its last session."""
+    with ctx.db.read() as s:
+        return s.scalar(select(Course.closed_on).where(Course.id == course_id))
 
 
 # --------------------------------------------------------------------------- course list figures

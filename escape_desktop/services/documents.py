@@ -19,12 +19,13 @@ from escape_desktop.export.pdf_data import CourseInfo, Register, RegisterRow, Se
 from escape_desktop.export.pdf_errors import DocumentError
 from escape_desktop.export.pdf_progress import HomeLine, MeasureLine, PersonProgress, StationLine
 from escape_desktop.export.pdf_session_sheet import SheetCell, SheetRow, SheetStation
-from escape_desktop.export.pdf_summary import SummaryBar, SummaryData, SummaryMeasure
+from escape_desktop.export.pdf_summary import SummaryData, SummaryDomain, SummaryMeasure
 from escape_desktop.programme.completion import sessions_needed
 
 from . import certificates
 from .circuit import circuit_grid, home_plan_for, station_history
 from .exercise import station as find_station
+from .figures import course_figures
 from .measures import course_outcomes, participant_results
 
 __all__ = [
@@ -86,8 +87,18 @@ def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> C
         programme_title = ctx.library.template(reg.programme).title
     except KeyError:
         programme_title = reg.programme
+    today = today or date.today()
+    # Every figure a document prints comes from services.figures (programme.status).
+    figures = course_figures(ctx, course_id, today)
+    allowed = certificates.certificate_list(ctx, course_id, today)
     return CourseInfo(
-        reg=_register(reg), programme_title=programme_title, today=today or date.today()
+        reg=_register(reg),
+        programme_title=programme_title,
+        today=today,
+        summary=figures.summary,
+        statuses=dict(figures.people),
+        planned_sessions=figures.planned_sessions,
+        certificate_ids=tuple(p.enrolment_id for p in allowed.people),
     )
 
 
@@ -165,15 +176,54 @@ def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> Pers
     )
 
 
+def _tally(values: list[str], order: Sequence[str] = ()) -> tuple[tuple[str, int], ...]:
+    """Counts of each value, in the given order first, then most common first."""
+    counts: dict[str, int] = {}
+    for v in values:
+        counts[v] = counts.get(v, 0) + 1
+    ordered = [k for k in order if k in counts]
+    rest = sorted((k for k in counts if k not in ordered), key=lambda k: (-counts[k], k))
+    return tuple((k, counts[k]) for k in ordered + rest)
+
+
+def _who(ctx: AppContext, course_id: int) -> list[tuple[int, date | None, str, str, str]]:
+    """Each enrolment's date of birth, sex, referral source and withdrawal reason."""
+    from sqlalchemy import select
+
+    from escape_desktop.db.models import Enrolment, Participant
+
+    with ctx.db.read() as s:
+        return [
+            (eid, dob, sex or "", source or "", reason or "")
+            for eid, dob, sex, source, reason in s.execute(
+                select(
+                    Enrolment.id,
+                    Participant.date_of_birth,
+                    Participant.sex,
+                    Participant.referral_source,
+                    Enrolment.withdrawn_reason,
+                )
+                .join(Participant, Participant.id == Enrolment.participant_id)
+                .where(Enrolment.course_id == course_id)
+            )
+        ]
+
+
 def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
-    """The class outcomes and attendance per session, as the summary prints them."""
+    """The class figures as the summary prints them: every count from services.figures and
+    services.measures (programme.status / programme.outcomes), none worked out here."""
+    from escape_desktop.programme.demographics import AGE_BANDS, AGE_UNKNOWN, age_band, sex_word
+    from escape_desktop.programme.status import PRESENT, WITHDRAWN
+
+    from . import settings_registry as reg
+
     out = course_outcomes(ctx, info.reg.course_id, today=info.today)
     present: list[int | None] = []
     for x in info.sessions:
         if x.cancelled or x.date > info.today:
             present.append(None)
         else:
-            present.append(sum(1 for r in info.reg.rows if r.marks.get(x.id) == "present"))
+            present.append(sum(1 for r in info.reg.rows if r.marks.get(x.id) == PRESENT))
 
     def scale(key: str) -> tuple[float, float]:
         for person in out.rows:
@@ -182,14 +232,40 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
                 return r.minimum, r.maximum
         return 0.0, 1.0
 
+    stored = reg.stored(ctx)
+    first_day = info.first_date or info.today
+    who = _who(ctx, info.reg.course_id)
+    statuses = info.statuses
+    # Data completeness: starters with a start and an end value on every measured headline measure.
+    headline = [p.instruments[0] for p in out.proportions if len(p.instruments) == 1]
+    starters = [row for row in out.rows if statuses[row.enrolment_id].started]
+    complete = sum(
+        1
+        for row in starters
+        if headline and all((r := row.result(k)) is not None and r.has_both for k in headline)
+    )
+    withdrawn_reasons = [
+        reason.strip() or "No reason given"
+        for eid, _dob, _sex, _src, reason in who
+        if statuses[eid].status == WITHDRAWN
+    ]
     return SummaryData(
-        participants=out.participants,
-        withdrawn=out.withdrawn,
-        started=out.started,
-        completers=out.completers,
+        site_name=reg.get(ctx, reg.SITE_NAME, stored),
+        site_code=reg.get(ctx, reg.SITE_CODE, stored),
+        figures=info.summary,
         completion_rate=out.completion_rate,
-        bars=tuple(
-            SummaryBar(p.label, p.percent, p.numerator, p.denominator, p.instrument_names)
+        domains=tuple(
+            SummaryDomain(
+                label=p.label,
+                measured=p.measured,
+                instrument_names=p.instrument_names,
+                threshold=p.threshold,
+                threshold_percent=p.threshold_percent,
+                threshold_source=p.threshold_source,
+                improved=p.improved,
+                meaningful=p.meaningful,
+                worse=p.worse,
+            )
             for p in out.proportions
         ),
         measures=tuple(
@@ -213,6 +289,15 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         ),
         present=tuple(present),
         numbers=tuple(x.number for x in info.sessions),
+        age_bands=_tally(
+            [age_band(dob, first_day) for _e, dob, *_ in who],
+            [label for _, label in AGE_BANDS] + [AGE_UNKNOWN],
+        ),
+        sexes=_tally([sex_word(sex) for _e, _d, sex, *_ in who]),
+        referral_sources=_tally([src.strip() or "Not recorded" for *_x, src, _r in who]),
+        withdrawal_reasons=_tally(withdrawn_reasons),
+        complete_measures=complete,
+        headline_measured=bool(headline),
     )
 
 

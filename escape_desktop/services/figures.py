@@ -103,13 +103,16 @@ def figures_for_courses(
     today = today or date.today()
     with ctx.db.read() as s:
         courses = s.execute(
-            select(Course.id, Course.code, Course.programme_key).where(Course.id.in_(course_ids))
+            select(Course.id, Course.code, Course.programme_key, Course.closed_on).where(
+                Course.id.in_(course_ids)
+            )
         ).all()
         sessions, people = read_facts(s, [c.id for c in courses])
     out: dict[int, CourseFigures] = {}
-    for cid, code, programme_key in courses:
-        # No course has a "closed" flag stored yet: a course ends with its last session.
-        summary, statuses = course_summary(people[cid], sessions[cid], today, closed=False)
+    for cid, code, programme_key, closed_on in courses:
+        # A course closed early is finished from its closing day on.
+        closed = closed_on is not None and closed_on <= today
+        summary, statuses = course_summary(people[cid], sessions[cid], today, closed=closed)
         template = ctx.library.templates.get(programme_key)
         planned = len(template.sessions) if template else summary.sessions_planned
         out[cid] = CourseFigures(

@@ -353,8 +353,19 @@ def reinstate(ctx: AppContext, enrolment_id: int) -> None:
 
 
 def set_status(ctx: AppContext, enrolment_id: int, status: str) -> None:
-    if status not in ("enrolled", "active", "completed", "did_not_start"):
-        raise ValidationError("status", "Choose enrolled, active, completed or did not start.")
+    """Put someone back on the course ("enrolled"). Completed, did not start and the rest are
+    worked out from the register (programme.status), so they cannot be set by hand;
+    withdrawing has its own step, with a reason and a date."""
+    if status in ("completed", "did_not_start", "active"):
+        raise ValidationError(
+            "status",
+            "Whether someone completed or did not start is worked out from the register; "
+            "mark their attendance instead.",
+        )
+    if status != "enrolled":
+        raise ValidationError(
+            "status", "Only 'enrolled' can be set here; use Withdraw to withdraw."
+        )
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:

@@ -140,6 +140,10 @@ RETENTION_YEARS = Number(
     key="retention_years", label="Years to keep records", default=8, lo=1, hi=100
 )
 
+# Who runs the classes, printed on the class summary (and the upload, in p2-upload's work).
+SITE_NAME = Text(key="site_name", label="Provider or site name", max_len=200)
+SITE_CODE = Text(key="site_code", label="Organisation code (ODS)", max_len=20)
+
 REGISTRY: Mapping[str, SettingDef[Any]] = {
     d.key: d
     for d in (
@@ -150,6 +154,8 @@ REGISTRY: Mapping[str, SettingDef[Any]] = {
         BACKUP_FOLDER,
         IDLE_LOCK_MINUTES,
         RETENTION_YEARS,
+        SITE_NAME,
+        SITE_CODE,
     )
 }
 

@@ -21,9 +21,12 @@ from .outcomes import (
     InstrumentSummary,
     ParticipantOutcome,
     Proportion,
+    completion_text,
     course_outcomes,
     course_programme,
     outcomes_for_range,
+    proportion_text,
+    ratio_text,
 )
 from .results import InstrumentResult, participant_results
 
@@ -45,6 +48,9 @@ __all__ = [
     "record_measures",
     "participant_results",
     "course_outcomes",
+    "completion_text",
+    "proportion_text",
+    "ratio_text",
     "outcomes_for_range",
     "course_programme",
 ]

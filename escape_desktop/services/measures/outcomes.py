@@ -1,24 +1,32 @@
-"""Class outcomes: completion and, per measure and headline domain, who got better."""
+"""Class outcomes: completion and, per measure and headline domain, who got better.
+
+Every count (status, started, completers, on track) comes from services.figures
+(programme.status); every headline proportion from programme.outcomes.domain_proportions.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from fractions import Fraction
 
 from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import (
-    Attendance,
     Course,
     Enrolment,
     Participant,
     Session,
 )
-from escape_desktop.programme.completion import is_completer
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
+from escape_desktop.programme.rounding import format_number
+from escape_desktop.programme.status import FINISHED, RUNNING, Ratio
 
 from ..errors import NotFound, ValidationError
+from ..figures import CourseFigures, figures_for_courses
 from .entry import _session_bounds
 from .results import (
     InstrumentResult,
@@ -46,10 +54,11 @@ class ParticipantOutcome:
     participant_code: str
     name: str
     course_code: str
-    status: str
+    status: str  # programme.status's person status
     attended: int
     completer: bool
     results: list[InstrumentResult]
+    progress: str | None = None  # while the course runs: on_track / needs_more / cannot_reach
 
     def result(self, key: str) -> InstrumentResult | None:
         return next((r for r in self.results if r.instrument_key == key), None)
@@ -76,26 +85,80 @@ class InstrumentSummary:
     def fmt(self, value: float | None, *, signed: bool = False) -> str:
         if value is None:
             return ""
-        places = self.decimals + 1
-        return f"{value:+.{places}f}" if signed else f"{value:.{places}f}"
+        text = format_number(value, self.decimals + 1)  # halves away from zero, as in the PDF
+        return f"+{text}" if signed and not text.startswith("-") else text
 
 
 @dataclass(frozen=True)
 class Proportion:
-    """One headline figure: people better on the domain's measure, of those with both values."""
+    """One headline domain: improved at all (numerator/denominator), meaningful and worse.
+
+    Counts come from programme.outcomes.domain_proportions, one course (one measure) at a
+    time; across courses the counts are added up.
+    """
 
     domain: str  # "function" | "pain" | "wellbeing"
     label: str
     instruments: tuple[str, ...]  # measure keys used (one for a course; several across programmes)
     instrument_names: tuple[str, ...]
-    numerator: int
-    denominator: int
+    numerator: int  # improved at all
+    denominator: int  # people with both a start and an end value
+    meaningful: Ratio | None = None  # None when the measure has no published threshold
+    worse: Ratio = Ratio(0, 0)
+    threshold: float | None = None
+    threshold_percent: float | None = None
+    threshold_source: str = ""
+
+    @property
+    def improved(self) -> Ratio:
+        return Ratio(self.numerator, self.denominator)
+
+    @property
+    def measured(self) -> bool:
+        return bool(self.instruments)
 
     @property
     def percent(self) -> float | None:
-        if not self.denominator:
-            return None
-        return round(100.0 * self.numerator / self.denominator, 1)
+        return self.improved.percent(1)
+
+
+def _add(a: Ratio | None, b: Ratio | None) -> Ratio | None:
+    if a is None:
+        return b
+    if b is None:
+        return a
+    return Ratio(a.numerator + b.numerator, a.denominator + b.denominator)
+
+
+def _combine(
+    domain: str, label: str, parts: list[DomainProportions], names: dict[str, str]
+) -> Proportion:
+    """Several courses' proportions for one domain, added up (a measure is named once)."""
+    measured = [p for p in parts if p.instrument_key is not None]
+    keys = tuple(dict.fromkeys(p.instrument_key for p in measured if p.instrument_key))
+    improved = Ratio(0, 0)
+    worse = Ratio(0, 0)
+    meaningful: Ratio | None = None
+    for p in measured:
+        improved = Ratio(
+            improved.numerator + p.improved.numerator, improved.denominator + p.improved.denominator
+        )
+        worse = Ratio(worse.numerator + p.worse.numerator, worse.denominator + p.worse.denominator)
+        meaningful = _add(meaningful, p.meaningful)
+    one = measured[0] if len(keys) == 1 else None
+    return Proportion(
+        domain,
+        label,
+        keys,
+        tuple(names.get(k, k) for k in keys),
+        improved.numerator,
+        improved.denominator,
+        meaningful,
+        worse,
+        one.threshold if one else None,
+        one.threshold_percent if one else None,
+        one.threshold_source if one else "",
+    )
 
 
 @dataclass(frozen=True)
@@ -112,19 +175,32 @@ class CourseOutcomes:
     proportions: list[Proportion]
     participants: int  # enrolled and not withdrawn (as in the course list)
     withdrawn: int
-    started: int  # everyone who did not fail to start: the completion-rate denominator
-    completers: int
+    started: int  # attended at least one session: the completion-rate denominator
+    completers: int | None  # None while no course in it is finished
     sessions_delivered: int
     range_start: date | None = None
     range_end: date | None = None
     instruments: list[str] = field(default_factory=list)
+    enrolled: int = 0
+    did_not_start: int = 0
+    not_started_yet: int = 0
+    on_track: int | None = None  # only while a course runs
+    needs_more: int | None = None
+    cannot_complete: int | None = None
+    completion_started: int = 0  # starters on the finished courses: what completers are out of
+
+    @property
+    def completion(self) -> Ratio | None:
+        """Completers of starters (on finished courses); None while no course is finished."""
+        if self.completers is None:
+            return None
+        return Ratio(self.completers, self.completion_started)
 
     @property
     def completion_rate(self) -> float | None:
-        """Completers as a percentage of those who started; None before any session is held."""
-        if not self.started or not self.sessions_delivered:
-            return None
-        return round(100.0 * self.completers / self.started, 1)
+        """Completers as a percentage of starters (1 decimal); None while running or with no starters."""
+        ratio = self.completion
+        return None if ratio is None else ratio.percent(1)
 
     def summary(self, key: str) -> InstrumentSummary | None:
         return next((x for x in self.summaries if x.instrument_key == key), None)
@@ -165,18 +241,35 @@ def _summaries(
     return out
 
 
-def _status(first: date | None, last: date | None, today: date) -> str:
-    if first is None or today < first:
-        return "upcoming"
-    if last is not None and today > last:
-        return "finished"
-    return "running"
+def _counts(figures: list[CourseFigures]) -> dict:
+    """The funnel over some courses, each decided by programme.status."""
+    sums = [f.summary for f in figures]
+    finished = [x for x in sums if x.phase == FINISHED]
+    running = [x for x in sums if x.phase == RUNNING]
+
+    def total(name: str, among: list) -> int | None:
+        return sum(getattr(x, name) for x in among) if among else None
+
+    return {
+        "enrolled": sum(x.enrolled for x in sums),
+        "participants": sum(x.participants for x in sums),
+        "withdrawn": sum(x.withdrawn for x in sums),
+        "started": sum(x.started for x in sums),
+        "did_not_start": sum(x.did_not_start for x in sums),
+        "not_started_yet": sum(x.not_started_yet for x in sums),
+        "completers": total("completers", finished),
+        "completion_started": sum(x.started for x in finished),
+        "on_track": total("on_track", running),
+        "needs_more": total("needs_more", running),
+        "cannot_complete": total("cannot_complete", running),
+    }
 
 
 def _outcomes(
     ctx: AppContext, course_ids: list[int], today: date
 ) -> tuple[list[Course], list[ParticipantOutcome], list[Instrument], list[Proportion], dict]:
     """Everything for a set of courses in a handful of queries."""
+    figures = figures_for_courses(ctx, course_ids, today)
     with ctx.db.read() as s:
         courses = list(
             s.scalars(
@@ -186,36 +279,11 @@ def _outcomes(
             )
         )
         ids = [c.id for c in courses]
-        delivered = dict(
-            s.execute(
-                select(Session.course_id, func.count())
-                .where(
-                    Session.course_id.in_(ids),
-                    Session.cancelled.is_(False),
-                    Session.date <= today,
-                )
-                .group_by(Session.course_id)
-            ).all()
-        )
         bounds = _session_bounds(s, ids)
-        attended = dict(
-            s.execute(
-                select(Attendance.enrolment_id, func.count())
-                .join(Session, Session.id == Attendance.session_id)
-                .where(
-                    Session.course_id.in_(ids),
-                    Attendance.mark == "present",
-                    Session.cancelled.is_(False),
-                    Session.date <= today,
-                )
-                .group_by(Attendance.enrolment_id)
-            ).all()
-        )
         people = s.execute(
             select(
                 Enrolment.id,
                 Enrolment.course_id,
-                Enrolment.status,
                 Participant.code,
                 Participant.first_name,
                 Participant.last_name,
@@ -232,18 +300,8 @@ def _outcomes(
     instruments = _instrument_order(ctx, [k for cid in ids for k in chosen.get(cid, [])], recorded)
     code_of = {c.id: c.code for c in courses}
     rows: list[ParticipantOutcome] = []
-    counts = {"participants": 0, "withdrawn": 0, "started": 0, "completers": 0}
-    for eid, cid, status, pcode, first, last in people:
-        held = int(delivered.get(cid, 0))
-        came = min(int(attended.get(eid, 0)), held)
-        done = status != "withdrawn" and is_completer(came, held)
-        if status == "withdrawn":
-            counts["withdrawn"] += 1
-        else:
-            counts["participants"] += 1
-        if status != "did_not_start":
-            counts["started"] += 1
-            counts["completers"] += int(done)
+    for eid, cid, pcode, first, last in people:
+        person = figures[cid].status_of(eid)
         per = values.get(eid, {})
         rows.append(
             ParticipantOutcome(
@@ -251,45 +309,50 @@ def _outcomes(
                 participant_code=pcode,
                 name=f"{first} {last}".strip(),
                 course_code=code_of[cid],
-                status=status,
-                attended=came,
-                completer=done,
+                status=person.status,
+                attended=person.attended,
+                completer=person.completed,
                 results=[_result(inst, per.get(inst.key, {})) for inst in instruments],
+                progress=person.progress,
             )
         )
     # The three headline proportions: each course counts with its own programme's measure.
-    proportions = []
     course_of = {eid: cid for eid, cid, *_ in people}
-    by_id = {c.id: c for c in courses}
+    names = {k: i.name for k, i in ctx.library.instruments.items()}
+    proportions = []
     for domain, label in DOMAIN_LABELS.items():
-        used: list[str] = []
-        num = den = 0
-        key_of = {cid: _outcome_key(ctx, c, domain) for cid, c in by_id.items()}
-        for row in rows:
-            key = key_of[course_of[row.enrolment_id]]
-            if key is None:
-                continue
-            if key not in used:
-                used.append(key)
-            r = row.result(key)
-            if r is not None and r.has_both:
-                den += 1
-                num += int(bool(r.improved))
-        if not used:
-            for course in courses:
-                key = _outcome_key(ctx, course, domain)
-                if key is not None and key not in used:
-                    used.append(key)
-        names = tuple(
-            ctx.library.instruments[k].name if k in ctx.library.instruments else k for k in used
-        )
-        proportions.append(Proportion(domain, label, tuple(used), names, num, den))
+        parts = []
+        for course in courses:
+            key = _outcome_key(ctx, course, domain)
+            instrument = ctx.library.instruments.get(key) if key else None
+            pairs = [
+                (
+                    values.get(row.enrolment_id, {}).get(key, {}).get("start"),
+                    values.get(row.enrolment_id, {}).get(key, {}).get("end"),
+                )
+                for row in rows
+                if key is not None and course_of[row.enrolment_id] == course.id
+            ]
+            parts.append(domain_proportions(domain, instrument, _pairs(pairs)))
+        proportions.append(_combine(domain, label, parts, names))
     extra = {
-        "counts": counts,
-        "delivered": sum(int(delivered.get(i, 0)) for i in ids),
+        "counts": _counts([figures[i] for i in ids]),
+        "delivered": sum(figures[i].summary.sessions_delivered for i in ids),
         "bounds": bounds,
+        "phase": figures[ids[0]].summary.phase if len(ids) == 1 else "",
     }
     return courses, rows, instruments, proportions, extra
+
+
+def _pairs(raw: Sequence[tuple[object, object]]) -> list[tuple[float | None, float | None]]:
+    """(start, end) scores from the stored (score, day, adapted) values."""
+    return [(_score(start), _score(end)) for start, end in raw]
+
+
+def _score(value: object) -> float | None:
+    if isinstance(value, tuple) and value and value[0] is not None:
+        return float(value[0])
+    return None
 
 
 def _outcome_key(ctx: AppContext, course: Course, domain: str) -> str | None:
@@ -307,12 +370,11 @@ def course_outcomes(ctx: AppContext, course_id: int, today: date | None = None) 
     if not courses:
         raise NotFound("That course no longer exists.")
     course = courses[0]
-    first, last = extra["bounds"].get(course.id, (None, None))
     return CourseOutcomes(
         code=course.code,
         title=course.title,
         courses=[course.code],
-        status=_status(first, last, today),
+        status=extra["phase"],
         today=today,
         rows=rows,
         summaries=_summaries(instruments, rows),
@@ -343,7 +405,7 @@ def outcomes_for_range(
     else:
         courses, rows, instruments, proportions = [], [], [], []
         extra = {
-            "counts": {"participants": 0, "withdrawn": 0, "started": 0, "completers": 0},
+            "counts": _counts([]),
             "delivered": 0,
         }
         proportions = [Proportion(d, label, (), (), 0, 0) for d, label in DOMAIN_LABELS.items()]
@@ -368,3 +430,47 @@ def course_programme(ctx: AppContext, course_id: int) -> str:
     """The programme key of a course ("" when the course no longer exists)."""
     with ctx.db.read() as s:
         return s.scalar(select(Course.programme_key).where(Course.id == course_id)) or ""
+
+
+# --------------------------------------------------------------------------- words for the figures
+
+
+def ratio_text(r: Ratio | None, decimals: int = 0) -> str:
+    """ "4 of 7 (57%)", rounded half away from zero; "-" with nobody to count."""
+    if r is None or not r.denominator:
+        return "-"
+    pct = format_number(Fraction(100 * r.numerator, r.denominator), decimals)
+    return f"{r.numerator} of {r.denominator} ({pct}%)"  # as the class summary prints it
+
+
+def completion_text(o: CourseOutcomes) -> str:
+    """The completion sentence every surface prints: completers of starters, or where a running course stands."""
+    funnel = (
+        f"{o.enrolled} enrolled, {o.started} started (came at least once), "
+        f"{o.did_not_start} did not start"
+    )
+    if o.completion is not None:
+        return (
+            f"Completed: {ratio_text(o.completion)} of those who started came to at least 75 % "
+            f"of the sessions held while they were enrolled. {funnel}."
+        )
+    if o.on_track is not None:
+        return (
+            f"Still running, so nobody has completed yet: {o.on_track} on track, "
+            f"{o.needs_more or 0} need more sessions, {o.cannot_complete} cannot reach 75 %. "
+            f"{funnel}."
+        )
+    return f"No sessions held yet, so nobody has completed. {funnel}."
+
+
+def proportion_text(p: Proportion) -> str:
+    """One headline domain in words: improved at all, meaningful improvement, worse."""
+    if not p.measured:
+        return f"{p.label}: not measured on this programme"
+    if not p.denominator:
+        return f"{p.label} ({', '.join(p.instrument_names)}): nobody measured at start and end yet"
+    meaningful = "no published threshold" if p.meaningful is None else ratio_text(p.meaningful)
+    return (
+        f"{p.label} ({', '.join(p.instrument_names)}): improved at all {ratio_text(p.improved)}; "
+        f"meaningful improvement {meaningful}; worse {ratio_text(p.worse)}"
+    )

@@ -16,6 +16,7 @@ from escape_desktop.db.models import (
     Enrolment,
 )
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.rounding import format_number, round_half_away
 from escape_desktop.programme.scoring import ScoreError, change, improved, reaches_mid
 
 from ..errors import NotFound
@@ -61,12 +62,15 @@ class InstrumentResult:
     def fmt(self, value: float | None, *, signed: bool = False) -> str:
         if value is None:
             return ""
-        text = f"{value:+.{self.decimals}f}" if signed else f"{value:.{self.decimals}f}"
-        return "0" if signed and float(text) == 0 and self.decimals == 0 else text
+        # One rounding rule everywhere (programme.rounding): halves away from zero.
+        text = format_number(value, self.decimals)
+        if signed and float(text) != 0 and not text.startswith("-"):
+            text = "+" + text
+        return text
 
 
 def _round(value: float, decimals: int) -> float:
-    return round(value + 0.0, decimals) + 0.0
+    return round_half_away(value + 0.0, decimals) + 0.0
 
 
 def _compare(inst: Instrument, start: float, end: float) -> tuple[float, bool, bool | None]:

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
 from escape_desktop.db import first_screen
+from escape_desktop.db.errors import KnownError
 from escape_desktop.ui.app.welcome_page import WelcomePage
 from escape_desktop.ui.common import error_dialog, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
@@ -280,6 +281,9 @@ class MainWindow(QMainWindow):
         self.edit_session_action = self._action(
             "Edit &session…", self._edit_current_session, "Ctrl+Shift+S"
         )
+        self.close_course_action = self._action(
+            "Close this course…", self.toggle_course_closed, None, "Finish the course early"
+        )
         self.register_action = self._action("Go to the &register", self._focus_register, "Ctrl+R")
         self.large_text_action = QAction("&Large text", self)
         self.large_text_action.setCheckable(True)
@@ -326,6 +330,8 @@ class MainWindow(QMainWindow):
         course_menu.addAction(self.enrol_action)
         course_menu.addAction(self.edit_course_action)
         course_menu.addAction(self.edit_session_action)
+        course_menu.addAction(self.close_course_action)
+        course_menu.aboutToShow.connect(self._name_close_action)
         course_menu.addAction(self.register_action)
         course_menu.addSeparator()
         for i, title in enumerate(TAB_TITLES):
@@ -608,6 +614,24 @@ class MainWindow(QMainWindow):
         cid = self._need_course()
         if cid is not None:
             edit_course(self.ctx, self.bus, self, cid)
+
+    def _name_close_action(self) -> None:
+        from escape_desktop.ui.courses.course_close import close_action_text
+
+        ctx = getattr(self, "ctx", None)
+        if ctx is None or not self.checked:
+            return
+        try:
+            self.close_course_action.setText(close_action_text(ctx, self.current_course_id()))
+        except KnownError:  # the data is being checked or locked: keep the words it had
+            pass
+
+    def toggle_course_closed(self) -> None:
+        from escape_desktop.ui.courses.course_close import toggle_course_closed
+
+        cid = self._need_course()
+        if cid is not None:
+            toggle_course_closed(self.ctx, self.bus, self, cid)
 
     def edit_session(self, session_id: int) -> None:
         from escape_desktop.ui.courses.session_dialog import SessionDialog

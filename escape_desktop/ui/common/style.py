@@ -8,6 +8,9 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QFont, QIcon
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
+from escape_desktop.programme.status import MARK_LETTER
+from escape_desktop.programme.status import MARK_WORD as STATUS_MARK_WORD
+
 BASE_POINT_SIZE = 11
 LARGE_POINT_SIZE = 14
 
@@ -34,8 +37,10 @@ PALETTE = {
 }
 
 # What each register mark looks like in a cell: a symbol plus colour, readable without colour too.
-MARK_TEXT = {"present": "✓", "absent": "✗", "apologies": "Apol."}
-MARK_WORD = {"present": "Present", "absent": "Absent", "apologies": "Apologies"}
+# One attendance vocabulary (programme.status): the same letters and words as the printed
+# register, the attendance CSV and its data dictionary.
+MARK_TEXT = dict(MARK_LETTER)
+MARK_WORD = dict(STATUS_MARK_WORD)
 
 
 def color(name: str) -> QColor:

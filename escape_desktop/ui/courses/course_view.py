@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, Q
 
 from escape_desktop.context import AppContext
 from escape_desktop.programme.schedule import weekdays_label
+from escape_desktop.programme.status import CourseSummary
 from escape_desktop.ui.common.change_bus import ChangeBus
 
 if TYPE_CHECKING:
@@ -177,21 +178,31 @@ class CourseView(QWidget):
             return
         self.title.setText(f"{reg.title}")
         live = [x for x in reg.sessions if not x.cancelled]
-        people = sum(1 for r in reg.rows if r.status != "withdrawn")
+        figures = self.register.model.summary  # programme.status, on the marks shown
         when = ""
         if live:
             days = sorted({x.date.weekday() for x in live})
             when = f"{weekdays_label(days)} {reg.start_time}, {live[0].date:%d %b} – {live[-1].date:%d %b %Y}"
-        parts = [
-            reg.code,
-            reg.venue,
-            when,
-            f"{people} of {reg.capacity} places",
-            f"{reg.delivered(self.today)} of {len(live)} sessions held",
-        ]
+        parts = [reg.code, reg.venue, when]
+        if figures is not None:
+            parts += [
+                f"{figures.participants} of {reg.capacity} places",
+                f"{figures.sessions_delivered} of {figures.sessions_planned} sessions held",
+                heading_counts(figures),
+            ]
         if reg.instructors:
             parts.append(", ".join(reg.instructors))
         self.subtitle.setText(" · ".join(p for p in parts if p))
+
+
+def heading_counts(x: CourseSummary) -> str:
+    """The funnel in the course heading: started of enrolled, then completed or where it stands."""
+    text = f"{x.started} of {x.enrolled} started"
+    if x.completers is not None:
+        return f"{text}, {x.completers} completed"
+    if x.on_track is not None:
+        return f"{text}, {x.on_track} on track"
+    return text
 
 
 class _BrokenSection(QLabel):

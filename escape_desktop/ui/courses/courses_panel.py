@@ -109,17 +109,25 @@ class CoursesModel(QAbstractTableModel):
             if col == COL_COURSE:
                 return f"{r.code}\n{r.venue or r.title}"
             if col == COL_STATUS:
+                x = r.figures  # programme.status's counts, as every surface shows them
                 if r.status == "running":
-                    return f"Running\n{r.sessions_delivered} of {r.sessions_planned} held"
+                    return f"Running\n{x.sessions_delivered} of {x.sessions_planned} held"
                 if r.status == "upcoming":
                     return f"Upcoming\nstarts {r.start_date:%d %b}"
-                return f"Finished\n{r.completers} completed"
+                word = "Closed early" if r.closed_on is not None else "Finished"
+                return f"{word}\n{x.completers} completed"
             if col == COL_PEOPLE:
                 return f"{r.participants} / {r.capacity}"
         if role == _TOOLTIP:
             return (
                 f"{r.title}\n{r.venue}\nStarts {r.start_date:%a %d %b %Y} at {r.start_time}\n"
-                f"{r.participants} people, {r.capacity} places"
+                f"{r.participants} people, {r.capacity} places\n"
+                f"{r.figures.started} started, {r.figures.did_not_start} did not start"
+                + (
+                    f", {r.figures.completers} completed ({r.figures.completion_rate} % of starters)"
+                    if r.figures.completers is not None
+                    else ""
+                )
             )
         if role == _FOREGROUND and col == COL_STATUS:
             return self._brushes[r.status]

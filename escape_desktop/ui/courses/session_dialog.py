@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QInputDialog,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -23,7 +24,7 @@ from escape_desktop.services import courses as course_service
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
-from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.operation import UndoStep, run_op
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
 
 
@@ -166,4 +167,55 @@ class SessionDialog(QDialog):
             ids=[s.id],
             message=f"Saved: session {s.number} cancelled",
         ).ok:
+            self._offer_make_up()
             self.accept()
+
+    # --- keep the programme whole ---------------------------------------------------------
+    def ask_make_up(self, offer: course_service.MakeUpOffer) -> bool:
+        """Ask whether to add the make-up session (tests answer for the instructor)."""
+        answer = QMessageBox.question(
+            self,
+            "Add a make-up session?",
+            f"Add a make-up session on {offer.day:%a %d %B}?\n"
+            f"It keeps the course at its {offer.planned_sessions} sessions, with session "
+            f"{offer.cancelled_number}'s topic. You can move it to another day later.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _offer_make_up(self) -> None:
+        """After a cancellation: offer the next free class day at the end; they may decline."""
+        s = self.session
+        try:
+            offer = course_service.make_up_offer(self.ctx, s.id)
+        except KnownError:
+            return
+        if offer is None or not self.ask_make_up(offer):
+            return
+        made: list[int] = []  # the make-up session's id (a new one after each redo)
+
+        def add() -> int:
+            new_id = course_service.add_make_up_session(self.ctx, s.id, offer.day)
+            made[:] = [new_id]
+            return new_id
+
+        def take_away() -> None:
+            if made:
+                course_service.remove_make_up_session(self.ctx, made[0])
+
+        run_op(
+            self,
+            add,
+            bus=self.bus,
+            changes=Changes.SESSION,
+            ids=lambda new_id: [new_id],
+            message=f"Saved: make-up session on {offer.day:%a %d %b}",
+            undo=UndoStep(
+                "make-up session",
+                undo=take_away,
+                redo=add,
+                undone="Make-up session taken away",
+                redone=f"Make-up session on {offer.day:%a %d %b} added again",
+            ),
+        )

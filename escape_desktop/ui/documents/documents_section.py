@@ -37,7 +37,7 @@ from escape_desktop.db.queries import Register, register
 # documents.py itself is light: ReportLab loads only when a document is built.
 from escape_desktop.export.documents import DESCRIPTIONS, LABELS, PEOPLE_KINDS, default_filename
 from escape_desktop.export.documents import KINDS as DOC_KINDS
-from escape_desktop.programme.completion import is_completer
+from escape_desktop.programme.status import COMPLETED, DID_NOT_START, WITHDRAWN
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
@@ -192,20 +192,17 @@ class DocumentsSection(CourseSection):
         reg = self._reg
         if reg is None:
             return set()
-        delivered = reg.delivered(self._today())
-        return {
-            r.enrolment_id
-            for r in reg.rows
-            if r.status != "withdrawn" and is_completer(min(reg.attended(r), delivered), delivered)
-        }
+        _summary, statuses = reg.figures(self._today())  # programme.status decides
+        return {int(k) for k, v in statuses.items() if v.status == COMPLETED}  # type: ignore[call-overload]
 
     def _fill_people(self) -> None:
         reg = self._reg
         self.people_list.blockSignals(True)
         self.people_list.clear()
         done = self._completer_ids()
+        statuses = reg.figures(self._today())[1] if reg else {}
         for r in reg.rows if reg else []:
-            if r.status in ("withdrawn", "did_not_start"):
+            if statuses[r.enrolment_id].status in (WITHDRAWN, DID_NOT_START):
                 continue
             label = r.name + ("   (completed)" if r.enrolment_id in done else "")
             item = QListWidgetItem(label)

@@ -8,7 +8,12 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
-from escape_desktop.services.measures import InstrumentResult, InstrumentSummary, Proportion
+from escape_desktop.services.measures import (
+    InstrumentResult,
+    InstrumentSummary,
+    Proportion,
+    ratio_text,
+)
 from escape_desktop.ui.common.charts import LineChart, PaintedChart, Series
 
 TICKS = [(0.0, "Start"), (1.0, "End"), (2.0, "Follow-up")]
@@ -157,6 +162,9 @@ class ProportionBars(PaintedChart):
 
 
 def _count_text(p: Proportion) -> str:
+    if not p.measured:
+        return "not measured on this programme"
     if not p.denominator:
         return "nobody measured at start and end yet"
-    return f"{p.percent:.0f}%  ({p.numerator} of {p.denominator})"
+    meaningful = "" if p.meaningful is None else f"; meaningful {ratio_text(p.meaningful)}"
+    return f"improved {ratio_text(p.improved)}{meaningful}; worse {ratio_text(p.worse)}"

@@ -437,14 +437,7 @@ class MeasuresSection(CourseSection):
             head = f"<b>{o.title}</b> · {len(o.courses)} course{'s' if len(o.courses) != 1 else ''}"
             if o.courses:
                 head += ": " + ", ".join(o.courses)
-        if o.completion_rate is None:
-            done = "No sessions held yet, so nobody has completed."
-        else:
-            so_far = " so far" if o.status == "running" else ""
-            done = (
-                f"Completed{so_far}: {o.completers} of {o.started} ({o.completion_rate:.0f}%) "
-                "came to at least 75% of the sessions held."
-            )
+        done = measures.completion_text(o)
         self.outcome_heading.setText(f"{head}<br>{done}")
         self.bars.set_proportions(o.proportions)
         self.summary_model.set_rows(o.summaries)

@@ -9,7 +9,20 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush, QFont
 
 from escape_desktop.db.queries import Register, RegisterRow, SessionInfo
-from escape_desktop.programme.completion import is_completer, sessions_needed
+from escape_desktop.programme.status import (
+    CANNOT_REACH,
+    COMPLETED,
+    DID_NOT_COMPLETE,
+    DID_NOT_START,
+    IN_PROGRESS,
+    NEEDS_MORE,
+    NOT_STARTED_YET,
+    ON_TRACK,
+    WITHDRAWN,
+    CourseSummary,
+    PersonStatus,
+    progress_text,
+)
 from escape_desktop.ui.common.style import MARK_TEXT, MARK_WORD, color
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -32,38 +45,21 @@ def next_mark(mark: str | None) -> str | None:
     return CYCLE[(CYCLE.index(mark) + 1) % len(CYCLE)] if mark in CYCLE else "present"
 
 
-def completion_state(
-    attended: int, delivered: int, remaining: int, needed: int, withdrawn: bool
-) -> str:
-    """withdrawn / not_started / completed / on_track / at_risk / cannot."""
-    if withdrawn:
-        return "withdrawn"
-    if delivered == 0:
-        return "not_started"
-    if remaining == 0:
-        return "completed" if is_completer(attended, delivered) else "cannot"
-    if attended >= needed:
-        return "completed"
-    if attended + remaining < needed:
-        return "cannot"
-    return "on_track" if is_completer(attended, delivered) else "at_risk"
+def state_key(person: PersonStatus) -> str:
+    """The colour key of a person's standing: their progress while running, else their status."""
+    return person.progress or person.status
 
 
-STATE_TEXT = {
-    "withdrawn": "Withdrawn",
-    "not_started": "Not started",
-    "completed": "Completed",
-    "on_track": "On track",
-    "at_risk": "Needs to come",  # shown as "Needs N more" with the person's own count
-    "cannot": "Can't reach 75%",
-}
 STATE_COLOR = {
-    "completed": "good",
-    "on_track": "good",
-    "at_risk": "warn",
-    "cannot": "bad",
-    "withdrawn": "withdrawn_text",
-    "not_started": "muted",
+    COMPLETED: "good",
+    ON_TRACK: "good",
+    NEEDS_MORE: "warn",
+    CANNOT_REACH: "bad",
+    DID_NOT_COMPLETE: "bad",
+    DID_NOT_START: "muted",
+    WITHDRAWN: "withdrawn_text",
+    NOT_STARTED_YET: "muted",
+    IN_PROGRESS: "good",
 }
 
 
@@ -74,10 +70,8 @@ class RegisterModel(QAbstractTableModel):
         self.register: Register | None = None
         self.rows: list[RegisterRow] = []
         self.sessions: list[SessionInfo] = []
-        self._held: set[int] = set()
-        self._delivered = 0
-        self._remaining = 0
-        self._needed = 0
+        self.summary: CourseSummary | None = None  # from programme.status, on the marks shown
+        self._status: dict[int, PersonStatus] = {}
         self._bold = QFont()
         self._bold.setBold(True)
 
@@ -115,12 +109,13 @@ class RegisterModel(QAbstractTableModel):
         return sorted(rows, key=lambda r: r.status == "withdrawn")
 
     def _recount(self) -> None:
-        today = self.today
-        live = [x for x in self.sessions if not x.cancelled]
-        self._held = {x.id for x in live}
-        self._delivered = sum(1 for x in live if x.date <= today)
-        self._remaining = len(live) - self._delivered
-        self._needed = sessions_needed(len(live))
+        """Everyone's standing from programme.status, on the marks as shown."""
+        if self.register is None:
+            self.summary, self._status = None, {}
+            return
+        summary, statuses = self.register.figures(self.today)
+        self.summary = summary
+        self._status = {int(k): v for k, v in statuses.items()}  # type: ignore[call-overload]
 
     def set_mark(self, row: int, session_id: int, mark: str | None) -> None:
         """Update one cell after a save, without reading the database again."""
@@ -129,6 +124,7 @@ class RegisterModel(QAbstractTableModel):
             person.marks.pop(session_id, None)
         else:
             person.marks[session_id] = mark
+        self._recount()
         col = self.column_of_session(session_id)
         self.dataChanged.emit(self.index(row, COL_ATTENDED), self.index(row, COL_STATUS))
         if col is not None:
@@ -157,15 +153,18 @@ class RegisterModel(QAbstractTableModel):
                 return FIRST_SESSION + i
         return FIRST_SESSION + live[-1][0] if live else None
 
+    def status(self, row: RegisterRow) -> PersonStatus:
+        return self._status[row.enrolment_id]
+
     def attended(self, row: RegisterRow) -> int:
-        return sum(1 for sid, m in row.marks.items() if m == "present" and sid in self._held)
+        return self.status(row).attended
 
     def state(self, row: RegisterRow) -> str:
-        attended = min(self.attended(row), self._delivered) if self._delivered else 0
-        # Marks on future sessions count once those sessions are held; cap to keep it honest.
-        return completion_state(
-            attended, self._delivered, self._remaining, self._needed, row.status == "withdrawn"
-        )
+        return state_key(self.status(row))
+
+    def status_text(self, row: RegisterRow) -> str:
+        """The person's words: "On track", "Needs 2 more", "Completed", ... (programme.status)."""
+        return progress_text(self.status(row))
 
     def is_editable_cell(self, index: ModelIndex) -> bool:
         session = self.session_at(index.column())
@@ -232,12 +231,10 @@ class RegisterModel(QAbstractTableModel):
             if col == COL_NAME:
                 return person.name
             if col == COL_ATTENDED:
-                return f"{self.attended(person)} of {self._delivered}"
+                st = self.status(person)
+                return f"{st.attended} of {st.held}"
             if col == COL_STATUS:
-                state = self.state(person)
-                if state == "at_risk":
-                    return f"Needs {self._needed - self.attended(person)} more"
-                return STATE_TEXT[state]
+                return self.status_text(person)
         if role == STATE_ROLE:
             return self.state(person)
         if role == Qt.ItemDataRole.ForegroundRole:
@@ -253,9 +250,10 @@ class RegisterModel(QAbstractTableModel):
                     else "Withdrawn"
                 )
             if col == COL_ATTENDED:
+                st = self.status(person)
                 return (
-                    f"Present at {self.attended(person)} of the {self._delivered} sessions held so far; "
-                    f"{self._needed} are needed to complete."
+                    f"Present at {st.attended} of the {st.held} sessions held while on the course; "
+                    f"{st.needed} of their sessions are needed to complete."
                 )
             if col == COL_NAME:
                 return f"{person.name} ({person.code})"

@@ -38,7 +38,7 @@ from escape_desktop.ui.register.register_ops import RegisterOps
 from escape_desktop.ui.register.register_table import CLEAR, CLICK, CYCLE, RegisterTable
 
 LEGEND = (
-    "Click a box, or press P present · A absent · L apologies (then on to the next person) · "
+    "Click a box, or press P present · A absent · S apologies sent (then on to the next person) · "
     "Space changes · Delete clears"
 )
 
@@ -269,7 +269,7 @@ class RegisterSection(CourseSection):
             # Apologies can come in ahead; who came can only be known on the day.
             self.message.emit(
                 f"Session {session.number} is on {session.date:%a %d %b}, not held yet: mark "
-                "who came on the day. Someone who says they cannot come: press L for apologies."
+                "who came on the day. Someone who says they cannot come: press S for apologies."
             )
             return
         saved = self.ops.mark(
@@ -368,7 +368,7 @@ class RegisterSection(CourseSection):
             for label, what in (
                 ("Present\tP", "present"),
                 ("Absent\tA", "absent"),
-                ("Apologies\tL", "apologies"),
+                ("Apologies\tS", "apologies"),
                 ("Clear\tDelete", CLEAR),
             ):
                 menu.addAction(label, partial(self._on_mark_requested, index, what))

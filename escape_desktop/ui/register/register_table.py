@@ -1,4 +1,4 @@
-"""The register grid: P, A, L mark and move on; Space changes; Delete clears; a click cycles."""
+"""The register grid: P, A, S mark and move on; Space changes; Delete clears; a click cycles."""
 
 from __future__ import annotations
 
@@ -6,12 +6,16 @@ from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QKeyEvent, QMouseEvent
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
+from escape_desktop.programme.status import ABSENT, APOLOGIES, PRESENT
 from escape_desktop.ui.register.register_model import FIRST_SESSION, RegisterModel
 
+# The letters are programme.status's MARK_LETTER (P present, A absent, S apologies sent);
+# L still means apologies for instructors used to the earlier key.
 KEY_MARKS: dict[int, str] = {
-    Qt.Key.Key_P: "present",
-    Qt.Key.Key_A: "absent",
-    Qt.Key.Key_L: "apologies",
+    Qt.Key.Key_P: PRESENT,
+    Qt.Key.Key_A: ABSENT,
+    Qt.Key.Key_S: APOLOGIES,
+    Qt.Key.Key_L: APOLOGIES,
     Qt.Key.Key_1: "present",
     Qt.Key.Key_2: "absent",
     Qt.Key.Key_3: "apologies",

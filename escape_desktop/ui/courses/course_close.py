@@ -1,0 +1,77 @@
+"""Close a course early ("finished" from today, completion decided now), or reopen it."""
+
+from __future__ import annotations
+
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from escape_desktop.context import AppContext
+from escape_desktop.services import courses as course_service
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import UndoStep, run_op
+
+
+def close_action_text(ctx: AppContext, course_id: int | None) -> str:
+    """The Course menu's words for the course shown: close it, or reopen it if closed."""
+    if course_id is not None and course_service.course_closed_on(ctx, course_id) is not None:
+        return "Reopen this course"
+    return "Close this course…"
+
+
+def confirm_close(parent: QWidget | None) -> bool:
+    """Ask before closing (tests answer for the instructor)."""
+    answer = QMessageBox.question(
+        parent,
+        "Close this course?",
+        "Close this course now? It counts as finished from today: who completed is decided "
+        "on the sessions held so far, and sessions still to come are not counted. "
+        "You can reopen it later.",
+        QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+        QMessageBox.StandardButton.No,
+    )
+    return answer == QMessageBox.StandardButton.Yes
+
+
+def toggle_course_closed(
+    ctx: AppContext, bus: ChangeBus, parent: QWidget | None, course_id: int
+) -> None:
+    """Close the course (after asking) or reopen it; either can be undone."""
+    closed_on = course_service.course_closed_on(ctx, course_id)
+    if closed_on is not None:
+
+        def reclose() -> None:
+            course_service.close_course(ctx, course_id, closed_on)
+
+        run_op(
+            parent,
+            lambda: course_service.reopen_course(ctx, course_id),
+            bus=bus,
+            changes=Changes.COURSE,
+            ids=[course_id],
+            message="Saved: the course is open again and runs to its last session",
+            undo=UndoStep(
+                "reopen course",
+                undo=reclose,
+                redo=lambda: course_service.reopen_course(ctx, course_id),
+                undone="The course is closed again",
+                redone="The course is open again",
+            ),
+        )
+        return
+    if not confirm_close(parent):
+        return
+    run_op(
+        parent,
+        lambda: course_service.close_course(ctx, course_id),
+        bus=bus,
+        changes=Changes.COURSE,
+        ids=[course_id],
+        message="Saved: the course is closed; completion is decided on the sessions held",
+        undo=UndoStep(
+            "close course",
+            undo=lambda: course_service.reopen_course(ctx, course_id),
+            redo=lambda: course_service.close_course(ctx, course_id),
+            undone="The course is open again",
+            redone="The course is closed again",
+        ),
+    )
