@@ -33,11 +33,11 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.nhs import check_digit, format_nhs_number, normalise_nhs_number
+from escape_desktop.programme.screening import Screening
 from escape_desktop.services.common import parse_date
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.services.participants import JOINTS, SEXES, ParticipantInput, age_on
 from escape_desktop.ui.common import error_dialog
-from escape_desktop.programme.screening import Screening
 from escape_desktop.ui.common.style import mark_invalid
 
 if TYPE_CHECKING:
@@ -52,7 +52,7 @@ SEX_LABELS = {
     "prefer not to say": "Prefer not to say",
 }
 YES, NO, NOT_ASKED = 1, 0, 2  # the consent choices' button ids
-NEEDS_REVIEW_TEXT = "They will be marked \"needs review before starting\" and kept off the circuit."
+NEEDS_REVIEW_TEXT = 'They will be marked "needs review before starting" and kept off the circuit.'
 
 
 def check_nhs(text: str) -> tuple[bool, str]:
