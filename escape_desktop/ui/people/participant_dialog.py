@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -25,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -170,20 +172,24 @@ class ParticipantDialog(QDialog):
         form.addRow("Take part *", consent_row)
         form.addRow("Share for audit", share_row)
         share_hint = QLabel(
-            "Results go to the central team under a code, never the name. Not asked yet: "
-            "the register reminds you at the first session."
+            "Shared under a code, never the name. Not asked yet: the register reminds you "
+            "at the first session."
         )
         share_hint.setObjectName("hint")
         share_hint.setWordWrap(True)
+        share_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         form.addRow("", share_hint)
         form.addRow("Notes", self.notes)
         columns = QHBoxLayout()
-        columns.addLayout(form, 1)
+        columns.addLayout(form, 5)
         self.screening_box: QGroupBox | None = None
         if self.screening is not None:
             self.screening_box = self._build_screening(self.screening)
-            columns.addWidget(self.screening_box, 1, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(columns)
+            columns.addWidget(self.screening_box, 6)
+        self.body = QWidget()
+        self.body.setLayout(columns)
+        columns.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.body)
         # Why Save is greyed out, or why it failed, in plain sight (a tooltip is never seen in
         # a sports hall), in a space kept for it so nothing jumps when Save becomes available.
         self.error = QLabel()
@@ -231,6 +237,7 @@ class ParticipantDialog(QDialog):
         label.setWordWrap(True)
         label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         label.setFixedHeight(self.fontMetrics().height() * 2 + 4)
+        label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
         return label
 
     def _consent_choice(self, what: str) -> tuple[QButtonGroup, QWidget]:
@@ -250,35 +257,35 @@ class ParticipantDialog(QDialog):
     def _build_screening(self, screening: Screening) -> QGroupBox:
         box = QGroupBox("Screening before they start: ask every question")
         box.setObjectName("screening")
-        grid = QFormLayout(box)
-        grid.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
+        grid = QGridLayout(box)
+        grid.setColumnStretch(0, 1)
+        grid.setHorizontalSpacing(10)
         group_seen = ""
+        row = 0
         for q in screening.questions:
             if q.group and q.group != group_seen:
                 group_seen = q.group
-                heading = QLabel(f"<b>{q.group}</b>")
-                grid.addRow(heading)
+                grid.addWidget(QLabel(f"<b>{q.group}</b>"), row, 0, 1, 3)
+                row += 1
             text = QLabel(q.text)
             text.setWordWrap(True)
-            choice = QWidget()
-            cl = QHBoxLayout(choice)
-            cl.setContentsMargins(0, 0, 0, 0)
-            answer = QButtonGroup(choice)
-            for label, key in (("Yes", YES), ("No", NO)):
+            answer = QButtonGroup(box)
+            for col, (label, key) in enumerate((("Yes", YES), ("No", NO)), start=1):
                 button = QRadioButton(label)
                 button.setAccessibleName(f"{q.text} {label}")
                 answer.addButton(button, key)
-                cl.addWidget(button)
+                grid.addWidget(button, row, col, Qt.AlignmentFlag.AlignTop)
             answer.idToggled.connect(lambda *_: self._refresh())
             self.answers[q.key] = answer
-            grid.addRow(text, choice)
+            grid.addWidget(text, row, 0, Qt.AlignmentFlag.AlignTop)
+            row += 1
         # The advice appears in a space kept for it when any answer is yes.
         self.advice = QLabel("")
         self.advice.setObjectName("error")
         self.advice.setWordWrap(True)
         self.advice.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
-        self.advice.setFixedHeight(self.fontMetrics().height() * 4 + 8)
-        grid.addRow(self.advice)
+        grid.addWidget(self.advice, row, 0, 1, 3)
+        grid.setRowStretch(row + 1, 1)
         return box
 
     def _set_tab_order(self) -> None:
@@ -307,11 +314,42 @@ class ParticipantDialog(QDialog):
     def _keep_still(self) -> None:
         """Fix the width once: a long name or a long hint wraps or scrolls, it never widens."""
         em = self.fontMetrics().horizontalAdvance("M")
-        width = em * (80 if self.screening is not None else 44)
+        width = em * (74 if self.screening is not None else 44)
         screen = self.screen()
         if screen is not None:
             width = min(width, screen.availableGeometry().width() - 40)
-        self.setFixedWidth(max(width, self.minimumSizeHint().width()))
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        # The width is held by the body (the layout keeps the dialog at least that wide) and
+        # a maximum, so the layout's own minimum never shrinks or widens it.
+        self.body.setMinimumWidth(width - margins.left() - margins.right())
+        self.setMaximumWidth(width)
+        layout.activate()
+        self.resize(width, self.minimumSizeHint().height())
+        # Wrapped text gets the height it needs at this width, once: a top-level dialog does
+        # not ask its labels for height-for-width, and would squash them instead. Twice, as
+        # the first heights can move the columns.
+        if self.screening is not None:
+            self.advice.setText(f"{self.screening.advice} {NEEDS_REVIEW_TEXT}")
+        wrapped = [
+            label
+            for label in self.findChildren(QLabel)
+            if label.wordWrap()
+            and label.text()
+            and label not in (self.dob_hint, self.nhs_hint)
+            and label.parent() is not self.messages
+        ]
+        for _ in range(2):
+            layout.activate()
+            for label in wrapped:
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+        self._show_advice()
+        body = self.body.layout()
+        assert body is not None
+        self.body.setMinimumHeight(body.sizeHint().height())  # all of the form, Notes included
+        layout.activate()
+        self.resize(width, self.minimumSizeHint().height())
 
     # --- values ------------------------------------------------------------------------
     @staticmethod
