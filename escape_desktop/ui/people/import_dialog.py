@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -260,9 +260,24 @@ class ImportDialog(QDialog):
         # One line a problem, rows of one height: what fits can be counted and read at a glance.
         self.bad_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.bad_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self._keep_eight_rows()
         column.addWidget(self.bad_view, 1)
         self.problems_tab = page
         self.tabs.addTab(page, "Problems")
+
+    def _keep_eight_rows(self) -> None:
+        """The problems table never shrinks below eight whole rows (the issue's 1.5 rows)."""
+        row = self.bad_view.verticalHeader().defaultSectionSize()
+        header = self.bad_view.horizontalHeader().sizeHint().height()
+        frame = 2 * self.bad_view.frameWidth()
+        scroll = self.bad_view.horizontalScrollBar().sizeHint().height()
+        self.bad_view.setMinimumHeight(header + 8 * row + frame + scroll + 2)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # large text: rows grow, keep eight
+            self.bad_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+            self._keep_eight_rows()
 
     def _build_duplicates_tab(self) -> None:
         self.duplicates_area = QScrollArea()
