@@ -465,3 +465,13 @@ def test_tab_order_follows_what_you_see(qtbot, ctx):
     screening_rows = [place(w)[1] for w in chain if place(w)[0] == 1]
     assert screening_rows == sorted(screening_rows)
     assert [place(w)[0] for w in chain] == sorted(place(w)[0] for w in chain)
+
+
+def test_warnings_are_shown_and_the_row_still_added(qtbot, ctx, tmp_path):
+    cid = new_course(ctx)
+    path = tmp_path / "referrals.csv"
+    path.write_text("Forename,Surname,Gender\nQuin,Demo-Odd,Q\n", encoding="utf-8")
+    dialog = open_import(qtbot, ctx, cid, path)
+    assert dialog.good_model.rowCount() == 1 and dialog.bad_model.rowCount() == 0
+    assert "Line 2: Sex" in dialog.notes.text()
+    assert dialog.add_button.isEnabled()
