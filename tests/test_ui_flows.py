@@ -106,6 +106,12 @@ def test_first_run_create_course_with_the_wizard(qtbot, make_window, ctx, demo_t
     assert messages == []
 
 
+def answer_screening(dialog, yes: tuple[str, ...] = ()) -> None:
+    """Answer the enrol dialog's screening questions: no, except the keys in ``yes``."""
+    for key, group in dialog.answers.items():
+        group.button(1 if key in yes else 0).click()
+
+
 def test_enrol_checks_as_you_type_then_saves_and_undo_removes(
     qtbot, make_window, demo_ctx, demo_today, messages
 ):
@@ -129,6 +135,8 @@ def test_enrol_checks_as_you_type_then_saves_and_undo_removes(
         seen["save_without_consent"] = save.isEnabled()
         d.consent_programme.button(1).click()
         d.consent_share.button(0).click()
+        seen["save_before_screening"] = save.isEnabled()
+        answer_screening(d)
         seen["save_ready"] = save.isEnabled()
         d.joints["knee"].setChecked(True)
         qtbot.mouseClick(save, Qt.MouseButton.LeftButton)
@@ -139,6 +147,7 @@ def test_enrol_checks_as_you_type_then_saves_and_undo_removes(
     assert "check digit" in seen["bad_nhs"] and not seen["save_with_bad_nhs"]
     assert seen["good_nhs"] == "✓ 943 476 5919"
     assert not seen["save_without_consent"] and seen["save_ready"]
+    assert not seen["save_before_screening"]  # the course's screening questions come first
     with demo_ctx.db.read() as s:
         person = s.scalar(select(Participant).where(Participant.last_name == "Demo-Enrolled"))
         assert person.nhs_number == "9434765919" and person.joints == "knee"
@@ -175,6 +184,7 @@ def test_enrol_error_from_the_service_is_shown_on_its_field(
         qtbot.keyClicks(d.nhs, taken)
         d.consent_programme.button(1).click()
         d.consent_share.button(1).click()
+        answer_screening(d)
         d.buttons.button(QDialogButtonBox.StandardButton.Save).click()
         seen["error"] = d.error.text()
         seen["invalid"] = d.nhs.property("invalid")
@@ -208,7 +218,7 @@ def test_import_a_referral_list_good_and_bad_rows(
         seen["first"] = (d.good_model.rowCount(), d.bad_model.rowCount(), d.add_button.text())
         d.all_consented.setChecked(True)  # Bill's blank consent is confirmed by the instructor
         seen["second"] = (d.good_model.rowCount(), d.bad_model.rowCount(), d.add_button.text())
-        seen["reason"] = d.bad_model.index(0, 1).data()
+        seen["reason"] = d.bad_model.index(0, 2).data()
         qtbot.mouseClick(d.add_button, Qt.MouseButton.LeftButton)
 
     drive(window, importer)

@@ -54,6 +54,9 @@ def cmd_circuit(args: argparse.Namespace) -> int:
     for row in grid.rows:
         mark = f" [{row.attendance}]" if row.attendance else ""
         print(f"\n{row.name} ({row.code}){mark}")
+        if row.needs_review:
+            print("  needs review before starting (screening): not on the circuit until cleared")
+            continue
         for st in grid.stations:
             cell = row.cells[st.key]
             line = (

@@ -73,6 +73,8 @@ def circuit_json(grid: CircuitGrid) -> dict[str, Any]:
                 "participant": r.name,
                 "code": r.code,
                 "attendance": r.attendance,
+                "needs_review": r.needs_review,
+                "status_note": "needs review before starting" if r.needs_review else "",
                 "cells": {
                     key: cell_json(cell, grid.station_defs[key]) for key, cell in r.cells.items()
                 },

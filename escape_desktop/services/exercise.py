@@ -70,6 +70,13 @@ def record_exercise(
             raise NotFound("That person or session no longer exists.")
         if enrolment.course_id != session.course_id:
             raise ValidationError("session", "That session belongs to another course.")
+        if enrolment.screening_status == "needs_review":
+            # Screening at enrolment said to see a doctor first: no exercise until cleared.
+            raise ValidationError(
+                "screening",
+                "This person needs review before starting; clear the screening review on the "
+                "register first.",
+            )
         row = station_row(s, ExerciseRecord, enrolment_id, session_id, station_key)
         row.level = level - 1  # stored 0-based; people see "Level 1"
         row.target_dose = target

@@ -37,6 +37,8 @@ from escape_desktop.programme.progression import StationResult, Suggestion, form
 
 from ..errors import NotFound
 
+NEEDS_REVIEW = "needs_review"  # Enrolment.screening_status, as services.screening sets it
+
 # --------------------------------------------------------------------------- data
 
 
@@ -96,6 +98,8 @@ class CircuitRow:
     status: str
     attendance: str | None  # present / absent / apologies / None (not marked)
     cells: dict[str, Cell] = field(default_factory=dict)
+    # Screening said "needs review before starting": shown, not recorded, until cleared.
+    needs_review: bool = False
 
 
 @dataclass
@@ -439,6 +443,7 @@ def circuit_grid(
                 Participant.last_name,
                 Participant.code,
                 Enrolment.status,
+                Enrolment.screening_status,
             )
             .join(Participant, Participant.id == Enrolment.participant_id)
             .where(Enrolment.course_id == course_id, Enrolment.status != "withdrawn")
@@ -457,8 +462,9 @@ def circuit_grid(
         )
         tracks = _tracks(s, course_id, defs, up_to=session_number, enrolment_ids=ids)
         rows = []
-        for e_id, p_id, first, last, code, status in people:
+        for e_id, p_id, first, last, code, status, screened in people:
             row = CircuitRow(e_id, p_id, f"{first} {last}".strip(), code, status, marks.get(e_id))
+            row.needs_review = screened == NEEDS_REVIEW
             for key in keys:
                 row.cells[key] = _cell(defs[key], tracks.get((e_id, key)), session_number, rules)
             rows.append(row)

@@ -516,24 +516,23 @@ class MainWindow(QMainWindow):
         return ""
 
     def enrol(self) -> None:
-        from escape_desktop.services.participants import ParticipantInput
-        from escape_desktop.ui.people.participant_dialog import ParticipantDialog
+        from escape_desktop.ui.people.participant_dialog import EnrolDialog
 
         cid = self._need_course()
         if cid is None:
             return
-        result: dict[str, int] = {}
-
-        def submit(data: ParticipantInput) -> None:
-            result["enrolment_id"] = self.people_ops.enrol(cid, data)
-
-        dialog = ParticipantDialog(
-            self, submit, course_label=self._course_label(cid), today=self.today
+        dialog = EnrolDialog(
+            self,
+            self.ctx,
+            self.people_ops,
+            cid,
+            course_label=self._course_label(cid),
+            today=self.today,
         )
         self._open_dialog(dialog)
-        if "enrolment_id" in result:
+        if dialog.enrolment_id is not None:
             self._view.show_section(0)
-            self._view.register.select_enrolment(result["enrolment_id"])
+            self._view.register.select_enrolment(dialog.enrolment_id)
 
     def _enrolment(self, enrolment_id: int) -> queries.RegisterRow | None:
         return next(

@@ -23,6 +23,7 @@ ResultsRole = Qt.ItemDataRole.UserRole + 4  # "done · pain · effort" line
 
 ARROWS = {"progress": "▲", "step_back": "▼", "hold": ""}
 EDIT_FIELDS = ("dose_achieved", "pain", "effort")
+REVIEW_TEXT = "needs review before starting"
 
 # save, enrolment id, status message -> saved?
 CellWrite = Callable[[Callable[[], None], int, str], bool]
@@ -181,6 +182,13 @@ class CircuitModel(QAbstractTableModel):
         row = self.row_at(section)
         if row is None:
             return None
+        if row.needs_review and role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+        ):
+            return f"{row.name}\n{REVIEW_TEXT}"
+        if role == Qt.ItemDataRole.ForegroundRole and row.needs_review:
+            return QBrush(QColor("#777777"))
         if role == Qt.ItemDataRole.DisplayRole:
             return row.name
         if role == Qt.ItemDataRole.ToolTipRole:
@@ -199,6 +207,21 @@ class CircuitModel(QAbstractTableModel):
         row = self.row_at(index.row())
         if cell is None or row is None or self.grid is None:
             return None
+        if row.needs_review and role in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.ToolTipRole,
+            Qt.ItemDataRole.AccessibleTextRole,
+            Qt.ItemDataRole.BackgroundRole,
+            Qt.ItemDataRole.ForegroundRole,
+        ):
+            # Kept off the circuit until an instructor clears the screening review.
+            if role == Qt.ItemDataRole.BackgroundRole:
+                return QBrush(QColor("#eeeeee"))
+            if role == Qt.ItemDataRole.ForegroundRole:
+                return QBrush(QColor("#777777"))
+            if role == Qt.ItemDataRole.DisplayRole:
+                return "–" if index.column() != COL_FIRST_STATION else REVIEW_TEXT
+            return f"{row.name}: {REVIEW_TEXT}; clear it on the register (right-click the name)."
         if role == Qt.ItemDataRole.DisplayRole:
             arrow = ARROWS.get(cell.suggestion.action, "") if cell.suggestion else ""
             return f"{level_short(cell)} · {cell.dose_text}\n{results_text(cell)} {arrow}".rstrip()
@@ -234,6 +257,9 @@ class CircuitModel(QAbstractTableModel):
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        row = self.row_at(index.row())
+        if row is not None and row.needs_review:
+            return base  # nothing recorded until the screening review is cleared
         if self.grid is not None and not self.grid.session_cancelled:
             base |= Qt.ItemFlag.ItemIsEditable
         return base
@@ -249,7 +275,7 @@ class CircuitModel(QAbstractTableModel):
             return False
         cell = self.cell_at(index)
         row = self.row_at(index.row())
-        if cell is None or row is None or not isinstance(value, dict):
+        if cell is None or row is None or not isinstance(value, dict) or row.needs_review:
             return False
         new = {f: str(value.get(f, "") or "").strip() for f in EDIT_FIELDS}
         relevel = "level" in value or "target_dose" in value

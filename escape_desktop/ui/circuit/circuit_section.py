@@ -352,6 +352,14 @@ class CircuitSection(CourseSection):
         if self._editing is not None or not index.isValid():
             return None
         if not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+            row = self.model.row_at(index.row())
+            if row is not None and row.needs_review:  # screening at enrolment (issue 15)
+                self._say(
+                    f"{row.name} needs review before starting; clear the screening review on "
+                    "the register first.",
+                    error=True,
+                )
+                return None
             self._say("This session was cancelled, so nothing can be recorded in it.", error=True)
             return None
         self.table.openPersistentEditor(index)
@@ -466,6 +474,7 @@ class CircuitSection(CourseSection):
         row, cell = self.current()
         grid = self.model.grid
         editable = grid is not None and not grid.session_cancelled
+        editable = editable and not (row is not None and row.needs_review)
         if row is None or cell is None or grid is None:
             self.cell_label.setText("")
             self.suggestion_label.setText("")

@@ -1,21 +1,29 @@
-"""Import a referral list: pick a CSV, see who will be added and which rows have problems, add all at once."""
+"""Import a referral list: the file is read again whenever its name changes, and only what is shown is added."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from PySide6.QtCore import QEvent, QModelIndex, QPersistentModelIndex, QRect, Qt, QTimer
+from PySide6.QtGui import QGuiApplication, QKeyEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
+    QComboBox,
     QDialog,
     QDialogButtonBox,
     QFileDialog,
+    QGridLayout,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -24,30 +32,102 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.services.importing import (
+    DuplicateRow,
     ImportPreview,
     preview_import,
     read_csv_text,
+    save_problems_csv,
 )
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.rows_model import RowsModel
+from escape_desktop.ui.common.rows_model import ListModel, RowsModel
+from escape_desktop.ui.common.save_guard import refuse_data_folder
 from escape_desktop.ui.people.people_ops import PeopleOps
 
 HELP = (
-    "A CSV file, such as a spreadsheet saved as CSV. Its first row names the columns: a first "
-    "name and a last name (or surname) are needed; date of birth, NHS number, phone, email, "
-    "joints, referred by, consent and notes are used when present."
+    "A referral list saved as CSV, as GP and physiotherapy systems export it. The first row "
+    "names the columns; a first name (forename) and a last name (surname) are needed."
 )
+CONSENT_HINT = (
+    "Leave a box unticked to keep each person's answer as the list gives it; a blank cell "
+    "means not asked yet, and the register reminds you to ask at the first session."
+)
+DEBOUNCE_MS = 400  # typing a path: read the file once the typing pauses
+
+# The choices for someone who may already be on file, in the instructor's words.
+LEAVE_OUT = "leave"
+ENROL_EXISTING = "existing"
+ADD_AS_NEW = "new"
 
 
-def _table(model: RowsModel) -> QTableView:
-    view = QTableView()
+@dataclass(frozen=True)
+class ProblemLine:
+    """One problem of one row: rows with several problems show one line each."""
+
+    line: int
+    name: str
+    problem: str
+
+
+class ProblemsModel(ListModel):
+    """The rows that will be left out, one problem a line, in the enrol dialog's words."""
+
+    TITLES = ("Line", "Name", "Problem")
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
+        row = self.row_at(index)
+        if row is None:
+            return None
+        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
+            return (str(row.line), row.name or "(no name)", row.problem)[index.column()]
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def as_text(self, rows: list[int]) -> str:
+        """The chosen rows as tab-separated text, with the titles, for pasting into an email."""
+        lines = ["\t".join(self.TITLES)]
+        for r in sorted(set(rows)):
+            p = self.rows[r]
+            lines.append(f"{p.line}\t{p.name}\t{p.problem}")
+        return "\n".join(lines) + "\n"
+
+
+class ProblemsView(QTableView):
+    """The problems table; Ctrl+C copies the selected rows (all rows when none is selected)."""
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.matches(QKeySequence.StandardKey.Copy):
+            self.copy_rows()
+            return
+        super().keyPressEvent(event)
+
+    def copy_rows(self) -> str:
+        model = self.model()
+        assert isinstance(model, ProblemsModel)
+        rows = [i.row() for i in self.selectionModel().selectedRows()] or list(
+            range(model.rowCount())
+        )
+        text = model.as_text(rows)
+        QGuiApplication.clipboard().setText(text)
+        return text
+
+    def visible_rows(self) -> int:
+        """How many rows can be read whole without scrolling."""
+        height = self.viewport().height()
+        row_height = self.verticalHeader().defaultSectionSize()
+        return height // max(1, row_height)
+
+
+def _table(model: Any, view: QTableView | None = None) -> QTableView:
+    view = view or QTableView()
     view.setModel(model)
     view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    view.setWordWrap(False)
+    view.setTextElideMode(Qt.TextElideMode.ElideRight)
     return view
 
 
@@ -66,13 +146,21 @@ class ImportDialog(QDialog):
         self.bus = bus
         self.course_id = course_id
         self.preview: ImportPreview | None = None
+        self._shown_for: tuple[str, bool, bool] | None = None  # what the preview was read from
         self.added: list[int] = []
+        self.choices: dict[int, QComboBox] = {}  # duplicate's line -> its choice
         self.setWindowTitle(f"Import a referral list onto {course_code}")
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(DEBOUNCE_MS)
+        self._debounce.timeout.connect(self.load_if_changed)
         self._build()
+        self._fit_to_screen()
         if path is not None:
             self.path.setText(str(path))
             self.load()
 
+    # --- building ----------------------------------------------------------------------
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         help_label = QLabel(HELP)
@@ -81,87 +169,227 @@ class ImportDialog(QDialog):
         layout.addWidget(help_label)
         row = QHBoxLayout()
         self.path = QLineEdit()
-        self.path.setPlaceholderText("Choose a CSV file")
-        self.path.returnPressed.connect(self.load)
-        browse = QPushButton("Choose file…")
-        browse.clicked.connect(self._browse)
+        self.path.setPlaceholderText("Choose a CSV file, or type or paste its name")
+        self.path.setAccessibleName("Referral list file")
+        # Any change of the name makes the preview stale at once; the file is read again
+        # when typing pauses, and straight away on Return, Tab or leaving the box.
+        self.path.textChanged.connect(self._on_path_edited)
+        self.path.editingFinished.connect(self.load_if_changed)
+        self.browse = QPushButton("Choose file…")
+        self.browse.setAutoDefault(False)
+        self.browse.clicked.connect(self._browse)
         row.addWidget(self.path, 1)
-        row.addWidget(browse)
+        row.addWidget(self.browse)
         layout.addLayout(row)
-        self.all_consented = QCheckBox(
-            "Everyone on this list has agreed to take part (for rows with a blank consent cell)"
-        )
-        self.all_consented.toggled.connect(lambda _c: self.load() if self.path.text() else None)
-        layout.addWidget(self.all_consented)
+        self.all_consented = QCheckBox("Everyone on this list agreed to take part")
+        self.all_share = QCheckBox("Everyone agreed to share coded data for the central upload")
+        for box in (self.all_consented, self.all_share):
+            box.toggled.connect(lambda _on: self.load())
+            layout.addWidget(box)
+        consent_hint = QLabel(CONSENT_HINT)
+        consent_hint.setObjectName("hint")
+        consent_hint.setWordWrap(True)
+        layout.addWidget(consent_hint)
         self.summary = QLabel("")
         self.summary.setWordWrap(True)
+        self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout.addWidget(self.summary)
-        self.good_label = QLabel("Will be added")
-        self.good_model = RowsModel(
-            ("Line", "Name", "Date of birth", "NHS number", "Referred by"), self
-        )
-        self.good_view = _table(self.good_model)
-        self.bad_label = QLabel("Rows with problems (left out)")
-        self.bad_label.setObjectName("error")
-        self.bad_model = RowsModel(("Line", "Problem", "Row"), self)
-        self.bad_view = _table(self.bad_model)
-        # Each problem is read whole: it wraps in its column instead of running off the side.
-        self.bad_view.setWordWrap(True)
-        bad_header = self.bad_view.horizontalHeader()
-        bad_header.setStretchLastSection(False)
-        bad_header.setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        bad_header.setSectionResizeMode(2, QHeaderView.ResizeMode.Interactive)
-        bad_header.resizeSection(2, self.fontMetrics().horizontalAdvance("M") * 14)
-        self.bad_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        layout.addWidget(self.good_label)
-        layout.addWidget(self.good_view, 1)
-        layout.addWidget(self.bad_label)
-        layout.addWidget(self.bad_view, 1)
+        self.consents = QLabel("")
+        self.consents.setWordWrap(True)
+        layout.addWidget(self.consents)
+        self.notes = QLabel("")
+        self.notes.setObjectName("hint")
+        self.notes.setWordWrap(True)
+        layout.addWidget(self.notes)
+        self.tabs = QTabWidget()
+        self._build_good_tab()
+        self._build_problems_tab()
+        self._build_duplicates_tab()
+        layout.addWidget(self.tabs, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.add_button = self.buttons.addButton(
             "Add these people", QDialogButtonBox.ButtonRole.AcceptRole
         )
+        # Return in the file box must never add anyone: no button is the default.
+        for b in self.buttons.buttons():
+            if isinstance(b, QPushButton):
+                b.setAutoDefault(False)
+                b.setDefault(False)
         self.add_button.setEnabled(False)
         self.buttons.accepted.connect(self._import)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.resize(
-            self.fontMetrics().horizontalAdvance("M") * 60, self.fontMetrics().height() * 32
+
+    def _build_good_tab(self) -> None:
+        self.good_model = RowsModel(
+            ("Line", "Name", "Date of birth", "Sex", "NHS number", "Take part", "Share"), self
+        )
+        self.good_view = _table(self.good_model)
+        self.good_view.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.tabs.addTab(self.good_view, "Will be added")
+
+    def _build_problems_tab(self) -> None:
+        page = QWidget()
+        column = QVBoxLayout(page)
+        top = QHBoxLayout()
+        self.bad_label = QLabel(
+            "These rows are left out. Send them back to the referrer to correct, or enrol "
+            "the people one by one. Ctrl+C copies the chosen rows."
+        )
+        self.bad_label.setWordWrap(True)
+        self.save_problems = QPushButton("Save for the referrer…")
+        self.save_problems.setAutoDefault(False)
+        self.save_problems.setToolTip("Save the rows with problems as a CSV file to send back")
+        self.save_problems.clicked.connect(self._save_problems)
+        top.addWidget(self.bad_label, 1)
+        top.addWidget(self.save_problems, 0, Qt.AlignmentFlag.AlignTop)
+        column.addLayout(top)
+        self.saved_note = QLabel("")
+        self.saved_note.setObjectName("hint")
+        column.addWidget(self.saved_note)
+        self.bad_model = ProblemsModel(self)
+        self.bad_view = _table(self.bad_model, ProblemsView())
+        assert isinstance(self.bad_view, ProblemsView)
+        self.bad_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        header = self.bad_view.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(1, QHeaderView.ResizeMode.Interactive)
+        header.resizeSection(1, self.fontMetrics().horizontalAdvance("M") * 14)
+        # One line a problem, rows of one height: what fits can be counted and read at a glance.
+        self.bad_view.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.bad_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+        self._keep_eight_rows()
+        column.addWidget(self.bad_view, 1)
+        self.problems_tab = page
+        self.tabs.addTab(page, "Problems")
+
+    def _keep_eight_rows(self) -> None:
+        """The problems table never shrinks below eight whole rows (the issue's 1.5 rows)."""
+        row = self.bad_view.verticalHeader().defaultSectionSize()
+        header = self.bad_view.horizontalHeader().sizeHint().height()
+        frame = 2 * self.bad_view.frameWidth()
+        scroll = self.bad_view.horizontalScrollBar().sizeHint().height()
+        self.bad_view.setMinimumHeight(header + 8 * row + frame + scroll + 2)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.FontChange:  # large text: rows grow, keep eight
+            self.bad_view.verticalHeader().setDefaultSectionSize(self.fontMetrics().height() + 10)
+            self._keep_eight_rows()
+
+    def _build_duplicates_tab(self) -> None:
+        self.duplicates_area = QScrollArea()
+        self.duplicates_area.setWidgetResizable(True)
+        self.duplicates_tab = self.duplicates_area
+        self.tabs.addTab(self.duplicates_area, "May be on file")
+        self._set_duplicates([])
+
+    def _fit_to_screen(self, available: QRect | None = None) -> None:
+        """Big enough for the problems table, never bigger than the screen (1024x768 included)."""
+        if available is None:
+            screen = self.screen() or QGuiApplication.primaryScreen()
+            available = screen.availableGeometry() if screen else QRect(0, 0, 1366, 728)
+        em = self.fontMetrics().horizontalAdvance("M")
+        width = min(em * 80, available.width() - 40)
+        height = min(self.fontMetrics().height() * 44, available.height() - 60)
+        self.resize(max(width, 400), max(height, 300))
+
+    # --- reading the file --------------------------------------------------------------
+    def _key(self) -> tuple[str, bool, bool]:
+        return (
+            self.path.text().strip(),
+            self.all_consented.isChecked(),
+            self.all_share.isChecked(),
         )
 
+    @property
+    def is_current(self) -> bool:
+        """The preview on screen belongs to the file named in the box and the ticks shown."""
+        return self.preview is not None and self._shown_for == self._key()
+
+    def _on_path_edited(self, _text: str) -> None:
+        self.add_button.setEnabled(False)  # stale until the file is read again
+        if self._shown_for is not None and self._shown_for != self._key():
+            # Never one file's rows beside another file's name, not even while typing.
+            self._clear()
+            self._shown_for = None
+            self.summary.setText("Reading the file…")
+            self._set_error(False)
+        self._debounce.start()
+
+    def load_if_changed(self) -> None:
+        if self._shown_for != self._key():
+            self.load()
+
     def _browse(self) -> None:
+        start = str(Path(self.path.text().strip()).parent) if self.path.text().strip() else ""
         name, _ = QFileDialog.getOpenFileName(
-            self, "Referral list", str(Path.home()), "CSV files (*.csv *.txt);;All files (*)"
+            self,
+            "Referral list",
+            start or str(Path.home()),
+            "CSV files (*.csv *.txt);;All files (*)",
         )
         if name:
             self.path.setText(name)
             self.load()
 
-    def load(self) -> None:
+    def _clear(self) -> None:
         self.preview = None
         self.good_model.set_rows([])
         self.bad_model.set_rows([])
+        self._set_duplicates([])
+        self.consents.setText("")
+        self.notes.setText("")
+        self.saved_note.setText("")
+        self._update_tabs()
+
+    def load(self) -> None:
+        """Read the file named in the box and show what would be added; Add waits for this."""
+        self._debounce.stop()
         self.add_button.setEnabled(False)
+        key = self._key()
+        self._shown_for = key
+        self._clear()
+        if not key[0]:
+            self.summary.setText("Choose the referral list to see who is on it.")
+            self._set_error(False)
+            return
         try:
-            text = read_csv_text(self.path.text().strip())
+            text = read_csv_text(key[0])
             self.preview = preview_import(
-                self.ctx, self.course_id, text, all_consented=self.all_consented.isChecked()
+                self.ctx,
+                self.course_id,
+                text,
+                all_consented=key[1],
+                all_agreed_to_share=key[2],
             )
         except KnownError as e:
             self.summary.setText(str(e))
-            self.summary.setObjectName("error")
-            self.summary.setStyleSheet("")
+            self._set_error(True)
             return
         except Exception as e:
             error_dialog.report(self, e)
             return
-        p = self.preview
-        self.summary.setObjectName("")
-        self.summary.setStyleSheet("")
-        text = p.summary()
-        if p.ignored_columns:
-            text += f" Columns not used: {', '.join(p.ignored_columns)}."
-        self.summary.setText(text)
+        self._set_error(False)
+        self._show(self.preview)
+
+    def _set_error(self, on: bool) -> None:
+        self.summary.setObjectName("error" if on else "")
+        self.summary.setStyleSheet("")  # re-polish for the object name
+
+    def _show(self, p: ImportPreview) -> None:
+        self.summary.setText(f"{Path(self._key()[0]).name}: {p.summary()}")
+        self.consents.setText(p.consent_counts().sentence() if p.good else "")
+        notes = []
+        if p.unused_note():
+            notes.append(p.unused_note())
+        warnings = [f"Line {line}: {w}" for line, w in p.warnings]
+        if len(warnings) > 3:
+            warnings = [*warnings[:3], f"and {len(warnings) - 3} more to look at."]
+        notes.extend(warnings)
+        self.notes.setText("\n".join(notes))
         self.good_model.set_rows(
             [
                 (
@@ -170,24 +398,142 @@ class ImportDialog(QDialog):
                     r.values["date_of_birth"].strftime("%d %b %Y")
                     if r.values["date_of_birth"]
                     else "",
+                    r.values["sex"],
                     format_nhs_number(r.values["nhs_number"]) if r.values["nhs_number"] else "",
-                    r.values["referral_source"],
+                    _consent_word(r.values["consent_programme"]),
+                    _consent_word(r.values["consent_share"]),
                 )
                 for r in p.good
             ]
         )
-        self.bad_model.set_rows([(str(b.line), b.reason, b.text) for b in p.bad])
-        self.bad_label.setVisible(bool(p.bad))
-        self.bad_view.setVisible(bool(p.bad))
-        self.add_button.setText(f"Add {len(p.good)} {'person' if len(p.good) == 1 else 'people'}")
-        self.add_button.setEnabled(p.can_import)
+        self.bad_model.set_rows(
+            [
+                ProblemLine(b.line, b.name, problem.message)
+                for b in p.bad
+                for problem in (b.problems or ())
+            ]
+            or [ProblemLine(b.line, b.name, b.reason) for b in p.bad]
+        )
+        self._set_duplicates(p.duplicates)
+        self._update_tabs()
+        if p.bad:
+            self.tabs.setCurrentWidget(self.problems_tab)
+        elif p.duplicates and not p.good:
+            self.tabs.setCurrentWidget(self.duplicates_tab)
+        else:
+            self.tabs.setCurrentWidget(self.good_view)
+        self._update_add()
+
+    def _update_tabs(self) -> None:
+        p = self.preview
+        good = len(p.good) if p else 0
+        bad = len(p.bad) if p else 0
+        dup = len(p.duplicates) if p else 0
+        self.tabs.setTabText(self.tabs.indexOf(self.good_view), f"Will be added ({good})")
+        self.tabs.setTabText(self.tabs.indexOf(self.problems_tab), f"Problems ({bad} rows)")
+        self.tabs.setTabText(self.tabs.indexOf(self.duplicates_tab), f"May be on file ({dup})")
+        self.save_problems.setEnabled(bad > 0)
+
+    # --- people who may already be on file ---------------------------------------------
+    def _set_duplicates(self, duplicates: list[DuplicateRow]) -> None:
+        page = QWidget()
+        grid = QGridLayout(page)
+        self.choices = {}
+        if not duplicates:
+            empty = QLabel("Nobody on this list seems to be on file already.")
+            empty.setObjectName("hint")
+            grid.addWidget(empty, 0, 0)
+        for i, d in enumerate(duplicates):
+            line = QLabel(f"Line {d.line}")
+            message = QLabel(d.message)
+            message.setWordWrap(True)
+            grid.addWidget(line, i, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(message, i, 1)
+            if d.offers_enrol_existing:
+                choice = QComboBox()
+                choice.addItem("Leave them out", LEAVE_OUT)
+                choice.addItem("Enrol the person on file here", ENROL_EXISTING)
+                if d.offers_add_as_new:
+                    choice.setItemText(1, "The same person: enrol them here")
+                    choice.addItem("Someone else: add as a new person", ADD_AS_NEW)
+                choice.setAccessibleName(f"Line {d.line}: {d.name}")
+                choice.currentIndexChanged.connect(lambda _i: self._update_add())
+                self.choices[d.line] = choice
+                grid.addWidget(choice, i, 2, Qt.AlignmentFlag.AlignTop)
+            else:
+                left = QLabel("Left out")
+                left.setObjectName("hint")
+                grid.addWidget(left, i, 2, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(max(1, len(duplicates)), 1)
+        self.duplicates_area.setWidget(page)
+
+    def chosen(self) -> tuple[list[int], list[int]]:
+        """(lines to enrol as the person on file, lines to add as someone new)."""
+        existing = [line for line, c in self.choices.items() if c.currentData() == ENROL_EXISTING]
+        new = [line for line, c in self.choices.items() if c.currentData() == ADD_AS_NEW]
+        return existing, new
+
+    def _update_add(self) -> None:
+        p = self.preview
+        if p is None or not self.is_current:
+            self.add_button.setEnabled(False)
+            return
+        existing, new = self.chosen()
+        count = len(p.good) + len(existing) + len(new)
+        self.add_button.setText(f"Add {count} {'person' if count == 1 else 'people'}")
+        self.add_button.setEnabled(0 < count <= p.places_left)
+
+    # --- actions -----------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        # Return and Enter read the file (the box's editingFinished), never press Add.
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            focus = self.focusWidget()
+            if isinstance(focus, QPushButton):
+                focus.click()
+            return
+        super().keyPressEvent(event)
+
+    def _save_problems(self) -> None:
+        p = self.preview
+        if p is None or not p.bad:
+            return
+        suggested = Path(self._key()[0]).with_name(Path(self._key()[0]).stem + " - problems.csv")
+        # The save dialog asks before replacing a file that is already there.
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the rows with problems", str(suggested), "CSV files (*.csv)"
+        )
+        if not name:
+            return
+        if not name.lower().endswith(".csv"):
+            name += ".csv"
+        if refuse_data_folder(self, name, self.ctx.data_dir):
+            return
+        try:
+            count = save_problems_csv(p, name, overwrite=True)
+        except KnownError as e:
+            error_dialog.show_message(self, "Could not save the list", str(e))
+            return
+        rows = "row" if count == 1 else "rows"
+        self.saved_note.setText(
+            f"Saved {count} {rows} to {Path(name).name}; send it to the referrer to correct."
+        )
 
     def _import(self) -> None:
-        if self.preview is None or not self.preview.can_import:
+        if not self.is_current:  # the name changed since the preview: read it first
+            self.load()
             return
-        ids = PeopleOps(self.ctx, self.bus, self).import_list(self.preview)
+        assert self.preview is not None
+        existing, new = self.chosen()
+        ids = PeopleOps(self.ctx, self.bus, self).import_list(
+            self.preview, enrol_existing=existing, add_as_new=new
+        )
         if ids is None:
             self.load()  # the list or the course may have changed meanwhile
             return
         self.added = ids
         self.accept()
+
+
+def _consent_word(value: bool | None) -> str:
+    return {True: "yes", False: "no", None: "not asked yet"}[value]

@@ -1,9 +1,14 @@
-"""Enrol or edit a person: checked as you type, consents as explicit choices, errors on the field."""
+"""Enrol or edit a person: checked as you type, consents yes / no / not asked yet, screening at enrolment.
+
+The dialog keeps still: its width is set once, hints and the reason Save is greyed out have
+space kept for them, so nothing moves under the pointer while typing.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -13,23 +18,32 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QGridLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLayout,
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
+    QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.nhs import check_digit, format_nhs_number, normalise_nhs_number
+from escape_desktop.programme.screening import Screening
 from escape_desktop.services.common import parse_date
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.services.participants import JOINTS, SEXES, ParticipantInput, age_on
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.style import mark_invalid
+
+if TYPE_CHECKING:
+    from escape_desktop.ui.people.people_ops import PeopleOps
 
 REFERRAL_SOURCES = ("", "GP", "physiotherapist", "self", "consultant", "social prescriber")
 SEX_LABELS = {
@@ -39,6 +53,8 @@ SEX_LABELS = {
     "other": "Other",
     "prefer not to say": "Prefer not to say",
 }
+YES, NO, NOT_ASKED = 1, 0, 2  # the consent choices' button ids
+NEEDS_REVIEW_TEXT = 'They will be marked "needs review before starting" and kept off the circuit.'
 
 
 def check_nhs(text: str) -> tuple[bool, str]:
@@ -74,7 +90,10 @@ def check_dob(text: str, today: date) -> tuple[bool, str]:
 
 
 class ParticipantDialog(QDialog):
-    """``submit(data)`` saves; a ValidationError it raises is shown on its field and the dialog stays."""
+    """``submit(data)`` saves; a ValidationError it raises is shown on its field and the dialog stays.
+
+    With a ``screening`` checklist (enrolment), every question must be answered before Save.
+    """
 
     def __init__(
         self,
@@ -85,16 +104,21 @@ class ParticipantDialog(QDialog):
         course_label: str = "",
         initial: ParticipantInput | None = None,
         today: date | None = None,
+        screening: Screening | None = None,
     ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.submit = submit
         self.today = today or date.today()
         self.saved = False
+        self.screening = screening
+        self.answers: dict[str, QButtonGroup] = {}
         self._build(course_label)
         if initial is not None:
             self.set_value(initial)
         self._refresh()
+        self._set_tab_order()
+        self._keep_still()
         self.first_name.setFocus()
 
     # --- building ----------------------------------------------------------------------
@@ -110,15 +134,13 @@ class ParticipantDialog(QDialog):
         self.last_name = QLineEdit()
         self.dob = QLineEdit()
         self.dob.setPlaceholderText("DD/MM/YYYY")
-        self.dob_hint = QLabel()
-        self.dob_hint.setObjectName("hint")
+        self.dob_hint = self._hint()
         self.sex = QComboBox()
         for key in SEXES:
             self.sex.addItem(SEX_LABELS.get(key, key), key)
         self.nhs = QLineEdit()
         self.nhs.setPlaceholderText("e.g. 943 476 5919")
-        self.nhs_hint = QLabel()
-        self.nhs_hint.setObjectName("hint")
+        self.nhs_hint = self._hint()
         self.phone = QLineEdit()
         self.email = QLineEdit()
         joints = QWidget()
@@ -131,10 +153,8 @@ class ParticipantDialog(QDialog):
         self.referral = QComboBox()
         self.referral.setEditable(True)
         self.referral.addItems(REFERRAL_SOURCES)
-        self.consent_programme, consent_row = self._yes_no(
-            "Agrees to take part", "Has not agreed yet"
-        )
-        self.consent_share, share_row = self._yes_no("Agrees to share coded data", "Does not agree")
+        self.consent_programme, consent_row = self._consent_choice("Take part")
+        self.consent_share, share_row = self._consent_choice("Share for audit")
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.fontMetrics().height() * 3 + 16)
@@ -151,21 +171,38 @@ class ParticipantDialog(QDialog):
         form.addRow("Referred by", self.referral)
         form.addRow("Take part *", consent_row)
         form.addRow("Share for audit", share_row)
-        share_hint = QLabel("Results go to the central team under a code, never the name.")
+        share_hint = QLabel(
+            "Shared under a code, never the name. Not asked yet: the register reminds you "
+            "at the first session."
+        )
         share_hint.setObjectName("hint")
+        share_hint.setWordWrap(True)
+        share_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         form.addRow("", share_hint)
         form.addRow("Notes", self.notes)
-        layout.addLayout(form)
+        columns = QHBoxLayout()
+        columns.addLayout(form, 5)
+        self.screening_box: QGroupBox | None = None
+        if self.screening is not None:
+            self.screening_box = self._build_screening(self.screening)
+            columns.addWidget(self.screening_box, 6)
+        self.body = QWidget()
+        self.body.setLayout(columns)
+        columns.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.body)
+        # Why Save is greyed out, or why it failed, in plain sight (a tooltip is never seen in
+        # a sports hall), in a space kept for it so nothing jumps when Save becomes available.
         self.error = QLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
-        self.error.hide()
-        layout.addWidget(self.error)
-        # Why Save is greyed out, in plain sight (a tooltip is never seen in a sports hall).
         self.ready_hint = QLabel()
         self.ready_hint.setObjectName("hint")
         self.ready_hint.setWordWrap(True)
-        layout.addWidget(self.ready_hint)
+        self.messages = QStackedWidget()
+        self.messages.addWidget(self.ready_hint)
+        self.messages.addWidget(self.error)
+        self.messages.setFixedHeight(self.fontMetrics().height() * 2 + 8)
+        layout.addWidget(self.messages)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -186,28 +223,139 @@ class ParticipantDialog(QDialog):
             "consent_share": share_row,
             "notes": self.notes,
         }
+        if self.screening_box is not None:
+            self.fields["screening"] = self.screening_box
         for edit in (self.first_name, self.last_name, self.dob, self.nhs, self.phone, self.email):
             edit.textChanged.connect(self._refresh)
         self.nhs.editingFinished.connect(self._format_nhs)
         layout.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 42)
 
-    def _yes_no(self, yes: str, no: str) -> tuple[QButtonGroup, QWidget]:
+    def _hint(self) -> QLabel:
+        """A hint under a box, two lines kept for it so a longer message does not move the form."""
+        label = QLabel()
+        label.setObjectName("hint")
+        label.setWordWrap(True)
+        label.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        label.setFixedHeight(self.fontMetrics().height() * 2 + 4)
+        label.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
+        return label
+
+    def _consent_choice(self, what: str) -> tuple[QButtonGroup, QWidget]:
         row = QWidget()
         rl = QHBoxLayout(row)
         rl.setContentsMargins(0, 0, 0, 0)
         group = QButtonGroup(row)
-        y = QRadioButton(yes)
-        n = QRadioButton(no)
-        group.addButton(y, 1)
-        group.addButton(n, 0)
-        rl.addWidget(y)
-        rl.addWidget(n)
+        for label, key in (("Yes", YES), ("No", NO), ("Not asked yet", NOT_ASKED)):
+            button = QRadioButton(label)
+            button.setAccessibleName(f"{what}: {label}")
+            group.addButton(button, key)
+            rl.addWidget(button)
         rl.addStretch(1)
         group.idToggled.connect(lambda *_: self._refresh())
         return group, row
 
+    def _build_screening(self, screening: Screening) -> QGroupBox:
+        box = QGroupBox("Screening before they start: ask every question")
+        box.setObjectName("screening")
+        grid = QGridLayout(box)
+        grid.setColumnStretch(0, 1)
+        grid.setHorizontalSpacing(10)
+        group_seen = ""
+        row = 0
+        for q in screening.questions:
+            if q.group and q.group != group_seen:
+                group_seen = q.group
+                grid.addWidget(QLabel(f"<b>{q.group}</b>"), row, 0, 1, 3)
+                row += 1
+            text = QLabel(q.text)
+            text.setWordWrap(True)
+            answer = QButtonGroup(box)
+            for col, (label, key) in enumerate((("Yes", YES), ("No", NO)), start=1):
+                button = QRadioButton(label)
+                button.setAccessibleName(f"{q.text} {label}")
+                answer.addButton(button, key)
+                grid.addWidget(button, row, col, Qt.AlignmentFlag.AlignTop)
+            answer.idToggled.connect(lambda *_: self._refresh())
+            self.answers[q.key] = answer
+            grid.addWidget(text, row, 0, Qt.AlignmentFlag.AlignTop)
+            row += 1
+        # The advice appears in a space kept for it when any answer is yes.
+        self.advice = QLabel("")
+        self.advice.setObjectName("error")
+        self.advice.setWordWrap(True)
+        self.advice.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
+        grid.addWidget(self.advice, row, 0, 1, 3)
+        grid.setRowStretch(row + 1, 1)
+        return box
+
+    def _set_tab_order(self) -> None:
+        """Tab goes down the form as it reads, then down the screening questions, then Save."""
+        chain: list[QWidget] = [
+            self.first_name,
+            self.last_name,
+            self.dob,
+            self.sex,
+            self.nhs,
+            self.phone,
+            self.email,
+            *self.joints.values(),
+            self.referral,
+            *self.consent_programme.buttons(),
+            *self.consent_share.buttons(),
+            self.notes,
+        ]
+        for group in self.answers.values():
+            chain.extend(group.buttons())
+        chain.extend(self.buttons.buttons())
+        for first, second in zip(chain, chain[1:], strict=False):
+            QWidget.setTabOrder(first, second)
+        self.tab_chain = chain
+
+    def _keep_still(self) -> None:
+        """Fix the width once: a long name or a long hint wraps or scrolls, it never widens."""
+        em = self.fontMetrics().horizontalAdvance("M")
+        width = em * (74 if self.screening is not None else 44)
+        screen = self.screen()
+        if screen is not None:
+            width = min(width, screen.availableGeometry().width() - 40)
+        layout = self.layout()
+        assert layout is not None
+        margins = layout.contentsMargins()
+        # The width is held by the body (the layout keeps the dialog at least that wide) and
+        # a maximum, so the layout's own minimum never shrinks or widens it.
+        self.body.setMinimumWidth(width - margins.left() - margins.right())
+        self.setMaximumWidth(width)
+        layout.activate()
+        self.resize(width, self.minimumSizeHint().height())
+        # Wrapped text gets the height it needs at this width, once: a top-level dialog does
+        # not ask its labels for height-for-width, and would squash them instead. Twice, as
+        # the first heights can move the columns.
+        if self.screening is not None:
+            self.advice.setText(f"{self.screening.advice} {NEEDS_REVIEW_TEXT}")
+        wrapped = [
+            label
+            for label in self.findChildren(QLabel)
+            if label.wordWrap()
+            and label.text()
+            and label not in (self.dob_hint, self.nhs_hint)
+            and label.parent() is not self.messages
+        ]
+        for _ in range(2):
+            layout.activate()
+            for label in wrapped:
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+        self._show_advice()
+        body = self.body.layout()
+        assert body is not None
+        self.body.setMinimumHeight(body.sizeHint().height())  # all of the form, Notes included
+        layout.activate()
+        self.resize(width, self.minimumSizeHint().height())
+
     # --- values ------------------------------------------------------------------------
+    @staticmethod
+    def _consent_of(group: QButtonGroup) -> bool | None:
+        return {YES: True, NO: False}.get(group.checkedId())
+
     def value(self) -> ParticipantInput:
         return ParticipantInput(
             first_name=self.first_name.text(),
@@ -219,10 +367,19 @@ class ParticipantDialog(QDialog):
             email=self.email.text(),
             joints=",".join(j for j, box in self.joints.items() if box.isChecked()),
             referral_source=self.referral.currentText(),
-            consent_programme=self.consent_programme.checkedId() == 1,
-            consent_share=self.consent_share.checkedId() == 1,
+            consent_programme=self._consent_of(self.consent_programme),
+            consent_share=self._consent_of(self.consent_share),
             notes=self.notes.toPlainText(),
         )
+
+    def screening_answers(self) -> dict[str, bool] | None:
+        """The yes/no answers by question key; None without a checklist or with one unanswered."""
+        if self.screening is None:
+            return None
+        ids = {key: group.checkedId() for key, group in self.answers.items()}
+        if any(i == -1 for i in ids.values()):
+            return None
+        return {key: i == YES for key, i in ids.items()}
 
     def set_value(self, data: ParticipantInput) -> None:
         self.first_name.setText(data.first_name)
@@ -236,8 +393,13 @@ class ParticipantDialog(QDialog):
         for j, box in self.joints.items():
             box.setChecked(j in data.joints.split(","))
         self.referral.setCurrentText(data.referral_source)
-        self.consent_programme.button(1 if data.consent_programme else 0).setChecked(True)
-        self.consent_share.button(1 if data.consent_share else 0).setChecked(True)
+        for group, consent in (
+            (self.consent_programme, data.consent_programme),
+            (self.consent_share, data.consent_share),
+        ):
+            # "Not asked yet" stays not asked: never shown, or saved, as a "no".
+            key = NOT_ASKED if consent is None else (YES if consent else NO)
+            group.button(key).setChecked(True)
         self.notes.setPlainText(data.notes)
 
     def _format_nhs(self) -> None:
@@ -261,6 +423,8 @@ class ParticipantDialog(QDialog):
         for edit in (self.first_name, self.last_name):
             if edit.text().strip():
                 mark_invalid(edit, False)
+        screened = self.screening is None or self.screening_answers() is not None
+        self._show_advice()
         ready = (
             bool(self.first_name.text().strip())
             and bool(self.last_name.text().strip())
@@ -268,6 +432,7 @@ class ParticipantDialog(QDialog):
             and nhs_ok
             and self.consent_programme.checkedId() != -1
             and self.consent_share.checkedId() != -1
+            and screened
         )
         save = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         save.setEnabled(ready)
@@ -277,6 +442,8 @@ class ParticipantDialog(QDialog):
                 missing.append("the name")
             if self.consent_programme.checkedId() == -1 or self.consent_share.checkedId() == -1:
                 missing.append("both consent choices")
+            if not screened:
+                missing.append("every screening question")
             why = (
                 "Fill in " + " and ".join(missing) + " to save."
                 if missing
@@ -287,13 +454,18 @@ class ParticipantDialog(QDialog):
         else:
             save.setToolTip("")
             self.ready_hint.setText("")
-        self.ready_hint.setVisible(not ready)
-        if self.error.isVisible() and ready:
-            self.error.hide()
+        if self.messages.currentWidget() is self.error and ready:
+            self.messages.setCurrentWidget(self.ready_hint)
+
+    def _show_advice(self) -> None:
+        if self.screening is None:
+            return
+        yes = [key for key, group in self.answers.items() if group.checkedId() == YES]
+        self.advice.setText(f"{self.screening.advice} {NEEDS_REVIEW_TEXT}" if yes else "")
 
     def show_error(self, e: ValidationError | KnownError) -> None:
         self.error.setText(str(e))
-        self.error.show()
+        self.messages.setCurrentWidget(self.error)
         field = getattr(e, "field", "")
         widget = self.fields.get(field)
         if widget is not None:
@@ -302,7 +474,7 @@ class ParticipantDialog(QDialog):
 
     def _save(self) -> None:
         data = self.value()
-        if not data.consent_programme:
+        if data.consent_programme is False:
             self.show_error(
                 ValidationError(
                     "consent_programme",
@@ -321,3 +493,34 @@ class ParticipantDialog(QDialog):
             return
         self.saved = True
         self.accept()
+
+
+class EnrolDialog(ParticipantDialog):
+    """Enrol a new person on a course, with the course's screening checklist, through the ops."""
+
+    def __init__(
+        self,
+        parent: QWidget | None,
+        ctx: AppContext,
+        ops: PeopleOps,
+        course_id: int,
+        *,
+        course_label: str = "",
+        today: date | None = None,
+    ):
+        from escape_desktop.services.screening import checklist_for_course
+
+        self.ops = ops
+        self.course_id = course_id
+        self.enrolment_id: int | None = None
+        super().__init__(
+            parent,
+            self._enrol,
+            course_label=course_label,
+            today=today,
+            screening=checklist_for_course(ctx, course_id),
+        )
+
+    def _enrol(self, data: ParticipantInput) -> None:
+        answers: Mapping[str, bool] | None = self.screening_answers()
+        self.enrolment_id = self.ops.enrol(self.course_id, data, screening=answers)

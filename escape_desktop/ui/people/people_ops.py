@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 
 from PySide6.QtWidgets import QWidget
 
 from escape_desktop.context import AppContext
 from escape_desktop.services import importing, participants
+from escape_desktop.services import screening as screen
 from escape_desktop.services.importing import ImportPreview
 from escape_desktop.services.participants import ParticipantInput
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -23,14 +25,33 @@ class PeopleOps:
         self.bus = bus
         self.parent = parent
 
-    def enrol(self, course_id: int, data: ParticipantInput) -> int:
-        """Enrol a new person (raises ValidationError for the form to show). Returns the enrolment id."""
+    def enrol(
+        self, course_id: int, data: ParticipantInput, screening: Mapping[str, bool] | None = None
+    ) -> int:
+        """Enrol a new person (raises ValidationError for the form to show). Returns the enrolment id.
+
+        ``screening``: the answers to the course's checklist, recorded with the enrolment (a
+        yes marks them "needs review before starting"); one undo takes back both.
+        """
         name = f"{data.first_name.strip()} {data.last_name.strip()}"
         state: dict[str, int] = {}
+        review: dict[str, bool] = {}
 
         def enrol() -> int:
             _, state["enrolment_id"] = participants.enrol_participant(self.ctx, course_id, data)
+            if screening is not None:
+                try:
+                    answered = screen.record_screening(self.ctx, state["enrolment_id"], screening)
+                except Exception:  # all or nothing: no enrolment without its screening
+                    participants.remove_enrolment(self.ctx, state["enrolment_id"])
+                    raise
+                review["needed"] = answered.keeps_off_circuit
             return state["enrolment_id"]
+
+        def saved(_id: int) -> str:
+            if review.get("needed"):
+                return f"Saved: {name} enrolled; needs review before starting"
+            return f"Saved: {name} enrolled"
 
         op = run_op(
             self.parent,
@@ -38,7 +59,7 @@ class PeopleOps:
             bus=self.bus,
             changes=Changes.ENROLMENT,
             ids=lambda enrolment_id: [enrolment_id],
-            message=f"Saved: {name} enrolled",
+            message=saved,
             undo=UndoStep(
                 f"enrol {name}",
                 undo=lambda: participants.remove_enrolment(self.ctx, state["enrolment_id"]),
@@ -52,12 +73,24 @@ class PeopleOps:
         assert op.value is not None
         return op.value
 
-    def import_list(self, preview: ImportPreview) -> list[int] | None:
-        """Add everyone on a checked referral list, undoable as one step; None if it failed."""
+    def import_list(
+        self,
+        preview: ImportPreview,
+        *,
+        enrol_existing: Sequence[int] = (),
+        add_as_new: Sequence[int] = (),
+    ) -> list[int] | None:
+        """Add everyone on a checked referral list, undoable as one step; None if it failed.
+
+        ``enrol_existing`` / ``add_as_new``: lines of people who may be on file, as the
+        instructor chose for each.
+        """
         state: dict[str, list[int]] = {}
 
         def add() -> list[int]:
-            state["ids"] = importing.import_participants(self.ctx, preview)
+            state["ids"] = importing.import_participants(
+                self.ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new
+            )
             return state["ids"]
 
         def step(ids: list[int]) -> UndoStep:
@@ -122,4 +155,15 @@ class PeopleOps:
             changes=Changes.ENROLMENT,
             ids=lambda new_id: [enrolment_id, new_id],
             message=f"Saved: {name} moved to {course_code}",
+        ).ok
+
+    def clear_review(self, enrolment_id: int, note: str, name: str) -> bool:
+        """An instructor clears "needs review before starting" with a note (audit logged)."""
+        return run_op(
+            self.parent,
+            lambda: screen.clear_screening(self.ctx, enrolment_id, note),
+            bus=self.bus,
+            changes=Changes.ENROLMENT,
+            ids=[enrolment_id],
+            message=f"Saved: {name} cleared to start",
         ).ok

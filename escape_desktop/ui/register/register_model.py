@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QFont, QIcon
 
 from escape_desktop.db.queries import Register, RegisterRow, SessionInfo
 from escape_desktop.programme.status import (
@@ -23,7 +23,7 @@ from escape_desktop.programme.status import (
     PersonStatus,
     progress_text,
 )
-from escape_desktop.ui.common.style import MARK_TEXT, MARK_WORD, color
+from escape_desktop.ui.common.style import MARK_TEXT, MARK_WORD, color, icon
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -74,6 +74,10 @@ class RegisterModel(QAbstractTableModel):
         self._status: dict[int, PersonStatus] = {}
         self._bold = QFont()
         self._bold.setBold(True)
+        # Reminders beside a name (issue 15): consent still to ask, screening still to review.
+        self.not_asked: set[int] = set()  # enrolment ids with a consent "not asked yet"
+        self.needs_review: set[int] = set()  # enrolment ids "needs review before starting"
+        self._icons: dict[str, QIcon] = {}
 
     @property
     def today(self) -> date:
@@ -166,6 +170,15 @@ class RegisterModel(QAbstractTableModel):
         """The person's words: "On track", "Needs 2 more", "Completed", ... (programme.status)."""
         return progress_text(self.status(row))
 
+    def reminder(self, enrolment_id: int) -> str:
+        """What to do about this person before they start, in a sentence, or ''."""
+        said = []
+        if enrolment_id in self.needs_review:
+            said.append("needs review before starting (screening); kept off the circuit")
+        if enrolment_id in self.not_asked:
+            said.append("not yet asked about consent; ask at the first session")
+        return "; ".join(said)
+
     def is_editable_cell(self, index: ModelIndex) -> bool:
         session = self.session_at(index.column())
         if session is None or session.cancelled or not index.isValid():
@@ -227,6 +240,16 @@ class RegisterModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.FontRole and mark:
                 return self._bold
             return None
+        if col == COL_NAME and not withdrawn:
+            reminder = self.reminder(person.enrolment_id)
+            if reminder and role == Qt.ItemDataRole.ToolTipRole:
+                return f"{person.name} ({person.code}): {reminder}"
+            if reminder and role == Qt.ItemDataRole.DecorationRole:
+                kind = "review" if person.enrolment_id in self.needs_review else "consent"
+                if kind not in self._icons:
+                    name = "MessageBoxWarning" if kind == "review" else "MessageBoxInformation"
+                    self._icons[kind] = icon(None, name)
+                return self._icons[kind]
         if role == Qt.ItemDataRole.DisplayRole:
             if col == COL_NAME:
                 return person.name

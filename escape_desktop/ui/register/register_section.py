@@ -7,6 +7,7 @@ from functools import partial
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal, SignalInstance
 from PySide6.QtWidgets import (
+    QDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -90,6 +91,12 @@ class RegisterSection(CourseSection):
         self.empty_hint.setObjectName("emptyHint")
         self.empty_hint.hide()
         layout.addWidget(self.empty_hint)
+        # Consent still to ask, screening still to review: one line above the grid.
+        self.reminders = QLabel("")
+        self.reminders.setObjectName("warning")
+        self.reminders.setWordWrap(True)
+        self.reminders.hide()
+        layout.addWidget(self.reminders)
         layout.addWidget(self.grid, 1)
         layout.addWidget(self.session_panel)
         self._update_buttons()
@@ -217,12 +224,67 @@ class RegisterSection(CourseSection):
         if self.course_id is not None:
             with self.ctx.db.read() as s:
                 register = queries.register(s, self.course_id)
+        self._read_reminders()
         self.model.set_register(register)
         self.empty_hint.setVisible(register is not None and not self.model.rows)
         self._on_current_changed()
 
     def load(self, level: Stale) -> None:
         self.reload()
+
+    def clear_review(self, enrolment_id: int) -> bool:
+        """Ask for a note and clear "needs review before starting" (audit logged by the service)."""
+        from escape_desktop.services import screening
+        from escape_desktop.ui.common import error_dialog
+        from escape_desktop.ui.people.people_ops import PeopleOps
+        from escape_desktop.ui.people.review_dialog import ClearReviewDialog
+
+        person = next((r for r in self.model.rows if r.enrolment_id == enrolment_id), None)
+        if person is None:
+            return False
+        ok, state = error_dialog.guarded(self, screening.screening_state, self.ctx, enrolment_id)
+        if not ok:
+            return False
+        dialog = ClearReviewDialog(self, person.name, state)
+        if self.open_review_dialog(dialog) != ClearReviewDialog.DialogCode.Accepted:
+            return False
+        return PeopleOps(self.ctx, self.bus, self).clear_review(
+            enrolment_id, dialog.note(), person.name
+        )
+
+    def open_review_dialog(self, dialog: QDialog) -> int:
+        """Run the dialog (tests replace this to fill it in)."""
+        return dialog.exec()
+
+    def _read_reminders(self) -> None:
+        """Who has a consent not asked yet or a screening to review (issue 15), and the line saying so."""
+        from escape_desktop.services import participants, screening
+
+        not_asked: set[int] = set()
+        review: set[int] = set()
+        if self.course_id is not None:
+            not_asked = {
+                p.enrolment_id for p in participants.consent_not_asked(self.ctx, self.course_id)
+            }
+            review = screening.needing_review(self.ctx, self.course_id)
+        self.model.not_asked, self.model.needs_review = not_asked, review
+        lines = []
+        if not_asked:
+            n = len(not_asked)
+            who = "1 person" if n == 1 else f"{n} people"
+            lines.append(
+                f"{who} not yet asked about consent: ask at the first session, then open "
+                "Details to record the answer."
+            )
+        if review:
+            n = len(review)
+            who = "1 person needs" if n == 1 else f"{n} people need"
+            lines.append(
+                f"{who} review before starting (screening): kept off the circuit until you "
+                "clear it (right-click the name)."
+            )
+        self.reminders.setText("\n".join(lines))
+        self.reminders.setVisible(bool(lines))
 
     def current_row(self) -> RegisterRow | None:
         index = self.table.currentIndex()
@@ -378,6 +440,8 @@ class RegisterSection(CourseSection):
         if self.model.rows[index.row()].status != "withdrawn":
             menu.addAction("Withdraw…", lambda: self.withdrawRequested.emit(enrolment))
         menu.addAction("Move to another course…", lambda: self.moveRequested.emit(enrolment))
+        if enrolment in self.model.needs_review:
+            menu.addAction("Clear screening review…", lambda: self.clear_review(enrolment))
         if index.column() >= FIRST_SESSION:
             menu.addSeparator()
             menu.addAction("Edit session…", lambda: self._on_session_activated(index.column()))
