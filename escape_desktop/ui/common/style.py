@@ -31,6 +31,7 @@ PALETTE = {
     "good": "#1b5e2a",
     "warn": "#8a4b00",
     "bad": "#a11d1d",
+    "highlight": "#ffe27a",  # search matches in the guide
 }
 
 # What each register mark looks like in a cell: a symbol plus colour, readable without colour too.
