@@ -90,6 +90,7 @@ SERIES = {
 # The colours in use now; changed in place, so a module holding PALETTE sees the switch.
 PALETTE: dict[str, str] = dict(LIGHT)
 _state = {"dark": False, "large": False, "following": False}
+_override: list[bool] = []  # [dark] when light or dark was chosen rather than the system's
 _system_palette: list[QPalette] = []  # the palette the system gave, before any dark one
 
 # What each register mark looks like in a cell: a symbol plus colour, readable without colour too.
@@ -114,6 +115,13 @@ def set_dark(dark: bool) -> None:
     _state["dark"] = dark
     PALETTE.clear()
     PALETTE.update(DARK if dark else LIGHT)
+
+
+def set_scheme_override(dark: bool | None) -> None:
+    """Use dark (True) or light (False) whatever the system says; None follows the system."""
+    _override.clear()
+    if dark is not None:
+        _override.append(dark)
 
 
 def system_prefers_dark(app: QGuiApplication) -> bool:
@@ -226,7 +234,7 @@ def apply(app: QApplication, large: bool = False, dark: bool | None = None) -> N
         app.styleHints().colorSchemeChanged.connect(lambda _scheme: _follow_system(app))
     _state["large"] = large
     if dark is None:
-        dark = system_prefers_dark(app)
+        dark = _override[0] if _override else system_prefers_dark(app)
     changed = dark != _state["dark"]
     set_dark(dark)
     if changed or dark:
