@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import weakref
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -69,7 +70,8 @@ class DocumentsSection(CourseSection):
         self._job: object | None = None  # the running PDF job, if any
         self.last_path: Path | None = None
         self.save_dir: Path | None = None  # remembered between saves in one run
-        self._print_dir: Path | None = None  # the temporary copy being previewed
+        # Removes the temporary copy being previewed; also runs if the window goes or the app quits.
+        self._print_dir: weakref.finalize[..., DocumentsSection] | None = None
         self.preview: QWidget | None = None
         self.viewer_message: QMessageBox | None = None
         self.loads = 0  # how many times the course was read (tests count it)
@@ -294,8 +296,9 @@ class DocumentsSection(CourseSection):
         if self._reg is None or self._job is not None or not self._people_ok():
             return
         self._discard_print_copy()
-        self._print_dir = Path(tempfile.mkdtemp(prefix="escape-print-"))
-        self._make(self._print_dir / self.suggested_path().name, self._made_for_print)
+        folder = Path(tempfile.mkdtemp(prefix="escape-print-"))
+        self._print_dir = weakref.finalize(self, shutil.rmtree, folder, True)
+        self._make(folder / self.suggested_path().name, self._made_for_print)
 
     def _people_ok(self) -> bool:
         ids = self.chosen_ids()
@@ -366,9 +369,9 @@ class DocumentsSection(CourseSection):
 
     def _discard_print_copy(self) -> None:
         # The temporary PDF holds people's names: it goes once the preview is closed.
-        folder, self._print_dir = self._print_dir, None
-        if folder is not None:
-            shutil.rmtree(folder, ignore_errors=True)
+        remove, self._print_dir = self._print_dir, None
+        if remove is not None:
+            remove()
 
     def _progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(1, total))

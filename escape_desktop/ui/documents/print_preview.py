@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 from PySide6.QtCore import QStandardPaths
+from PySide6.QtGui import QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewWidget
 from PySide6.QtWidgets import (
     QDialog,
@@ -66,6 +67,14 @@ class PrintPreviewDialog(QDialog):
         self.print_button.clicked.connect(self.choose_printer)
         self.save_button = QPushButton("&Save PDF…")
         self.save_button.clicked.connect(self.save_copy)
+        self.zoom_out_button = QPushButton("Zoom &out")
+        self.zoom_out_button.setToolTip("Smaller (Ctrl+-)")
+        self.zoom_out_button.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut))
+        self.zoom_out_button.clicked.connect(lambda: self.preview.zoomOut())
+        self.zoom_in_button = QPushButton("Zoom &in")
+        self.zoom_in_button.setToolTip("Larger (Ctrl++)")
+        self.zoom_in_button.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomIn))
+        self.zoom_in_button.clicked.connect(lambda: self.preview.zoomIn())
         self.close_button = QPushButton("&Close")
         self.close_button.clicked.connect(self.reject)
         self.progress = QProgressBar()
@@ -74,6 +83,8 @@ class PrintPreviewDialog(QDialog):
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.pages_label)
+        buttons.addWidget(self.zoom_out_button)
+        buttons.addWidget(self.zoom_in_button)
         buttons.addStretch(1)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.print_button)
@@ -92,7 +103,7 @@ class PrintPreviewDialog(QDialog):
         return self.preview.pageCount()
 
     def _paint_preview(self, printer: QPrinter) -> None:
-        printing.paint_pdf(self.pdf_path, printer, max_dpi=printing.PREVIEW_DPI)
+        printing.paint_pdf(self.pdf_path, printer, dpi=printing.PREVIEW_DPI)
 
     def ask_printer(self) -> QPrinter | None:
         """The system print dialog; None when cancelled (tests replace this)."""

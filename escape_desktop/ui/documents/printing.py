@@ -19,7 +19,8 @@ Progress = Callable[[int, int, str], None]
 
 # Enough for sharp text on paper; more only makes pages slower and larger.
 MAX_PRINT_DPI = 300
-PREVIEW_DPI = 110
+# Finer than the screen, so zooming in on the preview stays readable.
+PREVIEW_DPI = 130
 
 
 def _open(path: Path) -> Any:
@@ -86,10 +87,11 @@ def fit_printer_to(printer: QPrinter, path: Path) -> None:
 
 
 def paint_pdf(
-    path: Path, printer: QPrinter, progress: Progress | None = None, max_dpi: float = MAX_PRINT_DPI
+    path: Path, printer: QPrinter, progress: Progress | None = None, dpi: float | None = None
 ) -> int:
     """Draw every page of the PDF on the printer, one sheet each; returns the pages printed.
 
+    ``dpi``: how finely each page is drawn (default: the printer's, up to MAX_PRINT_DPI).
     Safe off the GUI thread: it paints on a QPrinter and QImages only.
     """
     pdf = _open(path)
@@ -98,7 +100,10 @@ def paint_pdf(
         total = len(pdf)
         if not painter.begin(printer):
             raise OSError("The printer could not be started.")
-        dpi = min(float(printer.resolution()), max_dpi)
+        # A preview shows the page smaller than it was drawn: scale it smoothly, not by dropping dots.
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
+        if dpi is None:
+            dpi = min(float(printer.resolution()), MAX_PRINT_DPI)
         for index in range(total):
             if progress is not None:
                 progress(index, total, f"Printing page {index + 1} of {total}…")
