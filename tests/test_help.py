@@ -107,3 +107,16 @@ def test_help_menu_has_the_guide_on_f1(qtbot, make_window, demo_ctx, demo_today)
     texts = [a.text().replace("&", "") for a in window.help_menu.actions()]
     assert texts[:3] == ["Guide", "Keyboard shortcuts", "About"]
     assert window.guide_action.shortcut().toString() == "F1"
+
+
+def test_every_dialog_named_for_help_exists():
+    """A renamed dialog would quietly lose its page: each name must still be a class in ui/."""
+    from pathlib import Path
+
+    import escape_desktop.ui as ui
+
+    source = "\n".join(
+        p.read_text(encoding="utf-8") for p in Path(ui.__file__).parent.rglob("*.py")
+    )
+    missing = [n for n in help_dialog.DIALOG_PAGES if f"class {n}(" not in source]
+    assert missing == []
