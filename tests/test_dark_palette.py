@@ -230,3 +230,11 @@ def test_a_change_of_system_scheme_is_followed(qapp, monkeypatch):
         assert qapp.palette().color(QPalette.ColorRole.Base).lightness() > 200
     finally:
         style.apply(qapp, dark=False)
+
+
+def test_windows_classic_style_gives_way_to_fusion_when_dark():
+    """Windows' Vista style ignores a dark palette (emulated: only the style's name matters)."""
+    assert style.needs_fusion("windowsvista", dark=True)
+    assert not style.needs_fusion("windowsvista", dark=False)
+    assert not style.needs_fusion("windows11", dark=True)  # Windows 11's own style has dark
+    assert not style.needs_fusion("Fusion", dark=True)

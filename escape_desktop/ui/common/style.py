@@ -237,6 +237,8 @@ def apply(app: QApplication, large: bool = False, dark: bool | None = None) -> N
         dark = _override[0] if _override else system_prefers_dark(app)
     changed = dark != _state["dark"]
     set_dark(dark)
+    if needs_fusion(app.style().name(), dark):
+        app.setStyle("Fusion")
     if changed or dark:
         app.setPalette(dark_palette() if dark else _system_palette[0])
     sheet = stylesheet(large)
@@ -246,6 +248,12 @@ def apply(app: QApplication, large: bool = False, dark: bool | None = None) -> N
     font.setPointSize(point_size(large))
     app.setFont(font)
     app.setStyleSheet(sheet)
+
+
+def needs_fusion(style_name: str, dark: bool) -> bool:
+    """True where the platform style cannot be dark: Windows' classic (Vista) style draws its
+    buttons and boxes light whatever the palette says, so dark needs Qt's Fusion style."""
+    return dark and style_name.lower() == "windowsvista"
 
 
 def _follow_system(app: QApplication) -> None:
