@@ -295,6 +295,9 @@ class DocumentsSection(CourseSection):
         """Make the document in a private temporary folder, then show it as it will print."""
         if self._reg is None or self._job is not None or not self._people_ok():
             return
+        if self.preview is not None and self.preview.isVisible():
+            self.preview.raise_()  # its PDF is still in use: bring it forward instead
+            return
         self._discard_print_copy()
         folder = Path(tempfile.mkdtemp(prefix="escape-print-"))
         self._print_dir = weakref.finalize(self, shutil.rmtree, folder, True)
