@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QDesktopServices, QKeySequence
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtGui import QDesktopServices, QImage, QKeySequence, QPainter
+from PySide6.QtPrintSupport import QPrinter
 from sqlalchemy import func, select
 
 from escape_desktop.db.models import CertificateIssued
@@ -75,9 +76,8 @@ def test_certificates_for_ticked_people_are_recorded_and_announced(
     first.setCheckState(Qt.CheckState.Checked)  # ticking switches to "only the people ticked"
     assert view.chosen_radio.isChecked()
     view.ask_path = lambda p: tmp_path / "certs.pdf"  # type: ignore[method-assign]
-    assert view.print_shortcut.key() == QKeySequence(QKeySequence.StandardKey.Print)
     with qtbot.waitSignal(bus.changed, timeout=15000) as signal:
-        view.print_shortcut.activated.emit()  # Ctrl+P
+        qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     assert signal.args[0].changes == Changes.DOCUMENT
     assert len(PdfReader(str(tmp_path / "certs.pdf")).pages) == 1
     with demo_ctx.db.read() as s:
@@ -116,6 +116,7 @@ def test_without_a_course_nothing_can_be_printed(qtbot, demo_ctx):
     view = DocumentsSection(demo_ctx, ChangeBus())
     qtbot.addWidget(view)
     assert not view.save_button.isEnabled()
+    assert not view.print_button.isEnabled()
     assert "Choose a course" in view.status.text()
 
 
@@ -159,3 +160,111 @@ def test_hidden_documents_read_nothing_until_the_tab_is_shown(qtbot, demo_ctx, d
     names = [view.people_list.item(i).text() for i in range(view.people_list.count())]
     assert "Zia Demo-Late" in names
     assert view.save_button.isEnabled()
+
+
+# ---------------------------------------------------------------- printing
+
+
+def _mean_difference(a: QImage, b: QImage) -> float:
+    """Mean absolute grey-level difference (0-255) of two pictures averaged down to 100 px wide.
+
+    Averaging down forgives the printed copy's slightly softer text, not a moved or missing block.
+    """
+    size = QSize(100, round(100 * a.height() / a.width()))
+    smooth = Qt.TransformationMode.SmoothTransformation
+    ignore = Qt.AspectRatioMode.IgnoreAspectRatio
+    a = a.scaled(size, ignore, smooth).convertToFormat(QImage.Format.Format_Grayscale8)
+    b = b.scaled(size, ignore, smooth).convertToFormat(QImage.Format.Format_Grayscale8)
+    total = 0
+    for y in range(size.height()):
+        for x in range(size.width()):
+            total += abs(a.pixelColor(x, y).value() - b.pixelColor(x, y).value())
+    return total / (size.width() * size.height())
+
+
+def _preview_of_sheet(qtbot, demo_ctx, demo_today):  # type: ignore[no-untyped-def]
+    view, _ = _section(qtbot, demo_ctx, demo_today, "KH-2026-002")
+    _choose(view, "session-sheet")
+    view.session_spin.setValue(4)
+    # The offscreen platform has no active window to deliver shortcuts to: fire Ctrl+P's own
+    # shortcut (its key is checked in the test below).
+    view.print_shortcut.activated.emit()
+    qtbot.waitUntil(lambda: view.preview is not None, timeout=15000)
+    return view, view.preview
+
+
+def test_ctrl_p_previews_the_chosen_document_with_all_its_pages(qtbot, demo_ctx, demo_today):
+    view, preview = _preview_of_sheet(qtbot, demo_ctx, demo_today)
+    assert view.print_shortcut.key() == QKeySequence(QKeySequence.StandardKey.Print)
+    assert preview.isVisible()
+    assert "session sheet" in preview.windowTitle().lower()
+    assert "Session 4 of 12" in (PdfReader(str(preview.pdf_path)).pages[0].extract_text() or "")
+    assert preview.page_count() == len(PdfReader(str(preview.pdf_path)).pages) >= 1
+
+
+def test_printing_gives_the_same_pages_as_the_pdf(qtbot, demo_ctx, demo_today, tmp_path):
+    from escape_desktop.ui.documents import printing
+
+    view, preview = _preview_of_sheet(qtbot, demo_ctx, demo_today)
+    original = preview.pdf_path
+    printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+    printer.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
+    printer.setOutputFileName(str(tmp_path / "printed.pdf"))
+    printing.fit_printer_to(printer, original)
+    seen: list[str] = []
+    preview.print_to(printer)
+    assert preview.progress.isVisible()  # the window shows progress while the worker prints
+    qtbot.waitUntil(lambda: preview._job is None, timeout=30000)
+    seen.append(preview.status.text())
+    printed = tmp_path / "printed.pdf"
+    assert preview.printed_pages == len(PdfReader(str(printed)).pages)
+    assert len(PdfReader(str(printed)).pages) == len(PdfReader(str(original)).pages)
+    assert "sent to the printer" in seen[0]
+    first = printing.render_first_page(original, dpi=100)
+    difference = _mean_difference(printing.render_first_page(printed, dpi=100), first)
+    assert difference < 5, difference
+    # The comparison can tell pages apart: the same sheet moved down by a line fails it.
+    moved = QImage(first.size(), first.format())
+    moved.fill(Qt.GlobalColor.white)
+    painter = QPainter(moved)
+    painter.drawImage(0, 14, first)
+    painter.end()
+    assert _mean_difference(moved, first) > 5
+
+
+def test_closing_the_preview_removes_its_temporary_pdf(qtbot, demo_ctx, demo_today):
+    view, preview = _preview_of_sheet(qtbot, demo_ctx, demo_today)
+    path = preview.pdf_path
+    assert path.exists() and not str(path).startswith(str(demo_ctx.data_dir))
+    preview.reject()
+    assert not path.exists()
+
+
+def test_save_pdf_from_the_preview_keeps_a_copy(qtbot, demo_ctx, demo_today, tmp_path):
+    view, preview = _preview_of_sheet(qtbot, demo_ctx, demo_today)
+    preview.ask_save_path = lambda: tmp_path / "copy.pdf"  # type: ignore[method-assign]
+    qtbot.mouseClick(preview.save_button, Qt.MouseButton.LeftButton)
+    assert (tmp_path / "copy.pdf").read_bytes() == preview.pdf_path.read_bytes()
+
+
+def test_when_no_pdf_viewer_opens_it_says_so_and_offers_the_folder(
+    qtbot, demo_ctx, demo_today, tmp_path, monkeypatch
+):
+    asked: list[str] = []
+
+    def open_url(url):  # type: ignore[no-untyped-def]
+        asked.append(url.toLocalFile())
+        return not url.toLocalFile().endswith(".pdf")  # the folder opens, the PDF does not
+
+    monkeypatch.setattr(QDesktopServices, "openUrl", open_url)
+    view, _ = _section(qtbot, demo_ctx, demo_today, "KH-2026-002")
+    _choose(view, "register")
+    view.ask_path = lambda p: tmp_path / "register.pdf"  # type: ignore[method-assign]
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view.viewer_message is not None, timeout=15000)
+    box = view.viewer_message
+    assert "no program for PDFs" in box.text() and str(tmp_path) in box.text()
+    assert "no program for PDFs" in view.status.text().lower() or "No program" in view.status.text()
+    folder_button = next(b for b in box.buttons() if "folder" in b.text())
+    folder_button.click()
+    assert asked == [str(tmp_path / "register.pdf"), str(tmp_path)]

@@ -29,6 +29,8 @@ class Recorded:
 def _run_spec(platform: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = lambda *a, **k: []  # type: ignore[attr-defined]
+    hooks.collect_data_files = lambda *a, **k: []  # type: ignore[attr-defined]
+    hooks.collect_dynamic_libs = lambda *a, **k: []  # type: ignore[attr-defined]
     for name in ("PyInstaller", "PyInstaller.utils"):
         monkeypatch.setitem(sys.modules, name, types.ModuleType(name))
     monkeypatch.setitem(sys.modules, "PyInstaller.utils.hooks", hooks)

@@ -46,6 +46,8 @@ if TYPE_CHECKING:
     from escape_desktop.ui.register.register_ops import RegisterOps
 
 PAGE_WELCOME, PAGE_COURSES = range(2)
+# The guide's page for each course tab (Sessions & register, Circuit, Measures, Documents).
+HELP_PAGES_BY_TAB = ("register", "circuit", "measures", "documents")
 UI_SETTINGS_FILE = "ui.ini"
 FINISH_FALLBACK_MS = 1000  # finish even if no paint comes (a window started minimised)
 
@@ -184,6 +186,13 @@ class MainWindow(QMainWindow):
         self.loading.deleteLater()
         self.splitter.setSizes(sizes)
         self._build_undo_actions()
+        from escape_desktop.ui.app.help_dialog import HelpKey
+
+        # F1 in a dialog: the menu's F1 cannot reach past a modal dialog, this filter can.
+        self.help_key = HelpKey(parent=self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.help_key)
         self.is_ready = True
         if self.pages.currentIndex() == PAGE_WELCOME or self._wanted_course is None:
             self.course_view.set_course(None)
@@ -292,9 +301,12 @@ class MainWindow(QMainWindow):
             lambda on: self._when_ready(lambda: self._set_large_text(on))
         )
         self.about_action = self._action("&About", self.about)
-        self.keys_action = self._action(
-            "&Keyboard shortcuts", self.show_keys, QKeySequence(K.HelpContents)
-        )
+        # F1 works while the window is still opening: the guide needs no data.
+        self.guide_action = QAction("&Guide", self)
+        self.guide_action.setShortcut(QKeySequence(K.HelpContents))
+        self.guide_action.setStatusTip("A short guide to the app, about the screen you are on")
+        self.guide_action.triggered.connect(lambda _checked=False: self.show_guide())
+        self.keys_action = self._action("&Keyboard shortcuts", self.show_keys)
         for a in (self.find_action, self.enrol_action):
             a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
 
@@ -344,6 +356,7 @@ class MainWindow(QMainWindow):
         view_menu = bar.addMenu("&View")
         view_menu.addAction(self.large_text_action)
         self.help_menu = bar.addMenu("&Help")
+        self.help_menu.addAction(self.guide_action)
         self.help_menu.addAction(self.keys_action)
         self.help_menu.addAction(self.about_action)
 
@@ -675,6 +688,19 @@ class MainWindow(QMainWindow):
         if self.current_course_id() is not None:
             self._view.show_section(0)
 
+    def help_page(self) -> str:
+        """The guide's page about what the window shows now."""
+        if self.pages.currentIndex() == PAGE_WELCOME:
+            return "first-run"
+        if self.course_view is None or self.current_course_id() is None:
+            return "course"
+        return HELP_PAGES_BY_TAB[self.course_view.tabs.currentIndex()]
+
+    def show_guide(self) -> None:
+        from escape_desktop.ui.app.help_dialog import show_help
+
+        self.help_dialog = show_help(self.help_page(), self)
+
     def show_keys(self) -> None:
         QMessageBox.information(
             self,
@@ -682,7 +708,8 @@ class MainWindow(QMainWindow):
             "In the register: arrows move; P present, A absent, L apologies (then down to the next "
             "person); Space changes the mark; Delete clears it; Enter on a name opens the details.\n\n"
             "Ctrl+N new course · Ctrl+E enrol · Ctrl+Shift+E edit the course · Ctrl+I import a list · Ctrl+F find a person · "
-            "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+Shift+L large text",
+            "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+P print · "
+            "Ctrl+Shift+L large text · F1 the guide",
         )
 
     def about(self) -> None:

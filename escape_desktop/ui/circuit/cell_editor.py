@@ -7,6 +7,7 @@ from PySide6.QtGui import QIntValidator, QKeyEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QWidget
 
 from escape_desktop.ui.circuit.circuit_model import EDIT_FIELDS
+from escape_desktop.ui.common import style
 
 FIELD_LABELS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
 
@@ -50,7 +51,7 @@ class CellEditor(QWidget):
 
     def show_error(self, field: str, message: str) -> None:
         edit = self.fields.get(field, self.fields["dose_achieved"])
-        edit.setStyleSheet("QLineEdit { border: 2px solid #b03a2e; }")
+        style.mark_invalid(edit, True)
         edit.setToolTip(message)
         edit.setFocus(Qt.FocusReason.TabFocusReason)
         edit.selectAll()

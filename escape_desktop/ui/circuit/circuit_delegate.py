@@ -11,7 +11,7 @@ from PySide6.QtCore import (
     QSize,
     Qt,
 )
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from escape_desktop.services.circuit import Cell
@@ -23,13 +23,11 @@ from escape_desktop.ui.circuit.circuit_model import (
     results_text,
     target_text,
 )
+from escape_desktop.ui.common import style
 
 
 class CircuitDelegate(QStyledItemDelegate):
     """Paints a cell in two lines (level and target; today's results) and edits it."""
-
-    PROGRESS = QColor("#1e7b34")
-    STEP_BACK = QColor("#b03a2e")
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -143,7 +141,7 @@ class CircuitDelegate(QStyledItemDelegate):
             self._elide(fm_bold, target_text(cell), top.width() - mark_w, True),
         )
         if mark and cell.suggestion is not None:
-            colour = self.PROGRESS if cell.suggestion.action == "progress" else self.STEP_BACK
+            colour = style.color("good" if cell.suggestion.action == "progress" else "bad")
             painter.setPen(text_colour if selected else colour)
             painter.drawText(top, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter, mark)
         painter.setFont(font)

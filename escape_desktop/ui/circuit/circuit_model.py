@@ -6,13 +6,14 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit import Cell, CircuitGrid, CircuitRow
 from escape_desktop.services.errors import ValidationError
+from escape_desktop.ui.common import style
 
 COL_FIRST_STATION = 0  # every column is a station, in circuit order
 
@@ -188,14 +189,14 @@ class CircuitModel(QAbstractTableModel):
         ):
             return f"{row.name}\n{REVIEW_TEXT}"
         if role == Qt.ItemDataRole.ForegroundRole and row.needs_review:
-            return QBrush(QColor("#777777"))
+            return QBrush(style.color("withdrawn_text"))
         if role == Qt.ItemDataRole.DisplayRole:
             return row.name
         if role == Qt.ItemDataRole.ToolTipRole:
             mark = {"present": "present", "absent": "absent", "apologies": "sent apologies"}
             return f"{row.name} ({row.code}): {mark.get(row.attendance or '', 'not marked yet')}"
         if role == Qt.ItemDataRole.ForegroundRole and row.attendance in ("absent", "apologies"):
-            return QBrush(QColor("#777777"))
+            return QBrush(style.color("withdrawn_text"))
         return None
 
     def data(
@@ -216,9 +217,9 @@ class CircuitModel(QAbstractTableModel):
         ):
             # Kept off the circuit until an instructor clears the screening review.
             if role == Qt.ItemDataRole.BackgroundRole:
-                return QBrush(QColor("#eeeeee"))
+                return QBrush(style.color("inactive"))
             if role == Qt.ItemDataRole.ForegroundRole:
-                return QBrush(QColor("#777777"))
+                return QBrush(style.color("withdrawn_text"))
             if role == Qt.ItemDataRole.DisplayRole:
                 return "–" if index.column() != COL_FIRST_STATION else REVIEW_TEXT
             return f"{row.name}: {REVIEW_TEXT}; clear it on the register (right-click the name)."
@@ -242,7 +243,7 @@ class CircuitModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.AccessibleTextRole:
             return f"{row.name}, {cell.level_name}, {cell.dose_text}, {results_text(cell)}"
         if role == Qt.ItemDataRole.BackgroundRole and row.attendance in ("absent", "apologies"):
-            return QBrush(QColor("#eeeeee"))
+            return QBrush(style.color("inactive"))
         if role == CellRole:
             return cell
         if role == EnrolmentRole:

@@ -36,6 +36,7 @@ from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
 from escape_desktop.ui.circuit.circuit_model import CircuitModel, suggestion_words
 from escape_desktop.ui.circuit.circuit_table import CircuitTable
 from escape_desktop.ui.circuit.level_dialog import LevelDialog
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
@@ -463,7 +464,7 @@ class CircuitSection(CourseSection):
         self._update_panel()
 
     def _say(self, text: str, *, error: bool = False) -> None:
-        self.message.setStyleSheet("color: #b03a2e;" if error else "")
+        style.set_tone(self.message, "bad" if error else None)
         self.message.setText(text)
 
     def current(self) -> tuple[Any, Cell | None]:

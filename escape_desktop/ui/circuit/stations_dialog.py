@@ -29,6 +29,7 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit
 from escape_desktop.services.errors import ValidationError
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
@@ -195,7 +196,7 @@ class StationsDialog(QDialog):
         def failed(e: BaseException) -> None:
             if not isinstance(e, KnownError):
                 raise e  # unexpected: logged and shown by the error hook
-            self.message.setStyleSheet("color: #b03a2e;")
+            style.set_tone(self.message, "bad")
             self.message.setText(str(e))
 
         if not run_op(
@@ -254,7 +255,7 @@ class CustomStationDialog(QDialog):
         form.addRow(row)
         self.message = QLabel(self)
         self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #b03a2e;")
+        style.set_tone(self.message, "bad")
         form.addRow(self.message)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self

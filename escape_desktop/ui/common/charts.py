@@ -25,6 +25,8 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from escape_desktop.ui.common import style
+
 __all__ = ["LineChart", "Series", "MARKERS", "DASHES", "nice_ticks"]
 
 MARKERS: tuple[str, ...] = ("circle", "square", "triangle", "diamond", "cross", "plus")
@@ -35,8 +37,8 @@ DASHES: tuple[Qt.PenStyle, ...] = (
     Qt.PenStyle.DashDotLine,
     Qt.PenStyle.DashDotDotLine,
 )
-# Dark colours that stay distinct when printed in grey (different lightness).
-COLOURS: tuple[str, ...] = ("#1f3a93", "#b03a2e", "#1e7b34", "#6c3483", "#a04000", "#212121")
+# The series colours are the style module's (style.series_colours): one set for light, one
+# for dark, each with distinct lightness so they stay apart when printed in grey.
 
 Point = tuple[float, float | None]
 
@@ -171,7 +173,8 @@ class LineChart(PaintedChart):
         s = self._series[index]
         marker = s.marker or MARKERS[index % len(MARKERS)]
         dash = s.dash if s.dash is not None else DASHES[index % len(DASHES)]
-        colour = QColor(s.colour or COLOURS[index % len(COLOURS)])
+        colours = style.series_colours()
+        colour = QColor(s.colour or colours[index % len(colours)])
         return marker, dash, colour
 
     # ------------------------------------------------------------------ Qt
@@ -366,7 +369,7 @@ class LineChart(PaintedChart):
     def _draw_marker(p: QPainter, marker: str, c: QPointF, colour: QColor, filled: bool) -> None:
         r = 4.0
         p.setPen(QPen(colour, 1.5))
-        p.setBrush(colour if filled else Qt.GlobalColor.white)
+        p.setBrush(colour if filled else style.color("base"))
         if marker == "circle":
             p.drawEllipse(c, r, r)
         elif marker == "square":

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt
-from PySide6.QtGui import QColor, QFont, QIcon
+from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from escape_desktop.programme.status import MARK_LETTER
@@ -14,13 +14,19 @@ from escape_desktop.programme.status import MARK_WORD as STATUS_MARK_WORD
 BASE_POINT_SIZE = 11
 LARGE_POINT_SIZE = 14
 
-PALETTE = {
+# Every colour the app draws with, in a light and a dark variant. Text colours are chosen to
+# reach WCAG AA (4.5:1) on the background they sit on (tests/test_dark_palette.py checks).
+LIGHT = {
     "accent": "#1f5f8b",
+    "accent_button": "#1f5f8b",  # behind white text (the main button of a screen)
     "accent_light": "#e3eef7",
     "text": "#1d232a",
     "muted": "#5b6670",
     "border": "#c9d1d9",
     "panel": "#f5f7f9",
+    "window": "#eff1f3",
+    "base": "#ffffff",
+    "button": "#f6f7f8",
     "today": "#fff4c2",
     "present": "#d7f0dc",
     "present_text": "#1b5e2a",
@@ -29,12 +35,66 @@ PALETTE = {
     "apologies": "#fde9c8",
     "apologies_text": "#7a4a00",
     "cancelled": "#e6e6e6",
-    "withdrawn_text": "#8a939b",
+    "inactive": "#eeeeee",  # circuit cells of people not here today
+    "withdrawn_text": "#66707a",
     "disabled_text": "#9aa3ab",  # a greyed-out button or box must look it: the app colour hides that
     "good": "#1b5e2a",
     "warn": "#8a4b00",
     "bad": "#a11d1d",
+    "highlight": "#ffe27a",  # search matches in the guide
+    "chart_frame": "#555555",
+    "chart_bar": "#9fb0e0",
+    "chart_hatch": "#1f3a93",
+    "chart_label": "#ffffff",  # the box behind a count drawn on a bar
+    "lock_background": "#24313d",
+    "lock_text": "#ffffff",
+    "lock_error": "#ffb3b3",
 }
+DARK = {
+    "accent": "#8cc4f0",
+    "accent_button": "#2b6797",
+    "accent_light": "#233a4e",
+    "text": "#e6e9ec",
+    "muted": "#aab3bb",
+    "border": "#4a535c",
+    "panel": "#262b31",
+    "window": "#202428",
+    "base": "#181b1f",
+    "button": "#30363d",
+    "today": "#3d3516",
+    "present": "#1d3a25",
+    "present_text": "#9fe3ae",
+    "absent": "#45211f",
+    "absent_text": "#ffb1aa",
+    "apologies": "#43321a",
+    "apologies_text": "#f6cd86",
+    "cancelled": "#34383d",
+    "inactive": "#2c3136",
+    "withdrawn_text": "#9aa3ab",
+    "disabled_text": "#69717a",
+    "good": "#86d596",
+    "warn": "#f2b866",
+    "bad": "#ff8f86",
+    "highlight": "#6b5400",
+    "chart_frame": "#9aa3ab",
+    "chart_bar": "#3b5597",
+    "chart_hatch": "#a9bcff",
+    "chart_label": "#181b1f",
+    "lock_background": "#24313d",
+    "lock_text": "#ffffff",
+    "lock_error": "#ffb3b3",
+}
+# The chart's series: lines and markers, each readable on the chart's background.
+SERIES = {
+    False: ("#1f3a93", "#b03a2e", "#1e7b34", "#6c3483", "#a04000", "#212121"),
+    True: ("#9fb8ff", "#ff9a8f", "#86d596", "#d2a8ec", "#f2b866", "#e6e9ec"),
+}
+
+# The colours in use now; changed in place, so a module holding PALETTE sees the switch.
+PALETTE: dict[str, str] = dict(LIGHT)
+_state = {"dark": False, "large": False, "following": False}
+_override: list[bool] = []  # [dark] when light or dark was chosen rather than the system's
+_system_palette: list[QPalette] = []  # the palette the system gave, before any dark one
 
 # What each register mark looks like in a cell: a symbol plus colour, readable without colour too.
 # One attendance vocabulary (programme.status): the same letters and words as the printed
@@ -45,6 +105,76 @@ MARK_WORD = dict(STATUS_MARK_WORD)
 
 def color(name: str) -> QColor:
     return QColor(PALETTE[name])
+
+
+def series_colours() -> tuple[str, ...]:
+    return SERIES[_state["dark"]]
+
+
+def is_dark() -> bool:
+    return _state["dark"]
+
+
+def set_dark(dark: bool) -> None:
+    """Choose the dark or the light colours (apply() then puts them on the screen)."""
+    _state["dark"] = dark
+    PALETTE.clear()
+    PALETTE.update(DARK if dark else LIGHT)
+
+
+def set_scheme_override(dark: bool | None) -> None:
+    """Use dark (True) or light (False) whatever the system says; None follows the system."""
+    _override.clear()
+    if dark is not None:
+        _override.append(dark)
+
+
+def system_prefers_dark(app: QGuiApplication) -> bool:
+    """Dark when the system says so (Qt 6.5+), else when the system's window colour is dark."""
+    scheme = app.styleHints().colorScheme()
+    if scheme == Qt.ColorScheme.Dark:
+        return True
+    if scheme == Qt.ColorScheme.Light:
+        return False
+    palette = _system_palette[0] if _system_palette else app.palette()
+    return palette.color(QPalette.ColorRole.Window).lightness() < 128
+
+
+def dark_palette() -> QPalette:
+    """A whole Qt palette from the dark colours, so widgets the stylesheet leaves alone match."""
+    p = DARK
+    pal = QPalette()
+    roles = {
+        QPalette.ColorRole.Window: p["window"],
+        QPalette.ColorRole.WindowText: p["text"],
+        QPalette.ColorRole.Base: p["base"],
+        QPalette.ColorRole.AlternateBase: p["panel"],
+        QPalette.ColorRole.ToolTipBase: p["panel"],
+        QPalette.ColorRole.ToolTipText: p["text"],
+        QPalette.ColorRole.PlaceholderText: p["muted"],
+        QPalette.ColorRole.Text: p["text"],
+        QPalette.ColorRole.Button: p["button"],
+        QPalette.ColorRole.ButtonText: p["text"],
+        QPalette.ColorRole.BrightText: "#ffffff",
+        QPalette.ColorRole.Light: "#4a535c",
+        QPalette.ColorRole.Midlight: "#3b424a",
+        QPalette.ColorRole.Mid: "#8a939b",
+        QPalette.ColorRole.Dark: "#101316",
+        QPalette.ColorRole.Shadow: "#000000",
+        QPalette.ColorRole.Highlight: p["accent_button"],
+        QPalette.ColorRole.HighlightedText: "#ffffff",
+        QPalette.ColorRole.Link: p["accent"],
+        QPalette.ColorRole.LinkVisited: "#c8a8f0",
+    }
+    for role, value in roles.items():
+        pal.setColor(role, QColor(value))
+    for role in (
+        QPalette.ColorRole.WindowText,
+        QPalette.ColorRole.Text,
+        QPalette.ColorRole.ButtonText,
+    ):
+        pal.setColor(QPalette.ColorGroup.Disabled, role, QColor(p["disabled_text"]))
+    return pal
 
 
 def point_size(large: bool) -> int:
@@ -70,14 +200,18 @@ QLabel#ok {{ color: {p["good"]}; }}
 QLabel#emptyHint {{ font-size: {base + 2}pt; padding: 14px; background: {p["accent_light"]};
     border: 1px solid {p["border"]}; border-radius: 6px; }}
 QPushButton {{ padding: 5px 12px; }}
+QLabel[tone="bad"] {{ color: {p["bad"]}; }}
+QLabel[tone="good"] {{ color: {p["good"]}; }}
+QLabel[tone="warn"] {{ color: {p["warn"]}; }}
+QLabel[tone="muted"] {{ color: {p["muted"]}; }}
 QPushButton#primary {{
-    background: {p["accent"]}; color: white; border: 1px solid {p["accent"]};
+    background: {p["accent_button"]}; color: white; border: 1px solid {p["accent_button"]};
     border-radius: 4px; padding: 7px 16px; font-weight: 600;
 }}
 QPushButton#primary:disabled {{ background: {p["border"]}; border-color: {p["border"]}; }}
 QPushButton#big {{
     font-size: {base + 3}pt; padding: 16px 24px; text-align: left;
-    border: 1px solid {p["border"]}; border-radius: 6px; background: white;
+    border: 1px solid {p["border"]}; border-radius: 6px; background: {p["base"]};
 }}
 QPushButton#big:hover, QPushButton#big:focus {{ border-color: {p["accent"]}; background: {p["accent_light"]}; }}
 QTableView {{ gridline-color: {p["border"]}; selection-background-color: {p["accent_light"]};
@@ -92,8 +226,26 @@ QFrame#panel {{ background: {p["panel"]}; border-right: 1px solid {p["border"]};
 """
 
 
-def apply(app: QApplication, large: bool = False) -> None:
-    """Set the font and stylesheet of the whole app (called at start and when large text changes)."""
+def apply(app: QApplication, large: bool = False, dark: bool | None = None) -> None:
+    """Set the font, colours and stylesheet of the whole app.
+
+    Called at start and when large text changes; ``dark`` None follows the system's light or
+    dark setting, now and whenever it changes.
+    """
+    if not _system_palette:
+        _system_palette.append(QPalette(app.palette()))
+    if not _state["following"]:
+        _state["following"] = True
+        app.styleHints().colorSchemeChanged.connect(lambda _scheme: _follow_system(app))
+    _state["large"] = large
+    if dark is None:
+        dark = _override[0] if _override else system_prefers_dark(app)
+    changed = dark != _state["dark"]
+    set_dark(dark)
+    if needs_fusion(app.style().name(), dark):
+        app.setStyle("Fusion")
+    if changed or dark:
+        app.setPalette(dark_palette() if dark else _system_palette[0])
     sheet = stylesheet(large)
     if app.styleSheet() == sheet:
         return  # re-applying would re-polish every widget for nothing
@@ -101,6 +253,28 @@ def apply(app: QApplication, large: bool = False) -> None:
     font.setPointSize(point_size(large))
     app.setFont(font)
     app.setStyleSheet(sheet)
+
+
+def needs_fusion(style_name: str, dark: bool) -> bool:
+    """True where the platform style cannot be dark: Windows' classic (Vista) style draws its
+    buttons and boxes light whatever the palette says, so dark needs Qt's Fusion style."""
+    return dark and style_name.lower() == "windowsvista"
+
+
+def _follow_system(app: QApplication) -> None:
+    apply(app, bool(_state["large"]))
+
+
+def set_tone(widget: QWidget, tone: str | None) -> None:
+    """Colour a label's text as good, warn, bad or muted (None: the usual text colour).
+
+    Through the stylesheet, so the colour follows a switch between light and dark.
+    """
+    if widget.property("tone") == tone:
+        return
+    widget.setProperty("tone", tone)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
 
 
 def icon(widget: QWidget | None, name: str) -> QIcon:

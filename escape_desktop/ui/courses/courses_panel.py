@@ -69,16 +69,15 @@ def ordered(rows: list[CourseSummary]) -> list[CourseSummary]:
     return running + upcoming + finished
 
 
+STATUS_COLOURS = {"running": "good", "upcoming": "accent", "finished": "muted"}
+
+
 class CoursesModel(QAbstractTableModel):
     def __init__(self, parent: Any = None):
         super().__init__(parent)
         self.rows: list[CourseSummary] = []
         self._bold = QFont()
         self._bold.setBold(True)
-        self._brushes = {
-            status: QBrush(color(name))
-            for status, name in (("running", "good"), ("upcoming", "accent"), ("finished", "muted"))
-        }
 
     def set_rows(self, rows: list[CourseSummary]) -> None:
         self.beginResetModel()
@@ -130,7 +129,8 @@ class CoursesModel(QAbstractTableModel):
                 )
             )
         if role == _FOREGROUND and col == COL_STATUS:
-            return self._brushes[r.status]
+            # Read at paint time, so a switch to dark colours shows at once.
+            return QBrush(color(STATUS_COLOURS[r.status]))
         if role == _FONT and r.status == "running" and col == COL_COURSE:
             return self._bold
         if role == _ALIGNMENT and col == COL_PEOPLE:

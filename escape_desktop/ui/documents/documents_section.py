@@ -7,8 +7,13 @@ opening the window never pays for it.
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
+import weakref
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QStandardPaths, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
@@ -54,7 +59,7 @@ SHOWN = (
 
 
 class DocumentsSection(CourseSection):
-    """Choose a document for the course, its session or people, and save it as a PDF (a CourseSection)."""
+    """Choose a document for the course, its session or people; print it or save a PDF (a CourseSection)."""
 
     RELOAD_ON = SHOWN
 
@@ -65,6 +70,10 @@ class DocumentsSection(CourseSection):
         self._job: object | None = None  # the running PDF job, if any
         self.last_path: Path | None = None
         self.save_dir: Path | None = None  # remembered between saves in one run
+        # Removes the temporary copy being previewed; also runs if the window goes or the app quits.
+        self._print_dir: weakref.finalize[..., DocumentsSection] | None = None
+        self.preview: QWidget | None = None
+        self.viewer_message: QMessageBox | None = None
         self.loads = 0  # how many times the course was read (tests count it)
         self._build_choices()
         self._build_people()
@@ -126,18 +135,22 @@ class DocumentsSection(CourseSection):
         row = QVBoxLayout(self.action_row)
         row.setContentsMargins(0, 8, 0, 0)
         buttons = QHBoxLayout()
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setObjectName("primary")
+        self.print_button.setToolTip("See the pages as they will print, then print them (Ctrl+P)")
+        self.print_button.clicked.connect(self.print_document)
         self.save_button = QPushButton("&Save PDF…")
-        self.save_button.setObjectName("primary")
-        self.save_button.setToolTip("Make the document and save it (Ctrl+P)")
+        self.save_button.setToolTip("Make the document and save it as a PDF file")
         self.save_button.clicked.connect(self.save_pdf)
         self.print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
         self.print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        self.print_shortcut.activated.connect(self.save_pdf)
+        self.print_shortcut.activated.connect(self.print_document)
         self.open_check = QCheckBox("&Open it when ready")
         self.open_check.setChecked(True)
         self.open_button = QPushButton("Open &last PDF")
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_last)
+        buttons.addWidget(self.print_button)
         buttons.addWidget(self.save_button)
         buttons.addWidget(self.open_check)
         buttons.addStretch(1)
@@ -175,7 +188,7 @@ class DocumentsSection(CourseSection):
                 self._reg = register(s, self.course_id)
         reg = self._reg
         enabled = reg is not None
-        for w in (self.choices, self.people_box, self.save_button):
+        for w in (self.choices, self.people_box, self.save_button, self.print_button):
             w.setEnabled(enabled)
         if reg is None:
             self.status.setText("Choose a course to print its documents.")
@@ -266,16 +279,37 @@ class DocumentsSection(CourseSection):
         return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
 
     def save_pdf(self) -> None:
-        if self._reg is None or self._job is not None:
-            return
-        ids = self.chosen_ids()
-        if ids is not None and not ids:
-            self.status.setText("Tick at least one person, or choose everyone.")
+        """Make the document and save it where the user chooses."""
+        if self._reg is None or self._job is not None or not self._people_ok():
             return
         path = self.ask_path(self.suggested_path())
         if path is None or refuse_data_folder(self, path, self.ctx.data_dir):
             return
         self.save_dir = path.parent
+        self._make(path, self._done)
+
+    def print_document(self) -> None:
+        """Make the document in a private temporary folder, then show it as it will print."""
+        if self._reg is None or self._job is not None or not self._people_ok():
+            return
+        if self.preview is not None and self.preview.isVisible():
+            self.preview.raise_()  # its PDF is still in use: bring it forward instead
+            return
+        self._discard_print_copy()
+        folder = Path(tempfile.mkdtemp(prefix="escape-print-"))
+        self._print_dir = weakref.finalize(self, shutil.rmtree, folder, True)
+        self._make(folder / self.suggested_path().name, self._made_for_print)
+
+    def _people_ok(self) -> bool:
+        ids = self.chosen_ids()
+        if ids is not None and not ids:
+            self.status.setText("Tick at least one person, or choose everyone.")
+            return False
+        return True
+
+    def _make(self, path: Path, done: Callable[[Any], None]) -> None:
+        assert self._reg is not None
+        ids = self.chosen_ids()
         kind, course_id = self.kind(), self._reg.course_id
         number = self.session_spin.value() if kind == "session-sheet" else None
         today = self._today()
@@ -296,6 +330,7 @@ class DocumentsSection(CourseSection):
             )
 
         self.save_button.setEnabled(False)
+        self.print_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText("Making the PDF…")
@@ -310,9 +345,33 @@ class DocumentsSection(CourseSection):
             message=lambda r: r.message(),
             background=True,
             progress=self._progress,
-            success=self._done,
+            success=done,
             failure=self._failed,
         )
+
+    def _made_for_print(self, result) -> None:  # type: ignore[no-untyped-def]
+        from escape_desktop.ui.documents.print_preview import PrintPreviewDialog
+
+        self._finish()
+        path = Path(result.path)
+        self.status.setText("Ready to print: check the pages, then press Print.")
+        dialog = PrintPreviewDialog(
+            self.ctx,
+            self.bus,
+            path,
+            self.kind_combo.currentText(),
+            self.suggested_path().name,
+            self,
+        )
+        dialog.finished.connect(lambda _r: self._discard_print_copy())
+        self.preview = dialog
+        dialog.open()
+
+    def _discard_print_copy(self) -> None:
+        # The temporary PDF holds people's names: it goes once the preview is closed.
+        remove, self._print_dir = self._print_dir, None
+        if remove is not None:
+            remove()
 
     def _progress(self, done: int, total: int, message: str) -> None:
         self.progress.setRange(0, max(1, total))
@@ -323,6 +382,7 @@ class DocumentsSection(CourseSection):
         self._job = None
         self.progress.setVisible(False)
         self.save_button.setEnabled(self._reg is not None)
+        self.print_button.setEnabled(self._reg is not None)
 
     def _done(self, result) -> None:  # type: ignore[no-untyped-def]
         self._finish()
@@ -347,5 +407,27 @@ class DocumentsSection(CourseSection):
         )
 
     def open_last(self) -> None:
-        if self.last_path is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_path)))
+        if self.last_path is None:
+            return
+        if QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.last_path))):
+            return
+        # No PDF viewer on this laptop (or it would not start): say so, and offer the folder.
+        folder = self.last_path.parent
+        self.status.setText(
+            f"No program for PDFs opened on this computer; the file is saved in {folder}."
+        )
+        box = QMessageBox(
+            QMessageBox.Icon.Information,
+            "PDF saved",
+            f"The PDF is saved, but no program for PDFs opened on this computer. "
+            f"It is in the folder {folder}.",
+            QMessageBox.StandardButton.Close,
+            self,
+        )
+        folder_button = box.addButton("Open the &folder", QMessageBox.ButtonRole.AcceptRole)
+        box.setDefaultButton(folder_button)
+        folder_button.clicked.connect(
+            lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        )
+        self.viewer_message = box
+        box.open()

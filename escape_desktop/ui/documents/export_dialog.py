@@ -32,6 +32,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
@@ -149,7 +150,7 @@ class ExportDialog(QDialog):
         self.profile.currentIndexChanged.connect(self._profile_changed)
         self.profile_note = QLabel()
         self.profile_note.setWordWrap(True)
-        self.profile_note.setStyleSheet("color: palette(mid);")
+        style.set_tone(self.profile_note, "muted")
         profile_box = QVBoxLayout()
         profile_box.setSpacing(2)
         profile_box.addWidget(self.profile)
@@ -203,7 +204,7 @@ class ExportDialog(QDialog):
         options = QVBoxLayout()
         options.addWidget(self.changed_only)
         self.last_upload = QLabel()
-        self.last_upload.setStyleSheet("color: palette(mid);")
+        style.set_tone(self.last_upload, "muted")
         options.addWidget(self.last_upload)
         options.addWidget(self.attendance)
         options.addWidget(self.bom)
@@ -485,7 +486,7 @@ class ExportDialog(QDialog):
             text += f" Attendance ({result.attendance_rows} rows): {result.attendance_path}."
         text += " Send the file to your programme team by your usual secure route."
         self.outcome.setText(text)
-        self.outcome.setStyleSheet("")
+        style.set_tone(self.outcome, None)
         self._show_last_upload(self.profile_name() or "")
         self.update_preview()  # the changes-only count moves on after an upload
 
@@ -503,7 +504,7 @@ class ExportDialog(QDialog):
 
     def _show_error(self, text: str) -> None:
         self.outcome.setText(text)
-        self.outcome.setStyleSheet("color: #b00020;")
+        style.set_tone(self.outcome, "bad")
 
     def done(self, code: int) -> None:
         if self._job is not None:

@@ -21,6 +21,7 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.courses import set_course_instruments
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
@@ -143,7 +144,7 @@ class InstrumentsDialog(QDialog):
         self.details.setMinimumHeight(110)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         self.error = QLabel("", self)
-        self.error.setStyleSheet("color: #b03a2e;")
+        style.set_tone(self.error, "bad")
         self.error.setWordWrap(True)
 
     def _build_buttons(self) -> None:

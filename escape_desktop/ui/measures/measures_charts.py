@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from PySide6.QtCore import QRectF, QSize, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QFontMetrics, QPainter, QPen
+from PySide6.QtGui import QBrush, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
 from escape_desktop.services.measures import (
@@ -14,6 +14,7 @@ from escape_desktop.services.measures import (
     Proportion,
     ratio_text,
 )
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.charts import LineChart, PaintedChart, Series
 
 TICKS = [(0.0, "Start"), (1.0, "End"), (2.0, "Follow-up")]
@@ -128,17 +129,17 @@ class ProportionBars(PaintedChart):
             )
             y += fm.height() + 4
             bar = QRectF(area.left() + 4, y, width, self.BAR_H)
-            p.setPen(QPen(QColor("#555555"), 1))
+            p.setPen(QPen(style.color("chart_frame"), 1))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(bar)
             percent = row.percent
             if percent is not None and percent > 0:
                 filled = QRectF(bar.left(), bar.top(), bar.width() * percent / 100.0, bar.height())
                 p.setPen(Qt.PenStyle.NoPen)
-                p.setBrush(QColor("#9fb0e0"))
+                p.setBrush(style.color("chart_bar"))
                 p.drawRect(filled)
                 # Hatched on top: the bar still reads on a grey printout.
-                p.setBrush(QBrush(QColor("#1f3a93"), Qt.BrushStyle.BDiagPattern))
+                p.setBrush(QBrush(style.color("chart_hatch"), Qt.BrushStyle.BDiagPattern))
                 p.drawRect(filled)
             text = _count_text(row)
             p.setPen(text_colour)
@@ -146,10 +147,10 @@ class ProportionBars(PaintedChart):
             inside = percent is not None and bar.width() * percent / 100.0 > tw + 8
             if inside:
                 box = QRectF(bar.left() + 4, bar.top() + 3, tw, bar.height() - 6)
-                p.setBrush(QColor("#ffffff"))
+                p.setBrush(style.color("chart_label"))
                 p.setPen(Qt.PenStyle.NoPen)
                 p.drawRoundedRect(box, 3, 3)
-                p.setPen(QColor("#000000"))
+                p.setPen(style.color("text"))
                 p.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
             else:
                 left = bar.left() + (bar.width() * (percent or 0) / 100.0) + 6

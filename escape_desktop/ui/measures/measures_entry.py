@@ -35,11 +35,10 @@ from escape_desktop.services import measures
 from escape_desktop.services.assessments import checked_value
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.services.measures import TIMEPOINT_LABELS, MeasureInput
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
-
-ERROR_STYLE = "QLineEdit { border: 2px solid #b03a2e; }"
 
 
 def _fmt(value: float, decimals: int) -> str:
@@ -408,7 +407,7 @@ class MeasuresEntry(QWidget):
         fld.error.setText(problem or "")
         fld.error.setVisible(bool(problem))
         for edit in fld.editors:
-            edit.setStyleSheet(ERROR_STYLE if problem else "")
+            style.mark_invalid(edit, bool(problem))
 
     # ------------------------------------------------------------------ saving
 
@@ -437,7 +436,7 @@ class MeasuresEntry(QWidget):
                 self._refuse(e.field, e.message)
             elif isinstance(e, KnownError):
                 self.message.setText(f"Not saved: {e}")
-                self.message.setStyleSheet("color: #b03a2e;")
+                style.set_tone(self.message, "bad")
             else:
                 raise e  # unexpected: logged and shown by the error hook
 
@@ -457,7 +456,7 @@ class MeasuresEntry(QWidget):
         self.dirty = False
         text = said(op.value)
         self.message.setText(text)
-        self.message.setStyleSheet("")
+        style.set_tone(self.message, None)
         self.saved.emit(enrolment_id, text)
         return True
 
@@ -465,7 +464,7 @@ class MeasuresEntry(QWidget):
         fld = self.fields.get(key)
         name = fld.instrument.name if fld else "This set"
         self.message.setText(f"Not saved: {text} Correct {name}, then save again.")
-        self.message.setStyleSheet("color: #b03a2e;")
+        style.set_tone(self.message, "bad")
         if fld is not None:
             self._show_problem(fld, text)
             bad = fld.editors[0]

@@ -6,16 +6,15 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush
 
 from escape_desktop.services.measures import InstrumentResult, InstrumentSummary, PersonProgress
+from escape_desktop.ui.common import style
 
 ENROLMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
 
 _Index = QModelIndex | QPersistentModelIndex
-_GOOD = QColor("#1e7b34")
-_NOT_GOOD = QColor("#8a4b00")
 
 
 def _direction_text(direction: str) -> str:
@@ -79,7 +78,7 @@ class PeopleModel(_TableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 return f"{row.name}, code {row.participant_code}"
             if role == Qt.ItemDataRole.ForegroundRole and row.status == "withdrawn":
-                return QBrush(QColor("#777777"))
+                return QBrush(style.color("withdrawn_text"))
             return None
         tp = self._TIMEPOINT.get(col)
         if tp is None:
@@ -145,7 +144,7 @@ class ResultsModel(_TableModel):
             and col == self.COL_VERDICT
             and r.improved is not None
         ):
-            return QBrush(_GOOD if r.improved else _NOT_GOOD)
+            return QBrush(style.color("good" if r.improved else "warn"))
         return None
 
 

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.db import keys
 from escape_desktop.db.errors import KnownError
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 
 
@@ -35,7 +36,7 @@ def _password_field(placeholder: str = "") -> QLineEdit:
 def _error_label() -> QLabel:
     label = QLabel("")
     label.setWordWrap(True)
-    label.setStyleSheet("color: #a4262c;")
+    style.set_tone(label, "bad")
     label.setVisible(False)
     return label
 

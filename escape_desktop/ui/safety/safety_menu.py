@@ -25,6 +25,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import keys
 from escape_desktop.services import backups, safety_settings
 from escape_desktop.ui.app.single_instance import SingleInstance, bring_forward
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
@@ -54,7 +55,11 @@ class LockOverlay(QFrame):
         self.controller = controller
         self.setObjectName("lockOverlay")
         self.setAutoFillBackground(True)
-        self.setStyleSheet("#lockOverlay { background: #24313d; } QLabel { color: white; }")
+        p = style.PALETTE
+        self.setStyleSheet(
+            f"#lockOverlay {{ background: {p['lock_background']}; }} "
+            f"QLabel {{ color: {p['lock_text']}; }} QLabel#lockError {{ color: {p['lock_error']}; }}"
+        )
         layout = QVBoxLayout(self)
         layout.addStretch(1)
         title = QLabel("Locked")
@@ -72,7 +77,7 @@ class LockOverlay(QFrame):
         self.passphrase.returnPressed.connect(self.try_unlock)
         layout.addWidget(self.passphrase, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.error = QLabel("")
-        self.error.setStyleSheet("color: #ffb3b3;")
+        self.error.setObjectName("lockError")
         layout.addWidget(self.error, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.unlock_button = QPushButton("Unlock")
         self.unlock_button.clicked.connect(self.try_unlock)

@@ -1,0 +1,204 @@
+"""The print preview: the document's pages as they will print, then the system's print dialog.
+
+Printing itself runs on the background worker with a progress bar, so a long set of
+certificates does not freeze the window.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from PySide6.QtCore import QStandardPaths
+from PySide6.QtGui import QKeySequence
+from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewWidget
+from PySide6.QtWidgets import (
+    QDialog,
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.save_guard import refuse_data_folder
+from escape_desktop.ui.documents import printing
+
+
+class PrintPreviewDialog(QDialog):
+    """Pages as they will print, with Print… (system dialog) and Save PDF… beside it."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        pdf_path: Path,
+        title: str,
+        save_name: str,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.ctx = ctx
+        self.bus = bus
+        self.pdf_path = pdf_path
+        self.save_name = save_name
+        self.saved_path: Path | None = None
+        self._job: object | None = None
+        self.printed_pages = 0
+        self.setWindowTitle(f"Print: {title}")
+        # The preview paints at screen resolution; the real printer is made when printing.
+        self.preview_printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
+        printing.fit_printer_to(self.preview_printer, pdf_path)
+        self.preview = QPrintPreviewWidget(self.preview_printer, self)
+        self.preview.setAccessibleName("Print preview")
+        self.preview.paintRequested.connect(self._paint_preview)
+        self.preview.setViewMode(QPrintPreviewWidget.ViewMode.SinglePageView)
+        self.preview.setZoomMode(QPrintPreviewWidget.ZoomMode.FitInView)
+        self.pages_label = QLabel()
+        self.print_button = QPushButton("&Print…")
+        self.print_button.setObjectName("primary")
+        self.print_button.setDefault(True)
+        self.print_button.clicked.connect(self.choose_printer)
+        self.save_button = QPushButton("&Save PDF…")
+        self.save_button.clicked.connect(self.save_copy)
+        self.zoom_out_button = QPushButton("Zoom &out")
+        self.zoom_out_button.setToolTip("Smaller (Ctrl+-)")
+        self.zoom_out_button.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut))
+        self.zoom_out_button.clicked.connect(lambda: self.preview.zoomOut())
+        self.zoom_in_button = QPushButton("Zoom &in")
+        self.zoom_in_button.setToolTip("Larger (Ctrl++)")
+        self.zoom_in_button.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomIn))
+        self.zoom_in_button.clicked.connect(lambda: self.preview.zoomIn())
+        self.close_button = QPushButton("&Close")
+        self.close_button.clicked.connect(self.reject)
+        self.progress = QProgressBar()
+        self.progress.setVisible(False)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.pages_label)
+        buttons.addWidget(self.zoom_out_button)
+        buttons.addWidget(self.zoom_in_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.save_button)
+        buttons.addWidget(self.print_button)
+        buttons.addWidget(self.close_button)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.preview, 1)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addLayout(buttons)
+        self.resize(720, 760)
+        self.preview.updatePreview()
+        n = self.page_count()
+        self.pages_label.setText(f"{n} page{'s' if n != 1 else ''}")
+
+    def page_count(self) -> int:
+        return self.preview.pageCount()
+
+    def _paint_preview(self, printer: QPrinter) -> None:
+        printing.paint_pdf(self.pdf_path, printer, dpi=printing.PREVIEW_DPI)
+
+    def ask_printer(self) -> QPrinter | None:
+        """The system print dialog; None when cancelled (tests replace this)."""
+        printer = QPrinter(QPrinter.PrinterMode.HighResolution)
+        printing.fit_printer_to(printer, self.pdf_path)
+        dialog = QPrintDialog(printer, self)
+        dialog.setWindowTitle("Print")
+        if dialog.exec() != QDialog.DialogCode.Accepted:
+            return None
+        return printer
+
+    def choose_printer(self) -> None:
+        printer = self.ask_printer()
+        if printer is not None:
+            self.print_to(printer)
+
+    def print_to(self, printer: QPrinter) -> None:
+        """Send every page to ``printer`` on the background worker, showing progress."""
+        if self._job is not None:
+            return
+        path = self.pdf_path
+        self.print_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.setVisible(True)
+        self.status.setText("Sending the pages to the printer…")
+        self._printer = printer  # kept alive until the pages are out
+
+        def work(progress):  # type: ignore[no-untyped-def]
+            return printing.paint_pdf(path, printer, progress)
+
+        self._job = run_op(
+            self,
+            work,
+            bus=self.bus,
+            changes=Changes.NONE,
+            initiator=self,
+            background=True,
+            progress=self._progress,
+            success=self._printed,
+            failure=self._print_failed,
+        )
+
+    def _progress(self, done: int, total: int, message: str) -> None:
+        self.progress.setRange(0, max(1, total))
+        self.progress.setValue(done)
+        self.status.setText(message)
+
+    def _printed(self, pages: int) -> None:
+        self._job = None
+        self.printed_pages = pages
+        self.progress.setVisible(False)
+        self.print_button.setEnabled(True)
+        self.status.setText(
+            f"{pages} page{'s' if pages != 1 else ''} sent to the printer. "
+            "If nothing comes out, check the printer is on and has paper."
+        )
+
+    def _print_failed(self, error: BaseException) -> None:
+        self._job = None
+        self.progress.setVisible(False)
+        self.print_button.setEnabled(True)
+        self.status.setText(
+            f"The pages could not be sent to the printer ({error}). Check the printer, "
+            "or save the PDF and print it from there."
+        )
+
+    def ask_save_path(self) -> Path | None:
+        """Where to save a copy (tests replace this)."""
+        # TODO(merge): use the shared start-folder helper
+        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
+        start = Path(docs or Path.home()) / self.save_name
+        name, _ = QFileDialog.getSaveFileName(
+            self, "Save the PDF", str(start), "PDF documents (*.pdf)"
+        )
+        if not name:
+            return None
+        path = Path(name)
+        return path if path.suffix.lower() == ".pdf" else path.with_suffix(".pdf")
+
+    def save_copy(self) -> None:
+        path = self.ask_save_path()
+        if path is None or refuse_data_folder(self, path, self.ctx.data_dir):
+            return
+        try:
+            shutil.copyfile(self.pdf_path, path)
+        except OSError as e:
+            self.status.setText(
+                f"The PDF could not be saved there ({e.strerror}). Try another folder."
+            )
+            return
+        self.saved_path = path
+        self.status.setText(f"Saved as {path.name} in {path.parent}.")
+
+    def done(self, result: int) -> None:
+        if self._job is not None:
+            self.status.setText("Wait until the pages have gone to the printer, then close.")
+            return
+        super().done(result)

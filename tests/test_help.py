@@ -1,0 +1,122 @@
+"""The built-in guide: F1 opens the page about the screen in front of you, search, no missing files."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from PySide6.QtCore import Qt
+
+from escape_desktop.db.queries import course_by_code
+from escape_desktop.ui.app import help_dialog
+from escape_desktop.ui.app.help_dialog import PAGES, HelpDialog, help_folder, page_for_widget
+
+HELP_BUDGET = 1_500_000  # bytes: the guide ships inside the app
+
+
+class _Refs(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.refs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if (tag, name) in (("a", "href"), ("img", "src")) and value:
+                self.refs.append(value)
+
+
+def _open_course(window, ctx, code: str) -> None:  # type: ignore[no-untyped-def]
+    with ctx.db.read() as s:
+        window.open_course(course_by_code(s, code).id)
+
+
+def test_f1_on_the_register_opens_the_register_page(qtbot, make_window, demo_ctx, demo_today):
+    window = make_window(demo_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready, timeout=5000)
+    _open_course(window, demo_ctx, "KH-2026-002")
+    window.course_view.show_section(0)
+    window.activateWindow()
+    qtbot.keyClick(window.course_view.register.table, Qt.Key.Key_F1)
+    qtbot.waitUntil(lambda: getattr(window, "help_dialog", None) is not None, timeout=3000)
+    guide = window.help_dialog
+    assert guide.isVisible()
+    assert guide.current_page == "register"
+    assert "register" in guide.browser.toPlainText().lower()
+    assert guide.list.currentItem().text() == "The register"
+    guide.close()
+    window.course_view.show_section(1)  # the circuit tab gets its own page
+    window.show_guide()
+    assert window.help_dialog.current_page == "circuit"
+
+
+def test_f1_in_a_dialog_opens_that_dialogs_page(qtbot, make_window, demo_ctx, demo_today):
+    window = make_window(demo_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready, timeout=5000)
+
+    from escape_desktop.ui.safety.backups_dialog import BackupsDialog
+
+    dialog = BackupsDialog(demo_ctx, window.bus, window)
+    qtbot.addWidget(dialog)
+    dialog.open()  # modal: the menu's F1 cannot reach past it
+    qtbot.keyClick(dialog.table, Qt.Key.Key_F1)
+    guide = help_dialog._dialog
+    assert guide is not None and guide.isVisible()
+    assert guide.current_page == "backups"
+    assert page_for_widget(dialog) == "backups"
+
+
+def test_search_finds_the_passphrase_page_and_marks_the_word(qtbot):
+    guide = HelpDialog()
+    qtbot.addWidget(guide)
+    guide.open_page("register")
+    guide.search.setText("passphrase")
+    assert "backups" in guide.matching_pages()
+    assert "register" not in guide.matching_pages()
+    shown = [
+        guide.list.item(i).data(Qt.ItemDataRole.UserRole)
+        for i in range(guide.list.count())
+        if not guide.list.item(i).isHidden()
+    ]
+    assert shown == guide.matching_pages()
+    assert guide.current_page == "backups"  # off the register page, to the one most about it
+    assert guide.highlights >= 1
+    guide.search.setText("zzzz no such words")
+    assert guide.nothing.isVisibleTo(guide) and guide.matching_pages() == []
+
+
+def test_every_page_exists_and_every_link_and_picture_resolves():
+    folder = help_folder()
+    for page, title in PAGES:
+        path = folder / f"{page}.html"
+        assert path.is_file(), path
+        text = path.read_text(encoding="utf-8")
+        assert title in text
+        parser = _Refs()
+        parser.feed(text)
+        assert parser.refs, f"{page} links nowhere and shows no picture"
+        for ref in parser.refs:
+            assert not re.match(r"[a-z]+://", ref), f"{page}: {ref} needs the internet"
+            assert (folder / ref.split("#")[0]).is_file(), f"{page}: {ref} is missing"
+    assert any("<img" in (folder / f"{p}.html").read_text() for p, _ in PAGES)
+    size = sum(f.stat().st_size for f in folder.rglob("*") if f.is_file())
+    assert size < HELP_BUDGET, size
+
+
+def test_help_menu_has_the_guide_on_f1(qtbot, make_window, demo_ctx, demo_today):
+    window = make_window(demo_ctx, demo_today)
+    texts = [a.text().replace("&", "") for a in window.help_menu.actions()]
+    assert texts[:3] == ["Guide", "Keyboard shortcuts", "About"]
+    assert window.guide_action.shortcut().toString() == "F1"
+
+
+def test_every_dialog_named_for_help_exists():
+    """A renamed dialog would quietly lose its page: each name must still be a class in ui/."""
+    from pathlib import Path
+
+    import escape_desktop.ui as ui
+
+    source = "\n".join(
+        p.read_text(encoding="utf-8") for p in Path(ui.__file__).parent.rglob("*.py")
+    )
+    missing = [n for n in help_dialog.DIALOG_PAGES if f"class {n}(" not in source]
+    assert missing == []
