@@ -15,17 +15,23 @@ from pathlib import Path
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.export.documents import KINDS, DocumentResult, Progress
-from escape_desktop.export.pdf_data import CourseInfo, Register, RegisterRow, SessionInfo
+from escape_desktop.export.pdf_data import (
+    ACTIVE_STATUSES,
+    CourseInfo,
+    Register,
+    RegisterRow,
+    SessionInfo,
+)
 from escape_desktop.export.pdf_errors import DocumentError
 from escape_desktop.export.pdf_progress import HomeLine, MeasureLine, PersonProgress, StationLine
-from escape_desktop.export.pdf_session_sheet import SheetCell, SheetRow, SheetStation
+from escape_desktop.export.pdf_session_sheet import MeasuresDue, SheetCell, SheetRow, SheetStation
 from escape_desktop.export.pdf_summary import SummaryBar, SummaryData, SummaryMeasure
 from escape_desktop.programme.completion import sessions_needed
 
 from . import certificates
 from .circuit import circuit_grid, home_plan_for, station_history
 from .exercise import station as find_station
-from .measures import course_outcomes, participant_results
+from .measures import course_instruments, course_outcomes, entry_overview, participant_results
 
 __all__ = [
     "build_document",
@@ -91,24 +97,82 @@ def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> C
     )
 
 
+def plain_measure_name(name: str) -> str:
+    """What a participant calls a measure: 'KOOS-PS (knee function)' -> 'knee function'."""
+    if "(" in name and ")" in name:
+        inside = name[name.index("(") + 1 : name.rindex(")")].strip()
+        if inside:
+            return inside
+    return name[:1].lower() + name[1:]
+
+
+def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> MeasuresDue | None:
+    """Start measures at the first session held, end measures at the last; else None."""
+    held = info.held_sessions
+    if not held:
+        return None
+    if session_number == held[0].number:
+        when, timepoint = "Start", "start"
+    elif session_number == held[-1].number:
+        when, timepoint = "End", "end"
+    else:
+        return None
+    names = tuple(plain_measure_name(i.name) for i in course_instruments(ctx, info.reg.course_id))
+    if not names:
+        return None
+    people = tuple(
+        p.name
+        for p in entry_overview(ctx, info.reg.course_id)
+        if p.status in ACTIVE_STATUSES and p.done.get(timepoint, 0) < p.total
+    )
+    return MeasuresDue(when, names, people)
+
+
+_HERE = {"present": "✓", "absent": "A", "apologies": "Ap"}
+
+
 def sheet_circuit(
-    ctx: AppContext, course_id: int, session_number: int
+    ctx: AppContext, course_id: int, session_number: int, *, recorded: bool = False
 ) -> tuple[list[SheetStation], list[SheetRow]]:
-    """Stations and each person's level and target for the session, from the circuit service."""
+    """Stations and each person's level and target for the session, from the circuit service.
+
+    ``recorded``: also copy what was recorded (attendance, done, pain, effort, notes).
+    """
     grid = circuit_grid(ctx, course_id, session_number)
-    stations = [SheetStation(st.key, st.name, st.dose_unit) for st in grid.stations]
-    rows = [
-        SheetRow(
-            r.enrolment_id,
-            r.name,
-            {
-                key: SheetCell.from_target(cell.level, cell.target_dose)
-                for key, cell in r.cells.items()
-            },
+    stations = [SheetStation(st.key, st.name, st.dose_unit, st.level_names) for st in grid.stations]
+    rows = []
+    for r in grid.rows:
+        cells = {}
+        notes = []
+        for key, cell in r.cells.items():
+            base = SheetCell.from_target(cell.level, cell.target_dose)
+            if recorded and cell.recorded:
+                base = SheetCell(
+                    base.level,
+                    base.dose,
+                    _num(cell.dose_achieved),
+                    "" if cell.pain is None else str(cell.pain),
+                    "" if cell.effort is None else str(cell.effort),
+                )
+                if cell.note:
+                    notes.append(cell.note)
+            cells[key] = base
+        rows.append(
+            SheetRow(
+                r.enrolment_id,
+                r.name,
+                cells,
+                here=_HERE.get(r.attendance or "", "") if recorded else "",
+                note="; ".join(notes),
+            )
         )
-        for r in grid.rows
-    ]
     return stations, rows
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> PersonProgress:
@@ -279,10 +343,17 @@ def _session_sheet(
             f"Choose which session (1 to {len(info.sessions)}) the session sheet is for."
         )
     info.session(number)  # a clear message for a session that does not exist
+    session = info.session(number)
     report(0, 2, f"Reading the circuit for session {number}")
-    stations, rows = sheet_circuit(ctx, info.reg.course_id, number)
+    # A past session prints what was recorded; today's and later ones are blank for the pen.
+    recorded = session.date < info.today
+    stations, rows = sheet_circuit(ctx, info.reg.course_id, number, recorded=recorded)
+    due = None if session.cancelled else measures_due(ctx, info, number)
     report(1, 2, "Laying out the sheet")
-    pages = write_atomically(out, lambda p: render_session_sheet(info, number, stations, rows, p))
+    pages = write_atomically(
+        out,
+        lambda p: render_session_sheet(info, number, stations, rows, p, due=due, recorded=recorded),
+    )
     return DocumentResult("session-sheet", out, pages, [r.name for r in rows])
 
 
