@@ -15,6 +15,7 @@ from pathlib import Path
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.export.documents import KINDS, DocumentResult, Progress
+from escape_desktop.export.pdf_cards import Card, CardSession, CardStation
 from escape_desktop.export.pdf_data import (
     ACTIVE_STATUSES,
     CourseInfo,
@@ -29,7 +30,13 @@ from escape_desktop.export.pdf_summary import SummaryBar, SummaryData, SummaryMe
 from escape_desktop.programme.completion import sessions_needed
 
 from . import certificates
-from .circuit import circuit_grid, home_plan_for, station_history
+from .circuit import (
+    circuit_grid,
+    course_sessions,
+    default_session_number,
+    home_plan_for,
+    station_history,
+)
 from .exercise import station as find_station
 from .measures import course_instruments, course_outcomes, entry_overview, participant_results
 
@@ -312,6 +319,8 @@ def build_document(
     info = course_info(ctx, course_id, today)
     if kind == "session-sheet":
         result = _session_sheet(ctx, info, out, session_number, report)
+    elif kind == "cards":
+        result = _cards(ctx, info, out, session_number, report)
     elif kind == "register":
         from escape_desktop.export.pdf_register import render_register
         from escape_desktop.export.pdf_style import write_atomically
@@ -355,6 +364,63 @@ def _session_sheet(
         lambda p: render_session_sheet(info, number, stations, rows, p, due=due, recorded=recorded),
     )
     return DocumentResult("session-sheet", out, pages, [r.name for r in rows])
+
+
+def gather_cards(
+    ctx: AppContext, info: CourseInfo, session_number: int | None
+) -> tuple[list[Card], list[CardSession], CardSession | None]:
+    """Each active person's stations at the session's levels and aims (the next session when
+    none is given: levels after the suggestions accepted so far), and the sessions to log."""
+    due_at = {}
+    held = info.held_sessions
+    if held:
+        due_at[held[0].number] = "Start measures"
+        due_at.setdefault(held[-1].number, "End measures")
+    sessions = [CardSession(x.number, x.date, due_at.get(x.number, "")) for x in held]
+    if session_number is None:
+        session_number = default_session_number(
+            course_sessions(ctx, info.reg.course_id), info.today
+        )
+        if session_number is None:
+            raise DocumentError(f"Course {info.code} has no sessions yet, so there are no cards.")
+    session = info.session(session_number)
+    grid = circuit_grid(ctx, info.reg.course_id, session_number)
+    active = {r.enrolment_id for r in info.people()}
+    cards = []
+    for row in grid.rows:
+        if row.enrolment_id not in active:
+            continue
+        stations = []
+        for st in grid.stations:
+            if st.key in grid.inactive:
+                continue
+            cell = row.cells[st.key]
+            definition = grid.station(st.key)
+            how = ""
+            if 0 <= cell.level < len(definition.levels):
+                how = definition.levels[cell.level].description
+            stations.append(CardStation(st.name, cell.level_name, how, cell.dose_text))
+        cards.append(Card(row.name, tuple(stations)))
+    return (
+        cards,
+        sessions,
+        CardSession(session.number, session.date, due_at.get(session.number, "")),
+    )
+
+
+def _cards(
+    ctx: AppContext, info: CourseInfo, out: Path, number: int | None, report: Progress
+) -> DocumentResult:
+    from escape_desktop.export.pdf_cards import render_cards
+    from escape_desktop.export.pdf_style import write_atomically
+
+    report(0, 2, "Reading the circuit")
+    cards, sessions, chosen = gather_cards(ctx, info, number)
+    if not cards:
+        raise DocumentError(f"Nobody is on {info.code} yet, so there are no circuit cards.")
+    report(1, 2, f"Laying out {len(cards)} cards")
+    pages = write_atomically(out, lambda p: render_cards(info, cards, sessions, p, chosen))
+    return DocumentResult("cards", out, pages, [c.name for c in cards])
 
 
 def _chosen(info: CourseInfo, enrolment_ids: Sequence[int]) -> list[RegisterRow]:
