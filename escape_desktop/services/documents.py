@@ -24,12 +24,27 @@ from escape_desktop.export.pdf_data import (
     SessionInfo,
 )
 from escape_desktop.export.pdf_errors import DocumentError
-from escape_desktop.export.pdf_progress import HomeLine, MeasureLine, PersonProgress, StationLine
+from escape_desktop.export.pdf_progress import (
+    HomeLine,
+    MeasureLine,
+    PersonProgress,
+    ReportSite,
+    StationLine,
+)
 from escape_desktop.export.pdf_session_sheet import MeasuresDue, SheetCell, SheetRow, SheetStation
+from escape_desktop.export.pdf_style import number
 from escape_desktop.export.pdf_summary import SummaryBar, SummaryData, SummaryMeasure
 from escape_desktop.programme.completion import sessions_needed
+from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.outcomes import (
+    ABOUT_THE_SAME,
+    IMPROVED_A_LITTLE,
+    MEANINGFUL,
+    WORSE,
+    classify_change,
+)
 
-from . import certificates
+from . import certificates, settings_registry
 from .circuit import (
     circuit_grid,
     course_sessions,
@@ -38,7 +53,13 @@ from .circuit import (
     station_history,
 )
 from .exercise import station as find_station
-from .measures import course_instruments, course_outcomes, entry_overview, participant_results
+from .measures import (
+    InstrumentResult,
+    course_instruments,
+    course_outcomes,
+    entry_overview,
+    participant_results,
+)
 
 __all__ = [
     "build_document",
@@ -182,22 +203,83 @@ def _num(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+# What a participant calls each measure (the instrument's own name goes in the small print).
+PLAIN_NAMES = {
+    "koos_ps": "knee function score",
+    "hoos_ps": "hip function score",
+    "msk_hq": "musculoskeletal health score",
+    "swemwbs": "mental wellbeing score",
+    "eq5d_vas": "score for your health today",
+    "chair_stand_30s": "30-second chair stand",
+    "pain_nrs": "pain rating",
+    "active_days": "number of active days a week",
+    "ases_pain": "confidence in managing pain",
+    "confidence_items": "confidence to manage your condition",
+}
+# Units a participant counts in (scores out of a maximum need no unit in the sentence).
+COUNTED_UNITS = {"stands", "days"}
+
+
+def _verdict(inst: Instrument, start: float, end: float) -> tuple[str, str]:
+    """('better' | 'about the same' | 'worse', the phrase for the sentence), from the one
+    classification (programme.outcomes): a change counts as better or worse only when it
+    reaches the measure's meaningful-change threshold."""
+    ch = classify_change(inst, start, end)
+    if inst.mid is None:
+        if ch.kind == WORSE:
+            return "worse", "worse"
+        if ch.kind == ABOUT_THE_SAME:
+            return "about the same", "about the same"
+        return "better", "better"
+    if ch.kind == MEANINGFUL:
+        return "better", "better by more than the usual meaningful change"
+    if ch.kind == IMPROVED_A_LITTLE:
+        return "about the same", "a little better, but less than the usual meaningful change"
+    if ch.kind == WORSE and -ch.gain >= inst.mid:
+        return "worse", "worse by more than the usual meaningful change"
+    if ch.kind == WORSE:
+        return "about the same", "a little worse, but less than the usual meaningful change"
+    return "about the same", "about the same"
+
+
+def _measure_line(ctx: AppContext, r: InstrumentResult) -> MeasureLine:
+    inst = ctx.library.instruments.get(r.instrument_key)
+    verdict = phrase = threshold = ""
+    if inst is not None and r.start is not None and r.end is not None:
+        verdict, phrase = _verdict(inst, r.start, r.end)
+    if r.mid is not None:
+        threshold = f"usual meaningful change {number(r.mid, 2)} points"
+    return MeasureLine(
+        name=r.name,
+        plain=PLAIN_NAMES.get(r.instrument_key) or plain_measure_name(r.name),
+        unit=r.unit if r.unit in COUNTED_UNITS else "",
+        start=r.start,
+        end=r.end,
+        decimals=r.decimals,
+        minimum=r.minimum,
+        maximum=r.maximum,
+        direction=r.direction,
+        verdict=verdict,
+        phrase=phrase,
+        threshold=threshold,
+        follow_up=r.follow_up,
+    )
+
+
+def report_site(ctx: AppContext) -> ReportSite:
+    """The site's name, contact details and 'what next' paragraph (Settings)."""
+    values = settings_registry.stored(ctx)
+    return ReportSite(
+        site_name=settings_registry.get(ctx, settings_registry.SITE_NAME, values),
+        contact=settings_registry.get(ctx, settings_registry.SITE_CONTACT, values),
+        what_next=settings_registry.get(ctx, settings_registry.WHAT_NEXT, values),
+    )
+
+
 def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> PersonProgress:
     """Read one person's measures, station history and home plan through the services."""
     measures = tuple(
-        MeasureLine(
-            r.name,
-            r.unit,
-            r.start,
-            r.end,
-            r.change,
-            r.improved,
-            r.decimals,
-            r.minimum,
-            r.maximum,
-            r.direction,
-            r.follow_up,
-        )
+        _measure_line(ctx, r)
         for r in participant_results(ctx, row.enrolment_id)
         if r.start is not None or r.end is not None
     )
@@ -224,7 +306,13 @@ def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> Pers
         )
     plan = home_plan_for(ctx, row.enrolment_id)
     home = tuple(
-        HomeLine(item.station_name, item.level_name, item.level_description, item.dose_text)
+        HomeLine(
+            item.station_name,
+            item.level_name,
+            # the home version where the library has one (a bike becomes a brisk walk)
+            f"At home: {item.home}" if item.home else item.level_description,
+            item.dose_text,
+        )
         for item in plan.items
     )
     return PersonProgress(
@@ -481,6 +569,14 @@ def _progress(
     from escape_desktop.export.pdf_style import write_atomically
 
     rows = _chosen(info, enrolment_ids) if enrolment_ids else info.people()
+    # Nobody gets a page for a course they never came to (the class summary lists them).
+    came = [r for r in rows if info.attended(r) > 0]
+    if rows and not came:
+        raise DocumentError(
+            "None of the people chosen has come to a session yet, so there is no progress "
+            "to report."
+        )
+    rows = came
     if not rows:
         if info.reg.rows:  # people were enrolled, and none is still on the course
             raise DocumentError(
@@ -493,7 +589,8 @@ def _progress(
         report(i, len(rows) + 1, f"Reading {row.name}'s results")
         people.append(gather_progress(ctx, info, row))
     report(len(rows), len(rows) + 1, "Laying out the reports")
-    pages = write_atomically(out, lambda p: render_progress(info, people, p))
+    site = report_site(ctx)
+    pages = write_atomically(out, lambda p: render_progress(info, people, p, site, info.today))
     return DocumentResult("progress", out, pages, [r.name for r in rows])
 
 
