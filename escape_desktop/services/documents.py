@@ -12,10 +12,13 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
+
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.export.documents import KINDS, DocumentResult, Progress
 from escape_desktop.export.pdf_cards import Card, CardSession, CardStation
+from escape_desktop.export.pdf_certificates import CertificateCourse, Signatory
 from escape_desktop.export.pdf_data import (
     ACTIVE_STATUSES,
     CourseInfo,
@@ -53,6 +56,7 @@ from .circuit import (
     station_history,
 )
 from .exercise import station as find_station
+from .figures import course_figures
 from .measures import (
     InstrumentResult,
     course_instruments,
@@ -511,6 +515,28 @@ def _cards(
     return DocumentResult("cards", out, pages, [c.name for c in cards])
 
 
+def certificate_course(ctx: AppContext, info: CourseInfo) -> CertificateCourse:
+    """The planned sessions (from the figures), the course's staff with roles, the logo."""
+    from escape_desktop.db.models import CourseInstructor, Instructor
+
+    with ctx.db.read() as s:
+        staff = s.execute(
+            select(Instructor.name, Instructor.role)
+            .join(CourseInstructor, CourseInstructor.instructor_id == Instructor.id)
+            .where(CourseInstructor.course_id == info.reg.course_id)
+            .order_by(Instructor.name)
+        ).all()
+    signatories = tuple(
+        Signatory(name, (role or "Instructor").strip().capitalize()) for name, role in staff
+    )
+    logo_text = settings_registry.get(ctx, settings_registry.CERTIFICATE_LOGO)
+    logo = Path(logo_text) if logo_text else None
+    if logo is not None and not logo.is_file():
+        logo = None  # moved or deleted since it was chosen: print without it
+    planned = course_figures(ctx, info.reg.course_id, info.today).planned_sessions
+    return CertificateCourse(planned_sessions=planned, signatories=signatories, logo=logo)
+
+
 def _chosen(info: CourseInfo, enrolment_ids: Sequence[int]) -> list[RegisterRow]:
     wanted = set(int(x) for x in enrolment_ids)
     rows = [r for r in info.reg.rows if r.enrolment_id in wanted]
@@ -552,8 +578,11 @@ def _certificates(
             report(1, 2, "Recording the certificates as issued")
             certificates.record_issued(ctx, info.reg.course_id, [r.enrolment_id for r in rows])
 
+    course = certificate_course(ctx, info)
     pages = write_atomically(
-        out, lambda p: render_certificates(info, rows, p, issued_on), before_replace=recorder
+        out,
+        lambda p: render_certificates(info, rows, p, issued_on, course),
+        before_replace=recorder,
     )
     return DocumentResult("certificates", out, pages, [r.name for r in rows])
 
