@@ -132,6 +132,13 @@ def _dose(value: float | None, unit: str) -> str:
 def sentence(m: MeasureLine) -> str:
     """'Your knee function score went from 34 to 26 — lower is better, so this is ...'."""
     unit = f" {m.unit}" if m.unit else ""
+    text = _first_sentence(m, unit)
+    if m.follow_up is not None:
+        text += f" At the follow-up it was {number(m.follow_up, m.decimals)}{unit}."
+    return text
+
+
+def _first_sentence(m: MeasureLine, unit: str) -> str:
     better = "higher" if m.direction == "higher_better" else "lower"
     if m.start is not None and m.end is not None:
         return (
@@ -309,8 +316,6 @@ def _person_story(
             line += f"scale {number(m.minimum, 0)} to {number(m.maximum, 0)}"
             if m.threshold:
                 line += f"; {esc(m.threshold)}"
-            if m.follow_up is not None:
-                line += f"; follow-up {number(m.follow_up, m.decimals)}"
             notes.append(line + ".")
         story.append(Paragraph(" ".join(notes), small))
     return story

@@ -212,6 +212,7 @@ def _banner(due: MeasuresDue, width: float) -> Table:
     t.setStyle(
         TableStyle(
             [
+                ("FONT", (0, 0), (-1, -1), FONT, 9),
                 ("BACKGROUND", (0, 0), (-1, -1), BANNER),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
                 ("TOPPADDING", (0, 0), (-1, -1), 4),
@@ -293,7 +294,7 @@ def _part_table(
     heights: list[float | None] = [None, 11]
     for i, row in enumerate(rows, start=1):
         name = name_paragraph(row.name, name_w - 4, size=9, floor=7.5)
-        heights.append(max(ROW_H, name.wrap(name_w - 4, ROW_H)[1] + 3))
+        heights.append(max(ROW_H, name.wrap(name_w - 4, ROW_H)[1] + 1.5))
         r = len(data)
         line: list = [str(i), name]
         if with_here:
@@ -498,6 +499,7 @@ def render_session_sheet(
             lt.setStyle(
                 TableStyle(
                     [
+                        ("FONT", (0, 0), (-1, -1), FONT, 8),
                         ("VALIGN", (0, 0), (-1, -1), "TOP"),
                         ("LEFTPADDING", (0, 0), (-1, -1), 0),
                         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
