@@ -11,12 +11,11 @@ import re
 from pathlib import Path
 
 import pytest
+from _documents_demo import HARD_NAMES, NEVER_CAME, course_of_sixteen
 from pypdf import PdfReader
 
 from escape_desktop.export.pdf_style import fit_name, register_fonts
 from escape_desktop.services.documents import build_document, course_info
-
-from _documents_demo import HARD_NAMES, NEVER_CAME, course_of_sixteen
 
 HARD = [f"{a} {b}" for a, b in HARD_NAMES]
 
@@ -27,7 +26,7 @@ def _runs(path: Path) -> list[list[tuple[str, float, float]]]:
     for page in PdfReader(str(path)).pages:
         runs: list[tuple[str, float, float]] = []
 
-        def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+        def visit(text, cm, tm, font, size, runs=runs):  # type: ignore[no-untyped-def]
             if text.strip():
                 # the size a reader sees: the font size scaled by the text and page matrices
                 runs.append((text, abs(size * tm[3] * cm[3]), cm[5] + tm[5] * cm[3]))
