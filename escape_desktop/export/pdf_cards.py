@@ -110,7 +110,9 @@ def _card(
     c.line(left, y, right, y)
     for i, st in enumerate(card.stations):
         c.setFillColor(INK)
-        line1, s1 = _fit(f"{i + 1}. {st.name} — {st.level}", FONT_BOLD, 10, width - aim_w, 7.5)
+        line1, s1 = _fit(
+            f"{i + 1}. {st.name} — {st.level}", FONT_BOLD, 10, width - aim_w - 4 * mm, 7.5
+        )
         c.setFont(FONT_BOLD, s1)
         c.drawString(left, y - 11, line1)
         aim, sa = _fit(st.aim, FONT_BOLD, 11, aim_w, 7.5)

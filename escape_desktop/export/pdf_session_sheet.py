@@ -198,9 +198,10 @@ def _parts(n: int, per_part: int) -> list[range]:
     return [range(i, min(n, i + size)) for i in range(0, n, size)]
 
 
-def _banner(due: MeasuresDue, width: float) -> Table:
+def _banner(due: MeasuresDue, width: float, past: bool = False) -> Table:
     what = ", ".join(due.measures) if due.measures else "the course's measures"
-    lines: list = [CellParagraph(f"{esc(due.when)} measures today: {esc(what)}", banner_style)]
+    when = "were due at this session" if past else "today"
+    lines: list = [CellParagraph(f"{esc(due.when)} measures {when}: {esc(what)}", banner_style)]
     if due.people:
         shown = list(due.people[:10])
         more = len(due.people) - len(shown)
@@ -453,7 +454,7 @@ def render_session_sheet(
             story.append(PageBreak())
         story += [top, Spacer(1, 4)]
         if due is not None:
-            story += [_banner(due, width), Spacer(1, 4)]
+            story += [_banner(due, width, recorded), Spacer(1, 4)]
         if session.cancelled:
             reason = f": {session.cancel_reason}" if session.cancel_reason else ""
             story.append(
