@@ -168,11 +168,16 @@ def test_a_past_session_prints_what_was_recorded(demo_ctx, demo_today, tmp_path)
 def test_first_session_has_a_start_measures_banner(demo_ctx, demo_today, sixteen, tmp_path):
     info = course_info(demo_ctx, sixteen, demo_today)
     first = info.held_sessions[0].number
+    on_the_day = info.held_sessions[0].date
     out = tmp_path / "first.pdf"
+    build_document(demo_ctx, "session-sheet", sixteen, out, session_number=first, today=on_the_day)
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages))
+    assert "Start measures today:" in text
+    assert "pain rating" in text and "Still needed from:" in text
+    # printed afterwards, the sheet is "as recorded" and the measures "were due"
     build_document(demo_ctx, "session-sheet", sixteen, out, session_number=first, today=demo_today)
-    text = " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages)
-    assert "Start measures today:" in re.sub(r"\s+", " ", text)
-    assert "pain rating" in text
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages))
+    assert "as recorded" in text and "Start measures were due at this session" in text
 
 
 def test_every_active_person_gets_a_card(demo_ctx, demo_today, sixteen, tmp_path):
