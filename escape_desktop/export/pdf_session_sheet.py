@@ -57,7 +57,7 @@ plain_head = make_style("plain_head", fontSize=8, leading=9.5, textColor=INK)
 sub_head = make_style("sub_head", fontSize=7.5, leading=8.5, alignment=1)
 legend_style = make_style("sheet_legend", fontSize=8, leading=9.5)
 banner_style = make_style(
-    "sheet_banner", fontName=FONT_BOLD, fontSize=12, leading=14.5, textColor=colors.white
+    "sheet_banner", fontName=FONT_BOLD, fontSize=11, leading=13.5, textColor=colors.white
 )
 banner_small = make_style("sheet_banner_small", fontSize=9, leading=11, textColor=colors.white)
 
@@ -203,7 +203,7 @@ def _banner(due: MeasuresDue, width: float, past: bool = False) -> Table:
     when = "were due at this session" if past else "today"
     lines: list = [CellParagraph(f"{esc(due.when)} measures {when}: {esc(what)}", banner_style)]
     if due.people:
-        shown = list(due.people[:10])
+        shown = list(due.people[:6])
         more = len(due.people) - len(shown)
         who = ", ".join(shown) + (f" and {more} more" if more > 0 else "")
         lines.append(CellParagraph(f"Still needed from: {esc(who)}", banner_small))
@@ -216,8 +216,8 @@ def _banner(due: MeasuresDue, width: float, past: bool = False) -> Table:
                 ("FONT", (0, 0), (-1, -1), FONT, 9),
                 ("BACKGROUND", (0, 0), (-1, -1), BANNER),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
-                ("TOPPADDING", (0, 0), (-1, -1), 4),
-                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                ("TOPPADDING", (0, 0), (-1, -1), 3),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
             ]
         )
     )
@@ -487,8 +487,9 @@ def render_session_sheet(
         )
         story.append(Spacer(1, 3))
         legend = _legend(chosen, used, part.start)
-        story.append(CondPageBreak(12 * mm))
-        story.append(CellParagraph(how, Styles.note))
+        if p == 0:  # the same note under every part would only push the legend over
+            story.append(CondPageBreak(12 * mm))
+            story.append(CellParagraph(how, Styles.note))
         if legend:
             story.append(Spacer(1, 2))
             # two columns: half the height, so 16 people and the legend share a page
