@@ -263,3 +263,25 @@ def test_a_missing_logo_file_prints_the_certificate_without_it(demo_ctx, demo_to
     logo.unlink()  # gone since it was chosen
     out2 = tmp_path / "certs2.pdf"
     assert build_document(demo_ctx, "certificates", cid, out2, today=demo_today, record=False)
+
+
+def test_the_sites_logo_is_printed_on_the_certificate(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.db.queries import course_by_code
+    from escape_desktop.paths import resource_path
+    from escape_desktop.services import settings_registry as registry
+
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+
+    def images(path: Path) -> int:
+        page = PdfReader(str(path)).pages[0]
+        xobjects = page["/Resources"].get("/XObject") or {}
+        return sum(1 for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image")
+
+    out = tmp_path / "plain.pdf"
+    build_document(demo_ctx, "certificates", cid, out, today=demo_today, record=False)
+    assert images(out) == 0  # border and emblem are vector shapes, not pictures
+    registry.set(demo_ctx, registry.CERTIFICATE_LOGO, str(resource_path("icons", "app.png")))
+    out = tmp_path / "logo.pdf"
+    build_document(demo_ctx, "certificates", cid, out, today=demo_today, record=False)
+    assert images(out) == 1

@@ -48,15 +48,15 @@ __all__ = [
     "default_filename",
 ]
 DESCRIPTIONS = {
-    "session-sheet": "The register with tick boxes and each person's circuit for one session, "
-    "to fill in with a pen (landscape).",
+    "session-sheet": "Everyone's circuit for one session with room to write done, pain, effort "
+    "and notes, and what each level means (landscape). A past session prints what was recorded.",
     "cards": "A card for each person to carry round the circuit: their stations, levels, "
     "how to do each and the aim, and a row per session for what they did (two to a page).",
     "register": "Every session's marks, totals and who has completed.",
     "certificates": "One certificate a person, to hand out at the last session. Printing them "
     "records them as issued.",
-    "progress": "One page a person: start and end measures, exercises and the plan to "
-    "continue at home.",
+    "progress": "A report for each person who came, in plain words: how their measures "
+    "changed, their exercises, the plan to continue at home and who to contact.",
     "summary": "Attendance, completion and class outcomes, for commissioners.",
 }
 
