@@ -101,8 +101,7 @@ class Styles:
     note = make_style("note", fontSize=9, leading=11.5, textColor=DARK)
     cell = make_style("cell", fontSize=9, leading=10.5)
     cell_bold = make_style("cell_bold", fontName=FONT_BOLD, fontSize=9, leading=10.5)
-    # A name with a part too long for its cell breaks at a hyphen, not in mid-word
-    # (used only then: otherwise lines break between first and last name, as people expect).
+    # Kept for documents not yet on name_paragraph (breaks a too-long part at a hyphen).
     name = make_style("name", fontSize=9, leading=10.5, embeddedHyphenation=1)
     cell_center = make_style("cell_center", fontSize=9, leading=10.5, alignment=TA_CENTER)
     cell_right = make_style("cell_right", fontSize=9, leading=10.5, alignment=TA_RIGHT)
@@ -133,7 +132,7 @@ class CellParagraph(Paragraph):
 
 
 def person_name_style(name: str, width: float) -> ParagraphStyle:
-    """The cell style for a person's name in a column ``width`` points wide (prefer name_paragraph)."""
+    """Older cell style for a name; new code uses name_paragraph (fit_name's one rule)."""
     longest = max((pdfmetrics.stringWidth(part, FONT, 9) for part in name.split()), default=0)
     return Styles.name if longest > width else Styles.cell
 
@@ -456,14 +455,17 @@ def fit_name(
         if stringWidth(name, font, s) <= width:
             return s, [name]
         s -= 0.5
+    # Between words first ("Winston / Demo-Morgan"), at hyphens only when that is not enough.
+    words = [(w, True) for w in name.split()]
     tokens = _name_tokens(name)
     widest = max(stringWidth(p, font, 1) for p, _ in tokens)
     s = size
     while s >= floor:
-        if widest * s <= width:
-            lines = _greedy(tokens, font, s, width)
-            if len(lines) <= max_lines:
-                return s, lines
+        for pieces in (words, tokens):
+            if max(stringWidth(p, font, s) for p, _ in pieces) <= width:
+                lines = _greedy(pieces, font, s, width)
+                if len(lines) <= max_lines:
+                    return s, lines
         s -= 0.5
     # More lines at the floor, or (a single piece too wide) smaller still.
     s = min(floor, width / widest) if widest else floor
