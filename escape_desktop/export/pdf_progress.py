@@ -140,6 +140,12 @@ def sentence(m: MeasureLine) -> str:
 
 def _first_sentence(m: MeasureLine, unit: str) -> str:
     better = "higher" if m.direction == "higher_better" else "lower"
+    if (
+        m.start is not None
+        and m.end is not None
+        and number(m.start, m.decimals) == number(m.end, m.decimals)
+    ):
+        return f"Your {m.plain} stayed at {number(m.start, m.decimals)}{unit}: about the same."
     if m.start is not None and m.end is not None:
         return (
             f"Your {m.plain} went from {number(m.start, m.decimals)} to "
