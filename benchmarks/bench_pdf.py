@@ -19,6 +19,13 @@ Where the time went (cProfile): a text object per drawn string (each empty grid 
 level and dose drawn with drawCentredString), and ReportLab's line breaking for the heading
 paragraphs (mixed-font markup, each wrapped twice by the table). The page is pixel-identical
 before and after (pdftoppm at 70 and 200 dpi).
+
+Issue #20 made the sheet ask for what the app records: per station aim, done, pain and effort
+(8.5 mm a figure), a notes column, walk-in rows always, so 10 stations print as two parts of
+five. The baseline grew to the same grid (17 + 2 rows x 43 columns in one bare table). Three
+runs (p2-documents, shared machine, noisy): sheet 20.1 / 19.1 / 19.1 ms, baseline 10.3 / 20.0
+/ 12.3 ms, ratio 1.94 / 0.96 / 1.55. Against the old 22-column baseline the new sheet's
+ratio is about 2.9: it now draws twice the cells on two pages.
 """
 
 from __future__ import annotations
@@ -100,8 +107,11 @@ def main() -> list[dict]:
     def sheet() -> None:
         render_session_sheet(info, 3, stations, rows, folder / "sheet.pdf")
 
-    data = [["Name", "Here"] + ["aim", "done"] * STATIONS]
-    data += [[r.name, ""] + ["L1 12", ""] * STATIONS for r in rows]
+    # The same grid as the sheet holds since issue #20: name, tick, 10 x aim/done/pain/effort,
+    # notes (the sheet splits it into two parts of five stations; the bare table is one).
+    data = [["Name", "Here"] + ["aim", "done", "pain", "effort"] * STATIONS + ["Notes"]]
+    data += [[r.name, ""] + ["L1 12", "", "", ""] * STATIONS + [""] for r in rows]
+    data += [["walk-in", ""] + [""] * (4 * STATIONS + 1)] * 2
 
     def bare(font: str) -> None:
         # The same grid (name, tick, 10 x aim/done) in a plain ReportLab table with grid lines.

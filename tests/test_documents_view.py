@@ -65,6 +65,21 @@ def test_session_sheet_saved_where_the_user_chose_and_opened(
     assert "saved" in view.status.text()
 
 
+def test_circuit_cards_for_a_chosen_session_from_the_documents_tab(
+    qtbot, demo_ctx, demo_today, tmp_path, opened
+):
+    view, _ = _section(qtbot, demo_ctx, demo_today, "KH-2026-002")
+    _choose(view, "cards")
+    assert view.session_spin.isVisibleTo(view)
+    view.session_spin.setValue(7)
+    view.ask_path = lambda path: tmp_path / path.name  # type: ignore[method-assign]
+    qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: view._job is None and view.last_path is not None, timeout=15000)
+    out = tmp_path / "KH-2026-002 session 7 circuit cards.pdf"
+    assert "levels for session 7" in (PdfReader(str(out)).pages[0].extract_text() or "")
+    assert opened == [str(out)]
+
+
 def test_certificates_for_ticked_people_are_recorded_and_announced(
     qtbot, demo_ctx, demo_today, tmp_path, opened
 ):

@@ -20,6 +20,8 @@ def _run(capsys, *argv: str) -> tuple[int, str, str]:
     "kind, extra",
     [
         ("session-sheet", ["--session", "3"]),
+        ("cards", []),
+        ("cards", ["--session", "5"]),
         ("register", []),
         ("certificates", []),
         ("progress", []),

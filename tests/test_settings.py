@@ -133,3 +133,27 @@ def test_the_settings_window_saves_each_change_as_it_is_made(qtbot, ctx):
     site = settings.load(ctx)
     assert (site.large_text, site.default_programme) == (True, "back")
     assert settings.bank_holidays(ctx) == "none"
+
+
+def test_the_settings_window_keeps_what_the_documents_print_about_the_site(qtbot, ctx, tmp_path):
+    from escape_desktop.services import settings_registry as registry
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+    # sensible defaults before anyone types anything
+    assert "instructor" in registry.get(ctx, registry.SITE_CONTACT)
+    assert "GP" in registry.get(ctx, registry.WHAT_NEXT)
+    dialog = SettingsDialog(ctx, ChangeBus())
+    qtbot.addWidget(dialog)
+    dialog.site_name.setText("Riverside Demo Physiotherapy")
+    dialog.site_name.editingFinished.emit()
+    dialog.site_contact.setPlainText("Call 01234 000000 (a made-up number), weekdays 9 to 5.")
+    dialog.what_next.setPlainText("Try the Thursday walking group at the demo park.")
+    dialog.reject()  # Close (and Esc, and the window X): the longer texts are saved then
+    assert registry.get(ctx, registry.SITE_NAME) == "Riverside Demo Physiotherapy"
+    assert registry.get(ctx, registry.SITE_CONTACT).startswith("Call 01234")
+    assert registry.get(ctx, registry.WHAT_NEXT).startswith("Try the Thursday")
+    # a logo must be a PNG or JPEG picture
+    with pytest.raises(ValidationError):
+        registry.set(ctx, registry.CERTIFICATE_LOGO, str(tmp_path / "logo.gif"))
+    registry.set(ctx, registry.CERTIFICATE_LOGO, str(tmp_path / "logo.png"))

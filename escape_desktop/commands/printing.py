@@ -1,4 +1,4 @@
-"""print session-sheet | register | certificates | progress | summary: PDFs from the command line."""
+"""print session-sheet | cards | register | certificates | progress | summary: PDFs from the command line."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from .base import CommandError, add_out_argument, course_id, open_context, outpu
 
 HELP = {
     "session-sheet": "one session's register and circuit sheet (landscape)",
+    "cards": "a circuit card for each participant, two to a page (the next session by default)",
     "register": "the course register with every session's marks",
     "certificates": "completion certificates, one page a person",
     "progress": "a progress report for each participant",
@@ -26,6 +27,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         k.add_argument("--course", required=True, metavar="CODE", help="course code")
         if kind == "session-sheet":
             k.add_argument("--session", required=True, type=int, metavar="N", help="session number")
+        if kind == "cards":
+            k.add_argument(
+                "--session", type=int, metavar="N", help="session number (default: the next)"
+            )
         if kind in ("certificates", "progress"):
             k.add_argument(
                 "--participant",

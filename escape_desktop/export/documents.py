@@ -14,9 +14,12 @@ from .pdf_errors import DocumentError
 
 Progress = Callable[[int, int, str], None]  # done, total, message
 
-KINDS = ("session-sheet", "register", "certificates", "progress", "summary")
+KINDS = ("session-sheet", "cards", "register", "certificates", "progress", "summary")
+# Documents printed for one session (the window asks which).
+SESSION_KINDS = ("session-sheet", "cards")
 LABELS = {
     "session-sheet": "Session sheet",
+    "cards": "Circuit cards",
     "register": "Course register",
     "certificates": "Certificates",
     "progress": "Progress reports",
@@ -24,6 +27,7 @@ LABELS = {
 }
 FILE_WORDS = {
     "session-sheet": "sheet",
+    "cards": "circuit cards",
     "register": "register",
     "certificates": "certificates",
     "progress": "progress reports",
@@ -37,19 +41,22 @@ __all__ = [
     "LABELS",
     "DESCRIPTIONS",
     "PEOPLE_KINDS",
+    "SESSION_KINDS",
     "DocumentError",
     "DocumentResult",
     "Progress",
     "default_filename",
 ]
 DESCRIPTIONS = {
-    "session-sheet": "The register with tick boxes and each person's circuit for one session, "
-    "to fill in with a pen (landscape).",
+    "session-sheet": "Everyone's circuit for one session with room to write done, pain, effort "
+    "and notes, and what each level means (landscape). A past session prints what was recorded.",
+    "cards": "A card for each person to carry round the circuit: their stations, levels, "
+    "how to do each and the aim, and a row per session for what they did (two to a page).",
     "register": "Every session's marks, totals and who has completed.",
     "certificates": "One certificate a person, to hand out at the last session. Printing them "
     "records them as issued.",
-    "progress": "One page a person: start and end measures, exercises and the plan to "
-    "continue at home.",
+    "progress": "A report for each person who came, in plain words: how their measures "
+    "changed, their exercises, the plan to continue at home and who to contact.",
     "summary": "Attendance, completion and class outcomes, for commissioners.",
 }
 
@@ -72,4 +79,6 @@ def default_filename(code: str, kind: str, session_number: int | None = None) ->
     safe = "".join(ch if ch.isalnum() or ch in "-_ " else "-" for ch in code).strip() or "course"
     if kind == "session-sheet" and session_number is not None:
         return f"{safe} session {session_number} sheet.pdf"
+    if kind == "cards" and session_number is not None:
+        return f"{safe} session {session_number} circuit cards.pdf"
     return f"{safe} {FILE_WORDS.get(kind, kind)}.pdf"

@@ -1,177 +1,265 @@
-"""Completion certificates: one portrait A4 page a person, the whole course in one PDF."""
+"""Completion certificates: one designed A4 page a person, the whole course in one PDF.
+
+A page worth keeping: a colour border and an emblem drawn as vector shapes (no stock
+images), the site's own logo when one is set, the person's name always the largest text,
+their sessions attended, the programme named once, and a signature line for each member of
+staff with their role. The layout is fixed: every element has its own place on the page, so
+nothing moves with the length of a name (a long name wraps to two lines, then shrinks).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import (
-    HRFlowable,
-    KeepTogether,
-    PageBreak,
-    Paragraph,
-    Spacer,
-    Table,
-    TableStyle,
-)
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfgen import canvas as rl_canvas
 
 from .pdf_data import CourseInfo, RegisterRow
 from .pdf_style import (
+    APP_NAME,
     DARK,
     FONT,
     FONT_BOLD,
+    FONT_ITALIC,
     INK,
     MID,
     PORTRAIT,
-    document,
-    esc,
-    make_style,
+    draw_name,
+    fit_name,
+    register_fonts,
 )
 
-BORDER = 12 * mm
-INNER = 26 * mm  # page margin of the text frame
-NAME_MAX_PT = 32
-NAME_MIN_PT = 16
-
-kicker = make_style("cert_kicker", fontSize=12, leading=16, alignment=TA_CENTER, textColor=DARK)
-big_title = make_style(
-    "cert_title", fontName=FONT_BOLD, fontSize=28, leading=34, alignment=TA_CENTER
-)
-line = make_style("cert_line", fontSize=13, leading=19, alignment=TA_CENTER)
-programme = make_style(
-    "cert_programme", fontName=FONT_BOLD, fontSize=17, leading=22, alignment=TA_CENTER
-)
-sign = make_style("cert_sign", fontSize=10, leading=13, alignment=TA_CENTER, textColor=DARK)
+TEAL = colors.Color(0.05, 0.36, 0.45)
+GOLD = colors.Color(0.84, 0.60, 0.13)
+PALE = colors.Color(0.93, 0.96, 0.97)
+TITLE_PT = 30
+NAME_MAX_PT = 42
+NAME_BOX = (470, 640, 110)  # width, top, height: the name's fixed place on the page
 
 
-def name_size(name: str, width: float) -> float:
-    """The largest size (32 pt down to 16 pt) at which the name fits on one line."""
-    size = float(NAME_MAX_PT)
-    while size > NAME_MIN_PT and stringWidth(name, FONT_BOLD, size) > width:
-        size -= 1
-    return size
+@dataclass(frozen=True)
+class Signatory:
+    name: str
+    role: str  # "Physiotherapist", "Exercise instructor"; "Instructor" when not known
 
 
-def _border(c, doc) -> None:  # type: ignore[no-untyped-def]
-    w, h = doc.pagesize
+@dataclass(frozen=True)
+class CertificateCourse:
+    """What every certificate of the course says (gathered by the services)."""
+
+    planned_sessions: int  # the programme's planned number, from the figures
+    signatories: tuple[Signatory, ...] = ()
+    logo: Path | None = None  # the site's own logo (PNG or JPEG), checked readable
+
+
+def name_size(name: str, width: float = NAME_BOX[0]) -> tuple[float, list[str]]:
+    """The name's size and lines: never below the title's size while two lines will do."""
+    return fit_name(name, width, size=NAME_MAX_PT, floor=TITLE_PT + 1, font=FONT_BOLD)
+
+
+def _star(c: rl_canvas.Canvas, cx: float, cy: float, r: float) -> None:
+    import math
+
+    p = c.beginPath()
+    for i in range(10):
+        radius = r if i % 2 == 0 else r * 0.42
+        angle = math.pi / 2 + i * math.pi / 5
+        x, y = cx + radius * math.cos(angle), cy + radius * math.sin(angle)
+        if i == 0:
+            p.moveTo(x, y)
+        else:
+            p.lineTo(x, y)
+    p.close()
+    c.drawPath(p, stroke=0, fill=1)
+
+
+def _emblem(c: rl_canvas.Canvas, cx: float, cy: float) -> None:
+    """A rosette: ribbon tails, a gold ring of petals, a teal medal and a white star."""
+    import math
+
     c.saveState()
-    c.setStrokeColor(INK)
-    c.setLineWidth(2.2)
-    c.rect(BORDER, BORDER, w - 2 * BORDER, h - 2 * BORDER)
-    c.setLineWidth(0.6)
-    gap = 2.5 * mm
-    c.rect(BORDER + gap, BORDER + gap, w - 2 * (BORDER + gap), h - 2 * (BORDER + gap))
+    c.setFillColor(TEAL)
+    for side in (-1, 1):
+        p = c.beginPath()
+        p.moveTo(cx + side * 6, cy - 10)
+        p.lineTo(cx + side * 30, cy - 70)
+        p.lineTo(cx + side * 20, cy - 62)
+        p.lineTo(cx + side * 12, cy - 76)
+        p.lineTo(cx - side * 8, cy - 18)
+        p.close()
+        c.drawPath(p, stroke=0, fill=1)
+    c.setFillColor(GOLD)
+    for i in range(16):
+        a = i * math.pi / 8
+        c.circle(cx + 36 * math.cos(a), cy + 36 * math.sin(a), 9, stroke=0, fill=1)
+    c.circle(cx, cy, 38, stroke=0, fill=1)
+    c.setFillColor(TEAL)
+    c.circle(cx, cy, 31, stroke=0, fill=1)
+    c.setStrokeColor(colors.white)
+    c.setLineWidth(1)
+    c.circle(cx, cy, 27, stroke=1, fill=0)
+    c.setFillColor(colors.white)
+    _star(c, cx, cy + 1, 19)
     c.restoreState()
 
 
-def _signatures(instructors: Sequence[str], width: float) -> Table:
-    """One signature line per instructor (at most two), a gap between them."""
-    names = list(instructors[:2]) or [""]
-    gap = 14 * mm
-    col = (width - gap * (len(names) - 1)) / len(names)
-    blank = Paragraph("&nbsp;", sign)
-    rows: list[list] = [[], [], []]
-    widths: list[float] = []
-    for i, n in enumerate(names):
-        if i:
-            for r in rows:
-                r.append("")
-            widths.append(gap)
-        rows[0].append(blank)
-        rows[1].append(Paragraph(esc(n) if n else "&nbsp;", sign))
-        rows[2].append(Paragraph("Instructor signature", sign))
-        widths.append(col)
-    t = Table(rows, colWidths=widths, rowHeights=[28, None, None])
-    cmds: list[tuple] = [
-        ("FONT", (0, 0), (-1, -1), FONT, 10),
-        ("VALIGN", (0, 0), (-1, -1), "TOP"),
-        ("TOPPADDING", (0, 0), (-1, -1), 1),
-    ]
-    for i in range(0, len(widths), 2):
-        cmds.append(("LINEBELOW", (i, 0), (i, 0), 0.8, INK))
-    t.setStyle(TableStyle(cmds))
-    return t
+def _border(c: rl_canvas.Canvas, w: float, h: float) -> None:
+    c.saveState()
+    c.setFillColor(PALE)
+    c.rect(0, 0, w, h, stroke=0, fill=1)
+    c.setFillColor(colors.white)
+    c.roundRect(11 * mm, 11 * mm, w - 22 * mm, h - 22 * mm, 6 * mm, stroke=0, fill=1)
+    c.setStrokeColor(TEAL)
+    c.setLineWidth(5)
+    c.roundRect(11 * mm, 11 * mm, w - 22 * mm, h - 22 * mm, 6 * mm, stroke=1, fill=0)
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(1.2)
+    c.roundRect(14.5 * mm, 14.5 * mm, w - 29 * mm, h - 29 * mm, 4 * mm, stroke=1, fill=0)
+    c.setFillColor(GOLD)
+    for x in (14.5 * mm, w - 14.5 * mm):
+        for y in (14.5 * mm, h - 14.5 * mm):
+            p = c.beginPath()
+            p.moveTo(x, y + 6)
+            p.lineTo(x + 6, y)
+            p.lineTo(x, y - 6)
+            p.lineTo(x - 6, y)
+            p.close()
+            c.drawPath(p, stroke=0, fill=1)
+    c.restoreState()
 
 
-def certificate_story(
-    info: CourseInfo, row: RegisterRow, issued_on: date, text_width: float
-) -> list:
-    name = row.name
-    size = name_size(name, text_width - 8)
-    name_style = make_style(
-        "cert_name", fontName=FONT_BOLD, fontSize=size, leading=size * 1.25, alignment=TA_CENTER
+def _logo(c: rl_canvas.Canvas, logo: Path | None, w: float, h: float) -> None:
+    if logo is None:
+        return
+    try:
+        image = ImageReader(str(logo))
+        iw, ih = image.getSize()
+    except Exception:  # a missing or unreadable file: the page prints without it
+        return
+    box = 26 * mm
+    scale = min(box / iw, box / ih)
+    c.drawImage(
+        image,
+        w - 22 * mm - iw * scale,
+        h - 22 * mm - ih * scale,
+        iw * scale,
+        ih * scale,
+        mask="auto",
     )
-    sessions = info.planned
-    venue_line = f"at {esc(info.venue)}" if info.venue else ""
-    story: list = [
-        Spacer(1, 8 * mm),
-        Paragraph(esc(info.programme_title), kicker),
-        Spacer(1, 4 * mm),
-        Paragraph("Certificate of Completion", big_title),
-        Spacer(1, 3 * mm),
-        HRFlowable(width="35%", thickness=0.8, color=MID, hAlign="CENTER"),
-        Spacer(1, 16 * mm),
-        Paragraph("This certificate is presented to", line),
-        Spacer(1, 5 * mm),
-        Paragraph(esc(name), name_style),
-        Spacer(1, 6 * mm),
-        Paragraph("for taking part in and completing", line),
-        Spacer(1, 3 * mm),
-        Paragraph(esc(info.programme_title), programme),
-        Spacer(1, 3 * mm),
-        Paragraph(f"a course of {sessions} sessions of group education and exercise", line),
-    ]
-    if venue_line:
-        story.append(Paragraph(venue_line, line))
+
+
+def _page(
+    c: rl_canvas.Canvas,
+    info: CourseInfo,
+    row: RegisterRow,
+    attended: int,
+    course: CertificateCourse,
+    issued_on: date,
+) -> None:
+    w, h = PORTRAIT
+    cx = w / 2
+    _border(c, w, h)
+    _logo(c, course.logo, w, h)
+    c.setFillColor(TEAL)
+    c.setFont(FONT_BOLD, TITLE_PT)
+    c.drawCentredString(cx, 725, "Certificate of Completion")
+    c.setStrokeColor(GOLD)
+    c.setLineWidth(1.5)
+    c.line(cx - 80, 710, cx + 80, 710)
+    c.setFillColor(DARK)
+    c.setFont(FONT, 14)
+    c.drawCentredString(cx, 668, "This certificate is presented to")
+
+    # The name: in its fixed box, centred on the box's middle line, however many lines.
+    width, top, height = NAME_BOX
+    size, lines = name_size(row.name, width)
+    block = size * 1.18 * len(lines)
+    c.setFillColor(INK)
+    draw_name(
+        c,
+        row.name,
+        cx - width / 2,
+        top - (height - block) / 2,
+        width,
+        size=NAME_MAX_PT,
+        floor=TITLE_PT + 1,
+        font=FONT_BOLD,
+        centred=True,
+    )
+
+    c.setFillColor(DARK)
+    c.setFont(FONT, 14)
+    c.drawCentredString(cx, 495, f"for completing the {course.planned_sessions}-session programme")
+    c.setFillColor(TEAL)
+    c.setFont(FONT_BOLD, 19)
+    c.drawCentredString(cx, 468, info.programme_title)
+    c.setFillColor(DARK)
+    c.setFont(FONT, 13)
+    c.drawCentredString(cx, 438, f"attending {attended} of its {course.planned_sessions} sessions")
+    where = []
+    if info.venue:
+        where.append(f"at {info.venue}")
     if info.dates_text():
-        story.append(Paragraph(esc(info.dates_text()), line))
-    story += [
-        Spacer(1, 12 * mm),
-        Paragraph(
-            "Well done! Keep the exercises going at home: they keep working for you.",
-            make_style("cert_kind", fontSize=11, leading=15, alignment=TA_CENTER, textColor=DARK),
-        ),
-        Spacer(1, 22 * mm),
-        KeepTogether(
-            [
-                _signatures(info.reg.instructors, text_width),
-                Spacer(1, 8 * mm),
-                Paragraph(f"Date: {issued_on.day} {issued_on:%B %Y}", sign),
-            ]
-        ),
-    ]
-    return story
+        where.append(info.dates_text())
+    if where:
+        c.drawCentredString(cx, 418, ", ".join(where))
+
+    _emblem(c, cx, 330)
+    c.setFont(FONT_ITALIC, 12)
+    c.setFillColor(DARK)
+    c.drawCentredString(
+        cx, 228, "Well done! Keep the exercises going at home: they keep working for you."
+    )
+
+    # Signature lines: one per member of staff (two at most), each with their role.
+    people = list(course.signatories[:2]) or [Signatory("", "Instructor")]
+    col = 200.0
+    gap = 60.0
+    total = col * len(people) + gap * (len(people) - 1)
+    x = cx - total / 2
+    for person in people:
+        c.setStrokeColor(INK)
+        c.setLineWidth(0.8)
+        c.line(x, 165, x + col, 165)
+        c.setFillColor(INK)
+        if person.name:
+            draw_name(c, person.name, x, 158, col, size=11, floor=8, centred=True, max_lines=1)
+        c.setFillColor(DARK)
+        c.setFont(FONT, 10)
+        c.drawCentredString(x + col / 2, 128, person.role)
+        x += col + gap
+    c.setFont(FONT, 11)
+    c.setFillColor(DARK)
+    c.drawCentredString(cx, 95, f"Date: {issued_on.day} {issued_on:%B %Y}")
+    c.setFont(FONT, 7.5)
+    c.setFillColor(MID)
+    c.drawCentredString(cx, 14.5 * mm + 8, f"Course {info.code}")
 
 
 def render_certificates(
-    info: CourseInfo, rows: list[RegisterRow], path: Path, issued_on: date
+    info: CourseInfo,
+    rows: list[RegisterRow],
+    path: Path,
+    issued_on: date,
+    course: CertificateCourse | None = None,
+    attended: Sequence[int] | None = None,
 ) -> int:
     """Write one certificate page per row to ``path``; returns the page count."""
-    doc = document(
-        path,
-        PORTRAIT,
-        title=f"{info.code} certificates",
-        subject=info.programme_title,
-        margins=(INNER, INNER, INNER, INNER),
-    )
-    width = PORTRAIT[0] - 2 * INNER
-    story: list = []
-    for i, row in enumerate(rows):
-        if i:
-            story.append(PageBreak())
-        story += certificate_story(info, row, issued_on, width)
-
-    def furniture(c, d) -> None:  # type: ignore[no-untyped-def]
-        _border(c, d)
-        c.saveState()
-        c.setFont(FONT, 7.5)
-        c.setFillColor(MID)
-        c.drawCentredString(d.pagesize[0] / 2, BORDER + 5 * mm, f"Course {info.code}")
-        c.restoreState()
-
-    doc.build(story, onFirstPage=furniture, onLaterPages=furniture)
-    return int(doc.page)
+    register_fonts()
+    course = course or CertificateCourse(planned_sessions=info.planned)
+    counts = list(attended) if attended is not None else [info.attended(r) for r in rows]
+    c = rl_canvas.Canvas(str(path), pagesize=PORTRAIT, initialFontName=FONT)
+    c.setTitle(f"{info.code} certificates")
+    c.setAuthor(APP_NAME)
+    c.setCreator(APP_NAME)
+    c.setSubject(info.programme_title)
+    for row, n in zip(rows, counts, strict=True):
+        _page(c, info, row, n, course, issued_on)
+        c.showPage()
+    c.save()
+    return len(rows)

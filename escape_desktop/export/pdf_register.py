@@ -11,6 +11,7 @@ from escape_desktop.programme.status import ATTENDANCE_MARKS, MARK_LETTER, MARK_
 from .pdf_data import CourseInfo
 from .pdf_style import (
     FAINT,
+    FONT,
     FONT_ITALIC,
     LANDSCAPE,
     LIGHT,
@@ -20,6 +21,7 @@ from .pdf_style import (
     document,
     esc,
     heading,
+    name_paragraph,
     para,
     table,
     tiny_date,
@@ -49,11 +51,9 @@ def render_register(info: CourseInfo, path: Path) -> int:
     extra: list[tuple] = []
     delivered = info.delivered()
     for i, row in enumerate(info.reg.rows, start=1):
-        name_style = Styles.cell
-        name = esc(row.name)
-        if info.status(row).status in ("withdrawn", "did_not_start"):
-            name = f"<font name='{FONT_ITALIC}'>{name}</font>"
-        line = [para(i, Styles.cell_right), Paragraph(name, name_style)]
+        gone = info.status(row).status in ("withdrawn", "did_not_start")
+        name = name_paragraph(row.name, name_w - 6, font=FONT_ITALIC if gone else FONT)
+        line = [para(i, Styles.cell_right), name]
         for x in sessions:
             line.append("—" if x.cancelled else MARK_SYMBOL.get(row.marks.get(x.id, ""), ""))
         person = info.status(row)

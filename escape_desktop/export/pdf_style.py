@@ -8,6 +8,7 @@ TrueType subset, so names such as Łukasz, Siân, Zoë and Nguyễn print correc
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
@@ -21,6 +22,7 @@ from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
@@ -99,8 +101,7 @@ class Styles:
     note = make_style("note", fontSize=9, leading=11.5, textColor=DARK)
     cell = make_style("cell", fontSize=9, leading=10.5)
     cell_bold = make_style("cell_bold", fontName=FONT_BOLD, fontSize=9, leading=10.5)
-    # A name with a part too long for its cell breaks at a hyphen, not in mid-word
-    # (used only then: otherwise lines break between first and last name, as people expect).
+    # Kept for documents not yet on name_paragraph (breaks a too-long part at a hyphen).
     name = make_style("name", fontSize=9, leading=10.5, embeddedHyphenation=1)
     cell_center = make_style("cell_center", fontSize=9, leading=10.5, alignment=TA_CENTER)
     cell_right = make_style("cell_right", fontSize=9, leading=10.5, alignment=TA_RIGHT)
@@ -131,7 +132,7 @@ class CellParagraph(Paragraph):
 
 
 def person_name_style(name: str, width: float) -> ParagraphStyle:
-    """The cell style for a person's name in a column ``width`` points wide."""
+    """Older cell style for a name; new code uses name_paragraph (fit_name's one rule)."""
     longest = max((pdfmetrics.stringWidth(part, FONT, 9) for part in name.split()), default=0)
     return Styles.name if longest > width else Styles.cell
 
@@ -398,3 +399,127 @@ def heading(title: str, subtitle: str = "", facts: Sequence[tuple[str, str]] = (
         out.append(Paragraph(text, Styles.note))
     out.append(Spacer(1, 6))
     return out
+
+
+# --------------------------------------------------------------------------- names
+
+# Break points inside a name: after a space or after a hyphen (the hyphen stays on its line).
+_NAME_PARTS = re.compile(r"[^\s-]+-*|-+")
+
+
+def _name_tokens(name: str) -> list[tuple[str, bool]]:
+    """The name as unbreakable pieces, each with whether a space follows it."""
+    out: list[tuple[str, bool]] = []
+    for word in name.split():
+        parts = _NAME_PARTS.findall(word)
+        for i, part in enumerate(parts):
+            out.append((part, i == len(parts) - 1))
+    return out
+
+
+def _greedy(tokens: list[tuple[str, bool]], font: str, size: float, width: float) -> list[str]:
+    lines: list[str] = []
+    current = ""
+    for part, spaced in tokens:
+        trial = current + part
+        if current and stringWidth(trial.rstrip(), font, size) > width:
+            lines.append(current.rstrip())
+            trial = part
+        current = trial + (" " if spaced else "")
+    if current.strip():
+        lines.append(current.rstrip())
+    return lines
+
+
+def fit_name(
+    name: str,
+    width: float,
+    *,
+    size: float = 9,
+    floor: float = 7,
+    font: str = FONT,
+    max_lines: int = 2,
+) -> tuple[float, list[str]]:
+    """How a person's name fits a cell ``width`` points wide: (font size, lines).
+
+    The one rule for every document: first shrink the name on one line down to ``floor``;
+    then break it at spaces or hyphens (largest size first, at most ``max_lines`` lines);
+    then wrap onto more lines. A word is never split: only when one piece of the name is
+    wider than the cell even at the floor does the size go below it.
+    """
+    name = " ".join(name.split())
+    if not name:
+        return size, [""]
+    s = size
+    while s >= floor:
+        if stringWidth(name, font, s) <= width:
+            return s, [name]
+        s -= 0.5
+    # Between words first ("Winston / Demo-Morgan"), at hyphens only when that is not enough.
+    words = [(w, True) for w in name.split()]
+    tokens = _name_tokens(name)
+    widest = max(stringWidth(p, font, 1) for p, _ in tokens)
+    s = size
+    while s >= floor:
+        for pieces in (words, tokens):
+            if max(stringWidth(p, font, s) for p, _ in pieces) <= width:
+                lines = _greedy(pieces, font, s, width)
+                if len(lines) <= max_lines:
+                    return s, lines
+        s -= 0.5
+    # More lines at the floor, or (a single piece too wide) smaller still.
+    s = min(floor, width / widest) if widest else floor
+    return s, _greedy(tokens, font, s, width)
+
+
+def name_paragraph(
+    name: str,
+    width: float,
+    *,
+    size: float = 9,
+    floor: float = 7,
+    font: str = FONT,
+    max_lines: int = 2,
+    alignment: int = 0,
+    color: Any = INK,
+) -> Paragraph:
+    """A person's name laid out by fit_name as a Paragraph (for a table cell or a frame)."""
+    s, lines = fit_name(name, width, size=size, floor=floor, font=font, max_lines=max_lines)
+    style = make_style(
+        f"name_{font}_{s}_{alignment}",
+        fontName=font,
+        fontSize=s,
+        leading=s * 1.18,
+        alignment=alignment,
+        textColor=color,
+        splitLongWords=0,
+    )
+    # Each line is its own; the paragraph must not re-break inside one.
+    return CellParagraph("<br/>".join(esc(x) for x in lines), style)
+
+
+def draw_name(
+    c: rl_canvas.Canvas,
+    name: str,
+    x: float,
+    y_top: float,
+    width: float,
+    *,
+    size: float = 9,
+    floor: float = 7,
+    font: str = FONT,
+    max_lines: int = 2,
+    centred: bool = False,
+) -> float:
+    """Draw a name on a canvas from ``y_top`` down (fit_name's rule); returns the height used."""
+    s, lines = fit_name(name, width, size=size, floor=floor, font=font, max_lines=max_lines)
+    leading = s * 1.18
+    c.setFont(font, s)
+    y = y_top - s
+    for line in lines:
+        if centred:
+            c.drawCentredString(x + width / 2, y, line)
+        else:
+            c.drawString(x, y, line)
+        y -= leading
+    return leading * len(lines)

@@ -82,6 +82,8 @@ class Station:
     dose_unit: str
     levels: tuple[Level, ...]
     description: str = ""
+    # How to do it at home, in the participant's words; empty: as in class.
+    home: str = ""
 
 
 @dataclass(frozen=True)
@@ -320,7 +322,7 @@ def _has_decimals(value: float, decimals: int) -> bool:
 def parse_station(data: dict, source: str) -> Station:
     """Build a Station from a plain dict (one `[[station]]` table)."""
     r = _Reader(data, source)
-    r.reject_unknown({"key", "name", "dose_kind", "dose_unit", "levels", "description"})
+    r.reject_unknown({"key", "name", "dose_kind", "dose_unit", "levels", "description", "home"})
     key = r.key("key")
     name = r.text("name")
     dose_kind = r.choice("dose_kind", DOSE_KINDS)
@@ -338,7 +340,8 @@ def parse_station(data: dict, source: str) -> Station:
         if dose_kind in ("repetitions", "seconds", "step_cm") and not float(target).is_integer():
             raise lr.fail("target_dose", f"must be a whole number for {dose_kind}.")
         levels.append(Level(level_name, lr.text("description", "", allow_empty=True), target))
-    return Station(key, name, dose_kind, dose_unit, tuple(levels), description)
+    home = r.text("home", "", allow_empty=True)
+    return Station(key, name, dose_kind, dose_unit, tuple(levels), description, home)
 
 
 def _parse_rules(r: _Reader | None) -> ProgressionRules:

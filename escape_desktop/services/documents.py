@@ -12,21 +12,58 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from sqlalchemy import select
+
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.export.documents import KINDS, DocumentResult, Progress
-from escape_desktop.export.pdf_data import CourseInfo, Register, RegisterRow, SessionInfo
+from escape_desktop.export.pdf_cards import Card, CardSession, CardStation
+from escape_desktop.export.pdf_certificates import CertificateCourse, Signatory
+from escape_desktop.export.pdf_data import (
+    CourseInfo,
+    Register,
+    RegisterRow,
+    SessionInfo,
+)
 from escape_desktop.export.pdf_errors import DocumentError
-from escape_desktop.export.pdf_progress import HomeLine, MeasureLine, PersonProgress, StationLine
-from escape_desktop.export.pdf_session_sheet import SheetCell, SheetRow, SheetStation
+from escape_desktop.export.pdf_progress import (
+    HomeLine,
+    MeasureLine,
+    PersonProgress,
+    ReportSite,
+    StationLine,
+)
+from escape_desktop.export.pdf_session_sheet import MeasuresDue, SheetCell, SheetRow, SheetStation
+from escape_desktop.export.pdf_style import number
 from escape_desktop.export.pdf_summary import SummaryData, SummaryDomain, SummaryMeasure
 from escape_desktop.programme.completion import sessions_needed
+from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.outcomes import (
+    ABOUT_THE_SAME,
+    IMPROVED_A_LITTLE,
+    MEANINGFUL,
+    WORSE,
+    classify_change,
+)
+from escape_desktop.programme.status import MARK_LETTER, WITHDRAWN
 
-from . import certificates
-from .circuit import circuit_grid, home_plan_for, station_history
+from . import certificates, settings_registry
+from .circuit import (
+    circuit_grid,
+    course_sessions,
+    default_session_number,
+    home_plan_for,
+    station_history,
+)
 from .exercise import station as find_station
 from .figures import course_figures
-from .measures import course_outcomes, participant_results
+from .measures import (
+    InstrumentResult,
+    course_instruments,
+    course_outcomes,
+    entry_overview,
+    participant_results,
+)
 
 __all__ = [
     "build_document",
@@ -102,42 +139,158 @@ def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> C
     )
 
 
+def plain_measure_name(name: str) -> str:
+    """What a participant calls a measure: 'KOOS-PS (knee function)' -> 'knee function'."""
+    if "(" in name and ")" in name:
+        inside = name[name.index("(") + 1 : name.rindex(")")].strip()
+        if inside:
+            return inside
+    return name[:1].lower() + name[1:]
+
+
+def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> MeasuresDue | None:
+    """Start measures at the first session held, end measures at the last; else None."""
+    held = info.held_sessions
+    if not held:
+        return None
+    if session_number == held[0].number:
+        when, timepoint = "Start", "start"
+    elif session_number == held[-1].number:
+        when, timepoint = "End", "end"
+    else:
+        return None
+    names = tuple(plain_measure_name(i.name) for i in course_instruments(ctx, info.reg.course_id))
+    if not names:
+        return None
+    people = tuple(
+        p.name
+        for p in entry_overview(ctx, info.reg.course_id)
+        if p.status != WITHDRAWN and p.done.get(timepoint, 0) < p.total
+    )
+    return MeasuresDue(when, names, people)
+
+
 def sheet_circuit(
-    ctx: AppContext, course_id: int, session_number: int
+    ctx: AppContext, course_id: int, session_number: int, *, recorded: bool = False
 ) -> tuple[list[SheetStation], list[SheetRow]]:
-    """Stations and each person's level and target for the session, from the circuit service."""
+    """Stations and each person's level and target for the session, from the circuit service.
+
+    ``recorded``: also copy what was recorded (attendance, done, pain, effort, notes).
+    """
     grid = circuit_grid(ctx, course_id, session_number)
-    stations = [SheetStation(st.key, st.name, st.dose_unit) for st in grid.stations]
-    rows = [
-        SheetRow(
-            r.enrolment_id,
-            r.name,
-            {
-                key: SheetCell.from_target(cell.level, cell.target_dose)
-                for key, cell in r.cells.items()
-            },
+    stations = [SheetStation(st.key, st.name, st.dose_unit, st.level_names) for st in grid.stations]
+    rows = []
+    for r in grid.rows:
+        cells = {}
+        notes = []
+        for key, cell in r.cells.items():
+            base = SheetCell.from_target(cell.level, cell.target_dose)
+            if recorded and cell.recorded:
+                base = SheetCell(
+                    base.level,
+                    base.dose,
+                    _num(cell.dose_achieved),
+                    "" if cell.pain is None else str(cell.pain),
+                    "" if cell.effort is None else str(cell.effort),
+                )
+                if cell.note:
+                    notes.append(cell.note)
+            cells[key] = base
+        rows.append(
+            SheetRow(
+                r.enrolment_id,
+                r.name,
+                cells,
+                here=MARK_LETTER.get(r.attendance or "", "") if recorded else "",
+                note="; ".join(notes),
+            )
         )
-        for r in grid.rows
-    ]
     return stations, rows
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return ""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+# What a participant calls each measure (the instrument's own name goes in the small print).
+PLAIN_NAMES = {
+    "koos_ps": "knee function score",
+    "hoos_ps": "hip function score",
+    "msk_hq": "musculoskeletal health score",
+    "swemwbs": "mental wellbeing score",
+    "eq5d_vas": "score for your health today",
+    "chair_stand_30s": "30-second chair stand",
+    "pain_nrs": "pain rating",
+    "active_days": "number of active days a week",
+    "ases_pain": "confidence in managing pain",
+    "confidence_items": "confidence to manage your condition",
+}
+# Units a participant counts in (scores out of a maximum need no unit in the sentence).
+COUNTED_UNITS = {"stands", "days"}
+
+
+def _verdict(inst: Instrument, start: float, end: float) -> tuple[str, str]:
+    """('better' | 'about the same' | 'worse', the phrase for the sentence), from the one
+    classification (programme.outcomes): a change counts as better or worse only when it
+    reaches the measure's meaningful-change threshold."""
+    ch = classify_change(inst, start, end)
+    if inst.mid is None:
+        if ch.kind == WORSE:
+            return "worse", "worse"
+        if ch.kind == ABOUT_THE_SAME:
+            return "about the same", "about the same"
+        return "better", "better"
+    if ch.kind == MEANINGFUL:
+        return "better", "better by more than the usual meaningful change"
+    if ch.kind == IMPROVED_A_LITTLE:
+        return "about the same", "a little better, but less than the usual meaningful change"
+    if ch.kind == WORSE and -ch.gain >= inst.mid:
+        return "worse", "worse by more than the usual meaningful change"
+    if ch.kind == WORSE:
+        return "about the same", "a little worse, but less than the usual meaningful change"
+    return "about the same", "about the same"
+
+
+def _measure_line(ctx: AppContext, r: InstrumentResult) -> MeasureLine:
+    inst = ctx.library.instruments.get(r.instrument_key)
+    verdict = phrase = threshold = ""
+    if inst is not None and r.start is not None and r.end is not None:
+        verdict, phrase = _verdict(inst, r.start, r.end)
+    if r.mid is not None:
+        threshold = f"usual meaningful change {number(r.mid, 2)} points"
+    return MeasureLine(
+        name=r.name,
+        plain=PLAIN_NAMES.get(r.instrument_key) or plain_measure_name(r.name),
+        unit=r.unit if r.unit in COUNTED_UNITS else "",
+        start=r.start,
+        end=r.end,
+        decimals=r.decimals,
+        minimum=r.minimum,
+        maximum=r.maximum,
+        direction=r.direction,
+        verdict=verdict,
+        phrase=phrase,
+        threshold=threshold,
+        follow_up=r.follow_up,
+    )
+
+
+def report_site(ctx: AppContext) -> ReportSite:
+    """The site's name, contact details and 'what next' paragraph (Settings)."""
+    values = settings_registry.stored(ctx)
+    return ReportSite(
+        site_name=settings_registry.get(ctx, settings_registry.SITE_NAME, values),
+        contact=settings_registry.get(ctx, settings_registry.SITE_CONTACT, values),
+        what_next=settings_registry.get(ctx, settings_registry.WHAT_NEXT, values),
+    )
 
 
 def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> PersonProgress:
     """Read one person's measures, station history and home plan through the services."""
     measures = tuple(
-        MeasureLine(
-            r.name,
-            r.unit,
-            r.start,
-            r.end,
-            r.change,
-            r.improved,
-            r.decimals,
-            r.minimum,
-            r.maximum,
-            r.direction,
-            r.follow_up,
-        )
+        _measure_line(ctx, r)
         for r in participant_results(ctx, row.enrolment_id)
         if r.start is not None or r.end is not None
     )
@@ -164,7 +317,13 @@ def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> Pers
         )
     plan = home_plan_for(ctx, row.enrolment_id)
     home = tuple(
-        HomeLine(item.station_name, item.level_name, item.level_description, item.dose_text)
+        HomeLine(
+            item.station_name,
+            item.level_name,
+            # the home version where the library has one (a bike becomes a brisk walk)
+            f"At home: {item.home}" if item.home else item.level_description,
+            item.dose_text,
+        )
         for item in plan.items
     )
     return PersonProgress(
@@ -333,6 +492,8 @@ def build_document(
     info = course_info(ctx, course_id, today)
     if kind == "session-sheet":
         result = _session_sheet(ctx, info, out, session_number, report)
+    elif kind == "cards":
+        result = _cards(ctx, info, out, session_number, report)
     elif kind == "register":
         from escape_desktop.export.pdf_register import render_register
         from escape_desktop.export.pdf_style import write_atomically
@@ -364,11 +525,97 @@ def _session_sheet(
             f"Choose which session (1 to {len(info.sessions)}) the session sheet is for."
         )
     info.session(number)  # a clear message for a session that does not exist
+    session = info.session(number)
     report(0, 2, f"Reading the circuit for session {number}")
-    stations, rows = sheet_circuit(ctx, info.reg.course_id, number)
+    # A past session prints what was recorded; today's and later ones are blank for the pen.
+    recorded = session.date < info.today
+    stations, rows = sheet_circuit(ctx, info.reg.course_id, number, recorded=recorded)
+    due = None if session.cancelled else measures_due(ctx, info, number)
     report(1, 2, "Laying out the sheet")
-    pages = write_atomically(out, lambda p: render_session_sheet(info, number, stations, rows, p))
+    pages = write_atomically(
+        out,
+        lambda p: render_session_sheet(info, number, stations, rows, p, due=due, recorded=recorded),
+    )
     return DocumentResult("session-sheet", out, pages, [r.name for r in rows])
+
+
+def gather_cards(
+    ctx: AppContext, info: CourseInfo, session_number: int | None
+) -> tuple[list[Card], list[CardSession], CardSession | None]:
+    """Each active person's stations at the session's levels and aims (the next session when
+    none is given: levels after the suggestions accepted so far), and the sessions to log."""
+    due_at = {}
+    held = info.held_sessions
+    if held:
+        due_at[held[0].number] = "Start measures"
+        due_at.setdefault(held[-1].number, "End measures")
+    sessions = [CardSession(x.number, x.date, due_at.get(x.number, "")) for x in held]
+    if session_number is None:
+        session_number = default_session_number(
+            course_sessions(ctx, info.reg.course_id), info.today
+        )
+        if session_number is None:
+            raise DocumentError(f"Course {info.code} has no sessions yet, so there are no cards.")
+    session = info.session(session_number)
+    grid = circuit_grid(ctx, info.reg.course_id, session_number)
+    active = {r.enrolment_id for r in info.people()}
+    cards = []
+    for row in grid.rows:
+        if row.enrolment_id not in active:
+            continue
+        stations = []
+        for st in grid.stations:
+            if st.key in grid.inactive:
+                continue
+            cell = row.cells[st.key]
+            definition = grid.station(st.key)
+            how = ""
+            if 0 <= cell.level < len(definition.levels):
+                how = definition.levels[cell.level].description
+            stations.append(CardStation(st.name, cell.level_name, how, cell.dose_text))
+        cards.append(Card(row.name, tuple(stations)))
+    return (
+        cards,
+        sessions,
+        CardSession(session.number, session.date, due_at.get(session.number, "")),
+    )
+
+
+def _cards(
+    ctx: AppContext, info: CourseInfo, out: Path, number: int | None, report: Progress
+) -> DocumentResult:
+    from escape_desktop.export.pdf_cards import render_cards
+    from escape_desktop.export.pdf_style import write_atomically
+
+    report(0, 2, "Reading the circuit")
+    cards, sessions, chosen = gather_cards(ctx, info, number)
+    if not cards:
+        raise DocumentError(f"Nobody is on {info.code} yet, so there are no circuit cards.")
+    report(1, 2, f"Laying out {len(cards)} cards")
+    pages = write_atomically(out, lambda p: render_cards(info, cards, sessions, p, chosen))
+    return DocumentResult("cards", out, pages, [c.name for c in cards])
+
+
+def certificate_course(ctx: AppContext, info: CourseInfo) -> CertificateCourse:
+    """The planned sessions (from the figures), the course's staff with roles, the logo."""
+    from escape_desktop.db.models import CourseInstructor, Instructor
+
+    with ctx.db.read() as s:
+        staff = s.execute(
+            select(Instructor.name, Instructor.role)
+            .join(CourseInstructor, CourseInstructor.instructor_id == Instructor.id)
+            .where(CourseInstructor.course_id == info.reg.course_id)
+            .order_by(Instructor.name)
+        ).all()
+    signatories = tuple(
+        Signatory(name, (role or "Instructor").strip().capitalize()) for name, role in staff
+    )
+    logo_text = settings_registry.get(ctx, settings_registry.CERTIFICATE_LOGO)
+    logo = Path(logo_text) if logo_text else None
+    if logo is not None and not logo.is_file():
+        logo = None  # moved or deleted since it was chosen: print without it
+    planned = course_figures(ctx, info.reg.course_id, info.today).planned_sessions
+    return CertificateCourse(planned_sessions=planned, signatories=signatories, logo=logo)
 
 
 def _chosen(info: CourseInfo, enrolment_ids: Sequence[int]) -> list[RegisterRow]:
@@ -412,8 +659,11 @@ def _certificates(
             report(1, 2, "Recording the certificates as issued")
             certificates.record_issued(ctx, info.reg.course_id, [r.enrolment_id for r in rows])
 
+    course = certificate_course(ctx, info)
     pages = write_atomically(
-        out, lambda p: render_certificates(info, rows, p, issued_on), before_replace=recorder
+        out,
+        lambda p: render_certificates(info, rows, p, issued_on, course),
+        before_replace=recorder,
     )
     return DocumentResult("certificates", out, pages, [r.name for r in rows])
 
@@ -429,6 +679,14 @@ def _progress(
     from escape_desktop.export.pdf_style import write_atomically
 
     rows = _chosen(info, enrolment_ids) if enrolment_ids else info.people()
+    # Nobody gets a page for a course they never came to (the class summary lists them).
+    came = [r for r in rows if info.attended(r) > 0]
+    if rows and not came:
+        raise DocumentError(
+            "None of the people chosen has come to a session yet, so there is no progress "
+            "to report."
+        )
+    rows = came
     if not rows:
         if info.reg.rows:  # people were enrolled, and none is still on the course
             raise DocumentError(
@@ -441,7 +699,8 @@ def _progress(
         report(i, len(rows) + 1, f"Reading {row.name}'s results")
         people.append(gather_progress(ctx, info, row))
     report(len(rows), len(rows) + 1, "Laying out the reports")
-    pages = write_atomically(out, lambda p: render_progress(info, people, p))
+    site = report_site(ctx)
+    pages = write_atomically(out, lambda p: render_progress(info, people, p, site, info.today))
     return DocumentResult("progress", out, pages, [r.name for r in rows])
 
 

@@ -143,6 +143,37 @@ RETENTION_YEARS = Number(
 # Who runs the classes, printed on the class summary (and the upload, in p2-upload's work).
 SITE_NAME = Text(key="site_name", label="Provider or site name", max_len=200)
 SITE_CODE = Text(key="site_code", label="Organisation code (ODS)", max_len=20)
+SITE_CONTACT = Text(
+    key="site_contact",
+    label="Contact details for participants",
+    default="Ask your instructor for the best way to get in touch.",
+    max_len=500,
+)
+WHAT_NEXT = Text(
+    key="what_next",
+    label="What next (progress report)",
+    default=(
+        "Keep going with your home exercises two or three times a week, and keep active in "
+        "ways you enjoy: walking, swimming, cycling or a local exercise class. If your pain "
+        "flares, ease back a level for a few days and then build up again. If it does not "
+        "settle within a week or two, or you are worried, contact us or your GP."
+    ),
+    max_len=1500,
+)
+
+
+def _image_file(text: str) -> bool:
+    path = Path(text)
+    return path.is_absolute() and path.suffix.lower() in (".png", ".jpg", ".jpeg")
+
+
+CERTIFICATE_LOGO = Text(
+    key="certificate_logo",
+    label="Logo on certificates",
+    check=_image_file,
+    refusal="Choose a PNG or JPEG picture file (its whole path).",
+    max_len=1000,
+)
 
 REGISTRY: Mapping[str, SettingDef[Any]] = {
     d.key: d
@@ -156,6 +187,9 @@ REGISTRY: Mapping[str, SettingDef[Any]] = {
         RETENTION_YEARS,
         SITE_NAME,
         SITE_CODE,
+        SITE_CONTACT,
+        WHAT_NEXT,
+        CERTIFICATE_LOGO,
     )
 }
 

@@ -138,6 +138,7 @@ class HomePlanItem(NamedTuple):
     level_name: str
     level_description: str
     dose_text: str
+    home: str = ""  # how to do it at home (the library's home version), empty: as in class
 
 
 @dataclass
@@ -541,7 +542,9 @@ def _plans(ctx: AppContext, s: OrmSession, course: Course, people: list) -> list
             st = defs[key]
             level, target = track.carried(None, st)
             lv = st.levels[level] if st.levels else Level(level_name(st, level), "", target)
-            items.append(HomePlanItem(st.name, lv.name, lv.description, format_dose(st, target)))
+            items.append(
+                HomePlanItem(st.name, lv.name, lv.description, format_dose(st, target), st.home)
+            )
         plans.append(HomePlan(e_id, f"{first} {last}".strip(), items))
     return plans
 

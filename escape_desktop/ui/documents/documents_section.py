@@ -40,7 +40,13 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.db.queries import Register, register
 
 # documents.py itself is light: ReportLab loads only when a document is built.
-from escape_desktop.export.documents import DESCRIPTIONS, LABELS, PEOPLE_KINDS, default_filename
+from escape_desktop.export.documents import (
+    DESCRIPTIONS,
+    LABELS,
+    PEOPLE_KINDS,
+    SESSION_KINDS,
+    default_filename,
+)
 from escape_desktop.export.documents import KINDS as DOC_KINDS
 from escape_desktop.programme.status import COMPLETED, DID_NOT_START, WITHDRAWN
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -232,7 +238,7 @@ class DocumentsSection(CourseSection):
     def _kind_changed(self) -> None:
         kind = self.kind()
         self.kind_help.setText(next(text for key, _, text in KINDS if key == kind))
-        sheet = kind == "session-sheet"
+        sheet = kind in SESSION_KINDS
         self.session_spin.setVisible(sheet)
         self.session_label.setVisible(sheet)
         people = kind in PEOPLE_KINDS
@@ -265,7 +271,7 @@ class DocumentsSection(CourseSection):
             )
             folder = Path(docs) if docs else Path.home()
         code = self._reg.code if self._reg else "course"
-        number = self.session_spin.value() if self.kind() == "session-sheet" else None
+        number = self.session_spin.value() if self.kind() in SESSION_KINDS else None
         return folder / default_filename(code, self.kind(), number)
 
     def ask_path(self, suggested: Path) -> Path | None:
@@ -311,7 +317,7 @@ class DocumentsSection(CourseSection):
         assert self._reg is not None
         ids = self.chosen_ids()
         kind, course_id = self.kind(), self._reg.course_id
-        number = self.session_spin.value() if kind == "session-sheet" else None
+        number = self.session_spin.value() if kind in SESSION_KINDS else None
         today = self._today()
         ctx = self.ctx
 

@@ -9,12 +9,14 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFileDialog,
     QFormLayout,
     QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QListWidget,
+    QPlainTextEdit,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -109,6 +111,7 @@ class SettingsDialog(QDialog):
         form.addRow("New courses skip", self.holidays)
         form.addRow("", self.large_text)
         layout.addLayout(form)
+        layout.addWidget(self._documents_box())
         self.venues = NameList(
             "Venues",
             "e.g. Riverside Leisure Centre",
@@ -130,6 +133,54 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+
+    def _documents_box(self) -> QGroupBox:
+        """What the printed documents say about the site: saved when a box is left."""
+        box = QGroupBox("On printed documents")
+        form = QFormLayout(box)
+        self.site_name = QLineEdit(registry.get(self.ctx, registry.SITE_NAME))
+        self.site_name.setPlaceholderText("e.g. Riverside Physiotherapy")
+        self.site_contact = QPlainTextEdit(registry.get(self.ctx, registry.SITE_CONTACT))
+        self.what_next = QPlainTextEdit(registry.get(self.ctx, registry.WHAT_NEXT))
+        for edit in (self.site_contact, self.what_next):
+            edit.setTabChangesFocus(True)
+            edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
+        self.logo = QLineEdit(registry.get(self.ctx, registry.CERTIFICATE_LOGO))
+        self.logo.setPlaceholderText("none")
+        choose = QPushButton("Choose…")
+        choose.clicked.connect(self._choose_logo)
+        logo_row = QHBoxLayout()
+        logo_row.addWidget(self.logo, 1)
+        logo_row.addWidget(choose)
+        form.addRow(registry.SITE_NAME.label, self.site_name)
+        form.addRow(registry.SITE_CONTACT.label, self.site_contact)
+        form.addRow(registry.WHAT_NEXT.label, self.what_next)
+        form.addRow(registry.CERTIFICATE_LOGO.label, logo_row)
+        self.site_name.editingFinished.connect(
+            lambda: self._save_text(registry.SITE_NAME, self.site_name.text())
+        )
+        self.logo.editingFinished.connect(
+            lambda: self._save_text(registry.CERTIFICATE_LOGO, self.logo.text())
+        )
+        return box
+
+    def _save_text(self, setting: registry.Text, value: str) -> None:
+        if value.strip() != registry.get(self.ctx, setting):
+            self._save(lambda: registry.set(self.ctx, setting, value.strip()))
+
+    def _choose_logo(self) -> None:
+        name, _ = QFileDialog.getOpenFileName(
+            self, "Choose the logo", "", "Pictures (*.png *.jpg *.jpeg)"
+        )
+        if name:
+            self.logo.setText(name)
+            self._save_text(registry.CERTIFICATE_LOGO, name)
+
+    def done(self, result: int) -> None:
+        # The two longer texts are saved when the window closes (a text box has no "left").
+        self._save_text(registry.SITE_CONTACT, self.site_contact.toPlainText())
+        self._save_text(registry.WHAT_NEXT, self.what_next.toPlainText())
+        super().done(result)
 
     def _save(self, change: Callable[[], object]) -> bool:
         """Run one settings change through the operation path; False if it was not saved."""

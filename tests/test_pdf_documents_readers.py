@@ -1,0 +1,287 @@
+"""Every document printed for a course of 16 with hard names, read back as its readers would.
+
+Names never split inside a word, the progress report is in clear print (12 pt body, 10 pt
+charts), the sheet asks for what the app records, every active person gets a card, and
+nobody who never came gets a progress page.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from _documents_demo import HARD_NAMES, NEVER_CAME, course_of_sixteen
+from pypdf import PdfReader
+
+from escape_desktop.export.pdf_style import fit_name, register_fonts
+from escape_desktop.services.documents import build_document, course_info
+
+HARD = [f"{a} {b}" for a, b in HARD_NAMES]
+
+
+def _runs(path: Path) -> list[list[tuple[str, float, float]]]:
+    """Per page: (text, font size in points, baseline y) of every text run, in drawing order."""
+    pages = []
+    for page in PdfReader(str(path)).pages:
+        runs: list[tuple[str, float, float]] = []
+
+        def visit(text, cm, tm, font, size, runs=runs):  # type: ignore[no-untyped-def]
+            if text.strip():
+                # the size a reader sees: the font size scaled by the text and page matrices
+                runs.append((text, abs(size * tm[3] * cm[3]), cm[5] + tm[5] * cm[3]))
+
+        page.extract_text(visitor_text=visit)
+        pages.append(runs)
+    return pages
+
+
+def _words(text: str) -> set[str]:
+    # pypdf puts a line break (or nothing) where a line ends: split on spaces and hyphens
+    return set(re.split(r"[\s\-]+", text))
+
+
+def _assert_whole(text: str, name: str) -> None:
+    """Every piece of the name (between spaces and hyphens) appears whole in the text."""
+    found = _words(text)
+    for piece in re.split(r"[\s\-]+", name):
+        assert piece in found, f"{piece!r} of {name!r} is split or missing"
+
+
+@pytest.fixture
+def sixteen(demo_ctx, demo_today):  # type: ignore[no-untyped-def]
+    return course_of_sixteen(demo_ctx, demo_today)
+
+
+@pytest.mark.parametrize(
+    "kind, extra",
+    [
+        ("session-sheet", {"session_number": 6}),
+        ("cards", {}),
+        ("register", {}),
+        ("certificates", {"everyone": True}),
+        ("progress", {}),
+    ],
+)
+def test_no_name_is_split_inside_a_word(demo_ctx, demo_today, sixteen, tmp_path, kind, extra):
+    info = course_info(demo_ctx, sixteen, demo_today)
+    assert len(info.people()) == 16
+    kwargs = dict(extra)
+    if kwargs.pop("everyone", False):
+        kwargs["enrolment_ids"] = [r.enrolment_id for r in info.people()]
+    out = tmp_path / f"{kind}.pdf"
+    build_document(demo_ctx, kind, sixteen, out, today=demo_today, record=False, **kwargs)
+    text = " ".join(page.extract_text() or "" for page in PdfReader(str(out)).pages)
+    for name in HARD:
+        _assert_whole(text, name)
+
+
+def test_the_name_helper_breaks_only_at_spaces_and_hyphens():
+    register_fonts()
+    for name in [*HARD, "Ann Demo-Lee"]:
+        for width in (40, 60, 90, 140, 400):
+            size, lines = fit_name(name, width)
+            assert "".join(lines).replace(" ", "") == name.replace(" ", "")
+            for line in lines:
+                for piece in filter(None, re.split(r"[\s\-]+", line)):
+                    assert piece in re.split(r"[\s\-]+", name)
+            assert size >= 7 or len(lines) > 2 or width < 60
+
+
+def test_progress_report_body_is_12pt_and_charts_10pt(demo_ctx, demo_today, sixteen, tmp_path):
+    out = tmp_path / "progress.pdf"
+    build_document(demo_ctx, "progress", sixteen, out, today=demo_today)
+    chart_label = re.compile(r"^(\((better|worse)\)|(Start|End|Start and end) [−\d.]+|[−\d.]+)$")
+    body_sizes, chart_sizes = [], []
+    small_print = False  # the small print may run on to the next page
+    for runs in _runs(out):
+        for text, size, y in runs:
+            if y < 40:  # the page footer
+                continue
+            if text.strip().startswith("Your progress on"):
+                small_print = False
+            if text.strip().startswith("Small print"):
+                small_print = True
+            if small_print:
+                assert size >= 10, text
+            elif chart_label.match(text.strip()):
+                chart_sizes.append(size)
+            else:
+                body_sizes.append((size, text))
+    assert chart_sizes and min(chart_sizes) >= 10
+    assert body_sizes and min(body_sizes)[0] >= 12, min(body_sizes)
+
+
+def test_progress_report_speaks_plain_english(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.db.queries import course_by_code
+
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id  # finished: start and end measures
+    out = tmp_path / "progress.pdf"
+    build_document(demo_ctx, "progress", cid, out, today=demo_today)
+    text = " ".join((p.extract_text() or "") for p in PdfReader(str(out)).pages)
+    text = re.sub(r"\s+", " ", text)
+    body = " ".join(part.split("Small print")[0] for part in text.split("Your progress on"))
+    for acronym in ("KOOS", "HOOS", "SWEMWBS", "MSK-HQ"):
+        assert acronym not in body
+    assert "is better, so this is" in text
+    assert "Not better" not in text
+
+
+def test_nobody_who_never_came_gets_a_progress_page(demo_ctx, demo_today, sixteen, tmp_path):
+    info = course_info(demo_ctx, sixteen, demo_today)
+    out = tmp_path / "progress.pdf"
+    result = build_document(demo_ctx, "progress", sixteen, out, today=demo_today)
+    assert NEVER_CAME not in result.names
+    assert all(info.attended(r) > 0 for r in info.people() if r.name in result.names)
+    assert set(HARD) <= set(result.names)
+    text = " ".join((p.extract_text() or "") for p in PdfReader(str(out)).pages)
+    assert "Extra0" not in text
+
+
+def test_sheet_asks_for_done_pain_effort_and_notes(demo_ctx, demo_today, sixteen, tmp_path):
+    out = tmp_path / "sheet.pdf"
+    build_document(demo_ctx, "session-sheet", sixteen, out, session_number=8, today=demo_today)
+    pages = [p.extract_text() or "" for p in PdfReader(str(out)).pages]
+    for heading in ("done", "pain", "effort", "Notes"):
+        assert all(heading in p for p in pages if "Stations" in p), heading
+    text = " ".join(pages)
+    assert text.count("walk-in") >= 2 * 2  # two rows in each part, with 16 people
+    assert "Levels in use" in text
+
+
+def test_a_past_session_prints_what_was_recorded(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.db.queries import course_by_code
+    from escape_desktop.services.circuit import circuit_grid
+
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+    grid = circuit_grid(demo_ctx, cid, 3)
+    done = [c for r in grid.rows for c in r.cells.values() if c.dose_achieved is not None]
+    assert done, "the finished demo course has results"
+    out = tmp_path / "past.pdf"
+    build_document(demo_ctx, "session-sheet", cid, out, session_number=3, today=demo_today)
+    text = " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages)
+    assert "as recorded" in text
+
+
+def test_first_session_has_a_start_measures_banner(demo_ctx, demo_today, sixteen, tmp_path):
+    info = course_info(demo_ctx, sixteen, demo_today)
+    first = info.held_sessions[0].number
+    on_the_day = info.held_sessions[0].date
+    out = tmp_path / "first.pdf"
+    build_document(demo_ctx, "session-sheet", sixteen, out, session_number=first, today=on_the_day)
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages))
+    assert "Start measures today:" in text
+    assert "pain rating" in text and "Still needed from:" in text
+    # printed afterwards, the sheet is "as recorded" and the measures "were due"
+    build_document(demo_ctx, "session-sheet", sixteen, out, session_number=first, today=demo_today)
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages))
+    assert "as recorded" in text and "Start measures were due at this session" in text
+
+
+def test_every_active_person_gets_a_card(demo_ctx, demo_today, sixteen, tmp_path):
+    info = course_info(demo_ctx, sixteen, demo_today)
+    out = tmp_path / "cards.pdf"
+    result = build_document(demo_ctx, "cards", sixteen, out, session_number=7, today=demo_today)
+    assert sorted(result.names) == sorted(r.name for r in info.people())
+    assert result.pages == (len(result.names) + 1) // 2  # two A5 cards to an A4 page
+    text = " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages)
+    assert "levels for session 7" in text
+    assert "Start measures" in text and "End measures" in text
+    assert "effort" in text.lower()
+
+
+def test_cards_for_a_session_carry_levels_after_accepted_suggestions(
+    demo_ctx, demo_today, tmp_path
+):
+    from escape_desktop.db.queries import course_by_code
+    from escape_desktop.services.circuit import circuit_grid
+    from escape_desktop.services.documents import gather_cards
+
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-002").id
+    info = course_info(demo_ctx, cid, demo_today)
+    cards, _, chosen = gather_cards(demo_ctx, info, None)
+    assert chosen is not None
+    grid = circuit_grid(demo_ctx, cid, chosen.number)  # the carry-forward rule's levels
+    row = next(r for r in grid.rows if r.name == cards[0].name)
+    first_station = grid.stations[0]
+    assert cards[0].stations[0].level == row.cells[first_station.key].level_name
+    assert cards[0].stations[0].aim == row.cells[first_station.key].dose_text
+
+
+def test_certificate_name_is_the_largest_text_and_stays_in_its_place(
+    demo_ctx, demo_today, sixteen, tmp_path
+):
+    info = course_info(demo_ctx, sixteen, demo_today)
+    rows = [r for r in info.people() if r.name in HARD] + info.people()[:1]
+    out = tmp_path / "certs.pdf"
+    build_document(
+        demo_ctx,
+        "certificates",
+        sixteen,
+        out,
+        enrolment_ids=[r.enrolment_id for r in rows],
+        today=demo_today,
+        record=False,
+    )
+    places = []
+    for runs in _runs(out):
+        biggest = max(size for _, size, _ in runs)
+        title = next(size for text, size, _ in runs if "Certificate of Completion" in text)
+        name_runs = [(t, size) for t, size, _ in runs if size == biggest]
+        assert biggest > title, name_runs
+        # what follows the name never moves: the programme line sits at the same height
+        places.append(next(round(y) for t, _, y in runs if "for completing the" in t))
+        assert "12-session" in " ".join(t for t, _, _ in runs)
+    assert len(set(places)) == 1
+
+
+def test_better_and_worse_need_the_meaningful_change(demo_ctx):
+    from escape_desktop.services.documents import _verdict
+
+    chair = demo_ctx.library.instruments["chair_stand_30s"]  # higher is better, threshold 2.5
+    assert _verdict(chair, 10, 18)[0] == "better"
+    assert _verdict(chair, 10, 11)[0] == "about the same"  # +1: less than the threshold
+    assert _verdict(chair, 18, 10)[0] == "worse"  # 8 fewer stands
+    assert _verdict(chair, 10, 10)[0] == "about the same"
+
+
+def test_a_missing_logo_file_prints_the_certificate_without_it(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.db.queries import course_by_code
+    from escape_desktop.services import settings_registry as registry
+
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(b"not a picture")  # unreadable: the page prints without it
+    registry.set(demo_ctx, registry.CERTIFICATE_LOGO, str(logo))
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+    out = tmp_path / "certs.pdf"
+    result = build_document(demo_ctx, "certificates", cid, out, today=demo_today, record=False)
+    assert result.pages >= 1
+    logo.unlink()  # gone since it was chosen
+    out2 = tmp_path / "certs2.pdf"
+    assert build_document(demo_ctx, "certificates", cid, out2, today=demo_today, record=False)
+
+
+def test_the_sites_logo_is_printed_on_the_certificate(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.db.queries import course_by_code
+    from escape_desktop.paths import resource_path
+    from escape_desktop.services import settings_registry as registry
+
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+
+    def images(path: Path) -> int:
+        page = PdfReader(str(path)).pages[0]
+        xobjects = page["/Resources"].get("/XObject") or {}
+        return sum(1 for x in xobjects.values() if x.get_object()["/Subtype"] == "/Image")
+
+    out = tmp_path / "plain.pdf"
+    build_document(demo_ctx, "certificates", cid, out, today=demo_today, record=False)
+    assert images(out) == 0  # border and emblem are vector shapes, not pictures
+    registry.set(demo_ctx, registry.CERTIFICATE_LOGO, str(resource_path("icons", "app.png")))
+    out = tmp_path / "logo.pdf"
+    build_document(demo_ctx, "certificates", cid, out, today=demo_today, record=False)
+    assert images(out) == 1
