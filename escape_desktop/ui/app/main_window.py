@@ -18,7 +18,6 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, S
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -32,7 +31,7 @@ from escape_desktop import __version__
 from escape_desktop.context import AppContext
 from escape_desktop.db import first_screen
 from escape_desktop.ui.app.welcome_page import WelcomePage
-from escape_desktop.ui.common import error_dialog, style
+from escape_desktop.ui.common import error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.courses.course_view import TAB_TITLES
@@ -591,10 +590,10 @@ class MainWindow(QMainWindow):
         reg = self._view.register.model.register
         code = reg.code if reg else ""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(
+            path = file_dialogs.open_file(
                 self,
+                self.ctx.data_dir,
                 f"Referral list for {code}",
-                str(Path.home()),
                 "CSV files (*.csv *.txt);;All files (*)",
             )
             if not path:

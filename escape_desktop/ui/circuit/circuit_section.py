@@ -39,7 +39,7 @@ from escape_desktop.ui.circuit.level_dialog import LevelDialog
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
-from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.operation import UndoStep, run_op
 
 # What the circuit shows; SESSION and COURSE change the session list too.
 SHOWN = (
@@ -190,7 +190,8 @@ class CircuitSection(CourseSection):
         self.ignore_button.setToolTip("Keep them as they are; the choice is remembered (Ctrl+N)")
         self.undo_button = QPushButton("&Undo choice", self.panel)
         self.undo_button.setToolTip(
-            "Forget the accept or ignore, so the suggestion is open again (Ctrl+Z)"
+            "Forget the accept or ignore, so the suggestion is open again "
+            "(Ctrl+Z undoes the last change anywhere, this one included)"
         )
         self.level_button = QPushButton("Change &level…", self.panel)
         self.level_button.setToolTip(
@@ -199,7 +200,6 @@ class CircuitSection(CourseSection):
         for keys, slot in (
             ("Ctrl+Y", lambda: self.decide(True)),
             ("Ctrl+N", lambda: self.decide(False)),
-            ("Ctrl+Z", self.undo_decision),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -221,7 +221,7 @@ class CircuitSection(CourseSection):
         hint = QLabel(
             "Type to fill a cell: done, pain 0–10, effort 0–10. Tab or Enter moves on; "
             "Esc cancels. Every cell is saved as you leave it. Suggestion: Ctrl+Y accept, "
-            "Ctrl+N ignore, Ctrl+Z undo.",
+            "Ctrl+N ignore. Ctrl+Z undoes the last change.",
             self.panel,
         )
         hint.setWordWrap(True)
@@ -426,8 +426,30 @@ class CircuitSection(CourseSection):
         ids: list[int],
         message: str,
         failed: Callable[[KnownError], None] | None = None,
+        undo_label: str = "",
     ) -> bool:
-        """One change from this section through the operation path; a known error shows here."""
+        """One change from this section through the operation path; a known error shows here.
+
+        With ``undo_label`` the change joins Ctrl+Z: the person's circuit rows are read before
+        and after, and undo/redo put them back exactly as they were.
+        """
+        step: Callable[[object], UndoStep | None] | None = None
+        if undo_label and ids:
+            enrolment_id = ids[0]
+            before = circuit.exercise_state(self.ctx, enrolment_id)
+
+            def step(_value: object) -> UndoStep | None:
+                after = circuit.exercise_state(self.ctx, enrolment_id)
+                if after == before:
+                    return None  # nothing changed: nothing to undo
+                return UndoStep(
+                    undo_label,
+                    undo=lambda: circuit.restore_exercise_state(self.ctx, enrolment_id, before),
+                    redo=lambda: circuit.restore_exercise_state(self.ctx, enrolment_id, after),
+                    undone=f"Undone: {undo_label}",
+                    redone=f"Saved: {undo_label}",
+                )
+
         return run_op(
             self,
             fn,
@@ -436,6 +458,7 @@ class CircuitSection(CourseSection):
             ids=ids,
             initiator=self,
             message=message,
+            undo=step,
             failure=lambda e: self._failed(e, failed),
         ).ok
 
@@ -448,7 +471,14 @@ class CircuitSection(CourseSection):
             self._say(str(e), error=True)
 
     def _write_cell(self, save: Callable[[], None], enrolment_id: int, message: str) -> bool:
-        return self._write(save, Changes.EXERCISE, [enrolment_id], message, self.model.failed)
+        return self._write(
+            save,
+            Changes.EXERCISE,
+            [enrolment_id],
+            message,
+            self.model.failed,
+            undo_label=message.removeprefix("Saved: "),
+        )
 
     def _on_saved(self, _enrolment_id: int, _key: str, message: str) -> None:
         self._say(message)
@@ -511,22 +541,25 @@ class CircuitSection(CourseSection):
                 return f"{row.name} will do {station.name} at {level}, {format_dose(station, idea.target_dose)} next time."
             return f"Suggestion ignored: {row.name} stays as now at {station.name}."
 
-        op = run_op(
-            self,
-            lambda: circuit.decide(
-                self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
-            ),
-            bus=self.bus,
-            changes=Changes.EXERCISE,
-            ids=[row.enrolment_id],
-            initiator=self,
-            message=message,
-            failure=self._failed,
+        label = (
+            f"{'accept' if accept else 'ignore'} the suggestion for {row.name} at {station.name}"
         )
-        if not op.ok:
+        chosen: list[Any] = []
+        if not self._write(
+            lambda: chosen.append(
+                circuit.decide(
+                    self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
+                )
+            ),
+            Changes.EXERCISE,
+            [row.enrolment_id],
+            "",
+            undo_label=label,
+        ):
             return
         self.model.refresh_row(row.enrolment_id)
-        self._say(message(op.value))
+        self.bus.saved.emit(message(chosen[0]))
+        self._say(message(chosen[0]))
         self._update_panel()
         self.table.setFocus()
 
@@ -543,6 +576,7 @@ class CircuitSection(CourseSection):
             Changes.EXERCISE,
             [row.enrolment_id],
             message,
+            undo_label=f"reopen the suggestion for {row.name} at {grid.station(cell.station_key).name}",
         ):
             return
         self.model.refresh_row(row.enrolment_id)

@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -32,8 +31,10 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
+from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 
@@ -179,8 +180,7 @@ class ExportDialog(QDialog):
         range_row = QHBoxLayout()
         range_row.addWidget(self.scope_range)
         for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
+            make_typeable(edit)
             edit.dateChanged.connect(self._changed)
         self.date_from.setAccessibleName("From")
         self.date_to.setAccessibleName("To")
@@ -342,14 +342,14 @@ class ExportDialog(QDialog):
 
     def _suggest_path(self) -> None:
         previous = uploads.batches(self.ctx, limit=1)
-        folder = Path(previous[0].filename).parent if previous else Path.home()
-        if not folder.is_dir():
-            folder = Path.home()
+        folder = Path(previous[0].filename).parent if previous else Path()
+        if not previous or not folder.is_dir():
+            folder = file_dialogs.start_folder(self.ctx.data_dir)
         self.path.setText(str(folder / f"escape-upload-{self.today:%Y-%m-%d}.csv"))
 
     def choose_path(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save the upload file", self.path.text(), "CSV files (*.csv)"
+        chosen = file_dialogs.save_file(
+            self, self.ctx.data_dir, "Save the upload file", self.path.text(), "CSV files (*.csv)"
         )
         if chosen:
             if not chosen.lower().endswith(".csv"):

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -28,7 +27,7 @@ from escape_desktop.services.importing import (
     preview_import,
     read_csv_text,
 )
-from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common import error_dialog, file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.rows_model import RowsModel
 from escape_desktop.ui.people.people_ops import PeopleOps
@@ -130,8 +129,8 @@ class ImportDialog(QDialog):
         )
 
     def _browse(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Referral list", str(Path.home()), "CSV files (*.csv *.txt);;All files (*)"
+        name = file_dialogs.open_file(
+            self, self.ctx.data_dir, "Referral list", "CSV files (*.csv *.txt);;All files (*)"
         )
         if name:
             self.path.setText(name)
