@@ -14,8 +14,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -45,7 +45,9 @@ if TYPE_CHECKING:
 
 PAGE_WELCOME, PAGE_COURSES = range(2)
 UI_SETTINGS_FILE = "ui.ini"
-FINISH_FALLBACK_MS = 1000  # finish even if no paint comes (a window started minimised)
+FINISH_FALLBACK_MS = 1000
+NARROW_SCREEN = 1366  # narrower than the usual laptop: open maximised
+TITLE_BAR = 32  # about the height of a Windows title bar at 100 %  # finish even if no paint comes (a window started minimised)
 
 
 def large_text_on(ctx: AppContext) -> bool:
@@ -356,11 +358,7 @@ class MainWindow(QMainWindow):
         self.large_text_action.blockSignals(True)
         self.large_text_action.setChecked(large_text_on(self.ctx))
         self.large_text_action.blockSignals(False)
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1366, 768)
+        self._restore_geometry()
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
@@ -375,6 +373,30 @@ class MainWindow(QMainWindow):
             wanted = self.courses.first_course_id()
         if wanted is not None:
             self.open_course(wanted)
+
+    def available_geometry(self) -> QRect:
+        """The screen's room for windows (taskbar left out); tests replace it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
+
+    def _restore_geometry(self) -> None:
+        """Open within the screen: a saved size that no longer fits (a bigger monitor last
+        time, the hall's projector) is never used; narrow screens get the whole screen."""
+        room = self.available_geometry()
+        geometry = self.settings.value("window/geometry")
+        restored = False
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            restored = self.restoreGeometry(geometry)
+            frame = self.geometry()
+            if restored and not self.isMaximized() and not room.contains(frame):
+                restored = False  # bigger than this screen, or off it
+        if not restored:
+            self.setWindowState(Qt.WindowState.WindowNoState)
+            width = min(1366, room.width())
+            height = min(768, room.height() - TITLE_BAR)  # the frame's title bar is extra
+            self.setGeometry(QRect(room.x(), room.y() + TITLE_BAR, width, height))
+        if room.width() < NARROW_SCREEN:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def current_course_id(self) -> int | None:
         return self.course_view.course_id if self.course_view is not None else None

@@ -12,8 +12,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -35,6 +35,7 @@ from escape_desktop.ui.circuit.cell_editor import CellEditor
 from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
 from escape_desktop.ui.circuit.circuit_model import CircuitModel, suggestion_words
 from escape_desktop.ui.circuit.circuit_table import CircuitTable
+from escape_desktop.ui.circuit.circuit_views import CircuitView, CircuitViews
 from escape_desktop.ui.circuit.level_dialog import LevelDialog
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
@@ -78,12 +79,14 @@ class CircuitSection(CourseSection):
         self.active_dialog: QDialog | None = None
         self.model = CircuitModel(ctx, self)
         self.model.write = self._write_cell
+        self.views = CircuitViews(self.model)
         self._build_top()
         self._build_table()
         self._build_panel()
         layout = QVBoxLayout(self)
         layout.addLayout(self.top)
         layout.addWidget(self.session_info)
+        layout.addWidget(self.view_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.panel)
         layout.addWidget(self.message)
@@ -111,8 +114,26 @@ class CircuitSection(CourseSection):
         )
         self.history_button.clicked.connect(self.open_history)
         QShortcut(QKeySequence("Ctrl+H"), self, self.open_history)
+        view_label = QLabel("Sho&w:", self)
+        self.view_combo = QComboBox(self)
+        for view in CircuitView:
+            self.view_combo.addItem(view.value, view)
+        self.view_combo.setToolTip(
+            "Whole class: everyone at every station. One station: stand at a station and "
+            "record everyone there. One person: every station for the person in front of you."
+        )
+        view_label.setBuddy(self.view_combo)
+        self.view_combo.currentIndexChanged.connect(
+            lambda _i: self.set_view(self.view_combo.currentData())
+        )
+        self.view_label = QLabel(self)
+        self.view_label.setObjectName("hint")
+        self.view_label.setWordWrap(True)
+        self.view_label.hide()
         self.top.addWidget(label)
         self.top.addWidget(self.session_combo)
+        self.top.addWidget(view_label)
+        self.top.addWidget(self.view_combo)
         self.top.addStretch(1)
         self.top.addWidget(self.stations_button)
         self.top.addWidget(self.history_button)
@@ -138,6 +159,7 @@ class CircuitSection(CourseSection):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self._size_rows()
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.table.installEventFilter(self)
         self.model.modelReset.connect(self._fit_columns)
 
     def _size_rows(self) -> None:
@@ -157,6 +179,8 @@ class CircuitSection(CourseSection):
 
     def _fit_columns(self) -> None:
         """Widen a station's column when its name would not fit the header (e.g. long custom names)."""
+        if self.views.mode is not CircuitView.GRID:
+            return  # one column, stretched to the width
         header = self.table.horizontalHeader()
         fm = QFontMetrics(header.font())
         bold = QFont(header.font())
@@ -315,7 +339,8 @@ class CircuitSection(CourseSection):
             if r >= 0 and c >= 0:
                 index = self.model.index(r, c)
         if index.isValid():
-            self.table.setCurrentIndex(index)
+            self.table.setCurrentIndex(self.views.from_source(index))
+        self._show_view_label()
         self._update_panel()
 
     def _show_empty(self, text: str) -> None:
@@ -327,7 +352,7 @@ class CircuitSection(CourseSection):
 
     def _current_keep(self) -> tuple[int, str] | None:
         """(enrolment id, station key) of the current cell, to stay on it across a reload."""
-        current = self.table.currentIndex()
+        current = self.views.to_source(self.table.currentIndex())
         row, cell = self.model.row_at(current.row()), self.model.cell_at(current)
         if row is not None and cell is not None:
             return (row.enrolment_id, cell.station_key)
@@ -338,6 +363,97 @@ class CircuitSection(CourseSection):
         if number is None:
             return
         self.show_session(number, self._current_keep())
+
+    # ------------------------------------------------------------------ one station, one person
+
+    def set_view(self, view: CircuitView) -> None:
+        """Show the whole class, one station or one person, staying on the current cell."""
+        if view is self.views.mode:
+            return
+        self._close_editor()
+        here = self.views.to_source(self.table.currentIndex())
+        if not here.isValid():
+            here = self.model.index(0, 0)
+        self.views.mode = view
+        self.table.setModel(self.views.model())  # a new selection model: listen to it again
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        grid = view is CircuitView.GRID
+        self.table.horizontalHeader().setStretchLastSection(not grid)
+        if grid:
+            self._fit_columns()
+        i = self.view_combo.findData(view)
+        if i != self.view_combo.currentIndex():
+            self.view_combo.blockSignals(True)
+            self.view_combo.setCurrentIndex(i)
+            self.view_combo.blockSignals(False)
+        if here.isValid():
+            self.table.setCurrentIndex(self.views.from_source(here))
+        self._show_view_label()
+        self._update_panel()
+        self.table.setFocus()
+
+    def step_across(self, step: int) -> None:
+        """Another station (one-station view) or another person (one-person view)."""
+        here = self.views.to_source(self.table.currentIndex())
+        if not here.isValid() or self.views.mode is CircuitView.GRID:
+            return
+        self._editor_finished(0)  # save a cell being typed into first, as Tab would
+        if self.views.mode is CircuitView.STATION:
+            col = here.column() + step
+            if not 0 <= col < self.model.columnCount():
+                return
+            target = self.model.index(here.row(), col)
+        else:
+            row = here.row() + step
+            if not 0 <= row < self.model.rowCount():
+                return
+            target = self.model.index(row, here.column())
+        self.table.setCurrentIndex(self.views.from_source(target))
+        self._show_view_label()
+        self.table.setFocus()
+
+    def _show_view_label(self) -> None:
+        mode = self.views.mode
+        grid = self.model.grid
+        here = self.views.to_source(self.table.currentIndex())
+        if mode is CircuitView.GRID or grid is None or not here.isValid():
+            self.view_label.hide()
+            return
+        if mode is CircuitView.STATION:
+            st = grid.stations[here.column()]
+            text = (
+                f"<b>{st.name}</b> — station {here.column() + 1} of {len(grid.stations)}. "
+                "Up/Down: person · Left/Right or PgUp/PgDn: another station"
+            )
+        else:
+            row = self.model.row_at(here.row())
+            text = (
+                f"<b>{row.name if row else ''}</b> — person {here.row() + 1} of "
+                f"{len(grid.rows)}. Up/Down: station · Left/Right or PgUp/PgDn: another person"
+            )
+        self.view_label.setText(text)
+        self.view_label.show()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if (
+            obj is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and self.views.mode is not CircuitView.GRID
+        ):
+            assert isinstance(event, QKeyEvent)
+            plain = not event.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+            )
+            steps = {
+                Qt.Key.Key_Left: -1,
+                Qt.Key.Key_PageUp: -1,
+                Qt.Key.Key_Right: 1,
+                Qt.Key.Key_PageDown: 1,
+            }
+            if plain and event.key() in steps:
+                self.step_across(steps[Qt.Key(event.key())])
+                return True
+        return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ reacting
 
@@ -351,7 +467,7 @@ class CircuitSection(CourseSection):
         index = self.table.currentIndex()
         if self._editing is not None or not index.isValid():
             return None
-        if not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
+        if not self.table.model().flags(index) & Qt.ItemFlag.ItemIsEditable:
             self._say("This session was cancelled, so nothing can be recorded in it.", error=True)
             return None
         self.table.openPersistentEditor(index)
@@ -389,17 +505,18 @@ class CircuitSection(CourseSection):
         if not index.isValid():
             self._close_editor()
             return
-        if not self.model.setData(index, editor.values(), Qt.ItemDataRole.EditRole):
+        if not self.table.model().setData(index, editor.values(), Qt.ItemDataRole.EditRole):
             error = self.model.last_error
             if error is not None:
                 editor.show_error(getattr(error, "field", ""), str(error))
             return
         self._close_editor()
         if step:
-            rows, cols = self.model.rowCount(), self.model.columnCount()
+            shown = self.table.model()  # in one-station view, on down the people
+            rows, cols = shown.rowCount(), shown.columnCount()
             flat = index.row() * cols + index.column() + step
             if 0 <= flat < rows * cols:
-                nxt = self.model.index(flat // cols, flat % cols)
+                nxt = shown.index(flat // cols, flat % cols)
                 self.table.setCurrentIndex(nxt)
                 self.table.scrollTo(nxt)
                 self.start_edit()
@@ -409,6 +526,8 @@ class CircuitSection(CourseSection):
 
     def _on_current_changed(self, *_: Any) -> None:
         self._update_panel()
+        if self.views.mode is not CircuitView.GRID:
+            self._show_view_label()
 
     def changed_on_screen(self, change: OpChanges, level: Stale) -> None:
         if change.changes == Changes.ATTENDANCE and change.ids and self.model.grid is not None:
@@ -489,7 +608,7 @@ class CircuitSection(CourseSection):
         self.message.setText(text)
 
     def current(self) -> tuple[Any, Cell | None]:
-        index = self.table.currentIndex()
+        index = self.views.to_source(self.table.currentIndex())
         return self.model.row_at(index.row()), self.model.cell_at(index)
 
     def _update_panel(self) -> None:
@@ -590,7 +709,7 @@ class CircuitSection(CourseSection):
         if row is None or cell is None or grid is None:
             return
         st = grid.stations[self.model.column_of(cell.station_key)]
-        index = QPersistentModelIndex(self.table.currentIndex())
+        index = QPersistentModelIndex(self.views.to_source(self.table.currentIndex()))
 
         def save(dialog: LevelDialog) -> bool:
             values = dict(self.model.data(index, Qt.ItemDataRole.EditRole) or {})
