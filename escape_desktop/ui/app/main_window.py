@@ -10,7 +10,7 @@ once the window is ready, never lost and never half-done.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,6 +39,7 @@ from escape_desktop.ui.courses.courses_panel import CoursesPanel
 
 if TYPE_CHECKING:
     from escape_desktop.db import queries
+    from escape_desktop.ui.app.today_panel import TodayPanel
     from escape_desktop.ui.courses.course_view import CourseView
     from escape_desktop.ui.people.people_ops import PeopleOps
     from escape_desktop.ui.register.register_ops import RegisterOps
@@ -184,13 +185,87 @@ class MainWindow(QMainWindow):
         self.loading.deleteLater()
         self.splitter.setSizes(sizes)
         self._build_undo_actions()
+        self._build_today()
         self.is_ready = True
         if self.pages.currentIndex() == PAGE_WELCOME or self._wanted_course is None:
             self.course_view.set_course(None)
         else:
             self.open_course(self._wanted_course)
+        if self.pages.currentIndex() == PAGE_COURSES:
+            self.go_today(quiet=True)  # on a class day, open on that class
         self.ready.emit()
         self._run_queued()
+
+    # --- today ---------------------------------------------------------------------------
+    def _build_today(self) -> None:
+        from escape_desktop.ui.app.today_panel import TodayPanel
+
+        self.today_panel = TodayPanel(self.left)
+        self.today_panel.openRegister.connect(self.open_session)
+        self.today_panel.weekRequested.connect(self.show_week)
+        self.left.layout().addWidget(self.today_panel)
+
+    @property
+    def now(self) -> datetime:
+        """Now, or midday on the day a test gave (so the hour a test runs changes nothing)."""
+        if self._today is not None:
+            return datetime.combine(self._today, time(12, 0))
+        return datetime.now()
+
+    def _refresh_today(self) -> tuple[int, int] | None:
+        """Read today's class again; (course id, session id) when there is one."""
+        from escape_desktop.services import today as today_service
+
+        if self.today_panel is None:
+            return None
+        ok, found = error_dialog.guarded(self, today_service.todays_session, self.ctx, self.now)
+        brief = None
+        if ok and found is not None:
+            ok, brief = error_dialog.guarded(self, today_service.brief, self.ctx, found)
+        self.today_panel.show_brief(brief if ok else None, self.today)
+        return (brief.course_id, brief.session_id) if ok and brief is not None else None
+
+    def go_today(self, quiet: bool = False) -> None:
+        """Open today's class on its register, ready for the first key (View > Today)."""
+        found = self._refresh_today()
+        if found is None:
+            if not quiet:
+                self.statusBar().showMessage(
+                    "No class today. This week's sessions are listed.", 6000
+                )
+                self.show_week()
+            return
+        self.open_session(*found)
+
+    def open_session(self, course_id: int, session_id: int) -> None:
+        """That course's register on that session's column, on the first person."""
+        if self.courses.model.row_of(course_id) is None:
+            self.courses.reload()
+        self.open_course(course_id)
+        if self.course_view is None:
+            return
+        self._view.show_section(0)
+        reg = self._view.register
+        col = reg.model.column_of_session(session_id)
+        if col is not None and reg.model.rowCount():
+            index = reg.model.index(0, col)
+            reg.table.setCurrentIndex(index)
+            reg.table.scrollTo(index)
+        reg.table.setFocus()
+
+    def show_week(self) -> None:
+        from escape_desktop.services import today as today_service
+        from escape_desktop.ui.app.today_panel import WeekDialog
+
+        ok, sessions = error_dialog.guarded(self, today_service.this_week, self.ctx, self.today)
+        if not ok:
+            return
+        dialog = WeekDialog(sessions, self)
+        dialog.openSession.connect(self.open_session)
+        self._open_dialog(dialog)
+
+    def _show_course_list(self, on: bool) -> None:
+        self.left.setVisible(on)
 
     def set_checked(self, ok: bool) -> None:
         """The quick check of the data file: False while it runs, True once it passed."""
@@ -225,7 +300,13 @@ class MainWindow(QMainWindow):
         self.courses.newCourseRequested.connect(lambda: self._when_ready(self.new_course))
         self.loading = _LoadingCourse(self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(self.courses)
+        # Today's class sits under the course list, where a small screen has room to spare.
+        self.left = QWidget(self)
+        left = QVBoxLayout(self.left)
+        left.setContentsMargins(0, 0, 0, 0)
+        left.addWidget(self.courses, 1)
+        self.today_panel: TodayPanel | None = None
+        self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.loading)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -282,6 +363,16 @@ class MainWindow(QMainWindow):
             "Edit &session…", self._edit_current_session, "Ctrl+Shift+S"
         )
         self.register_action = self._action("Go to the &register", self._focus_register, "Ctrl+R")
+        self.today_action = self._action(
+            "&Today", self.go_today, "Ctrl+T", "Today's class: who is due and who needs what"
+        )
+        self.week_action = self._action("This &week…", self.show_week)
+        self.course_list_action = QAction("&Course list", self)
+        self.course_list_action.setCheckable(True)
+        self.course_list_action.setChecked(True)
+        self.course_list_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.course_list_action.setStatusTip("Hide the course list to give the register more room")
+        self.course_list_action.toggled.connect(self._show_course_list)
         self.large_text_action = QAction("&Large text", self)
         self.large_text_action.setCheckable(True)
         self.large_text_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
@@ -337,6 +428,10 @@ class MainWindow(QMainWindow):
             course_menu.addAction(a)
         self.course_menu = course_menu
         view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.today_action)
+        view_menu.addAction(self.week_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.course_list_action)
         view_menu.addAction(self.large_text_action)
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self.keys_action)
@@ -418,6 +513,11 @@ class MainWindow(QMainWindow):
             self.course_view.show_section(index)
 
     def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        if self.today_panel is not None and change.touches(
+            Changes.ATTENDANCE | Changes.ASSESSMENT | Changes.ENROLMENT | Changes.SESSION
+            | Changes.COURSE | Changes.PARTICIPANT
+        ):  # fmt: skip
+            self._refresh_today()
         if change.touches(Changes.SETTINGS):
             from escape_desktop.services import settings as settings_service
 
