@@ -102,3 +102,26 @@ def test_no_file_dialog_starts_in_the_home_folder() -> None:
         text = path.read_text()
         assert "QFileDialog.get" not in text, path.name
         assert "Path.home()" not in text, path.name
+
+
+def test_a_mistake_does_not_resize_the_session_dialog(qtbot, ctx) -> None:  # type: ignore[no-untyped-def]
+    """Dialogs never resize under the pointer: the error line's room is kept from the start."""
+    cid = courses.create_course(
+        ctx, CourseInput(title="Steady", programme_key="knee_hip", start_date="2026-11-02",
+                         weekdays=[0, 3]),
+    )  # fmt: skip
+    with ctx.db.read() as s:
+        x = s.scalar(select(Session).where(Session.course_id == cid, Session.number == 2))
+        info = SessionInfo(x.id, x.number, x.date, x.topic, x.cancelled, x.cancel_reason,
+                           x.staff_present, x.notes)  # fmt: skip
+        first = s.scalar(select(Session.date).where(Session.course_id == cid, Session.number == 1))
+    dialog = SessionDialog(ctx, ChangeBus(), info, [])
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.wait(20)
+    before = dialog.size()
+    dialog.date.setDate(QDate(first.year, first.month, first.day))  # clashes with session 1
+    dialog._save()
+    qtbot.wait(20)
+    assert dialog.error.isVisible() and dialog.error.text()
+    assert dialog.size() == before

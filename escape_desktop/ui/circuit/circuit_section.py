@@ -18,10 +18,12 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -83,13 +85,24 @@ class CircuitSection(CourseSection):
         self._build_top()
         self._build_table()
         self._build_panel()
-        layout = QVBoxLayout(self)
+        # Everything in a scroll area: with large text on a 768-high screen the section
+        # scrolls rather than squeezing the cell's description into a clipped line.
+        self.body = QWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(self.top)
-        layout.addWidget(self.session_info)
+        layout.addLayout(self.info_row)
         layout.addWidget(self.view_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.panel)
         layout.addWidget(self.message)
+        scroll.setWidget(self.body)
         self.model.saved.connect(self._on_saved)
         self.model.save_failed.connect(lambda text: self._say(text, error=True))
         self._show_empty("Choose a course to see its circuit.")
@@ -132,9 +145,13 @@ class CircuitSection(CourseSection):
         self.view_label.hide()
         self.top.addWidget(label)
         self.top.addWidget(self.session_combo)
-        self.top.addWidget(view_label)
-        self.top.addWidget(self.view_combo)
         self.top.addStretch(1)
+        # The view choice shares the session's line: on the top line it pushed the buttons
+        # off a 1024-wide screen.
+        self.info_row = QHBoxLayout()
+        self.info_row.addWidget(self.session_info, 1)
+        self.info_row.addWidget(view_label)
+        self.info_row.addWidget(self.view_combo)
         self.top.addWidget(self.stations_button)
         self.top.addWidget(self.history_button)
         # The session's date and topic get their own line: beside the buttons it was squeezed
@@ -167,6 +184,8 @@ class CircuitSection(CourseSection):
         fm = QFontMetrics(self.table.font())
         self.table.horizontalHeader().setMinimumHeight(2 * fm.height() + 10)
         self.table.verticalHeader().setDefaultSectionSize(2 * fm.height() + 14)
+        # At least three people in view; below that the section scrolls instead.
+        self.table.setMinimumHeight(2 * fm.height() + 10 + 3 * (2 * fm.height() + 14) + 20)
         # Wide enough for a full results line, so "effort" is never cut to "e…".
         results = fm.horizontalAdvance("did 12 · pain 10 · effort 10") + 14
         self.table.horizontalHeader().setDefaultSectionSize(max(164, results))

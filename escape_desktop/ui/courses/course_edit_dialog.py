@@ -26,6 +26,7 @@ from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import UndoStep, run_op
+from escape_desktop.ui.common.steady import keep_room
 from escape_desktop.ui.common.style import mark_invalid
 
 
@@ -140,6 +141,7 @@ class CourseEditDialog(QDialog):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
+        keep_room(self.error)  # showing a mistake never moves the buttons
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )

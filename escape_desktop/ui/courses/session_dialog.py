@@ -28,6 +28,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import UndoStep, run_op
+from escape_desktop.ui.common.steady import keep_room
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
 
 
@@ -71,6 +72,7 @@ class SessionDialog(QDialog):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
+        keep_room(self.error)  # showing a mistake never moves the buttons
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel

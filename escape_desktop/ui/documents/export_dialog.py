@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -122,13 +124,23 @@ class ExportDialog(QDialog):
         self._refresh.setInterval(150)
         self._refresh.timeout.connect(self.update_preview)
         self.outcome = QLabel()  # made first: changing any choice clears it
-        layout = QVBoxLayout(self)
+        # The choices and preview scroll on a small screen; the buttons stay in view below.
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_intro())
         layout.addLayout(self._build_choices())
         layout.addWidget(self._build_preview(), 1)
         layout.addLayout(self._build_target())
         layout.addWidget(self._build_progress())
-        layout.addWidget(self._build_buttons())
+        scroll = QScrollArea(self)
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(self._build_buttons())
         self._load_profiles()
         self._suggest_path()
         self.update_preview()
@@ -227,6 +239,7 @@ class ExportDialog(QDialog):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.preview.setAccessibleName("Preview of the first rows")
+        self.preview.setMinimumHeight(self.fontMetrics().height() * 6)
         layout.addWidget(self.preview, 1)
         return box
 

@@ -89,6 +89,9 @@ class SettingsDialog(QDialog):
         note.setObjectName("hint")
         layout.addWidget(note)
         form = QFormLayout()
+        form.setRowWrapPolicy(
+            QFormLayout.RowWrapPolicy.WrapLongRows
+        )  # large text: never cut a label
         self.programme = QComboBox()
         for key, t in sorted(ctx.library.templates.items()):
             self.programme.addItem(t.title, key)
