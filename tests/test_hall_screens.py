@@ -135,12 +135,7 @@ def test_circuit_station_view_fits_every_hall_screen(qtbot, hall_window) -> None
 
     w = hall_window
     w.course_view.show_section(1)
-    circuit = w.course_view.currentWidget() if hasattr(w.course_view, "currentWidget") else None
-    circuit = next(
-        s
-        for s in w.course_view.findChildren(type(w.course_view.register).__mro__[1])
-        if s.__class__.__name__ == "CircuitSection"
-    )
+    circuit = w.course_view.section(1)
     for view in (CircuitView.STATION, CircuitView.PERSON):
         circuit.set_view(view)
         settle(qtbot)
@@ -156,7 +151,8 @@ def _dialogs(ctx, today):  # type: ignore[no-untyped-def]
 
     from escape_desktop.db import queries
     from escape_desktop.db.models import Session
-    from escape_desktop.services import courses, today as today_service
+    from escape_desktop.services import courses
+    from escape_desktop.services import today as today_service
     from escape_desktop.ui.app.today_panel import WeekDialog
     from escape_desktop.ui.common.change_bus import ChangeBus
     from escape_desktop.ui.courses.course_edit_dialog import CourseEditDialog
