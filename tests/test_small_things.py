@@ -125,3 +125,13 @@ def test_a_mistake_does_not_resize_the_session_dialog(qtbot, ctx) -> None:  # ty
     qtbot.wait(20)
     assert dialog.error.isVisible() and dialog.error.text()
     assert dialog.size() == before
+
+
+def test_no_window_text_mentions_a_command_line_option() -> None:
+    """Messages name things as the window does: no "--data-dir" or "--force" in the window."""
+    option = re.compile(r"""["'][^"'\n]*(?<![\w-])--[a-z][\w-]*[^"'\n]*["']""")
+    for path in UI.rglob("*.py"):
+        code = "\n".join(
+            line for line in path.read_text().splitlines() if not line.strip().startswith("#")
+        )
+        assert not option.search(code), f"{path.name}: {option.search(code).group(0)}"
