@@ -31,7 +31,7 @@ def test_saved_size_bigger_than_the_screen_is_not_used(qtbot, ctx, monkeypatch, 
     monkeypatch.setattr(mw.MainWindow, "available_geometry", lambda self: room)
     w = mw.MainWindow(ctx)
     qtbot.addWidget(w)
-    assert w.isMaximized()  # narrower than 1366: the whole screen
+    assert w.isMaximized()  # a laptop screen or smaller: the whole screen
     w.showNormal()
     assert room.contains(w.geometry())
 
@@ -45,13 +45,23 @@ def test_saved_size_that_fits_is_kept(qtbot, ctx, monkeypatch) -> None:  # type:
     assert (w.width(), w.height()) == (760, 540)
 
 
-def test_first_start_fits_a_1366_laptop(qtbot, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_first_start_on_a_1366_laptop_is_maximised(qtbot, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     room = QRect(0, 0, 1366, 728)  # 768 less the taskbar
     monkeypatch.setattr(mw.MainWindow, "available_geometry", lambda self: room)
     w = mw.MainWindow(ctx)
     qtbot.addWidget(w)
-    assert not w.isMaximized()
+    assert w.isMaximized()
+    w.showNormal()
     assert room.contains(w.geometry())
+
+
+def test_first_start_on_a_wide_screen_is_laptop_sized(qtbot, ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    room = QRect(0, 0, 1920, 1040)
+    monkeypatch.setattr(mw.MainWindow, "available_geometry", lambda self: room)
+    w = mw.MainWindow(ctx)
+    qtbot.addWidget(w)
+    assert not w.isMaximized()
+    assert room.contains(w.geometry()) and w.width() == 1366
 
 
 # --- the screens at hall sizes ------------------------------------------------------------

@@ -47,8 +47,9 @@ if TYPE_CHECKING:
 PAGE_WELCOME, PAGE_COURSES = range(2)
 UI_SETTINGS_FILE = "ui.ini"
 FINISH_FALLBACK_MS = 1000
-NARROW_SCREEN = 1366  # narrower than the usual laptop: open maximised
-TITLE_BAR = 32  # about the height of a Windows title bar at 100 %  # finish even if no paint comes (a window started minimised)
+NARROW_SCREEN = 1366  # the usual laptop or narrower: open maximised
+TITLE_BAR = 32  # about the height of a Windows title bar at 100 %
+FRAME_BORDER = 8  # a window frame's side border, counted generously  # finish even if no paint comes (a window started minimised)
 
 
 def large_text_on(ctx: AppContext) -> bool:
@@ -487,10 +488,11 @@ class MainWindow(QMainWindow):
                 restored = False  # bigger than this screen, or off it
         if not restored:
             self.setWindowState(Qt.WindowState.WindowNoState)
-            width = min(1366, room.width())
-            height = min(768, room.height() - TITLE_BAR)  # the frame's title bar is extra
-            self.setGeometry(QRect(room.x(), room.y() + TITLE_BAR, width, height))
-        if room.width() < NARROW_SCREEN:
+            # The frame's borders and title bar come on top of the size asked for.
+            width = min(1366, room.width() - 2 * FRAME_BORDER)
+            height = min(768, room.height() - TITLE_BAR - FRAME_BORDER)
+            self.setGeometry(QRect(room.x() + FRAME_BORDER, room.y() + TITLE_BAR, width, height))
+        if room.width() <= NARROW_SCREEN:
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def current_course_id(self) -> int | None:
