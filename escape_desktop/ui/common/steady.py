@@ -11,5 +11,10 @@ def keep_room(label: QLabel, lines: int = 2) -> QLabel:
     policy = label.sizePolicy()
     policy.setRetainSizeWhenHidden(True)
     label.setSizePolicy(policy)
-    label.setMinimumHeight(label.fontMetrics().lineSpacing() * lines + 4)
+    # Measured with the label's own style (an error line has padding and a border).
+    label.ensurePolished()
+    text = label.text()
+    label.setText("\n".join(["Mg"] * lines))
+    label.setMinimumHeight(label.sizeHint().height())
+    label.setText(text)
     return label
