@@ -144,6 +144,7 @@ class MainWindow(QMainWindow):
         self.course_view: CourseView | None = None
         self._queued: Callable[[], None] | None = None
         self._wanted_course: int | None = None
+        self.today_panel: TodayPanel | None = None  # built by finish()
         self.setWindowTitle("ESCAPE-pain classes")
         self._build_pages()
         self._build_actions()
@@ -204,7 +205,7 @@ class MainWindow(QMainWindow):
         self.today_panel = TodayPanel(self.left)
         self.today_panel.openRegister.connect(self.open_session)
         self.today_panel.weekRequested.connect(self.show_week)
-        self.left.layout().addWidget(self.today_panel)
+        self.left_layout.addWidget(self.today_panel)
 
     @property
     def now(self) -> datetime:
@@ -303,10 +304,9 @@ class MainWindow(QMainWindow):
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
         # Today's class sits under the course list, where a small screen has room to spare.
         self.left = QWidget(self)
-        left = QVBoxLayout(self.left)
-        left.setContentsMargins(0, 0, 0, 0)
-        left.addWidget(self.courses, 1)
-        self.today_panel: TodayPanel | None = None
+        self.left_layout = QVBoxLayout(self.left)
+        self.left_layout.setContentsMargins(0, 0, 0, 0)
+        self.left_layout.addWidget(self.courses, 1)
         self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.loading)
         self.splitter.setStretchFactor(0, 0)

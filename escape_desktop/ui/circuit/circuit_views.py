@@ -22,6 +22,16 @@ from PySide6.QtCore import (
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
+def _plain(index: ModelIndex) -> QModelIndex:
+    """A QModelIndex for a persistent one (an open editor keeps a persistent index)."""
+    if isinstance(index, QModelIndex):
+        return index
+    model = index.model()
+    if not index.isValid() or model is None:
+        return QModelIndex()
+    return model.index(index.row(), index.column())
+
+
 class CircuitView(Enum):
     GRID = "Whole class"
     STATION = "One station"
@@ -82,7 +92,7 @@ class CircuitViews:
 
     def to_source(self, index: ModelIndex) -> QModelIndex:
         """A cell of the view on screen as a cell of the whole circuit."""
-        index = QModelIndex(index) if isinstance(index, QPersistentModelIndex) else index
+        index = _plain(index)
         if not index.isValid():
             return QModelIndex()
         if index.model() is self.station:
@@ -93,7 +103,7 @@ class CircuitViews:
 
     def from_source(self, index: ModelIndex) -> QModelIndex:
         """A cell of the whole circuit in the view on screen (switching station or person)."""
-        index = QModelIndex(index) if isinstance(index, QPersistentModelIndex) else index
+        index = _plain(index)
         if not index.isValid():
             return QModelIndex()
         if self.mode is CircuitView.STATION:
