@@ -54,7 +54,12 @@ def test_brief_of_the_demo_class(demo_ctx) -> None:  # type: ignore[no-untyped-d
     for n, mark in ((4, "absent"), (5, "apologies")):
         attendance.mark_attendance(demo_ctx, away, sess[n].id, mark)
     attendance.mark_attendance(demo_ctx, there, sess[5].id, "present")
+    # Someone whose screening needs review is named too (as services.screening keeps it).
+    flagged = people[2]
+    with demo_ctx.db.transaction() as s:
+        s.get(Enrolment, flagged).screening_status = "needs_review"
     b = today.brief(demo_ctx, six.id)
+    assert [p.enrolment_id for p in b.review] == [flagged]
     assert b.number == 6 and b.code == "KH-2026-002" and len(b.due) >= 10
     missed = {p.enrolment_id for p in b.missed_two}
     assert away in missed and there not in missed

@@ -782,7 +782,10 @@ class MainWindow(QMainWindow):
             "In the register: arrows move; P present, A absent, L apologies (then down to the next "
             "person); Space changes the mark; Delete clears it; Enter on a name opens the details.\n\n"
             "Ctrl+N new course · Ctrl+E enrol · Ctrl+Shift+E edit the course · Ctrl+I import a list · Ctrl+F find a person · "
-            "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+Shift+L large text",
+            "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+Shift+L large text · "
+            "Ctrl+T today's class · Ctrl+Shift+H hide or show the course list\n\n"
+            "In the circuit, Show: One station or One person. Up/Down moves along the list on "
+            "screen; Left/Right or PgUp/PgDn goes to the next station (or person).",
         )
 
     def about(self) -> None:
