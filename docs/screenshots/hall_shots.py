@@ -45,8 +45,11 @@ def main(out: Path, label: str) -> None:
     circuit.show_session(6)  # today's class (the circuit reads the real date for its default)
     for view, name in ((CircuitView.STATION, "station"), (CircuitView.PERSON, "person")):
         circuit.set_view(view)
+        circuit.table.setCurrentIndex(circuit.table.model().index(1, 0))
+        circuit.start_edit("8")  # typing at the second person (cancelled below: nothing saved)
         wait()
         w.grab().save(str(out / f"hall-{label}-circuit-{name}.png"))
+        circuit._editor_cancelled()
     circuit.set_view(CircuitView.GRID)
     w.course_view.show_section(0)
     dialog = WeekDialog(today_service.this_week(ctx, CLASS_DAY), w)

@@ -183,7 +183,13 @@ class CircuitSection(CourseSection):
         """Two lines of text a row and a header: follows the font, so large text is not cut off."""
         fm = QFontMetrics(self.table.font())
         self.table.horizontalHeader().setMinimumHeight(2 * fm.height() + 10)
-        self.table.verticalHeader().setDefaultSectionSize(2 * fm.height() + 14)
+        # One station: people down, a wide cell, one line each (a person's name is one line;
+        # a station's name and dose in the one-person view take two).
+        one_line = self.views.mode is CircuitView.STATION
+        self.delegate.one_line = one_line
+        self.table.verticalHeader().setDefaultSectionSize(
+            fm.height() + 12 if one_line else 2 * fm.height() + 14
+        )
         # At least three people in view; below that the section scrolls instead.
         self.table.setMinimumHeight(2 * fm.height() + 10 + 3 * (2 * fm.height() + 14) + 20)
         # Wide enough for a full results line, so "effort" is never cut to "e…".
@@ -397,6 +403,7 @@ class CircuitSection(CourseSection):
         self.table.setModel(self.views.model())  # a new selection model: listen to it again
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
         grid = view is CircuitView.GRID
+        self._size_rows()  # one line a row in the one-station view
         self.table.horizontalHeader().setStretchLastSection(not grid)
         if grid:
             self._fit_columns()
