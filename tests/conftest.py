@@ -19,6 +19,28 @@ from escape_desktop.db.engine import DB_FILENAME
 DEMO_TODAY = date(2026, 11, 26)
 
 
+@pytest.fixture(autouse=True)
+def _desk_screen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The main window sees a 1920x1080 desk screen, as on the machines that run most tests.
+
+    The offscreen screen is 800x600, which the window would open maximised on (the rule for
+    screens narrower than 1366); tests of the small-screen rule replace this again.
+    """
+    import sys
+
+    module = sys.modules.get("escape_desktop.ui.app.main_window")
+    if module is None:
+        try:
+            from escape_desktop.ui.app import main_window as module
+        except ImportError:  # no Qt here: nothing to emulate
+            return
+    from PySide6.QtCore import QRect
+
+    monkeypatch.setattr(
+        module.MainWindow, "available_geometry", lambda self: QRect(0, 0, 1920, 1040)
+    )
+
+
 def _checkpoint(ctx: AppContext) -> None:
     ctx.db.checkpoint()
     ctx.close()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QDialogButtonBox, QLabel, QWidget
+from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QWidget
 from sqlalchemy import select
 
 from escape_desktop.commands.json_views import circuit_json
@@ -217,14 +217,14 @@ def test_saving_the_problems_for_the_referrer(qtbot, ctx, tmp_path, monkeypatch,
         asked.append(suggested)
         return str(out), ""
 
-    monkeypatch.setattr(import_module.QFileDialog, "getSaveFileName", save_dialog)
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", save_dialog)
     qtbot.mouseClick(dialog.save_problems, Qt.MouseButton.LeftButton)
     text = out.read_bytes().decode("utf-8-sig")
     assert "943 476 5918" in text and "Ada" not in text and "Problems" in text.splitlines()[0]
     assert "1 row" in dialog.saved_note.text()
     # Never into the data folder, where it could replace the class data.
     monkeypatch.setattr(
-        import_module.QFileDialog,
+        QFileDialog,
         "getSaveFileName",
         lambda *_a: (str(ctx.data_dir / "problems.csv"), ""),
     )

@@ -197,3 +197,37 @@ def test_damaged_data_can_be_opened_read_only(
     finally:
         ctx.close()
         _release_guard(qapp)
+
+
+SECOND_WINDOW = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from PySide6.QtWidgets import QApplication
+    from escape_desktop.ui.app import startup
+    from escape_desktop.ui.common import error_dialog
+    app = QApplication([])
+    error_dialog.show_message = lambda _p, _t, text, **_k: print("window says:", text)
+    print("guard:", startup._guard(Path(sys.argv[1]), None))
+    """
+)
+
+
+def test_second_window_says_the_app_is_already_open(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    first = SingleInstance(tmp_path)
+    assert first.acquire()
+    try:
+        with qtbot.waitSignal(first.activateRequested, timeout=10000):
+            proc = subprocess.Popen(
+                [sys.executable, "-c", SECOND_WINDOW, str(tmp_path)],
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+            )  # fmt: skip
+            qtbot.waitUntil(lambda: proc.poll() is not None, timeout=10000)
+        out, err = proc.communicate(timeout=10)
+    finally:
+        first.release()
+    # Not a silent exit: the second launch says so, on screen and on the console.
+    assert "escape-desktop is already open" in out
+    assert "escape-desktop is already open" in err
+    assert "guard: None" in out

@@ -161,6 +161,7 @@ app = QApplication([])
 ctx = AppContext.open(sys.argv[1])
 w = create_main_window(ctx, today=date(2026, 11, 26))
 w.show()
+w.showNormal()  # the offscreen screen is narrow, so the window opened maximised on it
 w.resize(1366, 768)
 with ctx.db.read() as s:
     running = queries.course_by_code(s, "KH-2026-002").id

@@ -29,7 +29,14 @@ from .grid import (
     pain_by_session,
     station_history,
 )
-from .recording import decide, save_cell, undo_decision
+from .recording import (
+    ExerciseState,
+    decide,
+    exercise_state,
+    restore_exercise_state,
+    save_cell,
+    undo_decision,
+)
 from .stations import (
     DOSE_KIND_LABELS,
     CourseStationInfo,
@@ -40,6 +47,9 @@ from .stations import (
 )
 
 __all__ = [
+    "ExerciseState",
+    "exercise_state",
+    "restore_exercise_state",
     "Cell",
     "CircuitGrid",
     "CircuitRow",

@@ -177,3 +177,49 @@ def undo_decision(ctx: AppContext, enrolment_id: int, session_id: int, station_k
         s.delete(row)
         audit(s, ctx.actor, "undo_suggestion_decision", "enrolment", enrolment_id, station_key)
         return True
+
+
+# --------------------------------------------------------------------------- undo support
+
+# One person's circuit rows, column by column: what an undo puts back exactly (ids included).
+ExerciseState = tuple[tuple[tuple[object, ...], ...], tuple[tuple[object, ...], ...]]
+
+_RECORD_COLUMNS = tuple(c.key for c in ExerciseRecord.__table__.columns)
+_DECISION_COLUMNS = tuple(c.key for c in ProgressionDecision.__table__.columns)
+
+
+def exercise_state(ctx: AppContext, enrolment_id: int) -> ExerciseState:
+    """Every circuit result and decision of one enrolment, as plain values (read only)."""
+    with ctx.db.read() as s:
+        records = s.scalars(
+            select(ExerciseRecord)
+            .where(ExerciseRecord.enrolment_id == enrolment_id)
+            .order_by(ExerciseRecord.id)
+        ).all()
+        decisions = s.scalars(
+            select(ProgressionDecision)
+            .where(ProgressionDecision.enrolment_id == enrolment_id)
+            .order_by(ProgressionDecision.id)
+        ).all()
+        return (
+            tuple(tuple(getattr(r, c) for c in _RECORD_COLUMNS) for r in records),
+            tuple(tuple(getattr(d, c) for c in _DECISION_COLUMNS) for d in decisions),
+        )
+
+
+def restore_exercise_state(ctx: AppContext, enrolment_id: int, state: ExerciseState) -> None:
+    """Put one enrolment's circuit rows back as ``exercise_state`` read them (undo and redo)."""
+    records, decisions = state
+    with ctx.db.transaction() as s:
+        if s.get(Enrolment, enrolment_id) is None:
+            raise NotFound("That person is no longer on this course.")
+        for model in (ExerciseRecord, ProgressionDecision):
+            for row in s.scalars(select(model).where(model.enrolment_id == enrolment_id)).all():
+                s.delete(row)
+        s.flush()
+        for values in records:
+            s.add(ExerciseRecord(**dict(zip(_RECORD_COLUMNS, values, strict=True))))
+        for values in decisions:
+            s.add(ProgressionDecision(**dict(zip(_DECISION_COLUMNS, values, strict=True))))
+        s.flush()
+        audit(s, ctx.actor, "restore_exercise", "enrolment", enrolment_id, "undo or redo")

@@ -7,13 +7,16 @@ Split along its seams: ``entry`` (what is recorded), ``results`` (one person's r
 from .entry import (
     TIMEPOINT_LABELS,
     MeasureInput,
+    MeasuresState,
     PersonProgress,
     StoredMeasure,
     course_instruments,
     default_assessment_date,
     entry_overview,
+    measures_state,
     person_measures,
     record_measures,
+    restore_measures_state,
 )
 from .outcomes import (
     DOMAIN_LABELS,
@@ -31,6 +34,9 @@ from .outcomes import (
 from .results import InstrumentResult, participant_results
 
 __all__ = [
+    "MeasuresState",
+    "measures_state",
+    "restore_measures_state",
     "DOMAIN_LABELS",
     "TIMEPOINT_LABELS",
     "MeasureInput",

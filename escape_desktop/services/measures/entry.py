@@ -226,3 +226,40 @@ def record_measures(
                     f"{row.instrument_key} {timepoint} cleared",
                 )
     return len(checked)
+
+
+# One person's measures at one time point, column by column: what an undo puts back exactly.
+MeasuresState = tuple[tuple[object, ...], ...]
+
+_ASSESSMENT_COLUMNS = tuple(c.key for c in Assessment.__table__.columns)
+
+
+def measures_state(ctx: AppContext, enrolment_id: int, timepoint: str) -> MeasuresState:
+    """Every stored measure of one enrolment at one time point, as plain values (read only)."""
+    with ctx.db.read() as s:
+        rows = s.scalars(
+            select(Assessment)
+            .where(Assessment.enrolment_id == enrolment_id, Assessment.timepoint == timepoint)
+            .order_by(Assessment.id)
+        ).all()
+        return tuple(tuple(getattr(r, c) for c in _ASSESSMENT_COLUMNS) for r in rows)
+
+
+def restore_measures_state(
+    ctx: AppContext, enrolment_id: int, timepoint: str, state: MeasuresState
+) -> None:
+    """Put one set of measures back as ``measures_state`` read them (undo and redo)."""
+    with ctx.db.transaction() as s:
+        if s.get(Enrolment, enrolment_id) is None:
+            raise NotFound("That person is no longer on this course.")
+        for row in s.scalars(
+            select(Assessment).where(
+                Assessment.enrolment_id == enrolment_id, Assessment.timepoint == timepoint
+            )
+        ).all():
+            s.delete(row)
+        s.flush()
+        for values in state:
+            s.add(Assessment(**dict(zip(_ASSESSMENT_COLUMNS, values, strict=True))))
+        s.flush()
+        audit(s, ctx.actor, "restore_measures", "enrolment", enrolment_id, f"{timepoint}: undo")

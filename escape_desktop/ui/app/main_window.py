@@ -10,15 +10,14 @@ once the window is ready, never lost and never half-done.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
-    QFileDialog,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -33,7 +32,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import first_screen
 from escape_desktop.db.errors import KnownError
 from escape_desktop.ui.app.welcome_page import WelcomePage
-from escape_desktop.ui.common import error_dialog, style
+from escape_desktop.ui.common import error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.courses.course_view import TAB_TITLES
@@ -41,6 +40,7 @@ from escape_desktop.ui.courses.courses_panel import CoursesPanel
 
 if TYPE_CHECKING:
     from escape_desktop.db import queries
+    from escape_desktop.ui.app.today_panel import TodayPanel
     from escape_desktop.ui.courses.course_view import CourseView
     from escape_desktop.ui.people.people_ops import PeopleOps
     from escape_desktop.ui.register.register_ops import RegisterOps
@@ -49,7 +49,10 @@ PAGE_WELCOME, PAGE_COURSES = range(2)
 # The guide's page for each course tab (Sessions & register, Circuit, Measures, Documents).
 HELP_PAGES_BY_TAB = ("register", "circuit", "measures", "documents")
 UI_SETTINGS_FILE = "ui.ini"
-FINISH_FALLBACK_MS = 1000  # finish even if no paint comes (a window started minimised)
+FINISH_FALLBACK_MS = 1000
+NARROW_SCREEN = 1366  # the usual laptop or narrower: open maximised
+TITLE_BAR = 32  # about the height of a Windows title bar at 100 %
+FRAME_BORDER = 8  # a window frame's side border, counted generously  # finish even if no paint comes (a window started minimised)
 
 
 def large_text_on(ctx: AppContext) -> bool:
@@ -144,6 +147,7 @@ class MainWindow(QMainWindow):
         self.course_view: CourseView | None = None
         self._queued: Callable[[], None] | None = None
         self._wanted_course: int | None = None
+        self.today_panel: TodayPanel | None = None  # built by finish()
         self.setWindowTitle("ESCAPE-pain classes")
         self._build_pages()
         self._build_actions()
@@ -193,13 +197,87 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self.help_key)
+        self._build_today()
         self.is_ready = True
         if self.pages.currentIndex() == PAGE_WELCOME or self._wanted_course is None:
             self.course_view.set_course(None)
         else:
             self.open_course(self._wanted_course)
+        if self.pages.currentIndex() == PAGE_COURSES:
+            self.go_today(quiet=True)  # on a class day, open on that class
         self.ready.emit()
         self._run_queued()
+
+    # --- today ---------------------------------------------------------------------------
+    def _build_today(self) -> None:
+        from escape_desktop.ui.app.today_panel import TodayPanel
+
+        self.today_panel = TodayPanel(self.left)
+        self.today_panel.openRegister.connect(self.open_session)
+        self.today_panel.weekRequested.connect(self.show_week)
+        self.left_layout.addWidget(self.today_panel)
+
+    @property
+    def now(self) -> datetime:
+        """Now, or midday on the day a test gave (so the hour a test runs changes nothing)."""
+        if self._today is not None:
+            return datetime.combine(self._today, time(12, 0))
+        return datetime.now()
+
+    def _refresh_today(self) -> tuple[int, int] | None:
+        """Read today's class again; (course id, session id) when there is one."""
+        from escape_desktop.services import today as today_service
+
+        if self.today_panel is None:
+            return None
+        ok, found = error_dialog.guarded(self, today_service.todays_session, self.ctx, self.now)
+        brief = None
+        if ok and found is not None:
+            ok, brief = error_dialog.guarded(self, today_service.brief, self.ctx, found)
+        self.today_panel.show_brief(brief if ok else None, self.today)
+        return (brief.course_id, brief.session_id) if ok and brief is not None else None
+
+    def go_today(self, quiet: bool = False) -> None:
+        """Open today's class on its register, ready for the first key (View > Today)."""
+        found = self._refresh_today()
+        if found is None:
+            if not quiet:
+                self.statusBar().showMessage(
+                    "No class today. This week's sessions are listed.", 6000
+                )
+                self.show_week()
+            return
+        self.open_session(*found)
+
+    def open_session(self, course_id: int, session_id: int) -> None:
+        """That course's register on that session's column, on the first person."""
+        if self.courses.model.row_of(course_id) is None:
+            self.courses.reload()
+        self.open_course(course_id)
+        if self.course_view is None:
+            return
+        self._view.show_section(0)
+        reg = self._view.register
+        col = reg.model.column_of_session(session_id)
+        if col is not None and reg.model.rowCount():
+            index = reg.model.index(0, col)
+            reg.table.setCurrentIndex(index)
+            reg.table.scrollTo(index)
+        reg.table.setFocus()
+
+    def show_week(self) -> None:
+        from escape_desktop.services import today as today_service
+        from escape_desktop.ui.app.today_panel import WeekDialog
+
+        ok, sessions = error_dialog.guarded(self, today_service.this_week, self.ctx, self.today)
+        if not ok:
+            return
+        dialog = WeekDialog(sessions, self)
+        dialog.openSession.connect(self.open_session)
+        self._open_dialog(dialog)
+
+    def _show_course_list(self, on: bool) -> None:
+        self.left.setVisible(on)
 
     def set_checked(self, ok: bool) -> None:
         """The quick check of the data file: False while it runs, True once it passed."""
@@ -234,7 +312,12 @@ class MainWindow(QMainWindow):
         self.courses.newCourseRequested.connect(lambda: self._when_ready(self.new_course))
         self.loading = _LoadingCourse(self)
         self.splitter = QSplitter(Qt.Orientation.Horizontal, self)
-        self.splitter.addWidget(self.courses)
+        # Today's class sits under the course list, where a small screen has room to spare.
+        self.left = QWidget(self)
+        self.left_layout = QVBoxLayout(self.left)
+        self.left_layout.setContentsMargins(0, 0, 0, 0)
+        self.left_layout.addWidget(self.courses, 1)
+        self.splitter.addWidget(self.left)
         self.splitter.addWidget(self.loading)
         self.splitter.setStretchFactor(0, 0)
         self.splitter.setStretchFactor(1, 1)
@@ -294,6 +377,16 @@ class MainWindow(QMainWindow):
             "Close this course…", self.toggle_course_closed, None, "Finish the course early"
         )
         self.register_action = self._action("Go to the &register", self._focus_register, "Ctrl+R")
+        self.today_action = self._action(
+            "&Today", self.go_today, "Ctrl+T", "Today's class: who is due and who needs what"
+        )
+        self.week_action = self._action("This &week…", self.show_week)
+        self.course_list_action = QAction("&Course list", self)
+        self.course_list_action.setCheckable(True)
+        self.course_list_action.setChecked(True)
+        self.course_list_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
+        self.course_list_action.setStatusTip("Hide the course list to give the register more room")
+        self.course_list_action.toggled.connect(self._show_course_list)
         self.large_text_action = QAction("&Large text", self)
         self.large_text_action.setCheckable(True)
         self.large_text_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
@@ -354,6 +447,10 @@ class MainWindow(QMainWindow):
             course_menu.addAction(a)
         self.course_menu = course_menu
         view_menu = bar.addMenu("&View")
+        view_menu.addAction(self.today_action)
+        view_menu.addAction(self.week_action)
+        view_menu.addSeparator()
+        view_menu.addAction(self.course_list_action)
         view_menu.addAction(self.large_text_action)
         self.help_menu = bar.addMenu("&Help")
         self.help_menu.addAction(self.guide_action)
@@ -376,11 +473,7 @@ class MainWindow(QMainWindow):
         self.large_text_action.blockSignals(True)
         self.large_text_action.setChecked(large_text_on(self.ctx))
         self.large_text_action.blockSignals(False)
-        geometry = self.settings.value("window/geometry")
-        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
-            self.restoreGeometry(geometry)
-        else:
-            self.resize(1366, 768)
+        self._restore_geometry()
         splitter = self.settings.value("window/splitter")
         if isinstance(splitter, QByteArray) and not splitter.isEmpty():
             self.splitter.restoreState(splitter)
@@ -395,6 +488,31 @@ class MainWindow(QMainWindow):
             wanted = self.courses.first_course_id()
         if wanted is not None:
             self.open_course(wanted)
+
+    def available_geometry(self) -> QRect:
+        """The screen's room for windows (taskbar left out); tests replace it."""
+        screen = self.screen() or QGuiApplication.primaryScreen()
+        return screen.availableGeometry() if screen is not None else QRect(0, 0, 1366, 768)
+
+    def _restore_geometry(self) -> None:
+        """Open within the screen: a saved size that no longer fits (a bigger monitor last
+        time, the hall's projector) is never used; narrow screens get the whole screen."""
+        room = self.available_geometry()
+        geometry = self.settings.value("window/geometry")
+        restored = False
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            restored = self.restoreGeometry(geometry)
+            frame = self.geometry()
+            if restored and not self.isMaximized() and not room.contains(frame):
+                restored = False  # bigger than this screen, or off it
+        if not restored:
+            self.setWindowState(Qt.WindowState.WindowNoState)
+            # The frame's borders and title bar come on top of the size asked for.
+            width = min(1366, room.width() - 2 * FRAME_BORDER)
+            height = min(768, room.height() - TITLE_BAR - FRAME_BORDER)
+            self.setGeometry(QRect(room.x() + FRAME_BORDER, room.y() + TITLE_BAR, width, height))
+        if room.width() <= NARROW_SCREEN:
+            self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
 
     def current_course_id(self) -> int | None:
         return self.course_view.course_id if self.course_view is not None else None
@@ -416,6 +534,11 @@ class MainWindow(QMainWindow):
             self.course_view.show_section(index)
 
     def _on_changed(self, change: OpChanges, _initiator: object) -> None:
+        if self.today_panel is not None and change.touches(
+            Changes.ATTENDANCE | Changes.ASSESSMENT | Changes.ENROLMENT | Changes.SESSION
+            | Changes.COURSE | Changes.PARTICIPANT
+        ):  # fmt: skip
+            self._refresh_today()
         if change.touches(Changes.SETTINGS):
             from escape_desktop.services import settings as settings_service
 
@@ -609,10 +732,10 @@ class MainWindow(QMainWindow):
         reg = self._view.register.model.register
         code = reg.code if reg else ""
         if path is None:
-            path, _ = QFileDialog.getOpenFileName(
+            path = file_dialogs.open_file(
                 self,
+                self.ctx.data_dir,
                 f"Referral list for {code}",
-                str(Path.home()),
                 "CSV files (*.csv *.txt);;All files (*)",
             )
             if not path:
@@ -709,7 +832,10 @@ class MainWindow(QMainWindow):
             "person); Space changes the mark; Delete clears it; Enter on a name opens the details.\n\n"
             "Ctrl+N new course · Ctrl+E enrol · Ctrl+Shift+E edit the course · Ctrl+I import a list · Ctrl+F find a person · "
             "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+P print · "
-            "Ctrl+Shift+L large text · F1 the guide",
+            "Ctrl+Shift+L large text · Ctrl+T today's class · Ctrl+Shift+H hide or show the "
+            "course list · F1 the guide\n\n"
+            "In the circuit, Show: One station or One person. Up/Down moves along the list on "
+            "screen; Left/Right or PgUp/PgDn goes to the next station (or person).",
         )
 
     def about(self) -> None:

@@ -17,6 +17,7 @@ LOCK_FILENAME = "app.lock"
 RAISE_MESSAGE = b"raise\n"
 REPLY = b"ok\n"
 TIMEOUT_MS = 1500
+ALREADY_OPEN = "escape-desktop is already open. Its window has been brought to the front."
 
 
 def server_name(data_dir: Path) -> str:

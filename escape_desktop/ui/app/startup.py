@@ -7,6 +7,7 @@ runs it after the first paint, and damage found then leads to the same choices (
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from escape_desktop.db import keys
 from escape_desktop.db.engine import DB_FILENAME
 from escape_desktop.db.errors import KnownError, NewerDatabase
 from escape_desktop.paths import resolve_data_dir
-from escape_desktop.ui.app.single_instance import SingleInstance
+from escape_desktop.ui.app.single_instance import ALREADY_OPEN, SingleInstance
 from escape_desktop.ui.common import error_dialog
 
 # Imported when needed (a new or encrypted folder, damaged data), not on every start:
@@ -74,7 +75,11 @@ def _guard(folder: Path, parent: QWidget | None) -> SingleInstance | None:
         return guard
     if guard.reason:
         error_dialog.show_message(parent, TITLE, guard.reason)
-    return None  # the running window was brought forward
+        return None
+    # The running window came forward; say so, or a second double-click seems to do nothing.
+    print(ALREADY_OPEN, file=sys.stderr)
+    error_dialog.show_message(parent, TITLE, ALREADY_OPEN)
+    return None
 
 
 def open_context_interactively(

@@ -23,6 +23,7 @@ class WelcomePage(QWidget):
         layout.setSpacing(14)
         title = QLabel("Welcome to ESCAPE-pain classes")
         title.setObjectName("title")
+        title.setWordWrap(True)  # large text on a small screen: two lines, never cut
         intro = QLabel(
             "Keep each course's register, circuit and measures on this laptop, with no internet "
             "needed. Everything you type is saved at once."

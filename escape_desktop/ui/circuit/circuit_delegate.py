@@ -32,6 +32,7 @@ class CircuitDelegate(QStyledItemDelegate):
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
         self.model: CircuitModel | None = None
+        self.one_line = False  # wide single-column views: level and aim, then results, on one line
         self._font_key = ""
         self._font_cache: tuple[QFont, QFontMetrics, QFontMetrics] | None = None
         self._elided: dict[tuple[str, int, bool], str] = {}
@@ -62,8 +63,17 @@ class CircuitDelegate(QStyledItemDelegate):
         index: QModelIndex | QPersistentModelIndex,
     ) -> None:
         rect = option.rect
+        if self.one_line:  # beside the level and aim, which stay in view
+            left = rect.left() + self.split(rect.width())
+            editor.setGeometry(QRect(left, rect.top(), rect.right() - left + 1, rect.height()))
+            return
         h = min(rect.height(), max(editor.sizeHint().height(), 26))
         editor.setGeometry(QRect(rect.left(), rect.bottom() - h + 1, rect.width(), h))
+
+    @staticmethod
+    def split(width: int) -> int:
+        """Where the results start in a one-line cell: the level and aim get the rest."""
+        return min(width // 2, 320)
 
     # ------------------------------------------------------------------ painting
 
@@ -71,7 +81,7 @@ class CircuitDelegate(QStyledItemDelegate):
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> QSize:
         fm = QFontMetrics(option.font)
-        return QSize(150, 2 * fm.height() + 14)
+        return QSize(150, fm.height() + 12 if self.one_line else 2 * fm.height() + 14)
 
     def _fonts(self, font: QFont) -> tuple[QFont, QFontMetrics, QFontMetrics]:
         key = font.key()
@@ -127,6 +137,10 @@ class CircuitDelegate(QStyledItemDelegate):
         line_h = fm.height()
         top = QRect(inner.left(), inner.top(), inner.width(), line_h)
         bottom = QRect(inner.left(), inner.top() + line_h + 2, inner.width(), line_h)
+        if self.one_line:  # one station or one person: a wide cell, one line
+            split = self.split(rect.width()) - 6
+            top = QRect(inner.left(), inner.top(), split - 8, inner.height())
+            bottom = QRect(inner.left() + split, inner.top(), inner.width() - split, inner.height())
         mark = ""
         if cell.suggestion is not None and cell.suggestion.action != "hold":
             mark = ARROWS[cell.suggestion.action]

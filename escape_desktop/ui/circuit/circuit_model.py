@@ -36,6 +36,22 @@ def _num(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
+FIELD_WORDS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
+
+
+def cell_change_words(before: Any, after: dict[str, str], relevel: bool) -> str:
+    """What a cell edit changed, as the Edit menu says it: "pain 3", "done 10, effort 5"."""
+    old = before if isinstance(before, dict) else {}
+    parts = [
+        f"{FIELD_WORDS[f]} {after[f] or 'cleared'}"
+        for f in EDIT_FIELDS
+        if str(old.get(f, "") or "").strip() != after[f]
+    ]
+    if relevel:
+        parts.insert(0, "level and aim")
+    return ", ".join(parts) or "results"
+
+
 def level_short(cell: Cell) -> str:
     return f"L{cell.level + 1}"
 
@@ -301,7 +317,7 @@ class CircuitModel(QAbstractTableModel):
             )
 
         station = grid.station(cell.station_key)
-        message = f"Saved: {row.name}, {station.name}"
+        message = f"Saved: {cell_change_words(self.data(index, Qt.ItemDataRole.EditRole), new, relevel)} for {row.name} at {station.name}"
         if not self.write(save, row.enrolment_id, message):
             return False
         self.refresh_row(row.enrolment_id)

@@ -12,16 +12,18 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPersistentModelIndex, Qt
-from PySide6.QtGui import QFont, QFontMetrics, QKeySequence, QShortcut
+from PySide6.QtCore import QEvent, QObject, QPersistentModelIndex, Qt
+from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDialog,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -35,12 +37,13 @@ from escape_desktop.ui.circuit.cell_editor import CellEditor
 from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
 from escape_desktop.ui.circuit.circuit_model import CircuitModel, suggestion_words
 from escape_desktop.ui.circuit.circuit_table import CircuitTable
+from escape_desktop.ui.circuit.circuit_views import CircuitView, CircuitViews
 from escape_desktop.ui.circuit.level_dialog import LevelDialog
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
-from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.operation import UndoStep, run_op
 
 # What the circuit shows; SESSION and COURSE change the session list too.
 SHOWN = (
@@ -79,15 +82,28 @@ class CircuitSection(CourseSection):
         self.active_dialog: QDialog | None = None
         self.model = CircuitModel(ctx, self)
         self.model.write = self._write_cell
+        self.views = CircuitViews(self.model)
         self._build_top()
         self._build_table()
         self._build_panel()
-        layout = QVBoxLayout(self)
+        # Everything in a scroll area: with large text on a 768-high screen the section
+        # scrolls rather than squeezing the cell's description into a clipped line.
+        self.body = QWidget(self)
+        scroll = QScrollArea(self)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setWidgetResizable(True)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(scroll)
+        layout = QVBoxLayout(self.body)
         layout.addLayout(self.top)
-        layout.addWidget(self.session_info)
+        layout.addLayout(self.info_row)
+        layout.addWidget(self.view_label)
         layout.addWidget(self.table, 1)
         layout.addWidget(self.panel)
         layout.addWidget(self.message)
+        scroll.setWidget(self.body)
         self.model.saved.connect(self._on_saved)
         self.model.save_failed.connect(lambda text: self._say(text, error=True))
         self._show_empty("Choose a course to see its circuit.")
@@ -112,9 +128,31 @@ class CircuitSection(CourseSection):
         )
         self.history_button.clicked.connect(self.open_history)
         QShortcut(QKeySequence("Ctrl+H"), self, self.open_history)
+        view_label = QLabel("Sho&w:", self)
+        self.view_combo = QComboBox(self)
+        for view in CircuitView:
+            self.view_combo.addItem(view.value, view)
+        self.view_combo.setToolTip(
+            "Whole class: everyone at every station. One station: stand at a station and "
+            "record everyone there. One person: every station for the person in front of you."
+        )
+        view_label.setBuddy(self.view_combo)
+        self.view_combo.currentIndexChanged.connect(
+            lambda _i: self.set_view(self.view_combo.currentData())
+        )
+        self.view_label = QLabel(self)
+        self.view_label.setObjectName("hint")
+        self.view_label.setWordWrap(True)
+        self.view_label.hide()
         self.top.addWidget(label)
         self.top.addWidget(self.session_combo)
         self.top.addStretch(1)
+        # The view choice shares the session's line: on the top line it pushed the buttons
+        # off a 1024-wide screen.
+        self.info_row = QHBoxLayout()
+        self.info_row.addWidget(self.session_info, 1)
+        self.info_row.addWidget(view_label)
+        self.info_row.addWidget(self.view_combo)
         self.top.addWidget(self.stations_button)
         self.top.addWidget(self.history_button)
         # The session's date and topic get their own line: beside the buttons it was squeezed
@@ -139,13 +177,22 @@ class CircuitSection(CourseSection):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self._size_rows()
         self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        self.table.installEventFilter(self)
         self.model.modelReset.connect(self._fit_columns)
 
     def _size_rows(self) -> None:
         """Two lines of text a row and a header: follows the font, so large text is not cut off."""
         fm = QFontMetrics(self.table.font())
         self.table.horizontalHeader().setMinimumHeight(2 * fm.height() + 10)
-        self.table.verticalHeader().setDefaultSectionSize(2 * fm.height() + 14)
+        # One station: people down, a wide cell, one line each (a person's name is one line;
+        # a station's name and dose in the one-person view take two).
+        one_line = self.views.mode is CircuitView.STATION
+        self.delegate.one_line = one_line
+        self.table.verticalHeader().setDefaultSectionSize(
+            fm.height() + 12 if one_line else 2 * fm.height() + 14
+        )
+        # At least three people in view; below that the section scrolls instead.
+        self.table.setMinimumHeight(2 * fm.height() + 10 + 3 * (2 * fm.height() + 14) + 20)
         # Wide enough for a full results line, so "effort" is never cut to "e…".
         results = fm.horizontalAdvance("did 12 · pain 10 · effort 10") + 14
         self.table.horizontalHeader().setDefaultSectionSize(max(164, results))
@@ -158,6 +205,8 @@ class CircuitSection(CourseSection):
 
     def _fit_columns(self) -> None:
         """Widen a station's column when its name would not fit the header (e.g. long custom names)."""
+        if self.views.mode is not CircuitView.GRID:
+            return  # one column, stretched to the width
         header = self.table.horizontalHeader()
         fm = QFontMetrics(header.font())
         bold = QFont(header.font())
@@ -191,7 +240,8 @@ class CircuitSection(CourseSection):
         self.ignore_button.setToolTip("Keep them as they are; the choice is remembered (Ctrl+N)")
         self.undo_button = QPushButton("&Undo choice", self.panel)
         self.undo_button.setToolTip(
-            "Forget the accept or ignore, so the suggestion is open again (Ctrl+Z)"
+            "Forget the accept or ignore, so the suggestion is open again "
+            "(Ctrl+Z undoes the last change anywhere, this one included)"
         )
         self.level_button = QPushButton("Change &level…", self.panel)
         self.level_button.setToolTip(
@@ -200,7 +250,6 @@ class CircuitSection(CourseSection):
         for keys, slot in (
             ("Ctrl+Y", lambda: self.decide(True)),
             ("Ctrl+N", lambda: self.decide(False)),
-            ("Ctrl+Z", self.undo_decision),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -222,7 +271,7 @@ class CircuitSection(CourseSection):
         hint = QLabel(
             "Type to fill a cell: done, pain 0–10, effort 0–10. Tab or Enter moves on; "
             "Esc cancels. Every cell is saved as you leave it. Suggestion: Ctrl+Y accept, "
-            "Ctrl+N ignore, Ctrl+Z undo.",
+            "Ctrl+N ignore. Ctrl+Z undoes the last change.",
             self.panel,
         )
         hint.setWordWrap(True)
@@ -316,7 +365,8 @@ class CircuitSection(CourseSection):
             if r >= 0 and c >= 0:
                 index = self.model.index(r, c)
         if index.isValid():
-            self.table.setCurrentIndex(index)
+            self.table.setCurrentIndex(self.views.from_source(index))
+        self._show_view_label()
         self._update_panel()
 
     def _show_empty(self, text: str) -> None:
@@ -328,7 +378,7 @@ class CircuitSection(CourseSection):
 
     def _current_keep(self) -> tuple[int, str] | None:
         """(enrolment id, station key) of the current cell, to stay on it across a reload."""
-        current = self.table.currentIndex()
+        current = self.views.to_source(self.table.currentIndex())
         row, cell = self.model.row_at(current.row()), self.model.cell_at(current)
         if row is not None and cell is not None:
             return (row.enrolment_id, cell.station_key)
@@ -339,6 +389,98 @@ class CircuitSection(CourseSection):
         if number is None:
             return
         self.show_session(number, self._current_keep())
+
+    # ------------------------------------------------------------------ one station, one person
+
+    def set_view(self, view: CircuitView) -> None:
+        """Show the whole class, one station or one person, staying on the current cell."""
+        if view is self.views.mode:
+            return
+        self._close_editor()
+        here = self.views.to_source(self.table.currentIndex())
+        if not here.isValid():
+            here = self.model.index(0, 0)
+        self.views.mode = view
+        self.table.setModel(self.views.model())  # a new selection model: listen to it again
+        self.table.selectionModel().currentChanged.connect(self._on_current_changed)
+        grid = view is CircuitView.GRID
+        self._size_rows()  # one line a row in the one-station view
+        self.table.horizontalHeader().setStretchLastSection(not grid)
+        if grid:
+            self._fit_columns()
+        i = self.view_combo.findData(view)
+        if i != self.view_combo.currentIndex():
+            self.view_combo.blockSignals(True)
+            self.view_combo.setCurrentIndex(i)
+            self.view_combo.blockSignals(False)
+        if here.isValid():
+            self.table.setCurrentIndex(self.views.from_source(here))
+        self._show_view_label()
+        self._update_panel()
+        self.table.setFocus()
+
+    def step_across(self, step: int) -> None:
+        """Another station (one-station view) or another person (one-person view)."""
+        here = self.views.to_source(self.table.currentIndex())
+        if not here.isValid() or self.views.mode is CircuitView.GRID:
+            return
+        self._editor_finished(0)  # save a cell being typed into first, as Tab would
+        if self.views.mode is CircuitView.STATION:
+            col = here.column() + step
+            if not 0 <= col < self.model.columnCount():
+                return
+            target = self.model.index(here.row(), col)
+        else:
+            row = here.row() + step
+            if not 0 <= row < self.model.rowCount():
+                return
+            target = self.model.index(row, here.column())
+        self.table.setCurrentIndex(self.views.from_source(target))
+        self._show_view_label()
+        self.table.setFocus()
+
+    def _show_view_label(self) -> None:
+        mode = self.views.mode
+        grid = self.model.grid
+        here = self.views.to_source(self.table.currentIndex())
+        if mode is CircuitView.GRID or grid is None or not here.isValid():
+            self.view_label.hide()
+            return
+        if mode is CircuitView.STATION:
+            st = grid.stations[here.column()]
+            text = (
+                f"<b>{st.name}</b> — station {here.column() + 1} of {len(grid.stations)}. "
+                "Up/Down: person · Left/Right or PgUp/PgDn: another station"
+            )
+        else:
+            row = self.model.row_at(here.row())
+            text = (
+                f"<b>{row.name if row else ''}</b> — person {here.row() + 1} of "
+                f"{len(grid.rows)}. Up/Down: station · Left/Right or PgUp/PgDn: another person"
+            )
+        self.view_label.setText(text)
+        self.view_label.show()
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if (
+            obj is self.table
+            and event.type() == QEvent.Type.KeyPress
+            and self.views.mode is not CircuitView.GRID
+        ):
+            assert isinstance(event, QKeyEvent)
+            plain = not event.modifiers() & (
+                Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier
+            )
+            steps = {
+                Qt.Key.Key_Left: -1,
+                Qt.Key.Key_PageUp: -1,
+                Qt.Key.Key_Right: 1,
+                Qt.Key.Key_PageDown: 1,
+            }
+            if plain and event.key() in steps:
+                self.step_across(steps[Qt.Key(event.key())])
+                return True
+        return super().eventFilter(obj, event)
 
     # ------------------------------------------------------------------ reacting
 
@@ -352,8 +494,8 @@ class CircuitSection(CourseSection):
         index = self.table.currentIndex()
         if self._editing is not None or not index.isValid():
             return None
-        if not self.model.flags(index) & Qt.ItemFlag.ItemIsEditable:
-            row = self.model.row_at(index.row())
+        if not self.table.model().flags(index) & Qt.ItemFlag.ItemIsEditable:
+            row = self.model.row_at(self.views.to_source(index).row())
             if row is not None and row.needs_review:  # screening at enrolment (issue 15)
                 self._say(
                     f"{row.name} needs review before starting; clear the screening review on "
@@ -398,17 +540,18 @@ class CircuitSection(CourseSection):
         if not index.isValid():
             self._close_editor()
             return
-        if not self.model.setData(index, editor.values(), Qt.ItemDataRole.EditRole):
+        if not self.table.model().setData(index, editor.values(), Qt.ItemDataRole.EditRole):
             error = self.model.last_error
             if error is not None:
                 editor.show_error(getattr(error, "field", ""), str(error))
             return
         self._close_editor()
         if step:
-            rows, cols = self.model.rowCount(), self.model.columnCount()
+            shown = self.table.model()  # in one-station view, on down the people
+            rows, cols = shown.rowCount(), shown.columnCount()
             flat = index.row() * cols + index.column() + step
             if 0 <= flat < rows * cols:
-                nxt = self.model.index(flat // cols, flat % cols)
+                nxt = shown.index(flat // cols, flat % cols)
                 self.table.setCurrentIndex(nxt)
                 self.table.scrollTo(nxt)
                 self.start_edit()
@@ -418,6 +561,8 @@ class CircuitSection(CourseSection):
 
     def _on_current_changed(self, *_: Any) -> None:
         self._update_panel()
+        if self.views.mode is not CircuitView.GRID:
+            self._show_view_label()
 
     def changed_on_screen(self, change: OpChanges, level: Stale) -> None:
         if change.changes == Changes.ATTENDANCE and change.ids and self.model.grid is not None:
@@ -435,8 +580,30 @@ class CircuitSection(CourseSection):
         ids: list[int],
         message: str,
         failed: Callable[[KnownError], None] | None = None,
+        undo_label: str = "",
     ) -> bool:
-        """One change from this section through the operation path; a known error shows here."""
+        """One change from this section through the operation path; a known error shows here.
+
+        With ``undo_label`` the change joins Ctrl+Z: the person's circuit rows are read before
+        and after, and undo/redo put them back exactly as they were.
+        """
+        step: Callable[[object], UndoStep | None] | None = None
+        if undo_label and ids:
+            enrolment_id = ids[0]
+            before = circuit.exercise_state(self.ctx, enrolment_id)
+
+            def step(_value: object) -> UndoStep | None:
+                after = circuit.exercise_state(self.ctx, enrolment_id)
+                if after == before:
+                    return None  # nothing changed: nothing to undo
+                return UndoStep(
+                    undo_label,
+                    undo=lambda: circuit.restore_exercise_state(self.ctx, enrolment_id, before),
+                    redo=lambda: circuit.restore_exercise_state(self.ctx, enrolment_id, after),
+                    undone=f"Undone: {undo_label}",
+                    redone=f"Saved: {undo_label}",
+                )
+
         return run_op(
             self,
             fn,
@@ -445,6 +612,7 @@ class CircuitSection(CourseSection):
             ids=ids,
             initiator=self,
             message=message,
+            undo=step,
             failure=lambda e: self._failed(e, failed),
         ).ok
 
@@ -457,7 +625,14 @@ class CircuitSection(CourseSection):
             self._say(str(e), error=True)
 
     def _write_cell(self, save: Callable[[], None], enrolment_id: int, message: str) -> bool:
-        return self._write(save, Changes.EXERCISE, [enrolment_id], message, self.model.failed)
+        return self._write(
+            save,
+            Changes.EXERCISE,
+            [enrolment_id],
+            message,
+            self.model.failed,
+            undo_label=message.removeprefix("Saved: "),
+        )
 
     def _on_saved(self, _enrolment_id: int, _key: str, message: str) -> None:
         self._say(message)
@@ -468,7 +643,7 @@ class CircuitSection(CourseSection):
         self.message.setText(text)
 
     def current(self) -> tuple[Any, Cell | None]:
-        index = self.table.currentIndex()
+        index = self.views.to_source(self.table.currentIndex())
         return self.model.row_at(index.row()), self.model.cell_at(index)
 
     def _update_panel(self) -> None:
@@ -521,22 +696,25 @@ class CircuitSection(CourseSection):
                 return f"{row.name} will do {station.name} at {level}, {format_dose(station, idea.target_dose)} next time."
             return f"Suggestion ignored: {row.name} stays as now at {station.name}."
 
-        op = run_op(
-            self,
-            lambda: circuit.decide(
-                self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
-            ),
-            bus=self.bus,
-            changes=Changes.EXERCISE,
-            ids=[row.enrolment_id],
-            initiator=self,
-            message=message,
-            failure=self._failed,
+        label = (
+            f"{'accept' if accept else 'ignore'} the suggestion for {row.name} at {station.name}"
         )
-        if not op.ok:
+        chosen: list[Any] = []
+        if not self._write(
+            lambda: chosen.append(
+                circuit.decide(
+                    self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
+                )
+            ),
+            Changes.EXERCISE,
+            [row.enrolment_id],
+            "",
+            undo_label=label,
+        ):
             return
         self.model.refresh_row(row.enrolment_id)
-        self._say(message(op.value))
+        self.bus.saved.emit(message(chosen[0]))
+        self._say(message(chosen[0]))
         self._update_panel()
         self.table.setFocus()
 
@@ -553,6 +731,7 @@ class CircuitSection(CourseSection):
             Changes.EXERCISE,
             [row.enrolment_id],
             message,
+            undo_label=f"reopen the suggestion for {row.name} at {grid.station(cell.station_key).name}",
         ):
             return
         self.model.refresh_row(row.enrolment_id)
@@ -566,7 +745,7 @@ class CircuitSection(CourseSection):
         if row is None or cell is None or grid is None:
             return
         st = grid.stations[self.model.column_of(cell.station_key)]
-        index = QPersistentModelIndex(self.table.currentIndex())
+        index = QPersistentModelIndex(self.views.to_source(self.table.currentIndex()))
 
         def save(dialog: LevelDialog) -> bool:
             values = dict(self.model.data(index, Qt.ItemDataRole.EditRole) or {})

@@ -25,7 +25,8 @@ from escape_desktop.services.courses import CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
-from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.operation import UndoStep, run_op
+from escape_desktop.ui.common.steady import keep_room
 from escape_desktop.ui.common.style import mark_invalid
 
 
@@ -140,6 +141,7 @@ class CourseEditDialog(QDialog):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
+        keep_room(self.error)  # showing a mistake never moves the buttons
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
@@ -208,13 +210,22 @@ class CourseEditDialog(QDialog):
             error_dialog.report(self, e)
 
     def _save(self) -> None:
+        before, after, cid = self.stored, self.value(), self.course_id
+        label = f"details of {after.title or 'the course'}"
         op = run_op(
             self,
-            lambda: course_service.edit_course(self.ctx, self.course_id, self.value()),
+            lambda: course_service.edit_course(self.ctx, cid, after),
             bus=self.bus,
             changes=Changes.COURSE,
-            ids=[self.course_id],
+            ids=[cid],
             message="Saved: course details",
+            undo=UndoStep(
+                label,
+                undo=lambda: course_service.edit_course(self.ctx, cid, before),
+                redo=lambda: course_service.edit_course(self.ctx, cid, after),
+                undone=f"Undone: {label}",
+                redone=f"Saved: {label}",
+            ),
             failure=self._failed,  # the dialog stays open
         )
         if not op.ok:

@@ -33,6 +33,7 @@ from escape_desktop.services.courses import MAX_CAPACITY, CourseInput, capacity_
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
 
@@ -90,8 +91,7 @@ class WhenPage(QWizardPage):
             edit.setPlaceholderText("Type the venue's name")
         start = wizard.today + timedelta(days=7)
         self.start = QDateEdit(QDate(start.year, start.month, start.day))
-        self.start.setCalendarPopup(True)
-        self.start.setDisplayFormat("ddd dd MMM yyyy")
+        make_typeable(self.start)
         days = QWidget()
         days.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
         dl = QHBoxLayout(days)

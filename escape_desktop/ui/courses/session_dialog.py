@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -24,7 +27,9 @@ from escape_desktop.services import courses as course_service
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import UndoStep, run_op
+from escape_desktop.ui.common.steady import keep_room
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
 
 
@@ -48,8 +53,7 @@ class SessionDialog(QDialog):
         layout.addWidget(self.state)
         form = QFormLayout()
         self.date = QDateEdit(QDate(session.date.year, session.date.month, session.date.day))
-        self.date.setCalendarPopup(True)
-        self.date.setDisplayFormat("ddd dd MMM yyyy")
+        make_typeable(self.date)
         self.topic = QLineEdit(session.topic)
         self.staff = QLineEdit(session.staff_present)
         self.staff.setPlaceholderText(
@@ -69,6 +73,7 @@ class SessionDialog(QDialog):
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
+        keep_room(self.error)  # showing a mistake never moves the buttons
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
@@ -111,28 +116,40 @@ class SessionDialog(QDialog):
     def _save(self) -> None:
         s = self.session
         new_date = qdate_to_date(self.date.date())
+        # (what the Edit menu calls it, the service, the value before, the value now)
+        fields: list[tuple[str, Callable[[AppContext, int, Any], object], object, object]] = [
+            ("date", course_service.reschedule_session, s.date, new_date),
+            ("topic", course_service.set_session_topic, s.topic, self.topic.text().strip()),
+            ("staff", course_service.set_staff_present, s.staff_present, self.staff.text().strip()),
+            ("notes", course_service.set_session_notes, s.notes, self.notes.text().strip()),
+        ]
+        changed = [f for f in fields if f[2] != f[3]]
 
-        def save() -> None:
-            if new_date != s.date:
-                course_service.reschedule_session(self.ctx, s.id, new_date)
-            if self.topic.text().strip() != s.topic:
-                course_service.set_session_topic(self.ctx, s.id, self.topic.text())
-            if self.staff.text().strip() != s.staff_present:
-                course_service.set_staff_present(self.ctx, s.id, self.staff.text())
-            if self.notes.text().strip() != s.notes:
-                course_service.set_session_notes(self.ctx, s.id, self.notes.text())
+        def put(new: bool) -> None:
+            for _word, fn, before, after in changed if new else reversed(changed):
+                fn(self.ctx, s.id, after if new else before)
 
         def failed(e: BaseException) -> None:
             self.bus.announce(Changes.SESSION, [s.id])  # some fields may have saved before it
             self._fail(e)
 
+        label = f"session {s.number} " + " and ".join(w for w, *_ in changed)
         op = run_op(
             self,
-            save,
+            lambda: put(True),
             bus=self.bus,
             changes=Changes.SESSION,
             ids=[s.id],
             message=f"Saved: session {s.number}",
+            undo=UndoStep(
+                label,
+                undo=lambda: put(False),
+                redo=lambda: put(True),
+                undone=f"Undone: {label}",
+                redone=f"Saved: {label}",
+            )
+            if changed
+            else None,
             failure=failed,
         )
         if op.ok:
@@ -141,6 +158,8 @@ class SessionDialog(QDialog):
     def _toggle_cancelled(self) -> None:
         s = self.session
         if s.cancelled:
+            reason_before = s.cancel_reason
+            label = f"session {s.number} held again"
             if run_op(
                 self,
                 lambda: course_service.reinstate_session(self.ctx, s.id),
@@ -148,6 +167,13 @@ class SessionDialog(QDialog):
                 changes=Changes.SESSION,
                 ids=[s.id],
                 message=f"Saved: session {s.number} will be held",
+                undo=UndoStep(
+                    label,
+                    undo=lambda: course_service.cancel_session(self.ctx, s.id, reason_before),
+                    redo=lambda: course_service.reinstate_session(self.ctx, s.id),
+                    undone=f"Undone: {label}",
+                    redone=f"Saved: {label}",
+                ),
             ).ok:
                 self.accept()
             return
@@ -166,6 +192,13 @@ class SessionDialog(QDialog):
             changes=Changes.SESSION,
             ids=[s.id],
             message=f"Saved: session {s.number} cancelled",
+            undo=UndoStep(
+                f"session {s.number} cancelled",
+                undo=lambda: course_service.reinstate_session(self.ctx, s.id),
+                redo=lambda: course_service.cancel_session(self.ctx, s.id, reason),
+                undone=f"Undone: session {s.number} cancelled",
+                redone=f"Saved: session {s.number} cancelled",
+            ),
         ).ok:
             self._offer_make_up()
             self.accept()

@@ -15,12 +15,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QStandardPaths, Qt, QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QLabel,
@@ -49,6 +48,7 @@ from escape_desktop.export.documents import (
 )
 from escape_desktop.export.documents import KINDS as DOC_KINDS
 from escape_desktop.programme.status import COMPLETED, DID_NOT_START, WITHDRAWN
+from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
@@ -266,18 +266,15 @@ class DocumentsSection(CourseSection):
     def suggested_path(self) -> Path:
         folder = self.save_dir
         if folder is None:
-            docs = QStandardPaths.writableLocation(
-                QStandardPaths.StandardLocation.DocumentsLocation
-            )
-            folder = Path(docs) if docs else Path.home()
+            folder = file_dialogs.start_folder(self.ctx.data_dir)
         code = self._reg.code if self._reg else "course"
         number = self.session_spin.value() if self.kind() in SESSION_KINDS else None
         return folder / default_filename(code, self.kind(), number)
 
     def ask_path(self, suggested: Path) -> Path | None:
         """The file the user picks (tests replace this)."""
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Save the PDF", str(suggested), "PDF documents (*.pdf)"
+        name = file_dialogs.save_file(
+            self, self.ctx.data_dir, "Save the PDF", suggested, "PDF documents (*.pdf)"
         )
         if not name:
             return None

@@ -14,8 +14,8 @@ from PySide6.QtWidgets import (
     QDateEdit,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QHeaderView,
     QLabel,
@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QRadioButton,
+    QScrollArea,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -32,9 +33,10 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
-from escape_desktop.ui.common import style
+from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 
@@ -122,13 +124,23 @@ class ExportDialog(QDialog):
         self._refresh.setInterval(150)
         self._refresh.timeout.connect(self.update_preview)
         self.outcome = QLabel()  # made first: changing any choice clears it
-        layout = QVBoxLayout(self)
+        # The choices and preview scroll on a small screen; the buttons stay in view below.
+        body = QWidget(self)
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self._build_intro())
         layout.addLayout(self._build_choices())
         layout.addWidget(self._build_preview(), 1)
         layout.addLayout(self._build_target())
         layout.addWidget(self._build_progress())
-        layout.addWidget(self._build_buttons())
+        scroll = QScrollArea(self)
+        scroll.setWidget(body)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer = QVBoxLayout(self)
+        outer.addWidget(scroll, 1)
+        outer.addWidget(self._build_buttons())
         self._load_profiles()
         self._suggest_path()
         self.update_preview()
@@ -180,8 +192,7 @@ class ExportDialog(QDialog):
         range_row = QHBoxLayout()
         range_row.addWidget(self.scope_range)
         for edit in (self.date_from, self.date_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
+            make_typeable(edit)
             edit.dateChanged.connect(self._changed)
         self.date_from.setAccessibleName("From")
         self.date_to.setAccessibleName("To")
@@ -228,6 +239,7 @@ class ExportDialog(QDialog):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.preview.setAccessibleName("Preview of the first rows")
+        self.preview.setMinimumHeight(self.fontMetrics().height() * 6)
         layout.addWidget(self.preview, 1)
         return box
 
@@ -343,14 +355,14 @@ class ExportDialog(QDialog):
 
     def _suggest_path(self) -> None:
         previous = uploads.batches(self.ctx, limit=1)
-        folder = Path(previous[0].filename).parent if previous else Path.home()
-        if not folder.is_dir():
-            folder = Path.home()
+        folder = Path(previous[0].filename).parent if previous else Path()
+        if not previous or not folder.is_dir():
+            folder = file_dialogs.start_folder(self.ctx.data_dir)
         self.path.setText(str(folder / f"escape-upload-{self.today:%Y-%m-%d}.csv"))
 
     def choose_path(self) -> None:
-        chosen, _ = QFileDialog.getSaveFileName(
-            self, "Save the upload file", self.path.text(), "CSV files (*.csv)"
+        chosen = file_dialogs.save_file(
+            self, self.ctx.data_dir, "Save the upload file", self.path.text(), "CSV files (*.csv)"
         )
         if chosen:
             if not chosen.lower().endswith(".csv"):

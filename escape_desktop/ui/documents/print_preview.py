@@ -9,12 +9,10 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from PySide6.QtCore import QStandardPaths
 from PySide6.QtGui import QKeySequence
 from PySide6.QtPrintSupport import QPrintDialog, QPrinter, QPrintPreviewWidget
 from PySide6.QtWidgets import (
     QDialog,
-    QFileDialog,
     QHBoxLayout,
     QLabel,
     QProgressBar,
@@ -24,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
@@ -172,11 +171,8 @@ class PrintPreviewDialog(QDialog):
 
     def ask_save_path(self) -> Path | None:
         """Where to save a copy (tests replace this)."""
-        # TODO(merge): use the shared start-folder helper
-        docs = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
-        start = Path(docs or Path.home()) / self.save_name
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Save the PDF", str(start), "PDF documents (*.pdf)"
+        name = file_dialogs.save_file(
+            self, self.ctx.data_dir, "Save the PDF", self.save_name, "PDF documents (*.pdf)"
         )
         if not name:
             return None

@@ -38,7 +38,8 @@ from escape_desktop.services.measures import TIMEPOINT_LABELS, MeasureInput
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
-from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.date_field import make_typeable
+from escape_desktop.ui.common.operation import UndoStep, run_op
 
 
 def _fmt(value: float, decimals: int) -> str:
@@ -108,8 +109,7 @@ class MeasuresEntry(QWidget):
             self.timepoint.addItem(label, key)
         self.timepoint.setToolTip("Start: first session. End: last session. Follow-up: later.")
         self.day = QDateEdit(self.header)
-        self.day.setCalendarPopup(True)
-        self.day.setDisplayFormat("d MMM yyyy")
+        make_typeable(self.day)
         # With nobody chosen the box shows a dash, not a made-up date.
         self.day.setSpecialValueText("–")
         tp_label = QLabel("Time&point:", self.header)
@@ -440,6 +440,21 @@ class MeasuresEntry(QWidget):
             else:
                 raise e  # unexpected: logged and shown by the error hook
 
+        before = measures.measures_state(self.ctx, enrolment_id, tp)
+        what = f"{label} measures for {self.person_name}"
+
+        def step(_count: int) -> UndoStep | None:
+            after = measures.measures_state(self.ctx, enrolment_id, tp)
+            if after == before:
+                return None  # nothing changed: nothing to undo
+            return UndoStep(
+                what,
+                undo=lambda: measures.restore_measures_state(self.ctx, enrolment_id, tp, before),
+                redo=lambda: measures.restore_measures_state(self.ctx, enrolment_id, tp, after),
+                undone=f"Undone: {what}",
+                redone=f"Saved: {what}",
+            )
+
         # The initiator is this form: the section around it still reads its lists again.
         op = run_op(
             self,
@@ -449,6 +464,7 @@ class MeasuresEntry(QWidget):
             ids=[enrolment_id],
             initiator=self,
             message=said,
+            undo=step,
             failure=failed,
         )
         if not op.ok or op.value is None:

@@ -28,6 +28,7 @@ from escape_desktop.services.measures import CourseOutcomes
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
+from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.worker import run_in_background
 from escape_desktop.ui.measures.measures_charts import PersonChart, ProportionBars
 from escape_desktop.ui.measures.measures_entry import MeasuresEntry
@@ -156,8 +157,7 @@ class MeasuresSection(CourseSection):
         self.range_from = QDateEdit(_qdate(date(today.year, 1, 1)), self.outcomes_page)
         self.range_to = QDateEdit(_qdate(today), self.outcomes_page)
         for edit in (self.range_from, self.range_to):
-            edit.setCalendarPopup(True)
-            edit.setDisplayFormat("d MMM yyyy")
+            make_typeable(edit)
         self.range_label = QLabel("&from", self.outcomes_page)
         self.range_label.setBuddy(self.range_from)
         self.range_to_label = QLabel("to", self.outcomes_page)

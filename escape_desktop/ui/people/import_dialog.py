@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QGridLayout,
     QHBoxLayout,
     QHeaderView,
@@ -38,7 +37,7 @@ from escape_desktop.services.importing import (
     read_csv_text,
     save_problems_csv,
 )
-from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common import error_dialog, file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.rows_model import ListModel, RowsModel
 from escape_desktop.ui.common.save_guard import refuse_data_folder
@@ -324,12 +323,13 @@ class ImportDialog(QDialog):
             self.load()
 
     def _browse(self) -> None:
-        start = str(Path(self.path.text().strip()).parent) if self.path.text().strip() else ""
-        name, _ = QFileDialog.getOpenFileName(
+        typed = self.path.text().strip()
+        name = file_dialogs.open_file(
             self,
+            self.ctx.data_dir,
             "Referral list",
-            start or str(Path.home()),
             "CSV files (*.csv *.txt);;All files (*)",
+            start=str(Path(typed).parent) if typed else "",
         )
         if name:
             self.path.setText(name)
@@ -500,8 +500,8 @@ class ImportDialog(QDialog):
             return
         suggested = Path(self._key()[0]).with_name(Path(self._key()[0]).stem + " - problems.csv")
         # The save dialog asks before replacing a file that is already there.
-        name, _ = QFileDialog.getSaveFileName(
-            self, "Save the rows with problems", str(suggested), "CSV files (*.csv)"
+        name = file_dialogs.save_file(
+            self, self.ctx.data_dir, "Save the rows with problems", suggested, "CSV files (*.csv)"
         )
         if not name:
             return

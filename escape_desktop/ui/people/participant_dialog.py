@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -26,6 +27,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QRadioButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -189,7 +191,14 @@ class ParticipantDialog(QDialog):
         self.body = QWidget()
         self.body.setLayout(columns)
         columns.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.body)
+        # On a 768-pixel screen with large text the form and the screening questions are taller
+        # than the screen: they scroll, and the messages and buttons below stay in view.
+        self.body_scroll = QScrollArea()
+        self.body_scroll.setWidget(self.body)
+        self.body_scroll.setWidgetResizable(True)
+        self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout.addWidget(self.body_scroll, 1)
         # Why Save is greyed out, or why it failed, in plain sight (a tooltip is never seen in
         # a sports hall), in a space kept for it so nothing jumps when Save becomes available.
         self.error = QLabel()

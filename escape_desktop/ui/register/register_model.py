@@ -300,7 +300,8 @@ class RegisterModel(QAbstractTableModel):
             if section == COL_STATUS:
                 return "Completion"
             if session is not None:
-                second = "off" if session.cancelled else f"{session.date:%d %b}"
+                # Day/month keeps the column narrow on a small screen; the tooltip has the date.
+                second = "off" if session.cancelled else f"{session.date:%d/%m}"
                 return f"{session.number}\n{second}"
         if session is None:
             return None

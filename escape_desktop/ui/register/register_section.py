@@ -199,7 +199,9 @@ class RegisterSection(CourseSection):
             COL_ATTENDED: fm.horizontalAdvance("12 of 12") + 24,
             COL_STATUS: fm.horizontalAdvance("Can't reach 75%") + 24,
         }
-        cell = max(fm.horizontalAdvance("00 Mmm") + 12, fm.horizontalAdvance("Apol.") + 16)
+        # Narrow session columns and rows from the font, so a 1366x768 laptop shows a whole
+        # class of 12 and six or more sessions (the header's tooltip has the full date).
+        cell = max(fm.horizontalAdvance("00/00") + 14, fm.horizontalAdvance("Apol.") + 14)
         for view in (self.table, self.names):
             header = view.horizontalHeader()
             for col in range(self.model.columnCount()):
@@ -207,7 +209,8 @@ class RegisterSection(CourseSection):
                 view.setColumnHidden(col, frozen != (view is self.names))
                 header.resizeSection(col, widths[col] if frozen else cell)
             header.setFixedHeight(fm.height() * 2 + 14)
-            view.verticalHeader().setDefaultSectionSize(fm.height() + 14)
+            view.verticalHeader().setMinimumSectionSize(fm.height() + 6)
+            view.verticalHeader().setDefaultSectionSize(fm.height() + 8)
         self.names.setFixedWidth(sum(widths.values()) + 2 * self.names.frameWidth())
 
     # --- data --------------------------------------------------------------------------

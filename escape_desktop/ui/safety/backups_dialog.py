@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -27,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.services import backups, safety_settings
-from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common import error_dialog, file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
@@ -218,11 +217,12 @@ class BackupsDialog(QDialog):
             self.restore(chosen.path, f"the backup from {chosen.made_at:%A %d %B %Y at %H:%M}")
 
     def restore_from_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(
+        path = file_dialogs.open_file(
             self,
+            self.ctx.data_dir,
             "Choose a backup",
-            str(backups.backups_folder(self.ctx.data_dir)),
             "Backups (*.db)",
+            start=backups.backups_folder(self.ctx.data_dir),
         )
         if path:
             self.restore(Path(path), Path(path).name)
@@ -258,7 +258,9 @@ class BackupsDialog(QDialog):
         self.refresh()
 
     def choose_folder(self) -> None:
-        path = QFileDialog.getExistingDirectory(self, "Where should copies of backups go?")
+        path = file_dialogs.choose_folder(
+            self, self.ctx.data_dir, "Where should copies of backups go?"
+        )
         if path:
             self.set_folder(path)
 

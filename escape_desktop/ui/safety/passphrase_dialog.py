@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QLabel,
     QLineEdit,
@@ -21,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.db import keys
 from escape_desktop.db.errors import KnownError
-from escape_desktop.ui.common import style
+from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 
 
@@ -297,8 +296,8 @@ class RecoveryKeyDialog(QDialog):
         )
 
     def _save(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save the recovery key", "escape-desktop-recovery-key.txt", "Text (*.txt)"
+        path = file_dialogs.save_file(
+            self, None, "Save the recovery key", "escape-desktop-recovery-key.txt", "Text (*.txt)"
         )
         if path and not refuse_data_folder(self, path, None):
             Path(path).write_text(self.text_to_keep(), encoding="utf-8")

@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
     QHBoxLayout,
     QHeaderView,
@@ -30,6 +29,7 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.services import retention, safety_settings
+from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
@@ -228,8 +228,12 @@ class RetentionDialog(QDialog):
         return self.people_model.data(rows[0], ROW_DATA_ROLE)
 
     def export_path(self, hit: queries.ParticipantHit) -> str:
-        path, _ = QFileDialog.getSaveFileName(
-            self, "Save everything about this person", f"{hit.code}.json", "JSON (*.json)"
+        path = file_dialogs.save_file(
+            self,
+            self.ctx.data_dir,
+            "Save everything about this person",
+            f"{hit.code}.json",
+            "JSON (*.json)",
         )
         return path
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
-    QFileDialog,
     QFormLayout,
+    QFrame,
     QGroupBox,
     QHBoxLayout,
     QLabel,
@@ -18,6 +19,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -26,6 +28,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services import settings_registry as registry
+from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
@@ -86,11 +89,25 @@ class SettingsDialog(QDialog):
         self.bus = bus
         self.setWindowTitle("Settings")
         current = settings_service.load(ctx)
-        layout = QVBoxLayout(self)
+        outer = QVBoxLayout(self)
+        # Everything but the Close button scrolls: on a 768-pixel screen with large text the
+        # settings are taller than the screen, and Close must stay in view.
+        content = QWidget()
+        layout = QVBoxLayout(content)
+        layout.setContentsMargins(0, 0, 0, 0)
+        scroll = QScrollArea()
+        scroll.setWidget(content)
+        scroll.setWidgetResizable(True)
+        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        outer.addWidget(scroll, 1)
         note = QLabel("Changes are saved as you make them.")
         note.setObjectName("hint")
         layout.addWidget(note)
         form = QFormLayout()
+        form.setRowWrapPolicy(
+            QFormLayout.RowWrapPolicy.WrapLongRows
+        )  # large text: never cut a label
         self.programme = QComboBox()
         for key, t in sorted(ctx.library.templates.items()):
             self.programme.addItem(t.title, key)
@@ -131,7 +148,7 @@ class SettingsDialog(QDialog):
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
-        layout.addWidget(buttons)
+        outer.addWidget(buttons)
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
 
     def _documents_box(self) -> QGroupBox:
@@ -169,8 +186,8 @@ class SettingsDialog(QDialog):
             self._save(lambda: registry.set(self.ctx, setting, value.strip()))
 
     def _choose_logo(self) -> None:
-        name, _ = QFileDialog.getOpenFileName(
-            self, "Choose the logo", "", "Pictures (*.png *.jpg *.jpeg)"
+        name = file_dialogs.open_file(
+            self, self.ctx.data_dir, "Choose the logo", "Pictures (*.png *.jpg *.jpeg)"
         )
         if name:
             self.logo.setText(name)
