@@ -14,7 +14,12 @@ if TYPE_CHECKING:
 
 # Every revision in db/migrations/versions, oldest first. tests/test_migrations.py keeps this
 # in step with Alembic's own view of the scripts.
-KNOWN_REVISIONS: tuple[str, ...] = ("0001_baseline", "0002_consent_screening", "0003_course_uid")
+KNOWN_REVISIONS: tuple[str, ...] = (
+    "0001_baseline",
+    "0002_consent_screening",
+    "0003_course_uid",
+    "0005_referral_code",
+)
 HEAD = KNOWN_REVISIONS[-1]
 
 

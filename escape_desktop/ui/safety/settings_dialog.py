@@ -108,6 +108,16 @@ class SettingsDialog(QDialog):
         form.addRow("New courses use", self.programme)
         form.addRow("New courses skip", self.holidays)
         form.addRow("", self.large_text)
+        # Who the central upload says it comes from (saved when the box is left).
+        self.site_name = QLineEdit(registry.get(ctx, registry.SITE_NAME))
+        self.site_name.setPlaceholderText("e.g. Riverside Physiotherapy")
+        self.site_name.editingFinished.connect(self._site_name_changed)
+        self.site_code = QLineEdit(registry.get(ctx, registry.SITE_CODE))
+        self.site_code.setPlaceholderText("e.g. RJ1 or A81001")
+        self.site_code.setMaxLength(10)
+        self.site_code.editingFinished.connect(self._site_code_changed)
+        form.addRow(registry.SITE_NAME.label, self.site_name)
+        form.addRow(registry.SITE_CODE.label, self.site_code)
         layout.addLayout(form)
         self.venues = NameList(
             "Venues",
@@ -147,3 +157,14 @@ class SettingsDialog(QDialog):
 
     def _large_changed(self, on: bool) -> None:
         self._save(lambda: registry.set(self.ctx, registry.LARGE_TEXT, on))
+
+    def _site_name_changed(self) -> None:
+        text = self.site_name.text()
+        if text.strip() != registry.get(self.ctx, registry.SITE_NAME):
+            self._save(lambda: registry.set(self.ctx, registry.SITE_NAME, text))
+
+    def _site_code_changed(self) -> None:
+        text = self.site_code.text().strip().upper()
+        self.site_code.setText(text)
+        if text != registry.get(self.ctx, registry.SITE_CODE):
+            self._save(lambda: registry.set(self.ctx, registry.SITE_CODE, text))
