@@ -97,6 +97,12 @@ def check_cell(cell: str, col: ColumnSpec, profile: Profile) -> str | None:
         if col.type == "code" and col.codes is not None:
             value = unescape_text(cell)
             if value not in col.codes:
+                found = personal_detail(value)
+                if found:  # never repeat the detail itself in the message
+                    return (
+                        f"{name} seems to hold {found}, where only its codes may be; remove it "
+                        "and export again"
+                    )
                 return f"{name} {value!r} is not one of {_quote_list(col.codes)}"
         elif col.type == "text" and not profile.allow_personal_data:
             found = personal_detail(cell)
