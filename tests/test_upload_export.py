@@ -294,7 +294,12 @@ def test_text_cells_never_start_with_a_formula_trigger(demo_ctx, demo_today, tmp
     # What was typed never leaves the laptop: the upload carries only the code.
     assert "HYPERLINK" not in out.read_text(encoding="utf-8")
     assert {r["referral_source"] for r in rows} <= {
-        "GP", "physiotherapist", "consultant", "self", "other", "not_recorded"
+        "GP",
+        "physiotherapist",
+        "consultant",
+        "self",
+        "other",
+        "not_recorded",
     }
     assert not any(c.startswith(TRIGGERS) for r in rows for c in r.values() if not _numberish(c))
 

@@ -133,7 +133,9 @@ def test_other_faults(exported, profile):
     )
     assert "row 4: participant_code is empty, but every row needs it" in found
     width = len(rows[0])
-    assert any(p.startswith(f"row 5: has {width - 1} cells but the header has {width}") for p in found)
+    assert any(
+        p.startswith(f"row 5: has {width - 1} cells but the header has {width}") for p in found
+    )
     assert "row 6: pain_change 2 is not pain_end minus pain_start (-2)" in found
 
 

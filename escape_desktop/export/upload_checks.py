@@ -225,7 +225,7 @@ class RowChecker:
         ]
         known = [(s, v) for s, v in chain if v is not None]
         for (s1, v1), (s2, v2) in zip(known, known[1:]):
-            if v1 > v2:  # type: ignore[operator]
+            if v1 is not None and v2 is not None and v1 > v2:
                 out.append(
                     (self._col(s1), f"{self._col(s1)} {v1} is more than {self._col(s2)} {v2}")
                 )
@@ -292,13 +292,14 @@ class RowChecker:
                 value = self._get(cells, source)
                 if value is None:
                     continue
-                first = held_for.setdefault(source, (value, row))
-                if first[0] != value:
+                seen_first = held_for.setdefault(source, (value, row))
+                if seen_first[0] != value:
                     name = self._col(source)
                     out.append(
                         (
                             name,
-                            f"{name} {value!r} differs from row {first[1]} ({first[0]!r}) "
+                            f"{name} {value!r} differs from row {seen_first[1]} "
+                            f"({seen_first[0]!r}) "
                             f"for the same course {code}",
                         )
                     )

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .upload_profile import DEFAULT_PROFILE, ColumnSpec, FileSpec, Profile, get_profile
 from .upload_checks import human_date_format
+from .upload_profile import DEFAULT_PROFILE, ColumnSpec, FileSpec, Profile, get_profile
 
 __all__ = ["render_dictionary", "main"]
 

@@ -145,9 +145,9 @@ def read_upload_source(
     left_out: dict[int, dict[str, int]] = {}
     chosen: list[tuple[Any, ...]] = []
     for rec in people:
-        course = courses.get(rec[1])
-        if course is None:
+        if rec[1] not in courses:
             continue
+        course = courses[rec[1]]
         if course["_status"] not in profile.course_statuses or rec[2] not in profile.statuses:
             excluded_by_rules += 1
             continue
