@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from escape_desktop.db.models import Assessment, Attendance, Enrolment, Participant, Session
+from escape_desktop.db.models import Assessment, Enrolment, Participant, Session
 from escape_desktop.db.queries import course_summaries
 from escape_desktop.export.upload_manifest import CourseCounts
 from escape_desktop.export.upload_profile import JOINTS, Profile
@@ -180,13 +180,13 @@ def read_upload_source(
     for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)):
         if day <= today:
             sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
-    marks: dict[int, dict[int, str]] = {}
-    att_q = select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
-    if course_filter is not None:
-        att_q = att_q.join(Enrolment, Enrolment.id == Attendance.enrolment_id).where(course_filter)
-    for eid, sid, mark in conn.execute(att_q):
-        if eid in ids:
-            marks.setdefault(eid, {})[sid] = mark
+    # The register marks were read once with the facts the figures are decided from.
+    marks: dict[int, Mapping[Any, str]] = {
+        int(f.key): f.marks  # type: ignore[call-overload]
+        for cid in courses
+        for f in facts[cid]
+        if f.key in ids
+    }
     scores: dict[int, dict[tuple[str, str], tuple[float | None, bool, date | None]]] = {}
     ass_q = select(
         Assessment.enrolment_id,
@@ -202,7 +202,7 @@ def read_upload_source(
         if eid in ids:
             scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted), on)
 
-    no_marks: dict[int, str] = {}
+    no_marks: Mapping[Any, str] = {}
     no_scores: dict[tuple[str, str], tuple[float | None, bool, date | None]] = {}
     out_people = []
     in_file: dict[int, list[PersonStatus]] = {}
