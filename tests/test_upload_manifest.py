@@ -302,6 +302,7 @@ TAMPERING = [
     ("header-only", _header_only, True, "no rows"),
     ("attended-over-held", _attended_more_than_held, True, "is more than"),
     ("withdrawn-no-date", _withdrawn_without_a_date, True, "withdrawn"),
+    ("other-site", _set("site_code", "ZZZ99"), True, "ZZZ99"),
 ]
 
 

@@ -46,6 +46,7 @@ class ValidationReport:
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, dict[str, int]] = field(default_factory=dict)  # by course, from rows
+    site_codes: set[str] = field(default_factory=set)  # the site codes the rows name
 
     @property
     def ok(self) -> bool:
@@ -185,6 +186,11 @@ def validate_text(
             )
         )
     report.counts = counts_from_rows(spec, header, kept)
+    site_at = next(
+        (index[c.name] for c in spec.columns if c.source == "site.code" and c.name in index), None
+    )
+    if site_at is not None:
+        report.site_codes = {r[site_at] for r in kept}
     if misshapen > MAX_SHAPE_PROBLEMS:
         report.problems.append(
             Problem(
@@ -256,6 +262,16 @@ def _manifest_problems(path: Path, raw: bytes, report: ValidationReport) -> list
     if count_rows(raw) != entry.rows:
         return [
             Problem(None, "", f"the manifest says {entry.rows} rows but the file has more or fewer")
+        ]
+    others = sorted(report.site_codes - {manifest.site_code})
+    if others:
+        return [
+            Problem(
+                None,
+                "",
+                f"the rows name site {others[0]} but the manifest says {manifest.site_code}; "
+                "the file and manifest do not belong together",
+            )
         ]
     return [
         Problem(None, "", f"manifest: {p}")
