@@ -50,7 +50,7 @@ def dump_tables(db_path, folder) -> int:
 def main() -> None:
     from escape_desktop.export.upload_profile import get_profile
     from escape_desktop.export.upload_validate import validate_upload
-    from escape_desktop.services.uploads import export_upload
+    from escape_desktop.services.uploads import export_upload, set_site
 
     folder = large_demo_copy("bench-upload")
     out = OUTPUT / "bench-upload-files"
@@ -60,11 +60,16 @@ def main() -> None:
     ctx = AppContext.open(folder)
     today = date.today()
     try:
+        set_site(ctx, "Benchmark site (demo)", "BENCH1")  # an upload needs the site first
         counts: dict[str, int] = {}
 
         def export() -> None:
             result = export_upload(
-                ctx, out / "upload.csv", attendance_out=out / "attendance.csv", today=today
+                ctx,
+                out / "upload.csv",
+                attendance_out=out / "attendance.csv",
+                today=today,
+                overwrite=True,  # each repeat replaces the last one's files and manifest
             )
             counts["rows"] = result.rows
             counts["attendance"] = result.attendance_rows

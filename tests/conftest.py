@@ -60,6 +60,10 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     folder = tmp_path_factory.mktemp("template-demo")
     ctx = AppContext.open(folder)
     generate_demo(ctx, scale="small", seed=7, today=DEMO_TODAY)
+    # A site that has set itself up: the upload needs the provider's name and code.
+    from escape_desktop.services.uploads import set_site
+
+    set_site(ctx, "Demo Riverside Physiotherapy", "DEMO1")
     _checkpoint(ctx)
     return folder / DB_FILENAME
 

@@ -105,6 +105,7 @@ def _typed(allow_newlines: bool) -> st.SearchStrategy[str]:
 PERSONAL_PROFILE = """
 name = "hostile-check"
 allow_personal_data = true
+allow_free_text = true
 [format]
 line_breaks = "{policy}"
 [include]

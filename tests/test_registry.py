@@ -62,120 +62,34 @@ def cli(capsys, *args):
     return code, out, err
 
 
-def _left_out(folder: Path) -> dict[str, int]:
-    """People on each course left out of the upload for not agreeing to share (from the demo's file)."""
-    con = sqlite3.connect(folder / "escape.db")
-    try:
-        left = dict(
-            con.execute(
-                "SELECT c.code, count(*) FROM enrolments e JOIN courses c ON c.id = e.course_id "
-                "JOIN participants p ON p.id = e.participant_id WHERE NOT p.consent_share "
-                "GROUP BY c.code"
-            ).fetchall()
-        )
-    finally:
-        con.close()
-    return left
+FOLDERS: dict[str, Path] = {}  # site code -> its demo data folder (filled by ``uploads``)
 
 
-def write_manifest(
-    csv_path: Path,
-    site: tuple[str, str],
-    statuses: dict[str, str],
-    left: dict[str, int],
-    batch: str,
-    when: str,
-) -> Path:
-    rows = read_dicts(csv_path)
-    courses = []
-    for code in sorted({r["course_code"] for r in rows}):
-        mine = [r for r in rows if r["course_code"] == code]
-        finished = statuses[code] == "finished"
-        started = [r for r in mine if r["status"] != "did_not_start"]
-        courses.append(
-            CourseCounts(
-                code,
-                statuses[code],
-                {
-                    "enrolled": len(mine),
-                    "started": len(started),
-                    "did_not_start": len(mine) - len(started),
-                    "in_progress": 0
-                    if finished
-                    else sum(r["status"] != "withdrawn" for r in started),
-                    "completed": sum(finished and r["completed"] == "1" for r in started),
-                    "did_not_complete": sum(
-                        finished and r["completed"] == "0" and r["status"] != "withdrawn"
-                        for r in started
-                    ),
-                    "withdrawn": sum(r["status"] == "withdrawn" for r in mine),
-                },
-                {"did_not_agree_to_share": left.get(code, 0), "not_asked_yet": 0},
-            )
-        )
-    manifest = Manifest(
-        site_name=site[1],
-        site_code=site[0],
-        profile_name="escape-pain-v1",
-        profile_version="1",
-        app_version="test",
-        exported_at=datetime.fromisoformat(when),
-        batch_id=batch,
-        files=(describe_file(csv_path),),
-        courses=tuple(courses),
-    )
-    path = manifest_path_for(csv_path)
-    path.write_text(render_manifest(manifest), encoding="utf-8")
-    return path
+def batch_of(csv_path: Path) -> str:
+    """The batch id the exporter gave an upload (in the manifest it wrote beside it)."""
+    return parse_manifest(manifest_path_for(csv_path).read_text(encoding="utf-8")).batch_id
 
 
-def add_site_column(csv_path: Path, code: str) -> None:
-    rows = read_rows(csv_path)
-    write_rows(csv_path, [["site_code"] + rows[0]] + [[code] + r for r in rows[1:]])
+def export(folder: Path, out: Path, *extra: str) -> None:
+    """The real exporter, as a site runs it: the CSV and its manifest."""
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["export", "csv", "--data-dir", str(folder), "--out", str(out), *extra]) == 0
 
 
 @pytest.fixture(scope="module")
 def uploads(tmp_path_factory):
-    """Three demo folders (seeds 1-3), each exported today and given a manifest."""
+    """Three demo folders (seeds 1-3, each its own site code), each exported today."""
     root = tmp_path_factory.mktemp("sites")
     files = {}
-    for seed, site in SITES.items():
+    for seed, (code, name) in SITES.items():
         folder = root / f"demo{seed}"
-        out = root / f"upload-{site[0]}.csv"
-        listing = io.StringIO()
-        with contextlib.redirect_stdout(listing):
+        out = root / f"upload-{code}.csv"
+        with contextlib.redirect_stdout(io.StringIO()):
             assert main(["demo", "--data-dir", str(folder), "--seed", str(seed)]) == 0
-            assert (
-                main(
-                    [
-                        "export",
-                        "csv",
-                        "--data-dir",
-                        str(folder),
-                        "--out",
-                        str(out),
-                        "--today",
-                        TODAY,
-                    ]
-                )
-                == 0
-            )
-            listing.seek(0)
-            listing.truncate()
-            assert main(["courses", "--json", "--data-dir", str(folder)]) == 0
-        courses = json.loads(listing.getvalue())
-        statuses = {c["code"]: c["status"] for c in courses}
-        if seed == 3:  # phase 2 adds the column to the profile; one site has it already
-            add_site_column(out, site[0])
-        write_manifest(
-            out,
-            site,
-            statuses,
-            _left_out(folder),
-            f"batch-{site[0]}-1",
-            "2026-12-04T10:00:00+00:00",
-        )
-        files[site[0]] = out
+            assert main(["site", "--data-dir", str(folder), "--name", name, "--code", code]) == 0
+        export(folder, out, "--today", TODAY)
+        files[code] = out
+        FOLDERS[code] = folder
     return files
 
 
@@ -215,7 +129,9 @@ def test_three_sites_load_without_a_collision(uploads, loaded, capsys):
     code, out, _ = cli(capsys, "registry", "sites", "--json", "--data-dir", str(loaded))
     sites = json.loads(out)
     assert [s["code"] for s in sites] == sorted(uploads)
-    assert all(s["last_batch_id"].startswith("batch-") for s in sites)
+    assert {s["code"]: s["last_batch_id"] for s in sites} == {
+        code: batch_of(path) for code, path in uploads.items()
+    }
 
 
 def test_loading_the_same_files_again_changes_nothing(uploads, loaded, capsys):
@@ -232,40 +148,30 @@ def test_a_later_batch_replaces_that_sites_rows_and_keeps_history(
     uploads, loaded, tmp_path, capsys
 ):
     site = "RIV01"
-    src = uploads[site]
-    rows = read_rows(src)
-    header, body = rows[0], rows[1:]
-    att = header.index("sessions_attended")
-    body[0][att] = str(int(body[0][att]) + 1 if int(body[0][att]) < 12 else 11)
     later = tmp_path / "later.csv"
-    write_rows(later, [header, body[0]])
-    old = parse_manifest(manifest_path_for(src).read_text(encoding="utf-8"))
-    m = Manifest(
-        **{
-            **old.__dict__,
-            "batch_id": "batch-RIV01-2",
-            "exported_at": datetime.fromisoformat("2026-12-05T09:00:00+00:00"),
-            "files": (describe_file(later),),
-            "courses": (),
-        }
-    )
-    manifest_path_for(later).write_text(render_manifest(m), encoding="utf-8")
+    # The site exports one course again a day later: a new batch with the same people.
+    export(FOLDERS[site], later, "--course", "KH-2026-001", "--today", "2026-12-05")
+    body = read_dicts(later)
     before, _ = registry_state(loaded)
     assert cli(capsys, "registry", "add", "--data-dir", str(loaded), str(later))[0] == 0
     after, _ = registry_state(loaded)
     assert after["records"] == before["records"]  # replaced, not added
     assert after["batches"] == before["batches"] + 1
     con = sqlite3.connect(loaded / "registry.db")
-    held = con.execute(
-        "SELECT sessions_attended FROM records WHERE site_code=? AND participant_code=? AND course_code=?",
-        (site, body[0][0], body[0][1]),
-    ).fetchone()[0]
+    held_from = {
+        b
+        for (b,) in con.execute(
+            "SELECT DISTINCT b.batch_id FROM records r JOIN batches b ON b.id = r.batch "
+            "WHERE r.site_code = ? AND r.course_code = 'KH-2026-001'",
+            (site,),
+        )
+    }
     hist = con.execute(
         "SELECT batch_id, superseded_at FROM batches WHERE site_code=?", (site,)
     ).fetchall()
     con.close()
-    assert held == int(body[0][att])
-    assert {b for b, _ in hist} == {"batch-RIV01-1", "batch-RIV01-2"}
+    assert body and held_from == {batch_of(later)}
+    assert {b for b, _ in hist} == {batch_of(uploads[site]), batch_of(later)}
 
 
 def _tampered(uploads, tmp_path, change) -> Path:
@@ -296,7 +202,7 @@ def _phone(rows):
 
 
 def _nhs_code(rows):
-    rows[1][0] = "943 476 5919"
+    rows[1][rows[0].index("participant_code")] = "943 476 5919"
     return True
 
 
@@ -310,6 +216,21 @@ def _free_text_in_coded(rows):
     return True
 
 
+def _free_text_column(rows):
+    # A site's edited file sending what was typed in "Referred by" in a column of its own.
+    rows[0].append("referral_notes")
+    for r in rows[1:]:
+        r.append("see letter")
+    return True
+
+
+def _completed_while_running(rows):
+    at = {name: i for i, name in enumerate(rows[0])}
+    row = next(r for r in rows[1:] if r[at["course_status"]] == "running")
+    row[at["completed"]] = "1"
+    return True
+
+
 @pytest.mark.parametrize(
     ("change", "meaning"),
     [
@@ -317,7 +238,9 @@ def _free_text_in_coded(rows):
         (_phone, "phone number"),
         (_nhs_code, "NHS number"),
         (_header_only, "no rows"),
-        (_free_text_in_coded, "free text"),
+        (_free_text_in_coded, "is not one of"),
+        (_free_text_column, "referral_notes"),
+        (_completed_while_running, "still running"),
     ],
     ids=[
         "row-changed",
@@ -325,6 +248,8 @@ def _free_text_in_coded(rows):
         "nhs-number-code",
         "header-only",
         "free-text-in-coded",
+        "free-text-column",
+        "completed-while-running",
     ],
 )
 def test_a_tampered_file_is_refused_with_one_sentence(
@@ -344,7 +269,7 @@ def test_site_column_must_agree_with_the_manifest(uploads, tmp_path, capsys):
         rows[1][0] = "ZZZ99"
         return True
 
-    src = uploads["A81001"]  # the one with a site_code column
+    src = uploads["A81001"]
     out = tmp_path / "wrong-site.csv"
     shutil.copy(src, out)
     shutil.copy(manifest_path_for(src), manifest_path_for(out))
@@ -499,6 +424,7 @@ def test_a_full_later_export_supersedes_the_earlier_batch_and_an_older_one_never
     uploads, loaded, tmp_path, capsys
 ):
     src = uploads["HIL02"]
+    first = batch_of(src)
     newer = _copy_as_batch(
         src, tmp_path / "newer.csv", "batch-HIL02-2", "2026-12-06T09:00:00+00:00"
     )
@@ -526,7 +452,7 @@ def test_a_full_later_export_supersedes_the_earlier_batch_and_an_older_one_never
     }
     con.close()
     assert history == {
-        "batch-HIL02-1": "batch-HIL02-2",
+        first: "batch-HIL02-2",
         "batch-HIL02-2": None,
         "batch-HIL02-0": "batch-HIL02-2",
     }

@@ -157,3 +157,27 @@ def test_the_settings_window_keeps_what_the_documents_print_about_the_site(qtbot
     with pytest.raises(ValidationError):
         registry.set(ctx, registry.CERTIFICATE_LOGO, str(tmp_path / "logo.gif"))
     registry.set(ctx, registry.CERTIFICATE_LOGO, str(tmp_path / "logo.png"))
+
+
+def test_the_settings_window_takes_the_sites_name_and_code(qtbot, ctx, monkeypatch):
+    from escape_desktop.services import settings_registry as registry
+    from escape_desktop.services.uploads import site_identity
+    from escape_desktop.ui.common import error_dialog
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+    shown: list[str] = []
+    monkeypatch.setattr(error_dialog, "show_message", lambda *a, **k: shown.append(a[2]))
+    dialog = SettingsDialog(ctx, ChangeBus())
+    qtbot.addWidget(dialog)
+    assert site_identity(ctx) is None
+    dialog.site_name.setText("Riverside Physiotherapy (demo)")
+    dialog.site_name.editingFinished.emit()
+    dialog.site_code.setText("rj1")
+    dialog.site_code.editingFinished.emit()
+    site = site_identity(ctx)
+    assert site is not None and (site.name, site.code) == ("Riverside Physiotherapy (demo)", "RJ1")
+    dialog.site_code.setText("R-J-1")  # not an organisation code: refused, the old one kept
+    dialog.site_code.editingFinished.emit()
+    assert registry.get(ctx, registry.SITE_CODE) == "RJ1"
+    assert shown and "RJ1 or A81001" in shown[-1]

@@ -45,7 +45,8 @@ def test_dialog_previews_and_exports_one_course(qtbot, demo_ctx, demo_today, bus
     assert "KH-2026-001" in dialog.scope_course.text()
     model = dialog.preview_model
     assert model.rowCount() > 0
-    assert {model.index(r, 1).data() for r in range(model.rowCount())} == {"KH-2026-001"}
+    at = dialog.last_preview.header.index("course_code")
+    assert {model.index(r, at).data() for r in range(model.rowCount())} == {"KH-2026-001"}
     assert "left out" in dialog.counts.text().lower()
     assert "did not agree to share" in dialog.counts.text()
 
@@ -82,7 +83,8 @@ def test_changes_only_and_date_range(qtbot, demo_ctx, demo_today, bus, tmp_path)
     dialog.date_from.setDate(QDate(2026, 11, 1))
     dialog.date_to.setDate(QDate(2026, 11, 30))
     dialog.update_preview()
-    codes = {dialog.last_preview.rows[r][1] for r in range(len(dialog.last_preview.rows))}
+    at = dialog.last_preview.header.index("course_code")
+    codes = {row[at] for row in dialog.last_preview.rows}
     assert codes == {"KH-2026-002"}
     assert dialog.preview_model.rowCount() < everyone
 
@@ -118,3 +120,71 @@ def test_dialog_starts_with_a_sensible_file_name(qtbot, demo_ctx, bus):
     dialog = make_dialog(qtbot, demo_ctx, bus, date(2026, 11, 26))
     assert dialog.path.text().endswith("escape-upload-2026-11-26.csv")
     assert dialog.profile.currentData() == "escape-pain-v1"
+
+
+def test_course_counts_model(qtmodeltester, demo_ctx, demo_today):
+    from escape_desktop.export.upload_rows import UploadScope
+    from escape_desktop.services.uploads import prepare_upload
+    from escape_desktop.ui.documents.export_dialog import CourseCountsModel
+
+    model = CourseCountsModel()
+    model.set_rows(prepare_upload(demo_ctx, None, UploadScope(), today=demo_today).course_counts)
+    qtmodeltester.check(model)
+    assert model.rowCount() >= 2
+
+
+def test_the_dialog_shows_the_manifests_counts_before_writing(
+    qtbot, demo_ctx, demo_today, bus, tmp_path
+):
+    from escape_desktop.export.upload_manifest import manifest_path_for, parse_manifest
+
+    dialog = make_dialog(qtbot, demo_ctx, bus, demo_today)
+    shown = dialog.course_counts_model
+    table = {
+        shown.index(r, 0).data(): tuple(int(shown.index(r, c).data()) for c in (1, 2, 3))
+        for r in range(shown.rowCount())
+    }
+    target = tmp_path / "u.csv"
+    assert not target.exists()  # nothing written yet, the counts are already there
+    dialog.path.setText(str(target))
+    with qtbot.waitSignal(bus.changed, timeout=10_000):
+        dialog.start_export()
+    written = parse_manifest(manifest_path_for(target).read_text(encoding="utf-8"))
+    assert table == {
+        c.course_code: (
+            c.count("enrolled"),
+            c.left_out_count("did_not_agree_to_share"),
+            c.left_out_count("not_asked_yet"),
+        )
+        for c in written.courses
+    }
+
+
+def test_the_dialog_asks_for_the_site_first(qtbot, demo_ctx, demo_today, bus):
+    from escape_desktop.services import settings_registry as settings
+
+    settings.set(demo_ctx, settings.SITE_NAME, "")
+    dialog = make_dialog(qtbot, demo_ctx, bus, demo_today)
+    assert "Settings first" in dialog.counts.text()
+    assert not dialog.export_button.isEnabled()
+    assert "escape-desktop" not in dialog.counts.text()  # no command line in a window
+
+
+@pytest.mark.parametrize("size", [(1366, 768), (1024, 768)])
+def test_export_dialog_picture(qtbot, demo_ctx, demo_today, bus, size):
+    """docs/screenshots/export-dialog.png (1366x768) and a 1024x768 look, in the test output."""
+    from pathlib import Path
+
+    dialog = make_dialog(qtbot, demo_ctx, bus, demo_today)
+    dialog.path.setText("C:/Users/instructor/Documents/upload.csv")
+    dialog.resize(min(size[0] - 80, 1000), size[1] - 80)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    picture = dialog.grab()
+    assert picture.width() <= size[0] and picture.height() <= size[1]
+    assert dialog.course_counts.isVisible() and dialog.course_counts.height() > 40
+    picture.save(str(OUTPUT / f"export_dialog_{size[0]}.png"))
+    if size == (1366, 768):
+        docs = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+        if docs.is_dir() and __import__("os").environ.get("ESCAPE_SHOTS"):
+            picture.save(str(docs / "export-dialog.png"))

@@ -131,7 +131,8 @@ def test_scope_one_course_and_date_range(demo_ctx, demo_today, tmp_path):
 
     cid = course_id(demo_ctx, "BK-2026-001")
     one = prepare_upload(demo_ctx, None, UploadScope(course_id=cid), today=demo_today)
-    assert one.rows and {r[1] for r in one.rows} == {"BK-2026-001"}
+    at = one.header.index("course_code")
+    assert one.rows and {r[at] for r in one.rows} == {"BK-2026-001"}
     ranged = prepare_upload(
         demo_ctx,
         None,
@@ -139,7 +140,7 @@ def test_scope_one_course_and_date_range(demo_ctx, demo_today, tmp_path):
         today=demo_today,
     )
     # Only KH-2026-002 (started 17 days before "today") starts this month.
-    assert {r[1] for r in ranged.rows} == {"KH-2026-002"}
+    assert {r[at] for r in ranged.rows} == {"KH-2026-002"}
     with pytest.raises(ValidationError, match="before its start"):
         prepare_upload(demo_ctx, None, UploadScope(date_from=demo_today, date_to=date(2020, 1, 1)))
 
@@ -247,7 +248,7 @@ def test_bom_is_optional(demo_ctx, demo_today, tmp_path):
     export_upload(demo_ctx, tmp_path / "plain.csv", today=demo_today)
     export_upload(demo_ctx, tmp_path / "excel.csv", bom=True, today=demo_today)
     assert not (tmp_path / "plain.csv").read_bytes().startswith(b"\xef\xbb\xbf")
-    assert (tmp_path / "excel.csv").read_bytes().startswith(b"\xef\xbb\xbfparticipant_code,")
+    assert (tmp_path / "excel.csv").read_bytes().startswith(b"\xef\xbb\xbfsite_code,")
 
 
 def test_a_failed_write_leaves_the_old_file_and_no_record(
@@ -266,7 +267,7 @@ def test_a_failed_write_leaves_the_old_file_and_no_record(
 
     monkeypatch.setattr(safety.os, "replace", broken_replace)
     with pytest.raises(ValidationError, match="could not be saved"):
-        export_upload(demo_ctx, out, today=demo_today)
+        export_upload(demo_ctx, out, today=demo_today, overwrite=True)
     monkeypatch.setattr(safety.os, "replace", real_replace)
     assert out.read_text(encoding="utf-8") == "the previous upload\n"
     assert [p.name for p in folder.iterdir()] == ["upload.csv"]  # no temporary file left
@@ -290,8 +291,16 @@ def test_text_cells_never_start_with_a_formula_trigger(demo_ctx, demo_today, tmp
     out = tmp_path / "u.csv"
     export_upload(demo_ctx, out, today=demo_today)
     _, rows = read_csv(out)
-    cells = [r["referral_source"] for r in rows]
-    assert '\'=HYPERLINK("http://example.invalid","click")' in cells
+    # What was typed never leaves the laptop: the upload carries only the code.
+    assert "HYPERLINK" not in out.read_text(encoding="utf-8")
+    assert {r["referral_source"] for r in rows} <= {
+        "GP",
+        "physiotherapist",
+        "consultant",
+        "self",
+        "other",
+        "not_recorded",
+    }
     assert not any(c.startswith(TRIGGERS) for r in rows for c in r.values() if not _numberish(c))
 
 

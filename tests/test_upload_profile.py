@@ -73,11 +73,8 @@ def test_a_site_profile_changes_the_output_without_code(demo_ctx, demo_today, tm
         'edges = [60]\nlabels = ["younger", "older"]',
     )
     text = text.replace('female = "F", male = "M"', 'female = "2", male = "1"')
-    text = text.replace(
-        '[[columns]]\nname = "referral_source"\nsource = "participant.referral_source"\n'
-        'description = "Who referred the person (as typed by the site)."\n',
-        "",
-    )
+    start = text.index('[[columns]]\nname = "referral_source"')
+    text = text[:start] + text[text.index("[[columns]]", start + 1) :]
     site_profile(demo_ctx, "my-region.toml", text)
     out = tmp_path / "u.csv"
     export_upload(demo_ctx, out, today=demo_today)
@@ -95,6 +92,8 @@ def test_a_new_profile_can_add_columns_from_known_fields(demo_ctx, demo_today, t
         "minimal.toml",
         """
 name = "minimal"
+# The venue is typed text: a site's own profile may send it only by saying so.
+allow_free_text = true
 key = ["code"]
 [include]
 consent_share = true

@@ -1,4 +1,4 @@
-"""export csv (the central upload), export dictionary, and validate-upload."""
+"""site, export csv (the central upload with its manifest), export dictionary, validate-upload."""
 
 from __future__ import annotations
 
@@ -13,11 +13,27 @@ from .base import (
     course_id,
     open_context,
     output_path,
+    print_json,
     write_text_atomically,
+)
+
+SITE_NOT_SET_CLI = (
+    "Set the provider's name and organisation code first, with "
+    "'escape-desktop site --name NAME --code CODE'."
 )
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    st = sub.add_parser(
+        "site",
+        parents=[common],
+        help="show or set the provider's name and organisation code (ODS) for uploads",
+    )
+    st.add_argument("--name", metavar="NAME", help="the provider or site name")
+    st.add_argument("--code", metavar="CODE", help="the organisation code, e.g. RJ1 or A81001")
+    st.add_argument("--json", action="store_true", help="print as JSON")
+    st.set_defaults(func=cmd_site)
+
     p = sub.add_parser("export", parents=[common], help="export data for the central upload")
     kinds = p.add_subparsers(dest="export_kind", metavar="KIND")
     kinds.required = True
@@ -61,6 +77,31 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     v.set_defaults(func=cmd_validate)
 
 
+def cmd_site(args: argparse.Namespace) -> int:
+    from escape_desktop.services.uploads import set_site, site_identity
+
+    ctx = open_context(args)
+    try:
+        if args.name is not None or args.code is not None:
+            set_site(ctx, args.name, args.code)
+        site = site_identity(ctx)
+        from escape_desktop.services import settings_registry as settings
+
+        name = settings.get(ctx, settings.SITE_NAME)
+        code = settings.get(ctx, settings.SITE_CODE)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json({"name": name or None, "code": code or None, "complete": site is not None})
+        return 0
+    print(f"Provider or site name: {name or '(not set)'}")
+    print(f"Organisation code (ODS): {code or '(not set)'}")
+    if site is None:
+        print(SITE_NOT_SET_CLI, file=sys.stderr)
+        return 1
+    return 0
+
+
 def _date(value: str | None, flag: str) -> date | None:
     if not value:
         return None
@@ -71,8 +112,9 @@ def _date(value: str | None, flag: str) -> date | None:
 
 
 def cmd_export_csv(args: argparse.Namespace) -> int:
+    from escape_desktop.export.upload_manifest import manifest_path_for
     from escape_desktop.export.upload_rows import UploadScope
-    from escape_desktop.services.uploads import export_upload
+    from escape_desktop.services.uploads import export_upload, site_identity
 
     date_from = _date(args.date_from, "--from")
     date_to = _date(args.date_to, "--to")
@@ -81,8 +123,11 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
         raise CommandError("Use --course or --from/--to, not both.")
     out = output_path(args, args.out)
     attendance_out = output_path(args, args.attendance_out) if args.attendance_out else None
+    output_path(args, manifest_path_for(out))  # the manifest beside it: same rules
     ctx = open_context(args)
     try:
+        if site_identity(ctx) is None:
+            raise CommandError(SITE_NOT_SET_CLI)
         scope = UploadScope(
             course_id=course_id(ctx, args.course) if args.course else None,
             date_from=date_from,
@@ -97,6 +142,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
             attendance_out=attendance_out,
             bom=True if args.bom else None,
             today=today,
+            overwrite=True,  # output_path has refused existing files without --force
         )
     finally:
         ctx.close()

@@ -133,6 +133,8 @@ class Participant(Base):
     email: Mapped[str] = mapped_column(String(200), default="")
     joints: Mapped[str] = mapped_column(String(100), default="")  # "knee,hip,back"
     referral_source: Mapped[str] = mapped_column(String(100), default="")
+    # One of programme.referral_codes.REFERRAL_CODES (or ""): what the upload carries.
+    referral_code: Mapped[str] = mapped_column(String(20), default="", server_default="")
     # Each consent is yes (True), no (False) or not asked yet (None), kept apart: agreeing to
     # take part says nothing about sharing data for the central upload.
     consent_programme: Mapped[bool | None] = mapped_column(Boolean, default=None)

@@ -19,6 +19,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0002_consent_screening",
     "0003_course_uid",
     "0004_course_closed",
+    "0005_referral_code",
 )
 HEAD = KNOWN_REVISIONS[-1]
 

@@ -12,8 +12,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from .upload_checks import human_date_format
 from .upload_profile import DEFAULT_PROFILE, ColumnSpec, FileSpec, Profile, get_profile
-from .upload_validate import human_date_format
 
 __all__ = ["render_dictionary", "main"]
 
@@ -122,7 +122,9 @@ def render_dictionary(profile: Profile, profile_path: str = "") -> str:
     if profile.consent_required:
         lines.append(
             "- Only people who agreed to share their data with the programme team "
-            "(the *consent to share* box). Everyone else is left out and counted."
+            "(the *consent to share* box). Everyone else is left out and counted, by course, "
+            "in the manifest beside the file: `did_not_agree_to_share` (they said no) and "
+            "`not_asked_yet` (nobody has asked them yet) are counted apart."
         )
     else:
         lines.append("- Everyone, whether or not they agreed to share their data.")
@@ -137,6 +139,16 @@ def render_dictionary(profile: Profile, profile_path: str = "") -> str:
             "becomes an age band. Names, NHS numbers, dates of birth and contact details "
             "never leave the laptop."
         ),
+        "- Free text: "
+        + (
+            "this profile may carry text typed in a person's own words (allow_free_text = true)."
+            if profile.allow_free_text
+            else "none. Nothing typed in a person's own words (referral notes, reasons, notes) "
+            "leaves the laptop; who referred the person goes out as a code."
+        ),
+        "- Statuses and counts are the app's own (docs/figures.md): `status`, `completed` and "
+        "the session counts come from programme/status.py, the same functions every screen, "
+        "document and `outcomes --json` use. A course still running has `completed` blank.",
         "",
         "## The file",
         "",
@@ -192,10 +204,19 @@ def render_dictionary(profile: Profile, profile_path: str = "") -> str:
         f"escape-desktop validate-upload FILE.csv --profile {profile.name}",
         "```",
         "",
-        "It checks the header, every cell's type, range and code, that a change equals end "
-        "minus start, and that no row repeats. It prints one line for each problem with its "
-        "row number as a spreadsheet shows it (the header is row 1) and ends with a non-zero "
-        "exit code; a good file gives one line, e.g. `120 rows, no problems`.",
+        "It checks the header, every cell's type, range and code; that a participant code is "
+        "the app's (and never looks like an NHS number); that no text holds an NHS number, "
+        "phone number or email address; that the file has rows and no row repeats; the "
+        "rules across fields (completed only on a finished course with at least 75 % of the "
+        "sessions held while enrolled; sessions attended ≤ held while enrolled ≤ delivered ≤ "
+        "planned; withdrawn needs a withdrawal date in the course and is never completed; "
+        "change = end − start; every row of a course names the same programme, start and "
+        "counts); and that the manifest beside the file (`FILE.manifest.json`, see "
+        "docs/upload-manifest.md) has the file's SHA-256, row count and per-course counts. "
+        "It prints one line for each problem with its row number as a spreadsheet shows it "
+        "(the header is row 1) and ends with a non-zero exit code; a good file gives one "
+        "line, e.g. `120 rows, no problems`. `escape-desktop registry add` runs the same "
+        "checks and refuses a file with one sentence.",
         "",
         "## Changing the format",
         "",

@@ -20,6 +20,8 @@ from typing import Any
 
 from escape_desktop.db.errors import KnownError
 from escape_desktop.paths import resource_path
+from escape_desktop.programme.referral_codes import REFERRAL_CODES
+from escape_desktop.programme.status import STATUSES as PERSON_STATUSES
 
 from .csv_safety import LINE_BREAK_POLICIES
 
@@ -40,6 +42,7 @@ __all__ = [
 # them equal, so export/ needs nothing of db/).
 ENROLMENT_STATUSES = ("enrolled", "active", "completed", "withdrawn", "did_not_start")
 ATTENDANCE_MARKS = ("present", "absent", "apologies")
+JOINTS = ("knee", "hip", "back")  # services.participants.JOINTS (a test holds them equal)
 
 TYPES = ("text", "code", "integer", "number", "date", "boolean")
 TRANSFORMS = ("age_band", "year")
@@ -52,6 +55,8 @@ INSTRUMENT_PARTS = {
     "follow_up": ("number", "score at follow-up"),
     "change": ("number", "end score minus start score (blank unless both are there)"),
     "follow_up_change": ("number", "follow-up score minus start score"),
+    "start_date": ("date", "day the start measure was taken"),
+    "end_date": ("date", "day the end measure was taken"),
     "start_adapted": ("boolean", "start test done in an adapted way (e.g. hands used)"),
     "end_adapted": ("boolean", "end test done in an adapted way (e.g. hands used)"),
 }
@@ -70,6 +75,9 @@ class SourceInfo:
     minimum: float | None = None
     maximum: float | None = None
     grain: str = "enrolment"  # "enrolment", or "session" (attendance file only)
+    # Typed by a person in their own words: may hold anything (a name, a phone number), so
+    # only a profile with allow_free_text = true may send it.
+    free_text: bool = False
 
 
 SOURCES: dict[str, SourceInfo] = {
@@ -79,38 +87,85 @@ SOURCES: dict[str, SourceInfo] = {
         "date", "date of birth (use transform age_band or year to pseudonymise)", personal=True
     ),
     "participant.joints": SourceInfo("text", "joints affected, e.g. knee,hip"),
-    "participant.referral_source": SourceInfo("text", "who referred the person"),
+    "participant.referral_source": SourceInfo(
+        "text", "who referred the person, as typed in Referred by", free_text=True
+    ),
+    "participant.referral_code": SourceInfo(
+        "code",
+        "who referred the person: the code chosen, else read from the words typed in "
+        "Referred by (" + ", ".join(REFERRAL_CODES) + "; blank if nothing was typed)",
+        codes=("",) + REFERRAL_CODES,
+    ),
     "participant.consent_share": SourceInfo("boolean", "agreed to share their data"),
     "participant.first_name": SourceInfo("text", "first name", personal=True),
     "participant.last_name": SourceInfo("text", "last name", personal=True),
     "participant.nhs_number": SourceInfo("text", "NHS number", personal=True),
     "participant.phone": SourceInfo("text", "phone number", personal=True),
     "participant.email": SourceInfo("text", "email address", personal=True),
-    "participant.notes": SourceInfo("text", "the instructor's notes", personal=True),
+    "participant.notes": SourceInfo(
+        "text", "the instructor's notes", personal=True, free_text=True
+    ),
+    "site.code": SourceInfo(
+        "text", "the provider's organisation code (ODS), as set in Settings (Organisation code)"
+    ),
+    "site.name": SourceInfo("text", "the provider's name, as set in Settings", free_text=True),
     "course.code": SourceInfo("text", "the course code, e.g. KH-2026-001"),
-    "course.title": SourceInfo("text", "the course title"),
+    "course.title": SourceInfo("text", "the course title", free_text=True),
     "course.programme": SourceInfo("code", "programme template key"),
-    "course.venue": SourceInfo("text", "venue name"),
+    "course.venue": SourceInfo("text", "venue name", free_text=True),
     "course.start_date": SourceInfo("date", "date of the first session held"),
     "course.end_date": SourceInfo("date", "date of the last session (not cancelled)"),
-    "course.sessions_planned": SourceInfo("integer", "sessions planned", minimum=0, maximum=100),
-    "course.sessions_delivered": SourceInfo(
-        "integer", "sessions held so far (cancelled ones not counted)", minimum=0, maximum=100
+    "course.sessions_planned": SourceInfo(
+        "integer",
+        "sessions the programme plans (the programme template's number, or as scheduled "
+        "when the course has more)",
+        minimum=0,
+        maximum=100,
     ),
-    "enrolment.status": SourceInfo("code", "enrolment status", codes=ENROLMENT_STATUSES),
+    "course.sessions_delivered": SourceInfo(
+        "integer",
+        "sessions held so far, cancelled ones not counted (programme.status course_summary)",
+        minimum=0,
+        maximum=100,
+    ),
+    "course.status": SourceInfo(
+        "code", "upcoming, running or finished on the export day", codes=COURSE_STATUSES
+    ),
+    "enrolment.status": SourceInfo(
+        "code",
+        "the person's status on the course (programme.status person_status): "
+        + ", ".join(PERSON_STATUSES),
+        codes=PERSON_STATUSES,
+    ),
+    "enrolment.record_status": SourceInfo(
+        "code", "the enrolment's stored state", codes=ENROLMENT_STATUSES
+    ),
     "enrolment.enrolled_on": SourceInfo("date", "day the person was enrolled"),
     "enrolment.withdrawn_on": SourceInfo("date", "day the person withdrew (blank if not)"),
     "enrolment.withdrawn_reason": SourceInfo(
-        "text", "why the person withdrew, as typed", personal=True
+        "text", "why the person withdrew, as typed", personal=True, free_text=True
     ),
     "enrolment.sessions_attended": SourceInfo(
-        "integer", "sessions attended (present, in sessions held)", minimum=0, maximum=100
+        "integer",
+        "sessions attended (present, in sessions held; programme.status person_status)",
+        minimum=0,
+        maximum=100,
+    ),
+    "enrolment.sessions_held": SourceInfo(
+        "integer",
+        "sessions held while the person was enrolled, from their enrolment day until they "
+        "withdrew (what completion counts against; programme.status person_status)",
+        minimum=0,
+        maximum=100,
     ),
     "enrolment.attendance_percent": SourceInfo(
         "integer", "sessions attended as a percentage of sessions held", minimum=0, maximum=100
     ),
     "enrolment.completed": SourceInfo(
-        "boolean", "attended at least 75% of the sessions held (a completer)"
+        "boolean",
+        "completed the programme: attended at least 75% of the sessions held while enrolled, "
+        "decided once the course is finished (programme.status is_completer); blank while "
+        "the course is still running",
     ),
     "session.number": SourceInfo(
         "integer", "session number", minimum=1, maximum=100, grain="session"
@@ -143,6 +198,7 @@ class ColumnSpec:
     maximum: float | None = None
     decimals: int = 0
     personal: bool = False
+    free_text: bool = False
 
 
 @dataclass(frozen=True)
@@ -178,6 +234,8 @@ class Profile:
     age_labels: tuple[str, ...] = ()
     age_unknown: str = ""
     allow_personal_data: bool = False
+    allow_free_text: bool = False
+    version: str = "1"
 
     def age_band(self, dob: date | None, on: date) -> str:
         if dob is None:
@@ -243,7 +301,13 @@ class _Fields:
 
 
 def _column(
-    raw: Any, label: str, where: str, grain: str, library: Any, allow_personal: bool
+    raw: Any,
+    label: str,
+    where: str,
+    grain: str,
+    library: Any,
+    allow_personal: bool,
+    allow_free_text: bool = False,
 ) -> ColumnSpec:
     f = _Fields(raw, label, where)
     name = f.text("name").strip()
@@ -258,7 +322,8 @@ def _column(
         raise f.fail(
             "source",
             f"{source!r} is not a field the export knows. Use one of: {known}, "
-            "or instrument.<key>.<start|end|change|...>.",
+            f"participant.joint.<{'|'.join(JOINTS)}>, "
+            "or instrument.<key>.<start|end|change|start_date|end_date|...>.",
         )
     transform = f.text("transform", "").strip()
     if transform and transform not in TRANSFORMS:
@@ -298,6 +363,13 @@ def _column(
             col_type = "code"
     elif "default" in raw:
         raise f.fail("default", "only goes with a map (the value for anything not in it).")
+    if info.free_text and not allow_free_text:
+        raise f.fail(
+            "source",
+            f"{source!r} is text typed in a person's own words and may hold anything (a name, "
+            "a phone number). A central upload should not carry it; if this profile really "
+            "needs it, set allow_free_text = true at the top of the file.",
+        )
     if personal and not allow_personal:
         raise f.fail(
             "source",
@@ -338,6 +410,7 @@ def _column(
         maximum=maximum,
         decimals=decimals,
         personal=personal,
+        free_text=info.free_text,
     )
 
 
@@ -349,6 +422,13 @@ class _InstrumentSource(SourceInfo):
 
 
 def _source_info(source: str, library: Any, grain: str) -> SourceInfo | None:
+    if source.startswith("participant.joint."):
+        joint = source.removeprefix("participant.joint.")
+        if joint not in JOINTS:
+            return None
+        return SourceInfo(
+            "boolean", f"{joint} is one of the joints affected (ticked in Joints affected)"
+        )
     if source.startswith("instrument."):
         parts = source.split(".")
         if len(parts) != 3 or parts[2] not in INSTRUMENT_PARTS:
@@ -360,7 +440,7 @@ def _source_info(source: str, library: Any, grain: str) -> SourceInfo | None:
         col_type, what = INSTRUMENT_PARTS[parts[2]]
         span = inst.max - inst.min
         lo, hi = (-span, span) if "change" in parts[2] else (inst.min, inst.max)
-        if col_type == "boolean":
+        if col_type in ("boolean", "date"):
             lo = hi = None
         return _InstrumentSource(
             col_type,
@@ -381,7 +461,13 @@ def _source_info(source: str, library: Any, grain: str) -> SourceInfo | None:
 
 
 def _file_spec(
-    data: Any, label: str, where: str, grain: str, library: Any, allow_personal: bool
+    data: Any,
+    label: str,
+    where: str,
+    grain: str,
+    library: Any,
+    allow_personal: bool,
+    allow_free_text: bool = False,
 ) -> FileSpec:
     f = _Fields(data, label, where)
     raw_columns = data.get("columns")
@@ -391,7 +477,7 @@ def _file_spec(
     seen: set[str] = set()
     for i, raw in enumerate(raw_columns):
         at = f"{where + '.' if where else ''}columns[{i}]"
-        col = _column(raw, label, at, grain, library, allow_personal)
+        col = _column(raw, label, at, grain, library, allow_personal, allow_free_text)
         if col.name in seen:
             raise ProfileError(f"{label}: {at}.name {col.name!r} is used twice; rename one.")
         seen.add(col.name)
@@ -410,6 +496,10 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
     if not name or any(ch.isspace() for ch in name):
         raise top.fail("name", "must be one word, e.g. escape-pain-v1.")
     allow_personal = top.boolean("allow_personal_data", False)
+    allow_free_text = top.boolean("allow_free_text", False)
+    version = data.get("version", "1")
+    if isinstance(version, bool) or not isinstance(version, str | int) or not str(version):
+        raise top.fail("version", 'must be text such as "2".')
     fmt = _Fields(data.get("format", {}), label, "format")
     date_format = fmt.text("date_format", "%Y-%m-%d")
     try:
@@ -457,11 +547,17 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
     if len(set(labels)) != len(labels):
         raise bands.fail("labels", "must all differ.")
     unknown = bands.text("unknown", "")
-    main = _file_spec(data, label, "", "enrolment", library, allow_personal)
+    main = _file_spec(data, label, "", "enrolment", library, allow_personal, allow_free_text)
     attendance = None
     if "attendance" in data:
         attendance = _file_spec(
-            data["attendance"], label, "attendance", "session", library, allow_personal
+            data["attendance"],
+            label,
+            "attendance",
+            "session",
+            library,
+            allow_personal,
+            allow_free_text,
         )
     band_codes = tuple(labels) + (unknown,)
 
@@ -491,6 +587,8 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
         age_labels=tuple(labels),
         age_unknown=unknown,
         allow_personal_data=allow_personal,
+        allow_free_text=allow_free_text,
+        version=str(version),
     )
 
 

@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 from .csv_safety import safe_text
+from .upload_manifest import CourseCounts
 from .upload_profile import ColumnSpec, FileSpec, Profile
 
 __all__ = [
@@ -25,9 +26,8 @@ __all__ = [
 ]
 
 SessionLine = tuple[int, int, date, bool]  # session id, number, date, cancelled
-Scores = Mapping[
-    tuple[str, str], tuple[float | None, bool]
-]  # (instrument, timepoint) -> score, adapted
+# (instrument, timepoint) -> score, adapted, the day it was taken
+Scores = Mapping[tuple[str, str], tuple[float | None, bool, date | None]]
 
 
 @dataclass(frozen=True)
@@ -61,11 +61,13 @@ class UploadData:
     attendance_header: list[str] | None
     attendance_rows: list[list[str]] | None
     enrolment_ids: list[int]
-    excluded_no_consent: int = 0
+    excluded_no_consent: int = 0  # said no to sharing
     excluded_by_rules: int = 0
     excluded_unchanged: int = 0
     courses: int = 0
     course_codes: dict[int, str] = field(default_factory=dict)
+    excluded_not_asked: int = 0  # never asked whether they agree to share
+    course_counts: tuple[CourseCounts, ...] = ()  # what the manifest says, by course
 
 
 def format_number(value: float, decimals: int) -> str:
@@ -106,6 +108,9 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
             if part.endswith("adapted"):
                 got = r.scores.get((key, part.split("_")[0]))
                 return None if got is None else got[1]
+            if part.endswith("_date"):
+                got = r.scores.get((key, part.split("_")[0]))
+                return None if got is None else got[2]
             if part in ("change", "follow_up_change"):
                 first = r.scores.get((key, "start"))
                 later = r.scores.get((key, "end" if part == "change" else "follow_up"))
@@ -264,6 +269,8 @@ class UploadSource:
     excluded_no_consent: int = 0
     excluded_by_rules: int = 0
     excluded_unchanged: int = 0
+    excluded_not_asked: int = 0
+    course_counts: tuple[CourseCounts, ...] = ()
 
 
 def build_rows(
@@ -285,6 +292,8 @@ def build_rows(
         excluded_unchanged=source.excluded_unchanged,
         courses=len({p.course_id for p in source.people}),
         course_codes=dict(source.course_codes),
+        excluded_not_asked=source.excluded_not_asked,
+        course_counts=tuple(source.course_counts),
     )
     tick(3, 4, "Writing rows")
     main_fns = _compile(profile.main, profile)

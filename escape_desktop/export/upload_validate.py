@@ -1,27 +1,31 @@
-"""Checking an upload file on the receiving side: header, types, ranges, codes, duplicates.
+"""Checking an upload file on the receiving side: header, cells, meaning, manifest.
 
-Needs only the file and its profile, no database. Row numbers are the ones a spreadsheet
-shows: the header is row 1, the first person row 2.
+Needs only the file (with its manifest beside it) and its profile, no database. The checks
+themselves live in export/upload_checks.py, which `registry add` calls too. Row numbers
+are the ones a spreadsheet shows: the header is row 1, the first person row 2.
 """
 
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
-import math
-import re
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 
-from .csv_safety import is_unsafe, unescape_text
-from .upload_profile import ColumnSpec, FileSpec, Profile
+from .upload_checks import (
+    RowChecker,
+    check_cell,
+    counts_from_rows,
+    human_date_format,
+    manifest_count_problems,
+)
+from .upload_manifest import ManifestError, count_rows, manifest_path_for, parse_manifest
+from .upload_profile import FileSpec, Profile
 
 __all__ = ["Problem", "ValidationReport", "validate_upload", "validate_text", "human_date_format"]
 
 MAX_SHAPE_PROBLEMS = 10  # a broken header makes every row the wrong shape: say so only so often
-_INT_RE = re.compile(r"^-?\d+$")
-_NUM_RE = re.compile(r"^-?\d+(\.\d+)?$")
 
 
 @dataclass(frozen=True)
@@ -41,6 +45,8 @@ class ValidationReport:
     kind: str  # "main" or "attendance"
     rows: int = 0
     problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)  # by course, from rows
+    site_codes: set[str] = field(default_factory=set)  # the site codes the rows name
 
     @property
     def ok(self) -> bool:
@@ -55,65 +61,6 @@ class ValidationReport:
             f"{n} problem{'s' if n != 1 else ''} in {rows} row{'s' if rows != 1 else ''} "
             f"of {self.rows}"
         )
-
-
-def human_date_format(fmt: str) -> str:
-    return fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%y", "YY")
-
-
-def _quote_list(values: tuple[str, ...]) -> str:
-    shown = [f"'{v}'" if v else "blank" for v in values]
-    return ", ".join(shown)
-
-
-def _decimals_of(cell: str) -> int:
-    return len(cell.split(".", 1)[1]) if "." in cell else 0
-
-
-def _check_cell(cell: str, col: ColumnSpec, profile: Profile) -> str | None:
-    """The problem with one cell, as the end of a sentence starting with the column name."""
-    name = col.name
-    if cell == "":
-        if col.required and not (col.codes and "" in col.codes):
-            return f"{name} is empty, but every row needs it"
-        return None
-    if col.type in ("text", "code"):
-        if is_unsafe(cell):
-            return f"{name} starts with {cell[0]!r}, which a spreadsheet could run as a formula"
-        if profile.line_breaks != "keep" and ("\n" in cell or "\r" in cell):
-            return f"{name} has a line break inside it"
-        if col.type == "code" and col.codes is not None:
-            value = unescape_text(cell)
-            if value not in col.codes:
-                return f"{name} {value!r} is not one of {_quote_list(col.codes)}"
-        return None
-    if col.type == "boolean":
-        if cell not in (profile.true_value, profile.false_value):
-            return f"{name} {cell!r} is not {profile.true_value} or {profile.false_value}"
-        return None
-    if col.type == "date":
-        try:
-            datetime.strptime(cell, profile.date_format)
-        except ValueError:
-            return f"{name} {cell!r} is not a date written {human_date_format(profile.date_format)}"
-        return None
-    if col.type == "integer":
-        if not _INT_RE.match(cell):
-            return f"{name} {cell!r} is not a whole number"
-        number = float(int(cell))
-    else:  # number
-        if not _NUM_RE.match(cell):
-            return f"{name} {cell!r} is not a number"
-        number = float(cell)
-        if _decimals_of(cell) > col.decimals:
-            return f"{name} {cell!r} has more than {col.decimals} decimal places"
-    if not math.isfinite(number):
-        return f"{name} {cell!r} is not a number"
-    if col.minimum is not None and number < col.minimum - 1e-9:
-        return f"{name} {cell} is below the lowest allowed value, {col.minimum:g}"
-    if col.maximum is not None and number > col.maximum + 1e-9:
-        return f"{name} {cell} is above the highest allowed value, {col.maximum:g}"
-    return None
 
 
 def _pick_spec(header: list[str], profile: Profile) -> FileSpec:
@@ -150,21 +97,6 @@ def _header_problems(header: list[str], spec: FileSpec) -> list[Problem]:
     return problems
 
 
-def _change_triples(spec: FileSpec) -> list[tuple[str, str, str, int]]:
-    """(change, start, later, decimals) column names for instruments with all three."""
-    by_source = {c.source: c for c in spec.columns}
-    out = []
-    for c in spec.columns:
-        if c.source.startswith("instrument.") and c.source.endswith("change"):
-            _, key, part = c.source.split(".")
-            later = "end" if part == "change" else "follow_up"
-            start = by_source.get(f"instrument.{key}.start")
-            end = by_source.get(f"instrument.{key}.{later}")
-            if start and end and not start.mapping and not end.mapping and not c.mapping:
-                out.append((c.name, start.name, end.name, c.decimals))
-    return out
-
-
 def validate_text(
     text: str, profile: Profile, *, path: str = "", limit: int = 1000
 ) -> ValidationReport:
@@ -188,11 +120,8 @@ def validate_text(
     positions = [(i, by_name[h]) for i, h in enumerate(header) if h in by_name]
     index = {h: i for i, h in reversed(list(enumerate(header)))}
     key_positions = [index[k] for k in spec.key if k in index]
-    triples = [
-        (index[a], index[b], index[c], d)
-        for a, b, c, d in _change_triples(spec)
-        if a in index and b in index and c in index
-    ]
+    meaning = RowChecker(spec, profile, header)
+    kept: list[list[str]] = []
     seen_keys: dict[tuple[str, ...], int] = {}
     row_number = 1
     misshapen = 0
@@ -223,23 +152,12 @@ def validate_text(
                 )
             continue
         for i, col in positions:
-            issue = _check_cell(cells[i], col, profile)
+            issue = check_cell(cells[i], col, profile)
             if issue:
                 report.problems.append(Problem(row_number, col.name, issue))
-        for ci, si, ei, decimals in triples:
-            try:
-                change, first, later = float(cells[ci]), float(cells[si]), float(cells[ei])
-            except ValueError:
-                continue
-            if abs(round(later - first, decimals) - change) > 10 ** (-decimals) / 2:
-                report.problems.append(
-                    Problem(
-                        row_number,
-                        header[ci],
-                        f"{header[ci]} {cells[ci]} is not {header[ei]} minus {header[si]} "
-                        f"({format(later - first, f'.{decimals}f')})",
-                    )
-                )
+        for column, issue in meaning.check(cells, row_number):
+            report.problems.append(Problem(row_number, column, issue))
+        kept.append(cells)
         if key_positions:
             key = tuple(cells[i] for i in key_positions)
             if key in seen_keys:
@@ -258,6 +176,21 @@ def validate_text(
                 Problem(None, "", f"stopped after {limit} problems; fix these and check again")
             )
             break
+    if report.rows == 0:
+        report.problems.append(
+            Problem(
+                None,
+                "",
+                "the file has a header but no rows; there is nobody in it to send, so check "
+                "which courses the export chose",
+            )
+        )
+    report.counts = counts_from_rows(spec, header, kept)
+    site_at = next(
+        (index[c.name] for c in spec.columns if c.source == "site.code" and c.name in index), None
+    )
+    if site_at is not None:
+        report.site_codes = {r[site_at] for r in kept}
     if misshapen > MAX_SHAPE_PROBLEMS:
         report.problems.append(
             Problem(
@@ -293,4 +226,54 @@ def validate_upload(path: str | Path, profile: Profile, *, limit: int = 1000) ->
             )
         )
         return report
-    return validate_text(text, profile, path=str(path), limit=limit)
+    report = validate_text(text, profile, path=str(path), limit=limit)
+    if report.kind == "main":
+        report.problems.extend(_manifest_problems(path, raw, report))
+    return report
+
+
+def _manifest_problems(path: Path, raw: bytes, report: ValidationReport) -> list[Problem]:
+    """The manifest beside a main file must vouch for it: name, rows, hash, course counts."""
+    man = manifest_path_for(path)
+    if not man.is_file():
+        return [
+            Problem(
+                None,
+                "",
+                f"there is no manifest beside it ({man.name}); export again to make both files",
+            )
+        ]
+    try:
+        manifest = parse_manifest(man.read_text(encoding="utf-8"))
+    except (ManifestError, OSError, UnicodeDecodeError) as e:
+        return [Problem(None, "", f"its manifest {man.name} cannot be used ({e})")]
+    entry = next((f for f in manifest.files if f.name == path.name), None)
+    if entry is None:
+        return [Problem(None, "", f"its manifest {man.name} does not name {path.name}")]
+    if hashlib.sha256(raw).hexdigest() != entry.sha256:
+        return [
+            Problem(
+                None,
+                "",
+                "the file has changed since it was exported (its SHA-256 does not match the "
+                "manifest); export it again",
+            )
+        ]
+    if count_rows(raw) != entry.rows:
+        return [
+            Problem(None, "", f"the manifest says {entry.rows} rows but the file has more or fewer")
+        ]
+    others = sorted(report.site_codes - {manifest.site_code})
+    if others:
+        return [
+            Problem(
+                None,
+                "",
+                f"the rows name site {others[0]} but the manifest says {manifest.site_code}; "
+                "the file and manifest do not belong together",
+            )
+        ]
+    return [
+        Problem(None, "", f"manifest: {p}")
+        for p in manifest_count_problems(manifest.courses, report.counts)
+    ]

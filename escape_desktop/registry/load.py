@@ -29,7 +29,7 @@ from escape_desktop.export.upload_manifest import (
     parse_manifest,
 )
 
-from .checks import SITE_COLUMN, UploadRefused, check_header, check_rows, rules_from_profile
+from .checks import SITE_COLUMN, UploadRefused, check_header, check_rows
 from .models import Batch, CourseRecord, Record, Site
 
 # The fields the registry files in columns of its own (the rest stay in ``row``), found by
@@ -178,17 +178,14 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
         profile = profile_for(manifest.profile_name)
     except Exception as e:  # a ProfileError: its sentence says which profiles there are
         raise UploadRefused(f"{main.name}: {e}") from None
-    rules = rules_from_profile(profile)
     named = {c.source: c.name for c in profile.main.columns}
     if "participant.code" not in named or "course.code" not in named:
         raise UploadRefused(
             f"{main.name}: its profile {profile.name} has no participant code or no course code "
             "column, so its rows cannot be merged; use a profile with both."
         )
-    check_header(main.name, header, rules)
-    check_rows(
-        main.name, header, rows, rules, manifest, profile.main.key, named["participant.code"]
-    )
+    check_header(main.name, header, profile)
+    check_rows(main.name, header, rows, profile, manifest)
     index = {h: i for i, h in enumerate(header)}
     fields = {
         field: (index[named[src]] if src in named else None) for src, field in FIELD_SOURCES.items()

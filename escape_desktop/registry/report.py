@@ -76,10 +76,15 @@ def gather_report(
             Record.completed,
             Record.measures,
             Record.course_start,
+            Record.sessions_attended,
         )
         people: dict[str, list[PersonRow]] = defaultdict(list)
         courses_in: set[tuple[str, str]] = set()
-        for site, course, programme, status, completed, measures, start in s.execute(q):
+        for site, course, programme, status, completed, measures, start, went in s.execute(q):
+            # "Started" is attended at least once (programme.status): a person not started
+            # yet, or who withdrew before coming, has not started.
+            if went == 0:
+                status = "did_not_start"
             if (date_from or date_to) and not (start and lo <= start <= hi):
                 continue
             courses_in.add((site, course))

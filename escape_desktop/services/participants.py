@@ -17,6 +17,7 @@ from escape_desktop.programme.nhs import (
     is_valid_nhs_number,
     normalise_nhs_number,
 )
+from escape_desktop.programme.referral_codes import REFERRAL_CODES, referral_code_for
 from escape_desktop.programme.referrals import read_sex
 
 from .common import MAX_NAME, audit, clean_text, now, parse_date
@@ -39,6 +40,8 @@ class ParticipantInput:
     email: str = ""
     joints: str = ""
     referral_source: str = ""
+    # A code from programme.referral_codes; blank = read from referral_source's words.
+    referral_code: str = ""
     # Each consent: True yes, False no, None not asked yet.
     consent_programme: bool | None = None
     consent_share: bool | None = None
@@ -174,7 +177,20 @@ def participant_problems(
         ),
         "notes": _checked(p, lambda: clean_text(data.notes, "notes", "Notes"), ""),
     }
+    values["referral_code"] = _checked(
+        p, lambda: _referral_code(data.referral_code, values["referral_source"]), ""
+    )
     return values, p
+
+
+def _referral_code(code: str, typed: str) -> str:
+    """The chosen code, else the one the typed "Referred by" text points to."""
+    code = (code or "").strip().lower()
+    if not code:
+        return referral_code_for(typed)
+    if code not in REFERRAL_CODES:
+        raise ValidationError("referral_code", "Referred by: choose one from the list.")
+    return code
 
 
 def validate_participant(data: ParticipantInput, today: date | None = None) -> dict[str, Any]:
@@ -319,6 +335,10 @@ def participant_input(ctx: AppContext, participant_id: int) -> ParticipantInput:
             email=p.email,
             joints=p.joints,
             referral_source=p.referral_source,
+            # Only a code chosen on purpose: one read from the words follows the words.
+            referral_code=""
+            if p.referral_code == referral_code_for(p.referral_source)
+            else p.referral_code,
             consent_programme=p.consent_programme,
             consent_share=p.consent_share,
             notes=p.notes,

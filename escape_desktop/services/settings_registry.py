@@ -9,6 +9,7 @@ value never set or no longer allowed. Keys and stored text are those the app alw
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -136,13 +137,25 @@ BACKUP_FOLDER = Text(
 IDLE_LOCK_MINUTES = Number(  # 0 = never lock
     key="idle_lock_minutes", label="Minutes before locking", default=10, lo=0, hi=240
 )
+# The provider's identity on every upload: the receiver tells sites apart by the code.
+# ODS codes are 3 to 9 letters and digits (a trust RJ1, a trust site RJ122, a GP practice
+# A81001); a receiver may assign its own code of up to 10.
+SITE_CODE_RULE = re.compile(r"^[A-Z0-9]{3,10}$")
+SITE_NAME = Text(key="site_name", label="Provider or site name", max_len=200)
+SITE_CODE = Text(
+    key="site_code",
+    label="Organisation code (ODS)",
+    check=lambda text: bool(SITE_CODE_RULE.match(text)),
+    refusal=(
+        "Organisation code (ODS): use 3 to 10 capital letters and digits, e.g. RJ1 or A81001."
+    ),
+    max_len=10,
+)
 RETENTION_YEARS = Number(
     key="retention_years", label="Years to keep records", default=8, lo=1, hi=100
 )
 
-# Who runs the classes, printed on the class summary (and the upload, in p2-upload's work).
-SITE_NAME = Text(key="site_name", label="Provider or site name", max_len=200)
-SITE_CODE = Text(key="site_code", label="Organisation code (ODS)", max_len=20)
+# What the printed documents say to participants about the site.
 SITE_CONTACT = Text(
     key="site_contact",
     label="Contact details for participants",

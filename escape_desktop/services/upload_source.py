@@ -7,17 +7,17 @@ themselves are built by export/upload_rows.py from the records read here.
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from escape_desktop.db.models import Assessment, Attendance, Enrolment, Participant, Session
+from escape_desktop.db.models import Assessment, Enrolment, Participant, Session
 from escape_desktop.db.queries import course_summaries
-from escape_desktop.export.upload_profile import Profile
+from escape_desktop.export.upload_manifest import CourseCounts
+from escape_desktop.export.upload_profile import JOINTS, Profile
 from escape_desktop.export.upload_rows import (
     UploadCourse,
     UploadData,
@@ -26,9 +26,26 @@ from escape_desktop.export.upload_rows import (
     UploadSource,
     build_rows,
 )
-from escape_desktop.programme.completion import is_completer
+from escape_desktop.programme.referral_codes import referral_code_for
+from escape_desktop.programme.status import (
+    COMPLETED,
+    DID_NOT_COMPLETE,
+    FINISHED,
+    IN_PROGRESS,
+    NOT_STARTED_YET,
+    WITHDRAWN,
+    CourseSummary,
+    PersonStatus,
+    course_summary,
+)
 
-__all__ = ["build_upload", "read_upload_source"]
+from .figures import read_facts
+
+__all__ = ["build_upload", "read_upload_source", "NO_CONSENT", "NOT_ASKED"]
+
+# The manifest's reasons for leaving a person out (export.upload_manifest.LEFT_OUT_KEYS).
+NO_CONSENT = "did_not_agree_to_share"
+NOT_ASKED = "not_asked_yet"
 
 Progress = Callable[[int, int, str], None]
 
@@ -65,16 +82,31 @@ def read_upload_source(
     today: date | None = None,
     only_enrolments: Iterable[int] | None = None,
     progress: Progress | None = None,
+    site_code: str = "",
+    planned_for: Mapping[str, int] | None = None,
 ) -> UploadSource:
     """The people who go out under ``profile`` in ``scope``, counted by why others do not.
 
+    Every status, "started", held and attended count and completion comes from
+    programme.status (through services.figures.read_facts), as on every other surface.
     ``only_enrolments`` narrows the export to those enrolments (the "changes since the
-    last upload" option); the caller works them out.
+    last upload" option); ``planned_for`` gives each programme's planned session count.
     """
     today = today or date.today()
     tick = progress or (lambda done, total, message: None)
     tick(0, 4, "Reading courses")
     courses = _course_rows(s, scope, today)
+    sessions, facts = read_facts(s, list(courses))
+    figures: dict[int, tuple[CourseSummary, dict[Any, PersonStatus]]] = {}
+    for cid, course in courses.items():
+        summary, statuses = course_summary(facts[cid], sessions[cid], today, closed=False)
+        figures[cid] = (summary, statuses)
+        course["_status"] = summary.phase
+        course["course.status"] = summary.phase
+        course["course.sessions_delivered"] = summary.sessions_delivered
+        template_planned = (planned_for or {}).get(course["course.programme"], 0)
+        course["course.sessions_planned"] = max(template_planned, summary.sessions_planned)
+        course["site.code"] = site_code
     course_filter = Enrolment.course_id.in_(list(courses)) if scope.course_id is not None else None
     wanted = set(only_enrolments) if only_enrolments is not None else None
 
@@ -105,20 +137,29 @@ def read_upload_source(
                 Participant.phone,
                 Participant.email,
                 Participant.notes,
+                Participant.referral_code,
             ).join(Participant, Participant.id == Enrolment.participant_id)
         )
     ).all()
-    excluded_by_rules = excluded_no_consent = excluded_unchanged = 0
+    excluded_by_rules = excluded_no_consent = excluded_not_asked = excluded_unchanged = 0
+    left_out: dict[int, dict[str, int]] = {}
     chosen: list[tuple[Any, ...]] = []
     for rec in people:
-        course = courses.get(rec[1])
-        if course is None:
+        if rec[1] not in courses:
             continue
+        course = courses[rec[1]]
         if course["_status"] not in profile.course_statuses or rec[2] not in profile.statuses:
             excluded_by_rules += 1
             continue
-        if profile.consent_required and not rec[11]:
-            excluded_no_consent += 1
+        if profile.consent_required and rec[11] is not True:
+            # "Not asked yet" is its own reason, never folded into "did not agree".
+            reason = NOT_ASKED if rec[11] is None else NO_CONSENT
+            counts = left_out.setdefault(rec[1], {})
+            counts[reason] = counts.get(reason, 0) + 1
+            if rec[11] is None:
+                excluded_not_asked += 1
+            else:
+                excluded_no_consent += 1
             continue
         if wanted is not None and rec[0] not in wanted:
             excluded_unchanged += 1
@@ -131,52 +172,49 @@ def read_upload_source(
 
     tick(2, 4, "Reading the register and measures")
     conn = s.connection()  # plain Core rows: the ORM adds nothing for tuples
-    # Sessions: which were held (for attendance counts) and, per course, those to list.
-    held: set[int] = set()
+    # Sessions held by today (cancelled ones included) for the attendance file.
     sessions_by_course: dict[int, list[tuple[int, int, date, bool]]] = {}
     sq = select(Session.id, Session.course_id, Session.number, Session.date, Session.cancelled)
     if scope.course_id is not None:
         sq = sq.where(Session.course_id == scope.course_id)
     for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)):
         if day <= today:
-            if not cancelled:
-                held.add(sid)
             sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
-    attended: dict[int, int] = {}
-    marks: dict[int, dict[int, str]] = {}
-    att_q = select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
-    if course_filter is not None:
-        att_q = att_q.join(Enrolment, Enrolment.id == Attendance.enrolment_id).where(course_filter)
-    for eid, sid, mark in conn.execute(att_q):
-        if eid not in ids:
-            continue
-        marks.setdefault(eid, {})[sid] = mark
-        if mark == "present" and sid in held:
-            attended[eid] = attended.get(eid, 0) + 1
-    scores: dict[int, dict[tuple[str, str], tuple[float | None, bool]]] = {}
+    # The register marks were read once with the facts the figures are decided from.
+    marks: dict[int, Mapping[Any, str]] = {
+        int(f.key): f.marks  # type: ignore[call-overload]
+        for cid in courses
+        for f in facts[cid]
+        if f.key in ids
+    }
+    scores: dict[int, dict[tuple[str, str], tuple[float | None, bool, date | None]]] = {}
     ass_q = select(
         Assessment.enrolment_id,
         Assessment.instrument_key,
         Assessment.timepoint,
         Assessment.score,
         Assessment.adapted,
+        Assessment.assessed_on,
     )
     if course_filter is not None:
         ass_q = ass_q.join(Enrolment, Enrolment.id == Assessment.enrolment_id).where(course_filter)
-    for eid, key, timepoint, score, adapted in conn.execute(ass_q):
+    for eid, key, timepoint, score, adapted, on in conn.execute(ass_q):
         if eid in ids:
-            scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted))
+            scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted), on)
 
-    completer = functools.lru_cache(maxsize=None)(is_completer)
-    no_marks: dict[int, str] = {}
-    no_scores: dict[tuple[str, str], tuple[float | None, bool]] = {}
+    no_marks: Mapping[Any, str] = {}
+    no_scores: dict[tuple[str, str], tuple[float | None, bool, date | None]] = {}
     out_people = []
+    in_file: dict[int, list[PersonStatus]] = {}
     for p in chosen:
         eid, cid = p[0], p[1]
-        delivered = courses[cid]["course.sessions_delivered"]
-        went = min(attended.get(eid, 0), delivered)
+        summary, statuses = figures[cid]
+        person = statuses[eid]
+        in_file.setdefault(cid, []).append(person)
+        joints = {j.strip() for j in (p[9] or "").split(",")}
         values = {
-            "enrolment.status": p[2],
+            "enrolment.status": person.status,
+            "enrolment.record_status": p[2],
             "enrolment.enrolled_on": p[3],
             "enrolment.withdrawn_on": p[4],
             "enrolment.withdrawn_reason": p[5],
@@ -185,6 +223,7 @@ def read_upload_source(
             "participant.date_of_birth": p[8],
             "participant.joints": p[9],
             "participant.referral_source": p[10],
+            "participant.referral_code": p[18] or referral_code_for(p[10]),
             "participant.consent_share": bool(p[11]),
             "participant.first_name": p[12],
             "participant.last_name": p[13],
@@ -192,13 +231,35 @@ def read_upload_source(
             "participant.phone": p[15],
             "participant.email": p[16],
             "participant.notes": p[17],
-            "enrolment.sessions_attended": went,
-            "enrolment.attendance_percent": round(100 * went / delivered) if delivered else None,
-            "enrolment.completed": completer(went, delivered),
+            "enrolment.sessions_attended": person.attended,
+            "enrolment.sessions_held": person.held,
+            "enrolment.attendance_percent": (
+                round(100 * person.attended / person.held) if person.held else None
+            ),
+            # Decided only once the course is finished: blank (None) while it runs.
+            "enrolment.completed": person.completed if summary.phase == FINISHED else None,
         }
+        for joint in JOINTS:
+            values[f"participant.joint.{joint}"] = joint in joints
         out_people.append(
             UploadPerson(eid, cid, values, marks.get(eid, no_marks), scores.get(eid, no_scores))
         )
+    counted = sorted(
+        set(in_file) | set(left_out),
+        key=lambda cid: (courses[cid]["course.start_date"], courses[cid]["course.code"]),
+    )
+    course_counts = tuple(
+        CourseCounts(
+            course_code=courses[cid]["course.code"],
+            course_status=courses[cid]["_status"],
+            status=_status_counts(in_file.get(cid, [])),
+            left_out={
+                NO_CONSENT: left_out.get(cid, {}).get(NO_CONSENT, 0),
+                NOT_ASKED: left_out.get(cid, {}).get(NOT_ASKED, 0),
+            },
+        )
+        for cid in counted
+    )
     return UploadSource(
         courses={
             cid: UploadCourse(c, c["course.start_date"], tuple(sessions_by_course.get(cid, ())))
@@ -209,7 +270,26 @@ def read_upload_source(
         excluded_no_consent=excluded_no_consent,
         excluded_by_rules=excluded_by_rules,
         excluded_unchanged=excluded_unchanged,
+        excluded_not_asked=excluded_not_asked,
+        course_counts=course_counts,
     )
+
+
+def _status_counts(people: Sequence[PersonStatus]) -> dict[str, int]:
+    """The manifest's counts for the people in the file, from their decided statuses."""
+
+    def count(status: str) -> int:
+        return sum(1 for x in people if x.status == status)
+
+    return {
+        "enrolled": len(people),
+        "started": sum(1 for x in people if x.started),
+        "did_not_start": sum(1 for x in people if not x.started and x.status != NOT_STARTED_YET),
+        "in_progress": count(IN_PROGRESS),
+        "completed": count(COMPLETED),
+        "did_not_complete": count(DID_NOT_COMPLETE),
+        "withdrawn": count(WITHDRAWN),
+    }
 
 
 def build_upload(
@@ -220,9 +300,18 @@ def build_upload(
     today: date | None = None,
     only_enrolments: Iterable[int] | None = None,
     progress: Progress | None = None,
+    site_code: str = "",
+    planned_for: Mapping[str, int] | None = None,
 ) -> UploadData:
     """The rows of the upload, in a handful of queries for the whole export."""
     source = read_upload_source(
-        s, profile, scope, today=today, only_enrolments=only_enrolments, progress=progress
+        s,
+        profile,
+        scope,
+        today=today,
+        only_enrolments=only_enrolments,
+        progress=progress,
+        site_code=site_code,
+        planned_for=planned_for,
     )
     return build_rows(source, profile, progress)

@@ -8,14 +8,19 @@ changed after the batch that last carried them.
 
 from __future__ import annotations
 
+import contextlib
+import os
+import tempfile
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
+from escape_desktop import __version__
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import (
     Assessment,
@@ -26,12 +31,66 @@ from escape_desktop.db.models import (
     Session,
 )
 from escape_desktop.export.csv_safety import PendingFile, write_pending_csv
+from escape_desktop.export.upload_manifest import (
+    Manifest,
+    ManifestFile,
+    manifest_path_for,
+    render_manifest,
+)
 from escape_desktop.export.upload_profile import Profile, get_profile, load_profiles
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 
+from . import settings_registry as settings
 from .common import audit, now
 from .errors import ValidationError
 from .upload_source import build_upload
+
+# The window's words; the command line says how to set them there instead.
+SITE_NOT_SET = "Set the provider's name and organisation code in Settings first."
+
+
+@dataclass(frozen=True)
+class SiteIdentity:
+    """Who the uploads say they come from (Settings: provider name, organisation code)."""
+
+    name: str
+    code: str
+
+
+def site_identity(ctx: AppContext) -> SiteIdentity | None:
+    """The provider's name and code, or None until both are set."""
+    values = settings.stored(ctx)
+    name = settings.get(ctx, settings.SITE_NAME, values)
+    code = settings.get(ctx, settings.SITE_CODE, values)
+    if not name or not code or not settings.SITE_CODE_RULE.match(code):
+        return None
+    return SiteIdentity(name, code)
+
+
+def require_site(ctx: AppContext) -> SiteIdentity:
+    """The provider's identity, or a ValidationError asking for it (before any upload)."""
+    site = site_identity(ctx)
+    if site is None:
+        raise ValidationError("site", SITE_NOT_SET)
+    return site
+
+
+def set_site(ctx: AppContext, name: str | None = None, code: str | None = None) -> SiteIdentity:
+    """Set the provider's name and/or code (a code is taken in capitals, spaces dropped)."""
+    if code is not None:
+        code = "".join(code.split()).upper()
+        if not code:
+            raise ValidationError("site_code", "Organisation code (ODS) is needed; type it in.")
+        settings.set(ctx, settings.SITE_CODE, code)
+    if name is not None:
+        if not name.strip():
+            raise ValidationError("site_name", "Provider or site name is needed; type it in.")
+        settings.set(ctx, settings.SITE_NAME, name)
+    values = settings.stored(ctx)
+    return SiteIdentity(
+        settings.get(ctx, settings.SITE_NAME, values), settings.get(ctx, settings.SITE_CODE, values)
+    )
+
 
 Progress = Callable[[int, int, str], None]
 
@@ -63,6 +122,8 @@ class UploadResult:
     excluded_unchanged: int
     scope: str
     message: str
+    excluded_not_asked: int = 0
+    manifest_path: Path | None = None
 
 
 def profiles(ctx: AppContext) -> dict[str, Profile]:
@@ -187,9 +248,20 @@ def prepare_upload(
         raise ValidationError(
             "date_to", "The end of the date range is before its start; swap them."
         )
+    site = require_site(ctx)
+    planned = {key: len(t.sessions) for key, t in ctx.library.templates.items()}
     with ctx.db.read() as s:
         only = changed_since_last_upload(s, chosen.name) if scope.changed_only else None
-        return build_upload(s, chosen, scope, today=today, only_enrolments=only, progress=progress)
+        return build_upload(
+            s,
+            chosen,
+            scope,
+            today=today,
+            only_enrolments=only,
+            progress=progress,
+            site_code=site.code,
+            planned_for=planned,
+        )
 
 
 def export_upload(
@@ -202,12 +274,14 @@ def export_upload(
     bom: bool | None = None,
     today: date | None = None,
     progress: Progress | None = None,
+    overwrite: bool = False,
 ) -> UploadResult:
-    """Write the upload file(s) and record the batch; nothing is half-written.
+    """Write the upload file(s) and their manifest, and record the batch; all or nothing.
 
     Each file is written in full to a hidden temporary file beside its final name,
     flushed to disk, and renamed into place inside the transaction that records the
-    batch: a crash before that leaves the old file (if any) untouched and no record.
+    batch: a crash before that leaves the old files (if any) untouched and no record.
+    An existing file is replaced only with ``overwrite`` (the window asks first).
     """
     scope = scope or UploadScope()
     out_path = _check_target(out, "out")
@@ -216,6 +290,14 @@ def export_upload(
         raise ValidationError(
             "attendance_out", "The attendance file needs a different name from the main file."
         )
+    man_path = manifest_path_for(out_path)
+    if not overwrite:
+        for target in (out_path, att_path, man_path):
+            if target is not None and target.exists():
+                raise ValidationError(
+                    "out", f"{target.name} is already there; choose another name or replace it."
+                )
+    site = require_site(ctx)
     started = now()  # changes from this second on count as "after this upload"
     steps = (lambda done, total, msg: progress(done, total + 2, msg)) if progress else None
     data = prepare_upload(ctx, profile_name, scope, today=today, progress=steps)
@@ -240,6 +322,7 @@ def export_upload(
             excluded_unchanged=data.excluded_unchanged,
             scope=scope_text,
             message=_nothing_message(data, scope),
+            excluded_not_asked=data.excluded_not_asked,
         )
     use_bom = chosen.bom if bom is None else bom
     if progress:
@@ -253,6 +336,28 @@ def export_upload(
                     att_path, data.attendance_header, data.attendance_rows or [], bom=use_bom
                 )
             )
+        files = [ManifestFile(out_path.name, "main", len(data.rows), pending[0].sha256)]
+        if len(pending) > 1:
+            files.append(
+                ManifestFile(
+                    pending[1].path.name,
+                    "attendance",
+                    len(data.attendance_rows or []),
+                    pending[1].sha256,
+                )
+            )
+        manifest = Manifest(
+            site_name=site.name,
+            site_code=site.code,
+            profile_name=chosen.name,
+            profile_version=chosen.version,
+            app_version=__version__,
+            exported_at=datetime.now(UTC).replace(microsecond=0),
+            batch_id=str(uuid.uuid4()),
+            files=tuple(files),
+            courses=data.course_counts,
+        )
+        pending.append(_pending_text(man_path, render_manifest(manifest)))
         with ctx.db.transaction() as s:
             batch = ExportBatch(
                 created_at=started,
@@ -284,9 +389,13 @@ def export_upload(
     if progress:
         progress(6, 6, "Done")
     people = "person" if len(data.rows) == 1 else "people"
-    message = f"Saved {len(data.rows)} {people} to {out_path}."
+    message = f"Saved {len(data.rows)} {people} to {out_path}, with its manifest {man_path.name}."
     if data.excluded_no_consent:
         message += f" {data.excluded_no_consent} left out: they did not agree to share."
+    if data.excluded_not_asked:
+        message += (
+            f" {data.excluded_not_asked} left out: not asked yet whether they agree to share."
+        )
     return UploadResult(
         written=True,
         path=out_path,
@@ -300,7 +409,25 @@ def export_upload(
         excluded_unchanged=data.excluded_unchanged,
         scope=scope_text,
         message=message,
+        excluded_not_asked=data.excluded_not_asked,
+        manifest_path=man_path,
     )
+
+
+def _pending_text(path: Path, text: str) -> PendingFile:
+    """A text file written in full beside ``path`` and flushed, to rename with the CSV."""
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+    except BaseException:
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise
+    return PendingFile(path, tmp, "", tmp.stat().st_size)
 
 
 def _check_target(value: str | Path | None, field: str) -> Path:
@@ -317,9 +444,10 @@ def _check_target(value: str | Path | None, field: str) -> Path:
 def _nothing_message(data: UploadData, scope: UploadScope) -> str:
     if scope.changed_only and data.excluded_unchanged:
         return "Nothing has changed since the last upload, so no file was written."
-    if data.excluded_no_consent:
+    if data.excluded_no_consent or data.excluded_not_asked:
         return (
             "No file was written: nobody in this choice agreed to share their data "
-            f"({data.excluded_no_consent} left out)."
+            f"({data.excluded_no_consent} did not agree, {data.excluded_not_asked} not asked "
+            "yet)."
         )
     return "No file was written: there is nobody to report in this choice of courses."

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
+from escape_desktop.export.upload_manifest import manifest_path_for
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
 from escape_desktop.ui.common import file_dialogs, style
@@ -97,6 +98,56 @@ class UploadPreviewModel(QAbstractTableModel):
         return str(section + 1)
 
 
+class CourseCountsModel(QAbstractTableModel):
+    """The manifest's counts by course, shown before anything is written."""
+
+    COL_COURSE, COL_IN, COL_NO, COL_NOT_ASKED = range(4)
+    HEADERS = ("Course", "In the file", "Did not agree to share", "Not asked yet")
+
+    def __init__(self, parent: QObject | None = None):
+        super().__init__(parent)
+        self._rows: list[tuple[str, int, int, int]] = []
+
+    def set_rows(self, courses: Any) -> None:
+        self.beginResetModel()
+        self._rows = [
+            (
+                c.course_code,
+                c.count("enrolled"),
+                c.left_out_count("did_not_agree_to_share"),
+                c.left_out_count("not_asked_yet"),
+            )
+            for c in courses
+        ]
+        self.endResetModel()
+
+    def rowCount(self, parent: QModelIndex | Any = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._rows)
+
+    def columnCount(self, parent: QModelIndex | Any = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self.HEADERS)
+
+    def data(self, index: QModelIndex | Any, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        value = self._rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and index.column() != self.COL_COURSE:
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    def headerData(
+        self,
+        section: int,
+        orientation: Qt.Orientation,
+        role: int = Qt.ItemDataRole.DisplayRole,
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self.HEADERS[section]
+        return None
+
+
 class ExportDialog(QDialog):
     """Choices on top, a preview in the middle, where to save and the Export button below."""
 
@@ -149,9 +200,11 @@ class ExportDialog(QDialog):
 
     def _build_intro(self) -> QLabel:
         label = QLabel(
-            "This makes a spreadsheet file (CSV) for your programme team. People appear only "
-            "as their random code; names, NHS numbers, dates of birth and contact details are "
-            "never included, and people who did not agree to share are left out."
+            "This makes a spreadsheet file (CSV) for your programme team, with a short note "
+            "beside it that lets them check the file. People appear only as their random "
+            "code; names, NHS numbers, dates of birth, contact details and anything typed in "
+            "your own words are never included. People who did not agree to share, or were "
+            "not asked yet, are left out and only counted."
         )
         label.setWordWrap(True)
         return label
@@ -230,6 +283,20 @@ class ExportDialog(QDialog):
         self.counts = QLabel()
         self.counts.setWordWrap(True)
         layout.addWidget(self.counts)
+        # What the note sent with the file (its manifest) will say, course by course.
+        self.course_counts_model = CourseCountsModel(self)
+        self.course_counts = QTableView()
+        self.course_counts.setModel(self.course_counts_model)
+        self.course_counts.setEditTriggers(QTableView.EditTrigger.NoEditTriggers)
+        self.course_counts.verticalHeader().setVisible(False)
+        self.course_counts.horizontalHeader().setSectionResizeMode(
+            QHeaderView.ResizeMode.ResizeToContents
+        )
+        self.course_counts.horizontalHeader().setStretchLastSection(False)
+        self.course_counts.setAccessibleName("People by course")
+        row_height = self.fontMetrics().height() + 8
+        self.course_counts.setMaximumHeight(row_height * 5 + 4)
+        layout.addWidget(self.course_counts)
         self.preview_model = UploadPreviewModel(self)
         self.preview = QTableView()
         self.preview.setModel(self.preview_model)
@@ -388,11 +455,13 @@ class ExportDialog(QDialog):
         except KnownError as e:
             self.last_preview = None
             self.preview_model.set_rows([], [])
+            self.course_counts_model.set_rows([])
             self.counts.setText(str(e))
             self.export_button.setEnabled(False)
             return
         self.last_preview = data
         self.preview_model.set_rows(data.header, data.rows[:PREVIEW_ROWS])
+        self.course_counts_model.set_rows(data.course_counts)
         self.counts.setText(self._counts_text(data))
         self.export_button.setEnabled(bool(data.rows) and self._job is None)
 
@@ -405,6 +474,8 @@ class ExportDialog(QDialog):
         left = []
         if data.excluded_no_consent:
             left.append(f"{data.excluded_no_consent} who did not agree to share")
+        if data.excluded_not_asked:
+            left.append(f"{data.excluded_not_asked} not asked yet whether they agree to share")
         if data.excluded_unchanged:
             left.append(f"{data.excluded_unchanged} with no changes since the last upload")
         if data.excluded_by_rules:
@@ -430,7 +501,13 @@ class ExportDialog(QDialog):
             return
         if refuse_data_folder(self, target, self.ctx.data_dir):
             return
-        if Path(target).exists() and not self._confirm_replace(Path(target)):
+        attendance_target = self.attendance_path()
+        there = [
+            p
+            for p in (Path(target), manifest_path_for(target), attendance_target)
+            if p is not None and p.exists()
+        ]
+        if there and not self._confirm_replace(there[0]):
             return
         ctx, profile, scope = self.ctx, self.profile_name(), self.scope()
         attendance, bom, today = self.attendance_path(), self.bom.isChecked(), self.today
@@ -445,6 +522,7 @@ class ExportDialog(QDialog):
                 bom=bom,
                 today=today,
                 progress=progress,
+                overwrite=True,  # asked above
             )
 
         self._set_busy(True)
@@ -468,7 +546,8 @@ class ExportDialog(QDialog):
         answer = QMessageBox.question(
             self,
             "Replace the file?",
-            f"{path.name} already exists in that folder. Replace it with the new export?",
+            f"{path.name} already exists in that folder. Replace it (and the files that go "
+            "with it) with the new export?",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )

@@ -127,6 +127,16 @@ class SettingsDialog(QDialog):
         form.addRow("New courses use", self.programme)
         form.addRow("New courses skip", self.holidays)
         form.addRow("", self.large_text)
+        # Who the central upload says it comes from (saved when the box is left).
+        self.site_name = QLineEdit(registry.get(ctx, registry.SITE_NAME))
+        self.site_name.setPlaceholderText("e.g. Riverside Physiotherapy")
+        self.site_name.editingFinished.connect(self._site_name_changed)
+        self.site_code = QLineEdit(registry.get(ctx, registry.SITE_CODE))
+        self.site_code.setPlaceholderText("e.g. RJ1 or A81001")
+        self.site_code.setMaxLength(10)
+        self.site_code.editingFinished.connect(self._site_code_changed)
+        form.addRow(registry.SITE_NAME.label, self.site_name)
+        form.addRow(registry.SITE_CODE.label, self.site_code)
         layout.addLayout(form)
         layout.addWidget(self._documents_box())
         self.venues = NameList(
@@ -155,8 +165,6 @@ class SettingsDialog(QDialog):
         """What the printed documents say about the site: saved when a box is left."""
         box = QGroupBox("On printed documents")
         form = QFormLayout(box)
-        self.site_name = QLineEdit(registry.get(self.ctx, registry.SITE_NAME))
-        self.site_name.setPlaceholderText("e.g. Riverside Physiotherapy")
         self.site_contact = QPlainTextEdit(registry.get(self.ctx, registry.SITE_CONTACT))
         self.what_next = QPlainTextEdit(registry.get(self.ctx, registry.WHAT_NEXT))
         for edit in (self.site_contact, self.what_next):
@@ -169,13 +177,9 @@ class SettingsDialog(QDialog):
         logo_row = QHBoxLayout()
         logo_row.addWidget(self.logo, 1)
         logo_row.addWidget(choose)
-        form.addRow(registry.SITE_NAME.label, self.site_name)
         form.addRow(registry.SITE_CONTACT.label, self.site_contact)
         form.addRow(registry.WHAT_NEXT.label, self.what_next)
         form.addRow(registry.CERTIFICATE_LOGO.label, logo_row)
-        self.site_name.editingFinished.connect(
-            lambda: self._save_text(registry.SITE_NAME, self.site_name.text())
-        )
         self.logo.editingFinished.connect(
             lambda: self._save_text(registry.CERTIFICATE_LOGO, self.logo.text())
         )
@@ -215,3 +219,14 @@ class SettingsDialog(QDialog):
 
     def _large_changed(self, on: bool) -> None:
         self._save(lambda: registry.set(self.ctx, registry.LARGE_TEXT, on))
+
+    def _site_name_changed(self) -> None:
+        text = self.site_name.text()
+        if text.strip() != registry.get(self.ctx, registry.SITE_NAME):
+            self._save(lambda: registry.set(self.ctx, registry.SITE_NAME, text))
+
+    def _site_code_changed(self) -> None:
+        text = self.site_code.text().strip().upper()
+        self.site_code.setText(text)
+        if text != registry.get(self.ctx, registry.SITE_CODE):
+            self._save(lambda: registry.set(self.ctx, registry.SITE_CODE, text))

@@ -1,0 +1,362 @@
+"""The checks of meaning an upload must pass, shared by `validate-upload` and `registry add`.
+
+Pure functions over cells already read: one cell against its column (type, codes, range,
+formula safety, personal details in text), one row across its fields (the figures'
+definitions: completed only on a finished course with at least 75 % of the sessions held
+while enrolled; attended <= held <= delivered <= planned; withdrawn needs a withdrawal
+date in the course and never completes; change = end - start; one course, one programme),
+and the manifest's per-course counts against the rows. Each problem is the end of a
+sentence that starts with the row ("row 7: ...").
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from escape_desktop.programme.completion import is_completer
+from escape_desktop.programme.nhs import check_digit
+
+from .csv_safety import is_unsafe, unescape_text
+from .upload_manifest import STATUS_KEYS, CourseCounts
+from .upload_profile import ColumnSpec, FileSpec, Profile
+
+__all__ = [
+    "PARTICIPANT_CODE",
+    "looks_like_nhs_number",
+    "personal_detail",
+    "check_cell",
+    "RowChecker",
+    "counts_from_rows",
+    "manifest_count_problems",
+]
+
+# services/participants.py: "P-" + 8 of CODE_ALPHABET (no 0/O, 1/I: they are misread).
+PARTICIPANT_CODE = re.compile(r"^P-[A-HJ-NP-Z2-9]{8}$")
+# Ten digits, with or without spaces or hyphens (3-3-4 or run together).
+_TEN_DIGITS = re.compile(r"(?<!\d)(\d[ -]?){9}\d(?!\d)")
+# A UK phone number: 0 or +44 then 9-10 more digits, spaces/hyphens/brackets between.
+_PHONE = re.compile(r"(?<![\d+])(?:\+44[\s-]?(?:\(0\))?|0)(?:[\s\-()]?\d){9,10}(?!\d)")
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[A-Za-z]{2,}")
+_INT_RE = re.compile(r"^-?\d+$")
+_NUM_RE = re.compile(r"^-?\d+(\.\d+)?$")
+
+
+def looks_like_nhs_number(text: str) -> bool:
+    """True when ``text`` holds 10 digits (spaces or hyphens allowed) passing Modulus 11."""
+    for m in _TEN_DIGITS.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        expected = check_digit(digits[:9])
+        if expected is not None and expected == int(digits[9]):
+            return True
+    return False
+
+
+def personal_detail(text: str) -> str | None:
+    """What kind of personal detail a cell seems to hold, or None."""
+    if looks_like_nhs_number(text):
+        return "an NHS number"
+    if _PHONE.search(text):
+        return "a phone number"
+    if _EMAIL.search(text):
+        return "an email address"
+    return None
+
+
+def human_date_format(fmt: str) -> str:
+    return fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%y", "YY")
+
+
+def _quote_list(values: Sequence[str]) -> str:
+    return ", ".join(f"'{v}'" if v else "blank" for v in values)
+
+
+def check_cell(cell: str, col: ColumnSpec, profile: Profile) -> str | None:
+    """The problem with one cell, as the end of a sentence starting with the column name."""
+    name = col.name
+    if cell == "":
+        if col.required and not (col.codes and "" in col.codes):
+            return f"{name} is empty, but every row needs it"
+        return None
+    if col.source == "participant.code":
+        if looks_like_nhs_number(cell):
+            return (
+                f"{name} looks like an NHS number, not a participant code; replace it with the "
+                "app's code and export again"
+            )
+        if not PARTICIPANT_CODE.match(cell):
+            return f"{name} {cell!r} is not a code the app makes (P- and eight letters or digits)"
+    if col.type in ("text", "code"):
+        if is_unsafe(cell):
+            return f"{name} starts with {cell[0]!r}, which a spreadsheet could run as a formula"
+        if profile.line_breaks != "keep" and ("\n" in cell or "\r" in cell):
+            return f"{name} has a line break inside it"
+        if col.type == "code" and col.codes is not None:
+            value = unescape_text(cell)
+            if value not in col.codes:
+                found = personal_detail(value)
+                if found:  # never repeat the detail itself in the message
+                    return (
+                        f"{name} seems to hold {found}, where only its codes may be; remove it "
+                        "and export again"
+                    )
+                return f"{name} {value!r} is not one of {_quote_list(col.codes)}"
+        elif col.type == "text" and not profile.allow_personal_data:
+            found = personal_detail(cell)
+            if found:
+                return f"{name} seems to hold {found}; remove it and export again"
+        return None
+    if col.type == "boolean":
+        if cell not in (profile.true_value, profile.false_value):
+            return f"{name} {cell!r} is not {profile.true_value} or {profile.false_value}"
+        return None
+    if col.type == "date":
+        try:
+            datetime.strptime(cell, profile.date_format)
+        except ValueError:
+            return f"{name} {cell!r} is not a date written {human_date_format(profile.date_format)}"
+        return None
+    if col.type == "integer":
+        if not _INT_RE.match(cell):
+            return f"{name} {cell!r} is not a whole number"
+        number = float(int(cell))
+    else:  # number
+        if not _NUM_RE.match(cell):
+            return f"{name} {cell!r} is not a number"
+        number = float(cell)
+        if (len(cell.split(".", 1)[1]) if "." in cell else 0) > col.decimals:
+            return f"{name} {cell!r} has more than {col.decimals} decimal places"
+    if not math.isfinite(number):
+        return f"{name} {cell!r} is not a number"
+    if col.minimum is not None and number < col.minimum - 1e-9:
+        return f"{name} {cell} is below the lowest allowed value, {col.minimum:g}"
+    if col.maximum is not None and number > col.maximum + 1e-9:
+        return f"{name} {cell} is above the highest allowed value, {col.maximum:g}"
+    return None
+
+
+def _change_triples(spec: FileSpec) -> list[tuple[str, str, str, int]]:
+    """(change, start, later, decimals) column names for instruments with all three."""
+    by_source = {c.source: c for c in spec.columns}
+    out = []
+    for c in spec.columns:
+        if c.source.startswith("instrument.") and c.source.endswith("change"):
+            _, key, part = c.source.split(".")
+            later = "end" if part == "change" else "follow_up"
+            start = by_source.get(f"instrument.{key}.start")
+            end = by_source.get(f"instrument.{key}.{later}")
+            if start and end and not start.mapping and not end.mapping and not c.mapping:
+                out.append((c.name, start.name, end.name, c.decimals))
+    return out
+
+
+# Course-level sources: every row of one course must agree on them.
+_COURSE_SOURCES = (
+    "course.programme",
+    "course.start_date",
+    "course.status",
+    "course.sessions_planned",
+    "course.sessions_delivered",
+)
+
+
+@dataclass
+class RowChecker:
+    """Cross-field rules for the rows of one file, by column source (a profile may rename)."""
+
+    spec: FileSpec
+    profile: Profile
+    header: Sequence[str]
+    _at: dict[str, int] = field(init=False)
+    _names: dict[str, str] = field(init=False)
+    _triples: list[tuple[int, int, int, int]] = field(init=False)
+    _courses: dict[str, dict[str, tuple[str, int]]] = field(init=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        index = {h: i for i, h in reversed(list(enumerate(self.header)))}
+        self._at = {c.source: index[c.name] for c in self.spec.columns if c.name in index}
+        self._names = {c.source: c.name for c in self.spec.columns}
+        self._triples = [
+            (index[a], index[b], index[c], d)
+            for a, b, c, d in _change_triples(self.spec)
+            if a in index and b in index and c in index
+        ]
+
+    def _get(self, cells: Sequence[str], source: str) -> str | None:
+        i = self._at.get(source)
+        return None if i is None else cells[i]
+
+    def _int(self, cells: Sequence[str], source: str) -> int | None:
+        v = self._get(cells, source)
+        return int(v) if v is not None and _INT_RE.match(v) else None
+
+    def _date(self, cells: Sequence[str], source: str) -> date | None:
+        v = self._get(cells, source)
+        if not v:
+            return None
+        try:
+            return datetime.strptime(v, self.profile.date_format).date()
+        except ValueError:
+            return None
+
+    def _col(self, source: str) -> str:
+        return self._names.get(source, source)
+
+    def check(self, cells: Sequence[str], row: int) -> list[tuple[str, str]]:
+        """(column, problem) for every cross-field rule this row breaks."""
+        out: list[tuple[str, str]] = []
+        yes = self.profile.true_value
+        status = self._get(cells, "enrolment.status")
+        phase = self._get(cells, "course.status")
+        completed = self._get(cells, "enrolment.completed")
+        attended = self._int(cells, "enrolment.sessions_attended")
+        held = self._int(cells, "enrolment.sessions_held")
+        delivered = self._int(cells, "course.sessions_delivered")
+        planned = self._int(cells, "course.sessions_planned")
+        # attended <= held while enrolled <= delivered <= planned
+        chain = [
+            ("enrolment.sessions_attended", attended),
+            ("enrolment.sessions_held", held),
+            ("course.sessions_delivered", delivered),
+            ("course.sessions_planned", planned),
+        ]
+        known = [(s, v) for s, v in chain if v is not None]
+        for (s1, v1), (s2, v2) in zip(known, known[1:]):
+            if v1 is not None and v2 is not None and v1 > v2:
+                out.append(
+                    (self._col(s1), f"{self._col(s1)} {v1} is more than {self._col(s2)} {v2}")
+                )
+                break
+        if completed is not None:
+            c = self._col("enrolment.completed")
+            if phase is not None and phase != "finished" and completed != "":
+                out.append((c, f"{c} is filled in but the course is still {phase}; leave it blank"))
+            if phase == "finished" and completed == "":
+                out.append((c, f"{c} is blank but the course is finished; it needs 1 or 0"))
+            if completed == yes:
+                base = held if held is not None else delivered
+                if (
+                    attended is not None
+                    and base is not None
+                    and attended <= base
+                    and not is_completer(attended, base)
+                ):
+                    out.append(
+                        (
+                            c,
+                            f"{c} is {yes} but {attended} of {base} sessions is under 75 %",
+                        )
+                    )
+                if status is not None and status != "completed":
+                    out.append((c, f"{c} is {yes} but the status is {status}"))
+            if status == "completed" and completed != yes:
+                out.append((c, f"status is completed but {c} is not {yes}"))
+        if status is not None:
+            s = self._col("enrolment.status")
+            if status == "in_progress" and phase is not None and phase != "running":
+                out.append((s, f"{s} is in_progress but the course is {phase}"))
+            if status in ("completed", "did_not_complete") and phase not in (None, "finished"):
+                out.append((s, f"{s} is {status} but the course is {phase}, not finished"))
+            if status == "did_not_start" and attended:
+                out.append((s, f"{s} is did_not_start but {attended} sessions were attended"))
+            withdrawn_on = self._date(cells, "enrolment.withdrawn_on")
+            w = self._col("enrolment.withdrawn_on")
+            if status == "withdrawn" and "enrolment.withdrawn_on" in self._at:
+                start = self._date(cells, "course.start_date")
+                if withdrawn_on is None:
+                    out.append((w, f"status is withdrawn but {w} is blank; it needs the day"))
+                elif start is not None and withdrawn_on < start:
+                    out.append((w, f"{w} is before the course started ({start.isoformat()})"))
+            elif withdrawn_on is not None and status != "withdrawn":
+                out.append((w, f"{w} is filled in but the status is {status}"))
+        for ci, si, ei, decimals in self._triples:
+            try:
+                change, first, later = float(cells[ci]), float(cells[si]), float(cells[ei])
+            except ValueError:
+                continue
+            if abs(round(later - first, decimals) - change) > 10 ** (-decimals) / 2:
+                out.append(
+                    (
+                        self.header[ci],
+                        f"{self.header[ci]} {cells[ci]} is not {self.header[ei]} minus "
+                        f"{self.header[si]} ({format(later - first, f'.{decimals}f')})",
+                    )
+                )
+        code = self._get(cells, "course.code")
+        if code is not None:
+            held_for = self._courses.setdefault(code, {})
+            for source in _COURSE_SOURCES:
+                value = self._get(cells, source)
+                if value is None:
+                    continue
+                seen_first = held_for.setdefault(source, (value, row))
+                if seen_first[0] != value:
+                    name = self._col(source)
+                    out.append(
+                        (
+                            name,
+                            f"{name} {value!r} differs from row {seen_first[1]} "
+                            f"({seen_first[0]!r}) "
+                            f"for the same course {code}",
+                        )
+                    )
+        return out
+
+
+def counts_from_rows(
+    spec: FileSpec, header: Sequence[str], rows: Sequence[Sequence[str]]
+) -> dict[str, dict[str, int]]:
+    """Per course code, the manifest's status counts worked out from the rows themselves."""
+    index = {h: i for i, h in enumerate(header)}
+    by_source = {c.source: index.get(c.name) for c in spec.columns}
+    ci, si = by_source.get("course.code"), by_source.get("enrolment.status")
+    ai = by_source.get("enrolment.sessions_attended")
+    out: dict[str, dict[str, int]] = {}
+    if ci is None or si is None:
+        return out
+    for r in rows:
+        if len(r) != len(header):
+            continue
+        counts = out.setdefault(r[ci], dict.fromkeys(STATUS_KEYS, 0))
+        status = r[si]
+        counts["enrolled"] += 1
+        started = (ai is not None and r[ai] not in ("", "0")) or status in (
+            "in_progress",
+            "completed",
+            "did_not_complete",
+        )
+        counts["started"] += started
+        counts["did_not_start"] += not started and status != "not_started_yet"
+        if status in counts and status not in ("enrolled", "started", "did_not_start"):
+            counts[status] += 1
+    return out
+
+
+def manifest_count_problems(
+    courses: Sequence[CourseCounts], from_rows: Mapping[str, Mapping[str, int]]
+) -> list[str]:
+    """Sentences for each course whose manifest counts differ from the rows (none: they agree)."""
+    problems = []
+    listed = {c.course_code: c for c in courses}
+    for code, counts in from_rows.items():
+        c = listed.get(code)
+        if c is None:
+            problems.append(f"course {code} has rows but the manifest does not list it")
+            continue
+        for key in ("enrolled", "completed", "in_progress", "withdrawn"):
+            if c.count(key) != counts.get(key, 0):
+                problems.append(
+                    f"course {code}: the manifest says {c.count(key)} {key.replace('_', ' ')} "
+                    f"but the file has {counts.get(key, 0)}"
+                )
+                break
+    for code, c in listed.items():
+        if code not in from_rows and c.count("enrolled"):
+            problems.append(
+                f"course {code}: the manifest says {c.count('enrolled')} people but the file "
+                "has none"
+            )
+    return problems
