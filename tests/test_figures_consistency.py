@@ -310,9 +310,12 @@ def test_every_surface_reports_the_same_counts(built, capsys, tmp_path):
     assert not any(p["completer"] for p in cli["outcomes"][running]["participants_detail"])
 
 
-@pytest.mark.xfail(strict=True, reason="upload follows in p2-upload")
 def test_the_upload_csv_agrees(built, tmp_path):
+    from escape_desktop.services import settings_registry as registry
+
     ctx, today, courses = built
+    registry.set(ctx, registry.SITE_NAME, "Demo Site")
+    registry.set(ctx, registry.SITE_CODE, "DEMO1")
     out = tmp_path / "upload.csv"
     export_upload(ctx, out, today=today)
     with out.open(encoding="utf-8-sig", newline="") as f:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
@@ -96,29 +97,46 @@ def read_facts(
     return sessions, people
 
 
+def decide_courses(
+    s: OrmSession,
+    course_ids: Sequence[int],
+    today: date,
+    facts: tuple[dict[int, list[SessionFact]], dict[int, list[EnrolmentFact]]] | None = None,
+) -> dict[int, tuple[Any, CourseSummary, dict[Hashable, PersonStatus]]]:
+    """Within one read: each course's row, summary and people's statuses, by course id.
+
+    The one place a course's figures are decided from the database (a course closed early
+    is finished from its closing day on); every surface reads them through here.
+    """
+    courses = s.execute(
+        select(Course.id, Course.code, Course.programme_key, Course.closed_on).where(
+            Course.id.in_(list(course_ids))
+        )
+    ).all()
+    sessions, people = facts if facts is not None else read_facts(s, [c.id for c in courses])
+    out = {}
+    for row in courses:
+        closed = row.closed_on is not None and row.closed_on <= today
+        summary, statuses = course_summary(people[row.id], sessions[row.id], today, closed=closed)
+        out[row.id] = (row, summary, statuses)
+    return out
+
+
 def figures_for_courses(
     ctx: AppContext, course_ids: Sequence[int], today: date | None = None
 ) -> dict[int, CourseFigures]:
     """Figures for several courses at once (course list, site reports), by course id."""
     today = today or date.today()
     with ctx.db.read() as s:
-        courses = s.execute(
-            select(Course.id, Course.code, Course.programme_key, Course.closed_on).where(
-                Course.id.in_(course_ids)
-            )
-        ).all()
-        sessions, people = read_facts(s, [c.id for c in courses])
+        found = decide_courses(s, course_ids, today)
     out: dict[int, CourseFigures] = {}
-    for cid, code, programme_key, closed_on in courses:
-        # A course closed early is finished from its closing day on.
-        closed = closed_on is not None and closed_on <= today
-        summary, statuses = course_summary(people[cid], sessions[cid], today, closed=closed)
-        template = ctx.library.templates.get(programme_key)
+    for cid, (row, summary, statuses) in found.items():
+        template = ctx.library.templates.get(row.programme_key)
         planned = len(template.sessions) if template else summary.sessions_planned
         out[cid] = CourseFigures(
             course_id=cid,
-            code=code,
-            programme_key=programme_key,
+            code=row.code,
+            programme_key=row.programme_key,
             today=today,
             summary=summary,
             people={int(k): v for k, v in statuses.items()},  # type: ignore[call-overload]

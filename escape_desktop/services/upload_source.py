@@ -36,10 +36,9 @@ from escape_desktop.programme.status import (
     WITHDRAWN,
     CourseSummary,
     PersonStatus,
-    course_summary,
 )
 
-from .figures import read_facts
+from .figures import decide_courses, read_facts
 
 __all__ = ["build_upload", "read_upload_source", "NO_CONSENT", "NOT_ASKED"]
 
@@ -97,9 +96,10 @@ def read_upload_source(
     tick(0, 4, "Reading courses")
     courses = _course_rows(s, scope, today)
     sessions, facts = read_facts(s, list(courses))
+    decided = decide_courses(s, list(courses), today, facts=(sessions, facts))
     figures: dict[int, tuple[CourseSummary, dict[Any, PersonStatus]]] = {}
     for cid, course in courses.items():
-        summary, statuses = course_summary(facts[cid], sessions[cid], today, closed=False)
+        _row, summary, statuses = decided[cid]
         figures[cid] = (summary, statuses)
         course["_status"] = summary.phase
         course["course.status"] = summary.phase
