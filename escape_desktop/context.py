@@ -80,6 +80,10 @@ class AppContext:
         return cls(data_dir=folder, db=db)
 
     def close(self) -> None:
+        if not self.db.read_only and self.db.stopped is None:
+            from escape_desktop.db.checksums import record_sums
+
+            record_sums(self.db)  # plain data: hashes `check` compares to catch rot
         self.db.dispose()
 
 

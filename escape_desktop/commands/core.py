@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("demo", parents=[common], help="fill a new data folder with demo data")
     p.add_argument("--scale", choices=("small", "large"), default="small")
     p.add_argument("--seed", type=int, default=1)
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, writes="make the demo data", refuse_damaged=True)
 
     p = sub.add_parser("courses", parents=[common], help="list courses")
     p.add_argument("--json", action="store_true", help="print JSON")

@@ -20,12 +20,18 @@ from .base import (
 )
 
 LOCK_FILENAME = "app.lock"
+PASSPHRASE_DOING = {
+    "change": "change the passphrase",
+    "reset": "reset the passphrase",
+    "rekey": "re-encrypt with a new key",
+    "new-recovery-key": "make a new recovery key",
+}
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help="write a checked backup of the data")
     add_out_argument(p, "backup file to write (default: the data folder's backups)")
-    p.set_defaults(func=cmd_backup)
+    p.set_defaults(func=cmd_backup, writes="make the backup")
 
     p = sub.add_parser("restore", parents=[common], help="put a backup in place of the data")
     p.add_argument("file", metavar="FILE")
@@ -34,7 +40,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         metavar="F",
         help="into a folder with no data: open an encrypted backup with the recovery key",
     )
-    p.set_defaults(func=cmd_restore)
+    p.set_defaults(func=cmd_restore, writes="restore")
 
     p = sub.add_parser("passphrase", parents=[common], help="change or reset the passphrase")
     p.add_argument("action", choices=("change", "reset"))
@@ -42,17 +48,21 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--recovery-key-file", metavar="F", help="for reset: file holding the recovery key"
     )
-    p.set_defaults(func=cmd_passphrase)
+    p.set_defaults(func=cmd_passphrase, writes=lambda a: PASSPHRASE_DOING[a.action])
 
     p = sub.add_parser("encrypt", parents=[common], help="encrypt data made without a passphrase")
     p.add_argument("--new-passphrase-file", metavar="F", required=True)
-    p.set_defaults(func=cmd_encrypt)
+    p.set_defaults(func=cmd_encrypt, writes="encrypt")
 
     p = sub.add_parser(
         "retention", parents=[common], help="list or delete people past the retention period"
     )
     p.add_argument("action", choices=("list", "purge"))
-    p.set_defaults(func=cmd_retention)
+    p.set_defaults(
+        func=cmd_retention,
+        writes=lambda a: "delete them" if a.action == "purge" else None,
+        refuse_damaged=True,
+    )
 
     p = sub.add_parser(
         "subject-access", parents=[common], help="export everything about one person"
