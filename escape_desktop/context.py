@@ -80,10 +80,12 @@ class AppContext:
         return cls(data_dir=folder, db=db)
 
     def close(self) -> None:
-        if not self.db.read_only and self.db.stopped is None:
+        if self.db.wrote and not self.db.read_only and self.db.stopped is None:
             from escape_desktop.db.checksums import record_sums
 
-            record_sums(self.db)  # plain data: hashes `check` compares to catch rot
+            # Plain data: hashes `check` compares to catch rot. Only after this program wrote:
+            # closing data it merely opened (damaged, say) must never bless what is there.
+            record_sums(self.db)
         self.db.dispose()
 
 

@@ -140,6 +140,7 @@ class Database:
         # connection still open on the old one would write where nobody will ever read.
         self._identity = _identity(self.path)
         self.stopped: str | None = None  # why writing stopped (file replaced, disk full)
+        self.wrote = False  # a write was committed through this object (checksums then renew)
 
     @property
     def engine(self) -> Engine:
@@ -227,6 +228,7 @@ class Database:
             if known is not None:
                 raise known from e
             raise
+        self.wrote = True
         if self._identity is None:
             self._identity = _identity(self.path)
 
