@@ -327,3 +327,97 @@ def test_an_import_lists_a_name_with_an_invisible_character_as_a_problem(
     preview = importing.preview_import(demo_ctx, cid, text, today=demo_today)
     assert [r.name for r in preview.good] == ["Bo Demo-Ok"]
     assert len(preview.bad) == 1 and "invisible" in str(preview.bad[0])
+
+
+def _encrypted_folder(demo_ctx: AppContext) -> tuple[Path, str]:
+    from escape_desktop.db.encryption import encrypt_existing
+
+    folder = demo_ctx.data_dir
+    B.make_backup(demo_ctx.db, B.backups_dir(folder), "manual")
+    db, made = encrypt_existing(demo_ctx.db, PASS, n=2**12)
+    db.dispose()
+    return folder, made.recovery_code
+
+
+def test_rekey_puts_the_data_under_a_new_key_and_old_backups_still_open(
+    demo_ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    from escape_desktop.db import keys
+    from escape_desktop.db.restore import restore_into_new_folder
+
+    folder, old_code = _encrypted_folder(demo_ctx)
+    old_key = keys.unlock(folder, PASS)
+    old_backups = [b.path for b in B.list_backups(B.backups_dir(folder))]
+    monkeypatch.setenv("ESCAPE_DESKTOP_PASSPHRASE", PASS)
+    assert main(["passphrase", "rekey", "--data-dir", str(folder)]) == 0
+    out = capsys.readouterr().out
+    new_code = out.strip().rsplit(" ", 1)[-1]
+    new_key = keys.unlock(folder, PASS)  # the same passphrase opens the new key
+    assert new_key != old_key
+    assert not B.verify_backup(folder / DB_FILENAME, new_key)
+    assert B.verify_backup(folder / DB_FILENAME, old_key)  # the old key opens nothing now
+    assert keys.unlock_key_path(folder / "key.json", recovery_code=new_code) == new_key
+    with pytest.raises(keys.WrongPassphrase):
+        keys.unlock_key_path(folder / "key.json", recovery_code=old_code)
+    fresh = [b for b in B.list_backups(B.backups_dir(folder)) if b.reason == "new-key"]
+    assert len(fresh) == 1 and not B.verify_backup(fresh[0].path, new_key)
+    for i, old in enumerate(old_backups):  # each opens on a new laptop with its own key copy
+        target = restore_into_new_folder(tmp_path / f"laptop{i}", old, passphrase=PASS)
+        assert target.is_file()
+    ctx = AppContext.open(folder, passphrase=PASS)
+    try:
+        with ctx.db.read() as s:
+            assert s.scalar(select(func.count()).select_from(Participant))
+    finally:
+        ctx.close()
+
+
+def test_an_interrupted_rekey_leaves_the_old_state_or_the_new(
+    demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from escape_desktop.db import keys, rekey
+    from escape_desktop.db.engine import Database
+
+    folder, _code = _encrypted_folder(demo_ctx)
+    old_key = keys.unlock(folder, PASS)
+
+    def stopped(at: str) -> None:
+        def boom(*_args: object) -> None:
+            raise KeyboardInterrupt
+
+        monkeypatch.setattr(at.startswith("k") and keys or rekey, at.split(".")[-1], boom)
+        with pytest.raises(KeyboardInterrupt):
+            rekey.rekey(Database(folder / DB_FILENAME, keys.unlock(folder, PASS)), PASS, n=2**12)
+        monkeypatch.undo()
+
+    stopped("keys.write_atomically")  # before the new key was saved: the old state stands
+    ctx = AppContext.open(folder, passphrase=PASS)
+    assert ctx.db.key == old_key
+    ctx.close()
+    assert not list(folder.glob("*.rekeying"))
+    stopped("rekey._finish_rekey")  # after it: the next start finishes the swap
+    ctx = AppContext.open(folder, passphrase=PASS)
+    try:
+        assert ctx.db.key not in (None, old_key)
+        with ctx.db.read() as s:
+            assert s.scalar(select(func.count()).select_from(Participant))
+    finally:
+        ctx.close()
+    assert not list(folder.glob("*.rekeying"))
+
+
+def test_a_new_recovery_key_replaces_the_old_one_everywhere(
+    demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from escape_desktop.db import keys
+
+    folder, old_code = _encrypted_folder(demo_ctx)
+    monkeypatch.setenv("ESCAPE_DESKTOP_PASSPHRASE", PASS)
+    assert main(["passphrase", "new-recovery-key", "--data-dir", str(folder)]) == 0
+    new_code = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+    key = keys.unlock(folder, PASS)
+    for where in (folder / "key.json", B.backups_dir(folder) / "key.json"):
+        assert keys.unlock_key_path(where, recovery_code=new_code) == key
+        with pytest.raises(keys.WrongPassphrase):
+            keys.unlock_key_path(where, recovery_code=old_code)
