@@ -421,3 +421,40 @@ def test_a_new_recovery_key_replaces_the_old_one_everywhere(
         assert keys.unlock_key_path(where, recovery_code=new_code) == key
         with pytest.raises(keys.WrongPassphrase):
             keys.unlock_key_path(where, recovery_code=old_code)
+
+
+@pytest.mark.parametrize("at", ["incoming", "aside"])
+def test_a_restore_that_fills_the_disk_leaves_no_half_written_file(
+    demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch, at: str
+) -> None:
+    import errno
+
+    from escape_desktop.db import files, restore
+    from escape_desktop.db.errors import BackupFailed, DiskFull, KnownError
+
+    folder = demo_ctx.data_dir
+    made = B.make_backup(demo_ctx.db, B.backups_dir(folder), "manual")
+    demo_ctx.db.checkpoint()
+    before = _digest(folder / DB_FILENAME)
+    if at == "aside":  # the current data cannot be backed up, so it is copied aside first
+
+        def no_backup(*_a: object, **_k: object) -> Path:
+            raise BackupFailed("no room for a backup")
+
+        monkeypatch.setattr(restore, "make_backup", no_backup)
+
+    def full(source: str, target: str) -> None:
+        with open(target, "wb") as f:  # part of it, then the disk is full
+            f.write(Path(source).read_bytes()[:8192])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(files.shutil, "copyfile", full)
+    with pytest.raises(KnownError) as refused:
+        restore.restore_backup(demo_ctx.db, made)
+    assert isinstance(refused.value, DiskFull) and str(folder) in str(refused.value)
+    monkeypatch.undo()
+    left = [p.name for p in folder.rglob("*") if any(
+        mark in p.name for mark in (".restoring", ".partial", ".damaged-")
+    )]  # fmt: skip
+    assert left == []  # no half-made copy stays to keep the disk full
+    assert _digest(folder / DB_FILENAME) == before
