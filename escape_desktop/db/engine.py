@@ -198,12 +198,13 @@ class Database:
         if self._identity is None:
             self._identity = now  # a new database: its file is made by the first connection
         elif now != self._identity:
-            self.stop_writing(
+            reason = (
                 f"The data file in {self.path.parent} was replaced by another program (a "
                 "restore or encryption), so this change was not saved and nothing more will "
                 "be; close the app and open it again."
             )
-            raise WritesStopped(self.stopped)  # type: ignore[arg-type]
+            self.stop_writing(reason)
+            raise WritesStopped(reason)
 
     def _room_to_write(self) -> int:
         """Room to ask for when the disk fills: the WAL may grow by a tenth of the data, and a
