@@ -292,6 +292,8 @@ def test_check_reports_more_kinds_of_damage_in_one_line_each(
         assert code == 0
     else:
         assert code == 1 and err.strip()
+    if kind == "folder-for-file":
+        assert "is a folder" in err
 
 
 @pytest.mark.parametrize(

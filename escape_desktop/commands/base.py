@@ -86,6 +86,11 @@ def open_context(  # type: ignore[no-untyped-def]
             f"There is no escape-desktop data in {folder}; open the app or run "
             "'escape-desktop demo' first."
         )
+    if (folder / DB_FILENAME).exists() and not (folder / DB_FILENAME).is_file():
+        raise CommandError(
+            f"{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the way "
+            "and restore the newest good backup."
+        )
     passphrase = read_passphrase(args)
     if create and passphrase and not (folder / DB_FILENAME).exists():
         from escape_desktop.db import keys

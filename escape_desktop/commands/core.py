@@ -77,6 +77,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     path = folder / DB_FILENAME
     if not path.exists():
         raise CommandError(f"There is no escape-desktop data in {folder}.")
+    if not path.is_file():
+        raise CommandError(
+            f"{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the way "
+            "and restore the newest good backup."
+        )
     problems = check_file(path, folder, read_passphrase(args))
     if problems:
         for line in problems:
