@@ -131,6 +131,7 @@ def test_kill_during_restore_keeps_every_acknowledged_record(
             assert integrity_problems(ctx.db, full=True) == []
         finally:
             ctx.close()
+        assert not list(folder.rglob("*.restoring")) and not list(folder.rglob("*.partial"))
         name = f"after-backup-{round_no}"
         if name in here:
             continue  # the old state: the restore never took
