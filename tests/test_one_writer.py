@@ -461,3 +461,20 @@ def test_a_restore_that_fills_the_disk_leaves_no_half_written_file(
     )]  # fmt: skip
     assert left == []  # no half-made copy stays to keep the disk full
     assert _digest(folder / DB_FILENAME) == before
+
+
+def test_a_window_whose_file_was_replaced_makes_no_backup_of_the_old_one(
+    demo_ctx: AppContext,
+) -> None:
+    import os
+
+    from escape_desktop.services import backups
+
+    path = demo_ctx.db.path
+    demo_ctx.db.checkpoint()
+    other = path.with_name("incoming.db")
+    other.write_bytes(path.read_bytes())
+    os.replace(other, path)
+    with pytest.raises(WritesStopped):
+        backups.backup_now(demo_ctx, "close")
+    assert B.list_backups(B.backups_dir(demo_ctx.data_dir)) == []

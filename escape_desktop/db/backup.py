@@ -136,6 +136,9 @@ def make_backup(
     """
     report = progress or _noop
     folder = Path(folder)
+    # A window whose file was replaced (restored, encrypted) must not back up the old one it
+    # still has open: that copy would be the newest backup, and plain beside encrypted data.
+    db.check_writable()
     try:
         make_private_folder(folder)
     except OSError as e:
