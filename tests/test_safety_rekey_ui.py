@@ -32,7 +32,7 @@ def _window(qtbot, ctx: AppContext, monkeypatch, answer: str | None):  # type: i
 
     shown: list[str] = []
     monkeypatch.setattr(
-        safety_menu.SafetyController, "ask_passphrase", lambda self, title, why: answer
+        safety_menu.SafetyController, "ask_passphrase", lambda self, title, why, go="": answer
     )
     monkeypatch.setattr(
         safety_menu.RecoveryKeyDialog, "exec", lambda self: shown.append(self.code) or 1

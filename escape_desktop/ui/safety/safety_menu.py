@@ -376,17 +376,21 @@ class SafetyController(QObject):
             success=encrypted,
         )  # on failure the plain data is untouched and still open
 
-    def ask_passphrase(self, title: str, why: str) -> str | None:
+    def ask_passphrase(self, title: str, why: str, go: str = "Go on") -> str | None:
         """Confirm, then ask for the current passphrase; None when the instructor stops."""
-        from PySide6.QtWidgets import QInputDialog, QLineEdit
+        from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
 
-        text, ok = QInputDialog.getText(
-            self.window,
-            title,
-            why + "\n\nType the passphrase to go on:",
-            QLineEdit.EchoMode.Password,
-        )
-        return text if ok and text else None
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(why + "\n\nType the passphrase to go on:")
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setOkButtonText(go)
+        for label in dialog.findChildren(QLabel):
+            label.setWordWrap(True)  # a long explanation wraps instead of widening the dialog
+        dialog.setMinimumWidth(480)
+        self.last_dialog = dialog
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.textValue() if accepted and dialog.textValue() else None
 
     def rekey(self) -> None:
         """The passphrase may be known to someone else: re-encrypt under a new key."""
@@ -397,6 +401,7 @@ class SafetyController(QObject):
             "If someone else may know the passphrase, this puts the data under a new key and "
             "makes a new recovery key and a fresh backup. Older backups keep opening with the "
             "old passphrase. Change the passphrase afterwards too.",
+            "Re-encrypt",
         )
         if passphrase is None:
             return
@@ -426,6 +431,7 @@ class SafetyController(QObject):
             "Make a new recovery key",
             "The recovery key you have now will stop opening this data, and a new one is "
             "shown once: have paper ready.",
+            "Make a new recovery key",
         )
         if passphrase is None:
             return
