@@ -123,8 +123,18 @@ def run_command(args: argparse.Namespace) -> int:
     from .commands.base import CommandError
 
     logging.basicConfig(level=logging.WARNING, format="%(message)s")
+    from contextlib import nullcontext
+
+    from .commands.base import one_writer
+
     try:
-        return int(args.func(args) or 0)
+        # Commands that change data say what they do ("restore", …): they hold the writer
+        # lock the window holds, so two writers never meet.
+        doing = getattr(args, "writes", None)
+        if callable(doing):
+            doing = doing(args)
+        with one_writer(args, doing) if doing else nullcontext():
+            return int(args.func(args) or 0)
     except CommandError as e:
         print(str(e), file=sys.stderr)
         return e.exit_code

@@ -80,6 +80,12 @@ class AppContext:
         return cls(data_dir=folder, db=db)
 
     def close(self) -> None:
+        if self.db.wrote and not self.db.read_only and self.db.stopped is None:
+            from escape_desktop.db.checksums import record_sums
+
+            # Plain data: hashes `check` compares to catch rot. Only after this program wrote:
+            # closing data it merely opened (damaged, say) must never bless what is there.
+            record_sums(self.db)
         self.db.dispose()
 
 
@@ -95,11 +101,13 @@ def tidy_folder(folder: Path) -> None:
     or restore left behind (skipped while another window or command is doing either)."""
     from escape_desktop.db.encryption import finish_encryption
     from escape_desktop.db.files import clean_debris
+    from escape_desktop.db.rekey import finish_rekey
 
     if not folder.is_dir():
         return
     try:
         finish_encryption(folder)
+        finish_rekey(folder)
         clean_debris(folder)
     except OSError as e:  # a read-only folder: open it as it is
         log.info("Could not tidy %s: %s", folder, e.strerror)

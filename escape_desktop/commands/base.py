@@ -9,6 +9,8 @@ import locale
 import os
 import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -84,6 +86,11 @@ def open_context(  # type: ignore[no-untyped-def]
             f"There is no escape-desktop data in {folder}; open the app or run "
             "'escape-desktop demo' first."
         )
+    if (folder / DB_FILENAME).exists() and not (folder / DB_FILENAME).is_file():
+        raise CommandError(
+            f"{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the way "
+            "and restore the newest good backup."
+        )
     passphrase = read_passphrase(args)
     if create and passphrase and not (folder / DB_FILENAME).exists():
         from escape_desktop.db import keys
@@ -95,7 +102,70 @@ def open_context(  # type: ignore[no-untyped-def]
                 "Recovery key (write it down and keep it apart from the laptop; it is shown "
                 f"only this once): {made.recovery_code}"
             )
-    return AppContext.open(folder, passphrase=passphrase, read_only=read_only, migrate=migrate)
+    guard = (  # a new folder has nothing to be damaged yet
+        not read_only
+        and bool(getattr(args, "refuse_damaged", False))
+        and (folder / DB_FILENAME).exists()
+    )
+    ctx = AppContext.open(
+        folder, passphrase=passphrase, read_only=read_only, migrate=migrate and not guard
+    )
+    if guard:
+        refuse_damaged(ctx, migrate=migrate)
+    return ctx
+
+
+def refuse_damaged(ctx: Any, *, migrate: bool = True) -> None:
+    """Refuse to change data that fails its check (the window then opens it read-only); when
+    it passes, bring its schema current."""
+    from escape_desktop.db.errors import DAMAGED_SENTENCE
+    from escape_desktop.db.integrity import write_guard_problems
+
+    try:
+        problems = write_guard_problems(ctx.db)
+        if problems:
+            raise CommandError(
+                f"{DAMAGED_SENTENCE} Nothing was changed; run 'escape-desktop check' to see "
+                "what is wrong, and restore the newest good backup with 'escape-desktop restore'."
+            )
+        if migrate:
+            from escape_desktop.db.migrate import ensure_schema
+
+            ensure_schema(ctx.db)
+    except BaseException:
+        ctx.close()
+        raise
+
+
+@contextmanager
+def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
+    """Hold the data folder's writer lock (the window holds it too) while a command changes
+    data; refused in one sentence while the window or another command has it."""
+    from escape_desktop.db.files import make_private_folder
+    from escape_desktop.db.writer import WriterLock
+
+    from .safety import app_is_running
+
+    folder = resolve_data_dir(getattr(args, "data_dir", None))
+    window = (
+        f"escape-desktop is open on this data; close the window first, then {doing}. "
+        "Nothing was changed."
+    )
+    if folder.is_dir() and app_is_running(folder):
+        raise CommandError(window)
+    make_private_folder(folder)
+    lock = WriterLock(folder)
+    if not lock.try_acquire():
+        if app_is_running(folder):
+            raise CommandError(window)
+        raise CommandError(
+            f"Another escape-desktop window or command is changing this data; wait for it to "
+            f"finish, then {doing}. Nothing was changed."
+        )
+    try:
+        yield
+    finally:
+        lock.release()
 
 
 def course_id(ctx: Any, code: str) -> int:

@@ -14,7 +14,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("demo", parents=[common], help="fill a new data folder with demo data")
     p.add_argument("--scale", choices=("small", "large"), default="small")
     p.add_argument("--seed", type=int, default=1)
-    p.set_defaults(func=cmd_demo)
+    p.set_defaults(func=cmd_demo, writes="make the demo data", refuse_damaged=True)
 
     p = sub.add_parser("courses", parents=[common], help="list courses")
     p.add_argument("--json", action="store_true", help="print JSON")
@@ -77,6 +77,11 @@ def cmd_check(args: argparse.Namespace) -> int:
     path = folder / DB_FILENAME
     if not path.exists():
         raise CommandError(f"There is no escape-desktop data in {folder}.")
+    if not path.is_file():
+        raise CommandError(
+            f"{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the way "
+            "and restore the newest good backup."
+        )
     problems = check_file(path, folder, read_passphrase(args))
     if problems:
         for line in problems:

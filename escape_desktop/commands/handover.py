@@ -54,7 +54,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     r.add_argument("file", metavar="FILE.escape")
     r.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
     r.add_argument("--json", action="store_true", help="print JSON")
-    r.set_defaults(func=cmd_receive)
+    r.set_defaults(
+        func=cmd_receive,
+        writes=lambda a: None if a.dry_run else "receive the course",
+        refuse_damaged=True,
+    )
 
 
 def read_handover_passphrase(args: argparse.Namespace) -> str:

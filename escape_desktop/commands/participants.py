@@ -48,7 +48,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="write the rows with problems, plus a Problems column, to send back to the referrer",
     )
     q.add_argument("--force", action="store_true", help="replace the --problems-out file")
-    q.set_defaults(func=cmd_import_participants)
+    q.set_defaults(
+        func=cmd_import_participants,
+        writes=lambda a: None if a.dry_run else "import the participants",
+        refuse_damaged=True,
+    )
 
 
 def _people(n: int) -> str:

@@ -20,12 +20,18 @@ from .base import (
 )
 
 LOCK_FILENAME = "app.lock"
+PASSPHRASE_DOING = {
+    "change": "change the passphrase",
+    "reset": "reset the passphrase",
+    "rekey": "re-encrypt with a new key",
+    "new-recovery-key": "make a new recovery key",
+}
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help="write a checked backup of the data")
     add_out_argument(p, "backup file to write (default: the data folder's backups)")
-    p.set_defaults(func=cmd_backup)
+    p.set_defaults(func=cmd_backup, writes="make the backup")
 
     p = sub.add_parser("restore", parents=[common], help="put a backup in place of the data")
     p.add_argument("file", metavar="FILE")
@@ -34,25 +40,39 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         metavar="F",
         help="into a folder with no data: open an encrypted backup with the recovery key",
     )
-    p.set_defaults(func=cmd_restore)
+    p.set_defaults(func=cmd_restore, writes="restore")
 
-    p = sub.add_parser("passphrase", parents=[common], help="change or reset the passphrase")
-    p.add_argument("action", choices=("change", "reset"))
-    p.add_argument("--new-passphrase-file", metavar="F", required=True)
+    p = sub.add_parser(
+        "passphrase",
+        parents=[common],
+        help="change or reset the passphrase, re-encrypt with a new key, or make a new recovery key",
+        description="change / reset: a new passphrase (reset uses the recovery key). rekey: "
+        "the passphrase may be known to someone else, so re-encrypt the data with a new key "
+        "(a new recovery key is shown; give --new-passphrase-file to change the passphrase "
+        "too). new-recovery-key: the old recovery key stops working; a new one is shown.",
+    )
+    p.add_argument("action", choices=tuple(PASSPHRASE_DOING))
+    p.add_argument(
+        "--new-passphrase-file", metavar="F", help="for change, reset and (optionally) rekey"
+    )
     p.add_argument(
         "--recovery-key-file", metavar="F", help="for reset: file holding the recovery key"
     )
-    p.set_defaults(func=cmd_passphrase)
+    p.set_defaults(func=cmd_passphrase, writes=lambda a: PASSPHRASE_DOING[a.action])
 
     p = sub.add_parser("encrypt", parents=[common], help="encrypt data made without a passphrase")
     p.add_argument("--new-passphrase-file", metavar="F", required=True)
-    p.set_defaults(func=cmd_encrypt)
+    p.set_defaults(func=cmd_encrypt, writes="encrypt")
 
     p = sub.add_parser(
         "retention", parents=[common], help="list or delete people past the retention period"
     )
     p.add_argument("action", choices=("list", "purge"))
-    p.set_defaults(func=cmd_retention)
+    p.set_defaults(
+        func=cmd_retention,
+        writes=lambda a: "delete them" if a.action == "purge" else None,
+        refuse_damaged=True,
+    )
 
     p = sub.add_parser(
         "subject-access", parents=[common], help="export everything about one person"
@@ -198,6 +218,10 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     folder = resolve_data_dir(args.data_dir)
     if not keys.is_encrypted(folder):
         raise CommandError("This data has no passphrase yet; use 'escape-desktop encrypt' first.")
+    if args.action in ("rekey", "new-recovery-key"):
+        return _new_key(args, folder)
+    if not args.new_passphrase_file:
+        raise CommandError("Give the new passphrase with --new-passphrase-file.")
     new = read_secret_file(args.new_passphrase_file, "new passphrase")
     if args.action == "change":
         old = read_passphrase(args)
@@ -211,6 +235,40 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
             raise CommandError("Give the recovery key with --recovery-key-file.")
         keys.reset_passphrase(folder, read_secret_file(args.recovery_key_file, "recovery key"), new)
     print("The passphrase is changed; use the new one from now on.")
+    return 0
+
+
+def _new_key(args: argparse.Namespace, folder: Path) -> int:
+    from escape_desktop.db import keys
+
+    current = read_passphrase(args)
+    if not current:
+        raise CommandError(
+            "Give the current passphrase in ESCAPE_DESKTOP_PASSPHRASE or with --passphrase-file."
+        )
+    shown = "(write it down and keep it apart from the laptop; it is shown only this once)"
+    if args.action == "new-recovery-key":
+        code = keys.new_recovery_key(folder, current)
+        print(f"The old recovery key no longer opens this data. New recovery key {shown}: {code}")
+        return 0
+    from escape_desktop.db.rekey import rekey
+
+    new = (
+        read_secret_file(args.new_passphrase_file, "new passphrase")
+        if args.new_passphrase_file
+        else None
+    )
+    ctx = open_context(args)
+    try:
+        db, made, backup = rekey(ctx.db, current, new_passphrase=new)
+        db.dispose()
+    finally:
+        ctx.close()
+    print(
+        f"The data is re-encrypted with a new key, and a backup made under it ({backup.name}); "
+        "older backups still open with the old key file kept beside each of them. "
+        f"New recovery key {shown}: {made.recovery_code}"
+    )
     return 0
 
 

@@ -41,7 +41,9 @@ NAME_RE = re.compile(r"^escape-(\d{8}-\d{6})(?:-([a-z0-9-]+))?\.db$")
 STAMP_FORMAT = "%Y%m%d-%H%M%S"
 LOCK_WAIT_SECONDS = 300.0  # a second backup queues behind the first rather than failing
 PARTIAL_STALE_SECONDS = 3600  # a .partial older than this was left by a crash, not in progress
-REASONS = ("manual", "auto", "close", "before-migration", "before-restore", "before-encrypt")
+REASONS = (
+    "manual", "auto", "close", "before-migration", "before-restore", "before-encrypt", "new-key"
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,7 @@ class BackupInfo:
             "before-migration": "before an update",
             "before-restore": "before a restore",
             "before-encrypt": "before encryption",
+            "new-key": "under a new key",
         }.get(self.reason, self.reason)
 
 
@@ -133,6 +136,9 @@ def make_backup(
     """
     report = progress or _noop
     folder = Path(folder)
+    # A window whose file was replaced (restored, encrypted) must not back up the old one it
+    # still has open: that copy would be the newest backup, and plain beside encrypted data.
+    db.check_writable()
     try:
         make_private_folder(folder)
     except OSError as e:
@@ -354,6 +360,7 @@ def thin_backups(
         try:
             b.path.unlink()
             removed.append(b.path)
+            key_copy_path(b.path).unlink(missing_ok=True)  # the key copy that opened it
         except OSError:
             pass  # a read-only stick: leave it
 

@@ -186,5 +186,8 @@ def _finish_encryption(folder: Path) -> bool:
                 tmp.unlink(missing_ok=True)
         fsync_dir(where)
     if swapped:
+        from .checksums import sums_path
+
+        sums_path(path).unlink(missing_ok=True)  # plain-data checksums mean nothing now
         log.info("Put the encrypted data in place in %s", folder)
     return swapped

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from .errors import explain
+from .errors import DiskFull, WritesStopped, explain
 from .files import sqlite_uri
 
 __all__ = ["DB_FILENAME", "Database", "configure", "connect", "explain", "make_engine"]
@@ -109,6 +109,15 @@ def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False
     return engine
 
 
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file's device and inode (the file index on Windows): a rename-in changes them."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino)
+
+
 def _driver_errors() -> tuple[type[BaseException], ...]:
     from sqlalchemy import exc
 
@@ -127,6 +136,11 @@ class Database:
         self.read_only = read_only
         self._engine: Engine | None = None
         self._lock = threading.Lock()  # the GUI thread and a worker may both reach for it
+        # Which file this is: restore and encrypt put a new file in place by renaming, and a
+        # connection still open on the old one would write where nobody will ever read.
+        self._identity = _identity(self.path)
+        self.stopped: str | None = None  # why writing stopped (file replaced, disk full)
+        self.wrote = False  # a write was committed through this object (checksums then renew)
 
     @property
     def engine(self) -> Engine:
@@ -171,18 +185,62 @@ class Database:
             finally:
                 conn.close()
 
+    def stop_writing(self, reason: str) -> None:
+        """Refuse every later write with ``reason`` (reads go on): the window is read-only."""
+        if self.stopped is None:
+            self.stopped = reason
+
+    def check_writable(self) -> None:
+        """Raise WritesStopped when writing has stopped or the file was replaced under us."""
+        if self.stopped is not None:
+            raise WritesStopped(self.stopped)
+        now = _identity(self.path)
+        if self._identity is None:
+            self._identity = now  # a new database: its file is made by the first connection
+        elif now != self._identity:
+            reason = (
+                f"The data file in {self.path.parent} was replaced by another program (a "
+                "restore or encryption), so this change was not saved and nothing more will "
+                "be; close the app and open it again."
+            )
+            self.stop_writing(reason)
+            raise WritesStopped(reason)
+
+    def _room_to_write(self) -> int:
+        """Room to ask for when the disk fills: the WAL may grow by a tenth of the data, and a
+        backup on closing needs a copy of it; never less than 16 MB."""
+        try:
+            size = self.path.stat().st_size
+        except OSError:
+            size = 0
+        return max(16 * 1024 * 1024, size + size // 10)
+
     @contextmanager
     def transaction(self) -> Iterator[Session]:
-        """One unit of work: committed when the block ends, rolled back on any error."""
+        """One unit of work: committed when the block ends, rolled back on any error.
+
+        Refused (WritesStopped) when the file was replaced under this connection, checked
+        before the work and again just before the commit; a full disk stops later writes.
+        """
         self.engine  # noqa: B018 (makes the session factories)
+        self.check_writable()
         try:
             with self._sessions() as session, session.begin():
                 yield session
+                self.check_writable()  # raising here rolls the work back
         except _driver_errors() as e:
-            known = explain(e)
+            known = explain(e, folder=self.path.parent, needed=self._room_to_write())
+            if isinstance(known, DiskFull):
+                self.stop_writing(
+                    f"{known} The app is read-only until it is closed and opened again."
+                )
+                raise WritesStopped(self.stopped or str(known)) from e
             if known is not None:
                 raise known from e
             raise
+        self.wrote = True
+        if self._identity is None:
+            self._identity = _identity(self.path)
 
     @contextmanager
     def read(self) -> Iterator[Session]:

@@ -39,6 +39,22 @@ class DatabaseMissing(KnownError):
     """The data file is gone but its key or backups are there: never start an empty one."""
 
 
+class WritesStopped(KnownError):
+    """Writing stopped (the file was replaced under the window, or the disk filled); reads go on."""
+
+
+class DataDamaged(KnownError):
+    """The data failed its check: it may be looked at but not changed."""
+
+
+# The same words the window's read-only mode uses for damaged data.
+DAMAGED_SENTENCE = "The class data file is damaged, so it cannot be changed safely."
+
+
+class WriterBusy(KnownError):
+    """Another window or command is changing this data now."""
+
+
 def _megabytes(n: int) -> str:
     return f"{max(1, -(-n // (1024 * 1024)))} MB"
 

@@ -159,7 +159,8 @@ def sqlite_uri(path: PurePath, query: str = "") -> str:
 
 LOCK_FILENAME = "maintenance.lock"
 # Left by an interrupted restore, backup or encryption; safe to remove when no one holds the lock.
-DEBRIS_PATTERNS = ("*.restoring", "*.partial")  # a half-made .damaged-… copy ends in .partial
+# A half-made .damaged-… copy ends in .partial; a key file cut off mid-write is key.json….tmp.
+DEBRIS_PATTERNS = ("*.restoring", "*.partial", "key.json*.tmp")
 
 
 @contextmanager

@@ -65,11 +65,22 @@ def check_file(path: Path, folder: Path, passphrase: str | None) -> list[str]:
         key = unlock(folder, passphrase)
     except KnownError as e:
         return [str(e)]
+    from .checksums import content_problems
+
     db = Database(path, key, read_only=True)
     try:
-        return integrity_problems(db)
+        problems = integrity_problems(db)
     finally:
         db.dispose()
+    return problems or content_problems(path, key)
+
+
+def write_guard_problems(db: Database) -> list[str]:
+    """What stops a command writing: SQLite's quick check, foreign keys, schema, and the
+    content checksums of plain data; empty when the data may be changed."""
+    from .checksums import content_problems
+
+    return integrity_problems(db, full=False) or content_problems(db.path, db.key)
 
 
 def file_problems(path: Path, key: bytes | None) -> list[str]:

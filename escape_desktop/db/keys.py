@@ -286,6 +286,35 @@ def _rewrap_passphrase(folder: Path, key: bytes, new_passphrase: str) -> None:
     log.info("Passphrase changed for the key in %s", folder)
 
 
+def new_key_file_text(key: bytes, passphrase: str, *, n: int = DEFAULT_N) -> tuple[str, str]:
+    """The text of a key file sealing ``key`` under ``passphrase`` and a new recovery code,
+    and that code (for re-encryption with a new key)."""
+    problem = passphrase_problem(passphrase)
+    if problem:
+        raise WrongPassphrase(problem)
+    code = new_recovery_code()
+    text = _key_file_text(_wrap(key, passphrase, "passphrase", n), _wrap(key, code, "recovery", n))
+    return text, code
+
+
+def new_recovery_key(folder: Path, passphrase: str) -> str:
+    """Seal the same key under a new recovery code (the old one stops opening this folder's
+    key file and the copy beside the backups); returns the new code, to be shown once."""
+    key = unlock(folder, passphrase)
+    assert key is not None
+    data = read_key_file(folder)
+    n = int((data.get("recovery") or {}).get("n", DEFAULT_N))
+    code = new_recovery_code()
+    data["recovery"] = _wrap(key, code, "recovery", n)
+    text = json.dumps(data, indent=2) + "\n"
+    write_atomically(Path(folder) / KEY_FILENAME, text)
+    copy = Path(folder) / BACKUP_KEY_COPY
+    if copy.is_file():
+        write_atomically(copy, text)
+    log.info("New recovery key made for the key in %s", folder)
+    return code
+
+
 def change_passphrase(folder: Path, old: str, new: str) -> None:
     """Re-wrap the key under a new passphrase; the database itself is not re-encrypted."""
     key = unlock(folder, old)

@@ -141,6 +141,9 @@ def _put_in_place(
     remove_sidecars(path)  # the old WAL must never be replayed into the restored file
     os.replace(incoming, path)
     fsync_dir(path.parent)
+    from .checksums import sums_path
+
+    sums_path(path).unlink(missing_ok=True)  # they described the file just replaced
     report(3, 4, "Opening the restored data…")
     new = Database(path, db.key)
     new.pragma("PRAGMA journal_mode = WAL")

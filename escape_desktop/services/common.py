@@ -16,6 +16,14 @@ from .errors import ValidationError
 MAX_NAME = 200
 T = TypeVar("T")
 MAX_TEXT = 5000
+# Characters that change how a name looks without being seen: bidirectional overrides and
+# isolates (a name can display backwards) and zero-width ones (two names that look the same
+# are different). Refused in short text fields such as names, codes and places.
+INVISIBLE = frozenset(
+    [chr(c) for c in range(0x202A, 0x202F)]
+    + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\u200b", "\u200c", "\u200d", "\u2060", "\ufeff"]
+)
 
 
 def now() -> datetime:
@@ -70,6 +78,10 @@ def clean_text(
             )
         if ch in "\n\t" and max_len <= MAX_NAME:
             raise ValidationError(field, f"{label} must fit on one line.")
+        if ch in INVISIBLE and max_len <= MAX_NAME:
+            raise ValidationError(
+                field, f"{label} has an invisible character; type the {label.lower()} again."
+            )
     return text
 
 

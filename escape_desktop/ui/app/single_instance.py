@@ -13,6 +13,8 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
+from escape_desktop.db.writer import WriterLock
+
 LOCK_FILENAME = "app.lock"
 RAISE_MESSAGE = b"raise\n"
 REPLY = b"ok\n"
@@ -38,12 +40,22 @@ class SingleInstance(QObject):
         self.lock.setStaleLockTime(0)  # only a dead owner makes a lock stale, never its age
         self.server: QLocalServer | None = None
         self.reason = ""
+        # The same lock every command that changes data takes (db/writer.py): while the window
+        # holds it, restore, encrypt, import… are refused instead of writing under it.
+        self.writer = WriterLock(self.data_dir)
 
     def acquire(self) -> bool:
         """True when this process now owns the folder. Otherwise ``reason`` says why not, and
         a running window has been asked to come forward (``reason`` is then empty)."""
         self.data_dir.mkdir(parents=True, exist_ok=True)
         if self.lock.tryLock(100):
+            if not self.writer.try_acquire():
+                self.lock.unlock()
+                self.reason = (
+                    "A command is changing this data right now (a restore, import or backup, "
+                    "say); wait for it to finish, then open the app again."
+                )
+                return False
             self._listen()
             return True
         if self.lock.error() == QLockFile.LockError.LockFailedError and self._ask_other_to_raise():
@@ -100,6 +112,7 @@ class SingleInstance(QObject):
         if self.server is not None:
             self.server.close()
             self.server = None
+        self.writer.release()
         self.lock.unlock()
 
 

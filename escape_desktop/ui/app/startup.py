@@ -176,11 +176,12 @@ def _damaged(
     folder: Path, key: bytes | None, problems: list[str], parent: QWidget | None
 ) -> AppContext | None:
     """Explain, then offer the newest good backup, read-only viewing, or quitting."""
+    from escape_desktop.db.errors import DAMAGED_SENTENCE
     from escape_desktop.services import backups
 
     newest = backups.newest_good_backup(folder, key)
     text = (
-        "The class data file is damaged, so it cannot be changed safely.\n\n"
+        f"{DAMAGED_SENTENCE}\n\n"  # the command line refuses writes with the same words
         f"What was found: {problems[0]}\n\n"
     )
     choices = []

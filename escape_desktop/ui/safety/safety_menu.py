@@ -168,6 +168,8 @@ class SafetyController(QObject):
         self.lock_action = self._action("Lock now", self.lock, "Ctrl+L")
         self.change_action = self._action("Change passphrase…", self.change_passphrase)
         self.encrypt_action = self._action("Protect with a passphrase…", self.encrypt)
+        self.rekey_action = self._action("Re-encrypt with a new key…", self.rekey)
+        self.recovery_action = self._action("Make a new recovery key…", self.new_recovery_key)
         self.menu.addSeparator()
         self.audit_action = self._action("Audit log…", self.open_audit)
         self.retention_action = self._action("Retention && erase…", self.open_retention)
@@ -180,8 +182,13 @@ class SafetyController(QObject):
         self.lock_action.setToolTip("" if encrypted else "Set a passphrase first.")
         self.change_action.setVisible(encrypted)
         self.encrypt_action.setVisible(not encrypted)
+        self.rekey_action.setVisible(encrypted)
+        self.recovery_action.setVisible(encrypted)
         writable = not self.ctx.db.read_only
-        for a in (self.backup_action, self.encrypt_action, self.retention_action):
+        for a in (
+            self.backup_action, self.encrypt_action, self.retention_action, self.rekey_action,
+            self.recovery_action,
+        ):  # fmt: skip
             a.setEnabled(writable)
 
     # --- settings and activity -------------------------------------------------------
@@ -373,6 +380,74 @@ class SafetyController(QObject):
             message="The data and its backups are now locked with the passphrase",
             success=encrypted,
         )  # on failure the plain data is untouched and still open
+
+    def ask_passphrase(self, title: str, why: str, go: str = "Go on") -> str | None:
+        """Confirm, then ask for the current passphrase; None when the instructor stops."""
+        from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
+
+        dialog = QInputDialog(self.window)
+        dialog.setWindowTitle(title)
+        dialog.setLabelText(why + "\n\nType the passphrase to go on:")
+        dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
+        dialog.setOkButtonText(go)
+        for label in dialog.findChildren(QLabel):
+            label.setWordWrap(True)  # a long explanation wraps instead of widening the dialog
+        dialog.setMinimumWidth(480)
+        self.last_dialog = dialog
+        accepted = dialog.exec() == QDialog.DialogCode.Accepted
+        return dialog.textValue() if accepted and dialog.textValue() else None
+
+    def rekey(self) -> None:
+        """The passphrase may be known to someone else: re-encrypt under a new key."""
+        from escape_desktop.db.rekey import rekey
+
+        passphrase = self.ask_passphrase(
+            "Re-encrypt with a new key",
+            "If someone else may know the passphrase, this puts the data under a new key and "
+            "makes a new recovery key and a fresh backup. Older backups keep opening with the "
+            "old passphrase. Change the passphrase afterwards too.",
+            "Re-encrypt",
+        )
+        if passphrase is None:
+            return
+
+        def do(progress: Any) -> Any:
+            # The database under the new key is in use before any screen reads again.
+            self.ctx.db, made, _backup = rekey(self.ctx.db, passphrase, progress=progress)
+            return made
+
+        def done(made: Any) -> None:
+            RecoveryKeyDialog(made.recovery_code, self.window).exec()
+            self._update_actions()
+
+        self._job = run_op(
+            self.window,
+            do,
+            bus=self.bus,
+            changes=Changes.ALL,
+            background=True,
+            message="The data is re-encrypted with a new key; a fresh backup was made",
+            success=done,
+        )
+
+    def new_recovery_key(self) -> None:
+        """Make a new recovery key; the old one stops opening this data."""
+        passphrase = self.ask_passphrase(
+            "Make a new recovery key",
+            "The recovery key you have now will stop opening this data, and a new one is "
+            "shown once: have paper ready.",
+            "Make a new recovery key",
+        )
+        if passphrase is None:
+            return
+        run_op(
+            self.window,
+            lambda: keys.new_recovery_key(self.ctx.data_dir, passphrase),
+            bus=self.bus,
+            changes=Changes.SETTINGS,
+            message="A new recovery key was made; the old one no longer works",
+            success=lambda code: RecoveryKeyDialog(code, self.window).exec(),
+        )
 
 
 def controller(window: QMainWindow) -> SafetyController | None:

@@ -1,0 +1,177 @@
+"""Re-encrypting the data with a new key (the passphrase may be known to someone else).
+
+The data is exported into a new file under a new random key (``sqlcipher_export``) and
+checked; then the new key file is written beside the old one as ``key.json.rekeying``: that
+is the point of no return. The two are then renamed into place. An interruption before the
+new key file leaves the old state (the half-made copy is removed at the next start); after
+it, the next start finishes the renames. Backups made before keep the key file that opens
+them (``<backup>.key.json`` beside each), and a fresh backup is made under the new key.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+
+from . import keys
+from .backup import (
+    Progress,
+    backups_dir,
+    key_copy_path,
+    list_backups,
+    make_backup,
+    save_key_copy,
+    verify_backup,
+)
+from .engine import DB_FILENAME, Database
+from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
+from .files import (
+    free_bytes,
+    fsync_dir,
+    fsync_file,
+    maintenance_lock,
+    make_private,
+    remove_sidecars,
+)
+from .integrity import integrity_problems
+
+log = logging.getLogger(__name__)
+
+REKEY_SUFFIX = ".rekeying"
+
+
+def _noop(done: int, total: int, message: str) -> None:
+    pass
+
+
+def _export(source: Path, old: bytes, target: Path, new: bytes) -> None:
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    target.unlink(missing_ok=True)
+    conn = sqlcipher.connect(str(source), check_same_thread=False)
+    conn.isolation_level = None
+    try:
+        conn.execute(f"PRAGMA key = \"x'{old.hex()}'\"")
+        conn.execute("ATTACH DATABASE ? AS enc KEY \"x'" + new.hex() + "'\"", (str(target),))
+        conn.execute("SELECT sqlcipher_export('enc')")
+        version = conn.execute("PRAGMA user_version").fetchone()[0]
+        conn.execute(f"PRAGMA enc.user_version = {int(version)}")
+        conn.execute("DETACH DATABASE enc")
+    finally:
+        conn.close()
+    make_private(target)
+    fsync_file(target)
+    problems = verify_backup(target, new)
+    if problems:
+        target.unlink(missing_ok=True)
+        raise BackupFailed("The re-encrypted copy failed its check; nothing was changed.")
+
+
+def keep_old_key_beside_backups(folder: Path) -> int:
+    """Give every backup without its own key file a copy of the current one, which opens it
+    (the shared ``backups/key.json`` will hold the new key). Returns how many were written."""
+    n = 0
+    for b in list_backups(backups_dir(folder)):
+        if not key_copy_path(b.path).is_file():
+            save_key_copy(folder, key_copy_path(b.path))
+            n += 1
+    return n
+
+
+def rekey(
+    db: Database,
+    passphrase: str,
+    *,
+    new_passphrase: str | None = None,
+    progress: Progress | None = None,
+    n: int | None = None,
+) -> tuple[Database, keys.NewKey, Path]:
+    """Re-encrypt the data under a new random key, all or nothing; then a fresh backup.
+
+    ``passphrase`` must open the current key; the new key is sealed by ``new_passphrase``
+    (or the same one) and a new recovery key. ``db`` is closed; returns the new Database,
+    the new key with its recovery code (show it once), and the fresh backup.
+    """
+    report = progress or _noop
+    folder = db.path.parent
+    if db.key is None:
+        raise KnownError("This data has no passphrase yet; protect it with one first.")
+    if not keys.key_matches(folder, db.key, passphrase):
+        raise keys.WrongPassphrase(
+            "That passphrase is not right; check Caps Lock and try again. Nothing was changed."
+        )
+    raw = os.urandom(keys.KEY_BYTES)
+    text, code = keys.new_key_file_text(
+        raw, new_passphrase or passphrase, **({"n": n} if n else {})
+    )
+    path = db.path
+    incoming = path.with_name(path.name + REKEY_SUFFIX)
+    key_incoming = folder / (keys.KEY_FILENAME + REKEY_SUFFIX)
+    with maintenance_lock(folder):
+        report(0, 4, "Checking the data…")
+        problems = integrity_problems(db, full=True)
+        if problems:
+            raise BackupFailed(
+                "The data failed its check, so it was not re-encrypted: " + problems[0]
+            )
+        db.checkpoint()
+        needed = int(path.stat().st_size * 1.1) + 8 * 1024 * 1024
+        free = free_bytes(folder)
+        if free is not None and free < needed:
+            raise DiskFull(disk_full_sentence(folder, needed - free))
+        keep_old_key_beside_backups(folder)
+        old = db.key
+        db.dispose()
+        try:
+            report(1, 4, "Writing the data under the new key…")
+            _export(path, old, incoming, raw)
+            fsync_dir(folder)
+            report(2, 4, "Saving the new key…")
+            keys.write_atomically(key_incoming, text)  # the point of no return
+        except BaseException as e:
+            incoming.unlink(missing_ok=True)
+            key_incoming.unlink(missing_ok=True)
+            log.info("Re-encryption stopped before the new key was saved; nothing was changed")
+            known = explain(e, folder=folder, needed=needed)
+            if known is not None and known is not e:
+                raise known from e
+            raise
+        _finish_rekey(folder)
+        report(3, 4, "Making a backup under the new key…")
+        new = Database(path, raw)
+        new.pragma("PRAGMA journal_mode = WAL")
+        made = make_backup(new, backups_dir(folder), "new-key")
+    log.info("Re-encrypted the data in %s with a new key", folder)
+    report(4, 4, "Re-encrypted.")
+    return new, keys.NewKey(raw, code), made
+
+
+def finish_rekey(folder: Path) -> bool:
+    """Finish a re-encryption a crash interrupted after its new key was saved, or remove
+    what one left before that; True when the new data was put in place now."""
+    from filelock import Timeout
+
+    try:
+        with maintenance_lock(folder, timeout=0):
+            return _finish_rekey(Path(folder))
+    except Timeout:
+        return False
+
+
+def _finish_rekey(folder: Path) -> bool:
+    path = folder / DB_FILENAME
+    incoming = path.with_name(path.name + REKEY_SUFFIX)
+    key_incoming = folder / (keys.KEY_FILENAME + REKEY_SUFFIX)
+    if not key_incoming.is_file():  # never committed: the old key and data stand
+        incoming.unlink(missing_ok=True)
+        return False
+    swapped = False
+    if incoming.is_file():
+        remove_sidecars(path)  # the old WAL belongs to the old key
+        os.replace(incoming, path)
+        swapped = True
+    os.replace(key_incoming, folder / keys.KEY_FILENAME)
+    fsync_dir(folder)
+    log.info("Put the re-encrypted data and its new key in place in %s", folder)
+    return swapped
