@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -223,6 +223,8 @@ PAGE_PASSPHRASE, PAGE_PREVIEW, PAGE_REPORT = range(3)
 class ReceiveDialog(QDialog):
     """Passphrase, then what the file holds and what receiving it would do (with a choice for
     each conflict), then what was done."""
+
+    received = Signal(object)  # the HandoverReport, once the course is in
 
     def __init__(self, ctx: AppContext, bus: ChangeBus, path: Path, parent: QWidget | None):
         super().__init__(parent)
@@ -456,6 +458,7 @@ class ReceiveDialog(QDialog):
         self.next_button.setText("Close")
         self.next_button.setEnabled(True)
         self.cancel_button.hide()
+        self.received.emit(report)
 
     def _report_page(self, r: HandoverReport) -> QWidget:
         page = QWidget()
@@ -545,15 +548,17 @@ def receive_a_course(window: Any, path: Path | None = None) -> ReceiveDialog | N
             return None
         path = Path(chosen)
     dialog = ReceiveDialog(window.ctx, window.bus, path, window)
+    dialog.received.connect(lambda report: _show_course(window, report.course_code))
     window._open_dialog(dialog)
-    if dialog.report is not None:
-        window.courses.reload()
-        found = next(
-            (r for r in window.courses.model.rows if r.code == dialog.report.course_code), None
-        )
-        if found is not None:
-            window.open_course(found.id)
     return dialog
+
+
+def _show_course(window: Any, code: str) -> None:
+    """The received course, open in the window behind the report."""
+    window.courses.reload()
+    found = next((r for r in window.courses.model.rows if r.code == code), None)
+    if found is not None:
+        window.open_course(found.id)
 
 
 def install(window: QMainWindow) -> None:
