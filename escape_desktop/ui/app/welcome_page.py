@@ -53,6 +53,11 @@ class WelcomePage(QWidget):
             "A new laptop: bring back the class data from a backup on a USB stick."
         )
         self.restore_button.clicked.connect(self.restoreRequested.emit)
+        restore_note = QLabel(
+            "A new laptop? Bring your classes back from a backup, for example on a USB stick."
+        )
+        restore_note.setObjectName("hint")
+        restore_note.setWordWrap(True)
         self.settings_button = QPushButton("Set up venues and instructors first…")
         self.settings_button.setFlat(True)
         self.settings_button.clicked.connect(self.settingsRequested.emit)
@@ -69,6 +74,7 @@ class WelcomePage(QWidget):
             self.demo_button,
             demo_note,
             self.restore_button,
+            restore_note,
             self.settings_button,
             self.progress,
         ):

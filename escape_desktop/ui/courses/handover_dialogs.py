@@ -64,8 +64,25 @@ def _error_label() -> QLabel:
     return label
 
 
+ONE = {  # KIND_WORDS are plural; one of each reads like this
+    "sessions": "session",
+    "circuit stations": "circuit station",
+    "people": "person",
+    "enrolments": "enrolment",
+    "register marks": "register mark",
+    "exercise records": "exercise record",
+    "progression decisions": "progression decision",
+    "measures": "measure",
+    "certificates": "certificate",
+}
+
+
 def _counts_text(counts: Mapping[str, int]) -> str:
-    parts = [f"{n} {KIND_WORDS.get(kind, kind)}" for kind, n in counts.items() if n]
+    parts = []
+    for kind, n in counts.items():
+        words = KIND_WORDS.get(kind, kind)
+        if n:
+            parts.append(f"{n} {ONE.get(words, words) if n == 1 else words}")
     return ", ".join(parts) if parts else "nothing"
 
 
@@ -330,18 +347,20 @@ class ReceiveDialog(QDialog):
                 f"the received one is added as {preview.course_code}."
             )
         lines.append("The file holds " + _counts_text(summary.counts) + ".")
-        if preview.course_added:
-            lines.append("Receiving adds " + _counts_text(preview.added) + ".")
-        else:
-            lines.append(
-                "Receiving adds "
-                + _counts_text(preview.added)
-                + "; updates "
-                + _counts_text(preview.updated)
-                + "; keeps this laptop's newer "
-                + _counts_text(preview.kept_here)
-                + "."
+        effects = [
+            f"{verb} {_counts_text(counts)}"
+            for verb, counts in (
+                ("adds", preview.added),
+                ("updates", preview.updated),
+                ("keeps this laptop's newer", preview.kept_here),
             )
+            if any(counts.values())
+        ]
+        lines.append(
+            "Receiving " + "; ".join(effects) + "."
+            if effects
+            else "Nothing changed on the other laptop since the last hand-over."
+        )
         about = QLabel(" ".join(lines))
         about.setWordWrap(True)
         v.addWidget(about)
@@ -477,11 +496,9 @@ class ReceiveDialog(QDialog):
                     f"{r.course_code} (this laptop already had a different {r.renamed_from})",
                 )
             )
-        rows += [
-            ("Added", _counts_text(r.added)),
-            ("Updated", _counts_text(r.updated)),
-            ("Kept as on this laptop", _counts_text(r.kept_here)),
-        ]
+        rows += [("Added", _counts_text(r.added)), ("Updated", _counts_text(r.updated))]
+        if any(r.kept_here.values()):
+            rows.append(("Kept as on this laptop", _counts_text(r.kept_here)))
         if any(r.removed.values()):
             rows.append(("Removed (cleared on the other laptop)", _counts_text(r.removed)))
         taken = [c for c in r.conflicts if c.chosen == "received"]
@@ -499,9 +516,12 @@ class ReceiveDialog(QDialog):
                     c.chosen or "", "left as it was"
                 )
                 rows.append(("", f"{c.what}: {side}"))
-        people = [p for p in r.people if p.how != "new"]
-        if people:
-            rows.append(("People matched", ", ".join(f"{p.name} ({p.code_here})" for p in people)))
+        by_code = [p for p in r.people if p.how == "code"]
+        others = [p for p in r.people if p.how not in ("code", "new")]
+        if by_code or others:
+            found = [f"{len(by_code)} by their participant code"] if by_code else []
+            found += [f"{p.name} as {p.code_here}" for p in others]
+            rows.append(("People found here", "; ".join(found)))
         if r.backup:
             rows.append(("Backup kept", f"{Path(r.backup).name}, from just before receiving"))
         for w in r.warnings:
