@@ -153,6 +153,7 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     )
     if folder.is_dir() and app_is_running(folder):
         raise CommandError(window)
+    created = not folder.exists()
     make_private_folder(folder)
     lock = WriterLock(folder)
     if not lock.try_acquire():
@@ -166,6 +167,15 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
         yield
     finally:
         lock.release()
+        if created:  # a command that made nothing (say, a refused restore) leaves no folder
+            _remove_if_only_the_lock(folder, lock)
+
+
+def _remove_if_only_the_lock(folder: Path, lock: Any) -> None:
+    left = [p for p in folder.iterdir() if p.name != lock.path.name]
+    if not left:
+        lock.path.unlink(missing_ok=True)
+        folder.rmdir()
 
 
 def course_id(ctx: Any, code: str) -> int:

@@ -23,7 +23,12 @@ from .files import (
 
 log = logging.getLogger(__name__)
 
-__all__ = ["restore_backup", "restore_into_new_folder", "unlock_backup"]
+__all__ = ["newer_schema_problem", "restore_backup", "restore_into_new_folder", "unlock_backup"]
+
+NEWER_BACKUP = (
+    "{name} was made by a newer version of escape-desktop; install that version (or a newer "
+    "one) on this laptop, then restore it. Nothing was changed."
+)
 
 
 def _noop(done: int, total: int, message: str) -> None:
@@ -63,9 +68,26 @@ def restore_backup(
     if problems:
         log.info("Not restored: %s failed its check", source.name)
         raise BackupFailed(f"{source.name} cannot be restored: {problems[0]} Nothing was changed.")
+    newer = newer_schema_problem(source, None if plain_into_encrypted else db.key)
+    if newer:
+        raise BackupFailed(newer)
     path = db.path
     with maintenance_lock(path.parent):
         return _put_in_place(db, source, plain_into_encrypted, backup_folder, report)
+
+
+def newer_schema_problem(source: Path, key: bytes | None) -> str | None:
+    """One sentence when the backup ``source`` was written by a newer version (its schema is
+    beyond this version's head), else None. An older schema is fine: it is migrated on opening."""
+    from .schema_version import state_of
+
+    copy = Database(Path(source), key, read_only=True)
+    try:
+        with copy.raw_read() as conn:
+            state = state_of(conn)
+    finally:
+        copy.dispose()
+    return NEWER_BACKUP.format(name=Path(source).name) if state == "newer" else None
 
 
 def _keep_aside(db: Database) -> Path:
@@ -203,6 +225,9 @@ def restore_into_new_folder(
     problems = verify_backup(source, key)
     if problems:
         raise BackupFailed(f"{source.name} cannot be restored: {problems[0]} Nothing was changed.")
+    newer = newer_schema_problem(source, key)
+    if newer:  # refused before the folder, its key file or anything else is written
+        raise BackupFailed(newer)
     folder.mkdir(parents=True, exist_ok=True)
     own_key = folder / keys.KEY_FILENAME
     if own_key.exists() and not _same_key(own_key, key, passphrase, recovery_code):

@@ -130,6 +130,13 @@ class Launcher(QObject):
             if isinstance(app, QApplication):
                 app.setQuitOnLastWindowClosed(quit_on_close)
 
+    def current_window(self) -> MainWindow | None:
+        """The window on screen: a restore onto an empty laptop replaces the first one."""
+        window = self.window
+        while window is not None and getattr(window, "replaced_by", None) is not None:
+            window = window.replaced_by  # type: ignore[attr-defined]
+        return window
+
     def close(self) -> None:
         if self.ctx is not None:
             self.ctx.close()
@@ -144,7 +151,9 @@ def run(data_dir: str | None) -> int:
     app.setApplicationVersion(__version__)
     app.setOrganizationName("escape-desktop")
     launcher: Launcher | None = None
-    error_dialog.install_excepthook(lambda: launcher.window if launcher is not None else None)
+    error_dialog.install_excepthook(
+        lambda: launcher.current_window() if launcher is not None else None
+    )
     from escape_desktop.ui.app import startup
 
     try:

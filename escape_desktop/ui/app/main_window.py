@@ -307,6 +307,7 @@ class MainWindow(QMainWindow):
         self.welcome.createRequested.connect(lambda: self._when_ready(self.new_course))
         self.welcome.demoRequested.connect(lambda: self._when_ready(self.load_demo))
         self.welcome.settingsRequested.connect(lambda: self._when_ready(self.open_settings))
+        self.welcome.restoreRequested.connect(lambda: self._when_ready(self.restore_from_backup))
         self.courses = CoursesPanel(self.ctx, self.bus, self, today=self._today)
         self.courses.courseSelected.connect(self.open_course)
         self.courses.newCourseRequested.connect(lambda: self._when_ready(self.new_course))
@@ -640,6 +641,12 @@ class MainWindow(QMainWindow):
             failure=failed,
         )
 
+    def restore_from_backup(self) -> None:
+        """A new laptop: restore a backup over the empty data (see ui/app/restore_flow.py)."""
+        from escape_desktop.ui.app.restore_flow import restore_over_empty
+
+        restore_over_empty(self)
+
     def open_settings(self) -> None:
         from escape_desktop.ui.safety.settings_dialog import SettingsDialog
 
@@ -858,3 +865,6 @@ def install_safety_menu(window: MainWindow) -> None:
     from escape_desktop.ui.safety import safety_menu
 
     safety_menu.install(window, window.ctx, window.bus)
+    from escape_desktop.ui.courses import handover_dialogs
+
+    handover_dialogs.install(window)  # Course: send / receive; Data: restore onto this laptop

@@ -42,19 +42,41 @@ def _ask(parent: QWidget | None, title: str, text: str, buttons: list[str]) -> i
     return made.index(clicked) if clicked in made else -1
 
 
-def _first_run_key(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | None]:
-    """(go on, key): a new data folder asks for a passphrase, or none for demo data."""
+RESTORE_CHOSEN = 3  # the first-run passphrase dialog's "Restore from a backup…" button
+
+
+def _first_run_key(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | None, bool]:
+    """(go on, key, restored): a new data folder asks for a passphrase, or none for demo data,
+    or restores a backup made on another laptop (which brings its own passphrase)."""
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    from escape_desktop.ui.app import restore_flow
     from escape_desktop.ui.safety.passphrase_dialog import ChoosePassphraseDialog, RecoveryKeyDialog
 
-    dialog = ChoosePassphraseDialog(parent)
-    result = dialog.exec()
-    if result == ChoosePassphraseDialog.SKIPPED:
-        return True, None
-    if result != QDialog.DialogCode.Accepted:
-        return False, None
-    made = keys.create_key(folder, dialog.passphrase_text)
-    RecoveryKeyDialog(made.recovery_code, parent).exec()
-    return True, made.key
+    while True:
+        dialog = ChoosePassphraseDialog(parent)
+        box = dialog.findChild(QDialogButtonBox)
+        if box is not None:
+            restore = box.addButton("Restore from a backup…", QDialogButtonBox.ButtonRole.ResetRole)
+            restore.setToolTip("A new laptop: bring back the class data from a backup.")
+            restore.clicked.connect(lambda _c=False, d=dialog: d.done(RESTORE_CHOSEN))
+        result = dialog.exec()
+        if result == RESTORE_CHOSEN:
+            opened = restore_flow.ask_for_backup(parent)
+            if opened is None:
+                continue  # back to the first question
+            try:
+                return True, restore_flow.restore_into(folder, opened, parent), True
+            except KnownError as e:
+                error_dialog.show_message(parent, restore_flow.TITLE, str(e))
+                continue
+        if result == ChoosePassphraseDialog.SKIPPED:
+            return True, None, False
+        if result != QDialog.DialogCode.Accepted:
+            return False, None, False
+        made = keys.create_key(folder, dialog.passphrase_text)
+        RecoveryKeyDialog(made.recovery_code, parent).exec()
+        return True, made.key, False
 
 
 def _unlock(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | None]:
@@ -133,10 +155,12 @@ def check_in_background(
 
 
 def _open(folder: Path, parent: QWidget | None, check: bool = True) -> AppContext | None:
+    restored = False
     if keys.is_encrypted(folder):
         go_on, key = _unlock(folder, parent)
     elif not (folder / DB_FILENAME).exists() and missing_database(folder) is None:
-        go_on, key = _first_run_key(folder, parent)  # truly new: no data file and no backups
+        # truly new: no data file and no backups
+        go_on, key, restored = _first_run_key(folder, parent)
     else:
         go_on, key = True, None
     if not go_on:
@@ -154,6 +178,10 @@ def _open(folder: Path, parent: QWidget | None, check: bool = True) -> AppContex
         return _damaged(
             folder, key, [f"The data file could not be read ({type(e).__name__})."], parent
         )
+    if restored:
+        from escape_desktop.ui.app.restore_flow import fresh_backup
+
+        fresh_backup(ctx)  # this laptop's own backups start now
     if not check:
         return ctx
     from escape_desktop.db.integrity import integrity_problems

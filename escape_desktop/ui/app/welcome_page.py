@@ -1,4 +1,4 @@
-"""First run: create your first course, or explore the app with invented demo people."""
+"""First run: create your first course, explore with invented demo people, or restore a backup."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from escape_desktop.ui.common.style import icon
 class WelcomePage(QWidget):
     createRequested = Signal()
     demoRequested = Signal()
+    restoreRequested = Signal()
     settingsRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
@@ -45,10 +46,24 @@ class WelcomePage(QWidget):
         )
         demo_note.setObjectName("hint")
         demo_note.setWordWrap(True)
+        self.restore_button = QPushButton(
+            icon(self, "DialogOpenButton"), "  Restore from a backup…"
+        )
+        self.restore_button.setObjectName("big")
+        self.restore_button.setToolTip(
+            "A new laptop: bring back the class data from a backup on a USB stick."
+        )
+        self.restore_button.clicked.connect(self.restoreRequested.emit)
+        restore_note = QLabel(
+            "A new laptop? Bring your classes back from a backup, for example on a USB stick."
+        )
+        restore_note.setObjectName("hint")
+        restore_note.setWordWrap(True)
         self.settings_button = QPushButton("Set up venues and instructors first…")
         self.settings_button.setFlat(True)
         self.settings_button.clicked.connect(self.settingsRequested.emit)
-        for b in (self.create_button, self.demo_button, self.settings_button):
+        buttons = (self.create_button, self.demo_button, self.restore_button, self.settings_button)
+        for b in buttons:
             b.setAutoDefault(True)  # Enter presses the focused button, as it does in a dialog
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -59,6 +74,8 @@ class WelcomePage(QWidget):
             self.create_button,
             self.demo_button,
             demo_note,
+            self.restore_button,
+            restore_note,
             self.settings_button,
             self.progress,
         ):
@@ -67,5 +84,5 @@ class WelcomePage(QWidget):
 
     def set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
-        for b in (self.create_button, self.demo_button, self.settings_button):
+        for b in (self.create_button, self.demo_button, self.restore_button, self.settings_button):
             b.setEnabled(not busy)

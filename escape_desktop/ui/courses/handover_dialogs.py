@@ -1,0 +1,617 @@
+"""Hand a course to another laptop from the window: "Send this course…" and "Receive a course…".
+
+The services (services/handover.py) do the work and record it in the audit log; these dialogs
+choose the file and the passphrase, show what a file holds and what receiving it would do
+(a dry run), let the instructor choose each conflict, then show what was done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QPushButton,
+    QRadioButton,
+    QStackedWidget,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.errors import KnownError
+from escape_desktop.services import handover
+from escape_desktop.services.handover import KIND_WORDS, HandoverReport, HandoverSummary
+from escape_desktop.ui.common import file_dialogs, style
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.changes import Changes
+from escape_desktop.ui.common.operation import Operation, run_op
+from escape_desktop.ui.common.save_guard import refuse_data_folder
+
+FILE_FILTER = "Course hand-over files (*.escape);;All files (*)"
+KEEP_HERE, TAKE_RECEIVED = "Keep this laptop's", "Take the received"
+CHOOSE = "Choose…"
+
+
+def _error_label() -> QLabel:
+    label = QLabel("")
+    label.setWordWrap(True)
+    style.set_tone(label, "bad")
+    label.hide()
+    return label
+
+
+ONE = {  # KIND_WORDS are plural; one of each reads like this
+    "sessions": "session",
+    "circuit stations": "circuit station",
+    "people": "person",
+    "enrolments": "enrolment",
+    "register marks": "register mark",
+    "exercise records": "exercise record",
+    "progression decisions": "progression decision",
+    "measures": "measure",
+    "certificates": "certificate",
+}
+
+
+def _counts_text(counts: Mapping[str, int]) -> str:
+    parts = []
+    for kind, n in counts.items():
+        words = KIND_WORDS.get(kind, kind)
+        if n:
+            parts.append(f"{n} {ONE.get(words, words) if n == 1 else words}")
+    return ", ".join(parts) if parts else "nothing"
+
+
+def _value_text(value: Any) -> str:
+    return "(blank)" if value in (None, "") else str(value)
+
+
+# ---------------------------------------------------------------- send
+
+
+class SendDialog(QDialog):
+    """Choose the passphrase (one made for this hand-over, shown once, or the site's own),
+    then where to save; the file is written in the background."""
+
+    def __init__(
+        self, ctx: AppContext, bus: ChangeBus, code: str, title: str, parent: QWidget | None
+    ):
+        super().__init__(parent)
+        self.ctx, self.bus, self.code = ctx, bus, code
+        self.op: Operation[Any] | None = None
+        self.saved_to: Path | None = None
+        self.setWindowTitle(f"Send {code} to another laptop")
+        self.setMinimumWidth(560)
+        layout = QVBoxLayout(self)
+        intro = QLabel(
+            f"Save <b>{code}</b> ({title}) as one locked file: its people, register, circuit, "
+            "measures and decisions, and nothing from other courses. Open it on the other laptop "
+            "with Course → Receive a course…"
+        )
+        intro.setWordWrap(True)
+        layout.addWidget(intro)
+        self.suggested = handover.suggest_passphrase()
+        self.use_suggested = QRadioButton("Use this passphrase, made for this hand-over:")
+        self.use_suggested.setChecked(True)
+        layout.addWidget(self.use_suggested)
+        row = QHBoxLayout()
+        self.shown = QLineEdit(self.suggested)
+        self.shown.setReadOnly(True)
+        font = self.shown.font()
+        font.setFamily("monospace")
+        font.setPointSize(font.pointSize() + 2)
+        self.shown.setFont(font)
+        self.copy_button = QPushButton("Copy")
+        self.copy_button.clicked.connect(self.copy)
+        row.addWidget(self.shown, 1)
+        row.addWidget(self.copy_button)
+        layout.addLayout(row)
+        once = QLabel(
+            "It is shown only now: write it down or copy it, and give it to the other person "
+            "separately — never on the same stick as the file."
+        )
+        once.setObjectName("hint")
+        once.setWordWrap(True)
+        layout.addWidget(once)
+        self.use_own = QRadioButton("Use the site's shared passphrase:")
+        layout.addWidget(self.use_own)
+        form = QFormLayout()
+        self.own = QLineEdit()
+        self.own.setEchoMode(QLineEdit.EchoMode.Password)
+        self.own_again = QLineEdit()
+        self.own_again.setEchoMode(QLineEdit.EchoMode.Password)
+        form.addRow("Passphrase", self.own)
+        form.addRow("Type it again", self.own_again)
+        layout.addLayout(form)
+        for field in (self.own, self.own_again):
+            field.textEdited.connect(lambda _t: self.use_own.setChecked(True))
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        self.done_note = QLabel("")
+        self.done_note.setWordWrap(True)
+        self.done_note.hide()
+        layout.addWidget(self.done_note)
+        self.buttons = QDialogButtonBox()
+        self.save_button = self.buttons.addButton(
+            "Save the file…", QDialogButtonBox.ButtonRole.AcceptRole
+        )
+        self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.save_button.clicked.connect(self.choose_and_save)
+        self.close_button.clicked.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    def copy(self) -> None:
+        QGuiApplication.clipboard().setText(self.suggested)
+        self.copy_button.setText("Copied")
+
+    def passphrase(self) -> str | None:
+        """The chosen passphrase, or None (after saying why) when the two typed ones differ."""
+        if self.use_suggested.isChecked():
+            return self.suggested
+        if self.own.text() != self.own_again.text():
+            self.show_error("The two passphrases are different; type them again.")
+            return None
+        return self.own.text()
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def choose_and_save(self) -> None:
+        if self.passphrase() is None:
+            return
+        # The save dialog asks before replacing a file that is already there.
+        path = file_dialogs.save_file(
+            self,
+            self.ctx.data_dir,
+            f"Save {self.code} for the other laptop",
+            f"{self.code}.escape",
+            FILE_FILTER,
+        )
+        if path:
+            self.save_to(Path(path), overwrite=True)
+
+    def save_to(self, path: Path, *, overwrite: bool = False) -> None:
+        """Write the file at ``path`` in the background (the save dialog confirmed any overwrite)."""
+        passphrase = self.passphrase()
+        if passphrase is None or refuse_data_folder(self, path, Path(self.ctx.data_dir)):
+            return
+        self.show_error("")
+        self.save_button.setEnabled(False)
+        self.save_button.setText("Saving…")
+
+        def failed(e: BaseException) -> None:
+            self.save_button.setEnabled(True)
+            self.save_button.setText("Save the file…")
+            self.show_error(str(e) if isinstance(e, KnownError) else f"Not saved ({e}).")
+
+        self.op = run_op(
+            self,
+            lambda _progress: handover.send_course(
+                self.ctx, self.code, path, passphrase, overwrite=overwrite
+            ),
+            bus=self.bus,
+            changes=Changes.EXPORT,
+            message=f"{self.code} saved for another laptop",
+            background=True,
+            success=lambda _summary: self._saved(path),
+            failure=failed,
+        )
+
+    def _saved(self, path: Path) -> None:
+        self.saved_to = path
+        self.save_button.hide()
+        self.close_button.setText("Close")
+        self.done_note.setText(
+            f"Saved as <b>{path.name}</b> in {path.parent}. On the other laptop choose Course → "
+            "Receive a course… and type the passphrase."
+        )
+        self.done_note.show()
+
+
+# ---------------------------------------------------------------- receive
+
+PAGE_PASSPHRASE, PAGE_PREVIEW, PAGE_REPORT = range(3)
+
+
+class ReceiveDialog(QDialog):
+    """Passphrase, then what the file holds and what receiving it would do (with a choice for
+    each conflict), then what was done."""
+
+    received = Signal(object)  # the HandoverReport, once the course is in
+
+    def __init__(self, ctx: AppContext, bus: ChangeBus, path: Path, parent: QWidget | None):
+        super().__init__(parent)
+        self.ctx, self.bus, self.path = ctx, bus, Path(path)
+        self.summary: HandoverSummary | None = None
+        self.preview: HandoverReport | None = None
+        self.report: HandoverReport | None = None
+        self.op: Operation[Any] | None = None
+        self.choices: dict[str, QComboBox] = {}
+        self.setWindowTitle("Receive a course")
+        self.setMinimumWidth(760)
+        layout = QVBoxLayout(self)
+        self.pages = QStackedWidget()
+        layout.addWidget(self.pages)
+        self.pages.addWidget(self._passphrase_page())
+        self.pages.addWidget(QWidget())  # the preview, built once the file is open
+        self.pages.addWidget(QWidget())  # the report
+        self.error = _error_label()
+        layout.addWidget(self.error)
+        self.buttons = QDialogButtonBox()
+        self.next_button = self.buttons.addButton("Open", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.next_button.clicked.connect(self._next)
+        self.cancel_button.clicked.connect(self.reject)
+        layout.addWidget(self.buttons)
+
+    # --- page 1: the passphrase
+    def _passphrase_page(self) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        note = QLabel(
+            f"Type the passphrase the sender gave you for <b>{self.path.name}</b>. Nothing on "
+            "this laptop changes until you have seen what it holds and chosen Receive."
+        )
+        note.setWordWrap(True)
+        v.addWidget(note)
+        self.passphrase = QLineEdit()
+        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
+        self.passphrase.setPlaceholderText("Hand-over passphrase")
+        self.passphrase.returnPressed.connect(self._next)
+        v.addWidget(self.passphrase)
+        v.addStretch(1)
+        return page
+
+    def show_error(self, text: str) -> None:
+        self.error.setText(text)
+        self.error.setVisible(bool(text))
+
+    def _next(self) -> None:
+        page = self.pages.currentIndex()
+        if page == PAGE_PASSPHRASE:
+            self.open_file()
+        elif page == PAGE_PREVIEW:
+            self.receive()
+        else:
+            self.accept()
+
+    def open_file(self) -> None:
+        """Read the file and try receiving it without keeping anything (a dry run)."""
+        text = self.passphrase.text()
+        QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
+        try:
+            self.summary = handover.inspect_handover(self.path, text)
+            self.preview = handover.receive_course(self.ctx, self.path, text, dry_run=True)
+        except KnownError as e:
+            self.show_error(str(e))
+            self.passphrase.selectAll()
+            return
+        finally:
+            QGuiApplication.restoreOverrideCursor()
+        self.show_error("")
+        self._swap_page(PAGE_PREVIEW, self._preview_page(self.summary, self.preview))
+        self.next_button.setText("Receive")
+        self._update_receive()
+
+    def _swap_page(self, index: int, page: QWidget) -> None:
+        old = self.pages.widget(index)
+        if old is not None:
+            self.pages.removeWidget(old)
+            old.deleteLater()
+        self.pages.insertWidget(index, page)
+        self.pages.setCurrentIndex(index)
+
+    # --- page 2: what it holds, what would happen, the choices
+    def _preview_page(self, summary: HandoverSummary, preview: HandoverReport) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        title = QLabel(
+            f"New course: {preview.course_code} · {summary.course_title}"
+            if preview.course_added
+            else f"Merge into {preview.course_code} · {summary.course_title}, already on this laptop"
+        )
+        title.setObjectName("title")
+        title.setWordWrap(True)
+        v.addWidget(title)
+        sent = summary.sent_at[:16].replace("T", " at ")
+        lines = [f"Sent {sent}" + (f" by {summary.sent_by}" if summary.sent_by else "") + "."]
+        if preview.renamed_from:
+            lines.append(
+                f"This laptop already has a different course called {preview.renamed_from}, so "
+                f"the received one is added as {preview.course_code}."
+            )
+        lines.append("The file holds " + _counts_text(summary.counts) + ".")
+        effects = [
+            f"{verb} {_counts_text(counts)}"
+            for verb, counts in (
+                ("adds", preview.added),
+                ("updates", preview.updated),
+                ("keeps this laptop's newer", preview.kept_here),
+            )
+            if any(counts.values())
+        ]
+        lines.append(
+            "Receiving " + "; ".join(effects) + "."
+            if effects
+            else "Nothing changed on the other laptop since the last hand-over."
+        )
+        about = QLabel(" ".join(lines))
+        about.setWordWrap(True)
+        v.addWidget(about)
+        self.confirm_people: QCheckBox | None = None
+        people = preview.needs_confirmation
+        if people:
+            names = "; ".join(
+                f"{p.name} (received as {p.code_received}) is {p.code_here} here" for p in people
+            )
+            found = QLabel(f"Matched by name and date of birth only: {names}.")
+            found.setWordWrap(True)
+            v.addWidget(found)
+            self.confirm_people = QCheckBox(
+                "I have checked: these are the same people (if not, cancel and ask the sender "
+                "to add their NHS numbers)"
+            )
+            self.confirm_people.toggled.connect(self._update_receive)
+            v.addWidget(self.confirm_people)
+        self.choices = {}
+        if preview.conflicts:
+            head = QLabel(
+                f"{len(preview.conflicts)} changed on both laptops since the last hand-over: "
+                "choose which to keep for each."
+            )
+            head.setWordWrap(True)
+            v.addWidget(head)
+            v.addWidget(self._conflicts_table(preview), 1)
+        else:
+            v.addStretch(1)
+        self.hint = QLabel("")
+        self.hint.setObjectName("hint")
+        v.addWidget(self.hint)
+        return page
+
+    def _conflicts_table(self, preview: HandoverReport) -> QTableWidget:
+        table = QTableWidget(len(preview.conflicts), 4)
+        table.setHorizontalHeaderLabels(["What", "This laptop", "Received", "Keep"])
+        table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        table.verticalHeader().hide()
+        table.setWordWrap(True)
+        for row, c in enumerate(preview.conflicts):
+            fields = c.differs or tuple(sorted(set(c.here or {}) | set(c.received or {})))
+
+            def side(values: Mapping[str, Any] | None, fields: tuple[str, ...] = fields) -> str:
+                if values is None:
+                    return "(removed)"
+                return "\n".join(
+                    f"{f.replace('_', ' ')}: {_value_text(values.get(f))}" for f in fields
+                )
+
+            for col, text in enumerate((c.what, side(c.here), side(c.received))):
+                table.setItem(row, col, QTableWidgetItem(text))
+            choice = QComboBox()
+            choice.addItems([CHOOSE, KEEP_HERE, TAKE_RECEIVED])
+            choice.currentIndexChanged.connect(self._update_receive)
+            table.setCellWidget(row, 3, choice)
+            self.choices[c.id] = choice
+        header = table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in (1, 2, 3):
+            header.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
+        table.resizeRowsToContents()
+        return table
+
+    def chosen(self) -> dict[str, str]:
+        """The instructor's choice for each conflict, as the service takes them."""
+        sides = {KEEP_HERE: "here", TAKE_RECEIVED: "received"}
+        return {
+            cid: sides[box.currentText()]
+            for cid, box in self.choices.items()
+            if box.currentText() in sides
+        }
+
+    def _update_receive(self) -> None:
+        if self.pages.currentIndex() != PAGE_PREVIEW:
+            return
+        missing = len(self.choices) - len(self.chosen())
+        unconfirmed = self.confirm_people is not None and not self.confirm_people.isChecked()
+        self.next_button.setEnabled(not missing and not unconfirmed)
+        if missing:
+            self.hint.setText(f"Choose which to keep for {missing} more before receiving.")
+        elif unconfirmed:
+            self.hint.setText("Tick the box to confirm the people matched by name and birth date.")
+        else:
+            self.hint.setText("A backup of this laptop's data is made first.")
+
+    # --- page 3: what was done
+    def receive(self) -> None:
+        choices, text = self.chosen(), self.passphrase.text()
+        self.next_button.setEnabled(False)
+        self.next_button.setText("Receiving…")
+        self.cancel_button.setEnabled(False)
+
+        def failed(e: BaseException) -> None:
+            self.cancel_button.setEnabled(True)
+            self.next_button.setText("Receive")
+            self._update_receive()
+            self.show_error(str(e) if isinstance(e, KnownError) else f"Not received ({e}).")
+
+        self.op = run_op(
+            self,
+            lambda _progress: handover.receive_course(self.ctx, self.path, text, choices),
+            bus=self.bus,
+            changes=Changes.ALL,
+            message=lambda r: f"{r.course_code} received",
+            background=True,
+            success=self._received,
+            failure=failed,
+        )
+
+    def _received(self, report: HandoverReport) -> None:
+        self.report = report
+        self._swap_page(PAGE_REPORT, self._report_page(report))
+        self.next_button.setText("Close")
+        self.next_button.setEnabled(True)
+        self.cancel_button.hide()
+        self.received.emit(report)
+
+    def _report_page(self, r: HandoverReport) -> QWidget:
+        page = QWidget()
+        v = QVBoxLayout(page)
+        v.setContentsMargins(0, 0, 0, 0)
+        title = QLabel(
+            f"{r.course_code} added to this laptop" if r.course_added else f"{r.course_code} merged"
+        )
+        title.setObjectName("title")
+        v.addWidget(title)
+        rows: list[tuple[str, str]] = []
+        if r.renamed_from:
+            rows.append(
+                (
+                    "New code",
+                    f"{r.course_code} (this laptop already had a different {r.renamed_from})",
+                )
+            )
+        rows += [("Added", _counts_text(r.added)), ("Updated", _counts_text(r.updated))]
+        if any(r.kept_here.values()):
+            rows.append(("Kept as on this laptop", _counts_text(r.kept_here)))
+        if any(r.removed.values()):
+            rows.append(("Removed (cleared on the other laptop)", _counts_text(r.removed)))
+        taken = [c for c in r.conflicts if c.chosen == "received"]
+        kept = [c for c in r.conflicts if c.chosen == "here"]
+        if r.conflicts:
+            rows.append(
+                (
+                    "Conflicts resolved",
+                    f"{len(r.conflicts)}: {len(taken)} took the received, {len(kept)} kept this "
+                    "laptop's",
+                )
+            )
+            for c in r.conflicts:
+                side = {"received": "received", "here": "this laptop's"}.get(
+                    c.chosen or "", "left as it was"
+                )
+                rows.append(("", f"{c.what}: {side}"))
+        by_code = [p for p in r.people if p.how == "code"]
+        others = [p for p in r.people if p.how not in ("code", "new")]
+        if by_code or others:
+            found = [f"{len(by_code)} by their participant code"] if by_code else []
+            found += [f"{p.name} as {p.code_here}" for p in others]
+            rows.append(("People found here", "; ".join(found)))
+        if r.backup:
+            rows.append(("Backup kept", f"{Path(r.backup).name}, from just before receiving"))
+        for w in r.warnings:
+            rows.append(("Note", w))
+        form = QFormLayout()
+        for label, value in rows:
+            text = QLabel(value)
+            text.setWordWrap(True)
+            text.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            form.addRow(QLabel(f"<b>{label}</b>") if label else QLabel(""), text)
+        v.addLayout(form)
+        v.addStretch(1)
+        note = QLabel("Recorded in the audit log (Data → Audit log…).")
+        note.setObjectName("hint")
+        v.addWidget(note)
+        return page
+
+
+# ---------------------------------------------------------------- the window's menus
+
+
+def _course(ctx: AppContext, course_id: int) -> tuple[str, str] | None:
+    with ctx.db.raw_read() as conn:
+        row = conn.execute("SELECT code, title FROM courses WHERE id = ?", (course_id,)).fetchone()
+    return (str(row[0]), str(row[1])) if row else None
+
+
+def send_current_course(window: Any) -> SendDialog | None:
+    course_id = window._need_course()
+    found = _course(window.ctx, course_id) if course_id is not None else None
+    if found is None:
+        return None
+    dialog = SendDialog(window.ctx, window.bus, found[0], found[1], window)
+    window._open_dialog(dialog)
+    return dialog
+
+
+def receive_a_course(window: Any, path: Path | None = None) -> ReceiveDialog | None:
+    if path is None:
+        chosen = file_dialogs.open_file(
+            window, window.ctx.data_dir, "Choose the course hand-over file", FILE_FILTER
+        )
+        if not chosen:
+            return None
+        path = Path(chosen)
+    dialog = ReceiveDialog(window.ctx, window.bus, path, window)
+    dialog.received.connect(lambda report: _show_course(window, report.course_code))
+    window._open_dialog(dialog)
+    return dialog
+
+
+def _show_course(window: Any, code: str) -> None:
+    """The received course, open in the window behind the report."""
+    window.courses.reload()
+    found = next((r for r in window.courses.model.rows if r.code == code), None)
+    if found is not None:
+        window.open_course(found.id)
+
+
+def install(window: QMainWindow) -> None:
+    """Course menu: send / receive; Data menu: restore onto this laptop while it holds nothing."""
+    from escape_desktop.ui.app.restore_flow import data_is_empty
+    from escape_desktop.ui.safety import safety_menu
+
+    w: Any = window
+    menu: QMenu = w.course_menu
+    menu.addSeparator()
+    w.send_course_action = w._action(
+        "Send this course…",
+        lambda: send_current_course(w),
+        None,
+        "Save this course for another laptop",
+    )
+    w.receive_course_action = w._action(
+        "Receive a course…",
+        lambda: receive_a_course(w),
+        None,
+        "Add or merge a course from another laptop",
+    )
+    menu.addAction(w.send_course_action)
+    menu.addAction(w.receive_course_action)
+    controller = safety_menu.controller(window)
+    if controller is None:
+        return
+    data_menu = controller.menu
+    data_menu.addSeparator()
+    restore: QAction = w._action("Restore from a backup onto this laptop…", w.restore_from_backup)
+    w.restore_backup_action = restore
+    data_menu.addAction(restore)
+
+    def update() -> None:
+        try:
+            restore.setVisible(data_is_empty(w.ctx))
+        except Exception:  # a closed or damaged file: the Data menu still opens
+            restore.setVisible(False)
+
+    data_menu.aboutToShow.connect(update)
+    update()
