@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from .engine import Database
 
-# Every revision in db/migrations/versions, oldest first. tests/test_migrations.py keeps this
+# Every revision in db/migrations/versions, oldest first. tests/db/test_migrations.py keeps this
 # in step with Alembic's own view of the scripts.
 KNOWN_REVISIONS: tuple[str, ...] = (
     "0001_baseline",

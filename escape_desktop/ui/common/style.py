@@ -15,7 +15,7 @@ BASE_POINT_SIZE = 11
 LARGE_POINT_SIZE = 14
 
 # Every colour the app draws with, in a light and a dark variant. Text colours are chosen to
-# reach WCAG AA (4.5:1) on the background they sit on (tests/test_dark_palette.py checks).
+# reach WCAG AA (4.5:1) on the background they sit on (tests/ui/test_dark_palette.py checks).
 LIGHT = {
     "accent": "#1f5f8b",
     "accent_button": "#1f5f8b",  # behind white text (the main button of a screen)

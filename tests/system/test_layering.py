@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parent.parent / "escape_desktop"
+PACKAGE = Path(__file__).resolve().parents[2] / "escape_desktop"
 
 # For each layer, the imports it must never make.
 FORBIDDEN = {

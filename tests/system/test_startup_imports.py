@@ -65,7 +65,7 @@ ui_app.create_main_window = create
 sys.exit(escape_desktop.cli.main(["--data-dir", DATA_DIR]))
 """
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def run_probe(probe: str) -> str:

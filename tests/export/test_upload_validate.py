@@ -232,5 +232,5 @@ def test_command_line_since_last_and_errors(demo_ctx, demo_today, tmp_path, caps
 def test_command_line_dictionary(tmp_path, capsys):
     out = tmp_path / "dict.md"
     assert main(["export", "dictionary", "--out", str(out)]) == 0
-    repo_doc = Path(__file__).resolve().parent.parent / "docs" / "upload-format.md"
+    repo_doc = Path(__file__).resolve().parents[2] / "docs" / "upload-format.md"
     assert out.read_text(encoding="utf-8") == repo_doc.read_text(encoding="utf-8")

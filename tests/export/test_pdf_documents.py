@@ -23,7 +23,7 @@ from escape_desktop.export.pdf_session_sheet import (
 from escape_desktop.export.pdf_style import DocumentError
 from escape_desktop.services.documents import build_document, course_info
 
-OUTPUT = Path(__file__).parent / "output"
+OUTPUT = Path(__file__).resolve().parents[1] / "output"
 
 
 def _course(ctx, code: str) -> int:

@@ -15,7 +15,7 @@ from escape_desktop.db import queries
 from escape_desktop.ui.app.launcher import create_main_window
 from escape_desktop.ui.common import style
 
-OUT = Path(__file__).resolve().parent / "output"
+OUT = Path(__file__).resolve().parents[1] / "output"
 SIZE = (1366, 768)
 AA = 4.5
 

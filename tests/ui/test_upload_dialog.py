@@ -16,7 +16,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.documents.export_dialog import ExportDialog, UploadPreviewModel
 
-OUTPUT = Path(__file__).resolve().parent / "output"
+OUTPUT = Path(__file__).resolve().parents[1] / "output"
 
 
 @pytest.fixture
@@ -185,6 +185,6 @@ def test_export_dialog_picture(qtbot, demo_ctx, demo_today, bus, size):
     assert dialog.course_counts.isVisible() and dialog.course_counts.height() > 40
     picture.save(str(OUTPUT / f"export_dialog_{size[0]}.png"))
     if size == (1366, 768):
-        docs = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+        docs = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
         if docs.is_dir() and __import__("os").environ.get("ESCAPE_SHOTS"):
             picture.save(str(docs / "export-dialog.png"))

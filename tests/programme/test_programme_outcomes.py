@@ -136,7 +136,7 @@ def test_format_number_keeps_the_instruments_decimals():
 def _write_programme(folder: Path, function: str, pain: str, wellbeing: str) -> None:
     (folder / "programmes").mkdir(parents=True)
     shipped = Path(load_library().sources[("template", "back")])
-    text = (Path(__file__).parents[1] / "resources" / "programmes" / shipped.name).read_text(
+    text = (Path(__file__).parents[2] / "resources" / "programmes" / shipped.name).read_text(
         "utf-8"
     )
     text = text.replace('key = "back"', 'key = "site_back"', 1)

@@ -31,7 +31,7 @@ from escape_desktop.ui.safety.retention_dialog import TAB_PERSON, RetentionDialo
 
 FAST = 2**12
 PASS = "kettle on at half nine"
-OUT = Path(__file__).parent / "output"
+OUT = Path(__file__).resolve().parents[1] / "output"
 # the offscreen platform cannot pass size hints on; harmless, and not ours to fix
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 

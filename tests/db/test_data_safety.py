@@ -18,7 +18,7 @@ from escape_desktop.db.models import Participant
 
 FAST = 2**12
 PASS = "kettle on at half nine"
-DB_PACKAGE = Path(__file__).resolve().parent.parent / "escape_desktop" / "db"
+DB_PACKAGE = Path(__file__).resolve().parents[2] / "escape_desktop" / "db"
 
 
 def _db_imports(path: Path) -> set[str]:

@@ -21,7 +21,7 @@ from escape_desktop.db.migrate import schema_state
 
 pytestmark = pytest.mark.package
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 SPEC = ROOT / "packaging" / "escape-desktop.spec"
 BUNDLE = ROOT / "dist" / "escape-desktop"
 EXE_SUFFIX = ".exe" if sys.platform.startswith("win") else ""

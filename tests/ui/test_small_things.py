@@ -21,7 +21,7 @@ from escape_desktop.ui.courses.session_dialog import SessionDialog
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
 
-UI = Path(__file__).resolve().parent.parent / "escape_desktop" / "ui"
+UI = Path(__file__).resolve().parents[2] / "escape_desktop" / "ui"
 
 
 def type_date(qtbot, edit: QDateEdit, text: str) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,7 @@ from escape_desktop.ui.app.launcher import create_main_window
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
-OUT = Path(__file__).resolve().parent / "output"
+OUT = Path(__file__).resolve().parents[1] / "output"
 SIZE = (1366, 768)
 
 

@@ -18,7 +18,7 @@ from escape_desktop.export.upload_rows import UploadScope
 from escape_desktop.paths import resource_path
 from escape_desktop.services.uploads import export_upload
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT = resource_path("upload_profiles", "escape-pain-v1.toml")
 
 
