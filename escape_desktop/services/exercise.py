@@ -36,17 +36,7 @@ def station(ctx: AppContext, key: str) -> Station:
         row = s.scalar(select(CustomStation).where(CustomStation.key == key))
         if row is None:
             raise NotFound(f"Exercise '{key}' is not in the library.")
-        return Station(
-            key=row.key,
-            name=row.name,
-            dose_kind=row.dose_kind,
-            dose_unit=row.dose_unit,
-            levels=tuple(
-                Level(str(lv["name"]), str(lv.get("description", "")), float(lv["target_dose"]))
-                for lv in row.levels
-            ),
-            description=row.description,
-        )
+        return custom_to_station(row)
 
 
 def record_exercise(
@@ -88,3 +78,18 @@ def record_exercise(
         s.flush()
         audit(s, ctx.actor, "record_exercise", "exercise_record", row.id, station_key)
         return row.id
+
+
+def custom_to_station(row: CustomStation) -> Station:
+    """A site's own exercise, as the library's Station (the circuit and documents read both)."""
+    return Station(
+        key=row.key,
+        name=row.name,
+        dose_kind=row.dose_kind,
+        dose_unit=row.dose_unit,
+        levels=tuple(
+            Level(str(lv["name"]), str(lv.get("description", "")), float(lv["target_dose"]))
+            for lv in row.levels
+        ),
+        description=row.description,
+    )

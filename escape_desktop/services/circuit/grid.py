@@ -36,6 +36,7 @@ from escape_desktop.programme.content import Level, ProgressionRules, Station
 from escape_desktop.programme.progression import StationResult, Suggestion, format_dose, suggest
 
 from ..errors import NotFound
+from ..exercise import custom_to_station
 
 NEEDS_REVIEW = "needs_review"  # Enrolment.screening_status, as services.screening sets it
 
@@ -171,20 +172,6 @@ def _missing_station(key: str) -> Station:
     )
 
 
-def _custom_to_station(row: CustomStation) -> Station:
-    return Station(
-        key=row.key,
-        name=row.name,
-        dose_kind=row.dose_kind,
-        dose_unit=row.dose_unit,
-        levels=tuple(
-            Level(str(lv["name"]), str(lv.get("description", "")), float(lv["target_dose"]))
-            for lv in row.levels
-        ),
-        description=row.description,
-    )
-
-
 def _resolve(ctx: AppContext, s: OrmSession, keys: Iterable[str]) -> dict[str, Station]:
     """Stations by key from the library, then the site's custom exercises, in one query."""
     result: dict[str, Station] = {}
@@ -196,7 +183,7 @@ def _resolve(ctx: AppContext, s: OrmSession, keys: Iterable[str]) -> dict[str, S
             missing.append(key)
     if missing:
         for row in s.scalars(select(CustomStation).where(CustomStation.key.in_(missing))):
-            result[row.key] = _custom_to_station(row)
+            result[row.key] = custom_to_station(row)
         for key in missing:
             result.setdefault(key, _missing_station(key))
     return result

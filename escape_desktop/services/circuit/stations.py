@@ -18,11 +18,10 @@ from escape_desktop.programme.content import DOSE_KINDS, Station
 
 from ..common import audit, clean_text, parse_float
 from ..errors import ValidationError
-from ..exercise import MAX_DOSE
+from ..exercise import MAX_DOSE, custom_to_station
 from .grid import (
     _circuit_keys,
     _course,
-    _custom_to_station,
     _resolve,
 )
 
@@ -49,7 +48,7 @@ class CourseStationInfo:
 def available_stations(ctx: AppContext) -> list[Station]:
     """Every station a course can use: the shipped library and the site's own, by name."""
     with ctx.db.read() as s:
-        custom = [_custom_to_station(r) for r in s.scalars(select(CustomStation))]
+        custom = [custom_to_station(r) for r in s.scalars(select(CustomStation))]
     merged = {st.key: st for st in ctx.library.stations.values()}
     for st in custom:
         merged.setdefault(st.key, st)
@@ -178,4 +177,4 @@ def add_custom_station(
         s.add(row)
         s.flush()
         audit(s, ctx.actor, "add_custom_station", "custom_station", row.id, key)
-        return _custom_to_station(row)
+        return custom_to_station(row)
