@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -253,3 +254,13 @@ def write_text_atomically(target: Path, text: str) -> None:
 def print_json(data: Any) -> None:
     json.dump(data, sys.stdout, ensure_ascii=False, indent=2, default=str)
     sys.stdout.write("\n")
+
+
+def iso_date(value: str | None, flag: str) -> date | None:
+    """A --from/--to style date option, or None when not given; one sentence when mistyped."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise CommandError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD.") from None

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .base import CommandError, add_out_argument, output_path, print_json
+from .base import CommandError, add_out_argument, iso_date, output_path, print_json
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -61,15 +60,6 @@ def _library(folder: Path) -> Any:
     return load_library((site,) if site.is_dir() else ())
 
 
-def _date(value: str | None, flag: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise CommandError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD.") from None
-
-
 def cmd_add(args: argparse.Namespace) -> int:
     from escape_desktop.export.upload_profile import get_profile
     from escape_desktop.registry.checks import UploadRefused
@@ -99,8 +89,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from escape_desktop.registry.pdf_report import render_registry_report
     from escape_desktop.registry.report import gather_report
 
-    date_from = _date(args.date_from, "--from")
-    date_to = _date(args.date_to, "--to")
+    date_from = iso_date(args.date_from, "--from")
+    date_to = iso_date(args.date_to, "--to")
     if date_from and date_to and date_from > date_to:
         raise CommandError("--from is after --to; swap them.")
     out = output_path(args, args.out)

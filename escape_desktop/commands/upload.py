@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from datetime import date
 from pathlib import Path
 
 from .base import (
     CommandError,
     add_out_argument,
     course_id,
+    iso_date,
     open_context,
     output_path,
     print_json,
@@ -102,23 +102,14 @@ def cmd_site(args: argparse.Namespace) -> int:
     return 0
 
 
-def _date(value: str | None, flag: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise CommandError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD.") from None
-
-
 def cmd_export_csv(args: argparse.Namespace) -> int:
     from escape_desktop.export.upload_manifest import manifest_path_for
     from escape_desktop.export.upload_rows import UploadScope
     from escape_desktop.services.uploads import export_upload, site_identity
 
-    date_from = _date(args.date_from, "--from")
-    date_to = _date(args.date_to, "--to")
-    today = _date(args.today, "--today")
+    date_from = iso_date(args.date_from, "--from")
+    date_to = iso_date(args.date_to, "--to")
+    today = iso_date(args.today, "--today")
     if args.course and (date_from or date_to):
         raise CommandError("Use --course or --from/--to, not both.")
     out = output_path(args, args.out)
