@@ -75,8 +75,22 @@ def _info():  # type: ignore[no-untyped-def]
         sessions,
         rows,
     )
+    # The figures come from programme.status, as services.documents hands them in.
+    from escape_desktop.programme.status import EnrolmentFact, SessionFact, course_summary
+
+    today = date(2026, 12, 31)
+    summary, statuses = course_summary(
+        [EnrolmentFact(r.enrolment_id, start, r.marks) for r in rows],
+        [SessionFact(x.id, x.date, x.cancelled) for x in sessions],
+        today,
+    )
     return CourseInfo(
-        reg=reg, programme_title="ESCAPE-pain: knees and hips", today=date(2026, 12, 31)
+        reg=reg,
+        programme_title="ESCAPE-pain: knees and hips",
+        today=today,
+        summary=summary,
+        statuses={int(k): v for k, v in statuses.items()},  # type: ignore[call-overload]
+        planned_sessions=12,
     )
 
 

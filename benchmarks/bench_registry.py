@@ -11,7 +11,6 @@ and person, history). Target: tens of thousands of rows from hundreds of sites i
 from __future__ import annotations
 
 import csv
-import random
 import shutil
 import time
 from datetime import datetime, timedelta
@@ -19,7 +18,7 @@ from pathlib import Path
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from benchmarks.common import OUTPUT, report
+from benchmarks.common import OUTPUT, large_demo_copy, report
 from escape_desktop.content import load_library
 from escape_desktop.export.upload_manifest import (
     CourseCounts,
@@ -35,50 +34,55 @@ ROWS = 150  # people a site: 30,000 rows in all
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 
 
-def _value(col, rnd: random.Random, status: str) -> str:  # type: ignore[no-untyped-def]
-    if col.name == "status":
-        return status
-    if col.type == "code" and col.codes:
-        return rnd.choice([c for c in col.codes if c] or [""])
-    if col.type == "boolean":
-        return rnd.choice(("0", "1"))
-    if col.type in ("integer", "number"):
-        lo = int(col.minimum if col.minimum is not None else 0)
-        hi = int(col.maximum if col.maximum is not None else 12)
-        if rnd.random() < 0.2 and not col.required:
-            return ""
-        return str(rnd.randint(max(lo, 0), max(min(hi, 30), max(lo, 0))))
-    if col.type == "date":
-        return "2026-09-01"
-    return rnd.choice(("GP", "self", "physiotherapist", ""))
+def _real_rows(profile) -> tuple[list[str], list[list[str]]]:  # type: ignore[no-untyped-def]
+    """The large demo's own upload (consistent rows that pass every check), read once."""
+    from escape_desktop.context import AppContext
+    from escape_desktop.services.uploads import export_upload, set_site
+
+    folder = large_demo_copy("bench-registry-source")
+    ctx = AppContext.open(folder)
+    try:
+        set_site(ctx, "Bench source", "BENCH1")
+        out = OUTPUT / "bench-registry-source.csv"
+        export_upload(ctx, out, overwrite=True)
+    finally:
+        ctx.close()
+    with out.open(encoding="utf-8-sig", newline="") as fh:
+        reader = csv.reader(fh)
+        header = next(reader)
+        return header, list(reader)
 
 
 def make_files(folder: Path, profile) -> list[Path]:  # type: ignore[no-untyped-def]
-    rnd = random.Random(18)
-    statuses = ("enrolled", "completed", "withdrawn", "did_not_start")
+    """SITES uploads of ROWS people each, cut from the large demo's real upload."""
+    from escape_desktop.export.upload_checks import counts_from_rows
+
+    header, source = _real_rows(profile)
+    site_col = header.index("site_code")
+    course_col = header.index("course_code")
+    status_col = header.index("course_status")
     files = []
     for s in range(SITES):
         code = f"S{s:04d}"
         path = folder / f"upload-{code}.csv"
-        rows = []
-        for i in range(ROWS):
-            row = [_value(c, rnd, rnd.choice(statuses)) for c in profile.main.columns]
-            row[0] = "P-" + "".join(rnd.choice(ALPHABET) for _ in range(8))
-            row[1] = f"KH-2026-{i // 12 + 1:03d}"
-            rows.append(row)
+        first = (s * ROWS) % max(len(source) - ROWS, 1)
+        rows = [list(r) for r in source[first : first + ROWS]]
+        for r in rows:
+            r[site_col] = code
         with path.open("w", encoding="utf-8", newline="") as fh:
             w = csv.writer(fh, lineterminator="\r\n")
-            w.writerow(profile.main.header)
+            w.writerow(header)
             w.writerows(rows)
+        phase = {r[course_col]: r[status_col] for r in rows}
         courses = tuple(
-            CourseCounts(c, "finished", {"enrolled": 12}, {"did_not_agree_to_share": 1})
-            for c in sorted({r[1] for r in rows})
+            CourseCounts(c, phase[c], counts, {})
+            for c, counts in sorted(counts_from_rows(profile.main, header, rows).items())
         )
         m = Manifest(
             f"Site {s} (generated)",
             code,
             profile.name,
-            "1",
+            str(profile.version),
             "bench",
             datetime(2026, 12, 1) + timedelta(minutes=s),
             f"bench-{code}",
