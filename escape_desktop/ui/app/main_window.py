@@ -835,7 +835,7 @@ class MainWindow(QMainWindow):
         QMessageBox.information(
             self,
             "Keyboard shortcuts",
-            "In the register: arrows move; P present, A absent, L apologies (then down to the next "
+            "In the register: arrows move; P present, A absent, S sent apologies (L works too; then down to the next "
             "person); Space changes the mark; Delete clears it; Enter on a name opens the details.\n\n"
             "Ctrl+N new course · Ctrl+E enrol · Ctrl+Shift+E edit the course · Ctrl+I import a list · Ctrl+F find a person · "
             "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+P print · "
