@@ -285,3 +285,25 @@ def test_the_sites_logo_is_printed_on_the_certificate(demo_ctx, demo_today, tmp_
     out = tmp_path / "logo.pdf"
     build_document(demo_ctx, "certificates", cid, out, today=demo_today, record=False)
     assert images(out) == 1
+
+
+def test_a_name_the_font_cannot_print_is_named_not_left_as_boxes(
+    demo_ctx, demo_today, sixteen, tmp_path
+):
+    """DejaVu Sans has no Chinese letters and ReportLab writes Arabic unjoined and backwards:
+    the instructor is told which names to write in by hand instead of finding empty boxes."""
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+
+    enrol_participant(demo_ctx, sixteen, ParticipantInput(first_name="王", last_name="小明"))
+    enrol_participant(demo_ctx, sixteen, ParticipantInput(first_name="فاطمة", last_name="الزهراء"))
+    out = tmp_path / "sheet.pdf"
+    result = build_document(
+        demo_ctx, "session-sheet", sixteen, out, session_number=6, today=demo_today
+    )
+    text = " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages)
+    assert "小明" not in text  # the font cannot print it: the page has no such letters
+    assert set(result.unprintable) == {"王 小明", "فاطمة الزهراء"}
+    assert "王 小明" in result.message() and "by hand" in result.message()
+    for name in HARD:  # accented Latin and Vietnamese print, so nobody is wrongly named
+        _assert_whole(text, name)
+        assert name not in result.unprintable
