@@ -15,8 +15,9 @@ from pathlib import Path
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from .pdf_data import CourseInfo, RegisterRow
 from .pdf_style import (
@@ -342,5 +343,32 @@ def render_progress(
     for i, p in enumerate(people):
         if i:
             story.append(PageBreak())
+        story.append(_Whose(p.row.name))
         story += _person_story(info, p, width, site, today or info.today)
+
+    def name_in_footer() -> None:
+        # A stack of reports is handed out by name: a second page must say whose it is
+        whose = getattr(doc.canv, "_escape_whose", "")
+        if whose:
+            doc.canv.saveState()
+            doc.canv.setFont(FONT, 8)
+            doc.canv.setFillColor(DARK)
+            doc.canv.drawRightString(PORTRAIT[0] - MARGIN, 8 * mm, f"Report for {whose}")
+            doc.canv.restoreState()
+
+    doc.afterPage = name_in_footer  # type: ignore[method-assign]
     return build(doc, story, footer=f"{info.code} · progress report", numbered=False)
+
+
+class _Whose(Flowable):
+    """Marks whose report the following pages are (takes no room); read by the footer."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._escape_whose = self.name  # type: ignore[attr-defined]

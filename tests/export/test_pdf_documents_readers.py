@@ -307,3 +307,23 @@ def test_a_name_the_font_cannot_print_is_named_not_left_as_boxes(
     for name in HARD:  # accented Latin and Vietnamese print, so nobody is wrongly named
         _assert_whole(text, name)
         assert name not in result.unprintable
+
+
+def test_every_page_of_a_progress_report_says_whose_it_is(demo_ctx, demo_today, tmp_path):
+    """Reports run to two or three pages each; handed out from a stack, a second page with
+    no name on it cannot be given to the right person."""
+    from escape_desktop.db.queries import course_by_code
+
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+    out = tmp_path / "progress.pdf"
+    result = build_document(demo_ctx, "progress", cid, out, today=demo_today)
+    pages = _runs(out)
+    assert len(pages) > len(result.names)  # some reports run on to a second page
+    whose = ""
+    for runs in pages:
+        body = [t.strip() for t, _, y in runs if y >= 40 and t.strip()]
+        if body and body[0] in result.names:
+            whose = body[0]  # a report starts with the person's name
+        footer = " ".join(t for t, _, y in runs if y < 40)
+        assert whose and whose in footer, (whose, footer)
