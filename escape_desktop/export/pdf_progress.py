@@ -45,7 +45,17 @@ CHART_PT = 10
 body = make_style("pr_body", fontSize=BODY_PT, leading=16)
 body_bold = make_style("pr_body_bold", fontName=FONT_BOLD, fontSize=BODY_PT, leading=16)
 h1 = make_style("pr_h1", fontName=FONT_BOLD, fontSize=20, leading=25)
-h2 = make_style("pr_h2", fontName=FONT_BOLD, fontSize=15, leading=19, spaceBefore=10, spaceAfter=4)
+# keepWithNext: a heading left alone at the foot of a page reads as a section with nothing in it
+h2 = make_style(
+    "pr_h2",
+    fontName=FONT_BOLD,
+    fontSize=15,
+    leading=19,
+    spaceBefore=10,
+    spaceAfter=4,
+    keepWithNext=1,
+)
+body_next = make_style("pr_body_next", fontSize=BODY_PT, leading=16, keepWithNext=1)
 cell = make_style("pr_cell", fontSize=BODY_PT, leading=15)
 cell_head = make_style("pr_cell_head", fontName=FONT_BOLD, fontSize=BODY_PT, leading=15)
 small = make_style("pr_small", fontSize=10, leading=12.5, textColor=DARK)
@@ -277,7 +287,7 @@ def _person_story(
             Paragraph(
                 "Do these two or three times a week. If an exercise leaves your pain much "
                 "worse for more than a day, go back a level for a while, then build up again.",
-                body,
+                body_next,
             )
         )
         story.append(Spacer(1, 4))

@@ -327,3 +327,14 @@ def test_every_page_of_a_progress_report_says_whose_it_is(demo_ctx, demo_today, 
             whose = body[0]  # a report starts with the person's name
         footer = " ".join(t for t, _, y in runs if y < 40)
         assert whose and whose in footer, (whose, footer)
+
+
+def test_no_progress_heading_is_left_alone_at_the_foot_of_a_page(
+    demo_ctx, demo_today, sixteen, tmp_path
+):
+    out = tmp_path / "progress.pdf"
+    build_document(demo_ctx, "progress", sixteen, out, today=demo_today)
+    headings = {"How you have changed", "Your exercises in class", "Keep going at home"}
+    for number, runs in enumerate(_runs(out), 1):
+        body = [t.strip() for t, _, y in runs if y >= 40 and t.strip()]
+        assert body and body[-1] not in headings, f"page {number} ends with {body[-1]!r}"
