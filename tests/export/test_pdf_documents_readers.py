@@ -338,3 +338,18 @@ def test_no_progress_heading_is_left_alone_at_the_foot_of_a_page(
     for number, runs in enumerate(_runs(out), 1):
         body = [t.strip() for t, _, y in runs if y >= 40 and t.strip()]
         assert body and body[-1] not in headings, f"page {number} ends with {body[-1]!r}"
+
+
+def test_the_summary_breakdown_counts_the_people_its_heading_names(
+    demo_ctx, demo_today, sixteen, tmp_path
+):
+    """The age, sex and referral tables count everyone enrolled, one of whom never came:
+    their heading must say so, with the funnel's enrolled figure."""
+    info = course_info(demo_ctx, sixteen, demo_today)
+    out = tmp_path / "summary.pdf"
+    build_document(demo_ctx, "summary", sixteen, out, today=demo_today)
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages))
+    enrolled, started = info.summary.enrolled, info.summary.started
+    assert started < enrolled  # the demo course has someone who did not start
+    assert "Who came" not in text
+    assert f"Who enrolled ({enrolled} people)" in text
