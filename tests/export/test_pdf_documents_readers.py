@@ -353,3 +353,21 @@ def test_the_summary_breakdown_counts_the_people_its_heading_names(
     assert started < enrolled  # the demo course has someone who did not start
     assert "Who came" not in text
     assert f"Who enrolled ({enrolled} people)" in text
+
+
+def test_a_sheet_counts_sessions_as_the_other_pages_do_when_one_is_cancelled(
+    demo_ctx, demo_today, tmp_path
+):
+    """The finished demo course has 13 dates, one cancelled: the register, certificate and
+    progress report speak of 12 sessions, so a bare 'Session 6 of 13' would contradict them."""
+    from escape_desktop.db.queries import course_by_code
+
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+    info = course_info(demo_ctx, cid, demo_today)
+    cancelled = sum(1 for x in info.sessions if x.cancelled)
+    assert cancelled == 1 and len(info.sessions) - cancelled == 12
+    out = tmp_path / "sheet.pdf"
+    build_document(demo_ctx, "session-sheet", cid, out, session_number=6, today=demo_today)
+    text = re.sub(r"\s+", " ", PdfReader(str(out)).pages[0].extract_text() or "")
+    assert "Session 6 of 13 (1 cancelled)" in text
