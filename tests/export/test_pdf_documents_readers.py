@@ -371,3 +371,33 @@ def test_a_sheet_counts_sessions_as_the_other_pages_do_when_one_is_cancelled(
     build_document(demo_ctx, "session-sheet", cid, out, session_number=6, today=demo_today)
     text = re.sub(r"\s+", " ", PdfReader(str(out)).pages[0].extract_text() or "")
     assert "Session 6 of 13 (1 cancelled)" in text
+
+
+def test_a_very_long_name_stays_between_the_lines_above_and_below_it(
+    demo_ctx, demo_today, sixteen, tmp_path
+):
+    """Five lines at the title's size would run over 'This certificate is presented to'
+    and 'for completing the ... programme': the name gets smaller instead."""
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+
+    _, eid = enrol_participant(
+        demo_ctx,
+        sixteen,
+        ParticipantInput(
+            first_name="Maria-Fernanda Alejandra Concepción",
+            last_name="de los Santos Featherstonehaugh-Montgomery-Wolfeschlegelsteinhausen",
+        ),
+    )
+    out = tmp_path / "cert.pdf"
+    build_document(
+        demo_ctx, "certificates", sixteen, out, enrolment_ids=[eid], today=demo_today, record=False
+    )
+    runs = _runs(out)[0]
+    above = next(y for t, _, y in runs if "presented to" in t)
+    below_run = next((y, s) for t, s, y in runs if "for completing the" in t)
+    name = [(t, s, y) for t, s, y in runs if s > 20 and "Certificate" not in t]
+    assert len(name) >= 4
+    for text, size, y in name:
+        assert y + size * 0.8 < above - 2, text  # cap height clear of the line above
+        assert y - size * 0.25 > below_run[0] + below_run[1], text  # descenders clear below
+    _assert_whole(" ".join(t for t, _, _ in name), "Wolfeschlegelsteinhausen Featherstonehaugh")
