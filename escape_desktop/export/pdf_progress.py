@@ -366,7 +366,7 @@ def render_progress(
             doc.canv.drawRightString(PORTRAIT[0] - MARGIN, 8 * mm, f"Report for {whose}")
             doc.canv.restoreState()
 
-    doc.afterPage = name_in_footer  # type: ignore[method-assign]
+    doc.afterPage = name_in_footer
     return build(doc, story, footer=f"{info.code} · progress report", numbered=False)
 
 
@@ -381,4 +381,4 @@ class _Whose(Flowable):
         return 0, 0
 
     def draw(self) -> None:
-        self.canv._escape_whose = self.name  # type: ignore[attr-defined]
+        self.canv._escape_whose = self.name

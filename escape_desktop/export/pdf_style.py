@@ -413,7 +413,7 @@ def cannot_print(text: str) -> bool:
     """True if the document font has no letter for part of the text (it would print as an
     empty box) or the text is in a right-to-left script (it would print backwards)."""
     register_fonts()
-    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph  # type: ignore[attr-defined]
+    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
     return any(
         (not ch.isspace() and ord(ch) not in glyphs)
         or unicodedata.bidirectional(ch) in _RIGHT_TO_LEFT
