@@ -67,11 +67,19 @@ class DocumentResult:
     path: Path
     pages: int
     names: list[str] = field(default_factory=list)  # the people it is about, where it is per person
+    # names the document font cannot print as written (see pdf_style.cannot_print)
+    unprintable: list[str] = field(default_factory=list)
 
     def message(self) -> str:
         what = LABELS[self.kind]
         pages = f"{self.pages} page{'s' if self.pages != 1 else ''}"
-        return f"{what} saved: {self.path.name} ({pages})."
+        text = f"{what} saved: {self.path.name} ({pages})."
+        if self.unprintable:
+            text += (
+                " The printed letters cannot show these names as written (the font lacks "
+                f"their script): {', '.join(self.unprintable)}. Please write them in by hand."
+            )
+        return text
 
 
 def default_filename(code: str, kind: str, session_number: int | None = None) -> str:

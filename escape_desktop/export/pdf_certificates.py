@@ -59,7 +59,12 @@ class CertificateCourse:
 
 def name_size(name: str, width: float = NAME_BOX[0]) -> tuple[float, list[str]]:
     """The name's size and lines: never below the title's size while two lines will do."""
-    return fit_name(name, width, size=NAME_MAX_PT, floor=TITLE_PT + 1, font=FONT_BOLD)
+    size, lines = fit_name(name, width, size=NAME_MAX_PT, floor=TITLE_PT + 1, font=FONT_BOLD)
+    # A very long name (four lines and more) gets smaller rather than run over the lines
+    # above and below its box: the layout stays fixed whatever the name.
+    while len(lines) * size * 1.18 > NAME_BOX[2] and size > 12:
+        size, lines = fit_name(name, width, size=size - 1, floor=size - 1, font=FONT_BOLD)
+    return size, lines
 
 
 def _star(c: rl_canvas.Canvas, cx: float, cy: float, r: float) -> None:
@@ -186,9 +191,10 @@ def _page(
         cx - width / 2,
         top - (height - block) / 2,
         width,
-        size=NAME_MAX_PT,
-        floor=TITLE_PT + 1,
+        size=size,
+        floor=size,
         font=FONT_BOLD,
+        max_lines=len(lines),
         centred=True,
     )
 

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, Rect, String
 from reportlab.lib import colors
+from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from .pdf_data import CourseInfo, RegisterRow
 from .pdf_style import (
@@ -44,7 +45,17 @@ CHART_PT = 10
 body = make_style("pr_body", fontSize=BODY_PT, leading=16)
 body_bold = make_style("pr_body_bold", fontName=FONT_BOLD, fontSize=BODY_PT, leading=16)
 h1 = make_style("pr_h1", fontName=FONT_BOLD, fontSize=20, leading=25)
-h2 = make_style("pr_h2", fontName=FONT_BOLD, fontSize=15, leading=19, spaceBefore=10, spaceAfter=4)
+# keepWithNext: a heading left alone at the foot of a page reads as a section with nothing in it
+h2 = make_style(
+    "pr_h2",
+    fontName=FONT_BOLD,
+    fontSize=15,
+    leading=19,
+    spaceBefore=10,
+    spaceAfter=4,
+    keepWithNext=1,
+)
+body_next = make_style("pr_body_next", fontSize=BODY_PT, leading=16, keepWithNext=1)
 cell = make_style("pr_cell", fontSize=BODY_PT, leading=15)
 cell_head = make_style("pr_cell_head", fontName=FONT_BOLD, fontSize=BODY_PT, leading=15)
 small = make_style("pr_small", fontSize=10, leading=12.5, textColor=DARK)
@@ -276,7 +287,7 @@ def _person_story(
             Paragraph(
                 "Do these two or three times a week. If an exercise leaves your pain much "
                 "worse for more than a day, go back a level for a while, then build up again.",
-                body,
+                body_next,
             )
         )
         story.append(Spacer(1, 4))
@@ -342,5 +353,32 @@ def render_progress(
     for i, p in enumerate(people):
         if i:
             story.append(PageBreak())
+        story.append(_Whose(p.row.name))
         story += _person_story(info, p, width, site, today or info.today)
+
+    def name_in_footer() -> None:
+        # A stack of reports is handed out by name: a second page must say whose it is
+        whose = getattr(doc.canv, "_escape_whose", "")
+        if whose:
+            doc.canv.saveState()
+            doc.canv.setFont(FONT, 8)
+            doc.canv.setFillColor(DARK)
+            doc.canv.drawRightString(PORTRAIT[0] - MARGIN, 8 * mm, f"Report for {whose}")
+            doc.canv.restoreState()
+
+    doc.afterPage = name_in_footer
     return build(doc, story, footer=f"{info.code} · progress report", numbered=False)
+
+
+class _Whose(Flowable):
+    """Marks whose report the following pages are (takes no room); read by the footer."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self.name = name
+
+    def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
+        return 0, 0
+
+    def draw(self) -> None:
+        self.canv._escape_whose = self.name

@@ -388,7 +388,12 @@ def render_session_sheet(
     when = long_date(session.date)
     if info.reg.start_time:
         when += f", {info.reg.start_time}"
-    title = f"Session {session.number} of {len(info.sessions)} — {info.code}"
+    title = f"Session {session.number} of {len(info.sessions)}"
+    cancelled = sum(1 for x in info.sessions if x.cancelled)
+    if cancelled:
+        # 13 dates with one cancelled is still the 12-session programme the other pages name
+        title += f" ({cancelled} cancelled)"
+    title += f" — {info.code}"
     if recorded:
         title += " — as recorded"
     right = make_style("sheet_right", fontSize=9, leading=11.5, alignment=2)

@@ -11,6 +11,7 @@ import os
 import re
 import tempfile
 import threading
+import unicodedata
 from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
@@ -402,6 +403,23 @@ def heading(title: str, subtitle: str = "", facts: Sequence[tuple[str, str]] = (
 
 
 # --------------------------------------------------------------------------- names
+
+# Scripts written right to left (Arabic, Hebrew, ...) need shaping and reordering that
+# ReportLab does not do: printed as stored, the letters come out unjoined and backwards.
+_RIGHT_TO_LEFT = frozenset({"R", "AL"})
+
+
+def cannot_print(text: str) -> bool:
+    """True if the document font has no letter for part of the text (it would print as an
+    empty box) or the text is in a right-to-left script (it would print backwards)."""
+    register_fonts()
+    glyphs = pdfmetrics.getFont(FONT).face.charToGlyph
+    return any(
+        (not ch.isspace() and ord(ch) not in glyphs)
+        or unicodedata.bidirectional(ch) in _RIGHT_TO_LEFT
+        for ch in text
+    )
+
 
 # Break points inside a name: after a space or after a hyphen (the hyphen stays on its line).
 _NAME_PARTS = re.compile(r"[^\s-]+-*|-+")

@@ -269,7 +269,12 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
         completeness = "Data completeness: this programme maps no headline measure."
     story.append(Paragraph(esc(completeness), Styles.body))
 
-    who_block: list = [Paragraph("Who came", Styles.h2)]
+    # Everyone enrolled is counted here (the tables add up to the funnel's first figure),
+    # including people who never came: a heading saying "came" would contradict the funnel
+    enrolled = data.figures.enrolled
+    who_block: list = [
+        Paragraph(f"Who enrolled ({enrolled} {'person' if enrolled == 1 else 'people'})", Styles.h2)
+    ]
     third = (width - 16) / 3
     who = Table(
         [

@@ -506,6 +506,11 @@ def build_document(
         result = _progress(ctx, info, out, enrolment_ids, report)
     else:
         result = _summary(ctx, info, out, report)
+    from escape_desktop.export.pdf_style import cannot_print
+
+    # Say so rather than hand over a page with an empty box where a name should be
+    printed = result.names or [r.name for r in info.reg.rows]
+    result.unprintable = [name for name in dict.fromkeys(printed) if cannot_print(name)]
     report(1, 1, result.message())
     return result
 

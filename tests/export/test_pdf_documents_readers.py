@@ -285,3 +285,119 @@ def test_the_sites_logo_is_printed_on_the_certificate(demo_ctx, demo_today, tmp_
     out = tmp_path / "logo.pdf"
     build_document(demo_ctx, "certificates", cid, out, today=demo_today, record=False)
     assert images(out) == 1
+
+
+def test_a_name_the_font_cannot_print_is_named_not_left_as_boxes(
+    demo_ctx, demo_today, sixteen, tmp_path
+):
+    """DejaVu Sans has no Chinese letters and ReportLab writes Arabic unjoined and backwards:
+    the instructor is told which names to write in by hand instead of finding empty boxes."""
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+
+    enrol_participant(demo_ctx, sixteen, ParticipantInput(first_name="王", last_name="小明"))
+    enrol_participant(demo_ctx, sixteen, ParticipantInput(first_name="فاطمة", last_name="الزهراء"))
+    out = tmp_path / "sheet.pdf"
+    result = build_document(
+        demo_ctx, "session-sheet", sixteen, out, session_number=6, today=demo_today
+    )
+    text = " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages)
+    assert "小明" not in text  # the font cannot print it: the page has no such letters
+    assert set(result.unprintable) == {"王 小明", "فاطمة الزهراء"}
+    assert "王 小明" in result.message() and "by hand" in result.message()
+    for name in HARD:  # accented Latin and Vietnamese print, so nobody is wrongly named
+        _assert_whole(text, name)
+        assert name not in result.unprintable
+
+
+def test_every_page_of_a_progress_report_says_whose_it_is(demo_ctx, demo_today, tmp_path):
+    """Reports run to two or three pages each; handed out from a stack, a second page with
+    no name on it cannot be given to the right person."""
+    from escape_desktop.db.queries import course_by_code
+
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+    out = tmp_path / "progress.pdf"
+    result = build_document(demo_ctx, "progress", cid, out, today=demo_today)
+    pages = _runs(out)
+    assert len(pages) > len(result.names)  # some reports run on to a second page
+    whose = ""
+    for runs in pages:
+        body = [t.strip() for t, _, y in runs if y >= 40 and t.strip()]
+        if body and body[0] in result.names:
+            whose = body[0]  # a report starts with the person's name
+        footer = " ".join(t for t, _, y in runs if y < 40)
+        assert whose and whose in footer, (whose, footer)
+
+
+def test_no_progress_heading_is_left_alone_at_the_foot_of_a_page(
+    demo_ctx, demo_today, sixteen, tmp_path
+):
+    out = tmp_path / "progress.pdf"
+    build_document(demo_ctx, "progress", sixteen, out, today=demo_today)
+    headings = {"How you have changed", "Your exercises in class", "Keep going at home"}
+    for number, runs in enumerate(_runs(out), 1):
+        body = [t.strip() for t, _, y in runs if y >= 40 and t.strip()]
+        assert body and body[-1] not in headings, f"page {number} ends with {body[-1]!r}"
+
+
+def test_the_summary_breakdown_counts_the_people_its_heading_names(
+    demo_ctx, demo_today, sixteen, tmp_path
+):
+    """The age, sex and referral tables count everyone enrolled, one of whom never came:
+    their heading must say so, with the funnel's enrolled figure."""
+    info = course_info(demo_ctx, sixteen, demo_today)
+    out = tmp_path / "summary.pdf"
+    build_document(demo_ctx, "summary", sixteen, out, today=demo_today)
+    text = re.sub(r"\s+", " ", " ".join(p.extract_text() or "" for p in PdfReader(str(out)).pages))
+    enrolled, started = info.summary.enrolled, info.summary.started
+    assert started < enrolled  # the demo course has someone who did not start
+    assert "Who came" not in text
+    assert f"Who enrolled ({enrolled} people)" in text
+
+
+def test_a_sheet_counts_sessions_as_the_other_pages_do_when_one_is_cancelled(
+    demo_ctx, demo_today, tmp_path
+):
+    """The finished demo course has 13 dates, one cancelled: the register, certificate and
+    progress report speak of 12 sessions, so a bare 'Session 6 of 13' would contradict them."""
+    from escape_desktop.db.queries import course_by_code
+
+    with demo_ctx.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+    info = course_info(demo_ctx, cid, demo_today)
+    cancelled = sum(1 for x in info.sessions if x.cancelled)
+    assert cancelled == 1 and len(info.sessions) - cancelled == 12
+    out = tmp_path / "sheet.pdf"
+    build_document(demo_ctx, "session-sheet", cid, out, session_number=6, today=demo_today)
+    text = re.sub(r"\s+", " ", PdfReader(str(out)).pages[0].extract_text() or "")
+    assert "Session 6 of 13 (1 cancelled)" in text
+
+
+def test_a_very_long_name_stays_between_the_lines_above_and_below_it(
+    demo_ctx, demo_today, sixteen, tmp_path
+):
+    """Five lines at the title's size would run over 'This certificate is presented to'
+    and 'for completing the ... programme': the name gets smaller instead."""
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+
+    _, eid = enrol_participant(
+        demo_ctx,
+        sixteen,
+        ParticipantInput(
+            first_name="Maria-Fernanda Alejandra Concepción",
+            last_name="de los Santos Featherstonehaugh-Montgomery-Wolfeschlegelsteinhausen",
+        ),
+    )
+    out = tmp_path / "cert.pdf"
+    build_document(
+        demo_ctx, "certificates", sixteen, out, enrolment_ids=[eid], today=demo_today, record=False
+    )
+    runs = _runs(out)[0]
+    above = next(y for t, _, y in runs if "presented to" in t)
+    below_run = next((y, s) for t, s, y in runs if "for completing the" in t)
+    name = [(t, s, y) for t, s, y in runs if s > 20 and "Certificate" not in t]
+    assert len(name) >= 4
+    for text, size, y in name:
+        assert y + size * 0.8 < above - 2, text  # cap height clear of the line above
+        assert y - size * 0.25 > below_run[0] + below_run[1], text  # descenders clear below
+    _assert_whole(" ".join(t for t, _, _ in name), "Wolfeschlegelsteinhausen Featherstonehaugh")
