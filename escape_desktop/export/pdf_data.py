@@ -118,7 +118,11 @@ class CourseInfo:
 
     @property
     def last_date(self) -> date | None:
-        held = self.held_sessions
+        """The last session's day; for a finished course, the last one it delivered (a
+        course closed early ends on its last session before closing, not the planned one)."""
+        held = sorted(self.held_sessions, key=lambda x: x.date)
+        if self.finished:
+            held = held[: self.summary.sessions_delivered]
         return held[-1].date if held else None
 
     @property
