@@ -36,6 +36,7 @@ from escape_desktop.programme.status import (
     WITHDRAWN,
     CourseSummary,
     PersonStatus,
+    decision_day,
 )
 
 from .figures import decide_courses, read_facts
@@ -98,8 +99,10 @@ def read_upload_source(
     sessions, facts = read_facts(s, list(courses))
     decided = decide_courses(s, list(courses), today, facts=(sessions, facts))
     figures: dict[int, tuple[CourseSummary, dict[Any, PersonStatus]]] = {}
+    held_until: dict[int, date] = {}  # a course closed early held nothing after closing
     for cid, course in courses.items():
-        _row, summary, statuses = decided[cid]
+        row, summary, statuses = decided[cid]
+        held_until[cid] = decision_day(today, row.closed_on)[0]
         figures[cid] = (summary, statuses)
         course["_status"] = summary.phase
         course["course.status"] = summary.phase
@@ -172,13 +175,14 @@ def read_upload_source(
 
     tick(2, 4, "Reading the register and measures")
     conn = s.connection()  # plain Core rows: the ORM adds nothing for tuples
-    # Sessions held by today (cancelled ones included) for the attendance file.
+    # Sessions held by today, or by the closing day (cancelled ones included), for the
+    # attendance file.
     sessions_by_course: dict[int, list[tuple[int, int, date, bool]]] = {}
     sq = select(Session.id, Session.course_id, Session.number, Session.date, Session.cancelled)
     if scope.course_id is not None:
         sq = sq.where(Session.course_id == scope.course_id)
     for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)):
-        if day <= today:
+        if day <= held_until.get(cid, today):
             sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
     # The register marks were read once with the facts the figures are decided from.
     marks: dict[int, Mapping[Any, str]] = {

@@ -211,7 +211,9 @@ def _compare(folder: Path, capsys) -> None:
     # The upload: one row a person who agreed to share, from courses under way or over.
     out = folder.parent / f"{folder.name}-upload.csv"
     assert main(["site", "--data-dir", str(folder), "--name", "Demo Site", "--code", "ABC1"]) == 0
-    assert main(["export", "csv", "--data-dir", str(folder), "--out", str(out), "--force"]) == 0
+    marks = folder.parent / f"{folder.name}-attendance.csv"
+    args = ["--out", str(out), "--attendance-out", str(marks), "--force"]
+    assert main(["export", "csv", "--data-dir", str(folder), *args]) == 0
     with closing(sqlite3.connect(db)) as con:
         sharing = {
             eid
@@ -243,6 +245,14 @@ def _compare(folder: Path, capsys) -> None:
     assert got_rows == want_rows
     for r in rows:
         assert int(r["sessions_delivered"]) == mine[r["course_code"]]["sessions_delivered"]
+    # The attendance file lists the sessions delivered, and no session a closed course never ran.
+    with marks.open(encoding="utf-8-sig", newline="") as handle:
+        listed_sessions: dict[str, set[str]] = {}
+        for r in csv.DictReader(handle):
+            if r["cancelled"] == "0":
+                listed_sessions.setdefault(r["course_code"], set()).add(r["session_number"])
+    for code, numbers in listed_sessions.items():
+        assert len(numbers) == mine[code]["sessions_delivered"], ("attendance file", code)
     # Every course with a session held is in the upload.
     assert {c for c, f in mine.items() if f["sessions_delivered"]} <= uploaded
 
