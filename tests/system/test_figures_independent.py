@@ -261,10 +261,11 @@ def _compare(folder: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize("seed", [3, 8])
-def test_demo_figures_agree_with_an_independent_calculation(tmp_path, capsys, seed):
+def test_demo_figures_agree_with_an_independent_calculation(tmp_path, capsys, qtbot, seed):
     folder = tmp_path / f"demo-{seed}"
     assert main(["demo", "--data-dir", str(folder), "--seed", str(seed)]) == 0
     _compare(folder, capsys)
+    _register_screen_agrees(folder, independent_figures(folder / "escape.db", date.today()))
 
 
 def _edit_into_awkward_cases(db: Path, today: date) -> None:
@@ -345,10 +346,36 @@ def _edit(con: sqlite3.Connection, today: date) -> None:
         con.execute("UPDATE sessions SET date = ? WHERE id = ?", (today.isoformat(), last))
 
 
-def test_awkward_cases_agree_with_an_independent_calculation(tmp_path, capsys):
+def _register_screen_agrees(folder: Path, mine: dict[str, dict]) -> None:
+    """The register screen's per-person count and words, for every course."""
+    from escape_desktop.context import AppContext
+    from escape_desktop.db import queries
+    from escape_desktop.ui.register.register_model import COL_ATTENDED, COL_STATUS, RegisterModel
+
+    ctx = AppContext.open(folder)
+    try:
+        for code, f in mine.items():
+            model = RegisterModel(today=date.today())
+            with ctx.db.read() as s:
+                course = queries.course_by_code(s, code)
+                model.set_register(queries.register(s, course.id))
+            for i, row in enumerate(model.rows):
+                came, held, completed = f["people"][row.enrolment_id]
+                assert model.data(model.index(i, COL_ATTENDED)) == f"{came} of {held}", code
+                words = str(model.data(model.index(i, COL_STATUS))).lower()
+                if f["finished"]:
+                    assert (words == "completed") == completed, (code, words)
+                else:
+                    assert "completed" not in words, (code, words)
+    finally:
+        ctx.close()
+
+
+def test_awkward_cases_agree_with_an_independent_calculation(tmp_path, capsys, qtbot):
     folder = tmp_path / "awkward"
     assert main(["demo", "--data-dir", str(folder), "--seed", "1"]) == 0
     _edit_into_awkward_cases(folder / "escape.db", date.today())
     mine = independent_figures(folder / "escape.db", date.today())
     assert any(f["completers"] is not None and f["sessions_delivered"] == 2 for f in mine.values())
     _compare(folder, capsys)
+    _register_screen_agrees(folder, mine)
