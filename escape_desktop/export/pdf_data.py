@@ -90,6 +90,14 @@ class CourseInfo:
     statuses: Mapping[int, PersonStatus]  # enrolment id -> status, from programme.status
     planned_sessions: int  # the programme's planned number ("the 12-session programme")
     certificate_ids: tuple[int, ...] = ()  # who may have a certificate now, by enrolment id
+    closed_early_on: date | None = None  # a closed course held no session after this day
+
+    @property
+    def held_until(self) -> date:
+        """Sessions up to this day have been held: today, or the day a closed course closed."""
+        if self.closed_early_on is not None and self.closed_early_on < self.today:
+            return self.closed_early_on
+        return self.today
 
     @property
     def code(self) -> str:

@@ -427,3 +427,10 @@ def test_a_course_closed_early_dates_its_certificates_the_day_it_ended(ctx, tmp_
     ended = sessions[3].date
     assert f"Date: {ended.day} {ended:%B %Y}" in text
     assert f"{sessions[-1].date:%B %Y}" not in text.replace(f"{ended:%B %Y}", "")
+    # The summary's attendance chart and the printed register stop at the closing day too.
+    build_document(ctx, "summary", cid, tmp_path / "s.pdf", today=sessions[6].date)
+    summary = _squash(" ".join(_text(tmp_path / "s.pdf")))
+    assert "each of the 4 sessions held" in summary
+    build_document(ctx, "register", cid, tmp_path / "r.pdf", today=sessions[6].date)
+    register = _squash(" ".join(_text(tmp_path / "r.pdf")))
+    assert "Present 1 1 1 1 1 completed" in register
