@@ -434,3 +434,26 @@ def test_a_course_closed_early_dates_its_certificates_the_day_it_ended(ctx, tmp_
     build_document(ctx, "register", cid, tmp_path / "r.pdf", today=sessions[6].date)
     register = _squash(" ".join(_text(tmp_path / "r.pdf")))
     assert "Present 1 1 1 1 1 completed" in register
+
+
+def test_printed_numbers_round_half_away_and_the_chart_shows_the_tables_mean():
+    from escape_desktop.export.pdf_style import number
+
+    # An f-string rounds halves to even (2.5 -> "2") and 0.125 -> "0.12": not the house rule.
+    assert (number(2.5, 0), number(0.125, 2), number(-2.5, 0), number(4.0, 1)) == (
+        "3",
+        "0.13",
+        "−3",
+        "4",
+    )
+
+
+def test_the_summary_chart_prints_the_mean_the_table_prints(demo_ctx, demo_today, tmp_path):
+    cid = _course(demo_ctx, "KH-2026-001")
+    out = tmp_path / "summary.pdf"
+    build_document(demo_ctx, "summary", cid, out, today=demo_today)
+    text = _text(out)[1]
+    table = text[text.index("Pain rating (/10)") :].split("\n")
+    chart = text[text.index("Mean start and end") :]
+    start = table[2].strip()  # Both taken, then the mean start
+    assert "." in start and f"Start\n{start}" in chart.replace(" ", "")
