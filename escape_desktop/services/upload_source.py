@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from escape_desktop.export.upload_rows import (
     build_rows,
 )
 from escape_desktop.programme.referral_codes import referral_code_for
+from escape_desktop.programme.rounding import round_half_away
 from escape_desktop.programme.status import (
     COMPLETED,
     DID_NOT_COMPLETE,
@@ -238,7 +240,10 @@ def read_upload_source(
             "enrolment.sessions_attended": person.attended,
             "enrolment.sessions_held": person.held,
             "enrolment.attendance_percent": (
-                round(100 * person.attended / person.held) if person.held else None
+                # Half away from zero, as everywhere: 5 of 8 is 63, not round()'s 62.
+                int(round_half_away(Fraction(100 * person.attended, person.held)))
+                if person.held
+                else None
             ),
             # Decided only once the course is finished: blank (None) while it runs.
             "enrolment.completed": person.completed if summary.phase == FINISHED else None,
