@@ -149,11 +149,9 @@ def course_summaries(
     for cid, code, title, key, venue, start, weekdays, time_, cap, closed in rows:
         facts = sessions.get(cid, [])
         closed_on = _day(closed)
+        day, closed_now = programme_status.decision_day(today, closed_on)
         summary, _ = programme_status.course_summary(
-            people.get(cid, []),
-            facts,
-            today,
-            closed=closed_on is not None and closed_on <= today,
+            people.get(cid, []), facts, day, closed=closed_now
         )
         live = [x.date for x in facts if not x.cancelled]
         result.append(

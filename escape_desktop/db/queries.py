@@ -11,7 +11,13 @@ from sqlalchemy.orm import Session as OrmSession
 
 # The courses list is plain SQL, so the window's first screen can read it before SQLAlchemy
 # is imported; it lives there and is re-exported here for everyone else.
-from escape_desktop.programme.status import WITHDRAWN, EnrolmentFact, PersonStatus, SessionFact
+from escape_desktop.programme.status import (
+    WITHDRAWN,
+    EnrolmentFact,
+    PersonStatus,
+    SessionFact,
+    decision_day,
+)
 from escape_desktop.programme.status import CourseSummary as StatusSummary
 from escape_desktop.programme.status import course_summary as course_summary
 
@@ -92,7 +98,8 @@ class Register:
     closed_on: date | None = None  # closed early: finished from this day
 
     def delivered(self, today: date) -> int:
-        return sum(1 for x in self.sessions if not x.cancelled and x.date <= today)
+        day, _ = decision_day(today, self.closed_on)
+        return sum(1 for x in self.sessions if not x.cancelled and x.date <= day)
 
     def figures(self, today: date) -> tuple[StatusSummary, dict[Hashable, PersonStatus]]:
         """The course's counts and each person's status (by enrolment id) from programme.status,
@@ -108,8 +115,8 @@ class Register:
             )
             for r in self.rows
         ]
-        closed = self.closed_on is not None and self.closed_on <= today
-        return course_summary(people, sessions, today, closed=closed)
+        day, closed = decision_day(today, self.closed_on)
+        return course_summary(people, sessions, day, closed=closed)
 
     def attended(self, row: RegisterRow) -> int:
         held = {x.id for x in self.sessions if not x.cancelled}

@@ -90,6 +90,14 @@ class CourseInfo:
     statuses: Mapping[int, PersonStatus]  # enrolment id -> status, from programme.status
     planned_sessions: int  # the programme's planned number ("the 12-session programme")
     certificate_ids: tuple[int, ...] = ()  # who may have a certificate now, by enrolment id
+    closed_early_on: date | None = None  # a closed course held no session after this day
+
+    @property
+    def held_until(self) -> date:
+        """Sessions up to this day have been held: today, or the day a closed course closed."""
+        if self.closed_early_on is not None and self.closed_early_on < self.today:
+            return self.closed_early_on
+        return self.today
 
     @property
     def code(self) -> str:
@@ -118,7 +126,11 @@ class CourseInfo:
 
     @property
     def last_date(self) -> date | None:
-        held = self.held_sessions
+        """The last session's day; for a finished course, the last one it delivered (a
+        course closed early ends on its last session before closing, not the planned one)."""
+        held = sorted(self.held_sessions, key=lambda x: x.date)
+        if self.finished:
+            held = held[: self.summary.sessions_delivered]
         return held[-1].date if held else None
 
     @property

@@ -65,7 +65,7 @@ def render_register(info: CourseInfo, path: Path) -> int:
     for x in sessions:
         if x.cancelled:
             totals.append("—")
-        elif x.date > info.today and not any(x.id in r.marks for r in info.reg.rows):
+        elif x.date > info.held_until and not any(x.id in r.marks for r in info.reg.rows):
             totals.append("")
         else:
             totals.append(str(sum(1 for r in info.reg.rows if r.marks.get(x.id) == "present")))

@@ -30,6 +30,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
 from escape_desktop.paths import resource_path
+from escape_desktop.programme.rounding import format_number
 
 from .pdf_errors import DocumentError
 
@@ -179,9 +180,11 @@ def level_label(level: int | None) -> str:
 
 
 def number(value: float | None, decimals: int = 1) -> str:
+    """A figure as printed: rounded half away from zero (an f-string would print 2.5 as "2"),
+    trailing zeros dropped, a true minus sign."""
     if value is None:
         return "–"
-    text = f"{value:.{decimals}f}"
+    text = format_number(value, decimals)
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text.replace("-", "−")

@@ -354,7 +354,7 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
                 m.mean_end,
                 m.minimum,
                 m.maximum,
-                m.decimals,
+                m.decimals + 1,  # as the table beside it: one rounding, one figure
                 "higher is better" if m.direction == "higher_better" else "lower is better",
             )
             for m in summaries

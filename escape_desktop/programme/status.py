@@ -58,6 +58,7 @@ __all__ = [
     "course_finished",
     "person_status",
     "course_summary",
+    "decision_day",
     "progress_text",
 ]
 
@@ -231,6 +232,17 @@ def course_finished(sessions: Sequence[SessionFact], today: date, closed: bool =
         return True
     live = _live(sessions)
     return bool(live) and max(x.date for x in live) < today
+
+
+def decision_day(today: date, closed_on: date | None) -> tuple[date, bool]:
+    """The day a course's figures are decided on, and whether it is closed.
+
+    A course closed early counts only the sessions up to its closing day: the sessions it
+    no longer runs must not become "held" (and be charged to everyone) as their dates pass.
+    """
+    if closed_on is not None and closed_on <= today:
+        return closed_on, True
+    return today, False
 
 
 def course_phase(sessions: Sequence[SessionFact], today: date, closed: bool = False) -> str:

@@ -10,12 +10,14 @@ measure's direction; *meaningful* means the gain reached the measure's threshold
 
 from __future__ import annotations
 
+import fractions
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.outcomes import classify_change
+from escape_desktop.programme.rounding import format_number, round_half_away
 
 DOMAINS = ("function", "pain", "wellbeing")
 DOMAIN_LABELS = {
@@ -78,13 +80,21 @@ class Fraction:
         ci = wilson_interval(self.numerator, self.denominator)
         return None if ci is None else (100.0 * ci[0], 100.0 * ci[1])
 
+    def percent_text(self, decimals: int = 0) -> str:
+        """The percentage as printed, rounded half away from zero on the exact ratio."""
+        if not self.denominator:
+            return "–"
+        return format_number(fractions.Fraction(100 * self.numerator, self.denominator), decimals)
+
     def as_json(self) -> dict:
         ci = self.interval
+        exact = fractions.Fraction(100 * self.numerator, self.denominator or 1)
         return {
             "numerator": self.numerator,
             "denominator": self.denominator,
-            "percent": None if self.percent is None else round(self.percent, 1),
-            "ci95": None if ci is None else [round(ci[0], 1), round(ci[1], 1)],
+            # Half away from zero like every other surface: 1 of 16 is 6.3, not round()'s 6.2.
+            "percent": None if not self.denominator else round_half_away(exact, 1),
+            "ci95": None if ci is None else [round_half_away(ci[0], 1), round_half_away(ci[1], 1)],
         }
 
 

@@ -25,6 +25,7 @@ from escape_desktop.export.pdf_style import (
     table,
     write_atomically,
 )
+from escape_desktop.programme.rounding import format_number
 
 from .figures import Fraction, GroupFigures, ReportData
 
@@ -36,13 +37,13 @@ def _pct(f: Fraction | None, *, n: bool = True) -> str:
         return "no threshold"
     if f.percent is None:
         return "–"
-    text = f"{f.percent:.0f} %"
+    text = f"{f.percent_text()} %"
     return f"{text} ({f.numerator}/{f.denominator})" if n else text
 
 
 def _ci(f: Fraction) -> str:
     ci = f.interval
-    return "" if ci is None else f"{ci[0]:.0f}–{ci[1]:.0f}"
+    return "" if ci is None else f"{format_number(ci[0])}–{format_number(ci[1])}"
 
 
 def _fit(text: str, width: float, size: float) -> str:
@@ -99,7 +100,7 @@ def ranked_chart(
             String(
                 x(overall.percent),
                 2,
-                f"all sites {overall.percent:.0f} %",
+                f"all sites {overall.percent_text()} %",
                 fontName=FONT,
                 fontSize=7,
                 textAnchor="middle",
@@ -133,7 +134,7 @@ def ranked_chart(
             String(
                 x1 + 6,
                 y - 3,
-                f"{f.percent:.0f} % of {f.denominator}",
+                f"{f.percent_text()} % of {f.denominator}",
                 fontName=FONT,
                 fontSize=7,
                 fillColor=INK,

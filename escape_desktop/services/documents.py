@@ -136,6 +136,7 @@ def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> C
         statuses=dict(figures.people),
         planned_sessions=figures.planned_sessions,
         certificate_ids=tuple(p.enrolment_id for p in allowed.people),
+        closed_early_on=reg.closed_on,
     )
 
 
@@ -379,7 +380,7 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
     out = course_outcomes(ctx, info.reg.course_id, today=info.today)
     present: list[int | None] = []
     for x in info.sessions:
-        if x.cancelled or x.date > info.today:
+        if x.cancelled or x.date > info.held_until:
             present.append(None)
         else:
             present.append(sum(1 for r in info.reg.rows if r.marks.get(x.id) == PRESENT))

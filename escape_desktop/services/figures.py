@@ -25,6 +25,7 @@ from escape_desktop.programme.status import (
     PersonStatus,
     SessionFact,
     course_summary,
+    decision_day,
 )
 
 from .errors import NotFound
@@ -116,8 +117,8 @@ def decide_courses(
     sessions, people = facts if facts is not None else read_facts(s, [c.id for c in courses])
     out = {}
     for row in courses:
-        closed = row.closed_on is not None and row.closed_on <= today
-        summary, statuses = course_summary(people[row.id], sessions[row.id], today, closed=closed)
+        day, closed = decision_day(today, row.closed_on)
+        summary, statuses = course_summary(people[row.id], sessions[row.id], day, closed=closed)
         out[row.id] = (row, summary, statuses)
     return out
 

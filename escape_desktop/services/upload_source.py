@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
+from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import select
@@ -27,6 +28,7 @@ from escape_desktop.export.upload_rows import (
     build_rows,
 )
 from escape_desktop.programme.referral_codes import referral_code_for
+from escape_desktop.programme.rounding import round_half_away
 from escape_desktop.programme.status import (
     COMPLETED,
     DID_NOT_COMPLETE,
@@ -36,6 +38,7 @@ from escape_desktop.programme.status import (
     WITHDRAWN,
     CourseSummary,
     PersonStatus,
+    decision_day,
 )
 
 from .figures import decide_courses, read_facts
@@ -98,8 +101,10 @@ def read_upload_source(
     sessions, facts = read_facts(s, list(courses))
     decided = decide_courses(s, list(courses), today, facts=(sessions, facts))
     figures: dict[int, tuple[CourseSummary, dict[Any, PersonStatus]]] = {}
+    held_until: dict[int, date] = {}  # a course closed early held nothing after closing
     for cid, course in courses.items():
-        _row, summary, statuses = decided[cid]
+        row, summary, statuses = decided[cid]
+        held_until[cid] = decision_day(today, row.closed_on)[0]
         figures[cid] = (summary, statuses)
         course["_status"] = summary.phase
         course["course.status"] = summary.phase
@@ -172,13 +177,14 @@ def read_upload_source(
 
     tick(2, 4, "Reading the register and measures")
     conn = s.connection()  # plain Core rows: the ORM adds nothing for tuples
-    # Sessions held by today (cancelled ones included) for the attendance file.
+    # Sessions held by today, or by the closing day (cancelled ones included), for the
+    # attendance file.
     sessions_by_course: dict[int, list[tuple[int, int, date, bool]]] = {}
     sq = select(Session.id, Session.course_id, Session.number, Session.date, Session.cancelled)
     if scope.course_id is not None:
         sq = sq.where(Session.course_id == scope.course_id)
     for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)):
-        if day <= today:
+        if day <= held_until.get(cid, today):
             sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
     # The register marks were read once with the facts the figures are decided from.
     marks: dict[int, Mapping[Any, str]] = {
@@ -234,7 +240,10 @@ def read_upload_source(
             "enrolment.sessions_attended": person.attended,
             "enrolment.sessions_held": person.held,
             "enrolment.attendance_percent": (
-                round(100 * person.attended / person.held) if person.held else None
+                # Half away from zero, as everywhere: 5 of 8 is 63, not round()'s 62.
+                int(round_half_away(Fraction(100 * person.attended, person.held)))
+                if person.held
+                else None
             ),
             # Decided only once the course is finished: blank (None) while it runs.
             "enrolment.completed": person.completed if summary.phase == FINISHED else None,

@@ -393,3 +393,67 @@ def test_double_barrelled_names_break_at_the_hyphen_not_mid_word():
 
     assert lines("Zoë Demo-Nguyễn-Zieliński") == ["Zoë Demo-", "Nguyễn-Zieliński"]
     assert lines("Winston Demo-Morgan", 60) == ["Winston", "Demo-Morgan"]  # spaces first
+
+
+def test_a_course_closed_early_dates_its_certificates_the_day_it_ended(ctx, tmp_path):
+    # Closed after the fourth session and printed a week later: the certificate must not
+    # carry the planned last day, weeks in the future.
+    from escape_desktop.services.attendance import mark_attendance
+    from escape_desktop.services.courses import CourseInput, close_course, create_course
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+
+    cid = create_course(
+        ctx,
+        CourseInput(
+            title="Closed knees",
+            programme_key="knee_hip",
+            start_date=date(2026, 1, 6),
+            weekdays=[1, 4],
+            venue="Test Hall",
+        ),
+    )
+    sessions = course_info(ctx, cid, date(2026, 1, 1)).sessions
+    _pid, eid = enrol_participant(
+        ctx, cid, ParticipantInput(first_name="Rhi", last_name="Demo-Test", consent_programme=True)
+    )
+    _enrolled_before_the_course(ctx, eid, date(2026, 1, 1))
+    for x in sessions[:4]:
+        mark_attendance(ctx, eid, x.id, "present")
+    close_course(ctx, cid, sessions[3].date)
+    out = tmp_path / "closed.pdf"
+    result = build_document(ctx, "certificates", cid, out, today=sessions[6].date)
+    assert result.names == ["Rhi Demo-Test"]
+    text = _squash(_text(out)[0])
+    ended = sessions[3].date
+    assert f"Date: {ended.day} {ended:%B %Y}" in text
+    assert f"{sessions[-1].date:%B %Y}" not in text.replace(f"{ended:%B %Y}", "")
+    # The summary's attendance chart and the printed register stop at the closing day too.
+    build_document(ctx, "summary", cid, tmp_path / "s.pdf", today=sessions[6].date)
+    summary = _squash(" ".join(_text(tmp_path / "s.pdf")))
+    assert "each of the 4 sessions held" in summary
+    build_document(ctx, "register", cid, tmp_path / "r.pdf", today=sessions[6].date)
+    register = _squash(" ".join(_text(tmp_path / "r.pdf")))
+    assert "Present 1 1 1 1 1 completed" in register
+
+
+def test_printed_numbers_round_half_away_and_the_chart_shows_the_tables_mean():
+    from escape_desktop.export.pdf_style import number
+
+    # An f-string rounds halves to even (2.5 -> "2") and 0.125 -> "0.12": not the house rule.
+    assert (number(2.5, 0), number(0.125, 2), number(-2.5, 0), number(4.0, 1)) == (
+        "3",
+        "0.13",
+        "−3",
+        "4",
+    )
+
+
+def test_the_summary_chart_prints_the_mean_the_table_prints(demo_ctx, demo_today, tmp_path):
+    cid = _course(demo_ctx, "KH-2026-001")
+    out = tmp_path / "summary.pdf"
+    build_document(demo_ctx, "summary", cid, out, today=demo_today)
+    text = _text(out)[1]
+    table = text[text.index("Pain rating (/10)") :].split("\n")
+    chart = text[text.index("Mean start and end") :]
+    start = table[2].strip()  # Both taken, then the mean start
+    assert "." in start and f"Start\n{start}" in chart.replace(" ", "")

@@ -512,3 +512,13 @@ def test_an_attendance_file_named_in_the_manifest_must_be_intact(uploads, tmp_pa
     )
     code, _, err = cli(capsys, "registry", "add", "--data-dir", str(tmp_path / "r"), str(main_csv))
     assert code == 1 and "u-attendance.csv has changed" in err
+
+
+def test_registry_percentages_round_half_away_on_the_exact_ratio():
+    from escape_desktop.registry.figures import Fraction as Share
+
+    # 1 of 16 is 6.25 %: half away gives 6.3 (round() gave 6.2); 5 of 8 prints 63, not 62.
+    assert Share(1, 16).as_json()["percent"] == 6.3
+    assert Share(5, 8).percent_text() == "63"
+    assert Share(1, 8).percent_text() == "13"
+    assert Share(0, 0).as_json()["percent"] is None

@@ -208,3 +208,58 @@ def test_profiles_name_the_same_statuses_and_marks_as_the_data():
 
     assert upload_profile.ENROLMENT_STATUSES == models.ENROLMENT_STATUSES
     assert upload_profile.ATTENDANCE_MARKS == models.ATTENDANCE_MARKS
+
+
+def test_attendance_percent_rounds_half_away(ctx, tmp_path):
+    # Five of eight sessions is 62.5 %: half away from zero sends 63, as on every other
+    # surface (Python's round() would send 62).
+    from datetime import date, timedelta
+
+    from escape_desktop.db import queries
+    from escape_desktop.db.models import Enrolment
+    from escape_desktop.services.attendance import mark_attendance
+    from escape_desktop.services.courses import CourseInput, create_course
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+    from escape_desktop.services.uploads import set_site
+
+    set_site(ctx, "Demo Half Physiotherapy", "DEMO2")
+    cid = create_course(
+        ctx,
+        CourseInput(
+            title="Half knees", programme_key="knee_hip", start_date=date(2026, 1, 5), weekdays=[0]
+        ),
+    )
+    with ctx.db.read() as s:
+        sessions = list(queries.register(s, cid).sessions)
+    _pid, eid = enrol_participant(
+        ctx,
+        cid,
+        ParticipantInput(
+            first_name="Hal", last_name="Demo-Half", consent_programme=True, consent_share=True
+        ),
+    )
+    with ctx.db.transaction() as s:  # enrolled before the course, not on the real today
+        s.get(Enrolment, eid).enrolled_on = date(2026, 1, 1)
+    for x in sessions[:5]:
+        mark_attendance(ctx, eid, x.id, "present")
+    site_profile(
+        ctx,
+        "pct.toml",
+        """
+name = "pct"
+key = ["code"]
+[include]
+consent_share = true
+[[columns]]
+name = "code"
+source = "participant.code"
+[[columns]]
+name = "attended_pct"
+source = "enrolment.attendance_percent"
+""",
+    )
+    out = tmp_path / "p.csv"
+    export_upload(ctx, out, profile_name="pct", today=sessions[7].date + timedelta(days=1))
+    with out.open(encoding="utf-8", newline="") as fh:
+        (row,) = list(csv.DictReader(fh))
+    assert row["attended_pct"] == "63"

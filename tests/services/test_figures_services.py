@@ -7,6 +7,7 @@ import pytest
 from sqlalchemy import select
 
 from escape_desktop.content import closure_lists
+from escape_desktop.db import first_screen
 from escape_desktop.db.models import Assessment, Course, Enrolment, Participant, Session
 from escape_desktop.programme.status import (
     COMPLETED,
@@ -202,3 +203,32 @@ def test_course_list_counts_match_each_course_summary(demo_ctx, demo_today):
             assert data["on_track"] is not None
         if row.status == "finished":
             assert data["completers"] == summary.completers is not None
+
+
+def test_a_course_closed_early_stops_counting_sessions_as_their_days_pass(ctx):
+    # Closed after four sessions; a month later the sessions it no longer runs are past.
+    # They were never held: the figures stay those of the day it closed, on every reader.
+    cid = _course(ctx)
+    with ctx.db.read() as s:
+        sessions = s.scalars(
+            select(Session).where(Session.course_id == cid).order_by(Session.number)
+        ).all()
+    _, eid = enrol_participant(
+        ctx,
+        cid,
+        ParticipantInput(first_name="Cal", last_name="Demo-Closed", consent_programme=True),
+    )
+    with ctx.db.transaction() as s:
+        s.get(Enrolment, eid).enrolled_on = sessions[0].date
+    for x in sessions[:4]:
+        attendance.mark_attendance(ctx, eid, x.id, "present")
+    courses.close_course(ctx, cid, sessions[3].date)
+    later = sessions[8].date + timedelta(days=1)
+    figures = course_figures(ctx, cid, later)
+    assert figures.summary.sessions_delivered == 4
+    assert (figures.people[eid].status, figures.people[eid].held) == (COMPLETED, 4)
+    assert figures.summary.completers == 1
+    assert attendance.register_standing(ctx, cid, later)[eid].status.status == COMPLETED
+    with ctx.db.raw_read() as conn:
+        listed = first_screen.course_summaries(conn, later)
+    assert [(x.sessions_delivered, x.completers) for x in listed] == [(4, 1)]

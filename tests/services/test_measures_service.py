@@ -248,3 +248,18 @@ def test_range_takes_courses_by_first_session(demo_ctx, demo_today):
     function, _pain, wellbeing = everything.proportions
     assert set(function.instruments) == {"chair_stand_30s"}
     assert set(wellbeing.instruments) == {"swemwbs", "msk_hq"}
+
+
+def test_class_means_round_half_away_on_the_recorded_digits(ctx):
+    # 10.1, 10.2, 10.2, 10.2 average exactly 10.175: shown to two decimals it is 10.18. Summed
+    # in floats it is 10.17499..., which rounded down. The change's mean likewise (-0.125).
+    cid = _course(ctx)
+    set_course_instruments(ctx, cid, ["koos_ps"])
+    for i, (start, end) in enumerate([(10.1, 10.0), (10.2, 10.2), (10.2, 10.0), (10.2, 10.0)]):
+        eid = _person(ctx, cid, first=f"P{i}")
+        _save(ctx, eid, "start", koos_ps=str(start))
+        _save(ctx, eid, "end", koos_ps=str(end))
+    summary = measures.course_outcomes(ctx, cid).summary("koos_ps")
+    assert summary is not None
+    assert (summary.mean_start, summary.mean_end) == (10.18, 10.05)
+    assert summary.mean_change == -0.13

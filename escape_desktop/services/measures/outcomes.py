@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from fractions import Fraction
 
 from sqlalchemy import func, select
@@ -22,7 +23,7 @@ from escape_desktop.db.models import (
 )
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
-from escape_desktop.programme.rounding import format_number
+from escape_desktop.programme.rounding import format_number, round_half_away
 from escape_desktop.programme.status import FINISHED, RUNNING, Ratio
 
 from ..errors import NotFound, ValidationError
@@ -33,7 +34,6 @@ from .results import (
     _chosen_keys,
     _instrument_order,
     _result,
-    _round,
     _values_by_enrolment,
 )
 
@@ -207,9 +207,12 @@ class CourseOutcomes:
 
 
 def _mean(values: list[float], decimals: int) -> float | None:
+    """The mean to one more decimal than the measure, summed on the recorded digits: in
+    floats 10.1 + 10.2 + 10.2 + 10.2 is 40.6999..., whose mean 10.175 would round down."""
     if not values:
         return None
-    return _round(sum(values) / len(values), decimals + 1)
+    exact = sum((Fraction(Decimal(repr(float(v)))) for v in values), Fraction(0)) / len(values)
+    return round_half_away(exact, decimals + 1) + 0.0
 
 
 def _summaries(
