@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -570,7 +572,15 @@ def save_problems_csv(preview: ImportPreview, path: str | Path, *, overwrite: bo
     if p.exists() and not overwrite:
         raise ValidationError("file", f"{p.name} already exists; choose another name.")
     try:
-        p.write_text(preview.problems_csv(), encoding="utf-8-sig", newline="")
+        # Beside it first, then renamed into place: a full disk never leaves half a list.
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=p.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+                f.write(preview.problems_csv())
+            os.replace(tmp, p)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError:
         raise ValidationError(
             "file", f"{p.name} could not be written; check the folder exists and is not read-only."
