@@ -126,7 +126,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"Wrote the report on {len(data.sites)} sites ({pages} pages) to {out}.")
+        sites = f"{len(data.sites)} site{'' if len(data.sites) == 1 else 's'}"
+        pages_text = f"{pages} page{'' if pages == 1 else 's'}"
+        print(f"Wrote the report on {sites} ({pages_text}) to {out}.")
     return 0
 
 

@@ -229,6 +229,10 @@ def read_csv_text(path: str | Path) -> str:
         ) from None
 
 
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
+
+
 def _places_left(s: Any, course: Course) -> int:
     taken = s.scalar(
         select(func.count())
@@ -515,8 +519,8 @@ def import_participants(
         if wanted > left:
             raise ValidationError(
                 "course",
-                f"{course.code} has {max(left, 0)} places left but the list has "
-                f"{wanted} people; raise the capacity or split the list.",
+                f"{course.code} has {_count(max(left, 0), 'place')} left but the list has "
+                f"{_count(wanted, 'person', 'people')}; raise the capacity or split the list.",
             )
         nhs = [v["nhs_number"] for v in new_rows if v["nhs_number"]]
         if nhs:
