@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -47,6 +47,9 @@ FIELD_SOURCES = {
 # Inserted through Core: no ORM object per row, which is most of the time otherwise.
 _RECORDS = cast(Table, Record.__table__)
 _COURSES = cast(Table, CourseRecord.__table__)
+
+
+CLOCK_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,16 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
         raise UploadRefused(
             f"{manifest_path.name} cannot be read; ask the site to send it again."
         ) from None
+    exported = manifest.exported_at
+    if exported.tzinfo is None:
+        exported = exported.replace(tzinfo=UTC)
+    # A laptop whose clock is years ahead would make its upload "newer" than every real one
+    # that follows, and the registry would keep its rows for ever; a day covers time zones.
+    if exported > datetime.now(UTC) + CLOCK_SLACK:
+        raise UploadRefused(
+            f"{manifest_path.name} says it was exported on {exported:%d %b %Y}, which has not "
+            "come yet; ask the site to set their laptop's date and export again."
+        )
     main = manifest.file("main")
     assert main is not None  # parse_manifest insists on one
     if csv_path is None:

@@ -7,7 +7,7 @@ import io
 import json
 import shutil
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -425,9 +425,8 @@ def test_a_full_later_export_supersedes_the_earlier_batch_and_an_older_one_never
 ):
     src = uploads["HIL02"]
     first = batch_of(src)
-    newer = _copy_as_batch(
-        src, tmp_path / "newer.csv", "batch-HIL02-2", "2026-12-06T09:00:00+00:00"
-    )
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat(timespec="seconds")
+    newer = _copy_as_batch(src, tmp_path / "newer.csv", "batch-HIL02-2", soon)
     older = _copy_as_batch(
         src, tmp_path / "older.csv", "batch-HIL02-0", "2026-11-01T09:00:00+00:00"
     )
@@ -512,3 +511,23 @@ def test_an_attendance_file_named_in_the_manifest_must_be_intact(uploads, tmp_pa
     )
     code, _, err = cli(capsys, "registry", "add", "--data-dir", str(tmp_path / "r"), str(main_csv))
     assert code == 1 and "u-attendance.csv has changed" in err
+
+
+def test_an_upload_dated_in_the_future_is_refused_and_never_outranks_real_ones(
+    uploads, loaded, tmp_path, capsys
+):
+    """A laptop clock set years ahead would otherwise hold that site's rows for ever."""
+    src = uploads["HIL02"]
+    ahead = _copy_as_batch(src, tmp_path / "ahead.csv", "batch-ahead", "2099-01-01T09:00:00+00:00")
+    before, _ = registry_state(loaded)
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(loaded), str(ahead))
+    assert code == 1 and "2099" in err and len(err.strip().splitlines()) == 1
+    assert registry_state(loaded)[0] == before
+    later = _copy_as_batch(
+        src,
+        tmp_path / "later.csv",
+        "batch-later",
+        (datetime.now(UTC) + timedelta(minutes=5)).isoformat(timespec="seconds"),
+    )
+    code, out, _ = cli(capsys, "registry", "add", "--json", "--data-dir", str(loaded), str(later))
+    assert code == 0 and json.loads(out)[0]["loaded"] > 0
