@@ -422,6 +422,11 @@ def add_files(
     db: Database, paths: Sequence[Path | str], profile_for: ProfileLookup
 ) -> list[LoadResult]:
     """Check every file first, then load them oldest export first; one refusal stops all."""
+    return load_uploads(db, read_uploads(paths, profile_for))
+
+
+def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> list[Upload]:
+    """Every file read and checked, oldest export first; raises UploadRefused for any one."""
     uploads = [read_upload(p, profile_for) for p in paths]
     seen: dict[str, str] = {}
     for u in uploads:
@@ -433,6 +438,11 @@ def add_files(
             )
         seen[u.manifest.batch_id] = u.sha256
     uploads.sort(key=lambda u: _iso(u.manifest.exported_at))
+    return uploads
+
+
+def load_uploads(db: Database, uploads: Sequence[Upload]) -> list[LoadResult]:
+    """Load uploads already checked by ``read_uploads``, in the order given."""
     return [load_upload(db, u) for u in uploads]
 
 

@@ -531,3 +531,12 @@ def test_an_upload_dated_in_the_future_is_refused_and_never_outranks_real_ones(
     )
     code, out, _ = cli(capsys, "registry", "add", "--json", "--data-dir", str(loaded), str(later))
     assert code == 0 and json.loads(out)[0]["loaded"] > 0
+
+
+def test_a_refused_first_upload_leaves_no_new_registry(uploads, tmp_path, capsys):
+    lone = tmp_path / "lone.csv"
+    shutil.copy(uploads["RIV01"], lone)  # no manifest beside it
+    reg = tmp_path / "new-registry"
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(lone))
+    assert code == 1 and "manifest" in err
+    assert not reg.exists()
