@@ -499,3 +499,14 @@ def test_saving_the_problems_never_replaces_the_list_or_a_file_not_asked_about(
     qtbot.mouseClick(dialog.save_problems, Qt.MouseButton.LeftButton)
     assert other.read_text(encoding="utf-8") == "kept"
     assert "already exists" in messages[-1][1]
+
+
+def test_a_path_pasted_with_quotes_from_explorer_is_read(qtbot, ctx, tmp_path, messages):
+    cid = new_course(ctx)
+    path = tmp_path / "referrals.csv"
+    path.write_bytes(realistic("bom-crlf"))
+    dialog = open_import(qtbot, ctx, cid)
+    dialog.path.setText(f'"{path}"')  # Explorer's "Copy as path"
+    dialog.load()
+    assert dialog.preview is not None and len(dialog.preview.good) == 7
+    assert dialog.add_button.isEnabled()

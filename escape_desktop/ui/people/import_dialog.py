@@ -297,8 +297,12 @@ class ImportDialog(QDialog):
 
     # --- reading the file --------------------------------------------------------------
     def _key(self) -> tuple[str, bool, bool]:
+        name = self.path.text().strip()
+        # Windows Explorer's "Copy as path" puts the path in double quotes.
+        if len(name) >= 2 and name[0] == name[-1] == '"':
+            name = name[1:-1].strip()
         return (
-            self.path.text().strip(),
+            name,
             self.all_consented.isChecked(),
             self.all_share.isChecked(),
         )
