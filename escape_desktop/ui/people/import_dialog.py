@@ -297,12 +297,8 @@ class ImportDialog(QDialog):
 
     # --- reading the file --------------------------------------------------------------
     def _key(self) -> tuple[str, bool, bool]:
-        name = self.path.text().strip()
-        # Windows Explorer's "Copy as path" puts the path in double quotes.
-        if len(name) >= 2 and name[0] == name[-1] == '"':
-            name = name[1:-1].strip()
         return (
-            name,
+            file_dialogs.typed_path(self.path.text()),
             self.all_consented.isChecked(),
             self.all_share.isChecked(),
         )
