@@ -201,3 +201,15 @@ def test_data_dir_before_the_command_is_the_folder_used(tmp_path, monkeypatch):
     other = tmp_path / "e"
     assert main(["--data-dir", str(folder), "demo", "--data-dir", str(other)]) == 0
     assert (other / DB_FILENAME).exists()
+
+
+def test_a_course_code_typed_in_lower_case_finds_the_course(tmp_path):
+    from escape_desktop.commands.base import course_id
+
+    folder = tmp_path / "d"
+    assert main(["demo", "--data-dir", str(folder), "--seed", "3"]) == 0
+    ctx = AppContext.open(folder)
+    try:
+        assert course_id(ctx, "kh-2026-001") == course_id(ctx, "KH-2026-001")
+    finally:
+        ctx.close()
