@@ -425,9 +425,33 @@ def add_files(
     return load_uploads(db, read_uploads(paths, profile_for))
 
 
+def _one_path_per_export(paths: Sequence[Path | str]) -> list[Path]:
+    """`registry add inbox/*` gives each export's CSV, manifest and attendance file: keep one
+    path per manifest, and leave out files a given manifest names beside its main file (they
+    are checked through it)."""
+    given = [Path(p) for p in paths]
+    companions: set[Path] = set()
+    for p in given:
+        man, _ = _manifest_and_csv(p)
+        try:
+            m = parse_manifest(man.read_text(encoding="utf-8"))
+        except (ManifestError, OSError, UnicodeDecodeError, ValueError):
+            continue  # read_upload says what is wrong with it
+        companions |= {man.with_name(f.name).resolve() for f in m.files if f.kind != "main"}
+    kept: list[Path] = []
+    manifests: set[Path] = set()
+    for p in given:
+        man, _ = _manifest_and_csv(p)
+        if p.resolve() in companions or man.resolve() in manifests:
+            continue
+        manifests.add(man.resolve())
+        kept.append(p)
+    return kept
+
+
 def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> list[Upload]:
     """Every file read and checked, oldest export first; raises UploadRefused for any one."""
-    uploads = [read_upload(p, profile_for) for p in paths]
+    uploads = [read_upload(p, profile_for) for p in _one_path_per_export(paths)]
     seen: dict[str, str] = {}
     for u in uploads:
         other = seen.get(u.manifest.batch_id)

@@ -540,3 +540,38 @@ def test_a_refused_first_upload_leaves_no_new_registry(uploads, tmp_path, capsys
     code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(lone))
     assert code == 1 and "manifest" in err
     assert not reg.exists()
+
+
+def test_a_folder_of_uploads_with_their_attendance_files_loads_each_export_once(
+    uploads, tmp_path, capsys
+):
+    """`registry add inbox/*`: the shell hands over every file, attendance and manifests too."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    folder = FOLDERS["RIV01"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert (
+            main(
+                [
+                    "export",
+                    "csv",
+                    "--data-dir",
+                    str(folder),
+                    "--today",
+                    TODAY,
+                    "--out",
+                    str(inbox / "riv.csv"),
+                    "--attendance-out",
+                    str(inbox / "riv-attendance.csv"),
+                ]
+            )  # fmt: skip
+            == 0
+        )
+    given = sorted(str(p) for p in inbox.iterdir())
+    assert len(given) == 3
+    code, out, err = cli(
+        capsys, "registry", "add", "--json", "--data-dir", str(tmp_path / "r"), *given
+    )
+    assert code == 0, err
+    results = json.loads(out)
+    assert len(results) == 1 and results[0]["loaded"] > 0
