@@ -24,15 +24,27 @@ def build_parser() -> argparse.ArgumentParser:
         def error(self, message: str) -> NoReturn:
             self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", help="data folder (default: per user)")
-    common.add_argument(
-        "--passphrase-file", metavar="F", help="file holding the passphrase of encrypted data"
-    )
+    def options(default: object) -> argparse.ArgumentParser:
+        shared = argparse.ArgumentParser(add_help=False)
+        shared.add_argument(
+            "--data-dir", metavar="DIR", default=default, help="data folder (default: per user)"
+        )
+        shared.add_argument(
+            "--passphrase-file",
+            metavar="F",
+            default=default,
+            help="file holding the passphrase of encrypted data",
+        )
+        return shared
+
+    # The commands take the same options, but with no default of their own: otherwise a
+    # command's empty default replaces `escape-desktop --data-dir D demo`'s folder and the
+    # command writes into the per-user folder instead.
+    common = options(argparse.SUPPRESS)
     parser = Parser(
         prog="escape-desktop",
         description="Run ESCAPE-pain classes: courses, register, circuit, measures, documents.",
-        parents=[common],
+        parents=[options(None)],
     )
     parser.add_argument("--version", action="version", version=f"escape-desktop {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")

@@ -187,6 +187,15 @@ def course_id(ctx: Any, code: str) -> int:
         raise CommandError("Give a course code with --course; 'escape-desktop courses' lists them.")
     with ctx.db.read() as s:
         course = course_by_code(s, code)
+        if course is None:  # "kh-2026-001" typed in lower case: the one course it can mean
+            from sqlalchemy import func, select
+
+            from escape_desktop.db.models import Course
+
+            found = s.scalars(
+                select(Course).where(func.upper(Course.code) == code.upper()).limit(2)
+            ).all()
+            course = found[0] if len(found) == 1 else None
         if course is None:
             raise CommandError(
                 f"There is no course with code {code}; 'escape-desktop courses' lists them."

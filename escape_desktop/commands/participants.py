@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
-from .base import CommandError, course_id, open_context
+from .base import CommandError, course_id, open_context, output_path
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -68,6 +69,14 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         save_problems_csv,
     )
 
+    # Checked before anything is read or added: like every output, never inside the data
+    # folder, never over an existing file without --force, and never over the list itself.
+    problems_out = output_path(args, args.problems_out) if args.problems_out else None
+    if problems_out is not None and _same_file(problems_out, args.file):
+        raise CommandError(
+            f"{args.problems_out} is the list being imported; choose another name for the rows "
+            "with problems."
+        )
     text = read_csv_text(args.file)
     ctx = open_context(args, read_only=args.dry_run)
     try:
@@ -100,8 +109,8 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                 )
             else:
                 print(f"line {d.line}: {d.message} Left out.", file=sys.stderr)
-        if args.problems_out and preview.bad:
-            n = save_problems_csv(preview, args.problems_out, overwrite=args.force)
+        if problems_out is not None and preview.bad:
+            n = save_problems_csv(preview, problems_out, overwrite=True)
             print(
                 f"Wrote {n} rows with problems to {args.problems_out} for the referrer.",
                 file=sys.stderr,
@@ -128,3 +137,10 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         return 0
     finally:
         ctx.close()
+
+
+def _same_file(a: Path, b: str) -> bool:
+    try:
+        return a.exists() and a.samefile(b)
+    except OSError:
+        return False

@@ -63,16 +63,20 @@ def _library(folder: Path) -> Any:
 def cmd_add(args: argparse.Namespace) -> int:
     from escape_desktop.export.upload_profile import get_profile
     from escape_desktop.registry.checks import UploadRefused
-    from escape_desktop.registry.load import add_files
+    from escape_desktop.registry.load import load_uploads, read_uploads
 
     for name in args.files:  # before a new registry is made for nothing
         if not Path(name).is_file():
             raise CommandError(f"There is no file {name}; check the name and folder.")
     folder = _folder(args)
     library = _library(folder)
+    try:  # every file checked before the registry is opened: a refusal makes no new registry
+        uploads = read_uploads(args.files, lambda name: get_profile(name, folder, library))
+    except UploadRefused as e:
+        raise CommandError(str(e)) from None
     db = _db(args, create=True)
     try:
-        results = add_files(db, args.files, lambda name: get_profile(name, folder, library))
+        results = load_uploads(db, uploads)
     except UploadRefused as e:
         raise CommandError(str(e)) from None
     finally:
@@ -116,7 +120,9 @@ def cmd_report(args: argparse.Namespace) -> int:
             }
         )
     else:
-        print(f"Wrote the report on {len(data.sites)} sites ({pages} pages) to {out}.")
+        sites = f"{len(data.sites)} site{'' if len(data.sites) == 1 else 's'}"
+        pages_text = f"{pages} page{'' if pages == 1 else 's'}"
+        print(f"Wrote the report on {sites} ({pages_text}) to {out}.")
     return 0
 
 

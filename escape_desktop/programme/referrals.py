@@ -128,6 +128,12 @@ def decode_referral_bytes(raw: bytes) -> str:
 _DELIMITERS = (",", ";", "\t", "|")
 
 
+def _sep_line(line: str) -> str | None:
+    """Excel's "sep=;" first line (some tools write it in quotes), or None."""
+    bare = line.strip().lstrip("\ufeff").strip('"').strip()
+    return bare if bare.lower().startswith("sep=") else None
+
+
 def detect_delimiter(text: str) -> str:
     """The separator of a CSV: Excel's "sep=;" line, else the one the header row uses most.
 
@@ -135,8 +141,9 @@ def detect_delimiter(text: str) -> str:
     change with the data (a phone number with spaces, a name with a comma).
     """
     first = next((line for line in text.splitlines() if line.strip()), "")
-    if first.lower().startswith("sep=") and len(first.strip()) == 5:
-        return first.strip()[4]
+    sep = _sep_line(first)
+    if sep is not None and len(sep) == 5:
+        return sep[4]
     outside = re.sub(r'"[^"]*"', "", first)  # a quoted header may hold a comma
     counts = {d: outside.count(d) for d in _DELIMITERS}
     best = max(_DELIMITERS, key=lambda d: counts[d])
@@ -149,7 +156,7 @@ def split_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     Raises csv.Error for text that is not CSV (an unclosed quote running to the end).
     """
     delimiter = detect_delimiter(text)
-    if text.lstrip().lower().startswith("sep="):
+    if _sep_line(text.lstrip().split("\n", 1)[0]) is not None:
         text = text.split("\n", 1)[1] if "\n" in text else ""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     header: list[str] | None = None

@@ -14,7 +14,7 @@ import io
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, cast
 
@@ -47,6 +47,9 @@ FIELD_SOURCES = {
 # Inserted through Core: no ORM object per row, which is most of the time otherwise.
 _RECORDS = cast(Table, Record.__table__)
 _COURSES = cast(Table, CourseRecord.__table__)
+
+
+CLOCK_SLACK = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -123,6 +126,16 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
         raise UploadRefused(
             f"{manifest_path.name} cannot be read; ask the site to send it again."
         ) from None
+    exported = manifest.exported_at
+    if exported.tzinfo is None:
+        exported = exported.replace(tzinfo=UTC)
+    # A laptop whose clock is years ahead would make its upload "newer" than every real one
+    # that follows, and the registry would keep its rows for ever; a day covers time zones.
+    if exported > datetime.now(UTC) + CLOCK_SLACK:
+        raise UploadRefused(
+            f"{manifest_path.name} says it was exported on {exported:%d %b %Y}, which has not "
+            "come yet; ask the site to set their laptop's date and export again."
+        )
     main = manifest.file("main")
     assert main is not None  # parse_manifest insists on one
     if csv_path is None:
@@ -409,7 +422,36 @@ def add_files(
     db: Database, paths: Sequence[Path | str], profile_for: ProfileLookup
 ) -> list[LoadResult]:
     """Check every file first, then load them oldest export first; one refusal stops all."""
-    uploads = [read_upload(p, profile_for) for p in paths]
+    return load_uploads(db, read_uploads(paths, profile_for))
+
+
+def _one_path_per_export(paths: Sequence[Path | str]) -> list[Path]:
+    """`registry add inbox/*` gives each export's CSV, manifest and attendance file: keep one
+    path per manifest, and leave out files a given manifest names beside its main file (they
+    are checked through it)."""
+    given = [Path(p) for p in paths]
+    companions: set[Path] = set()
+    for p in given:
+        man, _ = _manifest_and_csv(p)
+        try:
+            m = parse_manifest(man.read_text(encoding="utf-8"))
+        except (ManifestError, OSError, UnicodeDecodeError, ValueError):
+            continue  # read_upload says what is wrong with it
+        companions |= {man.with_name(f.name).resolve() for f in m.files if f.kind != "main"}
+    kept: list[Path] = []
+    manifests: set[Path] = set()
+    for p in given:
+        man, _ = _manifest_and_csv(p)
+        if p.resolve() in companions or man.resolve() in manifests:
+            continue
+        manifests.add(man.resolve())
+        kept.append(p)
+    return kept
+
+
+def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> list[Upload]:
+    """Every file read and checked, oldest export first; raises UploadRefused for any one."""
+    uploads = [read_upload(p, profile_for) for p in _one_path_per_export(paths)]
     seen: dict[str, str] = {}
     for u in uploads:
         other = seen.get(u.manifest.batch_id)
@@ -420,6 +462,11 @@ def add_files(
             )
         seen[u.manifest.batch_id] = u.sha256
     uploads.sort(key=lambda u: _iso(u.manifest.exported_at))
+    return uploads
+
+
+def load_uploads(db: Database, uploads: Sequence[Upload]) -> list[LoadResult]:
+    """Load uploads already checked by ``read_uploads``, in the order given."""
     return [load_upload(db, u) for u in uploads]
 
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import os
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -225,6 +227,10 @@ def read_csv_text(path: str | Path) -> str:
         raise ValidationError(
             "file", f"{p.name} is not a CSV file; save the list from the spreadsheet as CSV UTF-8."
         ) from None
+
+
+def _count(n: int, one: str, many: str = "") -> str:
+    return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
 def _places_left(s: Any, course: Course) -> int:
@@ -513,8 +519,8 @@ def import_participants(
         if wanted > left:
             raise ValidationError(
                 "course",
-                f"{course.code} has {max(left, 0)} places left but the list has "
-                f"{wanted} people; raise the capacity or split the list.",
+                f"{course.code} has {_count(max(left, 0), 'place')} left but the list has "
+                f"{_count(wanted, 'person', 'people')}; raise the capacity or split the list.",
             )
         nhs = [v["nhs_number"] for v in new_rows if v["nhs_number"]]
         if nhs:
@@ -570,7 +576,15 @@ def save_problems_csv(preview: ImportPreview, path: str | Path, *, overwrite: bo
     if p.exists() and not overwrite:
         raise ValidationError("file", f"{p.name} already exists; choose another name.")
     try:
-        p.write_text(preview.problems_csv(), encoding="utf-8-sig", newline="")
+        # Beside it first, then renamed into place: a full disk never leaves half a list.
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=p.parent)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
+                f.write(preview.problems_csv())
+            os.replace(tmp, p)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
     except OSError:
         raise ValidationError(
             "file", f"{p.name} could not be written; check the folder exists and is not read-only."

@@ -7,7 +7,7 @@ import io
 import json
 import shutil
 import sqlite3
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -425,9 +425,8 @@ def test_a_full_later_export_supersedes_the_earlier_batch_and_an_older_one_never
 ):
     src = uploads["HIL02"]
     first = batch_of(src)
-    newer = _copy_as_batch(
-        src, tmp_path / "newer.csv", "batch-HIL02-2", "2026-12-06T09:00:00+00:00"
-    )
+    soon = (datetime.now(UTC) + timedelta(hours=1)).isoformat(timespec="seconds")
+    newer = _copy_as_batch(src, tmp_path / "newer.csv", "batch-HIL02-2", soon)
     older = _copy_as_batch(
         src, tmp_path / "older.csv", "batch-HIL02-0", "2026-11-01T09:00:00+00:00"
     )
@@ -522,3 +521,67 @@ def test_registry_percentages_round_half_away_on_the_exact_ratio():
     assert Share(5, 8).percent_text() == "63"
     assert Share(1, 8).percent_text() == "13"
     assert Share(0, 0).as_json()["percent"] is None
+
+
+def test_an_upload_dated_in_the_future_is_refused_and_never_outranks_real_ones(
+    uploads, loaded, tmp_path, capsys
+):
+    """A laptop clock set years ahead would otherwise hold that site's rows for ever."""
+    src = uploads["HIL02"]
+    ahead = _copy_as_batch(src, tmp_path / "ahead.csv", "batch-ahead", "2099-01-01T09:00:00+00:00")
+    before, _ = registry_state(loaded)
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(loaded), str(ahead))
+    assert code == 1 and "2099" in err and len(err.strip().splitlines()) == 1
+    assert registry_state(loaded)[0] == before
+    later = _copy_as_batch(
+        src,
+        tmp_path / "later.csv",
+        "batch-later",
+        (datetime.now(UTC) + timedelta(minutes=5)).isoformat(timespec="seconds"),
+    )
+    code, out, _ = cli(capsys, "registry", "add", "--json", "--data-dir", str(loaded), str(later))
+    assert code == 0 and json.loads(out)[0]["loaded"] > 0
+
+
+def test_a_refused_first_upload_leaves_no_new_registry(uploads, tmp_path, capsys):
+    lone = tmp_path / "lone.csv"
+    shutil.copy(uploads["RIV01"], lone)  # no manifest beside it
+    reg = tmp_path / "new-registry"
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(lone))
+    assert code == 1 and "manifest" in err
+    assert not reg.exists()
+
+
+def test_a_folder_of_uploads_with_their_attendance_files_loads_each_export_once(
+    uploads, tmp_path, capsys
+):
+    """`registry add inbox/*`: the shell hands over every file, attendance and manifests too."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    folder = FOLDERS["RIV01"]
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert (
+            main(
+                [
+                    "export",
+                    "csv",
+                    "--data-dir",
+                    str(folder),
+                    "--today",
+                    TODAY,
+                    "--out",
+                    str(inbox / "riv.csv"),
+                    "--attendance-out",
+                    str(inbox / "riv-attendance.csv"),
+                ]
+            )  # fmt: skip
+            == 0
+        )
+    given = sorted(str(p) for p in inbox.iterdir())
+    assert len(given) == 3
+    code, out, err = cli(
+        capsys, "registry", "add", "--json", "--data-dir", str(tmp_path / "r"), *given
+    )
+    assert code == 0, err
+    results = json.loads(out)
+    assert len(results) == 1 and results[0]["loaded"] > 0

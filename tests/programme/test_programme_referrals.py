@@ -159,6 +159,14 @@ def test_delimiters_are_found_from_the_header():
     assert [cells for _, cells in rows] == [["Ada", "Demo-X"]]
 
 
+def test_a_sep_line_in_quotes_is_read_as_excels_separator_line():
+    text = '"sep=;"\r\nForename;Surname\r\nAda;Demo-X\r\n'
+    assert detect_delimiter(text) == ";"
+    header, rows = split_rows(text)
+    assert header == ["Forename", "Surname"]
+    assert [cells for _, cells in rows] == [["Ada", "Demo-X"]]
+
+
 def test_problems_csv_keeps_the_rows_and_cannot_start_a_formula():
     out = problems_csv(["Forename", "Surname"], [(["=HYPERLINK(1)", "Demo-X"], "First name: bad.")])
     rows = list(csv.reader(io.StringIO(out)))

@@ -275,3 +275,24 @@ def test_same_name_and_birth_is_found_whatever_the_case_and_accents(ctx):
     )
     assert [d.kind for d in again.duplicates] == [DuplicateKind.ALREADY_ON_THIS_COURSE]
     assert "already on this course" in again.summary()
+
+
+def test_the_rows_with_problems_never_go_into_the_data_folder_or_over_the_list(ctx, tmp_path):
+    """--problems-out follows every output's rules, checked before anybody is added."""
+    cid = new_course(ctx)
+    code = course_code(ctx, cid)
+    folder = str(ctx.data_dir)
+    ctx.db.checkpoint()
+    path = tmp_path / "referrals.csv"
+    path.write_bytes(realistic("bom-crlf"))
+    original = path.read_bytes()
+    base = ["import", "participants", "--course", code, "--data-dir", folder, "--skip-bad"]
+    inside = ctx.data_dir / "send-back.csv"
+    run = cli(*base, "--problems-out", str(inside), str(path))
+    assert run.returncode != 0 and "data folder" in run.stderr and "Traceback" not in run.stderr
+    assert not inside.exists()
+    run = cli(*base, "--force", "--problems-out", str(path), str(path))
+    assert run.returncode != 0 and "list being imported" in run.stderr
+    assert path.read_bytes() == original
+    with ctx.db.read() as s:  # refused before anybody was added
+        assert not s.scalars(select(Enrolment).where(Enrolment.course_id == cid)).all()

@@ -184,3 +184,32 @@ def test_opening_the_window_without_a_screen_says_so_in_one_line(tmp_path):
     assert out.returncode == 1
     assert out.stderr.count("\n") == 1
     assert "no screen" in out.stderr
+
+
+def test_data_dir_before_the_command_is_the_folder_used(tmp_path, monkeypatch):
+    # `escape-desktop --data-dir D demo` used to write into the per-user folder instead of D.
+    home = tmp_path / "home"
+    monkeypatch.delenv("ESCAPE_DESKTOP_DATA_DIR", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("XDG_DATA_HOME", str(home / "share"))
+    monkeypatch.setenv("LOCALAPPDATA", str(home / "local"))
+    folder = tmp_path / "d"
+    assert main(["--data-dir", str(folder), "demo", "--seed", "3"]) == 0
+    assert (folder / DB_FILENAME).exists()
+    assert not any(p.name == DB_FILENAME for p in home.rglob("*"))
+    # given after the command it still works, and the command's own value wins
+    other = tmp_path / "e"
+    assert main(["--data-dir", str(folder), "demo", "--data-dir", str(other)]) == 0
+    assert (other / DB_FILENAME).exists()
+
+
+def test_a_course_code_typed_in_lower_case_finds_the_course(tmp_path):
+    from escape_desktop.commands.base import course_id
+
+    folder = tmp_path / "d"
+    assert main(["demo", "--data-dir", str(folder), "--seed", "3"]) == 0
+    ctx = AppContext.open(folder)
+    try:
+        assert course_id(ctx, "kh-2026-001") == course_id(ctx, "KH-2026-001")
+    finally:
+        ctx.close()

@@ -475,3 +475,38 @@ def test_warnings_are_shown_and_the_row_still_added(qtbot, ctx, tmp_path):
     assert dialog.good_model.rowCount() == 1 and dialog.bad_model.rowCount() == 0
     assert "Line 2: Sex" in dialog.notes.text()
     assert dialog.add_button.isEnabled()
+
+
+def test_saving_the_problems_never_replaces_the_list_or_a_file_not_asked_about(
+    qtbot, ctx, tmp_path, monkeypatch, messages
+):
+    cid = new_course(ctx)
+    path = tmp_path / "referrals.csv"
+    path.write_bytes(realistic("bom-crlf"))
+    original = path.read_bytes()
+    dialog = open_import(qtbot, ctx, cid, path)
+    # Chosen in the dialog (and "replace" confirmed): still the list being imported.
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (str(path), ""))
+    qtbot.mouseClick(dialog.save_problems, Qt.MouseButton.LeftButton)
+    assert path.read_bytes() == original
+    assert messages and "referral list" in messages[-1][1]
+    # Typed without ".csv" (Linux's dialog adds nothing and asks nothing): the .csv file that
+    # is already there is not replaced.
+    other = tmp_path / "last week.csv"
+    other.write_text("kept", encoding="utf-8")
+    typed = str(tmp_path / "last week")
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", lambda *_a: (typed, ""))
+    qtbot.mouseClick(dialog.save_problems, Qt.MouseButton.LeftButton)
+    assert other.read_text(encoding="utf-8") == "kept"
+    assert "already exists" in messages[-1][1]
+
+
+def test_a_path_pasted_with_quotes_from_explorer_is_read(qtbot, ctx, tmp_path, messages):
+    cid = new_course(ctx)
+    path = tmp_path / "referrals.csv"
+    path.write_bytes(realistic("bom-crlf"))
+    dialog = open_import(qtbot, ctx, cid)
+    dialog.path.setText(f'"{path}"')  # Explorer's "Copy as path"
+    dialog.load()
+    assert dialog.preview is not None and len(dialog.preview.good) == 7
+    assert dialog.add_button.isEnabled()

@@ -188,3 +188,15 @@ def test_export_dialog_picture(qtbot, demo_ctx, demo_today, bus, size):
         docs = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
         if docs.is_dir() and __import__("os").environ.get("ESCAPE_SHOTS"):
             picture.save(str(docs / "export-dialog.png"))
+
+
+def test_a_path_pasted_with_quotes_from_explorer_saves_there(
+    qtbot, demo_ctx, demo_today, bus, tmp_path
+):
+    dialog = make_dialog(qtbot, demo_ctx, bus, demo_today)
+    target = tmp_path / "upload.csv"
+    dialog.path.setText(f'"{target}"')  # Explorer's "Copy as path"
+    with qtbot.waitSignal(bus.changed, timeout=10_000):
+        dialog.start_export()
+    assert target.exists() and (tmp_path / "upload.manifest.json").exists()
+    assert [p.name for p in tmp_path.iterdir() if '"' in p.name] == []

@@ -90,3 +90,12 @@ def choose_folder(parent: QWidget | None, data_dir: Path | str | None, title: st
     if path:
         remember_folder(data_dir, path)
     return path
+
+
+def typed_path(text: str) -> str:
+    """A path as typed or pasted in a box: spaces trimmed, and the double quotes that
+    Windows Explorer's "Copy as path" puts round it taken off."""
+    name = text.strip()
+    if len(name) >= 2 and name[0] == name[-1] == '"':
+        name = name[1:-1].strip()
+    return name

@@ -439,7 +439,7 @@ class ExportDialog(QDialog):
     def attendance_path(self) -> Path | None:
         if not self.attendance.isChecked():
             return None
-        main = Path(self.path.text().strip())
+        main = Path(file_dialogs.typed_path(self.path.text()))
         return main.with_name(f"{main.stem}-attendance.csv")
 
     # ------------------------------------------------------------------ preview
@@ -494,7 +494,7 @@ class ExportDialog(QDialog):
     def start_export(self) -> None:
         if self._job is not None:
             return
-        target = self.path.text().strip()
+        target = file_dialogs.typed_path(self.path.text())
         if not target:
             self._show_error("Choose where to save the file first (Choose… next to Save to).")
             self.path.setFocus()

@@ -298,7 +298,7 @@ class ImportDialog(QDialog):
     # --- reading the file --------------------------------------------------------------
     def _key(self) -> tuple[str, bool, bool]:
         return (
-            self.path.text().strip(),
+            file_dialogs.typed_path(self.path.text()),
             self.all_consented.isChecked(),
             self.all_share.isChecked(),
         )
@@ -505,12 +505,22 @@ class ImportDialog(QDialog):
         )
         if not name:
             return
-        if not name.lower().endswith(".csv"):
+        # The dialog asked about replacing the name as typed; a ".csv" we add ourselves was
+        # never asked about, so that file is not replaced.
+        asked = name.lower().endswith(".csv")
+        if not asked:
             name += ".csv"
         if refuse_data_folder(self, name, self.ctx.data_dir):
             return
+        if _same_file(name, self._key()[0]):
+            error_dialog.show_message(
+                self,
+                "Could not save the list",
+                "That is the referral list itself; choose another name for the rows with problems.",
+            )
+            return
         try:
-            count = save_problems_csv(p, name, overwrite=True)
+            count = save_problems_csv(p, name, overwrite=asked)
         except KnownError as e:
             error_dialog.show_message(self, "Could not save the list", str(e))
             return
@@ -533,6 +543,13 @@ class ImportDialog(QDialog):
             return
         self.added = ids
         self.accept()
+
+
+def _same_file(a: str, b: str) -> bool:
+    try:
+        return Path(a).exists() and Path(a).samefile(b)
+    except OSError:
+        return False
 
 
 def _consent_word(value: bool | None) -> str:
