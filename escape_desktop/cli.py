@@ -24,16 +24,27 @@ def build_parser() -> argparse.ArgumentParser:
         def error(self, message: str) -> NoReturn:
             self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", help="data folder (default: per user)")
-    common.add_argument(
-        "--passphrase-file", metavar="F", help="file holding the passphrase of encrypted data"
-    )
+    def add_common(p: argparse.ArgumentParser, default: object) -> None:
+        p.add_argument(
+            "--data-dir", metavar="DIR", default=default, help="data folder (default: per user)"
+        )
+        p.add_argument(
+            "--passphrase-file",
+            metavar="F",
+            default=default,
+            help="file holding the passphrase of encrypted data",
+        )
+
     parser = Parser(
         prog="escape-desktop",
         description="Run ESCAPE-pain classes: courses, register, circuit, measures, documents.",
-        parents=[common],
     )
+    add_common(parser, None)
+    # The same options after the command. Their default is "not given", so a sub-command does
+    # not put None over `escape-desktop --data-dir D restore ...`: that silently used the
+    # per-user folder instead of D (restore, demo, backup all went to the wrong data).
+    common = argparse.ArgumentParser(add_help=False)
+    add_common(common, argparse.SUPPRESS)
     parser.add_argument("--version", action="version", version=f"escape-desktop {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in MODULES:

@@ -308,3 +308,23 @@ def test_progress_reports_for_a_course_where_everyone_withdrew_say_so(
     err = one_line(capsys.readouterr().err)
     assert "withdrew" in err and "Nobody is on" not in err
     assert not out.exists()
+
+
+def test_data_dir_before_the_command_is_the_folder_used(tmp_path, monkeypatch, capsys):
+    """`escape-desktop --data-dir D demo` (the form --help shows) used the per-user folder
+    instead of D: a restore or a backup then went to the wrong data without a word."""
+    default = tmp_path / "per-user"
+    monkeypatch.setenv("ESCAPE_DESKTOP_DATA_DIR", str(default))
+    chosen = tmp_path / "chosen"
+    assert main(["--data-dir", str(chosen), "demo"]) == 0
+    assert (chosen / DB_FILENAME).exists()
+    assert not default.exists()
+    # and the passphrase file given before the command reaches it too
+    secret = tmp_path / "pw.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    locked = tmp_path / "locked"
+    assert main(["--data-dir", str(locked), "--passphrase-file", str(secret), "demo"]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", str(locked), "--passphrase-file", str(secret), "check"]) == 0
+    assert (locked / "key.json").exists()
+    assert not default.exists()
