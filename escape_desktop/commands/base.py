@@ -156,7 +156,9 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     created = not folder.exists()
     make_private_folder(folder)
     lock = WriterLock(folder)
-    if not lock.try_acquire():
+    # A command that only adds a file (a backup) queues behind another command for a while:
+    # the scheduled backup and a manual one meeting must both be made, not one refused.
+    if not lock.try_acquire(wait=float(getattr(args, "wait_for_writer", 0))):
         if app_is_running(folder):
             raise CommandError(window)
         raise CommandError(

@@ -54,8 +54,14 @@ def _commands(folder: Path, tmp_path: Path) -> list[list[str]]:
 
 
 def test_every_data_changing_command_is_refused_while_the_window_holds_the_data(
-    demo_ctx: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_ctx: AppContext,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from escape_desktop.commands import safety
+
+    monkeypatch.setattr(safety, "BACKUP_QUEUE_SECONDS", 0.2)  # backup waits a little first
     folder = demo_ctx.data_dir
     demo_ctx.close()
     before = _digest(folder / DB_FILENAME)
@@ -478,3 +484,28 @@ def test_a_window_whose_file_was_replaced_makes_no_backup_of_the_old_one(
     with pytest.raises(WritesStopped):
         backups.backup_now(demo_ctx, "close")
     assert B.list_backups(B.backups_dir(demo_ctx.data_dir)) == []
+
+
+def test_a_backup_waits_for_another_command_to_finish_rather_than_fail(
+    demo_ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The automatic backup and a manual one, or two scripted ones, meeting: the second
+    was refused ("wait for it to finish"); it now queues and both backups are made."""
+    import threading
+    import time
+
+    folder = demo_ctx.data_dir
+    demo_ctx.close()
+    holding = threading.Event()
+
+    def another_command() -> None:  # a backup or a receive, running for a second
+        other = WriterLock(folder)
+        assert other.try_acquire()
+        holding.set()
+        time.sleep(1.0)
+        other.release()
+
+    threading.Thread(target=another_command).start()
+    assert holding.wait(10)
+    assert main(["backup", "--data-dir", str(folder)]) == 0, capsys.readouterr().err
+    assert len(B.list_backups(B.backups_dir(folder))) == 1
