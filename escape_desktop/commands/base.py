@@ -62,7 +62,10 @@ def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> 
             f"The {what} file {path} is not a plain text file; save the {what} in it as "
             "plain text (Notepad does) and try again."
         )
-    return text.rstrip("\r\n")
+    # Spaces around it too: cmd.exe's `echo secret > pw.txt` writes "secret \r\n", and a
+    # passphrase may never start or end with a space (keys.passphrase_problem), so they are
+    # never part of it; kept, they made the right passphrase "not right".
+    return text.strip(" \t\r\n")
 
 
 def read_passphrase(args: argparse.Namespace) -> str | None:
@@ -70,7 +73,7 @@ def read_passphrase(args: argparse.Namespace) -> str | None:
     if path:
         return read_secret_file(path, "passphrase")
     # A BOM can reach the variable too, when it is set from a file Notepad saved.
-    value = os.environ.get(PASSPHRASE_ENV, "").removeprefix("\ufeff").rstrip("\r\n")
+    value = os.environ.get(PASSPHRASE_ENV, "").removeprefix("\ufeff").strip(" \t\r\n")
     return value or None
 
 
