@@ -328,3 +328,25 @@ def test_data_dir_before_the_command_is_the_folder_used(tmp_path, monkeypatch, c
     assert main(["--data-dir", str(locked), "--passphrase-file", str(secret), "check"]) == 0
     assert (locked / "key.json").exists()
     assert not default.exists()
+
+
+def test_a_missing_key_file_is_named_not_called_damage(tmp_path, capsys):
+    """key.json deleted or moved beside encrypted data: the command line said "damaged, or
+    the passphrase is wrong; restore a backup", which cannot help (every backup needs the key)."""
+    folder = tmp_path / "data"
+    secret = tmp_path / "pw.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    where = ["--data-dir", str(folder), "--passphrase-file", str(secret)]
+    assert main(["demo", *where]) == 0
+    assert main(["backup", *where]) == 0  # keeps a copy of key.json in backups/
+    (folder / "key.json").unlink()
+    before = (folder / DB_FILENAME).read_bytes()
+    capsys.readouterr()
+    for argv in (["check", *where], ["courses", *where], ["demo", *where], ["check", *where[:2]]):
+        assert main(argv) == 1, argv
+        said = one_line(capsys.readouterr().err)
+        assert "key.json" in said and "missing" in said and "backups" in said, said
+        assert "passphrase is wrong" not in said
+    assert (folder / DB_FILENAME).read_bytes() == before
+    (folder / "key.json").write_bytes((folder / "backups" / "key.json").read_bytes())
+    assert main(["check", *where]) == 0  # doing what it said works
