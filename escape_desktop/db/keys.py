@@ -149,6 +149,11 @@ def read_key_path(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise KnownError(f"There is no key file in {folder}; this data is not encrypted.") from None
     except (OSError, ValueError, UnicodeDecodeError) as e:
+        if path.name != KEY_FILENAME:  # the copy travelling with a backup (b.db.key.json)
+            raise KeyFileDamaged(
+                f"The key file {path.name} beside the backup cannot be read; copy it again "
+                "from where the backup came from, then try again. Nothing was changed."
+            ) from e
         raise KeyFileDamaged(
             "The key file (key.json) in the data folder cannot be read; restore it from a "
             "backup folder, where a copy is kept beside the backups."

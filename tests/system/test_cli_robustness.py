@@ -350,3 +350,23 @@ def test_a_missing_key_file_is_named_not_called_damage(tmp_path, capsys):
     assert (folder / DB_FILENAME).read_bytes() == before
     (folder / "key.json").write_bytes((folder / "backups" / "key.json").read_bytes())
     assert main(["check", *where]) == 0  # doing what it said works
+
+
+def test_a_damaged_key_file_beside_a_backup_is_named_as_that_file(tmp_path, capsys):
+    """It said key.json "in the data folder" was unreadable, sending the instructor to a
+    data folder that was fine (or did not exist yet)."""
+    folder = tmp_path / "data"
+    secret = tmp_path / "pw.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    assert main(["demo", "--data-dir", str(folder), "--passphrase-file", str(secret)]) == 0
+    stick = tmp_path / "stick.db"
+    assert main(["backup", "--out", str(stick), "--data-dir", str(folder),
+                 "--passphrase-file", str(secret)]) == 0  # fmt: skip
+    (tmp_path / "stick.db.key.json").write_text("{", encoding="utf-8")
+    capsys.readouterr()
+    new = tmp_path / "new"
+    argv = ["restore", str(stick), "--data-dir", str(new), "--passphrase-file", str(secret)]
+    assert main(argv) == 1
+    said = one_line(capsys.readouterr().err)
+    assert "stick.db.key.json" in said and "data folder" not in said, said
+    assert not new.exists()
