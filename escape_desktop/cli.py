@@ -159,6 +159,23 @@ def run_command(args: argparse.Namespace) -> int:
     except BrokenPipeError:
         return 0
     except Exception as e:  # never a traceback on the command line
+        from pathlib import Path
+
+        from escape_desktop.db.errors import explain
+
+        # A full disk met outside the guarded writes (a key file rewritten by `passphrase
+        # change`) still gets its one sentence, naming the folder that is full.
+        name = getattr(e, "filename", None)
+        if isinstance(name, str):
+            where: Path | None = Path(name).parent
+        else:
+            from escape_desktop.paths import resolve_data_dir
+
+            where = resolve_data_dir(getattr(args, "data_dir", None))
+        known = explain(e, folder=where)
+        if known is not None:
+            print(str(known), file=sys.stderr)
+            return 1
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
         print(f"Something went wrong: {type(e).__name__}: {e}", file=sys.stderr)
         return 2

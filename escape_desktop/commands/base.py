@@ -63,7 +63,10 @@ def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> 
             f"The {what} file {path} is not a plain text file; save the {what} in it as "
             "plain text (Notepad does) and try again."
         )
-    return text.rstrip("\r\n")
+    # Spaces around it too: cmd.exe's `echo secret > pw.txt` writes "secret \r\n", and a
+    # passphrase may never start or end with a space (keys.passphrase_problem), so they are
+    # never part of it; kept, they made the right passphrase "not right".
+    return text.strip(" \t\r\n")
 
 
 def read_passphrase(args: argparse.Namespace) -> str | None:
@@ -71,7 +74,7 @@ def read_passphrase(args: argparse.Namespace) -> str | None:
     if path:
         return read_secret_file(path, "passphrase")
     # A BOM can reach the variable too, when it is set from a file Notepad saved.
-    value = os.environ.get(PASSPHRASE_ENV, "").removeprefix("\ufeff").rstrip("\r\n")
+    value = os.environ.get(PASSPHRASE_ENV, "").removeprefix("\ufeff").strip(" \t\r\n")
     return value or None
 
 
@@ -157,7 +160,9 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     created = not folder.exists()
     make_private_folder(folder)
     lock = WriterLock(folder)
-    if not lock.try_acquire():
+    # A command that only adds a file (a backup) queues behind another command for a while:
+    # the scheduled backup and a manual one meeting must both be made, not one refused.
+    if not lock.try_acquire(wait=float(getattr(args, "wait_for_writer", 0))):
         if app_is_running(folder):
             raise CommandError(window)
         raise CommandError(

@@ -20,6 +20,9 @@ from .base import (
 )
 
 LOCK_FILENAME = "app.lock"
+# How long `backup` waits for another command (say, a second backup) to finish before it
+# gives up; a backup of the demo-sized data takes about a second.
+BACKUP_QUEUE_SECONDS = 60
 PASSPHRASE_DOING = {
     "change": "change the passphrase",
     "reset": "reset the passphrase",
@@ -31,7 +34,7 @@ PASSPHRASE_DOING = {
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help="write a checked backup of the data")
     add_out_argument(p, "backup file to write (default: the data folder's backups)")
-    p.set_defaults(func=cmd_backup, writes="make the backup")
+    p.set_defaults(func=cmd_backup, writes="make the backup", wait_for_writer=BACKUP_QUEUE_SECONDS)
 
     p = sub.add_parser("restore", parents=[common], help="put a backup in place of the data")
     p.add_argument("file", metavar="FILE")

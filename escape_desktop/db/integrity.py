@@ -5,12 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from .engine import Database
-from .errors import KnownError, explain
+from .errors import KnownError, NotADatabase, explain
 from .schema_version import schema_state
 
 
-def integrity_problems(db: Database, *, full: bool = True) -> list[str]:
-    """Plain sentences, one per problem; empty when the database is healthy."""
+def integrity_problems(
+    db: Database, *, full: bool = True, disk_errors_raise: bool = False
+) -> list[str]:
+    """Plain sentences, one per problem; empty when the database is healthy.
+
+    With ``disk_errors_raise``, a disk that is full, busy or failing raises its own sentence
+    instead of counting as damage to the file.
+    """
     from sqlalchemy import text  # here: importing this module must not pay for SQLAlchemy
 
     problems: list[str] = []
@@ -38,6 +44,8 @@ def integrity_problems(db: Database, *, full: bool = True) -> list[str]:
         problems.append(str(e))
     except Exception as e:  # the driver's errors for a damaged or foreign file
         known = explain(e)
+        if known is not None and disk_errors_raise and not isinstance(known, NotADatabase):
+            raise known from e
         if known is not None:
             problems.append(str(known))
         elif _is_driver_error(e):  # any other complaint about the file itself is damage too
@@ -80,7 +88,11 @@ def write_guard_problems(db: Database) -> list[str]:
     content checksums of plain data; empty when the data may be changed."""
     from .checksums import content_problems
 
-    return integrity_problems(db, full=False) or content_problems(db.path, db.key)
+    # A full disk is not damage: "the data file is damaged, restore a backup" sent the
+    # instructor to replace good data, when freeing some space was all it needed.
+    return integrity_problems(db, full=False, disk_errors_raise=True) or content_problems(
+        db.path, db.key
+    )
 
 
 def file_problems(path: Path, key: bytes | None) -> list[str]:

@@ -149,6 +149,11 @@ def read_key_path(path: Path) -> dict[str, Any]:
     except FileNotFoundError:
         raise KnownError(f"There is no key file in {folder}; this data is not encrypted.") from None
     except (OSError, ValueError, UnicodeDecodeError) as e:
+        if path.name != KEY_FILENAME:  # the copy travelling with a backup (b.db.key.json)
+            raise KeyFileDamaged(
+                f"The key file {path.name} beside the backup cannot be read; copy it again "
+                "from where the backup came from, then try again. Nothing was changed."
+            ) from e
         raise KeyFileDamaged(
             "The key file (key.json) in the data folder cannot be read; restore it from a "
             "backup folder, where a copy is kept beside the backups."
@@ -215,10 +220,40 @@ def create_key(
     return NewKey(raw, code)
 
 
+# The first 16 bytes of every unencrypted SQLite file; an encrypted one starts with random salt.
+_PLAIN_HEADER = b"SQLite format 3\x00"
+
+
+def _refuse_if_key_file_missing(folder: Path) -> None:
+    """Encrypted data whose key.json was deleted or moved: say so, and where the copy is.
+
+    Without this the data was opened as plain and refused as "damaged, or the passphrase is
+    wrong, restore a backup" — which cannot help, every backup needs the same key file.
+    """
+    db = folder / "escape.db"  # engine.DB_FILENAME; engine imports this module
+    try:
+        with db.open("rb") as f:
+            head = f.read(len(_PLAIN_HEADER))
+    except OSError:
+        return  # no data file: a new folder, or a missing one the caller explains
+    if len(head) < len(_PLAIN_HEADER) or head == _PLAIN_HEADER:
+        return
+    if (folder / BACKUP_KEY_COPY).is_file():
+        raise KeyFileDamaged(
+            f"The key file (key.json) is missing from {folder}; copy key.json from its backups "
+            "folder back beside escape.db, then try again."
+        )
+    raise KeyFileDamaged(
+        f"The key file (key.json) is missing from {folder}; copy it back from a backup copy "
+        "(each one has its key file beside it), then try again."
+    )
+
+
 def unlock(folder: Path, passphrase: str | None) -> bytes | None:
     """The raw key for ``folder``'s database, or None when the folder is not encrypted."""
     folder = Path(folder)
     if not is_encrypted(folder):
+        _refuse_if_key_file_missing(folder)
         return None
     if not passphrase:
         raise PassphraseNeeded(

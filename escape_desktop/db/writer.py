@@ -13,7 +13,7 @@ WRITER_LOCK_FILENAME = "writer.lock"
 
 
 class WriterLock:
-    """The data folder's writer lock; ``try_acquire`` never waits."""
+    """The data folder's writer lock; ``try_acquire`` waits only as long as it is told."""
 
     def __init__(self, folder: Path):
         from filelock import FileLock
@@ -23,11 +23,12 @@ class WriterLock:
         # must be refused just as another process is.
         self._lock = FileLock(self.path, is_singleton=False)
 
-    def try_acquire(self) -> bool:
+    def try_acquire(self, wait: float = 0) -> bool:
+        """Take the lock, waiting up to ``wait`` seconds for its holder to finish."""
         from filelock import Timeout
 
         try:
-            self._lock.acquire(timeout=0)
+            self._lock.acquire(timeout=wait, poll_interval=0.1)
         except Timeout:
             return False
         return True

@@ -54,8 +54,14 @@ def _commands(folder: Path, tmp_path: Path) -> list[list[str]]:
 
 
 def test_every_data_changing_command_is_refused_while_the_window_holds_the_data(
-    demo_ctx: AppContext, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    demo_ctx: AppContext,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
+    from escape_desktop.commands import safety
+
+    monkeypatch.setattr(safety, "BACKUP_QUEUE_SECONDS", 0.2)  # backup waits a little first
     folder = demo_ctx.data_dir
     demo_ctx.close()
     before = _digest(folder / DB_FILENAME)
@@ -478,3 +484,85 @@ def test_a_window_whose_file_was_replaced_makes_no_backup_of_the_old_one(
     with pytest.raises(WritesStopped):
         backups.backup_now(demo_ctx, "close")
     assert B.list_backups(B.backups_dir(demo_ctx.data_dir)) == []
+
+
+def test_a_backup_waits_for_another_command_to_finish_rather_than_fail(
+    demo_ctx: AppContext, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The automatic backup and a manual one, or two scripted ones, meeting: the second
+    was refused ("wait for it to finish"); it now queues and both backups are made."""
+    import threading
+    import time
+
+    folder = demo_ctx.data_dir
+    demo_ctx.close()
+    holding = threading.Event()
+
+    def another_command() -> None:  # a backup or a receive, running for a second
+        other = WriterLock(folder)
+        assert other.try_acquire()
+        holding.set()
+        time.sleep(1.0)
+        other.release()
+
+    threading.Thread(target=another_command).start()
+    assert holding.wait(10)
+    assert main(["backup", "--data-dir", str(folder)]) == 0, capsys.readouterr().err
+    assert len(B.list_backups(B.backups_dir(folder))) == 1
+
+
+def test_a_full_disk_is_not_called_damage_by_the_write_guard(
+    demo_ctx: AppContext,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`course receive` on a full disk said the data file was damaged and to restore a
+    backup; the data was fine and the disk only needed space."""
+    from escape_desktop.db import integrity
+
+    folder = demo_ctx.data_dir
+    demo_ctx.close()
+    before = _digest(folder / DB_FILENAME)
+    people = tmp_path / "people.csv"
+    people.write_text(CSV, encoding="utf-8")
+
+    def disk_failing(db: object) -> str:
+        raise sqlite3.OperationalError("disk I/O error")
+
+    monkeypatch.setattr(integrity, "schema_state", disk_failing)
+    argv = ["import", "participants", "--course", "KH-2026-003", str(people)]
+    assert main([*argv, "--data-dir", str(folder)]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Traceback" not in err
+    assert "disk" in err and "damaged" not in err and "restore" not in err, err
+    assert _digest(folder / DB_FILENAME) == before
+
+
+def test_a_full_disk_while_changing_the_passphrase_is_one_sentence(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import errno
+
+    from escape_desktop.db import keys
+
+    folder = tmp_path / "data"
+    old, new = tmp_path / "old.txt", tmp_path / "new.txt"
+    old.write_text(PASS + "\n", encoding="utf-8")
+    new.write_text("a different long passphrase\n", encoding="utf-8")
+    where = ["--data-dir", str(folder), "--passphrase-file", str(old)]
+    assert main(["demo", *where]) == 0
+    key_before = (folder / "key.json").read_bytes()
+    capsys.readouterr()
+
+    def full(path: Path, text: str) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(keys, "write_atomically", full)
+    assert main(["passphrase", "change", "--new-passphrase-file", str(new), *where]) == 1
+    err = capsys.readouterr().err.strip()
+    assert "\n" not in err and "Something went wrong" not in err and "Errno" not in err, err
+    assert "full" in err and str(folder) in err
+    assert (folder / "key.json").read_bytes() == key_before
+    monkeypatch.undo()
+    assert main(["check", *where]) == 0  # the old passphrase still opens it

@@ -308,3 +308,65 @@ def test_progress_reports_for_a_course_where_everyone_withdrew_say_so(
     err = one_line(capsys.readouterr().err)
     assert "withdrew" in err and "Nobody is on" not in err
     assert not out.exists()
+
+
+def test_data_dir_before_the_command_is_the_folder_used(tmp_path, monkeypatch, capsys):
+    """`escape-desktop --data-dir D demo` (the form --help shows) used the per-user folder
+    instead of D: a restore or a backup then went to the wrong data without a word."""
+    default = tmp_path / "per-user"
+    monkeypatch.setenv("ESCAPE_DESKTOP_DATA_DIR", str(default))
+    chosen = tmp_path / "chosen"
+    assert main(["--data-dir", str(chosen), "demo"]) == 0
+    assert (chosen / DB_FILENAME).exists()
+    assert not default.exists()
+    # and the passphrase file given before the command reaches it too
+    secret = tmp_path / "pw.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    locked = tmp_path / "locked"
+    assert main(["--data-dir", str(locked), "--passphrase-file", str(secret), "demo"]) == 0
+    capsys.readouterr()
+    assert main(["--data-dir", str(locked), "--passphrase-file", str(secret), "check"]) == 0
+    assert (locked / "key.json").exists()
+    assert not default.exists()
+
+
+def test_a_missing_key_file_is_named_not_called_damage(tmp_path, capsys):
+    """key.json deleted or moved beside encrypted data: the command line said "damaged, or
+    the passphrase is wrong; restore a backup", which cannot help (every backup needs the key)."""
+    folder = tmp_path / "data"
+    secret = tmp_path / "pw.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    where = ["--data-dir", str(folder), "--passphrase-file", str(secret)]
+    assert main(["demo", *where]) == 0
+    assert main(["backup", *where]) == 0  # keeps a copy of key.json in backups/
+    (folder / "key.json").unlink()
+    before = (folder / DB_FILENAME).read_bytes()
+    capsys.readouterr()
+    for argv in (["check", *where], ["courses", *where], ["demo", *where], ["check", *where[:2]]):
+        assert main(argv) == 1, argv
+        said = one_line(capsys.readouterr().err)
+        assert "key.json" in said and "missing" in said and "backups" in said, said
+        assert "passphrase is wrong" not in said
+    assert (folder / DB_FILENAME).read_bytes() == before
+    (folder / "key.json").write_bytes((folder / "backups" / "key.json").read_bytes())
+    assert main(["check", *where]) == 0  # doing what it said works
+
+
+def test_a_damaged_key_file_beside_a_backup_is_named_as_that_file(tmp_path, capsys):
+    """It said key.json "in the data folder" was unreadable, sending the instructor to a
+    data folder that was fine (or did not exist yet)."""
+    folder = tmp_path / "data"
+    secret = tmp_path / "pw.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    assert main(["demo", "--data-dir", str(folder), "--passphrase-file", str(secret)]) == 0
+    stick = tmp_path / "stick.db"
+    assert main(["backup", "--out", str(stick), "--data-dir", str(folder),
+                 "--passphrase-file", str(secret)]) == 0  # fmt: skip
+    (tmp_path / "stick.db.key.json").write_text("{", encoding="utf-8")
+    capsys.readouterr()
+    new = tmp_path / "new"
+    argv = ["restore", str(stick), "--data-dir", str(new), "--passphrase-file", str(secret)]
+    assert main(argv) == 1
+    said = one_line(capsys.readouterr().err)
+    assert "stick.db.key.json" in said and "data folder" not in said, said
+    assert not new.exists()

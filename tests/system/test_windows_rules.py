@@ -52,6 +52,11 @@ def locked_folder(tmp_path: Path) -> Path:
             codecs.BOM_UTF16_BE + (SECRET + "\r\n").encode("utf-16-be"), id="utf-16-be-bom"
         ),
         pytest.param(codecs.BOM_UTF8 + SECRET.encode("utf-8"), id="no-line-end"),
+        # cmd.exe: `echo <passphrase> > passphrase.txt` keeps the space before the >
+        pytest.param((SECRET + " \r\n").encode("utf-8"), id="cmd-echo-trailing-space"),
+        pytest.param(
+            codecs.BOM_UTF8 + (SECRET + "  \r\n").encode("utf-8"), id="notepad-trailing-spaces"
+        ),
     ],
 )
 def test_passphrase_files_from_windows_tools_unlock_the_data(
