@@ -26,3 +26,23 @@ def test_first_run_passphrase_message_does_not_squeeze_the_dialog(qtbot):
     assert dialog.size() == before
     assert intro.height() >= intro.heightForWidth(intro.width())
     assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())
+
+
+def test_enrol_dialog_opens_tall_enough_for_the_form_and_the_screening(qtbot, demo_ctx):
+    from escape_desktop.db.models import Course
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.people.participant_dialog import EnrolDialog
+    from escape_desktop.ui.people.people_ops import PeopleOps
+
+    with demo_ctx.db.read() as s:
+        cid = s.query(Course.id).order_by(Course.id).first()[0]
+    dialog = EnrolDialog(None, demo_ctx, PeopleOps(demo_ctx, ChangeBus()), cid, course_label="x")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    available = dialog.screen().availableGeometry().height()
+    needed = dialog.body.minimumHeight()
+    # The whole form shows without scrolling where the screen is tall enough, and the dialog
+    # uses the screen's height (less a title bar) where it is not.
+    assert dialog.body_scroll.viewport().height() >= min(needed, available - 200)
+    assert dialog.frameGeometry().height() <= available
