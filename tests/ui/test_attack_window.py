@@ -46,3 +46,29 @@ def test_enrol_dialog_opens_tall_enough_for_the_form_and_the_screening(qtbot, de
     # uses the screen's height (less a title bar) where it is not.
     assert dialog.body_scroll.viewport().height() >= min(needed, available - 200)
     assert dialog.frameGeometry().height() <= available
+
+
+def test_second_launch_on_windows_lends_the_foreground_to_the_open_window(
+    qtbot, tmp_path, monkeypatch
+):
+    import ctypes
+    import sys
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QLockFile
+
+    from escape_desktop.ui.app import single_instance
+
+    calls: list[int] = []
+    fake_user32 = SimpleNamespace(AllowSetForegroundWindow=lambda who: calls.append(who))
+    monkeypatch.setattr(sys, "platform", "win32")
+    monkeypatch.setattr(ctypes, "windll", SimpleNamespace(user32=fake_user32), raising=False)
+    held = QLockFile(str(tmp_path / single_instance.LOCK_FILENAME))
+    assert held.tryLock(100)  # the open window holds the folder
+    try:
+        second = single_instance.SingleInstance(tmp_path)
+        assert not second.acquire()
+    finally:
+        held.unlock()
+    # Windows only lets the process the user just started bring a window to the front.
+    assert calls == [single_instance.ASFW_ANY]
