@@ -24,15 +24,23 @@ def build_parser() -> argparse.ArgumentParser:
         def error(self, message: str) -> NoReturn:
             self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
 
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--data-dir", metavar="DIR", help="data folder (default: per user)")
-    common.add_argument(
-        "--passphrase-file", metavar="F", help="file holding the passphrase of encrypted data"
-    )
+    # SUPPRESS: a command's own copy of these options, left out, must not overwrite the one
+    # given before the command ("escape-desktop --data-dir D demo" used the per-user folder).
+    # The parser's own copy defaults to None; the commands' copy (its own action objects)
+    # is SUPPRESS, so leaving it out keeps what was given before the command.
+    def common_options(default: object) -> argparse.ArgumentParser:
+        options = argparse.ArgumentParser(add_help=False, argument_default=default)
+        options.add_argument("--data-dir", metavar="DIR", help="data folder (default: per user)")
+        options.add_argument(
+            "--passphrase-file", metavar="F", help="file holding the passphrase of encrypted data"
+        )
+        return options
+
+    common = common_options(argparse.SUPPRESS)
     parser = Parser(
         prog="escape-desktop",
         description="Run ESCAPE-pain classes: courses, register, circuit, measures, documents.",
-        parents=[common],
+        parents=[common_options(None)],
     )
     parser.add_argument("--version", action="version", version=f"escape-desktop {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
