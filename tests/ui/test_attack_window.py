@@ -72,3 +72,20 @@ def test_second_launch_on_windows_lends_the_foreground_to_the_open_window(
         held.unlock()
     # Windows only lets the process the user just started bring a window to the front.
     assert calls == [single_instance.ASFW_ANY]
+
+
+def test_circuit_cell_takes_done_pain_effort_typed_with_spaces(qtbot):
+    from PySide6.QtWidgets import QApplication
+
+    from escape_desktop.ui.circuit.cell_editor import CellEditor
+
+    editor = CellEditor()
+    qtbot.addWidget(editor)
+    editor.show()
+    qtbot.waitExposed(editor)
+    editor.activateWindow()
+    editor.fields["dose_achieved"].setFocus()
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is editor.fields["dose_achieved"])
+    for ch in "7 2 5":
+        qtbot.keyClicks(QApplication.focusWidget(), ch)
+    assert editor.values() == {"dose_achieved": "7", "pain": "2", "effort": "5"}
