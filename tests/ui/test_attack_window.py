@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
 
 from escape_desktop.ui.safety.passphrase_dialog import ChoosePassphraseDialog
 
 
-def test_first_run_passphrase_message_does_not_squeeze_the_dialog(qtbot):
+@pytest.mark.parametrize("large", [False, True])
+def test_first_run_passphrase_message_does_not_squeeze_the_dialog(qtbot, qapp, large):
+    from escape_desktop.ui.common import style
+
+    style.apply(qapp, large)
     dialog = ChoosePassphraseDialog()
     qtbot.addWidget(dialog)
     # As on the first run: a fourth button widens the dialog, so the intro wraps differently.
@@ -26,6 +31,7 @@ def test_first_run_passphrase_message_does_not_squeeze_the_dialog(qtbot):
     assert dialog.size() == before
     assert intro.height() >= intro.heightForWidth(intro.width())
     assert dialog.error.height() >= dialog.error.heightForWidth(dialog.error.width())
+    style.apply(qapp, False)
 
 
 def test_enrol_dialog_opens_tall_enough_for_the_form_and_the_screening(qtbot, demo_ctx):
@@ -89,3 +95,26 @@ def test_circuit_cell_takes_done_pain_effort_typed_with_spaces(qtbot):
     for ch in "7 2 5":
         qtbot.keyClicks(QApplication.focusWidget(), ch)
     assert editor.values() == {"dose_achieved": "7", "pain": "2", "effort": "5"}
+
+
+def test_class_day_opens_with_todays_column_in_view_on_a_small_screen(
+    qtbot, make_window, demo_ctx, monkeypatch
+):
+    from datetime import date
+
+    from PySide6.QtCore import QRect
+
+    from escape_desktop.ui.app import main_window
+
+    # A 1024x768 hall laptop (less its taskbar): today's column is far to the right.
+    monkeypatch.setattr(
+        main_window.MainWindow, "available_geometry", lambda self: QRect(0, 0, 1024, 728)
+    )
+    window = make_window(demo_ctx, date(2026, 11, 27))  # session 6 of the running course
+    qtbot.waitExposed(window)
+    qtbot.wait(100)
+    table = window.course_view.register.table
+    current = table.currentIndex()
+    assert current.isValid() and current.column() > 0
+    # The instructor sees the cell the first key will mark, without scrolling to find it.
+    assert table.viewport().rect().intersects(table.visualRect(current))

@@ -190,6 +190,19 @@ class ChoosePassphraseDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        # A top-level dialog does not ask wrapped labels for their height at its width, and
+        # squeezed the question (with large text, or a fourth button added on the first run).
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        for label in self.findChildren(QLabel):
+            if label.wordWrap() and label.text() and label is not self.error:
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+        layout.activate()
+        self.resize(self.width(), max(self.height(), self.minimumSizeHint().height()))
+        super().showEvent(event)
+
     def try_accept(self) -> None:
         text = self.new.text()
         problem = keys.passphrase_problem(text)
