@@ -118,3 +118,20 @@ def test_class_day_opens_with_todays_column_in_view_on_a_small_screen(
     assert current.isValid() and current.column() > 0
     # The instructor sees the cell the first key will mark, without scrolling to find it.
     assert table.viewport().rect().intersects(table.visualRect(current))
+
+
+def test_todays_column_stays_in_view_when_the_window_shrinks_to_the_screen(
+    qtbot, make_window, demo_ctx
+):
+    from datetime import date
+
+    window = make_window(demo_ctx, date(2026, 11, 27))  # opens on session 6 of the course
+    qtbot.waitExposed(window)
+    window.resize(1900, 1000)
+    qtbot.wait(50)
+    table = window.course_view.register.table
+    current = table.currentIndex()
+    assert current.isValid() and current.column() > 0
+    window.resize(1000, 700)  # maximised on a 1024x768 laptop, after the class day opened
+    qtbot.wait(50)
+    assert table.viewport().rect().intersects(table.visualRect(current))
