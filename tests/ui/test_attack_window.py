@@ -135,3 +135,11 @@ def test_todays_column_stays_in_view_when_the_window_shrinks_to_the_screen(
     window.resize(1000, 700)  # maximised on a 1024x768 laptop, after the class day opened
     qtbot.wait(50)
     assert table.viewport().rect().intersects(table.visualRect(current))
+
+
+def test_register_help_names_the_apologies_key_the_screen_names():
+    from escape_desktop.ui.app.help_dialog import page_text
+
+    # The register's own hint says "S apologies sent"; the guide said "L for apologies".
+    text = " ".join(page_text("register").split())
+    assert "S for apologies" in text
