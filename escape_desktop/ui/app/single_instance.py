@@ -8,6 +8,7 @@ exists; QLockFile then treats it as stale and takes it over.
 from __future__ import annotations
 
 import hashlib
+import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLockFile, QObject, Signal
@@ -98,6 +99,7 @@ class SingleInstance(QObject):
             self.activateRequested.emit()
 
     def _ask_other_to_raise(self) -> bool:
+        lend_foreground()
         sock = QLocalSocket()
         sock.connectToServer(server_name(self.data_dir))
         if not sock.waitForConnected(TIMEOUT_MS):
@@ -114,6 +116,26 @@ class SingleInstance(QObject):
             self.server = None
         self.writer.release()
         self.lock.unlock()
+
+
+ASFW_ANY = -1
+
+
+def lend_foreground() -> None:
+    """Let the running window come to the front on Windows.
+
+    Windows lets only the process the user just started take the foreground; without this the
+    running window only flashes in the taskbar, and the second launch's message says it came
+    forward when it did not.
+    """
+    if sys.platform != "win32":
+        return
+    import ctypes
+
+    try:
+        getattr(ctypes, "windll").user32.AllowSetForegroundWindow(ASFW_ANY)  # noqa: B009  (windll: Windows only)
+    except (AttributeError, OSError):  # no user32 (a service session): the taskbar flashes
+        pass
 
 
 def bring_forward(window) -> None:  # type: ignore[no-untyped-def]

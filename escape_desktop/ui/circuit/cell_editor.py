@@ -77,6 +77,12 @@ class CellEditor(QWidget):
             back = key == Qt.Key.Key_Backtab or (
                 key == Qt.Key.Key_Tab and mods & Qt.KeyboardModifier.ShiftModifier
             )
+            if key == Qt.Key.Key_Space and not mods:
+                # "7 2 5" as the hint reads it (done, pain, effort): a space is never part of a
+                # number, so it moves on instead of making the dose unreadable.
+                if i < len(edits) - 1:
+                    edits[i + 1].setFocus(Qt.FocusReason.TabFocusReason)
+                return True
             if forward:
                 if i < len(edits) - 1:
                     edits[i + 1].setFocus(Qt.FocusReason.TabFocusReason)

@@ -358,7 +358,14 @@ class ParticipantDialog(QDialog):
         assert body is not None
         self.body.setMinimumHeight(body.sizeHint().height())  # all of the form, Notes included
         layout.activate()
-        self.resize(width, self.minimumSizeHint().height())
+        # Open tall enough for the whole form where the screen allows: the scroll area's own
+        # minimum is a few lines, and the dialog opened 200 pixels high with the screening
+        # questions in a slot two lines tall.
+        scroll_min = self.body_scroll.minimumSizeHint().height()
+        height = self.minimumSizeHint().height() - scroll_min + self.body.minimumHeight() + 4
+        if screen is not None:
+            height = min(height, screen.availableGeometry().height() - 60)  # title bar
+        self.resize(width, max(height, self.minimumSizeHint().height()))
 
     # --- values ------------------------------------------------------------------------
     @staticmethod

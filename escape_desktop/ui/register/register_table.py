@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
-from PySide6.QtGui import QKeyEvent, QMouseEvent
+from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from escape_desktop.programme.status import ABSENT, APOLOGIES, PRESENT
@@ -43,6 +43,15 @@ class RegisterTable(QTableView):
         self.verticalHeader().setVisible(False)
         self.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.horizontalHeader().sectionDoubleClicked.connect(self.sessionActivated.emit)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        # The cell the next key marks stays in sight: on a class day the window opens on
+        # today's column, then shrinks to the laptop's screen (maximised), which left the
+        # column scrolled out of view at 1024x768.
+        index = self.currentIndex()
+        if index.isValid() and event.size().width() < event.oldSize().width():
+            self.scrollTo(index, QAbstractItemView.ScrollHint.EnsureVisible)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         index = self.currentIndex()

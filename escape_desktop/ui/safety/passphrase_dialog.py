@@ -22,6 +22,7 @@ from escape_desktop.db import keys
 from escape_desktop.db.errors import KnownError
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.save_guard import refuse_data_folder
+from escape_desktop.ui.common.steady import keep_room
 
 
 def _password_field(placeholder: str = "") -> QLineEdit:
@@ -37,7 +38,9 @@ def _error_label() -> QLabel:
     label.setWordWrap(True)
     style.set_tone(label, "bad")
     label.setVisible(False)
-    return label
+    # Room kept before the message shows: otherwise the dialog keeps its size and squeezes
+    # the wrapped text above it (its first line was cut off on the first run).
+    return keep_room(label, 2)
 
 
 class UnlockDialog(QDialog):
@@ -186,6 +189,19 @@ class ChoosePassphraseDialog(QDialog):
         buttons.accepted.connect(self.try_accept)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        # A top-level dialog does not ask wrapped labels for their height at its width, and
+        # squeezed the question (with large text, or a fourth button added on the first run).
+        layout = self.layout()
+        assert layout is not None
+        layout.activate()
+        for label in self.findChildren(QLabel):
+            if label.wordWrap() and label.text() and label is not self.error:
+                label.setMinimumHeight(label.heightForWidth(label.width()))
+        layout.activate()
+        self.resize(self.width(), max(self.height(), self.minimumSizeHint().height()))
+        super().showEvent(event)
 
     def try_accept(self) -> None:
         text = self.new.text()
