@@ -170,7 +170,7 @@ def maintenance_lock(folder: Path, timeout: float = 120.0) -> Iterator[None]:
     restore can make its own backup inside it."""
     from filelock import FileLock
 
-    lock = FileLock(Path(folder).resolve() / LOCK_FILENAME, is_singleton=True)
+    lock = FileLock(Path(folder).resolve() / LOCK_FILENAME, mode=0o600, is_singleton=True)
     with lock.acquire(timeout=timeout):
         yield
 

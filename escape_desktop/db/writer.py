@@ -21,7 +21,7 @@ class WriterLock:
         self.path = Path(folder) / WRITER_LOCK_FILENAME
         # Not a singleton: a second holder in the same process (a test playing the window)
         # must be refused just as another process is.
-        self._lock = FileLock(self.path, is_singleton=False)
+        self._lock = FileLock(self.path, mode=0o600, is_singleton=False)  # this user's only
 
     def try_acquire(self, wait: float = 0) -> bool:
         """Take the lock, waiting up to ``wait`` seconds for its holder to finish."""

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from escape_desktop.db.engine import Database
 from escape_desktop.db.errors import KnownError
+from escape_desktop.db.files import make_private_folder
 
 from .models import SCHEMA_VERSION, RegistryBase
 
@@ -49,7 +50,9 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
             raise KnownError(
                 f"{folder} holds an instructor's class data; give the registry a folder of its own."
             )
-        path.parent.mkdir(parents=True, exist_ok=True)
+        # Its own folder, private like the class data's (and so is a parent made for it).
+        for made in (path.parent.parent, path.parent):
+            make_private_folder(made)
     db = Database(path)
     version = db.pragma("PRAGMA user_version")[0][0]
     if version > SCHEMA_VERSION:

@@ -532,6 +532,25 @@ def test_a_new_data_folder_and_its_files_are_private(tmp_path: Path) -> None:
         assert stat.S_IMODE(made.stat().st_mode) == 0o600
     finally:
         ctx.close()
+    # The locks a command takes are this user's only too.
+    from escape_desktop.cli import main
+
+    assert main(["backup", "--data-dir", str(folder)]) == 0
+    for lock in ("writer.lock", "maintenance.lock"):
+        if (folder / lock).exists():
+            assert stat.S_IMODE((folder / lock).stat().st_mode) == 0o600, lock
+
+
+@pytest.mark.skipif(__import__("os").name != "posix", reason="POSIX modes")
+def test_a_registry_made_in_a_new_folder_is_private(tmp_path: Path) -> None:
+    import stat
+
+    from escape_desktop.registry.store import open_registry
+
+    folder = tmp_path / "escape-desktop" / "registry"
+    open_registry(folder).dispose()
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE(folder.parent.stat().st_mode) == 0o700
 
 
 def test_the_window_offers_the_newest_backup_when_the_data_file_is_missing(
