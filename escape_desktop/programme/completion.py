@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 __all__ = ["COMPLETION_THRESHOLD", "is_completer", "sessions_needed"]
 
 COMPLETION_THRESHOLD = 0.75
 
 
+@lru_cache(maxsize=16)  # the first screen asks for every person of every course: 0.75 each time
 def _as_fraction(threshold: float) -> Fraction:
     # Fraction(str(x)) turns 0.75 into exactly 3/4, avoiding binary float error.
     if isinstance(threshold, Fraction):
