@@ -332,7 +332,11 @@ def course_summary(
 ) -> tuple[CourseSummary, dict[Hashable, PersonStatus]]:
     """The course's counts and each person's status (by enrolment key), from one set of rules."""
     phase = course_phase(sessions, today, closed)
-    statuses = {p.key: person_status(p, sessions, today, closed, threshold) for p in people}
+    # Decided once for the course rather than once a person (the first screen asks for every
+    # course): the cancelled sessions play no part, and a finished course is as good as closed.
+    live = _live(sessions)
+    done = closed or course_finished(live, today)
+    statuses = {p.key: person_status(p, live, today, done, threshold) for p in people}
     values = list(statuses.values())
 
     def count(status: str) -> int:
