@@ -11,10 +11,12 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance, Enrolment, Session
 from escape_desktop.programme.status import (
     ATTENDANCE_MARKS,
+    MARK_WORD,
     PersonStatus,
     progress_text,
 )
 
+from .changes import Changes, Done, nothing
 from .common import audit, now
 from .errors import NotFound, ValidationError
 from .figures import course_figures
@@ -40,10 +42,35 @@ def register_standing(
     }
 
 
+def mark(
+    ctx: AppContext, enrolment_id: int, session_id: int, value: str | None
+) -> Done[str | None]:
+    """Set (or clear, with None) one register mark, undoably; ``value`` of the result is the
+    previous mark. The window's register and the command line's ``register mark`` call this."""
+    previous, who, number = _set_mark(ctx, enrolment_id, session_id, value)
+    if previous == value:
+        return nothing(previous)
+    what = MARK_WORD.get(value or "", "cleared").lower()
+    return Done(
+        previous,
+        Changes.ATTENDANCE,
+        (enrolment_id,),
+        label=f"{who}: {what} at session {number}",
+        undo=lambda: mark(ctx, enrolment_id, session_id, previous),
+    )
+
+
 def mark_attendance(
     ctx: AppContext, enrolment_id: int, session_id: int, mark: str | None
 ) -> str | None:
-    """Set (or clear, with None) one register mark. Returns the previous mark, for undo."""
+    """Set (or clear, with None) one register mark. Returns the previous mark."""
+    return _set_mark(ctx, enrolment_id, session_id, mark)[0]
+
+
+def _set_mark(
+    ctx: AppContext, enrolment_id: int, session_id: int, mark: str | None
+) -> tuple[str | None, str, int]:
+    """One transaction: the mark set; returns (previous mark, the person's name, session no.)."""
     if mark is not None and mark not in ATTENDANCE_MARKS:
         raise ValidationError("mark", "A register mark is present, absent or apologies.")
     with ctx.db.transaction() as s:
@@ -63,8 +90,9 @@ def mark_attendance(
             )
         )
         previous = row.mark if row else None
+        who = enrolment.participant.full_name if enrolment.participant else ""
         if previous == mark:
-            return previous
+            return previous, who, session.number
         if mark is None:
             if row is not None:
                 s.delete(row)
@@ -85,4 +113,4 @@ def mark_attendance(
             enrolment_id,
             f"session {session.number}: {previous or '-'} -> {mark or '-'}",
         )
-        return previous
+        return previous, who, session.number

@@ -27,7 +27,7 @@ from escape_desktop.ui.circuit.circuit_model import CellRole, CircuitModel
 from escape_desktop.ui.circuit.circuit_section import CircuitSection
 from escape_desktop.ui.circuit.stations_dialog import StationsDialog
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
+from escape_desktop.services.changes import Changes
 
 STATIONS = ["sit_to_stand", "step_ups", "balance"]
 

@@ -31,10 +31,10 @@ from escape_desktop import __version__
 from escape_desktop.context import AppContext
 from escape_desktop.db import first_screen
 from escape_desktop.db.errors import KnownError
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.app.welcome_page import WelcomePage
 from escape_desktop.ui.common import error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.courses.course_view import TAB_TITLES
 from escape_desktop.ui.courses.courses_panel import CoursesPanel
 

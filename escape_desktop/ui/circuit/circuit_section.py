@@ -32,6 +32,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.progression import format_dose
 from escape_desktop.services import circuit
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.circuit import Cell, SessionChoice
 from escape_desktop.ui.circuit.cell_editor import CellEditor
 from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
@@ -41,7 +42,6 @@ from escape_desktop.ui.circuit.circuit_views import CircuitView, CircuitViews
 from escape_desktop.ui.circuit.level_dialog import LevelDialog
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import UndoStep, run_op
 

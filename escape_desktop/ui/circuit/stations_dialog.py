@@ -28,10 +28,10 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
 
 KeyRole = Qt.ItemDataRole.UserRole + 1

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from escape_desktop.ui.common.changes import Changes
+from escape_desktop.services.changes import Changes
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ from PySide6.QtGui import QShowEvent
 from PySide6.QtWidgets import QWidget
 
 from escape_desktop.context import AppContext
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
-from escape_desktop.ui.common.changes import Changes
 
 
 class Stale(enum.IntEnum):

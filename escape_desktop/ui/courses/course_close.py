@@ -6,8 +6,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from escape_desktop.context import AppContext
 from escape_desktop.services import courses as course_service
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import UndoStep, run_op
 
 

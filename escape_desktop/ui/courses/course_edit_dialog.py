@@ -21,10 +21,10 @@ from escape_desktop.db import queries
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import UndoStep, run_op
 from escape_desktop.ui.common.steady import keep_room
 from escape_desktop.ui.common.style import mark_invalid

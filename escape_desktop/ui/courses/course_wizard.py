@@ -29,10 +29,10 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.schedule import WEEKDAY_NAMES
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import MAX_CAPACITY, CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date

@@ -30,8 +30,8 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.first_screen import CourseSummary, course_summaries
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.style import color, icon
 
 ModelIndex = QModelIndex | QPersistentModelIndex

@@ -38,10 +38,10 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import handover
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.handover import KIND_WORDS, HandoverReport, HandoverSummary
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import Operation, run_op
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 

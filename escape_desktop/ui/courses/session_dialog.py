@@ -24,9 +24,9 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.db.queries import SessionInfo
 from escape_desktop.services import courses as course_service
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import UndoStep, run_op
 from escape_desktop.ui.common.steady import keep_room

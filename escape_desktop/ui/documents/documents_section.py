@@ -48,9 +48,9 @@ from escape_desktop.export.documents import (
 )
 from escape_desktop.export.documents import KINDS as DOC_KINDS
 from escape_desktop.programme.status import COMPLETED, DID_NOT_START, WITHDRAWN
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.save_guard import refuse_data_folder

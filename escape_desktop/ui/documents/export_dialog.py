@@ -34,9 +34,9 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.export.upload_manifest import manifest_path_for
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.save_guard import refuse_data_folder

@@ -20,10 +20,10 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import set_course_instruments
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1

@@ -33,11 +33,11 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.assessments import checked_value
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.services.measures import TIMEPOINT_LABELS, MeasureInput
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import UndoStep, run_op
 

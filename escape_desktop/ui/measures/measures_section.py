@@ -24,9 +24,9 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import measures
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.measures import CourseOutcomes
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.worker import run_in_background

@@ -10,10 +10,10 @@ from PySide6.QtWidgets import QWidget
 from escape_desktop.context import AppContext
 from escape_desktop.services import importing, participants
 from escape_desktop.services import screening as screen
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.importing import ImportPreview
 from escape_desktop.services.participants import ParticipantInput
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import UndoStep, raise_to_caller, run_op
 
 

@@ -23,8 +23,8 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.db.queries import RegisterRow
 from escape_desktop.services import courses as course_service
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.register.register_model import (

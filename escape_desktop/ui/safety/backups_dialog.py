@@ -26,9 +26,9 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.services import backups, safety_settings
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import error_dialog, file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.rows_model import ListModel
 from escape_desktop.ui.common.save_guard import refuse_data_folder

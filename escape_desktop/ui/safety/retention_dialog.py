@@ -29,9 +29,9 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.services import retention, safety_settings
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
 from escape_desktop.ui.common.save_guard import refuse_data_folder

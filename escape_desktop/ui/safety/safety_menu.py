@@ -24,10 +24,10 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.db import keys
 from escape_desktop.services import backups, safety_settings
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.app.single_instance import SingleInstance, bring_forward
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.safety.passphrase_dialog import (
     ChangePassphraseDialog,

@@ -28,9 +28,9 @@ from escape_desktop.context import AppContext
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services import settings_registry as registry
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.changes import Changes
 from escape_desktop.ui.common.operation import run_op
 
 

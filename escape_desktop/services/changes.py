@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 
 class Changes(enum.Flag):
@@ -34,3 +39,34 @@ class Changes(enum.Flag):
         | EXPORT
         | SETTINGS
     )
+
+
+@dataclass(frozen=True)
+class Done(Generic[T]):
+    """What a write service did, in the manner of anki's ``OpChanges``: the service says it.
+
+    ``value`` is the service's answer (an id, a count, the previous mark); ``changes`` and
+    ``ids`` are what screens must read again; ``label`` names the change in the Edit menu
+    ("Ann Lee: present at session 3"); ``undo`` reverses it in one transaction and returns the
+    ``Done`` of that reversal, whose own ``undo`` makes the change again (redo). A service
+    that changed nothing returns ``Done(value)`` with no changes and no undo.
+    """
+
+    value: T
+    changes: Changes = Changes.NONE
+    ids: tuple[int, ...] = ()
+    label: str = ""
+    undo: Callable[[], Done[Any]] | None = None
+    message: str = ""  # the status-bar sentence; "" means "Saved: <label>" when there is a label
+
+    @property
+    def said(self) -> str:
+        """The status-bar sentence for this change ("" when nothing changed)."""
+        if self.message:
+            return self.message
+        return f"Saved: {self.label}" if self.label and self.changes else ""
+
+
+def nothing(value: T) -> Done[T]:
+    """A write that turned out to change nothing (the same mark again): no announcement, no undo."""
+    return Done(value)
