@@ -7,10 +7,11 @@ import pytest
 from sqlalchemy import select
 
 from escape_desktop.db.errors import KnownError
-from escape_desktop.db.models import Session
-from escape_desktop.services import courses
+from escape_desktop.db.models import AuditEvent, Enrolment, Participant, Session
+from escape_desktop.services import courses, participants, screening
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import CourseInput, SessionEdit
+from escape_desktop.services.participants import ParticipantInput
 
 
 @pytest.fixture
@@ -77,3 +78,57 @@ def test_saving_a_session_unchanged_is_no_change(ctx, course_id) -> None:  # typ
     third = _session(ctx, course_id, 3)
     done = courses.edit_session(ctx, third.id, SessionEdit(topic=third.topic, date=third.date))
     assert done.changes == Changes.NONE and done.undo is None
+
+
+def _people(ctx) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    with ctx.db.read() as s:
+        return (
+            len(s.scalars(select(Enrolment.id)).all()),
+            len(s.scalars(select(Participant.id)).all()),
+        )
+
+
+def _answers(ctx, course_id: int, yes: bool = False) -> dict[str, bool]:  # type: ignore[no-untyped-def]
+    checklist = screening.checklist_for_course(ctx, course_id)
+    assert checklist is not None
+    return {q.key: yes for q in checklist.questions}
+
+
+ADA = ParticipantInput("Ada", "Demo-Screen", consent_programme=True)
+
+
+def test_enrolling_with_screening_is_one_transaction(ctx, course_id, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A fault while the answers are stored (a full disk, a crash) leaves no enrolment behind."""
+    before = _people(ctx)
+
+    def fault(*_a, **_k):  # type: ignore[no-untyped-def]
+        raise OSError("disk full while storing the answers")
+
+    monkeypatch.setattr(participants, "record_in", fault)
+    with pytest.raises(OSError):
+        participants.enrol(ctx, course_id, ADA, _answers(ctx, course_id))
+    assert _people(ctx) == before
+    with ctx.db.read() as s:
+        assert not s.scalars(select(AuditEvent).where(AuditEvent.action == "enrol")).all()
+
+
+def test_enrolling_with_unanswered_screening_enrols_nobody(ctx, course_id) -> None:  # type: ignore[no-untyped-def]
+    before = _people(ctx)
+    with pytest.raises(KnownError):
+        participants.enrol(ctx, course_id, ADA, {})
+    assert _people(ctx) == before
+
+
+def test_enrolling_with_screening_undoes_and_redoes_together(ctx, course_id) -> None:  # type: ignore[no-untyped-def]
+    before = _people(ctx)
+    done = participants.enrol(ctx, course_id, ADA, _answers(ctx, course_id, yes=True))
+    assert done.changes == Changes.ENROLMENT and done.ids == (done.value,)
+    assert "review" in done.said  # the status bar says they need a review first
+    assert screening.screening_state(ctx, done.value).keeps_off_circuit
+    assert done.undo is not None
+    back = done.undo()
+    assert _people(ctx) == before
+    assert back.undo is not None
+    again = back.undo()
+    assert _people(ctx) == (before[0] + 1, before[1] + 1)
+    assert screening.screening_state(ctx, again.value).keeps_off_circuit

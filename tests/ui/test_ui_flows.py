@@ -400,7 +400,7 @@ def test_an_unexpected_error_is_explained_and_the_app_carries_on(
     def broken(*_a, **_k):
         raise RuntimeError("simulated fault")
 
-    monkeypatch.setattr(attendance, "mark_attendance", broken)
+    monkeypatch.setattr(attendance, "mark", broken)
     table = window.course_view.register.table
     qtbot.keyClick(table, Qt.Key.Key_P)
     assert len(messages) == 1
@@ -427,7 +427,7 @@ def test_a_known_error_is_shown_as_written(
             "The database is busy in another window or program; close it and try again."
         )
 
-    monkeypatch.setattr(attendance, "mark_attendance", locked)
+    monkeypatch.setattr(attendance, "mark", locked)
     qtbot.keyClick(window.course_view.register.table, Qt.Key.Key_P)
     assert messages == [
         "The database is busy in another window or program; close it and try again."
