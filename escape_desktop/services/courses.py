@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -617,29 +617,51 @@ def make_up_session(ctx: AppContext, session_id: int, day: date | str | None = N
 # --------------------------------------------------------------------------- closing a course
 
 
-def close_course(ctx: AppContext, course_id: int, day: date | str | None = None) -> date:
+def close_course(ctx: AppContext, course_id: int, day: date | str | None = None) -> Done[date]:
     """Close a course early: from `day` (today unless given) it counts as finished everywhere.
 
-    Completion is then decided on the sessions held so far. Returns the closing day.
+    Completion is then decided on the sessions held so far. The value is the closing day;
+    undo reopens it (or puts back the earlier closing day).
     """
     when = date.today() if day is None else parse_date(day, "closed_on", "Closing date")
+    done = _set_closed(ctx, course_id, when)
+    return Done(
+        when,
+        done.changes,
+        done.ids,
+        label=done.label,
+        undo=done.undo,
+        message="Saved: the course is closed; completion is decided on the sessions held",
+    )
+
+
+def reopen_course(ctx: AppContext, course_id: int) -> Done[None]:
+    """Reopen a closed course: it runs to its last planned session again. Undo closes it again."""
+    return replace(
+        _set_closed(ctx, course_id, None),
+        message="Saved: the course is open again and runs to its last session",
+    )
+
+
+def _set_closed(ctx: AppContext, course_id: int, when: date | None) -> Done[None]:
     with ctx.db.transaction() as s:
         course = s.get(Course, course_id)
         if course is None:
             raise NotFound("That course no longer exists.")
+        before = course.closed_on
         course.closed_on = when
-        audit(s, ctx.actor, "close_course", "course", course.id, when.isoformat())
-    return when
-
-
-def reopen_course(ctx: AppContext, course_id: int) -> None:
-    """Reopen a closed course: it runs to its last planned session again."""
-    with ctx.db.transaction() as s:
-        course = s.get(Course, course_id)
-        if course is None:
-            raise NotFound("That course no longer exists.")
-        course.closed_on = None
-        audit(s, ctx.actor, "reopen_course", "course", course.id)
+        if when is None:
+            audit(s, ctx.actor, "reopen_course", "course", course.id)
+        else:
+            audit(s, ctx.actor, "close_course", "course", course.id, when.isoformat())
+        code = course.code
+    return Done(
+        None,
+        Changes.COURSE,
+        (course_id,),
+        label=f"{'reopen' if when is None else 'close'} {code}",
+        undo=lambda: _set_closed(ctx, course_id, before),
+    )
 
 
 def course_closed_on(ctx: AppContext, course_id: int) -> date | None:

@@ -132,3 +132,25 @@ def test_enrolling_with_screening_undoes_and_redoes_together(ctx, course_id) -> 
     again = back.undo()
     assert _people(ctx) == (before[0] + 1, before[1] + 1)
     assert screening.screening_state(ctx, again.value).keeps_off_circuit
+
+
+def test_closing_a_course_undoes_to_open_and_redoes_on_the_same_day(ctx, course_id) -> None:  # type: ignore[no-untyped-def]
+    day = _session(ctx, course_id, 4).date
+    done = courses.close_course(ctx, course_id, day)
+    assert done.value == day and done.changes == Changes.COURSE and done.ids == (course_id,)
+    assert done.undo is not None
+    back = done.undo()
+    assert courses.course_closed_on(ctx, course_id) is None
+    assert back.undo is not None
+    back.undo()
+    assert courses.course_closed_on(ctx, course_id) == day  # not today: the day it was closed
+
+
+def test_reopening_undoes_to_the_earlier_closing_day(ctx, course_id) -> None:  # type: ignore[no-untyped-def]
+    day = _session(ctx, course_id, 4).date
+    courses.close_course(ctx, course_id, day)
+    done = courses.reopen_course(ctx, course_id)
+    assert courses.course_closed_on(ctx, course_id) is None
+    assert done.undo is not None
+    done.undo()
+    assert courses.course_closed_on(ctx, course_id) == day
