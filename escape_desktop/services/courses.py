@@ -241,9 +241,19 @@ def create_course(ctx: AppContext, data: CourseInput) -> int:
         return course.id
 
 
-def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> None:
-    """Change a course's title, venue, time, capacity, instructors and notes (not its dates)."""
+def new_course(ctx: AppContext, data: CourseInput) -> Done[int]:
+    """``create_course`` for the window: the value is the new course's id (not undoable)."""
+    course_id = create_course(ctx, data)
+    return Done(course_id, Changes.COURSE, (course_id,), message="Saved: new course created")
+
+
+def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> Done[None]:
+    """Change a course's title, venue, time, capacity, instructors and notes (not its dates).
+
+    Undo puts back the details as they were stored.
+    """
     v = _validated(ctx, data)
+    before = course_input(ctx, course_id)
     with ctx.db.transaction() as s:
         course = s.get(Course, course_id)
         if course is None:
@@ -261,6 +271,29 @@ def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> None:
         for person in _instructors(s, data.instructors):
             s.add(CourseInstructor(course_id=course.id, instructor_id=person.id))
         audit(s, ctx.actor, "edit_course", "course", course.id, course.code)
+    label = f"details of {data.title.strip() or 'the course'}"
+    return Done(
+        None,
+        Changes.COURSE,
+        (course_id,),
+        label=label,
+        undo=lambda: _edited_back(ctx, course_id, before, data, label),
+        message="Saved: course details",
+    )
+
+
+def _edited_back(
+    ctx: AppContext, course_id: int, before: CourseInput, after: CourseInput, label: str
+) -> Done[None]:
+    """Undo of a course edit: the old details back; its own undo makes the edit again."""
+    edit_course(ctx, course_id, before)
+    return Done(
+        None,
+        Changes.COURSE,
+        (course_id,),
+        label=label,
+        undo=lambda: edit_course(ctx, course_id, after),
+    )
 
 
 def course_input(ctx: AppContext, course_id: int) -> CourseInput:

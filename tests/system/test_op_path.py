@@ -24,9 +24,6 @@ ALLOWED = {
 NOT_YET = {
     "circuit/circuit_section.py",
     "circuit/stations_dialog.py",
-    "courses/course_edit_dialog.py",
-    "courses/course_wizard.py",
-    "courses/handover_dialogs.py",
     "documents/documents_section.py",
     "documents/export_dialog.py",
     "documents/print_preview.py",
