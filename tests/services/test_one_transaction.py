@@ -154,3 +154,22 @@ def test_reopening_undoes_to_the_earlier_closing_day(ctx, course_id) -> None:  #
     assert done.undo is not None
     done.undo()
     assert courses.course_closed_on(ctx, course_id) == day
+
+
+def test_changing_the_circuit_is_undone_and_redone(ctx, course_id) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.services.circuit import course_stations
+    from escape_desktop.services.circuit.stations import choose_stations
+
+    def active() -> list[str]:
+        return [c.key for c in course_stations(ctx, course_id) if c.active]
+
+    before = active()
+    done = choose_stations(ctx, course_id, before[:2][::-1])
+    assert done.changes == Changes.STATION and done.ids == (course_id,)
+    assert active() == before[:2][::-1]
+    assert done.undo is not None
+    back = done.undo()
+    assert active() == before
+    assert back.undo is not None
+    back.undo()
+    assert active() == before[:2][::-1]
