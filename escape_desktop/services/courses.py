@@ -472,7 +472,8 @@ def add_closure(ctx: AppContext, day: date | str, reason: str = "", venue: str =
         audit(s, ctx.actor, "add_closure", "closure", None, str(d))
 
 
-def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str]) -> None:
+def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str]) -> Done[None]:
+    """Make ``keys`` the measures a course takes, in that order; undo puts the earlier ones back."""
     for key in keys:
         try:
             ctx.library.instrument(key)
@@ -481,10 +482,24 @@ def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str])
     with ctx.db.transaction() as s:
         if s.get(Course, course_id) is None:
             raise NotFound("That course no longer exists.")
+        before = list(
+            s.scalars(
+                select(CourseInstrument.instrument_key)
+                .where(CourseInstrument.course_id == course_id)
+                .order_by(CourseInstrument.position)
+            )
+        )
         s.query(CourseInstrument).filter_by(course_id=course_id).delete()
         for pos, key in enumerate(dict.fromkeys(keys)):
             s.add(CourseInstrument(course_id=course_id, instrument_key=key, position=pos))
         audit(s, ctx.actor, "set_course_instruments", "course", course_id, ",".join(keys))
+    return Done(
+        None,
+        Changes.COURSE,
+        (course_id,),
+        label="the course's measures",
+        undo=lambda: set_course_instruments(ctx, course_id, before),
+    )
 
 
 def add_venue(ctx: AppContext, name: str, address: str = "") -> int:

@@ -173,3 +173,24 @@ def test_changing_the_circuit_is_undone_and_redone(ctx, course_id) -> None:  # t
     assert back.undo is not None
     back.undo()
     assert active() == before[:2][::-1]
+
+
+def test_choosing_a_course_s_measures_is_undone(ctx, course_id) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.db.models import CourseInstrument
+
+    def keys() -> list[str]:
+        with ctx.db.read() as s:
+            return list(
+                s.scalars(
+                    select(CourseInstrument.instrument_key)
+                    .where(CourseInstrument.course_id == course_id)
+                    .order_by(CourseInstrument.position)
+                )
+            )
+
+    before = keys()
+    done = courses.set_course_instruments(ctx, course_id, ["pain_nrs"])
+    assert keys() == ["pain_nrs"] and done.changes == Changes.COURSE
+    assert done.undo is not None
+    done.undo()
+    assert keys() == before
