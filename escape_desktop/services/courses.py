@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -25,6 +25,7 @@ from escape_desktop.db.models import (
 from escape_desktop.programme.schedule import make_up_date, session_dates
 from escape_desktop.programme.status import CourseSummary
 
+from .changes import Changes, Done, nothing
 from .common import audit, clean_text, now, parse_date, parse_int
 from .errors import NotFound, ValidationError
 from .figures import figures_for_courses
@@ -240,9 +241,19 @@ def create_course(ctx: AppContext, data: CourseInput) -> int:
         return course.id
 
 
-def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> None:
-    """Change a course's title, venue, time, capacity, instructors and notes (not its dates)."""
+def new_course(ctx: AppContext, data: CourseInput) -> Done[int]:
+    """``create_course`` for the window: the value is the new course's id (not undoable)."""
+    course_id = create_course(ctx, data)
+    return Done(course_id, Changes.COURSE, (course_id,), message="Saved: new course created")
+
+
+def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> Done[None]:
+    """Change a course's title, venue, time, capacity, instructors and notes (not its dates).
+
+    Undo puts back the details as they were stored.
+    """
     v = _validated(ctx, data)
+    before = course_input(ctx, course_id)
     with ctx.db.transaction() as s:
         course = s.get(Course, course_id)
         if course is None:
@@ -260,6 +271,29 @@ def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> None:
         for person in _instructors(s, data.instructors):
             s.add(CourseInstructor(course_id=course.id, instructor_id=person.id))
         audit(s, ctx.actor, "edit_course", "course", course.id, course.code)
+    label = f"details of {data.title.strip() or 'the course'}"
+    return Done(
+        None,
+        Changes.COURSE,
+        (course_id,),
+        label=label,
+        undo=lambda: _edited_back(ctx, course_id, before, data, label),
+        message="Saved: course details",
+    )
+
+
+def _edited_back(
+    ctx: AppContext, course_id: int, before: CourseInput, after: CourseInput, label: str
+) -> Done[None]:
+    """Undo of a course edit: the old details back; its own undo makes the edit again."""
+    edit_course(ctx, course_id, before)
+    return Done(
+        None,
+        Changes.COURSE,
+        (course_id,),
+        label=label,
+        undo=lambda: edit_course(ctx, course_id, after),
+    )
 
 
 def course_input(ctx: AppContext, course_id: int) -> CourseInput:
@@ -290,68 +324,142 @@ def _session(s, session_id: int) -> Session:  # type: ignore[no-untyped-def]
     return session
 
 
-def reschedule_session(ctx: AppContext, session_id: int, new_date: date | str) -> None:
-    day = parse_date(new_date, "date", "Session date")
-    with ctx.db.transaction() as s:
-        session = _session(s, session_id)
-        clash = s.scalar(
-            select(Session.number).where(
-                Session.course_id == session.course_id,
-                Session.date == day,
-                Session.id != session.id,
-                Session.cancelled.is_(False),
-            )
+def reschedule_session(ctx: AppContext, session_id: int, new_date: date | str) -> Done[None]:
+    return edit_session(ctx, session_id, SessionEdit(date=new_date))
+
+
+def set_session_topic(ctx: AppContext, session_id: int, topic: str) -> Done[None]:
+    return edit_session(ctx, session_id, SessionEdit(topic=topic))
+
+
+def set_session_notes(ctx: AppContext, session_id: int, notes: str) -> Done[None]:
+    return edit_session(ctx, session_id, SessionEdit(notes=notes))
+
+
+def set_staff_present(ctx: AppContext, session_id: int, staff: Sequence[str] | str) -> Done[None]:
+    return edit_session(ctx, session_id, SessionEdit(staff_present=staff))
+
+
+@dataclass(frozen=True)
+class SessionEdit:
+    """The fields of a session to change; None leaves a field as it is."""
+
+    date: date | str | None = None
+    topic: str | None = None
+    staff_present: Sequence[str] | str | None = None
+    notes: str | None = None
+
+
+# (field, the Edit menu's word for it, the audit action)
+_SESSION_FIELDS = (
+    ("date", "date", "reschedule_session"),
+    ("topic", "topic", "set_session_topic"),
+    ("staff_present", "staff", "set_staff_present"),
+    ("notes", "notes", "set_session_notes"),
+)
+
+
+def _session_edit_values(edit: SessionEdit) -> dict[str, object]:
+    """Each field given, checked, before anything is written (a bad one saves nothing)."""
+    values: dict[str, object] = {}
+    if edit.date is not None:
+        values["date"] = parse_date(edit.date, "date", "Session date")
+    if edit.topic is not None:
+        values["topic"] = clean_text(edit.topic, "topic", "Topic", max_len=500)
+    if edit.staff_present is not None:
+        staff = edit.staff_present
+        names = (
+            staff if isinstance(staff, str) else ", ".join(n.strip() for n in staff if n.strip())
         )
-        if clash is not None:
-            raise ValidationError(
-                "date", f"Session {clash} is already on {day:%d %b %Y}; choose another day."
-            )
-        old = session.date
-        session.date = day
-        audit(s, ctx.actor, "reschedule_session", "session", session.id, f"{old} -> {day}")
+        values["staff_present"] = clean_text(names, "staff_present", "Staff present", max_len=500)
+    if edit.notes is not None:
+        values["notes"] = clean_text(edit.notes, "notes", "Session notes")
+    return values
 
 
-def set_session_topic(ctx: AppContext, session_id: int, topic: str) -> None:
-    text = clean_text(topic, "topic", "Topic", max_len=500)
+def edit_session(ctx: AppContext, session_id: int, edit: SessionEdit) -> Done[None]:
+    """Change a session's date, topic, staff present and notes: one transaction, undoable.
+
+    Every field is checked first, so a mistake in one saves none of them.
+    """
+    values = _session_edit_values(edit)
     with ctx.db.transaction() as s:
         session = _session(s, session_id)
-        session.topic = text
-        audit(s, ctx.actor, "set_session_topic", "session", session.id, text[:80])
+        before: dict[str, object] = {}
+        words: list[str] = []
+        for name, word, action in _SESSION_FIELDS:
+            if name not in values or getattr(session, name) == values[name]:
+                continue
+            new = values[name]
+            if name == "date":
+                assert isinstance(new, date)
+                _check_free_day(s, session, new)
+            before[name] = getattr(session, name)
+            words.append(word)
+            setattr(session, name, new)
+            detail = {
+                "date": f"{before[name]} -> {new}",
+                "topic": str(new)[:80],
+                "staff_present": str(new),
+                "notes": "",
+            }[name]
+            audit(s, ctx.actor, action, "session", session.id, detail)
+        number = session.number
+    if not words:
+        return nothing(None)
+    return Done(
+        None,
+        Changes.SESSION,
+        (session_id,),
+        label=f"session {number} " + " and ".join(words),
+        undo=lambda: edit_session(ctx, session_id, SessionEdit(**before)),  # type: ignore[arg-type]
+    )
 
 
-def set_session_notes(ctx: AppContext, session_id: int, notes: str) -> None:
-    text = clean_text(notes, "notes", "Session notes")
-    with ctx.db.transaction() as s:
-        session = _session(s, session_id)
-        session.notes = text
-        audit(s, ctx.actor, "set_session_notes", "session", session.id)
+def _check_free_day(s, session: Session, day: date) -> None:  # type: ignore[no-untyped-def]
+    clash = s.scalar(
+        select(Session.number).where(
+            Session.course_id == session.course_id,
+            Session.date == day,
+            Session.id != session.id,
+            Session.cancelled.is_(False),
+        )
+    )
+    if clash is not None:
+        raise ValidationError(
+            "date", f"Session {clash} is already on {day:%d %b %Y}; choose another day."
+        )
 
 
-def set_staff_present(ctx: AppContext, session_id: int, staff: Sequence[str] | str) -> None:
-    names = staff if isinstance(staff, str) else ", ".join(n.strip() for n in staff if n.strip())
-    text = clean_text(names, "staff_present", "Staff present", max_len=500)
-    with ctx.db.transaction() as s:
-        session = _session(s, session_id)
-        session.staff_present = text
-        audit(s, ctx.actor, "set_staff_present", "session", session.id, text)
-
-
-def cancel_session(ctx: AppContext, session_id: int, reason: str = "") -> None:
-    """Cancel a session: it no longer counts against anyone's attendance."""
+def cancel_session(ctx: AppContext, session_id: int, reason: str = "") -> Done[None]:
+    """Cancel a session: it no longer counts against anyone's attendance. Undoable."""
     text = clean_text(reason, "cancel_reason", "Reason", max_len=500)
-    with ctx.db.transaction() as s:
-        session = _session(s, session_id)
-        session.cancelled = True
-        session.cancel_reason = text
-        audit(s, ctx.actor, "cancel_session", "session", session.id, text)
+    return _set_cancelled(ctx, session_id, True, text)
 
 
-def reinstate_session(ctx: AppContext, session_id: int) -> None:
+def reinstate_session(ctx: AppContext, session_id: int) -> Done[None]:
+    """Hold a cancelled session again. Undoable (it is cancelled again, with its reason)."""
+    return _set_cancelled(ctx, session_id, False, "")
+
+
+def _set_cancelled(ctx: AppContext, session_id: int, cancelled: bool, reason: str) -> Done[None]:
     with ctx.db.transaction() as s:
         session = _session(s, session_id)
-        session.cancelled = False
-        session.cancel_reason = ""
-        audit(s, ctx.actor, "reinstate_session", "session", session.id)
+        was, was_reason = session.cancelled, session.cancel_reason
+        session.cancelled = cancelled
+        session.cancel_reason = reason
+        if cancelled:
+            audit(s, ctx.actor, "cancel_session", "session", session.id, reason)
+        else:
+            audit(s, ctx.actor, "reinstate_session", "session", session.id)
+        number = session.number
+    return Done(
+        None,
+        Changes.SESSION,
+        (session_id,),
+        label=f"session {number} " + ("cancelled" if cancelled else "held again"),
+        undo=lambda: _set_cancelled(ctx, session_id, was, was_reason),
+    )
 
 
 def add_closure(ctx: AppContext, day: date | str, reason: str = "", venue: str = "") -> None:
@@ -364,7 +472,8 @@ def add_closure(ctx: AppContext, day: date | str, reason: str = "", venue: str =
         audit(s, ctx.actor, "add_closure", "closure", None, str(d))
 
 
-def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str]) -> None:
+def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str]) -> Done[None]:
+    """Make ``keys`` the measures a course takes, in that order; undo puts the earlier ones back."""
     for key in keys:
         try:
             ctx.library.instrument(key)
@@ -373,10 +482,24 @@ def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str])
     with ctx.db.transaction() as s:
         if s.get(Course, course_id) is None:
             raise NotFound("That course no longer exists.")
+        before = list(
+            s.scalars(
+                select(CourseInstrument.instrument_key)
+                .where(CourseInstrument.course_id == course_id)
+                .order_by(CourseInstrument.position)
+            )
+        )
         s.query(CourseInstrument).filter_by(course_id=course_id).delete()
         for pos, key in enumerate(dict.fromkeys(keys)):
             s.add(CourseInstrument(course_id=course_id, instrument_key=key, position=pos))
         audit(s, ctx.actor, "set_course_instruments", "course", course_id, ",".join(keys))
+    return Done(
+        None,
+        Changes.COURSE,
+        (course_id,),
+        label="the course's measures",
+        undo=lambda: set_course_instruments(ctx, course_id, before),
+    )
 
 
 def add_venue(ctx: AppContext, name: str, address: str = "") -> int:
@@ -514,32 +637,79 @@ def remove_make_up_session(ctx: AppContext, session_id: int) -> None:
         audit(s, ctx.actor, "remove_make_up_session", "course", course_id, f"session {number}")
 
 
+def make_up_session(ctx: AppContext, session_id: int, day: date | str | None = None) -> Done[int]:
+    """Add a make-up session (see ``add_make_up_session``), undoably; the value is its id."""
+    new_id = add_make_up_session(ctx, session_id, day)
+    with ctx.db.read() as s:
+        when = _session(s, new_id).date
+
+    def take_away() -> Done[None]:
+        remove_make_up_session(ctx, new_id)
+        return Done(
+            None,
+            Changes.SESSION,
+            (new_id,),
+            label=f"make-up session on {when:%a %d %b}",
+            undo=lambda: make_up_session(ctx, session_id, when),
+        )
+
+    return Done(
+        new_id,
+        Changes.SESSION,
+        (new_id,),
+        label=f"make-up session on {when:%a %d %b}",
+        undo=take_away,
+    )
+
+
 # --------------------------------------------------------------------------- closing a course
 
 
-def close_course(ctx: AppContext, course_id: int, day: date | str | None = None) -> date:
+def close_course(ctx: AppContext, course_id: int, day: date | str | None = None) -> Done[date]:
     """Close a course early: from `day` (today unless given) it counts as finished everywhere.
 
-    Completion is then decided on the sessions held so far. Returns the closing day.
+    Completion is then decided on the sessions held so far. The value is the closing day;
+    undo reopens it (or puts back the earlier closing day).
     """
     when = date.today() if day is None else parse_date(day, "closed_on", "Closing date")
+    done = _set_closed(ctx, course_id, when)
+    return Done(
+        when,
+        done.changes,
+        done.ids,
+        label=done.label,
+        undo=done.undo,
+        message="Saved: the course is closed; completion is decided on the sessions held",
+    )
+
+
+def reopen_course(ctx: AppContext, course_id: int) -> Done[None]:
+    """Reopen a closed course: it runs to its last planned session again. Undo closes it again."""
+    return replace(
+        _set_closed(ctx, course_id, None),
+        message="Saved: the course is open again and runs to its last session",
+    )
+
+
+def _set_closed(ctx: AppContext, course_id: int, when: date | None) -> Done[None]:
     with ctx.db.transaction() as s:
         course = s.get(Course, course_id)
         if course is None:
             raise NotFound("That course no longer exists.")
+        before = course.closed_on
         course.closed_on = when
-        audit(s, ctx.actor, "close_course", "course", course.id, when.isoformat())
-    return when
-
-
-def reopen_course(ctx: AppContext, course_id: int) -> None:
-    """Reopen a closed course: it runs to its last planned session again."""
-    with ctx.db.transaction() as s:
-        course = s.get(Course, course_id)
-        if course is None:
-            raise NotFound("That course no longer exists.")
-        course.closed_on = None
-        audit(s, ctx.actor, "reopen_course", "course", course.id)
+        if when is None:
+            audit(s, ctx.actor, "reopen_course", "course", course.id)
+        else:
+            audit(s, ctx.actor, "close_course", "course", course.id, when.isoformat())
+        code = course.code
+    return Done(
+        None,
+        Changes.COURSE,
+        (course_id,),
+        label=f"{'reopen' if when is None else 'close'} {code}",
+        undo=lambda: _set_closed(ctx, course_id, before),
+    )
 
 
 def course_closed_on(ctx: AppContext, course_id: int) -> date | None:

@@ -48,6 +48,7 @@ from escape_desktop.programme.outcomes import (
 from escape_desktop.programme.status import MARK_LETTER, WITHDRAWN
 
 from . import certificates, settings_registry
+from .changes import Changes, Done
 from .circuit import (
     circuit_grid,
     course_sessions,
@@ -719,3 +720,24 @@ def _summary(ctx: AppContext, info: CourseInfo, out: Path, report: Progress) -> 
     report(1, 2, "Laying out the summary")
     pages = write_atomically(out, lambda p: render_summary(info, data, p))
     return DocumentResult("summary", out, pages)
+
+
+def make_document(
+    ctx: AppContext,
+    kind: str,
+    course_id: int,
+    out_path: str | Path,
+    session_number: int | None = None,
+    enrolment_ids: Sequence[int] | None = None,
+    progress: Progress | None = None,
+    *,
+    today: date | None = None,
+) -> Done[DocumentResult]:
+    """``build_document`` for the window, saying what it did: certificates are recorded as
+    issued (the one document that changes data); any other document changes nothing."""
+    result = build_document(
+        ctx, kind, course_id, out_path, session_number, enrolment_ids, progress, today=today
+    )
+    if kind != "certificates":
+        return Done(result, message=result.message())
+    return Done(result, Changes.DOCUMENT, (course_id,), message=result.message())

@@ -47,6 +47,7 @@ from escape_desktop.db.models import (
     Venue,
 )
 
+from .changes import Changes, Done
 from .common import audit, now
 from .errors import NotFound, ValidationError
 
@@ -1071,3 +1072,28 @@ def _station_known(ctx: AppContext, s: OrmSession, key: str) -> bool:
         return True
     except KeyError:
         return s.scalar(select(CustomStation.id).where(CustomStation.key == key)) is not None
+
+
+# --------------------------------------------------------------------------- for the window
+
+
+def send(
+    ctx: AppContext,
+    course_code: str,
+    out_path: str | Path,
+    passphrase: str,
+    *,
+    overwrite: bool = False,
+) -> Done[HandoverSummary]:
+    """``send_course``, saying what it did: a file written outside the app (no undo)."""
+    summary = send_course(ctx, course_code, out_path, passphrase, overwrite=overwrite)
+    return Done(summary, Changes.EXPORT, message=f"{course_code} saved for another laptop")
+
+
+def receive(
+    ctx: AppContext, path: str | Path, passphrase: str, choices: Mapping[str, str] | None = None
+) -> Done[HandoverReport]:
+    """``receive_course``, saying what it did: anything may have changed (no undo; a backup
+    is taken first)."""
+    report = receive_course(ctx, path, passphrase, choices)
+    return Done(report, Changes.ALL, message=f"{report.course_code} received")

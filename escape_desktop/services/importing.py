@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import os
 import tempfile
 from collections.abc import Iterable
@@ -32,6 +33,7 @@ from escape_desktop.programme.referrals import (
     split_rows,
 )
 
+from .changes import Done
 from .common import audit, now
 from .errors import NotFound, ValidationError
 from .participants import (
@@ -39,6 +41,7 @@ from .participants import (
     _reopen,
     _unique_code,
     add_enrolment,
+    enrolments_added,
     participant_problems,
 )
 
@@ -590,3 +593,22 @@ def save_problems_csv(preview: ImportPreview, path: str | Path, *, overwrite: bo
             "file", f"{p.name} could not be written; check the folder exists and is not read-only."
         ) from None
     return len(preview.bad)
+
+
+def import_list(
+    ctx: AppContext,
+    preview: ImportPreview,
+    *,
+    enrol_existing: Iterable[int] = (),
+    add_as_new: Iterable[int] = (),
+) -> Done[list[int]]:
+    """``import_participants`` for the window: one undo step takes the whole list back."""
+    ids = import_participants(ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new)
+    label = f"{len(ids)} {'person' if len(ids) == 1 else 'people'} from the list"
+    done = enrolments_added(
+        ctx,
+        ids,
+        f"import {label}",
+        lambda: import_list(ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new),
+    )
+    return dataclasses.replace(done, message=f"Saved: {label} added")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant
@@ -20,8 +21,10 @@ from escape_desktop.programme.nhs import (
 from escape_desktop.programme.referral_codes import REFERRAL_CODES, referral_code_for
 from escape_desktop.programme.referrals import read_sex
 
+from .changes import Changes, Done, nothing
 from .common import MAX_NAME, audit, clean_text, now, parse_date
 from .errors import NotFound, ValidationError
+from .screening import record_in
 
 SEXES = ("", "female", "male", "other", "prefer not to say")
 JOINTS = ("knee", "hip", "back")
@@ -254,27 +257,79 @@ def _reopen(enrolment: Enrolment) -> Enrolment:
 
 def enrol_participant(ctx: AppContext, course_id: int, data: ParticipantInput) -> tuple[int, int]:
     """Add a new person and enrol them. Returns (participant id, enrolment id)."""
+    values = _enrolment_values(data)
+    with ctx.db.transaction() as s:
+        return _enrol_new(s, ctx, course_id, values)
+
+
+def enrol(
+    ctx: AppContext,
+    course_id: int,
+    data: ParticipantInput,
+    screening: Mapping[str, bool] | None = None,
+) -> Done[int]:
+    """Add a new person, enrol them and record their screening answers: one transaction.
+
+    ``screening``: the answers to the course's checklist (a yes marks them "needs review
+    before starting"). If the answers cannot be stored, nobody is enrolled. The value is the
+    enrolment id; undo takes back the enrolment and the answers together.
+    """
+    values = _enrolment_values(data)
+    review = False
+    with ctx.db.transaction() as s:
+        _person_id, enrolment_id = _enrol_new(s, ctx, course_id, values)
+        if screening is not None:
+            review = record_in(s, ctx, enrolment_id, screening).keeps_off_circuit
+    name = f"{values['first_name']} {values['last_name']}".strip()
+    label = f"enrol {name}"
+
+    def take_back() -> Done[None]:
+        remove_enrolment(ctx, enrolment_id)
+        return Done(
+            None,
+            Changes.ENROLMENT,
+            (enrolment_id,),
+            label=label,
+            undo=lambda: enrol(ctx, course_id, data, screening),
+        )
+
+    return Done(
+        enrolment_id,
+        Changes.ENROLMENT,
+        (enrolment_id,),
+        label=label,
+        undo=take_back,
+        message=f"Saved: {name} enrolled" + ("; needs review before starting" if review else ""),
+    )
+
+
+def _enrolment_values(data: ParticipantInput) -> dict[str, Any]:
     values = validate_participant(data)
     if values["consent_programme"] is False:
         raise ValidationError(
             "consent_programme", "The person must agree to take part before they can be enrolled."
         )
-    with ctx.db.transaction() as s:
-        course = _course_with_room(s, course_id)
-        _check_nhs_unique(s, values["nhs_number"], None)
-        person = Participant(code=_unique_code(s), created_at=now(), **values)
-        s.add(person)
-        s.flush()
-        enrolment = Enrolment(
-            participant_id=person.id,
-            course_id=course.id,
-            status="enrolled",
-            enrolled_on=date.today(),
-        )
-        s.add(enrolment)
-        s.flush()
-        audit(s, ctx.actor, "enrol", "enrolment", enrolment.id, f"{person.code} on {course.code}")
-        return person.id, enrolment.id
+    return values
+
+
+def _enrol_new(
+    s: OrmSession, ctx: AppContext, course_id: int, values: dict[str, Any]
+) -> tuple[int, int]:
+    course = _course_with_room(s, course_id)
+    _check_nhs_unique(s, values["nhs_number"], None)
+    person = Participant(code=_unique_code(s), created_at=now(), **values)
+    s.add(person)
+    s.flush()
+    enrolment = Enrolment(
+        participant_id=person.id,
+        course_id=course.id,
+        status="enrolled",
+        enrolled_on=date.today(),
+    )
+    s.add(enrolment)
+    s.flush()
+    audit(s, ctx.actor, "enrol", "enrolment", enrolment.id, f"{person.code} on {course.code}")
+    return person.id, enrolment.id
 
 
 def _unique_code(s) -> str:  # type: ignore[no-untyped-def]
@@ -306,17 +361,32 @@ def enrol_existing(ctx: AppContext, participant_id: int, course_id: int) -> int:
         return enrolment.id
 
 
-def edit_participant(ctx: AppContext, participant_id: int, data: ParticipantInput) -> None:
-    values = validate_participant(data)
+def edit_participant(ctx: AppContext, participant_id: int, data: ParticipantInput) -> Done[None]:
+    """Save a person's details, undoably (undo puts back exactly what was stored)."""
+    return _put_details(ctx, participant_id, validate_participant(data))
+
+
+def _put_details(ctx: AppContext, participant_id: int, values: dict[str, Any]) -> Done[None]:
     with ctx.db.transaction() as s:
         person = s.get(Participant, participant_id)
         if person is None:
             raise NotFound("That person is no longer on file.")
         _check_nhs_unique(s, values["nhs_number"], participant_id)
-        changed = [k for k, v in values.items() if getattr(person, k) != v]
+        before = {k: getattr(person, k) for k in values}
+        changed = [k for k, v in values.items() if before[k] != v]
         for key, value in values.items():
             setattr(person, key, value)
         audit(s, ctx.actor, "edit_participant", "participant", person.id, ",".join(changed))
+        name = person.full_name
+    if not changed:
+        return nothing(None)
+    return Done(
+        None,
+        Changes.PARTICIPANT,
+        (participant_id,),
+        label=f"{name}'s details",
+        undo=lambda: _put_details(ctx, participant_id, before),
+    )
 
 
 def participant_input(ctx: AppContext, participant_id: int) -> ParticipantInput:
@@ -345,7 +415,10 @@ def participant_input(ctx: AppContext, participant_id: int) -> ParticipantInput:
         )
 
 
-def withdraw(ctx: AppContext, enrolment_id: int, reason: str, on: date | str | None = None) -> None:
+def withdraw(
+    ctx: AppContext, enrolment_id: int, reason: str, on: date | str | None = None
+) -> Done[None]:
+    """Withdraw someone from a course, with a reason and a date; undo puts them back."""
     why = clean_text(reason, "withdrawn_reason", "Reason", required=True, max_len=500)
     day = parse_date(on, "withdrawn_on", "Date", required=False) or date.today()
     with ctx.db.transaction() as s:
@@ -358,6 +431,28 @@ def withdraw(ctx: AppContext, enrolment_id: int, reason: str, on: date | str | N
         enrolment.withdrawn_reason = why
         enrolment.withdrawn_on = day
         audit(s, ctx.actor, "withdraw", "enrolment", enrolment.id, why)
+        name = enrolment.participant.full_name if enrolment.participant else ""
+    return Done(
+        None,
+        Changes.ENROLMENT,
+        (enrolment_id,),
+        label=f"withdraw {name}",
+        undo=lambda: _reinstated(ctx, enrolment_id, f"withdraw {name}", reason, day),
+        message=f"Saved: {name} withdrawn",
+    )
+
+
+def _reinstated(
+    ctx: AppContext, enrolment_id: int, label: str, reason: str, day: date
+) -> Done[None]:
+    reinstate(ctx, enrolment_id)
+    return Done(
+        None,
+        Changes.ENROLMENT,
+        (enrolment_id,),
+        label=label,
+        undo=lambda: withdraw(ctx, enrolment_id, reason, day),
+    )
 
 
 def reinstate(ctx: AppContext, enrolment_id: int) -> None:
@@ -394,8 +489,11 @@ def set_status(ctx: AppContext, enrolment_id: int, status: str) -> None:
         audit(s, ctx.actor, "set_status", "enrolment", enrolment.id, status)
 
 
-def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> int:
-    """Move someone to another course: withdrawn here (reason 'moved'), enrolled there."""
+def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> Done[int]:
+    """Move someone to another course: withdrawn here (reason 'moved'), enrolled there.
+
+    The value is the enrolment on the new course. Not undoable (move them back instead).
+    """
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
@@ -419,7 +517,16 @@ def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> in
         else:
             new = add_enrolment(s, enrolment.participant_id, target.id)
         audit(s, ctx.actor, "move", "enrolment", enrolment.id, f"to {target.code}")
-        return new.id
+        s.flush()
+        new_id = new.id
+        name = enrolment.participant.full_name if enrolment.participant else ""
+        code = target.code
+    return Done(
+        new_id,
+        Changes.ENROLMENT,
+        (enrolment_id, new_id),
+        message=f"Saved: {name} moved to {code}",
+    )
 
 
 def _remove(s, ctx: AppContext, enrolment: Enrolment) -> None:  # type: ignore[no-untyped-def]
@@ -438,6 +545,18 @@ def _remove(s, ctx: AppContext, enrolment: Enrolment) -> None:  # type: ignore[n
 def remove_enrolment(ctx: AppContext, enrolment_id: int) -> None:
     """Take back an enrolment made by mistake (undo). The person goes too if on no other course."""
     remove_enrolments(ctx, [enrolment_id])
+
+
+def enrolments_added(
+    ctx: AppContext, enrolment_ids: list[int], label: str, redo: Callable[[], Done[Any]]
+) -> Done[list[int]]:
+    """The Done of enrolments just made (an import): undo takes them all back, ``redo`` again."""
+
+    def take_back() -> Done[None]:
+        remove_enrolments(ctx, enrolment_ids)
+        return Done(None, Changes.ENROLMENT, tuple(enrolment_ids), label=label, undo=redo)
+
+    return Done(enrolment_ids, Changes.ENROLMENT, tuple(enrolment_ids), label=label, undo=take_back)
 
 
 def remove_enrolments(ctx: AppContext, enrolment_ids: list[int]) -> None:

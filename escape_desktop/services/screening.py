@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment
 from escape_desktop.programme.screening import Screening, needs_review
 
+from .changes import Changes, Done
 from .common import audit, clean_text, now
 from .errors import NotFound, ValidationError
 
@@ -22,6 +24,7 @@ __all__ = [
     "ScreeningState",
     "checklist_for_course",
     "record_screening",
+    "record_in",
     "clear_screening",
     "screening_state",
     "needing_review",
@@ -103,35 +106,43 @@ def record_screening(
     new yes undoes an earlier clearing).
     """
     with ctx.db.transaction() as s:
-        enrolment = s.get(Enrolment, enrolment_id)
-        if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
-        screening = _checklist(ctx, enrolment.course)
-        missing = [q.text for q in screening.questions if not isinstance(answers.get(q.key), bool)]
-        if missing:
-            raise ValidationError(
-                "screening", f"Answer every screening question (not yet: {missing[0]})."
-            )
-        stored = {q.key: bool(answers[q.key]) for q in screening.questions}
-        yes = needs_review(screening, stored)
-        enrolment.screening_answers = stored
-        enrolment.screening_at = now()
-        enrolment.screening_status = "needs_review" if yes else "clear"
-        enrolment.screening_cleared_at = None
-        enrolment.screening_cleared_by = ""
-        enrolment.screening_note = ""
-        detail = (
-            f"{NEEDS_REVIEW}: yes to {', '.join(q.key for q in yes)}" if yes else "all answers no"
+        return record_in(s, ctx, enrolment_id, answers)
+
+
+def record_in(
+    s: OrmSession, ctx: AppContext, enrolment_id: int, answers: Mapping[str, bool]
+) -> ScreeningState:
+    """``record_screening`` inside a transaction the caller holds (enrol with screening)."""
+    enrolment = s.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFound("That enrolment no longer exists.")
+    screening = _checklist(ctx, enrolment.course)
+    missing = [q.text for q in screening.questions if not isinstance(answers.get(q.key), bool)]
+    if missing:
+        raise ValidationError(
+            "screening", f"Answer every screening question (not yet: {missing[0]})."
         )
-        audit(s, ctx.actor, "screening", "enrolment", enrolment.id, detail)
-        s.flush()
-        return _state(enrolment, screening)
+    stored = {q.key: bool(answers[q.key]) for q in screening.questions}
+    yes = needs_review(screening, stored)
+    enrolment.screening_answers = stored
+    enrolment.screening_at = now()
+    enrolment.screening_status = "needs_review" if yes else "clear"
+    enrolment.screening_cleared_at = None
+    enrolment.screening_cleared_by = ""
+    enrolment.screening_note = ""
+    detail = f"{NEEDS_REVIEW}: yes to {', '.join(q.key for q in yes)}" if yes else "all answers no"
+    audit(s, ctx.actor, "screening", "enrolment", enrolment.id, detail)
+    s.flush()
+    return _state(enrolment, screening)
 
 
 def clear_screening(
     ctx: AppContext, enrolment_id: int, note: str, cleared_by: str | None = None
-) -> ScreeningState:
-    """An instructor clears "needs review" once the person has been seen; the note is required."""
+) -> Done[ScreeningState]:
+    """An instructor clears "needs review" once the person has been seen; the note is required.
+
+    Not undoable: the clearing is a record of who saw the person (the audit log keeps it).
+    """
     why = clean_text(note, "screening_note", "Note", required=True, max_len=1000)
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
@@ -149,7 +160,14 @@ def clear_screening(
             screening = ctx.library.template(enrolment.course.programme_key).screening
         except KeyError:
             screening = None
-        return _state(enrolment, screening)
+        state = _state(enrolment, screening)
+        who = enrolment.participant.full_name if enrolment.participant else "This person"
+    return Done(
+        state,
+        Changes.ENROLMENT,
+        (enrolment_id,),
+        message=f"Saved: {who} cleared to start",
+    )
 
 
 def screening_state(ctx: AppContext, enrolment_id: int) -> ScreeningState:

@@ -41,6 +41,7 @@ from escape_desktop.export.upload_profile import Profile, get_profile, load_prof
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 
 from . import settings_registry as settings
+from .changes import Changes, Done
 from .common import audit, now
 from .errors import ValidationError
 from .upload_source import build_upload
@@ -451,3 +452,33 @@ def _nothing_message(data: UploadData, scope: UploadScope) -> str:
             "yet)."
         )
     return "No file was written: there is nobody to report in this choice of courses."
+
+
+def upload(
+    ctx: AppContext,
+    out: str | Path,
+    *,
+    profile_name: str | None = None,
+    scope: UploadScope | None = None,
+    attendance_out: str | Path | None = None,
+    bom: bool | None = None,
+    today: date | None = None,
+    progress: Progress | None = None,
+    overwrite: bool = False,
+) -> Done[UploadResult]:
+    """``export_upload`` for the window, saying what it did (a batch recorded, no undo)."""
+    result = export_upload(
+        ctx,
+        out,
+        profile_name=profile_name,
+        scope=scope,
+        attendance_out=attendance_out,
+        bom=bom,
+        today=today,
+        progress=progress,
+        overwrite=overwrite,
+    )
+    if not result.written:
+        return Done(result)
+    ids = (result.batch_id,) if result.batch_id else ()
+    return Done(result, Changes.EXPORT, ids, message=f"Exported {result.rows} rows")

@@ -233,7 +233,7 @@ def test_screening_yes_needs_review_until_cleared_with_a_note(ctx):
     assert screening.needing_review(ctx, cid) == {eid}
     with pytest.raises(ValidationError):
         screening.clear_screening(ctx, eid, "  ")
-    cleared = screening.clear_screening(ctx, eid, "Seen by GP on 3 Dec; fine to start.")
+    cleared = screening.clear_screening(ctx, eid, "Seen by GP on 3 Dec; fine to start.").value
     assert cleared.status == "cleared" and not cleared.keeps_off_circuit
     assert screening.needing_review(ctx, cid) == set()
     with ctx.db.read() as s:

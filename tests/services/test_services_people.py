@@ -117,7 +117,7 @@ def test_move_to_another_course(ctx, course_id):
         ),
     )
     pid, eid = participants.enrol_participant(ctx, course_id, _person())
-    new_eid = participants.move_enrolment(ctx, eid, other)
+    new_eid = participants.move_enrolment(ctx, eid, other).value
     with ctx.db.read() as s:
         assert s.get(Enrolment, eid).status == "withdrawn"
         assert s.get(Enrolment, eid).withdrawn_reason.startswith("Moved to KH-2026-002")

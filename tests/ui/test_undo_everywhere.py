@@ -193,3 +193,35 @@ def test_edit_menu_names_the_change(qtbot, demo_ctx, demo_today, make_window) ->
     dialog._save()
     assert window.undo_action.text().startswith("&Undo") or "Undo" in window.undo_action.text()
     assert f"session {info.number} topic" in window.undo_action.text()
+
+
+def test_a_session_edit_with_a_mistake_saves_no_field(qtbot, ctx, course) -> None:  # type: ignore[no-untyped-def]
+    """One save is one transaction: a bad staff list keeps the new date and topic out too."""
+    cid, _ = course
+    before = rows(ctx, Session)
+    dialog = SessionDialog(ctx, ChangeBus(), _session_info(ctx, cid, 3), [])
+    qtbot.addWidget(dialog)
+    dialog.date.setDate(dialog.date.date().addDays(1))
+    dialog.topic.setText("Pacing and flare-ups")
+    dialog.staff.setText("x" * 600)
+    dialog._save()
+    assert not dialog.error.isHidden()  # told beside the form, the dialog stays open
+    assert rows(ctx, Session) == before
+
+
+def test_a_make_up_session_is_undone_and_redone(qtbot, ctx, course, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QInputDialog
+
+    cid, _ = course
+    bus = ChangeBus()
+    monkeypatch.setattr(QInputDialog, "getText", lambda *a, **k: ("hall closed", True))
+    dialog = SessionDialog(ctx, bus, _session_info(ctx, cid, 4), [])
+    qtbot.addWidget(dialog)
+    dialog.ask_make_up = lambda _offer: True  # type: ignore[method-assign]
+    dialog._toggle_cancelled()
+    after = rows(ctx, Session)
+    assert "make-up" in bus.undo_stack.undoText()
+    bus.undo_stack.undo()
+    assert len(rows(ctx, Session)) == len(after) - 1
+    bus.undo_stack.redo()
+    assert len(rows(ctx, Session)) == len(after)

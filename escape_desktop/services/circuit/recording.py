@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import replace
+from typing import TypeVar
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
@@ -15,6 +19,7 @@ from escape_desktop.db.models import (
 from escape_desktop.programme.content import Station
 from escape_desktop.programme.progression import Suggestion, format_dose
 
+from ..changes import Changes, Done, nothing
 from ..common import audit, now, station_row
 from ..errors import NotFound, ValidationError
 from ..exercise import ExerciseInput, record_exercise
@@ -26,6 +31,8 @@ from .grid import (
     _tracks,
     level_name,
 )
+
+T = TypeVar("T")
 
 # --------------------------------------------------------------------------- use cases
 
@@ -223,3 +230,40 @@ def restore_exercise_state(ctx: AppContext, enrolment_id: int, state: ExerciseSt
             s.add(ProgressionDecision(**dict(zip(_DECISION_COLUMNS, values, strict=True))))
         s.flush()
         audit(s, ctx.actor, "restore_exercise", "enrolment", enrolment_id, "undo or redo")
+
+
+# --------------------------------------------------------------------------- for the window
+
+
+def undoable(
+    ctx: AppContext, enrolment_id: int, label: str, change: Callable[[], T], message: str = ""
+) -> Done[T]:
+    """Make one change to a person's circuit (a cell, a choice) and say what it did.
+
+    The person's rows are read before and after; undo puts them back exactly (ids
+    included), and its own undo makes the change again. No change, no undo step.
+    """
+    before = exercise_state(ctx, enrolment_id)
+    value = change()
+    after = exercise_state(ctx, enrolment_id)
+    if after == before:
+        return nothing(value)
+    done = _put_back(ctx, enrolment_id, label, before, after, value)
+    return replace(done, value=value, message=message)
+
+
+def _put_back(
+    ctx: AppContext,
+    enrolment_id: int,
+    label: str,
+    state: ExerciseState,
+    other: ExerciseState,
+    value: T,
+) -> Done[T]:
+    """The Done of rows as they stand at ``other``: its undo puts ``state`` back."""
+
+    def undo() -> Done[T]:
+        restore_exercise_state(ctx, enrolment_id, state)
+        return _put_back(ctx, enrolment_id, label, other, state, value)
+
+    return Done(value, Changes.EXERCISE, (enrolment_id,), label=label, undo=undo)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import select
 
@@ -16,6 +16,7 @@ from escape_desktop.db.models import (
 )
 from escape_desktop.programme.content import DOSE_KINDS, Station
 
+from ..changes import Changes, Done, nothing
 from ..common import audit, clean_text, parse_float
 from ..errors import ValidationError
 from ..exercise import MAX_DOSE, custom_to_station
@@ -178,3 +179,28 @@ def add_custom_station(
         s.flush()
         audit(s, ctx.actor, "add_custom_station", "custom_station", row.id, key)
         return custom_to_station(row)
+
+
+# --------------------------------------------------------------------------- for the window
+
+
+def choose_stations(ctx: AppContext, course_id: int, keys: Sequence[str]) -> Done[None]:
+    """``set_course_stations``, saying what it did; undo puts the earlier circuit back."""
+    before = [c.key for c in course_stations(ctx, course_id) if c.active]
+    set_course_stations(ctx, course_id, keys)
+    after = list(keys)
+    if after == before:
+        return nothing(None)
+
+    def undo() -> Done[None]:
+        done = choose_stations(ctx, course_id, before)
+        return replace(done, undo=lambda: choose_stations(ctx, course_id, after))
+
+    return Done(
+        None,
+        Changes.STATION,
+        (course_id,),
+        label="the circuit's stations",
+        undo=undo,
+        message="Circuit stations saved.",
+    )

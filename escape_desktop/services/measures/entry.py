@@ -21,6 +21,7 @@ from escape_desktop.db.models import (
 from escape_desktop.programme.content import Instrument
 
 from ..assessments import checked_value, upsert_assessment
+from ..changes import Changes, Done, nothing
 from ..common import audit, parse_date
 from ..errors import NotFound, ValidationError
 
@@ -263,3 +264,47 @@ def restore_measures_state(
             s.add(Assessment(**dict(zip(_ASSESSMENT_COLUMNS, values, strict=True))))
         s.flush()
         audit(s, ctx.actor, "restore_measures", "enrolment", enrolment_id, f"{timepoint}: undo")
+
+
+# --------------------------------------------------------------------------- for the window
+
+
+def record(
+    ctx: AppContext,
+    enrolment_id: int,
+    timepoint: str,
+    entries: Mapping[str, MeasureInput],
+    assessed_on: date | str | None,
+    *,
+    who: str = "",
+) -> Done[int]:
+    """``record_measures``, saying what it did: undo puts the set back exactly as it was.
+
+    The value is the number of measures saved; ``who`` names the person in the Edit menu.
+    """
+    before = measures_state(ctx, enrolment_id, timepoint)
+    count = record_measures(ctx, enrolment_id, timepoint, entries, assessed_on)
+    after = measures_state(ctx, enrolment_id, timepoint)
+    if after == before:
+        return nothing(count)
+    what = f"{TIMEPOINT_LABELS.get(timepoint, timepoint).lower()} measures"
+    label = f"{what} for {who}" if who else what
+    return _measures_put_back(ctx, enrolment_id, timepoint, label, before, after, count)
+
+
+def _measures_put_back(
+    ctx: AppContext,
+    enrolment_id: int,
+    timepoint: str,
+    label: str,
+    state: MeasuresState,
+    other: MeasuresState,
+    count: int,
+) -> Done[int]:
+    """The Done of a set standing at ``other``: its undo puts ``state`` back."""
+
+    def undo() -> Done[int]:
+        restore_measures_state(ctx, enrolment_id, timepoint, state)
+        return _measures_put_back(ctx, enrolment_id, timepoint, label, other, state, count)
+
+    return Done(count, Changes.ASSESSMENT, (enrolment_id,), label=label, undo=undo)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut
@@ -34,6 +34,7 @@ from escape_desktop.programme.progression import format_dose
 from escape_desktop.services import circuit
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.circuit import Cell, SessionChoice
+from escape_desktop.services.circuit.recording import undoable
 from escape_desktop.ui.circuit.cell_editor import CellEditor
 from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
 from escape_desktop.ui.circuit.circuit_model import CircuitModel, suggestion_words
@@ -43,9 +44,11 @@ from escape_desktop.ui.circuit.level_dialog import LevelDialog
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.course_section import CourseSection, Stale
-from escape_desktop.ui.common.operation import UndoStep, run_op
+from escape_desktop.ui.common.operation import Operation, run_op
 
 # What the circuit shows; SESSION and COURSE change the session list too.
+T = TypeVar("T")
+
 SHOWN = (
     Changes.EXERCISE
     | Changes.STATION
@@ -575,46 +578,24 @@ class CircuitSection(CourseSection):
 
     def _write(
         self,
-        fn: Callable[[], object],
-        changes: Changes,
-        ids: list[int],
-        message: str,
+        fn: Callable[[], T],
+        enrolment_id: int,
+        label: str,
+        message: str = "",
         failed: Callable[[KnownError], None] | None = None,
-        undo_label: str = "",
-    ) -> bool:
-        """One change from this section through the operation path; a known error shows here.
+    ) -> Operation[T]:
+        """One change to a person's circuit through the operation path; a known error shows here.
 
-        With ``undo_label`` the change joins Ctrl+Z: the person's circuit rows are read before
-        and after, and undo/redo put them back exactly as they were.
+        The service says what changed and how to undo it (the person's circuit rows put back
+        exactly); ``label`` names it in the Edit menu.
         """
-        step: Callable[[object], UndoStep | None] | None = None
-        if undo_label and ids:
-            enrolment_id = ids[0]
-            before = circuit.exercise_state(self.ctx, enrolment_id)
-
-            def step(_value: object) -> UndoStep | None:
-                after = circuit.exercise_state(self.ctx, enrolment_id)
-                if after == before:
-                    return None  # nothing changed: nothing to undo
-                return UndoStep(
-                    undo_label,
-                    undo=lambda: circuit.restore_exercise_state(self.ctx, enrolment_id, before),
-                    redo=lambda: circuit.restore_exercise_state(self.ctx, enrolment_id, after),
-                    undone=f"Undone: {undo_label}",
-                    redone=f"Saved: {undo_label}",
-                )
-
         return run_op(
             self,
-            fn,
+            lambda: undoable(self.ctx, enrolment_id, label, fn, message),
             bus=self.bus,
-            changes=changes,
-            ids=ids,
             initiator=self,
-            message=message,
-            undo=step,
             failure=lambda e: self._failed(e, failed),
-        ).ok
+        )
 
     def _failed(self, e: BaseException, show: Callable[[KnownError], None] | None = None) -> None:
         if not isinstance(e, KnownError):
@@ -625,14 +606,8 @@ class CircuitSection(CourseSection):
             self._say(str(e), error=True)
 
     def _write_cell(self, save: Callable[[], None], enrolment_id: int, message: str) -> bool:
-        return self._write(
-            save,
-            Changes.EXERCISE,
-            [enrolment_id],
-            message,
-            self.model.failed,
-            undo_label=message.removeprefix("Saved: "),
-        )
+        label = message.removeprefix("Saved: ")
+        return self._write(save, enrolment_id, label, message, self.model.failed).ok
 
     def _on_saved(self, _enrolment_id: int, _key: str, message: str) -> None:
         self._say(message)
@@ -699,22 +674,18 @@ class CircuitSection(CourseSection):
         label = (
             f"{'accept' if accept else 'ignore'} the suggestion for {row.name} at {station.name}"
         )
-        chosen: list[Any] = []
-        if not self._write(
-            lambda: chosen.append(
-                circuit.decide(
-                    self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
-                )
+        op = self._write(
+            lambda: circuit.decide(
+                self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
             ),
-            Changes.EXERCISE,
-            [row.enrolment_id],
-            "",
-            undo_label=label,
-        ):
+            row.enrolment_id,
+            label,
+        )
+        if not op.ok:
             return
         self.model.refresh_row(row.enrolment_id)
-        self.bus.saved.emit(message(chosen[0]))
-        self._say(message(chosen[0]))
+        self.bus.saved.emit(message(op.value))
+        self._say(message(op.value))
         self._update_panel()
         self.table.setFocus()
 
@@ -728,11 +699,10 @@ class CircuitSection(CourseSection):
             lambda: circuit.undo_decision(
                 self.ctx, row.enrolment_id, grid.session_id, cell.station_key
             ),
-            Changes.EXERCISE,
-            [row.enrolment_id],
+            row.enrolment_id,
+            f"reopen the suggestion for {row.name} at {grid.station(cell.station_key).name}",
             message,
-            undo_label=f"reopen the suggestion for {row.name} at {grid.station(cell.station_key).name}",
-        ):
+        ).ok:
             return
         self.model.refresh_row(row.enrolment_id)
         self._say(message)

@@ -28,7 +28,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit
-from escape_desktop.services.changes import Changes
+from escape_desktop.services.circuit.stations import choose_stations
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -201,12 +201,9 @@ class StationsDialog(QDialog):
 
         if not run_op(
             self,
-            lambda: circuit.set_course_stations(self.ctx, self.course_id, keys),
+            lambda: choose_stations(self.ctx, self.course_id, keys),
             bus=self.bus,
-            changes=Changes.STATION,
-            ids=[self.course_id],
             initiator=self.initiator,
-            message="Circuit stations saved.",
             failure=failed,
         ).ok:
             return
@@ -296,8 +293,7 @@ class CustomStationDialog(QDialog):
                 description=self.description.text(),
                 levels=self.level_rows(),
             ),
-            bus=self.bus,
-            changes=Changes.NONE,
+            bus=self.bus,  # a new exercise in the library: no screen shows it yet
             failure=self._failed,
         )
         if not op.ok or op.value is None:

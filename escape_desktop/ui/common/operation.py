@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, TypeVar
+from typing import Any, Generic, TypeVar, overload
 
 import shiboken6
 from PySide6.QtCore import QObject
@@ -225,9 +225,47 @@ class Operation(Generic[T]):
             self._success(done.value)
 
 
+@overload
+def run_op(
+    parent: QWidget | None,
+    op: Callable[..., Done[T]],
+    *,
+    bus: ChangeBus,
+    changes: Changes | Callable[[T], Changes] | None = None,
+    ids: Sequence[int] | Callable[[T], Sequence[int]] = (),
+    initiator: object | None = None,
+    message: str | Callable[[T], str] = "",
+    undo: UndoStep | Callable[[T], UndoStep | None] | None = None,
+    background: bool = False,
+    progress: Progress | None = None,
+    success: Callable[[T], object] | None = None,
+    failure: Callable[[BaseException], object] | None = None,
+    error_title: str = "Could not do that",
+) -> Operation[T]: ...
+
+
+@overload
 def run_op(
     parent: QWidget | None,
     op: Callable[..., T],
+    *,
+    bus: ChangeBus,
+    changes: Changes | Callable[[T], Changes] | None = None,
+    ids: Sequence[int] | Callable[[T], Sequence[int]] = (),
+    initiator: object | None = None,
+    message: str | Callable[[T], str] = "",
+    undo: UndoStep | Callable[[T], UndoStep | None] | None = None,
+    background: bool = False,
+    progress: Progress | None = None,
+    success: Callable[[T], object] | None = None,
+    failure: Callable[[BaseException], object] | None = None,
+    error_title: str = "Could not do that",
+) -> Operation[T]: ...
+
+
+def run_op(
+    parent: QWidget | None,
+    op: Callable[..., Any],
     *,
     bus: ChangeBus,
     changes: Changes | Callable[[T], Changes] | None = None,

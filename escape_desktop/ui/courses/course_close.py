@@ -6,9 +6,8 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 
 from escape_desktop.context import AppContext
 from escape_desktop.services import courses as course_service
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.operation import UndoStep, run_op
+from escape_desktop.ui.common.operation import run_op
 
 
 def close_action_text(ctx: AppContext, course_id: int | None) -> str:
@@ -36,42 +35,9 @@ def toggle_course_closed(
     ctx: AppContext, bus: ChangeBus, parent: QWidget | None, course_id: int
 ) -> None:
     """Close the course (after asking) or reopen it; either can be undone."""
-    closed_on = course_service.course_closed_on(ctx, course_id)
-    if closed_on is not None:
-
-        def reclose() -> None:
-            course_service.close_course(ctx, course_id, closed_on)
-
-        run_op(
-            parent,
-            lambda: course_service.reopen_course(ctx, course_id),
-            bus=bus,
-            changes=Changes.COURSE,
-            ids=[course_id],
-            message="Saved: the course is open again and runs to its last session",
-            undo=UndoStep(
-                "reopen course",
-                undo=reclose,
-                redo=lambda: course_service.reopen_course(ctx, course_id),
-                undone="The course is closed again",
-                redone="The course is open again",
-            ),
-        )
+    if course_service.course_closed_on(ctx, course_id) is not None:
+        run_op(parent, lambda: course_service.reopen_course(ctx, course_id), bus=bus)
         return
     if not confirm_close(parent):
         return
-    run_op(
-        parent,
-        lambda: course_service.close_course(ctx, course_id),
-        bus=bus,
-        changes=Changes.COURSE,
-        ids=[course_id],
-        message="Saved: the course is closed; completion is decided on the sessions held",
-        undo=UndoStep(
-            "close course",
-            undo=lambda: course_service.reopen_course(ctx, course_id),
-            redo=lambda: course_service.close_course(ctx, course_id),
-            undone="The course is open again",
-            redone="The course is closed again",
-        ),
-    )
+    run_op(parent, lambda: course_service.close_course(ctx, course_id), bus=bus)

@@ -21,11 +21,10 @@ from escape_desktop.db import queries
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
-from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.operation import UndoStep, run_op
+from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.steady import keep_room
 from escape_desktop.ui.common.style import mark_invalid
 
@@ -210,22 +209,11 @@ class CourseEditDialog(QDialog):
             error_dialog.report(self, e)
 
     def _save(self) -> None:
-        before, after, cid = self.stored, self.value(), self.course_id
-        label = f"details of {after.title or 'the course'}"
+        after, cid = self.value(), self.course_id
         op = run_op(
             self,
             lambda: course_service.edit_course(self.ctx, cid, after),
             bus=self.bus,
-            changes=Changes.COURSE,
-            ids=[cid],
-            message="Saved: course details",
-            undo=UndoStep(
-                label,
-                undo=lambda: course_service.edit_course(self.ctx, cid, before),
-                redo=lambda: course_service.edit_course(self.ctx, cid, after),
-                undone=f"Undone: {label}",
-                redone=f"Saved: {label}",
-            ),
             failure=self._failed,  # the dialog stays open
         )
         if not op.ok:

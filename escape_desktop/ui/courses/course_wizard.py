@@ -29,7 +29,6 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.schedule import WEEKDAY_NAMES
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
-from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import MAX_CAPACITY, CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -236,11 +235,8 @@ class DatesPage(QWizardPage):
     def validatePage(self) -> bool:
         op = run_op(
             self,
-            lambda: course_service.create_course(self.w.ctx, self.w.course_input()),
+            lambda: course_service.new_course(self.w.ctx, self.w.course_input()),
             bus=self.w.bus,
-            changes=Changes.COURSE,
-            ids=lambda course_id: [course_id],
-            message="Saved: new course created",
             failure=self._failed,
         )
         if op.ok:

@@ -38,7 +38,6 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import handover
-from escape_desktop.services.changes import Changes
 from escape_desktop.services.handover import KIND_WORDS, HandoverReport, HandoverSummary
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -205,12 +204,10 @@ class SendDialog(QDialog):
 
         self.op = run_op(
             self,
-            lambda _progress: handover.send_course(
+            lambda _progress: handover.send(
                 self.ctx, self.code, path, passphrase, overwrite=overwrite
             ),
             bus=self.bus,
-            changes=Changes.EXPORT,
-            message=f"{self.code} saved for another laptop",
             background=True,
             success=lambda _summary: self._saved(path),
             failure=failed,
@@ -457,10 +454,8 @@ class ReceiveDialog(QDialog):
 
         self.op = run_op(
             self,
-            lambda _progress: handover.receive_course(self.ctx, self.path, text, choices),
+            lambda _progress: handover.receive(self.ctx, self.path, text, choices),
             bus=self.bus,
-            changes=Changes.ALL,
-            message=lambda r: f"{r.course_code} received",
             background=True,
             success=self._received,
             failure=failed,

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 from PySide6.QtCore import QDate
 from PySide6.QtWidgets import (
     QDateEdit,
@@ -24,11 +21,10 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.db.queries import SessionInfo
 from escape_desktop.services import courses as course_service
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
-from escape_desktop.ui.common.operation import UndoStep, run_op
+from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.steady import keep_room
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
 
@@ -114,43 +110,18 @@ class SessionDialog(QDialog):
             error_dialog.report(self, e)
 
     def _save(self) -> None:
-        s = self.session
-        new_date = qdate_to_date(self.date.date())
-        # (what the Edit menu calls it, the service, the value before, the value now)
-        fields: list[tuple[str, Callable[[AppContext, int, Any], object], object, object]] = [
-            ("date", course_service.reschedule_session, s.date, new_date),
-            ("topic", course_service.set_session_topic, s.topic, self.topic.text().strip()),
-            ("staff", course_service.set_staff_present, s.staff_present, self.staff.text().strip()),
-            ("notes", course_service.set_session_notes, s.notes, self.notes.text().strip()),
-        ]
-        changed = [f for f in fields if f[2] != f[3]]
-
-        def put(new: bool) -> None:
-            for _word, fn, before, after in changed if new else reversed(changed):
-                fn(self.ctx, s.id, after if new else before)
-
-        def failed(e: BaseException) -> None:
-            self.bus.announce(Changes.SESSION, [s.id])  # some fields may have saved before it
-            self._fail(e)
-
-        label = f"session {s.number} " + " and ".join(w for w, *_ in changed)
+        edit = course_service.SessionEdit(
+            date=qdate_to_date(self.date.date()),
+            topic=self.topic.text().strip(),
+            staff_present=self.staff.text().strip(),
+            notes=self.notes.text().strip(),
+        )
+        # One service call, one transaction: a mistake in any field saves none of them.
         op = run_op(
             self,
-            lambda: put(True),
+            lambda: course_service.edit_session(self.ctx, self.session.id, edit),
             bus=self.bus,
-            changes=Changes.SESSION,
-            ids=[s.id],
-            message=f"Saved: session {s.number}",
-            undo=UndoStep(
-                label,
-                undo=lambda: put(False),
-                redo=lambda: put(True),
-                undone=f"Undone: {label}",
-                redone=f"Saved: {label}",
-            )
-            if changed
-            else None,
-            failure=failed,
+            failure=self._fail,
         )
         if op.ok:
             self.accept()
@@ -158,22 +129,8 @@ class SessionDialog(QDialog):
     def _toggle_cancelled(self) -> None:
         s = self.session
         if s.cancelled:
-            reason_before = s.cancel_reason
-            label = f"session {s.number} held again"
             if run_op(
-                self,
-                lambda: course_service.reinstate_session(self.ctx, s.id),
-                bus=self.bus,
-                changes=Changes.SESSION,
-                ids=[s.id],
-                message=f"Saved: session {s.number} will be held",
-                undo=UndoStep(
-                    label,
-                    undo=lambda: course_service.cancel_session(self.ctx, s.id, reason_before),
-                    redo=lambda: course_service.reinstate_session(self.ctx, s.id),
-                    undone=f"Undone: {label}",
-                    redone=f"Saved: {label}",
-                ),
+                self, lambda: course_service.reinstate_session(self.ctx, s.id), bus=self.bus
             ).ok:
                 self.accept()
             return
@@ -186,19 +143,7 @@ class SessionDialog(QDialog):
         if not ok:
             return
         if run_op(
-            self,
-            lambda: course_service.cancel_session(self.ctx, s.id, reason),
-            bus=self.bus,
-            changes=Changes.SESSION,
-            ids=[s.id],
-            message=f"Saved: session {s.number} cancelled",
-            undo=UndoStep(
-                f"session {s.number} cancelled",
-                undo=lambda: course_service.reinstate_session(self.ctx, s.id),
-                redo=lambda: course_service.cancel_session(self.ctx, s.id, reason),
-                undone=f"Undone: session {s.number} cancelled",
-                redone=f"Saved: session {s.number} cancelled",
-            ),
+            self, lambda: course_service.cancel_session(self.ctx, s.id, reason), bus=self.bus
         ).ok:
             self._offer_make_up()
             self.accept()
@@ -226,29 +171,8 @@ class SessionDialog(QDialog):
             return
         if offer is None or not self.ask_make_up(offer):
             return
-        made: list[int] = []  # the make-up session's id (a new one after each redo)
-
-        def add() -> int:
-            new_id = course_service.add_make_up_session(self.ctx, s.id, offer.day)
-            made[:] = [new_id]
-            return new_id
-
-        def take_away() -> None:
-            if made:
-                course_service.remove_make_up_session(self.ctx, made[0])
-
         run_op(
             self,
-            add,
+            lambda: course_service.make_up_session(self.ctx, s.id, offer.day),
             bus=self.bus,
-            changes=Changes.SESSION,
-            ids=lambda new_id: [new_id],
-            message=f"Saved: make-up session on {offer.day:%a %d %b}",
-            undo=UndoStep(
-                "make-up session",
-                undo=take_away,
-                redo=add,
-                undone="Make-up session taken away",
-                redone=f"Make-up session on {offer.day:%a %d %b} added again",
-            ),
         )

@@ -319,9 +319,9 @@ class DocumentsSection(CourseSection):
         ctx = self.ctx
 
         def work(progress):  # type: ignore[no-untyped-def]
-            from escape_desktop.services.documents import build_document
+            from escape_desktop.services.documents import make_document
 
-            return build_document(
+            return make_document(
                 ctx,
                 kind,
                 course_id,
@@ -337,15 +337,11 @@ class DocumentsSection(CourseSection):
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
         self.status.setText("Making the PDF…")
-        # Certificates are recorded as issued: the one document that changes data.
         self._job = run_op(
             self,
             work,
             bus=self.bus,
-            changes=lambda r: Changes.DOCUMENT if r.kind == "certificates" else Changes.NONE,
-            ids=lambda r: [self._reg.course_id] if r.kind == "certificates" and self._reg else [],
             initiator=self,
-            message=lambda r: r.message(),
             background=True,
             progress=self._progress,
             success=done,

@@ -34,7 +34,7 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.export.upload_manifest import manifest_path_for
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
-from escape_desktop.services.changes import Changes
+from escape_desktop.services.changes import Done
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
@@ -512,8 +512,8 @@ class ExportDialog(QDialog):
         ctx, profile, scope = self.ctx, self.profile_name(), self.scope()
         attendance, bom, today = self.attendance_path(), self.bom.isChecked(), self.today
 
-        def work(progress: Any) -> uploads.UploadResult:
-            return uploads.export_upload(
+        def work(progress: Any) -> Done[uploads.UploadResult]:
+            return uploads.upload(
                 ctx,
                 target,
                 profile_name=profile,
@@ -531,9 +531,6 @@ class ExportDialog(QDialog):
             self,
             work,
             bus=self.bus,
-            changes=lambda r: Changes.EXPORT if r.written else Changes.NONE,
-            ids=lambda r: [r.batch_id] if r.written and r.batch_id else [],
-            message=lambda r: f"Exported {r.rows} rows" if r.written else "",
             background=True,
             progress=self._progress,
             success=self._done,

@@ -22,7 +22,6 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
@@ -136,8 +135,7 @@ class PrintPreviewDialog(QDialog):
         self._job = run_op(
             self,
             work,
-            bus=self.bus,
-            changes=Changes.NONE,
+            bus=self.bus,  # printing changes no data: nothing is announced
             initiator=self,
             background=True,
             progress=self._progress,

@@ -20,7 +20,6 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
-from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import set_course_instruments
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -196,8 +195,6 @@ class InstrumentsDialog(QDialog):
             self,
             lambda: set_course_instruments(self.ctx, self.course_id, keys),
             bus=self.bus,
-            changes=Changes.COURSE,
-            ids=[self.course_id],
             message=f"Measures for this course: {names}.",
             failure=failed,
         )

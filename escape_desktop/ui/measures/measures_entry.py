@@ -33,13 +33,13 @@ from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.assessments import checked_value
-from escape_desktop.services.changes import Changes
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.services.measures import TIMEPOINT_LABELS, MeasureInput
+from escape_desktop.services.measures.entry import record
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
-from escape_desktop.ui.common.operation import UndoStep, run_op
+from escape_desktop.ui.common.operation import run_op
 
 
 def _fmt(value: float, decimals: int) -> str:
@@ -440,31 +440,13 @@ class MeasuresEntry(QWidget):
             else:
                 raise e  # unexpected: logged and shown by the error hook
 
-        before = measures.measures_state(self.ctx, enrolment_id, tp)
-        what = f"{label} measures for {self.person_name}"
-
-        def step(_count: int) -> UndoStep | None:
-            after = measures.measures_state(self.ctx, enrolment_id, tp)
-            if after == before:
-                return None  # nothing changed: nothing to undo
-            return UndoStep(
-                what,
-                undo=lambda: measures.restore_measures_state(self.ctx, enrolment_id, tp, before),
-                redo=lambda: measures.restore_measures_state(self.ctx, enrolment_id, tp, after),
-                undone=f"Undone: {what}",
-                redone=f"Saved: {what}",
-            )
-
         # The initiator is this form: the section around it still reads its lists again.
         op = run_op(
             self,
-            lambda: measures.record_measures(self.ctx, enrolment_id, tp, entries, day),
+            lambda: record(self.ctx, enrolment_id, tp, entries, day, who=self.person_name),
             bus=self.bus,
-            changes=Changes.ASSESSMENT,
-            ids=[enrolment_id],
             initiator=self,
             message=said,
-            undo=step,
             failure=failed,
         )
         if not op.ok or op.value is None:

@@ -406,10 +406,7 @@ class RegisterSection(CourseSection):
             self,
             lambda: course_service.set_session_notes(self.ctx, sid, text),
             bus=self.bus,
-            changes=Changes.SESSION,
-            ids=[sid],
             initiator=self,
-            message=f"Saved: notes for session {session.number}",
             success=lambda _: self.reload(),  # the session panel and heading read the notes again
         )
 
