@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.services import retention, safety_settings
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
@@ -116,8 +115,6 @@ class RetentionDialog(QDialog):
             self,
             lambda: safety_settings.set_retention_years(self.ctx, years),
             bus=self.bus,
-            changes=Changes.SETTINGS,
-            message="Retention period saved",
         ).ok:
             self.refresh_due()
 
@@ -157,10 +154,8 @@ class RetentionDialog(QDialog):
             return
         if run_op(
             self,
-            lambda: retention.purge_expired(self.ctx, today=self.today),
+            lambda: retention.purge(self.ctx, today=self.today),
             bus=self.bus,
-            changes=Changes.ALL,
-            message=lambda count: f"{count} people past the keeping period deleted",
         ).ok:
             self.refresh_due()
             self.search_people()
@@ -246,10 +241,8 @@ class RetentionDialog(QDialog):
             return
         run_op(
             self,
-            lambda: retention.write_subject_access(self.ctx, hit.participant_id, Path(path)),
+            lambda: retention.save_subject_access(self.ctx, hit.participant_id, Path(path)),
             bus=self.bus,
-            changes=Changes.EXPORT,
-            message=lambda out: f"Saved everything about {hit.code} to {Path(out).name}",
         )
 
     def erase_reason(self, hit: queries.ParticipantHit) -> tuple[str, bool]:
@@ -271,8 +264,6 @@ class RetentionDialog(QDialog):
             self,
             lambda: retention.erase_participant(self.ctx, hit.participant_id, reason),
             bus=self.bus,
-            changes=Changes.ALL,
-            message="One person erased",
         ).ok:
             self.search_people()
             self.refresh_due()
