@@ -184,7 +184,6 @@ class InstrumentsDialog(QDialog):
                 "Tick at least one measure, or press Cancel to keep the current ones."
             )
             return
-        names = ", ".join(self.ctx.library.instruments[k].name for k in keys)
 
         def failed(e: BaseException) -> None:
             if not isinstance(e, KnownError):
@@ -195,7 +194,6 @@ class InstrumentsDialog(QDialog):
             self,
             lambda: set_course_instruments(self.ctx, self.course_id, keys),
             bus=self.bus,
-            message=f"Measures for this course: {names}.",
             failure=failed,
         )
         if op.ok:

@@ -446,7 +446,6 @@ class MeasuresEntry(QWidget):
             lambda: record(self.ctx, enrolment_id, tp, entries, day, who=self.person_name),
             bus=self.bus,
             initiator=self,
-            message=said,
             failure=failed,
         )
         if not op.ok or op.value is None:
