@@ -18,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services.courses import CourseInput, capacity_warning

@@ -35,8 +35,8 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
 from escape_desktop.db.queries import Register, register
+from escape_desktop.errors import KnownError
 
 # documents.py itself is light: ReportLab loads only when a document is built.
 from escape_desktop.export.documents import (

@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.export.upload_manifest import manifest_path_for
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads

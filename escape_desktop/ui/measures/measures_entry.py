@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.assessments import checked_value
