@@ -75,15 +75,7 @@ UI_DB = {
         "escape_desktop.db.rekey",
     },
     "ui/safety/passphrase_dialog.py": {"escape_desktop.db"},
-    "ui/safety/retention_dialog.py": {"escape_desktop.db"},
     # Screens reading db/queries' read models directly: to go through services.
-    "ui/courses/course_edit_dialog.py": {"escape_desktop.db"},
-    "ui/courses/course_view.py": {"escape_desktop.db.queries"},
-    "ui/courses/session_dialog.py": {"escape_desktop.db.queries"},
-    "ui/documents/documents_section.py": {"escape_desktop.db.queries"},
-    "ui/documents/export_dialog.py": {"escape_desktop.db.models"},
-    "ui/people/move_dialog.py": {"escape_desktop.db.queries"},
-    "ui/people/search_dialog.py": {"escape_desktop.db.queries"},
     "ui/register/register_model.py": {"escape_desktop.db.queries"},
     "ui/register/register_section.py": {"escape_desktop.db", "escape_desktop.db.queries"},
 }
