@@ -3,6 +3,8 @@ a course's code. The window asks here instead of opening database sessions itsel
 
 from __future__ import annotations
 
+from datetime import date
+
 from sqlalchemy import select
 
 from escape_desktop.context import AppContext
@@ -24,6 +26,7 @@ __all__ = [
     "SessionInfo",
     "course_code",
     "course_register",
+    "course_summaries",
     "find_people",
 ]
 
@@ -32,6 +35,12 @@ def course_register(ctx: AppContext, course_id: int) -> Register | None:
     """The course's register (people, sessions, marks), or None when the course is gone."""
     with ctx.db.read() as s:
         return queries.register(s, course_id)
+
+
+def course_summaries(ctx: AppContext, today: date) -> list[CourseSummary]:
+    """Every course with its status and counts, as ``escape-desktop courses`` lists them."""
+    with ctx.db.read() as s:
+        return queries.course_summaries(s, today)
 
 
 def find_people(ctx: AppContext, text: str) -> list[ParticipantHit]:

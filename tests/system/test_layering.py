@@ -94,12 +94,7 @@ COMMANDS_DB = {
         "escape_desktop.db.queries",
         "escape_desktop.db.writer",
     },
-    "commands/core.py": {
-        "escape_desktop.db.engine",
-        "escape_desktop.db.integrity",
-        "escape_desktop.db.queries",
-    },
-    "commands/printing.py": {"escape_desktop.db.queries"},
+    "commands/core.py": {"escape_desktop.db.engine", "escape_desktop.db.integrity"},
     "commands/safety.py": {
         "escape_desktop.db",
         "escape_desktop.db.encryption",
