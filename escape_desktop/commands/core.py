@@ -43,12 +43,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_courses(args: argparse.Namespace) -> int:
-    from escape_desktop.db.queries import course_summaries
+    from escape_desktop.services.reading import course_summaries
 
     ctx = open_context(args)
     try:
-        with ctx.db.read() as s:
-            rows = course_summaries(s, date.today())
+        rows = course_summaries(ctx, date.today())
     finally:
         ctx.close()
     if args.json:

@@ -51,10 +51,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 def _enrolments(ctx, cid: int, codes: list[str] | None) -> list[int] | None:  # type: ignore[no-untyped-def]
     if not codes:
         return None
-    from escape_desktop.db.queries import register as read_register
+    from escape_desktop.services.reading import course_register
 
-    with ctx.db.read() as s:
-        reg = read_register(s, cid)
+    reg = course_register(ctx, cid)
     by_code = {r.code.upper(): r.enrolment_id for r in reg.rows} if reg else {}
     ids = []
     for code in codes:

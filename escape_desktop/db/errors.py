@@ -6,9 +6,9 @@ from __future__ import annotations
 import errno
 from pathlib import Path
 
-
-class KnownError(Exception):
-    """A problem the user can act on; its message is one plain sentence saying what to do."""
+# Defined in a leaf module so ui/ and export/ need nothing of db/ to catch it; still
+# importable from here.
+from escape_desktop.errors import KnownError as KnownError
 
 
 class DatabaseLocked(KnownError):

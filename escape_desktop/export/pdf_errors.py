@@ -1,6 +1,6 @@
 """The error documents raise for problems the user can fix (kept free of ReportLab imports)."""
 
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 
 
 class DocumentError(KnownError):

@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 
 __all__ = [
     "FORMAT",

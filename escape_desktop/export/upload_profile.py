@@ -18,7 +18,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.referral_codes import REFERRAL_CODES
 from escape_desktop.programme.status import STATUSES as PERSON_STATUSES

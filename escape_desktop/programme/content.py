@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .errors import ContentError as ContentError
 from .screening import Screening, parse_screening
 
 __all__ = [
@@ -54,10 +55,6 @@ NONE_PUBLISHED = "none published"
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 _MAX_DECIMALS = 4
-
-
-class ContentError(ValueError):
-    """A resource definition is broken; the message names the file and the field."""
 
 
 # --------------------------------------------------------------------------- model

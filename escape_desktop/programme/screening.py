@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .errors import ContentError
+
 __all__ = ["ScreeningQuestion", "Screening", "parse_screening", "needs_review"]
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
@@ -39,9 +41,6 @@ class Screening:
 
 
 def _fail(source: str, where: str, problem: str) -> ValueError:
-    # programme.content.ContentError is a ValueError; the loader reports it with the file name.
-    from escape_desktop.programme.content import ContentError
-
     return ContentError(f"{source}: screening.{where} {problem}")
 
 

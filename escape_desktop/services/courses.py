@@ -499,6 +499,9 @@ def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str])
         (course_id,),
         label="the course's measures",
         undo=lambda: set_course_instruments(ctx, course_id, before),
+        message="Measures for this course: "
+        + ", ".join(ctx.library.instrument(k).name for k in dict.fromkeys(keys))
+        + ".",
     )
 
 

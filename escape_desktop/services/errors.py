@@ -1,6 +1,6 @@
 """Errors services raise for input a user can correct."""
 
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 
 
 class ValidationError(KnownError):

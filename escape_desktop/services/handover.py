@@ -27,7 +27,6 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
 from escape_desktop.db.models import (
     Assessment,
     Attendance,
@@ -46,6 +45,7 @@ from escape_desktop.db.models import (
     Session,
     Venue,
 )
+from escape_desktop.errors import KnownError
 
 from .changes import Changes, Done
 from .common import audit, now

@@ -32,6 +32,7 @@ from escape_desktop.db.models import (
     Session,
 )
 
+from .changes import Changes, Done
 from .common import audit, clean_text
 from .errors import NotFound, ValidationError
 from .safety_settings import get_settings
@@ -171,7 +172,7 @@ def purge_expired(
     return len(chosen)
 
 
-def erase_participant(ctx: AppContext, participant_id: int, reason: str = "") -> None:
+def erase_participant(ctx: AppContext, participant_id: int, reason: str = "") -> Done[None]:
     """Erase one person on their request: every record about them, for good."""
     why = clean_text(reason, "reason", "Reason", max_len=200)
     with ctx.db.transaction() as s:
@@ -189,6 +190,7 @@ def erase_participant(ctx: AppContext, participant_id: int, reason: str = "") ->
             + (f"; reason: {why}" if why and person.first_name not in why else ""),
         )
     _scrub_file(ctx)
+    return Done(None, Changes.ALL, message="One person erased")  # for good: no undo
 
 
 # ---- subject access -------------------------------------------------------------------------
@@ -321,3 +323,18 @@ __all__ = [
     "subject_access",
     "write_subject_access",
 ]
+
+
+def purge(ctx: AppContext, *, today: date | None = None) -> Done[int]:
+    """``purge_expired`` for the window, saying what it did (for good: no undo)."""
+    count = purge_expired(ctx, today=today)
+    return Done(count, Changes.ALL, message=f"{count} people past the keeping period deleted")
+
+
+def save_subject_access(ctx: AppContext, participant_id: int, path: str | Path) -> Done[Path]:
+    """``write_subject_access`` for the window: a file saved outside the app (no undo)."""
+    out = write_subject_access(ctx, participant_id, path)
+    with ctx.db.read() as s:
+        person = s.get(Participant, participant_id)
+        code = person.code if person is not None else "this person"
+    return Done(out, Changes.EXPORT, message=f"Saved everything about {code} to {out.name}")

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from escape_desktop.context import AppContext
 from escape_desktop.paths import preset
 
 from . import settings_registry as registry
+from .changes import Done
 
 BACKUP_FOLDER = registry.BACKUP_FOLDER.key
 IDLE_LOCK_MINUTES = registry.IDLE_LOCK_MINUTES.key
@@ -36,14 +37,15 @@ def get_settings(ctx: AppContext) -> SafetySettings:
     )
 
 
-def set_backup_folder(ctx: AppContext, folder: str | Path | None) -> None:
+def set_backup_folder(ctx: AppContext, folder: str | Path | None) -> Done[None]:
     """A second place for backups (a USB stick or shared drive); empty to stop copying."""
-    registry.set(ctx, registry.BACKUP_FOLDER, str(folder or ""))
+    return registry.set(ctx, registry.BACKUP_FOLDER, str(folder or ""))
 
 
-def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> None:
-    registry.set(ctx, registry.IDLE_LOCK_MINUTES, minutes)
+def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:
+    return registry.set(ctx, registry.IDLE_LOCK_MINUTES, minutes)
 
 
-def set_retention_years(ctx: AppContext, years: int | str) -> None:
-    registry.set(ctx, registry.RETENTION_YEARS, years)
+def set_retention_years(ctx: AppContext, years: int | str) -> Done[None]:
+    done = registry.set(ctx, registry.RETENTION_YEARS, years)
+    return replace(done, message="Retention period saved") if done.changes else done

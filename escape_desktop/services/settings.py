@@ -10,6 +10,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Instructor, Venue
 
 from . import settings_registry as registry
+from .changes import Changes, Done, nothing
 from .common import audit
 from .courses import add_instructor, add_venue
 from .errors import ValidationError
@@ -59,8 +60,8 @@ def load(ctx: AppContext) -> SiteSettings:
     )
 
 
-def set_default_programme(ctx: AppContext, key: str) -> None:
-    registry.set(ctx, registry.DEFAULT_PROGRAMME, key)
+def set_default_programme(ctx: AppContext, key: str) -> Done[None]:
+    return registry.set(ctx, registry.DEFAULT_PROGRAMME, key)
 
 
 def bank_holidays(ctx: AppContext) -> str:
@@ -68,16 +69,16 @@ def bank_holidays(ctx: AppContext) -> str:
     return registry.get(ctx, registry.BANK_HOLIDAYS)
 
 
-def set_bank_holidays(ctx: AppContext, key: str) -> None:
-    registry.set(ctx, registry.BANK_HOLIDAYS, key)
+def set_bank_holidays(ctx: AppContext, key: str) -> Done[None]:
+    return registry.set(ctx, registry.BANK_HOLIDAYS, key)
 
 
-def set_large_text(ctx: AppContext, on: bool) -> None:
-    registry.set(ctx, registry.LARGE_TEXT, on)
+def set_large_text(ctx: AppContext, on: bool) -> Done[None]:
+    return registry.set(ctx, registry.LARGE_TEXT, on)
 
 
-def mark_first_run_done(ctx: AppContext) -> None:
-    registry.set(ctx, registry.FIRST_RUN_DONE, True)
+def mark_first_run_done(ctx: AppContext) -> Done[None]:
+    return registry.set(ctx, registry.FIRST_RUN_DONE, True)
 
 
 def venues(ctx: AppContext) -> list[str]:
@@ -90,12 +91,25 @@ def instructors(ctx: AppContext) -> list[str]:
         return list(s.scalars(select(Instructor.name).order_by(Instructor.name)))
 
 
-def remove_venue(ctx: AppContext, name: str) -> None:
+SAVED = "Saved: settings"
+
+
+def new_venue(ctx: AppContext, name: str) -> Done[int]:
+    """Add a venue to the list (``courses.add_venue``); the value is its id."""
+    return Done(add_venue(ctx, name), Changes.SETTINGS, message=SAVED)
+
+
+def new_instructor(ctx: AppContext, name: str) -> Done[int]:
+    """Add an instructor to the list (``courses.add_instructor``); the value is their id."""
+    return Done(add_instructor(ctx, name), Changes.SETTINGS, message=SAVED)
+
+
+def remove_venue(ctx: AppContext, name: str) -> Done[None]:
     """Remove a venue from the list; courses held there keep their history, so it must be unused."""
     with ctx.db.transaction() as s:
         venue = s.scalar(select(Venue).where(Venue.name == name))
         if venue is None:
-            return
+            return nothing(None)
         used = s.scalar(select(Course.code).where(Course.venue_id == venue.id).limit(1))
         if used is not None:
             raise ValidationError(
@@ -103,16 +117,17 @@ def remove_venue(ctx: AppContext, name: str) -> None:
             )
         s.delete(venue)
         audit(s, ctx.actor, "remove_venue", "venue", venue.id, name)
+    return Done(None, Changes.SETTINGS, message=SAVED)
 
 
-def remove_instructor(ctx: AppContext, name: str) -> None:
+def remove_instructor(ctx: AppContext, name: str) -> Done[None]:
     """Remove an instructor from the list; their courses keep them."""
     from escape_desktop.db.models import CourseInstructor
 
     with ctx.db.transaction() as s:
         person = s.scalar(select(Instructor).where(Instructor.name == name))
         if person is None:
-            return
+            return nothing(None)
         used = s.scalar(
             select(Course.code)
             .join(CourseInstructor, CourseInstructor.course_id == Course.id)
@@ -125,3 +140,4 @@ def remove_instructor(ctx: AppContext, name: str) -> None:
             )
         s.delete(person)
         audit(s, ctx.actor, "remove_instructor", "instructor", person.id, name)
+    return Done(None, Changes.SETTINGS, message=SAVED)

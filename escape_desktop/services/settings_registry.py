@@ -20,6 +20,7 @@ from sqlalchemy import select
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Setting
 
+from .changes import Changes, Done, nothing
 from .common import audit, clean_text, parse_int
 from .errors import ValidationError
 
@@ -224,14 +225,17 @@ def get(ctx: AppContext, setting: SettingDef[T], values: Mapping[str, str] | Non
     return setting.default if text is None else setting.decode(text)
 
 
-def set(ctx: AppContext, setting: SettingDef[T], value: T | str) -> None:
-    """Check ``value`` against the declaration, store it, and audit a change."""
+def set(ctx: AppContext, setting: SettingDef[T], value: T | str) -> Done[None]:
+    """Check ``value`` against the declaration, store it, and audit a change.
+
+    Says SETTINGS changed (not undoable: the Settings window shows the value to change back).
+    """
     text = setting.encode(ctx, value)
     with ctx.db.transaction() as s:
         row = s.get(Setting, setting.key)
         old = row.value if row is not None else None
         if old == text:
-            return
+            return nothing(None)
         if row is None:
             s.add(Setting(key=setting.key, value=text))
         else:
@@ -245,3 +249,4 @@ def set(ctx: AppContext, setting: SettingDef[T], value: T | str) -> None:
                 None,
                 f"{setting.key}: {(old or '-')[:AUDIT_WIDTH]} -> {text[:AUDIT_WIDTH]}",
             )
+    return Done(None, Changes.SETTINGS, message="Saved: settings")

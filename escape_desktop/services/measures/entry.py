@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 from sqlalchemy import func, select
@@ -287,9 +287,11 @@ def record(
     after = measures_state(ctx, enrolment_id, timepoint)
     if after == before:
         return nothing(count)
-    what = f"{TIMEPOINT_LABELS.get(timepoint, timepoint).lower()} measures"
-    label = f"{what} for {who}" if who else what
-    return _measures_put_back(ctx, enrolment_id, timepoint, label, before, after, count)
+    word = TIMEPOINT_LABELS.get(timepoint, timepoint).lower()
+    label = f"{word} measures for {who}" if who else f"{word} measures"
+    done = _measures_put_back(ctx, enrolment_id, timepoint, label, before, after, count)
+    saved = f"Saved {count} {word} measure{'s' if count != 1 else ''}"
+    return replace(done, message=f"{saved} for {who}." if who else f"{saved}.")
 
 
 def _measures_put_back(

@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit, exercise
 from escape_desktop.services.circuit import HistoryPoint

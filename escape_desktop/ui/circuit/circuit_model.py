@@ -9,7 +9,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QBrush
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit import Cell, CircuitGrid, CircuitRow
 from escape_desktop.services.errors import ValidationError

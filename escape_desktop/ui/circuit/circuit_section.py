@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.programme.progression import format_dose
 from escape_desktop.services import circuit
 from escape_desktop.services.changes import Changes

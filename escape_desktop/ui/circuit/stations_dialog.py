@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit.stations import choose_stations

@@ -14,7 +14,7 @@ from typing import Any
 import shiboken6
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 
 log = logging.getLogger("escape_desktop")
 

@@ -17,9 +17,9 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db import queries
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.services import courses as course_service
+from escape_desktop.services import reading
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services.courses import CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
@@ -153,8 +153,7 @@ class CourseEditDialog(QDialog):
     # --- behaviour -----------------------------------------------------------------------
     def _people(self) -> int:
         """People on the course now (not withdrawn), read once for the places warning."""
-        with self.ctx.db.read() as s:
-            reg = queries.register(s, self.course_id)
+        reg = reading.course_register(self.ctx, self.course_id)
         return sum(1 for r in reg.rows if r.status != "withdrawn") if reg else 0
 
     def _capacity_changed(self, *_args: object) -> None:

@@ -20,7 +20,7 @@ from escape_desktop.programme.status import CourseSummary
 from escape_desktop.ui.common.change_bus import ChangeBus
 
 if TYPE_CHECKING:
-    from escape_desktop.db.queries import Register
+    from escape_desktop.services.reading import Register
     from escape_desktop.ui.register.register_ops import RegisterOps
 
 log = logging.getLogger(__name__)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.programme.schedule import WEEKDAY_NAMES
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service

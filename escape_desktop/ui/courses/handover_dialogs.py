@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.services import handover
 from escape_desktop.services.handover import KIND_WORDS, HandoverReport, HandoverSummary
 from escape_desktop.ui.common import file_dialogs, style

@@ -18,9 +18,9 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
-from escape_desktop.db.queries import SessionInfo
+from escape_desktop.errors import KnownError
 from escape_desktop.services import courses as course_service
+from escape_desktop.services.reading import SessionInfo
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable

@@ -35,8 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
-from escape_desktop.db.queries import Register, register
+from escape_desktop.errors import KnownError
 
 # documents.py itself is light: ReportLab loads only when a document is built.
 from escape_desktop.export.documents import (
@@ -49,6 +48,7 @@ from escape_desktop.export.documents import (
 from escape_desktop.export.documents import KINDS as DOC_KINDS
 from escape_desktop.programme.status import COMPLETED, DID_NOT_START, WITHDRAWN
 from escape_desktop.services.changes import Changes
+from escape_desktop.services.reading import Register, course_register
 from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.course_section import CourseSection, Stale
@@ -190,8 +190,7 @@ class DocumentsSection(CourseSection):
         self.loads += 1
         self._reg = None
         if self.course_id is not None:
-            with self.ctx.db.read() as s:
-                self._reg = register(s, self.course_id)
+            self._reg = course_register(self.ctx, self.course_id)
         reg = self._reg
         enabled = reg is not None
         for w in (self.choices, self.people_box, self.save_button, self.print_button):

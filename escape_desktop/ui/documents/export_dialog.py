@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.export.upload_manifest import manifest_path_for
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
@@ -349,11 +349,9 @@ class ExportDialog(QDialog):
     def _course_code(self) -> str:
         if self.course_id is None:
             return ""
-        from escape_desktop.db.models import Course
+        from escape_desktop.services.reading import course_code
 
-        with self.ctx.db.read() as s:
-            course = s.get(Course, self.course_id)
-            return course.code if course is not None else ""
+        return course_code(self.ctx, self.course_id)
 
     def _load_profiles(self) -> None:
         try:

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.courses import set_course_instruments
@@ -184,7 +184,6 @@ class InstrumentsDialog(QDialog):
                 "Tick at least one measure, or press Cancel to keep the current ones."
             )
             return
-        names = ", ".join(self.ctx.library.instruments[k].name for k in keys)
 
         def failed(e: BaseException) -> None:
             if not isinstance(e, KnownError):
@@ -195,7 +194,6 @@ class InstrumentsDialog(QDialog):
             self,
             lambda: set_course_instruments(self.ctx, self.course_id, keys),
             bus=self.bus,
-            message=f"Measures for this course: {names}.",
             failure=failed,
         )
         if op.ok:

@@ -29,7 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.assessments import checked_value
@@ -446,7 +446,6 @@ class MeasuresEntry(QWidget):
             lambda: record(self.ctx, enrolment_id, tp, entries, day, who=self.person_name),
             bus=self.bus,
             initiator=self,
-            message=said,
             failure=failed,
         )
         if not op.ok or op.value is None:

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.services import measures
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.measures import CourseOutcomes

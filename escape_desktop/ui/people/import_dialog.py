@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.services.importing import (
     DuplicateRow,

@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from escape_desktop.db.queries import CourseSummary
+from escape_desktop.services.reading import CourseSummary
 
 
 class MoveDialog(QDialog):

@@ -35,7 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.programme.nhs import check_digit, format_nhs_number, normalise_nhs_number
 from escape_desktop.programme.screening import Screening
 from escape_desktop.services.common import parse_date

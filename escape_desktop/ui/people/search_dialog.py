@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.queries import ParticipantHit, search_participants
+from escape_desktop.services.reading import ParticipantHit, find_people
 from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
 
 STATUS_TEXT = {
@@ -92,8 +92,7 @@ class SearchDialog(QDialog):
         text = self.query.text().strip()
         hits: list[ParticipantHit] = []
         if len(text) >= 2:
-            with self.ctx.db.read() as s:
-                hits = search_participants(s, text)
+            hits = find_people(self.ctx, text)
         self.model.set_rows(
             [
                 (

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.db import keys
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 from escape_desktop.ui.common.steady import keep_room

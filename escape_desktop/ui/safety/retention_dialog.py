@@ -27,9 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db import queries
-from escape_desktop.services import retention, safety_settings
-from escape_desktop.services.changes import Changes
+from escape_desktop.services import reading, retention, safety_settings
 from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
@@ -116,8 +114,6 @@ class RetentionDialog(QDialog):
             self,
             lambda: safety_settings.set_retention_years(self.ctx, years),
             bus=self.bus,
-            changes=Changes.SETTINGS,
-            message="Retention period saved",
         ).ok:
             self.refresh_due()
 
@@ -157,10 +153,8 @@ class RetentionDialog(QDialog):
             return
         if run_op(
             self,
-            lambda: retention.purge_expired(self.ctx, today=self.today),
+            lambda: retention.purge(self.ctx, today=self.today),
             bus=self.bus,
-            changes=Changes.ALL,
-            message=lambda count: f"{count} people past the keeping period deleted",
         ).ok:
             self.refresh_due()
             self.search_people()
@@ -197,9 +191,8 @@ class RetentionDialog(QDialog):
         return page
 
     def search_people(self) -> None:
-        with self.ctx.db.read() as s:
-            hits = queries.search_participants(s, self.search.text())
-        seen: dict[int, queries.ParticipantHit] = {}
+        hits = reading.find_people(self.ctx, self.search.text())
+        seen: dict[int, reading.ParticipantHit] = {}
         for h in hits:
             seen.setdefault(h.participant_id, h)
         people = list(seen.values())
@@ -221,13 +214,13 @@ class RetentionDialog(QDialog):
         self.export_button.setEnabled(bool(people))
         self.erase_button.setEnabled(bool(people))
 
-    def chosen_person(self) -> queries.ParticipantHit | None:
+    def chosen_person(self) -> reading.ParticipantHit | None:
         rows = self.people_table.selectionModel().selectedRows()
         if not rows:
             return None
         return self.people_model.data(rows[0], ROW_DATA_ROLE)
 
-    def export_path(self, hit: queries.ParticipantHit) -> str:
+    def export_path(self, hit: reading.ParticipantHit) -> str:
         path = file_dialogs.save_file(
             self,
             self.ctx.data_dir,
@@ -246,13 +239,11 @@ class RetentionDialog(QDialog):
             return
         run_op(
             self,
-            lambda: retention.write_subject_access(self.ctx, hit.participant_id, Path(path)),
+            lambda: retention.save_subject_access(self.ctx, hit.participant_id, Path(path)),
             bus=self.bus,
-            changes=Changes.EXPORT,
-            message=lambda out: f"Saved everything about {hit.code} to {Path(out).name}",
         )
 
-    def erase_reason(self, hit: queries.ParticipantHit) -> tuple[str, bool]:
+    def erase_reason(self, hit: reading.ParticipantHit) -> tuple[str, bool]:
         return QInputDialog.getText(
             self,
             "Erase a person",
@@ -271,8 +262,6 @@ class RetentionDialog(QDialog):
             self,
             lambda: retention.erase_participant(self.ctx, hit.participant_id, reason),
             bus=self.bus,
-            changes=Changes.ALL,
-            message="One person erased",
         ).ok:
             self.search_people()
             self.refresh_due()

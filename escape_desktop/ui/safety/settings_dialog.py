@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -28,7 +29,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services import settings_registry as registry
-from escape_desktop.services.changes import Changes
+from escape_desktop.services.changes import Done
 from escape_desktop.ui.common import file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
@@ -143,14 +144,14 @@ class SettingsDialog(QDialog):
             "Venues",
             "e.g. Riverside Leisure Centre",
             settings_service.venues(ctx),
-            lambda n: self._save(lambda: settings_service.add_venue(ctx, n)),
+            lambda n: self._save(lambda: settings_service.new_venue(ctx, n)),
             lambda n: self._save(lambda: settings_service.remove_venue(ctx, n)),
         )
         self.instructors = NameList(
             "Instructors",
             "e.g. Sam Physio",
             settings_service.instructors(ctx),
-            lambda n: self._save(lambda: settings_service.add_instructor(ctx, n)),
+            lambda n: self._save(lambda: settings_service.new_instructor(ctx, n)),
             lambda n: self._save(lambda: settings_service.remove_instructor(ctx, n)),
         )
         layout.addWidget(self.venues)
@@ -203,11 +204,11 @@ class SettingsDialog(QDialog):
         self._save_text(registry.WHAT_NEXT, self.what_next.toPlainText())
         super().done(result)
 
-    def _save(self, change: Callable[[], object]) -> bool:
-        """Run one settings change through the operation path; False if it was not saved."""
-        return run_op(
-            self, change, bus=self.bus, changes=Changes.SETTINGS, message="Saved: settings"
-        ).ok
+    def _save(self, change: Callable[[], Done[Any]]) -> bool:
+        """Run one settings change through the operation path; False if it was not saved.
+
+        The settings service says what it changed (SETTINGS, "Saved: settings")."""
+        return run_op(self, change, bus=self.bus).ok
 
     def _programme_changed(self, _index: int) -> None:
         key = self.programme.currentData()

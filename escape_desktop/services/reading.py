@@ -1,0 +1,55 @@
+"""Reads for the window's screens, each in its own read: a course's register, a person search,
+a course's code. The window asks here instead of opening database sessions itself."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+
+from escape_desktop.context import AppContext
+from escape_desktop.db import queries
+from escape_desktop.db.models import Course
+from escape_desktop.db.queries import (
+    CourseSummary,
+    ParticipantHit,
+    Register,
+    RegisterRow,
+    SessionInfo,
+)
+
+__all__ = [
+    "CourseSummary",
+    "ParticipantHit",
+    "Register",
+    "RegisterRow",
+    "SessionInfo",
+    "course_code",
+    "course_register",
+    "course_summaries",
+    "find_people",
+]
+
+
+def course_register(ctx: AppContext, course_id: int) -> Register | None:
+    """The course's register (people, sessions, marks), or None when the course is gone."""
+    with ctx.db.read() as s:
+        return queries.register(s, course_id)
+
+
+def course_summaries(ctx: AppContext, today: date) -> list[CourseSummary]:
+    """Every course with its status and counts, as ``escape-desktop courses`` lists them."""
+    with ctx.db.read() as s:
+        return queries.course_summaries(s, today)
+
+
+def find_people(ctx: AppContext, text: str) -> list[ParticipantHit]:
+    """People matching a name, code, NHS number or phone, one line per enrolment."""
+    with ctx.db.read() as s:
+        return queries.search_participants(s, text)
+
+
+def course_code(ctx: AppContext, course_id: int) -> str:
+    """The course's code ("" when the course is gone)."""
+    with ctx.db.read() as s:
+        return s.scalar(select(Course.code).where(Course.id == course_id)) or ""
