@@ -18,8 +18,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument("--course", required=True, metavar="CODE", help="course code, e.g. KH-2026-002")
     q.add_argument(
         "file",
-        metavar="FILE.csv",
-        help="CSV with a header row (e.g. NHS Number, Forename, Surname, DOB, Gender, ...)",
+        metavar="FILE.csv|FILE.xlsx",
+        help="CSV or Excel workbook with a header row (e.g. NHS Number, Forename, Surname, DOB, Gender, ...)",
     )
     q.add_argument("--dry-run", action="store_true", help="check the file and add nobody")
     q.add_argument(
@@ -65,7 +65,7 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         DuplicateKind,
         import_participants,
         preview_import,
-        read_csv_text,
+        read_referral_file,
         save_problems_csv,
     )
 
@@ -77,7 +77,7 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             f"{args.problems_out} is the list being imported; choose another name for the rows "
             "with problems."
         )
-    text = read_csv_text(args.file)
+    text = read_referral_file(args.file)
     ctx = open_context(args, read_only=args.dry_run)
     try:
         cid = course_id(ctx, args.course)
@@ -94,6 +94,12 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             print(bad.sentence(), file=sys.stderr)
         for line, warning in preview.warnings:
             print(f"line {line}: {warning}", file=sys.stderr)
+        for row in preview.to_check:
+            print(
+                f"line {row.line}: {row.name}: {'; '.join(row.flag_texts)} (added as needs "
+                "review before starting).",
+                file=sys.stderr,
+            )
         enrol_lines: list[int] = []
         for d in preview.duplicates:
             if d.offers_enrol_existing and args.enrol_existing:

@@ -7,13 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment
-from escape_desktop.programme.screening import Screening, needs_review
+from escape_desktop.programme.screening import (
+    DOOR_PREFIX,
+    Screening,
+    door_checks,
+    door_text,
+    needs_review,
+)
 
 from .common import audit, clean_text, now
 from .errors import NotFound, ValidationError
@@ -25,9 +32,15 @@ __all__ = [
     "clear_screening",
     "screening_state",
     "needing_review",
+    "door_flags_for",
+    "flag_at_door",
 ]
 
 NEEDS_REVIEW = "needs review before starting"
+DOOR_ADVICE = (
+    "Check with the person or the referrer before they exercise, then clear it with a note "
+    "saying what you found."
+)
 
 
 @dataclass(frozen=True)
@@ -71,22 +84,72 @@ def _checklist(ctx: AppContext, course: Course) -> Screening:
     return screening
 
 
-def _state(enrolment: Enrolment, screening: Screening | None) -> ScreeningState:
+def _condition(enrolment: Enrolment, ctx: AppContext | None = None) -> str:
+    if ctx is None:
+        return ""
+    try:
+        return ctx.library.template(enrolment.course.programme_key).condition
+    except KeyError:
+        return ""
+
+
+def door_flags_for(
+    ctx: AppContext, enrolment: Enrolment, *, screened: bool, today: date | None = None
+) -> list[str]:
+    """The door checks (age, condition, screening not asked) this enrolment's person fails."""
+    person = enrolment.participant
+    day = today or date.today()
+    age = None
+    if person.date_of_birth is not None:
+        born = person.date_of_birth
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    joints = [j for j in (person.joints or "").split(",") if j]
+    return door_checks(_condition(enrolment, ctx), age, joints, screened=screened)
+
+
+def flag_at_door(ctx: AppContext, s: Session, enrolment: Enrolment, flags: list[str]) -> None:
+    """Mark a new enrolment "needs review before starting" for its door checks (in ``s``)."""
+    if not flags:
+        return
+    enrolment.screening_answers = dict.fromkeys(flags, True)
+    enrolment.screening_at = now()
+    enrolment.screening_status = "needs_review"
+    audit(
+        s,
+        ctx.actor,
+        "screening",
+        "enrolment",
+        enrolment.id,
+        f"{NEEDS_REVIEW}: {', '.join(f.removeprefix(DOOR_PREFIX) for f in flags)}",
+    )
+
+
+def _state(
+    enrolment: Enrolment, screening: Screening | None, ctx: AppContext | None = None
+) -> ScreeningState:
     answers = enrolment.screening_answers or {}
     flagged: list[str] = []
+    medical = False  # a yes to a question, not only a door check
     for key, yes in answers.items():
-        if yes is True:
+        medical = medical or (yes is True and not key.startswith(DOOR_PREFIX))
+        if yes is True and key.startswith(DOOR_PREFIX):
+            joints = [j for j in (enrolment.participant.joints or "").split(",") if j]
+            flagged.append(door_text(key, _condition(enrolment, ctx), joints) or key)
+        elif yes is True:
             try:
                 flagged.append(screening.question(key).text if screening else key)
             except KeyError:  # a question the site has since removed: still shown
                 flagged.append(key)
+    advice = ""
+    if enrolment.screening_status == "needs_review":
+        advice = DOOR_ADVICE
+        if medical and screening is not None:
+            advice = screening.advice
     return ScreeningState(
         enrolment_id=enrolment.id,
         status=enrolment.screening_status,
         flagged=tuple(flagged),
-        advice=screening.advice
-        if screening and enrolment.screening_status == "needs_review"
-        else "",
+        advice=advice,
         answered_at=enrolment.screening_at,
         cleared_at=enrolment.screening_cleared_at,
         cleared_by=enrolment.screening_cleared_by,
@@ -114,18 +177,20 @@ def record_screening(
             )
         stored = {q.key: bool(answers[q.key]) for q in screening.questions}
         yes = needs_review(screening, stored)
+        # Who is referred is checked as for a list: too young, another programme's joint.
+        door = door_flags_for(ctx, enrolment, screened=True)
+        stored.update(dict.fromkeys(door, True))
         enrolment.screening_answers = stored
         enrolment.screening_at = now()
-        enrolment.screening_status = "needs_review" if yes else "clear"
+        enrolment.screening_status = "needs_review" if yes or door else "clear"
         enrolment.screening_cleared_at = None
         enrolment.screening_cleared_by = ""
         enrolment.screening_note = ""
-        detail = (
-            f"{NEEDS_REVIEW}: yes to {', '.join(q.key for q in yes)}" if yes else "all answers no"
-        )
+        said = [q.key for q in yes] + [d.removeprefix(DOOR_PREFIX) for d in door]
+        detail = f"{NEEDS_REVIEW}: yes to {', '.join(said)}" if said else "all answers no"
         audit(s, ctx.actor, "screening", "enrolment", enrolment.id, detail)
         s.flush()
-        return _state(enrolment, screening)
+        return _state(enrolment, screening, ctx)
 
 
 def clear_screening(
@@ -149,7 +214,7 @@ def clear_screening(
             screening = ctx.library.template(enrolment.course.programme_key).screening
         except KeyError:
             screening = None
-        return _state(enrolment, screening)
+        return _state(enrolment, screening, ctx)
 
 
 def screening_state(ctx: AppContext, enrolment_id: int) -> ScreeningState:
@@ -161,7 +226,7 @@ def screening_state(ctx: AppContext, enrolment_id: int) -> ScreeningState:
             screening = ctx.library.template(enrolment.course.programme_key).screening
         except KeyError:
             screening = None
-        return _state(enrolment, screening)
+        return _state(enrolment, screening, ctx)
 
 
 def needing_review(ctx: AppContext, course_id: int) -> set[int]:
