@@ -1,4 +1,9 @@
-"""Import a referral list: the file is read again whenever its name changes, and only what is shown is added."""
+"""Import a referral list: the file is read again whenever its name changes, and only what is shown is added.
+
+The Columns tab shows how each column of the list is read; the instructor confirms or
+changes any the app guessed from its words or could not place, and the choice is kept for
+the referrer's next list.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +36,19 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.services.importing import (
+    ColumnMatch,
     DuplicateRow,
     ImportPreview,
+    MissingColumns,
+    ReferralTable,
+    column_choices,
+    columns_for_referrer,
     preview_import,
-    read_csv_text,
+    read_referral_file,
+    referrer_for_header,
+    remember_columns,
     save_problems_csv,
+    saved_referrers,
 )
 from escape_desktop.ui.common import error_dialog, file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -44,9 +57,11 @@ from escape_desktop.ui.common.save_guard import refuse_data_folder
 from escape_desktop.ui.people.people_ops import PeopleOps
 
 HELP = (
-    "A referral list saved as CSV, as GP and physiotherapy systems export it. The first row "
-    "names the columns; a first name (forename) and a last name (surname) are needed."
+    "A referral list saved as CSV or Excel (.xlsx), as GP and physiotherapy systems export "
+    "it. The first row names the columns; a first name (forename) and a last name (surname) "
+    "are needed, and the Columns tab lets you say which column is which."
 )
+NOT_USED = ""  # the Columns tab's choice for a column the app does not keep
 CONSENT_HINT = (
     "Leave a box unticked to keep each person's answer as the list gives it; a blank cell "
     "means not asked yet, and the register reminds you to ask at the first session."
@@ -148,6 +163,11 @@ class ImportDialog(QDialog):
         self._shown_for: tuple[str, bool, bool] | None = None  # what the preview was read from
         self.added: list[int] = []
         self.choices: dict[int, QComboBox] = {}  # duplicate's line -> its choice
+        self.table: ReferralTable | None = None  # the list as read, for reading it again
+        self._table_path = ""
+        self.chosen_columns: dict[str, str] = {}  # header -> detail, as the instructor chose
+        self.column_boxes: dict[int, QComboBox] = {}  # column index -> its choice
+        self.matches: list[ColumnMatch] = []
         self.setWindowTitle(f"Import a referral list onto {course_code}")
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -168,7 +188,7 @@ class ImportDialog(QDialog):
         layout.addWidget(help_label)
         row = QHBoxLayout()
         self.path = QLineEdit()
-        self.path.setPlaceholderText("Choose a CSV file, or type or paste its name")
+        self.path.setPlaceholderText("Choose a CSV or Excel file, or type or paste its name")
         self.path.setAccessibleName("Referral list file")
         # Any change of the name makes the preview stale at once; the file is read again
         # when typing pauses, and straight away on Return, Tab or leaving the box.
@@ -180,6 +200,22 @@ class ImportDialog(QDialog):
         row.addWidget(self.path, 1)
         row.addWidget(self.browse)
         layout.addLayout(row)
+        who = QHBoxLayout()
+        self.referrer = QComboBox()
+        self.referrer.setEditable(True)
+        self.referrer.addItems(saved_referrers(self.ctx))
+        self.referrer.setCurrentText("")
+        self.referrer.setAccessibleName("Who sent the list")
+        self.referrer.setToolTip("The columns you confirm are kept for this referrer's next list")
+        line_edit = self.referrer.lineEdit()
+        if line_edit is not None:
+            line_edit.setPlaceholderText("e.g. Demo Health Centre (optional)")
+        self.referrer.activated.connect(lambda _i: self._use_referrer())
+        referrer_label = QLabel("&From:")
+        referrer_label.setBuddy(self.referrer)
+        who.addWidget(referrer_label)
+        who.addWidget(self.referrer, 1)
+        layout.addLayout(who)
         self.all_consented = QCheckBox("Everyone on this list agreed to take part")
         self.all_share = QCheckBox("Everyone agreed to share coded data for the central upload")
         for box in (self.all_consented, self.all_share):
@@ -201,6 +237,7 @@ class ImportDialog(QDialog):
         self.notes.setWordWrap(True)
         layout.addWidget(self.notes)
         self.tabs = QTabWidget()
+        self._build_columns_tab()
         self._build_good_tab()
         self._build_problems_tab()
         self._build_duplicates_tab()
@@ -219,9 +256,26 @@ class ImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
+    def _build_columns_tab(self) -> None:
+        self.columns_area = QScrollArea()
+        self.columns_area.setWidgetResizable(True)
+        self.columns_tab = self.columns_area
+        self.tabs.addTab(self.columns_area, "Columns")
+        self._set_columns([])
+
     def _build_good_tab(self) -> None:
         self.good_model = RowsModel(
-            ("Line", "Name", "Date of birth", "Sex", "NHS number", "Take part", "Share"), self
+            (
+                "Line",
+                "Name",
+                "Date of birth",
+                "Sex",
+                "NHS number",
+                "Take part",
+                "Share",
+                "To confirm",
+            ),
+            self,
         )
         self.good_view = _table(self.good_model)
         self.good_view.horizontalHeader().setSectionResizeMode(
@@ -328,7 +382,7 @@ class ImportDialog(QDialog):
             self,
             self.ctx.data_dir,
             "Referral list",
-            "CSV files (*.csv *.txt);;All files (*)",
+            "Referral lists (*.csv *.txt *.xlsx);;All files (*)",
             start=str(Path(typed).parent) if typed else "",
         )
         if name:
@@ -343,6 +397,7 @@ class ImportDialog(QDialog):
         self.consents.setText("")
         self.notes.setText("")
         self.saved_note.setText("")
+        self._set_columns([])
         self._update_tabs()
 
     def load(self) -> None:
@@ -353,27 +408,145 @@ class ImportDialog(QDialog):
         self._shown_for = key
         self._clear()
         if not key[0]:
+            self.table = None
+            self._set_columns([])
             self.summary.setText("Choose the referral list to see who is on it.")
             self._set_error(False)
             return
         try:
-            text = read_csv_text(key[0])
-            self.preview = preview_import(
-                self.ctx,
-                self.course_id,
-                text,
-                all_consented=key[1],
-                all_agreed_to_share=key[2],
-            )
+            table = read_referral_file(key[0])
         except KnownError as e:
+            self.table = None
+            self._set_columns([])
             self.summary.setText(str(e))
             self._set_error(True)
             return
         except Exception as e:
             error_dialog.report(self, e)
             return
+        if key[0] != self._table_path:  # another list: its referrer's columns, if known
+            self._table_path = key[0]
+            self.chosen_columns = {}
+            known = referrer_for_header(self.ctx, table.header)
+            if known:
+                self.referrer.setCurrentText(known)
+                self.chosen_columns = columns_for_referrer(self.ctx, known)
+        self.table = table
+        self.read_again()
+
+    def read_again(self) -> None:
+        """Check the list already read against the columns as now chosen."""
+        if self.table is None:
+            return
+        key = self._key()
+        self._clear()
+        try:
+            self.preview = preview_import(
+                self.ctx,
+                self.course_id,
+                self.table,
+                all_consented=key[1],
+                all_agreed_to_share=key[2],
+                columns=self.chosen_columns,
+            )
+        except MissingColumns as e:
+            self.summary.setText(str(e))
+            self._set_error(True)
+            self._set_columns(e.matches)
+            self.tabs.setCurrentWidget(self.columns_tab)
+            return
+        except KnownError as e:
+            self.summary.setText(str(e))
+            self._set_error(True)
+            self._set_columns([])
+            return
+        except Exception as e:
+            error_dialog.report(self, e)
+            return
         self._set_error(False)
+        self._set_columns(self.preview.matches)
         self._show(self.preview)
+
+    def _use_referrer(self) -> None:
+        """A referrer chosen from the list: their remembered columns, read again."""
+        remembered = columns_for_referrer(self.ctx, self.referrer.currentText())
+        if remembered and self.table is not None:
+            self.chosen_columns = remembered
+            self.read_again()
+
+    # --- the columns -------------------------------------------------------------------
+    def _set_columns(self, matches: list[ColumnMatch]) -> None:
+        """One line a column: its heading, what it is read as (a choice), an example value."""
+        self.matches = matches
+        page = QWidget()
+        grid = QGridLayout(page)
+        self.column_boxes = {}
+        if not matches:
+            empty = QLabel("Choose a list to see its columns.")
+            empty.setObjectName("hint")
+            grid.addWidget(empty, 0, 0)
+        else:
+            intro = QLabel(
+                "Check what each column holds. Columns marked 'check' were read from their "
+                "words; 'not used' ones are left out. Change any that are wrong."
+            )
+            intro.setWordWrap(True)
+            grid.addWidget(intro, 0, 0, 1, 4)
+            for title, col in (("Column in the list", 0), ("Read as", 1), ("First row", 2)):
+                head = QLabel(f"<b>{title}</b>")
+                grid.addWidget(head, 1, col)
+        example = self.table.rows[0][1] if self.table is not None and self.table.rows else []
+        for i, m in enumerate(matches, start=2):
+            if not m.header:
+                continue
+            name = QLabel(m.header)
+            box = QComboBox()
+            box.addItem("Not used", NOT_USED)
+            for field, label in column_choices():
+                box.addItem(label, field)
+            box.setCurrentIndex(max(0, box.findData(m.field)))
+            box.setAccessibleName(f"Column {m.header}: read as")
+            name.setBuddy(box)
+            box.activated.connect(lambda _i, b=box, h=m.header: self._column_chosen(h, b))
+            self.column_boxes[m.index] = box
+            sample = example[m.index] if m.index < len(example) else ""
+            value = QLabel(sample[:40])
+            value.setObjectName("hint")
+            if m.to_confirm:
+                state = QLabel("check" if m.field else "not placed")
+                state.setObjectName("warning")
+                state.setToolTip(
+                    "Read from the heading's words: confirm it or choose another"
+                    if m.field
+                    else "The app does not know this heading: choose what it holds, or leave it"
+                )
+            else:
+                state = QLabel("chosen" if m.chosen else "")
+                state.setObjectName("hint")
+            grid.addWidget(name, i, 0)
+            grid.addWidget(box, i, 1)
+            grid.addWidget(value, i, 2)
+            grid.addWidget(state, i, 3)
+        grid.setColumnStretch(2, 1)
+        grid.setRowStretch(len(matches) + 2, 1)
+        self.columns_area.setWidget(page)
+        check = sum(m.to_confirm for m in matches)
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.columns_tab),
+            f"Columns ({check} to check)" if check else "Columns",
+        )
+
+    def _column_chosen(self, header: str, box: QComboBox) -> None:
+        self.chosen_columns[header] = str(box.currentData() or NOT_USED)
+        index = next((i for i, b in self.column_boxes.items() if b is box), None)
+        # Read again once this signal is over: the boxes are rebuilt by it.
+        QTimer.singleShot(0, lambda: self._after_column_chosen(index))
+
+    def _after_column_chosen(self, index: int | None) -> None:
+        self.read_again()
+        self.tabs.setCurrentWidget(self.columns_tab)
+        if index is not None and index in self.column_boxes:
+            self.column_boxes[index].setFocus()
 
     def _set_error(self, on: bool) -> None:
         self.summary.setObjectName("error" if on else "")
@@ -389,6 +562,22 @@ class ImportDialog(QDialog):
         if len(warnings) > 3:
             warnings = [*warnings[:3], f"and {len(warnings) - 3} more to look at."]
         notes.extend(warnings)
+        if p.to_check:
+            n = len(p.to_check)
+            notes.append(
+                f"{n} {'person' if n == 1 else 'people'} to confirm (see 'To confirm'): "
+                "added as needs review before starting."
+            )
+        if p.good:
+            notes.append(
+                "Everyone added waits on the register as 'needs review' until you have asked "
+                "the screening questions at their first class."
+            )
+        if p.columns_to_confirm:
+            notes.append(
+                f"Check the Columns tab: {len(p.columns_to_confirm)} read from their words or "
+                "not placed."
+            )
         self.notes.setText("\n".join(notes))
         self.good_model.set_rows(
             [
@@ -402,6 +591,7 @@ class ImportDialog(QDialog):
                     format_nhs_number(r.values["nhs_number"]) if r.values["nhs_number"] else "",
                     _consent_word(r.values["consent_programme"]),
                     _consent_word(r.values["consent_share"]),
+                    "; ".join(r.flag_texts),
                 )
                 for r in p.good
             ]
@@ -418,6 +608,8 @@ class ImportDialog(QDialog):
         self._update_tabs()
         if p.bad:
             self.tabs.setCurrentWidget(self.problems_tab)
+        elif p.columns_to_confirm:
+            self.tabs.setCurrentWidget(self.columns_tab)
         elif p.duplicates and not p.good:
             self.tabs.setCurrentWidget(self.duplicates_tab)
         else:
@@ -541,6 +733,12 @@ class ImportDialog(QDialog):
         if ids is None:
             self.load()  # the list or the course may have changed meanwhile
             return
+        referrer = self.referrer.currentText().strip()
+        if referrer:  # the columns as confirmed, for this referrer's next list
+            try:
+                remember_columns(self.ctx, referrer, self.preview.matches)
+            except KnownError:
+                pass  # the people are added; only the memory of the columns is missing
         self.added = ids
         self.accept()
 

@@ -1,0 +1,123 @@
+"""The import dialog's Columns tab: confirm or change how each column is read, kept per referrer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import select
+
+from escape_desktop.db.models import Enrolment, Participant
+from escape_desktop.services import importing
+from escape_desktop.services.courses import CourseInput, create_course
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.people.import_dialog import ImportDialog
+
+ODD = "Name A,Name B,When Born,Postcode\nFay,Demo-Fox,05/05/1958,ZZ99 1AA\n"
+
+
+def new_course(ctx) -> int:
+    return create_course(
+        ctx,
+        CourseInput(
+            title="Columns test",
+            programme_key="knee_hip",
+            start_date="2027-01-04",
+            weekdays=[0, 3],
+            venue="Demo Hall",
+            start_time="10:00",
+            capacity=12,
+            instructors=["Sam Demo-Physio"],
+        ),
+    )
+
+
+def open_import(qtbot, ctx, cid: int, path: Path) -> ImportDialog:
+    dialog = ImportDialog(ctx, ChangeBus(), cid, "TEST", None, path=path)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    return dialog
+
+
+def choose(dialog: ImportDialog, header: str, field: str) -> None:
+    """Pick what a column holds, as the instructor does with the keyboard or the mouse."""
+    (index,) = [m.index for m in dialog.matches if m.header == header]
+    box = dialog.column_boxes[index]
+    box.setCurrentIndex(box.findData(field))
+    box.activated.emit(box.currentIndex())
+
+
+def names_on(ctx, cid: int) -> list[str]:
+    with ctx.db.read() as s:
+        return list(
+            s.scalars(
+                select(Participant.first_name)
+                .join(Enrolment)
+                .where(Enrolment.course_id == cid)
+                .order_by(Participant.first_name)
+            )
+        )
+
+
+def test_columns_the_app_cannot_place_are_chosen_on_the_columns_tab_and_kept(qtbot, ctx, tmp_path):
+    cid = new_course(ctx)
+    path = tmp_path / "practice.csv"
+    path.write_text(ODD, encoding="utf-8")
+    dialog = open_import(qtbot, ctx, cid, path)
+    # Once refused outright; now the columns are shown so the instructor can place them.
+    assert dialog.tabs.currentWidget() is dialog.columns_tab
+    assert not dialog.add_button.isEnabled()
+    assert "to check" in dialog.tabs.tabText(dialog.tabs.indexOf(dialog.columns_tab))
+    choose(dialog, "Name A", "first_name")
+    qtbot.wait(1)
+    choose(dialog, "Name B", "last_name")
+    qtbot.waitUntil(lambda: dialog.good_model.rowCount() == 1, timeout=3000)
+    choose(dialog, "When Born", "date_of_birth")
+    qtbot.waitUntil(
+        lambda: (
+            dialog.preview is not None
+            and dialog.preview.good[0].values["date_of_birth"] is not None
+        ),
+        timeout=3000,
+    )
+    dialog.referrer.setCurrentText("Demo Health Centre")
+    assert dialog.add_button.isEnabled()
+    dialog.add_button.click()
+    assert names_on(ctx, cid) == ["Fay"]
+    assert importing.columns_for_referrer(ctx, "Demo Health Centre")["Name B"] == "last_name"
+
+    # The same referrer's next list is read with the columns as chosen, with no question.
+    later = tmp_path / "practice-2.csv"
+    later.write_text(ODD.replace("Fay,Demo-Fox", "Gil,Demo-Gray"), encoding="utf-8")
+    again = open_import(qtbot, ctx, cid, later)
+    assert again.referrer.currentText() == "Demo Health Centre"
+    assert again.good_model.rowCount() == 1 and again.add_button.isEnabled()
+    assert "to check" not in again.tabs.tabText(again.tabs.indexOf(again.columns_tab))
+
+
+def test_guessed_columns_are_shown_to_check_and_a_door_check_to_confirm(qtbot, ctx, tmp_path):
+    cid = new_course(ctx)
+    path = tmp_path / "physio.csv"
+    path.write_text(
+        "Patient Forename,Patient Surname,DOB (dd/mm/yyyy),Referral Reason\n"
+        "Hal,Demo-Young,01/06/2009,R knee pain\n",
+        encoding="utf-8",
+    )
+    dialog = open_import(qtbot, ctx, cid, path)
+    assert dialog.tabs.currentWidget() is dialog.columns_tab
+    assert dialog.good_model.rowCount() == 1
+    confirm = dialog.good_model.index(0, dialog.good_model.columnCount() - 1).data()
+    assert "45" in confirm
+    assert "needs review" in dialog.notes.text()
+
+
+def test_an_xlsx_is_read_in_the_window(qtbot, ctx, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(["Forename", "Surname", "Mobile Telephone"])
+    book.active.append(["Ida", "Demo-Ince", "07700 900003"])
+    path = tmp_path / "list.xlsx"
+    book.save(path)
+    cid = new_course(ctx)
+    dialog = open_import(qtbot, ctx, cid, path)
+    assert dialog.good_model.rowCount() == 1 and dialog.add_button.isEnabled()
