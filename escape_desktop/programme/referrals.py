@@ -202,6 +202,11 @@ def match_header(header: str) -> HeaderMatch:
     exact = HEADER_ALIASES.get(_key(header))
     if exact is not None:
         return HeaderMatch(exact)
+    # A known spelling with only a note in brackets or "patient" around it is no guess.
+    bare = [w for w in re.split(r"[^0-9a-z]+", _BRACKETS.sub(" ", header.lower())) if w]
+    exact = HEADER_ALIASES.get("".join(w for w in bare if w not in _FILLER))
+    if exact is not None:
+        return HeaderMatch(exact)
     words = _words(header)
     again = HEADER_ALIASES.get("".join(words))
     if again is None:

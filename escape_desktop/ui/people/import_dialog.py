@@ -492,7 +492,7 @@ class ImportDialog(QDialog):
             )
             intro.setWordWrap(True)
             grid.addWidget(intro, 0, 0, 1, 4)
-            for title, col in (("Column in the list", 0), ("Read as", 1), ("First row", 2)):
+            for title, col in (("Column in the list", 0), ("Read as", 1), ("First row", 3)):
                 head = QLabel(f"<b>{title}</b>")
                 grid.addWidget(head, 1, col)
         example = self.table.rows[0][1] if self.table is not None and self.table.rows else []
@@ -525,9 +525,9 @@ class ImportDialog(QDialog):
                 state.setObjectName("hint")
             grid.addWidget(name, i, 0)
             grid.addWidget(box, i, 1)
-            grid.addWidget(value, i, 2)
-            grid.addWidget(state, i, 3)
-        grid.setColumnStretch(2, 1)
+            grid.addWidget(state, i, 2)
+            grid.addWidget(value, i, 3)
+        grid.setColumnStretch(3, 1)
         grid.setRowStretch(len(matches) + 2, 1)
         self.columns_area.setWidget(page)
         check = sum(m.to_confirm for m in matches)
