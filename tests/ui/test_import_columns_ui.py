@@ -121,3 +121,31 @@ def test_an_xlsx_is_read_in_the_window(qtbot, ctx, tmp_path):
     cid = new_course(ctx)
     dialog = open_import(qtbot, ctx, cid, path)
     assert dialog.good_model.rowCount() == 1 and dialog.add_button.isEnabled()
+
+
+def test_people_added_from_a_list_show_on_the_register_until_reviewed(qtbot, ctx, tmp_path):
+    from datetime import date
+
+    from PySide6.QtCore import Qt
+
+    from escape_desktop.ui.register.register_ops import RegisterOps
+    from escape_desktop.ui.register.register_section import RegisterSection
+
+    cid = new_course(ctx)
+    path = tmp_path / "gp.csv"
+    path.write_text(
+        "Forename,Surname,DOB,Referral Reason\n"
+        "Jo,Demo-Teen,01/06/2009,knee pain\n"
+        "Kit,Demo-Back,01/06/1950,Chronic LBP\n",
+        encoding="utf-8",
+    )
+    dialog = open_import(qtbot, ctx, cid, path)
+    dialog.add_button.click()
+    assert names_on(ctx, cid) == ["Jo", "Kit"]
+    bus = ChangeBus()
+    register = RegisterSection(ctx, bus, RegisterOps(ctx, bus), today=date(2027, 1, 4))
+    qtbot.addWidget(register)
+    register.set_course(cid)
+    assert "2 people need review before starting" in register.reminders.text()
+    tips = [register.model.index(i, 0).data(Qt.ItemDataRole.ToolTipRole) or "" for i in range(2)]
+    assert all("needs review" in t for t in tips)
