@@ -34,6 +34,7 @@ __all__ = [
     "needing_review",
     "door_flags_for",
     "flag_at_door",
+    "flag_unscreened",
 ]
 
 NEEDS_REVIEW = "needs review before starting"
@@ -122,6 +123,22 @@ def flag_at_door(ctx: AppContext, s: Session, enrolment: Enrolment, flags: list[
         enrolment.id,
         f"{NEEDS_REVIEW}: {', '.join(f.removeprefix(DOOR_PREFIX) for f in flags)}",
     )
+
+
+def flag_unscreened(ctx: AppContext, enrolment_id: int) -> ScreeningState:
+    """An enrolment made without the screening questions (a list, a script): it waits as
+    "needs review before starting" until they are asked, with any other door check."""
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        flag_at_door(ctx, s, enrolment, door_flags_for(ctx, enrolment, screened=False))
+        s.flush()
+        try:
+            screening = ctx.library.template(enrolment.course.programme_key).screening
+        except KeyError:
+            screening = None
+        return _state(enrolment, screening, ctx)
 
 
 def _state(

@@ -1,0 +1,175 @@
+"""A whole course from the command line (issue 25 item 7): each sub-command end to end in an
+empty data folder, with --json, and bad input as one line on stderr with a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from escape_desktop.cli import main
+
+COURSE = "KH-2027-001"
+
+
+def run(capsys, folder: Path, *args: str) -> tuple[int, str, str]:
+    code = main([*args, "--data-dir", str(folder)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def ok_json(capsys, folder: Path, *args: str) -> dict:
+    code, out, err = run(capsys, folder, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def refused(capsys, folder: Path, *args: str) -> str:
+    code, out, err = run(capsys, folder, *args)
+    assert code != 0, out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err and "Something went wrong" not in err, err
+    return lines[0]
+
+
+@pytest.fixture
+def folder(tmp_path: Path, capsys) -> Path:
+    """An empty data folder with one knees-and-hips course made by `course new`."""
+    data = tmp_path / "data"
+    made = ok_json(
+        capsys, data, "course", "new", "--title", "Knees and hips, Demo Hall",
+        "--start", "2027-01-04", "--weekdays", "mon,thu", "--instructor", "Sam Demo-Physio",
+    )  # fmt: skip
+    assert made["code"] == COURSE and len(made["sessions"]) == 12
+    assert made["sessions"][:2] == ["2027-01-04", "2027-01-07"]
+    return data
+
+
+def enrol(capsys, folder: Path, first: str, *extra: str) -> dict:
+    return ok_json(
+        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", first,
+        "--last-name", "Demo-Cli", *extra,
+    )  # fmt: skip
+
+
+def courses(capsys, folder: Path) -> dict:
+    code, out, err = run(capsys, folder, "courses", "--json")
+    assert code == 0, err
+    return {c["code"]: c for c in json.loads(out)}
+
+
+def test_a_course_run_from_the_command_line_shows_in_the_windows_figures(folder, capsys):
+    ada = enrol(
+        capsys, folder, "Ada", "--dob", "1950-02-03", "--joints", "knee", "--screening", "no"
+    )
+    assert ada["screening"] == "clear" and ada["needs_review"] == []
+    person = ada["person"]
+    marked = ok_json(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        "--person", person, "--status", "present",
+    )  # fmt: skip
+    assert marked["status"] == "present" and marked["previous"] is None
+    cell = ok_json(
+        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        "--person", person, "--station", "sit_to_stand", "--done", "8", "--pain", "2",
+        "--effort", "5",
+    )  # fmt: skip
+    assert cell["dose_achieved"] == 8 and cell["pain"] == 2 and cell["level"] == 1
+    measures = ok_json(
+        capsys, folder, "measures", "record", "--course", COURSE, "--person", person,
+        "--timepoint", "start", "--score", "pain_nrs=6", "--score", "chair_stand_30s=9",
+    )  # fmt: skip
+    assert measures["date"] == "2027-01-04" and measures["recorded"] == [
+        "chair_stand_30s", "pain_nrs"
+    ]  # fmt: skip
+    # The same figures the window and the other commands read.
+    code, out, err = run(capsys, folder, "circuit", "--course", COURSE, "--session", "1", "--json")
+    assert code == 0, err
+    row = next(r for r in json.loads(out)["rows"] if r["code"] == person)
+    assert row["attendance"] == "present"
+    assert courses(capsys, folder)[COURSE]["participants"] == 1
+
+
+def test_a_running_course_closed_counts_as_finished(tmp_path, capsys):
+    data = tmp_path / "data"
+    start = (date.today() - timedelta(days=14)).isoformat()
+    code = ok_json(
+        capsys, data, "course", "new", "--title", "Backs, Demo Hall", "--programme", "back",
+        "--start", start, "--weekdays", "tue,fri",
+    )["code"]  # fmt: skip
+    assert courses(capsys, data)[code]["status"] == "running"
+    closed = ok_json(capsys, data, "course", "close", "--course", code)
+    assert closed["closed_on"] == date.today().isoformat()
+    assert courses(capsys, data)[code]["status"] == "finished"
+
+
+def test_enrolled_without_screening_or_out_of_range_waits_for_review(folder, capsys):
+    teen = enrol(capsys, folder, "Bob", "--dob", "2009-06-01", "--joints", "back")
+    said = " ".join(teen["needs_review"])
+    assert teen["screening"] == "needs_review"
+    assert "Screening" in said and "45" in said and "back" in said
+    refusal = refused(
+        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        "--person", teen["person"], "--station", "sit_to_stand", "--done", "8",
+    )  # fmt: skip
+    assert "review" in refusal
+
+
+def test_withdraw_takes_a_person_off_the_course(folder, capsys):
+    cat = enrol(capsys, folder, "Cat", "--screening", "no")
+    out = ok_json(
+        capsys, folder, "course", "withdraw", "--course", COURSE, "--person", cat["person"],
+        "--reason", "Moved away", "--on", "2027-01-10",
+    )  # fmt: skip
+    assert out["status"] == "withdrawn"
+    assert courses(capsys, folder)[COURSE]["participants"] == 0
+    again = refused(
+        capsys, folder, "course", "withdraw", "--course", COURSE, "--person", cat["person"],
+        "--reason", "Twice",
+    )  # fmt: skip
+    assert "already withdrawn" in again
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (("course", "new", "--title", "X", "--start", "2027-13-01", "--weekdays", "mon"), "date"),
+        (("course", "new", "--title", "X", "--start", "2027-01-04", "--weekdays", "funday"), "day"),
+        (("course", "enrol", "--course", "KH-1999-999", "--first-name", "A", "--last-name", "B"),
+         "no course"),
+        (("course", "enrol", "--course", COURSE, "--first-name", "A", "--last-name", "B",
+          "--screening", "maybe"), "not a question"),
+        (("course", "enrol", "--course", COURSE, "--first-name", "A", "--last-name", "B",
+          "--dob", "2020-01-01"), "adults"),
+        (("course", "close", "--course", COURSE, "--on", "soon"), "date"),
+        (("register", "mark", "--course", COURSE, "--session", "99", "--person", "P-NOBODY",
+          "--status", "present"), "Nobody"),
+        (("circuit", "record", "--course", COURSE, "--session", "1", "--person", "P-NOBODY",
+          "--station", "sit_to_stand"), "Nobody"),
+        (("measures", "record", "--course", COURSE, "--person", "P-NOBODY", "--timepoint",
+          "start", "--score", "pain_nrs"), "KEY=VALUE"),
+        (("circuit", "--course", COURSE), "session"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_sentence_and_a_non_zero_exit(folder, capsys, args, says):
+    assert says.lower() in refused(capsys, folder, *args).lower()
+
+
+def test_bad_values_for_a_real_person_change_nothing(folder, capsys):
+    person = enrol(capsys, folder, "Dee", "--screening", "no")["person"]
+    base = ("--course", COURSE, "--person", person)
+    assert "session 99" in refused(
+        capsys, folder, "register", "mark", *base, "--session", "99", "--status", "present"
+    )
+    assert "station" in refused(
+        capsys, folder, "circuit", "record", *base, "--session", "1", "--station", "juggling"
+    )
+    assert "pain" in refused(
+        capsys, folder, "measures", "record", *base, "--timepoint", "start", "--score",
+        "pain_nrs=60",
+    ).lower()  # fmt: skip
+    code, out, err = run(capsys, folder, "circuit", "--course", COURSE, "--session", "1", "--json")
+    row = next(r for r in json.loads(out)["rows"] if r["code"] == person)
+    assert row["attendance"] is None
