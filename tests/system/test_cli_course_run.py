@@ -173,3 +173,21 @@ def test_bad_values_for_a_real_person_change_nothing(folder, capsys):
     code, out, err = run(capsys, folder, "circuit", "--course", COURSE, "--session", "1", "--json")
     row = next(r for r in json.loads(out)["rows"] if r["code"] == person)
     assert row["attendance"] is None
+
+
+def test_import_participants_reads_an_xlsx_in_a_referrers_own_headings(folder, capsys, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(
+        ["Patient Forename", "Patient Surname", "DOB (dd/mm/yyyy)", "Referral Reason"]
+    )
+    book.active.append(["Eve", "Demo-Xlsx", "12/03/1951", "OA L hip"])
+    book.active.append(["Fin", "Demo-Young", "01/06/2009", "Chronic LBP"])
+    path = tmp_path / "referrals.xlsx"
+    book.save(path)
+    code, out, err = run(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert code == 0, err
+    assert "Added 2 people" in out
+    assert "Fin Demo-Young" in err and "needs review" in err  # too young, a back referral
+    assert courses(capsys, folder)[COURSE]["participants"] == 2
