@@ -184,6 +184,8 @@ def _by_meaning(words: list[str]) -> str:
     if has("joint") or has("joints") or (has("pain") and (has("site") or has("area"))):
         return "joints"
     if has("referral"):
+        if has("id") or has("number"):  # the referrer's own reference, not who referred
+            return ""
         if has("date") or has("received") or has("when"):
             return "referral_date"
         return "referral_source"

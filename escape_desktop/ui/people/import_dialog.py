@@ -591,7 +591,7 @@ class ImportDialog(QDialog):
                     format_nhs_number(r.values["nhs_number"]) if r.values["nhs_number"] else "",
                     _consent_word(r.values["consent_programme"]),
                     _consent_word(r.values["consent_share"]),
-                    "; ".join(r.flag_texts),
+                    "; ".join((*r.flag_texts, *r.warnings)),
                 )
                 for r in p.good
             ]
