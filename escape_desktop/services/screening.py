@@ -16,12 +16,14 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment
 from escape_desktop.programme.screening import (
     DOOR_PREFIX,
+    NOT_SCREENED,
     Screening,
     door_checks,
     door_text,
     needs_review,
 )
 
+from .changes import Changes, Done
 from .common import audit, clean_text, now
 from .errors import NotFound, ValidationError
 
@@ -35,6 +37,7 @@ __all__ = [
     "door_flags_for",
     "flag_at_door",
     "flag_unscreened",
+    "review",
 ]
 
 NEEDS_REVIEW = "needs review before starting"
@@ -56,10 +59,16 @@ class ScreeningState:
     cleared_at: datetime | None
     cleared_by: str
     note: str
+    door: tuple[str, ...] = ()  # door checks waiting (programme.screening NOT_SCREENED, ...)
 
     @property
     def keeps_off_circuit(self) -> bool:
         return self.status == "needs_review"
+
+    @property
+    def not_screened(self) -> bool:
+        """Added without the screening questions (a list, a script): ask them at the review."""
+        return NOT_SCREENED in self.door
 
 
 def checklist_for_course(ctx: AppContext, course_id: int) -> Screening | None:
@@ -171,6 +180,7 @@ def _state(
         cleared_at=enrolment.screening_cleared_at,
         cleared_by=enrolment.screening_cleared_by,
         note=enrolment.screening_note,
+        door=tuple(k for k, v in answers.items() if v is True and k.startswith(DOOR_PREFIX)),
     )
 
 
@@ -256,3 +266,119 @@ def needing_review(ctx: AppContext, course_id: int) -> set[int]:
                 )
             )
         )
+
+
+# --------------------------------------------------------------------------- the review
+_FIELDS = (
+    "screening_status",
+    "screening_answers",
+    "screening_at",
+    "screening_cleared_at",
+    "screening_cleared_by",
+    "screening_note",
+)
+
+
+def _put(
+    ctx: AppContext, enrolment_id: int, fields: tuple[object, ...], back: tuple[object, ...]
+) -> Done[ScreeningState]:
+    """Put an enrolment's screening back as it was (an undo), in one transaction."""
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        for name, value in zip(_FIELDS, fields, strict=True):
+            setattr(enrolment, name, value)
+        audit(s, ctx.actor, "screening_put_back", "enrolment", enrolment.id, str(fields[0]))
+        s.flush()
+        state = _state(enrolment, _template_screening(ctx, enrolment), ctx)
+        who = enrolment.participant.full_name
+    return Done(
+        state,
+        Changes.ENROLMENT,
+        (enrolment_id,),
+        label=f"screening review of {who}",
+        undo=lambda: _put(ctx, enrolment_id, back, fields),
+    )
+
+
+def _template_screening(ctx: AppContext, enrolment: Enrolment) -> Screening | None:
+    try:
+        return ctx.library.template(enrolment.course.programme_key).screening
+    except KeyError:
+        return None
+
+
+def review(
+    ctx: AppContext,
+    enrolment_id: int,
+    note: str,
+    answers: Mapping[str, bool] | None = None,
+    cleared_by: str | None = None,
+) -> Done[ScreeningState]:
+    """Review someone waiting as "needs review before starting", in one transaction.
+
+    Someone added without the screening questions answers them now (``answers``), exactly
+    as at enrolment by hand: all no and nothing else to check clears them; a yes keeps them
+    waiting with the advice. Anything else waiting (a yes earlier, too young, another
+    programme's joint) is cleared with ``note``, saying what was found. Undoable.
+    """
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        if enrolment.screening_status != "needs_review":
+            raise ValidationError("screening", "This person is not waiting for a review.")
+        before = tuple(getattr(enrolment, name) for name in _FIELDS)
+        stored = dict(enrolment.screening_answers or {})
+        waiting = [k for k, v in stored.items() if v is True and k.startswith(DOOR_PREFIX)]
+        checklist = _template_screening(ctx, enrolment)
+        yes_now: list[str] = []
+        if NOT_SCREENED in waiting and checklist is not None:
+            if answers is None or any(
+                not isinstance(answers.get(q.key), bool) for q in checklist.questions
+            ):
+                raise ValidationError(
+                    "screening",
+                    "Ask every screening question first: they have not answered them yet.",
+                )
+            new: dict[str, bool] = {q.key: bool(answers[q.key]) for q in checklist.questions}
+            yes_now = [q.key for q in needs_review(checklist, new)]
+            others = [k for k in waiting if k != NOT_SCREENED]
+            new.update(dict.fromkeys(others, True))
+            enrolment.screening_answers = new
+            enrolment.screening_at = now()
+            waiting = others
+            medical_before = False
+        else:
+            medical_before = any(
+                v is True and not k.startswith(DOOR_PREFIX) for k, v in stored.items()
+            )
+        if yes_now:
+            detail = f"{NEEDS_REVIEW}: yes to {', '.join(yes_now)}"
+            audit(s, ctx.actor, "screening", "enrolment", enrolment.id, detail)
+            message = "Saved: screening answers; needs review before starting"
+        elif waiting or medical_before:
+            why = clean_text(note, "screening_note", "Note", required=True, max_len=1000)
+            enrolment.screening_status = "cleared"
+            enrolment.screening_cleared_at = now()
+            enrolment.screening_cleared_by = (cleared_by or ctx.actor or "").strip()[:200]
+            enrolment.screening_note = why
+            audit(s, ctx.actor, "screening_cleared", "enrolment", enrolment.id, why)
+            message = ""
+        else:  # the questions asked at the first class, all no: as at enrolment by hand
+            enrolment.screening_status = "clear"
+            audit(s, ctx.actor, "screening", "enrolment", enrolment.id, "all answers no")
+            message = ""
+        s.flush()
+        after = tuple(getattr(enrolment, name) for name in _FIELDS)
+        state = _state(enrolment, checklist, ctx)
+        who = enrolment.participant.full_name
+    return Done(
+        state,
+        Changes.ENROLMENT,
+        (enrolment_id,),
+        label=f"{who} cleared to start" if not state.keeps_off_circuit else f"{who} screened",
+        undo=lambda: _put(ctx, enrolment_id, before, after),
+        message=message,
+    )

@@ -240,3 +240,50 @@ def test_the_same_door_checks_apply_to_a_person_enrolled_by_hand(ctx):
     state = screening.record_screening(ctx, eid, {q.key: False for q in checklist.questions})
     assert state.status == "needs_review"
     assert any("back" in t for t in state.flagged)
+
+
+def _import_one(ctx, cid: int, dob: str, reason: str = "knee pain") -> int:
+    text = f"Forename,Surname,DOB,Referral Reason\nLou,Demo-Listed,{dob},{reason}\n"
+    (eid,) = importing.import_participants(
+        ctx, importing.preview_import(ctx, cid, text, today=TODAY), today=TODAY
+    )
+    return eid
+
+
+def test_someone_from_a_list_answers_the_screening_questions_at_the_review(ctx):
+    cid = new_course(ctx)
+    checklist = screening.checklist_for_course(ctx, cid)
+    assert checklist is not None
+    eid = _import_one(ctx, cid, "01/06/1950")
+    state = screening.screening_state(ctx, eid)
+    assert state.not_screened and state.keeps_off_circuit
+    # A note alone does not do: the questions are asked, as at enrolment by hand.
+    with pytest.raises(importing.ValidationError, match="screening question"):
+        screening.review(ctx, eid, "Looked fine")
+    all_no = {q.key: False for q in checklist.questions}
+    done = screening.review(ctx, eid, "", all_no)
+    assert done.value.status == "clear" and eid not in screening.needing_review(ctx, cid)
+    # Undo puts them back to wait; its undo (redo) clears them again.
+    back = done.undo()
+    assert screening.screening_state(ctx, eid).not_screened
+    back.undo()
+    assert screening.screening_state(ctx, eid).status == "clear"
+
+
+def test_a_yes_at_the_review_keeps_them_off_and_a_door_check_needs_a_note(ctx):
+    cid = new_course(ctx)
+    checklist = screening.checklist_for_course(ctx, cid)
+    assert checklist is not None
+    first = checklist.questions[0].key
+    eid = _import_one(ctx, cid, "01/06/1950")
+    said_yes = screening.review(ctx, eid, "", {q.key: q.key == first for q in checklist.questions})
+    assert said_yes.value.status == "needs_review" and "urgent" in said_yes.value.advice
+    assert not said_yes.value.not_screened  # the questions are answered now
+
+    young = _import_one(ctx, cid, "01/06/2009")
+    all_no = {q.key: False for q in checklist.questions}
+    with pytest.raises(importing.ValidationError, match="Note"):
+        screening.review(ctx, young, "", all_no)
+    assert screening.screening_state(ctx, young).not_screened  # nothing half-saved
+    cleared = screening.review(ctx, young, "Spoke to the GP: referral confirmed.", all_no)
+    assert cleared.value.status == "cleared"

@@ -149,3 +149,37 @@ def test_people_added_from_a_list_show_on_the_register_until_reviewed(qtbot, ctx
     assert "2 people need review before starting" in register.reminders.text()
     tips = [register.model.index(i, 0).data(Qt.ItemDataRole.ToolTipRole) or "" for i in range(2)]
     assert all("needs review" in t for t in tips)
+
+
+def test_the_register_review_asks_the_screening_questions_of_someone_from_a_list(
+    qtbot, ctx, tmp_path
+):
+    from datetime import date
+
+    from escape_desktop.services import screening
+    from escape_desktop.ui.register.register_ops import RegisterOps
+    from escape_desktop.ui.register.register_section import RegisterSection
+
+    cid = new_course(ctx)
+    path = tmp_path / "gp.csv"
+    path.write_text("Forename,Surname,DOB\nMo,Demo-Asked,01/06/1950\n", encoding="utf-8")
+    dialog = open_import(qtbot, ctx, cid, path)
+    dialog.add_button.click()
+    (eid,) = dialog.added
+    bus = ChangeBus()
+    register = RegisterSection(ctx, bus, RegisterOps(ctx, bus), today=date(2027, 1, 4))
+    qtbot.addWidget(register)
+    register.set_course(cid)
+
+    def answer(review) -> int:
+        assert review.questions, "the screening questions are asked"
+        assert not review.clear_button.isEnabled()  # not until every question is answered
+        for box in review.questions.values():
+            box.setCurrentIndex(box.findData(False))
+        assert review.clear_button.isEnabled()  # all no: no note needed, as by hand
+        return review.DialogCode.Accepted
+
+    register.open_review_dialog = answer  # type: ignore[method-assign]
+    assert register.clear_review(eid)
+    assert screening.screening_state(ctx, eid).status == "clear"
+    qtbot.waitUntil(lambda: "review" not in register.reminders.text(), timeout=3000)

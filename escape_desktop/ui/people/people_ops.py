@@ -157,13 +157,17 @@ class PeopleOps:
             message=f"Saved: {name} moved to {course_code}",
         ).ok
 
-    def clear_review(self, enrolment_id: int, note: str, name: str) -> bool:
-        """An instructor clears "needs review before starting" with a note (audit logged)."""
+    def clear_review(
+        self,
+        enrolment_id: int,
+        note: str,
+        name: str,
+        answers: Mapping[str, bool] | None = None,
+    ) -> bool:
+        """Review "needs review before starting": the screening answers of someone added
+        without them, and a note (audit logged); the service says what it did, undoably."""
         return run_op(
             self.parent,
-            lambda: screen.clear_screening(self.ctx, enrolment_id, note),
+            lambda: screen.review(self.ctx, enrolment_id, note, answers),
             bus=self.bus,
-            changes=Changes.ENROLMENT,
-            ids=[enrolment_id],
-            message=f"Saved: {name} cleared to start",
         ).ok
