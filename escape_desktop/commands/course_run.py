@@ -84,6 +84,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     w.add_argument("--on", default=None, metavar="YYYY-MM-DD", help="the day (today)")
     w.set_defaults(func=cmd_withdraw, **_writes("withdraw a person"))
 
+    v = course.add_parser(
+        "review",
+        parents=parents,
+        help="review someone waiting as 'needs review before starting'",
+        description="As the register's review: someone added without the screening questions "
+        "answers them (--screening); anything else waiting is cleared with --note.",
+    )
+    v.add_argument("--course", required=True, metavar="CODE")
+    v.add_argument("--person", required=True, metavar="CODE")
+    v.add_argument("--screening", metavar="ANSWERS", help="'no', or the keys answered yes")
+    v.add_argument("--note", default="", help="what you found, who saw them and when")
+    v.set_defaults(func=cmd_review, **_writes("review a person"))
+
     c = course.add_parser("close", parents=parents, help="close a course: it counts as finished")
     c.add_argument("--course", required=True, metavar="CODE")
     c.add_argument("--on", default=None, metavar="YYYY-MM-DD", help="the closing day (today)")
@@ -188,6 +201,25 @@ def _session_id(ctx: Any, cid: int, number: int) -> int:
     return int(found)
 
 
+def _answers(ctx: Any, cid: int, text: str | None) -> dict[str, bool] | None:
+    """--screening: 'no' (every question no) or the keys answered yes; None when not given."""
+    from escape_desktop.services import screening
+
+    checklist = screening.checklist_for_course(ctx, cid)
+    if text is None or checklist is None:
+        return None
+    said = [k.strip() for k in text.split(",") if k.strip()]
+    yes = [] if said == ["no"] else said
+    keys = [q.key for q in checklist.questions]
+    unknown = [k for k in yes if k not in keys]
+    if unknown:
+        raise CommandError(
+            f"--screening: '{unknown[0]}' is not a question of this course; use 'no' "
+            f"or some of: {', '.join(keys)}."
+        )
+    return {k: k in yes for k in keys}
+
+
 def _done(args: argparse.Namespace, data: dict[str, Any], line: str) -> int:
     if args.json:
         print_json(data)
@@ -247,19 +279,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
-        checklist = screening.checklist_for_course(ctx, cid)
-        answers: dict[str, bool] | None = None
-        if args.screening is not None and checklist is not None:
-            said = [k.strip() for k in args.screening.split(",") if k.strip()]
-            yes = [] if said == ["no"] else said
-            keys = [q.key for q in checklist.questions]
-            unknown = [k for k in yes if k not in keys]
-            if unknown:
-                raise CommandError(
-                    f"--screening: '{unknown[0]}' is not a question of this course; use 'no' "
-                    f"or some of: {', '.join(keys)}."
-                )
-            answers = {k: k in yes for k in keys}
+        answers = _answers(ctx, cid, args.screening)
         data = participants.ParticipantInput(
             first_name=args.first_name,
             last_name=args.last_name,
@@ -319,6 +339,31 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
         args,
         {"person": args.person.upper(), "course": args.course, "status": "withdrawn"},
         f"Withdrew {name} from {args.course}.",
+    )
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from escape_desktop.services import screening
+
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        eid, name = _enrolment(ctx, cid, args.person)
+        state = screening.review(ctx, eid, args.note, _answers(ctx, cid, args.screening)).value
+    finally:
+        ctx.close()
+    line = f"{name}: {'cleared to start' if not state.keeps_off_circuit else 'still needs review'}"
+    if state.keeps_off_circuit:
+        line += f" ({'; '.join(state.flagged)}). {state.advice}"
+    return _done(
+        args,
+        {
+            "person": args.person.upper(),
+            "course": args.course,
+            "screening": state.status,
+            "needs_review": list(state.flagged) if state.keeps_off_circuit else [],
+        },
+        line if line.endswith(".") else line + ".",
     )
 
 

@@ -115,6 +115,13 @@ def test_enrolled_without_screening_or_out_of_range_waits_for_review(folder, cap
         "--person", teen["person"], "--station", "sit_to_stand", "--done", "8",
     )  # fmt: skip
     assert "review" in refusal
+    base = ("course", "review", "--course", COURSE, "--person", teen["person"])
+    assert "screening question" in refused(capsys, folder, *base, "--note", "Seems fine")
+    assert "note" in refused(capsys, folder, *base, "--screening", "no").lower()
+    done = ok_json(
+        capsys, folder, *base, "--screening", "no", "--note", "GP confirmed the referral."
+    )
+    assert done["screening"] == "cleared" and done["needs_review"] == []
 
 
 def test_withdraw_takes_a_person_off_the_course(folder, capsys):
