@@ -17,6 +17,7 @@ __all__ = [
     "parse_screening",
     "needs_review",
     "MINIMUM_AGE",
+    "minimum_age",
     "DOOR_PREFIX",
     "NOT_SCREENED",
     "UNDER_MINIMUM_AGE",
@@ -113,9 +114,11 @@ def needs_review(screening: Screening, answers: Mapping[str, bool]) -> list[Scre
 # A hit is not a refusal: the person is marked "needs review before starting" with the
 # reason, the instructor confirms, and clears it with a note (as for a screening yes).
 
-# The programme is for people "usually aged 45+" (escape-pain.org; DOMAIN.md): younger
-# people may join, but only once the instructor has confirmed the referral.
+# Knees and hips: people "usually aged 45+" (escape-pain.org; DOMAIN.md), the age from which
+# osteoarthritis is diagnosed without tests (NICE NG226). Younger people may join once the
+# instructor has confirmed the referral. No age is published for backs: adults (18).
 MINIMUM_AGE = 45
+ADULT = 18
 DOOR_PREFIX = "door_"  # kept beside the answers; never a question key a site can write
 NOT_SCREENED = "door_not_screened"
 UNDER_MINIMUM_AGE = "door_under_minimum_age"
@@ -129,6 +132,11 @@ def programme_joints(condition: str) -> tuple[str, ...]:
     return tuple(j for j in ("knee", "hip", "back") if re.search(rf"\b{j}s?\b", text))
 
 
+def minimum_age(condition: str) -> int:
+    """The age below which a referral is confirmed first: 45 for knees and hips, else 18."""
+    return MINIMUM_AGE if {"knee", "hip"} & set(programme_joints(condition)) else ADULT
+
+
 def door_checks(
     condition: str, age: int | None, joints: tuple[str, ...] | list[str], *, screened: bool
 ) -> list[str]:
@@ -136,7 +144,7 @@ def door_checks(
     flags: list[str] = []
     if not screened:
         flags.append(NOT_SCREENED)
-    if age is not None and age < MINIMUM_AGE:
+    if age is not None and age < minimum_age(condition):
         flags.append(UNDER_MINIMUM_AGE)
     wanted = programme_joints(condition)
     if wanted and joints and not set(joints) & set(wanted):
@@ -149,7 +157,10 @@ def door_text(key: str, condition: str, joints: tuple[str, ...] | list[str] = ()
     if key == NOT_SCREENED:
         return "Screening questions not asked yet: ask them before they exercise"
     if key == UNDER_MINIMUM_AGE:
-        return f"Younger than {MINIMUM_AGE}, the usual age for this programme: confirm the referral"
+        return (
+            f"Younger than {minimum_age(condition)}, the usual age for this programme: "
+            "confirm the referral"
+        )
     if key == OTHER_CONDITION:
         wanted = " and ".join(_JOINT_WORDS[j] for j in programme_joints(condition))
         said = " and ".join(j for j in joints) or "another joint"

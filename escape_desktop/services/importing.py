@@ -332,7 +332,7 @@ def _read_xlsx(p: Path) -> ReferralTable:
             "file", f"{p.name} could not be read as an Excel workbook; save it again as .xlsx."
         ) from None
     try:
-        sheet = book.worksheets[0]
+        sheet = book.active or book.worksheets[0]  # the sheet open when it was saved
         header: list[str] = []
         rows: list[tuple[int, list[str]]] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
@@ -450,7 +450,7 @@ def _read_row(
     if reason:
         # The reason is kept in the notes; the joint comes from it when the list has no
         # joints of its own, and the instructor is asked when it names none.
-        notes = f"{notes}\nReferral reason: {reason}".strip()
+        notes = f"{notes}\nReferral reason: {reason[:300]}".strip()
         if not joints and not unknown:
             joints = joints_in_reason(reason)
             if not joints:

@@ -287,3 +287,14 @@ def test_a_yes_at_the_review_keeps_them_off_and_a_door_check_needs_a_note(ctx):
     assert screening.screening_state(ctx, young).not_screened  # nothing half-saved
     cleared = screening.review(ctx, young, "Spoke to the GP: referral confirmed.", all_no)
     assert cleared.value.status == "cleared"
+
+
+def test_the_age_check_follows_the_programme(ctx):
+    from escape_desktop.programme.screening import door_checks
+
+    knees = "Long-lasting knee and/or hip pain (osteoarthritis)"
+    backs = "Long-lasting low back pain"
+    assert door_checks(knees, 40, ["knee"], screened=True) != []
+    assert door_checks(backs, 40, ["back"], screened=True) == []  # no age published: adults
+    assert door_checks(backs, 17, ["back"], screened=True) != []
+    assert door_checks(backs, 60, ["knee"], screened=True) != []  # another programme's joint
