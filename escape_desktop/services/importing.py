@@ -270,6 +270,8 @@ class ImportPreview:
             parts.append(f"{here} already on this course")
         if len(kinds) > here:
             parts.append(f"{len(kinds) - here} may already be on file (choose for each)")
+        if self.to_check:
+            parts.append(f"{len(self.to_check)} to confirm (choose for each)")
         if len(self.good) > self.places_left:
             parts.append(f"but only {self.places_left} places are left")
         return "; ".join(parts) + "."
@@ -721,12 +723,14 @@ def import_participants(
     enrol_existing: Iterable[int] = (),
     add_as_new: Iterable[int] = (),
     today: date | None = None,
+    leave_out: Iterable[int] = (),
 ) -> list[int]:
     """Add every good row of a preview in one transaction: all of them, or none.
 
     ``enrol_existing``: lines of duplicates the instructor says are the person on file (enrol
     that person here); ``add_as_new``: lines with the same name and date of birth as someone
-    on file that are someone else. Other duplicates are left out. Returns enrolment ids.
+    on file that are someone else. Other duplicates are left out. ``leave_out``: lines of
+    people to confirm (``preview.to_check``) the instructor leaves off. Returns enrolment ids.
     """
     chosen = set(enrol_existing)
     new_lines = set(add_as_new)
@@ -736,7 +740,9 @@ def import_participants(
         for d in preview.duplicates
         if d.line in new_lines and d.offers_add_as_new and d.line not in chosen
     ]
-    new_rows = [(r.values) for r in preview.good] + [d.values for d in extra_new]
+    skipped = set(leave_out)
+    new_rows = [r.values for r in preview.good if r.line not in skipped]
+    new_rows += [d.values for d in extra_new]
     if not new_rows and not existing:
         raise ValidationError("file", "There is nobody to add; fix the rows with problems first.")
     with ctx.db.transaction() as s:

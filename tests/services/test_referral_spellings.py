@@ -298,3 +298,38 @@ def test_the_age_check_follows_the_programme(ctx):
     assert door_checks(backs, 40, ["back"], screened=True) == []  # no age published: adults
     assert door_checks(backs, 17, ["back"], screened=True) != []
     assert door_checks(backs, 60, ["knee"], screened=True) != []  # another programme's joint
+
+
+SPELT = (
+    "NHS Number (10 digit),Patient Forename,Patient Surname,DOB (dd/mm/yyyy),Sex (M/F),"
+    "Contact Number,Consent to share data (Y/N),Referral Reason"
+)
+ROW = "4000000012,Siân,Demo-Ómara,03/02/1950,F,01632 960001,Y,Chronic LBP"
+
+
+@pytest.mark.parametrize(
+    "flavour", ["utf8-bom-crlf", "excel-semicolon-sep", "unicode-text", "cp1252"]
+)
+def test_the_spellings_import_in_each_of_excels_csv_flavours(ctx, tmp_path, flavour):
+    header, row = SPELT, ROW
+    if flavour == "excel-semicolon-sep":  # European Excel: semicolons, and a "sep=;" line
+        raw = ("sep=;\r\n" + header.replace(",", ";") + "\r\n" + row.replace(",", ";")).encode(
+            "utf-8-sig"
+        )
+    elif flavour == "unicode-text":  # Excel's "Unicode Text": UTF-16 with tabs
+        raw = (header.replace(",", "\t") + "\r\n" + row.replace(",", "\t")).encode("utf-16")
+    elif flavour == "cp1252":  # Excel's "CSV (Comma delimited)" on Windows
+        raw = (header + "\r\n" + row).encode("cp1252")
+    else:
+        raw = b"\xef\xbb\xbf" + (header + "\r\n" + row + "\r\n").encode("utf-8")
+    path = tmp_path / "list.csv"
+    path.write_bytes(raw)
+    cid = new_course(ctx, programme="back")
+    preview = importing.preview_import(ctx, cid, importing.read_referral_file(path), today=TODAY)
+    assert preview.bad == [] and preview.ignored_columns == []
+    (person,) = preview.good
+    v = person.values
+    assert (v["first_name"], v["last_name"]) == ("Siân", "Demo-Ómara")
+    assert v["nhs_number"] == "4000000012" and v["date_of_birth"] == date(1950, 2, 3)
+    assert v["sex"] == "female" and v["phone"] == "01632 960001"
+    assert v["consent_share"] is True and v["joints"] == "back"

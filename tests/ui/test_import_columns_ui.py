@@ -183,3 +183,25 @@ def test_the_register_review_asks_the_screening_questions_of_someone_from_a_list
     assert register.clear_review(eid)
     assert screening.screening_state(ctx, eid).status == "clear"
     qtbot.waitUntil(lambda: "review" not in register.reminders.text(), timeout=3000)
+
+
+def test_people_to_confirm_can_be_left_out_before_adding(qtbot, ctx, tmp_path):
+    from escape_desktop.ui.people.import_dialog import LEAVE_OUT
+
+    cid = new_course(ctx)
+    path = tmp_path / "gp.csv"
+    path.write_text(
+        "Forename,Surname,DOB,Joints\n"
+        "Nia,Demo-Teen,01/06/2009,knee\n"
+        "Oli,Demo-Fine,01/06/1950,hip\n",
+        encoding="utf-8",
+    )
+    dialog = open_import(qtbot, ctx, cid, path)
+    assert dialog.tabs.currentWidget() is dialog.confirm_tab
+    assert "to confirm" in dialog.summary.text()
+    (choice,) = dialog.confirm_choices.values()
+    assert dialog.add_button.text() == "Add 2 people"
+    choice.setCurrentIndex(choice.findData(LEAVE_OUT))
+    assert dialog.add_button.text() == "Add 1 person"
+    dialog.add_button.click()
+    assert names_on(ctx, cid) == ["Oli"]

@@ -39,6 +39,7 @@ from escape_desktop.services.importing import (
     ColumnMatch,
     DuplicateRow,
     ImportPreview,
+    ImportRow,
     MissingColumns,
     ReferralTable,
     column_choices,
@@ -72,6 +73,7 @@ DEBOUNCE_MS = 400  # typing a path: read the file once the typing pauses
 LEAVE_OUT = "leave"
 ENROL_EXISTING = "existing"
 ADD_AS_NEW = "new"
+ADD_FOR_REVIEW = "review"  # someone to confirm, added as "needs review before starting"
 
 
 @dataclass(frozen=True)
@@ -241,6 +243,7 @@ class ImportDialog(QDialog):
         self._build_good_tab()
         self._build_problems_tab()
         self._build_duplicates_tab()
+        self._build_confirm_tab()
         layout.addWidget(self.tabs, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.add_button = self.buttons.addButton(
@@ -339,6 +342,13 @@ class ImportDialog(QDialog):
         self.tabs.addTab(self.duplicates_area, "May be on file")
         self._set_duplicates([])
 
+    def _build_confirm_tab(self) -> None:
+        self.confirm_area = QScrollArea()
+        self.confirm_area.setWidgetResizable(True)
+        self.confirm_tab = self.confirm_area
+        self.tabs.addTab(self.confirm_area, "To confirm")
+        self._set_to_confirm([])
+
     def _fit_to_screen(self, available: QRect | None = None) -> None:
         """Big enough for the problems table, never bigger than the screen (1024x768 included)."""
         if available is None:
@@ -394,6 +404,7 @@ class ImportDialog(QDialog):
         self.good_model.set_rows([])
         self.bad_model.set_rows([])
         self._set_duplicates([])
+        self._set_to_confirm([])
         self.consents.setText("")
         self.notes.setText("")
         self.saved_note.setText("")
@@ -565,8 +576,7 @@ class ImportDialog(QDialog):
         if p.to_check:
             n = len(p.to_check)
             notes.append(
-                f"{n} {'person' if n == 1 else 'people'} to confirm (see 'To confirm'): "
-                "added as needs review before starting."
+                f"{n} {'person' if n == 1 else 'people'} to confirm: see the To confirm tab."
             )
         if p.good:
             notes.append(
@@ -605,11 +615,14 @@ class ImportDialog(QDialog):
             or [ProblemLine(b.line, b.name, b.reason) for b in p.bad]
         )
         self._set_duplicates(p.duplicates)
+        self._set_to_confirm(p.to_check)
         self._update_tabs()
         if p.bad:
             self.tabs.setCurrentWidget(self.problems_tab)
         elif p.columns_to_confirm:
             self.tabs.setCurrentWidget(self.columns_tab)
+        elif p.to_check:
+            self.tabs.setCurrentWidget(self.confirm_tab)
         elif p.duplicates and not p.good:
             self.tabs.setCurrentWidget(self.duplicates_tab)
         else:
@@ -624,6 +637,8 @@ class ImportDialog(QDialog):
         self.tabs.setTabText(self.tabs.indexOf(self.good_view), f"Will be added ({good})")
         self.tabs.setTabText(self.tabs.indexOf(self.problems_tab), f"Problems ({bad} rows)")
         self.tabs.setTabText(self.tabs.indexOf(self.duplicates_tab), f"May be on file ({dup})")
+        check = len(p.to_check) if p else 0
+        self.tabs.setTabText(self.tabs.indexOf(self.confirm_tab), f"To confirm ({check})")
         self.save_problems.setEnabled(bad > 0)
 
     # --- people who may already be on file ---------------------------------------------
@@ -660,6 +675,35 @@ class ImportDialog(QDialog):
         grid.setRowStretch(max(1, len(duplicates)), 1)
         self.duplicates_area.setWidget(page)
 
+    # --- people to confirm (too young, another programme's joint) ----------------------
+    def _set_to_confirm(self, rows: list[ImportRow]) -> None:
+        page = QWidget()
+        grid = QGridLayout(page)
+        self.confirm_choices: dict[int, QComboBox] = {}
+        if not rows:
+            empty = QLabel("Nobody on this list needs confirming before they are added.")
+            empty.setObjectName("hint")
+            grid.addWidget(empty, 0, 0)
+        for i, r in enumerate(rows):
+            grid.addWidget(QLabel(f"Line {r.line}"), i, 0, Qt.AlignmentFlag.AlignTop)
+            message = QLabel(f"{r.name}: " + "; ".join(r.flag_texts) + ".")
+            message.setWordWrap(True)
+            grid.addWidget(message, i, 1)
+            choice = QComboBox()
+            choice.addItem("Add; review them on the register", ADD_FOR_REVIEW)
+            choice.addItem("Leave them out", LEAVE_OUT)
+            choice.setAccessibleName(f"Line {r.line}: {r.name}")
+            choice.currentIndexChanged.connect(lambda _i: self._update_add())
+            self.confirm_choices[r.line] = choice
+            grid.addWidget(choice, i, 2, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(max(1, len(rows)), 1)
+        self.confirm_area.setWidget(page)
+
+    def left_out(self) -> list[int]:
+        """Lines of people to confirm whom the instructor leaves off the course."""
+        return [line for line, c in self.confirm_choices.items() if c.currentData() == LEAVE_OUT]
+
     def chosen(self) -> tuple[list[int], list[int]]:
         """(lines to enrol as the person on file, lines to add as someone new)."""
         existing = [line for line, c in self.choices.items() if c.currentData() == ENROL_EXISTING]
@@ -672,7 +716,7 @@ class ImportDialog(QDialog):
             self.add_button.setEnabled(False)
             return
         existing, new = self.chosen()
-        count = len(p.good) + len(existing) + len(new)
+        count = len(p.good) - len(self.left_out()) + len(existing) + len(new)
         self.add_button.setText(f"Add {count} {'person' if count == 1 else 'people'}")
         self.add_button.setEnabled(0 < count <= p.places_left)
 
@@ -728,7 +772,7 @@ class ImportDialog(QDialog):
         assert self.preview is not None
         existing, new = self.chosen()
         ids = PeopleOps(self.ctx, self.bus, self).import_list(
-            self.preview, enrol_existing=existing, add_as_new=new
+            self.preview, enrol_existing=existing, add_as_new=new, leave_out=self.left_out()
         )
         if ids is None:
             self.load()  # the list or the course may have changed meanwhile

@@ -79,6 +79,7 @@ class PeopleOps:
         *,
         enrol_existing: Sequence[int] = (),
         add_as_new: Sequence[int] = (),
+        leave_out: Sequence[int] = (),
     ) -> list[int] | None:
         """Add everyone on a checked referral list, undoable as one step; None if it failed.
 
@@ -89,7 +90,11 @@ class PeopleOps:
 
         def add() -> list[int]:
             state["ids"] = importing.import_participants(
-                self.ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new
+                self.ctx,
+                preview,
+                enrol_existing=enrol_existing,
+                add_as_new=add_as_new,
+                leave_out=leave_out,
             )
             return state["ids"]
 
