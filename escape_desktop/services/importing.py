@@ -1,4 +1,4 @@
-"""Import a referral list (CSV) onto a course: check every row first, then add all good rows at once."""
+"""Import a referral list (CSV or .xlsx) onto a course: check every row, then add the good rows at once."""
 
 from __future__ import annotations
 
