@@ -420,7 +420,9 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
         grid = circuit_grid(ctx, cid, args.session)
-        row = next(r for r in grid.rows if r.enrolment_id == eid)
+        row = next((r for r in grid.rows if r.enrolment_id == eid), None)
+        if row is None:
+            raise CommandError(f"{name} is not on this session's circuit (withdrawn?).")
         if args.station not in row.cells:
             keys = ", ".join(st.key for st in grid.stations)
             raise CommandError(
@@ -440,7 +442,9 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
             effort=args.effort,
             note=args.note,
         )
-        after = next(r for r in circuit_grid(ctx, cid, args.session).rows if r.enrolment_id == eid)
+        after = next(
+            (r for r in circuit_grid(ctx, cid, args.session).rows if r.enrolment_id == eid), row
+        )
     finally:
         ctx.close()
     saved = after.cells[args.station]

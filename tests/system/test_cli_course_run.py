@@ -137,6 +137,10 @@ def test_withdraw_takes_a_person_off_the_course(folder, capsys):
         "--reason", "Twice",
     )  # fmt: skip
     assert "already withdrawn" in again
+    refused(
+        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        "--person", cat["person"], "--station", "sit_to_stand", "--done", "8",
+    )  # fmt: skip
 
 
 @pytest.mark.parametrize(
