@@ -166,10 +166,10 @@ def _by_meaning(words: list[str]) -> str:
         return "email"
     if has("nhs"):
         return "nhs_number"
+    if has("sex"):  # before birth: "Sex at birth"
+        return "sex"
     if has("dob") or has("birth") or words == ["born"]:
         return "date_of_birth"
-    if has("sex"):
-        return "sex"
     if has("consent"):
         return "consent_share" if has("share") else "consent_programme"
     if has("phone"):

@@ -45,6 +45,7 @@ def new_course(ctx, programme: str = "knee_hip", title: str = "Spellings") -> in
         ("Consent to share data (Y/N)", "consent_share"),
         ("Consent to take part (Y/N)", "consent_programme"),
         ("Gender (M/F)", "sex"),
+        ("Sex at birth", "sex"),
         ("Sex (M/F)", "sex"),
         ("DOB (dd/mm/yyyy)", "date_of_birth"),
         ("Patient Date of Birth", "date_of_birth"),
