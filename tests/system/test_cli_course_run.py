@@ -202,3 +202,33 @@ def test_import_participants_reads_an_xlsx_in_a_referrers_own_headings(folder, c
     assert "Added 2 people" in out
     assert "Fin Demo-Young" in err and "needs review" in err  # too young, a back referral
     assert courses(capsys, folder)[COURSE]["participants"] == 2
+
+
+def test_import_participants_uses_the_columns_chosen_for_a_referrer(folder, capsys, tmp_path):
+    from escape_desktop.context import AppContext
+    from escape_desktop.services import importing
+
+    path = tmp_path / "odd.csv"
+    path.write_text("Name A,Name B,Postcode\nPia,Demo-Odd,ZZ99 1AA\n", encoding="utf-8")
+    said = refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert "first name" in said  # nothing known about these headings yet
+    typed = ("--column", "Name A=first_name", "--column", "Name B=last_name")
+    assert "HEADING=DETAIL" in refused(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path), "--column", "x=y"
+    )
+    ctx = AppContext.open(folder)
+    try:
+        matches = importing.match_columns(
+            ["Name A", "Name B", "Postcode"], {"Name A": "first_name", "Name B": "last_name"}
+        )
+        importing.remember_columns(ctx, "Demo Health Centre", matches)
+    finally:
+        ctx.close()
+    # Found by its columns, as the window finds it; --column on top changes nothing here.
+    for extra in ((), typed):
+        code, out, err = run(
+            capsys, folder, "import", "participants", "--course", COURSE, str(path), "--dry-run",
+            *extra,
+        )  # fmt: skip
+        assert code == 0, err
+        assert "1 ready to add" in out
