@@ -64,6 +64,7 @@ __all__ = [
     "MissingColumns",
     "read_referral_file",
     "column_choices",
+    "match_columns",
     "saved_referrers",
     "remember_columns",
     "columns_for_referrer",
