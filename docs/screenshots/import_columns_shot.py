@@ -7,6 +7,7 @@ The whole screen is captured with ImageMagick's `import -window root`.
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -57,15 +58,16 @@ def main(out: Path) -> None:
     path = folder / "Demo physio referrals.csv"
     path.write_text(LIST, encoding="utf-8")
     style.apply(app, dark=False)
-    dialog = ImportDialog(ctx, ChangeBus(), cid, "KH-2027-001", None, path=path)
+    os.chdir(folder)  # the box shows the file's name only, no folder of this machine
+    dialog = ImportDialog(ctx, ChangeBus(), cid, "KH-2027-001", None, path=path.name)
     dialog.referrer.setCurrentText("Demo Physio Service")
     dialog.show()
     dialog.move(20, 10)
     dialog.tabs.setCurrentWidget(dialog.columns_tab)
     wait(800)
-    subprocess.run(["import", "-window", "root", str(out)], check=True)
+    subprocess.run(["import", "-window", "root", str(out.resolve())], check=True)
     dialog.close()
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]))
+    main(Path(sys.argv[1]).resolve())
