@@ -65,7 +65,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     e.add_argument("--email", default="")
     e.add_argument("--joints", default="", help="knee, hip and/or back, e.g. knee,hip")
     e.add_argument("--referred-by", default="")
-    e.add_argument("--consent", choices=tuple(CONSENT_WORDS), default="yes", help="take part")
+    e.add_argument("--consent", choices=tuple(CONSENT_WORDS), default="not-asked", help="take part")
     e.add_argument(
         "--share", choices=tuple(CONSENT_WORDS), default="not-asked", help="share for audit"
     )
