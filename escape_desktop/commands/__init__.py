@@ -11,4 +11,5 @@ MODULES = (
     "safety",
     "handover",
     "registry",
+    "course_run",  # after circuit and handover: adds to their `circuit` and `course` commands
 )

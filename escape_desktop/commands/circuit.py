@@ -15,8 +15,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         parents=[common],
         help="show a session's exercise circuit: levels, doses, pain, effort, suggestions",
     )
-    p.add_argument("--course", required=True, metavar="CODE", help="course code, e.g. KH-2026-001")
-    p.add_argument("--session", required=True, type=int, metavar="N", help="session number")
+    # Not required by argparse: `circuit record ...` (commands/course_run.py) has its own.
+    p.add_argument("--course", metavar="CODE", help="course code, e.g. KH-2026-001")
+    p.add_argument("--session", type=int, metavar="N", help="session number")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.set_defaults(func=cmd_circuit)
 
@@ -30,6 +31,10 @@ def _num(value: float | None) -> str:
 def cmd_circuit(args: argparse.Namespace) -> int:
     from escape_desktop.services.circuit import circuit_grid
 
+    if args.course is None or args.session is None:
+        raise CommandError(
+            "Give the course and session, e.g. 'circuit --course KH-2026-001 --session 3'.", 2
+        )
     ctx = open_context(args, read_only=True)
     try:
         cid = course_id(ctx, args.course)

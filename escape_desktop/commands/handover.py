@@ -23,7 +23,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser(
         "course",
         parents=[common],
-        help="hand a course to another laptop (send) or take one in (receive)",
+        help="run a course (new, enrol, withdraw, review, close) or hand it to another laptop "
+        "(send, receive)",
     )
     actions = p.add_subparsers(dest="course_action", metavar="ACTION", required=True)
     handover = argparse.ArgumentParser(add_help=False)

@@ -18,8 +18,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument("--course", required=True, metavar="CODE", help="course code, e.g. KH-2026-002")
     q.add_argument(
         "file",
-        metavar="FILE.csv",
-        help="CSV with a header row (e.g. NHS Number, Forename, Surname, DOB, Gender, ...)",
+        metavar="FILE.csv|FILE.xlsx",
+        help="CSV or Excel workbook with a header row (e.g. NHS Number, Forename, Surname, DOB, Gender, ...)",
     )
     q.add_argument("--dry-run", action="store_true", help="check the file and add nobody")
     q.add_argument(
@@ -49,6 +49,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="write the rows with problems, plus a Problems column, to send back to the referrer",
     )
     q.add_argument("--force", action="store_true", help="replace the --problems-out file")
+    q.add_argument(
+        "--referrer",
+        metavar="NAME",
+        help="read the columns as chosen for this referrer in the window (found by the "
+        "columns when not given)",
+    )
+    q.add_argument(
+        "--column",
+        action="append",
+        default=[],
+        metavar="HEADING=DETAIL",
+        help="what a column holds, e.g. 'Pt Family=last_name' ('Postcode=' for not used)",
+    )
     q.set_defaults(
         func=cmd_import_participants,
         writes=lambda a: None if a.dry_run else "import the participants",
@@ -63,9 +76,12 @@ def _people(n: int) -> str:
 def cmd_import_participants(args: argparse.Namespace) -> int:
     from escape_desktop.services.importing import (
         DuplicateKind,
+        column_choices,
+        columns_for_referrer,
         import_participants,
         preview_import,
-        read_csv_text,
+        read_referral_file,
+        referrer_for_header,
         save_problems_csv,
     )
 
@@ -77,16 +93,34 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             f"{args.problems_out} is the list being imported; choose another name for the rows "
             "with problems."
         )
-    text = read_csv_text(args.file)
+    text = read_referral_file(args.file)
+    choices = dict(column_choices())
+    typed: dict[str, str] = {}
+    for item in args.column:
+        heading, sep, detail = item.partition("=")
+        if not sep or detail.strip() not in (*choices, ""):
+            raise CommandError(
+                f"--column: write HEADING=DETAIL with DETAIL one of {', '.join(choices)} "
+                f"(or nothing for not used); got '{item}'."
+            )
+        typed[heading.strip()] = detail.strip()
     ctx = open_context(args, read_only=args.dry_run)
     try:
         cid = course_id(ctx, args.course)
+        referrer = args.referrer or referrer_for_header(ctx, text.header)
+        if args.referrer and not columns_for_referrer(ctx, args.referrer):
+            raise CommandError(
+                f"No columns are kept for {args.referrer}; import one of their lists in the "
+                "window first, or give --column."
+            )
+        columns = {**(columns_for_referrer(ctx, referrer) if referrer else {}), **typed}
         preview = preview_import(
             ctx,
             cid,
             text,
             all_consented=args.all_consented,
             all_agreed_to_share=args.all_agreed_to_share,
+            columns=columns,
         )
         if preview.ignored_columns:
             print(preview.unused_note(), file=sys.stderr)
@@ -94,6 +128,12 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             print(bad.sentence(), file=sys.stderr)
         for line, warning in preview.warnings:
             print(f"line {line}: {warning}", file=sys.stderr)
+        for row in preview.to_check:
+            print(
+                f"line {row.line}: {row.name}: {'; '.join(row.flag_texts)} (added as needs "
+                "review before starting).",
+                file=sys.stderr,
+            )
         enrol_lines: list[int] = []
         for d in preview.duplicates:
             if d.offers_enrol_existing and args.enrol_existing:

@@ -27,6 +27,10 @@ __all__ = [
     "detect_delimiter",
     "split_rows",
     "field_for_header",
+    "HeaderMatch",
+    "match_header",
+    "EXTRA_FIELDS",
+    "joints_in_reason",
     "read_sex",
     "read_date",
     "month_first_evidence",
@@ -96,13 +100,128 @@ HEADER_ALIASES: dict[str, str] = {
 }
 
 
+# Details read from a list that are not boxes of the enrol dialog: the reason sets the joints.
+EXTRA_FIELDS: dict[str, str] = {"referral_reason": "Referral reason"}
+
+
 def _key(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalnum())
 
 
+@dataclass(frozen=True)
+class HeaderMatch:
+    """What a column holds: ``field`` ("" when unknown) and whether it was read by rule (guessed)."""
+
+    field: str
+    guessed: bool = False
+
+
+# Notes in brackets say how a value is written, not what it is: "(Y/N)", "(dd/mm/yyyy)".
+_BRACKETS = re.compile(r"\([^)]*\)|\[[^\]]*\]")
+# Words that say whose or which, never what: "Patient Surname", "Client's Mobile".
+_FILLER = {
+    "patient", "patients", "pt", "client", "clients", "service", "user", "person", "persons",
+    "the", "a", "an", "of", "to", "for", "s", "is", "their", "your", "main", "preferred",
+    "primary", "current", "usual", "registered", "home", "personal", "code", "digit", "digits",
+    "yn", "mf", "ddmmyyyy", "ddmmyy", "10",
+}  # fmt: skip
+_SYNONYMS = {
+    **dict.fromkeys(
+        ["tel", "telephone", "mobile", "mob", "cell", "landline", "contact", "phone", "phones"],
+        "phone",
+    ),
+    **dict.fromkeys(["no", "num", "number", "nbr", "nos"], "number"),
+    **dict.fromkeys(["e", "mail", "email", "emailaddress"], "email"),
+    **dict.fromkeys(["forename", "forenames", "given", "christian", "first"], "first"),
+    **dict.fromkeys(["surname", "family", "last"], "last"),
+    **dict.fromkeys(["gender", "sex"], "sex"),
+    **dict.fromkeys(["referral", "referred", "referrer", "referring", "ref"], "referral"),
+    **dict.fromkeys(["consent", "consented", "agreed", "agree", "agrees"], "consent"),
+    **dict.fromkeys(["share", "sharing", "shared", "audit", "data"], "share"),
+    **dict.fromkeys(
+        ["reason", "diagnosis", "condition", "complaint", "presenting", "problem"], "reason"
+    ),
+    **dict.fromkeys(["note", "notes", "comment", "comments", "remarks"], "notes"),
+}
+# Someone else's phone: never the person's own number.
+_NOT_THE_PERSON = {"kin", "nok", "emergency", "carer", "gp", "practice", "surgery", "relative"}
+
+
+def _words(header: str) -> list[str]:
+    text = _BRACKETS.sub(" ", header.lower()).replace("e-mail", "email")
+    words: list[str] = []
+    for raw in re.split(r"[^0-9a-z]+", text):
+        if not raw or raw in _FILLER:
+            continue
+        word = _SYNONYMS.get(raw, raw)
+        if not words or words[-1] != word:  # "Mobile Tel" is one phone, not two
+            words.append(word)
+    return words
+
+
+def _by_meaning(words: list[str]) -> str:
+    """The detail a header's words name, by the rules people follow when they name columns."""
+    has = set(words).__contains__
+    if has("email"):
+        return "email"
+    if has("nhs"):
+        return "nhs_number"
+    if has("sex"):  # before birth: "Sex at birth"
+        return "sex"
+    if has("dob") or has("birth") or words == ["born"]:
+        return "date_of_birth"
+    if has("consent"):
+        return "consent_share" if has("share") else "consent_programme"
+    if has("phone"):
+        return "" if _NOT_THE_PERSON & set(words) else "phone"
+    # "Surname", "Patient Surname", "Last Name": but not "First appointment".
+    if has("last") and (has("name") or len(words) == 1):
+        return "last_name"
+    if has("first") and (has("name") or len(words) == 1):
+        return "first_name"
+    if has("reason"):
+        return "referral_reason"
+    if has("joint") or has("joints") or (has("pain") and (has("site") or has("area"))):
+        return "joints"
+    if has("referral"):
+        if has("id") or has("number"):  # the referrer's own reference, not who referred
+            return ""
+        if has("date") or has("received") or has("when"):
+            return "referral_date"
+        return "referral_source"
+    if has("notes"):
+        return "notes"
+    return ""
+
+
+def match_header(header: str) -> HeaderMatch:
+    """What a column holds, read from its header in any of the spellings systems and people use.
+
+    A spelling the app knows exactly is not a guess; one read by its words after dropping
+    notes in brackets, "patient" and the like ("Patient Surname", "Mobile Tel",
+    "Consent to share data (Y/N)") is, and the import screen asks the instructor to confirm it.
+    """
+    exact = HEADER_ALIASES.get(_key(header))
+    if exact is not None:
+        return HeaderMatch(exact)
+    # A known spelling with only a note in brackets or "patient" around it is no guess.
+    bare = [w for w in re.split(r"[^0-9a-z]+", _BRACKETS.sub(" ", header.lower())) if w]
+    exact = HEADER_ALIASES.get("".join(w for w in bare if w not in _FILLER))
+    if exact is not None:
+        return HeaderMatch(exact)
+    words = _words(header)
+    again = HEADER_ALIASES.get("".join(words))
+    if again is None:
+        again = HEADER_ALIASES.get("".join(w for w in words if w != "number"))
+    if again is not None:
+        return HeaderMatch(again, guessed=True)
+    found = _by_meaning(words)
+    return HeaderMatch(found, guessed=bool(found))
+
+
 def field_for_header(header: str) -> str | None:
     """The detail a column holds ("first_name", ...), or None when it is not one we know."""
-    return HEADER_ALIASES.get(_key(header))
+    return match_header(header).field or None
 
 
 # --------------------------------------------------------------------------- the file
@@ -201,16 +320,16 @@ _SEX_WORDS: dict[str, str] = {
 def read_sex(text: str) -> SexReading:
     """Read F, M, 1, 2, 9, X, Z, "Not known", "Female"... in any case.
 
-    A value we do not know is left as not recorded, with a warning, rather than refusing
-    the whole row: the rest of the person's details are still good.
+    A value we do not know comes back blank with ``warning`` saying so; the import names it
+    as the row's problem (it once vanished into "not recorded" unseen).
     """
     word = _key(text)
     if word in _SEX_WORDS:
         return SexReading(_SEX_WORDS[word])
     return SexReading(
         "",
-        f"'{text.strip()}' is not a sex we know, so it is left blank (not recorded); "
-        "set it in the person's details if you know it.",
+        f"'{text.strip()}' is not a sex we know; write F, M, other, or leave it blank for "
+        "not recorded.",
     )
 
 
@@ -370,6 +489,22 @@ def read_joints(text: str) -> tuple[list[str], list[str]]:
         else:
             unknown.append(part)
     return list(dict.fromkeys(found)), unknown
+
+
+# Words in a free-text reason ("Chronic LBP", "OA R knee", "THR 2019") that name the joint.
+_REASON_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("knee", re.compile(r"\bknees?\b|\btkr\b|\bpatell|\bgonarthr", re.I)),
+    ("hip", re.compile(r"\bhips?\b|\bthr\b|\bcoxarthr", re.I)),
+    (
+        "back",
+        re.compile(r"\bback\b|\blbp\b|\blumbar|\bspin(e|al)\b|\bsciatica\b|\blumbago\b", re.I),
+    ),
+)
+
+
+def joints_in_reason(text: str) -> list[str]:
+    """The joints a referral reason names (knee, hip, back, in that order); [] when it names none."""
+    return [joint for joint, pattern in _REASON_WORDS if pattern.search(text)]
 
 
 _YES = {"yes", "y", "true", "1", "x", "agreed", "ticked", "consented", "agree"}

@@ -13,7 +13,21 @@ from typing import Any
 
 from .errors import ContentError
 
-__all__ = ["ScreeningQuestion", "Screening", "parse_screening", "needs_review"]
+__all__ = [
+    "ScreeningQuestion",
+    "Screening",
+    "parse_screening",
+    "needs_review",
+    "MINIMUM_AGE",
+    "minimum_age",
+    "DOOR_PREFIX",
+    "NOT_SCREENED",
+    "UNDER_MINIMUM_AGE",
+    "OTHER_CONDITION",
+    "programme_joints",
+    "door_checks",
+    "door_text",
+]
 
 _KEY_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 
@@ -92,3 +106,65 @@ def parse_screening(data: Any, source: str) -> Screening | None:
 def needs_review(screening: Screening, answers: Mapping[str, bool]) -> list[ScreeningQuestion]:
     """The questions answered yes: any one means the person is reviewed before starting."""
     return [q for q in screening.questions if answers.get(q.key) is True]
+
+
+# --------------------------------------------------------------------------- at the door
+# Checks on who is referred, made on everyone who joins a course, by hand or from a list.
+# A hit is not a refusal: the person is marked "needs review before starting" with the
+# reason, the instructor confirms, and clears it with a note (as for a screening yes).
+
+# Knees and hips: people "usually aged 45+" (escape-pain.org; DOMAIN.md), the age from which
+# osteoarthritis is diagnosed without tests (NICE NG226). Younger people may join once the
+# instructor has confirmed the referral. No age is published for backs: adults (18).
+MINIMUM_AGE = 45
+ADULT = 18
+DOOR_PREFIX = "door_"  # kept beside the answers; never a question key a site can write
+NOT_SCREENED = "door_not_screened"
+UNDER_MINIMUM_AGE = "door_under_minimum_age"
+OTHER_CONDITION = "door_other_condition"
+_JOINT_WORDS = {"knee": "knees", "hip": "hips", "back": "backs"}
+
+
+def programme_joints(condition: str) -> tuple[str, ...]:
+    """The joints a programme is for, read from its condition ("knee and/or hip pain")."""
+    text = condition.lower()
+    return tuple(j for j in ("knee", "hip", "back") if re.search(rf"\b{j}s?\b", text))
+
+
+def minimum_age(condition: str) -> int:
+    """The age below which a referral is confirmed first: 45 for knees and hips, else 18."""
+    return MINIMUM_AGE if {"knee", "hip"} & set(programme_joints(condition)) else ADULT
+
+
+def door_checks(
+    condition: str, age: int | None, joints: tuple[str, ...] | list[str], *, screened: bool
+) -> list[str]:
+    """The door checks a person fails: too young, another programme's joint, not screened."""
+    flags: list[str] = []
+    if not screened:
+        flags.append(NOT_SCREENED)
+    if age is not None and age < minimum_age(condition):
+        flags.append(UNDER_MINIMUM_AGE)
+    wanted = programme_joints(condition)
+    if wanted and joints and not set(joints) & set(wanted):
+        flags.append(OTHER_CONDITION)
+    return flags
+
+
+def door_text(key: str, condition: str, joints: tuple[str, ...] | list[str] = ()) -> str:
+    """A door check as the preview and the register say it; "" for a key that is not one."""
+    if key == NOT_SCREENED:
+        return "Screening questions not asked yet: ask them before they exercise"
+    if key == UNDER_MINIMUM_AGE:
+        return (
+            f"Younger than {minimum_age(condition)}, the usual age for this programme: "
+            "confirm the referral"
+        )
+    if key == OTHER_CONDITION:
+        wanted = " and ".join(_JOINT_WORDS[j] for j in programme_joints(condition))
+        said = " and ".join(j for j in joints) or "another joint"
+        return (
+            f"Referred for {said} pain but this course is for {wanted}: confirm the referral "
+            "or move them to the right course"
+        )
+    return ""

@@ -1,12 +1,13 @@
-"""Import a referral list (CSV) onto a course: check every row first, then add all good rows at once."""
+"""Import a referral list (CSV or .xlsx) onto a course: check every row, then add the good rows at once."""
 
 from __future__ import annotations
 
 import csv
 import dataclasses
+import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
@@ -19,11 +20,13 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.programme.referrals import (
+    EXTRA_FIELDS,
     FIELD_LABELS,
     UNUSED_FIELDS,
     ReferralDateError,
     decode_referral_bytes,
-    field_for_header,
+    joints_in_reason,
+    match_header,
     month_first_evidence,
     problems_csv,
     read_consent,
@@ -32,7 +35,9 @@ from escape_desktop.programme.referrals import (
     read_sex,
     split_rows,
 )
+from escape_desktop.programme.screening import NOT_SCREENED, door_checks, door_text
 
+from . import settings_registry
 from .changes import Done
 from .common import audit, now
 from .errors import NotFound, ValidationError
@@ -44,6 +49,7 @@ from .participants import (
     enrolments_added,
     participant_problems,
 )
+from .screening import door_flags_for, flag_at_door
 
 __all__ = [
     "MAX_ROWS",
@@ -56,6 +62,16 @@ __all__ = [
     "ConsentCounts",
     "ImportPreview",
     "read_csv_text",
+    "ReferralTable",
+    "ColumnMatch",
+    "MissingColumns",
+    "read_referral_file",
+    "column_choices",
+    "match_columns",
+    "saved_referrers",
+    "remember_columns",
+    "columns_for_referrer",
+    "referrer_for_header",
     "preview_import",
     "import_participants",
     "save_problems_csv",
@@ -63,6 +79,54 @@ __all__ = [
 
 MAX_ROWS = 2000
 MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class ReferralTable:
+    """A referral list as read from a CSV or a spreadsheet: its header and numbered rows."""
+
+    header: list[str]
+    rows: list[tuple[int, list[str]]]
+
+
+@dataclass(frozen=True)
+class ColumnMatch:
+    """One column of the list and the detail it is read as ("" when it is not used)."""
+
+    index: int
+    header: str
+    field: str
+    guessed: bool = False  # read from the header's words: the instructor confirms it
+    chosen: bool = False  # set by the instructor (or remembered for the referrer)
+
+    @property
+    def label(self) -> str:
+        return column_label(self.field)
+
+    @property
+    def to_confirm(self) -> bool:
+        return bool(self.header.strip()) and not self.chosen and (self.guessed or not self.field)
+
+
+class MissingColumns(ValidationError):
+    """The list has no first or last name column that the app could place; the matches say why."""
+
+    def __init__(self, message: str, matches: list[ColumnMatch]):
+        super().__init__("file", message)
+        self.matches = matches
+
+
+def column_choices() -> list[tuple[str, str]]:
+    """(detail, what the screen calls it) for every detail a column can be read as."""
+    return [
+        *FIELD_LABELS.items(),
+        *EXTRA_FIELDS.items(),
+        ("referral_date", "Referral date (not kept)"),
+    ]
+
+
+def column_label(field: str) -> str:
+    return dict(column_choices()).get(field, "Not used")
 
 
 @dataclass(frozen=True)
@@ -96,7 +160,11 @@ class ImportRow:
     line: int  # line number in the file (the header is line 1)
     values: dict[str, Any]  # validated participant values, ready to store
     name: str
-    warnings: tuple[str, ...] = ()  # read, but worth a look (e.g. a sex code we do not know)
+    warnings: tuple[str, ...] = ()  # read, but worth a look (a referral reason with no joint)
+    # Door checks (programme.screening): too young, another programme's joint. The person
+    # is added marked "needs review before starting" with these reasons.
+    flags: tuple[str, ...] = ()
+    flag_texts: tuple[str, ...] = ()
 
 
 class DuplicateKind(StrEnum):
@@ -157,6 +225,18 @@ class ImportPreview:
     duplicates: list[DuplicateRow] = field(default_factory=list)
     places_left: int = 0
     header: list[str] = field(default_factory=list)
+    matches: list[ColumnMatch] = field(default_factory=list)
+    condition: str = ""  # what the course's programme is for
+
+    @property
+    def columns_to_confirm(self) -> list[ColumnMatch]:
+        """Columns the app guessed from their words or could not place."""
+        return [m for m in self.matches if m.to_confirm]
+
+    @property
+    def to_check(self) -> list[ImportRow]:
+        """People who will be added marked "needs review": too young, another programme's joint."""
+        return [r for r in self.good if r.flags]
 
     @property
     def can_import(self) -> bool:
@@ -194,6 +274,8 @@ class ImportPreview:
             parts.append(f"{here} already on this course")
         if len(kinds) > here:
             parts.append(f"{len(kinds) - here} may already be on file (choose for each)")
+        if self.to_check:
+            parts.append(f"{len(self.to_check)} to confirm (choose for each)")
         if len(self.good) > self.places_left:
             parts.append(f"but only {self.places_left} places are left")
         return "; ".join(parts) + "."
@@ -201,6 +283,79 @@ class ImportPreview:
     def problems_csv(self) -> str:
         """The rows with problems, as in the file plus a Problems column, to send back."""
         return problems_csv(self.header, [(b.cells, b.reason) for b in self.bad])
+
+
+def read_referral_file(path: str | Path) -> ReferralTable:
+    """A referral list from a CSV (any of Excel's flavours) or an Excel workbook (.xlsx)."""
+    p = Path(path)
+    if p.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(p)
+    if p.suffix.lower() == ".xls":
+        raise ValidationError(
+            "file",
+            f"{p.name} is an old Excel file (.xls); open it in Excel and save it as .xlsx or CSV.",
+        )
+    text = read_csv_text(p)
+    try:
+        header, rows = split_rows(text)
+    except csv.Error as e:
+        raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
+    return ReferralTable(header, rows)
+
+
+def _cell_text(value: object) -> str:
+    """A spreadsheet cell as the CSV export would write it: dates as YYYY-MM-DD, 42 not 42.0."""
+    from datetime import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _read_xlsx(p: Path) -> ReferralTable:
+    # openpyxl is imported here, not at start-up: most days no workbook is read.
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    if not p.exists():
+        raise ValidationError("file", f"There is no file called {p.name}; check the name.")
+    if p.stat().st_size > MAX_BYTES:
+        raise ValidationError("file", "That file is too big for a referral list (over 5 MB).")
+    try:
+        book = load_workbook(p, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
+        raise ValidationError(
+            "file", f"{p.name} could not be read as an Excel workbook; save it again as .xlsx."
+        ) from None
+    try:
+        sheet = book.active or book.worksheets[0]  # the sheet open when it was saved
+        header: list[str] = []
+        rows: list[tuple[int, list[str]]] = []
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            cells = [_cell_text(v) for v in values]
+            if not any(cells):
+                continue
+            if not header:
+                header = [c.lstrip("\ufeff") for c in cells]
+                continue
+            rows.append((number, cells))
+            if len(rows) > MAX_ROWS:
+                break
+    finally:
+        book.close()
+    while header and not header[-1]:  # a formatted but empty column at the right
+        header.pop()
+    return ReferralTable(header, rows)
 
 
 def read_csv_text(path: str | Path) -> str:
@@ -276,8 +431,17 @@ def _read_row(
     except ReferralDateError as e:
         problems.append(RowProblem("date_of_birth", f"Date of birth: {e}"))
     sex = read_sex(raw.get("sex", ""))
-    if sex.warning:
-        warnings.append(f"Sex: {sex.warning}")
+    if sex.warning:  # named, never left blank unseen
+        problems.append(RowProblem("sex", f"Sex: {sex.warning}"))
+    phone = raw.get("phone", "")
+    if "@" in phone:
+        problems.append(
+            RowProblem(
+                "phone",
+                f"Phone: '{phone.strip()}' is an email address, not a phone number; put it in "
+                "the email column.",
+            )
+        )
     joints, unknown = read_joints(raw.get("joints", ""))
     if unknown:
         problems.append(
@@ -287,6 +451,19 @@ def _read_row(
                 "leave it blank.",
             )
         )
+    notes = raw.get("notes", "").strip()
+    reason = raw.get("referral_reason", "").strip()
+    if reason:
+        # The reason is kept in the notes; the joint comes from it when the list has no
+        # joints of its own, and the instructor is asked when it names none.
+        notes = f"{notes}\nReferral reason: {reason[:300]}".strip()
+        if not joints and not unknown:
+            joints = joints_in_reason(reason)
+            if not joints:
+                warnings.append(
+                    f"Referral reason '{reason}' does not say knee, hip or back: set the "
+                    "joints in the person's details."
+                )
     take_part = _row_consent(raw, "consent_programme", all_consented, problems)
     if take_part is False:
         problems.append(
@@ -303,13 +480,13 @@ def _read_row(
         date_of_birth=dob,
         sex=sex.value,
         nhs_number=raw.get("nhs_number", ""),
-        phone=raw.get("phone", ""),
+        phone="" if "@" in phone else phone,
         email=raw.get("email", ""),
         joints=",".join(joints),
         referral_source=raw.get("referral_source", ""),
         consent_programme=take_part,
         consent_share=share,
-        notes=raw.get("notes", ""),
+        notes=notes,
     )
     values, found = participant_problems(data, today)
     problems.extend(RowProblem(e.field, e.message) for e in found)
@@ -359,17 +536,43 @@ def _duplicate(
     return DuplicateRow(line, name, kind, person.id, codes, values, message)
 
 
+def match_columns(header: list[str], columns: Mapping[str, str] | None = None) -> list[ColumnMatch]:
+    """Each column and the detail it is read as; ``columns`` (header -> detail, "" for not
+    used) is what the instructor chose, or remembered for the referrer. A detail is read
+    from the first column that holds it; a second is not used."""
+    known = {f for f, _ in column_choices()}
+    chosen = {k.strip(): v for k, v in (columns or {}).items() if v in known or v == ""}
+    taken: set[str] = set()
+    matches: list[ColumnMatch] = []
+    for i, name in enumerate(header):
+        key = name.strip()
+        if key in chosen:
+            target, guessed, by_hand = chosen[key], False, True
+        else:
+            m = match_header(name)
+            target, guessed, by_hand = m.field, m.guessed, False
+        if target in taken:
+            target, guessed = "", False
+        if target:
+            taken.add(target)
+        matches.append(ColumnMatch(i, key, target, guessed, by_hand))
+    return matches
+
+
 def preview_import(
     ctx: AppContext,
     course_id: int,
-    text: str,
+    text: str | ReferralTable,
     *,
     all_consented: bool = False,
     all_agreed_to_share: bool = False,
     today: date | None = None,
+    columns: Mapping[str, str] | None = None,
 ) -> ImportPreview:
     """Check every row of a referral list; nothing is written.
 
+    ``text``: a CSV's text, or a list already read (``read_referral_file``). ``columns``:
+    header -> detail for the columns the instructor placed ("" = not used).
     ``all_consented`` / ``all_agreed_to_share``: the instructor confirms everyone on the list
     agreed to take part / to share coded data; that fills blank cells (an explicit "no" on
     the list stands). Otherwise a blank or missing consent is "not asked yet".
@@ -380,31 +583,34 @@ def preview_import(
         if course is None:
             raise NotFound("That course no longer exists.")
         code, left = course.code, _places_left(s, course)
-    try:
-        header, rows = split_rows(text)
-    except csv.Error as e:
-        raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
+        try:
+            condition = ctx.library.template(course.programme_key).condition
+        except KeyError:
+            condition = ""
+    if isinstance(text, ReferralTable):
+        header, rows = text.header, text.rows
+    else:
+        try:
+            header, rows = split_rows(text)
+        except csv.Error as e:
+            raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
     if not header:
         raise ValidationError(
             "file", "The file is empty; it needs a header row and one row a person."
         )
     if len(rows) > MAX_ROWS:
         raise ValidationError("file", f"The file has over {MAX_ROWS} rows; split it up.")
-    mapping: dict[int, str] = {}
-    ignored: list[str] = []
-    for i, name in enumerate(header):
-        target = field_for_header(name)
-        if target is None or target in UNUSED_FIELDS or target in mapping.values():
-            if name.strip():
-                ignored.append(name.strip())
-            continue
-        mapping[i] = target
+    matches = match_columns(header, columns)
+    mapping: dict[int, str] = {
+        m.index: m.field for m in matches if m.field and m.field not in UNUSED_FIELDS
+    }
+    ignored = [m.header for m in matches if m.header and m.index not in mapping]
     if not {"first_name", "last_name"} <= set(mapping.values()):
         found = ", ".join(h for h in header if h.strip()) or "nothing"
-        raise ValidationError(
-            "file",
+        raise MissingColumns(
             "The first row must name the columns, with at least a first name (or forename) "
-            f"and a last name (or surname); found: {found}.",
+            f"and a last name (or surname); found: {found}. Choose which column is which.",
+            matches,
         )
     preview = ImportPreview(
         course_id=course_id,
@@ -413,6 +619,8 @@ def preview_import(
         ignored_columns=ignored,
         places_left=max(0, left),
         header=header,
+        matches=matches,
+        condition=condition,
     )
 
     def raw_of(cells: list[str]) -> dict[str, str]:
@@ -485,8 +693,31 @@ def preview_import(
                     _duplicate(match[0], course_id, line, name, values, match[1])
                 )
                 continue
-            preview.good.append(ImportRow(line, values, name, tuple(warnings)))
+            flags = _row_flags(condition, values, today)
+            preview.good.append(
+                ImportRow(
+                    line,
+                    values,
+                    name,
+                    tuple(warnings),
+                    tuple(flags),
+                    tuple(door_text(f, condition, _joints_of(values)) for f in flags),
+                )
+            )
     return preview
+
+
+def _joints_of(values: Mapping[str, Any]) -> list[str]:
+    return [j for j in str(values.get("joints") or "").split(",") if j]
+
+
+def _row_flags(condition: str, values: Mapping[str, Any], today: date) -> list[str]:
+    """A row's door checks other than screening (asked of everyone from a list at the class)."""
+    born = values.get("date_of_birth")
+    age = None
+    if isinstance(born, date):
+        age = today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+    return door_checks(condition, age, _joints_of(values), screened=True)
 
 
 def import_participants(
@@ -495,12 +726,15 @@ def import_participants(
     *,
     enrol_existing: Iterable[int] = (),
     add_as_new: Iterable[int] = (),
+    today: date | None = None,
+    leave_out: Iterable[int] = (),
 ) -> list[int]:
     """Add every good row of a preview in one transaction: all of them, or none.
 
     ``enrol_existing``: lines of duplicates the instructor says are the person on file (enrol
     that person here); ``add_as_new``: lines with the same name and date of birth as someone
-    on file that are someone else. Other duplicates are left out. Returns enrolment ids.
+    on file that are someone else. Other duplicates are left out. ``leave_out``: lines of
+    people to confirm (``preview.to_check``) the instructor leaves off. Returns enrolment ids.
     """
     chosen = set(enrol_existing)
     new_lines = set(add_as_new)
@@ -510,7 +744,9 @@ def import_participants(
         for d in preview.duplicates
         if d.line in new_lines and d.offers_add_as_new and d.line not in chosen
     ]
-    new_rows = [(r.values) for r in preview.good] + [d.values for d in extra_new]
+    skipped = set(leave_out)
+    new_rows = [r.values for r in preview.good if r.line not in skipped]
+    new_rows += [d.values for d in extra_new]
     if not new_rows and not existing:
         raise ValidationError("file", "There is nobody to add; fix the rows with problems first.")
     with ctx.db.transaction() as s:
@@ -535,11 +771,17 @@ def import_participants(
                 )
         ids: list[int] = []
         stamp = now()
+        day = today or date.today()
         for values in new_rows:
             person = Participant(code=_unique_code(s), created_at=stamp, **values)
             s.add(person)
             s.flush()
-            ids.append(add_enrolment(s, person.id, course.id).id)
+            enrolment = add_enrolment(s, person.id, course.id)
+            # As for a person enrolled by hand: no exercise before the screening questions
+            # are asked, and a referral that does not fit is confirmed first.
+            flags = [NOT_SCREENED, *_row_flags(preview.condition, values, day)]
+            flag_at_door(ctx, s, enrolment, flags)
+            ids.append(enrolment.id)
         for d in existing:
             on_file = s.get(Participant, d.participant_id)
             if on_file is None:
@@ -554,6 +796,9 @@ def import_participants(
             enrolment = (
                 _reopen(here) if here is not None else add_enrolment(s, on_file.id, course.id)
             )
+            s.flush()
+            if enrolment.screening_status == "not_screened":  # a returner keeps their answers
+                flag_at_door(ctx, s, enrolment, door_flags_for(ctx, enrolment, screened=False))
             ids.append(enrolment.id)
         audit(
             s,
@@ -601,14 +846,70 @@ def import_list(
     *,
     enrol_existing: Iterable[int] = (),
     add_as_new: Iterable[int] = (),
+    leave_out: Iterable[int] = (),
 ) -> Done[list[int]]:
     """``import_participants`` for the window: one undo step takes the whole list back."""
-    ids = import_participants(ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new)
+    ids = import_participants(
+        ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new, leave_out=leave_out
+    )
     label = f"{len(ids)} {'person' if len(ids) == 1 else 'people'} from the list"
     done = enrolments_added(
         ctx,
         ids,
         f"import {label}",
-        lambda: import_list(ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new),
+        lambda: import_list(
+            ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new, leave_out=leave_out
+        ),
     )
     return dataclasses.replace(done, message=f"Saved: {label} added")
+
+
+# --------------------------------------------------------------------------- remembered columns
+# Each referrer's export names its columns its own way: what the instructor chose once is
+# used again for that referrer's next list. One setting (JSON), no schema of its own.
+REFERRAL_COLUMNS = settings_registry.Text(
+    key="referral_columns", label="Referral list columns", max_len=50_000, audited=False
+)
+
+
+def _saved(ctx: AppContext) -> dict[str, dict[str, str]]:
+    try:
+        data = json.loads(settings_registry.get(ctx, REFERRAL_COLUMNS) or "{}")
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    return {
+        str(k): {str(h): str(f) for h, f in v.items()}
+        for k, v in data.items()
+        if isinstance(v, dict)
+    }
+
+
+def saved_referrers(ctx: AppContext) -> list[str]:
+    """The referrers whose columns are remembered, in alphabetical order."""
+    return sorted(_saved(ctx), key=str.casefold)
+
+
+def columns_for_referrer(ctx: AppContext, referrer: str) -> dict[str, str]:
+    """The columns remembered for a referrer (header -> detail, "" not used); {} if none."""
+    return _saved(ctx).get(referrer.strip(), {})
+
+
+def referrer_for_header(ctx: AppContext, header: list[str]) -> str:
+    """The referrer whose remembered columns are exactly this list's columns, or ""."""
+    names = {h.strip() for h in header if h.strip()}
+    for referrer, columns in sorted(_saved(ctx).items()):
+        if names and set(columns) == names:
+            return referrer
+    return ""
+
+
+def remember_columns(ctx: AppContext, referrer: str, matches: list[ColumnMatch]) -> None:
+    """Keep how each column of this referrer's list was read, for their next list."""
+    name = referrer.strip()[:200]
+    if not name:
+        raise ValidationError("referrer", "Type who sent the list, so its columns can be kept.")
+    saved = _saved(ctx)
+    saved[name] = {m.header: m.field for m in matches if m.header}
+    settings_registry.set(ctx, REFERRAL_COLUMNS, json.dumps(saved, ensure_ascii=False))

@@ -24,7 +24,7 @@ from escape_desktop.programme.referrals import read_sex
 from .changes import Changes, Done, nothing
 from .common import MAX_NAME, audit, clean_text, now, parse_date
 from .errors import NotFound, ValidationError
-from .screening import record_in
+from .screening import flag_unscreened_in, record_in
 
 SEXES = ("", "female", "male", "other", "prefer not to say")
 JOINTS = ("knee", "hip", "back")
@@ -267,8 +267,13 @@ def enrol(
     course_id: int,
     data: ParticipantInput,
     screening: Mapping[str, bool] | None = None,
+    *,
+    unscreened: bool = False,
 ) -> Done[int]:
     """Add a new person, enrol them and record their screening answers: one transaction.
+
+    ``unscreened``: enrolled without the questions (a script): they wait as "needs review
+    before starting" until the questions are asked, in the same transaction.
 
     ``screening``: the answers to the course's checklist (a yes marks them "needs review
     before starting"). If the answers cannot be stored, nobody is enrolled. The value is the
@@ -280,6 +285,8 @@ def enrol(
         _person_id, enrolment_id = _enrol_new(s, ctx, course_id, values)
         if screening is not None:
             review = record_in(s, ctx, enrolment_id, screening).keeps_off_circuit
+        elif unscreened:
+            review = flag_unscreened_in(s, ctx, enrolment_id)
     name = f"{values['first_name']} {values['last_name']}".strip()
     label = f"enrol {name}"
 
@@ -290,7 +297,7 @@ def enrol(
             Changes.ENROLMENT,
             (enrolment_id,),
             label=label,
-            undo=lambda: enrol(ctx, course_id, data, screening),
+            undo=lambda: enrol(ctx, course_id, data, screening, unscreened=unscreened),
         )
 
     return Done(

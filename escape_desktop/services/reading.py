@@ -53,3 +53,50 @@ def course_code(ctx: AppContext, course_id: int) -> str:
     """The course's code ("" when the course is gone)."""
     with ctx.db.read() as s:
         return s.scalar(select(Course.code).where(Course.id == course_id)) or ""
+
+
+def enrolment_by_code(ctx: AppContext, course_id: int, person: str) -> tuple[int, str] | None:
+    """(enrolment id, name) of the person with this pseudonymous code on the course, or None."""
+    from sqlalchemy import func
+
+    from escape_desktop.db.models import Enrolment, Participant
+
+    with ctx.db.read() as s:
+        row = s.execute(
+            select(Enrolment.id, Participant.first_name, Participant.last_name)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(
+                Enrolment.course_id == course_id,
+                func.upper(Participant.code) == person.strip().upper(),
+            )
+        ).first()
+    return None if row is None else (int(row[0]), f"{row[1]} {row[2]}")
+
+
+def session_id(ctx: AppContext, course_id: int, number: int) -> int | None:
+    """The id of a course's session by its number, or None."""
+    from escape_desktop.db.models import Session
+
+    with ctx.db.read() as s:
+        found = s.scalar(
+            select(Session.id).where(Session.course_id == course_id, Session.number == number)
+        )
+    return None if found is None else int(found)
+
+
+def course_dates(ctx: AppContext, course_id: int) -> tuple[str, list[date]]:
+    """A course's code and its sessions' dates, in session order."""
+    with ctx.db.read() as s:
+        course = s.get(Course, course_id)
+        if course is None:
+            return "", []
+        return course.code, [x.date for x in course.sessions]
+
+
+def participant_code(ctx: AppContext, enrolment_id: int) -> str:
+    """The pseudonymous code of the person on an enrolment ("" if it no longer exists)."""
+    from escape_desktop.db.models import Enrolment
+
+    with ctx.db.read() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        return enrolment.participant.code if enrolment is not None else ""

@@ -7,14 +7,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment
-from escape_desktop.programme.screening import Screening, needs_review
+from escape_desktop.programme.screening import (
+    DOOR_PREFIX,
+    NOT_SCREENED,
+    Screening,
+    door_checks,
+    door_text,
+    needs_review,
+)
 
 from .changes import Changes, Done
 from .common import audit, clean_text, now
@@ -28,9 +36,17 @@ __all__ = [
     "clear_screening",
     "screening_state",
     "needing_review",
+    "door_flags_for",
+    "flag_at_door",
+    "flag_unscreened",
+    "review",
 ]
 
 NEEDS_REVIEW = "needs review before starting"
+DOOR_ADVICE = (
+    "Check with the person or the referrer before they exercise, then clear it with a note "
+    "saying what you found."
+)
 
 
 @dataclass(frozen=True)
@@ -45,10 +61,16 @@ class ScreeningState:
     cleared_at: datetime | None
     cleared_by: str
     note: str
+    door: tuple[str, ...] = ()  # door checks waiting (programme.screening NOT_SCREENED, ...)
 
     @property
     def keeps_off_circuit(self) -> bool:
         return self.status == "needs_review"
+
+    @property
+    def not_screened(self) -> bool:
+        """Added without the screening questions (a list, a script): ask them at the review."""
+        return NOT_SCREENED in self.door
 
 
 def checklist_for_course(ctx: AppContext, course_id: int) -> Screening | None:
@@ -74,26 +96,103 @@ def _checklist(ctx: AppContext, course: Course) -> Screening:
     return screening
 
 
-def _state(enrolment: Enrolment, screening: Screening | None) -> ScreeningState:
+def _condition(enrolment: Enrolment, ctx: AppContext | None = None) -> str:
+    if ctx is None:
+        return ""
+    try:
+        return ctx.library.template(enrolment.course.programme_key).condition
+    except KeyError:
+        return ""
+
+
+def door_flags_for(
+    ctx: AppContext, enrolment: Enrolment, *, screened: bool, today: date | None = None
+) -> list[str]:
+    """The door checks (age, condition, screening not asked) this enrolment's person fails."""
+    person = enrolment.participant
+    day = today or date.today()
+    age = None
+    if person.date_of_birth is not None:
+        born = person.date_of_birth
+        age = day.year - born.year - ((day.month, day.day) < (born.month, born.day))
+    joints = [j for j in (person.joints or "").split(",") if j]
+    return door_checks(_condition(enrolment, ctx), age, joints, screened=screened)
+
+
+def flag_at_door(ctx: AppContext, s: Session, enrolment: Enrolment, flags: list[str]) -> None:
+    """Mark a new enrolment "needs review before starting" for its door checks (in ``s``)."""
+    if not flags:
+        return
+    enrolment.screening_answers = dict.fromkeys(flags, True)
+    enrolment.screening_at = now()
+    enrolment.screening_status = "needs_review"
+    audit(
+        s,
+        ctx.actor,
+        "screening",
+        "enrolment",
+        enrolment.id,
+        f"{NEEDS_REVIEW}: {', '.join(f.removeprefix(DOOR_PREFIX) for f in flags)}",
+    )
+
+
+def flag_unscreened_in(s: OrmSession, ctx: AppContext, enrolment_id: int) -> bool:
+    """``flag_unscreened`` inside a transaction the caller holds; True if now waiting review."""
+    enrolment = s.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        raise NotFound("That enrolment no longer exists.")
+    flag_at_door(ctx, s, enrolment, door_flags_for(ctx, enrolment, screened=False))
+    s.flush()
+    return enrolment.screening_status == "needs_review"
+
+
+def flag_unscreened(ctx: AppContext, enrolment_id: int) -> ScreeningState:
+    """An enrolment made without the screening questions (a list, a script): it waits as
+    "needs review before starting" until they are asked, with any other door check."""
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        flag_at_door(ctx, s, enrolment, door_flags_for(ctx, enrolment, screened=False))
+        s.flush()
+        try:
+            screening = ctx.library.template(enrolment.course.programme_key).screening
+        except KeyError:
+            screening = None
+        return _state(enrolment, screening, ctx)
+
+
+def _state(
+    enrolment: Enrolment, screening: Screening | None, ctx: AppContext | None = None
+) -> ScreeningState:
     answers = enrolment.screening_answers or {}
     flagged: list[str] = []
+    medical = False  # a yes to a question, not only a door check
     for key, yes in answers.items():
-        if yes is True:
+        medical = medical or (yes is True and not key.startswith(DOOR_PREFIX))
+        if yes is True and key.startswith(DOOR_PREFIX):
+            joints = [j for j in (enrolment.participant.joints or "").split(",") if j]
+            flagged.append(door_text(key, _condition(enrolment, ctx), joints) or key)
+        elif yes is True:
             try:
                 flagged.append(screening.question(key).text if screening else key)
             except KeyError:  # a question the site has since removed: still shown
                 flagged.append(key)
+    advice = ""
+    if enrolment.screening_status == "needs_review":
+        advice = DOOR_ADVICE
+        if medical and screening is not None:
+            advice = screening.advice
     return ScreeningState(
         enrolment_id=enrolment.id,
         status=enrolment.screening_status,
         flagged=tuple(flagged),
-        advice=screening.advice
-        if screening and enrolment.screening_status == "needs_review"
-        else "",
+        advice=advice,
         answered_at=enrolment.screening_at,
         cleared_at=enrolment.screening_cleared_at,
         cleared_by=enrolment.screening_cleared_by,
         note=enrolment.screening_note,
+        door=tuple(k for k, v in answers.items() if v is True and k.startswith(DOOR_PREFIX)),
     )
 
 
@@ -124,16 +223,20 @@ def record_in(
         )
     stored = {q.key: bool(answers[q.key]) for q in screening.questions}
     yes = needs_review(screening, stored)
+    # Who is referred is checked as for a list: too young, another programme's joint.
+    door = door_flags_for(ctx, enrolment, screened=True)
+    stored.update(dict.fromkeys(door, True))
     enrolment.screening_answers = stored
     enrolment.screening_at = now()
-    enrolment.screening_status = "needs_review" if yes else "clear"
+    enrolment.screening_status = "needs_review" if yes or door else "clear"
     enrolment.screening_cleared_at = None
     enrolment.screening_cleared_by = ""
     enrolment.screening_note = ""
-    detail = f"{NEEDS_REVIEW}: yes to {', '.join(q.key for q in yes)}" if yes else "all answers no"
+    said = [q.key for q in yes] + [d.removeprefix(DOOR_PREFIX) for d in door]
+    detail = f"{NEEDS_REVIEW}: yes to {', '.join(said)}" if said else "all answers no"
     audit(s, ctx.actor, "screening", "enrolment", enrolment.id, detail)
     s.flush()
-    return _state(enrolment, screening)
+    return _state(enrolment, screening, ctx)
 
 
 def clear_screening(
@@ -160,7 +263,7 @@ def clear_screening(
             screening = ctx.library.template(enrolment.course.programme_key).screening
         except KeyError:
             screening = None
-        state = _state(enrolment, screening)
+        state = _state(enrolment, screening, ctx)
         who = enrolment.participant.full_name if enrolment.participant else "This person"
     return Done(
         state,
@@ -179,7 +282,7 @@ def screening_state(ctx: AppContext, enrolment_id: int) -> ScreeningState:
             screening = ctx.library.template(enrolment.course.programme_key).screening
         except KeyError:
             screening = None
-        return _state(enrolment, screening)
+        return _state(enrolment, screening, ctx)
 
 
 def needing_review(ctx: AppContext, course_id: int) -> set[int]:
@@ -192,3 +295,119 @@ def needing_review(ctx: AppContext, course_id: int) -> set[int]:
                 )
             )
         )
+
+
+# --------------------------------------------------------------------------- the review
+_FIELDS = (
+    "screening_status",
+    "screening_answers",
+    "screening_at",
+    "screening_cleared_at",
+    "screening_cleared_by",
+    "screening_note",
+)
+
+
+def _put(
+    ctx: AppContext, enrolment_id: int, fields: tuple[object, ...], back: tuple[object, ...]
+) -> Done[ScreeningState]:
+    """Put an enrolment's screening back as it was (an undo), in one transaction."""
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        for name, value in zip(_FIELDS, fields, strict=True):
+            setattr(enrolment, name, value)
+        audit(s, ctx.actor, "screening_put_back", "enrolment", enrolment.id, str(fields[0]))
+        s.flush()
+        state = _state(enrolment, _template_screening(ctx, enrolment), ctx)
+        who = enrolment.participant.full_name
+    return Done(
+        state,
+        Changes.ENROLMENT,
+        (enrolment_id,),
+        label=f"screening review of {who}",
+        undo=lambda: _put(ctx, enrolment_id, back, fields),
+    )
+
+
+def _template_screening(ctx: AppContext, enrolment: Enrolment) -> Screening | None:
+    try:
+        return ctx.library.template(enrolment.course.programme_key).screening
+    except KeyError:
+        return None
+
+
+def review(
+    ctx: AppContext,
+    enrolment_id: int,
+    note: str,
+    answers: Mapping[str, bool] | None = None,
+    cleared_by: str | None = None,
+) -> Done[ScreeningState]:
+    """Review someone waiting as "needs review before starting", in one transaction.
+
+    Someone added without the screening questions answers them now (``answers``), exactly
+    as at enrolment by hand: all no and nothing else to check clears them; a yes keeps them
+    waiting with the advice. Anything else waiting (a yes earlier, too young, another
+    programme's joint) is cleared with ``note``, saying what was found. Undoable.
+    """
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        if enrolment.screening_status != "needs_review":
+            raise ValidationError("screening", "This person is not waiting for a review.")
+        before = tuple(getattr(enrolment, name) for name in _FIELDS)
+        stored = dict(enrolment.screening_answers or {})
+        waiting = [k for k, v in stored.items() if v is True and k.startswith(DOOR_PREFIX)]
+        checklist = _template_screening(ctx, enrolment)
+        yes_now: list[str] = []
+        if NOT_SCREENED in waiting and checklist is not None:
+            if answers is None or any(
+                not isinstance(answers.get(q.key), bool) for q in checklist.questions
+            ):
+                raise ValidationError(
+                    "screening",
+                    "Ask every screening question first: they have not answered them yet.",
+                )
+            new: dict[str, bool] = {q.key: bool(answers[q.key]) for q in checklist.questions}
+            yes_now = [q.key for q in needs_review(checklist, new)]
+            others = [k for k in waiting if k != NOT_SCREENED]
+            new.update(dict.fromkeys(others, True))
+            enrolment.screening_answers = new
+            enrolment.screening_at = now()
+            waiting = others
+            medical_before = False
+        else:
+            medical_before = any(
+                v is True and not k.startswith(DOOR_PREFIX) for k, v in stored.items()
+            )
+        if yes_now:
+            detail = f"{NEEDS_REVIEW}: yes to {', '.join(yes_now)}"
+            audit(s, ctx.actor, "screening", "enrolment", enrolment.id, detail)
+            message = "Saved: screening answers; needs review before starting"
+        elif waiting or medical_before:
+            why = clean_text(note, "screening_note", "Note", required=True, max_len=1000)
+            enrolment.screening_status = "cleared"
+            enrolment.screening_cleared_at = now()
+            enrolment.screening_cleared_by = (cleared_by or ctx.actor or "").strip()[:200]
+            enrolment.screening_note = why
+            audit(s, ctx.actor, "screening_cleared", "enrolment", enrolment.id, why)
+            message = ""
+        else:  # the questions asked at the first class, all no: as at enrolment by hand
+            enrolment.screening_status = "clear"
+            audit(s, ctx.actor, "screening", "enrolment", enrolment.id, "all answers no")
+            message = ""
+        s.flush()
+        after = tuple(getattr(enrolment, name) for name in _FIELDS)
+        state = _state(enrolment, checklist, ctx)
+        who = enrolment.participant.full_name
+    return Done(
+        state,
+        Changes.ENROLMENT,
+        (enrolment_id,),
+        label=f"{who} cleared to start" if not state.keeps_off_circuit else f"{who} screened",
+        undo=lambda: _put(ctx, enrolment_id, before, after),
+        message=message,
+    )

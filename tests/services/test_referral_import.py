@@ -148,13 +148,15 @@ def test_every_problem_of_a_row_is_named_at_once_in_the_dialogs_words(ctx):
     assert "consent_programme" not in bad.reason and "first_name" not in bad.reason
 
 
-def test_an_unknown_sex_is_a_warning_not_a_refusal(ctx):
+def test_an_unknown_sex_is_a_named_problem_in_the_preview_and_the_problems_file(ctx):
     cid = new_course(ctx)
     preview = importing.preview_import(
         ctx, cid, "Forename,Surname,Gender\nAda,Demo-Odd,Q\n", today=TODAY
     )
-    assert [r.values["sex"] for r in preview.good] == [""]
-    assert preview.warnings and "Q" in preview.warnings[0][1]
+    assert preview.good == []  # it once vanished into "not recorded"
+    (bad,) = preview.bad
+    assert [p.label for p in bad.problems] == ["Sex"] and "'Q'" in bad.reason
+    assert "'Q'" in preview.problems_csv().splitlines()[1]
 
 
 def test_duplicates_are_told_in_the_instructors_words_with_a_choice(ctx):

@@ -470,10 +470,12 @@ def test_tab_order_follows_what_you_see(qtbot, ctx):
 def test_warnings_are_shown_and_the_row_still_added(qtbot, ctx, tmp_path):
     cid = new_course(ctx)
     path = tmp_path / "referrals.csv"
-    path.write_text("Forename,Surname,Gender\nQuin,Demo-Odd,Q\n", encoding="utf-8")
+    path.write_text(
+        "Forename,Surname,Referral Reason\nQuin,Demo-Odd,Fibromyalgia\n", encoding="utf-8"
+    )
     dialog = open_import(qtbot, ctx, cid, path)
     assert dialog.good_model.rowCount() == 1 and dialog.bad_model.rowCount() == 0
-    assert "Line 2: Sex" in dialog.notes.text()
+    assert "Line 2: Referral reason" in dialog.notes.text()
     assert dialog.add_button.isEnabled()
 
 

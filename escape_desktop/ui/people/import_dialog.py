@@ -1,4 +1,9 @@
-"""Import a referral list: the file is read again whenever its name changes, and only what is shown is added."""
+"""Import a referral list: the file is read again whenever its name changes, and only what is shown is added.
+
+The Columns tab shows how each column of the list is read; the instructor confirms or
+changes any the app guessed from its words or could not place, and the choice is kept for
+the referrer's next list.
+"""
 
 from __future__ import annotations
 
@@ -31,11 +36,20 @@ from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.services.importing import (
+    ColumnMatch,
     DuplicateRow,
     ImportPreview,
+    ImportRow,
+    MissingColumns,
+    ReferralTable,
+    column_choices,
+    columns_for_referrer,
     preview_import,
-    read_csv_text,
+    read_referral_file,
+    referrer_for_header,
+    remember_columns,
     save_problems_csv,
+    saved_referrers,
 )
 from escape_desktop.ui.common import error_dialog, file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -44,9 +58,11 @@ from escape_desktop.ui.common.save_guard import refuse_data_folder
 from escape_desktop.ui.people.people_ops import PeopleOps
 
 HELP = (
-    "A referral list saved as CSV, as GP and physiotherapy systems export it. The first row "
-    "names the columns; a first name (forename) and a last name (surname) are needed."
+    "A referral list saved as CSV or Excel (.xlsx), as GP and physiotherapy systems export "
+    "it. The first row names the columns; a first name (forename) and a last name (surname) "
+    "are needed, and the Columns tab lets you say which column is which."
 )
+NOT_USED = ""  # the Columns tab's choice for a column the app does not keep
 CONSENT_HINT = (
     "Leave a box unticked to keep each person's answer as the list gives it; a blank cell "
     "means not asked yet, and the register reminds you to ask at the first session."
@@ -57,6 +73,7 @@ DEBOUNCE_MS = 400  # typing a path: read the file once the typing pauses
 LEAVE_OUT = "leave"
 ENROL_EXISTING = "existing"
 ADD_AS_NEW = "new"
+ADD_FOR_REVIEW = "review"  # someone to confirm, added as "needs review before starting"
 
 
 @dataclass(frozen=True)
@@ -148,6 +165,11 @@ class ImportDialog(QDialog):
         self._shown_for: tuple[str, bool, bool] | None = None  # what the preview was read from
         self.added: list[int] = []
         self.choices: dict[int, QComboBox] = {}  # duplicate's line -> its choice
+        self.table: ReferralTable | None = None  # the list as read, for reading it again
+        self._table_path = ""
+        self.chosen_columns: dict[str, str] = {}  # header -> detail, as the instructor chose
+        self.column_boxes: dict[int, QComboBox] = {}  # column index -> its choice
+        self.matches: list[ColumnMatch] = []
         self.setWindowTitle(f"Import a referral list onto {course_code}")
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
@@ -168,7 +190,7 @@ class ImportDialog(QDialog):
         layout.addWidget(help_label)
         row = QHBoxLayout()
         self.path = QLineEdit()
-        self.path.setPlaceholderText("Choose a CSV file, or type or paste its name")
+        self.path.setPlaceholderText("Choose a CSV or Excel file, or type or paste its name")
         self.path.setAccessibleName("Referral list file")
         # Any change of the name makes the preview stale at once; the file is read again
         # when typing pauses, and straight away on Return, Tab or leaving the box.
@@ -180,6 +202,22 @@ class ImportDialog(QDialog):
         row.addWidget(self.path, 1)
         row.addWidget(self.browse)
         layout.addLayout(row)
+        who = QHBoxLayout()
+        self.referrer = QComboBox()
+        self.referrer.setEditable(True)
+        self.referrer.addItems(saved_referrers(self.ctx))
+        self.referrer.setCurrentText("")
+        self.referrer.setAccessibleName("Who sent the list")
+        self.referrer.setToolTip("The columns you confirm are kept for this referrer's next list")
+        line_edit = self.referrer.lineEdit()
+        if line_edit is not None:
+            line_edit.setPlaceholderText("e.g. Demo Health Centre (optional)")
+        self.referrer.activated.connect(lambda _i: self._use_referrer())
+        referrer_label = QLabel("&From:")
+        referrer_label.setBuddy(self.referrer)
+        who.addWidget(referrer_label)
+        who.addWidget(self.referrer, 1)
+        layout.addLayout(who)
         self.all_consented = QCheckBox("Everyone on this list agreed to take part")
         self.all_share = QCheckBox("Everyone agreed to share coded data for the central upload")
         for box in (self.all_consented, self.all_share):
@@ -201,9 +239,11 @@ class ImportDialog(QDialog):
         self.notes.setWordWrap(True)
         layout.addWidget(self.notes)
         self.tabs = QTabWidget()
+        self._build_columns_tab()
         self._build_good_tab()
         self._build_problems_tab()
         self._build_duplicates_tab()
+        self._build_confirm_tab()
         layout.addWidget(self.tabs, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.add_button = self.buttons.addButton(
@@ -219,9 +259,26 @@ class ImportDialog(QDialog):
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
 
+    def _build_columns_tab(self) -> None:
+        self.columns_area = QScrollArea()
+        self.columns_area.setWidgetResizable(True)
+        self.columns_tab = self.columns_area
+        self.tabs.addTab(self.columns_area, "Columns")
+        self._set_columns([])
+
     def _build_good_tab(self) -> None:
         self.good_model = RowsModel(
-            ("Line", "Name", "Date of birth", "Sex", "NHS number", "Take part", "Share"), self
+            (
+                "Line",
+                "Name",
+                "Date of birth",
+                "Sex",
+                "NHS number",
+                "Take part",
+                "Share",
+                "To confirm",
+            ),
+            self,
         )
         self.good_view = _table(self.good_model)
         self.good_view.horizontalHeader().setSectionResizeMode(
@@ -285,6 +342,13 @@ class ImportDialog(QDialog):
         self.tabs.addTab(self.duplicates_area, "May be on file")
         self._set_duplicates([])
 
+    def _build_confirm_tab(self) -> None:
+        self.confirm_area = QScrollArea()
+        self.confirm_area.setWidgetResizable(True)
+        self.confirm_tab = self.confirm_area
+        self.tabs.addTab(self.confirm_area, "To confirm")
+        self._set_to_confirm([])
+
     def _fit_to_screen(self, available: QRect | None = None) -> None:
         """Big enough for the problems table, never bigger than the screen (1024x768 included)."""
         if available is None:
@@ -328,7 +392,7 @@ class ImportDialog(QDialog):
             self,
             self.ctx.data_dir,
             "Referral list",
-            "CSV files (*.csv *.txt);;All files (*)",
+            "Referral lists (*.csv *.txt *.xlsx);;All files (*)",
             start=str(Path(typed).parent) if typed else "",
         )
         if name:
@@ -340,9 +404,11 @@ class ImportDialog(QDialog):
         self.good_model.set_rows([])
         self.bad_model.set_rows([])
         self._set_duplicates([])
+        self._set_to_confirm([])
         self.consents.setText("")
         self.notes.setText("")
         self.saved_note.setText("")
+        self._set_columns([])
         self._update_tabs()
 
     def load(self) -> None:
@@ -353,27 +419,145 @@ class ImportDialog(QDialog):
         self._shown_for = key
         self._clear()
         if not key[0]:
+            self.table = None
+            self._set_columns([])
             self.summary.setText("Choose the referral list to see who is on it.")
             self._set_error(False)
             return
         try:
-            text = read_csv_text(key[0])
-            self.preview = preview_import(
-                self.ctx,
-                self.course_id,
-                text,
-                all_consented=key[1],
-                all_agreed_to_share=key[2],
-            )
+            table = read_referral_file(key[0])
         except KnownError as e:
+            self.table = None
+            self._set_columns([])
             self.summary.setText(str(e))
             self._set_error(True)
             return
         except Exception as e:
             error_dialog.report(self, e)
             return
+        if key[0] != self._table_path:  # another list: its referrer's columns, if known
+            self._table_path = key[0]
+            self.chosen_columns = {}
+            known = referrer_for_header(self.ctx, table.header)
+            if known:
+                self.referrer.setCurrentText(known)
+                self.chosen_columns = columns_for_referrer(self.ctx, known)
+        self.table = table
+        self.read_again()
+
+    def read_again(self) -> None:
+        """Check the list already read against the columns as now chosen."""
+        if self.table is None:
+            return
+        key = self._key()
+        self._clear()
+        try:
+            self.preview = preview_import(
+                self.ctx,
+                self.course_id,
+                self.table,
+                all_consented=key[1],
+                all_agreed_to_share=key[2],
+                columns=self.chosen_columns,
+            )
+        except MissingColumns as e:
+            self.summary.setText(str(e))
+            self._set_error(True)
+            self._set_columns(e.matches)
+            self.tabs.setCurrentWidget(self.columns_tab)
+            return
+        except KnownError as e:
+            self.summary.setText(str(e))
+            self._set_error(True)
+            self._set_columns([])
+            return
+        except Exception as e:
+            error_dialog.report(self, e)
+            return
         self._set_error(False)
+        self._set_columns(self.preview.matches)
         self._show(self.preview)
+
+    def _use_referrer(self) -> None:
+        """A referrer chosen from the list: their remembered columns, read again."""
+        remembered = columns_for_referrer(self.ctx, self.referrer.currentText())
+        if remembered and self.table is not None:
+            self.chosen_columns = remembered
+            self.read_again()
+
+    # --- the columns -------------------------------------------------------------------
+    def _set_columns(self, matches: list[ColumnMatch]) -> None:
+        """One line a column: its heading, what it is read as (a choice), an example value."""
+        self.matches = matches
+        page = QWidget()
+        grid = QGridLayout(page)
+        self.column_boxes = {}
+        if not matches:
+            empty = QLabel("Choose a list to see its columns.")
+            empty.setObjectName("hint")
+            grid.addWidget(empty, 0, 0)
+        else:
+            intro = QLabel(
+                "Check what each column holds. Columns marked 'check' were read from their "
+                "words; 'not used' ones are left out. Change any that are wrong."
+            )
+            intro.setWordWrap(True)
+            grid.addWidget(intro, 0, 0, 1, 4)
+            for title, col in (("Column in the list", 0), ("Read as", 1), ("First row", 3)):
+                head = QLabel(f"<b>{title}</b>")
+                grid.addWidget(head, 1, col)
+        example = self.table.rows[0][1] if self.table is not None and self.table.rows else []
+        for i, m in enumerate(matches, start=2):
+            if not m.header:
+                continue
+            name = QLabel(m.header)
+            box = QComboBox()
+            box.addItem("Not used", NOT_USED)
+            for field, label in column_choices():
+                box.addItem(label, field)
+            box.setCurrentIndex(max(0, box.findData(m.field)))
+            box.setAccessibleName(f"Column {m.header}: read as")
+            name.setBuddy(box)
+            box.activated.connect(lambda _i, b=box, h=m.header: self._column_chosen(h, b))
+            self.column_boxes[m.index] = box
+            sample = example[m.index] if m.index < len(example) else ""
+            value = QLabel(sample[:40])
+            value.setObjectName("hint")
+            if m.to_confirm:
+                state = QLabel("check" if m.field else "not placed")
+                state.setObjectName("warning")
+                state.setToolTip(
+                    "Read from the heading's words: confirm it or choose another"
+                    if m.field
+                    else "The app does not know this heading: choose what it holds, or leave it"
+                )
+            else:
+                state = QLabel("chosen" if m.chosen else "")
+                state.setObjectName("hint")
+            grid.addWidget(name, i, 0)
+            grid.addWidget(box, i, 1)
+            grid.addWidget(state, i, 2)
+            grid.addWidget(value, i, 3)
+        grid.setColumnStretch(3, 1)
+        grid.setRowStretch(len(matches) + 2, 1)
+        self.columns_area.setWidget(page)
+        check = sum(m.to_confirm for m in matches)
+        self.tabs.setTabText(
+            self.tabs.indexOf(self.columns_tab),
+            f"Columns ({check} to check)" if check else "Columns",
+        )
+
+    def _column_chosen(self, header: str, box: QComboBox) -> None:
+        self.chosen_columns[header] = str(box.currentData() or NOT_USED)
+        index = next((i for i, b in self.column_boxes.items() if b is box), None)
+        # Read again once this signal is over: the boxes are rebuilt by it.
+        QTimer.singleShot(0, lambda: self._after_column_chosen(index))
+
+    def _after_column_chosen(self, index: int | None) -> None:
+        self.read_again()
+        self.tabs.setCurrentWidget(self.columns_tab)
+        if index is not None and index in self.column_boxes:
+            self.column_boxes[index].setFocus()
 
     def _set_error(self, on: bool) -> None:
         self.summary.setObjectName("error" if on else "")
@@ -389,6 +573,21 @@ class ImportDialog(QDialog):
         if len(warnings) > 3:
             warnings = [*warnings[:3], f"and {len(warnings) - 3} more to look at."]
         notes.extend(warnings)
+        if p.to_check:
+            n = len(p.to_check)
+            notes.append(
+                f"{n} {'person' if n == 1 else 'people'} to confirm: see the To confirm tab."
+            )
+        if p.good:
+            notes.append(
+                "Everyone added waits on the register as 'needs review' until you have asked "
+                "the screening questions at their first class."
+            )
+        if p.columns_to_confirm:
+            notes.append(
+                f"Check the Columns tab: {len(p.columns_to_confirm)} read from their words or "
+                "not placed."
+            )
         self.notes.setText("\n".join(notes))
         self.good_model.set_rows(
             [
@@ -402,6 +601,7 @@ class ImportDialog(QDialog):
                     format_nhs_number(r.values["nhs_number"]) if r.values["nhs_number"] else "",
                     _consent_word(r.values["consent_programme"]),
                     _consent_word(r.values["consent_share"]),
+                    "; ".join((*r.flag_texts, *r.warnings)),
                 )
                 for r in p.good
             ]
@@ -415,9 +615,14 @@ class ImportDialog(QDialog):
             or [ProblemLine(b.line, b.name, b.reason) for b in p.bad]
         )
         self._set_duplicates(p.duplicates)
+        self._set_to_confirm(p.to_check)
         self._update_tabs()
         if p.bad:
             self.tabs.setCurrentWidget(self.problems_tab)
+        elif p.columns_to_confirm:
+            self.tabs.setCurrentWidget(self.columns_tab)
+        elif p.to_check:
+            self.tabs.setCurrentWidget(self.confirm_tab)
         elif p.duplicates and not p.good:
             self.tabs.setCurrentWidget(self.duplicates_tab)
         else:
@@ -432,6 +637,8 @@ class ImportDialog(QDialog):
         self.tabs.setTabText(self.tabs.indexOf(self.good_view), f"Will be added ({good})")
         self.tabs.setTabText(self.tabs.indexOf(self.problems_tab), f"Problems ({bad} rows)")
         self.tabs.setTabText(self.tabs.indexOf(self.duplicates_tab), f"May be on file ({dup})")
+        check = len(p.to_check) if p else 0
+        self.tabs.setTabText(self.tabs.indexOf(self.confirm_tab), f"To confirm ({check})")
         self.save_problems.setEnabled(bad > 0)
 
     # --- people who may already be on file ---------------------------------------------
@@ -468,6 +675,35 @@ class ImportDialog(QDialog):
         grid.setRowStretch(max(1, len(duplicates)), 1)
         self.duplicates_area.setWidget(page)
 
+    # --- people to confirm (too young, another programme's joint) ----------------------
+    def _set_to_confirm(self, rows: list[ImportRow]) -> None:
+        page = QWidget()
+        grid = QGridLayout(page)
+        self.confirm_choices: dict[int, QComboBox] = {}
+        if not rows:
+            empty = QLabel("Nobody on this list needs confirming before they are added.")
+            empty.setObjectName("hint")
+            grid.addWidget(empty, 0, 0)
+        for i, r in enumerate(rows):
+            grid.addWidget(QLabel(f"Line {r.line}"), i, 0, Qt.AlignmentFlag.AlignTop)
+            message = QLabel(f"{r.name}: " + "; ".join(r.flag_texts) + ".")
+            message.setWordWrap(True)
+            grid.addWidget(message, i, 1)
+            choice = QComboBox()
+            choice.addItem("Add; review them on the register", ADD_FOR_REVIEW)
+            choice.addItem("Leave them out", LEAVE_OUT)
+            choice.setAccessibleName(f"Line {r.line}: {r.name}")
+            choice.currentIndexChanged.connect(lambda _i: self._update_add())
+            self.confirm_choices[r.line] = choice
+            grid.addWidget(choice, i, 2, Qt.AlignmentFlag.AlignTop)
+        grid.setColumnStretch(1, 1)
+        grid.setRowStretch(max(1, len(rows)), 1)
+        self.confirm_area.setWidget(page)
+
+    def left_out(self) -> list[int]:
+        """Lines of people to confirm whom the instructor leaves off the course."""
+        return [line for line, c in self.confirm_choices.items() if c.currentData() == LEAVE_OUT]
+
     def chosen(self) -> tuple[list[int], list[int]]:
         """(lines to enrol as the person on file, lines to add as someone new)."""
         existing = [line for line, c in self.choices.items() if c.currentData() == ENROL_EXISTING]
@@ -480,7 +716,7 @@ class ImportDialog(QDialog):
             self.add_button.setEnabled(False)
             return
         existing, new = self.chosen()
-        count = len(p.good) + len(existing) + len(new)
+        count = len(p.good) - len(self.left_out()) + len(existing) + len(new)
         self.add_button.setText(f"Add {count} {'person' if count == 1 else 'people'}")
         self.add_button.setEnabled(0 < count <= p.places_left)
 
@@ -536,11 +772,17 @@ class ImportDialog(QDialog):
         assert self.preview is not None
         existing, new = self.chosen()
         ids = PeopleOps(self.ctx, self.bus, self).import_list(
-            self.preview, enrol_existing=existing, add_as_new=new
+            self.preview, enrol_existing=existing, add_as_new=new, leave_out=self.left_out()
         )
         if ids is None:
             self.load()  # the list or the course may have changed meanwhile
             return
+        referrer = self.referrer.currentText().strip()
+        if referrer:  # the columns as confirmed, for this referrer's next list
+            try:
+                remember_columns(self.ctx, referrer, self.preview.matches)
+            except KnownError:
+                pass  # the people are added; only the memory of the columns is missing
         self.added = ids
         self.accept()
 

@@ -48,6 +48,7 @@ class PeopleOps:
         *,
         enrol_existing: Sequence[int] = (),
         add_as_new: Sequence[int] = (),
+        leave_out: Sequence[int] = (),
     ) -> list[int] | None:
         """Add everyone on a checked referral list, undoable as one step; None if it failed.
 
@@ -57,7 +58,11 @@ class PeopleOps:
         op = run_op(
             self.parent,
             lambda: importing.import_list(
-                self.ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new
+                self.ctx,
+                preview,
+                enrol_existing=enrol_existing,
+                add_as_new=add_as_new,
+                leave_out=leave_out,
             ),
             bus=self.bus,
         )
@@ -86,10 +91,17 @@ class PeopleOps:
             bus=self.bus,
         ).ok
 
-    def clear_review(self, enrolment_id: int, note: str, name: str) -> bool:
-        """An instructor clears "needs review before starting" with a note (audit logged)."""
+    def clear_review(
+        self,
+        enrolment_id: int,
+        note: str,
+        name: str,
+        answers: Mapping[str, bool] | None = None,
+    ) -> bool:
+        """Review "needs review before starting": the screening answers of someone added
+        without them, and a note (audit logged); the service says what it did, undoably."""
         return run_op(
             self.parent,
-            lambda: screen.clear_screening(self.ctx, enrolment_id, note),
+            lambda: screen.review(self.ctx, enrolment_id, note, answers),
             bus=self.bus,
         ).ok

@@ -1,49 +1,110 @@
-"""Clear "needs review before starting": what was answered yes, and a note saying who saw them."""
+"""Review "needs review before starting": what is waiting, the screening questions for someone
+added without them (a referral list), and a note saying what was found."""
 
 from __future__ import annotations
 
 from PySide6.QtWidgets import (
+    QComboBox,
     QDialog,
     QDialogButtonBox,
+    QFormLayout,
+    QGroupBox,
     QLabel,
     QPlainTextEdit,
     QVBoxLayout,
     QWidget,
 )
 
+from escape_desktop.programme.screening import Screening
 from escape_desktop.services.screening import ScreeningState
 
 
 class ClearReviewDialog(QDialog):
-    """Asks for the note that clears a screening review; ``note()`` once accepted."""
+    """Asks the screening questions when they were never asked, and the note that clears the
+    review; ``answers()`` and ``note()`` once accepted."""
 
-    def __init__(self, parent: QWidget | None, name: str, state: ScreeningState):
+    def __init__(
+        self,
+        parent: QWidget | None,
+        name: str,
+        state: ScreeningState,
+        checklist: Screening | None = None,
+    ):
         super().__init__(parent)
-        self.setWindowTitle(f"Clear the screening review for {name}")
+        self.setWindowTitle(f"Review {name} before they start")
+        self.checklist = checklist if state.not_screened else None
+        # Only the screening questions waiting, all answered no: no note needed, as by hand.
+        self.note_needed = not (self.checklist is not None and len(state.door) == 1)
         layout = QVBoxLayout(self)
-        said = "; ".join(state.flagged) or "a screening question"
+        said = "\n".join(f"• {f}" for f in state.flagged) or "• a screening question"
         intro = QLabel(
-            f"{name} answered yes to: {said}\n\nClear this only once they have been seen and "
-            "are fit to start. Say who saw them and when; the note is kept in the audit log."
+            f"{name} is waiting for a review:\n{said}\n\nClear this only once they are fit to "
+            "start. Say what you found, who saw them and when; the note is kept in the audit log."
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
+        self.questions: dict[str, QComboBox] = {}
+        if self.checklist is not None:
+            box = QGroupBox("Ask the screening questions")
+            form = QFormLayout(box)
+            for q in self.checklist.questions:
+                choice = QComboBox()
+                choice.addItem("Not asked", None)
+                choice.addItem("No", False)
+                choice.addItem("Yes", True)
+                choice.setAccessibleName(q.text)
+                choice.currentIndexChanged.connect(lambda _i: self._update())
+                label = QLabel(q.text)
+                label.setWordWrap(True)
+                label.setBuddy(choice)
+                form.addRow(label, choice)
+                self.questions[q.key] = choice
+            layout.addWidget(box)
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
-        self.text.setPlaceholderText("e.g. Seen by their GP on 3 Dec; fine to start.")
+        self.text.setPlaceholderText(
+            "e.g. Seen by their GP on 3 Dec; fine to start."
+            if self.note_needed
+            else "Optional when every answer is no."
+        )
         self.text.setAccessibleName("Note")
         self.text.setFixedHeight(self.fontMetrics().height() * 4 + 16)
         layout.addWidget(self.text)
+        self.advice = QLabel("")
+        self.advice.setObjectName("warning")
+        self.advice.setWordWrap(True)
+        layout.addWidget(self.advice)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.clear_button = self.buttons.addButton(
             "Clear to start", QDialogButtonBox.ButtonRole.AcceptRole
         )
-        self.clear_button.setEnabled(False)
-        self.text.textChanged.connect(lambda: self.clear_button.setEnabled(bool(self.note())))
+        self.text.textChanged.connect(self._update)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
+        self._update()
+
+    def answers(self) -> dict[str, bool] | None:
+        """The screening answers, or None when none were asked here or one is not answered."""
+        if self.checklist is None:
+            return None
+        got = {key: box.currentData() for key, box in self.questions.items()}
+        if any(not isinstance(v, bool) for v in got.values()):
+            return None
+        return {k: bool(v) for k, v in got.items()}
 
     def note(self) -> str:
         return self.text.toPlainText().strip()
+
+    def _update(self) -> None:
+        answers = self.answers()
+        asked = self.checklist is None or answers is not None
+        yes = bool(answers and any(answers.values()))
+        self.clear_button.setText("Save the answers" if yes else "Clear to start")
+        self.advice.setText(
+            f"{self.checklist.advice} They stay off the circuit until reviewed."
+            if yes and self.checklist is not None
+            else ""
+        )
+        self.clear_button.setEnabled(asked and (yes or bool(self.note()) or not self.note_needed))

@@ -248,11 +248,12 @@ class RegisterSection(CourseSection):
         ok, state = error_dialog.guarded(self, screening.screening_state, self.ctx, enrolment_id)
         if not ok:
             return False
-        dialog = ClearReviewDialog(self, person.name, state)
+        checklist = screening.checklist_for_course(self.ctx, self.course_id or 0)
+        dialog = ClearReviewDialog(self, person.name, state, checklist)
         if self.open_review_dialog(dialog) != ClearReviewDialog.DialogCode.Accepted:
             return False
         return PeopleOps(self.ctx, self.bus, self).clear_review(
-            enrolment_id, dialog.note(), person.name
+            enrolment_id, dialog.note(), person.name, dialog.answers()
         )
 
     def open_review_dialog(self, dialog: QDialog) -> int:

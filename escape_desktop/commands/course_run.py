@@ -1,0 +1,473 @@
+"""A whole course from the command line: course new | enrol | withdraw | close, register mark,
+circuit record, measures record. Each calls the service the window calls; nothing is decided here.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .base import CommandError, course_id, iso_date, open_context, print_json
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+CONSENT_WORDS = {"yes": True, "no": False, "not-asked": None}
+MARKS = ("present", "absent", "apologies")
+TIMEPOINT_WORDS = {"start": "start", "end": "end", "follow-up": "follow_up"}
+
+
+def _subcommands(sub: argparse._SubParsersAction, name: str) -> argparse._SubParsersAction:
+    """The sub-commands of an existing command (``course``, ``circuit``), made if it has none."""
+    parser = sub.choices[name]
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return action
+    return parser.add_subparsers(dest=f"{name}_action", metavar="ACTION")
+
+
+def _writes(doing: str) -> dict[str, Any]:
+    return {"writes": doing, "refuse_damaged": True}
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    json_flag = argparse.ArgumentParser(add_help=False)
+    json_flag.add_argument("--json", action="store_true", help="print JSON")
+    parents = [common, json_flag]
+    course = _subcommands(sub, "course")
+
+    n = course.add_parser("new", parents=parents, help="create a course and its sessions")
+    n.add_argument("--title", required=True, help="e.g. 'Knees and hips, St Mary's Hall'")
+    n.add_argument("--programme", default="knee_hip", help="knee_hip (default) or back")
+    n.add_argument("--start", required=True, metavar="YYYY-MM-DD", help="first class")
+    n.add_argument("--weekdays", required=True, metavar="DAYS", help="e.g. mon,thu")
+    n.add_argument("--time", default="10:00", metavar="HH:MM", help="start time (10:00)")
+    n.add_argument("--venue", default="", help="where the class meets")
+    n.add_argument("--capacity", default="12", metavar="N", help="places (12)")
+    n.add_argument(
+        "--instructor", action="append", default=[], metavar="NAME", help="repeat for each"
+    )
+    n.add_argument("--code", default="", help="course code (default: the next free one)")
+    n.set_defaults(func=cmd_new, **_writes("create a course"))
+
+    e = course.add_parser(
+        "enrol",
+        parents=parents,
+        help="enrol a new person on a course",
+        description="Enrol a person as the window's Enrol dialog does. Without --screening "
+        "the person waits as 'needs review before starting' until the questions are asked.",
+    )
+    e.add_argument("--course", required=True, metavar="CODE")
+    e.add_argument("--first-name", required=True)
+    e.add_argument("--last-name", required=True)
+    e.add_argument("--dob", default=None, metavar="YYYY-MM-DD", help="date of birth")
+    e.add_argument("--sex", default="", help="female, male, other or 'prefer not to say'")
+    e.add_argument("--nhs-number", default="")
+    e.add_argument("--phone", default="")
+    e.add_argument("--email", default="")
+    e.add_argument("--joints", default="", help="knee, hip and/or back, e.g. knee,hip")
+    e.add_argument("--referred-by", default="")
+    e.add_argument("--consent", choices=tuple(CONSENT_WORDS), default="not-asked", help="take part")
+    e.add_argument(
+        "--share", choices=tuple(CONSENT_WORDS), default="not-asked", help="share for audit"
+    )
+    e.add_argument(
+        "--screening",
+        metavar="ANSWERS",
+        help="'no' when every screening question was answered no, or the keys answered yes "
+        "(e.g. hot_swollen_fever); the rest count as no",
+    )
+    e.set_defaults(func=cmd_enrol, **_writes("enrol a person"))
+
+    w = course.add_parser("withdraw", parents=parents, help="withdraw a person from a course")
+    w.add_argument("--course", required=True, metavar="CODE")
+    w.add_argument("--person", required=True, metavar="CODE", help="the person's code")
+    w.add_argument("--reason", required=True)
+    w.add_argument("--on", default=None, metavar="YYYY-MM-DD", help="the day (today)")
+    w.set_defaults(func=cmd_withdraw, **_writes("withdraw a person"))
+
+    v = course.add_parser(
+        "review",
+        parents=parents,
+        help="review someone waiting as 'needs review before starting'",
+        description="As the register's review: someone added without the screening questions "
+        "answers them (--screening); anything else waiting is cleared with --note.",
+    )
+    v.add_argument("--course", required=True, metavar="CODE")
+    v.add_argument("--person", required=True, metavar="CODE")
+    v.add_argument("--screening", metavar="ANSWERS", help="'no', or the keys answered yes")
+    v.add_argument("--note", default="", help="what you found, who saw them and when")
+    v.set_defaults(func=cmd_review, **_writes("review a person"))
+
+    c = course.add_parser("close", parents=parents, help="close a course: it counts as finished")
+    c.add_argument("--course", required=True, metavar="CODE")
+    c.add_argument("--on", default=None, metavar="YYYY-MM-DD", help="the closing day (today)")
+    c.set_defaults(func=cmd_close, **_writes("close a course"))
+
+    r = sub.add_parser("register", parents=[common], help="mark the register")
+    marks = r.add_subparsers(dest="register_action", metavar="ACTION", required=True)
+    m = marks.add_parser("mark", parents=parents, help="mark one person at one session")
+    m.add_argument("--course", required=True, metavar="CODE")
+    m.add_argument("--session", required=True, type=int, metavar="N")
+    m.add_argument("--person", required=True, metavar="CODE")
+    m.add_argument("--status", required=True, choices=MARKS + ("clear",))
+    m.set_defaults(func=cmd_mark, **_writes("mark the register"))
+
+    circuit = _subcommands(sub, "circuit")
+    x = circuit.add_parser(
+        "record",
+        parents=parents,
+        help="record one person's results at one station",
+        description="Level and target are what was set for the person (as the circuit shows "
+        "them) unless given.",
+    )
+    x.add_argument("--course", required=True, metavar="CODE")
+    x.add_argument("--session", required=True, type=int, metavar="N")
+    x.add_argument("--person", required=True, metavar="CODE")
+    x.add_argument("--station", required=True, metavar="KEY", help="e.g. sit_to_stand")
+    x.add_argument("--done", default=None, metavar="DOSE", help="dose achieved (reps/seconds)")
+    x.add_argument("--pain", default=None, metavar="0-10")
+    x.add_argument("--effort", default=None, metavar="0-10")
+    x.add_argument("--level", default=None, type=int, metavar="N", help="level, from 1")
+    x.add_argument("--target", default=None, metavar="DOSE")
+    x.add_argument("--note", default="")
+    x.set_defaults(func=cmd_circuit_record, **_writes("record the circuit"))
+
+    ms = sub.add_parser("measures", parents=[common], help="record outcome measures")
+    what = ms.add_subparsers(dest="measures_action", metavar="ACTION", required=True)
+    q = what.add_parser("record", parents=parents, help="record one person's measures")
+    q.add_argument("--course", required=True, metavar="CODE")
+    q.add_argument("--person", required=True, metavar="CODE")
+    q.add_argument("--timepoint", required=True, choices=tuple(TIMEPOINT_WORDS))
+    q.add_argument(
+        "--score",
+        action="append",
+        required=True,
+        metavar="KEY=VALUE",
+        help="a measure's total, e.g. pain_nrs=6 (repeat for each)",
+    )
+    q.add_argument(
+        "--date", default=None, metavar="YYYY-MM-DD", help="the day (the programme's default)"
+    )
+    q.set_defaults(func=cmd_measures_record, **_writes("record measures"))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _weekdays(text: str) -> list[int]:
+    days: list[int] = []
+    for part in text.replace(" ", "").lower().split(","):
+        if part[:3] in WEEKDAYS and part:
+            days.append(WEEKDAYS.index(part[:3]))
+        elif part.isdigit() and int(part) < 7:
+            days.append(int(part))
+        else:
+            raise CommandError(f"--weekdays: '{part}' is not a day; write e.g. mon,thu.")
+    return days
+
+
+def _enrolment(ctx: Any, cid: int, person: str) -> tuple[int, str]:
+    """(enrolment id, name) of the person with this code on the course."""
+    from escape_desktop.services import reading
+
+    found = reading.enrolment_by_code(ctx, cid, person)
+    if found is None:
+        raise CommandError(
+            f"Nobody with code {person} is on that course; 'escape-desktop circuit' lists the "
+            "codes."
+        )
+    return found
+
+
+def _session_id(ctx: Any, cid: int, number: int) -> int:
+    from escape_desktop.services import reading
+
+    found = reading.session_id(ctx, cid, number)
+    if found is None:
+        raise CommandError(f"That course has no session {number}.")
+    return found
+
+
+def _answers(ctx: Any, cid: int, text: str | None) -> dict[str, bool] | None:
+    """--screening: 'no' (every question no) or the keys answered yes; None when not given."""
+    from escape_desktop.services import screening
+
+    checklist = screening.checklist_for_course(ctx, cid)
+    if text is None or checklist is None:
+        return None
+    said = [k.strip() for k in text.split(",") if k.strip()]
+    yes = [] if said == ["no"] else said
+    keys = [q.key for q in checklist.questions]
+    unknown = [k for k in yes if k not in keys]
+    if unknown:
+        raise CommandError(
+            f"--screening: '{unknown[0]}' is not a question of this course; use 'no' "
+            f"or some of: {', '.join(keys)}."
+        )
+    return {k: k in yes for k in keys}
+
+
+def _done(args: argparse.Namespace, data: dict[str, Any], line: str) -> int:
+    if args.json:
+        print_json(data)
+    else:
+        print(line)
+    return 0
+
+
+# --------------------------------------------------------------------------- course
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from escape_desktop.services.courses import CourseInput, create_course
+
+    start = iso_date(args.start, "--start")
+    ctx = open_context(args, create=True)  # a script may start from an empty folder
+    try:
+        cid = create_course(
+            ctx,
+            CourseInput(
+                title=args.title,
+                programme_key=args.programme,
+                start_date=start or "",
+                weekdays=_weekdays(args.weekdays),
+                venue=args.venue,
+                start_time=args.time,
+                capacity=args.capacity,
+                instructors=args.instructor,
+                code=args.code,
+            ),
+        )
+        from escape_desktop.services import reading
+
+        code, dates = reading.course_dates(ctx, cid)
+    finally:
+        ctx.close()
+    return _done(
+        args,
+        {
+            "code": code,
+            "title": args.title,
+            "programme": args.programme,
+            "sessions": [d.isoformat() for d in dates],
+        },
+        f"Created {code}: {len(dates)} sessions, {dates[0]:%a %d %b %Y} to {dates[-1]:%a %d %b %Y}.",
+    )
+
+
+def cmd_enrol(args: argparse.Namespace) -> int:
+    from escape_desktop.services import participants, reading, screening
+
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        answers = _answers(ctx, cid, args.screening)
+        data = participants.ParticipantInput(
+            first_name=args.first_name,
+            last_name=args.last_name,
+            date_of_birth=args.dob,
+            sex=args.sex,
+            nhs_number=args.nhs_number,
+            phone=args.phone,
+            email=args.email,
+            joints=args.joints,
+            referral_source=args.referred_by,
+            consent_programme=CONSENT_WORDS[args.consent],
+            consent_share=CONSENT_WORDS[args.share],
+        )
+        # One transaction, as in the window: no enrolment without its screening.
+        eid = participants.enrol(ctx, cid, data, answers, unscreened=answers is None).value
+        state = screening.screening_state(ctx, eid)
+        code = reading.participant_code(ctx, eid)
+    finally:
+        ctx.close()
+    review = state.status == "needs_review"
+    line = f"Enrolled {args.first_name} {args.last_name} ({code}) on {args.course}"
+    if review:
+        line += f"; needs review before starting: {'; '.join(state.flagged)}"
+    return _done(
+        args,
+        {
+            "person": code,
+            "course": args.course,
+            "screening": state.status,
+            "needs_review": list(state.flagged),
+        },
+        line + ".",
+    )
+
+
+def cmd_withdraw(args: argparse.Namespace) -> int:
+    from escape_desktop.services import participants
+
+    on = iso_date(args.on, "--on")
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        eid, name = _enrolment(ctx, cid, args.person)
+        participants.withdraw(ctx, eid, args.reason, on)
+    finally:
+        ctx.close()
+    return _done(
+        args,
+        {"person": args.person.upper(), "course": args.course, "status": "withdrawn"},
+        f"Withdrew {name} from {args.course}.",
+    )
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from escape_desktop.services import screening
+
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        eid, name = _enrolment(ctx, cid, args.person)
+        state = screening.review(ctx, eid, args.note, _answers(ctx, cid, args.screening)).value
+    finally:
+        ctx.close()
+    line = f"{name}: {'cleared to start' if not state.keeps_off_circuit else 'still needs review'}"
+    if state.keeps_off_circuit:
+        line += f" ({'; '.join(state.flagged)}). {state.advice}"
+    return _done(
+        args,
+        {
+            "person": args.person.upper(),
+            "course": args.course,
+            "screening": state.status,
+            "needs_review": list(state.flagged) if state.keeps_off_circuit else [],
+        },
+        line if line.endswith(".") else line + ".",
+    )
+
+
+def cmd_close(args: argparse.Namespace) -> int:
+    from escape_desktop.services.courses import close_course
+
+    on = iso_date(args.on, "--on")
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        day = close_course(ctx, cid, on).value
+    finally:
+        ctx.close()
+    return _done(
+        args,
+        {"course": args.course, "closed_on": day.isoformat()},
+        f"Closed {args.course} from {day:%a %d %b %Y}; it counts as finished.",
+    )
+
+
+# --------------------------------------------------------------------------- class day
+
+
+def cmd_mark(args: argparse.Namespace) -> int:
+    from escape_desktop.services.attendance import mark
+
+    value = None if args.status == "clear" else args.status
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        eid, name = _enrolment(ctx, cid, args.person)
+        done = mark(ctx, eid, _session_id(ctx, cid, args.session), value)
+    finally:
+        ctx.close()
+    return _done(
+        args,
+        {
+            "course": args.course,
+            "session": args.session,
+            "person": args.person.upper(),
+            "status": value,
+            "previous": done.value,
+        },
+        f"{name}: {args.status} at session {args.session}.",
+    )
+
+
+def cmd_circuit_record(args: argparse.Namespace) -> int:
+    from escape_desktop.services.circuit import circuit_grid
+    from escape_desktop.services.circuit.recording import save_cell
+
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        eid, name = _enrolment(ctx, cid, args.person)
+        grid = circuit_grid(ctx, cid, args.session)
+        row = next((r for r in grid.rows if r.enrolment_id == eid), None)
+        if row is None:
+            raise CommandError(f"{name} is not on this session's circuit (withdrawn?).")
+        if args.station not in row.cells:
+            keys = ", ".join(st.key for st in grid.stations)
+            raise CommandError(
+                f"--station: {args.station} is not on this circuit; use one of {keys}."
+            )
+        cell = row.cells[args.station]
+        level = cell.level if args.level is None else args.level - 1
+        save_cell(
+            ctx,
+            eid,
+            grid.session_id,
+            args.station,
+            level=level,
+            target_dose=cell.target_dose if args.target is None else args.target,
+            dose_achieved=args.done,
+            pain=args.pain,
+            effort=args.effort,
+            note=args.note,
+        )
+        after = next(
+            (r for r in circuit_grid(ctx, cid, args.session).rows if r.enrolment_id == eid), row
+        )
+    finally:
+        ctx.close()
+    saved = after.cells[args.station]
+    data = {
+        "course": args.course,
+        "session": args.session,
+        "person": args.person.upper(),
+        "station": args.station,
+        "level": saved.level + 1,
+        "target_dose": saved.target_dose,
+        "dose_achieved": saved.dose_achieved,
+        "pain": saved.pain,
+        "effort": saved.effort,
+        "suggestion": saved.suggestion.action if saved.suggestion else None,
+    }
+    return _done(
+        args, data, f"{name}, {args.station}: {saved.level_name} {saved.dose_text} recorded."
+    )
+
+
+def cmd_measures_record(args: argparse.Namespace) -> int:
+    from escape_desktop.services.measures.entry import (
+        MeasureInput,
+        default_assessment_date,
+        record_measures,
+    )
+
+    timepoint = TIMEPOINT_WORDS[args.timepoint]
+    entries: dict[str, MeasureInput] = {}
+    for item in args.score:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip() or not value.strip():
+            raise CommandError(f"--score: write KEY=VALUE, e.g. pain_nrs=6 (got '{item}').")
+        entries[key.strip()] = MeasureInput(score=value.strip())
+    day = iso_date(args.date, "--date")
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        eid, name = _enrolment(ctx, cid, args.person)
+        when = day or default_assessment_date(ctx, cid, timepoint)
+        count = record_measures(ctx, eid, timepoint, entries, when)
+    finally:
+        ctx.close()
+    return _done(
+        args,
+        {
+            "course": args.course,
+            "person": args.person.upper(),
+            "timepoint": timepoint,
+            "date": when.isoformat(),
+            "recorded": sorted(entries),
+        },
+        f"{name}: {count} {args.timepoint} measure{'s' if count != 1 else ''} saved for {when}.",
+    )

@@ -1,0 +1,336 @@
+"""Referral lists in any spelling, and who is referred checked at the door (issue 25, items 4-5).
+
+Headers, reasons and cells as GP and physio systems and hand-made spreadsheets write them;
+every person is obviously fake.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import select
+
+from escape_desktop.db.models import Enrolment, Participant
+from escape_desktop.programme.referrals import joints_in_reason, match_header
+from escape_desktop.services import importing, participants, screening
+from escape_desktop.services.courses import CourseInput, create_course
+
+TODAY = date(2026, 12, 4)
+
+
+def new_course(ctx, programme: str = "knee_hip", title: str = "Spellings") -> int:
+    return create_course(
+        ctx,
+        CourseInput(
+            title=title,
+            programme_key=programme,
+            start_date="2027-01-04",
+            weekdays=[0, 3],
+            venue="Demo Hall",
+            start_time="10:00",
+            capacity=16,
+            instructors=["Sam Demo-Physio"],
+        ),
+    )
+
+
+@pytest.mark.parametrize(
+    "header, detail",
+    [
+        ("Mobile Tel", "phone"),
+        ("Mobile Telephone", "phone"),
+        ("Contact Number", "phone"),
+        ("Patient Mobile No.", "phone"),
+        ("Consent to share data (Y/N)", "consent_share"),
+        ("Consent to take part (Y/N)", "consent_programme"),
+        ("Gender (M/F)", "sex"),
+        ("Sex at birth", "sex"),
+        ("Sex (M/F)", "sex"),
+        ("DOB (dd/mm/yyyy)", "date_of_birth"),
+        ("Patient Date of Birth", "date_of_birth"),
+        ("NHS Number (10 digit)", "nhs_number"),
+        ("Patient Surname", "last_name"),
+        ("Patient Forename", "first_name"),
+        ("Referral Reason", "referral_reason"),
+        ("Reason for referral", "referral_reason"),
+        ("Email Address", "email"),
+        ("Patient E-mail", "email"),
+    ],
+)
+def test_ordinary_headings_are_read_by_meaning(header, detail):
+    assert match_header(header).field == detail
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Next of kin phone", "GP Practice Telephone", "Postcode", "Ethnicity", "Referral ID"],
+)
+def test_headings_that_are_not_the_persons_details_are_not_guessed(header):
+    assert match_header(header).field == ""
+
+
+def test_a_list_with_every_listed_heading_imports_every_detail(ctx):
+    cid = new_course(ctx)
+    text = (
+        "NHS Number (10 digit),Patient Forename,Patient Surname,DOB (dd/mm/yyyy),Gender (M/F),"
+        "Mobile Tel,Consent to share data (Y/N),Referral Reason\r\n"
+        "400 000 0012,Ada,Demo-Ashby,03/02/1950,F,07700 900001,Y,OA right knee\r\n"
+        "4000000020,Bob,Demo-Bell,14/11/1948,M,07700 900002,N,Chronic LBP\r\n"
+    )
+    preview = importing.preview_import(ctx, cid, text, today=TODAY)
+    assert preview.bad == [] and preview.ignored_columns == []
+    ada, bob = (r.values for r in preview.good)
+    assert ada["nhs_number"] == "4000000012" and ada["last_name"] == "Demo-Ashby"
+    assert ada["date_of_birth"] == date(1950, 2, 3) and ada["sex"] == "female"
+    assert ada["phone"] == "07700 900001" and ada["consent_share"] is True
+    assert ada["joints"] == "knee" and bob["joints"] == "back"
+    assert "OA right knee" in ada["notes"]  # the reason is kept, not dropped
+    assert bob["consent_share"] is False
+    # The guessed columns are offered to the instructor to confirm.
+    assert {m.header for m in preview.columns_to_confirm} == {
+        "Mobile Tel", "Consent to share data (Y/N)", "Referral Reason"
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "header", ["Mobile Telephone", "Contact Number", "Sex (M/F)", "Consent to share data (Y/N)"]
+)
+def test_each_spelling_fills_its_detail_on_import(ctx, header):
+    cid = new_course(ctx)
+    value = {"Sex (M/F)": "M", "Consent to share data (Y/N)": "Y"}.get(header, "07700 900009")
+    preview = importing.preview_import(
+        ctx, cid, f"Forename,Surname,{header}\nCal,Demo-Cole,{value}\n", today=TODAY
+    )
+    (row,) = preview.good
+    got = {
+        k: v
+        for k, v in row.values.items()
+        if v not in ("", None) and k not in ("first_name", "last_name")
+    }
+    assert got in ({"phone": "07700 900009"}, {"sex": "male"}, {"consent_share": True})
+
+
+def test_reason_sets_the_joint_or_asks(ctx):
+    assert joints_in_reason("Chronic LBP") == ["back"]
+    assert joints_in_reason("bilateral hip OA, L knee") == ["knee", "hip"]
+    cid = new_course(ctx)
+    preview = importing.preview_import(
+        ctx, cid, "Forename,Surname,Referral Reason\nDee,Demo-Dunn,Fibromyalgia\n", today=TODAY
+    )
+    (row,) = preview.good
+    assert row.values["joints"] == ""
+    assert preview.warnings and "Fibromyalgia" in preview.warnings[0][1]
+
+
+def test_an_email_in_the_phone_column_is_a_named_problem(ctx):
+    cid = new_course(ctx)
+    preview = importing.preview_import(
+        ctx, cid, "Forename,Surname,Contact Number\nEve,Demo-Eady,eve@example.org\n", today=TODAY
+    )
+    assert preview.good == []
+    (bad,) = preview.bad
+    assert [p.label for p in bad.problems] == ["Phone"] and "email" in bad.reason
+    assert "eve@example.org" in preview.problems_csv()
+
+
+def test_a_real_xlsx_is_read_directly(ctx, tmp_path):
+    from datetime import datetime
+
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["NHS Number", "Patient Forename", "Patient Surname", "DOB", "Sex (M/F)"])
+    sheet.append([4000000012, "Łukasz", "Demo-Żółć", datetime(1950, 2, 3), "M"])
+    sheet.append([None, None, None, None, None])  # an empty formatted row
+    sheet.append(["4000000020", "Siân", "Demo-Evans", "21/07/1955", "F"])
+    path = tmp_path / "referrals.xlsx"
+    book.save(path)
+    table = importing.read_referral_file(path)
+    cid = new_course(ctx)
+    preview = importing.preview_import(ctx, cid, table, today=TODAY)
+    assert preview.bad == []
+    assert [r.values["first_name"] for r in preview.good] == ["Łukasz", "Siân"]
+    assert preview.good[0].values["date_of_birth"] == date(1950, 2, 3)
+    assert preview.good[0].values["nhs_number"] == "4000000012"
+    assert [r.line for r in preview.good] == [2, 4]  # the sheet's own row numbers
+    assert len(importing.import_participants(ctx, preview)) == 2
+
+
+def test_a_file_that_is_not_a_workbook_says_so(tmp_path):
+    path = tmp_path / "list.xlsx"
+    path.write_text("not a workbook")
+    with pytest.raises(importing.ValidationError, match="Excel"):
+        importing.read_referral_file(path)
+
+
+def test_unplaced_columns_can_be_chosen_and_are_remembered_per_referrer(ctx):
+    cid = new_course(ctx)
+    text = "Name A,Name B,When Born\nFay,Demo-Fox,05/05/1958\n"
+    with pytest.raises(importing.MissingColumns) as refused:
+        importing.preview_import(ctx, cid, text, today=TODAY)
+    assert [m.header for m in refused.value.matches if m.to_confirm] == [
+        "Name A", "Name B", "When Born"
+    ]  # fmt: skip
+    chosen = {"Name A": "first_name", "Name B": "last_name", "When Born": "date_of_birth"}
+    preview = importing.preview_import(ctx, cid, text, today=TODAY, columns=chosen)
+    (row,) = preview.good
+    assert row.values["date_of_birth"] == date(1958, 5, 5)
+    assert preview.columns_to_confirm == []
+    importing.remember_columns(ctx, "Demo Health Centre", preview.matches)
+    assert importing.saved_referrers(ctx) == ["Demo Health Centre"]
+    assert importing.referrer_for_header(ctx, ["Name A", "Name B", "When Born"]) == (
+        "Demo Health Centre"
+    )
+    again = importing.columns_for_referrer(ctx, "Demo Health Centre")
+    assert importing.preview_import(ctx, cid, text, today=TODAY, columns=again).good
+
+
+# --------------------------------------------------------------------------- at the door
+
+
+def _review(ctx, cid: int) -> dict[str, tuple[str, ...]]:
+    with ctx.db.read() as s:
+        rows = s.execute(
+            select(Participant.first_name, Enrolment.id)
+            .join(Enrolment)
+            .where(Enrolment.course_id == cid)
+        ).all()
+    ids = screening.needing_review(ctx, cid)
+    return {name: screening.screening_state(ctx, eid).flagged for name, eid in rows if eid in ids}
+
+
+def test_too_young_and_another_programmes_condition_are_flagged_and_shown_until_reviewed(ctx):
+    cid = new_course(ctx)
+    text = (
+        "Forename,Surname,DOB,Referral Reason\n"
+        "Gil,Demo-Young,01/06/2009,R knee pain\n"  # 17 on the day
+        "Hal,Demo-Back,01/06/1950,Chronic LBP\n"
+        "Ida,Demo-Fine,01/06/1950,Hip OA\n"
+    )
+    preview = importing.preview_import(ctx, cid, text, today=TODAY)
+    flagged = {r.name: " ".join(r.flag_texts) for r in preview.to_check}
+    assert set(flagged) == {"Gil Demo-Young", "Hal Demo-Back"}
+    assert "45" in flagged["Gil Demo-Young"] and "back" in flagged["Hal Demo-Back"]
+    importing.import_participants(ctx, preview, today=TODAY)
+    review = _review(ctx, cid)
+    # Everyone from a list waits for the screening questions, as enrolment by hand asks them.
+    assert set(review) == {"Gil", "Hal", "Ida"}
+    assert any("45" in t for t in review["Gil"]) and any("back" in t for t in review["Hal"])
+    assert all(any("Screening" in t for t in flags) for flags in review.values())
+    eid = next(iter(screening.needing_review(ctx, cid)))
+    state = screening.screening_state(ctx, eid)
+    assert "urgent" not in state.advice and state.advice  # no emergency for a door check
+    screening.clear_screening(ctx, eid, "Asked the questions: all no; referral confirmed.")
+    assert eid not in screening.needing_review(ctx, cid)
+
+
+def test_the_same_door_checks_apply_to_a_person_enrolled_by_hand(ctx):
+    cid = new_course(ctx)
+    checklist = screening.checklist_for_course(ctx, cid)
+    assert checklist is not None
+    _, eid = participants.enrol_participant(
+        ctx,
+        cid,
+        participants.ParticipantInput(
+            "Jo", "Demo-Lumbar", date_of_birth=date(1950, 1, 1), joints="back",
+            consent_programme=True,
+        ),
+    )  # fmt: skip
+    state = screening.record_screening(ctx, eid, {q.key: False for q in checklist.questions})
+    assert state.status == "needs_review"
+    assert any("back" in t for t in state.flagged)
+
+
+def _import_one(ctx, cid: int, dob: str, reason: str = "knee pain") -> int:
+    text = f"Forename,Surname,DOB,Referral Reason\nLou,Demo-Listed,{dob},{reason}\n"
+    (eid,) = importing.import_participants(
+        ctx, importing.preview_import(ctx, cid, text, today=TODAY), today=TODAY
+    )
+    return eid
+
+
+def test_someone_from_a_list_answers_the_screening_questions_at_the_review(ctx):
+    cid = new_course(ctx)
+    checklist = screening.checklist_for_course(ctx, cid)
+    assert checklist is not None
+    eid = _import_one(ctx, cid, "01/06/1950")
+    state = screening.screening_state(ctx, eid)
+    assert state.not_screened and state.keeps_off_circuit
+    # A note alone does not do: the questions are asked, as at enrolment by hand.
+    with pytest.raises(importing.ValidationError, match="screening question"):
+        screening.review(ctx, eid, "Looked fine")
+    all_no = {q.key: False for q in checklist.questions}
+    done = screening.review(ctx, eid, "", all_no)
+    assert done.value.status == "clear" and eid not in screening.needing_review(ctx, cid)
+    # Undo puts them back to wait; its undo (redo) clears them again.
+    back = done.undo()
+    assert screening.screening_state(ctx, eid).not_screened
+    back.undo()
+    assert screening.screening_state(ctx, eid).status == "clear"
+
+
+def test_a_yes_at_the_review_keeps_them_off_and_a_door_check_needs_a_note(ctx):
+    cid = new_course(ctx)
+    checklist = screening.checklist_for_course(ctx, cid)
+    assert checklist is not None
+    first = checklist.questions[0].key
+    eid = _import_one(ctx, cid, "01/06/1950")
+    said_yes = screening.review(ctx, eid, "", {q.key: q.key == first for q in checklist.questions})
+    assert said_yes.value.status == "needs_review" and "urgent" in said_yes.value.advice
+    assert not said_yes.value.not_screened  # the questions are answered now
+
+    young = _import_one(ctx, cid, "01/06/2009")
+    all_no = {q.key: False for q in checklist.questions}
+    with pytest.raises(importing.ValidationError, match="Note"):
+        screening.review(ctx, young, "", all_no)
+    assert screening.screening_state(ctx, young).not_screened  # nothing half-saved
+    cleared = screening.review(ctx, young, "Spoke to the GP: referral confirmed.", all_no)
+    assert cleared.value.status == "cleared"
+
+
+def test_the_age_check_follows_the_programme(ctx):
+    from escape_desktop.programme.screening import door_checks
+
+    knees = "Long-lasting knee and/or hip pain (osteoarthritis)"
+    backs = "Long-lasting low back pain"
+    assert door_checks(knees, 40, ["knee"], screened=True) != []
+    assert door_checks(backs, 40, ["back"], screened=True) == []  # no age published: adults
+    assert door_checks(backs, 17, ["back"], screened=True) != []
+    assert door_checks(backs, 60, ["knee"], screened=True) != []  # another programme's joint
+
+
+SPELT = (
+    "NHS Number (10 digit),Patient Forename,Patient Surname,DOB (dd/mm/yyyy),Sex (M/F),"
+    "Contact Number,Consent to share data (Y/N),Referral Reason"
+)
+ROW = "4000000012,Siân,Demo-Ómara,03/02/1950,F,01632 960001,Y,Chronic LBP"
+
+
+@pytest.mark.parametrize(
+    "flavour", ["utf8-bom-crlf", "excel-semicolon-sep", "unicode-text", "cp1252"]
+)
+def test_the_spellings_import_in_each_of_excels_csv_flavours(ctx, tmp_path, flavour):
+    header, row = SPELT, ROW
+    if flavour == "excel-semicolon-sep":  # European Excel: semicolons, and a "sep=;" line
+        raw = ("sep=;\r\n" + header.replace(",", ";") + "\r\n" + row.replace(",", ";")).encode(
+            "utf-8-sig"
+        )
+    elif flavour == "unicode-text":  # Excel's "Unicode Text": UTF-16 with tabs
+        raw = (header.replace(",", "\t") + "\r\n" + row.replace(",", "\t")).encode("utf-16")
+    elif flavour == "cp1252":  # Excel's "CSV (Comma delimited)" on Windows
+        raw = (header + "\r\n" + row).encode("cp1252")
+    else:
+        raw = b"\xef\xbb\xbf" + (header + "\r\n" + row + "\r\n").encode("utf-8")
+    path = tmp_path / "list.csv"
+    path.write_bytes(raw)
+    cid = new_course(ctx, programme="back")
+    preview = importing.preview_import(ctx, cid, importing.read_referral_file(path), today=TODAY)
+    assert preview.bad == [] and preview.ignored_columns == []
+    (person,) = preview.good
+    v = person.values
+    assert (v["first_name"], v["last_name"]) == ("Siân", "Demo-Ómara")
+    assert v["nhs_number"] == "4000000012" and v["date_of_birth"] == date(1950, 2, 3)
+    assert v["sex"] == "female" and v["phone"] == "01632 960001"
+    assert v["consent_share"] is True and v["joints"] == "back"

@@ -1,0 +1,236 @@
+"""A whole course from the command line (issue 25 item 7): each sub-command end to end in an
+empty data folder, with --json, and bad input as one line on stderr with a non-zero exit."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from escape_desktop.cli import main
+
+COURSE = "KH-2027-001"
+
+
+def run(capsys, folder: Path, *args: str) -> tuple[int, str, str]:
+    code = main([*args, "--data-dir", str(folder)])
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def ok_json(capsys, folder: Path, *args: str) -> dict:
+    code, out, err = run(capsys, folder, *args, "--json")
+    assert code == 0, err
+    return json.loads(out)
+
+
+def refused(capsys, folder: Path, *args: str) -> str:
+    code, out, err = run(capsys, folder, *args)
+    assert code != 0, out
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in err and "Something went wrong" not in err, err
+    return lines[0]
+
+
+@pytest.fixture
+def folder(tmp_path: Path, capsys) -> Path:
+    """An empty data folder with one knees-and-hips course made by `course new`."""
+    data = tmp_path / "data"
+    made = ok_json(
+        capsys, data, "course", "new", "--title", "Knees and hips, Demo Hall",
+        "--start", "2027-01-04", "--weekdays", "mon,thu", "--instructor", "Sam Demo-Physio",
+    )  # fmt: skip
+    assert made["code"] == COURSE and len(made["sessions"]) == 12
+    assert made["sessions"][:2] == ["2027-01-04", "2027-01-07"]
+    return data
+
+
+def enrol(capsys, folder: Path, first: str, *extra: str) -> dict:
+    return ok_json(
+        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", first,
+        "--last-name", "Demo-Cli", *extra,
+    )  # fmt: skip
+
+
+def courses(capsys, folder: Path) -> dict:
+    code, out, err = run(capsys, folder, "courses", "--json")
+    assert code == 0, err
+    return {c["code"]: c for c in json.loads(out)}
+
+
+def test_a_course_run_from_the_command_line_shows_in_the_windows_figures(folder, capsys):
+    ada = enrol(
+        capsys, folder, "Ada", "--dob", "1950-02-03", "--joints", "knee", "--screening", "no"
+    )
+    assert ada["screening"] == "clear" and ada["needs_review"] == []
+    person = ada["person"]
+    marked = ok_json(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        "--person", person, "--status", "present",
+    )  # fmt: skip
+    assert marked["status"] == "present" and marked["previous"] is None
+    cell = ok_json(
+        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        "--person", person, "--station", "sit_to_stand", "--done", "8", "--pain", "2",
+        "--effort", "5",
+    )  # fmt: skip
+    assert cell["dose_achieved"] == 8 and cell["pain"] == 2 and cell["level"] == 1
+    measures = ok_json(
+        capsys, folder, "measures", "record", "--course", COURSE, "--person", person,
+        "--timepoint", "start", "--score", "pain_nrs=6", "--score", "chair_stand_30s=9",
+    )  # fmt: skip
+    assert measures["date"] == "2027-01-04" and measures["recorded"] == [
+        "chair_stand_30s", "pain_nrs"
+    ]  # fmt: skip
+    # The same figures the window and the other commands read.
+    code, out, err = run(capsys, folder, "circuit", "--course", COURSE, "--session", "1", "--json")
+    assert code == 0, err
+    row = next(r for r in json.loads(out)["rows"] if r["code"] == person)
+    assert row["attendance"] == "present"
+    assert courses(capsys, folder)[COURSE]["participants"] == 1
+
+
+def test_a_running_course_closed_counts_as_finished(tmp_path, capsys):
+    data = tmp_path / "data"
+    start = (date.today() - timedelta(days=14)).isoformat()
+    code = ok_json(
+        capsys, data, "course", "new", "--title", "Backs, Demo Hall", "--programme", "back",
+        "--start", start, "--weekdays", "tue,fri",
+    )["code"]  # fmt: skip
+    assert courses(capsys, data)[code]["status"] == "running"
+    closed = ok_json(capsys, data, "course", "close", "--course", code)
+    assert closed["closed_on"] == date.today().isoformat()
+    assert courses(capsys, data)[code]["status"] == "finished"
+
+
+def test_enrolled_without_screening_or_out_of_range_waits_for_review(folder, capsys):
+    teen = enrol(capsys, folder, "Bob", "--dob", "2009-06-01", "--joints", "back")
+    said = " ".join(teen["needs_review"])
+    assert teen["screening"] == "needs_review"
+    assert "Screening" in said and "45" in said and "back" in said
+    refusal = refused(
+        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        "--person", teen["person"], "--station", "sit_to_stand", "--done", "8",
+    )  # fmt: skip
+    assert "review" in refusal
+    base = ("course", "review", "--course", COURSE, "--person", teen["person"])
+    assert "screening question" in refused(capsys, folder, *base, "--note", "Seems fine")
+    assert "note" in refused(capsys, folder, *base, "--screening", "no").lower()
+    done = ok_json(
+        capsys, folder, *base, "--screening", "no", "--note", "GP confirmed the referral."
+    )
+    assert done["screening"] == "cleared" and done["needs_review"] == []
+
+
+def test_withdraw_takes_a_person_off_the_course(folder, capsys):
+    cat = enrol(capsys, folder, "Cat", "--screening", "no")
+    out = ok_json(
+        capsys, folder, "course", "withdraw", "--course", COURSE, "--person", cat["person"],
+        "--reason", "Moved away", "--on", "2027-01-10",
+    )  # fmt: skip
+    assert out["status"] == "withdrawn"
+    assert courses(capsys, folder)[COURSE]["participants"] == 0
+    again = refused(
+        capsys, folder, "course", "withdraw", "--course", COURSE, "--person", cat["person"],
+        "--reason", "Twice",
+    )  # fmt: skip
+    assert "already withdrawn" in again
+    refused(
+        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        "--person", cat["person"], "--station", "sit_to_stand", "--done", "8",
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (("course", "new", "--title", "X", "--start", "2027-13-01", "--weekdays", "mon"), "date"),
+        (("course", "new", "--title", "X", "--start", "2027-01-04", "--weekdays", "funday"), "day"),
+        (("course", "enrol", "--course", "KH-1999-999", "--first-name", "A", "--last-name", "B"),
+         "no course"),
+        (("course", "enrol", "--course", COURSE, "--first-name", "A", "--last-name", "B",
+          "--screening", "maybe"), "not a question"),
+        (("course", "enrol", "--course", COURSE, "--first-name", "A", "--last-name", "B",
+          "--dob", "2020-01-01"), "adults"),
+        (("course", "close", "--course", COURSE, "--on", "soon"), "date"),
+        (("register", "mark", "--course", COURSE, "--session", "99", "--person", "P-NOBODY",
+          "--status", "present"), "Nobody"),
+        (("circuit", "record", "--course", COURSE, "--session", "1", "--person", "P-NOBODY",
+          "--station", "sit_to_stand"), "Nobody"),
+        (("measures", "record", "--course", COURSE, "--person", "P-NOBODY", "--timepoint",
+          "start", "--score", "pain_nrs"), "KEY=VALUE"),
+        (("circuit", "--course", COURSE), "session"),
+    ],
+)  # fmt: skip
+def test_bad_input_is_one_sentence_and_a_non_zero_exit(folder, capsys, args, says):
+    assert says.lower() in refused(capsys, folder, *args).lower()
+
+
+def test_bad_values_for_a_real_person_change_nothing(folder, capsys):
+    person = enrol(capsys, folder, "Dee", "--screening", "no")["person"]
+    base = ("--course", COURSE, "--person", person)
+    assert "session 99" in refused(
+        capsys, folder, "register", "mark", *base, "--session", "99", "--status", "present"
+    )
+    assert "station" in refused(
+        capsys, folder, "circuit", "record", *base, "--session", "1", "--station", "juggling"
+    )
+    assert "pain" in refused(
+        capsys, folder, "measures", "record", *base, "--timepoint", "start", "--score",
+        "pain_nrs=60",
+    ).lower()  # fmt: skip
+    code, out, err = run(capsys, folder, "circuit", "--course", COURSE, "--session", "1", "--json")
+    row = next(r for r in json.loads(out)["rows"] if r["code"] == person)
+    assert row["attendance"] is None
+
+
+def test_import_participants_reads_an_xlsx_in_a_referrers_own_headings(folder, capsys, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.append(
+        ["Patient Forename", "Patient Surname", "DOB (dd/mm/yyyy)", "Referral Reason"]
+    )
+    book.active.append(["Eve", "Demo-Xlsx", "12/03/1951", "OA L hip"])
+    book.active.append(["Fin", "Demo-Young", "01/06/2009", "Chronic LBP"])
+    path = tmp_path / "referrals.xlsx"
+    book.save(path)
+    code, out, err = run(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert code == 0, err
+    assert "Added 2 people" in out
+    assert "Fin Demo-Young" in err and "needs review" in err  # too young, a back referral
+    assert courses(capsys, folder)[COURSE]["participants"] == 2
+
+
+def test_import_participants_uses_the_columns_chosen_for_a_referrer(folder, capsys, tmp_path):
+    from escape_desktop.context import AppContext
+    from escape_desktop.services import importing
+
+    path = tmp_path / "odd.csv"
+    path.write_text("Name A,Name B,Postcode\nPia,Demo-Odd,ZZ99 1AA\n", encoding="utf-8")
+    said = refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert "first name" in said  # nothing known about these headings yet
+    typed = ("--column", "Name A=first_name", "--column", "Name B=last_name")
+    assert "HEADING=DETAIL" in refused(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path), "--column", "x=y"
+    )
+    code, out, err = run(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path), "--dry-run",
+        *typed,
+    )  # fmt: skip
+    assert code == 0 and "1 ready to add" in out, err
+    ctx = AppContext.open(folder)
+    try:
+        matches = importing.match_columns(
+            ["Name A", "Name B", "Postcode"], {"Name A": "first_name", "Name B": "last_name"}
+        )
+        importing.remember_columns(ctx, "Demo Health Centre", matches)
+    finally:
+        ctx.close()
+    # The referrer's columns, found by the list's own columns as the window finds them.
+    code, out, err = run(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path), "--dry-run"
+    )
+    assert code == 0 and "1 ready to add" in out, err
