@@ -298,8 +298,8 @@ def test_the_circle_finder_sees_a_circle_through_a_function_level_import(tmp_pat
 
 
 def test_the_register_records_are_defined_once():
-    """What the window shows and what a document prints are the same records (they drifted
-    apart when export/ kept its own copy: a course closed early printed another count)."""
+    """What the window shows and what a document prints are the same records (export/ kept
+    a hand-made copy that had already lost the closing day and the enrolment dates)."""
     from escape_desktop.db import queries
     from escape_desktop.export import pdf_data
     from escape_desktop.programme import register
