@@ -120,3 +120,12 @@ def test_a_converted_service_reached_with_the_old_keywords_still_hands_over_its_
         success=got.append,
     )
     assert op.ok and got == [courses.course_closed_on(ctx, cid)] and op.value == got[0]
+
+
+def test_the_hand_over_menu_finds_the_course_it_sends(qtbot, ctx, course) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.ui.courses import handover_dialogs
+
+    cid, _ = course
+    code, title = handover_dialogs._course(ctx, cid) or ("", "")
+    assert title == "Thursday knees" and code
+    assert handover_dialogs._course(ctx, cid + 999) is None
