@@ -129,3 +129,25 @@ def test_the_hand_over_menu_finds_the_course_it_sends(qtbot, ctx, course) -> Non
     code, title = handover_dialogs._course(ctx, cid) or ("", "")
     assert title == "Thursday knees" and code
     assert handover_dialogs._course(ctx, cid + 999) is None
+
+
+def test_enrolling_with_screening_from_the_window_is_one_undo_step(qtbot, ctx, course) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.services import screening
+
+    cid, _ = course
+    checklist = screening.checklist_for_course(ctx, cid)
+    assert checklist is not None
+    answers = {q.key: True for q in checklist.questions}
+    bus = ChangeBus()
+    said: list[str] = []
+    bus.saved.connect(said.append)
+    changes = heard(bus)
+    eid = PeopleOps(ctx, bus).enrol(cid, ParticipantInput("Bea", "Demo-Screen"), answers)
+    assert changes == [(Changes.ENROLMENT, (eid,))]
+    assert said and "review" in said[-1]  # the status bar says they need a review first
+    assert screening.needing_review(ctx, cid) == {eid}
+    bus.undo_stack.undo()
+    with ctx.db.read() as s:
+        assert s.get(Enrolment, eid) is None
+    bus.undo_stack.redo()
+    assert len(screening.needing_review(ctx, cid)) == 1  # enrolled again, answers and all
