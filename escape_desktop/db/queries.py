@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
+# The register's records are defined once, in programme/register.py (export/ prints them).
+from escape_desktop.programme.register import Register as Register
+from escape_desktop.programme.register import RegisterRow as RegisterRow
+from escape_desktop.programme.register import SessionInfo as SessionInfo
+
 # The courses list is plain SQL, so the window's first screen can read it before SQLAlchemy
 # is imported; it lives there and is re-exported here for everyone else.
-from escape_desktop.programme.status import (
-    WITHDRAWN,
-    EnrolmentFact,
-    PersonStatus,
-    SessionFact,
-    decision_day,
-)
-from escape_desktop.programme.status import CourseSummary as StatusSummary
 from escape_desktop.programme.status import course_summary as course_summary
 
 from .first_screen import CourseSummary as CourseSummary
@@ -51,76 +47,6 @@ def attended_counts(s: OrmSession, course_ids: list[int] | None = None) -> dict[
 
 def course_by_code(s: OrmSession, code: str) -> Course | None:
     return s.scalar(select(Course).where(Course.code == code))
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    id: int
-    number: int
-    date: date
-    topic: str
-    cancelled: bool
-    cancel_reason: str
-    staff_present: str
-    notes: str
-
-
-@dataclass
-class RegisterRow:
-    enrolment_id: int
-    participant_id: int
-    code: str
-    first_name: str
-    last_name: str
-    status: str
-    withdrawn_reason: str
-    marks: dict[int, str] = field(default_factory=dict)  # session id -> mark
-    enrolled_on: date | None = None
-    withdrawn_on: date | None = None
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-
-@dataclass
-class Register:
-    course_id: int
-    code: str
-    title: str
-    programme: str
-    venue: str
-    start_time: str
-    capacity: int
-    instructors: list[str]
-    sessions: list[SessionInfo]
-    rows: list[RegisterRow]
-    closed_on: date | None = None  # closed early: finished from this day
-
-    def delivered(self, today: date) -> int:
-        day, _ = decision_day(today, self.closed_on)
-        return sum(1 for x in self.sessions if not x.cancelled and x.date <= day)
-
-    def figures(self, today: date) -> tuple[StatusSummary, dict[Hashable, PersonStatus]]:
-        """The course's counts and each person's status (by enrolment id) from programme.status,
-        on the marks as they stand in this register (the screen updates them in place)."""
-        sessions = [SessionFact(x.id, x.date, x.cancelled) for x in self.sessions]
-        people = [
-            EnrolmentFact(
-                key=r.enrolment_id,
-                enrolled_on=r.enrolled_on,
-                marks=r.marks,
-                withdrawn=r.status == WITHDRAWN,
-                withdrawn_on=r.withdrawn_on,
-            )
-            for r in self.rows
-        ]
-        day, closed = decision_day(today, self.closed_on)
-        return course_summary(people, sessions, day, closed=closed)
-
-    def attended(self, row: RegisterRow) -> int:
-        held = {x.id for x in self.sessions if not x.cancelled}
-        return sum(1 for sid, m in row.marks.items() if m == "present" and sid in held)
 
 
 def register(s: OrmSession, course_id: int) -> Register | None:

@@ -1,15 +1,20 @@
 """What every printed document knows about its course: typed records the services fill in.
 
 The renderers take these and a path, never a session or a context: services/documents.py
-reads the register and copies it into these frozen records, so export/ needs nothing of db/.
+reads the register (programme/register.py's records, the same the window shows) and adds
+the figures, so export/ needs nothing of db/.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 
+# The register's records, defined once (db/queries reads them, the window shows them).
+from escape_desktop.programme.register import Register as Register
+from escape_desktop.programme.register import RegisterRow as RegisterRow
+from escape_desktop.programme.register import SessionInfo as SessionInfo
 from escape_desktop.programme.status import (
     COMPLETED,
     DID_NOT_START,
@@ -21,57 +26,6 @@ from escape_desktop.programme.status import (
 )
 
 from .pdf_errors import DocumentError
-
-
-@dataclass(frozen=True)
-class SessionInfo:
-    """One session of the course as printed (same fields as the register query's)."""
-
-    id: int
-    number: int
-    date: date
-    topic: str
-    cancelled: bool
-    cancel_reason: str
-    staff_present: str
-    notes: str
-
-
-@dataclass(frozen=True)
-class RegisterRow:
-    """One enrolment as printed: who, their status and their mark at each session."""
-
-    enrolment_id: int
-    participant_id: int
-    code: str
-    first_name: str
-    last_name: str
-    status: str
-    withdrawn_reason: str
-    marks: Mapping[int, str] = field(default_factory=dict)  # session id -> mark
-
-    @property
-    def name(self) -> str:
-        return f"{self.first_name} {self.last_name}".strip()
-
-
-@dataclass(frozen=True)
-class Register:
-    """A course's sessions and everyone's marks, as the documents print them."""
-
-    course_id: int
-    code: str
-    title: str
-    programme: str
-    venue: str
-    start_time: str
-    capacity: int
-    instructors: Sequence[str]
-    sessions: Sequence[SessionInfo]
-    rows: Sequence[RegisterRow]
-
-    def delivered(self, today: date) -> int:
-        return sum(1 for x in self.sessions if not x.cancelled and x.date <= today)
 
 
 @dataclass(frozen=True)

@@ -21,9 +21,7 @@ from escape_desktop.export.pdf_cards import Card, CardSession, CardStation
 from escape_desktop.export.pdf_certificates import CertificateCourse, Signatory
 from escape_desktop.export.pdf_data import (
     CourseInfo,
-    Register,
     RegisterRow,
-    SessionInfo,
 )
 from escape_desktop.export.pdf_errors import DocumentError
 from escape_desktop.export.pdf_progress import (
@@ -75,46 +73,6 @@ __all__ = [
 ]
 
 
-def _register(reg: queries.Register) -> Register:
-    """The register query's rows copied into the records the renderers print."""
-    return Register(
-        course_id=reg.course_id,
-        code=reg.code,
-        title=reg.title,
-        programme=reg.programme,
-        venue=reg.venue,
-        start_time=reg.start_time,
-        capacity=reg.capacity,
-        instructors=tuple(reg.instructors),
-        sessions=tuple(
-            SessionInfo(
-                x.id,
-                x.number,
-                x.date,
-                x.topic,
-                x.cancelled,
-                x.cancel_reason,
-                x.staff_present,
-                x.notes,
-            )
-            for x in reg.sessions
-        ),
-        rows=tuple(
-            RegisterRow(
-                r.enrolment_id,
-                r.participant_id,
-                r.code,
-                r.first_name,
-                r.last_name,
-                r.status,
-                r.withdrawn_reason,
-                dict(r.marks),
-            )
-            for r in reg.rows
-        ),
-    )
-
-
 def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> CourseInfo:
     """What every document prints about its course, read once."""
     with ctx.db.read() as s:
@@ -130,7 +88,7 @@ def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> C
     figures = course_figures(ctx, course_id, today)
     allowed = certificates.certificate_list(ctx, course_id, today)
     return CourseInfo(
-        reg=_register(reg),
+        reg=reg,
         programme_title=programme_title,
         today=today,
         summary=figures.summary,

@@ -25,6 +25,7 @@ __all__ = [
     "RegisterRow",
     "SessionInfo",
     "course_code",
+    "course_heading",
     "course_register",
     "course_summaries",
     "find_people",
@@ -47,6 +48,13 @@ def find_people(ctx: AppContext, text: str) -> list[ParticipantHit]:
     """People matching a name, code, NHS number or phone, one line per enrolment."""
     with ctx.db.read() as s:
         return queries.search_participants(s, text)
+
+
+def course_heading(ctx: AppContext, course_id: int) -> tuple[str, str] | None:
+    """The course's code and title, or None when the course is gone."""
+    with ctx.db.read() as s:
+        row = s.execute(select(Course.code, Course.title).where(Course.id == course_id)).first()
+    return (row[0], row[1]) if row is not None else None
 
 
 def course_code(ctx: AppContext, course_id: int) -> str:

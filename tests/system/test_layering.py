@@ -295,3 +295,14 @@ def test_the_circle_finder_sees_a_circle_through_a_function_level_import(tmp_pat
     assert _circles(_module_graph(pkg)) == [
         {"escape_desktop.programme.a", "escape_desktop.programme.b"}
     ]
+
+
+def test_the_register_records_are_defined_once():
+    """What the window shows and what a document prints are the same records (export/ kept
+    a hand-made copy that had already lost the closing day and the enrolment dates)."""
+    from escape_desktop.db import queries
+    from escape_desktop.export import pdf_data
+    from escape_desktop.programme import register
+
+    for name in ("Register", "RegisterRow", "SessionInfo"):
+        assert getattr(pdf_data, name) is getattr(queries, name) is getattr(register, name)

@@ -11,7 +11,9 @@ from pathlib import Path
 import pytest
 
 UI = Path(__file__).resolve().parents[2] / "escape_desktop" / "ui"
-LEGACY = ("changes", "undo")
+# ``ids=`` belongs with them: without ``changes=`` run_op takes the ids from the Done, so an
+# ``ids=`` passed beside a Done would be silently ignored.
+LEGACY = ("changes", "undo", "ids")
 
 # Files still passing the old keywords. This list may only shrink: the data-safety files are
 # being moved to services/data_safety.py by their own owner, who converts them there.
@@ -36,7 +38,7 @@ def _called_name(node: ast.Call) -> str:
 
 
 def legacy_calls(source: str) -> list[tuple[int, str]]:
-    """(line, keyword) for each run_op(...) call that passes a legacy keyword."""
+    """(line, keyword) for each run_op(...) call that passes changes=, undo= or ids=."""
     found = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Call) and _called_name(node) == "run_op":
@@ -82,5 +84,6 @@ def test_the_scan_sees_the_legacy_keywords_however_run_op_is_reached():
         "operation.run_op(self, f, bus=b, undo=step)\n"
         "run_op(self, f, bus=b, **extra)\n"
         "run_op(self, f, bus=b, initiator=self)\n"
+        "run_op(self, f, bus=b, ids=[1])\n"
     )
-    assert legacy_calls(source) == [(1, "changes"), (2, "undo"), (3, "**")]
+    assert legacy_calls(source) == [(1, "changes"), (2, "undo"), (3, "**"), (5, "ids")]

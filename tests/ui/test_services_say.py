@@ -101,3 +101,53 @@ def test_session_notes_from_the_register_can_be_undone(qtbot, ctx, course) -> No
     bus.undo_stack.undo()
     with ctx.db.read() as s:
         assert s.get(Session, sid).notes == ""
+
+
+def test_a_converted_service_reached_with_the_old_keywords_still_hands_over_its_value(
+    qtbot, ctx, course
+) -> None:  # type: ignore[no-untyped-def]
+    """While the data-safety screens still pass changes=, a service that now returns a Done
+    gives their success handler the plain value, as before."""
+    from escape_desktop.ui.common.operation import run_op
+
+    cid, _ = course
+    got: list[object] = []
+    op = run_op(
+        None,
+        lambda: courses.close_course(ctx, cid),
+        bus=ChangeBus(),
+        changes=Changes.COURSE,
+        success=got.append,
+    )
+    assert op.ok and got == [courses.course_closed_on(ctx, cid)] and op.value == got[0]
+
+
+def test_the_hand_over_menu_finds_the_course_it_sends(qtbot, ctx, course) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.ui.courses import handover_dialogs
+
+    cid, _ = course
+    code, title = handover_dialogs._course(ctx, cid) or ("", "")
+    assert title == "Thursday knees" and code
+    assert handover_dialogs._course(ctx, cid + 999) is None
+
+
+def test_enrolling_with_screening_from_the_window_is_one_undo_step(qtbot, ctx, course) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.services import screening
+
+    cid, _ = course
+    checklist = screening.checklist_for_course(ctx, cid)
+    assert checklist is not None
+    answers = {q.key: True for q in checklist.questions}
+    bus = ChangeBus()
+    said: list[str] = []
+    bus.saved.connect(said.append)
+    changes = heard(bus)
+    eid = PeopleOps(ctx, bus).enrol(cid, ParticipantInput("Bea", "Demo-Screen"), answers)
+    assert changes == [(Changes.ENROLMENT, (eid,))]
+    assert said and "review" in said[-1]  # the status bar says they need a review first
+    assert screening.needing_review(ctx, cid) == {eid}
+    bus.undo_stack.undo()
+    with ctx.db.read() as s:
+        assert s.get(Enrolment, eid) is None
+    bus.undo_stack.redo()
+    assert len(screening.needing_review(ctx, cid)) == 1  # enrolled again, answers and all

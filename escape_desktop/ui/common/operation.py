@@ -200,6 +200,8 @@ class Operation(Generic[T]):
         if self.changes is None:  # the service said what it did
             self._done_by_service(value)
             return
+        if isinstance(value, Done):  # a converted service still reached with changes=
+            value = value.value
         self.ok, self.value = True, value
         changes = self.changes(value) if callable(self.changes) else self.changes
         ids = self.ids(value) if callable(self.ids) else self.ids

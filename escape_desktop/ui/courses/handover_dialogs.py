@@ -534,9 +534,9 @@ class ReceiveDialog(QDialog):
 
 
 def _course(ctx: AppContext, course_id: int) -> tuple[str, str] | None:
-    with ctx.db.raw_read() as conn:
-        row = conn.execute("SELECT code, title FROM courses WHERE id = ?", (course_id,)).fetchone()
-    return (str(row[0]), str(row[1])) if row else None
+    from escape_desktop.services.reading import course_heading  # when the menu is used
+
+    return course_heading(ctx, course_id)
 
 
 def send_current_course(window: Any) -> SendDialog | None:

@@ -1,0 +1,94 @@
+"""A course's register as plain records: db/queries reads it, the window shows it and export/
+prints it. Defined once here, so the printed register and the screen cannot drift apart."""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from datetime import date
+
+from .status import (
+    WITHDRAWN,
+    CourseSummary,
+    EnrolmentFact,
+    PersonStatus,
+    SessionFact,
+    course_summary,
+    decision_day,
+)
+
+
+@dataclass(frozen=True)
+class SessionInfo:
+    """One session of the course: its day, topic, whether it was held, who ran it, notes."""
+
+    id: int
+    number: int
+    date: date
+    topic: str
+    cancelled: bool
+    cancel_reason: str
+    staff_present: str
+    notes: str
+
+
+@dataclass
+class RegisterRow:
+    """One enrolment: who, their status and their mark at each session."""
+
+    enrolment_id: int
+    participant_id: int
+    code: str
+    first_name: str
+    last_name: str
+    status: str
+    withdrawn_reason: str
+    marks: dict[int, str] = field(default_factory=dict)  # session id -> mark
+    enrolled_on: date | None = None
+    withdrawn_on: date | None = None
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+@dataclass
+class Register:
+    """A course's sessions and everyone's marks."""
+
+    course_id: int
+    code: str
+    title: str
+    programme: str
+    venue: str
+    start_time: str
+    capacity: int
+    instructors: list[str]
+    sessions: list[SessionInfo]
+    rows: list[RegisterRow]
+    closed_on: date | None = None  # closed early: finished from this day
+
+    def delivered(self, today: date) -> int:
+        day, _ = decision_day(today, self.closed_on)
+        return sum(1 for x in self.sessions if not x.cancelled and x.date <= day)
+
+    def figures(self, today: date) -> tuple[CourseSummary, dict[Hashable, PersonStatus]]:
+        """The course's counts and each person's status (by enrolment id) from programme.status,
+        on the marks as they stand in this register (the screen updates them in place)."""
+        sessions = [SessionFact(x.id, x.date, x.cancelled) for x in self.sessions]
+        people = [
+            EnrolmentFact(
+                key=r.enrolment_id,
+                enrolled_on=r.enrolled_on,
+                marks=r.marks,
+                withdrawn=r.status == WITHDRAWN,
+                withdrawn_on=r.withdrawn_on,
+            )
+            for r in self.rows
+        ]
+        day, closed = decision_day(today, self.closed_on)
+        return course_summary(people, sessions, day, closed=closed)
+
+    def attended(self, row: RegisterRow) -> int:
+        held = {x.id for x in self.sessions if not x.cancelled}
+        return sum(1 for sid, m in row.marks.items() if m == "present" and sid in held)
