@@ -77,6 +77,7 @@ class RegisterRow:
     marks: dict[int, str] = field(default_factory=dict)  # session id -> mark
     enrolled_on: date | None = None
     withdrawn_on: date | None = None
+    joined_at: int = 1  # the session they joined at
 
     @property
     def name(self) -> str:
@@ -104,7 +105,7 @@ class Register:
     def figures(self, today: date) -> tuple[StatusSummary, dict[Hashable, PersonStatus]]:
         """The course's counts and each person's status (by enrolment id) from programme.status,
         on the marks as they stand in this register (the screen updates them in place)."""
-        sessions = [SessionFact(x.id, x.date, x.cancelled) for x in self.sessions]
+        sessions = [SessionFact(x.id, x.date, x.cancelled, x.number) for x in self.sessions]
         people = [
             EnrolmentFact(
                 key=r.enrolment_id,
@@ -112,6 +113,7 @@ class Register:
                 marks=r.marks,
                 withdrawn=r.status == WITHDRAWN,
                 withdrawn_on=r.withdrawn_on,
+                joined_at=r.joined_at,
             )
             for r in self.rows
         ]
@@ -142,7 +144,18 @@ def register(s: OrmSession, course_id: int) -> Register | None:
         )
     ]
     rows: dict[int, RegisterRow] = {}
-    for e_id, p_id, code, first, last, status, reason, enrolled_on, withdrawn_on in s.execute(
+    for (
+        e_id,
+        p_id,
+        code,
+        first,
+        last,
+        status,
+        reason,
+        enrolled_on,
+        withdrawn_on,
+        joined,
+    ) in s.execute(
         select(
             Enrolment.id,
             Participant.id,
@@ -153,13 +166,24 @@ def register(s: OrmSession, course_id: int) -> Register | None:
             Enrolment.withdrawn_reason,
             Enrolment.enrolled_on,
             Enrolment.withdrawn_on,
+            Enrolment.joined_session,
         )
         .join(Participant, Participant.id == Enrolment.participant_id)
         .where(Enrolment.course_id == course_id)
         .order_by(Participant.last_name, Participant.first_name)
     ):
         rows[e_id] = RegisterRow(
-            e_id, p_id, code, first, last, status, reason, {}, enrolled_on, withdrawn_on
+            e_id,
+            p_id,
+            code,
+            first,
+            last,
+            status,
+            reason,
+            {},
+            enrolled_on,
+            withdrawn_on,
+            joined or 1,
         )
     if rows:
         for e_id, sid, mark in s.execute(
