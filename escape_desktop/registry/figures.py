@@ -125,6 +125,9 @@ class GroupFigures:
     headlines: tuple[Headline, ...]
     with_start: int  # starters with every headline start measure
     with_both: int  # starters with every headline start and end measure
+    # Starters on finished courses with every headline start and end measure: a running
+    # course has not had its end measures yet, so it stays out of the completeness rate.
+    finished_with_both: int = 0
 
     @property
     def completion(self) -> Fraction:
@@ -132,7 +135,8 @@ class GroupFigures:
 
     @property
     def completeness(self) -> Fraction:
-        return Fraction(self.with_both, self.started)
+        """Start and end measures, of the starters on finished courses."""
+        return Fraction(self.finished_with_both, self.finished_starters)
 
     def as_json(self) -> dict:
         return {
@@ -245,7 +249,7 @@ def group_figures(
                 Fraction(mean, mean_den) if has_threshold else None,
             )
         )
-    with_start = with_both = 0
+    with_start = with_both = finished_with_both = 0
     for p in started:
         keys = {k for k in outcome_measures.get(p.programme, {}).values() if k in rules}
         if not keys:
@@ -255,6 +259,7 @@ def group_figures(
             with_start += 1
             if all(v[1] is not None for v in values):
                 with_both += 1
+                finished_with_both += int(p.course_finished)
     return GroupFigures(
         code=code,
         name=name,
@@ -270,4 +275,5 @@ def group_figures(
         headlines=tuple(headlines),
         with_start=with_start,
         with_both=with_both,
+        finished_with_both=finished_with_both,
     )

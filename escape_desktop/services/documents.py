@@ -655,8 +655,11 @@ def _certificates(
                 f"{sessions_needed(info.planned)} of {info.planned} sessions); to print a "
                 "certificate anyway, choose the people (in the app, or with --participant CODE)."
             )
-    # Dated the last session: certificates are printed beforehand and handed out that day.
-    issued_on = info.last_date or info.today
+    # Dated the last session, as they are handed out that day, but never a day still to come:
+    # a certificate printed beforehand carries the day it was printed.
+    issued_on = min(info.last_date or info.today, info.today)
+    completers = set(info.certificate_ids)
+    done = [r.enrolment_id in completers for r in rows]
     report(0, 2, f"Laying out {len(rows)} certificates")
     recorder = None
     if record:
@@ -668,7 +671,7 @@ def _certificates(
     course = certificate_course(ctx, info)
     pages = write_atomically(
         out,
-        lambda p: render_certificates(info, rows, p, issued_on, course),
+        lambda p: render_certificates(info, rows, p, issued_on, course, completed=done),
         before_replace=recorder,
     )
     return DocumentResult("certificates", out, pages, [r.name for r in rows])
