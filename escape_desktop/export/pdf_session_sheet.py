@@ -22,6 +22,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
+from escape_desktop.programme.status import ATTENDANCE_MARKS, MARK_LETTER, MARK_MEANING
+
 from .pdf_data import CourseInfo
 from .pdf_style import (
     FAINT,
@@ -162,7 +164,7 @@ class SheetRow:
     enrolment_id: int
     name: str
     cells: dict[str, SheetCell] = field(default_factory=dict)
-    here: str = ""  # a past session: "✓" present, "A" absent, "Ap" apologies
+    here: str = ""  # a past session: the register's letter (P present, A absent, S apologies)
     note: str = ""  # a past session: the notes recorded at its stations
 
 
@@ -444,8 +446,9 @@ def render_session_sheet(
 
     if recorded:
         how = (
-            "<b>As recorded</b> in the app: <b>Here</b> ✓ came, A absent, Ap apologies; "
-            "<b>done</b> the dose done, <b>pain</b> and <b>effort</b> 0–10."
+            "<b>As recorded</b> in the app: <b>Here</b> "
+            + ", ".join(f"{MARK_LETTER[m]} {MARK_MEANING[m]}" for m in ATTENDANCE_MARKS)
+            + "; <b>done</b> the dose done, <b>pain</b> and <b>effort</b> 0–10."
         )
     else:
         how = (

@@ -61,7 +61,6 @@ from .measures import (
     InstrumentResult,
     course_instruments,
     course_outcomes,
-    entry_overview,
     participant_results,
 )
 
@@ -150,7 +149,17 @@ def plain_measure_name(name: str) -> str:
 
 
 def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> MeasuresDue | None:
-    """Start measures at the first session held, end measures at the last; else None."""
+    """Start measures at the first session held, end measures at the last; else None.
+
+    Each person is reminded of their own questionnaires only (a knee questionnaire for a
+    knee, a hip one for a hip), and only people who come: on a sheet printed afterwards,
+    those marked present at the session; beforehand, those still on the course who have not
+    stayed away from every session so far (for end measures: who have started).
+    """
+    from escape_desktop.db.models import Assessment, Enrolment, Participant
+    from escape_desktop.programme.outcomes import measures_for_person
+    from escape_desktop.programme.status import DID_NOT_START, PRESENT
+
     held = info.held_sessions
     if not held:
         return None
@@ -160,15 +169,47 @@ def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> Meas
         when, timepoint = "End", "end"
     else:
         return None
-    names = tuple(plain_measure_name(i.name) for i in course_instruments(ctx, info.reg.course_id))
+    instruments = course_instruments(ctx, info.reg.course_id)
+    names = tuple(plain_measure_name(i.name) for i in instruments)
     if not names:
         return None
-    people = tuple(
-        p.name
-        for p in entry_overview(ctx, info.reg.course_id)
-        if p.status != WITHDRAWN and p.done.get(timepoint, 0) < p.total
-    )
-    return MeasuresDue(when, names, people)
+    plain = {i.key: plain_measure_name(i.name) for i in instruments}
+    session = info.session(session_number)
+    past = session.date < info.today
+    with ctx.db.read() as s:
+        joints = dict(
+            s.execute(
+                select(Enrolment.id, Participant.joints)
+                .join(Participant, Participant.id == Enrolment.participant_id)
+                .where(Enrolment.course_id == info.reg.course_id)
+            ).all()
+        )
+        given: dict[int, set[str]] = {}
+        for eid, key in s.execute(
+            select(Assessment.enrolment_id, Assessment.instrument_key)
+            .join(Enrolment, Enrolment.id == Assessment.enrolment_id)
+            .where(
+                Enrolment.course_id == info.reg.course_id,
+                Assessment.timepoint == timepoint,
+                Assessment.score.is_not(None),
+            )
+        ):
+            given.setdefault(eid, set()).add(key)
+    people = []
+    for row in info.reg.rows:
+        status = info.status(row)
+        if status.status == WITHDRAWN:
+            continue
+        if past:
+            if row.marks.get(session.id) != PRESENT:
+                continue  # reminders are for people who came
+        elif status.status == DID_NOT_START or (timepoint == "end" and not status.started):
+            continue
+        mine = measures_for_person(list(plain), joints.get(row.enrolment_id, ""))
+        missing = [plain[k] for k in mine if k not in given.get(row.enrolment_id, set())]
+        if missing:
+            people.append(f"{row.name} ({', '.join(missing)})")
+    return MeasuresDue(when, names, tuple(people))
 
 
 def sheet_circuit(
@@ -178,7 +219,7 @@ def sheet_circuit(
 
     ``recorded``: also copy what was recorded (attendance, done, pain, effort, notes).
     """
-    grid = circuit_grid(ctx, course_id, session_number)
+    grid = circuit_grid(ctx, course_id, session_number, withdrawn_who_came=recorded)
     stations = [SheetStation(st.key, st.name, st.dose_unit, st.level_names) for st in grid.stations]
     rows = []
     for r in grid.rows:
