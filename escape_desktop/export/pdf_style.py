@@ -113,6 +113,19 @@ class Styles:
     )
 
 
+class Clipboard:
+    """Styles for the instructor's sheets read at a clipboard's distance: nothing under 10 pt."""
+
+    cell = make_style("clip_cell", fontSize=10, leading=12)
+    cell_bold = make_style("clip_cell_bold", fontName=FONT_BOLD, fontSize=10, leading=12)
+    cell_right = make_style("clip_cell_right", fontSize=10, leading=12, alignment=TA_RIGHT)
+    head = make_style("clip_head", fontName=FONT_BOLD, fontSize=10, leading=12)
+    head_center = make_style(
+        "clip_head_center", fontName=FONT_BOLD, fontSize=10, leading=12, alignment=TA_CENTER
+    )
+    note = make_style("clip_note", fontSize=10, leading=12.5, textColor=DARK)
+
+
 class CellParagraph(Paragraph):
     """A Paragraph that keeps its line breaks for the last width it was wrapped to.
 
@@ -386,7 +399,12 @@ def write_atomically(
     return result
 
 
-def heading(title: str, subtitle: str = "", facts: Sequence[tuple[str, str]] = ()) -> list:
+def heading(
+    title: str,
+    subtitle: str = "",
+    facts: Sequence[tuple[str, str]] = (),
+    facts_style: ParagraphStyle | None = None,
+) -> list:
     """A document's title block: title, one subtitle line, then 'label: value' facts in a row."""
     from reportlab.platypus import Spacer
 
@@ -400,7 +418,7 @@ def heading(title: str, subtitle: str = "", facts: Sequence[tuple[str, str]] = (
             if value
         )
         out.append(Spacer(1, 3))
-        out.append(Paragraph(text, Styles.note))
+        out.append(Paragraph(text, facts_style or Styles.note))
     out.append(Spacer(1, 6))
     return out
 

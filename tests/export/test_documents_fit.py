@@ -191,12 +191,29 @@ def test_the_registry_report_fits_with_four_digit_counts(tmp_path):
     out = tmp_path / "registry.pdf"
     render_registry_report(data, out)
     assert problems(out) == []
-    text = " ".join(
-        " ".join((p.extract_text() or "").split()) for p in PdfReader(str(out)).pages
-    )
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(str(out)).pages)
     for site in sites:
         assert site.name.split()[-1] in text  # names wrap, never cut with an ellipsis
     assert "…" not in text
     assert "Agreed to share" in text and "Glossary" in text
     assert "not available" in text  # MSK-HQ: no threshold confirmed
     assert "(1,267/1,630)" in text  # a share with its numerator and denominator
+
+
+@pytest.mark.parametrize(
+    "kind, extra", [("register", {}), ("session-sheet", {"session_number": 1})]
+)
+def test_the_register_and_sheet_are_readable_at_a_clipboards_distance(
+    demo_ctx, demo_today, longest, tmp_path, kind, extra
+):
+    out = tmp_path / f"{kind}.pdf"
+    build_document(demo_ctx, kind, longest, out, today=demo_today, record=False, **extra)
+    sizes = []
+    for page in PdfReader(str(out)).pages:
+
+        def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+            if text.strip() and cm[5] + tm[5] * cm[3] > 40:  # above the page footer
+                sizes.append(abs(size * tm[3] * cm[3]))
+
+        page.extract_text(visitor_text=visit)
+    assert sizes and min(sizes) >= 10
