@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
@@ -45,7 +45,7 @@ from escape_desktop.programme.outcomes import (
     WORSE,
     classify_change,
 )
-from escape_desktop.programme.status import MARK_LETTER, WITHDRAWN
+from escape_desktop.programme.status import MARK_LETTER, WITHDRAWN, Ratio
 
 from . import certificates, settings_registry
 from .circuit import (
@@ -388,20 +388,29 @@ def _tally(values: list[str], order: Sequence[str] = ()) -> tuple[tuple[str, int
 
 
 def _who(ctx: AppContext, course_id: int) -> list[tuple[int, date | None, str, str, str]]:
-    """Each enrolment's date of birth, sex, referral source and withdrawal reason."""
+    """Each enrolment's date of birth, sex, referral (as its coded words, never the typed
+    text) and withdrawal reason."""
     from sqlalchemy import select
 
     from escape_desktop.db.models import Enrolment, Participant
+    from escape_desktop.programme.referral_codes import REFERRAL_WORDS, referral_code_for
 
     with ctx.db.read() as s:
         return [
-            (eid, dob, sex or "", source or "", reason or "")
-            for eid, dob, sex, source, reason in s.execute(
+            (
+                eid,
+                dob,
+                sex or "",
+                REFERRAL_WORDS.get(code or referral_code_for(source), ""),
+                reason or "",
+            )
+            for eid, dob, sex, source, code, reason in s.execute(
                 select(
                     Enrolment.id,
                     Participant.date_of_birth,
                     Participant.sex,
                     Participant.referral_source,
+                    Participant.referral_code,
                     Enrolment.withdrawn_reason,
                 )
                 .join(Participant, Participant.id == Enrolment.participant_id)
@@ -414,7 +423,7 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
     """The class figures as the summary prints them: every count from services.figures and
     services.measures (programme.status / programme.outcomes), none worked out here."""
     from escape_desktop.programme.demographics import AGE_BANDS, AGE_UNKNOWN, age_band, sex_word
-    from escape_desktop.programme.status import PRESENT, WITHDRAWN
+    from escape_desktop.programme.status import PRESENT
 
     from . import settings_registry as reg
 
@@ -445,11 +454,21 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         for row in starters
         if headline and all((r := row.result(k)) is not None and r.has_both for k in headline)
     )
-    withdrawn_reasons = [
-        reason.strip() or "No reason given"
-        for eid, _dob, _sex, _src, reason in who
-        if statuses[eid].status == WITHDRAWN
-    ]
+    # The summary leaves the service: withdrawal reasons are typed in a person's own words,
+    # so only how many withdrew is printed (the reasons stay in the app).
+    withdrawn_reasons: list[str] = []
+    # Attendance rate: sessions attended of the sessions held while each person was enrolled.
+    attended = sum(x.attended for x in statuses.values())
+    held = sum(x.held for x in statuses.values())
+    with ctx.db.read() as s:
+        from escape_desktop.db.models import Enrolment, Participant
+
+        sharing = s.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(Enrolment.course_id == info.reg.course_id, Participant.consent_share.is_(True))
+        )
     return SummaryData(
         site_name=reg.get(ctx, reg.SITE_NAME, stored),
         site_code=reg.get(ctx, reg.SITE_CODE, stored),
@@ -497,6 +516,8 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         sexes=_tally([sex_word(sex) for _e, _d, sex, *_ in who]),
         referral_sources=_tally([src.strip() or "Not recorded" for *_x, src, _r in who]),
         withdrawal_reasons=_tally(withdrawn_reasons),
+        attendance=Ratio(attended, held),
+        agreed_to_share=int(sharing or 0),
         complete_measures=complete,
         headline_measured=bool(headline),
     )

@@ -140,7 +140,10 @@ def test_upload_and_attendance_file_agree_for_a_course_typed_in_after(ctx, tmp_p
         (r["sessions_held_while_enrolled"], r["sessions_attended"], r["completed"]) for r in rows
     ] == [("12", "7", "0")]
     with att.open(encoding="utf-8") as f:
-        marks = [r["mark"] for r in csv.DictReader(f)]
+        att_rows = list(csv.DictReader(f))
+    marks = [r["mark"] for r in att_rows]
+    # Course codes repeat across sites: each attendance row names its site.
+    assert {r["site_code"] for r in att_rows} == {"DEMO1"}
     assert marks.count("P") == 7 and len([m for m in marks if m]) == 12
     assert validate_upload(main, profile(ctx, None)).ok
 
