@@ -20,6 +20,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
+from escape_desktop.programme.rounding import with_unit
+
 from .pdf_data import CourseInfo, RegisterRow
 from .pdf_style import (
     DARK,
@@ -138,34 +140,37 @@ def _dose(value: float | None, unit: str) -> str:
     if value is None:
         return ""
     text = str(int(value)) if float(value).is_integer() else f"{value:g}"
-    return f"{text} {unit}".strip()
+    return with_unit(text, unit)
 
 
 def sentence(m: MeasureLine) -> str:
     """'Your knee function score went from 34 to 26 — lower is better, so this is ...'."""
-    unit = f" {m.unit}" if m.unit else ""
-    text = _first_sentence(m, unit)
+    text = _first_sentence(m)
     if m.follow_up is not None:
-        text += f" At the follow-up it was {number(m.follow_up, m.decimals)}{unit}."
+        text += f" At the follow-up it was {with_unit(number(m.follow_up, m.decimals), m.unit)}."
     return text
 
 
-def _first_sentence(m: MeasureLine, unit: str) -> str:
+def _first_sentence(m: MeasureLine) -> str:
     better = "higher" if m.direction == "higher_better" else "lower"
+
+    def value(x: float | None) -> str:  # "1 day", "3 days", "26" (one helper for every count)
+        return with_unit(number(x, m.decimals), m.unit)
+
     if (
         m.start is not None
         and m.end is not None
         and number(m.start, m.decimals) == number(m.end, m.decimals)
     ):
-        return f"Your {m.plain} stayed at {number(m.start, m.decimals)}{unit}: about the same."
+        return f"Your {m.plain} stayed at {value(m.start)}: about the same."
     if m.start is not None and m.end is not None:
         return (
             f"Your {m.plain} went from {number(m.start, m.decimals)} to "
-            f"{number(m.end, m.decimals)}{unit} — {better} is better, so this is {m.phrase}."
+            f"{value(m.end)} — {better} is better, so this is {m.phrase}."
         )
     if m.start is not None:
-        return f"Your {m.plain} was {number(m.start, m.decimals)}{unit} at the start."
-    return f"Your {m.plain} was {number(m.end, m.decimals)}{unit} at the end."
+        return f"Your {m.plain} was {value(m.start)} at the start."
+    return f"Your {m.plain} was {value(m.end)} at the end."
 
 
 def got_worse_words(

@@ -6,13 +6,24 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-__all__ = ["round_half_away", "format_number", "plural", "mean_decimals"]
+__all__ = ["round_half_away", "format_number", "plural", "with_unit", "mean_decimals"]
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
     """The count with its noun: "1 day", "0 days", "2 people" (``many`` for an irregular plural)."""
     word = one if count == 1 else (many if many is not None else one + "s")
     return f"{count} {word}"
+
+
+def with_unit(number_text: str, unit: str) -> str:
+    """A printed number with its counted unit, which resources name in the plural ("days",
+    "stands", "reps"): "1 day", "0 days", "2.5 days"; a unit not ending in s is kept."""
+    unit = unit.strip()
+    if not unit:
+        return number_text
+    if number_text in ("1", "-1", "+1") and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]
+    return f"{number_text} {unit}"
 
 
 def mean_decimals(recorded_decimals: int) -> int:

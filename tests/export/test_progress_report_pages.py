@@ -77,3 +77,27 @@ def test_no_progress_report_page_holds_only_a_few_spilled_lines(demo_ctx, demo_t
             ys = extent[page]
             # a page with content a few lines tall (under 120 pt) is a spill page
             assert ys and max(ys) - min(ys) >= 120, f"{code} page {page} holds a spill"
+
+
+def test_one_active_day_is_one_day(demo_ctx, demo_today, tmp_path):
+    cid, eid = _someone_measured(demo_ctx)
+    with demo_ctx.db.transaction() as s:
+        for a in s.scalars(
+            select(Assessment).where(
+                Assessment.enrolment_id == eid, Assessment.instrument_key == "active_days"
+            )
+        ):
+            a.score = 3 if a.timepoint == "start" else 1
+    out = tmp_path / "progress.pdf"
+    build_document(demo_ctx, "progress", cid, out, enrolment_ids=[eid], today=demo_today)
+    text = _text(out)
+    assert "1 days" not in text
+    assert "to 1 day" in text
+
+
+def test_summary_chart_titles_are_never_cut(demo_ctx, demo_today, tmp_path):
+    cid, _ = _someone_measured(demo_ctx)
+    out = tmp_path / "summary.pdf"
+    build_document(demo_ctx, "summary", cid, out, today=demo_today)
+    text = _text(out)
+    assert "…" not in text
