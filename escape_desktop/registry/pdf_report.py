@@ -152,7 +152,7 @@ def ranked_chart(
             String(
                 x1 + 6,
                 y - 3,
-                f"{f.percent_text()} % of {f.denominator}",
+                f"{f.percent_text()} % of {f.denominator:,}",
                 fontName=FONT,
                 fontSize=7,
                 fillColor=INK,
