@@ -241,3 +241,21 @@ def test_migration_fills_joined_session_from_what_is_on_file(tmp_path):
         assert got == {1: 1, 2: 1, 3: 6, 4: 2}
     finally:
         db.dispose()
+
+
+def test_a_list_typed_up_later_carries_who_joined_late(ctx):
+    from escape_desktop.services import importing
+
+    cid, sessions = _course(ctx, TODAY - timedelta(days=200))
+    text = (
+        "Forename,Surname,Joined at session\n"
+        "Ann,Demo-Start,\n"
+        "Bob,Demo-Late,5\n"
+        "Cy,Demo-Typo,five\n"
+        "Di,Demo-Beyond,14\n"
+    )
+    preview = importing.preview_import(ctx, cid, text, all_consented=True)
+    assert [r.name for r in preview.good] == ["Ann Demo-Start", "Bob Demo-Late"]
+    assert {b.field for b in preview.bad} == {"joined_at"}  # one clear sentence each
+    ids = importing.import_participants(ctx, preview)
+    assert [participants.joined_at(ctx, e).joined_at for e in ids] == [1, 5]
