@@ -585,3 +585,87 @@ def test_a_folder_of_uploads_with_their_attendance_files_loads_each_export_once(
     assert code == 0, err
     results = json.loads(out)
     assert len(results) == 1 and results[0]["loaded"] > 0
+
+
+def test_the_cross_check_table_is_the_same_on_every_surface_for_three_sites(
+    uploads, loaded, tmp_path, capsys
+):
+    """Enrolled, started, completed and attendance, per course, from the site's own figures
+    (outcomes), the upload, its attendance file and the registry: once they cover the same
+    people (those who agreed to share), every surface says the same."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from escape_desktop.context import AppContext
+    from escape_desktop.db.models import Course, Enrolment, Participant
+    from escape_desktop.services.figures import course_figures
+
+    pdf = tmp_path / "report.pdf"
+    code, out, err = cli(
+        capsys, "registry", "report", "--json", "--data-dir", str(loaded), "--out", str(pdf)
+    )
+    assert code == 0, err
+    registry = {s["code"]: s for s in json.loads(out)["sites"]}
+    day = date.fromisoformat(TODAY)
+    for site, path in uploads.items():
+        att = tmp_path / f"{site}-again.csv"
+        export(
+            FOLDERS[site],
+            att,
+            "--today",
+            TODAY,
+            "--attendance-out",
+            str(tmp_path / f"{site}-att.csv"),
+        )
+        rows = read_dicts(path)
+        marks = read_dicts(tmp_path / f"{site}-att.csv")
+        table_upload: dict[str, tuple[int, int, int, int, int]] = {}
+        for course_code in {r["course_code"] for r in rows}:
+            mine = [r for r in rows if r["course_code"] == course_code]
+            table_upload[course_code] = (
+                len(mine),
+                sum(r["status"] != "did_not_start" for r in mine),
+                sum(r["completed"] == "1" for r in mine),
+                sum(int(r["sessions_attended"]) for r in mine),
+                sum(int(r["sessions_held_while_enrolled"]) for r in mine),
+            )
+            # The attendance file: each person's P marks are their sessions attended.
+            for r in mine:
+                theirs = [
+                    m
+                    for m in marks
+                    if m["participant_code"] == r["participant_code"]
+                    and m["course_code"] == course_code
+                ]
+                assert sum(m["mark"] == "P" for m in theirs) == int(r["sessions_attended"])
+                assert {m["site_code"] for m in theirs} <= {site}
+        ctx = AppContext.open(FOLDERS[site])
+        try:
+            table_site: dict[str, tuple[int, int, int, int, int]] = {}
+            with ctx.db.read() as s:
+                courses = {c.code: c.id for c in s.scalars(select(Course))}
+                sharing = set(
+                    s.scalars(
+                        select(Enrolment.id)
+                        .join(Participant, Participant.id == Enrolment.participant_id)
+                        .where(Participant.consent_share.is_(True))
+                    )
+                )
+            for course_code in table_upload:
+                figures = course_figures(ctx, courses[course_code], day)
+                people = [p for e, p in figures.people.items() if e in sharing]
+                table_site[course_code] = (
+                    len(people),
+                    sum(p.started for p in people),
+                    sum(p.completed for p in people),
+                    sum(p.attended for p in people),
+                    sum(p.held for p in people),
+                )
+        finally:
+            ctx.close()
+        assert table_site == table_upload
+        funnel = registry[site]["funnel"]
+        assert funnel["enrolled"] == sum(v[0] for v in table_upload.values())
+        assert funnel["started"] == sum(v[1] for v in table_upload.values())
+        assert funnel["completed"] == sum(v[2] for v in table_upload.values())
