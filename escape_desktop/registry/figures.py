@@ -178,6 +178,43 @@ class CourseLeftOut:
 
 
 @dataclass(frozen=True)
+class MeasureMean:
+    """One measure across all sites: means of the people with both a start and an end value."""
+
+    key: str
+    name: str
+    n: int
+    mean_start: float | None
+    mean_end: float | None
+    mean_change: float | None  # end minus start, as recorded (the direction says which is better)
+    decimals: int  # the measure's own precision; means are printed with one more
+    direction: str
+
+
+def measure_means(
+    people: Sequence[PersonRow], rules: Mapping[str, MeasureRule]
+) -> tuple[MeasureMean, ...]:
+    out = []
+    for key in sorted(rules):
+        rule = rules[key]
+        pairs: list[tuple[float, float]] = []
+        for p in people:
+            start_value, end_value, _ = p.measures.get(key, (None, None, None))
+            if start_value is not None and end_value is not None:
+                pairs.append((float(start_value), float(end_value)))
+        if not pairs:
+            continue
+        n = len(pairs)
+        start = sum(a for a, _ in pairs) / n
+        end = sum(b for _, b in pairs) / n
+        decimals = rule.instrument.decimals if rule.instrument is not None else 1
+        out.append(
+            MeasureMean(key, rule.name, n, start, end, end - start, decimals, rule.direction)
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the PDF shows, typed; made by report.gather_report."""
 
@@ -189,6 +226,7 @@ class ReportData:
     rules: tuple[MeasureRule, ...]
     batches: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    means: tuple[MeasureMean, ...] = ()
 
 
 def _gain(rule: MeasureRule, start: float, end: float) -> float:

@@ -247,6 +247,43 @@ def _headline_table(data: ReportData, width: float) -> list:
     return [table(rows, widths)]
 
 
+def _means_table(data: ReportData, width: float) -> list:
+    """Each measure's mean start, end and change across all sites, people with both values."""
+    if not data.means:
+        return []
+    head = ["Measure", "People with both", "Mean start", "Mean end", "Mean change"]
+    rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
+    for m in data.means:
+        better = "higher is better" if m.direction == "higher_better" else "lower is better"
+        name = Paragraph(f"{esc(m.name)}<br/>{esc(better)}", Styles.cell)
+        if m.n < SMALL_CELL:
+            rows.append([name, _num_cell("<5"), _num_cell(""), _num_cell(""), _num_cell("")])
+            continue
+        d = m.decimals + 1  # one decimal beyond what the measure records, as everywhere
+
+        def f(v: float | None, signed: bool = False, d: int = d) -> str:
+            if v is None:
+                return ""
+            text = format_number(v, d)
+            return f"+{text}" if signed and not text.startswith("-") else text
+
+        rows.append(
+            [
+                name,
+                _num_cell(f"{m.n:,}"),
+                _num_cell(f(m.mean_start)),
+                _num_cell(f(m.mean_end)),
+                _num_cell(f(m.mean_change, signed=True)),
+            ]
+        )
+    widths = [w * width / 510 for w in (190, 80, 80, 80, 80)]
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph("Start and end measures: means, all sites", Styles.h2),
+        table(rows, widths),
+    ]
+
+
 def _improved_on(index: int) -> Callable[[GroupFigures], Fraction]:
     return lambda g: g.headlines[index].improved
 
@@ -339,6 +376,7 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.append(Spacer(1, 4 * mm))
         story.append(Paragraph("Headline proportions", Styles.h2))
         story.extend(_headline_table(data, width))
+        story.extend(_means_table(data, width))
         story.extend(_charts(data, width))
         story.append(CondPageBreak(40 * mm))
         story.append(Paragraph("Glossary: what the words and figures mean", Styles.h2))

@@ -669,3 +669,27 @@ def test_the_cross_check_table_is_the_same_on_every_surface_for_three_sites(
         assert funnel["enrolled"] == sum(v[0] for v in table_upload.values())
         assert funnel["started"] == sum(v[1] for v in table_upload.values())
         assert funnel["completed"] == sum(v[2] for v in table_upload.values())
+
+
+def test_the_report_prints_each_measures_means_with_the_measures_own_precision(
+    uploads, loaded, tmp_path, capsys
+):
+    from pypdf import PdfReader
+
+    from escape_desktop.programme.rounding import format_number
+
+    pdf = tmp_path / "report.pdf"
+    code, _, err = cli(capsys, "registry", "report", "--data-dir", str(loaded), "--out", str(pdf))
+    assert code == 0, err
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages)
+    assert "Mean start" in text and "Mean change" in text
+    # Independently, from the uploads: pain (recorded in whole points) to one decimal.
+    pairs = [
+        (float(r["pain_start"]), float(r["pain_end"]))
+        for path in uploads.values()
+        for r in read_dicts(path)
+        if r["pain_start"] != "" and r["pain_end"] != ""
+    ]
+    start = sum(a for a, _ in pairs) / len(pairs)
+    end = sum(b for _, b in pairs) / len(pairs)
+    assert f"{len(pairs):,} {format_number(start, 1)} {format_number(end, 1)}" in text
