@@ -7,6 +7,7 @@ from pathlib import Path
 
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.rounding import format_number
 from escape_desktop.programme.status import CourseSummary, Ratio
 
@@ -199,7 +200,9 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     definition = (
         "Completed means attending at least 75 % of the sessions held while enrolled, decided "
         "once the course has finished. The completion rate counts completers out of starters "
-        "(people who came to at least one session), not everyone enrolled."
+        "(people who came to at least one session), not everyone enrolled. For comparison, "
+        f"{NATIONAL_COMPLETION:g} % completed nationally across 110+ sites, 2014–2018 "
+        f"({NATIONAL_COMPLETION_SOURCE})."
     )
     story.append(Paragraph(esc(funnel), Styles.body))
     story.append(Paragraph(esc(definition), Styles.note))

@@ -25,6 +25,7 @@ from escape_desktop.export.pdf_style import (
     table,
     write_atomically,
 )
+from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.rounding import format_number, plural
 
 from .figures import Fraction, GroupFigures, ReportData
@@ -72,11 +73,13 @@ def ranked_chart(
     value: Callable[[GroupFigures], Fraction],
     overall: Fraction,
     width: float,
+    benchmark: tuple[float, str] | None = None,
 ) -> Drawing:
-    """Sites ranked by a proportion, each a dot with its 95 % Wilson interval as a line."""
+    """Sites ranked by a proportion, each a dot with its 95 % Wilson interval as a line;
+    ``benchmark``: a published figure (percent, label) drawn as a dotted line."""
     from reportlab.lib.utils import simpleSplit
 
-    top, bottom, label_w, right_w = 6.0, 22.0, 190.0, 70.0
+    top, bottom, label_w, right_w = (16.0 if benchmark else 6.0), 22.0, 190.0, 70.0
     # Site names are wrapped onto two lines, never cut: the rows are as tall as they need.
     labels = [simpleSplit(f"{g.code}  {g.name}", FONT, 8, label_w - 8)[:3] for g in groups]
     row_h = 13.0 if all(len(x) <= 1 for x in labels) else 22.0
@@ -97,6 +100,29 @@ def ranked_chart(
                 fontName=FONT,
                 fontSize=7,
                 textAnchor="middle",
+                fillColor=DARK,
+            )
+        )
+    if benchmark is not None:
+        d.add(
+            Line(
+                x(benchmark[0]),
+                bottom,
+                x(benchmark[0]),
+                height - top,
+                strokeColor=INK,
+                strokeWidth=0.8,
+                strokeDashArray=[1, 2],
+            )
+        )
+        d.add(
+            String(
+                x(benchmark[0]),
+                height - 10,
+                benchmark[1],
+                fontName=FONT,
+                fontSize=7,
+                textAnchor="end" if benchmark[0] > 60 else "start",
                 fillColor=DARK,
             )
         )
@@ -294,16 +320,25 @@ def _meaningful_on(index: int) -> Callable[[GroupFigures], Fraction]:
 
 def _charts(data: ReportData, width: float) -> list:
     out: list = []
-    specs: list[tuple[str, Callable[[GroupFigures], Fraction], Fraction]] = [
-        ("Completion rate (finished courses)", lambda g: g.completion, data.overall.completion)
+    specs: list[
+        tuple[str, Callable[[GroupFigures], Fraction], Fraction, tuple[float, str] | None]
+    ] = [
+        (
+            "Completion rate (finished courses)",
+            lambda g: g.completion,
+            data.overall.completion,
+            (NATIONAL_COMPLETION, f"national 2014–2018: {NATIONAL_COMPLETION:g} %"),
+        )
     ]
     for i, h in enumerate(data.overall.headlines):
         # The headline bars show meaningful change where the measure has a threshold.
         if h.meaningful is not None:
-            specs.append((f"{h.label} (meaningful improvement)", _meaningful_on(i), h.meaningful))
+            specs.append(
+                (f"{h.label} (meaningful improvement)", _meaningful_on(i), h.meaningful, None)
+            )
         else:
-            specs.append((f"{h.label} (any improvement)", _improved_on(i), h.improved))
-    for title, value, overall in specs:
+            specs.append((f"{h.label} (any improvement)", _improved_on(i), h.improved, None))
+    for title, value, overall, benchmark in specs:
         ranked = _ranked(data.sites, value)
         for start in range(0, max(len(ranked), 1), ROWS_PER_CHART):
             part = ranked[start : start + ROWS_PER_CHART]
@@ -315,7 +350,7 @@ def _charts(data: ReportData, width: float) -> list:
                 KeepTogether(
                     [
                         Paragraph(esc(title + suffix), Styles.h2),
-                        ranked_chart(part, value, overall, width),
+                        ranked_chart(part, value, overall, width, benchmark),
                     ]
                 )
             )
@@ -337,6 +372,9 @@ def _notes(data: ReportData) -> list:
         "measure for that domain; 'meaningful' counts a gain at least the measure's threshold, "
         "'any' any improvement. Each share gives its own numerator and denominator. Intervals "
         "are 95 % Wilson score intervals; the dashed line is all sites together.",
+        f"Benchmark: the dotted line on the completion chart is the national figure, "
+        f"{NATIONAL_COMPLETION:g} % of people completing across 110+ sites, 2014–2018 "
+        f"({NATIONAL_COMPLETION_SOURCE}).",
         "Small numbers: a count of 1 to 4 people is shown as <5, and a share of fewer than 5 "
         "people is not shown, as NHS statistical disclosure practice asks.",
     ]

@@ -74,5 +74,6 @@ def test_the_summary_prints_the_attendance_rate_with_its_counts_and_a_glossary(
     assert f"Attendance rate: {percent}% ({attended} of the {held} sessions" in text
     assert "Glossary" in text and "Agreed to share" in text
     assert "referred and enrolled" not in text
+    assert "78.5 % completed nationally" in text  # a benchmark to compare the rate with
     # The headline bars show meaningful change where a threshold is published.
     assert "Meaningful improvement, of people measured" in text

@@ -198,6 +198,7 @@ def test_the_registry_report_fits_with_four_digit_counts(tmp_path):
     assert "Agreed to share" in text and "Glossary" in text
     assert "not available" in text  # MSK-HQ: no threshold confirmed
     assert "(1,267/1,630)" in text  # a share with its numerator and denominator
+    assert "national 2014–2018: 78.5 %" in text  # the benchmark beside the sites' rates
 
 
 @pytest.mark.parametrize(
