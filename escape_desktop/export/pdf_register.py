@@ -131,4 +131,9 @@ def render_register(info: CourseInfo, path: Path) -> int:
             + "."
         )
     story.append(Paragraph(esc(legend), Clipboard.note))
-    return build(doc, story, footer=f"{info.code} register · printed {info.today:%d %b %Y}")
+    return build(
+        doc,
+        story,
+        footer=f"{info.code} register · printed {info.today:%d %b %Y}",
+        footer_size=10,
+    )

@@ -528,4 +528,5 @@ def render_session_sheet(
         doc,
         story,
         footer=f"{info.code} · session {session.number} sheet · {session.date:%d %b %Y}",
+        footer_size=10,
     )
