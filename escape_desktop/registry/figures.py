@@ -143,9 +143,13 @@ class GroupFigures:
             "code": self.code,
             "name": self.name,
             "courses": self.courses,
+            # The class summary's and the report's words: enrolled (on the course lists),
+            # agreed to share (in the uploads; every other figure counts only them).
+            # Referrals that never enrolled are not known to the registry.
             "funnel": {
-                "referred": self.referred,
-                "enrolled": self.enrolled,
+                "referred": None,
+                "enrolled": self.referred,
+                "agreed_to_share": self.enrolled,
                 "started": self.started,
                 "completed": self.completed,
             },

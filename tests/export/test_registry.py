@@ -471,11 +471,11 @@ def test_an_upload_without_its_manifest_is_refused(uploads, tmp_path, capsys):
 def test_report_period_chooses_courses_by_start_date(loaded, tmp_path, capsys):
     args = ("registry", "report", "--json", "--data-dir", str(loaded))
     code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "all.pdf"))
-    everyone = json.loads(out)["overall"]["funnel"]["enrolled"]
+    everyone = json.loads(out)["overall"]["funnel"]["agreed_to_share"]
     code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "a.pdf"), "--to", "2026-09-15")
-    early = json.loads(out)["overall"]["funnel"]["enrolled"]
+    early = json.loads(out)["overall"]["funnel"]["agreed_to_share"]
     code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "b.pdf"), "--from", "2026-09-16")
-    late = json.loads(out)["overall"]["funnel"]["enrolled"]
+    late = json.loads(out)["overall"]["funnel"]["agreed_to_share"]
     assert 0 < early < everyone and early + late == everyone
     code, _, err = cli(capsys, *args, "--out", str(tmp_path / "c.pdf"), "--from", "2030-01-01")
     assert code == 1 and "no courses" in err
@@ -666,7 +666,8 @@ def test_the_cross_check_table_is_the_same_on_every_surface_for_three_sites(
             ctx.close()
         assert table_site == table_upload
         funnel = registry[site]["funnel"]
-        assert funnel["enrolled"] == sum(v[0] for v in table_upload.values())
+        assert funnel["agreed_to_share"] == sum(v[0] for v in table_upload.values())
+        assert funnel["enrolled"] >= funnel["agreed_to_share"] and funnel["referred"] is None
         assert funnel["started"] == sum(v[1] for v in table_upload.values())
         assert funnel["completed"] == sum(v[2] for v in table_upload.values())
 
