@@ -96,9 +96,12 @@ ORDER BY c.start_date DESC, c.code
 """
 
 # The same facts services/figures.read_facts reads, in plain SQL: sessions, places, marks.
-_SESSIONS_SQL = "SELECT id, course_id, date, cancelled FROM sessions ORDER BY course_id, number"
+_SESSIONS_SQL = (
+    "SELECT id, course_id, date, cancelled, number FROM sessions ORDER BY course_id, number"
+)
 _ENROLMENTS_SQL = (
-    "SELECT id, course_id, status, enrolled_on, withdrawn_on FROM enrolments ORDER BY id"
+    "SELECT id, course_id, status, enrolled_on, withdrawn_on, joined_session"
+    " FROM enrolments ORDER BY id"
 )
 _MARKS_SQL = "SELECT enrolment_id, session_id, mark FROM attendance"
 
@@ -127,14 +130,16 @@ def course_summaries(
         return []
     wanted = {r[0] for r in rows}
     sessions: dict[int, list[SessionFact]] = {}
-    for sid, cid, day, cancelled in raw.execute(_SESSIONS_SQL):
+    for sid, cid, day, cancelled, number in raw.execute(_SESSIONS_SQL):
         if cid in wanted:
-            sessions.setdefault(cid, []).append(SessionFact(sid, _day(day), bool(cancelled)))  # type: ignore[arg-type]
+            sessions.setdefault(cid, []).append(
+                SessionFact(sid, _day(day), bool(cancelled), number)  # type: ignore[arg-type]
+            )
     marks: dict[int, dict[Hashable, str]] = {}
     for eid, sid, mark in raw.execute(_MARKS_SQL):
         marks.setdefault(eid, {})[sid] = mark
     people: dict[int, list[EnrolmentFact]] = {}
-    for eid, cid, status, enrolled_on, withdrawn_on in raw.execute(_ENROLMENTS_SQL):
+    for eid, cid, status, enrolled_on, withdrawn_on, joined in raw.execute(_ENROLMENTS_SQL):
         if cid in wanted:
             people.setdefault(cid, []).append(
                 EnrolmentFact(
@@ -143,6 +148,7 @@ def course_summaries(
                     marks=marks.get(eid, {}),
                     withdrawn=status == programme_status.WITHDRAWN,
                     withdrawn_on=_day(withdrawn_on),
+                    joined_at=joined or 1,
                 )
             )
     result = []

@@ -159,7 +159,9 @@ class Enrolment(Base):
     status: Mapped[str] = mapped_column(String(20), default="enrolled")
     withdrawn_reason: Mapped[str] = mapped_column(Text, default="")
     withdrawn_on: Mapped[date | None] = mapped_column(Date)
-    enrolled_on: Mapped[date] = mapped_column(Date)
+    enrolled_on: Mapped[date] = mapped_column(Date)  # the day typed in: no figure uses it
+    # The session the person joined at (1 = from the start): what completion counts from.
+    joined_session: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
     screening_status: Mapped[str] = mapped_column(
         String(20), default="not_screened", server_default="not_screened"
     )

@@ -68,7 +68,18 @@ def register(s: OrmSession, course_id: int) -> Register | None:
         )
     ]
     rows: dict[int, RegisterRow] = {}
-    for e_id, p_id, code, first, last, status, reason, enrolled_on, withdrawn_on in s.execute(
+    for (
+        e_id,
+        p_id,
+        code,
+        first,
+        last,
+        status,
+        reason,
+        enrolled_on,
+        withdrawn_on,
+        joined,
+    ) in s.execute(
         select(
             Enrolment.id,
             Participant.id,
@@ -79,13 +90,24 @@ def register(s: OrmSession, course_id: int) -> Register | None:
             Enrolment.withdrawn_reason,
             Enrolment.enrolled_on,
             Enrolment.withdrawn_on,
+            Enrolment.joined_session,
         )
         .join(Participant, Participant.id == Enrolment.participant_id)
         .where(Enrolment.course_id == course_id)
         .order_by(Participant.last_name, Participant.first_name)
     ):
         rows[e_id] = RegisterRow(
-            e_id, p_id, code, first, last, status, reason, {}, enrolled_on, withdrawn_on
+            e_id,
+            p_id,
+            code,
+            first,
+            last,
+            status,
+            reason,
+            {},
+            enrolled_on,
+            withdrawn_on,
+            joined or 1,
         )
     if rows:
         for e_id, sid, mark in s.execute(

@@ -20,6 +20,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0003_course_uid",
     "0004_course_closed",
     "0005_referral_code",
+    "0006_joined_session",
 )
 HEAD = KNOWN_REVISIONS[-1]
 

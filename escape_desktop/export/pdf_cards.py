@@ -1,4 +1,4 @@
-"""Circuit cards: one A5 card a participant, two to a landscape A4 sheet with a cut line.
+"""Circuit cards: one A4 card a participant, in clear print (12 pt and larger).
 
 In a circuit a dozen people move between ten stations at once; each carries their own card
 (as in GLA:D training diaries): their name, each station with today's level in words, a
@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 from reportlab.lib.units import mm
+from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
@@ -25,18 +26,18 @@ from .pdf_style import (
     FONT,
     FONT_BOLD,
     INK,
-    LANDSCAPE,
     LIGHT,
     MID,
+    PORTRAIT,
     draw_name,
     register_fonts,
     short_date,
 )
 
-CARD_W = LANDSCAPE[0] / 2  # A5 portrait: half a landscape A4
-CARD_H = LANDSCAPE[1]
-PAD = 9 * mm
-DIARY_ROW = 6.2 * mm
+CARD_W, CARD_H = PORTRAIT  # one card a person, on its own A4 page
+PAD = 16 * mm
+BODY_PT = 12.0  # clear print for older readers: nothing on the card below 12 pt
+DIARY_ROW = 7.2 * mm
 
 
 @dataclass(frozen=True)
@@ -62,78 +63,109 @@ class Card:
     stations: tuple[CardStation, ...]
 
 
-def _fit(text: str, font: str, size: float, width: float, floor: float) -> tuple[str, float]:
-    """Shrink a line to ``floor``, then shorten it at a word with an ellipsis."""
-    s = size
-    while s > floor and stringWidth(text, font, s) > width:
-        s -= 0.25
-    if stringWidth(text, font, s) <= width:
-        return text, s
-    words = text.split()
-    while len(words) > 1 and stringWidth(" ".join(words) + "…", font, s) > width:
-        words.pop()
-    return " ".join(words) + "…", s
+def _lines(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
+    """``text`` wrapped to ``width`` at ``size``; a word too long for the line still wraps, and
+    anything beyond ``max_lines`` ends the last line with an ellipsis (never smaller type)."""
+    lines = simpleSplit(text, font, size, width) or [""]
+    if len(lines) <= max_lines:
+        return lines
+    kept = lines[:max_lines]
+    last = kept[-1]
+    while last and stringWidth(last + "…", font, size) > width:
+        last = last[:-1].rstrip()
+    kept[-1] = last + "…"
+    return kept
 
 
 def _card(
     c: rl_canvas.Canvas,
-    x0: float,
     info: CourseInfo,
     card: Card,
     sessions: Sequence[CardSession],
     for_session: CardSession | None,
+    printed_on: date | None = None,
 ) -> None:
-    left, right = x0 + PAD, x0 + CARD_W - PAD
+    left, right = PAD, CARD_W - PAD
     width = right - left
     top = CARD_H - PAD
+    lead = BODY_PT * 1.25
     c.setFillColor(INK)
-    used = draw_name(c, card.name, left, top, width, size=17, floor=12, font=FONT_BOLD)
-    y = top - used - 3
-    c.setFont(FONT, 9)
+    used = draw_name(c, card.name, left, top, width, size=20, floor=14, font=FONT_BOLD)
+    y = top - used - 4
     c.setFillColor(DARK)
     sub = f"{info.code} · {info.programme_title}"
+    for line in _lines(sub, FONT, BODY_PT, width, 2):
+        c.setFont(FONT, BODY_PT)
+        c.drawString(left, y - BODY_PT, line)
+        y -= lead
     if for_session is not None:
-        sub += f" · levels for session {for_session.number}, {short_date(for_session.date)}"
-    text, size = _fit(sub, FONT, 9, width, 7.5)
-    c.setFont(FONT, size)
-    c.drawString(left, y - 9, text)
-    y -= 16
+        # The levels are those on the day the card was printed: say so, and give a place in
+        # the diary to write a new level, so the card stays true after the instructor moves
+        # someone up.
+        when = short_date(printed_on) if printed_on else short_date(for_session.date)
+        note = (
+            f"Your levels for session {for_session.number} ({short_date(for_session.date)}), "
+            f"as printed on {when}. When your level changes, write the new one in the diary."
+        )
+        for line in _lines(note, FONT, BODY_PT, width, 3):
+            c.setFont(FONT, BODY_PT)
+            c.drawString(left, y - BODY_PT, line)
+            y -= lead
+    y -= 6
 
-    # Stations: number and name, level in words, the aim on the right; the how-to below.
-    n = max(1, len(card.stations))
-    diary_h = DIARY_ROW * (len(sessions) + 1) + 14
-    room = y - PAD - diary_h - 8
-    row_h = min(12.5 * mm, room / n)
-    aim_w = 31 * mm
+    # Stations: number, name and level in words, the aim on the right; the how-to below.
+    aim_w = 36 * mm
     c.setStrokeColor(MID)
     c.setLineWidth(0.5)
     c.line(left, y, right, y)
     for i, st in enumerate(card.stations):
-        c.setFillColor(INK)
-        line1, s1 = _fit(
-            f"{i + 1}. {st.name} — {st.level}", FONT_BOLD, 10, width - aim_w - 4 * mm, 7.5
+        head = _lines(
+            f"{i + 1}. {st.name} — {st.level}", FONT_BOLD, BODY_PT, width - aim_w - 4 * mm, 2
         )
-        c.setFont(FONT_BOLD, s1)
-        c.drawString(left, y - 11, line1)
-        aim, sa = _fit(st.aim, FONT_BOLD, 11, aim_w, 7.5)
-        c.setFont(FONT_BOLD, sa)
-        c.drawRightString(right, y - 11.5, aim)
-        if st.how_to:
-            c.setFillColor(DARK)
-            how, sh = _fit(st.how_to, FONT, 9, width, 7.5)
-            c.setFont(FONT, sh)
-            c.drawString(left + 9, y - 22, how)
-        y -= row_h
+        how = _lines(st.how_to, FONT, BODY_PT, width - 9, 2) if st.how_to else []
+        c.setFillColor(INK)
+        c.setFont(FONT_BOLD, BODY_PT)
+        yy = y - BODY_PT - 2
+        for line in head:
+            c.drawString(left, yy, line)
+            yy -= lead
+        aim = _lines(st.aim, FONT_BOLD, BODY_PT, aim_w, 2)
+        ya = y - BODY_PT - 2
+        for line in aim:
+            c.drawRightString(right, ya, line)
+            ya -= lead
+        c.setFillColor(DARK)
+        c.setFont(FONT, BODY_PT)
+        for line in how:
+            c.drawString(left + 9, yy, line)
+            yy -= lead
+        y = min(yy, ya) + lead - BODY_PT - 6
+        c.setStrokeColor(MID)
         c.line(left, y, right, y)
+        if y < PAD + 3 * lead + 12 and i < len(card.stations) - 1:
+            # More stations than the page holds: the rest go on the next page.
+            c.showPage()
+            y = CARD_H - PAD
+            c.setStrokeColor(MID)
+            c.setLineWidth(0.5)
+            c.line(left, y, right, y)
 
-    # The diary: a row per session to write done, pain and effort.
-    y -= 8
+    # The diary: a row per session to write done, level, pain and effort. At 12 pt it does
+    # not share a page with ten stations: it goes overleaf (print double-sided), headed with
+    # the name so a loose sheet finds its owner.
+    if y - 30 - DIARY_ROW * (len(sessions) + 1) - 3 * lead < PAD:
+        c.showPage()
+        y = CARD_H - PAD
+        c.setFillColor(INK)
+        used = draw_name(c, card.name, left, y, width, size=16, floor=12, font=FONT_BOLD)
+        y -= used + 4
+    y -= 10
     c.setFillColor(INK)
-    c.setFont(FONT_BOLD, 10)
-    c.drawString(left, y - 10, "Each session, write:")
-    y -= 14
-    cols = [("Session", 30 * mm), ("Done all? ✓", 24 * mm), ("Pain 0–10", 19 * mm)]
-    cols += [("Effort 0–10", 21 * mm)]
+    c.setFont(FONT_BOLD, BODY_PT)
+    c.drawString(left, y - BODY_PT, "Each session, write:")
+    y -= BODY_PT + 8
+    cols = [("Session", 41 * mm), ("Done?", 17 * mm), ("New level", 25 * mm)]
+    cols += [("Pain", 20 * mm), ("Effort", 21 * mm)]
     cols.append(("Notes", width - sum(w for _, w in cols)))
     xs = [left]
     for _, w in cols:
@@ -141,9 +173,9 @@ def _card(
     c.setFillColor(LIGHT)
     c.rect(left, y - DIARY_ROW, width, DIARY_ROW, stroke=0, fill=1)
     c.setFillColor(INK)
-    c.setFont(FONT_BOLD, 8.5)
+    c.setFont(FONT_BOLD, BODY_PT)
     for (label, _), x in zip(cols, xs, strict=False):
-        c.drawString(x + 2, y - DIARY_ROW + 5, label)
+        c.drawString(x + 3, y - DIARY_ROW + 6, label)
     rows_top = y
     y -= DIARY_ROW
     for sess in sessions:
@@ -151,11 +183,11 @@ def _card(
             c.setFillColor(FAINT)
             c.rect(left, y - DIARY_ROW, width, DIARY_ROW, stroke=0, fill=1)
         c.setFillColor(INK)
-        c.setFont(FONT_BOLD if sess.measures else FONT, 9)
-        c.drawString(left + 2, y - DIARY_ROW + 5, f"{sess.number}  {short_date(sess.date)}")
+        c.setFont(FONT_BOLD if sess.measures else FONT, BODY_PT)
+        c.drawString(left + 3, y - DIARY_ROW + 6, f"{sess.number}  {short_date(sess.date)}")
         if sess.measures:
-            c.setFont(FONT_BOLD, 8.5)
-            c.drawString(xs[4] + 2, y - DIARY_ROW + 5, f"★ {sess.measures}")
+            c.setFont(FONT_BOLD, BODY_PT)
+            c.drawString(xs[5] + 3, y - DIARY_ROW + 6, f"★ {sess.measures}")
         y -= DIARY_ROW
     c.setStrokeColor(MID)
     c.setLineWidth(0.5)
@@ -167,13 +199,19 @@ def _card(
     c.setStrokeColor(INK)
     c.setLineWidth(1)
     c.rect(left, y, width, rows_top - y, stroke=1, fill=0)
-    c.setFont(FONT, 7.5)
+    c.setFont(FONT, BODY_PT)
     c.setFillColor(DARK)
-    c.drawString(
-        left,
-        y - 10,
-        "Pain: 0 none, 10 worst imaginable. Effort: 0 very easy, 10 as hard as can be.",
-    )
+    for i, line in enumerate(
+        _lines(
+            "Pain from 0 (none) to 10 (worst imaginable). Effort from 0 (very easy) to 10 "
+            "(as hard as can be).",
+            FONT,
+            BODY_PT,
+            width,
+            2,
+        )
+    ):
+        c.drawString(left, y - BODY_PT - 4 - i * lead, line)
 
 
 def render_cards(
@@ -183,27 +221,19 @@ def render_cards(
     path: Path,
     for_session: CardSession | None = None,
 ) -> int:
-    """Two cards to a landscape A4 page with a dashed cut line; returns the page count."""
+    """One A4 card a person (clear print, 12 pt and larger); returns the page count."""
     register_fonts()
-    c = rl_canvas.Canvas(str(path), pagesize=LANDSCAPE, initialFontName=FONT)
+    c = rl_canvas.Canvas(str(path), pagesize=PORTRAIT, initialFontName=FONT)
     c.setTitle(f"{info.code} circuit cards")
     c.setAuthor(APP_NAME)
     c.setCreator(APP_NAME)
     c.setSubject(info.title)
-    pages = 0
-    for i in range(0, max(1, len(cards)), 2):
-        for j, card in enumerate(cards[i : i + 2]):
-            _card(c, j * CARD_W, info, card, sessions, for_session)
-        c.saveState()
-        c.setStrokeColor(MID)
-        c.setLineWidth(0.5)
-        c.setDash(4, 3)
-        c.line(CARD_W, 6 * mm, CARD_W, CARD_H - 6 * mm)
-        c.setFont(FONT, 7)
-        c.setFillColor(MID)
-        c.drawCentredString(CARD_W, 2.5 * mm, "✂ cut here")
-        c.restoreState()
+    for card in cards or []:
+        _card(c, info, card, sessions, for_session, info.today)
         c.showPage()
-        pages += 1
+    pages = c.getPageNumber() - 1
+    if not cards:
+        c.showPage()
+        pages = 1
     c.save()
     return pages

@@ -16,8 +16,10 @@ from pathlib import Path
 
 from reportlab.lib import colors
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
+from reportlab.lib.utils import ImageReader, simpleSplit
 from reportlab.pdfgen import canvas as rl_canvas
+
+from escape_desktop.programme.rounding import plural
 
 from .pdf_data import CourseInfo, RegisterRow
 from .pdf_style import (
@@ -40,6 +42,7 @@ PALE = colors.Color(0.93, 0.96, 0.97)
 TITLE_PT = 30
 NAME_MAX_PT = 42
 NAME_BOX = (470, 640, 110)  # width, top, height: the name's fixed place on the page
+TEXT_WIDTH = 440  # the widest a line of text may run inside the border (A4 is 595 wide)
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,22 @@ def _logo(c: rl_canvas.Canvas, logo: Path | None, w: float, h: float) -> None:
     )
 
 
+def _centred_lines(
+    c: rl_canvas.Canvas, text: str, cx: float, y: float, size: float, max_lines: int = 2
+) -> float:
+    """Draw ``text`` centred, wrapped to the text width (smaller rather than more lines);
+    returns the baseline of the last line."""
+    while True:
+        lines = simpleSplit(text, FONT, size, TEXT_WIDTH)
+        if len(lines) <= max_lines or size <= 9:
+            break
+        size -= 0.5
+    c.setFont(FONT, size)
+    for i, line in enumerate(lines[:max_lines]):
+        c.drawCentredString(cx, y - i * size * 1.25, line)
+    return y - (min(len(lines), max_lines) - 1) * size * 1.25
+
+
 def _page(
     c: rl_canvas.Canvas,
     info: CourseInfo,
@@ -165,6 +184,7 @@ def _page(
     attended: int,
     course: CertificateCourse,
     issued_on: date,
+    completed: bool = True,
 ) -> None:
     w, h = PORTRAIT
     cx = w / 2
@@ -172,7 +192,10 @@ def _page(
     _logo(c, course.logo, w, h)
     c.setFillColor(TEAL)
     c.setFont(FONT_BOLD, TITLE_PT)
-    c.drawCentredString(cx, 725, "Certificate of Completion")
+    # Someone who did not complete gets a certificate of attendance, in its own words.
+    c.drawCentredString(
+        cx, 725, "Certificate of Completion" if completed else "Certificate of Attendance"
+    )
     c.setStrokeColor(GOLD)
     c.setLineWidth(1.5)
     c.line(cx - 80, 710, cx + 80, 710)
@@ -200,20 +223,31 @@ def _page(
 
     c.setFillColor(DARK)
     c.setFont(FONT, 14)
-    c.drawCentredString(cx, 495, f"for completing the {course.planned_sessions}-session programme")
+    if completed:
+        c.drawCentredString(
+            cx, 495, f"for completing the {course.planned_sessions}-session programme"
+        )
+    else:
+        c.drawCentredString(cx, 495, "for taking part in the exercise and education classes")
     c.setFillColor(TEAL)
     c.setFont(FONT_BOLD, 19)
     c.drawCentredString(cx, 468, info.programme_title)
     c.setFillColor(DARK)
+    sessions = plural(attended, "session")
+    line = (
+        f"attending {attended} of its {course.planned_sessions} sessions"
+        if completed
+        else f"and coming to {sessions}"
+    )
     c.setFont(FONT, 13)
-    c.drawCentredString(cx, 438, f"attending {attended} of its {course.planned_sessions} sessions")
-    where = []
+    c.drawCentredString(cx, 440, line)
+    # The venue and the dates each have their own line; a long venue wraps, never runs off.
+    y = 420.0
     if info.venue:
-        where.append(f"at {info.venue}")
+        y = _centred_lines(c, f"at {info.venue}", cx, y, 13) - 17
     if info.dates_text():
-        where.append(info.dates_text())
-    if where:
-        c.drawCentredString(cx, 418, ", ".join(where))
+        c.setFont(FONT, 13)
+        c.drawCentredString(cx, y, info.dates_text())
 
     _emblem(c, cx, 330)
     c.setFont(FONT_ITALIC, 12)
@@ -254,8 +288,13 @@ def render_certificates(
     issued_on: date,
     course: CertificateCourse | None = None,
     attended: Sequence[int] | None = None,
+    completed: Sequence[bool] | None = None,
 ) -> int:
-    """Write one certificate page per row to ``path``; returns the page count."""
+    """Write one certificate page per row to ``path``; returns the page count.
+
+    ``completed``: per row, whether the person completed; a row that did not gets a
+    certificate of attendance (default: everyone completed).
+    """
     register_fonts()
     course = course or CertificateCourse(planned_sessions=info.planned)
     counts = list(attended) if attended is not None else [info.attended(r) for r in rows]
@@ -264,8 +303,9 @@ def render_certificates(
     c.setAuthor(APP_NAME)
     c.setCreator(APP_NAME)
     c.setSubject(info.programme_title)
-    for row, n in zip(rows, counts, strict=True):
-        _page(c, info, row, n, course, issued_on)
+    done = list(completed) if completed is not None else [True] * len(rows)
+    for row, n, ok in zip(rows, counts, done, strict=True):
+        _page(c, info, row, n, course, issued_on, ok)
         c.showPage()
     c.save()
     return len(rows)

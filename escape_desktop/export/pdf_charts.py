@@ -38,6 +38,20 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text.rstrip() + "…"
 
 
+def _wrapped(text: str, font: str, size: float, width: float) -> tuple[list[str], float]:
+    """A chart label on at most two lines, never cut: smaller (to 7 pt) before it is cut."""
+    from reportlab.lib.utils import simpleSplit
+
+    while True:
+        lines = simpleSplit(text, font, size, width) or [""]
+        if len(lines) <= 2 or size <= 7:
+            break
+        size -= 0.5
+    if len(lines) > 2:
+        lines = [lines[0], _fit(" ".join(lines[1:]), font, size, width)]
+    return lines, size
+
+
 def start_end_panels(items: Sequence[StartEnd], width: float, height: float = 120) -> Drawing:
     """One small panel per measure: a grey start bar and a black end bar on the measure's scale."""
     register_fonts()
@@ -47,25 +61,30 @@ def start_end_panels(items: Sequence[StartEnd], width: float, height: float = 12
         return d
     gap = 10
     panel = (width - gap * (len(items) - 1)) / len(items)
+    title_pt = 9 if panel >= 100 else 8
+    # Titles wrap onto a second line rather than being cut ("30-second chair stand").
+    titles = [_wrapped(it.name, FONT_BOLD, title_pt, panel) for it in items]
+    extra = 9 if any(len(lines) > 1 for lines, _ in titles) else 0
     for i, it in enumerate(items):
         x0 = i * (panel + gap)
-        title_pt = 9 if panel >= 100 else 8
-        d.add(
-            String(
-                x0 + panel / 2,
-                height - 10,
-                _fit(it.name, FONT_BOLD, title_pt, panel),
-                fontName=FONT_BOLD,
-                fontSize=title_pt,
-                textAnchor="middle",
-                fillColor=INK,
+        lines, size = titles[i]
+        for j, line in enumerate(lines):
+            d.add(
+                String(
+                    x0 + panel / 2,
+                    height - 10 - j * (size + 1),
+                    line,
+                    fontName=FONT_BOLD,
+                    fontSize=size,
+                    textAnchor="middle",
+                    fillColor=INK,
+                )
             )
-        )
         if it.better:
             d.add(
                 String(
                     x0 + panel / 2,
-                    height - 21,
+                    height - 21 - extra,
                     _fit(it.better, FONT, 8, panel),
                     fontName=FONT,
                     fontSize=8,
@@ -73,7 +92,7 @@ def start_end_panels(items: Sequence[StartEnd], width: float, height: float = 12
                     fillColor=DARK,
                 )
             )
-        base_y, top_y = 16, height - 38
+        base_y, top_y = 16, height - 38 - extra
         span = (it.maximum - it.minimum) or 1.0
         d.add(Line(x0 + 4, base_y, x0 + panel - 4, base_y, strokeColor=INK, strokeWidth=0.8))
         bar_w = min(28.0, panel / 4)
@@ -205,16 +224,18 @@ def proportion_bars(items: Sequence[tuple[str, float | None, str]], width: float
     bar_w = width - label_w - 90
     for i, (label, pct, detail) in enumerate(items):
         y = height - (i + 1) * row_h
-        d.add(
-            String(
-                0,
-                y + 6,
-                _fit(label, FONT, 9, label_w - 6),
-                fontName=FONT,
-                fontSize=9,
-                fillColor=INK,
+        lines, size = _wrapped(label, FONT, 9, label_w - 6)
+        for j, line in enumerate(lines):
+            d.add(
+                String(
+                    0,
+                    y + 6 + (len(lines) - 1) * 5 - j * (size + 1),
+                    line,
+                    fontName=FONT,
+                    fontSize=size,
+                    fillColor=INK,
+                )
             )
-        )
         d.add(Rect(label_w, y + 2, bar_w, 14, fillColor=None, strokeColor=INK, strokeWidth=0.6))
         if pct is not None:
             d.add(

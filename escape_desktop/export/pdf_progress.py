@@ -9,6 +9,7 @@ next. Acronyms and thresholds are only in the small print. Every verdict ("bette
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
+
+from escape_desktop.programme.rounding import with_unit
 
 from .pdf_data import CourseInfo, RegisterRow
 from .pdf_style import (
@@ -137,34 +140,56 @@ def _dose(value: float | None, unit: str) -> str:
     if value is None:
         return ""
     text = str(int(value)) if float(value).is_integer() else f"{value:g}"
-    return f"{text} {unit}".strip()
+    return with_unit(text, unit)
 
 
 def sentence(m: MeasureLine) -> str:
     """'Your knee function score went from 34 to 26 — lower is better, so this is ...'."""
-    unit = f" {m.unit}" if m.unit else ""
-    text = _first_sentence(m, unit)
+    text = _first_sentence(m)
     if m.follow_up is not None:
-        text += f" At the follow-up it was {number(m.follow_up, m.decimals)}{unit}."
+        text += f" At the follow-up it was {with_unit(number(m.follow_up, m.decimals), m.unit)}."
     return text
 
 
-def _first_sentence(m: MeasureLine, unit: str) -> str:
+def _first_sentence(m: MeasureLine) -> str:
     better = "higher" if m.direction == "higher_better" else "lower"
+
+    def value(x: float | None) -> str:  # "1 day", "3 days", "26" (one helper for every count)
+        return with_unit(number(x, m.decimals), m.unit)
+
     if (
         m.start is not None
         and m.end is not None
         and number(m.start, m.decimals) == number(m.end, m.decimals)
     ):
-        return f"Your {m.plain} stayed at {number(m.start, m.decimals)}{unit}: about the same."
+        return f"Your {m.plain} stayed at {value(m.start)}: about the same."
     if m.start is not None and m.end is not None:
         return (
             f"Your {m.plain} went from {number(m.start, m.decimals)} to "
-            f"{number(m.end, m.decimals)}{unit} — {better} is better, so this is {m.phrase}."
+            f"{value(m.end)} — {better} is better, so this is {m.phrase}."
         )
     if m.start is not None:
-        return f"Your {m.plain} was {number(m.start, m.decimals)}{unit} at the start."
-    return f"Your {m.plain} was {number(m.end, m.decimals)}{unit} at the end."
+        return f"Your {m.plain} was {value(m.start)} at the start."
+    return f"Your {m.plain} was {value(m.end)} at the end."
+
+
+def got_worse_words(
+    worse: Sequence[MeasureLine], every: Sequence[MeasureLine], site: ReportSite
+) -> str:
+    """Kind words for someone whose scores went the wrong way, and who to talk to."""
+    which = ", ".join(m.plain for m in worse)
+    if len(worse) == len(every):
+        start = f"Your scores this time ({which}) are not where you hoped."
+    else:
+        start = f"Some of your scores ({which}) went the wrong way this time."
+    contact = site.contact.strip() or "Ask your instructor for the best way to get in touch."
+    return (
+        f"{start} That is common and not your fault: joint pain goes up and down, and one "
+        "day's score can be off. Coming to the classes and keeping active still does your "
+        "joints good, and many people notice the difference later on. Keep going with your "
+        "home exercises at a level that feels manageable. If you are worried, or your pain "
+        f"keeps getting worse, please talk to us: {contact}"
+    )
 
 
 def scale_chart(m: MeasureLine, width: float) -> Drawing:
@@ -265,6 +290,10 @@ def _person_story(
             )
     else:
         story.append(Paragraph("No start or end measures were recorded for you.", body))
+    worse = [m for m in p.measures if m.verdict == "worse"]
+    if worse:
+        story.append(Spacer(1, 2))
+        story.append(Paragraph(esc(got_worse_words(worse, p.measures, site)), body))
 
     story.append(Paragraph("Your exercises in class", h2))
     if p.stations:
@@ -307,9 +336,11 @@ def _person_story(
     else:
         story.append(Paragraph("Your instructor will give you a home plan.", body))
 
-    story.append(Paragraph("What next", h2))
+    # "What next", who to contact and the small print travel together: a report never ends
+    # on a page holding only the last few lines of a paragraph.
+    closing: list = [Paragraph("What next", h2)]
     if site.what_next:
-        story.append(Paragraph(esc(site.what_next), body))
+        closing.append(Paragraph(esc(site.what_next), body))
     staff = ", ".join(info.reg.instructors)
     contact = []
     if staff:
@@ -321,12 +352,12 @@ def _person_story(
     if site.contact:
         contact.append(esc(site.contact))
     if contact:
-        story.append(Spacer(1, 4))
-        story.append(Paragraph(" ".join(contact), body))
-    story.append(Paragraph(f"Written on {esc(long_date(today))}.", body))
+        closing.append(Spacer(1, 4))
+        closing.append(Paragraph(" ".join(contact), body))
+    closing.append(Paragraph(f"Written on {esc(long_date(today))}.", body))
 
     if p.measures:
-        story.append(Spacer(1, 8))
+        closing.append(Spacer(1, 8))
         notes = ["<b>Small print.</b>"]
         for m in p.measures:
             line = f"{esc(m.plain[:1].upper() + m.plain[1:])}: {esc(m.name)}, "
@@ -334,7 +365,8 @@ def _person_story(
             if m.threshold:
                 line += f"; {esc(m.threshold)}"
             notes.append(line + ".")
-        story.append(Paragraph(" ".join(notes), small))
+        closing.append(Paragraph(" ".join(notes), small))
+    story.append(KeepTogether(closing))
     return story
 
 

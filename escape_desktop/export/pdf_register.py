@@ -16,7 +16,7 @@ from .pdf_style import (
     LANDSCAPE,
     LIGHT,
     MARGIN,
-    Styles,
+    Clipboard,
     build,
     document,
     esc,
@@ -43,25 +43,32 @@ def render_register(info: CourseInfo, path: Path) -> int:
     name_w = max(120, width - fixed - session_w * n)
     widths = [18, name_w] + [session_w] * n + [62, 100]
 
-    head = ["", Paragraph("Name", Styles.head)]
+    head = ["", Paragraph("Name", Clipboard.head)]
     for x in sessions:
-        head.append(Paragraph(f"{x.number}<br/>{tiny_date(x.date)}", Styles.head_center))
-    head += [Paragraph("Attended", Styles.head_center), Paragraph("Completion", Styles.head)]
+        head.append(Paragraph(f"{x.number}<br/>{tiny_date(x.date)}", Clipboard.head_center))
+    head += [Paragraph("Attended", Clipboard.head_center), Paragraph("Completion", Clipboard.head)]
     data: list[list] = [head]
     extra: list[tuple] = []
     delivered = info.delivered()
     for i, row in enumerate(info.reg.rows, start=1):
         gone = info.status(row).status in ("withdrawn", "did_not_start")
-        name = name_paragraph(row.name, name_w - 6, font=FONT_ITALIC if gone else FONT)
-        line = [para(i, Styles.cell_right), name]
+        name = name_paragraph(
+            row.name,
+            name_w - 6,
+            size=10,
+            floor=10,
+            max_lines=3,
+            font=FONT_ITALIC if gone else FONT,
+        )
+        line = [para(i, Clipboard.cell_right), name]
         for x in sessions:
             line.append("—" if x.cancelled else MARK_SYMBOL.get(row.marks.get(x.id, ""), ""))
         person = info.status(row)
         # Of the sessions held while they were enrolled (a late joiner is not charged earlier ones).
         line.append(f"{person.attended} of {person.held}")
-        line.append(para(info.completion_text(row)))
+        line.append(para(info.completion_text(row), Clipboard.cell))
         data.append(line)
-    totals = ["", Paragraph("Present", Styles.head)]
+    totals = ["", Paragraph("Present", Clipboard.head)]
     for x in sessions:
         if x.cancelled:
             totals.append("—")
@@ -70,7 +77,7 @@ def render_register(info: CourseInfo, path: Path) -> int:
         else:
             totals.append(str(sum(1 for r in info.reg.rows if r.marks.get(x.id) == "present")))
     completed = len(info.completers())
-    totals += ["", para(f"{completed} completed" if info.finished else "", Styles.cell_bold)]
+    totals += ["", para(f"{completed} completed" if info.finished else "", Clipboard.cell_bold)]
     data.append(totals)
 
     for col, x in enumerate(sessions, start=2):
@@ -79,7 +86,8 @@ def render_register(info: CourseInfo, path: Path) -> int:
     last = len(data) - 1
     extra += [
         ("ALIGN", (2, 1), (2 + n, -1), "CENTER"),
-        ("FONT", (0, last), (-1, last), "DejaVuSans-Bold", 9),
+        ("FONTSIZE", (0, 0), (-1, -1), 10),
+        ("FONT", (0, last), (-1, last), "DejaVuSans-Bold", 10),
         ("BACKGROUND", (0, last), (1, last), FAINT),
         ("LINEABOVE", (0, last), (-1, last), 1, "black"),
         ("FONTSIZE", (2, 1), (1 + n, last - 1), 10),
@@ -93,14 +101,18 @@ def render_register(info: CourseInfo, path: Path) -> int:
         ("Start time", info.reg.start_time),
         ("Staff", info.staff_text()),
     ]
-    story = heading(f"Register — {info.code}", info.title, facts)
+    story = heading(f"Register — {info.code}", info.title, facts, Clipboard.note)
     story.append(table(data, widths, extra=extra))
     story.append(Spacer(1, 6))
     marks = " · ".join(f"{MARK_LETTER[m]} {MARK_MEANING[m]}" for m in ATTENDANCE_MARKS)
     legend = (
         f"{marks} · — session cancelled (grey column). "
         "Completion means attending at least 75% of the sessions held while enrolled, decided "
-        f"when the course has finished: {delivered} held so far of the {info.planned} planned."
+        + (
+            f"when the course has finished: {delivered} held of the {info.planned} planned."
+            if info.finished
+            else f"when the course has finished: {delivered} held so far of the {info.planned} planned."
+        )
     )
     if cancelled:
         reasons = "; ".join(
@@ -118,5 +130,10 @@ def render_register(info: CourseInfo, path: Path) -> int:
             )
             + "."
         )
-    story.append(Paragraph(esc(legend), Styles.note))
-    return build(doc, story, footer=f"{info.code} register · printed {info.today:%d %b %Y}")
+    story.append(Paragraph(esc(legend), Clipboard.note))
+    return build(
+        doc,
+        story,
+        footer=f"{info.code} register · printed {info.today:%d %b %Y}",
+        footer_size=10,
+    )

@@ -22,6 +22,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
+from escape_desktop.programme.status import ATTENDANCE_MARKS, MARK_LETTER, MARK_MEANING
+
 from .pdf_data import CourseInfo
 from .pdf_style import (
     FAINT,
@@ -32,6 +34,7 @@ from .pdf_style import (
     LIGHT,
     MID,
     CellParagraph,
+    Clipboard,
     Styles,
     build,
     document,
@@ -43,8 +46,8 @@ from .pdf_style import (
 
 SIDE = 10 * mm
 ROW_H = 6.5 * mm  # tall enough to write a number in
-FIGURE_W = 8.5 * mm  # done, pain, effort: one handwritten figure each (at least 8 mm)
-AIM_W = 12 * mm
+FIGURE_W = 10.5 * mm  # done, pain, effort: one handwritten figure; "effort" at 10 pt fits
+AIM_W = 13 * mm
 NUMBER_W = 6 * mm
 NAME_W = 40 * mm
 HERE_W = 10 * mm
@@ -52,14 +55,15 @@ NOTES_MIN = 30 * mm
 WALK_IN_ROWS = 2  # a latecomer or a taster: always printed, on a further page if need be
 BANNER = colors.Color(0.80, 0.33, 0.0)  # dark orange: shows on a mono copy as a dark band
 
-station_head = make_style("station_head", fontName=FONT_BOLD, fontSize=9, leading=10)
-plain_head = make_style("plain_head", fontSize=8, leading=9.5, textColor=INK)
-sub_head = make_style("sub_head", fontSize=7.5, leading=8.5, alignment=1)
-legend_style = make_style("sheet_legend", fontSize=8, leading=9.5)
+# Read at a clipboard's distance in a sports hall: nothing on the sheet is under 10 pt.
+station_head = make_style("station_head", fontName=FONT_BOLD, fontSize=10, leading=11.5)
+plain_head = make_style("plain_head", fontSize=10, leading=11.5, textColor=INK)
+sub_head = make_style("sub_head", fontSize=10, leading=11.5, alignment=1)
+legend_style = make_style("sheet_legend", fontSize=10, leading=12)
 banner_style = make_style(
     "sheet_banner", fontName=FONT_BOLD, fontSize=11, leading=13.5, textColor=colors.white
 )
-banner_small = make_style("sheet_banner_small", fontSize=9, leading=11, textColor=colors.white)
+banner_small = make_style("sheet_banner_small", fontSize=10, leading=12, textColor=colors.white)
 
 
 class SheetTable(Table):
@@ -116,15 +120,15 @@ class SheetTable(Table):
             level, dose = pair
             wl = widths.get((level, FONT_BOLD))
             if wl is None:
-                wl = widths[(level, FONT_BOLD)] = stringWidth(level + " ", FONT_BOLD, 9)
+                wl = widths[(level, FONT_BOLD)] = stringWidth(level + " ", FONT_BOLD, 10)
             wd = widths.get((dose, FONT))
             if wd is None:
-                wd = widths[(dose, FONT)] = stringWidth(dose, FONT, 9)
+                wd = widths[(dose, FONT)] = stringWidth(dose, FONT, 10)
             # one line, "L2 10": the level in bold, then the dose
             text.setTextOrigin(mid_x - (wl + wd) / 2, mid_y)
-            text.setFont(FONT_BOLD, 9)
+            text.setFont(FONT_BOLD, 10)
             text.textOut(level + " ")
-            text.setFont(FONT, 9)
+            text.setFont(FONT, 10)
             text.textOut(dose)
         c.drawText(text)
         c.setStrokeColor(INK)
@@ -162,7 +166,7 @@ class SheetRow:
     enrolment_id: int
     name: str
     cells: dict[str, SheetCell] = field(default_factory=dict)
-    here: str = ""  # a past session: "✓" present, "A" absent, "Ap" apologies
+    here: str = ""  # a past session: the register's letter (P present, A absent, S apologies)
     note: str = ""  # a past session: the notes recorded at its stations
 
 
@@ -213,7 +217,7 @@ def _banner(due: MeasuresDue, width: float, past: bool = False) -> Table:
     t.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, 9),
+                ("FONT", (0, 0), (-1, -1), FONT, 10),
                 ("BACKGROUND", (0, 0), (-1, -1), BANNER),
                 ("LEFTPADDING", (0, 0), (-1, -1), 6),
                 ("TOPPADDING", (0, 0), (-1, -1), 3),
@@ -274,7 +278,7 @@ def _part_table(
         col = first_station_col + 4 * i
         room = station_w - 3
         label = f"{first + i + 1}. {st.name}"
-        longest = max((stringWidth(w, FONT_BOLD, 9) for w in label.split()), default=0)
+        longest = max((stringWidth(w, FONT_BOLD, 10) for w in label.split()), default=0)
         # A word too long for the column in bold is set in the regular face instead.
         cellv = [CellParagraph(esc(label), station_head if longest <= room else plain_head)]
         if st.unit:
@@ -294,7 +298,7 @@ def _part_table(
     ticks: list[tuple[int, int]] = []
     heights: list[float | None] = [None, 11]
     for i, row in enumerate(rows, start=1):
-        name = name_paragraph(row.name, name_w - 4, size=9, floor=7.5)
+        name = name_paragraph(row.name, name_w - 4, size=10, floor=10, max_lines=3)
         heights.append(max(ROW_H, name.wrap(name_w - 4, ROW_H)[1] + 1.5))
         r = len(data)
         line: list = [str(i), name]
@@ -311,7 +315,7 @@ def _part_table(
                 continue
             aims[(len(line), r)] = (f"L{cell.level + 1}", cell.dose)
             line += ["", cell.done, cell.pain, cell.effort]
-        line.append(CellParagraph(esc(row.note), Styles.cell) if row.note else "")
+        line.append(CellParagraph(esc(row.note), Clipboard.cell) if row.note else "")
         data.append(line)
     for _ in range(WALK_IN_ROWS):
         heights.append(ROW_H)
@@ -321,8 +325,11 @@ def _part_table(
 
     last = len(data) - 1
     cmds: list[tuple] = [
-        ("FONT", (0, 0), (-1, -1), FONT, 9),
-        ("FONT", (0, 1), (-1, 1), FONT, 7.5),
+        ("FONT", (0, 0), (-1, -1), FONT, 10),
+        ("FONT", (0, 1), (-1, 1), FONT, 10),
+        # "effort" at 10 pt needs all but a point each side of its column
+        ("LEFTPADDING", (0, 1), (-1, 1), 1),
+        ("RIGHTPADDING", (0, 1), (-1, 1), 1),
         ("ALIGN", (0, 1), (-1, 1), "CENTER"),
         ("ALIGN", (2, 2), (-1, -1), "CENTER"),
         ("ALIGN", (0, 2), (0, -1), "RIGHT"),
@@ -396,7 +403,7 @@ def render_session_sheet(
     title += f" — {info.code}"
     if recorded:
         title += " — as recorded"
-    right = make_style("sheet_right", fontSize=9, leading=11.5, alignment=2)
+    right = make_style("sheet_right", fontSize=10, leading=12.5, alignment=2)
     top = Table(
         [
             [
@@ -412,7 +419,7 @@ def render_session_sheet(
             [
                 CellParagraph(
                     f"{esc(info.title)} &nbsp;·&nbsp; <b>Venue:</b> {esc(info.venue) or '—'}",
-                    Styles.note,
+                    Clipboard.note,
                 ),
                 CellParagraph(
                     f"<b>When:</b> {esc(when)} &nbsp;·&nbsp; "
@@ -427,7 +434,7 @@ def render_session_sheet(
     top.setStyle(
         TableStyle(
             [
-                ("FONT", (0, 0), (-1, -1), FONT, 9),
+                ("FONT", (0, 0), (-1, -1), FONT, 10),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
                 ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -444,8 +451,9 @@ def render_session_sheet(
 
     if recorded:
         how = (
-            "<b>As recorded</b> in the app: <b>Here</b> ✓ came, A absent, Ap apologies; "
-            "<b>done</b> the dose done, <b>pain</b> and <b>effort</b> 0–10."
+            "<b>As recorded</b> in the app: <b>Here</b> "
+            + ", ".join(f"{MARK_LETTER[m]} {MARK_MEANING[m]}" for m in ATTENDANCE_MARKS)
+            + "; <b>done</b> the dose done, <b>pain</b> and <b>effort</b> 0–10."
         )
     else:
         how = (
@@ -482,7 +490,7 @@ def render_session_sheet(
                 CellParagraph(
                     f"<b>Stations {part.start + 1} to {part.stop}</b> (part {p + 1} of "
                     f"{len(parts)})",
-                    Styles.note,
+                    Clipboard.note,
                 )
             )
             story.append(Spacer(1, 2))
@@ -494,7 +502,7 @@ def render_session_sheet(
         legend = _legend(chosen, used, part.start)
         if p == 0:  # the same note under every part would only push the legend over
             story.append(CondPageBreak(12 * mm))
-            story.append(CellParagraph(how, Styles.note))
+            story.append(CellParagraph(how, Clipboard.note))
         if legend:
             story.append(Spacer(1, 2))
             # two columns: half the height, so 16 people and the legend share a page
@@ -506,7 +514,7 @@ def render_session_sheet(
             lt.setStyle(
                 TableStyle(
                     [
-                        ("FONT", (0, 0), (-1, -1), FONT, 8),
+                        ("FONT", (0, 0), (-1, -1), FONT, 10),
                         ("VALIGN", (0, 0), (-1, -1), "TOP"),
                         ("LEFTPADDING", (0, 0), (-1, -1), 0),
                         ("RIGHTPADDING", (0, 0), (-1, -1), 6),
@@ -520,4 +528,5 @@ def render_session_sheet(
         doc,
         story,
         footer=f"{info.code} · session {session.number} sheet · {session.date:%d %b %Y}",
+        footer_size=10,
     )

@@ -5,8 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.rounding import format_number
 from escape_desktop.programme.status import CourseSummary, Ratio
 
@@ -91,7 +92,9 @@ class SummaryData:
     age_bands: tuple[tuple[str, int], ...] = ()
     sexes: tuple[tuple[str, int], ...] = ()
     referral_sources: tuple[tuple[str, int], ...] = ()
-    withdrawal_reasons: tuple[tuple[str, int], ...] = ()
+    withdrawal_reasons: tuple[tuple[str, int], ...] = ()  # not printed: free text stays here
+    attendance: Ratio | None = None  # sessions attended of those held while enrolled
+    agreed_to_share: int | None = None  # enrolled people who agreed to share coded data
     complete_measures: int = 0  # starters with start and end values on every headline measure
     headline_measured: bool = True
 
@@ -106,6 +109,13 @@ def count_of(r: Ratio | None) -> str:
     if r is None or not r.denominator:
         return "–"
     return f"{r.numerator} of {r.denominator} ({pct(r)})"
+
+
+SMALL_CELL = 5  # NHS statistical disclosure practice: groups of 1 to 4 people are not shown
+
+
+def small(n: int) -> str:
+    return "<5" if 0 < n < SMALL_CELL else str(n)
 
 
 def _figures(items: list[tuple[str, str]], width: float) -> Table:
@@ -128,7 +138,7 @@ def _figures(items: list[tuple[str, str]], width: float) -> Table:
 
 def _counts_table(title: str, items: tuple[tuple[str, int], ...], width: float) -> list:
     rows: list[list] = [[para(title, Styles.head), para("People", Styles.head_center)]]
-    rows += [[para(label), str(n)] for label, n in items] or [[para("None"), ""]]
+    rows += [[para(label), small(n)] for label, n in items] or [[para("None"), ""]]
     return [table(rows, [width - 46, 46], extra=[("ALIGN", (1, 1), (1, -1), "CENTER")])]
 
 
@@ -148,16 +158,18 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     ]
     story = heading(f"Class summary — {info.code}", info.title, facts)
 
-    # The funnel: referred and enrolled -> started -> completed (of starters).
+    # The funnel in the registry report's words: enrolled -> started -> completed (of starters).
     finished = x.completers is not None
     boxes = [
-        (str(x.enrolled), "referred and enrolled"),
+        (str(x.enrolled), "enrolled"),
         (str(x.started), "started (came at least once)"),
     ]
     if finished:
+        c = x.completion
+        of = f" ({c.numerator} of {c.denominator})" if c is not None else ""
         boxes += [
             (str(x.completers), "completed"),
-            (pct(x.completion), "completion rate, of starters"),
+            (pct(x.completion), f"completion rate, of starters{of}"),
         ]
     else:
         boxes += [
@@ -167,10 +179,16 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     boxes.append((f"{x.sessions_delivered} of {info.planned}", "sessions held"))
     story.append(_figures(boxes, width))
     story.append(Spacer(1, 4))
+    shared = (
+        f" Agreed to share their coded data: {data.agreed_to_share} of {x.enrolled}."
+        if data.agreed_to_share is not None
+        else ""
+    )
     funnel = (
         f"Enrolled {x.enrolled} → started {x.started} → "
         + (f"completed {x.completers}." if finished else "completion decided when the course ends.")
         + f" Did not start: {x.did_not_start}. Withdrawn: {x.withdrawn}."
+        + shared
     )
     if x.not_started_yet:
         funnel += f" Not started yet (no session of theirs held): {x.not_started_yet}."
@@ -182,7 +200,9 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     definition = (
         "Completed means attending at least 75 % of the sessions held while enrolled, decided "
         "once the course has finished. The completion rate counts completers out of starters "
-        "(people who came to at least one session), not everyone enrolled."
+        "(people who came to at least one session), not everyone enrolled. For comparison, "
+        f"{NATIONAL_COMPLETION:g} % completed nationally across 110+ sites, 2014–2018 "
+        f"({NATIONAL_COMPLETION_SOURCE})."
     )
     story.append(Paragraph(esc(funnel), Styles.body))
     story.append(Paragraph(esc(definition), Styles.note))
@@ -192,6 +212,17 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     people = max([x.enrolled] + held_counts)
     chart = attendance_chart(data.numbers, data.present, people, width, 108)
     note = "No sessions held yet."
+    rate = data.attendance
+    if rate is not None and rate.denominator:
+        story.append(
+            Paragraph(
+                esc(
+                    f"Attendance rate: {pct(rate)} ({rate.numerator} of the {rate.denominator} "
+                    "sessions held while people were enrolled were attended)."
+                ),
+                Styles.body,
+            )
+        )
     if held_counts:
         mean = format_number(sum(held_counts) / len(held_counts), 1)
         note = (
@@ -206,10 +237,19 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
         if not d.measured:
             bars.append((f"{d.label} (not measured)", None, ""))
             continue
-        # Improved at all, rounded as in the table below; the table has the rest.
-        detail = f"{d.improved.numerator} of {d.improved.denominator}"
-        bars.append((d.label, d.improved.percent(0), detail if d.improved.denominator else ""))
-    story.append(Paragraph("Improved at all, of people measured at start and end", Styles.note))
+        # Meaningful improvement where the measure has a threshold (any improvement only
+        # where none is published), rounded as in the table below.
+        shown = d.meaningful if d.meaningful is not None else d.improved
+        detail = f"{shown.numerator} of {shown.denominator}"
+        label = d.label if d.meaningful is not None else f"{d.label} (any improvement)"
+        bars.append((label, shown.percent(0), detail if shown.denominator else ""))
+    story.append(
+        Paragraph(
+            "Meaningful improvement, of people measured at start and end (any improvement "
+            "where the measure has no published threshold)",
+            Styles.note,
+        )
+    )
     story.append(proportion_bars(bars, width))
     rows: list[list] = [
         [
@@ -232,7 +272,7 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
                 para(name),
                 para(count_of(d.improved), Styles.cell_center),
                 para(
-                    "no published threshold" if d.meaningful is None else count_of(d.meaningful),
+                    "not available" if d.meaningful is None else count_of(d.meaningful),
                     Styles.cell_center,
                 ),
                 para(count_of(d.worse), Styles.cell_center),
@@ -297,9 +337,16 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     )
     who_block += [who, Spacer(1, 4)]
     story.append(KeepTogether(who_block))
-    if data.withdrawal_reasons:
-        reasons = "; ".join(f"{label} ({n})" for label, n in data.withdrawal_reasons)
-        story.append(Paragraph(esc(f"Withdrawal reasons: {reasons}."), Styles.body))
+    if x.withdrawn:
+        story.append(
+            Paragraph(
+                esc(
+                    f"Withdrawn: {small(x.withdrawn)}. Their reasons, typed in their own words, "
+                    "stay with the service."
+                ),
+                Styles.body,
+            )
+        )
     else:
         story.append(Paragraph("Nobody withdrew.", Styles.body))
 
@@ -367,7 +414,70 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
             story.append(KeepTogether(block))
     else:
         story.append(Paragraph("No start or end measures recorded yet.", Styles.note))
+    story.append(PageBreak())
+    story.extend(glossary())
     return build(doc, story, footer=f"{info.code} class summary · printed {info.today:%d %b %Y}")
 
 
-__all__ = ["SummaryDomain", "SummaryData", "SummaryMeasure", "render_summary", "FONT"]
+# One vocabulary for commissioners: the class summary, the registry report and the upload.
+GLOSSARY: tuple[tuple[str, str], ...] = (
+    ("Enrolled", "given a place on the course (everyone on the course list)."),
+    (
+        "Agreed to share",
+        "enrolled and agreed that their coded data (no name) may go to the programme team.",
+    ),
+    ("Started", "came to at least one session."),
+    ("Did not start", "enrolled, had sessions held, and came to none."),
+    (
+        "Completed",
+        "came to at least 75 % of the sessions held while enrolled (from the session they "
+        "joined at); decided only once the course has finished.",
+    ),
+    ("Completion rate", "completers out of starters, on finished courses only."),
+    (
+        "Attendance rate",
+        "sessions attended out of the sessions held while people were enrolled.",
+    ),
+    (
+        "Improved at all",
+        "any change in the better direction between the start and end measures.",
+    ),
+    (
+        "Meaningful improvement",
+        "a change at least the measure's published minimal important change.",
+    ),
+    ("Got worse", "any change in the worse direction."),
+    (
+        "Not available",
+        "no threshold for a meaningful change could be confirmed from a published source.",
+    ),
+    ("<5", "1 to 4 people: not shown, as NHS statistical disclosure practice asks."),
+)
+
+
+def glossary() -> list:
+    """The glossary page every commissioner document carries."""
+    out: list = [Paragraph("Glossary: what the words mean", Styles.h2)]
+    for word, meaning in GLOSSARY:
+        out.append(Paragraph(f"<b>{esc(word)}</b>: {esc(meaning)}", Styles.body))
+    out.append(
+        Paragraph(
+            esc(
+                "Every percentage is given with the two counts it is made of. Means are shown "
+                "to one more decimal than the measure records."
+            ),
+            Styles.note,
+        )
+    )
+    return out
+
+
+__all__ = [
+    "SummaryDomain",
+    "SummaryData",
+    "SummaryMeasure",
+    "render_summary",
+    "FONT",
+    "GLOSSARY",
+    "glossary",
+]

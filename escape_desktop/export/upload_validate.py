@@ -23,7 +23,14 @@ from .upload_checks import (
 from .upload_manifest import ManifestError, count_rows, manifest_path_for, parse_manifest
 from .upload_profile import FileSpec, Profile
 
-__all__ = ["Problem", "ValidationReport", "validate_upload", "validate_text", "human_date_format"]
+__all__ = [
+    "Problem",
+    "ValidationReport",
+    "validate_upload",
+    "validate_text",
+    "cross_check",
+    "human_date_format",
+]
 
 MAX_SHAPE_PROBLEMS = 10  # a broken header makes every row the wrong shape: say so only so often
 
@@ -229,7 +236,113 @@ def validate_upload(path: str | Path, profile: Profile, *, limit: int = 1000) ->
     report = validate_text(text, profile, path=str(path), limit=limit)
     if report.kind == "main":
         report.problems.extend(_manifest_problems(path, raw, report))
+        att = _attendance_beside(path)
+        if att is not None:
+            try:
+                att_text = att.read_text(encoding="utf-8-sig")
+            except (OSError, UnicodeDecodeError):
+                att_text = None
+            if att_text is not None:
+                report.problems.extend(cross_check(text, att_text, profile))
     return report
+
+
+def _attendance_beside(path: Path) -> Path | None:
+    """The attendance file the manifest beside a main file names, if it is there too."""
+    man = manifest_path_for(path)
+    try:
+        manifest = parse_manifest(man.read_text(encoding="utf-8"))
+    except (ManifestError, OSError, UnicodeDecodeError):
+        return None
+    entry = manifest.file("attendance")
+    if entry is None:
+        return None
+    found = path.with_name(entry.name)
+    return found if found.is_file() else None
+
+
+def _table(text: str) -> tuple[list[str], list[list[str]]]:
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    try:
+        rows = list(csv.reader(io.StringIO(text, newline=""), strict=True))
+    except csv.Error:
+        return [], []
+    return (rows[0], rows[1:]) if rows else ([], [])
+
+
+def _at(spec: FileSpec, header: list[str], source: str) -> int | None:
+    name = next((c.name for c in spec.columns if c.source == source), None)
+    return header.index(name) if name in header else None
+
+
+def cross_check(main_text: str, attendance_text: str, profile: Profile) -> list[Problem]:
+    """The main file must say what its attendance file shows, person by person.
+
+    For each person: the sessions attended must be the sessions marked present, and the
+    sessions held while enrolled at least the sessions with any mark (a marked session was
+    held while they were on the course). A main file that counts fewer held sessions than
+    the register marks (as one keyed in after the course ran once did) is refused.
+    """
+    if profile.attendance is None:
+        return []
+    header, rows = _table(main_text)
+    a_header, a_rows = _table(attendance_text)
+    main, att = profile.main, profile.attendance
+    keys = [_at(main, header, s) for s in ("participant.code", "course.code")]
+    a_keys = [_at(att, a_header, s) for s in ("participant.code", "course.code")]
+    mark_at = _at(att, a_header, "attendance.mark")
+    cancelled_at = _at(att, a_header, "session.cancelled")
+    if None in keys or None in a_keys or mark_at is None:
+        return []
+    mark_col = next(c for c in att.columns if c.source == "attendance.mark")
+    letters = dict(mark_col.mapping) or {"present": "present"}
+    present_cell = letters.get("present", "present")
+    came: dict[tuple[str, ...], int] = {}
+    marked: dict[tuple[str, ...], int] = {}
+    for cells in a_rows:
+        if len(cells) != len(a_header):
+            continue
+        key = tuple(cells[i] for i in a_keys)  # type: ignore[index]
+        if cancelled_at is not None and cells[cancelled_at] == profile.true_value:
+            continue
+        mark = cells[mark_at]
+        if mark:
+            marked[key] = marked.get(key, 0) + 1
+        if mark == present_cell:
+            came[key] = came.get(key, 0) + 1
+    attended_at = _at(main, header, "enrolment.sessions_attended")
+    held_at = _at(main, header, "enrolment.sessions_held")
+    out: list[Problem] = []
+    for n, cells in enumerate(rows, start=2):
+        if len(cells) != len(header):
+            continue
+        key = tuple(cells[i] for i in keys)  # type: ignore[index]
+        who = f"{key[0]} on {key[1]}"
+        if attended_at is not None and cells[attended_at].isdigit():
+            said = int(cells[attended_at])
+            if said != came.get(key, 0):
+                out.append(
+                    Problem(
+                        n,
+                        header[attended_at],
+                        f"{who} attended {said} sessions here but the attendance file marks "
+                        f"{came.get(key, 0)} present; export both files again",
+                    )
+                )
+        if held_at is not None and cells[held_at].isdigit():
+            said = int(cells[held_at])
+            if said < marked.get(key, 0):
+                out.append(
+                    Problem(
+                        n,
+                        header[held_at],
+                        f"{who} had {said} sessions held here but the attendance file marks "
+                        f"{marked.get(key, 0)} of their sessions; every marked session counts "
+                        "as held, so the completion in this row is wrong: export both files again",
+                    )
+                )
+    return out
 
 
 def _manifest_problems(path: Path, raw: bytes, report: ValidationReport) -> list[Problem]:

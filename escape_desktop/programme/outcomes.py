@@ -10,7 +10,7 @@ counts in a proportion only with both a start and an end value.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
@@ -162,3 +162,16 @@ def domain_proportions(
         worse=Ratio(sum(1 for c in changes if c.worse), n),
         about_the_same=Ratio(sum(1 for c in changes if c.kind == ABOUT_THE_SAME), n),
     )
+
+
+# Questionnaires that belong to one joint: a person is asked only those for their own joints.
+JOINT_ONLY: dict[str, str] = {"koos_ps": "knee", "hoos_ps": "hip"}
+
+
+def measures_for_person(keys: Sequence[str], joints: str) -> list[str]:
+    """The course's measures (by key) that apply to a person with these joints ("knee,hip");
+    with no joints on file, every measure applies."""
+    theirs = {j.strip() for j in (joints or "").split(",") if j.strip()}
+    if not theirs:
+        return list(keys)
+    return [k for k in keys if k not in JOINT_ONLY or JOINT_ONLY[k] in theirs]

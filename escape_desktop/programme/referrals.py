@@ -53,6 +53,9 @@ FIELD_LABELS: dict[str, str] = {
     "consent_programme": "Take part",
     "consent_share": "Share for audit",
     "notes": "Notes",
+    # Not a detail of the person but of their place on the course: the session they joined
+    # at, for a list typed up after the course started (blank: the app's default).
+    "joined_at": "Joined at session",
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)
 # Recognised, but the app keeps no such detail: listed among the columns not used.
@@ -97,6 +100,10 @@ HEADER_ALIASES: dict[str, str] = {
         "consent_share",
     ),
     **dict.fromkeys(["notes", "note", "comments"], "notes"),
+    **dict.fromkeys(
+        ["joinedatsession", "joinedat", "joinedsession", "firstsession", "startedatsession"],
+        "joined_at",
+    ),
 }
 
 

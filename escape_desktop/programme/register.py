@@ -46,6 +46,7 @@ class RegisterRow:
     marks: dict[int, str] = field(default_factory=dict)  # session id -> mark
     enrolled_on: date | None = None
     withdrawn_on: date | None = None
+    joined_at: int = 1  # the session they joined at
 
     @property
     def name(self) -> str:
@@ -75,7 +76,7 @@ class Register:
     def figures(self, today: date) -> tuple[CourseSummary, dict[Hashable, PersonStatus]]:
         """The course's counts and each person's status (by enrolment id) from programme.status,
         on the marks as they stand in this register (the screen updates them in place)."""
-        sessions = [SessionFact(x.id, x.date, x.cancelled) for x in self.sessions]
+        sessions = [SessionFact(x.id, x.date, x.cancelled, x.number) for x in self.sessions]
         people = [
             EnrolmentFact(
                 key=r.enrolment_id,
@@ -83,6 +84,7 @@ class Register:
                 marks=r.marks,
                 withdrawn=r.status == WITHDRAWN,
                 withdrawn_on=r.withdrawn_on,
+                joined_at=r.joined_at,
             )
             for r in self.rows
         ]

@@ -1,11 +1,34 @@
-"""The one rounding rule for figures people read: half away from zero (2.5 -> 3, -2.5 -> -3)."""
+"""The one rounding rule for figures people read (half away from zero: 2.5 -> 3, -2.5 -> -3),
+and the one way a count is put into words ("1 day", "2 days")."""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
 
-__all__ = ["round_half_away", "format_number"]
+__all__ = ["round_half_away", "format_number", "plural", "with_unit", "mean_decimals"]
+
+
+def plural(count: int, one: str, many: str | None = None) -> str:
+    """The count with its noun: "1 day", "0 days", "2 people" (``many`` for an irregular plural)."""
+    word = one if count == 1 else (many if many is not None else one + "s")
+    return f"{count} {word}"
+
+
+def with_unit(number_text: str, unit: str) -> str:
+    """A printed number with its counted unit, which resources name in the plural ("days",
+    "stands", "reps"): "1 day", "0 days", "2.5 days"; a unit not ending in s is kept."""
+    unit = unit.strip()
+    if not unit:
+        return number_text
+    if number_text in ("1", "-1", "+1") and unit.endswith("s") and not unit.endswith("ss"):
+        unit = unit[:-1]
+    return f"{number_text} {unit}"
+
+
+def mean_decimals(recorded_decimals: int) -> int:
+    """Decimals a mean of a measure is shown with: one beyond what the measure records, never more."""
+    return max(0, recorded_decimals) + 1
 
 
 def _exact(value: float | int | Decimal | Fraction) -> Fraction:

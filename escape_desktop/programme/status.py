@@ -3,9 +3,12 @@
 Every screen, document, JSON output and upload column takes its figures from here, so
 that "completed", "started" and "needs N more" mean the same thing everywhere:
 
-* A session counts for a person from their enrolment date (a late joiner is not
-  charged with sessions held before they joined) until they withdraw; a session they
-  attended always counts. A cancelled session counts for nobody.
+* A session counts for a person from the session they joined at (``joined_at``, a fact
+  the instructor sets: session 1 unless they chose "joined late") until they withdraw;
+  a session with a mark on it (present, absent or apologies) always counts as held while
+  enrolled, whatever day the mark was typed. The day a person was typed in plays no
+  part, so a course keyed in from a paper register after it ran gives the same figures
+  as the same course typed in live. A cancelled session counts for nobody.
 * A session is held once its day has come (``date <= today``); a course is finished
   once its last planned session is past (``date < today``) or it has been closed. On
   the last session's own day the course is still running, with nothing left to come.
@@ -60,6 +63,7 @@ __all__ = [
     "course_summary",
     "decision_day",
     "progress_text",
+    "default_joined_at",
 ]
 
 # ----------------------------------------------------------------- attendance vocabulary
@@ -125,6 +129,7 @@ class SessionFact:
     key: Hashable  # the session's id, used to find a person's marks
     date: date
     cancelled: bool = False
+    number: int = 0  # the session's number on the course (1 = the first); 0 = not known
 
 
 @dataclass(frozen=True)
@@ -136,6 +141,9 @@ class EnrolmentFact:
     marks: Mapping[Any, str]  # session key -> present / absent / apologies
     withdrawn: bool = False
     withdrawn_on: date | None = None
+    # The session number they joined at (1 = from the start). None only for callers that
+    # know no session numbers: then the old rule by enrolment date applies.
+    joined_at: int | None = None
 
 
 @dataclass(frozen=True)
@@ -260,13 +268,42 @@ def course_phase(sessions: Sequence[SessionFact], today: date, closed: bool = Fa
 
 def _counts_for(session: SessionFact, person: EnrolmentFact) -> bool:
     """Whether a (not cancelled) session is one of the person's own sessions."""
-    if person.marks.get(session.key) == PRESENT:
+    mark = person.marks.get(session.key)
+    if mark == PRESENT:
         return True  # they came, whatever the dates on file say
-    if person.enrolled_on is not None and session.date < person.enrolled_on:
-        return False
     if person.withdrawn and person.withdrawn_on is not None and session.date > person.withdrawn_on:
         return False
+    if mark is not None:
+        return True  # marked absent or apologies: they were on the course that day
+    if person.joined_at is not None and session.number:
+        return session.number >= person.joined_at
+    if person.joined_at is None and person.enrolled_on is not None:
+        return session.date >= person.enrolled_on
     return True
+
+
+def default_joined_at(
+    sessions: Sequence[SessionFact], day: date, marked: Sequence[int] = ()
+) -> int:
+    """The session a person enrolled on `day` joined at, unless the instructor says otherwise.
+
+    Session 1 when enrolled before or during the course's first week, or when the course is
+    typed in after it ran; someone enrolled later in a running course joins at the next
+    session (today's included). `marked` are the numbers of sessions that already carry a
+    mark for the person: they joined at the earliest of those at the latest.
+    """
+    live = sorted((x for x in sessions if not x.cancelled and x.number), key=lambda x: x.number)
+    earliest = min(marked) if marked else None
+    if not live:
+        return 1
+    first, last = live[0], live[-1]
+    if (day - first.date).days < 7 or day > last.date:
+        joined = 1
+    else:
+        joined = next((x.number for x in live if x.date >= day), last.number)
+    if earliest is not None:
+        joined = min(joined, earliest)
+    return max(1, joined)
 
 
 def person_status(

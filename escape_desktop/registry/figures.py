@@ -125,6 +125,9 @@ class GroupFigures:
     headlines: tuple[Headline, ...]
     with_start: int  # starters with every headline start measure
     with_both: int  # starters with every headline start and end measure
+    # Starters on finished courses with every headline start and end measure: a running
+    # course has not had its end measures yet, so it stays out of the completeness rate.
+    finished_with_both: int = 0
 
     @property
     def completion(self) -> Fraction:
@@ -132,16 +135,21 @@ class GroupFigures:
 
     @property
     def completeness(self) -> Fraction:
-        return Fraction(self.with_both, self.started)
+        """Start and end measures, of the starters on finished courses."""
+        return Fraction(self.finished_with_both, self.finished_starters)
 
     def as_json(self) -> dict:
         return {
             "code": self.code,
             "name": self.name,
             "courses": self.courses,
+            # The class summary's and the report's words: enrolled (on the course lists),
+            # agreed to share (in the uploads; every other figure counts only them).
+            # Referrals that never enrolled are not known to the registry.
             "funnel": {
-                "referred": self.referred,
-                "enrolled": self.enrolled,
+                "referred": None,
+                "enrolled": self.referred,
+                "agreed_to_share": self.enrolled,
                 "started": self.started,
                 "completed": self.completed,
             },
@@ -174,6 +182,43 @@ class CourseLeftOut:
 
 
 @dataclass(frozen=True)
+class MeasureMean:
+    """One measure across all sites: means of the people with both a start and an end value."""
+
+    key: str
+    name: str
+    n: int
+    mean_start: float | None
+    mean_end: float | None
+    mean_change: float | None  # end minus start, as recorded (the direction says which is better)
+    decimals: int  # the measure's own precision; means are printed with one more
+    direction: str
+
+
+def measure_means(
+    people: Sequence[PersonRow], rules: Mapping[str, MeasureRule]
+) -> tuple[MeasureMean, ...]:
+    out = []
+    for key in sorted(rules):
+        rule = rules[key]
+        pairs: list[tuple[float, float]] = []
+        for p in people:
+            start_value, end_value, _ = p.measures.get(key, (None, None, None))
+            if start_value is not None and end_value is not None:
+                pairs.append((float(start_value), float(end_value)))
+        if not pairs:
+            continue
+        n = len(pairs)
+        start = sum(a for a, _ in pairs) / n
+        end = sum(b for _, b in pairs) / n
+        decimals = rule.instrument.decimals if rule.instrument is not None else 1
+        out.append(
+            MeasureMean(key, rule.name, n, start, end, end - start, decimals, rule.direction)
+        )
+    return tuple(out)
+
+
+@dataclass(frozen=True)
 class ReportData:
     """Everything the PDF shows, typed; made by report.gather_report."""
 
@@ -185,6 +230,7 @@ class ReportData:
     rules: tuple[MeasureRule, ...]
     batches: int
     notes: tuple[str, ...] = field(default_factory=tuple)
+    means: tuple[MeasureMean, ...] = ()
 
 
 def _gain(rule: MeasureRule, start: float, end: float) -> float:
@@ -245,7 +291,7 @@ def group_figures(
                 Fraction(mean, mean_den) if has_threshold else None,
             )
         )
-    with_start = with_both = 0
+    with_start = with_both = finished_with_both = 0
     for p in started:
         keys = {k for k in outcome_measures.get(p.programme, {}).values() if k in rules}
         if not keys:
@@ -255,6 +301,7 @@ def group_figures(
             with_start += 1
             if all(v[1] is not None for v in values):
                 with_both += 1
+                finished_with_both += int(p.course_finished)
     return GroupFigures(
         code=code,
         name=name,
@@ -270,4 +317,5 @@ def group_figures(
         headlines=tuple(headlines),
         with_start=with_start,
         with_both=with_both,
+        finished_with_both=finished_with_both,
     )

@@ -25,20 +25,32 @@ from escape_desktop.export.pdf_style import (
     table,
     write_atomically,
 )
-from escape_desktop.programme.rounding import format_number
+from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
+from escape_desktop.programme.rounding import format_number, plural
 
 from .figures import Fraction, GroupFigures, ReportData
 
 ROWS_PER_CHART = 40
 
 
+SMALL_CELL = 5  # NHS statistical disclosure practice: counts under 5 people are not shown
+
+
 def _pct(f: Fraction | None, *, n: bool = True) -> str:
+    """A percentage with its numerator and denominator; a group of under 5 is not shown."""
     if f is None:
-        return "no threshold"
+        return "not available"
     if f.percent is None:
         return "–"
+    if f.denominator < SMALL_CELL:
+        return "fewer than 5 people"
     text = f"{f.percent_text()} %"
-    return f"{text} ({f.numerator}/{f.denominator})" if n else text
+    return f"{text} ({f.numerator:,}/{f.denominator:,})" if n else text
+
+
+def _count(n: int) -> str:
+    """A count as printed: thousands separated, 1 to 4 suppressed."""
+    return "<5" if 0 < n < SMALL_CELL else f"{n:,}"
 
 
 def _ci(f: Fraction) -> str:
@@ -61,9 +73,16 @@ def ranked_chart(
     value: Callable[[GroupFigures], Fraction],
     overall: Fraction,
     width: float,
+    benchmark: tuple[float, str] | None = None,
 ) -> Drawing:
-    """Sites ranked by a proportion, each a dot with its 95 % Wilson interval as a line."""
-    row_h, top, bottom, label_w, right_w = 13.0, 6.0, 22.0, 190.0, 58.0
+    """Sites ranked by a proportion, each a dot with its 95 % Wilson interval as a line;
+    ``benchmark``: a published figure (percent, label) drawn as a dotted line."""
+    from reportlab.lib.utils import simpleSplit
+
+    top, bottom, label_w, right_w = (16.0 if benchmark else 6.0), 22.0, 190.0, 70.0
+    # Site names are wrapped onto two lines, never cut: the rows are as tall as they need.
+    labels = [simpleSplit(f"{g.code}  {g.name}", FONT, 8, label_w - 8)[:3] for g in groups]
+    row_h = 13.0 if all(len(x) <= 1 for x in labels) else 22.0
     height = top + bottom + row_h * len(groups)
     d = Drawing(width, height)
     x0, x1 = label_w, width - right_w
@@ -81,6 +100,29 @@ def ranked_chart(
                 fontName=FONT,
                 fontSize=7,
                 textAnchor="middle",
+                fillColor=DARK,
+            )
+        )
+    if benchmark is not None:
+        d.add(
+            Line(
+                x(benchmark[0]),
+                bottom,
+                x(benchmark[0]),
+                height - top,
+                strokeColor=INK,
+                strokeWidth=0.8,
+                strokeDashArray=[1, 2],
+            )
+        )
+        d.add(
+            String(
+                x(benchmark[0]),
+                height - 10,
+                benchmark[1],
+                fontName=FONT,
+                fontSize=7,
+                textAnchor="end" if benchmark[0] > 60 else "start",
                 fillColor=DARK,
             )
         )
@@ -110,16 +152,18 @@ def ranked_chart(
     for i, g in enumerate(groups):
         f = value(g)
         y = height - top - row_h * (i + 0.5)
-        d.add(
-            String(
-                2,
-                y - 3,
-                _fit(f"{g.code}  {g.name}", label_w - 8, 8),
-                fontName=FONT,
-                fontSize=8,
-                fillColor=INK,
+        lines = labels[i]
+        for j, line in enumerate(lines):
+            d.add(
+                String(
+                    2,
+                    y - 3 + (len(lines) - 1) * 4.5 - j * 9,
+                    line,
+                    fontName=FONT,
+                    fontSize=8 if len(lines) < 3 else 7,
+                    fillColor=INK,
+                )
             )
-        )
         if f.percent is None:
             d.add(
                 String(x0 + 2, y - 3, "no one to count", fontName=FONT, fontSize=7, fillColor=DARK)
@@ -134,7 +178,7 @@ def ranked_chart(
             String(
                 x1 + 6,
                 y - 3,
-                f"{f.percent_text()} % of {f.denominator}",
+                f"{f.percent_text()} % of {f.denominator:,}",
                 fontName=FONT,
                 fontSize=7,
                 fillColor=INK,
@@ -162,67 +206,139 @@ HEAD_SMALL = ParagraphStyle("registry_head", parent=Styles.head, fontSize=8, lea
 
 
 def _site_cell(g: GroupFigures, overall: GroupFigures) -> Paragraph:
+    courses = plural(g.courses, "course")
     if g is overall:
-        return Paragraph(f"{esc(g.name)}<br/>{g.courses} courses", Styles.cell_bold)
-    return Paragraph(f"{esc(g.name)} ({esc(g.code)})<br/>{g.courses} courses", Styles.cell)
+        return Paragraph(f"{esc(g.name)}<br/>{courses}", Styles.cell_bold)
+    return Paragraph(f"{esc(g.name)} ({esc(g.code)})<br/>{courses}", Styles.cell)
+
+
+NUMBER_CELL = ParagraphStyle("registry_number", parent=Styles.cell, alignment=2)
+
+
+def _num_cell(text: str) -> Paragraph:
+    """A figure in a cell that wraps rather than runs into its neighbour."""
+    return Paragraph(esc(text), NUMBER_CELL)
 
 
 def _summary_table(data: ReportData, width: float) -> list:
+    # One vocabulary with the class summary: enrolled (on the course lists), agreed to share
+    # (in the uploads), started, completed; rates on finished courses only.
     head = [
         "Site",
-        "Referred",
         "Enrolled",
+        "Agreed to share",
         "Started",
-        "Completed",
-        "Completion rate",
+        "Completed (finished courses)",
+        "Completion rate (finished courses)",
         "95 % CI",
-        "Start and end measures",
+        "Start and end measures (finished courses)",
     ]
     rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for g in list(data.sites) + [data.overall]:
         rows.append(
             [
                 _site_cell(g, data.overall),
-                g.referred,
-                g.enrolled,
-                g.started,
-                g.completed,
-                _pct(g.completion),
-                _ci(g.completion),
-                _pct(g.completeness),
+                _num_cell(_count(g.referred)),
+                _num_cell(_count(g.enrolled)),
+                _num_cell(_count(g.started)),
+                _num_cell(_count(g.finished_completers)),
+                _num_cell(_pct(g.completion)),
+                _num_cell(_ci(g.completion) if g.completion.denominator >= SMALL_CELL else ""),
+                _num_cell(_pct(g.completeness)),
             ]
         )
-    widths = [w * width / 510 for w in (120, 50, 50, 50, 56, 70, 48, 66)]
-    return [table(rows, widths, extra=[("ALIGN", (1, 1), (-1, -1), "RIGHT")])]
+    widths = [w * width / 510 for w in (112, 46, 50, 46, 60, 72, 52, 72)]
+    return [table(rows, widths)]
 
 
 def _headline_table(data: ReportData, width: float) -> list:
     labels = [h.label for h in data.overall.headlines]
-    head = ["Site"] + [f"{lab}: any / meaningful" for lab in labels]
+    head = ["Site"] + [f"{lab}: meaningful / any improvement" for lab in labels]
     rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for g in list(data.sites) + [data.overall]:
         cells: list = [_site_cell(g, data.overall)]
         for h in g.headlines:
+            # Meaningful first: it is the change that matters to a person; each share with
+            # its own numerator and denominator, as they can differ.
             cells.append(
-                Paragraph(esc(f"{_pct(h.improved)} / {_pct(h.meaningful, n=False)}"), Styles.cell)
+                Paragraph(
+                    esc(f"meaningful {_pct(h.meaningful)}")
+                    + "<br/>"
+                    + esc(f"any {_pct(h.improved)}"),
+                    Styles.cell,
+                )
             )
         rows.append(cells)
     widths = [0.25 * width] + [0.25 * width] * len(labels)
     return [table(rows, widths)]
 
 
+def _means_table(data: ReportData, width: float) -> list:
+    """Each measure's mean start, end and change across all sites, people with both values."""
+    if not data.means:
+        return []
+    head = ["Measure", "People with both", "Mean start", "Mean end", "Mean change"]
+    rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
+    for m in data.means:
+        better = "higher is better" if m.direction == "higher_better" else "lower is better"
+        name = Paragraph(f"{esc(m.name)}<br/>{esc(better)}", Styles.cell)
+        if m.n < SMALL_CELL:
+            rows.append([name, _num_cell("<5"), _num_cell(""), _num_cell(""), _num_cell("")])
+            continue
+        d = m.decimals + 1  # one decimal beyond what the measure records, as everywhere
+
+        def f(v: float | None, signed: bool = False, d: int = d) -> str:
+            if v is None:
+                return ""
+            text = format_number(v, d)
+            return f"+{text}" if signed and not text.startswith("-") else text
+
+        rows.append(
+            [
+                name,
+                _num_cell(f"{m.n:,}"),
+                _num_cell(f(m.mean_start)),
+                _num_cell(f(m.mean_end)),
+                _num_cell(f(m.mean_change, signed=True)),
+            ]
+        )
+    widths = [w * width / 510 for w in (190, 80, 80, 80, 80)]
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph("Start and end measures: means, all sites", Styles.h2),
+        table(rows, widths),
+    ]
+
+
 def _improved_on(index: int) -> Callable[[GroupFigures], Fraction]:
     return lambda g: g.headlines[index].improved
 
 
+def _meaningful_on(index: int) -> Callable[[GroupFigures], Fraction]:
+    return lambda g: g.headlines[index].meaningful or Fraction(0, 0)
+
+
 def _charts(data: ReportData, width: float) -> list:
     out: list = []
-    specs: list[tuple[str, Callable[[GroupFigures], Fraction], Fraction]] = [
-        ("Completion rate (finished courses)", lambda g: g.completion, data.overall.completion)
+    specs: list[
+        tuple[str, Callable[[GroupFigures], Fraction], Fraction, tuple[float, str] | None]
+    ] = [
+        (
+            "Completion rate (finished courses)",
+            lambda g: g.completion,
+            data.overall.completion,
+            (NATIONAL_COMPLETION, f"national 2014–2018: {NATIONAL_COMPLETION:g} %"),
+        )
     ]
     for i, h in enumerate(data.overall.headlines):
-        specs.append((f"{h.label} (any improvement)", _improved_on(i), h.improved))
-    for title, value, overall in specs:
+        # The headline bars show meaningful change where the measure has a threshold.
+        if h.meaningful is not None:
+            specs.append(
+                (f"{h.label} (meaningful improvement)", _meaningful_on(i), h.meaningful, None)
+            )
+        else:
+            specs.append((f"{h.label} (any improvement)", _improved_on(i), h.improved, None))
+    for title, value, overall, benchmark in specs:
         ranked = _ranked(data.sites, value)
         for start in range(0, max(len(ranked), 1), ROWS_PER_CHART):
             part = ranked[start : start + ROWS_PER_CHART]
@@ -234,7 +350,7 @@ def _charts(data: ReportData, width: float) -> list:
                 KeepTogether(
                     [
                         Paragraph(esc(title + suffix), Styles.h2),
-                        ranked_chart(part, value, overall, width),
+                        ranked_chart(part, value, overall, width, benchmark),
                     ]
                 )
             )
@@ -243,20 +359,30 @@ def _charts(data: ReportData, width: float) -> list:
 
 def _notes(data: ReportData) -> list:
     lines = [
-        "Referred: everyone on the sites' course lists, including people left out of the upload "
-        "(did not agree to share, or not asked yet). Enrolled: people in the uploads. Started: "
-        "everyone but those who did not start. Completed: attended at least 75 % of the sessions "
-        "held, counted on finished courses only (on a running course it is not yet final).",
-        "Completion rate: completers of those who started, on finished courses only. Start and end "
-        "measures: starters with both values on every headline measure of their programme.",
-        "Headline proportions: of people with a start and an end value on their programme's measure "
-        "for that domain; 'any' counts any improvement, 'meaningful' a gain at least the measure's "
-        "threshold. Intervals are 95 % Wilson score intervals; the dashed line is all sites together.",
+        "Enrolled: everyone on the sites' course lists, including people left out of the upload "
+        "(did not agree to share, or not asked yet). Agreed to share: people in the uploads; "
+        "every other figure counts only them. Referred: not known to the registry (the uploads "
+        "carry only people who were enrolled). Started: came to at least one session. "
+        "Completed: attended at least 75 % of the sessions held, counted on finished courses "
+        "only (on a running course it is not yet final).",
+        "Completion rate: completers of those who started, on finished courses only. Start and "
+        "end measures: starters on finished courses with both values on every headline measure "
+        "of their programme.",
+        "Headline proportions: of people with a start and an end value on their programme's "
+        "measure for that domain; 'meaningful' counts a gain at least the measure's threshold, "
+        "'any' any improvement. Each share gives its own numerator and denominator. Intervals "
+        "are 95 % Wilson score intervals; the dashed line is all sites together.",
+        f"Benchmark: the dotted line on the completion chart is the national figure, "
+        f"{NATIONAL_COMPLETION:g} % of people completing across 110+ sites, 2014–2018 "
+        f"({NATIONAL_COMPLETION_SOURCE}).",
+        "Small numbers: a count of 1 to 4 people is shown as <5, and a share of fewer than 5 "
+        "people is not shown, as NHS statistical disclosure practice asks.",
     ]
     for r in data.rules:
         if r.threshold is None:
             lines.append(
-                f"{r.name}: no meaningful-change threshold is set, so only 'any' is given."
+                f"{r.name}: meaningful change not available (no threshold could be confirmed "
+                "from a published source), so only 'any' is given."
             )
         else:
             lines.append(
@@ -288,9 +414,10 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.append(Spacer(1, 4 * mm))
         story.append(Paragraph("Headline proportions", Styles.h2))
         story.extend(_headline_table(data, width))
+        story.extend(_means_table(data, width))
         story.extend(_charts(data, width))
         story.append(CondPageBreak(40 * mm))
-        story.append(Paragraph("How the figures are made", Styles.h2))
+        story.append(Paragraph("Glossary: what the words and figures mean", Styles.h2))
         story.extend(_notes(data))
         return build(doc, story, footer=f"{data.title} · {data.period}")
 

@@ -18,6 +18,7 @@ from .figures import (
     PersonRow,
     ReportData,
     group_figures,
+    measure_means,
 )
 from .models import Batch, CourseRecord, Record, Site
 
@@ -128,6 +129,7 @@ def gather_report(
             f"{date_to.isoformat() if date_to else 'now'}"
         )
     used = sorted({k for f in figures for h in f.headlines for k in h.measures})
+    everyone = [p for code in sorted(people) for p in people[code]]
     return ReportData(
         title="Registry report: implementation and outcomes",
         period=period,
@@ -136,6 +138,7 @@ def gather_report(
         overall=overall,
         rules=tuple(rules[k] for k in used if k in rules),
         batches=batches,
+        means=measure_means(everyone, rules),
     )
 
 

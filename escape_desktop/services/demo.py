@@ -388,9 +388,11 @@ class _Builder:
         commitment = rng.choice((0.97, 0.95, 0.93, 0.9, 0.88, 0.85, 0.8, 0.5))
         withdraws_after = rng.randint(3, 7) if rng.random() < 0.07 else None
         enrolled_on = start - timedelta(days=14)
+        joined_at = 1
         if role == "late":
-            live = [day for _, _, day, cancelled in sessions if not cancelled]
-            enrolled_on = live[1] + timedelta(days=1)  # joined after the second session
+            live = [(n, day) for _, n, day, cancelled in sessions if not cancelled]
+            enrolled_on = live[1][1] + timedelta(days=1)  # joined after the second session
+            joined_at = live[2][0] if len(live) > 2 else live[-1][0]
             commitment = 0.97
         elif role == "never":
             commitment = 0.0
@@ -410,6 +412,7 @@ class _Builder:
             withdrawn_reason="",
             withdrawn_on=None,
             enrolled_on=enrolled_on,
+            joined_session=joined_at,
         )
         enrolment = self.rows[Enrolment][-1]
         capability = rng.uniform(0.6, 1.2)
@@ -423,7 +426,7 @@ class _Builder:
         last_seen: date | None = None
         marks: dict[int, str] = {}
         for sid, number, day, cancelled in sessions:
-            if day > self.today or cancelled or day < enrolled_on:
+            if day > self.today or cancelled or number < joined_at:
                 continue
             if withdraws_after is not None and number > withdraws_after:
                 if enrolment["status"] != "withdrawn":
@@ -470,8 +473,9 @@ class _Builder:
                     marks,
                     enrolment["status"] == "withdrawn",
                     enrolment["withdrawn_on"],
+                    joined_at,
                 ),
-                [SessionFact(sid, day, cancelled) for sid, _, day, cancelled in sessions],
+                [SessionFact(sid, day, cancelled, n) for sid, n, day, cancelled in sessions],
                 self.today,
             )
             if status.status == COMPLETED and last_seen:

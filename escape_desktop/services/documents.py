@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import queries
@@ -43,7 +43,7 @@ from escape_desktop.programme.outcomes import (
     WORSE,
     classify_change,
 )
-from escape_desktop.programme.status import MARK_LETTER, WITHDRAWN
+from escape_desktop.programme.status import MARK_LETTER, WITHDRAWN, Ratio
 
 from . import certificates, settings_registry
 from .changes import Changes, Done
@@ -60,7 +60,6 @@ from .measures import (
     InstrumentResult,
     course_instruments,
     course_outcomes,
-    entry_overview,
     participant_results,
 )
 
@@ -109,7 +108,17 @@ def plain_measure_name(name: str) -> str:
 
 
 def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> MeasuresDue | None:
-    """Start measures at the first session held, end measures at the last; else None."""
+    """Start measures at the first session held, end measures at the last; else None.
+
+    Each person is reminded of their own questionnaires only (a knee questionnaire for a
+    knee, a hip one for a hip), and only people who come: on a sheet printed afterwards,
+    those marked present at the session; beforehand, those still on the course who have not
+    stayed away from every session so far (for end measures: who have started).
+    """
+    from escape_desktop.db.models import Assessment, Enrolment, Participant
+    from escape_desktop.programme.outcomes import measures_for_person
+    from escape_desktop.programme.status import DID_NOT_START, PRESENT
+
     held = info.held_sessions
     if not held:
         return None
@@ -119,15 +128,47 @@ def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> Meas
         when, timepoint = "End", "end"
     else:
         return None
-    names = tuple(plain_measure_name(i.name) for i in course_instruments(ctx, info.reg.course_id))
+    instruments = course_instruments(ctx, info.reg.course_id)
+    names = tuple(plain_measure_name(i.name) for i in instruments)
     if not names:
         return None
-    people = tuple(
-        p.name
-        for p in entry_overview(ctx, info.reg.course_id)
-        if p.status != WITHDRAWN and p.done.get(timepoint, 0) < p.total
-    )
-    return MeasuresDue(when, names, people)
+    plain = {i.key: plain_measure_name(i.name) for i in instruments}
+    session = info.session(session_number)
+    past = session.date < info.today
+    with ctx.db.read() as s:
+        joints = dict(
+            s.execute(
+                select(Enrolment.id, Participant.joints)
+                .join(Participant, Participant.id == Enrolment.participant_id)
+                .where(Enrolment.course_id == info.reg.course_id)
+            ).all()
+        )
+        given: dict[int, set[str]] = {}
+        for eid, key in s.execute(
+            select(Assessment.enrolment_id, Assessment.instrument_key)
+            .join(Enrolment, Enrolment.id == Assessment.enrolment_id)
+            .where(
+                Enrolment.course_id == info.reg.course_id,
+                Assessment.timepoint == timepoint,
+                Assessment.score.is_not(None),
+            )
+        ):
+            given.setdefault(eid, set()).add(key)
+    people = []
+    for row in info.reg.rows:
+        status = info.status(row)
+        if status.status == WITHDRAWN:
+            continue
+        if past:
+            if row.marks.get(session.id) != PRESENT:
+                continue  # reminders are for people who came
+        elif status.status == DID_NOT_START or (timepoint == "end" and not status.started):
+            continue
+        mine = measures_for_person(list(plain), joints.get(row.enrolment_id, ""))
+        missing = [plain[k] for k in mine if k not in given.get(row.enrolment_id, set())]
+        if missing:
+            people.append(f"{row.name} ({', '.join(missing)})")
+    return MeasuresDue(when, names, tuple(people))
 
 
 def sheet_circuit(
@@ -137,7 +178,7 @@ def sheet_circuit(
 
     ``recorded``: also copy what was recorded (attendance, done, pain, effort, notes).
     """
-    grid = circuit_grid(ctx, course_id, session_number)
+    grid = circuit_grid(ctx, course_id, session_number, withdrawn_who_came=recorded)
     stations = [SheetStation(st.key, st.name, st.dose_unit, st.level_names) for st in grid.stations]
     rows = []
     for r in grid.rows:
@@ -306,20 +347,29 @@ def _tally(values: list[str], order: Sequence[str] = ()) -> tuple[tuple[str, int
 
 
 def _who(ctx: AppContext, course_id: int) -> list[tuple[int, date | None, str, str, str]]:
-    """Each enrolment's date of birth, sex, referral source and withdrawal reason."""
+    """Each enrolment's date of birth, sex, referral (as its coded words, never the typed
+    text) and withdrawal reason."""
     from sqlalchemy import select
 
     from escape_desktop.db.models import Enrolment, Participant
+    from escape_desktop.programme.referral_codes import REFERRAL_WORDS, referral_code_for
 
     with ctx.db.read() as s:
         return [
-            (eid, dob, sex or "", source or "", reason or "")
-            for eid, dob, sex, source, reason in s.execute(
+            (
+                eid,
+                dob,
+                sex or "",
+                REFERRAL_WORDS.get(code or referral_code_for(source), ""),
+                reason or "",
+            )
+            for eid, dob, sex, source, code, reason in s.execute(
                 select(
                     Enrolment.id,
                     Participant.date_of_birth,
                     Participant.sex,
                     Participant.referral_source,
+                    Participant.referral_code,
                     Enrolment.withdrawn_reason,
                 )
                 .join(Participant, Participant.id == Enrolment.participant_id)
@@ -332,7 +382,7 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
     """The class figures as the summary prints them: every count from services.figures and
     services.measures (programme.status / programme.outcomes), none worked out here."""
     from escape_desktop.programme.demographics import AGE_BANDS, AGE_UNKNOWN, age_band, sex_word
-    from escape_desktop.programme.status import PRESENT, WITHDRAWN
+    from escape_desktop.programme.status import PRESENT
 
     from . import settings_registry as reg
 
@@ -363,11 +413,21 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         for row in starters
         if headline and all((r := row.result(k)) is not None and r.has_both for k in headline)
     )
-    withdrawn_reasons = [
-        reason.strip() or "No reason given"
-        for eid, _dob, _sex, _src, reason in who
-        if statuses[eid].status == WITHDRAWN
-    ]
+    # The summary leaves the service: withdrawal reasons are typed in a person's own words,
+    # so only how many withdrew is printed (the reasons stay in the app).
+    withdrawn_reasons: list[str] = []
+    # Attendance rate: sessions attended of the sessions held while each person was enrolled.
+    attended = sum(x.attended for x in statuses.values())
+    held = sum(x.held for x in statuses.values())
+    with ctx.db.read() as s:
+        from escape_desktop.db.models import Enrolment, Participant
+
+        sharing = s.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(Enrolment.course_id == info.reg.course_id, Participant.consent_share.is_(True))
+        )
     return SummaryData(
         site_name=reg.get(ctx, reg.SITE_NAME, stored),
         site_code=reg.get(ctx, reg.SITE_CODE, stored),
@@ -415,6 +475,8 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         sexes=_tally([sex_word(sex) for _e, _d, sex, *_ in who]),
         referral_sources=_tally([src.strip() or "Not recorded" for *_x, src, _r in who]),
         withdrawal_reasons=_tally(withdrawn_reasons),
+        attendance=Ratio(attended, held),
+        agreed_to_share=int(sharing or 0),
         complete_measures=complete,
         headline_measured=bool(headline),
     )
@@ -614,8 +676,11 @@ def _certificates(
                 f"{sessions_needed(info.planned)} of {info.planned} sessions); to print a "
                 "certificate anyway, choose the people (in the app, or with --participant CODE)."
             )
-    # Dated the last session: certificates are printed beforehand and handed out that day.
-    issued_on = info.last_date or info.today
+    # Dated the last session, as they are handed out that day, but never a day still to come:
+    # a certificate printed beforehand carries the day it was printed.
+    issued_on = min(info.last_date or info.today, info.today)
+    completers = set(info.certificate_ids)
+    done = [r.enrolment_id in completers for r in rows]
     report(0, 2, f"Laying out {len(rows)} certificates")
     recorder = None
     if record:
@@ -627,7 +692,7 @@ def _certificates(
     course = certificate_course(ctx, info)
     pages = write_atomically(
         out,
-        lambda p: render_certificates(info, rows, p, issued_on, course),
+        lambda p: render_certificates(info, rows, p, issued_on, course, completed=done),
         before_replace=recorder,
     )
     return DocumentResult("certificates", out, pages, [r.name for r in rows])

@@ -61,12 +61,12 @@ def read_facts(
     """Sessions and places (with their marks) of some courses, in three queries."""
     ids = list(course_ids)
     sessions: dict[int, list[SessionFact]] = {i: [] for i in ids}
-    for sid, cid, day, cancelled in s.execute(
-        select(Session.id, Session.course_id, Session.date, Session.cancelled)
+    for sid, cid, day, cancelled, number in s.execute(
+        select(Session.id, Session.course_id, Session.date, Session.cancelled, Session.number)
         .where(Session.course_id.in_(ids))
         .order_by(Session.course_id, Session.number)
     ):
-        sessions[cid].append(SessionFact(sid, day, bool(cancelled)))
+        sessions[cid].append(SessionFact(sid, day, bool(cancelled), number))
     marks: dict[int, dict[Hashable, str]] = {}
     for eid, sid, mark in s.execute(
         select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
@@ -75,13 +75,14 @@ def read_facts(
     ):
         marks.setdefault(eid, {})[sid] = mark
     people: dict[int, list[EnrolmentFact]] = {i: [] for i in ids}
-    for eid, cid, status, enrolled_on, withdrawn_on in s.execute(
+    for eid, cid, status, enrolled_on, withdrawn_on, joined in s.execute(
         select(
             Enrolment.id,
             Enrolment.course_id,
             Enrolment.status,
             Enrolment.enrolled_on,
             Enrolment.withdrawn_on,
+            Enrolment.joined_session,
         )
         .where(Enrolment.course_id.in_(ids))
         .order_by(Enrolment.id)
@@ -93,6 +94,7 @@ def read_facts(
                 marks=marks.get(eid, {}),
                 withdrawn=status == WITHDRAWN,
                 withdrawn_on=withdrawn_on,
+                joined_at=joined or 1,
             )
         )
     return sessions, people

@@ -206,7 +206,7 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "notes",
         "created_at",
     ),
-    "enrolment": ("status", "withdrawn_reason", "withdrawn_on", "enrolled_on"),
+    "enrolment": ("status", "withdrawn_reason", "withdrawn_on", "enrolled_on", "joined_session"),
     "attendance": ("mark", "updated_at"),
     "exercise": (
         "level",
@@ -222,6 +222,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "certificate": ("issued_by",),
 }
 KIND_ORDER = {k: i for i, k in enumerate(FIELDS)}
+# Fields a hand-over file made by an older version may not carry.
+_ADDED_LATER = {"joined_session"}
 PERSON_KINDS = {"participant", "enrolment", "attendance", "exercise", "decision", "assessment",
                 "certificate"}  # fmt: skip
 # A record missing from the file is removed here only for these (one result, one mark);
@@ -693,6 +695,8 @@ class _Applier:
 
     def _set(self, row: object, kind: str, values: Mapping[str, Any]) -> None:
         for name in FIELDS[kind]:
+            if name not in values and name in _ADDED_LATER:
+                continue  # a file from before the field existed: keep what is here
             setattr(row, name, _db_value(name, values[name]))
 
     def apply(self, key: str, values: Mapping[str, Any] | None) -> bool:

@@ -490,6 +490,20 @@ def _read_row(
     )
     values, found = participant_problems(data, today)
     problems.extend(RowProblem(e.field, e.message) for e in found)
+    joined_text = raw.get("joined_at", "").strip()
+    values["joined_at"] = None  # the default rule (programme.status.default_joined_at)
+    if joined_text:
+        if joined_text.isdigit() and int(joined_text) >= 1:
+            values["joined_at"] = int(joined_text)
+        else:
+            problems.append(
+                RowProblem(
+                    "joined_at",
+                    f"Joined at session: '{joined_text}' is not a session number; write the "
+                    "number of the first session they were on the course for (1 = from the "
+                    "start), or leave it blank.",
+                )
+            )
     order = list(FIELD_LABELS)
     problems.sort(key=lambda p: order.index(p.field) if p.field in order else len(order))
     return values, problems, warnings
@@ -587,6 +601,7 @@ def preview_import(
             condition = ctx.library.template(course.programme_key).condition
         except KeyError:
             condition = ""
+        last_session = max((x.number for x in course.sessions), default=1)
     if isinstance(text, ReferralTable):
         header, rows = text.header, text.rows
     else:
@@ -633,6 +648,14 @@ def preview_import(
         values, problems, warnings = _read_row(
             raw_of(cells), today, month_first, all_consented, all_agreed_to_share
         )
+        if (values.get("joined_at") or 0) > last_session:
+            problems.append(
+                RowProblem(
+                    "joined_at",
+                    f"Joined at session: {code} has sessions 1 to {last_session}; correct the "
+                    "number or leave it blank.",
+                )
+            )
         read.append((line, cells, values, problems, warnings))
 
     nhs_wanted = {v["nhs_number"] for _, _, v, _, _ in read if v["nhs_number"]}
@@ -772,11 +795,13 @@ def import_participants(
         ids: list[int] = []
         stamp = now()
         day = today or date.today()
-        for values in new_rows:
+        for row_values in new_rows:
+            values = dict(row_values)
+            joined = values.pop("joined_at", None)
             person = Participant(code=_unique_code(s), created_at=stamp, **values)
             s.add(person)
             s.flush()
-            enrolment = add_enrolment(s, person.id, course.id)
+            enrolment = add_enrolment(s, person.id, course.id, joined)
             # As for a person enrolled by hand: no exercise before the screening questions
             # are asked, and a referral that does not fit is confirmed first.
             flags = [NOT_SCREENED, *_row_flags(preview.condition, values, day)]
@@ -794,7 +819,9 @@ def import_participants(
             if here is not None and here.status != "withdrawn":
                 raise ValidationError("course", f"{d.name} was added to {course.code} meanwhile.")
             enrolment = (
-                _reopen(here) if here is not None else add_enrolment(s, on_file.id, course.id)
+                _reopen(here)
+                if here is not None
+                else add_enrolment(s, on_file.id, course.id, d.values.get("joined_at"))
             )
             s.flush()
             if enrolment.screening_status == "not_screened":  # a returner keeps their answers

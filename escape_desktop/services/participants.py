@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import Course, Enrolment, Participant
+from escape_desktop.db.models import Course, Enrolment, Participant, Session
 from escape_desktop.programme.nhs import (
     format_nhs_number,
     is_valid_nhs_number,
@@ -20,6 +20,7 @@ from escape_desktop.programme.nhs import (
 )
 from escape_desktop.programme.referral_codes import REFERRAL_CODES, referral_code_for
 from escape_desktop.programme.referrals import read_sex
+from escape_desktop.programme.status import SessionFact, default_joined_at
 
 from .changes import Changes, Done, nothing
 from .common import MAX_NAME, audit, clean_text, now, parse_date
@@ -236,13 +237,49 @@ def _course_with_room(s, course_id: int) -> Course:  # type: ignore[no-untyped-d
     return course
 
 
-def add_enrolment(s, participant_id: int, course_id: int) -> Enrolment:  # type: ignore[no-untyped-def]
-    """A new enrolment row (flushed, so it has its id) within the caller's transaction."""
+def _session_facts(s, course_id: int) -> list[SessionFact]:  # type: ignore[no-untyped-def]
+    return [
+        SessionFact(sid, day, bool(cancelled), number)
+        for sid, day, cancelled, number in s.execute(
+            select(Session.id, Session.date, Session.cancelled, Session.number).where(
+                Session.course_id == course_id
+            )
+        )
+    ]
+
+
+def _joined(s, course_id: int, joined_at: int | None, day: date) -> int:  # type: ignore[no-untyped-def]
+    """The session a new place starts at: the instructor's choice, else the default rule."""
+    sessions = _session_facts(s, course_id)
+    if joined_at is None:
+        return default_joined_at(sessions, day)
+    return _check_joined(joined_at, sessions)
+
+
+def _check_joined(joined_at: object, sessions: list[SessionFact]) -> int:
+    last = max((x.number for x in sessions), default=1)
+    if isinstance(joined_at, bool) or not isinstance(joined_at, int) or not 1 <= joined_at <= last:
+        raise ValidationError(
+            "joined_at", f"Joined at: choose a session number from 1 to {max(last, 1)}."
+        )
+    return joined_at
+
+
+def add_enrolment(  # type: ignore[no-untyped-def]
+    s, participant_id: int, course_id: int, joined_at: int | None = None
+) -> Enrolment:
+    """A new enrolment row (flushed, so it has its id) within the caller's transaction.
+
+    ``joined_at``: the session the person joined at; None = session 1 when enrolled by the
+    course's first week or after it ran, else the next session (programme.status).
+    """
+    today = date.today()
     enrolment = Enrolment(
         participant_id=participant_id,
         course_id=course_id,
         status="enrolled",
-        enrolled_on=date.today(),
+        enrolled_on=today,
+        joined_session=_joined(s, course_id, joined_at, today),
     )
     s.add(enrolment)
     s.flush()
@@ -255,11 +292,16 @@ def _reopen(enrolment: Enrolment) -> Enrolment:
     return enrolment
 
 
-def enrol_participant(ctx: AppContext, course_id: int, data: ParticipantInput) -> tuple[int, int]:
-    """Add a new person and enrol them. Returns (participant id, enrolment id)."""
+def enrol_participant(
+    ctx: AppContext, course_id: int, data: ParticipantInput, joined_at: int | None = None
+) -> tuple[int, int]:
+    """Add a new person and enrol them. Returns (participant id, enrolment id).
+
+    ``joined_at``: the session they joined at (a late joiner); None = the default rule.
+    """
     values = _enrolment_values(data)
     with ctx.db.transaction() as s:
-        return _enrol_new(s, ctx, course_id, values)
+        return _enrol_new(s, ctx, course_id, values, joined_at)
 
 
 def enrol(
@@ -269,6 +311,7 @@ def enrol(
     screening: Mapping[str, bool] | None = None,
     *,
     unscreened: bool = False,
+    joined_at: int | None = None,
 ) -> Done[int]:
     """Add a new person, enrol them and record their screening answers: one transaction.
 
@@ -282,7 +325,7 @@ def enrol(
     values = _enrolment_values(data)
     review = False
     with ctx.db.transaction() as s:
-        _person_id, enrolment_id = _enrol_new(s, ctx, course_id, values)
+        _person_id, enrolment_id = _enrol_new(s, ctx, course_id, values, joined_at)
         if screening is not None:
             review = record_in(s, ctx, enrolment_id, screening).keeps_off_circuit
         elif unscreened:
@@ -297,7 +340,9 @@ def enrol(
             Changes.ENROLMENT,
             (enrolment_id,),
             label=label,
-            undo=lambda: enrol(ctx, course_id, data, screening, unscreened=unscreened),
+            undo=lambda: enrol(
+                ctx, course_id, data, screening, unscreened=unscreened, joined_at=joined_at
+            ),
         )
 
     return Done(
@@ -320,21 +365,18 @@ def _enrolment_values(data: ParticipantInput) -> dict[str, Any]:
 
 
 def _enrol_new(
-    s: OrmSession, ctx: AppContext, course_id: int, values: dict[str, Any]
+    s: OrmSession,
+    ctx: AppContext,
+    course_id: int,
+    values: dict[str, Any],
+    joined_at: int | None = None,
 ) -> tuple[int, int]:
     course = _course_with_room(s, course_id)
     _check_nhs_unique(s, values["nhs_number"], None)
     person = Participant(code=_unique_code(s), created_at=now(), **values)
     s.add(person)
     s.flush()
-    enrolment = Enrolment(
-        participant_id=person.id,
-        course_id=course.id,
-        status="enrolled",
-        enrolled_on=date.today(),
-    )
-    s.add(enrolment)
-    s.flush()
+    enrolment = add_enrolment(s, person.id, course.id, joined_at)
     audit(s, ctx.actor, "enrol", "enrolment", enrolment.id, f"{person.code} on {course.code}")
     return person.id, enrolment.id
 
@@ -611,3 +653,47 @@ def consent_not_asked(ctx: AppContext, course_id: int) -> list[ConsentNotAsked]:
         ConsentNotAsked(eid, pid, f"{first} {last}".strip(), take is None, share is None)
         for eid, pid, first, last, take, share in rows
     ]
+
+
+@dataclass(frozen=True)
+class JoinedAt:
+    """The session a person joined their course at, and the choices the Details field offers."""
+
+    enrolment_id: int
+    joined_at: int
+    sessions: int  # the course's highest session number
+
+
+def joined_at(ctx: AppContext, enrolment_id: int) -> JoinedAt:
+    with ctx.db.read() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        last = max((x.number for x in _session_facts(s, enrolment.course_id)), default=1)
+        return JoinedAt(enrolment_id, enrolment.joined_session, last)
+
+
+def set_joined_at(ctx: AppContext, enrolment_id: int, session: int) -> Done[int]:
+    """Record the session a person joined at: completion counts from there (a late joiner).
+
+    Sessions they have a mark on still count whatever this says. Undo puts the old value back.
+    """
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That enrolment no longer exists.")
+        new = _check_joined(session, _session_facts(s, enrolment.course_id))
+        old = enrolment.joined_session
+        if new == old:
+            return Done(new)
+        enrolment.joined_session = new
+        audit(s, ctx.actor, "set_joined_at", "enrolment", enrolment.id, f"{old} -> {new}")
+    word = "from the start" if new == 1 else f"at session {new}"
+    return Done(
+        new,
+        changes=Changes.ENROLMENT | Changes.ATTENDANCE,
+        ids=(enrolment_id,),
+        label="Joined at",
+        undo=lambda: set_joined_at(ctx, enrolment_id, old),
+        message=f"Saved: joined {word}.",
+    )

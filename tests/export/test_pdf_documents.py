@@ -158,7 +158,8 @@ def test_session_sheet_shows_topic_staff_and_each_persons_levels(demo_ctx, demo_
     result = build_document(demo_ctx, "session-sheet", cid, out, session_number=6, today=demo_today)
     _keep(out, "test-session-sheet.pdf")
     text = _squash(" ".join(_text(out)))
-    assert result.pages == 2  # ten stations: five a part, each part a page
+    # ten stations at a clipboard's 10 pt: four, three and three a part, each part a page
+    assert result.pages == 3
     assert "Session 6 of 12" in text
     assert grid.session_topic in text
     for row in grid.rows:
@@ -203,10 +204,10 @@ def test_sixteen_people_by_ten_stations_print_in_two_parts_with_walk_in_rows(
 
     reader = PdfReader(str(out))
     text = _squash(" ".join(p.extract_text(visitor_text=visit) for p in reader.pages))
-    assert pages >= 2  # stations 1-5 and 6-10, each part from a new page
-    assert sizes and min(sizes) >= 7.5
-    assert text.count("Person15") == 2 and text.count("Person0") == 2
-    assert text.count("walk-in") == 4  # two walk-in rows in each part, even with 16 people
+    assert pages >= 3  # stations 1-4, 5-7 and 8-10, each part from a new page
+    assert sizes and min(sizes) >= 10  # read at a clipboard's distance
+    assert text.count("Person15") == 3 and text.count("Person0") == 3
+    assert text.count("walk-in") == 6  # two walk-in rows in each part, even with 16 people
 
 
 def test_a_sheet_longer_than_a_page_prints_everyone_and_the_note(demo_ctx, demo_today, tmp_path):

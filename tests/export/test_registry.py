@@ -471,11 +471,11 @@ def test_an_upload_without_its_manifest_is_refused(uploads, tmp_path, capsys):
 def test_report_period_chooses_courses_by_start_date(loaded, tmp_path, capsys):
     args = ("registry", "report", "--json", "--data-dir", str(loaded))
     code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "all.pdf"))
-    everyone = json.loads(out)["overall"]["funnel"]["enrolled"]
+    everyone = json.loads(out)["overall"]["funnel"]["agreed_to_share"]
     code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "a.pdf"), "--to", "2026-09-15")
-    early = json.loads(out)["overall"]["funnel"]["enrolled"]
+    early = json.loads(out)["overall"]["funnel"]["agreed_to_share"]
     code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "b.pdf"), "--from", "2026-09-16")
-    late = json.loads(out)["overall"]["funnel"]["enrolled"]
+    late = json.loads(out)["overall"]["funnel"]["agreed_to_share"]
     assert 0 < early < everyone and early + late == everyone
     code, _, err = cli(capsys, *args, "--out", str(tmp_path / "c.pdf"), "--from", "2030-01-01")
     assert code == 1 and "no courses" in err
@@ -585,3 +585,112 @@ def test_a_folder_of_uploads_with_their_attendance_files_loads_each_export_once(
     assert code == 0, err
     results = json.loads(out)
     assert len(results) == 1 and results[0]["loaded"] > 0
+
+
+def test_the_cross_check_table_is_the_same_on_every_surface_for_three_sites(
+    uploads, loaded, tmp_path, capsys
+):
+    """Enrolled, started, completed and attendance, per course, from the site's own figures
+    (outcomes), the upload, its attendance file and the registry: once they cover the same
+    people (those who agreed to share), every surface says the same."""
+    from datetime import date
+
+    from sqlalchemy import select
+
+    from escape_desktop.context import AppContext
+    from escape_desktop.db.models import Course, Enrolment, Participant
+    from escape_desktop.services.figures import course_figures
+
+    pdf = tmp_path / "report.pdf"
+    code, out, err = cli(
+        capsys, "registry", "report", "--json", "--data-dir", str(loaded), "--out", str(pdf)
+    )
+    assert code == 0, err
+    registry = {s["code"]: s for s in json.loads(out)["sites"]}
+    day = date.fromisoformat(TODAY)
+    for site, path in uploads.items():
+        att = tmp_path / f"{site}-again.csv"
+        export(
+            FOLDERS[site],
+            att,
+            "--today",
+            TODAY,
+            "--attendance-out",
+            str(tmp_path / f"{site}-att.csv"),
+        )
+        rows = read_dicts(path)
+        marks = read_dicts(tmp_path / f"{site}-att.csv")
+        table_upload: dict[str, tuple[int, int, int, int, int]] = {}
+        for course_code in {r["course_code"] for r in rows}:
+            mine = [r for r in rows if r["course_code"] == course_code]
+            table_upload[course_code] = (
+                len(mine),
+                sum(r["status"] != "did_not_start" for r in mine),
+                sum(r["completed"] == "1" for r in mine),
+                sum(int(r["sessions_attended"]) for r in mine),
+                sum(int(r["sessions_held_while_enrolled"]) for r in mine),
+            )
+            # The attendance file: each person's P marks are their sessions attended.
+            for r in mine:
+                theirs = [
+                    m
+                    for m in marks
+                    if m["participant_code"] == r["participant_code"]
+                    and m["course_code"] == course_code
+                ]
+                assert sum(m["mark"] == "P" for m in theirs) == int(r["sessions_attended"])
+                assert {m["site_code"] for m in theirs} <= {site}
+        ctx = AppContext.open(FOLDERS[site])
+        try:
+            table_site: dict[str, tuple[int, int, int, int, int]] = {}
+            with ctx.db.read() as s:
+                courses = {c.code: c.id for c in s.scalars(select(Course))}
+                sharing = set(
+                    s.scalars(
+                        select(Enrolment.id)
+                        .join(Participant, Participant.id == Enrolment.participant_id)
+                        .where(Participant.consent_share.is_(True))
+                    )
+                )
+            for course_code in table_upload:
+                figures = course_figures(ctx, courses[course_code], day)
+                people = [p for e, p in figures.people.items() if e in sharing]
+                table_site[course_code] = (
+                    len(people),
+                    sum(p.started for p in people),
+                    sum(p.completed for p in people),
+                    sum(p.attended for p in people),
+                    sum(p.held for p in people),
+                )
+        finally:
+            ctx.close()
+        assert table_site == table_upload
+        funnel = registry[site]["funnel"]
+        assert funnel["agreed_to_share"] == sum(v[0] for v in table_upload.values())
+        assert funnel["enrolled"] >= funnel["agreed_to_share"] and funnel["referred"] is None
+        assert funnel["started"] == sum(v[1] for v in table_upload.values())
+        assert funnel["completed"] == sum(v[2] for v in table_upload.values())
+
+
+def test_the_report_prints_each_measures_means_with_the_measures_own_precision(
+    uploads, loaded, tmp_path, capsys
+):
+    from pypdf import PdfReader
+
+    from escape_desktop.programme.rounding import format_number
+
+    pdf = tmp_path / "report.pdf"
+    code, _, err = cli(capsys, "registry", "report", "--data-dir", str(loaded), "--out", str(pdf))
+    assert code == 0, err
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(pdf).pages)
+    assert "Mean start" in text and "Mean change" in text
+    # Independently, from the uploads: pain (recorded in whole points) to one decimal.
+    pairs = [
+        (float(r["pain_start"]), float(r["pain_end"]))
+        for path in uploads.values()
+        for r in read_dicts(path)
+        if r["pain_start"] != "" and r["pain_end"] != ""
+    ]
+    start = sum(a for a, _ in pairs) / len(pairs)
+    end = sum(b for _, b in pairs) / len(pairs)
+    assert f"{len(pairs):,} {format_number(start, 1)} {format_number(end, 1)}" in text

@@ -175,7 +175,8 @@ def naive_status(marks, enrolled, withdrawn, withdrawn_on, sessions, today):
     mine = []
     for x in live:
         came = marks.get(x.key) == "present"
-        if not came and enrolled is not None and x.date < enrolled:
+        # A session with any mark on it was one of theirs, whatever day they were typed in.
+        if x.key not in marks and enrolled is not None and x.date < enrolled:
             continue
         if not came and withdrawn and withdrawn_on is not None and x.date > withdrawn_on:
             continue

@@ -21,7 +21,11 @@ from escape_desktop.services import attendance, certificates, courses
 from escape_desktop.services.courses import CourseInput
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.services.figures import course_figures
-from escape_desktop.services.participants import ParticipantInput, enrol_participant
+from escape_desktop.services.participants import (
+    ParticipantInput,
+    enrol_participant,
+    set_joined_at,
+)
 
 
 def _ids(ctx) -> dict[str, int]:
@@ -63,8 +67,7 @@ def test_demo_has_every_status_and_realistic_schedules(demo_ctx, demo_today):
         withdrawn = s.scalars(select(Enrolment).where(Enrolment.status == "withdrawn")).all()
         assert withdrawn
         for e in s.scalars(select(Enrolment)):
-            first = min(x.date for x in e.course.sessions)
-            late_joiner = late_joiner or e.enrolled_on > first
+            late_joiner = late_joiner or e.joined_session > 1
         # Knee questionnaires only for knees, hip ones only for hips.
         rows = s.execute(
             select(Participant.joints, Assessment.instrument_key)
@@ -153,8 +156,8 @@ def test_late_joiner_on_the_register_is_not_charged_for_earlier_sessions(ctx):
     _, eid = enrol_participant(
         ctx, cid, ParticipantInput(first_name="Lee", last_name="Demo-Late", consent_programme=True)
     )
-    with ctx.db.transaction() as s:
-        s.get(Enrolment, eid).enrolled_on = sessions[4].date - timedelta(days=1)
+    # Joined late: the instructor says so (the day they were typed in plays no part).
+    set_joined_at(ctx, eid, 5)
     for x in sessions[4:8]:
         attendance.mark_attendance(ctx, eid, x.id, "present")
     standing = attendance.register_standing(ctx, cid, sessions[7].date)[eid]

@@ -59,12 +59,13 @@ def _raw(ctx, code: str, today: date) -> dict:
                        (SELECT count(*) FROM attendance a JOIN sessions s ON s.id = a.session_id
                         WHERE a.enrolment_id = en.id AND a.mark = 'present'
                           AND s.cancelled = 0 AND s.date <= :today),
-                       -- sessions held while enrolled (a late joiner is not charged earlier ones)
+                       -- sessions held while enrolled: from the session joined at, and any
+                       -- session with a mark (a late joiner is not charged earlier ones)
                        (SELECT count(*) FROM sessions s
                         WHERE s.course_id = en.course_id AND s.cancelled = 0 AND s.date <= :today
-                          AND (en.enrolled_on IS NULL OR s.date >= en.enrolled_on
+                          AND (s.number >= en.joined_session
                                OR EXISTS (SELECT 1 FROM attendance a WHERE a.session_id = s.id
-                                          AND a.enrolment_id = en.id AND a.mark = 'present')))
+                                          AND a.enrolment_id = en.id)))
                 FROM enrolments en WHERE en.course_id = :cid
                 """
             ),

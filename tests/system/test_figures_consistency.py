@@ -85,7 +85,7 @@ def _sessions(ctx, cid: int) -> list[queries.SessionInfo]:
     return list(reg.sessions)
 
 
-def _person(ctx, cid: int, first: str, enrolled_on: date) -> int:
+def _person(ctx, cid: int, first: str, enrolled_on: date, joined_at: int = 1) -> int:
     _pid, eid = participants.enrol_participant(
         ctx,
         cid,
@@ -95,6 +95,7 @@ def _person(ctx, cid: int, first: str, enrolled_on: date) -> int:
     )
     with ctx.db.transaction() as s:  # enrolments are dated the real today: date them back
         s.get(Enrolment, eid).enrolled_on = enrolled_on
+        s.get(Enrolment, eid).joined_session = joined_at  # the session they joined at
     return eid
 
 
@@ -118,7 +119,7 @@ def _build(ctx, today: date) -> dict[str, tuple[int, dict[str, int]]]:
         name: _person(ctx, cid, name, start - timedelta(days=7))
         for name in "Ada Ben Cy Dee".split()
     }
-    people["Eve"] = _person(ctx, cid, "Eve", live[4].date)  # joined at the fifth session
+    people["Eve"] = _person(ctx, cid, "Eve", live[4].date, live[4].number)  # joined at the fifth
     _came(ctx, people["Ada"], live)
     _came(ctx, people["Ben"], live[:5])
     _came(ctx, people["Dee"], live[:3])
@@ -134,7 +135,8 @@ def _build(ctx, today: date) -> dict[str, tuple[int, dict[str, int]]]:
     people = {
         name: _person(ctx, cid, name, start - timedelta(days=7)) for name in "Fay Gus Hal".split()
     }
-    people["Ivy"] = _person(ctx, cid, "Ivy", today + timedelta(days=1))  # starts tomorrow
+    tomorrow = next(x for x in _sessions(ctx, cid) if x.date > today and not x.cancelled)
+    people["Ivy"] = _person(ctx, cid, "Ivy", today + timedelta(days=1), tomorrow.number)
     _came(ctx, people["Fay"], held)
     _came(ctx, people["Gus"], held[:1])
     out["running"] = (cid, people)

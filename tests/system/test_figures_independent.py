@@ -72,6 +72,7 @@ def _figures(con: sqlite3.Connection, today: date) -> dict[str, dict]:
             )
             if not cancelled
         ]
+        number = dict(con.execute("SELECT id, number FROM sessions WHERE course_id = ?", (cid,)))
         # Sessions are held once their day has come; a closed course held none after closing.
         until = min(today, closed) if closed else today
         finished = closed is not None or bool(live) and max(d for _, d in live) < today
@@ -87,25 +88,28 @@ def _figures(con: sqlite3.Connection, today: date) -> dict[str, dict]:
             "cannot_complete": 0,
             "people": {},
         }
-        for eid, status, withdrawn_on, enrolled_on in con.execute(
-            "SELECT id, status, withdrawn_on, enrolled_on FROM enrolments WHERE course_id = ?",
+        for eid, status, withdrawn_on, joined in con.execute(
+            "SELECT id, status, withdrawn_on, joined_session FROM enrolments WHERE course_id = ?",
             (cid,),
         ):
-            present = {
-                sid
-                for (sid,) in con.execute(
-                    "SELECT session_id FROM attendance WHERE enrolment_id = ? AND mark = 'present'",
-                    (eid,),
+            marked = dict(
+                con.execute(
+                    "SELECT session_id, mark FROM attendance WHERE enrolment_id = ?", (eid,)
                 )
-            }
+            )
+            present = {sid for sid, mark in marked.items() if mark == "present"}
             withdrawn = status == "withdrawn"
             left = _day(withdrawn_on) if withdrawn_on else None
-            # Their own sessions: from enrolment until they left; one they came to always counts.
+            # Their own sessions: from the session they joined at until they left; one they
+            # came to always counts, and so does one marked absent or apologies before leaving.
             own = [
                 (sid, d)
                 for sid, d in live
                 if sid in present
-                or (d >= _day(enrolled_on) and not (withdrawn and left and d > left))
+                or (
+                    (number[sid] >= joined or sid in marked)
+                    and not (withdrawn and left and d > left)
+                )
             ]
             held = [sid for sid, d in own if d <= until]
             came = sum(1 for sid in held if sid in present)
@@ -311,8 +315,10 @@ def _edit(con: sqlite3.Connection, today: date) -> None:
     eid = con.execute(
         "SELECT id FROM enrolments WHERE course_id = ? ORDER BY id", (cut,)
     ).fetchone()[0]
+    fifth = con.execute("SELECT number FROM sessions WHERE id = ?", (sessions[4][0],)).fetchone()
     con.execute(
-        "UPDATE enrolments SET enrolled_on = ? WHERE id = ?", (sessions[4][1].isoformat(), eid)
+        "UPDATE enrolments SET enrolled_on = ?, joined_session = ? WHERE id = ?",
+        (sessions[4][1].isoformat(), fifth[0], eid),
     )
     con.executemany(
         "DELETE FROM attendance WHERE enrolment_id = ? AND session_id = ?",

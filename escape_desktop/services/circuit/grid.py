@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
@@ -388,6 +388,7 @@ def circuit_grid(
     session_number: int,
     *,
     enrolment_ids: Sequence[int] | None = None,
+    withdrawn_who_came: bool = False,
 ) -> CircuitGrid:
     """The circuit for one session of a course (see Cell and the carry-forward rule).
 
@@ -434,9 +435,17 @@ def circuit_grid(
                 Enrolment.screening_status,
             )
             .join(Participant, Participant.id == Enrolment.participant_id)
-            .where(Enrolment.course_id == course_id, Enrolment.status != "withdrawn")
+            .where(Enrolment.course_id == course_id)
             .order_by(Participant.last_name, Participant.first_name, Enrolment.id)
         )
+        still_on = Enrolment.status != "withdrawn"
+        if withdrawn_who_came:
+            # A sheet "as recorded" shows everyone who came that day, withdrawn since or not.
+            came = select(Attendance.enrolment_id).where(
+                Attendance.session_id == sess.id, Attendance.mark == "present"
+            )
+            still_on = or_(still_on, Enrolment.id.in_(came))
+        people_q = people_q.where(still_on)
         if enrolment_ids is not None:
             people_q = people_q.where(Enrolment.id.in_(list(enrolment_ids)))
         people = s.execute(people_q).all()

@@ -685,6 +685,7 @@ class MainWindow(QMainWindow):
 
     def edit_person(self, enrolment_id: int) -> None:
         from escape_desktop.services import participants as participant_service
+        from escape_desktop.ui.common.operation import raise_to_caller, run_op
         from escape_desktop.ui.people.participant_dialog import ParticipantDialog
 
         row = self._enrolment(enrolment_id)
@@ -695,12 +696,24 @@ class MainWindow(QMainWindow):
         )
         if not ok:
             return
+        ok, joined = error_dialog.guarded(
+            self, participant_service.joined_at, self.ctx, enrolment_id
+        )
+        if not ok:
+            return
         dialog = ParticipantDialog(
             self,
             lambda data: self.people_ops.edit_participant(row.participant_id, data),
             title=f"{row.name} ({row.code})",
             initial=initial,
             today=self.today,
+            joined=joined,
+            set_joined=lambda n: run_op(
+                self,
+                lambda: participant_service.set_joined_at(self.ctx, enrolment_id, n),
+                bus=self.bus,
+                failure=raise_to_caller,
+            ),
         )
         self._open_dialog(dialog)
 

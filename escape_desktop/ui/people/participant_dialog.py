@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
     QRadioButton,
     QScrollArea,
     QSizePolicy,
+    QSpinBox,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -40,7 +41,13 @@ from escape_desktop.programme.nhs import check_digit, format_nhs_number, normali
 from escape_desktop.programme.screening import Screening
 from escape_desktop.services.common import parse_date
 from escape_desktop.services.errors import ValidationError
-from escape_desktop.services.participants import JOINTS, SEXES, ParticipantInput, age_on
+from escape_desktop.services.participants import (
+    JOINTS,
+    SEXES,
+    JoinedAt,
+    ParticipantInput,
+    age_on,
+)
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.style import mark_invalid
 
@@ -107,10 +114,15 @@ class ParticipantDialog(QDialog):
         initial: ParticipantInput | None = None,
         today: date | None = None,
         screening: Screening | None = None,
+        joined: JoinedAt | None = None,
+        set_joined: Callable[[int], object] | None = None,
     ):
         super().__init__(parent)
         self.setWindowTitle(title)
         self.submit = submit
+        # The session the person joined their course at (Details of someone on a course).
+        self.joined = joined
+        self.set_joined = set_joined
         self.today = today or date.today()
         self.saved = False
         self.screening = screening
@@ -182,6 +194,20 @@ class ParticipantDialog(QDialog):
         share_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         form.addRow("", share_hint)
         form.addRow("Notes", self.notes)
+        self.joined_at: QSpinBox | None = None
+        if self.joined is not None:
+            self.joined_at = QSpinBox()
+            self.joined_at.setRange(1, max(1, self.joined.sessions))
+            self.joined_at.setValue(self.joined.joined_at)
+            self.joined_at.setAccessibleName("Joined at session")
+            form.addRow("Joined at session", self.joined_at)
+            joined_hint = QLabel(
+                "1 = from the start. Choose a later session only for someone who joined "
+                "late: completion counts from there. A session with a mark always counts."
+            )
+            joined_hint.setObjectName("hint")
+            joined_hint.setWordWrap(True)
+            form.addRow("", joined_hint)
         columns = QHBoxLayout()
         columns.addLayout(form, 5)
         self.screening_box: QGroupBox | None = None
@@ -232,6 +258,8 @@ class ParticipantDialog(QDialog):
             "consent_share": share_row,
             "notes": self.notes,
         }
+        if self.joined_at is not None:
+            self.fields["joined_at"] = self.joined_at
         if self.screening_box is not None:
             self.fields["screening"] = self.screening_box
         for edit in (self.first_name, self.last_name, self.dob, self.nhs, self.phone, self.email):
@@ -313,6 +341,8 @@ class ParticipantDialog(QDialog):
             *self.consent_share.buttons(),
             self.notes,
         ]
+        if self.joined_at is not None:
+            chain.append(self.joined_at)
         for group in self.answers.values():
             chain.extend(group.buttons())
         chain.extend(self.buttons.buttons())
@@ -501,6 +531,13 @@ class ParticipantDialog(QDialog):
             return
         try:
             self.submit(data)
+            if (
+                self.joined_at is not None
+                and self.joined is not None
+                and self.set_joined is not None
+                and self.joined_at.value() != self.joined.joined_at
+            ):
+                self.set_joined(self.joined_at.value())
         except KnownError as e:
             self.show_error(e)
             return
