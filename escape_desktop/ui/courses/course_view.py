@@ -116,6 +116,8 @@ class CourseView(QWidget):
         except Exception:
             log.exception("the %s section could not be built", name)
             return _BrokenSection(name, self)
+        if index == TAB_MEASURES and self._today is not None:
+            widget.today = self._today  # type: ignore[attr-defined]  # opens on that day's class
         return widget
 
     def _build_heading(self) -> None:
