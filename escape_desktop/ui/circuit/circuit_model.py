@@ -76,6 +76,8 @@ def suggestion_words(cell: Cell) -> str:
     if idea is None:
         return ""
     what = {"progress": "Move on", "hold": "Stay as now", "step_back": "Step back"}[idea.action]
+    if idea.review:
+        what = "Review this person"
     text = f"{what}: {idea.reason}"
     if cell.decision == "accepted":
         text += " (accepted)"
