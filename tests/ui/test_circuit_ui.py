@@ -19,6 +19,7 @@ from escape_desktop.db.models import (
     Session,
 )
 from escape_desktop.services import circuit, courses, participants
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import CourseInput
 from escape_desktop.services.participants import ParticipantInput
 from escape_desktop.ui.circuit.cell_editor import CellEditor
@@ -27,7 +28,6 @@ from escape_desktop.ui.circuit.circuit_model import CellRole, CircuitModel
 from escape_desktop.ui.circuit.circuit_section import CircuitSection
 from escape_desktop.ui.circuit.stations_dialog import StationsDialog
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.services.changes import Changes
 
 STATIONS = ["sit_to_stand", "step_ups", "balance"]
 
@@ -188,13 +188,10 @@ def test_accept_and_ignore_suggestions_and_undo(qtbot, section, ctx, small_cours
     section.table.setCurrentIndex(section.model.index(0, 0))
     assert "Move on: Target reached at 2 sessions" in section.suggestion_label.text()
     assert section.accept_button.isEnabled()
-    qtbot.keyClick(
-        section.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier
-    )  # Ctrl+Y: accept
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(section.table, Qt.Key.Key_A, ctrl_shift)  # Ctrl+Shift+A: accept
     section.table.setCurrentIndex(section.model.index(0, 1))
-    qtbot.keyClick(
-        section.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier
-    )  # Ctrl+N: ignore
+    qtbot.keyClick(section.table, Qt.Key.Key_I, ctrl_shift)  # Ctrl+Shift+I: ignore
     with ctx.db.read() as s:
         decisions = {d.station_key: d.accepted for d in s.scalars(select(ProgressionDecision))}
     assert decisions == {"sit_to_stand": True, "step_ups": False}

@@ -841,8 +841,11 @@ class MainWindow(QMainWindow):
             "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+P print · "
             "Ctrl+Shift+L large text · Ctrl+T today's class · Ctrl+Shift+H hide or show the "
             "course list · F1 the guide\n\n"
-            "In the circuit, Show: One station or One person. Up/Down moves along the list on "
-            "screen; Left/Right or PgUp/PgDn goes to the next station (or person).",
+            "In the circuit: Space did what was set (the cell), Shift+Space the whole person, "
+            "Ctrl+D everyone at the station; Ctrl+Shift+A accept a suggestion, Ctrl+Shift+I "
+            "ignore it, Ctrl+Shift+Y accept all (listed first). Show: One station or One "
+            "person. Up/Down moves along the list on screen; Left/Right or PgUp/PgDn goes to "
+            "the next station (or person).",
         )
 
     def about(self) -> None:
