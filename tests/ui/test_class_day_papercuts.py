@@ -82,3 +82,29 @@ def test_the_heading_keeps_the_usual_days_after_one_session_moves(make_window, c
     heading = window.course_view.subtitle.text()
     assert "Mon & Thu" in heading and "Wed" not in heading.split("·")[1]
     assert "1 on another day" in heading
+
+
+def test_export_waits_for_its_button_and_says_where_it_saved_in_view(
+    qtbot, demo_ctx, demo_today, tmp_path
+):
+    from escape_desktop.commands.base import course_id
+    from escape_desktop.services.changes import Changes
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.documents.export_dialog import ExportDialog
+
+    bus = ChangeBus()
+    dialog = ExportDialog(demo_ctx, bus, None, course_id(demo_ctx, "KH-2026-001"), today=demo_today)
+    qtbot.addWidget(dialog)
+    dialog.resize(1000, 768 - 80)  # a 768-high laptop screen
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    target = tmp_path / "upload.csv"
+    dialog.path.setText(str(target))
+    dialog.path.setFocus()
+    qtbot.keyClick(dialog.path, Qt.Key.Key_Return)  # Enter in the file name writes nothing
+    assert not target.exists() and dialog.isVisible()
+    with qtbot.waitSignal(bus.changed, timeout=10_000) as signal:
+        qtbot.mouseClick(dialog.export_button, Qt.MouseButton.LeftButton)
+    assert signal.args[0].changes == Changes.EXPORT and target.exists()
+    assert str(target) in dialog.outcome.text()
+    assert not dialog.outcome.visibleRegion().isEmpty()  # in view, without scrolling
