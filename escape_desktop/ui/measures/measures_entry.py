@@ -110,7 +110,7 @@ class MeasuresEntry(QWidget):
         # Which measures today's class calls for, in large type: on the last class the form
         # opens on End, so end scores are never typed over the start ones (issue 25).
         self.due_label = QLabel("", self.header)
-        self.due_label.setObjectName("measuresDue")
+        self.due_label.setObjectName("title")  # the large type of headings, large text too
         self.due_label.setWordWrap(True)
         big = self.due_label.font()
         big.setPointSizeF(big.pointSizeF() * 1.6)
