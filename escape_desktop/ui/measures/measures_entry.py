@@ -116,6 +116,7 @@ class MeasuresEntry(QWidget):
         big.setPointSizeF(big.pointSizeF() * 1.6)
         big.setBold(True)
         self.due_label.setFont(big)
+        self.due_label.hide()  # shown with a person: an empty row would squeeze the form
         self.timepoint = QComboBox(self.header)
         for key, label in TIMEPOINT_LABELS.items():
             self.timepoint.addItem(label, key)
@@ -293,6 +294,7 @@ class MeasuresEntry(QWidget):
         self.dirty = False
         self._build_fields(measures.course_instruments(self.ctx, course_id) if course_id else [])
         self.person_label.setText("Choose a person from the list.")
+        self.due_label.hide()
         self.message.setText("")
         self._set_enabled(False)
 
@@ -302,6 +304,7 @@ class MeasuresEntry(QWidget):
         self.person_name = name
         if enrolment_id is None:
             self.person_label.setText("Choose a person from the list.")
+            self.due_label.hide()
             self._set_enabled(False)
             return
         self.person_label.setText(f"{name}  {position}".strip())
@@ -323,22 +326,19 @@ class MeasuresEntry(QWidget):
         """Say in large type which measures these are and whether today's class calls for them."""
         due = self.day_due
         tp = self.current_timepoint()
+        self.due_label.setVisible(self.enrolment_id is not None)
         label = TIMEPOINT_LABELS.get(tp, tp).upper()
         if due is None or due.session_number is None:
             self.due_label.setText(f"{label} measures")
         elif due.due and due.timepoint == tp:
             self.due_label.setText(
-                f"{label} measures: session {due.session_number} of {due.sessions} calls for them"
+                f"{label} measures · session {due.session_number} of {due.sessions}"
             )
         elif due.due:
             wanted = TIMEPOINT_LABELS[due.timepoint].lower()
-            self.due_label.setText(
-                f"{label} measures (session {due.session_number} calls for {wanted} measures)"
-            )
+            self.due_label.setText(f"{label} measures · session {due.session_number} is {wanted}")
         else:
-            self.due_label.setText(
-                f"{label} measures (session {due.session_number} calls for none)"
-            )
+            self.due_label.setText(f"{label} measures · none due at session {due.session_number}")
 
     def current_timepoint(self) -> str:
         return str(self.timepoint.currentData())
