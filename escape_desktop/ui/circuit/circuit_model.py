@@ -243,6 +243,8 @@ class CircuitModel(QAbstractTableModel):
             return f"{row.name}: {REVIEW_TEXT}; clear it on the register (right-click the name)."
         if role == Qt.ItemDataRole.DisplayRole:
             arrow = ARROWS.get(cell.suggestion.action, "") if cell.suggestion else ""
+            if cell.suggestion is not None and cell.suggestion.review:
+                arrow = "review"
             return f"{level_short(cell)} · {cell.dose_text}\n{results_text(cell)} {arrow}".rstrip()
         if role == Qt.ItemDataRole.EditRole:
             return {
