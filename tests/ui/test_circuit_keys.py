@@ -191,3 +191,48 @@ def test_circuit_keys_clash_with_no_standard_key_nor_window_action():
     for key in mine:
         assert QKeySequence(key).toString() not in standard | window, key
     assert all(k in circuit_section.KEYS_HINT for k in mine)
+
+
+def _section(qtbot, ctx, cid) -> CircuitSection:
+    section = CircuitSection(ctx, ChangeBus(), today=date(2026, 11, 2))
+    qtbot.addWidget(section)
+    section.resize(1366, 700)
+    section.show()
+    qtbot.waitExposed(section)
+    section.set_course(cid)
+    section.activateWindow()
+    qtbot.waitUntil(section.isActiveWindow)
+    section.table.setFocus()
+    return section
+
+
+def test_ctrl_d_records_a_station_for_everyone_here_and_moves_to_the_next(qtbot, ctx, twelve):
+    cid, people, session_id = twelve
+    section = _section(qtbot, ctx, cid)
+    section.table.setCurrentIndex(section.model.index(0, 2))  # step-ups
+    qtbot.keyClick(section.table, Qt.Key.Key_D, Qt.KeyboardModifier.ControlModifier)
+    with ctx.db.read() as s:
+        done = {
+            r.enrolment_id: (r.dose_achieved, r.target_dose)
+            for r in s.scalars(
+                select(ExerciseRecord).where(ExerciseRecord.session_id == session_id)
+            )
+        }
+    assert set(done) == {e for i, e in enumerate(people) if i != AWAY}
+    assert all(achieved == target for achieved, target in done.values())
+    here = section.table.currentIndex()
+    assert (here.row(), here.column()) == (0, 3)  # on to the next station
+    assert "away today" in section.message.text() and "Demo-05" in section.message.text()
+
+
+def test_one_person_view_goes_on_to_the_next_person_present(qtbot, ctx, twelve):
+    from escape_desktop.ui.circuit.circuit_views import CircuitView
+
+    cid, people, _session_id = twelve
+    section = _section(qtbot, ctx, cid)
+    section.set_view(CircuitView.PERSON)
+    section.table.setCurrentIndex(section.views.from_source(section.model.index(AWAY - 1, 0)))
+    qtbot.keyClick(section.table, Qt.Key.Key_Space, SHIFT)  # the whole person, then on
+    here = section.views.to_source(section.table.currentIndex())
+    assert (here.row(), here.column()) == (AWAY + 1, 0)  # past the person who sent apologies
+    assert f"person {AWAY + 2} of 12" in section.view_label.text()
