@@ -10,7 +10,7 @@ def _give_windowed_build_somewhere_to_write() -> None:
     # only keeps a stray message from taking the window down.
     for name in ("stdout", "stderr"):
         if getattr(sys, name) is None:
-            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
+            setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))
 
 
 if __name__ == "__main__":

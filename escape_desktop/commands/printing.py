@@ -64,7 +64,7 @@ def _enrolments(ctx, cid: int, codes: list[str] | None) -> list[int] | None:  # 
 
 
 def cmd_print(args: argparse.Namespace) -> int:
-    from escape_desktop.services.documents import build_document
+    from escape_desktop.services.documents import NobodyCompleted, build_document
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
@@ -75,16 +75,20 @@ def cmd_print(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
-        result = build_document(
-            ctx,
-            args.kind,
-            cid,
-            out,
-            session_number=getattr(args, "session", None),
-            enrolment_ids=_enrolments(ctx, cid, getattr(args, "participant", None)),
-            today=date.today(),
-            record=not getattr(args, "no_record", False),
-        )
+        try:
+            result = build_document(
+                ctx,
+                args.kind,
+                cid,
+                out,
+                session_number=getattr(args, "session", None),
+                enrolment_ids=_enrolments(ctx, cid, getattr(args, "participant", None)),
+                today=date.today(),
+                record=not getattr(args, "no_record", False),
+            )
+        except NobodyCompleted as e:
+            said = str(e).replace("tick the people it is for", "name each with --participant CODE")
+            raise CommandError(said) from None
     finally:
         ctx.close()
     print(result.message(), file=sys.stdout)

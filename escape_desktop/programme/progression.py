@@ -8,7 +8,16 @@ from dataclasses import dataclass
 
 from .content import ProgressionRules, Station
 
-__all__ = ["StationResult", "Suggestion", "suggest", "dose_step", "format_dose"]
+__all__ = [
+    "StationResult",
+    "Suggestion",
+    "suggest",
+    "dose_step",
+    "format_dose",
+    "min_dose",
+    "eases_in_a_row",
+    "MIN_DOSE_FRACTION",
+]
 
 # Smallest sensible change of dose for each kind, and the grid doses are rounded to.
 _DOSE_STEPS: dict[str, float] = {
@@ -40,6 +49,8 @@ class Suggestion:
     level: int
     target_dose: float
     reason: str
+    # Eased back twice in a row and still too painful: see the person, do not ease again.
+    review: bool = False
 
 
 def dose_step(station: Station) -> float:
@@ -72,6 +83,35 @@ def _decrease(station: Station, dose: float, fraction: float) -> float:
     return max(lower, step) if dose > step else dose
 
 
+# Easing back stops at this fraction of the level's own target (never below one dose step):
+# below it the exercise no longer does its job, and the person needs a review, not a smaller
+# number (issue 25: a target cut 8 -> 6 -> 5 -> 4 -> 3 -> 2 -> 1 gave a home plan of "1 rep").
+MIN_DOSE_FRACTION = 0.5
+
+
+def min_dose(station: Station, level: int) -> float:
+    """The least dose easing back may set at a level: half its target, on the dose grid."""
+    step = dose_step(station)
+    if not station.levels:
+        return step
+    lv = station.levels[min(max(level, 0), len(station.levels) - 1)]
+    return max(step, _to_grid(lv.target_dose * MIN_DOSE_FRACTION, step))
+
+
+def eases_in_a_row(history: Sequence[StationResult]) -> int:
+    """How many times in a row, up to the latest result, the level or target went down."""
+    recorded = sorted((r for r in history if _has_data(r)), key=lambda r: r.session_number)
+    count = 0
+    for before, after in zip(reversed(recorded[:-1]), reversed(recorded[1:]), strict=True):
+        eased = after.level < before.level or (
+            after.level == before.level and after.target_dose < before.target_dose
+        )
+        if not eased:
+            break
+        count += 1
+    return count
+
+
 def _has_data(r: StationResult) -> bool:
     return r.dose_achieved is not None or r.pain is not None
 
@@ -94,23 +134,36 @@ def suggest(
     level = min(max(latest.level, 0), last_level)
     target = latest.target_dose
 
-    # 1. Too much pain: step back.
+    # 1. Too much pain: step back; after two eases back in a row, review the person instead.
     if latest.pain is not None and latest.pain >= rules.pain_to_step_back:
         why = (
             f"Pain {latest.pain}/10 in session {latest.session_number} is at or above "
             f"{rules.pain_to_step_back}/10"
         )
+        if eases_in_a_row(recorded) >= 2:
+            return Suggestion(
+                "hold",
+                level,
+                target,
+                f"{why} after easing back twice in a row: review this person (the pain, the "
+                "exercise, a referral back) rather than easing further.",
+                review=True,
+            )
         if level > 0:
             prev = station.levels[level - 1]
             return Suggestion(
                 "step_back", level - 1, prev.target_dose, f"{why}: go back to {prev.name}."
             )
-        lower = _decrease(station, target, rules.dose_increment_fraction)
+        floor = min_dose(station, level)
+        lower = max(_decrease(station, target, rules.dose_increment_fraction), floor)
         if lower < target:
             reason = f"{why}: ease the dose from {format_dose(station, target)} to {format_dose(station, lower)}."
-        else:
-            reason = f"{why}: this is already the easiest level and dose, so talk it through."
-        return Suggestion("step_back", level, lower, reason)
+            return Suggestion("step_back", level, lower, reason)
+        reason = (
+            f"{why}, and {format_dose(station, target)} is already the least dose at the "
+            "easiest level: review this person rather than easing further."
+        )
+        return Suggestion("hold", level, target, reason, review=True)
 
     # 2. Count the latest run of sessions at this level and target where the target was met.
     needed = rules.sessions_at_target

@@ -10,8 +10,10 @@ that "completed", "started" and "needs N more" mean the same thing everywhere:
   part, so a course keyed in from a paper register after it ran gives the same figures
   as the same course typed in live. A cancelled session counts for nobody.
 * A session is held once its day has come (``date <= today``); a course is finished
-  once its last planned session is past (``date < today``) or it has been closed. On
-  the last session's own day the course is still running, with nothing left to come.
+  once its last planned session has been held: its day is past (``date < today``), or it
+  is today and its register has been taken (anyone marked in it), or the course has been
+  closed. So the evening of the last class is finished on every surface (register, course
+  list, JSON, upload); that morning, before the register, the course is still running.
 * "Started" means attended at least one session. Completion (attended at least 75 %
   of the sessions held while enrolled) is decided only once the course is finished;
   until then a person is on track, needs N more, or cannot reach 75 %.
@@ -19,7 +21,7 @@ that "completed", "started" and "needs N more" mean the same thing everywhere:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from fractions import Fraction
@@ -59,6 +61,7 @@ __all__ = [
     "Ratio",
     "course_phase",
     "course_finished",
+    "taken_sessions",
     "person_status",
     "course_summary",
     "decision_day",
@@ -234,12 +237,26 @@ def _live(sessions: Sequence[SessionFact]) -> list[SessionFact]:
     return [x for x in sessions if not x.cancelled]
 
 
-def course_finished(sessions: Sequence[SessionFact], today: date, closed: bool = False) -> bool:
-    """True once the last planned (not cancelled) session is past, or the course was closed."""
+def taken_sessions(people: Iterable[EnrolmentFact]) -> frozenset[Hashable]:
+    """The sessions whose register has been taken: anyone has a mark in them."""
+    return frozenset(k for p in people for k, m in p.marks.items() if m)
+
+
+def course_finished(
+    sessions: Sequence[SessionFact],
+    today: date,
+    closed: bool = False,
+    taken: Collection[Hashable] = (),
+) -> bool:
+    """True once the last planned (not cancelled) session has been held, or the course was
+    closed. Held: its day is past, or it is today and its register was taken (``taken``)."""
     if closed:
         return True
     live = _live(sessions)
-    return bool(live) and max(x.date for x in live) < today
+    if not live:
+        return False
+    last = max(live, key=lambda x: x.date)
+    return last.date < today or (last.date == today and last.key in taken)
 
 
 def decision_day(today: date, closed_on: date | None) -> tuple[date, bool]:
@@ -253,9 +270,14 @@ def decision_day(today: date, closed_on: date | None) -> tuple[date, bool]:
     return today, False
 
 
-def course_phase(sessions: Sequence[SessionFact], today: date, closed: bool = False) -> str:
-    """UPCOMING before the first session's day, FINISHED after the last one, else RUNNING."""
-    if course_finished(sessions, today, closed):
+def course_phase(
+    sessions: Sequence[SessionFact],
+    today: date,
+    closed: bool = False,
+    taken: Collection[Hashable] = (),
+) -> str:
+    """UPCOMING before the first session's day, FINISHED once the last one is held, else RUNNING."""
+    if course_finished(sessions, today, closed, taken):
         return FINISHED
     live = _live(sessions)
     if not live or min(x.date for x in live) > today:
@@ -313,8 +335,9 @@ def person_status(
     closed: bool = False,
     threshold: float = COMPLETION_THRESHOLD,
 ) -> PersonStatus:
-    """Decide one participant's status on a course as of `today`."""
-    finished = course_finished(sessions, today, closed)
+    """Decide one participant's status on a course as of `today` (alone, the register of the
+    last session counts as taken when this person is marked in it)."""
+    finished = course_finished(sessions, today, closed, taken_sessions((person,)))
     held = attended = to_come = 0
     for session in _live(sessions):
         if not _counts_for(session, person):
@@ -368,11 +391,12 @@ def course_summary(
     threshold: float = COMPLETION_THRESHOLD,
 ) -> tuple[CourseSummary, dict[Hashable, PersonStatus]]:
     """The course's counts and each person's status (by enrolment key), from one set of rules."""
-    phase = course_phase(sessions, today, closed)
+    taken = taken_sessions(people)
+    phase = course_phase(sessions, today, closed, taken)
     # Decided once for the course rather than once a person (the first screen asks for every
     # course): the cancelled sessions play no part, and a finished course is as good as closed.
     live = _live(sessions)
-    done = closed or course_finished(live, today)
+    done = closed or course_finished(live, today, taken=taken)
     statuses = {p.key: person_status(p, live, today, done, threshold) for p in people}
     values = list(statuses.values())
 

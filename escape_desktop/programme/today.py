@@ -6,7 +6,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-__all__ = ["ClassTime", "todays_class", "week_of", "class_start", "SOON_HOURS"]
+__all__ = [
+    "ClassTime",
+    "todays_class",
+    "week_of",
+    "class_start",
+    "measures_due",
+    "SOON_HOURS",
+]
 
 SOON_HOURS = 4  # a class starting within this many hours counts as "today's class"
 LATE_HOURS = 3  # a class that started less than this long ago is still on
@@ -52,3 +59,17 @@ def week_of(classes: Sequence[ClassTime], today: date) -> list[ClassTime]:
     list says so)."""
     end = today + timedelta(days=6)
     return sorted((c for c in classes if today <= c.day <= end), key=class_start)
+
+
+def measures_due(live: Sequence[int], session: int, first_attended: int | None) -> str | None:
+    """Which measures a session calls for, for one person: "end" at the last two sessions
+    held (numbers in ``live``, in order, cancelled ones left out), "start" at the person's
+    first attended session (``first_attended``; None: not come yet, so this one is their
+    first), else None. Questionnaires are filled in at the first and the last class."""
+    if session not in live:
+        return None
+    if session in live[-2:]:
+        return "end"
+    if first_attended is None or first_attended == session:
+        return "start"
+    return None

@@ -98,6 +98,11 @@ def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> C
     )
 
 
+class NobodyCompleted(DocumentError):
+    """No certificates to print by the rule; the people must be chosen (the window ticks
+    them, the command line names them with --participant, and says so itself)."""
+
+
 def plain_measure_name(name: str) -> str:
     """What a participant calls a measure: 'KOOS-PS (knee function)' -> 'knee function'."""
     if "(" in name and ")" in name:
@@ -671,10 +676,10 @@ def _certificates(
     else:
         rows = info.certificate_people()
         if not rows:
-            raise DocumentError(
+            raise NobodyCompleted(
                 f"Nobody on {info.code} has completed yet (it takes "
                 f"{sessions_needed(info.planned)} of {info.planned} sessions); to print a "
-                "certificate anyway, choose the people (in the app, or with --participant CODE)."
+                "certificate anyway, tick the people it is for."
             )
     # Dated the last session, as they are handed out that day, but never a day still to come:
     # a certificate printed beforehand carries the day it was printed.

@@ -8,12 +8,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Assessment, Attendance, Course, Enrolment, Participant, Session
 from escape_desktop.programme import status as st
-from escape_desktop.programme.today import ClassTime, todays_class, week_of
+from escape_desktop.programme.today import ClassTime, measures_due, todays_class, week_of
 
 from .screening import needing_review
 
@@ -46,6 +46,7 @@ class TodayBrief:
     end_measures: list[Person] = field(default_factory=list)
     missed_two: list[Person] = field(default_factory=list)
     review: list[Person] = field(default_factory=list)
+    last: bool = False  # the course's last class: finished once its register is taken
 
 
 @dataclass(frozen=True)
@@ -117,17 +118,31 @@ def brief(ctx: AppContext, session_id: int) -> TodayBrief:
             )
         }
         live = [x for x in sessions if not x.cancelled]
-        first_two = {x.id for x in live[:2]}
-        last_two = {x.id for x in live[-2:]}
+        numbers = [x.number for x in live]
+        out.last = bool(live) and live[-1].id == sess.id
+        # Each person's first class attended: start measures are due there (programme.today).
+        first_came = dict(
+            s.execute(
+                select(Attendance.enrolment_id, func.min(Session.number))
+                .join(Session, Session.id == Attendance.session_id)
+                .where(
+                    Session.course_id == course.id,
+                    Session.cancelled.is_(False),
+                    Attendance.mark == st.PRESENT,
+                )
+                .group_by(Attendance.enrolment_id)
+            ).all()
+        )
         review = needing_review(ctx, course.id)
         for eid, first, last, status in people:
             if status in _GONE:
                 continue
             p = Person(eid, f"{first} {last}".strip())
             out.due.append(p)
-            if sess.id in first_two and (eid, "start") not in measured:
+            due = measures_due(numbers, sess.number, first_came.get(eid))
+            if due == "start" and (eid, "start") not in measured:
                 out.start_measures.append(p)
-            if sess.id in last_two and (eid, "end") not in measured:
+            if due == "end" and (eid, "end") not in measured:
                 out.end_measures.append(p)
             if len(held_before) == 2 and all(
                 marks.get((eid, x.id)) in (st.ABSENT, st.APOLOGIES) for x in held_before

@@ -84,8 +84,9 @@ def test_certificates_for_chosen_people_and_a_test_print_records_nothing(
     demo_ctx, demo_today, tmp_path
 ):
     cid = _course(demo_ctx, "KH-2026-002")  # running: nobody has completed yet
-    with pytest.raises(DocumentError, match="choose the people"):
+    with pytest.raises(DocumentError, match="tick the people") as refused:
         build_document(demo_ctx, "certificates", cid, tmp_path / "c.pdf", today=demo_today)
+    assert "--participant" not in str(refused.value)  # the window's words, not the CLI's
     assert not (tmp_path / "c.pdf").exists()
     info = course_info(demo_ctx, cid, demo_today)
     chosen = info.people()[:2]

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from escape_desktop.programme.content import Level, ProgressionRules, Station
-from escape_desktop.programme.progression import StationResult, Suggestion, suggest
+from escape_desktop.programme.progression import StationResult, Suggestion, min_dose, suggest
 
 RULES = ProgressionRules()  # 2 sessions, pain <= 3 to progress, pain >= 6 steps back, effort <= 7
 
@@ -123,7 +123,35 @@ def test_rules_are_configurable():
 def test_easiest_level_at_minimum_dose_stays_put():
     station = Station("x", "X", "repetitions", "reps", (Level("Only", "", 1),))
     result = suggest(station, [R(1, 0, 1, 1, 9)], RULES)
-    assert (result.action, result.level, result.target_dose) == ("step_back", 0, 1)
+    assert (result.action, result.level, result.target_dose) == ("hold", 0, 1)
+    assert result.review and "review" in result.reason
+
+
+STEP_UPS = Station(
+    "step_ups", "Step-ups", "repetitions", "reps each leg", (Level("Low step", "", 8),)
+)
+
+
+def test_easing_back_has_a_floor_and_two_eases_in_a_row_ask_for_a_review():
+    # Issue 25: kept doing 6 step-ups at pain 6; the target went 8 -> 6 -> 5 -> 4 -> 3 -> 2 -> 1
+    # and the home plan said "1 reps each leg". Now it never goes below half the level's target.
+    assert min_dose(STEP_UPS, 0) == 4
+    first = suggest(STEP_UPS, [R(1, 0, 8, 6, 6)], RULES)
+    assert (first.action, first.target_dose, first.review) == ("step_back", 6, False)
+    second = suggest(STEP_UPS, [R(1, 0, 8, 6, 6), R(2, 0, 6, 6, 6)], RULES)
+    assert (second.action, second.target_dose) == ("step_back", 5)
+    # Eased back twice in a row and still pain 6: review the person instead of a third cut.
+    third = suggest(STEP_UPS, [R(1, 0, 8, 6, 6), R(2, 0, 6, 6, 6), R(3, 0, 5, 5, 6)], RULES)
+    assert (third.action, third.target_dose, third.review) == ("hold", 5, True)
+    assert "review" in third.reason and "twice" in third.reason
+    # Once eased to the floor (by hand), a painful session asks for a review, never less.
+    low = suggest(STEP_UPS, [R(1, 0, 4, 4, 7)], RULES)
+    assert (low.action, low.target_dose, low.review) == ("hold", 4, True)
+    # Easing that was followed by a session at the same dose is not "in a row".
+    again = suggest(
+        STEP_UPS, [R(1, 0, 8, 6, 6), R(2, 0, 6, 6, 2), R(3, 0, 6, 6, 2), R(4, 0, 6, 6, 6)], RULES
+    )
+    assert again.action == "step_back" and again.target_dose == 5
 
 
 results = st.builds(
@@ -147,6 +175,9 @@ def test_suggestion_properties(station, history):
     assert result.action in ("progress", "hold", "step_back")
     assert 0 <= result.level <= len(station.levels) - 1
     assert result.target_dose > 0
+    # Easing back never sets less than the level's floor.
+    if result.action == "step_back":
+        assert result.target_dose >= min_dose(station, result.level)
     assert result.reason and result.reason.endswith(".")
     if station.dose_kind in ("repetitions", "seconds"):
         assert float(result.target_dose).is_integer()

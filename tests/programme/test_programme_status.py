@@ -73,6 +73,29 @@ def test_course_phase():
     assert course_phase(SESSIONS, AFTER_4, closed=True) == FINISHED
 
 
+def test_last_class_is_finished_once_its_register_is_taken():
+    # Issue 25: the evening of the last class, everyone looked "On track" and the course
+    # "Running" until the next day. Once the register of the last session is taken that day,
+    # the course is finished and completion decided; that morning it is still running.
+    nine = person(key=1, present=(*range(1, 9), 12), absent=(9, 10, 11))
+    eight = person(key=2, present=range(1, 9), absent=(9, 10, 11, 12))
+    morning = [
+        person(key=1, present=range(1, 9), absent=(9, 10, 11)),
+        person(key=2, present=range(1, 9), absent=(9, 10, 11)),
+    ]
+    summary, statuses = course_summary(morning, SESSIONS, LAST)
+    assert summary.phase == RUNNING and summary.completers is None
+    assert statuses[1].status == IN_PROGRESS  # nothing decided before the last register
+    summary, statuses = course_summary([nine, eight], SESSIONS, LAST)
+    assert summary.phase == FINISHED
+    assert (summary.completers, summary.did_not_complete) == (1, 1)
+    assert statuses[1].status == COMPLETED and statuses[2].status == DID_NOT_COMPLETE
+    assert summary.completion_rate == 50.0
+    assert course_phase(SESSIONS, LAST, taken={SESSIONS[-1].key}) == FINISHED
+    # The register of an earlier session taken today finishes nothing.
+    assert course_phase(SESSIONS, AFTER_4, taken={SESSIONS[3].key}) == RUNNING
+
+
 def test_every_status_hand_worked():
     # Before the course: not started yet.
     assert person_status(person(), SESSIONS, MON - timedelta(days=1)).status == NOT_STARTED_YET
@@ -171,7 +194,9 @@ def test_summary_finished_rate_is_of_starters():
 def naive_status(marks, enrolled, withdrawn, withdrawn_on, sessions, today):
     """The rules written out plainly, one session at a time, without the module's helpers."""
     live = [x for x in sessions if not x.cancelled]
-    over = len(live) > 0 and all(x.date < today for x in live)
+    # Over once the last session is held: its day past, or today with its register taken.
+    last = max(live, key=lambda x: x.date) if live else None
+    over = last is not None and (last.date < today or (last.date == today and last.key in marks))
     mine = []
     for x in live:
         came = marks.get(x.key) == "present"

@@ -38,11 +38,11 @@ def _count(ctx: AppContext) -> int:
         return s.scalar(select(func.count()).select_from(Assessment))
 
 
-def _save(ctx, eid, timepoint, **values):
+def _save(ctx, eid, timepoint, replace=False, **values):
     entries = {
         k: v if isinstance(v, MeasureInput) else MeasureInput(score=v) for k, v in values.items()
     }
-    return measures.record_measures(ctx, eid, timepoint, entries, START)
+    return measures.record_measures(ctx, eid, timepoint, entries, START, replace=replace)
 
 
 def test_course_uses_its_programmes_measures_in_order(ctx):
@@ -151,7 +151,14 @@ def test_clearing_a_value_removes_it_and_adapted_only_sticks_where_defined(ctx):
     stored = measures.person_measures(ctx, eid, "start")
     assert stored["chair_stand_30s"].adapted is True
     assert stored["pain_nrs"].adapted is False  # pain has no adapted flag
-    _save(ctx, eid, "start", pain_nrs="", chair_stand_30s=MeasureInput(score=9, adapted=True))
+    _save(
+        ctx,
+        eid,
+        "start",
+        replace=True,
+        pain_nrs="",
+        chair_stand_30s=MeasureInput(score=9, adapted=True),
+    )
     stored = measures.person_measures(ctx, eid, "start")
     assert set(stored) == {"chair_stand_30s"}
     assert stored["chair_stand_30s"].score == 9
@@ -263,3 +270,53 @@ def test_class_means_round_half_away_on_the_recorded_digits(ctx):
     assert summary is not None
     assert (summary.mean_start, summary.mean_end) == (10.18, 10.05)
     assert summary.mean_change == -0.13
+
+
+def test_a_saved_value_is_never_replaced_or_cleared_without_saying_so(ctx):
+    # Issue 25: end scores typed on the start form silently replaced the baseline.
+    cid = _course(ctx)
+    eid = _person(ctx, cid)
+    _save(ctx, eid, "start", pain_nrs=6, chair_stand_30s=10)
+    with pytest.raises(measures.WouldReplace) as refused:
+        _save(ctx, eid, "start", pain_nrs=3, chair_stand_30s=10)
+    assert [(r.instrument_key, r.old, r.new) for r in refused.value.replacements] == [
+        ("pain_nrs", "6", "3")
+    ]
+    assert "start value 6" in refused.value.replacements[0].question()
+    with pytest.raises(measures.WouldReplace):
+        _save(ctx, eid, "start", pain_nrs="")  # clearing is replacing too
+    assert measures.person_measures(ctx, eid, "start")["pain_nrs"].score == 6
+    # The same value again, or a new measure, replaces nothing; end values are their own.
+    _save(ctx, eid, "start", pain_nrs=6, active_days=3)
+    _save(ctx, eid, "end", pain_nrs=3)
+    assert measures.person_measures(ctx, eid, "start")["pain_nrs"].score == 6
+    _save(ctx, eid, "start", replace=True, pain_nrs=3)
+    assert measures.person_measures(ctx, eid, "start")["pain_nrs"].score == 3
+
+
+def test_the_class_says_which_measures_and_the_date_is_the_day_they_came(ctx):
+    # Start measures at the person's first class, end at the last two; the default date is
+    # the day of the class the person attended, not session 1's (issue 25).
+    from escape_desktop.db.queries import register
+    from escape_desktop.services.attendance import mark_attendance
+
+    cid = _course(ctx)
+    eid = _person(ctx, cid)
+    with ctx.db.read() as s:
+        sessions = [x for x in register(s, cid).sessions if not x.cancelled]
+    first, second, last = sessions[0], sessions[1], sessions[-1]
+    # Session 1: not come yet, so start measures are due for them.
+    day = measures.measures_day(ctx, eid, first.date)
+    assert (day.timepoint, day.due, day.session_number) == ("start", True, first.number)
+    # They missed session 1 and came first to session 2: start is due there, dated that day.
+    mark_attendance(ctx, eid, first.id, "absent")
+    mark_attendance(ctx, eid, second.id, "present")
+    assert measures.measures_day(ctx, eid, second.date).timepoint == "start"
+    assert measures.default_assessment_date(ctx, cid, "start", enrolment_id=eid) == second.date
+    # A middle class calls for none.
+    assert not measures.measures_day(ctx, eid, sessions[5].date).due
+    # The last class: end measures, dated the day they came.
+    day = measures.measures_day(ctx, eid, last.date)
+    assert (day.timepoint, day.due) == ("end", True)
+    mark_attendance(ctx, eid, sessions[-2].id, "present")
+    assert measures.default_assessment_date(ctx, cid, "end", enrolment_id=eid) == sessions[-2].date

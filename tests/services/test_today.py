@@ -6,7 +6,7 @@ from datetime import date, datetime
 
 from sqlalchemy import select
 
-from escape_desktop.db.models import Course, Enrolment, Session
+from escape_desktop.db.models import Attendance, Course, Enrolment, Session
 from escape_desktop.programme.today import ClassTime, todays_class, week_of
 from escape_desktop.services import attendance, today
 
@@ -63,7 +63,13 @@ def test_brief_of_the_demo_class(demo_ctx) -> None:  # type: ignore[no-untyped-d
     assert b.number == 6 and b.code == "KH-2026-002" and len(b.due) >= 10
     missed = {p.enrolment_id for p in b.missed_two}
     assert away in missed and there not in missed
-    assert b.start_measures == [] and b.end_measures == []  # neither first nor last sessions
+    # A middle session: no end measures; start measures only for anyone not come yet (this
+    # class would be their first, where start measures are taken).
+    assert b.end_measures == []
+    with demo_ctx.db.read() as s:
+        came = set(s.scalars(select(Attendance.enrolment_id).where(Attendance.mark == "present")))
+    assert all(p.enrolment_id not in came for p in b.start_measures)
+    assert not b.last and today.brief(demo_ctx, sess[max(sess)].id).last
     last = today.brief(demo_ctx, sess[max(sess)].id)
     assert last.end_measures  # nobody has end measures yet on a running course
     week = today.this_week(demo_ctx, six.date)

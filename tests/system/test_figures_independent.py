@@ -75,7 +75,18 @@ def _figures(con: sqlite3.Connection, today: date) -> dict[str, dict]:
         number = dict(con.execute("SELECT id, number FROM sessions WHERE course_id = ?", (cid,)))
         # Sessions are held once their day has come; a closed course held none after closing.
         until = min(today, closed) if closed else today
-        finished = closed is not None or bool(live) and max(d for _, d in live) < today
+        # Finished once the last session is held: its day past, or today with its register taken.
+        last = max(live, key=lambda x: x[1]) if live else None
+        taken = (
+            last is not None
+            and con.execute(
+                "SELECT 1 FROM attendance WHERE session_id = ? AND mark IS NOT NULL", (last[0],)
+            ).fetchone()
+            is not None
+        )
+        finished = closed is not None or (
+            last is not None and (last[1] < today or (last[1] == today and taken))
+        )
         running = not finished and bool(live) and min(d for _, d in live) <= today
         f: dict = {
             "enrolled": 0,

@@ -188,13 +188,10 @@ def test_accept_and_ignore_suggestions_and_undo(qtbot, section, ctx, small_cours
     section.table.setCurrentIndex(section.model.index(0, 0))
     assert "Move on: Target reached at 2 sessions" in section.suggestion_label.text()
     assert section.accept_button.isEnabled()
-    qtbot.keyClick(
-        section.table, Qt.Key.Key_Y, Qt.KeyboardModifier.ControlModifier
-    )  # Ctrl+Y: accept
+    ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
+    qtbot.keyClick(section.table, Qt.Key.Key_A, ctrl_shift)  # Ctrl+Shift+A: accept
     section.table.setCurrentIndex(section.model.index(0, 1))
-    qtbot.keyClick(
-        section.table, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier
-    )  # Ctrl+N: ignore
+    qtbot.keyClick(section.table, Qt.Key.Key_I, ctrl_shift)  # Ctrl+Shift+I: ignore
     with ctx.db.read() as s:
         decisions = {d.station_key: d.accepted for d in s.scalars(select(ProgressionDecision))}
     assert decisions == {"sit_to_stand": True, "step_ups": False}

@@ -97,12 +97,17 @@ def test_one_person_goes_round_every_station(qtbot, section, ctx) -> None:  # ty
     fill(qtbot, "8", "2", "5")  # sit to stand, then down to step-ups
     fill(qtbot, "7", "1", "4")
     fill(qtbot, "20", "0", "3")
+    # Past Bill's last station the cursor goes on to the next person's first station
+    # (issue 25: it went back to the same person's first station).
+    assert "person 3 of 3" in section.view_label.text()
+    assert section.views.to_source(section.table.currentIndex()).column() == 0
     key(qtbot, Qt.Key.Key_Escape)
     assert records(ctx) == {
         ("Bill", "sit_to_stand"): (8, 2, 5),
         ("Bill", "step_ups"): (7, 1, 4),
         ("Bill", "balance"): (20, 0, 3),
     }
+    key(qtbot, Qt.Key.Key_Left)
     key(qtbot, Qt.Key.Key_Left)
     assert "Ada" in section.view_label.text()
     # Back to the whole class on the same cell.

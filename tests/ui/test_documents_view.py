@@ -109,7 +109,8 @@ def test_a_problem_is_shown_in_words_and_nothing_is_recorded(
     view.ask_path = lambda p: tmp_path / "c.pdf"  # type: ignore[method-assign]
     qtbot.mouseClick(view.save_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: view._job is None and "Nobody" in view.status.text(), timeout=15000)
-    assert "choose the people" in view.status.text()
+    assert "tick the people" in view.status.text()
+    assert "--participant" not in view.status.text()  # the window's words, not the CLI's
     assert not (tmp_path / "c.pdf").exists()
     assert view.save_button.isEnabled()
     with demo_ctx.db.read() as s:

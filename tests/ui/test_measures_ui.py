@@ -49,6 +49,7 @@ def course(ctx):
 def section(qtbot, ctx):
     bus = ChangeBus()
     widget = MeasuresSection(ctx, bus)
+    widget.today = date(2026, 3, 2)  # the course's first class: start measures are due
     qtbot.addWidget(widget)
     widget.resize(1100, 760)
     widget.show()
@@ -327,3 +328,72 @@ def test_hidden_measures_read_nothing_until_the_tab_is_shown(qtbot, ctx, course)
     assert widget.people_model.rowCount() == 3
     assert "Measures used: " in widget.instruments_label.text()
     assert list(widget.entry.fields) == ["pain_nrs"]
+
+
+def test_last_class_opens_on_end_and_a_start_value_is_never_typed_over_silently(
+    qtbot, ctx, course, section, monkeypatch
+):
+    # Issue 25: on session 12 the tab opened on Start; typing the end scores and Ctrl+Enter
+    # replaced the baseline, and after Ctrl+Z the form still showed the wrong value.
+    from PySide6.QtWidgets import QMessageBox
+
+    from escape_desktop.services.attendance import mark_attendance
+
+    cid, (ada, *_rest) = course
+    set_course_instruments(ctx, cid, ["pain_nrs", "chair_stand_30s"])
+    with ctx.db.read() as s:
+        sessions = register(s, cid).sessions
+    mark_attendance(ctx, ada, sessions[1].id, "present")  # her first class: session 2
+    measures.record_measures(
+        ctx, ada, "start", {"pain_nrs": measures.MeasureInput(score=6)}, sessions[1].date
+    )
+    section.today = sessions[-1].date  # the last class
+    section.set_course(cid)
+    section.select_person(ada)
+    entry = section.entry
+    assert entry.current_timepoint() == "end"
+    assert (
+        "END" in entry.due_label.text()
+        and f"session 12 of {len(sessions)}" in entry.due_label.text()
+    )
+    assert entry.due_label.font().pointSizeF() > entry.person_label.font().pointSizeF()
+    qd = entry.day.date()
+    assert date(qd.year(), qd.month(), qd.day()) == sessions[-1].date
+    entry.focus_first()
+    _type_into_focus(qtbot, section, "3")
+    qtbot.keyClick(section.focusWidget(), Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert _stored(ctx, ada, "end")["pain_nrs"][0] == 3
+    assert _stored(ctx, ada, "start")["pain_nrs"][0] == 6  # the baseline is untouched
+
+    # Typed over the start value on purpose: asked first; "keep" keeps it.
+    asked: list[str] = []
+
+    def answer(choice: str):
+        def exec_(box: QMessageBox) -> int:
+            asked.append(box.text())
+            wanted = next(b for b in box.buttons() if choice in b.text().replace("&", ""))
+            wanted.click()
+            return 0
+
+        return exec_
+
+    section.select_person(ada)
+    entry.set_timepoint("start")
+    assert entry.fields["pain_nrs"].editors[0].text() == "6"
+    box = entry.fields["pain_nrs"].editors[0]
+    monkeypatch.setattr(QMessageBox, "exec", answer("Keep"))
+    box.selectAll()
+    qtbot.keyClicks(box, "3")
+    qtbot.keyClick(box, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert asked and "start value 6" in asked[-1] and "3" in asked[-1]
+    assert _stored(ctx, ada, "start")["pain_nrs"][0] == 6
+    assert "Not saved" in entry.message.text()
+    monkeypatch.setattr(QMessageBox, "exec", answer("Replace"))
+    qtbot.keyClick(box, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert _stored(ctx, ada, "start")["pain_nrs"][0] == 3
+
+    # Undo puts the data and the form back, so a later save cannot write 3 again.
+    section.bus.undo_stack.undo()
+    assert _stored(ctx, ada, "start")["pain_nrs"][0] == 6
+    qtbot.waitUntil(lambda: entry.fields["pain_nrs"].editors[0].text() == "6")
+    assert not entry.dirty

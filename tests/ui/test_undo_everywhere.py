@@ -114,6 +114,7 @@ def test_measures_undo_and_redo(qtbot, ctx, course) -> None:  # type: ignore[no-
     cid, (ada, _bill) = course
     bus = ChangeBus()
     section = MeasuresSection(ctx, bus)
+    section.today = date(2026, 11, 2)  # the first class: the form opens on start measures
     qtbot.addWidget(section)
     section.show()
     section.set_course(cid)

@@ -12,6 +12,15 @@ M's results, so it wins over M's record). With no history at all: the first leve
 its target dose.
 """
 
+from .bulk import (
+    AWAY,
+    OpenSuggestion,
+    SetDone,
+    accept_suggestions,
+    away_sentence,
+    did_as_set,
+    open_suggestions,
+)
 from .grid import (
     Cell,
     CircuitGrid,
@@ -34,6 +43,7 @@ from .recording import (
     decide,
     exercise_state,
     restore_exercise_state,
+    restore_states,
     save_cell,
     undo_decision,
 )
@@ -47,6 +57,14 @@ from .stations import (
 )
 
 __all__ = [
+    "AWAY",
+    "OpenSuggestion",
+    "SetDone",
+    "accept_suggestions",
+    "away_sentence",
+    "did_as_set",
+    "open_suggestions",
+    "restore_states",
     "ExerciseState",
     "exercise_state",
     "restore_exercise_state",

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import TypeVar
 
@@ -11,8 +11,10 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import (
+    Attendance,
     Enrolment,
     ExerciseRecord,
+    Participant,
     ProgressionDecision,
     Session,
 )
@@ -52,8 +54,11 @@ def save_cell(
 ) -> int:
     """Record one cell (``level`` 0-based); one transaction. Returns the record id.
 
-    Raises ValidationError naming the field (dose_achieved, pain, effort, level, ...).
+    Raises ValidationError naming the field (dose_achieved, pain, effort, level, ...); results
+    for someone marked absent or sending apologies at this session are refused with a sentence.
     """
+    if any(v is not None and str(v).strip() for v in (dose_achieved, pain, effort)):
+        _refuse_if_away(ctx, enrolment_id, session_id)
     return record_exercise(
         ctx,
         enrolment_id,
@@ -67,6 +72,27 @@ def save_cell(
             effort=effort,
             note=note,
         ),
+    )
+
+
+def _refuse_if_away(ctx: AppContext, enrolment_id: int, session_id: int) -> None:
+    """Results for someone the register says was not at the class are refused (issue 25)."""
+    with ctx.db.read() as s:
+        row = s.execute(
+            select(Attendance.mark, Session.number, Participant.first_name, Participant.last_name)
+            .join(Session, Session.id == Attendance.session_id)
+            .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(Attendance.enrolment_id == enrolment_id, Attendance.session_id == session_id)
+        ).first()
+    if row is None or row.mark not in ("absent", "apologies"):
+        return
+    what = "was marked absent" if row.mark == "absent" else "sent apologies"
+    name = f"{row.first_name} {row.last_name}".strip()
+    raise ValidationError(
+        "attendance",
+        f"{name} {what} at session {row.number}, so nothing is recorded for them; mark them "
+        "present on the register first if they came.",
     )
 
 
@@ -94,39 +120,52 @@ def decide(
     next session (and into its record if one exists with no dose yet).
     """
     with ctx.db.transaction() as s:
-        enrolment = s.get(Enrolment, enrolment_id)
-        sess = s.get(Session, session_id)
-        if enrolment is None or sess is None:
-            raise NotFound("That person or session no longer exists.")
-        st, idea = _suggestion_now(ctx, s, enrolment, sess, station_key)
-        if idea is None:
-            raise ValidationError(
-                "suggestion", "There is no suggestion here yet; enter today's dose first."
-            )
-        if idea.action == "hold":
-            raise ValidationError(
-                "suggestion",
-                "The suggestion is to stay as they are, so there is nothing to change.",
-            )
-        row = station_row(s, ProgressionDecision, enrolment_id, session_id, station_key)
-        row.action, row.accepted = idea.action, accept
-        row.level, row.target_dose, row.reason = idea.level, idea.target_dose, idea.reason
-        row.decided_at = now()
-        if accept:
-            nxt = _next_record(s, enrolment_id, station_key, sess)
-            if nxt is not None and nxt.dose_achieved is None:
-                nxt.level, nxt.target_dose, nxt.updated_at = idea.level, idea.target_dose, now()
-        s.flush()
-        audit(
-            s,
-            ctx.actor,
-            "accept_suggestion" if accept else "ignore_suggestion",
-            "progression_decision",
-            row.id,
-            f"{station_key}: {idea.action} to {level_name(st, idea.level)}, "
-            f"{format_dose(st, idea.target_dose)}",
+        return _decide_in(ctx, s, enrolment_id, session_id, station_key, accept=accept)
+
+
+def _decide_in(
+    ctx: AppContext,
+    s: OrmSession,
+    enrolment_id: int,
+    session_id: int,
+    station_key: str,
+    *,
+    accept: bool,
+) -> Suggestion:
+    """``decide`` inside an open transaction (accepting many is one transaction)."""
+    enrolment = s.get(Enrolment, enrolment_id)
+    sess = s.get(Session, session_id)
+    if enrolment is None or sess is None:
+        raise NotFound("That person or session no longer exists.")
+    st, idea = _suggestion_now(ctx, s, enrolment, sess, station_key)
+    if idea is None:
+        raise ValidationError(
+            "suggestion", "There is no suggestion here yet; enter today's dose first."
         )
-        return idea
+    if idea.action == "hold":
+        raise ValidationError(
+            "suggestion",
+            "The suggestion is to stay as they are, so there is nothing to change.",
+        )
+    row = station_row(s, ProgressionDecision, enrolment_id, session_id, station_key)
+    row.action, row.accepted = idea.action, accept
+    row.level, row.target_dose, row.reason = idea.level, idea.target_dose, idea.reason
+    row.decided_at = now()
+    if accept:
+        nxt = _next_record(s, enrolment_id, station_key, sess)
+        if nxt is not None and nxt.dose_achieved is None:
+            nxt.level, nxt.target_dose, nxt.updated_at = idea.level, idea.target_dose, now()
+    s.flush()
+    audit(
+        s,
+        ctx.actor,
+        "accept_suggestion" if accept else "ignore_suggestion",
+        "progression_decision",
+        row.id,
+        f"{station_key}: {idea.action} to {level_name(st, idea.level)}, "
+        f"{format_dose(st, idea.target_dose)}",
+    )
+    return idea
 
 
 def _next_record(
@@ -216,20 +255,25 @@ def exercise_state(ctx: AppContext, enrolment_id: int) -> ExerciseState:
 
 def restore_exercise_state(ctx: AppContext, enrolment_id: int, state: ExerciseState) -> None:
     """Put one enrolment's circuit rows back as ``exercise_state`` read them (undo and redo)."""
-    records, decisions = state
+    restore_states(ctx, {enrolment_id: state})
+
+
+def restore_states(ctx: AppContext, states: Mapping[int, ExerciseState]) -> None:
+    """Put several enrolments' circuit rows back, in one transaction (undo and redo)."""
     with ctx.db.transaction() as s:
-        if s.get(Enrolment, enrolment_id) is None:
-            raise NotFound("That person is no longer on this course.")
-        for model in (ExerciseRecord, ProgressionDecision):
-            for row in s.scalars(select(model).where(model.enrolment_id == enrolment_id)).all():
-                s.delete(row)
-        s.flush()
-        for values in records:
-            s.add(ExerciseRecord(**dict(zip(_RECORD_COLUMNS, values, strict=True))))
-        for values in decisions:
-            s.add(ProgressionDecision(**dict(zip(_DECISION_COLUMNS, values, strict=True))))
-        s.flush()
-        audit(s, ctx.actor, "restore_exercise", "enrolment", enrolment_id, "undo or redo")
+        for enrolment_id, (records, decisions) in states.items():
+            if s.get(Enrolment, enrolment_id) is None:
+                raise NotFound("That person is no longer on this course.")
+            for model in (ExerciseRecord, ProgressionDecision):
+                for row in s.scalars(select(model).where(model.enrolment_id == enrolment_id)).all():
+                    s.delete(row)
+            s.flush()
+            for values in records:
+                s.add(ExerciseRecord(**dict(zip(_RECORD_COLUMNS, values, strict=True))))
+            for values in decisions:
+                s.add(ProgressionDecision(**dict(zip(_DECISION_COLUMNS, values, strict=True))))
+            s.flush()
+            audit(s, ctx.actor, "restore_exercise", "enrolment", enrolment_id, "undo or redo")
 
 
 # --------------------------------------------------------------------------- for the window

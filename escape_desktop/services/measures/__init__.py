@@ -7,15 +7,20 @@ Split along its seams: ``entry`` (what is recorded), ``results`` (one person's r
 from .entry import (
     TIMEPOINT_LABELS,
     MeasureInput,
+    MeasuresDay,
     MeasuresState,
     PersonProgress,
+    Replacement,
     StoredMeasure,
+    WouldReplace,
     course_instruments,
     default_assessment_date,
     entry_overview,
+    measures_day,
     measures_state,
     person_measures,
     record_measures,
+    replacements,
     restore_measures_state,
 )
 from .outcomes import (
@@ -34,6 +39,11 @@ from .outcomes import (
 from .results import InstrumentResult, participant_results
 
 __all__ = [
+    "MeasuresDay",
+    "Replacement",
+    "WouldReplace",
+    "measures_day",
+    "replacements",
     "MeasuresState",
     "measures_state",
     "restore_measures_state",

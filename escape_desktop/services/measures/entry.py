@@ -13,12 +13,14 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.models import (
     TIMEPOINTS,
     Assessment,
+    Attendance,
     CourseInstrument,
     Enrolment,
     Participant,
     Session,
 )
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.today import measures_due
 
 from ..assessments import checked_value, upsert_assessment
 from ..changes import Changes, Done, nothing
@@ -95,16 +97,95 @@ def _session_bounds(
 
 
 def default_assessment_date(
-    ctx: AppContext, course_id: int, timepoint: str, today: date | None = None
+    ctx: AppContext,
+    course_id: int,
+    timepoint: str,
+    today: date | None = None,
+    enrolment_id: int | None = None,
 ) -> date:
-    """First session for start, last session for end, today for a follow-up."""
+    """The day a measure was most likely taken: today for a follow-up; with a person, the day
+    of the session they attended for it (start: their first class, end: their last class
+    among the last two); else the course's first session for start, its last for end."""
     today = today or date.today()
     if timepoint == "follow_up":
         return today
     with ctx.db.read() as s:
         first, last = _session_bounds(s, [course_id]).get(course_id, (None, None))
+        if enrolment_id is not None:
+            came = _attended_days(s, enrolment_id)
+            live = _live_sessions(s, course_id)
+            if timepoint == "start" and came:
+                return came[0]
+            last_two = {d for _n, d in live[-2:]}
+            at_end = [d for d in came if d in last_two]
+            if timepoint == "end" and at_end:
+                return at_end[-1]
     day = first if timepoint == "start" else last
     return day or today
+
+
+def _live_sessions(s: OrmSession, course_id: int) -> list[tuple[int, date]]:
+    """(number, date) of the course's sessions not cancelled, in order."""
+    return [
+        (n, d)
+        for n, d in s.execute(
+            select(Session.number, Session.date)
+            .where(Session.course_id == course_id, Session.cancelled.is_(False))
+            .order_by(Session.number)
+        )
+    ]
+
+
+def _attended_days(s: OrmSession, enrolment_id: int) -> list[date]:
+    """The days of the (live) sessions a person was marked present at, oldest first."""
+    return list(
+        s.scalars(
+            select(Session.date)
+            .join(Attendance, Attendance.session_id == Session.id)
+            .where(
+                Attendance.enrolment_id == enrolment_id,
+                Attendance.mark == "present",
+                Session.cancelled.is_(False),
+            )
+            .order_by(Session.number)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MeasuresDay:
+    """The measures a person's class calls for: which time point, and whether it is due."""
+
+    timepoint: str  # start / end (follow-up is never due at a class)
+    due: bool  # False: this class calls for no measures; the form shows ``timepoint`` anyway
+    session_number: int | None  # the class the tab is about (today's, or the last one held)
+    sessions: int  # classes planned (not cancelled)
+
+
+def measures_day(ctx: AppContext, enrolment_id: int, today: date | None = None) -> MeasuresDay:
+    """Which measures today's class (or the last one held) calls for, for one person: start at
+    their first attended class, end at the last two classes (programme.today.measures_due)."""
+    today = today or date.today()
+    with ctx.db.read() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
+            raise NotFound("That person is no longer on this course.")
+        live = _live_sessions(s, enrolment.course_id)
+        first_came = s.scalar(
+            select(func.min(Session.number))
+            .join(Attendance, Attendance.session_id == Session.id)
+            .where(
+                Attendance.enrolment_id == enrolment_id,
+                Attendance.mark == "present",
+                Session.cancelled.is_(False),
+            )
+        )
+    if not live:
+        return MeasuresDay("start", False, None, 0)
+    held = [n for n, d in live if d <= today]
+    session = held[-1] if held else live[0][0]
+    due = measures_due([n for n, _d in live], session, first_came)
+    return MeasuresDay(due or "start", due is not None, session, len(live))
 
 
 def entry_overview(ctx: AppContext, course_id: int) -> list[PersonProgress]:
@@ -167,19 +248,95 @@ def person_measures(ctx: AppContext, enrolment_id: int, timepoint: str) -> dict[
         }
 
 
+@dataclass(frozen=True)
+class Replacement:
+    """A value already saved that a set of measures would change or clear."""
+
+    instrument_key: str
+    name: str
+    timepoint: str
+    old: str
+    new: str  # "" when the box was cleared
+
+    def question(self) -> str:
+        when = TIMEPOINT_LABELS.get(self.timepoint, self.timepoint).lower()
+        if not self.new:
+            return f"clear the {when} value {self.old} of {self.name}"
+        return f"replace the {when} value {self.old} of {self.name} with {self.new}"
+
+
+class WouldReplace(ValidationError):
+    """Saving would overwrite saved values; nothing was written. Ask, then save with replace."""
+
+    def __init__(self, replacements: Sequence[Replacement]):
+        self.replacements = tuple(replacements)
+        asks = "; ".join(r.question() for r in self.replacements)
+        super().__init__(
+            self.replacements[0].instrument_key,
+            f"Saved values would change ({asks}); confirm to replace them.",
+        )
+
+
+def _shown(value: float | None, decimals: int) -> str:
+    return "" if value is None else f"{value:.{decimals}f}"
+
+
+def replacements(
+    ctx: AppContext, enrolment_id: int, timepoint: str, entries: Mapping[str, MeasureInput]
+) -> list[Replacement]:
+    """The saved values at this time point that ``entries`` would change or clear (read only).
+    A value typed where none was saved, or the same value again, replaces nothing."""
+    stored = person_measures(ctx, enrolment_id, timepoint)
+    out = []
+    for key, entry in entries.items():
+        old = stored.get(key)
+        if old is None or (old.score is None and not old.answers):
+            continue
+        try:
+            instrument = ctx.library.instrument(key)
+        except KeyError:
+            continue
+        if entry.is_blank():
+            new_score, new_answers = None, None
+        else:
+            try:
+                new_score, new_answers = checked_value(
+                    instrument, score=entry.score, answers=entry.answers
+                )
+            except ValidationError:
+                continue  # refused anyway, with its own sentence
+        same_answers = instrument.kind != "items" or (new_answers or None) == (old.answers or None)
+        if new_score == old.score and same_answers and not entry.is_blank():
+            continue
+        out.append(
+            Replacement(
+                key,
+                instrument.name,
+                timepoint,
+                _shown(old.score, instrument.decimals) or "(answers)",
+                "" if entry.is_blank() else _shown(new_score, instrument.decimals) or "(answers)",
+            )
+        )
+    return out
+
+
 def record_measures(
     ctx: AppContext,
     enrolment_id: int,
     timepoint: str,
     entries: Mapping[str, MeasureInput],
     assessed_on: date | str | None,
+    *,
+    replace: bool = False,
 ) -> int:
     """Save one person's set of measures at a timepoint, all or nothing.
 
     Every value is checked first; the first bad one raises ValidationError with
     ``field`` set to the instrument key, and nothing is written. A blank entry
-    removes a measure stored earlier (the form was cleared). Returns how many
-    measures are now stored from this set.
+    removes a measure stored earlier (the form was cleared). A saved value is changed or
+    cleared only with ``replace=True``; otherwise WouldReplace lists them and nothing is
+    written (issue 25: end scores typed on the start form replaced the baseline).
+    Returns how many measures are now stored from this set.
     """
     if timepoint not in TIMEPOINTS:
         raise ValidationError("timepoint", "Choose start, end or follow-up.")
@@ -202,6 +359,10 @@ def record_measures(
         except ValidationError as e:
             raise ValidationError(key, e.message) from None
         checked.append((instrument, value, answers, entry.adapted))
+    if not replace:
+        found = replacements(ctx, enrolment_id, timepoint, entries)
+        if found:
+            raise WouldReplace(found)
     with ctx.db.transaction() as s:
         if s.get(Enrolment, enrolment_id) is None:
             raise NotFound("That person is no longer on this course.")
@@ -277,13 +438,15 @@ def record(
     assessed_on: date | str | None,
     *,
     who: str = "",
+    overwrite: bool = False,
 ) -> Done[int]:
     """``record_measures``, saying what it did: undo puts the set back exactly as it was.
 
-    The value is the number of measures saved; ``who`` names the person in the Edit menu.
+    The value is the number of measures saved; ``who`` names the person in the Edit menu;
+    ``overwrite``: the instructor confirmed replacing values already saved.
     """
     before = measures_state(ctx, enrolment_id, timepoint)
-    count = record_measures(ctx, enrolment_id, timepoint, entries, assessed_on)
+    count = record_measures(ctx, enrolment_id, timepoint, entries, assessed_on, replace=overwrite)
     after = measures_state(ctx, enrolment_id, timepoint)
     if after == before:
         return nothing(count)

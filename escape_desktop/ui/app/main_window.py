@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
 from PySide6.QtWidgets import (
     QApplication,
     QLabel,
@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
         self._queued: Callable[[], None] | None = None
         self._wanted_course: int | None = None
         self.today_panel: TodayPanel | None = None  # built by finish()
+        self._first_key_target: QWidget | None = None  # gets the focus once it can take it
         self.setWindowTitle("ESCAPE-pain classes")
         self._build_pages()
         self._build_actions()
@@ -263,7 +264,29 @@ class MainWindow(QMainWindow):
             index = reg.model.index(0, col)
             reg.table.setCurrentIndex(index)
             reg.table.scrollTo(index)
-        reg.table.setFocus()
+        self._first_key_target = reg.table
+        self._give_first_key()
+
+    def _give_first_key(self) -> None:
+        """Real keyboard focus (not only the highlight) on today's first person.
+
+        Issue 25: P did nothing until a click. The window opens with the course view disabled
+        while the data file's quick check runs, and setFocus() on a disabled widget does
+        nothing; so the focus waits here until the view is enabled (set_checked) and shown.
+        On a window not yet active, setFocus() makes it the window's focus widget, which the
+        window manager's activation then gives the keys to."""
+        target = self._first_key_target
+        if target is None:
+            return
+        if not target.isEnabled() or not target.isVisible():
+            return  # set_checked(True) or showEvent tries again
+        self._first_key_target = None
+        target.setFocus(Qt.FocusReason.OtherFocusReason)
+
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        if self._first_key_target is not None:
+            QTimer.singleShot(0, self, self._give_first_key)  # once the view is on screen
 
     def show_week(self) -> None:
         from escape_desktop.services import today as today_service
@@ -285,6 +308,7 @@ class MainWindow(QMainWindow):
         if self.course_view is not None:
             self.course_view.setEnabled(ok)
         if ok:
+            self._give_first_key()  # the register could not take the focus while disabled
             self._run_queued()
 
     def _run_queued(self) -> None:
@@ -854,8 +878,11 @@ class MainWindow(QMainWindow):
             "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+P print · "
             "Ctrl+Shift+L large text · Ctrl+T today's class · Ctrl+Shift+H hide or show the "
             "course list · F1 the guide\n\n"
-            "In the circuit, Show: One station or One person. Up/Down moves along the list on "
-            "screen; Left/Right or PgUp/PgDn goes to the next station (or person).",
+            "In the circuit: Space did what was set (the cell), Shift+Space the whole person, "
+            "Ctrl+D everyone at the station; Ctrl+Shift+A accept a suggestion, Ctrl+Shift+I "
+            "ignore it, Ctrl+Shift+Y accept all (listed first). Show: One station or One "
+            "person. Up/Down moves along the list on screen; Left/Right or PgUp/PgDn goes to "
+            "the next station (or person).",
         )
 
     def about(self) -> None:

@@ -83,6 +83,11 @@ class TodayPanel(QFrame):
             lines.append("<b>This session is cancelled.</b>")
         if brief.topic:
             lines.append(f"Topic: {brief.topic}")
+        if brief.last and not brief.cancelled:
+            lines.append(
+                "<b>Last class:</b> the course is finished and completion decided once "
+                "today's register is taken."
+            )
         lines.append(f"Due: {len(brief.due)} {'person' if len(brief.due) == 1 else 'people'}")
         for label, people in (
             ("Start measures today", brief.start_measures),

@@ -145,6 +145,8 @@ class CircuitDelegate(QStyledItemDelegate):
         if cell.suggestion is not None and cell.suggestion.action != "hold":
             mark = ARROWS[cell.suggestion.action]
             mark += {"accepted": " ✓", "ignored": " ✗"}.get(cell.decision or "", " ?")
+        elif cell.suggestion is not None and cell.suggestion.review:
+            mark = "review"  # eased back twice, or at the floor: see the person (issue 25)
         mark_w = fm.horizontalAdvance(mark + " ") if mark else 0
         painter.save()
         painter.setFont(bold)

@@ -76,6 +76,8 @@ def suggestion_words(cell: Cell) -> str:
     if idea is None:
         return ""
     what = {"progress": "Move on", "hold": "Stay as now", "step_back": "Step back"}[idea.action]
+    if idea.review:
+        what = "Review this person"
     text = f"{what}: {idea.reason}"
     if cell.decision == "accepted":
         text += " (accepted)"
@@ -241,6 +243,8 @@ class CircuitModel(QAbstractTableModel):
             return f"{row.name}: {REVIEW_TEXT}; clear it on the register (right-click the name)."
         if role == Qt.ItemDataRole.DisplayRole:
             arrow = ARROWS.get(cell.suggestion.action, "") if cell.suggestion else ""
+            if cell.suggestion is not None and cell.suggestion.review:
+                arrow = "review"
             return f"{level_short(cell)} · {cell.dose_text}\n{results_text(cell)} {arrow}".rstrip()
         if role == Qt.ItemDataRole.EditRole:
             return {

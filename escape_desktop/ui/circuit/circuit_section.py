@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from PySide6.QtCore import QEvent, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut
@@ -45,6 +45,20 @@ from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import Operation, run_op
+
+# The circuit's own keys. None is a QKeySequence standard binding on Windows, macOS or Linux
+# nor a window action (Ctrl+Y was Redo on Windows, Ctrl+N New course): issue 25.
+KEY_ACCEPT = "Ctrl+Shift+A"
+KEY_IGNORE = "Ctrl+Shift+I"
+KEY_ACCEPT_ALL = "Ctrl+Shift+Y"
+KEY_STATION_DONE = "Ctrl+D"
+KEYS_HINT = (
+    "Space: did what was set (this cell) · Shift+Space: the whole person · "
+    f"{KEY_STATION_DONE}: everyone at this station. Type only what differed: done, pain "
+    "0–10, effort 0–10; Tab or Enter moves on, Esc cancels; each cell is saved as you leave "
+    f"it. Suggestion: {KEY_ACCEPT} accept, {KEY_IGNORE} ignore, {KEY_ACCEPT_ALL} accept all "
+    "(listed first). Ctrl+Z undoes the last change."
+)
 
 # What the circuit shows; SESSION and COURSE change the session list too.
 T = TypeVar("T")
@@ -172,6 +186,7 @@ class CircuitSection(CourseSection):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.setTabKeyNavigation(True)
         self.table.start_edit.connect(self.start_edit)
+        self.table.did_set.connect(self.did_as_set)
         self.table.setAccessibleName("Circuit")
         self.table.setWordWrap(False)
         hh = self.table.horizontalHeader()
@@ -238,9 +253,18 @@ class CircuitSection(CourseSection):
         self.suggestion_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
         self.accept_button = QPushButton("&Accept suggestion", self.panel)
-        self.accept_button.setToolTip("Use the suggested level and dose next session (Ctrl+Y)")
+        self.accept_button.setToolTip(
+            f"Use the suggested level and dose next session ({KEY_ACCEPT})"
+        )
         self.ignore_button = QPushButton("&Ignore", self.panel)
-        self.ignore_button.setToolTip("Keep them as they are; the choice is remembered (Ctrl+N)")
+        self.ignore_button.setToolTip(
+            f"Keep them as they are; the choice is remembered ({KEY_IGNORE})"
+        )
+        self.accept_all_button = QPushButton("Accept all…", self.panel)
+        self.accept_all_button.setToolTip(
+            f"List every open suggestion (this person or the class), then accept them all "
+            f"({KEY_ACCEPT_ALL})"
+        )
         self.undo_button = QPushButton("&Undo choice", self.panel)
         self.undo_button.setToolTip(
             "Forget the accept or ignore, so the suggestion is open again "
@@ -251,8 +275,10 @@ class CircuitSection(CourseSection):
             "Set this person's level and target for this session by hand (Alt+L)"
         )
         for keys, slot in (
-            ("Ctrl+Y", lambda: self.decide(True)),
-            ("Ctrl+N", lambda: self.decide(False)),
+            (KEY_ACCEPT, lambda: self.decide(True)),
+            (KEY_IGNORE, lambda: self.decide(False)),
+            (KEY_ACCEPT_ALL, self.accept_all),
+            (KEY_STATION_DONE, lambda: self.did_as_set("station")),
         ):
             shortcut = QShortcut(QKeySequence(keys), self)
             shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
@@ -261,7 +287,14 @@ class CircuitSection(CourseSection):
         self.ignore_button.clicked.connect(lambda: self.decide(False))
         self.undo_button.clicked.connect(self.undo_decision)
         self.level_button.clicked.connect(self.change_level)
-        for b in (self.accept_button, self.ignore_button, self.undo_button, self.level_button):
+        self.accept_all_button.clicked.connect(self.accept_all)
+        for b in (
+            self.accept_button,
+            self.ignore_button,
+            self.accept_all_button,
+            self.undo_button,
+            self.level_button,
+        ):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             buttons.addWidget(b)
         buttons.addStretch(1)
@@ -271,12 +304,7 @@ class CircuitSection(CourseSection):
         self.message = QLabel(self)
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Message")
-        hint = QLabel(
-            "Type to fill a cell: done, pain 0–10, effort 0–10. Tab or Enter moves on; "
-            "Esc cancels. Every cell is saved as you leave it. Suggestion: Ctrl+Y accept, "
-            "Ctrl+N ignore. Ctrl+Z undoes the last change.",
-            self.panel,
-        )
+        hint = QLabel(KEYS_HINT, self.panel)
         hint.setWordWrap(True)
         hint.setObjectName("hint")
         layout.addWidget(hint)
@@ -497,6 +525,10 @@ class CircuitSection(CourseSection):
         index = self.table.currentIndex()
         if self._editing is not None or not index.isValid():
             return None
+        away = self.model.row_at(self.views.to_source(index).row())
+        if away is not None and away.attendance in circuit.AWAY and self.model.grid is not None:
+            self._say(circuit.away_sentence(away, self.model.grid.session_number), error=True)
+            return None
         if not self.table.model().flags(index) & Qt.ItemFlag.ItemIsEditable:
             row = self.model.row_at(self.views.to_source(index).row())
             if row is not None and row.needs_review:  # screening at enrolment (issue 15)
@@ -549,15 +581,149 @@ class CircuitSection(CourseSection):
                 editor.show_error(getattr(error, "field", ""), str(error))
             return
         self._close_editor()
-        if step:
-            shown = self.table.model()  # in one-station view, on down the people
-            rows, cols = shown.rowCount(), shown.columnCount()
-            flat = index.row() * cols + index.column() + step
-            if 0 <= flat < rows * cols:
-                nxt = shown.index(flat // cols, flat % cols)
-                self.table.setCurrentIndex(nxt)
-                self.table.scrollTo(nxt)
-                self.start_edit()
+        edited = self.table.model().index(index.row(), index.column())
+        if step and self._go_to(self._step_from(edited, step)):
+            self.start_edit()
+
+    # ------------------------------------------------------------------ moving on
+
+    def _here_in_class(self, source_row: int) -> bool:
+        """Whether a person is at the class (not away, not waiting for a screening review)."""
+        row = self.model.row_at(source_row)
+        return row is not None and row.attendance not in circuit.AWAY and not row.needs_review
+
+    def _step_from(self, index: Any, step: int) -> Any:
+        """The cell ``step`` places on in reading order of the view on screen, past people who
+        are away; in the one-person view past the last station comes the next person's first
+        station, in the one-station view past the last person the next station."""
+        shown = self.table.model()
+        rows, cols = shown.rowCount(), shown.columnCount()
+        if not index.isValid() or not rows or not cols:
+            return None
+        flat = index.row() * cols + index.column() + step
+        while 0 <= flat < rows * cols:
+            candidate = shown.index(flat // cols, flat % cols)
+            if self._here_in_class(self.views.to_source(candidate).row()):
+                return candidate
+            flat += step
+        here = self.views.to_source(index)
+        if self.views.mode is CircuitView.PERSON:
+            row = self._next_person(here.row(), step)
+            if row is None:
+                return None
+            col = 0 if step > 0 else self.model.columnCount() - 1
+            return self.views.from_source(self.model.index(row, col))
+        if self.views.mode is CircuitView.STATION:
+            col = here.column() + step
+            if not 0 <= col < self.model.columnCount():
+                return None
+            row = self._next_person(-1 if step > 0 else self.model.rowCount(), step)
+            return None if row is None else self.views.from_source(self.model.index(row, col))
+        return None
+
+    def _next_person(self, source_row: int, step: int = 1) -> int | None:
+        """The next person (source row) after ``source_row`` who is at the class."""
+        row = source_row + step
+        while 0 <= row < self.model.rowCount():
+            if self._here_in_class(row):
+                return row
+            row += step
+        return None
+
+    def _go_to(self, index: Any) -> bool:
+        if index is None or not index.isValid():
+            return False
+        self.table.setCurrentIndex(index)
+        self.table.scrollTo(index)
+        if self.views.mode is not CircuitView.GRID:
+            self._show_view_label()
+        return True
+
+    # ------------------------------------------------------------------ did what was set
+
+    def did_as_set(self, scope: str) -> None:
+        """Record "did what was set" for the cell, the person or the station, then move on:
+        the next cell, the next person, the next station (people away are skipped)."""
+        grid = self.model.grid
+        here = self.views.to_source(self.table.currentIndex())
+        row, cell = self.model.row_at(here.row()), self.model.cell_at(here)
+        if self._editing is not None or grid is None or row is None or cell is None:
+            return
+        active = [st.key for st in grid.stations if st.key not in grid.inactive]
+        if scope == "station":
+            cells = [(r.enrolment_id, cell.station_key) for r in grid.rows]
+        elif scope == "person":
+            cells = [(row.enrolment_id, key) for key in active]
+        else:
+            cells = [(row.enrolment_id, cell.station_key)]
+        op = run_op(
+            self,
+            lambda: circuit.did_as_set(self.ctx, grid.course_id, grid.session_number, cells),
+            bus=self.bus,
+            initiator=self,
+            failure=lambda e: self._failed(e),
+        )
+        if not op.ok or op.value is None:
+            return
+        done = cast(circuit.SetDone, op.value)  # run_op hands on the Done's value
+        if scope == "station":
+            self.reload()
+        else:
+            self.model.refresh_row(row.enrolment_id)
+        if done.cells:
+            who = row.name if scope != "station" else f"{done.people} people"
+            text = f"Did what was set: {who}, {done.cells} result{'s' if done.cells != 1 else ''}."
+        else:
+            text = f"Already recorded: {row.name if scope != 'station' else 'everyone here'}."
+        if done.skipped:
+            text += f" Skipped, away today: {', '.join(done.skipped)}."
+        self._say(text)
+        here = self.views.to_source(self.table.currentIndex())
+        if scope == "cell":
+            self._go_to(self._step_from(self.table.currentIndex(), 1))
+        elif scope == "person":
+            nxt = self._next_person(here.row())
+            col = here.column() if self.views.mode is CircuitView.STATION else 0
+            if nxt is not None:
+                self._go_to(self.views.from_source(self.model.index(nxt, col)))
+            else:
+                self._say(text + " That was the last person.")
+        else:
+            col = here.column() + 1
+            first = self._next_person(-1)
+            if col < self.model.columnCount() and first is not None:
+                self._go_to(self.views.from_source(self.model.index(first, col)))
+        self._update_panel()
+        self.table.setFocus()
+
+    def accept_all(self) -> None:
+        """List every open suggestion (the class, or this person), then accept them all."""
+        grid = self.model.grid
+        if grid is None or self.active_dialog is not None:
+            return
+        row, _cell = self.current()
+        from escape_desktop.ui.circuit.accept_all_dialog import AcceptAllDialog
+
+        dialog = AcceptAllDialog(
+            self.ctx, grid, (row.enrolment_id, row.name) if row is not None else None, self
+        )
+        dialog.accepted.connect(lambda: self._accept_items(grid.session_id, dialog.items()))
+        self._open(dialog)
+
+    def _accept_items(self, session_id: int, items: list[tuple[int, str]]) -> None:
+        op = run_op(
+            self,
+            lambda: circuit.accept_suggestions(self.ctx, session_id, items),
+            bus=self.bus,
+            initiator=self,
+            failure=lambda e: self._failed(e),
+        )
+        if not op.ok:
+            return
+        self.reload()
+        n = op.value or 0
+        self._say(f"Accepted {n} suggestion{'s' if n != 1 else ''}; Ctrl+Z takes them back.")
+        self.table.setFocus()
 
     def _editor_cancelled(self) -> None:
         self._close_editor()
@@ -629,7 +795,13 @@ class CircuitSection(CourseSection):
         if row is None or cell is None or grid is None:
             self.cell_label.setText("")
             self.suggestion_label.setText("")
-            for b in (self.accept_button, self.ignore_button, self.undo_button, self.level_button):
+            for b in (
+                self.accept_button,
+                self.ignore_button,
+                self.accept_all_button,
+                self.undo_button,
+                self.level_button,
+            ):
                 b.setEnabled(False)
             self.history_button.setEnabled(False)
             return
@@ -654,7 +826,14 @@ class CircuitSection(CourseSection):
         self.ignore_button.setEnabled(open_choice and cell.decision != "ignored")
         self.undo_button.setEnabled(cell.decision is not None and editable)
         self.level_button.setEnabled(editable)
+        self.accept_all_button.setEnabled(editable)
         self.history_button.setEnabled(True)
+        if row.attendance in circuit.AWAY:
+            self.cell_label.setText(
+                self.cell_label.text()
+                + " — away today: "
+                + circuit.away_sentence(row, grid.session_number).split(", so ", 1)[1]
+            )
 
     # ------------------------------------------------------------------ actions
 

@@ -8,6 +8,7 @@ after would skip the month: that one separator is let go (as people type it eith
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from PySide6.QtCore import QDate, QEvent, QObject
@@ -22,28 +23,67 @@ SEPARATORS = "/.-"
 
 
 class _SeparatorAfterFullPart(QObject):
-    """Drops a separator typed just after a digit that filled a part and moved on by itself."""
+    """Drops a separator typed just after a digit that filled a part and moved on by itself,
+    and lets the first digit typed into a part replace it wherever the cursor is: after a
+    click (or Home) the cursor sits inside "27" with nothing selected, and Qt refused "3"
+    as "327", so typing did nothing (issue 25)."""
 
     def __init__(self, edit: QDateEdit):
         super().__init__(edit)
         self.edit = edit
         self.moved_on = False
+        self.typing_in: int | None = None  # the part being typed into, digit by digit
+        self.typed = ""  # what was typed since the field was entered, to read a whole date
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if obj is not self.edit or event.type() != QEvent.Type.KeyPress:
+        if obj is not self.edit:
+            return False
+        if event.type() in (QEvent.Type.FocusIn, QEvent.Type.MouseButtonPress):
+            self.typing_in = None
+            self.typed = ""
+            return False
+        if event.type() != QEvent.Type.KeyPress:
             return False
         assert isinstance(event, QKeyEvent)
         text = event.text()
+        if text and (text.isdigit() or text in SEPARATORS or text == " "):
+            self.typed += text
+        else:
+            self.typed = ""
         if text and text in SEPARATORS and self.moved_on:
             self.moved_on = False
+            self.typing_in = None
             return True  # already in the next part
         if text.isdigit():
             before = self.edit.currentSectionIndex()
+            if self.typing_in != before:
+                self.edit.setSelectedSection(self.edit.currentSection())
             self.edit.keyPressEvent(event)
-            self.moved_on = self.edit.currentSectionIndex() != before
+            after = self.edit.currentSectionIndex()
+            self.moved_on = after != before
+            self.typing_in = None if self.moved_on else after
+            # A whole date typed is taken as typed, even a day the month shown lacks
+            # ("31/12" typed over November).
+            whole = _whole_date(self.typed)
+            if whole is not None:
+                self.edit.setDate(whole)
             return True
         self.moved_on = False
+        self.typing_in = None
         return False
+
+
+_WHOLE = re.compile(r"^\s*(\d{1,2})[/.\- ](\d{1,2})[/.\- ](\d{4})$|^(\d{2})(\d{2})(\d{4})$")
+
+
+def _whole_date(typed: str) -> QDate | None:
+    """The date in ``typed`` when it is a whole day/month/year, else None."""
+    m = _WHOLE.match(typed.strip())
+    if m is None:
+        return None
+    d, mo, y = (int(x) for x in (m.groups()[:3] if m.group(1) else m.groups()[3:]))
+    day = QDate(y, mo, d)
+    return day if day.isValid() else None
 
 
 def make_typeable(edit: QDateEdit) -> QDateEdit:

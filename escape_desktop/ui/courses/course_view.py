@@ -116,6 +116,8 @@ class CourseView(QWidget):
         except Exception:
             log.exception("the %s section could not be built", name)
             return _BrokenSection(name, self)
+        if index == TAB_MEASURES and self._today is not None:
+            widget.today = self._today  # type: ignore[attr-defined]  # opens on that day's class
         return widget
 
     def _build_heading(self) -> None:
@@ -181,8 +183,10 @@ class CourseView(QWidget):
         figures = self.register.model.summary  # programme.status, on the marks shown
         when = ""
         if live:
-            days = sorted({x.date.weekday() for x in live})
+            days, moved = usual_weekdays([x.date for x in live])
             when = f"{weekdays_label(days)} {reg.start_time}, {live[0].date:%d %b} – {live[-1].date:%d %b %Y}"
+            if moved:
+                when += f" ({moved} on another day)"
         parts = [reg.code, reg.venue, when]
         if figures is not None:
             parts += [
@@ -193,6 +197,16 @@ class CourseView(QWidget):
         if reg.instructors:
             parts.append(", ".join(reg.instructors))
         self.subtitle.setText(" · ".join(p for p in parts if p))
+
+
+def usual_weekdays(days: list[date]) -> tuple[list[int], int]:
+    """The course's usual weekdays (those with at least two sessions) and how many sessions
+    are on another day: one session moved to a Wednesday must not make "Mon, Wed & Thu"."""
+    counts: dict[int, int] = {}
+    for d in days:
+        counts[d.weekday()] = counts.get(d.weekday(), 0) + 1
+    usual = sorted(w for w, n in counts.items() if n >= 2) or sorted(counts)
+    return usual, sum(n for w, n in counts.items() if w not in usual)
 
 
 def heading_counts(x: CourseSummary) -> str:

@@ -40,10 +40,20 @@ PAGE_PROGRAMME, PAGE_WHEN, PAGE_DATES = range(3)
 
 
 def short_title(programme_title: str, venue: str, start: date) -> str:
-    """A suggested course title such as 'Knees & hips, Riverside, Jan 2027'."""
-    place = venue.split()[0] if venue else ""
+    """A suggested course title such as 'Knees & hips, St Mary's Hall, Jan 2027': the venue's
+    name up to any comma (its first word alone gave "St")."""
+    place = venue.split(",")[0].strip() if venue else ""
     bits = [programme_title, place, f"{start:%b %Y}"]
     return ", ".join(b for b in bits if b)
+
+
+# Days that are not bank holidays but when many venues close and few people come.
+FESTIVE_DAYS = {(12, 24): "Christmas Eve", (12, 31): "New Year's Eve"}
+
+
+def festive_dates(days: list[date]) -> list[tuple[date, str]]:
+    """The planned days that fall on Christmas Eve or New Year's Eve."""
+    return [(d, FESTIVE_DAYS[(d.month, d.day)]) for d in days if (d.month, d.day) in FESTIVE_DAYS]
 
 
 class ProgrammePage(QWizardPage):
@@ -201,8 +211,13 @@ class DatesPage(QWizardPage):
         self.skipped = QLabel()
         self.skipped.setObjectName("hint")
         self.skipped.setWordWrap(True)
+        self.festive = QLabel()
+        self.festive.setObjectName("warning")
+        self.festive.setWordWrap(True)
+        self.festive.hide()
         layout.addWidget(self.summary)
         layout.addWidget(self.dates, 1)
+        layout.addWidget(self.festive)
         layout.addWidget(self.skipped)
         layout.addWidget(self.error)
         self.planned: list[date] = []
@@ -222,6 +237,16 @@ class DatesPage(QWizardPage):
             else ""
         )
         self.skipped.setVisible(bool(skipped))
+        festive = festive_dates(self.planned)
+        self.festive.setText(
+            "Check: "
+            + "; ".join(f"{day:%a %d %b} is {why}" for day, why in festive)
+            + ". Many venues close and few people come. Add it as a closure in Settings to "
+            "skip it, or move that session once the course is made."
+            if festive
+            else ""
+        )
+        self.festive.setVisible(bool(festive))
         self.dates.clear()
         for i, day in enumerate(self.planned):
             topic = template.sessions[i].topic if i < len(template.sessions) else ""

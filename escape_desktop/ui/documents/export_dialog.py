@@ -183,7 +183,6 @@ class ExportDialog(QDialog):
         layout.addLayout(self._build_choices())
         layout.addWidget(self._build_preview(), 1)
         layout.addLayout(self._build_target())
-        layout.addWidget(self._build_progress())
         scroll = QScrollArea(self)
         scroll.setWidget(body)
         scroll.setWidgetResizable(True)
@@ -191,6 +190,9 @@ class ExportDialog(QDialog):
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer = QVBoxLayout(self)
         outer.addWidget(scroll, 1)
+        # Where the file went stays in view beside the buttons: at 768 px high it was at the
+        # foot of the scrolled area, out of sight (issue 25).
+        outer.addWidget(self._build_progress())
         outer.addWidget(self._build_buttons())
         self._load_profiles()
         self._suggest_path()
@@ -338,7 +340,9 @@ class ExportDialog(QDialog):
     def _build_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox()
         self.export_button = buttons.addButton("E&xport", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.export_button.setDefault(True)
+        # Not the default button: Enter in a field (the file name) must not write at once.
+        self.export_button.setDefault(False)
+        self.export_button.setAutoDefault(False)
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
         self.export_button.clicked.connect(self.start_export)
         self.close_button.clicked.connect(self.reject)

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QScrollArea,
     QVBoxLayout,
@@ -82,6 +83,8 @@ class MeasuresEntry(QWidget):
         self.dirty = False
         self._loading = False
         self._shown_timepoint = "start"
+        self.today: date | None = None  # None: the real date (tests pin it)
+        self.day_due: measures.MeasuresDay | None = None
         self._build_header()
         self._build_form_area()
         self._build_buttons()
@@ -104,6 +107,16 @@ class MeasuresEntry(QWidget):
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
         self.person_label.setFont(font)
+        # Which measures today's class calls for, in large type: on the last class the form
+        # opens on End, so end scores are never typed over the start ones (issue 25).
+        self.due_label = QLabel("", self.header)
+        self.due_label.setObjectName("title")  # the large type of headings, large text too
+        self.due_label.setWordWrap(True)
+        big = self.due_label.font()
+        big.setPointSizeF(big.pointSizeF() * 1.6)
+        big.setBold(True)
+        self.due_label.setFont(big)
+        self.due_label.hide()  # shown with a person: an empty row would squeeze the form
         self.timepoint = QComboBox(self.header)
         for key, label in TIMEPOINT_LABELS.items():
             self.timepoint.addItem(label, key)
@@ -119,10 +132,11 @@ class MeasuresEntry(QWidget):
         # Time point and date one above the other: side by side they made the form too wide
         # to sit beside the list of people with large text.
         grid.addWidget(self.person_label, 0, 0, 1, 3)
-        grid.addWidget(tp_label, 1, 0)
-        grid.addWidget(self.timepoint, 1, 1)
-        grid.addWidget(day_label, 2, 0)
-        grid.addWidget(self.day, 2, 1)
+        grid.addWidget(self.due_label, 1, 0, 1, 3)
+        grid.addWidget(tp_label, 2, 0)
+        grid.addWidget(self.timepoint, 2, 1)
+        grid.addWidget(day_label, 3, 0)
+        grid.addWidget(self.day, 3, 1)
         grid.setColumnStretch(2, 1)
         self.timepoint.currentIndexChanged.connect(self._timepoint_changed)
         self.day.dateChanged.connect(self._edited)
@@ -280,6 +294,7 @@ class MeasuresEntry(QWidget):
         self.dirty = False
         self._build_fields(measures.course_instruments(self.ctx, course_id) if course_id else [])
         self.person_label.setText("Choose a person from the list.")
+        self.due_label.hide()
         self.message.setText("")
         self._set_enabled(False)
 
@@ -289,11 +304,41 @@ class MeasuresEntry(QWidget):
         self.person_name = name
         if enrolment_id is None:
             self.person_label.setText("Choose a person from the list.")
+            self.due_label.hide()
             self._set_enabled(False)
             return
         self.person_label.setText(f"{name}  {position}".strip())
         self._set_enabled(True)
+        try:
+            self.day_due = measures.measures_day(self.ctx, enrolment_id, self.today)
+        except KnownError:
+            self.day_due = None
+        if self.day_due is not None:
+            # Open on what the class calls for (start at their first class, end at the last).
+            self._loading = True
+            self.set_timepoint(self.day_due.timepoint)
+            self._shown_timepoint = self.day_due.timepoint
+            self._loading = False
         self._load()
+        self._show_due()
+
+    def _show_due(self) -> None:
+        """Say in large type which measures these are and whether today's class calls for them."""
+        due = self.day_due
+        tp = self.current_timepoint()
+        self.due_label.setVisible(self.enrolment_id is not None)
+        label = TIMEPOINT_LABELS.get(tp, tp).upper()
+        if due is None or due.session_number is None:
+            self.due_label.setText(f"{label} measures")
+        elif due.due and due.timepoint == tp:
+            self.due_label.setText(
+                f"{label} measures · session {due.session_number} of {due.sessions}"
+            )
+        elif due.due:
+            wanted = TIMEPOINT_LABELS[due.timepoint].lower()
+            self.due_label.setText(f"{label} measures · session {due.session_number} is {wanted}")
+        else:
+            self.due_label.setText(f"{label} measures · none due at session {due.session_number}")
 
     def current_timepoint(self) -> str:
         return str(self.timepoint.currentData())
@@ -309,6 +354,13 @@ class MeasuresEntry(QWidget):
 
     # ------------------------------------------------------------------ loading
 
+    def reload(self) -> None:
+        """Show the stored values again (after an undo), keeping the last message."""
+        said = self.message.text()
+        self._load()
+        self._show_due()
+        self.message.setText(said)
+
     def _load(self) -> None:
         if self.enrolment_id is None or self.course_id is None:
             return
@@ -318,7 +370,11 @@ class MeasuresEntry(QWidget):
             stored = measures.person_measures(self.ctx, self.enrolment_id, tp)
             days = [m.assessed_on for m in stored.values()]
             day = (
-                days[0] if days else measures.default_assessment_date(self.ctx, self.course_id, tp)
+                days[0]
+                if days
+                else measures.default_assessment_date(
+                    self.ctx, self.course_id, tp, self.today, self.enrolment_id
+                )
             )
             self.day.setDate(QDate(day.year, day.month, day.day))
             for key, fld in self.fields.items():
@@ -358,6 +414,7 @@ class MeasuresEntry(QWidget):
             self._loading = False
         self._shown_timepoint = wanted
         self._load()
+        self._show_due()
 
     # ------------------------------------------------------------------ checking
 
@@ -440,10 +497,27 @@ class MeasuresEntry(QWidget):
             else:
                 raise e  # unexpected: logged and shown by the error hook
 
+        # A saved value is never overwritten without asking (issue 25).
+        changing = measures.replacements(self.ctx, enrolment_id, tp, entries)
+        if changing and not self._confirm_replace(changing):
+            self.message.setText(
+                f"Not saved: the {label} values already saved were kept. "
+                "Check the time point, or save again and confirm."
+            )
+            style.set_tone(self.message, "bad")
+            return False
         # The initiator is this form: the section around it still reads its lists again.
         op = run_op(
             self,
-            lambda: record(self.ctx, enrolment_id, tp, entries, day, who=self.person_name),
+            lambda: record(
+                self.ctx,
+                enrolment_id,
+                tp,
+                entries,
+                day,
+                who=self.person_name,
+                overwrite=bool(changing),
+            ),
             bus=self.bus,
             initiator=self,
             failure=failed,
@@ -456,6 +530,27 @@ class MeasuresEntry(QWidget):
         style.set_tone(self.message, None)
         self.saved.emit(enrolment_id, text)
         return True
+
+    def _confirm_replace(self, changing: list[measures.Replacement]) -> bool:
+        """Ask before a saved value is changed: "Replace the start value 6 of Pain with 3?"."""
+        asks = [r.question() for r in changing]
+        text = (
+            (asks[0][0].upper() + asks[0][1:] + "?")
+            if len(asks) == 1
+            else (
+                "Change values already saved for "
+                + self.person_name
+                + "?\n\n"
+                + "\n".join(f"• {a[0].upper()}{a[1:]}" for a in asks)
+            )
+        )
+        box = QMessageBox(QMessageBox.Icon.Question, "Replace saved measures?", text, parent=self)
+        yes = box.addButton("&Replace", QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton("&Keep the saved values", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is yes
 
     def _refuse(self, key: str, text: str) -> bool:
         fld = self.fields.get(key)

@@ -66,7 +66,7 @@ class MeasuresSection(CourseSection):
 
     def __init__(self, ctx: AppContext, bus: ChangeBus, parent: QWidget | None = None):
         super().__init__(ctx, bus, parent)
-        self.today: date | None = None  # None: the real date (tests pin it)
+        self._today: date | None = None  # None: the real date (tests pin it)
         self.outcomes: CourseOutcomes | None = None
         self._restoring = False
         self.loads = 0  # how many times the section read its data (tests count it)
@@ -80,6 +80,15 @@ class MeasuresSection(CourseSection):
         layout.addLayout(self.top)
         layout.addWidget(self.tabs, 1)
         self.set_course(None)
+
+    @property
+    def today(self) -> date | None:
+        return self._today
+
+    @today.setter
+    def today(self, day: date | None) -> None:
+        self._today = day
+        self.entry.today = day  # the form opens on what that day's class calls for
 
     # ------------------------------------------------------------------ building
 
@@ -267,6 +276,8 @@ class MeasuresSection(CourseSection):
             self._restoring = False
         if keep is not None and row < 0:
             self.entry.set_person(None)
+        elif keep is not None and not self.entry.dirty:
+            self.entry.reload()  # an undo or another screen changed the values: show them
         self._fit_people_list()
         self.outcomes = outcomes
         if self.scope.currentData() == "course":

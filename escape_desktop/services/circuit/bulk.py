@@ -1,0 +1,237 @@
+"""The circuit in a few keys: "did what was set" for many cells, and accepting every suggestion.
+
+On paper people write on their own cards as they go round and only the exceptions take a
+pen; here the instructor confirms what was set for a cell, a person or a station in one key
+and types only what differed. People marked absent or sending apologies are skipped, and a
+request that only reaches them is refused with a sentence. Each call is one transaction and
+returns a ``Done`` whose undo puts every touched person's circuit rows back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import Attendance, Enrolment, ExerciseRecord, Session
+from escape_desktop.programme.progression import format_dose
+
+from ..changes import Changes, Done
+from ..common import audit, now, station_row
+from ..errors import NotFound, ValidationError
+from .grid import CircuitGrid, CircuitRow, circuit_grid
+from .recording import ExerciseState, _decide_in, exercise_state, restore_states
+
+AWAY = ("absent", "apologies")  # register marks that mean "not here today"
+AWAY_WORDS = {"absent": "marked absent", "apologies": "sent apologies"}
+
+
+def away_sentence(row: CircuitRow, session_number: int) -> str:
+    """Why nothing is recorded for someone not at the class, and what to do about it."""
+    return (
+        f"{row.name} {AWAY_WORDS.get(row.attendance or '', 'was away')} at session "
+        f"{session_number}, so nothing is recorded for them; mark them present on the "
+        "register first if they came."
+    )
+
+
+def _checked_grid(ctx: AppContext, course_id: int, session_number: int) -> CircuitGrid:
+    grid = circuit_grid(ctx, course_id, session_number)
+    if grid.session_cancelled:
+        raise ValidationError(
+            "session", "This session was cancelled, so nothing can be recorded in it."
+        )
+    return grid
+
+
+def _undoable(
+    ctx: AppContext, before: Mapping[int, ExerciseState], label: str, message: str
+) -> Done[None]:
+    """The Done of putting ``before`` back; its own undo makes the change again (redo)."""
+    after = {eid: exercise_state(ctx, eid) for eid in before}
+    restore_states(ctx, before)
+    return Done(
+        None,
+        Changes.EXERCISE,
+        tuple(before),
+        label=label,
+        message=message,
+        undo=lambda: _undoable(ctx, after, label, f"Done again: {label}"),
+    )
+
+
+@dataclass(frozen=True)
+class SetDone:
+    """What "did what was set" recorded: how many cells, and who was skipped as away."""
+
+    cells: int
+    people: int
+    skipped: tuple[str, ...]  # names of people away today
+
+
+def did_as_set(
+    ctx: AppContext,
+    course_id: int,
+    session_number: int,
+    cells: Sequence[tuple[int, str]],
+) -> Done[SetDone]:
+    """Record "did what was set" (the dose done = the target, at the level shown) for each
+    (enrolment id, station key) that has no results yet. Cells with results are left as they
+    are; people away today and people waiting for a screening review are skipped. Refused
+    with a sentence when nothing is left to record because everyone asked for is away."""
+    grid = _checked_grid(ctx, course_id, session_number)
+    rows = {r.enrolment_id: r for r in grid.rows}
+    todo: list[tuple[CircuitRow, str]] = []
+    away: dict[int, CircuitRow] = {}
+    review: dict[int, CircuitRow] = {}
+    for eid, key in cells:
+        row = rows.get(eid)
+        if row is None or key not in row.cells:
+            continue
+        if row.attendance in AWAY:
+            away[eid] = row
+        elif row.needs_review:
+            review[eid] = row
+        elif not row.cells[key].has_results:
+            todo.append((row, key))
+    if not todo:
+        if away and not review:
+            raise ValidationError(
+                "attendance", away_sentence(next(iter(away.values())), session_number)
+            )
+        if review:
+            name = next(iter(review.values())).name
+            raise ValidationError(
+                "screening",
+                f"{name} needs review before starting; clear the screening review on the "
+                "register first.",
+            )
+        return Done(SetDone(0, 0, tuple(r.name for r in away.values())))
+    people = {row.enrolment_id for row, _key in todo}
+    before = {eid: exercise_state(ctx, eid) for eid in people}
+    with ctx.db.transaction() as s:
+        for row, key in todo:
+            cell = row.cells[key]
+            if s.get(Enrolment, row.enrolment_id) is None:
+                raise NotFound("That person is no longer on this course.")
+            rec = station_row(s, ExerciseRecord, row.enrolment_id, grid.session_id, key)
+            rec.level = cell.level
+            rec.target_dose = cell.target_dose
+            rec.dose_achieved = cell.target_dose
+            rec.updated_at = now()
+        s.flush()
+        audit(
+            s,
+            ctx.actor,
+            "did_as_set",
+            "session",
+            grid.session_id,
+            f"{len(todo)} cells for {len(people)} people",
+        )
+    names = sorted({row.name for row, _key in todo})
+    who = names[0] if len(names) == 1 else f"{len(names)} people"
+    stations = {key for _row, key in todo}
+    where = grid.station(next(iter(stations))).name if len(stations) == 1 else "the circuit"
+    label = (
+        f"did what was set: {who} at {where} ({len(todo)} result{'s' if len(todo) != 1 else ''})"
+    )
+    skipped = tuple(r.name for r in away.values())
+    message = f"Saved: {label}."
+    if skipped:
+        message += f" Skipped, away today: {', '.join(skipped)}."
+    return Done(
+        SetDone(len(todo), len(people), skipped),
+        Changes.EXERCISE,
+        tuple(sorted(people)),
+        label=label,
+        message=message,
+        undo=lambda: _undoable(ctx, before, label, f"Undone: {label}"),
+    )
+
+
+@dataclass(frozen=True)
+class OpenSuggestion:
+    """A suggestion nobody has accepted or ignored yet, as the list before "accept all" shows it."""
+
+    enrolment_id: int
+    name: str
+    station_key: str
+    station_name: str
+    action: str  # progress / step_back
+    words: str  # "Sit to stand: Level 2, 10 reps (target reached at 2 sessions ...)"
+
+
+def open_suggestions(
+    ctx: AppContext,
+    course_id: int,
+    session_number: int,
+    enrolment_ids: Sequence[int] | None = None,
+) -> list[OpenSuggestion]:
+    """Every suggestion to move on or step back still open in a session (for some people)."""
+    grid = circuit_grid(ctx, course_id, session_number, enrolment_ids=enrolment_ids)
+    if grid.session_cancelled:
+        return []
+    out = []
+    for row in grid.rows:
+        if row.needs_review or row.attendance in AWAY:
+            continue
+        for st in grid.stations:
+            cell = row.cells[st.key]
+            idea = cell.suggestion
+            if idea is None or idea.action == "hold" or cell.decision is not None:
+                continue
+            station = grid.station(st.key)
+            level = station.levels[idea.level].name if idea.level < len(station.levels) else ""
+            out.append(
+                OpenSuggestion(
+                    row.enrolment_id,
+                    row.name,
+                    st.key,
+                    st.name,
+                    idea.action,
+                    f"{st.name}: {level}, {format_dose(station, idea.target_dose)} "
+                    f"({idea.reason.rstrip('.')})",
+                )
+            )
+    return out
+
+
+def accept_suggestions(
+    ctx: AppContext, session_id: int, items: Sequence[tuple[int, str]]
+) -> Done[int]:
+    """Accept each (enrolment id, station key) suggestion in one transaction; value: how many.
+    Each is worked out again from the stored results, as ``decide`` does."""
+    if not items:
+        return Done(0)
+    people = sorted({eid for eid, _key in items})
+    before = {eid: exercise_state(ctx, eid) for eid in people}
+    with ctx.db.transaction() as s:
+        sess = s.get(Session, session_id)
+        if sess is None:
+            raise NotFound("That session no longer exists.")
+        marks = dict(
+            s.execute(
+                select(Attendance.enrolment_id, Attendance.mark).where(
+                    Attendance.session_id == session_id, Attendance.enrolment_id.in_(people)
+                )
+            ).all()
+        )
+        done = 0
+        for eid, key in items:
+            if marks.get(eid) in AWAY:
+                continue
+            _decide_in(ctx, s, eid, session_id, key, accept=True)
+            done += 1
+    who = "1 person" if len(people) == 1 else f"{len(people)} people"
+    label = f"accept {done} suggestion{'s' if done != 1 else ''} for {who}"
+    return Done(
+        done,
+        Changes.EXERCISE,
+        tuple(people),
+        label=label,
+        message=f"Accepted {done} suggestion{'s' if done != 1 else ''} for {who}; "
+        "next session starts from them.",
+        undo=lambda: _undoable(ctx, before, label, f"Undone: {label}"),
+    )
