@@ -267,8 +267,13 @@ def _new_key(args: argparse.Namespace, folder: Path) -> int:
         db.dispose()
     finally:
         ctx.close()
+    made_backup = (
+        f"a backup made under it ({backup.name})"
+        if backup
+        else "no backup could be made under it: run 'escape-desktop backup' now"
+    )
     print(
-        f"The data is re-encrypted with a new key, and a backup made under it ({backup.name}); "
+        f"The data is re-encrypted with a new key, and {made_backup}; "
         "older backups still open with the old key file kept beside each of them. "
         f"New recovery key {shown}: {made.recovery_code}"
     )

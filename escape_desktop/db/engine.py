@@ -141,6 +141,12 @@ class Database:
         self._identity = _identity(self.path)
         self.stopped: str | None = None  # why writing stopped (file replaced, disk full)
         self.wrote = False  # a write was committed through this object (checksums then renew)
+        # Exclusive mode (the file is being replaced): new writes are refused with ``busy``,
+        # and the replacing begins only once the writes already under way have committed.
+        self._gate = threading.Condition()
+        self._writing = 0
+        self.busy: str | None = None
+        self._busy_thread: int | None = None
 
     @property
     def engine(self) -> Engine:
@@ -190,6 +196,42 @@ class Database:
         if self.stopped is None:
             self.stopped = reason
 
+    @contextmanager
+    def exclusive(self, sentence: str, *, wait: float = 60.0) -> Iterator[None]:
+        """Refuse every new write with ``sentence`` while the block runs (it replaces the file).
+
+        Writes already under way finish first (their commit lands in the file the block
+        copies); the block's own thread may still write. Raises WritesStopped when another
+        exclusive action is running or the writes under way do not finish within ``wait``.
+        """
+        with self._gate:
+            if self.busy is not None:
+                raise WritesStopped(self.busy)
+            self.busy = sentence
+            self._busy_thread = threading.get_ident()
+            if not self._gate.wait_for(lambda: self._writing == 0, wait):
+                self.busy = self._busy_thread = None
+                raise WritesStopped(
+                    "A change is still being saved; wait a moment, then try again. "
+                    "Nothing was changed."
+                )
+        try:
+            yield
+        finally:
+            with self._gate:
+                self.busy = self._busy_thread = None
+
+    def _enter_write(self) -> None:
+        with self._gate:
+            if self.busy is not None and self._busy_thread != threading.get_ident():
+                raise WritesStopped(self.busy)
+            self._writing += 1
+
+    def _leave_write(self) -> None:
+        with self._gate:
+            self._writing -= 1
+            self._gate.notify_all()
+
     def check_writable(self) -> None:
         """Raise WritesStopped when writing has stopped or the file was replaced under us."""
         if self.stopped is not None:
@@ -223,8 +265,9 @@ class Database:
         before the work and again just before the commit; a full disk stops later writes.
         """
         self.engine  # noqa: B018 (makes the session factories)
-        self.check_writable()
+        self._enter_write()
         try:
+            self.check_writable()
             with self._sessions() as session, session.begin():
                 yield session
                 self.check_writable()  # raising here rolls the work back
@@ -238,6 +281,8 @@ class Database:
             if known is not None:
                 raise known from e
             raise
+        finally:
+            self._leave_write()
         self.wrote = True
         if self._identity is None:
             self._identity = _identity(self.path)

@@ -86,12 +86,13 @@ def rekey(
     new_passphrase: str | None = None,
     progress: Progress | None = None,
     n: int | None = None,
-) -> tuple[Database, keys.NewKey, Path]:
+) -> tuple[Database, keys.NewKey, Path | None]:
     """Re-encrypt the data under a new random key, all or nothing; then a fresh backup.
 
     ``passphrase`` must open the current key; the new key is sealed by ``new_passphrase``
     (or the same one) and a new recovery key. ``db`` is closed; returns the new Database,
-    the new key with its recovery code (show it once), and the fresh backup.
+    the new key with its recovery code (show it once), and the fresh backup (None when it
+    failed: the data is re-encrypted all the same, and must not be lost with the new key).
     """
     report = progress or _noop
     folder = db.path.parent
@@ -141,7 +142,12 @@ def rekey(
         report(3, 4, "Making a backup under the new key…")
         new = Database(path, raw)
         new.pragma("PRAGMA journal_mode = WAL")
-        made = make_backup(new, backups_dir(folder), "new-key")
+        made: Path | None
+        try:
+            made = make_backup(new, backups_dir(folder), "new-key")
+        except KnownError as e:  # past the point of no return: the new data stands
+            log.warning("No backup under the new key: %s", e)
+            made = None
     log.info("Re-encrypted the data in %s with a new key", folder)
     report(4, 4, "Re-encrypted.")
     return new, keys.NewKey(raw, code), made

@@ -8,21 +8,32 @@ one database worker, with progress, so a PDF or a backup never freezes the windo
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import shiboken6
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from escape_desktop.services.changes import Changes, Done
+from escape_desktop.services.errors import KnownError
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.worker import Progress, run_in_background
 
 T = TypeVar("T")
+
+# Exclusive mode, per window (its bus): while the data file is being replaced, every other
+# operation is refused with this sentence before its service is called.
+_exclusive: weakref.WeakKeyDictionary[ChangeBus, str] = weakref.WeakKeyDictionary()
+
+
+def exclusive_sentence(bus: ChangeBus) -> str | None:
+    """Why operations are refused on this window just now (None: they are not)."""
+    return _exclusive.get(bus)
 
 
 @dataclass
@@ -165,8 +176,18 @@ class Operation(Generic[T]):
         self.job: QObject | None = None  # the background job, kept alive while it runs
 
     # --- running ---------------------------------------------------------------------------
+    def _refused(self) -> bool:
+        """Refuse, with the exclusive action's sentence, while the data file is replaced."""
+        sentence = exclusive_sentence(self.bus)
+        if sentence is None:
+            return False
+        self._failed(KnownError(sentence))
+        return True
+
     def run(self) -> Operation[T]:
         """Run on the GUI thread (quick service calls: one mark, one form)."""
+        if self._refused():
+            return self
         try:
             value = self.op()
         except Exception as e:  # shown to the user (known) or logged and shown (unexpected)
@@ -179,6 +200,8 @@ class Operation(Generic[T]):
         self, progress: Progress | None = None, job_parent: QObject | None = None
     ) -> Operation[T]:
         """Run ``op(progress)`` on the database worker; the rest happens on the GUI thread."""
+        if self._refused():
+            return self
         self.job = run_in_background(
             self.op,
             on_done=self._done,
@@ -267,6 +290,64 @@ def run_op(
     if background:
         return operation.run_in_background(progress)
     return operation.run()
+
+
+def run_exclusive(
+    parent: QWidget,
+    op: Callable[[Progress], Done[T]],
+    *,
+    bus: ChangeBus,
+    doing: str,
+    sentence: str,
+    success: Callable[[T], object] | None = None,
+    failure: Callable[[BaseException], object] | None = None,
+    error_title: str = "Could not do that",
+) -> Operation[T]:
+    """Run a service that replaces the data file, in exclusive mode (after anki's collection
+    ops that block the main window): a modal progress covers the window, and every other
+    operation is refused with ``sentence`` until it ends. ``op(progress)`` runs on the
+    database worker and returns a ``Done``; the service itself puts the new database in use.
+    """
+    dialog = QProgressDialog(f"{doing[:1].upper()}{doing[1:]}…", "", 0, 0, parent)
+    dialog.setObjectName("exclusiveProgress")
+    dialog.setWindowTitle("Please wait")
+    dialog.setCancelButton(None)  # stopping half-way is not offered: it finishes or undoes
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def progress(done: int, total: int, message: str) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+        dialog.setLabelText(message)
+
+    operation: Operation[Any] = Operation(
+        parent, op, bus=bus, success=success, failure=failure, error_title=error_title
+    )
+
+    def finish() -> None:
+        _exclusive.pop(bus, None)
+        dialog.close()
+        dialog.deleteLater()
+
+    def done(value: Any) -> None:
+        finish()
+        operation._done(value)
+
+    def failed(e: BaseException) -> None:
+        finish()
+        operation._failed(e)
+
+    if operation._refused():  # another exclusive action is already running
+        dialog.deleteLater()
+        return operation
+    _exclusive[bus] = sentence
+    dialog.show()
+    operation.job = run_in_background(
+        op, on_done=done, on_error=failed, on_progress=progress, parent=parent
+    )
+    return operation
 
 
 def raise_to_caller(e: BaseException) -> None:

@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.services import backups, safety_settings
+from escape_desktop.services import backups, data_safety, safety_settings
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import error_dialog, file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.operation import run_exclusive, run_op
 from escape_desktop.ui.common.rows_model import ListModel
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 
@@ -241,21 +241,29 @@ class BackupsDialog(QDialog):
         if self.busy or not self.confirm_restore(what):
             return
         self._set_busy(True)
-        op = run_op(
-            self,
-            lambda: backups.restore(self.ctx, path, progress=self._on_progress),
-            bus=self.bus,
-            changes=Changes.ALL,
-            message="Backup restored",
-        )
-        self._set_busy(False)
-        if op.ok:
-            kept = op.value
+
+        def restored(kept: Path | None) -> None:
+            self._set_busy(False)
             self.status.setText(
                 f"Restored {what}. The data it replaced is kept as "
                 f"{kept.name if kept else 'a file beside the data'}."
             )
-        self.refresh()
+            self.refresh()
+
+        def failed(e: BaseException) -> None:
+            self._set_busy(False)
+            error_dialog.report(self, e, "The backup was not restored")
+
+        # Exclusive: a modal progress covers the window and nothing else is saved meanwhile.
+        self._job = run_exclusive(
+            self,
+            lambda progress: data_safety.restore(self.ctx, path, progress=progress),
+            bus=self.bus,
+            doing=data_safety.RESTORING,
+            sentence=data_safety.wait_sentence(data_safety.RESTORING),
+            success=restored,
+            failure=failed,
+        )
 
     def choose_folder(self) -> None:
         path = file_dialogs.choose_folder(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -219,9 +220,19 @@ class ChoosePassphraseDialog(QDialog):
 class ChangePassphraseDialog(QDialog):
     """Change the passphrase: the key is re-wrapped, the data is not rewritten."""
 
-    def __init__(self, data_dir: Path, parent: QWidget | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        parent: QWidget | None = None,
+        *,
+        change: Callable[[str, str], object] | None = None,
+    ):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
+        # The service that changes it (data_safety.change_passphrase, in the window); what it
+        # returned is kept in ``outcome``.
+        self.change = change or (lambda old, new: keys.change_passphrase(self.data_dir, old, new))
+        self.outcome: object = None
         self.setWindowTitle("Change passphrase")
         self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         layout = QVBoxLayout(self)
@@ -251,7 +262,7 @@ class ChangePassphraseDialog(QDialog):
             self.error.setVisible(True)
             return
         try:
-            keys.change_passphrase(self.data_dir, self.old.text(), self.new.text())
+            self.outcome = self.change(self.old.text(), self.new.text())
         except KnownError as e:
             self.error.setText(str(e))
             self.error.setVisible(True)
