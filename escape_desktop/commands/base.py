@@ -147,8 +147,7 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     data; refused in one sentence while the window or another command has it."""
     from escape_desktop.db.files import make_private_folder
     from escape_desktop.db.writer import WriterLock
-
-    from .safety import app_is_running
+    from escape_desktop.services.data_safety import app_is_running
 
     folder = resolve_data_dir(getattr(args, "data_dir", None))
     window = (

@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from filelock import Timeout
 
@@ -418,21 +417,3 @@ __all__ = [
     "thin_backups",
     "verify_backup",
 ]
-
-# Restoring and encrypting live in db/restore.py and db/encryption.py (they build on this
-# module, not the other way round); their names are still reachable here for older callers.
-_MOVED = {
-    "restore_backup": "restore",
-    "encrypt_existing": "encryption",
-    "finish_encryption": "encryption",
-    "is_plain_sqlite": "files",
-    "ENCRYPTING_SUFFIX": "encryption",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f"{__package__}.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -1,5 +1,13 @@
-"""The data-safety use cases in one place: encrypt, re-key, restore, change the passphrase,
-a new recovery key, backups; the window and the command line both call these.
+"""The data-safety use cases in one place: open a data folder (its state), unlock, encrypt,
+re-key, restore, change the passphrase, a new recovery key; the window and the command line
+both call these and present the same states.
+
+A data folder is in one of five states (``State``): NEW (no data and no backups: choose a
+passphrase or none, or restore one made elsewhere), LOCKED (encrypted: the passphrase first),
+MISSING (the data file has gone but backups remain: offer the newest good one, never start
+empty), DAMAGED (the file cannot be read or fails its check: restore, look read-only, quit)
+and READY (open, in an AppContext). ``look_at`` tells the state before a key is known;
+``open_data`` opens with the key and tells MISSING, DAMAGED or READY.
 
 Anything that replaces the database file runs in exclusive mode (``Database.exclusive``):
 writes already under way commit first, every new one is refused with a sentence saying to
@@ -10,15 +18,25 @@ can land in a file about to be discarded. ``db/`` keeps the primitives.
 
 from __future__ import annotations
 
+import enum
 import logging
+import os
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from escape_desktop.context import AppContext
+from escape_desktop.context import AppContext, missing_database, tidy_folder
 from escape_desktop.db import keys
-from escape_desktop.db.engine import Database
-from escape_desktop.db.errors import KnownError
+from escape_desktop.db.engine import DB_FILENAME, Database
+from escape_desktop.db.errors import KnownError, NewerDatabase
+from escape_desktop.db.files import make_private_folder
+from escape_desktop.paths import resolve_data_dir
+
+if TYPE_CHECKING:
+    from escape_desktop.db.backup import BackupInfo
 
 from .changes import Changes, Done
 
@@ -28,19 +46,38 @@ Progress = Callable[[int, int, str], None]
 
 __all__ = [
     "ALREADY_ENCRYPTED",
+    "APP_RUNNING_LOCK",
     "NOT_ENCRYPTED",
+    "FolderState",
+    "Rekeyed",
+    "State",
+    "app_is_running",
     "change_passphrase",
     "encrypt",
+    "look_at",
+    "new_key",
     "new_recovery_key",
+    "open_data",
+    "process_exists",
     "rekey",
     "replacing",
     "restore",
+    "restore_into_empty_folder",
+    "restore_newest",
+    "unlock",
     "wait_sentence",
 ]
 
 # Preconditions, written once for the window and the command line.
 ALREADY_ENCRYPTED = "This data is already encrypted."
 NOT_ENCRYPTED = "This data has no passphrase yet; protect it with one first."
+
+APP_RUNNING_LOCK = "app.lock"  # the window's lock file; its first line is its process id
+
+
+def app_running_sentence(doing: str) -> str:
+    return f"escape-desktop is open on this data; close the window first, then {doing}."
+
 
 # What each action is called in "Wait until ... finishes".
 ENCRYPTING = "protecting the data with a passphrase"
@@ -102,6 +139,16 @@ def encrypt(
     )
 
 
+@dataclass(frozen=True)
+class Rekeyed:
+    """A re-encryption's result: the new key, its recovery code (show it once), the fresh
+    backup made under it (None when that failed)."""
+
+    key: bytes
+    recovery_code: str
+    backup: Path | None
+
+
 def rekey(
     ctx: AppContext,
     passphrase: str,
@@ -109,7 +156,7 @@ def rekey(
     new_passphrase: str | None = None,
     progress: Progress | None = None,
     n: int | None = None,
-) -> Done[keys.NewKey]:
+) -> Done[Rekeyed]:
     """Re-encrypt the data under a new random key (the passphrase may be known to someone
     else); a fresh backup is made under it. The value is the new key and recovery code."""
     from escape_desktop.db.rekey import rekey as rekey_file
@@ -121,7 +168,11 @@ def rekey(
         )
         swap(new)
     said = "a fresh backup was made" if backup else "make a backup now: the fresh one failed"
-    return Done(made, Changes.ALL, message=f"The data is re-encrypted with a new key; {said}")
+    return Done(
+        Rekeyed(made.key, made.recovery_code, backup),
+        Changes.ALL,
+        message=f"The data is re-encrypted with a new key; {said}",
+    )
 
 
 def restore(
@@ -165,3 +216,195 @@ def new_recovery_key(ctx: AppContext, passphrase: str) -> Done[str]:
     return Done(
         code, Changes.SETTINGS, message="A new recovery key was made; the old one no longer works"
     )
+
+
+# --------------------------------------------------------------------------- the folder
+
+
+class State(enum.Enum):
+    NEW = "new"
+    LOCKED = "locked"
+    MISSING = "missing"
+    DAMAGED = "damaged"
+    READY = "ready"
+
+
+@dataclass
+class FolderState:
+    """What a data folder holds, and what to offer: the front ends present this."""
+
+    folder: Path
+    state: State
+    problem: str = ""  # the sentence for MISSING and DAMAGED
+    key: bytes | None = None  # once unlocked
+    newest: BackupInfo | None = None  # the newest good backup to offer (MISSING, DAMAGED)
+    ctx: AppContext | None = None  # READY only
+
+
+def look_at(data_dir: str | Path | None) -> FolderState:
+    """The folder's state before any key is known: NEW, LOCKED, MISSING, or READY to open
+    (plain data; ``ctx`` is not made yet). The folder is made private, and what an
+    interrupted encryption, re-key or backup left is finished or removed."""
+    folder = resolve_data_dir(data_dir)
+    make_private_folder(folder)  # 0700, or a user-only ACL on Windows
+    tidy_folder(folder)
+    if keys.is_encrypted(folder):
+        return FolderState(folder, State.LOCKED)
+    missing = missing_database(folder)
+    if missing is not None:
+        return _missing(folder, None, str(missing))
+    if not (folder / DB_FILENAME).exists():
+        return FolderState(folder, State.NEW)
+    return FolderState(folder, State.READY)
+
+
+def unlock(folder: Path, passphrase: str | None) -> bytes | None:
+    """The key for a LOCKED folder (None when it is plain); WrongPassphrase when it does not
+    open, PassphraseNeeded when none was given."""
+    return keys.unlock(folder, passphrase)
+
+
+def new_key(folder: Path, passphrase: str, *, n: int | None = None) -> keys.NewKey:
+    """A NEW folder chooses its passphrase: the key file comes before the data."""
+    if keys.is_encrypted(folder):
+        raise KnownError(ALREADY_ENCRYPTED)
+    folder.mkdir(parents=True, exist_ok=True)
+    return keys.create_key(folder, passphrase, n=n) if n else keys.create_key(folder, passphrase)
+
+
+def _missing(folder: Path, key: bytes | None, problem: str) -> FolderState:
+    from escape_desktop.db.backup import backups_dir, newest_good_backup
+
+    newest = newest_good_backup(backups_dir(folder), key)
+    return FolderState(folder, State.MISSING, problem, key, newest)
+
+
+def _damaged(folder: Path, key: bytes | None, problem: str) -> FolderState:
+    from escape_desktop.db.backup import backups_dir, newest_good_backup
+
+    log.warning("the data in %s needs attention: %s", folder, problem)
+    newest = newest_good_backup(backups_dir(folder), key)
+    return FolderState(folder, State.DAMAGED, problem, key, newest)
+
+
+def open_data(
+    folder: Path,
+    key: bytes | None,
+    *,
+    read_only: bool = False,
+    migrate: bool = True,
+    check: bool = False,
+) -> FolderState:
+    """Open the data with its key: READY (with ``ctx``), MISSING or DAMAGED (with the newest
+    good backup to offer). A database newer than this version raises NewerDatabase (its
+    sentence says what to install); so does nothing else a user could act on here."""
+    from escape_desktop.db.errors import DatabaseMissing
+
+    try:
+        ctx = AppContext.open(folder, key=key, read_only=read_only, migrate=migrate)
+    except NewerDatabase:
+        raise
+    except DatabaseMissing as e:
+        return _missing(folder, key, str(e))
+    except KnownError as e:
+        return _damaged(folder, key, str(e))
+    except Exception as e:  # the driver's own errors for a damaged file
+        log.exception("could not open %s", folder)
+        return _damaged(folder, key, f"The data file could not be read ({type(e).__name__}).")
+    if check:
+        from escape_desktop.db.integrity import integrity_problems
+
+        problems = integrity_problems(ctx.db, full=False)
+        if problems:
+            ctx.close()
+            return _damaged(folder, key, problems[0])
+    return FolderState(folder, State.READY, key=key, ctx=ctx)
+
+
+def restore_newest(seen: FolderState) -> AppContext:
+    """Put the newest good backup in place of MISSING or DAMAGED data (a damaged file is kept
+    aside, never deleted) and open it."""
+    from escape_desktop.db.restore import restore_backup
+
+    if seen.newest is None:
+        raise KnownError("No good backup was found in the data folder; ask for help.")
+    damaged = Database(seen.folder / DB_FILENAME, seen.key)
+    restored, _kept = restore_backup(damaged, seen.newest.path)
+    restored.dispose()
+    return AppContext.open(seen.folder, key=seen.key)
+
+
+def restore_into_empty_folder(
+    folder: Path,
+    source: Path,
+    *,
+    passphrase: str | None = None,
+    recovery_code: str | None = None,
+) -> Path:
+    """A new laptop: make ``folder`` (no data yet) hold the backup ``source``, opened with the
+    passphrase or recovery key through the key file that travels with it."""
+    from escape_desktop.db.restore import restore_into_new_folder
+
+    return restore_into_new_folder(
+        folder, source, passphrase=passphrase, recovery_code=recovery_code
+    )
+
+
+# --------------------------------------------------------------------------- the app running
+
+
+def app_is_running(folder: Path) -> bool:
+    """True when the window has this data folder open (its lock file names a live process)."""
+    lock = Path(folder) / APP_RUNNING_LOCK
+    try:
+        first = lock.read_text(encoding="utf-8", errors="replace").splitlines()[0]
+        pid = int(first.strip())
+    except (OSError, ValueError, IndexError):
+        return False
+    if pid == os.getpid():
+        return False
+    return process_exists(pid)
+
+
+def refuse_if_app_running(folder: Path, doing: str) -> None:
+    """The command line's precondition for anything that replaces the data file."""
+    if app_is_running(folder):
+        raise KnownError(app_running_sentence(doing))
+
+
+def process_exists(pid: int) -> bool:
+    """True when a process with this id is running, asked in each system's own way."""
+    if pid <= 0:
+        return False
+    if sys.platform == "win32":
+        return _windows_process_exists(pid)
+    try:
+        os.kill(pid, 0)  # signal 0 only asks, on POSIX
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # exists, owned by someone else
+    return True
+
+
+def _windows_process_exists(pid: int) -> bool:
+    # Never os.kill there: on Windows signal 0 is CTRL_C_EVENT, which interrupts the
+    # window's console group instead of asking whether the process exists.
+    import ctypes
+    from ctypes import wintypes
+
+    query_limited_information = 0x1000
+    still_active = 259
+    error_access_denied = 5
+    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    handle = kernel32.OpenProcess(query_limited_information, False, pid)
+    if not handle:
+        # another user's process (an elevated one, say) exists but may not be opened
+        return ctypes.get_last_error() == error_access_denied  # type: ignore[attr-defined]
+    try:
+        code = wintypes.DWORD()
+        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
+            return True  # there, but it would not say how it is: count it as running
+        return code.value == still_active
+    finally:
+        kernel32.CloseHandle(handle)

@@ -405,7 +405,7 @@ class SafetyController(QObject):
         if passphrase is None:
             return
 
-        def done(made: keys.NewKey) -> None:
+        def done(made: data_safety.Rekeyed) -> None:
             RecoveryKeyDialog(made.recovery_code, self.window).exec()
             self._update_actions()
 
