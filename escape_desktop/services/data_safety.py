@@ -55,6 +55,11 @@ __all__ = [
     "change_passphrase",
     "encrypt",
     "look_at",
+    "make_folder",
+    "missing_key_sentence",
+    "open_backup",
+    "reset_passphrase",
+    "needs_attention",
     "new_key",
     "new_recovery_key",
     "open_data",
@@ -243,10 +248,11 @@ class FolderState:
 
 def look_at(data_dir: str | Path | None) -> FolderState:
     """The folder's state before any key is known: NEW, LOCKED, MISSING, or READY to open
-    (plain data; ``ctx`` is not made yet). The folder is made private, and what an
-    interrupted encryption, re-key or backup left is finished or removed."""
+    (plain data; ``ctx`` is not made yet). What an interrupted encryption, re-key or backup
+    left is finished or removed first."""
     folder = resolve_data_dir(data_dir)
-    make_private_folder(folder)  # 0700, or a user-only ACL on Windows
+    if not folder.is_dir():  # made (private) when the data is made, not by looking
+        return FolderState(folder, State.NEW)
     tidy_folder(folder)
     if keys.is_encrypted(folder):
         return FolderState(folder, State.LOCKED)
@@ -256,6 +262,11 @@ def look_at(data_dir: str | Path | None) -> FolderState:
     if not (folder / DB_FILENAME).exists():
         return FolderState(folder, State.NEW)
     return FolderState(folder, State.READY)
+
+
+def make_folder(folder: Path) -> None:
+    """Make the data folder, readable by this user only (0700, or a user-only ACL)."""
+    make_private_folder(folder)
 
 
 def unlock(folder: Path, passphrase: str | None) -> bytes | None:
@@ -268,7 +279,7 @@ def new_key(folder: Path, passphrase: str, *, n: int | None = None) -> keys.NewK
     """A NEW folder chooses its passphrase: the key file comes before the data."""
     if keys.is_encrypted(folder):
         raise KnownError(ALREADY_ENCRYPTED)
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_folder(folder)  # 0700, or a user-only ACL on Windows
     return keys.create_key(folder, passphrase, n=n) if n else keys.create_key(folder, passphrase)
 
 
@@ -277,6 +288,11 @@ def _missing(folder: Path, key: bytes | None, problem: str) -> FolderState:
 
     newest = newest_good_backup(backups_dir(folder), key)
     return FolderState(folder, State.MISSING, problem, key, newest)
+
+
+def needs_attention(folder: Path, key: bytes | None, problem: str) -> FolderState:
+    """DAMAGED: ``problem`` was found (on opening, or by the check after the first paint)."""
+    return _damaged(folder, key, problem)
 
 
 def _damaged(folder: Path, key: bytes | None, problem: str) -> FolderState:
@@ -332,6 +348,41 @@ def restore_newest(seen: FolderState) -> AppContext:
     restored, _kept = restore_backup(damaged, seen.newest.path)
     restored.dispose()
     return AppContext.open(seen.folder, key=seen.key)
+
+
+def missing_key_sentence(source: Path) -> str:
+    return (
+        f"This backup is locked, and the key file that opens it is not beside it: look for "
+        f"{source.name}.key.json (or, for a backup from an older version, key.json in the old "
+        "laptop's backups folder), copy it next to the backup, then try again."
+    )
+
+
+def open_backup(
+    source: Path, *, passphrase: str | None = None, recovery_code: str | None = None
+) -> bytes | None:
+    """The key that opens the backup ``source`` (None for a plain one), once the backup has
+    passed its check and is known not to be from a newer version; nothing is written."""
+    from escape_desktop.db.backup import find_key_copy, verify_backup
+    from escape_desktop.db.files import is_plain_sqlite
+    from escape_desktop.db.restore import newer_schema_problem, unlock_backup
+
+    source = Path(source)
+    if not is_plain_sqlite(source) and find_key_copy(source) is None:
+        raise KnownError(missing_key_sentence(source))
+    key, _key_file = unlock_backup(source, passphrase=passphrase, recovery_code=recovery_code)
+    problems = verify_backup(source, key)
+    if problems:
+        raise KnownError(f"{source.name} cannot be restored: {problems[0]}")
+    newer = newer_schema_problem(source, key)
+    if newer:
+        raise KnownError(newer)
+    return key
+
+
+def reset_passphrase(folder: Path, recovery_code: str, new: str) -> None:
+    """A forgotten passphrase: the recovery key sets a new one (the key file only)."""
+    keys.reset_passphrase(folder, recovery_code, new)
 
 
 def restore_into_empty_folder(
