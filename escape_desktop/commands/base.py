@@ -258,13 +258,15 @@ def output_path(args: argparse.Namespace, value: str | os.PathLike[str]) -> Path
 
 def write_text_atomically(target: Path, text: str) -> None:
     """Write a text file beside ``target`` and rename it into place once it is complete."""
+    from escape_desktop.db.files import replace_file
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        replace_file(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -9,7 +9,6 @@ renamed into place, so a half-written backup never looks like a good one.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from .files import (
     maintenance_lock,
     make_private,
     make_private_folder,
+    replace_file,
 )
 from .integrity import file_problems, integrity_problems
 from .keys import KEY_FILENAME
@@ -197,7 +197,7 @@ def save_key_copy(data_dir: Path, target: Path) -> Path | None:
         return target
     partial = target.with_name(target.name + ".partial")
     copy_durably(source, partial)
-    os.replace(partial, target)
+    replace_file(partial, target)
     fsync_dir(target.parent)
     log.info("Key file copied to %s", target)
     return target
@@ -249,7 +249,7 @@ def write_verified_copy(db: Database, target: Path, *, key_beside: bool = True) 
         raise BackupFailed("The backup copy failed its check and was not kept: " + problems[0])
     if key_beside and db.key is not None:
         save_key_copy(db.path.parent, key_copy_path(target))
-    os.replace(partial, target)
+    replace_file(partial, target)
     fsync_dir(folder)
     return target
 
@@ -281,7 +281,7 @@ def copy_backup(
         partial.unlink(missing_ok=True)
         log.info("The copy of %s in %s failed its check and was removed", target.name, folder)
         raise BackupFailed(f"The copy in {folder} failed its check and was removed.")
-    os.replace(partial, target)
+    replace_file(partial, target)
     if key_folder is not None:
         save_key_copy(Path(key_folder), folder / KEY_FILENAME)
     fsync_dir(folder)

@@ -232,6 +232,10 @@ class Database:
             self._writing -= 1
             self._gate.notify_all()
 
+    def file_replaced(self) -> bool:
+        """True when another file now stands at this database's path (renamed in)."""
+        return self._identity is not None and _identity(self.path) != self._identity
+
     def check_writable(self) -> None:
         """Raise WritesStopped when writing has stopped or the file was replaced under us."""
         if self.stopped is not None:

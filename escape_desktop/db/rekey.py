@@ -27,12 +27,15 @@ from .backup import (
 from .engine import DB_FILENAME, Database
 from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
 from .files import (
+    FileHeld,
     free_bytes,
     fsync_dir,
     fsync_file,
+    held_sentence,
     maintenance_lock,
     make_private,
     remove_sidecars,
+    replace_file,
 )
 from .integrity import integrity_problems
 
@@ -138,7 +141,14 @@ def rekey(
             if known is not None and known is not e:
                 raise known from e
             raise
-        _finish_rekey(folder)
+        try:
+            _finish_rekey(folder)
+        except FileHeld as e:
+            if key_incoming.is_file():  # the data is new, its key file not yet: next start
+                raise FileHeld(
+                    f"{e} The data is re-encrypted; close the app and open it again to finish."
+                ) from e
+            raise FileHeld(f"{e} The data was not re-encrypted; nothing was changed.") from e
         report(3, 4, "Making a backup under the new key…")
         new = Database(path, raw)
         new.pragma("PRAGMA journal_mode = WAL")
@@ -174,10 +184,24 @@ def _finish_rekey(folder: Path) -> bool:
         return False
     swapped = False
     if incoming.is_file():
-        remove_sidecars(path)  # the old WAL belongs to the old key
-        os.replace(incoming, path)
+        try:
+            remove_sidecars(path)  # the old WAL belongs to the old key
+            replace_file(incoming, path)
+        except (FileHeld, PermissionError) as e:
+            # Windows would not let go of the data file: the old data and the old key still
+            # match, so the re-key is undone (its key file first). Left pending, a later start
+            # would put the copy in place over everything saved to the old data meanwhile.
+            key_incoming.unlink(missing_ok=True)
+            incoming.unlink(missing_ok=True)
+            fsync_dir(folder)
+            log.warning("Re-encryption undone: the data file was held (%s)", e)
+            if isinstance(e, FileHeld):
+                raise
+            raise FileHeld(held_sentence(path)) from e
         swapped = True
-    os.replace(key_incoming, folder / keys.KEY_FILENAME)
+    # Never ahead of the data: the key file follows only once the data it opens is in place.
+    # Refused for good, the new key waits beside it as key.json.rekeying for the next start.
+    replace_file(key_incoming, folder / keys.KEY_FILENAME)
     fsync_dir(folder)
     log.info("Put the re-encrypted data and its new key in place in %s", folder)
     return swapped

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from datetime import datetime
 from pathlib import Path
 
@@ -13,12 +12,15 @@ from .encryption import export_encrypted
 from .engine import DB_FILENAME, Database
 from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
 from .files import (
+    FileHeld,
     copy_durably,
     free_bytes,
     fsync_dir,
+    held_sentence,
     is_plain_sqlite,
     maintenance_lock,
     remove_sidecars,
+    replace_file,
 )
 
 log = logging.getLogger(__name__)
@@ -106,7 +108,7 @@ def _keep_aside(db: Database) -> Path:
     for original, copy in pairs:
         partial = copy.with_name(copy.name + ".partial")
         copy_durably(original, partial)
-        os.replace(partial, copy)
+        replace_file(partial, copy)
     fsync_dir(path.parent)
     log.info("The current data was kept aside as %s", aside.name)
     return aside
@@ -159,9 +161,16 @@ def _put_in_place(
         if known is not None and known is not e:
             raise known from e
         raise
-    db.dispose()
-    remove_sidecars(path)  # the old WAL must never be replayed into the restored file
-    os.replace(incoming, path)
+    db.dispose()  # every handle this process had on the file is closed before the rename
+    try:
+        remove_sidecars(path)  # the old WAL must never be replayed into the restored file
+        replace_file(incoming, path)
+    except (FileHeld, PermissionError) as e:
+        incoming.unlink(missing_ok=True)
+        log.info("Restore stopped: the data file was held (%s)", e)
+        raise FileHeld(
+            f"{held_sentence(path)} The backup was not restored; nothing was changed."
+        ) from e
     fsync_dir(path.parent)
     from .checksums import sums_path
 
@@ -254,7 +263,13 @@ def restore_into_new_folder(
             if known is not None and known is not e:
                 raise known from e
             raise
-        os.replace(incoming, path)
+        try:
+            replace_file(incoming, path)
+        except FileHeld:
+            incoming.unlink(missing_ok=True)
+            if wrote_key:
+                own_key.unlink(missing_ok=True)
+            raise
         fsync_dir(folder)
     log.info("Restored %s into a folder with no data", source.name)
     return path

@@ -68,7 +68,9 @@ __all__ = [
     "replacing",
     "restore",
     "restore_into_empty_folder",
+    "put_back",
     "restore_newest",
+    "set_aside",
     "unlock",
     "wait_sentence",
 ]
@@ -95,6 +97,12 @@ def wait_sentence(doing: str) -> str:
     return f"Wait until {doing} finishes, then try again; this change was not saved."
 
 
+UNFINISHED = (
+    "The data file was replaced, but the app could not finish because another program held a "
+    "file; close the app and open it again. Nothing saved is lost."
+)
+
+
 def _retired_sentence(doing: str) -> str:
     return (
         f"This change was not saved: {doing} replaced the data file at the same moment; "
@@ -110,14 +118,21 @@ def replacing(ctx: AppContext, doing: str) -> Iterator[Callable[[Database], None
     object is then retired (every later write through it is refused with a sentence).
     """
     old = ctx.db
+    swapped: list[Database] = []
     with old.exclusive(wait_sentence(doing)):
 
         def swap(new: Database) -> None:
             ctx.db = new
+            swapped.append(new)
             old.stop_writing(_retired_sentence(doing))
             old.dispose()
 
-        yield swap
+        try:
+            yield swap
+        except BaseException:
+            if not swapped and old.file_replaced():  # stopped half-way: the next start ends it
+                old.stop_writing(UNFINISHED)
+            raise
 
 
 def _require_encrypted(ctx: AppContext) -> None:
@@ -383,6 +398,43 @@ def open_backup(
 def reset_passphrase(folder: Path, recovery_code: str, new: str) -> None:
     """A forgotten passphrase: the recovery key sets a new one (the key file only)."""
     keys.reset_passphrase(folder, recovery_code, new)
+
+
+ASIDE_PREFIX = "before-restore-"
+ASIDE_NAMES = (
+    DB_FILENAME,
+    DB_FILENAME + "-wal",
+    DB_FILENAME + "-shm",
+    keys.KEY_FILENAME,
+    "backups",
+)
+
+
+def set_aside(folder: Path) -> Path:
+    """Move a folder's empty data (its file, key file and backups) into one folder beside it,
+    so a restored backup starts clean; nothing is deleted. Returns that folder."""
+    from datetime import datetime
+
+    from escape_desktop.db.files import replace_file
+
+    aside = folder / f"{ASIDE_PREFIX}{datetime.now():%Y%m%d-%H%M%S}"
+    aside.mkdir()
+    for name in ASIDE_NAMES:
+        if (folder / name).exists():
+            replace_file(folder / name, aside / name)
+    return aside
+
+
+def put_back(folder: Path, aside: Path) -> None:
+    """Undo ``set_aside`` after a restore that failed: whatever it left is removed first."""
+    from escape_desktop.db.files import replace_file
+
+    for leftover in ASIDE_NAMES[:-1]:
+        (folder / leftover).unlink(missing_ok=True)
+    for item in aside.iterdir():
+        if not (folder / item.name).exists():
+            replace_file(item, folder / item.name)
+    aside.rmdir()
 
 
 def restore_into_empty_folder(

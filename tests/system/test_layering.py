@@ -37,7 +37,9 @@ FORBIDDEN = {
 ALLOWED_IN_PROGRAMME = ("escape_desktop.programme",)
 # The one thing export shares with db: KnownError, the base of every error the user can fix
 # (DocumentError, ProfileError). It lives in db/errors.py, which imports nothing of the app.
-ALLOWED = {"export": ("escape_desktop.db.errors",)}
+# And the one rename helper (db/files.py imports only db/errors), which asks again while
+# Windows refuses to replace a file another program holds.
+ALLOWED = {"export": ("escape_desktop.db.errors", "escape_desktop.db.files")}
 
 
 def _imports(path: Path) -> list[str]:

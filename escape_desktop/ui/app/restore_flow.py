@@ -8,8 +8,6 @@ which starts this laptop's backup schedule.
 from __future__ import annotations
 
 import logging
-import os
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -25,8 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db import keys
-from escape_desktop.db.engine import DB_FILENAME
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import data_safety
 from escape_desktop.ui.common import error_dialog, file_dialogs, style
@@ -35,7 +31,7 @@ log = logging.getLogger(__name__)
 
 TITLE = "Restore from a backup"
 FILTER = "Backups (*.db);;All files (*)"
-ASIDE_PREFIX = "before-restore-"
+ASIDE_PREFIX = data_safety.ASIDE_PREFIX
 
 
 missing_key_sentence = data_safety.missing_key_sentence
@@ -195,25 +191,6 @@ def fresh_backup(ctx: AppContext) -> None:
         log.warning("no backup right after the restore: %s", e)
 
 
-def _set_aside(folder: Path) -> Path:
-    """Move the empty data (its file, key file and backups) into one folder beside it, so the
-    restored backup starts clean; nothing is deleted."""
-    aside = folder / f"{ASIDE_PREFIX}{datetime.now():%Y%m%d-%H%M%S}"
-    aside.mkdir()
-    names = [DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm", keys.KEY_FILENAME, "backups"]
-    for name in names:
-        if (folder / name).exists():
-            os.replace(folder / name, aside / name)
-    return aside
-
-
-def _put_back(folder: Path, aside: Path) -> None:
-    for item in aside.iterdir():
-        if not (folder / item.name).exists():
-            os.replace(item, folder / item.name)
-    aside.rmdir()
-
-
 def restore_over_empty(window: QWidget) -> AppContext | None:
     """From the window of an empty data folder: restore a backup there and open it; the new
     data's context (the caller opens a window on it and closes this one without its closing
@@ -232,20 +209,13 @@ def restore_over_empty(window: QWidget) -> AppContext | None:
         return None
     folder = Path(ctx.data_dir)
     ctx.close()
-    aside = _set_aside(folder)
+    aside = data_safety.set_aside(folder)
     try:
         key = restore_into(folder, dialog, window)
         new_ctx = AppContext.open(folder, key=key)
     except Exception as e:
         # Whatever the restore left is removed, and the empty data goes back as it was.
-        for leftover in (
-            DB_FILENAME,
-            DB_FILENAME + "-wal",
-            DB_FILENAME + "-shm",
-            keys.KEY_FILENAME,
-        ):
-            (folder / leftover).unlink(missing_ok=True)
-        _put_back(folder, aside)
+        data_safety.put_back(folder, aside)
         error_dialog.report(window, e, "Could not restore the backup")
         return None
     fresh_backup(new_ctx)
