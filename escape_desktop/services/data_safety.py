@@ -38,6 +38,8 @@ from escape_desktop.paths import resolve_data_dir
 if TYPE_CHECKING:
     from escape_desktop.db.backup import BackupInfo
 
+    from .backups import BackupResult
+
 from .changes import Changes, Done
 
 log = logging.getLogger(__name__)
@@ -52,6 +54,7 @@ __all__ = [
     "Rekeyed",
     "State",
     "app_is_running",
+    "backup_now",
     "change_passphrase",
     "encrypt",
     "look_at",
@@ -70,6 +73,8 @@ __all__ = [
     "restore_into_empty_folder",
     "put_back",
     "restore_newest",
+    "set_backup_folder",
+    "set_idle_lock_minutes",
     "set_aside",
     "unlock",
     "wait_sentence",
@@ -218,6 +223,32 @@ def restore(
             f"restored {source.name}; previous data kept as {kept.name if kept else '-'}",
         )
     return Done(kept, Changes.ALL, message="Backup restored")
+
+
+def backup_now(
+    ctx: AppContext, reason: str = "manual", *, progress: Progress | None = None
+) -> Done[BackupResult]:
+    """A checked backup now (thinned, copied to the backup folder when one is set). It changes
+    nothing the screens show, so nothing is announced; the value says where it went."""
+    from .backups import backup_now as make
+
+    return Done(make(ctx, reason, progress=progress))
+
+
+def set_backup_folder(ctx: AppContext, folder: str | Path | None) -> Done[None]:
+    """Where copies of backups go (a USB stick, a shared drive); empty to stop copying."""
+    from .safety_settings import set_backup_folder as store
+
+    store(ctx, folder)
+    return Done(None, Changes.SETTINGS, message="Backup folder saved")
+
+
+def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:
+    """Minutes without a touch before the window locks (0: never)."""
+    from .safety_settings import set_idle_lock_minutes as store
+
+    store(ctx, minutes)
+    return Done(None, Changes.SETTINGS, message="Lock time saved")
 
 
 def change_passphrase(ctx: AppContext, old: str, new: str) -> Done[None]:

@@ -26,7 +26,6 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.services import backups, data_safety, safety_settings
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import error_dialog, file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_exclusive, run_op
@@ -184,7 +183,7 @@ class BackupsDialog(QDialog):
         self._set_busy(True)
         self.status.setText("Making a backup…")
 
-        def done(result: backups.BackupResult) -> None:
+        def done(result: Any) -> None:  # the Done's value: a backups.BackupResult
             self._set_busy(False)
             text = f"Backup made: {result.path.name}."
             if result.copied_to:
@@ -199,12 +198,11 @@ class BackupsDialog(QDialog):
             self.status.setText("")
             error_dialog.report(self, e, "The backup was not made")
 
-        # A backup changes no data the screens show: nothing to announce.
+        # A backup changes no data the screens show: the service announces nothing.
         self._job = run_op(
             self,
-            lambda progress: backups.backup_now(self.ctx, "manual", progress=progress),
+            lambda progress: data_safety.backup_now(self.ctx, "manual", progress=progress),
             bus=self.bus,
-            changes=Changes.NONE,
             background=True,
             progress=self._on_progress,
             success=done,
@@ -277,10 +275,8 @@ class BackupsDialog(QDialog):
             return  # copies inside the data folder would be lost with it
         if run_op(
             self,
-            lambda: safety_settings.set_backup_folder(self.ctx, path),
+            lambda: data_safety.set_backup_folder(self.ctx, path),
             bus=self.bus,
-            changes=Changes.SETTINGS,
-            message="Backup folder saved",
         ).ok:
             self.folder.setText(path)
             self.refresh()
@@ -289,8 +285,6 @@ class BackupsDialog(QDialog):
         minutes = self.idle.value()
         run_op(
             self,
-            lambda: safety_settings.set_idle_lock_minutes(self.ctx, minutes),
+            lambda: data_safety.set_idle_lock_minutes(self.ctx, minutes),
             bus=self.bus,
-            changes=Changes.SETTINGS,
-            message="Lock time saved",
         )

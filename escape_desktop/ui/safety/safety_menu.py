@@ -271,7 +271,7 @@ class SafetyController(QObject):
         def progress(done: int, total: int, message: str) -> None:
             status.showMessage(message, 4000)
 
-        def done(result: backups.BackupResult) -> None:
+        def done(result: Any) -> None:  # the Done's value: a backups.BackupResult
             self.backup_running = False
             text = "Backup made"
             if result.warnings:
@@ -286,9 +286,8 @@ class SafetyController(QObject):
 
         self._job = run_op(
             None,
-            lambda p: backups.backup_now(self.ctx, reason, progress=p),
-            bus=self.bus,
-            changes=Changes.NONE,  # a backup changes nothing the screens show
+            lambda p: data_safety.backup_now(self.ctx, reason, progress=p),
+            bus=self.bus,  # a backup changes nothing the screens show: nothing is announced
             background=True,
             progress=progress,
             success=done,
