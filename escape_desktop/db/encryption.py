@@ -14,7 +14,7 @@ from typing import Any
 
 from . import keys
 from .backup import Progress, backups_dir, list_backups, save_key_copy, verify_backup
-from .engine import DB_FILENAME, Database
+from .engine import DB_FILENAME, Database, let_go_before_rename, writers_held_off
 from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
 from .files import (
     FileHeld,
@@ -126,27 +126,33 @@ def encrypt_existing(
         raw = os.urandom(keys.KEY_BYTES)
         db.dispose()
         made: list[Path] = []
-        try:
-            report(1, 4, "Writing the encrypted copies…")
-            for path in [db.path, *plain_backups]:
-                tmp = path.with_name(path.name + ENCRYPTING_SUFFIX)
-                made.append(tmp)
-                export_encrypted(path, tmp, raw)
-            fsync_dir(folder)
-            if plain_backups:
-                fsync_dir(backups_dir(folder))
-            report(2, 4, "Saving the key…")
-            new_key = keys.create_key(folder, passphrase, key=raw, **({"n": n} if n else {}))
-        except BaseException as e:
-            for tmp in made:
-                tmp.unlink(missing_ok=True)
-            log.info("Encryption stopped before the key was written; nothing was changed")
-            known = explain(e, folder=folder, needed=needed)
-            if known is not None and known is not e:
-                raise known from e
-            raise
-        report(3, 4, "Putting the encrypted copies in place…")
-        finish_encryption(folder)
+        with writers_held_off(db.path, None) as let_go:  # no other process commits meanwhile
+            try:
+                report(1, 4, "Writing the encrypted copies…")
+                for path in [db.path, *plain_backups]:
+                    tmp = path.with_name(path.name + ENCRYPTING_SUFFIX)
+                    made.append(tmp)
+                    export_encrypted(path, tmp, raw)
+                fsync_dir(folder)
+                if plain_backups:
+                    fsync_dir(backups_dir(folder))
+                report(2, 4, "Saving the key…")
+                new_key = (
+                    keys.create_key(folder, passphrase, key=raw, n=n)
+                    if n
+                    else keys.create_key(folder, passphrase, key=raw)
+                )
+            except BaseException as e:
+                for tmp in made:
+                    tmp.unlink(missing_ok=True)
+                log.info("Encryption stopped before the key was written; nothing was changed")
+                known = explain(e, folder=folder, needed=needed)
+                if known is not None and known is not e:
+                    raise known from e
+                raise
+            report(3, 4, "Putting the encrypted copies in place…")
+            let_go_before_rename(let_go)
+            finish_encryption(folder)
         if list_backups(backups_dir(folder)):
             save_key_copy(folder, backups_dir(folder) / keys.KEY_FILENAME)
     report(4, 4, "Encrypted.")

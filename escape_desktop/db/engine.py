@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +74,54 @@ def connect(path: Path, key: bytes | None = None, *, read_only: bool = False) ->
         conn.close()
         raise
     return conn
+
+
+@contextmanager
+def writers_held_off(
+    path: Path, key: bytes | None, *, best_effort: bool = False
+) -> Iterator[Callable[[], None]]:
+    """Hold the file's write lock on a connection of our own while it is copied and replaced,
+    so no other connection, in this process or another (a second command), commits to it:
+    a write already under way lands first (and in the copy), a later one waits and is refused
+    as "locked", or finds the file replaced and is refused by ``check_writable``. Yields
+    ``let_go()``: Windows will not rename over a file we hold, so the swap lets go first there;
+    elsewhere the lock is kept until the new file is in place.
+
+    ``best_effort`` (a restore over missing or damaged data): no file, or one that cannot be
+    locked, is not held (nothing can be saved into it anyway).
+    """
+    if best_effort and not Path(path).is_file():
+        yield lambda: None
+        return
+    conn = connect(path, key)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except BaseException as e:
+        conn.close()
+        if best_effort and isinstance(e, (sqlite3.Error, sqlcipher.Error)):
+            yield lambda: None
+            return
+        raise
+    held = [True]
+
+    def let_go() -> None:
+        if held[0]:
+            held[0] = False
+            try:
+                conn.rollback()
+            finally:
+                conn.close()
+
+    try:
+        yield let_go
+    finally:
+        let_go()
+
+
+def let_go_before_rename(let_go: Callable[[], None] | None) -> None:
+    """Windows refuses to rename over a file any handle holds, our own included."""
+    if let_go is not None and sys.platform == "win32":
+        let_go()
 
 
 def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False) -> Engine:

@@ -24,7 +24,7 @@ from .backup import (
     save_key_copy,
     verify_backup,
 )
-from .engine import DB_FILENAME, Database
+from .engine import DB_FILENAME, Database, let_go_before_rename, writers_held_off
 from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
 from .files import (
     FileHeld,
@@ -127,28 +127,30 @@ def rekey(
         keep_old_key_beside_backups(folder)
         old = db.key
         db.dispose()
-        try:
-            report(1, 4, "Writing the data under the new key…")
-            _export(path, old, incoming, raw)
-            fsync_dir(folder)
-            report(2, 4, "Saving the new key…")
-            keys.write_atomically(key_incoming, text)  # the point of no return
-        except BaseException as e:
-            incoming.unlink(missing_ok=True)
-            key_incoming.unlink(missing_ok=True)
-            log.info("Re-encryption stopped before the new key was saved; nothing was changed")
-            known = explain(e, folder=folder, needed=needed)
-            if known is not None and known is not e:
-                raise known from e
-            raise
-        try:
-            _finish_rekey(folder)
-        except FileHeld as e:
-            if key_incoming.is_file():  # the data is new, its key file not yet: next start
-                raise FileHeld(
-                    f"{e} The data is re-encrypted; close the app and open it again to finish."
-                ) from e
-            raise FileHeld(f"{e} The data was not re-encrypted; nothing was changed.") from e
+        with writers_held_off(path, old) as let_go:  # no other process commits meanwhile
+            try:
+                report(1, 4, "Writing the data under the new key…")
+                _export(path, old, incoming, raw)
+                fsync_dir(folder)
+                report(2, 4, "Saving the new key…")
+                keys.write_atomically(key_incoming, text)  # the point of no return
+            except BaseException as e:
+                incoming.unlink(missing_ok=True)
+                key_incoming.unlink(missing_ok=True)
+                log.info("Re-encryption stopped before the new key was saved; nothing was changed")
+                known = explain(e, folder=folder, needed=needed)
+                if known is not None and known is not e:
+                    raise known from e
+                raise
+            try:
+                let_go_before_rename(let_go)
+                _finish_rekey(folder)
+            except FileHeld as e:
+                if key_incoming.is_file():  # the data is new, its key file not yet: next start
+                    raise FileHeld(
+                        f"{e} The data is re-encrypted; close the app and open it again to finish."
+                    ) from e
+                raise FileHeld(f"{e} The data was not re-encrypted; nothing was changed.") from e
         report(3, 4, "Making a backup under the new key…")
         new = Database(path, raw)
         new.pragma("PRAGMA journal_mode = WAL")

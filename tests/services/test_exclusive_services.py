@@ -235,3 +235,42 @@ def test_no_write_is_lost_while_changing_the_passphrase(
 
     hammer = _hammered(enc_ctx, held)
     _check(hammer, enc_ctx.data_dir, NEW_PASS, replaced=False)
+
+
+def test_a_second_process_writing_while_re_encrypting_is_refused_not_lost(
+    enc_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The command line's side: another process (a command that writes without the writer
+    lock) saving just after the copy was made must be refused, not land in the old file."""
+    import os
+    import subprocess
+    import sys
+
+    from escape_desktop.db import rekey as rekey_file
+    from escape_desktop.services.uploads import site_identity
+
+    export = rekey_file._export
+    said: dict[str, Any] = {}
+
+    def export_then_another_process_writes(*args: Any) -> None:
+        export(*args)  # the copy under the new key is made: a write now must not be lost
+        env = {**os.environ, "ESCAPE_DESKTOP_PASSPHRASE": PASS}
+        done = subprocess.run(
+            [sys.executable, "-m", "escape_desktop", "site", "--data-dir", str(enc_ctx.data_dir),
+             "--name", "Second Laptop Hall", "--code", "ZZ9"],
+            capture_output=True, text=True, env=env, timeout=120, check=False,
+        )  # fmt: skip
+        said["code"], said["err"] = done.returncode, done.stderr.strip()
+
+    monkeypatch.setattr(rekey_file, "_export", export_then_another_process_writes)
+    data_safety.rekey(enc_ctx, PASS, n=N)
+    site = site_identity(enc_ctx)
+    name = site.name if site is not None else ""
+    if said["code"] == 0:  # acknowledged: it must be in the data
+        assert name == "Second Laptop Hall"
+    else:  # refused, in one sentence
+        assert name != "Second Laptop Hall"
+        assert said["err"] and len(said["err"].splitlines()) == 1, said["err"]
+        assert "Traceback" not in said["err"]
+    assert "locked" in said["err"].lower() or "busy" in said["err"].lower(), said["err"]
+    assert said["code"] != 0  # held off while the file is replaced: it waits, then is refused
