@@ -66,6 +66,7 @@ __all__ = [
     "new_key",
     "new_recovery_key",
     "open_data",
+    "passphrase_problem",
     "process_exists",
     "rekey",
     "replacing",
@@ -308,6 +309,11 @@ def look_at(data_dir: str | Path | None) -> FolderState:
     if not (folder / DB_FILENAME).exists():
         return FolderState(folder, State.NEW)
     return FolderState(folder, State.READY)
+
+
+def passphrase_problem(passphrase: str) -> str | None:
+    """Why a new passphrase will not do (too short...), or None: one rule for every front end."""
+    return keys.passphrase_problem(passphrase)
 
 
 def make_folder(folder: Path) -> None:

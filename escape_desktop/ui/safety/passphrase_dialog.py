@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.db import keys
 from escape_desktop.db.errors import KnownError
+from escape_desktop.services import data_safety
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 from escape_desktop.ui.common.steady import keep_room
@@ -85,7 +86,7 @@ class UnlockDialog(QDialog):
 
     def try_unlock(self) -> None:
         try:
-            self.key = keys.unlock(self.data_dir, self.passphrase.text())
+            self.key = data_safety.unlock(self.data_dir, self.passphrase.text())
         except KnownError as e:
             self.show_error(str(e))
             self.passphrase.selectAll()
@@ -140,8 +141,8 @@ class RecoveryResetDialog(QDialog):
             self.error.setVisible(True)
             return
         try:
-            keys.reset_passphrase(self.data_dir, self.code.text(), self.new.text())
-            self.key = keys.unlock(self.data_dir, self.new.text())
+            data_safety.reset_passphrase(self.data_dir, self.code.text(), self.new.text())
+            self.key = data_safety.unlock(self.data_dir, self.new.text())
         except KnownError as e:
             self.error.setText(str(e))
             self.error.setVisible(True)
@@ -206,7 +207,7 @@ class ChoosePassphraseDialog(QDialog):
 
     def try_accept(self) -> None:
         text = self.new.text()
-        problem = keys.passphrase_problem(text)
+        problem = data_safety.passphrase_problem(text)
         if problem is None and text != self.confirm.text():
             problem = "The two passphrases are different; type them again."
         if problem:
