@@ -89,6 +89,7 @@ def rekey(
     new_passphrase: str | None = None,
     progress: Progress | None = None,
     n: int | None = None,
+    fresh_backup: bool = True,
 ) -> tuple[Database, keys.NewKey, Path | None]:
     """Re-encrypt the data under a new random key, all or nothing; then a fresh backup.
 
@@ -151,18 +152,25 @@ def rekey(
                         f"{e} The data is re-encrypted; close the app and open it again to finish."
                     ) from e
                 raise FileHeld(f"{e} The data was not re-encrypted; nothing was changed.") from e
-        report(3, 4, "Making a backup under the new key…")
         new = Database(path, raw)
         new.pragma("PRAGMA journal_mode = WAL")
-        made: Path | None
-        try:
-            made = make_backup(new, backups_dir(folder), "new-key")
-        except KnownError as e:  # past the point of no return: the new data stands
-            log.warning("No backup under the new key: %s", e)
-            made = None
+        made = None
+        if fresh_backup:
+            report(3, 4, "Making a backup under the new key…")
+            made = backup_under_new_key(new)
     log.info("Re-encrypted the data in %s with a new key", folder)
     report(4, 4, "Re-encrypted.")
     return new, keys.NewKey(raw, code), made
+
+
+def backup_under_new_key(new: Database) -> Path | None:
+    """The first backup under the new key; None when it failed (past the point of no return
+    the new data stands all the same: the caller says to back up now)."""
+    try:
+        return make_backup(new, backups_dir(new.path.parent), "new-key")
+    except KnownError as e:
+        log.warning("No backup under the new key: %s", e)
+        return None
 
 
 def finish_rekey(folder: Path) -> bool:

@@ -185,14 +185,23 @@ def rekey(
 ) -> Done[Rekeyed]:
     """Re-encrypt the data under a new random key (the passphrase may be known to someone
     else); a fresh backup is made under it. The value is the new key and recovery code."""
+    from escape_desktop.db.rekey import backup_under_new_key
     from escape_desktop.db.rekey import rekey as rekey_file
 
     _require_encrypted(ctx)
     with replacing(ctx, REKEYING) as swap:
-        new, made, backup = rekey_file(
-            ctx.db, passphrase, new_passphrase=new_passphrase, progress=progress, n=n
+        new, made, _none = rekey_file(
+            ctx.db,
+            passphrase,
+            new_passphrase=new_passphrase,
+            progress=progress,
+            n=n,
+            fresh_backup=False,
         )
-        swap(new)
+        swap(new)  # in use at once: the window never reads the new file with the old key
+        if progress is not None:
+            progress(3, 4, "Making a backup under the new key…")
+        backup = backup_under_new_key(new)
     said = "a fresh backup was made" if backup else "make a backup now: the fresh one failed"
     return Done(
         Rekeyed(made.key, made.recovery_code, backup),
