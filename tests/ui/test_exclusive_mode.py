@@ -218,3 +218,45 @@ def test_marks_during_a_restore_are_refused_and_none_is_lost(
     hammer.timer.stop()
     assert len(said) == refused
     _check(hammer, enc_ctx, said, skip=set())
+
+
+def test_the_op_path_refuses_everything_else_until_the_exclusive_action_ends(
+    qtbot: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from escape_desktop.services.changes import Changes, Done
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.common.operation import exclusive_sentence, run_exclusive
+
+    said: list[str] = []
+    monkeypatch.setattr(
+        error_dialog, "show_message", lambda parent, title, text, error=False: said.append(text)
+    )
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    bus = ChangeBus(parent)
+    go_on = threading.Event()
+    called: list[str] = []
+
+    def replace_the_file(_progress: Any) -> Done[str]:
+        go_on.wait(20)
+        return Done("done", Changes.ALL, message="Replaced")
+
+    finished: list[str] = []
+    sentence = "Wait until replacing finishes, then try again; this change was not saved."
+    with qtbot.waitSignal(bus.changed, timeout=20000):
+        run_exclusive(
+            parent, replace_the_file, bus=bus, doing="replacing", sentence=sentence,
+            success=finished.append,
+        )  # fmt: skip
+        assert exclusive_sentence(bus) == sentence
+        assert any(d.isVisible() for d in parent.findChildren(QProgressDialog))
+        op = run_op(parent, lambda: called.append("mark"), bus=bus)
+        second = run_exclusive(
+            parent, replace_the_file, bus=bus, doing="again", sentence="x",
+        )  # fmt: skip
+        assert not op.ok and not second.ok and called == [] and said == [sentence, sentence]
+        go_on.set()
+    assert finished == ["done"] and exclusive_sentence(bus) is None
+    assert run_op(parent, lambda: called.append("mark"), bus=bus).ok and called == ["mark"]
