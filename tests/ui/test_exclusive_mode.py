@@ -1,4 +1,4 @@
-"""Exclusive mode in the window: while Data ▸ Re-encrypt or a restore replaces the data file,
+"""Exclusive mode in the window: while Data ▸ Re-encrypt, Protect with a passphrase or a restore
 marks and circuit cells made through the window's operation path are refused with a sentence
 saying to wait, a modal progress covers the window, and afterwards every mark the window
 acknowledged is in the data on disk (issue 23: 4 of 33 were lost before)."""
@@ -260,3 +260,49 @@ def test_the_op_path_refuses_everything_else_until_the_exclusive_action_ends(
         go_on.set()
     assert finished == ["done"] and exclusive_sentence(bus) is None
     assert run_op(parent, lambda: called.append("mark"), bus=bus).ok and called == ["mark"]
+
+
+def test_marks_during_encrypting_from_the_menu_are_refused_and_none_is_lost(
+    qtbot: Any, demo_ctx: AppContext, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from PySide6.QtWidgets import QDialog
+
+    from escape_desktop.db import encryption
+
+    said: list[str] = []
+    window = _window(qtbot, demo_ctx, monkeypatch, said)
+
+    def chosen(self: Any) -> QDialog.DialogCode:
+        self.passphrase_text = PASS
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(safety_menu.ChoosePassphraseDialog, "exec", chosen)
+    hammer = WindowHammer(window, demo_ctx, said)
+    export = encryption.export_encrypted
+    calls = [0]
+
+    def held_export(*args: Any) -> None:
+        calls[0] += 1
+        if calls[0] == 1:
+            hammer.hold(DURING // 2)
+        export(*args)
+        if calls[0] == 1:
+            hammer.hold(DURING // 2)
+
+    monkeypatch.setattr(encryption, "export_encrypted", held_export)
+    controller = safety_menu.controller(window)
+    assert controller is not None
+    hammer.timer.start()
+    qtbot.waitUntil(lambda: hammer.attempts >= 10)
+    said.clear()
+    controller.encrypt_action.trigger()
+    qtbot.waitUntil(lambda: hammer.busy_seen > 0, timeout=20000)
+    qtbot.waitUntil(
+        lambda: not any(d.isVisible() for d in window.findChildren(QProgressDialog)),
+        timeout=30000,
+    )
+    after, refused = hammer.attempts, len(said)
+    qtbot.waitUntil(lambda: hammer.attempts >= after + 20)
+    hammer.timer.stop()
+    assert demo_ctx.db.key is not None and len(said) == refused
+    _check(hammer, demo_ctx, said, skip=set())
