@@ -1,4 +1,4 @@
-"""Exclusive mode in the window: while Data ▸ Re-encrypt, Protect with a passphrase or a restore
+"""Exclusive mode in the window: while Re-encrypt, Protect with a passphrase or a restore runs,
 marks and circuit cells made through the window's operation path are refused with a sentence
 saying to wait, a modal progress covers the window, and afterwards every mark the window
 acknowledged is in the data on disk (issue 23: 4 of 33 were lost before)."""
