@@ -35,12 +35,12 @@ from escape_desktop.db.errors import KnownError, NewerDatabase
 from escape_desktop.db.files import make_private_folder
 from escape_desktop.paths import resolve_data_dir
 
+from .changes import Changes, Done
+
 if TYPE_CHECKING:
     from escape_desktop.db.backup import BackupInfo
 
     from .backups import BackupResult
-
-from .changes import Changes, Done
 
 log = logging.getLogger(__name__)
 
@@ -50,33 +50,33 @@ __all__ = [
     "ALREADY_ENCRYPTED",
     "APP_RUNNING_LOCK",
     "NOT_ENCRYPTED",
-    "FolderState",
-    "Rekeyed",
-    "State",
     "app_is_running",
     "backup_now",
     "change_passphrase",
     "encrypt",
+    "FolderState",
     "look_at",
     "make_folder",
     "missing_key_sentence",
-    "open_backup",
-    "reset_passphrase",
     "needs_attention",
     "new_key",
     "new_recovery_key",
+    "open_backup",
     "open_data",
     "passphrase_problem",
     "process_exists",
+    "put_back",
     "rekey",
+    "Rekeyed",
     "replacing",
+    "reset_passphrase",
     "restore",
     "restore_into_empty_folder",
-    "put_back",
     "restore_newest",
+    "set_aside",
     "set_backup_folder",
     "set_idle_lock_minutes",
-    "set_aside",
+    "State",
     "unlock",
     "wait_sentence",
 ]
