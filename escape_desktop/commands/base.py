@@ -81,27 +81,33 @@ def read_passphrase(args: argparse.Namespace) -> str | None:
 def open_context(  # type: ignore[no-untyped-def]
     args: argparse.Namespace, *, create: bool = False, read_only: bool = False, migrate: bool = True
 ):
-    """The AppContext for --data-dir; refuses a folder with no data unless ``create``."""
+    """The AppContext for --data-dir; refuses a folder with no data unless ``create``.
+
+    The folder's state comes from services.data_safety, as the window's does: NEW (made only
+    with ``create``; a passphrase given makes its key first), LOCKED (the passphrase from the
+    environment or --passphrase-file), MISSING (refused, naming the backup to restore).
+    """
     from escape_desktop.context import AppContext
+    from escape_desktop.services.data_safety import State, look_at, new_key
 
     folder = resolve_data_dir(getattr(args, "data_dir", None))
-    if not create and not (folder / DB_FILENAME).exists():
-        raise CommandError(
-            f"There is no escape-desktop data in {folder}; open the app or run "
-            "'escape-desktop demo' first."
-        )
     if (folder / DB_FILENAME).exists() and not (folder / DB_FILENAME).is_file():
         raise CommandError(
             f"{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the way "
             "and restore the newest good backup."
         )
+    seen = look_at(folder)
     passphrase = read_passphrase(args)
-    if create and passphrase and not (folder / DB_FILENAME).exists():
-        from escape_desktop.db import keys
-
-        if not keys.is_encrypted(folder):  # a new encrypted folder: the key comes first
-            folder.mkdir(parents=True, exist_ok=True)
-            made = keys.create_key(folder, passphrase)
+    if not (folder / DB_FILENAME).exists():
+        if seen.state is State.MISSING:
+            raise CommandError(seen.problem)
+        if not create:
+            raise CommandError(
+                f"There is no escape-desktop data in {folder}; open the app or run "
+                "'escape-desktop demo' first."
+            )
+        if seen.state is State.NEW and passphrase:  # a new encrypted folder: the key first
+            made = new_key(folder, passphrase)
             print(
                 "Recovery key (write it down and keep it apart from the laptop; it is shown "
                 f"only this once): {made.recovery_code}"
@@ -147,8 +153,7 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     data; refused in one sentence while the window or another command has it."""
     from escape_desktop.db.files import make_private_folder
     from escape_desktop.db.writer import WriterLock
-
-    from .safety import app_is_running
+    from escape_desktop.services.data_safety import app_is_running
 
     folder = resolve_data_dir(getattr(args, "data_dir", None))
     window = (
@@ -253,13 +258,15 @@ def output_path(args: argparse.Namespace, value: str | os.PathLike[str]) -> Path
 
 def write_text_atomically(target: Path, text: str) -> None:
     """Write a text file beside ``target`` and rename it into place once it is complete."""
+    from escape_desktop.db.files import replace_file
+
     fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, target)
+        replace_file(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import argparse
-import os
-import sys
 from pathlib import Path
 
 from escape_desktop.db.engine import DB_FILENAME
 from escape_desktop.paths import resolve_data_dir
+from escape_desktop.services import data_safety
+from escape_desktop.services.data_safety import (  # the window's lock, read here too
+    APP_RUNNING_LOCK,
+    app_is_running,
+    process_exists,
+)
+
+__all__ = ["LOCK_FILENAME", "app_is_running", "process_exists", "register"]
 
 from .base import (
     CommandError,
@@ -19,7 +25,7 @@ from .base import (
     read_secret_file,
 )
 
-LOCK_FILENAME = "app.lock"
+LOCK_FILENAME = APP_RUNNING_LOCK
 # How long `backup` waits for another command (say, a second backup) to finish before it
 # gives up; a backup of the demo-sized data takes about a second.
 BACKUP_QUEUE_SECONDS = 60
@@ -87,57 +93,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.set_defaults(func=cmd_subject_access)  # fmt: skip
 
 
-def app_is_running(folder: Path) -> bool:
-    """True when the window has this data folder open (its lock file names a live process)."""
-    lock = folder / LOCK_FILENAME
-    try:
-        first = lock.read_text(encoding="utf-8", errors="replace").splitlines()[0]
-        pid = int(first.strip())
-    except (OSError, ValueError, IndexError):
-        return False
-    if pid == os.getpid():
-        return False
-    return process_exists(pid)
-
-
-def process_exists(pid: int) -> bool:
-    """True when a process with this id is running, asked in each system's own way."""
-    if pid <= 0:
-        return False
-    if sys.platform == "win32":
-        return _windows_process_exists(pid)
-    try:
-        os.kill(pid, 0)  # signal 0 only asks, on POSIX
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, owned by someone else
-    return True
-
-
-def _windows_process_exists(pid: int) -> bool:
-    # Never os.kill there: on Windows signal 0 is CTRL_C_EVENT, which interrupts the
-    # window's console group instead of asking whether the process exists.
-    import ctypes
-    from ctypes import wintypes
-
-    query_limited_information = 0x1000
-    still_active = 259
-    error_access_denied = 5
-    kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
-    handle = kernel32.OpenProcess(query_limited_information, False, pid)
-    if not handle:
-        # another user's process (an elevated one, say) exists but may not be opened
-        return ctypes.get_last_error() == error_access_denied  # type: ignore[attr-defined]
-    try:
-        code = wintypes.DWORD()
-        if not kernel32.GetExitCodeProcess(handle, ctypes.byref(code)):
-            return True  # there, but it would not say how it is: count it as running
-        return code.value == still_active
-    finally:
-        kernel32.CloseHandle(handle)
-
-
 def cmd_backup(args: argparse.Namespace) -> int:
     from escape_desktop.db.integrity import integrity_problems
     from escape_desktop.services.backups import backup_now, write_copy
@@ -173,22 +128,16 @@ def cmd_backup(args: argparse.Namespace) -> int:
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
-    from escape_desktop.services.backups import restore
-
     source = Path(args.file).expanduser().resolve()
     if not source.is_file():
         raise CommandError(f"There is no backup file at {source}.")
     folder = resolve_data_dir(getattr(args, "data_dir", None))
     if not (folder / DB_FILENAME).exists():  # a new laptop, or data whose file has gone
         return _restore_into_new_folder(args, folder, source)
+    data_safety.refuse_if_app_running(folder, "restore")
     ctx = open_context(args, migrate=False)
-    if app_is_running(ctx.data_dir):
-        ctx.close()
-        raise CommandError(
-            "escape-desktop is open on this data; close the window first, then restore."
-        )
     try:
-        kept = restore(ctx, source)
+        kept = data_safety.restore(ctx, source).value
     finally:
         ctx.close()
     extra = f" The data it replaced is kept as {kept}." if kept else ""
@@ -197,13 +146,13 @@ def cmd_restore(args: argparse.Namespace) -> int:
 
 
 def _restore_into_new_folder(args: argparse.Namespace, folder: Path, source: Path) -> int:
-    from escape_desktop.db.restore import restore_into_new_folder
-
     recovery = (
         read_secret_file(args.recovery_key_file, "recovery key") if args.recovery_key_file else None
     )
     passphrase = None if recovery else read_passphrase(args)
-    restore_into_new_folder(folder, source, passphrase=passphrase, recovery_code=recovery)
+    data_safety.restore_into_empty_folder(
+        folder, source, passphrase=passphrase, recovery_code=recovery
+    )
     then = (
         " It was opened with the recovery key: set a new passphrase with "
         "'escape-desktop passphrase reset'."
@@ -214,25 +163,28 @@ def _restore_into_new_folder(args: argparse.Namespace, folder: Path, source: Pat
     return 0
 
 
+def _current_passphrase(args: argparse.Namespace) -> str:
+    current = read_passphrase(args)
+    if not current:
+        raise CommandError(
+            "Give the current passphrase in ESCAPE_DESKTOP_PASSPHRASE or with --passphrase-file."
+        )
+    return current
+
+
 def cmd_passphrase(args: argparse.Namespace) -> int:
     from escape_desktop.db import keys
-    from escape_desktop.paths import resolve_data_dir
 
     folder = resolve_data_dir(args.data_dir)
     if not keys.is_encrypted(folder):
-        raise CommandError("This data has no passphrase yet; use 'escape-desktop encrypt' first.")
+        raise CommandError(f"{data_safety.NOT_ENCRYPTED[:-1]} ('escape-desktop encrypt').")
     if args.action in ("rekey", "new-recovery-key"):
-        return _new_key(args, folder)
+        return _new_key(args)
     if not args.new_passphrase_file:
         raise CommandError("Give the new passphrase with --new-passphrase-file.")
     new = read_secret_file(args.new_passphrase_file, "new passphrase")
     if args.action == "change":
-        old = read_passphrase(args)
-        if not old:
-            raise CommandError(
-                "Give the current passphrase in ESCAPE_DESKTOP_PASSPHRASE or with --passphrase-file."
-            )
-        keys.change_passphrase(folder, old, new)
+        keys.change_passphrase(folder, _current_passphrase(args), new)
     else:
         if not args.recovery_key_file:
             raise CommandError("Give the recovery key with --recovery-key-file.")
@@ -241,34 +193,33 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     return 0
 
 
-def _new_key(args: argparse.Namespace, folder: Path) -> int:
-    from escape_desktop.db import keys
-
-    current = read_passphrase(args)
-    if not current:
-        raise CommandError(
-            "Give the current passphrase in ESCAPE_DESKTOP_PASSPHRASE or with --passphrase-file."
-        )
+def _new_key(args: argparse.Namespace) -> int:
+    current = _current_passphrase(args)
     shown = "(write it down and keep it apart from the laptop; it is shown only this once)"
-    if args.action == "new-recovery-key":
-        code = keys.new_recovery_key(folder, current)
-        print(f"The old recovery key no longer opens this data. New recovery key {shown}: {code}")
-        return 0
-    from escape_desktop.db.rekey import rekey
-
     new = (
         read_secret_file(args.new_passphrase_file, "new passphrase")
-        if args.new_passphrase_file
+        if args.new_passphrase_file and args.action == "rekey"
         else None
     )
     ctx = open_context(args)
     try:
-        db, made, backup = rekey(ctx.db, current, new_passphrase=new)
-        db.dispose()
+        if args.action == "new-recovery-key":
+            code = data_safety.new_recovery_key(ctx, current).value
+            print(
+                f"The old recovery key no longer opens this data. New recovery key {shown}: {code}"
+            )
+            return 0
+        data_safety.refuse_if_app_running(ctx.data_dir, "re-encrypt")
+        made = data_safety.rekey(ctx, current, new_passphrase=new).value
     finally:
         ctx.close()
+    made_backup = (
+        f"a backup made under it ({made.backup.name})"
+        if made.backup
+        else "no backup could be made under it: run 'escape-desktop backup' now"
+    )
     print(
-        f"The data is re-encrypted with a new key, and a backup made under it ({backup.name}); "
+        f"The data is re-encrypted with a new key, and {made_backup}; "
         "older backups still open with the old key file kept beside each of them. "
         f"New recovery key {shown}: {made.recovery_code}"
     )
@@ -276,20 +227,16 @@ def _new_key(args: argparse.Namespace, folder: Path) -> int:
 
 
 def cmd_encrypt(args: argparse.Namespace) -> int:
-    from escape_desktop.db.encryption import encrypt_existing
-
     new = read_secret_file(args.new_passphrase_file, "new passphrase")
     ctx = open_context(args)
-    if ctx.db.key is not None:
+    try:
+        if ctx.db.key is not None:
+            raise CommandError(data_safety.ALREADY_ENCRYPTED)
+        # Its edits would go to the plain file being replaced.
+        data_safety.refuse_if_app_running(ctx.data_dir, "encrypt")
+        made = data_safety.encrypt(ctx, new).value
+    finally:
         ctx.close()
-        raise CommandError("This data is already encrypted.")
-    if app_is_running(ctx.data_dir):  # its edits would go to the plain file being replaced
-        ctx.close()
-        raise CommandError(
-            "escape-desktop is open on this data; close the window first, then encrypt."
-        )
-    db, made = encrypt_existing(ctx.db, new)
-    db.dispose()
     print(
         "The data and its backups are now encrypted. Recovery key (write it down and keep it "
         f"apart from the laptop; it is shown only this once): {made.recovery_code}"

@@ -9,13 +9,11 @@ renamed into place, so a half-written backup never looks like a good one.
 from __future__ import annotations
 
 import logging
-import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 
 from filelock import Timeout
 
@@ -28,6 +26,7 @@ from .files import (
     maintenance_lock,
     make_private,
     make_private_folder,
+    replace_file,
 )
 from .integrity import file_problems, integrity_problems
 from .keys import KEY_FILENAME
@@ -198,7 +197,7 @@ def save_key_copy(data_dir: Path, target: Path) -> Path | None:
         return target
     partial = target.with_name(target.name + ".partial")
     copy_durably(source, partial)
-    os.replace(partial, target)
+    replace_file(partial, target)
     fsync_dir(target.parent)
     log.info("Key file copied to %s", target)
     return target
@@ -250,7 +249,7 @@ def write_verified_copy(db: Database, target: Path, *, key_beside: bool = True) 
         raise BackupFailed("The backup copy failed its check and was not kept: " + problems[0])
     if key_beside and db.key is not None:
         save_key_copy(db.path.parent, key_copy_path(target))
-    os.replace(partial, target)
+    replace_file(partial, target)
     fsync_dir(folder)
     return target
 
@@ -282,7 +281,7 @@ def copy_backup(
         partial.unlink(missing_ok=True)
         log.info("The copy of %s in %s failed its check and was removed", target.name, folder)
         raise BackupFailed(f"The copy in {folder} failed its check and was removed.")
-    os.replace(partial, target)
+    replace_file(partial, target)
     if key_folder is not None:
         save_key_copy(Path(key_folder), folder / KEY_FILENAME)
     fsync_dir(folder)
@@ -418,21 +417,3 @@ __all__ = [
     "thin_backups",
     "verify_backup",
 ]
-
-# Restoring and encrypting live in db/restore.py and db/encryption.py (they build on this
-# module, not the other way round); their names are still reachable here for older callers.
-_MOVED = {
-    "restore_backup": "restore",
-    "encrypt_existing": "encryption",
-    "finish_encryption": "encryption",
-    "is_plain_sqlite": "files",
-    "ENCRYPTING_SUFFIX": "encryption",
-}
-
-
-def __getattr__(name: str) -> Any:
-    if name in _MOVED:
-        import importlib
-
-        return getattr(importlib.import_module(f"{__package__}.{_MOVED[name]}"), name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -14,16 +14,19 @@ from typing import Any
 
 from . import keys
 from .backup import Progress, backups_dir, list_backups, save_key_copy, verify_backup
-from .engine import DB_FILENAME, Database
+from .engine import DB_FILENAME, Database, let_go_before_rename, writers_held_off
 from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
 from .files import (
+    FileHeld,
     free_bytes,
     fsync_dir,
     fsync_file,
+    held_sentence,
     is_plain_sqlite,
     maintenance_lock,
     make_private,
     remove_sidecars,
+    replace_file,
 )
 from .integrity import integrity_problems
 
@@ -123,27 +126,33 @@ def encrypt_existing(
         raw = os.urandom(keys.KEY_BYTES)
         db.dispose()
         made: list[Path] = []
-        try:
-            report(1, 4, "Writing the encrypted copies…")
-            for path in [db.path, *plain_backups]:
-                tmp = path.with_name(path.name + ENCRYPTING_SUFFIX)
-                made.append(tmp)
-                export_encrypted(path, tmp, raw)
-            fsync_dir(folder)
-            if plain_backups:
-                fsync_dir(backups_dir(folder))
-            report(2, 4, "Saving the key…")
-            new_key = keys.create_key(folder, passphrase, key=raw, **({"n": n} if n else {}))
-        except BaseException as e:
-            for tmp in made:
-                tmp.unlink(missing_ok=True)
-            log.info("Encryption stopped before the key was written; nothing was changed")
-            known = explain(e, folder=folder, needed=needed)
-            if known is not None and known is not e:
-                raise known from e
-            raise
-        report(3, 4, "Putting the encrypted copies in place…")
-        finish_encryption(folder)
+        with writers_held_off(db.path, None) as let_go:  # no other process commits meanwhile
+            try:
+                report(1, 4, "Writing the encrypted copies…")
+                for path in [db.path, *plain_backups]:
+                    tmp = path.with_name(path.name + ENCRYPTING_SUFFIX)
+                    made.append(tmp)
+                    export_encrypted(path, tmp, raw)
+                fsync_dir(folder)
+                if plain_backups:
+                    fsync_dir(backups_dir(folder))
+                report(2, 4, "Saving the key…")
+                new_key = (
+                    keys.create_key(folder, passphrase, key=raw, n=n)
+                    if n
+                    else keys.create_key(folder, passphrase, key=raw)
+                )
+            except BaseException as e:
+                for tmp in made:
+                    tmp.unlink(missing_ok=True)
+                log.info("Encryption stopped before the key was written; nothing was changed")
+                known = explain(e, folder=folder, needed=needed)
+                if known is not None and known is not e:
+                    raise known from e
+                raise
+            report(3, 4, "Putting the encrypted copies in place…")
+            let_go_before_rename(let_go)
+            finish_encryption(folder)
         if list_backups(backups_dir(folder)):
             save_key_copy(folder, backups_dir(folder) / keys.KEY_FILENAME)
     report(4, 4, "Encrypted.")
@@ -172,16 +181,20 @@ def _finish_encryption(folder: Path) -> bool:
     path = folder / DB_FILENAME
     committed = keys.is_encrypted(folder)
     swapped = False
-    for where in (folder, backups_dir(folder)):
+    for where in (folder, backups_dir(folder)):  # the data first: backups follow it
         if not where.is_dir():
             continue
         for tmp in sorted(where.glob("*" + ENCRYPTING_SUFFIX)):
             original = tmp.with_name(tmp.name[: -len(ENCRYPTING_SUFFIX)])
             if committed and is_plain_sqlite(original) and not is_plain_sqlite(tmp):
                 if original == path:
-                    remove_sidecars(path)
+                    _swap_data(folder, tmp)
                     swapped = True
-                os.replace(tmp, original)
+                    continue
+                try:
+                    replace_file(tmp, original)
+                except FileHeld as e:  # a plain backup stays plain until the next start
+                    log.info("A backup stays plain for now: %s", e)
             else:  # the key was never written, or this swap already happened
                 tmp.unlink(missing_ok=True)
         fsync_dir(where)
@@ -191,3 +204,29 @@ def _finish_encryption(folder: Path) -> bool:
         sums_path(path).unlink(missing_ok=True)  # plain-data checksums mean nothing now
         log.info("Put the encrypted data in place in %s", folder)
     return swapped
+
+
+def _swap_data(folder: Path, tmp: Path) -> None:
+    """Put the encrypted data in place; when Windows will not let go of the plain file, undo
+    the encryption instead (the key file first), so the folder is plain again and opens as it
+    is. Left half done, the plain data would be opened with a key and called damaged, and a
+    later start would put the copy over everything saved to the plain data meanwhile."""
+    path = folder / DB_FILENAME
+    try:
+        remove_sidecars(path)
+        replace_file(tmp, path)
+        return
+    except (FileHeld, PermissionError) as e:
+        held = e
+    if any(not is_plain_sqlite(b.path) for b in list_backups(backups_dir(folder))):
+        # Encrypted backups need the key file: keep everything for the next start.
+        raise FileHeld(f"{held_sentence(path)} Then open the app again to finish.") from held
+    (folder / keys.KEY_FILENAME).unlink(missing_ok=True)
+    for where in (folder, backups_dir(folder)):
+        for left in where.glob("*" + ENCRYPTING_SUFFIX) if where.is_dir() else ():
+            left.unlink(missing_ok=True)
+    fsync_dir(folder)
+    log.warning("Encryption undone: the data file was held (%s)", held)
+    raise FileHeld(
+        f"{held_sentence(path)} The data was not encrypted; nothing was changed."
+    ) from held

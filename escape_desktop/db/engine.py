@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlite3
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,6 +74,54 @@ def connect(path: Path, key: bytes | None = None, *, read_only: bool = False) ->
         conn.close()
         raise
     return conn
+
+
+@contextmanager
+def writers_held_off(
+    path: Path, key: bytes | None, *, best_effort: bool = False
+) -> Iterator[Callable[[], None]]:
+    """Hold the file's write lock on a connection of our own while it is copied and replaced,
+    so no other connection, in this process or another (a second command), commits to it:
+    a write already under way lands first (and in the copy), a later one waits and is refused
+    as "locked", or finds the file replaced and is refused by ``check_writable``. Yields
+    ``let_go()``: Windows will not rename over a file we hold, so the swap lets go first there;
+    elsewhere the lock is kept until the new file is in place.
+
+    ``best_effort`` (a restore over missing or damaged data): no file, or one that cannot be
+    locked, is not held (nothing can be saved into it anyway).
+    """
+    if best_effort and not Path(path).is_file():
+        yield lambda: None
+        return
+    conn = connect(path, key)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+    except BaseException as e:
+        conn.close()
+        if best_effort and isinstance(e, (sqlite3.Error, sqlcipher.Error)):
+            yield lambda: None
+            return
+        raise
+    held = [True]
+
+    def let_go() -> None:
+        if held[0]:
+            held[0] = False
+            try:
+                conn.rollback()
+            finally:
+                conn.close()
+
+    try:
+        yield let_go
+    finally:
+        let_go()
+
+
+def let_go_before_rename(let_go: Callable[[], None] | None) -> None:
+    """Windows refuses to rename over a file any handle holds, our own included."""
+    if let_go is not None and sys.platform == "win32":
+        let_go()
 
 
 def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False) -> Engine:
@@ -141,6 +189,12 @@ class Database:
         self._identity = _identity(self.path)
         self.stopped: str | None = None  # why writing stopped (file replaced, disk full)
         self.wrote = False  # a write was committed through this object (checksums then renew)
+        # Exclusive mode (the file is being replaced): new writes are refused with ``busy``,
+        # and the replacing begins only once the writes already under way have committed.
+        self._gate = threading.Condition()
+        self._writing = 0
+        self.busy: str | None = None
+        self._busy_thread: int | None = None
 
     @property
     def engine(self) -> Engine:
@@ -190,6 +244,46 @@ class Database:
         if self.stopped is None:
             self.stopped = reason
 
+    @contextmanager
+    def exclusive(self, sentence: str, *, wait: float = 60.0) -> Iterator[None]:
+        """Refuse every new write with ``sentence`` while the block runs (it replaces the file).
+
+        Writes already under way finish first (their commit lands in the file the block
+        copies); the block's own thread may still write. Raises WritesStopped when another
+        exclusive action is running or the writes under way do not finish within ``wait``.
+        """
+        with self._gate:
+            if self.busy is not None:
+                raise WritesStopped(self.busy)
+            self.busy = sentence
+            self._busy_thread = threading.get_ident()
+            if not self._gate.wait_for(lambda: self._writing == 0, wait):
+                self.busy = self._busy_thread = None
+                raise WritesStopped(
+                    "A change is still being saved; wait a moment, then try again. "
+                    "Nothing was changed."
+                )
+        try:
+            yield
+        finally:
+            with self._gate:
+                self.busy = self._busy_thread = None
+
+    def _enter_write(self) -> None:
+        with self._gate:
+            if self.busy is not None and self._busy_thread != threading.get_ident():
+                raise WritesStopped(self.busy)
+            self._writing += 1
+
+    def _leave_write(self) -> None:
+        with self._gate:
+            self._writing -= 1
+            self._gate.notify_all()
+
+    def file_replaced(self) -> bool:
+        """True when another file now stands at this database's path (renamed in)."""
+        return self._identity is not None and _identity(self.path) != self._identity
+
     def check_writable(self) -> None:
         """Raise WritesStopped when writing has stopped or the file was replaced under us."""
         if self.stopped is not None:
@@ -223,8 +317,9 @@ class Database:
         before the work and again just before the commit; a full disk stops later writes.
         """
         self.engine  # noqa: B018 (makes the session factories)
-        self.check_writable()
+        self._enter_write()
         try:
+            self.check_writable()
             with self._sessions() as session, session.begin():
                 yield session
                 self.check_writable()  # raising here rolls the work back
@@ -238,6 +333,8 @@ class Database:
             if known is not None:
                 raise known from e
             raise
+        finally:
+            self._leave_write()
         self.wrote = True
         if self._identity is None:
             self._identity = _identity(self.path)

@@ -11,11 +11,71 @@ import logging
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 
+from .errors import KnownError
+
 log = logging.getLogger(__name__)
+
+# How long a refused rename is tried again. Windows refuses to rename a file (or over one)
+# that another program holds open: Defender scanning a new file, the search indexer, OneDrive
+# or a backup tool, each for a moment. Git for Windows asks again with backoff for about a
+# second, SQLite's own Windows layer (winRetryIoerr) for about as long; a large backup being
+# scanned may take longer, so a few seconds.
+RENAME_RETRY_SECONDS = 5.0
+RENAME_FIRST_WAIT = 0.02
+RENAME_MOST_WAIT = 0.5
+
+
+class FileHeld(KnownError):
+    """A rename kept being refused because another program holds the file open."""
+
+
+def held_sentence(target: Path) -> str:
+    return (
+        f"Another program (an antivirus scan, a backup or a sync tool) kept {Path(target).name} "
+        "open, so it could not be replaced; wait a minute, then try again."
+    )
+
+
+def replace_file(
+    source: Path | str,
+    target: Path | str,
+    *,
+    retry_for: float | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+) -> None:
+    """``os.replace(source, target)``, asked again with backoff while it is refused.
+
+    Every rename and replace in the app goes through here. Only a refusal (PermissionError:
+    Windows' sharing violation or access denied) is retried; after ``retry_for`` seconds
+    (RENAME_RETRY_SECONDS) it raises FileHeld, a sentence, with ``source`` left where it was.
+    """
+    patience = RENAME_RETRY_SECONDS if retry_for is None else retry_for
+    deadline = time.monotonic() + patience
+    wait = RENAME_FIRST_WAIT
+    tries = 0
+    while True:
+        try:
+            os.replace(source, target)
+        except PermissionError as e:
+            tries += 1
+            if time.monotonic() + wait > deadline:
+                log.warning(
+                    "Renaming %s to %s was refused %d times: %s",
+                    Path(source).name, Path(target).name, tries, e,
+                )  # fmt: skip
+                raise FileHeld(held_sentence(Path(target))) from e
+            sleep(wait)
+            wait = min(wait * 2, RENAME_MOST_WAIT)
+            continue
+        if tries:
+            log.info("Renamed %s after %d refusals", Path(target).name, tries)
+        return
+
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SIDECAR_SUFFIXES = ("-wal", "-shm", "-journal")

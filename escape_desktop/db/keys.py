@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import KnownError, WrongPassphrase
-from .files import fsync_dir
+from .files import fsync_dir, replace_file
 
 log = logging.getLogger(__name__)
 
@@ -180,7 +180,7 @@ def write_atomically(path: Path, text: str) -> None:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
-        os.replace(tmp, path)
+        replace_file(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

@@ -24,15 +24,18 @@ from .backup import (
     save_key_copy,
     verify_backup,
 )
-from .engine import DB_FILENAME, Database
+from .engine import DB_FILENAME, Database, let_go_before_rename, writers_held_off
 from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
 from .files import (
+    FileHeld,
     free_bytes,
     fsync_dir,
     fsync_file,
+    held_sentence,
     maintenance_lock,
     make_private,
     remove_sidecars,
+    replace_file,
 )
 from .integrity import integrity_problems
 
@@ -86,12 +89,14 @@ def rekey(
     new_passphrase: str | None = None,
     progress: Progress | None = None,
     n: int | None = None,
-) -> tuple[Database, keys.NewKey, Path]:
+    fresh_backup: bool = True,
+) -> tuple[Database, keys.NewKey, Path | None]:
     """Re-encrypt the data under a new random key, all or nothing; then a fresh backup.
 
     ``passphrase`` must open the current key; the new key is sealed by ``new_passphrase``
     (or the same one) and a new recovery key. ``db`` is closed; returns the new Database,
-    the new key with its recovery code (show it once), and the fresh backup.
+    the new key with its recovery code (show it once), and the fresh backup (None when it
+    failed: the data is re-encrypted all the same, and must not be lost with the new key).
     """
     report = progress or _noop
     folder = db.path.parent
@@ -123,28 +128,49 @@ def rekey(
         keep_old_key_beside_backups(folder)
         old = db.key
         db.dispose()
-        try:
-            report(1, 4, "Writing the data under the new key…")
-            _export(path, old, incoming, raw)
-            fsync_dir(folder)
-            report(2, 4, "Saving the new key…")
-            keys.write_atomically(key_incoming, text)  # the point of no return
-        except BaseException as e:
-            incoming.unlink(missing_ok=True)
-            key_incoming.unlink(missing_ok=True)
-            log.info("Re-encryption stopped before the new key was saved; nothing was changed")
-            known = explain(e, folder=folder, needed=needed)
-            if known is not None and known is not e:
-                raise known from e
-            raise
-        _finish_rekey(folder)
-        report(3, 4, "Making a backup under the new key…")
+        with writers_held_off(path, old) as let_go:  # no other process commits meanwhile
+            try:
+                report(1, 4, "Writing the data under the new key…")
+                _export(path, old, incoming, raw)
+                fsync_dir(folder)
+                report(2, 4, "Saving the new key…")
+                keys.write_atomically(key_incoming, text)  # the point of no return
+            except BaseException as e:
+                incoming.unlink(missing_ok=True)
+                key_incoming.unlink(missing_ok=True)
+                log.info("Re-encryption stopped before the new key was saved; nothing was changed")
+                known = explain(e, folder=folder, needed=needed)
+                if known is not None and known is not e:
+                    raise known from e
+                raise
+            try:
+                let_go_before_rename(let_go)
+                _finish_rekey(folder)
+            except FileHeld as e:
+                if key_incoming.is_file():  # the data is new, its key file not yet: next start
+                    raise FileHeld(
+                        f"{e} The data is re-encrypted; close the app and open it again to finish."
+                    ) from e
+                raise FileHeld(f"{e} The data was not re-encrypted; nothing was changed.") from e
         new = Database(path, raw)
         new.pragma("PRAGMA journal_mode = WAL")
-        made = make_backup(new, backups_dir(folder), "new-key")
+        made = None
+        if fresh_backup:
+            report(3, 4, "Making a backup under the new key…")
+            made = backup_under_new_key(new)
     log.info("Re-encrypted the data in %s with a new key", folder)
     report(4, 4, "Re-encrypted.")
     return new, keys.NewKey(raw, code), made
+
+
+def backup_under_new_key(new: Database) -> Path | None:
+    """The first backup under the new key; None when it failed (past the point of no return
+    the new data stands all the same: the caller says to back up now)."""
+    try:
+        return make_backup(new, backups_dir(new.path.parent), "new-key")
+    except KnownError as e:
+        log.warning("No backup under the new key: %s", e)
+        return None
 
 
 def finish_rekey(folder: Path) -> bool:
@@ -168,10 +194,24 @@ def _finish_rekey(folder: Path) -> bool:
         return False
     swapped = False
     if incoming.is_file():
-        remove_sidecars(path)  # the old WAL belongs to the old key
-        os.replace(incoming, path)
+        try:
+            remove_sidecars(path)  # the old WAL belongs to the old key
+            replace_file(incoming, path)
+        except (FileHeld, PermissionError) as e:
+            # Windows would not let go of the data file: the old data and the old key still
+            # match, so the re-key is undone (its key file first). Left pending, a later start
+            # would put the copy in place over everything saved to the old data meanwhile.
+            key_incoming.unlink(missing_ok=True)
+            incoming.unlink(missing_ok=True)
+            fsync_dir(folder)
+            log.warning("Re-encryption undone: the data file was held (%s)", e)
+            if isinstance(e, FileHeld):
+                raise
+            raise FileHeld(held_sentence(path)) from e
         swapped = True
-    os.replace(key_incoming, folder / keys.KEY_FILENAME)
+    # Never ahead of the data: the key file follows only once the data it opens is in place.
+    # Refused for good, the new key waits beside it as key.json.rekeying for the next start.
+    replace_file(key_incoming, folder / keys.KEY_FILENAME)
     fsync_dir(folder)
     log.info("Put the re-encrypted data and its new key in place in %s", folder)
     return swapped

@@ -3,23 +3,27 @@
 from __future__ import annotations
 
 import logging
-import os
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
 from . import keys
 from .backup import STAMP_FORMAT, Progress, backups_dir, find_key_copy, make_backup, verify_backup
 from .encryption import export_encrypted
-from .engine import DB_FILENAME, Database
+from .engine import DB_FILENAME, Database, let_go_before_rename, writers_held_off
 from .errors import BackupFailed, DiskFull, KnownError, disk_full_sentence, explain
 from .files import (
+    FileHeld,
     copy_durably,
     free_bytes,
     fsync_dir,
+    held_sentence,
     is_plain_sqlite,
     maintenance_lock,
     remove_sidecars,
+    replace_file,
 )
+from .integrity import integrity_problems
 
 log = logging.getLogger(__name__)
 
@@ -72,8 +76,17 @@ def restore_backup(
     if newer:
         raise BackupFailed(newer)
     path = db.path
-    with maintenance_lock(path.parent):
-        return _put_in_place(db, source, plain_into_encrypted, backup_folder, report)
+    # Checked first: the check reads through a writer's connection, which the hold below
+    # would keep waiting. Damaged data is kept aside as it is, never "repaired" by a copy.
+    healthy = path.is_file() and not integrity_problems(db, full=True)
+    # No other process commits to the data from the copy kept of it until it is replaced.
+    with (
+        maintenance_lock(path.parent),
+        writers_held_off(path, db.key, best_effort=True) as let_go,
+    ):
+        return _put_in_place(
+            db, source, plain_into_encrypted, backup_folder, report, healthy, let_go
+        )
 
 
 def newer_schema_problem(source: Path, key: bytes | None) -> str | None:
@@ -106,7 +119,7 @@ def _keep_aside(db: Database) -> Path:
     for original, copy in pairs:
         partial = copy.with_name(copy.name + ".partial")
         copy_durably(original, partial)
-        os.replace(partial, copy)
+        replace_file(partial, copy)
     fsync_dir(path.parent)
     log.info("The current data was kept aside as %s", aside.name)
     return aside
@@ -118,6 +131,8 @@ def _put_in_place(
     plain_into_encrypted: bool,
     backup_folder: Path | None,
     report: Progress,
+    healthy: bool,
+    let_go: Callable[[], None] | None = None,
 ) -> tuple[Database, Path | None]:
     path = db.path
     folder = Path(backup_folder) if backup_folder else backups_dir(path.parent)
@@ -134,7 +149,8 @@ def _put_in_place(
         report(1, 4, "Keeping a copy of the current data…")
         if path.exists():
             try:
-                kept = make_backup(db, folder, "before-restore")
+                if healthy:
+                    kept = make_backup(db, folder, "before-restore", check_source=False)
             except KnownError:
                 log.info("The current data could not be backed up before the restore")
             db.dispose()
@@ -159,9 +175,17 @@ def _put_in_place(
         if known is not None and known is not e:
             raise known from e
         raise
-    db.dispose()
-    remove_sidecars(path)  # the old WAL must never be replayed into the restored file
-    os.replace(incoming, path)
+    db.dispose()  # every handle this process had on the file is closed before the rename
+    let_go_before_rename(let_go)
+    try:
+        remove_sidecars(path)  # the old WAL must never be replayed into the restored file
+        replace_file(incoming, path)
+    except (FileHeld, PermissionError) as e:
+        incoming.unlink(missing_ok=True)
+        log.info("Restore stopped: the data file was held (%s)", e)
+        raise FileHeld(
+            f"{held_sentence(path)} The backup was not restored; nothing was changed."
+        ) from e
     fsync_dir(path.parent)
     from .checksums import sums_path
 
@@ -254,7 +278,13 @@ def restore_into_new_folder(
             if known is not None and known is not e:
                 raise known from e
             raise
-        os.replace(incoming, path)
+        try:
+            replace_file(incoming, path)
+        except FileHeld:
+            incoming.unlink(missing_ok=True)
+            if wrote_key:
+                own_key.unlink(missing_ok=True)
+            raise
         fsync_dir(folder)
     log.info("Restored %s into a folder with no data", source.name)
     return path

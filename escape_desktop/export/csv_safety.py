@@ -93,7 +93,9 @@ class PendingFile:
 
     def commit(self) -> None:
         """Put the file in place in one step (rename), and make the rename durable."""
-        os.replace(self.tmp, self.path)
+        from escape_desktop.db.files import replace_file  # asked again while it is held
+
+        replace_file(self.tmp, self.path)
         _fsync_folder(self.path.parent)
 
     def discard(self) -> None:

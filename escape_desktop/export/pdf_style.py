@@ -29,6 +29,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
+from escape_desktop.db.files import FileHeld, replace_file
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.rounding import format_number
 
@@ -391,8 +392,10 @@ def write_atomically(
         result = write(tmp)
         if before_replace is not None:
             before_replace()
-        os.replace(tmp, out)
-    except PermissionError:
+        # Asked again for a moment while a scan holds it; a viewer holding it for good is
+        # told as before.
+        replace_file(tmp, out, retry_for=2.0)
+    except (PermissionError, FileHeld):
         raise DocumentError(
             f"Cannot write {out.name}: it may be open in another program; close it and try again."
         ) from None

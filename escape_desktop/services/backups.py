@@ -1,7 +1,8 @@
-"""Backup use cases: make one now, list them, copy to the backup folder, restore one.
+"""Backup use cases: make one now, list them, copy to the backup folder.
 
 The window and the command line call these, never ``db.backup`` directly, so each use case
-(checks, copies, thinning, the audit line) is written once.
+(checks, copies, thinning, the audit line) is written once. Restoring over data in use is in
+``data_safety`` (it replaces the data file, in exclusive mode).
 """
 
 from __future__ import annotations
@@ -37,7 +38,6 @@ __all__ = [
     "last_backup_at",
     "list_all_backups",
     "newest_good_backup",
-    "restore",
     "restore_damaged",
     "write_copy",
 ]
@@ -109,25 +109,6 @@ def list_all_backups(ctx: AppContext) -> list[BackupInfo]:
     return found
 
 
-def restore(ctx: AppContext, source: Path, *, progress: Progress | None = None) -> Path | None:
-    """Put a backup in place of the data (the current data is backed up first).
-
-    ctx.db is replaced by the restored database. Returns the backup of the replaced data.
-    """
-    new_db, kept = store.restore_backup(ctx.db, Path(source), progress=progress)
-    ctx.db = new_db
-    with ctx.db.transaction() as s:
-        audit(
-            s,
-            ctx.actor,
-            "restore",
-            "backup",
-            None,
-            f"restored {Path(source).name}; previous data kept as {kept.name if kept else '-'}",
-        )
-    return kept
-
-
 def newest_good_backup(data_dir: Path, key: bytes | None) -> BackupInfo | None:
     """The newest backup in a data folder that passes its check (for damaged data at start)."""
     return store.newest_good_backup(store.backups_dir(data_dir), key)
@@ -136,6 +117,8 @@ def newest_good_backup(data_dir: Path, key: bytes | None) -> BackupInfo | None:
 def restore_damaged(damaged: Database, source: Path) -> Path | None:
     """Put a backup in place of damaged data before any context is open; the damaged file
     is kept aside. Returns the copy of the damaged data, if one could be made."""
-    restored, kept = store.restore_backup(damaged, Path(source))
+    from escape_desktop.db.restore import restore_backup
+
+    restored, kept = restore_backup(damaged, Path(source))
     restored.dispose()
     return kept

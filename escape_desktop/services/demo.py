@@ -39,6 +39,7 @@ from escape_desktop.programme.status import (
     person_status,
 )
 
+from .changes import Changes, Done
 from .errors import ValidationError
 from .participants import CODE_ALPHABET
 
@@ -611,3 +612,10 @@ class _Builder:
             exercise_records=count[ExerciseRecord],
             assessments=count[Assessment],
         )
+
+
+def add_demo(ctx: AppContext, *, today: date | None = None) -> Done[DemoResult]:
+    """The window's "Add demo courses": ``generate_demo`` at the small scale, saying that
+    anything may have changed (every screen reads again); not undoable (the data was empty)."""
+    made = generate_demo(ctx, scale="small", today=today)
+    return Done(made, Changes.ALL, message="Demo courses added: invented people only")

@@ -856,7 +856,9 @@ def save_problems_csv(preview: ImportPreview, path: str | Path, *, overwrite: bo
         try:
             with os.fdopen(fd, "w", encoding="utf-8-sig", newline="") as f:
                 f.write(preview.problems_csv())
-            os.replace(tmp, p)
+            from escape_desktop.db.files import replace_file  # asked again while held
+
+            replace_file(tmp, p)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise

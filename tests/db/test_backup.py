@@ -17,7 +17,7 @@ from escape_desktop.db import backup as B
 from escape_desktop.db.engine import Database
 from escape_desktop.db.migrate import copy_before_migrating
 from escape_desktop.services import backups as S
-from escape_desktop.services import safety_settings
+from escape_desktop.services import data_safety, safety_settings
 from escape_desktop.services.attendance import mark_attendance
 
 
@@ -59,7 +59,7 @@ def test_backup_is_checked_and_restores_identical(demo_ctx: AppContext) -> None:
     mark_attendance(demo_ctx, enrolment, session, "absent")
     mark_attendance(demo_ctx, enrolment, session, "apologies")
     assert dump(demo_ctx.db) != original
-    kept = S.restore(demo_ctx, result.path)
+    kept = data_safety.restore(demo_ctx, result.path).value
     restored = dump(demo_ctx.db)
     audit_table = "audit_events"
     # the restore itself is logged afterwards; everything else is exactly the backup
@@ -89,7 +89,7 @@ def test_restore_refuses_a_damaged_backup_and_changes_nothing(demo_ctx: AppConte
     bad.write_bytes(bytes(blob))
     before = dump(demo_ctx.db)
     with pytest.raises(B.BackupFailed, match="Nothing was changed"):
-        S.restore(demo_ctx, bad)
+        data_safety.restore(demo_ctx, bad)
     assert dump(demo_ctx.db) == before
     assert B.newest_good_backup(good.parent, None).path == good
 

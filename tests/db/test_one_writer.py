@@ -117,7 +117,6 @@ def test_a_window_whose_file_was_replaced_refuses_the_write_and_announces_nothin
     demo_ctx: AppContext,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    from escape_desktop.services.changes import Changes
     from escape_desktop.ui.common import error_dialog
     from escape_desktop.ui.common.change_bus import ChangeBus
     from escape_desktop.ui.common.operation import run_op
@@ -141,10 +140,8 @@ def test_a_window_whose_file_was_replaced_refuses_the_write_and_announces_nothin
     bus.changed.connect(lambda change, by: heard.append(change))
     op = run_op(
         None,
-        lambda: attendance.mark_attendance(demo_ctx, enrolment_id, session_id, "absent"),
+        lambda: attendance.mark(demo_ctx, enrolment_id, session_id, "absent"),
         bus=bus,
-        changes=Changes.ATTENDANCE,
-        message="Saved",
     )
     assert not op.ok and heard == []
     assert len(shown) == 1 and "replaced" in shown[0]

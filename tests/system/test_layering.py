@@ -42,8 +42,10 @@ FORBIDDEN = {
 }
 ALLOWED_IN_PROGRAMME = ("escape_desktop.programme",)
 # KnownError, the base of every error the user can fix, lives in escape_desktop/errors.py (a
-# leaf), so export/ and ui/ catch it without db/.
-ALLOWED: dict[str, tuple[str, ...]] = {}
+# leaf), so export/ and ui/ catch it without db/. export/ shares one thing with db/: the rename
+# helper (db/files.py), which asks again while Windows refuses to replace a file another
+# program holds.
+ALLOWED: dict[str, tuple[str, ...]] = {"export": ("escape_desktop.db.files",)}
 
 # The db/ imports the window still makes, file by file. Only these two are meant to stay:
 # the start-up read of the first screen (before services are imported, for the start-up
@@ -55,25 +57,9 @@ UI_DB = {
     # Owned by the data-safety work (services/data_safety.py), which takes these away.
     "ui/app/main_window.py": {"escape_desktop.db", "escape_desktop.db.errors"},
     "ui/app/launcher.py": {"escape_desktop.db.errors"},
-    "ui/app/restore_flow.py": {
-        "escape_desktop.db",
-        "escape_desktop.db.backup",
-        "escape_desktop.db.engine",
-        "escape_desktop.db.errors",
-        "escape_desktop.db.files",
-        "escape_desktop.db.restore",
-    },
-    "ui/app/startup.py": {
-        "escape_desktop.db",
-        "escape_desktop.db.engine",
-        "escape_desktop.db.errors",
-        "escape_desktop.db.integrity",
-    },
-    "ui/safety/safety_menu.py": {
-        "escape_desktop.db",
-        "escape_desktop.db.backup",
-        "escape_desktop.db.rekey",
-    },
+    "ui/app/restore_flow.py": {"escape_desktop.db.errors", "escape_desktop.db.files"},
+    "ui/app/startup.py": {"escape_desktop.db.errors", "escape_desktop.db.integrity"},
+    "ui/safety/safety_menu.py": {"escape_desktop.db"},
     "ui/safety/passphrase_dialog.py": {"escape_desktop.db"},
     # Screens reading db/queries' read models directly: to go through services.
     "ui/register/register_model.py": {"escape_desktop.db.queries"},
@@ -84,7 +70,6 @@ UI_DB = {
 # reads for the printed and listed outputs). Only shrinks.
 COMMANDS_DB = {
     "commands/base.py": {
-        "escape_desktop.db",
         "escape_desktop.db.engine",
         "escape_desktop.db.errors",
         "escape_desktop.db.files",
@@ -97,12 +82,9 @@ COMMANDS_DB = {
     "commands/core.py": {"escape_desktop.db.engine", "escape_desktop.db.integrity"},
     "commands/safety.py": {
         "escape_desktop.db",
-        "escape_desktop.db.encryption",
         "escape_desktop.db.engine",
         "escape_desktop.db.integrity",
         "escape_desktop.db.models",
-        "escape_desktop.db.rekey",
-        "escape_desktop.db.restore",
     },
 }
 PER_FILE = {"ui": UI_DB, "commands": COMMANDS_DB}
@@ -212,15 +194,7 @@ def test_the_db_allow_lists_only_shrink(layer, rel):
 
 # Import circles still open, each as the set of modules in it. Only shrinks: the data-safety
 # work takes these two apart.
-KNOWN_CIRCLES = [
-    {"escape_desktop.commands.base", "escape_desktop.commands.safety"},
-    {
-        "escape_desktop.ui.app.launcher",
-        "escape_desktop.ui.app.main_window",
-        "escape_desktop.ui.app.restore_flow",
-        "escape_desktop.ui.app.startup",
-    },
-]
+KNOWN_CIRCLES: list[set[str]] = []
 
 
 def _module_graph(root: Path) -> dict[str, set[str]]:

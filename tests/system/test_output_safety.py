@@ -29,7 +29,7 @@ def one_line(text: str) -> str:
 @pytest.fixture
 def encrypted(_demo_template: Path, tmp_path: Path) -> tuple[Path, Path]:
     """The demo, encrypted (so it has a real key.json); returns (data folder, passphrase file)."""
-    from escape_desktop.db.backup import encrypt_existing
+    from escape_desktop.db.encryption import encrypt_existing
 
     folder = tmp_path / "enc"
     folder.mkdir()

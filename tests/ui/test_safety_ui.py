@@ -211,7 +211,7 @@ def test_backups_dialog_backup_and_restore(qtbot, demo_ctx: AppContext, monkeypa
         person.notes = "typed after the backup"
         pid = person.id
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
-    with qtbot.waitSignal(bus.changed, timeout=5000):
+    with qtbot.waitSignal(bus.changed, timeout=20000):
         dialog.restore_selected()
     with demo_ctx.db.read() as s:
         assert s.get(Participant, pid).notes != "typed after the backup"

@@ -103,25 +103,6 @@ def test_session_notes_from_the_register_can_be_undone(qtbot, ctx, course) -> No
         assert s.get(Session, sid).notes == ""
 
 
-def test_a_converted_service_reached_with_the_old_keywords_still_hands_over_its_value(
-    qtbot, ctx, course
-) -> None:  # type: ignore[no-untyped-def]
-    """While the data-safety screens still pass changes=, a service that now returns a Done
-    gives their success handler the plain value, as before."""
-    from escape_desktop.ui.common.operation import run_op
-
-    cid, _ = course
-    got: list[object] = []
-    op = run_op(
-        None,
-        lambda: courses.close_course(ctx, cid),
-        bus=ChangeBus(),
-        changes=Changes.COURSE,
-        success=got.append,
-    )
-    assert op.ok and got == [courses.course_closed_on(ctx, cid)] and op.value == got[0]
-
-
 def test_the_hand_over_menu_finds_the_course_it_sends(qtbot, ctx, course) -> None:  # type: ignore[no-untyped-def]
     from escape_desktop.ui.courses import handover_dialogs
 

@@ -20,33 +20,13 @@ from PySide6.QtWidgets import QApplication
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
-from escape_desktop.ui.app.main_window import (
-    MainWindow,
-    after_first_paint,
-    install_safety_menu,
-    large_text_on,
-)
-from escape_desktop.ui.common import error_dialog, style
+from escape_desktop.ui.app.main_window import MainWindow, after_first_paint, create_main_window
+from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.worker import database_worker
 
 log = logging.getLogger(__name__)
 
-
-def create_main_window(
-    ctx: AppContext, today: date | None = None, *, deferred: bool = False
-) -> MainWindow:
-    """The main window on an open context, with the Data menu installed (used by run, tests,
-    benchmarks). ``deferred``: only the first screen now; call ``window.finish()`` (or
-    ``finish_after_first_paint()``) for the rest, which also installs the Data menu."""
-    app = QApplication.instance()
-    if isinstance(app, QApplication):
-        style.apply(app, large_text_on(ctx))
-    window = MainWindow(ctx, today=today, deferred=deferred)
-    if deferred:
-        window.ready.connect(lambda: install_safety_menu(window))
-    else:
-        install_safety_menu(window)
-    return window
+__all__ = ["Launcher", "create_main_window", "run"]
 
 
 class Launcher(QObject):
@@ -134,7 +114,7 @@ class Launcher(QObject):
         """The window on screen: a restore onto an empty laptop replaces the first one."""
         window = self.window
         while window is not None and getattr(window, "replaced_by", None) is not None:
-            window = window.replaced_by  # type: ignore[attr-defined]
+            window = window.replaced_by
         return window
 
     def close(self) -> None:

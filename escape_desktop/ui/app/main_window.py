@@ -596,7 +596,6 @@ class MainWindow(QMainWindow):
             self,
             lambda: settings_service.set_large_text(self.ctx, on),
             bus=self.bus,
-            changes=Changes.SETTINGS,
             message="Large text on" if on else "Large text off",
         )
 
@@ -636,7 +635,7 @@ class MainWindow(QMainWindow):
             self.activateWindow()  # back to the register after the wizard, ready to enrol
 
     def load_demo(self) -> None:
-        from escape_desktop.services.demo import generate_demo
+        from escape_desktop.services.demo import add_demo
         from escape_desktop.ui.common.operation import run_op
 
         self.welcome.set_busy(True)
@@ -656,20 +655,33 @@ class MainWindow(QMainWindow):
 
         self._demo_job = run_op(
             self,
-            lambda _progress: generate_demo(self.ctx, scale="small", today=today),
+            lambda _progress: add_demo(self.ctx, today=today),
             bus=self.bus,
-            changes=Changes.ALL,
-            message="Demo courses added: invented people only",
             background=True,
             success=done,
             failure=failed,
         )
 
     def restore_from_backup(self) -> None:
-        """A new laptop: restore a backup over the empty data (see ui/app/restore_flow.py)."""
+        """A new laptop: restore a backup over the empty data (see ui/app/restore_flow.py),
+        then a new window on it replaces this one (``replaced_by``; closed without its closing
+        backup: the empty data it showed is set aside)."""
         from escape_desktop.ui.app.restore_flow import restore_over_empty
 
-        restore_over_empty(self)
+        new_ctx = restore_over_empty(self)
+        if new_ctx is None:
+            return
+        app = QApplication.instance()
+        if app is not None:
+            app.aboutToQuit.connect(new_ctx.close)
+        window = create_main_window(new_ctx, self._today)
+        window.show()
+        self.replaced_by: MainWindow | None = window
+        self.hide()
+        self.deleteLater()
+        window.statusBar().showMessage(
+            "The backup is restored; a fresh backup was made on this laptop.", 10000
+        )
 
     def open_settings(self) -> None:
         from escape_desktop.ui.safety.settings_dialog import SettingsDialog
@@ -898,6 +910,23 @@ class MainWindow(QMainWindow):
         self.last_dialog = dialog
         dialog.exec()  # type: ignore[attr-defined]
         self.activateWindow()  # keys go back to this window, so Ctrl+E etc. work straight away
+
+
+def create_main_window(
+    ctx: AppContext, today: date | None = None, *, deferred: bool = False
+) -> MainWindow:
+    """The main window on an open context, with the Data menu installed (used by the launcher,
+    tests, benchmarks). ``deferred``: only the first screen now; call ``window.finish()`` (or
+    ``finish_after_first_paint()``) for the rest, which also installs the Data menu."""
+    app = QApplication.instance()
+    if isinstance(app, QApplication):
+        style.apply(app, large_text_on(ctx))
+    window = MainWindow(ctx, today=today, deferred=deferred)
+    if deferred:
+        window.ready.connect(lambda: install_safety_menu(window))
+    else:
+        install_safety_menu(window)
+    return window
 
 
 def install_safety_menu(window: MainWindow) -> None:

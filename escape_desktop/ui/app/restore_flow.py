@@ -8,14 +8,11 @@ which starts this laptop's backup schedule.
 from __future__ import annotations
 
 import logging
-import os
-from datetime import datetime
 from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
-    QApplication,
     QDialog,
     QDialogButtonBox,
     QLabel,
@@ -26,24 +23,18 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db import keys
-from escape_desktop.db.engine import DB_FILENAME
 from escape_desktop.db.errors import KnownError
+from escape_desktop.services import data_safety
 from escape_desktop.ui.common import error_dialog, file_dialogs, style
 
 log = logging.getLogger(__name__)
 
 TITLE = "Restore from a backup"
 FILTER = "Backups (*.db);;All files (*)"
-ASIDE_PREFIX = "before-restore-"
+ASIDE_PREFIX = data_safety.ASIDE_PREFIX
 
 
-def missing_key_sentence(source: Path) -> str:
-    return (
-        f"This backup is locked, and the key file that opens it is not beside it: look for "
-        f"{source.name}.key.json (or, for a backup from an older version, key.json in the old "
-        "laptop's backups folder), copy it next to the backup, then try again."
-    )
+missing_key_sentence = data_safety.missing_key_sentence
 
 
 def data_is_empty(ctx: AppContext) -> bool:
@@ -125,26 +116,14 @@ class RestoreDialog(QDialog):
 
     def try_open(self) -> None:
         """Open and check the backup (read only); say what is wrong in one sentence, or accept."""
-        from escape_desktop.db.backup import find_key_copy, verify_backup
-        from escape_desktop.db.restore import newer_schema_problem, unlock_backup
-
         use_recovery = self.using_recovery
         passphrase = None if use_recovery or self.plain else self.passphrase.text()
         recovery = self.recovery.text().strip() if use_recovery else None
-        if not self.plain and find_key_copy(self.source) is None:
-            self.show_error(missing_key_sentence(self.source))
-            return
         QGuiApplication.setOverrideCursor(Qt.CursorShape.WaitCursor)
         try:
-            key, _key_file = unlock_backup(
+            key = data_safety.open_backup(
                 self.source, passphrase=passphrase, recovery_code=recovery
             )
-            problems = verify_backup(self.source, key)
-            if problems:
-                raise KnownError(f"{self.source.name} cannot be restored: {problems[0]}")
-            newer = newer_schema_problem(self.source, key)
-            if newer:
-                raise KnownError(newer)
         except KnownError as e:
             self.show_error(str(e))
             (self.recovery if use_recovery else self.passphrase).selectAll()
@@ -179,9 +158,7 @@ def restore_into(folder: Path, dialog: RestoreDialog, parent: QWidget | None) ->
 
     Raises KnownError (nothing written) when the copy fails.
     """
-    from escape_desktop.db.restore import restore_into_new_folder
-
-    restore_into_new_folder(
+    data_safety.restore_into_empty_folder(
         folder, dialog.source, passphrase=dialog.passphrase_text, recovery_code=dialog.recovery_code
     )
     if dialog.recovery_code:
@@ -199,7 +176,7 @@ def _new_passphrase(folder: Path, recovery_code: str, parent: QWidget | None) ->
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return  # the old passphrase and the recovery key still open it
     try:
-        keys.reset_passphrase(folder, recovery_code, dialog.passphrase_text)
+        data_safety.reset_passphrase(folder, recovery_code, dialog.passphrase_text)
     except KnownError as e:
         error_dialog.show_message(parent, TITLE, str(e))
 
@@ -214,30 +191,10 @@ def fresh_backup(ctx: AppContext) -> None:
         log.warning("no backup right after the restore: %s", e)
 
 
-def _set_aside(folder: Path) -> Path:
-    """Move the empty data (its file, key file and backups) into one folder beside it, so the
-    restored backup starts clean; nothing is deleted."""
-    aside = folder / f"{ASIDE_PREFIX}{datetime.now():%Y%m%d-%H%M%S}"
-    aside.mkdir()
-    names = [DB_FILENAME, DB_FILENAME + "-wal", DB_FILENAME + "-shm", keys.KEY_FILENAME, "backups"]
-    for name in names:
-        if (folder / name).exists():
-            os.replace(folder / name, aside / name)
-    return aside
-
-
-def _put_back(folder: Path, aside: Path) -> None:
-    for item in aside.iterdir():
-        if not (folder / item.name).exists():
-            os.replace(item, folder / item.name)
-    aside.rmdir()
-
-
-def restore_over_empty(window: QWidget) -> QWidget | None:
-    """From the window of an empty data folder: restore a backup there and open it in a new
-    window (returned; the old one is closed without its closing backup). None if not done."""
-    from escape_desktop.ui.app.launcher import create_main_window
-
+def restore_over_empty(window: QWidget) -> AppContext | None:
+    """From the window of an empty data folder: restore a backup there and open it; the new
+    data's context (the caller opens a window on it and closes this one without its closing
+    backup), or None when nothing was done (the empty data is then as it was)."""
     ctx: AppContext = window.ctx  # type: ignore[attr-defined]
     if not data_is_empty(ctx):
         error_dialog.show_message(
@@ -251,37 +208,18 @@ def restore_over_empty(window: QWidget) -> QWidget | None:
     if dialog is None:
         return None
     folder = Path(ctx.data_dir)
-    today = getattr(window, "_today", None)
     ctx.close()
-    aside = _set_aside(folder)
+    aside = data_safety.set_aside(folder)
     try:
         key = restore_into(folder, dialog, window)
         new_ctx = AppContext.open(folder, key=key)
     except Exception as e:
         # Whatever the restore left is removed, and the empty data goes back as it was.
-        for leftover in (
-            DB_FILENAME,
-            DB_FILENAME + "-wal",
-            DB_FILENAME + "-shm",
-            keys.KEY_FILENAME,
-        ):
-            (folder / leftover).unlink(missing_ok=True)
-        _put_back(folder, aside)
+        data_safety.put_back(folder, aside)
         error_dialog.report(window, e, "Could not restore the backup")
         return None
     fresh_backup(new_ctx)
-    app = QApplication.instance()
-    if app is not None:
-        app.aboutToQuit.connect(new_ctx.close)
-    new_window = create_main_window(new_ctx, today)
-    new_window.show()
-    window.replaced_by = new_window  # type: ignore[attr-defined]
-    window.hide()
-    window.deleteLater()  # not close(): the old, empty data is gone, nothing to back up
     log.info(
         "Restored %s over empty data; the empty data is kept in %s", dialog.source.name, aside.name
     )
-    new_window.statusBar().showMessage(
-        f"Restored {dialog.source.name}; a fresh backup was made on this laptop.", 10000
-    )
-    return new_window
+    return new_ctx

@@ -14,11 +14,11 @@ from pathlib import Path
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-from escape_desktop.context import AppContext, missing_database
-from escape_desktop.db import keys
-from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError, NewerDatabase
 from escape_desktop.paths import resolve_data_dir
+from escape_desktop.services import data_safety
+from escape_desktop.services.data_safety import FolderState, State
 from escape_desktop.ui.app.single_instance import ALREADY_OPEN, SingleInstance
 from escape_desktop.ui.common import error_dialog
 
@@ -74,7 +74,7 @@ def _first_run_key(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | 
             return True, None, False
         if result != QDialog.DialogCode.Accepted:
             return False, None, False
-        made = keys.create_key(folder, dialog.passphrase_text)
+        made = data_safety.new_key(folder, dialog.passphrase_text)
         RecoveryKeyDialog(made.recovery_code, parent).exec()
         return True, made.key, False
 
@@ -112,7 +112,7 @@ def open_context_interactively(
     With ``check`` the quick integrity check runs first, and damage is dealt with here.
     """
     folder = resolve_data_dir(data_dir)
-    folder.mkdir(parents=True, exist_ok=True)
+    data_safety.make_folder(folder)  # private from the start, as the command line makes it
     guard = _guard(folder, parent)
     if guard is None:
         return None
@@ -155,62 +155,49 @@ def check_in_background(
 
 
 def _open(folder: Path, parent: QWidget | None, check: bool = True) -> AppContext | None:
+    """Ask the data folder's state once and present it: unlock, first run, or attention."""
+    seen = data_safety.look_at(folder)
     restored = False
-    if keys.is_encrypted(folder):
+    key: bytes | None = None
+    if seen.state is State.LOCKED:
         go_on, key = _unlock(folder, parent)
-    elif not (folder / DB_FILENAME).exists() and missing_database(folder) is None:
-        # truly new: no data file and no backups
+    elif seen.state is State.NEW:
         go_on, key, restored = _first_run_key(folder, parent)
+    elif seen.state is State.MISSING:
+        return _attention(seen, parent)
     else:
-        go_on, key = True, None
+        go_on = True
     if not go_on:
         return None
     try:
-        ctx = AppContext.open(folder, key=key)
+        seen = data_safety.open_data(folder, key, check=check)
     except NewerDatabase as e:
         error_dialog.show_message(parent, TITLE, str(e))
         return None
-    except KnownError as e:
-        log.warning("could not open %s: %s", folder, e)
-        return _damaged(folder, key, [str(e)], parent)
-    except Exception as e:  # the driver's own errors for a damaged file
-        log.exception("could not open %s", folder)
-        return _damaged(
-            folder, key, [f"The data file could not be read ({type(e).__name__})."], parent
-        )
+    if seen.ctx is None:  # MISSING or DAMAGED
+        return _attention(seen, parent)
     if restored:
         from escape_desktop.ui.app.restore_flow import fresh_backup
 
-        fresh_backup(ctx)  # this laptop's own backups start now
-    if not check:
-        return ctx
-    from escape_desktop.db.integrity import integrity_problems
-
-    problems = integrity_problems(ctx.db, full=False)
-    if problems:
-        ctx.close()
-        return _damaged(folder, key, problems, parent)
-    return ctx
+        fresh_backup(seen.ctx)  # this laptop's own backups start now
+    return seen.ctx
 
 
 def damaged(
     folder: Path, key: bytes | None, problems: list[str], parent: QWidget | None = None
 ) -> AppContext | None:
     """Damage found (before or after the window opened): restore, look read-only, or quit."""
-    return _damaged(folder, key, problems, parent)
+    return _attention(data_safety.needs_attention(folder, key, problems[0]), parent)
 
 
-def _damaged(
-    folder: Path, key: bytes | None, problems: list[str], parent: QWidget | None
-) -> AppContext | None:
-    """Explain, then offer the newest good backup, read-only viewing, or quitting."""
+def _attention(seen: FolderState, parent: QWidget | None) -> AppContext | None:
+    """MISSING or DAMAGED: explain, then offer the newest good backup, read-only, or quit."""
     from escape_desktop.db.errors import DAMAGED_SENTENCE
-    from escape_desktop.services import backups
 
-    newest = backups.newest_good_backup(folder, key)
+    newest = seen.newest
     text = (
         f"{DAMAGED_SENTENCE}\n\n"  # the command line refuses writes with the same words
-        f"What was found: {problems[0]}\n\n"
+        f"What was found: {seen.problem}\n\n"
     )
     choices = []
     if newest is not None:
@@ -225,12 +212,8 @@ def _damaged(
     answer = _ask(parent, "The data needs attention", text, choices)
     picked = choices[answer] if 0 <= answer < len(choices) else "Quit"
     if picked == "Restore the backup" and newest is not None:
-        from escape_desktop.db.engine import Database
-
         try:
-            damaged = Database(folder / DB_FILENAME, key)
-            backups.restore_damaged(damaged, newest.path)
-            ctx = AppContext.open(folder, key=key)
+            ctx = data_safety.restore_newest(seen)
         except Exception as e:
             error_dialog.report(parent, e, "Could not restore the backup")
             return None
@@ -243,7 +226,7 @@ def _damaged(
         return ctx
     if picked == "Look only (read-only)":
         try:
-            return AppContext.open(folder, key=key, read_only=True, migrate=False)
+            return AppContext.open(seen.folder, key=seen.key, read_only=True, migrate=False)
         except Exception as e:
             error_dialog.report(parent, e, "Could not open the data even to look")
             return None

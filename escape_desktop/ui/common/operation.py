@@ -1,85 +1,38 @@
 """The one path for a change from the window, after Anki's CollectionOp.
 
 An operation calls a service; on failure it shows the error (a KnownError's own sentence) and
-announces nothing; on success it announces a typed change set once, with its initiator, and can
-put an undo step with a label on the window's one undo stack. Background operations run on the
+announces nothing; on success it announces what the service said it did (its ``Done``) once,
+with the initiator, and puts the service's own undo on the window's one undo stack. Background operations run on the
 one database worker, with progress, so a PDF or a backup never freezes the window.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+import weakref
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar, overload
 
 import shiboken6
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QUndoCommand
-from PySide6.QtWidgets import QWidget
+from PySide6.QtWidgets import QProgressDialog, QWidget
 
-from escape_desktop.services.changes import Changes, Done
+from escape_desktop.services.changes import Done
+from escape_desktop.services.errors import KnownError
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.worker import Progress, run_in_background
 
 T = TypeVar("T")
 
-
-@dataclass
-class UndoStep:
-    """How to take a change back and make it again, with the words the Edit menu shows."""
-
-    label: str  # "Undo <label>" in the Edit menu
-    undo: Callable[[], object]  # service calls that reverse the change
-    redo: Callable[[], object]  # service calls that make it again
-    undone: str = ""  # status-bar message after undo
-    redone: str = ""  # status-bar message after redo
-    ids: Callable[[], Sequence[int]] | None = None  # rows to announce after undo/redo
+# Exclusive mode, per window (its bus): while the data file is being replaced, every other
+# operation is refused with this sentence before its service is called.
+_exclusive: weakref.WeakKeyDictionary[ChangeBus, str] = weakref.WeakKeyDictionary()
 
 
-class UndoCommand(QUndoCommand):
-    """A change already made by an operation; undo/redo call the services and announce again.
-
-    The announcement has no initiator: every screen, the one that made the change included,
-    reads again.
-    """
-
-    def __init__(
-        self,
-        step: UndoStep,
-        bus: ChangeBus,
-        changes: Changes,
-        ids: Sequence[int],
-        parent: QWidget | None,
-    ):
-        super().__init__(step.label)
-        self.step = step
-        self.bus = bus
-        self.changes = changes
-        self.ids = tuple(ids)
-        self.parent = parent
-        self._first = True
-
-    def redo(self) -> None:
-        if self._first:  # the change was made before the command was pushed
-            self._first = False
-            return
-        self._run(self.step.redo, self.step.redone)
-
-    def undo(self) -> None:
-        self._run(self.step.undo, self.step.undone)
-
-    def _run(self, fn: Callable[[], object], message: str) -> None:
-        try:
-            fn()
-        except Exception as e:  # e.g. the row was changed elsewhere meanwhile
-            self.setObsolete(True)
-            # The dialog that made the change may be closed by now: then the window shows it.
-            alive = self.parent is not None and shiboken6.isValid(self.parent)
-            error_dialog.report(self.parent if alive else None, e)
-            return
-        ids = self.step.ids() if self.step.ids is not None else self.ids
-        self.bus.announce(self.changes, ids, message=message)
+def exclusive_sentence(bus: ChangeBus) -> str | None:
+    """Why operations are refused on this window just now (None: they are not)."""
+    return _exclusive.get(bus)
 
 
 class DoneCommand(QUndoCommand):
@@ -130,8 +83,8 @@ class DoneCommand(QUndoCommand):
 class Operation(Generic[T]):
     """One change from the window: run it, then ``ok`` and ``value`` say how it went.
 
-    ``changes``, ``ids``, ``message`` and ``undo`` may be functions of the service's result
-    (an enrolment id that only exists afterwards, a count for the message).
+    The service says what it did (a ``Done``); ``message`` may override its status-bar
+    sentence, as text or as a function of the value.
     """
 
     def __init__(
@@ -140,11 +93,8 @@ class Operation(Generic[T]):
         op: Callable[..., T],
         *,
         bus: ChangeBus,
-        changes: Changes | Callable[[T], Changes] | None = None,
-        ids: Sequence[int] | Callable[[T], Sequence[int]] = (),
         initiator: object | None = None,
         message: str | Callable[[T], str] = "",
-        undo: UndoStep | Callable[[T], UndoStep | None] | None = None,
         success: Callable[[T], object] | None = None,
         failure: Callable[[BaseException], object] | None = None,
         error_title: str = "Could not do that",
@@ -152,11 +102,8 @@ class Operation(Generic[T]):
         self.parent = parent
         self.op = op
         self.bus = bus
-        self.changes = changes
-        self.ids = ids
         self.initiator = initiator
         self.message = message
-        self.undo = undo
         self._success = success
         self._failure = failure
         self.error_title = error_title
@@ -165,8 +112,18 @@ class Operation(Generic[T]):
         self.job: QObject | None = None  # the background job, kept alive while it runs
 
     # --- running ---------------------------------------------------------------------------
+    def _refused(self) -> bool:
+        """Refuse, with the exclusive action's sentence, while the data file is replaced."""
+        sentence = exclusive_sentence(self.bus)
+        if sentence is None:
+            return False
+        self._failed(KnownError(sentence))
+        return True
+
     def run(self) -> Operation[T]:
         """Run on the GUI thread (quick service calls: one mark, one form)."""
+        if self._refused():
+            return self
         try:
             value = self.op()
         except Exception as e:  # shown to the user (known) or logged and shown (unexpected)
@@ -179,6 +136,8 @@ class Operation(Generic[T]):
         self, progress: Progress | None = None, job_parent: QObject | None = None
     ) -> Operation[T]:
         """Run ``op(progress)`` on the database worker; the rest happens on the GUI thread."""
+        if self._refused():
+            return self
         self.job = run_in_background(
             self.op,
             on_done=self._done,
@@ -196,25 +155,9 @@ class Operation(Generic[T]):
         else:
             error_dialog.report(self.parent, e, self.error_title)
 
-    def _done(self, value: T) -> None:
-        if self.changes is None:  # the service said what it did
-            self._done_by_service(value)
-            return
-        if isinstance(value, Done):  # a converted service still reached with changes=
-            value = value.value
-        self.ok, self.value = True, value
-        changes = self.changes(value) if callable(self.changes) else self.changes
-        ids = self.ids(value) if callable(self.ids) else self.ids
-        message = self.message(value) if callable(self.message) else self.message
-        step = self.undo(value) if callable(self.undo) else self.undo
-        if step is not None:
-            self.bus.undo_stack.push(UndoCommand(step, self.bus, changes, ids, self.parent))
-        self.bus.announce(changes, ids, initiator=self.initiator, message=message)
-        if self._success is not None:
-            self._success(value)
-
-    def _done_by_service(self, result: Any) -> None:
-        """The op returned a ``Done`` (or, for a read or a file written elsewhere, a plain value)."""
+    def _done(self, result: Any) -> None:
+        """The op returned a ``Done`` (or, for a read or a file written elsewhere, a plain value:
+        nothing to announce)."""
         done: Done[Any] = result if isinstance(result, Done) else Done(result)
         self.ok, self.value = True, done.value
         if done.changes and done.undo is not None:
@@ -233,11 +176,8 @@ def run_op(
     op: Callable[..., Done[T]],
     *,
     bus: ChangeBus,
-    changes: Changes | Callable[[T], Changes] | None = None,
-    ids: Sequence[int] | Callable[[T], Sequence[int]] = (),
     initiator: object | None = None,
     message: str | Callable[[T], str] = "",
-    undo: UndoStep | Callable[[T], UndoStep | None] | None = None,
     background: bool = False,
     progress: Progress | None = None,
     success: Callable[[T], object] | None = None,
@@ -252,11 +192,8 @@ def run_op(
     op: Callable[..., T],
     *,
     bus: ChangeBus,
-    changes: Changes | Callable[[T], Changes] | None = None,
-    ids: Sequence[int] | Callable[[T], Sequence[int]] = (),
     initiator: object | None = None,
     message: str | Callable[[T], str] = "",
-    undo: UndoStep | Callable[[T], UndoStep | None] | None = None,
     background: bool = False,
     progress: Progress | None = None,
     success: Callable[[T], object] | None = None,
@@ -270,11 +207,8 @@ def run_op(
     op: Callable[..., Any],
     *,
     bus: ChangeBus,
-    changes: Changes | Callable[[T], Changes] | None = None,
-    ids: Sequence[int] | Callable[[T], Sequence[int]] = (),
     initiator: object | None = None,
     message: str | Callable[[T], str] = "",
-    undo: UndoStep | Callable[[T], UndoStep | None] | None = None,
     background: bool = False,
     progress: Progress | None = None,
     success: Callable[[T], object] | None = None,
@@ -285,8 +219,7 @@ def run_op(
 
     The service says what it did: ``op`` returns a ``services.changes.Done`` (value, changes,
     ids, label, undo), and the Operation announces it, pushes its undo and calls ``success``
-    with ``done.value``. ``changes=``/``undo=`` are the old form, for call sites not yet moved
-    (they are going; a test counts them).
+    with ``done.value``. The screen never says what changed: the service does.
 
     In the background ``op`` is called with a progress function; keep the returned Operation
     (or its ``job``) until it is done.
@@ -295,11 +228,8 @@ def run_op(
         parent,
         op,
         bus=bus,
-        changes=changes,
-        ids=ids,
         initiator=initiator,
         message=message,
-        undo=undo,
         success=success,
         failure=failure,
         error_title=error_title,
@@ -307,6 +237,64 @@ def run_op(
     if background:
         return operation.run_in_background(progress)
     return operation.run()
+
+
+def run_exclusive(
+    parent: QWidget,
+    op: Callable[[Progress], Done[T]],
+    *,
+    bus: ChangeBus,
+    doing: str,
+    sentence: str,
+    success: Callable[[T], object] | None = None,
+    failure: Callable[[BaseException], object] | None = None,
+    error_title: str = "Could not do that",
+) -> Operation[T]:
+    """Run a service that replaces the data file, in exclusive mode (after anki's collection
+    ops that block the main window): a modal progress covers the window, and every other
+    operation is refused with ``sentence`` until it ends. ``op(progress)`` runs on the
+    database worker and returns a ``Done``; the service itself puts the new database in use.
+    """
+    dialog = QProgressDialog(f"{doing[:1].upper()}{doing[1:]}…", "", 0, 0, parent)
+    dialog.setObjectName("exclusiveProgress")
+    dialog.setWindowTitle("Please wait")
+    dialog.setCancelButton(None)  # stopping half-way is not offered: it finishes or undoes
+    dialog.setWindowModality(Qt.WindowModality.WindowModal)
+    dialog.setMinimumDuration(0)
+    dialog.setAutoClose(False)
+    dialog.setAutoReset(False)
+
+    def progress(done: int, total: int, message: str) -> None:
+        dialog.setMaximum(total)
+        dialog.setValue(done)
+        dialog.setLabelText(message)
+
+    operation: Operation[Any] = Operation(
+        parent, op, bus=bus, success=success, failure=failure, error_title=error_title
+    )
+
+    def finish() -> None:
+        _exclusive.pop(bus, None)
+        dialog.close()
+        dialog.deleteLater()
+
+    def done(value: Any) -> None:
+        finish()
+        operation._done(value)
+
+    def failed(e: BaseException) -> None:
+        finish()
+        operation._failed(e)
+
+    if operation._refused():  # another exclusive action is already running
+        dialog.deleteLater()
+        return operation
+    _exclusive[bus] = sentence
+    dialog.show()
+    operation.job = run_in_background(
+        op, on_done=done, on_error=failed, on_progress=progress, parent=parent
+    )
+    return operation
 
 
 def raise_to_caller(e: BaseException) -> None:

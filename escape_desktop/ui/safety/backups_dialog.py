@@ -25,11 +25,10 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.services import backups, safety_settings
-from escape_desktop.services.changes import Changes
+from escape_desktop.services import backups, data_safety, safety_settings
 from escape_desktop.ui.common import error_dialog, file_dialogs
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.operation import run_exclusive, run_op
 from escape_desktop.ui.common.rows_model import ListModel
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 
@@ -184,7 +183,7 @@ class BackupsDialog(QDialog):
         self._set_busy(True)
         self.status.setText("Making a backup…")
 
-        def done(result: backups.BackupResult) -> None:
+        def done(result: Any) -> None:  # the Done's value: a backups.BackupResult
             self._set_busy(False)
             text = f"Backup made: {result.path.name}."
             if result.copied_to:
@@ -199,12 +198,11 @@ class BackupsDialog(QDialog):
             self.status.setText("")
             error_dialog.report(self, e, "The backup was not made")
 
-        # A backup changes no data the screens show: nothing to announce.
+        # A backup changes no data the screens show: the service announces nothing.
         self._job = run_op(
             self,
-            lambda progress: backups.backup_now(self.ctx, "manual", progress=progress),
+            lambda progress: data_safety.backup_now(self.ctx, "manual", progress=progress),
             bus=self.bus,
-            changes=Changes.NONE,
             background=True,
             progress=self._on_progress,
             success=done,
@@ -241,21 +239,29 @@ class BackupsDialog(QDialog):
         if self.busy or not self.confirm_restore(what):
             return
         self._set_busy(True)
-        op = run_op(
-            self,
-            lambda: backups.restore(self.ctx, path, progress=self._on_progress),
-            bus=self.bus,
-            changes=Changes.ALL,
-            message="Backup restored",
-        )
-        self._set_busy(False)
-        if op.ok:
-            kept = op.value
+
+        def restored(kept: Path | None) -> None:
+            self._set_busy(False)
             self.status.setText(
                 f"Restored {what}. The data it replaced is kept as "
                 f"{kept.name if kept else 'a file beside the data'}."
             )
-        self.refresh()
+            self.refresh()
+
+        def failed(e: BaseException) -> None:
+            self._set_busy(False)
+            error_dialog.report(self, e, "The backup was not restored")
+
+        # Exclusive: a modal progress covers the window and nothing else is saved meanwhile.
+        self._job = run_exclusive(
+            self,
+            lambda progress: data_safety.restore(self.ctx, path, progress=progress),
+            bus=self.bus,
+            doing=data_safety.RESTORING,
+            sentence=data_safety.wait_sentence(data_safety.RESTORING),
+            success=restored,
+            failure=failed,
+        )
 
     def choose_folder(self) -> None:
         path = file_dialogs.choose_folder(
@@ -269,10 +275,8 @@ class BackupsDialog(QDialog):
             return  # copies inside the data folder would be lost with it
         if run_op(
             self,
-            lambda: safety_settings.set_backup_folder(self.ctx, path),
+            lambda: data_safety.set_backup_folder(self.ctx, path),
             bus=self.bus,
-            changes=Changes.SETTINGS,
-            message="Backup folder saved",
         ).ok:
             self.folder.setText(path)
             self.refresh()
@@ -281,8 +285,6 @@ class BackupsDialog(QDialog):
         minutes = self.idle.value()
         run_op(
             self,
-            lambda: safety_settings.set_idle_lock_minutes(self.ctx, minutes),
+            lambda: data_safety.set_idle_lock_minutes(self.ctx, minutes),
             bus=self.bus,
-            changes=Changes.SETTINGS,
-            message="Lock time saved",
         )

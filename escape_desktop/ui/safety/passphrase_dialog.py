@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.db import keys
 from escape_desktop.errors import KnownError
+from escape_desktop.services import data_safety
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 from escape_desktop.ui.common.steady import keep_room
@@ -84,7 +86,7 @@ class UnlockDialog(QDialog):
 
     def try_unlock(self) -> None:
         try:
-            self.key = keys.unlock(self.data_dir, self.passphrase.text())
+            self.key = data_safety.unlock(self.data_dir, self.passphrase.text())
         except KnownError as e:
             self.show_error(str(e))
             self.passphrase.selectAll()
@@ -139,8 +141,8 @@ class RecoveryResetDialog(QDialog):
             self.error.setVisible(True)
             return
         try:
-            keys.reset_passphrase(self.data_dir, self.code.text(), self.new.text())
-            self.key = keys.unlock(self.data_dir, self.new.text())
+            data_safety.reset_passphrase(self.data_dir, self.code.text(), self.new.text())
+            self.key = data_safety.unlock(self.data_dir, self.new.text())
         except KnownError as e:
             self.error.setText(str(e))
             self.error.setVisible(True)
@@ -205,7 +207,7 @@ class ChoosePassphraseDialog(QDialog):
 
     def try_accept(self) -> None:
         text = self.new.text()
-        problem = keys.passphrase_problem(text)
+        problem = data_safety.passphrase_problem(text)
         if problem is None and text != self.confirm.text():
             problem = "The two passphrases are different; type them again."
         if problem:
@@ -219,9 +221,19 @@ class ChoosePassphraseDialog(QDialog):
 class ChangePassphraseDialog(QDialog):
     """Change the passphrase: the key is re-wrapped, the data is not rewritten."""
 
-    def __init__(self, data_dir: Path, parent: QWidget | None = None):
+    def __init__(
+        self,
+        data_dir: Path,
+        parent: QWidget | None = None,
+        *,
+        change: Callable[[str, str], object] | None = None,
+    ):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
+        # The service that changes it (data_safety.change_passphrase, in the window); what it
+        # returned is kept in ``outcome``.
+        self.change = change or (lambda old, new: keys.change_passphrase(self.data_dir, old, new))
+        self.outcome: object = None
         self.setWindowTitle("Change passphrase")
         self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         layout = QVBoxLayout(self)
@@ -251,7 +263,7 @@ class ChangePassphraseDialog(QDialog):
             self.error.setVisible(True)
             return
         try:
-            keys.change_passphrase(self.data_dir, self.old.text(), self.new.text())
+            self.outcome = self.change(self.old.text(), self.new.text())
         except KnownError as e:
             self.error.setText(str(e))
             self.error.setVisible(True)

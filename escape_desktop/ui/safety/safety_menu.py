@@ -23,12 +23,12 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import keys
-from escape_desktop.services import backups, safety_settings
-from escape_desktop.services.changes import Changes
+from escape_desktop.services import backups, data_safety, safety_settings
+from escape_desktop.services.changes import Changes, Done
 from escape_desktop.ui.app.single_instance import SingleInstance, bring_forward
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
-from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.common.operation import run_exclusive, run_op
 from escape_desktop.ui.safety.passphrase_dialog import (
     ChangePassphraseDialog,
     ChoosePassphraseDialog,
@@ -271,7 +271,7 @@ class SafetyController(QObject):
         def progress(done: int, total: int, message: str) -> None:
             status.showMessage(message, 4000)
 
-        def done(result: backups.BackupResult) -> None:
+        def done(result: Any) -> None:  # the Done's value: a backups.BackupResult
             self.backup_running = False
             text = "Backup made"
             if result.warnings:
@@ -286,9 +286,8 @@ class SafetyController(QObject):
 
         self._job = run_op(
             None,
-            lambda p: backups.backup_now(self.ctx, reason, progress=p),
-            bus=self.bus,
-            changes=Changes.NONE,  # a backup changes nothing the screens show
+            lambda p: data_safety.backup_now(self.ctx, reason, progress=p),
+            bus=self.bus,  # a backup changes nothing the screens show: nothing is announced
             background=True,
             progress=progress,
             success=done,
@@ -342,18 +341,18 @@ class SafetyController(QObject):
         self.open_retention(TAB_PERSON)
 
     def change_passphrase(self) -> None:
-        dialog = ChangePassphraseDialog(self.ctx.data_dir, self.window)
+        dialog = ChangePassphraseDialog(
+            self.ctx.data_dir,
+            self.window,
+            change=lambda old, new: data_safety.change_passphrase(self.ctx, old, new),
+        )
         self.last_dialog = dialog
-        if dialog.exec() == QDialog.DialogCode.Accepted:
-            # The dialog changed the key file itself (its errors show in it).
-            self.bus.announce(
-                Changes.SETTINGS, message="Passphrase changed; your recovery key is unchanged"
-            )
+        if dialog.exec() == QDialog.DialogCode.Accepted and isinstance(dialog.outcome, Done):
+            # The dialog called the service itself, so its errors show beside its fields.
+            self.bus.announce(dialog.outcome.changes, message=dialog.outcome.said)
 
     def encrypt(self) -> None:
         """Add a passphrase to data started without one (demo data, or an older version)."""
-        from escape_desktop.db.backup import encrypt_existing
-
         dialog = ChoosePassphraseDialog(
             self.window, allow_demo=False, title="Protect the data with a passphrase"
         )
@@ -362,24 +361,20 @@ class SafetyController(QObject):
             return
         text = dialog.passphrase_text
 
-        def encrypt() -> Any:
-            # The encrypted database is in use before any screen reads again.
-            self.ctx.db, made = encrypt_existing(self.ctx.db, text)
-            return made
-
-        def encrypted(made: Any) -> None:
+        def encrypted(made: keys.NewKey) -> None:
             RecoveryKeyDialog(made.recovery_code, self.window).exec()
             self._update_actions()
             self.apply_settings()
 
-        run_op(
+        # On failure the plain data is untouched and still open.
+        self._job = run_exclusive(
             self.window,
-            encrypt,
+            lambda progress: data_safety.encrypt(self.ctx, text, progress=progress),
             bus=self.bus,
-            changes=Changes.ALL,
-            message="The data and its backups are now locked with the passphrase",
+            doing=data_safety.ENCRYPTING,
+            sentence=data_safety.wait_sentence(data_safety.ENCRYPTING),
             success=encrypted,
-        )  # on failure the plain data is untouched and still open
+        )
 
     def ask_passphrase(self, title: str, why: str, go: str = "Go on") -> str | None:
         """Confirm, then ask for the current passphrase; None when the instructor stops."""
@@ -399,8 +394,6 @@ class SafetyController(QObject):
 
     def rekey(self) -> None:
         """The passphrase may be known to someone else: re-encrypt under a new key."""
-        from escape_desktop.db.rekey import rekey
-
         passphrase = self.ask_passphrase(
             "Re-encrypt with a new key",
             "If someone else may know the passphrase, this puts the data under a new key and "
@@ -411,22 +404,16 @@ class SafetyController(QObject):
         if passphrase is None:
             return
 
-        def do(progress: Any) -> Any:
-            # The database under the new key is in use before any screen reads again.
-            self.ctx.db, made, _backup = rekey(self.ctx.db, passphrase, progress=progress)
-            return made
-
-        def done(made: Any) -> None:
+        def done(made: data_safety.Rekeyed) -> None:
             RecoveryKeyDialog(made.recovery_code, self.window).exec()
             self._update_actions()
 
-        self._job = run_op(
+        self._job = run_exclusive(
             self.window,
-            do,
+            lambda progress: data_safety.rekey(self.ctx, passphrase, progress=progress),
             bus=self.bus,
-            changes=Changes.ALL,
-            background=True,
-            message="The data is re-encrypted with a new key; a fresh backup was made",
+            doing=data_safety.REKEYING,
+            sentence=data_safety.wait_sentence(data_safety.REKEYING),
             success=done,
         )
 
@@ -440,13 +427,15 @@ class SafetyController(QObject):
         )
         if passphrase is None:
             return
+
+        def show(code: Any) -> None:  # the Done's value: the new code, shown once
+            RecoveryKeyDialog(code, self.window).exec()
+
         run_op(
             self.window,
-            lambda: keys.new_recovery_key(self.ctx.data_dir, passphrase),
+            lambda: data_safety.new_recovery_key(self.ctx, passphrase),
             bus=self.bus,
-            changes=Changes.SETTINGS,
-            message="A new recovery key was made; the old one no longer works",
-            success=lambda code: RecoveryKeyDialog(code, self.window).exec(),
+            success=show,
         )
 
 
