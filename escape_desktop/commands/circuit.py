@@ -33,7 +33,9 @@ def cmd_circuit(args: argparse.Namespace) -> int:
 
     if args.course is None or args.session is None:
         raise CommandError(
-            "Give the course and session, e.g. 'circuit --course KH-2026-001 --session 3'.", 2
+            "Give the course and session, e.g. 'circuit --course KH-2026-001 --session 3' "
+            "(see 'escape-desktop circuit --help').",
+            2,
         )
     ctx = open_context(args, read_only=True)
     try:
