@@ -22,8 +22,10 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/escape-desktop
 
+# The tests marked slow (long kill runs) are skipped unless PYTEST_ARGS=--run-slow (.ci/run).
+PYTEST_ARGS ?=
 test: $(TEST_STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not package"
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not package" $(PYTEST_ARGS)
 
 # The package targets are tasks.py's, so Windows (no make) runs the very same steps.
 test-package: $(TEST_STAMP)

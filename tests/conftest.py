@@ -19,6 +19,24 @@ from escape_desktop.db.engine import DB_FILENAME
 DEMO_TODAY = date(2026, 11, 26)
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        help="also run the tests marked slow (the long kill runs); .ci/run does",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` leaves the long kill runs out (their short versions still run); they say so."""
+    if config.getoption("--run-slow") or "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: .ci/run runs it (pytest --run-slow)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
+
+
 @pytest.fixture(autouse=True)
 def _desk_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     """The main window sees a 1920x1080 desk screen, as on the machines that run most tests.
