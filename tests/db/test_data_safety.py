@@ -693,7 +693,9 @@ def test_encrypt_on_the_command_line_refuses_while_the_window_is_open(
     demo_ctx.db.checkpoint()
     secret = tmp_path / "new.txt"
     secret.write_text(PASS + "\n", encoding="utf-8")
-    window = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    window = subprocess.Popen(  # alive until the test kills it, however long that takes
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
     try:
         (folder / "app.lock").write_text(f"{window.pid}\nlaptop\nescape-desktop\n")
         done = subprocess.run(
@@ -703,7 +705,7 @@ def test_encrypt_on_the_command_line_refuses_while_the_window_is_open(
         )  # fmt: skip
     finally:
         window.kill()
-        window.wait()
+        window.communicate()  # closes its stdin too
     assert done.returncode != 0 and "close the window" in done.stderr
     assert not keys.is_encrypted(folder)
 

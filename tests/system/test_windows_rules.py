@@ -204,13 +204,15 @@ def test_the_restore_guard_never_signals_a_process_on_windows(tmp_path: Path, mo
 def test_the_restore_guard_still_sees_a_live_window_here(tmp_path: Path) -> None:
     from escape_desktop.commands import safety
 
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    child = subprocess.Popen(  # alive until the test kills it, however long that takes
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
     try:
         (tmp_path / safety.LOCK_FILENAME).write_text(f"{child.pid}\n", encoding="utf-8")
         assert safety.app_is_running(tmp_path)
     finally:
         child.kill()
-        child.wait()
+        child.communicate()  # closes its stdin too
     assert not safety.app_is_running(tmp_path)
 
 
