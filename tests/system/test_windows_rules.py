@@ -297,7 +297,7 @@ def test_it_presets_the_data_and_backup_folders_beside_the_program(
     )
     assert paths.resolve_data_dir() == frozen_program.parent / "class-data"
     preset = safety_settings.get_settings(ctx).backup_folder
-    assert preset == str(frozen_program.parent / "share" / "jo.bloggs")
+    assert Path(preset) == frozen_program.parent / "share" / "jo.bloggs"  # '/' or '\\' alike
     chosen = frozen_program.parent / "stick"
     chosen.mkdir()
     safety_settings.set_backup_folder(ctx, chosen)  # a choice made in Settings wins
