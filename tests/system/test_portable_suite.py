@@ -18,6 +18,7 @@ red on a busy machine, so none comes back:
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import sys
 from collections.abc import Iterator
@@ -249,6 +250,7 @@ def _str_of_path(node: ast.AST) -> bool:
     )
 
 
+@functools.cache
 def scan(path: Path) -> list[Hazard]:
     tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     scanner = _Scanner(path, tree)
