@@ -28,7 +28,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """`make test` leaves the long kill runs out (their short versions still run); they say so."""
+    """`make test` leaves the long kill runs out; each shows as skipped, saying who runs it."""
     if config.getoption("--run-slow") or "slow" in (config.getoption("-m") or ""):
         return
     skip = pytest.mark.skip(reason="slow: .ci/run runs it (pytest --run-slow)")
