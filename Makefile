@@ -22,8 +22,14 @@ $(TEST_STAMP): pyproject.toml | $(BIN)/python
 run: $(STAMP)
 	$(BIN)/escape-desktop
 
+# The tests marked slow (long kill runs) are skipped unless PYTEST_ARGS=--run-slow (.ci/run).
+# Two worker processes, a test file each at a time (its module fixtures are made once);
+# PYTEST_WORKERS=0 runs everything in this one process.
+PYTEST_ARGS ?=
+PYTEST_WORKERS ?= 2
 test: $(TEST_STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not package"
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not package" \
+		-n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # The package targets are tasks.py's, so Windows (no make) runs the very same steps.
 test-package: $(TEST_STAMP)

@@ -73,7 +73,8 @@ def version() -> str:
 
 def cmd_test(extra: list[str]) -> None:
     python = venv("test,dev")
-    run(python, "-m", "pytest", "-q", "-m", "not package", *extra, env=qt_env())
+    workers = ["-n", "2", "--dist", "loadfile"]  # as `make test`: two processes
+    run(python, "-m", "pytest", "-q", "-m", "not package", *workers, *extra, env=qt_env())
 
 
 def cmd_lint(_extra: list[str]) -> None:

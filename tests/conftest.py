@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
-from datetime import date
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,6 +17,24 @@ from escape_desktop.db.engine import DB_FILENAME
 
 # Demo data is generated relative to this day, so tests do not drift with the calendar.
 DEMO_TODAY = date(2026, 11, 26)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--run-slow",
+        action="store_true",
+        help="also run the tests marked slow (the long kill runs); .ci/run does",
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """`make test` leaves the long kill runs out; each shows as skipped, saying who runs it."""
+    if config.getoption("--run-slow") or "slow" in (config.getoption("-m") or ""):
+        return
+    skip = pytest.mark.skip(reason="slow: .ci/run runs it (pytest --run-slow)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)
 
 
 @pytest.fixture(autouse=True)
@@ -96,6 +114,29 @@ def demo_today() -> date:
     return DEMO_TODAY
 
 
+class StoppedClock:
+    """A clock that stands still until the test moves it on: time passes without a sleep."""
+
+    def __init__(self, start: datetime) -> None:
+        self.at = start
+
+    def __call__(self) -> datetime:
+        return self.at
+
+    def advance(self, seconds: float) -> None:
+        self.at += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
+    """The services' clock (what every recorded change and export is stamped with), stopped."""
+    from escape_desktop.services import common
+
+    stopped = StoppedClock(datetime.now().replace(microsecond=0))
+    monkeypatch.setattr(common, "clock", stopped)
+    return stopped
+
+
 @pytest.fixture
 def make_window(qtbot):
     """Open main windows; they are destroyed after the test, so later tests do not re-style them."""
@@ -110,6 +151,6 @@ def make_window(qtbot):
         return window
 
     yield make
-    for window in made:
-        window.deleteLater()
-    qtbot.wait(1)
+    from qt_wait import delete_and_wait
+
+    delete_and_wait(qtbot, made)

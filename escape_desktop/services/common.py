@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar, cast, overload
 
@@ -26,8 +27,13 @@ INVISIBLE = frozenset(
 )
 
 
+# The clock every service reads. Tests move it on (tests/conftest.py `clock`) rather than
+# sleeping; the app never assigns it.
+clock: Callable[[], datetime] = datetime.now
+
+
 def now() -> datetime:
-    return datetime.now().replace(microsecond=0)
+    return clock().replace(microsecond=0)
 
 
 def audit(

@@ -484,22 +484,30 @@ def test_a_window_whose_file_was_replaced_makes_no_backup_of_the_old_one(
 
 
 def test_a_backup_waits_for_another_command_to_finish_rather_than_fail(
-    demo_ctx: AppContext, capsys: pytest.CaptureFixture[str]
+    demo_ctx: AppContext, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The automatic backup and a manual one, or two scripted ones, meeting: the second
     was refused ("wait for it to finish"); it now queues and both backups are made."""
     import threading
-    import time
 
     folder = demo_ctx.data_dir
     demo_ctx.close()
-    holding = threading.Event()
+    holding, asked = threading.Event(), threading.Event()
+    real = WriterLock.try_acquire
 
-    def another_command() -> None:  # a backup or a receive, running for a second
+    def try_acquire(self: WriterLock, wait: float = 0) -> bool:
+        if threading.current_thread() is threading.main_thread():  # the backup command
+            assert not real(self), "the other command's lock was not held"
+            asked.set()  # refused right now: the other command may finish
+        return real(self, wait)
+
+    monkeypatch.setattr(WriterLock, "try_acquire", try_acquire)
+
+    def another_command() -> None:  # a backup or a receive, finishing once the backup asks
         other = WriterLock(folder)
-        assert other.try_acquire()
+        assert real(other)
         holding.set()
-        time.sleep(1.0)
+        asked.wait(10)
         other.release()
 
     threading.Thread(target=another_command).start()

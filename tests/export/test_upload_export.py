@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import time
 from datetime import date
 from pathlib import Path
 
@@ -165,7 +164,9 @@ def result_ids(ctx, today) -> list[int]:
     return prepare_upload(ctx, None, UploadScope(), today=today).enrolment_ids
 
 
-def test_changes_only_sends_what_changed_since_the_last_upload(demo_ctx, demo_today, tmp_path):
+def test_changes_only_sends_what_changed_since_the_last_upload(
+    demo_ctx, demo_today, tmp_path, clock
+):
     export_upload(demo_ctx, tmp_path / "first.csv", today=demo_today)
     nothing = export_upload(
         demo_ctx, tmp_path / "second.csv", scope=UploadScope(changed_only=True), today=demo_today
@@ -184,8 +185,8 @@ def test_changes_only_sends_what_changed_since_the_last_upload(demo_ctx, demo_to
     mark_attendance(demo_ctx, eid_a, session_id, previous or "present")  # a change, then back
     record_assessment(demo_ctx, eid_b, "start", "pain_nrs", score=4, assessed_on=demo_today)
     # Times are kept to the second, and a change in the same second as an export is sent
-    # again next time (better twice than never); wait so this one is clearly before it.
-    time.sleep(1.05)
+    # again next time (better twice than never); a second on, these are clearly before it.
+    clock.advance(seconds=1)
     third = export_upload(
         demo_ctx, tmp_path / "third.csv", scope=UploadScope(changed_only=True), today=demo_today
     )

@@ -182,10 +182,14 @@ def test_kill_a_window_like_writer_racing_a_command(_demo_template: Path, tmp_pa
             _cli("retention", "purge", "--data-dir", str(folder)), capture_output=True, text=True
         )
         assert racing.returncode == 1 and "Nothing was changed" in racing.stderr, round_no
-        time.sleep(rng.uniform(0.0, 0.2))
+        first = window.stdout.readline().strip()  # its first acknowledged write, then a while
+        assert first.isdigit(), f"round {round_no}: the writer stopped ({first!r})"
+        with pytest.raises(subprocess.TimeoutExpired):  # it must not stop by itself
+            window.wait(timeout=rng.uniform(0.0, 0.2))
         window.kill()
         window.wait()
-        ids = [line.strip() for line in window.stdout.read().splitlines() if line.strip().isdigit()]
+        lines = [first, *window.stdout.read().splitlines()]
+        ids = [line.strip() for line in lines if line.strip().isdigit()]
         window.stdout.close()
         acked.update(f"W-{i}" for i in ids)
         start = (int(ids[-1]) if ids else start) + 2

@@ -204,13 +204,15 @@ def test_the_restore_guard_never_signals_a_process_on_windows(tmp_path: Path, mo
 def test_the_restore_guard_still_sees_a_live_window_here(tmp_path: Path) -> None:
     from escape_desktop.commands import safety
 
-    child = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    child = subprocess.Popen(  # alive until the test kills it, however long that takes
+        [sys.executable, "-c", "import sys; sys.stdin.read()"], stdin=subprocess.PIPE
+    )
     try:
         (tmp_path / safety.LOCK_FILENAME).write_text(f"{child.pid}\n", encoding="utf-8")
         assert safety.app_is_running(tmp_path)
     finally:
         child.kill()
-        child.wait()
+        child.communicate()  # closes its stdin too
     assert not safety.app_is_running(tmp_path)
 
 
@@ -295,7 +297,7 @@ def test_it_presets_the_data_and_backup_folders_beside_the_program(
     )
     assert paths.resolve_data_dir() == frozen_program.parent / "class-data"
     preset = safety_settings.get_settings(ctx).backup_folder
-    assert preset == str(frozen_program.parent / "share" / "jo.bloggs")
+    assert Path(preset) == frozen_program.parent / "share" / "jo.bloggs"  # '/' or '\\' alike
     chosen = frozen_program.parent / "stick"
     chosen.mkdir()
     safety_settings.set_backup_folder(ctx, chosen)  # a choice made in Settings wins

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtWidgets import QDialogButtonBox, QLabel
+from qt_wait import settle
 
 from escape_desktop.ui.safety.passphrase_dialog import ChoosePassphraseDialog
 
@@ -25,8 +26,8 @@ def test_first_run_passphrase_message_does_not_squeeze_the_dialog(qtbot, qapp, l
     dialog.new.setText("short")
     dialog.confirm.setText("short")
     dialog.try_accept()
-    qtbot.wait(50)
-    assert dialog.error.isVisible()
+    qtbot.waitUntil(dialog.error.isVisible)
+    settle()
     # The dialog did not move under the pointer, and the text above still has its full height.
     assert dialog.size() == before
     assert intro.height() >= intro.heightForWidth(intro.width())
@@ -112,7 +113,7 @@ def test_class_day_opens_with_todays_column_in_view_on_a_small_screen(
     )
     window = make_window(demo_ctx, date(2026, 11, 27))  # session 6 of the running course
     qtbot.waitExposed(window)
-    qtbot.wait(100)
+    settle()
     table = window.course_view.register.table
     current = table.currentIndex()
     assert current.isValid() and current.column() > 0
@@ -128,12 +129,12 @@ def test_todays_column_stays_in_view_when_the_window_shrinks_to_the_screen(
     window = make_window(demo_ctx, date(2026, 11, 27))  # opens on session 6 of the course
     qtbot.waitExposed(window)
     window.resize(1900, 1000)
-    qtbot.wait(50)
+    settle()
     table = window.course_view.register.table
     current = table.currentIndex()
     assert current.isValid() and current.column() > 0
     window.resize(1000, 700)  # maximised on a 1024x768 laptop, after the class day opened
-    qtbot.wait(50)
+    settle()
     assert table.viewport().rect().intersects(table.visualRect(current))
 
 

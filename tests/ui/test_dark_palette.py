@@ -10,6 +10,7 @@ import pytest
 from PySide6.QtCore import QModelIndex, QPoint, Qt
 from PySide6.QtGui import QBrush, QColor, QImage, QPalette
 from PySide6.QtWidgets import QAbstractItemView, QApplication, QLabel, QPushButton, QWidget
+from qt_wait import delete_and_wait
 
 from escape_desktop.db import queries
 from escape_desktop.ui.app.launcher import create_main_window
@@ -56,8 +57,7 @@ def window(qtbot, dark, demo_ctx, demo_today):  # type: ignore[no-untyped-def]
     w.show()
     w.resize(*SIZE)
     yield w
-    w.deleteLater()
-    qtbot.wait(1)
+    delete_and_wait(qtbot, [w])
 
 
 def _open(window, code: str) -> None:  # type: ignore[no-untyped-def]

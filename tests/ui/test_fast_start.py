@@ -11,6 +11,7 @@ from datetime import date
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from qt_wait import delete_and_wait
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import first_screen, queries
@@ -25,9 +26,7 @@ from escape_desktop.ui.courses.course_view import TAB_CIRCUIT, TAB_MEASURES
 def windows(qtbot):
     made = []
     yield made
-    for window in made:
-        window.deleteLater()
-    qtbot.wait(1)
+    delete_and_wait(qtbot, made)
 
 
 def _course_id(ctx: AppContext, code: str) -> int:

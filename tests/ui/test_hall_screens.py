@@ -99,7 +99,9 @@ def hall_window(qtbot, demo_ctx, demo_today, make_window, monkeypatch, request):
 
 
 def settle(qtbot) -> None:  # type: ignore[no-untyped-def]
-    qtbot.wait(40)  # layouts catch up with a new size or font after a few events
+    from qt_wait import settle as deliver_queued_events
+
+    deliver_queued_events()  # layouts catch up with a new size or font after a few events
 
 
 @pytest.mark.parametrize("hall_window", list(SIZES), indirect=True)

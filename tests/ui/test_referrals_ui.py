@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QDialogButtonBox, QFileDialog, QLabel, QWidget
+from qt_wait import settle
 from sqlalchemy import select
 
 from escape_desktop.commands.json_views import circuit_json
@@ -184,7 +185,7 @@ def test_the_problems_table_shows_eight_rows_at_1366x768_and_copies(qtbot, ctx, 
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     dialog = open_import(qtbot, ctx, cid, path)
     dialog._fit_to_screen(SCREEN_1366)
-    qtbot.wait(10)
+    settle()
     assert dialog.height() <= SCREEN_1366.height() and dialog.width() <= SCREEN_1366.width()
     assert dialog.tabs.currentWidget() is dialog.problems_tab  # shown first when there are any
     view = dialog.bad_view
@@ -416,13 +417,13 @@ def test_the_register_heading_counts_people_not_yet_asked(qtbot, ctx):
 def test_the_enrol_dialog_keeps_still_while_typing_and_when_save_is_ready(qtbot, ctx):
     cid = new_course(ctx, programme="back")
     dialog, _ = enrol_dialog(qtbot, ctx, cid)
-    qtbot.wait(10)
+    settle()
     before = dialog.size()
     save = dialog.buttons.button(QDialogButtonBox.StandardButton.Save)
     qtbot.keyClicks(dialog.first_name, "A" * 60)
     qtbot.keyClicks(dialog.last_name, "Demo-" + "B" * 55)
     qtbot.keyClicks(dialog.nhs, "9434765918")  # a long red message under the box
-    qtbot.wait(10)
+    settle()
     assert dialog.size() == before
     dialog.nhs.clear()
     dialog.consent_programme.button(1).click()
@@ -431,11 +432,11 @@ def test_the_enrol_dialog_keeps_still_while_typing_and_when_save_is_ready(qtbot,
     for group in dialog.answers.values():
         group.button(0).click()
     assert save.isEnabled()
-    qtbot.wait(10)
+    settle()
     assert dialog.size() == before
     assert save.mapTo(dialog, save.rect().topLeft()) == buttons_at  # Save did not jump
     next(iter(dialog.answers.values())).button(1).click()  # a yes: the advice has its place
-    qtbot.wait(10)
+    settle()
     assert dialog.size() == before
 
 

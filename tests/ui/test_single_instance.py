@@ -35,8 +35,7 @@ SECOND = textwrap.dedent(
     print("owner" if got else ("raised" if not guard.reason else "refused: " + guard.reason))
     sys.stdout.flush()
     if got and len(sys.argv) > 2:
-        import os, signal
-        os.kill(os.getpid(), signal.SIGKILL)  # a crash while holding the lock
+        input()  # holds the lock until the test kills it (a crash) or answers
     """
 )
 
@@ -44,6 +43,7 @@ SECOND = textwrap.dedent(
 def second_launch(folder: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-c", SECOND, str(folder), *extra],
+        stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -71,7 +71,10 @@ def test_second_launch_brings_the_first_forward(qtbot, tmp_path: Path) -> None: 
 
 
 def test_lock_left_by_a_crash_is_taken_over(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
-    assert finish(second_launch(tmp_path, "crash")) == "owner"
+    crashing = second_launch(tmp_path, "crash")
+    assert crashing.stdout is not None and crashing.stdout.readline().strip() == "owner"
+    crashing.kill()  # a crash while holding the lock: SIGKILL, or TerminateProcess on Windows
+    crashing.communicate(timeout=10)
     assert (tmp_path / LOCK_FILENAME).exists()  # left behind by the killed process
     assert not app_is_running(tmp_path)
     guard = SingleInstance(tmp_path)
@@ -81,8 +84,7 @@ def test_lock_left_by_a_crash_is_taken_over(qtbot, tmp_path: Path) -> None:  # t
 
 def test_cli_restore_refuses_while_the_window_is_open(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     proc = subprocess.Popen(
-        [sys.executable, "-c", SECOND.replace("os.kill(os.getpid(), signal.SIGKILL)", "input()"),
-         str(tmp_path), "hold"],
+        [sys.executable, "-c", SECOND, str(tmp_path), "hold"],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )  # fmt: skip

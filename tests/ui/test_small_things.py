@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QDate, QSettings, QStandardPaths, Qt
 from PySide6.QtWidgets import QDateEdit, QFileDialog
+from qt_wait import settle
 from sqlalchemy import select
 
 from escape_desktop.db.models import Session
@@ -118,12 +119,13 @@ def test_a_mistake_does_not_resize_the_session_dialog(qtbot, ctx) -> None:  # ty
     dialog = SessionDialog(ctx, ChangeBus(), info, [])
     qtbot.addWidget(dialog)
     dialog.show()
-    qtbot.wait(20)
+    qtbot.waitExposed(dialog)
+    settle()
     before = dialog.size()
     dialog.date.setDate(QDate(first.year, first.month, first.day))  # clashes with session 1
     dialog._save()
-    qtbot.wait(20)
-    assert dialog.error.isVisible() and dialog.error.text()
+    qtbot.waitUntil(lambda: dialog.error.isVisible() and bool(dialog.error.text()))
+    settle()
     # No new line of text pushes the buttons down (the field's red border may add 4 px).
     assert dialog.width() == before.width()
     assert dialog.height() - before.height() < dialog.fontMetrics().height()

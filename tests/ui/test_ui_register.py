@@ -156,8 +156,7 @@ def test_a_click_marks_present_and_clicks_cycle(qtbot, section, demo_ctx):
     qtbot.mouseClick(
         section.table.viewport(), Qt.MouseButton.LeftButton, pos=rect.center() + QPoint(1, 0)
     )
-    qtbot.wait(10)
-    assert stored_mark(demo_ctx, enrolment, sid) in ("absent", "apologies")
+    qtbot.waitUntil(lambda: stored_mark(demo_ctx, enrolment, sid) in ("absent", "apologies"))
 
 
 def test_undo_and_redo_a_mark(qtbot, section, demo_ctx):

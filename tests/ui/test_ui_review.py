@@ -6,6 +6,7 @@ import pytest
 from PySide6.QtCore import QDataStream, Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication, QDialogButtonBox, QPushButton, QWizard
+from qt_wait import settle
 
 from escape_desktop.services.demo import generate_demo
 from escape_desktop.ui.app.main_window import MainWindow
@@ -93,7 +94,7 @@ def test_the_course_list_keeps_the_width_it_had_when_the_app_closed(
 ):
     window = make_window(ctx, demo_today)  # first run: the welcome page hides the course list
     window.resize(1366, 768)
-    qtbot.wait(10)
+    settle()
     generate_demo(ctx, today=demo_today)
     window.courses.reload()
     window.open_course(window.courses.first_course_id())

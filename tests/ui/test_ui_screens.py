@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtWidgets import QApplication
+from qt_wait import delete_and_wait
 
 from escape_desktop.db import queries
 from escape_desktop.ui.app.launcher import create_main_window
@@ -36,8 +37,7 @@ def window(qtbot, demo_ctx, demo_today):
         running = queries.course_by_code(s, "KH-2026-002").id
     w.open_course(running)
     yield w
-    w.deleteLater()
-    qtbot.wait(1)
+    delete_and_wait(qtbot, [w])
 
 
 def test_main_window_register_at_1366x768(window):
@@ -88,8 +88,7 @@ def test_welcome(qtbot, ctx, demo_today):
     first.resize(*SIZE)
     save(first, "welcome")
     assert first.welcome.isVisible()
-    first.deleteLater()
-    qtbot.wait(1)
+    delete_and_wait(qtbot, [first])
 
 
 def test_dialogs(qtbot, window, demo_today, tmp_path):

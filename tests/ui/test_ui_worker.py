@@ -5,6 +5,7 @@ import threading
 
 from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QWidget
+from qt_wait import delete_and_wait, settle
 
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.worker import database_worker, run_in_background
@@ -54,11 +55,10 @@ def test_a_job_whose_window_closed_finishes_quietly(qtbot):
         on_error=results.append,
         parent=parent,
     )
-    parent.deleteLater()
-    qtbot.wait(50)  # the parent, and the signals object with it, are gone now
+    delete_and_wait(qtbot, [parent])  # the parent, and the signals object with it, are gone now
     gate.set()
     assert database_worker().waitForDone(5000)
-    qtbot.wait(50)
+    settle()  # a result still on its way to the main thread would be delivered here
     assert results == []
 
 
@@ -70,8 +70,7 @@ def test_error_hook_shows_the_dialog_even_if_its_window_is_gone(qtbot, monkeypat
     window = QWidget()
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # restored after the test
     error_dialog.install_excepthook(lambda: window)
-    window.deleteLater()
-    qtbot.wait(20)
+    delete_and_wait(qtbot, [window])
     try:
         raise RuntimeError("boom")
     except RuntimeError:
