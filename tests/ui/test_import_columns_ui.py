@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from qt_wait import settle
 from sqlalchemy import select
 
 from escape_desktop.db.models import Enrolment, Participant
@@ -68,7 +69,7 @@ def test_columns_the_app_cannot_place_are_chosen_on_the_columns_tab_and_kept(qtb
     assert not dialog.add_button.isEnabled()
     assert "to check" in dialog.tabs.tabText(dialog.tabs.indexOf(dialog.columns_tab))
     choose(dialog, "Name A", "first_name")
-    qtbot.wait(1)
+    settle()
     choose(dialog, "Name B", "last_name")
     qtbot.waitUntil(lambda: dialog.good_model.rowCount() == 1, timeout=3000)
     choose(dialog, "When Born", "date_of_birth")
