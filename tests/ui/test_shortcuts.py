@@ -1,0 +1,105 @@
+"""Keyboard everywhere (issue 24): the context menu, Tab out of tables, shortcuts that do not clash."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QPoint, Qt
+from PySide6.QtGui import QContextMenuEvent
+from PySide6.QtWidgets import QApplication, QMenu, QTableView, QWidget
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "raise", "grabbing")
+
+
+def ready_window(qtbot, make_window, ctx, today):  # type: ignore[no-untyped-def]
+    window = make_window(ctx, today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    return window
+
+
+def keyboard_menu(view: QTableView) -> QMenu:
+    """Press the Menu key (or Shift+F10) on the view, as Qt's window does it, and return the menu.
+
+    Qt sends a keyboard context menu to the focus widget at the centre of its cursor
+    rectangle (inputMethodQuery(ImCursorRectangle)), in the widget's own coordinates.
+    """
+    view.setFocus()
+    rect = view.inputMethodQuery(Qt.InputMethodQuery.ImCursorRectangle)
+    pos = rect.center()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Keyboard, pos, view.mapToGlobal(pos))
+    QApplication.sendEvent(view, event)
+    return open_menu(view)
+
+
+def mouse_menu(view: QTableView, pos: QPoint) -> QMenu:
+    """Right-click in the view's viewport at ``pos``."""
+    vp = view.viewport()
+    event = QContextMenuEvent(QContextMenuEvent.Reason.Mouse, pos, vp.mapToGlobal(pos))
+    QApplication.sendEvent(vp, event)
+    return open_menu(view)
+
+
+def open_menu(view: QWidget) -> QMenu:
+    menus = [m for m in QApplication.topLevelWidgets() if isinstance(m, QMenu) and m.isVisible()]
+    assert menus, "no context menu opened"
+    return menus[-1]
+
+
+def choose(menu: QMenu, starts: str) -> None:
+    action = next(a for a in menu.actions() if a.text().startswith(starts))
+    menu.hide()
+    action.trigger()
+
+
+@pytest.mark.parametrize("row_from_end", [None, 1, 2])
+def test_the_menu_key_acts_on_the_person_the_cursor_is_on(
+    qtbot, demo_ctx, demo_today, make_window, monkeypatch, row_from_end
+) -> None:  # type: ignore[no-untyped-def]
+    window = ready_window(qtbot, make_window, demo_ctx, demo_today)
+    monkeypatch.setattr(window, "_open_dialog", lambda d: setattr(window, "last_dialog", d))
+    reg = window.course_view.register
+    rows = reg.model.rows
+    assert len(rows) >= 6
+    row = 3 if row_from_end is None else len(rows) - row_from_end  # row 4, and the last two
+    asked: list[int] = []
+    reg.editPersonRequested.connect(asked.append)
+    for view, column in ((reg.table, reg.model.today_column()), (reg.names, 0)):
+        assert column is not None
+        view.setCurrentIndex(reg.model.index(row, column))
+        choose(keyboard_menu(view), "Details")
+        assert asked[-1] == rows[row].enrolment_id, "the menu acted on someone else"
+    # The mouse still acts on the row under the pointer.
+    other = 1
+    rect = reg.table.visualRect(reg.model.index(other, reg.model.today_column()))
+    choose(mouse_menu(reg.table, rect.center()), "Details")
+    assert asked[-1] == rows[other].enrolment_id
+    assert reg.table.currentIndex().row() == other
+
+
+def test_clear_screening_review_is_a_button_too_reached_by_tab(
+    qtbot, demo_ctx, demo_today, make_window, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.db.models import Enrolment
+
+    window = ready_window(qtbot, make_window, demo_ctx, demo_today)
+    reg = window.course_view.register
+    flagged = reg.model.rows[2].enrolment_id
+    with demo_ctx.db.transaction() as s:
+        s.get(Enrolment, flagged).screening_status = "needs_review"
+    reg.reload()
+    opened: list[str] = []
+    monkeypatch.setattr(reg, "open_review_dialog", lambda d: opened.append(d.windowTitle()) or 0)
+    assert "Menu key" in reg.reminders.text()  # the hint names a key, not only the mouse
+    reg.table.setCurrentIndex(reg.model.index(0, reg.model.today_column()))
+    assert reg.review_button.isVisible() and not reg.review_button.isEnabled()
+    reg.table.setCurrentIndex(reg.model.index(2, reg.model.today_column()))
+    assert reg.review_button.isEnabled()
+    reg.enrol_button.setFocus()
+    for _ in range(8):
+        if reg.review_button.hasFocus():
+            break
+        qtbot.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+    assert reg.review_button.hasFocus(), "Tab does not reach Clear screening review…"
+    qtbot.keyClick(reg.review_button, Qt.Key.Key_Space)
+    assert len(opened) == 1
