@@ -103,3 +103,68 @@ def test_clear_screening_review_is_a_button_too_reached_by_tab(
     assert reg.review_button.hasFocus(), "Tab does not reach Clear screening review…"
     qtbot.keyClick(reg.review_button, Qt.Key.Key_Space)
     assert len(opened) == 1
+
+
+def test_tab_passes_through_the_course_list_without_opening_a_course(
+    qtbot, demo_ctx, demo_today, make_window
+) -> None:  # type: ignore[no-untyped-def]
+    window = ready_window(qtbot, make_window, demo_ctx, demo_today)
+    courses = window.courses
+    opened = window.current_course_id()
+    assert opened is not None and len(courses.model.rows) >= 3
+    courses.filter.setFocus()
+    qtbot.keyClick(courses.filter, Qt.Key.Key_Tab)
+    assert courses.table.hasFocus(), QApplication.focusWidget()
+    qtbot.keyClick(courses.table, Qt.Key.Key_Tab)
+    assert not courses.table.hasFocus(), "Tab is trapped in the course list"
+    assert window.current_course_id() == opened
+    # Back into the list with no course current: the focus alone opens nothing.
+    courses.table.selectionModel().clear()
+    courses.table.setFocus()
+    assert window.current_course_id() == opened
+    # Arrows choose, on purpose.
+    courses.select(opened, emit=False)
+    courses.table.setFocus()
+    row = courses.model.row_of(opened)
+    qtbot.keyClick(courses.table, Qt.Key.Key_Up if row else Qt.Key.Key_Down)
+    assert window.current_course_id() != opened
+
+
+def test_tab_leaves_a_read_only_table_but_not_an_editable_grid(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QStandardItem, QStandardItemModel
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout
+
+    from escape_desktop.ui.common import keyboard
+
+    keyboard.install()
+    box = QWidget()
+    qtbot.addWidget(box)
+    layout = QVBoxLayout(box)
+    tables = []
+    for editable in (False, True):
+        model = QStandardItemModel(3, 3, box)
+        for r in range(3):
+            for c in range(3):
+                item = QStandardItem(f"{r},{c}")
+                item.setEditable(editable)
+                model.setItem(r, c, item)
+        table = QTableView()
+        table.setModel(model)
+        table.setCurrentIndex(model.index(0, 0))
+        layout.addWidget(table)
+        tables.append(table)
+    after = QLineEdit()
+    layout.addWidget(after)
+    box.show()
+    qtbot.waitExposed(box)
+    box.activateWindow()
+    qtbot.waitUntil(box.isActiveWindow)
+    read_only, editable_grid = tables
+    read_only.setFocus()
+    qtbot.keyClick(read_only, Qt.Key.Key_Tab)
+    assert editable_grid.hasFocus() and read_only.currentIndex().column() == 0
+    qtbot.keyClick(editable_grid, Qt.Key.Key_Tab)
+    assert editable_grid.hasFocus() and editable_grid.currentIndex().column() == 1
+    read_only.setFocus()
+    qtbot.keyClick(read_only, Qt.Key.Key_Backtab)  # Shift+Tab leaves backwards too
+    assert not read_only.hasFocus()

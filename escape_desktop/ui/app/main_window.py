@@ -149,6 +149,9 @@ class MainWindow(QMainWindow):
         self._wanted_course: int | None = None
         self.today_panel: TodayPanel | None = None  # built by finish()
         self.setWindowTitle("ESCAPE-pain classes")
+        from escape_desktop.ui.common import keyboard
+
+        keyboard.install()  # Tab leaves read-only tables, in this window and its dialogs
         self._build_pages()
         self._build_actions()
         self._build_menus()
