@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import ast
+import re
+from pathlib import Path
+
 import pytest
 from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QContextMenuEvent
@@ -168,3 +172,45 @@ def test_tab_leaves_a_read_only_table_but_not_an_editable_grid(qtbot) -> None:  
     read_only.setFocus()
     qtbot.keyClick(read_only, Qt.Key.Key_Backtab)  # Shift+Tab leaves backwards too
     assert not read_only.hasFocus()
+
+
+MOUSE_WORDS = re.compile(r"\b(right-click|double-click|click|drag)\b", re.IGNORECASE)
+KEY_WORDS = re.compile(
+    r"Enter|Space|Ctrl\+|Alt\+|Shift\+|\bTab\b|\bkey\b|\bkeys\b|\bpress\b|Delete|F\d", re.IGNORECASE
+)
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def user_texts() -> list[tuple[str, str]]:
+    """Every string literal in the window's code (docstrings left out) and every help page."""
+    found: list[tuple[str, str]] = []
+    for path in sorted((ROOT / "escape_desktop" / "ui").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        docstrings = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Module | ast.ClassDef | ast.FunctionDef)
+            and node.body
+            and isinstance(node.body[0], ast.Expr)
+            and isinstance(node.body[0].value, ast.Constant)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.JoinedStr | ast.Constant) and id(node) not in docstrings:
+                text = ast.unparse(node) if isinstance(node, ast.JoinedStr) else node.value
+                if isinstance(text, str):
+                    found.append((f"{path.name}:{node.lineno}", text))
+    for page in sorted((ROOT / "resources" / "help").glob("*.html")):
+        text = re.sub(r"<[^>]+>", " ", page.read_text(encoding="utf-8"))
+        found += [(page.name, s) for s in re.split(r"(?<=[.!?])\s+", text)]
+    return found
+
+
+def test_every_hint_that_names_the_mouse_names_a_key_too() -> None:
+    texts = user_texts()
+    assert len(texts) > 500  # the walk reads the whole window's code and the guide
+    mouse_only = [
+        (where, text)
+        for where, text in texts
+        if MOUSE_WORDS.search(text) and not KEY_WORDS.search(text) and " " in text.strip()
+    ]
+    assert mouse_only == []

@@ -188,7 +188,8 @@ class DatesPage(QWizardPage):
         self.w = wizard
         self.setTitle("Check the dates")
         self.setSubTitle(
-            "Move or cancel single sessions later in the register (double-click a date)."
+            "Move or cancel single sessions later in the register: on the session's column "
+            "press Ctrl+Shift+S (Edit session), or double-click its date."
         )
         layout = QVBoxLayout(self)
         self.summary = QLabel()
