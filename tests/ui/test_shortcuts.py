@@ -214,3 +214,200 @@ def test_every_hint_that_names_the_mouse_names_a_key_too() -> None:
         if MOUSE_WORDS.search(text) and not KEY_WORDS.search(text) and " " in text.strip()
     ]
     assert mouse_only == []
+
+
+# Qt's standard key bindings (qplatformtheme.cpp's table; Qt writes Cmd as Ctrl on macOS) for
+# the commands that are live in this app: those Qt's own widgets carry out (text fields, tab
+# widgets, dialogs), those this app offers, and what the system itself takes. A key of ours
+# that is one of these, for something else, is shadowed or shadows it on that platform.
+# Keys of standard commands the app has no use for (Bold, AddTab, Refresh, Replace, SaveAs...)
+# are left out: nothing here answers them.
+STANDARD: dict[str, list[tuple[str, str]]] = {
+    "Ctrl+W": [("Close", "Windows, macOS, Linux")],
+    "Ctrl+F4": [("Close", "Windows, macOS")],
+    "Ctrl+S": [("Save", "all")],
+    "Ctrl+N": [("New", "all")],
+    "Ctrl+X": [("Cut", "all")],
+    "Shift+Del": [("Cut", "Windows, Linux")],
+    "Ctrl+C": [("Copy", "all")],
+    "Ctrl+Ins": [("Copy", "Windows, Linux")],
+    "Ctrl+V": [("Paste", "all")],
+    "Shift+Ins": [("Paste", "Windows, Linux")],
+    "Ctrl+Z": [("Undo", "all")],
+    "Alt+Backspace": [("Undo", "Windows")],
+    "Ctrl+Y": [("Redo", "Windows")],
+    "Ctrl+Shift+Z": [("Redo", "all")],
+    "Ctrl+A": [("Select all", "all")],
+    "Ctrl+Shift+A": [("Deselect", "Linux")],
+    "Del": [("Delete", "all")],
+    "Ctrl+F": [("Find", "all")],
+    "Ctrl+P": [("Print", "all")],
+    "Ctrl+Q": [("Quit", "macOS, Linux")],
+    "Ctrl+,": [("Preferences", "macOS")],
+    "F1": [("Help", "Windows, Linux")],
+    "Ctrl+?": [("Help", "macOS")],
+    "Shift+F1": [("What's this", "all")],
+    "Esc": [("Cancel", "all")],
+    "Ctrl+Tab": [("Next tab", "all")],
+    "Ctrl+Shift+Tab": [("Previous tab", "all")],
+    "Ctrl+Shift+Backtab": [("Previous tab", "all")],
+    "Alt+Left": [("Back", "Windows, Linux")],
+    "Alt+Right": [("Forward", "Windows, Linux")],
+    "Ctrl+H": [("Hide the app (system)", "macOS")],
+    "Ctrl+M": [("Minimise (system)", "macOS")],
+    "Alt+F4": [("Close the window (system)", "Windows, Linux")],
+    "Alt+Space": [("Window menu (system)", "Windows")],
+    "F10": [("Menu bar", "Windows")],
+    "Shift+F10": [("Context menu", "Windows")],
+}
+# The app's own use of a standard command's key, with the same meaning.
+SAME_MEANING = {
+    "New": "New course",
+    "Find": "Find a person",
+    "Print": "Print",
+    "Undo": "Undo",
+    "Redo": "Redo",
+    "Help": "Guide",
+    "Quit": "Quit",
+    "Save": "Save",
+    "Preferences": "Settings",
+}
+
+
+def all_keys(window) -> list[tuple[str, str, QWidget | None]]:  # type: ignore[no-untyped-def]
+    """(key, what it does, the widget whose shortcut it is) for every key the window answers.
+
+    A menu entry that only shows a key another shortcut carries (Ctrl+1..4 in the Course
+    menu) is left out: it answers nothing itself.
+    """
+    from PySide6.QtGui import QAction, QKeySequence, QShortcut
+
+    from escape_desktop.ui.app.keys_help import _describe, _owner, _plain
+
+    fmt = QKeySequence.SequenceFormat.PortableText
+    found = []
+    for action in window.findChildren(QAction):
+        if action.shortcutContext() == Qt.ShortcutContext.WidgetShortcut:
+            continue
+        for seq in action.shortcuts():
+            found.append((seq.toString(fmt), _plain(action.text()), None))
+    for shortcut in window.findChildren(QShortcut):
+        found.append((shortcut.key().toString(fmt), _describe(shortcut), _owner(shortcut)))
+    return found
+
+
+def clashes(found) -> list[str]:  # type: ignore[no-untyped-def]
+    problems = []
+    by_key: dict[str, set[str]] = {}
+    for key, what, _owner in found:
+        by_key.setdefault(key, set()).add(what)
+    for key, whats in sorted(by_key.items()):
+        if len(whats) > 1:
+            problems.append(f"{key} is used for {sorted(whats)}")
+        for meaning, platforms in STANDARD.get(key, []):
+            ours = SAME_MEANING.get(meaning)
+            for what in whats:
+                if ours is None or ours.lower() not in what.lower():
+                    problems.append(f"{key} ({what}) is {meaning} on {platforms}")
+    return problems
+
+
+def built_window(qtbot, make_window, ctx, today):  # type: ignore[no-untyped-def]
+    window = ready_window(qtbot, make_window, ctx, today)
+    for index in range(4):
+        window.course_view.section(index)  # every screen's own keys exist
+    return window
+
+
+def test_no_key_of_the_window_clashes_with_another_or_a_standard_key(
+    qtbot, demo_ctx, demo_today, make_window
+) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.ui.circuit.circuit_section import CircuitSection
+
+    window = built_window(qtbot, make_window, demo_ctx, demo_today)
+    found = all_keys(window)
+    assert len(found) >= 25
+    circuit = window.course_view.section(1)
+    assert isinstance(circuit, CircuitSection)
+    # The circuit's own keys are checked on their own below (being redesigned elsewhere).
+    outside = [
+        f for f in found if f[2] is None or not (f[2] is circuit or circuit.isAncestorOf(f[2]))
+    ]
+    assert clashes(outside) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the circuit's accept/ignore keys (Ctrl+Y is Redo on Windows, Ctrl+N is New course) "
+    "are being redesigned by the classday work; see the report of issue 24",
+)
+def test_no_circuit_key_clashes_with_the_window_or_a_standard_key(
+    qtbot, demo_ctx, demo_today, make_window
+) -> None:  # type: ignore[no-untyped-def]
+    window = built_window(qtbot, make_window, demo_ctx, demo_today)
+    assert clashes(all_keys(window)) == []
+
+
+def test_help_lists_every_key_the_window_answers(
+    qtbot, demo_ctx, demo_today, make_window, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QKeySequence
+    from PySide6.QtWidgets import QMessageBox
+
+    window = built_window(qtbot, make_window, demo_ctx, demo_today)
+    shown: list[str] = []
+    monkeypatch.setattr(
+        QMessageBox, "information", lambda _p, _t, text, *a, **k: shown.append(text)
+    )
+    monkeypatch.setattr(window, "_open_dialog", lambda d: shown.append(d.plain_text()))
+    window.keys_action.trigger()
+    assert len(shown) == 1
+    native = {
+        key: QKeySequence(key).toString(QKeySequence.SequenceFormat.NativeText)
+        for key, _what, _owner in all_keys(window)
+    }
+    missing = sorted(key for key, text in native.items() if text not in shown[0])
+    assert missing == []
+    for words in ("Menu key", "Tab", "Lock now", "Edit session"):
+        assert words in shown[0]
+
+
+def mnemonic(text: str) -> str | None:
+    match = re.search(r"&([^&\s])", text.replace("&&", ""))
+    return match.group(1).lower() if match else None
+
+
+def test_alt_letters_are_unique_on_every_screen(qtbot, demo_ctx, demo_today, make_window) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QAbstractButton, QGroupBox, QLabel, QTabWidget
+
+    window = built_window(qtbot, make_window, demo_ctx, demo_today)
+    problems = []
+    for menu in window.menuBar().findChildren(QMenu):
+        letters = [mnemonic(a.text()) for a in menu.actions() if mnemonic(a.text())]
+        if len(letters) != len(set(letters)):
+            problems.append(f"{menu.title()}: {sorted(letters)}")
+    for index in range(4):
+        window.course_view.show_section(index)
+        seen: dict[str, list[str]] = {}
+        for a in window.menuBar().actions():
+            if mnemonic(a.text()):
+                seen.setdefault(mnemonic(a.text()), []).append(a.text())
+        for w in window.findChildren(QWidget):
+            if not w.isVisible():
+                continue
+            texts = []
+            if isinstance(w, QAbstractButton):
+                texts.append(w.text())
+            elif isinstance(w, QLabel) and w.buddy() is not None:
+                texts.append(w.text())
+            elif isinstance(w, QGroupBox):
+                texts.append(w.title())
+            elif isinstance(w, QTabWidget):
+                texts += [w.tabText(i) for i in range(w.count())]
+            for text in texts:
+                if mnemonic(text):
+                    seen.setdefault(mnemonic(text), []).append(text)
+        problems += [
+            f"screen {index + 1}: Alt+{k.upper()} {v}" for k, v in seen.items() if len(v) > 1
+        ]
+    assert problems == []

@@ -41,6 +41,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("upload", "The central upload"),
     ("backups", "Backups and the passphrase"),
     ("new-laptop", "Moving to a new laptop"),
+    ("keyboard", "Working from the keyboard"),
 )
 TITLES = dict(PAGES)
 

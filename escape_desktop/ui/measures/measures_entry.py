@@ -112,7 +112,7 @@ class MeasuresEntry(QWidget):
         make_typeable(self.day)
         # With nobody chosen the box shows a dash, not a made-up date.
         self.day.setSpecialValueText("–")
-        tp_label = QLabel("Time&point:", self.header)
+        tp_label = QLabel("T&imepoint:", self.header)
         tp_label.setBuddy(self.timepoint)
         day_label = QLabel("Da&te measured:", self.header)
         day_label.setBuddy(self.day)
@@ -149,7 +149,7 @@ class MeasuresEntry(QWidget):
         self.previous_button.setToolTip("Save and go to the person above (Page Up)")
         self.save_button = QPushButton("&Save", self)
         self.save_button.setToolTip("Save this person's measures (Ctrl+S)")
-        self.next_button = QPushButton("Save, &next ▶", self)
+        self.next_button = QPushButton("Save, ne&xt ▶", self)
         self.next_button.setToolTip("Save and go to the next person (Ctrl+Enter or Page Down)")
         self.next_button.setObjectName("primary")
         self.next_button.setDefault(False)

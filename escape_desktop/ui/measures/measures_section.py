@@ -111,7 +111,7 @@ class MeasuresSection(CourseSection):
         self.person_tabs = QTabWidget(self.people_page)
         self.entry = MeasuresEntry(self.ctx, self.bus, self.person_tabs)
         self.entry.move_requested.connect(self.move_person)
-        self.person_tabs.addTab(self.entry, "&Enter")
+        self.person_tabs.addTab(self.entry, "E&nter")
         self.people_view.activated.connect(lambda _i: self.entry.focus_first())
 
         results = QWidget(self.person_tabs)
