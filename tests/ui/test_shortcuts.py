@@ -169,6 +169,8 @@ def test_tab_leaves_a_read_only_table_but_not_an_editable_grid(qtbot) -> None:  
     assert editable_grid.hasFocus() and read_only.currentIndex().column() == 0
     qtbot.keyClick(editable_grid, Qt.Key.Key_Tab)
     assert editable_grid.hasFocus() and editable_grid.currentIndex().column() == 1
+    qtbot.keyClick(editable_grid, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+    assert after.hasFocus(), "Ctrl+Tab does not leave a grid that keeps Tab"
     read_only.setFocus()
     qtbot.keyClick(read_only, Qt.Key.Key_Backtab)  # Shift+Tab leaves backwards too
     assert not read_only.hasFocus()

@@ -26,6 +26,7 @@ GRID_KEYS: tuple[tuple[str, str, str], ...] = (
     ("Register", "Menu key or Shift+F10", "The person's menu: details, withdraw, move, review"),
     ("Circuit", "Type · Enter · F2", "Type a result, or open the cell"),
     ("Circuit", "Tab · Shift+Tab", "Save the cell and go on to the next (or back)"),
+    ("Circuit", "Ctrl+Tab · Ctrl+Shift+Tab", "Leave the grid for the next (or previous) control"),
     ("Everywhere", "Tab · Shift+Tab", "The next (or previous) control; arrows move inside a list"),
     ("Everywhere", "Alt+underlined letter", "The menu or control with that letter"),
     ("Everywhere", "Escape", "Close a dialog without saving"),

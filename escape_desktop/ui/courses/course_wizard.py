@@ -122,6 +122,7 @@ class WhenPage(QWizardPage):
         self.instructors.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
         self.new_instructor = QLineEdit()
         self.new_instructor.setPlaceholderText("Other names, separated by commas")
+        self.new_instructor.setAccessibleName("Other instructors")
         self.instructors.itemChanged.connect(
             lambda _i: self._capacity_changed(self.capacity.value())
         )

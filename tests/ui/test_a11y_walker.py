@@ -1,0 +1,293 @@
+"""Walk every screen and dialog as a screen reader and a keyboard would (issue 24, 7a).
+
+Through QAccessible: each control that takes the keyboard has a name and a role; each table
+says what its columns are. By Tab alone: the focus visits every enabled control and comes
+back round to where it started (no trap).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QAccessible
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QAbstractScrollArea,
+    QAbstractSpinBox,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QMessageBox,
+    QRadioButton,
+    QTextEdit,
+    QWidget,
+    QWizard,
+)
+
+from escape_desktop.ui.common import keyboard
+
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "raise", "grabbing")
+
+R = QAccessible.Role
+# Roles a person acts on: each must say what it is.
+INTERACTIVE = {
+    R.Button, R.CheckBox, R.RadioButton, R.ComboBox, R.EditableText, R.SpinBox, R.Slider,
+    R.Table, R.List, R.Tree, R.PageTabList, R.ButtonMenu, R.ButtonDropDown, R.Link,
+}  # fmt: skip
+
+
+def tab_stops(window: QWidget) -> list[QWidget]:
+    """The controls Tab should reach: shown, enabled, taking focus by Tab."""
+    stops = []
+    for w in window.findChildren(QWidget):
+        if (
+            w.isVisible()
+            and w.isEnabled()
+            and w.window() is window
+            and w.focusPolicy() & Qt.FocusPolicy.TabFocus
+            and w.focusProxy() is None
+            and w.objectName() != "qt_scrollarea_viewport"
+        ):
+            stops.append(w)
+    return stops
+
+
+def describe(w: QWidget) -> str:
+    text = getattr(w, "text", None)
+    label = text() if callable(text) else ""
+    return f"{type(w).__name__}({w.objectName() or label!r})"
+
+
+def is_scroll_frame(w: QWidget) -> bool:
+    """A scroll area round a form or chart (not a list or table)."""
+    return isinstance(w, QAbstractScrollArea) and not isinstance(w, QAbstractItemView | QTextEdit)
+
+
+def unnamed(window: QWidget, frames: bool = False) -> list[str]:
+    """Interactive widgets a screen reader would announce with no name.
+
+    The text box inside an editable combo box is heard as the combo box, by its name.
+    ``frames``: only the scroll areas round forms and charts, which are checked on their own.
+    """
+    found = []
+    for w in [window, *window.findChildren(QWidget)]:
+        if not w.isVisible() or w.window() is not window:
+            continue
+        if is_scroll_frame(w) != frames:
+            continue
+        if isinstance(w.parentWidget(), QComboBox | QAbstractSpinBox):
+            w = w.parentWidget()
+        node = QAccessible.queryAccessibleInterface(w)
+        if node is None or not node.isValid():
+            found.append(f"{describe(w)} has no accessible interface")
+            continue
+        takes_keys = bool(w.focusPolicy() & Qt.FocusPolicy.TabFocus) and w.isEnabled()
+        if node.role() in INTERACTIVE or (takes_keys and w.focusProxy() is None):
+            if not node.text(QAccessible.Text.Name).strip():
+                found.append(f"{describe(w)} role {node.role().name}")
+    return found
+
+
+def headless_tables(window: QWidget) -> list[str]:
+    """Tables whose columns have no header a screen reader can read."""
+    found = []
+    for view in window.findChildren(QAbstractItemView):
+        if not view.isVisible() or view.model() is None:
+            continue
+        node = QAccessible.queryAccessibleInterface(view)
+        if node is None or node.role() != R.Table:
+            continue
+        headers = [
+            node.child(i)
+            for i in range(node.childCount())
+            if node.child(i) is not None and node.child(i).role() == R.ColumnHeader
+        ]
+        if not headers or not any(h.text(QAccessible.Text.Name) for h in headers):
+            found.append(describe(view))
+    return found
+
+
+def tab_round(qtbot, window: QWidget) -> tuple[list[QWidget], list[QWidget]]:  # type: ignore[no-untyped-def]
+    """Press Tab from the first stop until the focus comes back; (visited, missed)."""
+    stops = tab_stops(window)
+    assert stops, f"nothing in {describe(window)} takes the keyboard"
+    start = QApplication.focusWidget()
+    if start is None or start.window() is not window:
+        start = stops[0]
+        start.setFocus(Qt.FocusReason.TabFocusReason)
+    visited = [start]
+    for _ in range(len(stops) * 3 + 10):
+        focus = QApplication.focusWidget()
+        assert focus is not None
+        if isinstance(focus, QAbstractItemView) and keyboard.tab_moves_between_cells(focus):
+            # A grid that takes Tab for its cells (the circuit) is left with Ctrl+Tab.
+            qtbot.keyClick(focus, Qt.Key.Key_Tab, Qt.KeyboardModifier.ControlModifier)
+        else:
+            qtbot.keyClick(focus, Qt.Key.Key_Tab)
+        now = QApplication.focusWidget()
+        if now is start and len(visited) > 1:
+            break
+        if now is not visited[-1]:  # a date box takes Tab for its day, month, then year
+            visited.append(now)
+    else:
+        stuck = visited[-3:]
+        pytest.fail(f"Tab never came back round in {describe(window)}: ends in {stuck}")
+    missed = [w for w in stops if w not in visited and not _reached_as_group(w, visited)]
+    return visited, missed
+
+
+def _reached_as_group(w: QWidget, visited: list[QWidget]) -> bool:
+    """Tab stops once on a group of radio buttons; the arrows choose within it."""
+    if isinstance(w, QWidget) and any(v.focusProxy() is w for v in visited):
+        return True
+    if not isinstance(w, QRadioButton):
+        return False
+    group = w.group()
+    return any(
+        isinstance(v, QRadioButton)
+        and (v.group() is group if group is not None else v.parentWidget() is w.parentWidget())
+        for v in visited
+    )
+
+
+def walk(qtbot, window: QWidget, what: str) -> list[str]:  # type: ignore[no-untyped-def]
+    problems = [f"{what}: unnamed {u}" for u in unnamed(window)]
+    problems += [f"{what}: table without headers {t}" for t in headless_tables(window)]
+    _visited, missed = tab_round(qtbot, window)
+    problems += [f"{what}: Tab never reaches {describe(m)}" for m in missed]
+    return problems
+
+
+def activate(qtbot, window: QWidget) -> None:  # type: ignore[no-untyped-def]
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=3000)
+
+
+@pytest.fixture
+def on_open(monkeypatch):  # type: ignore[no-untyped-def]
+    """Dialogs run ``on_open[0](dialog)`` instead of blocking; message boxes answer at once."""
+    hook: list = [lambda _d: None]
+
+    def exec_(self):  # type: ignore[no-untyped-def]
+        self.show()
+        hook[0](self)
+        return 0
+
+    monkeypatch.setattr(QDialog, "exec", exec_)
+    for name in ("information", "warning", "critical", "about"):
+        monkeypatch.setattr(QMessageBox, name, lambda *a, **k: QMessageBox.StandardButton.Ok)
+    monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.No)
+    return hook
+
+
+def test_every_main_screen_is_named_has_headers_and_tabs_round(
+    qtbot, demo_ctx, demo_today, make_window
+) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(demo_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    activate(qtbot, window)
+    problems = []
+    for index in range(4):
+        window.course_view.show_section(index)
+        qtbot.wait(10)
+        problems += walk(qtbot, window, f"section {index + 1}")
+    assert not problems, "\n".join(problems)
+
+
+def test_the_welcome_page_is_named_and_tabs_round(qtbot, ctx, demo_today, make_window) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    activate(qtbot, window)
+    assert walk(qtbot, window, "welcome") == []
+
+
+DIALOG_ACTIONS = (
+    "new_course_action", "settings_action", "find_action", "enrol_action", "edit_course_action",
+    "edit_session_action", "week_action", "keys_action", "import_action",
+)  # fmt: skip
+
+
+def test_every_dialog_and_wizard_page_is_named_and_tabs_round(
+    qtbot, demo_ctx, demo_today, make_window, on_open, monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.ui.common import file_dialogs
+    from escape_desktop.ui.safety import safety_menu
+
+    referrals = tmp_path / "referrals.csv"
+    referrals.write_text("first_name,last_name\nAlex,Demo-Import\n", encoding="utf-8")
+    monkeypatch.setattr(file_dialogs, "open_file", lambda *a, **k: str(referrals))
+    window = make_window(demo_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    actions = [getattr(window, name) for name in DIALOG_ACTIONS]
+    c = safety_menu.controller(window)
+    assert c is not None
+    actions += [c.backups_action, c.audit_action, c.retention_action, c.encrypt_action]
+    actions.append(window.export_action)
+    problems: list[str] = []
+    walked: list[str] = []
+
+    def look(dialog: QDialog) -> None:
+        name = f"{type(dialog).__name__}"
+        walked.append(name)
+        activate(qtbot, dialog)
+        problems.extend(walk(qtbot, dialog, name))
+        if isinstance(dialog, QWizard):
+            while dialog.currentId() != dialog.pageIds()[-1] and dialog.validateCurrentPage():
+                dialog.next()
+                problems.extend(
+                    walk(qtbot, dialog, f"{name} page {dialog.currentPage().title()!r}")
+                )
+        dialog.hide()
+
+    on_open[0] = look
+    for action in actions:
+        before = len(walked)
+        action.trigger()
+        qtbot.waitUntil(lambda b=before: len(walked) > b, timeout=3000)
+    assert len(walked) == len(actions)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_passphrase_boxes_of_unlock_restore_and_lock_have_names(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.ui.app.restore_flow import RestoreDialog
+    from escape_desktop.ui.safety.passphrase_dialog import UnlockDialog
+
+    backup = tmp_path / "backup.escape"
+    backup.write_bytes(b"\0" * 64)  # not plain SQLite: it asks for the passphrase
+    unlock = UnlockDialog(tmp_path)
+    restore = RestoreDialog(backup)
+    for dialog in (unlock, restore):
+        qtbot.addWidget(dialog)
+    # Named in their own right, not only by a placeholder that disappears as one types.
+    assert unlock.passphrase.accessibleName() == "Passphrase"
+    assert "Passphrase" in restore.passphrase.accessibleName()
+    assert restore.recovery.accessibleName() == "Recovery key"
+    for dialog in (unlock, restore):
+        dialog.show()
+        activate(qtbot, dialog)
+        assert walk(qtbot, dialog, type(dialog).__name__) == []
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="the a11y-see work names these scroll areas or takes them out of the Tab order "
+    "(style.quiet_scroll); remove this mark when it is merged",
+)
+def test_no_scroll_area_round_a_form_takes_focus_unnamed(
+    qtbot, demo_ctx, demo_today, make_window, on_open
+) -> None:  # type: ignore[no-untyped-def]
+    window = make_window(demo_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    problems = []
+    for index in range(4):
+        window.course_view.show_section(index)
+        problems += unnamed(window, frames=True)
+    found: list[QDialog] = []
+    on_open[0] = found.append
+    for action in (window.settings_action, window.enrol_action, window.export_action):
+        action.trigger()
+        problems += unnamed(found[-1], frames=True)
+        found[-1].hide()
+    assert not problems, "\n".join(problems)
