@@ -13,6 +13,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
+    QAbstractButton,
     QAbstractItemView,
     QAbstractScrollArea,
     QAbstractSpinBox,
@@ -21,6 +22,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QMessageBox,
     QRadioButton,
+    QTabBar,
     QTextEdit,
     QWidget,
     QWizard,
@@ -152,8 +154,37 @@ def _reached_as_group(w: QWidget, visited: list[QWidget]) -> bool:
     )
 
 
+QT_PARTS = {
+    "qt_tableview_cornerbutton",
+    "qt_spinbox_lineedit",
+    "ScrollLeftButton",
+    "ScrollRightButton",
+}
+
+
+def out_of_reach(window: QWidget) -> list[str]:
+    """Controls one can click but never reach by Tab (their focus policy leaves Tab out)."""
+    found = []
+    for w in window.findChildren(QWidget):
+        if not w.isVisible() or not w.isEnabled() or w.window() is not window:
+            continue
+        if w.objectName() in QT_PARTS or isinstance(w.parentWidget(), QComboBox | QAbstractSpinBox):
+            continue
+        if isinstance(w, QAbstractButton) and isinstance(w.parentWidget(), QTabBar):
+            continue  # the tab bar's own scroll arrows; arrows keys scroll it
+        if isinstance(w, QAbstractItemView) and w.focusProxy() is not None:
+            continue
+        node = QAccessible.queryAccessibleInterface(w)
+        if node is None or node.role() not in INTERACTIVE or node.role() == R.PageTabList:
+            continue
+        if not w.focusPolicy() & Qt.FocusPolicy.TabFocus and w.focusProxy() is None:
+            found.append(describe(w))
+    return found
+
+
 def walk(qtbot, window: QWidget, what: str) -> list[str]:  # type: ignore[no-untyped-def]
     problems = [f"{what}: unnamed {u}" for u in unnamed(window)]
+    problems += [f"{what}: Tab can never reach {u}" for u in out_of_reach(window)]
     problems += [f"{what}: table without headers {t}" for t in headless_tables(window)]
     _visited, missed = tab_round(qtbot, window)
     problems += [f"{what}: Tab never reaches {describe(m)}" for m in missed]
@@ -203,6 +234,12 @@ def test_the_welcome_page_is_named_and_tabs_round(qtbot, ctx, demo_today, make_w
     assert walk(qtbot, window, "welcome") == []
 
 
+def open_course_with_room(window) -> None:  # type: ignore[no-untyped-def]
+    """A running course with places left, so enrol and import can add someone."""
+    row = next(r for r in window.courses.model.rows if r.participants < r.capacity)
+    window.open_course(row.id)
+
+
 DIALOG_ACTIONS = (
     "new_course_action", "settings_action", "find_action", "enrol_action", "edit_course_action",
     "edit_session_action", "week_action", "keys_action", "import_action",
@@ -216,10 +253,14 @@ def test_every_dialog_and_wizard_page_is_named_and_tabs_round(
     from escape_desktop.ui.safety import safety_menu
 
     referrals = tmp_path / "referrals.csv"
-    referrals.write_text("first_name,last_name\nAlex,Demo-Import\n", encoding="utf-8")
+    referrals.write_text(
+        "first_name,last_name,date_of_birth,consent_programme\nAlex,Demo-Import,1950-01-02,yes\n",
+        encoding="utf-8",
+    )
     monkeypatch.setattr(file_dialogs, "open_file", lambda *a, **k: str(referrals))
     window = make_window(demo_ctx, demo_today)
     qtbot.waitUntil(lambda: window.is_ready)
+    open_course_with_room(window)
     actions = [getattr(window, name) for name in DIALOG_ACTIONS]
     c = safety_menu.controller(window)
     assert c is not None
@@ -291,3 +332,57 @@ def test_no_scroll_area_round_a_form_takes_focus_unnamed(
         problems += unnamed(found[-1], frames=True)
         found[-1].hide()
     assert not problems, "\n".join(problems)
+
+
+def test_tab_reaches_the_controls_it_never_reached(
+    qtbot, demo_ctx, demo_today, make_window, on_open, monkeypatch, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """Section tabs, the circuit, the measures form, the import's Add, the export's buttons."""
+    from escape_desktop.ui.common import file_dialogs
+
+    referrals = tmp_path / "referrals.csv"
+    referrals.write_text(
+        "first_name,last_name,date_of_birth,consent_programme\nAlex,Demo-Import,1950-01-02,yes\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(file_dialogs, "open_file", lambda *a, **k: str(referrals))
+    window = make_window(demo_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    open_course_with_room(window)
+    activate(qtbot, window)
+    view = window.course_view
+    view.show_section(0)
+    visited, _ = tab_round(qtbot, window)
+    for w in (view.tabs.tabBar(), view.register.table, view.register.enrol_button):
+        assert w in visited, f"Tab never reaches {describe(w)}"
+    circuit = view.section(1)
+    view.show_section(1)
+    visited, _ = tab_round(qtbot, window)
+    assert circuit.table in visited
+    assert [w for w in visited if circuit.isAncestorOf(w) and w is not circuit.table], (
+        "Tab never gets past the circuit grid"
+    )
+    measures = view.section(2)
+    view.show_section(2)
+    visited, _ = tab_round(qtbot, window)
+    form = measures.entry.form_host
+    fields = [w for w in form.findChildren(QWidget) if w.isVisible() and w in tab_stops(window)]
+    assert fields and all(f in visited for f in fields), "Tab never reaches the measures form"
+    seen: dict[str, list[QWidget]] = {}
+
+    def look(dialog: QDialog) -> None:
+        activate(qtbot, dialog)
+        seen[type(dialog).__name__] = tab_round(qtbot, dialog)[0]
+        dialog.hide()
+
+    on_open[0] = look
+    window.import_action.trigger()
+    window.export_action.trigger()
+    qtbot.waitUntil(lambda: len(seen) == 2, timeout=3000)
+    dialogs = {
+        type(d).__name__: d for d in QApplication.topLevelWidgets() if isinstance(d, QDialog)
+    }
+    imp, exp = dialogs["ImportDialog"], dialogs["ExportDialog"]
+    assert imp.add_button.isEnabled() and imp.add_button in seen["ImportDialog"]
+    assert exp.browse in seen["ExportDialog"]
+    assert exp.export_button in seen["ExportDialog"] or not exp.export_button.isEnabled()
