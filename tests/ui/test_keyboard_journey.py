@@ -16,7 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
-pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "raise", "grabbing", "openDocument")
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "raise", "grabbing")
 
 CLASS_DAY = date(2026, 11, 27)  # KH-2026-002's sixth session in the demo: a class being held
 C = Qt.KeyboardModifier.ControlModifier
@@ -25,6 +25,9 @@ S = Qt.KeyboardModifier.ShiftModifier
 
 
 def focus() -> QWidget:
+    popup = QApplication.activePopupWidget()
+    if popup is not None:  # an open menu takes the keys
+        return popup
     if QApplication.focusWidget() is None:  # a dialog just closed: the window takes the keys back
         for _ in range(200):
             QTest.qWait(10)
@@ -77,6 +80,10 @@ def dialogs(qtbot, monkeypatch):  # type: ignore[no-untyped-def]
         handler = handlers.get(name)
         assert handler is not None, f"{name} opened and nobody expected it"
         handler(self)
+        self.hide()
+        parent = self.parentWidget()
+        if parent is not None:  # as the system does when a dialog closes
+            parent.window().activateWindow()
         return self.result()
 
     monkeypatch.setattr(QDialog, "exec", exec_)
@@ -191,9 +198,49 @@ def test_a_course_run_from_the_keyboard_alone(
     key(Qt.Key.Key_4, C)
     documents = window.course_view.section(3)
     qtbot.waitUntil(documents.isVisible)
+    if documents.open_check.isChecked():  # no PDF viewer here: do not open it when ready
+        tab_to(qtbot, lambda w: w is documents.open_check)
+        key(Qt.Key.Key_Space)
+    assert not documents.open_check.isChecked()
     tab_to(qtbot, lambda w: w is documents.save_button)
     key(Qt.Key.Key_Space)
     qtbot.waitUntil(
         lambda: bool(saved) and saved[-1].is_file() and saved[-1].stat().st_size > 0, timeout=20000
     )
     assert saved[-1].read_bytes().startswith(b"%PDF")
+
+    # 7. The upload (File menu by Alt+F, then E): type where to save it, Alt+X exports.
+    upload = tmp_path / "upload.csv"
+
+    def exporter(d: QDialog) -> None:
+        tab_to(qtbot, lambda w: w is d.path)
+        key(Qt.Key.Key_A, C)
+        type_(str(upload))
+        key(Qt.Key.Key_X, A)  # E&xport
+        qtbot.waitUntil(upload.is_file, timeout=20000)
+        qtbot.waitUntil(lambda: d._job is None, timeout=20000)
+        key(Qt.Key.Key_Escape)
+
+    dialogs["ExportDialog"] = exporter
+
+    key(Qt.Key.Key_F, A)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+    key(Qt.Key.Key_E)
+    assert upload.is_file() and upload.stat().st_size > 0
+
+    # 8. A backup (Data menu by Alt+D; its first entry, Back up now, by Enter).
+    from escape_desktop.db.backup import backups_dir, list_backups
+
+    made = len(list_backups(backups_dir(demo_ctx.data_dir)))
+
+    def backups(d: QDialog) -> None:
+        qtbot.waitUntil(
+            lambda: len(list_backups(backups_dir(demo_ctx.data_dir))) > made, timeout=20000
+        )
+        key(Qt.Key.Key_Escape)
+
+    dialogs["BackupsDialog"] = backups
+    key(Qt.Key.Key_D, A)
+    qtbot.waitUntil(lambda: QApplication.activePopupWidget() is not None)
+    key(Qt.Key.Key_Return)
+    assert len(list_backups(backups_dir(demo_ctx.data_dir))) == made + 1
