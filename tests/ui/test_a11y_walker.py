@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QMessageBox,
+    QPushButton,
     QRadioButton,
     QTabBar,
     QTextEdit,
@@ -186,8 +187,22 @@ def walk(qtbot, window: QWidget, what: str) -> list[str]:  # type: ignore[no-unt
     problems = [f"{what}: unnamed {u}" for u in unnamed(window)]
     problems += [f"{what}: Tab can never reach {u}" for u in out_of_reach(window)]
     problems += [f"{what}: table without headers {t}" for t in headless_tables(window)]
+    # In a dialog, Enter presses the default button (Save, Export...), wherever Tab has been.
+    default = (
+        [b for b in window.findChildren(QPushButton) if b.isDefault() and b.isVisible()]
+        if isinstance(window, QDialog)
+        else []
+    )
     _visited, missed = tab_round(qtbot, window)
     problems += [f"{what}: Tab never reaches {describe(m)}" for m in missed]
+    if QApplication.focusWidget() is not None and QApplication.focusWidget().window() is window:
+        QApplication.focusWidget().clearFocus()  # as when the focus is in a text box again
+    after = [b for b in window.findChildren(QPushButton) if b.isDefault() and b.isVisible()]
+    if default and after[:1] != default[:1]:
+        problems.append(
+            f"{what}: once Tab passed the buttons, Enter presses "
+            f"{describe(after[0]) if after else 'nothing'}, not {describe(default[0])}"
+        )
     return problems
 
 

@@ -209,14 +209,14 @@ def test_a_course_run_from_the_keyboard_alone(
     )
     assert saved[-1].read_bytes().startswith(b"%PDF")
 
-    # 7. The upload (File menu by Alt+F, then E): type where to save it, Alt+X exports.
+    # 7. The upload (File menu by Alt+F, then E): type where to save it, Enter exports.
     upload = tmp_path / "upload.csv"
 
     def exporter(d: QDialog) -> None:
         tab_to(qtbot, lambda w: w is d.path)
         key(Qt.Key.Key_A, C)
         type_(str(upload))
-        key(Qt.Key.Key_X, A)  # E&xport
+        key(Qt.Key.Key_Return)  # Export is the default, after Tab has passed Choose… too
         qtbot.waitUntil(upload.is_file, timeout=20000)
         qtbot.waitUntil(lambda: d._job is None, timeout=20000)
         key(Qt.Key.Key_Escape)

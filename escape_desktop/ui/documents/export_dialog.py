@@ -336,7 +336,7 @@ class ExportDialog(QDialog):
         return box
 
     def _build_buttons(self) -> QDialogButtonBox:
-        buttons = QDialogButtonBox()
+        buttons = QDialogButtonBox(self)  # in the dialog first, so Export stays its default
         self.export_button = buttons.addButton("E&xport", QDialogButtonBox.ButtonRole.AcceptRole)
         self.export_button.setDefault(True)
         self.close_button = buttons.addButton(QDialogButtonBox.StandardButton.Close)
