@@ -401,3 +401,48 @@ def test_tab_reaches_the_controls_it_never_reached(
     assert imp.add_button.isEnabled() and imp.add_button in seen["ImportDialog"]
     assert exp.browse in seen["ExportDialog"]
     assert exp.export_button in seen["ExportDialog"] or not exp.export_button.isEnabled()
+
+
+def shown_dialogs() -> list[QDialog]:
+    return [w for w in QApplication.topLevelWidgets() if isinstance(w, QDialog) and w.isVisible()]
+
+
+def test_the_dialogs_a_screen_opens_are_named_and_tab_round(
+    qtbot, demo_ctx, demo_today, make_window, on_open
+) -> None:  # type: ignore[no-untyped-def]
+    """Details, withdraw, move, session, stations, progress, measures chosen, print preview."""
+    window = make_window(demo_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    open_course_with_room(window)
+    view = window.course_view
+    reg = view.register
+    reg.table.setCurrentIndex(reg.model.index(0, reg.model.today_column() or 3))
+    circuit, measures, documents = view.section(1), view.section(2), view.section(3)
+    problems: list[str] = []
+    walked: list[str] = []
+
+    def look(dialog: QDialog) -> None:
+        walked.append(type(dialog).__name__)
+        activate(qtbot, dialog)
+        problems.extend(walk(qtbot, dialog, type(dialog).__name__))
+        dialog.hide()
+
+    on_open[0] = look
+    buttons = [
+        (0, reg.edit_button), (0, reg.withdraw_button), (0, reg.move_button),
+        (0, reg.session_button), (1, circuit.stations_button), (1, circuit.history_button),
+        (2, measures.choose_button), (3, documents.print_button),
+    ]  # fmt: skip
+    for section, button in buttons:
+        view.show_section(section)
+        qtbot.waitUntil(button.isVisible)
+        before = len(walked)
+        if button.isEnabled():
+            button.click()
+            if len(walked) == before:  # opened with open() or show(), not exec()
+                qtbot.waitUntil(lambda: bool(shown_dialogs()), timeout=10000)
+                for dialog in shown_dialogs():
+                    look(dialog)
+                    dialog.close()
+    assert len(walked) == 8, walked
+    assert not problems, "\n".join(problems)
