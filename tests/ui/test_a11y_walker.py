@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QRect, Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import (
     QAbstractButton,
@@ -183,6 +183,28 @@ def out_of_reach(window: QWidget) -> list[str]:
     return found
 
 
+def out_of_order(window: QWidget, visited: list[QWidget]) -> list[str]:
+    """Steps where Tab goes back up the page to something not to the right: not reading order.
+
+    Going on to a column further right, or round from the last control to the first, is
+    reading order; going back up to the left (or straight up) is not.
+    """
+
+    def at(w: QWidget) -> QRect:
+        return QRect(w.mapTo(window, QPoint(0, 0)), w.size())
+
+    stops = [w for w in visited if not is_scroll_frame(w)]  # the frames are being taken out
+    if not stops:
+        return []
+    backwards = []
+    for a, b in zip(stops, stops[1:] + stops[:1], strict=True):  # the whole round
+        ra, rb = at(a), at(b)
+        if rb.bottom() < ra.top() and rb.left() < ra.right():
+            backwards.append((ra.top() - rb.top(), f"{describe(a)} then {describe(b)} above it"))
+    backwards.sort(reverse=True)
+    return [text for _jump, text in backwards[1:]]  # the longest jump up is the round's wrap
+
+
 def walk(qtbot, window: QWidget, what: str) -> list[str]:  # type: ignore[no-untyped-def]
     problems = [f"{what}: unnamed {u}" for u in unnamed(window)]
     problems += [f"{what}: Tab can never reach {u}" for u in out_of_reach(window)]
@@ -193,8 +215,12 @@ def walk(qtbot, window: QWidget, what: str) -> list[str]:  # type: ignore[no-unt
         if isinstance(window, QDialog)
         else []
     )
-    _visited, missed = tab_round(qtbot, window)
+    visited, missed = tab_round(qtbot, window)
     problems += [f"{what}: Tab never reaches {describe(m)}" for m in missed]
+    if isinstance(window, QDialog):
+        problems += [
+            f"{what}: Tab out of reading order: {o}" for o in out_of_order(window, visited)
+        ]
     if QApplication.focusWidget() is not None and QApplication.focusWidget().window() is window:
         QApplication.focusWidget().clearFocus()  # as when the focus is in a text box again
     after = [b for b in window.findChildren(QPushButton) if b.isDefault() and b.isVisible()]
@@ -446,3 +472,24 @@ def test_the_dialogs_a_screen_opens_are_named_and_tab_round(
                     dialog.close()
     assert len(walked) == 8, walked
     assert not problems, "\n".join(problems)
+
+
+def test_the_walker_sees_a_tab_order_that_is_not_the_reading_order(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLineEdit, QVBoxLayout
+
+    dialog = QDialog()
+    qtbot.addWidget(dialog)
+    layout = QVBoxLayout(dialog)
+    edits = [QLineEdit(dialog) for _ in range(4)]
+    for i, e in enumerate(edits):
+        e.setAccessibleName(f"Box {i + 1}")
+        layout.addWidget(e)
+    dialog.show()
+    activate(qtbot, dialog)
+    edits[0].setFocus()
+    assert walk(qtbot, dialog, "in order") == []
+    QWidget.setTabOrder(edits[0], edits[2])  # 1, 3, 2, 4: back up from 3 to 2
+    QWidget.setTabOrder(edits[2], edits[1])
+    QWidget.setTabOrder(edits[1], edits[3])
+    edits[0].setFocus()
+    assert [p for p in walk(qtbot, dialog, "shuffled") if "reading order" in p]
