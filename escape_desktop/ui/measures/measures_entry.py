@@ -190,6 +190,16 @@ class MeasuresEntry(QWidget):
             self.form.addRow(QLabel("This course has no measures chosen yet: use Choose measures."))
         # Settle the new rows now, so the first paint shows full-height boxes, not squeezed ones.
         self.form.activate()
+        # The boxes are made after the buttons: put the buttons after them for Tab, as read.
+        boxes = [
+            w
+            for w in self.form_host.findChildren(QWidget)
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ]
+        if boxes:
+            order = [boxes[-1], self.previous_button, self.save_button, self.next_button]
+            for first, then in zip(order, order[1:], strict=False):
+                QWidget.setTabOrder(first, then)
 
     def _build_field(self, inst: Instrument) -> MeasureField:
         host = QWidget(self.form_host)

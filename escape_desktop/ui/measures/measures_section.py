@@ -71,9 +71,10 @@ class MeasuresSection(CourseSection):
         self._restoring = False
         self.loads = 0  # how many times the section read its data (tests count it)
         self._build_top()
+        # Made before the pages, so Tab reaches the tabs before what they show (reading order).
+        self.tabs = QTabWidget(self)
         self._build_people_page()
         self._build_outcomes_page()
-        self.tabs = QTabWidget(self)
         self.tabs.addTab(self.people_page, "&People")
         self.tabs.addTab(self.outcomes_page, "C&lass outcomes")
         layout = QVBoxLayout(self)
