@@ -69,6 +69,7 @@ DIALOG_PAGES = {
     "RecoveryKeyDialog": "backups",
     "RecoveryResetDialog": "backups",
     "SettingsDialog": "first-run",
+    "KeysDialog": "keyboard",
 }
 
 
