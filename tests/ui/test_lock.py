@@ -17,7 +17,7 @@ from escape_desktop.ui.safety import safety_menu
 FAST = 2**12
 PASS = "kettle on at half nine"
 TABLES = ("attendance", "enrolments", "participants", "sessions", "courses")
-pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "raise", "grabbing")
+pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "raise", "grabbing", "window opacity")
 
 
 @pytest.fixture
@@ -137,3 +137,27 @@ def test_a_locked_window_ignores_every_key_and_shows_a_screen_reader_only_the_lo
     assert window.menuBar().isVisible() and window.menuBar().isEnabled()
     qtbot.keyClick(reg.table, Qt.Key.Key_S)  # and the register answers keys again
     assert snapshot(enc_ctx) != before
+
+
+def test_a_dialog_open_when_the_lock_comes_is_silent_until_unlock(
+    qtbot, enc_ctx: AppContext, demo_today, make_window
+) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.ui.people.withdraw_dialog import WithdrawDialog
+
+    window = make_window(enc_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    name = window.course_view.register.model.rows[0].name
+    dialog = WithdrawDialog(window, name)  # open, with a person's name in it, as the lock comes
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    shown = [w for w in dialog.findChildren(QWidget) if w.isVisible()]
+    c = safety_menu.controller(window)
+    assert c is not None
+    c.lock()
+    heard = [t for n in accessible_tree(dialog) if not n.state().invisible for t in texts(n)]
+    assert not [t for t in heard if name in t], "a screen reader still reads the dialog"
+    assert c.unlock(PASS)
+    assert dialog.isEnabled() and [
+        t for n in accessible_tree(dialog) for t in texts(n) if name in t
+    ]
+    assert [w for w in dialog.findChildren(QWidget) if w.isVisible()] == shown  # as it was

@@ -221,6 +221,7 @@ class SafetyController(QObject):
     _central: QWidget | None = None
     _hidden_parts: list[QWidget] = []
     _focus_before: QWidget | None = None
+    _hidden_inside: list[QWidget] = []
 
     def lock(self) -> None:
         """Lock: the lock screen is all that is left in the window.
@@ -257,6 +258,12 @@ class SafetyController(QObject):
                 self._hidden_windows.append((w, w.windowOpacity()))
                 w.setWindowOpacity(0.0)  # open dialogs keep what was typed, out of sight
                 w.setEnabled(False)
+                # ... and out of a screen reader's hearing: their contents are hidden too.
+                inside = w.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                shown = [c for c in inside if not c.isWindow() and not c.isHidden()]
+                for c in shown:
+                    c.hide()
+                self._hidden_inside = [*self._hidden_inside, *shown]
         if self.overlay is None:
             self.overlay = LockOverlay(self, self.window)
         self.overlay.show_over(self.window)
@@ -290,6 +297,10 @@ class SafetyController(QObject):
         for a in self._disabled_actions:
             a.setEnabled(True)
         self._disabled_actions = []
+        for c in self._hidden_inside:
+            if shiboken6.isValid(c):
+                c.show()
+        self._hidden_inside = []
         for w, opacity in self._hidden_windows:
             w.setWindowOpacity(opacity)
             w.setEnabled(True)
