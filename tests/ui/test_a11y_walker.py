@@ -217,8 +217,40 @@ def out_of_order(window: QWidget, visited: list[QWidget]) -> list[str]:
     return [text for _jump, text in backwards[1:]]  # the longest jump up is the round's wrap
 
 
+def twice_used_alt_letters(window: QWidget) -> list[str]:
+    """Alt+letter used by two controls (or a control and a menu) shown together."""
+    import re
+
+    from PySide6.QtWidgets import QGroupBox, QLabel, QMainWindow, QTabWidget
+
+    def letter(text: str) -> str | None:
+        found = re.search(r"&([^&\s])", text.replace("&&", ""))
+        return found.group(1).lower() if found else None
+
+    texts: list[str] = []
+    if isinstance(window, QMainWindow):
+        texts += [a.text() for a in window.menuBar().actions()]
+    for w in window.findChildren(QWidget):
+        if not w.isVisible() or w.window() is not window:
+            continue
+        if isinstance(w, QAbstractButton):
+            texts.append(w.text())
+        elif isinstance(w, QLabel) and w.buddy() is not None:
+            texts.append(w.text())
+        elif isinstance(w, QGroupBox):
+            texts.append(w.title())
+        elif isinstance(w, QTabWidget):
+            texts += [w.tabText(i) for i in range(w.count())]
+    seen: dict[str, list[str]] = {}
+    for text in texts:
+        if (key := letter(text)) is not None:
+            seen.setdefault(key, []).append(text)
+    return [f"Alt+{k.upper()} for {v}" for k, v in seen.items() if len(v) > 1]
+
+
 def walk(qtbot, window: QWidget, what: str) -> list[str]:  # type: ignore[no-untyped-def]
     problems = [f"{what}: unnamed {u}" for u in unnamed(window)]
+    problems += [f"{what}: {t}" for t in twice_used_alt_letters(window)]
     problems += [f"{what}: Tab can never reach {u}" for u in out_of_reach(window)]
     problems += [f"{what}: table without headers {t}" for t in headless_tables(window)]
     # In a dialog, Enter presses the default button (Save, Export...), wherever Tab has been.

@@ -259,11 +259,11 @@ class ExportDialog(QDialog):
         scope_box.addWidget(self.scope_all)
         form.addRow("Which courses:", scope_box)
 
-        self.changed_only = QCheckBox("Only people whose details &changed since the last upload")
+        self.changed_only = QCheckBox("&Only people whose details changed since the last upload")
         self.changed_only.toggled.connect(self._changed)
         self.attendance = QCheckBox("Also save the &attendance file (one row for each session)")
         self.attendance.setChecked(True)
-        self.bom = QCheckBox("Make accents show correctly in &Excel (adds a byte-order mark)")
+        self.bom = QCheckBox("&Make accents show correctly in Excel (adds a byte-order mark)")
         self.bom.setChecked(True)
         options = QVBoxLayout()
         options.addWidget(self.changed_only)
