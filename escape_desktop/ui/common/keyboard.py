@@ -1,4 +1,4 @@
-"""Keyboard rules every screen shares (and names for the parts Qt adds): Tab leaves a table unless the cell it is on can be typed in."""
+"""Keyboard rules every window shares: Tab leaves read-only tables, Ctrl+Tab editable grids."""
 
 from __future__ import annotations
 
