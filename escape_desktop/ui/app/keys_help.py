@@ -19,11 +19,9 @@ from PySide6.QtWidgets import (
 )
 
 # Keys a grid or list reads itself (keyPressEvent), which no action or QShortcut carries.
+# A screen declares its own beside its code as KEYS_HELP = ((keys, what), ...) on the
+# section's class (see RegisterSection); these are the rest.
 GRID_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("Register", "P · A · S", "Present · absent · apologies sent, then on to the next person"),
-    ("Register", "Space · Delete", "Change the mark · clear it"),
-    ("Register", "Enter", "On a name: that person's details"),
-    ("Register", "Menu key or Shift+F10", "The person's menu: details, withdraw, move, review"),
     ("Circuit", "Type · Enter · F2", "Type a result, or open the cell"),
     ("Circuit", "Tab · Shift+Tab", "Save the cell and go on to the next (or back)"),
     ("Circuit", "Ctrl+Tab · Ctrl+Shift+Tab", "Leave the grid for the next (or previous) control"),
@@ -111,6 +109,12 @@ def key_rows(window: QMainWindow) -> list[KeyRow]:
                 seq.toString(QKeySequence.SequenceFormat.NativeText),
                 _plain(action.text()),
             )
+    view = getattr(window, "course_view", None)
+    tabs = getattr(view, "tabs", None)
+    if isinstance(tabs, QTabWidget):
+        for index in range(tabs.count()):
+            for keys, what in getattr(tabs.widget(index), "KEYS_HELP", ()):
+                add(_plain(tabs.tabText(index)), keys, what)
     for shortcut in window.findChildren(QShortcut):
         parent = _owner(shortcut)
         where = _section_of(parent) or "Everywhere"

@@ -63,6 +63,13 @@ class RegisterSection(CourseSection):
     """Sessions & register: mark attendance, manage the people on the course, session details."""
 
     RELOAD_ON = SHOWN
+    # The keys the grid reads itself, for Help > Keyboard shortcuts (ui/app/keys_help.py).
+    KEYS_HELP = (
+        ("P · A · S", "Present · absent · apologies sent, then on to the next person"),
+        ("Space · Delete", "Change the mark · clear it"),
+        ("Enter", "On a name: that person's details"),
+        ("Menu key or Shift+F10", "The person's menu: details, withdraw, move, review"),
+    )
     # The course heading above the tabs counts from this register, so it reads even while
     # another tab is shown.
     RELOAD_WHILE_HIDDEN = True
