@@ -189,7 +189,7 @@ def test_accept_and_ignore_suggestions_and_undo(qtbot, section, ctx, small_cours
     assert "Move on: Target reached at 2 sessions" in section.suggestion_label.text()
     assert section.accept_button.isEnabled()
     ctrl_shift = Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier
-    qtbot.keyClick(section.table, Qt.Key.Key_A, ctrl_shift)  # Ctrl+Shift+A: accept
+    qtbot.keyClick(section.table, Qt.Key.Key_Y, ctrl_shift)  # Ctrl+Shift+Y: accept
     section.table.setCurrentIndex(section.model.index(0, 1))
     qtbot.keyClick(section.table, Qt.Key.Key_I, ctrl_shift)  # Ctrl+Shift+I: ignore
     with ctx.db.read() as s:

@@ -41,6 +41,7 @@ PAGES: tuple[tuple[str, str], ...] = (
     ("upload", "The central upload"),
     ("backups", "Backups and the passphrase"),
     ("new-laptop", "Moving to a new laptop"),
+    ("keyboard", "Working from the keyboard"),
 )
 TITLES = dict(PAGES)
 
@@ -68,6 +69,7 @@ DIALOG_PAGES = {
     "RecoveryKeyDialog": "backups",
     "RecoveryResetDialog": "backups",
     "SettingsDialog": "first-run",
+    "KeysDialog": "keyboard",
 }
 
 

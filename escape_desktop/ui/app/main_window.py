@@ -150,6 +150,9 @@ class MainWindow(QMainWindow):
         self.today_panel: TodayPanel | None = None  # built by finish()
         self._first_key_target: QWidget | None = None  # gets the focus once it can take it
         self.setWindowTitle("ESCAPE-pain classes")
+        from escape_desktop.ui.common import keyboard
+
+        keyboard.install()  # Tab leaves read-only tables, in this window and its dialogs
         self._build_pages()
         self._build_actions()
         self._build_menus()
@@ -881,21 +884,13 @@ class MainWindow(QMainWindow):
         self.help_dialog = show_help(self.help_page(), self)
 
     def show_keys(self) -> None:
-        QMessageBox.information(
-            self,
-            "Keyboard shortcuts",
-            "In the register: arrows move; P present, A absent, S sent apologies (L works too; then down to the next "
-            "person); Space changes the mark; Delete clears it; Enter on a name opens the details.\n\n"
-            "Ctrl+N new course · Ctrl+E enrol · Ctrl+Shift+E edit the course · Ctrl+I import a list · Ctrl+F find a person · "
-            "Ctrl+Z undo · Ctrl+1..4 sections · Ctrl+R register · Ctrl+P print · "
-            "Ctrl+Shift+L large text · Ctrl+T today's class · Ctrl+Shift+H hide or show the "
-            "course list · F1 the guide\n\n"
-            "In the circuit: Space did what was set (the cell), Shift+Space the whole person, "
-            "Ctrl+D everyone at the station; Ctrl+Shift+A accept a suggestion, Ctrl+Shift+I "
-            "ignore it, Ctrl+Shift+Y accept all (listed first). Show: One station or One "
-            "person. Up/Down moves along the list on screen; Left/Right or PgUp/PgDn goes to "
-            "the next station (or person).",
-        )
+        """Help > Keyboard shortcuts: read from the actions and shortcuts themselves."""
+        from escape_desktop.ui.app.keys_help import KeysDialog, key_rows
+
+        if self.course_view is not None:
+            for index in range(len(TAB_TITLES)):
+                self.course_view.section(index)  # each screen's own keys exist once it is built
+        self._open_dialog(KeysDialog(key_rows(self), self))
 
     def about(self) -> None:
         QMessageBox.about(

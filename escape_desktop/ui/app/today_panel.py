@@ -117,6 +117,7 @@ class WeekDialog(QDialog):
         if not self.sessions:
             layout.addWidget(QLabel("No sessions in the next seven days."))
         self.table = QTableWidget(len(self.sessions), 4, self)
+        self.table.setAccessibleName("This week's sessions")
         self.table.setHorizontalHeaderLabels(["Day", "Time", "Course", "Session"])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)

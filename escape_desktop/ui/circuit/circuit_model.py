@@ -240,7 +240,10 @@ class CircuitModel(QAbstractTableModel):
                 return QBrush(style.color("withdrawn_text"))
             if role == Qt.ItemDataRole.DisplayRole:
                 return "–" if index.column() != COL_FIRST_STATION else REVIEW_TEXT
-            return f"{row.name}: {REVIEW_TEXT}; clear it on the register (right-click the name)."
+            return (
+                f"{row.name}: {REVIEW_TEXT}; clear it on the register (choose the name, then "
+                "Clear screening review…)."
+            )
         if role == Qt.ItemDataRole.DisplayRole:
             arrow = ARROWS.get(cell.suggestion.action, "") if cell.suggestion else ""
             if cell.suggestion is not None and cell.suggestion.review:

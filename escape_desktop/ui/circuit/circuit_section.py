@@ -47,10 +47,12 @@ from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import Operation, run_op
 
 # The circuit's own keys. None is a QKeySequence standard binding on Windows, macOS or Linux
-# nor a window action (Ctrl+Y was Redo on Windows, Ctrl+N New course): issue 25.
-KEY_ACCEPT = "Ctrl+Shift+A"
+# nor a window action (Ctrl+Y was Redo on Windows, Ctrl+N New course, Ctrl+Shift+A Deselect
+# on Linux, Ctrl+H Hide on macOS): issues 24 and 25.
+KEY_HISTORY = "Ctrl+Shift+P"  # this person's progress
+KEY_ACCEPT = "Ctrl+Shift+Y"  # yes: the suggestion is taken
 KEY_IGNORE = "Ctrl+Shift+I"
-KEY_ACCEPT_ALL = "Ctrl+Shift+Y"
+KEY_ACCEPT_ALL = "Ctrl+Shift+K"  # keep every suggestion (after the list)
 KEY_STATION_DONE = "Ctrl+D"
 KEYS_HINT = (
     "Space: did what was set (this cell) · Shift+Space: the whole person · "
@@ -141,10 +143,10 @@ class CircuitSection(CourseSection):
         self.stations_button.clicked.connect(self.open_stations)
         self.history_button = QPushButton("&Progress of this person…", self)
         self.history_button.setToolTip(
-            "Charts of level, dose and pain over the course, and the home plan (Ctrl+H)"
+            f"Charts of level, dose and pain over the course, and the home plan ({KEY_HISTORY})"
         )
         self.history_button.clicked.connect(self.open_history)
-        QShortcut(QKeySequence("Ctrl+H"), self, self.open_history)
+        QShortcut(QKeySequence(KEY_HISTORY), self, self.open_history)
         view_label = QLabel("Sho&w:", self)
         self.view_combo = QComboBox(self)
         for view in CircuitView:

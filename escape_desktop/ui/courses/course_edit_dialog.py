@@ -142,7 +142,8 @@ class CourseEditDialog(QDialog):
         self.error.hide()
         keep_room(self.error)  # showing a mistake never moves the buttons
         self.buttons = QDialogButtonBox(
-            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel,
+            self,  # in the dialog first, so Save stays the default Enter presses
         )
         self.save_button = self.buttons.button(QDialogButtonBox.StandardButton.Save)
         self.save_button.setObjectName("primary")

@@ -131,6 +131,7 @@ class WhenPage(QWizardPage):
         self.instructors.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
         self.new_instructor = QLineEdit()
         self.new_instructor.setPlaceholderText("Other names, separated by commas")
+        self.new_instructor.setAccessibleName("Other instructors")
         self.instructors.itemChanged.connect(
             lambda _i: self._capacity_changed(self.capacity.value())
         )
@@ -197,7 +198,8 @@ class DatesPage(QWizardPage):
         self.w = wizard
         self.setTitle("Check the dates")
         self.setSubTitle(
-            "Move or cancel single sessions later in the register (double-click a date)."
+            "Move or cancel single sessions later in the register: on the session's column "
+            "press Ctrl+Shift+S (Edit session), or double-click its date."
         )
         layout = QVBoxLayout(self)
         self.summary = QLabel()

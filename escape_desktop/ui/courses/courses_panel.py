@@ -7,6 +7,7 @@ from typing import Any
 
 from PySide6.QtCore import (
     QAbstractTableModel,
+    QItemSelection,
     QModelIndex,
     QPersistentModelIndex,
     Qt,
@@ -220,7 +221,11 @@ class CoursesPanel(QFrame):
         header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_PEOPLE, QHeaderView.ResizeMode.ResizeToContents)
         header.setResizeContentsPrecision(SIZE_ROWS)
-        self.table.selectionModel().currentRowChanged.connect(self._on_current)
+        # A course opens when it is chosen (arrows, a click, Enter), never because the list
+        # took the focus: Qt makes the first row current on focus-in without selecting it.
+        self.table.setTabKeyNavigation(False)
+        self.table.selectionModel().selectionChanged.connect(self._on_selected)
+        self.table.activated.connect(lambda index: self._on_current(index, QModelIndex()))
         self.model.modelReset.connect(self._size_rows)
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel("No course matches; clear the search or change the filter.")
@@ -284,6 +289,11 @@ class CoursesPanel(QFrame):
 
     def first_course_id(self) -> int | None:
         return self.model.rows[0].id if self.model.rows else None
+
+    def _on_selected(self, selected: QItemSelection, _deselected: QItemSelection) -> None:
+        indexes = selected.indexes()
+        if indexes:
+            self._on_current(indexes[0], QModelIndex())
 
     def _on_current(self, current: QModelIndex, _previous: QModelIndex) -> None:
         if not current.isValid():

@@ -261,11 +261,11 @@ class ExportDialog(QDialog):
         scope_box.addWidget(self.scope_all)
         form.addRow("Which courses:", scope_box)
 
-        self.changed_only = QCheckBox("Only people whose details &changed since the last upload")
+        self.changed_only = QCheckBox("&Only people whose details changed since the last upload")
         self.changed_only.toggled.connect(self._changed)
         self.attendance = QCheckBox("Also save the &attendance file (one row for each session)")
         self.attendance.setChecked(True)
-        self.bom = QCheckBox("Make accents show correctly in &Excel (adds a byte-order mark)")
+        self.bom = QCheckBox("&Make accents show correctly in Excel (adds a byte-order mark)")
         self.bom.setChecked(True)
         options = QVBoxLayout()
         options.addWidget(self.changed_only)
@@ -338,7 +338,7 @@ class ExportDialog(QDialog):
         return box
 
     def _build_buttons(self) -> QDialogButtonBox:
-        buttons = QDialogButtonBox()
+        buttons = QDialogButtonBox(self)  # in the dialog first, so Export stays its default
         self.export_button = buttons.addButton("E&xport", QDialogButtonBox.ButtonRole.AcceptRole)
         # Not the default button: Enter in a field (the file name) must not write at once.
         self.export_button.setDefault(False)

@@ -59,7 +59,7 @@ class PrintPreviewDialog(QDialog):
         self.preview.setViewMode(QPrintPreviewWidget.ViewMode.SinglePageView)
         self.preview.setZoomMode(QPrintPreviewWidget.ZoomMode.FitInView)
         self.pages_label = QLabel()
-        self.print_button = QPushButton("&Print…")
+        self.print_button = QPushButton("&Print…", self)  # in the dialog: stays the default
         self.print_button.setObjectName("primary")
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.choose_printer)

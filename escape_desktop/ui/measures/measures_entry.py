@@ -125,7 +125,7 @@ class MeasuresEntry(QWidget):
         make_typeable(self.day)
         # With nobody chosen the box shows a dash, not a made-up date.
         self.day.setSpecialValueText("–")
-        tp_label = QLabel("Time&point:", self.header)
+        tp_label = QLabel("T&imepoint:", self.header)
         tp_label.setBuddy(self.timepoint)
         day_label = QLabel("Da&te measured:", self.header)
         day_label.setBuddy(self.day)
@@ -163,7 +163,7 @@ class MeasuresEntry(QWidget):
         self.previous_button.setToolTip("Save and go to the person above (Page Up)")
         self.save_button = QPushButton("&Save", self)
         self.save_button.setToolTip("Save this person's measures (Ctrl+S)")
-        self.next_button = QPushButton("Save, &next ▶", self)
+        self.next_button = QPushButton("Save, ne&xt ▶", self)
         self.next_button.setToolTip("Save and go to the next person (Ctrl+Enter or Page Down)")
         self.next_button.setObjectName("primary")
         self.next_button.setDefault(False)
@@ -204,6 +204,16 @@ class MeasuresEntry(QWidget):
             self.form.addRow(QLabel("This course has no measures chosen yet: use Choose measures."))
         # Settle the new rows now, so the first paint shows full-height boxes, not squeezed ones.
         self.form.activate()
+        # The boxes are made after the buttons: put the buttons after them for Tab, as read.
+        boxes = [
+            w
+            for w in self.form_host.findChildren(QWidget)
+            if w.focusPolicy() & Qt.FocusPolicy.TabFocus
+        ]
+        if boxes:
+            order = [boxes[-1], self.previous_button, self.save_button, self.next_button]
+            for first, then in zip(order, order[1:], strict=False):
+                QWidget.setTabOrder(first, then)
 
     def _build_field(self, inst: Instrument) -> MeasureField:
         host = QWidget(self.form_host)

@@ -71,9 +71,10 @@ class MeasuresSection(CourseSection):
         self._restoring = False
         self.loads = 0  # how many times the section read its data (tests count it)
         self._build_top()
+        # Made before the pages, so Tab reaches the tabs before what they show (reading order).
+        self.tabs = QTabWidget(self)
         self._build_people_page()
         self._build_outcomes_page()
-        self.tabs = QTabWidget(self)
         self.tabs.addTab(self.people_page, "&People")
         self.tabs.addTab(self.outcomes_page, "C&lass outcomes")
         layout = QVBoxLayout(self)
@@ -120,7 +121,7 @@ class MeasuresSection(CourseSection):
         self.person_tabs = QTabWidget(self.people_page)
         self.entry = MeasuresEntry(self.ctx, self.bus, self.person_tabs)
         self.entry.move_requested.connect(self.move_person)
-        self.person_tabs.addTab(self.entry, "&Enter")
+        self.person_tabs.addTab(self.entry, "E&nter")
         self.people_view.activated.connect(lambda _i: self.entry.focus_first())
 
         results = QWidget(self.person_tabs)

@@ -281,6 +281,7 @@ class ImportDialog(QDialog):
             self,
         )
         self.good_view = _table(self.good_model)
+        self.good_view.setAccessibleName("People to add")
         self.good_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
@@ -307,6 +308,7 @@ class ImportDialog(QDialog):
         column.addWidget(self.saved_note)
         self.bad_model = ProblemsModel(self)
         self.bad_view = _table(self.bad_model, ProblemsView())
+        self.bad_view.setAccessibleName("Lines with problems")
         assert isinstance(self.bad_view, ProblemsView)
         self.bad_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.bad_view.horizontalHeader()

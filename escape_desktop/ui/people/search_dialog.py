@@ -40,6 +40,7 @@ class SearchDialog(QDialog):
         self.setWindowTitle("Find a person")
         layout = QVBoxLayout(self)
         self.query = QLineEdit()
+        self.query.setAccessibleName("Find a person")
         self.query.setPlaceholderText("Name, code, NHS number or phone")
         self.query.setClearButtonEnabled(True)
         self._timer = QTimer(self)  # search once typing pauses
@@ -50,6 +51,7 @@ class SearchDialog(QDialog):
         self.query.installEventFilter(self)
         self.model = RowsModel(("Name", "Code", "Born", "Course", "Status"), self)
         self.view = QTableView()
+        self.view.setAccessibleName("People found")
         self.view.setModel(self.model)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)

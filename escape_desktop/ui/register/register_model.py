@@ -313,7 +313,9 @@ class RegisterModel(QAbstractTableModel):
                 text += "\nCancelled" + (
                     f": {session.cancel_reason}" if session.cancel_reason else ""
                 )
-            return text + "\nDouble-click to edit the session."
+            return (
+                text + "\nEdit the session: Ctrl+Shift+S on its column, or double-click the date."
+            )
         if (
             role == Qt.ItemDataRole.BackgroundRole
             and session.date == self.today

@@ -5,7 +5,17 @@ from __future__ import annotations
 from datetime import date
 from functools import partial
 
-from PySide6.QtCore import QItemSelectionModel, QModelIndex, QPoint, Qt, Signal, SignalInstance
+from PySide6.QtCore import (
+    QEvent,
+    QItemSelectionModel,
+    QModelIndex,
+    QObject,
+    QPoint,
+    Qt,
+    Signal,
+    SignalInstance,
+)
+from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import (
     QDialog,
     QHBoxLayout,
@@ -53,6 +63,13 @@ class RegisterSection(CourseSection):
     """Sessions & register: mark attendance, manage the people on the course, session details."""
 
     RELOAD_ON = SHOWN
+    # The keys the grid reads itself, for Help > Keyboard shortcuts (ui/app/keys_help.py).
+    KEYS_HELP = (
+        ("P · A · S", "Present · absent · apologies sent, then on to the next person"),
+        ("Space · Delete", "Change the mark · clear it"),
+        ("Enter", "On a name: that person's details"),
+        ("Menu key or Shift+F10", "The person's menu: details, withdraw, move, review"),
+    )
     # The course heading above the tabs counts from this register, so it reads even while
     # another tab is shown.
     RELOAD_WHILE_HIDDEN = True
@@ -117,12 +134,18 @@ class RegisterSection(CourseSection):
         self.move_button = QPushButton("Move…")
         self.move_button.setToolTip("Move this person to another course")
         self.move_button.clicked.connect(lambda: self._emit_for_current(self.moveRequested))
+        # Was only in the right-click menu: a button too, shown while someone needs review.
+        self.review_button = QPushButton("Clear screening review…")
+        self.review_button.setToolTip("Record that you reviewed this person's screening answers")
+        self.review_button.clicked.connect(self._clear_review_for_current)
+        self.review_button.hide()
         for b in (
             self.enrol_button,
             self.import_button,
             self.edit_button,
             self.withdraw_button,
             self.move_button,
+            self.review_button,
         ):
             b.setFocusPolicy(Qt.FocusPolicy.TabFocus)
             bar.addWidget(b)
@@ -135,6 +158,7 @@ class RegisterSection(CourseSection):
     def _build_table(self) -> None:
         # Two views on one model: names, count and completion stay put on the left (frozen)
         # while the session columns scroll, so today's column and the names are always in view.
+        self._menu_keys = _ContextMenuFilter(self)
         self.table = RegisterTable(self)
         self.table.setModel(self.model)
         self.table.setAccessibleName("Register")
@@ -154,7 +178,11 @@ class RegisterSection(CourseSection):
             header.setMinimumSectionSize(36)
             view.markRequested.connect(self._on_mark_requested)
             view.openPerson.connect(lambda i: self._emit_for_index(self.editPersonRequested, i))
-            view.customContextMenuRequested.connect(lambda pos, v=view: self._context_menu(v, pos))
+            # The menu is opened from the context-menu event itself, which says whether the
+            # mouse (a point in the viewport) or the keyboard (the current cell) asked.
+            view.setContextMenuPolicy(Qt.ContextMenuPolicy.DefaultContextMenu)
+            view.installEventFilter(self._menu_keys)
+            view.viewport().installEventFilter(self._menu_keys)
         self.table.sessionActivated.connect(self._on_session_activated)
         self.model.modelReset.connect(self._resize_columns)
         self.table.selectionModel().currentChanged.connect(lambda *_: self._on_current_changed())
@@ -285,10 +313,12 @@ class RegisterSection(CourseSection):
             who = "1 person needs" if n == 1 else f"{n} people need"
             lines.append(
                 f"{who} review before starting (screening): kept off the circuit until you "
-                "clear it (right-click the name)."
+                "clear it (choose the name, then Clear screening review…, or press the Menu "
+                "key or right-click the name)."
             )
         self.reminders.setText("\n".join(lines))
         self.reminders.setVisible(bool(lines))
+        self.review_button.setVisible(bool(review))
 
     def current_row(self) -> RegisterRow | None:
         index = self.table.currentIndex()
@@ -366,6 +396,16 @@ class RegisterSection(CourseSection):
         for b in (self.edit_button, self.move_button):
             b.setEnabled(person is not None)
         self.withdraw_button.setEnabled(person is not None and person.status != "withdrawn")
+        self.review_button.setEnabled(
+            person is not None and person.enrolment_id in self.model.needs_review
+        )
+
+    def _clear_review_for_current(self) -> None:
+        person = self.current_row()
+        if person is None:
+            self.message.emit("Choose a person in the register first.")
+            return
+        self.clear_review(person.enrolment_id)
 
     def current_session_id(self) -> int | None:
         session = self.model.session_at(self.table.currentIndex().column())
@@ -421,8 +461,8 @@ class RegisterSection(CourseSection):
         if sid is not None:
             self.sessionEditRequested.emit(sid)
 
-    def _context_menu(self, view: QTableView, pos: QPoint) -> None:
-        index = view.indexAt(pos)
+    def _context_menu(self, view: QTableView, index: QModelIndex, at: QPoint) -> None:
+        """The menu for the person (and session) at ``index``, shown at ``at`` (global)."""
         if not index.isValid():
             return
         view.setCurrentIndex(index)
@@ -446,7 +486,42 @@ class RegisterSection(CourseSection):
         if index.column() >= FIRST_SESSION:
             menu.addSeparator()
             menu.addAction("Edit session…", lambda: self._on_session_activated(index.column()))
-        menu.popup(view.viewport().mapToGlobal(pos))
+        menu.popup(at)
+
+    def context_menu_event(self, view: QTableView, event: QContextMenuEvent, mouse: bool) -> None:
+        if mouse:  # the pointer's cell
+            index = view.indexAt(event.pos())
+            at = event.globalPos()
+        else:  # Menu key or Shift+F10: the cell the cursor is on, whatever point Qt gave
+            index = view.currentIndex()
+            at = view.viewport().mapToGlobal(view.visualRect(index).center())
+        self._context_menu(view, index, at)
+
+
+class _ContextMenuFilter(QObject):
+    """Catches the register views' context-menu events.
+
+    A keyboard menu comes to the view with a point in the view's own coordinates; taken as a
+    viewport point (as a customContextMenuRequested handler must) it was a header's height
+    lower: two rows below the cursor, and nothing on the last two rows (issue 24).
+    """
+
+    def __init__(self, section: RegisterSection):
+        super().__init__(section)
+        self.section = section
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:
+        if event.type() != QEvent.Type.ContextMenu or not isinstance(event, QContextMenuEvent):
+            return False
+        for view in (self.section.table, self.section.names):
+            if obj is view.viewport():
+                self.section.context_menu_event(view, event, mouse=True)
+                return True
+            if obj is view:
+                keyboard = event.reason() == QContextMenuEvent.Reason.Keyboard
+                self.section.context_menu_event(view, event, mouse=not keyboard)
+                return True
+        return False
 
 
 __all__ = ["RegisterSection", "RegisterTable", "COL_ATTENDED", "COL_STATUS"]

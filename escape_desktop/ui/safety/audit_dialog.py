@@ -77,6 +77,7 @@ class AuditDialog(QDialog):
     def _build_filters(self) -> None:
         self.filters = QHBoxLayout()
         self.search = QLineEdit()
+        self.search.setAccessibleName("Filter the audit log")
         self.search.setPlaceholderText("Filter: a word, a person's code, a course code…")
         self.search.setClearButtonEnabled(True)
         self.action = QComboBox()
@@ -90,6 +91,7 @@ class AuditDialog(QDialog):
     def _build_table(self) -> None:
         self.model = AuditModel(self)
         self.table = QTableView()
+        self.table.setAccessibleName("Audit log")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -105,6 +105,7 @@ class BackupsDialog(QDialog):
     def _build_table(self, layout: QVBoxLayout) -> None:
         self.model = BackupsModel(self.ctx.data_dir, self)
         self.table = QTableView()
+        self.table.setAccessibleName("Backups")
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -133,6 +134,7 @@ class BackupsDialog(QDialog):
         form = QFormLayout()
         folder_row = QHBoxLayout()
         self.folder = QLineEdit(current.backup_folder)
+        self.folder.setAccessibleName("Second copy folder")
         self.folder.setPlaceholderText("None: backups stay on this laptop only")
         self.folder.setReadOnly(True)
         choose = QPushButton("Choose…")

@@ -65,6 +65,7 @@ class UnlockDialog(QDialog):
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.passphrase = _password_field("Passphrase")
+        self.passphrase.setAccessibleName("Passphrase")
         layout.addWidget(self.passphrase)
         self.error = _error_label()
         layout.addWidget(self.error)

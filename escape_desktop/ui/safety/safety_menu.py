@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import shiboken6
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
@@ -73,6 +74,7 @@ class LockOverlay(QFrame):
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
         self.passphrase.setPlaceholderText("Passphrase")
+        self.passphrase.setAccessibleName("Passphrase to unlock")
         self.passphrase.setFixedWidth(320)
         self.passphrase.returnPressed.connect(self.try_unlock)
         layout.addWidget(self.passphrase, alignment=Qt.AlignmentFlag.AlignHCenter)
@@ -215,11 +217,26 @@ class SafetyController(QObject):
             self.dirty = True
 
     # --- lock ------------------------------------------------------------------------
+    # What the lock took out of the window, to give back on unlock.
+    _central: QWidget | None = None
+    _hidden_parts: list[QWidget] = []
+    _focus_before: QWidget | None = None
+    _hidden_inside: list[QWidget] = []
+
     def lock(self) -> None:
+        """Lock: the lock screen is all that is left in the window.
+
+        Disabling actions alone left the register under the overlay reachable by Tab, by a
+        section shortcut and by a screen reader (issue 24). So the window's contents, menu
+        bar and status bar leave the window while locked: no key, shortcut, menu or screen
+        reader can reach them; the data stays open and comes back as it was on unlock.
+        """
         if self.locked or self.ctx.db.key is None:
             return
         self.locked = True
         self.idle_timer.stop()
+        focus = QApplication.focusWidget()
+        self._focus_before = focus if focus is not None and focus.window() is self.window else None
         self._disabled_actions = [
             a
             for a in self.window.findChildren(QAction)
@@ -227,16 +244,41 @@ class SafetyController(QObject):
         ]
         for a in self._disabled_actions:
             a.setEnabled(False)
-        self.window.menuBar().setEnabled(False)
+        bar = self.window.menuBar()
+        bar.setEnabled(False)
+        self._hidden_parts = [
+            w for w in (bar, self.window.statusBar(), *self._bars()) if not w.isHidden()
+        ]
+        for w in self._hidden_parts:
+            w.hide()
+        self._central = self.window.takeCentralWidget()
         app = QApplication.instance()
         for w in QApplication.topLevelWidgets() if app is not None else []:
             if w is not self.window and w.isVisible():
                 self._hidden_windows.append((w, w.windowOpacity()))
                 w.setWindowOpacity(0.0)  # open dialogs keep what was typed, out of sight
                 w.setEnabled(False)
+                # ... and out of a screen reader's hearing: their contents are hidden too.
+                inside = w.findChildren(QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly)
+                shown = [c for c in inside if not c.isWindow() and not c.isHidden()]
+                for c in shown:
+                    c.hide()
+                self._hidden_inside = [*self._hidden_inside, *shown]
         if self.overlay is None:
             self.overlay = LockOverlay(self, self.window)
         self.overlay.show_over(self.window)
+
+    def _bars(self) -> list[QWidget]:
+        """Tool bars and docked panels directly on the window (none today; kept hidden too)."""
+        from PySide6.QtWidgets import QDockWidget, QToolBar
+
+        return [
+            w
+            for w in self.window.findChildren(
+                QWidget, options=Qt.FindChildOption.FindDirectChildrenOnly
+            )
+            if isinstance(w, QToolBar | QDockWidget)
+        ]
 
     def unlock(self, passphrase: str) -> bool:
         if not keys.key_matches(self.ctx.data_dir, self.ctx.db.key or b"", passphrase):
@@ -244,16 +286,30 @@ class SafetyController(QObject):
         self.locked = False
         if self.overlay is not None:
             self.overlay.hide()
+        central, self._central = self._central, None
+        if central is not None:
+            self.window.setCentralWidget(central)
+            central.show()
+        for w in self._hidden_parts:
+            w.show()
+        self._hidden_parts = []
         self.window.menuBar().setEnabled(True)
         for a in self._disabled_actions:
             a.setEnabled(True)
         self._disabled_actions = []
+        for c in self._hidden_inside:
+            if shiboken6.isValid(c):
+                c.show()
+        self._hidden_inside = []
         for w, opacity in self._hidden_windows:
             w.setWindowOpacity(opacity)
             w.setEnabled(True)
         self._hidden_windows = []
         self._update_actions()
         self.apply_settings()
+        before, self._focus_before = self._focus_before, None
+        if before is not None and shiboken6.isValid(before) and before.isVisible():
+            before.setFocus(Qt.FocusReason.OtherFocusReason)  # back where the instructor was
         return True
 
     # --- backups ---------------------------------------------------------------------
