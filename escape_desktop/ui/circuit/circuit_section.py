@@ -84,6 +84,13 @@ class CircuitSection(CourseSection):
 
     RELOAD_ON = SHOWN
     COURSE_WIDE = Changes.SESSION | Changes.COURSE  # the session list may change
+    # The keys the grid reads itself, for Help > Keyboard shortcuts (ui/app/keys_help.py).
+    KEYS_HELP = (
+        ("Space", "Did what was set (this cell), then on to the next"),
+        ("Shift+Space", "The whole person did what was set, then on to the next person"),
+        ("Digits, Space, Enter", "Only what differed: done, pain 0–10, effort 0–10"),
+        ("Ctrl+Tab", "Leave the grid (Tab moves between cells)"),
+    )
 
     def __init__(
         self,
