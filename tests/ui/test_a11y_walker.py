@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
     QWizard,
 )
+from qt_wait import settle
 
 from escape_desktop.ui.common import keyboard
 
@@ -307,7 +308,7 @@ def test_every_main_screen_is_named_has_headers_and_tabs_round(
     problems = []
     for index in range(4):
         window.course_view.show_section(index)
-        qtbot.wait(10)
+        settle()
         problems += walk(qtbot, window, f"section {index + 1}")
     assert not problems, "\n".join(problems)
 
