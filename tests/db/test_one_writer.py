@@ -117,9 +117,9 @@ def test_a_window_whose_file_was_replaced_refuses_the_write_and_announces_nothin
     demo_ctx: AppContext,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
+    from escape_desktop.services.changes import Changes
     from escape_desktop.ui.common import error_dialog
     from escape_desktop.ui.common.change_bus import ChangeBus
-    from escape_desktop.services.changes import Changes
     from escape_desktop.ui.common.operation import run_op
 
     enrolment_id, session_id = _a_mark(demo_ctx)

@@ -19,6 +19,7 @@ from escape_desktop.db.models import (
     Session,
 )
 from escape_desktop.services import circuit, courses, participants
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import CourseInput
 from escape_desktop.services.participants import ParticipantInput
 from escape_desktop.ui.circuit.cell_editor import CellEditor
@@ -27,7 +28,6 @@ from escape_desktop.ui.circuit.circuit_model import CellRole, CircuitModel
 from escape_desktop.ui.circuit.circuit_section import CircuitSection
 from escape_desktop.ui.circuit.stations_dialog import StationsDialog
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.services.changes import Changes
 
 STATIONS = ["sit_to_stand", "step_ups", "balance"]
 

@@ -9,9 +9,9 @@ from sqlalchemy import select
 
 from escape_desktop.db.models import AuditEvent, Course, Session
 from escape_desktop.services import courses
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import CourseInput
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.courses.course_edit_dialog import CourseEditDialog, edit_course
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 
 from escape_desktop.db.models import CertificateIssued
 from escape_desktop.db.queries import course_by_code
-from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.services.changes import Changes
+from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.documents.documents_section import DocumentsSection
 
 

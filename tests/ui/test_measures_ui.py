@@ -13,10 +13,10 @@ from escape_desktop.cli import main
 from escape_desktop.db.models import Assessment
 from escape_desktop.db.queries import course_by_code, register
 from escape_desktop.services import measures
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import CourseInput, create_course, set_course_instruments
 from escape_desktop.services.participants import ParticipantInput, enrol_participant
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.measures.instruments_dialog import InstrumentsDialog
 from escape_desktop.ui.measures.measures_models import PeopleModel, ResultsModel, SummaryModel
 from escape_desktop.ui.measures.measures_section import MeasuresSection

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from escape_desktop.db.models import Attendance, Enrolment, Session
 from escape_desktop.db.queries import course_by_code
 from escape_desktop.services import courses as course_service
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import UndoStep, run_op
 from escape_desktop.ui.documents.documents_section import DocumentsSection

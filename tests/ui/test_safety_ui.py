@@ -15,9 +15,9 @@ from escape_desktop.db.backup import backups_dir, list_backups
 from escape_desktop.db.models import Participant
 from escape_desktop.services import backups as backup_service
 from escape_desktop.services import safety_settings
+from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.safety import safety_menu
 from escape_desktop.ui.safety.audit_dialog import AuditDialog, AuditModel
 from escape_desktop.ui.safety.backups_dialog import BackupsDialog, BackupsModel

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from escape_desktop.db import queries
 from escape_desktop.db.models import Attendance
-from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.services.changes import Changes
+from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.register.register_model import (
     COL_ATTENDED,
     COL_STATUS,

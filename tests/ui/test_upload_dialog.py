@@ -11,9 +11,9 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtWidgets import QMessageBox
 
 from escape_desktop.commands.base import course_id
+from escape_desktop.services.changes import Changes
 from escape_desktop.services.uploads import batches
 from escape_desktop.ui.common.change_bus import ChangeBus
-from escape_desktop.services.changes import Changes
 from escape_desktop.ui.documents.export_dialog import ExportDialog, UploadPreviewModel
 
 OUTPUT = Path(__file__).resolve().parents[1] / "output"

@@ -33,7 +33,7 @@ from escape_desktop.db import first_screen
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.app.welcome_page import WelcomePage
-from escape_desktop.ui.common import error_dialog, file_dialogs, style
+from escape_desktop.ui.common import announce, error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.courses.course_view import TAB_TITLES
 from escape_desktop.ui.courses.courses_panel import CoursesPanel
@@ -184,7 +184,7 @@ class MainWindow(QMainWindow):
         reg.withdrawRequested.connect(self.withdraw)
         reg.moveRequested.connect(self.move_person)
         reg.sessionEditRequested.connect(self.edit_session)
-        reg.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        reg.message.connect(self._refused)
         sizes = self.splitter.sizes()
         self.splitter.replaceWidget(1, self.course_view)
         self.loading.deleteLater()
@@ -464,6 +464,12 @@ class MainWindow(QMainWindow):
         self.data_label.setToolTip(f"Everything is kept in {folder}")
         self.data_label.setObjectName("hint")
         self.statusBar().addPermanentWidget(self.data_label)
+        announce.follow_status_bar(self.statusBar())  # every status line is also spoken
+
+    def _refused(self, text: str) -> None:
+        """A refusal (P on a session not yet held, ...): said at once, and shown."""
+        announce.refuse(self, text)
+        self.statusBar().showMessage(text, 8000)
 
     # --- state -------------------------------------------------------------------------
     @property

@@ -31,6 +31,7 @@ from escape_desktop.services import circuit
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.ui.common import style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 
@@ -253,7 +254,7 @@ class CustomStationDialog(QDialog):
         row.addWidget(add_level)
         row.addStretch(1)
         form.addRow(row)
-        self.message = QLabel(self)
+        self.message = LiveLabel("", self)
         self.message.setWordWrap(True)
         style.set_tone(self.message, "bad")
         form.addRow(self.message)

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
 from escape_desktop.programme.status import MARK_LETTER
 from escape_desktop.programme.status import MARK_WORD as STATUS_MARK_WORD
+from escape_desktop.ui.common.announce import describe_error
 
 BASE_POINT_SIZE = 11
 LARGE_POINT_SIZE = 14
@@ -284,8 +285,24 @@ def icon(widget: QWidget | None, name: str) -> QIcon:
     return style.standardIcon(pixmap)
 
 
-def mark_invalid(widget: QWidget, invalid: bool) -> None:
-    """Show or clear the red frame on a form field."""
+def set_style_name(widget: QWidget, name: str) -> None:
+    """Give a label another of the stylesheet's names ("hint", "error") and restyle it now.
+
+    (Changing the object name alone leaves the old colour: an error would stay hint-grey.)
+    """
+    if widget.objectName() == name:
+        return
+    widget.setObjectName(name)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def mark_invalid(widget: QWidget, invalid: bool, why: str = "") -> None:
+    """Show or clear the red frame on a form field, and tie the reason to it for screen readers.
+
+    ``why`` (the error's sentence) becomes the field's accessible description while invalid.
+    """
+    describe_error(widget, why or ("This needs correcting." if invalid else ""))
     if widget.property("invalid") == invalid:
         return
     widget.setProperty("invalid", invalid)

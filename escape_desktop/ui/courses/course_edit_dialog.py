@@ -24,6 +24,7 @@ from escape_desktop.services import settings as settings_service
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import UndoStep, run_op
 from escape_desktop.ui.common.steady import keep_room
@@ -137,7 +138,7 @@ class CourseEditDialog(QDialog):
         self.instructors.textEdited.connect(self._capacity_changed)
 
     def _build_buttons(self) -> None:
-        self.error = QLabel()
+        self.error = LiveLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -198,7 +199,7 @@ class CourseEditDialog(QDialog):
         self.error.show()
         widget = self.fields.get(getattr(e, "field", ""))
         if widget is not None:
-            mark_invalid(widget, True)
+            mark_invalid(widget, True, str(e))
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             if isinstance(widget, QLineEdit):
                 widget.selectAll()

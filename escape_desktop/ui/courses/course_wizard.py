@@ -32,6 +32,7 @@ from escape_desktop.services import settings as settings_service
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import MAX_CAPACITY, CourseInput, capacity_warning
 from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
@@ -195,7 +196,7 @@ class DatesPage(QWizardPage):
         self.summary.setWordWrap(True)
         self.dates = QListWidget()
         self.dates.setAccessibleName("Planned session dates")
-        self.error = QLabel()
+        self.error = LiveLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -256,7 +257,7 @@ class DatesPage(QWizardPage):
         field = getattr(e, "field", "")
         widget = self.w.when.fields.get(field)
         if widget is not None:
-            mark_invalid(widget, True)
+            mark_invalid(widget, True, str(e))
 
 
 class CourseWizard(QWizard):

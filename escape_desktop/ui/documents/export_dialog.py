@@ -36,6 +36,7 @@ from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import file_dialogs, style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
@@ -174,7 +175,7 @@ class ExportDialog(QDialog):
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(150)
         self._refresh.timeout.connect(self.update_preview)
-        self.outcome = QLabel()  # made first: changing any choice clears it
+        self.outcome = LiveLabel()  # made first: changing any choice clears it
         # The choices and preview scroll on a small screen; the buttons stay in view below.
         body = QWidget(self)
         layout = QVBoxLayout(body)

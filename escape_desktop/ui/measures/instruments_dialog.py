@@ -23,6 +23,7 @@ from escape_desktop.services import measures
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.courses import set_course_instruments
 from escape_desktop.ui.common import style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 
@@ -143,7 +144,7 @@ class InstrumentsDialog(QDialog):
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setMinimumHeight(110)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.error = QLabel("", self)
+        self.error = LiveLabel("", self)
         style.set_tone(self.error, "bad")
         self.error.setWordWrap(True)
 

@@ -28,6 +28,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.services import backups, safety_settings
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import error_dialog, file_dialogs
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.rows_model import ListModel
@@ -94,7 +95,7 @@ class BackupsDialog(QDialog):
         self._build_settings(layout)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.status = QLabel("")
+        self.status = LiveLabel("")
         self.status.setWordWrap(True)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
