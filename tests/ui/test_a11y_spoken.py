@@ -195,3 +195,35 @@ def test_a_circuit_cell_refusal_is_spoken(qtbot, heard):
     assert ("Pain is 0 to 10.", True) in heard  # before: only a tooltip, never heard
     edit = editor.fields["pain"]
     assert isinstance(edit, QLineEdit) and "0 to 10" in edit.accessibleDescription()
+
+
+def test_scroll_areas_never_take_focus_unnamed(qtbot, demo_ctx, demo_today, make_window):
+    from PySide6.QtWidgets import QAbstractScrollArea, QScrollArea
+
+    from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+    settings = SettingsDialog(demo_ctx, ChangeBus())
+    qtbot.addWidget(settings)
+    settings.show()
+    qtbot.waitExposed(settings)
+    settings.activateWindow()
+    qtbot.waitUntil(lambda: settings.focusWidget() is not None, timeout=2000)
+    assert not isinstance(settings.focusWidget(), QScrollArea)  # it opened on one
+    enrol = ParticipantDialog(None, lambda _d: None, today=demo_today)
+    qtbot.addWidget(enrol)
+    window = make_window(demo_ctx, today=demo_today)
+    qtbot.waitUntil(lambda: window.is_ready, timeout=5000)
+    window.open_course(_course(demo_ctx, "KH-2026-002"))
+    for section in range(window.course_view.tabs.count()):
+        window.course_view.show_section(section)
+    silent = [
+        f"{type(area).__name__} in {type(top).__name__}"
+        for top in (settings, enrol, window)
+        for area in top.findChildren(QScrollArea)
+        if area.focusPolicy() != Qt.FocusPolicy.NoFocus and not area.accessibleName()
+    ]
+    assert silent == []
+    # Tables and lists are scroll areas too, and rightly take focus: they are not counted.
+    assert any(
+        a.focusPolicy() != Qt.FocusPolicy.NoFocus for a in window.findChildren(QAbstractScrollArea)
+    )

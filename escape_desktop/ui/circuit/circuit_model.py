@@ -70,7 +70,7 @@ def results_text(cell: Cell) -> str:
     return " · ".join(parts)
 
 
-ABSENT_WORDS = {"absent": "absent today", "apologies": "sent apologies for today"}
+ABSENT_WORDS = {"absent": "absent today", "apologies": "apologies today"}
 
 
 def spoken_cell(row_name: str, attendance: str | None, cell: Cell) -> str:
@@ -227,7 +227,9 @@ class CircuitModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.needs_review:
             return QBrush(style.color("withdrawn_text"))
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.name
+            # Not here today in words beside the name, not only as a grey tint on the row.
+            away = ABSENT_WORDS.get(row.attendance or "")
+            return f"{row.name}\n({away})" if away else row.name
         if role == Qt.ItemDataRole.ToolTipRole:
             mark = {"present": "present", "absent": "absent", "apologies": "sent apologies"}
             return f"{row.name} ({row.code}): {mark.get(row.attendance or '', 'not marked yet')}"

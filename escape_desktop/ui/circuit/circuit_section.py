@@ -91,6 +91,7 @@ class CircuitSection(CourseSection):
         # scrolls rather than squeezing the cell's description into a clipped line.
         self.body = QWidget(self)
         scroll = QScrollArea(self)
+        style.quiet_scroll(scroll, "Circuit")
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import time
 
+import shiboken6
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QApplication, QLabel, QStatusBar, QWidget
@@ -96,6 +97,8 @@ class LiveLabel(QLabel):
             QTimer.singleShot(0, self._speak)
 
     def _speak(self) -> None:
+        if not shiboken6.isValid(self):
+            return  # the dialog closed meanwhile
         text = self.text()
         if not text.strip() or not self.isVisibleTo(self.window()):
             return

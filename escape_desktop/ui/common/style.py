@@ -8,6 +8,7 @@ from PySide6.QtCore import QDate, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
 from PySide6.QtWidgets import QApplication, QStyle, QWidget
 
+from escape_desktop.paths import resource_path
 from escape_desktop.programme.status import MARK_LETTER
 from escape_desktop.programme.status import MARK_WORD as STATUS_MARK_WORD
 from escape_desktop.ui.common.announce import describe_error
@@ -37,7 +38,7 @@ LIGHT = {
     "apologies_text": "#7a4a00",
     "cancelled": "#e6e6e6",
     "inactive": "#eeeeee",  # circuit cells of people not here today
-    "withdrawn_text": "#66707a",
+    "withdrawn_text": "#5f6973",
     "disabled_text": "#9aa3ab",  # a greyed-out button or box must look it: the app colour hides that
     "good": "#1b5e2a",
     "warn": "#8a4b00",
@@ -50,6 +51,14 @@ LIGHT = {
     "lock_background": "#24313d",
     "lock_text": "#ffffff",
     "lock_error": "#ffb3b3",
+    # Focus and state (WCAG 2.2 non-text contrast, 3:1 against what is around them).
+    "focus": "#0d3b66",  # the ring round a focused box or button: 3:1 even on a field's edge
+    "focus_fill": "#cfe3f5",  # a focused main button turns light (the blue-to-light change is 5:1)
+    "focus_fill_text": "#1d232a",
+    "focus_edge": "#1d232a",  # the edge of a focused main button, and of the current table cell
+    "field_border": "#7b8590",  # the edge of a box you type in: 3.3:1 on the window
+    "selection": "#6692ba",  # a chosen table row: 3.3:1 on white, dark text 4.8:1 on it
+    "selection_text": "#1d232a",
 }
 DARK = {
     "accent": "#8cc4f0",
@@ -84,6 +93,13 @@ DARK = {
     "lock_background": "#24313d",
     "lock_text": "#ffffff",
     "lock_error": "#ffb3b3",
+    "focus": "#bfe0fa",
+    "focus_fill": "#8cc4f0",
+    "focus_fill_text": "#181b1f",
+    "focus_edge": "#ffffff",
+    "field_border": "#717b85",
+    "selection": "#46739c",
+    "selection_text": "#ffffff",
 }
 # The chart's series: lines and markers, each readable on the chart's background.
 SERIES = {
@@ -162,8 +178,9 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.Mid: "#8a939b",
         QPalette.ColorRole.Dark: "#101316",
         QPalette.ColorRole.Shadow: "#000000",
-        QPalette.ColorRole.Highlight: p["accent_button"],
-        QPalette.ColorRole.HighlightedText: "#ffffff",
+        # Light on dark: Fusion draws its focus rings in this colour (the old blue was 1.9:1).
+        QPalette.ColorRole.Highlight: p["focus"],
+        QPalette.ColorRole.HighlightedText: p["focus_fill_text"],
         QPalette.ColorRole.Link: p["accent"],
         QPalette.ColorRole.LinkVisited: "#c8a8f0",
     }
@@ -178,8 +195,21 @@ def dark_palette() -> QPalette:
     return pal
 
 
+def light_palette() -> QPalette:
+    """The system's own light palette, with placeholder text readable (the default is 3.2:1)."""
+    pal = QPalette(_system_palette[0]) if _system_palette else QPalette()
+    pal.setColor(QPalette.ColorRole.PlaceholderText, QColor(LIGHT["muted"]))
+    return pal
+
+
 def point_size(large: bool) -> int:
     return LARGE_POINT_SIZE if large else BASE_POINT_SIZE
+
+
+def _arrow(way: str) -> str:
+    """The arrow of a spin or date box, drawn in the text colour (a styled box loses Qt's own)."""
+    tone = "dark" if _state["dark"] else "light"
+    return resource_path("icons", f"arrow-{way}-{tone}.svg").as_posix()
 
 
 def stylesheet(large: bool = False) -> str:
@@ -200,7 +230,27 @@ QLabel#warning {{ color: {p["warn"]}; }}
 QLabel#ok {{ color: {p["good"]}; }}
 QLabel#emptyHint {{ font-size: {base + 2}pt; padding: 14px; background: {p["accent_light"]};
     border: 1px solid {p["border"]}; border-radius: 6px; }}
-QPushButton {{ padding: 5px 12px; }}
+QPushButton {{ padding: 5px 12px; border: 1px solid {p["field_border"]}; border-radius: 4px;
+    background: {p["button"]}; }}
+QPushButton:hover {{ background: {p["accent_light"]}; }}
+QPushButton:pressed, QPushButton:checked {{ background: {p["border"]}; }}
+QPushButton:default {{ border-color: {p["focus"]}; }}
+QPushButton:focus {{ border: 2px solid {p["focus"]}; padding: 4px 11px;
+    background: {p["accent_light"]}; outline: none; }}
+QPushButton:disabled {{ border-color: {p["border"]}; }}
+QPushButton::menu-indicator {{ subcontrol-position: right center; right: 4px; }}
+QCheckBox, QRadioButton {{ border: 2px solid transparent; border-radius: 3px; padding: 1px; }}
+QCheckBox:focus, QRadioButton:focus {{ border-color: {p["focus"]}; outline: none; }}
+QComboBox, QDateEdit, QSpinBox, QDoubleSpinBox, QTimeEdit {{
+    border: 1px solid {p["field_border"]}; border-radius: 3px; padding: 2px 4px; }}
+QComboBox:focus, QDateEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus, QTimeEdit:focus {{
+    border: 2px solid {p["focus"]}; padding: 1px 3px; }}
+QComboBox:disabled, QDateEdit:disabled, QSpinBox:disabled {{ border-color: {p["border"]}; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 16px; border: none; }}
+QAbstractSpinBox::up-arrow {{ image: url({_arrow("up")}); width: 9px; height: 6px; }}
+QAbstractSpinBox::down-arrow, QDateEdit::down-arrow {{ image: url({_arrow("down")});
+    width: 9px; height: 6px; }}
+QDateEdit::drop-down {{ border: none; width: 18px; }}
 QLabel[tone="bad"] {{ color: {p["bad"]}; }}
 QLabel[tone="good"] {{ color: {p["good"]}; }}
 QLabel[tone="warn"] {{ color: {p["warn"]}; }}
@@ -209,21 +259,34 @@ QPushButton#primary {{
     background: {p["accent_button"]}; color: white; border: 1px solid {p["accent_button"]};
     border-radius: 4px; padding: 7px 16px; font-weight: 600;
 }}
+QPushButton#primary:focus {{
+    background: {p["focus_fill"]}; color: {p["focus_fill_text"]};
+    border: 2px solid {p["focus_edge"]}; padding: 6px 15px;
+}}
 QPushButton#primary:disabled {{ background: {p["border"]}; border-color: {p["border"]}; }}
 QPushButton#big {{
     font-size: {base + 3}pt; padding: 16px 24px; text-align: left;
     border: 1px solid {p["border"]}; border-radius: 6px; background: {p["base"]};
 }}
-QPushButton#big:hover, QPushButton#big:focus {{ border-color: {p["accent"]}; background: {p["accent_light"]}; }}
-QTableView {{ gridline-color: {p["border"]}; selection-background-color: {p["accent_light"]};
-    selection-color: {p["text"]}; }}
-QTableView::item:focus {{ border: 2px solid {p["accent"]}; }}
+QPushButton#big:hover {{ border-color: {p["accent"]}; background: {p["accent_light"]}; }}
+QPushButton#big:focus {{ border: 3px solid {p["focus"]}; padding: 14px 22px;
+    background: {p["accent_light"]}; }}
+QTableView {{ gridline-color: {p["border"]}; selection-background-color: {p["selection"]};
+    selection-color: {p["selection_text"]}; }}
+QTableView::item:focus {{ border: 2px solid {p["focus_edge"]}; }}
+QLineEdit, QPlainTextEdit, QTextEdit {{ border: 1px solid {p["field_border"]}; border-radius: 3px;
+    background: {p["base"]}; selection-background-color: {p["selection"]};
+    selection-color: {p["selection_text"]}; }}
+QLineEdit {{ padding: 3px 4px; }}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {p["focus"]}; }}
+QLineEdit:disabled, QPlainTextEdit:disabled, QTextEdit:disabled {{ border-color: {p["border"]}; }}
 QHeaderView::section {{ background: {p["panel"]}; padding: 4px 6px; border: none;
     border-right: 1px solid {p["border"]}; border-bottom: 1px solid {p["border"]}; }}
 QTabBar::tab {{ padding: 7px 16px; }}
 QFrame#panel {{ background: {p["panel"]}; border-right: 1px solid {p["border"]}; }}
 {panel_width}QLineEdit[invalid="true"], QComboBox[invalid="true"], QDateEdit[invalid="true"] {{
     border: 2px solid {p["bad"]}; }}
+QLineEdit[invalid="true"]:focus {{ border: 3px solid {p["bad"]}; padding: 2px 3px; }}
 """
 
 
@@ -245,8 +308,9 @@ def apply(app: QApplication, large: bool = False, dark: bool | None = None) -> N
     set_dark(dark)
     if needs_fusion(app.style().name(), dark):
         app.setStyle("Fusion")
-    if changed or dark:
-        app.setPalette(dark_palette() if dark else _system_palette[0])
+    placeholder = app.palette().color(QPalette.ColorRole.PlaceholderText)
+    if changed or dark or placeholder != QColor(LIGHT["muted"]):
+        app.setPalette(dark_palette() if dark else light_palette())
     sheet = stylesheet(large)
     if app.styleSheet() == sheet:
         return  # re-applying would re-polish every widget for nothing
@@ -295,6 +359,13 @@ def set_style_name(widget: QWidget, name: str) -> None:
     widget.setObjectName(name)
     widget.style().unpolish(widget)
     widget.style().polish(widget)
+
+
+def quiet_scroll(area: QWidget, name: str) -> None:
+    """A scroll area round a form or a chart: Tab goes to what is in it, never to the frame
+    itself (it took focus with nothing to show), and a screen reader hears what it holds."""
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    area.setAccessibleName(name)
 
 
 def mark_invalid(widget: QWidget, invalid: bool, why: str = "") -> None:

@@ -187,6 +187,7 @@ class ExportDialog(QDialog):
         layout.addWidget(self._build_progress())
         scroll = QScrollArea(self)
         scroll.setWidget(body)
+        style.quiet_scroll(scroll, "Export choices")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

@@ -131,6 +131,7 @@ class MeasuresEntry(QWidget):
     def _build_form_area(self) -> None:
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
+        style.quiet_scroll(self.scroll_area, "Measures form")
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.form_host = QWidget(self.scroll_area)
         self.form = QFormLayout(self.form_host)

@@ -37,7 +37,7 @@ from escape_desktop.services.importing import (
     read_csv_text,
     save_problems_csv,
 )
-from escape_desktop.ui.common import error_dialog, file_dialogs
+from escape_desktop.ui.common import error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.rows_model import ListModel, RowsModel
 from escape_desktop.ui.common.save_guard import refuse_data_folder
@@ -281,6 +281,7 @@ class ImportDialog(QDialog):
     def _build_duplicates_tab(self) -> None:
         self.duplicates_area = QScrollArea()
         self.duplicates_area.setWidgetResizable(True)
+        style.quiet_scroll(self.duplicates_area, "People who may be on file already")
         self.duplicates_tab = self.duplicates_area
         self.tabs.addTab(self.duplicates_area, "May be on file")
         self._set_duplicates([])

@@ -196,6 +196,7 @@ class ParticipantDialog(QDialog):
         # than the screen: they scroll, and the messages and buttons below stay in view.
         self.body_scroll = QScrollArea()
         self.body_scroll.setWidget(self.body)
+        style.quiet_scroll(self.body_scroll, "Details of the person")
         self.body_scroll.setWidgetResizable(True)
         self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)

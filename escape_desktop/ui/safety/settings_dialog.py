@@ -29,7 +29,7 @@ from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services import settings_registry as registry
 from escape_desktop.services.changes import Changes
-from escape_desktop.ui.common import file_dialogs
+from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 
@@ -97,6 +97,7 @@ class SettingsDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidget(content)
+        style.quiet_scroll(scroll, "Settings")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
