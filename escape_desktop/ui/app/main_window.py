@@ -18,6 +18,7 @@ from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, Qt, QT
 from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -50,6 +51,7 @@ PAGE_WELCOME, PAGE_COURSES = range(2)
 HELP_PAGES_BY_TAB = ("register", "circuit", "measures", "documents")
 UI_SETTINGS_FILE = "ui.ini"
 FINISH_FALLBACK_MS = 1000
+COMPACT_WIDTH = 1000  # narrower (in points) than this, the course list starts hidden
 NARROW_SCREEN = 1366  # the usual laptop or narrower: open maximised
 TITLE_BAR = 32  # about the height of a Windows title bar at 100 %
 FRAME_BORDER = 8  # a window frame's side border, counted generously  # finish even if no paint comes (a window started minimised)
@@ -324,7 +326,13 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([340, 1000])
         self.splitter.setChildrenCollapsible(False)
-        self.pages.addWidget(self.welcome)
+        # The first screen scrolls rather than squeezes at 150 % or 200 % scaling.
+        welcome_scroll = style.PageScroll(self)
+        welcome_scroll.setWidget(self.welcome)
+        welcome_scroll.setWidgetResizable(True)
+        welcome_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        style.quiet_scroll(welcome_scroll, "Welcome")
+        self.pages.addWidget(welcome_scroll)
         self.pages.addWidget(self.splitter)
         self.setCentralWidget(self.pages)
 
@@ -520,6 +528,10 @@ class MainWindow(QMainWindow):
             self.setGeometry(QRect(room.x() + FRAME_BORDER, room.y() + TITLE_BAR, width, height))
         if room.width() <= NARROW_SCREEN:
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        if room.width() < COMPACT_WIDTH:
+            # 150 % or 200 % scaling on a laptop: the register needs the whole width; the
+            # course list comes back with View > Course list (Ctrl+Shift+H).
+            self.course_list_action.setChecked(False)
 
     def current_course_id(self) -> int | None:
         return self.course_view.course_id if self.course_view is not None else None

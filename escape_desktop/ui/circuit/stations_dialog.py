@@ -118,7 +118,7 @@ class StationsDialog(QDialog):
         grid.addWidget(self.library, 1, 2)
         grid.addWidget(self.message, 2, 0, 1, 3)
         grid.addWidget(self.buttons, 3, 0, 1, 3)
-        self.resize(640, 420)
+        style.fit_to_screen(self, 640, 420)
 
     def _load(self) -> None:
         self.chosen.clear()
@@ -264,7 +264,7 @@ class CustomStationDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self.resize(560, 420)
+        style.fit_to_screen(self, 560, 420)
 
     def _kind_changed(self, _i: int) -> None:
         if self.dose_unit.text().strip() in ("", *DEFAULT_UNITS.values()):

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.status import MARK_LETTER
@@ -366,6 +373,60 @@ def quiet_scroll(area: QWidget, name: str) -> None:
     itself (it took focus with nothing to show), and a screen reader hears what it holds."""
     area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
     area.setAccessibleName(name)
+
+
+# A window's frame and title bar on top of its size, in points (Windows 10/11 at any scaling).
+FRAME_WIDTH, FRAME_HEIGHT = 16, 40
+
+
+def fit_to_screen(window: QWidget, width: int | None = None, height: int | None = None) -> None:
+    """Size a dialog as asked (or as it is), but never bigger than the screen it opens on.
+
+    At 150 % or 200 % scaling a 1366x768 laptop is 911x512 or 683x384 points: a dialog made
+    for a bigger screen must shrink, and what it holds scrolls (see scroll_of).
+    """
+    w = window.width() if width is None else width
+    h = window.height() if height is None else height
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        w = min(w, room.width() - FRAME_WIDTH)
+        h = min(h, room.height() - FRAME_HEIGHT)
+    window.resize(max(w, 100), max(h, 100))
+
+
+class PageScroll(QScrollArea):
+    """A scroll area for a whole screen: it asks for its page's full width where the screen
+    has room (so a splitter beside it never squeezes the page), and scrolls what the screen
+    cannot hold (a 683x384-point screen at 200 % scaling)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        page = self.widget()
+        screen = self.screen()
+        if page is None or screen is None:
+            return hint
+        room = screen.availableGeometry().width() - 2 * FRAME_WIDTH
+        return QSize(max(hint.width(), min(page.minimumSizeHint().width(), room)), hint.height())
+
+
+def scroll_of(body: QWidget, name: str) -> QScrollArea:
+    """``body`` in a frameless scroll area that takes no focus itself (see quiet_scroll)."""
+    area = QScrollArea()
+    area.setWidget(body)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    quiet_scroll(area, name)
+    return area
+
+
+def scrolled_body(host: QWidget, name: str) -> QWidget:
+    """Give ``host`` (a wizard page, a panel) a scrolling body and return the body to fill."""
+    outer = QVBoxLayout(host)
+    outer.setContentsMargins(0, 0, 0, 0)
+    body = QWidget()
+    outer.addWidget(scroll_of(body, name))
+    return body
 
 
 def mark_invalid(widget: QWidget, invalid: bool, why: str = "") -> None:

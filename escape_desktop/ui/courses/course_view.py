@@ -12,11 +12,19 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from escape_desktop.context import AppContext
 from escape_desktop.programme.schedule import weekdays_label
 from escape_desktop.programme.status import CourseSummary
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
 
 if TYPE_CHECKING:
@@ -67,8 +75,15 @@ class CourseView(QWidget):
         inner.addWidget(self.title)
         inner.addWidget(self.subtitle)
         inner.addWidget(self.tabs, 1)
+        # At 150 % or 200 % scaling a laptop screen is 911x512 or 683x384 points: a section
+        # taller or wider than that scrolls here instead of stretching the window off the screen.
+        self.page_scroll = style.PageScroll(self)
+        self.page_scroll.setWidget(page)
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        style.quiet_scroll(self.page_scroll, "Course")
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(page)
+        self.stack.addWidget(self.page_scroll)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -121,6 +136,7 @@ class CourseView(QWidget):
     def _build_heading(self) -> None:
         self.title = QLabel("")
         self.title.setObjectName("title")
+        self.title.setWordWrap(True)  # a long course name wraps rather than widening the window
         self.subtitle = QLabel("")
         self.subtitle.setObjectName("subtitle")
         self.subtitle.setWordWrap(True)

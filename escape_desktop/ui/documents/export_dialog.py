@@ -170,7 +170,6 @@ class ExportDialog(QDialog):
         self.last_preview: UploadData | None = None
         self._job: Any = None
         self.setWindowTitle("Export for the central upload")
-        self.resize(900, 620)
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(150)
@@ -195,6 +194,7 @@ class ExportDialog(QDialog):
         outer.addWidget(scroll, 1)
         outer.addWidget(self._build_buttons())
         self._load_profiles()
+        style.fit_to_screen(self, 900, 620)
         self._suggest_path()
         self.update_preview()
 

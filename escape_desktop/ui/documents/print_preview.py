@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.services.changes import Changes
-from escape_desktop.ui.common import file_dialogs
+from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
@@ -94,7 +94,7 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.resize(720, 760)
+        style.fit_to_screen(self, 720, 760)
         self.preview.updatePreview()
         n = self.page_count()
         self.pages_label.setText(f"{n} page{'s' if n != 1 else ''}")

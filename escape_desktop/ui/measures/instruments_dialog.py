@@ -95,7 +95,7 @@ class InstrumentsDialog(QDialog):
         layout.addWidget(self.details)
         layout.addWidget(self.error)
         layout.addWidget(self.button_box)
-        self.resize(640, 520)
+        style.fit_to_screen(self, 640, 520)
         self.list.setCurrentRow(0)
         self.list.setFocus()
 

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.services import backups, safety_settings
 from escape_desktop.services.changes import Changes
-from escape_desktop.ui.common import error_dialog, file_dialogs
+from escape_desktop.ui.common import error_dialog, file_dialogs, style
 from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
@@ -81,7 +81,7 @@ class BackupsDialog(QDialog):
         self.busy = False
         self._job: object | None = None
         self.setWindowTitle("Backups & restore")
-        self.resize(760, 520)
+        style.fit_to_screen(self, 760, 520)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "A checked backup is made when the app closes and every 30 minutes while you work. "
