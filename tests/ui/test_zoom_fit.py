@@ -39,13 +39,13 @@ SCREEN = {
 }
 
 
-def run_probe(factor: float, template: Path, tmp_path: Path) -> dict:
-    folder = tmp_path / f"data-{factor}"
+def run_probe(factor: float, template: Path, tmp_path: Path, large: int = 0) -> dict:
+    folder = tmp_path / f"data-{factor}-{large}"
     folder.mkdir()
     shutil.copy2(template, folder / template.name)
     config = tmp_path / "screen.json"
     config.write_text(json.dumps(SCREEN), encoding="utf-8")
-    out = tmp_path / f"probe-{factor}.json"
+    out = tmp_path / f"probe-{factor}-{large}.json"
     env = dict(os.environ)
     env.update(
         QT_SCALE_FACTOR=str(factor),
@@ -54,7 +54,7 @@ def run_probe(factor: float, template: Path, tmp_path: Path) -> dict:
     )
     env.pop("QT_SCREEN_SCALE_FACTORS", None)
     done = subprocess.run(
-        [sys.executable, str(HERE), str(folder), str(out)],
+        [sys.executable, str(HERE), str(folder), str(out), str(large)],
         env=env,
         capture_output=True,
         text=True,
@@ -64,34 +64,65 @@ def run_probe(factor: float, template: Path, tmp_path: Path) -> dict:
     return json.loads(out.read_text(encoding="utf-8"))
 
 
+# Windows scaling 150 % and 200 %, and the app's own Large text at 200 % on an unscaled laptop.
+CASES = {"150%": (1.5, 0), "200%": (2.0, 0), "large text 200%": (1.0, 200)}
+
+
 @pytest.fixture(scope="module")
-def probes(_demo_template, tmp_path_factory) -> dict[float, dict]:
+def probes(_demo_template, tmp_path_factory) -> dict[str, dict]:
     tmp = tmp_path_factory.mktemp("zoom")
-    return {f: run_probe(f, _demo_template, tmp) for f in (1.5, 2.0)}
+    return {name: run_probe(f, _demo_template, tmp, large) for name, (f, large) in CASES.items()}
 
 
-@pytest.mark.parametrize("factor", [1.5, 2.0], ids=["150%", "200%"])
+@pytest.mark.parametrize("factor", list(CASES))
 def test_every_screen_and_dialog_fits_the_scaled_laptop_screen(probes, factor):
     probe = probes[factor]
-    assert probe["screen"] == [round(1366 / factor), round(768 / factor)]
+    scale = CASES[factor][0]
+    assert probe["screen"] == [round(1366 / scale), round(768 / scale)]
+    assert probe["point_size"] == round(11 * (CASES[factor][1] or 100) / 100)
     assert probe["checked"] >= 20  # the main window's sections and the dialogs were all looked at
     assert probe["too_big"] == []
 
 
-@pytest.mark.parametrize("factor", [1.5, 2.0], ids=["150%", "200%"])
+@pytest.mark.parametrize("factor", list(CASES))
 def test_the_register_keeps_names_and_today_in_view(probes, factor):
     assert probes[factor]["register"] == []
 
 
-@pytest.mark.parametrize("factor", [1.5, 2.0], ids=["150%", "200%"])
+@pytest.mark.parametrize("factor", list(CASES))
 def test_the_wizard_keeps_back_and_next_on_screen(probes, factor):
     assert probes[factor]["wizard"] == []
+
+
+def test_large_text_reaches_150_and_200_percent(qtbot, ctx):
+    from escape_desktop.services import settings_registry as registry
+    from escape_desktop.ui.app.main_window import large_text_on
+    from escape_desktop.ui.common import style
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(ctx, ChangeBus())
+    qtbot.addWidget(dialog)
+    sizes = [dialog.large_size.itemData(i) for i in range(dialog.large_size.count())]
+    assert 150 in sizes and 200 in sizes
+    try:
+        dialog.large_text.setChecked(True)
+        dialog.large_size.setCurrentIndex(dialog.large_size.findData(200))
+        assert registry.get(ctx, registry.LARGE_TEXT_SIZE) == 200
+        assert large_text_on(ctx)  # what the window reads before its first paint
+        assert style.point_size(True) == 22  # twice the usual 11 pt
+        dialog.large_size.setCurrentIndex(dialog.large_size.findData(150))
+        assert large_text_on(ctx) and style.point_size(True) in (16, 17)
+    finally:
+        style.set_large_percent(127)
 
 
 # --- the probe: runs in its own process with the scale factor set --------------------------
 
 
-def _probe(data_dir: Path, out: Path) -> None:  # pragma: no cover - runs in a subprocess
+def _probe(
+    data_dir: Path, out: Path, large: int
+) -> None:  # pragma: no cover - runs in a subprocess
     from PySide6.QtCore import QPoint, QRect
     from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget, QWizard
 
@@ -106,6 +137,11 @@ def _probe(data_dir: Path, out: Path) -> None:  # pragma: no cover - runs in a s
     app = QApplication.instance() or QApplication([])
     ctx = AppContext.open(data_dir)
     ctx.actor = "test"
+    if large:
+        from escape_desktop.services import settings_registry as registry
+
+        registry.set(ctx, registry.LARGE_TEXT, True)
+        registry.set(ctx, registry.LARGE_TEXT_SIZE, large)
     today = DEMO_TODAY + timedelta(days=1)  # a class day of KH-2026-002
     window = create_main_window(ctx, today=today)
     window.show()
@@ -125,6 +161,7 @@ def _probe(data_dir: Path, out: Path) -> None:  # pragma: no cover - runs in a s
         "register": [],
         "wizard": [],
         "checked": 0,
+        "point_size": app.font().pointSize(),
     }
 
     def fits(widget: QWidget, what: str) -> None:
@@ -249,4 +286,4 @@ def _probe(data_dir: Path, out: Path) -> None:  # pragma: no cover - runs in a s
 
 
 if __name__ == "__main__":  # pragma: no cover
-    _probe(Path(sys.argv[1]), Path(sys.argv[2]))
+    _probe(Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]))

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QFontMetrics, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QFrame,
@@ -51,16 +51,25 @@ PAGE_WELCOME, PAGE_COURSES = range(2)
 HELP_PAGES_BY_TAB = ("register", "circuit", "measures", "documents")
 UI_SETTINGS_FILE = "ui.ini"
 FINISH_FALLBACK_MS = 1000
-COMPACT_WIDTH = 1000  # narrower (in points) than this, the course list starts hidden
+COMPACT_EMS = 75  # a screen narrower than this many letters M hides the course list
 NARROW_SCREEN = 1366  # the usual laptop or narrower: open maximised
 TITLE_BAR = 32  # about the height of a Windows title bar at 100 %
 FRAME_BORDER = 8  # a window frame's side border, counted generously  # finish even if no paint comes (a window started minimised)
 
 
+LARGE_TEXT_SIZE_KEY = "large_text_size"  # services.settings_registry.LARGE_TEXT_SIZE's key
+
+
 def large_text_on(ctx: AppContext) -> bool:
-    """The site's large-text setting, read without SQLAlchemy (the first paint needs it)."""
+    """The site's large-text setting, read without SQLAlchemy (the first paint needs it).
+
+    Also sets how large (style.set_large_percent), read the same way.
+    """
     with ctx.db.raw_read() as conn:
-        return first_screen.setting(conn, first_screen.LARGE_TEXT) == "1"
+        on = first_screen.setting(conn, first_screen.LARGE_TEXT) == "1"
+        size = first_screen.setting(conn, LARGE_TEXT_SIZE_KEY)
+    style.set_large_percent(int(size) if size.isdigit() else style.LARGE_PERCENTS[0])
+    return on
 
 
 class _LoadingCourse(QWidget):
@@ -528,10 +537,23 @@ class MainWindow(QMainWindow):
             self.setGeometry(QRect(room.x() + FRAME_BORDER, room.y() + TITLE_BAR, width, height))
         if room.width() <= NARROW_SCREEN:
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
-        if room.width() < COMPACT_WIDTH:
-            # 150 % or 200 % scaling on a laptop: the register needs the whole width; the
-            # course list comes back with View > Course list (Ctrl+Shift+H).
+        self._fit_course_list()
+
+    def _fit_course_list(self) -> None:
+        """Hide the course list where the screen is too narrow for it and the register.
+
+        150 % or 200 % scaling on a laptop, or Large text at 150 % or more: the register needs
+        the whole width; the list comes back with View > Course list (Ctrl+Shift+H), and by
+        itself once the text is smaller again.
+        """
+        em = QFontMetrics(QApplication.font()).horizontalAdvance("M")
+        narrow = self.available_geometry().width() < COMPACT_EMS * max(em, 1)
+        if narrow and self.course_list_action.isChecked():
+            self._list_hidden_for_room = True
             self.course_list_action.setChecked(False)
+        elif not narrow and getattr(self, "_list_hidden_for_room", False):
+            self._list_hidden_for_room = False
+            self.course_list_action.setChecked(True)
 
     def current_course_id(self) -> int | None:
         return self.course_view.course_id if self.course_view is not None else None
@@ -560,7 +582,11 @@ class MainWindow(QMainWindow):
             self._refresh_today()
         if change.touches(Changes.SETTINGS):
             from escape_desktop.services import settings as settings_service
+            from escape_desktop.services import settings_registry
 
+            style.set_large_percent(
+                settings_registry.get(self.ctx, settings_registry.LARGE_TEXT_SIZE)
+            )
             self._apply_large_text(settings_service.load(self.ctx).large_text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -601,6 +627,7 @@ class MainWindow(QMainWindow):
         self.large_text_action.blockSignals(True)
         self.large_text_action.setChecked(on)
         self.large_text_action.blockSignals(False)
+        self._fit_course_list()
         if self.course_view is not None:
             self.course_view.register._resize_columns()
 

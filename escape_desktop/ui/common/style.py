@@ -117,6 +117,7 @@ SERIES = {
 # The colours in use now; changed in place, so a module holding PALETTE sees the switch.
 PALETTE: dict[str, str] = dict(LIGHT)
 _state = {"dark": False, "large": False, "following": False}
+_large_percent: list[int] = [127]
 _override: list[bool] = []  # [dark] when light or dark was chosen rather than the system's
 _system_palette: list[QPalette] = []  # the palette the system gave, before any dark one
 
@@ -209,8 +210,26 @@ def light_palette() -> QPalette:
     return pal
 
 
+# How large "Large text" is, in per cent of the usual size: 127 % was the only size; people
+# who run Windows at 150 % or 200 % for their eyes need the same from the app.
+LARGE_PERCENTS = (127, 150, 200)
+
+
+def set_large_percent(percent: int) -> None:
+    """Choose the size Large text gives (apply() then puts it on the screen)."""
+    _large_percent[0] = percent if percent in LARGE_PERCENTS else LARGE_PERCENTS[0]
+
+
+def large_percent() -> int:
+    return _large_percent[0]
+
+
 def point_size(large: bool) -> int:
-    return LARGE_POINT_SIZE if large else BASE_POINT_SIZE
+    if not large:
+        return BASE_POINT_SIZE
+    if _large_percent[0] == LARGE_PERCENTS[0]:
+        return LARGE_POINT_SIZE
+    return round(BASE_POINT_SIZE * _large_percent[0] / 100)
 
 
 def _arrow(way: str) -> str:
