@@ -117,6 +117,11 @@ def test_large_text_reaches_150_and_200_percent(qtbot, ctx):
         style.set_large_percent(127)
 
 
+@pytest.mark.parametrize("factor", list(CASES))
+def test_text_cut_short_is_whole_on_hover_and_when_spoken(probes, factor):
+    assert probes[factor]["elided"] == []
+
+
 # --- the probe: runs in its own process with the scale factor set --------------------------
 
 
@@ -204,6 +209,39 @@ def _probe(
     widest = max(reg.names.fontMetrics().horizontalAdvance(r.name) for r in model.rows)
     if name_width < min(widest, shown.width() // 3):
         report["register"].append(f"names cut to {name_width} px (the longest needs {widest})")
+
+    # Text cut to "…" in a table: the whole text must be in its tooltip and in what is spoken.
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QTableView
+
+    report["elided"] = []
+    for section in range(view.tabs.count()):
+        view.show_section(section)
+    settle()
+    for table in window.findChildren(QTableView):
+        m = table.model()
+        if m is None:
+            continue
+        fm = table.fontMetrics()
+        for row in range(min(m.rowCount(), 15)):
+            for col in range(m.columnCount()):
+                if table.isColumnHidden(col):
+                    continue
+                index = m.index(row, col)
+                shown = m.data(index, Qt.ItemDataRole.DisplayRole)
+                if not isinstance(shown, str):
+                    continue
+                room_px = table.columnWidth(col) - 12
+                for line in shown.split("\n"):
+                    if fm.horizontalAdvance(line) <= room_px:
+                        continue
+                    tip = str(m.data(index, Qt.ItemDataRole.ToolTipRole) or "")
+                    said = str(m.data(index, Qt.ItemDataRole.AccessibleTextRole) or shown)
+                    if line not in tip or line not in said:
+                        name = table.accessibleName() or type(m).__name__
+                        report["elided"].append(f"{name}: {line!r} cut, tooltip {tip[:40]!r}")
+    view.show_section(0)
+    settle()
 
     from escape_desktop.services import courses
     from escape_desktop.services import today as today_service
