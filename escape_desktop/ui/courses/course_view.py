@@ -11,7 +11,8 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QKeySequence, QShortcut
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
@@ -45,6 +46,9 @@ LAZY_SECTIONS = {
         "Documents",
     ),
 }
+
+
+COMPACT_LINES = 22  # fewer lines of text than this in view: the heading takes one line
 
 
 class CourseView(QWidget):
@@ -190,7 +194,7 @@ class CourseView(QWidget):
         reg: Register | None = self.register.model.register
         if reg is None:
             self.title.setText("")
-            self.subtitle.setText("")
+            self._set_subtitle("")
             return
         self.title.setText(f"{reg.title}")
         live = [x for x in reg.sessions if not x.cancelled]
@@ -208,7 +212,32 @@ class CourseView(QWidget):
             ]
         if reg.instructors:
             parts.append(", ".join(reg.instructors))
-        self.subtitle.setText(" · ".join(p for p in parts if p))
+        self._set_subtitle(" · ".join(p for p in parts if p))
+
+    def _set_subtitle(self, text: str) -> None:
+        self._subtitle_full = text
+        self._fit_heading()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_heading()
+
+    def _fit_heading(self) -> None:
+        """Few lines of room (200 % scaling, Large text 200 %): the course's details take one
+        line, cut with "…", the whole of it on hover and in what a screen reader says; the
+        register below keeps the room."""
+        full = getattr(self, "_subtitle_full", "")
+        port = self.page_scroll.viewport()
+        compact = port.height() < COMPACT_LINES * self.fontMetrics().height()
+        self.subtitle.setWordWrap(not compact)
+        self.subtitle.setToolTip(full if compact else "")
+        self.subtitle.setAccessibleName(full if compact else "")
+        if compact:
+            fm = self.subtitle.fontMetrics()
+            width = max(self.width() - 64, 120)
+            self.subtitle.setText(fm.elidedText(full, Qt.TextElideMode.ElideRight, width))
+        else:
+            self.subtitle.setText(full)
 
 
 def heading_counts(x: CourseSummary) -> str:
