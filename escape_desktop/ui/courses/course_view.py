@@ -227,8 +227,8 @@ class CourseView(QWidget):
         line, cut with "…", the whole of it on hover and in what a screen reader says; the
         register below keeps the room."""
         full = getattr(self, "_subtitle_full", "")
-        port = self.page_scroll.viewport()
-        compact = port.height() < COMPACT_LINES * self.fontMetrics().height()
+        # The view's own size: the scroll area's viewport catches up only after this event.
+        compact = 0 < self.height() < COMPACT_LINES * self.fontMetrics().height()
         self.subtitle.setWordWrap(not compact)
         self.subtitle.setToolTip(full if compact else "")
         self.subtitle.setAccessibleName(full if compact else "")
