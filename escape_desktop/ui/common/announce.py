@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import shiboken6
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QApplication, QLabel, QStatusBar, QWidget
 
@@ -36,7 +36,14 @@ def _speaker(widget: QWidget | None) -> QObject | None:
     app = QApplication.instance()
     if not isinstance(app, QApplication):
         return None
-    return app.focusWidget() or app.activeWindow() or next(iter(app.topLevelWidgets()), None)
+    found = app.focusWidget() or app.activeWindow()
+    if found is not None:
+        return found
+    # No window active (another program has focus): the app's main window, never a hidden
+    # menu, which a screen reader would not speak for.
+    shown = [w for w in app.topLevelWidgets() if w.isVisible() and not w.isHidden()]
+    windows = [w for w in shown if w.windowType() in (Qt.WindowType.Window, Qt.WindowType.Dialog)]
+    return next(iter(windows or shown), None)
 
 
 def say(widget: QWidget | None, text: str, *, assertive: bool = False) -> bool:
