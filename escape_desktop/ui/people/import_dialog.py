@@ -161,7 +161,11 @@ class ImportDialog(QDialog):
 
     # --- building ----------------------------------------------------------------------
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
+        # All but the buttons scrolls: at 200 % scaling the screen is 384 points high, less
+        # than the problems table alone keeps.
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         help_label = QLabel(HELP)
         help_label.setObjectName("hint")
         help_label.setWordWrap(True)
@@ -217,7 +221,9 @@ class ImportDialog(QDialog):
         self.add_button.setEnabled(False)
         self.buttons.accepted.connect(self._import)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        outer = QVBoxLayout(self)
+        outer.addWidget(style.scroll_of(body, "Referral list"), 1)
+        outer.addWidget(self.buttons)
 
     def _build_good_tab(self) -> None:
         self.good_model = RowsModel(
