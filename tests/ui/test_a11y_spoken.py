@@ -227,3 +227,17 @@ def test_scroll_areas_never_take_focus_unnamed(qtbot, demo_ctx, demo_today, make
     assert any(
         a.focusPolicy() != Qt.FocusPolicy.NoFocus for a in window.findChildren(QAbstractScrollArea)
     )
+
+
+def test_a_wizard_refusal_is_spoken_and_described_on_its_box(qtbot, heard, ctx):
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
+
+    wizard = CourseWizard(ctx, None, today=date(2026, 11, 26), bus=ChangeBus())
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    wizard.next()  # on the dates page, where saving fails
+    wizard.dates._failed(ValidationError("code", "That course code is already used."))
+    qtbot.waitUntil(lambda: any(loud for _t, loud in heard), timeout=2000)
+    assert ("That course code is already used.", True) in heard
+    assert "already used" in wizard.when.fields["code"].accessibleDescription()
