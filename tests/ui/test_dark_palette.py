@@ -386,6 +386,14 @@ def _control(kind: str, host: QWidget) -> QWidget:
         from PySide6.QtWidgets import QDateEdit
 
         return QDateEdit(host)
+    if kind == "tabs":
+        from PySide6.QtWidgets import QTabBar
+
+        bar = QTabBar(host)
+        bar.addTab("Sessions && register")
+        bar.addTab("Circuit")
+        bar.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return bar
     if kind == "check box":
         from PySide6.QtWidgets import QCheckBox
 
@@ -394,7 +402,7 @@ def _control(kind: str, host: QWidget) -> QWidget:
 
 
 @pytest.mark.parametrize(
-    "kind", ["primary", "line edit", "button", "check box", "combo box", "date box"]
+    "kind", ["primary", "line edit", "button", "check box", "combo box", "date box", "tabs"]
 )
 def test_focus_is_visible_on_controls_in_both_palettes(qtbot, scheme, kind):
     host = QWidget()

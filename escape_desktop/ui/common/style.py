@@ -309,6 +309,9 @@ QLineEdit:disabled, QPlainTextEdit:disabled, QTextEdit:disabled {{ border-color:
 QHeaderView::section {{ background: {p["panel"]}; padding: 4px 6px; border: none;
     border-right: 1px solid {p["border"]}; border-bottom: 1px solid {p["border"]}; }}
 QTabBar::tab {{ padding: 7px 16px; }}
+QTabBar:focus {{ outline: none; }}
+QTabBar::tab:selected:focus {{ background: {p["accent_light"]}; border: 2px solid {p["focus"]};
+    padding: 5px 14px; }}
 QFrame#panel {{ background: {p["panel"]}; border-right: 1px solid {p["border"]}; }}
 {panel_width}QLineEdit[invalid="true"], QComboBox[invalid="true"], QDateEdit[invalid="true"] {{
     border: 2px solid {p["bad"]}; }}
