@@ -362,6 +362,9 @@ def _focus_change(qtbot, widget: QWidget) -> float:
             if a != b and contrast(QColor.fromRgb(a), QColor.fromRgb(b)) >= 3.0:
                 strong += 1
     ring = 2 * (widget.width() + widget.height())
+    if isinstance(widget, QAbstractItemView):  # the ring is round the cursor's cell
+        cell = widget.visualRect(widget.currentIndex())
+        ring = 2 * (cell.width() + cell.height())
     return strong / ring
 
 
@@ -386,6 +389,24 @@ def _control(kind: str, host: QWidget) -> QWidget:
         from PySide6.QtWidgets import QDateEdit
 
         return QDateEdit(host)
+    if kind == "table":
+        from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+        table = QTableWidget(2, 2, host)
+        for r in range(2):
+            for c in range(2):
+                table.setItem(r, c, QTableWidgetItem(f"{r},{c}"))
+        table.setCurrentCell(0, 0)
+        table.clearSelection()  # the cursor's ring alone, as after moving with the arrows
+        return table
+    if kind == "list":
+        from PySide6.QtWidgets import QListWidget
+
+        items = QListWidget(host)
+        items.addItems(["Sit to stand", "Step-ups"])
+        items.setCurrentRow(0)
+        items.clearSelection()
+        return items
     if kind == "tabs":
         from PySide6.QtWidgets import QTabBar
 
@@ -402,7 +423,18 @@ def _control(kind: str, host: QWidget) -> QWidget:
 
 
 @pytest.mark.parametrize(
-    "kind", ["primary", "line edit", "button", "check box", "combo box", "date box", "tabs"]
+    "kind",
+    [
+        "primary",
+        "line edit",
+        "button",
+        "check box",
+        "combo box",
+        "date box",
+        "tabs",
+        "table",
+        "list",
+    ],
 )
 def test_focus_is_visible_on_controls_in_both_palettes(qtbot, scheme, kind):
     host = QWidget()
@@ -411,5 +443,8 @@ def test_focus_is_visible_on_controls_in_both_palettes(qtbot, scheme, kind):
     control = _control(kind, host)
     control.move(20, 20)
     control.resize(160, 36)
+    if isinstance(control, QAbstractItemView):
+        host.resize(300, 180)
+        control.resize(240, 110)
     share = _focus_change(qtbot, control)
     assert share >= 1.0, f"{scheme} {kind}: only {share:.0%} of a ring changes by 3:1 on focus"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QApplication, QLabel, QStatusBar, QWidget
 
@@ -74,9 +74,24 @@ def refuse(widget: QWidget | None, text: str) -> bool:
     return say(widget, text, assertive=True)
 
 
+class _StatusSpeaker(QObject):
+    """Says each status-bar message. A child of the bar with a method as its slot: a lambda
+    holding the bar made a reference cycle whose garbage collection crashed Python."""
+
+    @Slot(str)
+    def speak(self, text: str) -> None:
+        bar = self.parent()
+        if not text or not isinstance(bar, QWidget) or not shiboken6.isValid(bar):
+            return
+        window = bar.window()
+        if window.isVisible():  # not while the window is still being made, or going
+            say(window, text)
+
+
 def follow_status_bar(bar: QStatusBar) -> None:
     """Every message the status bar shows is also said (politely; refusals say themselves first)."""
-    bar.messageChanged.connect(lambda text: say(bar.window(), text))
+    speaker = _StatusSpeaker(bar)
+    bar.messageChanged.connect(speaker.speak)
 
 
 def is_error(label: QLabel) -> bool:

@@ -232,10 +232,15 @@ def point_size(large: bool) -> int:
     return round(BASE_POINT_SIZE * _large_percent[0] / 100)
 
 
-def _arrow(way: str) -> str:
-    """The arrow of a spin or date box, drawn in the text colour (a styled box loses Qt's own)."""
+def _icon(name: str) -> str:
+    """A small picture the stylesheet draws (an arrow, a tick), in the text colour."""
     tone = "dark" if _state["dark"] else "light"
-    return resource_path("icons", f"arrow-{way}-{tone}.svg").as_posix()
+    return resource_path("icons", f"{name}-{tone}.svg").as_posix()
+
+
+def _arrow(way: str) -> str:
+    """The arrow of a spin or date box (a styled box loses Qt's own)."""
+    return _icon(f"arrow-{way}")
 
 
 def stylesheet(large: bool = False) -> str:
@@ -300,6 +305,22 @@ QPushButton#big:focus {{ border: 3px solid {p["focus"]}; padding: 14px 22px;
 QTableView {{ gridline-color: {p["border"]}; selection-background-color: {p["selection"]};
     selection-color: {p["selection_text"]}; }}
 QTableView::item:focus {{ border: 2px solid {p["focus_edge"]}; }}
+QListView, QTreeView {{ selection-background-color: {p["selection"]};
+    selection-color: {p["selection_text"]}; }}
+QListView::item:selected, QTreeView::item:selected {{ background: {p["selection"]};
+    color: {p["selection_text"]}; }}
+QListView::item:focus, QTreeView::item:focus {{ border: 2px solid {p["focus_edge"]}; }}
+QListView::indicator, QTableView::indicator, QCheckBox::indicator {{ width: 13px; height: 13px;
+    border: 1px solid {p["field_border"]}; border-radius: 2px; background: {p["base"]}; }}
+QListView::indicator:checked, QTableView::indicator:checked, QCheckBox::indicator:checked {{
+    image: url({_icon("check")}); }}
+QCheckBox::indicator:disabled {{ border-color: {p["border"]}; }}
+QRadioButton::indicator {{ width: 13px; height: 13px; border: 1px solid {p["field_border"]};
+    border-radius: 7px; background: {p["base"]}; }}
+QRadioButton::indicator:checked {{ background: qradialgradient(cx: 0.5, cy: 0.5, radius: 0.5,
+    fx: 0.5, fy: 0.5, stop: 0 {p["text"]}, stop: 0.5 {p["text"]}, stop: 0.6 {p["base"]},
+    stop: 1 {p["base"]}); }}
+QRadioButton::indicator:disabled {{ border-color: {p["border"]}; }}
 QLineEdit, QPlainTextEdit, QTextEdit {{ border: 1px solid {p["field_border"]}; border-radius: 3px;
     background: {p["base"]}; selection-background-color: {p["selection"]};
     selection-color: {p["selection_text"]}; }}
