@@ -120,6 +120,10 @@ DEFAULT_PROGRAMME = Text(
     refusal="Choose a programme from the list.",
 )
 LARGE_TEXT = YesNo(key="large_text", label="Large text")
+# 127, 150 or 200 (per cent of the usual text size) when Large text is on.
+LARGE_TEXT_SIZE = Number(
+    key="large_text_size", label="Large text size (per cent)", default=127, lo=100, hi=200
+)
 FIRST_RUN_DONE = YesNo(key="first_run_done", label="First start finished")
 BANK_HOLIDAYS = Text(
     key="bank_holidays",  # the key services.courses reads when it makes a schedule
@@ -194,6 +198,7 @@ REGISTRY: Mapping[str, SettingDef[Any]] = {
     for d in (
         DEFAULT_PROGRAMME,
         LARGE_TEXT,
+        LARGE_TEXT_SIZE,
         FIRST_RUN_DONE,
         BANK_HOLIDAYS,
         BACKUP_FOLDER,

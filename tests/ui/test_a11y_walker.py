@@ -397,11 +397,6 @@ def test_the_passphrase_boxes_of_unlock_restore_and_lock_have_names(qtbot, tmp_p
         assert walk(qtbot, dialog, type(dialog).__name__) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the a11y-see work names these scroll areas or takes them out of the Tab order "
-    "(style.quiet_scroll); remove this mark when it is merged",
-)
 def test_no_scroll_area_round_a_form_takes_focus_unnamed(
     qtbot, demo_ctx, demo_today, make_window, on_open
 ) -> None:  # type: ignore[no-untyped-def]

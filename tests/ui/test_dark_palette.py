@@ -238,3 +238,213 @@ def test_windows_classic_style_gives_way_to_fusion_when_dark():
     assert not style.needs_fusion("windowsvista", dark=False)
     assert not style.needs_fusion("windows11", dark=True)  # Windows 11's own style has dark
     assert not style.needs_fusion("Fusion", dark=True)
+
+
+# --- Both palettes, every pair (issue 24, 7e) -------------------------------------------------
+
+TEXT_PAIRS = [  # (text colour, what it sits on): 4.5:1
+    ("text", "window"),
+    ("text", "base"),
+    ("text", "panel"),
+    ("text", "button"),
+    ("text", "today"),
+    ("text", "inactive"),  # a circuit cell of someone absent today
+    ("text", "accent_light"),
+    ("muted", "window"),  # hints and placeholders
+    ("muted", "base"),
+    ("muted", "panel"),
+    ("withdrawn_text", "base"),  # greyed rows: withdrawn people, people not here today
+    ("withdrawn_text", "panel"),
+    ("withdrawn_text", "inactive"),
+    ("present_text", "present"),
+    ("absent_text", "absent"),
+    ("apologies_text", "apologies"),
+    ("good", "base"),
+    ("warn", "base"),
+    ("bad", "base"),
+    ("bad", "window"),
+    ("selection_text", "selection"),
+    ("focus_fill_text", "focus_fill"),
+]
+STATE_PAIRS = [  # (indicator, what is around it or what it replaces): 3:1
+    ("focus", "window"),
+    ("focus", "base"),
+    ("focus", "panel"),
+    ("focus", "button"),
+    ("focus", "field_border"),  # the ring replaces a field's edge
+    ("focus", "accent_light"),  # a focused button's fill
+    ("focus_fill", "accent_button"),  # a focused main button: the change itself
+    ("focus_edge", "selection"),  # the current table cell, chosen
+    ("focus_edge", "base"),
+    ("field_border", "base"),
+    ("field_border", "window"),
+    ("field_border", "panel"),
+    ("selection", "base"),  # a chosen row
+]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_every_colour_pair_is_readable_in_both_palettes(scheme):
+    colours = style.LIGHT if scheme == "light" else style.DARK
+    low = [
+        f"{fg} on {bg}: {contrast(QColor(colours[fg]), QColor(colours[bg])):.2f}"
+        for fg, bg in TEXT_PAIRS
+        if contrast(QColor(colours[fg]), QColor(colours[bg])) < AA
+    ]
+    low += [
+        f"{fg} against {bg}: {contrast(QColor(colours[fg]), QColor(colours[bg])):.2f}"
+        for fg, bg in STATE_PAIRS
+        if contrast(QColor(colours[fg]), QColor(colours[bg])) < 3.0
+    ]
+    # The main button's white text on its blue.
+    if contrast(QColor("#ffffff"), QColor(colours["accent_button"])) < AA:
+        low.append("white on accent_button")
+    assert low == []
+
+
+@pytest.fixture(params=["light", "dark"])
+def scheme(request, qapp) -> Iterator[str]:
+    dark = request.param == "dark"
+    style.set_scheme_override(dark)
+    style.apply(qapp, dark=dark)
+    yield request.param
+    style.set_scheme_override(False)
+    style.apply(qapp, dark=False)
+    style.set_scheme_override(None)
+
+
+def _over(fg: QColor, bg: QColor) -> QColor:
+    """A see-through colour as it looks on its background (Qt's default placeholder is half-clear)."""
+    a = fg.alphaF()
+    return QColor.fromRgbF(
+        fg.redF() * a + bg.redF() * (1 - a),
+        fg.greenF() * a + bg.greenF() * (1 - a),
+        fg.blueF() * a + bg.blueF() * (1 - a),
+    )
+
+
+def test_placeholder_text_is_readable_in_both_palettes(scheme, qapp):
+    pal = qapp.palette()
+    base = pal.color(QPalette.ColorRole.Base)
+    ratio = contrast(_over(pal.color(QPalette.ColorRole.PlaceholderText), base), base)
+    assert ratio >= AA, f"{scheme}: placeholder {ratio:.2f}"
+
+
+def _focus_change(qtbot, widget: QWidget) -> float:
+    """How much of a control's outline changes by 3:1 or more when it takes focus by Tab.
+
+    WCAG 2.2 (focus appearance): pixels that change by at least 3:1 between unfocused and
+    focused, as a share of a 1-pixel ring round the control; 1.0 means a whole ring's worth.
+    """
+    host = widget.parentWidget()
+    assert host is not None
+    other = QPushButton("elsewhere", host)
+    other.move(0, host.height() - 40)
+    host.show()
+    qtbot.waitExposed(host)
+    host.activateWindow()
+    other.setFocus()
+    qtbot.waitUntil(other.hasFocus, timeout=2000)
+    before = host.grab().toImage()
+    qtbot.keyClick(other, Qt.Key.Key_Tab)  # by keyboard: styles draw focus for that
+    qtbot.waitUntil(widget.hasFocus, timeout=2000)
+    QApplication.processEvents()
+    after = host.grab().toImage()
+    top_left = widget.mapTo(host, QPoint(0, 0))
+    strong = 0
+    for y in range(
+        max(0, top_left.y() - 4), min(after.height(), top_left.y() + widget.height() + 4)
+    ):
+        for x in range(
+            max(0, top_left.x() - 4), min(after.width(), top_left.x() + widget.width() + 4)
+        ):
+            a, b = before.pixel(x, y), after.pixel(x, y)
+            if a != b and contrast(QColor.fromRgb(a), QColor.fromRgb(b)) >= 3.0:
+                strong += 1
+    ring = 2 * (widget.width() + widget.height())
+    if isinstance(widget, QAbstractItemView):  # the ring is round the cursor's cell
+        cell = widget.visualRect(widget.currentIndex())
+        ring = 2 * (cell.width() + cell.height())
+    return strong / ring
+
+
+def _control(kind: str, host: QWidget) -> QWidget:
+    from PySide6.QtWidgets import QLineEdit
+
+    if kind == "primary":
+        button = QPushButton("Save", host)
+        button.setObjectName("primary")
+        return button
+    if kind == "line edit":
+        edit = QLineEdit(host)
+        edit.setPlaceholderText("Search")
+        return edit
+    if kind == "combo box":
+        from PySide6.QtWidgets import QComboBox
+
+        box = QComboBox(host)
+        box.addItems(["Knees and hips", "Backs"])
+        return box
+    if kind == "date box":
+        from PySide6.QtWidgets import QDateEdit
+
+        return QDateEdit(host)
+    if kind == "table":
+        from PySide6.QtWidgets import QTableWidget, QTableWidgetItem
+
+        table = QTableWidget(2, 2, host)
+        for r in range(2):
+            for c in range(2):
+                table.setItem(r, c, QTableWidgetItem(f"{r},{c}"))
+        table.setCurrentCell(0, 0)
+        table.clearSelection()  # the cursor's ring alone, as after moving with the arrows
+        return table
+    if kind == "list":
+        from PySide6.QtWidgets import QListWidget
+
+        items = QListWidget(host)
+        items.addItems(["Sit to stand", "Step-ups"])
+        items.setCurrentRow(0)
+        items.clearSelection()
+        return items
+    if kind == "tabs":
+        from PySide6.QtWidgets import QTabBar
+
+        bar = QTabBar(host)
+        bar.addTab("Sessions && register")
+        bar.addTab("Circuit")
+        bar.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        return bar
+    if kind == "check box":
+        from PySide6.QtWidgets import QCheckBox
+
+        return QCheckBox("Large text", host)
+    return QPushButton("Cancel", host)
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "primary",
+        "line edit",
+        "button",
+        "check box",
+        "combo box",
+        "date box",
+        "tabs",
+        "table",
+        "list",
+    ],
+)
+def test_focus_is_visible_on_controls_in_both_palettes(qtbot, scheme, kind):
+    host = QWidget()
+    qtbot.addWidget(host)
+    host.resize(260, 120)
+    control = _control(kind, host)
+    control.move(20, 20)
+    control.resize(160, 36)
+    if isinstance(control, QAbstractItemView):
+        host.resize(300, 180)
+        control.resize(240, 110)
+    share = _focus_change(qtbot, control)
+    assert share >= 1.0, f"{scheme} {kind}: only {share:.0%} of a ring changes by 3:1 on focus"

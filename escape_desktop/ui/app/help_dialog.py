@@ -146,7 +146,7 @@ class HelpDialog(QDialog):
         splitter.setSizes([240, 640])
         layout = QHBoxLayout(self)
         layout.addWidget(splitter)
-        self.resize(960, 680)
+        style.fit_to_screen(self, 960, 680)
 
     def open_page(self, page: str) -> None:
         """Show ``page`` (a stem from PAGES); an unknown one shows the first page."""

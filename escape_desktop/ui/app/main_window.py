@@ -15,9 +15,17 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QGuiApplication, QKeySequence, QShowEvent
+from PySide6.QtGui import (
+    QAction,
+    QCloseEvent,
+    QFontMetrics,
+    QGuiApplication,
+    QKeySequence,
+    QShowEvent,
+)
 from PySide6.QtWidgets import (
     QApplication,
+    QFrame,
     QLabel,
     QMainWindow,
     QMessageBox,
@@ -33,7 +41,7 @@ from escape_desktop.db import first_screen
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.app.welcome_page import WelcomePage
-from escape_desktop.ui.common import error_dialog, file_dialogs, style
+from escape_desktop.ui.common import announce, error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.courses.course_view import TAB_TITLES
 from escape_desktop.ui.courses.courses_panel import CoursesPanel
@@ -50,15 +58,25 @@ PAGE_WELCOME, PAGE_COURSES = range(2)
 HELP_PAGES_BY_TAB = ("register", "circuit", "measures", "documents")
 UI_SETTINGS_FILE = "ui.ini"
 FINISH_FALLBACK_MS = 1000
+COMPACT_EMS = 75  # a screen narrower than this many letters M hides the course list
 NARROW_SCREEN = 1366  # the usual laptop or narrower: open maximised
 TITLE_BAR = 32  # about the height of a Windows title bar at 100 %
 FRAME_BORDER = 8  # a window frame's side border, counted generously  # finish even if no paint comes (a window started minimised)
 
 
+LARGE_TEXT_SIZE_KEY = "large_text_size"  # services.settings_registry.LARGE_TEXT_SIZE's key
+
+
 def large_text_on(ctx: AppContext) -> bool:
-    """The site's large-text setting, read without SQLAlchemy (the first paint needs it)."""
+    """The site's large-text setting, read without SQLAlchemy (the first paint needs it).
+
+    Also sets how large (style.set_large_percent), read the same way.
+    """
     with ctx.db.raw_read() as conn:
-        return first_screen.setting(conn, first_screen.LARGE_TEXT) == "1"
+        on = first_screen.setting(conn, first_screen.LARGE_TEXT) == "1"
+        size = first_screen.setting(conn, LARGE_TEXT_SIZE_KEY)
+    style.set_large_percent(int(size) if size.isdigit() else style.LARGE_PERCENTS[0])
+    return on
 
 
 class _LoadingCourse(QWidget):
@@ -188,7 +206,7 @@ class MainWindow(QMainWindow):
         reg.withdrawRequested.connect(self.withdraw)
         reg.moveRequested.connect(self.move_person)
         reg.sessionEditRequested.connect(self.edit_session)
-        reg.message.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        reg.message.connect(self._refused)
         sizes = self.splitter.sizes()
         self.splitter.replaceWidget(1, self.course_view)
         self.loading.deleteLater()
@@ -351,7 +369,13 @@ class MainWindow(QMainWindow):
         self.splitter.setStretchFactor(1, 1)
         self.splitter.setSizes([340, 1000])
         self.splitter.setChildrenCollapsible(False)
-        self.pages.addWidget(self.welcome)
+        # The first screen scrolls rather than squeezes at 150 % or 200 % scaling.
+        welcome_scroll = style.PageScroll(self)
+        welcome_scroll.setWidget(self.welcome)
+        welcome_scroll.setWidgetResizable(True)
+        welcome_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        style.quiet_scroll(welcome_scroll, "Welcome")
+        self.pages.addWidget(welcome_scroll)
         self.pages.addWidget(self.splitter)
         self.setCentralWidget(self.pages)
 
@@ -491,6 +515,12 @@ class MainWindow(QMainWindow):
         self.data_label.setToolTip(f"Everything is kept in {folder}")
         self.data_label.setObjectName("hint")
         self.statusBar().addPermanentWidget(self.data_label)
+        announce.follow_status_bar(self.statusBar())  # every status line is also spoken
+
+    def _refused(self, text: str) -> None:
+        """A refusal (P on a session not yet held, ...): said at once, and shown."""
+        announce.refuse(self, text)
+        self.statusBar().showMessage(text, 8000)
 
     # --- state -------------------------------------------------------------------------
     @property
@@ -541,6 +571,23 @@ class MainWindow(QMainWindow):
             self.setGeometry(QRect(room.x() + FRAME_BORDER, room.y() + TITLE_BAR, width, height))
         if room.width() <= NARROW_SCREEN:
             self.setWindowState(self.windowState() | Qt.WindowState.WindowMaximized)
+        self._fit_course_list()
+
+    def _fit_course_list(self) -> None:
+        """Hide the course list where the screen is too narrow for it and the register.
+
+        150 % or 200 % scaling on a laptop, or Large text at 150 % or more: the register needs
+        the whole width; the list comes back with View > Course list (Ctrl+Shift+H), and by
+        itself once the text is smaller again.
+        """
+        em = QFontMetrics(QApplication.font()).horizontalAdvance("M")
+        narrow = self.available_geometry().width() < COMPACT_EMS * max(em, 1)
+        if narrow and self.course_list_action.isChecked():
+            self._list_hidden_for_room = True
+            self.course_list_action.setChecked(False)
+        elif not narrow and getattr(self, "_list_hidden_for_room", False):
+            self._list_hidden_for_room = False
+            self.course_list_action.setChecked(True)
 
     def current_course_id(self) -> int | None:
         return self.course_view.course_id if self.course_view is not None else None
@@ -569,7 +616,11 @@ class MainWindow(QMainWindow):
             self._refresh_today()
         if change.touches(Changes.SETTINGS):
             from escape_desktop.services import settings as settings_service
+            from escape_desktop.services import settings_registry
 
+            style.set_large_percent(
+                settings_registry.get(self.ctx, settings_registry.LARGE_TEXT_SIZE)
+            )
             self._apply_large_text(settings_service.load(self.ctx).large_text)
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -609,6 +660,7 @@ class MainWindow(QMainWindow):
         self.large_text_action.blockSignals(True)
         self.large_text_action.setChecked(on)
         self.large_text_action.blockSignals(False)
+        self._fit_course_list()
         if self.course_view is not None:
             self.course_view.register._resize_columns()
 

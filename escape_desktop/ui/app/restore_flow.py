@@ -26,6 +26,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
 from escape_desktop.services import data_safety
 from escape_desktop.ui.common import error_dialog, file_dialogs, style
+from escape_desktop.ui.common.announce import LiveLabel
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ class RestoreDialog(QDialog):
         layout.addWidget(self.use_recovery, alignment=Qt.AlignmentFlag.AlignLeft)
         self.passphrase.setVisible(not self.plain)
         self.use_recovery.setVisible(not self.plain)
-        self.error = QLabel("")
+        self.error = LiveLabel("")
         self.error.setWordWrap(True)
         style.set_tone(self.error, "bad")
         self.error.hide()

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.services.today import Person, TodayBrief, WeekSession
+from escape_desktop.ui.common import style
 
 SHOWN_NAMES = 6  # more than this and the line says "and N more"
 
@@ -145,7 +146,9 @@ class WeekDialog(QDialog):
             self.table.setCurrentCell(0, 0)
         fm = self.fontMetrics()
         # Sized once from the font, so it never jumps under the pointer.
-        self.resize(fm.horizontalAdvance("M") * 44, fm.height() * (len(self.sessions) + 8) + 40)
+        style.fit_to_screen(
+            self, fm.horizontalAdvance("M") * 44, fm.height() * (len(self.sessions) + 8) + 40
+        )
 
     def open_row(self, row: int) -> None:
         if 0 <= row < len(self.sessions):

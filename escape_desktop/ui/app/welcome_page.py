@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
 from escape_desktop.ui.common.style import icon
@@ -13,6 +13,11 @@ class WelcomePage(QWidget):
     demoRequested = Signal()
     restoreRequested = Signal()
     settingsRequested = Signal()
+
+    def minimumSizeHint(self) -> QSize:
+        # Its whole height, wrapped text included: the window scrolls it at 150 % or 200 %
+        # scaling rather than squeezing the lines of the introduction together.
+        return QSize(super().minimumSizeHint().width(), self.sizeHint().height())
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)

@@ -7,7 +7,7 @@ from PySide6.QtGui import QIntValidator, QKeyEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QWidget
 
 from escape_desktop.ui.circuit.circuit_model import EDIT_FIELDS
-from escape_desktop.ui.common import style
+from escape_desktop.ui.common import announce, style
 
 FIELD_LABELS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
 
@@ -51,7 +51,8 @@ class CellEditor(QWidget):
 
     def show_error(self, field: str, message: str) -> None:
         edit = self.fields.get(field, self.fields["dose_achieved"])
-        style.mark_invalid(edit, True)
+        style.mark_invalid(edit, True, message)
+        announce.refuse(edit, message)  # the tooltip alone is never seen nor heard
         edit.setToolTip(message)
         edit.setFocus(Qt.FocusReason.TabFocusReason)
         edit.selectAll()

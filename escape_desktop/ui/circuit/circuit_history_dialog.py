@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QListWidget,
     QListWidgetItem,
+    QVBoxLayout,
     QWidget,
 )
 
@@ -20,6 +21,7 @@ from escape_desktop.errors import KnownError
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit, exercise
 from escape_desktop.services.circuit import HistoryPoint
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.charts import LineChart, Series
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
@@ -38,7 +40,12 @@ class CircuitHistoryDialog(QDialog):
         self._load()
 
     def _build(self) -> None:
-        grid = QGridLayout(self)
+        # The charts scroll and Close stays in view: at 200 % scaling the screen is 384
+        # points high, less than four charts need.
+        outer = QVBoxLayout(self)
+        body = QWidget()
+        grid = QGridLayout(body)
+        grid.setContentsMargins(0, 0, 0, 0)
         label = QLabel("&Station:", self)
         self.station_list = QListWidget(self)
         self.station_list.setMaximumWidth(230)
@@ -62,10 +69,11 @@ class CircuitHistoryDialog(QDialog):
         grid.addWidget(self.dose_chart, 1, 2)
         grid.addWidget(self.pain_chart, 2, 1)
         grid.addWidget(self.plan, 2, 2)
-        grid.addWidget(buttons, 3, 0, 1, 3)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
-        self.resize(980, 620)
+        outer.addWidget(style.scroll_of(body, "Charts"), 1)
+        outer.addWidget(buttons)
+        style.fit_to_screen(self, 980, 620)
 
     def _load(self) -> None:
         try:

@@ -70,6 +70,26 @@ def results_text(cell: Cell) -> str:
     return " · ".join(parts)
 
 
+ABSENT_WORDS = {"absent": "absent today", "apologies": "apologies today"}
+
+
+def spoken_cell(row_name: str, attendance: str | None, cell: Cell) -> str:
+    """What a screen reader says for a cell: all the painted meaning in words.
+
+    The grey tint of someone not here today and the suggestion arrow with its tick or cross
+    are pictures; here they are sentences.
+    """
+    parts = [row_name]
+    if attendance in ABSENT_WORDS:
+        parts.append(ABSENT_WORDS[attendance])
+    parts += [cell.level_name, cell.dose_text, results_text(cell)]
+    if cell.suggestion is not None and cell.suggestion.action != "hold":
+        decided = {"accepted": "accepted", "ignored": "ignored"}.get(cell.decision or "", "")
+        parts.append("suggestion: " + suggestion_words(cell).removesuffix(f" ({decided})"))
+        parts.append(decided or "not yet decided")
+    return ", ".join(p for p in parts if p)
+
+
 def suggestion_words(cell: Cell) -> str:
     """The suggestion and the decision on it, in a sentence for the panel and tooltips."""
     idea = cell.suggestion
@@ -209,7 +229,9 @@ class CircuitModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ForegroundRole and row.needs_review:
             return QBrush(style.color("withdrawn_text"))
         if role == Qt.ItemDataRole.DisplayRole:
-            return row.name
+            # Not here today in words beside the name, not only as a grey tint on the row.
+            away = ABSENT_WORDS.get(row.attendance or "")
+            return f"{row.name}\n({away})" if away else row.name
         if role == Qt.ItemDataRole.ToolTipRole:
             mark = {"present": "present", "absent": "absent", "apologies": "sent apologies"}
             return f"{row.name} ({row.code}): {mark.get(row.attendance or '', 'not marked yet')}"
@@ -241,8 +263,8 @@ class CircuitModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.DisplayRole:
                 return "–" if index.column() != COL_FIRST_STATION else REVIEW_TEXT
             return (
-                f"{row.name}: {REVIEW_TEXT}; clear it on the register (choose the name, then "
-                "Clear screening review…)."
+                f"{row.name}: {REVIEW_TEXT}; clear it on the register (the name's menu: "
+                "the Menu key, Shift+F10 or a right-click; or Clear screening review…)."
             )
         if role == Qt.ItemDataRole.DisplayRole:
             arrow = ARROWS.get(cell.suggestion.action, "") if cell.suggestion else ""
@@ -264,7 +286,7 @@ class CircuitModel(QAbstractTableModel):
                 lines.append(suggestion_words(cell))
             return "\n".join(lines)
         if role == Qt.ItemDataRole.AccessibleTextRole:
-            return f"{row.name}, {cell.level_name}, {cell.dose_text}, {results_text(cell)}"
+            return spoken_cell(row.name, row.attendance, cell)
         if role == Qt.ItemDataRole.BackgroundRole and row.attendance in ("absent", "apologies"):
             return QBrush(style.color("inactive"))
         if role == CellRole:

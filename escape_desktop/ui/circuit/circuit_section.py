@@ -42,6 +42,7 @@ from escape_desktop.ui.circuit.circuit_table import CircuitTable
 from escape_desktop.ui.circuit.circuit_views import CircuitView, CircuitViews
 from escape_desktop.ui.circuit.level_dialog import LevelDialog
 from escape_desktop.ui.common import style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import Operation, run_op
@@ -116,6 +117,7 @@ class CircuitSection(CourseSection):
         # scrolls rather than squeezing the cell's description into a clipped line.
         self.body = QWidget(self)
         scroll = QScrollArea(self)
+        style.quiet_scroll(scroll, "Circuit")
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -310,7 +312,7 @@ class CircuitSection(CourseSection):
         layout.addWidget(self.cell_label)
         layout.addWidget(self.suggestion_label)
         layout.addLayout(buttons)
-        self.message = QLabel(self)
+        self.message = LiveLabel("", self)
         self.message.setWordWrap(True)
         self.message.setAccessibleName("Message")
         hint = QLabel(KEYS_HINT, self.panel)

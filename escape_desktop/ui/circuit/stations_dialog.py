@@ -31,6 +31,7 @@ from escape_desktop.services import circuit
 from escape_desktop.services.circuit.stations import choose_stations
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.ui.common import style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 
@@ -117,7 +118,7 @@ class StationsDialog(QDialog):
         grid.addWidget(self.library, 1, 2)
         grid.addWidget(self.message, 2, 0, 1, 3)
         grid.addWidget(self.buttons, 3, 0, 1, 3)
-        self.resize(640, 420)
+        style.fit_to_screen(self, 640, 420)
 
     def _load(self) -> None:
         self.chosen.clear()
@@ -250,7 +251,7 @@ class CustomStationDialog(QDialog):
         row.addWidget(add_level)
         row.addStretch(1)
         form.addRow(row)
-        self.message = QLabel(self)
+        self.message = LiveLabel("", self)
         self.message.setWordWrap(True)
         style.set_tone(self.message, "bad")
         form.addRow(self.message)
@@ -260,7 +261,7 @@ class CustomStationDialog(QDialog):
         buttons.accepted.connect(self.save)
         buttons.rejected.connect(self.reject)
         form.addRow(buttons)
-        self.resize(560, 420)
+        style.fit_to_screen(self, 560, 420)
 
     def _kind_changed(self, _i: int) -> None:
         if self.dose_unit.text().strip() in ("", *DEFAULT_UNITS.values()):

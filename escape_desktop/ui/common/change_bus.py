@@ -7,6 +7,7 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from escape_desktop.services.changes import Changes
+from escape_desktop.ui.common.announce import say
 
 
 @dataclass(frozen=True)
@@ -47,4 +48,6 @@ class ChangeBus(QObject):
         if changes:
             self.changed.emit(OpChanges(changes, tuple(ids)), initiator)
         if message:
+            # Said to screen readers here, so every operation's result is heard, window or not.
+            say(None, message)
             self.saved.emit(message)

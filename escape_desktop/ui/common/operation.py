@@ -44,7 +44,9 @@ class DoneCommand(QUndoCommand):
 
     def __init__(self, done: Done[Any], bus: ChangeBus, parent: QWidget | None):
         super().__init__(done.label)
-        self.bus = bus
+        # Weak: the bus owns the undo stack that owns this command; a strong reference back
+        # would make a cycle that Python's collector and Qt's deletion would both walk.
+        self._bus = weakref.ref(bus)
         self.parent = parent
         self._forward: Done[Any] = done  # the change as it stands made
         self._backward: Done[Any] | None = None  # its reversal, once undone
@@ -77,7 +79,9 @@ class DoneCommand(QUndoCommand):
         else:
             self._backward = result
             message = f"Undone: {self.text()}"
-        self.bus.announce(result.changes, result.ids, message=message)
+        bus = self._bus()
+        if bus is not None:
+            bus.announce(result.changes, result.ids, message=message)
 
 
 class Operation(Generic[T]):

@@ -4,12 +4,21 @@ from __future__ import annotations
 
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt
+from PySide6.QtCore import QDate, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QGuiApplication, QIcon, QPalette
-from PySide6.QtWidgets import QApplication, QStyle, QWidget
+from PySide6.QtWidgets import (
+    QApplication,
+    QFrame,
+    QScrollArea,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
 
+from escape_desktop.paths import resource_path
 from escape_desktop.programme.status import MARK_LETTER
 from escape_desktop.programme.status import MARK_WORD as STATUS_MARK_WORD
+from escape_desktop.ui.common.announce import describe_error
 
 BASE_POINT_SIZE = 11
 LARGE_POINT_SIZE = 14
@@ -36,7 +45,7 @@ LIGHT = {
     "apologies_text": "#7a4a00",
     "cancelled": "#e6e6e6",
     "inactive": "#eeeeee",  # circuit cells of people not here today
-    "withdrawn_text": "#66707a",
+    "withdrawn_text": "#5f6973",
     "disabled_text": "#9aa3ab",  # a greyed-out button or box must look it: the app colour hides that
     "good": "#1b5e2a",
     "warn": "#8a4b00",
@@ -49,6 +58,14 @@ LIGHT = {
     "lock_background": "#24313d",
     "lock_text": "#ffffff",
     "lock_error": "#ffb3b3",
+    # Focus and state (WCAG 2.2 non-text contrast, 3:1 against what is around them).
+    "focus": "#0d3b66",  # the ring round a focused box or button: 3:1 even on a field's edge
+    "focus_fill": "#cfe3f5",  # a focused main button turns light (the blue-to-light change is 5:1)
+    "focus_fill_text": "#1d232a",
+    "focus_edge": "#1d232a",  # the edge of a focused main button, and of the current table cell
+    "field_border": "#7b8590",  # the edge of a box you type in: 3.3:1 on the window
+    "selection": "#6692ba",  # a chosen table row: 3.3:1 on white, dark text 4.8:1 on it
+    "selection_text": "#1d232a",
 }
 DARK = {
     "accent": "#8cc4f0",
@@ -83,6 +100,13 @@ DARK = {
     "lock_background": "#24313d",
     "lock_text": "#ffffff",
     "lock_error": "#ffb3b3",
+    "focus": "#bfe0fa",
+    "focus_fill": "#8cc4f0",
+    "focus_fill_text": "#181b1f",
+    "focus_edge": "#ffffff",
+    "field_border": "#717b85",
+    "selection": "#46739c",
+    "selection_text": "#ffffff",
 }
 # The chart's series: lines and markers, each readable on the chart's background.
 SERIES = {
@@ -93,6 +117,7 @@ SERIES = {
 # The colours in use now; changed in place, so a module holding PALETTE sees the switch.
 PALETTE: dict[str, str] = dict(LIGHT)
 _state = {"dark": False, "large": False, "following": False}
+_large_percent: list[int] = [127]
 _override: list[bool] = []  # [dark] when light or dark was chosen rather than the system's
 _system_palette: list[QPalette] = []  # the palette the system gave, before any dark one
 
@@ -161,8 +186,9 @@ def dark_palette() -> QPalette:
         QPalette.ColorRole.Mid: "#8a939b",
         QPalette.ColorRole.Dark: "#101316",
         QPalette.ColorRole.Shadow: "#000000",
-        QPalette.ColorRole.Highlight: p["accent_button"],
-        QPalette.ColorRole.HighlightedText: "#ffffff",
+        # Light on dark: Fusion draws its focus rings in this colour (the old blue was 1.9:1).
+        QPalette.ColorRole.Highlight: p["focus"],
+        QPalette.ColorRole.HighlightedText: p["focus_fill_text"],
         QPalette.ColorRole.Link: p["accent"],
         QPalette.ColorRole.LinkVisited: "#c8a8f0",
     }
@@ -177,8 +203,44 @@ def dark_palette() -> QPalette:
     return pal
 
 
+def light_palette() -> QPalette:
+    """The system's own light palette, with placeholder text readable (the default is 3.2:1)."""
+    pal = QPalette(_system_palette[0]) if _system_palette else QPalette()
+    pal.setColor(QPalette.ColorRole.PlaceholderText, QColor(LIGHT["muted"]))
+    return pal
+
+
+# How large "Large text" is, in per cent of the usual size: 127 % was the only size; people
+# who run Windows at 150 % or 200 % for their eyes need the same from the app.
+LARGE_PERCENTS = (127, 150, 200)
+
+
+def set_large_percent(percent: int) -> None:
+    """Choose the size Large text gives (apply() then puts it on the screen)."""
+    _large_percent[0] = percent if percent in LARGE_PERCENTS else LARGE_PERCENTS[0]
+
+
+def large_percent() -> int:
+    return _large_percent[0]
+
+
 def point_size(large: bool) -> int:
-    return LARGE_POINT_SIZE if large else BASE_POINT_SIZE
+    if not large:
+        return BASE_POINT_SIZE
+    if _large_percent[0] == LARGE_PERCENTS[0]:
+        return LARGE_POINT_SIZE
+    return round(BASE_POINT_SIZE * _large_percent[0] / 100)
+
+
+def _icon(name: str) -> str:
+    """A small picture the stylesheet draws (an arrow, a tick), in the text colour."""
+    tone = "dark" if _state["dark"] else "light"
+    return resource_path("icons", f"{name}-{tone}.svg").as_posix()
+
+
+def _arrow(way: str) -> str:
+    """The arrow of a spin or date box (a styled box loses Qt's own)."""
+    return _icon(f"arrow-{way}")
 
 
 def stylesheet(large: bool = False) -> str:
@@ -199,7 +261,27 @@ QLabel#warning {{ color: {p["warn"]}; }}
 QLabel#ok {{ color: {p["good"]}; }}
 QLabel#emptyHint {{ font-size: {base + 2}pt; padding: 14px; background: {p["accent_light"]};
     border: 1px solid {p["border"]}; border-radius: 6px; }}
-QPushButton {{ padding: 5px 12px; }}
+QPushButton {{ padding: 5px 12px; border: 1px solid {p["field_border"]}; border-radius: 4px;
+    background: {p["button"]}; }}
+QPushButton:hover {{ background: {p["accent_light"]}; }}
+QPushButton:pressed, QPushButton:checked {{ background: {p["border"]}; }}
+QPushButton:default {{ border-color: {p["focus"]}; }}
+QPushButton:focus {{ border: 2px solid {p["focus"]}; padding: 4px 11px;
+    background: {p["accent_light"]}; outline: none; }}
+QPushButton:disabled {{ border-color: {p["border"]}; }}
+QPushButton::menu-indicator {{ subcontrol-position: right center; right: 4px; }}
+QCheckBox, QRadioButton {{ border: 2px solid transparent; border-radius: 3px; padding: 1px; }}
+QCheckBox:focus, QRadioButton:focus {{ border-color: {p["focus"]}; outline: none; }}
+QComboBox, QDateEdit, QSpinBox, QDoubleSpinBox, QTimeEdit {{
+    border: 1px solid {p["field_border"]}; border-radius: 3px; padding: 2px 4px; }}
+QComboBox:focus, QDateEdit:focus, QSpinBox:focus, QDoubleSpinBox:focus, QTimeEdit:focus {{
+    border: 2px solid {p["focus"]}; padding: 1px 3px; }}
+QComboBox:disabled, QDateEdit:disabled, QSpinBox:disabled {{ border-color: {p["border"]}; }}
+QAbstractSpinBox::up-button, QAbstractSpinBox::down-button {{ width: 16px; border: none; }}
+QAbstractSpinBox::up-arrow {{ image: url({_arrow("up")}); width: 9px; height: 6px; }}
+QAbstractSpinBox::down-arrow, QDateEdit::down-arrow {{ image: url({_arrow("down")});
+    width: 9px; height: 6px; }}
+QDateEdit::drop-down {{ border: none; width: 18px; }}
 QLabel[tone="bad"] {{ color: {p["bad"]}; }}
 QLabel[tone="good"] {{ color: {p["good"]}; }}
 QLabel[tone="warn"] {{ color: {p["warn"]}; }}
@@ -208,21 +290,53 @@ QPushButton#primary {{
     background: {p["accent_button"]}; color: white; border: 1px solid {p["accent_button"]};
     border-radius: 4px; padding: 7px 16px; font-weight: 600;
 }}
+QPushButton#primary:focus {{
+    background: {p["focus_fill"]}; color: {p["focus_fill_text"]};
+    border: 2px solid {p["focus_edge"]}; padding: 6px 15px;
+}}
 QPushButton#primary:disabled {{ background: {p["border"]}; border-color: {p["border"]}; }}
 QPushButton#big {{
     font-size: {base + 3}pt; padding: 16px 24px; text-align: left;
     border: 1px solid {p["border"]}; border-radius: 6px; background: {p["base"]};
 }}
-QPushButton#big:hover, QPushButton#big:focus {{ border-color: {p["accent"]}; background: {p["accent_light"]}; }}
-QTableView {{ gridline-color: {p["border"]}; selection-background-color: {p["accent_light"]};
-    selection-color: {p["text"]}; }}
-QTableView::item:focus {{ border: 2px solid {p["accent"]}; }}
+QPushButton#big:hover {{ border-color: {p["accent"]}; background: {p["accent_light"]}; }}
+QPushButton#big:focus {{ border: 3px solid {p["focus"]}; padding: 14px 22px;
+    background: {p["accent_light"]}; }}
+QTableView {{ gridline-color: {p["border"]}; selection-background-color: {p["selection"]};
+    selection-color: {p["selection_text"]}; }}
+QTableView::item:focus {{ border: 2px solid {p["focus_edge"]}; }}
+QListView, QTreeView {{ selection-background-color: {p["selection"]};
+    selection-color: {p["selection_text"]}; }}
+QListView::item:selected, QTreeView::item:selected {{ background: {p["selection"]};
+    color: {p["selection_text"]}; }}
+QListView::item:focus, QTreeView::item:focus {{ border: 2px solid {p["focus_edge"]}; }}
+QListView::indicator, QTableView::indicator, QCheckBox::indicator {{ width: 13px; height: 13px;
+    border: 1px solid {p["field_border"]}; border-radius: 2px; background: {p["base"]}; }}
+QListView::indicator:checked, QTableView::indicator:checked, QCheckBox::indicator:checked {{
+    image: url({_icon("check")}); }}
+QCheckBox::indicator:disabled {{ border-color: {p["border"]}; }}
+QRadioButton::indicator {{ width: 13px; height: 13px; border: 1px solid {p["field_border"]};
+    border-radius: 7px; background: {p["base"]}; }}
+QRadioButton::indicator:checked {{ background: qradialgradient(cx: 0.5, cy: 0.5, radius: 0.5,
+    fx: 0.5, fy: 0.5, stop: 0 {p["text"]}, stop: 0.5 {p["text"]}, stop: 0.6 {p["base"]},
+    stop: 1 {p["base"]}); }}
+QRadioButton::indicator:disabled {{ border-color: {p["border"]}; }}
+QLineEdit, QPlainTextEdit, QTextEdit {{ border: 1px solid {p["field_border"]}; border-radius: 3px;
+    background: {p["base"]}; selection-background-color: {p["selection"]};
+    selection-color: {p["selection_text"]}; }}
+QLineEdit {{ padding: 3px 4px; }}
+QLineEdit:focus, QPlainTextEdit:focus, QTextEdit:focus {{ border: 2px solid {p["focus"]}; }}
+QLineEdit:disabled, QPlainTextEdit:disabled, QTextEdit:disabled {{ border-color: {p["border"]}; }}
 QHeaderView::section {{ background: {p["panel"]}; padding: 4px 6px; border: none;
     border-right: 1px solid {p["border"]}; border-bottom: 1px solid {p["border"]}; }}
 QTabBar::tab {{ padding: 7px 16px; }}
+QTabBar:focus {{ outline: none; }}
+QTabBar::tab:selected:focus {{ background: {p["accent_light"]}; border: 2px solid {p["focus"]};
+    padding: 5px 14px; }}
 QFrame#panel {{ background: {p["panel"]}; border-right: 1px solid {p["border"]}; }}
 {panel_width}QLineEdit[invalid="true"], QComboBox[invalid="true"], QDateEdit[invalid="true"] {{
     border: 2px solid {p["bad"]}; }}
+QLineEdit[invalid="true"]:focus {{ border: 3px solid {p["bad"]}; padding: 2px 3px; }}
 """
 
 
@@ -244,8 +358,9 @@ def apply(app: QApplication, large: bool = False, dark: bool | None = None) -> N
     set_dark(dark)
     if needs_fusion(app.style().name(), dark):
         app.setStyle("Fusion")
-    if changed or dark:
-        app.setPalette(dark_palette() if dark else _system_palette[0])
+    placeholder = app.palette().color(QPalette.ColorRole.PlaceholderText)
+    if changed or dark or placeholder != QColor(LIGHT["muted"]):
+        app.setPalette(dark_palette() if dark else light_palette())
     sheet = stylesheet(large)
     if app.styleSheet() == sheet:
         return  # re-applying would re-polish every widget for nothing
@@ -284,8 +399,85 @@ def icon(widget: QWidget | None, name: str) -> QIcon:
     return style.standardIcon(pixmap)
 
 
-def mark_invalid(widget: QWidget, invalid: bool) -> None:
-    """Show or clear the red frame on a form field."""
+def set_style_name(widget: QWidget, name: str) -> None:
+    """Give a label another of the stylesheet's names ("hint", "error") and restyle it now.
+
+    (Changing the object name alone leaves the old colour: an error would stay hint-grey.)
+    """
+    if widget.objectName() == name:
+        return
+    widget.setObjectName(name)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+def quiet_scroll(area: QWidget, name: str) -> None:
+    """A scroll area round a form or a chart: Tab goes to what is in it, never to the frame
+    itself (it took focus with nothing to show), and a screen reader hears what it holds."""
+    area.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+    area.setAccessibleName(name)
+
+
+# A window's frame and title bar on top of its size, in points (Windows 10/11 at any scaling).
+FRAME_WIDTH, FRAME_HEIGHT = 16, 40
+
+
+def fit_to_screen(window: QWidget, width: int | None = None, height: int | None = None) -> None:
+    """Size a dialog as asked (or as it is), but never bigger than the screen it opens on.
+
+    At 150 % or 200 % scaling a 1366x768 laptop is 911x512 or 683x384 points: a dialog made
+    for a bigger screen must shrink, and what it holds scrolls (see scroll_of).
+    """
+    w = window.width() if width is None else width
+    h = window.height() if height is None else height
+    screen = window.screen() or QGuiApplication.primaryScreen()
+    if screen is not None:
+        room = screen.availableGeometry()
+        w = min(w, room.width() - FRAME_WIDTH)
+        h = min(h, room.height() - FRAME_HEIGHT)
+    window.resize(max(w, 100), max(h, 100))
+
+
+class PageScroll(QScrollArea):
+    """A scroll area for a whole screen: it asks for its page's full width where the screen
+    has room (so a splitter beside it never squeezes the page), and scrolls what the screen
+    cannot hold (a 683x384-point screen at 200 % scaling)."""
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        page = self.widget()
+        screen = self.screen()
+        if page is None or screen is None:
+            return hint
+        room = screen.availableGeometry().width() - 2 * FRAME_WIDTH
+        return QSize(max(hint.width(), min(page.minimumSizeHint().width(), room)), hint.height())
+
+
+def scroll_of(body: QWidget, name: str) -> QScrollArea:
+    """``body`` in a frameless scroll area that takes no focus itself (see quiet_scroll)."""
+    area = QScrollArea()
+    area.setWidget(body)
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    quiet_scroll(area, name)
+    return area
+
+
+def scrolled_body(host: QWidget, name: str) -> QWidget:
+    """Give ``host`` (a wizard page, a panel) a scrolling body and return the body to fill."""
+    outer = QVBoxLayout(host)
+    outer.setContentsMargins(0, 0, 0, 0)
+    body = QWidget()
+    outer.addWidget(scroll_of(body, name))
+    return body
+
+
+def mark_invalid(widget: QWidget, invalid: bool, why: str = "") -> None:
+    """Show or clear the red frame on a form field, and tie the reason to it for screen readers.
+
+    ``why`` (the error's sentence) becomes the field's accessible description while invalid.
+    """
+    describe_error(widget, why or ("This needs correcting." if invalid else ""))
     if widget.property("invalid") == invalid:
         return
     widget.setProperty("invalid", invalid)

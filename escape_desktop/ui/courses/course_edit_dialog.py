@@ -22,7 +22,8 @@ from escape_desktop.services import courses as course_service
 from escape_desktop.services import reading
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services.courses import CourseInput, capacity_warning
-from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common import error_dialog, style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.steady import keep_room
@@ -63,12 +64,17 @@ class CourseEditDialog(QDialog):
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
         self._build_fields()
         self._build_buttons()
+        body = QWidget()
+        fields = QVBoxLayout(body)
+        fields.setContentsMargins(0, 0, 0, 0)
+        fields.addWidget(self.intro)
+        fields.addLayout(self.form)
         layout = QVBoxLayout(self)
-        layout.addWidget(self.intro)
-        layout.addLayout(self.form)
+        layout.addWidget(style.scroll_of(body, "Course details"), 1)  # scrolls at 200 %
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._capacity_changed()
+        style.fit_to_screen(self, self.sizeHint().width(), self.sizeHint().height())
 
     # --- building ----------------------------------------------------------------------
     def _build_fields(self) -> None:
@@ -136,7 +142,7 @@ class CourseEditDialog(QDialog):
         self.instructors.textEdited.connect(self._capacity_changed)
 
     def _build_buttons(self) -> None:
-        self.error = QLabel()
+        self.error = LiveLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -197,7 +203,7 @@ class CourseEditDialog(QDialog):
         self.error.show()
         widget = self.fields.get(getattr(e, "field", ""))
         if widget is not None:
-            mark_invalid(widget, True)
+            mark_invalid(widget, True, str(e))
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
             if isinstance(widget, QLineEdit):
                 widget.selectAll()

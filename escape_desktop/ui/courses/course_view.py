@@ -11,12 +11,21 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtGui import QKeySequence, QShortcut
-from PySide6.QtWidgets import QLabel, QStackedWidget, QTabWidget, QVBoxLayout, QWidget
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtWidgets import (
+    QFrame,
+    QLabel,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
 from escape_desktop.context import AppContext
 from escape_desktop.programme.schedule import weekdays_label
 from escape_desktop.programme.status import CourseSummary
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
 
 if TYPE_CHECKING:
@@ -37,6 +46,9 @@ LAZY_SECTIONS = {
         "Documents",
     ),
 }
+
+
+COMPACT_LINES = 22  # fewer lines of text than this in view: the heading takes one line
 
 
 class CourseView(QWidget):
@@ -67,8 +79,15 @@ class CourseView(QWidget):
         inner.addWidget(self.title)
         inner.addWidget(self.subtitle)
         inner.addWidget(self.tabs, 1)
+        # At 150 % or 200 % scaling a laptop screen is 911x512 or 683x384 points: a section
+        # taller or wider than that scrolls here instead of stretching the window off the screen.
+        self.page_scroll = style.PageScroll(self)
+        self.page_scroll.setWidget(page)
+        self.page_scroll.setWidgetResizable(True)
+        self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        style.quiet_scroll(self.page_scroll, "Course")
         self.stack.addWidget(self.empty)
-        self.stack.addWidget(page)
+        self.stack.addWidget(self.page_scroll)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.stack)
@@ -123,6 +142,7 @@ class CourseView(QWidget):
     def _build_heading(self) -> None:
         self.title = QLabel("")
         self.title.setObjectName("title")
+        self.title.setWordWrap(True)  # a long course name wraps rather than widening the window
         self.subtitle = QLabel("")
         self.subtitle.setObjectName("subtitle")
         self.subtitle.setWordWrap(True)
@@ -176,7 +196,7 @@ class CourseView(QWidget):
         reg: Register | None = self.register.model.register
         if reg is None:
             self.title.setText("")
-            self.subtitle.setText("")
+            self._set_subtitle("")
             return
         self.title.setText(f"{reg.title}")
         live = [x for x in reg.sessions if not x.cancelled]
@@ -196,7 +216,32 @@ class CourseView(QWidget):
             ]
         if reg.instructors:
             parts.append(", ".join(reg.instructors))
-        self.subtitle.setText(" · ".join(p for p in parts if p))
+        self._set_subtitle(" · ".join(p for p in parts if p))
+
+    def _set_subtitle(self, text: str) -> None:
+        self._subtitle_full = text
+        self._fit_heading()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_heading()
+
+    def _fit_heading(self) -> None:
+        """Few lines of room (200 % scaling, Large text 200 %): the course's details take one
+        line, cut with "…", the whole of it on hover and in what a screen reader says; the
+        register below keeps the room."""
+        full = getattr(self, "_subtitle_full", "")
+        # The view's own size: the scroll area's viewport catches up only after this event.
+        compact = 0 < self.height() < COMPACT_LINES * self.fontMetrics().height()
+        self.subtitle.setWordWrap(not compact)
+        self.subtitle.setToolTip(full if compact else "")
+        self.subtitle.setAccessibleName(full if compact else "")
+        if compact:
+            fm = self.subtitle.fontMetrics()
+            width = max(self.width() - 64, 120)
+            self.subtitle.setText(fm.elidedText(full, Qt.TextElideMode.ElideRight, width))
+        else:
+            self.subtitle.setText(full)
 
 
 def usual_weekdays(days: list[date]) -> tuple[list[int], int]:

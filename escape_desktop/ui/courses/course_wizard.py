@@ -30,7 +30,8 @@ from escape_desktop.programme.schedule import WEEKDAY_NAMES
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services.courses import MAX_CAPACITY, CourseInput, capacity_warning
-from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common import error_dialog, style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
@@ -62,7 +63,9 @@ class ProgrammePage(QWizardPage):
         self.w = wizard
         self.setTitle("Which programme?")
         self.setSubTitle("The programme sets the 12 session topics, the circuit and the measures.")
-        form = QFormLayout(self)
+        # Each page scrolls: at 200 % scaling the screen is 384 points high, and Back and
+        # Next must stay on it.
+        form = QFormLayout(style.scrolled_body(self, "Programme"))
         self.programme = QComboBox()
         for key, template in sorted(wizard.ctx.library.templates.items()):
             self.programme.addItem(template.title, key)
@@ -91,7 +94,7 @@ class WhenPage(QWizardPage):
         self.w = wizard
         self.setTitle("When and where")
         self.setSubTitle("Most courses run twice a week for six weeks.")
-        form = QFormLayout(self)
+        form = QFormLayout(style.scrolled_body(self, "When and where"))
         self.venue = QComboBox()
         self.venue.setEditable(True)
         self.venue.addItems(settings_service.venues(wizard.ctx))
@@ -201,12 +204,12 @@ class DatesPage(QWizardPage):
             "Move or cancel single sessions later in the register: on the session's column "
             "press Ctrl+Shift+S (Edit session), or double-click its date."
         )
-        layout = QVBoxLayout(self)
+        layout = QVBoxLayout(style.scrolled_body(self, "Dates"))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.dates = QListWidget()
         self.dates.setAccessibleName("Planned session dates")
-        self.error = QLabel()
+        self.error = LiveLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -279,7 +282,7 @@ class DatesPage(QWizardPage):
         field = getattr(e, "field", "")
         widget = self.w.when.fields.get(field)
         if widget is not None:
-            mark_invalid(widget, True)
+            mark_invalid(widget, True, str(e))
 
 
 class CourseWizard(QWizard):
@@ -307,8 +310,8 @@ class CourseWizard(QWizard):
         self.setPage(PAGE_WHEN, self.when)
         self.setPage(PAGE_DATES, self.dates)
         self.setButtonText(QWizard.WizardButton.FinishButton, "Create course")
-        self.resize(
-            self.fontMetrics().horizontalAdvance("M") * 52, self.fontMetrics().height() * 34
+        style.fit_to_screen(
+            self, self.fontMetrics().horizontalAdvance("M") * 52, self.fontMetrics().height() * 34
         )
 
     def course_input(self) -> CourseInput:

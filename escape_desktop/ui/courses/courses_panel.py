@@ -120,7 +120,10 @@ class CoursesModel(QAbstractTableModel):
                 return f"{r.participants} / {r.capacity}"
         if role == _TOOLTIP:
             return (
-                f"{r.title}\n{r.venue}\nStarts {r.start_date:%a %d %b %Y} at {r.start_time}\n"
+                # The cell's own words first: with large text it may show "KH-20…".
+                (f"{self.data(index)}\n" if col == COL_STATUS else "")
+                + f"{r.code}: {r.title}\n{r.venue}\n"
+                f"Starts {r.start_date:%a %d %b %Y} at {r.start_time}\n"
                 f"{r.participants} people, {r.capacity} places\n"
                 f"{r.figures.started} started, {r.figures.did_not_start} did not start"
                 + (

@@ -40,6 +40,7 @@ from escape_desktop.errors import KnownError
 from escape_desktop.services import handover
 from escape_desktop.services.handover import KIND_WORDS, HandoverReport, HandoverSummary
 from escape_desktop.ui.common import file_dialogs, style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import Operation, run_op
 from escape_desktop.ui.common.save_guard import refuse_data_folder
@@ -50,7 +51,7 @@ CHOOSE = "Choose…"
 
 
 def _error_label() -> QLabel:
-    label = QLabel("")
+    label = LiveLabel("")
     label.setWordWrap(True)
     style.set_tone(label, "bad")
     label.hide()

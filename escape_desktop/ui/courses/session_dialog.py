@@ -22,6 +22,7 @@ from escape_desktop.errors import KnownError
 from escape_desktop.services import courses as course_service
 from escape_desktop.services.reading import SessionInfo
 from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
@@ -65,7 +66,7 @@ class SessionDialog(QDialog):
             fill = QPushButton("Fill in the course's instructors")
             fill.clicked.connect(lambda: self.staff.setText(", ".join(instructors)))
             layout.addWidget(fill)
-        self.error = QLabel()
+        self.error = LiveLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.error.hide()
@@ -104,7 +105,7 @@ class SessionDialog(QDialog):
             self.error.show()
             widget = self.fields.get(getattr(e, "field", ""))
             if widget is not None:
-                mark_invalid(widget, True)
+                mark_invalid(widget, True, str(e))
                 widget.setFocus()
         else:
             error_dialog.report(self, e)

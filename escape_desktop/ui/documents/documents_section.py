@@ -50,6 +50,7 @@ from escape_desktop.programme.status import COMPLETED, DID_NOT_START, WITHDRAWN
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.reading import Register, course_register
 from escape_desktop.ui.common import file_dialogs
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
@@ -164,7 +165,7 @@ class DocumentsSection(CourseSection):
         self.progress = QProgressBar()
         self.progress.setVisible(False)
         self.progress.setTextVisible(True)
-        self.status = QLabel()
+        self.status = LiveLabel()
         self.status.setWordWrap(True)
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         row.addLayout(buttons)

@@ -36,6 +36,7 @@ from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.services import uploads
 from escape_desktop.services.changes import Done
 from escape_desktop.ui.common import file_dialogs, style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
@@ -169,12 +170,11 @@ class ExportDialog(QDialog):
         self.last_preview: UploadData | None = None
         self._job: Any = None
         self.setWindowTitle("Export for the central upload")
-        self.resize(900, 620)
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(150)
         self._refresh.timeout.connect(self.update_preview)
-        self.outcome = QLabel()  # made first: changing any choice clears it
+        self.outcome = LiveLabel()  # made first: changing any choice clears it
         # The choices and preview scroll on a small screen; the buttons stay in view below.
         body = QWidget(self)
         layout = QVBoxLayout(body)
@@ -185,6 +185,7 @@ class ExportDialog(QDialog):
         layout.addLayout(self._build_target())
         scroll = QScrollArea(self)
         scroll.setWidget(body)
+        style.quiet_scroll(scroll, "Export choices")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -195,6 +196,7 @@ class ExportDialog(QDialog):
         outer.addWidget(self._build_progress())
         outer.addWidget(self._build_buttons())
         self._load_profiles()
+        style.fit_to_screen(self, 900, 620)
         self._suggest_path()
         self.update_preview()
 

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.ui.common import file_dialogs
+from escape_desktop.ui.common import file_dialogs, style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.save_guard import refuse_data_folder
@@ -77,7 +78,7 @@ class PrintPreviewDialog(QDialog):
         self.close_button.clicked.connect(self.reject)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.status = QLabel()
+        self.status = LiveLabel()
         self.status.setWordWrap(True)
         buttons = QHBoxLayout()
         buttons.addWidget(self.pages_label)
@@ -92,7 +93,7 @@ class PrintPreviewDialog(QDialog):
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
         layout.addLayout(buttons)
-        self.resize(720, 760)
+        style.fit_to_screen(self, 720, 760)
         self.preview.updatePreview()
         n = self.page_count()
         self.pages_label.setText(f"{n} page{'s' if n != 1 else ''}")

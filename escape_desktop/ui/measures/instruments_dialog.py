@@ -22,6 +22,7 @@ from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.courses import set_course_instruments
 from escape_desktop.ui.common import style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 
@@ -93,7 +94,7 @@ class InstrumentsDialog(QDialog):
         layout.addWidget(self.details)
         layout.addWidget(self.error)
         layout.addWidget(self.button_box)
-        self.resize(640, 520)
+        style.fit_to_screen(self, 640, 520)
         self.list.setCurrentRow(0)
         self.list.setFocus()
 
@@ -142,7 +143,7 @@ class InstrumentsDialog(QDialog):
         self.details.setTextFormat(Qt.TextFormat.RichText)
         self.details.setMinimumHeight(110)
         self.details.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
-        self.error = QLabel("", self)
+        self.error = LiveLabel("", self)
         style.set_tone(self.error, "bad")
         self.error.setWordWrap(True)
 

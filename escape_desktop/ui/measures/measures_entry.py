@@ -38,6 +38,7 @@ from escape_desktop.services.errors import ValidationError
 from escape_desktop.services.measures import TIMEPOINT_LABELS, MeasureInput
 from escape_desktop.services.measures.entry import record
 from escape_desktop.ui.common import style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
@@ -144,6 +145,7 @@ class MeasuresEntry(QWidget):
     def _build_form_area(self) -> None:
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
+        style.quiet_scroll(self.scroll_area, "Measures form")
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.form_host = QWidget(self.scroll_area)
         self.form = QFormLayout(self.form_host)
@@ -152,7 +154,7 @@ class MeasuresEntry(QWidget):
         # beside the list of people, so side by side would squeeze the boxes and hints.
         self.form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         self.scroll_area.setWidget(self.form_host)
-        self.message = QLabel("", self)
+        self.message = LiveLabel("", self)
         self.message.setWordWrap(True)
 
     def _build_buttons(self) -> None:
@@ -474,7 +476,7 @@ class MeasuresEntry(QWidget):
         fld.error.setText(problem or "")
         fld.error.setVisible(bool(problem))
         for edit in fld.editors:
-            style.mark_invalid(edit, bool(problem))
+            style.mark_invalid(edit, bool(problem), problem or "")
 
     # ------------------------------------------------------------------ saving
 

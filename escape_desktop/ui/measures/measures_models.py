@@ -129,8 +129,8 @@ class ResultsModel(_TableModel):
                     return "no threshold set"
                 return "Yes" if r.reaches_mid else "No"
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == self.COL_MEASURE:
-                return _direction_text(r.direction)
+            if col == self.COL_MEASURE:  # the whole name too: a narrow column cuts it
+                return f"{self._data(r, col, Qt.ItemDataRole.DisplayRole)}. {_direction_text(r.direction)}"
             if col == self.COL_MID:
                 if r.mid is None:
                     return "This measure has no worthwhile-change threshold yet. " + r.mid_source
@@ -185,8 +185,8 @@ class SummaryModel(_TableModel):
                     return "no threshold set"
                 return f"{x.n_reaching_mid} of {x.n_both}"
         if role == Qt.ItemDataRole.ToolTipRole:
-            if col == self.COL_MEASURE:
-                return _direction_text(x.direction)
+            if col == self.COL_MEASURE:  # the whole name too: a narrow column cuts it
+                return f"{self._data(x, col, Qt.ItemDataRole.DisplayRole)}. {_direction_text(x.direction)}"
             if col == self.COL_PEOPLE:
                 return f"{x.n_start} measured at the start, {x.n_end} at the end."
             if col == self.COL_MID and x.mid is not None:

@@ -26,6 +26,7 @@ from escape_desktop.errors import KnownError
 from escape_desktop.services import measures
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.measures import CourseOutcomes
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.date_field import make_typeable
@@ -142,6 +143,7 @@ class MeasuresSection(CourseSection):
         scroll = QScrollArea(results)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.chart)
+        style.quiet_scroll(scroll, "Chart of this person's measures")
         box.addWidget(self.results_view, 2)
         box.addWidget(self.results_note)
         box.addWidget(scroll, 3)

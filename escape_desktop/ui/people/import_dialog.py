@@ -51,7 +51,7 @@ from escape_desktop.services.importing import (
     save_problems_csv,
     saved_referrers,
 )
-from escape_desktop.ui.common import error_dialog, file_dialogs
+from escape_desktop.ui.common import error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.rows_model import ListModel, RowsModel
 from escape_desktop.ui.common.save_guard import refuse_data_folder
@@ -183,7 +183,11 @@ class ImportDialog(QDialog):
 
     # --- building ----------------------------------------------------------------------
     def _build(self) -> None:
-        layout = QVBoxLayout(self)
+        # All but the buttons scrolls: at 200 % scaling the screen is 384 points high, less
+        # than the problems table alone keeps.
+        body = QWidget()
+        layout = QVBoxLayout(body)
+        layout.setContentsMargins(0, 0, 0, 0)
         help_label = QLabel(HELP)
         help_label.setObjectName("hint")
         help_label.setWordWrap(True)
@@ -257,7 +261,9 @@ class ImportDialog(QDialog):
         self.add_button.setEnabled(False)
         self.buttons.accepted.connect(self._import)
         self.buttons.rejected.connect(self.reject)
-        layout.addWidget(self.buttons)
+        outer = QVBoxLayout(self)
+        outer.addWidget(style.scroll_of(body, "Referral list"), 1)
+        outer.addWidget(self.buttons)
 
     def _build_columns_tab(self) -> None:
         self.columns_area = QScrollArea()
@@ -340,6 +346,7 @@ class ImportDialog(QDialog):
     def _build_duplicates_tab(self) -> None:
         self.duplicates_area = QScrollArea()
         self.duplicates_area.setWidgetResizable(True)
+        style.quiet_scroll(self.duplicates_area, "People who may be on file already")
         self.duplicates_tab = self.duplicates_area
         self.tabs.addTab(self.duplicates_area, "May be on file")
         self._set_duplicates([])

@@ -48,7 +48,8 @@ from escape_desktop.services.participants import (
     ParticipantInput,
     age_on,
 )
-from escape_desktop.ui.common import error_dialog
+from escape_desktop.ui.common import error_dialog, style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.style import mark_invalid
 
 if TYPE_CHECKING:
@@ -221,13 +222,14 @@ class ParticipantDialog(QDialog):
         # than the screen: they scroll, and the messages and buttons below stay in view.
         self.body_scroll = QScrollArea()
         self.body_scroll.setWidget(self.body)
+        style.quiet_scroll(self.body_scroll, "Details of the person")
         self.body_scroll.setWidgetResizable(True)
         self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout.addWidget(self.body_scroll, 1)
         # Why Save is greyed out, or why it failed, in plain sight (a tooltip is never seen in
         # a sports hall), in a space kept for it so nothing jumps when Save becomes available.
-        self.error = QLabel()
+        self.error = LiveLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
         self.ready_hint = QLabel()
@@ -317,7 +319,7 @@ class ParticipantDialog(QDialog):
             grid.addWidget(text, row, 0, Qt.AlignmentFlag.AlignTop)
             row += 1
         # The advice appears in a space kept for it when any answer is yes.
-        self.advice = QLabel("")
+        self.advice = LiveLabel("")
         self.advice.setObjectName("error")
         self.advice.setWordWrap(True)
         self.advice.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
@@ -458,14 +460,12 @@ class ParticipantDialog(QDialog):
     def _refresh(self) -> None:
         dob_ok, dob_text = check_dob(self.dob.text(), self.today)
         self.dob_hint.setText(dob_text)
-        self.dob_hint.setObjectName("hint" if dob_ok else "error")
-        self.dob_hint.setStyleSheet("")  # re-polish for the object name
-        mark_invalid(self.dob, not dob_ok)
+        style.set_style_name(self.dob_hint, "hint" if dob_ok else "error")
+        mark_invalid(self.dob, not dob_ok, "" if dob_ok else dob_text)
         nhs_ok, nhs_text = check_nhs(self.nhs.text())
         self.nhs_hint.setText(nhs_text)
-        self.nhs_hint.setObjectName("hint" if nhs_ok else "error")
-        self.nhs_hint.setStyleSheet("")
-        mark_invalid(self.nhs, not nhs_ok)
+        style.set_style_name(self.nhs_hint, "hint" if nhs_ok else "error")
+        mark_invalid(self.nhs, not nhs_ok, "" if nhs_ok else nhs_text)
         for edit in (self.first_name, self.last_name):
             if edit.text().strip():
                 mark_invalid(edit, False)
@@ -515,7 +515,7 @@ class ParticipantDialog(QDialog):
         field = getattr(e, "field", "")
         widget = self.fields.get(field)
         if widget is not None:
-            mark_invalid(widget, True)
+            mark_invalid(widget, True, str(e))
             widget.setFocus(Qt.FocusReason.OtherFocusReason)
 
     def _save(self) -> None:

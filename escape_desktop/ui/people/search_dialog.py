@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.services.reading import ParticipantHit, find_people
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
 
 STATUS_TEXT = {
@@ -65,8 +66,8 @@ class SearchDialog(QDialog):
         layout.addWidget(self.query)
         layout.addWidget(self.view, 1)
         layout.addWidget(self.status)
-        self.resize(
-            self.fontMetrics().horizontalAdvance("M") * 50, self.fontMetrics().height() * 24
+        style.fit_to_screen(
+            self, self.fontMetrics().horizontalAdvance("M") * 50, self.fontMetrics().height() * 24
         )
 
     def eventFilter(self, obj, event) -> bool:  # type: ignore[no-untyped-def]

@@ -236,10 +236,21 @@ class RegisterModel(QAbstractTableModel):
                     return f"{when}: cancelled"
                 return f"{person.name}: {word}. {when}"
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                return f"{person.name}, session {session.number}: {MARK_WORD.get(mark or '', 'not marked')}"
+                said = f"{person.name}, session {session.number}"
+                if session.cancelled:
+                    return f"{said}: cancelled"
+                if session.date == self.today:
+                    said += " (today)"
+                return f"{said}: {MARK_WORD.get(mark or '', 'not marked')}"
             if role == Qt.ItemDataRole.FontRole and mark:
                 return self._bold
             return None
+        if col == COL_NAME and role == Qt.ItemDataRole.AccessibleTextRole:
+            # The warning icon and its tooltip, in the words a screen reader says.
+            if withdrawn:
+                return f"{person.name}, withdrawn"
+            reminder = self.reminder(person.enrolment_id)
+            return f"{person.name}: {reminder}" if reminder else person.name
         if col == COL_NAME and not withdrawn:
             reminder = self.reminder(person.enrolment_id)
             if reminder and role == Qt.ItemDataRole.ToolTipRole:

@@ -223,7 +223,9 @@ class RegisterSection(CourseSection):
         fm = self.table.fontMetrics()
         names = [fm.horizontalAdvance(r.name) for r in self.model.rows] or [0]
         widths = {
-            COL_NAME: max(150, min(260, max(names) + 24)),
+            # At most 20 letters wide at any text size (260 points at the usual size): large
+            # text gets wider names, not names cut to "…".
+            COL_NAME: max(150, min(20 * fm.horizontalAdvance("M"), max(names) + 24)),
             COL_ATTENDED: fm.horizontalAdvance("12 of 12") + 24,
             COL_STATUS: fm.horizontalAdvance("Can't reach 75%") + 24,
         }

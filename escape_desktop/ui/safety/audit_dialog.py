@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.services import audit as audit_service
 from escape_desktop.services.audit import AuditRow
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.rows_model import ListModel
 
 ModelIndex = QModelIndex | QPersistentModelIndex
@@ -59,7 +60,7 @@ class AuditDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.setWindowTitle("Audit log")
-        self.resize(900, 560)
+        style.fit_to_screen(self, 900, 560)
         self._build_filters()
         self._build_table()
         self._build_buttons()

@@ -26,7 +26,8 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.services import backups, data_safety, safety_settings
-from escape_desktop.ui.common import error_dialog, file_dialogs
+from escape_desktop.ui.common import error_dialog, file_dialogs, style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_exclusive, run_op
 from escape_desktop.ui.common.rows_model import ListModel
@@ -79,7 +80,7 @@ class BackupsDialog(QDialog):
         self.busy = False
         self._job: object | None = None
         self.setWindowTitle("Backups & restore")
-        self.resize(760, 520)
+        style.fit_to_screen(self, 760, 520)
         layout = QVBoxLayout(self)
         intro = QLabel(
             "A checked backup is made when the app closes and every 30 minutes while you work. "
@@ -93,7 +94,7 @@ class BackupsDialog(QDialog):
         self._build_settings(layout)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
-        self.status = QLabel("")
+        self.status = LiveLabel("")
         self.status.setWordWrap(True)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)

@@ -23,6 +23,7 @@ from escape_desktop.db import keys
 from escape_desktop.errors import KnownError
 from escape_desktop.services import data_safety
 from escape_desktop.ui.common import file_dialogs, style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 from escape_desktop.ui.common.steady import keep_room
 
@@ -36,7 +37,7 @@ def _password_field(placeholder: str = "") -> QLineEdit:
 
 
 def _error_label() -> QLabel:
-    label = QLabel("")
+    label = LiveLabel("")
     label.setWordWrap(True)
     style.set_tone(label, "bad")
     label.setVisible(False)

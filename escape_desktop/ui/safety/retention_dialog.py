@@ -28,7 +28,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.services import reading, retention, safety_settings
-from escape_desktop.ui.common import file_dialogs
+from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
@@ -63,7 +63,7 @@ class RetentionDialog(QDialog):
         self.bus = bus
         self.today = today
         self.setWindowTitle("Retention & erase")
-        self.resize(760, 520)
+        style.fit_to_screen(self, 760, 520)
         self.tabs = QTabWidget()
         self.tabs.addTab(self._build_retention(), "Keeping records")
         self.tabs.addTab(self._build_person(), "One person's records")

@@ -28,6 +28,7 @@ from escape_desktop.services import backups, data_safety, safety_settings
 from escape_desktop.services.changes import Changes, Done
 from escape_desktop.ui.app.single_instance import SingleInstance, bring_forward
 from escape_desktop.ui.common import style
+from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.operation import run_exclusive, run_op
 from escape_desktop.ui.safety.passphrase_dialog import (
@@ -78,7 +79,7 @@ class LockOverlay(QFrame):
         self.passphrase.setFixedWidth(320)
         self.passphrase.returnPressed.connect(self.try_unlock)
         layout.addWidget(self.passphrase, alignment=Qt.AlignmentFlag.AlignHCenter)
-        self.error = QLabel("")
+        self.error = LiveLabel("")
         self.error.setObjectName("lockError")
         layout.addWidget(self.error, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.unlock_button = QPushButton("Unlock")

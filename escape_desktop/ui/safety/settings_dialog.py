@@ -30,7 +30,7 @@ from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services import settings_registry as registry
 from escape_desktop.services.changes import Done
-from escape_desktop.ui.common import file_dialogs
+from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 
@@ -98,6 +98,7 @@ class SettingsDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidget(content)
+        style.quiet_scroll(scroll, "Settings")
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -127,7 +128,21 @@ class SettingsDialog(QDialog):
         self.large_text.toggled.connect(self._large_changed)
         form.addRow("New courses use", self.programme)
         form.addRow("New courses skip", self.holidays)
-        form.addRow("", self.large_text)
+        # How large: 150 % and 200 % for those who would otherwise need Windows' own scaling.
+        self.large_size = QComboBox()
+        for percent in style.LARGE_PERCENTS:
+            self.large_size.addItem(f"{percent} %", percent)
+        self.large_size.setAccessibleName("Large text size")
+        self.large_size.setCurrentIndex(
+            max(0, self.large_size.findData(registry.get(ctx, registry.LARGE_TEXT_SIZE)))
+        )
+        self.large_size.currentIndexChanged.connect(self._large_size_changed)
+        large_row = QHBoxLayout()
+        large_row.addWidget(self.large_text)
+        large_row.addWidget(QLabel("Size:"))
+        large_row.addWidget(self.large_size)
+        large_row.addStretch(1)
+        form.addRow("", large_row)
         # Who the central upload says it comes from (saved when the box is left).
         self.site_name = QLineEdit(registry.get(ctx, registry.SITE_NAME))
         self.site_name.setPlaceholderText("e.g. Riverside Physiotherapy")
@@ -220,6 +235,10 @@ class SettingsDialog(QDialog):
 
     def _large_changed(self, on: bool) -> None:
         self._save(lambda: registry.set(self.ctx, registry.LARGE_TEXT, on))
+
+    def _large_size_changed(self, _index: int) -> None:
+        percent = self.large_size.currentData()
+        self._save(lambda: registry.set(self.ctx, registry.LARGE_TEXT_SIZE, percent))
 
     def _site_name_changed(self) -> None:
         text = self.site_name.text()
