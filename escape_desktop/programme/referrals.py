@@ -26,6 +26,7 @@ __all__ = [
     "decode_referral_bytes",
     "detect_delimiter",
     "split_rows",
+    "header_index",
     "field_for_header",
     "HeaderMatch",
     "match_header",
@@ -269,8 +270,36 @@ def detect_delimiter(text: str) -> str:
     return best if counts[best] else ","
 
 
+# A report title, a "Printed on" line or a merged group heading may sit above the header in
+# an export; the header is looked for among the first few rows, never deeper.
+HEADER_SEARCH_ROWS = 10
+
+
+def header_index(rows: Sequence[Sequence[str]]) -> int:
+    """Which of a list's first non-blank rows is its header: the first that names two details.
+
+    GP and practice exports put a title ("Referrals - Demo Surgery"), a date printed or a
+    merged heading ("Patient details | Contact") above the real header; a row with two or
+    more cells the app knows ("Forename", "DOB") is the header. When no row does, the first
+    row is, and the column screen asks which column is which.
+    """
+
+    def filled(cells: Sequence[str]) -> int:
+        return sum(1 for c in cells if c.strip())
+
+    for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        fields = {match_header(c).field for c in cells if c.strip()} - {""}
+        if len(fields) >= 2:
+            # Rows above a header are titles: fewer cells filled. A full row above it is the
+            # real header with unusual names (and this row a person who reads like one).
+            above = rows[:i]
+            return i if all(filled(r) < filled(cells) for r in above) else 0
+    return 0
+
+
 def split_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """(header cells, [(line number, cells)]) of a CSV text; blank rows skipped.
+    """(header cells, [(line number, cells)]) of a CSV text; blank rows and any title rows
+    above the header skipped.
 
     Raises csv.Error for text that is not CSV (an unclosed quote running to the end).
     """
@@ -278,16 +307,16 @@ def split_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if _sep_line(text.lstrip().split("\n", 1)[0]) is not None:
         text = text.split("\n", 1)[1] if "\n" in text else ""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for cells in reader:
         if not any(c.strip() for c in cells):
             continue
-        if header is None:
-            header = [c.strip().lstrip("\ufeff") for c in cells]
-            continue
         rows.append((reader.line_num, cells))
-    return header or [], rows
+    if not rows:
+        return [], []
+    at = header_index([cells for _, cells in rows])
+    header = [c.strip().lstrip("\ufeff") for c in rows[at][1]]
+    return header, rows[at + 1 :]
 
 
 # --------------------------------------------------------------------------- sex / gender

@@ -22,9 +22,11 @@ from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.programme.referrals import (
     EXTRA_FIELDS,
     FIELD_LABELS,
+    HEADER_SEARCH_ROWS,
     UNUSED_FIELDS,
     ReferralDateError,
     decode_referral_bytes,
+    header_index,
     joints_in_reason,
     match_header,
     month_first_evidence,
@@ -339,20 +341,22 @@ def _read_xlsx(p: Path) -> ReferralTable:
         ) from None
     try:
         sheet = book.active or book.worksheets[0]  # the sheet open when it was saved
-        header: list[str] = []
         rows: list[tuple[int, list[str]]] = []
         for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
             cells = [_cell_text(v) for v in values]
             if not any(cells):
                 continue
-            if not header:
-                header = [c.lstrip("\ufeff") for c in cells]
-                continue
             rows.append((number, cells))
-            if len(rows) > MAX_ROWS:
+            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
                 break
     finally:
         book.close()
+    if not rows:
+        return ReferralTable([], [])
+    # A title or a merged group heading above the header (a practice's report) is skipped.
+    at = header_index([cells for _, cells in rows])
+    header = [c.lstrip("\ufeff") for c in rows[at][1]]
+    rows = rows[at + 1 :]
     while header and not header[-1]:  # a formatted but empty column at the right
         header.pop()
     return ReferralTable(header, rows)

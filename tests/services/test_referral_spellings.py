@@ -334,3 +334,53 @@ def test_the_spellings_import_in_each_of_excels_csv_flavours(ctx, tmp_path, flav
     assert v["nhs_number"] == "4000000012" and v["date_of_birth"] == date(1950, 2, 3)
     assert v["sex"] == "female" and v["phone"] == "01632 960001"
     assert v["consent_share"] is True and v["joints"] == "back"
+
+
+# --------------------------------------------------------------------------- attack25
+
+
+def test_title_rows_above_the_header_are_skipped_in_a_csv(ctx):
+    """A practice report puts its title and the day it was printed above the header."""
+    cid = new_course(ctx)
+    text = (
+        "Referrals to ESCAPE-pain - Demo Surgery,,\n"
+        "Printed 01/12/2026,,\n"
+        ",,\n"
+        "Forename,Surname,DOB\n"
+        "Ada,Demo-Title,03/02/1950\n"
+    )
+    preview = importing.preview_import(ctx, cid, text, today=TODAY)
+    assert [r.name for r in preview.good] == ["Ada Demo-Title"]
+    assert preview.good[0].line == 5  # the file's own line, for the referrer
+    assert preview.bad == []
+
+
+def test_a_merged_title_and_group_headings_above_an_xlsx_header_are_skipped(ctx, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Referral list from Demo Surgery"])
+    sheet.merge_cells("A1:D1")
+    sheet.append(["Patient details", None, "Contact", None])
+    sheet.merge_cells("A2:B2")
+    sheet.merge_cells("C2:D2")
+    sheet.append(["Forename", "Surname", "Mobile", "Email"])
+    sheet.append(["Bea", "Demo-Merged", "07700 900124", "bea@example.org"])
+    path = tmp_path / "merged.xlsx"
+    book.save(path)
+    table = importing.read_referral_file(path)
+    assert table.header == ["Forename", "Surname", "Mobile", "Email"]
+    preview = importing.preview_import(ctx, new_course(ctx), table, today=TODAY)
+    assert [(r.name, r.values["phone"], r.line) for r in preview.good] == [
+        ("Bea Demo-Merged", "07700 900124", 4)
+    ]
+
+
+def test_a_person_who_reads_like_a_header_is_not_taken_for_one(ctx):
+    """Unusual column names stay the header; the column screen places them."""
+    cid = new_course(ctx)
+    text = "Name A,Name B,When Born\nFay,Demo-Fox,05/05/1958\nSurname,Forename,01/01/1950\n"
+    with pytest.raises(importing.MissingColumns) as e:
+        importing.preview_import(ctx, cid, text, today=TODAY)
+    assert [m.header for m in e.value.matches] == ["Name A", "Name B", "When Born"]
