@@ -32,6 +32,7 @@ __all__ = [
     "match_header",
     "EXTRA_FIELDS",
     "joints_in_reason",
+    "split_full_name",
     "read_sex",
     "read_date",
     "month_first_evidence",
@@ -102,7 +103,10 @@ HEADER_ALIASES: dict[str, str] = {
 
 
 # Details read from a list that are not boxes of the enrol dialog: the reason sets the joints.
-EXTRA_FIELDS: dict[str, str] = {"referral_reason": "Referral reason"}
+EXTRA_FIELDS: dict[str, str] = {
+    "referral_reason": "Referral reason",
+    "full_name": "Whole name (split into first and last)",
+}
 
 
 def _key(text: str) -> str:
@@ -195,6 +199,16 @@ def _by_meaning(words: list[str]) -> str:
     return ""
 
 
+# One column for the whole name, as EMIS and SystmOne reports print it ("DEMO, Ada"):
+# "Name", "Patient Name", "Full name", "Name (Surname, Forename)"; never "Name A" or "GP Name".
+_WHOLE_NAME_WORDS = {"patient", "patients", "pt", "client", "clients", "service", "user", "full",
+                     "whole", "person", "persons", "s"}  # fmt: skip
+
+
+def _is_whole_name(bare: list[str]) -> bool:
+    return bare.count("name") == 1 and all(w == "name" or w in _WHOLE_NAME_WORDS for w in bare)
+
+
 def match_header(header: str) -> HeaderMatch:
     """What a column holds, read from its header in any of the spellings systems and people use.
 
@@ -202,13 +216,15 @@ def match_header(header: str) -> HeaderMatch:
     notes in brackets, "patient" and the like ("Patient Surname", "Mobile Tel",
     "Consent to share data (Y/N)") is, and the import screen asks the instructor to confirm it.
     """
+    bare = [w for w in re.split(r"[^0-9a-z]+", _BRACKETS.sub(" ", header.lower())) if w]
+    if _is_whole_name(bare):
+        return HeaderMatch("full_name", guessed=True)  # split by rule: confirmed on screen
     exact = HEADER_ALIASES.get(_key(header))
-    if exact is not None:
+    if exact is not None and exact != "full_name":
         return HeaderMatch(exact)
     # A known spelling with only a note in brackets or "patient" around it is no guess.
-    bare = [w for w in re.split(r"[^0-9a-z]+", _BRACKETS.sub(" ", header.lower())) if w]
     exact = HEADER_ALIASES.get("".join(w for w in bare if w not in _FILLER))
-    if exact is not None:
+    if exact is not None and exact != "full_name":
         return HeaderMatch(exact)
     words = _words(header)
     again = HEADER_ALIASES.get("".join(words))
@@ -223,6 +239,38 @@ def match_header(header: str) -> HeaderMatch:
 def field_for_header(header: str) -> str | None:
     """The detail a column holds ("first_name", ...), or None when it is not one we know."""
     return match_header(header).field or None
+
+
+_TITLES = {
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
+    "lady", "lord", "master",
+}  # fmt: skip
+# Small words that belong to the surname: "van der Berg", "ap Rhys", "de la Cruz".
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le",
+              "ap", "ab", "bin", "bint", "al", "el", "st", "st.", "mac"}  # fmt: skip
+
+
+def split_full_name(text: str) -> tuple[str, str]:
+    """(first name, last name) of a whole name in one cell: "Ada Demo", "DEMO, Ada (Mrs)",
+    "Mrs Ada van der Demo". A title is dropped; with a comma the surname comes first, as GP
+    systems print it. A single word comes back as the first name and no last name."""
+    clean = " ".join(_BRACKETS.sub(" ", text).split())
+    if "," in clean:
+        last, _, first = clean.partition(",")
+        first_words = first.split()
+        last_words = last.split()
+    else:
+        words = clean.split()
+        while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+            words = words[1:]
+        cut = len(words) - 1
+        while cut > 1 and words[cut - 1].lower() in _PARTICLES:
+            cut -= 1
+        first_words, last_words = words[:cut], words[cut:]
+        if not first_words:
+            return " ".join(last_words), ""
+    first_words = [w for w in first_words if w.lower().rstrip(".") not in _TITLES] or first_words
+    return " ".join(first_words), " ".join(last_words)
 
 
 # --------------------------------------------------------------------------- the file

@@ -35,6 +35,7 @@ from escape_desktop.programme.referrals import (
     read_date,
     read_joints,
     read_sex,
+    split_full_name,
     split_rows,
 )
 from escape_desktop.programme.screening import NOT_SCREENED, door_checks, door_text
@@ -478,9 +479,13 @@ def _read_row(
             )
         )
     share = _row_consent(raw, "consent_share", all_share, problems)
+    first, last = raw.get("first_name", ""), raw.get("last_name", "")
+    whole = raw.get("full_name", "").strip()
+    if whole and not first.strip() and not last.strip():
+        first, last = split_full_name(whole)
     data = ParticipantInput(
-        first_name=raw.get("first_name", ""),
-        last_name=raw.get("last_name", ""),
+        first_name=first,
+        last_name=last,
         date_of_birth=dob,
         sex=sex.value,
         nhs_number=raw.get("nhs_number", ""),
@@ -609,11 +614,13 @@ def preview_import(
         m.index: m.field for m in matches if m.field and m.field not in UNUSED_FIELDS
     }
     ignored = [m.header for m in matches if m.header and m.index not in mapping]
-    if not {"first_name", "last_name"} <= set(mapping.values()):
+    placed = set(mapping.values())
+    if not ({"first_name", "last_name"} <= placed or "full_name" in placed):
         found = ", ".join(h for h in header if h.strip()) or "nothing"
         raise MissingColumns(
             "The first row must name the columns, with at least a first name (or forename) "
-            f"and a last name (or surname); found: {found}. Choose which column is which.",
+            f"and a last name (or surname), or a whole name; found: {found}. Choose which "
+            "column is which.",
             matches,
         )
     preview = ImportPreview(

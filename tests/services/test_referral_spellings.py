@@ -384,3 +384,36 @@ def test_a_person_who_reads_like_a_header_is_not_taken_for_one(ctx):
     with pytest.raises(importing.MissingColumns) as e:
         importing.preview_import(ctx, cid, text, today=TODAY)
     assert [m.header for m in e.value.matches] == ["Name A", "Name B", "When Born"]
+
+
+@pytest.mark.parametrize(
+    "header, cell, first, last",
+    [
+        ("Patient Name", "Ada Demo-Whole", "Ada", "Demo-Whole"),
+        ("Name", "DEMO-WHOLE, Ada (Mrs)", "Ada", "DEMO-WHOLE"),
+        ("Name (Surname, Forename)", "Demo-Whole, Ada Mary", "Ada Mary", "Demo-Whole"),
+        ("Full name", "Mrs Ada van der Demo", "Ada", "van der Demo"),
+        ("Patient Name", "Gwŷn ap Demo", "Gwŷn", "ap Demo"),
+    ],
+)
+def test_a_single_name_column_is_split_into_first_and_last(ctx, header, cell, first, last):
+    cid = new_course(ctx)
+    preview = importing.preview_import(
+        ctx, cid, f'"{header}",DOB\n"{cell}",03/02/1950\n', today=TODAY
+    )
+    assert preview.bad == []
+    (row,) = preview.good
+    assert (row.values["first_name"], row.values["last_name"]) == (first, last)
+    assert importing.import_participants(ctx, preview)
+
+
+def test_a_whole_name_with_one_word_asks_for_the_last_name(ctx):
+    cid = new_course(ctx)
+    preview = importing.preview_import(ctx, cid, "Name,DOB\nAda,03/02/1950\n", today=TODAY)
+    (bad,) = preview.bad
+    assert [p.label for p in bad.problems] == ["Last name"]
+
+
+@pytest.mark.parametrize("header", ["GP Name", "Next of kin name", "Practice Name"])
+def test_someone_elses_name_is_not_taken_for_the_persons(header):
+    assert match_header(header).field != "full_name"
