@@ -33,6 +33,8 @@ __all__ = [
     "EXTRA_FIELDS",
     "joints_in_reason",
     "split_full_name",
+    "PhoneReading",
+    "read_phone",
     "read_sex",
     "read_date",
     "month_first_evidence",
@@ -271,6 +273,45 @@ def split_full_name(text: str) -> tuple[str, str]:
             return " ".join(last_words), ""
     first_words = [w for w in first_words if w.lower().rstrip(".") not in _TITLES] or first_words
     return " ".join(first_words), " ".join(last_words)
+
+
+@dataclass(frozen=True)
+class PhoneReading:
+    """A phone cell as the person's number; ``problem`` when it cannot be their number."""
+
+    value: str
+    problem: str = ""
+
+
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.I)
+
+
+def read_phone(text: str) -> PhoneReading:
+    """A phone number, with the leading 0 Excel drops from a number cell put back.
+
+    A UK number without its 0 is 10 digits from 1, 2, 3, 7 or 8 (7700 900123 is 07700
+    900123), or 9 from 1 (an old five-figure area code); 44 and 10 digits is the same
+    number written internationally. Anything else is kept as written. An email address or
+    a number Excel shortened to "7.7009E+09" is a problem: the digits are gone.
+    """
+    raw = text.strip()
+    if "@" in raw:
+        return PhoneReading(
+            "",
+            f"'{raw}' is an email address, not a phone number; put it in the email column.",
+        )
+    if _SCIENTIFIC.match(raw):
+        return PhoneReading(
+            "",
+            f"'{raw}' was shortened by Excel and its digits are lost; type the number again.",
+        )
+    digits = raw.removesuffix(".0")
+    if digits.isdigit():
+        if len(digits) == 12 and digits.startswith("44") and digits[2] in "12378":
+            return PhoneReading("0" + digits[2:])
+        if (len(digits) == 10 and digits[0] in "12378") or (len(digits) == 9 and digits[0] == "1"):
+            return PhoneReading("0" + digits)
+    return PhoneReading(raw)
 
 
 # --------------------------------------------------------------------------- the file

@@ -34,6 +34,7 @@ from escape_desktop.programme.referrals import (
     read_consent,
     read_date,
     read_joints,
+    read_phone,
     read_sex,
     split_full_name,
     split_rows,
@@ -438,15 +439,9 @@ def _read_row(
     sex = read_sex(raw.get("sex", ""))
     if sex.warning:  # named, never left blank unseen
         problems.append(RowProblem("sex", f"Sex: {sex.warning}"))
-    phone = raw.get("phone", "")
-    if "@" in phone:
-        problems.append(
-            RowProblem(
-                "phone",
-                f"Phone: '{phone.strip()}' is an email address, not a phone number; put it in "
-                "the email column.",
-            )
-        )
+    phone = read_phone(raw.get("phone", ""))
+    if phone.problem:
+        problems.append(RowProblem("phone", f"Phone: {phone.problem}"))
     joints, unknown = read_joints(raw.get("joints", ""))
     if unknown:
         problems.append(
@@ -489,7 +484,7 @@ def _read_row(
         date_of_birth=dob,
         sex=sex.value,
         nhs_number=raw.get("nhs_number", ""),
-        phone="" if "@" in phone else phone,
+        phone=phone.value,
         email=raw.get("email", ""),
         joints=",".join(joints),
         referral_source=raw.get("referral_source", ""),

@@ -417,3 +417,35 @@ def test_a_whole_name_with_one_word_asks_for_the_last_name(ctx):
 @pytest.mark.parametrize("header", ["GP Name", "Next of kin name", "Practice Name"])
 def test_someone_elses_name_is_not_taken_for_the_persons(header):
     assert match_header(header).field != "full_name"
+
+
+def test_phone_numbers_excel_stored_as_numbers_keep_their_leading_0(ctx, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Forename", "Surname", "Mobile"])
+    sheet.append(["Ada", "Demo-Phone", 7700900123])  # a number cell: 07700 900123
+    sheet.append(["Bea", "Demo-Phone", 1632960001])  # a landline: 01632 960001
+    sheet.append(["Cy", "Demo-Phone", 447700900124])  # written +44 without the +
+    sheet.append(["Di", "Demo-Phone", "07700 900125"])  # kept as typed
+    sheet.append(["Ed", "Demo-Phone", 12345])  # not a UK number: kept as it is
+    path = tmp_path / "phones.xlsx"
+    book.save(path)
+    table = importing.read_referral_file(path)
+    preview = importing.preview_import(ctx, new_course(ctx), table, today=TODAY)
+    assert [r.values["phone"] for r in preview.good] == [
+        "07700900123",
+        "01632960001",
+        "07700900124",
+        "07700 900125",
+        "12345",
+    ]
+
+
+def test_a_phone_number_excel_shortened_is_a_named_problem(ctx):
+    preview = importing.preview_import(
+        ctx, new_course(ctx), "Forename,Surname,Mobile\nAda,Demo-Phone,7.7009E+09\n", today=TODAY
+    )
+    (bad,) = preview.bad
+    assert [p.label for p in bad.problems] == ["Phone"] and "7.7009E+09" in bad.reason
