@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import os
 import tempfile
@@ -292,9 +293,18 @@ class ImportPreview:
 def read_referral_file(path: str | Path) -> ReferralTable:
     """A referral list from a CSV (any of Excel's flavours) or an Excel workbook (.xlsx)."""
     p = Path(path)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
+    # What the file is, not what its name says: lists get renamed, and Excel saves a
+    # workbook as "list.csv" when asked to.
+    kind = _sniff(p)
+    if kind == "xlsx" or (kind == "" and p.suffix.lower() in (".xlsx", ".xlsm")):
         return _read_xlsx(p)
-    if p.suffix.lower() == ".xls":
+    if kind == "encrypted":
+        raise ValidationError(
+            "file",
+            f"{p.name} is protected by a password; open it in Excel, remove the password "
+            "(File, Info, Protect Workbook) and save it again.",
+        )
+    if kind == "xls" or (kind == "" and p.suffix.lower() == ".xls"):
         raise ValidationError(
             "file",
             f"{p.name} is an old Excel file (.xls); open it in Excel and save it as .xlsx or CSV.",
@@ -305,6 +315,26 @@ def read_referral_file(path: str | Path) -> ReferralTable:
     except csv.Error as e:
         raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
     return ReferralTable(header, rows)
+
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office's old compound file (.xls, .doc)
+# A workbook saved with a password is a compound file holding this stream (MS-OFFCRYPTO).
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _sniff(p: Path) -> str:
+    """ "xlsx", "xls", "encrypted" or "text" by the file's first bytes; "" when unreadable."""
+    try:
+        with p.open("rb") as f:
+            head = f.read(len(_OLE))
+            if head.startswith(_ZIP):
+                return "xlsx"
+            if head == _OLE:
+                return "encrypted" if _ENCRYPTED in f.read(MAX_BYTES) else "xls"
+    except OSError:
+        return ""
+    return "text"
 
 
 def _cell_text(value: object) -> str:
@@ -336,7 +366,8 @@ def _read_xlsx(p: Path) -> ReferralTable:
     if p.stat().st_size > MAX_BYTES:
         raise ValidationError("file", "That file is too big for a referral list (over 5 MB).")
     try:
-        book = load_workbook(p, read_only=True, data_only=True)
+        # From its bytes, not its name: openpyxl refuses a workbook called "list.csv".
+        book = load_workbook(io.BytesIO(p.read_bytes()), read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise ValidationError(
             "file", f"{p.name} could not be read as an Excel workbook; save it again as .xlsx."

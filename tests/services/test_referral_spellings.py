@@ -449,3 +449,37 @@ def test_a_phone_number_excel_shortened_is_a_named_problem(ctx):
     )
     (bad,) = preview.bad
     assert [p.label for p in bad.problems] == ["Phone"] and "7.7009E+09" in bad.reason
+
+
+def test_a_csv_renamed_xlsx_and_a_workbook_named_csv_are_read_for_what_they_are(ctx, tmp_path):
+    from openpyxl import Workbook
+
+    renamed = tmp_path / "list.xlsx"
+    renamed.write_text("Forename,Surname\nAda,Demo-Renamed\n", encoding="utf-8")
+    book = Workbook()
+    book.active.append(["Forename", "Surname"])
+    book.active.append(["Bea", "Demo-Renamed"])
+    workbook = tmp_path / "list.csv"
+    book.save(workbook)
+    cid = new_course(ctx)
+    for path, name in ((renamed, "Ada Demo-Renamed"), (workbook, "Bea Demo-Renamed")):
+        table = importing.read_referral_file(path)
+        preview = importing.preview_import(ctx, cid, table, today=TODAY)
+        assert [r.name for r in preview.good] == [name]
+
+
+OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@pytest.mark.parametrize(
+    "body, says",
+    [
+        (OLE + b"\0" * 600 + "EncryptedPackage".encode("utf-16-le") + b"\0" * 600, "password"),
+        (OLE + b"\0" * 600 + "Workbook".encode("utf-16-le") + b"\0" * 600, r"old Excel.*\.xls\b"),
+    ],
+)
+def test_a_password_protected_workbook_and_an_xls_renamed_xlsx_say_what_to_do(tmp_path, body, says):
+    path = tmp_path / "referrals.xlsx"
+    path.write_bytes(body)
+    with pytest.raises(importing.ValidationError, match=says):
+        importing.read_referral_file(path)
