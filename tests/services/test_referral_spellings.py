@@ -160,7 +160,7 @@ def test_a_real_xlsx_is_read_directly(ctx, tmp_path):
 
 def test_a_file_that_is_not_a_workbook_says_so(tmp_path):
     path = tmp_path / "list.xlsx"
-    path.write_text("not a workbook")
+    path.write_bytes(b"PK\x03\x04" + b"\x01" * 500)  # a workbook cut short: a broken zip
     with pytest.raises(importing.ValidationError, match="Excel"):
         importing.read_referral_file(path)
 
