@@ -82,6 +82,7 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         preview_import,
         read_referral_file,
         referrer_for_header,
+        referrers_for_header,
         save_problems_csv,
     )
 
@@ -108,10 +109,23 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         referrer = args.referrer or referrer_for_header(ctx, text.header)
-        if args.referrer and not columns_for_referrer(ctx, args.referrer):
+        if not referrer and not typed:
+            several = referrers_for_header(ctx, text.header)
+            if len(several) > 1:
+                raise CommandError(
+                    f"Lists from {' and '.join(several)} have these columns but read them "
+                    "differently; add --referrer NAME to say who sent this one."
+                )
+        kept = columns_for_referrer(ctx, args.referrer) if args.referrer else {}
+        if args.referrer and not kept:
             raise CommandError(
                 f"No columns are kept for {args.referrer}; import one of their lists in the "
                 "window first, or give --column."
+            )
+        if kept and not set(kept) & {h.strip() for h in text.header}:
+            raise CommandError(
+                f"None of the columns kept for {args.referrer} are in this list; check who "
+                "sent it, or give --column for the columns it has."
             )
         columns = {**(columns_for_referrer(ctx, referrer) if referrer else {}), **typed}
         preview = preview_import(

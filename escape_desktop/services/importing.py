@@ -77,6 +77,8 @@ __all__ = [
     "remember_columns",
     "columns_for_referrer",
     "referrer_for_header",
+    "referrers_for_header",
+    "forget_columns",
     "preview_import",
     "import_participants",
     "save_problems_csv",
@@ -933,13 +935,27 @@ def columns_for_referrer(ctx: AppContext, referrer: str) -> dict[str, str]:
     return _saved(ctx).get(referrer.strip(), {})
 
 
-def referrer_for_header(ctx: AppContext, header: list[str]) -> str:
-    """The referrer whose remembered columns are exactly this list's columns, or ""."""
+def referrers_for_header(ctx: AppContext, header: list[str]) -> list[str]:
+    """Every referrer whose remembered columns are exactly this list's columns."""
     names = {h.strip() for h in header if h.strip()}
-    for referrer, columns in sorted(_saved(ctx).items()):
-        if names and set(columns) == names:
-            return referrer
-    return ""
+    return [
+        referrer
+        for referrer, columns in sorted(_saved(ctx).items())
+        if names and set(columns) == names
+    ]
+
+
+def referrer_for_header(ctx: AppContext, header: list[str]) -> str:
+    """The referrer whose remembered columns are exactly this list's columns, or "".
+
+    Two referrers whose exports have the same headings but were read differently (one's
+    "Name 1" is the surname, the other's the forename) give "": picking one would read the
+    other's list wrongly without a word, so the instructor says who sent it.
+    """
+    found = referrers_for_header(ctx, header)
+    saved = _saved(ctx)
+    readings = {tuple(sorted(saved[r].items())) for r in found}
+    return found[0] if found and len(readings) == 1 else ""
 
 
 def remember_columns(ctx: AppContext, referrer: str, matches: list[ColumnMatch]) -> None:
@@ -950,3 +966,14 @@ def remember_columns(ctx: AppContext, referrer: str, matches: list[ColumnMatch])
     saved = _saved(ctx)
     saved[name] = {m.header: m.field for m in matches if m.header}
     settings_registry.set(ctx, REFERRAL_COLUMNS, json.dumps(saved, ensure_ascii=False))
+
+
+def forget_columns(ctx: AppContext, referrer: str) -> bool:
+    """Stop remembering a referrer's columns (a typo, a practice that changed system).
+
+    Returns False when nothing was kept for that name."""
+    saved = _saved(ctx)
+    if saved.pop(referrer.strip(), None) is None:
+        return False
+    settings_registry.set(ctx, REFERRAL_COLUMNS, json.dumps(saved, ensure_ascii=False))
+    return True

@@ -483,3 +483,18 @@ def test_a_password_protected_workbook_and_an_xls_renamed_xlsx_say_what_to_do(tm
     path.write_bytes(body)
     with pytest.raises(importing.ValidationError, match=says):
         importing.read_referral_file(path)
+
+
+def test_a_referrer_can_be_forgotten_and_ambiguous_referrers_are_not_picked(ctx):
+    header = ["Name 1", "Name 2"]
+    a = importing.match_columns(header, {"Name 1": "first_name", "Name 2": "last_name"})
+    b = importing.match_columns(header, {"Name 1": "last_name", "Name 2": "first_name"})
+    importing.remember_columns(ctx, "Demo Surgery A", a)
+    assert importing.referrer_for_header(ctx, header) == "Demo Surgery A"
+    importing.remember_columns(ctx, "Demo Surgery B", b)
+    assert importing.referrer_for_header(ctx, header) == ""  # two readings: ask
+    assert importing.referrers_for_header(ctx, header) == ["Demo Surgery A", "Demo Surgery B"]
+    assert importing.forget_columns(ctx, "Demo Surgery A") is True
+    assert importing.saved_referrers(ctx) == ["Demo Surgery B"]
+    assert importing.referrer_for_header(ctx, header) == "Demo Surgery B"
+    assert importing.forget_columns(ctx, "Nobody") is False

@@ -234,3 +234,48 @@ def test_import_participants_uses_the_columns_chosen_for_a_referrer(folder, caps
         capsys, folder, "import", "participants", "--course", COURSE, str(path), "--dry-run"
     )
     assert code == 0 and "1 ready to add" in out, err
+
+
+def _remember(folder: Path, referrer: str, header: list[str], columns: dict[str, str]) -> None:
+    from escape_desktop.context import AppContext
+    from escape_desktop.services import importing
+
+    ctx = AppContext.open(folder)
+    try:
+        importing.remember_columns(ctx, referrer, importing.match_columns(header, columns))
+    finally:
+        ctx.close()
+
+
+def test_two_referrers_with_the_same_headings_read_differently_are_not_guessed(
+    folder, capsys, tmp_path
+):
+    """Two practices' exports share "Name 1, Name 2" but one puts the surname first: the
+    list is read by neither until the instructor says who sent it."""
+    header = ["Name 1", "Name 2"]
+    _remember(folder, "Demo Surgery A", header, {"Name 1": "first_name", "Name 2": "last_name"})
+    _remember(folder, "Demo Surgery B", header, {"Name 1": "last_name", "Name 2": "first_name"})
+    path = tmp_path / "list.csv"
+    path.write_text("Name 1,Name 2\nDemo-Twice,Ada\n", encoding="utf-8")
+    said = refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert "Demo Surgery A" in said and "Demo Surgery B" in said and "--referrer" in said
+    assert courses(capsys, folder)[COURSE]["participants"] == 0  # nobody added, nothing read
+    code, out, err = run(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path),
+        "--referrer", "Demo Surgery B",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, folder, "circuit", "--course", COURSE, "--session", "1")
+    assert "Ada Demo-Twice" in out
+
+
+def test_a_referrer_whose_kept_columns_are_gone_is_refused_not_guessed(folder, capsys, tmp_path):
+    _remember(folder, "Demo Physio", ["Pt Fore", "Pt Fam"], {"Pt Fore": "first_name", "Pt Fam": "last_name"})  # fmt: skip
+    path = tmp_path / "new_export.csv"
+    path.write_text("Forename,Surname\nBea,Demo-Moved\n", encoding="utf-8")
+    said = refused(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path),
+        "--referrer", "Demo Physio",
+    )  # fmt: skip
+    assert "Demo Physio" in said and "--column" in said
+    assert courses(capsys, folder)[COURSE]["participants"] == 0
