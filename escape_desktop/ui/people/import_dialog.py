@@ -44,6 +44,7 @@ from escape_desktop.services.importing import (
     ReferralTable,
     column_choices,
     columns_for_referrer,
+    forget_columns,
     preview_import,
     read_referral_file,
     referrer_for_header,
@@ -262,9 +263,52 @@ class ImportDialog(QDialog):
     def _build_columns_tab(self) -> None:
         self.columns_area = QScrollArea()
         self.columns_area.setWidgetResizable(True)
-        self.columns_tab = self.columns_area
-        self.tabs.addTab(self.columns_area, "Columns")
+        self.columns_tab = QWidget()
+        box = QVBoxLayout(self.columns_tab)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.columns_area, 1)
+        row = QHBoxLayout()
+        # A referrer typed wrongly once, or a practice that changed system, stays in the
+        # "From" list and is picked for lists it no longer fits: it can be forgotten here.
+        self.forget_referrer = QPushButton("Forget this referrer's columns")
+        self.forget_referrer.setAutoDefault(False)
+        self.forget_referrer.setAccessibleName("Forget the columns kept for this referrer")
+        self.forget_referrer.clicked.connect(self._forget_referrer)
+        self.forgotten = QLabel("")
+        self.forgotten.setObjectName("hint")
+        self.forgotten.setWordWrap(True)
+        row.addWidget(self.forget_referrer)
+        row.addWidget(self.forgotten, 1)
+        box.addLayout(row)
+        self.tabs.addTab(self.columns_tab, "Columns")
+        self.referrer.currentTextChanged.connect(lambda _t: self._update_forget())
         self._set_columns([])
+        self._update_forget()
+
+    def _update_forget(self) -> None:
+        name = self.referrer.currentText().strip()
+        self.forget_referrer.setEnabled(bool(name) and name in saved_referrers(self.ctx))
+
+    def _forget_referrer(self) -> None:
+        name = self.referrer.currentText().strip()
+        try:
+            forgotten = forget_columns(self.ctx, name)
+        except KnownError as e:
+            self.forgotten.setText(str(e))
+            return
+        if not forgotten:
+            return
+        at = self.referrer.findText(name)
+        if at >= 0:
+            self.referrer.removeItem(at)
+        self.referrer.setCurrentText("")
+        self.forgotten.setText(
+            f"The columns kept for {name} are forgotten; this list is read by its headings."
+        )
+        self.chosen_columns = {}
+        self.read_again()
+        self.tabs.setCurrentWidget(self.columns_tab)
+        self._update_forget()
 
     def _build_good_tab(self) -> None:
         self.good_model = RowsModel(
@@ -449,6 +493,9 @@ class ImportDialog(QDialog):
         """Check the list already read against the columns as now chosen."""
         if self.table is None:
             return
+        # Until the list is read again with the new columns, Add would add the old reading
+        # (or, when the list no longer has a name column, crash on no preview at all).
+        self.add_button.setEnabled(False)
         key = self._key()
         self._clear()
         try:
