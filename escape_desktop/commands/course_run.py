@@ -5,6 +5,7 @@ circuit record, measures record. Each calls the service the window calls; nothin
 from __future__ import annotations
 
 import argparse
+from datetime import date
 from typing import Any
 
 from .base import CommandError, course_id, iso_date, open_context, print_json
@@ -187,6 +188,46 @@ def _session_id(ctx: Any, cid: int, number: int) -> int:
     return found
 
 
+def _register(ctx: Any, cid: int) -> Any:
+    from escape_desktop.services import reading
+
+    found = reading.course_register(ctx, cid)
+    if found is None:
+        raise CommandError("That course no longer exists.")
+    return found
+
+
+def _day(d: Any) -> str:
+    return f"{d:%a %d %b %Y}"
+
+
+def _refuse_if_closed(ctx: Any, cid: int, doing: str) -> None:
+    """A closed course counts as finished: nobody joins it (the window's register agrees)."""
+    reg = _register(ctx, cid)
+    if reg.closed_on is not None:
+        raise CommandError(
+            f"{reg.code} was closed from {_day(reg.closed_on)}; reopen it in the window "
+            f"before {doing}."
+        )
+
+
+def _refuse_marking(ctx: Any, cid: int, eid: int, number: int, name: str) -> None:
+    """What the window's register does not let anyone mark, the command line does not either."""
+    reg = _register(ctx, cid)
+    row = next((r for r in reg.rows if r.enrolment_id == eid), None)
+    if row is not None and row.status == "withdrawn":
+        raise CommandError(
+            f"{name} has withdrawn from {reg.code}; reinstate them in the window before "
+            "marking the register."
+        )
+    session = next((x for x in reg.sessions if x.number == number), None)
+    if session is not None and reg.closed_on is not None and session.date > reg.closed_on:
+        raise CommandError(
+            f"{reg.code} was closed from {_day(reg.closed_on)}, so session {number} "
+            f"({_day(session.date)}) is not held; reopen the course in the window first."
+        )
+
+
 def _answers(ctx: Any, cid: int, text: str | None) -> dict[str, bool] | None:
     """--screening: 'no' (every question no) or the keys answered yes; None when not given."""
     from escape_desktop.services import screening
@@ -260,6 +301,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
+        _refuse_if_closed(ctx, cid, "enrolling anyone")
         answers = _answers(ctx, cid, args.screening)
         data = participants.ParticipantInput(
             first_name=args.first_name,
@@ -346,6 +388,20 @@ def cmd_close(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
+        reg = _register(ctx, cid)
+        first = reg.sessions[0].date if reg.sessions else None
+        # A day already past and before the first session is a mistyped year (a course not
+        # yet started is cancelled by closing it today, which stays allowed).
+        if on is not None and first is not None and on < first and on < date.today():
+            raise CommandError(
+                f"{reg.code} starts on {_day(first)}; it cannot have closed on {_day(on)}. "
+                "Check the year in --on."
+            )
+        if reg.closed_on is not None:
+            raise CommandError(
+                f"{reg.code} is already closed from {_day(reg.closed_on)}; reopen it in the "
+                "window to close it on another day."
+            )
         day = close_course(ctx, cid, on).value
     finally:
         ctx.close()
@@ -367,7 +423,10 @@ def cmd_mark(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
-        done = mark(ctx, eid, _session_id(ctx, cid, args.session), value)
+        session = _session_id(ctx, cid, args.session)
+        if value is not None:
+            _refuse_marking(ctx, cid, eid, args.session, name)
+        done = mark(ctx, eid, session, value)
     finally:
         ctx.close()
     return _done(

@@ -279,3 +279,39 @@ def test_a_referrer_whose_kept_columns_are_gone_is_refused_not_guessed(folder, c
     )  # fmt: skip
     assert "Demo Physio" in said and "--column" in said
     assert courses(capsys, folder)[COURSE]["participants"] == 0
+
+
+def test_wrong_order_on_the_command_line_is_refused_as_in_the_window(folder, capsys, tmp_path):
+    """Withdrawn then marked, closed then marked or joined, closed twice or years early:
+    each one line and a non-zero exit, and nothing written."""
+    ada = enrol(capsys, folder, "Ada", "--screening", "no")["person"]
+    bea = enrol(capsys, folder, "Bea", "--screening", "no")["person"]
+    ok_json(capsys, folder, "course", "withdraw", "--course", COURSE, "--person", bea, "--reason", "moved away")  # fmt: skip
+    said = refused(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        "--person", bea, "--status", "present",
+    )  # fmt: skip
+    assert "withdrawn" in said and "reinstate" in said
+    said = refused(capsys, folder, "course", "close", "--course", COURSE, "--on", "2026-01-05")
+    assert "2026" in said and "--on" in said  # the year typed wrongly
+    ok_json(capsys, folder, "course", "close", "--course", COURSE, "--on", "2027-01-10")
+    said = refused(capsys, folder, "course", "close", "--course", COURSE, "--on", "2027-01-12")
+    assert "already closed" in said
+    said = refused(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "4",
+        "--person", ada, "--status", "present",
+    )  # fmt: skip
+    assert "closed" in said and "session 4" in said
+    # Sessions held before the closing day can still be marked.
+    ok_json(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "2",
+        "--person", ada, "--status", "present",
+    )  # fmt: skip
+    assert "closed" in refused(
+        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", "Cy",
+        "--last-name", "Demo-Late",
+    )  # fmt: skip
+    path = tmp_path / "late.csv"
+    path.write_text("Forename,Surname\nDi,Demo-Late\n", encoding="utf-8")
+    assert "closed" in refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))  # fmt: skip
+    assert courses(capsys, folder)[COURSE]["participants"] == 1  # Ada only
