@@ -148,6 +148,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument(
         "--date", default=None, metavar="YYYY-MM-DD", help="the day (the programme's default)"
     )
+    q.add_argument(
+        "--replace",
+        action="store_true",
+        help="change a value already saved for this timepoint (refused without it, as the "
+        "window asks before replacing one)",
+    )
     q.set_defaults(func=cmd_measures_record, **_writes("record measures"))
 
 
@@ -496,10 +502,32 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
     )
 
 
+def _refuse_replacing(
+    stored: dict[str, Any], entries: dict[str, Any], name: str, when: str
+) -> None:
+    """A saved start value is the baseline every outcome is measured from: typing an end
+    score under --timepoint start once replaced it without a word."""
+    for key, entry in entries.items():
+        saved = stored.get(key)
+        if saved is None:
+            continue
+        try:
+            same = saved.answers is None and float(entry.score) == saved.score
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            shown = "item answers" if saved.score is None else f"{saved.score:g}"
+            raise CommandError(
+                f"{name}'s {when} {key} is already {shown} (saved {saved.assessed_on}); add "
+                f"--replace to change it to {entry.score}."
+            )
+
+
 def cmd_measures_record(args: argparse.Namespace) -> int:
     from escape_desktop.services.measures.entry import (
         MeasureInput,
         default_assessment_date,
+        person_measures,
         record_measures,
     )
 
@@ -515,6 +543,8 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
+        if not args.replace:
+            _refuse_replacing(person_measures(ctx, eid, timepoint), entries, name, args.timepoint)
         when = day or default_assessment_date(ctx, cid, timepoint)
         count = record_measures(ctx, eid, timepoint, entries, when)
     finally:

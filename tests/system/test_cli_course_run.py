@@ -315,3 +315,30 @@ def test_wrong_order_on_the_command_line_is_refused_as_in_the_window(folder, cap
     path.write_text("Forename,Surname\nDi,Demo-Late\n", encoding="utf-8")
     assert "closed" in refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))  # fmt: skip
     assert courses(capsys, folder)[COURSE]["participants"] == 1  # Ada only
+
+
+def test_a_saved_start_value_is_not_replaced_without_replace(folder, capsys):
+    """Typing the end scores under --timepoint start once replaced the baseline silently."""
+    ada = enrol(capsys, folder, "Ada", "--screening", "no")["person"]
+    rec = ("measures", "record", "--course", COURSE, "--person", ada, "--timepoint", "start")
+    ok_json(capsys, folder, *rec, "--score", "pain_nrs=6")
+    said = refused(capsys, folder, *rec, "--score", "pain_nrs=3")
+    assert "6" in said and "--replace" in said
+    ok_json(capsys, folder, *rec, "--score", "pain_nrs=6")  # the same value again is fine
+    from escape_desktop.commands.base import course_id
+    from escape_desktop.context import AppContext
+    from escape_desktop.services import reading
+    from escape_desktop.services.measures.entry import person_measures
+
+    def start_pain() -> float | None:
+        ctx = AppContext.open(folder)
+        try:
+            found = reading.enrolment_by_code(ctx, course_id(ctx, COURSE), ada)
+            assert found is not None
+            return person_measures(ctx, found[0], "start")["pain_nrs"].score
+        finally:
+            ctx.close()
+
+    assert start_pain() == 6
+    ok_json(capsys, folder, *rec, "--score", "pain_nrs=3", "--replace")
+    assert start_pain() == 3
