@@ -312,11 +312,21 @@ def read_referral_file(path: str | Path) -> ReferralTable:
             f"{p.name} is an old Excel file (.xls); open it in Excel and save it as .xlsx or CSV.",
         )
     text = read_csv_text(p)
-    try:
-        header, rows = split_rows(text)
-    except csv.Error as e:
-        raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
+    header, rows = _split(text)
     return ReferralTable(header, rows)
+
+
+def _split(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        return split_rows(text)
+    except csv.Error as e:
+        if "field larger" in str(e):  # a cell of over 128 KB: a picture, a whole letter
+            raise ValidationError(
+                "file",
+                "One cell of the file is far longer than any detail of a person (over "
+                "100,000 characters); check it is the referral list, or shorten that cell.",
+            ) from None
+        raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
 
 
 _ZIP = b"PK\x03\x04"
@@ -464,6 +474,19 @@ def _read_row(
     """(values, problems, warnings) of one row; every problem found, not just the first."""
     problems: list[RowProblem] = []
     warnings: list[str] = []
+    # A formula saved as text ("=HYPERLINK(...)" from a CSV export) is not the value the
+    # referrer saw; kept, it became someone's name. Told once, with what to do.
+    formulas = {k: v.strip() for k, v in raw.items() if v.strip().startswith("=")}
+    for key, text in formulas.items():
+        label = FIELD_LABELS.get(key) or EXTRA_FIELDS.get(key, key)
+        problems.append(
+            RowProblem(
+                key if key in FIELD_LABELS else "notes",
+                f"{label}: '{text[:40]}' is a spreadsheet formula, not its value; in the "
+                "spreadsheet copy the column, paste it back as values, and save again.",
+            )
+        )
+    raw = {k: ("" if k in formulas else v) for k, v in raw.items()}
     dob: date | None = None
     try:
         dob = read_date(raw.get("date_of_birth", ""), today, month_first_seen=month_first)
@@ -627,10 +650,7 @@ def preview_import(
     if isinstance(text, ReferralTable):
         header, rows = text.header, text.rows
     else:
-        try:
-            header, rows = split_rows(text)
-        except csv.Error as e:
-            raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
+        header, rows = _split(text)
     if not header:
         raise ValidationError(
             "file", "The file is empty; it needs a header row and one row a person."

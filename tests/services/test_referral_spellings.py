@@ -498,3 +498,23 @@ def test_a_referrer_can_be_forgotten_and_ambiguous_referrers_are_not_picked(ctx)
     assert importing.saved_referrers(ctx) == ["Demo Surgery B"]
     assert importing.referrer_for_header(ctx, header) == "Demo Surgery B"
     assert importing.forget_columns(ctx, "Nobody") is False
+
+
+def test_a_formula_saved_as_text_is_a_named_problem_not_a_name(ctx):
+    text = (
+        'Forename,Surname,Email\n"=HYPERLINK(""http://x"",""Ada"")",Demo-Formula,ada@example.org\n'
+    )
+    preview = importing.preview_import(ctx, new_course(ctx), text, today=TODAY)
+    assert preview.good == []
+    (bad,) = preview.bad
+    assert bad.problems[0].label == "First name" and "formula" in bad.reason
+    assert "HYPERLINK" in preview.problems_csv()  # sent back as it was, made harmless
+    assert "'=HYPERLINK" in preview.problems_csv()
+
+
+def test_a_huge_cell_is_one_plain_sentence(ctx, tmp_path):
+    path = tmp_path / "huge.csv"
+    path.write_text("Forename,Surname\n" + "A" * 200_000 + ",Demo-Huge\n", encoding="utf-8")
+    with pytest.raises(importing.ValidationError) as e:
+        importing.read_referral_file(path)
+    assert "field limit" not in str(e.value) and "longer" in str(e.value)
