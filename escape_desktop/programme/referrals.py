@@ -27,6 +27,7 @@ __all__ = [
     "detect_delimiter",
     "split_rows",
     "header_index",
+    "without_repeated_header",
     "field_for_header",
     "HeaderMatch",
     "match_header",
@@ -405,7 +406,15 @@ def split_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
         return [], []
     at = header_index([cells for _, cells in rows])
     header = [c.strip().lstrip("\ufeff") for c in rows[at][1]]
-    return header, rows[at + 1 :]
+    return header, without_repeated_header(header, rows[at + 1 :])
+
+
+def without_repeated_header(
+    header: Sequence[str], rows: list[tuple[int, list[str]]]
+) -> list[tuple[int, list[str]]]:
+    """The rows without copies of the header: a report printed page by page repeats it."""
+    key = [_key(h) for h in header if h.strip()]
+    return [(n, cells) for n, cells in rows if [_key(c) for c in cells if c.strip()] != key]
 
 
 # --------------------------------------------------------------------------- sex / gender

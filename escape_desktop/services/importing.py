@@ -7,6 +7,7 @@ import dataclasses
 import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ from escape_desktop.programme.referrals import (
     read_sex,
     split_full_name,
     split_rows,
+    without_repeated_header,
 )
 from escape_desktop.programme.screening import NOT_SCREENED, door_checks, door_text
 
@@ -85,6 +87,8 @@ __all__ = [
 ]
 
 MAX_ROWS = 2000
+# A long number Excel showed as "4.00E+09" and saved so: the digits are gone.
+_SHORTENED = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.I)
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -366,6 +370,27 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _sheet_rows(values: Any, formulas: Any) -> list[tuple[int, list[str]]]:
+    """A sheet's non-blank rows as text; a formula with no value kept shows as the formula."""
+    rows: list[tuple[int, list[str]]] = []
+    pairs = zip(
+        values.iter_rows(values_only=True), formulas.iter_rows(values_only=True), strict=False
+    )
+    for number, (row, raw) in enumerate(pairs, start=1):
+        cells = [
+            _cell_text(v)
+            if v is not None or not (isinstance(f, str) and f.startswith("="))
+            else str(f)
+            for v, f in zip(row, list(raw) + [None] * (len(row) - len(raw)), strict=False)
+        ]
+        if not any(cells):
+            continue
+        rows.append((number, cells))
+        if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
 def _read_xlsx(p: Path) -> ReferralTable:
     # openpyxl is imported here, not at start-up: most days no workbook is read.
     import zipfile
@@ -379,29 +404,35 @@ def _read_xlsx(p: Path) -> ReferralTable:
         raise ValidationError("file", "That file is too big for a referral list (over 5 MB).")
     try:
         # From its bytes, not its name: openpyxl refuses a workbook called "list.csv".
-        book = load_workbook(io.BytesIO(p.read_bytes()), read_only=True, data_only=True)
+        data = p.read_bytes()
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # The formulas too: a workbook written by a program (not Excel) keeps no value for
+        # a formula, which read as an empty cell: a date of birth "=DATE(1950,2,3)" vanished
+        # and the age check with it.
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise ValidationError(
             "file", f"{p.name} could not be read as an Excel workbook; save it again as .xlsx."
         ) from None
     try:
-        sheet = book.active or book.worksheets[0]  # the sheet open when it was saved
+        # The sheet open when it was saved; if that is empty (a blank "Sheet2" left open),
+        # the first sheet with something on it.
+        names = [book.active.title] if book.active is not None else []
+        names += [n for n in book.sheetnames if n not in names]
         rows: list[tuple[int, list[str]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if not any(cells):
-                continue
-            rows.append((number, cells))
-            if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+        for name in names:
+            rows = _sheet_rows(book[name], formulas[name])
+            if rows:
                 break
     finally:
         book.close()
+        formulas.close()
     if not rows:
         return ReferralTable([], [])
     # A title or a merged group heading above the header (a practice's report) is skipped.
     at = header_index([cells for _, cells in rows])
     header = [c.lstrip("\ufeff") for c in rows[at][1]]
-    rows = rows[at + 1 :]
+    rows = without_repeated_header(header, rows[at + 1 :])
     while header and not header[-1]:  # a formatted but empty column at the right
         header.pop()
     return ReferralTable(header, rows)
@@ -495,6 +526,16 @@ def _read_row(
     sex = read_sex(raw.get("sex", ""))
     if sex.warning:  # named, never left blank unseen
         problems.append(RowProblem("sex", f"Sex: {sex.warning}"))
+    nhs_text = raw.get("nhs_number", "").strip()
+    if _SHORTENED.match(nhs_text):
+        problems.append(
+            RowProblem(
+                "nhs_number",
+                f"NHS number: '{nhs_text}' was shortened by Excel and its digits are lost; "
+                "type the number again.",
+            )
+        )
+        raw = {**raw, "nhs_number": ""}
     phone = read_phone(raw.get("phone", ""))
     if phone.problem:
         problems.append(RowProblem("phone", f"Phone: {phone.problem}"))

@@ -518,3 +518,56 @@ def test_a_huge_cell_is_one_plain_sentence(ctx, tmp_path):
     with pytest.raises(importing.ValidationError) as e:
         importing.read_referral_file(path)
     assert "field limit" not in str(e.value) and "longer" in str(e.value)
+
+
+def test_a_report_that_repeats_its_header_on_each_page_is_read_once(ctx):
+    text = (
+        "Forename,Surname,DOB\nAda,Demo-Page,03/02/1950\n"
+        "Forename,Surname,DOB\nBea,Demo-Page,04/02/1950\n"
+    )
+    preview = importing.preview_import(ctx, new_course(ctx), text, today=TODAY)
+    assert preview.bad == []
+    assert [r.name for r in preview.good] == ["Ada Demo-Page", "Bea Demo-Page"]
+
+
+def test_a_workbook_saved_with_an_empty_sheet_open_is_read_from_its_list(ctx, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "Sheet1"  # left open and empty
+    sheet = book.create_sheet("Referrals")
+    sheet.append(["Forename", "Surname"])
+    sheet.append(["Cy", "Demo-Sheet"])
+    path = tmp_path / "two_sheets.xlsx"
+    book.save(path)
+    preview = importing.preview_import(
+        ctx, new_course(ctx), importing.read_referral_file(path), today=TODAY
+    )
+    assert [r.name for r in preview.good] == ["Cy Demo-Sheet"]
+
+
+def test_a_formula_with_no_value_kept_is_named_not_read_as_blank(ctx, tmp_path):
+    """A workbook written by a program keeps formulas without values: the date of birth
+    once read as blank, and the age check was skipped without a word."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Forename", "Surname", "DOB"])
+    sheet.append(["Di", "Demo-Formula", "=DATE(2010,2,3)"])
+    path = tmp_path / "made_by_a_program.xlsx"
+    book.save(path)
+    preview = importing.preview_import(
+        ctx, new_course(ctx), importing.read_referral_file(path), today=TODAY
+    )
+    assert preview.good == []
+    (bad,) = preview.bad
+    assert bad.problems[0].label == "Date of birth" and "formula" in bad.reason
+
+
+def test_an_nhs_number_excel_shortened_says_so(ctx):
+    preview = importing.preview_import(
+        ctx, new_course(ctx), "Forename,Surname,NHS Number\nEd,Demo-Sci,4.00E+09\n", today=TODAY
+    )
+    (bad,) = preview.bad
+    assert [p.label for p in bad.problems] == ["NHS number"] and "Excel" in bad.reason
