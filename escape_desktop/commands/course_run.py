@@ -5,6 +5,7 @@ circuit record, measures record. Each calls the service the window calls; nothin
 from __future__ import annotations
 
 import argparse
+import re
 from datetime import date
 from typing import Any
 
@@ -160,16 +161,23 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 # --------------------------------------------------------------------------- helpers
 
 
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _weekdays(text: str) -> list[int]:
+    """mon,thu / "Mon Thu" / mon;thu / monday,thursday / 0,3. "mon thu" once became Mondays
+    only without a word: every part must be a day (its name or first three letters on)."""
     days: list[int] = []
-    for part in text.replace(" ", "").lower().split(","):
-        if part[:3] in WEEKDAYS and part:
-            days.append(WEEKDAYS.index(part[:3]))
+    parts = [p for p in re.split(r"[\s,;/&+]+|\band\b", text.lower()) if p]
+    for part in parts or [text]:
+        named = [i for i, day in enumerate(DAY_NAMES) if len(part) >= 3 and day.startswith(part)]
+        if named:
+            days.append(named[0])
         elif part.isdigit() and int(part) < 7:
             days.append(int(part))
         else:
-            raise CommandError(f"--weekdays: '{part}' is not a day; write e.g. mon,thu.")
-    return days
+            raise CommandError(f"--weekdays: '{part.strip()}' is not a day; write e.g. mon,thu.")
+    return list(dict.fromkeys(days))
 
 
 def _enrolment(ctx: Any, cid: int, person: str) -> tuple[int, str]:
@@ -270,6 +278,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     start = iso_date(args.start, "--start")
     ctx = open_context(args, create=True)  # a script may start from an empty folder
     try:
+        if args.programme not in ctx.library.templates:
+            raise CommandError(
+                f"--programme: '{args.programme}' is not a programme; use one of "
+                f"{', '.join(sorted(ctx.library.templates))}."
+            )
         cid = create_course(
             ctx,
             CourseInput(

@@ -342,3 +342,38 @@ def test_a_saved_start_value_is_not_replaced_without_replace(folder, capsys):
     assert start_pain() == 6
     ok_json(capsys, folder, *rec, "--score", "pain_nrs=3", "--replace")
     assert start_pain() == 3
+
+
+@pytest.mark.parametrize(
+    "weekdays, first_two",
+    [
+        ("mon thu", ["2027-02-01", "2027-02-04"]),
+        ("Mon;Thu", ["2027-02-01", "2027-02-04"]),
+        ("monday and thursday", ["2027-02-01", "2027-02-04"]),
+    ],
+)
+def test_weekdays_written_other_ways_give_both_days_not_mondays_only(
+    tmp_path, capsys, weekdays, first_two
+):
+    made = ok_json(
+        capsys, tmp_path / "data", "course", "new", "--title", "Knees and hips, Demo Hall",
+        "--start", "2027-02-01", "--weekdays", weekdays,
+    )  # fmt: skip
+    assert made["sessions"][:2] == first_two
+
+
+@pytest.mark.parametrize("weekdays", ["monthu", "mo", "mon,funday"])
+def test_a_weekday_that_is_not_one_is_refused(tmp_path, capsys, weekdays):
+    said = refused(
+        capsys, tmp_path / "data", "course", "new", "--title", "Knees", "--start",
+        "2027-02-01", "--weekdays", weekdays,
+    )  # fmt: skip
+    assert "--weekdays" in said
+
+
+def test_a_mistyped_programme_names_the_ones_there_are(tmp_path, capsys):
+    said = refused(
+        capsys, tmp_path / "data", "course", "new", "--title", "Knees", "--start",
+        "2027-02-01", "--weekdays", "mon", "--programme", "knees",
+    )  # fmt: skip
+    assert "knee_hip" in said and "--programme" in said
