@@ -77,6 +77,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="'no' when every screening question was answered no, or the keys answered yes "
         "(e.g. hot_swollen_fever); the rest count as no",
     )
+    e.add_argument(
+        "--new-person",
+        action="store_true",
+        help="enrol even if someone with the same name and date of birth is on the course",
+    )
     e.set_defaults(func=cmd_enrol, **_writes("enrol a person"))
 
     w = course.add_parser("withdraw", parents=parents, help="withdraw a person from a course")
@@ -242,6 +247,39 @@ def _refuse_marking(ctx: Any, cid: int, eid: int, number: int, name: str) -> Non
         )
 
 
+def _joints(text: str) -> str:
+    """--joints in the words a referral list may use ("knees", "L knee, lower back")."""
+    from escape_desktop.programme.referrals import read_joints
+
+    found, unknown = read_joints(text)
+    if unknown:
+        raise CommandError(f"--joints: '{unknown[0]}' is not knee, hip or back; e.g. knee,hip.")
+    return ",".join(found)
+
+
+def _refuse_twice(ctx: Any, cid: int, first: str, last: str, dob: str | None) -> None:
+    """The same name and date of birth on the course already: a script run twice, not a
+    second person (the import of a list says the same of its rows)."""
+    from escape_desktop.services import reading
+    from escape_desktop.services.participants import ParticipantInput, participant_problems
+
+    name = f"{first.strip()} {last.strip()}".casefold()
+    # The date as the service reads it (a mistyped one is told by the enrolment itself).
+    values, _ = participant_problems(ParticipantInput(first, last, date_of_birth=dob))
+    born = values["date_of_birth"]
+    for hit in reading.find_people(ctx, last.strip()):
+        if (
+            hit.course_id == cid
+            and hit.status != "withdrawn"
+            and hit.name.casefold() == name
+            and hit.date_of_birth == born
+        ):
+            raise CommandError(
+                f"{hit.name} ({hit.code}) is already on that course with the same date of "
+                "birth; add --new-person if this is someone else."
+            )
+
+
 def _answers(ctx: Any, cid: int, text: str | None) -> dict[str, bool] | None:
     """--screening: 'no' (every question no) or the keys answered yes; None when not given."""
     from escape_desktop.services import screening
@@ -322,6 +360,9 @@ def cmd_enrol(args: argparse.Namespace) -> int:
         cid = course_id(ctx, args.course)
         _refuse_if_closed(ctx, cid, "enrolling anyone")
         answers = _answers(ctx, cid, args.screening)
+        joints = _joints(args.joints)
+        if not args.new_person:
+            _refuse_twice(ctx, cid, args.first_name, args.last_name, args.dob)
         data = participants.ParticipantInput(
             first_name=args.first_name,
             last_name=args.last_name,
@@ -330,7 +371,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
             nhs_number=args.nhs_number,
             phone=args.phone,
             email=args.email,
-            joints=args.joints,
+            joints=joints,
             referral_source=args.referred_by,
             consent_programme=CONSENT_WORDS[args.consent],
             consent_share=CONSENT_WORDS[args.share],

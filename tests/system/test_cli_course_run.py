@@ -377,3 +377,27 @@ def test_a_mistyped_programme_names_the_ones_there_are(tmp_path, capsys):
         "2027-02-01", "--weekdays", "mon", "--programme", "knees",
     )  # fmt: skip
     assert "knee_hip" in said and "--programme" in said
+
+
+def test_enrolling_the_same_person_twice_is_refused_unless_they_are_someone_else(folder, capsys):
+    """A script run twice once put two Ada Demo-Cli on the register."""
+    first = enrol(capsys, folder, "Ada", "--dob", "1950-02-03")["person"]
+    said = refused(
+        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", "ada",
+        "--last-name", "Demo-Cli", "--dob", "03/02/1950",
+    )  # fmt: skip
+    assert first in said and "--new-person" in said
+    assert courses(capsys, folder)[COURSE]["participants"] == 1
+    enrol(capsys, folder, "Ada", "--dob", "1950-02-03", "--new-person")
+    enrol(capsys, folder, "Ada", "--dob", "1961-07-08")  # another birthday: another person
+    assert courses(capsys, folder)[COURSE]["participants"] == 3
+
+
+def test_joints_are_read_in_the_words_a_referral_uses(folder, capsys):
+    enrol(capsys, folder, "Bea", "--joints", "knees", "--screening", "no")
+    enrol(capsys, folder, "Cy", "--joints", "L knee, lower back", "--screening", "no")
+    said = refused(
+        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", "Di",
+        "--last-name", "Demo-Cli", "--joints", "elbow",
+    )  # fmt: skip
+    assert "elbow" in said
