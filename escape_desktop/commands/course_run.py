@@ -514,6 +514,12 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
         row = next((r for r in grid.rows if r.enrolment_id == eid), None)
         if row is None:
             raise CommandError(f"{name} is not on this session's circuit (withdrawn?).")
+        if row.attendance in ("absent", "apologies"):
+            said = "sent apologies" if row.attendance == "apologies" else "was marked absent"
+            raise CommandError(
+                f"{name} {said} at session {args.session}; mark them present first "
+                "(register mark --status present) if they came."
+            )
         if args.station not in row.cells:
             keys = ", ".join(st.key for st in grid.stations)
             raise CommandError(
@@ -591,6 +597,8 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
             raise CommandError(f"--score: write KEY=VALUE, e.g. pain_nrs=6 (got '{item}').")
+        if key.strip() in entries:
+            raise CommandError(f"--score: {key.strip()} is given twice; give each measure once.")
         entries[key.strip()] = MeasureInput(score=value.strip())
     day = iso_date(args.date, "--date")
     ctx = open_context(args)

@@ -401,3 +401,28 @@ def test_joints_are_read_in_the_words_a_referral_uses(folder, capsys):
         "--last-name", "Demo-Cli", "--joints", "elbow",
     )  # fmt: skip
     assert "elbow" in said
+
+
+def test_the_circuit_is_refused_for_someone_marked_absent(folder, capsys):
+    gil = enrol(capsys, folder, "Gil", "--screening", "no")["person"]
+    ok_json(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        "--person", gil, "--status", "apologies",
+    )  # fmt: skip
+    cell = ("circuit", "record", "--course", COURSE, "--session", "1", "--person", gil)
+    said = refused(capsys, folder, *cell, "--station", "sit_to_stand", "--done", "8")
+    assert "apologies" in said and "present" in said
+    ok_json(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        "--person", gil, "--status", "present",
+    )  # fmt: skip
+    assert ok_json(capsys, folder, *cell, "--station", "sit_to_stand", "--done", "8")["dose_achieved"] == 8  # fmt: skip
+
+
+def test_a_measure_given_twice_is_refused_not_the_last_one_kept(folder, capsys):
+    gil = enrol(capsys, folder, "Gil", "--screening", "no")["person"]
+    said = refused(
+        capsys, folder, "measures", "record", "--course", COURSE, "--person", gil,
+        "--timepoint", "start", "--score", "pain_nrs=3", "--score", "pain_nrs=4",
+    )  # fmt: skip
+    assert "pain_nrs" in said and "twice" in said
