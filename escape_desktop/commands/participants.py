@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from .base import CommandError, course_id, open_context, output_path
 
@@ -75,7 +76,6 @@ def _people(n: int) -> str:
 
 def cmd_import_participants(args: argparse.Namespace) -> int:
     from escape_desktop.services.importing import (
-        DuplicateKind,
         column_choices,
         columns_for_referrer,
         import_participants,
@@ -144,6 +144,12 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             all_agreed_to_share=args.all_agreed_to_share,
             columns=columns,
         )
+        would_enrol = args.enrol_existing and any(
+            d.offers_enrol_existing for d in preview.duplicates
+        )
+        if not args.dry_run and not preview.good and not preview.bad and not would_enrol:
+            # The same list imported twice: one sentence, not a line a person before it.
+            _nobody_to_add(preview)
         if preview.ignored_columns:
             print(preview.unused_note(), file=sys.stderr)
         for bad in preview.bad:
@@ -177,7 +183,8 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                 f"Wrote {n} rows with problems to {args.problems_out} for the referrer.",
                 file=sys.stderr,
             )
-        print(preview.consent_counts().sentence(), file=sys.stderr)
+        if preview.good:
+            print(preview.consent_counts().sentence(), file=sys.stderr)
         if args.dry_run:
             print(f"Checked {args.file}: {preview.summary()} Nothing was added (dry run).")
             return 1 if preview.bad else 0
@@ -187,12 +194,7 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                 "problems, so nobody was added; fix them, or add --skip-bad to add the other rows."
             )
         if not preview.good and not enrol_lines:
-            already = all(
-                d.kind is DuplicateKind.ALREADY_ON_THIS_COURSE for d in preview.duplicates
-            )
-            if preview.duplicates and already:
-                raise CommandError(f"Everyone on that list is already on {preview.course_code}.")
-            raise CommandError("There is nobody to add in that file.")
+            _nobody_to_add(preview)
         ids = import_participants(ctx, preview, enrol_existing=enrol_lines)
         left_out = f"; {len(preview.bad)} left out with problems" if preview.bad else ""
         print(f"Added {_people(len(ids))} to {preview.course_code}{left_out}.")
@@ -206,3 +208,17 @@ def _same_file(a: Path, b: str) -> bool:
         return a.exists() and a.samefile(b)
     except OSError:
         return False
+
+
+def _nobody_to_add(preview: Any) -> NoReturn:
+    from escape_desktop.services.importing import DuplicateKind
+
+    kinds = {d.kind for d in preview.duplicates}
+    if kinds == {DuplicateKind.ALREADY_ON_THIS_COURSE}:
+        raise CommandError(f"Everyone on that list is already on {preview.course_code}.")
+    if preview.duplicates:
+        raise CommandError(
+            f"Everyone on that list is already on file ({len(preview.duplicates)} people); "
+            "add --dry-run to see who, or --enrol-existing to enrol them here."
+        )
+    raise CommandError("There is nobody to add in that file.")

@@ -426,3 +426,13 @@ def test_a_measure_given_twice_is_refused_not_the_last_one_kept(folder, capsys):
         "--timepoint", "start", "--score", "pain_nrs=3", "--score", "pain_nrs=4",
     )  # fmt: skip
     assert "pain_nrs" in said and "twice" in said
+
+
+def test_the_same_list_imported_twice_is_one_sentence(folder, capsys, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Forename,Surname,DOB\nHal,Demo-Twice,03/02/1950\nIvy,Demo-Twice,04/02/1950\n")
+    code, out, err = run(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert code == 0, err
+    said = refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert "already on" in said
+    assert courses(capsys, folder)[COURSE]["participants"] == 2
