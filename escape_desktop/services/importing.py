@@ -992,8 +992,17 @@ def saved_referrers(ctx: AppContext) -> list[str]:
 
 
 def columns_for_referrer(ctx: AppContext, referrer: str) -> dict[str, str]:
-    """The columns remembered for a referrer (header -> detail, "" not used); {} if none."""
-    return _saved(ctx).get(referrer.strip(), {})
+    """The columns remembered for a referrer (header -> detail, "" not used); {} if none.
+
+    The name is matched whatever its case: "demo surgery" typed is "Demo Surgery" kept."""
+    saved = _saved(ctx)
+    return saved.get(_saved_name(saved, referrer), {})
+
+
+def _saved_name(saved: Mapping[str, object], referrer: str) -> str:
+    """The name a referrer is kept under, matched without regard to case (else as typed)."""
+    name = " ".join(referrer.split())[:200]
+    return next((k for k in saved if k.casefold() == name.casefold()), name)
 
 
 def referrers_for_header(ctx: AppContext, header: list[str]) -> list[str]:
@@ -1021,10 +1030,10 @@ def referrer_for_header(ctx: AppContext, header: list[str]) -> str:
 
 def remember_columns(ctx: AppContext, referrer: str, matches: list[ColumnMatch]) -> None:
     """Keep how each column of this referrer's list was read, for their next list."""
-    name = referrer.strip()[:200]
+    saved = _saved(ctx)
+    name = _saved_name(saved, referrer)
     if not name:
         raise ValidationError("referrer", "Type who sent the list, so its columns can be kept.")
-    saved = _saved(ctx)
     saved[name] = {m.header: m.field for m in matches if m.header}
     settings_registry.set(ctx, REFERRAL_COLUMNS, json.dumps(saved, ensure_ascii=False))
 
@@ -1034,7 +1043,7 @@ def forget_columns(ctx: AppContext, referrer: str) -> bool:
 
     Returns False when nothing was kept for that name."""
     saved = _saved(ctx)
-    if saved.pop(referrer.strip(), None) is None:
+    if saved.pop(_saved_name(saved, referrer), None) is None:
         return False
     settings_registry.set(ctx, REFERRAL_COLUMNS, json.dumps(saved, ensure_ascii=False))
     return True

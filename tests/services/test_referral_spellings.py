@@ -571,3 +571,12 @@ def test_an_nhs_number_excel_shortened_says_so(ctx):
     )
     (bad,) = preview.bad
     assert [p.label for p in bad.problems] == ["NHS number"] and "Excel" in bad.reason
+
+
+def test_a_referrer_typed_in_another_case_is_the_same_referrer(ctx):
+    header = ["Name A", "Name B"]
+    chosen = importing.match_columns(header, {"Name A": "first_name", "Name B": "last_name"})
+    importing.remember_columns(ctx, "Demo Surgery", chosen)
+    assert importing.columns_for_referrer(ctx, "demo  surgery ")["Name B"] == "last_name"
+    importing.remember_columns(ctx, "DEMO SURGERY", chosen)
+    assert importing.saved_referrers(ctx) == ["Demo Surgery"]  # not a second entry
