@@ -241,3 +241,22 @@ def test_a_column_set_to_not_used_that_leaves_no_name_disables_add(qtbot, ctx, t
     qtbot.waitUntil(lambda: dialog.preview is None and "last name" in dialog.summary.text())
     assert not dialog.add_button.isEnabled()
     assert names_on(ctx, cid) == []
+
+
+def test_two_referrers_with_the_same_headings_are_not_guessed_in_the_window(qtbot, ctx, tmp_path):
+    header = ["Name A", "Name B", "When Born", "Postcode"]
+    a = importing.match_columns(header, {"Name A": "first_name", "Name B": "last_name"})
+    b = importing.match_columns(header, {"Name A": "last_name", "Name B": "first_name"})
+    importing.remember_columns(ctx, "Demo Surgery A", a)
+    importing.remember_columns(ctx, "Demo Surgery B", b)
+    path = tmp_path / "practice.csv"
+    path.write_text(ODD, encoding="utf-8")
+    dialog = open_import(qtbot, ctx, new_course(ctx), path)
+    assert dialog.referrer.currentText() == ""
+    assert "Demo Surgery A" in dialog.forgotten.text() and "From" in dialog.forgotten.text()
+    assert not dialog.add_button.isEnabled()  # nothing read by someone else's columns
+    dialog.referrer.setCurrentIndex(dialog.referrer.findText("Demo Surgery B"))
+    dialog.referrer.activated.emit(dialog.referrer.currentIndex())
+    qtbot.waitUntil(lambda: dialog.good_model.rowCount() == 1)
+    assert dialog.preview is not None
+    assert dialog.preview.good[0].values["first_name"] == "Demo-Fox"

@@ -48,6 +48,7 @@ from escape_desktop.services.importing import (
     preview_import,
     read_referral_file,
     referrer_for_header,
+    referrers_for_header,
     remember_columns,
     save_problems_csv,
     saved_referrers,
@@ -483,9 +484,17 @@ class ImportDialog(QDialog):
             self._table_path = key[0]
             self.chosen_columns = {}
             known = referrer_for_header(self.ctx, table.header)
+            self.forgotten.setText("")
             if known:
                 self.referrer.setCurrentText(known)
                 self.chosen_columns = columns_for_referrer(self.ctx, known)
+            else:
+                several = referrers_for_header(self.ctx, table.header)
+                if len(several) > 1:  # same headings, read differently: never a guess
+                    self.forgotten.setText(
+                        f"Lists from {' and '.join(several)} have these columns but are read "
+                        "differently: choose who sent this one in From."
+                    )
         self.table = table
         self.read_again()
 
