@@ -61,8 +61,9 @@ from escape_desktop.ui.people.people_ops import PeopleOps
 
 HELP = (
     "A referral list saved as CSV or Excel (.xlsx), as GP and physiotherapy systems export "
-    "it. The first row names the columns; a first name (forename) and a last name (surname) "
-    "are needed, and the Columns tab lets you say which column is which."
+    "it. A row names the columns (a title above it is skipped); a first name (forename) and "
+    "a last name (surname), or one whole-name column, are needed, and the Columns tab lets "
+    "you say which column is which."
 )
 NOT_USED = ""  # the Columns tab's choice for a column the app does not keep
 CONSENT_HINT = (
