@@ -575,6 +575,18 @@ def _read_row(
     whole = raw.get("full_name", "").strip()
     if whole and not first.strip() and not last.strip():
         first, last = split_full_name(whole)
+    for key, text in (("first_name", first), ("last_name", last)):
+        if "?" in text or "\ufffd" in text:
+            # Excel's "CSV (Comma delimited)" writes a letter it has no byte for (ŵ, ŷ, Ł)
+            # as "?": the name as the referrer typed it is lost in this file.
+            problems.append(
+                RowProblem(
+                    key,
+                    f"{FIELD_LABELS[key]}: '{text.strip()}' has a '?' where the spreadsheet "
+                    "lost a letter (ŵ, ŷ, Ł...); save the list as 'CSV UTF-8' or .xlsx and "
+                    "import it again.",
+                )
+            )
     data = ParticipantInput(
         first_name=first,
         last_name=last,

@@ -580,3 +580,16 @@ def test_a_referrer_typed_in_another_case_is_the_same_referrer(ctx):
     assert importing.columns_for_referrer(ctx, "demo  surgery ")["Name B"] == "last_name"
     importing.remember_columns(ctx, "DEMO SURGERY", chosen)
     assert importing.saved_referrers(ctx) == ["Demo Surgery"]  # not a second entry
+
+
+def test_a_welsh_letter_excel_lost_as_a_question_mark_is_named(ctx, tmp_path):
+    """Excel's plain "CSV" writes ŵ and ŷ as "?": "Gw?n" once became someone's name."""
+    path = tmp_path / "ansi.csv"
+    path.write_bytes("Forename,Surname\r\nGwŷn,Demo-Ŵyn\r\n".encode("cp1252", errors="replace"))
+    preview = importing.preview_import(
+        ctx, new_course(ctx), importing.read_referral_file(path), today=TODAY
+    )
+    assert preview.good == []
+    (bad,) = preview.bad
+    assert [p.label for p in bad.problems] == ["First name", "Last name"]
+    assert "UTF-8" in bad.reason
