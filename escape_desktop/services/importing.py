@@ -718,8 +718,10 @@ def preview_import(
     placed = set(mapping.values())
     if not ({"first_name", "last_name"} <= placed or "full_name" in placed):
         found = ", ".join(h for h in header if h.strip()) or "nothing"
+        if len(found) > 160:  # a header of 200 columns is not a sentence
+            found = found[:157].rstrip(", ") + "..."
         raise MissingColumns(
-            "The first row must name the columns, with at least a first name (or forename) "
+            "The list needs a row naming its columns, with at least a first name (or forename) "
             f"and a last name (or surname), or a whole name; found: {found}. Choose which "
             "column is which.",
             matches,
