@@ -105,6 +105,13 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                 f"(or nothing for not used); got '{item}'."
             )
         typed[heading.strip()] = detail.strip()
+    headings = {h.strip() for h in text.header}
+    missing = [h for h in typed if h not in headings]
+    if missing:  # a typo would otherwise be ignored and the column read by its heading
+        shown = ", ".join(h for h in text.header if h.strip())
+        raise CommandError(
+            f"--column: the list has no column '{missing[0]}'; its columns are {shown[:160]}."
+        )
     ctx = open_context(args, read_only=args.dry_run)
     try:
         cid = course_id(ctx, args.course)

@@ -436,3 +436,13 @@ def test_the_same_list_imported_twice_is_one_sentence(folder, capsys, tmp_path):
     said = refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))
     assert "already on" in said
     assert courses(capsys, folder)[COURSE]["participants"] == 2
+
+
+def test_a_column_option_for_a_heading_the_list_does_not_have_is_refused(folder, capsys, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Pt Fore,Pt Fam\nJo,Demo-Typo\n", encoding="utf-8")
+    said = refused(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path),
+        "--column", "Pt Fore=first_name", "--column", "Pt Fmy=last_name",
+    )  # fmt: skip
+    assert "Pt Fmy" in said and "Pt Fam" in said
