@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from .base import CommandError, course_id, open_context, output_path
+from .base import CommandError, course_id, open_context, output_path, print_json
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -50,6 +50,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="write the rows with problems, plus a Problems column, to send back to the referrer",
     )
     q.add_argument("--force", action="store_true", help="replace the --problems-out file")
+    q.add_argument("--json", action="store_true", help="print what was added (or checked) as JSON")
     q.add_argument(
         "--referrer",
         metavar="NAME",
@@ -193,7 +194,10 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         if preview.good:
             print(preview.consent_counts().sentence(), file=sys.stderr)
         if args.dry_run:
-            print(f"Checked {args.file}: {preview.summary()} Nothing was added (dry run).")
+            if args.json:
+                print_json(_json(preview, []))
+            else:
+                print(f"Checked {args.file}: {preview.summary()} Nothing was added (dry run).")
             return 1 if preview.bad else 0
         if preview.bad and not args.skip_bad:
             raise CommandError(
@@ -203,6 +207,11 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         if not preview.good and not enrol_lines:
             _nobody_to_add(preview)
         ids = import_participants(ctx, preview, enrol_existing=enrol_lines)
+        if args.json:
+            from escape_desktop.services.reading import participant_code
+
+            print_json(_json(preview, [participant_code(ctx, i) for i in ids]))
+            return 0
         left_out = f"; {len(preview.bad)} left out with problems" if preview.bad else ""
         print(f"Added {_people(len(ids))} to {preview.course_code}{left_out}.")
         return 0
@@ -229,3 +238,23 @@ def _nobody_to_add(preview: Any) -> NoReturn:
             "add --dry-run to see who, or --enrol-existing to enrol them here."
         )
     raise CommandError("There is nobody to add in that file.")
+
+
+def _json(preview: Any, added: list[str]) -> dict[str, Any]:
+    """What a script needs: who was added (their codes), and every row left out and why."""
+    return {
+        "course": preview.course_code,
+        "added": added,
+        "ready": len(preview.good),
+        "problems": [
+            {"line": b.line, "name": b.name, "problems": [p.message for p in b.problems]}
+            for b in preview.bad
+        ],
+        "on_file": [
+            {"line": d.line, "name": d.name, "kind": str(d.kind)} for d in preview.duplicates
+        ],
+        "needs_review": [
+            {"line": r.line, "name": r.name, "why": list(r.flag_texts)} for r in preview.to_check
+        ],
+        "columns_not_used": list(preview.ignored_columns),
+    }

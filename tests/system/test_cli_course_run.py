@@ -446,3 +446,23 @@ def test_a_column_option_for_a_heading_the_list_does_not_have_is_refused(folder,
         "--column", "Pt Fore=first_name", "--column", "Pt Fmy=last_name",
     )  # fmt: skip
     assert "Pt Fmy" in said and "Pt Fam" in said
+
+
+def test_import_participants_says_what_it_did_in_json(folder, capsys, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "Forename,Surname,DOB,Postcode\nLi,Demo-Json,03/02/1950,ZZ99 1AA\n"
+        "Mo,,04/02/1950,ZZ99 1AA\nNia,Demo-Young,01/06/2010,ZZ99 1AA\n",
+        encoding="utf-8",
+    )
+    base = ("import", "participants", "--course", COURSE, str(path))
+    code, out, err = run(capsys, folder, *base, "--dry-run", "--json")
+    assert code == 1, err  # a row with problems
+    checked = json.loads(out)
+    assert checked["added"] == [] and checked["ready"] == 2
+    assert [p["line"] for p in checked["problems"]] == [3]
+    assert [r["name"] for r in checked["needs_review"]] == ["Nia Demo-Young"]
+    assert checked["columns_not_used"] == ["Postcode"]
+    done = ok_json(capsys, folder, *base, "--skip-bad")
+    assert len(done["added"]) == 2 and all(c.startswith("P-") for c in done["added"])
+    assert courses(capsys, folder)[COURSE]["participants"] == 2
