@@ -471,6 +471,16 @@ def _count(n: int, one: str, many: str = "") -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def _refuse_closed(course: Course) -> None:
+    """A closed course counts as finished: a list added to it would be people who never start."""
+    if course.closed_on is not None:
+        raise ValidationError(
+            "course",
+            f"{course.code} was closed from {course.closed_on:%a %d %b %Y}; reopen it (Course "
+            "menu) before adding anyone, or choose the next course.",
+        )
+
+
 def _places_left(s: Any, course: Course) -> int:
     taken = s.scalar(
         select(func.count())
@@ -695,6 +705,7 @@ def preview_import(
         course = s.get(Course, course_id)
         if course is None:
             raise NotFound("That course no longer exists.")
+        _refuse_closed(course)
         code, left = course.code, _places_left(s, course)
         try:
             condition = ctx.library.template(course.programme_key).condition
@@ -867,6 +878,7 @@ def import_participants(
         course = s.get(Course, preview.course_id)
         if course is None:
             raise NotFound("That course no longer exists.")
+        _refuse_closed(course)  # closed meanwhile: it counts as finished
         left = _places_left(s, course)
         wanted = len(new_rows) + len(existing)
         if wanted > left:

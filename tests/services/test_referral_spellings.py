@@ -593,3 +593,18 @@ def test_a_welsh_letter_excel_lost_as_a_question_mark_is_named(ctx, tmp_path):
     (bad,) = preview.bad
     assert [p.label for p in bad.problems] == ["First name", "Last name"]
     assert "UTF-8" in bad.reason
+
+
+def test_a_list_cannot_be_added_to_a_closed_course(ctx):
+    from escape_desktop.services.courses import close_course
+
+    cid = new_course(ctx)
+    text = "Forename,Surname\nOla,Demo-Closed\n"
+    preview = importing.preview_import(ctx, cid, text, today=TODAY)
+    close_course(ctx, cid, "2027-01-11")  # closed while the dialog was open
+    with pytest.raises(importing.ValidationError, match="closed"):
+        importing.import_participants(ctx, preview)
+    with pytest.raises(importing.ValidationError, match="reopen"):
+        importing.preview_import(ctx, cid, text, today=TODAY)
+    with ctx.db.read() as s:
+        assert s.scalars(select(Enrolment).where(Enrolment.course_id == cid)).all() == []
