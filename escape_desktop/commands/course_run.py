@@ -418,12 +418,22 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     from escape_desktop.services import screening
+    from escape_desktop.services.errors import ValidationError
 
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
-        state = screening.review(ctx, eid, args.note, _answers(ctx, cid, args.screening)).value
+        try:
+            state = screening.review(ctx, eid, args.note, _answers(ctx, cid, args.screening)).value
+        except ValidationError as e:
+            if e.field != "screening_note":
+                raise
+            # The window's "Note is needed" names a box the command line does not have.
+            raise CommandError(
+                f"{name} was referred with something to confirm, so the review needs a note: "
+                "add --note 'what you found, who saw them and when'."
+            ) from None
     finally:
         ctx.close()
     line = f"{name}: {'cleared to start' if not state.keeps_off_circuit else 'still needs review'}"

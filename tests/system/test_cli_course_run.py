@@ -466,3 +466,15 @@ def test_import_participants_says_what_it_did_in_json(folder, capsys, tmp_path):
     done = ok_json(capsys, folder, *base, "--skip-bad")
     assert len(done["added"]) == 2 and all(c.startswith("P-") for c in done["added"])
     assert courses(capsys, folder)[COURSE]["participants"] == 2
+
+
+def test_a_review_that_needs_a_note_names_the_option(folder, capsys):
+    young = enrol(capsys, folder, "Pip", "--dob", "2010-02-03", "--screening", "no")
+    assert young["needs_review"]
+    said = refused(capsys, folder, "course", "review", "--course", COURSE, "--person", young["person"], "--screening", "no")  # fmt: skip
+    assert "--note" in said
+    done = ok_json(
+        capsys, folder, "course", "review", "--course", COURSE, "--person", young["person"],
+        "--note", "GP confirmed the referral by phone",
+    )  # fmt: skip
+    assert done["needs_review"] == []
