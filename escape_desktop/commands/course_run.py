@@ -230,14 +230,15 @@ def _refuse_if_closed(ctx: Any, cid: int, doing: str) -> None:
         )
 
 
-def _refuse_marking(ctx: Any, cid: int, eid: int, number: int, name: str) -> None:
+def _refuse_marking(
+    ctx: Any, cid: int, eid: int, number: int, name: str, doing: str = "marking the register"
+) -> None:
     """What the window's register does not let anyone mark, the command line does not either."""
     reg = _register(ctx, cid)
     row = next((r for r in reg.rows if r.enrolment_id == eid), None)
     if row is not None and row.status == "withdrawn":
         raise CommandError(
-            f"{name} has withdrawn from {reg.code}; reinstate them in the window before "
-            "marking the register."
+            f"{name} has withdrawn from {reg.code}; reinstate them in the window before {doing}."
         )
     session = next((x for x in reg.sessions if x.number == number), None)
     if session is not None and reg.closed_on is not None and session.date > reg.closed_on:
@@ -520,6 +521,7 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
+        _refuse_marking(ctx, cid, eid, args.session, name, "recording their circuit")
         grid = circuit_grid(ctx, cid, args.session)
         row = next((r for r in grid.rows if r.enrolment_id == eid), None)
         if row is None:

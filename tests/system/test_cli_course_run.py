@@ -478,3 +478,12 @@ def test_a_review_that_needs_a_note_names_the_option(folder, capsys):
         "--note", "GP confirmed the referral by phone",
     )  # fmt: skip
     assert done["needs_review"] == []
+
+
+def test_the_circuit_of_a_session_after_the_closing_day_is_refused(folder, capsys):
+    rio = enrol(capsys, folder, "Rio", "--screening", "no")["person"]
+    ok_json(capsys, folder, "course", "close", "--course", COURSE, "--on", "2027-01-10")
+    cell = ("circuit", "record", "--course", COURSE, "--person", rio, "--station", "sit_to_stand", "--done", "8")  # fmt: skip
+    said = refused(capsys, folder, *cell, "--session", "5")
+    assert "closed" in said and "session 5" in said
+    assert ok_json(capsys, folder, *cell, "--session", "2")["dose_achieved"] == 8
