@@ -260,3 +260,19 @@ def test_two_referrers_with_the_same_headings_are_not_guessed_in_the_window(qtbo
     qtbot.waitUntil(lambda: dialog.good_model.rowCount() == 1)
     assert dialog.preview is not None
     assert dialog.preview.good[0].values["first_name"] == "Demo-Fox"
+
+
+def test_a_referrer_whose_kept_columns_are_gone_says_so(qtbot, ctx, tmp_path):
+    importing.remember_columns(
+        ctx,
+        "Demo Old System",
+        importing.match_columns(
+            ["Pt Fore", "Pt Fam"], {"Pt Fore": "first_name", "Pt Fam": "last_name"}
+        ),
+    )
+    path = tmp_path / "new_export.csv"
+    path.write_text("Forename,Surname\nSam,Demo-Moved\n", encoding="utf-8")
+    dialog = open_import(qtbot, ctx, new_course(ctx), path)
+    dialog.referrer.setCurrentIndex(dialog.referrer.findText("Demo Old System"))
+    dialog.referrer.activated.emit(dialog.referrer.currentIndex())
+    assert "None of the columns kept for Demo Old System" in dialog.forgotten.text()

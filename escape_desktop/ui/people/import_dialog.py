@@ -537,8 +537,22 @@ class ImportDialog(QDialog):
 
     def _use_referrer(self) -> None:
         """A referrer chosen from the list: their remembered columns, read again."""
-        remembered = columns_for_referrer(self.ctx, self.referrer.currentText())
+        name = self.referrer.currentText().strip()
+        remembered = columns_for_referrer(self.ctx, name)
         if remembered and self.table is not None:
+            here = {h.strip() for h in self.table.header}
+            gone = [h for h in remembered if h not in here]
+            if len(gone) == len(remembered):  # their system changed, or another referrer
+                self.forgotten.setText(
+                    f"None of the columns kept for {name} are in this list; it is read by "
+                    "its headings. Check who sent it."
+                )
+            elif gone:
+                self.forgotten.setText(
+                    f"Kept for {name} but not in this list: {', '.join(gone)[:120]}."
+                )
+            else:
+                self.forgotten.setText("")
             self.chosen_columns = remembered
             self.read_again()
 
