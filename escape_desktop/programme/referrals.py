@@ -350,14 +350,25 @@ def detect_delimiter(text: str) -> str:
     Counting on the header row is steadier than csv.Sniffer on short lists, whose guess can
     change with the data (a phone number with spaces, a name with a comma).
     """
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    lines = [line for line in text.splitlines()[:50] if line.strip()][: HEADER_SEARCH_ROWS + 2]
+    first = lines[0] if lines else ""
     sep = _sep_line(first)
     if sep is not None and len(sep) == 5:
         return sep[4]
-    outside = re.sub(r'"[^"]*"', "", first)  # a quoted header may hold a comma
-    counts = {d: outside.count(d) for d in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    # Counted on the first lines, not only the first: a report's title above the header
+    # ("Referrals, Demo Surgery" above "Forename;Surname") must not decide it. The separator
+    # is the one that splits the most lines into the same number of cells.
+    outside = [re.sub(r'"[^"]*"', "", line) for line in lines]  # a quoted cell may hold one
+
+    def score(d: str) -> tuple[int, int]:
+        counts = [line.count(d) for line in outside if line.count(d)]
+        if not counts:
+            return (0, 0)
+        common = max(set(counts), key=counts.count)
+        return (counts.count(common), common)
+
+    best = max(_DELIMITERS, key=score)
+    return best if score(best)[0] else ","
 
 
 # A report title, a "Printed on" line or a merged group heading may sit above the header in

@@ -608,3 +608,10 @@ def test_a_list_cannot_be_added_to_a_closed_course(ctx):
         importing.preview_import(ctx, cid, text, today=TODAY)
     with ctx.db.read() as s:
         assert s.scalars(select(Enrolment).where(Enrolment.course_id == cid)).all() == []
+
+
+@pytest.mark.parametrize("title", ["Referrals, Demo Surgery", "Referrals from Demo Surgery"])
+def test_a_title_above_a_semicolon_list_does_not_decide_the_separator(ctx, title):
+    text = f"{title}\nForename;Surname;DOB\nTia;Demo-Semi;03/02/1950\nUma;Demo-Semi;04/02/1950\n"
+    preview = importing.preview_import(ctx, new_course(ctx), text, today=TODAY)
+    assert [r.name for r in preview.good] == ["Tia Demo-Semi", "Uma Demo-Semi"]
