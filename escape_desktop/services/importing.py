@@ -720,7 +720,11 @@ def preview_import(
             "file", "The file is empty; it needs a header row and one row a person."
         )
     if len(rows) > MAX_ROWS:
-        raise ValidationError("file", f"The file has over {MAX_ROWS} rows; split it up.")
+        raise ValidationError(
+            "file",
+            f"The list has over {MAX_ROWS:,} rows, far more than a course takes; keep only the "
+            "people for this course (filter the list in the spreadsheet) and import that.",
+        )
     matches = match_columns(header, columns)
     mapping: dict[int, str] = {
         m.index: m.field for m in matches if m.field and m.field not in UNUSED_FIELDS

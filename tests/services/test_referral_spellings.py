@@ -615,3 +615,21 @@ def test_a_title_above_a_semicolon_list_does_not_decide_the_separator(ctx, title
     text = f"{title}\nForename;Surname;DOB\nTia;Demo-Semi;03/02/1950\nUma;Demo-Semi;04/02/1950\n"
     preview = importing.preview_import(ctx, new_course(ctx), text, today=TODAY)
     assert [r.name for r in preview.good] == ["Tia Demo-Semi", "Uma Demo-Semi"]
+
+
+def test_a_whole_practice_export_of_5000_rows_is_one_sentence_saying_what_to_do(ctx, tmp_path):
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append(["Forename", "Surname", "DOB"])
+    for i in range(5000):
+        sheet.append([f"Vi{i}", "Demo-Many", "03/02/1950"])
+    path = tmp_path / "practice.xlsx"
+    book.save(path)
+    table = importing.read_referral_file(path)
+    with pytest.raises(importing.ValidationError) as e:
+        importing.preview_import(ctx, new_course(ctx), table, today=TODAY)
+    assert "course" in str(e.value) and "2,000" in str(e.value)
+    with ctx.db.read() as s:
+        assert s.scalars(select(Participant)).all() == []
