@@ -633,3 +633,19 @@ def test_a_whole_practice_export_of_5000_rows_is_one_sentence_saying_what_to_do(
     assert "course" in str(e.value) and "2,000" in str(e.value)
     with ctx.db.read() as s:
         assert s.scalars(select(Participant)).all() == []
+
+
+@pytest.mark.parametrize(
+    "cell, kept",
+    [
+        ("2920123456", "02920123456"),  # Cardiff
+        ("2071234567", "02071234567"),  # London
+        ("2125551234", "2125551234"),  # not a UK range: left as written
+        ("07700900123", "07700900123"),
+        ("+44 7700 900123", "+44 7700 900123"),
+    ],
+)
+def test_only_uk_ranges_get_a_leading_0(cell, kept):
+    from escape_desktop.programme.referrals import read_phone
+
+    assert read_phone(cell).value == kept
