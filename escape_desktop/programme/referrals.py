@@ -308,11 +308,21 @@ def read_phone(text: str) -> PhoneReading:
         )
     digits = raw.removesuffix(".0")
     if digits.isdigit():
-        if len(digits) == 12 and digits.startswith("44") and digits[2] in "12378":
+        if len(digits) == 12 and digits.startswith("44") and _uk_without_0(digits[2:]):
             return PhoneReading("0" + digits[2:])
-        if (len(digits) == 10 and digits[0] in "12378") or (len(digits) == 9 and digits[0] == "1"):
+        if _uk_without_0(digits):
             return PhoneReading("0" + digits)
     return PhoneReading(raw)
+
+
+def _uk_without_0(digits: str) -> bool:
+    """A UK number with its leading 0 dropped: 01/02/03/07/08 ranges (020 London, 029
+    Cardiff...; 02 is only 020, 023, 024, 028, 029)."""
+    if len(digits) == 9:
+        return digits[0] == "1"
+    if len(digits) != 10:
+        return False
+    return digits[0] in "1378" or (digits[0] == "2" and digits[1] in "03489")
 
 
 # --------------------------------------------------------------------------- the file
