@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import argparse
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from .base import CommandError, course_id, iso_date, open_context, print_json
@@ -220,6 +220,22 @@ def _day(d: Any) -> str:
     return f"{d:%a %d %b %Y}"
 
 
+# A day this long before a course's first session belongs to no course of it: a year typed
+# wrongly (1999 for 2027), which the service, knowing no course, takes as it is.
+LONG_BEFORE = timedelta(days=90)
+
+
+def _refuse_long_before(ctx: Any, cid: int, day: date | None, flag: str) -> None:
+    if day is None:
+        return
+    reg = _register(ctx, cid)
+    if reg.sessions and day < reg.sessions[0].date - LONG_BEFORE:
+        raise CommandError(
+            f"{flag} {day.isoformat()} is long before {reg.code} starts "
+            f"({_day(reg.sessions[0].date)}); check the year."
+        )
+
+
 def _refuse_if_closed(ctx: Any, cid: int, doing: str) -> None:
     """A closed course counts as finished: nobody joins it (the window's register agrees)."""
     reg = _register(ctx, cid)
@@ -407,6 +423,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
+        _refuse_long_before(ctx, cid, on, "--on")
         participants.withdraw(ctx, eid, args.reason, on)
     finally:
         ctx.close()
@@ -617,6 +634,7 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
+        _refuse_long_before(ctx, cid, day, "--date")
         if not args.replace:
             _refuse_replacing(person_measures(ctx, eid, timepoint), entries, name, args.timepoint)
         when = day or default_assessment_date(ctx, cid, timepoint)

@@ -487,3 +487,23 @@ def test_the_circuit_of_a_session_after_the_closing_day_is_refused(folder, capsy
     said = refused(capsys, folder, *cell, "--session", "5")
     assert "closed" in said and "session 5" in said
     assert ok_json(capsys, folder, *cell, "--session", "2")["dose_achieved"] == 8
+
+
+def test_a_mistyped_year_is_refused_for_measures_and_withdrawal(folder, capsys):
+    sol = enrol(capsys, folder, "Sol", "--screening", "no")["person"]
+    said = refused(
+        capsys, folder, "measures", "record", "--course", COURSE, "--person", sol,
+        "--timepoint", "start", "--score", "pain_nrs=5", "--date", "1927-01-04",
+    )  # fmt: skip
+    assert "--date" in said and "year" in said
+    said = refused(
+        capsys, folder, "course", "withdraw", "--course", COURSE, "--person", sol,
+        "--reason", "moved away", "--on", "2017-01-11",
+    )  # fmt: skip
+    assert "--on" in said and "year" in said
+    # A start measure taken at the assessment a few weeks before the course is fine.
+    ok_json(
+        capsys, folder, "measures", "record", "--course", COURSE, "--person", sol,
+        "--timepoint", "start", "--score", "pain_nrs=5", "--date", "2026-12-14",
+    )  # fmt: skip
+    assert courses(capsys, folder)[COURSE]["participants"] == 1  # not withdrawn
