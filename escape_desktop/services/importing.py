@@ -509,12 +509,25 @@ def _row_consent(
     return True if value is None and blanket else value
 
 
+# Excel's mark for "keep this as text", which some exports write out: "'07700 900123".
+# The problems file sent back to a referrer puts it before + - = @ too, so a corrected
+# list that comes back is read as it was meant.
+_TEXT_MARK = re.compile(r"^'(?=[0-9+\-=@])")
+
+
+def _cell(text: str) -> str:
+    """A cell as typed: a non-breaking space (web and PDF exports) is a space, and the text
+    mark is not part of the value ("'+44 7700 900123" is +44 7700 900123)."""
+    return _TEXT_MARK.sub("", text.replace("\u00a0", " ").strip())
+
+
 def _read_row(
     raw: dict[str, str], today: date, month_first: bool, all_consented: bool, all_share: bool
 ) -> tuple[dict[str, Any], list[RowProblem], list[str]]:
     """(values, problems, warnings) of one row; every problem found, not just the first."""
     problems: list[RowProblem] = []
     warnings: list[str] = []
+    raw = {k: _cell(v) for k, v in raw.items()}
     # A formula saved as text ("=HYPERLINK(...)" from a CSV export) is not the value the
     # referrer saw; kept, it became someone's name. Told once, with what to do.
     formulas = {k: v.strip() for k, v in raw.items() if v.strip().startswith("=")}

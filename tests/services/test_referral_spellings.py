@@ -649,3 +649,21 @@ def test_only_uk_ranges_get_a_leading_0(cell, kept):
     from escape_desktop.programme.referrals import read_phone
 
     assert read_phone(cell).value == kept
+
+
+def test_the_problems_file_sent_back_and_corrected_imports_as_meant(ctx, tmp_path):
+    """The send-back file marks + and = cells as text with an apostrophe; the corrected
+    list that comes back once kept "'+44 7700 900123" as the phone number."""
+    cid = new_course(ctx)
+    first = importing.preview_import(
+        ctx, cid, "Forename,Surname,Mobile\nAda\u00a0Mary,,+44 7700 900123\n", today=TODAY
+    )
+    back = tmp_path / "problems.csv"
+    importing.save_problems_csv(first, back)
+    corrected = back.read_text(encoding="utf-8-sig").replace("Mary,,", "Mary,Demo-Back,")
+    corrected = corrected.replace(",Problems", "").rsplit(",", 1)[0] + "\r\n"
+    again = importing.preview_import(ctx, cid, corrected, today=TODAY)
+    assert again.bad == []
+    (row,) = again.good
+    assert row.values["phone"] == "+44 7700 900123"
+    assert row.values["first_name"] == "Ada Mary"  # a plain space, found by a search
