@@ -109,6 +109,7 @@ HEADER_ALIASES: dict[str, str] = {
 EXTRA_FIELDS: dict[str, str] = {
     "referral_reason": "Referral reason",
     "full_name": "Whole name (split into first and last)",
+    "name_surname_first": "Whole name, surname first",
 }
 
 
@@ -208,6 +209,12 @@ _WHOLE_NAME_WORDS = {"patient", "patients", "pt", "client", "clients", "service"
                      "whole", "person", "persons", "s"}  # fmt: skip
 
 
+def _first_and_last(words: list[str]) -> bool:
+    """ "Surname, Forename", "Last name, First name", "First and last name": both in one."""
+    rest = [w for w in words if w not in ("first", "last", "name", "and")]
+    return "first" in words and "last" in words and not rest
+
+
 def _is_whole_name(bare: list[str]) -> bool:
     return bare.count("name") == 1 and all(w == "name" or w in _WHOLE_NAME_WORDS for w in bare)
 
@@ -220,7 +227,10 @@ def match_header(header: str) -> HeaderMatch:
     "Consent to share data (Y/N)") is, and the import screen asks the instructor to confirm it.
     """
     bare = [w for w in re.split(r"[^0-9a-z]+", _BRACKETS.sub(" ", header.lower())) if w]
-    if _is_whole_name(bare):
+    words = _words(header)
+    if _first_and_last(words) and words.index("last") < words.index("first"):
+        return HeaderMatch("name_surname_first", guessed=True)  # "Surname, Forename"
+    if _is_whole_name(bare) or _first_and_last(words):
         return HeaderMatch("full_name", guessed=True)  # split by rule: confirmed on screen
     exact = HEADER_ALIASES.get(_key(header))
     if exact is not None and exact != "full_name":
@@ -253,11 +263,16 @@ _PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du"
               "ap", "ab", "bin", "bint", "al", "el", "st", "st.", "mac"}  # fmt: skip
 
 
-def split_full_name(text: str) -> tuple[str, str]:
+def split_full_name(text: str, surname_first: bool = False) -> tuple[str, str]:
     """(first name, last name) of a whole name in one cell: "Ada Demo", "DEMO, Ada (Mrs)",
     "Mrs Ada van der Demo". A title is dropped; with a comma the surname comes first, as GP
-    systems print it. A single word comes back as the first name and no last name."""
+    systems print it, and so it does without one in a "Surname Forename" column. A single
+    word comes back as the first name and no last name."""
     clean = " ".join(_BRACKETS.sub(" ", text).split())
+    if surname_first and "," not in clean and len(clean.split()) > 1:
+        words = [w for w in clean.split() if w.lower().rstrip(".") not in _TITLES]
+        if len(words) > 1:
+            return " ".join(words[1:]), words[0]
     if "," in clean:
         last, _, first = clean.partition(",")
         first_words = first.split()

@@ -596,8 +596,9 @@ def _read_row(
     share = _row_consent(raw, "consent_share", all_share, problems)
     first, last = raw.get("first_name", ""), raw.get("last_name", "")
     whole = raw.get("full_name", "").strip()
-    if whole and not first.strip() and not last.strip():
-        first, last = split_full_name(whole)
+    backwards = raw.get("name_surname_first", "").strip()
+    if (whole or backwards) and not first.strip() and not last.strip():
+        first, last = split_full_name(whole or backwards, surname_first=not whole)
     for key, text in (("first_name", first), ("last_name", last)):
         if "?" in text or "\ufffd" in text:
             # Excel's "CSV (Comma delimited)" writes a letter it has no byte for (ŵ, ŷ, Ł)
@@ -744,7 +745,7 @@ def preview_import(
     }
     ignored = [m.header for m in matches if m.header and m.index not in mapping]
     placed = set(mapping.values())
-    if not ({"first_name", "last_name"} <= placed or "full_name" in placed):
+    if not ({"first_name", "last_name"} <= placed or placed & {"full_name", "name_surname_first"}):
         found = ", ".join(h for h in header if h.strip()) or "nothing"
         if len(found) > 160:  # a header of 200 columns is not a sentence
             found = found[:157].rstrip(", ") + "..."

@@ -667,3 +667,22 @@ def test_the_problems_file_sent_back_and_corrected_imports_as_meant(ctx, tmp_pat
     (row,) = again.good
     assert row.values["phone"] == "+44 7700 900123"
     assert row.values["first_name"] == "Ada Mary"  # a plain space, found by a search
+
+
+@pytest.mark.parametrize(
+    "header, cell, first, last",
+    [
+        ("Surname, Forename", "DEMO-ORDER, Ada", "Ada", "DEMO-ORDER"),
+        ("Surname Forename", "DEMO-ORDER Ada Mary", "Ada Mary", "DEMO-ORDER"),
+        ("Forename Surname", "Ada Demo-Order", "Ada", "Demo-Order"),
+        ("Last name, First name", "Demo-Order, Ada", "Ada", "Demo-Order"),
+    ],
+)
+def test_a_column_named_for_both_names_is_split_in_its_order(ctx, header, cell, first, last):
+    """'Surname, Forename' was read as the surname alone, and 'Surname Forename' not at all."""
+    preview = importing.preview_import(
+        ctx, new_course(ctx), f'"{header}",DOB\n"{cell}",03/02/1950\n', today=TODAY
+    )
+    assert preview.bad == []
+    (row,) = preview.good
+    assert (row.values["first_name"], row.values["last_name"]) == (first, last)
