@@ -529,10 +529,13 @@ _MONTHS = {
     )
     for m in names
 }
-_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")  # "05/03/1950 00:00"
+# "05/03/1950 00:00"; web systems' ISO "1950-03-05T00:00:00Z" or "...+00:00" too.
+_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", re.I)
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _NAMED = re.compile(r"^(\d{1,2})[ \-/]?([A-Za-z]{3,9})[ \-/,]*(\d{2}|\d{4})$")
+# "Feb 3 1950", "February 3, 1950": the month named first, so never ambiguous.
+_NAMED_FIRST = re.compile(r"^([A-Za-z]{3,9})[ \-/]?(\d{1,2})(st|nd|rd|th)?[ \-/,]*(\d{4})$")
 _SERIAL = re.compile(r"^\d{4,5}(\.0+)?$")
 # Excel counts days from 30 December 1899 (its 1900 leap-year bug folded in).
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -609,6 +612,10 @@ def read_date(
         y = m.group(3)
         year = int(y) if len(y) == 4 else _century(int(y), today, birth)
         return _make(year, month, int(m.group(1)), raw)
+    if m := _NAMED_FIRST.match(clean):
+        month = _MONTHS.get(m.group(1).lower())
+        if month is not None:
+            return _make(int(m.group(4)), month, int(m.group(2)), raw)
     if _SERIAL.match(clean):
         serial = int(float(clean))
         if len(clean.split(".")[0]) == 4 and 1900 <= serial <= today.year:
