@@ -5,6 +5,8 @@ circuit record, measures record. Each calls the service the window calls; nothin
 from __future__ import annotations
 
 import argparse
+import re
+from datetime import date, timedelta
 from typing import Any
 
 from .base import CommandError, course_id, iso_date, open_context, print_json
@@ -74,6 +76,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         metavar="ANSWERS",
         help="'no' when every screening question was answered no, or the keys answered yes "
         "(e.g. hot_swollen_fever); the rest count as no",
+    )
+    e.add_argument(
+        "--new-person",
+        action="store_true",
+        help="enrol even if someone with the same name and date of birth is on the course",
     )
     e.set_defaults(func=cmd_enrol, **_writes("enrol a person"))
 
@@ -147,22 +154,35 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q.add_argument(
         "--date", default=None, metavar="YYYY-MM-DD", help="the day (the programme's default)"
     )
+    q.add_argument(
+        "--replace",
+        action="store_true",
+        help="change a value already saved for this timepoint (refused without it, as the "
+        "window asks before replacing one)",
+    )
     q.set_defaults(func=cmd_measures_record, **_writes("record measures"))
 
 
 # --------------------------------------------------------------------------- helpers
 
 
+DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
 def _weekdays(text: str) -> list[int]:
+    """mon,thu / "Mon Thu" / mon;thu / monday,thursday / 0,3. "mon thu" once became Mondays
+    only without a word: every part must be a day (its name or first three letters on)."""
     days: list[int] = []
-    for part in text.replace(" ", "").lower().split(","):
-        if part[:3] in WEEKDAYS and part:
-            days.append(WEEKDAYS.index(part[:3]))
+    parts = [p for p in re.split(r"[\s,;/&+]+|\band\b", text.lower()) if p]
+    for part in parts or [text]:
+        named = [i for i, day in enumerate(DAY_NAMES) if len(part) >= 3 and day.startswith(part)]
+        if named:
+            days.append(named[0])
         elif part.isdigit() and int(part) < 7:
             days.append(int(part))
         else:
-            raise CommandError(f"--weekdays: '{part}' is not a day; write e.g. mon,thu.")
-    return days
+            raise CommandError(f"--weekdays: '{part.strip()}' is not a day; write e.g. mon,thu.")
+    return list(dict.fromkeys(days))
 
 
 def _enrolment(ctx: Any, cid: int, person: str) -> tuple[int, str]:
@@ -185,6 +205,96 @@ def _session_id(ctx: Any, cid: int, number: int) -> int:
     if found is None:
         raise CommandError(f"That course has no session {number}.")
     return found
+
+
+def _register(ctx: Any, cid: int) -> Any:
+    from escape_desktop.services import reading
+
+    found = reading.course_register(ctx, cid)
+    if found is None:
+        raise CommandError("That course no longer exists.")
+    return found
+
+
+def _day(d: Any) -> str:
+    return f"{d:%a %d %b %Y}"
+
+
+# A day this long before a course's first session belongs to no course of it: a year typed
+# wrongly (1999 for 2027), which the service, knowing no course, takes as it is.
+LONG_BEFORE = timedelta(days=90)
+
+
+def _refuse_long_before(ctx: Any, cid: int, day: date | None, flag: str) -> None:
+    if day is None:
+        return
+    reg = _register(ctx, cid)
+    if reg.sessions and day < reg.sessions[0].date - LONG_BEFORE:
+        raise CommandError(
+            f"{flag} {day.isoformat()} is long before {reg.code} starts "
+            f"({_day(reg.sessions[0].date)}); check the year."
+        )
+
+
+def _refuse_if_closed(ctx: Any, cid: int, doing: str) -> None:
+    """A closed course counts as finished: nobody joins it (the window's register agrees)."""
+    reg = _register(ctx, cid)
+    if reg.closed_on is not None:
+        raise CommandError(
+            f"{reg.code} was closed from {_day(reg.closed_on)}; reopen it in the window "
+            f"before {doing}."
+        )
+
+
+def _refuse_marking(
+    ctx: Any, cid: int, eid: int, number: int, name: str, doing: str = "marking the register"
+) -> None:
+    """What the window's register does not let anyone mark, the command line does not either."""
+    reg = _register(ctx, cid)
+    row = next((r for r in reg.rows if r.enrolment_id == eid), None)
+    if row is not None and row.status == "withdrawn":
+        raise CommandError(
+            f"{name} has withdrawn from {reg.code}; reinstate them in the window before {doing}."
+        )
+    session = next((x for x in reg.sessions if x.number == number), None)
+    if session is not None and reg.closed_on is not None and session.date > reg.closed_on:
+        raise CommandError(
+            f"{reg.code} was closed from {_day(reg.closed_on)}, so session {number} "
+            f"({_day(session.date)}) is not held; reopen the course in the window first."
+        )
+
+
+def _joints(text: str) -> str:
+    """--joints in the words a referral list may use ("knees", "L knee, lower back")."""
+    from escape_desktop.programme.referrals import read_joints
+
+    found, unknown = read_joints(text)
+    if unknown:
+        raise CommandError(f"--joints: '{unknown[0]}' is not knee, hip or back; e.g. knee,hip.")
+    return ",".join(found)
+
+
+def _refuse_twice(ctx: Any, cid: int, first: str, last: str, dob: str | None) -> None:
+    """The same name and date of birth on the course already: a script run twice, not a
+    second person (the import of a list says the same of its rows)."""
+    from escape_desktop.services import reading
+    from escape_desktop.services.participants import ParticipantInput, participant_problems
+
+    name = f"{first.strip()} {last.strip()}".casefold()
+    # The date as the service reads it (a mistyped one is told by the enrolment itself).
+    values, _ = participant_problems(ParticipantInput(first, last, date_of_birth=dob))
+    born = values["date_of_birth"]
+    for hit in reading.find_people(ctx, last.strip()):
+        if (
+            hit.course_id == cid
+            and hit.status != "withdrawn"
+            and hit.name.casefold() == name
+            and hit.date_of_birth == born
+        ):
+            raise CommandError(
+                f"{hit.name} ({hit.code}) is already on that course with the same date of "
+                "birth; add --new-person if this is someone else."
+            )
 
 
 def _answers(ctx: Any, cid: int, text: str | None) -> dict[str, bool] | None:
@@ -223,6 +333,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     start = iso_date(args.start, "--start")
     ctx = open_context(args, create=True)  # a script may start from an empty folder
     try:
+        if args.programme not in ctx.library.templates:
+            raise CommandError(
+                f"--programme: '{args.programme}' is not a programme; use one of "
+                f"{', '.join(sorted(ctx.library.templates))}."
+            )
         cid = create_course(
             ctx,
             CourseInput(
@@ -260,7 +375,11 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
+        _refuse_if_closed(ctx, cid, "enrolling anyone")
         answers = _answers(ctx, cid, args.screening)
+        joints = _joints(args.joints)
+        if not args.new_person:
+            _refuse_twice(ctx, cid, args.first_name, args.last_name, args.dob)
         data = participants.ParticipantInput(
             first_name=args.first_name,
             last_name=args.last_name,
@@ -269,7 +388,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
             nhs_number=args.nhs_number,
             phone=args.phone,
             email=args.email,
-            joints=args.joints,
+            joints=joints,
             referral_source=args.referred_by,
             consent_programme=CONSENT_WORDS[args.consent],
             consent_share=CONSENT_WORDS[args.share],
@@ -304,6 +423,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
+        _refuse_long_before(ctx, cid, on, "--on")
         participants.withdraw(ctx, eid, args.reason, on)
     finally:
         ctx.close()
@@ -316,12 +436,22 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     from escape_desktop.services import screening
+    from escape_desktop.services.errors import ValidationError
 
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
-        state = screening.review(ctx, eid, args.note, _answers(ctx, cid, args.screening)).value
+        try:
+            state = screening.review(ctx, eid, args.note, _answers(ctx, cid, args.screening)).value
+        except ValidationError as e:
+            if e.field != "screening_note":
+                raise
+            # The window's "Note is needed" names a box the command line does not have.
+            raise CommandError(
+                f"{name} was referred with something to confirm, so the review needs a note: "
+                "add --note 'what you found, who saw them and when'."
+            ) from None
     finally:
         ctx.close()
     line = f"{name}: {'cleared to start' if not state.keeps_off_circuit else 'still needs review'}"
@@ -346,6 +476,20 @@ def cmd_close(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
+        reg = _register(ctx, cid)
+        first = reg.sessions[0].date if reg.sessions else None
+        # A day already past and before the first session is a mistyped year (a course not
+        # yet started is cancelled by closing it today, which stays allowed).
+        if on is not None and first is not None and on < first and on < date.today():
+            raise CommandError(
+                f"{reg.code} starts on {_day(first)}; it cannot have closed on {_day(on)}. "
+                "Check the year in --on."
+            )
+        if reg.closed_on is not None:
+            raise CommandError(
+                f"{reg.code} is already closed from {_day(reg.closed_on)}; reopen it in the "
+                "window to close it on another day."
+            )
         day = close_course(ctx, cid, on).value
     finally:
         ctx.close()
@@ -367,7 +511,10 @@ def cmd_mark(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
-        done = mark(ctx, eid, _session_id(ctx, cid, args.session), value)
+        session = _session_id(ctx, cid, args.session)
+        if value is not None:
+            _refuse_marking(ctx, cid, eid, args.session, name)
+        done = mark(ctx, eid, session, value)
     finally:
         ctx.close()
     return _done(
@@ -391,10 +538,17 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
+        _refuse_marking(ctx, cid, eid, args.session, name, "recording their circuit")
         grid = circuit_grid(ctx, cid, args.session)
         row = next((r for r in grid.rows if r.enrolment_id == eid), None)
         if row is None:
             raise CommandError(f"{name} is not on this session's circuit (withdrawn?).")
+        if row.attendance in ("absent", "apologies"):
+            said = "sent apologies" if row.attendance == "apologies" else "was marked absent"
+            raise CommandError(
+                f"{name} {said} at session {args.session}; mark them present first "
+                "(register mark --status present) if they came."
+            )
         if args.station not in row.cells:
             keys = ", ".join(st.key for st in grid.stations)
             raise CommandError(
@@ -437,10 +591,32 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
     )
 
 
+def _refuse_replacing(
+    stored: dict[str, Any], entries: dict[str, Any], name: str, when: str
+) -> None:
+    """A saved start value is the baseline every outcome is measured from: typing an end
+    score under --timepoint start once replaced it without a word."""
+    for key, entry in entries.items():
+        saved = stored.get(key)
+        if saved is None:
+            continue
+        try:
+            same = saved.answers is None and float(entry.score) == saved.score
+        except (TypeError, ValueError):
+            same = False
+        if not same:
+            shown = "item answers" if saved.score is None else f"{saved.score:g}"
+            raise CommandError(
+                f"{name}'s {when} {key} is already {shown} (saved {saved.assessed_on}); add "
+                f"--replace to change it to {entry.score}."
+            )
+
+
 def cmd_measures_record(args: argparse.Namespace) -> int:
     from escape_desktop.services.measures.entry import (
         MeasureInput,
         default_assessment_date,
+        person_measures,
         record_measures,
     )
 
@@ -450,14 +626,19 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
         key, sep, value = item.partition("=")
         if not sep or not key.strip() or not value.strip():
             raise CommandError(f"--score: write KEY=VALUE, e.g. pain_nrs=6 (got '{item}').")
+        if key.strip() in entries:
+            raise CommandError(f"--score: {key.strip()} is given twice; give each measure once.")
         entries[key.strip()] = MeasureInput(score=value.strip())
     day = iso_date(args.date, "--date")
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
+        _refuse_long_before(ctx, cid, day, "--date")
+        if not args.replace:
+            _refuse_replacing(person_measures(ctx, eid, timepoint), entries, name, args.timepoint)
         when = day or default_assessment_date(ctx, cid, timepoint)
-        count = record_measures(ctx, eid, timepoint, entries, when)
+        count = record_measures(ctx, eid, timepoint, entries, when, replace=args.replace)
     finally:
         ctx.close()
     return _done(

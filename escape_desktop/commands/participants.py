@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
-from .base import CommandError, course_id, open_context, output_path
+from .base import CommandError, course_id, open_context, output_path, print_json
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -49,6 +50,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="write the rows with problems, plus a Problems column, to send back to the referrer",
     )
     q.add_argument("--force", action="store_true", help="replace the --problems-out file")
+    q.add_argument("--json", action="store_true", help="print what was added (or checked) as JSON")
     q.add_argument(
         "--referrer",
         metavar="NAME",
@@ -75,13 +77,13 @@ def _people(n: int) -> str:
 
 def cmd_import_participants(args: argparse.Namespace) -> int:
     from escape_desktop.services.importing import (
-        DuplicateKind,
         column_choices,
         columns_for_referrer,
         import_participants,
         preview_import,
         read_referral_file,
         referrer_for_header,
+        referrers_for_header,
         save_problems_csv,
     )
 
@@ -104,14 +106,34 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                 f"(or nothing for not used); got '{item}'."
             )
         typed[heading.strip()] = detail.strip()
+    headings = {h.strip() for h in text.header}
+    missing = [h for h in typed if h not in headings]
+    if missing:  # a typo would otherwise be ignored and the column read by its heading
+        shown = ", ".join(h for h in text.header if h.strip())
+        raise CommandError(
+            f"--column: the list has no column '{missing[0]}'; its columns are {shown[:160]}."
+        )
     ctx = open_context(args, read_only=args.dry_run)
     try:
         cid = course_id(ctx, args.course)
         referrer = args.referrer or referrer_for_header(ctx, text.header)
-        if args.referrer and not columns_for_referrer(ctx, args.referrer):
+        if not referrer and not typed:
+            several = referrers_for_header(ctx, text.header)
+            if len(several) > 1:
+                raise CommandError(
+                    f"Lists from {' and '.join(several)} have these columns but read them "
+                    "differently; add --referrer NAME to say who sent this one."
+                )
+        kept = columns_for_referrer(ctx, args.referrer) if args.referrer else {}
+        if args.referrer and not kept:
             raise CommandError(
                 f"No columns are kept for {args.referrer}; import one of their lists in the "
                 "window first, or give --column."
+            )
+        if kept and not set(kept) & {h.strip() for h in text.header}:
+            raise CommandError(
+                f"None of the columns kept for {args.referrer} are in this list; check who "
+                "sent it, or give --column for the columns it has."
             )
         columns = {**(columns_for_referrer(ctx, referrer) if referrer else {}), **typed}
         preview = preview_import(
@@ -122,6 +144,12 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             all_agreed_to_share=args.all_agreed_to_share,
             columns=columns,
         )
+        would_enrol = args.enrol_existing and any(
+            d.offers_enrol_existing for d in preview.duplicates
+        )
+        if not args.dry_run and not preview.good and not preview.bad and not would_enrol:
+            # The same list imported twice: one sentence, not a line a person before it.
+            _nobody_to_add(preview)
         if preview.ignored_columns:
             print(preview.unused_note(), file=sys.stderr)
         for bad in preview.bad:
@@ -155,9 +183,13 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                 f"Wrote {n} rows with problems to {args.problems_out} for the referrer.",
                 file=sys.stderr,
             )
-        print(preview.consent_counts().sentence(), file=sys.stderr)
+        if preview.good:
+            print(preview.consent_counts().sentence(), file=sys.stderr)
         if args.dry_run:
-            print(f"Checked {args.file}: {preview.summary()} Nothing was added (dry run).")
+            if args.json:
+                print_json(_json(preview, []))
+            else:
+                print(f"Checked {args.file}: {preview.summary()} Nothing was added (dry run).")
             return 1 if preview.bad else 0
         if preview.bad and not args.skip_bad:
             raise CommandError(
@@ -165,13 +197,13 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                 "problems, so nobody was added; fix them, or add --skip-bad to add the other rows."
             )
         if not preview.good and not enrol_lines:
-            already = all(
-                d.kind is DuplicateKind.ALREADY_ON_THIS_COURSE for d in preview.duplicates
-            )
-            if preview.duplicates and already:
-                raise CommandError(f"Everyone on that list is already on {preview.course_code}.")
-            raise CommandError("There is nobody to add in that file.")
+            _nobody_to_add(preview)
         ids = import_participants(ctx, preview, enrol_existing=enrol_lines)
+        if args.json:
+            from escape_desktop.services.reading import participant_code
+
+            print_json(_json(preview, [participant_code(ctx, i) for i in ids]))
+            return 0
         left_out = f"; {len(preview.bad)} left out with problems" if preview.bad else ""
         print(f"Added {_people(len(ids))} to {preview.course_code}{left_out}.")
         return 0
@@ -184,3 +216,37 @@ def _same_file(a: Path, b: str) -> bool:
         return a.exists() and a.samefile(b)
     except OSError:
         return False
+
+
+def _nobody_to_add(preview: Any) -> NoReturn:
+    from escape_desktop.services.importing import DuplicateKind
+
+    kinds = {d.kind for d in preview.duplicates}
+    if kinds == {DuplicateKind.ALREADY_ON_THIS_COURSE}:
+        raise CommandError(f"Everyone on that list is already on {preview.course_code}.")
+    if preview.duplicates:
+        raise CommandError(
+            f"Everyone on that list is already on file ({len(preview.duplicates)} people); "
+            "add --dry-run to see who, or --enrol-existing to enrol them here."
+        )
+    raise CommandError("There is nobody to add in that file.")
+
+
+def _json(preview: Any, added: list[str]) -> dict[str, Any]:
+    """What a script needs: who was added (their codes), and every row left out and why."""
+    return {
+        "course": preview.course_code,
+        "added": added,
+        "ready": len(preview.good),
+        "problems": [
+            {"line": b.line, "name": b.name, "problems": [p.message for p in b.problems]}
+            for b in preview.bad
+        ],
+        "on_file": [
+            {"line": d.line, "name": d.name, "kind": str(d.kind)} for d in preview.duplicates
+        ],
+        "needs_review": [
+            {"line": r.line, "name": r.name, "why": list(r.flag_texts)} for r in preview.to_check
+        ],
+        "columns_not_used": list(preview.ignored_columns),
+    }

@@ -26,11 +26,16 @@ __all__ = [
     "decode_referral_bytes",
     "detect_delimiter",
     "split_rows",
+    "header_index",
+    "without_repeated_header",
     "field_for_header",
     "HeaderMatch",
     "match_header",
     "EXTRA_FIELDS",
     "joints_in_reason",
+    "split_full_name",
+    "PhoneReading",
+    "read_phone",
     "read_sex",
     "read_date",
     "month_first_evidence",
@@ -108,7 +113,11 @@ HEADER_ALIASES: dict[str, str] = {
 
 
 # Details read from a list that are not boxes of the enrol dialog: the reason sets the joints.
-EXTRA_FIELDS: dict[str, str] = {"referral_reason": "Referral reason"}
+EXTRA_FIELDS: dict[str, str] = {
+    "referral_reason": "Referral reason",
+    "full_name": "Whole name (split into first and last)",
+    "name_surname_first": "Whole name, surname first",
+}
 
 
 def _key(text: str) -> str:
@@ -201,6 +210,22 @@ def _by_meaning(words: list[str]) -> str:
     return ""
 
 
+# One column for the whole name, as EMIS and SystmOne reports print it ("DEMO, Ada"):
+# "Name", "Patient Name", "Full name", "Name (Surname, Forename)"; never "Name A" or "GP Name".
+_WHOLE_NAME_WORDS = {"patient", "patients", "pt", "client", "clients", "service", "user", "full",
+                     "whole", "person", "persons", "s"}  # fmt: skip
+
+
+def _first_and_last(words: list[str]) -> bool:
+    """ "Surname, Forename", "Last name, First name", "First and last name": both in one."""
+    rest = [w for w in words if w not in ("first", "last", "name", "and")]
+    return "first" in words and "last" in words and not rest
+
+
+def _is_whole_name(bare: list[str]) -> bool:
+    return bare.count("name") == 1 and all(w == "name" or w in _WHOLE_NAME_WORDS for w in bare)
+
+
 def match_header(header: str) -> HeaderMatch:
     """What a column holds, read from its header in any of the spellings systems and people use.
 
@@ -208,13 +233,18 @@ def match_header(header: str) -> HeaderMatch:
     notes in brackets, "patient" and the like ("Patient Surname", "Mobile Tel",
     "Consent to share data (Y/N)") is, and the import screen asks the instructor to confirm it.
     """
+    bare = [w for w in re.split(r"[^0-9a-z]+", _BRACKETS.sub(" ", header.lower())) if w]
+    words = _words(header)
+    if _first_and_last(words) and words.index("last") < words.index("first"):
+        return HeaderMatch("name_surname_first", guessed=True)  # "Surname, Forename"
+    if _is_whole_name(bare) or _first_and_last(words):
+        return HeaderMatch("full_name", guessed=True)  # split by rule: confirmed on screen
     exact = HEADER_ALIASES.get(_key(header))
-    if exact is not None:
+    if exact is not None and exact != "full_name":
         return HeaderMatch(exact)
     # A known spelling with only a note in brackets or "patient" around it is no guess.
-    bare = [w for w in re.split(r"[^0-9a-z]+", _BRACKETS.sub(" ", header.lower())) if w]
     exact = HEADER_ALIASES.get("".join(w for w in bare if w not in _FILLER))
-    if exact is not None:
+    if exact is not None and exact != "full_name":
         return HeaderMatch(exact)
     words = _words(header)
     again = HEADER_ALIASES.get("".join(words))
@@ -229,6 +259,92 @@ def match_header(header: str) -> HeaderMatch:
 def field_for_header(header: str) -> str | None:
     """The detail a column holds ("first_name", ...), or None when it is not one we know."""
     return match_header(header).field or None
+
+
+_TITLES = {
+    "mr", "mrs", "ms", "miss", "mx", "dr", "prof", "professor", "rev", "revd", "sir", "dame",
+    "lady", "lord", "master",
+}  # fmt: skip
+# Small words that belong to the surname: "van der Berg", "ap Rhys", "de la Cruz".
+_PARTICLES = {"van", "von", "der", "den", "de", "del", "della", "da", "di", "du", "la", "le",
+              "ap", "ab", "bin", "bint", "al", "el", "st", "st.", "mac"}  # fmt: skip
+
+
+def split_full_name(text: str, surname_first: bool = False) -> tuple[str, str]:
+    """(first name, last name) of a whole name in one cell: "Ada Demo", "DEMO, Ada (Mrs)",
+    "Mrs Ada van der Demo". A title is dropped; with a comma the surname comes first, as GP
+    systems print it, and so it does without one in a "Surname Forename" column. A single
+    word comes back as the first name and no last name."""
+    clean = " ".join(_BRACKETS.sub(" ", text).split())
+    if surname_first and "," not in clean and len(clean.split()) > 1:
+        words = [w for w in clean.split() if w.lower().rstrip(".") not in _TITLES]
+        if len(words) > 1:
+            return " ".join(words[1:]), words[0]
+    if "," in clean:
+        last, _, first = clean.partition(",")
+        first_words = first.split()
+        last_words = last.split()
+    else:
+        words = clean.split()
+        while len(words) > 1 and words[0].lower().rstrip(".") in _TITLES:
+            words = words[1:]
+        cut = len(words) - 1
+        while cut > 1 and words[cut - 1].lower() in _PARTICLES:
+            cut -= 1
+        first_words, last_words = words[:cut], words[cut:]
+        if not first_words:
+            return " ".join(last_words), ""
+    first_words = [w for w in first_words if w.lower().rstrip(".") not in _TITLES] or first_words
+    return " ".join(first_words), " ".join(last_words)
+
+
+@dataclass(frozen=True)
+class PhoneReading:
+    """A phone cell as the person's number; ``problem`` when it cannot be their number."""
+
+    value: str
+    problem: str = ""
+
+
+_SCIENTIFIC = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.I)
+
+
+def read_phone(text: str) -> PhoneReading:
+    """A phone number, with the leading 0 Excel drops from a number cell put back.
+
+    A UK number without its 0 is 10 digits from 1, 2, 3, 7 or 8 (7700 900123 is 07700
+    900123), or 9 from 1 (an old five-figure area code); 44 and 10 digits is the same
+    number written internationally. Anything else is kept as written. An email address or
+    a number Excel shortened to "7.7009E+09" is a problem: the digits are gone.
+    """
+    raw = text.strip()
+    if "@" in raw:
+        return PhoneReading(
+            "",
+            f"'{raw}' is an email address, not a phone number; put it in the email column.",
+        )
+    if _SCIENTIFIC.match(raw):
+        return PhoneReading(
+            "",
+            f"'{raw}' was shortened by Excel and its digits are lost; type the number again.",
+        )
+    digits = raw.removesuffix(".0")
+    if digits.isdigit():
+        if len(digits) == 12 and digits.startswith("44") and _uk_without_0(digits[2:]):
+            return PhoneReading("0" + digits[2:])
+        if _uk_without_0(digits):
+            return PhoneReading("0" + digits)
+    return PhoneReading(raw)
+
+
+def _uk_without_0(digits: str) -> bool:
+    """A UK number with its leading 0 dropped: 01/02/03/07/08 ranges (020 London, 029
+    Cardiff...; 02 is only 020, 023, 024, 028, 029)."""
+    if len(digits) == 9:
+        return digits[0] == "1"
+    if len(digits) != 10:
+        return False
+    return digits[0] in "1378" or (digits[0] == "2" and digits[1] in "03489")
 
 
 # --------------------------------------------------------------------------- the file
@@ -266,18 +382,57 @@ def detect_delimiter(text: str) -> str:
     Counting on the header row is steadier than csv.Sniffer on short lists, whose guess can
     change with the data (a phone number with spaces, a name with a comma).
     """
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    lines = [line for line in text.splitlines()[:50] if line.strip()][: HEADER_SEARCH_ROWS + 2]
+    first = lines[0] if lines else ""
     sep = _sep_line(first)
     if sep is not None and len(sep) == 5:
         return sep[4]
-    outside = re.sub(r'"[^"]*"', "", first)  # a quoted header may hold a comma
-    counts = {d: outside.count(d) for d in _DELIMITERS}
-    best = max(_DELIMITERS, key=lambda d: counts[d])
-    return best if counts[best] else ","
+    # Counted on the first lines, not only the first: a report's title above the header
+    # ("Referrals, Demo Surgery" above "Forename;Surname") must not decide it. The separator
+    # is the one that splits the most lines into the same number of cells.
+    outside = [re.sub(r'"[^"]*"', "", line) for line in lines]  # a quoted cell may hold one
+
+    def score(d: str) -> tuple[int, int]:
+        counts = [line.count(d) for line in outside if line.count(d)]
+        if not counts:
+            return (0, 0)
+        common = max(set(counts), key=counts.count)
+        return (counts.count(common), common)
+
+    best = max(_DELIMITERS, key=score)
+    return best if score(best)[0] else ","
+
+
+# A report title, a "Printed on" line or a merged group heading may sit above the header in
+# an export; the header is looked for among the first few rows, never deeper.
+HEADER_SEARCH_ROWS = 10
+
+
+def header_index(rows: Sequence[Sequence[str]]) -> int:
+    """Which of a list's first non-blank rows is its header: the first that names two details.
+
+    GP and practice exports put a title ("Referrals - Demo Surgery"), a date printed or a
+    merged heading ("Patient details | Contact") above the real header; a row with two or
+    more cells the app knows ("Forename", "DOB") is the header. When no row does, the first
+    row is, and the column screen asks which column is which.
+    """
+
+    def filled(cells: Sequence[str]) -> int:
+        return sum(1 for c in cells if c.strip())
+
+    for i, cells in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        fields = {match_header(c).field for c in cells if c.strip()} - {""}
+        if len(fields) >= 2:
+            # Rows above a header are titles: fewer cells filled. A full row above it is the
+            # real header with unusual names (and this row a person who reads like one).
+            above = rows[:i]
+            return i if all(filled(r) < filled(cells) for r in above) else 0
+    return 0
 
 
 def split_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """(header cells, [(line number, cells)]) of a CSV text; blank rows skipped.
+    """(header cells, [(line number, cells)]) of a CSV text; blank rows and any title rows
+    above the header skipped.
 
     Raises csv.Error for text that is not CSV (an unclosed quote running to the end).
     """
@@ -285,16 +440,24 @@ def split_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
     if _sep_line(text.lstrip().split("\n", 1)[0]) is not None:
         text = text.split("\n", 1)[1] if "\n" in text else ""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header: list[str] | None = None
     rows: list[tuple[int, list[str]]] = []
     for cells in reader:
         if not any(c.strip() for c in cells):
             continue
-        if header is None:
-            header = [c.strip().lstrip("\ufeff") for c in cells]
-            continue
         rows.append((reader.line_num, cells))
-    return header or [], rows
+    if not rows:
+        return [], []
+    at = header_index([cells for _, cells in rows])
+    header = [c.strip().lstrip("\ufeff") for c in rows[at][1]]
+    return header, without_repeated_header(header, rows[at + 1 :])
+
+
+def without_repeated_header(
+    header: Sequence[str], rows: list[tuple[int, list[str]]]
+) -> list[tuple[int, list[str]]]:
+    """The rows without copies of the header: a report printed page by page repeats it."""
+    key = [_key(h) for h in header if h.strip()]
+    return [(n, cells) for n, cells in rows if [_key(c) for c in cells if c.strip()] != key]
 
 
 # --------------------------------------------------------------------------- sex / gender
@@ -373,10 +536,13 @@ _MONTHS = {
     )
     for m in names
 }
-_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?$")  # "05/03/1950 00:00"
+# "05/03/1950 00:00"; web systems' ISO "1950-03-05T00:00:00Z" or "...+00:00" too.
+_TIME_TAIL = re.compile(r"[ T]\d{1,2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$", re.I)
 _ISO = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})$")
 _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})[/.\-](\d{2}|\d{4})$")
 _NAMED = re.compile(r"^(\d{1,2})[ \-/]?([A-Za-z]{3,9})[ \-/,]*(\d{2}|\d{4})$")
+# "Feb 3 1950", "February 3, 1950": the month named first, so never ambiguous.
+_NAMED_FIRST = re.compile(r"^([A-Za-z]{3,9})[ \-/]?(\d{1,2})(st|nd|rd|th)?[ \-/,]*(\d{4})$")
 _SERIAL = re.compile(r"^\d{4,5}(\.0+)?$")
 # Excel counts days from 30 December 1899 (its 1900 leap-year bug folded in).
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -453,6 +619,10 @@ def read_date(
         y = m.group(3)
         year = int(y) if len(y) == 4 else _century(int(y), today, birth)
         return _make(year, month, int(m.group(1)), raw)
+    if m := _NAMED_FIRST.match(clean):
+        month = _MONTHS.get(m.group(1).lower())
+        if month is not None:
+            return _make(int(m.group(4)), month, int(m.group(2)), raw)
     if _SERIAL.match(clean):
         serial = int(float(clean))
         if len(clean.split(".")[0]) == 4 and 1900 <= serial <= today.year:

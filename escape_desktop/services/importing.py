@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import io
 import json
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -22,9 +24,11 @@ from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.programme.referrals import (
     EXTRA_FIELDS,
     FIELD_LABELS,
+    HEADER_SEARCH_ROWS,
     UNUSED_FIELDS,
     ReferralDateError,
     decode_referral_bytes,
+    header_index,
     joints_in_reason,
     match_header,
     month_first_evidence,
@@ -32,8 +36,11 @@ from escape_desktop.programme.referrals import (
     read_consent,
     read_date,
     read_joints,
+    read_phone,
     read_sex,
+    split_full_name,
     split_rows,
+    without_repeated_header,
 )
 from escape_desktop.programme.screening import NOT_SCREENED, door_checks, door_text
 
@@ -72,12 +79,16 @@ __all__ = [
     "remember_columns",
     "columns_for_referrer",
     "referrer_for_header",
+    "referrers_for_header",
+    "forget_columns",
     "preview_import",
     "import_participants",
     "save_problems_csv",
 ]
 
 MAX_ROWS = 2000
+# A long number Excel showed as "4.00E+09" and saved so: the digits are gone.
+_SHORTENED = re.compile(r"^\d(\.\d+)?e\+?\d+$", re.I)
 MAX_BYTES = 5 * 1024 * 1024
 
 
@@ -288,19 +299,58 @@ class ImportPreview:
 def read_referral_file(path: str | Path) -> ReferralTable:
     """A referral list from a CSV (any of Excel's flavours) or an Excel workbook (.xlsx)."""
     p = Path(path)
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
+    # What the file is, not what its name says: lists get renamed, and Excel saves a
+    # workbook as "list.csv" when asked to.
+    kind = _sniff(p)
+    if kind == "xlsx" or (kind == "" and p.suffix.lower() in (".xlsx", ".xlsm")):
         return _read_xlsx(p)
-    if p.suffix.lower() == ".xls":
+    if kind == "encrypted":
+        raise ValidationError(
+            "file",
+            f"{p.name} is protected by a password; open it in Excel, remove the password "
+            "(File, Info, Protect Workbook) and save it again.",
+        )
+    if kind == "xls" or (kind == "" and p.suffix.lower() == ".xls"):
         raise ValidationError(
             "file",
             f"{p.name} is an old Excel file (.xls); open it in Excel and save it as .xlsx or CSV.",
         )
     text = read_csv_text(p)
-    try:
-        header, rows = split_rows(text)
-    except csv.Error as e:
-        raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
+    header, rows = _split(text)
     return ReferralTable(header, rows)
+
+
+def _split(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
+    try:
+        return split_rows(text)
+    except csv.Error as e:
+        if "field larger" in str(e):  # a cell of over 128 KB: a picture, a whole letter
+            raise ValidationError(
+                "file",
+                "One cell of the file is far longer than any detail of a person (over "
+                "100,000 characters); check it is the referral list, or shorten that cell.",
+            ) from None
+        raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
+
+
+_ZIP = b"PK\x03\x04"
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # Office's old compound file (.xls, .doc)
+# A workbook saved with a password is a compound file holding this stream (MS-OFFCRYPTO).
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _sniff(p: Path) -> str:
+    """ "xlsx", "xls", "encrypted" or "text" by the file's first bytes; "" when unreadable."""
+    try:
+        with p.open("rb") as f:
+            head = f.read(len(_OLE))
+            if head.startswith(_ZIP):
+                return "xlsx"
+            if head == _OLE:
+                return "encrypted" if _ENCRYPTED in f.read(MAX_BYTES) else "xls"
+    except OSError:
+        return ""
+    return "text"
 
 
 def _cell_text(value: object) -> str:
@@ -320,6 +370,27 @@ def _cell_text(value: object) -> str:
     return str(value).strip()
 
 
+def _sheet_rows(values: Any, formulas: Any) -> list[tuple[int, list[str]]]:
+    """A sheet's non-blank rows as text; a formula with no value kept shows as the formula."""
+    rows: list[tuple[int, list[str]]] = []
+    pairs = zip(
+        values.iter_rows(values_only=True), formulas.iter_rows(values_only=True), strict=False
+    )
+    for number, (row, raw) in enumerate(pairs, start=1):
+        cells = [
+            _cell_text(v)
+            if v is not None or not (isinstance(f, str) and f.startswith("="))
+            else str(f)
+            for v, f in zip(row, list(raw) + [None] * (len(row) - len(raw)), strict=False)
+        ]
+        if not any(cells):
+            continue
+        rows.append((number, cells))
+        if len(rows) > MAX_ROWS + HEADER_SEARCH_ROWS:
+            break
+    return rows
+
+
 def _read_xlsx(p: Path) -> ReferralTable:
     # openpyxl is imported here, not at start-up: most days no workbook is read.
     import zipfile
@@ -332,27 +403,36 @@ def _read_xlsx(p: Path) -> ReferralTable:
     if p.stat().st_size > MAX_BYTES:
         raise ValidationError("file", "That file is too big for a referral list (over 5 MB).")
     try:
-        book = load_workbook(p, read_only=True, data_only=True)
+        # From its bytes, not its name: openpyxl refuses a workbook called "list.csv".
+        data = p.read_bytes()
+        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        # The formulas too: a workbook written by a program (not Excel) keeps no value for
+        # a formula, which read as an empty cell: a date of birth "=DATE(1950,2,3)" vanished
+        # and the age check with it.
+        formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise ValidationError(
             "file", f"{p.name} could not be read as an Excel workbook; save it again as .xlsx."
         ) from None
     try:
-        sheet = book.active or book.worksheets[0]  # the sheet open when it was saved
-        header: list[str] = []
+        # The sheet open when it was saved; if that is empty (a blank "Sheet2" left open),
+        # the first sheet with something on it.
+        names = [book.active.title] if book.active is not None else []
+        names += [n for n in book.sheetnames if n not in names]
         rows: list[tuple[int, list[str]]] = []
-        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-            cells = [_cell_text(v) for v in values]
-            if not any(cells):
-                continue
-            if not header:
-                header = [c.lstrip("\ufeff") for c in cells]
-                continue
-            rows.append((number, cells))
-            if len(rows) > MAX_ROWS:
+        for name in names:
+            rows = _sheet_rows(book[name], formulas[name])
+            if rows:
                 break
     finally:
         book.close()
+        formulas.close()
+    if not rows:
+        return ReferralTable([], [])
+    # A title or a merged group heading above the header (a practice's report) is skipped.
+    at = header_index([cells for _, cells in rows])
+    header = [c.lstrip("\ufeff") for c in rows[at][1]]
+    rows = without_repeated_header(header, rows[at + 1 :])
     while header and not header[-1]:  # a formatted but empty column at the right
         header.pop()
     return ReferralTable(header, rows)
@@ -391,6 +471,16 @@ def _count(n: int, one: str, many: str = "") -> str:
     return f"{n} {one if n == 1 else (many or one + 's')}"
 
 
+def _refuse_closed(course: Course) -> None:
+    """A closed course counts as finished: a list added to it would be people who never start."""
+    if course.closed_on is not None:
+        raise ValidationError(
+            "course",
+            f"{course.code} was closed from {course.closed_on:%a %d %b %Y}; reopen it (Course "
+            "menu) before adding anyone, or choose the next course.",
+        )
+
+
 def _places_left(s: Any, course: Course) -> int:
     taken = s.scalar(
         select(func.count())
@@ -419,12 +509,38 @@ def _row_consent(
     return True if value is None and blanket else value
 
 
+# Excel's mark for "keep this as text", which some exports write out: "'07700 900123".
+# The problems file sent back to a referrer puts it before + - = @ too, so a corrected
+# list that comes back is read as it was meant.
+_TEXT_MARK = re.compile(r"^'(?=[0-9+\-=@])")
+
+
+def _cell(text: str) -> str:
+    """A cell as typed: a non-breaking space (web and PDF exports) is a space, and the text
+    mark is not part of the value ("'+44 7700 900123" is +44 7700 900123)."""
+    return _TEXT_MARK.sub("", text.replace("\u00a0", " ").strip())
+
+
 def _read_row(
     raw: dict[str, str], today: date, month_first: bool, all_consented: bool, all_share: bool
 ) -> tuple[dict[str, Any], list[RowProblem], list[str]]:
     """(values, problems, warnings) of one row; every problem found, not just the first."""
     problems: list[RowProblem] = []
     warnings: list[str] = []
+    raw = {k: _cell(v) for k, v in raw.items()}
+    # A formula saved as text ("=HYPERLINK(...)" from a CSV export) is not the value the
+    # referrer saw; kept, it became someone's name. Told once, with what to do.
+    formulas = {k: v.strip() for k, v in raw.items() if v.strip().startswith("=")}
+    for key, text in formulas.items():
+        label = FIELD_LABELS.get(key) or EXTRA_FIELDS.get(key, key)
+        problems.append(
+            RowProblem(
+                key if key in FIELD_LABELS else "notes",
+                f"{label}: '{text[:40]}' is a spreadsheet formula, not its value; in the "
+                "spreadsheet copy the column, paste it back as values, and save again.",
+            )
+        )
+    raw = {k: ("" if k in formulas else v) for k, v in raw.items()}
     dob: date | None = None
     try:
         dob = read_date(raw.get("date_of_birth", ""), today, month_first_seen=month_first)
@@ -433,15 +549,19 @@ def _read_row(
     sex = read_sex(raw.get("sex", ""))
     if sex.warning:  # named, never left blank unseen
         problems.append(RowProblem("sex", f"Sex: {sex.warning}"))
-    phone = raw.get("phone", "")
-    if "@" in phone:
+    nhs_text = raw.get("nhs_number", "").strip()
+    if _SHORTENED.match(nhs_text):
         problems.append(
             RowProblem(
-                "phone",
-                f"Phone: '{phone.strip()}' is an email address, not a phone number; put it in "
-                "the email column.",
+                "nhs_number",
+                f"NHS number: '{nhs_text}' was shortened by Excel and its digits are lost; "
+                "type the number again.",
             )
         )
+        raw = {**raw, "nhs_number": ""}
+    phone = read_phone(raw.get("phone", ""))
+    if phone.problem:
+        problems.append(RowProblem("phone", f"Phone: {phone.problem}"))
     joints, unknown = read_joints(raw.get("joints", ""))
     if unknown:
         problems.append(
@@ -474,13 +594,30 @@ def _read_row(
             )
         )
     share = _row_consent(raw, "consent_share", all_share, problems)
+    first, last = raw.get("first_name", ""), raw.get("last_name", "")
+    whole = raw.get("full_name", "").strip()
+    backwards = raw.get("name_surname_first", "").strip()
+    if (whole or backwards) and not first.strip() and not last.strip():
+        first, last = split_full_name(whole or backwards, surname_first=not whole)
+    for key, text in (("first_name", first), ("last_name", last)):
+        if "?" in text or "\ufffd" in text:
+            # Excel's "CSV (Comma delimited)" writes a letter it has no byte for (ŵ, ŷ, Ł)
+            # as "?": the name as the referrer typed it is lost in this file.
+            problems.append(
+                RowProblem(
+                    key,
+                    f"{FIELD_LABELS[key]}: '{text.strip()}' has a '?' where the spreadsheet "
+                    "lost a letter (ŵ, ŷ, Ł...); save the list as 'CSV UTF-8' or .xlsx and "
+                    "import it again.",
+                )
+            )
     data = ParticipantInput(
-        first_name=raw.get("first_name", ""),
-        last_name=raw.get("last_name", ""),
+        first_name=first,
+        last_name=last,
         date_of_birth=dob,
         sex=sex.value,
         nhs_number=raw.get("nhs_number", ""),
-        phone="" if "@" in phone else phone,
+        phone=phone.value,
         email=raw.get("email", ""),
         joints=",".join(joints),
         referral_source=raw.get("referral_source", ""),
@@ -596,6 +733,7 @@ def preview_import(
         course = s.get(Course, course_id)
         if course is None:
             raise NotFound("That course no longer exists.")
+        _refuse_closed(course)
         code, left = course.code, _places_left(s, course)
         try:
             condition = ctx.library.template(course.programme_key).condition
@@ -605,26 +743,31 @@ def preview_import(
     if isinstance(text, ReferralTable):
         header, rows = text.header, text.rows
     else:
-        try:
-            header, rows = split_rows(text)
-        except csv.Error as e:
-            raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
+        header, rows = _split(text)
     if not header:
         raise ValidationError(
             "file", "The file is empty; it needs a header row and one row a person."
         )
     if len(rows) > MAX_ROWS:
-        raise ValidationError("file", f"The file has over {MAX_ROWS} rows; split it up.")
+        raise ValidationError(
+            "file",
+            f"The list has over {MAX_ROWS:,} rows, far more than a course takes; keep only the "
+            "people for this course (filter the list in the spreadsheet) and import that.",
+        )
     matches = match_columns(header, columns)
     mapping: dict[int, str] = {
         m.index: m.field for m in matches if m.field and m.field not in UNUSED_FIELDS
     }
     ignored = [m.header for m in matches if m.header and m.index not in mapping]
-    if not {"first_name", "last_name"} <= set(mapping.values()):
+    placed = set(mapping.values())
+    if not ({"first_name", "last_name"} <= placed or placed & {"full_name", "name_surname_first"}):
         found = ", ".join(h for h in header if h.strip()) or "nothing"
+        if len(found) > 160:  # a header of 200 columns is not a sentence
+            found = found[:157].rstrip(", ") + "..."
         raise MissingColumns(
-            "The first row must name the columns, with at least a first name (or forename) "
-            f"and a last name (or surname); found: {found}. Choose which column is which.",
+            "The list needs a row naming its columns, with at least a first name (or forename) "
+            f"and a last name (or surname), or a whole name; found: {found}. Choose which "
+            "column is which.",
             matches,
         )
     preview = ImportPreview(
@@ -776,6 +919,7 @@ def import_participants(
         course = s.get(Course, preview.course_id)
         if course is None:
             raise NotFound("That course no longer exists.")
+        _refuse_closed(course)  # closed meanwhile: it counts as finished
         left = _places_left(s, course)
         wanted = len(new_rows) + len(existing)
         if wanted > left:
@@ -921,24 +1065,58 @@ def saved_referrers(ctx: AppContext) -> list[str]:
 
 
 def columns_for_referrer(ctx: AppContext, referrer: str) -> dict[str, str]:
-    """The columns remembered for a referrer (header -> detail, "" not used); {} if none."""
-    return _saved(ctx).get(referrer.strip(), {})
+    """The columns remembered for a referrer (header -> detail, "" not used); {} if none.
+
+    The name is matched whatever its case: "demo surgery" typed is "Demo Surgery" kept."""
+    saved = _saved(ctx)
+    return saved.get(_saved_name(saved, referrer), {})
+
+
+def _saved_name(saved: Mapping[str, object], referrer: str) -> str:
+    """The name a referrer is kept under, matched without regard to case (else as typed)."""
+    name = " ".join(referrer.split())[:200]
+    return next((k for k in saved if k.casefold() == name.casefold()), name)
+
+
+def referrers_for_header(ctx: AppContext, header: list[str]) -> list[str]:
+    """Every referrer whose remembered columns are exactly this list's columns."""
+    names = {h.strip() for h in header if h.strip()}
+    return [
+        referrer
+        for referrer, columns in sorted(_saved(ctx).items())
+        if names and set(columns) == names
+    ]
 
 
 def referrer_for_header(ctx: AppContext, header: list[str]) -> str:
-    """The referrer whose remembered columns are exactly this list's columns, or ""."""
-    names = {h.strip() for h in header if h.strip()}
-    for referrer, columns in sorted(_saved(ctx).items()):
-        if names and set(columns) == names:
-            return referrer
-    return ""
+    """The referrer whose remembered columns are exactly this list's columns, or "".
+
+    Two referrers whose exports have the same headings but were read differently (one's
+    "Name 1" is the surname, the other's the forename) give "": picking one would read the
+    other's list wrongly without a word, so the instructor says who sent it.
+    """
+    found = referrers_for_header(ctx, header)
+    saved = _saved(ctx)
+    readings = {tuple(sorted(saved[r].items())) for r in found}
+    return found[0] if found and len(readings) == 1 else ""
 
 
 def remember_columns(ctx: AppContext, referrer: str, matches: list[ColumnMatch]) -> None:
     """Keep how each column of this referrer's list was read, for their next list."""
-    name = referrer.strip()[:200]
+    saved = _saved(ctx)
+    name = _saved_name(saved, referrer)
     if not name:
         raise ValidationError("referrer", "Type who sent the list, so its columns can be kept.")
-    saved = _saved(ctx)
     saved[name] = {m.header: m.field for m in matches if m.header}
     settings_registry.set(ctx, REFERRAL_COLUMNS, json.dumps(saved, ensure_ascii=False))
+
+
+def forget_columns(ctx: AppContext, referrer: str) -> bool:
+    """Stop remembering a referrer's columns (a typo, a practice that changed system).
+
+    Returns False when nothing was kept for that name."""
+    saved = _saved(ctx)
+    if saved.pop(_saved_name(saved, referrer), None) is None:
+        return False
+    settings_registry.set(ctx, REFERRAL_COLUMNS, json.dumps(saved, ensure_ascii=False))
+    return True

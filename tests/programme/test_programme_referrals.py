@@ -177,3 +177,20 @@ def test_problems_csv_keeps_the_rows_and_cannot_start_a_formula():
 def test_a_year_alone_is_not_taken_for_an_excel_day_number():
     with pytest.raises(ReferralDateError, match="only a year"):
         read_date("1950", TODAY)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1950-02-03T00:00:00Z",
+        "1950-02-03T00:00:00+00:00",
+        "1950-02-03T00:00:00.000Z",
+        "Feb 3 1950",
+        "February 3, 1950",
+    ],
+)
+def test_dates_as_web_systems_write_them_are_read(text):
+    """ISO with a time zone (web referral portals) and the month named first were refused."""
+    from escape_desktop.programme.referrals import read_date
+
+    assert read_date(text, date(2026, 12, 4)) == date(1950, 2, 3)

@@ -140,7 +140,7 @@ def test_semicolon_files_and_excel_bom_are_read(demo_ctx, tmp_path: Path, demo_t
     "text, message",
     [
         ("", "empty"),
-        ("name,age\nAda,70\n", "first name .*last name"),
+        ("nickname,age\nAda,70\n", "first name .*last name"),
     ],
 )
 def test_files_without_the_needed_columns_are_refused(demo_ctx, text, message):

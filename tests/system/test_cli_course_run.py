@@ -234,3 +234,276 @@ def test_import_participants_uses_the_columns_chosen_for_a_referrer(folder, caps
         capsys, folder, "import", "participants", "--course", COURSE, str(path), "--dry-run"
     )
     assert code == 0 and "1 ready to add" in out, err
+
+
+def _remember(folder: Path, referrer: str, header: list[str], columns: dict[str, str]) -> None:
+    from escape_desktop.context import AppContext
+    from escape_desktop.services import importing
+
+    ctx = AppContext.open(folder)
+    try:
+        importing.remember_columns(ctx, referrer, importing.match_columns(header, columns))
+    finally:
+        ctx.close()
+
+
+def test_two_referrers_with_the_same_headings_read_differently_are_not_guessed(
+    folder, capsys, tmp_path
+):
+    """Two practices' exports share "Name 1, Name 2" but one puts the surname first: the
+    list is read by neither until the instructor says who sent it."""
+    header = ["Name 1", "Name 2"]
+    _remember(folder, "Demo Surgery A", header, {"Name 1": "first_name", "Name 2": "last_name"})
+    _remember(folder, "Demo Surgery B", header, {"Name 1": "last_name", "Name 2": "first_name"})
+    path = tmp_path / "list.csv"
+    path.write_text("Name 1,Name 2\nDemo-Twice,Ada\n", encoding="utf-8")
+    said = refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert "Demo Surgery A" in said and "Demo Surgery B" in said and "--referrer" in said
+    assert courses(capsys, folder)[COURSE]["participants"] == 0  # nobody added, nothing read
+    code, out, err = run(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path),
+        "--referrer", "Demo Surgery B",
+    )  # fmt: skip
+    assert code == 0, err
+    code, out, err = run(capsys, folder, "circuit", "--course", COURSE, "--session", "1")
+    assert "Ada Demo-Twice" in out
+
+
+def test_a_referrer_whose_kept_columns_are_gone_is_refused_not_guessed(folder, capsys, tmp_path):
+    _remember(folder, "Demo Physio", ["Pt Fore", "Pt Fam"], {"Pt Fore": "first_name", "Pt Fam": "last_name"})  # fmt: skip
+    path = tmp_path / "new_export.csv"
+    path.write_text("Forename,Surname\nBea,Demo-Moved\n", encoding="utf-8")
+    said = refused(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path),
+        "--referrer", "Demo Physio",
+    )  # fmt: skip
+    assert "Demo Physio" in said and "--column" in said
+    assert courses(capsys, folder)[COURSE]["participants"] == 0
+
+
+def test_wrong_order_on_the_command_line_is_refused_as_in_the_window(folder, capsys, tmp_path):
+    """Withdrawn then marked, closed then marked or joined, closed twice or years early:
+    each one line and a non-zero exit, and nothing written."""
+    ada = enrol(capsys, folder, "Ada", "--screening", "no")["person"]
+    bea = enrol(capsys, folder, "Bea", "--screening", "no")["person"]
+    ok_json(capsys, folder, "course", "withdraw", "--course", COURSE, "--person", bea, "--reason", "moved away")  # fmt: skip
+    said = refused(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        "--person", bea, "--status", "present",
+    )  # fmt: skip
+    assert "withdrawn" in said and "reinstate" in said
+    said = refused(capsys, folder, "course", "close", "--course", COURSE, "--on", "2026-01-05")
+    assert "2026" in said and "--on" in said  # the year typed wrongly
+    ok_json(capsys, folder, "course", "close", "--course", COURSE, "--on", "2027-01-10")
+    said = refused(capsys, folder, "course", "close", "--course", COURSE, "--on", "2027-01-12")
+    assert "already closed" in said
+    said = refused(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "4",
+        "--person", ada, "--status", "present",
+    )  # fmt: skip
+    assert "closed" in said and "session 4" in said
+    # Sessions held before the closing day can still be marked.
+    ok_json(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "2",
+        "--person", ada, "--status", "present",
+    )  # fmt: skip
+    assert "closed" in refused(
+        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", "Cy",
+        "--last-name", "Demo-Late",
+    )  # fmt: skip
+    path = tmp_path / "late.csv"
+    path.write_text("Forename,Surname\nDi,Demo-Late\n", encoding="utf-8")
+    assert "closed" in refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))  # fmt: skip
+    assert courses(capsys, folder)[COURSE]["participants"] == 1  # Ada only
+
+
+def test_a_saved_start_value_is_not_replaced_without_replace(folder, capsys):
+    """Typing the end scores under --timepoint start once replaced the baseline silently."""
+    ada = enrol(capsys, folder, "Ada", "--screening", "no")["person"]
+    rec = ("measures", "record", "--course", COURSE, "--person", ada, "--timepoint", "start")
+    ok_json(capsys, folder, *rec, "--score", "pain_nrs=6")
+    said = refused(capsys, folder, *rec, "--score", "pain_nrs=3")
+    assert "6" in said and "--replace" in said
+    ok_json(capsys, folder, *rec, "--score", "pain_nrs=6")  # the same value again is fine
+    from escape_desktop.commands.base import course_id
+    from escape_desktop.context import AppContext
+    from escape_desktop.services import reading
+    from escape_desktop.services.measures.entry import person_measures
+
+    def start_pain() -> float | None:
+        ctx = AppContext.open(folder)
+        try:
+            found = reading.enrolment_by_code(ctx, course_id(ctx, COURSE), ada)
+            assert found is not None
+            return person_measures(ctx, found[0], "start")["pain_nrs"].score
+        finally:
+            ctx.close()
+
+    assert start_pain() == 6
+    ok_json(capsys, folder, *rec, "--score", "pain_nrs=3", "--replace")
+    assert start_pain() == 3
+
+
+@pytest.mark.parametrize(
+    "weekdays, first_two",
+    [
+        ("mon thu", ["2027-02-01", "2027-02-04"]),
+        ("Mon;Thu", ["2027-02-01", "2027-02-04"]),
+        ("monday and thursday", ["2027-02-01", "2027-02-04"]),
+    ],
+)
+def test_weekdays_written_other_ways_give_both_days_not_mondays_only(
+    tmp_path, capsys, weekdays, first_two
+):
+    made = ok_json(
+        capsys, tmp_path / "data", "course", "new", "--title", "Knees and hips, Demo Hall",
+        "--start", "2027-02-01", "--weekdays", weekdays,
+    )  # fmt: skip
+    assert made["sessions"][:2] == first_two
+
+
+@pytest.mark.parametrize("weekdays", ["monthu", "mo", "mon,funday"])
+def test_a_weekday_that_is_not_one_is_refused(tmp_path, capsys, weekdays):
+    said = refused(
+        capsys, tmp_path / "data", "course", "new", "--title", "Knees", "--start",
+        "2027-02-01", "--weekdays", weekdays,
+    )  # fmt: skip
+    assert "--weekdays" in said
+
+
+def test_a_mistyped_programme_names_the_ones_there_are(tmp_path, capsys):
+    said = refused(
+        capsys, tmp_path / "data", "course", "new", "--title", "Knees", "--start",
+        "2027-02-01", "--weekdays", "mon", "--programme", "knees",
+    )  # fmt: skip
+    assert "knee_hip" in said and "--programme" in said
+
+
+def test_enrolling_the_same_person_twice_is_refused_unless_they_are_someone_else(folder, capsys):
+    """A script run twice once put two Ada Demo-Cli on the register."""
+    first = enrol(capsys, folder, "Ada", "--dob", "1950-02-03")["person"]
+    said = refused(
+        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", "ada",
+        "--last-name", "Demo-Cli", "--dob", "03/02/1950",
+    )  # fmt: skip
+    assert first in said and "--new-person" in said
+    assert courses(capsys, folder)[COURSE]["participants"] == 1
+    enrol(capsys, folder, "Ada", "--dob", "1950-02-03", "--new-person")
+    enrol(capsys, folder, "Ada", "--dob", "1961-07-08")  # another birthday: another person
+    assert courses(capsys, folder)[COURSE]["participants"] == 3
+
+
+def test_joints_are_read_in_the_words_a_referral_uses(folder, capsys):
+    enrol(capsys, folder, "Bea", "--joints", "knees", "--screening", "no")
+    enrol(capsys, folder, "Cy", "--joints", "L knee, lower back", "--screening", "no")
+    said = refused(
+        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", "Di",
+        "--last-name", "Demo-Cli", "--joints", "elbow",
+    )  # fmt: skip
+    assert "elbow" in said
+
+
+def test_the_circuit_is_refused_for_someone_marked_absent(folder, capsys):
+    gil = enrol(capsys, folder, "Gil", "--screening", "no")["person"]
+    ok_json(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        "--person", gil, "--status", "apologies",
+    )  # fmt: skip
+    cell = ("circuit", "record", "--course", COURSE, "--session", "1", "--person", gil)
+    said = refused(capsys, folder, *cell, "--station", "sit_to_stand", "--done", "8")
+    assert "apologies" in said and "present" in said
+    ok_json(
+        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        "--person", gil, "--status", "present",
+    )  # fmt: skip
+    assert ok_json(capsys, folder, *cell, "--station", "sit_to_stand", "--done", "8")["dose_achieved"] == 8  # fmt: skip
+
+
+def test_a_measure_given_twice_is_refused_not_the_last_one_kept(folder, capsys):
+    gil = enrol(capsys, folder, "Gil", "--screening", "no")["person"]
+    said = refused(
+        capsys, folder, "measures", "record", "--course", COURSE, "--person", gil,
+        "--timepoint", "start", "--score", "pain_nrs=3", "--score", "pain_nrs=4",
+    )  # fmt: skip
+    assert "pain_nrs" in said and "twice" in said
+
+
+def test_the_same_list_imported_twice_is_one_sentence(folder, capsys, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Forename,Surname,DOB\nHal,Demo-Twice,03/02/1950\nIvy,Demo-Twice,04/02/1950\n")
+    code, out, err = run(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert code == 0, err
+    said = refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))
+    assert "already on" in said
+    assert courses(capsys, folder)[COURSE]["participants"] == 2
+
+
+def test_a_column_option_for_a_heading_the_list_does_not_have_is_refused(folder, capsys, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text("Pt Fore,Pt Fam\nJo,Demo-Typo\n", encoding="utf-8")
+    said = refused(
+        capsys, folder, "import", "participants", "--course", COURSE, str(path),
+        "--column", "Pt Fore=first_name", "--column", "Pt Fmy=last_name",
+    )  # fmt: skip
+    assert "Pt Fmy" in said and "Pt Fam" in said
+
+
+def test_import_participants_says_what_it_did_in_json(folder, capsys, tmp_path):
+    path = tmp_path / "list.csv"
+    path.write_text(
+        "Forename,Surname,DOB,Postcode\nLi,Demo-Json,03/02/1950,ZZ99 1AA\n"
+        "Mo,,04/02/1950,ZZ99 1AA\nNia,Demo-Young,01/06/2010,ZZ99 1AA\n",
+        encoding="utf-8",
+    )
+    base = ("import", "participants", "--course", COURSE, str(path))
+    code, out, err = run(capsys, folder, *base, "--dry-run", "--json")
+    assert code == 1, err  # a row with problems
+    checked = json.loads(out)
+    assert checked["added"] == [] and checked["ready"] == 2
+    assert [p["line"] for p in checked["problems"]] == [3]
+    assert [r["name"] for r in checked["needs_review"]] == ["Nia Demo-Young"]
+    assert checked["columns_not_used"] == ["Postcode"]
+    done = ok_json(capsys, folder, *base, "--skip-bad")
+    assert len(done["added"]) == 2 and all(c.startswith("P-") for c in done["added"])
+    assert courses(capsys, folder)[COURSE]["participants"] == 2
+
+
+def test_a_review_that_needs_a_note_names_the_option(folder, capsys):
+    young = enrol(capsys, folder, "Pip", "--dob", "2010-02-03", "--screening", "no")
+    assert young["needs_review"]
+    said = refused(capsys, folder, "course", "review", "--course", COURSE, "--person", young["person"], "--screening", "no")  # fmt: skip
+    assert "--note" in said
+    done = ok_json(
+        capsys, folder, "course", "review", "--course", COURSE, "--person", young["person"],
+        "--note", "GP confirmed the referral by phone",
+    )  # fmt: skip
+    assert done["needs_review"] == []
+
+
+def test_the_circuit_of_a_session_after_the_closing_day_is_refused(folder, capsys):
+    rio = enrol(capsys, folder, "Rio", "--screening", "no")["person"]
+    ok_json(capsys, folder, "course", "close", "--course", COURSE, "--on", "2027-01-10")
+    cell = ("circuit", "record", "--course", COURSE, "--person", rio, "--station", "sit_to_stand", "--done", "8")  # fmt: skip
+    said = refused(capsys, folder, *cell, "--session", "5")
+    assert "closed" in said and "session 5" in said
+    assert ok_json(capsys, folder, *cell, "--session", "2")["dose_achieved"] == 8
+
+
+def test_a_mistyped_year_is_refused_for_measures_and_withdrawal(folder, capsys):
+    sol = enrol(capsys, folder, "Sol", "--screening", "no")["person"]
+    said = refused(
+        capsys, folder, "measures", "record", "--course", COURSE, "--person", sol,
+        "--timepoint", "start", "--score", "pain_nrs=5", "--date", "1927-01-04",
+    )  # fmt: skip
+    assert "--date" in said and "year" in said
+    said = refused(
+        capsys, folder, "course", "withdraw", "--course", COURSE, "--person", sol,
+        "--reason", "moved away", "--on", "2017-01-11",
+    )  # fmt: skip
+    assert "--on" in said and "year" in said
+    # A start measure taken at the assessment a few weeks before the course is fine.
+    ok_json(
+        capsys, folder, "measures", "record", "--course", COURSE, "--person", sol,
+        "--timepoint", "start", "--score", "pain_nrs=5", "--date", "2026-12-14",
+    )  # fmt: skip
+    assert courses(capsys, folder)[COURSE]["participants"] == 1  # not withdrawn

@@ -9,6 +9,7 @@ import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QLabel, QLineEdit, QWidget
+from qt_wait import settle
 from sqlalchemy import select
 
 from escape_desktop.db import queries
@@ -142,7 +143,7 @@ def test_a_live_label_speaks_each_new_text_and_errors_assertively(qtbot, heard):
     ]
     plain = QLabel("old labels say nothing", host)
     plain.setText("still nothing")
-    qtbot.wait(20)
+    settle()  # anything it would announce is delivered by now
     assert len(heard) == 2
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from PySide6.QtCore import Qt
 from qt_wait import settle
 from sqlalchemy import select
 
@@ -206,3 +207,73 @@ def test_people_to_confirm_can_be_left_out_before_adding(qtbot, ctx, tmp_path):
     assert dialog.add_button.text() == "Add 1 person"
     dialog.add_button.click()
     assert names_on(ctx, cid) == ["Oli"]
+
+
+def test_a_saved_referrer_can_be_forgotten_from_the_columns_tab(qtbot, ctx, tmp_path):
+    cid = new_course(ctx)
+    header = ["Name A", "Name B", "When Born", "Postcode"]
+    chosen = {"Name A": "first_name", "Name B": "last_name"}
+    importing.remember_columns(ctx, "Demo Typo Centre", importing.match_columns(header, chosen))
+    path = tmp_path / "practice.csv"
+    path.write_text(ODD, encoding="utf-8")
+    dialog = open_import(qtbot, ctx, cid, path)
+    assert dialog.referrer.currentText() == "Demo Typo Centre"  # found by the list's columns
+    assert dialog.good_model.rowCount() == 1
+    assert dialog.forget_referrer.isEnabled()
+    qtbot.mouseClick(dialog.forget_referrer, Qt.MouseButton.LeftButton)
+    assert importing.saved_referrers(ctx) == []
+    assert dialog.referrer.findText("Demo Typo Centre") == -1
+    assert "Demo Typo Centre" in dialog.forgotten.text()
+    # The list is read by its headings again: the odd columns are to be placed once more.
+    assert dialog.tabs.currentWidget() is dialog.columns_tab
+    assert not dialog.add_button.isEnabled()
+    assert not dialog.forget_referrer.isEnabled()
+    assert names_on(ctx, cid) == []  # nobody added by forgetting
+
+
+def test_a_column_set_to_not_used_that_leaves_no_name_disables_add(qtbot, ctx, tmp_path):
+    """Add stayed enabled with no list read; pressing it then crashed the dialog."""
+    cid = new_course(ctx)
+    path = tmp_path / "plain.csv"
+    path.write_text("Forename,Surname\nGil,Demo-Unused\n", encoding="utf-8")
+    dialog = open_import(qtbot, ctx, cid, path)
+    assert dialog.add_button.isEnabled()
+    choose(dialog, "Surname", "")
+    qtbot.waitUntil(lambda: dialog.preview is None and "last name" in dialog.summary.text())
+    assert not dialog.add_button.isEnabled()
+    assert names_on(ctx, cid) == []
+
+
+def test_two_referrers_with_the_same_headings_are_not_guessed_in_the_window(qtbot, ctx, tmp_path):
+    header = ["Name A", "Name B", "When Born", "Postcode"]
+    a = importing.match_columns(header, {"Name A": "first_name", "Name B": "last_name"})
+    b = importing.match_columns(header, {"Name A": "last_name", "Name B": "first_name"})
+    importing.remember_columns(ctx, "Demo Surgery A", a)
+    importing.remember_columns(ctx, "Demo Surgery B", b)
+    path = tmp_path / "practice.csv"
+    path.write_text(ODD, encoding="utf-8")
+    dialog = open_import(qtbot, ctx, new_course(ctx), path)
+    assert dialog.referrer.currentText() == ""
+    assert "Demo Surgery A" in dialog.forgotten.text() and "From" in dialog.forgotten.text()
+    assert not dialog.add_button.isEnabled()  # nothing read by someone else's columns
+    dialog.referrer.setCurrentIndex(dialog.referrer.findText("Demo Surgery B"))
+    dialog.referrer.activated.emit(dialog.referrer.currentIndex())
+    qtbot.waitUntil(lambda: dialog.good_model.rowCount() == 1)
+    assert dialog.preview is not None
+    assert dialog.preview.good[0].values["first_name"] == "Demo-Fox"
+
+
+def test_a_referrer_whose_kept_columns_are_gone_says_so(qtbot, ctx, tmp_path):
+    importing.remember_columns(
+        ctx,
+        "Demo Old System",
+        importing.match_columns(
+            ["Pt Fore", "Pt Fam"], {"Pt Fore": "first_name", "Pt Fam": "last_name"}
+        ),
+    )
+    path = tmp_path / "new_export.csv"
+    path.write_text("Forename,Surname\nSam,Demo-Moved\n", encoding="utf-8")
+    dialog = open_import(qtbot, ctx, new_course(ctx), path)
+    dialog.referrer.setCurrentIndex(dialog.referrer.findText("Demo Old System"))
+    dialog.referrer.activated.emit(dialog.referrer.currentIndex())
+    assert "None of the columns kept for Demo Old System" in dialog.forgotten.text()

@@ -44,9 +44,11 @@ from escape_desktop.services.importing import (
     ReferralTable,
     column_choices,
     columns_for_referrer,
+    forget_columns,
     preview_import,
     read_referral_file,
     referrer_for_header,
+    referrers_for_header,
     remember_columns,
     save_problems_csv,
     saved_referrers,
@@ -59,8 +61,9 @@ from escape_desktop.ui.people.people_ops import PeopleOps
 
 HELP = (
     "A referral list saved as CSV or Excel (.xlsx), as GP and physiotherapy systems export "
-    "it. The first row names the columns; a first name (forename) and a last name (surname) "
-    "are needed, and the Columns tab lets you say which column is which."
+    "it. A row names the columns (a title above it is skipped); a first name (forename) and "
+    "a last name (surname), or one whole-name column, are needed, and the Columns tab lets "
+    "you say which column is which."
 )
 NOT_USED = ""  # the Columns tab's choice for a column the app does not keep
 CONSENT_HINT = (
@@ -268,9 +271,52 @@ class ImportDialog(QDialog):
     def _build_columns_tab(self) -> None:
         self.columns_area = QScrollArea()
         self.columns_area.setWidgetResizable(True)
-        self.columns_tab = self.columns_area
-        self.tabs.addTab(self.columns_area, "Columns")
+        self.columns_tab = QWidget()
+        box = QVBoxLayout(self.columns_tab)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.addWidget(self.columns_area, 1)
+        row = QHBoxLayout()
+        # A referrer typed wrongly once, or a practice that changed system, stays in the
+        # "From" list and is picked for lists it no longer fits: it can be forgotten here.
+        self.forget_referrer = QPushButton("Forget this referrer's columns")
+        self.forget_referrer.setAutoDefault(False)
+        self.forget_referrer.setAccessibleName("Forget the columns kept for this referrer")
+        self.forget_referrer.clicked.connect(self._forget_referrer)
+        self.forgotten = QLabel("")
+        self.forgotten.setObjectName("hint")
+        self.forgotten.setWordWrap(True)
+        row.addWidget(self.forget_referrer)
+        row.addWidget(self.forgotten, 1)
+        box.addLayout(row)
+        self.tabs.addTab(self.columns_tab, "Columns")
+        self.referrer.currentTextChanged.connect(lambda _t: self._update_forget())
         self._set_columns([])
+        self._update_forget()
+
+    def _update_forget(self) -> None:
+        name = self.referrer.currentText().strip()
+        self.forget_referrer.setEnabled(bool(name) and name in saved_referrers(self.ctx))
+
+    def _forget_referrer(self) -> None:
+        name = self.referrer.currentText().strip()
+        try:
+            forgotten = forget_columns(self.ctx, name)
+        except KnownError as e:
+            self.forgotten.setText(str(e))
+            return
+        if not forgotten:
+            return
+        at = self.referrer.findText(name)
+        if at >= 0:
+            self.referrer.removeItem(at)
+        self.referrer.setCurrentText("")
+        self.forgotten.setText(
+            f"The columns kept for {name} are forgotten; this list is read by its headings."
+        )
+        self.chosen_columns = {}
+        self.read_again()
+        self.tabs.setCurrentWidget(self.columns_tab)
+        self._update_forget()
 
     def _build_good_tab(self) -> None:
         self.good_model = RowsModel(
@@ -448,9 +494,17 @@ class ImportDialog(QDialog):
             self._table_path = key[0]
             self.chosen_columns = {}
             known = referrer_for_header(self.ctx, table.header)
+            self.forgotten.setText("")
             if known:
                 self.referrer.setCurrentText(known)
                 self.chosen_columns = columns_for_referrer(self.ctx, known)
+            else:
+                several = referrers_for_header(self.ctx, table.header)
+                if len(several) > 1:  # same headings, read differently: never a guess
+                    self.forgotten.setText(
+                        f"Lists from {' and '.join(several)} have these columns but are read "
+                        "differently: choose who sent this one in From."
+                    )
         self.table = table
         self.read_again()
 
@@ -458,6 +512,9 @@ class ImportDialog(QDialog):
         """Check the list already read against the columns as now chosen."""
         if self.table is None:
             return
+        # Until the list is read again with the new columns, Add would add the old reading
+        # (or, when the list no longer has a name column, crash on no preview at all).
+        self.add_button.setEnabled(False)
         key = self._key()
         self._clear()
         try:
@@ -489,8 +546,22 @@ class ImportDialog(QDialog):
 
     def _use_referrer(self) -> None:
         """A referrer chosen from the list: their remembered columns, read again."""
-        remembered = columns_for_referrer(self.ctx, self.referrer.currentText())
+        name = self.referrer.currentText().strip()
+        remembered = columns_for_referrer(self.ctx, name)
         if remembered and self.table is not None:
+            here = {h.strip() for h in self.table.header}
+            gone = [h for h in remembered if h not in here]
+            if len(gone) == len(remembered):  # their system changed, or another referrer
+                self.forgotten.setText(
+                    f"None of the columns kept for {name} are in this list; it is read by "
+                    "its headings. Check who sent it."
+                )
+            elif gone:
+                self.forgotten.setText(
+                    f"Kept for {name} but not in this list: {', '.join(gone)[:120]}."
+                )
+            else:
+                self.forgotten.setText("")
             self.chosen_columns = remembered
             self.read_again()
 
