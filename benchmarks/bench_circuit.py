@@ -119,6 +119,13 @@ def main() -> None:
     # Saving one cell: through the model (service transaction + audit + row refresh).
     values = count(1)
     index = section.model.index(rows - 1, 0)  # one of the added people: no record yet at first
+    # The circuit refuses anyone marked away: the person timed is marked present first.
+    person = section.model.row_at(rows - 1)
+    assert person is not None
+    from escape_desktop.services import attendance
+
+    attendance.mark_attendance(ctx, person.enrolment_id, session_id, "present")
+    section.show_session(SESSION)
 
     def save_cell() -> None:
         ok = section.model.setData(
