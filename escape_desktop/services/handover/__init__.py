@@ -116,11 +116,16 @@ def _check(check_key: bytes, header_start: bytes) -> bytes:
 
 def seal(payload: dict, passphrase: str) -> bytes:
     """The payload as JSON, compressed, encrypted with AES-GCM; the header is authenticated."""
+    return seal_text(json.dumps(payload, ensure_ascii=False), passphrase)
+
+
+def seal_text(text: str, passphrase: str) -> bytes:
+    """Seal JSON text as it is (tests use it to seal what seal() could never write)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
     aes_key, check_key = _keys(passphrase, salt, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P)
-    plain = zlib.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), 9)
+    plain = zlib.compress(text.encode("utf-8"), 9)
     sealed_length = len(plain) + 16  # AES-GCM adds a 16-byte tag
     start = HEADER.pack(
         MAGIC, FORMAT_VERSION, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P, salt, nonce, sealed_length,

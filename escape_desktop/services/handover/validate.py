@@ -52,7 +52,7 @@ def _where(key: str) -> str:
         "attendance": "the register mark of {0} for session {1}",
         "exercise": "the exercise record of {0} for session {1}, station {2}",
         "decision": "the progression decision of {0} for session {1}, station {2}",
-        "assessment": "the {1} {2} measure of {0}",
+        "assessment": "the {1} {2} score of {0}",
         "certificate": "the certificate of {0}",
     }
     pattern = words.get(kind, "a record")
