@@ -492,8 +492,15 @@ def _one_path_per_export(paths: Sequence[Path | str]) -> list[Path]:
     for p in given:
         man, _ = _manifest_and_csv(p)
         try:
-            m = parse_manifest(man.read_text(encoding="utf-8"))
-        except (ManifestError, OSError, UnicodeDecodeError, ValueError):
+            m = parse_manifest(read_capped(man, MAX_MANIFEST).decode("utf-8"))
+        except (
+            ManifestError,
+            UploadRefused,
+            OSError,
+            UnicodeDecodeError,
+            ValueError,
+            RecursionError,
+        ):
             continue  # read_upload says what is wrong with it
         companions |= {man.with_name(f.name).resolve() for f in m.files if f.kind != "main"}
     kept: list[Path] = []
