@@ -9,6 +9,7 @@ row's site code agrees with its manifest, no person twice on a course).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -34,6 +35,7 @@ __all__ = [
     "check_rows",
     "check_sense",
     "check_export_date",
+    "check_site_name",
 ]
 
 SITE_COLUMN = "site_code"
@@ -124,6 +126,19 @@ PROGRAMME_BEGAN = date(2005, 1, 1)
 # More people than any class can hold: a manifest saying more were left out is not believed.
 MOST_ON_A_COURSE = 60
 STARTED = ("in_progress", "completed", "did_not_complete")
+
+
+MAX_SITE_NAME = 200
+
+
+def check_site_name(file_name: str, name: str) -> None:
+    """A site name that fits on the report: one line, no invisible characters, not a page."""
+    bad = any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name)
+    if not name.strip() or len(name) > MAX_SITE_NAME or bad:
+        raise UploadRefused(
+            f"{file_name} gives a site name that is empty, over {MAX_SITE_NAME} characters or "
+            "holds invisible characters; ask the site to correct its name and export again."
+        )
 
 
 def check_export_date(file_name: str, exported: datetime) -> None:

@@ -38,6 +38,7 @@ from .checks import (
     check_header,
     check_rows,
     check_sense,
+    check_site_name,
 )
 from .models import Batch, CourseRecord, Record, Site
 
@@ -193,6 +194,7 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
             "come yet; ask the site to set their laptop's date and export again."
         )
     check_export_date(manifest_path.name, exported)
+    check_site_name(manifest_path.name, manifest.site_name)
     main = manifest.file("main")
     assert main is not None  # parse_manifest insists on one
     if csv_path is None:

@@ -88,7 +88,12 @@ def measure_before_programme(rows):
     row[at] = "1999-01-01"
 
 
+def site_name_a_page_long(fields):
+    fields["site_name"] = "Riverside " * 500
+
+
 LIES = [
+    ("a 5,000-character site name", None, site_name_a_page_long, "site name"),
     ("inflated left-out count", None, inflated_left_out, "left out"),
     ("a course with nobody", None, empty_course, "nobody"),
     ("status contradicts the rows", None, status_contradicts, "running"),
