@@ -294,3 +294,28 @@ def _set_mark(folder: Path, person: str, number: int, mark: str | None) -> None:
         mark_attendance(ctx, enrolment_id, session_id, mark)
     finally:
         ctx.close()
+
+
+@pytest.mark.parametrize("kind", ["dev-zero", "named-pipe", "huge"])
+def test_a_passphrase_file_that_is_not_a_small_file_is_refused_at_once(
+    laptops, tmp_path, capsys, kind
+):
+    a, _ = laptops
+    if kind == "dev-zero":
+        secret = Path("/dev/zero")  # read whole, it never ends
+        if not secret.exists():
+            pytest.skip("no /dev/zero here")
+    elif kind == "named-pipe":
+        if not hasattr(os, "mkfifo"):
+            pytest.skip("no named pipes here")
+        secret = tmp_path / "phrase.txt"
+        os.mkfifo(secret)  # nobody writes to it: reading it would hang for ever
+    else:
+        secret = tmp_path / "phrase.txt"
+        with open(secret, "wb") as f:
+            f.truncate(3 * 1024 * 1024 * 1024)  # sparse 3 GB
+    rc, out, err = cli(capsys, "course", "send", "--course", COURSE, "--out",
+                       str(tmp_path / "c.escape"), "--handover-passphrase-file", str(secret),
+                       "--data-dir", str(a))  # fmt: skip
+    assert rc != 0 and out == "" and len(err.strip().splitlines()) == 1, err
+    assert "passphrase file" in err and not (tmp_path / "c.escape").exists()

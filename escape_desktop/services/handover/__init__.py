@@ -588,9 +588,12 @@ def _write_new(out: Path, blob: bytes, overwrite: bool) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def inspect_handover(path: str | Path, passphrase: str) -> HandoverSummary:
-    """What a hand-over file holds (course, counts); changes nothing."""
-    return _summary(read_handover(path, passphrase))
+def inspect_handover(path: str | Path, passphrase: str, library: Any = None) -> HandoverSummary:
+    """What a hand-over file holds (course, counts); changes nothing. The file is checked as
+    receiving checks it (measure scores too when ``library`` is given)."""
+    payload = read_handover(path, passphrase)
+    check_payload(payload, library)
+    return _summary(payload)
 
 
 # ---------------------------------------------------------------- receive and merge

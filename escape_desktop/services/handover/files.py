@@ -12,12 +12,10 @@ import os
 import stat
 from pathlib import Path
 
-from escape_desktop.errors import KnownError
-
 CHUNK = 1024 * 1024
 
 
-def read_capped(path: str | Path, limit: int, what: str, error: type[KnownError]) -> bytes:
+def read_capped(path: str | Path, limit: int, what: str, error: type[Exception]) -> bytes:
     """The bytes of one regular file of at most ``limit`` bytes, else ``error`` with a sentence."""
     name = Path(path)
     try:

@@ -248,7 +248,7 @@ def _assessment(values: Mapping[str, Any], library: Any, instrument_key: str = "
     if answers is not None and (not isinstance(answers, dict) or len(answers) > 200):
         raise ValidationError("answers", "The answers must be a list of questions and answers.")
     try:
-        instrument = library.instrument(instrument_key)
+        instrument = library.instrument(instrument_key) if library is not None else None
     except KeyError:
         instrument = None
     try:
