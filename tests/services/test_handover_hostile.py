@@ -319,3 +319,41 @@ def test_a_passphrase_file_that_is_not_a_small_file_is_refused_at_once(
                        "--data-dir", str(a))  # fmt: skip
     assert rc != 0 and out == "" and len(err.strip().splitlines()) == 1, err
     assert "passphrase file" in err and not (tmp_path / "c.escape").exists()
+
+
+ODD_VALUES: list[object] = [None, [], {}, -1, 10**20, float("inf"), "x" * 6000, True, "\u202e"]
+
+
+def test_every_field_of_every_kind_with_an_odd_value_is_refused_or_harmless(laptops, tmp_path):
+    """No value of any type in any field gets past the checks to crash the merge: each is
+    refused with a sentence naming the field, or is one the window would have taken."""
+    from escape_desktop.errors import KnownError
+
+    a, b = laptops
+    file = tmp_path / "course.escape"
+    assert main(["course", "send", "--course", COURSE, "--out", str(file), "--data-dir",
+                 str(a)]) == 0  # fmt: skip
+    good = unseal(file.read_bytes(), PHRASE)
+    ctx = AppContext.open(b)
+    passed = 0
+    try:
+        kinds = {k.split("|")[0]: k for k in sorted(good["records"])}
+        for key in kinds.values():
+            for name in good["records"][key]:
+                for odd in ODD_VALUES:
+                    payload = json.loads(json.dumps(good))
+                    payload["records"][key][name] = odd
+                    try:
+                        handover.check_payload(payload, ctx.library)
+                    except KnownError as e:
+                        assert name in getattr(e, "field", name) or "refused" in str(e)
+                        continue
+                    passed += 1  # taken: then receiving it (dry run) must not crash either
+                    file.write_bytes(seal(payload, PHRASE))
+                    try:
+                        handover.receive_course(ctx, file, PHRASE, dry_run=True)
+                    except KnownError:
+                        pass
+    finally:
+        ctx.close()
+    assert passed < 120  # most odd values are refused; the few taken are blanks of text fields

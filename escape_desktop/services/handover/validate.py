@@ -72,7 +72,7 @@ def _refuse(field: str, where: str, why: str) -> Refusal:
 
 
 def _text(v: object, field: str, label: str, *, required: bool = False, max_len: int = MAX_TEXT):  # type: ignore[no-untyped-def]
-    if v is not None and not isinstance(v, str):
+    if not isinstance(v, str):  # blank is "", never missing: the columns hold no NULL
         raise ValidationError(field, f"{label} must be text.")
     return clean_text(v, field, label, required=required, max_len=max_len)
 
@@ -170,7 +170,7 @@ def _participant(values: Mapping[str, Any], _library: Any) -> None:
 
     for name in ("first_name", "last_name", "sex", "phone", "email", "joints", "notes",
                  "referral_source"):  # fmt: skip
-        if values.get(name) is not None and not isinstance(values.get(name), str):
+        if not isinstance(values.get(name), str):
             raise ValidationError(name, f"{name.replace('_', ' ').capitalize()} must be text.")
     nhs = values.get("nhs_number")
     if nhs is not None and not isinstance(nhs, str):
