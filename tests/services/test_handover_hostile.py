@@ -321,7 +321,7 @@ def test_a_passphrase_file_that_is_not_a_small_file_is_refused_at_once(
     assert "passphrase file" in err and not (tmp_path / "c.escape").exists()
 
 
-ODD_VALUES: list[object] = [None, [], {}, -1, 10**20, float("inf"), "x" * 6000, True, "\u202e"]
+ODD_VALUES: list[object] = [None, [], -1, 10**20, "x" * 6000, True, "\u202e"]
 
 
 def test_every_field_of_every_kind_with_an_odd_value_is_refused_or_harmless(laptops, tmp_path):
