@@ -544,6 +544,8 @@ def _tombstones(s: OrmSession, course_uid: str) -> dict[str, str]:
 def _remember_tombstones(s: OrmSession, course_uid: str, known: Mapping[str, str]) -> None:
     row = s.get(Setting, _tombstone_key(course_uid))
     text = json.dumps(dict(sorted(known.items())), separators=(",", ":"))
+    if row is None and not known:
+        return  # nothing deleted: no settings row for this course
     if row is None:
         s.add(Setting(key=_tombstone_key(course_uid), value=text))
     else:
