@@ -38,16 +38,19 @@ _BOMS = (
 )
 
 
+SECRET_FILE_LIMIT = 64 * 1024
+
+
 def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> str:
     """The one line of a passphrase or recovery-key file, however a Windows tool saved it.
 
     A byte-order mark is dropped (it would otherwise become an invisible first character of
     the passphrase), UTF-16 is read as such, and the line end (CR LF or LF) is not part of it.
     """
-    try:
-        raw = Path(path).read_bytes()
-    except OSError:
-        raise CommandError(f"Cannot read the {what} file {path}.") from None
+    from escape_desktop.services.handover.files import read_capped
+
+    # A regular file of a few kB at most: a pipe, /dev/zero or a huge file is refused at once.
+    raw = read_capped(Path(path), SECRET_FILE_LIMIT, f"a {what} file", CommandError)
     encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
     # No mark: UTF-8, else the Windows "ANSI" code page that older Notepad saved in (cp1252)
     tries = [encoding] if encoding else ["utf-8", locale.getencoding()]

@@ -9,7 +9,9 @@ row's site code agrees with its manifest, no person twice on a course).
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Sequence
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from escape_desktop.export.upload_checks import (
@@ -31,6 +33,9 @@ __all__ = [
     "personal_detail",
     "check_header",
     "check_rows",
+    "check_sense",
+    "check_export_date",
+    "check_site_name",
 ]
 
 SITE_COLUMN = "site_code"
@@ -114,3 +119,105 @@ def check_rows(
         raise UploadRefused(
             f"{file_name} does not match its manifest ({problem}); ask the site to export again."
         )
+
+
+# The programme began in the mid-2000s: nothing it measured or exported is older.
+PROGRAMME_BEGAN = date(2005, 1, 1)
+# More people than any class can hold: a manifest saying more were left out is not believed.
+MOST_ON_A_COURSE = 60
+STARTED = ("in_progress", "completed", "did_not_complete")
+
+
+MAX_SITE_NAME = 200
+
+
+def check_site_name(file_name: str, name: str) -> None:
+    """A site name that fits on the report: one line, no invisible characters, not a page."""
+    bad = any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name)
+    if not name.strip() or len(name) > MAX_SITE_NAME or bad:
+        raise UploadRefused(
+            f"{file_name} gives a site name that is empty, over {MAX_SITE_NAME} characters or "
+            "holds invisible characters; ask the site to correct its name and export again."
+        )
+
+
+def check_export_date(file_name: str, exported: datetime) -> None:
+    """An export dated before the programme existed (a laptop clock at 1970) is refused."""
+    if exported.date() < PROGRAMME_BEGAN:
+        raise UploadRefused(
+            f"{file_name} says it was exported on {exported:%d %b %Y}, before the programme "
+            "existed; ask the site to set their laptop's date and export again."
+        )
+
+
+def check_sense(
+    file_name: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    profile: Any,
+    manifest: Manifest,
+) -> None:
+    """What the manifest claims is recomputed from the rows and refused where they disagree;
+    dates outside the programme's life are refused."""
+    spec = profile.main
+    index = {name: i for i, name in enumerate(header)}
+    source = {c.source: index.get(c.name) for c in spec.columns}
+    course_at, status_at = source.get("course.code"), source.get("enrolment.status")
+    attended_at = source.get("enrolment.sessions_attended")
+    course_status_at = source.get("course.status")
+    latest = date.today() + timedelta(days=1)  # a day covers time zones
+    dates = [
+        (index[c.name], c.name)
+        for c in spec.columns
+        if c.type == "date" and c.name in index and not c.source.startswith("participant.")
+    ]
+    by_course: dict[str, list[Sequence[str]]] = {}
+    for n, row in enumerate(rows, start=2):
+        for i, name in dates:
+            if not row[i]:
+                continue
+            try:
+                day = datetime.strptime(row[i], profile.date_format).date()
+            except ValueError:
+                continue  # check_cell has said so already
+            if day < PROGRAMME_BEGAN or day > latest:
+                when = "before the programme existed" if day < PROGRAMME_BEGAN else "in the future"
+                raise UploadRefused(
+                    f"{file_name} row {n}: {name} {row[i]} is {when}; nothing was loaded, so "
+                    "ask the site to check the date and export again."
+                )
+        if course_at is not None:
+            by_course.setdefault(row[course_at], []).append(row)
+    for c in manifest.courses:
+        held = by_course.get(c.course_code, [])
+        left = sum(c.left_out_count(k) for k in c.left_out)
+        if not held and not left:
+            raise UploadRefused(
+                f"{file_name}: its manifest lists course {c.course_code} with nobody on it; "
+                "ask the site to export again."
+            )
+        if left < 0 or len(held) + left > MOST_ON_A_COURSE:
+            raise UploadRefused(
+                f"{file_name}: its manifest says {left} people were left out of course "
+                f"{c.course_code}, more than a course holds; ask the site to export again."
+            )
+        for row in held:
+            if course_status_at is not None and row[course_status_at] != c.course_status:
+                raise UploadRefused(
+                    f"{file_name}: course {c.course_code} is {row[course_status_at]} in its rows "
+                    f"but {c.course_status} in the manifest; ask the site to export again."
+                )
+            status = row[status_at] if status_at is not None else ""
+            attended = row[attended_at] if attended_at is not None else ""
+            began = status in STARTED or attended not in ("", "0")
+            if c.course_status == "upcoming" and began:
+                raise UploadRefused(
+                    f"{file_name}: course {c.course_code} is upcoming in the manifest but its "
+                    "rows show people who started; ask the site to export again."
+                )
+            if c.course_status == "finished" and status in ("in_progress", "not_started_yet"):
+                raise UploadRefused(
+                    f"{file_name}: course {c.course_code} is finished in the manifest but its "
+                    f"rows still show someone {status.replace('_', ' ')}; ask the site to export "
+                    "again."
+                )

@@ -12,6 +12,8 @@ import csv
 import hashlib
 import io
 import json
+import os
+import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -29,7 +31,15 @@ from escape_desktop.export.upload_manifest import (
     parse_manifest,
 )
 
-from .checks import SITE_COLUMN, UploadRefused, check_header, check_rows
+from .checks import (
+    SITE_COLUMN,
+    UploadRefused,
+    check_export_date,
+    check_header,
+    check_rows,
+    check_sense,
+    check_site_name,
+)
 from .models import Batch, CourseRecord, Record, Site
 
 # The fields the registry files in columns of its own (the rest stay in ``row``), found by
@@ -50,6 +60,46 @@ _COURSES = cast(Table, CourseRecord.__table__)
 
 
 CLOCK_SLACK = timedelta(days=1)
+# A site's export is a few MB at most (a row a person); a manifest a few kB. Larger files are
+# refused by their size, before a byte is read.
+MAX_UPLOAD = 64 * 1024 * 1024
+MAX_MANIFEST = 1024 * 1024
+
+
+def read_capped(path: Path, limit: int) -> bytes:
+    """One regular file of at most ``limit`` bytes, read in pieces; UploadRefused otherwise
+    (a named pipe, /dev/zero or a folder is refused at once, a huge file by its size)."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        raise UploadRefused(f"There is no file {path}; check the name and folder.") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise UploadRefused(f"{path.name} is not an ordinary file; choose the upload itself.")
+    too_big = UploadRefused(
+        f"{path.name} is far larger than an upload can be ({info.st_size // (1024 * 1024)} MB, "
+        f"the most is {limit // (1024 * 1024)} MB), so it was not read; check it is the right file."
+    )
+    if info.st_size > limit:
+        raise too_big
+    pieces, total = [], 0
+    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError:
+        raise UploadRefused(f"{path.name} cannot be read; check it is there.") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise UploadRefused(f"{path.name} is not an ordinary file; choose the upload itself.")
+        while piece := os.read(fd, 1024 * 1024):
+            total += len(piece)
+            if total > limit:
+                raise too_big
+            pieces.append(piece)
+    except OSError:
+        raise UploadRefused(f"{path.name} cannot be read; check it is there.") from None
+    finally:
+        os.close(fd)
+    return b"".join(pieces)
 
 
 @dataclass(frozen=True)
@@ -110,18 +160,25 @@ def _manifest_and_csv(path: Path) -> tuple[Path, Path | None]:
 def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
     """Read an upload (the CSV or its manifest) and check it; raises UploadRefused."""
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise UploadRefused(f"There is no file {path}; check the name and folder.")
+    if not path.is_file():
+        raise UploadRefused(f"{path.name} is not an ordinary file; choose the upload itself.")
     manifest_path, csv_path = _manifest_and_csv(path)
-    if not manifest_path.is_file():
+    if not manifest_path.exists():
         raise UploadRefused(
             f"{path.name} has no manifest beside it ({manifest_path.name}); ask the site to "
             "send both files from the same export."
         )
     try:
-        manifest = parse_manifest(manifest_path.read_text(encoding="utf-8"))
+        manifest = parse_manifest(read_capped(manifest_path, MAX_MANIFEST).decode("utf-8"))
     except ManifestError as e:
         raise UploadRefused(f"{manifest_path.name}: {e}") from None
+    except RecursionError:
+        raise UploadRefused(
+            f"{manifest_path.name} is nested far deeper than a manifest is; ask the site to "
+            "send it again."
+        ) from None
     except (OSError, UnicodeDecodeError):
         raise UploadRefused(
             f"{manifest_path.name} cannot be read; ask the site to send it again."
@@ -136,6 +193,8 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
             f"{manifest_path.name} says it was exported on {exported:%d %b %Y}, which has not "
             "come yet; ask the site to set their laptop's date and export again."
         )
+    check_export_date(manifest_path.name, exported)
+    check_site_name(manifest_path.name, manifest.site_name)
     main = manifest.file("main")
     assert main is not None  # parse_manifest insists on one
     if csv_path is None:
@@ -146,7 +205,7 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
             "belong together."
         )
     try:
-        data = csv_path.read_bytes()
+        data = read_capped(csv_path, MAX_UPLOAD)
     except OSError:
         raise UploadRefused(
             f"{main.name} cannot be read; check it is beside its manifest."
@@ -176,8 +235,8 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
             continue
         other = manifest_path.with_name(extra.name)
         try:
-            blob = other.read_bytes()
-        except OSError:
+            blob = read_capped(other, MAX_UPLOAD)
+        except (OSError, UploadRefused):
             raise UploadRefused(
                 f"{extra.name}, named in {manifest_path.name}, is missing; ask the site to send "
                 "every file of the export."
@@ -199,6 +258,7 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
         )
     check_header(main.name, header, profile)
     check_rows(main.name, header, rows, profile, manifest)
+    check_sense(main.name, header, rows, profile, manifest)
     index = {h: i for i, h in enumerate(header)}
     fields = {
         field: (index[named[src]] if src in named else None) for src, field in FIELD_SOURCES.items()
@@ -434,8 +494,15 @@ def _one_path_per_export(paths: Sequence[Path | str]) -> list[Path]:
     for p in given:
         man, _ = _manifest_and_csv(p)
         try:
-            m = parse_manifest(man.read_text(encoding="utf-8"))
-        except (ManifestError, OSError, UnicodeDecodeError, ValueError):
+            m = parse_manifest(read_capped(man, MAX_MANIFEST).decode("utf-8"))
+        except (
+            ManifestError,
+            UploadRefused,
+            OSError,
+            UnicodeDecodeError,
+            ValueError,
+            RecursionError,
+        ):
             continue  # read_upload says what is wrong with it
         companions |= {man.with_name(f.name).resolve() for f in m.files if f.kind != "main"}
     kept: list[Path] = []

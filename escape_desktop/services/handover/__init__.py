@@ -43,13 +43,16 @@ from escape_desktop.db.models import (
     Participant,
     ProgressionDecision,
     Session,
+    Setting,
     Venue,
 )
 from escape_desktop.errors import KnownError
 
-from .changes import Changes, Done
-from .common import audit, now
-from .errors import NotFound, ValidationError
+from ..changes import Changes, Done
+from ..common import audit, now
+from ..errors import NotFound, ValidationError
+from .files import read_capped
+from .validate import check_payload
 
 # ---------------------------------------------------------------- the file format
 
@@ -63,7 +66,9 @@ NONCE_BYTES = 12
 CHECK_BYTES = 16
 # magic, format version, scrypt log2(n), r, p, salt, nonce, length of what follows, check
 HEADER = struct.Struct(f">{len(MAGIC)}sBBBB{SALT_BYTES}s{NONCE_BYTES}sQ{CHECK_BYTES}s")
-MAX_PAYLOAD = 512 * 1024 * 1024  # a decompressed course is a few MB; refuse anything absurd
+MAX_PAYLOAD = 256 * 1024 * 1024  # a decompressed course is a few MB; refuse anything absurd
+MAX_FILE = 64 * 1024 * 1024  # a sealed, compressed course is well under 1 MB
+MAX_DEPTH = 12  # the format nests 5 deep (exchanges -> digests); anything deeper is not ours
 KEEP_EXCHANGES = 5  # earlier hand-overs a file carries, so the receiver finds the common one
 UNRESOLVED = "!"  # prefix of a stored hash: this record was left as a conflict
 
@@ -79,6 +84,10 @@ NOT_A_HANDOVER = (
 WRONG_PASSPHRASE = (
     "The hand-over passphrase does not open this file; check it with the sender and try "
     "again, nothing here was changed."
+)
+TOO_DEEP = (
+    "This hand-over file is built in a way escape-desktop never writes (lists inside lists "
+    "too deeply), so it was not used; ask the sender for a fresh copy, nothing here was changed."
 )
 TAMPERED = (
     "This hand-over file was damaged or changed after it was sent, so it was not used; ask "
@@ -107,11 +116,16 @@ def _check(check_key: bytes, header_start: bytes) -> bytes:
 
 def seal(payload: dict, passphrase: str) -> bytes:
     """The payload as JSON, compressed, encrypted with AES-GCM; the header is authenticated."""
+    return seal_text(json.dumps(payload, ensure_ascii=False), passphrase)
+
+
+def seal_text(text: str, passphrase: str) -> bytes:
+    """Seal JSON text as it is (tests use it to seal what seal() could never write)."""
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     salt, nonce = secrets.token_bytes(SALT_BYTES), secrets.token_bytes(NONCE_BYTES)
     aes_key, check_key = _keys(passphrase, salt, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P)
-    plain = zlib.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), 9)
+    plain = zlib.compress(text.encode("utf-8"), 9)
     sealed_length = len(plain) + 16  # AES-GCM adds a 16-byte tag
     start = HEADER.pack(
         MAGIC, FORMAT_VERSION, SCRYPT_LOG2_N, SCRYPT_R, SCRYPT_P, salt, nonce, sealed_length,
@@ -156,18 +170,31 @@ def unseal(blob: bytes, passphrase: str) -> dict:
         payload = json.loads(text.decode("utf-8"))
     except (zlib.error, ValueError):
         raise HandoverRefused(TAMPERED) from None
+    except RecursionError:
+        raise HandoverRefused(TOO_DEEP) from None
+    if _depth(payload) > MAX_DEPTH:
+        raise HandoverRefused(TOO_DEEP)
     if not isinstance(payload, dict) or payload.get("format") != "escape-desktop-handover":
         raise HandoverRefused(TAMPERED)
     return payload
 
 
+def _depth(value: object) -> int:
+    """How deeply lists and objects nest (iterative, so a deep one cannot crash the count)."""
+    deepest, todo = 0, [(value, 1)]
+    while todo:
+        item, level = todo.pop()
+        if isinstance(item, dict | list):
+            deepest = max(deepest, level)
+            if deepest > MAX_DEPTH:
+                return deepest
+            todo.extend((v, level + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
 def read_handover(path: str | Path, passphrase: str) -> dict:
-    try:
-        blob = Path(path).read_bytes()
-    except FileNotFoundError:
-        raise HandoverRefused(f"There is no file {path}; check the name and try again.") from None
-    except OSError:
-        raise HandoverRefused(f"Cannot read {path}; check the stick is plugged in.") from None
+    """The payload of a hand-over file: a regular file under MAX_FILE, read in pieces."""
+    blob = read_capped(path, MAX_FILE, "a course hand-over file", HandoverRefused)
     return unseal(blob, passphrase)
 
 
@@ -466,11 +493,13 @@ def send_course(
                 if value.startswith(UNRESOLVED) and value[1:] == digests.get(key):
                     digests[key] = value
         stations = {k.split("|", 1)[1] for k in records if k.startswith("station|")}
+        sent_at = now().isoformat()
+        deleted = _deleted_here(s, course.uid, records, earlier, sent_at)
         payload = {
             "format": "escape-desktop-handover",
             "version": FORMAT_VERSION,
             "app_version": __version__,
-            "sent_at": now().isoformat(),
+            "sent_at": sent_at,
             "sent_by": ctx.actor,
             "exchange_uid": exchange,
             "course": {
@@ -480,6 +509,7 @@ def send_course(
             },
             "records": records,
             "custom_stations": _custom_stations(s, stations),
+            "deleted": [{"key": k, "at": at} for k, at in sorted(deleted.items())],
             "exchanges": [{"uid": exchange, "digests": digests}]
             + [{"uid": h.exchange_uid, "digests": h.digests} for h in earlier],
         }
@@ -497,6 +527,50 @@ def send_course(
         )
         audit(s, ctx.actor, "send_course", "course", course.id, f"{course.code} to {out.name}")
     return _summary(payload)
+
+
+def _tombstone_key(course_uid: str) -> str:
+    return f"handover.deleted.{course_uid}"
+
+
+def _tombstones(s: OrmSession, course_uid: str) -> dict[str, str]:
+    """Single records of a course known to be deleted (key -> when that was first told)."""
+    row = s.get(Setting, _tombstone_key(course_uid))
+    try:
+        known = json.loads(row.value) if row is not None else {}
+    except ValueError:
+        return {}
+    return {str(k): str(v) for k, v in known.items()} if isinstance(known, dict) else {}
+
+
+def _remember_tombstones(s: OrmSession, course_uid: str, known: Mapping[str, str]) -> None:
+    row = s.get(Setting, _tombstone_key(course_uid))
+    text = json.dumps(dict(sorted(known.items())), separators=(",", ":"))
+    if row is None and not known:
+        return  # nothing deleted: no settings row for this course
+    if row is None:
+        s.add(Setting(key=_tombstone_key(course_uid), value=text))
+    else:
+        row.value = text
+
+
+def _deleted_here(
+    s: OrmSession,
+    course_uid: str,
+    records: Records,
+    earlier: list[CourseHandover],
+    sent_at: str,
+) -> dict[str, str]:
+    """Marks, results and measures this laptop once handed over or received and has since
+    deleted, with a time no earlier than the deletion (this file's own time when it is
+    first noticed), so a receiver can refuse an older file that still holds them."""
+    known = {k: at for k, at in _tombstones(s, course_uid).items() if k not in records}
+    for handed in earlier:
+        for key in handed.digests:
+            if key.split("|", 1)[0] in LEAF_KINDS and key not in records and key not in known:
+                known[key] = sent_at
+    _remember_tombstones(s, course_uid, known)
+    return known
 
 
 def _write_new(out: Path, blob: bytes, overwrite: bool) -> None:
@@ -518,9 +592,12 @@ def _write_new(out: Path, blob: bytes, overwrite: bool) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def inspect_handover(path: str | Path, passphrase: str) -> HandoverSummary:
-    """What a hand-over file holds (course, counts); changes nothing."""
-    return _summary(read_handover(path, passphrase))
+def inspect_handover(path: str | Path, passphrase: str, library: Any = None) -> HandoverSummary:
+    """What a hand-over file holds (course, counts); changes nothing. The file is checked as
+    receiving checks it (measure scores too when ``library`` is given)."""
+    payload = read_handover(path, passphrase)
+    check_payload(payload, library)
+    return _summary(payload)
 
 
 # ---------------------------------------------------------------- receive and merge
@@ -834,6 +911,7 @@ def receive_course(
     Conflict.id); without a choice the record is left as it is here and reported.
     """
     payload = read_handover(path, passphrase)
+    check_payload(payload, ctx.library)
     choices = dict(choices or {})
     for cid, side in choices.items():
         if side not in CHOICES:
@@ -951,6 +1029,13 @@ def _merge(
     )
     applier = _Applier(s, course)
     unresolved: dict[str, str] = {}
+    # Deletions: those this laptop knows of, and those the file carries (keys as here).
+    sent_at = str(payload["sent_at"])
+    tombstones = {} if added_course else _tombstones(s, uid)
+    for gone in payload.get("deleted", []):
+        local = _local_key(str(gone["key"]), people)
+        tombstones[local] = max(tombstones.get(local, ""), str(gone["at"]))
+    not_brought_back = 0
     keys = sorted(set(here) | set(received), key=lambda k: (KIND_ORDER[k.split("|")[0]], k))
     for key in keys:
         kind, *parts = key.split("|")
@@ -991,6 +1076,12 @@ def _merge(
                     unresolved[key] = UNRESOLVED
                 continue
             take = chosen == "received"
+        if take and mine is None and theirs is not None and kind in LEAF_KINDS:
+            deleted_at = tombstones.get(key)
+            if deleted_at is not None and _when(deleted_at) >= _when(sent_at):
+                not_brought_back += 1  # deleted after this (older) file was made
+                _bump(report.kept_here, kind)
+                continue
         if take:
             if theirs is None and kind == "course":
                 continue
@@ -1037,7 +1128,13 @@ def _merge(
             "Some measures are not set up on this laptop (add them to its content folder): "
             + ", ".join(unknown)
         )
+    if not_brought_back:
+        report.warnings.append(
+            f"This file is older than a deletion already received: {not_brought_back} "
+            "record(s) deleted since it was made were not brought back."
+        )
     merged = _digests(snapshot(s, course))
+    _remember_tombstones(s, uid, {k: at for k, at in tombstones.items() if k not in merged})
     merged.update(unresolved)
     s.add(
         CourseHandover(
@@ -1058,6 +1155,10 @@ def _merge(
     )
     audit(s, ctx.actor, "receive_course", "course", course.id, detail)
     return report
+
+
+def _when(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=None)
 
 
 def _differs(mine: Mapping[str, Any] | None, theirs: Mapping[str, Any] | None) -> tuple[str, ...]:

@@ -1,0 +1,406 @@
+"""Check a hand-over file's contents as strictly as the window checks what is typed.
+
+Every value goes through the same checks the dialogs use (clean_text, parse_int,
+parse_float, the NHS number check, the measures' score ranges, the course code rule), so a
+file can bring in nothing that could not have been typed; the first problem is refused with
+one sentence naming the record and the field.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import uuid
+from collections.abc import Callable, Mapping
+from datetime import date, datetime
+from typing import Any
+
+from escape_desktop.db.models import ENROLMENT_STATUSES, TIMEPOINTS
+from escape_desktop.programme.status import ATTENDANCE_MARKS
+
+from ..common import MAX_NAME, MAX_TEXT, clean_text, parse_float, parse_int
+from ..errors import ValidationError
+
+KEY_RE = re.compile(r"^[a-z][a-z0-9_]{0,79}$")  # programme, station and measure keys
+PERSON_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,19}$")
+COURSE_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9\-_]{0,39}$")  # no "/" : no path in a code
+WEEKDAYS_RE = re.compile(r"^[0-6](,[0-6]){0,6}$")
+TIME_RE = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+DIGEST_RE = re.compile(r"^!?[0-9a-f]{0,64}$")
+ACTIONS = ("progress", "hold", "step_back")
+MAX_SESSIONS = 200
+MAX_RECORDS = 200_000  # a course of 40 people and 200 sessions holds far fewer
+MAX_EXCHANGES = 20
+MAX_LEVEL = 100
+MAX_DOSE = 10000.0
+EARLIEST = date(2000, 1, 1)
+LATEST = date(2100, 12, 31)
+
+
+class Refusal(ValidationError):
+    """One value in a hand-over file that could not have been typed in."""
+
+
+def _where(key: str) -> str:
+    kind, *parts = key.split("|")
+    words = {
+        "course": "the course details",
+        "session": "session {0}",
+        "station": "circuit station {0}",
+        "participant": "person {0}",
+        "enrolment": "the enrolment of {0}",
+        "attendance": "the register mark of {0} for session {1}",
+        "exercise": "the exercise record of {0} for session {1}, station {2}",
+        "decision": "the progression decision of {0} for session {1}, station {2}",
+        "assessment": "the {1} {2} score of {0}",
+        "certificate": "the certificate of {0}",
+    }
+    pattern = words.get(kind, "a record")
+    try:
+        return pattern.format(*(p[:40] for p in parts))
+    except IndexError:
+        return "a record"
+
+
+def _refuse(field: str, where: str, why: str) -> Refusal:
+    why = why.strip().rstrip(".")
+    return Refusal(
+        field,
+        f"This hand-over file was refused because in {where} {why[0].lower() + why[1:]}; "
+        "nothing here was changed, ask the sender to correct it and send a fresh copy.",
+    )
+
+
+def _text(v: object, field: str, label: str, *, required: bool = False, max_len: int = MAX_TEXT):  # type: ignore[no-untyped-def]
+    if not isinstance(v, str):  # blank is "", never missing: the columns hold no NULL
+        raise ValidationError(field, f"{label} must be text.")
+    return clean_text(v, field, label, required=required, max_len=max_len)
+
+
+def _bool(v: object, field: str, label: str, *, optional: bool = False) -> None:
+    if isinstance(v, bool) or (optional and v is None):
+        return
+    raise ValidationError(field, f"{label} must be yes or no.")
+
+
+def _day(
+    v: object, field: str, label: str, *, required: bool = True, earliest: date = EARLIEST
+) -> date | None:
+    if v is None and not required:
+        return None
+    if not isinstance(v, str):
+        raise ValidationError(field, f"{label} must be a date written as YYYY-MM-DD.")
+    try:
+        day = date.fromisoformat(v)
+    except ValueError:
+        raise ValidationError(field, f"{label} must be a date written as YYYY-MM-DD.") from None
+    if not earliest <= day <= LATEST:
+        raise ValidationError(field, f"{label} ({v}) is not a date the programme could have.")
+    return day
+
+
+def _moment(v: object, field: str, label: str, *, required: bool = True) -> None:
+    if v is None and not required:
+        return
+    if not isinstance(v, str) or len(v) > 40:
+        raise ValidationError(field, f"{label} must be a date and time.")
+    try:
+        when = datetime.fromisoformat(v)
+    except ValueError:
+        raise ValidationError(field, f"{label} must be a date and time.") from None
+    if not EARLIEST <= when.date() <= LATEST:
+        raise ValidationError(field, f"{label} ({v[:20]}) is not a time the programme could have.")
+
+
+def _key(v: object, field: str, label: str, pattern: re.Pattern[str] = KEY_RE) -> str:
+    if not isinstance(v, str) or not pattern.match(v):
+        shown = repr(v)[:40] if isinstance(v, str) else "missing"
+        raise ValidationError(field, f"{label} {shown} is not a valid code.")
+    return v
+
+
+def _one_of(v: object, field: str, label: str, allowed: tuple[str, ...]) -> None:
+    if v not in allowed:
+        raise ValidationError(field, f"{label} must be one of: {', '.join(allowed)}.")
+
+
+def _course(values: Mapping[str, Any], _library: Any) -> None:
+    _text(values.get("title"), "title", "Course title", required=True, max_len=MAX_NAME)
+    _key(values.get("programme_key"), "programme_key", "Programme")
+    _text(values.get("venue"), "venue", "Venue", max_len=MAX_NAME)
+    _day(values.get("start_date"), "start_date", "Start date")
+    weekdays = values.get("weekdays")
+    if not isinstance(weekdays, str) or not WEEKDAYS_RE.match(weekdays):
+        raise ValidationError("weekdays", "Class days must be days of the week.")
+    start_time = values.get("start_time")
+    if not isinstance(start_time, str) or not TIME_RE.match(start_time):
+        raise ValidationError("start_time", "Start time must be a time such as 10:00.")
+    from ..courses import MAX_CAPACITY
+
+    parse_int(values.get("capacity"), "capacity", "Capacity", 1, MAX_CAPACITY)
+    _text(values.get("notes"), "notes", "Course notes")
+    for name, label in (("instructors", "Instructor"), ("instruments", "Measure")):
+        items = values.get(name)
+        if not isinstance(items, list) or len(items) > 50:
+            raise ValidationError(name, f"The list of {name} is not a list.")
+        for item in items:
+            if name == "instructors":
+                _text(item, name, label, required=True, max_len=MAX_NAME)
+            else:
+                _key(item, name, label)
+    _moment(values.get("created_at"), "created_at", "When the course was made")
+
+
+def _session(values: Mapping[str, Any], _library: Any) -> None:
+    _day(values.get("date"), "date", "Session date")
+    _text(values.get("topic"), "topic", "Topic")
+    _bool(values.get("cancelled"), "cancelled", "Cancelled")
+    _text(values.get("cancel_reason"), "cancel_reason", "Reason for cancelling")
+    _text(values.get("staff_present"), "staff_present", "Staff present")
+    _text(values.get("notes"), "notes", "Session notes")
+
+
+def _station(values: Mapping[str, Any], _library: Any) -> None:
+    parse_int(values.get("position"), "position", "Station position", 0, 1000)
+    _bool(values.get("active"), "active", "Station in use")
+
+
+def _participant(values: Mapping[str, Any], _library: Any) -> None:
+    from ..participants import ParticipantInput, participant_problems
+
+    for name in ("first_name", "last_name", "sex", "phone", "email", "joints", "notes",
+                 "referral_source"):  # fmt: skip
+        if not isinstance(values.get(name), str):
+            raise ValidationError(name, f"{name.replace('_', ' ').capitalize()} must be text.")
+    nhs = values.get("nhs_number")
+    if nhs is not None and not isinstance(nhs, str):
+        raise ValidationError("nhs_number", "The NHS number must be 10 digits.")
+    _day(
+        values.get("date_of_birth"),
+        "date_of_birth",
+        "Date of birth",
+        required=False,
+        earliest=date(1880, 1, 1),  # the age checks below are the window's own
+    )
+    data = ParticipantInput(
+        first_name=values.get("first_name") or "",
+        last_name=values.get("last_name") or "",
+        date_of_birth=values.get("date_of_birth"),
+        sex=values.get("sex") or "",
+        nhs_number=nhs or "",
+        phone=values.get("phone") or "",
+        email=values.get("email") or "",
+        joints=values.get("joints") or "",
+        referral_source=values.get("referral_source") or "",
+        consent_programme=values.get("consent_programme"),
+        consent_share=values.get("consent_share"),
+        notes=values.get("notes") or "",
+    )
+    _values, problems = participant_problems(data)
+    problems = [p for p in problems if p.field != "referral_code"]
+    if problems:
+        raise problems[0]
+    _moment(values.get("created_at"), "created_at", "When the person was added")
+
+
+def _enrolment(values: Mapping[str, Any], _library: Any) -> None:
+    _one_of(values.get("status"), "status", "Enrolment status", ENROLMENT_STATUSES)
+    _text(values.get("withdrawn_reason"), "withdrawn_reason", "Reason for withdrawing")
+    _day(values.get("withdrawn_on"), "withdrawn_on", "Withdrawn on", required=False)
+    _day(values.get("enrolled_on"), "enrolled_on", "Enrolled on")
+
+
+def _attendance(values: Mapping[str, Any], _library: Any) -> None:
+    _one_of(values.get("mark"), "mark", "The register mark", ATTENDANCE_MARKS)
+    _moment(values.get("updated_at"), "updated_at", "When the mark was made")
+
+
+def _exercise(values: Mapping[str, Any], _library: Any) -> None:
+    parse_int(values.get("level"), "level", "Level", 0, MAX_LEVEL)
+    parse_float(values.get("target_dose"), "target_dose", "Target dose", 0, MAX_DOSE)
+    parse_float(
+        values.get("dose_achieved"), "dose_achieved", "Dose achieved", 0, MAX_DOSE, required=False
+    )
+    parse_int(values.get("pain"), "pain", "Pain", 0, 10, required=False)
+    parse_int(values.get("effort"), "effort", "Effort", 0, 10, required=False)
+    _text(values.get("note"), "note", "Note", max_len=1000)
+    _moment(values.get("updated_at"), "updated_at", "When it was recorded")
+
+
+def _decision(values: Mapping[str, Any], _library: Any) -> None:
+    _one_of(values.get("action"), "action", "The decision", ACTIONS)
+    _bool(values.get("accepted"), "accepted", "Accepted")
+    parse_int(values.get("level"), "level", "Level", 0, MAX_LEVEL)
+    parse_float(values.get("target_dose"), "target_dose", "Target dose", 0, MAX_DOSE)
+    _text(values.get("reason"), "reason", "Reason")
+    _moment(values.get("decided_at"), "decided_at", "When it was decided")
+
+
+def _assessment(values: Mapping[str, Any], library: Any, instrument_key: str = "") -> None:
+    from escape_desktop.programme.scoring import ScoreError, check_item, check_score
+
+    _day(values.get("assessed_on"), "assessed_on", "Measured on")
+    _bool(values.get("adapted"), "adapted", "Adapted")
+    _moment(values.get("updated_at"), "updated_at", "When it was recorded")
+    score, answers = values.get("score"), values.get("answers")
+    if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+        raise ValidationError("score", "The score must be a number.")
+    if answers is not None and (not isinstance(answers, dict) or len(answers) > 200):
+        raise ValidationError("answers", "The answers must be a list of questions and answers.")
+    try:
+        instrument = library.instrument(instrument_key) if library is not None else None
+    except KeyError:
+        instrument = None
+    try:
+        if instrument is None:  # not set up here (a warning later): still a plain number
+            if score is not None and not (math.isfinite(score) and abs(score) <= 10000):
+                raise ValidationError("score", "The score is not a number any measure gives.")
+            return
+        if score is not None:
+            check_score(instrument, score)
+        for item, answer in (answers or {}).items():
+            if answer is not None:
+                check_item(instrument, str(item), answer)
+    except ScoreError as e:
+        raise ValidationError("score", str(e)) from None
+
+
+def _certificate(values: Mapping[str, Any], _library: Any) -> None:
+    _text(values.get("issued_by"), "issued_by", "Issued by", max_len=MAX_NAME)
+
+
+CHECKS: dict[str, Callable[[Mapping[str, Any], Any], None]] = {
+    "course": _course,
+    "session": _session,
+    "station": _station,
+    "participant": _participant,
+    "enrolment": _enrolment,
+    "attendance": _attendance,
+    "exercise": _exercise,
+    "decision": _decision,
+    "assessment": _assessment,
+    "certificate": _certificate,
+}
+PARTS = {"course": 0, "session": 1, "station": 1, "participant": 1, "enrolment": 1,
+         "attendance": 2, "exercise": 3, "decision": 3, "assessment": 3, "certificate": 2}  # fmt: skip
+
+
+def _check_key(kind: str, parts: list[str]) -> None:
+    if len(parts) != PARTS[kind]:
+        raise ValidationError("key", "The record is not named the way this app names it.")
+    if kind in ("session",):
+        parse_int(parts[0], "session", "Session number", 1, MAX_SESSIONS)
+        return
+    if kind == "station":
+        _key(parts[0], "station", "Station")
+        return
+    if kind == "course":
+        return
+    _key(parts[0], "participant", "Participant code", PERSON_CODE_RE)
+    if kind in ("attendance", "exercise", "decision"):
+        parse_int(parts[1], "session", "Session number", 1, MAX_SESSIONS)
+    if kind in ("exercise", "decision"):
+        _key(parts[2], "station", "Station")
+    if kind == "assessment":
+        _one_of(parts[1], "timepoint", "When measured", TIMEPOINTS)
+        _key(parts[2], "instrument", "Measure")
+    if kind == "certificate":
+        _moment(parts[1], "issued_at", "When the certificate was issued")
+
+
+def check_record(key: str, values: object, library: Any) -> None:
+    """Refuse one record of a hand-over file that the window would not have let anyone type."""
+    where = _where(key) if isinstance(key, str) else "a record"
+    try:
+        kind, *parts = key.split("|")
+        if kind not in CHECKS:
+            raise ValidationError("key", "The record is of a kind this app does not know.")
+        _check_key(kind, parts)
+        if not isinstance(values, dict):
+            raise ValidationError(kind, "The record is empty or not a record.")
+        if kind == "assessment":
+            _assessment(values, library, parts[2])
+        else:
+            CHECKS[kind](values, library)
+    except Refusal:
+        raise
+    except ValidationError as e:
+        raise _refuse(e.field, where, e.message) from None
+
+
+def _uuid(v: object, field: str, label: str) -> None:
+    try:
+        uuid.UUID(str(v) if isinstance(v, str) else "")
+    except ValueError:
+        raise ValidationError(field, f"{label} is not this app's kind of identifier.") from None
+
+
+def check_payload(payload: Mapping[str, Any], library: Any) -> None:
+    """Refuse a hand-over file holding anything the window would not take, naming the field."""
+    try:
+        info = payload.get("course")
+        if not isinstance(info, dict):
+            raise ValidationError("course", "The course details are missing.")
+        code = info.get("code")
+        if not isinstance(code, str) or not COURSE_CODE_RE.match(code):
+            raise ValidationError(
+                "code",
+                "The course code must be letters, digits and dashes (up to 40), such as "
+                "KH-2026-001.",
+            )
+        _uuid(info.get("uid"), "uid", "The course identifier")
+        _uuid(payload.get("exchange_uid"), "exchange_uid", "The hand-over identifier")
+        _moment(payload.get("sent_at"), "sent_at", "When the file was made")
+        _text(payload.get("sent_by"), "sent_by", "Sent by", max_len=MAX_NAME)
+        exchanges = payload.get("exchanges")
+        if not isinstance(exchanges, list) or not 1 <= len(exchanges) <= MAX_EXCHANGES:
+            raise ValidationError("exchanges", "The list of earlier hand-overs is not right.")
+        for e in exchanges:
+            if not isinstance(e, dict) or not isinstance(e.get("digests"), dict):
+                raise ValidationError("exchanges", "The list of earlier hand-overs is not right.")
+            _uuid(e.get("uid"), "exchanges", "An earlier hand-over's identifier")
+            if len(e["digests"]) > MAX_RECORDS or not all(
+                isinstance(k, str) and len(k) <= 200 and isinstance(v, str) and DIGEST_RE.match(v)
+                for k, v in e["digests"].items()
+            ):
+                raise ValidationError("exchanges", "The list of earlier hand-overs is not right.")
+        deleted = payload.get("deleted", [])
+        if not isinstance(deleted, list) or len(deleted) > MAX_RECORDS:
+            raise ValidationError("deleted", "The list of deleted records is not right.")
+        for d in deleted:
+            if not isinstance(d, dict) or not isinstance(d.get("key"), str):
+                raise ValidationError("deleted", "The list of deleted records is not right.")
+            _moment(d.get("at"), "deleted", "When a record was deleted")
+        stations = payload.get("custom_stations", [])
+        if not isinstance(stations, list) or len(stations) > 500:
+            raise ValidationError("custom_stations", "The site's own exercises are not a list.")
+        for st in stations:
+            _custom_station(st)
+        records = payload.get("records")
+        if not isinstance(records, dict) or "course" not in records:
+            raise ValidationError("records", "The course's records are missing.")
+        if len(records) > MAX_RECORDS:
+            raise ValidationError("records", "The file holds far more records than a course has.")
+    except ValidationError as e:
+        raise _refuse(e.field, "the file's details", e.message) from None
+    for key, values in records.items():
+        check_record(key, values, library)
+
+
+def _custom_station(st: object) -> None:
+    if not isinstance(st, dict):
+        raise ValidationError("custom_stations", "A site-made exercise is not a record.")
+    _key(st.get("key"), "custom_stations", "Exercise")
+    _text(st.get("name"), "name", "Exercise name", required=True, max_len=MAX_NAME)
+    _text(st.get("dose_kind"), "dose_kind", "Dose kind", required=True, max_len=20)
+    _text(st.get("dose_unit"), "dose_unit", "Dose unit", max_len=20)
+    _text(st.get("description"), "description", "Exercise description")
+    levels = st.get("levels")
+    if not isinstance(levels, list) or not 1 <= len(levels) <= MAX_LEVEL:
+        raise ValidationError("levels", "An exercise's levels are not a list.")
+    for level in levels:
+        if not isinstance(level, dict):
+            raise ValidationError("levels", "An exercise's level is not a record.")
+        _text(level.get("name"), "levels", "Level name", required=True, max_len=MAX_NAME)
+        _text(level.get("description"), "levels", "Level description")
+        parse_float(level.get("target_dose"), "levels", "Level target dose", 0, MAX_DOSE)
