@@ -208,6 +208,11 @@ def _enrolment(values: Mapping[str, Any], _library: Any) -> None:
     _text(values.get("withdrawn_reason"), "withdrawn_reason", "Reason for withdrawing")
     _day(values.get("withdrawn_on"), "withdrawn_on", "Withdrawn on", required=False)
     _day(values.get("enrolled_on"), "enrolled_on", "Enrolled on")
+    joined = values.get("joined_session")
+    if joined is not None:  # older files have none: the default rule fills it in
+        if isinstance(joined, bool) or not isinstance(joined, int):
+            raise ValidationError("joined_session", "Joined at session must be a whole number.")
+        parse_int(joined, "joined_session", "Joined at session", 1, 1000)
 
 
 def _attendance(values: Mapping[str, Any], _library: Any) -> None:
