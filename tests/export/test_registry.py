@@ -597,9 +597,11 @@ def test_the_cross_check_table_is_the_same_on_every_surface_for_three_sites(
 
     from sqlalchemy import select
 
+    from escape_desktop.commands.json_views import outcomes_json
     from escape_desktop.context import AppContext
     from escape_desktop.db.models import Course, Enrolment, Participant
     from escape_desktop.services.figures import course_figures
+    from escape_desktop.services.measures.outcomes import course_outcomes
 
     pdf = tmp_path / "report.pdf"
     code, out, err = cli(
@@ -662,6 +664,15 @@ def test_the_cross_check_table_is_the_same_on_every_surface_for_three_sites(
                     sum(p.attended for p in people),
                     sum(p.held for p in people),
                 )
+                # outcomes --json says the same: who agreed to share, and the attendance rate
+                # the class summary prints (everyone enrolled, sharing or not).
+                got = json.loads(
+                    json.dumps(outcomes_json(course_outcomes(ctx, courses[course_code], day)))
+                )
+                everyone = list(figures.people.values())
+                assert got["agreed_to_share"] == len(people)
+                assert got["attendance"]["attended"] == sum(p.attended for p in everyone)
+                assert got["attendance"]["held"] == sum(p.held for p in everyone)
         finally:
             ctx.close()
         assert table_site == table_upload

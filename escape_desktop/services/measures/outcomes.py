@@ -188,6 +188,15 @@ class CourseOutcomes:
     needs_more: int | None = None
     cannot_complete: int | None = None
     completion_started: int = 0  # starters on the finished courses: what completers are out of
+    attended_sessions: int = 0  # sessions attended, summed over everyone enrolled
+    held_sessions: int = 0  # sessions held while each of them was enrolled, summed
+    agreed_to_share: int = 0  # enrolled people who agreed to share coded data
+
+    @property
+    def attendance(self) -> Ratio:
+        """Sessions attended of the sessions held while each person was enrolled (as printed
+        on the class summary)."""
+        return Ratio(self.attended_sessions, self.held_sessions)
 
     @property
     def completion(self) -> Ratio | None:
@@ -297,6 +306,12 @@ def _outcomes(
         ).all()
         chosen = _chosen_keys(s, ids)
         values = _values_by_enrolment(s, course_ids=ids)
+        sharing = s.scalar(
+            select(func.count())
+            .select_from(Enrolment)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(Enrolment.course_id.in_(ids), Participant.consent_share.is_(True))
+        )
         for c in courses:
             s.expunge(c)
     recorded = {k for per in values.values() for k in per}
@@ -343,6 +358,11 @@ def _outcomes(
         "delivered": sum(figures[i].summary.sessions_delivered for i in ids),
         "bounds": bounds,
         "phase": figures[ids[0]].summary.phase if len(ids) == 1 else "",
+        "share": {
+            "attended_sessions": sum(p.attended for i in ids for p in figures[i].people.values()),
+            "held_sessions": sum(p.held for i in ids for p in figures[i].people.values()),
+            "agreed_to_share": int(sharing or 0),
+        },
     }
     return courses, rows, instruments, proportions, extra
 
@@ -385,6 +405,7 @@ def course_outcomes(ctx: AppContext, course_id: int, today: date | None = None) 
         sessions_delivered=extra["delivered"],
         instruments=[i.key for i in instruments],
         **extra["counts"],
+        **extra["share"],
     )
 
 
@@ -410,6 +431,7 @@ def outcomes_for_range(
         extra = {
             "counts": _counts([]),
             "delivered": 0,
+            "share": {},
         }
         proportions = [Proportion(d, label, (), (), 0, 0) for d, label in DOMAIN_LABELS.items()]
     return CourseOutcomes(
@@ -426,6 +448,7 @@ def outcomes_for_range(
         range_end=end,
         instruments=[i.key for i in instruments],
         **extra["counts"],
+        **extra["share"],
     )
 
 
