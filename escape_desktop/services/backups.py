@@ -14,7 +14,7 @@ from pathlib import Path
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import backup as store
-from escape_desktop.db.backup import BackupInfo
+from escape_desktop.db.backup import LAPTOP_PREFIX, BackupInfo
 from escape_desktop.db.engine import Database
 from escape_desktop.db.errors import KnownError
 
@@ -32,6 +32,7 @@ __all__ = [
     "AUTO_BACKUP_MINUTES",
     "BACKUP_MAX_AGE_DAYS",
     "BackupInfo",
+    "LAPTOP_PREFIX",
     "BackupResult",
     "backup_now",
     "backups_folder",
@@ -78,11 +79,14 @@ def backup_now(
         store.thin_backups(local, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
     )
     if settings.backup_folder:
-        extra = Path(settings.backup_folder)
+        # This laptop's own subfolder: another laptop sharing the folder thins and keys its own
+        shared = Path(settings.backup_folder)
+        extra = store.laptop_folder(shared, ctx.data_dir)
         if progress:
-            progress(3, 3, f"Copying to {extra}…")
+            progress(3, 3, f"Copying to {shared}…")
         try:
             result.copied_to = store.copy_backup(path, extra, ctx.db.key, ctx.data_dir)
+            store.name_laptop_folder(extra)
             result.removed += len(
                 store.thin_backups(extra, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
             )
@@ -99,12 +103,18 @@ def write_copy(ctx: AppContext, target: Path) -> Path:
 
 
 def list_all_backups(ctx: AppContext) -> list[BackupInfo]:
-    """Backups in the data folder and in the backup folder, newest first."""
+    """Backups in the data folder and in the backup folder (every laptop's that shares it, each
+    named by its laptop; this laptop's copies of its own backups once), newest first."""
     found = store.list_backups(store.backups_dir(ctx.data_dir))
     folder = get_settings(ctx).backup_folder
     if folder:
         names = {b.path.name for b in found}
-        found += [b for b in store.list_backups(Path(folder)) if b.path.name not in names]
+        own = store.laptop_folder(Path(folder), ctx.data_dir)
+        found += [
+            b
+            for b in store.list_shared_backups(Path(folder))
+            if not (b.path.parent == own and b.path.name in names)
+        ]
     found.sort(key=lambda b: b.made_at, reverse=True)
     return found
 

@@ -64,7 +64,14 @@ class BackupsModel(ListModel):
                 return size_text(b.size)
             if col == self.COL_WHERE:
                 local = b.path.parent == backups.backups_folder(self.data_dir)
-                return "this laptop" if local else str(b.path.parent)
+                if local:
+                    return "this laptop"
+                if b.laptop:  # a shared folder: which laptop made it
+                    folder = b.path.parent
+                    if folder.name.startswith(backups.LAPTOP_PREFIX):
+                        folder = folder.parent
+                    return f"{b.laptop}, in {folder}"
+                return str(b.path.parent)
         if role == Qt.ItemDataRole.ToolTipRole:
             return str(b.path)
         if role == Qt.ItemDataRole.UserRole:
