@@ -222,7 +222,12 @@ class BackupsDialog(QDialog):
     def restore_selected(self) -> None:
         chosen = self.selected()
         if chosen is not None:
-            self.restore(chosen.path, f"the backup from {chosen.made_at:%A %d %B %Y at %H:%M}")
+            made_on = ""
+            if chosen.laptop and chosen.path.parent.name.startswith(backups.LAPTOP_PREFIX):
+                made_on = f" made on {chosen.laptop}"  # another laptop sharing the folder
+            self.restore(
+                chosen.path, f"the backup{made_on} from {chosen.made_at:%A %d %B %Y at %H:%M}"
+            )
 
     def restore_from_file(self) -> None:
         path = file_dialogs.open_file(
