@@ -38,6 +38,7 @@ __all__ = [
     "backups_folder",
     "last_backup_at",
     "list_all_backups",
+    "made_under_another_key",
     "newest_good_backup",
     "restore_damaged",
     "write_copy",
@@ -117,6 +118,34 @@ def list_all_backups(ctx: AppContext) -> list[BackupInfo]:
         ]
     found.sort(key=lambda b: b.made_at, reverse=True)
     return found
+
+
+def made_under_another_key(ctx: AppContext, backup: Path, laptop: str = "") -> str | None:
+    """A sentence when ``backup`` is encrypted under another key than this data's (another
+    laptop sharing the backup folder, with its own passphrase): restoring it in place of this
+    data cannot work, and the check that would say so reads like damage. None otherwise."""
+    from escape_desktop.db.files import is_plain_sqlite
+
+    backup = Path(backup)
+    if ctx.db.key is None or not backup.is_file() or is_plain_sqlite(backup):
+        return None  # plain data refuses an encrypted backup itself, in its own words
+    copy = Database(backup, ctx.db.key, read_only=True)
+    try:
+        with copy.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+        return None
+    except Exception:  # the key does not open it (or it is damaged: the restore says which)
+        if store.find_key_copy(backup) is None:
+            return None
+    finally:
+        copy.dispose()
+    where = f" on {laptop}" if laptop else ""
+    return (
+        f"{backup.name} was made{where} under another passphrase, so it cannot replace the "
+        "data here. To use it, restore it at the first start of a laptop with no data yet, "
+        "with that passphrase or its recovery key; to share a course between two laptops, "
+        "use Send this course… and Receive a course…. Nothing was changed."
+    )
 
 
 def newest_good_backup(data_dir: Path, key: bytes | None) -> BackupInfo | None:

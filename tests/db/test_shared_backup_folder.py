@@ -97,3 +97,19 @@ def test_backups_left_at_the_top_of_the_shared_folder_stay_listed_and_restorable
     data_safety.restore(hall, old)
     with hall.db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM participants")).scalar_one() > 0
+
+
+def test_another_laptops_backup_under_its_own_passphrase_is_explained_not_called_damaged(
+    laptops: tuple[AppContext, AppContext, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hall, office, shared = laptops
+    for ctx in (hall, office):
+        (ctx.data_dir / KEY_FILENAME).unlink()  # the stand-in key files: real ones now
+    data_safety.encrypt(hall, "kettle on at half nine", n=2**12)
+    data_safety.encrypt(office, "biscuits in the blue tin", n=2**12)
+    theirs = _backup(office, "OFFICE-PC", datetime(2026, 11, 2, 10, 0), monkeypatch)
+    ours = _backup(hall, "HALL-PC", datetime(2026, 11, 2, 11, 0), monkeypatch)
+    said = S.made_under_another_key(hall, theirs, "OFFICE-PC")
+    assert said is not None and "OFFICE-PC" in said and "passphrase" in said
+    assert S.made_under_another_key(hall, ours) is None  # its own: restored as usual
+    assert S.made_under_another_key(office, theirs) is None

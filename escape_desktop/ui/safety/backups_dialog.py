@@ -226,7 +226,9 @@ class BackupsDialog(QDialog):
             if chosen.laptop and chosen.path.parent.name.startswith(backups.LAPTOP_PREFIX):
                 made_on = f" made on {chosen.laptop}"  # another laptop sharing the folder
             self.restore(
-                chosen.path, f"the backup{made_on} from {chosen.made_at:%A %d %B %Y at %H:%M}"
+                chosen.path,
+                f"the backup{made_on} from {chosen.made_at:%A %d %B %Y at %H:%M}",
+                laptop=chosen.laptop if made_on else "",
             )
 
     def restore_from_file(self) -> None:
@@ -250,8 +252,14 @@ class BackupsDialog(QDialog):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def restore(self, path: Path, what: str) -> None:
-        if self.busy or not self.confirm_restore(what):
+    def restore(self, path: Path, what: str, laptop: str = "") -> None:
+        if self.busy:
+            return
+        other_key = backups.made_under_another_key(self.ctx, path, laptop)
+        if other_key:  # said before the question, not as "damaged" after it
+            QMessageBox.information(self, "Restore a backup", other_key)
+            return
+        if not self.confirm_restore(what):
             return
         self._set_busy(True)
 
