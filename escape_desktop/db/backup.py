@@ -436,8 +436,13 @@ def thin_backups(
     *,
     max_age_days: int | None = None,
     key: bytes | None = None,
+    expired_only: bool = False,
 ) -> list[Path]:
     """Delete backups the schedule no longer needs; return what was deleted.
+
+    ``expired_only`` deletes only those past ``max_age_days`` (for the top of a shared
+    folder, where older versions left every laptop's backups together: the schedule there
+    would delete other laptops' backups, the retention limit applies to all of them alike).
 
     In each period the newest backup that passes its check (opened with ``key``) is kept and
     only then are its older siblings deleted; a period where none passes keeps them all, and
@@ -463,7 +468,7 @@ def thin_backups(
         else:
             young.append(b)
     periods: dict[tuple, list[BackupInfo]] = {}
-    for b in young:
+    for b in [] if expired_only else young:
         period = _period(b.made_at, now)
         if period is not None:
             periods.setdefault(period, []).append(b)

@@ -91,6 +91,12 @@ def backup_now(
             result.removed += len(
                 store.thin_backups(extra, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
             )
+            # Left at the top by earlier versions: only the retention limit applies there.
+            result.removed += len(
+                store.thin_backups(
+                    shared, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key, expired_only=True
+                )
+            )
         except KnownError as e:
             result.warnings.append(str(e))
     with ctx.db.transaction() as s:

@@ -88,12 +88,18 @@ def test_backups_left_at_the_top_of_the_shared_folder_stay_listed_and_restorable
     hall, _office, shared = laptops
     earlier = S.backup_now(hall, "manual", now=datetime(2026, 1, 5, 9, 0)).copied_to
     assert earlier is not None
-    old = shared / "escape-20250105-090000-manual.db"  # where an earlier version put it
-    shutil.copy2(earlier, old)
+    # Where earlier versions put every laptop's backups: two laptops' from one day, and one
+    # past the retention limit (a year), which holds people who must be forgotten.
+    old = shared / "escape-20260101-090000-manual.db"
+    other = shared / "escape-20260101-100000-close.db"
+    expired = shared / "escape-20241201-090000-auto.db"
+    for path in (old, other, expired):
+        shutil.copy2(earlier, path)
     S.backup_now(hall, "auto", now=datetime(2026, 1, 5, 9, 30))
     listed = [b for b in S.list_all_backups(hall) if b.path == old]
     assert len(listed) == 1 and listed[0].laptop
-    assert old.is_file()  # thinning this laptop's subfolder left it alone
+    assert old.is_file() and other.is_file()  # thinning left other laptops' backups alone
+    assert not expired.exists()  # the retention limit still applies at the top
     data_safety.restore(hall, old)
     with hall.db.engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM participants")).scalar_one() > 0
