@@ -16,7 +16,13 @@ import re
 from collections.abc import Mapping
 from pathlib import Path, PurePath, PureWindowsPath
 
-__all__ = ["ONEDRIVE_ENV", "local_export_folder", "synced_by"]
+__all__ = [
+    "ONEDRIVE_ENV",
+    "cloud_attributes",
+    "local_export_folder",
+    "synced_by",
+    "synced_by_here",
+]
 
 # Set by the OneDrive client to the root of each synced OneDrive (work, personal).
 ONEDRIVE_ENV = ("OneDrive", "OneDriveCommercial", "OneDriveConsumer")
@@ -83,3 +89,49 @@ def local_export_folder(
     if synced_by(documents, env) is None:
         return documents
     return home / "ESCAPE-pain files"
+
+
+# Windows' Cloud Files API (OneDrive, and current Dropbox, Google Drive and iCloud clients)
+# marks what it syncs: a reparse point with a cloud tag, or the pinned/unpinned/recall
+# attributes of Files On-Demand. A renamed or redirected synced folder is found this way.
+FILE_ATTRIBUTE_REPARSE_POINT = 0x400
+FILE_ATTRIBUTE_PINNED = 0x80000
+FILE_ATTRIBUTE_UNPINNED = 0x100000
+FILE_ATTRIBUTE_RECALL_ON_OPEN = 0x40000
+FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS = 0x400000
+IO_REPARSE_TAG_CLOUD = 0x9000001A  # and CLOUD_1..CLOUD_F: 0x9000101A .. 0x9000F01A
+_CLOUD_ATTRIBUTES = (
+    FILE_ATTRIBUTE_PINNED
+    | FILE_ATTRIBUTE_UNPINNED
+    | FILE_ATTRIBUTE_RECALL_ON_OPEN
+    | FILE_ATTRIBUTE_RECALL_ON_DATA_ACCESS
+)
+
+
+def cloud_attributes(file_attributes: int, reparse_tag: int = 0) -> bool:
+    """True when Windows' attributes (os.stat's st_file_attributes, st_reparse_tag) mark a
+    file or folder as managed by a cloud sync client."""
+    if file_attributes & _CLOUD_ATTRIBUTES:
+        return True
+    return bool(
+        file_attributes & FILE_ATTRIBUTE_REPARSE_POINT
+        and reparse_tag & 0xFFFF0FFF == IO_REPARSE_TAG_CLOUD
+    )
+
+
+def synced_by_here(path: Path | str) -> str | None:
+    """``synced_by`` for a real path on this computer; on Windows also the folder's own
+    attributes (it or the nearest folder above it that exists): "a cloud service"."""
+    path = Path(path)
+    service = synced_by(path)
+    if service is not None or os.name != "nt":
+        return service
+    for folder in (path, *path.parents):  # pragma: no cover - Windows only
+        try:
+            st = os.stat(folder, follow_symlinks=False)
+        except OSError:
+            continue
+        attributes = getattr(st, "st_file_attributes", 0)
+        if cloud_attributes(attributes, getattr(st, "st_reparse_tag", 0)):
+            return "a cloud service"
+    return None

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath, PureWindowsPath
+import os
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 import pytest
 
-from escape_desktop.services.cloud_folders import local_export_folder, synced_by
+from escape_desktop.services.cloud_folders import (
+    cloud_attributes,
+    local_export_folder,
+    synced_by,
+    synced_by_here,
+)
 
 W = PureWindowsPath
 M = PurePosixPath
@@ -78,3 +84,30 @@ def test_the_first_export_folder_is_local_when_documents_is_in_onedrive() -> Non
     )
     local_docs = W(r"C:\Users\sam\Documents")
     assert local_export_folder(local_docs, home, NO_ENV) == local_docs
+
+
+@pytest.mark.parametrize(
+    ("attributes", "tag", "synced"),
+    [
+        (0x410, 0x9000601A, True),  # a OneDrive folder: a reparse point tagged CLOUD_6
+        (0x410, 0x9000001A, True),  # IO_REPARSE_TAG_CLOUD
+        (0x00500020, 0, True),  # an online-only file: unpinned, recall on data access
+        (0x00080010, 0, True),  # a folder set to "Always keep on this device" (pinned)
+        (0x10, 0, False),  # an ordinary folder
+        (0x410, 0xA0000003, False),  # a junction (mount point), not a cloud placeholder
+        (0x410, 0x80000017, False),  # WOF-compressed system file
+        (0x20, 0, False),  # an ordinary file
+    ],
+)
+def test_windows_cloud_attributes(attributes: int, tag: int, synced: bool) -> None:
+    """A renamed or redirected synced folder has no telling name; Windows' Cloud Files
+    attributes (read with os.stat there) still mark it."""
+    assert cloud_attributes(attributes, tag) is synced
+
+
+@pytest.mark.skipif(os.name != "nt", reason="reads Windows' file attributes (os.stat) on Windows")
+def test_on_windows_a_local_temporary_folder_is_not_synced(tmp_path: Path) -> None:
+    assert synced_by_here(tmp_path) is None
+    root = os.environ.get("OneDrive")
+    if root and Path(root).is_dir():
+        assert synced_by_here(Path(root)) == "OneDrive"

@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from escape_desktop.services.cloud_folders import local_export_folder, synced_by
+from escape_desktop.services.cloud_folders import local_export_folder, synced_by_here
 
 UI_SETTINGS_FILE = "ui.ini"
 LAST_FOLDER_KEY = "dialogs/last_folder"
@@ -68,7 +68,7 @@ def cloud_ok(parent: QWidget | None, data_dir: Path | str | None, chosen: str | 
     a file there is copied to the cloud service syncing it."""
     path = Path(chosen)
     folder = path if path.is_dir() else path.parent
-    service = synced_by(folder)
+    service = synced_by_here(folder)
     if service is None:
         return True
     settings = _settings(data_dir)
