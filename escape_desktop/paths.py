@@ -52,14 +52,98 @@ def portable_data_dir() -> Path | None:
     return None
 
 
+def machine_preset_files() -> list[Path]:
+    """The machine-wide preset: on Windows %ProgramData%\\escape-desktop\\escape-desktop.ini.
+
+    Any local user may create files under %ProgramData% (its default ACL lets Users add
+    folders), so this file is honoured only when ``machine_preset_trusted`` says an
+    administrator owns it and ordinary users cannot change it."""
+    program_data = os.environ.get("ProgramData") if os.name == "nt" else None
+    return [Path(program_data) / APP_NAME / PRESET_FILENAME] if program_data else []
+
+
 def preset_files() -> list[Path]:
     """Where IT may leave escape-desktop.ini: beside the installed program, and on Windows
-    in %ProgramData%\\escape-desktop (machine-wide, writable by administrators only)."""
-    files = [folder / PRESET_FILENAME for folder in program_folders()]
-    program_data = os.environ.get("ProgramData") if os.name == "nt" else None
-    if program_data:
-        files.append(Path(program_data) / APP_NAME / PRESET_FILENAME)
-    return files
+    in %ProgramData%\\escape-desktop (honoured only if writable by administrators alone)."""
+    return [folder / PRESET_FILENAME for folder in program_folders()] + machine_preset_files()
+
+
+def posix_admin_only(st: os.stat_result) -> bool:
+    """A file only root can change: owned by root, not writable by its group or others."""
+    return st.st_uid == 0 and not st.st_mode & 0o022
+
+
+# Windows: the owner must be Administrators, SYSTEM or TrustedInstaller, and no ACE that applies
+# to the file may give Users, Authenticated Users, Everyone, INTERACTIVE or the file's creator
+# any right to write, append, delete, or change its ACL or owner.
+WINDOWS_ADMIN_OWNERS = ("S-1-5-32-544", "S-1-5-18",
+                        "S-1-5-80-956008885-3418522649-1831038044-1853292631-2271478464")  # fmt: skip
+WINDOWS_ORDINARY_USERS = ("S-1-5-32-545", "S-1-5-11", "S-1-1-0", "S-1-5-4", "S-1-3-0", "S-1-3-4")
+WINDOWS_WRITE_RIGHTS = (
+    0x2 | 0x4 | 0x10 | 0x100 | 0x10000 | 0x40000 | 0x80000 | 0x10000000 | 0x40000000
+)  # write/append data, write EA/attributes, delete, WRITE_DAC, WRITE_OWNER, GENERIC_ALL/WRITE
+
+
+def windows_admin_only(path: Path) -> bool:  # pragma: no cover - runs on Windows only
+    """Read the file's owner and DACL (GetNamedSecurityInfoW) and apply the rule above; False
+    when they cannot be read (fail closed: the preset is then ignored, and the log says so)."""
+    import ctypes
+    from ctypes import wintypes
+
+    advapi = ctypes.WinDLL("advapi32", use_last_error=True)  # type: ignore[attr-defined]
+    kernel = ctypes.WinDLL("kernel32", use_last_error=True)  # type: ignore[attr-defined]
+    owner, dacl, sd = ctypes.c_void_p(), ctypes.c_void_p(), ctypes.c_void_p()
+    SE_FILE_OBJECT, OWNER_INFO, DACL_INFO = 1, 0x1, 0x4
+    err = advapi.GetNamedSecurityInfoW(
+        str(path), SE_FILE_OBJECT, OWNER_INFO | DACL_INFO, ctypes.byref(owner), None,
+        ctypes.byref(dacl), None, ctypes.byref(sd),
+    )  # fmt: skip
+    if err != 0:
+        return False
+
+    def sid_text(sid: int | None) -> str:
+        text = wintypes.LPWSTR()
+        if not advapi.ConvertSidToStringSidW(ctypes.c_void_p(sid), ctypes.byref(text)):
+            return ""
+        value = text.value or ""
+        kernel.LocalFree(text)
+        return value
+
+    try:
+        if sid_text(owner.value) not in WINDOWS_ADMIN_OWNERS:
+            return False
+        if not dacl.value:
+            return False  # a NULL DACL lets everyone write
+        count = ctypes.c_ushort.from_address(dacl.value + 4).value  # ACL.AceCount
+        for i in range(count):
+            ace = ctypes.c_void_p()
+            if not advapi.GetAce(ctypes.c_void_p(dacl.value), i, ctypes.byref(ace)):
+                return False
+            assert ace.value is not None
+            ace_type = ctypes.c_ubyte.from_address(ace.value).value
+            flags = ctypes.c_ubyte.from_address(ace.value + 1).value
+            if ace_type != 0 or flags & 0x08:  # only ACCESS_ALLOWED, not inherit-only
+                continue
+            mask = ctypes.c_uint32.from_address(ace.value + 4).value
+            if mask & WINDOWS_WRITE_RIGHTS and sid_text(ace.value + 8) in WINDOWS_ORDINARY_USERS:
+                return False
+        return True
+    finally:
+        kernel.LocalFree(sd)
+
+
+def machine_preset_trusted(path: Path) -> bool:
+    """True when only administrators can have written ``path`` (see machine_preset_files)."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return False
+    if os.name == "nt":  # pragma: no cover - Windows only
+        try:
+            return windows_admin_only(path)
+        except (OSError, AttributeError, ValueError):
+            return False
+    return posix_admin_only(st)
 
 
 def preset(key: str) -> str:
@@ -68,8 +152,17 @@ def preset(key: str) -> str:
     %VARIABLES% (and $VARIABLES) are expanded, so one file can serve every user of a laptop:
     backup_folder = \\\\server\\escape-backups\\%USERNAME%
     """
+    machine_wide = machine_preset_files()
     for path in preset_files():
         if not path.is_file():
+            continue
+        if path in machine_wide and not machine_preset_trusted(path):
+            import logging
+
+            logging.getLogger(__name__).warning(
+                "Ignored %s: ordinary users can change it (only a file administrators alone can "
+                "write is honoured)", path,
+            )  # fmt: skip
             continue
         import configparser  # only when IT left a file: most starts have none
 

@@ -18,7 +18,7 @@ from pathlib import Path
 from filelock import Timeout
 
 from .engine import DB_FILENAME, Database
-from .errors import BackupFailed, DiskFull, explain
+from .errors import BackupFailed, DiskFull, KnownError, explain
 from .files import (
     copy_durably,
     fsync_dir,
@@ -51,6 +51,9 @@ class BackupInfo:
     made_at: datetime
     reason: str
     size: int
+    # In a shared backup folder: the laptop that made it ("" for this laptop's own folder and
+    # for backups left at the top of a shared folder before laptops had subfolders).
+    laptop: str = ""
 
     @property
     def label(self) -> str:
@@ -67,6 +70,96 @@ class BackupInfo:
 
 def backups_dir(data_dir: Path) -> Path:
     return Path(data_dir) / BACKUP_DIRNAME
+
+
+# ---- one backup folder shared by several laptops ---------------------------------------------
+# IT may point every laptop (or one instructor's hall and office laptops) at one server
+# folder. Each laptop writes only into its own subfolder, named by an id made once and kept
+# in its data folder (not in the database: a restored backup from another laptop must not
+# bring that laptop's id with it), so thinning and key.json copies never touch another
+# laptop's backups. A file in the subfolder names the computer for people choosing a restore.
+
+LAPTOP_ID_FILENAME = "laptop-id.txt"
+LAPTOP_NAME_FILENAME = "laptop-name.txt"
+LAPTOP_PREFIX = "laptop-"
+_ID_RE = re.compile(r"^[0-9a-f]{12}$")
+
+
+def computer_name() -> str:
+    """This computer's name as people know it (COMPUTERNAME on Windows, the host name elsewhere)."""
+    import os
+    import platform
+
+    return (os.environ.get("COMPUTERNAME") if os.name == "nt" else None) or platform.node() or "?"
+
+
+def laptop_id(data_dir: Path) -> str:
+    """This laptop's stable id: read from the data folder, made (once) when missing."""
+    import uuid
+
+    path = Path(data_dir) / LAPTOP_ID_FILENAME
+    try:
+        stored = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        stored = ""
+    if _ID_RE.match(stored):
+        return stored
+    made = uuid.uuid4().hex[:12]
+    partial = path.with_name(path.name + ".partial")
+    try:
+        Path(data_dir).mkdir(parents=True, exist_ok=True)
+        partial.write_text(made + "\n", encoding="utf-8")
+        replace_file(partial, path)
+    except (OSError, KnownError) as e:  # a read-only data folder: still its own subfolder today
+        log.info("Could not keep this laptop's backup id in %s: %s", data_dir, e)
+        return made
+    log.info("This laptop's backup id is %s", made)
+    return made
+
+
+def laptop_folder(shared: Path, data_dir: Path) -> Path:
+    """This laptop's own subfolder of a shared backup folder."""
+    return Path(shared) / f"{LAPTOP_PREFIX}{laptop_id(data_dir)}"
+
+
+def name_laptop_folder(folder: Path, name: str | None = None) -> None:
+    """Write (or bring up to date) the computer's name in its subfolder, for people to read."""
+    name = name or computer_name()
+    path = Path(folder) / LAPTOP_NAME_FILENAME
+    try:
+        if path.is_file() and path.read_text(encoding="utf-8").strip() == name:
+            return
+        path.write_text(name + "\n", encoding="utf-8")
+    except OSError as e:  # only a label: the backup itself is already safe
+        log.info("Could not name the backup subfolder %s: %s", folder, e)
+
+
+def laptop_name(folder: Path) -> str:
+    """The computer name written in a laptop's subfolder, else the subfolder's own name."""
+    try:
+        name = (Path(folder) / LAPTOP_NAME_FILENAME).read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError):
+        name = ""
+    return name or Path(folder).name
+
+
+def list_shared_backups(shared: Path) -> list[BackupInfo]:
+    """Every laptop's backups in a shared folder (each named by its laptop), plus any left at
+    the top of the folder by earlier versions; newest first."""
+    from dataclasses import replace
+
+    shared = Path(shared)
+    found = [replace(b, laptop="earlier backups") for b in list_backups(shared)]
+    try:
+        subfolders = [p for p in shared.iterdir() if p.name.startswith(LAPTOP_PREFIX)]
+    except OSError:
+        subfolders = []
+    for sub in subfolders:
+        if sub.is_dir():
+            name = laptop_name(sub)
+            found += [replace(b, laptop=name) for b in list_backups(sub)]
+    found.sort(key=lambda b: (b.made_at, b.path.name), reverse=True)
+    return found
 
 
 def _noop(done: int, total: int, message: str) -> None:
@@ -343,8 +436,13 @@ def thin_backups(
     *,
     max_age_days: int | None = None,
     key: bytes | None = None,
+    expired_only: bool = False,
 ) -> list[Path]:
     """Delete backups the schedule no longer needs; return what was deleted.
+
+    ``expired_only`` deletes only those past ``max_age_days`` (for the top of a shared
+    folder, where older versions left every laptop's backups together: the schedule there
+    would delete other laptops' backups, the retention limit applies to all of them alike).
 
     In each period the newest backup that passes its check (opened with ``key``) is kept and
     only then are its older siblings deleted; a period where none passes keeps them all, and
@@ -370,7 +468,7 @@ def thin_backups(
         else:
             young.append(b)
     periods: dict[tuple, list[BackupInfo]] = {}
-    for b in young:
+    for b in [] if expired_only else young:
         period = _period(b.made_at, now)
         if period is not None:
             periods.setdefault(period, []).append(b)

@@ -15,6 +15,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
+from typing import Any
 
 from .errors import KnownError
 
@@ -90,13 +91,27 @@ def fsync_file(path: Path) -> None:
     fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
     try:
         if sys.platform == "darwin":
-            import fcntl
-
-            fcntl.fcntl(fd, fcntl.F_FULLFSYNC)
+            full_fsync(fd)
         else:
             os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def full_fsync(fd: int) -> None:
+    """macOS: F_FULLFSYNC, and plain fsync where the file system refuses it.
+
+    An SMB or NFS share, FAT/exFAT on some drivers and some virtual disks answer F_FULLFSYNC
+    with ENOTSUP/EINVAL (or ENOTTY); SQLite falls back to fsync there too. Without the
+    fallback every backup to a server folder failed on a Mac.
+    """
+    import fcntl
+
+    try:
+        fcntl.fcntl(fd, fcntl.F_FULLFSYNC)  # type: ignore[attr-defined,unused-ignore]
+    except OSError as e:
+        log.info("F_FULLFSYNC refused (%s); using fsync", e.strerror or e.errno)
+        os.fsync(fd)
 
 
 def fsync_dir(folder: Path) -> None:
@@ -154,11 +169,23 @@ def make_private_folder(folder: Path) -> None:
         domain = os.environ.get("USERDOMAIN", "")
         if not user:
             return
-        for command in user_only_acl_commands(folder, f"{domain}\\{user}" if domain else user):
-            done = subprocess.run(command, capture_output=True, check=False)
-            if done.returncode != 0:  # the folder still works; it is only less private
-                log.info("Could not make %s private (icacls exit %d)", folder, done.returncode)
-                return
+        run_acl_commands(folder, f"{domain}\\{user}" if domain else user, subprocess.run)
+
+
+# subprocess.CREATE_NO_WINDOW (Windows only): a console program started from the window (icacls)
+# must not flash a black console window in front of the instructor.
+CREATE_NO_WINDOW = 0x08000000
+
+
+def run_acl_commands(folder: Path, user: str, run: Callable[..., Any]) -> bool:
+    """Run the icacls commands for ``folder`` through ``run`` (subprocess.run) without a console
+    window; False (logged) when one fails: the folder still works, it is only less private."""
+    for command in user_only_acl_commands(folder, user):
+        done = run(command, capture_output=True, check=False, creationflags=CREATE_NO_WINDOW)
+        if done.returncode != 0:
+            log.info("Could not make %s private (icacls exit %d)", folder, done.returncode)
+            return False
+    return True
 
 
 def copy_durably(source: Path, target: Path) -> None:

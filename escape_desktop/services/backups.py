@@ -14,7 +14,7 @@ from pathlib import Path
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import backup as store
-from escape_desktop.db.backup import BackupInfo
+from escape_desktop.db.backup import LAPTOP_PREFIX, BackupInfo
 from escape_desktop.db.engine import Database
 from escape_desktop.db.errors import KnownError
 
@@ -32,11 +32,13 @@ __all__ = [
     "AUTO_BACKUP_MINUTES",
     "BACKUP_MAX_AGE_DAYS",
     "BackupInfo",
+    "LAPTOP_PREFIX",
     "BackupResult",
     "backup_now",
     "backups_folder",
     "last_backup_at",
     "list_all_backups",
+    "made_under_another_key",
     "newest_good_backup",
     "restore_damaged",
     "write_copy",
@@ -78,13 +80,22 @@ def backup_now(
         store.thin_backups(local, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
     )
     if settings.backup_folder:
-        extra = Path(settings.backup_folder)
+        # This laptop's own subfolder: another laptop sharing the folder thins and keys its own
+        shared = Path(settings.backup_folder)
+        extra = store.laptop_folder(shared, ctx.data_dir)
         if progress:
-            progress(3, 3, f"Copying to {extra}…")
+            progress(3, 3, f"Copying to {shared}…")
         try:
             result.copied_to = store.copy_backup(path, extra, ctx.db.key, ctx.data_dir)
+            store.name_laptop_folder(extra)
             result.removed += len(
                 store.thin_backups(extra, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
+            )
+            # Left at the top by earlier versions: only the retention limit applies there.
+            result.removed += len(
+                store.thin_backups(
+                    shared, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key, expired_only=True
+                )
             )
         except KnownError as e:
             result.warnings.append(str(e))
@@ -99,14 +110,48 @@ def write_copy(ctx: AppContext, target: Path) -> Path:
 
 
 def list_all_backups(ctx: AppContext) -> list[BackupInfo]:
-    """Backups in the data folder and in the backup folder, newest first."""
+    """Backups in the data folder and in the backup folder (every laptop's that shares it, each
+    named by its laptop; this laptop's copies of its own backups once), newest first."""
     found = store.list_backups(store.backups_dir(ctx.data_dir))
     folder = get_settings(ctx).backup_folder
     if folder:
         names = {b.path.name for b in found}
-        found += [b for b in store.list_backups(Path(folder)) if b.path.name not in names]
+        own = store.laptop_folder(Path(folder), ctx.data_dir)
+        found += [
+            b
+            for b in store.list_shared_backups(Path(folder))
+            if not (b.path.parent == own and b.path.name in names)
+        ]
     found.sort(key=lambda b: b.made_at, reverse=True)
     return found
+
+
+def made_under_another_key(ctx: AppContext, backup: Path, laptop: str = "") -> str | None:
+    """A sentence when ``backup`` is encrypted under another key than this data's (another
+    laptop sharing the backup folder, with its own passphrase): restoring it in place of this
+    data cannot work, and the check that would say so reads like damage. None otherwise."""
+    from escape_desktop.db.files import is_plain_sqlite
+
+    backup = Path(backup)
+    if ctx.db.key is None or not backup.is_file() or is_plain_sqlite(backup):
+        return None  # plain data refuses an encrypted backup itself, in its own words
+    copy = Database(backup, ctx.db.key, read_only=True)
+    try:
+        with copy.engine.connect() as conn:
+            conn.exec_driver_sql("SELECT count(*) FROM sqlite_master").scalar()
+        return None
+    except Exception:  # the key does not open it (or it is damaged: the restore says which)
+        if store.find_key_copy(backup) is None:
+            return None
+    finally:
+        copy.dispose()
+    where = f" on {laptop}" if laptop else ""
+    return (
+        f"{backup.name} was made{where} under another passphrase, so it cannot replace the "
+        "data here. To use it, restore it at the first start of a laptop with no data yet, "
+        "with that passphrase or its recovery key; to share a course between two laptops, "
+        "use Send this course… and Receive a course…. Nothing was changed."
+    )
 
 
 def newest_good_backup(data_dir: Path, key: bytes | None) -> BackupInfo | None:

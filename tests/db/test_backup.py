@@ -114,7 +114,7 @@ def test_copy_to_a_second_folder_with_key_file(demo_ctx: AppContext, tmp_path: P
     stick = tmp_path / "usb"
     safety_settings.set_backup_folder(demo_ctx, str(stick))
     result = S.backup_now(demo_ctx, "close")
-    assert result.copied_to == stick / result.path.name
+    assert result.copied_to == B.laptop_folder(stick, demo_ctx.data_dir) / result.path.name
     assert B.verify_backup(result.copied_to, None) == []
     assert [b.path.name for b in S.list_all_backups(demo_ctx)] == [result.path.name]
 

@@ -64,7 +64,14 @@ class BackupsModel(ListModel):
                 return size_text(b.size)
             if col == self.COL_WHERE:
                 local = b.path.parent == backups.backups_folder(self.data_dir)
-                return "this laptop" if local else str(b.path.parent)
+                if local:
+                    return "this laptop"
+                if b.laptop:  # a shared folder: which laptop made it
+                    folder = b.path.parent
+                    if folder.name.startswith(backups.LAPTOP_PREFIX):
+                        folder = folder.parent
+                    return f"{b.laptop}, in {folder}"
+                return str(b.path.parent)
         if role == Qt.ItemDataRole.ToolTipRole:
             return str(b.path)
         if role == Qt.ItemDataRole.UserRole:
@@ -215,7 +222,14 @@ class BackupsDialog(QDialog):
     def restore_selected(self) -> None:
         chosen = self.selected()
         if chosen is not None:
-            self.restore(chosen.path, f"the backup from {chosen.made_at:%A %d %B %Y at %H:%M}")
+            made_on = ""
+            if chosen.laptop and chosen.path.parent.name.startswith(backups.LAPTOP_PREFIX):
+                made_on = f" made on {chosen.laptop}"  # another laptop sharing the folder
+            self.restore(
+                chosen.path,
+                f"the backup{made_on} from {chosen.made_at:%A %d %B %Y at %H:%M}",
+                laptop=chosen.laptop if made_on else "",
+            )
 
     def restore_from_file(self) -> None:
         path = file_dialogs.open_file(
@@ -238,8 +252,14 @@ class BackupsDialog(QDialog):
         )
         return answer == QMessageBox.StandardButton.Yes
 
-    def restore(self, path: Path, what: str) -> None:
-        if self.busy or not self.confirm_restore(what):
+    def restore(self, path: Path, what: str, laptop: str = "") -> None:
+        if self.busy:
+            return
+        other_key = backups.made_under_another_key(self.ctx, path, laptop)
+        if other_key:  # said before the question, not as "damaged" after it
+            QMessageBox.information(self, "Restore a backup", other_key)
+            return
+        if not self.confirm_restore(what):
             return
         self._set_busy(True)
 
