@@ -37,17 +37,20 @@ from PySide6.QtWidgets import (
 
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
-from escape_desktop.db import first_screen
-from escape_desktop.db.errors import KnownError
+from escape_desktop.errors import KnownError
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.app.welcome_page import WelcomePage
 from escape_desktop.ui.common import announce, error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.courses.course_view import TAB_TITLES
-from escape_desktop.ui.courses.courses_panel import CoursesPanel
+from escape_desktop.ui.courses.courses_panel import (
+    CoursesPanel,
+    CourseSummary,
+    large_text_on,
+)
 
 if TYPE_CHECKING:
-    from escape_desktop.db import queries
+    from escape_desktop.services.reading import RegisterRow
     from escape_desktop.ui.app.today_panel import TodayPanel
     from escape_desktop.ui.courses.course_view import CourseView
     from escape_desktop.ui.people.people_ops import PeopleOps
@@ -62,21 +65,6 @@ COMPACT_EMS = 75  # a screen narrower than this many letters M hides the course 
 NARROW_SCREEN = 1366  # the usual laptop or narrower: open maximised
 TITLE_BAR = 32  # about the height of a Windows title bar at 100 %
 FRAME_BORDER = 8  # a window frame's side border, counted generously  # finish even if no paint comes (a window started minimised)
-
-
-LARGE_TEXT_SIZE_KEY = "large_text_size"  # services.settings_registry.LARGE_TEXT_SIZE's key
-
-
-def large_text_on(ctx: AppContext) -> bool:
-    """The site's large-text setting, read without SQLAlchemy (the first paint needs it).
-
-    Also sets how large (style.set_large_percent), read the same way.
-    """
-    with ctx.db.raw_read() as conn:
-        on = first_screen.setting(conn, first_screen.LARGE_TEXT) == "1"
-        size = first_screen.setting(conn, LARGE_TEXT_SIZE_KEY)
-    style.set_large_percent(int(size) if size.isdigit() else style.LARGE_PERCENTS[0])
-    return on
 
 
 class _LoadingCourse(QWidget):
@@ -98,7 +86,7 @@ class _LoadingCourse(QWidget):
         layout.addWidget(self.note)
         layout.addStretch(1)
 
-    def show_course(self, summary: first_screen.CourseSummary | None) -> None:
+    def show_course(self, summary: CourseSummary | None) -> None:
         self.title.setText(summary.title if summary else "")
         parts = (summary.code, summary.venue) if summary else ()
         self.subtitle.setText(" · ".join(p for p in parts if p))
@@ -768,7 +756,7 @@ class MainWindow(QMainWindow):
             self._view.show_section(0)
             self._view.register.select_enrolment(dialog.enrolment_id)
 
-    def _enrolment(self, enrolment_id: int) -> queries.RegisterRow | None:
+    def _enrolment(self, enrolment_id: int) -> RegisterRow | None:
         return next(
             (r for r in self._view.register.model.rows if r.enrolment_id == enrolment_id),
             None,
@@ -825,8 +813,9 @@ class MainWindow(QMainWindow):
         row = self._enrolment(enrolment_id)
         if row is None:
             return
-        with self.ctx.db.raw_read() as conn:
-            summaries = first_screen.course_summaries(conn, self.today)
+        from escape_desktop.services import reading
+
+        summaries = reading.course_summaries(self.ctx, self.today)
         dialog = MoveDialog(self, row.name, summaries, self.current_course_id() or -1)
         self._open_dialog(dialog)
         target = dialog.value()
