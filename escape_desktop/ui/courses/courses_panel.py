@@ -30,7 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.first_screen import LARGE_TEXT, CourseSummary, course_summaries, setting
+from escape_desktop.db.first_screen import LARGE_TEXT, CourseListRow, course_summaries, setting
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
@@ -78,7 +78,7 @@ FILTERS = (
 )
 
 
-def ordered(rows: list[CourseSummary]) -> list[CourseSummary]:
+def ordered(rows: list[CourseListRow]) -> list[CourseListRow]:
     """Running first, then upcoming (soonest first), then finished (most recent first)."""
     running = [r for r in rows if r.status == "running"]
     upcoming = sorted((r for r in rows if r.status == "upcoming"), key=lambda r: r.start_date)
@@ -92,11 +92,11 @@ STATUS_COLOURS = {"running": "good", "upcoming": "accent", "finished": "muted"}
 class CoursesModel(QAbstractTableModel):
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self.rows: list[CourseSummary] = []
+        self.rows: list[CourseListRow] = []
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_rows(self, rows: list[CourseSummary]) -> None:
+    def set_rows(self, rows: list[CourseListRow]) -> None:
         self.beginResetModel()
         self.rows = ordered(rows)
         self.endResetModel()
