@@ -19,7 +19,6 @@ from pathlib import Path
 import sqlcipher3.dbapi2 as sqlcipher
 
 from benchmarks.common import OUTPUT, large_demo_copy, report
-from escape_desktop.content import load_library
 from escape_desktop.export.upload_manifest import (
     CourseCounts,
     Manifest,
@@ -28,6 +27,7 @@ from escape_desktop.export.upload_manifest import (
     render_manifest,
 )
 from escape_desktop.export.upload_profile import get_profile
+from escape_desktop.library import load_library
 
 SITES = 200
 ROWS = 150  # people a site: 30,000 rows in all

@@ -34,7 +34,7 @@ class AppContext:
     def library(self):  # type: ignore[no-untyped-def]
         """Programme templates, exercise library and instruments (shipped plus the site's own)."""
         if self._library is None:
-            from escape_desktop.content import load_library
+            from escape_desktop.library import load_library
 
             site = self.data_dir / "content"
             self._library = load_library((site,) if site.is_dir() else ())

@@ -54,7 +54,7 @@ def _db(args: argparse.Namespace, *, create: bool = False) -> Any:
 
 
 def _library(folder: Path) -> Any:
-    from escape_desktop.content import load_library
+    from escape_desktop.library import load_library
 
     site = folder / "content"
     return load_library((site,) if site.is_dir() else ())

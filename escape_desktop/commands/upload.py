@@ -147,7 +147,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
 
 def _library_and_dir(args: argparse.Namespace):  # type: ignore[no-untyped-def]
     """The instruments and site profiles, without opening (or needing) a database."""
-    from escape_desktop.content import load_library
+    from escape_desktop.library import load_library
     from escape_desktop.paths import resolve_data_dir
 
     folder = resolve_data_dir(getattr(args, "data_dir", None))

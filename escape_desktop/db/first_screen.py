@@ -18,7 +18,7 @@ from escape_desktop.programme.status import EnrolmentFact, SessionFact
 
 
 @dataclass(frozen=True)
-class CourseSummary:
+class CourseListRow:
     id: int
     code: str
     title: str
@@ -108,7 +108,7 @@ _MARKS_SQL = "SELECT enrolment_id, session_id, mark FROM attendance"
 
 def course_summaries(
     conn: Any, today: date, *, search: str = "", codes: list[str] | None = None
-) -> list[CourseSummary]:
+) -> list[CourseListRow]:
     """Every course (matching ``search`` in code, title or venue; or only ``codes``), newest
     first, with its phase and counts on ``today`` decided by programme.status."""
     raw = dbapi(conn)
@@ -161,7 +161,7 @@ def course_summaries(
         )
         live = [x.date for x in facts if not x.cancelled]
         result.append(
-            CourseSummary(
+            CourseListRow(
                 id=cid,
                 code=code,
                 title=title,

@@ -17,7 +17,7 @@ from escape_desktop.programme.register import SessionInfo as SessionInfo
 # is imported; it lives there and is re-exported here for everyone else.
 from escape_desktop.programme.status import course_summary as course_summary
 
-from .first_screen import CourseSummary as CourseSummary
+from .first_screen import CourseListRow as CourseListRow
 from .first_screen import course_status as course_status
 from .first_screen import course_summaries as course_summaries
 from .models import (

@@ -255,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", help="file to write (default: print)")
     parser.add_argument("--data-dir", help="data folder whose site profiles to include")
     args = parser.parse_args(argv)
-    from escape_desktop.content import load_library
+    from escape_desktop.library import load_library
 
     from .upload_profile import ProfileError
 

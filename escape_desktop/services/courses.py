@@ -168,7 +168,7 @@ def planned_schedule(
 
 def bank_holiday_lists(ctx: AppContext) -> dict[str, str]:
     """The bank-holiday lists a site can choose from: key -> name."""
-    from escape_desktop.content import closure_lists
+    from escape_desktop.library import closure_lists
 
     return {k: v.name for k, v in closure_lists(_site_content(ctx)).items()}
 
@@ -184,7 +184,7 @@ def _closures(ctx: AppContext, s, venue_name: str) -> dict[date, str]:  # type: 
     key = chosen.value if chosen is not None else DEFAULT_BANK_HOLIDAYS
     closed: dict[date, str] = {}
     if key and key != "none":
-        from escape_desktop.content import closure_lists
+        from escape_desktop.library import closure_lists
 
         found = closure_lists(_site_content(ctx)).get(key)
         if found is not None:

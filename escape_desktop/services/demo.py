@@ -202,7 +202,7 @@ def generate_demo(
 
 def _bank_holidays(ctx: AppContext) -> set[date]:
     """The bank holidays new courses skip (the site's chosen list, as the course wizard uses)."""
-    from escape_desktop.content import closure_lists
+    from escape_desktop.library import closure_lists
 
     from .settings import bank_holidays
 

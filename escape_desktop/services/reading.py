@@ -11,7 +11,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.db import queries
 from escape_desktop.db.models import Course
 from escape_desktop.db.queries import (
-    CourseSummary,
+    CourseListRow,
     ParticipantHit,
     Register,
     RegisterRow,
@@ -19,7 +19,7 @@ from escape_desktop.db.queries import (
 )
 
 __all__ = [
-    "CourseSummary",
+    "CourseListRow",
     "ParticipantHit",
     "Register",
     "RegisterRow",
@@ -38,7 +38,7 @@ def course_register(ctx: AppContext, course_id: int) -> Register | None:
         return queries.register(s, course_id)
 
 
-def course_summaries(ctx: AppContext, today: date) -> list[CourseSummary]:
+def course_summaries(ctx: AppContext, today: date) -> list[CourseListRow]:
     """Every course with its status and counts, as ``escape-desktop courses`` lists them."""
     with ctx.db.read() as s:
         return queries.course_summaries(s, today)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from escape_desktop.content import Library, clear_cache, load_library
+from escape_desktop.library import Library, clear_cache, load_library
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.content import (
     ContentError,

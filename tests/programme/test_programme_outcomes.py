@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from escape_desktop.content import ContentError, clear_cache, load_library
+from escape_desktop.library import ContentError, clear_cache, load_library
 from escape_desktop.programme.content import parse_instrument
 from escape_desktop.programme.outcomes import (
     ABOUT_THE_SAME,

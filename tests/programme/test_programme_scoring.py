@@ -6,7 +6,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from escape_desktop.content import load_library
+from escape_desktop.library import load_library
 from escape_desktop.programme.content import parse_instrument
 from escape_desktop.programme.scoring import (
     ScoreError,

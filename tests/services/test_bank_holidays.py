@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from escape_desktop.content import ContentError, closure_lists
+from escape_desktop.library import ContentError, closure_lists
 from escape_desktop.services import courses, settings
 from escape_desktop.services.errors import ValidationError
 

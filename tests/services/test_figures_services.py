@@ -6,9 +6,9 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
-from escape_desktop.content import closure_lists
 from escape_desktop.db import first_screen
 from escape_desktop.db.models import Assessment, Course, Enrolment, Participant, Session
+from escape_desktop.library import closure_lists
 from escape_desktop.programme.status import (
     COMPLETED,
     DID_NOT_COMPLETE,

@@ -55,15 +55,11 @@ UI_DB = {
     "ui/courses/courses_panel.py": {"escape_desktop.db.first_screen"},  # the start-up read
     "ui/app/single_instance.py": {"escape_desktop.db.writer"},  # the instance lock
     # Owned by the data-safety work (services/data_safety.py), which takes these away.
-    "ui/app/main_window.py": {"escape_desktop.db", "escape_desktop.db.errors"},
     "ui/app/launcher.py": {"escape_desktop.db.errors"},
     "ui/app/restore_flow.py": {"escape_desktop.db.errors", "escape_desktop.db.files"},
     "ui/app/startup.py": {"escape_desktop.db.errors", "escape_desktop.db.integrity"},
     "ui/safety/safety_menu.py": {"escape_desktop.db"},
     "ui/safety/passphrase_dialog.py": {"escape_desktop.db"},
-    # Screens reading db/queries' read models directly: to go through services.
-    "ui/register/register_model.py": {"escape_desktop.db.queries"},
-    "ui/register/register_section.py": {"escape_desktop.db", "escape_desktop.db.queries"},
 }
 
 # The db/ imports the command line still makes (opening a data folder, the safety commands,

@@ -61,7 +61,7 @@ class StoredMeasure:
 
 
 @dataclass(frozen=True)
-class PersonProgress:
+class MeasuresEntryRow:
     """One person in the entry list: how many of the course's measures are in at each timepoint."""
 
     enrolment_id: int
@@ -188,7 +188,7 @@ def measures_day(ctx: AppContext, enrolment_id: int, today: date | None = None) 
     return MeasuresDay(due or "start", due is not None, session, len(live))
 
 
-def entry_overview(ctx: AppContext, course_id: int) -> list[PersonProgress]:
+def entry_overview(ctx: AppContext, course_id: int) -> list[MeasuresEntryRow]:
     """Everyone enrolled on the course with a count of measures entered at each timepoint."""
     keys = {i.key for i in course_instruments(ctx, course_id)}
     with ctx.db.read() as s:
@@ -214,7 +214,7 @@ def entry_overview(ctx: AppContext, course_id: int) -> list[PersonProgress]:
                 counts = done.setdefault(eid, {})
                 counts[tp] = counts.get(tp, 0) + 1
     return [
-        PersonProgress(
+        MeasuresEntryRow(
             enrolment_id=eid,
             participant_code=code,
             name=f"{first} {last}".strip(),

@@ -28,6 +28,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QLabel,
     QMainWindow,
+    QMenu,
     QMessageBox,
     QSplitter,
     QStackedWidget,
@@ -37,17 +38,25 @@ from PySide6.QtWidgets import (
 
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
-from escape_desktop.db import first_screen
-from escape_desktop.db.errors import KnownError
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.app.welcome_page import WelcomePage
-from escape_desktop.ui.common import announce, error_dialog, file_dialogs, style
+from escape_desktop.ui.app.window_actions import (
+    build_actions,
+    build_menus,
+    build_undo_actions,
+    make_action,
+)
+from escape_desktop.ui.app.window_flows import CourseFlows
+from escape_desktop.ui.common import announce, error_dialog, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.courses.course_view import TAB_TITLES
-from escape_desktop.ui.courses.courses_panel import CoursesPanel
+from escape_desktop.ui.courses.courses_panel import (
+    CourseListRow,
+    CoursesPanel,
+    large_text_on,
+)
 
 if TYPE_CHECKING:
-    from escape_desktop.db import queries
     from escape_desktop.ui.app.today_panel import TodayPanel
     from escape_desktop.ui.courses.course_view import CourseView
     from escape_desktop.ui.people.people_ops import PeopleOps
@@ -62,21 +71,6 @@ COMPACT_EMS = 75  # a screen narrower than this many letters M hides the course 
 NARROW_SCREEN = 1366  # the usual laptop or narrower: open maximised
 TITLE_BAR = 32  # about the height of a Windows title bar at 100 %
 FRAME_BORDER = 8  # a window frame's side border, counted generously  # finish even if no paint comes (a window started minimised)
-
-
-LARGE_TEXT_SIZE_KEY = "large_text_size"  # services.settings_registry.LARGE_TEXT_SIZE's key
-
-
-def large_text_on(ctx: AppContext) -> bool:
-    """The site's large-text setting, read without SQLAlchemy (the first paint needs it).
-
-    Also sets how large (style.set_large_percent), read the same way.
-    """
-    with ctx.db.raw_read() as conn:
-        on = first_screen.setting(conn, first_screen.LARGE_TEXT) == "1"
-        size = first_screen.setting(conn, LARGE_TEXT_SIZE_KEY)
-    style.set_large_percent(int(size) if size.isdigit() else style.LARGE_PERCENTS[0])
-    return on
 
 
 class _LoadingCourse(QWidget):
@@ -98,7 +92,7 @@ class _LoadingCourse(QWidget):
         layout.addWidget(self.note)
         layout.addStretch(1)
 
-    def show_course(self, summary: first_screen.CourseSummary | None) -> None:
+    def show_course(self, summary: CourseListRow | None) -> None:
         self.title.setText(summary.title if summary else "")
         parts = (summary.code, summary.venue) if summary else ()
         self.subtitle.setText(" · ".join(p for p in parts if p))
@@ -145,6 +139,32 @@ def after_first_paint(window: QWidget, then: Callable[[], None]) -> None:
 class MainWindow(QMainWindow):
     ready = Signal()  # the course view, register and undo are built (finish() ran)
 
+    # Made by window_actions (declared there, each beside its shortcut and menu place).
+    new_course_action: QAction
+    import_action: QAction
+    export_action: QAction
+    settings_action: QAction
+    quit_action: QAction
+    undo_action: QAction
+    redo_action: QAction
+    find_action: QAction
+    find_course_action: QAction
+    enrol_action: QAction
+    edit_course_action: QAction
+    edit_session_action: QAction
+    close_course_action: QAction
+    register_action: QAction
+    today_action: QAction
+    week_action: QAction
+    course_list_action: QAction
+    large_text_action: QAction
+    guide_action: QAction
+    keys_action: QAction
+    about_action: QAction
+    edit_menu: QMenu
+    course_menu: QMenu
+    help_menu: QMenu
+
     def __init__(
         self,
         ctx: AppContext,
@@ -171,9 +191,10 @@ class MainWindow(QMainWindow):
         from escape_desktop.ui.common import keyboard
 
         keyboard.install()  # Tab leaves read-only tables, in this window and its dialogs
+        self.flows = CourseFlows(self)
         self._build_pages()
-        self._build_actions()
-        self._build_menus()
+        build_actions(self)
+        build_menus(self)
         self._build_status_bar()
         self.bus.saved.connect(lambda text: self.statusBar().showMessage(text, 8000))
         self.bus.changed.connect(self._on_changed)
@@ -211,7 +232,7 @@ class MainWindow(QMainWindow):
         self.splitter.replaceWidget(1, self.course_view)
         self.loading.deleteLater()
         self.splitter.setSizes(sizes)
-        self._build_undo_actions()
+        build_undo_actions(self)
         from escape_desktop.ui.app.help_dialog import HelpKey
 
         # F1 in a dialog: the menu's F1 cannot reach past a modal dialog, this filter can.
@@ -386,128 +407,8 @@ class MainWindow(QMainWindow):
         shortcut: QKeySequence | str | None = None,
         tip: str = "",
     ) -> QAction:
-        action = QAction(text, self)
-        if shortcut is not None:
-            action.setShortcut(QKeySequence(shortcut))
-        if tip:
-            action.setStatusTip(tip)
-        action.triggered.connect(lambda _checked=False: self._when_ready(slot))
-        return action
-
-    def _build_actions(self) -> None:
-        K = QKeySequence.StandardKey
-        self.new_course_action = self._action(
-            "&New course…", self.new_course, QKeySequence(K.New), "Create a course"
-        )
-        self.new_course_action.setIcon(style.icon(self, "FileIcon"))
-        self.import_action = self._action("&Import referral list…", self.import_list, "Ctrl+I")
-        self.export_action = self._action("&Export for central upload…", self.export_upload)
-        self.settings_action = self._action(
-            "&Settings…", self.open_settings, QKeySequence(K.Preferences)
-        )
-        self.quit_action = QAction("&Quit", self)
-        self.quit_action.setShortcut(QKeySequence(K.Quit))
-        self.quit_action.triggered.connect(self.close)  # works while opening too
-        self.quit_action.setMenuRole(QAction.MenuRole.QuitRole)
-        # Stand-ins until finish() makes the real ones on the undo stack.
-        self.undo_action = QAction("&Undo", self)
-        self.undo_action.setEnabled(False)
-        self.redo_action = QAction("&Redo", self)
-        self.redo_action.setEnabled(False)
-        self.find_action = self._action("&Find a person…", self.find_person, QKeySequence(K.Find))
-        self.find_course_action = self._action(
-            "Search &courses", self._focus_course_search, "Ctrl+Shift+F"
-        )
-        self.enrol_action = self._action("&Enrol a person…", self.enrol, "Ctrl+E")
-        self.edit_course_action = self._action(
-            "Edit &course…", self.edit_course, "Ctrl+Shift+E", "Change this course's details"
-        )
-        self.edit_session_action = self._action(
-            "Edit &session…", self._edit_current_session, "Ctrl+Shift+S"
-        )
-        self.close_course_action = self._action(
-            "Close this course…", self.toggle_course_closed, None, "Finish the course early"
-        )
-        self.register_action = self._action("Go to the &register", self._focus_register, "Ctrl+R")
-        self.today_action = self._action(
-            "&Today", self.go_today, "Ctrl+T", "Today's class: who is due and who needs what"
-        )
-        self.week_action = self._action("This &week…", self.show_week)
-        self.course_list_action = QAction("&Course list", self)
-        self.course_list_action.setCheckable(True)
-        self.course_list_action.setChecked(True)
-        self.course_list_action.setShortcut(QKeySequence("Ctrl+Shift+H"))
-        self.course_list_action.setStatusTip("Hide the course list to give the register more room")
-        self.course_list_action.toggled.connect(self._show_course_list)
-        self.large_text_action = QAction("&Large text", self)
-        self.large_text_action.setCheckable(True)
-        self.large_text_action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        self.large_text_action.toggled.connect(
-            lambda on: self._when_ready(lambda: self._set_large_text(on))
-        )
-        self.about_action = self._action("&About", self.about)
-        # F1 works while the window is still opening: the guide needs no data.
-        self.guide_action = QAction("&Guide", self)
-        self.guide_action.setShortcut(QKeySequence(K.HelpContents))
-        self.guide_action.setStatusTip("A short guide to the app, about the screen you are on")
-        self.guide_action.triggered.connect(lambda _checked=False: self.show_guide())
-        self.keys_action = self._action("&Keyboard shortcuts", self.show_keys)
-        for a in (self.find_action, self.enrol_action):
-            a.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-
-    def _build_undo_actions(self) -> None:
-        K = QKeySequence.StandardKey
-        undo = self.bus.undo_stack.createUndoAction(self, "&Undo")
-        undo.setShortcut(QKeySequence(K.Undo))
-        redo = self.bus.undo_stack.createRedoAction(self, "&Redo")
-        redo.setShortcut(QKeySequence(K.Redo))
-        for new, old in ((undo, self.undo_action), (redo, self.redo_action)):
-            new.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-            self.edit_menu.insertAction(old, new)
-            self.edit_menu.removeAction(old)
-            old.deleteLater()
-        self.undo_action, self.redo_action = undo, redo
-
-    def _build_menus(self) -> None:
-        bar = self.menuBar()
-        file_menu = bar.addMenu("&File")
-        for a in (self.new_course_action, self.import_action, self.export_action):
-            file_menu.addAction(a)
-        file_menu.addSeparator()
-        file_menu.addAction(self.settings_action)
-        file_menu.addSeparator()
-        file_menu.addAction(self.quit_action)
-        edit_menu = self.edit_menu = bar.addMenu("&Edit")
-        edit_menu.addAction(self.undo_action)
-        edit_menu.addAction(self.redo_action)
-        edit_menu.addSeparator()
-        edit_menu.addAction(self.find_action)
-        edit_menu.addAction(self.find_course_action)
-        course_menu = bar.addMenu("&Course")
-        course_menu.addAction(self.enrol_action)
-        course_menu.addAction(self.edit_course_action)
-        course_menu.addAction(self.edit_session_action)
-        course_menu.addAction(self.close_course_action)
-        course_menu.aboutToShow.connect(self._name_close_action)
-        course_menu.addAction(self.register_action)
-        course_menu.addSeparator()
-        for i, title in enumerate(TAB_TITLES):
-            a = QAction(title, self)
-            a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
-            a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the course view owns the keys
-            a.triggered.connect(lambda _c=False, i=i: self._when_ready(lambda: self._section(i)))
-            course_menu.addAction(a)
-        self.course_menu = course_menu
-        view_menu = bar.addMenu("&View")
-        view_menu.addAction(self.today_action)
-        view_menu.addAction(self.week_action)
-        view_menu.addSeparator()
-        view_menu.addAction(self.course_list_action)
-        view_menu.addAction(self.large_text_action)
-        self.help_menu = bar.addMenu("&Help")
-        self.help_menu.addAction(self.guide_action)
-        self.help_menu.addAction(self.keys_action)
-        self.help_menu.addAction(self.about_action)
+        """An action added after the window is built (see window_actions.make_action)."""
+        return make_action(self, text, slot, shortcut, tip)
 
     def _build_status_bar(self) -> None:
         folder = Path(self.ctx.data_dir)
@@ -743,168 +644,41 @@ class MainWindow(QMainWindow):
 
         self._open_dialog(SettingsDialog(self.ctx, self.bus, self))
 
-    def _course_label(self, course_id: int) -> str:
-        reg = self._view.register.model.register
-        if reg is not None and reg.course_id == course_id:
-            return f"{reg.code} · {reg.title}"
-        return ""
-
     def enrol(self) -> None:
-        from escape_desktop.ui.people.participant_dialog import EnrolDialog
-
-        cid = self._need_course()
-        if cid is None:
-            return
-        dialog = EnrolDialog(
-            self,
-            self.ctx,
-            self.people_ops,
-            cid,
-            course_label=self._course_label(cid),
-            today=self.today,
-        )
-        self._open_dialog(dialog)
-        if dialog.enrolment_id is not None:
-            self._view.show_section(0)
-            self._view.register.select_enrolment(dialog.enrolment_id)
-
-    def _enrolment(self, enrolment_id: int) -> queries.RegisterRow | None:
-        return next(
-            (r for r in self._view.register.model.rows if r.enrolment_id == enrolment_id),
-            None,
-        )
+        self.flows.enrol()
 
     def edit_person(self, enrolment_id: int) -> None:
-        from escape_desktop.services import participants as participant_service
-        from escape_desktop.ui.common.operation import raise_to_caller, run_op
-        from escape_desktop.ui.people.participant_dialog import ParticipantDialog
-
-        row = self._enrolment(enrolment_id)
-        if row is None:
-            return
-        ok, initial = error_dialog.guarded(
-            self, participant_service.participant_input, self.ctx, row.participant_id
-        )
-        if not ok:
-            return
-        ok, joined = error_dialog.guarded(
-            self, participant_service.joined_at, self.ctx, enrolment_id
-        )
-        if not ok:
-            return
-        dialog = ParticipantDialog(
-            self,
-            lambda data: self.people_ops.edit_participant(row.participant_id, data),
-            title=f"{row.name} ({row.code})",
-            initial=initial,
-            today=self.today,
-            joined=joined,
-            set_joined=lambda n: run_op(
-                self,
-                lambda: participant_service.set_joined_at(self.ctx, enrolment_id, n),
-                bus=self.bus,
-                failure=raise_to_caller,
-            ),
-        )
-        self._open_dialog(dialog)
+        self.flows.edit_person(enrolment_id)
 
     def withdraw(self, enrolment_id: int) -> None:
-        from escape_desktop.ui.people.withdraw_dialog import WithdrawDialog
-
-        row = self._enrolment(enrolment_id)
-        if row is None or row.status == "withdrawn":
-            return
-        dialog = WithdrawDialog(self, row.name)
-        self._open_dialog(dialog)
-        if dialog.result():
-            self.people_ops.withdraw(enrolment_id, dialog.value(), row.name)
+        self.flows.withdraw(enrolment_id)
 
     def move_person(self, enrolment_id: int) -> None:
-        from escape_desktop.ui.people.move_dialog import MoveDialog
-
-        row = self._enrolment(enrolment_id)
-        if row is None:
-            return
-        with self.ctx.db.raw_read() as conn:
-            summaries = first_screen.course_summaries(conn, self.today)
-        dialog = MoveDialog(self, row.name, summaries, self.current_course_id() or -1)
-        self._open_dialog(dialog)
-        target = dialog.value()
-        if dialog.result() and target is not None:
-            code = next((c.code for c in summaries if c.id == target), "")
-            self.people_ops.move(enrolment_id, target, row.name, code)
+        self.flows.move_person(enrolment_id)
 
     def import_list(self, path: str | None = None) -> None:
-        from escape_desktop.ui.people.import_dialog import ImportDialog
-
-        cid = self._need_course()
-        if cid is None:
-            return
-        reg = self._view.register.model.register
-        code = reg.code if reg else ""
-        if path is None:
-            path = file_dialogs.open_file(
-                self,
-                self.ctx.data_dir,
-                f"Referral list for {code}",
-                "CSV files (*.csv *.txt);;All files (*)",
-            )
-            if not path:
-                return
-        dialog = ImportDialog(self.ctx, self.bus, cid, code, self, path=path)
-        self._open_dialog(dialog)  # the list is added, undoably, by the dialog's own operation
+        self.flows.import_list(path)
 
     def edit_course(self) -> None:
-        from escape_desktop.ui.courses.course_edit_dialog import edit_course
-
-        cid = self._need_course()
-        if cid is not None:
-            edit_course(self.ctx, self.bus, self, cid)
+        self.flows.edit_course()
 
     def _name_close_action(self) -> None:
-        from escape_desktop.ui.courses.course_close import close_action_text
-
-        ctx = getattr(self, "ctx", None)
-        if ctx is None or not self.checked:
-            return
-        try:
-            self.close_course_action.setText(close_action_text(ctx, self.current_course_id()))
-        except KnownError:  # the data is being checked or locked: keep the words it had
-            pass
+        self.flows.name_close_action()
 
     def toggle_course_closed(self) -> None:
-        from escape_desktop.ui.courses.course_close import toggle_course_closed
-
-        cid = self._need_course()
-        if cid is not None:
-            toggle_course_closed(self.ctx, self.bus, self, cid)
+        self.flows.toggle_course_closed()
 
     def edit_session(self, session_id: int) -> None:
-        from escape_desktop.ui.courses.session_dialog import SessionDialog
-
-        reg = self._view.register.model.register
-        session = next((x for x in reg.sessions if x.id == session_id), None) if reg else None
-        if session is None or reg is None:
-            return
-        self._open_dialog(SessionDialog(self.ctx, self.bus, session, reg.instructors, self))
+        self.flows.edit_session(session_id)
 
     def _edit_current_session(self) -> None:
-        sid = self._view.register.current_session_id()
-        if sid is not None:
-            self.edit_session(sid)
+        self.flows.edit_current_session()
 
     def find_person(self) -> None:
-        from escape_desktop.ui.people.search_dialog import SearchDialog
-
-        dialog = SearchDialog(self.ctx, self)
-        dialog.openRequested.connect(self.show_enrolment)
-        self._open_dialog(dialog)
+        self.flows.find_person()
 
     def show_enrolment(self, course_id: int, enrolment_id: int) -> None:
-        self.courses.select(course_id, emit=False)
-        self.open_course(course_id)
-        self._view.show_section(0)
-        self._view.register.select_enrolment(enrolment_id)
+        self.flows.show_enrolment(course_id, enrolment_id)
 
     def export_upload(self) -> None:
         from escape_desktop.ui.documents.export_dialog import open_export_dialog

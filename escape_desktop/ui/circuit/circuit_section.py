@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
-from typing import Any, TypeVar, cast
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QFont, QFontMetrics, QKeyEvent, QKeySequence, QShortcut
@@ -30,12 +30,12 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
-from escape_desktop.programme.progression import format_dose
 from escape_desktop.services import circuit
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.circuit import Cell, SessionChoice
 from escape_desktop.services.circuit.recording import undoable
 from escape_desktop.ui.circuit.cell_editor import CellEditor
+from escape_desktop.ui.circuit.circuit_decisions import CircuitDecisions
 from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
 from escape_desktop.ui.circuit.circuit_model import CircuitModel, suggestion_words
 from escape_desktop.ui.circuit.circuit_table import CircuitTable
@@ -107,6 +107,7 @@ class CircuitSection(CourseSection):
         self.loads = 0  # how many times a session's grid was read (tests count it)
         self._editing: tuple[QPersistentModelIndex, CellEditor] | None = None
         self.active_dialog: QDialog | None = None
+        self.decisions = CircuitDecisions(self)  # suggestions and "did what was set"
         self.model = CircuitModel(ctx, self)
         self.model.write = self._write_cell
         self.views = CircuitViews(self.model)
@@ -655,86 +656,11 @@ class CircuitSection(CourseSection):
     def did_as_set(self, scope: str) -> None:
         """Record "did what was set" for the cell, the person or the station, then move on:
         the next cell, the next person, the next station (people away are skipped)."""
-        grid = self.model.grid
-        here = self.views.to_source(self.table.currentIndex())
-        row, cell = self.model.row_at(here.row()), self.model.cell_at(here)
-        if self._editing is not None or grid is None or row is None or cell is None:
-            return
-        active = [st.key for st in grid.stations if st.key not in grid.inactive]
-        if scope == "station":
-            cells = [(r.enrolment_id, cell.station_key) for r in grid.rows]
-        elif scope == "person":
-            cells = [(row.enrolment_id, key) for key in active]
-        else:
-            cells = [(row.enrolment_id, cell.station_key)]
-        op = run_op(
-            self,
-            lambda: circuit.did_as_set(self.ctx, grid.course_id, grid.session_number, cells),
-            bus=self.bus,
-            initiator=self,
-            failure=lambda e: self._failed(e),
-        )
-        if not op.ok or op.value is None:
-            return
-        done = cast(circuit.SetDone, op.value)  # run_op hands on the Done's value
-        if scope == "station":
-            self.reload()
-        else:
-            self.model.refresh_row(row.enrolment_id)
-        if done.cells:
-            who = row.name if scope != "station" else f"{done.people} people"
-            text = f"Did what was set: {who}, {done.cells} result{'s' if done.cells != 1 else ''}."
-        else:
-            text = f"Already recorded: {row.name if scope != 'station' else 'everyone here'}."
-        if done.skipped:
-            text += f" Skipped, away today: {', '.join(done.skipped)}."
-        self._say(text)
-        here = self.views.to_source(self.table.currentIndex())
-        if scope == "cell":
-            self._go_to(self._step_from(self.table.currentIndex(), 1))
-        elif scope == "person":
-            nxt = self._next_person(here.row())
-            col = here.column() if self.views.mode is CircuitView.STATION else 0
-            if nxt is not None:
-                self._go_to(self.views.from_source(self.model.index(nxt, col)))
-            else:
-                self._say(text + " That was the last person.")
-        else:
-            col = here.column() + 1
-            first = self._next_person(-1)
-            if col < self.model.columnCount() and first is not None:
-                self._go_to(self.views.from_source(self.model.index(first, col)))
-        self._update_panel()
-        self.table.setFocus()
+        self.decisions.did_as_set(scope)
 
     def accept_all(self) -> None:
         """List every open suggestion (the class, or this person), then accept them all."""
-        grid = self.model.grid
-        if grid is None or self.active_dialog is not None:
-            return
-        row, _cell = self.current()
-        from escape_desktop.ui.circuit.accept_all_dialog import AcceptAllDialog
-
-        dialog = AcceptAllDialog(
-            self.ctx, grid, (row.enrolment_id, row.name) if row is not None else None, self
-        )
-        dialog.accepted.connect(lambda: self._accept_items(grid.session_id, dialog.items()))
-        self._open(dialog)
-
-    def _accept_items(self, session_id: int, items: list[tuple[int, str]]) -> None:
-        op = run_op(
-            self,
-            lambda: circuit.accept_suggestions(self.ctx, session_id, items),
-            bus=self.bus,
-            initiator=self,
-            failure=lambda e: self._failed(e),
-        )
-        if not op.ok:
-            return
-        self.reload()
-        n = op.value or 0
-        self._say(f"Accepted {n} suggestion{'s' if n != 1 else ''}; Ctrl+Z takes them back.")
-        self.table.setFocus()
+        self.decisions.accept_all()
 
     def _editor_cancelled(self) -> None:
         self._close_editor()
@@ -849,55 +775,10 @@ class CircuitSection(CourseSection):
     # ------------------------------------------------------------------ actions
 
     def decide(self, accept: bool) -> None:
-        row, cell = self.current()
-        grid = self.model.grid
-        if row is None or cell is None or grid is None:
-            return
-        station = grid.station(cell.station_key)
-
-        def message(idea: Any) -> str:
-            if accept:
-                level = station.levels[idea.level].name if idea.level < len(station.levels) else ""
-                return f"{row.name} will do {station.name} at {level}, {format_dose(station, idea.target_dose)} next time."
-            return f"Suggestion ignored: {row.name} stays as now at {station.name}."
-
-        label = (
-            f"{'accept' if accept else 'ignore'} the suggestion for {row.name} at {station.name}"
-        )
-        op = self._write(
-            lambda: circuit.decide(
-                self.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
-            ),
-            row.enrolment_id,
-            label,
-        )
-        if not op.ok:
-            return
-        self.model.refresh_row(row.enrolment_id)
-        self.bus.saved.emit(message(op.value))
-        self._say(message(op.value))
-        self._update_panel()
-        self.table.setFocus()
+        self.decisions.decide(accept)
 
     def undo_decision(self) -> None:
-        row, cell = self.current()
-        grid = self.model.grid
-        if row is None or cell is None or grid is None:
-            return
-        message = "Choice undone; the suggestion is open again."
-        if not self._write(
-            lambda: circuit.undo_decision(
-                self.ctx, row.enrolment_id, grid.session_id, cell.station_key
-            ),
-            row.enrolment_id,
-            f"reopen the suggestion for {row.name} at {grid.station(cell.station_key).name}",
-            message,
-        ).ok:
-            return
-        self.model.refresh_row(row.enrolment_id)
-        self._say(message)
-        self._update_panel()
-        self.table.setFocus()
+        self.decisions.undo_decision()
 
     def change_level(self) -> None:
         row, cell = self.current()

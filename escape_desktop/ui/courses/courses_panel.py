@@ -30,12 +30,28 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.first_screen import CourseSummary, course_summaries
+from escape_desktop.db.first_screen import LARGE_TEXT, CourseListRow, course_summaries, setting
 from escape_desktop.services.changes import Changes
+from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.style import color, icon
 
 ModelIndex = QModelIndex | QPersistentModelIndex
+LARGE_TEXT_SIZE_KEY = "large_text_size"  # services.settings_registry.LARGE_TEXT_SIZE's key
+
+
+def large_text_on(ctx: AppContext) -> bool:
+    """The site's large-text setting, read without SQLAlchemy (the first paint needs it).
+
+    Also sets how large (style.set_large_percent), read the same way. It lives beside the
+    courses list because both are the window's start-up read (plain SQL, db/first_screen).
+    """
+    with ctx.db.raw_read() as conn:
+        on = setting(conn, LARGE_TEXT) == "1"
+        size = setting(conn, LARGE_TEXT_SIZE_KEY)
+    style.set_large_percent(int(size) if size.isdigit() else style.LARGE_PERCENTS[0])
+    return on
+
 
 COL_COURSE = 0
 COL_STATUS = 1
@@ -62,7 +78,7 @@ FILTERS = (
 )
 
 
-def ordered(rows: list[CourseSummary]) -> list[CourseSummary]:
+def ordered(rows: list[CourseListRow]) -> list[CourseListRow]:
     """Running first, then upcoming (soonest first), then finished (most recent first)."""
     running = [r for r in rows if r.status == "running"]
     upcoming = sorted((r for r in rows if r.status == "upcoming"), key=lambda r: r.start_date)
@@ -76,11 +92,11 @@ STATUS_COLOURS = {"running": "good", "upcoming": "accent", "finished": "muted"}
 class CoursesModel(QAbstractTableModel):
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self.rows: list[CourseSummary] = []
+        self.rows: list[CourseListRow] = []
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_rows(self, rows: list[CourseSummary]) -> None:
+    def set_rows(self, rows: list[CourseListRow]) -> None:
         self.beginResetModel()
         self.rows = ordered(rows)
         self.endResetModel()

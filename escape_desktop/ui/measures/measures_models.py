@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
-from escape_desktop.services.measures import InstrumentResult, InstrumentSummary, PersonProgress
+from escape_desktop.services.measures import InstrumentResult, InstrumentSummary, MeasuresEntryRow
 from escape_desktop.ui.common import style
 
 ENROLMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
@@ -69,7 +69,7 @@ class PeopleModel(_TableModel):
     HEADERS = ("Name", "Start", "End", "Follow-up")
     _TIMEPOINT = {COL_START: "start", COL_END: "end", COL_FOLLOW_UP: "follow_up"}
 
-    def _data(self, row: PersonProgress, col: int, role: int) -> Any:
+    def _data(self, row: MeasuresEntryRow, col: int, role: int) -> Any:
         if role == ENROLMENT_ID_ROLE:
             return row.enrolment_id
         if col == self.COL_NAME:

@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from escape_desktop.services.reading import CourseSummary
+from escape_desktop.services.reading import CourseListRow
 
 
 class MoveDialog(QDialog):
     def __init__(
-        self, parent: QWidget | None, name: str, courses: list[CourseSummary], current: int
+        self, parent: QWidget | None, name: str, courses: list[CourseListRow], current: int
     ):
         super().__init__(parent)
         self.setWindowTitle(f"Move {name}")

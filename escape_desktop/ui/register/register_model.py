@@ -8,7 +8,6 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QFont, QIcon
 
-from escape_desktop.db.queries import Register, RegisterRow, SessionInfo
 from escape_desktop.programme.status import (
     CANNOT_REACH,
     COMPLETED,
@@ -23,6 +22,7 @@ from escape_desktop.programme.status import (
     PersonStatus,
     progress_text,
 )
+from escape_desktop.services.reading import Register, RegisterRow, SessionInfo
 from escape_desktop.ui.common.style import MARK_TEXT, MARK_WORD, color, icon
 
 ModelIndex = QModelIndex | QPersistentModelIndex

@@ -30,10 +30,10 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db import queries
-from escape_desktop.db.queries import RegisterRow
 from escape_desktop.services import courses as course_service
+from escape_desktop.services import reading
 from escape_desktop.services.changes import Changes
+from escape_desktop.services.reading import RegisterRow
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
@@ -255,8 +255,7 @@ class RegisterSection(CourseSection):
     def reload(self) -> None:
         register = None
         if self.course_id is not None:
-            with self.ctx.db.read() as s:
-                register = queries.register(s, self.course_id)
+            register = reading.course_register(self.ctx, self.course_id)
         self._read_reminders()
         self.model.set_register(register)
         self.empty_hint.setVisible(register is not None and not self.model.rows)
