@@ -37,6 +37,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     e.set_defaults(func=cmd_export)
 
     s = kinds.add_parser("sites", parents=[common], help="list sites with their last upload")
+    s.add_argument(
+        "--add-key",
+        nargs=2,
+        metavar=("CODE", "KEY"),
+        help="register a site's public signing key ('escape-desktop site --public-key' there)",
+    )
     s.add_argument("--json", action="store_true", help="print as JSON")
     s.set_defaults(func=cmd_sites)
 
@@ -146,9 +152,56 @@ def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
+def _add_key(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from escape_desktop.export.upload_manifest import SITE_CODE_PATTERN
+    from escape_desktop.export.upload_signing import parse_public_key
+    from escape_desktop.registry.models import SiteKey
+
+    code, text = args.add_key
+    code = code.strip().upper()
+    if not SITE_CODE_PATTERN.match(code):
+        raise CommandError(
+            f"{code!r} is not a site code (capitals, digits and hyphens, 2 to 20); check it."
+        )
+    key = parse_public_key(text)
+    if key is None:
+        raise CommandError(
+            "That is not a site's public key; copy the whole line 'escape-desktop site "
+            "--public-key' prints at the site."
+        )
+    db = _db(args, create=True)
+    try:
+        with db.transaction() as s:
+            known = s.get(SiteKey, (code, key)) is not None
+            if not known:
+                s.add(
+                    SiteKey(
+                        site_code=code,
+                        public_key=key,
+                        added_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    )
+                )
+    finally:
+        db.dispose()
+    if args.json:
+        print_json({"site_code": code, "public_key": key, "already_registered": known})
+    elif known:
+        print(f"That key was already registered for {code}; nothing changed.")
+    else:
+        print(
+            f"Registered the key for {code}: its uploads must now be signed with a key "
+            "registered for it."
+        )
+    return 0
+
+
 def cmd_sites(args: argparse.Namespace) -> int:
     from escape_desktop.registry.report import list_sites
 
+    if args.add_key:
+        return _add_key(args)
     db = _db(args)
     try:
         sites = list_sites(db)
@@ -164,6 +217,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
         uploads = "1 upload" if s["batches"] == 1 else f"{s['batches']} uploads"
         sys.stdout.write(
             f"{s['code']:<12} {s['name']}: last upload exported {_when(s['last_exported_at'])}, "
-            f"loaded {_when(s['last_loaded_at'])}; {s['people']} rows held from {uploads}\n"
+            f"loaded {_when(s['last_loaded_at'])}; {s['people']} rows held from {uploads}"
+            f"{'' if s['signature'] == 'signed' else ' (last upload unsigned)'}\n"
         )
     return 0
