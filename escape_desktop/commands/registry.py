@@ -43,6 +43,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         metavar=("CODE", "KEY"),
         help="register a site's public signing key ('escape-desktop site --public-key' there)",
     )
+    s.add_argument(
+        "--remove-key",
+        nargs=2,
+        metavar=("CODE", "KEY"),
+        help="stop accepting a site's key (a laptop lost or replaced)",
+    )
     s.add_argument("--json", action="store_true", help="print as JSON")
     s.set_defaults(func=cmd_sites)
 
@@ -152,14 +158,12 @@ def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
-def _add_key(args: argparse.Namespace) -> int:
-    from datetime import UTC, datetime
-
+def _site_and_key(pair: list[str]) -> tuple[str, str]:
+    """A site code and public key as typed, checked; CommandError with one sentence otherwise."""
     from escape_desktop.export.upload_manifest import SITE_CODE_PATTERN
     from escape_desktop.export.upload_signing import parse_public_key
-    from escape_desktop.registry.models import SiteKey
 
-    code, text = args.add_key
+    code, text = pair
     code = code.strip().upper()
     if not SITE_CODE_PATTERN.match(code):
         raise CommandError(
@@ -171,11 +175,26 @@ def _add_key(args: argparse.Namespace) -> int:
             "That is not a site's public key; copy the whole line 'escape-desktop site "
             "--public-key' prints at the site."
         )
-    db = _db(args, create=True)
+    return code, key
+
+
+def _change_key(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from escape_desktop.registry.models import SiteKey
+
+    adding = bool(args.add_key)
+    if adding and args.remove_key:
+        raise CommandError("Use --add-key or --remove-key, not both.")
+    code, key = _site_and_key(args.add_key or args.remove_key)
+    db = _db(args, create=adding)
     try:
         with db.transaction() as s:
-            known = s.get(SiteKey, (code, key)) is not None
-            if not known:
+            held = s.get(SiteKey, (code, key))
+            changed = (held is None) if adding else (held is not None)
+            if adding and held is None:
                 s.add(
                     SiteKey(
                         site_code=code,
@@ -183,25 +202,35 @@ def _add_key(args: argparse.Namespace) -> int:
                         added_at=datetime.now(UTC).isoformat(timespec="seconds"),
                     )
                 )
+            elif not adding and held is not None:
+                s.delete(held)
+            left = s.scalar(
+                select(func.count()).select_from(SiteKey).where(SiteKey.site_code == code)
+            )
     finally:
         db.dispose()
     if args.json:
-        print_json({"site_code": code, "public_key": key, "already_registered": known})
-    elif known:
-        print(f"That key was already registered for {code}; nothing changed.")
-    else:
+        print_json({"site_code": code, "public_key": key, "changed": changed, "keys": left})
+    elif not changed:
+        state = "already registered" if adding else "not registered"
+        print(f"That key was {state} for {code}; nothing changed.")
+    elif adding:
         print(
             f"Registered the key for {code}: its uploads must now be signed with a key "
             "registered for it."
         )
+    elif left:
+        print(f"Removed the key for {code}; {left} other key(s) still accepted for it.")
+    else:
+        print(f"Removed the key for {code}; its uploads load unsigned again until one is added.")
     return 0
 
 
 def cmd_sites(args: argparse.Namespace) -> int:
     from escape_desktop.registry.report import list_sites
 
-    if args.add_key:
-        return _add_key(args)
+    if args.add_key or args.remove_key:
+        return _change_key(args)
     db = _db(args)
     try:
         sites = list_sites(db)

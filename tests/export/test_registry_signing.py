@@ -179,3 +179,40 @@ def test_the_site_key_is_made_at_set_up_and_stays_the_same(uploads, capsys):  # 
     assert verify(first, doc["signature"]["value"], canonical_bytes(doc))
     doc["batch_id"] = "another"
     assert not verify(first, doc["signature"]["value"], canonical_bytes(doc))
+
+
+def test_a_removed_key_no_longer_vouches_and_the_site_loads_unsigned_again(
+    uploads,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    reg = tmp_path / "reg"
+    key = public_key(capsys, "RIV01")
+    register(capsys, reg, "RIV01", key)
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(uploads["RIV01"]))
+    assert code == 0, err
+    code, _, err = cli(
+        capsys, "registry", "sites", "--data-dir", str(reg), "--remove-key", "RIV01", key
+    )
+    assert code == 0, err
+    stripped = copy_upload(
+        uploads["RIV01"], tmp_path / "stripped", edit_manifest=lambda d: d.pop("signature")
+    )
+    doc = json.loads(manifest_path_for(stripped).read_text(encoding="utf-8"))
+    doc["batch_id"] = "later-unsigned"
+    manifest_path_for(stripped).write_text(json.dumps(doc), encoding="utf-8")
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(stripped))
+    assert code == 0, err
+    listed = sites(capsys, reg)["RIV01"]
+    assert listed["keys_registered"] == 0 and listed["signature"] == "unsigned"
+
+
+def test_a_malformed_signature_is_refused_naming_the_field(uploads, tmp_path, capsys):  # noqa: F811
+    for i, bad in enumerate(({"algorithm": "RSA", "value": "x"}, {"algorithm": "Ed25519"}, "x")):
+        out = copy_upload(
+            uploads["RIV01"],
+            tmp_path / f"bad{i}",
+            edit_manifest=lambda d, b=bad: d.update(signature=b),
+        )
+        code, _, err = cli(capsys, "registry", "add", "--data-dir", str(tmp_path / "r"), str(out))
+        assert code != 0 and "signature" in err and len(err.strip().splitlines()) == 1
