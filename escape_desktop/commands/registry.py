@@ -37,6 +37,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     e.set_defaults(func=cmd_export)
 
     s = kinds.add_parser("sites", parents=[common], help="list sites with their last upload")
+    s.add_argument(
+        "--add-key",
+        nargs=2,
+        metavar=("CODE", "KEY"),
+        help="register a site's public signing key ('escape-desktop site --public-key' there)",
+    )
+    s.add_argument(
+        "--remove-key",
+        nargs=2,
+        metavar=("CODE", "KEY"),
+        help="stop accepting a site's key (a laptop lost or replaced)",
+    )
     s.add_argument("--json", action="store_true", help="print as JSON")
     s.set_defaults(func=cmd_sites)
 
@@ -146,9 +158,79 @@ def _when(iso: str) -> str:
     return iso[:16].replace("T", " ")
 
 
+def _site_and_key(pair: list[str]) -> tuple[str, str]:
+    """A site code and public key as typed, checked; CommandError with one sentence otherwise."""
+    from escape_desktop.export.upload_manifest import SITE_CODE_PATTERN
+    from escape_desktop.export.upload_signing import parse_public_key
+
+    code, text = pair
+    code = code.strip().upper()
+    if not SITE_CODE_PATTERN.match(code):
+        raise CommandError(
+            f"{code!r} is not a site code (capitals, digits and hyphens, 2 to 20); check it."
+        )
+    key = parse_public_key(text)
+    if key is None:
+        raise CommandError(
+            "That is not a site's public key; copy the whole line 'escape-desktop site "
+            "--public-key' prints at the site."
+        )
+    return code, key
+
+
+def _change_key(args: argparse.Namespace) -> int:
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from escape_desktop.registry.models import SiteKey
+
+    adding = bool(args.add_key)
+    if adding and args.remove_key:
+        raise CommandError("Use --add-key or --remove-key, not both.")
+    code, key = _site_and_key(args.add_key or args.remove_key)
+    db = _db(args, create=adding)
+    try:
+        with db.transaction() as s:
+            held = s.get(SiteKey, (code, key))
+            changed = (held is None) if adding else (held is not None)
+            if adding and held is None:
+                s.add(
+                    SiteKey(
+                        site_code=code,
+                        public_key=key,
+                        added_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                    )
+                )
+            elif not adding and held is not None:
+                s.delete(held)
+            left = s.scalar(
+                select(func.count()).select_from(SiteKey).where(SiteKey.site_code == code)
+            )
+    finally:
+        db.dispose()
+    if args.json:
+        print_json({"site_code": code, "public_key": key, "changed": changed, "keys": left})
+    elif not changed:
+        state = "already registered" if adding else "not registered"
+        print(f"That key was {state} for {code}; nothing changed.")
+    elif adding:
+        print(
+            f"Registered the key for {code}: its uploads must now be signed with a key "
+            "registered for it."
+        )
+    elif left:
+        print(f"Removed the key for {code}; {left} other key(s) still accepted for it.")
+    else:
+        print(f"Removed the key for {code}; its uploads load unsigned again until one is added.")
+    return 0
+
+
 def cmd_sites(args: argparse.Namespace) -> int:
     from escape_desktop.registry.report import list_sites
 
+    if args.add_key or args.remove_key:
+        return _change_key(args)
     db = _db(args)
     try:
         sites = list_sites(db)
@@ -164,6 +246,7 @@ def cmd_sites(args: argparse.Namespace) -> int:
         uploads = "1 upload" if s["batches"] == 1 else f"{s['batches']} uploads"
         sys.stdout.write(
             f"{s['code']:<12} {s['name']}: last upload exported {_when(s['last_exported_at'])}, "
-            f"loaded {_when(s['last_loaded_at'])}; {s['people']} rows held from {uploads}\n"
+            f"loaded {_when(s['last_loaded_at'])}; {s['people']} rows held from {uploads}"
+            f"{'' if s['signature'] == 'signed' else ' (last upload unsigned)'}\n"
         )
     return 0

@@ -31,6 +31,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     st.add_argument("--name", metavar="NAME", help="the provider or site name")
     st.add_argument("--code", metavar="CODE", help="the organisation code, e.g. RJ1 or A81001")
+    st.add_argument(
+        "--public-key",
+        action="store_true",
+        help="print the site's public signing key (base64) to give the registry team",
+    )
     st.add_argument("--json", action="store_true", help="print as JSON")
     st.set_defaults(func=cmd_site)
 
@@ -78,7 +83,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_site(args: argparse.Namespace) -> int:
-    from escape_desktop.services.uploads import set_site, site_identity
+    from escape_desktop.services.uploads import set_site, site_identity, site_public_key
 
     ctx = open_context(args)
     try:
@@ -89,8 +94,14 @@ def cmd_site(args: argparse.Namespace) -> int:
 
         name = settings.get(ctx, settings.SITE_NAME)
         code = settings.get(ctx, settings.SITE_CODE)
+        public_key = site_public_key(ctx) if site is not None and args.public_key else None
     finally:
         ctx.close()
+    if args.public_key:
+        if public_key is None:
+            raise CommandError(SITE_NOT_SET_CLI)
+        print(public_key)
+        return 0
     if args.json:
         print_json({"name": name or None, "code": code or None, "complete": site is not None})
         return 0

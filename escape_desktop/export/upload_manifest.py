@@ -14,13 +14,15 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from escape_desktop.errors import KnownError
+
+from .upload_signing import ALGORITHM, SIGNATURE_BYTES, canonical_bytes, decode_b64
 
 __all__ = [
     "FORMAT",
@@ -105,6 +107,10 @@ class Manifest:
     files: tuple[ManifestFile, ...]
     courses: tuple[CourseCounts, ...] = ()
     format_version: int = FORMAT_VERSION
+    # The site's Ed25519 signature (base64) of ``signed_bytes``; "" when the file is unsigned.
+    signature: str = ""
+    # What the signature is over: the manifest as read, canonical (see upload_signing).
+    signed_bytes: bytes = field(default=b"", compare=False, repr=False)
 
     def file(self, kind: str) -> ManifestFile | None:
         return next((f for f in self.files if f.kind == kind), None)
@@ -113,9 +119,12 @@ class Manifest:
 # --------------------------------------------------------------------------- render
 
 
-def render_manifest(data: Manifest) -> str:
-    """The manifest as JSON text (UTF-8, sorted as documented, a newline at the end)."""
-    doc = {
+def render_manifest(data: Manifest, *, signer: Callable[[bytes], str] | None = None) -> str:
+    """The manifest as JSON text (UTF-8, sorted as documented, a newline at the end).
+
+    ``signer`` (canonical bytes -> base64 signature) signs it with the site's key; without
+    one, a signature the manifest already carries is written as it is."""
+    doc: dict[str, Any] = {
         "format": FORMAT,
         "format_version": data.format_version,
         "site": {"name": data.site_name, "code": data.site_code},
@@ -136,6 +145,9 @@ def render_manifest(data: Manifest) -> str:
             for c in data.courses
         ],
     }
+    signature = signer(canonical_bytes(doc)) if signer is not None else data.signature
+    if signature:
+        doc["signature"] = {"algorithm": ALGORITHM, "value": signature}
     return json.dumps(doc, ensure_ascii=False, indent=2) + "\n"
 
 
@@ -247,6 +259,14 @@ def parse_manifest(text: str) -> Manifest:
                 {k: lo.count(k) for k in LEFT_OUT_KEYS},
             )
         )
+    signature = ""
+    if "signature" in raw:
+        sig = r.sub("signature")
+        if sig.text("algorithm") != ALGORITHM:
+            raise sig.fail("algorithm", f"must be {ALGORITHM}")
+        signature = sig.text("value")
+        if decode_b64(signature, SIGNATURE_BYTES) is None:
+            raise sig.fail("value", "is not an Ed25519 signature (base64 of 64 bytes)")
     return Manifest(
         site_name=site.text("name"),
         site_code=site_code,
@@ -258,6 +278,8 @@ def parse_manifest(text: str) -> Manifest:
         files=tuple(files),
         courses=tuple(courses),
         format_version=version,
+        signature=signature,
+        signed_bytes=canonical_bytes(raw),
     )
 
 

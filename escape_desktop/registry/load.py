@@ -30,6 +30,7 @@ from escape_desktop.export.upload_manifest import (
     manifest_path_for,
     parse_manifest,
 )
+from escape_desktop.export.upload_signing import verify
 
 from .checks import (
     SITE_COLUMN,
@@ -40,7 +41,7 @@ from .checks import (
     check_sense,
     check_site_name,
 )
-from .models import Batch, CourseRecord, Record, Site
+from .models import Batch, CourseRecord, Record, Site, SiteKey
 
 # The fields the registry files in columns of its own (the rest stay in ``row``), found by
 # each profile column's source, so a site's profile may name its columns as it likes.
@@ -305,8 +306,35 @@ def _num(value: str) -> float | None:
     return int(x) if x.is_integer() else x
 
 
-def load_upload(db: Database, upload: Upload, *, loaded_at: str | None = None) -> LoadResult:
-    """Merge one checked upload in a single transaction (all of it or nothing)."""
+def check_signature(db: Database, upload: Upload) -> bool:
+    """True when the upload is signed by a key registered for its site; False when the site
+    has no key registered (it loads, marked unsigned). UploadRefused when the site has a key
+    but the manifest is unsigned or its signature does not fit: it was changed after export."""
+    m = upload.manifest
+    with db.read() as s:
+        keys = list(s.scalars(select(SiteKey.public_key).where(SiteKey.site_code == m.site_code)))
+    if not keys:
+        return False
+    if not m.signature:
+        raise UploadRefused(
+            f"{upload.file_name} is not signed, but site {m.site_code} has a signing key "
+            "registered; nothing was loaded, so ask the site to export it again with the "
+            "current escape-desktop."
+        )
+    if not any(verify(k, m.signature, m.signed_bytes) for k in keys):
+        raise UploadRefused(
+            f"{upload.file_name}: its manifest does not match the signature of site "
+            f"{m.site_code} (it was changed after export, or signed with a key not registered); "
+            "nothing was loaded, so ask the site to export it again."
+        )
+    return True
+
+
+def load_upload(
+    db: Database, upload: Upload, *, loaded_at: str | None = None, signed: bool = False
+) -> LoadResult:
+    """Merge one checked upload in a single transaction (all of it or nothing); ``signed``:
+    its signature was checked (``check_signature``)."""
     m = upload.manifest
     exported = _iso(m.exported_at)
     loaded_at = loaded_at or _now()
@@ -353,6 +381,7 @@ def load_upload(db: Database, upload: Upload, *, loaded_at: str | None = None) -
             sha256=upload.sha256,
             rows=len(upload.rows),
             rows_loaded=0,
+            signed=signed,
         )
         s.add(batch)
         s.flush()
@@ -533,8 +562,10 @@ def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> lis
 
 
 def load_uploads(db: Database, uploads: Sequence[Upload]) -> list[LoadResult]:
-    """Load uploads already checked by ``read_uploads``, in the order given."""
-    return [load_upload(db, u) for u in uploads]
+    """Load uploads already checked by ``read_uploads``, in the order given; every signature
+    is checked first, so one that does not fit loads none of them."""
+    signed = [check_signature(db, u) for u in uploads]
+    return [load_upload(db, u, signed=ok) for u, ok in zip(uploads, signed, strict=True)]
 
 
 def table_counts(db: Database) -> dict[str, int]:

@@ -2,14 +2,18 @@
 
 One row a person on a course at a site (``records``), the newest copy only; each upload
 loaded is kept in ``batches`` with when it was loaded and when later uploads replaced it.
+Each site's public signing keys (``site_keys``) check its uploads' signatures.
+
+Version 2 added ``site_keys`` and ``batches.signed``; store.open_registry upgrades a
+version 1 registry in place (its batches read as unsigned).
 """
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class RegistryBase(DeclarativeBase):
@@ -47,6 +51,22 @@ class Batch(RegistryBase):
     # Set once later uploads hold every one of its people and courses.
     superseded_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
     superseded_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    # True when its manifest's signature was checked against a key registered for the site;
+    # False (or NULL, loaded before signing existed) when it was loaded unsigned.
+    signed: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=False)
+
+
+class SiteKey(RegistryBase):
+    """A public Ed25519 key a site signs its uploads with (one a laptop; a site may have more).
+
+    Registered by hand (``registry sites --add-key``), before or after the site's first upload,
+    so it does not refer to ``sites``."""
+
+    __tablename__ = "site_keys"
+
+    site_code: Mapped[str] = mapped_column(String(20), primary_key=True)
+    public_key: Mapped[str] = mapped_column(String(64), primary_key=True)  # base64 of 32 bytes
+    added_at: Mapped[str] = mapped_column(String(32))
 
 
 class CourseRecord(RegistryBase):

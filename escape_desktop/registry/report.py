@@ -20,7 +20,7 @@ from .figures import (
     group_figures,
     measure_means,
 )
-from .models import Batch, CourseRecord, Record, Site
+from .models import Batch, CourseRecord, Record, Site, SiteKey
 
 # Names another engineer may give the meaningful-change threshold in the instrument files;
 # ``mid`` is today's (minimal important difference).
@@ -160,6 +160,19 @@ def list_sites(db: Database) -> list[dict]:
                 select(CourseRecord.site_code, func.count()).group_by(CourseRecord.site_code)
             ).all()
         )
+        unsigned = dict(
+            s.execute(
+                select(Batch.site_code, func.count())
+                .where(Batch.signed.is_not(True))
+                .group_by(Batch.site_code)
+            ).all()
+        )
+        last_signed = {
+            code: bool(ok) for code, ok in s.execute(select(Batch.batch_id, Batch.signed)).all()
+        }
+        keys = dict(
+            s.execute(select(SiteKey.site_code, func.count()).group_by(SiteKey.site_code)).all()
+        )
         return [
             {
                 "code": site.code,
@@ -170,6 +183,11 @@ def list_sites(db: Database) -> list[dict]:
                 "people": int(people.get(site.code, 0)),
                 "courses": int(courses.get(site.code, 0)),
                 "batches": int(batches.get(site.code, 0)),
+                # "signed": the last upload's signature was checked against a registered key;
+                # "unsigned": it was not signed, or the site had no key registered.
+                "signature": "signed" if last_signed.get(site.last_batch_id) else "unsigned",
+                "unsigned_uploads": int(unsigned.get(site.code, 0)),
+                "keys_registered": int(keys.get(site.code, 0)),
             }
             for site in s.scalars(select(Site).order_by(Site.code))
         ]

@@ -60,6 +60,11 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
             "This registry was made by a newer escape-desktop; update the app to read it."
         )
     if version < SCHEMA_VERSION:
-        RegistryBase.metadata.create_all(db.engine)
+        RegistryBase.metadata.create_all(db.engine)  # new tables; existing ones kept
+        if version == 1:  # made before signing: its batches were all loaded unsigned
+            with db.engine.begin() as con:
+                columns = {r[1] for r in con.exec_driver_sql("PRAGMA table_info(batches)")}
+                if "signed" not in columns:  # (a kill before user_version was set)
+                    con.exec_driver_sql("ALTER TABLE batches ADD COLUMN signed BOOLEAN")
         db.pragma(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return db

@@ -29,6 +29,7 @@ from escape_desktop.db.models import (
     Enrolment,
     ExportBatch,
     Session,
+    Setting,
 )
 from escape_desktop.export.csv_safety import PendingFile, write_pending_csv
 from escape_desktop.export.upload_manifest import (
@@ -39,6 +40,7 @@ from escape_desktop.export.upload_manifest import (
 )
 from escape_desktop.export.upload_profile import Profile, get_profile, load_profiles
 from escape_desktop.export.upload_rows import UploadData, UploadScope
+from escape_desktop.export.upload_signing import new_private_key, public_key_of, sign
 
 from . import settings_registry as settings
 from .changes import Changes, Done
@@ -88,9 +90,39 @@ def set_site(ctx: AppContext, name: str | None = None, code: str | None = None) 
             raise ValidationError("site_name", "Provider or site name is needed; type it in.")
         settings.set(ctx, settings.SITE_NAME, name)
     values = settings.stored(ctx)
-    return SiteIdentity(
+    identity = SiteIdentity(
         settings.get(ctx, settings.SITE_NAME, values), settings.get(ctx, settings.SITE_CODE, values)
     )
+    if site_identity(ctx) is not None:
+        _signing_key(ctx)  # made at set-up, so the public key can be sent before any upload
+    return identity
+
+
+# The site's Ed25519 private key (base64), in the settings table of the class data's database:
+# sealed with the rest of the data when it is encrypted. Never shown, audited or exported.
+SIGNING_KEY = "site_signing_key"
+
+
+def _signing_key(ctx: AppContext) -> str:
+    """The site's private signing key, made (once, with an audit line) when there is none."""
+    with ctx.db.transaction() as s:
+        row = s.get(Setting, SIGNING_KEY)
+        if row is not None and row.value:
+            return row.value
+        key = new_private_key()
+        if row is None:
+            s.add(Setting(key=SIGNING_KEY, value=key))
+        else:
+            row.value = key
+        audit(s, ctx.actor, "make_signing_key", "setting", None, "the site's upload signing key")
+        return key
+
+
+def site_public_key(ctx: AppContext) -> str:
+    """The public half of the site's signing key (base64), for the registry team; made once
+    the site is set up (``require_site``)."""
+    require_site(ctx)
+    return public_key_of(_signing_key(ctx))
 
 
 Progress = Callable[[int, int, str], None]
@@ -358,7 +390,9 @@ def export_upload(
             files=tuple(files),
             courses=data.course_counts,
         )
-        pending.append(_pending_text(man_path, render_manifest(manifest)))
+        key = _signing_key(ctx)
+        text = render_manifest(manifest, signer=lambda data: sign(key, data))
+        pending.append(_pending_text(man_path, text))
         with ctx.db.transaction() as s:
             batch = ExportBatch(
                 created_at=started,
