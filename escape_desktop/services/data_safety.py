@@ -33,7 +33,7 @@ from escape_desktop.db import keys
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import KnownError, NewerDatabase
 from escape_desktop.db.files import make_private_folder
-from escape_desktop.paths import resolve_data_dir
+from escape_desktop.paths import remember_folder, resolve_data_dir
 
 from .changes import Changes, Done
 
@@ -309,6 +309,7 @@ def look_at(data_dir: str | Path | None) -> FolderState:
     folder = resolve_data_dir(data_dir)
     if not folder.is_dir():  # made (private) when the data is made, not by looking
         return FolderState(folder, State.NEW)
+    remember_folder(folder)  # so that no export of any data folder may write over it
     tidy_folder(folder)
     if keys.is_encrypted(folder):
         return FolderState(folder, State.LOCKED)
