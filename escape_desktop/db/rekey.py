@@ -110,6 +110,7 @@ def rekey(
     text, code = keys.new_key_file_text(
         raw, new_passphrase or passphrase, **({"n": n} if n else {})
     )
+    sealed_by = new_passphrase or passphrase
     path = db.path
     incoming = path.with_name(path.name + REKEY_SUFFIX)
     key_incoming = folder / (keys.KEY_FILENAME + REKEY_SUFFIX)
@@ -134,10 +135,14 @@ def rekey(
                 _export(path, old, incoming, raw)
                 fsync_dir(folder)
                 report(2, 4, "Saving the new key…")
+                # The new recovery key, sealed, first: after the next line a kill must not
+                # lose it (it is shown again at the next start until confirmed).
+                keys.seal_pending_recovery(folder, code, sealed_by, **({"n": n} if n else {}))
                 keys.write_atomically(key_incoming, text)  # the point of no return
             except BaseException as e:
                 incoming.unlink(missing_ok=True)
                 key_incoming.unlink(missing_ok=True)
+                (folder / keys.PENDING_RECOVERY).unlink(missing_ok=True)
                 log.info("Re-encryption stopped before the new key was saved; nothing was changed")
                 known = explain(e, folder=folder, needed=needed)
                 if known is not None and known is not e:

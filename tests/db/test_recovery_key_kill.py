@@ -1,0 +1,165 @@
+"""Issue 27 item 2: a kill after the point of no return of `passphrase rekey` or `encrypt`
+never loses the recovery key. A real child process is killed there (SIGKILL); the next
+`check` finishes the re-key (it is not "damaged"), shows the new recovery key until it is
+confirmed, and that key opens the data."""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from escape_desktop.cli import main
+from escape_desktop.context import AppContext
+from escape_desktop.db import keys
+from escape_desktop.db.engine import DB_FILENAME, Database
+
+PASSPHRASE = "tea urn behind the hall door"
+CODE = re.compile(r"\b[A-Z2-9]{4}(?:-[A-Z2-9]{4}){5}\b")
+
+pytestmark = pytest.mark.skipif(
+    not hasattr(signal, "SIGKILL"), reason="SIGKILL: no such signal on Windows"
+)
+
+# The child: the real command, paused (by monkeypatching, in the child only) at the moment
+# named by its first argument, where the parent kills it.
+CHILD = r"""
+import sys, time
+from pathlib import Path
+from escape_desktop.db import keys, rekey
+
+where, marker, argv = sys.argv[1], Path(sys.argv[2]), sys.argv[3:]
+
+def pause():
+    marker.write_text("here")
+    time.sleep(120)
+
+real_write = keys.write_atomically
+def write_atomically(path, text):
+    real_write(path, text)
+    if where == "key-saved" and Path(path).name in ("key.json.rekeying", "key.json"):
+        pause()
+keys.write_atomically = write_atomically
+
+real_replace = rekey.replace_file
+def replace_file(source, target):
+    if where == "data-swapped" and Path(target).name == "key.json":
+        pause()  # the re-encrypted data is in place, its key file not yet
+    return real_replace(source, target)
+rekey.replace_file = replace_file
+
+from escape_desktop.cli import main
+sys.exit(main(argv))
+"""
+
+
+def _kill_at(where: str, argv: list[str], marker: Path) -> None:
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    child = subprocess.Popen(
+        [sys.executable, "-c", CHILD, where, str(marker), *argv],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        deadline = time.monotonic() + 120
+        while not marker.exists():
+            assert child.poll() is None, child.communicate()
+            assert time.monotonic() < deadline, "the child never reached the point"
+            time.sleep(0.05)
+        child.send_signal(signal.SIGKILL)
+        out, _err = child.communicate(timeout=30)
+    finally:
+        if child.poll() is None:
+            child.kill()
+            child.wait()
+    assert child.returncode == -signal.SIGKILL
+    assert not CODE.search(out.decode()), "the child got as far as showing the key"
+
+
+def _opens(folder: Path, key: bytes) -> bool:
+    from sqlalchemy import text
+
+    db = Database(folder / DB_FILENAME, key)
+    try:
+        with db.read() as s:
+            return int(s.execute(text("SELECT count(*) FROM participants")).scalar_one()) > 0
+    finally:
+        db.dispose()
+
+
+@pytest.fixture
+def data(_demo_template: Path, tmp_path: Path) -> tuple[Path, Path]:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / DB_FILENAME).write_bytes(_demo_template.read_bytes())
+    secret = tmp_path / "pass.txt"
+    secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+    return folder, secret
+
+
+def _encrypt_in_process(folder: Path) -> None:
+    from escape_desktop.db.encryption import encrypt_existing
+
+    ctx = AppContext.open(folder)
+    db, _made = encrypt_existing(ctx.db, PASSPHRASE, n=2**12)
+    db.dispose()
+    keys.confirm_pending_recovery(folder)
+
+
+@pytest.mark.parametrize(
+    ("command", "where"),
+    [("rekey", "key-saved"), ("rekey", "data-swapped"), ("encrypt", "key-saved")],
+)
+def test_a_kill_past_the_point_of_no_return_keeps_the_recovery_key(
+    data, tmp_path: Path, command: str, where: str, capsys
+) -> None:
+    folder, secret = data
+    if command == "rekey":
+        _encrypt_in_process(folder)
+        argv = ["passphrase", "rekey", "--data-dir", str(folder), "--passphrase-file", str(secret)]
+    else:
+        argv = ["encrypt", "--data-dir", str(folder), "--new-passphrase-file", str(secret)]
+    _kill_at(where, argv, tmp_path / "paused")
+    sealed = (folder / keys.PENDING_RECOVERY).read_text(encoding="utf-8")
+    assert not CODE.search(sealed), "the recovery key was written in plain text"
+
+    # The next `check`: not "damaged"; the re-key finished; the new recovery key shown
+    check = ["check", "--data-dir", str(folder), "--passphrase-file", str(secret)]
+    assert main(check) == 0, capsys.readouterr()
+    out = capsys.readouterr().out
+    assert "healthy" in out and "damaged" not in out.lower(), out
+    codes = CODE.findall(out)
+    assert len(codes) == 1, out
+    key = keys.unlock_with_recovery(folder, codes[0])
+    assert key == keys.unlock(folder, PASSPHRASE) and _opens(folder, key)
+
+    # shown again at every start until confirmed; then no more
+    assert main(check) == 0
+    assert CODE.findall(capsys.readouterr().out) == codes
+    assert main(["passphrase", "confirm-recovery-key", "--data-dir", str(folder)]) == 0
+    capsys.readouterr()
+    assert main(check) == 0
+    assert not CODE.search(capsys.readouterr().out)
+
+
+def test_a_kill_before_the_point_of_no_return_keeps_the_old_key_and_shows_nothing(
+    data, tmp_path: Path, capsys, monkeypatch
+) -> None:
+    folder, secret = data
+    _encrypt_in_process(folder)
+    old_key = keys.unlock(folder, PASSPHRASE)
+    # a pending key sealed, then killed before key.json.rekeying: the re-key never happened
+    keys.seal_pending_recovery(folder, keys.new_recovery_code(), PASSPHRASE, n=2**12)
+    (folder / (DB_FILENAME + ".rekeying")).write_bytes(b"half made")
+    assert main(["check", "--data-dir", str(folder), "--passphrase-file", str(secret)]) == 0
+    out = capsys.readouterr().out
+    assert "undone" in out and not CODE.search(out), out
+    assert not (folder / keys.PENDING_RECOVERY).exists()
+    assert keys.unlock(folder, PASSPHRASE) == old_key and _opens(folder, old_key)
