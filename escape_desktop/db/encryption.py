@@ -144,7 +144,7 @@ def encrypt_existing(
                     raise keys.WrongPassphrase(problem)
                 # The recovery key, sealed, before the point of no return: a kill after it
                 # must not lose it (shown again at the next start until confirmed).
-                keys.seal_pending_recovery(folder, code, passphrase, **cost)
+                keys.seal_pending_recovery(folder, code, passphrase, key=raw, **cost)
                 new_key = keys.create_key(folder, passphrase, key=raw, code=code, **cost)
             except BaseException as e:
                 for tmp in made:

@@ -387,10 +387,21 @@ PENDING_RECOVERY = "recovery-key.pending.json"
 _PENDING_PURPOSE = "pending-recovery"
 
 
-def seal_pending_recovery(folder: Path, code: str, passphrase: str, *, n: int = DEFAULT_N) -> None:
-    """Keep ``code`` sealed by ``passphrase`` (never in plain text) until it is confirmed."""
-    entry = _wrap(code.encode("utf-8"), passphrase, _PENDING_PURPOSE, n)
-    text = json.dumps({"format": FORMAT, "version": VERSION, "pending": entry}, indent=2)
+def seal_pending_recovery(
+    folder: Path, code: str, passphrase: str, *, n: int = DEFAULT_N, key: bytes | None = None
+) -> None:
+    """Keep ``code`` sealed (never in plain text) until it is confirmed: by ``passphrase``,
+    and by the data's new ``key`` too, so that the window, once unlocked, can show it."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    data: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    data["pending"] = _wrap(code.encode("utf-8"), passphrase, _PENDING_PURPOSE, n)
+    if key is not None:
+        nonce = os.urandom(12)
+        aad = f"{FORMAT}:{VERSION}:{_PENDING_PURPOSE}".encode()
+        sealed = AESGCM(key).encrypt(nonce, code.encode("utf-8"), aad)
+        data["by_key"] = {"nonce": _b64(nonce), "sealed": _b64(sealed)}
+    text = json.dumps(data, indent=2)
     write_atomically(Path(folder) / PENDING_RECOVERY, text + "\n")  # user-only (mkstemp)
 
 
@@ -398,18 +409,34 @@ def has_pending_recovery(folder: Path) -> bool:
     return (Path(folder) / PENDING_RECOVERY).is_file()
 
 
-def pending_recovery_code(folder: Path, passphrase: str | None) -> str | None:
+def _open_by_key(entry: dict[str, Any], key: bytes) -> bytes | None:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aad = f"{FORMAT}:{VERSION}:{_PENDING_PURPOSE}".encode()
+    try:
+        return AESGCM(key).decrypt(_unb64(entry["nonce"]), _unb64(entry["sealed"]), aad)
+    except (InvalidTag, KeyError, TypeError, ValueError):
+        return None
+
+
+def pending_recovery_code(
+    folder: Path, passphrase: str | None, *, key: bytes | None = None
+) -> str | None:
     """The recovery key waiting to be confirmed, when ``passphrase`` opens it and it opens the
     data's key file (or the new one an interrupted re-key left); a stale one (its re-key was
     rolled back) is removed. None when there is none or the passphrase does not open it."""
     folder = Path(folder)
     path = folder / PENDING_RECOVERY
-    if not passphrase or not path.is_file():
+    if not (passphrase or key) or not path.is_file():
         return None
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        raw = _open_sealed(data["pending"], passphrase, _PENDING_PURPOSE)
-    except (OSError, ValueError, KeyError, TypeError, KnownError):
+        if key is not None:
+            raw = _open_by_key(data.get("by_key") or {}, key)
+        else:
+            raw = _open_sealed(data["pending"], passphrase or "", _PENDING_PURPOSE)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, KnownError):
         return None
     if raw is None:
         return None

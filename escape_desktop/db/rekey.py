@@ -137,7 +137,9 @@ def rekey(
                 report(2, 4, "Saving the new key…")
                 # The new recovery key, sealed, first: after the next line a kill must not
                 # lose it (it is shown again at the next start until confirmed).
-                keys.seal_pending_recovery(folder, code, sealed_by, **({"n": n} if n else {}))
+                keys.seal_pending_recovery(
+                    folder, code, sealed_by, key=raw, **({"n": n} if n else {})
+                )
                 keys.write_atomically(key_incoming, text)  # the point of no return
             except BaseException as e:
                 incoming.unlink(missing_ok=True)

@@ -613,3 +613,10 @@ def pending_recovery_sentence(folder: Path, passphrase: str | None) -> str:
 def confirm_recovery_key(folder: Path) -> bool:
     """The user has written the new recovery key down: stop showing it."""
     return keys.confirm_pending_recovery(folder)
+
+
+def pending_recovery_code(folder: Path, key: bytes | None) -> str | None:
+    """For the window once unlocked: the new recovery key still to be confirmed, or None."""
+    if key is None or not keys.has_pending_recovery(folder):
+        return None
+    return keys.pending_recovery_code(folder, None, key=key)
