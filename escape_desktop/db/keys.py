@@ -327,6 +327,9 @@ def _rewrap_passphrase(folder: Path, key: bytes, new_passphrase: str) -> None:
     copy = Path(folder) / BACKUP_KEY_COPY
     if copy.is_file():  # the copy beside the backups opens with the new passphrase too
         write_atomically(copy, text)
+    code = pending_recovery_code(folder, None, key=key)
+    if code is not None:  # still to be confirmed: shown with the new passphrase from now on
+        seal_pending_recovery(folder, code, new_passphrase, n=n, key=key)
     log.info("Passphrase changed for the key in %s", folder)
 
 

@@ -163,3 +163,18 @@ def test_a_kill_before_the_point_of_no_return_keeps_the_old_key_and_shows_nothin
     assert "undone" in out and not CODE.search(out), out
     assert not (folder / keys.PENDING_RECOVERY).exists()
     assert keys.unlock(folder, PASSPHRASE) == old_key and _opens(folder, old_key)
+
+
+def test_an_unconfirmed_recovery_key_follows_a_passphrase_change(data, tmp_path, capsys) -> None:
+    folder, secret = data
+    _encrypt_in_process(folder)
+    code = keys.new_recovery_code()
+    key = keys.unlock(folder, PASSPHRASE)
+    keys.seal_pending_recovery(folder, code, PASSPHRASE, n=2**12, key=key)
+    assert keys.pending_recovery_code(folder, PASSPHRASE) is None  # it opens nothing: stale
+    # a real one: the data's own recovery key, waiting
+    code = keys.new_recovery_key(folder, PASSPHRASE)
+    keys.seal_pending_recovery(folder, code, PASSPHRASE, n=2**12, key=key)
+    keys.change_passphrase(folder, PASSPHRASE, "a brand new passphrase")
+    assert keys.pending_recovery_code(folder, "a brand new passphrase") == code
+    assert keys.pending_recovery_code(folder, PASSPHRASE) is None

@@ -151,3 +151,40 @@ def test_the_recent_list_is_private_small_and_survives_a_bad_file(tmp_path, monk
     assert paths.inside_data_folder(folders[-1] / "x.csv") == folders[-1]
     (folders[-1] / DB_FILENAME).unlink()
     assert paths.inside_data_folder(folders[-1] / "x.csv") is None
+
+
+def test_the_developer_dictionary_tool_refuses_a_data_folder_too(
+    machine, monkeypatch: pytest.MonkeyPatch, capsys
+) -> None:
+    from escape_desktop.export import upload_dictionary
+
+    klass, registry, _secret = machine("env")
+    monkeypatch.setenv(paths.DATA_DIR_ENV, str(klass))
+    monkeypatch.setenv(paths.REGISTRY_DIR_ENV, str(registry))
+    before = (_digest(klass), _digest(registry))
+    for target in (klass / keys.KEY_FILENAME, registry / "registry.db"):
+        assert upload_dictionary.main(["--out", str(target)]) != 0
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and "another folder" in err[0], err
+    assert (_digest(klass), _digest(registry)) == before
+
+
+def test_a_window_save_dialog_refuses_a_registry_opened_before(
+    qtbot, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.registry.store import open_registry
+    from escape_desktop.ui.common import error_dialog, save_guard
+
+    monkeypatch.setattr(paths, "recent_file", lambda: tmp_path / "config" / "recent.json")
+    monkeypatch.setattr(paths, "default_data_dir", lambda: tmp_path / "default")
+    registry = tmp_path / "hub"
+    registry.mkdir()
+    open_registry(registry, create=True).dispose()
+    shown: list[str] = []
+    monkeypatch.setattr(error_dialog, "show_message", lambda _p, _t, text, **_k: shown.append(text))
+    target = registry / "registry.db"
+    klass = tmp_path / "class"
+    assert not save_guard.refuse_data_folder(None, target, klass)  # not known yet
+    assert main(["registry", "sites", "--data-dir", str(registry)]) == 0
+    assert save_guard.refuse_data_folder(None, target, klass)  # opened once: protected
+    assert len(shown) == 1
