@@ -178,3 +178,27 @@ def test_an_unconfirmed_recovery_key_follows_a_passphrase_change(data, tmp_path,
     keys.change_passphrase(folder, PASSPHRASE, "a brand new passphrase")
     assert keys.pending_recovery_code(folder, "a brand new passphrase") == code
     assert keys.pending_recovery_code(folder, PASSPHRASE) is None
+
+
+def test_a_rekey_that_stops_short_keeps_the_key_still_to_be_confirmed(
+    data, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from escape_desktop.db import rekey as rekey_module
+
+    folder, _secret = data
+    ctx = AppContext.open(folder)
+    from escape_desktop.db.encryption import encrypt_existing
+
+    db, made = encrypt_existing(ctx.db, PASSPHRASE, n=2**12)  # its key not yet confirmed
+    real = keys.write_atomically
+
+    def full_disk(path, text):  # type: ignore[no-untyped-def]
+        if Path(path).name.endswith(".rekeying"):
+            raise OSError(28, "No space left on device")
+        real(path, text)
+
+    monkeypatch.setattr(keys, "write_atomically", full_disk)
+    with pytest.raises(Exception):  # noqa: B017 - whichever sentence the full disk gives
+        rekey_module.rekey(db, PASSPHRASE, n=2**12, fresh_backup=False)
+    monkeypatch.setattr(keys, "write_atomically", real)
+    assert keys.pending_recovery_code(folder, PASSPHRASE) == made.recovery_code
