@@ -60,7 +60,9 @@ sys.exit(main(argv))
 
 
 def _kill_at(where: str, argv: list[str], marker: Path) -> None:
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    # its own list of recent data folders (platformdirs), not the user's who runs the tests
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path),
+           "XDG_CONFIG_HOME": str(marker.parent / "config")}  # fmt: skip
     child = subprocess.Popen(
         [sys.executable, "-c", CHILD, where, str(marker), *argv],
         env=env,
