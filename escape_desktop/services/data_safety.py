@@ -585,7 +585,14 @@ def finish_interrupted(folder: Path) -> str:
             "A re-encryption was interrupted before its new key was saved; it was undone, and "
             "the passphrase and recovery key that opened the data still do."
         )
-    return "An encryption was interrupted; it was finished or undone, as far as it had got."
+    if (folder / (DB_FILENAME + ENCRYPTING_SUFFIX)).is_file():
+        return (
+            "An encryption was interrupted; close every escape-desktop window and run "
+            "'escape-desktop check' again to finish it."
+        )
+    if keys.is_encrypted(folder):
+        return "An encryption was interrupted after its key was saved; it is now finished."
+    return "An encryption was interrupted before its key was saved; it was undone."
 
 
 CONFIRM_RECOVERY = "escape-desktop passphrase confirm-recovery-key"

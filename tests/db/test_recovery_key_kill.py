@@ -137,6 +137,7 @@ def test_a_kill_past_the_point_of_no_return_keeps_the_recovery_key(
     assert main(check) == 0, capsys.readouterr()
     out = capsys.readouterr().out
     assert "healthy" in out and "damaged" not in out.lower(), out
+    assert "interrupted" in out and "finished" in out, out  # told from damage, and finished
     codes = CODE.findall(out)
     assert len(codes) == 1, out
     key = keys.unlock_with_recovery(folder, codes[0])
