@@ -205,3 +205,54 @@ def test_a_rekey_that_stops_short_keeps_the_key_still_to_be_confirmed(
         rekey_module.rekey(db, PASSPHRASE, n=2**12, fresh_backup=False)
     monkeypatch.setattr(keys, "write_atomically", real)
     assert keys.pending_recovery_code(folder, PASSPHRASE) == made.recovery_code
+
+
+@pytest.mark.slow
+def test_a_kill_at_any_moment_of_a_rekey_leaves_a_recovery_key_that_opens_the_data(
+    _demo_template: Path, tmp_path: Path, capsys
+) -> None:
+    """36 re-keys killed at random moments: each time `check` calls the data healthy, and
+    either the recovery key written down before or the one shown now opens it."""
+    import random
+
+    rng = random.Random(27)
+    for run in range(36):
+        folder = tmp_path / f"run{run}"
+        folder.mkdir()
+        (folder / DB_FILENAME).write_bytes(_demo_template.read_bytes())
+        secret = tmp_path / "pass.txt"
+        secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
+        ctx = AppContext.open(folder)
+        from escape_desktop.db.encryption import encrypt_existing
+
+        db, made = encrypt_existing(ctx.db, PASSPHRASE, n=2**12)
+        db.dispose()
+        keys.confirm_pending_recovery(folder)  # the first key, written down
+        argv = ["passphrase", "rekey", "--data-dir", str(folder), "--passphrase-file", str(secret)]
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path),
+               "XDG_CONFIG_HOME": str(tmp_path / "config")}  # fmt: skip
+        child = subprocess.Popen(
+            [sys.executable, "-m", "escape_desktop", *argv],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        time.sleep(rng.uniform(0.5, 4.0))  # interpreter start to past the end of the re-key
+        child.send_signal(signal.SIGKILL)
+        child.wait()
+        check = ["check", "--data-dir", str(folder), "--passphrase-file", str(secret)]
+        assert main(check) == 0, (run, capsys.readouterr())
+        out = capsys.readouterr().out
+        key = keys.unlock(folder, PASSPHRASE)
+        assert key is not None and _opens(folder, key), run
+        shown = CODE.findall(out)
+        held = [made.recovery_code, *shown]
+        opening = [c for c in held if _recovery_opens(folder, c)]
+        assert opening, (run, out)
+
+
+def _recovery_opens(folder: Path, code: str) -> bool:
+    try:
+        return bool(keys.unlock_with_recovery(folder, code))
+    except keys.WrongPassphrase:
+        return False
