@@ -59,7 +59,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description="change / reset: a new passphrase (reset uses the recovery key). rekey: "
         "the passphrase may be known to someone else, so re-encrypt the data with a new key "
         "(a new recovery key is shown; give --new-passphrase-file to change the passphrase "
-        "too). new-recovery-key: the old recovery key stops working; a new one is shown.",
+        "too). new-recovery-key: the old recovery key stops working; a new one is shown. "
+        "confirm-recovery-key: the new recovery key from rekey or encrypt is written down, so "
+        "'check' and the window stop showing it.",
     )
     p.add_argument("action", choices=tuple(PASSPHRASE_DOING))
     p.add_argument(
