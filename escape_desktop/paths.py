@@ -8,6 +8,13 @@ from pathlib import Path
 
 APP_NAME = "escape-desktop"
 DATA_DIR_ENV = "ESCAPE_DESKTOP_DATA_DIR"
+REGISTRY_DIR_ENV = "ESCAPE_DESKTOP_REGISTRY_DIR"  # registry/store.py reads it
+# The data and registry folders opened on this machine, newest first, so that an export
+# aimed at one of them is refused even while another folder is in use.
+RECENT_FILENAME = "recent-folders.json"
+RECENT_LIMIT = 12
+# A folder holding one of these is a data folder (class data, its key, or a registry).
+DATA_MARKERS = ("escape.db", "key.json", "registry.db")
 # A file with one of these names beside the installed program makes it portable: the data
 # lives in data/ beside it (an encrypted USB stick carried between laptops).
 PORTABLE_MARKERS = ("escape-desktop-portable", "escape-desktop-portable.txt")
@@ -207,6 +214,8 @@ def case_insensitive_files() -> bool:
 
 def _key(path: Path) -> tuple[str, ...]:
     parts = path.parts
+    if os.name == "nt":
+        parts = tuple(os.path.normcase(p) for p in parts)
     return tuple(p.casefold() for p in parts) if case_insensitive_files() else parts
 
 
@@ -240,12 +249,83 @@ def _same_file_in(path: Path, folder: Path) -> bool:
     return False
 
 
+def recent_file() -> Path:
+    """The per-user list of data folders opened (beside the user's settings, never in a data
+    folder, so it outlives any one of them). A portable copy keeps it beside the program,
+    leaving nothing on the laptop it is plugged into."""
+    portable = portable_data_dir()
+    if portable is not None:
+        return portable.parent / RECENT_FILENAME
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir(APP_NAME, appauthor=False)) / RECENT_FILENAME
+
+
+def recent_folders() -> list[Path]:
+    """The data and registry folders opened here before, newest first ([] when unreadable)."""
+    import json
+
+    try:
+        raw = json.loads(recent_file().read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    if not isinstance(raw, list):
+        return []
+    return [Path(item) for item in raw[:RECENT_LIMIT] if isinstance(item, str) and item]
+
+
+def holds_data(folder: Path) -> bool:
+    return any((folder / name).exists() for name in DATA_MARKERS)
+
+
+def remember_folder(folder: str | os.PathLike[str]) -> None:
+    """Add ``folder`` to the recent list (private to the user; best effort: a list that
+    cannot be written never stops the data from opening)."""
+    import json
+
+    try:
+        where = _resolved(folder)
+        if not holds_data(where):
+            return
+        known = [p for p in recent_folders() if _key(_resolved(p)) != _key(where)]
+        items = [str(where), *(str(p) for p in known)][:RECENT_LIMIT]
+        target = recent_file()
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            json.dump(items, f, ensure_ascii=False, indent=1)
+        os.replace(tmp, target)
+        if os.name != "nt":
+            os.chmod(target, 0o600)
+    except (OSError, ValueError, RuntimeError):
+        return
+
+
 def protected_folders(data_dir: str | os.PathLike[str] | None = None) -> list[Path]:
-    """The data folder in use and the default one: nothing the user exports may go there."""
-    folders = [default_data_dir()]
+    """Every data and registry folder the app knows of on this machine: the one in use, the
+    default one, the ones the environment names, and the ones opened recently (that still
+    hold data). Nothing the user exports may go into any of them, with or without --force."""
+    folders: list[Path] = []
     if data_dir is not None:
-        folders.insert(0, Path(data_dir))
-    return folders
+        folders.append(Path(data_dir))
+    folders.append(default_data_dir())
+    for name in (DATA_DIR_ENV, REGISTRY_DIR_ENV):
+        value = os.environ.get(name)
+        if value:
+            folders.append(Path(value).expanduser())
+    folders.extend(p for p in recent_folders() if p.is_dir() and holds_data(p))
+    unique: list[Path] = []
+    seen: set[tuple[str, ...]] = set()
+    for folder in folders:
+        try:
+            key = _key(_resolved(folder))
+        except (OSError, RuntimeError):
+            continue
+        if key not in seen:
+            seen.add(key)
+            unique.append(folder)
+    return unique
 
 
 def inside_data_folder(

@@ -38,6 +38,18 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 
 @pytest.fixture(autouse=True)
+def _own_recent_folders(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each test keeps its own list of recently opened data folders (paths.recent_file), not
+    the list of whoever runs the tests: the folders in it are protected from every --out."""
+    from escape_desktop import paths
+
+    recent = tmp_path_factory.mktemp("config") / paths.RECENT_FILENAME
+    monkeypatch.setattr(paths, "recent_file", lambda: recent)
+
+
+@pytest.fixture(autouse=True)
 def _desk_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     """The main window sees a 1920x1080 desk screen, as on the machines that run most tests.
 

@@ -234,16 +234,17 @@ def add_out_argument(
 def output_path(args: argparse.Namespace, value: str | os.PathLike[str]) -> Path:
     """The file a command may write, or a CommandError saying why not.
 
-    Never inside the data folder (not even with --force: one export over key.json or the
-    database makes the data and every backup unreadable); an existing file only with --force.
+    Never inside any data or registry folder known on this machine (paths.protected_folders:
+    not even with --force: one export over key.json or a database makes the data and every
+    backup unreadable); an existing file only with --force.
     Callers write to a temporary file beside it and rename it into place when complete.
     """
     target = Path(value).expanduser()
     folder = inside_data_folder(target, resolve_data_dir(getattr(args, "data_dir", None)))
     if folder is not None:
         raise CommandError(
-            f"{target} is inside the escape-desktop data folder {folder}; nothing is written "
-            "there, so choose a file in another folder."
+            f"{target} is inside the escape-desktop data folder {folder} (class data or a "
+            "registry); nothing is written there, so choose a file in another folder."
         )
     if target.is_dir():
         raise CommandError(f"{target} is a folder; give a file name.")

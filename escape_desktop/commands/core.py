@@ -81,6 +81,14 @@ def cmd_check(args: argparse.Namespace) -> int:
             f"{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the way "
             "and restore the newest good backup."
         )
+    from escape_desktop.services.data_safety import finish_interrupted, pending_recovery_sentence
+
+    finished = finish_interrupted(folder)  # an interrupted re-key is not damage
+    if finished:
+        print(finished)
+    pending = pending_recovery_sentence(folder, read_passphrase(args))
+    if pending:
+        print(pending)
     problems = check_file(path, folder, read_passphrase(args))
     if problems:
         for line in problems:

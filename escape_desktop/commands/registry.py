@@ -60,9 +60,13 @@ def _folder(args: argparse.Namespace) -> Path:
 
 
 def _db(args: argparse.Namespace, *, create: bool = False) -> Any:
+    from escape_desktop.paths import remember_folder
     from escape_desktop.registry.store import open_registry
 
-    return open_registry(_folder(args), create=create)
+    folder = _folder(args)
+    db = open_registry(folder, create=create)
+    remember_folder(folder)  # so that no --out of any command may write over it
+    return db
 
 
 def _library(folder: Path) -> Any:

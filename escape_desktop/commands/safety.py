@@ -34,6 +34,7 @@ PASSPHRASE_DOING = {
     "reset": "reset the passphrase",
     "rekey": "re-encrypt with a new key",
     "new-recovery-key": "make a new recovery key",
+    "confirm-recovery-key": "confirm the new recovery key is written down",
 }
 
 
@@ -58,7 +59,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         description="change / reset: a new passphrase (reset uses the recovery key). rekey: "
         "the passphrase may be known to someone else, so re-encrypt the data with a new key "
         "(a new recovery key is shown; give --new-passphrase-file to change the passphrase "
-        "too). new-recovery-key: the old recovery key stops working; a new one is shown.",
+        "too). new-recovery-key: the old recovery key stops working; a new one is shown. "
+        "confirm-recovery-key: the new recovery key from rekey or encrypt is written down, so "
+        "'check' and the window stop showing it.",
     )
     p.add_argument("action", choices=tuple(PASSPHRASE_DOING))
     p.add_argument(
@@ -178,6 +181,12 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     folder = resolve_data_dir(args.data_dir)
     if not keys.is_encrypted(folder):
         raise CommandError(f"{data_safety.NOT_ENCRYPTED[:-1]} ('escape-desktop encrypt').")
+    if args.action == "confirm-recovery-key":
+        if data_safety.confirm_recovery_key(folder):
+            print("Thank you; the new recovery key will not be shown again.")
+        else:
+            print("No new recovery key was waiting to be confirmed.")
+        return 0
     if args.action in ("rekey", "new-recovery-key"):
         return _new_key(args)
     if not args.new_passphrase_file:
@@ -221,7 +230,9 @@ def _new_key(args: argparse.Namespace) -> int:
     print(
         f"The data is re-encrypted with a new key, and {made_backup}; "
         "older backups still open with the old key file kept beside each of them. "
-        f"New recovery key {shown}: {made.recovery_code}"
+        f"New recovery key: {made.recovery_code}. Write it down and keep it apart from the "
+        f"laptop, then run '{data_safety.CONFIRM_RECOVERY}'; until then 'escape-desktop "
+        "check' shows it again."
     )
     return 0
 
@@ -239,7 +250,8 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
         ctx.close()
     print(
         "The data and its backups are now encrypted. Recovery key (write it down and keep it "
-        f"apart from the laptop; it is shown only this once): {made.recovery_code}"
+        f"apart from the laptop): {made.recovery_code}. Then run "
+        f"'{data_safety.CONFIRM_RECOVERY}'; until then 'escape-desktop check' shows it again."
     )
     return 0
 

@@ -137,14 +137,20 @@ def encrypt_existing(
                 if plain_backups:
                     fsync_dir(backups_dir(folder))
                 report(2, 4, "Saving the key…")
-                new_key = (
-                    keys.create_key(folder, passphrase, key=raw, n=n)
-                    if n
-                    else keys.create_key(folder, passphrase, key=raw)
-                )
+                cost = {"n": n} if n else {}
+                code = keys.new_recovery_code()
+                problem = keys.passphrase_problem(passphrase)
+                if problem:
+                    raise keys.WrongPassphrase(problem)
+                # The recovery key, sealed, before the point of no return: a kill after it
+                # must not lose it (shown again at the next start until confirmed).
+                keys.seal_pending_recovery(folder, code, passphrase, key=raw, **cost)
+                new_key = keys.create_key(folder, passphrase, key=raw, code=code, **cost)
             except BaseException as e:
                 for tmp in made:
                     tmp.unlink(missing_ok=True)
+                if not keys.is_encrypted(folder):
+                    (folder / keys.PENDING_RECOVERY).unlink(missing_ok=True)
                 log.info("Encryption stopped before the key was written; nothing was changed")
                 known = explain(e, folder=folder, needed=needed)
                 if known is not None and known is not e:

@@ -116,6 +116,11 @@ def _wrap(key: bytes, secret: str, purpose: str, n: int) -> dict[str, Any]:
 
 
 def _unwrap(entry: dict[str, Any], secret: str, purpose: str) -> bytes | None:
+    key = _open_sealed(entry, secret, purpose)
+    return key if key is not None and len(key) == KEY_BYTES else None
+
+
+def _open_sealed(entry: dict[str, Any], secret: str, purpose: str) -> bytes | None:
     from cryptography.exceptions import InvalidTag
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
@@ -131,10 +136,9 @@ def _unwrap(entry: dict[str, Any], secret: str, purpose: str) -> bytes | None:
         ) from e
     aad = f"{FORMAT}:{VERSION}:{purpose}".encode()
     try:
-        key = AESGCM(_derive(secret, salt, n)).decrypt(nonce, sealed, aad)
+        return AESGCM(_derive(secret, salt, n)).decrypt(nonce, sealed, aad)
     except InvalidTag:
         return None
-    return key if len(key) == KEY_BYTES else None
 
 
 def read_key_file(folder: Path) -> dict[str, Any]:
@@ -199,7 +203,12 @@ def _key_file_text(passphrase_entry: dict, recovery_entry: dict) -> str:
 
 
 def create_key(
-    folder: Path, passphrase: str, *, n: int = DEFAULT_N, key: bytes | None = None
+    folder: Path,
+    passphrase: str,
+    *,
+    n: int = DEFAULT_N,
+    key: bytes | None = None,
+    code: str | None = None,
 ) -> NewKey:
     """Make a new raw key (or wrap ``key``), write key.json, return the key and recovery code.
 
@@ -212,7 +221,7 @@ def create_key(
     if problem:
         raise WrongPassphrase(problem)
     raw = key if key is not None else os.urandom(KEY_BYTES)
-    code = new_recovery_code()
+    code = code or new_recovery_code()
     text = _key_file_text(_wrap(raw, passphrase, "passphrase", n), _wrap(raw, code, "recovery", n))
     folder.mkdir(parents=True, exist_ok=True)
     write_atomically(folder / KEY_FILENAME, text)
@@ -318,6 +327,9 @@ def _rewrap_passphrase(folder: Path, key: bytes, new_passphrase: str) -> None:
     copy = Path(folder) / BACKUP_KEY_COPY
     if copy.is_file():  # the copy beside the backups opens with the new passphrase too
         write_atomically(copy, text)
+    code = pending_recovery_code(folder, None, key=key)
+    if code is not None:  # still to be confirmed: shown with the new passphrase from now on
+        seal_pending_recovery(folder, code, new_passphrase, n=n, key=key)
     log.info("Passphrase changed for the key in %s", folder)
 
 
@@ -369,3 +381,86 @@ def key_matches(folder: Path, key: bytes, passphrase: str) -> bool:
         return secrets.compare_digest(unlock(folder, passphrase) or b"", key)
     except WrongPassphrase:
         return False
+
+
+# A recovery key not yet confirmed as written down (re-key, encrypt): sealed under the new
+# passphrase beside key.json before the point of no return, so that a kill after it cannot
+# lose the only recovery key; shown again (window, `check`) until the user confirms it.
+PENDING_RECOVERY = "recovery-key.pending.json"
+_PENDING_PURPOSE = "pending-recovery"
+
+
+def seal_pending_recovery(
+    folder: Path, code: str, passphrase: str, *, n: int = DEFAULT_N, key: bytes | None = None
+) -> None:
+    """Keep ``code`` sealed (never in plain text) until it is confirmed: by ``passphrase``,
+    and by the data's new ``key`` too, so that the window, once unlocked, can show it."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    data: dict[str, Any] = {"format": FORMAT, "version": VERSION}
+    data["pending"] = _wrap(code.encode("utf-8"), passphrase, _PENDING_PURPOSE, n)
+    if key is not None:
+        nonce = os.urandom(12)
+        aad = f"{FORMAT}:{VERSION}:{_PENDING_PURPOSE}".encode()
+        sealed = AESGCM(key).encrypt(nonce, code.encode("utf-8"), aad)
+        data["by_key"] = {"nonce": _b64(nonce), "sealed": _b64(sealed)}
+    text = json.dumps(data, indent=2)
+    write_atomically(Path(folder) / PENDING_RECOVERY, text + "\n")  # user-only (mkstemp)
+
+
+def has_pending_recovery(folder: Path) -> bool:
+    return (Path(folder) / PENDING_RECOVERY).is_file()
+
+
+def _open_by_key(entry: dict[str, Any], key: bytes) -> bytes | None:
+    from cryptography.exceptions import InvalidTag
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    aad = f"{FORMAT}:{VERSION}:{_PENDING_PURPOSE}".encode()
+    try:
+        return AESGCM(key).decrypt(_unb64(entry["nonce"]), _unb64(entry["sealed"]), aad)
+    except (InvalidTag, KeyError, TypeError, ValueError):
+        return None
+
+
+def pending_recovery_code(
+    folder: Path, passphrase: str | None, *, key: bytes | None = None
+) -> str | None:
+    """The recovery key waiting to be confirmed, when ``passphrase`` opens it and it opens the
+    data's key file (or the new one an interrupted re-key left); a stale one (its re-key was
+    rolled back) is removed. None when there is none or the passphrase does not open it."""
+    folder = Path(folder)
+    path = folder / PENDING_RECOVERY
+    if not (passphrase or key) or not path.is_file():
+        return None
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if key is not None:
+            raw = _open_by_key(data.get("by_key") or {}, key)
+        else:
+            raw = _open_sealed(data["pending"], passphrase or "", _PENDING_PURPOSE)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError, KnownError):
+        return None
+    if raw is None:
+        return None
+    code = raw.decode("utf-8", "replace")
+    for key_file in (folder / (KEY_FILENAME + ".rekeying"), folder / KEY_FILENAME):
+        try:
+            if key_file.is_file() and _unwrap(
+                read_key_path(key_file).get("recovery") or {}, code, "recovery"
+            ):
+                return code
+        except KnownError:
+            continue
+    path.unlink(missing_ok=True)  # it opens nothing here: what made it never took effect
+    return None
+
+
+def confirm_pending_recovery(folder: Path) -> bool:
+    """The user has the recovery key written down: stop showing it. True when one was waiting."""
+    path = Path(folder) / PENDING_RECOVERY
+    if not path.is_file():
+        return False
+    path.unlink()
+    fsync_dir(Path(folder))
+    return True

@@ -1,8 +1,10 @@
 """Re-encrypting the data with a new key (the passphrase may be known to someone else).
 
 The data is exported into a new file under a new random key (``sqlcipher_export``) and
-checked; then the new key file is written beside the old one as ``key.json.rekeying``: that
-is the point of no return. The two are then renamed into place. An interruption before the
+checked; the new recovery key is sealed (by the new passphrase and the new key, never in
+plain text) beside them as ``recovery-key.pending.json``, shown at every start until the
+user confirms it; then the new key file is written beside the old one as
+``key.json.rekeying``: that is the point of no return. The two are then renamed into place. An interruption before the
 new key file leaves the old state (the half-made copy is removed at the next start); after
 it, the next start finishes the renames. Backups made before keep the key file that opens
 them (``<backup>.key.json`` beside each), and a fresh backup is made under the new key.
@@ -110,6 +112,10 @@ def rekey(
     text, code = keys.new_key_file_text(
         raw, new_passphrase or passphrase, **({"n": n} if n else {})
     )
+    sealed_by = new_passphrase or passphrase
+    pending = folder / keys.PENDING_RECOVERY
+    # one an earlier encryption left unconfirmed stays, should this re-key stop short
+    earlier = pending.read_text(encoding="utf-8") if pending.is_file() else None
     path = db.path
     incoming = path.with_name(path.name + REKEY_SUFFIX)
     key_incoming = folder / (keys.KEY_FILENAME + REKEY_SUFFIX)
@@ -134,10 +140,19 @@ def rekey(
                 _export(path, old, incoming, raw)
                 fsync_dir(folder)
                 report(2, 4, "Saving the new key…")
+                # The new recovery key, sealed, first: after the next line a kill must not
+                # lose it (it is shown again at the next start until confirmed).
+                keys.seal_pending_recovery(
+                    folder, code, sealed_by, key=raw, **({"n": n} if n else {})
+                )
                 keys.write_atomically(key_incoming, text)  # the point of no return
             except BaseException as e:
                 incoming.unlink(missing_ok=True)
                 key_incoming.unlink(missing_ok=True)
+                if earlier is None:
+                    pending.unlink(missing_ok=True)
+                else:
+                    keys.write_atomically(pending, earlier)
                 log.info("Re-encryption stopped before the new key was saved; nothing was changed")
                 known = explain(e, folder=folder, needed=needed)
                 if known is not None and known is not e:

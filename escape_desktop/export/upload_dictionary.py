@@ -268,6 +268,16 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     text = render_dictionary(profile, shipped_label(profile))
     if args.out:
+        from escape_desktop.paths import inside_data_folder
+
+        folder = inside_data_folder(Path(args.out), data_dir)
+        if folder is not None:  # the one rule for every --out: never into a data folder
+            print(
+                f"{args.out} is inside the escape-desktop data folder {folder}; choose a file "
+                "in another folder.",
+                file=sys.stderr,
+            )
+            return 1
         Path(args.out).write_text(text, encoding="utf-8", newline="\n")
         print(f"Wrote the data dictionary of {profile.name} to {args.out}.")
     else:

@@ -33,7 +33,7 @@ from escape_desktop.db import keys
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import KnownError, NewerDatabase
 from escape_desktop.db.files import make_private_folder
-from escape_desktop.paths import resolve_data_dir
+from escape_desktop.paths import remember_folder, resolve_data_dir
 
 from .changes import Changes, Done
 
@@ -309,6 +309,7 @@ def look_at(data_dir: str | Path | None) -> FolderState:
     folder = resolve_data_dir(data_dir)
     if not folder.is_dir():  # made (private) when the data is made, not by looking
         return FolderState(folder, State.NEW)
+    remember_folder(folder)  # so that no export of any data folder may write over it
     tidy_folder(folder)
     if keys.is_encrypted(folder):
         return FolderState(folder, State.LOCKED)
@@ -557,3 +558,72 @@ def _windows_process_exists(pid: int) -> bool:
         return code.value == still_active
     finally:
         kernel32.CloseHandle(handle)
+
+
+def finish_interrupted(folder: Path) -> str:
+    """Finish (or roll back) a re-encryption or encryption a kill interrupted, so that `check`
+    never calls it damage; one sentence saying what was done, or "" when there was none."""
+    from escape_desktop.db.encryption import ENCRYPTING_SUFFIX
+    from escape_desktop.db.rekey import REKEY_SUFFIX
+
+    key_incoming = folder / (keys.KEY_FILENAME + REKEY_SUFFIX)
+    data_incoming = folder / (DB_FILENAME + REKEY_SUFFIX)
+    rekeying, half_made = key_incoming.is_file(), data_incoming.is_file()
+    encrypting = (folder / (DB_FILENAME + ENCRYPTING_SUFFIX)).is_file()
+    if not (rekeying or half_made or encrypting):
+        return ""
+    tidy_folder(folder)
+    if rekeying and key_incoming.is_file():
+        return (
+            "A re-encryption was interrupted after its new key was saved; close every "
+            "escape-desktop window and run 'escape-desktop check' again to finish it."
+        )
+    if rekeying:
+        return "A re-encryption was interrupted after its new key was saved; it is now finished."
+    if half_made:
+        return (
+            "A re-encryption was interrupted before its new key was saved; it was undone, and "
+            "the passphrase and recovery key that opened the data still do."
+        )
+    if (folder / (DB_FILENAME + ENCRYPTING_SUFFIX)).is_file():
+        return (
+            "An encryption was interrupted; close every escape-desktop window and run "
+            "'escape-desktop check' again to finish it."
+        )
+    if keys.is_encrypted(folder):
+        return "An encryption was interrupted after its key was saved; it is now finished."
+    return "An encryption was interrupted before its key was saved; it was undone."
+
+
+CONFIRM_RECOVERY = "escape-desktop passphrase confirm-recovery-key"
+
+
+def pending_recovery_sentence(folder: Path, passphrase: str | None) -> str:
+    """The new recovery key a re-key or encryption made and the user has not yet confirmed
+    writing down (it is shown at every start until then), or ""."""
+    if not keys.has_pending_recovery(folder):
+        return ""
+    code = keys.pending_recovery_code(folder, passphrase)
+    if code is not None:
+        return (
+            f"New recovery key, not yet confirmed as written down: {code}. Write it down and "
+            f"keep it apart from the laptop, then run '{CONFIRM_RECOVERY}'."
+        )
+    if not keys.has_pending_recovery(folder):  # stale: what made it never took effect
+        return ""
+    return (
+        "A new recovery key is waiting to be written down; give the passphrase "
+        "(ESCAPE_DESKTOP_PASSPHRASE or --passphrase-file) to see it."
+    )
+
+
+def confirm_recovery_key(folder: Path) -> bool:
+    """The user has written the new recovery key down: stop showing it."""
+    return keys.confirm_pending_recovery(folder)
+
+
+def pending_recovery_code(folder: Path, key: bytes | None) -> str | None:
+    """For the window once unlocked: the new recovery key still to be confirmed, or None."""
+    if key is None or not keys.has_pending_recovery(folder):
+        return None
+    return keys.pending_recovery_code(folder, None, key=key)

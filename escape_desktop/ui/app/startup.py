@@ -180,7 +180,20 @@ def _open(folder: Path, parent: QWidget | None, check: bool = True) -> AppContex
         from escape_desktop.ui.app.restore_flow import fresh_backup
 
         fresh_backup(seen.ctx)  # this laptop's own backups start now
+    show_pending_recovery_key(seen.ctx, parent)
     return seen.ctx
+
+
+def show_pending_recovery_key(ctx: AppContext, parent: QWidget | None) -> None:
+    """A re-key or encryption a kill interrupted made a recovery key never confirmed as
+    written down: show it at every start until the instructor ticks that they have it."""
+    code = data_safety.pending_recovery_code(ctx.data_dir, ctx.db.key)
+    if code is None:
+        return
+    from escape_desktop.ui.safety.passphrase_dialog import RecoveryKeyDialog
+
+    if RecoveryKeyDialog(code, parent).exec():
+        data_safety.confirm_recovery_key(ctx.data_dir)
 
 
 def damaged(

@@ -419,7 +419,8 @@ class SafetyController(QObject):
         text = dialog.passphrase_text
 
         def encrypted(made: keys.NewKey) -> None:
-            RecoveryKeyDialog(made.recovery_code, self.window).exec()
+            if RecoveryKeyDialog(made.recovery_code, self.window).exec():
+                data_safety.confirm_recovery_key(self.ctx.data_dir)  # written down: no more
             self._update_actions()
             self.apply_settings()
 
@@ -462,7 +463,8 @@ class SafetyController(QObject):
             return
 
         def done(made: data_safety.Rekeyed) -> None:
-            RecoveryKeyDialog(made.recovery_code, self.window).exec()
+            if RecoveryKeyDialog(made.recovery_code, self.window).exec():
+                data_safety.confirm_recovery_key(self.ctx.data_dir)  # written down: no more
             self._update_actions()
 
         self._job = run_exclusive(
