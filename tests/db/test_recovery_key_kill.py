@@ -74,7 +74,10 @@ def _kill_at(where: str, argv: list[str], marker: Path) -> None:
         while not marker.exists():
             assert child.poll() is None, child.communicate()
             assert time.monotonic() < deadline, "the child never reached the point"
-            time.sleep(0.05)
+            try:  # look again shortly, or see the child end early
+                child.wait(timeout=0.05)
+            except subprocess.TimeoutExpired:
+                pass
         child.send_signal(signal.SIGKILL)
         out, _err = child.communicate(timeout=30)
     finally:
@@ -237,7 +240,10 @@ def test_a_kill_at_any_moment_of_a_rekey_leaves_a_recovery_key_that_opens_the_da
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        time.sleep(rng.uniform(0.5, 4.0))  # interpreter start to past the end of the re-key
+        try:  # a random moment from interpreter start to past the end of the re-key
+            child.wait(timeout=rng.uniform(0.5, 4.0))
+        except subprocess.TimeoutExpired:
+            pass
         child.send_signal(signal.SIGKILL)
         child.wait()
         check = ["check", "--data-dir", str(folder), "--passphrase-file", str(secret)]
