@@ -324,6 +324,8 @@ class Database:
                 yield session
                 self.check_writable()  # raising here rolls the work back
         except _driver_errors() as e:
+            if self.file_replaced():  # replaced between the check and the connection: not damage
+                self.check_writable()
             known = explain(e, folder=self.path.parent, needed=self._room_to_write())
             if isinstance(known, DiskFull):
                 self.stop_writing(
@@ -347,6 +349,14 @@ class Database:
             with self._read_sessions() as session:
                 yield session  # closing ends the read transaction; loaded objects stay usable
         except _driver_errors() as e:
+            # A read through this object while its file is being replaced, or after (re-key,
+            # encrypt, restore), meets a file under another key: not damage. Say what happened.
+            if self.stopped is not None or self.busy is not None or self.file_replaced():
+                try:
+                    self.check_writable()
+                except WritesStopped as stopped:
+                    raise stopped from e
+                raise WritesStopped(self.stopped or self.busy or str(e)) from e
             known = explain(e)
             if known is not None:
                 raise known from e

@@ -345,6 +345,15 @@ def _encrypted_folder(demo_ctx: AppContext) -> tuple[Path, str]:
     return folder, made.recovery_code
 
 
+def _recovery_code(out: str) -> str:
+    """The recovery key a command printed (six groups of four), wherever the line puts it."""
+    import re
+
+    found = re.search(r"\b[A-Z2-9]{4}(?:-[A-Z2-9]{4}){5}\b", out)
+    assert found, out
+    return found.group(0)
+
+
 def test_rekey_puts_the_data_under_a_new_key_and_old_backups_still_open(
     demo_ctx: AppContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
@@ -358,7 +367,7 @@ def test_rekey_puts_the_data_under_a_new_key_and_old_backups_still_open(
     monkeypatch.setenv("ESCAPE_DESKTOP_PASSPHRASE", PASS)
     assert main(["passphrase", "rekey", "--data-dir", str(folder)]) == 0
     out = capsys.readouterr().out
-    new_code = out.strip().rsplit(" ", 1)[-1]
+    new_code = _recovery_code(out)
     new_key = keys.unlock(folder, PASS)  # the same passphrase opens the new key
     assert new_key != old_key
     assert not B.verify_backup(folder / DB_FILENAME, new_key)
@@ -421,7 +430,7 @@ def test_a_new_recovery_key_replaces_the_old_one_everywhere(
     folder, old_code = _encrypted_folder(demo_ctx)
     monkeypatch.setenv("ESCAPE_DESKTOP_PASSPHRASE", PASS)
     assert main(["passphrase", "new-recovery-key", "--data-dir", str(folder)]) == 0
-    new_code = capsys.readouterr().out.strip().rsplit(" ", 1)[-1]
+    new_code = _recovery_code(capsys.readouterr().out)
     key = keys.unlock(folder, PASS)
     for where in (folder / "key.json", B.backups_dir(folder) / "key.json"):
         assert keys.unlock_key_path(where, recovery_code=new_code) == key
