@@ -13,7 +13,7 @@ from pathlib import Path
 
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import DatabaseMissing
-from escape_desktop.db.files import make_private_folder
+from escape_desktop.db.files import folder_is_writable, make_private_folder
 from escape_desktop.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,8 @@ class AppContext:
         backups of it remain.
         """
         folder = resolve_data_dir(data_dir)
+        if not folder_is_writable(folder):
+            read_only = True  # a read-only stick or share: read it as it is, write nothing there
         make_private_folder(folder)  # 0700, or a user-only ACL on Windows
         tidy_folder(folder)
         if key is None:

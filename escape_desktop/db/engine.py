@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 import sqlcipher3.dbapi2 as sqlcipher
 
 from .errors import DiskFull, WritesStopped, explain
-from .files import sqlite_uri
+from .files import folder_is_writable, sqlite_uri
 
 __all__ = ["DB_FILENAME", "Database", "configure", "connect", "explain", "make_engine"]
 
@@ -60,7 +60,11 @@ def open_connection(path: Path, *, read_only: bool = False) -> Any:
     """A bare driver connection on ``path`` (read-only through a URI), not yet configured."""
     if read_only:
         # Not Path.as_uri(): it writes a network share as file://server/..., which SQLite refuses.
-        target = sqlite_uri(Path(path).resolve(), "mode=ro")
+        path = Path(path).resolve()
+        # On read-only media SQLite can make no -shm (nor take a lock) beside a WAL file, so
+        # the file is read as it stands: immutable, no locks, nothing written next to it.
+        query = "mode=ro" if folder_is_writable(path.parent) else "mode=ro&immutable=1"
+        target = sqlite_uri(path, query)
         return sqlcipher.connect(target, uri=True, check_same_thread=False)
     return sqlcipher.connect(str(path), check_same_thread=False)
 

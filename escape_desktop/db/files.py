@@ -126,6 +126,28 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def folder_is_writable(folder: Path) -> bool:
+    """False when nothing can be made in ``folder``: a read-only stick, share or CD, or a folder
+    this account may only read. A folder not made yet counts as writable (it will be made).
+
+    On Windows ``os.access`` ignores folders' permissions, so there a file is made and removed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return True
+    if not os.access(folder, os.W_OK):
+        return False
+    if os.name == "nt":
+        import tempfile
+
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError:
+            return False
+    return True
+
+
 def make_private(path: Path) -> None:
     """Readable by this user only: 0600 files and 0700 folders on Linux and macOS."""
     if os.name != "posix":

@@ -359,27 +359,30 @@ def export_upload(
             courses=data.course_counts,
         )
         pending.append(_pending_text(man_path, render_manifest(manifest)))
-        with ctx.db.transaction() as s:
-            batch = ExportBatch(
-                created_at=started,
-                profile=chosen.name,
-                scope=scope_text,
-                rows=len(data.rows),
-                sha256=pending[0].sha256,
-                filename=str(out_path),
-                enrolment_ids=list(data.enrolment_ids),
-            )
-            s.add(batch)
-            s.flush()
-            detail = f"{chosen.name}: {len(data.rows)} rows to {out_path.name}"
-            if len(pending) > 1:
-                detail += (
-                    f"; attendance {len(data.attendance_rows or [])} rows to {pending[1].path.name}"
-                )
-            audit(s, ctx.actor, "export_upload", "export_batch", batch.id, detail)
+        if ctx.db.read_only:  # data on read-only media: the files, but no record of them there
             for f in pending:
                 f.commit()
-            batch_id = batch.id
+            batch_id = None
+        else:
+            with ctx.db.transaction() as s:
+                batch = ExportBatch(
+                    created_at=started,
+                    profile=chosen.name,
+                    scope=scope_text,
+                    rows=len(data.rows),
+                    sha256=pending[0].sha256,
+                    filename=str(out_path),
+                    enrolment_ids=list(data.enrolment_ids),
+                )
+                s.add(batch)
+                s.flush()
+                detail = f"{chosen.name}: {len(data.rows)} rows to {out_path.name}"
+                if len(pending) > 1:
+                    detail += f"; attendance {len(data.attendance_rows or [])} rows to {pending[1].path.name}"
+                audit(s, ctx.actor, "export_upload", "export_batch", batch.id, detail)
+                for f in pending:
+                    f.commit()
+                batch_id = batch.id
     except OSError as e:
         raise ValidationError(
             "out", f"The file could not be saved ({e.strerror or e}); choose another folder."
@@ -391,6 +394,11 @@ def export_upload(
         progress(6, 6, "Done")
     people = "person" if len(data.rows) == 1 else "people"
     message = f"Saved {len(data.rows)} {people} to {out_path}, with its manifest {man_path.name}."
+    if batch_id is None:
+        message += (
+            " The data is on read-only media, so this upload is not recorded there: "
+            "'--since-last' will include these people again."
+        )
     if data.excluded_no_consent:
         message += f" {data.excluded_no_consent} left out: they did not agree to share."
     if data.excluded_not_asked:
