@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
+from escape_desktop.db.files import open_private
 from escape_desktop.db.models import (
     Assessment,
     Attendance,
@@ -579,7 +580,7 @@ def _write_new(out: Path, blob: bytes, overwrite: bool) -> None:
         raise ValidationError("out", f"{out} already exists; choose another name.")
     tmp = out.with_name(out.name + ".partial")
     try:
-        with open(tmp, "wb") as f:
+        with open_private(tmp, "wb") as f:  # health data: this user's only (0600)
             f.write(blob)
             f.flush()
             os.fsync(f.fileno())

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -157,9 +157,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.bus = bus or ChangeBus(self)
         self._today = today
-        self.settings = QSettings(
-            str(Path(ctx.data_dir) / UI_SETTINGS_FILE), QSettings.Format.IniFormat
-        )
+        self.settings = file_dialogs.ui_settings(Path(ctx.data_dir))  # user-only ui.ini
         self.is_ready = False
         self.checked = True  # False while the data file's quick check runs (see set_checked)
         self.course_view: CourseView | None = None
