@@ -176,6 +176,25 @@ def open_private(path: Path | str, mode: str = "wb", **kw: Any) -> Any:
         raise
 
 
+def write_pending(target: Path, text: str) -> Path:
+    """Write ``text`` to a new hidden user-only file beside ``target`` (same folder, so the
+    rename that gives it its name cannot fail for want of room), flushed to disk; returns it.
+    On any failure nothing is left behind. The caller renames it into place (replace_file)."""
+    import tempfile
+
+    target = Path(target)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
 def touch_private(path: Path | str) -> None:
     """Make ``path`` (empty) if it is not there, and make it this user's only (0600)."""
     with open_private(path, "ab"):
