@@ -383,10 +383,21 @@ def export_upload(
                 for f in pending:
                     f.commit()
                 batch_id = batch.id
-    except OSError as e:
-        raise ValidationError(
-            "out", f"The file could not be saved ({e.strerror or e}); choose another folder."
-        ) from e
+    except BaseException as e:
+        if not ctx.db.read_only:
+            # Renamed into place, but the batch could not be recorded (a full disk at the
+            # commit, say): take the files back, so what the error says ("Nothing was saved")
+            # is true and a later --since-last does not miss these people.
+            for f in pending:
+                if not f.tmp.exists():
+                    f.path.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise ValidationError(
+                "out",
+                f"The file could not be saved ({e.strerror or e}); choose another folder. "
+                "Nothing was saved.",
+            ) from e
+        raise
     finally:
         for f in pending:
             f.discard()  # no-op once renamed into place

@@ -63,3 +63,47 @@ def test_destination_full_leaves_nothing_and_says_so(demo_ctx, tmp_path, monkeyp
     assert "full" in str(told.value) and "Nothing was saved" in str(told.value)
     assert list(out_dir.iterdir()) == []
     assert _audits(demo_ctx) == before
+
+
+def _disk_fills_at_commit(ctx, monkeypatch):
+    """The data's disk fills as the transaction commits: Database.check_writable is asked
+    before the work and again just before the commit; the second time it is full."""
+    from escape_desktop.db.errors import WritesStopped, disk_full_sentence
+
+    real = ctx.db.check_writable
+    calls = []
+
+    def check():
+        calls.append(1)
+        if len(calls) >= 2:
+            raise WritesStopped(disk_full_sentence(ctx.data_dir))
+        real()
+
+    monkeypatch.setattr(ctx.db, "check_writable", check)
+
+
+def test_a_hand_over_file_is_taken_back_when_its_record_cannot_be_saved(
+    demo_ctx, tmp_path, monkeypatch
+):
+    from escape_desktop.services.handover import send_course
+
+    out_dir = tmp_path / "stick"
+    out_dir.mkdir()
+    _disk_fills_at_commit(demo_ctx, monkeypatch)
+    with pytest.raises(KnownError) as told:
+        send_course(demo_ctx, "KH-2026-001", out_dir / "c.escape", "correct horse battery 42")
+    assert "Nothing was saved" in str(told.value)
+    assert list(out_dir.iterdir()) == []
+
+
+def test_an_upload_is_taken_back_when_its_batch_cannot_be_recorded(demo_ctx, tmp_path, monkeypatch):
+    from escape_desktop.services.uploads import export_upload, set_site
+
+    set_site(demo_ctx, "Demo Physio", "RX1")
+    out_dir = tmp_path / "share"
+    out_dir.mkdir()
+    _disk_fills_at_commit(demo_ctx, monkeypatch)
+    with pytest.raises(KnownError) as told:
+        export_upload(demo_ctx, out_dir / "upload.csv")
+    assert "Nothing was saved" in str(told.value)
+    assert list(out_dir.iterdir()) == []  # no CSV, no manifest, no temporary file

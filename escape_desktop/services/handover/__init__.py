@@ -476,6 +476,26 @@ def send_course(
     if out.exists() and not overwrite:
         raise ValidationError("out", f"{out} already exists; choose another name.")
     exchange = str(uuid.uuid4())
+    placed: list[Path] = []
+    try:
+        return _send_in(ctx, course_code, out, passphrase, overwrite, exchange, placed)
+    except BaseException:
+        # Written, but its record (the exchange that lets a later hand-over be compared) could
+        # not be saved, a full disk say: take the file back, so "Nothing was saved" is true.
+        for path in placed:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _send_in(
+    ctx: AppContext,
+    course_code: str,
+    out: Path,
+    passphrase: str,
+    overwrite: bool,
+    exchange: str,
+    placed: list[Path],
+) -> HandoverSummary:
     with ctx.db.transaction() as s:
         course = _course_by_code(s, course_code)
         records = snapshot(s, course)
@@ -516,6 +536,7 @@ def send_course(
         }
         blob = seal(payload, passphrase)
         _write_new(out, blob, overwrite)
+        placed.append(out)
         s.add(
             CourseHandover(
                 exchange_uid=exchange,
