@@ -117,3 +117,25 @@ def test_a_pdf_of_health_data_is_private(demo_ctx, tmp_path, umask_022):
     argv = ["print", "register", "--course", "KH-2026-001", "--out", str(out)]
     assert main([*argv, "--data-dir", str(demo_ctx.data_dir)]) == 0
     assert mode(out) == 0o600
+
+
+def test_an_empty_folder_the_user_made_becomes_private_with_the_data(tmp_path, umask_022):
+    from escape_desktop.cli import main
+
+    folder = tmp_path / "my escape data"
+    folder.mkdir()  # 0755 under umask 022, as the user's own mkdir makes it
+    assert main(["demo", "--data-dir", str(folder)]) == 0
+    assert mode(folder) == 0o700
+    for p in folder.iterdir():
+        assert mode(p) == (0o700 if p.is_dir() else 0o600), p.name
+
+
+def test_a_folder_that_already_holds_other_things_is_left_as_it_is(tmp_path, umask_022):
+    from escape_desktop.cli import main
+
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("not ours")
+    assert main(["demo", "--data-dir", str(folder)]) == 0
+    assert mode(folder) == 0o755  # not the app's to change; its own files are still private
+    assert mode(folder / "escape.db") == 0o600
