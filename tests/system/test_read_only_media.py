@@ -48,9 +48,17 @@ def read_only_data(tmp_path_factory: pytest.TempPathFactory):
     os.chmod(stick, 0o555)
     out = base / "out"
     out.mkdir()
+    upload = base / "upload.csv"
+    assert main(["export", "csv", "--out", str(upload), "--data-dir", str(data)]) == 0
+    registry = base / "registry"
+    assert main(["registry", "add", str(upload), "--data-dir", str(registry)]) == 0
+    for p in registry.iterdir():
+        os.chmod(p, 0o444)
+    os.chmod(registry, 0o555)
     before = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in stick.iterdir())
     yield prefix, stick, out, before
     os.chmod(stick, 0o755)
+    os.chmod(registry, 0o755)
 
 
 def _run(prefix: list[str], stick: Path, *argv: str) -> subprocess.CompletedProcess[str]:
@@ -111,4 +119,23 @@ def test_a_change_is_refused_in_one_sentence(read_only_data):
     assert "read-only" in done.stderr
     assert "Traceback" not in done.stderr and "Something went wrong" not in done.stderr
     after = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in stick.iterdir())
+    assert after == before
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("registry", "sites"),
+        ("registry", "report", "--out", "{out}/report.pdf"),
+        ("registry", "export", "--out", "{out}/merged.csv"),
+    ],
+    ids=lambda a: " ".join(a[:2]),
+)
+def test_a_registry_on_read_only_media_can_be_read(read_only_data, argv):
+    prefix, stick, out, _before = read_only_data
+    registry = stick.parent / "registry"
+    before = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in registry.iterdir())
+    done = _run(prefix, registry, *(a.format(out=out) for a in argv))
+    assert done.returncode == 0, done.stderr
+    after = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in registry.iterdir())
     assert after == before
