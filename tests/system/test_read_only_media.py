@@ -139,3 +139,46 @@ def test_a_registry_on_read_only_media_can_be_read(read_only_data, argv):
     assert done.returncode == 0, done.stderr
     after = sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in registry.iterdir())
     assert after == before
+
+
+def _sticks_with_unfolded_changes(base: Path, data: Path) -> tuple[Path, Path]:
+    """Copies taken while a change sat in the -wal (the laptop lost power, the stick was
+    pulled): one with the -shm beside it, one without."""
+    import sqlcipher3.dbapi2 as sqlcipher
+
+    sticks = (base / "wal-shm", base / "wal-only")
+    conn = sqlcipher.connect(str(data / "escape.db"))
+    try:
+        conn.execute("PRAGMA wal_autocheckpoint = 0")
+        conn.execute("UPDATE courses SET title = 'Changed just before unplugging'")
+        conn.commit()
+        for stick, suffixes in zip(sticks, (("", "-wal", "-shm"), ("", "-wal")), strict=True):
+            stick.mkdir()
+            for suffix in suffixes:
+                shutil.copy2(data / f"escape.db{suffix}", stick / f"escape.db{suffix}")
+    finally:
+        conn.close()
+    for stick in sticks:
+        assert (stick / "escape.db-wal").stat().st_size > 0
+        for p in stick.iterdir():
+            os.chmod(p, 0o444)
+        os.chmod(stick, 0o555)
+    return sticks
+
+
+def test_changes_still_in_the_wal_are_read_not_silently_left_out(tmp_path):
+    prefix = _prefix()
+    data = tmp_path / "data"
+    assert main(["demo", "--data-dir", str(data)]) == 0
+    with_shm, without = _sticks_with_unfolded_changes(tmp_path, data)
+    try:
+        done = _run(prefix, with_shm, "courses")
+        assert done.returncode == 0, done.stderr
+        assert "Changed just before unplugging" in done.stdout
+        refused = _run(prefix, without, "courses")
+        assert refused.returncode != 0
+        assert "copy" in refused.stderr and "Something went wrong" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1
+    finally:
+        os.chmod(with_shm, 0o755)
+        os.chmod(without, 0o755)
