@@ -139,3 +139,14 @@ def test_a_folder_that_already_holds_other_things_is_left_as_it_is(tmp_path, uma
     assert main(["demo", "--data-dir", str(folder)]) == 0
     assert mode(folder) == 0o755  # not the app's to change; its own files are still private
     assert mode(folder / "escape.db") == 0o600
+
+
+def test_the_local_folder_made_for_exports_is_private(tmp_path, umask_022, monkeypatch):
+    from escape_desktop.ui.common import file_dialogs
+
+    made = tmp_path / "home" / "ESCAPE-pain files"
+    made.parent.mkdir()
+    monkeypatch.setattr(file_dialogs, "documents_folder", lambda: tmp_path / "OneDrive" / "Docs")
+    monkeypatch.setattr(file_dialogs, "local_export_folder", lambda _docs, _home: made)
+    assert file_dialogs.local_folder() == made
+    assert mode(made) == 0o700

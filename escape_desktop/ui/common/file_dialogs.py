@@ -15,7 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from escape_desktop.db.files import touch_private
+from escape_desktop.db.files import make_private_folder, touch_private
 from escape_desktop.services.cloud_folders import local_export_folder, synced_by_here
 
 UI_SETTINGS_FILE = "ui.ini"
@@ -35,7 +35,7 @@ def local_folder() -> Path:
     folder = Path(local_export_folder(documents_folder(), Path.home()))
     if folder != documents_folder():
         try:
-            folder.mkdir(exist_ok=True)
+            make_private_folder(folder)  # exports of health data: this user's only
         except OSError:
             return Path.home()
     return folder
