@@ -14,8 +14,8 @@ from pathlib import Path
 from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
-from escape_desktop.db.files import make_private, make_private_folder
 from escape_desktop.db.writer import WriterLock
+from escape_desktop.services.privacy import make_private, make_private_folder
 
 LOCK_FILENAME = "app.lock"
 RAISE_MESSAGE = b"raise\n"

@@ -14,8 +14,8 @@ from typing import Any
 import shiboken6
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from escape_desktop.db.files import make_private_folder, touch_private
 from escape_desktop.errors import KnownError
+from escape_desktop.services.privacy import make_private_folder, touch_private
 
 log = logging.getLogger("escape_desktop")
 

@@ -15,8 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
-from escape_desktop.db.files import make_private_folder, touch_private
 from escape_desktop.services.cloud_folders import local_export_folder, synced_by_here
+from escape_desktop.services.privacy import make_private_folder, touch_private
 
 UI_SETTINGS_FILE = "ui.ini"
 LAST_FOLDER_KEY = "dialogs/last_folder"
