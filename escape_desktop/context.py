@@ -13,7 +13,7 @@ from pathlib import Path
 
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import DatabaseMissing
-from escape_desktop.db.files import make_private_folder
+from escape_desktop.db.files import folder_is_writable, make_private, make_private_folder
 from escape_desktop.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
@@ -56,6 +56,12 @@ class AppContext:
         backups of it remain.
         """
         folder = resolve_data_dir(data_dir)
+        if not folder_is_writable(folder):
+            read_only = True  # a read-only stick or share: read it as it is, write nothing there
+        if not read_only and folder.is_dir() and not _holds_others(folder):
+            # An empty folder the user made for the data (mkdir gives 0755): it becomes the
+            # data folder now, so it is made private as one the app makes would be.
+            make_private(folder)
         make_private_folder(folder)  # 0700, or a user-only ACL on Windows
         tidy_folder(folder)
         if key is None:
@@ -73,8 +79,6 @@ class AppContext:
                 db.dispose()
                 raise
         if not read_only:
-            from escape_desktop.db.files import make_private
-
             for suffix in ("", "-wal", "-shm"):  # SQLite gives new WAL/shm files the db's mode
                 make_private(Path(str(db.path) + suffix))
         return cls(data_dir=folder, db=db)
@@ -87,6 +91,15 @@ class AppContext:
             # closing data it merely opened (damaged, say) must never bless what is there.
             record_sums(self.db)
         self.db.dispose()
+
+
+# What the app itself puts in a new data folder before its data file (locks, the key file).
+OWN_FIRST_FILES = frozenset({"writer.lock", "maintenance.lock", "app.lock", "key.json"})
+
+
+def _holds_others(folder: Path) -> bool:
+    """True when ``folder`` holds anything but what the app puts in a new data folder first."""
+    return any(p.name not in OWN_FIRST_FILES for p in folder.iterdir())
 
 
 def unlock_key(folder: Path, passphrase: str | None) -> bytes | None:

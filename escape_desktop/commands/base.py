@@ -154,7 +154,7 @@ def refuse_damaged(ctx: Any, *, migrate: bool = True) -> None:
 def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     """Hold the data folder's writer lock (the window holds it too) while a command changes
     data; refused in one sentence while the window or another command has it."""
-    from escape_desktop.db.files import make_private_folder
+    from escape_desktop.db.files import folder_is_writable, make_private_folder
     from escape_desktop.db.writer import WriterLock
     from escape_desktop.services.data_safety import app_is_running
 
@@ -165,6 +165,12 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     )
     if folder.is_dir() and app_is_running(folder):
         raise CommandError(window)
+    if not folder_is_writable(folder):
+        # Read-only media: no lock file can be made, and no one can change the data there
+        # either; a command that only reads it (backup --out) goes on, one that writes is
+        # refused by the read-only database in its own sentence.
+        yield
+        return
     created = not folder.exists()
     make_private_folder(folder)
     lock = WriterLock(folder)

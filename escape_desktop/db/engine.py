@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
-from .errors import DiskFull, WritesStopped, explain
-from .files import sqlite_uri
+from .errors import DiskFull, KnownError, WritesStopped, explain
+from .files import folder_is_writable, sqlite_uri
 
 __all__ = ["DB_FILENAME", "Database", "configure", "connect", "explain", "make_engine"]
 
@@ -60,9 +60,32 @@ def open_connection(path: Path, *, read_only: bool = False) -> Any:
     """A bare driver connection on ``path`` (read-only through a URI), not yet configured."""
     if read_only:
         # Not Path.as_uri(): it writes a network share as file://server/..., which SQLite refuses.
-        target = sqlite_uri(Path(path).resolve(), "mode=ro")
+        path = Path(path).resolve()
+        target = sqlite_uri(path, _read_only_query(path))
         return sqlcipher.connect(target, uri=True, check_same_thread=False)
     return sqlcipher.connect(str(path), check_same_thread=False)
+
+
+def _read_only_query(path: Path) -> str:
+    """How to open ``path`` read-only. On read-only media SQLite can make no -shm (nor take a
+    lock) beside a WAL file, so the file is read as it stands: immutable, no locks, nothing
+    written next to it. Not when a -wal holds changes not yet folded in (the data was not
+    closed properly): immutable would silently leave them out, so it is read through the
+    -wal and -shm found there, or refused in one sentence when the -shm is missing."""
+    if folder_is_writable(path.parent):
+        return "mode=ro"
+    try:
+        pending = Path(str(path) + "-wal").stat().st_size > 0
+    except OSError:
+        pending = False
+    if not pending:
+        return "mode=ro&immutable=1"
+    if Path(str(path) + "-shm").is_file():
+        return "mode=ro"
+    raise KnownError(
+        f"The data in {path.parent} was not closed properly and its latest changes cannot be "
+        "read from a read-only disk; copy the whole folder to this laptop and open the copy."
+    )
 
 
 def connect(path: Path, key: bytes | None = None, *, read_only: bool = False) -> Any:

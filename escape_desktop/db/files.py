@@ -126,6 +126,28 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def folder_is_writable(folder: Path) -> bool:
+    """False when nothing can be made in ``folder``: a read-only stick, share or CD, or a folder
+    this account may only read. A folder not made yet counts as writable (it will be made).
+
+    On Windows ``os.access`` ignores folders' permissions, so there a file is made and removed.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return True
+    if not os.access(folder, os.W_OK):
+        return False
+    if os.name == "nt":
+        import tempfile
+
+        try:
+            with tempfile.TemporaryFile(dir=folder):
+                pass
+        except OSError:
+            return False
+    return True
+
+
 def make_private(path: Path) -> None:
     """Readable by this user only: 0600 files and 0700 folders on Linux and macOS."""
     if os.name != "posix":
@@ -134,6 +156,49 @@ def make_private(path: Path) -> None:
         os.chmod(path, 0o700 if Path(path).is_dir() else 0o600)
     except OSError:
         pass  # a stick formatted FAT has no owners to speak of
+
+
+def open_private(path: Path | str, mode: str = "wb", **kw: Any) -> Any:
+    """``open(path, mode)`` for writing a file only this user can read: made 0600 whatever
+    the umask (on Windows it takes its folder's ACL). ``mode`` is "w"/"wb" (or "a"/"ab")."""
+    flags = os.O_WRONLY | os.O_CREAT | getattr(os, "O_BINARY", 0)
+    flags |= os.O_APPEND if mode.startswith("a") else os.O_TRUNC
+    fd = os.open(path, flags, 0o600)
+    try:
+        if os.name == "posix":
+            try:
+                os.fchmod(fd, 0o600)  # the umask cannot widen it, but a file already there can be
+            except OSError:
+                pass  # a FAT stick has no owners to speak of
+        return os.fdopen(fd, mode, **kw)
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def write_pending(target: Path, text: str) -> Path:
+    """Write ``text`` to a new hidden user-only file beside ``target`` (same folder, so the
+    rename that gives it its name cannot fail for want of room), flushed to disk; returns it.
+    On any failure nothing is left behind. The caller renames it into place (replace_file)."""
+    import tempfile
+
+    target = Path(target)
+    fd, name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+    except BaseException:
+        Path(name).unlink(missing_ok=True)
+        raise
+    return Path(name)
+
+
+def touch_private(path: Path | str) -> None:
+    """Make ``path`` (empty) if it is not there, and make it this user's only (0600)."""
+    with open_private(path, "ab"):
+        pass
 
 
 # Well-known SIDs, so the command is the same in every Windows language.
@@ -158,9 +223,15 @@ def make_private_folder(folder: Path) -> None:
     user-only ACL on Windows (a folder the app did not create is left as it is)."""
     if folder.is_dir():
         return
+    missing: list[Path] = []  # the folder and each parent made for it, outermost last
+    here = folder
+    while not here.exists() and here != here.parent:
+        missing.append(here)
+        here = here.parent
     folder.mkdir(parents=True, exist_ok=True, mode=0o700)
     if os.name == "posix":
-        make_private(folder)  # mkdir's mode is masked by the umask
+        for made in missing:
+            make_private(made)  # mkdir's mode is masked by the umask, and parents get none
         return
     if os.name == "nt":
         import subprocess
@@ -169,7 +240,8 @@ def make_private_folder(folder: Path) -> None:
         domain = os.environ.get("USERDOMAIN", "")
         if not user:
             return
-        run_acl_commands(folder, f"{domain}\\{user}" if domain else user, subprocess.run)
+        for made in reversed(missing or [folder]):
+            run_acl_commands(made, f"{domain}\\{user}" if domain else user, subprocess.run)
 
 
 # subprocess.CREATE_NO_WINDOW (Windows only): a console program started from the window (icacls)

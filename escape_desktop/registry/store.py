@@ -11,7 +11,12 @@ from pathlib import Path
 
 from escape_desktop.db.engine import Database
 from escape_desktop.db.errors import KnownError
-from escape_desktop.db.files import make_private_folder
+from escape_desktop.db.files import (
+    folder_is_writable,
+    make_private,
+    make_private_folder,
+    touch_private,
+)
 
 from .models import SCHEMA_VERSION, RegistryBase
 
@@ -53,6 +58,12 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
         # Its own folder, private like the class data's (and so is a parent made for it).
         for made in (path.parent.parent, path.parent):
             make_private_folder(made)
+        touch_private(path)  # SQLite makes the -wal and -shm with the main file's mode
+    if not folder_is_writable(path.parent):
+        # A registry on a read-only share or stick: report, export and sites read it as it is.
+        return Database(path, read_only=True)
+    for suffix in ("", "-wal", "-shm"):  # a registry made by an earlier version: 0644
+        make_private(Path(str(path) + suffix))
     db = Database(path)
     version = db.pragma("PRAGMA user_version")[0][0]
     if version > SCHEMA_VERSION:

@@ -7,6 +7,7 @@ blanked, and the file is vacuumed so the old bytes are not left in free pages.
 
 from __future__ import annotations
 
+import errno
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +18,8 @@ from sqlalchemy import delete, func, inspect, or_, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.keys import write_atomically
+from escape_desktop.db.errors import disk_full_sentence
+from escape_desktop.db.files import fsync_dir, replace_file, write_pending
 from escape_desktop.db.models import (
     Assessment,
     Attendance,
@@ -297,21 +299,40 @@ def write_subject_access(ctx: AppContext, participant_id: int, path: str | Path)
         raise ValidationError("path", "Choose a file name, not a folder.")
     data = subject_access(ctx, participant_id)
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
+    # All or nothing: the file is made under a temporary name in the chosen folder, and takes
+    # its name inside the transaction that records it; if either fails (a full disk here or
+    # there), neither is left, so "Nothing was saved" is true and no health record lies about.
+    tmp: Path | None = None
+    placed = False
     try:
-        write_atomically(target, text)
-    except OSError:
-        raise ValidationError(
-            "path", f"Cannot write {target.name} there; choose another folder."
-        ) from None
-    with ctx.db.transaction() as s:
-        audit(
-            s,
-            ctx.actor,
-            "subject_access",
-            "participant",
-            participant_id,
-            data["participant"]["code"],
-        )
+        tmp = write_pending(target, text)
+        with ctx.db.transaction() as s:
+            audit(
+                s,
+                ctx.actor,
+                "subject_access",
+                "participant",
+                participant_id,
+                data["participant"]["code"],
+            )
+            s.flush()
+            replace_file(tmp, target)
+            placed = True
+    except BaseException as e:
+        if placed:  # named, but its record could not be committed: take it back
+            target.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            if e.errno == errno.ENOSPC:
+                raise ValidationError("path", disk_full_sentence(target.parent)) from None
+            raise ValidationError(
+                "path",
+                f"Cannot write {target.name} there; choose another folder. Nothing was saved.",
+            ) from None
+        raise
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+    fsync_dir(target.parent)
     return target
 
 

@@ -118,6 +118,13 @@ def _signing_key(ctx: AppContext) -> str:
         return key
 
 
+def _stored_signing_key(ctx: AppContext) -> str:
+    """The site's signing key if one was made ("" if not), without making one (a read)."""
+    with ctx.db.read() as s:
+        row = s.get(Setting, SIGNING_KEY)
+        return row.value if row is not None and row.value else ""
+
+
 def site_public_key(ctx: AppContext) -> str:
     """The public half of the site's signing key (base64), for the registry team; made once
     the site is set up (``require_site``)."""
@@ -390,34 +397,51 @@ def export_upload(
             files=tuple(files),
             courses=data.course_counts,
         )
-        key = _signing_key(ctx)
-        text = render_manifest(manifest, signer=lambda data: sign(key, data))
+        key = _signing_key(ctx) if not ctx.db.read_only else _stored_signing_key(ctx)
+        if key:
+            text = render_manifest(manifest, signer=lambda data: sign(key, data))
+        else:  # data on read-only media with no key made yet: the manifest goes unsigned
+            text = render_manifest(manifest)
         pending.append(_pending_text(man_path, text))
-        with ctx.db.transaction() as s:
-            batch = ExportBatch(
-                created_at=started,
-                profile=chosen.name,
-                scope=scope_text,
-                rows=len(data.rows),
-                sha256=pending[0].sha256,
-                filename=str(out_path),
-                enrolment_ids=list(data.enrolment_ids),
-            )
-            s.add(batch)
-            s.flush()
-            detail = f"{chosen.name}: {len(data.rows)} rows to {out_path.name}"
-            if len(pending) > 1:
-                detail += (
-                    f"; attendance {len(data.attendance_rows or [])} rows to {pending[1].path.name}"
-                )
-            audit(s, ctx.actor, "export_upload", "export_batch", batch.id, detail)
+        if ctx.db.read_only:  # data on read-only media: the files, but no record of them there
             for f in pending:
                 f.commit()
-            batch_id = batch.id
-    except OSError as e:
-        raise ValidationError(
-            "out", f"The file could not be saved ({e.strerror or e}); choose another folder."
-        ) from e
+            batch_id = None
+        else:
+            with ctx.db.transaction() as s:
+                batch = ExportBatch(
+                    created_at=started,
+                    profile=chosen.name,
+                    scope=scope_text,
+                    rows=len(data.rows),
+                    sha256=pending[0].sha256,
+                    filename=str(out_path),
+                    enrolment_ids=list(data.enrolment_ids),
+                )
+                s.add(batch)
+                s.flush()
+                detail = f"{chosen.name}: {len(data.rows)} rows to {out_path.name}"
+                if len(pending) > 1:
+                    detail += f"; attendance {len(data.attendance_rows or [])} rows to {pending[1].path.name}"
+                audit(s, ctx.actor, "export_upload", "export_batch", batch.id, detail)
+                for f in pending:
+                    f.commit()
+                batch_id = batch.id
+    except BaseException as e:
+        if not ctx.db.read_only:
+            # Renamed into place, but the batch could not be recorded (a full disk at the
+            # commit, say): take the files back, so what the error says ("Nothing was saved")
+            # is true and a later --since-last does not miss these people.
+            for f in pending:
+                if not f.tmp.exists():
+                    f.path.unlink(missing_ok=True)
+        if isinstance(e, OSError):
+            raise ValidationError(
+                "out",
+                f"The file could not be saved ({e.strerror or e}); choose another folder. "
+                "Nothing was saved.",
+            ) from e
+        raise
     finally:
         for f in pending:
             f.discard()  # no-op once renamed into place
@@ -425,6 +449,11 @@ def export_upload(
         progress(6, 6, "Done")
     people = "person" if len(data.rows) == 1 else "people"
     message = f"Saved {len(data.rows)} {people} to {out_path}, with its manifest {man_path.name}."
+    if batch_id is None:
+        message += (
+            " The data is on read-only media, so this upload is not recorded there: "
+            "'--since-last' will include these people again."
+        )
     if data.excluded_no_consent:
         message += f" {data.excluded_no_consent} left out: they did not agree to share."
     if data.excluded_not_asked:

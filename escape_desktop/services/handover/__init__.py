@@ -27,6 +27,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
+from escape_desktop.db.files import open_private
 from escape_desktop.db.models import (
     Assessment,
     Attendance,
@@ -475,6 +476,26 @@ def send_course(
     if out.exists() and not overwrite:
         raise ValidationError("out", f"{out} already exists; choose another name.")
     exchange = str(uuid.uuid4())
+    placed: list[Path] = []
+    try:
+        return _send_in(ctx, course_code, out, passphrase, overwrite, exchange, placed)
+    except BaseException:
+        # Written, but its record (the exchange that lets a later hand-over be compared) could
+        # not be saved, a full disk say: take the file back, so "Nothing was saved" is true.
+        for path in placed:
+            path.unlink(missing_ok=True)
+        raise
+
+
+def _send_in(
+    ctx: AppContext,
+    course_code: str,
+    out: Path,
+    passphrase: str,
+    overwrite: bool,
+    exchange: str,
+    placed: list[Path],
+) -> HandoverSummary:
     with ctx.db.transaction() as s:
         course = _course_by_code(s, course_code)
         records = snapshot(s, course)
@@ -515,6 +536,7 @@ def send_course(
         }
         blob = seal(payload, passphrase)
         _write_new(out, blob, overwrite)
+        placed.append(out)
         s.add(
             CourseHandover(
                 exchange_uid=exchange,
@@ -579,7 +601,7 @@ def _write_new(out: Path, blob: bytes, overwrite: bool) -> None:
         raise ValidationError("out", f"{out} already exists; choose another name.")
     tmp = out.with_name(out.name + ".partial")
     try:
-        with open(tmp, "wb") as f:
+        with open_private(tmp, "wb") as f:  # health data: this user's only (0600)
             f.write(blob)
             f.flush()
             os.fsync(f.fileno())

@@ -14,7 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
     QCloseEvent,
@@ -47,7 +47,7 @@ from escape_desktop.ui.app.window_actions import (
     make_action,
 )
 from escape_desktop.ui.app.window_flows import CourseFlows
-from escape_desktop.ui.common import announce, error_dialog, style
+from escape_desktop.ui.common import announce, error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.courses.course_view import TAB_TITLES
 from escape_desktop.ui.courses.courses_panel import (
@@ -177,9 +177,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.bus = bus or ChangeBus(self)
         self._today = today
-        self.settings = QSettings(
-            str(Path(ctx.data_dir) / UI_SETTINGS_FILE), QSettings.Format.IniFormat
-        )
+        self.settings = file_dialogs.ui_settings(Path(ctx.data_dir))  # user-only ui.ini
         self.is_ready = False
         self.checked = True  # False while the data file's quick check runs (see set_checked)
         self.course_view: CourseView | None = None

@@ -15,6 +15,7 @@ from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from escape_desktop.db.writer import WriterLock
+from escape_desktop.services.privacy import make_private, make_private_folder
 
 LOCK_FILENAME = "app.lock"
 RAISE_MESSAGE = b"raise\n"
@@ -48,8 +49,9 @@ class SingleInstance(QObject):
     def acquire(self) -> bool:
         """True when this process now owns the folder. Otherwise ``reason`` says why not, and
         a running window has been asked to come forward (``reason`` is then empty)."""
-        self.data_dir.mkdir(parents=True, exist_ok=True)
+        make_private_folder(self.data_dir)  # 0700, or a user-only ACL on Windows
         if self.lock.tryLock(100):
+            make_private(self.data_dir / LOCK_FILENAME)  # Qt makes it with the umask's mode
             if not self.writer.try_acquire():
                 self.lock.unlock()
                 self.reason = (

@@ -15,6 +15,7 @@ import shiboken6
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from escape_desktop.errors import KnownError
+from escape_desktop.services.privacy import make_private_folder, touch_private
 
 log = logging.getLogger("escape_desktop")
 
@@ -22,15 +23,21 @@ LOG_NAME = "escape-desktop.log"
 _log_path: Path | None = None
 
 
+class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
+    """Each log file (the first and every one after a rotation) is made user-only (0600)."""
+
+    def _open(self):  # type: ignore[no-untyped-def]
+        touch_private(self.baseFilename)
+        return super()._open()
+
+
 def setup_logging(data_dir: Path) -> Path:
     """Log to <data folder>/logs/escape-desktop.log, rotated at 1 MB, five files kept."""
     global _log_path
     folder = Path(data_dir) / "logs"
-    folder.mkdir(parents=True, exist_ok=True)
+    make_private_folder(folder)  # 0700, or a user-only ACL on Windows
     path = folder / LOG_NAME
-    handler = logging.handlers.RotatingFileHandler(
-        path, maxBytes=1_000_000, backupCount=5, encoding="utf-8"
-    )
+    handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     root = logging.getLogger()
     root.addHandler(handler)

@@ -16,6 +16,7 @@ from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
 from escape_desktop.services.cloud_folders import local_export_folder, synced_by_here
+from escape_desktop.services.privacy import make_private_folder, touch_private
 
 UI_SETTINGS_FILE = "ui.ini"
 LAST_FOLDER_KEY = "dialogs/last_folder"
@@ -34,7 +35,7 @@ def local_folder() -> Path:
     folder = Path(local_export_folder(documents_folder(), Path.home()))
     if folder != documents_folder():
         try:
-            folder.mkdir(exist_ok=True)
+            make_private_folder(folder)  # exports of health data: this user's only
         except OSError:
             return Path.home()
     return folder
@@ -43,7 +44,18 @@ def local_folder() -> Path:
 def _settings(data_dir: Path | str | None) -> QSettings | None:
     if data_dir is None:
         return None
-    return QSettings(str(Path(data_dir) / UI_SETTINGS_FILE), QSettings.Format.IniFormat)
+    return ui_settings(Path(data_dir))
+
+
+def ui_settings(data_dir: Path) -> QSettings:
+    """The window's own settings (ui.ini in the data folder), a file only this user can read:
+    made 0600 before Qt first writes it (Qt keeps a file's mode when it rewrites it)."""
+    path = Path(data_dir) / UI_SETTINGS_FILE
+    try:
+        touch_private(path)
+    except OSError:
+        pass  # read-only media: Qt reads it (if there) and writes nothing
+    return QSettings(str(path), QSettings.Format.IniFormat)
 
 
 def start_folder(data_dir: Path | str | None) -> Path:
