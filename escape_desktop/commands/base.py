@@ -47,7 +47,7 @@ def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> 
     A byte-order mark is dropped (it would otherwise become an invisible first character of
     the passphrase), UTF-16 is read as such, and the line end (CR LF or LF) is not part of it.
     """
-    from escape_desktop.services.handover.files import read_capped
+    from escape_desktop.db.files import read_capped
 
     # A regular file of a few kB at most: a pipe, /dev/zero or a huge file is refused at once.
     raw = read_capped(Path(path), SECRET_FILE_LIMIT, f"a {what} file", CommandError)

@@ -12,8 +12,6 @@ import csv
 import hashlib
 import io
 import json
-import os
-import stat
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -22,6 +20,7 @@ from typing import Any, cast
 
 from sqlalchemy import Table, delete, func, insert, select, update
 
+from escape_desktop.db import files as db_files
 from escape_desktop.db.engine import Database
 from escape_desktop.export.upload_manifest import (
     Manifest,
@@ -70,37 +69,7 @@ MAX_MANIFEST = 1024 * 1024
 def read_capped(path: Path, limit: int) -> bytes:
     """One regular file of at most ``limit`` bytes, read in pieces; UploadRefused otherwise
     (a named pipe, /dev/zero or a folder is refused at once, a huge file by its size)."""
-    try:
-        info = os.stat(path)
-    except OSError:
-        raise UploadRefused(f"There is no file {path}; check the name and folder.") from None
-    if not stat.S_ISREG(info.st_mode):
-        raise UploadRefused(f"{path.name} is not an ordinary file; choose the upload itself.")
-    too_big = UploadRefused(
-        f"{path.name} is far larger than an upload can be ({info.st_size // (1024 * 1024)} MB, "
-        f"the most is {limit // (1024 * 1024)} MB), so it was not read; check it is the right file."
-    )
-    if info.st_size > limit:
-        raise too_big
-    pieces, total = [], 0
-    flags = os.O_RDONLY | getattr(os, "O_BINARY", 0) | getattr(os, "O_NONBLOCK", 0)
-    try:
-        fd = os.open(path, flags)
-    except OSError:
-        raise UploadRefused(f"{path.name} cannot be read; check it is there.") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise UploadRefused(f"{path.name} is not an ordinary file; choose the upload itself.")
-        while piece := os.read(fd, 1024 * 1024):
-            total += len(piece)
-            if total > limit:
-                raise too_big
-            pieces.append(piece)
-    except OSError:
-        raise UploadRefused(f"{path.name} cannot be read; check it is there.") from None
-    finally:
-        os.close(fd)
-    return b"".join(pieces)
+    return db_files.read_capped(path, limit, "an upload", UploadRefused)
 
 
 @dataclass(frozen=True)

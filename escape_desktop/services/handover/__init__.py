@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
-from escape_desktop.db.files import open_private
+from escape_desktop.db.files import open_private, read_capped
 from escape_desktop.db.models import (
     Assessment,
     Attendance,
@@ -52,7 +52,6 @@ from escape_desktop.errors import KnownError
 from ..changes import Changes, Done
 from ..common import audit, now
 from ..errors import NotFound, ValidationError
-from .files import read_capped
 from .validate import check_payload
 
 # ---------------------------------------------------------------- the file format
