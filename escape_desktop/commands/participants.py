@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
+from escape_desktop.programme.rounding import plural
+
 from .base import CommandError, course_id, open_context, output_path, print_json
 
 
@@ -72,7 +74,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _people(n: int) -> str:
-    return f"{n} {'person' if n == 1 else 'people'}"
+    return plural(n, "person", "people")
 
 
 def cmd_import_participants(args: argparse.Namespace) -> int:

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from escape_desktop.programme.rounding import plural
+
 from .pdf_errors import DocumentError
 
 Progress = Callable[[int, int, str], None]  # done, total, message
@@ -72,7 +74,7 @@ class DocumentResult:
 
     def message(self) -> str:
         what = LABELS[self.kind]
-        pages = f"{self.pages} page{'s' if self.pages != 1 else ''}"
+        pages = plural(self.pages, "page")
         text = f"{what} saved: {self.path.name} ({pages})."
         if self.unprintable:
             text += (

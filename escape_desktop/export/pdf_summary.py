@@ -8,7 +8,7 @@ from pathlib import Path
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
-from escape_desktop.programme.rounding import format_number
+from escape_desktop.programme.rounding import format_number, plural
 from escape_desktop.programme.status import CourseSummary, Ratio
 
 from .pdf_charts import StartEnd, attendance_chart, proportion_bars, start_end_panels
@@ -313,7 +313,7 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     # including people who never came: a heading saying "came" would contradict the funnel
     enrolled = data.figures.enrolled
     who_block: list = [
-        Paragraph(f"Who enrolled ({enrolled} {'person' if enrolled == 1 else 'people'})", Styles.h2)
+        Paragraph(f"Who enrolled ({plural(enrolled, 'person', 'people')})", Styles.h2)
     ]
     third = (width - 16) / 3
     who = Table(

@@ -13,6 +13,8 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from escape_desktop.programme.rounding import plural
+
 from .upload_checks import (
     RowChecker,
     check_cell,
@@ -64,10 +66,7 @@ class ValidationReport:
             return f"{self.rows} rows, no problems"
         n = len(self.problems)
         rows = len({p.row for p in self.problems if p.row is not None})
-        return (
-            f"{n} problem{'s' if n != 1 else ''} in {rows} row{'s' if rows != 1 else ''} "
-            f"of {self.rows}"
-        )
+        return f"{plural(n, 'problem')} in {plural(rows, 'row')} of {self.rows}"
 
 
 def _pick_spec(header: list[str], profile: Profile) -> FileSpec:

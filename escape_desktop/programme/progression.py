@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from .content import ProgressionRules, Station
+from .rounding import plural
 
 __all__ = [
     "StationResult",
@@ -219,7 +220,7 @@ def suggest(
 
     # 3. Progress.
     why = (
-        f"Target reached at {needed} session{'s' if needed != 1 else ''} "
+        f"Target reached at {plural(needed, 'session')} "
         f"with pain {rules.max_pain_to_progress}/10 or less"
     )
     if level < last_level:

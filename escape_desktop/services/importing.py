@@ -42,6 +42,7 @@ from escape_desktop.programme.referrals import (
     split_rows,
     without_repeated_header,
 )
+from escape_desktop.programme.rounding import plural
 from escape_desktop.programme.screening import NOT_SCREENED, door_checks, door_text
 
 from . import settings_registry
@@ -1025,7 +1026,7 @@ def import_list(
     ids = import_participants(
         ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new, leave_out=leave_out
     )
-    label = f"{len(ids)} {'person' if len(ids) == 1 else 'people'} from the list"
+    label = f"{plural(len(ids), 'person', 'people')} from the list"
     done = enrolments_added(
         ctx,
         ids,

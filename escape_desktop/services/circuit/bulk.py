@@ -17,6 +17,7 @@ from sqlalchemy import select
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance, Enrolment, ExerciseRecord, Session
 from escape_desktop.programme.progression import format_dose
+from escape_desktop.programme.rounding import plural
 
 from ..changes import Changes, Done
 from ..common import audit, now, station_row
@@ -134,9 +135,7 @@ def did_as_set(
     who = names[0] if len(names) == 1 else f"{len(names)} people"
     stations = {key for _row, key in todo}
     where = grid.station(next(iter(stations))).name if len(stations) == 1 else "the circuit"
-    label = (
-        f"did what was set: {who} at {where} ({len(todo)} result{'s' if len(todo) != 1 else ''})"
-    )
+    label = f"did what was set: {who} at {where} ({plural(len(todo), 'result')})"
     skipped = tuple(r.name for r in away.values())
     message = f"Saved: {label}."
     if skipped:
@@ -225,13 +224,12 @@ def accept_suggestions(
             _decide_in(ctx, s, eid, session_id, key, accept=True)
             done += 1
     who = "1 person" if len(people) == 1 else f"{len(people)} people"
-    label = f"accept {done} suggestion{'s' if done != 1 else ''} for {who}"
+    label = f"accept {plural(done, 'suggestion')} for {who}"
     return Done(
         done,
         Changes.EXERCISE,
         tuple(people),
         label=label,
-        message=f"Accepted {done} suggestion{'s' if done != 1 else ''} for {who}; "
-        "next session starts from them.",
+        message=f"Accepted {plural(done, 'suggestion')} for {who}; next session starts from them.",
         undo=lambda: _undoable(ctx, before, label, f"Undone: {label}"),
     )

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escape_desktop.programme.rounding import plural
 from escape_desktop.services.today import Person, TodayBrief, WeekSession
 from escape_desktop.ui.common import style
 
@@ -89,7 +90,7 @@ class TodayPanel(QFrame):
                 "<b>Last class:</b> the course is finished and completion decided once "
                 "today's register is taken."
             )
-        lines.append(f"Due: {len(brief.due)} {'person' if len(brief.due) == 1 else 'people'}")
+        lines.append(f"Due: {plural(len(brief.due), 'person', 'people')}")
         for label, people in (
             ("Start measures today", brief.start_measures),
             ("End measures today", brief.end_measures),

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.programme.rounding import plural
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit import CircuitGrid, OpenSuggestion
 
@@ -80,7 +81,7 @@ class AcceptAllDialog(QDialog):
             self.list.addItem(f"{arrow} {s.name} — {s.words}")
         n = len(self.found)
         self.summary.setText(
-            f"{n} suggestion{'s' if n != 1 else ''} to accept; next session starts from them. "
+            f"{plural(n, 'suggestion')} to accept; next session starts from them. "
             "Ctrl+Z takes them all back."
             if n
             else "No open suggestions here: nothing to accept."

@@ -13,6 +13,7 @@ from typing import Any, cast
 from PySide6.QtWidgets import QWidget
 
 from escape_desktop.programme.progression import format_dose
+from escape_desktop.programme.rounding import plural
 from escape_desktop.services import circuit
 from escape_desktop.ui.circuit.circuit_views import CircuitView
 from escape_desktop.ui.common.operation import run_op
@@ -58,7 +59,7 @@ class CircuitDecisions:
             s.model.refresh_row(row.enrolment_id)
         if done.cells:
             who = row.name if scope != "station" else f"{done.people} people"
-            text = f"Did what was set: {who}, {done.cells} result{'s' if done.cells != 1 else ''}."
+            text = f"Did what was set: {who}, {plural(done.cells, 'result')}."
         else:
             text = f"Already recorded: {row.name if scope != 'station' else 'everyone here'}."
         if done.skipped:
@@ -110,7 +111,7 @@ class CircuitDecisions:
             return
         s.reload()
         n = op.value or 0
-        s._say(f"Accepted {n} suggestion{'s' if n != 1 else ''}; Ctrl+Z takes them back.")
+        s._say(f"Accepted {plural(n, 'suggestion')}; Ctrl+Z takes them back.")
         s.table.setFocus()
 
     def decide(self, accept: bool) -> None:

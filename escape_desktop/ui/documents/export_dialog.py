@@ -33,6 +33,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
 from escape_desktop.export.upload_manifest import manifest_path_for
 from escape_desktop.export.upload_rows import UploadData, UploadScope
+from escape_desktop.programme.rounding import plural
 from escape_desktop.services import uploads
 from escape_desktop.services.changes import Done
 from escape_desktop.ui.common import file_dialogs, style
@@ -394,7 +395,7 @@ class ExportDialog(QDialog):
             b = last[0]
             self.last_upload.setText(
                 f"Last upload with this format: {b.created_at:%d %b %Y %H:%M}, "
-                f"{b.rows} {'person' if b.rows == 1 else 'people'} ({b.scope})."
+                f"{plural(b.rows, 'person', 'people')} ({b.scope})."
             )
         else:
             self.last_upload.setText("No upload has been made with this format yet.")
@@ -472,9 +473,9 @@ class ExportDialog(QDialog):
     @staticmethod
     def _counts_text(data: UploadData) -> str:
         n = len(data.rows)
-        parts = [f"<b>{n} {'person' if n == 1 else 'people'}</b> will be in the file"]
+        parts = [f"<b>{plural(n, 'person', 'people')}</b> will be in the file"]
         if data.courses:
-            parts[0] += f", from {data.courses} course{'s' if data.courses != 1 else ''}"
+            parts[0] += f", from {plural(data.courses, 'course')}"
         left = []
         if data.excluded_no_consent:
             left.append(f"{data.excluded_no_consent} who did not agree to share")

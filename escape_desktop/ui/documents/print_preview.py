@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.programme.rounding import plural
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -96,7 +97,7 @@ class PrintPreviewDialog(QDialog):
         style.fit_to_screen(self, 720, 760)
         self.preview.updatePreview()
         n = self.page_count()
-        self.pages_label.setText(f"{n} page{'s' if n != 1 else ''}")
+        self.pages_label.setText(plural(n, "page"))
 
     def page_count(self) -> int:
         return self.preview.pageCount()
@@ -155,7 +156,7 @@ class PrintPreviewDialog(QDialog):
         self.progress.setVisible(False)
         self.print_button.setEnabled(True)
         self.status.setText(
-            f"{pages} page{'s' if pages != 1 else ''} sent to the printer. "
+            f"{plural(pages, 'page')} sent to the printer. "
             "If nothing comes out, check the printer is on and has paper."
         )
 

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.programme.rounding import plural
 from escape_desktop.services import measures
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.measures import CourseOutcomes
@@ -448,7 +449,7 @@ class MeasuresSection(CourseSection):
         if o.code:
             head = f"<b>{o.code}</b> {o.title} · {o.status} · {o.sessions_delivered} sessions held"
         else:
-            head = f"<b>{o.title}</b> · {len(o.courses)} course{'s' if len(o.courses) != 1 else ''}"
+            head = f"<b>{o.title}</b> · {plural(len(o.courses), 'course')}"
             if o.courses:
                 head += ": " + ", ".join(o.courses)
         done = measures.completion_text(o)

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
 from escape_desktop.programme.nhs import format_nhs_number
+from escape_desktop.programme.rounding import plural
 from escape_desktop.services.importing import (
     ColumnMatch,
     DuplicateRow,
@@ -655,9 +656,7 @@ class ImportDialog(QDialog):
         notes.extend(warnings)
         if p.to_check:
             n = len(p.to_check)
-            notes.append(
-                f"{n} {'person' if n == 1 else 'people'} to confirm: see the To confirm tab."
-            )
+            notes.append(f"{plural(n, 'person', 'people')} to confirm: see the To confirm tab.")
         if p.good:
             notes.append(
                 "Everyone added waits on the register as 'needs review' until you have asked "
@@ -797,7 +796,7 @@ class ImportDialog(QDialog):
             return
         existing, new = self.chosen()
         count = len(p.good) - len(self.left_out()) + len(existing) + len(new)
-        self.add_button.setText(f"Add {count} {'person' if count == 1 else 'people'}")
+        self.add_button.setText(f"Add {plural(count, 'person', 'people')}")
         self.add_button.setEnabled(0 < count <= p.places_left)
 
     # --- actions -----------------------------------------------------------------------
