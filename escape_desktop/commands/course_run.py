@@ -637,7 +637,8 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
         _refuse_long_before(ctx, cid, day, "--date")
         if not args.replace:
             _refuse_replacing(person_measures(ctx, eid, timepoint), entries, name, args.timepoint)
-        when = day or default_assessment_date(ctx, cid, timepoint)
+        # The session's day by default, but never a day still to come (a course still running).
+        when = day or min(default_assessment_date(ctx, cid, timepoint), date.today())
         count = record_measures(ctx, eid, timepoint, entries, when, replace=args.replace)
     finally:
         ctx.close()

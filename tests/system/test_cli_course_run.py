@@ -81,7 +81,9 @@ def test_a_course_run_from_the_command_line_shows_in_the_windows_figures(folder,
         capsys, folder, "measures", "record", "--course", COURSE, "--person", person,
         "--timepoint", "start", "--score", "pain_nrs=6", "--score", "chair_stand_30s=9",
     )  # fmt: skip
-    assert measures["date"] == "2027-01-04" and measures["recorded"] == [
+    # The first session's day, unless that is still to come: a measure is never dated ahead.
+    first_day = min(date(2027, 1, 4), date.today()).isoformat()
+    assert measures["date"] == first_day and measures["recorded"] == [
         "chair_stand_30s", "pain_nrs"
     ]  # fmt: skip
     # The same figures the window and the other commands read.
@@ -315,6 +317,15 @@ def test_wrong_order_on_the_command_line_is_refused_as_in_the_window(folder, cap
     path.write_text("Forename,Surname\nDi,Demo-Late\n", encoding="utf-8")
     assert "closed" in refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))  # fmt: skip
     assert courses(capsys, folder)[COURSE]["participants"] == 1  # Ada only
+
+
+def test_measures_are_not_dated_ahead_by_default(folder, capsys):
+    """An end measure on a course still running was dated its last session, weeks ahead: the
+    upload then carried a measure from the future."""
+    ada = enrol(capsys, folder, "Ada", "--screening", "no")["person"]
+    rec = ("measures", "record", "--course", COURSE, "--person", ada, "--timepoint", "end")
+    saved = ok_json(capsys, folder, *rec, "--score", "pain_nrs=3")
+    assert date.fromisoformat(saved["date"]) <= date.today()
 
 
 def test_a_saved_start_value_is_not_replaced_without_replace(folder, capsys):
