@@ -315,6 +315,11 @@ class Database:
         if self._identity is None:
             self._identity = now  # a new database: its file is made by the first connection
         elif now != self._identity:
+            busy = self.busy
+            if busy is not None:
+                # Our own restore or encryption is putting the file in place: its sentence
+                # (wait, then try again) is the true one, and it retires this object itself.
+                raise WritesStopped(busy)
             reason = (
                 f"The data file in {self.path.parent} was replaced by another program (a "
                 "restore or encryption), so this change was not saved and nothing more will "
