@@ -47,6 +47,7 @@ from escape_desktop.ui.app.window_actions import (
     make_action,
 )
 from escape_desktop.ui.app.window_flows import CourseFlows
+from escape_desktop.ui.app.window_parts import WindowParts
 from escape_desktop.ui.common import announce, error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.courses.course_view import TAB_TITLES
@@ -189,7 +190,8 @@ class MainWindow(QMainWindow):
         from escape_desktop.ui.common import keyboard
 
         keyboard.install()  # Tab leaves read-only tables, in this window and its dialogs
-        self.flows = CourseFlows(self)
+        parts: WindowParts = self  # mypy checks this window has all that its helpers use
+        self.flows = CourseFlows(parts, self)
         self._build_pages()
         build_actions(self)
         build_menus(self)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
@@ -19,6 +19,8 @@ from PySide6.QtWidgets import QMainWindow
 
 from escape_desktop.ui.common import style
 from escape_desktop.ui.courses.course_view import TAB_TITLES
+
+from .window_parts import WindowParts
 
 K = QKeySequence.StandardKey
 
@@ -169,7 +171,7 @@ ACTIONS: tuple[WindowAction, ...] = (
 
 
 def _make(window: QMainWindow, spec: WindowAction) -> QAction:
-    w: Any = window  # the MainWindow (its module imports this one)
+    w = cast(WindowParts, window)
     action = QAction(spec.text, window)
     if spec.shortcut is not None:
         action.setShortcut(QKeySequence(spec.shortcut))
@@ -209,7 +211,7 @@ def make_action(
 ) -> QAction:
     """One more action that runs ``slot`` once the window is ready (the Course menu's send and
     receive, added by ui/courses/handover_dialogs.py, use it through ``MainWindow._action``)."""
-    w: Any = window  # the MainWindow (its module imports this one)
+    w = cast(WindowParts, window)
     made = QAction(text, window)
     if shortcut is not None:
         made.setShortcut(QKeySequence(shortcut))
@@ -229,7 +231,7 @@ def build_menus(window: QMainWindow) -> None:
     """The menu bar from ACTIONS' menu places; the Course menu also gets the course view's
     sections (Ctrl+1 to Ctrl+4, owned by the course view) and names its close action as it
     opens."""
-    w: Any = window  # the MainWindow (its module imports this one)
+    w = cast(WindowParts, window)
     bar = window.menuBar()
     menus = {title: bar.addMenu(f"&{title}") for title in MENUS}
     for spec in ACTIONS:
@@ -255,7 +257,7 @@ def build_menus(window: QMainWindow) -> None:
 
 def build_undo_actions(window: QMainWindow) -> None:
     """The real Undo and Redo, on the undo stack, in place of the stand-ins (finish())."""
-    w: Any = window  # the MainWindow (its module imports this one)
+    w = cast(WindowParts, window)
     undo = w.bus.undo_stack.createUndoAction(window, "&Undo")
     undo.setShortcut(QKeySequence(K.Undo))
     redo = w.bus.undo_stack.createRedoAction(window, "&Redo")

@@ -8,12 +8,14 @@ call those); this class holds what each flow does.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QMainWindow
 
 from escape_desktop.errors import KnownError
 from escape_desktop.ui.common import error_dialog, file_dialogs
+
+from .window_parts import WindowParts
 
 if TYPE_CHECKING:
     from escape_desktop.services.reading import RegisterRow
@@ -22,10 +24,11 @@ if TYPE_CHECKING:
 class CourseFlows:
     """The person and course flows of one main window (``window.flows``)."""
 
-    def __init__(self, window: QMainWindow):
-        # The MainWindow (typed loosely: importing its class here would make the two modules
-        # import each other).
-        self.window: Any = window
+    def __init__(self, window: WindowParts, widget: QMainWindow):
+        # The MainWindow (its module imports this one: typed by what is used of it), and the
+        # same window as a widget, the parent of its dialogs.
+        self.window = window
+        self.widget = widget
 
     def course_label(self, course_id: int) -> str:
         w = self.window
@@ -42,7 +45,7 @@ class CourseFlows:
         if cid is None:
             return
         dialog = EnrolDialog(
-            w,
+            self.widget,
             w.ctx,
             w.people_ops,
             cid,
@@ -71,22 +74,24 @@ class CourseFlows:
         if row is None:
             return
         ok, initial = error_dialog.guarded(
-            w, participant_service.participant_input, w.ctx, row.participant_id
+            self.widget, participant_service.participant_input, w.ctx, row.participant_id
         )
         if not ok:
             return
-        ok, joined = error_dialog.guarded(w, participant_service.joined_at, w.ctx, enrolment_id)
+        ok, joined = error_dialog.guarded(
+            self.widget, participant_service.joined_at, w.ctx, enrolment_id
+        )
         if not ok:
             return
         dialog = ParticipantDialog(
-            w,
+            self.widget,
             lambda data: w.people_ops.edit_participant(row.participant_id, data),
             title=f"{row.name} ({row.code})",
             initial=initial,
             today=w.today,
             joined=joined,
             set_joined=lambda n: run_op(
-                w,
+                self.widget,
                 lambda: participant_service.set_joined_at(w.ctx, enrolment_id, n),
                 bus=w.bus,
                 failure=raise_to_caller,
@@ -101,7 +106,7 @@ class CourseFlows:
         row = self.enrolment(enrolment_id)
         if row is None or row.status == "withdrawn":
             return
-        dialog = WithdrawDialog(w, row.name)
+        dialog = WithdrawDialog(self.widget, row.name)
         w._open_dialog(dialog)
         if dialog.result():
             w.people_ops.withdraw(enrolment_id, dialog.value(), row.name)
@@ -116,7 +121,7 @@ class CourseFlows:
         from escape_desktop.services import reading
 
         summaries = reading.course_summaries(w.ctx, w.today)
-        dialog = MoveDialog(w, row.name, summaries, w.current_course_id() or -1)
+        dialog = MoveDialog(self.widget, row.name, summaries, w.current_course_id() or -1)
         w._open_dialog(dialog)
         target = dialog.value()
         if dialog.result() and target is not None:
@@ -134,14 +139,14 @@ class CourseFlows:
         code = reg.code if reg else ""
         if path is None:
             path = file_dialogs.open_file(
-                w,
+                self.widget,
                 w.ctx.data_dir,
                 f"Referral list for {code}",
                 "CSV files (*.csv *.txt);;All files (*)",
             )
             if not path:
                 return
-        dialog = ImportDialog(w.ctx, w.bus, cid, code, w, path=path)
+        dialog = ImportDialog(w.ctx, w.bus, cid, code, self.widget, path=path)
         w._open_dialog(dialog)  # the list is added, undoably, by the dialog's own operation
 
     def edit_course(self) -> None:
@@ -150,7 +155,7 @@ class CourseFlows:
 
         cid = w._need_course()
         if cid is not None:
-            edit_course(w.ctx, w.bus, w, cid)
+            edit_course(w.ctx, w.bus, self.widget, cid)
 
     def name_close_action(self) -> None:
         w = self.window
@@ -170,7 +175,7 @@ class CourseFlows:
 
         cid = w._need_course()
         if cid is not None:
-            toggle_course_closed(w.ctx, w.bus, w, cid)
+            toggle_course_closed(w.ctx, w.bus, self.widget, cid)
 
     def edit_session(self, session_id: int) -> None:
         w = self.window
@@ -180,7 +185,7 @@ class CourseFlows:
         session = next((x for x in reg.sessions if x.id == session_id), None) if reg else None
         if session is None or reg is None:
             return
-        w._open_dialog(SessionDialog(w.ctx, w.bus, session, reg.instructors, w))
+        w._open_dialog(SessionDialog(w.ctx, w.bus, session, reg.instructors, self.widget))
 
     def edit_current_session(self) -> None:
         w = self.window
@@ -192,7 +197,7 @@ class CourseFlows:
         w = self.window
         from escape_desktop.ui.people.search_dialog import SearchDialog
 
-        dialog = SearchDialog(w.ctx, w)
+        dialog = SearchDialog(w.ctx, self.widget)
         dialog.openRequested.connect(w.show_enrolment)
         w._open_dialog(dialog)
 
