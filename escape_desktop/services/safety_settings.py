@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from escape_desktop.context import AppContext
+from escape_desktop.db import volumes
 from escape_desktop.paths import preset
 
 from . import settings_registry as registry
@@ -38,8 +39,55 @@ def get_settings(ctx: AppContext) -> SafetySettings:
 
 
 def set_backup_folder(ctx: AppContext, folder: str | Path | None) -> Done[None]:
-    """A second place for backups (a USB stick or shared drive); empty to stop copying."""
-    return registry.set(ctx, registry.BACKUP_FOLDER, str(folder or ""))
+    """A second place for backups (a USB stick or shared drive); empty to stop copying.
+
+    A folder that is there gets a marker file, and its disk is remembered with it (see
+    db.volumes), so the stick is found again when Windows gives it another letter."""
+    done = registry.set(ctx, registry.BACKUP_FOLDER, str(folder or ""))
+    remembered = volumes.remember(Path(folder)) if folder else None
+    registry.set(ctx, registry.BACKUP_VOLUME, remembered.to_text() if remembered else "")
+    return done
+
+
+@dataclass(frozen=True)
+class BackupPlace:
+    """Where copies of backups go today."""
+
+    folder: Path | None  # None: the remembered stick is not plugged in
+    missing: str = ""  # then: the sentence that says so and what to do
+    moved: bool = False  # found under another drive letter or mount point
+
+
+def find_backup_folder(ctx: AppContext) -> BackupPlace | None:
+    """The backup folder as it is now (None when none is set). A folder chosen in the app is
+    looked for at its path and then under every other drive letter or mount point, by the
+    marker file put in it and its disk's serial number; a folder preset by IT, or chosen
+    before disks were remembered, is used at its path as it stands."""
+    values = registry.stored(ctx)
+    chosen = registry.get(ctx, registry.BACKUP_FOLDER, values)
+    if not chosen:
+        folder = preset("backup_folder")
+        return BackupPlace(Path(folder)) if folder else None
+    remembered = volumes.Remembered.from_text(registry.get(ctx, registry.BACKUP_VOLUME, values))
+    if remembered is None:
+        return BackupPlace(Path(chosen))
+    found = volumes.find(Path(chosen), remembered)
+    if found is not None:
+        return BackupPlace(found, moved=found != Path(chosen))
+    stick = f'The backup stick "{remembered.label}"' if remembered.label else "The backup stick"
+    return BackupPlace(
+        None,
+        missing=(
+            f"{stick} is not plugged in (its folder was {chosen}), so this backup was not "
+            "copied to it: plug it in and back up again, or choose another folder in "
+            "Backups & restore; the backup itself is safe on this laptop."
+        ),
+    )
+
+
+def note_backup_folder_moved(ctx: AppContext, folder: Path) -> None:
+    """The stick was found under another letter: remember the path it has now."""
+    registry.set(ctx, registry.BACKUP_FOLDER, str(folder))
 
 
 def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:

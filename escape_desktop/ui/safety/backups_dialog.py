@@ -201,6 +201,8 @@ class BackupsDialog(QDialog):
             for w in result.warnings:
                 text += f" {w}"
             self.status.setText(text)
+            # a stick found under another drive letter: show where it is now
+            self.folder.setText(safety_settings.get_settings(self.ctx).backup_folder)
             self.refresh()
 
         def failed(e: BaseException) -> None:
