@@ -234,3 +234,12 @@ def test_the_workflow_signs_before_the_installers_only_from_secrets() -> None:
         assert not re.search(rf"^\s*{name}:\s*[^$\s]", text, re.MULTILINE), "never a literal"
     assert f"dotnet tool install --global wix --version {tasks.WIX_VERSION}" in text
     assert "dist/escape-desktop-*.msi" in text
+
+
+def test_the_packaging_page_shows_what_the_build_prints_and_the_msi_switches() -> None:
+    text = " ".join((ROOT / "packaging" / "README.md").read_text(encoding="utf-8").split())
+    assert tasks.signing_skipped({}, "win32") in text  # the line a build without secrets prints
+    assert "python tasks.py sign" in text and "python tasks.py version-file" in text
+    for switches in ("/qn ALLUSERS=1", "/qn ALLUSERS=2 MSIINSTALLPERUSER=1", "msiexec /x"):
+        assert switches in text, switches
+    assert f"--version {tasks.WIX_VERSION}" in text
