@@ -261,11 +261,14 @@ def find(path: Path, remembered: Remembered) -> Path | None:
 
     A folder counts when it holds the same marker id; or, when its marker file is gone, when
     it is on a volume with the same serial number (its marker is then written again). A
-    folder with another marker, or on another volume, is another stick's and never used."""
+    folder with another marker, or on another volume, is another stick's and never used.
+    When the folder itself is gone but the very disk it was on is mounted where it was (a
+    folder on the laptop's own D: deleted by hand), it is made again there."""
     path = Path(path)
     candidates = [path]
     with _quiet_drives():
-        for root in mount_points():
+        mounted = mount_points()
+        for root in mounted:
             place = Path(root).joinpath(*remembered.under)
             if _key(place) != _key(path):
                 candidates.append(place)
@@ -273,13 +276,32 @@ def find(path: Path, remembered: Remembered) -> Path | None:
         for place, marker in markers:
             if marker == remembered.marker:
                 return place
-        if not remembered.serial:
-            return None
-        for place, marker in markers:
-            if marker == "" and volume_identity(volume_root(place))[0] == remembered.serial:
-                try:
-                    write_marker(place, remembered.marker)
-                except OSError:
-                    pass
-                return place
+        if remembered.serial:
+            for place, marker in markers:
+                if marker == "" and volume_identity(volume_root(place))[0] == remembered.serial:
+                    _mark_again(place, remembered)
+                    return place
+        if markers[0][1] is None and _same_disk_mounted(path, remembered, mounted):
+            return path if _mark_again(path, remembered, make=True) else None
     return None
+
+
+def _same_disk_mounted(path: Path, remembered: Remembered, mounted: list[Path]) -> bool:
+    """The disk the folder was chosen on is mounted at the same place now."""
+    if len(path.parts) <= len(remembered.under):
+        return False
+    root = Path(*path.parts[: len(path.parts) - len(remembered.under)])
+    if _key(root) not in {_key(Path(m)) for m in mounted}:
+        return False  # not mounted: a stick's empty mount folder, or a letter now free
+    return volume_identity(root) == (remembered.serial, remembered.label)
+
+
+def _mark_again(folder: Path, remembered: Remembered, make: bool = False) -> bool:
+    try:
+        if make:
+            folder.mkdir(parents=True, exist_ok=True)
+        write_marker(folder, remembered.marker)
+    except OSError as e:
+        log.info("Could not mark the backup folder %s again: %s", folder, e)
+        return not make
+    return True

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import volumes
@@ -74,14 +74,23 @@ def find_backup_folder(ctx: AppContext) -> BackupPlace | None:
     found = volumes.find(Path(chosen), remembered)
     if found is not None:
         return BackupPlace(found, moved=found != Path(chosen))
-    stick = f'The backup stick "{remembered.label}"' if remembered.label else "The backup stick"
-    return BackupPlace(
-        None,
-        missing=(
-            f"{stick} is not plugged in (its folder was {chosen}), so this backup was not "
-            "copied to it: plug it in and back up again, or choose another folder in "
-            "Backups & restore; the backup itself is safe on this laptop."
-        ),
+    return BackupPlace(None, missing=not_there_sentence(chosen, remembered.label))
+
+
+def not_there_sentence(folder: str, label: str = "") -> str:
+    """What to say when the backup folder cannot be found: a stick to plug in, or a share
+    to reach; what was safe, and what to do."""
+    if PureWindowsPath(folder).drive.startswith("\\\\") or folder.startswith("//"):
+        return (
+            f"The shared backup folder {folder} cannot be reached, so this backup was not "
+            "copied to it: connect to the network and back up again, or choose another "
+            "folder in Backups & restore; the backup itself is safe on this laptop."
+        )
+    stick = f'The backup stick "{label}"' if label else "The backup stick"
+    return (
+        f"{stick} is not plugged in (its folder was {folder}), so this backup was not "
+        "copied to it: plug it in and back up again, or choose another folder in "
+        "Backups & restore; the backup itself is safe on this laptop."
     )
 
 

@@ -199,3 +199,26 @@ def test_what_is_remembered_reads_back_the_same(under: list[str], serial: str, l
 )  # fmt: skip
 def test_a_damaged_memory_is_no_memory(text: str) -> None:
     assert volumes.Remembered.from_text(text) is None
+
+
+def test_a_folder_deleted_from_a_disk_still_there_is_made_again(
+    demo_ctx: AppContext, ports: Ports
+) -> None:
+    d = ports.new_stick("D", "5E6F-7A8B", "DATA")  # the laptop's own second disk
+    (d / "Backups").mkdir()
+    safety_settings.set_backup_folder(demo_ctx, d / "Backups")
+    (d / "Backups" / volumes.MARKER_FILENAME).unlink()
+    (d / "Backups").rmdir()  # tidied away by hand
+
+    result = S.backup_now(demo_ctx, "manual")
+
+    assert result.warnings == []
+    assert result.copied_to is not None and result.copied_to.is_relative_to(d / "Backups")
+    assert volumes.read_marker(d / "Backups")
+
+
+def test_a_share_out_of_reach_is_not_called_a_stick() -> None:
+    share = safety_settings.not_there_sentence(r"\\fileserver\escape-backups")
+    assert "cannot be reached" in share and "network" in share and "stick" not in share
+    stick = safety_settings.not_there_sentence(r"E:\escape-backups", "KINGSTON")
+    assert '"KINGSTON" is not plugged in' in stick and "plug it in" in stick
