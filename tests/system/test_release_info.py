@@ -119,8 +119,12 @@ def test_the_msi_definition_carries_version_product_and_upgrade_codes() -> None:
     assert package.get("UpgradeCode") == release_info.UPGRADE_CODE
     assert package.get("Scope") == "perUserOrMachine"  # per user or, with ALLUSERS=1, all
     assert package.find(f"{WIX_NS}MajorUpgrade") is not None  # a newer MSI replaces an older
-    files = package.find(f"{WIX_NS}Feature/{WIX_NS}Files")
-    assert files is not None and files.get("Include") == "!(bindpath.Bundle)\\**"
+    group = package.find(f"{WIX_NS}ComponentGroup")
+    assert group is not None and group.get("Directory") == "INSTALLFOLDER"
+    files = group.find(f"{WIX_NS}Files")
+    assert files is not None and files.get("Include") == "!(bindpath.Bundle)\\**"  # all of it
+    refs = package.findall(f"{WIX_NS}Feature/{WIX_NS}ComponentGroupRef")
+    assert [r.get("Id") for r in refs] == [group.get("Id")]
     shortcut = package.find(f".//{WIX_NS}Shortcut")
     assert shortcut is not None and shortcut.get("Target") == "[INSTALLFOLDER]escape-desktop.exe"
 
