@@ -185,16 +185,16 @@ def _quiet_drives() -> Iterator[None]:
     looked at (SetThreadErrorMode); nothing elsewhere."""
     if os.name != "nt":
         yield
-        return
-    import ctypes  # pragma: no cover - Windows only
+    else:  # pragma: no cover - Windows only
+        import ctypes
 
-    kernel = ctypes.WinDLL("kernel32")  # type: ignore[attr-defined]  # pragma: no cover
-    old = ctypes.c_uint()  # pragma: no cover
-    kernel.SetThreadErrorMode(0x0001 | 0x8000, ctypes.byref(old))  # pragma: no cover
-    try:  # pragma: no cover
-        yield
-    finally:  # pragma: no cover
-        kernel.SetThreadErrorMode(old.value, None)
+        kernel = ctypes.WinDLL("kernel32")  # type: ignore[attr-defined]
+        old = ctypes.c_uint()
+        kernel.SetThreadErrorMode(0x0001 | 0x8000, ctypes.byref(old))  # FAILCRITICAL, NOOPENFILE
+        try:
+            yield
+        finally:
+            kernel.SetThreadErrorMode(old.value, None)
 
 
 # ---- the marker and the search -----------------------------------------------------------
@@ -206,9 +206,7 @@ def read_marker(folder: Path) -> str | None:
     path = Path(folder) / MARKER_FILENAME
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return "" if Path(folder).is_dir() else None
-    except (OSError, ValueError, UnicodeDecodeError):
+    except (OSError, ValueError, UnicodeDecodeError):  # none, unreadable, or not ours
         return "" if Path(folder).is_dir() else None
     marker = data.get("marker") if isinstance(data, dict) else None
     return marker if isinstance(marker, str) and _ID_RE.match(marker) else ""
