@@ -54,8 +54,9 @@ class BackupPlace:
     """Where copies of backups go today."""
 
     folder: Path | None  # None: the remembered stick is not plugged in
-    missing: str = ""  # then: the sentence that says so and what to do
+    missing: str = ""  # then: the sentence a backup says (not copied; what to do)
     moved: bool = False  # found under another drive letter or mount point
+    out: str = ""  # and the sentence Backups & restore shows before any backup
 
 
 def find_backup_folder(ctx: AppContext) -> BackupPlace | None:
@@ -74,23 +75,30 @@ def find_backup_folder(ctx: AppContext) -> BackupPlace | None:
     found = volumes.find(Path(chosen), remembered)
     if found is not None:
         return BackupPlace(found, moved=found != Path(chosen))
-    return BackupPlace(None, missing=not_there_sentence(chosen, remembered.label))
+    return BackupPlace(
+        None,
+        missing=not_there_sentence(chosen, remembered.label),
+        out=not_there_sentence(chosen, remembered.label, backing_up=False),
+    )
 
 
-def not_there_sentence(folder: str, label: str = "") -> str:
+def not_there_sentence(folder: str, label: str = "", *, backing_up: bool = True) -> str:
     """What to say when the backup folder cannot be found: a stick to plug in, or a share
-    to reach; what was safe, and what to do."""
-    if PureWindowsPath(folder).drive.startswith("\\\\") or folder.startswith("//"):
+    to reach; after a backup, that it is safe on the laptop; and what to do."""
+    share = PureWindowsPath(folder).drive.startswith("\\\\") or folder.startswith("//")
+    if share:
+        what, do = f"The shared backup folder {folder} cannot be reached", "connect to the network"
+    else:
+        stick = f'The backup stick "{label}"' if label else "The backup stick"
+        what, do = f"{stick} is not plugged in (its folder was {folder})", "plug it in"
+    if not backing_up:
         return (
-            f"The shared backup folder {folder} cannot be reached, so this backup was not "
-            "copied to it: connect to the network and back up again, or choose another "
-            "folder in Backups & restore; the backup itself is safe on this laptop."
+            f"{what}: {do} before the next backup, or choose another folder; backups are "
+            "still made on this laptop."
         )
-    stick = f'The backup stick "{label}"' if label else "The backup stick"
     return (
-        f"{stick} is not plugged in (its folder was {folder}), so this backup was not "
-        "copied to it: plug it in and back up again, or choose another folder in "
-        "Backups & restore; the backup itself is safe on this laptop."
+        f"{what}, so this backup was not copied to it: {do} and back up again, or choose "
+        "another folder in Backups & restore; the backup itself is safe on this laptop."
     )
 
 

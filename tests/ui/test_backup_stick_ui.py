@@ -49,8 +49,31 @@ def test_the_dialog_follows_the_stick_and_says_when_it_is_out(
     assert str(tmp_path / "F") in said and "not plugged in" not in said
     assert Path(dialog.folder.text()) == tmp_path / "F" / "escape-backups"
 
+    assert not dialog.folder_note.isVisible()
+
     (tmp_path / "F").rename(tmp_path / "drawer")  # unplugged
     stick["mounted"] = []
     said = _back_up(qtbot, dialog)
     assert "Backup made" in said and "KINGSTON" in said and "not plugged in" in said
     dialog.grab().save(str(tmp_path / "backups-dialog-stick-out.png"))
+
+
+def test_opening_the_dialog_says_the_stick_is_out_before_any_backup(
+    qtbot, demo_ctx: AppContext, tmp_path: Path, stick: dict[str, list[Path]]
+) -> None:  # type: ignore[no-untyped-def]
+    safety_settings.set_backup_folder(demo_ctx, tmp_path / "E" / "escape-backups")
+    (tmp_path / "E").rename(tmp_path / "drawer")
+    stick["mounted"] = []
+    dialog = BackupsDialog(demo_ctx, ChangeBus())
+    qtbot.addWidget(dialog)
+    dialog.show()
+    note = dialog.folder_note.text()
+    assert dialog.folder_note.isVisible() and "KINGSTON" in note and "not plugged in" in note
+    assert "plug it in" in note
+    dialog.grab().save(str(tmp_path / "backups-dialog-opened-stick-out.png"))
+
+    (tmp_path / "drawer").rename(tmp_path / "G")  # plugged in again, as G:
+    stick["mounted"] = [tmp_path / "G"]
+    dialog.refresh()
+    assert not dialog.folder_note.isVisible()
+    assert Path(dialog.folder.text()) == tmp_path / "G" / "escape-backups"
