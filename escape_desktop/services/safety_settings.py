@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from pathlib import Path, PureWindowsPath
 
@@ -11,10 +12,13 @@ from escape_desktop.paths import preset
 
 from . import settings_registry as registry
 from .changes import Done
+from .errors import ValidationError
 
 BACKUP_FOLDER = registry.BACKUP_FOLDER.key
 IDLE_LOCK_MINUTES = registry.IDLE_LOCK_MINUTES.key
 RETENTION_YEARS = registry.RETENTION_YEARS.key
+
+log = logging.getLogger(__name__)
 
 DEFAULT_IDLE_MINUTES = registry.IDLE_LOCK_MINUTES.default
 DEFAULT_RETENTION_YEARS = registry.RETENTION_YEARS.default
@@ -103,8 +107,12 @@ def not_there_sentence(folder: str, label: str = "", *, backing_up: bool = True)
 
 
 def note_backup_folder_moved(ctx: AppContext, folder: Path) -> None:
-    """The stick was found under another letter: remember the path it has now."""
-    registry.set(ctx, registry.BACKUP_FOLDER, str(folder))
+    """The stick was found under another letter: remember the path it has now (only a
+    shortcut for next time: when it cannot be kept, the search finds it again)."""
+    try:
+        registry.set(ctx, registry.BACKUP_FOLDER, str(folder))
+    except ValidationError as e:
+        log.info("Kept the backup folder's old path; its new one %s was refused: %s", folder, e)
 
 
 def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:
