@@ -157,7 +157,7 @@ def preset(key: str) -> str:
     """A value IT set in escape-desktop.ini ([escape-desktop] section), or "".
 
     %VARIABLES% (and $VARIABLES) are expanded, so one file can serve every user of a laptop:
-    backup_folder = \\\\server\\escape-backups\\%USERNAME%
+    data_folder = D:\\ClassData\\%USERNAME%
     """
     machine_wide = machine_preset_files()
     for path in preset_files():

@@ -19,7 +19,7 @@ from escape_desktop.db.engine import Database
 from escape_desktop.db.errors import KnownError
 
 from .common import audit
-from .safety_settings import get_settings
+from .safety_settings import find_backup_folder, note_backup_folder_moved
 
 Progress = Callable[[int, int, str], None]
 
@@ -71,17 +71,22 @@ def backup_now(
     now: datetime | None = None,
 ) -> BackupResult:
     """Make a verified backup in the data folder, thin old ones, and copy it to the backup
-    folder when one is set. A missing USB stick is a warning, not a failure."""
-    settings = get_settings(ctx)
+    folder when one is set. A missing USB stick is a warning, not a failure; a stick that
+    came back under another drive letter is found there."""
+    place = find_backup_folder(ctx)
     local = store.backups_dir(ctx.data_dir)
     path = store.make_backup(ctx.db, local, reason, progress=progress, now=now)
     result = BackupResult(path)
     result.removed = len(
         store.thin_backups(local, now, max_age_days=BACKUP_MAX_AGE_DAYS, key=ctx.db.key)
     )
-    if settings.backup_folder:
+    if place is not None and place.folder is None:
+        result.warnings.append(place.missing)
+    elif place is not None and place.folder is not None:
+        if place.moved:
+            note_backup_folder_moved(ctx, place.folder)
         # This laptop's own subfolder: another laptop sharing the folder thins and keys its own
-        shared = Path(settings.backup_folder)
+        shared = place.folder
         extra = store.laptop_folder(shared, ctx.data_dir)
         if progress:
             progress(3, 3, f"Copying to {shared}…")
@@ -113,13 +118,14 @@ def list_all_backups(ctx: AppContext) -> list[BackupInfo]:
     """Backups in the data folder and in the backup folder (every laptop's that shares it, each
     named by its laptop; this laptop's copies of its own backups once), newest first."""
     found = store.list_backups(store.backups_dir(ctx.data_dir))
-    folder = get_settings(ctx).backup_folder
-    if folder:
+    place = find_backup_folder(ctx)
+    folder = place.folder if place is not None else None
+    if folder is not None:
         names = {b.path.name for b in found}
-        own = store.laptop_folder(Path(folder), ctx.data_dir)
+        own = store.laptop_folder(folder, ctx.data_dir)
         found += [
             b
-            for b in store.list_shared_backups(Path(folder))
+            for b in store.list_shared_backups(folder)
             if not (b.path.parent == own and b.path.name in names)
         ]
     found.sort(key=lambda b: b.made_at, reverse=True)

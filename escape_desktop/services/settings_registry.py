@@ -139,6 +139,9 @@ BACKUP_FOLDER = Text(
     refusal="Choose a whole folder path, e.g. on a USB stick.",
     max_len=1000,
 )
+# What identifies the backup folder's disk besides its path (db.volumes.Remembered as text),
+# so a USB stick is found again under another drive letter. Written with the folder.
+BACKUP_VOLUME = Text(key="backup_volume", label="Backup folder's disk", audited=False)
 IDLE_LOCK_MINUTES = Number(  # 0 = never lock
     key="idle_lock_minutes", label="Minutes before locking", default=10, lo=0, hi=240
 )
@@ -202,6 +205,7 @@ REGISTRY: Mapping[str, SettingDef[Any]] = {
         FIRST_RUN_DONE,
         BANK_HOLIDAYS,
         BACKUP_FOLDER,
+        BACKUP_VOLUME,
         IDLE_LOCK_MINUTES,
         RETENTION_YEARS,
         SITE_NAME,

@@ -26,7 +26,9 @@ class Recorded:
         self.pure: list[Any] = []
 
 
-def _run_spec(platform: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
+def _run_spec(
+    platform: str, monkeypatch: pytest.MonkeyPatch, workpath: Path | None = None
+) -> dict[str, Any]:
     hooks = types.ModuleType("PyInstaller.utils.hooks")
     hooks.collect_submodules = lambda *a, **k: []  # type: ignore[attr-defined]
     hooks.collect_data_files = lambda *a, **k: []  # type: ignore[attr-defined]
@@ -45,7 +47,10 @@ def _run_spec(platform: str, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]:
 
         return make
 
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the spec adds packaging/ to it
     spec_globals: dict[str, Any] = {"SPECPATH": str(SPEC.parent), "__name__": "__main__"}
+    if workpath is not None:
+        spec_globals["workpath"] = str(workpath)  # as PyInstaller sets it
     for name in ("Analysis", "PYZ", "EXE", "COLLECT", "BUNDLE"):
         spec_globals[name] = kind(name)
     exec(compile(SPEC.read_text(encoding="utf-8"), str(SPEC), "exec"), spec_globals)
@@ -80,8 +85,10 @@ def test_the_mac_app_is_not_background_only(monkeypatch: pytest.MonkeyPatch) -> 
     assert made["BUNDLE"][0].kwargs["icon"].endswith(".png")
 
 
-def test_the_spec_makes_no_app_bundle_elsewhere(monkeypatch: pytest.MonkeyPatch) -> None:
-    made = _run_spec("win32", monkeypatch)
+def test_the_spec_makes_no_app_bundle_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    made = _run_spec("win32", monkeypatch, tmp_path)
     assert "BUNDLE" not in made
     assert {e.kwargs["name"]: e.kwargs["console"] for e in made["EXE"]} == {
         "escape-desktop": False,
@@ -95,3 +102,22 @@ def test_the_package_extra_brings_pillow_for_the_png_icon() -> None:
     ]["package"]
     names = {e.split(">")[0].split("=")[0].split("[")[0].strip().lower() for e in extras}
     assert {"pyinstaller", "pillow"} <= names
+
+
+def test_each_windows_program_gets_its_version_resource(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """AppLocker, Defender and software inventories read the exe's version resource: the
+    spec gives PyInstaller one per program (its --version-file), made from __version__."""
+    import escape_desktop
+
+    made = _run_spec("win32", monkeypatch, tmp_path)
+    for exe in made["EXE"]:
+        name = exe.kwargs["name"]
+        resource = Path(exe.kwargs["version"])
+        assert resource.is_relative_to(tmp_path), "written in PyInstaller's work folder"
+        text = resource.read_text(encoding="utf-8")
+        assert f"StringStruct('OriginalFilename', '{name}.exe')" in text
+        assert f"StringStruct('ProductVersion', '{escape_desktop.__version__}')" in text
+    mac_made = _run_spec("darwin", monkeypatch, tmp_path / "mac")
+    assert all("version" not in e.kwargs for e in mac_made["EXE"])  # a Windows resource only

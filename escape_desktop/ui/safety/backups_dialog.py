@@ -153,6 +153,11 @@ class BackupsDialog(QDialog):
         folder_row.addWidget(choose)
         folder_row.addWidget(clear)
         form.addRow("Also copy to (USB stick)", folder_row)
+        # Whether the stick is in now: said before a backup finds out
+        self.folder_note = QLabel("")
+        self.folder_note.setWordWrap(True)
+        self.folder_note.setVisible(False)
+        form.addRow(self.folder_note)
         self.idle = QSpinBox()
         self.idle.setRange(0, 240)
         self.idle.setSuffix(" minutes")
@@ -164,7 +169,17 @@ class BackupsDialog(QDialog):
         layout.addLayout(form)
 
     # --- actions --------------------------------------------------------------------------
+    def show_folder_state(self) -> None:
+        """The folder where the stick is today, or a sentence when it is not plugged in."""
+        place = safety_settings.find_backup_folder(self.ctx)
+        if place is not None and place.folder is not None:
+            self.folder.setText(str(place.folder))
+        out = place.out if place is not None else ""
+        self.folder_note.setText(out)
+        self.folder_note.setVisible(bool(out))
+
     def refresh(self) -> None:
+        self.show_folder_state()
         self.model.set_rows(backups.list_all_backups(self.ctx))
         if self.model.rowCount():
             self.table.selectRow(0)
@@ -201,7 +216,7 @@ class BackupsDialog(QDialog):
             for w in result.warnings:
                 text += f" {w}"
             self.status.setText(text)
-            self.refresh()
+            self.refresh()  # and a stick found under another drive letter: where it is now
 
         def failed(e: BaseException) -> None:
             self._set_busy(False)
