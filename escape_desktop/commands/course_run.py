@@ -556,7 +556,7 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
             )
         cell = row.cells[args.station]
         level = cell.level if args.level is None else args.level - 1
-        save_cell(
+        recorded = save_cell(
             ctx,
             eid,
             grid.session_id,
@@ -585,9 +585,13 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
         "pain": saved.pain,
         "effort": saved.effort,
         "suggestion": saved.suggestion.action if saved.suggestion else None,
+        "marked_present": recorded.marked_present,
     }
     return _done(
-        args, data, f"{name}, {args.station}: {saved.level_name} {saved.dose_text} recorded."
+        args,
+        data,
+        recorded.told(f"{name}, {args.station}: {saved.level_name} {saved.dose_text} recorded")
+        + ".",
     )
 
 
