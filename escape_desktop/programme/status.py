@@ -63,6 +63,7 @@ __all__ = [
     "course_finished",
     "taken_sessions",
     "registers_not_taken",
+    "registers_not_taken_text",
     "person_status",
     "course_summary",
     "decision_day",
@@ -264,6 +265,25 @@ def registers_not_taken(
             if x.date < today and x.key not in taken and any(_counts_for(x, p) for p in staying)
         ),
         key=lambda x: (x.date, x.number),
+    )
+
+
+def registers_not_taken_text(numbers: Sequence[int]) -> str:
+    """The one honest line every surface prints when registers are missing ("" when none):
+    "2 sessions (3 and 5) have no register; completion counts them as held: take their
+    registers or mark them cancelled." """
+    if not numbers:
+        return ""
+    shown = [str(n) for n in numbers]
+    which = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    if len(shown) == 1:
+        return (
+            f"1 session ({which}) has no register; completion counts it as held: take its "
+            "register or mark it cancelled."
+        )
+    return (
+        f"{len(shown)} sessions ({which}) have no register; completion counts them as held: "
+        "take their registers or mark them cancelled."
     )
 
 

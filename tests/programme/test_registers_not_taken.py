@@ -14,6 +14,7 @@ from escape_desktop.programme.status import (
     SessionFact,
     person_status,
     registers_not_taken,
+    registers_not_taken_text,
 )
 
 MON = date(2026, 3, 2)  # a Monday; sessions every Monday and Thursday
@@ -133,3 +134,12 @@ def test_matches_a_plain_reading_of_the_rule(everyone, cancelled, today_offset):
             for p in people
             if not p.withdrawn
         )
+
+
+def test_the_line_names_the_sessions_and_what_to_do():
+    assert registers_not_taken_text([]) == ""
+    one = registers_not_taken_text([5])
+    assert one.startswith("1 session (5) has no register") and "cancelled" in one
+    two = registers_not_taken_text([3, 5, 9])
+    assert two.startswith("3 sessions (3, 5 and 9) have no register")
+    assert "counts them as held" in two and "take their registers" in two

@@ -325,11 +325,12 @@ def undoable(
     after = exercise_state(ctx, enrolment_id)
     if after == before:
         return nothing(value)
-    if isinstance(value, Recorded) and value.marked_present:
+    recorded = value if isinstance(value, Recorded) else None
+    if recorded is not None and recorded.marked_present:
         # The result marked them present: the register changed too, and undo unmarks them.
-        marked = (value.session_id, None, PRESENT)
+        marked = (recorded.session_id, None, PRESENT)
         done = _put_back(ctx, enrolment_id, label, before, after, value, marked)
-        return replace(done, value=value, message=value.told(message or f"Saved: {label}"))
+        return replace(done, value=value, message=recorded.told(message or f"Saved: {label}"))
     done = _put_back(ctx, enrolment_id, label, before, after, value)
     return replace(done, value=value, message=message)
 
