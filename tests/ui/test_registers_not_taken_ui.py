@@ -40,3 +40,101 @@ def test_the_courses_figures_on_screen_carry_the_line(qtbot, demo_ctx, demo_toda
     section.tabs.setCurrentWidget(section.outcomes_page)
     text = section.outcome_heading.text()
     assert "1 session (4) has no register" in text and "counts it as held" in text
+
+
+def running_course(ctx, today):  # type: ignore[no-untyped-def]
+    """A course that started three weeks ago (Mon and Thu) with two people."""
+    from datetime import timedelta
+
+    from escape_desktop.services import attendance, courses, participants
+    from escape_desktop.services.courses import CourseInput
+    from escape_desktop.services.participants import ParticipantInput
+
+    start = today - timedelta(days=21 + today.weekday())  # a Monday three weeks back
+    cid = courses.create_course(
+        ctx,
+        CourseInput(
+            title="Knees, Demo Hall", programme_key="knee_hip", start_date=start.isoformat(),
+            weekdays=[0, 3], venue="Demo Hall", start_time="10:00", capacity=12,
+            instructors=["Sam Demo-Physio"],
+        ),
+    )  # fmt: skip
+    ids = [
+        participants.enrol_participant(
+            ctx,
+            cid,
+            ParticipantInput(first_name=f, last_name="Demo-Close", consent_programme=True),
+            joined_at=1,  # there from the start, typed in late
+        )[1]
+        for f in ("Ada", "Bill")
+    ]
+    with ctx.db.read() as s:
+        sessions = dict(
+            s.execute(select(Session.number, Session.id).where(Session.course_id == cid)).all()
+        )
+    for n in (1, 2, 4):  # the registers of sessions 1, 2 and 4 taken; 3 forgotten
+        for eid in ids:
+            attendance.mark_attendance(ctx, eid, sessions[n], "present")
+    return cid
+
+
+def test_closing_names_the_untaken_registers_before_the_instructor_confirms(
+    qtbot, ctx, monkeypatch
+):
+    from datetime import date
+
+    from PySide6.QtWidgets import QMessageBox
+
+    from escape_desktop.services import courses
+    from escape_desktop.ui.courses import course_close
+
+    cid = running_course(ctx, date.today())
+    missing = courses.registers_not_taken_on_closing(ctx, cid)
+    assert missing[0] == 3 and 1 not in missing and 4 not in missing
+    asked: list[str] = []
+
+    def answer(_parent, _title, text, *_args):  # type: ignore[no-untyped-def]
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(course_close.QMessageBox, "question", answer)
+    course_close.toggle_course_closed(ctx, ChangeBus(), None, cid)
+    (text,) = asked
+    assert "no register" in text and "(3" in text and "mark them cancelled" in text
+    assert courses.course_closed_on(ctx, cid) is None  # they said no: nothing changed
+
+
+def test_closing_without_missing_registers_asks_the_plain_question(ctx):
+    from datetime import date, timedelta
+
+    from escape_desktop.services import courses
+    from escape_desktop.services.courses import CourseInput
+    from escape_desktop.ui.courses import course_close
+
+    later = courses.create_course(
+        ctx,
+        CourseInput(
+            title="Hips, Demo Hall", programme_key="knee_hip",
+            start_date=(date.today() + timedelta(days=14)).isoformat(), weekdays=[1],
+            venue="Demo Hall", start_time="10:00", capacity=12, instructors=["Sam Demo-Physio"],
+        ),
+    )  # fmt: skip
+    assert course_close.close_question(ctx, later) == course_close.CLOSE_QUESTION
+
+
+def test_course_close_on_the_command_line_warns_and_still_closes(ctx, capsys):
+    from datetime import date
+
+    from escape_desktop.cli import main
+    from escape_desktop.services import courses
+
+    cid = running_course(ctx, date.today())
+    with ctx.db.read() as s:
+        code = s.scalar(select(Course.code).where(Course.id == cid))
+    assert main(["course", "close", "--course", code, "--data-dir", str(ctx.data_dir)]) == 0
+    out = capsys.readouterr()
+    warning = [line for line in out.err.splitlines() if line.strip()]
+    assert len(warning) == 1 and warning[0].startswith("Warning:")
+    assert "no register" in warning[0] and "(3" in warning[0]
+    assert "Closed" in out.out
+    assert courses.course_closed_on(ctx, cid) == date.today()
