@@ -138,3 +138,23 @@ def test_course_close_on_the_command_line_warns_and_still_closes(ctx, capsys):
     assert "no register" in warning[0] and "(3" in warning[0]
     assert "Closed" in out.out
     assert courses.course_closed_on(ctx, cid) == date.today()
+
+
+def test_the_course_heading_says_so_until_the_register_is_taken(
+    qtbot, demo_ctx, demo_today, make_window
+):
+    from escape_desktop.services import attendance
+
+    cid = forget(demo_ctx, finished_code(demo_ctx, demo_today), (5,))
+    window = make_window(demo_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    window.open_course(cid)
+    view = window.course_view
+    qtbot.waitUntil(lambda: "1 session (5) has no register" in view._subtitle_full)
+    # Taking the register (one mark is enough) takes the line away.
+    reg = view.register.model
+    session = next(x for x in reg.register.sessions if x.number == 5)
+    row = reg.rows[0]
+    attendance.mark_attendance(demo_ctx, row.enrolment_id, session.id, "present")
+    reg.set_mark(0, session.id, "present")
+    qtbot.waitUntil(lambda: "no register" not in view._subtitle_full)
