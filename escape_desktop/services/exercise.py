@@ -110,7 +110,11 @@ def record_result(
         row.updated_at = now()
         s.flush()
         audit(s, ctx.actor, "record_exercise", "exercise_record", row.id, station_key)
-        marked = mark_present and session.date <= now().date() and _present_if_unmarked(s, row)
+        marked = (
+            mark_present
+            and session.date <= now().date()
+            and present_if_unmarked(s, enrolment_id, session_id)
+        )
         if marked:
             audit(
                 s,
@@ -123,16 +127,12 @@ def record_result(
         return Recorded(row.id, marked, session.id, session.number)
 
 
-def _present_if_unmarked(s: OrmSession, row: ExerciseRecord) -> bool:
-    """One statement, no read: a present mark unless the register already has one."""
+def present_if_unmarked(s: OrmSession, enrolment_id: int, session_id: int) -> bool:
+    """One statement, no read: a present mark unless the register already has one.
+    True when the mark was added."""
     added = s.execute(
         insert(Attendance)
-        .values(
-            enrolment_id=row.enrolment_id,
-            session_id=row.session_id,
-            mark="present",
-            updated_at=row.updated_at,
-        )
+        .values(enrolment_id=enrolment_id, session_id=session_id, mark="present", updated_at=now())
         .on_conflict_do_nothing(index_elements=["enrolment_id", "session_id"])
     )
     return bool(getattr(added, "rowcount", 0))

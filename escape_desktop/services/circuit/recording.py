@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -269,28 +269,36 @@ def restore_states(ctx: AppContext, states: Mapping[int, ExerciseState]) -> None
         _restore_in(ctx, s, states)
 
 
-def _restore_with_mark(
-    ctx: AppContext, enrolment_id: int, state: ExerciseState, session_id: int, mark: str | None
+def restore_with_marks(
+    ctx: AppContext,
+    states: Mapping[int, ExerciseState],
+    session_id: int,
+    marked: Sequence[int],
+    mark: str | None,
 ) -> None:
-    """Put one person's circuit rows back and their register mark at one session (the mark a
-    circuit result added), in one transaction."""
+    """Put circuit rows back and set (or clear, with None) the register mark of ``marked``
+    people at one session (the marks circuit results added), in one transaction."""
     with ctx.db.transaction() as s:
-        _restore_in(ctx, s, {enrolment_id: state})
-        row = s.scalar(
-            select(Attendance).where(
-                Attendance.enrolment_id == enrolment_id, Attendance.session_id == session_id
-            )
-        )
-        if row is not None:
-            s.delete(row)
-            s.flush()
-        if mark is not None:
-            s.add(
-                Attendance(
-                    enrolment_id=enrolment_id, session_id=session_id, mark=mark, updated_at=now()
+        _restore_in(ctx, s, states)
+        for enrolment_id in marked:
+            row = s.scalar(
+                select(Attendance).where(
+                    Attendance.enrolment_id == enrolment_id, Attendance.session_id == session_id
                 )
             )
-        audit(s, ctx.actor, "mark", "attendance", enrolment_id, f"undo or redo: {mark or '-'}")
+            if row is not None:
+                s.delete(row)
+                s.flush()
+            if mark is not None:
+                s.add(
+                    Attendance(
+                        enrolment_id=enrolment_id,
+                        session_id=session_id,
+                        mark=mark,
+                        updated_at=now(),
+                    )
+                )
+            audit(s, ctx.actor, "mark", "attendance", enrolment_id, f"undo or redo: {mark or '-'}")
 
 
 def _restore_in(ctx: AppContext, s: OrmSession, states: Mapping[int, ExerciseState]) -> None:
@@ -352,7 +360,7 @@ def _put_back(
             restore_exercise_state(ctx, enrolment_id, state)
             return _put_back(ctx, enrolment_id, label, other, state, value)
         session_id, then, now_ = marked
-        _restore_with_mark(ctx, enrolment_id, state, session_id, then)
+        restore_with_marks(ctx, {enrolment_id: state}, session_id, (enrolment_id,), then)
         return _put_back(ctx, enrolment_id, label, other, state, value, (session_id, now_, then))
 
     changes = Changes.EXERCISE if marked is None else Changes.EXERCISE | Changes.ATTENDANCE
