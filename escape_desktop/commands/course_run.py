@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import sys
 from datetime import date, timedelta
 from typing import Any
 
@@ -470,7 +471,8 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def cmd_close(args: argparse.Namespace) -> int:
-    from escape_desktop.services.courses import close_course
+    from escape_desktop.programme.status import registers_not_taken_text
+    from escape_desktop.services.courses import close_course, registers_not_taken_on_closing
 
     on = iso_date(args.on, "--on")
     ctx = open_context(args)
@@ -490,9 +492,12 @@ def cmd_close(args: argparse.Namespace) -> int:
                 f"{reg.code} is already closed from {_day(reg.closed_on)}; reopen it in the "
                 "window to close it on another day."
             )
+        missing = registers_not_taken_on_closing(ctx, cid, on)
         day = close_course(ctx, cid, on).value
     finally:
         ctx.close()
+    if missing:  # closed as asked; the instructor is told what completion now counts
+        print(f"Warning: {reg.code}: {registers_not_taken_text(missing)}", file=sys.stderr)
     return _done(
         args,
         {"course": args.course, "closed_on": day.isoformat()},
@@ -556,7 +561,7 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
             )
         cell = row.cells[args.station]
         level = cell.level if args.level is None else args.level - 1
-        save_cell(
+        recorded = save_cell(
             ctx,
             eid,
             grid.session_id,
@@ -585,9 +590,13 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
         "pain": saved.pain,
         "effort": saved.effort,
         "suggestion": saved.suggestion.action if saved.suggestion else None,
+        "marked_present": recorded.marked_present,
     }
     return _done(
-        args, data, f"{name}, {args.station}: {saved.level_name} {saved.dose_text} recorded."
+        args,
+        data,
+        recorded.told(f"{name}, {args.station}: {saved.level_name} {saved.dose_text} recorded")
+        + ".",
     )
 
 

@@ -36,6 +36,9 @@ class CourseListRow:
     completers: int | None  # None until the course is finished
     figures: programme_status.CourseSummary  # the whole funnel, from programme.status
     closed_on: date | None = None
+    # Session numbers whose day has passed with nobody marked (programme.status): completion
+    # counts them as held, so they are named until their registers are taken or cancelled.
+    registers_not_taken: tuple[int, ...] = ()
 
     def as_json(self) -> dict:
         x = self.figures
@@ -63,6 +66,7 @@ class CourseListRow:
             "needs_more": x.needs_more,
             "cannot_complete": x.cannot_complete,
             "capacity": self.capacity,
+            "registers_not_taken": list(self.registers_not_taken),
         }
 
 
@@ -159,6 +163,7 @@ def course_summaries(
         summary, _ = programme_status.course_summary(
             people.get(cid, []), facts, day, closed=closed_now
         )
+        untaken = programme_status.registers_not_taken(people.get(cid, []), facts, day)
         live = [x.date for x in facts if not x.cancelled]
         result.append(
             CourseListRow(
@@ -179,6 +184,7 @@ def course_summaries(
                 completers=summary.completers,
                 figures=summary,
                 closed_on=closed_on,
+                registers_not_taken=tuple(x.number for x in untaken),
             )
         )
     return result

@@ -45,6 +45,7 @@ class CourseInfo:
     planned_sessions: int  # the programme's planned number ("the 12-session programme")
     certificate_ids: tuple[int, ...] = ()  # who may have a certificate now, by enrolment id
     closed_early_on: date | None = None  # a closed course held no session after this day
+    registers_not_taken: tuple[int, ...] = ()  # past sessions nobody was marked in (numbers)
 
     @property
     def held_until(self) -> date:

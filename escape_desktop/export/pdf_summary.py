@@ -9,7 +9,7 @@ from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table
 
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.rounding import format_number, plural
-from escape_desktop.programme.status import CourseSummary, Ratio
+from escape_desktop.programme.status import CourseSummary, Ratio, registers_not_taken_text
 
 from .pdf_charts import StartEnd, attendance_chart, proportion_bars, start_end_panels
 from .pdf_data import CourseInfo
@@ -97,6 +97,7 @@ class SummaryData:
     agreed_to_share: int | None = None  # enrolled people who agreed to share coded data
     complete_measures: int = 0  # starters with start and end values on every headline measure
     headline_measured: bool = True
+    registers_not_taken: tuple[int, ...] = ()  # past sessions nobody was marked in (numbers)
 
 
 def pct(r: Ratio | None) -> str:
@@ -205,6 +206,10 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
         f"({NATIONAL_COMPLETION_SOURCE})."
     )
     story.append(Paragraph(esc(funnel), Styles.body))
+    if data.registers_not_taken:
+        # Completion counts a forgotten register as held for everyone: said, never hidden.
+        missing = registers_not_taken_text(data.registers_not_taken)
+        story.append(Paragraph(f"<b>{esc(missing)}</b>", Styles.body))
     story.append(Paragraph(esc(definition), Styles.note))
 
     story.append(Paragraph("Attendance at each session", Styles.h2))

@@ -16,6 +16,7 @@ from .status import (
     course_summary,
     decision_day,
 )
+from .status import registers_not_taken as untaken_sessions
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,17 @@ class Register:
     def figures(self, today: date) -> tuple[CourseSummary, dict[Hashable, PersonStatus]]:
         """The course's counts and each person's status (by enrolment id) from programme.status,
         on the marks as they stand in this register (the screen updates them in place)."""
+        people, sessions = self._facts()
+        day, closed = decision_day(today, self.closed_on)
+        return course_summary(people, sessions, day, closed=closed)
+
+    def registers_not_taken(self, today: date) -> list[int]:
+        """Numbers of the sessions held with nobody marked in them, on the marks shown."""
+        people, sessions = self._facts()
+        day, _ = decision_day(today, self.closed_on)
+        return [x.number for x in untaken_sessions(people, sessions, day)]
+
+    def _facts(self) -> tuple[list[EnrolmentFact], list[SessionFact]]:
         sessions = [SessionFact(x.id, x.date, x.cancelled, x.number) for x in self.sessions]
         people = [
             EnrolmentFact(
@@ -88,8 +100,7 @@ class Register:
             )
             for r in self.rows
         ]
-        day, closed = decision_day(today, self.closed_on)
-        return course_summary(people, sessions, day, closed=closed)
+        return people, sessions
 
     def attended(self, row: RegisterRow) -> int:
         held = {x.id for x in self.sessions if not x.cancelled}

@@ -62,6 +62,8 @@ __all__ = [
     "course_phase",
     "course_finished",
     "taken_sessions",
+    "registers_not_taken",
+    "registers_not_taken_text",
     "person_status",
     "course_summary",
     "decision_day",
@@ -240,6 +242,49 @@ def _live(sessions: Sequence[SessionFact]) -> list[SessionFact]:
 def taken_sessions(people: Iterable[EnrolmentFact]) -> frozenset[Hashable]:
     """The sessions whose register has been taken: anyone has a mark in them."""
     return frozenset(k for p in people for k, m in p.marks.items() if m)
+
+
+def registers_not_taken(
+    people: Sequence[EnrolmentFact], sessions: Sequence[SessionFact], today: date
+) -> list[SessionFact]:
+    """The sessions whose day has passed with nobody marked in them, in session order.
+
+    Such a session still counts as held for everyone (completion is not changed by it), so
+    a forgotten register or a class that was never cancelled quietly lowers everyone's
+    completion: screens and documents name these sessions so the instructor takes their
+    registers or marks them cancelled. Only live sessions (not cancelled) with ``date <
+    today`` that count for at least one enrolled, not-withdrawn person are listed. For a
+    closed course pass its decision day (``decision_day``) as ``today``.
+    """
+    taken = taken_sessions(people)
+    staying = [p for p in people if not p.withdrawn]
+    return sorted(
+        (
+            x
+            for x in _live(sessions)
+            if x.date < today and x.key not in taken and any(_counts_for(x, p) for p in staying)
+        ),
+        key=lambda x: (x.date, x.number),
+    )
+
+
+def registers_not_taken_text(numbers: Sequence[int]) -> str:
+    """The one honest line every surface prints when registers are missing ("" when none):
+    "2 sessions (3 and 5) have no register; completion counts them as held: take their
+    registers or mark them cancelled." """
+    if not numbers:
+        return ""
+    shown = [str(n) for n in numbers]
+    which = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
+    if len(shown) == 1:
+        return (
+            f"1 session ({which}) has no register; completion counts it as held: take its "
+            "register or mark it cancelled."
+        )
+    return (
+        f"{len(shown)} sessions ({which}) have no register; completion counts them as held: "
+        "take their registers or mark them cancelled."
+    )
 
 
 def course_finished(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 
 from sqlalchemy import func, select
 
@@ -23,12 +23,12 @@ from escape_desktop.db.models import (
     Venue,
 )
 from escape_desktop.programme.schedule import make_up_date, session_dates
-from escape_desktop.programme.status import CourseSummary
+from escape_desktop.programme.status import CourseSummary, registers_not_taken
 
 from .changes import Changes, Done, nothing
 from .common import audit, clean_text, now, parse_date, parse_int
 from .errors import NotFound, ValidationError
-from .figures import figures_for_courses
+from .figures import figures_for_courses, read_facts
 
 RECOMMENDED_MAX_GROUP = 16
 ONE_STAFF_GROUP = 10  # usual class size is 8-10; up to 16 needs two staff (DOMAIN.md)
@@ -684,6 +684,18 @@ def close_course(ctx: AppContext, course_id: int, day: date | str | None = None)
         undo=done.undo,
         message="Saved: the course is closed; completion is decided on the sessions held",
     )
+
+
+def registers_not_taken_on_closing(
+    ctx: AppContext, course_id: int, day: date | None = None
+) -> tuple[int, ...]:
+    """The sessions closing on ``day`` (today unless given) would count as held with nobody
+    marked in them: the day's own session included, since a closed course holds it."""
+    when = day or date.today()
+    with ctx.db.read() as s:
+        sessions, people = read_facts(s, [course_id])
+    found = registers_not_taken(people[course_id], sessions[course_id], when + timedelta(days=1))
+    return tuple(x.number for x in found)
 
 
 def reopen_course(ctx: AppContext, course_id: int) -> Done[None]:

@@ -95,6 +95,7 @@ def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> C
         planned_sessions=figures.planned_sessions,
         certificate_ids=tuple(p.enrolment_id for p in allowed.people),
         closed_early_on=reg.closed_on,
+        registers_not_taken=figures.registers_not_taken,
     )
 
 
@@ -437,6 +438,7 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         site_name=reg.get(ctx, reg.SITE_NAME, stored),
         site_code=reg.get(ctx, reg.SITE_CODE, stored),
         figures=info.summary,
+        registers_not_taken=info.registers_not_taken,
         completion_rate=out.completion_rate,
         domains=tuple(
             SummaryDomain(

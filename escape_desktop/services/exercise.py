@@ -5,9 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import CustomStation, Enrolment, ExerciseRecord, Session
+from escape_desktop.db.models import Attendance, CustomStation, Enrolment, ExerciseRecord, Session
 from escape_desktop.programme.content import Level, Station
 
 from .common import audit, clean_text, now, parse_float, parse_int, station_row
@@ -39,10 +41,41 @@ def station(ctx: AppContext, key: str) -> Station:
         return custom_to_station(row)
 
 
+@dataclass(frozen=True)
+class Recorded:
+    """What recording one result did: its record, and whether it marked the person present."""
+
+    record_id: int
+    marked_present: bool = False  # they had no mark at the session: now present
+    session_id: int = 0
+    session_number: int = 0
+
+    def told(self, message: str) -> str:
+        """``message`` with what the register gained, when it gained anything."""
+        if not self.marked_present:
+            return message
+        return f"{message}; marked present at session {self.session_number} (they exercised)"
+
+
 def record_exercise(
     ctx: AppContext, enrolment_id: int, session_id: int, station_key: str, data: ExerciseInput
 ) -> int:
     """Create or update the record; returns its id."""
+    return record_result(ctx, enrolment_id, session_id, station_key, data).record_id
+
+
+def record_result(
+    ctx: AppContext,
+    enrolment_id: int,
+    session_id: int,
+    station_key: str,
+    data: ExerciseInput,
+    *,
+    mark_present: bool = False,
+) -> Recorded:
+    """Create or update the record. With ``mark_present``, someone with no register mark at a
+    session whose day has come is marked present in the same transaction: they were there,
+    they exercised (a mark already there, of any kind, is left as it is)."""
     st = station(ctx, station_key)
     level = parse_int(data.level, "level", "Level", 1, len(st.levels))
     assert level is not None
@@ -77,7 +110,32 @@ def record_exercise(
         row.updated_at = now()
         s.flush()
         audit(s, ctx.actor, "record_exercise", "exercise_record", row.id, station_key)
-        return row.id
+        marked = (
+            mark_present
+            and session.date <= now().date()
+            and present_if_unmarked(s, enrolment_id, session_id)
+        )
+        if marked:
+            audit(
+                s,
+                ctx.actor,
+                "mark",
+                "attendance",
+                enrolment_id,
+                f"session {session.number}: - -> present (a circuit result was recorded)",
+            )
+        return Recorded(row.id, marked, session.id, session.number)
+
+
+def present_if_unmarked(s: OrmSession, enrolment_id: int, session_id: int) -> bool:
+    """One statement, no read: a present mark unless the register already has one.
+    True when the mark was added."""
+    added = s.execute(
+        insert(Attendance)
+        .values(enrolment_id=enrolment_id, session_id=session_id, mark="present", updated_at=now())
+        .on_conflict_do_nothing(index_elements=["enrolment_id", "session_id"])
+    )
+    return bool(getattr(added, "rowcount", 0))
 
 
 def custom_to_station(row: CustomStation) -> Station:

@@ -26,6 +26,7 @@ from escape_desktop.programme.status import (
     SessionFact,
     course_summary,
     decision_day,
+    registers_not_taken,
 )
 
 from .errors import NotFound
@@ -50,6 +51,8 @@ class CourseFigures:
     summary: CourseSummary
     people: dict[int, PersonStatus] = field(hash=False)
     planned_sessions: int  # the programme's planned number (the template's, else as scheduled)
+    # Session numbers whose day has passed with nobody marked: completion counts them as held.
+    registers_not_taken: tuple[int, ...] = ()
 
     def status_of(self, enrolment_id: int) -> PersonStatus:
         return self.people[enrolment_id]
@@ -131,11 +134,14 @@ def figures_for_courses(
     """Figures for several courses at once (course list, site reports), by course id."""
     today = today or date.today()
     with ctx.db.read() as s:
-        found = decide_courses(s, course_ids, today)
+        facts = read_facts(s, course_ids)
+        found = decide_courses(s, course_ids, today, facts)
     out: dict[int, CourseFigures] = {}
     for cid, (row, summary, statuses) in found.items():
         template = ctx.library.templates.get(row.programme_key)
         planned = len(template.sessions) if template else summary.sessions_planned
+        day, _ = decision_day(today, row.closed_on)
+        untaken = registers_not_taken(facts[1][cid], facts[0][cid], day)
         out[cid] = CourseFigures(
             course_id=cid,
             code=row.code,
@@ -144,6 +150,7 @@ def figures_for_courses(
             summary=summary,
             people={int(k): v for k, v in statuses.items()},  # type: ignore[call-overload]
             planned_sessions=planned,
+            registers_not_taken=tuple(x.number for x in untaken),
         )
     return out
 

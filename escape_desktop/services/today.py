@@ -6,9 +6,9 @@ Read-only queries; the window's Today panel and the "This week" list show them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Assessment, Attendance, Course, Enrolment, Participant, Session
@@ -19,6 +19,10 @@ from .screening import needing_review
 
 # People no longer expected at the class.
 _GONE = (st.WITHDRAWN,)
+
+# How far back the Today panel looks for registers not taken: a recent course's forgotten
+# register is still on the instructor's clipboard; older ones the course's figures name.
+RECENT_WEEKS = 6
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,49 @@ class WeekSession:
     start_time: str
     topic: str
     cancelled: bool
+
+
+@dataclass(frozen=True)
+class MissingRegister:
+    """A session whose day has passed with nobody marked in it (programme.status's rule)."""
+
+    course_id: int
+    code: str
+    title: str
+    session_id: int
+    number: int
+    day: date
+
+
+def registers_not_taken(ctx: AppContext, today: date) -> list[MissingRegister]:
+    """Registers not taken on recent courses (not closed, sessions in the last RECENT_WEEKS
+    weeks before today), oldest first: one query.
+
+    The same rule as programme.status.registers_not_taken: a live session before today,
+    nobody marked in it, that counts for someone enrolled and not withdrawn (joined at or
+    before it). Completion counts such a session as held for everyone, so it is named.
+    """
+    marked = exists().where(Attendance.session_id == Session.id)
+    counts_for_someone = exists().where(
+        Enrolment.course_id == Session.course_id,
+        Enrolment.status != st.WITHDRAWN,
+        func.coalesce(Enrolment.joined_session, 1) <= Session.number,
+    )
+    with ctx.db.read() as s:
+        rows = s.execute(
+            select(Course.id, Course.code, Course.title, Session.id, Session.number, Session.date)
+            .join(Course, Course.id == Session.course_id)
+            .where(
+                Course.closed_on.is_(None),
+                Session.cancelled.is_(False),
+                Session.date < today,
+                Session.date >= today - timedelta(weeks=RECENT_WEEKS),
+                ~marked,
+                counts_for_someone,
+            )
+            .order_by(Session.date, Course.code, Session.number)
+        ).all()
+    return [MissingRegister(*row) for row in rows]
 
 
 def _class_times(ctx: AppContext, first: date | None = None) -> list[ClassTime]:

@@ -89,7 +89,8 @@ def test_did_what_was_set_undoes_and_redoes_in_one_step(ctx, course):
     after = _records(ctx)
     assert len(after) == 9
     undone = done.undo()
-    assert _records(ctx) == before and undone.changes == Changes.EXERCISE
+    # Nobody was marked at session 1, so the results marked them present: undo takes both.
+    assert _records(ctx) == before and undone.changes == Changes.EXERCISE | Changes.ATTENDANCE
     undone.undo()  # redo
     assert _records(ctx) == after
 
@@ -118,3 +119,32 @@ def test_accept_all_lists_first_then_accepts_every_open_suggestion(ctx, course):
     assert circuit.open_suggestions(ctx, cid, 2, [ada]) == []
     done.undo()
     assert len(circuit.open_suggestions(ctx, cid, 2, [ada])) == 3
+
+
+def test_did_what_was_set_marks_unmarked_people_present_and_undo_unmarks(ctx, course):
+    """Issue 26 follow-up: "did what was set" is a result too; a blank mark does not hide it."""
+    from escape_desktop.db.models import Attendance
+
+    def marks():
+        with ctx.db.read() as s:
+            return dict(
+                s.execute(
+                    select(Attendance.enrolment_id, Attendance.mark).where(
+                        Attendance.session_id == sessions[2]
+                    )
+                ).all()
+            )
+
+    cid, (ada, bill, cy), sessions = course
+    mark_attendance(ctx, ada, sessions[2], "present")
+    mark_attendance(ctx, bill, sessions[2], "absent")
+    done = circuit.did_as_set(ctx, cid, 2, [(e, "step_ups") for e in (ada, bill, cy)])
+    assert marks() == {ada: "present", bill: "absent", cy: "present"}
+    assert done.changes & Changes.ATTENDANCE and cy in done.ids
+    assert "Marked present" in done.said and "Cy Demo-Cole" in done.said
+    assert "Ada" not in done.said.split("Marked present")[1]
+    back = done.undo()
+    assert marks() == {ada: "present", bill: "absent"}
+    assert back.changes & Changes.ATTENDANCE
+    back.undo()  # redo
+    assert marks() == {ada: "present", bill: "absent", cy: "present"}

@@ -78,7 +78,7 @@ def test_closing_a_course_finishes_it_and_undo_reopens(qtbot, ctx, course_id, mo
     bus = ChangeBus()
     assert course_figures(ctx, course_id).summary.phase == "upcoming"
     assert course_close.close_action_text(ctx, course_id) == "Close this course…"
-    monkeypatch.setattr(course_close, "confirm_close", lambda parent: True)
+    monkeypatch.setattr(course_close, "confirm_close", lambda parent, *_: True)
     course_close.toggle_course_closed(ctx, bus, None, course_id)
     assert course_figures(ctx, course_id).summary.phase == "finished"
     assert course_close.close_action_text(ctx, course_id) == "Reopen this course"
@@ -91,6 +91,6 @@ def test_closing_a_course_finishes_it_and_undo_reopens(qtbot, ctx, course_id, mo
 
 
 def test_closing_can_be_thought_better_of(qtbot, ctx, course_id, monkeypatch):
-    monkeypatch.setattr(course_close, "confirm_close", lambda parent: False)
+    monkeypatch.setattr(course_close, "confirm_close", lambda parent, *_: False)
     course_close.toggle_course_closed(ctx, ChangeBus(), None, course_id)
     assert courses.course_closed_on(ctx, course_id) is None

@@ -424,3 +424,21 @@ def test_larger_text_makes_rows_and_columns_grow(no_house_style, section):
     assert section.table.verticalHeader().defaultSectionSize() > before[0]
     assert section.table.columnWidth(0) > before[1]
     assert section.table.columnWidth(0) >= fm.horizontalAdvance("did 12 · pain 10 · effort 10")
+
+
+def test_a_result_for_someone_unmarked_marks_them_present_on_screen(qtbot, section, ctx):
+    """Issue 26 follow-up: the register gains the present mark with the result; it says so."""
+    heard: list = []
+    said: list[str] = []
+    section.bus.changed.connect(lambda change, _who: heard.append(change))
+    section.bus.saved.connect(said.append)
+    ada = section.model.row_at(0)
+    assert ada.attendance is None
+    assert section.model.setData(
+        section.model.index(0, 1), {"dose_achieved": "8", "pain": "2", "effort": "5"}
+    )
+    assert section.model.row_at(0).attendance == "present"
+    assert "marked present" in section.message.text()
+    # The register (another screen) hears an attendance change for Ada.
+    assert any(c.touches(Changes.ATTENDANCE) and ada.enrolment_id in c.ids for c in heard)
+    assert any("marked present" in text for text in said)

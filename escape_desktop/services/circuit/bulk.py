@@ -22,8 +22,15 @@ from escape_desktop.programme.rounding import plural
 from ..changes import Changes, Done
 from ..common import audit, now, station_row
 from ..errors import NotFound, ValidationError
+from ..exercise import present_if_unmarked
 from .grid import CircuitGrid, CircuitRow, circuit_grid
-from .recording import ExerciseState, _decide_in, exercise_state, restore_states
+from .recording import (
+    ExerciseState,
+    _decide_in,
+    exercise_state,
+    restore_states,
+    restore_with_marks,
+)
 
 AWAY = ("absent", "apologies")  # register marks that mean "not here today"
 AWAY_WORDS = {"absent": "marked absent", "apologies": "sent apologies"}
@@ -47,19 +54,34 @@ def _checked_grid(ctx: AppContext, course_id: int, session_number: int) -> Circu
     return grid
 
 
+# Register marks a change set with its results: (session id, people, mark before, mark after).
+Marked = tuple[int, tuple[int, ...], str | None, str | None]
+
+
 def _undoable(
-    ctx: AppContext, before: Mapping[int, ExerciseState], label: str, message: str
+    ctx: AppContext,
+    before: Mapping[int, ExerciseState],
+    label: str,
+    message: str,
+    marked: Marked | None = None,
 ) -> Done[None]:
-    """The Done of putting ``before`` back; its own undo makes the change again (redo)."""
+    """The Done of putting ``before`` back (and the marks the change set); its own undo
+    makes the change again (redo)."""
     after = {eid: exercise_state(ctx, eid) for eid in before}
-    restore_states(ctx, before)
+    if marked is None:
+        restore_states(ctx, before)
+        flipped = None
+    else:
+        session_id, who, then, later = marked
+        restore_with_marks(ctx, before, session_id, who, then)
+        flipped = (session_id, who, later, then)
     return Done(
         None,
-        Changes.EXERCISE,
+        Changes.EXERCISE if marked is None else Changes.EXERCISE | Changes.ATTENDANCE,
         tuple(before),
         label=label,
         message=message,
-        undo=lambda: _undoable(ctx, after, label, f"Done again: {label}"),
+        undo=lambda: _undoable(ctx, after, label, f"Done again: {label}", flipped),
     )
 
 
@@ -112,6 +134,12 @@ def did_as_set(
         return Done(SetDone(0, 0, tuple(r.name for r in away.values())))
     people = {row.enrolment_id for row, _key in todo}
     before = {eid: exercise_state(ctx, eid) for eid in people}
+    # A result for someone with no mark marks them present (they came, they exercised).
+    unmarked = (
+        sorted(eid for eid in people if rows[eid].attendance is None)
+        if grid.session_date <= now().date()
+        else []
+    )
     with ctx.db.transaction() as s:
         for row, key in todo:
             cell = row.cells[key]
@@ -123,6 +151,11 @@ def did_as_set(
             rec.dose_achieved = cell.target_dose
             rec.updated_at = now()
         s.flush()
+        marked = tuple(eid for eid in unmarked if present_if_unmarked(s, eid, grid.session_id))
+        for eid in marked:
+            audit(
+                s, ctx.actor, "mark", "attendance", eid, f"session {session_number}: - -> present"
+            )
         audit(
             s,
             ctx.actor,
@@ -140,13 +173,17 @@ def did_as_set(
     message = f"Saved: {label}."
     if skipped:
         message += f" Skipped, away today: {', '.join(skipped)}."
+    if marked:
+        present = ", ".join(rows[eid].name for eid in marked)
+        message += f" Marked present at session {session_number} (they exercised): {present}."
+    undo_marks: Marked | None = (grid.session_id, marked, None, "present") if marked else None
     return Done(
         SetDone(len(todo), len(people), skipped),
-        Changes.EXERCISE,
+        Changes.EXERCISE | Changes.ATTENDANCE if marked else Changes.EXERCISE,
         tuple(sorted(people)),
         label=label,
         message=message,
-        undo=lambda: _undoable(ctx, before, label, f"Undone: {label}"),
+        undo=lambda: _undoable(ctx, before, label, f"Undone: {label}", undo_marks),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
@@ -20,11 +20,12 @@ from escape_desktop.db.models import (
 )
 from escape_desktop.programme.content import Station
 from escape_desktop.programme.progression import Suggestion, format_dose
+from escape_desktop.programme.status import PRESENT
 
 from ..changes import Changes, Done, nothing
 from ..common import audit, now, station_row
 from ..errors import NotFound, ValidationError
-from ..exercise import ExerciseInput, record_exercise
+from ..exercise import ExerciseInput, Recorded, record_result
 from .grid import (
     _cell,
     _course,
@@ -51,15 +52,18 @@ def save_cell(
     pain: int | str | None,
     effort: int | str | None,
     note: str = "",
-) -> int:
-    """Record one cell (``level`` 0-based); one transaction. Returns the record id.
+) -> Recorded:
+    """Record one cell (``level`` 0-based); one transaction. Returns the record's id and
+    whether the register gained a mark: a result (dose, pain or effort) for someone with no
+    mark at the session marks them present in the same transaction (they came).
 
     Raises ValidationError naming the field (dose_achieved, pain, effort, level, ...); results
     for someone marked absent or sending apologies at this session are refused with a sentence.
     """
-    if any(v is not None and str(v).strip() for v in (dose_achieved, pain, effort)):
+    results = any(v is not None and str(v).strip() for v in (dose_achieved, pain, effort))
+    if results:
         _refuse_if_away(ctx, enrolment_id, session_id)
-    return record_exercise(
+    return record_result(
         ctx,
         enrolment_id,
         session_id,
@@ -72,6 +76,7 @@ def save_cell(
             effort=effort,
             note=note,
         ),
+        mark_present=results,
     )
 
 
@@ -261,19 +266,55 @@ def restore_exercise_state(ctx: AppContext, enrolment_id: int, state: ExerciseSt
 def restore_states(ctx: AppContext, states: Mapping[int, ExerciseState]) -> None:
     """Put several enrolments' circuit rows back, in one transaction (undo and redo)."""
     with ctx.db.transaction() as s:
-        for enrolment_id, (records, decisions) in states.items():
-            if s.get(Enrolment, enrolment_id) is None:
-                raise NotFound("That person is no longer on this course.")
-            for model in (ExerciseRecord, ProgressionDecision):
-                for row in s.scalars(select(model).where(model.enrolment_id == enrolment_id)).all():
-                    s.delete(row)
-            s.flush()
-            for values in records:
-                s.add(ExerciseRecord(**dict(zip(_RECORD_COLUMNS, values, strict=True))))
-            for values in decisions:
-                s.add(ProgressionDecision(**dict(zip(_DECISION_COLUMNS, values, strict=True))))
-            s.flush()
-            audit(s, ctx.actor, "restore_exercise", "enrolment", enrolment_id, "undo or redo")
+        _restore_in(ctx, s, states)
+
+
+def restore_with_marks(
+    ctx: AppContext,
+    states: Mapping[int, ExerciseState],
+    session_id: int,
+    marked: Sequence[int],
+    mark: str | None,
+) -> None:
+    """Put circuit rows back and set (or clear, with None) the register mark of ``marked``
+    people at one session (the marks circuit results added), in one transaction."""
+    with ctx.db.transaction() as s:
+        _restore_in(ctx, s, states)
+        for enrolment_id in marked:
+            row = s.scalar(
+                select(Attendance).where(
+                    Attendance.enrolment_id == enrolment_id, Attendance.session_id == session_id
+                )
+            )
+            if row is not None:
+                s.delete(row)
+                s.flush()
+            if mark is not None:
+                s.add(
+                    Attendance(
+                        enrolment_id=enrolment_id,
+                        session_id=session_id,
+                        mark=mark,
+                        updated_at=now(),
+                    )
+                )
+            audit(s, ctx.actor, "mark", "attendance", enrolment_id, f"undo or redo: {mark or '-'}")
+
+
+def _restore_in(ctx: AppContext, s: OrmSession, states: Mapping[int, ExerciseState]) -> None:
+    for enrolment_id, (records, decisions) in states.items():
+        if s.get(Enrolment, enrolment_id) is None:
+            raise NotFound("That person is no longer on this course.")
+        for model in (ExerciseRecord, ProgressionDecision):
+            for row in s.scalars(select(model).where(model.enrolment_id == enrolment_id)).all():
+                s.delete(row)
+        s.flush()
+        for values in records:
+            s.add(ExerciseRecord(**dict(zip(_RECORD_COLUMNS, values, strict=True))))
+        for values in decisions:
+            s.add(ProgressionDecision(**dict(zip(_DECISION_COLUMNS, values, strict=True))))
+        s.flush()
+        audit(s, ctx.actor, "restore_exercise", "enrolment", enrolment_id, "undo or redo")
 
 
 # --------------------------------------------------------------------------- for the window
@@ -292,6 +333,12 @@ def undoable(
     after = exercise_state(ctx, enrolment_id)
     if after == before:
         return nothing(value)
+    recorded = value if isinstance(value, Recorded) else None
+    if recorded is not None and recorded.marked_present:
+        # The result marked them present: the register changed too, and undo unmarks them.
+        marked = (recorded.session_id, None, PRESENT)
+        done = _put_back(ctx, enrolment_id, label, before, after, value, marked)
+        return replace(done, value=value, message=recorded.told(message or f"Saved: {label}"))
     done = _put_back(ctx, enrolment_id, label, before, after, value)
     return replace(done, value=value, message=message)
 
@@ -303,11 +350,18 @@ def _put_back(
     state: ExerciseState,
     other: ExerciseState,
     value: T,
+    marked: tuple[int, str | None, str | None] | None = None,
 ) -> Done[T]:
-    """The Done of rows as they stand at ``other``: its undo puts ``state`` back."""
+    """The Done of rows as they stand at ``other``: its undo puts ``state`` back. ``marked``
+    (session id, mark at ``state``, mark at ``other``): a register mark the change set too."""
 
     def undo() -> Done[T]:
-        restore_exercise_state(ctx, enrolment_id, state)
-        return _put_back(ctx, enrolment_id, label, other, state, value)
+        if marked is None:
+            restore_exercise_state(ctx, enrolment_id, state)
+            return _put_back(ctx, enrolment_id, label, other, state, value)
+        session_id, then, now_ = marked
+        restore_with_marks(ctx, {enrolment_id: state}, session_id, (enrolment_id,), then)
+        return _put_back(ctx, enrolment_id, label, other, state, value, (session_id, now_, then))
 
-    return Done(value, Changes.EXERCISE, (enrolment_id,), label=label, undo=undo)
+    changes = Changes.EXERCISE if marked is None else Changes.EXERCISE | Changes.ATTENDANCE
+    return Done(value, changes, (enrolment_id,), label=label, undo=undo)

@@ -24,7 +24,7 @@ from escape_desktop.db.models import (
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
 from escape_desktop.programme.rounding import format_number, round_half_away
-from escape_desktop.programme.status import FINISHED, RUNNING, Ratio
+from escape_desktop.programme.status import FINISHED, RUNNING, Ratio, registers_not_taken_text
 
 from ..errors import NotFound, ValidationError
 from ..figures import CourseFigures, figures_for_courses
@@ -191,6 +191,8 @@ class CourseOutcomes:
     attended_sessions: int = 0  # sessions attended, summed over everyone enrolled
     held_sessions: int = 0  # sessions held while each of them was enrolled, summed
     agreed_to_share: int = 0  # enrolled people who agreed to share coded data
+    # One course only: past sessions nobody was marked in, which completion counts as held.
+    registers_not_taken: tuple[int, ...] = ()
 
     @property
     def attendance(self) -> Ratio:
@@ -358,6 +360,7 @@ def _outcomes(
         "delivered": sum(figures[i].summary.sessions_delivered for i in ids),
         "bounds": bounds,
         "phase": figures[ids[0]].summary.phase if len(ids) == 1 else "",
+        "untaken": figures[ids[0]].registers_not_taken if len(ids) == 1 else (),
         "share": {
             "attended_sessions": sum(p.attended for i in ids for p in figures[i].people.values()),
             "held_sessions": sum(p.held for i in ids for p in figures[i].people.values()),
@@ -404,6 +407,7 @@ def course_outcomes(ctx: AppContext, course_id: int, today: date | None = None) 
         proportions=proportions,
         sessions_delivered=extra["delivered"],
         instruments=[i.key for i in instruments],
+        registers_not_taken=extra["untaken"],
         **extra["counts"],
         **extra["share"],
     )
@@ -470,7 +474,14 @@ def ratio_text(r: Ratio | None, decimals: int = 0) -> str:
 
 
 def completion_text(o: CourseOutcomes) -> str:
-    """The completion sentence every surface prints: completers of starters, or where a running course stands."""
+    """The completion sentence every surface prints: completers of starters, or where a
+    running course stands; then the line naming registers not taken, when there are any."""
+    missing = registers_not_taken_text(o.registers_not_taken)
+    said = _completion_words(o)
+    return f"{said} {missing}" if missing else said
+
+
+def _completion_words(o: CourseOutcomes) -> str:
     funnel = (
         f"{o.enrolled} enrolled, {o.started} started (came at least once), "
         f"{o.did_not_start} did not start"

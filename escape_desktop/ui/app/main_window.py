@@ -278,6 +278,10 @@ class MainWindow(QMainWindow):
         if ok and found is not None:
             ok, brief = error_dialog.guarded(self, today_service.brief, self.ctx, found)
         self.today_panel.show_brief(brief if ok else None, self.today)
+        ok, missing = error_dialog.guarded(
+            self, today_service.registers_not_taken, self.ctx, self.today
+        )
+        self.today_panel.show_missing(missing if ok else [])
         return (brief.course_id, brief.session_id) if ok and brief is not None else None
 
     def go_today(self, quiet: bool = False) -> None:

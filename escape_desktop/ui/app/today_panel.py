@@ -9,13 +9,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QRect, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QFrame,
     QHBoxLayout,
     QLabel,
+    QListWidget,
+    QListWidgetItem,
     QPushButton,
     QTableWidget,
     QTableWidgetItem,
@@ -24,10 +27,20 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.programme.rounding import plural
-from escape_desktop.services.today import Person, TodayBrief, WeekSession
+from escape_desktop.services.today import MissingRegister, Person, TodayBrief, WeekSession
 from escape_desktop.ui.common import style
 
 SHOWN_NAMES = 6  # more than this and the line says "and N more"
+MISSING_ROWS = 2  # registers-not-taken rows shown before the list scrolls (the course list
+# above keeps its rows on a 768-high screen)
+
+
+def missing_text(x: MissingRegister) -> str:
+    """One register not taken, with what to do about it."""
+    return (
+        f"{x.code} session {x.number}, {x.day:%a %d %b}: no register. "
+        "Take it now, or mark the session cancelled."
+    )
 
 
 def names(people: Sequence[Person]) -> str:
@@ -67,7 +80,80 @@ class TodayPanel(QFrame):
         layout.addWidget(self.title)
         layout.addWidget(self.body)
         layout.addLayout(buttons)
+        self._build_missing(layout)
         self.show_brief(None)
+        self.show_missing([])
+
+    # --- registers not taken: completion counts them as held, so they are put in view ---
+    def _build_missing(self, layout: QVBoxLayout) -> None:
+        self.missing: list[MissingRegister] = []
+        self.missing_label = QLabel("Registers not taken (completion counts them as held):")
+        self.missing_label.setWordWrap(True)
+        self.missing_list = QListWidget(self)
+        self.missing_list.setAccessibleName("Registers not taken")
+        self.missing_list.setAccessibleDescription(
+            "Past sessions nobody was marked in. Enter opens that course's register at that "
+            "session: take it now, or mark the session cancelled."
+        )
+        self.missing_list.setWordWrap(True)
+        self.missing_list.setResizeMode(QListWidget.ResizeMode.Adjust)
+        self.missing_list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.missing_list.itemActivated.connect(
+            lambda item: self.open_missing(self.missing_list.row(item))
+        )
+        self.missing_label.setBuddy(self.missing_list)
+        self.missing_button = QPushButton("Open that register")
+        self.missing_button.setToolTip("Open the chosen course's register at that session")
+        self.missing_button.clicked.connect(
+            lambda: self.open_missing(self.missing_list.currentRow())
+        )
+        row = QHBoxLayout()
+        row.addWidget(self.missing_button)
+        row.addStretch(1)
+        layout.addWidget(self.missing_label)
+        layout.addWidget(self.missing_list)
+        layout.addLayout(row)
+
+    def show_missing(self, missing: Sequence[MissingRegister]) -> None:
+        """The registers not taken on recent courses; hidden when there are none."""
+        self.missing = list(missing)
+        self.missing_list.clear()
+        for x in self.missing:
+            item = QListWidgetItem(missing_text(x))
+            item.setToolTip(f"{x.title}: {missing_text(x)} Enter opens the register there.")
+            self.missing_list.addItem(item)
+        shown = bool(self.missing)
+        for widget in (self.missing_label, self.missing_list, self.missing_button):
+            widget.setVisible(shown)
+        if shown:
+            self.missing_list.setCurrentRow(0)
+            self._fit_missing()
+
+    def _fit_missing(self) -> None:
+        """Tall enough for the first MISSING_ROWS entries as they wrap at the panel's width."""
+        if not self.missing:
+            return
+        lst = self.missing_list
+        width = max(lst.viewport().width(), self.width() - 60, 120) - 2 * lst.spacing() - 8
+        fm = lst.fontMetrics()
+        heights = [
+            fm.boundingRect(
+                QRect(0, 0, width, 10000), int(Qt.TextFlag.TextWordWrap), missing_text(x)
+            ).height()
+            + 6
+            for x in self.missing[:MISSING_ROWS]
+        ]
+        lst.setFixedHeight(sum(heights) + 2 * lst.frameWidth() + 2)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_missing()
+
+    def open_missing(self, row: int) -> None:
+        """That course's register at that session (Enter, a double-click or the button)."""
+        if 0 <= row < len(self.missing):
+            x = self.missing[row]
+            self.openRegister.emit(x.course_id, x.session_id)
 
     def show_brief(self, brief: TodayBrief | None, today: date | None = None) -> None:
         self.brief = brief

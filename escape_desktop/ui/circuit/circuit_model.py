@@ -13,6 +13,7 @@ from escape_desktop.errors import KnownError
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit import Cell, CircuitGrid, CircuitRow
 from escape_desktop.services.errors import ValidationError
+from escape_desktop.services.exercise import Recorded
 from escape_desktop.ui.common import style
 
 COL_FIRST_STATION = 0  # every column is a station, in circuit order
@@ -27,7 +28,7 @@ EDIT_FIELDS = ("dose_achieved", "pain", "effort")
 REVIEW_TEXT = "needs review before starting"
 
 # save, enrolment id, status message -> saved?
-CellWrite = Callable[[Callable[[], None], int, str], bool]
+CellWrite = Callable[[Callable[[], object], int, str], bool]
 
 
 def _num(value: float | None) -> str:
@@ -125,7 +126,7 @@ class CircuitModel(QAbstractTableModel):
         # (tests, benchmarks) the model saves directly and reports a known error inline.
         self.write: CellWrite = self._write_here
 
-    def _write_here(self, save: Callable[[], None], _enrolment_id: int, _message: str) -> bool:
+    def _write_here(self, save: Callable[[], object], _enrolment_id: int, _message: str) -> bool:
         try:
             save()
         except KnownError as e:
@@ -330,25 +331,31 @@ class CircuitModel(QAbstractTableModel):
         if not relevel and not any(new.values()) and not cell.recorded:
             return True  # nothing typed into an empty cell
         grid = self.grid
+        recorded: list[Recorded] = []
 
-        def save() -> None:
-            circuit.save_cell(
-                self.ctx,
-                row.enrolment_id,
-                grid.session_id,
-                cell.station_key,
-                level=int(value.get("level", cell.level)),
-                target_dose=value.get("target_dose", cell.target_dose),
-                dose_achieved=new["dose_achieved"] or None,
-                pain=new["pain"] or None,
-                effort=new["effort"] or None,
-                note=cell.note,
-            )
+        def save() -> Recorded:
+            recorded[:] = [
+                circuit.save_cell(
+                    self.ctx,
+                    row.enrolment_id,
+                    grid.session_id,
+                    cell.station_key,
+                    level=int(value.get("level", cell.level)),
+                    target_dose=value.get("target_dose", cell.target_dose),
+                    dose_achieved=new["dose_achieved"] or None,
+                    pain=new["pain"] or None,
+                    effort=new["effort"] or None,
+                    note=cell.note,
+                )
+            ]
+            return recorded[0]
 
         station = grid.station(cell.station_key)
         message = f"Saved: {cell_change_words(self.data(index, Qt.ItemDataRole.EditRole), new, relevel)} for {row.name} at {station.name}"
         if not self.write(save, row.enrolment_id, message):
             return False
         self.refresh_row(row.enrolment_id)
+        if recorded:  # a result for someone unmarked marked them present: say so
+            message = recorded[0].told(message)
         self.saved.emit(row.enrolment_id, cell.station_key, message)
         return True

@@ -708,7 +708,7 @@ class CircuitSection(CourseSection):
         else:
             self._say(str(e), error=True)
 
-    def _write_cell(self, save: Callable[[], None], enrolment_id: int, message: str) -> bool:
+    def _write_cell(self, save: Callable[[], object], enrolment_id: int, message: str) -> bool:
         label = message.removeprefix("Saved: ")
         return self._write(save, enrolment_id, label, message, self.model.failed).ok
 

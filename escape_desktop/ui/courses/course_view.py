@@ -24,7 +24,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.programme.schedule import weekdays_label
-from escape_desktop.programme.status import CourseSummary
+from escape_desktop.programme.status import CourseSummary, registers_not_taken_text
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
 
@@ -216,6 +216,11 @@ class CourseView(QWidget):
             ]
         if reg.instructors:
             parts.append(", ".join(reg.instructors))
+        if figures is not None:
+            # Completion counts a forgotten register as held: said beside the figures.
+            parts.append(
+                registers_not_taken_text(reg.registers_not_taken(self.register.model.today))
+            )
         self._set_subtitle(" · ".join(p for p in parts if p))
 
     def _set_subtitle(self, text: str) -> None:
