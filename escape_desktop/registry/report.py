@@ -9,8 +9,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from escape_desktop.db.engine import Database
-
 from .figures import (
     CourseLeftOut,
     GroupFigures,
@@ -21,6 +19,7 @@ from .figures import (
     measure_means,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
+from .store import RegistryDatabase
 
 # Names another engineer may give the meaningful-change threshold in the instrument files;
 # ``mid`` is today's (minimal important difference).
@@ -54,7 +53,7 @@ def outcome_measures(library: Any) -> dict[str, dict[str, str]]:
 
 
 def gather_report(
-    db: Database,
+    db: RegistryDatabase,
     library: Any,
     *,
     date_from: date | None = None,
@@ -146,7 +145,7 @@ def site_json(f: GroupFigures) -> dict:
     return f.as_json()
 
 
-def list_sites(db: Database) -> list[dict]:
+def list_sites(db: RegistryDatabase) -> list[dict]:
     """Each site with its last upload, how many rows the registry holds and uploads loaded."""
     with db.read() as s:
         people = dict(
@@ -189,5 +188,6 @@ def list_sites(db: Database) -> list[dict]:
                 "unsigned_uploads": int(unsigned.get(site.code, 0)),
                 "keys_registered": int(keys.get(site.code, 0)),
             }
-            for site in s.scalars(select(Site).order_by(Site.code))
+            # Sorted here, not by the server: its collation may order codes otherwise.
+            for site in sorted(s.scalars(select(Site)), key=lambda site: site.code)
         ]

@@ -11,6 +11,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+from registry_engines import pg_server, registry_engine  # noqa: F401
 from test_registry import (
     FOLDERS,
     cli,
@@ -141,6 +143,7 @@ def test_uploads_from_sites_without_a_key_load_marked_unsigned(uploads, tmp_path
     assert "unsigned" in lines["RIV01"] and "unsigned" not in lines["HIL02"]
 
 
+@pytest.mark.sqlite_only("version 1 registries were SQLite files only")
 def test_a_registry_made_before_signing_still_opens_and_takes_keys(uploads, tmp_path, capsys):  # noqa: F811
     reg = tmp_path / "reg"
     code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(uploads["RIV01"]))
