@@ -140,11 +140,15 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
             "This registry was made by a newer escape-desktop; update the app to read it."
         )
     if version < SCHEMA_VERSION:
-        RegistryBase.metadata.create_all(db.engine)  # new tables; existing ones kept
-        if version == 1:  # made before signing: its batches were all loaded unsigned
-            with db.engine.begin() as con:
-                columns = {r[1] for r in con.exec_driver_sql("PRAGMA table_info(batches)")}
-                if "signed" not in columns:  # (a kill before user_version was set)
-                    con.exec_driver_sql("ALTER TABLE batches ADD COLUMN signed BOOLEAN")
-        db.pragma(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        # One transaction under the write lock (BEGIN IMMEDIATE): loaders starting a new
+        # registry at once take turns, and the later ones find the tables made.
+        with db.engine.begin() as con:
+            version = con.exec_driver_sql("PRAGMA user_version").scalar() or 0
+            if version < SCHEMA_VERSION:
+                RegistryBase.metadata.create_all(con)  # new tables; existing ones kept
+                if version == 1:  # made before signing: its batches were all loaded unsigned
+                    columns = {r[1] for r in con.exec_driver_sql("PRAGMA table_info(batches)")}
+                    if "signed" not in columns:
+                        con.exec_driver_sql("ALTER TABLE batches ADD COLUMN signed BOOLEAN")
+                con.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return db

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
+import subprocess
+import sys
 
 import pytest
-from registry_engines import pg_server, registry_engine  # noqa: F401
+from registry_engines import on_engine, pg_server, registry_engine, registry_sql  # noqa: F401
 from test_registry import cli, uploads  # noqa: F401
 
 from escape_desktop.registry.store import REGISTRY_URL_ENV
@@ -48,3 +52,128 @@ def test_an_unreachable_server_or_a_url_that_is_not_one_is_one_sentence(
         err = capsys.readouterr().err
         assert code != 0 and word in err and len(err.strip().splitlines()) == 1, err
         assert "Traceback" not in err
+
+
+# ---- many loaders at once, and a kill mid-load ----------------------------------------
+
+# What a registry holds, without what honestly differs between two runs: surrogate ids, the
+# clock (loaded_at, superseded_at) and rows_loaded (which depends on which upload came first).
+LOGICAL = {
+    "sites": "SELECT code, name, last_exported_at, last_batch_id FROM sites",
+    "batches": "SELECT batch_id, site_code, exported_at, sha256, rows, superseded_by, "
+    "signed FROM batches",
+    "courses": "SELECT c.site_code, c.course_code, b.batch_id, c.exported_at, c.course_status, "
+    "c.enrolled, c.started, c.completed, c.withdrawn, c.left_out_no_consent "
+    "FROM courses c JOIN batches b ON b.id = c.batch",
+    "records": "SELECT r.site_code, r.course_code, r.participant_code, b.batch_id, "
+    "r.exported_at, r.status, r.completed, r.measures, r.row "
+    "FROM records r JOIN batches b ON b.id = r.batch",
+}
+
+
+def logical_state(folder) -> dict[str, list[tuple]]:
+    return {
+        table: sorted(tuple(str(v) for v in row) for row in registry_sql(folder, sql))
+        for table, sql in LOGICAL.items()
+    }
+
+
+def loader(folder, files, engine):  # type: ignore[no-untyped-def]
+    """A separate `registry add` process, as a second analyst would run it."""
+    cmd = [
+        sys.executable,
+        "-m",
+        "escape_desktop",
+        *on_engine(["registry", "add", "--data-dir", str(folder), *map(str, files)]),
+    ]
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.fixture(scope="module")
+def inbox(uploads, tmp_path_factory):  # noqa: F811
+    """Five uploads from three sites: each site's first, a later real export of one course at
+    one site, and a newer copy of another site's whole upload."""
+    from test_registry import FOLDERS, _copy_as_batch, export
+
+    root = tmp_path_factory.mktemp("inbox")
+    later = root / "later-RIV01.csv"
+    export(FOLDERS["RIV01"], later, "--course", "KH-2026-001", "--today", "2026-12-05")
+    newer = _copy_as_batch(
+        uploads["HIL02"], root / "newer-HIL02.csv", "batch-HIL02-next", "2026-12-05T09:00:00+00:00"
+    )
+    return [uploads["RIV01"], uploads["HIL02"], uploads["A81001"], later, newer]
+
+
+def serial_load(folder, files, capsys):  # type: ignore[no-untyped-def]
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(folder), *map(str, files))
+    assert code == 0, err
+
+
+def test_three_loaders_at_once_leave_what_one_loader_leaves(
+    inbox,
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    serial_load(tmp_path / "serial", inbox, capsys)
+    expected = logical_state(tmp_path / "serial")
+    u1, u2, u3, later, newer = inbox
+    for attempt in range(2):  # a second run with the inboxes' order turned about
+        folder = tmp_path / f"together{attempt}"
+        inboxes = [[u1, u2, u3, later], [u2, newer, u3, later], [u1, newer, u3]]
+        if attempt:
+            inboxes = [list(reversed(i)) for i in inboxes]
+        running = [loader(folder, files, registry_engine) for files in inboxes]
+        for p in running:
+            out, err = p.communicate(timeout=300)
+            assert p.returncode == 0, err
+        assert logical_state(folder) == expected
+    counts = {t: len(rows) for t, rows in expected.items()}
+    assert counts["sites"] == 3 and counts["batches"] == 5 and counts["records"] > 0
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+def test_a_loader_killed_mid_load_leaves_each_upload_whole_or_absent(
+    inbox,
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """Killed while its next upload is under way: what it left is always exactly the uploads
+    it had committed (a prefix, oldest export first), and loading again gives the serial result."""
+    from escape_desktop.export.upload_manifest import manifest_path_for, parse_manifest
+    from escape_desktop.registry.load import _iso
+
+    def exported(path):  # type: ignore[no-untyped-def]
+        m = parse_manifest(manifest_path_for(path).read_text(encoding="utf-8"))
+        return _iso(m.exported_at)
+
+    ordered = sorted(inbox, key=exported)
+    prefixes = {}
+    for k in range(1, len(ordered) + 1):
+        serial_load(tmp_path / f"prefix{k}", ordered[:k], capsys)
+        prefixes[k] = logical_state(tmp_path / f"prefix{k}")
+
+    def batches_in(folder) -> int:  # type: ignore[no-untyped-def]
+        try:
+            return int(registry_sql(folder, "SELECT count(*) FROM batches")[0][0])
+        except Exception:  # no registry (or no tables) yet
+            return 0
+
+    seen = set()
+    # Killed as soon as it has committed `after` uploads: the next one is then under way.
+    for i, after in enumerate([1, 2, 3, 4, 1, 2, 3, 4]):
+        folder = tmp_path / f"killed{i}"
+        p = loader(folder, inbox, registry_engine)
+        while p.poll() is None and batches_in(folder) < after:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                p.wait(timeout=0.005)  # a poll interval, not a wait for the outcome
+        p.send_signal(signal.SIGKILL)
+        p.communicate(timeout=60)
+        held = logical_state(folder)
+        k = len(held["batches"])
+        seen.add(k)
+        assert k >= after and held == prefixes[k], f"killed after {after}: not {k} uploads whole"
+        serial_load(folder, inbox, capsys)
+        assert logical_state(folder) == prefixes[len(ordered)]
+    assert any(0 < k < len(ordered) for k in seen), f"no kill landed between uploads: {seen}"
