@@ -40,7 +40,8 @@ SCHEMA_TABLE = Table(
 
 
 class ReadOnlyAccount(KnownError):
-    """The account on the server may read the registry but not change it."""
+    """The account on the server lacks the right for this (a reader loading, a loader
+    registering keys, an account never granted anything)."""
 
 
 class LoadCollided(Exception):
@@ -111,8 +112,9 @@ class ServerDatabase:
         code = sqlstate(e)
         if code == INSUFFICIENT_PRIVILEGE:
             return ReadOnlyAccount(
-                f"The account in the registry URL may only read {where(self.url)} (report, "
-                "export, sites); nothing was changed, so load uploads with a loader's account."
+                f"The account in the registry URL is not allowed to do that in {where(self.url)}"
+                " (a reader may report, export and list sites; loading takes a loader's account, "
+                "keys and grants the owner's); nothing was changed."
             )
         if code == UNDEFINED_OBJECT:
             return KnownError(

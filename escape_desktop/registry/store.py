@@ -79,19 +79,22 @@ def open_server_registry(url: str, *, create: bool = True) -> ServerDatabase:
     """The registry on a PostgreSQL server, its tables made on first use by an account
     allowed to (the owner); a reader's account opens one already made."""
     db = ServerDatabase(url)
-    version = server_schema_version(db)
-    if version is None:
-        if not create:
+    try:
+        version = server_schema_version(db)
+        if version is None:
+            if not create:
+                raise KnownError(
+                    "There is no registry in that server database yet; load uploads with "
+                    "'registry add' first."
+                )
+            _make_server_schema(db)
+        elif version > SCHEMA_VERSION:
             raise KnownError(
-                "There is no registry in that server database yet; load uploads with "
-                "'registry add' first."
+                "This registry was made by a newer escape-desktop; update the app to read it."
             )
-        _make_server_schema(db)
-        return db
-    if version > SCHEMA_VERSION:
-        raise KnownError(
-            "This registry was made by a newer escape-desktop; update the app to read it."
-        )
+    except BaseException:
+        db.dispose()  # no connection left open behind a refusal
+        raise
     return db
 
 

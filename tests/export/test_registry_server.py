@@ -177,3 +177,68 @@ def test_a_loader_killed_mid_load_leaves_each_upload_whole_or_absent(
         serial_load(folder, inbox, capsys)
         assert logical_state(folder) == prefixes[len(ordered)]
     assert any(0 < k < len(ordered) for k in seen), f"no kill landed between uploads: {seen}"
+
+
+# ---- roles -------------------------------------------------------------------------------
+
+
+def test_a_reader_prints_the_report_and_exports_but_cannot_load(
+    uploads,  # noqa: F811
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    from escape_desktop.cli import main
+
+    folder = tmp_path / "reg"
+    serial_load(folder, [uploads["HIL02"]], capsys)
+    if registry_engine.server is None:
+        code, _, err = cli(capsys, "registry", "roles", "--data-dir", str(folder), "--reader", "x")
+        assert code == 1 and "server" in err and len(err.strip().splitlines()) == 1
+        return
+    server = registry_engine.server
+    owner = registry_engine.url_for(folder)
+    reader, loader_role = server.new_role("reader"), server.new_role("loader")
+    as_reader, as_loader = server.url_as(owner, reader), server.url_as(owner, loader_role)
+    before = logical_state(folder)
+
+    def run(url: str, *args: str) -> tuple[int, str, str]:
+        code = main(["registry", *args, "--data-dir", str(folder), "--url", url])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    # Before any grant the reader's account cannot even read.
+    code, _, err = run(as_reader, "sites")
+    assert code == 1 and "not allowed" in err and len(err.strip().splitlines()) == 1
+    code, _, err = run(owner, "roles", "--reader", reader, "--loader", loader_role)
+    assert code == 0, err
+
+    code, out, err = run(as_reader, "report", "--json", "--out", str(tmp_path / "r.pdf"))
+    assert code == 0, err
+    assert json.loads(out)["overall"]["funnel"]["agreed_to_share"] > 0
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+    code, _, err = run(as_reader, "export", "--out", str(tmp_path / "all.csv"))
+    assert code == 0 and (tmp_path / "all.csv").stat().st_size > 0, err
+    assert run(as_reader, "sites", "--json")[0] == 0
+
+    code, _, err = run(as_reader, "add", str(uploads["RIV01"]))
+    assert code == 1 and "not allowed" in err and len(err.strip().splitlines()) == 1, err
+    assert logical_state(folder) == before  # nothing of it was kept
+    # Registering a site's key stays with the owner, not a loader.
+    key = "A" * 43 + "="
+    code, _, err = run(as_loader, "sites", "--add-key", "RIV01", key)
+    assert code == 1 and "not allowed" in err
+    code, _, err = run(as_loader, "add", str(uploads["RIV01"]))
+    assert code == 0, err
+    assert {row[0] for row in logical_state(folder)["sites"]} == {"HIL02", "RIV01"}
+
+
+def test_the_grants_can_be_read_before_they_are_run(capsys):
+    code, out, _ = cli(
+        capsys, "registry", "roles", "--sql", "--reader", "analyst", "--loader", "ldr"
+    )
+    assert code == 0
+    lines = out.splitlines()
+    reader_lines = [x for x in lines if x.endswith('"analyst";')]
+    assert reader_lines and all("INSERT" not in x and "DELETE" not in x for x in reader_lines)
+    assert any("INSERT" in x and x.endswith('"ldr";') for x in lines)
