@@ -252,6 +252,20 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
     )
 
 
+def _who(db: RegistryDatabase, session: Any) -> str:
+    """Who is loading: the server account, else this computer's user name."""
+    if isinstance(db, ServerDatabase):
+        from .server import current_user
+
+        return str(current_user(session) or "")
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name to be had (a service account)
+        return ""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -380,6 +394,7 @@ def _load_once(
             rows=len(upload.rows),
             rows_loaded=0,
             signed=signed,
+            loaded_by=_who(db, s),
         )
         s.add(batch)
         s.flush()

@@ -172,6 +172,22 @@ def list_sites(db: RegistryDatabase) -> list[dict]:
         keys = dict(
             s.execute(select(SiteKey.site_code, func.count()).group_by(SiteKey.site_code)).all()
         )
+        loads: dict[str, list[dict]] = {}
+        for b in s.scalars(select(Batch).order_by(Batch.id)):  # the order they were loaded
+            loads.setdefault(b.site_code, []).append(
+                {
+                    "batch_id": b.batch_id,
+                    "file": b.file_name,
+                    "sha256": b.sha256,
+                    "exported_at": b.exported_at,
+                    "loaded_at": b.loaded_at,
+                    "loaded_by": b.loaded_by,  # null: loaded before who was recorded
+                    "rows": b.rows,
+                    "rows_added": b.rows_loaded,
+                    "signed": bool(b.signed),
+                    "superseded_by": b.superseded_by,
+                }
+            )
         return [
             {
                 "code": site.code,
@@ -187,6 +203,8 @@ def list_sites(db: RegistryDatabase) -> list[dict]:
                 "signature": "signed" if last_signed.get(site.last_batch_id) else "unsigned",
                 "unsigned_uploads": int(unsigned.get(site.code, 0)),
                 "keys_registered": int(keys.get(site.code, 0)),
+                # Every upload loaded for the site, oldest load first: who, when, which file.
+                "loads": loads.get(site.code, []),
             }
             # Sorted here, not by the server: its collation may order codes otherwise.
             for site in sorted(s.scalars(select(Site)), key=lambda site: site.code)

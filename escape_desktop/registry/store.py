@@ -27,6 +27,8 @@ from .server import SCHEMA_TABLE, ServerDatabase, is_server_url, server_schema_v
 REGISTRY_DIR_ENV = "ESCAPE_DESKTOP_REGISTRY_DIR"
 REGISTRY_URL_ENV = "ESCAPE_DESKTOP_REGISTRY_URL"
 RegistryDatabase: TypeAlias = Database | ServerDatabase
+# Columns later versions added to ``batches``, added in place to a registry made before them.
+_ADDED_COLUMNS = (("signed", "BOOLEAN"), ("loaded_by", "VARCHAR(100)"))
 DB_NAME = "registry.db"
 
 
@@ -92,6 +94,8 @@ def open_server_registry(url: str, *, create: bool = True) -> ServerDatabase:
             raise KnownError(
                 "This registry was made by a newer escape-desktop; update the app to read it."
             )
+        elif version < SCHEMA_VERSION:
+            _upgrade_server_schema(db)
     except BaseException:
         db.dispose()  # no connection left open behind a refusal
         raise
@@ -113,6 +117,18 @@ def _make_server_schema(db: ServerDatabase) -> None:
         if con.execute(select(SCHEMA_TABLE.c.version)).first() is None:
             made_by = con.execute(text("SELECT current_user")).scalar() or ""
             con.execute(insert(SCHEMA_TABLE).values(id=1, version=SCHEMA_VERSION, made_by=made_by))
+
+
+def _upgrade_server_schema(db: ServerDatabase) -> None:
+    """A server registry made by an earlier version, brought up to this one in place (by
+    an account allowed to change its tables: the owner's)."""
+    from sqlalchemy import text, update
+
+    with db.transaction() as s:
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext('escape-registry:schema'))"))
+        for column, kind in _ADDED_COLUMNS:
+            s.execute(text(f"ALTER TABLE batches ADD COLUMN IF NOT EXISTS {column} {kind}"))
+        s.execute(update(SCHEMA_TABLE).values(version=SCHEMA_VERSION))
 
 
 def open_registry(folder: Path, *, create: bool = True) -> Database:
@@ -149,9 +165,9 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
             version = con.exec_driver_sql("PRAGMA user_version").scalar() or 0
             if version < SCHEMA_VERSION:
                 RegistryBase.metadata.create_all(con)  # new tables; existing ones kept
-                if version == 1:  # made before signing: its batches were all loaded unsigned
-                    columns = {r[1] for r in con.exec_driver_sql("PRAGMA table_info(batches)")}
-                    if "signed" not in columns:
-                        con.exec_driver_sql("ALTER TABLE batches ADD COLUMN signed BOOLEAN")
+                columns = {r[1] for r in con.exec_driver_sql("PRAGMA table_info(batches)")}
+                for column, kind in _ADDED_COLUMNS:  # version 1: unsigned; before 3: by whom?
+                    if column not in columns:
+                        con.exec_driver_sql(f"ALTER TABLE batches ADD COLUMN {column} {kind}")
                 con.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return db

@@ -242,3 +242,57 @@ def test_the_grants_can_be_read_before_they_are_run(capsys):
     reader_lines = [x for x in lines if x.endswith('"analyst";')]
     assert reader_lines and all("INSERT" not in x and "DELETE" not in x for x in reader_lines)
     assert any("INSERT" in x and x.endswith('"ldr";') for x in lines)
+
+
+def test_every_load_is_recorded_with_who_when_which_file_and_rows_added(
+    inbox,
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    import getpass
+    import hashlib
+
+    folder = tmp_path / "reg"
+    u1, u2, u3, later, newer = inbox
+    serial_load(folder, [u1, later], capsys)
+    code, out, err = cli(capsys, "registry", "sites", "--json", "--data-dir", str(folder))
+    assert code == 0, err
+    loads = {s["code"]: s["loads"] for s in json.loads(out)}["RIV01"]
+    from pg_server import SUPERUSER
+
+    expected_who = SUPERUSER if registry_engine.server is not None else getpass.getuser()
+    assert [x["file"] for x in loads] == [u1.name, later.name]  # oldest load first
+    for x, path in zip(loads, (u1, later), strict=True):
+        assert x["sha256"] == hashlib.sha256(path.read_bytes()).hexdigest()
+        assert x["loaded_by"] == expected_who and x["loaded_at"]
+    rows = registry_sql(folder, "SELECT count(*) FROM records WHERE site_code = 'RIV01'")[0][0]
+    later_rows = len(later.read_text(encoding="utf-8").splitlines()) - 1
+    # The later export of one course replaces those people: the first keeps the rest.
+    assert loads[1]["rows_added"] == later_rows and loads[0]["rows_added"] == loads[0]["rows"]
+    assert rows == loads[0]["rows"]  # the same people, replaced rather than added twice
+
+
+def test_a_server_registry_made_by_the_version_before_is_upgraded_in_place(
+    uploads,  # noqa: F811
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    if registry_engine.server is None:
+        pytest.skip("the SQLite upgrade is tested in test_registry_signing")
+    from sqlalchemy import create_engine, text
+
+    folder = tmp_path / "reg"
+    serial_load(folder, [uploads["RIV01"]], capsys)
+    engine = create_engine(registry_engine.url_for(folder))
+    with engine.begin() as con:  # as version 2 left it: no loaded_by
+        con.execute(text("ALTER TABLE batches DROP COLUMN loaded_by"))
+        con.execute(text("UPDATE registry_schema SET version = 2"))
+    engine.dispose()
+    serial_load(folder, [uploads["HIL02"]], capsys)
+    code, out, _ = cli(capsys, "registry", "sites", "--json", "--data-dir", str(folder))
+    listed = {s["code"]: s for s in json.loads(out)}
+    assert [x["loaded_by"] for x in listed["RIV01"]["loads"]] == [None]
+    assert listed["HIL02"]["loads"][0]["loaded_by"]
+    assert registry_sql(folder, "SELECT version FROM registry_schema") == [(3,)]

@@ -151,6 +151,7 @@ def test_a_registry_made_before_signing_still_opens_and_takes_keys(uploads, tmp_
     con = sqlite3.connect(reg / "registry.db")  # as version 1 left it
     con.execute("DROP TABLE site_keys")
     con.execute("ALTER TABLE batches DROP COLUMN signed")
+    con.execute("ALTER TABLE batches DROP COLUMN loaded_by")
     con.execute("PRAGMA user_version = 1")
     con.commit()
     con.close()
@@ -160,6 +161,9 @@ def test_a_registry_made_before_signing_still_opens_and_takes_keys(uploads, tmp_
     assert code == 0, err
     listed = sites(capsys, reg)
     assert listed["HIL02"]["signature"] == "signed" and listed["RIV01"]["people"] > 0
+    # Who loaded: not known for the upload loaded before it was recorded, known after.
+    assert [x["loaded_by"] for x in listed["RIV01"]["loads"]] == [None]
+    assert listed["HIL02"]["loads"][0]["loaded_by"]
 
 
 def test_a_key_that_is_not_one_is_refused_in_one_line(uploads, tmp_path, capsys):  # noqa: F811
