@@ -19,6 +19,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     kinds = p.add_subparsers(dest="registry_kind", metavar="ACTION")
     kinds.required = True
+    server = argparse.ArgumentParser(add_help=False)
+    server.add_argument(
+        "--url",
+        metavar="URL",
+        help="the registry on a database server, postgresql+psycopg://USER@HOST:PORT/DATABASE "
+        "(or ESCAPE_DESKTOP_REGISTRY_URL); without it, the SQLite file in the data folder",
+    )
+    common = argparse.ArgumentParser(add_help=False, parents=[common, server])
 
     a = kinds.add_parser("add", parents=[common], help="check upload files and load them")
     a.add_argument("files", nargs="+", metavar="FILE", help="upload CSV (its manifest beside it)")
@@ -52,6 +60,18 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     s.add_argument("--json", action="store_true", help="print as JSON")
     s.set_defaults(func=cmd_sites)
 
+    g = kinds.add_parser(
+        "roles",
+        parents=[common],
+        help="grant server accounts the right to read, or to load (PostgreSQL only)",
+        description="Run as the registry's owner. The accounts themselves are made by the "
+        "server's administrator (CREATE ROLE name LOGIN PASSWORD ...).",
+    )
+    g.add_argument("--reader", metavar="ROLE", help="may print the report, export and list sites")
+    g.add_argument("--loader", metavar="ROLE", help="may also load uploads ('registry add')")
+    g.add_argument("--sql", action="store_true", help="print the GRANT statements, run nothing")
+    g.set_defaults(func=cmd_roles)
+
 
 def _folder(args: argparse.Namespace) -> Path:
     from escape_desktop.registry.store import resolve_registry_dir
@@ -59,13 +79,21 @@ def _folder(args: argparse.Namespace) -> Path:
     return resolve_registry_dir(getattr(args, "data_dir", None))
 
 
+def _url(args: argparse.Namespace) -> str | None:
+    from escape_desktop.registry.store import resolve_registry_url
+
+    return resolve_registry_url(getattr(args, "url", None))
+
+
 def _db(args: argparse.Namespace, *, create: bool = False) -> Any:
     from escape_desktop.paths import remember_folder
-    from escape_desktop.registry.store import open_registry
+    from escape_desktop.registry.store import open_registry_at
 
     folder = _folder(args)
-    db = open_registry(folder, create=create)
-    remember_folder(folder)  # so that no --out of any command may write over it
+    url = _url(args)
+    db = open_registry_at(folder, url, create=create)
+    if url is None:
+        remember_folder(folder)  # so that no --out of any command may write over it
     return db
 
 
@@ -253,4 +281,37 @@ def cmd_sites(args: argparse.Namespace) -> int:
             f"loaded {_when(s['last_loaded_at'])}; {s['people']} rows held from {uploads}"
             f"{'' if s['signature'] == 'signed' else ' (last upload unsigned)'}\n"
         )
+    return 0
+
+
+def cmd_roles(args: argparse.Namespace) -> int:
+    from escape_desktop.registry.models import RegistryBase
+    from escape_desktop.registry.server import ServerDatabase, grant_roles, role_grants
+
+    if not (args.reader or args.loader):
+        raise CommandError("Name a --reader or a --loader role (or both).")
+    statements = role_grants(
+        sorted(RegistryBase.metadata.tables), reader=args.reader, loader=args.loader
+    )
+    if args.sql:
+        for statement in statements:
+            print(statement + ";")
+        return 0
+    db = _db(args, create=True)
+    if not isinstance(db, ServerDatabase):
+        db.dispose()
+        raise CommandError(
+            "Roles are for a registry on a database server; give its --url (a SQLite registry "
+            "is one file: whoever may read the file may read it)."
+        )
+    try:
+        grant_roles(db, statements)
+    finally:
+        db.dispose()
+    named = " and ".join(
+        f"{r} may {what}"
+        for r, what in ((args.reader, "read"), (args.loader, "load and read"))
+        if r
+    )
+    print(f"Granted: {named}.")
     return 0

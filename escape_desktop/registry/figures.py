@@ -26,6 +26,35 @@ DOMAIN_LABELS = {
     "wellbeing": "Better quality of life or wellbeing",
 }
 Z95 = 1.959963984540054
+Z998 = 3.090232306167813  # two-sided 99.8 %: the funnel plot's outer limits
+
+
+def funnel_limits(p0: float, n: int, z: float) -> tuple[float, float]:
+    """The funnel plot's control limits (fractions 0-1) around the overall rate ``p0`` for a
+    site of ``n`` people: p0 ± z·√(p0(1−p0)/n), the normal approximation to the binomial
+    NHS benchmarking charts use, kept within 0 and 1."""
+    half = z * math.sqrt(p0 * (1 - p0) / n)
+    return max(0.0, p0 - half), min(1.0, p0 + half)
+
+
+FUNNEL_BANDS = ("below 99.8 %", "below 95 %", "within", "above 95 %", "above 99.8 %")
+
+
+def funnel_band(successes: int, n: int, p0: float) -> str:
+    """Where a site's rate falls against the limits for its size: 'within' when inside the
+    95 % limits; otherwise above or below the 95 % (or the 99.8 %) limits."""
+    p = successes / n
+    lo95, hi95 = funnel_limits(p0, n, Z95)
+    lo998, hi998 = funnel_limits(p0, n, Z998)
+    if p < lo998:
+        return "below 99.8 %"
+    if p > hi998:
+        return "above 99.8 %"
+    if p < lo95:
+        return "below 95 %"
+    if p > hi95:
+        return "above 95 %"
+    return "within"
 
 
 def wilson_interval(successes: int, n: int, z: float = Z95) -> tuple[float, float] | None:

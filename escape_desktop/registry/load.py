@@ -21,7 +21,7 @@ from typing import Any, cast
 from sqlalchemy import Table, delete, func, insert, select, update
 
 from escape_desktop.db import files as db_files
-from escape_desktop.db.engine import Database
+from escape_desktop.db.errors import DatabaseLocked, KnownError
 from escape_desktop.export.upload_manifest import (
     Manifest,
     ManifestError,
@@ -41,6 +41,8 @@ from .checks import (
     check_site_name,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
+from .server import LoadCollided, ServerDatabase, lock_site
+from .store import RegistryDatabase
 
 # The fields the registry files in columns of its own (the rest stay in ``row``), found by
 # each profile column's source, so a site's profile may name its columns as it likes.
@@ -250,6 +252,20 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
     )
 
 
+def _who(db: RegistryDatabase, session: Any) -> str:
+    """Who is loading: the server account, else this computer's user name."""
+    if isinstance(db, ServerDatabase):
+        from .server import current_user
+
+        return str(current_user(session) or "")
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name to be had (a service account)
+        return ""
+
+
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
@@ -275,7 +291,7 @@ def _num(value: str) -> float | None:
     return int(x) if x.is_integer() else x
 
 
-def check_signature(db: Database, upload: Upload) -> bool:
+def check_signature(db: RegistryDatabase, upload: Upload) -> bool:
     """True when the upload is signed by a key registered for its site; False when the site
     has no key registered (it loads, marked unsigned). UploadRefused when the site has a key
     but the manifest is unsigned or its signature does not fit: it was changed after export."""
@@ -299,15 +315,42 @@ def check_signature(db: Database, upload: Upload) -> bool:
     return True
 
 
+# Another loader at the same moment: run the whole upload again, a few times, then say so.
+ATTEMPTS = 6
+
+
 def load_upload(
-    db: Database, upload: Upload, *, loaded_at: str | None = None, signed: bool = False
+    db: RegistryDatabase, upload: Upload, *, loaded_at: str | None = None, signed: bool = False
 ) -> LoadResult:
     """Merge one checked upload in a single transaction (all of it or nothing); ``signed``:
-    its signature was checked (``check_signature``)."""
+    its signature was checked (``check_signature``). Loaders running at once take turns per
+    site (the SQLite write lock; a PostgreSQL advisory lock on the site), and a load that
+    still collides with another (deadlock, serialisation failure) is run again whole."""
+    import random
+    import time
+
+    for attempt in range(ATTEMPTS):
+        try:
+            return _load_once(db, upload, loaded_at=loaded_at, signed=signed)
+        except (LoadCollided, DatabaseLocked):
+            if attempt == ATTEMPTS - 1:
+                raise KnownError(
+                    f"{upload.file_name} could not be loaded while other loads were running "
+                    "(nothing of it was kept); run 'registry add' again."
+                ) from None
+            time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _load_once(
+    db: RegistryDatabase, upload: Upload, *, loaded_at: str | None, signed: bool
+) -> LoadResult:
     m = upload.manifest
     exported = _iso(m.exported_at)
     loaded_at = loaded_at or _now()
     with db.transaction() as s:
+        if isinstance(db, ServerDatabase):
+            lock_site(s, m.site_code)  # this site's other loaders wait here until we commit
         known = s.execute(
             select(Batch.sha256, Batch.site_code).where(Batch.batch_id == m.batch_id)
         ).first()
@@ -351,6 +394,7 @@ def load_upload(
             rows=len(upload.rows),
             rows_loaded=0,
             signed=signed,
+            loaded_by=_who(db, s),
         )
         s.add(batch)
         s.flush()
@@ -477,7 +521,7 @@ def _mark_superseded(s: Any, site_code: str, by_batch: str, when: str) -> None:
 
 
 def add_files(
-    db: Database, paths: Sequence[Path | str], profile_for: ProfileLookup
+    db: RegistryDatabase, paths: Sequence[Path | str], profile_for: ProfileLookup
 ) -> list[LoadResult]:
     """Check every file first, then load them oldest export first; one refusal stops all."""
     return load_uploads(db, read_uploads(paths, profile_for))
@@ -530,14 +574,14 @@ def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> lis
     return uploads
 
 
-def load_uploads(db: Database, uploads: Sequence[Upload]) -> list[LoadResult]:
+def load_uploads(db: RegistryDatabase, uploads: Sequence[Upload]) -> list[LoadResult]:
     """Load uploads already checked by ``read_uploads``, in the order given; every signature
     is checked first, so one that does not fit loads none of them."""
     signed = [check_signature(db, u) for u in uploads]
     return [load_upload(db, u, signed=ok) for u, ok in zip(uploads, signed, strict=True)]
 
 
-def table_counts(db: Database) -> dict[str, int]:
+def table_counts(db: RegistryDatabase) -> dict[str, int]:
     with db.read() as s:
         return {
             t.__tablename__: int(s.scalar(select(func.count()).select_from(t)) or 0)

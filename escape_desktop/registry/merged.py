@@ -8,10 +8,10 @@ from pathlib import Path
 
 from sqlalchemy import select
 
-from escape_desktop.db.engine import Database
 from escape_desktop.export.csv_safety import atomic_write_csv, safe_text
 
 from .models import Batch, CourseRecord, Record, Site
+from .store import RegistryDatabase
 
 LEAD = ["site_code", "site_name", "course_id", "course_status", "batch_id", "exported_at"]
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
@@ -22,7 +22,7 @@ def _cell(value: str) -> str:
     return value if _NUMBER.match(value) else safe_text(value)
 
 
-def export_merged(db: Database, out: Path | str) -> int:
+def export_merged(db: RegistryDatabase, out: Path | str) -> int:
     """Write every held row to ``out`` (atomically); returns the number of rows."""
     with db.read() as s:
         names = dict(s.execute(select(Site.code, Site.name)).all())
@@ -35,12 +35,19 @@ def export_merged(db: Database, out: Path | str) -> int:
         }
         rows = s.execute(
             select(
-                Record.site_code, Record.course_code, Record.batch, Record.exported_at, Record.row
-            ).order_by(Record.site_code, Record.course_code, Record.participant_code)
+                Record.site_code,
+                Record.course_code,
+                Record.participant_code,
+                Record.batch,
+                Record.exported_at,
+                Record.row,
+            )
         ).all()
+    # Sorted here, not by the server: its collation may order codes otherwise than SQLite.
+    rows = sorted(rows, key=lambda r: (r[0], r[1], r[2]))
     columns: dict[str, None] = {}
     decoded = []
-    for site, course, batch, exported, row in rows:
+    for site, course, _person, batch, exported, row in rows:
         cells = json.loads(row)
         columns.update(dict.fromkeys(cells))
         decoded.append((site, course, batch, exported, cells))

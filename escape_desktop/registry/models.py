@@ -4,8 +4,10 @@ One row a person on a course at a site (``records``), the newest copy only; each
 loaded is kept in ``batches`` with when it was loaded and when later uploads replaced it.
 Each site's public signing keys (``site_keys``) check its uploads' signatures.
 
-Version 2 added ``site_keys`` and ``batches.signed``; store.open_registry upgrades a
-version 1 registry in place (its batches read as unsigned).
+Version 2 added ``site_keys`` and ``batches.signed``; version 3 ``batches.loaded_by`` (who
+loaded it: the server account, or the computer's user name for a SQLite registry).
+store.open_registry upgrades an older registry in place (its batches read as unsigned, and
+loaded by someone not recorded).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 
 class RegistryBase(DeclarativeBase):
@@ -54,6 +56,8 @@ class Batch(RegistryBase):
     # True when its manifest's signature was checked against a key registered for the site;
     # False (or NULL, loaded before signing existed) when it was loaded unsigned.
     signed: Mapped[bool | None] = mapped_column(Boolean, nullable=True, default=False)
+    # Who loaded it: the database account on a server, the user name on one computer.
+    loaded_by: Mapped[str | None] = mapped_column(String(100), nullable=True)
 
 
 class SiteKey(RegistryBase):

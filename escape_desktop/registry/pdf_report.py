@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from reportlab.graphics.shapes import Circle, Drawing, Line, String
+from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer
@@ -28,9 +28,24 @@ from escape_desktop.export.pdf_style import (
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.rounding import format_number, plural
 
-from .figures import Fraction, GroupFigures, ReportData
+from .figures import Z95, Z998, Fraction, GroupFigures, ReportData, funnel_band, funnel_limits
 
 ROWS_PER_CHART = 40
+LABEL_WIDTH = 190.0  # the ranked charts' column of site names
+# A row's height by the lines its longest site name takes (names wrap, never cut).
+ROW_HEIGHT = {1: 13.0, 2: 22.0, 3: 30.0}
+
+
+def _name_lines(groups: Sequence[GroupFigures]) -> list[list[str]]:
+    from reportlab.lib.utils import simpleSplit
+
+    return [simpleSplit(f"{g.code}  {g.name}", FONT, 8, LABEL_WIDTH - 8)[:3] for g in groups]
+
+
+def rows_per_chart(groups: Sequence[GroupFigures]) -> int:
+    """Sites a ranked chart holds on one page: 40, fewer when names take two or three lines."""
+    lines = max((len(x) for x in _name_lines(groups)), default=1)
+    return min(ROWS_PER_CHART, int(600 // ROW_HEIGHT[max(lines, 1)]))
 
 
 SMALL_CELL = 5  # NHS statistical disclosure practice: counts under 5 people are not shown
@@ -77,12 +92,11 @@ def ranked_chart(
 ) -> Drawing:
     """Sites ranked by a proportion, each a dot with its 95 % Wilson interval as a line;
     ``benchmark``: a published figure (percent, label) drawn as a dotted line."""
-    from reportlab.lib.utils import simpleSplit
 
-    top, bottom, label_w, right_w = (16.0 if benchmark else 6.0), 22.0, 190.0, 70.0
-    # Site names are wrapped onto two lines, never cut: the rows are as tall as they need.
-    labels = [simpleSplit(f"{g.code}  {g.name}", FONT, 8, label_w - 8)[:3] for g in groups]
-    row_h = 13.0 if all(len(x) <= 1 for x in labels) else 22.0
+    top, bottom, label_w, right_w = (16.0 if benchmark else 6.0), 22.0, LABEL_WIDTH, 70.0
+    # Site names are wrapped onto up to three lines: the rows are as tall as they need.
+    labels = _name_lines(groups)
+    row_h = ROW_HEIGHT[max((len(x) for x in labels), default=1) or 1]
     height = top + bottom + row_h * len(groups)
     d = Drawing(width, height)
     x0, x1 = label_w, width - right_w
@@ -185,6 +199,170 @@ def ranked_chart(
             )
         )
     return d
+
+
+def _nice_step(span: float, ticks: int = 5) -> float:
+    """A round step (1, 2, 2.5 or 5 times a power of ten) giving about ``ticks`` ticks."""
+    import math
+
+    raw = max(span / ticks, 1e-9)
+    power = 10 ** math.floor(math.log10(raw))
+    for m in (1, 2, 2.5, 5, 10):
+        if raw <= m * power:
+            return m * power
+    return 10 * power
+
+
+def funnel_chart(groups: Sequence[GroupFigures], overall: Fraction, width: float) -> Drawing:
+    """Completion rate of each site against its size (starters on finished courses), with
+    the 95 % and 99.8 % control limits around the overall rate. Sites under SMALL_CELL
+    starters are left off (their rate is not shown anywhere)."""
+    shown = [g for g in groups if g.completion.denominator >= SMALL_CELL]
+    height = 105 * mm
+    left, right, top, bottom = 34.0, 8.0, 8.0, 34.0
+    d = Drawing(width, height)
+    if not shown or not overall.denominator:
+        d.add(String(left, height / 2, "No site has 5 or more people to plot.", fontName=FONT))
+        return d
+    p0 = overall.numerator / overall.denominator
+    n_max = max(g.completion.denominator for g in shown)
+    step_x = _nice_step(n_max)
+    x_top = step_x * (int(n_max / step_x) + 1)
+    # The rates' own range (down to the tenth below the lowest): the limits are clipped to
+    # it, so the sites' differences are not squeezed into a band by the smallest sizes' limits.
+    lowest = min(g.completion.numerator / g.completion.denominator for g in shown)
+    lowest = min(lowest, p0) - 0.05
+    y_low = max(0.0, int(lowest * 10) / 10.0)
+    x0, x1, y0, y1 = left, width - right, bottom, height - top
+
+    def x(n: float) -> float:
+        return x0 + (x1 - x0) * n / x_top
+
+    def y(p: float) -> float:
+        return y0 + (y1 - y0) * (p - y_low) / (1.0 - y_low)
+
+    small = {"fontName": FONT, "fontSize": 7, "fillColor": DARK}
+    tick = y_low
+    while tick <= 1.0001:
+        d.add(Line(x0, y(tick), x1, y(tick), strokeColor=LIGHT, strokeWidth=0.5))
+        d.add(String(x0 - 3, y(tick) - 2.5, f"{tick * 100:.0f} %", textAnchor="end", **small))
+        tick += 0.1
+    n = 0.0
+    while n <= x_top + 1e-9:
+        d.add(Line(x(n), y0, x(n), y0 - 3, strokeColor=DARK, strokeWidth=0.5))
+        d.add(String(x(n), y0 - 11, f"{n:,.0f}", textAnchor="middle", **small))
+        n += step_x
+    d.add(Line(x0, y0, x1, y0, strokeColor=DARK, strokeWidth=0.7))
+    d.add(Line(x0, y0, x0, y1, strokeColor=DARK, strokeWidth=0.7))
+    d.add(
+        String(
+            (x0 + x1) / 2,
+            y0 - 22,
+            "People who started, on finished courses (site size)",
+            textAnchor="middle",
+            **small,
+        )
+    )
+    # The limits, drawn from the smallest size shown to the axis' end.
+    sizes = [SMALL_CELL + (x_top - SMALL_CELL) * (i / 120) ** 2 for i in range(121)]
+    for z, dash, colour in ((Z95, [3, 2], MID), (Z998, None, DARK)):
+        for side in (0, 1):
+            pts: list[float] = []
+            for size in sizes:
+                limit = funnel_limits(p0, max(int(size), 1), z)[side]
+                if limit >= y_low:  # the lower limit enters the chart as sites grow
+                    pts += [x(size), y(limit)]
+            if len(pts) >= 4:
+                d.add(PolyLine(pts, strokeColor=colour, strokeWidth=0.9, strokeDashArray=dash))
+    d.add(Line(x0, y(p0), x1, y(p0), strokeColor=INK, strokeWidth=1))
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    placed: list[tuple[float, float, float, float]] = []  # labels' boxes, none overprinted
+    flagged = []
+    for g in shown:
+        f = g.completion
+        band = funnel_band(f.numerator, f.denominator, p0)
+        px, py = x(f.denominator), y(f.numerator / f.denominator)
+        if band == "within":
+            d.add(Circle(px, py, 2.2, fillColor=MID, strokeColor=DARK, strokeWidth=0.4))
+        else:
+            d.add(Circle(px, py, 3.0, fillColor=INK, strokeColor=INK))
+            flagged.append((px, py, g.code))
+    for px, py, code in sorted(flagged, key=lambda t: (-abs(t[1] - y(p0)), t[2])):
+        w, h = stringWidth(code, FONT, 6.5), 7.0
+        for dx, dy in ((4, 2), (4, -8), (-4 - w, 2), (-4 - w, -8), (4, 10), (4, -16)):
+            box = (px + dx - 1, py + dy - 1, px + dx + w + 1, py + dy + h)
+            free = all(
+                box[2] < b[0] or b[2] < box[0] or box[3] < b[1] or b[3] < box[1] for b in placed
+            )
+            if free and box[0] >= 0 and box[2] <= width and y0 <= box[1] and box[3] <= height:
+                placed.append(box)
+                d.add(String(px + dx, py + dy, code, fontName=FONT, fontSize=6.5, fillColor=INK))
+                break  # no free place: the table under the chart names it
+    key = (
+        f"Solid line: all sites, {overall.percent_text()} %. Dashed: 95 % limits. "
+        "Outer lines: 99.8 % limits. Black dots: outside the 95 % limits (named below)."
+    )
+    d.add(String(x0, 3, _fit(key, x1 - x0, 7), **small))
+    return d
+
+
+def _funnel_section(data: ReportData, width: float) -> list:
+    """The funnel plot page: the chart, then the sites outside its limits by name."""
+    overall = data.overall.completion
+    if not overall.denominator:
+        return []
+    p0 = overall.numerator / overall.denominator
+    shown = [g for g in data.sites if g.completion.denominator >= SMALL_CELL]
+    too_few = len(data.sites) - len(shown)
+    story: list = [
+        CondPageBreak(130 * mm),
+        Paragraph("Completion by site against its size (funnel plot)", Styles.h2),
+        funnel_chart(data.sites, overall, width - 12),  # inside the frame's padding
+        Spacer(1, 2 * mm),
+    ]
+    order = {"below 99.8 %": 0, "below 95 %": 1, "above 95 %": 2, "above 99.8 %": 3}
+    outside = sorted(
+        ((funnel_band(g.completion.numerator, g.completion.denominator, p0), g) for g in shown),
+        key=lambda bg: (order.get(bg[0], 9), bg[1].code),
+    )
+    outside = [(b, g) for b, g in outside if b != "within"]
+    if outside:
+        head = ["Site", "Started (finished courses)", "Completion rate", "Against the limits"]
+        rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
+        for band, g in outside:
+            where = ("below" if band.startswith("below") else "above") + (
+                " the 99.8 % limit" if "99.8" in band else " the 95 % limit"
+            )
+            rows.append(
+                [
+                    Paragraph(f"{esc(g.name)} ({esc(g.code)})", Styles.cell),
+                    _num_cell(f"{g.completion.denominator:,}"),
+                    _num_cell(_pct(g.completion)),
+                    Paragraph(esc(where), Styles.cell),
+                ]
+            )
+        story.append(table(rows, [w * width / 510 for w in (230, 80, 110, 90)]))
+    else:
+        story.append(Paragraph("Every site plotted is within the 95 % limits.", Styles.note))
+    story.append(
+        Paragraph(
+            esc(
+                "A site outside the 99.8 % limits differs from the national rate by more than "
+                "chance is likely to explain; outside the 95 % limits, one site in twenty would "
+                "be by chance alone. Limits: the overall rate ± 1.96 and ± 3.09 standard errors "
+                "for a site of that size."
+                + (
+                    f" Not plotted (fewer than 5 people who started on finished courses): "
+                    f"{plural(too_few, 'site')}."
+                    if too_few
+                    else ""
+                )
+            ),
+            Styles.note,
+        )
+    )
+    return story
 
 
 def _ranked(
@@ -338,13 +516,12 @@ def _charts(data: ReportData, width: float) -> list:
             )
         else:
             specs.append((f"{h.label} (any improvement)", _improved_on(i), h.improved, None))
+    per_chart = rows_per_chart(data.sites)
     for title, value, overall, benchmark in specs:
         ranked = _ranked(data.sites, value)
-        for start in range(0, max(len(ranked), 1), ROWS_PER_CHART):
-            part = ranked[start : start + ROWS_PER_CHART]
-            suffix = (
-                f" (sites {start + 1}–{start + len(part)})" if len(ranked) > ROWS_PER_CHART else ""
-            )
+        for start in range(0, max(len(ranked), 1), per_chart):
+            part = ranked[start : start + per_chart]
+            suffix = f" (sites {start + 1}–{start + len(part)})" if len(ranked) > per_chart else ""
             out.append(CondPageBreak(60 * mm))
             out.append(
                 KeepTogether(
@@ -415,6 +592,7 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.append(Paragraph("Headline proportions", Styles.h2))
         story.extend(_headline_table(data, width))
         story.extend(_means_table(data, width))
+        story.extend(_funnel_section(data, width))
         story.extend(_charts(data, width))
         story.append(CondPageBreak(40 * mm))
         story.append(Paragraph("Glossary: what the words and figures mean", Styles.h2))

@@ -9,8 +9,6 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from escape_desktop.db.engine import Database
-
 from .figures import (
     CourseLeftOut,
     GroupFigures,
@@ -21,6 +19,7 @@ from .figures import (
     measure_means,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
+from .store import RegistryDatabase
 
 # Names another engineer may give the meaningful-change threshold in the instrument files;
 # ``mid`` is today's (minimal important difference).
@@ -54,7 +53,7 @@ def outcome_measures(library: Any) -> dict[str, dict[str, str]]:
 
 
 def gather_report(
-    db: Database,
+    db: RegistryDatabase,
     library: Any,
     *,
     date_from: date | None = None,
@@ -146,7 +145,7 @@ def site_json(f: GroupFigures) -> dict:
     return f.as_json()
 
 
-def list_sites(db: Database) -> list[dict]:
+def list_sites(db: RegistryDatabase) -> list[dict]:
     """Each site with its last upload, how many rows the registry holds and uploads loaded."""
     with db.read() as s:
         people = dict(
@@ -173,6 +172,22 @@ def list_sites(db: Database) -> list[dict]:
         keys = dict(
             s.execute(select(SiteKey.site_code, func.count()).group_by(SiteKey.site_code)).all()
         )
+        loads: dict[str, list[dict]] = {}
+        for b in s.scalars(select(Batch).order_by(Batch.id)):  # the order they were loaded
+            loads.setdefault(b.site_code, []).append(
+                {
+                    "batch_id": b.batch_id,
+                    "file": b.file_name,
+                    "sha256": b.sha256,
+                    "exported_at": b.exported_at,
+                    "loaded_at": b.loaded_at,
+                    "loaded_by": b.loaded_by,  # null: loaded before who was recorded
+                    "rows": b.rows,
+                    "rows_added": b.rows_loaded,
+                    "signed": bool(b.signed),
+                    "superseded_by": b.superseded_by,
+                }
+            )
         return [
             {
                 "code": site.code,
@@ -188,6 +203,9 @@ def list_sites(db: Database) -> list[dict]:
                 "signature": "signed" if last_signed.get(site.last_batch_id) else "unsigned",
                 "unsigned_uploads": int(unsigned.get(site.code, 0)),
                 "keys_registered": int(keys.get(site.code, 0)),
+                # Every upload loaded for the site, oldest load first: who, when, which file.
+                "loads": loads.get(site.code, []),
             }
-            for site in s.scalars(select(Site).order_by(Site.code))
+            # Sorted here, not by the server: its collation may order codes otherwise.
+            for site in sorted(s.scalars(select(Site)), key=lambda site: site.code)
         ]

@@ -1,13 +1,16 @@
-"""The registry's data folder and database: a plain (unencrypted) SQLite file of its own.
+"""The registry's data folder and database: a plain (unencrypted) SQLite file of its own,
+or a database on a PostgreSQL server (``--url`` or ESCAPE_DESKTOP_REGISTRY_URL).
 
 Plain because it holds only pseudonymised upload rows (codes, age bands, scores), never
-names; whoever keeps it should still keep it on an encrypted disk. It goes through the
-app's one engine factory (same driver, pragmas and transactions) with its own tables.
+names; whoever keeps it should still keep it on an encrypted disk. The file goes through the
+app's one engine factory (same driver, pragmas and transactions) with its own tables; a
+server registry through ``server.ServerDatabase``, with the same tables made the same way.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeAlias
 
 from escape_desktop.db.engine import Database
 from escape_desktop.db.errors import KnownError
@@ -19,8 +22,13 @@ from escape_desktop.db.files import (
 )
 
 from .models import SCHEMA_VERSION, RegistryBase
+from .server import SCHEMA_TABLE, ServerDatabase, is_server_url, server_schema_version
 
 REGISTRY_DIR_ENV = "ESCAPE_DESKTOP_REGISTRY_DIR"
+REGISTRY_URL_ENV = "ESCAPE_DESKTOP_REGISTRY_URL"
+RegistryDatabase: TypeAlias = Database | ServerDatabase
+# Columns later versions added to ``batches``, added in place to a registry made before them.
+_ADDED_COLUMNS = (("signed", "BOOLEAN"), ("loaded_by", "VARCHAR(100)"))
 DB_NAME = "registry.db"
 
 
@@ -41,6 +49,86 @@ def resolve_registry_dir(explicit: str | Path | None = None) -> Path:
     if env:
         return Path(env).expanduser().resolve()
     return default_registry_dir()
+
+
+def resolve_registry_url(explicit: str | None = None) -> str | None:
+    """The server registry's URL (``--url``, else ESCAPE_DESKTOP_REGISTRY_URL); None: the
+    SQLite file in the registry folder, the default. A ``sqlite:///FILE`` URL names that file."""
+    import os
+
+    url = (explicit or os.environ.get(REGISTRY_URL_ENV) or "").strip()
+    return url or None
+
+
+def open_registry_at(
+    folder: Path, url: str | None = None, *, create: bool = True
+) -> RegistryDatabase:
+    """The one way into a registry: the server at ``url``, or the SQLite file in ``folder``
+    (``url`` ``sqlite:///path/to/registry.db`` names another file's folder)."""
+    if url is None:
+        return open_registry(folder, create=create)
+    if is_server_url(url):
+        return open_server_registry(url, create=create)
+    if url.startswith("sqlite:///") and url.endswith("/" + DB_NAME):
+        return open_registry(Path(url[len("sqlite:///") :]).parent, create=create)
+    raise KnownError(
+        "A registry URL is postgresql+psycopg://USER@HOST:PORT/DATABASE (or "
+        f"sqlite:///FOLDER/{DB_NAME}); check --url."
+    )
+
+
+def open_server_registry(url: str, *, create: bool = True) -> ServerDatabase:
+    """The registry on a PostgreSQL server, its tables made on first use by an account
+    allowed to (the owner); a reader's account opens one already made."""
+    db = ServerDatabase(url)
+    try:
+        version = server_schema_version(db)
+        if version is None:
+            if not create:
+                raise KnownError(
+                    "There is no registry in that server database yet; load uploads with "
+                    "'registry add' first."
+                )
+            _make_server_schema(db)
+        elif version > SCHEMA_VERSION:
+            raise KnownError(
+                "This registry was made by a newer escape-desktop; update the app to read it."
+            )
+        elif version < SCHEMA_VERSION:
+            _upgrade_server_schema(db)
+    except BaseException:
+        db.dispose()  # no connection left open behind a refusal
+        raise
+    return db
+
+
+def _make_server_schema(db: ServerDatabase) -> None:
+    """The tables, made under a transaction-wide advisory lock so two first loads at once
+    do not both make them."""
+    from sqlalchemy import insert, select, text
+
+    from .server import SCHEMA_META
+
+    with db.transaction() as s:
+        con = s.connection()
+        con.execute(text("SELECT pg_advisory_xact_lock(hashtext('escape-registry:schema'))"))
+        RegistryBase.metadata.create_all(con)
+        SCHEMA_META.create_all(con)
+        if con.execute(select(SCHEMA_TABLE.c.version)).first() is None:
+            made_by = con.execute(text("SELECT current_user")).scalar() or ""
+            con.execute(insert(SCHEMA_TABLE).values(id=1, version=SCHEMA_VERSION, made_by=made_by))
+
+
+def _upgrade_server_schema(db: ServerDatabase) -> None:
+    """A server registry made by an earlier version, brought up to this one in place (by
+    an account allowed to change its tables: the owner's)."""
+    from sqlalchemy import text, update
+
+    with db.transaction() as s:
+        s.execute(text("SELECT pg_advisory_xact_lock(hashtext('escape-registry:schema'))"))
+        for column, kind in _ADDED_COLUMNS:
+            s.execute(text(f"ALTER TABLE batches ADD COLUMN IF NOT EXISTS {column} {kind}"))
+        s.execute(update(SCHEMA_TABLE).values(version=SCHEMA_VERSION))
 
 
 def open_registry(folder: Path, *, create: bool = True) -> Database:
@@ -71,11 +159,15 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
             "This registry was made by a newer escape-desktop; update the app to read it."
         )
     if version < SCHEMA_VERSION:
-        RegistryBase.metadata.create_all(db.engine)  # new tables; existing ones kept
-        if version == 1:  # made before signing: its batches were all loaded unsigned
-            with db.engine.begin() as con:
+        # One transaction under the write lock (BEGIN IMMEDIATE): loaders starting a new
+        # registry at once take turns, and the later ones find the tables made.
+        with db.engine.begin() as con:
+            version = con.exec_driver_sql("PRAGMA user_version").scalar() or 0
+            if version < SCHEMA_VERSION:
+                RegistryBase.metadata.create_all(con)  # new tables; existing ones kept
                 columns = {r[1] for r in con.exec_driver_sql("PRAGMA table_info(batches)")}
-                if "signed" not in columns:  # (a kill before user_version was set)
-                    con.exec_driver_sql("ALTER TABLE batches ADD COLUMN signed BOOLEAN")
-        db.pragma(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                for column, kind in _ADDED_COLUMNS:  # version 1: unsigned; before 3: by whom?
+                    if column not in columns:
+                        con.exec_driver_sql(f"ALTER TABLE batches ADD COLUMN {column} {kind}")
+                con.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return db

@@ -6,11 +6,11 @@ import hashlib
 import io
 import json
 import shutil
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from registry_engines import on_engine, pg_server, registry_engine, registry_sql  # noqa: F401
 
 from escape_desktop.cli import main
 from escape_desktop.export.upload_manifest import (
@@ -57,7 +57,7 @@ def read_dicts(path: Path) -> list[dict[str, str]]:
 
 
 def cli(capsys, *args):
-    code = main(list(args))
+    code = main(on_engine(list(args)))
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -94,15 +94,11 @@ def uploads(tmp_path_factory):
 
 
 def registry_state(folder: Path) -> tuple[dict, str]:
-    con = sqlite3.connect(folder / "registry.db")
-    try:
-        counts, h = {}, hashlib.sha256()
-        for table in ("sites", "batches", "courses", "records"):
-            rows = con.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-            counts[table] = len(rows)
-            h.update(repr(rows).encode())
-    finally:
-        con.close()
+    counts, h = {}, hashlib.sha256()
+    for table in ("sites", "batches", "courses", "records"):
+        rows = registry_sql(folder, f"SELECT * FROM {table} ORDER BY 1, 2")
+        counts[table] = len(rows)
+        h.update(repr(rows).encode())
     return counts, h.hexdigest()
 
 
@@ -120,11 +116,10 @@ def test_three_sites_load_without_a_collision(uploads, loaded, capsys):
     expected = sum(len(read_dicts(p)) for p in uploads.values())
     counts, _ = registry_state(loaded)
     assert counts["records"] == expected and counts["sites"] == 3
-    con = sqlite3.connect(loaded / "registry.db")
-    kh1 = con.execute(
-        "SELECT site_code, count(*) FROM records WHERE course_code = 'KH-2026-001' GROUP BY site_code"
-    ).fetchall()
-    con.close()
+    kh1 = registry_sql(
+        loaded,
+        "SELECT site_code, count(*) FROM records WHERE course_code = 'KH-2026-001' GROUP BY site_code",
+    )
     assert {s for s, _ in kh1} == set(SITES[i][0] for i in SITES)  # one course per site, kept apart
     code, out, _ = cli(capsys, "registry", "sites", "--json", "--data-dir", str(loaded))
     sites = json.loads(out)
@@ -157,19 +152,18 @@ def test_a_later_batch_replaces_that_sites_rows_and_keeps_history(
     after, _ = registry_state(loaded)
     assert after["records"] == before["records"]  # replaced, not added
     assert after["batches"] == before["batches"] + 1
-    con = sqlite3.connect(loaded / "registry.db")
     held_from = {
         b
-        for (b,) in con.execute(
+        for (b,) in registry_sql(
+            loaded,
             "SELECT DISTINCT b.batch_id FROM records r JOIN batches b ON b.id = r.batch "
-            "WHERE r.site_code = ? AND r.course_code = 'KH-2026-001'",
-            (site,),
+            "WHERE r.site_code = :site AND r.course_code = 'KH-2026-001'",
+            site=site,
         )
     }
-    hist = con.execute(
-        "SELECT batch_id, superseded_at FROM batches WHERE site_code=?", (site,)
-    ).fetchall()
-    con.close()
+    hist = registry_sql(
+        loaded, "SELECT batch_id, superseded_at FROM batches WHERE site_code = :site", site=site
+    )
     assert body and held_from == {batch_of(later)}
     assert {b for b, _ in hist} == {batch_of(uploads[site]), batch_of(later)}
 
@@ -436,20 +430,19 @@ def test_a_full_later_export_supersedes_the_earlier_batch_and_an_older_one_never
     assert code == 0 and json.loads(out)[0]["loaded"] == 0  # every row is held from a newer upload
     after, _ = registry_state(loaded)
     assert after["records"] == before["records"] and after["batches"] == before["batches"] + 2
-    con = sqlite3.connect(loaded / "registry.db")
     history = dict(
-        con.execute(
-            "SELECT batch_id, superseded_by FROM batches WHERE site_code = 'HIL02'"
-        ).fetchall()
+        registry_sql(
+            loaded, "SELECT batch_id, superseded_by FROM batches WHERE site_code = 'HIL02'"
+        )
     )
     held_from = {
         b
-        for (b,) in con.execute(
+        for (b,) in registry_sql(
+            loaded,
             "SELECT DISTINCT b.batch_id FROM records r JOIN batches b ON b.id = r.batch "
-            "WHERE r.site_code = 'HIL02'"
+            "WHERE r.site_code = 'HIL02'",
         )
     }
-    con.close()
     assert history == {
         first: "batch-HIL02-2",
         "batch-HIL02-2": None,
@@ -481,6 +474,7 @@ def test_report_period_chooses_courses_by_start_date(loaded, tmp_path, capsys):
     assert code == 1 and "no courses" in err
 
 
+@pytest.mark.sqlite_only("about the registry's own folder, which a server registry has not")
 def test_the_registry_keeps_out_of_class_data(tmp_path, capsys, uploads):
     class_folder = tmp_path / "class"
     class_folder.mkdir()

@@ -12,6 +12,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from registry_engines import pg_server, registry_engine  # noqa: F401
 from test_registry import (
     cli,
     manifest_path_for,

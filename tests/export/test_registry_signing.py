@@ -11,6 +11,8 @@ import shutil
 import sqlite3
 from pathlib import Path
 
+import pytest
+from registry_engines import pg_server, registry_engine  # noqa: F401
 from test_registry import (
     FOLDERS,
     cli,
@@ -141,6 +143,7 @@ def test_uploads_from_sites_without_a_key_load_marked_unsigned(uploads, tmp_path
     assert "unsigned" in lines["RIV01"] and "unsigned" not in lines["HIL02"]
 
 
+@pytest.mark.sqlite_only("version 1 registries were SQLite files only")
 def test_a_registry_made_before_signing_still_opens_and_takes_keys(uploads, tmp_path, capsys):  # noqa: F811
     reg = tmp_path / "reg"
     code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(uploads["RIV01"]))
@@ -148,6 +151,7 @@ def test_a_registry_made_before_signing_still_opens_and_takes_keys(uploads, tmp_
     con = sqlite3.connect(reg / "registry.db")  # as version 1 left it
     con.execute("DROP TABLE site_keys")
     con.execute("ALTER TABLE batches DROP COLUMN signed")
+    con.execute("ALTER TABLE batches DROP COLUMN loaded_by")
     con.execute("PRAGMA user_version = 1")
     con.commit()
     con.close()
@@ -157,6 +161,9 @@ def test_a_registry_made_before_signing_still_opens_and_takes_keys(uploads, tmp_
     assert code == 0, err
     listed = sites(capsys, reg)
     assert listed["HIL02"]["signature"] == "signed" and listed["RIV01"]["people"] > 0
+    # Who loaded: not known for the upload loaded before it was recorded, known after.
+    assert [x["loaded_by"] for x in listed["RIV01"]["loads"]] == [None]
+    assert listed["HIL02"]["loads"][0]["loaded_by"]
 
 
 def test_a_key_that_is_not_one_is_refused_in_one_line(uploads, tmp_path, capsys):  # noqa: F811
