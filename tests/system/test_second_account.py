@@ -47,6 +47,8 @@ print(json.dumps(seen))
 @pytest.fixture(scope="module")
 def other_account() -> Iterator[tuple[int, int]]:
     """(uid, gid) of a throwaway account, removed afterwards."""
+    if os.name != "posix":
+        pytest.skip("POSIX accounts and modes")
     if os.geteuid() != 0:
         pytest.skip("making a second account needs root (useradd)")
     useradd, userdel, setpriv = (shutil.which(n) for n in ("useradd", "userdel", "setpriv"))
