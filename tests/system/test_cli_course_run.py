@@ -74,38 +74,40 @@ def courses(capsys, folder: Path) -> dict:
     return {c["code"]: c for c in json.loads(out)}
 
 
-def test_a_course_run_from_the_command_line_shows_in_the_windows_figures(folder, capsys):
+def test_a_course_run_from_the_command_line_shows_in_the_windows_figures(held, capsys):
+    folder, course, days = held
     ada = enrol(
-        capsys, folder, "Ada", "--dob", "1950-02-03", "--joints", "knee", "--screening", "no"
-    )
+        capsys, folder, "Ada", "--dob", "1950-02-03", "--joints", "knee", "--screening", "no",
+        course=course,
+    )  # fmt: skip
     assert ada["screening"] == "clear" and ada["needs_review"] == []
     person = ada["person"]
     marked = ok_json(
-        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        capsys, folder, "register", "mark", "--course", course, "--session", "1",
         "--person", person, "--status", "present",
     )  # fmt: skip
     assert marked["status"] == "present" and marked["previous"] is None
     cell = ok_json(
-        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        capsys, folder, "circuit", "record", "--course", course, "--session", "1",
         "--person", person, "--station", "sit_to_stand", "--done", "8", "--pain", "2",
         "--effort", "5",
     )  # fmt: skip
     assert cell["dose_achieved"] == 8 and cell["pain"] == 2 and cell["level"] == 1
     measures = ok_json(
-        capsys, folder, "measures", "record", "--course", COURSE, "--person", person,
+        capsys, folder, "measures", "record", "--course", course, "--person", person,
         "--timepoint", "start", "--score", "pain_nrs=6", "--score", "chair_stand_30s=9",
     )  # fmt: skip
-    # The first session's day, unless that is still to come: a measure is never dated ahead.
-    first_day = min(date(2027, 1, 4), date.today()).isoformat()
+    # The first session's day (held): a measure is dated the day it was taken.
+    first_day = days[0].isoformat()
     assert measures["date"] == first_day and measures["recorded"] == [
         "chair_stand_30s", "pain_nrs"
     ]  # fmt: skip
     # The same figures the window and the other commands read.
-    code, out, err = run(capsys, folder, "circuit", "--course", COURSE, "--session", "1", "--json")
+    code, out, err = run(capsys, folder, "circuit", "--course", course, "--session", "1", "--json")
     assert code == 0, err
     row = next(r for r in json.loads(out)["rows"] if r["code"] == person)
     assert row["attendance"] == "present"
-    assert courses(capsys, folder)[COURSE]["participants"] == 1
+    assert courses(capsys, folder)[course]["participants"] == 1
 
 
 def test_a_running_course_closed_counts_as_finished(tmp_path, capsys):
@@ -121,17 +123,18 @@ def test_a_running_course_closed_counts_as_finished(tmp_path, capsys):
     assert courses(capsys, data)[code]["status"] == "finished"
 
 
-def test_enrolled_without_screening_or_out_of_range_waits_for_review(folder, capsys):
-    teen = enrol(capsys, folder, "Bob", "--dob", "2009-06-01", "--joints", "back")
+def test_enrolled_without_screening_or_out_of_range_waits_for_review(held, capsys):
+    folder, course, _days = held
+    teen = enrol(capsys, folder, "Bob", "--dob", "2009-06-01", "--joints", "back", course=course)
     said = " ".join(teen["needs_review"])
     assert teen["screening"] == "needs_review"
     assert "Screening" in said and "45" in said and "back" in said
     refusal = refused(
-        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        capsys, folder, "circuit", "record", "--course", course, "--session", "1",
         "--person", teen["person"], "--station", "sit_to_stand", "--done", "8",
     )  # fmt: skip
     assert "review" in refusal
-    base = ("course", "review", "--course", COURSE, "--person", teen["person"])
+    base = ("course", "review", "--course", course, "--person", teen["person"])
     assert "screening question" in refused(capsys, folder, *base, "--note", "Seems fine")
     assert "note" in refused(capsys, folder, *base, "--screening", "no").lower()
     done = ok_json(
@@ -434,17 +437,18 @@ def test_joints_are_read_in_the_words_a_referral_uses(folder, capsys):
     assert "elbow" in said
 
 
-def test_the_circuit_is_refused_for_someone_marked_absent(folder, capsys):
-    gil = enrol(capsys, folder, "Gil", "--screening", "no")["person"]
+def test_the_circuit_is_refused_for_someone_marked_absent(held, capsys):
+    folder, course, _days = held
+    gil = enrol(capsys, folder, "Gil", "--screening", "no", course=course)["person"]
     ok_json(
-        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        capsys, folder, "register", "mark", "--course", course, "--session", "1",
         "--person", gil, "--status", "apologies",
     )  # fmt: skip
-    cell = ("circuit", "record", "--course", COURSE, "--session", "1", "--person", gil)
+    cell = ("circuit", "record", "--course", course, "--session", "1", "--person", gil)
     said = refused(capsys, folder, *cell, "--station", "sit_to_stand", "--done", "8")
     assert "apologies" in said and "present" in said
     ok_json(
-        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        capsys, folder, "register", "mark", "--course", course, "--session", "1",
         "--person", gil, "--status", "present",
     )  # fmt: skip
     assert ok_json(capsys, folder, *cell, "--station", "sit_to_stand", "--done", "8")["dose_achieved"] == 8  # fmt: skip

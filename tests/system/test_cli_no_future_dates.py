@@ -173,3 +173,32 @@ def test_the_windows_default_measure_day_is_never_ahead(running):
         assert default_assessment_date(ctx, cid, "start") <= TODAY
     finally:
         ctx.close()
+
+
+def test_a_session_not_held_yet_cannot_be_marked_or_recorded(running, capsys):
+    """As the window's register: who came is known on the day (apologies may come ahead),
+    and so are circuit results; the command line had let both through."""
+    folder, course, person = running
+    code, out, err = run(capsys, folder, "circuit", "--course", course, "--session", "12")
+    assert code == 0, err
+    for status in ("present", "absent"):
+        line = refused(
+            capsys, folder, "register", "mark", "--course", course, "--session", "12",
+            "--person", person, "--status", status,
+        )  # fmt: skip
+        assert "not held yet" in line and "apologies" in line
+    line = refused(
+        capsys, folder, "circuit", "record", "--course", course, "--session", "12",
+        "--person", person, "--station", "sit_to_stand", "--done", "8",
+    )  # fmt: skip
+    assert "not held yet" in line
+    code, out, err = run(
+        capsys, folder, "register", "mark", "--course", course, "--session", "12",
+        "--person", person, "--status", "apologies",
+    )  # fmt: skip
+    assert code == 0, err  # told ahead that they cannot come
+    code, out, err = run(
+        capsys, folder, "register", "mark", "--course", course, "--session", "1",
+        "--person", person, "--status", "present",
+    )  # fmt: skip
+    assert code == 0, err  # a session already held
