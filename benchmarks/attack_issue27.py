@@ -512,9 +512,7 @@ def _fill(disk: Path, leave: int) -> Path:
         except OSError:
             pass
     free = shutil.disk_usage(disk).free
-    size = filler.stat().st_size
-    os.truncate(filler, max(0, size + free - leave))
-    os.truncate(filler, max(0, filler.stat().st_size - leave))
+    os.truncate(filler, max(0, filler.stat().st_size + free - leave))
     return filler
 
 

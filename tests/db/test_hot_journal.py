@@ -115,3 +115,41 @@ def test_encrypted_data_with_a_hot_journal_is_checked_with_its_key(plain, tmp_pa
     assert code == 0, said.err
     assert _first_names(plain, key) == before
     assert os.path.exists(plain / DB_FILENAME)
+
+
+def test_on_read_only_media_a_hot_journal_is_refused_saying_what_to_do(plain, tmp_path):
+    """There it cannot be rolled back; read as it stands the file would hold half a write."""
+    import shutil
+    import stat
+
+    if os.name != "posix":
+        pytest.skip("modes emulate read-only media on POSIX only")
+    prefix: list[str] = []
+    if os.geteuid() == 0:
+        setpriv = shutil.which("setpriv")
+        if setpriv is None:
+            pytest.skip("running as root without setpriv: modes would not bind")
+        prefix = [setpriv, "--bounding-set=-all", "--"]
+    _kill_a_writer(plain, None)
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    for p in plain.iterdir():
+        if p.is_file():
+            shutil.copy2(p, stick / p.name)
+            os.chmod(stick / p.name, stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    os.chmod(stick, 0o555)
+    root = Path(__file__).resolve().parents[2]
+    try:
+        done = subprocess.run(
+            [*prefix, sys.executable, "-m", "escape_desktop", "courses", "--data-dir", str(stick)],
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            timeout=120,
+        )
+    finally:
+        os.chmod(stick, 0o755)
+    assert done.returncode != 0
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1 and "copy" in lines[0] and "went wrong" not in lines[0], done.stderr
+    assert "Killed" not in done.stdout
