@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from escape_desktop.db.engine import DB_FILENAME, Database
-from escape_desktop.db.errors import DatabaseMissing
+from escape_desktop.db.errors import READ_ONLY_MEDIA_SENTENCE, DatabaseMissing, WritesStopped
 from escape_desktop.db.files import folder_is_writable, make_private, make_private_folder
 from escape_desktop.paths import resolve_data_dir
 
@@ -24,6 +24,8 @@ class AppContext:
     data_dir: Path
     db: Database
     actor: str = field(default_factory=lambda: _default_actor())
+    # On a read-only stick or share: opened immutable, every change refused in one sentence.
+    read_only_media: bool = False
     _library: object | None = None
 
     @property
@@ -56,7 +58,8 @@ class AppContext:
         backups of it remain.
         """
         folder = resolve_data_dir(data_dir)
-        if not folder_is_writable(folder):
+        media = not folder_is_writable(folder)
+        if media:
             read_only = True  # a read-only stick or share: read it as it is, write nothing there
         if not read_only and folder.is_dir() and not _holds_others(folder):
             # An empty folder the user made for the data (mkdir gives 0755): it becomes the
@@ -70,6 +73,8 @@ class AppContext:
         if missing is not None:
             raise missing
         db = Database(folder / DB_FILENAME, key, read_only=read_only)
+        if media:
+            db.stop_writing(READ_ONLY_MEDIA_SENTENCE)  # every write: this sentence, not a crash
         if migrate and not read_only:
             try:
                 from escape_desktop.db.migrate import ensure_schema
@@ -81,7 +86,14 @@ class AppContext:
         if not read_only:
             for suffix in ("", "-wal", "-shm"):  # SQLite gives new WAL/shm files the db's mode
                 make_private(Path(str(db.path) + suffix))
-        return cls(data_dir=folder, db=db)
+        return cls(data_dir=folder, db=db, read_only_media=media)
+
+    def refuse_if_read_only_media(self) -> None:
+        """For a change that writes files in the data folder rather than through a transaction
+        (a backup, the key file, a restore): refused on a read-only stick or share in the same
+        sentence every transaction there meets."""
+        if self.read_only_media:
+            raise WritesStopped(READ_ONLY_MEDIA_SENTENCE)
 
     def close(self) -> None:
         if self.db.wrote and not self.db.read_only and self.db.stopped is None:

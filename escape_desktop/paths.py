@@ -249,6 +249,14 @@ def _same_file_in(path: Path, folder: Path) -> bool:
     return False
 
 
+def local_log_dir() -> Path:
+    """Where the window logs when its data folder cannot be written to (a read-only stick or
+    share): the platform's per-user log folder on this laptop, never the read-only folder."""
+    from platformdirs import user_log_dir
+
+    return Path(user_log_dir(APP_NAME, appauthor=False))
+
+
 def recent_file() -> Path:
     """The per-user list of data folders opened (beside the user's settings, never in a data
     folder, so it outlives any one of them). A portable copy keeps it beside the program,

@@ -248,9 +248,17 @@ def _refuse_if_closed(ctx: Any, cid: int, doing: str) -> None:
 
 
 def _refuse_marking(
-    ctx: Any, cid: int, eid: int, number: int, name: str, doing: str = "marking the register"
+    ctx: Any,
+    cid: int,
+    eid: int,
+    number: int,
+    name: str,
+    doing: str = "marking the register",
+    mark: str | None = "present",
 ) -> None:
-    """What the window's register does not let anyone mark, the command line does not either."""
+    """What the window's register does not let anyone mark, the command line does not either.
+
+    ``mark`` is what would be recorded (circuit results count as present)."""
     reg = _register(ctx, cid)
     row = next((r for r in reg.rows if r.enrolment_id == eid), None)
     if row is not None and row.status == "withdrawn":
@@ -262,6 +270,15 @@ def _refuse_marking(
         raise CommandError(
             f"{reg.code} was closed from {_day(reg.closed_on)}, so session {number} "
             f"({_day(session.date)}) is not held; reopen the course in the window first."
+        )
+    if session is not None and mark in ("present", "absent") and session.date > date.today():
+        # As the register: who came can only be known on the day; apologies may come ahead.
+        ahead = f"Session {number} is on {_day(session.date)}, not held yet: "
+        if doing != "marking the register":
+            raise CommandError(ahead + "record the circuit on the day.")
+        raise CommandError(
+            ahead + "mark who came on the day; someone who says they cannot come: "
+            "--status apologies."
         )
 
 
@@ -518,7 +535,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
         eid, name = _enrolment(ctx, cid, args.person)
         session = _session_id(ctx, cid, args.session)
         if value is not None:
-            _refuse_marking(ctx, cid, eid, args.session, name)
+            _refuse_marking(ctx, cid, eid, args.session, name, mark=value)
         done = mark(ctx, eid, session, value)
     finally:
         ctx.close()
@@ -543,7 +560,7 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
-        _refuse_marking(ctx, cid, eid, args.session, name, "recording their circuit")
+        _refuse_marking(ctx, cid, eid, args.session, name, "recording their circuit", None)
         grid = circuit_grid(ctx, cid, args.session)
         row = next((r for r in grid.rows if r.enrolment_id == eid), None)
         if row is None:
@@ -559,6 +576,8 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
             raise CommandError(
                 f"--station: {args.station} is not on this circuit; use one of {keys}."
             )
+        # Results are known on the day, and they mark the person present (issue 26).
+        _refuse_marking(ctx, cid, eid, args.session, name, "recording their circuit")
         cell = row.cells[args.station]
         level = cell.level if args.level is None else args.level - 1
         recorded = save_cell(

@@ -56,14 +56,46 @@ def configure(dbapi_connection: Any, key: bytes | None, *, read_only: bool = Fal
         cur.close()
 
 
-def open_connection(path: Path, *, read_only: bool = False) -> Any:
-    """A bare driver connection on ``path`` (read-only through a URI), not yet configured."""
+def open_connection(path: Path, *, read_only: bool = False, key: bytes | None = None) -> Any:
+    """A bare driver connection on ``path`` (read-only through a URI), not yet configured.
+
+    ``key`` is needed read-only only to roll back a hot journal first (see below)."""
     if read_only:
         # Not Path.as_uri(): it writes a network share as file://server/..., which SQLite refuses.
         path = Path(path).resolve()
+        roll_back_hot_journal(path, key)
         target = sqlite_uri(path, _read_only_query(path))
         return sqlcipher.connect(target, uri=True, check_same_thread=False)
     return sqlcipher.connect(str(path), check_same_thread=False)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def roll_back_hot_journal(path: Path, key: bytes | None) -> None:
+    """A write killed half-way in rollback-journal mode (re-key and encrypt write their new
+    file so, before it is switched to WAL) leaves a hot ``-journal``: a read-only connection
+    cannot roll it back and is refused as "readonly". One read-write connection rolls it back
+    (SQLite does that on its first read), leaving the data as it was before that write.
+    Nothing is done where the folder cannot be written to (read-only media: refused in
+    ``_read_only_query`` with what to do)."""
+    if _size(Path(str(path) + "-journal")) == 0 or not folder_is_writable(path.parent):
+        return
+    conn = sqlcipher.connect(str(path), check_same_thread=False)
+    try:
+        conn.execute("PRAGMA cipher_log_level = NONE")
+        if key is not None:
+            conn.execute(f"PRAGMA key = \"x'{key.hex()}'\"")
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchall()
+    except (sqlite3.Error, sqlcipher.Error):
+        pass  # a wrong key or a damaged file: the read-only open says so in its own words
+    finally:
+        conn.close()
 
 
 def _read_only_query(path: Path) -> str:
@@ -74,10 +106,14 @@ def _read_only_query(path: Path) -> str:
     -wal and -shm found there, or refused in one sentence when the -shm is missing."""
     if folder_is_writable(path.parent):
         return "mode=ro"
-    try:
-        pending = Path(str(path) + "-wal").stat().st_size > 0
-    except OSError:
-        pending = False
+    if _size(Path(str(path) + "-journal")) > 0:
+        # A write killed half-way, its journal not rolled back (that needs a writable
+        # folder): read as it stands, the file would hold half of that write.
+        raise KnownError(
+            f"The data in {path.parent} was not closed properly and cannot be put right on a "
+            "read-only disk; copy the whole folder to this laptop and open the copy."
+        )
+    pending = _size(Path(str(path) + "-wal")) > 0
     if not pending:
         return "mode=ro&immutable=1"
     if Path(str(path) + "-shm").is_file():
@@ -90,7 +126,7 @@ def _read_only_query(path: Path) -> str:
 
 def connect(path: Path, key: bytes | None = None, *, read_only: bool = False) -> Any:
     """A configured DB-API connection (autocommit: the caller emits BEGIN)."""
-    conn = open_connection(path, read_only=read_only)
+    conn = open_connection(path, read_only=read_only, key=key)
     try:
         configure(conn, key, read_only=read_only)
     except BaseException:
@@ -157,7 +193,7 @@ def make_engine(path: Path, key: bytes | None = None, *, read_only: bool = False
     from sqlalchemy.pool import NullPool, QueuePool
 
     def creator() -> Any:
-        return open_connection(path, read_only=read_only)
+        return open_connection(path, read_only=read_only, key=key)
 
     engine = create_engine(
         "sqlite://",

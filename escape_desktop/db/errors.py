@@ -51,6 +51,14 @@ class DataDamaged(KnownError):
 DAMAGED_SENTENCE = "The class data file is damaged, so it cannot be changed safely."
 
 
+# Data on a read-only stick or share: the window, every service and every command refuse a change
+# with these words (and write nothing in the folder: no lock file, no -wal, no log, no ui.ini).
+READ_ONLY_MEDIA_SENTENCE = (
+    "This data is on a read-only disk (a locked stick or a read-only share), so nothing can be "
+    "changed here; to change it, copy the whole folder to this laptop and open the copy."
+)
+
+
 class WriterBusy(KnownError):
     """Another window or command is changing this data now."""
 

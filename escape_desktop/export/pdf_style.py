@@ -368,13 +368,15 @@ def build(
 def write_atomically(
     out_path: Path | str,
     write: Callable[[Path], Any],
-    before_replace: Callable[[], Any] | None = None,
+    around_replace: Callable[[Callable[[], None]], Any] | None = None,
 ) -> Any:
     """Call ``write(temp_path)`` then rename the finished file over ``out_path``.
 
     A crash or error never leaves a half-written PDF under the name the user chose.
-    ``before_replace`` runs once the file is made and before it takes that name (recording
-    certificates as issued): if it fails, no file appears and any earlier one stays as it was.
+    ``around_replace(place)`` (recording certificates as issued) is given the rename and calls
+    it inside its own transaction, before committing: if the rename fails nothing is recorded,
+    a kill between the rename and the commit leaves no record, and if the commit fails the
+    file that took the name is removed again, so a file and its record go together.
     """
     out = Path(out_path).expanduser()
     folder = out.parent if str(out.parent) else Path(".")
@@ -388,13 +390,26 @@ def write_atomically(
         ) from None
     os.close(fd)
     tmp = Path(tmp_name)
-    try:
-        result = write(tmp)
-        if before_replace is not None:
-            before_replace()
+    placed = False
+
+    def place() -> None:
+        nonlocal placed
         # Asked again for a moment while a scan holds it; a viewer holding it for good is
         # told as before.
         replace_file(tmp, out, retry_for=2.0)
+        placed = True
+
+    try:
+        result = write(tmp)
+        if around_replace is None:
+            place()
+        else:
+            try:
+                around_replace(place)
+            except BaseException:
+                if placed:  # named, but its record never committed: take the file back
+                    out.unlink(missing_ok=True)
+                raise
     except (PermissionError, FileHeld):
         raise DocumentError(
             f"Cannot write {out.name}: it may be open in another program; close it and try again."

@@ -73,6 +73,7 @@ def backup_now(
     """Make a verified backup in the data folder, thin old ones, and copy it to the backup
     folder when one is set. A missing USB stick is a warning, not a failure; a stick that
     came back under another drive letter is found there."""
+    ctx.refuse_if_read_only_media()
     place = find_backup_folder(ctx)
     local = store.backups_dir(ctx.data_dir)
     path = store.make_backup(ctx.db, local, reason, progress=progress, now=now)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -85,11 +85,18 @@ def certificate_list(ctx: AppContext, course_id: int, today: date | None = None)
 
 
 def record_issued(
-    ctx: AppContext, course_id: int, enrolment_ids: Sequence[int], *, issued_by: str = ""
+    ctx: AppContext,
+    course_id: int,
+    enrolment_ids: Sequence[int],
+    *,
+    issued_by: str = "",
+    then: Callable[[], None] | None = None,
 ) -> int:
     """One certificates_issued row and one audit event per person, in one transaction.
 
-    Returns the number recorded. Every id must belong to ``course_id``.
+    Returns the number recorded. Every id must belong to ``course_id``. ``then`` (the PDF's
+    rename into place) runs inside the transaction once the rows are written and before the
+    commit: if it fails nothing is recorded.
     """
     ids = list(dict.fromkeys(int(x) for x in enrolment_ids))
     if not ids:
@@ -110,6 +117,9 @@ def record_issued(
             audit(
                 s, ctx.actor, "issue_certificate", "enrolment", enrolment_id, f"course {course_id}"
             )
+        if then is not None:
+            s.flush()  # the rows are good before the file takes its name
+            then()
     return len(ids)
 
 

@@ -675,6 +675,12 @@ def close_course(ctx: AppContext, course_id: int, day: date | str | None = None)
     undo reopens it (or puts back the earlier closing day).
     """
     when = date.today() if day is None else parse_date(day, "closed_on", "Closing date")
+    if when > date.today():
+        raise ValidationError(
+            "closed_on",
+            f"The closing day ({when:%d %b %Y}) is still to come; close the course on the day "
+            "it stops.",
+        )
     done = _set_closed(ctx, course_id, when)
     return Done(
         when,

@@ -151,6 +151,7 @@ def encrypt(
 ) -> Done[keys.NewKey]:
     """Protect data started without a passphrase; the value is the new key and its recovery
     code (show it once). On failure the plain data is untouched and still in use."""
+    ctx.refuse_if_read_only_media()
     from escape_desktop.db.encryption import encrypt_existing
 
     if ctx.db.key is not None:
@@ -185,6 +186,7 @@ def rekey(
 ) -> Done[Rekeyed]:
     """Re-encrypt the data under a new random key (the passphrase may be known to someone
     else); a fresh backup is made under it. The value is the new key and recovery code."""
+    ctx.refuse_if_read_only_media()
     from escape_desktop.db.rekey import backup_under_new_key
     from escape_desktop.db.rekey import rekey as rekey_file
 
@@ -215,6 +217,7 @@ def restore(
 ) -> Done[Path | None]:
     """Put a backup in place of the data (the current data is backed up first); the value is
     that backup of the replaced data (None when it was kept aside as a plain copy)."""
+    ctx.refuse_if_read_only_media()
     from escape_desktop.db.restore import restore_backup
 
     from .common import audit
@@ -263,6 +266,7 @@ def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:
 
 def change_passphrase(ctx: AppContext, old: str, new: str) -> Done[None]:
     """A new passphrase for the same key: only the key file changes, never the data file."""
+    ctx.refuse_if_read_only_media()
     _require_encrypted(ctx)
     keys.change_passphrase(ctx.data_dir, old, new)
     return Done(
@@ -272,6 +276,7 @@ def change_passphrase(ctx: AppContext, old: str, new: str) -> Done[None]:
 
 def new_recovery_key(ctx: AppContext, passphrase: str) -> Done[str]:
     """A new recovery key (the old one stops opening the data); the value is its code."""
+    ctx.refuse_if_read_only_media()
     _require_encrypted(ctx)
     code = keys.new_recovery_key(ctx.data_dir, passphrase)
     return Done(

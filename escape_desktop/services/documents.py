@@ -8,7 +8,7 @@ finds half a document.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 
@@ -692,15 +692,19 @@ def _certificates(
     recorder = None
     if record:
 
-        def recorder() -> None:  # before the file takes its name: both happen, or neither
+        def recorder(place: Callable[[], None]) -> None:
+            # The file takes its name inside the transaction that records it, before the
+            # commit: both happen, or neither (a kill in between leaves no record).
             report(1, 2, "Recording the certificates as issued")
-            certificates.record_issued(ctx, info.reg.course_id, [r.enrolment_id for r in rows])
+            certificates.record_issued(
+                ctx, info.reg.course_id, [r.enrolment_id for r in rows], then=place
+            )
 
     course = certificate_course(ctx, info)
     pages = write_atomically(
         out,
         lambda p: render_certificates(info, rows, p, issued_on, course, completed=done),
-        before_replace=recorder,
+        around_replace=recorder,
     )
     return DocumentResult("certificates", out, pages, [r.name for r in rows])
 

@@ -470,6 +470,12 @@ def withdraw(
     """Withdraw someone from a course, with a reason and a date; undo puts them back."""
     why = clean_text(reason, "withdrawn_reason", "Reason", required=True, max_len=500)
     day = parse_date(on, "withdrawn_on", "Date", required=False) or date.today()
+    if day > date.today():
+        raise ValidationError(
+            "withdrawn_on",
+            f"The withdrawal date ({day:%d %b %Y}) is still to come; withdraw someone on or "
+            "after the day they leave.",
+        )
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:

@@ -3,6 +3,11 @@ for the window, which reaches db/ through services/."""
 
 from __future__ import annotations
 
-from escape_desktop.db.files import make_private, make_private_folder, touch_private
+from escape_desktop.db.files import (
+    folder_is_writable,
+    make_private,
+    make_private_folder,
+    touch_private,
+)
 
-__all__ = ["make_private", "make_private_folder", "touch_private"]
+__all__ = ["folder_is_writable", "make_private", "make_private_folder", "touch_private"]

@@ -47,11 +47,25 @@ def folder(tmp_path: Path, capsys) -> Path:
     return data
 
 
-def enrol(capsys, folder: Path, first: str, *extra: str) -> dict:
+def enrol(capsys, folder: Path, first: str, *extra: str, course: str = COURSE) -> dict:
     return ok_json(
-        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", first,
+        capsys, folder, "course", "enrol", "--course", course, "--first-name", first,
         "--last-name", "Demo-Cli", *extra,
     )  # fmt: skip
+
+
+@pytest.fixture
+def held(tmp_path: Path, capsys) -> tuple[Path, str, list[date]]:
+    """A course that started five weeks ago, so a closing day between its sessions is not
+    still to come (refused): (folder, course code, its session days)."""
+    data = tmp_path / "held"
+    start = date.today() - timedelta(weeks=5)
+    start -= timedelta(days=start.weekday())  # a Monday
+    made = ok_json(
+        capsys, data, "course", "new", "--title", "Knees and hips, Demo Hall",
+        "--start", start.isoformat(), "--weekdays", "mon,thu", "--instructor", "Sam Demo-Physio",
+    )  # fmt: skip
+    return data, made["code"], [date.fromisoformat(d) for d in made["sessions"]]
 
 
 def courses(capsys, folder: Path) -> dict:
@@ -60,38 +74,40 @@ def courses(capsys, folder: Path) -> dict:
     return {c["code"]: c for c in json.loads(out)}
 
 
-def test_a_course_run_from_the_command_line_shows_in_the_windows_figures(folder, capsys):
+def test_a_course_run_from_the_command_line_shows_in_the_windows_figures(held, capsys):
+    folder, course, days = held
     ada = enrol(
-        capsys, folder, "Ada", "--dob", "1950-02-03", "--joints", "knee", "--screening", "no"
-    )
+        capsys, folder, "Ada", "--dob", "1950-02-03", "--joints", "knee", "--screening", "no",
+        course=course,
+    )  # fmt: skip
     assert ada["screening"] == "clear" and ada["needs_review"] == []
     person = ada["person"]
     marked = ok_json(
-        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        capsys, folder, "register", "mark", "--course", course, "--session", "1",
         "--person", person, "--status", "present",
     )  # fmt: skip
     assert marked["status"] == "present" and marked["previous"] is None
     cell = ok_json(
-        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        capsys, folder, "circuit", "record", "--course", course, "--session", "1",
         "--person", person, "--station", "sit_to_stand", "--done", "8", "--pain", "2",
         "--effort", "5",
     )  # fmt: skip
     assert cell["dose_achieved"] == 8 and cell["pain"] == 2 and cell["level"] == 1
     measures = ok_json(
-        capsys, folder, "measures", "record", "--course", COURSE, "--person", person,
+        capsys, folder, "measures", "record", "--course", course, "--person", person,
         "--timepoint", "start", "--score", "pain_nrs=6", "--score", "chair_stand_30s=9",
     )  # fmt: skip
-    # The first session's day, unless that is still to come: a measure is never dated ahead.
-    first_day = min(date(2027, 1, 4), date.today()).isoformat()
+    # The first session's day (held): a measure is dated the day it was taken.
+    first_day = days[0].isoformat()
     assert measures["date"] == first_day and measures["recorded"] == [
         "chair_stand_30s", "pain_nrs"
     ]  # fmt: skip
     # The same figures the window and the other commands read.
-    code, out, err = run(capsys, folder, "circuit", "--course", COURSE, "--session", "1", "--json")
+    code, out, err = run(capsys, folder, "circuit", "--course", course, "--session", "1", "--json")
     assert code == 0, err
     row = next(r for r in json.loads(out)["rows"] if r["code"] == person)
     assert row["attendance"] == "present"
-    assert courses(capsys, folder)[COURSE]["participants"] == 1
+    assert courses(capsys, folder)[course]["participants"] == 1
 
 
 def test_a_running_course_closed_counts_as_finished(tmp_path, capsys):
@@ -107,17 +123,18 @@ def test_a_running_course_closed_counts_as_finished(tmp_path, capsys):
     assert courses(capsys, data)[code]["status"] == "finished"
 
 
-def test_enrolled_without_screening_or_out_of_range_waits_for_review(folder, capsys):
-    teen = enrol(capsys, folder, "Bob", "--dob", "2009-06-01", "--joints", "back")
+def test_enrolled_without_screening_or_out_of_range_waits_for_review(held, capsys):
+    folder, course, _days = held
+    teen = enrol(capsys, folder, "Bob", "--dob", "2009-06-01", "--joints", "back", course=course)
     said = " ".join(teen["needs_review"])
     assert teen["screening"] == "needs_review"
     assert "Screening" in said and "45" in said and "back" in said
     refusal = refused(
-        capsys, folder, "circuit", "record", "--course", COURSE, "--session", "1",
+        capsys, folder, "circuit", "record", "--course", course, "--session", "1",
         "--person", teen["person"], "--station", "sit_to_stand", "--done", "8",
     )  # fmt: skip
     assert "review" in refusal
-    base = ("course", "review", "--course", COURSE, "--person", teen["person"])
+    base = ("course", "review", "--course", course, "--person", teen["person"])
     assert "screening question" in refused(capsys, folder, *base, "--note", "Seems fine")
     assert "note" in refused(capsys, folder, *base, "--screening", "no").lower()
     done = ok_json(
@@ -130,7 +147,7 @@ def test_withdraw_takes_a_person_off_the_course(folder, capsys):
     cat = enrol(capsys, folder, "Cat", "--screening", "no")
     out = ok_json(
         capsys, folder, "course", "withdraw", "--course", COURSE, "--person", cat["person"],
-        "--reason", "Moved away", "--on", "2027-01-10",
+        "--reason", "Moved away", "--on", date.today().isoformat(),
     )  # fmt: skip
     assert out["status"] == "withdrawn"
     assert courses(capsys, folder)[COURSE]["participants"] == 0
@@ -283,40 +300,46 @@ def test_a_referrer_whose_kept_columns_are_gone_is_refused_not_guessed(folder, c
     assert courses(capsys, folder)[COURSE]["participants"] == 0
 
 
-def test_wrong_order_on_the_command_line_is_refused_as_in_the_window(folder, capsys, tmp_path):
+def test_wrong_order_on_the_command_line_is_refused_as_in_the_window(held, capsys, tmp_path):
     """Withdrawn then marked, closed then marked or joined, closed twice or years early:
     each one line and a non-zero exit, and nothing written."""
-    ada = enrol(capsys, folder, "Ada", "--screening", "no")["person"]
-    bea = enrol(capsys, folder, "Bea", "--screening", "no")["person"]
-    ok_json(capsys, folder, "course", "withdraw", "--course", COURSE, "--person", bea, "--reason", "moved away")  # fmt: skip
+    folder, course, days = held
+    ada = enrol(capsys, folder, "Ada", "--screening", "no", course=course)["person"]
+    bea = enrol(capsys, folder, "Bea", "--screening", "no", course=course)["person"]
+    ok_json(capsys, folder, "course", "withdraw", "--course", course, "--person", bea, "--reason", "moved away")  # fmt: skip
     said = refused(
-        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        capsys, folder, "register", "mark", "--course", course, "--session", "1",
         "--person", bea, "--status", "present",
     )  # fmt: skip
     assert "withdrawn" in said and "reinstate" in said
-    said = refused(capsys, folder, "course", "close", "--course", COURSE, "--on", "2026-01-05")
-    assert "2026" in said and "--on" in said  # the year typed wrongly
-    ok_json(capsys, folder, "course", "close", "--course", COURSE, "--on", "2027-01-10")
-    said = refused(capsys, folder, "course", "close", "--course", COURSE, "--on", "2027-01-12")
+    typo = days[0].replace(year=days[0].year - 1)
+    said = refused(capsys, folder, "course", "close", "--course", course, "--on", typo.isoformat())
+    assert str(typo.year) in said and "--on" in said  # the year typed wrongly
+    closing = days[2] + timedelta(days=1)  # after session 3, before session 4
+    ok_json(capsys, folder, "course", "close", "--course", course, "--on", closing.isoformat())
+    said = refused(
+        capsys, folder, "course", "close", "--course", course, "--on",
+        (closing + timedelta(days=1)).isoformat(),
+    )  # fmt: skip
     assert "already closed" in said
     said = refused(
-        capsys, folder, "register", "mark", "--course", COURSE, "--session", "4",
+        capsys, folder, "register", "mark", "--course", course, "--session", "4",
         "--person", ada, "--status", "present",
     )  # fmt: skip
     assert "closed" in said and "session 4" in said
     # Sessions held before the closing day can still be marked.
     ok_json(
-        capsys, folder, "register", "mark", "--course", COURSE, "--session", "2",
+        capsys, folder, "register", "mark", "--course", course, "--session", "2",
         "--person", ada, "--status", "present",
     )  # fmt: skip
     assert "closed" in refused(
-        capsys, folder, "course", "enrol", "--course", COURSE, "--first-name", "Cy",
+        capsys, folder, "course", "enrol", "--course", course, "--first-name", "Cy",
         "--last-name", "Demo-Late",
     )  # fmt: skip
     path = tmp_path / "late.csv"
     path.write_text("Forename,Surname\nDi,Demo-Late\n", encoding="utf-8")
-    assert "closed" in refused(capsys, folder, "import", "participants", "--course", COURSE, str(path))  # fmt: skip
-    assert courses(capsys, folder)[COURSE]["participants"] == 1  # Ada only
+    assert "closed" in refused(capsys, folder, "import", "participants", "--course", course, str(path))  # fmt: skip
+    assert courses(capsys, folder)[course]["participants"] == 1  # Ada only
 
 
 def test_measures_are_not_dated_ahead_by_default(folder, capsys):
@@ -414,17 +437,18 @@ def test_joints_are_read_in_the_words_a_referral_uses(folder, capsys):
     assert "elbow" in said
 
 
-def test_the_circuit_is_refused_for_someone_marked_absent(folder, capsys):
-    gil = enrol(capsys, folder, "Gil", "--screening", "no")["person"]
+def test_the_circuit_is_refused_for_someone_marked_absent(held, capsys):
+    folder, course, _days = held
+    gil = enrol(capsys, folder, "Gil", "--screening", "no", course=course)["person"]
     ok_json(
-        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        capsys, folder, "register", "mark", "--course", course, "--session", "1",
         "--person", gil, "--status", "apologies",
     )  # fmt: skip
-    cell = ("circuit", "record", "--course", COURSE, "--session", "1", "--person", gil)
+    cell = ("circuit", "record", "--course", course, "--session", "1", "--person", gil)
     said = refused(capsys, folder, *cell, "--station", "sit_to_stand", "--done", "8")
     assert "apologies" in said and "present" in said
     ok_json(
-        capsys, folder, "register", "mark", "--course", COURSE, "--session", "1",
+        capsys, folder, "register", "mark", "--course", course, "--session", "1",
         "--person", gil, "--status", "present",
     )  # fmt: skip
     assert ok_json(capsys, folder, *cell, "--station", "sit_to_stand", "--done", "8")["dose_achieved"] == 8  # fmt: skip
@@ -491,10 +515,12 @@ def test_a_review_that_needs_a_note_names_the_option(folder, capsys):
     assert done["needs_review"] == []
 
 
-def test_the_circuit_of_a_session_after_the_closing_day_is_refused(folder, capsys):
-    rio = enrol(capsys, folder, "Rio", "--screening", "no")["person"]
-    ok_json(capsys, folder, "course", "close", "--course", COURSE, "--on", "2027-01-10")
-    cell = ("circuit", "record", "--course", COURSE, "--person", rio, "--station", "sit_to_stand", "--done", "8")  # fmt: skip
+def test_the_circuit_of_a_session_after_the_closing_day_is_refused(held, capsys):
+    folder, course, days = held
+    rio = enrol(capsys, folder, "Rio", "--screening", "no", course=course)["person"]
+    closing = days[2] + timedelta(days=1)  # after session 3, before session 4
+    ok_json(capsys, folder, "course", "close", "--course", course, "--on", closing.isoformat())
+    cell = ("circuit", "record", "--course", course, "--person", rio, "--station", "sit_to_stand", "--done", "8")  # fmt: skip
     said = refused(capsys, folder, *cell, "--session", "5")
     assert "closed" in said and "session 5" in said
     assert ok_json(capsys, folder, *cell, "--session", "2")["dose_achieved"] == 8
@@ -515,6 +541,6 @@ def test_a_mistyped_year_is_refused_for_measures_and_withdrawal(folder, capsys):
     # A start measure taken at the assessment a few weeks before the course is fine.
     ok_json(
         capsys, folder, "measures", "record", "--course", COURSE, "--person", sol,
-        "--timepoint", "start", "--score", "pain_nrs=5", "--date", "2026-12-14",
+        "--timepoint", "start", "--score", "pain_nrs=5", "--date", "2026-11-30",
     )  # fmt: skip
     assert courses(capsys, folder)[COURSE]["participants"] == 1  # not withdrawn

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from PySide6.QtCore import Qt
@@ -132,11 +132,12 @@ def test_bad_value_is_refused_and_nothing_saved(qtbot, ctx, course, section):
 
 def test_end_measures_default_to_the_last_session(qtbot, ctx, course, section):
     cid, (ada, *_rest) = course
+    with ctx.db.read() as s:
+        last = register(s, cid).sessions[-1].date
+    section.today = last + timedelta(days=3)  # entered a few days after the course
     section.set_course(cid)
     section.select_person(ada)
     section.entry.set_timepoint("end")
-    with ctx.db.read() as s:
-        last = register(s, cid).sessions[-1].date
     qd = section.entry.day.date()
     assert date(qd.year(), qd.month(), qd.day()) == last
     section.entry.focus_first()

@@ -85,6 +85,18 @@ def course_instruments(ctx: AppContext, course_id: int) -> list[Instrument]:
     return [ctx.library.instruments[k] for k in keys if k in ctx.library.instruments]
 
 
+def _refuse_start_after_course(s: OrmSession, course_id: int, day: date) -> None:
+    """Start measures are taken at the start: one dated after the course's last session is a
+    mistyped date or the wrong timepoint (end and follow-up measures come after it)."""
+    _first, last = _session_bounds(s, [course_id]).get(course_id, (None, None))
+    if last is not None and day > last:
+        raise ValidationError(
+            "assessed_on",
+            f"Start measures dated {day:%d %b %Y} are after the course's last session "
+            f"({last:%d %b %Y}); check the date, or choose End or Follow-up.",
+        )
+
+
 def _session_bounds(
     s: OrmSession, course_ids: Sequence[int]
 ) -> dict[int, tuple[date | None, date | None]]:
@@ -121,7 +133,9 @@ def default_assessment_date(
             if timepoint == "end" and at_end:
                 return at_end[-1]
     day = first if timepoint == "start" else last
-    return day or today
+    # Never a day still to come (end measures on a course still running): the service
+    # refuses one, so the window must not offer it.
+    return min(day or today, today)
 
 
 def _live_sessions(s: OrmSession, course_id: int) -> list[tuple[int, date]]:
@@ -344,6 +358,12 @@ def record_measures(
     assert day is not None
     if day.year < 1900 or day > date(9999, 1, 1):
         raise ValidationError("assessed_on", "Date of the measures looks wrong; check the year.")
+    if day > date.today():
+        raise ValidationError(
+            "assessed_on",
+            f"Date of the measures ({day:%d %b %Y}) is still to come; date them the day they "
+            "were taken.",
+        )
     checked: list[tuple[Instrument, float | None, dict | None, bool]] = []
     blanks: list[str] = []
     for key, entry in entries.items():
@@ -364,8 +384,11 @@ def record_measures(
         if found:
             raise WouldReplace(found)
     with ctx.db.transaction() as s:
-        if s.get(Enrolment, enrolment_id) is None:
+        enrolment = s.get(Enrolment, enrolment_id)
+        if enrolment is None:
             raise NotFound("That person is no longer on this course.")
+        if timepoint == "start":
+            _refuse_start_after_course(s, enrolment.course_id, day)
         for instrument, value, answers, adapted in checked:
             upsert_assessment(
                 s, ctx.actor, enrolment_id, timepoint, instrument, value, answers, adapted, day

@@ -402,7 +402,29 @@ class MainWindow(QMainWindow):
         style.quiet_scroll(welcome_scroll, "Welcome")
         self.pages.addWidget(welcome_scroll)
         self.pages.addWidget(self.splitter)
-        self.setCentralWidget(self.pages)
+        self.read_only_banner: QLabel | None = None
+        if not self.ctx.read_only_media:
+            self.setCentralWidget(self.pages)
+            return
+        # Data on a read-only stick or share: said once, above everything, in the words every
+        # refused change repeats (the data's own sentence), and spoken when the window opens.
+        sentence = self.ctx.db.stopped or ""
+        self.setWindowTitle("ESCAPE-pain classes (read-only)")
+        central = QWidget(self)
+        column = QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        banner = QLabel(sentence, central)
+        banner.setObjectName("warning")
+        banner.setWordWrap(True)
+        banner.setContentsMargins(12, 6, 12, 6)
+        banner.setAccessibleName("Read-only data")
+        banner.setAccessibleDescription(sentence)
+        column.addWidget(banner)
+        column.addWidget(self.pages, 1)
+        self.read_only_banner = banner
+        self.setCentralWidget(central)
+        QTimer.singleShot(0, self, lambda: announce.say(banner, sentence))
 
     def _action(
         self,
@@ -416,7 +438,8 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         folder = Path(self.ctx.data_dir)
-        self.data_label = QLabel(f"Data folder: {folder.name}")
+        read_only = " (read-only)" if self.ctx.read_only_media else ""
+        self.data_label = QLabel(f"Data folder: {folder.name}{read_only}")
         self.data_label.setToolTip(f"Everything is kept in {folder}")
         self.data_label.setObjectName("hint")
         self.statusBar().addPermanentWidget(self.data_label)

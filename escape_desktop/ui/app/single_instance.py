@@ -15,7 +15,7 @@ from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from escape_desktop.db.writer import WriterLock
-from escape_desktop.services.privacy import make_private, make_private_folder
+from escape_desktop.services.privacy import folder_is_writable, make_private, make_private_folder
 
 LOCK_FILENAME = "app.lock"
 RAISE_MESSAGE = b"raise\n"
@@ -50,6 +50,14 @@ class SingleInstance(QObject):
         """True when this process now owns the folder. Otherwise ``reason`` says why not, and
         a running window has been asked to come forward (``reason`` is then empty)."""
         make_private_folder(self.data_dir)  # 0700, or a user-only ACL on Windows
+        if not folder_is_writable(self.data_dir):
+            # Read-only media (a locked stick, a read-only share): no lock file can be made
+            # there, and nobody can change the data there either; one window per folder is
+            # kept by the local socket alone.
+            if self._ask_other_to_raise():
+                return False
+            self._listen()
+            return True
         if self.lock.tryLock(100):
             make_private(self.data_dir / LOCK_FILENAME)  # Qt makes it with the umask's mode
             if not self.writer.try_acquire():

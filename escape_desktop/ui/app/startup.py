@@ -192,7 +192,8 @@ def show_pending_recovery_key(ctx: AppContext, parent: QWidget | None) -> None:
         return
     from escape_desktop.ui.safety.passphrase_dialog import RecoveryKeyDialog
 
-    if RecoveryKeyDialog(code, parent).exec():
+    if RecoveryKeyDialog(code, parent).exec() and not ctx.read_only_media:
+        # On a read-only stick the tick cannot be kept: the key is shown again next time.
         data_safety.confirm_recovery_key(ctx.data_dir)
 
 

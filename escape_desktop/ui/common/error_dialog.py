@@ -15,7 +15,8 @@ import shiboken6
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from escape_desktop.errors import KnownError
-from escape_desktop.services.privacy import make_private_folder, touch_private
+from escape_desktop.paths import local_log_dir
+from escape_desktop.services.privacy import folder_is_writable, make_private_folder, touch_private
 
 log = logging.getLogger("escape_desktop")
 
@@ -32,9 +33,12 @@ class PrivateRotatingFileHandler(logging.handlers.RotatingFileHandler):
 
 
 def setup_logging(data_dir: Path) -> Path:
-    """Log to <data folder>/logs/escape-desktop.log, rotated at 1 MB, five files kept."""
+    """Log to <data folder>/logs/escape-desktop.log, rotated at 1 MB, five files kept; data on
+    a read-only stick or share logs to this laptop's per-user log folder instead."""
     global _log_path
     folder = Path(data_dir) / "logs"
+    if not folder_is_writable(Path(data_dir)) or not folder_is_writable(folder):
+        folder = local_log_dir()
     make_private_folder(folder)  # 0700, or a user-only ACL on Windows
     path = folder / LOG_NAME
     handler = PrivateRotatingFileHandler(path, maxBytes=1_000_000, backupCount=5, encoding="utf-8")
