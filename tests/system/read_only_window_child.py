@@ -12,7 +12,7 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
-def main(folder: str, out: str) -> dict[str, object]:
+def main(folder: str, out: str, handover_file: str = "") -> dict[str, object]:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -68,6 +68,21 @@ def main(folder: str, out: str) -> dict[str, object]:
         window, lambda: documents.make_document(ctx, "register", cid, register), bus=bus
     ).ok
     result["register_file"] = register.is_file() and register.stat().st_size > 0
+    if handover_file:
+        from escape_desktop.services import handover
+
+        phrase = os.environ["ESCAPE_DESKTOP_HANDOVER_PASSPHRASE"]
+        try:  # the Receive dialog's preview (a transaction rolled back)
+            looked = handover.receive_course(ctx, handover_file, phrase, dry_run=True)
+            result["handover_preview"] = looked.course_code
+        except Exception as e:  # what the dialog would show
+            result["handover_preview"] = str(e)
+        attempts["receive a course"] = run_op(
+            window, lambda: handover.receive(ctx, handover_file, phrase), bus=bus
+        ).ok
+    attempts["restore a backup"] = run_op(
+        window, lambda: data_safety.restore(ctx, Path(out) / "backup.db"), bus=bus
+    ).ok
     menu = safety_menu.controller(window)
     result["backup_action_enabled"] = menu is not None and menu.backup_action.isEnabled()
     result["attempts"] = attempts
@@ -79,4 +94,4 @@ def main(folder: str, out: str) -> dict[str, object]:
 
 
 if __name__ == "__main__":
-    print(json.dumps(main(sys.argv[1], sys.argv[2])))
+    print(json.dumps(main(*sys.argv[1:4])))

@@ -52,6 +52,16 @@ def test_the_window_opens_read_only_says_so_and_refuses_every_change(tmp_path):
     os.chmod(stick, 0o555)
     out = tmp_path / "out"
     out.mkdir()
+    phrase = "a hall with no signal"
+    sent = out / "course.escape"  # a course handed over from another laptop
+    other = tmp_path / "other"
+    assert main(["demo", "--data-dir", str(other), "--seed", "2"]) == 0
+    os.environ["ESCAPE_DESKTOP_HANDOVER_PASSPHRASE"] = phrase
+    try:
+        code = ["course", "send", "--course", "KH-2026-001", "--out", str(sent)]
+        assert main([*code, "--data-dir", str(other)]) == 0
+    finally:
+        del os.environ["ESCAPE_DESKTOP_HANDOVER_PASSPHRASE"]
     home = tmp_path / "home"  # the laptop's own log folder, not the stick
     before = _listing(stick)
     env = dict(
@@ -62,12 +72,13 @@ def test_the_window_opens_read_only_says_so_and_refuses_every_change(tmp_path):
         XDG_STATE_HOME=str(home / "state"),
         XDG_CONFIG_HOME=str(home / "config"),
         XDG_RUNTIME_DIR=str(tmp_path),
+        ESCAPE_DESKTOP_HANDOVER_PASSPHRASE=phrase,
     )
     env.pop("ESCAPE_DESKTOP_PASSPHRASE", None)
     env.pop("ESCAPE_DESKTOP_DATA_DIR", None)
     try:
         done = subprocess.run(
-            [*prefix, sys.executable, str(CHILD), str(stick), str(out)],
+            [*prefix, sys.executable, str(CHILD), str(stick), str(out), str(sent)],
             capture_output=True,
             text=True,
             env=env,
@@ -89,10 +100,15 @@ def test_the_window_opens_read_only_says_so_and_refuses_every_change(tmp_path):
         "backup now": False,
         "certificates": False,
         "print register": True,  # reading and printing still work
+        "receive a course": False,
+        "restore a backup": False,
     }
+    # the Receive dialog's preview already says it cannot be received here
+    assert seen["handover_preview"] == READ_ONLY_MEDIA_SENTENCE
     refusals = [text for text in seen["said"] if text]
     assert refusals and all(text == READ_ONLY_MEDIA_SENTENCE for text in refusals), refusals
-    assert len(refusals) == 4  # the mark, large text, the backup, the certificates' record
+    # the mark, large text, the backup, the certificates' record, the hand-over, the restore
+    assert len(refusals) == 6
     assert not seen["certificates_file"]  # no certificate printed as issued when it cannot be
     assert seen["register_file"]
     assert not seen["backup_action_enabled"]
