@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
@@ -23,10 +24,15 @@ from escape_desktop.db.models import (
     Enrolment,
     FollowUp,
     Participant,
+    Setting,
 )
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import OUTCOME_DOMAINS, Instrument
-from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
+from escape_desktop.programme.outcomes import (
+    DomainProportions,
+    domain_proportions,
+    measures_for_person,
+)
 from escape_desktop.programme.status import Ratio, decision_day
 
 from . import settings_registry as reg
@@ -49,9 +55,30 @@ __all__ = [
 
 def enabled_points(ctx: AppContext) -> tuple[int, ...]:
     """The follow-up points this site uses (both unless one is switched off)."""
-    values = reg.stored(ctx)
-    on = {3: reg.get(ctx, reg.FOLLOW_UP_3, values), 12: reg.get(ctx, reg.FOLLOW_UP_12, values)}
-    return tuple(p for p in fu.POINTS if on[p])
+    with ctx.db.read() as s:
+        return enabled_points_in(s)
+
+
+def enabled_points_in(s: OrmSession) -> tuple[int, ...]:
+    """``enabled_points`` within a read already open (the upload's)."""
+    switches = {3: reg.FOLLOW_UP_3, 12: reg.FOLLOW_UP_12}
+    stored: dict[str, str] = {
+        key: value
+        for key, value in s.execute(
+            select(Setting.key, Setting.value).where(
+                Setting.key.in_([d.key for d in switches.values()])
+            )
+        )
+    }
+    return tuple(
+        p
+        for p in fu.POINTS
+        if (
+            switches[p].decode(stored[switches[p].key])
+            if switches[p].key in stored
+            else switches[p].default
+        )
+    )
 
 
 @dataclass(frozen=True)
@@ -72,6 +99,7 @@ class FollowUpEntry:
     phone: str
     email: str
     contacted_on: date | None = None
+    joints: str = ""  # "knee,hip": a knee questionnaire is only for a knee
     method: str = ""
     scores: dict[str, float] = field(default_factory=dict)
     note: str = ""
@@ -128,70 +156,79 @@ def entries(
     A point already recorded is listed even if the site has since switched it off.
     """
     today = today or date.today()
-    use = tuple(points) if points is not None else enabled_points(ctx)
     with ctx.db.read() as s:
         ids = (
             list(course_ids)
             if course_ids is not None
             else list(s.scalars(select(Course.id).order_by(Course.id)))
         )
-        last, completers = _last_sessions(s, ids, today)
-        people = s.execute(
-            select(
-                Enrolment.id,
-                Enrolment.course_id,
-                Course.code,
-                Participant.code,
-                Participant.first_name,
-                Participant.last_name,
-                Participant.consent_follow_up,
-                Participant.contact_by,
-                Participant.phone,
-                Participant.email,
-            )
-            .join(Participant, Participant.id == Enrolment.participant_id)
-            .join(Course, Course.id == Enrolment.course_id)
+        use = tuple(points) if points is not None else enabled_points_in(s)
+        return entries_in(s, ids, today, use)
+
+
+def entries_in(
+    s: OrmSession, ids: Sequence[int], today: date, use: Sequence[int]
+) -> list[FollowUpEntry]:
+    """``entries`` within a read already open (the upload reads them with its own rows)."""
+    last, completers = _last_sessions(s, ids, today)
+    people = s.execute(
+        select(
+            Enrolment.id,
+            Enrolment.course_id,
+            Course.code,
+            Participant.code,
+            Participant.first_name,
+            Participant.last_name,
+            Participant.consent_follow_up,
+            Participant.contact_by,
+            Participant.phone,
+            Participant.email,
+            Participant.joints,
+        )
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.course_id.in_(ids))
+    ).all()
+    recorded = {
+        (r.enrolment_id, r.point): r
+        for r in s.scalars(
+            select(FollowUp)
+            .join(Enrolment, Enrolment.id == FollowUp.enrolment_id)
             .where(Enrolment.course_id.in_(ids))
-        ).all()
-        recorded = {
-            (r.enrolment_id, r.point): r
-            for r in s.scalars(
-                select(FollowUp)
-                .join(Enrolment, Enrolment.id == FollowUp.enrolment_id)
-                .where(Enrolment.course_id.in_(ids))
-            )
-        }
-        out: list[FollowUpEntry] = []
-        for eid, cid, ccode, pcode, first, lastname, consent, how, phone, email in people:
-            ended = last.get(cid)
-            if ended is None or not fu.eligible(eid in completers.get(cid, set()), consent):
+        )
+    }
+    out: list[FollowUpEntry] = []
+    for eid, cid, ccode, pcode, first, lastname, consent, how, phone, email, joints in people:
+        ended = last.get(cid)
+        if ended is None or not fu.eligible(eid in completers.get(cid, set()), consent):
+            continue
+        for point in fu.POINTS:
+            row = recorded.get((eid, point))
+            if point not in use and row is None:
                 continue
-            for point in fu.POINTS:
-                row = recorded.get((eid, point))
-                if point not in use and row is None:
-                    continue
-                due = fu.due_on(ended, point)
-                out.append(
-                    FollowUpEntry(
-                        enrolment_id=eid,
-                        course_id=cid,
-                        course_code=ccode,
-                        participant_code=pcode,
-                        first_name=first,
-                        last_name=lastname,
-                        course_ended=ended,
-                        point=point,
-                        due_on=due,
-                        state=fu.state(due, today, row.outcome if row else None),
-                        contact_by=how or "",
-                        phone=phone or "",
-                        email=email or "",
-                        contacted_on=row.contacted_on if row else None,
-                        method=row.method if row else "",
-                        scores={k: float(v) for k, v in (row.scores or {}).items()} if row else {},
-                        note=row.note if row else "",
-                    )
+            due = fu.due_on(ended, point)
+            out.append(
+                FollowUpEntry(
+                    enrolment_id=eid,
+                    course_id=cid,
+                    course_code=ccode,
+                    participant_code=pcode,
+                    first_name=first,
+                    last_name=lastname,
+                    course_ended=ended,
+                    point=point,
+                    due_on=due,
+                    state=fu.state(due, today, row.outcome if row else None),
+                    contact_by=how or "",
+                    phone=phone or "",
+                    email=email or "",
+                    contacted_on=row.contacted_on if row else None,
+                    joints=joints or "",
+                    method=row.method if row else "",
+                    scores={k: float(v) for k, v in (row.scores or {}).items()} if row else {},
+                    note=row.note if row else "",
                 )
+            )
     out.sort(key=lambda e: (e.due_on, e.last_name, e.first_name, e.point))
     return out
 
@@ -202,8 +239,9 @@ def due_list(ctx: AppContext, today: date | None = None) -> list[FollowUpEntry]:
     return sorted(found, key=lambda e: (e.state != fu.OVERDUE, e.due_on, e.last_name))
 
 
-def follow_up_instruments(ctx: AppContext, course_id: int) -> list[Instrument]:
-    """The course's measures that are asked at follow-up (never the sit-to-stand)."""
+def follow_up_instruments(ctx: AppContext, course_id: int, joints: str = "") -> list[Instrument]:
+    """The course's measures asked at follow-up (never the sit-to-stand); with a person's
+    joints, only those that apply to them (a knee questionnaire for a knee)."""
     with ctx.db.read() as s:
         keys = list(
             s.scalars(
@@ -214,7 +252,7 @@ def follow_up_instruments(ctx: AppContext, course_id: int) -> list[Instrument]:
         )
     return [
         ctx.library.instruments[k]
-        for k in keys
+        for k in measures_for_person(keys, joints)
         if k in ctx.library.instruments and fu.taken_remotely(k)
     ]
 
@@ -327,7 +365,7 @@ def record_follow_up(
         )
     if day < entry.course_ended:
         raise ValidationError("on", "The date is before the course ended.")
-    checked = _check_scores(follow_up_instruments(ctx, course_id), scores or {})
+    checked = _check_scores(follow_up_instruments(ctx, course_id, entry.joints), scores or {})
     if outcome == fu.DONE and not checked:
         raise ValidationError("scores", "Enter at least one measure, or choose could not reach.")
     if outcome != fu.DONE:
@@ -467,3 +505,109 @@ def _added(domain: str, parts: list[DomainProportions]) -> DomainProportions:
         worse=add("worse"),
         about_the_same=add("about_the_same"),
     )
+
+
+# --------------------------------------------------------------------------- words
+
+
+def phone_script(entry: FollowUpEntry, instruments: Sequence[Instrument], site: str = "") -> str:
+    """A short script for a follow-up phone call, in the project's own words.
+
+    Only measures that can be asked over the phone; never a performance test.
+    """
+    who = site or "the exercise class team"
+    asks = [f"  - {i.name}: a number from {i.min:g} to {i.max:g}" for i in instruments]
+    return "\n".join(
+        [
+            f"Hello, may I speak to {entry.first_name}? This is a call from {who} about the "
+            "knee, hip or back class you finished.",
+            f"When you joined you said we could check in {entry.point} months later. It takes "
+            "about five minutes. Is now a good time?",
+            "If not: when would suit you better? (If they would rather not: thank them, and "
+            "record Declined.)",
+            "",
+            "Ask each one, say the scale, and write the answer down as said:",
+            *asks,
+            "",
+            "Thank them. Remind them how to reach the team if their pain gets worse.",
+            "If there is no answer after three tries on different days: record Could not reach.",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def print_letters(
+    ctx: AppContext,
+    out: str | Path,
+    today: date | None = None,
+    entries_to_print: Sequence[FollowUpEntry] | None = None,
+) -> int:
+    """Postal follow-up letters for the people due (or those given), one page each; the
+    questions are the measures taken remotely on each person's course."""
+    from escape_desktop.export.pdf_followup import FollowUpLetter, LetterQuestion, render_letters
+    from escape_desktop.export.pdf_style import write_atomically
+
+    today = today or date.today()
+    chosen = list(entries_to_print) if entries_to_print is not None else due_list(ctx, today)
+    with ctx.db.read() as s:
+        titles = dict(s.execute(select(Course.id, Course.title)).all())
+    letters = []
+    for e in chosen:
+        questions = tuple(
+            LetterQuestion(
+                i.name,
+                i.min,
+                i.max,
+                "higher is better" if i.direction == "higher_better" else "lower is better",
+            )
+            for i in follow_up_instruments(ctx, e.course_id, e.joints)
+        )
+        letters.append(
+            FollowUpLetter(
+                e.first_name,
+                e.last_name,
+                e.participant_code,
+                e.point,
+                titles.get(e.course_id, e.course_code),
+                e.course_ended,
+                questions,
+            )
+        )
+    values = reg.stored(ctx)
+    site = reg.get(ctx, reg.SITE_NAME, values)
+    reply = reg.get(ctx, reg.SITE_CONTACT, values)
+    return int(
+        write_atomically(Path(out), lambda p: render_letters(letters, site, reply, today, p))
+    )
+
+
+def print_due_list(ctx: AppContext, out: str | Path, today: date | None = None) -> int:
+    """The follow-ups due and overdue, as a list to work through."""
+    from escape_desktop.export.pdf_followup import DueRow, render_due_list
+    from escape_desktop.export.pdf_style import write_atomically
+
+    today = today or date.today()
+    rows = [
+        DueRow(
+            fu.STATE_WORDS.get(e.state, e.state),
+            e.point,
+            e.name,
+            e.course_code,
+            e.due_on,
+            contact_words(e),
+        )
+        for e in due_list(ctx, today)
+    ]
+    site = reg.get(ctx, reg.SITE_NAME)
+    return int(write_atomically(Path(out), lambda p: render_due_list(rows, site, today, p)))
+
+
+def contact_words(e: FollowUpEntry) -> str:
+    """How the person likes to be contacted, with the number or address to use."""
+    if e.contact_by == "post":
+        return "Post (a letter)" + (f"; phone {e.phone}" if e.phone else "")
+    way = fu.CONTACT_WAYS.get(e.contact_by, "Not said")
+    detail = {"phone": e.phone, "email": e.email}.get(e.contact_by, "") or e.phone or e.email
+    return f"{way}: {detail}" if detail else way

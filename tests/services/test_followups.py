@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
+from escape_desktop.context import AppContext
 from escape_desktop.services import followups, settings_registry
 from escape_desktop.services.errors import ValidationError
 
@@ -77,10 +78,14 @@ def test_completers_who_agreed_are_due_at_3_and_12_months(demo_ctx, demo_today):
     assert sorted({e.enrolment_id for e in found}) == completers  # nobody else
     assert {(e.point, e.due_on) for e in found} == {(3, three), (12, twelve)}
     assert {e.state for e in found} == {"upcoming"}
+
     # a week before the day it shows as due; two weeks after, overdue
-    assert {e.state for e in followups.due_list(demo_ctx, three - timedelta(days=7))} == {"due"}
-    assert followups.due_list(demo_ctx, three - timedelta(days=8)) == []
-    late = followups.due_list(demo_ctx, three + timedelta(days=15))
+    def due(day):
+        return [e for e in followups.due_list(demo_ctx, day) if e.course_id == cid]
+
+    assert {e.state for e in due(three - timedelta(days=7))} == {"due"}
+    assert due(three - timedelta(days=8)) == []
+    late = due(three + timedelta(days=15))
     assert {(e.point, e.state) for e in late} == {(3, "overdue")}
     # the site switches the 12-month point off: it is no longer listed
     settings_registry.set(demo_ctx, settings_registry.FOLLOW_UP_12, False)
@@ -180,8 +185,10 @@ def test_figures_match_a_calculation_by_hand(demo_ctx, demo_today):
                 "SELECT a.score, json_extract(f.scores, '$.pain_nrs') FROM follow_ups f"
                 " JOIN assessments a ON a.enrolment_id = f.enrolment_id"
                 " AND a.timepoint = 'start' AND a.instrument_key = 'pain_nrs'"
-                " WHERE f.point = 3 AND f.outcome = 'done'"
-            )
+                " JOIN enrolments e ON e.id = f.enrolment_id"
+                " WHERE f.point = 3 AND f.outcome = 'done' AND e.course_id = :c"
+            ),
+            {"c": cid},
         ).all()
     pairs = [(s, e) for s, e in rows if s is not None and e is not None]
     pain = next(p for p in fig.proportions if p.domain == "pain")
@@ -195,3 +202,140 @@ def test_figures_match_a_calculation_by_hand(demo_ctx, demo_today):
     # the sit-to-stand is not repeated: function is not measured at follow-up
     function = next(p for p in fig.proportions if p.domain == "function")
     assert not function.measured
+
+
+def test_the_demo_has_people_due_done_unreachable_and_declined_at_both_points(demo_ctx, demo_today):
+    found = followups.entries(demo_ctx, demo_today)
+    for point in (3, 12):
+        states = {e.state for e in found if e.point == point}
+        assert {"due", "done", "unreachable", "declined"} <= states, (point, states)
+    # nobody in the demo is followed up without a yes, and a done point has its measures
+    assert all(e.scores for e in found if e.state == "done")
+    assert not any("chair_stand_30s" in e.scores for e in found)
+
+
+def test_follow_ups_and_the_consent_travel_with_a_course_hand_over(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.services import handover
+
+    phrase = "correct horse battery staple 32"
+    cid = _course(demo_ctx, "KH-2025-001")
+    sent = {(e.participant_code, e.point): (e.state, e.scores, e.contacted_on)
+            for e in followups.entries(demo_ctx, demo_today, [cid])}  # fmt: skip
+    assert any(v[0] == "done" for v in sent.values())
+    file = tmp_path / "course.escape"
+    handover.send_course(demo_ctx, "KH-2025-001", file, phrase)
+    other = AppContext.open(tmp_path / "other")
+    try:
+        handover.receive_course(other, file, phrase)
+        with other.db.engine.connect() as c:
+            new_id = c.execute(
+                text("SELECT id FROM courses WHERE code = 'KH-2025-001'")
+            ).scalar_one()
+        got = {(e.participant_code, e.point): (e.state, e.scores, e.contacted_on)
+               for e in followups.entries(other, demo_today, [new_id])}  # fmt: skip
+    finally:
+        other.close()
+    assert got == sent
+
+
+def test_the_consent_to_be_contacted_is_asked_at_enrolment_and_kept(demo_ctx):
+    from dataclasses import replace
+
+    from escape_desktop.services.participants import (
+        ParticipantInput,
+        edit_participant,
+        participant_input,
+        validate_participant,
+    )
+
+    values = validate_participant(
+        ParticipantInput("Ada", "Demo-Lee", consent_follow_up=True, contact_by="Post")
+    )
+    assert values["consent_follow_up"] is True and values["contact_by"] == "post"
+    assert validate_participant(ParticipantInput("Ada", "Demo-Lee"))["consent_follow_up"] is None
+    with pytest.raises(ValidationError) as e:
+        validate_participant(ParticipantInput("Ada", "Demo-Lee", contact_by="pigeon"))
+    assert e.value.field == "contact_by"
+    # an edit keeps what was said, and saying no is kept as no (never turned into not asked)
+    with demo_ctx.db.engine.connect() as c:
+        pid = c.execute(text("SELECT min(id) FROM participants")).scalar_one()
+    before = participant_input(demo_ctx, pid)
+    edit_participant(demo_ctx, pid, replace(before, consent_follow_up=False, contact_by="email"))
+    after = participant_input(demo_ctx, pid)
+    assert (after.consent_follow_up, after.contact_by) == (False, "email")
+    edit_participant(demo_ctx, pid, replace(after, notes="seen again"))
+    assert participant_input(demo_ctx, pid).consent_follow_up is False
+
+
+def _pdf_text(path) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(str(path)).pages)
+
+
+def test_the_letter_asks_only_what_can_be_asked_by_post_and_says_where_to_reply(
+    demo_ctx, demo_today, tmp_path
+):
+    settings_registry.set(demo_ctx, settings_registry.SITE_NAME, "Demo Trust")
+    settings_registry.set(
+        demo_ctx, settings_registry.SITE_CONTACT, "Physio Team, 1 Demo Road, Demotown DE1 1MO"
+    )
+    due = followups.due_list(demo_ctx, demo_today)
+    out = tmp_path / "letters.pdf"
+    pages = followups.print_letters(demo_ctx, out, demo_today)
+    assert pages == len(due) > 0
+    text = _pdf_text(out)
+    assert "Demo Road" in text and "Demo Trust" in text
+    for e in due:
+        assert e.last_name in text
+    assert "chair" not in text.lower() and "stand" not in text.lower()
+    listed = tmp_path / "due.pdf"
+    followups.print_due_list(demo_ctx, listed, demo_today)
+    text = _pdf_text(listed)
+    assert all(e.last_name in text.replace("\n", " ") for e in due)
+
+
+def test_the_class_summary_says_whether_it_lasts_once_the_course_is_over(
+    demo_ctx, demo_today, tmp_path
+):
+    from escape_desktop.services.documents import build_document
+
+    out = tmp_path / "summary.pdf"
+    build_document(demo_ctx, "summary", _course(demo_ctx, "KH-2025-001"), out, today=demo_today)
+    assert "Does it last?" in _pdf_text(out)
+    running = tmp_path / "running.pdf"
+    build_document(demo_ctx, "summary", _course(demo_ctx, "KH-2026-002"), running, today=demo_today)
+    assert "Does it last?" not in _pdf_text(running)
+
+
+def test_the_command_line_lists_and_records_follow_ups(demo_ctx, capsys, tmp_path):
+    import json
+    from datetime import date as real_date
+
+    from escape_desktop.cli import main
+
+    data = str(demo_ctx.data_dir)
+    demo_ctx.close()
+    assert main(["followups", "--data-dir", data, "--json"]) == 0
+    due = json.loads(capsys.readouterr().out)
+    assert due and {d["state"] for d in due} <= {"due", "overdue"}
+    first = due[0]
+    assert main(["followups", "record", "--data-dir", data, "--course", first["course"],
+                 "--person", first["participant"], "--point", str(first["point_months"]),
+                 "--outcome", "declined"]) == 0  # fmt: skip
+    capsys.readouterr()
+    assert main(["followups", "--data-dir", data, "--all", "--json"]) == 0
+    every = json.loads(capsys.readouterr().out)
+    mine = [d for d in every if d["participant"] == first["participant"]
+            and d["point_months"] == first["point_months"]]  # fmt: skip
+    assert mine[0]["state"] == "declined"
+    assert mine[0]["contacted_on"] == real_date.today().isoformat()
+    # a mistake is one sentence on stderr and a non-zero exit; nothing is saved
+    assert main(["followups", "record", "--data-dir", data, "--course", first["course"],
+                 "--person", "P-NOBODY00", "--point", "3", "--outcome", "done"]) != 0  # fmt: skip
+    err = capsys.readouterr().err.strip()
+    assert err and "\n" not in err and "Traceback" not in err
+    out = tmp_path / "letters.pdf"
+    assert main(["followups", "letters", "--data-dir", data, "--out", str(out)]) == 0
+    assert out.stat().st_size > 0
+    assert main(["followups", "letters", "--data-dir", data, "--out", str(out)]) != 0  # no --force

@@ -128,6 +128,7 @@ class ParticipantDialog(QDialog):
         self.saved = False
         self.screening = screening
         self.answers: dict[str, QButtonGroup] = {}
+        self._kept_follow_up: tuple[bool | None, str] = (None, "")  # see value()
         self._build(course_label)
         if initial is not None:
             self.set_value(initial)
@@ -418,6 +419,9 @@ class ParticipantDialog(QDialog):
             consent_programme=self._consent_of(self.consent_programme),
             consent_share=self._consent_of(self.consent_share),
             notes=self.notes.toPlainText(),
+            # Not on this form yet (issue 32): what is on file is kept, never reset.
+            consent_follow_up=self._kept_follow_up[0],
+            contact_by=self._kept_follow_up[1],
         )
 
     def screening_answers(self) -> dict[str, bool] | None:
@@ -449,6 +453,7 @@ class ParticipantDialog(QDialog):
             key = NOT_ASKED if consent is None else (YES if consent else NO)
             group.button(key).setChecked(True)
         self.notes.setPlainText(data.notes)
+        self._kept_follow_up = (data.consent_follow_up, data.contact_by)
 
     def _format_nhs(self) -> None:
         """Show a valid NHS number as 3-3-4 once the person leaves the box."""
