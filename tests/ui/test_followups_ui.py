@@ -91,3 +91,24 @@ def test_the_today_panel_says_how_many_follow_ups_are_waiting(make_window, demo_
     waiting = followups.due_list(demo_ctx, demo_today)
     assert f"{len(waiting)} waiting" in window.today_panel.body.text()
     assert window.follow_ups_action.shortcut().toString() == "Ctrl+Shift+U"
+
+
+def test_the_person_form_asks_for_the_follow_up_consent_and_keeps_it(qtbot):
+    from datetime import date
+
+    from escape_desktop.services.participants import ParticipantInput
+    from escape_desktop.ui.people.participant_dialog import ParticipantDialog
+
+    new = ParticipantDialog(None, lambda _d: None, today=date(2026, 11, 26))
+    qtbot.addWidget(new)
+    assert new.value().consent_follow_up is None  # not asked until it is asked
+    kept = ParticipantInput("Ada", "Demo-Lee", consent_follow_up=False, contact_by="post")
+    dialog = ParticipantDialog(None, lambda _d: None, initial=kept, today=date(2026, 11, 26))
+    qtbot.addWidget(dialog)
+    got = dialog.value()
+    assert (got.consent_follow_up, got.contact_by) == (False, "post")  # a no stays a no
+    dialog.consent_follow_up.buttons()[0].setChecked(True)  # Yes
+    dialog.contact_by.setCurrentIndex(dialog.contact_by.findData("phone"))
+    got = dialog.value()
+    assert (got.consent_follow_up, got.contact_by) == (True, "phone")
+    assert dialog.contact_by.accessibleName()
