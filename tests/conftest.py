@@ -153,7 +153,7 @@ def ctx(_empty_template: Path, tmp_path: Path) -> Iterator[AppContext]:
 
 @pytest.fixture
 def demo_ctx(_demo_template: Path, tmp_path: Path) -> Iterator[AppContext]:
-    """The small demo (4 courses, made as if today were DEMO_TODAY) in its own data folder."""
+    """The small demo (7 courses, made as if today were DEMO_TODAY) in its own data folder."""
     yield from _context_from(_demo_template, tmp_path / "data")
 
 

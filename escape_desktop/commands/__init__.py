@@ -11,5 +11,6 @@ MODULES = (
     "safety",
     "handover",
     "registry",
+    "followups",
     "course_run",  # after circuit and handover: adds to their `circuit` and `course` commands
 )

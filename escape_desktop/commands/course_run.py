@@ -73,6 +73,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--share", choices=tuple(CONSENT_WORDS), default="not-asked", help="share for audit"
     )
     e.add_argument(
+        "--follow-up",
+        choices=tuple(CONSENT_WORDS),
+        default="not-asked",
+        help="agreed to be contacted 3 and 12 months after the course",
+    )
+    e.add_argument(
+        "--contact-by", choices=("", "phone", "post", "email"), default="", help="for follow-up"
+    )
+    e.add_argument(
         "--screening",
         metavar="ANSWERS",
         help="'no' when every screening question was answered no, or the keys answered yes "
@@ -410,6 +419,8 @@ def cmd_enrol(args: argparse.Namespace) -> int:
             referral_source=args.referred_by,
             consent_programme=CONSENT_WORDS[args.consent],
             consent_share=CONSENT_WORDS[args.share],
+            consent_follow_up=CONSENT_WORDS[args.follow_up],
+            contact_by=args.contact_by,
         )
         # One transaction, as in the window: no enrolment without its screening.
         eid = participants.enrol(ctx, cid, data, answers, unscreened=answers is None).value

@@ -190,4 +190,6 @@ def outcomes_json(o: CourseOutcomes) -> dict[str, Any]:
         "summary": [summary_json(x) for x in o.summaries],
         "proportions": [proportion_json(p) for p in o.proportions],
         "participants_detail": [participant_json(r) for r in o.rows],
+        # per follow-up point: counts, response and completeness, sustained change per domain
+        "follow_up": None if o.follow_up is None else o.follow_up.as_json(),
     }

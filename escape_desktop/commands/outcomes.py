@@ -63,7 +63,7 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
 def render_text(o) -> str:  # type: ignore[no-untyped-def]
     """Plain text for a terminal or a note: people first, then the class figures."""
     from escape_desktop.programme.status import STATUS_WORD
-    from escape_desktop.services.measures import completion_text, proportion_text
+    from escape_desktop.services.measures import completion_text, proportion_text, ratio_text
 
     lines: list[str] = []
     if o.code:
@@ -109,4 +109,22 @@ def render_text(o) -> str:  # type: ignore[no-untyped-def]
     lines.append("")
     for p in o.proportions:
         lines.append(proportion_text(p))
+    for point in o.follow_up.points if o.follow_up else []:
+        c = point.counts
+        if not c.followed:
+            continue
+        lines.append("")
+        lines.append(
+            f"Follow-up at {c.point} months: {c.counted} due so far of {c.followed} followed up; "
+            f"reached {ratio_text(c.response)}, could not reach {c.unreachable}, declined "
+            f"{c.declined}, still to do {c.due + c.overdue}"
+        )
+        for d in point.proportions:
+            if d.measured and d.improved.denominator:
+                meaningful = "-" if d.meaningful is None else ratio_text(d.meaningful)
+                lines.append(
+                    f"    start to {c.point} months, {d.label} ({d.instrument_name}): improved "
+                    f"at all {ratio_text(d.improved)}; meaningful {meaningful}; worse "
+                    f"{ratio_text(d.worse)}"
+                )
     return "\n".join(lines)

@@ -139,6 +139,10 @@ class Participant(Base):
     # take part says nothing about sharing data for the central upload.
     consent_programme: Mapped[bool | None] = mapped_column(Boolean, default=None)
     consent_share: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    # Agreed to be contacted 3 and 12 months after the course (None: not asked; never assumed)
+    # and how they would like to be: "phone", "post", "email" or "" (not said).
+    consent_follow_up: Mapped[bool | None] = mapped_column(Boolean, default=None)
+    contact_by: Mapped[str] = mapped_column(String(10), default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
@@ -294,6 +298,31 @@ class Assessment(Base):
     __table_args__ = (
         UniqueConstraint("enrolment_id", "timepoint", "instrument_key"),
         CheckConstraint("timepoint IN ('start','end','follow_up')", name="timepoint_known"),
+    )
+
+
+FOLLOW_UP_OUTCOMES = ("done", "unreachable", "declined")
+
+
+class FollowUp(Base):
+    """One person's follow-up at 3 or 12 months after their course: reached and measured
+    ("done", with the scores taken then), could not be reached, or declined."""
+
+    __tablename__ = "follow_ups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(ForeignKey("enrolments.id", ondelete="CASCADE"))
+    point: Mapped[int] = mapped_column(Integer)  # months after the course: 3 or 12
+    outcome: Mapped[str] = mapped_column(String(12))
+    contacted_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(10), default="")  # phone / post / email / ""
+    scores: Mapped[dict] = mapped_column(JSON, default=dict)  # instrument key -> score
+    note: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime)
+
+    __table_args__ = (
+        UniqueConstraint("enrolment_id", "point"),
+        CheckConstraint("point IN (3, 12)", name="point_known"),
+        CheckConstraint("outcome IN ('done','unreachable','declined')", name="outcome_known"),
     )
 
 

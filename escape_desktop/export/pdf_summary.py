@@ -98,6 +98,23 @@ class SummaryData:
     complete_measures: int = 0  # starters with start and end values on every headline measure
     headline_measured: bool = True
     registers_not_taken: tuple[int, ...] = ()  # past sessions nobody was marked in (numbers)
+    follow_up: tuple[SummaryFollowUp, ...] = ()  # each follow-up point the site uses
+
+
+@dataclass(frozen=True)
+class SummaryFollowUp:
+    """One follow-up point (3 or 12 months after the course) as the summary prints it."""
+
+    point: int
+    followed: int  # completers who agreed to be contacted
+    counted: int  # of those, due by now or recorded
+    done: int
+    unreachable: int
+    declined: int
+    outstanding: int  # counted, nothing recorded yet (due or overdue)
+    response: Ratio  # done of counted
+    completeness: Ratio  # any outcome of counted
+    domains: tuple[SummaryDomain, ...]  # start -> this point
 
 
 def pct(r: Ratio | None) -> str:
@@ -314,6 +331,9 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
         completeness = "Data completeness: this programme maps no headline measure."
     story.append(Paragraph(esc(completeness), Styles.body))
 
+    if finished:  # nobody is followed up before a course ends
+        story.extend(_follow_up_section(data.follow_up, width))
+
     # Everyone enrolled is counted here (the tables add up to the funnel's first figure),
     # including people who never came: a heading saying "came" would contradict the funnel
     enrolled = data.figures.enrolled
@@ -422,6 +442,88 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     story.append(PageBreak())
     story.extend(glossary())
     return build(doc, story, footer=f"{info.code} class summary · printed {info.today:%d %b %Y}")
+
+
+def _follow_up_section(points: tuple[SummaryFollowUp, ...], width: float) -> list:
+    """Does it last? Each point's response and the change from the start to that point."""
+    if not points:
+        return []
+    out: list = [Paragraph("Does it last? Follow-up after the course", Styles.h2)]
+    if not any(p.followed for p in points):
+        out.append(
+            Paragraph(
+                "Nobody on this course is followed up yet: only people who completed and agreed "
+                "to be contacted afterwards are asked, 3 and 12 months after the last session.",
+                Styles.note,
+            )
+        )
+        return out
+    rows: list[list] = [
+        [
+            para("Follow-up", Styles.head),
+            para("Due so far", Styles.head_center),
+            para("Reached", Styles.head_center),
+            para("Could not reach", Styles.head_center),
+            para("Declined", Styles.head_center),
+            para("Still to do", Styles.head_center),
+        ]
+    ]
+    for p in points:
+        rows.append(
+            [
+                para(f"{p.point} months (of {p.followed} followed up)"),
+                str(p.counted),
+                para(count_of(p.response), Styles.cell_center),
+                str(p.unreachable),
+                str(p.declined),
+                str(p.outstanding),
+            ]
+        )
+    col = (width - 150) / 5
+    out.append(table(rows, [150] + [col] * 5, extra=[("ALIGN", (1, 1), (-1, -1), "CENTER")]))
+    out.append(Spacer(1, 4))
+    change: list[list] = [
+        [
+            para("Start to", Styles.head),
+            para("Headline", Styles.head),
+            para("Improved at all", Styles.head_center),
+            para("Meaningful improvement", Styles.head_center),
+            para("Got worse", Styles.head_center),
+        ]
+    ]
+    for p in points:
+        for d in p.domains:
+            if not d.measured:
+                change.append(
+                    [para(f"{p.point} months"), para(f"{d.label}: not asked"), "–", "–", "–"]
+                )
+                continue
+            change.append(
+                [
+                    para(f"{p.point} months"),
+                    para(f"{d.label} ({', '.join(d.instrument_names)})"),
+                    para(count_of(d.improved), Styles.cell_center),
+                    para(
+                        "not available" if d.meaningful is None else count_of(d.meaningful),
+                        Styles.cell_center,
+                    ),
+                    para(count_of(d.worse), Styles.cell_center),
+                ]
+            )
+    col = (width - 60 - 150) / 3
+    out.append(table(change, [60, 150, col, col, col]))
+    out.append(Spacer(1, 2))
+    out.append(
+        Paragraph(
+            "Followed up: people who completed and agreed to be contacted. Due so far: their "
+            "follow-up date has come (or something is recorded). Reached: measures taken then, "
+            "by phone, post or email; the sit-to-stand is not repeated, so daily function is "
+            "not asked. Each change counts people with a start value and a value at that point, "
+            "judged by the same thresholds as start to end.",
+            Styles.note,
+        )
+    )
+    return out
 
 
 # One vocabulary for commissioners: the class summary, the registry report and the upload.

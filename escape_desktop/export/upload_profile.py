@@ -59,7 +59,23 @@ INSTRUMENT_PARTS = {
     "end_date": ("date", "day the end measure was taken"),
     "start_adapted": ("boolean", "start test done in an adapted way (e.g. hands used)"),
     "end_adapted": ("boolean", "end test done in an adapted way (e.g. hands used)"),
+    # Follow-up 3 and 12 months after the course (programme.followup)
+    "month3": ("number", "score at the 3-month follow-up"),
+    "month12": ("number", "score at the 12-month follow-up"),
+    "month3_change": ("number", "3-month score minus start score (blank unless both)"),
+    "month12_change": ("number", "12-month score minus start score (blank unless both)"),
 }
+# A follow-up point's state (programme.followup): not followed up (did not complete, or no
+# yes to being contacted), not yet due, due, overdue, or what was recorded.
+FOLLOW_UP_STATES = (
+    "not_followed",
+    "upcoming",
+    "due",
+    "overdue",
+    "done",
+    "unreachable",
+    "declined",
+)
 
 
 class ProfileError(KnownError):
@@ -167,6 +183,25 @@ SOURCES: dict[str, SourceInfo] = {
         "decided once the course is finished (programme.status is_completer); blank while "
         "the course is still running",
     ),
+    "participant.consent_follow_up": SourceInfo(
+        "boolean", "agreed to be contacted 3 and 12 months after the course"
+    ),
+    **{
+        f"follow_up.{point}.state": SourceInfo(
+            "code",
+            f"the {point}-month follow-up: "
+            + ", ".join(FOLLOW_UP_STATES)
+            + " (programme.followup)",
+            codes=FOLLOW_UP_STATES,
+        )
+        for point in (3, 12)
+    },
+    **{
+        f"follow_up.{point}.date": SourceInfo(
+            "date", f"day the {point}-month follow-up was recorded as done, not reached or declined"
+        )
+        for point in (3, 12)
+    },
     "session.number": SourceInfo(
         "integer", "session number", minimum=1, maximum=100, grain="session"
     ),
@@ -199,6 +234,9 @@ class ColumnSpec:
     decimals: int = 0
     personal: bool = False
     free_text: bool = False
+    # The profile version that added this column: a file made before then may lack it and
+    # still be valid (new columns are additive), e.g. the follow-up columns of version 4.
+    since: str = ""
 
 
 @dataclass(frozen=True)
@@ -212,6 +250,11 @@ class FileSpec:
     @property
     def header(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    def expected_header(self, got: Sequence[str]) -> list[str]:
+        """The header a file must have: every column, less the ones added in a later profile
+        version that this file does not carry (an upload made before them stays valid)."""
+        return [c.name for c in self.columns if c.name in got or not c.since]
 
 
 @dataclass(frozen=True)
@@ -402,6 +445,7 @@ def _column(
         type=col_type,
         description=description,
         required=f.boolean("required", False),
+        since=f.text("since", "").strip(),
         transform=transform,
         mapping=mapping,
         default=default,

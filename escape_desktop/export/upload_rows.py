@@ -111,9 +111,11 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
             if part.endswith("_date"):
                 got = r.scores.get((key, part.split("_")[0]))
                 return None if got is None else got[2]
-            if part in ("change", "follow_up_change"):
+            if part.endswith("change"):
                 first = r.scores.get((key, "start"))
-                later = r.scores.get((key, "end" if part == "change" else "follow_up"))
+                later = r.scores.get(
+                    (key, {"change": "end", "follow_up_change": "follow_up"}.get(part, part[:-7]))
+                )
                 if first is None or later is None or first[0] is None or later[0] is None:
                     return None
                 return round(later[0] - first[0], decimals)

@@ -84,7 +84,7 @@ def _pick_spec(header: list[str], profile: Profile) -> FileSpec:
 
 def _header_problems(header: list[str], spec: FileSpec) -> list[Problem]:
     problems = []
-    expected = spec.header
+    expected = spec.expected_header(header)
     missing = [c for c in expected if c not in header]
     extra = [c for c in header if c not in expected]
     dupes = sorted({c for c in header if header.count(c) > 1})

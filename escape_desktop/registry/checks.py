@@ -52,8 +52,9 @@ def _site_column(profile: Any) -> str:
 def check_header(file_name: str, header: Sequence[str], profile: Any) -> None:
     """The file has exactly the profile's columns (a site column is allowed in older files)."""
     site = _site_column(profile)
-    expected = [c.name for c in profile.main.columns if c.name != site]
     got = [h for h in header if h != site]
+    # Columns a later profile version added may be absent from an older file.
+    expected = [n for n in profile.main.expected_header(got) if n != site]
     missing = [n for n in expected if n not in got]
     extra = [n for n in got if n not in expected]
     if missing or extra:

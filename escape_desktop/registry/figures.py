@@ -16,6 +16,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.followup import PointCounts
+from escape_desktop.programme.followup import counts as follow_up_counts
 from escape_desktop.programme.outcomes import classify_change
 from escape_desktop.programme.rounding import format_number, round_half_away
 
@@ -157,6 +159,9 @@ class GroupFigures:
     # Starters on finished courses with every headline start and end measure: a running
     # course has not had its end measures yet, so it stays out of the completeness rate.
     finished_with_both: int = 0
+    # Follow-up at 3 and 12 months per point (programme.followup.counts), from the uploads'
+    # follow-up columns; empty when no upload carries them.
+    follow_up: tuple[PointCounts, ...] = ()
 
     @property
     def completion(self) -> Fraction:
@@ -199,6 +204,7 @@ class GroupFigures:
                 "with_start": Fraction(self.with_start, self.started).as_json(),
                 "with_start_and_end": self.completeness.as_json(),
             },
+            "follow_up": [c.as_json() for c in self.follow_up],
         }
 
 
@@ -273,6 +279,7 @@ def group_figures(
     left_out: Iterable[CourseLeftOut],
     outcome_measures: Mapping[str, Mapping[str, str]],  # programme -> domain -> measure key
     rules: Mapping[str, MeasureRule],
+    follow_up_states: Mapping[int, Sequence[str]] | None = None,  # point -> each row's state
 ) -> GroupFigures:
     no_consent = not_asked = 0
     courses = {(p.site_code, p.course_code) for p in people}
@@ -347,4 +354,9 @@ def group_figures(
         with_start=with_start,
         with_both=with_both,
         finished_with_both=finished_with_both,
+        follow_up=tuple(
+            follow_up_counts(point, states)
+            for point, states in sorted((follow_up_states or {}).items())
+            if states
+        ),
     )

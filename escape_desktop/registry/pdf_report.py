@@ -451,6 +451,50 @@ def _headline_table(data: ReportData, width: float) -> list:
     return [table(rows, widths)]
 
 
+def _follow_up_table(data: ReportData, width: float) -> list:
+    """Response at each follow-up point per site: reached of those due so far."""
+    groups = [g for g in list(data.sites) + [data.overall] if g.follow_up]
+    if not groups:
+        return []
+    head = ["Site", "Follow-up", "Due so far", "Reached", "Response rate", "Could not reach",
+            "Declined", "Still to do"]  # fmt: skip
+    rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
+    for g in groups:
+        for c in g.follow_up:
+            r = c.response
+            rows.append(
+                [
+                    _site_cell(g, data.overall),
+                    _num_cell(f"{c.point} months"),
+                    _num_cell(_count(c.counted)),
+                    _num_cell(_count(c.done)),
+                    # a rate would give back a count of 1 to 4 people: not shown either
+                    _num_cell(
+                        "fewer than 5 reached"
+                        if 0 < c.done < SMALL_CELL
+                        else _pct(Fraction(r.numerator, r.denominator))
+                    ),
+                    _num_cell(_count(c.unreachable)),
+                    _num_cell(_count(c.declined)),
+                    _num_cell(_count(c.due + c.overdue)),
+                ]
+            )
+    widths = [w * width / 510 for w in (112, 56, 50, 50, 70, 60, 56, 56)]
+    return [
+        CondPageBreak(40 * mm),
+        Paragraph("Does it last? Follow-up at 3 and 12 months", Styles.h2),
+        table(rows, widths),
+        Paragraph(
+            esc(
+                "Due so far: people who completed and agreed to be contacted, whose follow-up "
+                "date has come (or is recorded). Response rate: reached and measured, of those. "
+                "Only uploads made with profile version 4 or later carry follow-up."
+            ),
+            Styles.note,
+        ),
+    ]
+
+
 def _means_table(data: ReportData, width: float) -> list:
     """Each measure's mean start, end and change across all sites, people with both values."""
     if not data.means:
@@ -591,6 +635,7 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.append(Spacer(1, 4 * mm))
         story.append(Paragraph("Headline proportions", Styles.h2))
         story.extend(_headline_table(data, width))
+        story.extend(_follow_up_table(data, width))
         story.extend(_means_table(data, width))
         story.extend(_funnel_section(data, width))
         story.extend(_charts(data, width))

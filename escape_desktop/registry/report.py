@@ -24,6 +24,9 @@ from .store import RegistryDatabase
 # Names another engineer may give the meaningful-change threshold in the instrument files;
 # ``mid`` is today's (minimal important difference).
 _THRESHOLD_FIELDS = ("meaningful_change", "meaningful", "mid")
+# The follow-up state columns, as the shipped profile (version 4 on) names them; an upload
+# made before them has no such column and counts in no follow-up figure.
+FOLLOW_UP_COLUMNS = {3: "follow_up_3m", 12: "follow_up_12m"}
 
 
 def measure_rules(library: Any) -> dict[str, MeasureRule]:
@@ -77,10 +80,12 @@ def gather_report(
             Record.measures,
             Record.course_start,
             Record.sessions_attended,
+            Record.row,
         )
         people: dict[str, list[PersonRow]] = defaultdict(list)
+        states: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
         courses_in: set[tuple[str, str]] = set()
-        for site, course, programme, status, completed, measures, start, went in s.execute(q):
+        for site, course, programme, status, completed, measures, start, went, raw in s.execute(q):
             # "Started" is attended at least once (programme.status): a person not started
             # yet, or who withdrew before coming, has not started.
             if went == 0:
@@ -88,6 +93,10 @@ def gather_report(
             if (date_from or date_to) and not (start and lo <= start <= hi):
                 continue
             courses_in.add((site, course))
+            row = json.loads(raw) if raw else {}
+            for point, column in FOLLOW_UP_COLUMNS.items():
+                if row.get(column):
+                    states[site][point].append(row[column])
             c = status_of.get((site, course))
             people[site].append(
                 PersonRow(
@@ -108,7 +117,13 @@ def gather_report(
         left[site].append(CourseLeftOut(site, course, c.left_out_no_consent, c.left_out_not_asked))
     figures = [
         group_figures(
-            code, sites[code], people.get(code, []), left.get(code, []), programmes, rules
+            code,
+            sites[code],
+            people.get(code, []),
+            left.get(code, []),
+            programmes,
+            rules,
+            states.get(code),
         )
         for code in sorted(sites)
         if people.get(code) or left.get(code)
@@ -120,6 +135,10 @@ def gather_report(
         [c for code in sorted(left) for c in left[code]],
         programmes,
         rules,
+        {
+            point: [x for code in sorted(states) for x in states[code].get(point, [])]
+            for point in FOLLOW_UP_COLUMNS
+        },
     )
     period = "all courses"
     if date_from or date_to:

@@ -20,12 +20,14 @@ from escape_desktop.db.models import (
     CourseStation,
     Enrolment,
     ExerciseRecord,
+    FollowUp,
     Instructor,
     Participant,
     ProgressionDecision,
     Session,
     Venue,
 )
+from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import Instrument, ProgrammeTemplate, Station
 from escape_desktop.programme.progression import StationResult, suggest
 from escape_desktop.programme.schedule import make_up_date, session_dates
@@ -189,6 +191,16 @@ def generate_demo(
             plans.append((programme, start + timedelta(days=i * 3650 // 196), VENUES[i % 5]))
         per_course = [12] * 200
         scripts = [(rng.choice((None, None, None, 5, 8)), ()) for _ in plans]
+    if scale == "small":
+        # Older courses whose people are followed up (issue 32): one past both points, one
+        # at its 12-month point now, one at its 3-month point now.
+        plans += [
+            ("knee_hip", today - timedelta(days=460), VENUES[1]),
+            ("back", today - timedelta(days=404), VENUES[2]),
+            ("knee_hip", today - timedelta(days=140), VENUES[0]),
+        ]
+        per_course += [10, 9, 10]
+        scripts += [(None, ()), (None, ()), (None, ())]
     for i, ((programme, start, venue), n, (cancel, roles)) in enumerate(
         zip(plans, per_course, scripts, strict=True)
     ):
@@ -197,6 +209,7 @@ def generate_demo(
         )
         if progress and (i + 1) % 20 == 0:
             progress(f"{i + 1} of {len(plans)} courses")
+    builder.follow_ups(random.Random(seed + 32))
     return builder.flush()
 
 
@@ -240,6 +253,9 @@ class _Builder:
         self.instructor_ids: dict[str, int] = {}
         self.codes: set[str] = set()
         self.course_numbers: dict[tuple[str, int], int] = {}
+        # enrolment id -> (participant id, template) of each completer, for follow-up
+        self.completers: dict[int, tuple[int, ProgrammeTemplate]] = {}
+        self.course_ended: dict[int, date] = {}  # course id -> its last session held
 
     def _add(self, model: type, **values: object) -> int:
         new_id = self.ids.get(model, 0) + 1
@@ -348,6 +364,9 @@ class _Builder:
             entity_id=course_id,
             detail=code,
         )
+        held = [day for _, _, day, cancelled in sessions if not cancelled and day <= self.today]
+        if held:
+            self.course_ended[course_id] = max(held)
         for i in range(people):
             # The scripted people come last; with a script, only they withdraw.
             j = i - (people - len(roles))
@@ -479,6 +498,8 @@ class _Builder:
                 [SessionFact(sid, day, cancelled, n) for sid, n, day, cancelled in sessions],
                 self.today,
             )
+            if status.status == COMPLETED:
+                self.completers[eid] = (pid, template)
             if status.status == COMPLETED and last_seen:
                 self._assessments(
                     eid, template, joints, "end", last_seen, capability, base_pain, attended
@@ -582,6 +603,68 @@ class _Builder:
                 updated_at=datetime.combine(day, datetime.min.time()),
             )
 
+    def follow_ups(self, rng: random.Random) -> None:
+        """Consent to be contacted afterwards for most people, and each follow-up point that
+        has come recorded as done (scores near the end values), could not reach or declined,
+        with one left overdue; drawn from a random source of their own, so the courses are
+        what they would be without follow-up."""
+        people = {row["id"]: row for row in self.rows.get(Participant, [])}
+        course_of = {row["id"]: row["course_id"] for row in self.rows.get(Enrolment, [])}
+        ended_courses = set(self.course_ended)
+        for row in people.values():
+            row["consent_follow_up"] = True if rng.random() < 0.85 else rng.choice((False, None))
+            row["contact_by"] = rng.choice(("phone", "phone", "post", "email"))
+        scores: dict[tuple[int, str, str], float] = {}
+        for a in self.rows.get(Assessment, []):
+            scores[(a["enrolment_id"], a["timepoint"], a["instrument_key"])] = a["score"]
+        seen: dict[tuple[int, int], int] = {}
+        for eid, (pid, template) in sorted(self.completers.items()):
+            cid = course_of[eid]
+            person = people[pid]
+            if cid not in ended_courses or person["consent_follow_up"] is not True:
+                continue
+            ended = self.course_ended[cid]
+            if fu.due_on(ended, 3) > self.today + timedelta(days=fu.OPENS_BEFORE):
+                continue  # a course too recent to follow up yet: nobody due
+            person["phone"] = person["phone"] or f"01632 960{rng.randint(100, 999)}"
+            person["email"] = person["email"] or (
+                f"{person['first_name'].lower()}.{person['last_name'].lower()}@example.com"
+            )
+            for point in fu.POINTS:
+                due = fu.due_on(ended, point)
+                if fu.state(due, self.today) == fu.UPCOMING:
+                    continue
+                n = seen[(cid, point)] = seen.get((cid, point), -1) + 1
+                if fu.state(due, self.today) == fu.DUE and n >= 2:
+                    continue  # the rest of the people at this point are due now
+                outcome = {2: fu.UNREACHABLE, 3: fu.DECLINED, 4: ""}.get(n, fu.DONE)
+                if not outcome:
+                    continue  # left overdue
+                day = min(self.today, due + timedelta(days=rng.randint(0, 12)))
+                taken: dict[str, float] = {}
+                if outcome == fu.DONE:
+                    for key in template.instruments:
+                        inst = self.ctx.library.instrument(key)
+                        start = scores.get((eid, "start", key))
+                        end = scores.get((eid, "end", key))
+                        if start is None or end is None or not fu.taken_remotely(key):
+                            continue
+                        kept = rng.uniform(0.3, 1.1) if point == 3 else rng.uniform(0.0, 1.0)
+                        value = start + (end - start) * kept
+                        value = max(inst.min, min(inst.max, round(value, inst.decimals)))
+                        taken[key] = float(int(value)) if inst.decimals == 0 else value
+                self._add(
+                    FollowUp,
+                    enrolment_id=eid,
+                    point=point,
+                    outcome=outcome,
+                    contacted_on=day,
+                    method=person["contact_by"] if outcome != fu.DECLINED else "phone",
+                    scores=taken,
+                    note="",
+                    updated_at=datetime.combine(day, datetime.min.time()),
+                )
+
     def flush(self) -> DemoResult:
         order = (
             Venue,
@@ -597,6 +680,7 @@ class _Builder:
             ExerciseRecord,
             ProgressionDecision,
             Assessment,
+            FollowUp,
             AuditEvent,
         )
         with self.ctx.db.transaction() as s:

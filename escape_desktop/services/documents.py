@@ -33,7 +33,12 @@ from escape_desktop.export.pdf_progress import (
 )
 from escape_desktop.export.pdf_session_sheet import MeasuresDue, SheetCell, SheetRow, SheetStation
 from escape_desktop.export.pdf_style import number
-from escape_desktop.export.pdf_summary import SummaryData, SummaryDomain, SummaryMeasure
+from escape_desktop.export.pdf_summary import (
+    SummaryData,
+    SummaryDomain,
+    SummaryFollowUp,
+    SummaryMeasure,
+)
 from escape_desktop.programme.completion import sessions_needed
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.outcomes import (
@@ -434,7 +439,36 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
             .join(Participant, Participant.id == Enrolment.participant_id)
             .where(Enrolment.course_id == info.reg.course_id, Participant.consent_share.is_(True))
         )
+    follow_up = tuple(
+        SummaryFollowUp(
+            point=f.counts.point,
+            followed=f.counts.followed,
+            counted=f.counts.counted,
+            done=f.counts.done,
+            unreachable=f.counts.unreachable,
+            declined=f.counts.declined,
+            outstanding=f.counts.due + f.counts.overdue,
+            response=f.counts.response,
+            completeness=f.counts.completeness,
+            domains=tuple(
+                SummaryDomain(
+                    label=d.label,
+                    measured=d.measured,
+                    instrument_names=(d.instrument_name,) if d.measured else (),
+                    threshold=d.threshold,
+                    threshold_percent=d.threshold_percent,
+                    threshold_source=d.threshold_source,
+                    improved=d.improved,
+                    meaningful=d.meaningful,
+                    worse=d.worse,
+                )
+                for d in f.proportions
+            ),
+        )
+        for f in (out.follow_up.points if out.follow_up else [])
+    )
     return SummaryData(
+        follow_up=follow_up,
         site_name=reg.get(ctx, reg.SITE_NAME, stored),
         site_code=reg.get(ctx, reg.SITE_CODE, stored),
         figures=info.summary,

@@ -50,6 +50,10 @@ class ParticipantInput:
     consent_programme: bool | None = None
     consent_share: bool | None = None
     notes: str = ""
+    # Follow-up 3 and 12 months after the course: agreed to be contacted (None: not asked,
+    # never assumed), and how they would like to be ("phone", "post", "email" or "").
+    consent_follow_up: bool | None = None
+    contact_by: str = ""
 
 
 def new_participant_code() -> str:
@@ -137,6 +141,17 @@ def _consent(value: object, field: str, label: str) -> bool | None:
     raise ValidationError(field, f"{label}: choose yes, no or not asked yet.")
 
 
+def _contact_by(value: object) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise ValidationError("contact_by", "Contact by: choose phone, post or email.")
+    value = value.strip().lower()
+    if value not in ("", "phone", "post", "email"):
+        raise ValidationError("contact_by", "Contact by: choose phone, post or email.")
+    return value
+
+
 def participant_problems(
     data: ParticipantInput, today: date | None = None
 ) -> tuple[dict[str, Any], list[ValidationError]]:
@@ -180,6 +195,12 @@ def participant_problems(
             p, lambda: _consent(data.consent_share, "consent_share", "Share for audit"), None
         ),
         "notes": _checked(p, lambda: clean_text(data.notes, "notes", "Notes"), ""),
+        "consent_follow_up": _checked(
+            p,
+            lambda: _consent(data.consent_follow_up, "consent_follow_up", "Contact afterwards"),
+            None,
+        ),
+        "contact_by": _checked(p, lambda: _contact_by(data.contact_by), ""),
     }
     values["referral_code"] = _checked(
         p, lambda: _referral_code(data.referral_code, values["referral_source"]), ""
@@ -461,6 +482,8 @@ def participant_input(ctx: AppContext, participant_id: int) -> ParticipantInput:
             consent_programme=p.consent_programme,
             consent_share=p.consent_share,
             notes=p.notes,
+            consent_follow_up=p.consent_follow_up,
+            contact_by=p.contact_by,
         )
 
 

@@ -196,6 +196,10 @@ CERTIFICATE_LOGO = Text(
     max_len=1000,
 )
 
+# Follow-up points (programme.followup): either can be switched off for the site.
+FOLLOW_UP_3 = YesNo(key="follow_up_3", label="Follow up 3 months after the course", default=True)
+FOLLOW_UP_12 = YesNo(key="follow_up_12", label="Follow up 12 months after the course", default=True)
+
 REGISTRY: Mapping[str, SettingDef[Any]] = {
     d.key: d
     for d in (
@@ -213,6 +217,8 @@ REGISTRY: Mapping[str, SettingDef[Any]] = {
         SITE_CONTACT,
         WHAT_NEXT,
         CERTIFICATE_LOGO,
+        FOLLOW_UP_3,
+        FOLLOW_UP_12,
     )
 }
 

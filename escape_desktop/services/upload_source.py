@@ -27,6 +27,7 @@ from escape_desktop.export.upload_rows import (
     UploadSource,
     build_rows,
 )
+from escape_desktop.programme.followup import POINTS
 from escape_desktop.programme.referral_codes import referral_code_for
 from escape_desktop.programme.rounding import round_half_away
 from escape_desktop.programme.status import (
@@ -41,6 +42,7 @@ from escape_desktop.programme.status import (
     decision_day,
 )
 
+from . import followups
 from .figures import decide_courses, read_facts
 
 __all__ = ["build_upload", "read_upload_source", "NO_CONSENT", "NOT_ASKED"]
@@ -143,6 +145,7 @@ def read_upload_source(
                 Participant.email,
                 Participant.notes,
                 Participant.referral_code,
+                Participant.consent_follow_up,
             ).join(Participant, Participant.id == Enrolment.participant_id)
         )
     ).all()
@@ -208,6 +211,16 @@ def read_upload_source(
         if eid in ids:
             scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted), on)
 
+    # Follow-up at 3 and 12 months: states and scores as services.followups decides them.
+    followed = {
+        (e.enrolment_id, e.point): e
+        for e in followups.entries_in(s, list(courses), today, followups.enabled_points_in(s))
+        if e.enrolment_id in ids
+    }
+    for (eid, point), e in followed.items():
+        for key, value in e.scores.items():
+            scores.setdefault(eid, {})[(key, f"month{point}")] = (value, False, e.contacted_on)
+
     no_marks: Mapping[Any, str] = {}
     no_scores: dict[tuple[str, str], tuple[float | None, bool, date | None]] = {}
     out_people = []
@@ -250,6 +263,11 @@ def read_upload_source(
         }
         for joint in JOINTS:
             values[f"participant.joint.{joint}"] = joint in joints
+        values["participant.consent_follow_up"] = p[19]
+        for point in POINTS:
+            at = followed.get((eid, point))
+            values[f"follow_up.{point}.state"] = at.state if at else "not_followed"
+            values[f"follow_up.{point}.date"] = at.contacted_on if at else None
         out_people.append(
             UploadPerson(eid, cid, values, marks.get(eid, no_marks), scores.get(eid, no_scores))
         )

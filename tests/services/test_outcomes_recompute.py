@@ -155,7 +155,8 @@ def test_cli_json_agrees_with_raw_records(demo_ctx, demo_today, code, capsys):
 
 def test_range_is_the_sum_of_its_courses(demo_ctx, demo_today):
     total = outcomes_for_range(demo_ctx, date(2026, 1, 1), date(2026, 12, 31), demo_today)
-    raws = [_raw(demo_ctx, code, demo_today) for code in FINISHED]
+    # KH-2026-004 (July, followed up at 3 months) also started in 2026
+    raws = [_raw(demo_ctx, code, demo_today) for code in [*FINISHED, "KH-2026-004"]]
     pain = next(p for p in total.proportions if p.domain == "pain")
     assert (pain.numerator, pain.denominator) == (
         sum(r["proportions"]["pain"][0] for r in raws),

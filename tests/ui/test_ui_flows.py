@@ -55,7 +55,7 @@ def test_first_run_shows_welcome_and_demo_fills_the_courses(
     assert window.pages.currentIndex() == PAGE_WELCOME
     qtbot.mouseClick(window.welcome.demo_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(lambda: window.pages.currentIndex() == PAGE_COURSES, timeout=20000)
-    assert window.courses.model.rowCount() == 4
+    assert window.courses.model.rowCount() == 7  # four this season, three older ones followed up
     assert window.course_view.course_id is not None
     assert window.courses.model.rows[0].status == "running"  # running first
     assert messages == []

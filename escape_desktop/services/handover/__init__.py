@@ -40,6 +40,7 @@ from escape_desktop.db.models import (
     CustomStation,
     Enrolment,
     ExerciseRecord,
+    FollowUp,
     Instructor,
     Participant,
     ProgressionDecision,
@@ -232,6 +233,8 @@ FIELDS: dict[str, tuple[str, ...]] = {
         "consent_share",
         "notes",
         "created_at",
+        "consent_follow_up",
+        "contact_by",
     ),
     "enrolment": ("status", "withdrawn_reason", "withdrawn_on", "enrolled_on", "joined_session"),
     "attendance": ("mark", "updated_at"),
@@ -247,18 +250,20 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "decision": ("action", "accepted", "level", "target_dose", "reason", "decided_at"),
     "assessment": ("assessed_on", "score", "answers", "adapted", "updated_at"),
     "certificate": ("issued_by",),
+    "follow_up": ("outcome", "contacted_on", "method", "scores", "note", "updated_at"),
 }
 KIND_ORDER = {k: i for i, k in enumerate(FIELDS)}
 # Fields a hand-over file made by an older version may not carry.
-_ADDED_LATER = {"joined_session"}
+_ADDED_LATER = {"joined_session", "consent_follow_up", "contact_by"}
 PERSON_KINDS = {"participant", "enrolment", "attendance", "exercise", "decision", "assessment",
-                "certificate"}  # fmt: skip
+                "certificate", "follow_up"}  # fmt: skip
 # A record missing from the file is removed here only for these (one result, one mark);
 # courses, sessions, stations, people and enrolments are never removed by a hand-over.
-LEAF_KINDS = {"attendance", "exercise", "decision", "assessment", "certificate"}
+LEAF_KINDS = {"attendance", "exercise", "decision", "assessment", "certificate", "follow_up"}
 # When a record was saved is not part of what it says: re-saving the same answer is no change.
 NOT_COMPARED = {"updated_at", "created_at"}
-DATE_FIELDS = {"start_date", "date", "date_of_birth", "withdrawn_on", "enrolled_on", "assessed_on"}
+DATE_FIELDS = {"start_date", "date", "date_of_birth", "withdrawn_on", "enrolled_on", "assessed_on",
+               "contacted_on"}  # fmt: skip
 DATETIME_FIELDS = {"updated_at", "decided_at", "created_at"}
 KIND_WORDS = {
     "course": "course details",
@@ -271,6 +276,7 @@ KIND_WORDS = {
     "decision": "progression decisions",
     "assessment": "measures",
     "certificate": "certificates",
+    "follow_up": "follow-ups",
 }
 
 Records = dict[str, dict[str, Any]]
@@ -374,6 +380,8 @@ def snapshot(s: OrmSession, course: Course) -> Records:
     for c in s.scalars(select(CertificateIssued).where(CertificateIssued.enrolment_id.in_(ids))):
         key = f"certificate|{codes[c.enrolment_id]}|{c.issued_at.isoformat()}"
         records[key] = _row_values(c, "certificate")
+    for f in s.scalars(select(FollowUp).where(FollowUp.enrolment_id.in_(ids))):
+        records[f"follow_up|{codes[f.enrolment_id]}|{f.point}"] = _row_values(f, "follow_up")
     return records
 
 
@@ -764,6 +772,8 @@ def _describe(kind: str, parts: list[str], names: Mapping[str, str]) -> str:
         return f"{who}: {what}, session {parts[2]}, {parts[3]}"
     if kind == "assessment":
         return f"{who}: {parts[3]} at the {parts[2].replace('_', '-')}"
+    if kind == "follow_up":
+        return f"{who}: follow-up at {parts[2]} months"
     return f"{who}: certificate issued {parts[2]}"
 
 
@@ -852,6 +862,10 @@ class _Applier:
             model = CertificateIssued
             where = [model.issued_at == datetime.fromisoformat(parts[1])]
             fixed: dict[str, Any] = {"issued_at": datetime.fromisoformat(parts[1])}
+        elif kind == "follow_up":
+            model = FollowUp
+            where = [model.point == int(parts[1])]
+            fixed = {"point": int(parts[1])}
         elif kind == "assessment":
             model = Assessment
             where = [model.timepoint == parts[1], model.instrument_key == parts[2]]

@@ -54,6 +54,7 @@ def _where(key: str) -> str:
         "decision": "the progression decision of {0} for session {1}, station {2}",
         "assessment": "the {1} {2} score of {0}",
         "certificate": "the certificate of {0}",
+        "follow_up": "the {1}-month follow-up of {0}",
     }
     pattern = words.get(kind, "a record")
     try:
@@ -195,6 +196,8 @@ def _participant(values: Mapping[str, Any], _library: Any) -> None:
         consent_programme=values.get("consent_programme"),
         consent_share=values.get("consent_share"),
         notes=values.get("notes") or "",
+        consent_follow_up=values.get("consent_follow_up"),
+        contact_by=values.get("contact_by"),  # type: ignore[arg-type]  # checked as typed
     )
     _values, problems = participant_problems(data)
     problems = [p for p in problems if p.field != "referral_code"]
@@ -274,6 +277,32 @@ def _certificate(values: Mapping[str, Any], _library: Any) -> None:
     _text(values.get("issued_by"), "issued_by", "Issued by", max_len=MAX_NAME)
 
 
+def _follow_up(values: Mapping[str, Any], library: Any) -> None:
+    from escape_desktop.programme.followup import CONTACT_WAYS, OUTCOMES
+
+    _one_of(values.get("outcome"), "outcome", "The follow-up outcome", OUTCOMES)
+    _day(values.get("contacted_on"), "contacted_on", "Follow-up date")
+    _one_of(values.get("method"), "method", "How they were contacted",
+            ("", *CONTACT_WAYS))  # fmt: skip
+    _text(values.get("note"), "note", "Note", max_len=2000)
+    _moment(values.get("updated_at"), "updated_at", "When it was recorded")
+    scores = values.get("scores")
+    if not isinstance(scores, dict) or len(scores) > 50:
+        raise ValidationError("scores", "The follow-up measures must be a list of scores.")
+    for key, score in scores.items():
+        _key(str(key), "instrument", "Measure")
+        if isinstance(score, bool) or not isinstance(score, int | float):
+            raise ValidationError("scores", "Each follow-up score must be a number.")
+        try:
+            instrument = library.instrument(str(key)) if library is not None else None
+        except KeyError:
+            instrument = None
+        if instrument is not None:
+            parse_float(score, "scores", instrument.name, instrument.min, instrument.max)
+        elif not (math.isfinite(score) and abs(score) <= 10000):
+            raise ValidationError("scores", "A follow-up score is not a number any measure gives.")
+
+
 CHECKS: dict[str, Callable[[Mapping[str, Any], Any], None]] = {
     "course": _course,
     "session": _session,
@@ -285,9 +314,10 @@ CHECKS: dict[str, Callable[[Mapping[str, Any], Any], None]] = {
     "decision": _decision,
     "assessment": _assessment,
     "certificate": _certificate,
+    "follow_up": _follow_up,
 }
 PARTS = {"course": 0, "session": 1, "station": 1, "participant": 1, "enrolment": 1,
-         "attendance": 2, "exercise": 3, "decision": 3, "assessment": 3, "certificate": 2}  # fmt: skip
+         "attendance": 2, "exercise": 3, "decision": 3, "assessment": 3, "certificate": 2, "follow_up": 2}  # fmt: skip
 
 
 def _check_key(kind: str, parts: list[str]) -> None:
@@ -311,6 +341,8 @@ def _check_key(kind: str, parts: list[str]) -> None:
         _key(parts[2], "instrument", "Measure")
     if kind == "certificate":
         _moment(parts[1], "issued_at", "When the certificate was issued")
+    if kind == "follow_up":
+        _one_of(parts[1], "point", "Follow-up point", ("3", "12"))
 
 
 def check_record(key: str, values: object, library: Any) -> None:

@@ -28,6 +28,7 @@ from escape_desktop.programme.status import FINISHED, RUNNING, Ratio, registers_
 
 from ..errors import NotFound, ValidationError
 from ..figures import CourseFigures, figures_for_courses
+from ..followups import FollowUpFigures, follow_up_figures
 from .entry import _session_bounds
 from .results import (
     InstrumentResult,
@@ -193,6 +194,8 @@ class CourseOutcomes:
     agreed_to_share: int = 0  # enrolled people who agreed to share coded data
     # One course only: past sessions nobody was marked in, which completion counts as held.
     registers_not_taken: tuple[int, ...] = ()
+    # Follow-up at 3 and 12 months (services.followups): completeness, response, sustained change.
+    follow_up: FollowUpFigures | None = None
 
     @property
     def attendance(self) -> Ratio:
@@ -408,6 +411,7 @@ def course_outcomes(ctx: AppContext, course_id: int, today: date | None = None) 
         sessions_delivered=extra["delivered"],
         instruments=[i.key for i in instruments],
         registers_not_taken=extra["untaken"],
+        follow_up=follow_up_figures(ctx, [course_id], today),
         **extra["counts"],
         **extra["share"],
     )
@@ -451,6 +455,7 @@ def outcomes_for_range(
         range_start=start,
         range_end=end,
         instruments=[i.key for i in instruments],
+        follow_up=follow_up_figures(ctx, ids, today),
         **extra["counts"],
         **extra["share"],
     )

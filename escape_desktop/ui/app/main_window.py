@@ -258,6 +258,7 @@ class MainWindow(QMainWindow):
         self.today_panel = TodayPanel(self.left)
         self.today_panel.openRegister.connect(self.open_session)
         self.today_panel.weekRequested.connect(self.show_week)
+        self.today_panel.followUpsRequested.connect(self.show_follow_ups)
         self.left_layout.addWidget(self.today_panel)
 
     @property
@@ -282,6 +283,12 @@ class MainWindow(QMainWindow):
             self, today_service.registers_not_taken, self.ctx, self.today
         )
         self.today_panel.show_missing(missing if ok else [])
+        from escape_desktop.programme.followup import OVERDUE
+        from escape_desktop.services import followups
+
+        ok, waiting = error_dialog.guarded(self, followups.due_list, self.ctx, self.today)
+        late = sum(1 for e in waiting if e.state == OVERDUE) if ok else 0
+        self.today_panel.show_follow_ups(len(waiting) - late if ok else 0, late)
         return (brief.course_id, brief.session_id) if ok and brief is not None else None
 
     def go_today(self, quiet: bool = False) -> None:
@@ -344,6 +351,16 @@ class MainWindow(QMainWindow):
         dialog = WeekDialog(sessions, self)
         dialog.openSession.connect(self.open_session)
         self._open_dialog(dialog)
+
+    def show_follow_ups(self) -> None:
+        """Who is due for a 3- or 12-month follow-up; Enter records one (undo: Ctrl+Z)."""
+        from escape_desktop.ui.followups.followups_dialog import FollowUpsDialog
+
+        ok, dialog = error_dialog.guarded(
+            self, FollowUpsDialog, self.ctx, self.bus, self.today, self
+        )
+        if ok:
+            self._open_dialog(dialog)
 
     def _show_course_list(self, on: bool) -> None:
         self.left.setVisible(on)

@@ -54,12 +54,14 @@ class TodayPanel(QFrame):
 
     openRegister = Signal(int, int)  # course id, session id
     weekRequested = Signal()
+    followUpsRequested = Signal()
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setObjectName("todayPanel")
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.brief: TodayBrief | None = None
+        self._today: date | None = None
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 6, 8, 6)
         self.title = QLabel("")
@@ -77,6 +79,10 @@ class TodayPanel(QFrame):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.week_button)
         buttons.addStretch(1)
+        # Follow-ups waiting: one line in the body (no extra button, so the panel keeps its
+        # width); View > Follow-ups due (Ctrl+Shift+U) opens them.
+        self.follow_ups_waiting = (0, 0)  # due, overdue
+        self.body.linkActivated.connect(lambda _link: self.followUpsRequested.emit())
         layout.addWidget(self.title)
         layout.addWidget(self.body)
         layout.addLayout(buttons)
@@ -157,10 +163,14 @@ class TodayPanel(QFrame):
 
     def show_brief(self, brief: TodayBrief | None, today: date | None = None) -> None:
         self.brief = brief
+        self._today = today
         self.open_button.setVisible(brief is not None)
+        waiting = self.follow_ups_text()
         if brief is None:
             self.title.setText("No class today")
-            self.body.setText("The week's sessions are under This week.")
+            self.body.setText(
+                "The week's sessions are under This week." + (f"<br>{waiting}" if waiting else "")
+            )
             return
         when = "Today" if brief.day == (today or date.today()) else f"{brief.day:%A}"
         self.title.setText(
@@ -185,7 +195,24 @@ class TodayPanel(QFrame):
         ):
             if people:
                 lines.append(f"{label}: {names(people)}")
+        if waiting:
+            lines.append(waiting)
         self.body.setText("<br>".join(lines))
+
+    def show_follow_ups(self, due: int, overdue: int) -> None:
+        """Say how many follow-ups are waiting (due this week or overdue), when any are."""
+        self.follow_ups_waiting = (due, overdue)
+        self.show_brief(self.brief, self._today)
+
+    def follow_ups_text(self) -> str:
+        due, overdue = self.follow_ups_waiting
+        if not due + overdue:
+            return ""
+        late = f", {overdue} overdue" if overdue else ""
+        return (
+            f"Follow-ups: {due + overdue} waiting{late}. "
+            "<a href='follow-ups'>Open them</a> (Ctrl+Shift+U)."
+        )
 
     def _open(self) -> None:
         if self.brief is not None:

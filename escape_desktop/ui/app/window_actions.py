@@ -136,6 +136,14 @@ ACTIONS: tuple[WindowAction, ...] = (
     ),
     WindowAction("week_action", "This &week…", "show_week", menu="View"),
     WindowAction(
+        "follow_ups_action",
+        "&Follow-ups due…",
+        "show_follow_ups",
+        "Ctrl+Shift+U",
+        "People due for their 3- or 12-month follow-up: record it, or print their letters",
+        menu="View",
+    ),
+    WindowAction(
         "course_list_action",
         "&Course list",
         "_show_course_list",

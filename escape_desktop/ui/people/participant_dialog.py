@@ -129,6 +129,7 @@ class ParticipantDialog(QDialog):
         self.screening = screening
         self.answers: dict[str, QButtonGroup] = {}
         self._build(course_label)
+        self.consent_follow_up.button(NOT_ASKED).setChecked(True)  # until they are asked
         if initial is not None:
             self.set_value(initial)
         self._refresh()
@@ -170,6 +171,17 @@ class ParticipantDialog(QDialog):
         self.referral.addItems(REFERRAL_SOURCES)
         self.consent_programme, consent_row = self._consent_choice("Take part")
         self.consent_share, share_row = self._consent_choice("Share for audit")
+        # Follow-up 3 and 12 months later (issue 32): its own consent, "Not asked yet" until
+        # the person is asked and then never assumed; and how, on the same row.
+        self.consent_follow_up, follow_row = self._consent_choice("Contact afterwards")
+        self.contact_by = QComboBox()
+        self.contact_by.setAccessibleName("Contact afterwards by")
+        for label, key in (("by: not said", ""), ("by phone", "phone"), ("by post", "post"),
+                           ("by email", "email")):  # fmt: skip
+            self.contact_by.addItem(label, key)
+        follow_layout = follow_row.layout()
+        assert follow_layout is not None
+        follow_layout.addWidget(self.contact_by)
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.fontMetrics().height() * 3 + 16)
@@ -186,6 +198,8 @@ class ParticipantDialog(QDialog):
         form.addRow("Referred by", self.referral)
         form.addRow("Take part *", consent_row)
         form.addRow("Share for audit", share_row)
+        form.addRow("Follow-up", follow_row)  # short: the label column is narrow
+        follow_row.setToolTip("May we contact them 3 and 12 months after the course, and how?")
         share_hint = QLabel(
             "Shared under a code, never the name. Not asked yet: the register reminds you "
             "at the first session."
@@ -258,6 +272,8 @@ class ParticipantDialog(QDialog):
             "referral_source": self.referral,
             "consent_programme": consent_row,
             "consent_share": share_row,
+            "consent_follow_up": follow_row,
+            "contact_by": follow_row,
             "notes": self.notes,
         }
         if self.joined_at is not None:
@@ -341,6 +357,8 @@ class ParticipantDialog(QDialog):
             self.referral,
             *self.consent_programme.buttons(),
             *self.consent_share.buttons(),
+            *self.consent_follow_up.buttons(),
+            self.contact_by,
             self.notes,
         ]
         if self.joined_at is not None:
@@ -418,6 +436,8 @@ class ParticipantDialog(QDialog):
             consent_programme=self._consent_of(self.consent_programme),
             consent_share=self._consent_of(self.consent_share),
             notes=self.notes.toPlainText(),
+            consent_follow_up=self._consent_of(self.consent_follow_up),
+            contact_by=str(self.contact_by.currentData() or ""),
         )
 
     def screening_answers(self) -> dict[str, bool] | None:
@@ -449,6 +469,11 @@ class ParticipantDialog(QDialog):
             key = NOT_ASKED if consent is None else (YES if consent else NO)
             group.button(key).setChecked(True)
         self.notes.setPlainText(data.notes)
+        key = (
+            NOT_ASKED if data.consent_follow_up is None else (YES if data.consent_follow_up else NO)
+        )
+        self.consent_follow_up.button(key).setChecked(True)
+        self.contact_by.setCurrentIndex(max(0, self.contact_by.findData(data.contact_by)))
 
     def _format_nhs(self) -> None:
         """Show a valid NHS number as 3-3-4 once the person leaves the box."""

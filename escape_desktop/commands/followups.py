@@ -1,0 +1,139 @@
+"""followups: who is due for a 3- or 12-month follow-up, and recording one (the window's service)."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .base import (
+    CommandError,
+    add_out_argument,
+    course_id,
+    iso_date,
+    open_context,
+    output_path,
+    print_json,
+)
+
+OUTCOME_FLAGS = {"done": "done", "could-not-reach": "unreachable", "declined": "declined"}
+
+
+def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
+    json_flag = argparse.ArgumentParser(add_help=False)
+    json_flag.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser(
+        "followups",
+        parents=[common, json_flag],
+        help="who is due, overdue, done at 3 and 12 months",
+        description="List the follow-ups due this week and overdue (with how each person "
+        "likes to be contacted). --all lists every follow-up point, done or not.",
+    )
+    p.add_argument("--all", action="store_true", help="every point, not only those due now")
+    p.add_argument("--course", metavar="CODE", help="only this course")
+    p.set_defaults(func=cmd_followups)
+    what = p.add_subparsers(dest="followups_action", metavar="ACTION")
+    r = what.add_parser("record", parents=[common, json_flag], help="record one person's follow-up")
+    r.add_argument("--course", required=True, metavar="CODE")
+    r.add_argument("--person", required=True, metavar="CODE")
+    r.add_argument("--point", required=True, type=int, choices=(3, 12), help="months")
+    r.add_argument("--outcome", required=True, choices=tuple(OUTCOME_FLAGS))
+    r.add_argument(
+        "--score", action="append", default=[], metavar="KEY=VALUE", help="e.g. pain_nrs=4"
+    )
+    r.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="the day (today)")
+    r.add_argument("--by", default="", choices=("", "phone", "post", "email"), help="how")
+    r.set_defaults(func=cmd_record, writes="record a follow-up", refuse_damaged=True)
+    for name, words in (
+        ("letters", "postal follow-up letters, with the questions, for everyone due"),
+        ("print", "the list of follow-ups due and overdue"),
+    ):
+        d = what.add_parser(name, parents=[common], help=words)
+        add_out_argument(d, "the PDF to write", required=True, metavar="FILE.pdf")
+        d.set_defaults(func=cmd_print, document=name)
+
+
+def _scores(pairs: list[str]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key.strip():
+            raise CommandError(f"--score {pair!r}: write it as KEY=VALUE, e.g. pain_nrs=4.")
+        out[key.strip()] = value.strip()
+    return out
+
+
+def cmd_followups(args: argparse.Namespace) -> int:
+    from escape_desktop.programme.followup import STATE_WORDS
+    from escape_desktop.services import followups
+
+    ctx = open_context(args, read_only=True)
+    try:
+        ids = [course_id(ctx, args.course)] if args.course else None
+        found = (
+            followups.entries(ctx, course_ids=ids)
+            if args.all
+            else [e for e in followups.due_list(ctx) if ids is None or e.course_id in ids]
+        )
+    finally:
+        ctx.close()
+    if args.json:
+        print_json([e.as_json() for e in found])
+        return 0
+    if not found:
+        print("No follow-ups due." if not args.all else "Nobody is followed up yet.")
+    for e in found:
+        how = {"phone": e.phone, "email": e.email}.get(e.contact_by, "") or e.phone or e.email
+        print(
+            f"{STATE_WORDS.get(e.state, e.state):<16}{e.point:>3} months  due {e.due_on:%d %b %Y}"
+            f"  {e.name} ({e.course_code}, {e.participant_code})"
+            f"  {e.contact_by or 'contact not said'} {how}".rstrip()
+        )
+    return 0
+
+
+def cmd_record(args: argparse.Namespace) -> int:
+    from escape_desktop.services import followups, reading
+
+    ctx: Any = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        found = reading.enrolment_by_code(ctx, cid, args.person)
+        if found is None:
+            raise CommandError(f"Nobody with code {args.person} is on that course.")
+        eid, name = found
+        done = followups.record_follow_up(
+            ctx,
+            eid,
+            args.point,
+            OUTCOME_FLAGS[args.outcome],
+            on=iso_date(args.date, "--date"),
+            scores=_scores(args.score),
+            method=args.by,
+        )
+    finally:
+        ctx.close()
+    if args.json:
+        print_json(
+            {"participant": args.person, "point_months": args.point, "saved": bool(done.changes)}
+        )
+    else:
+        print(done.said or f"{name}: nothing changed.")
+    return 0
+
+
+def cmd_print(args: argparse.Namespace) -> int:
+    from escape_desktop.programme.rounding import plural
+    from escape_desktop.services import followups
+
+    out = output_path(args, args.out)
+    ctx = open_context(args, read_only=True)
+    try:
+        if args.document == "letters":
+            pages = followups.print_letters(ctx, out)
+            print(f"Follow-up letters saved: {out} ({plural(pages, 'page')}).")
+        else:
+            pages = followups.print_due_list(ctx, out)
+            print(f"Follow-ups due saved: {out} ({plural(pages, 'page')}).")
+    finally:
+        ctx.close()
+    return 0

@@ -1,0 +1,198 @@
+"""Follow-up documents: the postal letter with its questionnaire (one per person, clear print)
+and the list of follow-ups due for the instructor."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
+
+from .pdf_style import (
+    FONT,
+    FONT_BOLD,
+    LANDSCAPE,
+    MARGIN,
+    PORTRAIT,
+    Styles,
+    TickBox,
+    build,
+    document,
+    esc,
+    heading,
+    long_date,
+    make_style,
+    para,
+    table,
+)
+
+# Clear print for participants: 12 pt or larger (RNIB), plain words.
+letter_body = make_style("fu_letter_body", fontName=FONT, fontSize=12.5, leading=17)
+letter_head = make_style("fu_letter_head", fontName=FONT_BOLD, fontSize=16, leading=20)
+question = make_style("fu_question", fontName=FONT_BOLD, fontSize=12.5, leading=17, spaceBefore=6)
+answer = make_style("fu_answer", fontName=FONT, fontSize=12.5, leading=17)
+
+
+@dataclass(frozen=True)
+class LetterQuestion:
+    """One measure asked by post: its name in plain words and the scale to answer on."""
+
+    name: str
+    minimum: float
+    maximum: float
+    better: str  # "higher is better" / "lower is better"
+
+
+@dataclass(frozen=True)
+class FollowUpLetter:
+    first_name: str
+    last_name: str
+    participant_code: str
+    point: int  # months
+    course_title: str
+    course_ended: date
+    questions: tuple[LetterQuestion, ...]
+
+
+@dataclass(frozen=True)
+class DueRow:
+    state: str  # in words
+    point: int
+    name: str
+    course: str
+    due_on: date
+    contact: str
+
+
+def render_letters(
+    letters: list[FollowUpLetter], site_name: str, reply_to: str, today: date, path: Path
+) -> int:
+    """One letter per person with the questions and a reply address; returns pages."""
+    doc = document(path, PORTRAIT, title="Follow-up letters", subject=site_name)
+    story: list = []
+    for i, x in enumerate(letters):
+        if i:
+            story.append(PageBreak())
+        story.append(Paragraph(esc(site_name or "Your exercise class team"), letter_head))
+        story.append(Paragraph(esc(long_date(today)), letter_body))
+        story.append(Spacer(1, 10))
+        story.append(Paragraph(esc(f"Dear {x.first_name} {x.last_name},"), letter_body))
+        story.append(Spacer(1, 6))
+        story.append(
+            Paragraph(
+                esc(
+                    f"You finished the exercise class “{x.course_title}” on "
+                    f"{long_date(x.course_ended)}. When you joined, you said we could ask how "
+                    f"you are {x.point} months later. It helps us know whether the class "
+                    "still helps people after it ends, and helps us keep it running."
+                ),
+                letter_body,
+            )
+        )
+        story.append(
+            Paragraph(
+                esc(
+                    "Please answer the questions below and send this page back to us. It takes "
+                    "about five minutes. You do not have to answer: if you would rather not, "
+                    "you can ignore this letter or tell us, and we will not ask again."
+                ),
+                letter_body,
+            )
+        )
+        story.append(Spacer(1, 6))
+        for q in x.questions:
+            lo, hi = f"{q.minimum:g}", f"{q.maximum:g}"
+            story.append(
+                KeepTogether(
+                    [
+                        Paragraph(esc(q.name), question),
+                        Paragraph(
+                            esc(f"Write a number from {lo} to {hi} ({q.better}): ") + "_______",
+                            answer,
+                        ),
+                    ]
+                )
+            )
+        story.append(Spacer(1, 8))
+        story.append(
+            KeepTogether(
+                [
+                    Paragraph(esc("Would you like us to phone you instead?"), question),
+                    _tick_row(["Yes, please phone me", "No, thank you"]),
+                ]
+            )
+        )
+        story.append(Spacer(1, 10))
+        story.append(Paragraph("<b>Please send this page back to:</b>", letter_body))
+        story.append(Paragraph(esc(reply_to), letter_body))
+        story.append(Spacer(1, 6))
+        story.append(
+            Paragraph(
+                esc(
+                    "If your pain has got worse or you are worried about it, please contact "
+                    "your GP. Thank you for your help."
+                ),
+                letter_body,
+            )
+        )
+        story.append(Spacer(1, 6))
+        story.append(
+            Paragraph(esc(f"Reference (for our records): {x.participant_code}"), Styles.note)
+        )
+    if not letters:
+        story.append(Paragraph("Nobody is due for a follow-up letter.", letter_body))
+    return build(doc, story, footer="Follow-up letter", numbered=False, footer_size=10)
+
+
+def _tick_row(labels: list[str]) -> object:
+    cells: list = []
+    for label in labels:
+        cells += [TickBox(14), para(label, answer)]
+    t = Table([cells], colWidths=[22, 180, 22, 180], hAlign="LEFT")
+    t.setStyle(
+        TableStyle([("FONT", (0, 0), (-1, -1), FONT, 12), ("VALIGN", (0, 0), (-1, -1), "MIDDLE")])
+    )
+    return t
+
+
+def render_due_list(rows: list[DueRow], site_name: str, today: date, path: Path) -> int:
+    """The follow-ups due and overdue on one list, to work through by phone or post."""
+    doc = document(path, LANDSCAPE, title="Follow-ups due", subject=site_name)
+    story = heading(
+        "Follow-ups due",
+        site_name,
+        [("Printed", long_date(today)), ("People", str(len(rows)))],
+    )
+    if not rows:
+        story.append(Paragraph("Nobody is due for a follow-up this week.", Styles.body))
+    else:
+        head = ["State", "Follow-up", "Name", "Course", "Due", "How to contact", "Outcome"]
+        data: list[list] = [[para(h, Styles.head) for h in head]]
+        for r in rows:
+            data.append(
+                [
+                    para(r.state),
+                    para(f"{r.point} months"),
+                    para(r.name, Styles.name),
+                    para(r.course),
+                    para(f"{r.due_on:%d %b %Y}"),
+                    para(r.contact),
+                    para("done / could not reach / declined", Styles.note),
+                ]
+            )
+        width = LANDSCAPE[0] - 2 * MARGIN
+        widths = [60, 60, 170, 80, 70, 180]
+        widths.append(width - sum(widths))
+        story.append(table(data, widths))
+        story.append(Spacer(1, 4))
+        story.append(
+            Paragraph(
+                esc(
+                    "Record each one in the app (Today: Follow-ups) once done. Ask only the "
+                    "questions on the letter; the sit-to-stand is not repeated."
+                ),
+                Styles.note,
+            )
+        )
+    return build(doc, story, footer=f"Follow-ups due · printed {today:%d %b %Y}")

@@ -1,0 +1,613 @@
+"""Follow-up at 3 and 12 months: who is due, recording what happened, and the figures.
+
+Who is followed up, when a point is due and what counts are programme.followup's rules;
+completion comes from services.figures; sustained change from programme.outcomes. Every
+surface (Today panel, `followups --json`, `outcomes --json`, class summary, upload,
+registry) reads follow-up through here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session as OrmSession
+
+from escape_desktop.context import AppContext
+from escape_desktop.db.models import (
+    Assessment,
+    Course,
+    CourseInstrument,
+    Enrolment,
+    FollowUp,
+    Participant,
+    Setting,
+)
+from escape_desktop.programme import followup as fu
+from escape_desktop.programme.content import OUTCOME_DOMAINS, Instrument
+from escape_desktop.programme.outcomes import (
+    DomainProportions,
+    domain_proportions,
+    measures_for_person,
+)
+from escape_desktop.programme.status import Ratio, decision_day
+
+from . import settings_registry as reg
+from .changes import Changes, Done, nothing
+from .common import audit, clean_text, now, parse_date, parse_float
+from .errors import NotFound, ValidationError
+from .figures import decide_courses, read_facts
+
+__all__ = [
+    "FollowUpEntry",
+    "FollowUpFigures",
+    "enabled_points",
+    "entries",
+    "due_list",
+    "record_follow_up",
+    "follow_up_figures",
+    "follow_up_instruments",
+]
+
+
+def enabled_points(ctx: AppContext) -> tuple[int, ...]:
+    """The follow-up points this site uses (both unless one is switched off)."""
+    with ctx.db.read() as s:
+        return enabled_points_in(s)
+
+
+def enabled_points_in(s: OrmSession) -> tuple[int, ...]:
+    """``enabled_points`` within a read already open (the upload's)."""
+    switches = {3: reg.FOLLOW_UP_3, 12: reg.FOLLOW_UP_12}
+    stored: dict[str, str] = {
+        key: value
+        for key, value in s.execute(
+            select(Setting.key, Setting.value).where(
+                Setting.key.in_([d.key for d in switches.values()])
+            )
+        )
+    }
+    return tuple(
+        p
+        for p in fu.POINTS
+        if (
+            switches[p].decode(stored[switches[p].key])
+            if switches[p].key in stored
+            else switches[p].default
+        )
+    )
+
+
+@dataclass(frozen=True)
+class FollowUpEntry:
+    """One person's follow-up point: when it is due, its state and what was recorded."""
+
+    enrolment_id: int
+    course_id: int
+    course_code: str
+    participant_code: str
+    first_name: str
+    last_name: str
+    course_ended: date  # the course's last session held
+    point: int
+    due_on: date
+    state: str  # programme.followup: upcoming / due / overdue / done / unreachable / declined
+    contact_by: str
+    phone: str
+    email: str
+    contacted_on: date | None = None
+    joints: str = ""  # "knee,hip": a knee questionnaire is only for a knee
+    method: str = ""
+    scores: dict[str, float] = field(default_factory=dict)
+    note: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    @property
+    def recorded(self) -> bool:
+        return self.state in fu.OUTCOMES
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "course": self.course_code,
+            "participant": self.participant_code,
+            "name": self.name,
+            "point_months": self.point,
+            "due_on": self.due_on.isoformat(),
+            "state": self.state,
+            "contact_by": self.contact_by or None,
+            "phone": self.phone or None,
+            "email": self.email or None,
+            "contacted_on": self.contacted_on.isoformat() if self.contacted_on else None,
+            "method": self.method or None,
+            "scores": dict(self.scores),
+        }
+
+
+def _last_sessions(
+    s: OrmSession, course_ids: Sequence[int], today: date
+) -> tuple[dict[int, date | None], dict[int, set[int]]]:
+    """Each course's last session held, and its completers (as programme.status decides)."""
+    facts = read_facts(s, course_ids)
+    decided = decide_courses(s, course_ids, today, facts)
+    last: dict[int, date | None] = {}
+    completers: dict[int, set[int]] = {}
+    for cid, (row, _summary, statuses) in decided.items():
+        day, _closed = decision_day(today, row.closed_on)
+        held = [x.date for x in facts[0][cid] if not x.cancelled and x.date <= day]
+        last[cid] = max(held) if held else None
+        completers[cid] = {int(k) for k, v in statuses.items() if v.completed}  # type: ignore[call-overload]
+    return last, completers
+
+
+def entries(
+    ctx: AppContext,
+    today: date | None = None,
+    course_ids: Sequence[int] | None = None,
+    points: Sequence[int] | None = None,
+) -> list[FollowUpEntry]:
+    """Every followed person's points (completed, agreed to be contacted), by due day.
+
+    A point already recorded is listed even if the site has since switched it off.
+    """
+    today = today or date.today()
+    with ctx.db.read() as s:
+        ids = (
+            list(course_ids)
+            if course_ids is not None
+            else list(s.scalars(select(Course.id).order_by(Course.id)))
+        )
+        use = tuple(points) if points is not None else enabled_points_in(s)
+        return entries_in(s, ids, today, use)
+
+
+def entries_in(
+    s: OrmSession, ids: Sequence[int], today: date, use: Sequence[int]
+) -> list[FollowUpEntry]:
+    """``entries`` within a read already open (the upload reads them with its own rows)."""
+    last, completers = _last_sessions(s, ids, today)
+    people = s.execute(
+        select(
+            Enrolment.id,
+            Enrolment.course_id,
+            Course.code,
+            Participant.code,
+            Participant.first_name,
+            Participant.last_name,
+            Participant.consent_follow_up,
+            Participant.contact_by,
+            Participant.phone,
+            Participant.email,
+            Participant.joints,
+        )
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .join(Course, Course.id == Enrolment.course_id)
+        .where(Enrolment.course_id.in_(ids))
+    ).all()
+    recorded = {
+        (r.enrolment_id, r.point): r
+        for r in s.scalars(
+            select(FollowUp)
+            .join(Enrolment, Enrolment.id == FollowUp.enrolment_id)
+            .where(Enrolment.course_id.in_(ids))
+        )
+    }
+    out: list[FollowUpEntry] = []
+    for eid, cid, ccode, pcode, first, lastname, consent, how, phone, email, joints in people:
+        ended = last.get(cid)
+        if ended is None or not fu.eligible(eid in completers.get(cid, set()), consent):
+            continue
+        for point in fu.POINTS:
+            row = recorded.get((eid, point))
+            if point not in use and row is None:
+                continue
+            due = fu.due_on(ended, point)
+            out.append(
+                FollowUpEntry(
+                    enrolment_id=eid,
+                    course_id=cid,
+                    course_code=ccode,
+                    participant_code=pcode,
+                    first_name=first,
+                    last_name=lastname,
+                    course_ended=ended,
+                    point=point,
+                    due_on=due,
+                    state=fu.state(due, today, row.outcome if row else None),
+                    contact_by=how or "",
+                    phone=phone or "",
+                    email=email or "",
+                    contacted_on=row.contacted_on if row else None,
+                    joints=joints or "",
+                    method=row.method if row else "",
+                    scores={k: float(v) for k, v in (row.scores or {}).items()} if row else {},
+                    note=row.note if row else "",
+                )
+            )
+    out.sort(key=lambda e: (e.due_on, e.last_name, e.first_name, e.point))
+    return out
+
+
+def due_list(ctx: AppContext, today: date | None = None) -> list[FollowUpEntry]:
+    """Who to contact now: overdue first (longest waiting first), then due, by due day."""
+    found = [e for e in entries(ctx, today) if e.state in (fu.DUE, fu.OVERDUE)]
+    return sorted(found, key=lambda e: (e.state != fu.OVERDUE, e.due_on, e.last_name))
+
+
+def follow_up_instruments(ctx: AppContext, course_id: int, joints: str = "") -> list[Instrument]:
+    """The course's measures asked at follow-up (never the sit-to-stand); with a person's
+    joints, only those that apply to them (a knee questionnaire for a knee)."""
+    with ctx.db.read() as s:
+        keys = list(
+            s.scalars(
+                select(CourseInstrument.instrument_key)
+                .where(CourseInstrument.course_id == course_id)
+                .order_by(CourseInstrument.position, CourseInstrument.instrument_key)
+            )
+        )
+    return [
+        ctx.library.instruments[k]
+        for k in measures_for_person(keys, joints)
+        if k in ctx.library.instruments and fu.taken_remotely(k)
+    ]
+
+
+def _check_scores(
+    instruments: Sequence[Instrument], scores: Mapping[str, object]
+) -> dict[str, float]:
+    by_key = {i.key: i for i in instruments}
+    out: dict[str, float] = {}
+    for key, raw in scores.items():
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            continue
+        inst = by_key.get(key)
+        if inst is None:
+            raise ValidationError(key, f"{key} is not asked at follow-up on this course.")
+        out[key] = parse_float(raw, key, inst.name, inst.min, inst.max)
+    return out
+
+
+Snapshot = dict[str, object] | None
+
+
+def _snapshot(row: FollowUp | None) -> Snapshot:
+    if row is None:
+        return None
+    return {
+        "outcome": row.outcome,
+        "contacted_on": row.contacted_on,
+        "method": row.method,
+        "scores": dict(row.scores or {}),
+        "note": row.note,
+    }
+
+
+def _put(s: OrmSession, enrolment_id: int, point: int, values: Snapshot) -> None:
+    row = s.scalar(
+        select(FollowUp).where(FollowUp.enrolment_id == enrolment_id, FollowUp.point == point)
+    )
+    if values is None:
+        if row is not None:
+            s.delete(row)
+        return
+    if row is None:
+        row = FollowUp(enrolment_id=enrolment_id, point=point)
+        s.add(row)
+    for k, v in values.items():
+        setattr(row, k, v)
+    row.updated_at = now()
+
+
+def _restore(
+    ctx: AppContext, enrolment_id: int, point: int, values: Snapshot, other: Snapshot, label: str
+) -> Done[int]:
+    with ctx.db.transaction() as s:
+        _put(s, enrolment_id, point, values)
+        audit(s, "", "follow_up.undo", "enrolment", enrolment_id, f"{point} months")
+    return Done(
+        enrolment_id,
+        Changes.ASSESSMENT,
+        (enrolment_id,),
+        label,
+        undo=lambda: _restore(ctx, enrolment_id, point, other, values, label),
+    )
+
+
+def record_follow_up(
+    ctx: AppContext,
+    enrolment_id: int,
+    point: int,
+    outcome: str,
+    *,
+    on: date | str | None = None,
+    scores: Mapping[str, object] | None = None,
+    method: str = "",
+    note: str = "",
+    today: date | None = None,
+) -> Done[int]:
+    """Record one follow-up point for one person (late entry allowed; a closed course too).
+
+    "done" needs at least one measure; "unreachable" and "declined" take none. Replaces what
+    was recorded before for that point; undo puts it back exactly.
+    """
+    today = today or date.today()
+    if point not in fu.POINTS:
+        raise ValidationError("point", "Choose the 3-month or the 12-month follow-up.")
+    if outcome not in fu.OUTCOMES:
+        raise ValidationError("outcome", "Choose done, could not reach or declined.")
+    if method and method not in fu.CONTACT_WAYS:
+        raise ValidationError("method", "Choose phone, post or email.")
+    day = parse_date(on if on not in (None, "") else today, "on", "Date")
+    if day > today:
+        raise ValidationError("on", "The date cannot be in the future.")
+    text = clean_text(note, "note", "Note", max_len=2000)
+    with ctx.db.read() as s:
+        found = s.execute(
+            select(Enrolment.course_id, Participant.first_name, Participant.last_name)
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(Enrolment.id == enrolment_id)
+        ).first()
+    if found is None:
+        raise NotFound("That person is no longer on this course.")
+    course_id, first, last = found
+    followed = {(e.enrolment_id, e.point): e for e in entries(ctx, today, [course_id], fu.POINTS)}
+    entry = followed.get((enrolment_id, point))
+    if entry is None:
+        raise ValidationError(
+            "point",
+            f"{first} {last} is not followed up: only people who completed the course and "
+            "agreed to be contacted afterwards are.",
+        )
+    if day < entry.course_ended:
+        raise ValidationError("on", "The date is before the course ended.")
+    checked = _check_scores(follow_up_instruments(ctx, course_id, entry.joints), scores or {})
+    if outcome == fu.DONE and not checked:
+        raise ValidationError("scores", "Enter at least one measure, or choose could not reach.")
+    if outcome != fu.DONE:
+        checked = {}
+    new: Snapshot = {
+        "outcome": outcome,
+        "contacted_on": day,
+        "method": method,
+        "scores": checked,
+        "note": text,
+    }
+    label = f"{first} {last}: {fu.OUTCOME_WORDS[outcome].lower()} at {fu.point_word(point)}"
+    with ctx.db.transaction() as s:
+        row = s.scalar(
+            select(FollowUp).where(FollowUp.enrolment_id == enrolment_id, FollowUp.point == point)
+        )
+        before = _snapshot(row)
+        if before == new:
+            return nothing(enrolment_id)
+        _put(s, enrolment_id, point, new)
+        audit(s, "", "follow_up.record", "enrolment", enrolment_id, f"{point} months: {outcome}")
+    return Done(
+        enrolment_id,
+        Changes.ASSESSMENT,
+        (enrolment_id,),
+        label,
+        undo=lambda: _restore(ctx, enrolment_id, point, before, new, label),
+    )
+
+
+# --------------------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True)
+class PointFigures:
+    """One point over a group: completeness and response, and sustained change per domain."""
+
+    counts: fu.PointCounts
+    proportions: list[DomainProportions]  # start -> this point, per headline domain
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            **self.counts.as_json(),
+            "proportions": [p.as_json() for p in self.proportions],
+        }
+
+
+@dataclass(frozen=True)
+class FollowUpFigures:
+    points: list[PointFigures]
+
+    def point(self, months: int) -> PointFigures | None:
+        return next((p for p in self.points if p.counts.point == months), None)
+
+    def as_json(self) -> list[dict[str, object]]:
+        return [p.as_json() for p in self.points]
+
+
+def _start_scores(s: OrmSession, enrolment_ids: Sequence[int]) -> dict[tuple[int, str], float]:
+    rows = s.execute(
+        select(Assessment.enrolment_id, Assessment.instrument_key, Assessment.score).where(
+            Assessment.enrolment_id.in_(list(enrolment_ids)), Assessment.timepoint == "start"
+        )
+    )
+    return {(eid, key): float(score) for eid, key, score in rows if score is not None}
+
+
+def follow_up_figures(
+    ctx: AppContext, course_ids: Sequence[int], today: date | None = None
+) -> FollowUpFigures:
+    """Each enabled point over some courses (a point recorded while switched on still shows).
+
+    Sustained change per headline domain: each course's own programme measure, each person's
+    start against the point's value, classified by programme.outcomes; courses added up.
+    """
+    today = today or date.today()
+    found = entries(ctx, today, course_ids)
+    points = sorted({e.point for e in found} | set(enabled_points(ctx)))
+    with ctx.db.read() as s:
+        starts = _start_scores(s, [e.enrolment_id for e in found])
+        programme_of: dict[int, str] = {
+            cid: key
+            for cid, key in s.execute(
+                select(Course.id, Course.programme_key).where(Course.id.in_(course_ids))
+            )
+        }
+    out = []
+    for point in points:
+        mine = [e for e in found if e.point == point]
+        props = []
+        for domain in OUTCOME_DOMAINS:
+            parts: list[DomainProportions] = []
+            for cid in sorted(programme_of):
+                template = ctx.library.templates.get(programme_of[cid])
+                key = template.outcome_instruments.get(domain) if template else None
+                # A performance test (the sit-to-stand) is not repeated: "not measured".
+                inst = ctx.library.instruments.get(key) if key and fu.taken_remotely(key) else None
+                pairs = [
+                    (starts.get((e.enrolment_id, inst.key)), e.scores.get(inst.key))
+                    for e in mine
+                    if inst is not None and e.course_id == cid and e.state == fu.DONE
+                ]
+                parts.append(domain_proportions(domain, inst, pairs))
+            props.append(_added(domain, parts))
+        out.append(PointFigures(fu.counts(point, [e.state for e in mine]), props))
+    return FollowUpFigures(out)
+
+
+def _added(domain: str, parts: list[DomainProportions]) -> DomainProportions:
+    """Several courses' proportions for one domain, counts added (one measure named if one)."""
+    measured = [p for p in parts if p.measured]
+    if not measured:
+        return domain_proportions(domain, None, [])
+    first = measured[0]
+
+    def add(name: str) -> Ratio:
+        rs = [getattr(p, name) for p in measured]
+        return Ratio(sum(r.numerator for r in rs), sum(r.denominator for r in rs))
+
+    has_mid = all(p.meaningful is not None for p in measured)
+    meaningful = None
+    if has_mid:
+        meaningful = Ratio(
+            sum(p.meaningful.numerator for p in measured if p.meaningful),
+            sum(p.meaningful.denominator for p in measured if p.meaningful),
+        )
+    return DomainProportions(
+        domain=domain,
+        label=first.label,
+        instrument_key=first.instrument_key,
+        instrument_name=first.instrument_name,
+        threshold=first.threshold,
+        threshold_percent=first.threshold_percent,
+        threshold_source=first.threshold_source,
+        improved=add("improved"),
+        meaningful=meaningful,
+        worse=add("worse"),
+        about_the_same=add("about_the_same"),
+    )
+
+
+# --------------------------------------------------------------------------- words
+
+
+def phone_script(entry: FollowUpEntry, instruments: Sequence[Instrument], site: str = "") -> str:
+    """A short script for a follow-up phone call, in the project's own words.
+
+    Only measures that can be asked over the phone; never a performance test.
+    """
+    who = site or "the exercise class team"
+    asks = [f"  - {i.name}: a number from {i.min:g} to {i.max:g}" for i in instruments]
+    return "\n".join(
+        [
+            f"Hello, may I speak to {entry.first_name}? This is a call from {who} about the "
+            "knee, hip or back class you finished.",
+            f"When you joined you said we could check in {entry.point} months later. It takes "
+            "about five minutes. Is now a good time?",
+            "If not: when would suit you better? (If they would rather not: thank them, and "
+            "record Declined.)",
+            "",
+            "Ask each one, say the scale, and write the answer down as said:",
+            *asks,
+            "",
+            "Thank them. Remind them how to reach the team if their pain gets worse.",
+            "If there is no answer after three tries on different days: record Could not reach.",
+        ]
+    )
+
+
+# --------------------------------------------------------------------------- documents
+
+
+def print_letters(
+    ctx: AppContext,
+    out: str | Path,
+    today: date | None = None,
+    entries_to_print: Sequence[FollowUpEntry] | None = None,
+) -> int:
+    """Postal follow-up letters for the people due (or those given), one page each; the
+    questions are the measures taken remotely on each person's course."""
+    from escape_desktop.export.pdf_followup import FollowUpLetter, LetterQuestion, render_letters
+    from escape_desktop.export.pdf_style import write_atomically
+
+    today = today or date.today()
+    chosen = list(entries_to_print) if entries_to_print is not None else due_list(ctx, today)
+    with ctx.db.read() as s:
+        titles = dict(s.execute(select(Course.id, Course.title)).all())
+    letters = []
+    for e in chosen:
+        questions = tuple(
+            LetterQuestion(
+                i.name,
+                i.min,
+                i.max,
+                "higher is better" if i.direction == "higher_better" else "lower is better",
+            )
+            for i in follow_up_instruments(ctx, e.course_id, e.joints)
+        )
+        letters.append(
+            FollowUpLetter(
+                e.first_name,
+                e.last_name,
+                e.participant_code,
+                e.point,
+                titles.get(e.course_id, e.course_code),
+                e.course_ended,
+                questions,
+            )
+        )
+    values = reg.stored(ctx)
+    site = reg.get(ctx, reg.SITE_NAME, values)
+    reply = reg.get(ctx, reg.SITE_CONTACT, values)
+    return int(
+        write_atomically(Path(out), lambda p: render_letters(letters, site, reply, today, p))
+    )
+
+
+def print_due_list(ctx: AppContext, out: str | Path, today: date | None = None) -> int:
+    """The follow-ups due and overdue, as a list to work through."""
+    from escape_desktop.export.pdf_followup import DueRow, render_due_list
+    from escape_desktop.export.pdf_style import write_atomically
+
+    today = today or date.today()
+    rows = [
+        DueRow(
+            fu.STATE_WORDS.get(e.state, e.state),
+            e.point,
+            e.name,
+            e.course_code,
+            e.due_on,
+            contact_words(e),
+        )
+        for e in due_list(ctx, today)
+    ]
+    site = reg.get(ctx, reg.SITE_NAME)
+    return int(write_atomically(Path(out), lambda p: render_due_list(rows, site, today, p)))
+
+
+def contact_words(e: FollowUpEntry) -> str:
+    """How the person likes to be contacted, with the number or address to use."""
+    if e.contact_by == "post":
+        return "Post (a letter)" + (f"; phone {e.phone}" if e.phone else "")
+    way = fu.CONTACT_WAYS.get(e.contact_by, "Not said")
+    detail = {"phone": e.phone, "email": e.email}.get(e.contact_by, "") or e.phone or e.email
+    return f"{way}: {detail}" if detail else way

@@ -1,0 +1,268 @@
+"""The follow-ups due (Today panel) and the form that records one from the keyboard.
+
+Every change goes through run_op to services.followups.record_follow_up: one transaction,
+announced once, undone with Ctrl+Z.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMessageBox,
+    QPlainTextEdit,
+    QRadioButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from escape_desktop.context import AppContext
+from escape_desktop.programme import followup as fu
+from escape_desktop.programme.content import Instrument
+from escape_desktop.services import followups
+from escape_desktop.services.errors import ValidationError
+from escape_desktop.ui.common import style
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.date_field import date_field
+from escape_desktop.ui.common.operation import run_op
+
+HEADERS = ("State", "Follow-up", "Name", "Course", "Due", "Contact")
+
+
+def contact_text(e: followups.FollowUpEntry) -> str:
+    """How the person likes to be contacted, with the number or address to use."""
+    return followups.contact_words(e)
+
+
+class FollowUpsDialog(QDialog):
+    """Who is due or overdue for a follow-up; Enter records the chosen one."""
+
+    def __init__(self, ctx: AppContext, bus: ChangeBus, today: date, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.ctx, self.bus, self.today = ctx, bus, today
+        self.setWindowTitle("Follow-ups due")
+        self.entries: list[followups.FollowUpEntry] = []
+        layout = QVBoxLayout(self)
+        self.intro = QLabel("")
+        self.intro.setWordWrap(True)
+        layout.addWidget(self.intro)
+        self.table = QTableWidget(0, len(HEADERS), self)
+        self.table.setAccessibleName("Follow-ups due")
+        self.table.setAccessibleDescription(
+            "People due or overdue for their 3- or 12-month follow-up. Enter records the chosen "
+            "person's follow-up."
+        )
+        self.table.setHorizontalHeaderLabels(list(HEADERS))
+        self.table.verticalHeader().setVisible(False)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.setTabKeyNavigation(False)  # Tab leaves the table
+        self.table.cellDoubleClicked.connect(lambda row, _col: self.record_row(row))
+        self.table.activated.connect(lambda index: self.record_row(index.row()))
+        layout.addWidget(self.table, 1)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        self.record_button = buttons.addButton(
+            "&Record follow-up…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.record_button.clicked.connect(lambda: self.record_row(self.table.currentRow()))
+        self.script_button = buttons.addButton(
+            "&Phone script…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.script_button.clicked.connect(lambda: self.show_script(self.table.currentRow()))
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.reload()
+        fm = self.fontMetrics()
+        style.fit_to_screen(self, fm.horizontalAdvance("M") * 60, fm.height() * 20 + 40)
+
+    def reload(self) -> None:
+        self.entries = followups.due_list(self.ctx, self.today)
+        overdue = sum(1 for e in self.entries if e.state == fu.OVERDUE)
+        self.intro.setText(
+            f"{len(self.entries)} due or overdue ({overdue} overdue). People who completed a "
+            "course and agreed to be contacted are asked again 3 and 12 months after their "
+            "last session."
+            if self.entries
+            else "Nobody is due for a follow-up this week."
+        )
+        self.table.setRowCount(len(self.entries))
+        for row, e in enumerate(self.entries):
+            cells = (
+                fu.STATE_WORDS.get(e.state, e.state),
+                fu.point_word(e.point),
+                e.name,
+                e.course_code,
+                f"{e.due_on:%d %b %Y}",
+                contact_text(e),
+            )
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.table.resizeColumnsToContents()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        has = bool(self.entries)
+        self.record_button.setEnabled(has)
+        self.script_button.setEnabled(has)
+        if has:
+            self.table.setCurrentCell(0, 0)
+            self.table.setFocus()
+
+    def form_for(self, row: int) -> RecordFollowUpDialog | None:
+        if not 0 <= row < len(self.entries):
+            return None
+        e = self.entries[row]
+        instruments = followups.follow_up_instruments(self.ctx, e.course_id, e.joints)
+        return RecordFollowUpDialog(self.ctx, self.bus, e, instruments, self.today, self)
+
+    def record_row(self, row: int) -> None:
+        form = self.form_for(row)
+        if form is not None and form.exec() == QDialog.DialogCode.Accepted:
+            self.reload()
+
+    def show_script(self, row: int) -> None:
+        if not 0 <= row < len(self.entries):
+            return
+        e = self.entries[row]
+        from escape_desktop.services import settings_registry as reg
+
+        text = followups.phone_script(
+            e,
+            followups.follow_up_instruments(self.ctx, e.course_id, e.joints),
+            reg.get(self.ctx, reg.SITE_NAME),
+        )
+        box = QMessageBox(QMessageBox.Icon.NoIcon, f"Phone script: {e.name}", text, parent=self)
+        box.exec()
+
+
+class RecordFollowUpDialog(QDialog):
+    """One person's follow-up: done (with the measures asked), could not reach, declined."""
+
+    def __init__(
+        self,
+        ctx: AppContext,
+        bus: ChangeBus,
+        entry: followups.FollowUpEntry,
+        instruments: Sequence[Instrument],
+        today: date,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self.ctx, self.bus, self.entry, self.today = ctx, bus, entry, today
+        self.instruments = list(instruments)
+        self.setWindowTitle(f"Follow-up: {entry.name}")
+        layout = QVBoxLayout(self)
+        head = QLabel(
+            f"{entry.name} ({entry.course_code}): {entry.point}-month follow-up, due "
+            f"{entry.due_on:%d %b %Y}. {contact_text(entry)}."
+        )
+        head.setWordWrap(True)
+        layout.addWidget(head)
+        outcome_row = QHBoxLayout()
+        self.outcome = QButtonGroup(self)
+        self.buttons: dict[str, QRadioButton] = {}
+        for i, (key, words) in enumerate(
+            ((fu.DONE, "&Done"), (fu.UNREACHABLE, "&Could not reach"), (fu.DECLINED, "D&eclined"))
+        ):
+            b = QRadioButton(words, self)
+            b.setAccessibleName(words.replace("&", ""))
+            self.outcome.addButton(b, i)
+            self.buttons[key] = b
+            outcome_row.addWidget(b)
+        outcome_row.addStretch(1)
+        layout.addLayout(outcome_row)
+        form = QFormLayout()
+        self.day = date_field(today, self)
+        self.day.setAccessibleName("Date of the follow-up")
+        form.addRow("D&ate:", self.day)
+        self.method = QComboBox(self)
+        self.method.setAccessibleName("How they were contacted")
+        for key, words in fu.CONTACT_WAYS.items():
+            self.method.addItem(words, key)
+        index = self.method.findData(entry.contact_by or "phone")
+        self.method.setCurrentIndex(max(index, 0))
+        form.addRow("&How:", self.method)
+        self.scores: dict[str, QLineEdit] = {}
+        for inst in self.instruments:
+            edit = QLineEdit(self)
+            name = f"{inst.name} ({inst.min:g} to {inst.max:g})"
+            edit.setAccessibleName(name)
+            edit.setPlaceholderText("not asked")
+            form.addRow(name + ":", edit)
+            self.scores[inst.key] = edit
+        self.note = QPlainTextEdit(self)
+        self.note.setAccessibleName("Note")
+        self.note.setTabChangesFocus(True)
+        self.note.setFixedHeight(self.fontMetrics().height() * 3 + 12)
+        form.addRow("&Note:", self.note)
+        layout.addLayout(form)
+        self.message = QLabel("")
+        self.message.setWordWrap(True)
+        layout.addWidget(self.message)
+        box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        box.accepted.connect(self.save)
+        box.rejected.connect(self.reject)
+        layout.addWidget(box)
+        self.outcome.idToggled.connect(lambda _id, _on: self._scores_follow_outcome())
+        current = entry.state if entry.state in fu.OUTCOMES else fu.DONE
+        self.buttons[current].setChecked(True)
+        self._scores_follow_outcome()
+
+    def chosen(self) -> str:
+        for key, b in self.buttons.items():
+            if b.isChecked():
+                return key
+        return fu.DONE
+
+    def _scores_follow_outcome(self) -> None:
+        done = self.chosen() == fu.DONE
+        for edit in self.scores.values():
+            edit.setEnabled(done)
+
+    def save(self) -> bool:
+        qd = self.day.date()
+        day = date(qd.year(), qd.month(), qd.day())
+        outcome = self.chosen()
+        scores = {k: e.text() for k, e in self.scores.items()} if outcome == fu.DONE else {}
+
+        def failed(error: BaseException) -> None:
+            self.message.setText(str(error))
+            style.set_tone(self.message, "bad")
+            field = getattr(error, "field", "")
+            if isinstance(error, ValidationError) and field in self.scores:
+                self.scores[field].setFocus(Qt.FocusReason.OtherFocusReason)
+
+        op = run_op(
+            self,
+            lambda: followups.record_follow_up(
+                self.ctx,
+                self.entry.enrolment_id,
+                self.entry.point,
+                outcome,
+                on=day,
+                scores=scores,
+                method=str(self.method.currentData() or ""),
+                note=self.note.toPlainText(),
+                today=self.today,
+            ),
+            bus=self.bus,
+            initiator=self,
+            failure=failed,
+        )
+        if not op.ok:
+            return False
+        self.accept()
+        return True

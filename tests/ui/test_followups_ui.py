@@ -1,0 +1,114 @@
+"""The follow-ups due in the window: listed with how to reach each person, recorded from the
+keyboard through the one operation path, and undone and redone with the Edit menu."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QWidget
+
+from escape_desktop.services import followups
+from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.followups.followups_dialog import FollowUpsDialog
+
+pytestmark = pytest.mark.qt_log_ignore("This plugin does not support propagateSizeHints")
+
+
+def _state(ctx, today, enrolment_id, point):  # type: ignore[no-untyped-def]
+    found = {(e.enrolment_id, e.point): e for e in followups.entries(ctx, today)}
+    return found[(enrolment_id, point)]
+
+
+def test_a_follow_up_recorded_in_the_window_is_saved_undone_and_redone(qtbot, demo_ctx, demo_today):
+    bus = ChangeBus()
+    dialog = FollowUpsDialog(demo_ctx, bus, demo_today)
+    qtbot.addWidget(dialog)
+    assert dialog.table.rowCount() == len(followups.due_list(demo_ctx, demo_today)) > 0
+    row = next(i for i, e in enumerate(dialog.entries) if e.course_code.startswith("KH"))
+    e = dialog.entries[row]
+    form = dialog.form_for(row)
+    assert form is not None
+    qtbot.addWidget(form)
+    # the sit-to-stand is never asked at follow-up
+    assert "chair_stand_30s" not in form.scores and "pain_nrs" in form.scores
+    qtbot.keyClicks(form.scores["pain_nrs"], "3")
+    assert form.save()
+    assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).state == "done"
+    assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).scores == {"pain_nrs": 3.0}
+    assert e.name in bus.undo_stack.undoText()
+    bus.undo_stack.undo()
+    assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).state == e.state
+    bus.undo_stack.redo()
+    assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).state == "done"
+    dialog.reload()
+    assert all(x.enrolment_id != e.enrolment_id or x.point != e.point for x in dialog.entries)
+
+
+def test_could_not_reach_needs_no_measures_and_a_bad_score_is_named(qtbot, demo_ctx, demo_today):
+    bus = ChangeBus()
+    dialog = FollowUpsDialog(demo_ctx, bus, demo_today)
+    qtbot.addWidget(dialog)
+    form = dialog.form_for(0)
+    assert form is not None
+    qtbot.addWidget(form)
+    e = dialog.entries[0]
+    key = next(iter(form.scores))
+    form.scores[key].setText("999")
+    assert not form.save()  # out of range: nothing saved, the sentence shown
+    assert form.message.text()
+    assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).state == e.state
+    form.buttons["unreachable"].setChecked(True)
+    assert not form.scores[key].isEnabled()
+    assert form.save()
+    assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).state == "unreachable"
+
+
+def test_the_form_is_named_for_a_screen_reader_and_tab_goes_round(qtbot, demo_ctx, demo_today):
+    dialog = FollowUpsDialog(demo_ctx, ChangeBus(), demo_today)
+    qtbot.addWidget(dialog)
+    assert dialog.table.accessibleName() and not dialog.table.tabKeyNavigation()
+    form = dialog.form_for(0)
+    assert form is not None
+    qtbot.addWidget(form)
+    form.show()
+    qtbot.waitExposed(form)
+    for w in [*form.scores.values(), form.day, form.method, form.note, *form.buttons.values()]:
+        assert w.accessibleName(), w
+    form.buttons["done"].setFocus()
+    # Tab visits every field (the date field steps through day, month, year first) and
+    # comes back round to the outcome: nothing traps the keys
+    seen: list[QWidget] = []
+    for _ in range(40):
+        seen.append(form.focusWidget())
+        qtbot.keyClick(form.focusWidget(), Qt.Key.Key_Tab)
+    assert form.note in seen and form.method in seen
+    assert all(e in seen for e in form.scores.values())
+    assert seen.count(form.buttons["done"]) >= 2
+
+
+def test_the_today_panel_says_how_many_follow_ups_are_waiting(make_window, demo_ctx, demo_today):
+    window = make_window(demo_ctx, demo_today)
+    waiting = followups.due_list(demo_ctx, demo_today)
+    assert f"{len(waiting)} waiting" in window.today_panel.body.text()
+    assert window.follow_ups_action.shortcut().toString() == "Ctrl+Shift+U"
+
+
+def test_the_person_form_asks_for_the_follow_up_consent_and_keeps_it(qtbot):
+    from datetime import date
+
+    from escape_desktop.services.participants import ParticipantInput
+    from escape_desktop.ui.people.participant_dialog import ParticipantDialog
+
+    new = ParticipantDialog(None, lambda _d: None, today=date(2026, 11, 26))
+    qtbot.addWidget(new)
+    assert new.value().consent_follow_up is None  # not asked until it is asked
+    kept = ParticipantInput("Ada", "Demo-Lee", consent_follow_up=False, contact_by="post")
+    dialog = ParticipantDialog(None, lambda _d: None, initial=kept, today=date(2026, 11, 26))
+    qtbot.addWidget(dialog)
+    got = dialog.value()
+    assert (got.consent_follow_up, got.contact_by) == (False, "post")  # a no stays a no
+    dialog.consent_follow_up.buttons()[0].setChecked(True)  # Yes
+    dialog.contact_by.setCurrentIndex(dialog.contact_by.findData("phone"))
+    got = dialog.value()
+    assert (got.consent_follow_up, got.contact_by) == (True, "phone")
+    assert dialog.contact_by.accessibleName()
