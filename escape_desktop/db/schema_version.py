@@ -21,6 +21,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0004_course_closed",
     "0005_referral_code",
     "0006_joined_session",
+    "0008_delivery_mode",
 )
 HEAD = KNOWN_REVISIONS[-1]
 
