@@ -16,6 +16,7 @@ from escape_desktop.services.measures import (
     CourseOutcomes,
     InstrumentResult,
     InstrumentSummary,
+    ModeGroup,
     ParticipantOutcome,
     Proportion,
 )
@@ -158,6 +159,18 @@ def proportion_json(p: Proportion) -> dict[str, Any]:
     }
 
 
+def mode_group_json(g: ModeGroup) -> dict[str, Any]:
+    completion = g.completion
+    return {
+        "courses": g.courses,
+        "started": g.started,
+        "completers": g.completers,
+        "completion_rate": None if completion is None else completion.percent(1),
+        "attendance": g.attendance.as_json(),
+        "proportions": [proportion_json(p) for p in g.proportions],
+    }
+
+
 def outcomes_json(o: CourseOutcomes) -> dict[str, Any]:
     return {
         "code": o.code,
@@ -186,6 +199,9 @@ def outcomes_json(o: CourseOutcomes) -> dict[str, Any]:
             "held": o.held_sessions,
             "rate": o.attendance.percent(1),
         },
+        "delivery_mode": o.delivery_mode or None,
+        "by_place": o.by_place.as_json() if o.by_place else None,
+        "by_mode": {g.mode: mode_group_json(g) for g in o.by_mode},
         "instruments": o.instruments,
         "summary": [summary_json(x) for x in o.summaries],
         "proportions": [proportion_json(p) for p in o.proportions],

@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Collection, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from .status import PRESENT, EnrolmentFact, Ratio, SessionFact, counts_for
 
@@ -38,6 +39,8 @@ __all__ = [
     "joined_online_problem",
     "ModeFigures",
     "mode_figures",
+    "sum_mode_figures",
+    "attended_online_count",
 ]
 
 IN_PERSON = "in_person"
@@ -130,7 +133,7 @@ def mode_figures(
     sessions: Sequence[SessionFact],
     people: Sequence[EnrolmentFact],
     moved_online: Collection[Hashable],
-    joined_online: Mapping[Hashable, Collection[Hashable]],
+    joined_online: Mapping[Any, Collection[Any]],
     today: date,
 ) -> ModeFigures:
     """Sessions and attendance by place for one course as of ``today``.
@@ -159,4 +162,37 @@ def mode_figures(
         attendance_online_sessions=Ratio(*counts[True]),
         attended_in_room=by_how[False],
         attended_online=by_how[True],
+    )
+
+
+def attended_online_count(
+    mode: str,
+    marks: Mapping[Any, str],
+    held: Collection[Any],
+    moved_online: Collection[Any],
+    joined_online: Collection[Any],
+) -> int:
+    """One person's present marks over video, at the ``held`` sessions (keys)."""
+    return sum(
+        1
+        for key, mark in marks.items()
+        if mark == PRESENT
+        and key in held
+        and attended_online(mode, key in moved_online, key in joined_online)
+    )
+
+
+def _sum(ratios: Sequence[Ratio]) -> Ratio:
+    return Ratio(sum(r.numerator for r in ratios), sum(r.denominator for r in ratios))
+
+
+def sum_mode_figures(parts: Sequence[ModeFigures]) -> ModeFigures:
+    """Several courses' figures by place, added up (counts and the two counts of each rate)."""
+    return ModeFigures(
+        sessions_in_hall=sum(p.sessions_in_hall for p in parts),
+        sessions_online=sum(p.sessions_online for p in parts),
+        attendance_in_hall=_sum([p.attendance_in_hall for p in parts]),
+        attendance_online_sessions=_sum([p.attendance_online_sessions for p in parts]),
+        attended_in_room=sum(p.attended_in_room for p in parts),
+        attended_online=sum(p.attended_online for p in parts),
     )
