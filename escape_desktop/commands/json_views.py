@@ -57,7 +57,9 @@ def circuit_json(grid: CircuitGrid) -> dict[str, Any]:
             "date": grid.session_date.isoformat(),
             "topic": grid.session_topic,
             "cancelled": grid.session_cancelled,
+            "online": grid.session_online,
         },
+        "delivery_mode": grid.delivery_mode,
         "stations": [
             {
                 "key": st.key,
@@ -65,6 +67,7 @@ def circuit_json(grid: CircuitGrid) -> dict[str, Any]:
                 "dose_unit": st.dose_unit,
                 "levels": list(st.level_names),
                 "active": st.key not in grid.inactive,
+                "home": grid.home_version(st.key),
             }
             for st in grid.stations
         ],
@@ -75,6 +78,7 @@ def circuit_json(grid: CircuitGrid) -> dict[str, Any]:
                 "code": r.code,
                 "attendance": r.attendance,
                 "needs_review": r.needs_review,
+                "at_home": r.at_home,
                 "status_note": "needs review before starting" if r.needs_review else "",
                 "cells": {
                     key: cell_json(cell, grid.station_defs[key]) for key, cell in r.cells.items()

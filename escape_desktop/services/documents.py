@@ -606,8 +606,11 @@ def gather_cards(
             how = ""
             if 0 <= cell.level < len(definition.levels):
                 how = definition.levels[cell.level].description
-            stations.append(CardStation(st.name, cell.level_name, how, cell.dose_text))
-        cards.append(Card(row.name, tuple(stations)))
+            # At home the same level and aim, done with household items (the library's home
+            # version of the station).
+            home = definition.home if row.at_home else ""
+            stations.append(CardStation(st.name, cell.level_name, how, cell.dose_text, home))
+        cards.append(Card(row.name, tuple(stations), at_home=row.at_home))
     return (
         cards,
         sessions,

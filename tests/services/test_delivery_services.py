@@ -113,3 +113,28 @@ def test_joined_online_is_refused_on_an_in_person_course(ctx):
     with pytest.raises(ValidationError) as err:
         attendance.set_joined_online(ctx, eid, sid, True)
     assert err.value.field == "joined_online"
+
+
+def test_a_virtual_sessions_circuit_offers_the_home_versions_at_the_same_level(ctx):
+    from escape_desktop.services.circuit import circuit_grid
+
+    cid = _course(ctx, "hybrid")
+    _, ann = enrol_participant(ctx, cid, ParticipantInput("Ann", "Demo-Lee"))
+    _, bob = enrol_participant(ctx, cid, ParticipantInput("Bob", "Demo-Ray"))
+    sid = _session_id(ctx, cid, 1)
+    for eid in (ann, bob):
+        attendance.mark(ctx, eid, sid, "present")
+    attendance.set_joined_online(ctx, bob, sid, True)
+    grid = circuit_grid(ctx, cid, 1)
+    assert not grid.session_online
+    assert {r.enrolment_id: r.at_home for r in grid.rows} == {ann: False, bob: True}
+    for st in grid.stations:  # every shipped station has a home version with household items
+        assert grid.home_version(st.key)
+    courses.move_session_online(ctx, sid, "Hall shut")
+    online = circuit_grid(ctx, cid, 1)
+    assert online.session_online and all(r.at_home for r in online.rows)
+    # the level and aim carry across unchanged: the same cells as in the hall
+    for before, after in zip(grid.rows, online.rows, strict=True):
+        assert {k: (c.level, c.target_dose) for k, c in before.cells.items()} == {
+            k: (c.level, c.target_dose) for k, c in after.cells.items()
+        }
