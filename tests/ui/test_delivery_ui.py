@@ -95,3 +95,61 @@ def test_a_virtual_course_has_no_button_to_move_a_session(qtbot, ctx, course_id)
     assert "online" in dialog.state.text()
     roles = [dialog.buttons.buttonRole(b) for b in dialog.buttons.buttons()]
     assert QDialogButtonBox.ButtonRole.AcceptRole in roles
+
+
+def test_the_register_says_who_joined_a_hybrid_session_online(qtbot, demo_ctx, demo_today):
+    from datetime import timedelta
+
+    from escape_desktop.db import queries
+    from escape_desktop.db.models import Attendance
+    from escape_desktop.ui.register.register_ops import RegisterOps
+    from escape_desktop.ui.register.register_section import RegisterSection
+
+    bus = ChangeBus()
+    view = RegisterSection(
+        demo_ctx, bus, RegisterOps(demo_ctx, bus), today=demo_today + timedelta(days=1)
+    )
+    qtbot.addWidget(view)
+    view.resize(1200, 700)
+    view.show()
+    with demo_ctx.db.read() as s:
+        hybrid = s.scalar(select(Course.id).where(Course.delivery_mode == "hybrid"))
+        in_person = queries.course_by_code(s, "KH-2026-001").id
+    view.set_course(hybrid)
+    table = view.table
+    table.setFocus()
+    index = table.currentIndex()
+    session = view.model.session_at(index.column())
+    assert not session.online
+    person = view.model.rows[index.row()]
+    qtbot.keyClick(table, Qt.Key.Key_P)  # present, and on to the next person
+    qtbot.keyClick(table, Qt.Key.Key_Up)
+    qtbot.keyClick(table, Qt.Key.Key_O)
+
+    def joined() -> bool:
+        with demo_ctx.db.read() as s:
+            return s.scalar(
+                select(Attendance.joined_online).where(
+                    Attendance.enrolment_id == person.enrolment_id,
+                    Attendance.session_id == session.id,
+                )
+            )
+
+    assert joined()
+    cell = view.model.index(index.row(), index.column())
+    assert cell.data() == "P*" and "joined online" in cell.data(Qt.ItemDataRole.AccessibleTextRole)
+    qtbot.keyClick(table, Qt.Key.Key_O)  # and back: in the room
+    assert not joined() and cell.data() == "P"
+    # An in-person course has no video link: O says why and saves nothing.
+    said: list[str] = []
+    view.message.connect(said.append)
+    view.set_course(in_person)
+    table.setFocus()
+    qtbot.keyClick(table, Qt.Key.Key_O)
+    assert said  # one sentence: not present, or not a hybrid course
+    with demo_ctx.db.read() as s:
+        assert not s.scalar(
+            select(Attendance.id)
+            .join(Session, Session.id == Attendance.session_id)
+            .where(Session.course_id == in_person, Attendance.joined_online.is_(True))
+        )
