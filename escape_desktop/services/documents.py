@@ -36,6 +36,7 @@ from escape_desktop.export.pdf_style import number
 from escape_desktop.export.pdf_summary import SummaryData, SummaryDomain, SummaryMeasure
 from escape_desktop.programme.completion import sessions_needed
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.delivery import MODE_WORD
 from escape_desktop.programme.outcomes import (
     ABOUT_THE_SAME,
     IMPROVED_A_LITTLE,
@@ -439,6 +440,10 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         site_code=reg.get(ctx, reg.SITE_CODE, stored),
         figures=info.summary,
         registers_not_taken=info.registers_not_taken,
+        delivery_words=MODE_WORD.get(out.delivery_mode, "").lower()
+        if out.delivery_mode != "in_person"
+        else "",
+        by_place=out.by_place,
         completion_rate=out.completion_rate,
         domains=tuple(
             SummaryDomain(

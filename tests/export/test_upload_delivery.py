@@ -193,3 +193,20 @@ def test_an_upload_of_the_previous_format_still_loads(site, tmp_path, capsys):
     finally:
         db.dispose()
     assert [g.code for g in data.modes] == ["not_recorded"]
+
+
+def test_the_class_summary_says_how_the_class_was_delivered(demo_ctx, demo_today, tmp_path):
+    from escape_desktop.db.models import Course
+    from escape_desktop.services.documents import build_document
+
+    with demo_ctx.db.read() as s:
+        courses = {c.delivery_mode: c.id for c in s.query(Course) if c.code != "KH-2026-003"}
+    texts = {}
+    for mode, cid in courses.items():
+        out = tmp_path / f"{mode}.pdf"
+        build_document(demo_ctx, "summary", cid, out, today=demo_today, record=False)
+        texts[mode] = " ".join(p.extract_text() for p in PdfReader(out).pages)
+    assert "virtual" in texts["virtual"] and "Sessions held in the hall: 0" in texts["virtual"]
+    assert "hybrid" in texts["hybrid"] and "over video" in texts["hybrid"]
+    # an in-person course says so only because one of its sessions was moved online
+    assert "Delivery: in person" in texts["in_person"]
