@@ -339,10 +339,12 @@ class RegisterModel(QAbstractTableModel):
             if session is not None:
                 # Day/month keeps the column narrow on a small screen; the tooltip has the date.
                 second = "off" if session.cancelled else f"{session.date:%d/%m}"
-                # A session moved online says so under its date (a virtual course's heading
-                # says every session is online).
-                online = "\nonline" if session.moved_online and not session.cancelled else ""
-                return f"{session.number}\n{second}{online}"
+                if session.moved_online and not session.cancelled:
+                    # Moved online: said in place of the date, as "off" is for a cancelled
+                    # session (the tooltip has the date; a virtual course's heading says
+                    # every session is online).
+                    second = "online"
+                return f"{session.number}\n{second}"
         if session is None:
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
