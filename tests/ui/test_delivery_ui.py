@@ -153,3 +153,28 @@ def test_the_register_says_who_joined_a_hybrid_session_online(qtbot, demo_ctx, d
             .join(Session, Session.id == Attendance.session_id)
             .where(Session.course_id == in_person, Attendance.joined_online.is_(True))
         )
+
+
+def test_the_circuit_of_a_virtual_session_offers_the_home_versions(qtbot, ctx, course_id):
+    from datetime import date
+
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+    from escape_desktop.ui.circuit.circuit_model import COL_FIRST_STATION
+    from escape_desktop.ui.circuit.circuit_section import CircuitSection
+
+    enrol_participant(ctx, course_id, ParticipantInput("Ann", "Demo-Lee"))
+    form = courses.course_input(ctx, course_id)
+    form.delivery_mode = "virtual"
+    courses.edit_course(ctx, course_id, form)
+    widget = CircuitSection(ctx, ChangeBus(), today=date(2026, 11, 3))
+    qtbot.addWidget(widget)
+    widget.resize(900, 600)
+    widget.show()
+    widget.set_course(course_id)
+    qtbot.waitUntil(lambda: widget.model.grid is not None)
+    assert "held online" in widget.session_info.text()
+    tip = widget.model.headerData(
+        COL_FIRST_STATION, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole
+    )
+    station = widget.model.grid.stations[0]
+    assert f"At home: {ctx.library.station(station.key).home}" in tip
