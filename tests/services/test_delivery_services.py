@@ -138,3 +138,14 @@ def test_a_virtual_sessions_circuit_offers_the_home_versions_at_the_same_level(c
         assert {k: (c.level, c.target_dose) for k, c in before.cells.items()} == {
             k: (c.level, c.target_dose) for k, c in after.cells.items()
         }
+
+
+def test_todays_brief_says_the_session_is_online_or_hybrid(ctx):
+    from escape_desktop.services.today import brief
+
+    cid = _course(ctx, "hybrid")
+    first, second = _session_id(ctx, cid, 1), _session_id(ctx, cid, 2)
+    courses.move_session_online(ctx, second, "Snow")
+    hall, moved = brief(ctx, first), brief(ctx, second)
+    assert hall.hybrid and not hall.online
+    assert moved.online and moved.online_reason == "Snow" and not moved.hybrid

@@ -178,3 +178,15 @@ def test_the_circuit_of_a_virtual_session_offers_the_home_versions(qtbot, ctx, c
     )
     station = widget.model.grid.stations[0]
     assert f"At home: {ctx.library.station(station.key).home}" in tip
+
+
+def test_the_today_panel_says_an_online_session(qtbot, ctx, course_id):
+    from escape_desktop.services.today import brief
+    from escape_desktop.ui.app.today_panel import TodayPanel
+
+    info = _session(ctx, course_id, 1)
+    courses.move_session_online(ctx, info.id, "Hall shut")
+    panel = TodayPanel()
+    qtbot.addWidget(panel)
+    panel.show_brief(brief(ctx, info.id), info.date)
+    assert "Online" in panel.body.text() and "Hall shut" in panel.body.text()
