@@ -175,3 +175,23 @@ def test_outcomes_json_gives_figures_by_place_and_by_mode(demo_folder, capsys):
     total = every["by_place"]
     assert total["sessions"]["online"] == sum(f["online"] for f in mine.values())
     assert total["attendances"]["online"] == sum(f["over_video"] for f in mine.values())
+
+
+def test_course_new_takes_the_delivery_mode(tmp_path, capsys):
+    data = tmp_path / "data"
+    capsys.readouterr()
+    assert main(
+        [
+            "course", "new", "--title", "Video backs", "--programme", "back",
+            "--start", "2027-01-04", "--weekdays", "mon,thu", "--delivery", "virtual",
+            "--json", "--data-dir", str(data),
+        ]
+    ) == 0  # fmt: skip
+    made = json.loads(capsys.readouterr().out)
+    assert made["delivery_mode"] == "virtual"
+    listing = _json(capsys, "courses", "--json", "--data-dir", str(data))
+    assert [c["delivery_mode"] for c in listing] == ["virtual"]
+    with pytest.raises(SystemExit) as refused:  # argparse: one usage line, exit 2
+        main(["course", "new", "--title", "X", "--start", "2027-01-04", "--weekdays", "mon",
+              "--delivery", "pigeon", "--data-dir", str(data)])  # fmt: skip
+    assert refused.value.code == 2
