@@ -23,8 +23,6 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.programme.delivery import MODE_WORD
-from escape_desktop.programme.rounding import plural
 from escape_desktop.programme.schedule import weekdays_label
 from escape_desktop.programme.status import CourseSummary, registers_not_taken_text
 from escape_desktop.ui.common import style
@@ -210,11 +208,12 @@ class CourseView(QWidget):
             if moved:
                 when += f" ({moved} on another day)"
         parts = [reg.code, reg.venue, when]
+        # Short words: the heading keeps to its lines so the register keeps its rows.
         if reg.delivery_mode != "in_person":
-            parts.append(MODE_WORD.get(reg.delivery_mode, reg.delivery_mode))
+            parts.append(reg.delivery_mode.capitalize())
         moved_online = sum(1 for x in live if x.moved_online)
         if moved_online:
-            parts.append(f"{plural(moved_online, 'session')} moved online")
+            parts.append(f"{moved_online} online")
         if figures is not None:
             parts += [
                 f"{figures.participants} of {reg.capacity} places",
