@@ -51,15 +51,23 @@ def cmd_circuit(args: argparse.Namespace) -> int:
         print_json(circuit_json(grid))
         return 0
     state = " (cancelled)" if grid.session_cancelled else ""
+    state += " (online: the home version of each station)" if grid.session_online else ""
     print(
         f"{grid.course_code} session {grid.session_number}, {grid.session_date:%a %d %b %Y}"
         f"{state}: {grid.session_topic}"
     )
+    if grid.session_online or any(r.at_home for r in grid.rows):
+        # What differs at home: household items instead of the hall's equipment; the level
+        # and dose carry across, so results are typed as in the hall.
+        print("At home, with household items (level and dose as in the hall):")
+        for st in grid.stations:
+            print(f"  {st.name}: {grid.home_version(st.key) or 'as in class'}")
     if not grid.rows:
         print("Nobody is enrolled on this course yet.")
         return 0
     for row in grid.rows:
         mark = f" [{row.attendance}]" if row.attendance else ""
+        mark += " at home" if row.at_home and not grid.session_online else ""
         print(f"\n{row.name} ({row.code}){mark}")
         if row.needs_review:
             print("  needs review before starting (screening): not on the circuit until cleared")

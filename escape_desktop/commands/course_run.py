@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--instructor", action="append", default=[], metavar="NAME", help="repeat for each"
     )
     n.add_argument("--code", default="", help="course code (default: the next free one)")
+    n.add_argument(
+        "--delivery",
+        choices=("in_person", "virtual", "hybrid"),
+        default="in_person",
+        help="in_person (default), virtual (every class over video) or hybrid",
+    )
     n.set_defaults(func=cmd_new, **_writes("create a course"))
 
     e = course.add_parser(
@@ -377,6 +383,7 @@ def cmd_new(args: argparse.Namespace) -> int:
                 capacity=args.capacity,
                 instructors=args.instructor,
                 code=args.code,
+                delivery_mode=args.delivery,
             ),
         )
         from escape_desktop.services import reading
@@ -390,6 +397,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             "code": code,
             "title": args.title,
             "programme": args.programme,
+            "delivery_mode": args.delivery,
             "sessions": [d.isoformat() for d in dates],
         },
         f"Created {code}: {len(dates)} sessions, {dates[0]:%a %d %b %Y} to {dates[-1]:%a %d %b %Y}.",

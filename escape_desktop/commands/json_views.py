@@ -16,6 +16,7 @@ from escape_desktop.services.measures import (
     CourseOutcomes,
     InstrumentResult,
     InstrumentSummary,
+    ModeGroup,
     ParticipantOutcome,
     Proportion,
 )
@@ -56,7 +57,9 @@ def circuit_json(grid: CircuitGrid) -> dict[str, Any]:
             "date": grid.session_date.isoformat(),
             "topic": grid.session_topic,
             "cancelled": grid.session_cancelled,
+            "online": grid.session_online,
         },
+        "delivery_mode": grid.delivery_mode,
         "stations": [
             {
                 "key": st.key,
@@ -64,6 +67,7 @@ def circuit_json(grid: CircuitGrid) -> dict[str, Any]:
                 "dose_unit": st.dose_unit,
                 "levels": list(st.level_names),
                 "active": st.key not in grid.inactive,
+                "home": grid.home_version(st.key),
             }
             for st in grid.stations
         ],
@@ -74,6 +78,7 @@ def circuit_json(grid: CircuitGrid) -> dict[str, Any]:
                 "code": r.code,
                 "attendance": r.attendance,
                 "needs_review": r.needs_review,
+                "at_home": r.at_home,
                 "status_note": "needs review before starting" if r.needs_review else "",
                 "cells": {
                     key: cell_json(cell, grid.station_defs[key]) for key, cell in r.cells.items()
@@ -158,6 +163,18 @@ def proportion_json(p: Proportion) -> dict[str, Any]:
     }
 
 
+def mode_group_json(g: ModeGroup) -> dict[str, Any]:
+    completion = g.completion
+    return {
+        "courses": g.courses,
+        "started": g.started,
+        "completers": g.completers,
+        "completion_rate": None if completion is None else completion.percent(1),
+        "attendance": g.attendance.as_json(),
+        "proportions": [proportion_json(p) for p in g.proportions],
+    }
+
+
 def outcomes_json(o: CourseOutcomes) -> dict[str, Any]:
     return {
         "code": o.code,
@@ -186,6 +203,9 @@ def outcomes_json(o: CourseOutcomes) -> dict[str, Any]:
             "held": o.held_sessions,
             "rate": o.attendance.percent(1),
         },
+        "delivery_mode": o.delivery_mode or None,
+        "by_place": o.by_place.as_json() if o.by_place else None,
+        "by_mode": {g.mode: mode_group_json(g) for g in o.by_mode},
         "instruments": o.instruments,
         "summary": [summary_json(x) for x in o.summaries],
         "proportions": [proportion_json(p) for p in o.proportions],

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from escape_desktop.programme import delivery as programme_delivery
 from escape_desktop.programme import status as programme_status
 from escape_desktop.programme.status import EnrolmentFact, SessionFact
 
@@ -39,6 +40,9 @@ class CourseListRow:
     # Session numbers whose day has passed with nobody marked (programme.status): completion
     # counts them as held, so they are named until their registers are taken or cancelled.
     registers_not_taken: tuple[int, ...] = ()
+    # in_person / virtual / hybrid, and sessions and attendance by place (programme.delivery)
+    delivery_mode: str = programme_delivery.IN_PERSON
+    by_place: programme_delivery.ModeFigures | None = None
 
     def as_json(self) -> dict:
         x = self.figures
@@ -67,6 +71,9 @@ class CourseListRow:
             "cannot_complete": x.cannot_complete,
             "capacity": self.capacity,
             "registers_not_taken": list(self.registers_not_taken),
+            "delivery_mode": self.delivery_mode,
+            "sessions_online": self.by_place.sessions_online if self.by_place else 0,
+            "by_place": self.by_place.as_json() if self.by_place else None,
         }
 
 
@@ -92,7 +99,7 @@ def _day(value: Any) -> date | None:
 
 _COURSES_SQL = """
 SELECT c.id, c.code, c.title, c.programme_key, v.name, c.start_date, c.weekdays,
-       c.start_time, c.capacity, c.closed_on
+       c.start_time, c.capacity, c.closed_on, c.delivery_mode
 FROM courses c
 LEFT JOIN venues v ON v.id = c.venue_id
 {where}
@@ -101,13 +108,13 @@ ORDER BY c.start_date DESC, c.code
 
 # The same facts services/figures.read_facts reads, in plain SQL: sessions, places, marks.
 _SESSIONS_SQL = (
-    "SELECT id, course_id, date, cancelled, number FROM sessions ORDER BY course_id, number"
+    "SELECT id, course_id, date, cancelled, number, online FROM sessions ORDER BY course_id, number"
 )
 _ENROLMENTS_SQL = (
     "SELECT id, course_id, status, enrolled_on, withdrawn_on, joined_session"
     " FROM enrolments ORDER BY id"
 )
-_MARKS_SQL = "SELECT enrolment_id, session_id, mark FROM attendance"
+_MARKS_SQL = "SELECT enrolment_id, session_id, mark, joined_online FROM attendance"
 
 
 def course_summaries(
@@ -134,14 +141,20 @@ def course_summaries(
         return []
     wanted = {r[0] for r in rows}
     sessions: dict[int, list[SessionFact]] = {}
-    for sid, cid, day, cancelled, number in raw.execute(_SESSIONS_SQL):
+    moved: set[int] = set()
+    for sid, cid, day, cancelled, number, online in raw.execute(_SESSIONS_SQL):
+        if online:
+            moved.add(sid)
         if cid in wanted:
             sessions.setdefault(cid, []).append(
                 SessionFact(sid, _day(day), bool(cancelled), number)  # type: ignore[arg-type]
             )
     marks: dict[int, dict[Hashable, str]] = {}
-    for eid, sid, mark in raw.execute(_MARKS_SQL):
+    online_at: dict[int, set[int]] = {}  # enrolment -> sessions where they joined online
+    for eid, sid, mark, joined_online in raw.execute(_MARKS_SQL):
         marks.setdefault(eid, {})[sid] = mark
+        if joined_online:
+            online_at.setdefault(eid, set()).add(sid)
     people: dict[int, list[EnrolmentFact]] = {}
     for eid, cid, status, enrolled_on, withdrawn_on, joined in raw.execute(_ENROLMENTS_SQL):
         if cid in wanted:
@@ -156,7 +169,7 @@ def course_summaries(
                 )
             )
     result = []
-    for cid, code, title, key, venue, start, weekdays, time_, cap, closed in rows:
+    for cid, code, title, key, venue, start, weekdays, time_, cap, closed, mode in rows:
         facts = sessions.get(cid, [])
         closed_on = _day(closed)
         day, closed_now = programme_status.decision_day(today, closed_on)
@@ -185,6 +198,10 @@ def course_summaries(
                 figures=summary,
                 closed_on=closed_on,
                 registers_not_taken=tuple(x.number for x in untaken),
+                delivery_mode=mode,
+                by_place=programme_delivery.mode_figures(
+                    mode, facts, people.get(cid, []), moved, online_at, day
+                ),
             )
         )
     return result

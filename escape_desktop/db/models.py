@@ -88,6 +88,10 @@ class Course(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # Set when the course is closed early: it counts as finished from then on.
     closed_on: Mapped[date | None] = mapped_column(Date, nullable=True, default=None)
+    # in_person, virtual or hybrid (programme.delivery.DELIVERY_MODES)
+    delivery_mode: Mapped[str] = mapped_column(
+        String(12), default="in_person", server_default="in_person"
+    )
 
     venue: Mapped[Venue | None] = relationship()
     sessions: Mapped[list["Session"]] = relationship(
@@ -114,6 +118,10 @@ class Session(Base):
     cancel_reason: Mapped[str] = mapped_column(Text, default="")
     staff_present: Mapped[str] = mapped_column(Text, default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Moved online on its own (a hall closed, bad weather), with the reason; a virtual
+    # course's sessions are online whatever this says (programme.delivery.session_online).
+    online: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    online_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     course: Mapped[Course] = relationship(back_populates="sessions")
 
@@ -199,6 +207,8 @@ class Attendance(Base):
     session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
     mark: Mapped[str] = mapped_column(String(10))
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # On a hybrid course's hall session: this person joined over video.
+    joined_online: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
 
     __table_args__ = (
         UniqueConstraint("enrolment_id", "session_id"),

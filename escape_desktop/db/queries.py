@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
 # The register's records are defined once, in programme/register.py (export/ prints them).
+from escape_desktop.programme.delivery import session_online
 from escape_desktop.programme.register import Register as Register
 from escape_desktop.programme.register import RegisterRow as RegisterRow
 from escape_desktop.programme.register import SessionInfo as SessionInfo
@@ -61,7 +62,17 @@ def register(s: OrmSession, course_id: int) -> Register | None:
     course, venue = head
     sessions = [
         SessionInfo(
-            x.id, x.number, x.date, x.topic, x.cancelled, x.cancel_reason, x.staff_present, x.notes
+            x.id,
+            x.number,
+            x.date,
+            x.topic,
+            x.cancelled,
+            x.cancel_reason,
+            x.staff_present,
+            x.notes,
+            online=session_online(course.delivery_mode, x.online),
+            online_reason=x.online_reason,
+            moved_online=x.online,
         )
         for x in s.scalars(
             select(Session).where(Session.course_id == course_id).order_by(Session.number)
@@ -110,12 +121,19 @@ def register(s: OrmSession, course_id: int) -> Register | None:
             joined or 1,
         )
     if rows:
-        for e_id, sid, mark in s.execute(
-            select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
+        for e_id, sid, mark, joined_online in s.execute(
+            select(
+                Attendance.enrolment_id,
+                Attendance.session_id,
+                Attendance.mark,
+                Attendance.joined_online,
+            )
             .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
             .where(Enrolment.course_id == course_id)
         ):
             rows[e_id].marks[sid] = mark
+            if joined_online:
+                rows[e_id].joined_online.add(sid)
     instructors = list(
         s.scalars(
             select(Instructor.name)
@@ -136,6 +154,7 @@ def register(s: OrmSession, course_id: int) -> Register | None:
         sessions=sessions,
         rows=list(rows.values()),
         closed_on=course.closed_on,
+        delivery_mode=course.delivery_mode,
     )
 
 

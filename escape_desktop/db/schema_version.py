@@ -22,6 +22,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0005_referral_code",
     "0006_joined_session",
     "0007_follow_up",
+    "0008_delivery_mode",
 )
 HEAD = KNOWN_REVISIONS[-1]
 

@@ -48,6 +48,7 @@ class CardStation:
     level: str  # "Level 2: normal chair, hands help"
     how_to: str  # one line, from the exercise library
     aim: str  # "10 reps"
+    home: str = ""  # at home: the station's home version (household items); "" in the hall
 
 
 @dataclass(frozen=True)
@@ -61,6 +62,8 @@ class CardSession:
 class Card:
     name: str
     stations: tuple[CardStation, ...]
+    # The session is online (or the person joins it over video): the home circuit card.
+    at_home: bool = False
 
 
 def _lines(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
@@ -111,6 +114,17 @@ def _card(
             c.setFont(FONT, BODY_PT)
             c.drawString(left, y - BODY_PT, line)
             y -= lead
+    if card.at_home:
+        note = (
+            "At home over video: the same levels and aims as in the hall, with things you "
+            "have at home. Clear a space, keep a sturdy chair or worktop to hold, and stop "
+            "if pain is worse than usual."
+        )
+        c.setFillColor(INK)
+        for line in _lines(note, FONT_BOLD, BODY_PT, width, 4):
+            c.setFont(FONT_BOLD, BODY_PT)
+            c.drawString(left, y - BODY_PT, line)
+            y -= lead
     y -= 6
 
     # Stations: number, name and level in words, the aim on the right; the how-to below.
@@ -123,6 +137,8 @@ def _card(
             f"{i + 1}. {st.name} — {st.level}", FONT_BOLD, BODY_PT, width - aim_w - 4 * mm, 2
         )
         how = _lines(st.how_to, FONT, BODY_PT, width - 9, 2) if st.how_to else []
+        if st.home:
+            how += _lines(f"At home: {st.home}", FONT, BODY_PT, width - 9, 3)
         c.setFillColor(INK)
         c.setFont(FONT_BOLD, BODY_PT)
         yy = y - BODY_PT - 2
@@ -224,7 +240,8 @@ def render_cards(
     """One A4 card a person (clear print, 12 pt and larger); returns the page count."""
     register_fonts()
     c = rl_canvas.Canvas(str(path), pagesize=PORTRAIT, initialFontName=FONT)
-    c.setTitle(f"{info.code} circuit cards")
+    home = " (home)" if cards and all(card.at_home for card in cards) else ""
+    c.setTitle(f"{info.code} circuit cards{home}")
     c.setAuthor(APP_NAME)
     c.setCreator(APP_NAME)
     c.setSubject(info.title)

@@ -478,6 +478,27 @@ def render_session_sheet(
                 )
             )
             story.append(Spacer(1, 4))
+        if session.online and not session.cancelled:
+            # Over video: the same levels and aims, each station's home version.
+            reason = f" ({session.online_reason})" if session.online_reason else ""
+            story.append(
+                CellParagraph(
+                    f"<b>Held online, over video{esc(reason)}.</b> Everyone does the home "
+                    "version of each station (household items) at the level and aim below; "
+                    "write what each person reports on the call.",
+                    Styles.body,
+                )
+            )
+            story.append(Spacer(1, 4))
+        elif info.reg.delivery_mode == "hybrid" and not session.cancelled:
+            story.append(
+                CellParagraph(
+                    "Hybrid class: after the mark of anyone who joins over video, write "
+                    "<b>*</b> (P*), so the app records that they joined online.",
+                    Styles.body,
+                )
+            )
+            story.append(Spacer(1, 4))
         if not stations:
             story.append(
                 CellParagraph(

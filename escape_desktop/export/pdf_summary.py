@@ -8,6 +8,7 @@ from pathlib import Path
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
+from escape_desktop.programme.delivery import ModeFigures
 from escape_desktop.programme.rounding import format_number, plural
 from escape_desktop.programme.status import CourseSummary, Ratio, registers_not_taken_text
 
@@ -99,6 +100,10 @@ class SummaryData:
     headline_measured: bool = True
     registers_not_taken: tuple[int, ...] = ()  # past sessions nobody was marked in (numbers)
     follow_up: tuple[SummaryFollowUp, ...] = ()  # each follow-up point the site uses
+    # How the class was delivered: its mode's words, and sessions and attendance by place
+    # (programme.delivery); None for a course held wholly in the hall.
+    delivery_words: str = ""
+    by_place: ModeFigures | None = None
 
 
 @dataclass(frozen=True)
@@ -115,6 +120,17 @@ class SummaryFollowUp:
     response: Ratio  # done of counted
     completeness: Ratio  # any outcome of counted
     domains: tuple[SummaryDomain, ...]  # start -> this point
+
+
+def delivery_text(words: str, f: ModeFigures) -> str:
+    """One sentence: where the sessions were held, and attendance in the hall and online."""
+    text = (
+        f"Delivery: {words or 'in person'}. Sessions held in the hall: {f.sessions_in_hall}; online: "
+        f"{f.sessions_online}. Attendance in the hall {pct(f.attendance_in_hall)}, online "
+        f"{pct(f.attendance_online_sessions)}; {f.attended_online} of "
+        f"{f.attended_online + f.attended_in_room} attendances were over video."
+    )
+    return text
 
 
 def pct(r: Ratio | None) -> str:
@@ -227,6 +243,8 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
         # Completion counts a forgotten register as held for everyone: said, never hidden.
         missing = registers_not_taken_text(data.registers_not_taken)
         story.append(Paragraph(f"<b>{esc(missing)}</b>", Styles.body))
+    if data.by_place is not None and (data.delivery_words or data.by_place.sessions_online):
+        story.append(Paragraph(esc(delivery_text(data.delivery_words, data.by_place)), Styles.body))
     story.append(Paragraph(esc(definition), Styles.note))
 
     story.append(Paragraph("Attendance at each session", Styles.h2))

@@ -43,7 +43,9 @@ __all__ = [
 ]
 
 FORMAT = "escape-desktop upload manifest"
-FORMAT_VERSION = 1
+# Version 2: each course says how it was delivered (``delivery_mode``); version 1 is still read.
+FORMAT_VERSION = 2
+DELIVERY_MODES = ("in_person", "virtual", "hybrid")  # programme.delivery.DELIVERY_MODES
 # Counts by status for each course (a person may be in more than one: a completer has also
 # started and was enrolled); the names the JSON uses, in the order the docs list them.
 STATUS_KEYS = (
@@ -87,6 +89,7 @@ class CourseCounts:
     course_status: str  # "upcoming", "running" or "finished"
     status: Mapping[str, int] = field(default_factory=dict)  # STATUS_KEYS -> count
     left_out: Mapping[str, int] = field(default_factory=dict)  # LEFT_OUT_KEYS -> count
+    delivery_mode: str = ""  # in_person / virtual / hybrid; "" in a version 1 manifest
 
     def count(self, key: str) -> int:
         return int(self.status.get(key, 0))
@@ -139,6 +142,12 @@ def render_manifest(data: Manifest, *, signer: Callable[[bytes], str] | None = N
             {
                 "course_code": c.course_code,
                 "course_status": c.course_status,
+                # Version 2 on: how the course was delivered (left out when not known).
+                **(
+                    {"delivery_mode": c.delivery_mode}
+                    if data.format_version >= 2 and c.delivery_mode
+                    else {}
+                ),
                 "status": {k: c.count(k) for k in STATUS_KEYS},
                 "left_out": {k: c.left_out_count(k) for k in LEFT_OUT_KEYS},
             }
@@ -251,12 +260,18 @@ def parse_manifest(text: str) -> Manifest:
         if status not in COURSE_STATUSES:
             raise c.fail("course_status", f"must be one of {', '.join(COURSE_STATUSES)}")
         st, lo = c.sub("status"), c.sub("left_out")
+        mode = ""
+        if version >= 2 and "delivery_mode" in c.data:
+            mode = c.text("delivery_mode")
+            if mode not in DELIVERY_MODES:
+                raise c.fail("delivery_mode", f"must be one of {', '.join(DELIVERY_MODES)}")
         courses.append(
             CourseCounts(
                 code,
                 status,
                 {k: st.count(k) for k in STATUS_KEYS},
                 {k: lo.count(k) for k in LEFT_OUT_KEYS},
+                mode,
             )
         )
     signature = ""

@@ -147,6 +147,19 @@ SOURCES: dict[str, SourceInfo] = {
     "course.status": SourceInfo(
         "code", "upcoming, running or finished on the export day", codes=COURSE_STATUSES
     ),
+    "course.delivery_mode": SourceInfo(
+        "code",
+        "how the course is delivered: in_person, virtual (over video) or hybrid (in the hall, "
+        "some joining over video); programme.delivery",
+        codes=("in_person", "virtual", "hybrid"),
+    ),
+    "course.sessions_online": SourceInfo(
+        "integer",
+        "sessions held over video so far (a virtual course's, and sessions moved online; "
+        "cancelled ones not counted)",
+        minimum=0,
+        maximum=100,
+    ),
     "enrolment.status": SourceInfo(
         "code",
         "the person's status on the course (programme.status person_status): "
@@ -171,6 +184,13 @@ SOURCES: dict[str, SourceInfo] = {
         "integer",
         "sessions held while the person was enrolled, from their enrolment day until they "
         "withdrew (what completion counts against; programme.status person_status)",
+        minimum=0,
+        maximum=100,
+    ),
+    "enrolment.sessions_attended_online": SourceInfo(
+        "integer",
+        "sessions attended over video: at a session held online, or joining a hybrid "
+        "course's hall session online (programme.delivery)",
         minimum=0,
         maximum=100,
     ),

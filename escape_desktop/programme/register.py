@@ -31,6 +31,10 @@ class SessionInfo:
     cancel_reason: str
     staff_present: str
     notes: str
+    # Held over video: the course is virtual or this session was moved online (its reason).
+    online: bool = False
+    online_reason: str = ""
+    moved_online: bool = False  # moved online on its own (an in-person or hybrid course)
 
 
 @dataclass
@@ -48,6 +52,7 @@ class RegisterRow:
     enrolled_on: date | None = None
     withdrawn_on: date | None = None
     joined_at: int = 1  # the session they joined at
+    joined_online: set[int] = field(default_factory=set)  # session ids: joined over video
 
     @property
     def name(self) -> str:
@@ -69,6 +74,7 @@ class Register:
     sessions: list[SessionInfo]
     rows: list[RegisterRow]
     closed_on: date | None = None  # closed early: finished from this day
+    delivery_mode: str = "in_person"  # in_person / virtual / hybrid (programme.delivery)
 
     def delivered(self, today: date) -> int:
         day, _ = decision_day(today, self.closed_on)

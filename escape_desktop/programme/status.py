@@ -69,6 +69,7 @@ __all__ = [
     "decision_day",
     "progress_text",
     "default_joined_at",
+    "counts_for",
 ]
 
 # ----------------------------------------------------------------- attendance vocabulary
@@ -347,6 +348,11 @@ def _counts_for(session: SessionFact, person: EnrolmentFact) -> bool:
     if person.joined_at is None and person.enrolled_on is not None:
         return session.date >= person.enrolled_on
     return True
+
+
+def counts_for(session: SessionFact, person: EnrolmentFact) -> bool:
+    """Whether a held, not cancelled session is one of the person's own (counts for them)."""
+    return _counts_for(session, person)
 
 
 def default_joined_at(

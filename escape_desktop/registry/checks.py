@@ -50,7 +50,8 @@ def _site_column(profile: Any) -> str:
 
 
 def check_header(file_name: str, header: Sequence[str], profile: Any) -> None:
-    """The file has exactly the profile's columns (a site column is allowed in older files)."""
+    """The file has exactly the profile's columns (a site column, and the columns a later
+    profile version added, may be missing from older files)."""
     site = _site_column(profile)
     got = [h for h in header if h != site]
     # Columns a later profile version added may be absent from an older file.

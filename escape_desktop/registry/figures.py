@@ -266,6 +266,8 @@ class ReportData:
     batches: int
     notes: tuple[str, ...] = field(default_factory=tuple)
     means: tuple[MeasureMean, ...] = ()
+    # The figures for each delivery mode's courses (in person, virtual, hybrid, not recorded).
+    modes: tuple[GroupFigures, ...] = ()
 
 
 def _gain(rule: MeasureRule, start: float, end: float) -> float:

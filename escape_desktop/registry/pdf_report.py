@@ -495,6 +495,47 @@ def _follow_up_table(data: ReportData, width: float) -> list:
     ]
 
 
+def _modes_table(data: ReportData, width: float) -> list:
+    """The same funnel, completion and headline figures for each delivery mode's courses."""
+    if not data.modes:
+        return []
+    labels = [h.label for h in data.overall.headlines]
+    head = [
+        "Delivery mode",
+        "Enrolled",
+        "Started",
+        "Completion rate (finished courses)",
+        "95 % CI",
+    ] + [f"{lab}: meaningful / any" for lab in labels]
+    rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
+    for g in data.modes:
+        cells: list = [
+            Paragraph(f"{esc(g.name)}<br/>{plural(g.courses, 'course')}", Styles.cell),
+            _num_cell(_count(g.referred)),
+            _num_cell(_count(g.started)),
+            _num_cell(_pct(g.completion)),
+            _num_cell(_ci(g.completion) if g.completion.denominator >= SMALL_CELL else ""),
+        ]
+        for h in g.headlines:
+            cells.append(
+                Paragraph(
+                    esc(f"meaningful {_pct(h.meaningful)}")
+                    + "<br/>"
+                    + esc(f"any {_pct(h.improved)}"),
+                    Styles.cell,
+                )
+            )
+        rows.append(cells)
+    fixed = (112, 46, 46, 62, 52)
+    rest = (510 - sum(fixed)) / max(1, len(labels))
+    widths = [w * width / 510 for w in (*fixed, *([rest] * len(labels)))]
+    return [
+        Spacer(1, 4 * mm),
+        Paragraph("By delivery mode: in the hall, over video, or both", Styles.h2),
+        table(rows, widths),
+    ]
+
+
 def _means_table(data: ReportData, width: float) -> list:
     """Each measure's mean start, end and change across all sites, people with both values."""
     if not data.means:
@@ -636,6 +677,7 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.append(Paragraph("Headline proportions", Styles.h2))
         story.extend(_headline_table(data, width))
         story.extend(_follow_up_table(data, width))
+        story.extend(_modes_table(data, width))
         story.extend(_means_table(data, width))
         story.extend(_funnel_section(data, width))
         story.extend(_charts(data, width))

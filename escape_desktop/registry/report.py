@@ -9,6 +9,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from escape_desktop.programme.delivery import DELIVERY_MODES, MODE_WORD, mode_from_code, parse_mode
+
 from .figures import (
     CourseLeftOut,
     GroupFigures,
@@ -27,6 +29,20 @@ _THRESHOLD_FIELDS = ("meaningful_change", "meaningful", "mid")
 # The follow-up state columns, as the shipped profile (version 4 on) names them; an upload
 # made before them has no such column and counts in no follow-up figure.
 FOLLOW_UP_COLUMNS = {3: "follow_up_3m", 12: "follow_up_12m"}
+# The upload column that says how a course was delivered (profile version 4 on), and the
+# group for courses whose files do not say (made before it).
+MODE_COLUMN = "delivery_mode"
+NOT_RECORDED = "not_recorded"
+MODE_NAMES = {**MODE_WORD, NOT_RECORDED: "Not recorded (uploads made before version 4)"}
+
+
+def row_mode(row_json: str) -> str:
+    """A stored row's delivery mode (in_person / virtual / hybrid), or NOT_RECORDED."""
+    try:
+        cell = json.loads(row_json).get(MODE_COLUMN, "")
+    except (ValueError, AttributeError):
+        return NOT_RECORDED
+    return mode_from_code(cell) or parse_mode(str(cell)) or NOT_RECORDED
 
 
 def measure_rules(library: Any) -> dict[str, MeasureRule]:
@@ -85,7 +101,10 @@ def gather_report(
         people: dict[str, list[PersonRow]] = defaultdict(list)
         states: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
         courses_in: set[tuple[str, str]] = set()
+        mode_of: dict[tuple[str, str], str] = {}
+        by_mode: dict[str, list[PersonRow]] = defaultdict(list)
         for site, course, programme, status, completed, measures, start, went, raw in s.execute(q):
+            mode_of.setdefault((site, course), row_mode(raw))
             # "Started" is attended at least once (programme.status): a person not started
             # yet, or who withdrew before coming, has not started.
             if went == 0:
@@ -98,23 +117,39 @@ def gather_report(
                 if row.get(column):
                     states[site][point].append(row[column])
             c = status_of.get((site, course))
-            people[site].append(
-                PersonRow(
-                    site,
-                    course,
-                    programme,
-                    status,
-                    bool(completed),
-                    c is not None and c.course_status == "finished",
-                    {k: tuple(v) for k, v in json.loads(measures).items()},
-                )
+            person = PersonRow(
+                site,
+                course,
+                programme,
+                status,
+                bool(completed),
+                c is not None and c.course_status == "finished",
+                {k: tuple(v) for k, v in json.loads(measures).items()},
             )
+            people[site].append(person)
+            by_mode[mode_of[(site, course)]].append(person)
     # People left out count with their course: only courses that are in the period.
     left: dict[str, list[CourseLeftOut]] = defaultdict(list)
+    left_by_mode: dict[str, list[CourseLeftOut]] = defaultdict(list)
     for (site, course), c in status_of.items():
         if (date_from or date_to) and (site, course) not in courses_in:
             continue
-        left[site].append(CourseLeftOut(site, course, c.left_out_no_consent, c.left_out_not_asked))
+        gone = CourseLeftOut(site, course, c.left_out_no_consent, c.left_out_not_asked)
+        left[site].append(gone)
+        left_by_mode[mode_of.get((site, course), NOT_RECORDED)].append(gone)
+    # The same figures for each delivery mode's courses, across every site.
+    modes = tuple(
+        group_figures(
+            mode,
+            MODE_NAMES[mode],
+            by_mode.get(mode, []),
+            left_by_mode.get(mode, []),
+            programmes,
+            rules,
+        )
+        for mode in (*DELIVERY_MODES, NOT_RECORDED)
+        if by_mode.get(mode) or left_by_mode.get(mode)
+    )
     figures = [
         group_figures(
             code,
@@ -157,6 +192,7 @@ def gather_report(
         rules=tuple(rules[k] for k in used if k in rules),
         batches=batches,
         means=measure_means(everyone, rules),
+        modes=modes,
     )
 
 

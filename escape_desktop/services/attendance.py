@@ -9,9 +9,11 @@ from sqlalchemy import select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance, Enrolment, Session
+from escape_desktop.programme.delivery import joined_online_problem
 from escape_desktop.programme.status import (
     ATTENDANCE_MARKS,
     MARK_WORD,
+    PRESENT,
     PersonStatus,
     progress_text,
 )
@@ -105,6 +107,8 @@ def _set_mark(
         else:
             row.mark = mark
             row.updated_at = now()
+            if mark != PRESENT:
+                row.joined_online = False  # only a present mark can have joined online
         audit(
             s,
             ctx.actor,
@@ -114,3 +118,51 @@ def _set_mark(
             f"session {session.number}: {previous or '-'} -> {mark or '-'}",
         )
         return previous, who, session.number
+
+
+def set_joined_online(
+    ctx: AppContext, enrolment_id: int, session_id: int, joined: bool
+) -> Done[bool]:
+    """Say that a person present at a hybrid course's hall session joined over video (or
+    not), undoably; the value is what it said before."""
+    with ctx.db.transaction() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        session = s.get(Session, session_id)
+        if enrolment is None or session is None:
+            raise NotFound("That person or session no longer exists.")
+        if enrolment.course_id != session.course_id:
+            raise ValidationError("session", "That session belongs to another course.")
+        row = s.scalar(
+            select(Attendance).where(
+                Attendance.enrolment_id == enrolment_id, Attendance.session_id == session_id
+            )
+        )
+        before = bool(row.joined_online) if row else False
+        if before == joined:
+            return nothing(before)
+        if joined:
+            problem = joined_online_problem(
+                session.course.delivery_mode, session.online, row.mark if row else None
+            )
+            if problem:
+                raise ValidationError("joined_online", problem)
+        assert row is not None  # joined=False with no row returned above
+        row.joined_online = joined
+        row.updated_at = now()
+        who = enrolment.participant.full_name if enrolment.participant else ""
+        number = session.number
+        audit(
+            s,
+            ctx.actor,
+            "joined_online" if joined else "joined_in_room",
+            "attendance",
+            enrolment_id,
+            f"session {number}",
+        )
+    return Done(
+        before,
+        Changes.ATTENDANCE,
+        (enrolment_id,),
+        label=f"{who}: joined {'online' if joined else 'in the room'} at session {number}",
+        undo=lambda: set_joined_online(ctx, enrolment_id, session_id, before),
+    )

@@ -22,6 +22,13 @@ from escape_desktop.db.models import (
     Setting,
     Venue,
 )
+from escape_desktop.programme.delivery import (
+    DELIVERY_MODES,
+    IN_PERSON,
+    VIRTUAL,
+    ModeFigures,
+    parse_mode,
+)
 from escape_desktop.programme.schedule import make_up_date, session_dates
 from escape_desktop.programme.status import CourseSummary, registers_not_taken
 
@@ -50,6 +57,7 @@ class CourseInput:
     code: str = ""
     notes: str = ""
     sessions: int | None = None  # defaults to the template's number of sessions
+    delivery_mode: str = IN_PERSON  # in_person / virtual / hybrid (programme.delivery)
 
 
 def capacity_warning(capacity: int, staff: int | None = None) -> str | None:
@@ -118,7 +126,14 @@ def _validated(ctx: AppContext, data: CourseInput) -> dict:
         )
     count = data.sessions if data.sessions is not None else len(template.sessions)
     count = parse_int(count, "sessions", "Number of sessions", 1, 24)
+    mode = data.delivery_mode if data.delivery_mode in DELIVERY_MODES else None
+    mode = mode or parse_mode(data.delivery_mode or "")
+    if mode is None:
+        raise ValidationError(
+            "delivery_mode", "Choose how the course is delivered: in person, virtual or hybrid."
+        )
     return {
+        "delivery_mode": mode,
         "title": title,
         "template": template,
         "start": start,
@@ -217,6 +232,7 @@ def create_course(ctx: AppContext, data: CourseInput) -> int:
             capacity=v["capacity"],
             notes=v["notes"],
             created_at=now(),
+            delivery_mode=v["delivery_mode"],
         )
         s.add(course)
         s.flush()
@@ -267,6 +283,7 @@ def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> Done[None
         course.start_time = v["start_time"]
         course.capacity = v["capacity"]
         course.notes = v["notes"]
+        course.delivery_mode = v["delivery_mode"]
         s.query(CourseInstructor).filter_by(course_id=course.id).delete()
         for person in _instructors(s, data.instructors):
             s.add(CourseInstructor(course_id=course.id, instructor_id=person.id))
@@ -314,6 +331,7 @@ def course_input(ctx: AppContext, course_id: int) -> CourseInput:
             code=course.code,
             notes=course.notes,
             sessions=len(course.sessions) or None,
+            delivery_mode=course.delivery_mode,
         )
 
 
@@ -459,6 +477,55 @@ def _set_cancelled(ctx: AppContext, session_id: int, cancelled: bool, reason: st
         (session_id,),
         label=f"session {number} " + ("cancelled" if cancelled else "held again"),
         undo=lambda: _set_cancelled(ctx, session_id, was, was_reason),
+    )
+
+
+def move_session_online(ctx: AppContext, session_id: int, reason: str = "") -> Done[None]:
+    """Hold one session over video (the hall is shut, the weather is bad), with the reason.
+
+    Undoable. A virtual course's sessions are all online already, so it is refused there.
+    """
+    text = clean_text(reason, "online_reason", "Reason", max_len=500)
+    return _set_online(ctx, session_id, True, text)
+
+
+def move_session_to_hall(ctx: AppContext, session_id: int) -> Done[None]:
+    """Hold a session moved online in the hall again. Undoable (online again, with its reason)."""
+    return _set_online(ctx, session_id, False, "")
+
+
+def _set_online(ctx: AppContext, session_id: int, online: bool, reason: str) -> Done[None]:
+    with ctx.db.transaction() as s:
+        session = _session(s, session_id)
+        if session.course.delivery_mode == VIRTUAL:
+            raise ValidationError(
+                "online",
+                "Every session of a virtual course is held online; change the course to "
+                "in person or hybrid to hold one in the hall.",
+            )
+        was, was_reason = session.online, session.online_reason
+        if was == online and was_reason == reason:
+            return nothing(None)
+        session.online = online
+        session.online_reason = reason
+        if online and not was:
+            # Everyone at an online session joined online: the per-person flag means nothing.
+            s.query(Attendance).filter_by(session_id=session.id).update({"joined_online": False})
+        audit(
+            s,
+            ctx.actor,
+            "move_session_online" if online else "move_session_to_hall",
+            "session",
+            session.id,
+            reason,
+        )
+        number = session.number
+    return Done(
+        None,
+        Changes.SESSION,
+        (session_id,),
+        label=f"session {number} " + ("moved online" if online else "back in the hall"),
+        undo=lambda: _set_online(ctx, session_id, was, was_reason),
     )
 
 
@@ -754,10 +821,15 @@ class CourseListFigures:
     start_date: date
     status: str  # upcoming / running / finished
     summary: CourseSummary
+    delivery_mode: str = IN_PERSON
+    by_place: ModeFigures | None = None
 
     def as_json(self) -> dict:
         x = self.summary
         return {
+            "delivery_mode": self.delivery_mode,
+            "sessions_online": self.by_place.sessions_online if self.by_place else 0,
+            "by_place": self.by_place.as_json() if self.by_place else None,
             "code": self.code,
             "title": self.title,
             "programme": self.programme,
@@ -805,6 +877,8 @@ def course_list_figures(ctx: AppContext, today: date | None = None) -> list[Cour
             start,
             figures[cid].summary.phase,
             figures[cid].summary,
+            figures[cid].delivery_mode,
+            figures[cid].by_place,
         )
         for cid, code, title, key, venue, start in rows
     ]

@@ -29,6 +29,7 @@ from escape_desktop.db.models import (
 )
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import Instrument, ProgrammeTemplate, Station
+from escape_desktop.programme.delivery import HYBRID, IN_PERSON, VIRTUAL, session_online
 from escape_desktop.programme.progression import StationResult, suggest
 from escape_desktop.programme.schedule import make_up_date, session_dates
 from escape_desktop.programme.status import (
@@ -125,6 +126,15 @@ VENUES = (
 INSTRUCTORS = ("Sam Demo-Physio", "Alex Demo-Instructor", "Jo Demo-Physio", "Chris Demo-Coach")
 REFERRALS = ("GP", "physiotherapist", "self", "consultant", "social prescriber")
 WEEKDAY_PAIRS = ((0, 3), (1, 4), (0, 2), (2, 4))
+# How each small demo course is delivered, and the sessions moved online with the reason: a
+# virtual course, a hybrid one (two sessions online, some people joining the hall sessions
+# over video) and an in-person course that moved one session online.
+SMALL_DELIVERY: tuple[tuple[str, dict[int, str]], ...] = (
+    (IN_PERSON, {6: "Hall closed: the heating failed"}),
+    (HYBRID, {2: "Snow: roads unsafe", 4: "Hall booked for a polling station"}),
+    (VIRTUAL, {}),
+    (IN_PERSON, {}),
+)
 
 # Who a scripted demo person is, so that every status appears in the small demo:
 # "late" joins after the second session, "never" enrols but never comes, "withdraws"
@@ -163,7 +173,10 @@ def generate_demo(
             )
     rng = random.Random(seed)
     builder = _Builder(ctx, rng, today, _bank_holidays(ctx))
+    # Delivery choices draw from their own stream, so the rest of the demo stays as it was.
+    builder.delivery_rng = random.Random(seed + 33)
     scripts: list[tuple[int | None, tuple[str, ...]]]
+    delivery: list[tuple[str, dict[int, str]]]
     if scale == "small":
         plans = [
             ("knee_hip", today - timedelta(days=70), VENUES[0]),
@@ -182,6 +195,7 @@ def generate_demo(
             (8, ("low", "withdraws")),
             (None, ()),
         ]
+        delivery = list(SMALL_DELIVERY)
     else:
         # A busy hub over ten years: about 20 courses a year across five venues.
         plans = []
@@ -191,6 +205,11 @@ def generate_demo(
             plans.append((programme, start + timedelta(days=i * 3650 // 196), VENUES[i % 5]))
         per_course = [12] * 200
         scripts = [(rng.choice((None, None, None, 5, 8)), ()) for _ in plans]
+        # About one course in ten virtual and one in ten hybrid, as at a site since Covid.
+        modes = (IN_PERSON, IN_PERSON, IN_PERSON, VIRTUAL) + (IN_PERSON,) * 3 + (HYBRID,)
+        delivery = [
+            (modes[i % 10] if i % 10 < len(modes) else IN_PERSON, {}) for i in range(len(plans))
+        ]
     if scale == "small":
         # Older courses whose people are followed up (issue 32): one past both points, one
         # at its 12-month point now, one at its 3-month point now.
@@ -201,9 +220,11 @@ def generate_demo(
         ]
         per_course += [10, 9, 10]
         scripts += [(None, ()), (None, ()), (None, ())]
+        delivery += [(IN_PERSON, {})] * 3
     for i, ((programme, start, venue), n, (cancel, roles)) in enumerate(
         zip(plans, per_course, scripts, strict=True)
     ):
+        builder.delivery = delivery[i]
         builder.course(
             programme, start, venue, n, WEEKDAY_PAIRS[i % len(WEEKDAY_PAIRS)], cancel, roles
         )
@@ -256,6 +277,9 @@ class _Builder:
         # enrolment id -> (participant id, template) of each completer, for follow-up
         self.completers: dict[int, tuple[int, ProgrammeTemplate]] = {}
         self.course_ended: dict[int, date] = {}  # course id -> its last session held
+        # The next course's mode and sessions moved online (number -> reason).
+        self.delivery: tuple[str, dict[int, str]] = (IN_PERSON, {})
+        self.delivery_rng = random.Random(0)
 
     def _add(self, model: type, **values: object) -> int:
         new_id = self.ids.get(model, 0) + 1
@@ -312,6 +336,7 @@ class _Builder:
             capacity=max(12, people),
             notes="",
             created_at=self.stamp - timedelta(days=max(0, (self.today - start).days + 21)),
+            delivery_mode=self.delivery[0],
         )
         staff = self.rng.sample(INSTRUCTORS, 2)
         for name in staff:
@@ -344,6 +369,8 @@ class _Builder:
                 cancel_reason="Hall double-booked" if cancelled else "",
                 staff_present=", ".join(staff) if day <= self.today and not cancelled else "",
                 notes=note,
+                online=number in self.delivery[1],
+                online_reason=self.delivery[1].get(number, ""),
             )
             sessions.append((sid, number, day, cancelled))
         stations = [lib.station(k) for k in template.stations]
@@ -445,6 +472,9 @@ class _Builder:
         first_seen: date | None = None
         last_seen: date | None = None
         marks: dict[int, str] = {}
+        mode, moved = self.delivery
+        # On a hybrid course about one person in three joins most hall sessions over video.
+        joiner = mode == HYBRID and self.delivery_rng.random() < 0.35
         for sid, number, day, cancelled in sessions:
             if day > self.today or cancelled or number < joined_at:
                 continue
@@ -472,6 +502,10 @@ class _Builder:
                 session_id=sid,
                 mark=mark,
                 updated_at=datetime.combine(day, datetime.min.time()),
+                joined_online=present
+                and joiner
+                and not session_online(mode, number in moved)
+                and self.delivery_rng.random() < 0.8,
             )
             if not present:
                 continue

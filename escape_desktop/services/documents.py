@@ -41,6 +41,7 @@ from escape_desktop.export.pdf_summary import (
 )
 from escape_desktop.programme.completion import sessions_needed
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.delivery import MODE_WORD
 from escape_desktop.programme.outcomes import (
     ABOUT_THE_SAME,
     IMPROVED_A_LITTLE,
@@ -473,6 +474,10 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         site_code=reg.get(ctx, reg.SITE_CODE, stored),
         figures=info.summary,
         registers_not_taken=info.registers_not_taken,
+        delivery_words=MODE_WORD.get(out.delivery_mode, "").lower()
+        if out.delivery_mode != "in_person"
+        else "",
+        by_place=out.by_place,
         completion_rate=out.completion_rate,
         domains=tuple(
             SummaryDomain(
@@ -640,8 +645,11 @@ def gather_cards(
             how = ""
             if 0 <= cell.level < len(definition.levels):
                 how = definition.levels[cell.level].description
-            stations.append(CardStation(st.name, cell.level_name, how, cell.dose_text))
-        cards.append(Card(row.name, tuple(stations)))
+            # At home the same level and aim, done with household items (the library's home
+            # version of the station).
+            home = definition.home if row.at_home else ""
+            stations.append(CardStation(st.name, cell.level_name, how, cell.dose_text, home))
+        cards.append(Card(row.name, tuple(stations), at_home=row.at_home))
     return (
         cards,
         sessions,

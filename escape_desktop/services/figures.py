@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session as OrmSession
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Assessment, Attendance, Course, Enrolment, Session
 from escape_desktop.programme.content import OUTCOME_DOMAINS
+from escape_desktop.programme.delivery import IN_PERSON, ModeFigures, mode_figures
 from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
 from escape_desktop.programme.status import (
     WITHDRAWN,
@@ -53,6 +54,9 @@ class CourseFigures:
     planned_sessions: int  # the programme's planned number (the template's, else as scheduled)
     # Session numbers whose day has passed with nobody marked: completion counts them as held.
     registers_not_taken: tuple[int, ...] = ()
+    # in_person / virtual / hybrid, and sessions and attendance by where they happened
+    delivery_mode: str = IN_PERSON
+    by_place: ModeFigures | None = None
 
     def status_of(self, enrolment_id: int) -> PersonStatus:
         return self.people[enrolment_id]
@@ -103,6 +107,25 @@ def read_facts(
     return sessions, people
 
 
+def read_delivery(
+    s: OrmSession, course_ids: Collection[int]
+) -> tuple[set[int], dict[int, set[int]]]:
+    """The ids of sessions moved online, and by enrolment id the sessions where that person
+    joined online (programme.delivery decides what each means for the course's mode)."""
+    ids = list(course_ids)
+    moved = set(
+        s.scalars(select(Session.id).where(Session.course_id.in_(ids), Session.online.is_(True)))
+    )
+    joined: dict[int, set[int]] = {}
+    for eid, sid in s.execute(
+        select(Attendance.enrolment_id, Attendance.session_id)
+        .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
+        .where(Enrolment.course_id.in_(ids), Attendance.joined_online.is_(True))
+    ):
+        joined.setdefault(eid, set()).add(sid)
+    return moved, joined
+
+
 def decide_courses(
     s: OrmSession,
     course_ids: Sequence[int],
@@ -115,9 +138,9 @@ def decide_courses(
     is finished from its closing day on); every surface reads them through here.
     """
     courses = s.execute(
-        select(Course.id, Course.code, Course.programme_key, Course.closed_on).where(
-            Course.id.in_(list(course_ids))
-        )
+        select(
+            Course.id, Course.code, Course.programme_key, Course.closed_on, Course.delivery_mode
+        ).where(Course.id.in_(list(course_ids)))
     ).all()
     sessions, people = facts if facts is not None else read_facts(s, [c.id for c in courses])
     out = {}
@@ -136,6 +159,7 @@ def figures_for_courses(
     with ctx.db.read() as s:
         facts = read_facts(s, course_ids)
         found = decide_courses(s, course_ids, today, facts)
+        moved, joined = read_delivery(s, course_ids)
     out: dict[int, CourseFigures] = {}
     for cid, (row, summary, statuses) in found.items():
         template = ctx.library.templates.get(row.programme_key)
@@ -151,6 +175,10 @@ def figures_for_courses(
             people={int(k): v for k, v in statuses.items()},  # type: ignore[call-overload]
             planned_sessions=planned,
             registers_not_taken=tuple(x.number for x in untaken),
+            delivery_mode=row.delivery_mode,
+            by_place=mode_figures(
+                row.delivery_mode, facts[0][cid], facts[1][cid], moved, joined, day
+            ),
         )
     return out
 

@@ -13,6 +13,7 @@ from sqlalchemy import exists, func, select
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Assessment, Attendance, Course, Enrolment, Participant, Session
 from escape_desktop.programme import status as st
+from escape_desktop.programme.delivery import HYBRID, session_online
 from escape_desktop.programme.today import ClassTime, measures_due, todays_class, week_of
 
 from .screening import needing_review
@@ -51,6 +52,11 @@ class TodayBrief:
     missed_two: list[Person] = field(default_factory=list)
     review: list[Person] = field(default_factory=list)
     last: bool = False  # the course's last class: finished once its register is taken
+    # Held over video (a virtual course, or moved online with the reason), or a hybrid
+    # course's hall session some may join over video (programme.delivery).
+    online: bool = False
+    online_reason: str = ""
+    hybrid: bool = False
 
 
 @dataclass(frozen=True)
@@ -141,6 +147,9 @@ def brief(ctx: AppContext, session_id: int) -> TodayBrief:
             course.id, course.code, course.title, sess.id, sess.number, len(sessions),
             sess.date, course.start_time, sess.topic, sess.cancelled,
         )  # fmt: skip
+        out.online = session_online(course.delivery_mode, sess.online)
+        out.online_reason = sess.online_reason
+        out.hybrid = course.delivery_mode == HYBRID and not out.online
         people = s.execute(
             select(Enrolment.id, Participant.first_name, Participant.last_name, Enrolment.status)
             .join(Participant, Participant.id == Enrolment.participant_id)

@@ -27,6 +27,7 @@ from escape_desktop.export.upload_rows import (
     UploadSource,
     build_rows,
 )
+from escape_desktop.programme.delivery import attended_online_count
 from escape_desktop.programme.followup import POINTS
 from escape_desktop.programme.referral_codes import referral_code_for
 from escape_desktop.programme.rounding import round_half_away
@@ -43,7 +44,7 @@ from escape_desktop.programme.status import (
 )
 
 from . import followups
-from .figures import decide_courses, read_facts
+from .figures import decide_courses, read_delivery, read_facts
 
 __all__ = ["build_upload", "read_upload_source", "NO_CONSENT", "NOT_ASKED"]
 
@@ -73,6 +74,8 @@ def _course_rows(s: OrmSession, scope: UploadScope, today: date) -> dict[int, di
             "course.end_date": c.end_date,
             "course.sessions_planned": c.sessions_planned,
             "course.sessions_delivered": c.sessions_delivered,
+            "course.delivery_mode": c.delivery_mode,
+            "course.sessions_online": c.by_place.sessions_online if c.by_place else 0,
             "_status": c.status,
         }
     return out
@@ -189,6 +192,11 @@ def read_upload_source(
     for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)):
         if day <= held_until.get(cid, today):
             sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
+    held_live = {
+        cid: {sid for sid, _, _, cancelled in rows if not cancelled}
+        for cid, rows in sessions_by_course.items()
+    }
+    moved, joined = read_delivery(s, list(courses))
     # The register marks were read once with the facts the figures are decided from.
     marks: dict[int, Mapping[Any, str]] = {
         int(f.key): f.marks  # type: ignore[call-overload]
@@ -252,6 +260,13 @@ def read_upload_source(
             "participant.notes": p[17],
             "enrolment.sessions_attended": person.attended,
             "enrolment.sessions_held": person.held,
+            "enrolment.sessions_attended_online": attended_online_count(
+                courses[cid]["course.delivery_mode"],
+                marks.get(eid, no_marks),
+                held_live.get(cid, set()),
+                moved,
+                joined.get(eid, set()),
+            ),
             "enrolment.attendance_percent": (
                 # Half away from zero, as everywhere: 5 of 8 is 63, not round()'s 62.
                 int(round_half_away(Fraction(100 * person.attended, person.held)))
@@ -279,6 +294,7 @@ def read_upload_source(
         CourseCounts(
             course_code=courses[cid]["course.code"],
             course_status=courses[cid]["_status"],
+            delivery_mode=courses[cid]["course.delivery_mode"],
             status=_status_counts(in_file.get(cid, [])),
             left_out={
                 NO_CONSENT: left_out.get(cid, {}).get(NO_CONSENT, 0),

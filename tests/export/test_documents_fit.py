@@ -218,3 +218,29 @@ def test_the_register_and_sheet_are_readable_at_a_clipboards_distance(
 
         page.extract_text(visitor_text=visit)
     assert sizes and min(sizes) >= 10
+
+
+def test_a_virtual_session_prints_home_circuit_cards_that_fit(
+    demo_ctx, demo_today, longest, tmp_path
+):
+    from escape_desktop.services import courses
+
+    hall = tmp_path / "hall.pdf"
+    build_document(
+        demo_ctx, "cards", longest, hall, session_number=6, today=demo_today, record=False
+    )
+    assert "At home" not in " ".join(t for t, _ in _runs(hall))
+    form = courses.course_input(demo_ctx, longest)
+    form.delivery_mode = "virtual"
+    courses.edit_course(demo_ctx, longest, form)
+    out = tmp_path / "home-cards.pdf"
+    build_document(
+        demo_ctx, "cards", longest, out, session_number=6, today=demo_today, record=False
+    )
+    assert problems(out) == []
+    runs = _runs(out)
+    assert min(size for _, size in runs) >= 12
+    text = " ".join(t for t, _ in runs)
+    home = demo_ctx.library.station("sit_to_stand").home
+    assert "At home over video" in text and home.split(",")[0] in text
+    assert LONG_STATION.split()[0] in text  # a site's own station keeps its place

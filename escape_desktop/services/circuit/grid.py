@@ -33,6 +33,7 @@ from escape_desktop.db.models import (
     Session,
 )
 from escape_desktop.programme.content import Level, ProgressionRules, Station
+from escape_desktop.programme.delivery import attended_online, session_online
 from escape_desktop.programme.progression import StationResult, Suggestion, format_dose, suggest
 
 from ..errors import NotFound
@@ -101,6 +102,9 @@ class CircuitRow:
     cells: dict[str, Cell] = field(default_factory=dict)
     # Screening said "needs review before starting": shown, not recorded, until cleared.
     needs_review: bool = False
+    # Doing the circuit at home over video (the session is online, or they joined a hybrid
+    # course's hall session online): each station's home version, same level and dose.
+    at_home: bool = False
 
 
 @dataclass
@@ -119,9 +123,15 @@ class CircuitGrid:
     rules: ProgressionRules
     station_defs: dict[str, Station] = field(default_factory=dict, repr=False)
     inactive: frozenset[str] = frozenset()  # stations shown only because they have results
+    delivery_mode: str = "in_person"
+    session_online: bool = False  # held over video: everyone does the home versions
 
     def station(self, key: str) -> Station:
         return self.station_defs[key]
+
+    def home_version(self, key: str) -> str:
+        """How to do a station at home with household items ("" when the same as in class)."""
+        return self.station_defs[key].home
 
 
 class SessionChoice(NamedTuple):
@@ -450,18 +460,24 @@ def circuit_grid(
             people_q = people_q.where(Enrolment.id.in_(list(enrolment_ids)))
         people = s.execute(people_q).all()
         ids = [p[0] for p in people]
-        marks = dict(
-            s.execute(
-                select(Attendance.enrolment_id, Attendance.mark).where(
-                    Attendance.session_id == sess.id, Attendance.enrolment_id.in_(ids)
-                )
-            ).all()
-        )
+        marks: dict[int, str] = {}
+        joined: set[int] = set()
+        for e_id, mark, joined_online in s.execute(
+            select(Attendance.enrolment_id, Attendance.mark, Attendance.joined_online).where(
+                Attendance.session_id == sess.id, Attendance.enrolment_id.in_(ids)
+            )
+        ):
+            marks[e_id] = mark
+            if joined_online:
+                joined.add(e_id)
+        mode = course.delivery_mode
+        online = session_online(mode, sess.online)
         tracks = _tracks(s, course_id, defs, up_to=session_number, enrolment_ids=ids)
         rows = []
         for e_id, p_id, first, last, code, status, screened in people:
             row = CircuitRow(e_id, p_id, f"{first} {last}".strip(), code, status, marks.get(e_id))
             row.needs_review = screened == NEEDS_REVIEW
+            row.at_home = attended_online(mode, sess.online, e_id in joined)
             for key in keys:
                 row.cells[key] = _cell(defs[key], tracks.get((e_id, key)), session_number, rules)
             rows.append(row)
@@ -483,6 +499,8 @@ def circuit_grid(
             rules=rules,
             station_defs=defs,
             inactive=frozenset(shown_inactive + extra),
+            delivery_mode=mode,
+            session_online=online,
         )
 
 

@@ -255,6 +255,12 @@ FIELDS: dict[str, tuple[str, ...]] = {
 KIND_ORDER = {k: i for i, k in enumerate(FIELDS)}
 # Fields a hand-over file made by an older version may not carry.
 _ADDED_LATER = {"joined_session", "consent_follow_up", "contact_by"}
+# How a class was delivered (virtual and hybrid classes): carried only when not the default,
+# so records of in-person classes hash as they did before; absent means the default.
+DELIVERY_DEFAULTS: dict[str, dict[str, Any]] = {
+    "session": {"online": False, "online_reason": ""},
+    "attendance": {"joined_online": False},
+}
 PERSON_KINDS = {"participant", "enrolment", "attendance", "exercise", "decision", "assessment",
                 "certificate", "follow_up"}  # fmt: skip
 # A record missing from the file is removed here only for these (one result, one mark);
@@ -310,7 +316,12 @@ def digest(values: Mapping[str, Any] | None) -> str | None:
 
 
 def _row_values(row: object, kind: str) -> dict[str, Any]:
-    return {name: _json_value(getattr(row, name)) for name in FIELDS[kind]}
+    values = {name: _json_value(getattr(row, name)) for name in FIELDS[kind]}
+    for name, default in DELIVERY_DEFAULTS.get(kind, {}).items():
+        value = getattr(row, name)
+        if value != default:
+            values[name] = value
+    return values
 
 
 def snapshot(s: OrmSession, course: Course) -> Records:
@@ -343,6 +354,8 @@ def snapshot(s: OrmSession, course: Course) -> Records:
         "instruments": instruments,
         "created_at": _json_value(course.created_at),
     }
+    if course.delivery_mode != "in_person":
+        records["course"]["delivery_mode"] = course.delivery_mode
     numbers: dict[int, int] = {}
     for sess in s.scalars(select(Session).where(Session.course_id == course.id)):
         numbers[sess.id] = sess.number
@@ -806,6 +819,8 @@ class _Applier:
             if name not in values and name in _ADDED_LATER:
                 continue  # a file from before the field existed: keep what is here
             setattr(row, name, _db_value(name, values[name]))
+        for name, default in DELIVERY_DEFAULTS.get(kind, {}).items():
+            setattr(row, name, values.get(name, default))
 
     def apply(self, key: str, values: Mapping[str, Any] | None) -> bool:
         """Make the record here say ``values`` (None removes it). False when its parent is
@@ -900,6 +915,7 @@ class _Applier:
         for name in ("title", "programme_key", "weekdays", "start_time", "capacity", "notes"):
             setattr(course, name, values[name])
         course.start_date = date.fromisoformat(values["start_date"])
+        course.delivery_mode = values.get("delivery_mode", "in_person")
         if course.created_at is None:
             course.created_at = datetime.fromisoformat(values["created_at"])
         venue = None

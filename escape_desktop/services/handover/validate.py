@@ -150,6 +150,12 @@ def _course(values: Mapping[str, Any], _library: Any) -> None:
             else:
                 _key(item, name, label)
     _moment(values.get("created_at"), "created_at", "When the course was made")
+    _one_of(
+        values.get("delivery_mode", "in_person"),
+        "delivery_mode",
+        "How the course is delivered",
+        ("in_person", "virtual", "hybrid"),
+    )
 
 
 def _session(values: Mapping[str, Any], _library: Any) -> None:
@@ -159,6 +165,8 @@ def _session(values: Mapping[str, Any], _library: Any) -> None:
     _text(values.get("cancel_reason"), "cancel_reason", "Reason for cancelling")
     _text(values.get("staff_present"), "staff_present", "Staff present")
     _text(values.get("notes"), "notes", "Session notes")
+    _bool(values.get("online", False), "online", "Moved online")
+    _text(values.get("online_reason", ""), "online_reason", "Reason for moving online")
 
 
 def _station(values: Mapping[str, Any], _library: Any) -> None:
@@ -220,6 +228,7 @@ def _enrolment(values: Mapping[str, Any], _library: Any) -> None:
 
 def _attendance(values: Mapping[str, Any], _library: Any) -> None:
     _one_of(values.get("mark"), "mark", "The register mark", ATTENDANCE_MARKS)
+    _bool(values.get("joined_online", False), "joined_online", "Joined online")
     _moment(values.get("updated_at"), "updated_at", "When the mark was made")
 
 

@@ -22,6 +22,7 @@ from escape_desktop.db.models import (
     Session,
 )
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.delivery import DELIVERY_MODES, ModeFigures, sum_mode_figures
 from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
 from escape_desktop.programme.rounding import format_number, round_half_away
 from escape_desktop.programme.status import FINISHED, RUNNING, Ratio, registers_not_taken_text
@@ -163,6 +164,24 @@ def _combine(
 
 
 @dataclass(frozen=True)
+class ModeGroup:
+    """The courses of one delivery mode among those taken together: completion, attendance
+    and the headline proportions, each decided by the same rules as the whole."""
+
+    mode: str  # in_person / virtual / hybrid
+    courses: list[str]
+    started: int
+    completers: int | None  # None while none of these courses is finished
+    completion_started: int  # starters on the finished ones
+    attendance: Ratio  # sessions attended of sessions held while enrolled
+    proportions: list[Proportion]
+
+    @property
+    def completion(self) -> Ratio | None:
+        return None if self.completers is None else Ratio(self.completers, self.completion_started)
+
+
+@dataclass(frozen=True)
 class CourseOutcomes:
     """A class's (or several classes') measures and completion, ready to show, print or export."""
 
@@ -196,6 +215,11 @@ class CourseOutcomes:
     registers_not_taken: tuple[int, ...] = ()
     # Follow-up at 3 and 12 months (services.followups): completeness, response, sustained change.
     follow_up: FollowUpFigures | None = None
+    # One course: its mode; several: "" (see by_mode). by_place: sessions and attendance in
+    # the hall and online, over all the courses; by_mode: the figures for each mode's courses.
+    delivery_mode: str = ""
+    by_place: ModeFigures | None = None
+    by_mode: list[ModeGroup] = field(default_factory=list)
 
     @property
     def attendance(self) -> Ratio:
@@ -343,6 +367,7 @@ def _outcomes(
     course_of = {eid: cid for eid, cid, *_ in people}
     names = {k: i.name for k, i in ctx.library.instruments.items()}
     proportions = []
+    parts_of: dict[int, list[DomainProportions]] = {c.id: [] for c in courses}
     for domain, label in DOMAIN_LABELS.items():
         parts = []
         for course in courses:
@@ -357,7 +382,31 @@ def _outcomes(
                 if key is not None and course_of[row.enrolment_id] == course.id
             ]
             parts.append(domain_proportions(domain, instrument, _pairs(pairs)))
+            parts_of[course.id].append(parts[-1])
         proportions.append(_combine(domain, label, parts, names))
+    by_mode = []
+    for mode in DELIVERY_MODES:
+        mine = [c for c in courses if figures[c.id].delivery_mode == mode]
+        if not mine:
+            continue
+        counts = _counts([figures[c.id] for c in mine])
+        people_of = [p for c in mine for p in figures[c.id].people.values()]
+        by_mode.append(
+            ModeGroup(
+                mode=mode,
+                courses=[c.code for c in mine],
+                started=counts["started"],
+                completers=counts["completers"],
+                completion_started=counts["completion_started"],
+                attendance=Ratio(
+                    sum(p.attended for p in people_of), sum(p.held for p in people_of)
+                ),
+                proportions=[
+                    _combine(domain, label, [parts_of[c.id][i] for c in mine], names)
+                    for i, (domain, label) in enumerate(DOMAIN_LABELS.items())
+                ],
+            )
+        )
     extra = {
         "counts": _counts([figures[i] for i in ids]),
         "delivered": sum(figures[i].summary.sessions_delivered for i in ids),
@@ -369,8 +418,20 @@ def _outcomes(
             "held_sessions": sum(p.held for i in ids for p in figures[i].people.values()),
             "agreed_to_share": int(sharing or 0),
         },
+        "delivery": {
+            "by_mode": by_mode,
+            "by_place": sum_mode_figures(
+                [f.by_place for i in ids if (f := figures[i]).by_place is not None]
+            ),
+        },
     }
     return courses, rows, instruments, proportions, extra
+
+
+def figures_mode(extra: dict) -> str:
+    """One course's delivery mode, from its only mode group."""
+    groups = extra["delivery"]["by_mode"]
+    return groups[0].mode if len(groups) == 1 else ""
 
 
 def _pairs(raw: Sequence[tuple[object, object]]) -> list[tuple[float | None, float | None]]:
@@ -412,6 +473,8 @@ def course_outcomes(ctx: AppContext, course_id: int, today: date | None = None) 
         instruments=[i.key for i in instruments],
         registers_not_taken=extra["untaken"],
         follow_up=follow_up_figures(ctx, [course_id], today),
+        delivery_mode=figures_mode(extra),
+        **extra["delivery"],
         **extra["counts"],
         **extra["share"],
     )
@@ -456,6 +519,7 @@ def outcomes_for_range(
         range_end=end,
         instruments=[i.key for i in instruments],
         follow_up=follow_up_figures(ctx, ids, today),
+        **extra.get("delivery", {}),
         **extra["counts"],
         **extra["share"],
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from html import escape
 
 from PySide6.QtCore import QRect, Qt, Signal
 from PySide6.QtGui import QResizeEvent
@@ -179,6 +180,13 @@ class TodayPanel(QFrame):
         lines = []
         if brief.cancelled:
             lines.append("<b>This session is cancelled.</b>")
+        if brief.online and not brief.cancelled:
+            why = f" ({escape(brief.online_reason)})" if brief.online_reason else ""
+            lines.append(
+                f"<b>Online, over video{why}:</b> everyone does the home version of each station."
+            )
+        elif brief.hybrid and not brief.cancelled:
+            lines.append("Hybrid: some may join over video (O on their P in the register).")
         if brief.topic:
             lines.append(f"Topic: {brief.topic}")
         if brief.last and not brief.cancelled:

@@ -217,7 +217,9 @@ class CircuitModel(QAbstractTableModel):
                 return st.name + (" (removed)" if removed else "") + unit
             if role == Qt.ItemDataRole.ToolTipRole:
                 levels = "\n".join(st.level_names)
-                return f"{st.name}\n{levels}"
+                home = self.grid.home_version(st.key)
+                at_home = f"\nAt home: {home}" if home else ""
+                return f"{st.name}\n{levels}{at_home}"
             return None
         row = self.row_at(section)
         if row is None:
@@ -232,6 +234,8 @@ class CircuitModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             # Not here today in words beside the name, not only as a grey tint on the row.
             away = ABSENT_WORDS.get(row.attendance or "")
+            if not away and row.at_home and not self.grid.session_online:
+                away = "at home"  # joined a hybrid session over video: the home versions
             return f"{row.name}\n({away})" if away else row.name
         if role == Qt.ItemDataRole.ToolTipRole:
             mark = {"present": "present", "absent": "absent", "apologies": "sent apologies"}

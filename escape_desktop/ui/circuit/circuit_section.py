@@ -399,6 +399,13 @@ class CircuitSection(CourseSection):
         info = f"{grid.session_date:%A %d %B %Y}: {grid.session_topic}"
         if grid.session_cancelled:
             info += " — this session was cancelled, so nothing can be recorded."
+        elif grid.session_online:
+            info += (
+                " — held online: everyone does the home version of each station at the same "
+                "level and aim (hover a station for it); type what each person reports."
+            )
+        elif any(r.at_home for r in grid.rows):
+            info += " — people marked 'at home' joined online and do the home versions."
         elif not grid.rows:
             info += " — nobody is enrolled yet."
         self.session_info.setText(info)

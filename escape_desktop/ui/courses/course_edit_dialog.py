@@ -28,6 +28,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.steady import keep_room
 from escape_desktop.ui.common.style import mark_invalid
+from escape_desktop.ui.courses.delivery import chosen_mode, delivery_combo
 
 
 def edit_course(ctx: AppContext, bus: ChangeBus, parent: QWidget | None, course_id: int) -> bool:
@@ -94,6 +95,7 @@ class CourseEditDialog(QDialog):
         self.venue.addItems(venues if s.venue in venues or not s.venue else [s.venue, *venues])
         self.venue.setCurrentText(s.venue)
         self.venue.lineEdit().setPlaceholderText("Type the venue's name")  # type: ignore[union-attr]
+        self.delivery = delivery_combo(s.delivery_mode)
         hours, _, minutes = s.start_time.partition(":")
         self.start_time = QTimeEdit(QTime(int(hours or 10), int(minutes or 0)))
         self.start_time.setDisplayFormat("HH:mm")
@@ -116,6 +118,7 @@ class CourseEditDialog(QDialog):
             ("&Title", self.title),
             ("C&ode", self.code),
             ("&Venue", self.venue),
+            ("&Delivery", self.delivery),
             ("&Start time", self.start_time),
             ("&Places", self.capacity),
             ("", self.capacity_note),
@@ -132,6 +135,7 @@ class CourseEditDialog(QDialog):
             "title": self.title,
             "code": self.code,
             "venue": self.venue,
+            "delivery_mode": self.delivery,
             "start_time": self.start_time,
             "capacity": self.capacity,
             "instructors": self.instructors,
@@ -196,6 +200,7 @@ class CourseEditDialog(QDialog):
             code=self.code.text().strip(),
             notes=self.notes.toPlainText(),
             sessions=s.sessions,
+            delivery_mode=chosen_mode(self.delivery),
         )
 
     def show_error(self, e: KnownError) -> None:

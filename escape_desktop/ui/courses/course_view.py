@@ -208,6 +208,12 @@ class CourseView(QWidget):
             if moved:
                 when += f" ({moved} on another day)"
         parts = [reg.code, reg.venue, when]
+        # Short words: the heading keeps to its lines so the register keeps its rows.
+        if reg.delivery_mode != "in_person":
+            parts.append(reg.delivery_mode.capitalize())
+        moved_online = sum(1 for x in live if x.moved_online)
+        if moved_online:
+            parts.append(f"{moved_online} online")
         if figures is not None:
             parts += [
                 f"{figures.participants} of {reg.capacity} places",

@@ -36,6 +36,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
+from escape_desktop.ui.courses.delivery import chosen_mode, delivery_combo
 
 PAGE_PROGRAMME, PAGE_WHEN, PAGE_DATES = range(3)
 
@@ -101,6 +102,7 @@ class WhenPage(QWizardPage):
         self.venue.setCurrentIndex(0 if self.venue.count() else -1)
         if (edit := self.venue.lineEdit()) is not None:
             edit.setPlaceholderText("Type the venue's name")
+        self.delivery = delivery_combo()
         start = wizard.today + timedelta(days=7)
         self.start = QDateEdit(QDate(start.year, start.month, start.day))
         make_typeable(self.start)
@@ -146,6 +148,7 @@ class WhenPage(QWizardPage):
         self.code = QLineEdit()
         self.code.setPlaceholderText("Made for you, e.g. KH-2027-001")
         form.addRow("Venue", self.venue)
+        form.addRow("Delivery", self.delivery)
         form.addRow("First class on or after", self.start)
         form.addRow("Days", days)
         form.addRow("Start time", self.time)
@@ -158,6 +161,7 @@ class WhenPage(QWizardPage):
         form.addRow("Course code", self.code)
         self.fields = {
             "venue": self.venue,
+            "delivery_mode": self.delivery,
             "start_date": self.start,
             "weekdays": days,
             "start_time": self.time,
@@ -332,4 +336,5 @@ class CourseWizard(QWizard):
             capacity=self.when.capacity.value(),
             instructors=self.when.chosen_instructors(),
             code=self.when.code.text().strip(),
+            delivery_mode=chosen_mode(self.when.delivery),
         )

@@ -1,4 +1,5 @@
-"""Edit one session: topic, date, staff present and notes; cancel it or hold it again."""
+"""Edit one session: topic, date, staff present and notes; cancel it or hold it again; move
+it online (or back to the hall)."""
 
 from __future__ import annotations
 
@@ -80,6 +81,19 @@ class SessionDialog(QDialog):
             QDialogButtonBox.ButtonRole.ResetRole,
         )
         self.cancel_button.clicked.connect(self._toggle_cancelled)
+        # A virtual course's sessions are all online: nothing to move.
+        self.online_button: QPushButton | None = None
+        if session.moved_online or not session.online:
+            self.online_button = self.buttons.addButton(
+                "Back in the hall" if session.moved_online else "Move online…",
+                QDialogButtonBox.ButtonRole.ResetRole,
+            )
+            self.online_button.setAccessibleName(
+                "Hold this session in the hall again"
+                if session.moved_online
+                else "Move this session online, over video"
+            )
+            self.online_button.clicked.connect(self._toggle_online)
         self.buttons.accepted.connect(self._save)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -97,6 +111,8 @@ class SessionDialog(QDialog):
         text = f"Session {s.number} · {s.date:%A %d %B %Y}"
         if s.cancelled:
             text += " · cancelled" + (f" ({s.cancel_reason})" if s.cancel_reason else "")
+        if s.online:
+            text += " · online" + (f" ({s.online_reason})" if s.online_reason else "")
         self.state.setText(text)
 
     def _fail(self, e: BaseException) -> None:
@@ -147,6 +163,34 @@ class SessionDialog(QDialog):
             self, lambda: course_service.cancel_session(self.ctx, s.id, reason), bus=self.bus
         ).ok:
             self._offer_make_up()
+            self.accept()
+
+    def ask_online_reason(self) -> tuple[str, bool]:
+        """Why the session moves online (tests answer for the instructor)."""
+        return QInputDialog.getText(
+            self,
+            "Move session online",
+            f"Why is session {self.session.number} held online? (e.g. hall closed, snow)\n"
+            "Everyone does the home version of each station at their own level.",
+        )
+
+    def _toggle_online(self) -> None:
+        s = self.session
+        if s.moved_online:
+            op = run_op(
+                self, lambda: course_service.move_session_to_hall(self.ctx, s.id), bus=self.bus
+            )
+        else:
+            reason, ok = self.ask_online_reason()
+            if not ok:
+                return
+            op = run_op(
+                self,
+                lambda: course_service.move_session_online(self.ctx, s.id, reason),
+                bus=self.bus,
+                failure=self._fail,
+            )
+        if op.ok:
             self.accept()
 
     # --- keep the programme whole ---------------------------------------------------------

@@ -121,6 +121,23 @@ class RegisterModel(QAbstractTableModel):
         self.summary = summary
         self._status = {int(k): v for k, v in statuses.items()}  # type: ignore[call-overload]
 
+    def delivery_mode(self) -> str:
+        return self.register.delivery_mode if self.register is not None else "in_person"
+
+    def joined_online(self, row: int, session_id: int) -> bool:
+        return session_id in self.rows[row].joined_online
+
+    def set_joined_online(self, row: int, session_id: int, joined: bool) -> None:
+        """Update one cell after "joined online" was saved, without reading again."""
+        target = self.rows[row].joined_online
+        if joined:
+            target.add(session_id)
+        else:
+            target.discard(session_id)
+        col = self.column_of_session(session_id)
+        if col is not None:
+            self.dataChanged.emit(self.index(row, col), self.index(row, col))
+
     def set_mark(self, row: int, session_id: int, mark: str | None) -> None:
         """Update one cell after a save, without reading the database again."""
         person = self.rows[row]
@@ -128,6 +145,8 @@ class RegisterModel(QAbstractTableModel):
             person.marks.pop(session_id, None)
         else:
             person.marks[session_id] = mark
+        if mark != "present":
+            person.joined_online.discard(session_id)  # the service clears it with the mark
         self._recount()
         col = self.column_of_session(session_id)
         self.dataChanged.emit(self.index(row, COL_ATTENDED), self.index(row, COL_STATUS))
@@ -215,8 +234,10 @@ class RegisterModel(QAbstractTableModel):
                 return mark
             if role == SESSION_ROLE:
                 return session.id
+            joined = session.id in person.joined_online
             if role == Qt.ItemDataRole.DisplayRole:
-                return MARK_TEXT.get(mark or "", "")
+                # "P*": present, joined over video (a hybrid course's hall session).
+                return MARK_TEXT.get(mark or "", "") + ("*" if joined else "")
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignCenter)
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -234,14 +255,19 @@ class RegisterModel(QAbstractTableModel):
                 when = f"Session {session.number}, {session.date:%a %d %b}"
                 if session.cancelled:
                     return f"{when}: cancelled"
-                return f"{person.name}: {word}. {when}"
+                how = ", joined online" if joined else ""
+                how += " (held online)" if session.online else ""
+                return f"{person.name}: {word}{how}. {when}"
             if role == Qt.ItemDataRole.AccessibleTextRole:
                 said = f"{person.name}, session {session.number}"
                 if session.cancelled:
                     return f"{said}: cancelled"
                 if session.date == self.today:
                     said += " (today)"
-                return f"{said}: {MARK_WORD.get(mark or '', 'not marked')}"
+                if session.moved_online:
+                    said += " (online)"
+                joined_word = ", joined online" if joined else ""
+                return f"{said}: {MARK_WORD.get(mark or '', 'not marked')}{joined_word}"
             if role == Qt.ItemDataRole.FontRole and mark:
                 return self._bold
             return None
@@ -313,6 +339,11 @@ class RegisterModel(QAbstractTableModel):
             if session is not None:
                 # Day/month keeps the column narrow on a small screen; the tooltip has the date.
                 second = "off" if session.cancelled else f"{session.date:%d/%m}"
+                if session.moved_online and not session.cancelled:
+                    # Moved online: said in place of the date, as "off" is for a cancelled
+                    # session (the tooltip has the date; a virtual course's heading says
+                    # every session is online).
+                    second = "online"
                 return f"{session.number}\n{second}"
         if session is None:
             return None
@@ -324,6 +355,12 @@ class RegisterModel(QAbstractTableModel):
                 text += "\nCancelled" + (
                     f": {session.cancel_reason}" if session.cancel_reason else ""
                 )
+            if session.online:
+                text += "\nHeld online" + (
+                    f": {session.online_reason}" if session.online_reason else ""
+                )
+            if self.delivery_mode() == "hybrid":
+                text += "\nP* joined online: press O on a present mark."
             return (
                 text + "\nEdit the session: Ctrl+Shift+S on its column, or double-click the date."
             )

@@ -39,3 +39,15 @@ class RegisterOps:
             initiator=initiator,
         )
         return op.ok
+
+    def joined_online(
+        self, enrolment_id: int, session_id: int, joined: bool, initiator: object | None = None
+    ) -> bool:
+        """Say a present person joined a hybrid course's hall session over video (or not)."""
+        op = run_op(
+            self.parent,
+            lambda: attendance.set_joined_online(self.ctx, enrolment_id, session_id, joined),
+            bus=self.bus,
+            initiator=initiator,
+        )
+        return op.ok

@@ -30,10 +30,11 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.programme.delivery import joined_online_problem
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import reading
 from escape_desktop.services.changes import Changes
-from escape_desktop.services.reading import RegisterRow
+from escape_desktop.services.reading import RegisterRow, SessionInfo
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
@@ -46,7 +47,7 @@ from escape_desktop.ui.register.register_model import (
     next_mark,
 )
 from escape_desktop.ui.register.register_ops import RegisterOps
-from escape_desktop.ui.register.register_table import CLEAR, CLICK, CYCLE, RegisterTable
+from escape_desktop.ui.register.register_table import CLEAR, CLICK, CYCLE, ONLINE, RegisterTable
 
 LEGEND = (
     "Click a box, or press P present · A absent · S apologies sent (then on to the next person) · "
@@ -356,6 +357,9 @@ class RegisterSection(CourseSection):
             return
         current = person.marks.get(session.id)
         row = index.row()
+        if what == ONLINE:
+            self._toggle_joined_online(row, session, current)
+            return
         if what in (CYCLE, CLICK):
             mark = next_mark(current)
         elif what == CLEAR:
@@ -378,6 +382,22 @@ class RegisterSection(CourseSection):
             # so a register is taken as people walk in. Space and clicks stay put to cycle.
             if what not in (CYCLE, CLICK, CLEAR):
                 self.table.move_down()
+
+    def _toggle_joined_online(self, row: int, session: SessionInfo, current: str | None) -> None:
+        """O on a cell: the person present at a hybrid course's hall session joined online
+        (or, again, in the room). Anywhere else says in one sentence why it does not apply."""
+        joined = not self.model.joined_online(row, session.id)
+        problem = (
+            joined_online_problem(self.model.delivery_mode(), session.moved_online, current)
+            if joined
+            else None
+        )
+        if problem:
+            self.message.emit(problem)
+            return
+        person = self.model.rows[row]
+        if self.ops.joined_online(person.enrolment_id, session.id, joined, initiator=self):
+            self.model.set_joined_online(row, session.id, joined)
 
     # --- helpers -----------------------------------------------------------------------
     def _emit_for_current(self, signal: SignalInstance) -> None:
@@ -476,6 +496,11 @@ class RegisterSection(CourseSection):
                 ("Clear\tDelete", CLEAR),
             ):
                 menu.addAction(label, partial(self._on_mark_requested, index, what))
+            if self.model.delivery_mode() == "hybrid":
+                menu.addAction(
+                    "Joined online (or in the room)\tO",
+                    partial(self._on_mark_requested, index, ONLINE),
+                )
             menu.addSeparator()
         enrolment = self.model.rows[index.row()].enrolment_id
         menu.addAction("Details…", lambda: self.editPersonRequested.emit(enrolment))

@@ -21,6 +21,7 @@ KEY_MARKS: dict[int, str] = {
     Qt.Key.Key_3: "apologies",
 }
 CLEAR = "clear"
+ONLINE = "online"  # O: "joined online" on or off (a present mark on a hybrid course)
 CYCLE = "cycle"
 CLICK = "click"  # a mouse click cycles too, but the cursor stays where the mouse is
 
@@ -64,6 +65,9 @@ class RegisterTable(QTableView):
                     return
                 if key == Qt.Key.Key_Space:
                     self.markRequested.emit(index, CYCLE)
+                    return
+                if key == Qt.Key.Key_O:
+                    self.markRequested.emit(index, ONLINE)
                     return
                 if key in (Qt.Key.Key_Delete, Qt.Key.Key_Backspace):
                     self.markRequested.emit(index, CLEAR)

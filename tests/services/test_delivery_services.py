@@ -1,0 +1,151 @@
+"""Virtual and hybrid classes: the course's mode, a session moved online, joining online."""
+
+import pytest
+from sqlalchemy import select
+
+from escape_desktop.db.models import Attendance, Course, Session
+from escape_desktop.services import attendance, courses
+from escape_desktop.services.changes import Changes
+from escape_desktop.services.courses import CourseInput
+from escape_desktop.services.errors import ValidationError
+from escape_desktop.services.participants import ParticipantInput, enrol_participant
+
+
+def _course(ctx, mode: str = "hybrid") -> int:
+    return courses.create_course(
+        ctx,
+        CourseInput(
+            title="Video knees",
+            programme_key="knee_hip",
+            start_date="2026-01-05",
+            weekdays=[1, 4],
+            delivery_mode=mode,
+        ),
+    )
+
+
+def _session_id(ctx, course_id: int, number: int) -> int:
+    with ctx.db.read() as s:
+        return s.scalar(
+            select(Session.id).where(Session.course_id == course_id, Session.number == number)
+        )
+
+
+def _online(ctx, session_id: int) -> tuple[bool, str]:
+    with ctx.db.read() as s:
+        x = s.get(Session, session_id)
+        return x.online, x.online_reason
+
+
+def test_a_course_keeps_its_mode_and_an_edit_changes_it_undoably(ctx):
+    cid = _course(ctx, "Virtual")  # any spelling an instructor types
+    with ctx.db.read() as s:
+        assert s.get(Course, cid).delivery_mode == "virtual"
+    form = courses.course_input(ctx, cid)
+    assert form.delivery_mode == "virtual"
+    form.delivery_mode = "hybrid"
+    done = courses.edit_course(ctx, cid, form)
+    assert courses.course_input(ctx, cid).delivery_mode == "hybrid"
+    done.undo()
+    assert courses.course_input(ctx, cid).delivery_mode == "virtual"
+
+
+def test_an_unknown_mode_is_refused_and_saves_nothing(ctx):
+    with pytest.raises(ValidationError) as err:
+        _course(ctx, "by carrier pigeon")
+    assert err.value.field == "delivery_mode"
+    with ctx.db.read() as s:
+        assert s.scalar(select(Course.id)) is None
+
+
+def test_a_session_moves_online_with_its_reason_and_back(ctx):
+    cid = _course(ctx, "in_person")
+    sid = _session_id(ctx, cid, 4)
+    done = courses.move_session_online(ctx, sid, "Hall flooded")
+    assert done.changes == Changes.SESSION and done.ids == (sid,)
+    assert _online(ctx, sid) == (True, "Hall flooded")
+    assert _online(ctx, _session_id(ctx, cid, 5)) == (False, "")  # only that one
+    back = done.undo()
+    assert _online(ctx, sid) == (False, "")
+    back.undo()  # redo
+    assert _online(ctx, sid) == (True, "Hall flooded")
+    courses.move_session_to_hall(ctx, sid)
+    assert _online(ctx, sid) == (False, "")
+
+
+def test_a_virtual_course_cannot_hold_one_session_in_the_hall(ctx):
+    cid = _course(ctx, "virtual")
+    with pytest.raises(ValidationError):
+        courses.move_session_online(ctx, _session_id(ctx, cid, 1), "")
+
+
+def test_joined_online_is_kept_only_where_it_can_be_true(ctx):
+    cid = _course(ctx, "hybrid")
+    _, eid = enrol_participant(ctx, cid, ParticipantInput("Ann", "Demo-Lee"))
+    sid = _session_id(ctx, cid, 1)
+    with pytest.raises(ValidationError):  # no mark yet
+        attendance.set_joined_online(ctx, eid, sid, True)
+    attendance.mark(ctx, eid, sid, "present")
+    done = attendance.set_joined_online(ctx, eid, sid, True)
+    assert done.changes == Changes.ATTENDANCE and done.value is False
+
+    def joined() -> bool:
+        with ctx.db.read() as s:
+            return s.scalar(select(Attendance.joined_online).where(Attendance.session_id == sid))
+
+    assert joined()
+    done.undo()
+    assert not joined()
+    attendance.set_joined_online(ctx, eid, sid, True)
+    attendance.mark(ctx, eid, sid, "absent")  # absent: cannot have joined at all
+    assert not joined()
+    attendance.mark(ctx, eid, sid, "present")
+    attendance.set_joined_online(ctx, eid, sid, True)
+    courses.move_session_online(ctx, sid, "Snow")  # the whole session online now
+    assert not joined()
+
+
+def test_joined_online_is_refused_on_an_in_person_course(ctx):
+    cid = _course(ctx, "in_person")
+    _, eid = enrol_participant(ctx, cid, ParticipantInput("Bob", "Demo-Ray"))
+    sid = _session_id(ctx, cid, 1)
+    attendance.mark(ctx, eid, sid, "present")
+    with pytest.raises(ValidationError) as err:
+        attendance.set_joined_online(ctx, eid, sid, True)
+    assert err.value.field == "joined_online"
+
+
+def test_a_virtual_sessions_circuit_offers_the_home_versions_at_the_same_level(ctx):
+    from escape_desktop.services.circuit import circuit_grid
+
+    cid = _course(ctx, "hybrid")
+    _, ann = enrol_participant(ctx, cid, ParticipantInput("Ann", "Demo-Lee"))
+    _, bob = enrol_participant(ctx, cid, ParticipantInput("Bob", "Demo-Ray"))
+    sid = _session_id(ctx, cid, 1)
+    for eid in (ann, bob):
+        attendance.mark(ctx, eid, sid, "present")
+    attendance.set_joined_online(ctx, bob, sid, True)
+    grid = circuit_grid(ctx, cid, 1)
+    assert not grid.session_online
+    assert {r.enrolment_id: r.at_home for r in grid.rows} == {ann: False, bob: True}
+    for st in grid.stations:  # every shipped station has a home version with household items
+        assert grid.home_version(st.key)
+    courses.move_session_online(ctx, sid, "Hall shut")
+    online = circuit_grid(ctx, cid, 1)
+    assert online.session_online and all(r.at_home for r in online.rows)
+    # the level and aim carry across unchanged: the same cells as in the hall
+    for before, after in zip(grid.rows, online.rows, strict=True):
+        assert {k: (c.level, c.target_dose) for k, c in before.cells.items()} == {
+            k: (c.level, c.target_dose) for k, c in after.cells.items()
+        }
+
+
+def test_todays_brief_says_the_session_is_online_or_hybrid(ctx):
+    from escape_desktop.services.today import brief
+
+    cid = _course(ctx, "hybrid")
+    first, second = _session_id(ctx, cid, 1), _session_id(ctx, cid, 2)
+    courses.move_session_online(ctx, second, "Snow")
+    hall, moved = brief(ctx, first), brief(ctx, second)
+    assert hall.hybrid and not hall.online
+    assert moved.online and moved.online_reason == "Snow" and not moved.hybrid
