@@ -112,3 +112,26 @@ def test_the_person_form_asks_for_the_follow_up_consent_and_keeps_it(qtbot):
     got = dialog.value()
     assert (got.consent_follow_up, got.contact_by) == (True, "phone")
     assert dialog.contact_by.accessibleName()
+
+
+def test_settings_switch_a_follow_up_point_off_and_the_due_list_leaves_it_out(
+    qtbot, demo_ctx, demo_today
+):  # type: ignore[no-untyped-def]
+    from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+    due = followups.due_list(demo_ctx, demo_today)
+    assert {e.point for e in due} == {3, 12}  # the demo has people due at both points
+    bus = ChangeBus()
+    dialog = SettingsDialog(demo_ctx, bus)
+    qtbot.addWidget(dialog)
+    box = dialog.follow_up[3]
+    assert box.isChecked() and box.accessibleName()
+    box.click()  # as a mouse user; Space on the focused box does the same
+    assert followups.enabled_points(demo_ctx) == (12,)
+    assert {e.point for e in followups.due_list(demo_ctx, demo_today)} == {12}
+    # the 12-month people are untouched by switching the 3-month point off
+    assert [e for e in due if e.point == 12] == followups.due_list(demo_ctx, demo_today)
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert box.isChecked() and followups.enabled_points(demo_ctx) == (3, 12)
+    assert len(followups.due_list(demo_ctx, demo_today)) == len(due)

@@ -153,6 +153,19 @@ class SettingsDialog(QDialog):
         self.site_code.editingFinished.connect(self._site_code_changed)
         form.addRow(registry.SITE_NAME.label, self.site_name)
         form.addRow(registry.SITE_CODE.label, self.site_code)
+        # Follow-up points (issue 32): either can be switched off for the site; the due
+        # list, the figures and the upload then leave that point out.
+        self.follow_up: dict[int, QCheckBox] = {}
+        follow_row = QHBoxLayout()
+        for point, setting in ((3, registry.FOLLOW_UP_3), (12, registry.FOLLOW_UP_12)):
+            box = QCheckBox(f"at {point} months")
+            box.setAccessibleName(setting.label)
+            box.setChecked(bool(registry.get(ctx, setting)))
+            box.toggled.connect(lambda on, s=setting: self._follow_up_changed(s, on))
+            self.follow_up[point] = box
+            follow_row.addWidget(box)
+        follow_row.addStretch(1)
+        form.addRow("Follow people up", follow_row)
         layout.addLayout(form)
         layout.addWidget(self._documents_box())
         self.venues = NameList(
@@ -239,6 +252,13 @@ class SettingsDialog(QDialog):
     def _large_size_changed(self, _index: int) -> None:
         percent = self.large_size.currentData()
         self._save(lambda: registry.set(self.ctx, registry.LARGE_TEXT_SIZE, percent))
+
+    def _follow_up_changed(self, setting: registry.YesNo, on: bool) -> None:
+        if not self._save(lambda: registry.set(self.ctx, setting, on)):
+            box = self.follow_up[3 if setting is registry.FOLLOW_UP_3 else 12]
+            box.blockSignals(True)
+            box.setChecked(bool(registry.get(self.ctx, setting)))  # as saved
+            box.blockSignals(False)
 
     def _site_name_changed(self) -> None:
         text = self.site_name.text()
