@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 from registry_engines import on_engine, pg_server, registry_engine, registry_sql  # noqa: F401
@@ -160,6 +161,13 @@ def test_a_loader_killed_mid_load_leaves_each_upload_whole_or_absent(
         except Exception:  # no registry (or no tables) yet
             return 0
 
+    def others_on(folder) -> int:  # type: ignore[no-untyped-def]
+        sql = (
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND pid <> pg_backend_pid()"
+        )
+        return int(registry_sql(folder, sql)[0][0])
+
     seen = set()
     # Killed as soon as it has committed `after` uploads: the next one is then under way.
     for i, after in enumerate([1, 2, 3, 4, 1, 2, 3, 4]):
@@ -170,6 +178,13 @@ def test_a_loader_killed_mid_load_leaves_each_upload_whole_or_absent(
                 p.wait(timeout=0.005)  # a poll interval, not a wait for the outcome
         p.send_signal(signal.SIGKILL)
         p.communicate(timeout=60)
+        if registry_engine.server is not None:
+            # The server ends the dead loader's session (rolling back, or committing a COMMIT
+            # it had already received) on its own time: read the registry after that.
+            deadline = time.monotonic() + 60  # each look is a new connection: it paces itself
+            while others_on(folder) and time.monotonic() < deadline:
+                pass
+            assert not others_on(folder), "the killed loader's session never ended"
         held = logical_state(folder)
         k = len(held["batches"])
         seen.add(k)
