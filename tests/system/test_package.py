@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -108,7 +109,8 @@ def test_demo_check_and_courses_on_a_new_data_folder(bundle: Path, tmp_path: Pat
 
     demo = run_cli("demo", "--data-dir", str(data))
     assert demo.returncode == 0, demo.stderr
-    assert "4 courses" in demo.stdout
+    made = re.search(r"(\d+) courses", demo.stdout)
+    assert made, demo.stdout
     assert demo.stderr == ""
     # The frozen Alembic found its migrations and brought the new file to the newest schema.
     db = Database(data / DB_FILENAME)
@@ -123,7 +125,8 @@ def test_demo_check_and_courses_on_a_new_data_folder(bundle: Path, tmp_path: Pat
     listed = run_cli("courses", "--data-dir", str(data), "--json")
     assert listed.returncode == 0, listed.stderr
     courses = json.loads(listed.stdout)
-    assert len(courses) == 4
+    # the frozen demo lists every course it said it made (as the unfrozen one does)
+    assert len(courses) == int(made.group(1)) >= 4
     assert {c["status"] for c in courses} == {"finished", "running", "upcoming"}
     assert all(c["participants"] > 0 for c in courses)
 
