@@ -8,7 +8,7 @@ from datetime import date
 from sqlalchemy import select
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import Attendance, Enrolment, Session
+from escape_desktop.db.models import Attendance
 from escape_desktop.programme.delivery import joined_online_problem
 from escape_desktop.programme.status import (
     ATTENDANCE_MARKS,
@@ -19,8 +19,8 @@ from escape_desktop.programme.status import (
 )
 
 from .changes import Changes, Done, nothing
-from .common import audit, now
-from .errors import NotFound, ValidationError
+from .common import audit, now, place_at_session
+from .errors import ValidationError
 from .figures import course_figures
 
 
@@ -76,12 +76,7 @@ def _set_mark(
     if mark is not None and mark not in ATTENDANCE_MARKS:
         raise ValidationError("mark", "A register mark is present, absent or apologies.")
     with ctx.db.transaction() as s:
-        enrolment = s.get(Enrolment, enrolment_id)
-        session = s.get(Session, session_id)
-        if enrolment is None or session is None:
-            raise NotFound("That person or session no longer exists.")
-        if enrolment.course_id != session.course_id:
-            raise ValidationError("session", "That session belongs to another course.")
+        enrolment, session = place_at_session(s, enrolment_id, session_id)
         if session.cancelled and mark is not None:
             raise ValidationError(
                 "session", f"Session {session.number} was cancelled; reinstate it to mark it."
@@ -126,12 +121,7 @@ def set_joined_online(
     """Say that a person present at a hybrid course's hall session joined over video (or
     not), undoably; the value is what it said before."""
     with ctx.db.transaction() as s:
-        enrolment = s.get(Enrolment, enrolment_id)
-        session = s.get(Session, session_id)
-        if enrolment is None or session is None:
-            raise NotFound("That person or session no longer exists.")
-        if enrolment.course_id != session.course_id:
-            raise ValidationError("session", "That session belongs to another course.")
+        enrolment, session = place_at_session(s, enrolment_id, session_id)
         row = s.scalar(
             select(Attendance).where(
                 Attendance.enrolment_id == enrolment_id, Attendance.session_id == session_id

@@ -10,9 +10,9 @@ from typing import Any, Literal, TypeVar, cast, overload
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from escape_desktop.db.models import AuditEvent
+from escape_desktop.db.models import AuditEvent, Enrolment, Session
 
-from .errors import ValidationError
+from .errors import NotFound, ValidationError
 
 MAX_NAME = 200
 T = TypeVar("T")
@@ -44,6 +44,19 @@ def audit(
             at=now(), actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail
         )
     )
+
+
+def place_at_session(
+    s: OrmSession, enrolment_id: int, session_id: int
+) -> tuple[Enrolment, Session]:
+    """A person's place and a session of the same course, or the sentence saying why not."""
+    enrolment = s.get(Enrolment, enrolment_id)
+    session = s.get(Session, session_id)
+    if enrolment is None or session is None:
+        raise NotFound("That person or session no longer exists.")
+    if enrolment.course_id != session.course_id:
+        raise ValidationError("session", "That session belongs to another course.")
+    return enrolment, session
 
 
 def station_row(s: OrmSession, model: type[T], enrolment_id: int, session_id: int, key: str) -> T:

@@ -9,10 +9,10 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import Attendance, CustomStation, Enrolment, ExerciseRecord, Session
+from escape_desktop.db.models import Attendance, CustomStation, ExerciseRecord
 from escape_desktop.programme.content import Level, Station
 
-from .common import audit, clean_text, now, parse_float, parse_int, station_row
+from .common import audit, clean_text, now, parse_float, parse_int, place_at_session, station_row
 from .errors import NotFound, ValidationError
 
 MAX_DOSE = 10000.0
@@ -87,12 +87,7 @@ def record_result(
     effort = parse_int(data.effort, "effort", "Effort", 0, 10, required=False)
     note = clean_text(data.note, "note", "Note", max_len=1000)
     with ctx.db.transaction() as s:
-        enrolment = s.get(Enrolment, enrolment_id)
-        session = s.get(Session, session_id)
-        if enrolment is None or session is None:
-            raise NotFound("That person or session no longer exists.")
-        if enrolment.course_id != session.course_id:
-            raise ValidationError("session", "That session belongs to another course.")
+        enrolment, session = place_at_session(s, enrolment_id, session_id)
         if enrolment.screening_status == "needs_review":
             # Screening at enrolment said to see a doctor first: no exercise until cleared.
             raise ValidationError(
