@@ -796,23 +796,52 @@ class _Applier:
     def __init__(self, s: OrmSession, course: Course):
         self.s = s
         self.course = course
+        # Looked up once each: a course's records name the same few people and sessions
+        # over and over (a 16-person course sends over a thousand records).
+        self._people: dict[str, Participant | None] = {}
+        self._enrolments: dict[str, Enrolment | None] = {}
+        self._sessions: dict[str, Session | None] = {}
+        self._session_rows: dict[type, dict[tuple, Any]] = {}
 
     def _person(self, code: str) -> Participant | None:
-        return self.s.scalar(select(Participant).where(Participant.code == code))
+        if code not in self._people:
+            self._people[code] = self.s.scalar(select(Participant).where(Participant.code == code))
+        return self._people[code]
 
     def _enrolment(self, code: str) -> Enrolment | None:
-        return self.s.scalar(
-            select(Enrolment)
-            .join(Participant, Participant.id == Enrolment.participant_id)
-            .where(Participant.code == code, Enrolment.course_id == self.course.id)
-        )
+        if code not in self._enrolments:
+            self._enrolments[code] = self.s.scalar(
+                select(Enrolment)
+                .join(Participant, Participant.id == Enrolment.participant_id)
+                .where(Participant.code == code, Enrolment.course_id == self.course.id)
+            )
+        return self._enrolments[code]
 
     def _session(self, number: str) -> Session | None:
-        return self.s.scalar(
-            select(Session).where(
-                Session.course_id == self.course.id, Session.number == int(number)
+        if number not in self._sessions:
+            self._sessions[number] = self.s.scalar(
+                select(Session).where(
+                    Session.course_id == self.course.id, Session.number == int(number)
+                )
             )
-        )
+        return self._sessions[number]
+
+    def _session_row(self, model: Any, enrolment_id: int, session_id: int, station: str) -> Any:
+        """This course's register, circuit or decision row, read for the whole course in
+        one query the first time (keys: enrolment, session, station or '')."""
+        rows = self._session_rows.get(model)
+        if rows is None:
+            self.s.flush()
+            rows = {}
+            query = (
+                select(model)
+                .join(Enrolment, Enrolment.id == model.enrolment_id)
+                .where(Enrolment.course_id == self.course.id)
+            )
+            for row in self.s.scalars(query):
+                rows[(row.enrolment_id, row.session_id, getattr(row, "station_key", ""))] = row
+            self._session_rows[model] = rows
+        return rows.get((enrolment_id, session_id, station))
 
     def _set(self, row: object, kind: str, values: Mapping[str, Any]) -> None:
         for name in FIELDS[kind]:
@@ -836,7 +865,9 @@ class _Applier:
             if row is None:
                 row = Session(course_id=self.course.id, number=int(parts[0]))
                 s.add(row)
+                self._sessions[parts[0]] = row
             self._set(row, kind, values or {})
+            s.flush()  # its id, for the register and circuit rows that follow
             return True
         if kind == "station":
             station = s.scalar(
@@ -854,6 +885,7 @@ class _Applier:
             if person is None:
                 person = Participant(code=parts[0])
                 s.add(person)
+                self._people[parts[0]] = person
             self._set(person, kind, values or {})
             s.flush()
             return True
@@ -865,6 +897,7 @@ class _Applier:
             if enrolment is None:
                 enrolment = Enrolment(participant_id=person.id, course_id=self.course.id)
                 s.add(enrolment)
+                self._enrolments[parts[0]] = enrolment
             self._set(enrolment, kind, values or {})
             s.flush()
             return True
@@ -899,14 +932,25 @@ class _Applier:
             if kind != "attendance":
                 where.append(model.station_key == parts[2])
                 fixed["station_key"] = parts[2]
-        row = s.scalar(select(model).where(model.enrolment_id == enrolment.id, *where))
+        # The register, circuit and decision rows (keyed by enrolment, session and station)
+        # come from the course-wide read; the few others are asked for one by one.
+        slot: tuple[int, int, str] | None = None
+        if "session_id" in fixed:
+            slot = (enrolment.id, fixed["session_id"], fixed.get("station_key", ""))
+            row = self._session_row(model, *slot)
+        else:
+            row = s.scalar(select(model).where(model.enrolment_id == enrolment.id, *where))
         if values is None:
             if row is not None:
                 s.delete(row)
+                if slot is not None:
+                    del self._session_rows[model][slot]
             return True
         if row is None:
             row = model(enrolment_id=enrolment.id, **fixed)
             s.add(row)
+            if slot is not None:
+                self._session_rows[model][slot] = row
         self._set(row, kind, values)
         return True
 
