@@ -927,10 +927,9 @@ class _Applier:
                 "exercise": ExerciseRecord,
                 "decision": ProgressionDecision,
             }[kind]
-            where = [model.session_id == session.id]
+            where = []  # looked up by slot below, without building a query per record
             fixed = {"session_id": session.id}
             if kind != "attendance":
-                where.append(model.station_key == parts[2])
                 fixed["station_key"] = parts[2]
         # The register, circuit and decision rows (keyed by enrolment, session and station)
         # come from the course-wide read; the few others are asked for one by one.
