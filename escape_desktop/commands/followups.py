@@ -49,6 +49,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     ):
         d = what.add_parser(name, parents=[common], help=words)
         add_out_argument(d, "the PDF to write", required=True, metavar="FILE.pdf")
+        # SUPPRESS: `followups --course X letters` keeps the X given before the action
+        d.add_argument(
+            "--course", metavar="CODE", default=argparse.SUPPRESS, help="only this course"
+        )
         d.set_defaults(func=cmd_print, document=name)
 
 
@@ -72,7 +76,7 @@ def cmd_followups(args: argparse.Namespace) -> int:
         found = (
             followups.entries(ctx, course_ids=ids)
             if args.all
-            else [e for e in followups.due_list(ctx) if ids is None or e.course_id in ids]
+            else followups.due_list(ctx, course_ids=ids)
         )
     finally:
         ctx.close()
@@ -128,11 +132,12 @@ def cmd_print(args: argparse.Namespace) -> int:
     out = output_path(args, args.out)
     ctx = open_context(args, read_only=True)
     try:
+        ids = [course_id(ctx, args.course)] if getattr(args, "course", None) else None
         if args.document == "letters":
-            pages = followups.print_letters(ctx, out)
+            pages = followups.print_letters(ctx, out, course_ids=ids)
             print(f"Follow-up letters saved: {out} ({plural(pages, 'page')}).")
         else:
-            pages = followups.print_due_list(ctx, out)
+            pages = followups.print_due_list(ctx, out, course_ids=ids)
             print(f"Follow-ups due saved: {out} ({plural(pages, 'page')}).")
     finally:
         ctx.close()

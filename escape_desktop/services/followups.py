@@ -233,9 +233,12 @@ def entries_in(
     return out
 
 
-def due_list(ctx: AppContext, today: date | None = None) -> list[FollowUpEntry]:
-    """Who to contact now: overdue first (longest waiting first), then due, by due day."""
-    found = [e for e in entries(ctx, today) if e.state in (fu.DUE, fu.OVERDUE)]
+def due_list(
+    ctx: AppContext, today: date | None = None, course_ids: Sequence[int] | None = None
+) -> list[FollowUpEntry]:
+    """Who to contact now (on every course, or those given): overdue first (longest waiting
+    first), then due, by due day."""
+    found = [e for e in entries(ctx, today, course_ids) if e.state in (fu.DUE, fu.OVERDUE)]
     return sorted(found, key=lambda e: (e.state != fu.OVERDUE, e.due_on, e.last_name))
 
 
@@ -543,14 +546,18 @@ def print_letters(
     out: str | Path,
     today: date | None = None,
     entries_to_print: Sequence[FollowUpEntry] | None = None,
+    course_ids: Sequence[int] | None = None,
 ) -> int:
-    """Postal follow-up letters for the people due (or those given), one page each; the
-    questions are the measures taken remotely on each person's course."""
+    """Postal follow-up letters for the people due (on the courses given, or every course;
+    or the entries given), one page each; the questions are the measures taken remotely on
+    each person's course."""
     from escape_desktop.export.pdf_followup import FollowUpLetter, LetterQuestion, render_letters
     from escape_desktop.export.pdf_style import write_atomically
 
     today = today or date.today()
-    chosen = list(entries_to_print) if entries_to_print is not None else due_list(ctx, today)
+    chosen = (
+        list(entries_to_print) if entries_to_print is not None else due_list(ctx, today, course_ids)
+    )
     with ctx.db.read() as s:
         titles = dict(s.execute(select(Course.id, Course.title)).all())
     letters = []
@@ -583,8 +590,14 @@ def print_letters(
     )
 
 
-def print_due_list(ctx: AppContext, out: str | Path, today: date | None = None) -> int:
-    """The follow-ups due and overdue, as a list to work through."""
+def print_due_list(
+    ctx: AppContext,
+    out: str | Path,
+    today: date | None = None,
+    course_ids: Sequence[int] | None = None,
+) -> int:
+    """The follow-ups due and overdue (on the courses given, or every course), as a list to
+    work through."""
     from escape_desktop.export.pdf_followup import DueRow, render_due_list
     from escape_desktop.export.pdf_style import write_atomically
 
@@ -598,7 +611,7 @@ def print_due_list(ctx: AppContext, out: str | Path, today: date | None = None) 
             e.due_on,
             contact_words(e),
         )
-        for e in due_list(ctx, today)
+        for e in due_list(ctx, today, course_ids)
     ]
     site = reg.get(ctx, reg.SITE_NAME)
     return int(write_atomically(Path(out), lambda p: render_due_list(rows, site, today, p)))

@@ -1,0 +1,59 @@
+"""What an attack on follow-up found, each one refused or fixed: --course on the printed
+letters and list, recording before the window opens, re-recording without saying so, scores
+with could-not-reach, whole days, non-file outputs, contact ways with no detail, two letters
+for one person, and a letter with no reply address."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from escape_desktop.cli import main
+from escape_desktop.services import followups
+
+
+@pytest.fixture
+def on_demo_day(monkeypatch, demo_today):  # type: ignore[no-untyped-def]
+    """The command line counts from today: here, the day the demo was made for."""
+
+    class DemoDay(date):
+        @classmethod
+        def today(cls) -> date:  # type: ignore[override]
+            return demo_today
+
+    monkeypatch.setattr(followups, "date", DemoDay)
+    return demo_today
+
+
+def _pdf_text(path) -> str:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    return " ".join(page.extract_text() for page in PdfReader(str(path)).pages).replace("\n", " ")
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["followups", "letters", "--course"],
+        ["followups", "print", "--course"],
+        ["followups", "--course"],  # the course given before the action: "... letters"
+    ],
+)
+def test_letters_and_the_due_list_print_only_the_course_asked_for(
+    demo_ctx, on_demo_day, tmp_path, argv
+):  # type: ignore[no-untyped-def]
+    due = followups.due_list(demo_ctx, on_demo_day)
+    assert len({e.course_code for e in due}) >= 2
+    code = due[-1].course_code
+    mine = {e.last_name for e in due if e.course_code == code}
+    others = {e.last_name for e in due if e.course_code != code} - mine
+    assert mine and others
+    data = str(demo_ctx.data_dir)
+    demo_ctx.close()
+    out = tmp_path / "out.pdf"
+    tail = ["letters"] if argv == ["followups", "--course"] else []
+    assert main([*argv, code, *tail, "--data-dir", data, "--out", str(out)]) == 0
+    text = _pdf_text(out)
+    assert all(name in text for name in mine), (mine, text)
+    assert not any(name in text for name in others), others
