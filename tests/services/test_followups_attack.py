@@ -5,6 +5,7 @@ for one person, and a letter with no reply address."""
 
 from __future__ import annotations
 
+import sys
 from datetime import date
 
 import pytest
@@ -57,3 +58,38 @@ def test_letters_and_the_due_list_print_only_the_course_asked_for(
     text = _pdf_text(out)
     assert all(name in text for name in mine), (mine, text)
     assert not any(name in text for name in others), others
+
+
+# Never a real device here: if the check were lost, a test run as root would swap the
+# machine's /dev/null for a PDF. A named pipe, a link to one and a socket stand in for it.
+@pytest.mark.skipif(sys.platform == "win32", reason="named pipes and Unix sockets: POSIX only")
+@pytest.mark.parametrize("kind", ["pipe", "link to a pipe", "socket"])
+def test_out_with_force_never_replaces_anything_but_an_ordinary_file(demo_ctx, tmp_path, kind):  # type: ignore[no-untyped-def]
+    import os
+    import socket
+    import stat
+
+    data = str(demo_ctx.data_dir)
+    demo_ctx.close()
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    target = pipe
+    listener = None
+    if kind == "link to a pipe":
+        target = tmp_path / "link"
+        target.symlink_to(pipe)
+    elif kind == "socket":
+        target = tmp_path / "sock"
+        listener = socket.socket(socket.AF_UNIX)
+        listener.bind(str(target))
+    try:
+        before = os.stat(target).st_mode
+        for action in ("letters", "print"):
+            code = main(["followups", action, "--data-dir", data, "--out", str(target), "--force"])
+            assert code != 0
+        after = os.stat(target).st_mode
+    finally:
+        if listener is not None:
+            listener.close()
+    assert after == before and not stat.S_ISREG(after)
+    assert not list(tmp_path.glob(".*.part"))  # nothing half-written left beside it
