@@ -33,6 +33,7 @@ from escape_desktop.programme.outcomes import (
     domain_proportions,
     measures_for_person,
 )
+from escape_desktop.programme.scoring import ScoreError, check_score
 from escape_desktop.programme.status import Ratio, decision_day
 
 from . import settings_registry as reg
@@ -271,7 +272,11 @@ def _check_scores(
         inst = by_key.get(key)
         if inst is None:
             raise ValidationError(key, f"{key} is not asked at follow-up on this course.")
-        out[key] = parse_float(raw, key, inst.name, inst.min, inst.max)
+        number = parse_float(raw, key, inst.name, inst.min, inst.max)
+        try:  # the measure's own places, as at the start and end: whole days, not 2.5
+            out[key] = check_score(inst, number)
+        except ScoreError as e:
+            raise ValidationError(key, str(e)) from None
     return out
 
 

@@ -12,6 +12,7 @@ import pytest
 
 from escape_desktop.cli import main
 from escape_desktop.services import followups
+from escape_desktop.services.errors import ValidationError
 
 
 @pytest.fixture
@@ -93,3 +94,61 @@ def test_out_with_force_never_replaces_anything_but_an_ordinary_file(demo_ctx, t
             listener.close()
     assert after == before and not stat.S_ISREG(after)
     assert not list(tmp_path.glob(".*.part"))  # nothing half-written left beside it
+
+
+def _waiting(ctx, today, **where):  # type: ignore[no-untyped-def]
+    """Someone due or overdue now (matching ``where``), as the due list gives them."""
+    return next(
+        e
+        for e in followups.due_list(ctx, today)
+        if all(getattr(e, k) == v for k, v in where.items())
+    )
+
+
+def _now(ctx, today, e):  # type: ignore[no-untyped-def]
+    found = {(x.enrolment_id, x.point): x for x in followups.entries(ctx, today)}
+    return found[(e.enrolment_id, e.point)]
+
+
+@pytest.mark.parametrize("days", [2.5, "2.5", 0.1, "6.99", -1, 8])
+def test_active_days_at_follow_up_are_whole_days_0_to_7(demo_ctx, demo_today, days):  # type: ignore[no-untyped-def]
+    e = _waiting(demo_ctx, demo_today)
+    with pytest.raises(ValidationError) as refused:
+        followups.record_follow_up(
+            demo_ctx,
+            e.enrolment_id,
+            e.point,
+            "done",
+            scores={"active_days": days},
+            today=demo_today,
+        )
+    assert refused.value.field == "active_days"
+    assert _now(demo_ctx, demo_today, e).state == e.state  # nothing saved
+
+
+def test_whole_active_days_are_kept(demo_ctx, demo_today):  # type: ignore[no-untyped-def]
+    e = _waiting(demo_ctx, demo_today)
+    followups.record_follow_up(
+        demo_ctx, e.enrolment_id, e.point, "done", scores={"active_days": "7"}, today=demo_today
+    )
+    assert _now(demo_ctx, demo_today, e).scores == {"active_days": 7.0}
+
+
+def test_a_hand_over_file_with_half_an_active_day_at_follow_up_is_refused(demo_ctx):  # type: ignore[no-untyped-def]
+    from escape_desktop.services.handover.validate import check_record
+
+    record = {
+        "outcome": "done",
+        "contacted_on": "2026-11-20",
+        "method": "phone",
+        "note": "",
+        "updated_at": "2026-11-20T10:00:00",
+        "scores": {"active_days": 3.0},
+    }
+    check_record("follow_up|P-ABCDEFGH|3", record, demo_ctx.library)  # whole days pass
+    with pytest.raises(ValidationError):
+        check_record(
+            "follow_up|P-ABCDEFGH|3",
+            {**record, "scores": {"active_days": 2.5}},
+            demo_ctx.library,
+        )
