@@ -42,6 +42,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     r.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="the day (today)")
     r.add_argument("--by", default="", choices=("", "phone", "post", "email"), help="how")
+    r.add_argument("--note", default="", metavar="TEXT", help="a note, as in the window")
+    r.add_argument(
+        "--replace",
+        "--force",
+        dest="replace",
+        action="store_true",
+        help="replace what was recorded for this point before",
+    )
     r.set_defaults(func=cmd_record, writes="record a follow-up", refuse_damaged=True)
     for name, words in (
         ("letters", "postal follow-up letters, with the questions, for everyone due"),
@@ -62,6 +70,8 @@ def _scores(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise CommandError(f"--score {pair!r}: write it as KEY=VALUE, e.g. pain_nrs=4.")
+        if key.strip() in out:  # the last one silently winning hid a typing slip
+            raise CommandError(f"--score {key.strip()} is given twice; give each measure once.")
         out[key.strip()] = value.strip()
     return out
 
@@ -105,15 +115,29 @@ def cmd_record(args: argparse.Namespace) -> int:
         if found is None:
             raise CommandError(f"Nobody with code {args.person} is on that course.")
         eid, name = found
-        done = followups.record_follow_up(
-            ctx,
-            eid,
-            args.point,
-            OUTCOME_FLAGS[args.outcome],
-            on=iso_date(args.date, "--date"),
-            scores=_scores(args.score),
-            method=args.by,
-        )
+        scores = _scores(args.score)
+        if scores and args.outcome != "done":
+            raise CommandError(
+                f"--score is kept only with --outcome done; leave it out for {args.outcome}."
+            )
+        try:
+            done = followups.record_follow_up(
+                ctx,
+                eid,
+                args.point,
+                OUTCOME_FLAGS[args.outcome],
+                on=iso_date(args.date, "--date"),
+                scores=scores,
+                method=args.by,
+                note=args.note,
+                replace=args.replace,
+            )
+        except followups.AlreadyRecorded as e:
+            when = f" on {e.recorded_on:%d %b %Y}" if e.recorded_on else ""
+            raise CommandError(
+                f"{name}'s {args.point}-month follow-up was already recorded{when}; add "
+                "--replace to replace it. Nothing was changed."
+            ) from None
     finally:
         ctx.close()
     if args.json:

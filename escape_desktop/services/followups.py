@@ -43,6 +43,7 @@ from .errors import NotFound, ValidationError
 from .figures import decide_courses, read_facts
 
 __all__ = [
+    "AlreadyRecorded",
     "FollowUpEntry",
     "FollowUpFigures",
     "enabled_points",
@@ -326,6 +327,20 @@ def _restore(
     )
 
 
+class AlreadyRecorded(ValidationError):
+    """The point already has a record: nothing was written. Ask, then record with replace."""
+
+    def __init__(self, name: str, point: int, outcome: str, recorded_on: date | None):
+        self.recorded_on = recorded_on
+        self.outcome = outcome
+        when = f" on {recorded_on:%d %b %Y}" if recorded_on else ""
+        super().__init__(
+            "point",
+            f"The {fu.point_word(point)} follow-up of {name} was already recorded{when} "
+            f"({fu.OUTCOME_WORDS.get(outcome, outcome).lower()}); confirm to replace it.",
+        )
+
+
 def record_follow_up(
     ctx: AppContext,
     enrolment_id: int,
@@ -337,11 +352,14 @@ def record_follow_up(
     method: str = "",
     note: str = "",
     today: date | None = None,
+    replace: bool = False,
 ) -> Done[int]:
-    """Record one follow-up point for one person (late entry allowed; a closed course too).
+    """Record one follow-up point for one person (late entry allowed; a closed course too),
+    never before the point's window opens (programme.followup.opens_on).
 
-    "done" needs at least one measure; "unreachable" and "declined" take none. Replaces what
-    was recorded before for that point; undo puts it back exactly.
+    "done" needs at least one measure; "unreachable" and "declined" take none (scores given
+    with them are refused, not dropped). A point already recorded is replaced only with
+    ``replace=True``, else AlreadyRecorded; undo puts the earlier record back exactly.
     """
     today = today or date.today()
     if point not in fu.POINTS:
@@ -373,11 +391,23 @@ def record_follow_up(
         )
     if day < entry.course_ended:
         raise ValidationError("on", "The date is before the course ended.")
+    opens = fu.opens_on(entry.due_on)
+    if day < opens:
+        raise ValidationError(
+            "on",
+            f"The {fu.point_word(point)} follow-up of {first} {last} opens on "
+            f"{opens:%d %b %Y}; answers taken before then are not that point's, so record "
+            "it from that day.",
+        )
     checked = _check_scores(follow_up_instruments(ctx, course_id, entry.joints), scores or {})
     if outcome == fu.DONE and not checked:
         raise ValidationError("scores", "Enter at least one measure, or choose could not reach.")
-    if outcome != fu.DONE:
-        checked = {}
+    if outcome != fu.DONE and checked:
+        raise ValidationError(
+            "scores",
+            f"Measures are kept only for a follow-up that was done; leave them out for "
+            f"{fu.OUTCOME_WORDS[outcome].lower()}.",
+        )
     new: Snapshot = {
         "outcome": outcome,
         "contacted_on": day,
@@ -393,6 +423,8 @@ def record_follow_up(
         before = _snapshot(row)
         if before == new:
             return nothing(enrolment_id)
+        if row is not None and not replace:
+            raise AlreadyRecorded(f"{first} {last}", point, row.outcome, row.contacted_on)
         _put(s, enrolment_id, point, new)
         audit(s, "", "follow_up.record", "enrolment", enrolment_id, f"{point} months: {outcome}")
     return Done(

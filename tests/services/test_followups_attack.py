@@ -6,9 +6,11 @@ for one person, and a letter with no reply address."""
 from __future__ import annotations
 
 import sys
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from escape_desktop.cli import main
 from escape_desktop.services import followups
@@ -152,3 +154,129 @@ def test_a_hand_over_file_with_half_an_active_day_at_follow_up_is_refused(demo_c
             {**record, "scores": {"active_days": 2.5}},
             demo_ctx.library,
         )
+
+
+def test_the_12_month_point_cannot_be_recorded_ten_months_early(demo_ctx, demo_today):  # type: ignore[no-untyped-def]
+    three = _waiting(demo_ctx, demo_today, point=3, state="due")
+    twelve = _now(demo_ctx, demo_today, replace_point(three, 12))
+    assert twelve.state == "upcoming"
+    with pytest.raises(ValidationError) as refused:
+        followups.record_follow_up(
+            demo_ctx, three.enrolment_id, 12, "done", scores={"pain_nrs": 2}, today=demo_today
+        )
+    opens = twelve.due_on - timedelta(days=7)  # shown as due a week before its day
+    assert refused.value.field == "on"
+    assert f"{opens:%d %b %Y}" in refused.value.message  # says when it opens
+    assert _now(demo_ctx, demo_today, twelve).state == "upcoming"
+
+
+def replace_point(e, point):  # type: ignore[no-untyped-def]
+    from dataclasses import replace
+
+    return replace(e, point=point)
+
+
+@settings(
+    max_examples=25,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(early=st.integers(min_value=1, max_value=400), late=st.integers(min_value=0, max_value=400))
+def test_a_point_is_refused_before_its_window_opens_and_taken_from_then(
+    demo_ctx, demo_today, early, late
+):  # type: ignore[no-untyped-def]
+    # the same person each time (what an earlier example recorded is replaced)
+    e = min(
+        (x for x in followups.entries(demo_ctx, demo_today) if x.point == 3),
+        key=lambda x: x.enrolment_id,
+    )
+    opens = e.due_on - timedelta(days=7)
+    today = opens + timedelta(days=late)
+    day = max(opens - timedelta(days=early), e.course_ended)
+    if day < opens:
+        with pytest.raises(ValidationError) as refused:
+            followups.record_follow_up(demo_ctx, e.enrolment_id, 3, "declined", on=day, today=today)
+        assert refused.value.field == "on"
+    followups.record_follow_up(
+        demo_ctx, e.enrolment_id, 3, "declined", on=opens, today=today, replace=True
+    )
+    assert _now(demo_ctx, today, e).contacted_on == opens
+
+
+def test_recording_a_point_again_is_refused_unless_told_to_replace(demo_ctx, demo_today):  # type: ignore[no-untyped-def]
+    e = _waiting(demo_ctx, demo_today)
+    first = followups.record_follow_up(
+        demo_ctx, e.enrolment_id, e.point, "done", scores={"pain_nrs": 3}, today=demo_today
+    )
+    # the same again changes nothing and asks nothing
+    same = followups.record_follow_up(
+        demo_ctx, e.enrolment_id, e.point, "done", scores={"pain_nrs": 3}, today=demo_today
+    )
+    assert not same.changes
+    with pytest.raises(followups.AlreadyRecorded) as refused:
+        followups.record_follow_up(
+            demo_ctx, e.enrolment_id, e.point, "unreachable", today=demo_today
+        )
+    assert refused.value.recorded_on == demo_today and refused.value.outcome == "done"
+    kept = _now(demo_ctx, demo_today, e)
+    assert (kept.state, kept.scores) == ("done", {"pain_nrs": 3.0})  # the earlier record stands
+    replaced = followups.record_follow_up(
+        demo_ctx, e.enrolment_id, e.point, "unreachable", today=demo_today, replace=True
+    )
+    assert _now(demo_ctx, demo_today, e).state == "unreachable"
+    assert replaced.undo is not None and first.undo is not None
+    replaced.undo()  # undo puts the earlier record back
+    back = _now(demo_ctx, demo_today, e)
+    assert (back.state, back.scores) == ("done", {"pain_nrs": 3.0})
+
+
+@pytest.mark.parametrize("outcome", ["unreachable", "declined"])
+def test_scores_with_could_not_reach_or_declined_are_refused_not_dropped(
+    demo_ctx, demo_today, outcome
+):  # type: ignore[no-untyped-def]
+    e = _waiting(demo_ctx, demo_today)
+    with pytest.raises(ValidationError) as refused:
+        followups.record_follow_up(
+            demo_ctx, e.enrolment_id, e.point, outcome, scores={"pain_nrs": 4}, today=demo_today
+        )
+    assert refused.value.field == "scores"
+    assert _now(demo_ctx, demo_today, e).state == e.state
+
+
+def _record(data, e, *more):  # type: ignore[no-untyped-def]
+    return main(
+        ["followups", "record", "--data-dir", data, "--course", e.course_code,
+         "--person", e.participant_code, "--point", str(e.point), *more]
+    )  # fmt: skip
+
+
+def _one_sentence(capsys) -> str:  # type: ignore[no-untyped-def]
+    err = capsys.readouterr().err.strip()
+    assert err and "\n" not in err and "Traceback" not in err
+    return err
+
+
+def test_the_command_line_refuses_what_it_used_to_drop_and_keeps_a_note(
+    demo_ctx, on_demo_day, capsys
+):  # type: ignore[no-untyped-def]
+    e = _waiting(demo_ctx, on_demo_day)
+    data = str(demo_ctx.data_dir)
+    # a score with could not reach, and the same measure twice: refused, nothing saved
+    assert _record(data, e, "--outcome", "could-not-reach", "--score", "pain_nrs=3") != 0
+    _one_sentence(capsys)
+    assert _record(data, e, "--outcome", "done", "--score", "pain_nrs=3",
+                   "--score", "pain_nrs=5") != 0  # fmt: skip
+    _one_sentence(capsys)
+    assert _now(demo_ctx, on_demo_day, e).state == e.state
+    # --note is kept, as the window's note is
+    assert _record(data, e, "--outcome", "done", "--score", "pain_nrs=3",
+                   "--note", "rang back on Tuesday") == 0  # fmt: skip
+    capsys.readouterr()
+    got = _now(demo_ctx, on_demo_day, e)
+    assert (got.state, got.scores, got.note) == ("done", {"pain_nrs": 3.0}, "rang back on Tuesday")
+    # recorded again: refused, saying how to replace it; with --replace it is replaced
+    assert _record(data, e, "--outcome", "declined") != 0
+    assert "--replace" in _one_sentence(capsys)
+    assert _now(demo_ctx, on_demo_day, e).state == "done"
+    assert _record(data, e, "--outcome", "declined", "--replace") == 0
+    assert _now(demo_ctx, on_demo_day, e).state == "declined"
