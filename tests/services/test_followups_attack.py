@@ -280,3 +280,33 @@ def test_the_command_line_refuses_what_it_used_to_drop_and_keeps_a_note(
     assert _now(demo_ctx, on_demo_day, e).state == "done"
     assert _record(data, e, "--outcome", "declined", "--replace") == 0
     assert _now(demo_ctx, on_demo_day, e).state == "declined"
+
+
+@pytest.mark.parametrize("way", ["phone", "email"])
+def test_contact_by_phone_or_email_needs_the_number_or_address(way):  # type: ignore[no-untyped-def]
+    from escape_desktop.services.participants import ParticipantInput, validate_participant
+
+    with pytest.raises(ValidationError) as refused:
+        validate_participant(ParticipantInput("Ada", "Demo-Lee", contact_by=way))
+    assert refused.value.field == "contact_by"
+    detail = {"phone": "01632 960123", "email": "ada@example.com"}
+    ok = validate_participant(
+        ParticipantInput("Ada", "Demo-Lee", contact_by=way, **{way: detail[way]})
+    )
+    assert (ok["contact_by"], ok[way]) == (way, detail[way])
+    # by post needs nothing typed here (letters go to the address the site holds)
+    assert validate_participant(ParticipantInput("Ada", "Demo-Lee", contact_by="post"))
+
+
+def test_everyone_in_the_demo_can_be_reached_the_way_they_chose(demo_ctx):  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    with demo_ctx.db.engine.connect() as c:
+        stuck = c.execute(
+            text(
+                "SELECT count(*) FROM participants WHERE"
+                " (contact_by = 'phone' AND coalesce(phone, '') = '')"
+                " OR (contact_by = 'email' AND coalesce(email, '') = '')"
+            )
+        ).scalar_one()
+    assert stuck == 0
