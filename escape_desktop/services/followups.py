@@ -587,14 +587,25 @@ def print_letters(
 ) -> int:
     """Postal follow-up letters for the people due (on the courses given, or every course;
     or the entries given), one page each; the questions are the measures taken remotely on
-    each person's course."""
+    each person's course.
+
+    One letter a person: someone still overdue at 3 months when the 12-month point falls due
+    is asked about 12 months only (one envelope, the answers of now). Refused, before any
+    file is written, while the site has not said where replies go (SITE_CONTACT): a letter
+    asking to be posted back needs an address to post it to.
+    """
     from escape_desktop.export.pdf_followup import FollowUpLetter, LetterQuestion, render_letters
     from escape_desktop.export.pdf_style import write_atomically
 
     today = today or date.today()
-    chosen = (
+    chosen = latest_point_each(
         list(entries_to_print) if entries_to_print is not None else due_list(ctx, today, course_ids)
     )
+    values = reg.stored(ctx)
+    site = reg.get(ctx, reg.SITE_NAME, values)
+    reply = reply_address(ctx, values)
+    if chosen and not reply:
+        raise ValidationError("site_contact", REPLY_ADDRESS_MISSING)
     with ctx.db.read() as s:
         titles = dict(s.execute(select(Course.id, Course.title)).all())
     letters = []
@@ -619,12 +630,33 @@ def print_letters(
                 questions,
             )
         )
-    values = reg.stored(ctx)
-    site = reg.get(ctx, reg.SITE_NAME, values)
-    reply = reg.get(ctx, reg.SITE_CONTACT, values)
     return int(
         write_atomically(Path(out), lambda p: render_letters(letters, site, reply, today, p))
     )
+
+
+REPLY_ADDRESS_MISSING = (
+    "Set where replies go before printing letters: the team's postal address under "
+    f"'{reg.SITE_CONTACT.label}' in Settings (or 'escape-desktop site --contact TEXT'); the "
+    "letter asks people to post it back there."
+)
+
+
+def reply_address(ctx: AppContext, values: Mapping[str, str] | None = None) -> str:
+    """The site's contact details as set, or "" while they are not (the shipped default, "ask
+    your instructor", is no address to post a letter to)."""
+    text = reg.get(ctx, reg.SITE_CONTACT, values).strip()
+    return "" if text == str(reg.SITE_CONTACT.default).strip() else text
+
+
+def latest_point_each(found: Sequence[FollowUpEntry]) -> list[FollowUpEntry]:
+    """One entry a person on a course, the latest point (an overdue 3-month point gives way
+    to the 12-month one), in the order given."""
+    latest: dict[int, FollowUpEntry] = {}
+    for e in found:
+        if e.enrolment_id not in latest or e.point > latest[e.enrolment_id].point:
+            latest[e.enrolment_id] = e
+    return [e for e in found if latest[e.enrolment_id] is e]
 
 
 def print_due_list(

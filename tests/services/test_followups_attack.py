@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escape_desktop.cli import main
-from escape_desktop.services import followups
+from escape_desktop.services import followups, settings_registry
 from escape_desktop.services.errors import ValidationError
 
 
@@ -53,6 +53,7 @@ def test_letters_and_the_due_list_print_only_the_course_asked_for(
     mine = {e.last_name for e in due if e.course_code == code}
     others = {e.last_name for e in due if e.course_code != code} - mine
     assert mine and others
+    settings_registry.set(demo_ctx, settings_registry.SITE_CONTACT, "Physio Team, 1 Demo Road")
     data = str(demo_ctx.data_dir)
     demo_ctx.close()
     out = tmp_path / "out.pdf"
@@ -310,3 +311,46 @@ def test_everyone_in_the_demo_can_be_reached_the_way_they_chose(demo_ctx):  # ty
             )
         ).scalar_one()
     assert stuck == 0
+
+
+def _pages(path) -> list[str]:  # type: ignore[no-untyped-def]
+    from pypdf import PdfReader
+
+    return [p.extract_text().replace("\n", " ") for p in PdfReader(str(path)).pages]
+
+
+def test_someone_overdue_at_3_months_when_12_fall_due_gets_one_letter_about_12(
+    demo_ctx, demo_today, tmp_path
+):  # type: ignore[no-untyped-def]
+    settings_registry.set(demo_ctx, settings_registry.SITE_CONTACT, "Physio Team, 1 Demo Road")
+    due = followups.due_list(demo_ctx, demo_today)
+    both = [e for e in due if e.point == 3 and any(
+        x.enrolment_id == e.enrolment_id and x.point == 12 for x in due)]  # fmt: skip
+    assert both, "the demo has someone overdue at 3 months and due at 12"
+    out = tmp_path / "letters.pdf"
+    pages = followups.print_letters(demo_ctx, out, demo_today)
+    assert pages == len({e.enrolment_id for e in due})
+    for e in both:
+        theirs = [p for p in _pages(out) if e.participant_code in p]
+        assert len(theirs) == 1
+        assert "12 months" in theirs[0] and "3 months" not in theirs[0]
+
+
+def test_letters_are_refused_until_the_site_says_where_replies_go(
+    demo_ctx, demo_today, tmp_path, capsys
+):  # type: ignore[no-untyped-def]
+    out = tmp_path / "letters.pdf"
+    assert followups.due_list(demo_ctx, demo_today)
+    with pytest.raises(ValidationError) as refused:
+        followups.print_letters(demo_ctx, out, demo_today)
+    assert refused.value.field == "site_contact"
+    assert not out.exists() and not list(tmp_path.glob("*letters*"))  # nothing written
+    data = str(demo_ctx.data_dir)
+    demo_ctx.close()
+    assert main(["followups", "letters", "--data-dir", data, "--out", str(out)]) != 0
+    assert "site --contact" in _one_sentence(capsys)  # says where to set it
+    address = "Physio Team, Riverside Leisure Centre, 1 Demo Road, Demotown DE1 1MO"
+    assert main(["site", "--data-dir", data, "--contact", address]) == 0
+    capsys.readouterr()
+    assert main(["followups", "letters", "--data-dir", data, "--out", str(out)]) == 0
+    assert all("Demo Road" in page for page in _pages(out))  # every letter says where to reply
