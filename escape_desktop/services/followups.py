@@ -235,6 +235,35 @@ def entries_in(
     return out
 
 
+def latest_scores_in(
+    s: OrmSession,
+    enrolment_ids: Sequence[int] | None = None,
+    course_ids: Sequence[int] | None = None,
+) -> dict[int, dict[str, tuple[float, date, int]]]:
+    """Each person's value of each measure at their latest follow-up done (12 months over 3):
+    the one "Follow-up" value the Measures tab, the progress report and the upload's
+    follow-up columns show, with the day it was taken and its point.
+
+    follow_ups is the only home of follow-up scores (migration 0010 moved the Measures tab's
+    older single follow-up values into it); this is how everything else reads them.
+    """
+    q = select(FollowUp.enrolment_id, FollowUp.point, FollowUp.contacted_on, FollowUp.scores).where(
+        FollowUp.outcome == fu.DONE
+    )
+    if enrolment_ids is not None:
+        q = q.where(FollowUp.enrolment_id.in_(list(enrolment_ids)))
+    if course_ids is not None:
+        q = q.join(Enrolment, Enrolment.id == FollowUp.enrolment_id).where(
+            Enrolment.course_id.in_(list(course_ids))
+        )
+    out: dict[int, dict[str, tuple[float, date, int]]] = {}
+    for eid, point, day, scores in s.execute(q.order_by(FollowUp.point)):
+        for key, value in (scores or {}).items():
+            if value is not None:
+                out.setdefault(eid, {})[key] = (float(value), day, point)  # 12 replaces 3
+    return out
+
+
 def due_list(
     ctx: AppContext, today: date | None = None, course_ids: Sequence[int] | None = None
 ) -> list[FollowUpEntry]:
