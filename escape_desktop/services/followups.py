@@ -365,7 +365,7 @@ class AlreadyRecorded(ValidationError):
         when = f" on {recorded_on:%d %b %Y}" if recorded_on else ""
         super().__init__(
             "point",
-            f"The {fu.point_word(point)} follow-up of {name} was already recorded{when} "
+            f"The {point}-month follow-up of {name} was already recorded{when} "
             f"({fu.OUTCOME_WORDS.get(outcome, outcome).lower()}); confirm to replace it.",
         )
 
@@ -424,7 +424,7 @@ def record_follow_up(
     if day < opens:
         raise ValidationError(
             "on",
-            f"The {fu.point_word(point)} follow-up of {first} {last} opens on "
+            f"The {point}-month follow-up of {first} {last} opens on "
             f"{opens:%d %b %Y}; answers taken before then are not that point's, so record "
             "it from that day.",
         )

@@ -239,7 +239,7 @@ class RecordFollowUpDialog(QDialog):
             self,
             "Replace the follow-up?",
             f"Replace the follow-up recorded{when}?\n"
-            f"{self.entry.name}'s {fu.point_word(self.entry.point)} follow-up is already "
+            f"{self.entry.name}'s {self.entry.point}-month follow-up is already "
             f"recorded as {fu.OUTCOME_WORDS.get(outcome, outcome).lower()}. Edit ▸ Undo puts it "
             "back.",
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
