@@ -242,7 +242,8 @@ def output_path(args: argparse.Namespace, value: str | os.PathLike[str]) -> Path
 
     Never inside any data or registry folder known on this machine (paths.protected_folders:
     not even with --force: one export over key.json or a database makes the data and every
-    backup unreadable); an existing file only with --force.
+    backup unreadable); an existing file only with --force, and never anything that is not an
+    ordinary file (a device, a named pipe), even with --force.
     Callers write to a temporary file beside it and rename it into place when complete.
     """
     target = Path(value).expanduser()
@@ -254,6 +255,13 @@ def output_path(args: argparse.Namespace, value: str | os.PathLike[str]) -> Path
         )
     if target.is_dir():
         raise CommandError(f"{target} is a folder; give a file name.")
+    if target.exists() and not target.is_file():
+        # A device, a named pipe or a socket (or a link to one): --force replaces files, and
+        # this is not one; writing beside it and renaming would swap the device for a file.
+        raise CommandError(
+            f"{target} is not an ordinary file (a device or a pipe); nothing is written there, "
+            "so choose a file name."
+        )
     if not target.absolute().parent.is_dir():
         raise CommandError(
             f"The folder {target.absolute().parent} does not exist; create it first or "

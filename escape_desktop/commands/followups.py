@@ -42,6 +42,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     r.add_argument("--date", default=None, metavar="YYYY-MM-DD", help="the day (today)")
     r.add_argument("--by", default="", choices=("", "phone", "post", "email"), help="how")
+    r.add_argument("--note", default="", metavar="TEXT", help="a note, as in the window")
+    r.add_argument(
+        "--replace",
+        "--force",
+        dest="replace",
+        action="store_true",
+        help="replace what was recorded for this point before",
+    )
     r.set_defaults(func=cmd_record, writes="record a follow-up", refuse_damaged=True)
     for name, words in (
         ("letters", "postal follow-up letters, with the questions, for everyone due"),
@@ -49,6 +57,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     ):
         d = what.add_parser(name, parents=[common], help=words)
         add_out_argument(d, "the PDF to write", required=True, metavar="FILE.pdf")
+        # SUPPRESS: `followups --course X letters` keeps the X given before the action
+        d.add_argument(
+            "--course", metavar="CODE", default=argparse.SUPPRESS, help="only this course"
+        )
         d.set_defaults(func=cmd_print, document=name)
 
 
@@ -58,6 +70,8 @@ def _scores(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key.strip():
             raise CommandError(f"--score {pair!r}: write it as KEY=VALUE, e.g. pain_nrs=4.")
+        if key.strip() in out:  # the last one silently winning hid a typing slip
+            raise CommandError(f"--score {key.strip()} is given twice; give each measure once.")
         out[key.strip()] = value.strip()
     return out
 
@@ -72,7 +86,7 @@ def cmd_followups(args: argparse.Namespace) -> int:
         found = (
             followups.entries(ctx, course_ids=ids)
             if args.all
-            else [e for e in followups.due_list(ctx) if ids is None or e.course_id in ids]
+            else followups.due_list(ctx, course_ids=ids)
         )
     finally:
         ctx.close()
@@ -101,15 +115,29 @@ def cmd_record(args: argparse.Namespace) -> int:
         if found is None:
             raise CommandError(f"Nobody with code {args.person} is on that course.")
         eid, name = found
-        done = followups.record_follow_up(
-            ctx,
-            eid,
-            args.point,
-            OUTCOME_FLAGS[args.outcome],
-            on=iso_date(args.date, "--date"),
-            scores=_scores(args.score),
-            method=args.by,
-        )
+        scores = _scores(args.score)
+        if scores and args.outcome != "done":
+            raise CommandError(
+                f"--score is kept only with --outcome done; leave it out for {args.outcome}."
+            )
+        try:
+            done = followups.record_follow_up(
+                ctx,
+                eid,
+                args.point,
+                OUTCOME_FLAGS[args.outcome],
+                on=iso_date(args.date, "--date"),
+                scores=scores,
+                method=args.by,
+                note=args.note,
+                replace=args.replace,
+            )
+        except followups.AlreadyRecorded as e:
+            when = f" on {e.recorded_on:%d %b %Y}" if e.recorded_on else ""
+            raise CommandError(
+                f"{name}'s {args.point}-month follow-up was already recorded{when}; add "
+                "--replace to replace it. Nothing was changed."
+            ) from None
     finally:
         ctx.close()
     if args.json:
@@ -128,11 +156,12 @@ def cmd_print(args: argparse.Namespace) -> int:
     out = output_path(args, args.out)
     ctx = open_context(args, read_only=True)
     try:
+        ids = [course_id(ctx, args.course)] if getattr(args, "course", None) else None
         if args.document == "letters":
-            pages = followups.print_letters(ctx, out)
+            pages = followups.print_letters(ctx, out, course_ids=ids)
             print(f"Follow-up letters saved: {out} ({plural(pages, 'page')}).")
         else:
-            pages = followups.print_due_list(ctx, out)
+            pages = followups.print_due_list(ctx, out, course_ids=ids)
             print(f"Follow-ups due saved: {out} ({plural(pages, 'page')}).")
     finally:
         ctx.close()

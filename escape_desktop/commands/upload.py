@@ -32,6 +32,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     st.add_argument("--name", metavar="NAME", help="the provider or site name")
     st.add_argument("--code", metavar="CODE", help="the organisation code, e.g. RJ1 or A81001")
     st.add_argument(
+        "--contact",
+        metavar="TEXT",
+        help="how participants reach the team: the reply address on follow-up letters",
+    )
+    st.add_argument(
         "--public-key",
         action="store_true",
         help="print the site's public signing key (base64) to give the registry team",
@@ -87,13 +92,18 @@ def cmd_site(args: argparse.Namespace) -> int:
 
     ctx = open_context(args)
     try:
-        if args.name is not None or args.code is not None:
-            set_site(ctx, args.name, args.code)
-        site = site_identity(ctx)
         from escape_desktop.services import settings_registry as settings
 
+        if args.name is not None or args.code is not None:
+            set_site(ctx, args.name, args.code)
+        if args.contact is not None:
+            settings.set(ctx, settings.SITE_CONTACT, args.contact)
+        site = site_identity(ctx)
         name = settings.get(ctx, settings.SITE_NAME)
         code = settings.get(ctx, settings.SITE_CODE)
+        from escape_desktop.services.followups import reply_address
+
+        contact = reply_address(ctx)  # "" while not set (the default is no address)
         public_key = site_public_key(ctx) if site is not None and args.public_key else None
     finally:
         ctx.close()
@@ -103,10 +113,18 @@ def cmd_site(args: argparse.Namespace) -> int:
         print(public_key)
         return 0
     if args.json:
-        print_json({"name": name or None, "code": code or None, "complete": site is not None})
+        print_json(
+            {
+                "name": name or None,
+                "code": code or None,
+                "contact": contact or None,
+                "complete": site is not None,
+            }
+        )
         return 0
     print(f"Provider or site name: {name or '(not set)'}")
     print(f"Organisation code (ODS): {code or '(not set)'}")
+    print(f"Contact details for participants: {' / '.join(contact.splitlines()) or '(not set)'}")
     if site is None:
         print(SITE_NOT_SET_CLI, file=sys.stderr)
         return 1

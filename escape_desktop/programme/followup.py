@@ -8,7 +8,7 @@ the class summary, the upload and the registry.
 - When: a point falls due ``months`` calendar months after the course's last session held
   (31 January + 1 month is 28/29 February). It is "due" from ``OPENS_BEFORE`` days before
   that day until ``OVERDUE_AFTER`` days after it, then "overdue"; a follow-up can still be
-  entered late, at any time.
+  entered late, at any time, but never before its window opens.
 - What counts: a point counts for a person once it is due (its window has opened) or once
   anything is recorded for it. Its outcome is "done" (reached, measures taken then),
   "unreachable" or "declined". Completeness = recorded of counted (all three outcomes);
@@ -43,6 +43,7 @@ __all__ = [
     "CONTACT_WAYS",
     "add_months",
     "due_on",
+    "opens_on",
     "eligible",
     "state",
     "counts",
@@ -103,6 +104,12 @@ def due_on(last_session: date, point: int) -> date:
     return add_months(last_session, point)
 
 
+def opens_on(due: date) -> date:
+    """The first day a point can be recorded: the day it shows as due (``OPENS_BEFORE`` days
+    before its due day). Answers given earlier would not be that point's."""
+    return due - timedelta(days=OPENS_BEFORE)
+
+
 def eligible(completed: bool, consent: bool | None) -> bool:
     """Followed up only after completing, and only with a yes to being contacted."""
     return completed and consent is True
@@ -112,7 +119,7 @@ def state(due: date, today: date, outcome: str | None = None) -> str:
     """A point's state: its recorded outcome, else upcoming, due or overdue on ``today``."""
     if outcome is not None:
         return outcome
-    if today < due - timedelta(days=OPENS_BEFORE):
+    if today < opens_on(due):
         return UPCOMING
     if today <= due + timedelta(days=OVERDUE_AFTER):
         return DUE

@@ -16,6 +16,13 @@ from escape_desktop.programme.scoring import ScoreError, check_item, check_score
 from .common import audit, now, parse_date
 from .errors import NotFound, ValidationError
 
+# Follow-up values have one home, the 3- or 12-month follow-up (services.followups): the
+# start/end paths refuse the older single "follow_up" time point with this sentence.
+FOLLOW_UP_ELSEWHERE = (
+    "Follow-up measures are recorded with the person's 3- or 12-month follow-up: Follow-ups "
+    "due in the View menu (Ctrl+Shift+U), or 'escape-desktop followups record'."
+)
+
 
 def checked_value(
     instrument: Instrument,
@@ -115,6 +122,8 @@ def record_assessment(
     """Score-entry instruments take ``score``; item-level ones take ``answers``."""
     if timepoint not in TIMEPOINTS:
         raise ValidationError("timepoint", "Choose start, end or follow-up.")
+    if timepoint == "follow_up":
+        raise ValidationError("timepoint", FOLLOW_UP_ELSEWHERE)
     try:
         instrument = ctx.library.instrument(instrument_key)
     except KeyError:

@@ -648,6 +648,12 @@ class _Builder:
         for row in people.values():
             row["consent_follow_up"] = True if rng.random() < 0.85 else rng.choice((False, None))
             row["contact_by"] = rng.choice(("phone", "phone", "post", "email"))
+            # a way to contact them needs its detail (as typing it in does); made from the
+            # row, not drawn, so the random source gives what it gave before
+            if row["contact_by"] == "phone" and not row["phone"]:
+                row["phone"] = f"01632 960{row['id'] % 1000:03d}"  # Ofcom's drama range
+            if row["contact_by"] == "email" and not row["email"]:
+                row["email"] = f"{row['first_name'].lower()}.{row['last_name'].lower()}@example.com"
         scores: dict[tuple[int, str, str], float] = {}
         for a in self.rows.get(Assessment, []):
             scores[(a["enrolment_id"], a["timepoint"], a["instrument_key"])] = a["score"]
@@ -660,7 +666,8 @@ class _Builder:
             ended = self.course_ended[cid]
             if fu.due_on(ended, 3) > self.today + timedelta(days=fu.OPENS_BEFORE):
                 continue  # a course too recent to follow up yet: nobody due
-            person["phone"] = person["phone"] or f"01632 960{rng.randint(100, 999)}"
+            drawn = f"01632 960{rng.randint(100, 999)}"  # drawn even when not needed
+            person["phone"] = person["phone"] or drawn
             person["email"] = person["email"] or (
                 f"{person['first_name'].lower()}.{person['last_name'].lower()}@example.com"
             )

@@ -33,6 +33,7 @@ from escape_desktop.programme.outcomes import (
     domain_proportions,
     measures_for_person,
 )
+from escape_desktop.programme.scoring import ScoreError, check_score
 from escape_desktop.programme.status import Ratio, decision_day
 
 from . import settings_registry as reg
@@ -42,6 +43,7 @@ from .errors import NotFound, ValidationError
 from .figures import decide_courses, read_facts
 
 __all__ = [
+    "AlreadyRecorded",
     "FollowUpEntry",
     "FollowUpFigures",
     "enabled_points",
@@ -233,9 +235,41 @@ def entries_in(
     return out
 
 
-def due_list(ctx: AppContext, today: date | None = None) -> list[FollowUpEntry]:
-    """Who to contact now: overdue first (longest waiting first), then due, by due day."""
-    found = [e for e in entries(ctx, today) if e.state in (fu.DUE, fu.OVERDUE)]
+def latest_scores_in(
+    s: OrmSession,
+    enrolment_ids: Sequence[int] | None = None,
+    course_ids: Sequence[int] | None = None,
+) -> dict[int, dict[str, tuple[float, date, int]]]:
+    """Each person's value of each measure at their latest follow-up done (12 months over 3):
+    the one "Follow-up" value the Measures tab, the progress report and the upload's
+    follow-up columns show, with the day it was taken and its point.
+
+    follow_ups is the only home of follow-up scores (migration 0010 moved the Measures tab's
+    older single follow-up values into it); this is how everything else reads them.
+    """
+    q = select(FollowUp.enrolment_id, FollowUp.point, FollowUp.contacted_on, FollowUp.scores).where(
+        FollowUp.outcome == fu.DONE
+    )
+    if enrolment_ids is not None:
+        q = q.where(FollowUp.enrolment_id.in_(list(enrolment_ids)))
+    if course_ids is not None:
+        q = q.join(Enrolment, Enrolment.id == FollowUp.enrolment_id).where(
+            Enrolment.course_id.in_(list(course_ids))
+        )
+    out: dict[int, dict[str, tuple[float, date, int]]] = {}
+    for eid, point, day, scores in s.execute(q.order_by(FollowUp.point)):
+        for key, value in (scores or {}).items():
+            if value is not None:
+                out.setdefault(eid, {})[key] = (float(value), day, point)  # 12 replaces 3
+    return out
+
+
+def due_list(
+    ctx: AppContext, today: date | None = None, course_ids: Sequence[int] | None = None
+) -> list[FollowUpEntry]:
+    """Who to contact now (on every course, or those given): overdue first (longest waiting
+    first), then due, by due day."""
+    found = [e for e in entries(ctx, today, course_ids) if e.state in (fu.DUE, fu.OVERDUE)]
     return sorted(found, key=lambda e: (e.state != fu.OVERDUE, e.due_on, e.last_name))
 
 
@@ -268,7 +302,11 @@ def _check_scores(
         inst = by_key.get(key)
         if inst is None:
             raise ValidationError(key, f"{key} is not asked at follow-up on this course.")
-        out[key] = parse_float(raw, key, inst.name, inst.min, inst.max)
+        number = parse_float(raw, key, inst.name, inst.min, inst.max)
+        try:  # the measure's own places, as at the start and end: whole days, not 2.5
+            out[key] = check_score(inst, number)
+        except ScoreError as e:
+            raise ValidationError(key, str(e)) from None
     return out
 
 
@@ -318,6 +356,20 @@ def _restore(
     )
 
 
+class AlreadyRecorded(ValidationError):
+    """The point already has a record: nothing was written. Ask, then record with replace."""
+
+    def __init__(self, name: str, point: int, outcome: str, recorded_on: date | None):
+        self.recorded_on = recorded_on
+        self.outcome = outcome
+        when = f" on {recorded_on:%d %b %Y}" if recorded_on else ""
+        super().__init__(
+            "point",
+            f"The {point}-month follow-up of {name} was already recorded{when} "
+            f"({fu.OUTCOME_WORDS.get(outcome, outcome).lower()}); confirm to replace it.",
+        )
+
+
 def record_follow_up(
     ctx: AppContext,
     enrolment_id: int,
@@ -329,11 +381,14 @@ def record_follow_up(
     method: str = "",
     note: str = "",
     today: date | None = None,
+    replace: bool = False,
 ) -> Done[int]:
-    """Record one follow-up point for one person (late entry allowed; a closed course too).
+    """Record one follow-up point for one person (late entry allowed; a closed course too),
+    never before the point's window opens (programme.followup.opens_on).
 
-    "done" needs at least one measure; "unreachable" and "declined" take none. Replaces what
-    was recorded before for that point; undo puts it back exactly.
+    "done" needs at least one measure; "unreachable" and "declined" take none (scores given
+    with them are refused, not dropped). A point already recorded is replaced only with
+    ``replace=True``, else AlreadyRecorded; undo puts the earlier record back exactly.
     """
     today = today or date.today()
     if point not in fu.POINTS:
@@ -365,11 +420,23 @@ def record_follow_up(
         )
     if day < entry.course_ended:
         raise ValidationError("on", "The date is before the course ended.")
+    opens = fu.opens_on(entry.due_on)
+    if day < opens:
+        raise ValidationError(
+            "on",
+            f"The {point}-month follow-up of {first} {last} opens on "
+            f"{opens:%d %b %Y}; answers taken before then are not that point's, so record "
+            "it from that day.",
+        )
     checked = _check_scores(follow_up_instruments(ctx, course_id, entry.joints), scores or {})
     if outcome == fu.DONE and not checked:
         raise ValidationError("scores", "Enter at least one measure, or choose could not reach.")
-    if outcome != fu.DONE:
-        checked = {}
+    if outcome != fu.DONE and checked:
+        raise ValidationError(
+            "scores",
+            f"Measures are kept only for a follow-up that was done; leave them out for "
+            f"{fu.OUTCOME_WORDS[outcome].lower()}.",
+        )
     new: Snapshot = {
         "outcome": outcome,
         "contacted_on": day,
@@ -385,6 +452,8 @@ def record_follow_up(
         before = _snapshot(row)
         if before == new:
             return nothing(enrolment_id)
+        if row is not None and not replace:
+            raise AlreadyRecorded(f"{first} {last}", point, row.outcome, row.contacted_on)
         _put(s, enrolment_id, point, new)
         audit(s, "", "follow_up.record", "enrolment", enrolment_id, f"{point} months: {outcome}")
     return Done(
@@ -543,14 +612,29 @@ def print_letters(
     out: str | Path,
     today: date | None = None,
     entries_to_print: Sequence[FollowUpEntry] | None = None,
+    course_ids: Sequence[int] | None = None,
 ) -> int:
-    """Postal follow-up letters for the people due (or those given), one page each; the
-    questions are the measures taken remotely on each person's course."""
+    """Postal follow-up letters for the people due (on the courses given, or every course;
+    or the entries given), one page each; the questions are the measures taken remotely on
+    each person's course.
+
+    One letter a person: someone still overdue at 3 months when the 12-month point falls due
+    is asked about 12 months only (one envelope, the answers of now). Refused, before any
+    file is written, while the site has not said where replies go (SITE_CONTACT): a letter
+    asking to be posted back needs an address to post it to.
+    """
     from escape_desktop.export.pdf_followup import FollowUpLetter, LetterQuestion, render_letters
     from escape_desktop.export.pdf_style import write_atomically
 
     today = today or date.today()
-    chosen = list(entries_to_print) if entries_to_print is not None else due_list(ctx, today)
+    chosen = latest_point_each(
+        list(entries_to_print) if entries_to_print is not None else due_list(ctx, today, course_ids)
+    )
+    values = reg.stored(ctx)
+    site = reg.get(ctx, reg.SITE_NAME, values)
+    reply = reply_address(ctx, values)
+    if chosen and not reply:
+        raise ValidationError("site_contact", REPLY_ADDRESS_MISSING)
     with ctx.db.read() as s:
         titles = dict(s.execute(select(Course.id, Course.title)).all())
     letters = []
@@ -575,16 +659,43 @@ def print_letters(
                 questions,
             )
         )
-    values = reg.stored(ctx)
-    site = reg.get(ctx, reg.SITE_NAME, values)
-    reply = reg.get(ctx, reg.SITE_CONTACT, values)
     return int(
         write_atomically(Path(out), lambda p: render_letters(letters, site, reply, today, p))
     )
 
 
-def print_due_list(ctx: AppContext, out: str | Path, today: date | None = None) -> int:
-    """The follow-ups due and overdue, as a list to work through."""
+REPLY_ADDRESS_MISSING = (
+    "Set where replies go before printing letters: the team's postal address under "
+    f"'{reg.SITE_CONTACT.label}' in Settings (or 'escape-desktop site --contact TEXT'); the "
+    "letter asks people to post it back there."
+)
+
+
+def reply_address(ctx: AppContext, values: Mapping[str, str] | None = None) -> str:
+    """The site's contact details as set, or "" while they are not (the shipped default, "ask
+    your instructor", is no address to post a letter to)."""
+    text = reg.get(ctx, reg.SITE_CONTACT, values).strip()
+    return "" if text == str(reg.SITE_CONTACT.default).strip() else text
+
+
+def latest_point_each(found: Sequence[FollowUpEntry]) -> list[FollowUpEntry]:
+    """One entry a person on a course, the latest point (an overdue 3-month point gives way
+    to the 12-month one), in the order given."""
+    latest: dict[int, FollowUpEntry] = {}
+    for e in found:
+        if e.enrolment_id not in latest or e.point > latest[e.enrolment_id].point:
+            latest[e.enrolment_id] = e
+    return [e for e in found if latest[e.enrolment_id] is e]
+
+
+def print_due_list(
+    ctx: AppContext,
+    out: str | Path,
+    today: date | None = None,
+    course_ids: Sequence[int] | None = None,
+) -> int:
+    """The follow-ups due and overdue (on the courses given, or every course), as a list to
+    work through."""
     from escape_desktop.export.pdf_followup import DueRow, render_due_list
     from escape_desktop.export.pdf_style import write_atomically
 
@@ -598,7 +709,7 @@ def print_due_list(ctx: AppContext, out: str | Path, today: date | None = None) 
             e.due_on,
             contact_words(e),
         )
-        for e in due_list(ctx, today)
+        for e in due_list(ctx, today, course_ids)
     ]
     site = reg.get(ctx, reg.SITE_NAME)
     return int(write_atomically(Path(out), lambda p: render_due_list(rows, site, today, p)))

@@ -205,6 +205,17 @@ def participant_problems(
     values["referral_code"] = _checked(
         p, lambda: _referral_code(data.referral_code, values["referral_source"]), ""
     )
+    way = values["contact_by"]
+    if way in ("phone", "email") and not values[way] and not any(e.field == way for e in p):
+        # A follow-up call or email with nothing to call or write to: the due list would
+        # say "Phone" and leave the instructor stuck.
+        detail = {"phone": "a phone number", "email": "an email address"}[way]
+        p.append(
+            ValidationError(
+                "contact_by",
+                f"Contact by {way} needs {detail}; add it, or choose another way to contact them.",
+            )
+        )
     return values, p
 
 

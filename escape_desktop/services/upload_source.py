@@ -216,8 +216,14 @@ def read_upload_source(
     if course_filter is not None:
         ass_q = ass_q.join(Enrolment, Enrolment.id == Assessment.enrolment_id).where(course_filter)
     for eid, key, timepoint, score, adapted, on in conn.execute(ass_q):
-        if eid in ids:
+        if eid in ids and timepoint != "follow_up":  # follow-up: from its one home, below
             scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted), on)
+    # The single "follow_up" columns: each person's latest follow-up done (as the Measures
+    # tab and the progress report show it).
+    for eid, latest in followups.latest_scores_in(s, course_ids=list(courses)).items():
+        if eid in ids:
+            for key, (value, on, _point) in latest.items():
+                scores.setdefault(eid, {})[(key, "follow_up")] = (value, False, on)
 
     # Follow-up at 3 and 12 months: states and scores as services.followups decides them.
     followed = {

@@ -289,16 +289,26 @@ def test_progress_report_for_each_person_who_came_with_measures_and_home_plan(
 
 
 def test_progress_report_shows_follow_up_only_when_someone_has_one(demo_ctx, demo_today, tmp_path):
-    from escape_desktop.services.assessments import record_assessment
+    from sqlalchemy import text
+
+    from escape_desktop.services import followups
 
     cid = _course(demo_ctx, "KH-2026-001")
-    person = course_info(demo_ctx, cid, demo_today).people()[0]
+    with demo_ctx.db.engine.begin() as c:  # everyone agreed to be contacted afterwards
+        c.execute(text("UPDATE participants SET consent_follow_up = 1"))
+    point = next(e for e in followups.entries(demo_ctx, demo_today, [cid]) if e.point == 3)
+    person = next(
+        p for p in course_info(demo_ctx, cid, demo_today).people()
+        if p.enrolment_id == point.enrolment_id
+    )  # fmt: skip
     out = tmp_path / "before.pdf"
     build_document(
         demo_ctx, "progress", cid, out, enrolment_ids=[person.enrolment_id], today=demo_today
     )
     assert "follow-up" not in _squash(" ".join(_text(out)))
-    record_assessment(demo_ctx, person.enrolment_id, "follow_up", "pain_nrs", score="1")
+    followups.record_follow_up(  # at 3 months, the day it is due
+        demo_ctx, point.enrolment_id, 3, "done", scores={"pain_nrs": 1}, today=point.due_on
+    )
     out = tmp_path / "after.pdf"
     build_document(
         demo_ctx, "progress", cid, out, enrolment_ids=[person.enrolment_id], today=demo_today

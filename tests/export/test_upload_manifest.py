@@ -66,6 +66,7 @@ def test_an_upload_needs_the_sites_name_and_code_first(demo_ctx, demo_today, tmp
     assert code == 0 and json.loads(out) == {
         "name": "Demo Riverside Physiotherapy",
         "code": "A81001",
+        "contact": None,
         "complete": True,
     }
     out_csv = tmp_path / "u.csv"

@@ -135,3 +135,41 @@ def test_settings_switch_a_follow_up_point_off_and_the_due_list_leaves_it_out(
     qtbot.keyClick(box, Qt.Key.Key_Space)
     assert box.isChecked() and followups.enabled_points(demo_ctx) == (3, 12)
     assert len(followups.due_list(demo_ctx, demo_today)) == len(due)
+
+
+def test_recording_a_point_already_recorded_asks_before_replacing_it(
+    qtbot, demo_ctx, demo_today, monkeypatch
+):  # type: ignore[no-untyped-def]
+    from escape_desktop.ui.followups.followups_dialog import RecordFollowUpDialog
+
+    bus = ChangeBus()
+    dialog = FollowUpsDialog(demo_ctx, bus, demo_today)
+    qtbot.addWidget(dialog)
+    e = dialog.entries[0]
+    first, second = dialog.form_for(0), dialog.form_for(0)  # two forms on the same person
+    assert first is not None and second is not None
+    qtbot.addWidget(first)
+    qtbot.addWidget(second)
+    key = next(iter(first.scores))
+    first.scores[key].setText("3")
+    assert first.save()
+    asked: list[object] = []
+
+    def answer(yes: bool):  # type: ignore[no-untyped-def]
+        def ask(_form, recorded_on, outcome):  # type: ignore[no-untyped-def]
+            asked.append((recorded_on, outcome))
+            return yes
+
+        return ask
+
+    second.buttons["unreachable"].setChecked(True)
+    monkeypatch.setattr(RecordFollowUpDialog, "ask_replace", answer(False))
+    assert not second.save()
+    assert asked == [(demo_today, "done")]  # asked, naming the day it was recorded
+    kept = _state(demo_ctx, demo_today, e.enrolment_id, e.point)
+    assert (kept.state, kept.scores) == ("done", {key: 3.0})  # a no keeps the earlier record
+    monkeypatch.setattr(RecordFollowUpDialog, "ask_replace", answer(True))
+    assert second.save()
+    assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).state == "unreachable"
+    bus.undo_stack.undo()  # the earlier record comes back
+    assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).state == "done"

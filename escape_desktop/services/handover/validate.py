@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from escape_desktop.db.models import ENROLMENT_STATUSES, TIMEPOINTS
+from escape_desktop.programme.scoring import ScoreError, check_score
 from escape_desktop.programme.status import ATTENDANCE_MARKS
 
 from ..common import MAX_NAME, MAX_TEXT, clean_text, parse_float, parse_int
@@ -308,6 +309,10 @@ def _follow_up(values: Mapping[str, Any], library: Any) -> None:
             instrument = None
         if instrument is not None:
             parse_float(score, "scores", instrument.name, instrument.min, instrument.max)
+            try:  # the measure's own places, as typed: whole active days, not 2.5
+                check_score(instrument, score)
+            except ScoreError as e:
+                raise ValidationError("scores", str(e)) from None
         elif not (math.isfinite(score) and abs(score) <= 10000):
             raise ValidationError("scores", "A follow-up score is not a number any measure gives.")
 

@@ -5,6 +5,7 @@ Split along its seams: ``entry`` (what is recorded), ``results`` (one person's r
 """
 
 from .entry import (
+    ENTRY_TIMEPOINTS,
     TIMEPOINT_LABELS,
     MeasureInput,
     MeasuresDay,
@@ -49,6 +50,7 @@ __all__ = [
     "measures_state",
     "restore_measures_state",
     "DOMAIN_LABELS",
+    "ENTRY_TIMEPOINTS",
     "TIMEPOINT_LABELS",
     "MeasureInput",
     "StoredMeasure",

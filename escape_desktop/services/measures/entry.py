@@ -22,12 +22,16 @@ from escape_desktop.db.models import (
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.today import measures_due
 
-from ..assessments import checked_value, upsert_assessment
+from ..assessments import FOLLOW_UP_ELSEWHERE, checked_value, upsert_assessment
 from ..changes import Changes, Done, nothing
 from ..common import audit, parse_date
 from ..errors import NotFound, ValidationError
+from ..followups import latest_scores_in
 
 TIMEPOINT_LABELS = {"start": "Start", "end": "End", "follow_up": "Follow-up"}
+# Typed on the Measures tab: start and end. Follow-up values have one home, the 3- or
+# 12-month follow-up (services.followups); the tab shows the latest one.
+ENTRY_TIMEPOINTS = ("start", "end")
 
 
 # --------------------------------------------------------------------------- entry
@@ -224,9 +228,11 @@ def entry_overview(ctx: AppContext, course_id: int) -> list[MeasuresEntryRow]:
             .join(Enrolment, Enrolment.id == Assessment.enrolment_id)
             .where(Enrolment.course_id == course_id, Assessment.score.is_not(None))
         ):
-            if key in keys:
+            if key in keys and tp != "follow_up":  # follow-up: from its one home, below
                 counts = done.setdefault(eid, {})
                 counts[tp] = counts.get(tp, 0) + 1
+        for eid, values in latest_scores_in(s, course_ids=[course_id]).items():
+            done.setdefault(eid, {})["follow_up"] = sum(1 for key in values if key in keys)
     return [
         MeasuresEntryRow(
             enrolment_id=eid,
@@ -364,6 +370,8 @@ def record_measures(
             f"Date of the measures ({day:%d %b %Y}) is still to come; date them the day they "
             "were taken.",
         )
+    if timepoint == "follow_up":
+        raise ValidationError("timepoint", FOLLOW_UP_ELSEWHERE)
     checked: list[tuple[Instrument, float | None, dict | None, bool]] = []
     blanks: list[str] = []
     for key, entry in entries.items():

@@ -20,6 +20,9 @@ from escape_desktop.programme.rounding import format_number, round_half_away
 from escape_desktop.programme.scoring import ScoreError, change, improved, reaches_mid
 
 from ..errors import NotFound
+from ..followups import latest_scores_in
+
+FOLLOW_UP = "follow_up"
 
 # --------------------------------------------------------------------------- results
 
@@ -152,7 +155,11 @@ def _values_by_enrolment(
         )
     out: dict[int, dict[str, dict[str, tuple[float | None, date, bool]]]] = {}
     for eid, key, tp, score, day, adapted in s.execute(q):
-        out.setdefault(eid, {}).setdefault(key, {})[tp] = (score, day, bool(adapted))
+        if tp != FOLLOW_UP:  # follow-up values have one home: follow_ups, read below
+            out.setdefault(eid, {}).setdefault(key, {})[tp] = (score, day, bool(adapted))
+    for eid, values in latest_scores_in(s, enrolment_ids, course_ids).items():
+        for key, (score, day, _point) in values.items():
+            out.setdefault(eid, {}).setdefault(key, {})[FOLLOW_UP] = (score, day, False)
     return out
 
 

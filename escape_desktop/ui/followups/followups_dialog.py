@@ -232,37 +232,67 @@ class RecordFollowUpDialog(QDialog):
         for edit in self.scores.values():
             edit.setEnabled(done)
 
+    def ask_replace(self, recorded_on: date | None, outcome: str) -> bool:
+        """Ask before a record already there is replaced (tests answer for the instructor)."""
+        when = f" on {recorded_on:%d %b %Y}" if recorded_on else ""
+        answer = QMessageBox.question(
+            self,
+            "Replace the follow-up?",
+            f"Replace the follow-up recorded{when}?\n"
+            f"{self.entry.name}'s {self.entry.point}-month follow-up is already "
+            f"recorded as {fu.OUTCOME_WORDS.get(outcome, outcome).lower()}. Edit ▸ Undo puts it "
+            "back.",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        return answer == QMessageBox.StandardButton.Yes
+
     def save(self) -> bool:
         qd = self.day.date()
         day = date(qd.year(), qd.month(), qd.day())
         outcome = self.chosen()
         scores = {k: e.text() for k, e in self.scores.items()} if outcome == fu.DONE else {}
+        already: list[followups.AlreadyRecorded] = []
 
         def failed(error: BaseException) -> None:
+            if isinstance(error, followups.AlreadyRecorded):
+                already.append(error)  # asked below; nothing was written
+                return
             self.message.setText(str(error))
             style.set_tone(self.message, "bad")
             field = getattr(error, "field", "")
             if isinstance(error, ValidationError) and field in self.scores:
                 self.scores[field].setFocus(Qt.FocusReason.OtherFocusReason)
 
-        op = run_op(
-            self,
-            lambda: followups.record_follow_up(
-                self.ctx,
-                self.entry.enrolment_id,
-                self.entry.point,
-                outcome,
-                on=day,
-                scores=scores,
-                method=str(self.method.currentData() or ""),
-                note=self.note.toPlainText(),
-                today=self.today,
-            ),
-            bus=self.bus,
-            initiator=self,
-            failure=failed,
-        )
-        if not op.ok:
+        def record(replace: bool) -> bool:
+            op = run_op(
+                self,
+                lambda: followups.record_follow_up(
+                    self.ctx,
+                    self.entry.enrolment_id,
+                    self.entry.point,
+                    outcome,
+                    on=day,
+                    scores=scores,
+                    method=str(self.method.currentData() or ""),
+                    note=self.note.toPlainText(),
+                    today=self.today,
+                    replace=replace,
+                ),
+                bus=self.bus,
+                initiator=self,
+                failure=failed,
+            )
+            return op.ok
+
+        ok = record(False)
+        if not ok and already:
+            if not self.ask_replace(already[0].recorded_on, already[0].outcome):
+                self.message.setText("Nothing was changed; the earlier follow-up is kept.")
+                style.set_tone(self.message, None)
+                return False
+            ok = record(True)
+        if not ok:
             return False
         self.accept()
         return True

@@ -35,7 +35,7 @@ from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.assessments import checked_value
 from escape_desktop.services.errors import ValidationError
-from escape_desktop.services.measures import TIMEPOINT_LABELS, MeasureInput
+from escape_desktop.services.measures import ENTRY_TIMEPOINTS, TIMEPOINT_LABELS, MeasureInput
 from escape_desktop.services.measures.entry import record
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.announce import LiveLabel
@@ -119,9 +119,12 @@ class MeasuresEntry(QWidget):
         self.due_label.setFont(big)
         self.due_label.hide()  # shown with a person: an empty row would squeeze the form
         self.timepoint = QComboBox(self.header)
-        for key, label in TIMEPOINT_LABELS.items():
-            self.timepoint.addItem(label, key)
-        self.timepoint.setToolTip("Start: first session. End: last session. Follow-up: later.")
+        for key in ENTRY_TIMEPOINTS:  # follow-ups are recorded in Follow-ups due
+            self.timepoint.addItem(TIMEPOINT_LABELS[key], key)
+        self.timepoint.setToolTip(
+            "Start: first session. End: last session. Follow-up at 3 and 12 months: "
+            "View ▸ Follow-ups due (Ctrl+Shift+U)."
+        )
         self.day = QDateEdit(self.header)
         make_typeable(self.day)
         # With nobody chosen the box shows a dash, not a made-up date.
