@@ -23,6 +23,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0006_joined_session",
     "0007_follow_up",
     "0008_delivery_mode",
+    "0011_measure_taken",
 )
 HEAD = KNOWN_REVISIONS[-1]
 
