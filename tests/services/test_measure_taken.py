@@ -313,3 +313,36 @@ def test_the_summary_and_the_progress_report_say_where_and_what_was_left_out(ctx
     build_document(ctx, "summary", cid, counted)
     said = _pdf_text(counted)
     assert "counted in: 1 person" in said and "left out:" not in said
+
+
+def _taken_counts(folder: Path, code: str) -> list[tuple[str, str, str, int]]:
+    import sqlite3
+    from contextlib import closing
+
+    with closing(sqlite3.connect(folder / "escape.db")) as con:
+        return con.execute(
+            "SELECT a.instrument_key, a.timepoint, a.taken, count(*) FROM assessments a"
+            " JOIN enrolments e ON e.id = a.enrolment_id JOIN courses c ON c.id = e.course_id"
+            " WHERE c.code = ? GROUP BY 1, 2, 3 ORDER BY 1, 2, 3",
+            (code,),
+        ).fetchall()
+
+
+def test_the_hand_over_carries_where_measures_were_taken(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("ESCAPE_DESKTOP_HANDOVER_PASSPHRASE", "correct horse battery staple 7")
+    a, b = tmp_path / "a", tmp_path / "b"
+    assert main(["demo", "--seed", "1", "--data-dir", str(a)]) == 0
+    sent = _taken_counts(a, "BK-2026-001")  # the demo's virtual course
+    assert {row[2] for row in sent} == {REMOTE, VIDEO}
+    file = tmp_path / "course.escape"
+    assert (
+        main(
+            ["course", "send", "--course", "BK-2026-001", "--out", str(file), "--data-dir", str(a)]
+        )
+        == 0
+    )
+    AppContext.open(b).close()  # the other laptop: a new, empty data folder
+    capsys.readouterr()
+    assert main(["course", "receive", str(file), "--json", "--data-dir", str(b)]) == 0
+    code = json.loads(capsys.readouterr().out)["course_code"]
+    assert _taken_counts(b, code) == sent
