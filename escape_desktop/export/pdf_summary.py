@@ -48,6 +48,7 @@ class SummaryDomain:
     improved: Ratio
     meaningful: Ratio | None  # None when the measure has no published threshold
     worse: Ratio
+    left_out: int = 0  # people with both values watched over video, left out of the above
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class SummaryMeasure:
     n_reaching_mid: int | None  # None when the measure has no MID
     minimum: float  # the measure's scale, for the start/end panels
     maximum: float
+    n_left_out: int = 0  # people with both values watched over video, left out of the above
 
     def fmt(self, value: float | None, *, signed: bool = False) -> str:
         """A mean as printed: one more decimal than the measure's own, halves away from zero."""
@@ -337,10 +339,11 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
             rows.append([para(d.label), para("not measured on this programme"), "–", "–", "–"])
             continue
         name = ", ".join(d.instrument_names)
+        left = f"; {d.left_out} over video left out" if d.left_out else ""
         rows.append(
             [
                 para(d.label),
-                para(name),
+                para(name + left),
                 para(count_of(d.improved), Styles.cell_center),
                 para(
                     "not available" if d.meaningful is None else count_of(d.meaningful),
@@ -445,9 +448,10 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
         ]
         for m in summaries:
             unit = f" ({m.unit})" if m.unit else ""
+            left = f"; {m.n_left_out} over video left out" if m.n_left_out else ""
             rows.append(
                 [
-                    para(m.name + unit),
+                    para(m.name + unit + left),
                     str(m.n_both),
                     m.fmt(m.mean_start),
                     m.fmt(m.mean_end),

@@ -515,6 +515,7 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
                 improved=p.improved,
                 meaningful=p.meaningful,
                 worse=p.worse,
+                left_out=p.left_out,
             )
             for p in out.proportions
         ),
@@ -534,6 +535,7 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
                 s.n_improved,
                 s.n_reaching_mid,
                 *scale(s.instrument_key),
+                n_left_out=s.n_left_out,
             )
             for s in out.summaries
         ),

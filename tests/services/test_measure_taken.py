@@ -302,6 +302,8 @@ def test_the_summary_and_the_progress_report_say_where_and_what_was_left_out(ctx
     said = _pdf_text(summary)
     assert "Where measured: 0 in person, 2 remote" in said and "2 over video" in said
     assert "left out: 1 person" in said
+    # The headline and the measure's row each say why they have nobody to count.
+    assert said.count("1 over video left out") == 2
     progress = tmp_path / "progress.pdf"
     build_document(ctx, "progress", cid, progress)
     said = _pdf_text(progress)
