@@ -92,3 +92,29 @@ def test_the_choice_is_reached_by_keyboard_and_changes_what_is_saved(qtbot, ctx)
     # Shown again as saved when the person is chosen again.
     section.select_person(eid)
     assert entry.taken.currentData() == REMOTE
+
+
+def test_the_results_and_the_class_table_say_over_video_and_left_out(qtbot, ctx):
+    from escape_desktop.services import measures
+    from escape_desktop.ui.measures.measures_models import ResultsModel, SummaryModel
+
+    section, eid = _setup(qtbot, ctx, "virtual")
+    entry = section.entry
+    entry.fields["chair_stand_30s"].editors[0].setText("9")
+    assert entry.save()
+    entry.set_timepoint("end")
+    entry.fields["chair_stand_30s"].editors[0].setText("13")
+    assert entry.save()
+    results = ResultsModel()
+    results.set_rows(measures.participant_results(ctx, eid))
+    row = next(
+        i for i in range(results.rowCount()) if "chair" in results.index(i, 0).data().lower()
+    )
+    assert results.index(row, ResultsModel.COL_START).data() == "9 over video"
+    assert "left out" in results.index(row, ResultsModel.COL_CHANGE).data()
+    summary = SummaryModel()
+    summary.set_rows(measures.course_outcomes(ctx, section.course_id).summaries)
+    row = next(
+        i for i in range(summary.rowCount()) if "chair" in summary.index(i, 0).data().lower()
+    )
+    assert summary.index(row, SummaryModel.COL_PEOPLE).data() == "0 (1 over video left out)"
