@@ -136,3 +136,23 @@ def test_a_file_made_before_these_columns_still_validates(ctx, tmp_path, capsys)
     capsys.readouterr()
     code = main(["validate-upload", "--data-dir", str(ctx.data_dir), str(old / main_name)])
     assert code == 0, capsys.readouterr().err
+
+
+def test_validate_upload_holds_the_online_counts_to_the_attendance_file(ctx, tmp_path):
+    from escape_desktop.export.upload_profile import get_profile
+    from escape_desktop.export.upload_validate import cross_check
+
+    _site(ctx)
+    out, att = tmp_path / "u.csv", tmp_path / "a.csv"
+    export_upload(ctx, out, attendance_out=att, today=date(2026, 12, 1))
+    profile = get_profile(None, None, ctx.library)
+    main_text, att_text = out.read_text(encoding="utf-8"), att.read_text(encoding="utf-8")
+    assert cross_check(main_text, att_text, profile) == []
+    # A main file that claims one session fewer over video than the attendance file shows.
+    with out.open(encoding="utf-8", newline="") as fh:
+        table = list(csv.reader(fh))
+    col = table[0].index("sessions_attended_online")
+    table[1][col] = str(int(table[1][col]) - 1)
+    lines = "".join(",".join(r) + "\r\n" for r in table)
+    problems = cross_check(lines, att_text, profile)
+    assert [p.column for p in problems] == ["sessions_attended_online"]
