@@ -348,3 +348,20 @@ def test_the_hand_over_carries_where_measures_were_taken(tmp_path, capsys, monke
     assert main(["course", "receive", str(file), "--json", "--data-dir", str(b)]) == 0
     code = json.loads(capsys.readouterr().out)["course_code"]
     assert _taken_counts(b, code) == sent
+
+
+def test_outcomes_in_words_say_where_and_what_was_left_out(ctx, tmp_path, capsys):
+    from escape_desktop.commands.outcomes import render_text
+
+    cid = _course(ctx, "virtual")
+    eid = _person(ctx, cid)
+    _sid, first = _session(ctx, cid, 1)
+    _sid, last = _session(ctx, cid, 12)
+    record(ctx, eid, "start", SET, first)
+    record(ctx, eid, "end", SET, last)
+    said = render_text(course_outcomes(ctx, cid))
+    assert "Where measured: 0 in person, 2 remote" in said
+    assert (
+        "Improved daily function (30-second chair stand): none counted; 1 over video left out"
+        in said
+    )

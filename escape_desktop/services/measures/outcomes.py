@@ -616,10 +616,14 @@ def proportion_text(p: Proportion) -> str:
     """One headline domain in words: improved at all, meaningful improvement, worse."""
     if not p.measured:
         return f"{p.label}: not measured on this programme"
+    # Tests watched over video that the site's setting leaves out (programme.measure_taken).
+    left = f"; {p.left_out} over video left out" if p.left_out else ""
     if not p.denominator:
+        if p.left_out:
+            return f"{p.label} ({', '.join(p.instrument_names)}): none counted{left}"
         return f"{p.label} ({', '.join(p.instrument_names)}): nobody measured at start and end yet"
     meaningful = "no published threshold" if p.meaningful is None else ratio_text(p.meaningful)
     return (
         f"{p.label} ({', '.join(p.instrument_names)}): improved at all {ratio_text(p.improved)}; "
-        f"meaningful improvement {meaningful}; worse {ratio_text(p.worse)}"
+        f"meaningful improvement {meaningful}; worse {ratio_text(p.worse)}{left}"
     )
