@@ -156,3 +156,37 @@ def test_validate_upload_holds_the_online_counts_to_the_attendance_file(ctx, tmp
     lines = "".join(",".join(r) + "\r\n" for r in table)
     problems = cross_check(lines, att_text, profile)
     assert [p.column for p in problems] == ["sessions_attended_online"]
+
+
+def test_the_registry_leaves_out_what_the_site_left_out(tmp_path, capsys):
+    """A site's upload says a chair stand over video is left out: the registry's headline
+    figures and means leave it out too, and say how many (counted again from the CSV)."""
+    from escape_desktop.library import load_library
+    from escape_desktop.registry.report import gather_report
+    from escape_desktop.registry.store import open_registry
+
+    folder, out, registry = tmp_path / "site", tmp_path / "upload.csv", tmp_path / "registry"
+    assert main(["demo", "--data-dir", str(folder), "--seed", "3"]) == 0
+    assert main(["site", "--data-dir", str(folder), "--name", "Demo Hall", "--code", "DEMO7"]) == 0
+    assert main(["export", "csv", "--data-dir", str(folder), "--out", str(out)]) == 0
+    assert main(["registry", "add", "--data-dir", str(registry), str(out)]) == 0
+    rows = [r for r in _read(out) if r["delivery_mode"] == "2"]  # the virtual course
+    left = sum(r["chair_stand_change_counted"] == "0" for r in rows)
+    counted = [
+        r
+        for r in rows
+        if r["chair_stand_change_counted"] == "1"
+        and r["chair_stand_start"]
+        and r["chair_stand_end"]
+    ]
+    assert left > 0
+    db = open_registry(registry)
+    try:
+        data = gather_report(db, load_library())
+    finally:
+        db.dispose()
+    virtual = next(g for g in data.modes if g.code == "virtual")
+    function = next(h for h in virtual.headlines if h.domain == "function")
+    assert (function.left_out, function.improved.denominator) == (left, len(counted))
+    assert any("Tests watched over video" in n for n in data.notes)
+    capsys.readouterr()
