@@ -176,6 +176,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="change a value already saved for this timepoint (refused without it, as the "
         "window asks before replacing one)",
     )
+    q.add_argument(
+        "--taken",
+        default=None,
+        metavar="in-person|remote|video",
+        help="where the measures were taken: in the hall, remote (a questionnaire on the call "
+        "or a form sent beforehand) or over video (a physical test, such as the chair stand, "
+        "watched on the call); by default from where the person was at that day's session",
+    )
     q.set_defaults(func=cmd_measures_record, **_writes("record measures"))
 
 
@@ -660,6 +668,7 @@ def _refuse_replacing(
 
 
 def cmd_measures_record(args: argparse.Namespace) -> int:
+    from escape_desktop.programme.measure_taken import parse_taken
     from escape_desktop.services.measures.entry import (
         MeasureInput,
         default_assessment_date,
@@ -668,6 +677,11 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
     )
 
     timepoint = TIMEPOINT_WORDS[args.timepoint]
+    taken = None
+    if args.taken is not None:
+        taken = parse_taken(args.taken)
+        if taken is None:
+            raise CommandError(f"--taken: write in-person, remote or video (got '{args.taken}').")
     entries: dict[str, MeasureInput] = {}
     for item in args.score:
         key, sep, value = item.partition("=")
@@ -675,7 +689,7 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
             raise CommandError(f"--score: write KEY=VALUE, e.g. pain_nrs=6 (got '{item}').")
         if key.strip() in entries:
             raise CommandError(f"--score: {key.strip()} is given twice; give each measure once.")
-        entries[key.strip()] = MeasureInput(score=value.strip())
+        entries[key.strip()] = MeasureInput(score=value.strip(), taken=taken)
     day = iso_date(args.date, "--date")
     ctx = open_context(args)
     try:
@@ -687,6 +701,7 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
         # The session's day by default, but never a day still to come (a course still running).
         when = day or min(default_assessment_date(ctx, cid, timepoint), date.today())
         count = record_measures(ctx, eid, timepoint, entries, when, replace=args.replace)
+        saved = person_measures(ctx, eid, timepoint)
     finally:
         ctx.close()
     return _done(
@@ -697,6 +712,7 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
             "timepoint": timepoint,
             "date": when.isoformat(),
             "recorded": sorted(entries),
+            "taken": {k: saved[k].taken for k in sorted(entries) if k in saved},
         },
         f"{name}: {count} {args.timepoint} measure{'s' if count != 1 else ''} saved for {when}.",
     )

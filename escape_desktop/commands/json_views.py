@@ -108,6 +108,11 @@ def result_json(r: InstrumentResult) -> dict[str, Any]:
         "start_adapted": r.start_adapted,
         "end_adapted": r.end_adapted,
         "follow_up_adapted": r.follow_up_adapted,
+        # in_person / remote / video (programme.measure_taken); counted: in the class's change
+        "start_taken": r.start_taken if r.start is not None else None,
+        "end_taken": r.end_taken if r.end is not None else None,
+        "follow_up_taken": r.follow_up_taken if r.follow_up is not None else None,
+        "change_counted": r.counted if r.has_both else None,
     }
 
 
@@ -140,6 +145,9 @@ def summary_json(s: InstrumentSummary) -> dict[str, Any]:
         "n_improved": s.n_improved,
         "n_reaching_mid": s.n_reaching_mid,
         "mid": s.mid,
+        # people with both values watched over video: left out of n_both, or counted in it
+        "n_left_out_over_video": s.n_left_out,
+        "n_over_video": s.n_over_video,
     }
 
 
@@ -160,6 +168,8 @@ def proportion_json(p: Proportion) -> dict[str, Any]:
         "improved": p.improved.as_json(),
         "meaningful": None if p.meaningful is None else p.meaningful.as_json(),
         "worse": p.worse.as_json(),
+        "left_out_over_video": p.left_out,
+        "over_video": p.over_video,
     }
 
 
@@ -207,6 +217,15 @@ def outcomes_json(o: CourseOutcomes) -> dict[str, Any]:
         "by_place": o.by_place.as_json() if o.by_place else None,
         "by_mode": {g.mode: mode_group_json(g) for g in o.by_mode},
         "instruments": o.instruments,
+        # start and end measures by where they were taken; tests watched over video counted
+        # in change or left out (the site's setting), and how many changes were left out
+        "measures_taken": {
+            "in_person": o.taken.get("in_person", 0),
+            "remote": o.taken.get("remote", 0),
+            "video": o.taken.get("video", 0),
+            "video_tests_in_change": "counted" if o.video_tests_counted else "left_out",
+            "changes_left_out": o.changes_left_out,
+        },
         "summary": [summary_json(x) for x in o.summaries],
         "proportions": [proportion_json(p) for p in o.proportions],
         "participants_detail": [participant_json(r) for r in o.rows],

@@ -62,6 +62,7 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
 
 def render_text(o) -> str:  # type: ignore[no-untyped-def]
     """Plain text for a terminal or a note: people first, then the class figures."""
+    from escape_desktop.export.pdf_summary import taken_text
     from escape_desktop.programme.status import STATUS_WORD
     from escape_desktop.services.measures import completion_text, proportion_text, ratio_text
 
@@ -106,6 +107,15 @@ def render_text(o) -> str:  # type: ignore[no-untyped-def]
             f"{x.fmt(x.mean_end) or '-':>10}{x.fmt(x.mean_change, signed=True) or '-':>13}"
             f"{x.n_improved:>8}{worthwhile:>12}"
         )
+    where = taken_text(
+        o.taken,
+        o.video_tests_counted,
+        o.changes_left_out,
+        sum(x.n_over_video for x in o.summaries),
+    )
+    if where:
+        lines.append("")
+        lines.append(where)
     lines.append("")
     for p in o.proportions:
         lines.append(proportion_text(p))

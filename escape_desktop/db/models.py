@@ -304,6 +304,8 @@ class Assessment(Base):
     answers: Mapped[dict | None] = mapped_column(JSON)
     adapted: Mapped[bool] = mapped_column(Boolean, default=False)
     updated_at: Mapped[datetime] = mapped_column(DateTime)
+    # in_person / remote / video (programme.measure_taken): where the measure was taken.
+    taken: Mapped[str] = mapped_column(String(10), default="in_person", server_default="in_person")
 
     __table_args__ = (
         UniqueConstraint("enrolment_id", "timepoint", "instrument_key"),

@@ -24,6 +24,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0007_follow_up",
     "0008_delivery_mode",
     "0010_follow_up_home",
+    "0011_measure_taken",
 )
 HEAD = KNOWN_REVISIONS[-1]
 

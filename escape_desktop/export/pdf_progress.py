@@ -83,6 +83,9 @@ class MeasureLine:
     phrase: str = ""  # "better by more than the usual meaningful change"
     threshold: str = ""  # small print: "meaningful change: 2.2 points (source)"
     follow_up: float | None = None
+    # A test done at home over video, and whether the class's figures leave it out (the
+    # services decide: programme.measure_taken); printed after the sentence.
+    where: str = ""
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,8 @@ def sentence(m: MeasureLine) -> str:
     text = _first_sentence(m)
     if m.follow_up is not None:
         text += f" At the follow-up it was {with_unit(number(m.follow_up, m.decimals), m.unit)}."
+    if m.where:
+        text += f" {m.where}"
     return text
 
 

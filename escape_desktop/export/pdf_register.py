@@ -29,6 +29,28 @@ from .pdf_style import (
 
 # One attendance vocabulary (programme.status): A is absent here as on screen and in the CSV.
 MARK_SYMBOL = MARK_LETTER
+JOINED_ONLINE_STAR = "*"
+
+
+def online_key(info: CourseInfo) -> str:
+    """The key to a virtual or hybrid course's register (programme.delivery): P*, sessions
+    moved online and why; "" for a course held wholly in the hall."""
+    said = ""
+    if info.reg.delivery_mode == "virtual":
+        said += " Every session was held over video (a virtual course)."
+    moved = [x for x in info.sessions if x.moved_online and not x.cancelled]
+    if moved:
+        said += (
+            " online: session moved online ("
+            + "; ".join(
+                f"session {x.number}" + (f", {x.online_reason}" if x.online_reason else "")
+                for x in moved
+            )
+            + ")."
+        )
+    if any(row.marks.get(sid) == "present" for row in info.reg.rows for sid in row.joined_online):
+        said += f" P{JOINED_ONLINE_STAR} present, joined over video."
+    return said
 
 
 def render_register(info: CourseInfo, path: Path) -> int:
@@ -39,13 +61,15 @@ def render_register(info: CourseInfo, path: Path) -> int:
     n = len(sessions)
     fixed = 18 + 62 + 100
     # As wide as a date needs while the names keep 120 pt (a made-up 13th session fits too).
-    session_w = max(24.0, min(36.0, (width - fixed - 120) / max(1, n)))
+    session_w = max(24.0, min(37.0, (width - fixed - 120) / max(1, n)))
     name_w = max(120, width - fixed - session_w * n)
     widths = [18, name_w] + [session_w] * n + [62, 100]
 
     head = ["", Paragraph("Name", Clipboard.head)]
     for x in sessions:
-        head.append(Paragraph(f"{x.number}<br/>{tiny_date(x.date)}", Clipboard.head_center))
+        # Moved online: said in place of the date, as the screen's register does.
+        when = "online" if x.moved_online and not x.cancelled else tiny_date(x.date)
+        head.append(Paragraph(f"{x.number}<br/>{when}", Clipboard.head_center))
     head += [Paragraph("Attended", Clipboard.head_center), Paragraph("Completion", Clipboard.head)]
     data: list[list] = [head]
     extra: list[tuple] = []
@@ -62,7 +86,10 @@ def render_register(info: CourseInfo, path: Path) -> int:
         )
         line = [para(i, Clipboard.cell_right), name]
         for x in sessions:
-            line.append("—" if x.cancelled else MARK_SYMBOL.get(row.marks.get(x.id, ""), ""))
+            mark = row.marks.get(x.id, "")
+            # P*: present, joined a hybrid course's hall session over video (as on screen).
+            star = JOINED_ONLINE_STAR if mark == "present" and x.id in row.joined_online else ""
+            line.append("—" if x.cancelled else MARK_SYMBOL.get(mark, "") + star)
         person = info.status(row)
         # Of the sessions held while they were enrolled (a late joiner is not charged earlier ones).
         line.append(f"{person.attended} of {person.held}")
@@ -91,6 +118,12 @@ def render_register(info: CourseInfo, path: Path) -> int:
         ("BACKGROUND", (0, last), (1, last), FAINT),
         ("LINEABOVE", (0, last), (-1, last), 1, "black"),
         ("FONTSIZE", (2, 1), (1 + n, last - 1), 10),
+        # Narrow padding where the text is short and 10 pt bold: a day ("20/11"), "online",
+        # a row number past 9 stay on one line instead of breaking in two.
+        ("LEFTPADDING", (2, 0), (1 + n, -1), 1),
+        ("RIGHTPADDING", (2, 0), (1 + n, -1), 1),
+        ("LEFTPADDING", (0, 0), (0, -1), 1),
+        ("RIGHTPADDING", (0, 0), (0, -1), 2),
     ]
 
     cancelled = [x for x in sessions if x.cancelled]
@@ -130,6 +163,7 @@ def render_register(info: CourseInfo, path: Path) -> int:
             )
             + "."
         )
+    legend += online_key(info)
     story.append(Paragraph(esc(legend), Clipboard.note))
     return build(
         doc,

@@ -48,6 +48,7 @@ class SummaryDomain:
     improved: Ratio
     meaningful: Ratio | None  # None when the measure has no published threshold
     worse: Ratio
+    left_out: int = 0  # people with both values watched over video, left out of the above
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ class SummaryMeasure:
     n_reaching_mid: int | None  # None when the measure has no MID
     minimum: float  # the measure's scale, for the start/end panels
     maximum: float
+    n_left_out: int = 0  # people with both values watched over video, left out of the above
 
     def fmt(self, value: float | None, *, signed: bool = False) -> str:
         """A mean as printed: one more decimal than the measure's own, halves away from zero."""
@@ -104,6 +106,13 @@ class SummaryData:
     # (programme.delivery); None for a course held wholly in the hall.
     delivery_words: str = ""
     by_place: ModeFigures | None = None
+    # Where the start and end measures were taken (programme.measure_taken): counts of
+    # in_person / remote / video, the site's choice for tests over video, and how many
+    # people's changes that left out (or counted in).
+    taken: tuple[tuple[str, int], ...] = ()
+    video_tests_counted: bool = False
+    changes_left_out: int = 0
+    changes_over_video: int = 0
 
 
 @dataclass(frozen=True)
@@ -131,6 +140,30 @@ def delivery_text(words: str, f: ModeFigures) -> str:
         f"{f.attended_online + f.attended_in_room} attendances were over video."
     )
     return text
+
+
+def taken_text(
+    taken: dict[str, int], video_tests_counted: bool, left_out: int, over_video: int
+) -> str:
+    """Where the start and end measures were taken, and what the site's setting did with
+    physical tests watched over video; "" when every measure was taken in person."""
+    remote, video = taken.get("remote", 0), taken.get("video", 0)
+    if not remote and not video:
+        return ""
+    text = (
+        f"Where measured: {taken.get('in_person', 0)} in person, {remote} remote "
+        f"(questionnaires on the call or a form sent beforehand), {video} over video "
+        "(physical tests watched on the call)."
+    )
+    if video_tests_counted:
+        return text + (
+            " This site counts physical tests watched over video in the change figures "
+            f"(counted in: {plural(over_video, 'person', 'people')})."
+        )
+    return text + (
+        " This site leaves physical tests watched over video out of the change figures "
+        f"(left out: {plural(left_out, 'person', 'people')})."
+    )
 
 
 def pct(r: Ratio | None) -> str:
@@ -306,10 +339,11 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
             rows.append([para(d.label), para("not measured on this programme"), "–", "–", "–"])
             continue
         name = ", ".join(d.instrument_names)
+        left = f"; {d.left_out} over video left out" if d.left_out else ""
         rows.append(
             [
                 para(d.label),
-                para(name),
+                para(name + left),
                 para(count_of(d.improved), Styles.cell_center),
                 para(
                     "not available" if d.meaningful is None else count_of(d.meaningful),
@@ -348,6 +382,11 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
     else:
         completeness = "Data completeness: this programme maps no headline measure."
     story.append(Paragraph(esc(completeness), Styles.body))
+    where = taken_text(
+        dict(data.taken), data.video_tests_counted, data.changes_left_out, data.changes_over_video
+    )
+    if where:
+        story.append(Paragraph(esc(where), Styles.body))
 
     if finished:  # nobody is followed up before a course ends
         story.extend(_follow_up_section(data.follow_up, width))
@@ -409,9 +448,10 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
         ]
         for m in summaries:
             unit = f" ({m.unit})" if m.unit else ""
+            left = f"; {m.n_left_out} over video left out" if m.n_left_out else ""
             rows.append(
                 [
-                    para(m.name + unit),
+                    para(m.name + unit + left),
                     str(m.n_both),
                     m.fmt(m.mean_start),
                     m.fmt(m.mean_end),

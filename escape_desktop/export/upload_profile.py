@@ -20,6 +20,7 @@ from typing import Any
 
 from escape_desktop.errors import KnownError
 from escape_desktop.paths import resource_path
+from escape_desktop.programme.measure_taken import TAKEN_CODE
 from escape_desktop.programme.referral_codes import REFERRAL_CODES
 from escape_desktop.programme.status import STATUSES as PERSON_STATUSES
 
@@ -48,6 +49,10 @@ TYPES = ("text", "code", "integer", "number", "date", "boolean")
 TRANSFORMS = ("age_band", "year")
 SEXES = ("", "female", "male", "other", "prefer not to say")
 COURSE_STATUSES = ("upcoming", "running", "finished")
+TAKEN_CODES_TEXT = (
+    "1 in person, 2 remote (a questionnaire read out on the call or a form sent beforehand), "
+    "3 over video (a physical test watched on the call)"
+)
 INSTRUMENT_PARTS = {
     # part: (type, description)
     "start": ("number", "score at the start of the course"),
@@ -59,6 +64,14 @@ INSTRUMENT_PARTS = {
     "end_date": ("date", "day the end measure was taken"),
     "start_adapted": ("boolean", "start test done in an adapted way (e.g. hands used)"),
     "end_adapted": ("boolean", "end test done in an adapted way (e.g. hands used)"),
+    # Where it was taken (programme.measure_taken), and whether the site counts the change
+    "start_taken": ("code", f"where the start measure was taken: {TAKEN_CODES_TEXT}"),
+    "end_taken": ("code", f"where the end measure was taken: {TAKEN_CODES_TEXT}"),
+    "change_counted": (
+        "boolean",
+        "the change counts in the site's figures (false: a physical test watched over video "
+        "at the start or the end, which the site leaves out; blank unless both are there)",
+    ),
     # Follow-up 3 and 12 months after the course (programme.followup)
     "month3": ("number", "score at the 3-month follow-up"),
     "month12": ("number", "score at the 12-month follow-up"),
@@ -231,6 +244,18 @@ SOURCES: dict[str, SourceInfo] = {
         "code",
         "register mark (blank when not marked)",
         codes=("",) + ATTENDANCE_MARKS,
+        grain="session",
+    ),
+    # Virtual and hybrid classes (programme.delivery)
+    "session.online": SourceInfo(
+        "boolean",
+        "the session was held over video (a virtual course's, or one moved online)",
+        grain="session",
+    ),
+    "attendance.online": SourceInfo(
+        "boolean",
+        "this person was there over video: present at a session held online, or joined a "
+        "hybrid course's hall session online (blank unless marked present)",
         grain="session",
     ),
 }
@@ -504,7 +529,7 @@ def _source_info(source: str, library: Any, grain: str) -> SourceInfo | None:
         col_type, what = INSTRUMENT_PARTS[parts[2]]
         span = inst.max - inst.min
         lo, hi = (-span, span) if "change" in parts[2] else (inst.min, inst.max)
-        if col_type in ("boolean", "date"):
+        if col_type in ("boolean", "date", "code"):
             lo = hi = None
         return _InstrumentSource(
             col_type,
@@ -512,6 +537,7 @@ def _source_info(source: str, library: Any, grain: str) -> SourceInfo | None:
             f"is better): {what}",
             minimum=lo,
             maximum=hi,
+            codes=tuple(str(c) for c in TAKEN_CODE.values()) if col_type == "code" else None,
             key=parts[1],
             part=parts[2],
             decimals=inst.decimals,

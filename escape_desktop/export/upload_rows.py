@@ -6,7 +6,7 @@ those records into the cells a profile asks for. Writing the file is csv_safety'
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -189,7 +189,7 @@ def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
     return lambda value: "" if value is None else safe_text(value, line_breaks)
 
 
-_SESSION_SOURCES = ("session.number", "session.date", "session.cancelled")
+_SESSION_SOURCES = ("session.number", "session.date", "session.cancelled", "session.online")
 
 
 class _AttendancePlan:
@@ -202,9 +202,12 @@ class _AttendancePlan:
             if c.source in _SESSION_SOURCES
             else "mark"
             if c.source == "attendance.mark"
+            else "online"
+            if c.source == "attendance.online"
             else "person"
             for c in spec.columns
         ]
+        self.online_cells: dict[bool | None, list[str]] = {}
         self.session_cells: dict[int, list[str]] = {}
         self.mark_cells: dict[str, list[str]] = {}
 
@@ -217,7 +220,11 @@ class _AttendancePlan:
         row: _Row,
         sessions: Iterable[tuple[int, int, date, bool]],
         marks: Mapping[int, str],
+        session_online: Collection[int] = (),
+        online: Collection[int] = (),
     ) -> None:
+        """One row a session; ``session_online``: the sessions held over video; ``online``:
+        the sessions where this person's presence was over video (programme.delivery)."""
         person = self._cells_for("person", row)
         kinds = list(enumerate(self.kinds))
         values = row.values
@@ -227,18 +234,20 @@ class _AttendancePlan:
                 values["session.number"] = number
                 values["session.date"] = day
                 values["session.cancelled"] = cancelled
+                values["session.online"] = sid in session_online
                 by_session = self.session_cells[sid] = self._cells_for("session", row)
             mark = marks.get(sid, "")
             by_mark = self.mark_cells.get(mark)
             if by_mark is None:
                 values["attendance.mark"] = mark
                 by_mark = self.mark_cells[mark] = self._cells_for("mark", row)
-            out.append(
-                [
-                    person[i] if k == "person" else by_session[i] if k == "session" else by_mark[i]
-                    for i, k in kinds
-                ]
-            )
+            there = (sid in online) if mark == "present" else None
+            by_online = self.online_cells.get(there)
+            if by_online is None:
+                values["attendance.online"] = there
+                by_online = self.online_cells[there] = self._cells_for("online", row)
+            cells = {"person": person, "session": by_session, "mark": by_mark, "online": by_online}
+            out.append([cells[k][i] for i, k in kinds])
 
 
 @dataclass(frozen=True)
@@ -248,6 +257,7 @@ class UploadCourse:
     values: Mapping[str, Any]  # "course.code", "course.start_date", ...
     start_date: date
     sessions: Sequence[SessionLine] = ()  # held by today, cancelled ones included
+    online_sessions: frozenset[int] = frozenset()  # session ids held over video
 
 
 @dataclass(frozen=True)
@@ -259,6 +269,7 @@ class UploadPerson:
     values: Mapping[str, Any]
     marks: Mapping[int, str] = field(default_factory=dict)  # session id -> mark
     scores: Scores = field(default_factory=dict)
+    online: frozenset[int] = frozenset()  # session ids where being present was over video
 
 
 @dataclass(frozen=True)
@@ -305,6 +316,13 @@ def build_rows(
         row = _Row({**course.values, **p.values}, course.start_date, p.scores)
         data.rows.append([fn(row) for fn in main_fns])
         if att_plan is not None and data.attendance_rows is not None:
-            att_plan.add_rows(data.attendance_rows, row, course.sessions, p.marks)
+            att_plan.add_rows(
+                data.attendance_rows,
+                row,
+                course.sessions,
+                p.marks,
+                course.online_sessions,
+                p.online,
+            )
     tick(4, 4, "Rows ready")
     return data

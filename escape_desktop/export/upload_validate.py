@@ -299,6 +299,10 @@ def cross_check(main_text: str, attendance_text: str, profile: Profile) -> list[
     present_cell = letters.get("present", "present")
     came: dict[tuple[str, ...], int] = {}
     marked: dict[tuple[str, ...], int] = {}
+    # Files with the per-session online column (virtual and hybrid classes): its 1s are the
+    # sessions attended over video the main file counts.
+    online_at = _at(att, a_header, "attendance.online")
+    over_video: dict[tuple[str, ...], int] = {}
     for cells in a_rows:
         if len(cells) != len(a_header):
             continue
@@ -310,7 +314,10 @@ def cross_check(main_text: str, attendance_text: str, profile: Profile) -> list[
             marked[key] = marked.get(key, 0) + 1
         if mark == present_cell:
             came[key] = came.get(key, 0) + 1
+        if online_at is not None and cells[online_at] == profile.true_value:
+            over_video[key] = over_video.get(key, 0) + 1
     attended_at = _at(main, header, "enrolment.sessions_attended")
+    online_main_at = _at(main, header, "enrolment.sessions_attended_online")
     held_at = _at(main, header, "enrolment.sessions_held")
     out: list[Problem] = []
     for n, cells in enumerate(rows, start=2):
@@ -327,6 +334,18 @@ def cross_check(main_text: str, attendance_text: str, profile: Profile) -> list[
                         header[attended_at],
                         f"{who} attended {said} sessions here but the attendance file marks "
                         f"{came.get(key, 0)} present; export both files again",
+                    )
+                )
+        if online_at is not None and online_main_at is not None:
+            said_text = cells[online_main_at]
+            if said_text.isdigit() and int(said_text) != over_video.get(key, 0):
+                out.append(
+                    Problem(
+                        n,
+                        header[online_main_at],
+                        f"{who} attended {said_text} sessions over video here but the "
+                        f"attendance file marks {over_video.get(key, 0)} online; export both "
+                        "files again",
                     )
                 )
         if held_at is not None and cells[held_at].isdigit():

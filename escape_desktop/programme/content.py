@@ -152,6 +152,9 @@ class Instrument:
     has_adapted_flag: bool
     # A change of at least this percent of the start value also counts (pain: 30 %).
     mid_percent: float | None = None
+    # A physical test (the chair stand), not a questionnaire: away from the hall it can only
+    # be watched over video, which the change figures may leave out (programme.measure_taken).
+    physical_test: bool = False
 
 
 # --------------------------------------------------------------------------- reading
@@ -469,6 +472,7 @@ def parse_instrument(data: dict, source: str) -> Instrument:
             "mid_percent",
             "licence_note",
             "has_adapted_flag",
+            "physical_test",
         }
     )
     key = r.key("key")
@@ -554,4 +558,5 @@ def parse_instrument(data: dict, source: str) -> Instrument:
         licence_note=r.text("licence_note", "", allow_empty=True),
         has_adapted_flag=r.boolean("has_adapted_flag", False),
         mid_percent=mid_percent,
+        physical_test=r.boolean("physical_test", False),
     )

@@ -95,6 +95,9 @@ class PersonRow:
     completed: bool
     course_finished: bool
     measures: Mapping[str, tuple[float | None, float | None, float | None]]  # start, end, change
+    # Measures whose change the site left out (a test watched over video, the upload's
+    # <measure>_change_counted = 0): their values count as taken, their change does not.
+    left_out: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,7 @@ class Headline:
     measures: tuple[str, ...]
     improved: Fraction
     meaningful: Fraction | None  # None when no measure used has a threshold
+    left_out: int = 0  # people whose change on it their site left out (tests over video)
 
 
 @dataclass(frozen=True)
@@ -197,6 +201,7 @@ class GroupFigures:
                     "measures": list(h.measures),
                     "improved": h.improved.as_json(),
                     "meaningful": None if h.meaningful is None else h.meaningful.as_json(),
+                    "left_out_over_video": h.left_out,
                 }
                 for h in self.headlines
             },
@@ -239,6 +244,8 @@ def measure_means(
         pairs: list[tuple[float, float]] = []
         for p in people:
             start_value, end_value, _ = p.measures.get(key, (None, None, None))
+            if key in p.left_out:
+                continue  # the site leaves this change out (a test watched over video)
             if start_value is not None and end_value is not None:
                 pairs.append((float(start_value), float(end_value)))
         if not pairs:
@@ -295,7 +302,7 @@ def group_figures(
     for domain in DOMAINS:
         used: list[str] = []
         imp = mean = den = 0
-        mean_den = 0
+        mean_den = left = 0
         for p in people:
             key = outcome_measures.get(p.programme, {}).get(domain)
             rule = rules.get(key) if key else None
@@ -305,6 +312,9 @@ def group_figures(
                 used.append(key)  # type: ignore[arg-type]
             start, end, _change = p.measures.get(rule.key, (None, None, None))
             if start is None or end is None:
+                continue
+            if rule.key in p.left_out:
+                left += 1  # the site leaves this change out (a test watched over video)
                 continue
             den += 1
             if rule.instrument is not None:
@@ -327,6 +337,7 @@ def group_figures(
                 tuple(used),
                 Fraction(imp, den),
                 Fraction(mean, mean_den) if has_threshold else None,
+                left,
             )
         )
     with_start = with_both = finished_with_both = 0

@@ -81,6 +81,8 @@ def gather_report(
 ) -> ReportData:
     rules = measure_rules(library)
     programmes = outcome_measures(library)
+    counted_columns, no = _change_counted_columns(library)
+    left_out_over_video = 0
     lo = date_from.isoformat() if date_from else ""
     hi = date_to.isoformat() if date_to else "9999-12-31"
     with db.read() as s:
@@ -117,6 +119,9 @@ def gather_report(
                 if row.get(column):
                     states[site][point].append(row[column])
             c = status_of.get((site, course))
+            # A change the site leaves out (a test watched over video) stays out here too.
+            dropped = frozenset(k for col, k in counted_columns.items() if row.get(col) == no)
+            left_out_over_video += len(dropped)
             person = PersonRow(
                 site,
                 course,
@@ -125,6 +130,7 @@ def gather_report(
                 bool(completed),
                 c is not None and c.course_status == "finished",
                 {k: tuple(v) for k, v in json.loads(measures).items()},
+                dropped,
             )
             people[site].append(person)
             by_mode[mode_of[(site, course)]].append(person)
@@ -193,7 +199,33 @@ def gather_report(
         batches=batches,
         means=measure_means(everyone, rules),
         modes=modes,
+        notes=(
+            (
+                f"Tests watched over video: {left_out_over_video} start-to-end changes are left "
+                "out of the headline figures and means, as the sites' own setting said in the "
+                "upload (chair_stand_change_counted = 0); their values still count as measured.",
+            )
+            if left_out_over_video
+            else ()
+        ),
     )
+
+
+def _change_counted_columns(library: Any) -> tuple[dict[str, str], str]:
+    """The upload profile's columns that say a measure's change counts (column -> measure
+    key), and the cell that says it does not."""
+    from escape_desktop.export.upload_profile import ProfileError, get_profile
+
+    try:
+        profile = get_profile(None, None, library)
+    except ProfileError:  # no profile to read: no such columns, nothing left out
+        return {}, "0"
+    columns = {
+        c.name: c.source.split(".")[1]
+        for c in profile.main.columns
+        if c.source.startswith("instrument.") and c.source.endswith(".change_counted")
+    }
+    return columns, profile.false_value
 
 
 def site_json(f: GroupFigures) -> dict:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session as OrmSession
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import TIMEPOINTS, Assessment, Enrolment
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.measure_taken import IN_PERSON, fitted
 from escape_desktop.programme.scoring import ScoreError, check_item, check_score, score_items
 
 from .common import audit, now, parse_date
@@ -84,8 +85,12 @@ def upsert_assessment(
     stored_answers: dict[str, int | None] | None,
     adapted: bool,
     day: date,
+    taken: str = IN_PERSON,
 ) -> int:
-    """Write one checked measure inside an open transaction; returns the row id."""
+    """Write one checked measure inside an open transaction; returns the row id.
+
+    ``taken``: in_person / remote / video, said the way the measure allows
+    (programme.measure_taken.fitted)."""
     row = s.scalar(
         select(Assessment).where(
             Assessment.enrolment_id == enrolment_id,
@@ -102,6 +107,7 @@ def upsert_assessment(
     row.score = value
     row.answers = stored_answers
     row.adapted = bool(adapted) and instrument.has_adapted_flag
+    row.taken = fitted(taken, instrument.physical_test)
     row.updated_at = now()
     s.flush()
     audit(s, actor, "record_assessment", "assessment", row.id, f"{instrument.key} {timepoint}")

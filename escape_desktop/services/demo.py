@@ -29,7 +29,14 @@ from escape_desktop.db.models import (
 )
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import Instrument, ProgrammeTemplate, Station
-from escape_desktop.programme.delivery import HYBRID, IN_PERSON, VIRTUAL, session_online
+from escape_desktop.programme.delivery import (
+    HYBRID,
+    IN_PERSON,
+    VIRTUAL,
+    attended_online,
+    session_online,
+)
+from escape_desktop.programme.measure_taken import default_taken
 from escape_desktop.programme.progression import StationResult, suggest
 from escape_desktop.programme.schedule import make_up_date, session_dates
 from escape_desktop.programme.status import (
@@ -473,6 +480,7 @@ class _Builder:
         last_seen: date | None = None
         marks: dict[int, str] = {}
         mode, moved = self.delivery
+        online_on: dict[date, bool] = {}
         # On a hybrid course about one person in three joins most hall sessions over video.
         joiner = mode == HYBRID and self.delivery_rng.random() < 0.35
         for sid, number, day, cancelled in sessions:
@@ -496,19 +504,24 @@ class _Builder:
             present = rng.random() < commitment
             mark = PRESENT if present else rng.choice((ABSENT, APOLOGIES))
             marks[sid] = mark
+            joined = (
+                present
+                and joiner
+                and not session_online(mode, number in moved)
+                and self.delivery_rng.random() < 0.8
+            )
             self._add(
                 Attendance,
                 enrolment_id=eid,
                 session_id=sid,
                 mark=mark,
                 updated_at=datetime.combine(day, datetime.min.time()),
-                joined_online=present
-                and joiner
-                and not session_online(mode, number in moved)
-                and self.delivery_rng.random() < 0.8,
+                joined_online=joined,
             )
             if not present:
                 continue
+            # Measures taken that day are taken where the person was (programme.measure_taken).
+            online_on[day] = attended_online(mode, number in moved, joined)
             attended += 1
             first_seen = first_seen or day
             last_seen = day
@@ -517,7 +530,10 @@ class _Builder:
                     eid, sid, number, day, st, state[st.key], capability, base_pain, template
                 )
         if first_seen is not None:
-            self._assessments(eid, template, joints, "start", first_seen, capability, base_pain, 0)
+            self._assessments(
+                eid, template, joints, "start", first_seen, capability, base_pain, 0,
+                online_on.get(first_seen, False),
+            )  # fmt: skip
             # End measures at the last session, for those who completed (the same rule as
             # every screen uses).
             status = person_status(
@@ -536,8 +552,9 @@ class _Builder:
                 self.completers[eid] = (pid, template)
             if status.status == COMPLETED and last_seen:
                 self._assessments(
-                    eid, template, joints, "end", last_seen, capability, base_pain, attended
-                )
+                    eid, template, joints, "end", last_seen, capability, base_pain, attended,
+                    online_on.get(last_seen, False),
+                )  # fmt: skip
 
     def _exercise(
         self,
@@ -602,6 +619,7 @@ class _Builder:
         capability: float,
         base_pain: int,
         attended: int,
+        online: bool = False,
     ) -> None:
         rng = self.rng
         gain = (attended / 12) * capability if timepoint == "end" else 0.0
@@ -635,6 +653,7 @@ class _Builder:
                 answers=answers,
                 adapted=inst.has_adapted_flag and rng.random() < 0.1,
                 updated_at=datetime.combine(day, datetime.min.time()),
+                taken=default_taken(online, inst.physical_test),
             )
 
     def follow_ups(self, rng: random.Random) -> None:

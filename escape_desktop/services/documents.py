@@ -42,6 +42,7 @@ from escape_desktop.export.pdf_summary import (
 from escape_desktop.programme.completion import sessions_needed
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import MODE_WORD
+from escape_desktop.programme.measure_taken import VIDEO
 from escape_desktop.programme.outcomes import (
     ABOUT_THE_SAME,
     IMPROVED_A_LITTLE,
@@ -287,7 +288,27 @@ def _measure_line(ctx: AppContext, r: InstrumentResult) -> MeasureLine:
         phrase=phrase,
         threshold=threshold,
         follow_up=r.follow_up,
+        where=_where_words(r),
     )
+
+
+def _where_words(r: InstrumentResult) -> str:
+    """For a test done at home over video: when, and whether the class's figures count it."""
+    start = r.start is not None and r.start_taken == VIDEO
+    end = r.end is not None and r.end_taken == VIDEO
+    if not start and not end:
+        return ""
+    when = (
+        "at the start and at the end"
+        if start and end
+        else "at the start"
+        if start
+        else "at the end"
+    )
+    text = f"You did this test at home over video {when}"
+    if r.has_both and not r.counted:
+        return text + ", so it is not counted in the class's figures."
+    return text + "."
 
 
 def report_site(ctx: AppContext) -> ReportSite:
@@ -478,6 +499,10 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
         if out.delivery_mode != "in_person"
         else "",
         by_place=out.by_place,
+        taken=tuple(out.taken.items()),
+        video_tests_counted=out.video_tests_counted,
+        changes_left_out=out.changes_left_out,
+        changes_over_video=sum(s.n_over_video for s in out.summaries),
         completion_rate=out.completion_rate,
         domains=tuple(
             SummaryDomain(
@@ -490,6 +515,7 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
                 improved=p.improved,
                 meaningful=p.meaningful,
                 worse=p.worse,
+                left_out=p.left_out,
             )
             for p in out.proportions
         ),
@@ -509,6 +535,7 @@ def gather_summary(ctx: AppContext, info: CourseInfo) -> SummaryData:
                 s.n_improved,
                 s.n_reaching_mid,
                 *scale(s.instrument_key),
+                n_left_out=s.n_left_out,
             )
             for s in out.summaries
         ),

@@ -200,6 +200,14 @@ CERTIFICATE_LOGO = Text(
 FOLLOW_UP_3 = YesNo(key="follow_up_3", label="Follow up 3 months after the course", default=True)
 FOLLOW_UP_12 = YesNo(key="follow_up_12", label="Follow up 12 months after the course", default=True)
 
+# A physical test (the chair stand) watched over video is not the hall test (issue 33): left
+# out of start-to-end change unless the site counts it; every figure says how many either way.
+VIDEO_TESTS_IN_CHANGE = YesNo(
+    key="video_tests_in_change",
+    label="Count physical tests watched over video in the change figures",
+    default=False,
+)
+
 REGISTRY: Mapping[str, SettingDef[Any]] = {
     d.key: d
     for d in (
@@ -219,6 +227,7 @@ REGISTRY: Mapping[str, SettingDef[Any]] = {
         CERTIFICATE_LOGO,
         FOLLOW_UP_3,
         FOLLOW_UP_12,
+        VIDEO_TESTS_IN_CHANGE,
     )
 }
 

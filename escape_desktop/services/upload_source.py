@@ -15,7 +15,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
-from escape_desktop.db.models import Assessment, Enrolment, Participant, Session
+from escape_desktop.db.models import Assessment, Enrolment, Participant, Session, Setting
 from escape_desktop.db.queries import course_summaries
 from escape_desktop.export.upload_manifest import CourseCounts
 from escape_desktop.export.upload_profile import JOINTS, Profile
@@ -27,8 +27,13 @@ from escape_desktop.export.upload_rows import (
     UploadSource,
     build_rows,
 )
-from escape_desktop.programme.delivery import attended_online_count
+from escape_desktop.programme.delivery import (
+    attended_online,
+    attended_online_count,
+    session_online,
+)
 from escape_desktop.programme.followup import POINTS
+from escape_desktop.programme.measure_taken import TAKEN_CODE, change_counts
 from escape_desktop.programme.referral_codes import referral_code_for
 from escape_desktop.programme.rounding import round_half_away
 from escape_desktop.programme.status import (
@@ -43,7 +48,7 @@ from escape_desktop.programme.status import (
     decision_day,
 )
 
-from . import followups
+from . import followups, settings_registry
 from .figures import decide_courses, read_delivery, read_facts
 
 __all__ = ["build_upload", "read_upload_source", "NO_CONSENT", "NOT_ASKED"]
@@ -79,6 +84,13 @@ def _course_rows(s: OrmSession, scope: UploadScope, today: date) -> dict[int, di
             "_status": c.status,
         }
     return out
+
+
+def _video_tests_counted(s: OrmSession) -> bool:
+    """The site's setting (settings_registry.VIDEO_TESTS_IN_CHANGE), within the upload's read."""
+    setting = settings_registry.VIDEO_TESTS_IN_CHANGE
+    row = s.get(Setting, setting.key)
+    return setting.default if row is None else setting.decode(row.value)
 
 
 def read_upload_source(
@@ -212,18 +224,31 @@ def read_upload_source(
         Assessment.score,
         Assessment.adapted,
         Assessment.assessed_on,
+        Assessment.taken,
     )
     if course_filter is not None:
         ass_q = ass_q.join(Enrolment, Enrolment.id == Assessment.enrolment_id).where(course_filter)
-    for eid, key, timepoint, score, adapted, on in conn.execute(ass_q):
+    where: dict[tuple[int, str], dict[str, str]] = {}  # (enrolment, measure) -> start/end -> taken
+    for eid, key, timepoint, score, adapted, on, taken in conn.execute(ass_q):
         if eid in ids and timepoint != "follow_up":  # follow-up: from its one home, below
             scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted), on)
+            if timepoint in ("start", "end") and score is not None:
+                where.setdefault((eid, key), {})[timepoint] = taken
     # The single "follow_up" columns: each person's latest follow-up done (as the Measures
     # tab and the progress report show it).
     for eid, latest in followups.latest_scores_in(s, course_ids=list(courses)).items():
         if eid in ids:
             for key, (value, on, _point) in latest.items():
                 scores.setdefault(eid, {})[(key, "follow_up")] = (value, False, on)
+    # Where each was taken (coded), and whether the site counts the change (a physical test
+    # watched over video may be left out: programme.measure_taken), as instrument parts.
+    video_counted = _video_tests_counted(s)
+    for (eid, key), taken_at in where.items():
+        for timepoint, taken in taken_at.items():
+            scores[eid][(key, f"{timepoint}_taken")] = (TAKEN_CODE.get(taken), False, None)
+        if len(taken_at) == 2:
+            keep = change_counts(taken_at["start"], taken_at["end"], video_counted)
+            scores[eid][(key, "change_counted")] = (keep, False, None)
 
     # Follow-up at 3 and 12 months: states and scores as services.followups decides them.
     followed = {
@@ -289,8 +314,20 @@ def read_upload_source(
             at = followed.get((eid, point))
             values[f"follow_up.{point}.state"] = at.state if at else "not_followed"
             values[f"follow_up.{point}.date"] = at.contacted_on if at else None
+        mode = courses[cid]["course.delivery_mode"]
         out_people.append(
-            UploadPerson(eid, cid, values, marks.get(eid, no_marks), scores.get(eid, no_scores))
+            UploadPerson(
+                eid,
+                cid,
+                values,
+                marks.get(eid, no_marks),
+                scores.get(eid, no_scores),
+                frozenset(
+                    sid
+                    for sid, *_x in sessions_by_course.get(cid, ())
+                    if attended_online(mode, sid in moved, sid in joined.get(eid, ()))
+                ),
+            )
         )
     counted = sorted(
         set(in_file) | set(left_out),
@@ -311,7 +348,16 @@ def read_upload_source(
     )
     return UploadSource(
         courses={
-            cid: UploadCourse(c, c["course.start_date"], tuple(sessions_by_course.get(cid, ())))
+            cid: UploadCourse(
+                c,
+                c["course.start_date"],
+                tuple(sessions_by_course.get(cid, ())),
+                frozenset(
+                    sid
+                    for sid, *_x in sessions_by_course.get(cid, ())
+                    if session_online(c["course.delivery_mode"], sid in moved)
+                ),
+            )
             for cid, c in courses.items()
         },
         people=out_people,

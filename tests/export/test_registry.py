@@ -292,6 +292,8 @@ def _independent(path: Path) -> dict:
             stem = HEADLINE[r["programme"]][domain]
             if r[f"{stem}_start"] == "" or r[f"{stem}_end"] == "":
                 continue
+            if r.get(f"{stem}_change_counted") == "0":
+                continue  # the site left this change out (a test watched over video)
             gain = float(r[f"{stem}_end"]) - float(r[f"{stem}_start"])
             gain = -gain if stem in ("pain",) else gain
             den += 1

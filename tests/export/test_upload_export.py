@@ -238,11 +238,14 @@ def test_attendance_file_has_a_row_per_person_per_session_held(demo_ctx, demo_to
         "session_date",
         "cancelled",
         "mark",
+        "session_online",  # virtual and hybrid classes (profile 4's added columns)
+        "online",
     ]
     for r in main_rows:
         mine = [a for a in rows if a["participant_code"] == r["participant_code"]]
         # The main file says what the attendance file shows (validate-upload checks it too).
         assert sum(a["mark"] == "P" for a in mine) == int(r["sessions_attended"])
+        assert sum(a["online"] == "1" for a in mine) == int(r["sessions_attended_online"])
         assert all(date.fromisoformat(a["session_date"]) <= demo_today for a in mine)
     assert {a["mark"] for a in rows} <= {"P", "A", "S", ""}
 

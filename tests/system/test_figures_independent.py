@@ -158,17 +158,25 @@ def independent_outcome(db: Path, code: str, key: str) -> dict[str, int | None]:
     """Improved at all / meaningful / worse for one measure: people with both values only."""
     spec = tomllib.loads((INSTRUMENTS / f"{key}.toml").read_text(encoding="utf-8"))
     values: dict[int, dict[str, float]] = {}
+    video: set[int] = set()
     with closing(sqlite3.connect(db)) as con:
-        for eid, timepoint, score in con.execute(
-            "SELECT a.enrolment_id, a.timepoint, a.score FROM assessments a "
+        for eid, timepoint, score, taken in con.execute(
+            "SELECT a.enrolment_id, a.timepoint, a.score, a.taken FROM assessments a "
             "JOIN enrolments e ON e.id = a.enrolment_id JOIN courses c ON c.id = e.course_id "
             "WHERE c.code = ? AND a.instrument_key = ? AND a.score IS NOT NULL",
             (code, key),
         ):
             values.setdefault(eid, {})[timepoint] = score
+            if taken == "video" and timepoint in ("start", "end"):
+                video.add(eid)
     sign = -1 if spec["direction"] == "lower_better" else 1
     mid, mid_percent = spec.get("mid"), spec.get("mid_percent")
-    both = [(v["start"], v["end"]) for v in values.values() if "start" in v and "end" in v]
+    # A test watched over video at either end is left out of change (the site's default).
+    both = [
+        (v["start"], v["end"])
+        for eid, v in values.items()
+        if "start" in v and "end" in v and eid not in video
+    ]
     improved = meaningful = worse = 0
     for start, end in both:
         # Decimal arithmetic on the recorded digits: 23.45 - 20.45 is 3, not 2.99999.

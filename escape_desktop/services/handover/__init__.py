@@ -260,6 +260,7 @@ _ADDED_LATER = {"joined_session", "consent_follow_up", "contact_by"}
 DELIVERY_DEFAULTS: dict[str, dict[str, Any]] = {
     "session": {"online": False, "online_reason": ""},
     "attendance": {"joined_online": False},
+    "assessment": {"taken": "in_person"},  # remote / video (programme.measure_taken)
 }
 PERSON_KINDS = {"participant", "enrolment", "attendance", "exercise", "decision", "assessment",
                 "certificate", "follow_up"}  # fmt: skip

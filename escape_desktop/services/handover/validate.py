@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from escape_desktop.db.models import ENROLMENT_STATUSES, TIMEPOINTS
+from escape_desktop.programme.measure_taken import TAKEN
 from escape_desktop.programme.scoring import ScoreError, check_score
 from escape_desktop.programme.status import ATTENDANCE_MARKS
 
@@ -259,6 +260,7 @@ def _assessment(values: Mapping[str, Any], library: Any, instrument_key: str = "
 
     _day(values.get("assessed_on"), "assessed_on", "Measured on")
     _bool(values.get("adapted"), "adapted", "Adapted")
+    _one_of(values.get("taken", "in_person"), "taken", "Where the measure was taken", TAKEN)
     _moment(values.get("updated_at"), "updated_at", "When it was recorded")
     score, answers = values.get("score"), values.get("answers")
     if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):

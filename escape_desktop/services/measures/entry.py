@@ -14,12 +14,15 @@ from escape_desktop.db.models import (
     TIMEPOINTS,
     Assessment,
     Attendance,
+    Course,
     CourseInstrument,
     Enrolment,
     Participant,
     Session,
 )
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.delivery import attended_online, session_online
+from escape_desktop.programme.measure_taken import IN_PERSON, TAKEN, default_taken
 from escape_desktop.programme.today import measures_due
 
 from ..assessments import FOLLOW_UP_ELSEWHERE, checked_value, upsert_assessment
@@ -44,6 +47,9 @@ class MeasureInput:
     score: float | str | None = None
     answers: Mapping[str, int | str | None] | None = None
     adapted: bool = False
+    # in_person / remote / video (programme.measure_taken); None: from where the person was
+    # at the session of that day (measure_taken.default_taken).
+    taken: str | None = None
 
     def is_blank(self) -> bool:
         if self.answers is not None:
@@ -62,6 +68,7 @@ class StoredMeasure:
     score: float | None
     answers: dict | None
     adapted: bool
+    taken: str = IN_PERSON
 
 
 @dataclass(frozen=True)
@@ -263,6 +270,7 @@ def person_measures(ctx: AppContext, enrolment_id: int, timepoint: str) -> dict[
                 r.score,
                 dict(r.answers) if r.answers else None,
                 bool(r.adapted),
+                r.taken,
             )
             for r in rows
         }
@@ -372,7 +380,7 @@ def record_measures(
         )
     if timepoint == "follow_up":
         raise ValidationError("timepoint", FOLLOW_UP_ELSEWHERE)
-    checked: list[tuple[Instrument, float | None, dict | None, bool]] = []
+    checked: list[tuple[Instrument, float | None, dict | None, bool, str | None]] = []
     blanks: list[str] = []
     for key, entry in entries.items():
         try:
@@ -386,7 +394,10 @@ def record_measures(
             value, answers = checked_value(instrument, score=entry.score, answers=entry.answers)
         except ValidationError as e:
             raise ValidationError(key, e.message) from None
-        checked.append((instrument, value, answers, entry.adapted))
+        taken = entry.taken
+        if taken is not None and taken not in TAKEN:
+            raise ValidationError(key, "Choose how the measure was taken: in person or remote.")
+        checked.append((instrument, value, answers, entry.adapted, taken))
     if not replace:
         found = replacements(ctx, enrolment_id, timepoint, entries)
         if found:
@@ -397,9 +408,19 @@ def record_measures(
             raise NotFound("That person is no longer on this course.")
         if timepoint == "start":
             _refuse_start_after_course(s, enrolment.course_id, day)
-        for instrument, value, answers, adapted in checked:
+        online = _online_on(s, enrolment, day)
+        for instrument, value, answers, adapted, taken in checked:
             upsert_assessment(
-                s, ctx.actor, enrolment_id, timepoint, instrument, value, answers, adapted, day
+                s,
+                ctx.actor,
+                enrolment_id,
+                timepoint,
+                instrument,
+                value,
+                answers,
+                adapted,
+                day,
+                taken or default_taken(online, instrument.physical_test),
             )
         if blanks:
             for row in s.scalars(
@@ -419,6 +440,37 @@ def record_measures(
                     f"{row.instrument_key} {timepoint} cleared",
                 )
     return len(checked)
+
+
+def _online_on(s: OrmSession, enrolment: Enrolment, day: date) -> bool:
+    """Whether the person was over video at their course's session on ``day``: the session
+    was online, or they joined a hybrid course's hall session online; with no session that
+    day, whether the course is virtual (programme.delivery)."""
+    mode = s.scalar(select(Course.delivery_mode).where(Course.id == enrolment.course_id))
+    mode = mode or IN_PERSON
+    found = s.execute(
+        select(Session.online, Attendance.joined_online)
+        .outerjoin(
+            Attendance,
+            (Attendance.session_id == Session.id) & (Attendance.enrolment_id == enrolment.id),
+        )
+        .where(
+            Session.course_id == enrolment.course_id,
+            Session.date == day,
+            Session.cancelled.is_(False),
+        )
+    ).first()
+    if found is None:
+        return session_online(mode, False)
+    moved, joined = found
+    return attended_online(mode, bool(moved), bool(joined))
+
+
+def online_on(ctx: AppContext, enrolment_id: int, day: date) -> bool:
+    """``_online_on`` for the window: which way to offer first on the measures form."""
+    with ctx.db.read() as s:
+        enrolment = s.get(Enrolment, enrolment_id)
+        return False if enrolment is None else _online_on(s, enrolment, day)
 
 
 # One person's measures at one time point, column by column: what an undo puts back exactly.

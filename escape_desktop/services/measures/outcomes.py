@@ -7,7 +7,7 @@ Every count (status, started, completers, on track) comes from services.figures
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
@@ -23,6 +23,7 @@ from escape_desktop.db.models import (
 )
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import DELIVERY_MODES, ModeFigures, sum_mode_figures
+from escape_desktop.programme.measure_taken import TAKEN
 from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
 from escape_desktop.programme.rounding import format_number, round_half_away
 from escape_desktop.programme.status import FINISHED, RUNNING, Ratio, registers_not_taken_text
@@ -37,6 +38,7 @@ from .results import (
     _instrument_order,
     _result,
     _values_by_enrolment,
+    video_tests_counted,
 )
 
 # The three figures the national programme reported, in the order it reported them.
@@ -83,6 +85,10 @@ class InstrumentSummary:
     n_reaching_mid: int | None  # None when the measure has no MID
     mid: float | None
     mid_source: str
+    # Physical tests watched over video (programme.measure_taken): people with both values
+    # left out of the counts above by the site's setting, or counted in them (n_over_video).
+    n_left_out: int = 0
+    n_over_video: int = 0
 
     def fmt(self, value: float | None, *, signed: bool = False) -> str:
         if value is None:
@@ -110,6 +116,10 @@ class Proportion:
     threshold: float | None = None
     threshold_percent: float | None = None
     threshold_source: str = ""
+    # People with a start and an end value watched over video: left out of the counts above
+    # by the site's setting, or counted in them (programme.measure_taken).
+    left_out: int = 0
+    over_video: int = 0
 
     @property
     def improved(self) -> Ratio:
@@ -220,6 +230,15 @@ class CourseOutcomes:
     delivery_mode: str = ""
     by_place: ModeFigures | None = None
     by_mode: list[ModeGroup] = field(default_factory=list)
+    # Where the start and end measures were taken (programme.measure_taken): how many of each
+    # way, and whether the site counts physical tests watched over video in change.
+    taken: dict[str, int] = field(default_factory=dict)
+    video_tests_counted: bool = False
+
+    @property
+    def changes_left_out(self) -> int:
+        """Start-to-end changes left out of the figures: tests watched over video."""
+        return sum(x.n_left_out for x in self.summaries)
 
     @property
     def attendance(self) -> Ratio:
@@ -259,7 +278,7 @@ def _summaries(
     out = []
     for inst in instruments:
         results = [r for row in rows if (r := row.result(inst.key)) is not None]
-        both = [r for r in results if r.has_both]
+        both = [r for r in results if r.has_both and r.counted]
         out.append(
             InstrumentSummary(
                 instrument_key=inst.key,
@@ -277,6 +296,8 @@ def _summaries(
                 n_reaching_mid=None if inst.mid is None else sum(1 for r in both if r.reaches_mid),
                 mid=inst.mid,
                 mid_source=inst.mid_source,
+                n_left_out=sum(1 for r in results if r.has_both and not r.counted),
+                n_over_video=sum(1 for r in both if r.over_video),
             )
         )
     return out
@@ -346,6 +367,7 @@ def _outcomes(
     recorded = {k for per in values.values() for k in per}
     instruments = _instrument_order(ctx, [k for cid in ids for k in chosen.get(cid, [])], recorded)
     code_of = {c.id: c.code for c in courses}
+    counted = video_tests_counted(ctx)
     rows: list[ParticipantOutcome] = []
     for eid, cid, pcode, first, last in people:
         person = figures[cid].status_of(eid)
@@ -359,7 +381,7 @@ def _outcomes(
                 status=person.status,
                 attended=person.attended,
                 completer=person.completed,
-                results=[_result(inst, per.get(inst.key, {})) for inst in instruments],
+                results=[_result(inst, per.get(inst.key, {}), counted) for inst in instruments],
                 progress=person.progress,
             )
         )
@@ -368,22 +390,28 @@ def _outcomes(
     names = {k: i.name for k, i in ctx.library.instruments.items()}
     proportions = []
     parts_of: dict[int, list[DomainProportions]] = {c.id: [] for c in courses}
+    # Per course and domain: people with both values watched over video, left out / counted.
+    video_of: dict[tuple[int, str], tuple[int, int]] = {}
     for domain, label in DOMAIN_LABELS.items():
         parts = []
         for course in courses:
             key = _outcome_key(ctx, course, domain)
             instrument = ctx.library.instruments.get(key) if key else None
-            pairs = [
-                (
-                    values.get(row.enrolment_id, {}).get(key, {}).get("start"),
-                    values.get(row.enrolment_id, {}).get(key, {}).get("end"),
-                )
+            theirs = [
+                r
                 for row in rows
-                if key is not None and course_of[row.enrolment_id] == course.id
+                if key is not None
+                and course_of[row.enrolment_id] == course.id
+                and (r := row.result(key)) is not None
             ]
-            parts.append(domain_proportions(domain, instrument, _pairs(pairs)))
+            video_of[(course.id, domain)] = (
+                sum(1 for r in theirs if r.has_both and not r.counted),
+                sum(1 for r in theirs if r.has_both and r.counted and r.over_video),
+            )
+            pairs = [(r.start, r.end) for r in theirs if r.counted]
+            parts.append(domain_proportions(domain, instrument, pairs))
             parts_of[course.id].append(parts[-1])
-        proportions.append(_combine(domain, label, parts, names))
+        proportions.append(_with_video(_combine(domain, label, parts, names), courses, video_of))
     by_mode = []
     for mode in DELIVERY_MODES:
         mine = [c for c in courses if figures[c.id].delivery_mode == mode]
@@ -402,7 +430,11 @@ def _outcomes(
                     sum(p.attended for p in people_of), sum(p.held for p in people_of)
                 ),
                 proportions=[
-                    _combine(domain, label, [parts_of[c.id][i] for c in mine], names)
+                    _with_video(
+                        _combine(domain, label, [parts_of[c.id][i] for c in mine], names),
+                        mine,
+                        video_of,
+                    )
                     for i, (domain, label) in enumerate(DOMAIN_LABELS.items())
                 ],
             )
@@ -417,6 +449,8 @@ def _outcomes(
             "attended_sessions": sum(p.attended for i in ids for p in figures[i].people.values()),
             "held_sessions": sum(p.held for i in ids for p in figures[i].people.values()),
             "agreed_to_share": int(sharing or 0),
+            "taken": _taken_counts(values),
+            "video_tests_counted": counted,
         },
         "delivery": {
             "by_mode": by_mode,
@@ -428,21 +462,30 @@ def _outcomes(
     return courses, rows, instruments, proportions, extra
 
 
+def _with_video(
+    p: Proportion, courses: Sequence[Course], video_of: dict[tuple[int, str], tuple[int, int]]
+) -> Proportion:
+    """The domain's proportion with its people watched over video (left out, counted in)."""
+    got = [video_of.get((c.id, p.domain), (0, 0)) for c in courses]
+    return replace(p, left_out=sum(g[0] for g in got), over_video=sum(g[1] for g in got))
+
+
+def _taken_counts(values: dict[int, dict[str, dict[str, tuple]]]) -> dict[str, int]:
+    """Start and end measures by where they were taken (every way named, zero or not)."""
+    out = dict.fromkeys(TAKEN, 0)
+    for per in values.values():
+        for by_tp in per.values():
+            for tp in ("start", "end"):
+                got = by_tp.get(tp)
+                if got is not None and got[0] is not None:
+                    out[got[3]] = out.get(got[3], 0) + 1
+    return out
+
+
 def figures_mode(extra: dict) -> str:
     """One course's delivery mode, from its only mode group."""
     groups = extra["delivery"]["by_mode"]
     return groups[0].mode if len(groups) == 1 else ""
-
-
-def _pairs(raw: Sequence[tuple[object, object]]) -> list[tuple[float | None, float | None]]:
-    """(start, end) scores from the stored (score, day, adapted) values."""
-    return [(_score(start), _score(end)) for start, end in raw]
-
-
-def _score(value: object) -> float | None:
-    if isinstance(value, tuple) and value and value[0] is not None:
-        return float(value[0])
-    return None
 
 
 def _outcome_key(ctx: AppContext, course: Course, domain: str) -> str | None:
@@ -573,10 +616,14 @@ def proportion_text(p: Proportion) -> str:
     """One headline domain in words: improved at all, meaningful improvement, worse."""
     if not p.measured:
         return f"{p.label}: not measured on this programme"
+    # Tests watched over video that the site's setting leaves out (programme.measure_taken).
+    left = f"; {p.left_out} over video left out" if p.left_out else ""
     if not p.denominator:
+        if p.left_out:
+            return f"{p.label} ({', '.join(p.instrument_names)}): none counted{left}"
         return f"{p.label} ({', '.join(p.instrument_names)}): nobody measured at start and end yet"
     meaningful = "no published threshold" if p.meaningful is None else ratio_text(p.meaningful)
     return (
         f"{p.label} ({', '.join(p.instrument_names)}): improved at all {ratio_text(p.improved)}; "
-        f"meaningful improvement {meaningful}; worse {ratio_text(p.worse)}"
+        f"meaningful improvement {meaningful}; worse {ratio_text(p.worse)}{left}"
     )

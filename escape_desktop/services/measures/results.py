@@ -16,6 +16,7 @@ from escape_desktop.db.models import (
     Enrolment,
 )
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.measure_taken import IN_PERSON, REMOTE, VIDEO, change_counts
 from escape_desktop.programme.rounding import format_number, round_half_away
 from escape_desktop.programme.scoring import ScoreError, change, improved, reaches_mid
 
@@ -52,6 +53,17 @@ class InstrumentResult:
     start_adapted: bool = False
     end_adapted: bool = False
     follow_up_adapted: bool = False
+    # Where each was taken (programme.measure_taken), and whether the change counts in the
+    # class's change figures (False: a test watched over video, which the site leaves out).
+    start_taken: str = IN_PERSON
+    end_taken: str = IN_PERSON
+    follow_up_taken: str = IN_PERSON
+    counted: bool = True
+
+    @property
+    def over_video(self) -> bool:
+        """A physical test watched over video at the start or the end."""
+        return VIDEO in (self.start_taken, self.end_taken)
 
     @property
     def has_both(self) -> bool:
@@ -87,13 +99,20 @@ def _compare(inst: Instrument, start: float, end: float) -> tuple[float, bool, b
         return diff, gain > 0, mid
 
 
-def _result(
-    inst: Instrument, by_tp: Mapping[str, tuple[float | None, date | None, bool]]
-) -> InstrumentResult:
-    def get(tp: str) -> tuple[float | None, date | None, bool]:
-        return by_tp.get(tp, (None, None, False))
+Stored = tuple[float | None, date | None, bool, str]  # score, day, adapted, where taken
 
-    (start, start_on, start_ad), (end, end_on, end_ad), (fu, fu_on, fu_ad) = (
+
+def _result(
+    inst: Instrument, by_tp: Mapping[str, Stored], video_counted: bool = True
+) -> InstrumentResult:
+    def get(tp: str) -> Stored:
+        return by_tp.get(tp, (None, None, False, IN_PERSON))
+
+    (
+        (start, start_on, start_ad, start_tk),
+        (end, end_on, end_ad, end_tk),
+        (fu, fu_on, fu_ad, fu_tk),
+    ) = (
         get("start"),
         get("end"),
         get("follow_up"),
@@ -123,6 +142,10 @@ def _result(
         start_adapted=start_ad,
         end_adapted=end_ad,
         follow_up_adapted=fu_ad,
+        start_taken=start_tk,
+        end_taken=end_tk,
+        follow_up_taken=fu_tk,
+        counted=change_counts(start_tk, end_tk, video_counted),
     )
 
 
@@ -138,7 +161,7 @@ def _values_by_enrolment(
     s: OrmSession,
     enrolment_ids: Sequence[int] | None = None,
     course_ids: Sequence[int] | None = None,
-) -> dict[int, dict[str, dict[str, tuple[float | None, date, bool]]]]:
+) -> dict[int, dict[str, dict[str, Stored]]]:
     q = select(
         Assessment.enrolment_id,
         Assessment.instrument_key,
@@ -146,6 +169,7 @@ def _values_by_enrolment(
         Assessment.score,
         Assessment.assessed_on,
         Assessment.adapted,
+        Assessment.taken,
     )
     if enrolment_ids is not None:
         q = q.where(Assessment.enrolment_id.in_(enrolment_ids))
@@ -153,13 +177,14 @@ def _values_by_enrolment(
         q = q.join(Enrolment, Enrolment.id == Assessment.enrolment_id).where(
             Enrolment.course_id.in_(course_ids)
         )
-    out: dict[int, dict[str, dict[str, tuple[float | None, date, bool]]]] = {}
-    for eid, key, tp, score, day, adapted in s.execute(q):
+    out: dict[int, dict[str, dict[str, Stored]]] = {}
+    for eid, key, tp, score, day, adapted, taken in s.execute(q):
         if tp != FOLLOW_UP:  # follow-up values have one home: follow_ups, read below
-            out.setdefault(eid, {}).setdefault(key, {})[tp] = (score, day, bool(adapted))
+            out.setdefault(eid, {}).setdefault(key, {})[tp] = (score, day, bool(adapted), taken)
     for eid, values in latest_scores_in(s, enrolment_ids, course_ids).items():
         for key, (score, day, _point) in values.items():
-            out.setdefault(eid, {}).setdefault(key, {})[FOLLOW_UP] = (score, day, False)
+            # asked by telephone, post or email months later: never in the hall
+            out.setdefault(eid, {}).setdefault(key, {})[FOLLOW_UP] = (score, day, False, REMOTE)
     return out
 
 
@@ -182,6 +207,15 @@ def participant_results(ctx: AppContext, enrolment_id: int) -> list[InstrumentRe
             raise NotFound("That person is no longer on this course.")
         chosen = _chosen_keys(s, [course_id]).get(course_id, [])
         values = _values_by_enrolment(s, enrolment_ids=[enrolment_id]).get(enrolment_id, {})
+    counted = video_tests_counted(ctx)
     return [
-        _result(inst, values.get(inst.key, {})) for inst in _instrument_order(ctx, chosen, values)
+        _result(inst, values.get(inst.key, {}), counted)
+        for inst in _instrument_order(ctx, chosen, values)
     ]
+
+
+def video_tests_counted(ctx: AppContext) -> bool:
+    """The site's choice: physical tests watched over video counted in change, or left out."""
+    from ..settings_registry import VIDEO_TESTS_IN_CHANGE, get
+
+    return get(ctx, VIDEO_TESTS_IN_CHANGE)

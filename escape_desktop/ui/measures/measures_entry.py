@@ -7,7 +7,7 @@ as it is typed; a set with a bad value is not saved at all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from PySide6.QtCore import QDate, Qt, Signal
@@ -32,11 +32,12 @@ from PySide6.QtWidgets import (
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
 from escape_desktop.programme.content import Instrument
+from escape_desktop.programme.measure_taken import IN_PERSON, REMOTE
 from escape_desktop.services import measures
 from escape_desktop.services.assessments import checked_value
 from escape_desktop.services.errors import ValidationError
 from escape_desktop.services.measures import ENTRY_TIMEPOINTS, TIMEPOINT_LABELS, MeasureInput
-from escape_desktop.services.measures.entry import record
+from escape_desktop.services.measures.entry import online_on, record
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -133,6 +134,18 @@ class MeasuresEntry(QWidget):
         tp_label.setBuddy(self.timepoint)
         day_label = QLabel("Da&te measured:", self.header)
         day_label.setBuddy(self.day)
+        # Where the set was taken (issue 33): away from the hall a questionnaire is remote and
+        # a physical test was watched over video, which the figures may leave out.
+        self.taken = QComboBox(self.header)
+        self.taken.addItem("In person", IN_PERSON)
+        self.taken.addItem("Remote (tests watched over video)", REMOTE)
+        self.taken.setAccessibleName("Where measured")
+        self.taken.setToolTip(
+            "Remote: questionnaires read out on the call or sent beforehand; a physical test "
+            "such as the chair stand watched over video."
+        )
+        self.taken_label = taken_label = QLabel("&Where measured:", self.header)
+        taken_label.setBuddy(self.taken)
         # Time point and date one above the other: side by side they made the form too wide
         # to sit beside the list of people with large text.
         grid.addWidget(self.person_label, 0, 0, 1, 3)
@@ -141,9 +154,12 @@ class MeasuresEntry(QWidget):
         grid.addWidget(self.timepoint, 2, 1)
         grid.addWidget(day_label, 3, 0)
         grid.addWidget(self.day, 3, 1)
+        grid.addWidget(taken_label, 4, 0)
+        grid.addWidget(self.taken, 4, 1)
         grid.setColumnStretch(2, 1)
         self.timepoint.currentIndexChanged.connect(self._timepoint_changed)
         self.day.dateChanged.connect(self._edited)
+        self.taken.currentIndexChanged.connect(self._edited)
 
     def _build_form_area(self) -> None:
         self.scroll_area = QScrollArea(self)
@@ -297,7 +313,14 @@ class MeasuresEntry(QWidget):
             self.day.blockSignals(True)
             self.day.setDate(self.day.minimumDate())  # shows the dash
             self.day.blockSignals(False)
-        for w in (self.timepoint, self.day, self.form_host, self.save_button, self.next_button):
+        for w in (
+            self.timepoint,
+            self.day,
+            self.taken,
+            self.form_host,
+            self.save_button,
+            self.next_button,
+        ):
             w.setEnabled(on)
         self.previous_button.setEnabled(on)
 
@@ -392,6 +415,13 @@ class MeasuresEntry(QWidget):
                 )
             )
             self.day.setDate(QDate(day.year, day.month, day.day))
+            # As saved; for a new set, where the person was at that day's session.
+            away = (
+                any(m.taken != IN_PERSON for m in stored.values())
+                if stored
+                else online_on(self.ctx, self.enrolment_id, day)
+            )
+            self.taken.setCurrentIndex(self.taken.findData(REMOTE if away else IN_PERSON))
             for key, fld in self.fields.items():
                 m = stored.get(key)
                 inst = fld.instrument
@@ -491,7 +521,8 @@ class MeasuresEntry(QWidget):
         if problems:
             key, text = problems[0]
             return self._refuse(key, text)
-        entries = {k: f.entry() for k, f in self.fields.items()}
+        taken = str(self.taken.currentData())
+        entries = {k: replace(f.entry(), taken=taken) for k, f in self.fields.items()}
         qd = self.day.date()
         day = date(qd.year(), qd.month(), qd.day())
         tp = self.current_timepoint()

@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
+from escape_desktop.programme.measure_taken import IN_PERSON, taken_word
 from escape_desktop.services.measures import InstrumentResult, InstrumentSummary, MeasuresEntryRow
 from escape_desktop.ui.common import style
 
@@ -102,6 +103,11 @@ class PeopleModel(_TableModel):
         return next((i for i, r in enumerate(self._rows) if r.enrolment_id == enrolment_id), -1)
 
 
+def _where(value: float | None, taken: str) -> str:
+    """ " remote" / " over video" after a value not taken in the hall (programme.measure_taken)."""
+    return "" if value is None or taken == IN_PERSON else f" {taken_word(taken)}"
+
+
 class ResultsModel(_TableModel):
     """One person's measures: start, end, follow-up, the change and what it means."""
 
@@ -113,13 +119,24 @@ class ResultsModel(_TableModel):
             if col == self.COL_MEASURE:
                 return f"{r.name} ({r.unit})" if r.unit else r.name
             if col == self.COL_START:
-                return r.fmt(r.start) + (" adapted" if r.start_adapted else "")
+                return (
+                    r.fmt(r.start)
+                    + (" adapted" if r.start_adapted else "")
+                    + _where(r.start, r.start_taken)
+                )
             if col == self.COL_END:
-                return r.fmt(r.end) + (" adapted" if r.end_adapted else "")
+                return (
+                    r.fmt(r.end)
+                    + (" adapted" if r.end_adapted else "")
+                    + _where(r.end, r.end_taken)
+                )
             if col == self.COL_FOLLOW_UP:
                 return r.fmt(r.follow_up) + (" adapted" if r.follow_up_adapted else "")
             if col == self.COL_CHANGE:
-                return r.fmt(r.change, signed=True)
+                # Watched over video and left out of the class's figures (the site's setting).
+                return r.fmt(r.change, signed=True) + (
+                    " (left out)" if r.has_both and not r.counted else ""
+                )
             if col == self.COL_VERDICT:
                 return "" if r.improved is None else ("Better" if r.improved else "Not better")
             if col == self.COL_MID:
@@ -137,6 +154,11 @@ class ResultsModel(_TableModel):
                 return f"A worthwhile change is {r.mid:g} or more in the better direction. {r.mid_source}"
             if col in (self.COL_START, self.COL_END) and r.adapted_differs:
                 return "Measured differently at start and end (adapted once): compare with care."
+            if col == self.COL_CHANGE and r.has_both and not r.counted:
+                return (
+                    "Watched over video: left out of the class's change figures "
+                    "(Settings: Physical tests watched over video)."
+                )
         if role == Qt.ItemDataRole.TextAlignmentRole and col != self.COL_MEASURE:
             return int(Qt.AlignmentFlag.AlignCenter)
         if (
@@ -169,7 +191,9 @@ class SummaryModel(_TableModel):
             if col == self.COL_MEASURE:
                 return f"{x.name} ({x.unit})" if x.unit else x.name
             if col == self.COL_PEOPLE:
-                return str(x.n_both)
+                # Tests watched over video that the site's setting leaves out, said beside it.
+                left = f" ({x.n_left_out} over video left out)" if x.n_left_out else ""
+                return str(x.n_both) + left
             if col == self.COL_MEAN_START:
                 return x.fmt(x.mean_start)
             if col == self.COL_MEAN_END:

@@ -166,6 +166,13 @@ class SettingsDialog(QDialog):
             follow_row.addWidget(box)
         follow_row.addStretch(1)
         form.addRow("Follow people up", follow_row)
+        # Issue 33: a chair stand watched over video is not the hall test; the site decides
+        # whether its change counts, and every figure says how many either way.
+        self.video_tests = QCheckBox("Count them in the change figures")
+        self.video_tests.setAccessibleName(registry.VIDEO_TESTS_IN_CHANGE.label)
+        self.video_tests.setChecked(bool(registry.get(ctx, registry.VIDEO_TESTS_IN_CHANGE)))
+        self.video_tests.toggled.connect(self._video_tests_changed)
+        form.addRow("Physical tests watched over video", self.video_tests)
         layout.addLayout(form)
         layout.addWidget(self._documents_box())
         self.venues = NameList(
@@ -259,6 +266,13 @@ class SettingsDialog(QDialog):
             box.blockSignals(True)
             box.setChecked(bool(registry.get(self.ctx, setting)))  # as saved
             box.blockSignals(False)
+
+    def _video_tests_changed(self, on: bool) -> None:
+        setting = registry.VIDEO_TESTS_IN_CHANGE
+        if not self._save(lambda: registry.set(self.ctx, setting, on)):
+            self.video_tests.blockSignals(True)
+            self.video_tests.setChecked(bool(registry.get(self.ctx, setting)))  # as saved
+            self.video_tests.blockSignals(False)
 
     def _site_name_changed(self) -> None:
         text = self.site_name.text()
