@@ -147,7 +147,7 @@ def known_language(language: str | None) -> str | None:
     code = language.strip().lower()
     aliases = {"welsh": "cy", "cymraeg": "cy", "english": "en", "saesneg": "en"}
     code = aliases.get(code, code)
-    return code if code in LANGUAGES else None
+    return code if code in LANGUAGES or code in _translators else None
 
 
 # The window's and the command line's messages: the instructor's language (a setting).
