@@ -162,8 +162,11 @@ def _card(
             ya -= lead
         c.setFillColor(DARK)
         c.setFont(FONT, BODY_PT)
-        # below the aim as well as the name: a longer aim (Welsh runs longer) takes two lines
-        yy = min(yy, ya)
+        # An aim on two lines (Welsh runs longer) leaves room beside its second line only for
+        # a short how-to line; a longer one starts below the aim.
+        beside = width - aim_w - 4 * mm - 9
+        if ya < yy and how and stringWidth(how[0], FONT, BODY_PT) > beside:
+            yy = ya
         for line in how:
             c.drawString(left + 9, yy, line)
             yy -= lead
@@ -192,8 +195,15 @@ def _card(
     c.setFont(FONT_BOLD, BODY_PT)
     c.drawString(left, y - BODY_PT, _("Each session, write:"))
     y -= BODY_PT + 8
-    cols = [(_("Session"), 41 * mm), (_("Done?"), 17 * mm), (_("New level"), 25 * mm)]
-    cols += [(_("Pain"), 20 * mm), (_("Effort"), 21 * mm)]
+    # The session column as wide as its longest date (41 mm at most), so a longer word in
+    # another language still leaves the notes room for its measures mark.
+    dated = [f"{x.number}  {short_date(x.date)}" for x in sessions] or [""]
+    session_w = min(41 * mm, max(stringWidth(t, FONT_BOLD, BODY_PT) for t in dated) + 8)
+    cols = [(_("Session"), session_w), (_("Done?"), 17 * mm), (_("New level"), 25 * mm)]
+    cols += [(_("Pain"), 16 * mm), (_("Effort"), 21 * mm)]
+    # A heading longer in another language widens its column (at 12 pt, clear print); the
+    # notes column gives up the room.
+    cols = [(label, max(w, stringWidth(label, FONT_BOLD, BODY_PT) + 6)) for label, w in cols]
     cols.append((_("Notes"), width - sum(w for _label, w in cols)))
     xs = [left]
     for _label, w in cols:
@@ -219,8 +229,12 @@ def _card(
         c.setFont(FONT_BOLD if sess.measures else FONT, BODY_PT)
         c.drawString(left + 3, y - DIARY_ROW + 6, f"{sess.number}  {short_date(sess.date)}")
         if sess.measures:
-            c.setFont(FONT_BOLD, BODY_PT)
-            c.drawString(xs[5] + 3, y - DIARY_ROW + 6, f"★ {_(sess.measures)}")
+            mark = "★ " + _(sess.measures)
+            size = BODY_PT
+            while size > 9 and stringWidth(mark, FONT_BOLD, size) > right - xs[5] - 5:
+                size -= 0.5
+            c.setFont(FONT_BOLD, size)
+            c.drawString(xs[5] + 3, y - DIARY_ROW + 6, mark)
         y -= DIARY_ROW
     c.setStrokeColor(MID)
     c.setLineWidth(0.5)

@@ -191,6 +191,16 @@ def test_welsh_documents_fit_embed_the_font_and_give_back_welsh_letters(
     # the Welsh catalogue's own â ("â ni", "â phosibl") and ŷ, ŵ in Welsh words
     if kind != "certificates":
         assert "â" in text.replace("Siân", "")
+    if kind == "cards":  # still clear print in Welsh: nothing shrunk below 12 pt to fit
+        sizes: list[float] = []
+        for page in PdfReader(str(out)).pages:
+
+            def visit(text, cm, tm, font, size):  # type: ignore[no-untyped-def]
+                if text.strip():
+                    sizes.append(abs(size * tm[3] * cm[3]))
+
+            page.extract_text(visitor_text=visit)
+        assert min(sizes) >= 12
     reader = PdfReader(str(out))
     for page in reader.pages:
         fonts = page["/Resources"]["/Font"]
