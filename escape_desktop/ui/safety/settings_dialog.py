@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import LANGUAGES
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services import settings_registry as registry
@@ -212,7 +213,21 @@ class SettingsDialog(QDialog):
         self.logo.editingFinished.connect(
             lambda: self._save_text(registry.CERTIFICATE_LOGO, self.logo.text())
         )
+        # Certificates, progress reports and circuit cards of people who have not chosen a
+        # language (each person's own choice is on their details).
+        self.document_language = QComboBox()
+        for code, name in LANGUAGES.items():
+            self.document_language.addItem(name, code)
+        self.document_language.setAccessibleName(registry.DOCUMENT_LANGUAGE.label)
+        chosen = registry.get(self.ctx, registry.DOCUMENT_LANGUAGE)
+        self.document_language.setCurrentIndex(max(0, self.document_language.findData(chosen)))
+        self.document_language.currentIndexChanged.connect(self._document_language_changed)
+        form.addRow("Documents in", self.document_language)
         return box
+
+    def _document_language_changed(self, _index: int) -> None:
+        code = self.document_language.currentData()
+        self._save(lambda: registry.set(self.ctx, registry.DOCUMENT_LANGUAGE, code))
 
     def _save_text(self, setting: registry.Text, value: str) -> None:
         if value.strip() != registry.get(self.ctx, setting):
