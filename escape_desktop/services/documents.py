@@ -547,6 +547,16 @@ def site_language(ctx: AppContext) -> str:
     return settings_registry.get(ctx, settings_registry.DOCUMENT_LANGUAGE) or "en"
 
 
+def in_each_language(ctx: AppContext, language: str, override: str | None = None) -> list[str]:
+    """The languages one person's document is printed in, in order: their own, then English
+    after a Welsh one when the site prints bilingual documents (Welsh first, as Welsh public
+    bodies do) and no one language was asked for."""
+    if language != "en" and override is None:
+        if settings_registry.get(ctx, settings_registry.BILINGUAL_DOCUMENTS):
+            return [language, "en"]
+    return [language]
+
+
 def document_languages(
     ctx: AppContext, enrolment_ids: Sequence[int], override: str | None = None
 ) -> dict[int, str]:
@@ -719,7 +729,11 @@ def _cards(
     if not cards:
         raise DocumentError(f"Nobody is on {info.code} yet, so there are no circuit cards.")
     langs = document_languages(ctx, [c.enrolment_id for c in cards], language)
-    cards = [replace(c, language=langs[c.enrolment_id]) for c in cards]
+    cards = [
+        replace(c, language=each)
+        for c in cards
+        for each in in_each_language(ctx, langs[c.enrolment_id], language)
+    ]
     report(1, 2, f"Laying out {len(cards)} cards")
     pages = write_atomically(out, lambda p: render_cards(info, cards, sessions, p, chosen))
     return DocumentResult("cards", out, pages, [c.name for c in cards])
@@ -798,11 +812,21 @@ def _certificates(
 
     course = certificate_course(ctx, info)
     langs = document_languages(ctx, [r.enrolment_id for r in rows], language)
-    in_language = [langs[r.enrolment_id] for r in rows]
+    pages_for = [
+        (row, ok, each)
+        for row, ok in zip(rows, done, strict=True)
+        for each in in_each_language(ctx, langs[row.enrolment_id], language)
+    ]
     pages = write_atomically(
         out,
         lambda p: render_certificates(
-            info, rows, p, issued_on, course, completed=done, languages=in_language
+            info,
+            [x[0] for x in pages_for],
+            p,
+            issued_on,
+            course,
+            completed=[x[1] for x in pages_for],
+            languages=[x[2] for x in pages_for],
         ),
         around_replace=recorder,
     )
@@ -840,7 +864,8 @@ def _progress(
     langs = document_languages(ctx, [r.enrolment_id for r in rows], language)
     for i, row in enumerate(rows):
         report(i, len(rows) + 1, f"Reading {row.name}'s results")
-        people.append(gather_progress(ctx, info, row, langs[row.enrolment_id]))
+        for each in in_each_language(ctx, langs[row.enrolment_id], language):
+            people.append(gather_progress(ctx, info, row, each))
     report(len(rows), len(rows) + 1, "Laying out the reports")
     site = report_site(ctx)
     pages = write_atomically(out, lambda p: render_progress(info, people, p, site, info.today))

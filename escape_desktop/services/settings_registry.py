@@ -207,6 +207,11 @@ DOCUMENT_LANGUAGE = Text(
     choices=lambda ctx: LANGUAGES,
     refusal="Language of participants' documents: choose English or Cymraeg.",
 )
+# A Welsh document followed by the same in English (Welsh first), for sites that print
+# bilingual documents; each person still chooses the language that comes first.
+BILINGUAL_DOCUMENTS = YesNo(
+    key="bilingual_documents", label="Welsh documents followed by the same in English"
+)
 
 # Follow-up points (programme.followup): either can be switched off for the site.
 FOLLOW_UP_3 = YesNo(key="follow_up_3", label="Follow up 3 months after the course", default=True)
@@ -232,6 +237,7 @@ REGISTRY: Mapping[str, SettingDef[Any]] = {
         FOLLOW_UP_3,
         FOLLOW_UP_12,
         DOCUMENT_LANGUAGE,
+        BILINGUAL_DOCUMENTS,
     )
 }
 

@@ -371,3 +371,35 @@ def test_course_enrol_records_the_persons_language(demo_ctx, capsys):
     assert "language" in err and len(err.strip().splitlines()) == 1
     with demo_ctx.db.read() as s:
         assert s.query(Participant).filter_by(first_name="Rhian").count() == 0
+
+
+def test_a_bilingual_site_prints_welsh_first_then_the_same_in_english(
+    demo_ctx, demo_today, tmp_path
+):
+    from escape_desktop.services import settings_registry
+
+    cid = _course(demo_ctx)
+    welsh, english = course_info(demo_ctx, cid, demo_today).completers()[:2]
+    _set_language(demo_ctx, welsh.participant_id, "cy")
+    settings_registry.set(demo_ctx, settings_registry.BILINGUAL_DOCUMENTS, True)
+    ids = [welsh.enrolment_id, english.enrolment_id]
+    out = tmp_path / "c.pdf"
+    build_document(
+        demo_ctx, "certificates", cid, out, enrolment_ids=ids, today=demo_today, record=False
+    )
+    pages = [_text(out, i) for i in range(len(PdfReader(str(out)).pages))]
+    assert len(pages) == 3  # the Welsh person's two pages, the English person's one
+    assert welsh.name in pages[0] and "Tystysgrif Cwblhau" in pages[0]
+    assert welsh.name in pages[1] and "Certificate of Completion" in pages[1]
+    assert english.name in pages[2] and "Tystysgrif" not in pages[2]
+    out = tmp_path / "p.pdf"
+    build_document(demo_ctx, "progress", cid, out, enrolment_ids=ids[:1], today=demo_today)
+    text = _text(out)
+    assert text.index("Sut rydych chi wedi newid") < text.index("How you have changed")
+    # one language asked for: that language only
+    out = tmp_path / "one.pdf"
+    build_document(
+        demo_ctx, "certificates", cid, out, enrolment_ids=ids[:1], today=demo_today,
+        record=False, language="cy",
+    )  # fmt: skip
+    assert len(PdfReader(str(out)).pages) == 1

@@ -62,3 +62,17 @@ def test_settings_set_the_sites_document_language_from_the_keyboard(qtbot, demo_
     combo.setFocus()
     qtbot.keyClick(combo, Qt.Key.Key_Down)
     assert registry.get(demo_ctx, registry.DOCUMENT_LANGUAGE) == "cy"
+
+
+def test_settings_switch_bilingual_documents_on_with_space(qtbot, demo_ctx):
+    from escape_desktop.services import settings_registry as registry
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(demo_ctx, ChangeBus())
+    qtbot.addWidget(dialog)
+    box = dialog.bilingual
+    assert box.accessibleName() and not box.isChecked()
+    box.setFocus()
+    qtbot.keyClick(box, Qt.Key.Key_Space)
+    assert registry.get(demo_ctx, registry.BILINGUAL_DOCUMENTS) is True

@@ -223,7 +223,18 @@ class SettingsDialog(QDialog):
         self.document_language.setCurrentIndex(max(0, self.document_language.findData(chosen)))
         self.document_language.currentIndexChanged.connect(self._document_language_changed)
         form.addRow("Documents in", self.document_language)
+        self.bilingual = QCheckBox("Welsh ones followed by the same in English")
+        self.bilingual.setAccessibleName(registry.BILINGUAL_DOCUMENTS.label)
+        self.bilingual.setChecked(bool(registry.get(self.ctx, registry.BILINGUAL_DOCUMENTS)))
+        self.bilingual.toggled.connect(self._bilingual_changed)
+        form.addRow("", self.bilingual)
         return box
+
+    def _bilingual_changed(self, on: bool) -> None:
+        if not self._save(lambda: registry.set(self.ctx, registry.BILINGUAL_DOCUMENTS, on)):
+            self.bilingual.blockSignals(True)
+            self.bilingual.setChecked(bool(registry.get(self.ctx, registry.BILINGUAL_DOCUMENTS)))
+            self.bilingual.blockSignals(False)
 
     def _document_language_changed(self, _index: int) -> None:
         code = self.document_language.currentData()
