@@ -54,6 +54,8 @@ class Translator:
 
     def _(self, message: str) -> str:
         """The message in this language (the English when the catalogue lacks it)."""
+        if not message:  # gettext("") is the catalogue's header, never a text to print
+            return message
         return self._t.gettext(message)
 
     gettext = _
@@ -167,3 +169,42 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _ui.ngettext(singular, plural, n)
+
+
+# The texts of the content library a participant reads (resources/exercises: station and
+# level names, how-to and home lines; resources/programmes: the programme's title) go into the
+# same catalogue. A site's own stations are not in it and print as typed.
+_RESOURCE_KEYS = ("title", "name", "description", "home")
+
+
+def extract_resources(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Any:  # pragma: no cover - run by pybabel extract (babel.cfg)
+    """Babel extractor for the library's TOML files: every participant-facing text."""
+    import tomllib
+
+    raw = fileobj.read()
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    data = tomllib.loads(text)
+    lines = text.splitlines()
+
+    def line_of(value: str) -> int:
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        for number, line in enumerate(lines, 1):
+            if f'"{quoted}"' in line:
+                return number
+        return 1
+
+    def walk(node: Any, where: str) -> Any:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _RESOURCE_KEYS and isinstance(value, str) and value.strip():
+                    if where in ("", "station", "station.levels"):
+                        yield line_of(value), None, value, [f"the library's {where or key}"]
+                else:
+                    yield from walk(value, f"{where}.{key}".strip("."))
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item, where)
+
+    yield from walk(data, "")

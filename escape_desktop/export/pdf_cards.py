@@ -106,7 +106,7 @@ def _card(
     used = draw_name(c, card.name, left, top, width, size=20, floor=14, font=FONT_BOLD)
     y = top - used - 4
     c.setFillColor(DARK)
-    sub = f"{info.code} · {info.programme_title}"
+    sub = f"{info.code} · {_(info.programme_title)}"
     for line in _lines(sub, FONT, BODY_PT, width, 2):
         c.setFont(FONT, BODY_PT)
         c.drawString(left, y - BODY_PT, line)
@@ -144,11 +144,14 @@ def _card(
     c.line(left, y, right, y)
     for i, st in enumerate(card.stations):
         head = _lines(
-            f"{i + 1}. {st.name} — {st.level}", FONT_BOLD, BODY_PT, width - aim_w - 4 * mm, 2
+            f"{i + 1}. {_(st.name)} — {_(st.level)}", FONT_BOLD, BODY_PT, width - aim_w - 4 * mm, 2
         )
-        how = _lines(st.how_to, FONT, BODY_PT, width - 9, 2) if st.how_to else []
+        # The library's own words come from the catalogue too; a site's own station prints
+        # as it was typed.
+        how = _lines(_(st.how_to), FONT, BODY_PT, width - 9, 2) if st.how_to else []
         if st.home:
-            how += _lines(_("At home: {how}").format(how=st.home), FONT, BODY_PT, width - 9, 3)
+            at_home = _("At home: {how}").format(how=_(st.home))
+            how += _lines(at_home, FONT, BODY_PT, width - 9, 3)
         c.setFillColor(INK)
         c.setFont(FONT_BOLD, BODY_PT)
         yy = y - BODY_PT - 2

@@ -253,8 +253,7 @@ def _page(
         text = _("for taking part in the exercise and education classes")
     _centred_fit(c, text, cx, 495, FONT, 14)
     c.setFillColor(TEAL)
-    c.setFont(FONT_BOLD, 19)
-    c.drawCentredString(cx, 468, info.programme_title)
+    _centred_fit(c, _(info.programme_title), cx, 468, FONT_BOLD, 19)
     c.setFillColor(DARK)
     planned = course.planned_sessions
     line = (

@@ -335,7 +335,8 @@ def _person_story(
     story: list = [Paragraph("<br/>".join(esc(x) for x in lines), title)]
     story.append(
         Paragraph(
-            esc(_("Your progress on {programme}").format(programme=info.programme_title)), body_bold
+            esc(_("Your progress on {programme}").format(programme=_(info.programme_title))),
+            body_bold,
         )
     )
     delivered = info.delivered()
@@ -378,7 +379,7 @@ def _person_story(
         for s in p.stations:
             data.append(
                 [
-                    Paragraph(esc(s.name), cell),
+                    Paragraph(esc(_(s.name)), cell),
                     Paragraph(esc(s.first_text(tr)), cell),
                     Paragraph(esc(s.last_text(tr)), cell),
                 ]
@@ -405,12 +406,12 @@ def _person_story(
         heads = (_("Exercise"), _("How to do it at home"), _("Aim for"))
         data = [[Paragraph(esc(x), cell_head) for x in heads]]
         for h in p.home:
-            text = f"<b>{esc(h.level)}</b>"
+            text = f"<b>{esc(_(h.level))}</b>"
             if h.description:
                 text += f"<br/>{esc(h.description)}"
             data.append(
                 [
-                    Paragraph(esc(h.station), cell),
+                    Paragraph(esc(_(h.station)), cell),
                     Paragraph(text, cell),
                     Paragraph(esc(dose_words(h.dose, tr)), cell),
                 ]

@@ -343,7 +343,9 @@ def gather_progress(
             item.station_name,
             item.level_name,
             # the home version where the library has one (a bike becomes a brisk walk)
-            tr._("At home: {how}").format(how=item.home) if item.home else item.level_description,
+            tr._("At home: {how}").format(how=tr._(item.home))
+            if item.home
+            else tr._(item.level_description),
             item.dose_text,
         )
         for item in plan.items

@@ -270,8 +270,8 @@ def _outside_markers(text: str) -> str:
 
 
 def _data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]
-    """Every word the data may print: people, staff, course, venue, site and the exercise
-    library's own text (a resource, printed as written)."""
+    """Every word the data may print: people, staff, course, venue, site, the measures'
+    names."""
     texts: list[str] = []
     with ctx.db.read() as s:
         for p in s.query(Participant):
@@ -281,14 +281,10 @@ def _data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]
         for c in s.query(Course):
             texts += [c.code, c.title]
         texts += [x.value for x in s.query(Setting)]
-    for st in ctx.library.stations.values():
-        texts += [st.name, st.description, st.home or "", st.dose_unit]
-        for level in st.levels:
-            texts += [level.name, level.description]
+    # The measures' own names are printed as they are known (the small print); the exercise
+    # library's words and the programme's title are in the catalogue, so not allowed here.
     for inst in ctx.library.instruments.values():
         texts.append(inst.name)
-    for t in ctx.library.templates.values():
-        texts.append(getattr(t, "title", "") or getattr(t, "name", ""))
     return {w.lower() for t in texts for w in re.findall(r"[^\W\d_]+", t or "")}
 
 
