@@ -10,6 +10,8 @@ import sys
 from datetime import date, timedelta
 from typing import Any
 
+from escape_desktop.i18n import LANGUAGES
+
 from .base import CommandError, course_id, iso_date, open_context, print_json
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
@@ -86,6 +88,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     e.add_argument(
         "--contact-by", choices=("", "phone", "post", "email"), default="", help="for follow-up"
+    )
+    e.add_argument(
+        "--language",
+        choices=tuple(LANGUAGES),
+        default=None,
+        help="the language of their certificate, progress report and circuit card "
+        "(en or cy, Cymraeg; default: the site's)",
     )
     e.add_argument(
         "--screening",
@@ -437,6 +446,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
             consent_share=CONSENT_WORDS[args.share],
             consent_follow_up=CONSENT_WORDS[args.follow_up],
             contact_by=args.contact_by,
+            language=args.language,
         )
         # One transaction, as in the window: no enrolment without its screening.
         eid = participants.enrol(ctx, cid, data, answers, unscreened=answers is None).value

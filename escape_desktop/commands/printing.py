@@ -7,6 +7,8 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from escape_desktop.i18n import LANGUAGES
+
 from .base import CommandError, add_out_argument, course_id, open_context, output_path
 
 HELP = {
@@ -37,6 +39,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                 action="append",
                 metavar="CODE",
                 help="only this participant (their code, e.g. P-ABCD2345); repeat for more",
+            )
+        if kind in ("certificates", "progress", "cards"):
+            k.add_argument(
+                "--language",
+                choices=tuple(LANGUAGES),
+                default=None,
+                help="print everyone's in this language (en or cy, Cymraeg); "
+                "default: each person's own, else the site's",
             )
         if kind == "certificates":
             k.add_argument(
@@ -85,6 +95,7 @@ def cmd_print(args: argparse.Namespace) -> int:
                 enrolment_ids=_enrolments(ctx, cid, getattr(args, "participant", None)),
                 today=date.today(),
                 record=not getattr(args, "no_record", False),
+                language=getattr(args, "language", None),
             )
         except NobodyCompleted as e:
             said = str(e).replace("tick the people it is for", "name each with --participant CODE")

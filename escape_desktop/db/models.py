@@ -153,6 +153,8 @@ class Participant(Base):
     contact_by: Mapped[str] = mapped_column(String(10), default="", server_default="")
     notes: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime)
+    # The language of their documents ("cy", "en"; i18n.LANGUAGES); None: the site's default.
+    language: Mapped[str | None] = mapped_column(String(10), default=None)
 
     enrolments: Mapped[list["Enrolment"]] = relationship(
         back_populates="participant", cascade="all, delete-orphan"

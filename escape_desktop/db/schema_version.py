@@ -23,6 +23,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0006_joined_session",
     "0007_follow_up",
     "0008_delivery_mode",
+    "0009_participant_language",
     "0010_follow_up_home",
     "0011_measure_taken",
 )

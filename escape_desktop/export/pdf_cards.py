@@ -18,6 +18,8 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
+from escape_desktop.i18n import Translator, translator
+
 from .pdf_data import CourseInfo
 from .pdf_style import (
     APP_NAME,
@@ -31,8 +33,8 @@ from .pdf_style import (
     PORTRAIT,
     draw_name,
     register_fonts,
-    short_date,
 )
+from .pdf_words import dose_words
 
 CARD_W, CARD_H = PORTRAIT  # one card a person, on its own A4 page
 PAD = 16 * mm
@@ -64,6 +66,8 @@ class Card:
     stations: tuple[CardStation, ...]
     # The session is online (or the person joins it over video): the home circuit card.
     at_home: bool = False
+    enrolment_id: int = 0
+    language: str | None = None  # the person's own, or the site's default (English)
 
 
 def _lines(text: str, font: str, size: float, width: float, max_lines: int) -> list[str]:
@@ -88,6 +92,12 @@ def _card(
     for_session: CardSession | None,
     printed_on: date | None = None,
 ) -> None:
+    tr: Translator = translator(card.language)
+    _ = tr._
+
+    def short_date(day: date) -> str:
+        return tr.date(day, "short")
+
     left, right = PAD, CARD_W - PAD
     width = right - left
     top = CARD_H - PAD
@@ -96,7 +106,7 @@ def _card(
     used = draw_name(c, card.name, left, top, width, size=20, floor=14, font=FONT_BOLD)
     y = top - used - 4
     c.setFillColor(DARK)
-    sub = f"{info.code} · {info.programme_title}"
+    sub = f"{info.code} · {_(info.programme_title)}"
     for line in _lines(sub, FONT, BODY_PT, width, 2):
         c.setFont(FONT, BODY_PT)
         c.drawString(left, y - BODY_PT, line)
@@ -106,16 +116,16 @@ def _card(
         # the diary to write a new level, so the card stays true after the instructor moves
         # someone up.
         when = short_date(printed_on) if printed_on else short_date(for_session.date)
-        note = (
-            f"Your levels for session {for_session.number} ({short_date(for_session.date)}), "
-            f"as printed on {when}. When your level changes, write the new one in the diary."
-        )
+        note = _(
+            "Your levels for session {n} ({date}), as printed on {printed}. When your level "
+            "changes, write the new one in the diary."
+        ).format(n=for_session.number, date=short_date(for_session.date), printed=when)
         for line in _lines(note, FONT, BODY_PT, width, 3):
             c.setFont(FONT, BODY_PT)
             c.drawString(left, y - BODY_PT, line)
             y -= lead
     if card.at_home:
-        note = (
+        note = _(
             "At home over video: the same levels and aims as in the hall, with things you "
             "have at home. Clear a space, keep a sturdy chair or worktop to hold, and stop "
             "if pain is worse than usual."
@@ -134,24 +144,32 @@ def _card(
     c.line(left, y, right, y)
     for i, st in enumerate(card.stations):
         head = _lines(
-            f"{i + 1}. {st.name} — {st.level}", FONT_BOLD, BODY_PT, width - aim_w - 4 * mm, 2
+            f"{i + 1}. {_(st.name)} — {_(st.level)}", FONT_BOLD, BODY_PT, width - aim_w - 4 * mm, 2
         )
-        how = _lines(st.how_to, FONT, BODY_PT, width - 9, 2) if st.how_to else []
+        # The library's own words come from the catalogue too; a site's own station prints
+        # as it was typed.
+        how = _lines(_(st.how_to), FONT, BODY_PT, width - 9, 2) if st.how_to else []
         if st.home:
-            how += _lines(f"At home: {st.home}", FONT, BODY_PT, width - 9, 3)
+            at_home = _("At home: {how}").format(how=_(st.home))
+            how += _lines(at_home, FONT, BODY_PT, width - 9, 3)
         c.setFillColor(INK)
         c.setFont(FONT_BOLD, BODY_PT)
         yy = y - BODY_PT - 2
         for line in head:
             c.drawString(left, yy, line)
             yy -= lead
-        aim = _lines(st.aim, FONT_BOLD, BODY_PT, aim_w, 2)
+        aim = _lines(dose_words(st.aim, tr), FONT_BOLD, BODY_PT, aim_w, 2)
         ya = y - BODY_PT - 2
         for line in aim:
             c.drawRightString(right, ya, line)
             ya -= lead
         c.setFillColor(DARK)
         c.setFont(FONT, BODY_PT)
+        # An aim on two lines (Welsh runs longer) leaves room beside its second line only for
+        # a short how-to line; a longer one starts below the aim.
+        beside = width - aim_w - 4 * mm - 9
+        if ya < yy and how and stringWidth(how[0], FONT, BODY_PT) > beside:
+            yy = ya
         for line in how:
             c.drawString(left + 9, yy, line)
             yy -= lead
@@ -178,19 +196,31 @@ def _card(
     y -= 10
     c.setFillColor(INK)
     c.setFont(FONT_BOLD, BODY_PT)
-    c.drawString(left, y - BODY_PT, "Each session, write:")
+    c.drawString(left, y - BODY_PT, _("Each session, write:"))
     y -= BODY_PT + 8
-    cols = [("Session", 41 * mm), ("Done?", 17 * mm), ("New level", 25 * mm)]
-    cols += [("Pain", 20 * mm), ("Effort", 21 * mm)]
-    cols.append(("Notes", width - sum(w for _, w in cols)))
+    # The session column as wide as its longest date (41 mm at most), so a longer word in
+    # another language still leaves the notes room for its measures mark.
+    dated = [f"{x.number}  {short_date(x.date)}" for x in sessions] or [""]
+    session_w = min(41 * mm, max(stringWidth(t, FONT_BOLD, BODY_PT) for t in dated) + 8)
+    cols = [(_("Session"), session_w), (_("Done?"), 17 * mm), (_("New level"), 25 * mm)]
+    cols += [(_("Pain"), 16 * mm), (_("Effort"), 21 * mm)]
+    # A heading longer in another language widens its column (at 12 pt, clear print); the
+    # notes column gives up the room.
+    cols = [(label, max(w, stringWidth(label, FONT_BOLD, BODY_PT) + 6)) for label, w in cols]
+    cols.append((_("Notes"), width - sum(w for _label, w in cols)))
     xs = [left]
-    for _, w in cols:
+    for _label, w in cols:
         xs.append(xs[-1] + w)
     c.setFillColor(LIGHT)
     c.rect(left, y - DIARY_ROW, width, DIARY_ROW, stroke=0, fill=1)
     c.setFillColor(INK)
     c.setFont(FONT_BOLD, BODY_PT)
-    for (label, _), x in zip(cols, xs, strict=False):
+    for (label, w), x in zip(cols, xs, strict=False):
+        # a heading never runs into the next column: smaller rather than wider
+        size = BODY_PT
+        while size > 8 and stringWidth(label, FONT_BOLD, size) > w - 5:
+            size -= 0.5
+        c.setFont(FONT_BOLD, size)
         c.drawString(x + 3, y - DIARY_ROW + 6, label)
     rows_top = y
     y -= DIARY_ROW
@@ -202,8 +232,12 @@ def _card(
         c.setFont(FONT_BOLD if sess.measures else FONT, BODY_PT)
         c.drawString(left + 3, y - DIARY_ROW + 6, f"{sess.number}  {short_date(sess.date)}")
         if sess.measures:
-            c.setFont(FONT_BOLD, BODY_PT)
-            c.drawString(xs[5] + 3, y - DIARY_ROW + 6, f"★ {sess.measures}")
+            mark = "★ " + _(sess.measures)
+            size = BODY_PT
+            while size > 9 and stringWidth(mark, FONT_BOLD, size) > right - xs[5] - 5:
+                size -= 0.5
+            c.setFont(FONT_BOLD, size)
+            c.drawString(xs[5] + 3, y - DIARY_ROW + 6, mark)
         y -= DIARY_ROW
     c.setStrokeColor(MID)
     c.setLineWidth(0.5)
@@ -219,8 +253,10 @@ def _card(
     c.setFillColor(DARK)
     for i, line in enumerate(
         _lines(
-            "Pain from 0 (none) to 10 (worst imaginable). Effort from 0 (very easy) to 10 "
-            "(as hard as can be).",
+            _(
+                "Pain from 0 (none) to 10 (worst imaginable). Effort from 0 (very easy) to 10 "
+                "(as hard as can be)."
+            ),
             FONT,
             BODY_PT,
             width,

@@ -17,9 +17,10 @@ from pathlib import Path
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader, simpleSplit
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas as rl_canvas
 
-from escape_desktop.programme.rounding import plural
+from escape_desktop.i18n import ENGLISH, Translator, translator
 
 from .pdf_data import CourseInfo, RegisterRow
 from .pdf_style import (
@@ -35,6 +36,7 @@ from .pdf_style import (
     fit_name,
     register_fonts,
 )
+from .pdf_words import course_dates, role_words
 
 TEAL = colors.Color(0.05, 0.36, 0.45)
 GOLD = colors.Color(0.84, 0.60, 0.13)
@@ -48,7 +50,7 @@ TEXT_WIDTH = 440  # the widest a line of text may run inside the border (A4 is 5
 @dataclass(frozen=True)
 class Signatory:
     name: str
-    role: str  # "Physiotherapist", "Exercise instructor"; "Instructor" when not known
+    role: str  # "physiotherapist", "exercise instructor"; printed in the reader's language
 
 
 @dataclass(frozen=True)
@@ -161,17 +163,40 @@ def _logo(c: rl_canvas.Canvas, logo: Path | None, w: float, h: float) -> None:
     )
 
 
+def _centred_fit(
+    c: rl_canvas.Canvas,
+    text: str,
+    cx: float,
+    y: float,
+    font: str,
+    size: float,
+    width: float = TEXT_WIDTH,
+) -> None:
+    """One centred line, smaller rather than wider than ``width`` (Welsh runs a quarter
+    longer than English, and a translation must never run into the border)."""
+    while size > 7 and stringWidth(text, font, size) > width:
+        size -= 0.5
+    c.setFont(font, size)
+    c.drawCentredString(cx, y, text)
+
+
 def _centred_lines(
-    c: rl_canvas.Canvas, text: str, cx: float, y: float, size: float, max_lines: int = 2
+    c: rl_canvas.Canvas,
+    text: str,
+    cx: float,
+    y: float,
+    size: float,
+    max_lines: int = 2,
+    font: str = FONT,
 ) -> float:
     """Draw ``text`` centred, wrapped to the text width (smaller rather than more lines);
     returns the baseline of the last line."""
     while True:
-        lines = simpleSplit(text, FONT, size, TEXT_WIDTH)
+        lines = simpleSplit(text, font, size, TEXT_WIDTH)
         if len(lines) <= max_lines or size <= 9:
             break
         size -= 0.5
-    c.setFont(FONT, size)
+    c.setFont(font, size)
     for i, line in enumerate(lines[:max_lines]):
         c.drawCentredString(cx, y - i * size * 1.25, line)
     return y - (min(len(lines), max_lines) - 1) * size * 1.25
@@ -185,7 +210,9 @@ def _page(
     course: CertificateCourse,
     issued_on: date,
     completed: bool = True,
+    tr: Translator = ENGLISH,
 ) -> None:
+    _ = tr._
     w, h = PORTRAIT
     cx = w / 2
     _border(c, w, h)
@@ -193,15 +220,13 @@ def _page(
     c.setFillColor(TEAL)
     c.setFont(FONT_BOLD, TITLE_PT)
     # Someone who did not complete gets a certificate of attendance, in its own words.
-    c.drawCentredString(
-        cx, 725, "Certificate of Completion" if completed else "Certificate of Attendance"
-    )
+    title = _("Certificate of Completion") if completed else _("Certificate of Attendance")
+    _centred_fit(c, title, cx, 725, FONT_BOLD, TITLE_PT, TEXT_WIDTH + 40)
     c.setStrokeColor(GOLD)
     c.setLineWidth(1.5)
     c.line(cx - 80, 710, cx + 80, 710)
     c.setFillColor(DARK)
-    c.setFont(FONT, 14)
-    c.drawCentredString(cx, 668, "This certificate is presented to")
+    _centred_fit(c, _("This certificate is presented to"), cx, 668, FONT, 14)
 
     # The name: in its fixed box, centred on the box's middle line, however many lines.
     width, top, height = NAME_BOX
@@ -222,42 +247,48 @@ def _page(
     )
 
     c.setFillColor(DARK)
-    c.setFont(FONT, 14)
     if completed:
-        c.drawCentredString(
-            cx, 495, f"for completing the {course.planned_sessions}-session programme"
-        )
+        text = _("for completing the {n}-session programme").format(n=course.planned_sessions)
     else:
-        c.drawCentredString(cx, 495, "for taking part in the exercise and education classes")
+        text = _("for taking part in the exercise and education classes")
+    _centred_fit(c, text, cx, 495, FONT, 14)
     c.setFillColor(TEAL)
-    c.setFont(FONT_BOLD, 19)
-    c.drawCentredString(cx, 468, info.programme_title)
+    _centred_fit(c, _(info.programme_title), cx, 468, FONT_BOLD, 19)
     c.setFillColor(DARK)
-    sessions = plural(attended, "session")
+    planned = course.planned_sessions
     line = (
-        f"attending {attended} of its {course.planned_sessions} sessions"
+        tr.ngettext(
+            "attending {attended} of its {n} session",
+            "attending {attended} of its {n} sessions",
+            planned,
+        ).format(attended=attended, n=planned)
         if completed
-        else f"and coming to {sessions}"
+        else tr.ngettext(
+            "and coming to {n} session", "and coming to {n} sessions", attended
+        ).format(n=attended)
     )
-    c.setFont(FONT, 13)
-    c.drawCentredString(cx, 440, line)
+    _centred_fit(c, line, cx, 440, FONT, 13)
     # The venue and the dates each have their own line; a long venue wraps, never runs off.
     y = 420.0
     if info.venue:
-        y = _centred_lines(c, f"at {info.venue}", cx, y, 13) - 17
-    if info.dates_text():
-        c.setFont(FONT, 13)
-        c.drawCentredString(cx, y, info.dates_text())
+        y = _centred_lines(c, _("at {venue}").format(venue=info.venue), cx, y, 13) - 17
+    dates = course_dates(info, tr)
+    if dates:
+        _centred_fit(c, dates, cx, y, FONT, 13)
 
     _emblem(c, cx, 330)
-    c.setFont(FONT_ITALIC, 12)
     c.setFillColor(DARK)
-    c.drawCentredString(
-        cx, 228, "Well done! Keep the exercises going at home: they keep working for you."
+    _centred_lines(
+        c,
+        _("Well done! Keep the exercises going at home: they keep working for you."),
+        cx,
+        232,
+        12,
+        font=FONT_ITALIC,
     )
 
     # Signature lines: one per member of staff (two at most), each with their role.
-    people = list(course.signatories[:2]) or [Signatory("", "Instructor")]
+    people = list(course.signatories[:2]) or [Signatory("", "instructor")]
     col = 200.0
     gap = 60.0
     total = col * len(people) + gap * (len(people) - 1)
@@ -270,15 +301,12 @@ def _page(
         if person.name:
             draw_name(c, person.name, x, 158, col, size=11, floor=8, centred=True, max_lines=1)
         c.setFillColor(DARK)
-        c.setFont(FONT, 10)
-        c.drawCentredString(x + col / 2, 128, person.role)
+        _centred_fit(c, role_words(person.role, tr), x + col / 2, 128, FONT, 10, col)
         x += col + gap
-    c.setFont(FONT, 11)
     c.setFillColor(DARK)
-    c.drawCentredString(cx, 95, f"Date: {issued_on.day} {issued_on:%B %Y}")
-    c.setFont(FONT, 7.5)
+    _centred_fit(c, _("Date: {date}").format(date=tr.date(issued_on, "medium")), cx, 95, FONT, 11)
     c.setFillColor(MID)
-    c.drawCentredString(cx, 14.5 * mm + 8, f"Course {info.code}")
+    _centred_fit(c, _("Course {code}").format(code=info.code), cx, 14.5 * mm + 8, FONT, 7.5)
 
 
 def render_certificates(
@@ -289,11 +317,13 @@ def render_certificates(
     course: CertificateCourse | None = None,
     attended: Sequence[int] | None = None,
     completed: Sequence[bool] | None = None,
+    languages: Sequence[str | None] | None = None,
 ) -> int:
     """Write one certificate page per row to ``path``; returns the page count.
 
     ``completed``: per row, whether the person completed; a row that did not gets a
-    certificate of attendance (default: everyone completed).
+    certificate of attendance (default: everyone completed). ``languages``: per row, the
+    language of that person's certificate (default: English).
     """
     register_fonts()
     course = course or CertificateCourse(planned_sessions=info.planned)
@@ -304,8 +334,9 @@ def render_certificates(
     c.setCreator(APP_NAME)
     c.setSubject(info.programme_title)
     done = list(completed) if completed is not None else [True] * len(rows)
-    for row, n, ok in zip(rows, counts, done, strict=True):
-        _page(c, info, row, n, course, issued_on, ok)
+    langs = list(languages) if languages is not None else [None] * len(rows)
+    for row, n, ok, lang in zip(rows, counts, done, langs, strict=True):
+        _page(c, info, row, n, course, issued_on, ok, translator(lang))
         c.showPage()
     c.save()
     return len(rows)

@@ -20,6 +20,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
+from escape_desktop.i18n import ENGLISH, Translator, translator
 from escape_desktop.programme.rounding import with_unit
 
 from .pdf_data import CourseInfo, RegisterRow
@@ -36,11 +37,11 @@ from .pdf_style import (
     document,
     esc,
     fit_name,
-    long_date,
     make_style,
     number,
     table,
 )
+from .pdf_words import DOSE_UNITS, course_dates, dose_words
 
 BODY_PT = 12
 CHART_PT = 10
@@ -83,9 +84,11 @@ class MeasureLine:
     phrase: str = ""  # "better by more than the usual meaningful change"
     threshold: str = ""  # small print: "meaningful change: 2.2 points (source)"
     follow_up: float | None = None
-    # A test done at home over video, and whether the class's figures leave it out (the
-    # services decide: programme.measure_taken); printed after the sentence.
-    where: str = ""
+    # A test done at home over video ("start", "end" or "both"), and whether the class's
+    # figures leave it out (the services decide: programme.measure_taken); printed after
+    # the sentence, in the reader's language.
+    video_at: str = ""
+    video_left_out: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,11 +105,17 @@ class StationLine:
 
     @property
     def first(self) -> str:
-        return f"Level {self.first_level + 1}, {_dose(self.first_dose, self.unit)}"
+        return self.first_text(ENGLISH)
 
     @property
     def last(self) -> str:
-        return f"Level {self.last_level + 1}, {_dose(self.last_dose, self.unit)}"
+        return self.last_text(ENGLISH)
+
+    def first_text(self, tr: Translator) -> str:
+        return _level_dose(self.first_level, self.first_dose, self.unit, tr)
+
+    def last_text(self, tr: Translator) -> str:
+        return _level_dose(self.last_level, self.last_dose, self.unit, tr)
 
     @property
     def moved(self) -> int:
@@ -137,67 +146,124 @@ class PersonProgress:
     measures: tuple[MeasureLine, ...] = ()
     stations: tuple[StationLine, ...] = ()
     home: tuple[HomeLine, ...] = ()
+    language: str | None = None  # the person's own; None: the site's default (English)
 
 
-def _dose(value: float | None, unit: str) -> str:
-    if value is None:
-        return ""
-    text = str(int(value)) if float(value).is_integer() else f"{value:g}"
+def counted(text: str, unit: str, tr: Translator = ENGLISH) -> str:
+    """A printed number with its counted unit in the reader's language, the plural form from
+    the catalogue ("1 day", "3 days"; Welsh "un diwrnod", "tri diwrnod", "chwe diwrnod")."""
+    whole = text.replace("−", "-")
+    n = int(whole) if whole.lstrip("-").isdigit() else None
+    if unit == "days":
+        if n is None:  # "2.5 days": a fraction takes the language's general plural
+            return tr._("{n} days (a part)").format(n=text)
+        return tr.ngettext("{n} day", "{n} days", abs(n)).format(n=text)
+    if unit == "stands":
+        if n is None:
+            return tr._("{n} stands (a part)").format(n=text)
+        return tr.ngettext("{n} stand", "{n} stands", abs(n)).format(n=text)
+    if unit in DOSE_UNITS:
+        return tr._(DOSE_UNITS[unit]).format(n=text)
     return with_unit(text, unit)
 
 
-def sentence(m: MeasureLine) -> str:
+def _level_dose(level: int, dose: float | None, unit: str, tr: Translator) -> str:
+    text = tr._("Level {n}").format(n=level + 1)
+    amount = _dose(dose, unit, tr)
+    return tr._("{level}, {dose}").format(level=text, dose=amount) if amount else text
+
+
+def _dose(value: float | None, unit: str, tr: Translator = ENGLISH) -> str:
+    if value is None:
+        return ""
+    text = str(int(value)) if float(value).is_integer() else f"{value:g}"
+    return counted(text, unit, tr)
+
+
+def sentence(m: MeasureLine, tr: Translator = ENGLISH) -> str:
     """'Your knee function score went from 34 to 26 — lower is better, so this is ...'."""
-    text = _first_sentence(m)
+    text = _first_sentence(m, tr)
     if m.follow_up is not None:
-        text += f" At the follow-up it was {with_unit(number(m.follow_up, m.decimals), m.unit)}."
-    if m.where:
-        text += f" {m.where}"
+        text += " " + tr._("At the follow-up it was {value}.").format(
+            value=counted(number(m.follow_up, m.decimals), m.unit, tr)
+        )
+    if m.video_at:
+        text += (
+            " "
+            + {
+                "both": tr._("You did this test at home over video at the start and at the end."),
+                "start": tr._("You did this test at home over video at the start."),
+                "end": tr._("You did this test at home over video at the end."),
+            }[m.video_at]
+        )
+        if m.video_left_out:
+            text += " " + tr._("It is not counted in the class's figures.")
     return text
 
 
-def _first_sentence(m: MeasureLine) -> str:
-    better = "higher" if m.direction == "higher_better" else "lower"
+def _first_sentence(m: MeasureLine, tr: Translator) -> str:
+    _ = tr._
 
     def value(x: float | None) -> str:  # "1 day", "3 days", "26" (one helper for every count)
-        return with_unit(number(x, m.decimals), m.unit)
+        return counted(number(x, m.decimals), m.unit, tr)
 
     if (
         m.start is not None
         and m.end is not None
         and number(m.start, m.decimals) == number(m.end, m.decimals)
     ):
-        return f"Your {m.plain} stayed at {value(m.start)}: about the same."
+        return _("Your {measure} stayed at {value}: about the same.").format(
+            measure=m.plain, value=value(m.start)
+        )
     if m.start is not None and m.end is not None:
-        return (
-            f"Your {m.plain} went from {number(m.start, m.decimals)} to "
-            f"{value(m.end)} — {better} is better, so this is {m.phrase}."
+        if m.direction == "higher_better":
+            text = _(
+                "Your {measure} went from {start} to {end} — higher is better, so this is {verdict}."
+            )
+        else:
+            text = _(
+                "Your {measure} went from {start} to {end} — lower is better, so this is {verdict}."
+            )
+        return text.format(
+            measure=m.plain, start=number(m.start, m.decimals), end=value(m.end), verdict=m.phrase
         )
     if m.start is not None:
-        return f"Your {m.plain} was {value(m.start)} at the start."
-    return f"Your {m.plain} was {value(m.end)} at the end."
+        return _("Your {measure} was {value} at the start.").format(
+            measure=m.plain, value=value(m.start)
+        )
+    return _("Your {measure} was {value} at the end.").format(measure=m.plain, value=value(m.end))
 
 
 def got_worse_words(
-    worse: Sequence[MeasureLine], every: Sequence[MeasureLine], site: ReportSite
+    worse: Sequence[MeasureLine],
+    every: Sequence[MeasureLine],
+    site: ReportSite,
+    tr: Translator = ENGLISH,
 ) -> str:
     """Kind words for someone whose scores went the wrong way, and who to talk to."""
+    _ = tr._
     which = ", ".join(m.plain for m in worse)
     if len(worse) == len(every):
-        start = f"Your scores this time ({which}) are not where you hoped."
+        start = _("Your scores this time ({which}) are not where you hoped.").format(which=which)
     else:
-        start = f"Some of your scores ({which}) went the wrong way this time."
-    contact = site.contact.strip() or "Ask your instructor for the best way to get in touch."
+        start = _("Some of your scores ({which}) went the wrong way this time.").format(which=which)
+    # The site's own words print as typed; the shipped default is in the catalogue.
+    contact = _(site.contact.strip()) if site.contact.strip() else ""
+    contact = contact or _("Ask your instructor for the best way to get in touch.")
     return (
-        f"{start} That is common and not your fault: joint pain goes up and down, and one "
-        "day's score can be off. Coming to the classes and keeping active still does your "
-        "joints good, and many people notice the difference later on. Keep going with your "
-        "home exercises at a level that feels manageable. If you are worried, or your pain "
-        f"keeps getting worse, please talk to us: {contact}"
+        start
+        + " "
+        + _(
+            "That is common and not your fault: joint pain goes up and down, and one "
+            "day's score can be off. Coming to the classes and keeping active still does your "
+            "joints good, and many people notice the difference later on. Keep going with your "
+            "home exercises at a level that feels manageable. If you are worried, or your pain "
+            "keeps getting worse, please talk to us: {contact}"
+        ).format(contact=contact)
     )
 
 
-def scale_chart(m: MeasureLine, width: float) -> Drawing:
+def scale_chart(m: MeasureLine, width: float, tr: Translator = ENGLISH) -> Drawing:
     """The one chart style: the measure's scale with labelled ends, a start and an end mark."""
     height = 44
     d = Drawing(width, height)
@@ -223,14 +289,15 @@ def scale_chart(m: MeasureLine, width: float) -> Drawing:
                 fillColor=DARK,
             )
         )
-    worse_end = "worse" if m.direction == "higher_better" else "better"
-    better_end = "better" if m.direction == "higher_better" else "worse"
-    d.add(String(left + 22, 2, f"({worse_end})", fontName=FONT, fontSize=CHART_PT, fillColor=DARK))
+    worse_word, better_word = tr._("(worse)"), tr._("(better)")
+    worse_end = worse_word if m.direction == "higher_better" else better_word
+    better_end = better_word if m.direction == "higher_better" else worse_word
+    d.add(String(left + 22, 2, worse_end, fontName=FONT, fontSize=CHART_PT, fillColor=DARK))
     d.add(
         String(
             right - 22,
             2,
-            f"({better_end})",
+            better_end,
             fontName=FONT,
             fontSize=CHART_PT,
             textAnchor="end",
@@ -239,24 +306,25 @@ def scale_chart(m: MeasureLine, width: float) -> Drawing:
     )
     marks = []
     if m.start is not None:
-        marks.append((m.start, START_COLOUR, "Start"))
+        marks.append((m.start, START_COLOUR, tr._("Start {value}")))
     if m.end is not None:
-        marks.append((m.end, END_COLOUR, "End"))
+        marks.append((m.end, END_COLOUR, tr._("End {value}")))
     for v, colour, _ in marks:
         d.add(Circle(x_of(v), y, 5, fillColor=colour, strokeColor=INK, strokeWidth=0.6))
     labels: list[tuple[float, str, str]] = []  # x, text, anchor
     if len(marks) == 2 and number(marks[0][0], m.decimals) == number(marks[1][0], m.decimals):
-        labels.append(
-            (x_of(marks[0][0]), f"Start and end {number(marks[0][0], m.decimals)}", "middle")
-        )
+        both = tr._("Start and end {value}").format(value=number(marks[0][0], m.decimals))
+        labels.append((x_of(marks[0][0]), both, "middle"))
     elif len(marks) == 2:
         # the lower mark's label runs left, the higher one's right: they never overlap
         lo, hi = sorted(marks, key=lambda t: t[0])
-        labels.append((x_of(lo[0]) - 3, f"{lo[2]} {number(lo[0], m.decimals)}", "end"))
-        labels.append((x_of(hi[0]) + 3, f"{hi[2]} {number(hi[0], m.decimals)}", "start"))
+        lo_text = lo[2].format(value=number(lo[0], m.decimals))
+        hi_text = hi[2].format(value=number(hi[0], m.decimals))
+        labels.append((x_of(lo[0]) - 3, lo_text, "end"))
+        labels.append((x_of(hi[0]) + 3, hi_text, "start"))
     else:
-        for v, _, label in marks:
-            labels.append((x_of(v), f"{label} {number(v, m.decimals)}", "middle"))
+        for v, _colour, label in marks:
+            labels.append((x_of(v), label.format(value=number(v, m.decimals)), "middle"))
     for x, text, anchor in labels:
         w = stringWidth(text, FONT_BOLD, CHART_PT)
         if anchor == "end":
@@ -270,106 +338,139 @@ def scale_chart(m: MeasureLine, width: float) -> Drawing:
 
 
 def _person_story(
-    info: CourseInfo, p: PersonProgress, width: float, site: ReportSite, today: date
+    info: CourseInfo,
+    p: PersonProgress,
+    width: float,
+    site: ReportSite,
+    today: date,
+    tr: Translator = ENGLISH,
 ) -> list:
+    _ = tr._
     size, lines = fit_name(p.row.name, width, size=20, floor=14, font=FONT_BOLD)
     title = make_style(f"pr_title_{size}", fontName=FONT_BOLD, fontSize=size, leading=size * 1.2)
     story: list = [Paragraph("<br/>".join(esc(x) for x in lines), title)]
-    story.append(Paragraph("Your progress on " + esc(info.programme_title), body_bold))
-    where = f" at {esc(info.venue)}" if info.venue else ""
     story.append(
         Paragraph(
-            f"You came to {p.attended} of the {info.delivered()} sessions{where}"
-            f" ({esc(info.dates_text())}).",
-            body,
+            esc(_("Your progress on {programme}").format(programme=_(info.programme_title))),
+            body_bold,
         )
     )
+    delivered = info.delivered()
+    if info.venue:
+        came = tr.ngettext(
+            "You came to {attended} of the {n} session at {venue} ({dates}).",
+            "You came to {attended} of the {n} sessions at {venue} ({dates}).",
+            delivered,
+        )
+    else:
+        came = tr.ngettext(
+            "You came to {attended} of the {n} session ({dates}).",
+            "You came to {attended} of the {n} sessions ({dates}).",
+            delivered,
+        )
+    text = came.format(
+        attended=p.attended, n=delivered, venue=info.venue, dates=course_dates(info, tr)
+    )
+    story.append(Paragraph(esc(text), body))
 
-    story.append(Paragraph("How you have changed", h2))
+    story.append(Paragraph(esc(_("How you have changed")), h2))
     if p.measures:
         for m in p.measures:
             story.append(
                 KeepTogether(
-                    [Paragraph(esc(sentence(m)), body), scale_chart(m, width), Spacer(1, 6)]
+                    [Paragraph(esc(sentence(m, tr)), body), scale_chart(m, width, tr), Spacer(1, 6)]
                 )
             )
     else:
-        story.append(Paragraph("No start or end measures were recorded for you.", body))
+        story.append(Paragraph(esc(_("No start or end measures were recorded for you.")), body))
     worse = [m for m in p.measures if m.verdict == "worse"]
     if worse:
         story.append(Spacer(1, 2))
-        story.append(Paragraph(esc(got_worse_words(worse, p.measures, site)), body))
+        story.append(Paragraph(esc(got_worse_words(worse, p.measures, site, tr)), body))
 
-    story.append(Paragraph("Your exercises in class", h2))
+    story.append(Paragraph(esc(_("Your exercises in class")), h2))
     if p.stations:
-        data = [[Paragraph(x, cell_head) for x in ("Exercise", "First time", "Last time")]]
+        heads = (_("Exercise"), _("First time"), _("Last time"))
+        data = [[Paragraph(esc(x), cell_head) for x in heads]]
         for s in p.stations:
             data.append(
                 [
-                    Paragraph(esc(s.name), cell),
-                    Paragraph(esc(s.first), cell),
-                    Paragraph(esc(s.last), cell),
+                    Paragraph(esc(_(s.name)), cell),
+                    Paragraph(esc(s.first_text(tr)), cell),
+                    Paragraph(esc(s.last_text(tr)), cell),
                 ]
             )
         story.append(table(data, [width - 2 * 150, 150, 150]))
     else:
-        story.append(Paragraph("No exercises were recorded for you.", body))
+        story.append(Paragraph(esc(_("No exercises were recorded for you.")), body))
 
-    story.append(Paragraph("Keep going at home", h2))
+    story.append(Paragraph(esc(_("Keep going at home")), h2))
     if p.home:
         story.append(
             Paragraph(
-                "Do these two or three times a week. If an exercise leaves your pain much "
-                "worse for more than a day, go back a level for a while, then build up again.",
+                esc(
+                    _(
+                        "Do these two or three times a week. If an exercise leaves your pain much "
+                        "worse for more than a day, go back a level for a while, then build up "
+                        "again."
+                    )
+                ),
                 body_next,
             )
         )
         story.append(Spacer(1, 4))
-        data = [[Paragraph(x, cell_head) for x in ("Exercise", "How to do it at home", "Aim for")]]
+        heads = (_("Exercise"), _("How to do it at home"), _("Aim for"))
+        data = [[Paragraph(esc(x), cell_head) for x in heads]]
         for h in p.home:
-            text = f"<b>{esc(h.level)}</b>"
+            text = f"<b>{esc(_(h.level))}</b>"
             if h.description:
                 text += f"<br/>{esc(h.description)}"
             data.append(
                 [
-                    Paragraph(esc(h.station), cell),
+                    Paragraph(esc(_(h.station)), cell),
                     Paragraph(text, cell),
-                    Paragraph(esc(h.dose), cell),
+                    Paragraph(esc(dose_words(h.dose, tr)), cell),
                 ]
             )
         story.append(table(data, [125, width - 125 - 100, 100]))
     else:
-        story.append(Paragraph("Your instructor will give you a home plan.", body))
+        story.append(Paragraph(esc(_("Your instructor will give you a home plan.")), body))
 
     # "What next", who to contact and the small print travel together: a report never ends
     # on a page holding only the last few lines of a paragraph.
-    closing: list = [Paragraph("What next", h2)]
+    closing: list = [Paragraph(esc(_("What next")), h2)]
     if site.what_next:
-        closing.append(Paragraph(esc(site.what_next), body))
+        closing.append(Paragraph(esc(_(site.what_next)), body))
     staff = ", ".join(info.reg.instructors)
     contact = []
     if staff:
-        contact.append(
-            f"Your instructor{'s' if len(info.reg.instructors) > 1 else ''}: {esc(staff)}."
+        who = tr.ngettext(
+            "Your instructor: {names}.", "Your instructors: {names}.", len(info.reg.instructors)
         )
+        contact.append(esc(who.format(names=staff)))
     if site.site_name:
         contact.append(esc(site.site_name) + ".")
     if site.contact:
-        contact.append(esc(site.contact))
+        contact.append(esc(_(site.contact)))
     if contact:
         closing.append(Spacer(1, 4))
         closing.append(Paragraph(" ".join(contact), body))
-    closing.append(Paragraph(f"Written on {esc(long_date(today))}.", body))
+    closing.append(Paragraph(esc(_("Written on {date}.").format(date=tr.date(today))), body))
 
     if p.measures:
         closing.append(Spacer(1, 8))
-        notes = ["<b>Small print.</b>"]
+        small_print = _("Small print.")  # (outside the f-string, where pybabel finds it)
+        notes = [f"<b>{esc(small_print)}</b>"]
         for m in p.measures:
-            line = f"{esc(m.plain[:1].upper() + m.plain[1:])}: {esc(m.name)}, "
-            line += f"scale {number(m.minimum, 0)} to {number(m.maximum, 0)}"
+            line = _("{measure}: {name}, scale {low} to {high}").format(
+                measure=m.plain[:1].upper() + m.plain[1:],
+                name=m.name,
+                low=number(m.minimum, 0),
+                high=number(m.maximum, 0),
+            )
             if m.threshold:
-                line += f"; {esc(m.threshold)}"
-            notes.append(line + ".")
+                line += "; " + m.threshold
+            notes.append(esc(line + "."))
         closing.append(Paragraph(" ".join(notes), small))
     story.append(KeepTogether(closing))
     return story
@@ -390,8 +491,9 @@ def render_progress(
     for i, p in enumerate(people):
         if i:
             story.append(PageBreak())
-        story.append(_Whose(p.row.name))
-        story += _person_story(info, p, width, site, today or info.today)
+        tr = translator(p.language)
+        story.append(_Whose(tr._("Progress report for {name}").format(name=p.row.name)))
+        story += _person_story(info, p, width, site, today or info.today, tr)
 
     def name_in_footer() -> None:
         # A stack of reports is handed out by name: a second page must say whose it is
@@ -400,19 +502,21 @@ def render_progress(
             doc.canv.saveState()
             doc.canv.setFont(FONT, 8)
             doc.canv.setFillColor(DARK)
-            doc.canv.drawRightString(PORTRAIT[0] - MARGIN, 8 * mm, f"Report for {whose}")
+            doc.canv.drawRightString(PORTRAIT[0] - MARGIN, 8 * mm, whose)
             doc.canv.restoreState()
 
     doc.afterPage = name_in_footer
-    return build(doc, story, footer=f"{info.code} · progress report", numbered=False)
+    # The footer's words go with each person's report (a stack may mix languages): the course
+    # code on the left, "Progress report for ..." in the reader's language on the right.
+    return build(doc, story, footer=info.code, numbered=False)
 
 
 class _Whose(Flowable):
     """Marks whose report the following pages are (takes no room); read by the footer."""
 
-    def __init__(self, name: str):
+    def __init__(self, text: str):
         super().__init__()
-        self.name = name
+        self.name = text  # "Progress report for Siân Demo", in the reader's language
 
     def wrap(self, avail_width: float, avail_height: float) -> tuple[float, float]:
         return 0, 0

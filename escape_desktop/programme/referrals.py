@@ -61,6 +61,8 @@ FIELD_LABELS: dict[str, str] = {
     # Not a detail of the person but of their place on the course: the session they joined
     # at, for a list typed up after the course started (blank: the app's default).
     "joined_at": "Joined at session",
+    # The language of their documents (Welsh Language Standards: asked once, at referral).
+    "language": "Documents in",
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)
 # Recognised, but the app keeps no such detail: listed among the columns not used.
@@ -105,6 +107,20 @@ HEADER_ALIASES: dict[str, str] = {
         "consent_share",
     ),
     **dict.fromkeys(["notes", "note", "comments"], "notes"),
+    # "Preferred language", "Main language", "Language preference", "Iaith" (Welsh)
+    **dict.fromkeys(
+        [
+            "language",
+            "languagepreference",
+            "spokenlanguage",
+            "firstlanguage",
+            "iaith",
+            "documentlanguage",
+            "languageofcorrespondence",
+            "correspondencelanguage",
+        ],
+        "language",
+    ),  # fmt: skip
     **dict.fromkeys(
         ["joinedatsession", "joinedat", "joinedsession", "firstsession", "startedatsession"],
         "joined_at",

@@ -9,6 +9,7 @@ finds half a document.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
@@ -39,6 +40,7 @@ from escape_desktop.export.pdf_summary import (
     SummaryFollowUp,
     SummaryMeasure,
 )
+from escape_desktop.i18n import ENGLISH, LANGUAGES, N_, Translator, known_language, translator
 from escape_desktop.programme.completion import sessions_needed
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import MODE_WORD
@@ -230,16 +232,16 @@ def _num(value: float | None) -> str:
 
 # What a participant calls each measure (the instrument's own name goes in the small print).
 PLAIN_NAMES = {
-    "koos_ps": "knee function score",
-    "hoos_ps": "hip function score",
-    "msk_hq": "musculoskeletal health score",
-    "swemwbs": "mental wellbeing score",
-    "eq5d_vas": "score for your health today",
-    "chair_stand_30s": "30-second chair stand",
-    "pain_nrs": "pain rating",
-    "active_days": "number of active days a week",
-    "ases_pain": "confidence in managing pain",
-    "confidence_items": "confidence to manage your condition",
+    "koos_ps": N_("knee function score"),
+    "hoos_ps": N_("hip function score"),
+    "msk_hq": N_("musculoskeletal health score"),
+    "swemwbs": N_("mental wellbeing score"),
+    "eq5d_vas": N_("score for your health today"),
+    "chair_stand_30s": N_("30-second chair stand"),
+    "pain_nrs": N_("pain rating"),
+    "active_days": N_("number of active days a week"),
+    "ases_pain": N_("confidence in managing pain"),
+    "confidence_items": N_("confidence to manage your condition"),
 }
 # Units a participant counts in (scores out of a maximum need no unit in the sentence).
 COUNTED_UNITS = {"stands", "days"}
@@ -249,34 +251,37 @@ def _verdict(inst: Instrument, start: float, end: float) -> tuple[str, str]:
     """('better' | 'about the same' | 'worse', the phrase for the sentence), from the one
     classification (programme.outcomes): a change counts as better or worse only when it
     reaches the measure's meaningful-change threshold."""
+    # The phrase is marked for the catalogue; the verdict is a key the documents test.
     ch = classify_change(inst, start, end)
     if inst.mid is None:
         if ch.kind == WORSE:
-            return "worse", "worse"
+            return "worse", N_("worse")
         if ch.kind == ABOUT_THE_SAME:
-            return "about the same", "about the same"
-        return "better", "better"
+            return "about the same", N_("about the same")
+        return "better", N_("better")
     if ch.kind == MEANINGFUL:
-        return "better", "better by more than the usual meaningful change"
+        return "better", N_("better by more than the usual meaningful change")
     if ch.kind == IMPROVED_A_LITTLE:
-        return "about the same", "a little better, but less than the usual meaningful change"
+        return "about the same", N_("a little better, but less than the usual meaningful change")
     if ch.kind == WORSE and -ch.gain >= inst.mid:
-        return "worse", "worse by more than the usual meaningful change"
+        return "worse", N_("worse by more than the usual meaningful change")
     if ch.kind == WORSE:
-        return "about the same", "a little worse, but less than the usual meaningful change"
-    return "about the same", "about the same"
+        return "about the same", N_("a little worse, but less than the usual meaningful change")
+    return "about the same", N_("about the same")
 
 
-def _measure_line(ctx: AppContext, r: InstrumentResult) -> MeasureLine:
+def _measure_line(ctx: AppContext, r: InstrumentResult, tr: Translator = ENGLISH) -> MeasureLine:
     inst = ctx.library.instruments.get(r.instrument_key)
     verdict = phrase = threshold = ""
     if inst is not None and r.start is not None and r.end is not None:
         verdict, phrase = _verdict(inst, r.start, r.end)
+        phrase = tr._(phrase)
     if r.mid is not None:
-        threshold = f"usual meaningful change {number(r.mid, 2)} points"
+        threshold = tr._("usual meaningful change {n} points").format(n=number(r.mid, 2))
+    plain = PLAIN_NAMES.get(r.instrument_key)
     return MeasureLine(
         name=r.name,
-        plain=PLAIN_NAMES.get(r.instrument_key) or plain_measure_name(r.name),
+        plain=tr._(plain) if plain else plain_measure_name(r.name),
         unit=r.unit if r.unit in COUNTED_UNITS else "",
         start=r.start,
         end=r.end,
@@ -288,27 +293,16 @@ def _measure_line(ctx: AppContext, r: InstrumentResult) -> MeasureLine:
         phrase=phrase,
         threshold=threshold,
         follow_up=r.follow_up,
-        where=_where_words(r),
+        video_at=_video_at(r),
+        video_left_out=bool(_video_at(r)) and r.has_both and not r.counted,
     )
 
 
-def _where_words(r: InstrumentResult) -> str:
-    """For a test done at home over video: when, and whether the class's figures count it."""
+def _video_at(r: InstrumentResult) -> str:
+    """For a test done at home over video: when ("start", "end", "both"), else ""."""
     start = r.start is not None and r.start_taken == VIDEO
     end = r.end is not None and r.end_taken == VIDEO
-    if not start and not end:
-        return ""
-    when = (
-        "at the start and at the end"
-        if start and end
-        else "at the start"
-        if start
-        else "at the end"
-    )
-    text = f"You did this test at home over video {when}"
-    if r.has_both and not r.counted:
-        return text + ", so it is not counted in the class's figures."
-    return text + "."
+    return "both" if start and end else "start" if start else "end" if end else ""
 
 
 def report_site(ctx: AppContext) -> ReportSite:
@@ -321,10 +315,14 @@ def report_site(ctx: AppContext) -> ReportSite:
     )
 
 
-def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> PersonProgress:
-    """Read one person's measures, station history and home plan through the services."""
+def gather_progress(
+    ctx: AppContext, info: CourseInfo, row: RegisterRow, language: str | None = None
+) -> PersonProgress:
+    """Read one person's measures, station history and home plan through the services, their
+    words in ``language`` (the person's own, or the site's default)."""
+    tr = translator(language)
     measures = tuple(
-        _measure_line(ctx, r)
+        _measure_line(ctx, r, tr)
         for r in participant_results(ctx, row.enrolment_id)
         if r.start is not None or r.end is not None
     )
@@ -355,7 +353,9 @@ def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> Pers
             item.station_name,
             item.level_name,
             # the home version where the library has one (a bike becomes a brisk walk)
-            f"At home: {item.home}" if item.home else item.level_description,
+            tr._("At home: {how}").format(how=tr._(item.home))
+            if item.home
+            else tr._(item.level_description),
             item.dose_text,
         )
         for item in plan.items
@@ -366,6 +366,7 @@ def gather_progress(ctx: AppContext, info: CourseInfo, row: RegisterRow) -> Pers
         measures=measures,
         stations=tuple(stations),
         home=home,
+        language=tr.language,
     )
 
 
@@ -559,6 +560,46 @@ def _noop(done: int, total: int, message: str) -> None:
     pass
 
 
+def site_language(ctx: AppContext) -> str:
+    """The language of a participant's documents when they have not chosen one (Settings)."""
+    return settings_registry.get(ctx, settings_registry.DOCUMENT_LANGUAGE) or "en"
+
+
+def in_each_language(ctx: AppContext, language: str, override: str | None = None) -> list[str]:
+    """The languages one person's document is printed in, in order: their own, then English
+    after a Welsh one when the site prints bilingual documents (Welsh first, as Welsh public
+    bodies do) and no one language was asked for."""
+    if language != "en" and override is None:
+        if settings_registry.get(ctx, settings_registry.BILINGUAL_DOCUMENTS):
+            return [language, "en"]
+    return [language]
+
+
+def document_languages(
+    ctx: AppContext, enrolment_ids: Sequence[int], override: str | None = None
+) -> dict[int, str]:
+    """Each enrolment's document language: ``override`` for everyone when given, else the
+    person's own, else the site's default."""
+    from escape_desktop.db.models import Enrolment, Participant
+
+    if override is not None:
+        code = known_language(override)
+        if code is None:
+            names = ", ".join(LANGUAGES)
+            raise DocumentError(f"Documents can be printed in {names}; '{override}' is not one.")
+        return {int(e): code for e in enrolment_ids}
+    default = site_language(ctx)
+    with ctx.db.read() as s:
+        chosen = dict(
+            s.execute(
+                select(Enrolment.id, Participant.language)
+                .join(Participant, Participant.id == Enrolment.participant_id)
+                .where(Enrolment.id.in_(list(enrolment_ids)))
+            ).all()
+        )
+    return {int(e): chosen.get(e) or default for e in enrolment_ids}
+
+
 def build_document(
     ctx: AppContext,
     kind: str,
@@ -570,12 +611,15 @@ def build_document(
     *,
     today: date | None = None,
     record: bool = True,
+    language: str | None = None,
 ) -> DocumentResult:
     """Make one document for a course and save it at ``out_path``.
 
     kind: "session-sheet" (needs session_number), "register", "certificates", "progress",
     "summary". enrolment_ids chooses people for certificates and progress reports (default:
-    everyone who completed, and everyone on the course). Printing certificates records
+    everyone who completed, and everyone on the course). Certificates, progress reports and
+    circuit cards are each in the person's own language (else the site's default), or all in
+    ``language`` when it is given. Printing certificates records
     that they were issued unless ``record`` is False. Raises DocumentError (a KnownError)
     with a sentence for the user when the document cannot be made.
     """
@@ -588,7 +632,7 @@ def build_document(
     if kind == "session-sheet":
         result = _session_sheet(ctx, info, out, session_number, report)
     elif kind == "cards":
-        result = _cards(ctx, info, out, session_number, report)
+        result = _cards(ctx, info, out, session_number, report, language)
     elif kind == "register":
         from escape_desktop.export.pdf_register import render_register
         from escape_desktop.export.pdf_style import write_atomically
@@ -596,9 +640,9 @@ def build_document(
         pages = write_atomically(out, lambda p: render_register(info, p))
         result = DocumentResult(kind, out, pages)
     elif kind == "certificates":
-        result = _certificates(ctx, info, out, enrolment_ids, report, record)
+        result = _certificates(ctx, info, out, enrolment_ids, report, record, language)
     elif kind == "progress":
-        result = _progress(ctx, info, out, enrolment_ids, report)
+        result = _progress(ctx, info, out, enrolment_ids, report, language)
     else:
         result = _summary(ctx, info, out, report)
     from escape_desktop.export.pdf_style import cannot_print
@@ -647,8 +691,9 @@ def gather_cards(
     due_at = {}
     held = info.held_sessions
     if held:
-        due_at[held[0].number] = "Start measures"
-        due_at.setdefault(held[-1].number, "End measures")
+        # marked for the catalogue: each card prints them in its reader's language
+        due_at[held[0].number] = N_("Start measures")
+        due_at.setdefault(held[-1].number, N_("End measures"))
     sessions = [CardSession(x.number, x.date, due_at.get(x.number, "")) for x in held]
     if session_number is None:
         session_number = default_session_number(
@@ -676,7 +721,9 @@ def gather_cards(
             # version of the station).
             home = definition.home if row.at_home else ""
             stations.append(CardStation(st.name, cell.level_name, how, cell.dose_text, home))
-        cards.append(Card(row.name, tuple(stations), at_home=row.at_home))
+        cards.append(
+            Card(row.name, tuple(stations), at_home=row.at_home, enrolment_id=row.enrolment_id)
+        )
     return (
         cards,
         sessions,
@@ -685,7 +732,12 @@ def gather_cards(
 
 
 def _cards(
-    ctx: AppContext, info: CourseInfo, out: Path, number: int | None, report: Progress
+    ctx: AppContext,
+    info: CourseInfo,
+    out: Path,
+    number: int | None,
+    report: Progress,
+    language: str | None = None,
 ) -> DocumentResult:
     from escape_desktop.export.pdf_cards import render_cards
     from escape_desktop.export.pdf_style import write_atomically
@@ -694,6 +746,12 @@ def _cards(
     cards, sessions, chosen = gather_cards(ctx, info, number)
     if not cards:
         raise DocumentError(f"Nobody is on {info.code} yet, so there are no circuit cards.")
+    langs = document_languages(ctx, [c.enrolment_id for c in cards], language)
+    cards = [
+        replace(c, language=each)
+        for c in cards
+        for each in in_each_language(ctx, langs[c.enrolment_id], language)
+    ]
     report(1, 2, f"Laying out {len(cards)} cards")
     pages = write_atomically(out, lambda p: render_cards(info, cards, sessions, p, chosen))
     return DocumentResult("cards", out, pages, [c.name for c in cards])
@@ -738,6 +796,7 @@ def _certificates(
     enrolment_ids: Sequence[int] | None,
     report: Progress,
     record: bool,
+    language: str | None = None,
 ) -> DocumentResult:
     from escape_desktop.export.pdf_certificates import render_certificates
     from escape_desktop.export.pdf_style import write_atomically
@@ -770,9 +829,23 @@ def _certificates(
             )
 
     course = certificate_course(ctx, info)
+    langs = document_languages(ctx, [r.enrolment_id for r in rows], language)
+    pages_for = [
+        (row, ok, each)
+        for row, ok in zip(rows, done, strict=True)
+        for each in in_each_language(ctx, langs[row.enrolment_id], language)
+    ]
     pages = write_atomically(
         out,
-        lambda p: render_certificates(info, rows, p, issued_on, course, completed=done),
+        lambda p: render_certificates(
+            info,
+            [x[0] for x in pages_for],
+            p,
+            issued_on,
+            course,
+            completed=[x[1] for x in pages_for],
+            languages=[x[2] for x in pages_for],
+        ),
         around_replace=recorder,
     )
     return DocumentResult("certificates", out, pages, [r.name for r in rows])
@@ -784,6 +857,7 @@ def _progress(
     out: Path,
     enrolment_ids: Sequence[int] | None,
     report: Progress,
+    language: str | None = None,
 ) -> DocumentResult:
     from escape_desktop.export.pdf_progress import render_progress
     from escape_desktop.export.pdf_style import write_atomically
@@ -805,9 +879,11 @@ def _progress(
             )
         raise DocumentError(f"Nobody is on {info.code} yet, so there are no progress reports.")
     people = []
+    langs = document_languages(ctx, [r.enrolment_id for r in rows], language)
     for i, row in enumerate(rows):
         report(i, len(rows) + 1, f"Reading {row.name}'s results")
-        people.append(gather_progress(ctx, info, row))
+        for each in in_each_language(ctx, langs[row.enrolment_id], language):
+            people.append(gather_progress(ctx, info, row, each))
     report(len(rows), len(rows) + 1, "Laying out the reports")
     site = report_site(ctx)
     pages = write_atomically(out, lambda p: render_progress(info, people, p, site, info.today))

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant
+from escape_desktop.i18n import LANGUAGES, known_language
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.programme.referrals import (
     EXTRA_FIELDS,
@@ -612,6 +613,15 @@ def _read_row(
                     "import it again.",
                 )
             )
+    language_text = raw.get("language", "").strip()
+    language = known_language(language_text) if language_text else None
+    if language_text and language is None:
+        # Not a reason to leave someone off the list: their documents take the site's language.
+        names = " or ".join(LANGUAGES.values())
+        warnings.append(
+            f"Documents in: '{language_text[:40]}' is not a language the documents are printed "
+            f"in ({names}); theirs will be in the site's language."
+        )
     data = ParticipantInput(
         first_name=first,
         last_name=last,
@@ -625,6 +635,7 @@ def _read_row(
         consent_programme=take_part,
         consent_share=share,
         notes=notes,
+        language=language,
     )
     values, found = participant_problems(data, today)
     problems.extend(RowProblem(e.field, e.message) for e in found)

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant, Session
+from escape_desktop.i18n import LANGUAGES, known_language
 from escape_desktop.programme.nhs import (
     format_nhs_number,
     is_valid_nhs_number,
@@ -54,6 +55,8 @@ class ParticipantInput:
     # never assumed), and how they would like to be ("phone", "post", "email" or "").
     consent_follow_up: bool | None = None
     contact_by: str = ""
+    # The language of their documents ("cy", "en"); None or "": the site's default.
+    language: str | None = None
 
 
 def new_participant_code() -> str:
@@ -152,6 +155,16 @@ def _contact_by(value: object) -> str:
     return value
 
 
+def _language(value: object) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    code = known_language(value) if isinstance(value, str) else None
+    if code is None:
+        names = " or ".join(LANGUAGES.values())
+        raise ValidationError("language", f"Language for documents: choose {names}.")
+    return code
+
+
 def participant_problems(
     data: ParticipantInput, today: date | None = None
 ) -> tuple[dict[str, Any], list[ValidationError]]:
@@ -201,6 +214,7 @@ def participant_problems(
             None,
         ),
         "contact_by": _checked(p, lambda: _contact_by(data.contact_by), ""),
+        "language": _checked(p, lambda: _language(data.language), None),
     }
     values["referral_code"] = _checked(
         p, lambda: _referral_code(data.referral_code, values["referral_source"]), ""
@@ -495,6 +509,7 @@ def participant_input(ctx: AppContext, participant_id: int) -> ParticipantInput:
             notes=p.notes,
             consent_follow_up=p.consent_follow_up,
             contact_by=p.contact_by,
+            language=p.language,
         )
 
 

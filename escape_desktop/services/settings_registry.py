@@ -19,6 +19,7 @@ from sqlalchemy import select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Setting
+from escape_desktop.i18n import LANGUAGES, N_
 
 from .changes import Changes, Done, nothing
 from .common import audit, clean_text, parse_int
@@ -167,13 +168,15 @@ RETENTION_YEARS = Number(
 SITE_CONTACT = Text(
     key="site_contact",
     label="Contact details for participants",
-    default="Ask your instructor for the best way to get in touch.",
+    # Marked for the catalogue: the default prints in each reader's language; a site's own
+    # words print as typed.
+    default=N_("Ask your instructor for the best way to get in touch."),
     max_len=500,
 )
 WHAT_NEXT = Text(
     key="what_next",
     label="What next (progress report)",
-    default=(
+    default=N_(
         "Keep going with your home exercises two or three times a week, and keep active in "
         "ways you enjoy: walking, swimming, cycling or a local exercise class. If your pain "
         "flares, ease back a level for a few days and then build up again. If it does not "
@@ -194,6 +197,20 @@ CERTIFICATE_LOGO = Text(
     check=_image_file,
     refusal="Choose a PNG or JPEG picture file (its whole path).",
     max_len=1000,
+)
+
+# The language of a participant's documents when they have not chosen one (i18n.LANGUAGES).
+DOCUMENT_LANGUAGE = Text(
+    key="document_language",
+    label="Language of participants' documents",
+    default="en",
+    choices=lambda ctx: LANGUAGES,
+    refusal="Language of participants' documents: choose English or Cymraeg.",
+)
+# A Welsh document followed by the same in English (Welsh first), for sites that print
+# bilingual documents; each person still chooses the language that comes first.
+BILINGUAL_DOCUMENTS = YesNo(
+    key="bilingual_documents", label="Welsh documents followed by the same in English"
 )
 
 # Follow-up points (programme.followup): either can be switched off for the site.
@@ -228,6 +245,8 @@ REGISTRY: Mapping[str, SettingDef[Any]] = {
         FOLLOW_UP_3,
         FOLLOW_UP_12,
         VIDEO_TESTS_IN_CHANGE,
+        DOCUMENT_LANGUAGE,
+        BILINGUAL_DOCUMENTS,
     )
 }
 

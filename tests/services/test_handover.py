@@ -535,3 +535,33 @@ def test_a_new_course_gets_its_own_global_id(ctx):
         uids = [s.get(Course, i).uid for i in ids]  # type: ignore[union-attr]
         assert s.scalar(select(func.count()).select_from(Attendance)) == 0
     assert len(set(uids)) == 2 and all(len(u) == 36 for u in uids)
+
+
+def test_a_persons_document_language_goes_with_the_course(laptops, tmp_path, capsys):
+    """Chosen on laptop A, their certificate comes out in Welsh on laptop B as well; everyone
+    who has not chosen hashes as before (carried only when set)."""
+    a, b = laptops
+    ctx = AppContext.open(a)
+    try:
+        with ctx.db.transaction() as s:
+            course = s.scalar(select(Course).where(Course.code == COURSE))
+            assert course is not None
+            person = course.enrolments[0].participant
+            person.language = "cy"
+            code = person.code
+    finally:
+        ctx.close()
+    records = state(a, COURSE)
+    assert records[f"participant|{code}"]["language"] == "cy"
+    assert all("language" not in v for k, v in records.items() if k.startswith("participant|")
+               and k != f"participant|{code}")  # fmt: skip
+    file = tmp_path / "course.escape"
+    send(capsys, a, COURSE, file)
+    report = receive(capsys, b, file)
+    ctx = AppContext.open(b)
+    try:
+        with ctx.db.read() as s:
+            got = s.scalar(select(Participant.language).where(Participant.code == code))
+    finally:
+        ctx.close()
+    assert report["course_added"] is True and got == "cy"

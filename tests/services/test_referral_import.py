@@ -298,3 +298,30 @@ def test_the_rows_with_problems_never_go_into_the_data_folder_or_over_the_list(c
     assert path.read_bytes() == original
     with ctx.db.read() as s:  # refused before anybody was added
         assert not s.scalars(select(Enrolment).where(Enrolment.course_id == cid)).all()
+
+
+def test_a_preferred_language_column_sets_each_persons_documents(ctx):
+    """'Preferred language' (or 'Iaith') on the list: Welsh, Cymraeg, cy and English are read;
+    a language the documents are not printed in is a warning, never a reason to leave someone
+    off the list, and their documents take the site's language."""
+    cid = new_course(ctx)
+    text = "\r\n".join(
+        [
+            "Forename,Surname,DOB,Preferred language",
+            "Ada,Demo-Ashby,03/02/1950,Welsh",
+            "Bea,Demo-Bryn,04/02/1950,Cymraeg",
+            "Cai,Demo-Cox,05/02/1950,CY",
+            "Dot,Demo-Dee,06/02/1950,English",
+            "Eve,Demo-Ely,07/02/1950,Polish",
+            "Fon,Demo-Fry,08/02/1950,",
+        ]
+    )
+    preview = importing.preview_import(ctx, cid, text, all_consented=True, today=TODAY)
+    assert [m.field for m in preview.matches if m.header == "Preferred language"] == ["language"]
+    assert preview.can_import
+    assert any("Polish" in w for _, w in preview.warnings)
+    importing.import_participants(ctx, preview)
+    with ctx.db.read() as s:
+        got = dict(s.execute(select(Participant.first_name, Participant.language)).all())
+    assert got == {"Ada": "cy", "Bea": "cy", "Cai": "cy", "Dot": "en", "Eve": None, "Fon": None}
+    assert importing.match_columns(["Iaith"])[0].field == "language"

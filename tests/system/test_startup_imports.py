@@ -16,7 +16,7 @@ from pathlib import Path
 from escape_desktop.context import AppContext
 
 # Needed only to print documents, to migrate an old database, or to read an encrypted one.
-NOT_AT_START = ("reportlab", "alembic", "mako")
+NOT_AT_START = ("reportlab", "alembic", "mako", "babel")
 # Not before the first paint of the window: the courses list is read with plain SQL, and the
 # key file's cipher is only needed for encrypted data.
 NOT_AT_FIRST_PAINT = ("sqlalchemy", "cryptography", *NOT_AT_START)

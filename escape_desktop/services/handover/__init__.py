@@ -261,6 +261,9 @@ DELIVERY_DEFAULTS: dict[str, dict[str, Any]] = {
     "session": {"online": False, "online_reason": ""},
     "attendance": {"joined_online": False},
     "assessment": {"taken": "in_person"},  # remote / video (programme.measure_taken)
+    # A person's document language (issue 31): carried only when chosen, so the records of
+    # everyone else hash as they did before.
+    "participant": {"language": None},
 }
 PERSON_KINDS = {"participant", "enrolment", "attendance", "exercise", "decision", "assessment",
                 "certificate", "follow_up"}  # fmt: skip

@@ -208,6 +208,7 @@ def _participant(values: Mapping[str, Any], _library: Any) -> None:
         notes=values.get("notes") or "",
         consent_follow_up=values.get("consent_follow_up"),
         contact_by=values.get("contact_by"),  # type: ignore[arg-type]  # checked as typed
+        language=values.get("language"),  # checked as typed (a language the app knows)
     )
     _values, problems = participant_problems(data)
     problems = [p for p in problems if p.field != "referral_code"]

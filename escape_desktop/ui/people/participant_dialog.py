@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import LANGUAGES
 from escape_desktop.programme.nhs import check_digit, format_nhs_number, normalise_nhs_number
 from escape_desktop.programme.screening import Screening
 from escape_desktop.services.common import parse_date
@@ -154,6 +155,22 @@ class ParticipantDialog(QDialog):
         self.sex = QComboBox()
         for key in SEXES:
             self.sex.addItem(SEX_LABELS.get(key, key), key)
+        # The language of their certificate, progress report and circuit card, beside Sex so
+        # the dialog keeps its height (it must open whole on a 1366x768 laptop).
+        self.language = QComboBox()
+        self.language.setAccessibleName("Documents in (language)")
+        self.language.addItem("the site's language", None)
+        for code, name in LANGUAGES.items():
+            self.language.addItem(name, code)
+        self.sex.setAccessibleName("Sex")  # its row holds two boxes: each named itself
+        sex_row = QWidget()
+        sex_layout = QHBoxLayout(sex_row)
+        sex_layout.setContentsMargins(0, 0, 0, 0)
+        sex_layout.addWidget(self.sex, 1)
+        language_label = QLabel("Documents in")
+        language_label.setBuddy(self.language)
+        sex_layout.addWidget(language_label)
+        sex_layout.addWidget(self.language, 1)
         self.nhs = QLineEdit()
         self.nhs.setPlaceholderText("e.g. 943 476 5919")
         self.nhs_hint = self._hint()
@@ -189,7 +206,7 @@ class ParticipantDialog(QDialog):
         form.addRow("Last name *", self.last_name)
         form.addRow("Date of birth", self.dob)
         form.addRow("", self.dob_hint)
-        form.addRow("Sex", self.sex)
+        form.addRow("Sex", sex_row)
         form.addRow("NHS number", self.nhs)
         form.addRow("", self.nhs_hint)
         form.addRow("Phone", self.phone)
@@ -265,6 +282,7 @@ class ParticipantDialog(QDialog):
             "last_name": self.last_name,
             "date_of_birth": self.dob,
             "sex": self.sex,
+            "language": self.language,
             "nhs_number": self.nhs,
             "phone": self.phone,
             "email": self.email,
@@ -350,6 +368,7 @@ class ParticipantDialog(QDialog):
             self.last_name,
             self.dob,
             self.sex,
+            self.language,
             self.nhs,
             self.phone,
             self.email,
@@ -438,6 +457,7 @@ class ParticipantDialog(QDialog):
             notes=self.notes.toPlainText(),
             consent_follow_up=self._consent_of(self.consent_follow_up),
             contact_by=str(self.contact_by.currentData() or ""),
+            language=self.language.currentData() or None,
         )
 
     def screening_answers(self) -> dict[str, bool] | None:
@@ -474,6 +494,8 @@ class ParticipantDialog(QDialog):
         )
         self.consent_follow_up.button(key).setChecked(True)
         self.contact_by.setCurrentIndex(max(0, self.contact_by.findData(data.contact_by)))
+        found = self.language.findData(data.language) if data.language else 0
+        self.language.setCurrentIndex(max(0, found))
 
     def _format_nhs(self) -> None:
         """Show a valid NHS number as 3-3-4 once the person leaves the box."""

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import LANGUAGES
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services import settings_registry as registry
@@ -219,7 +220,32 @@ class SettingsDialog(QDialog):
         self.logo.editingFinished.connect(
             lambda: self._save_text(registry.CERTIFICATE_LOGO, self.logo.text())
         )
+        # Certificates, progress reports and circuit cards of people who have not chosen a
+        # language (each person's own choice is on their details).
+        self.document_language = QComboBox()
+        for code, name in LANGUAGES.items():
+            self.document_language.addItem(name, code)
+        self.document_language.setAccessibleName(registry.DOCUMENT_LANGUAGE.label)
+        chosen = registry.get(self.ctx, registry.DOCUMENT_LANGUAGE)
+        self.document_language.setCurrentIndex(max(0, self.document_language.findData(chosen)))
+        self.document_language.currentIndexChanged.connect(self._document_language_changed)
+        form.addRow("Documents in", self.document_language)
+        self.bilingual = QCheckBox("Welsh ones followed by the same in English")
+        self.bilingual.setAccessibleName(registry.BILINGUAL_DOCUMENTS.label)
+        self.bilingual.setChecked(bool(registry.get(self.ctx, registry.BILINGUAL_DOCUMENTS)))
+        self.bilingual.toggled.connect(self._bilingual_changed)
+        form.addRow("", self.bilingual)
         return box
+
+    def _bilingual_changed(self, on: bool) -> None:
+        if not self._save(lambda: registry.set(self.ctx, registry.BILINGUAL_DOCUMENTS, on)):
+            self.bilingual.blockSignals(True)
+            self.bilingual.setChecked(bool(registry.get(self.ctx, registry.BILINGUAL_DOCUMENTS)))
+            self.bilingual.blockSignals(False)
+
+    def _document_language_changed(self, _index: int) -> None:
+        code = self.document_language.currentData()
+        self._save(lambda: registry.set(self.ctx, registry.DOCUMENT_LANGUAGE, code))
 
     def _save_text(self, setting: registry.Text, value: str) -> None:
         if value.strip() != registry.get(self.ctx, setting):

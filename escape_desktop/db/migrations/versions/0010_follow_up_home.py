@@ -2,7 +2,7 @@
 follow_ups (the 3- or 12-month point nearer the day they were taken, recorded as done)
 
 Revision ID: 0010_follow_up_home
-Revises: 0008_delivery_mode
+Revises: 0009_participant_language
 Create Date: 2026-12-07 16:10:00
 """
 
@@ -15,7 +15,7 @@ from alembic import op
 
 revision = "0010_follow_up_home"
 # The lead re-chains this at merge; nothing here depends on the revisions in between.
-down_revision = "0008_delivery_mode"
+down_revision = "0009_participant_language"
 branch_labels = None
 depends_on = None
 

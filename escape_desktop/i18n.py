@@ -1,0 +1,210 @@
+"""Languages: one gettext catalogue (Babel) for the documents, the services' sentences, the
+command line and, in time, the window; a leaf module every layer may import.
+
+A document is printed in its reader's language, so a class's certificates can come out in
+Welsh and English in one run: nothing here switches a process-wide language for documents.
+Code that writes for a person asks for that person's ``Translator`` and uses its ``_`` and
+``ngettext``; dates go through ``Translator.date`` (Babel's CLDR data: Welsh month and day
+names, the locale's order). The catalogues are ``resources/i18n/<lang>/LC_MESSAGES/
+escape_desktop.po``, read with Babel when first needed and compiled in memory (no build
+step, and a frozen app reads the same files). English is the source language: it needs no
+catalogue and never loads Babel's message tools.
+
+Extract the template after changing a string (``pybabel`` reads ``babel.cfg``)::
+
+    pybabel extract -F babel.cfg --no-location --sort-output -o resources/i18n/escape_desktop.pot .
+    pybabel update -i resources/i18n/escape_desktop.pot -d resources/i18n -D escape_desktop
+"""
+
+from __future__ import annotations
+
+import datetime
+import gettext
+import io
+import threading
+from typing import Any
+
+DOMAIN = "escape_desktop"
+SOURCE = "en"
+# The languages a person's documents can be printed in, with their names in that language.
+LANGUAGES: dict[str, str] = {"en": "English", "cy": "Cymraeg"}
+
+# Babel's date lengths: "full" is "Thursday 26 November 2026" in English
+_DATE_FORMATS = {
+    "long": "EEEE d MMMM y",  # the weekday, the day, the month in words, the year
+    "medium": "d MMMM y",
+    "short": "d MMM y",
+}
+
+
+def N_(message: str) -> str:
+    """Mark a string for the catalogue where it is defined; translate it where it is used."""
+    return message
+
+
+class Translator:
+    """Messages and dates in one language, for one reader."""
+
+    def __init__(
+        self, language: str, translations: gettext.NullTranslations, locale: str | None = None
+    ) -> None:
+        self.language = language
+        self.locale = locale or language  # Babel's locale for dates (a pseudo-language: "en")
+        self._t = translations
+
+    def _(self, message: str) -> str:
+        """The message in this language (the English when the catalogue lacks it)."""
+        if not message:  # gettext("") is the catalogue's header, never a text to print
+            return message
+        return self._t.gettext(message)
+
+    gettext = _
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        """The form for ``n`` by the language's own plural rule (Welsh has six)."""
+        return self._t.ngettext(singular, plural, n)
+
+    def date(self, day: datetime.date | None, length: str = "long") -> str:
+        """A date as people read it in this language: "long" with the weekday, "medium"
+        without it, "short" with the month abbreviated."""
+        if day is None:
+            return ""
+        from babel.dates import format_date
+
+        return format_date(day, _DATE_FORMATS[length], locale=self.locale)
+
+    def month_year(self, day: datetime.date) -> str:
+        from babel.dates import format_date
+
+        return format_date(day, "LLLL y", locale=self.locale)
+
+    def __repr__(self) -> str:
+        return f"Translator({self.language!r})"
+
+
+ENGLISH = Translator(SOURCE, gettext.NullTranslations())
+
+_lock = threading.Lock()
+_translators: dict[str, Translator] = {SOURCE: ENGLISH}
+
+
+def catalogue_path(language: str) -> Any:
+    from escape_desktop.paths import resource_path
+
+    return resource_path("i18n", language, "LC_MESSAGES", f"{DOMAIN}.po")
+
+
+def compile_catalogue(po_text: str | bytes, language: str) -> gettext.GNUTranslations:
+    """A .po catalogue compiled in memory (Babel reads and writes it; gettext answers).
+
+    Fuzzy entries are used too: the Welsh is a first draft, every entry of it awaiting a
+    Welsh-speaking clinician's review, and a draft in Welsh serves a Welsh reader better
+    than English does.
+    """
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    data = po_text.encode("utf-8") if isinstance(po_text, str) else po_text
+    catalog = read_po(io.BytesIO(data), locale=language, domain=DOMAIN)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=True)
+    buffer.seek(0)
+    return gettext.GNUTranslations(buffer)
+
+
+def add_language(language: str, translator: Translator) -> None:
+    """Make ``language`` available to ``translator()`` (a site's own catalogue, a test's
+    pseudo-language)."""
+    with _lock:
+        _translators[language] = translator
+
+
+def remove_language(language: str) -> None:
+    with _lock:
+        if language != SOURCE:
+            _translators.pop(language, None)
+
+
+def translator(language: str | None) -> Translator:
+    """The translator for ``language`` (None or unknown: English), its catalogue read once."""
+    code = (language or SOURCE).strip().lower()
+    found = _translators.get(code)
+    if found is not None:
+        return found
+    with _lock:
+        if code in _translators:
+            return _translators[code]
+        path = catalogue_path(code)
+        if code not in LANGUAGES or not path.is_file():
+            return ENGLISH
+        made = Translator(code, compile_catalogue(path.read_bytes(), code))
+        _translators[code] = made
+        return made
+
+
+def known_language(language: str | None) -> str | None:
+    """``language`` as stored ("cy"), or None when it is not one the documents speak."""
+    if language is None:
+        return None
+    code = language.strip().lower()
+    aliases = {"welsh": "cy", "cymraeg": "cy", "english": "en", "saesneg": "en"}
+    code = aliases.get(code, code)
+    return code if code in LANGUAGES or code in _translators else None
+
+
+# The window's and the command line's messages: the instructor's language (a setting).
+_ui = ENGLISH
+
+
+def set_ui_language(language: str | None) -> None:
+    """The language of the app's own sentences (the window and the command line)."""
+    global _ui
+    _ui = translator(language)
+
+
+def _(message: str) -> str:
+    """A message in the instructor's language (documents use their reader's Translator)."""
+    return _ui._(message)
+
+
+def ngettext(singular: str, plural: str, n: int) -> str:
+    return _ui.ngettext(singular, plural, n)
+
+
+# The texts of the content library a participant reads (resources/exercises: station and
+# level names, how-to and home lines; resources/programmes: the programme's title) go into the
+# same catalogue. A site's own stations are not in it and print as typed.
+_RESOURCE_KEYS = ("title", "name", "description", "home")
+
+
+def extract_resources(
+    fileobj: Any, keywords: Any, comment_tags: Any, options: Any
+) -> Any:  # pragma: no cover - run by pybabel extract (babel.cfg)
+    """Babel extractor for the library's TOML files: every participant-facing text."""
+    import tomllib
+
+    raw = fileobj.read()
+    text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+    data = tomllib.loads(text)
+    lines = text.splitlines()
+
+    def line_of(value: str) -> int:
+        quoted = value.replace("\\", "\\\\").replace('"', '\\"')
+        for number, line in enumerate(lines, 1):
+            if f'"{quoted}"' in line:
+                return number
+        return 1
+
+    def walk(node: Any, where: str) -> Any:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in _RESOURCE_KEYS and isinstance(value, str) and value.strip():
+                    if where in ("", "station", "station.levels"):
+                        yield line_of(value), None, value, [f"the library's {where or key}"]
+                else:
+                    yield from walk(value, f"{where}.{key}".strip("."))
+        elif isinstance(node, list):
+            for item in node:
+                yield from walk(item, where)
+
+    yield from walk(data, "")

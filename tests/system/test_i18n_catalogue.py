@@ -1,0 +1,127 @@
+"""The message catalogue: the template is up to date with the code, every message has a Welsh
+entry (or is listed as pending), every Welsh entry is marked for review, the catalogues
+compile, and Welsh counts take their words from its six plural forms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from escape_desktop import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+POT = ROOT / "resources" / "i18n" / "escape_desktop.pot"
+CY = ROOT / "resources" / "i18n" / "cy" / "LC_MESSAGES" / "escape_desktop.po"
+# Messages waiting for a Welsh translation, one msgid a line (none today).
+PENDING = ROOT / "resources" / "i18n" / "cy" / "pending.txt"
+REVIEW = "needs review by a Welsh-speaking clinician"
+
+
+def _read(path: Path, locale: str | None = None):  # type: ignore[no-untyped-def]
+    with path.open("rb") as f:
+        return read_po(f, locale=locale, abort_invalid=True)
+
+
+def _key(message_id: str | tuple[str, ...]) -> str:
+    return message_id if isinstance(message_id, str) else message_id[0]
+
+
+def test_template_matches_the_code(tmp_path: Path) -> None:
+    """A string added to the code without re-extracting the template fails here."""
+    out = tmp_path / "fresh.pot"
+    from babel.messages.frontend import CommandLineInterface
+
+    here = Path.cwd()
+    try:
+        import os
+
+        os.chdir(ROOT)  # the template's paths are relative to the checkout
+        CommandLineInterface().run(
+            ["pybabel", "-q", "extract", "-F", "babel.cfg", "--no-location", "--sort-output"]
+            + ["-o", str(out), "."]
+        )
+    finally:
+        os.chdir(here)
+    fresh = {_key(m.id) for m in _read(out) if m.id}
+    shipped = {_key(m.id) for m in _read(POT) if m.id}
+    assert fresh == shipped, "run pybabel extract (see escape_desktop/i18n.py)"
+    assert len(shipped) > 90  # the participant's documents at least
+
+
+def test_every_message_has_a_welsh_entry_marked_for_review() -> None:
+    pending = set()
+    if PENDING.is_file():
+        pending = {x for x in PENDING.read_text(encoding="utf-8").splitlines() if x.strip()}
+    cy = _read(CY, "cy")
+    entries = {_key(m.id): m for m in cy if m.id}
+    for m in _read(POT):
+        if not m.id:
+            continue
+        key = _key(m.id)
+        if key in pending:
+            continue
+        assert key in entries, f"no Welsh for {key!r}"
+        entry = entries[key]
+        strings = entry.string if isinstance(entry.string, tuple) else (entry.string,)
+        assert all(s.strip() for s in strings), f"empty Welsh for {key!r}"
+        assert entry.fuzzy or REVIEW in " ".join(entry.user_comments), key
+        if isinstance(m.id, tuple):
+            assert len(strings) == 6, key
+        # the same placeholders, or .format() would fail on a Welsh page
+        ids = m.id if isinstance(m.id, tuple) else (m.id,)
+        placeholders = set().union(*(_fields(x) for x in ids))
+        for s in strings:
+            assert _fields(s) <= placeholders, (key, s)
+
+
+def _fields(text: str) -> set[str]:
+    import string
+
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_welsh_header_has_six_plural_forms_and_compiles() -> None:
+    cy = _read(CY, "cy")
+    assert cy.num_plurals == 6
+    assert cy.plural_expr.replace(" ", "") == ("(n==0?0:n==1?1:n==2?2:n==3?3:n==6?4:5)")
+    assert not cy.fuzzy  # a fuzzy header would make pybabel compile skip the whole file
+    import io
+
+    buffer = io.BytesIO()
+    write_mo(buffer, cy, use_fuzzy=False)
+    assert buffer.tell() > 1000
+
+
+@pytest.mark.parametrize("counts", [(0, 1, 2, 3, 6, 20)])
+def test_welsh_counts_take_six_different_forms_from_the_catalogue(counts: tuple[int, ...]) -> None:
+    cy = i18n.translator("cy")
+    entries = {_key(m.id): m for m in _read(CY, "cy") if m.id}
+    singular, plural = "and coming to {n} session", "and coming to {n} sessions"
+    words = [cy.ngettext(singular, plural, n).format(n=n) for n in counts]
+    assert len(set(words)) == 6, words
+    forms = entries[singular].string
+    for n, text in zip(counts, words, strict=True):
+        assert any(text == f.format(n=n) for f in forms), text
+        assert "session" not in text
+    # English keeps its two forms, whatever Welsh does
+    english = [i18n.ENGLISH.ngettext(singular, plural, n).format(n=n) for n in counts]
+    assert english[1] == "and coming to 1 session" and english[5] == "and coming to 20 sessions"
+
+
+def test_unknown_language_falls_back_to_english() -> None:
+    assert i18n.translator("zz") is i18n.ENGLISH
+    assert i18n.translator(None) is i18n.ENGLISH
+    assert i18n.known_language(" Welsh ") == "cy"
+    assert i18n.known_language("fr") is None
+
+
+def test_welsh_dates_come_from_the_locale() -> None:
+    from datetime import date
+
+    cy = i18n.translator("cy")
+    day = date(2026, 11, 26)
+    assert cy.date(day) == "Dydd Iau 26 Tachwedd 2026"
+    assert i18n.ENGLISH.date(day) == "Thursday 26 November 2026"
