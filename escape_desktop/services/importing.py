@@ -596,6 +596,16 @@ def _read_row(
             )
         )
     share = _row_consent(raw, "consent_share", all_share, problems)
+    follow_text = raw.get("consent_follow_up", "").strip()
+    try:
+        # Never filled in by "everyone agreed": that is about taking part and sharing.
+        follow_up = read_consent(follow_text)
+    except ValueError:
+        follow_up = None
+        warnings.append(
+            f"Contact afterwards: '{follow_text[:40]}' is not yes or no; left as not asked "
+            "yet, so ask them before their follow-up."
+        )
     first, last = raw.get("first_name", ""), raw.get("last_name", "")
     whole = raw.get("full_name", "").strip()
     backwards = raw.get("name_surname_first", "").strip()
@@ -634,6 +644,7 @@ def _read_row(
         referral_source=raw.get("referral_source", ""),
         consent_programme=take_part,
         consent_share=share,
+        consent_follow_up=follow_up,
         notes=notes,
         language=language,
     )
