@@ -32,6 +32,9 @@ letter_body = make_style("fu_letter_body", fontName=FONT, fontSize=12.5, leading
 letter_head = make_style("fu_letter_head", fontName=FONT_BOLD, fontSize=16, leading=20)
 question = make_style("fu_question", fontName=FONT_BOLD, fontSize=12.5, leading=17, spaceBefore=6)
 answer = make_style("fu_answer", fontName=FONT, fontSize=12.5, leading=17)
+letter_bullet = make_style(
+    "fu_letter_bullet", fontName=FONT, fontSize=12.5, leading=16, leftIndent=14, spaceAfter=4
+)
 
 
 @dataclass(frozen=True)
@@ -196,3 +199,70 @@ def render_due_list(rows: list[DueRow], site_name: str, today: date, path: Path)
             )
         )
     return build(doc, story, footer=f"Follow-ups due · printed {today:%d %b %Y}")
+
+
+@dataclass(frozen=True)
+class ResultsLetter:
+    """The letter to a participant after their 12-month follow-up: their figures in words."""
+
+    first_name: str
+    last_name: str
+    participant_code: str
+    course_title: str
+    course_ended: date
+    contacted_on: date | None
+    # One a measure: the progress report's sentence (start -> end, "At the follow-up it was
+    # ..."), then whether it lasted, start -> 12 months.
+    sentences: tuple[str, ...]
+
+
+def render_results_letters(
+    letters: list[ResultsLetter], site_name: str, contact: str, today: date, path: Path
+) -> int:
+    """One short personal letter a person, clear print; returns pages."""
+    doc = document(path, PORTRAIT, title="12-month results letters", subject=site_name)
+    story: list = []
+    for i, x in enumerate(letters):
+        if i:
+            story.append(PageBreak())
+        story.append(Paragraph(esc(site_name or "Your exercise class team"), letter_head))
+        story.append(Paragraph(esc(long_date(today)), letter_body))
+        story.append(Spacer(1, 10))
+        story.append(Paragraph(esc(f"Dear {x.first_name} {x.last_name},"), letter_body))
+        story.append(Spacer(1, 6))
+        told = f" on {long_date(x.contacted_on)}" if x.contacted_on else ""
+        story.append(
+            Paragraph(
+                esc(
+                    f"Thank you for telling us{told} how you are, 12 months after your exercise "
+                    f"class “{x.course_title}” ended ({long_date(x.course_ended)}). Here is how "
+                    "your answers compare with the start and the end of the class:"
+                ),
+                letter_body,
+            )
+        )
+        story.append(Spacer(1, 4))
+        for text in x.sentences:
+            story.append(Paragraph(esc(text), letter_bullet, bulletText="•"))
+        if not x.sentences:
+            story.append(
+                Paragraph(esc("We have no scores from the class to compare with."), letter_body)
+            )
+        story.append(Spacer(1, 8))
+        story.append(
+            Paragraph(
+                esc(
+                    "Keep going with your home exercises at a level that feels manageable. If "
+                    "your pain is getting worse or you are worried about it, please contact "
+                    "your GP, or get in touch with us:"
+                ),
+                letter_body,
+            )
+        )
+        story.append(Paragraph(esc(contact), letter_body))
+        story.append(Spacer(1, 6))
+        story.append(Paragraph(esc("With best wishes, your exercise class team."), letter_body))
+        story.append(
+            Paragraph(esc(f"Reference (for our records): {x.participant_code}"), Styles.note)
+        )
+    return build(doc, story, footer="12-month results letter", numbered=False, footer_size=10)
