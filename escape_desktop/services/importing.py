@@ -218,12 +218,17 @@ class ConsentCounts:
     share_yes: int = 0
     share_no: int = 0
     share_not_asked: int = 0
+    follow_up_yes: int = 0
+    follow_up_no: int = 0
+    follow_up_not_asked: int = 0
 
     def sentence(self) -> str:
         return (
             f"Take part: {self.take_part_yes} yes, {self.take_part_no} no, "
             f"{self.take_part_not_asked} not asked yet. Share for audit: {self.share_yes} yes, "
-            f"{self.share_no} no, {self.share_not_asked} not asked yet."
+            f"{self.share_no} no, {self.share_not_asked} not asked yet. Contact afterwards: "
+            f"{self.follow_up_yes} yes, {self.follow_up_no} no, {self.follow_up_not_asked} not "
+            "asked yet."
         )
 
 
@@ -271,7 +276,7 @@ class ImportPreview:
             )
 
         tp, sh = tally("consent_programme"), tally("consent_share")
-        return ConsentCounts(*tp, *sh)
+        return ConsentCounts(*tp, *sh, *tally("consent_follow_up"))
 
     def unused_note(self) -> str:
         """'Postcode, Referral Date not used.' or ''."""

@@ -352,6 +352,8 @@ def test_a_follow_up_consent_column_is_read_and_never_assumed(ctx, tmp_path, hea
     assert len(preview.good) == 8 and not preview.bad
     warned = [w for _, w in preview.warnings if "maybe later" in w]
     assert len(warned) == 1
+    counts = preview.consent_counts()  # told before anyone is added
+    assert (counts.follow_up_yes, counts.follow_up_no, counts.follow_up_not_asked) == (4, 2, 2)
     importing.import_participants(ctx, preview)
     with ctx.db.read() as s:
         got = dict(s.execute(select(Participant.first_name, Participant.consent_follow_up)).all())
