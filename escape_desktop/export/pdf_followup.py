@@ -9,6 +9,8 @@ from pathlib import Path
 
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from escape_desktop.i18n import translator
+
 from .pdf_style import (
     FONT,
     FONT_BOLD,
@@ -212,57 +214,77 @@ class ResultsLetter:
     course_ended: date
     contacted_on: date | None
     # One a measure: the progress report's sentence (start -> end, "At the follow-up it was
-    # ..."), then whether it lasted, start -> 12 months.
+    # ..."), then whether it lasted, start -> 12 months; in ``language``.
     sentences: tuple[str, ...]
+    language: str = "en"  # the person's documents language (i18n.LANGUAGES)
 
 
 def render_results_letters(
     letters: list[ResultsLetter], site_name: str, contact: str, today: date, path: Path
 ) -> int:
-    """One short personal letter a person, clear print; returns pages."""
+    """One short personal letter a person in their own language, clear print; returns pages."""
     doc = document(path, PORTRAIT, title="12-month results letters", subject=site_name)
     story: list = []
     for i, x in enumerate(letters):
+        tr = translator(x.language)
+        _ = tr._
+        team = site_name or _("Your exercise class team")
         if i:
             story.append(PageBreak())
-        story.append(Paragraph(esc(site_name or "Your exercise class team"), letter_head))
-        story.append(Paragraph(esc(long_date(today)), letter_body))
+        story.append(Paragraph(esc(team), letter_head))
+        story.append(Paragraph(esc(tr.date(today)), letter_body))
         story.append(Spacer(1, 10))
-        story.append(Paragraph(esc(f"Dear {x.first_name} {x.last_name},"), letter_body))
+        name = f"{x.first_name} {x.last_name}".strip()
+        story.append(Paragraph(esc(_("Dear {name},").format(name=name)), letter_body))
         story.append(Spacer(1, 6))
-        told = f" on {long_date(x.contacted_on)}" if x.contacted_on else ""
-        story.append(
-            Paragraph(
-                esc(
-                    f"Thank you for telling us{told} how you are, 12 months after your exercise "
-                    f"class “{x.course_title}” ended ({long_date(x.course_ended)}). Here is how "
-                    "your answers compare with the start and the end of the class:"
-                ),
-                letter_body,
+        if x.contacted_on:
+            intro = _(
+                "Thank you for telling us on {day} how you are, 12 months after your exercise "
+                "class “{course}” ended ({ended}). Here is how your answers compare with the "
+                "start and the end of the class:"
             )
+        else:
+            intro = _(
+                "Thank you for telling us how you are, 12 months after your exercise class "
+                "“{course}” ended ({ended}). Here is how your answers compare with the start "
+                "and the end of the class:"
+            )
+        words = intro.format(
+            day=tr.date(x.contacted_on), course=x.course_title, ended=tr.date(x.course_ended)
         )
+        story.append(Paragraph(esc(words), letter_body))
         story.append(Spacer(1, 4))
         for text in x.sentences:
             story.append(Paragraph(esc(text), letter_bullet, bulletText="•"))
         if not x.sentences:
             story.append(
-                Paragraph(esc("We have no scores from the class to compare with."), letter_body)
+                Paragraph(esc(_("We have no scores from the class to compare with.")), letter_body)
             )
         story.append(Spacer(1, 8))
         story.append(
             Paragraph(
                 esc(
-                    "Keep going with your home exercises at a level that feels manageable. If "
-                    "your pain is getting worse or you are worried about it, please contact "
-                    "your GP, or get in touch with us:"
+                    _(
+                        "Keep going with your home exercises at a level that feels manageable. "
+                        "If your pain is getting worse or you are worried about it, please "
+                        "contact your GP, or get in touch with us:"
+                    )
                 ),
                 letter_body,
             )
         )
-        story.append(Paragraph(esc(contact), letter_body))
+        # The site's own words print as typed; the shipped default is in the catalogue.
+        story.append(Paragraph(esc(_(contact) if contact else ""), letter_body))
         story.append(Spacer(1, 6))
-        story.append(Paragraph(esc("With best wishes, your exercise class team."), letter_body))
+        story.append(Paragraph(esc(_("With best wishes, your exercise class team.")), letter_body))
         story.append(
-            Paragraph(esc(f"Reference (for our records): {x.participant_code}"), Styles.note)
+            Paragraph(
+                esc(_("Reference (for our records): {code}").format(code=x.participant_code)),
+                Styles.note,
+            )
         )
-    return build(doc, story, footer="12-month results letter", numbered=False, footer_size=10)
+    languages = {x.language for x in letters}
+    footer = translator(languages.pop() if len(languages) == 1 else None)._(
+        "12-month results letter"
+    )
+    return build(doc, story, footer=footer, numbered=False, footer_size=10)

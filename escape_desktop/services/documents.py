@@ -305,7 +305,7 @@ progress_measure_line = _measure_line
 
 def measure_verdict(inst: Instrument, start: float, end: float) -> str:
     """The progress report's phrase for a change ('better by more than the usual meaningful
-    change', 'about the same', ...), in English."""
+    change', 'about the same', ...): the catalogue's English, to translate where printed."""
     return _verdict(inst, start, end)[1]
 
 

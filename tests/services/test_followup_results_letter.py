@@ -158,3 +158,27 @@ def test_the_letter_prints_with_the_sites_contact_and_from_the_command_line(
     assert main(["followups", "results", "--data-dir", data, "--out", str(cli_out)]) != 0
     err = capsys.readouterr().err.strip()
     assert err and "\n" not in err
+
+
+def test_a_welsh_readers_letter_is_in_welsh_with_the_same_figures(demo_ctx, demo_today, tmp_path):
+    english = {x.participant_code: x for x in followups.results_letters(demo_ctx, demo_today)}
+    code = next(iter(english))
+    with demo_ctx.db.engine.begin() as c:
+        c.execute(text("UPDATE participants SET language = 'cy' WHERE code = :c"), {"c": code})
+    letters = {x.participant_code: x for x in followups.results_letters(demo_ctx, demo_today)}
+    welsh = letters[code]
+    assert welsh.language == "cy"
+    assert all(x.language == "en" for c, x in letters.items() if c != code)
+    assert "O’r dechrau hyd at 12 mis" in " ".join(welsh.sentences)
+    assert "From the start" not in " ".join(welsh.sentences)
+
+    def numbers(x):  # type: ignore[no-untyped-def]
+        import re
+
+        return [re.findall(r"\d+(?:\.\d+)?", s) for s in x.sentences]
+
+    assert numbers(welsh) == numbers(english[code])  # the same figures, in Welsh words
+    out = tmp_path / "cy.pdf"
+    followups.print_results_letters(demo_ctx, out, demo_today)
+    words = _pdf_text(out)
+    assert "Annwyl" in words and "Dear" in words  # one letter each, in its reader's language
