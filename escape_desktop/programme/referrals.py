@@ -222,7 +222,8 @@ def _by_meaning(words: list[str]) -> str:
         return "date_of_birth"
     # "Follow-up consent", "Contact for follow-up", "Agreed to follow up (Y/N)": before
     # consent and phone, which would read them as taking part or a phone number.
-    if has("followup") or (has("follow") and (has("up") or has("consent") or has("phone"))):
+    follow = has("followup") or (has("follow") and (has("up") or has("consent") or has("phone")))
+    if follow and not (has("date") or has("when") or has("due")):  # not "Follow-up date"
         return "consent_follow_up"
     if has("consent"):
         return "consent_share" if has("share") else "consent_programme"

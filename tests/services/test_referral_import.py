@@ -371,3 +371,8 @@ def test_a_list_without_a_follow_up_column_leaves_everyone_not_asked(ctx):
     with ctx.db.read() as s:
         values = s.scalars(select(Participant.consent_follow_up)).all()
     assert values and all(v is None for v in values)
+
+
+def test_a_follow_up_date_column_is_not_read_as_the_consent():
+    assert importing.match_columns(["Follow-up date"])[0].field != "consent_follow_up"
+    assert importing.match_columns(["Consent to follow up"])[0].field == "consent_follow_up"
