@@ -41,8 +41,9 @@ def results_letters(
     ctx: AppContext, today: date | None = None, course_ids: Sequence[int] | None = None
 ) -> list[ResultsLetter]:
     """The letter to each person whose 12-month follow-up is recorded as done (on the courses
-    given, or every course), in their documents language: their start -> end -> 12-month figures in the
-    progress report's own sentences and verdicts (services.documents, programme.outcomes).
+    given, or every course), in their documents language: their start -> end -> 12-month
+    figures in the progress report's own sentences and verdicts (services.documents,
+    programme.outcomes).
 
     Only people still followed up (completed, and agreed to be contacted): someone who has
     since said no to contact gets no letter. Refused, before any file is written, when
