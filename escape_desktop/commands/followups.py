@@ -54,6 +54,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     for name, words in (
         ("letters", "postal follow-up letters, with the questions, for everyone due"),
         ("print", "the list of follow-ups due and overdue"),
+        (
+            "results",
+            "a letter to each person whose 12-month follow-up is done: their start, end and "
+            "12-month figures in plain words",
+        ),
     ):
         d = what.add_parser(name, parents=[common], help=words)
         add_out_argument(d, "the PDF to write", required=True, metavar="FILE.pdf")
@@ -160,6 +165,11 @@ def cmd_print(args: argparse.Namespace) -> int:
         if args.document == "letters":
             pages = followups.print_letters(ctx, out, course_ids=ids)
             print(f"Follow-up letters saved: {out} ({plural(pages, 'page')}).")
+        elif args.document == "results":
+            from escape_desktop.services import followup_results
+
+            pages = followup_results.print_results_letters(ctx, out, course_ids=ids)
+            print(f"12-month results letters saved: {out} ({plural(pages, 'page')}).")
         else:
             pages = followups.print_due_list(ctx, out, course_ids=ids)
             print(f"Follow-ups due saved: {out} ({plural(pages, 'page')}).")

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from escape_desktop.i18n import translator
+
 from .pdf_style import (
     FONT,
     FONT_BOLD,
@@ -32,6 +34,9 @@ letter_body = make_style("fu_letter_body", fontName=FONT, fontSize=12.5, leading
 letter_head = make_style("fu_letter_head", fontName=FONT_BOLD, fontSize=16, leading=20)
 question = make_style("fu_question", fontName=FONT_BOLD, fontSize=12.5, leading=17, spaceBefore=6)
 answer = make_style("fu_answer", fontName=FONT, fontSize=12.5, leading=17)
+letter_bullet = make_style(
+    "fu_letter_bullet", fontName=FONT, fontSize=12.5, leading=16, leftIndent=14, spaceAfter=4
+)
 
 
 @dataclass(frozen=True)
@@ -196,3 +201,90 @@ def render_due_list(rows: list[DueRow], site_name: str, today: date, path: Path)
             )
         )
     return build(doc, story, footer=f"Follow-ups due · printed {today:%d %b %Y}")
+
+
+@dataclass(frozen=True)
+class ResultsLetter:
+    """The letter to a participant after their 12-month follow-up: their figures in words."""
+
+    first_name: str
+    last_name: str
+    participant_code: str
+    course_title: str
+    course_ended: date
+    contacted_on: date | None
+    # One a measure: the progress report's sentence (start -> end, "At the follow-up it was
+    # ..."), then whether it lasted, start -> 12 months; in ``language``.
+    sentences: tuple[str, ...]
+    language: str = "en"  # the person's documents language (i18n.LANGUAGES)
+
+
+def render_results_letters(
+    letters: list[ResultsLetter], site_name: str, contact: str, today: date, path: Path
+) -> int:
+    """One short personal letter a person in their own language, clear print; returns pages."""
+    doc = document(path, PORTRAIT, title="12-month results letters", subject=site_name)
+    story: list = []
+    for i, x in enumerate(letters):
+        tr = translator(x.language)
+        _ = tr._
+        team = site_name or _("Your exercise class team")
+        if i:
+            story.append(PageBreak())
+        story.append(Paragraph(esc(team), letter_head))
+        story.append(Paragraph(esc(tr.date(today)), letter_body))
+        story.append(Spacer(1, 10))
+        name = f"{x.first_name} {x.last_name}".strip()
+        story.append(Paragraph(esc(_("Dear {name},").format(name=name)), letter_body))
+        story.append(Spacer(1, 6))
+        if x.contacted_on:
+            intro = _(
+                "Thank you for telling us on {day} how you are, 12 months after your exercise "
+                "class “{course}” ended ({ended}). Here is how your answers compare with the "
+                "start and the end of the class:"
+            )
+        else:
+            intro = _(
+                "Thank you for telling us how you are, 12 months after your exercise class "
+                "“{course}” ended ({ended}). Here is how your answers compare with the start "
+                "and the end of the class:"
+            )
+        words = intro.format(
+            day=tr.date(x.contacted_on), course=x.course_title, ended=tr.date(x.course_ended)
+        )
+        story.append(Paragraph(esc(words), letter_body))
+        story.append(Spacer(1, 4))
+        for text in x.sentences:
+            story.append(Paragraph(esc(text), letter_bullet, bulletText="•"))
+        if not x.sentences:
+            story.append(
+                Paragraph(esc(_("We have no scores from the class to compare with.")), letter_body)
+            )
+        story.append(Spacer(1, 8))
+        story.append(
+            Paragraph(
+                esc(
+                    _(
+                        "Keep going with your home exercises at a level that feels manageable. "
+                        "If your pain is getting worse or you are worried about it, please "
+                        "contact your GP, or get in touch with us:"
+                    )
+                ),
+                letter_body,
+            )
+        )
+        # The site's own words print as typed; the shipped default is in the catalogue.
+        story.append(Paragraph(esc(_(contact) if contact else ""), letter_body))
+        story.append(Spacer(1, 6))
+        story.append(Paragraph(esc(_("With best wishes, your exercise class team.")), letter_body))
+        story.append(
+            Paragraph(
+                esc(_("Reference (for our records): {code}").format(code=x.participant_code)),
+                Styles.note,
+            )
+        )
+    languages = {x.language for x in letters}
+    footer = translator(languages.pop() if len(languages) == 1 else None)._(
+        "12-month results letter"
+    )
+    return build(doc, story, footer=footer, numbered=False, footer_size=10)

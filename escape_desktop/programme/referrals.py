@@ -57,6 +57,8 @@ FIELD_LABELS: dict[str, str] = {
     "referral_source": "Referred by",
     "consent_programme": "Take part",
     "consent_share": "Share for audit",
+    # Agreed to be contacted at 3 and 12 months (issue 32): never assumed from a blank.
+    "consent_follow_up": "Contact afterwards",
     "notes": "Notes",
     # Not a detail of the person but of their place on the course: the session they joined
     # at, for a list typed up after the course started (blank: the app's default).
@@ -106,6 +108,22 @@ HEADER_ALIASES: dict[str, str] = {
         ["consentshare", "consenttoshare", "sharedata", "shareforaudit", "agreedtoshare"],
         "consent_share",
     ),
+    **dict.fromkeys(
+        [
+            "followupconsent",
+            "consentfollowup",
+            "consenttofollowup",
+            "consentforfollowup",
+            "contactforfollowup",
+            "agreedtofollowup",
+            "agreedtobecontacted",
+            "contactafterwards",
+            "followup",
+            "followupcontact",
+            "happytobecontacted",
+        ],
+        "consent_follow_up",
+    ),  # fmt: skip
     **dict.fromkeys(["notes", "note", "comments"], "notes"),
     # "Preferred language", "Main language", "Language preference", "Iaith" (Welsh)
     **dict.fromkeys(
@@ -202,6 +220,11 @@ def _by_meaning(words: list[str]) -> str:
         return "sex"
     if has("dob") or has("birth") or words == ["born"]:
         return "date_of_birth"
+    # "Follow-up consent", "Contact for follow-up", "Agreed to follow up (Y/N)": before
+    # consent and phone, which would read them as taking part or a phone number.
+    follow = has("followup") or (has("follow") and (has("up") or has("consent") or has("phone")))
+    if follow and not (has("date") or has("when") or has("due")):  # not "Follow-up date"
+        return "consent_follow_up"
     if has("consent"):
         return "consent_share" if has("share") else "consent_programme"
     if has("phone"):

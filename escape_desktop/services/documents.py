@@ -298,6 +298,17 @@ def _measure_line(ctx: AppContext, r: InstrumentResult, tr: Translator = ENGLISH
     )
 
 
+# The progress report's measure line and verdict, for the 12-month results letter
+# (services.followups): one set of sentences and one classification.
+progress_measure_line = _measure_line
+
+
+def measure_verdict(inst: Instrument, start: float, end: float) -> str:
+    """The progress report's phrase for a change ('better by more than the usual meaningful
+    change', 'about the same', ...): the catalogue's English, to translate where printed."""
+    return _verdict(inst, start, end)[1]
+
+
 def _video_at(r: InstrumentResult) -> str:
     """For a test done at home over video: when ("start", "end", "both"), else ""."""
     start = r.start is not None and r.start_taken == VIDEO

@@ -218,12 +218,17 @@ class ConsentCounts:
     share_yes: int = 0
     share_no: int = 0
     share_not_asked: int = 0
+    follow_up_yes: int = 0
+    follow_up_no: int = 0
+    follow_up_not_asked: int = 0
 
     def sentence(self) -> str:
         return (
             f"Take part: {self.take_part_yes} yes, {self.take_part_no} no, "
             f"{self.take_part_not_asked} not asked yet. Share for audit: {self.share_yes} yes, "
-            f"{self.share_no} no, {self.share_not_asked} not asked yet."
+            f"{self.share_no} no, {self.share_not_asked} not asked yet. Contact afterwards: "
+            f"{self.follow_up_yes} yes, {self.follow_up_no} no, {self.follow_up_not_asked} not "
+            "asked yet."
         )
 
 
@@ -271,7 +276,7 @@ class ImportPreview:
             )
 
         tp, sh = tally("consent_programme"), tally("consent_share")
-        return ConsentCounts(*tp, *sh)
+        return ConsentCounts(*tp, *sh, *tally("consent_follow_up"))
 
     def unused_note(self) -> str:
         """'Postcode, Referral Date not used.' or ''."""
@@ -596,6 +601,16 @@ def _read_row(
             )
         )
     share = _row_consent(raw, "consent_share", all_share, problems)
+    follow_text = raw.get("consent_follow_up", "").strip()
+    try:
+        # Never filled in by "everyone agreed": that is about taking part and sharing.
+        follow_up = read_consent(follow_text)
+    except ValueError:
+        follow_up = None
+        warnings.append(
+            f"Contact afterwards: '{follow_text[:40]}' is not yes or no; left as not asked "
+            "yet, so ask them before their follow-up."
+        )
     first, last = raw.get("first_name", ""), raw.get("last_name", "")
     whole = raw.get("full_name", "").strip()
     backwards = raw.get("name_surname_first", "").strip()
@@ -634,6 +649,7 @@ def _read_row(
         referral_source=raw.get("referral_source", ""),
         consent_programme=take_part,
         consent_share=share,
+        consent_follow_up=follow_up,
         notes=notes,
         language=language,
     )

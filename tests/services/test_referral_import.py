@@ -325,3 +325,54 @@ def test_a_preferred_language_column_sets_each_persons_documents(ctx):
         got = dict(s.execute(select(Participant.first_name, Participant.language)).all())
     assert got == {"Ada": "cy", "Bea": "cy", "Cai": "cy", "Dot": "en", "Eve": None, "Fon": None}
     assert importing.match_columns(["Iaith"])[0].field == "language"
+
+
+@pytest.mark.parametrize(
+    "header", ["Follow-up consent", "Contact for follow-up", "Agreed to follow-up (Y/N)"]
+)
+def test_a_follow_up_consent_column_is_read_and_never_assumed(ctx, tmp_path, header):
+    """Excel's 'CSV UTF-8' (BOM) with semicolons: yes / no in any spelling set the consent to
+    be contacted afterwards; blank stays 'not asked' even with 'everyone agreed'; anything
+    else is a warning for that row, which still imports, with the consent not asked."""
+    cid = new_course(ctx)
+    answers = {
+        "Ada": "Yes", "Bea": "Y", "Cai": "true", "Dot": "1", "Eve": "No", "Fon": "n",
+        "Gil": "", "Hal": "maybe later",
+    }  # fmt: skip
+    lines = [f"Forename;Surname;DOB;{header}"] + [
+        f"{name};Demo-{name};0{i + 1}/02/1950;{answer}"
+        for i, (name, answer) in enumerate(answers.items())
+    ]
+    path = tmp_path / "referrals.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + ("\r\n".join(lines) + "\r\n").encode("utf-8"))
+    preview = importing.preview_import(
+        ctx, cid, importing.read_csv_text(path), all_consented=True, today=TODAY
+    )
+    assert [m.field for m in preview.matches if m.header == header] == ["consent_follow_up"]
+    assert len(preview.good) == 8 and not preview.bad
+    warned = [w for _, w in preview.warnings if "maybe later" in w]
+    assert len(warned) == 1
+    counts = preview.consent_counts()  # told before anyone is added
+    assert (counts.follow_up_yes, counts.follow_up_no, counts.follow_up_not_asked) == (4, 2, 2)
+    importing.import_participants(ctx, preview)
+    with ctx.db.read() as s:
+        got = dict(s.execute(select(Participant.first_name, Participant.consent_follow_up)).all())
+    assert got == {
+        "Ada": True, "Bea": True, "Cai": True, "Dot": True, "Eve": False, "Fon": False,
+        "Gil": None, "Hal": None,
+    }  # fmt: skip
+
+
+def test_a_list_without_a_follow_up_column_leaves_everyone_not_asked(ctx):
+    cid = new_course(ctx)
+    text = realistic("bom-crlf").decode("utf-8-sig")
+    preview = importing.preview_import(ctx, cid, text, all_consented=True, today=TODAY)
+    importing.import_participants(ctx, preview)
+    with ctx.db.read() as s:
+        values = s.scalars(select(Participant.consent_follow_up)).all()
+    assert values and all(v is None for v in values)
+
+
+def test_a_follow_up_date_column_is_not_read_as_the_consent():
+    assert importing.match_columns(["Follow-up date"])[0].field != "consent_follow_up"
+    assert importing.match_columns(["Consent to follow up"])[0].field == "consent_follow_up"

@@ -173,3 +173,33 @@ def test_recording_a_point_already_recorded_asks_before_replacing_it(
     assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).state == "unreachable"
     bus.undo_stack.undo()  # the earlier record comes back
     assert _state(demo_ctx, demo_today, e.enrolment_id, e.point).state == "done"
+
+
+def test_the_12_month_results_letters_print_from_the_follow_ups_window(
+    qtbot, demo_ctx, demo_today, tmp_path, monkeypatch
+):
+    from sqlalchemy import text
+
+    from escape_desktop.services import followup_results
+    from escape_desktop.ui.common import error_dialog, file_dialogs
+
+    dialog = FollowUpsDialog(demo_ctx, ChangeBus(), demo_today)
+    qtbot.addWidget(dialog)
+    button = dialog.results_button
+    assert button.accessibleName() and button.focusPolicy() & Qt.FocusPolicy.TabFocus
+    assert "&" in button.text()  # Alt+L
+    out = tmp_path / "results.pdf"
+    monkeypatch.setattr(file_dialogs, "save_file", lambda *a, **k: str(out))
+    button.click()
+    letters = followup_results.results_letters(demo_ctx, demo_today)
+    assert out.exists() and f"({len(letters)} page" in dialog.printed.text()
+    # nobody with a 12-month follow-up done: one sentence, and no save dialog at all
+    with demo_ctx.db.engine.begin() as c:
+        c.execute(text("UPDATE participants SET consent_follow_up = NULL"))
+    shown: list[str] = []
+    monkeypatch.setattr(error_dialog, "show_message", lambda _p, _t, msg, **k: shown.append(msg))
+    monkeypatch.setattr(
+        file_dialogs, "save_file", lambda *a, **k: pytest.fail("no save dialog for nobody")
+    )
+    button.click()
+    assert len(shown) == 1 and "12-month" in shown[0]

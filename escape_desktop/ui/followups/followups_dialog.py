@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
@@ -33,7 +34,7 @@ from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import followups
 from escape_desktop.services.errors import ValidationError
-from escape_desktop.ui.common import style
+from escape_desktop.ui.common import announce, error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import date_field
 from escape_desktop.ui.common.operation import run_op
@@ -82,7 +83,20 @@ class FollowUpsDialog(QDialog):
             "&Phone script…", QDialogButtonBox.ButtonRole.ActionRole
         )
         self.script_button.clicked.connect(lambda: self.show_script(self.table.currentRow()))
+        # The letter after a 12-month follow-up: printed only when asked for (no setting).
+        self.results_button = buttons.addButton(
+            "12-month &letters…", QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.results_button.setAccessibleName("Print 12-month results letters")
+        self.results_button.setToolTip(
+            "A letter to each person whose 12-month follow-up is done, with their start, end "
+            "and 12-month scores in plain words"
+        )
+        self.results_button.clicked.connect(self.print_results)
         buttons.rejected.connect(self.reject)
+        self.printed = QLabel("")
+        self.printed.setWordWrap(True)
+        layout.addWidget(self.printed)
         layout.addWidget(buttons)
         self.reload()
         fm = self.fontMetrics()
@@ -130,6 +144,39 @@ class FollowUpsDialog(QDialog):
         form = self.form_for(row)
         if form is not None and form.exec() == QDialog.DialogCode.Accepted:
             self.reload()
+
+    def print_results(self) -> None:
+        """Ask where to save the 12-month results letters, then save them; refused in one
+        sentence, before the save dialog, when nobody's 12-month follow-up is done."""
+        from escape_desktop.services import followup_results
+
+        ok, _letters = error_dialog.guarded(
+            self, followup_results.results_letters, self.ctx, self.today
+        )
+        if not ok:
+            return
+        path = file_dialogs.save_file(
+            self,
+            self.ctx.data_dir,
+            "Save the 12-month results letters",
+            "12-month-results-letters.pdf",
+            "PDF files (*.pdf)",
+        )
+        if path:
+            self.save_results(Path(path))
+
+    def save_results(self, path: Path) -> bool:
+        """The letters into ``path`` (the save dialog has asked before replacing a file)."""
+        from escape_desktop.services import followup_results
+
+        ok, pages = error_dialog.guarded(
+            self, followup_results.print_results_letters, self.ctx, path, self.today
+        )
+        if ok:
+            word = "page" if pages == 1 else "pages"
+            self.printed.setText(f"12-month results letters saved: {path} ({pages} {word}).")
+            announce.say(self, self.printed.text())
+        return bool(ok)
 
     def show_script(self, row: int) -> None:
         if not 0 <= row < len(self.entries):
