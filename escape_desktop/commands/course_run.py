@@ -10,7 +10,7 @@ import sys
 from datetime import date, timedelta
 from typing import Any
 
-from escape_desktop.i18n import LANGUAGES
+from escape_desktop.i18n import LANGUAGES, language_word
 
 from .base import CommandError, course_id, iso_date, open_context, print_json
 
@@ -91,6 +91,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     e.add_argument(
         "--language",
+        type=language_word,
         choices=tuple(LANGUAGES),
         default=None,
         help="the language of their certificate, progress report and circuit card "
