@@ -125,7 +125,9 @@ def render_letters(
         )
         story.append(Spacer(1, 10))
         story.append(Paragraph("<b>Please send this page back to:</b>", letter_body))
-        story.append(Paragraph(esc(reply_to), letter_body))
+        # A postal address keeps its lines: the envelope is written from them.
+        lines = [esc(line.strip()) for line in reply_to.splitlines() if line.strip()]
+        story.append(Paragraph("<br/>".join(lines), letter_body))
         story.append(Spacer(1, 6))
         story.append(
             Paragraph(
