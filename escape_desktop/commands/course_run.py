@@ -679,7 +679,7 @@ def _refuse_replacing(
 
 
 def cmd_measures_record(args: argparse.Namespace) -> int:
-    from escape_desktop.programme.measure_taken import parse_taken
+    from escape_desktop.programme.measure_taken import parse_taken, taken_word
     from escape_desktop.services.measures.entry import (
         MeasureInput,
         default_assessment_date,
@@ -715,6 +715,17 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
         saved = person_measures(ctx, eid, timepoint)
     finally:
         ctx.close()
+    said = f"{name}: {count} {args.timepoint} measure{'s' if count != 1 else ''} saved for {when}."
+    # --taken names one place for every score; a physical test away from the hall can only
+    # have been watched over video, a questionnaire only answered remotely. Say so when what
+    # was saved is not what was typed: a chair stand saved 'over video' is left out of change.
+    fitted = sorted(k for k in entries if k in saved and taken and saved[k].taken != taken)
+    if fitted:
+        said += " Saved as " + ", ".join(f"{k} {taken_word(saved[k].taken)}" for k in fitted)
+        said += (
+            f", not {taken_word(taken or '')}: away from the hall a physical test is watched over"
+            " video and a questionnaire is answered remotely (--taken in-person for the hall)."
+        )
     return _done(
         args,
         {
@@ -725,5 +736,5 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
             "recorded": sorted(entries),
             "taken": {k: saved[k].taken for k in sorted(entries) if k in saved},
         },
-        f"{name}: {count} {args.timepoint} measure{'s' if count != 1 else ''} saved for {when}.",
+        said,
     )
