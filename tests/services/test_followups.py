@@ -361,6 +361,14 @@ def test_a_reply_address_of_several_lines_keeps_its_lines_on_the_letter(
     printed = [line.strip() for line in _pdf_text(out).splitlines()]
     for line in lines:
         assert line in printed, line
+    # as long an address as the setting takes (under 500 characters, 22 short lines): still
+    # one page a person, the page that is posted back
+    many = [f"Line {i:02d} of the addr" for i in range(22)]
+    settings_registry.set(demo_ctx, settings_registry.SITE_CONTACT, "\n".join(many))
+    people = len({e.enrolment_id for e in followups.due_list(demo_ctx, demo_today)})
+    assert followups.print_letters(demo_ctx, tmp_path / "long.pdf", demo_today) == people
+    text = " ".join(_pdf_text(tmp_path / "long.pdf").split())  # the last lines run together
+    assert all(line in text for line in many)
 
 
 def test_setting_the_contact_before_the_site_name_is_saved_and_no_failure(demo_ctx, capsys):
