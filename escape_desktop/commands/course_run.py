@@ -142,6 +142,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     m.add_argument("--session", required=True, type=int, metavar="N")
     m.add_argument("--person", required=True, metavar="CODE")
     m.add_argument("--status", required=True, choices=MARKS + ("clear",))
+    m.add_argument(
+        "--online",
+        choices=("yes", "no"),
+        default=None,
+        help="present at a hybrid course's hall session over video (yes) or in the room (no); "
+        "left as it was when not given",
+    )
     m.set_defaults(func=cmd_mark, **_writes("mark the register"))
 
     circuit = _subcommands(sub, "circuit")
@@ -574,9 +581,11 @@ def cmd_mark(args: argparse.Namespace) -> int:
         session = _session_id(ctx, cid, args.session)
         if value is not None:
             _refuse_marking(ctx, cid, eid, args.session, name, mark=value)
-        done = mark(ctx, eid, session, value)
+        joined = None if args.online is None else args.online == "yes"
+        done = mark(ctx, eid, session, value, joined)
     finally:
         ctx.close()
+    online = " (joined online)" if joined else ""
     return _done(
         args,
         {
@@ -585,8 +594,9 @@ def cmd_mark(args: argparse.Namespace) -> int:
             "person": args.person.upper(),
             "status": value,
             "previous": done.value,
+            **({} if joined is None else {"joined_online": joined}),
         },
-        f"{name}: {args.status} at session {args.session}.",
+        f"{name}: {args.status}{online} at session {args.session}.",
     )
 
 
