@@ -130,6 +130,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     v.add_argument("--note", default="", help="what you found, who saw them and when")
     v.set_defaults(func=cmd_review, **_writes("review a person"))
 
+    o = course.add_parser(
+        "session",
+        parents=parents,
+        help="move one session online (over video, with the reason) or back to the hall",
+    )
+    o.add_argument("--course", required=True, metavar="CODE")
+    o.add_argument("--session", required=True, type=int, metavar="N")
+    place = o.add_mutually_exclusive_group(required=True)
+    place.add_argument("--online", action="store_true", help="hold it over video")
+    place.add_argument("--in-hall", action="store_true", help="hold it in the hall again")
+    o.add_argument("--reason", default="", help="why it is online, e.g. 'hall flooded'")
+    o.set_defaults(func=cmd_session_place, **_writes("move a session"))
+
     c = course.add_parser("close", parents=parents, help="close a course: it counts as finished")
     c.add_argument("--course", required=True, metavar="CODE")
     c.add_argument("--on", default=None, metavar="YYYY-MM-DD", help="the closing day (today)")
@@ -529,6 +542,29 @@ def cmd_review(args: argparse.Namespace) -> int:
             "needs_review": list(state.flagged) if state.keeps_off_circuit else [],
         },
         line if line.endswith(".") else line + ".",
+    )
+
+
+def cmd_session_place(args: argparse.Namespace) -> int:
+    from escape_desktop.services.courses import move_session_online, move_session_to_hall
+
+    if args.in_hall and args.reason:
+        raise CommandError("--reason goes with --online (why the session is over video).")
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        session = _session_id(ctx, cid, args.session)
+        if args.online:
+            move_session_online(ctx, session, args.reason)
+        else:
+            move_session_to_hall(ctx, session)
+    finally:
+        ctx.close()
+    where = "online" if args.online else "in the hall"
+    return _done(
+        args,
+        {"course": args.course, "session": args.session, "online": bool(args.online)},
+        f"{args.course} session {args.session}: held {where}.",
     )
 
 

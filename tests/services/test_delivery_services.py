@@ -211,3 +211,47 @@ def test_register_mark_online_records_joining_over_video_from_the_command_line(d
     assert done.undo is not None
     done.undo()
     assert tuple(stored(aid)) == ("present", 1)
+
+
+def test_course_session_moves_a_session_online_and_back_from_the_command_line(demo_ctx, capsys):
+    from sqlalchemy import text
+
+    from escape_desktop.cli import main
+
+    data = str(demo_ctx.data_dir)
+
+    def place(code: str, number: int) -> tuple[int, str]:
+        with demo_ctx.db.read() as s:
+            return tuple(
+                s.execute(
+                    text(
+                        "SELECT x.online, x.online_reason FROM sessions x JOIN courses c"
+                        " ON c.id = x.course_id WHERE c.code = :c AND x.number = :n"
+                    ),
+                    {"c": code, "n": number},
+                ).one()
+            )
+
+    with demo_ctx.db.read() as s:
+        code, number = s.execute(
+            text(
+                "SELECT c.code, x.number FROM sessions x JOIN courses c ON c.id = x.course_id"
+                " WHERE c.delivery_mode = 'in_person' AND NOT x.online LIMIT 1"
+            )
+        ).one()
+        virtual = s.execute(
+            text("SELECT code FROM courses WHERE delivery_mode = 'virtual' LIMIT 1")
+        ).scalar()
+    argv = ["course", "session", "--data-dir", data, "--course", code, "--session", str(number)]
+    assert main([*argv, "--online", "--reason", "Hall flooded"]) == 0
+    assert place(code, number) == (1, "Hall flooded")
+    assert main([*argv, "--in-hall"]) == 0
+    assert place(code, number) == (0, "")
+    # a virtual course has no hall: refused in one line, nothing changed
+    capsys.readouterr()
+    argv[argv.index(code)] = virtual
+    argv[argv.index(str(number))] = "1"
+    before = place(virtual, 1)
+    assert main([*argv, "--in-hall"]) != 0
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and place(virtual, 1) == before
