@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime
 import gettext
 import io
+import re
 import threading
 from typing import Any
 
@@ -146,10 +147,40 @@ def known_language(language: str | None) -> str | None:
     """``language`` as stored ("cy"), or None when it is not one the documents speak."""
     if language is None:
         return None
-    code = language.strip().lower()
-    aliases = {"welsh": "cy", "cymraeg": "cy", "english": "en", "saesneg": "en"}
-    code = aliases.get(code, code)
-    return code if code in LANGUAGES or code in _translators else None
+    code = language.strip().lower().replace("_", "-")
+    code = _LANGUAGE_ALIASES.get(code, code)
+    if code in LANGUAGES or code in _translators:
+        return code
+    # As referral lists and people write it: 'Welsh (Cymraeg)', 'Cymraeg - Welsh', 'cy-GB',
+    # 'Welsh language'. Every word must name the same language; 'Welsh/English' names two
+    # and is no choice, 'Not Welsh' has a word we cannot read, so neither is guessed.
+    named: set[str] = set()
+    for word in re.findall(r"[^\W\d_]+", code):
+        if word in _LANGUAGE_FILLER:
+            continue
+        each = _LANGUAGE_ALIASES.get(word, word)
+        if each not in LANGUAGES:
+            return None
+        named.add(each)
+    return named.pop() if len(named) == 1 else None
+
+
+def language_word(text: str) -> str:
+    """A command line's --language as typed ('CY', 'Cymraeg', 'welsh') read as its code;
+    anything else comes back as typed, for the parser to refuse with the choices."""
+    return known_language(text) or text
+
+
+_LANGUAGE_ALIASES = {
+    "welsh": "cy",
+    "cymraeg": "cy",
+    "cym": "cy",  # ISO 639-2, as some systems export it
+    "english": "en",
+    "saesneg": "en",
+    "eng": "en",
+}
+# Words around a language's name that say nothing about which ('cy-GB', 'Welsh language').
+_LANGUAGE_FILLER = frozenset({"language", "iaith", "gb", "uk"})
 
 
 # The window's and the command line's messages: the instructor's language (a setting).

@@ -10,7 +10,7 @@ import sys
 from datetime import date, timedelta
 from typing import Any
 
-from escape_desktop.i18n import LANGUAGES
+from escape_desktop.i18n import LANGUAGES, language_word
 
 from .base import CommandError, course_id, iso_date, open_context, print_json
 
@@ -91,6 +91,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     e.add_argument(
         "--language",
+        type=language_word,
         choices=tuple(LANGUAGES),
         default=None,
         help="the language of their certificate, progress report and circuit card "
@@ -129,6 +130,19 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     v.add_argument("--note", default="", help="what you found, who saw them and when")
     v.set_defaults(func=cmd_review, **_writes("review a person"))
 
+    o = course.add_parser(
+        "session",
+        parents=parents,
+        help="move one session online (over video, with the reason) or back to the hall",
+    )
+    o.add_argument("--course", required=True, metavar="CODE")
+    o.add_argument("--session", required=True, type=int, metavar="N")
+    place = o.add_mutually_exclusive_group(required=True)
+    place.add_argument("--online", action="store_true", help="hold it over video")
+    place.add_argument("--in-hall", action="store_true", help="hold it in the hall again")
+    o.add_argument("--reason", default="", help="why it is online, e.g. 'hall flooded'")
+    o.set_defaults(func=cmd_session_place, **_writes("move a session"))
+
     c = course.add_parser("close", parents=parents, help="close a course: it counts as finished")
     c.add_argument("--course", required=True, metavar="CODE")
     c.add_argument("--on", default=None, metavar="YYYY-MM-DD", help="the closing day (today)")
@@ -141,6 +155,13 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     m.add_argument("--session", required=True, type=int, metavar="N")
     m.add_argument("--person", required=True, metavar="CODE")
     m.add_argument("--status", required=True, choices=MARKS + ("clear",))
+    m.add_argument(
+        "--online",
+        choices=("yes", "no"),
+        default=None,
+        help="present at a hybrid course's hall session over video (yes) or in the room (no); "
+        "left as it was when not given",
+    )
     m.set_defaults(func=cmd_mark, **_writes("mark the register"))
 
     circuit = _subcommands(sub, "circuit")
@@ -524,6 +545,29 @@ def cmd_review(args: argparse.Namespace) -> int:
     )
 
 
+def cmd_session_place(args: argparse.Namespace) -> int:
+    from escape_desktop.services.courses import move_session_online, move_session_to_hall
+
+    if args.in_hall and args.reason:
+        raise CommandError("--reason goes with --online (why the session is over video).")
+    ctx = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        session = _session_id(ctx, cid, args.session)
+        if args.online:
+            move_session_online(ctx, session, args.reason)
+        else:
+            move_session_to_hall(ctx, session)
+    finally:
+        ctx.close()
+    where = "online" if args.online else "in the hall"
+    return _done(
+        args,
+        {"course": args.course, "session": args.session, "online": bool(args.online)},
+        f"{args.course} session {args.session}: held {where}.",
+    )
+
+
 def cmd_close(args: argparse.Namespace) -> int:
     from escape_desktop.programme.status import registers_not_taken_text
     from escape_desktop.services.courses import close_course, registers_not_taken_on_closing
@@ -573,9 +617,11 @@ def cmd_mark(args: argparse.Namespace) -> int:
         session = _session_id(ctx, cid, args.session)
         if value is not None:
             _refuse_marking(ctx, cid, eid, args.session, name, mark=value)
-        done = mark(ctx, eid, session, value)
+        joined = None if args.online is None else args.online == "yes"
+        done = mark(ctx, eid, session, value, joined)
     finally:
         ctx.close()
+    online = " (joined online)" if joined else ""
     return _done(
         args,
         {
@@ -584,8 +630,9 @@ def cmd_mark(args: argparse.Namespace) -> int:
             "person": args.person.upper(),
             "status": value,
             "previous": done.value,
+            **({} if joined is None else {"joined_online": joined}),
         },
-        f"{name}: {args.status} at session {args.session}.",
+        f"{name}: {args.status}{online} at session {args.session}.",
     )
 
 
@@ -678,7 +725,7 @@ def _refuse_replacing(
 
 
 def cmd_measures_record(args: argparse.Namespace) -> int:
-    from escape_desktop.programme.measure_taken import parse_taken
+    from escape_desktop.programme.measure_taken import parse_taken, taken_word
     from escape_desktop.services.measures.entry import (
         MeasureInput,
         default_assessment_date,
@@ -714,6 +761,17 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
         saved = person_measures(ctx, eid, timepoint)
     finally:
         ctx.close()
+    said = f"{name}: {count} {args.timepoint} measure{'s' if count != 1 else ''} saved for {when}."
+    # --taken names one place for every score; a physical test away from the hall can only
+    # have been watched over video, a questionnaire only answered remotely. Say so when what
+    # was saved is not what was typed: a chair stand saved 'over video' is left out of change.
+    fitted = sorted(k for k in entries if k in saved and taken and saved[k].taken != taken)
+    if fitted:
+        said += " Saved as " + ", ".join(f"{k} {taken_word(saved[k].taken)}" for k in fitted)
+        said += (
+            f", not {taken_word(taken or '')}: away from the hall a physical test is watched over"
+            " video and a questionnaire is answered remotely (--taken in-person for the hall)."
+        )
     return _done(
         args,
         {
@@ -724,5 +782,5 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
             "recorded": sorted(entries),
             "taken": {k: saved[k].taken for k in sorted(entries) if k in saved},
         },
-        f"{name}: {count} {args.timepoint} measure{'s' if count != 1 else ''} saved for {when}.",
+        said,
     )

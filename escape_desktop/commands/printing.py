@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from escape_desktop.i18n import LANGUAGES
+from escape_desktop.i18n import LANGUAGES, language_word
 
 from .base import CommandError, add_out_argument, course_id, open_context, output_path
 
@@ -43,6 +43,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         if kind in ("certificates", "progress", "cards"):
             k.add_argument(
                 "--language",
+                type=language_word,
                 choices=tuple(LANGUAGES),
                 default=None,
                 help="print everyone's in this language (en or cy, Cymraeg); "

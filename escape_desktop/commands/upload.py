@@ -127,7 +127,10 @@ def cmd_site(args: argparse.Namespace) -> int:
     print(f"Contact details for participants: {' / '.join(contact.splitlines()) or '(not set)'}")
     if site is None:
         print(SITE_NOT_SET_CLI, file=sys.stderr)
-        return 1
+        # Asking is a check that fails while the site is unnamed; setting the contact (or one
+        # of name and code) did what was asked and was saved, so it is no failure.
+        changed = args.name is not None or args.code is not None or args.contact is not None
+        return 0 if changed else 1
     return 0
 
 

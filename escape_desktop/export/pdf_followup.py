@@ -70,6 +70,19 @@ class DueRow:
     contact: str
 
 
+# An address of more lines than an envelope takes runs its last ones together, so the letter
+# and its questions stay on the one page that is sent back.
+ADDRESS_LINES = 8
+
+
+def _address_lines(reply_to: str) -> list[str]:
+    """The reply address line by line (the envelope is written from them), escaped."""
+    lines = [line.strip() for line in reply_to.splitlines() if line.strip()]
+    if len(lines) > ADDRESS_LINES:
+        lines = [*lines[: ADDRESS_LINES - 1], ", ".join(lines[ADDRESS_LINES - 1 :])]
+    return [esc(line) for line in lines]
+
+
 def render_letters(
     letters: list[FollowUpLetter], site_name: str, reply_to: str, today: date, path: Path
 ) -> int:
@@ -130,7 +143,7 @@ def render_letters(
         )
         story.append(Spacer(1, 10))
         story.append(Paragraph("<b>Please send this page back to:</b>", letter_body))
-        story.append(Paragraph(esc(reply_to), letter_body))
+        story.append(Paragraph("<br/>".join(_address_lines(reply_to)), letter_body))
         story.append(Spacer(1, 6))
         story.append(
             Paragraph(

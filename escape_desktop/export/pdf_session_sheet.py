@@ -25,6 +25,7 @@ from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, T
 from escape_desktop.programme.status import ATTENDANCE_MARKS, MARK_LETTER, MARK_MEANING
 
 from .pdf_data import CourseInfo
+from .pdf_register import JOINED_ONLINE_STAR
 from .pdf_style import (
     FAINT,
     FONT,
@@ -168,6 +169,7 @@ class SheetRow:
     cells: dict[str, SheetCell] = field(default_factory=dict)
     here: str = ""  # a past session: the register's letter (P present, A absent, S apologies)
     note: str = ""  # a past session: the notes recorded at its stations
+    joined_online: bool = False  # a past session: present, joined the hall's session over video
 
 
 @dataclass(frozen=True)
@@ -304,7 +306,7 @@ def _part_table(
         line: list = [str(i), name]
         if with_here:
             if recorded and row.here:
-                line.append(row.here)
+                line.append(row.here + (JOINED_ONLINE_STAR if row.joined_online else ""))
             else:
                 line.append("")
                 ticks.append((2, r))
@@ -453,6 +455,11 @@ def render_session_sheet(
         how = (
             "<b>As recorded</b> in the app: <b>Here</b> "
             + ", ".join(f"{MARK_LETTER[m]} {MARK_MEANING[m]}" for m in ATTENDANCE_MARKS)
+            + (
+                f", {MARK_LETTER['present']}{JOINED_ONLINE_STAR} present, joined over video"
+                if any(r.joined_online for r in rows)
+                else ""
+            )
             + "; <b>done</b> the dose done, <b>pain</b> and <b>effort</b> 0–10."
         )
     else:

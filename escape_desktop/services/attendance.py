@@ -45,20 +45,39 @@ def register_standing(
 
 
 def mark(
-    ctx: AppContext, enrolment_id: int, session_id: int, value: str | None
+    ctx: AppContext,
+    enrolment_id: int,
+    session_id: int,
+    value: str | None,
+    joined_online: bool | None = None,
 ) -> Done[str | None]:
     """Set (or clear, with None) one register mark, undoably; ``value`` of the result is the
-    previous mark. The window's register and the command line's ``register mark`` call this."""
-    previous, who, number = _set_mark(ctx, enrolment_id, session_id, value)
-    if previous == value:
+    previous mark. The window's register and the command line's ``register mark`` call this.
+
+    ``joined_online`` (the command line's --online): also say, in the same transaction, that
+    a present person joined a hybrid course's hall session over video (or not); refused, with
+    nothing saved, where it cannot be said (programme.delivery.joined_online_problem)."""
+    previous, who, number, was_online = _set_mark(
+        ctx, enrolment_id, session_id, value, joined_online
+    )
+    online_changed = joined_online is not None and bool(joined_online) != was_online
+    if previous == value and not online_changed:
         return nothing(previous)
     what = MARK_WORD.get(value or "", "cleared").lower()
+    if online_changed and value is not None:
+        what += ", joined online" if joined_online else ", in the room"
     return Done(
         previous,
         Changes.ATTENDANCE,
         (enrolment_id,),
         label=f"{who}: {what} at session {number}",
-        undo=lambda: mark(ctx, enrolment_id, session_id, previous),
+        undo=lambda: mark(
+            ctx,
+            enrolment_id,
+            session_id,
+            previous,
+            was_online if previous == PRESENT else None,
+        ),
     )
 
 
@@ -70,9 +89,14 @@ def mark_attendance(
 
 
 def _set_mark(
-    ctx: AppContext, enrolment_id: int, session_id: int, mark: str | None
-) -> tuple[str | None, str, int]:
-    """One transaction: the mark set; returns (previous mark, the person's name, session no.)."""
+    ctx: AppContext,
+    enrolment_id: int,
+    session_id: int,
+    mark: str | None,
+    joined_online: bool | None = None,
+) -> tuple[str | None, str, int, bool]:
+    """One transaction: the mark set (and, when given, whether they joined online); returns
+    (previous mark, the person's name, session no., whether they had joined online)."""
     if mark is not None and mark not in ATTENDANCE_MARKS:
         raise ValidationError("mark", "A register mark is present, absent or apologies.")
     with ctx.db.transaction() as s:
@@ -81,29 +105,51 @@ def _set_mark(
             raise ValidationError(
                 "session", f"Session {session.number} was cancelled; reinstate it to mark it."
             )
+        if joined_online:
+            problem = joined_online_problem(session.course.delivery_mode, session.online, mark)
+            if problem:
+                raise ValidationError("joined_online", problem)
         row = s.scalar(
             select(Attendance).where(
                 Attendance.enrolment_id == enrolment_id, Attendance.session_id == session_id
             )
         )
         previous = row.mark if row else None
+        was_online = bool(row.joined_online) if row else False
         who = enrolment.participant.full_name if enrolment.participant else ""
-        if previous == mark:
-            return previous, who, session.number
+        online = was_online if joined_online is None else bool(joined_online)
+        if mark != PRESENT:
+            online = False  # only a present mark can have joined online
+        if previous == mark and online == was_online:
+            return previous, who, session.number, was_online
         if mark is None:
             if row is not None:
                 s.delete(row)
         elif row is None:
             s.add(
                 Attendance(
-                    enrolment_id=enrolment_id, session_id=session_id, mark=mark, updated_at=now()
+                    enrolment_id=enrolment_id,
+                    session_id=session_id,
+                    mark=mark,
+                    joined_online=online,
+                    updated_at=now(),
                 )
             )
         else:
             row.mark = mark
+            row.joined_online = online
             row.updated_at = now()
-            if mark != PRESENT:
-                row.joined_online = False  # only a present mark can have joined online
+        if online != was_online and mark is not None:
+            audit(
+                s,
+                ctx.actor,
+                "joined_online" if online else "joined_in_room",
+                "attendance",
+                enrolment_id,
+                f"session {session.number}",
+            )
+        if previous == mark:
+            return previous, who, session.number, was_online
         audit(
             s,
             ctx.actor,
@@ -112,7 +158,7 @@ def _set_mark(
             enrolment_id,
             f"session {session.number}: {previous or '-'} -> {mark or '-'}",
         )
-        return previous, who, session.number
+        return previous, who, session.number, was_online
 
 
 def set_joined_online(

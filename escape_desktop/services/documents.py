@@ -219,6 +219,11 @@ def sheet_circuit(
                 cells,
                 here=MARK_LETTER.get(r.attendance or "", "") if recorded else "",
                 note="; ".join(notes),
+                # present at a hall session from home (a hybrid course's video joiner)
+                joined_online=recorded
+                and r.attendance == "present"
+                and r.at_home
+                and not grid.session_online,
             )
         )
     return stations, rows

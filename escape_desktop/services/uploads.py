@@ -200,6 +200,14 @@ def last_sent(s: OrmSession, profile_name: str) -> dict[int, datetime]:
     return sent
 
 
+# The settings an upload row is made from (services.upload_source reads them).
+ROW_SHAPING_SETTINGS: tuple[str, ...] = (
+    settings.VIDEO_TESTS_IN_CHANGE.key,
+    settings.FOLLOW_UP_3.key,
+    settings.FOLLOW_UP_12.key,
+)
+
+
 def last_changed(s: OrmSession, since: datetime) -> dict[int, datetime]:
     """The latest change at or after ``since`` to what an upload row is made of, per enrolment."""
     latest: dict[int, datetime] = {}
@@ -216,6 +224,20 @@ def last_changed(s: OrmSession, since: datetime) -> dict[int, datetime]:
         )
         for eid, at in s.execute(q):
             bump(eid, at)
+    # A site setting the rows are made from (whether a chair stand over video counts in change,
+    # which follow-up points are kept) changes every row it touches: all are sent again.
+    shaping = s.scalars(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.at >= since,
+            AuditEvent.entity == "setting",
+            func.substr(AuditEvent.detail, 1, func.instr(AuditEvent.detail, ":") - 1).in_(
+                ROW_SHAPING_SETTINGS
+            ),
+        )
+    ).first()
+    if shaping is not None:
+        for eid in s.scalars(select(Enrolment.id)):
+            bump(eid, shaping)
     events = s.execute(
         select(AuditEvent.entity, AuditEvent.entity_id, AuditEvent.at).where(
             AuditEvent.at >= since, AuditEvent.entity_id.is_not(None)

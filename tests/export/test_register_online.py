@@ -3,6 +3,8 @@ says which sessions were moved online, as the screen's register does (issue 33).
 
 from __future__ import annotations
 
+import re
+
 from pypdf import PdfReader
 from sqlalchemy import text
 
@@ -54,3 +56,32 @@ def test_an_in_person_register_has_no_online_key(demo_ctx, demo_today, tmp_path)
     build_document(demo_ctx, "register", cid, out, today=demo_today, record=False)
     said = _words(out)
     assert "P*" not in said and "over video" not in said
+
+
+def test_a_past_session_sheet_marks_who_joined_online_as_the_register_does(
+    demo_ctx, demo_today, tmp_path
+):
+    """The 'as recorded' sheet of a hybrid course's hall session: P* for each person present
+    over video (its key says so), P for the rest; it used to print P for everyone."""
+    with demo_ctx.db.read() as s:
+        hybrid = s.query(Course).filter(Course.delivery_mode == "hybrid").first()
+        assert hybrid is not None
+        cid = hybrid.id
+        number, joined, present = s.execute(
+            text(
+                "SELECT x.number, sum(a.joined_online AND a.mark = 'present'),"
+                " sum(a.mark = 'present') FROM sessions x JOIN attendance a"
+                " ON a.session_id = x.id WHERE x.course_id = :c AND NOT x.online"
+                " AND NOT x.cancelled AND x.date < :today GROUP BY x.id"
+                " HAVING sum(a.joined_online AND a.mark = 'present') > 0 LIMIT 1"
+            ),
+            {"c": cid, "today": demo_today.isoformat()},
+        ).one()
+    out = tmp_path / "sheet.pdf"
+    build_document(demo_ctx, "session-sheet", cid, out, session_number=number, today=demo_today)
+    said = _words(out)
+    key = "P* present, joined over video"
+    assert key in said
+    said = said.replace(key, "").replace("(P*)", "")  # the key, and the banner's how-to
+    assert said.count("P*") == joined
+    assert len(re.findall(r"\bP\b", said)) + joined >= present

@@ -316,3 +316,32 @@ def _numberish(cell: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def test_a_setting_the_rows_are_made_from_sends_them_again(demo_ctx, demo_today, tmp_path, clock):
+    """Counting chair stands over video in change turns a row's chair_stand_change_counted
+    from 0 to 1: 'only what changed' sends those rows again, or the registry keeps the old."""
+    from escape_desktop.services import settings_registry
+
+    export_upload(demo_ctx, tmp_path / "first.csv", today=demo_today)
+    _, before = read_csv(tmp_path / "first.csv")
+    left_out = {r["participant_code"] for r in before if r.get("chair_stand_change_counted") == "0"}
+    assert left_out  # the demo's virtual course: chair stands over video, left out
+    clock.advance(seconds=1)
+    settings_registry.set(demo_ctx, settings_registry.VIDEO_TESTS_IN_CHANGE, True)
+    clock.advance(seconds=1)
+    again = export_upload(
+        demo_ctx, tmp_path / "second.csv", scope=UploadScope(changed_only=True), today=demo_today
+    )
+    assert again.written
+    _, rows = read_csv(tmp_path / "second.csv")
+    now = {r["participant_code"]: r["chair_stand_change_counted"] for r in rows}
+    assert left_out <= set(now) and {now[code] for code in left_out} == {"1"}
+    # a setting no row is made from sends nothing
+    clock.advance(seconds=1)
+    settings_registry.set(demo_ctx, settings_registry.LARGE_TEXT, True)
+    clock.advance(seconds=1)
+    quiet = export_upload(
+        demo_ctx, tmp_path / "third.csv", scope=UploadScope(changed_only=True), today=demo_today
+    )
+    assert not quiet.written

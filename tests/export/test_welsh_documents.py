@@ -355,9 +355,16 @@ def test_course_enrol_records_the_persons_language(demo_ctx, capsys):
         person = s.query(Participant).filter_by(last_name="Demo-Llŷr").one()
         assert person.language == "cy"
         assert s.query(Enrolment).filter_by(participant_id=person.id).count() == 1
+    # typed as people type it ('CY', 'Cymraeg'), it is the same language
+    argv[argv.index("Rhys")] = "Rhodri"
+    argv[argv.index("cy")] = "CY"
+    assert main(argv) == 0, capsys.readouterr().err
+    capsys.readouterr()
+    with demo_ctx.db.read() as s:
+        assert s.query(Participant).filter_by(first_name="Rhodri").one().language == "cy"
     # a language the documents do not speak is refused in one line, nothing enrolled
-    argv[argv.index("cy")] = "fr"
-    argv[argv.index("Rhys")] = "Rhian"
+    argv[argv.index("CY")] = "fr"
+    argv[argv.index("Rhodri")] = "Rhian"
     try:
         code = main(argv)
     except SystemExit as e:

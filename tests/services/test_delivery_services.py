@@ -149,3 +149,109 @@ def test_todays_brief_says_the_session_is_online_or_hybrid(ctx):
     hall, moved = brief(ctx, first), brief(ctx, second)
     assert hall.hybrid and not hall.online
     assert moved.online and moved.online_reason == "Snow" and not moved.hybrid
+
+
+def test_register_mark_online_records_joining_over_video_from_the_command_line(demo_ctx, capsys):
+    """'register mark --online yes' says, in the same write as the mark, that a present
+    person joined a hybrid course's hall session over video; where it cannot be said
+    (absent, an in-person course) nothing is saved; undo puts the mark and the place back."""
+    from sqlalchemy import text
+
+    from escape_desktop.cli import main
+
+    data = str(demo_ctx.data_dir)
+
+    def row(course: str) -> tuple[str, str, int, int]:
+        with demo_ctx.db.read() as s:
+            return s.execute(
+                text(
+                    "SELECT c.code, p.code, x.number, a.id FROM attendance a"
+                    " JOIN sessions x ON x.id = a.session_id JOIN courses c ON c.id = x.course_id"
+                    " JOIN enrolments e ON e.id = a.enrolment_id"
+                    " JOIN participants p ON p.id = e.participant_id"
+                    " WHERE c.delivery_mode = :m AND NOT x.online AND NOT x.cancelled"
+                    " AND a.mark = 'absent' LIMIT 1"
+                ),
+                {"m": course},
+            ).one()
+
+    def stored(attendance_id: int) -> tuple[str, int]:
+        with demo_ctx.db.read() as s:
+            return s.execute(
+                text("SELECT mark, joined_online FROM attendance WHERE id = :i"),
+                {"i": attendance_id},
+            ).one()
+
+    course, person, number, aid = row("hybrid")
+    argv = ["register", "mark", "--data-dir", data, "--course", course, "--person", person]
+    argv += ["--session", str(number)]
+    # refused (absent cannot have joined online): nothing saved, one line
+    assert main([*argv, "--status", "absent", "--online", "yes"]) != 0
+    assert "online" in capsys.readouterr().err
+    assert tuple(stored(aid)) == ("absent", 0)
+    assert main([*argv, "--status", "present", "--online", "yes"]) == 0
+    assert tuple(stored(aid)) == ("present", 1)
+    # in the room again; the mark is unchanged, the place is
+    assert main([*argv, "--status", "present", "--online", "no"]) == 0
+    assert tuple(stored(aid)) == ("present", 0)
+    # an in-person course has no video link: refused, the absent mark stays absent
+    course, person, number, aid = row("in_person")
+    argv = ["register", "mark", "--data-dir", data, "--course", course, "--person", person]
+    assert main([*argv, "--session", str(number), "--status", "present", "--online", "yes"]) != 0
+    assert tuple(stored(aid)) == ("absent", 0)
+    # the service: undo puts back both the mark and where they were
+    course, person, number, aid = row("hybrid")
+    with demo_ctx.db.read() as s:
+        eid, sid = s.execute(
+            text("SELECT enrolment_id, session_id FROM attendance WHERE id = :i"), {"i": aid}
+        ).one()
+    attendance.mark(demo_ctx, eid, sid, "present", True)
+    done = attendance.mark(demo_ctx, eid, sid, "absent")
+    assert tuple(stored(aid)) == ("absent", 0)
+    assert done.undo is not None
+    done.undo()
+    assert tuple(stored(aid)) == ("present", 1)
+
+
+def test_course_session_moves_a_session_online_and_back_from_the_command_line(demo_ctx, capsys):
+    from sqlalchemy import text
+
+    from escape_desktop.cli import main
+
+    data = str(demo_ctx.data_dir)
+
+    def place(code: str, number: int) -> tuple[int, str]:
+        with demo_ctx.db.read() as s:
+            return tuple(
+                s.execute(
+                    text(
+                        "SELECT x.online, x.online_reason FROM sessions x JOIN courses c"
+                        " ON c.id = x.course_id WHERE c.code = :c AND x.number = :n"
+                    ),
+                    {"c": code, "n": number},
+                ).one()
+            )
+
+    with demo_ctx.db.read() as s:
+        code, number = s.execute(
+            text(
+                "SELECT c.code, x.number FROM sessions x JOIN courses c ON c.id = x.course_id"
+                " WHERE c.delivery_mode = 'in_person' AND NOT x.online LIMIT 1"
+            )
+        ).one()
+        virtual = s.execute(
+            text("SELECT code FROM courses WHERE delivery_mode = 'virtual' LIMIT 1")
+        ).scalar()
+    argv = ["course", "session", "--data-dir", data, "--course", code, "--session", str(number)]
+    assert main([*argv, "--online", "--reason", "Hall flooded"]) == 0
+    assert place(code, number) == (1, "Hall flooded")
+    assert main([*argv, "--in-hall"]) == 0
+    assert place(code, number) == (0, "")
+    # a virtual course has no hall: refused in one line, nothing changed
+    capsys.readouterr()
+    argv[argv.index(code)] = virtual
+    argv[argv.index(str(number))] = "1"
+    before = place(virtual, 1)
+    assert main([*argv, "--in-hall"]) != 0
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and place(virtual, 1) == before

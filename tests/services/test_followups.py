@@ -341,3 +341,42 @@ def test_the_command_line_lists_and_records_follow_ups(demo_ctx, capsys, tmp_pat
     assert main(["followups", "letters", "--data-dir", data, "--out", str(out)]) == 0
     assert out.stat().st_size > 0
     assert main(["followups", "letters", "--data-dir", data, "--out", str(out)]) != 0  # no --force
+
+
+def test_a_reply_address_of_several_lines_keeps_its_lines_on_the_letter(
+    demo_ctx, demo_today, tmp_path
+):
+    """An address is written on an envelope line by line: run together, 'Ysbyty Gwynedd,
+    Penrhosgarnedd Bangor' is no address."""
+    lines = [
+        "ESCAPE-pain Team, Physiotherapy",
+        "Ysbyty Demo, Penrhosgarnedd",
+        "Bangor LL57 2PW",
+        "Phone 01632 960000",
+        "escape@demo.example",
+    ]
+    settings_registry.set(demo_ctx, settings_registry.SITE_CONTACT, "\n".join(lines))
+    out = tmp_path / "letters.pdf"
+    assert followups.print_letters(demo_ctx, out, demo_today) > 0
+    printed = [line.strip() for line in _pdf_text(out).splitlines()]
+    for line in lines:
+        assert line in printed, line
+    # as long an address as the setting takes (under 500 characters, 22 short lines): still
+    # one page a person, the page that is posted back
+    many = [f"Line {i:02d} of the addr" for i in range(22)]
+    settings_registry.set(demo_ctx, settings_registry.SITE_CONTACT, "\n".join(many))
+    people = len({e.enrolment_id for e in followups.due_list(demo_ctx, demo_today)})
+    assert followups.print_letters(demo_ctx, tmp_path / "long.pdf", demo_today) == people
+    text = " ".join(_pdf_text(tmp_path / "long.pdf").split())  # the last lines run together
+    assert all(line in text for line in many)
+
+
+def test_setting_the_contact_before_the_site_name_is_saved_and_no_failure(demo_ctx, capsys):
+    from escape_desktop.cli import main
+
+    settings_registry.set(demo_ctx, settings_registry.SITE_NAME, "")
+    data = str(demo_ctx.data_dir)
+    assert main(["site", "--data-dir", data, "--contact", "Physio Team, 1 Demo Road"]) == 0
+    assert settings_registry.get(demo_ctx, settings_registry.SITE_CONTACT).startswith("Physio")
+    assert "name" in capsys.readouterr().err  # still says what uploads need
+    assert main(["site", "--data-dir", data]) != 0  # asking is still a check

@@ -565,3 +565,57 @@ def test_a_persons_document_language_goes_with_the_course(laptops, tmp_path, cap
     finally:
         ctx.close()
     assert report["course_added"] is True and got == "cy"
+
+
+def _set_language(folder: Path, code: str, language: str | None) -> None:
+    ctx = AppContext.open(folder)
+    try:
+        with ctx.db.transaction() as s:
+            person = s.scalar(select(Participant).where(Participant.code == code))
+            assert person is not None
+            person.language = language
+    finally:
+        ctx.close()
+
+
+def _language(folder: Path, code: str) -> str | None:
+    ctx = AppContext.open(folder)
+    try:
+        with ctx.db.read() as s:
+            return s.scalar(select(Participant.language).where(Participant.code == code))
+    finally:
+        ctx.close()
+
+
+def test_a_round_trip_through_an_older_laptop_clears_nobodys_language(laptops, tmp_path, capsys):
+    """A laptop from before the document language travelled sends records without it: that
+    says nothing about anyone's language, so coming back it neither clears a Welsh choice
+    nor shows as a change; a file that does carry languages still clears one cleared there."""
+    a, b = laptops
+    records = state(a, COURSE)
+    code = next(k for k in records if k.startswith("participant|")).split("|", 1)[1]
+    _set_language(a, code, "cy")
+    first = tmp_path / "to-b.escape"
+    send(capsys, a, COURSE, first)
+    on_b = receive(capsys, b, first)["course_code"]  # B has a course of that code of its own
+    back = tmp_path / "from-b.escape"
+    send(capsys, b, on_b, back)
+    # As the older version wrote it: no language in any record, no word of which fields
+    payload = unseal(back.read_bytes(), PHRASE)
+    assert "carries" in payload
+    del payload["carries"]
+    for key, values in payload["records"].items():
+        if key.startswith("participant|"):
+            values.pop("language", None)
+    older = tmp_path / "from-older-b.escape"
+    older.write_bytes(handover.seal(payload, PHRASE))
+    report = receive(capsys, a, older)
+    assert report["course_code"] == COURSE and not report["course_added"]
+    assert _language(a, code) == "cy"
+    assert not report["updated"] and not report["conflicts"]  # nothing to take from it
+    # B (this version) clears it: the file says it carries languages, so A clears it too
+    _set_language(b, code, None)
+    cleared = tmp_path / "cleared.escape"
+    send(capsys, b, on_b, cleared)
+    receive(capsys, a, cleared)
+    assert _language(a, code) is None

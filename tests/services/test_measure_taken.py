@@ -199,6 +199,15 @@ def test_measures_record_takes_where_they_were_taken(tmp_path, capsys):
     assert json.loads(out)["taken"] == {"chair_stand_30s": VIDEO, "pain_nrs": REMOTE}
     code, out, err = _cli(capsys, data, *base, "--score", "pain_nrs=6", "--taken", "sofa")
     assert code != 0 and len(err.strip().splitlines()) == 1 and "Traceback" not in err
+    # Without --json the instructor is told when a score was not saved as typed: a chair
+    # stand typed 'remote' is saved over video (and may be left out of change)
+    both = ("--score", "pain_nrs=5", "--score", "chair_stand_30s=9", "--replace")
+    code, out, err = _cli(capsys, data, *base, *both, "--taken", "remote")
+    assert code == 0, err
+    assert "chair_stand_30s over video" in out and "pain_nrs" not in out
+    code, out, err = _cli(capsys, data, *base, *both, "--taken", "in-person")
+    assert code == 0, err
+    assert "over video" not in out and "remote" not in out
 
 
 # --------------------------------------------------------------------------- the figures

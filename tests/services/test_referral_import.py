@@ -376,3 +376,29 @@ def test_a_list_without_a_follow_up_column_leaves_everyone_not_asked(ctx):
 def test_a_follow_up_date_column_is_not_read_as_the_consent():
     assert importing.match_columns(["Follow-up date"])[0].field != "consent_follow_up"
     assert importing.match_columns(["Consent to follow up"])[0].field == "consent_follow_up"
+
+
+def test_a_language_written_as_referral_lists_write_it_is_read(ctx):
+    """'Welsh (Cymraeg)', 'cy-GB', 'Cymraeg ' name Welsh as surely as 'Welsh' does; a cell
+    naming two languages, or a word we cannot read, is a warning and takes the site's."""
+    cid = new_course(ctx)
+    text = "\r\n".join(
+        [
+            "Forename,Surname,DOB,Iaith",
+            "Ada,Demo-Ashby,03/02/1950,Welsh (Cymraeg)",
+            "Bea,Demo-Bryn,04/02/1950,cy-GB",
+            "Cai,Demo-Cox,05/02/1950,Cymraeg ",
+            "Dot,Demo-Dee,06/02/1950,English - Saesneg",
+            "Eve,Demo-Ely,07/02/1950,Welsh/English",
+            "Fon,Demo-Fry,08/02/1950,Not Welsh",
+        ]
+    )
+    preview = importing.preview_import(ctx, cid, text, all_consented=True, today=TODAY)
+    assert preview.can_import
+    warned = " ".join(w for _, w in preview.warnings)
+    assert "Welsh/English" in warned and "Not Welsh" in warned
+    assert "Welsh (Cymraeg)" not in warned and "cy-GB" not in warned
+    importing.import_participants(ctx, preview)
+    with ctx.db.read() as s:
+        got = dict(s.execute(select(Participant.first_name, Participant.language)).all())
+    assert got == {"Ada": "cy", "Bea": "cy", "Cai": "cy", "Dot": "en", "Eve": None, "Fon": None}

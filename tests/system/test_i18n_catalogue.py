@@ -125,3 +125,11 @@ def test_welsh_dates_come_from_the_locale() -> None:
     day = date(2026, 11, 26)
     assert cy.date(day) == "Dydd Iau 26 Tachwedd 2026"
     assert i18n.ENGLISH.date(day) == "Thursday 26 November 2026"
+
+
+def test_a_language_is_read_however_it_is_written() -> None:
+    for text in ("Welsh (Cymraeg)", "cy-GB", "cy_GB", "CY", "Cymraeg - Welsh", "cym"):
+        assert i18n.known_language(text) == "cy", text
+    assert i18n.known_language("en-GB") == "en"
+    for text in ("Welsh/English", "Not Welsh", "Ffrangeg", "", "  "):
+        assert i18n.known_language(text) is None, text

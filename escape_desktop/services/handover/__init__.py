@@ -265,6 +265,14 @@ DELIVERY_DEFAULTS: dict[str, dict[str, Any]] = {
     # everyone else hash as they did before.
     "participant": {"language": None},
 }
+# Which of those fields a file's sender knew, for a file that does not say ("carries"): made
+# before a person's document language travelled. A field its sender did not know is absent
+# from every record, which says nothing about it: this laptop's value is kept, not cleared.
+_CARRIED_BEFORE_SAID: dict[str, frozenset[str]] = {
+    "session": frozenset({"online", "online_reason"}),
+    "attendance": frozenset({"joined_online"}),
+    "assessment": frozenset({"taken"}),
+}
 PERSON_KINDS = {"participant", "enrolment", "attendance", "exercise", "decision", "assessment",
                 "certificate", "follow_up"}  # fmt: skip
 # A record missing from the file is removed here only for these (one result, one mark);
@@ -553,6 +561,8 @@ def _send_in(
                 **{k: records["course"][k] for k in ("title", "programme_key", "start_date")},
             },
             "records": records,
+            # The fields carried only when not their default, that this version knows.
+            "carries": {kind: sorted(names) for kind, names in DELIVERY_DEFAULTS.items()},
             "custom_stations": _custom_stations(s, stations),
             "deleted": [{"key": k, "at": at} for k, at in sorted(deleted.items())],
             "exchanges": [{"uid": exchange, "digests": digests}]
@@ -792,6 +802,32 @@ def _describe(kind: str, parts: list[str], names: Mapping[str, str]) -> str:
     if kind == "follow_up":
         return f"{who}: follow-up at {parts[2]} months"
     return f"{who}: certificate issued {parts[2]}"
+
+
+def _keep_fields_the_sender_did_not_know(
+    payload: Mapping[str, Any], received: Records, here: Records
+) -> None:
+    """A record from a version that did not know a field (an older laptop: no document
+    language) says nothing about it: it is read as holding this laptop's value, so a round
+    trip through an older laptop clears nobody's choice and shows no change."""
+    said = payload.get("carries")
+    known = (
+        {str(kind): frozenset(map(str, names)) for kind, names in said.items()}
+        if isinstance(said, dict)
+        else _CARRIED_BEFORE_SAID
+    )
+    for key, values in received.items():
+        kind = key.split("|", 1)[0]
+        mine = here.get(key)
+        if values is None or mine is None:
+            continue
+        unknown = [
+            name
+            for name in DELIVERY_DEFAULTS.get(kind, {})
+            if name not in known.get(kind, frozenset()) and name not in values and name in mine
+        ]
+        if unknown:
+            received[key] = {**values, **{name: mine[name] for name in unknown}}
 
 
 class _Applier:
@@ -1100,6 +1136,7 @@ def _merge(
             if person is not None:
                 here[key] = _row_values(person, "participant")
     received = {_local_key(k, people): v for k, v in incoming.items()}
+    _keep_fields_the_sender_did_not_know(payload, received, here)
     # The last hand-over both laptops know: what each side then held is the base.
     local_base: dict[str, str] = {}
     remote_base: dict[str, str] = {}
