@@ -284,6 +284,7 @@ def _measure_line(ctx: AppContext, r: InstrumentResult, tr: Translator = ENGLISH
     if r.mid is not None:
         threshold = tr._("usual meaningful change {n} points").format(n=number(r.mid, 2))
     plain = PLAIN_NAMES.get(r.instrument_key)
+    video_at = _video_at(r)
     return MeasureLine(
         name=r.name,
         plain=tr._(plain) if plain else plain_measure_name(r.name),
@@ -298,8 +299,8 @@ def _measure_line(ctx: AppContext, r: InstrumentResult, tr: Translator = ENGLISH
         phrase=phrase,
         threshold=threshold,
         follow_up=r.follow_up,
-        video_at=_video_at(r),
-        video_left_out=bool(_video_at(r)) and r.has_both and not r.counted,
+        video_at=video_at,
+        video_left_out=bool(video_at) and r.has_both and not r.counted,
     )
 
 
