@@ -202,6 +202,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _ui.ngettext(singular, plural, n)
 
 
+def ui_language() -> str:
+    """The language the window and the command line speak now ("en", "cy")."""
+    return _ui.language
+
+
+def ui_date(day: datetime.date | None, length: str = "medium") -> str:
+    """A date on screen or on the command line, in the instructor's language ("7 Rhagfyr
+    2026"; "long" adds the weekday, "short" abbreviates the month): never strftime."""
+    return _ui.date(day, length)
+
+
 # The texts of the content library a participant reads (resources/exercises: station and
 # level names, how-to and home lines; resources/programmes: the programme's title) go into the
 # same catalogue. A site's own stations are not in it and print as typed.
