@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit.stations import choose_stations
@@ -42,6 +43,14 @@ DEFAULT_UNITS = {
     "load_kg": "kg",
     "step_cm": "cm",
     "minutes": "min",
+}
+# How a dose is counted, in the window's language (the service's labels are its English).
+DOSE_KIND_WORDS = {
+    "repetitions": N_("Repetitions"),
+    "seconds": N_("Seconds"),
+    "load_kg": N_("Weight (kg)"),
+    "step_cm": N_("Step height (cm)"),
+    "minutes": N_("Minutes"),
 }
 
 
@@ -68,26 +77,26 @@ class StationsDialog(QDialog):
         self.bus = bus if bus is not None else ChangeBus(self)  # on its own: nobody listens
         self.initiator = initiator
         self.custom_dialog: CustomStationDialog | None = None
-        self.setWindowTitle("Stations in this circuit")
+        self.setWindowTitle(_("Stations in this circuit"))
         self._names: dict[str, str] = {}
         self._build()
         self._load()
 
     def _build(self) -> None:
         grid = QGridLayout(self)
-        left_label = QLabel("&In this circuit, in order:", self)
+        left_label = QLabel(_("&In this circuit, in order:"), self)
         self.chosen = QListWidget(self)
         self.chosen.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         left_label.setBuddy(self.chosen)
-        right_label = QLabel("Exercise &library:", self)
+        right_label = QLabel(_("Exercise &library:"), self)
         self.library = QListWidget(self)
         self.library.itemActivated.connect(lambda _i: self.add_selected())
         right_label.setBuddy(self.library)
-        self.up_button = QPushButton("Move &up", self)
-        self.down_button = QPushButton("Move &down", self)
-        self.remove_button = QPushButton("&Remove", self)
-        self.add_button = QPushButton("← &Add", self)
-        self.new_button = QPushButton("&New exercise…", self)
+        self.up_button = QPushButton(_("Move &up"), self)
+        self.down_button = QPushButton(_("Move &down"), self)
+        self.remove_button = QPushButton(_("&Remove"), self)
+        self.add_button = QPushButton(_("← &Add"), self)
+        self.new_button = QPushButton(_("&New exercise…"), self)
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.down_button.clicked.connect(lambda: self.move_selected(1))
         self.remove_button.clicked.connect(self.remove_selected)
@@ -102,7 +111,10 @@ class StationsDialog(QDialog):
         middle.addStretch(1)
         middle.addWidget(self.new_button)
         self.message = QLabel(
-            "Taking a station out keeps everyone's results; it just stops showing in new sessions.",
+            _(
+                "Taking a station out keeps everyone's results; it just stops showing in new "
+                "sessions."
+            ),
             self,
         )
         self.message.setWordWrap(True)
@@ -141,7 +153,7 @@ class StationsDialog(QDialog):
         for st in circuit.available_stations(self.ctx):
             self._names[st.key] = st.name
             if st.key not in taken:
-                label = st.name + (" (your own)" if st.key.startswith("custom_") else "")
+                label = st.name + (" " + _("(your own)") if st.key.startswith("custom_") else "")
                 self.library.addItem(self._item(st.key, label))
         if self.library.count():
             self.library.setCurrentRow(0)
@@ -224,28 +236,29 @@ class CustomStationDialog(QDialog):
         self.ctx = ctx
         self.bus = bus if bus is not None else ChangeBus(self)  # on its own: nobody listens
         self.station: Station | None = None
-        self.setWindowTitle("New exercise")
+        self.setWindowTitle(_("New exercise"))
         form = QFormLayout(self)
         self.name = QLineEdit(self)
         self.dose_kind = QComboBox(self)
         for key, label in circuit.DOSE_KIND_LABELS.items():
-            self.dose_kind.addItem(label, key)
+            self.dose_kind.addItem(_(DOSE_KIND_WORDS.get(key, label)), key)
         self.dose_unit = QLineEdit(DEFAULT_UNITS["repetitions"], self)
         self.dose_kind.currentIndexChanged.connect(self._kind_changed)
         self.description = QLineEdit(self)
         self.levels = QTableWidget(3, 3, self)
-        self.levels.setHorizontalHeaderLabels(["Level name", "What to do", "Target dose"])
+        self.levels.setHorizontalHeaderLabels([_("Level name"), _("What to do"), _("Target dose")])
         self.levels.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.levels.setTabKeyNavigation(True)
         self.levels.setColumnWidth(0, 170)
-        self.levels.setAccessibleName("Levels, easiest first")
-        add_level = QPushButton("Add a l&evel", self)
+        self.levels.setAccessibleName(_("Levels, easiest first"))
+        add_level = QPushButton(_("Add a l&evel"), self)
         add_level.clicked.connect(lambda: self.levels.insertRow(self.levels.rowCount()))
-        form.addRow("&Name:", self.name)
-        form.addRow("Dose &counted in:", self.dose_kind)
-        form.addRow("&Unit shown:", self.dose_unit)
-        form.addRow("&Description:", self.description)
-        form.addRow(QLabel("Levels, easiest first (leave spare rows empty):", self))
+        form.addRow(_("&Name:"), self.name)
+        form.addRow(_("Dose &counted in:"), self.dose_kind)
+        form.addRow(_("&Unit shown:"), self.dose_unit)
+        form.addRow(_("&Description:"), self.description)
+        form.addRow(QLabel(_("Levels, easiest first (leave spare rows empty):"), self))
+
         form.addRow(self.levels)
         row = QHBoxLayout()
         row.addWidget(add_level)
