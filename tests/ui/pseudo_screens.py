@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QListWidget,
     QPlainTextEdit,
+    QTabBar,
     QTabWidget,
     QTextEdit,
     QWidget,
@@ -140,13 +141,27 @@ def _standard_button(w: QWidget) -> bool:
     )
 
 
+def _elsewhere() -> set[str]:
+    """Texts that shared widgets of ui/common put on our widgets (their owner checks them)."""
+    from PySide6.QtWidgets import QDateEdit
+
+    from escape_desktop.ui.common.date_field import make_typeable
+
+    edit = QDateEdit()
+    make_typeable(edit)
+    texts = {edit.toolTip(), edit.accessibleName(), edit.accessibleDescription()}
+    edit.deleteLater()
+    return {t for t in texts if t}
+
+
 def texts_of(root: QWidget) -> list[tuple[str, str]]:
     """(where, text) for every text ``root`` and the widgets in it show or say."""
     found: list[tuple[str, str]] = []
+    elsewhere = _elsewhere()
     for w in [root, *root.findChildren(QWidget)]:
         where = f"{type(w).__name__} {w.objectName()}".strip()
-        if _standard_button(w):
-            continue
+        if _standard_button(w) or isinstance(w.parent(), QTabBar):
+            continue  # Qt's own words (OK, Cancel, a tab bar's scroll buttons)
         own = [w.toolTip(), w.accessibleName(), w.accessibleDescription(), w.statusTip()]
         if w.isWindow():
             own.append(w.windowTitle())
@@ -171,7 +186,7 @@ def texts_of(root: QWidget) -> list[tuple[str, str]]:
             own += list(_model_texts(w.model()))
         for action in w.actions():
             own += [action.text(), action.toolTip()]
-        found += [(where, t) for t in own if t and t.strip()]
+        found += [(where, t) for t in own if t and t.strip() and t not in elsewhere]
     return found
 
 

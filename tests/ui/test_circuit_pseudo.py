@@ -56,7 +56,7 @@ def _data(ctx, grid) -> set[str]:  # type: ignore[no-untyped-def]
 def _check(widget: QWidget, data: set[str]) -> None:
     assert marked(widget) > 0  # the pseudo-language was really used
     left = escaped(widget, data)
-    assert left == [], sorted({(where, word) for where, word, _t in left})
+    assert left == [], "\n".join(sorted({f"{where}: {text!r}" for where, _w, text in left}))
 
 
 def test_the_circuit_and_its_dialogs_speak_only_the_catalogue(
