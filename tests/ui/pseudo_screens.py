@@ -160,8 +160,9 @@ def texts_of(root: QWidget) -> list[tuple[str, str]]:
     elsewhere = _elsewhere()
     for w in [root, *root.findChildren(QWidget)]:
         where = f"{type(w).__name__} {w.objectName()}".strip()
-        if _standard_button(w) or isinstance(w.parent(), QTabBar):
-            continue  # Qt's own words (OK, Cancel, a tab bar's scroll buttons)
+        qt_own = w.objectName().startswith("qt_") or isinstance(w.parent(), QTabBar)
+        if _standard_button(w) or qt_own:
+            continue  # Qt's own words (OK, Cancel, scroll buttons, a table's corner button)
         own = [w.toolTip(), w.accessibleName(), w.accessibleDescription(), w.statusTip()]
         if w.isWindow():
             own.append(w.windowTitle())
