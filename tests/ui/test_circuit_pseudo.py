@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 from pseudo_screens import escaped, install_pseudo, marked, remove_pseudo, words
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
 from escape_desktop.db.models import Course, Instructor, Participant, Venue
@@ -80,6 +81,9 @@ def test_the_circuit_and_its_dialogs_speak_only_the_catalogue(
             break
     _check(section, data)
     assert "⟦" in section.session_combo.currentText()  # the session's date, from the locale
+    # the library's stations in the window's language (they are in the catalogue too)
+    header = section.model.headerData(0, Qt.Orientation.Horizontal)
+    assert header.startswith("⟦") and header.split("~")[0][1:] == grid.stations[0].name
     for view in (CircuitView.STATION, CircuitView.PERSON):
         section.set_view(view)
         assert section.view_label.text()

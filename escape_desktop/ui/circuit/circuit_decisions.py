@@ -136,22 +136,24 @@ class CircuitDecisions:
 
         def message(idea: Any) -> str:
             if accept:
-                level = station.levels[idea.level].name if idea.level < len(station.levels) else ""
+                level = (
+                    _(station.levels[idea.level].name) if idea.level < len(station.levels) else ""
+                )
                 return _("{name} will do {station} at {level}, {dose} next time.").format(
                     name=row.name,
-                    station=station.name,
+                    station=_(station.name),
                     level=level,
                     dose=format_dose(station, idea.target_dose),
                 )
             return _("Suggestion ignored: {name} stays as now at {station}.").format(
-                name=row.name, station=station.name
+                name=row.name, station=_(station.name)
             )
 
         label = (
             _("accept the suggestion for {name} at {station}")
             if accept
             else _("ignore the suggestion for {name} at {station}")
-        ).format(name=row.name, station=station.name)
+        ).format(name=row.name, station=_(station.name))
         op = s._write(
             lambda: circuit.decide(
                 s.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
@@ -180,7 +182,7 @@ class CircuitDecisions:
             ),
             row.enrolment_id,
             _("reopen the suggestion for {name} at {station}").format(
-                name=row.name, station=grid.station(cell.station_key).name
+                name=row.name, station=_(grid.station(cell.station_key).name)
             ),
             message,
         ).ok:

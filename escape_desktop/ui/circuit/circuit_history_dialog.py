@@ -91,7 +91,7 @@ class CircuitHistoryDialog(QDialog):
         self.setWindowTitle(_("Progress on the circuit: {name}").format(name=plan.participant_name))
         for key in self.history:
             st = self.stations[key] = exercise.station(self.ctx, key)
-            item = QListWidgetItem(st.name)
+            item = QListWidgetItem(_(st.name))
             item.setData(KeyRole, key)
             self.station_list.addItem(item)
         self._show_pain()
@@ -111,7 +111,7 @@ class CircuitHistoryDialog(QDialog):
         if key is None:
             return
         st, points = self.stations[key], self.history[key]
-        self.level_chart.set_title(_("Level: {station}").format(station=st.name))
+        self.level_chart.set_title(_("Level: {station}").format(station=_(st.name)))
         self.level_chart.set_series(
             [Series(_("Level"), [(p.session_number, p.level + 1) for p in points])]
         )
@@ -119,7 +119,7 @@ class CircuitHistoryDialog(QDialog):
         self.level_chart.set_y_ticks(
             [(i + 1, _("L{number}").format(number=i + 1)) for i in range(len(st.levels))]
         )
-        self.dose_chart.set_title(_("Dose: {station}").format(station=st.name))
+        self.dose_chart.set_title(_("Dose: {station}").format(station=_(st.name)))
         self.dose_chart.set_axis_labels(_("Session"), st.dose_unit)
         self.dose_chart.set_series(
             [
@@ -160,7 +160,8 @@ class CircuitHistoryDialog(QDialog):
             )
             return
         lines = "".join(
-            f"<li><b>{escape(i.station_name)}</b>: {escape(i.level_name)}, {escape(i.dose_text)}</li>"
+            f"<li><b>{escape(_(i.station_name))}</b>: {escape(_(i.level_name))}, "
+            f"{escape(i.dose_text)}</li>"
             for i in plan.items
         )
         self.plan.setText("<b>{}</b><ul>{}</ul>".format(_("To carry on at home"), lines))

@@ -91,7 +91,7 @@ def spoken_cell(row_name: str, attendance: str | None, cell: Cell) -> str:
     parts = [row_name]
     if attendance in ABSENT_WORDS:
         parts.append(_(ABSENT_WORDS[attendance]))
-    parts += [cell.level_name, cell.dose_text, results_text(cell)]
+    parts += [_(cell.level_name), cell.dose_text, results_text(cell)]
     if cell.suggestion is not None and cell.suggestion.action != "hold":
         decided = {"accepted": _("accepted"), "ignored": _("ignored")}.get(cell.decision or "", "")
         parts.append(_("suggestion: {words}").format(words=suggestion_words(cell, decision=False)))
@@ -230,12 +230,12 @@ class CircuitModel(QAbstractTableModel):
             removed = st.key in self.grid.inactive
             if role == Qt.ItemDataRole.DisplayRole:
                 unit = f"\n({st.dose_unit})" if st.dose_unit else ""
-                return st.name + (" " + _("(removed)") if removed else "") + unit
+                return _(st.name) + (" " + _("(removed)") if removed else "") + unit
             if role == Qt.ItemDataRole.ToolTipRole:
-                levels = "\n".join(st.level_names)
+                levels = "\n".join(_(name) for name in st.level_names)
                 home = self.grid.home_version(st.key)
                 at_home = "\n" + _("At home: {home}").format(home=home) if home else ""
-                return f"{st.name}\n{levels}{at_home}"
+                return f"{_(st.name)}\n{levels}{at_home}"
             return None
         row = self.row_at(section)
         if row is None:
@@ -306,8 +306,8 @@ class CircuitModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.ToolTipRole:
             station = self.grid.station(cell.station_key)
             lines = [
-                f"{row.name}: {station.name}",
-                _("{level}, aim for {dose}").format(level=cell.level_name, dose=cell.dose_text),
+                f"{row.name}: {_(station.name)}",
+                _("{level}, aim for {dose}").format(level=_(cell.level_name), dose=cell.dose_text),
             ]
             if cell.has_results:
                 lines.append(_("Today: {results}").format(results=results_text(cell)))
@@ -382,7 +382,7 @@ class CircuitModel(QAbstractTableModel):
         message = saved_prefix() + _("{what} for {name} at {station}").format(
             what=cell_change_words(self.data(index, Qt.ItemDataRole.EditRole), new, relevel),
             name=row.name,
-            station=station.name,
+            station=_(station.name),
         )
         if not self.write(save, row.enrolment_id, message):
             return False

@@ -532,7 +532,7 @@ class CircuitSection(CourseSection):
             text = _(
                 "<b>{station}</b> — station {number} of {count}. "
                 "Up/Down: person · Left/Right or PgUp/PgDn: another station"
-            ).format(station=escape(st.name), number=here.column() + 1, count=len(grid.stations))
+            ).format(station=escape(_(st.name)), number=here.column() + 1, count=len(grid.stations))
         else:
             row = self.model.row_at(here.row())
             text = _(
@@ -788,12 +788,12 @@ class CircuitSection(CourseSection):
             return
         station = grid.station(cell.station_key)
         level = station.levels[cell.level] if 0 <= cell.level < len(station.levels) else None
-        what = f" — {escape(level.description)}" if level and level.description else ""
+        what = f" — {escape(_(level.description))}" if level and level.description else ""
         self.cell_label.setText(
             _("<b>{name}</b> · {station}: {level}, aim for {dose}").format(
                 name=escape(row.name),
-                station=escape(station.name),
-                level=escape(cell.level_name),
+                station=escape(_(station.name)),
+                level=escape(_(cell.level_name)),
                 dose=escape(cell.dose_text),
             )
             + what
@@ -845,7 +845,8 @@ class CircuitSection(CourseSection):
             values["target_dose"] = dialog.target.text()
             return self.model.setData(index, values, Qt.ItemDataRole.EditRole)
 
-        self._open(LevelDialog(st.name, st.level_names, cell, save, self))
+        names = tuple(_(name) for name in st.level_names)
+        self._open(LevelDialog(_(st.name), names, cell, save, self))
 
     def open_stations(self) -> None:
         if self.course_id is None:

@@ -135,9 +135,9 @@ class StationsDialog(QDialog):
     def _load(self) -> None:
         self.chosen.clear()
         for info in circuit.course_stations(self.ctx, self.course_id):
-            self._names[info.key] = info.name
+            self._names[info.key] = _(info.name)
             if info.active:
-                self.chosen.addItem(self._item(info.key, info.name))
+                self.chosen.addItem(self._item(info.key, _(info.name)))
         self._fill_library()
         if self.chosen.count():
             self.chosen.setCurrentRow(0)
@@ -151,9 +151,10 @@ class StationsDialog(QDialog):
         taken = set(self.keys())
         self.library.clear()
         for st in circuit.available_stations(self.ctx):
-            self._names[st.key] = st.name
+            self._names[st.key] = _(st.name)
             if st.key not in taken:
-                label = st.name + (" " + _("(your own)") if st.key.startswith("custom_") else "")
+                own = st.key.startswith("custom_")
+                label = _(st.name) + (" " + _("(your own)") if own else "")
                 self.library.addItem(self._item(st.key, label))
         if self.library.count():
             self.library.setCurrentRow(0)
