@@ -23,6 +23,17 @@ def _direction_text(direction: str) -> str:
     return _("Higher is better.") if direction == "higher_better" else _("Lower is better.")
 
 
+def _two_lines(title: str) -> str:
+    """A long column title on two lines, so the figures' narrow columns leave the measure's
+    name room to show (Welsh titles run longer than English ones)."""
+    if len(title) <= 10 or " " not in title:
+        return title
+    middle = len(title) // 2
+    spaces = [i for i, ch in enumerate(title) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return title[:cut] + "\n" + title[cut + 1 :]
+
+
 def _worthwhile(mid: float, source: str) -> str:
     """What counts as a worthwhile change, and where the threshold comes from."""
     return (
@@ -56,11 +67,11 @@ class _TableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _two_lines(_(self.HEADERS[section]))
+        if role == Qt.ItemDataRole.ToolTipRole:
             return _(self.HEADERS[section])
         return None
 

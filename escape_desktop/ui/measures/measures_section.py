@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.services import measures
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.measures import CourseOutcomes
@@ -50,6 +50,8 @@ SHOWN = (
     | Changes.COURSE
     | Changes.SESSION
 )
+# Where a course stands, in the window's language (the service's words are its English).
+PHASE_WORDS = {"upcoming": N_("upcoming"), "running": N_("running"), "finished": N_("finished")}
 
 
 def _qdate(d: date) -> QDate:
@@ -462,7 +464,8 @@ class MeasuresSection(CourseSection):
             held = ngettext("{n} session held", "{n} sessions held", o.sessions_delivered).format(
                 n=o.sessions_delivered
             )
-            head = f"<b>{o.code}</b> {o.title} · {o.status} · {held}"
+            status = _(PHASE_WORDS[o.status]) if o.status in PHASE_WORDS else o.status
+            head = f"<b>{o.code}</b> {o.title} · {status} · {held}"
         else:
             count = ngettext("{n} course", "{n} courses", len(o.courses)).format(n=len(o.courses))
             head = f"<b>{o.title}</b> · {count}"

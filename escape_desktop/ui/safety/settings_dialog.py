@@ -196,7 +196,18 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         outer.addWidget(buttons)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+        # As wide as the settings need (labels run longer in Welsh than in English): the
+        # scroll area scrolls down, never sideways, so a narrower window would cut them off.
+        needed = (
+            content.minimumSizeHint().width()
+            + scroll.verticalScrollBar().sizeHint().width()
+            + outer.contentsMargins().left()
+            + outer.contentsMargins().right()
+        )
+        screen = self.screen().availableGeometry().width() if self.screen() else needed
+        self.setMinimumWidth(
+            max(self.fontMetrics().horizontalAdvance("M") * 36, min(needed, screen))
+        )
 
     def _documents_box(self) -> QGroupBox:
         """What the printed documents say about the site: saved when a box is left."""
