@@ -37,13 +37,22 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
+# The unit a new exercise starts with, in the window's language (the site may type its own;
+# it is printed as typed).
 DEFAULT_UNITS = {
-    "repetitions": "reps",
+    "repetitions": N_("reps"),
     "seconds": "s",
     "load_kg": "kg",
     "step_cm": "cm",
-    "minutes": "min",
+    "minutes": N_("min"),
 }
+
+
+def default_unit(kind: str) -> str:
+    unit = DEFAULT_UNITS.get(kind, "")
+    return _(unit) if unit else ""
+
+
 # How a dose is counted, in the window's language (the service's labels are its English).
 DOSE_KIND_WORDS = {
     "repetitions": N_("Repetitions"),
@@ -243,7 +252,7 @@ class CustomStationDialog(QDialog):
         self.dose_kind = QComboBox(self)
         for key, label in circuit.DOSE_KIND_LABELS.items():
             self.dose_kind.addItem(_(DOSE_KIND_WORDS.get(key, label)), key)
-        self.dose_unit = QLineEdit(DEFAULT_UNITS["repetitions"], self)
+        self.dose_unit = QLineEdit(default_unit("repetitions"), self)
         self.dose_kind.currentIndexChanged.connect(self._kind_changed)
         self.description = QLineEdit(self)
         self.levels = QTableWidget(3, 3, self)
@@ -278,8 +287,8 @@ class CustomStationDialog(QDialog):
         style.fit_to_screen(self, 560, 420)
 
     def _kind_changed(self, _i: int) -> None:
-        if self.dose_unit.text().strip() in ("", *DEFAULT_UNITS.values()):
-            self.dose_unit.setText(DEFAULT_UNITS.get(self.dose_kind.currentData(), ""))
+        if self.dose_unit.text().strip() in ("", *map(default_unit, DEFAULT_UNITS)):
+            self.dose_unit.setText(default_unit(self.dose_kind.currentData()))
 
     def set_level(self, row: int, name: str, what: str, target: str) -> None:
         while self.levels.rowCount() <= row:
