@@ -5,6 +5,7 @@ measures' own names and questions, the services' sentences)."""
 from __future__ import annotations
 
 import pytest
+from hall_check import clipped
 from pseudo_screens import escaped, install_pseudo, marked, remove_pseudo, words
 from PySide6.QtWidgets import QWidget
 
@@ -48,10 +49,15 @@ def _data(ctx, cid: int, today) -> set[str]:  # type: ignore[no-untyped-def]
     return words(texts)
 
 
-def _check(widget: QWidget, data: set[str]) -> None:
+def _check(qtbot, widget: QWidget, data: set[str]) -> None:  # type: ignore[no-untyped-def]
     assert marked(widget) > 0  # the pseudo-language was really used
     left = escaped(widget, data)
     assert left == [], "\n".join(sorted({f"{where}: {text!r}" for where, _w, text in left}))
+    if widget.isVisible():  # a third longer than English, and nothing cut off
+        try:
+            qtbot.waitUntil(lambda: clipped(widget) == [])  # once the layout has settled
+        except qtbot.TimeoutError:
+            assert clipped(widget) == []
 
 
 def test_the_measures_tab_and_its_dialog_speak_only_the_catalogue(
@@ -71,15 +77,15 @@ def test_the_measures_tab_and_its_dialog_speak_only_the_catalogue(
     section.people_view.setCurrentIndex(section.people_model.index(0, 0))
     qtbot.waitUntil(lambda: section.entry.enrolment_id is not None)
     assert section.entry.due_label.text()
-    _check(section, data)
+    _check(qtbot, section, data)
     section.person_tabs.setCurrentIndex(1)  # this person's results and charts
     qtbot.waitUntil(lambda: section.results_model.rowCount() > 0)
-    _check(section, data)
+    _check(qtbot, section, data)
     section.tabs.setCurrentIndex(1)  # the class's outcomes
     assert "⟦" in section.outcome_heading.text()
-    _check(section, data)
+    _check(qtbot, section, data)
     dialog = InstrumentsDialog(demo_ctx, ChangeBus(), cid, "knee_hip", section)
     dialog.show()
     qtbot.waitExposed(dialog)
-    _check(dialog, data)
+    _check(qtbot, dialog, data)
     dialog.close()

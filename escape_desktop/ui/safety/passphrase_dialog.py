@@ -47,6 +47,28 @@ def _error_label() -> QLabel:
     return keep_room(label, 2)
 
 
+def _fit_wrapped(dialog: QDialog, skip: QWidget | None = None) -> None:
+    """Give wrapped labels the height their text needs at the dialog's width.
+
+    A top-level dialog does not ask wrapped labels for their height at its width, and
+    squeezed the question (with large text, a fourth button added on the first run, or
+    a language whose sentences run longer than English).
+    """
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = max(dialog.width(), dialog.minimumSizeHint().width())
+    if width > dialog.width():
+        dialog.resize(width, dialog.height())  # buttons with longer words widen the row
+        layout.activate()
+    for label in dialog.findChildren(QLabel):
+        if label.wordWrap() and label.text() and label is not skip:
+            label.setMinimumHeight(label.heightForWidth(label.width()))
+    layout.activate()
+    dialog.resize(dialog.width(), max(dialog.height(), dialog.minimumSizeHint().height()))
+
+
 class UnlockDialog(QDialog):
     """Ask for the passphrase; on success ``key`` holds the raw key. Wrong: say so, stay open."""
 
@@ -57,6 +79,10 @@ class UnlockDialog(QDialog):
         self.setWindowTitle(title or _("Open your class data"))
         self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         self._build()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        _fit_wrapped(self, self.error)
+        super().showEvent(event)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
@@ -144,6 +170,10 @@ class RecoveryResetDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        _fit_wrapped(self, self.error)
+        super().showEvent(event)
+
     def try_reset(self) -> None:
         if self.new.text() != self.confirm.text():
             self.error.setText(_("The two new passphrases are different; type them again."))
@@ -206,16 +236,7 @@ class ChoosePassphraseDialog(QDialog):
         layout.addWidget(buttons)
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        # A top-level dialog does not ask wrapped labels for their height at its width, and
-        # squeezed the question (with large text, or a fourth button added on the first run).
-        layout = self.layout()
-        assert layout is not None
-        layout.activate()
-        for label in self.findChildren(QLabel):
-            if label.wordWrap() and label.text() and label is not self.error:
-                label.setMinimumHeight(label.heightForWidth(label.width()))
-        layout.activate()
-        self.resize(self.width(), max(self.height(), self.minimumSizeHint().height()))
+        _fit_wrapped(self, self.error)
         super().showEvent(event)
 
     def try_accept(self) -> None:
@@ -269,6 +290,10 @@ class ChangePassphraseDialog(QDialog):
         buttons.accepted.connect(self.try_change)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        _fit_wrapped(self, self.error)
+        super().showEvent(event)
 
     def try_change(self) -> None:
         if self.new.text() != self.confirm.text():
@@ -330,6 +355,10 @@ class RecoveryKeyDialog(QDialog):
         self.stored.toggled.connect(self.ok.setEnabled)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        _fit_wrapped(self, None)
+        super().showEvent(event)
 
     def text_to_keep(self) -> str:
         return (
