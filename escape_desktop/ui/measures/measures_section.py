@@ -173,7 +173,7 @@ class MeasuresSection(CourseSection):
         self.range_to = QDateEdit(_qdate(today), self.outcomes_page)
         for edit in (self.range_from, self.range_to):
             make_typeable(edit)
-        self.range_label = QLabel(_("&from"), self.outcomes_page)
+        self.range_label = QLabel(_("fr&om"), self.outcomes_page)
         self.range_label.setBuddy(self.range_from)
         self.range_to_label = QLabel(_("to"), self.outcomes_page)
         self.show_button = QPushButton(_("Show &figures"), self.outcomes_page)
