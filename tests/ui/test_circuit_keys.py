@@ -190,7 +190,7 @@ def test_circuit_keys_clash_with_no_standard_key_nor_window_action():
     ]
     for key in mine:
         assert QKeySequence(key).toString() not in standard | window, key
-    assert all(k in circuit_section.KEYS_HINT for k in mine)
+    assert all(k in circuit_section.keys_hint() for k in mine)
 
 
 def _section(qtbot, ctx, cid) -> CircuitSection:

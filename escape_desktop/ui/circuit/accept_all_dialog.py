@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.programme.rounding import plural
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit import CircuitGrid, OpenSuggestion
 
@@ -35,14 +35,16 @@ class AcceptAllDialog(QDialog):
         self.grid = grid
         self.person = person
         self.found: list[OpenSuggestion] = []
-        self.setWindowTitle("Accept all suggestions")
+        self.setWindowTitle(_("Accept all suggestions"))
         layout = QVBoxLayout(self)
         top = QHBoxLayout()
-        label = QLabel("&For:", self)
+        label = QLabel(_("&For:"), self)
         self.scope = QComboBox(self)
-        self.scope.addItem(f"Everyone at session {grid.session_number}", None)
+        self.scope.addItem(
+            _("Everyone at session {number}").format(number=grid.session_number), None
+        )
         if person is not None:
-            self.scope.addItem(f"{person[1]} only", person[0])
+            self.scope.addItem(_("{name} only").format(name=person[1]), person[0])
         label.setBuddy(self.scope)
         top.addWidget(label)
         top.addWidget(self.scope, 1)
@@ -51,11 +53,11 @@ class AcceptAllDialog(QDialog):
         self.summary.setWordWrap(True)
         layout.addWidget(self.summary)
         self.list = QListWidget(self)
-        self.list.setAccessibleName("Suggestions to accept")
+        self.list.setAccessibleName(_("Suggestions to accept"))
         layout.addWidget(self.list, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel, self)
         self.accept_button: QPushButton = buttons.addButton(
-            "Accept them all", QDialogButtonBox.ButtonRole.AcceptRole
+            _("Accept them all"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.accept_button.setDefault(True)
         buttons.accepted.connect(self.accept)
@@ -81,10 +83,14 @@ class AcceptAllDialog(QDialog):
             self.list.addItem(f"{arrow} {s.name} — {s.words}")
         n = len(self.found)
         self.summary.setText(
-            f"{plural(n, 'suggestion')} to accept; next session starts from them. "
-            "Ctrl+Z takes them all back."
+            ngettext(
+                "{n} suggestion to accept; next session starts from it. Ctrl+Z takes it back.",
+                "{n} suggestions to accept; next session starts from them. "
+                "Ctrl+Z takes them all back.",
+                n,
+            ).format(n=n)
             if n
-            else "No open suggestions here: nothing to accept."
+            else _("No open suggestions here: nothing to accept.")
         )
         self.accept_button.setEnabled(bool(n))
         if n:

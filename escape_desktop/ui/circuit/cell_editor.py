@@ -6,10 +6,9 @@ from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QIntValidator, QKeyEvent
 from PySide6.QtWidgets import QApplication, QHBoxLayout, QLineEdit, QWidget
 
-from escape_desktop.ui.circuit.circuit_model import EDIT_FIELDS
+from escape_desktop.i18n import _
+from escape_desktop.ui.circuit.circuit_model import EDIT_FIELDS, FIELD_WORDS
 from escape_desktop.ui.common import announce, style
-
-FIELD_LABELS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
 
 
 class CellEditor(QWidget):
@@ -28,15 +27,17 @@ class CellEditor(QWidget):
         self.fields: dict[str, QLineEdit] = {}
         for name in EDIT_FIELDS:
             edit = QLineEdit(self)
-            edit.setPlaceholderText(FIELD_LABELS[name])
-            edit.setAccessibleName(FIELD_LABELS[name])
+            edit.setPlaceholderText(_(FIELD_WORDS[name]))
+            edit.setAccessibleName(_(FIELD_WORDS[name]))
             edit.setObjectName(name)
             edit.setAlignment(Qt.AlignmentFlag.AlignCenter)
             if name != "dose_achieved":
                 edit.setValidator(QIntValidator(0, 10, edit))
-                edit.setToolTip(f"{FIELD_LABELS[name].capitalize()} from 0 to 10")
+                edit.setToolTip(
+                    _("Pain from 0 to 10") if name == "pain" else _("Effort from 0 to 10")
+                )
             else:
-                edit.setToolTip("Dose done today")
+                edit.setToolTip(_("Dose done today"))
             edit.installEventFilter(self)
             layout.addWidget(edit)
             self.fields[name] = edit

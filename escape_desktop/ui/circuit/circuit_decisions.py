@@ -12,8 +12,8 @@ from typing import Any, cast
 
 from PySide6.QtWidgets import QWidget
 
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.programme.progression import format_dose
-from escape_desktop.programme.rounding import plural
 from escape_desktop.services import circuit
 from escape_desktop.ui.circuit.circuit_views import CircuitView
 from escape_desktop.ui.common.operation import run_op
@@ -58,12 +58,18 @@ class CircuitDecisions:
         else:
             s.model.refresh_row(row.enrolment_id)
         if done.cells:
-            who = row.name if scope != "station" else f"{done.people} people"
-            text = f"Did what was set: {who}, {plural(done.cells, 'result')}."
+            who = (
+                row.name
+                if scope != "station"
+                else ngettext("{n} person", "{n} people", done.people).format(n=done.people)
+            )
+            results = ngettext("{n} result", "{n} results", done.cells).format(n=done.cells)
+            text = _("Did what was set: {who}, {results}.").format(who=who, results=results)
         else:
-            text = f"Already recorded: {row.name if scope != 'station' else 'everyone here'}."
+            who = row.name if scope != "station" else _("everyone here")
+            text = _("Already recorded: {who}.").format(who=who)
         if done.skipped:
-            text += f" Skipped, away today: {', '.join(done.skipped)}."
+            text += " " + _("Skipped, away today: {names}.").format(names=", ".join(done.skipped))
         s._say(text)
         here = s.views.to_source(s.table.currentIndex())
         if scope == "cell":
@@ -74,7 +80,7 @@ class CircuitDecisions:
             if nxt is not None:
                 s._go_to(s.views.from_source(s.model.index(nxt, col)))
             else:
-                s._say(text + " That was the last person.")
+                s._say(text + " " + _("That was the last person."))
         else:
             col = here.column() + 1
             first = s._next_person(-1)
@@ -111,7 +117,13 @@ class CircuitDecisions:
             return
         s.reload()
         n = op.value or 0
-        s._say(f"Accepted {plural(n, 'suggestion')}; Ctrl+Z takes them back.")
+        s._say(
+            ngettext(
+                "Accepted {n} suggestion; Ctrl+Z takes it back.",
+                "Accepted {n} suggestions; Ctrl+Z takes them back.",
+                n,
+            ).format(n=n)
+        )
         s.table.setFocus()
 
     def decide(self, accept: bool) -> None:
@@ -124,13 +136,24 @@ class CircuitDecisions:
 
         def message(idea: Any) -> str:
             if accept:
-                level = station.levels[idea.level].name if idea.level < len(station.levels) else ""
-                return f"{row.name} will do {station.name} at {level}, {format_dose(station, idea.target_dose)} next time."
-            return f"Suggestion ignored: {row.name} stays as now at {station.name}."
+                level = (
+                    _(station.levels[idea.level].name) if idea.level < len(station.levels) else ""
+                )
+                return _("{name} will do {station} at {level}, {dose} next time.").format(
+                    name=row.name,
+                    station=_(station.name),
+                    level=level,
+                    dose=format_dose(station, idea.target_dose),
+                )
+            return _("Suggestion ignored: {name} stays as now at {station}.").format(
+                name=row.name, station=_(station.name)
+            )
 
         label = (
-            f"{'accept' if accept else 'ignore'} the suggestion for {row.name} at {station.name}"
-        )
+            _("accept the suggestion for {name} at {station}")
+            if accept
+            else _("ignore the suggestion for {name} at {station}")
+        ).format(name=row.name, station=_(station.name))
         op = s._write(
             lambda: circuit.decide(
                 s.ctx, row.enrolment_id, grid.session_id, cell.station_key, accept=accept
@@ -152,13 +175,15 @@ class CircuitDecisions:
         grid = s.model.grid
         if row is None or cell is None or grid is None:
             return
-        message = "Choice undone; the suggestion is open again."
+        message = _("Choice undone; the suggestion is open again.")
         if not s._write(
             lambda: circuit.undo_decision(
                 s.ctx, row.enrolment_id, grid.session_id, cell.station_key
             ),
             row.enrolment_id,
-            f"reopen the suggestion for {row.name} at {grid.station(cell.station_key).name}",
+            _("reopen the suggestion for {name} at {station}").format(
+                name=row.name, station=_(grid.station(cell.station_key).name)
+            ),
             message,
         ).ok:
             return

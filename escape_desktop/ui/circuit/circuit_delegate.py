@@ -14,6 +14,7 @@ from PySide6.QtCore import (
 from PySide6.QtGui import QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from escape_desktop.i18n import _
 from escape_desktop.services.circuit import Cell
 from escape_desktop.ui.circuit.cell_editor import CellEditor
 from escape_desktop.ui.circuit.circuit_model import (
@@ -146,7 +147,7 @@ class CircuitDelegate(QStyledItemDelegate):
             mark = ARROWS[cell.suggestion.action]
             mark += {"accepted": " ✓", "ignored": " ✗"}.get(cell.decision or "", " ?")
         elif cell.suggestion is not None and cell.suggestion.review:
-            mark = "review"  # eased back twice, or at the floor: see the person (issue 25)
+            mark = _("review")  # eased back twice, or at the floor: see the person (issue 25)
         mark_w = fm.horizontalAdvance(mark + " ") if mark else 0
         painter.save()
         painter.setFont(bold)

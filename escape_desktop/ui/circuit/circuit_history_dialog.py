@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import _
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit, exercise
 from escape_desktop.services.circuit import HistoryPoint
@@ -46,15 +47,20 @@ class CircuitHistoryDialog(QDialog):
         body = QWidget()
         grid = QGridLayout(body)
         grid.setContentsMargins(0, 0, 0, 0)
-        label = QLabel("&Station:", self)
+        label = QLabel(_("&Station:"), self)
         self.station_list = QListWidget(self)
         self.station_list.setMaximumWidth(230)
         label.setBuddy(self.station_list)
         self.station_list.currentItemChanged.connect(lambda *_: self.show_station())
-        self.level_chart = LineChart(self, title="Level", x_label="Session", y_label="Level")
-        self.dose_chart = LineChart(self, title="Dose", x_label="Session")
+        self.level_chart = LineChart(
+            self, title=_("Level"), x_label=_("Session"), y_label=_("Level")
+        )
+        self.dose_chart = LineChart(self, title=_("Dose"), x_label=_("Session"))
         self.pain_chart = LineChart(
-            self, title="Pain and effort (0–10, all stations)", x_label="Session", y_label="Score"
+            self,
+            title=_("Pain and effort (0–10, all stations)"),
+            x_label=_("Session"),
+            y_label=_("Score"),
         )
         self.pain_chart.set_y_range(0, 10)
         self.plan = QLabel(self)
@@ -71,7 +77,7 @@ class CircuitHistoryDialog(QDialog):
         grid.addWidget(self.plan, 2, 2)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(2, 1)
-        outer.addWidget(style.scroll_of(body, "Charts"), 1)
+        outer.addWidget(style.scroll_of(body, _("Charts")), 1)
         outer.addWidget(buttons)
         style.fit_to_screen(self, 980, 620)
 
@@ -82,10 +88,10 @@ class CircuitHistoryDialog(QDialog):
         except KnownError as e:
             self.plan.setText(str(e))
             return
-        self.setWindowTitle(f"Progress on the circuit: {plan.participant_name}")
+        self.setWindowTitle(_("Progress on the circuit: {name}").format(name=plan.participant_name))
         for key in self.history:
             st = self.stations[key] = exercise.station(self.ctx, key)
-            item = QListWidgetItem(st.name)
+            item = QListWidgetItem(_(st.name))
             item.setData(KeyRole, key)
             self.station_list.addItem(item)
         self._show_pain()
@@ -93,7 +99,7 @@ class CircuitHistoryDialog(QDialog):
         if self.station_list.count():
             self.station_list.setCurrentRow(0)
         else:
-            self.level_chart.set_empty_text("No exercise recorded yet for this person.")
+            self.level_chart.set_empty_text(_("No exercise recorded yet for this person."))
         self.station_list.setFocus()
 
     def current_key(self) -> str | None:
@@ -105,18 +111,20 @@ class CircuitHistoryDialog(QDialog):
         if key is None:
             return
         st, points = self.stations[key], self.history[key]
-        self.level_chart.set_title(f"Level: {st.name}")
+        self.level_chart.set_title(_("Level: {station}").format(station=_(st.name)))
         self.level_chart.set_series(
-            [Series("Level", [(p.session_number, p.level + 1) for p in points])]
+            [Series(_("Level"), [(p.session_number, p.level + 1) for p in points])]
         )
         self.level_chart.set_y_range(0.5, len(st.levels) + 0.5)
-        self.level_chart.set_y_ticks([(i + 1, f"L{i + 1}") for i in range(len(st.levels))])
-        self.dose_chart.set_title(f"Dose: {st.name}")
-        self.dose_chart.set_axis_labels("Session", st.dose_unit)
+        self.level_chart.set_y_ticks(
+            [(i + 1, _("L{number}").format(number=i + 1)) for i in range(len(st.levels))]
+        )
+        self.dose_chart.set_title(_("Dose: {station}").format(station=_(st.name)))
+        self.dose_chart.set_axis_labels(_("Session"), st.dose_unit)
         self.dose_chart.set_series(
             [
-                Series("Target", [(p.session_number, p.target_dose) for p in points]),
-                Series("Done", [(p.session_number, p.dose_achieved) for p in points]),
+                Series(_("Target"), [(p.session_number, p.target_dose) for p in points]),
+                Series(_("Done"), [(p.session_number, p.dose_achieved) for p in points]),
             ]
         )
         x_range = self._x_range()
@@ -136,9 +144,9 @@ class CircuitHistoryDialog(QDialog):
                     effort.setdefault(p.session_number, []).append(p.effort)
         self.pain_chart.set_series(
             [
-                Series("Highest pain", pain),
+                Series(_("Highest pain"), pain),
                 Series(
-                    "Average effort",
+                    _("Average effort"),
                     [(n, round(sum(v) / len(v), 1)) for n, v in sorted(effort.items())],
                 ),
             ]
@@ -147,10 +155,13 @@ class CircuitHistoryDialog(QDialog):
 
     def _show_plan(self, plan: circuit.HomePlan) -> None:
         if not plan.items:
-            self.plan.setText("<b>To carry on at home</b><br>Nothing recorded yet.")
+            self.plan.setText(
+                "<b>{}</b><br>{}".format(_("To carry on at home"), _("Nothing recorded yet."))
+            )
             return
         lines = "".join(
-            f"<li><b>{escape(i.station_name)}</b>: {escape(i.level_name)}, {escape(i.dose_text)}</li>"
+            f"<li><b>{escape(_(i.station_name))}</b>: {escape(_(i.level_name))}, "
+            f"{escape(i.dose_text)}</li>"
             for i in plan.items
         )
-        self.plan.setText(f"<b>To carry on at home</b><ul>{lines}</ul>")
+        self.plan.setText("<b>{}</b><ul>{}</ul>".format(_("To carry on at home"), lines))

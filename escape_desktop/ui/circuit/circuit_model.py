@@ -10,6 +10,7 @@ from PySide6.QtGui import QBrush
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import N_, _
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit import Cell, CircuitGrid, CircuitRow
 from escape_desktop.services.errors import ValidationError
@@ -25,9 +26,16 @@ ResultsRole = Qt.ItemDataRole.UserRole + 4  # "done · pain · effort" line
 
 ARROWS = {"progress": "▲", "step_back": "▼", "hold": ""}
 EDIT_FIELDS = ("dose_achieved", "pain", "effort")
-REVIEW_TEXT = "needs review before starting"
+REVIEW_TEXT = N_("needs review before starting")
+
+
+def saved_prefix() -> str:
+    """The words before what a cell save changed ("Saved: "); the Edit menu's label drops them."""
+    return _("Saved: ")
+
 
 # save, enrolment id, status message -> saved?
+
 CellWrite = Callable[[Callable[[], object], int, str], bool]
 
 
@@ -37,41 +45,41 @@ def _num(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-FIELD_WORDS = {"dose_achieved": "done", "pain": "pain", "effort": "effort"}
+FIELD_WORDS = {"dose_achieved": N_("done"), "pain": N_("pain"), "effort": N_("effort")}
 
 
 def cell_change_words(before: Any, after: dict[str, str], relevel: bool) -> str:
     """What a cell edit changed, as the Edit menu says it: "pain 3", "done 10, effort 5"."""
     old = before if isinstance(before, dict) else {}
     parts = [
-        f"{FIELD_WORDS[f]} {after[f] or 'cleared'}"
+        _(FIELD_WORDS[f]) + " " + (after[f] or _("cleared"))
         for f in EDIT_FIELDS
         if str(old.get(f, "") or "").strip() != after[f]
     ]
     if relevel:
-        parts.insert(0, "level and aim")
-    return ", ".join(parts) or "results"
+        parts.insert(0, _("level and aim"))
+    return ", ".join(parts) or _("results")
 
 
 def level_short(cell: Cell) -> str:
-    return f"L{cell.level + 1}"
+    return _("L{number}").format(number=cell.level + 1)
 
 
 def target_text(cell: Cell) -> str:
     """The cell's first line: level and target, the unit being in the column header."""
-    return f"{level_short(cell)} · aim {_num(cell.target_dose)}"
+    return _("{level} · aim {dose}").format(level=level_short(cell), dose=_num(cell.target_dose))
 
 
 def results_text(cell: Cell) -> str:
     if not cell.has_results:
         return "–"
-    parts = [f"did {_num(cell.dose_achieved) or '–'}"]
-    parts.append(f"pain {_num(cell.pain) or '–'}")
-    parts.append(f"effort {_num(cell.effort) or '–'}")
+    parts = [_("did {dose}").format(dose=_num(cell.dose_achieved) or "–")]
+    parts.append(_("pain {score}").format(score=_num(cell.pain) or "–"))
+    parts.append(_("effort {score}").format(score=_num(cell.effort) or "–"))
     return " · ".join(parts)
 
 
-ABSENT_WORDS = {"absent": "absent today", "apologies": "apologies today"}
+ABSENT_WORDS = {"absent": N_("absent today"), "apologies": N_("apologies today")}
 
 
 def spoken_cell(row_name: str, attendance: str | None, cell: Cell) -> str:
@@ -82,28 +90,36 @@ def spoken_cell(row_name: str, attendance: str | None, cell: Cell) -> str:
     """
     parts = [row_name]
     if attendance in ABSENT_WORDS:
-        parts.append(ABSENT_WORDS[attendance])
-    parts += [cell.level_name, cell.dose_text, results_text(cell)]
+        parts.append(_(ABSENT_WORDS[attendance]))
+    parts += [_(cell.level_name), cell.dose_text, results_text(cell)]
     if cell.suggestion is not None and cell.suggestion.action != "hold":
-        decided = {"accepted": "accepted", "ignored": "ignored"}.get(cell.decision or "", "")
-        parts.append("suggestion: " + suggestion_words(cell).removesuffix(f" ({decided})"))
-        parts.append(decided or "not yet decided")
+        decided = {"accepted": _("accepted"), "ignored": _("ignored")}.get(cell.decision or "", "")
+        parts.append(_("suggestion: {words}").format(words=suggestion_words(cell, decision=False)))
+        parts.append(decided or _("not yet decided"))
     return ", ".join(p for p in parts if p)
 
 
-def suggestion_words(cell: Cell) -> str:
-    """The suggestion and the decision on it, in a sentence for the panel and tooltips."""
+SUGGESTION_WORDS = {
+    "progress": N_("Move on"),
+    "hold": N_("Stay as now"),
+    "step_back": N_("Step back"),
+}
+
+
+def suggestion_words(cell: Cell, decision: bool = True) -> str:
+    """The suggestion and the decision on it, in a sentence for the panel and tooltips
+    (``decision=False``: the suggestion alone)."""
     idea = cell.suggestion
     if idea is None:
         return ""
-    what = {"progress": "Move on", "hold": "Stay as now", "step_back": "Step back"}[idea.action]
+    what = _(SUGGESTION_WORDS[idea.action])
     if idea.review:
-        what = "Review this person"
-    text = f"{what}: {idea.reason}"
-    if cell.decision == "accepted":
-        text += " (accepted)"
-    elif cell.decision == "ignored":
-        text += " (ignored)"
+        what = _("Review this person")
+    text = _("{what}: {reason}").format(what=what, reason=idea.reason)
+    if decision and cell.decision == "accepted":
+        text += " " + _("(accepted)")
+    elif decision and cell.decision == "ignored":
+        text += " " + _("(ignored)")
     return text
 
 
@@ -214,12 +230,12 @@ class CircuitModel(QAbstractTableModel):
             removed = st.key in self.grid.inactive
             if role == Qt.ItemDataRole.DisplayRole:
                 unit = f"\n({st.dose_unit})" if st.dose_unit else ""
-                return st.name + (" (removed)" if removed else "") + unit
+                return _(st.name) + (" " + _("(removed)") if removed else "") + unit
             if role == Qt.ItemDataRole.ToolTipRole:
-                levels = "\n".join(st.level_names)
+                levels = "\n".join(_(name) for name in st.level_names)
                 home = self.grid.home_version(st.key)
-                at_home = f"\nAt home: {home}" if home else ""
-                return f"{st.name}\n{levels}{at_home}"
+                at_home = "\n" + _("At home: {home}").format(home=home) if home else ""
+                return f"{_(st.name)}\n{levels}{at_home}"
             return None
         row = self.row_at(section)
         if row is None:
@@ -228,18 +244,23 @@ class CircuitModel(QAbstractTableModel):
             Qt.ItemDataRole.DisplayRole,
             Qt.ItemDataRole.ToolTipRole,
         ):
-            return f"{row.name}\n{REVIEW_TEXT}"
+            return f"{row.name}\n{_(REVIEW_TEXT)}"
         if role == Qt.ItemDataRole.ForegroundRole and row.needs_review:
             return QBrush(style.color("withdrawn_text"))
         if role == Qt.ItemDataRole.DisplayRole:
             # Not here today in words beside the name, not only as a grey tint on the row.
-            away = ABSENT_WORDS.get(row.attendance or "")
+            away = _(ABSENT_WORDS[row.attendance or ""]) if row.attendance in ABSENT_WORDS else ""
             if not away and row.at_home and not self.grid.session_online:
-                away = "at home"  # joined a hybrid session over video: the home versions
+                away = _("at home")  # joined a hybrid session over video: the home versions
             return f"{row.name}\n({away})" if away else row.name
         if role == Qt.ItemDataRole.ToolTipRole:
-            mark = {"present": "present", "absent": "absent", "apologies": "sent apologies"}
-            return f"{row.name} ({row.code}): {mark.get(row.attendance or '', 'not marked yet')}"
+            mark = {
+                "present": _("present"),
+                "absent": _("absent"),
+                "apologies": _("sent apologies"),
+            }
+            said = mark.get(row.attendance or "", _("not marked yet"))
+            return f"{row.name} ({row.code}): {said}"
         if role == Qt.ItemDataRole.ForegroundRole and row.attendance in ("absent", "apologies"):
             return QBrush(style.color("withdrawn_text"))
         return None
@@ -266,15 +287,15 @@ class CircuitModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ForegroundRole:
                 return QBrush(style.color("withdrawn_text"))
             if role == Qt.ItemDataRole.DisplayRole:
-                return "–" if index.column() != COL_FIRST_STATION else REVIEW_TEXT
-            return (
-                f"{row.name}: {REVIEW_TEXT}; clear it on the register (the name's menu: "
-                "the Menu key, Shift+F10 or a right-click; or Clear screening review…)."
-            )
+                return "–" if index.column() != COL_FIRST_STATION else _(REVIEW_TEXT)
+            return _(
+                "{name}: needs review before starting; clear it on the register (the name's "
+                "menu: the Menu key, Shift+F10 or a right-click; or Clear screening review…)."
+            ).format(name=row.name)
         if role == Qt.ItemDataRole.DisplayRole:
             arrow = ARROWS.get(cell.suggestion.action, "") if cell.suggestion else ""
             if cell.suggestion is not None and cell.suggestion.review:
-                arrow = "review"
+                arrow = _("review")
             return f"{level_short(cell)} · {cell.dose_text}\n{results_text(cell)} {arrow}".rstrip()
         if role == Qt.ItemDataRole.EditRole:
             return {
@@ -284,9 +305,12 @@ class CircuitModel(QAbstractTableModel):
             }
         if role == Qt.ItemDataRole.ToolTipRole:
             station = self.grid.station(cell.station_key)
-            lines = [f"{row.name}: {station.name}", f"{cell.level_name}, aim for {cell.dose_text}"]
+            lines = [
+                f"{row.name}: {_(station.name)}",
+                _("{level}, aim for {dose}").format(level=_(cell.level_name), dose=cell.dose_text),
+            ]
             if cell.has_results:
-                lines.append(f"Today: {results_text(cell)}")
+                lines.append(_("Today: {results}").format(results=results_text(cell)))
             if cell.suggestion is not None:
                 lines.append(suggestion_words(cell))
             return "\n".join(lines)
@@ -355,7 +379,11 @@ class CircuitModel(QAbstractTableModel):
             return recorded[0]
 
         station = grid.station(cell.station_key)
-        message = f"Saved: {cell_change_words(self.data(index, Qt.ItemDataRole.EditRole), new, relevel)} for {row.name} at {station.name}"
+        message = saved_prefix() + _("{what} for {name} at {station}").format(
+            what=cell_change_words(self.data(index, Qt.ItemDataRole.EditRole), new, relevel),
+            name=row.name,
+            station=_(station.name),
+        )
         if not self.write(save, row.enrolment_id, message):
             return False
         self.refresh_row(row.enrolment_id)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from html import escape
 from typing import Any, TypeVar
 
 from PySide6.QtCore import QEvent, QObject, QPersistentModelIndex, Qt
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import N_, _, ui_date
 from escape_desktop.services import circuit
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.circuit import Cell, SessionChoice
@@ -37,7 +39,7 @@ from escape_desktop.services.circuit.recording import undoable
 from escape_desktop.ui.circuit.cell_editor import CellEditor
 from escape_desktop.ui.circuit.circuit_decisions import CircuitDecisions
 from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
-from escape_desktop.ui.circuit.circuit_model import CircuitModel, suggestion_words
+from escape_desktop.ui.circuit.circuit_model import CircuitModel, saved_prefix, suggestion_words
 from escape_desktop.ui.circuit.circuit_table import CircuitTable
 from escape_desktop.ui.circuit.circuit_views import CircuitView, CircuitViews
 from escape_desktop.ui.circuit.level_dialog import LevelDialog
@@ -55,13 +57,24 @@ KEY_ACCEPT = "Ctrl+Shift+Y"  # yes: the suggestion is taken
 KEY_IGNORE = "Ctrl+Shift+I"
 KEY_ACCEPT_ALL = "Ctrl+Shift+K"  # keep every suggestion (after the list)
 KEY_STATION_DONE = "Ctrl+D"
-KEYS_HINT = (
+KEYS_HINT = N_(
     "Space: did what was set (this cell) · Shift+Space: the whole person · "
-    f"{KEY_STATION_DONE}: everyone at this station. Type only what differed: done, pain "
+    "{station_done}: everyone at this station. Type only what differed: done, pain "
     "0–10, effort 0–10; Tab or Enter moves on, Esc cancels; each cell is saved as you leave "
-    f"it. Suggestion: {KEY_ACCEPT} accept, {KEY_IGNORE} ignore, {KEY_ACCEPT_ALL} accept all "
+    "it. Suggestion: {accept} accept, {ignore} ignore, {accept_all} accept all "
     "(listed first). Ctrl+Z undoes the last change."
 )
+
+
+def keys_hint() -> str:
+    """The circuit's keys in a sentence, in the window's language."""
+    return _(KEYS_HINT).format(
+        station_done=KEY_STATION_DONE,
+        accept=KEY_ACCEPT,
+        ignore=KEY_IGNORE,
+        accept_all=KEY_ACCEPT_ALL,
+    )
+
 
 # What the circuit shows; SESSION and COURSE change the session list too.
 T = TypeVar("T")
@@ -87,10 +100,10 @@ class CircuitSection(CourseSection):
     COURSE_WIDE = Changes.SESSION | Changes.COURSE  # the session list may change
     # The keys the grid reads itself, for Help > Keyboard shortcuts (ui/app/keys_help.py).
     KEYS_HELP = (
-        ("Space", "Did what was set (this cell), then on to the next"),
-        ("Shift+Space", "The whole person did what was set, then on to the next person"),
-        ("Digits, Space, Enter", "Only what differed: done, pain 0–10, effort 0–10"),
-        ("Ctrl+Tab", "Leave the grid (Tab moves between cells)"),
+        ("Space", N_("Did what was set (this cell), then on to the next")),
+        ("Shift+Space", N_("The whole person did what was set, then on to the next person")),
+        (N_("Digits, Space, Enter"), N_("Only what differed: done, pain 0–10, effort 0–10")),
+        ("Ctrl+Tab", N_("Leave the grid (Tab moves between cells)")),
     )
 
     def __init__(
@@ -118,7 +131,7 @@ class CircuitSection(CourseSection):
         # scrolls rather than squeezing the cell's description into a clipped line.
         self.body = QWidget(self)
         scroll = QScrollArea(self)
-        style.quiet_scroll(scroll, "Circuit")
+        style.quiet_scroll(scroll, _("Circuit"))
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidgetResizable(True)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -135,35 +148,40 @@ class CircuitSection(CourseSection):
         scroll.setWidget(self.body)
         self.model.saved.connect(self._on_saved)
         self.model.save_failed.connect(lambda text: self._say(text, error=True))
-        self._show_empty("Choose a course to see its circuit.")
+        self._show_empty(_("Choose a course to see its circuit."))
 
     # ------------------------------------------------------------------ building
 
     def _build_top(self) -> None:
         self.top = QHBoxLayout()
-        label = QLabel("&Session:", self)
+        label = QLabel(_("&Session:"), self)
         self.session_combo = QComboBox(self)
         self.session_combo.setMinimumContentsLength(18)
         label.setBuddy(self.session_combo)
         self.session_combo.currentIndexChanged.connect(self._on_session_chosen)
         self.session_info = QLabel(self)
         self.session_info.setWordWrap(True)
-        self.stations_button = QPushButton("S&tations…", self)
-        self.stations_button.setToolTip("Choose, order and add the exercises in this circuit")
+        self.stations_button = QPushButton(_("S&tations…"), self)
+        self.stations_button.setToolTip(_("Choose, order and add the exercises in this circuit"))
         self.stations_button.clicked.connect(self.open_stations)
-        self.history_button = QPushButton("&Progress of this person…", self)
+        self.history_button = QPushButton(_("&Progress of this person…"), self)
         self.history_button.setToolTip(
-            f"Charts of level, dose and pain over the course, and the home plan ({KEY_HISTORY})"
+            _("Charts of level, dose and pain over the course, and the home plan ({keys})").format(
+                keys=KEY_HISTORY
+            )
         )
         self.history_button.clicked.connect(self.open_history)
         QShortcut(QKeySequence(KEY_HISTORY), self, self.open_history)
-        view_label = QLabel("Sho&w:", self)
+        view_label = QLabel(_("Sho&w:"), self)
         self.view_combo = QComboBox(self)
         for view in CircuitView:
-            self.view_combo.addItem(view.value, view)
+            self.view_combo.addItem(_(view.value), view)
         self.view_combo.setToolTip(
-            "Whole class: everyone at every station. One station: stand at a station and "
-            "record everyone there. One person: every station for the person in front of you."
+            _(
+                "Whole class: everyone at every station. One station: stand at a station and "
+                "record everyone there. One person: every station for the person in front of "
+                "you."
+            )
         )
         view_label.setBuddy(self.view_combo)
         self.view_combo.currentIndexChanged.connect(
@@ -199,7 +217,7 @@ class CircuitSection(CourseSection):
         self.table.setTabKeyNavigation(True)
         self.table.start_edit.connect(self.start_edit)
         self.table.did_set.connect(self.did_as_set)
-        self.table.setAccessibleName("Circuit")
+        self.table.setAccessibleName(_("Circuit"))
         self.table.setWordWrap(False)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -224,7 +242,14 @@ class CircuitSection(CourseSection):
         # At least three people in view; below that the section scrolls instead.
         self.table.setMinimumHeight(2 * fm.height() + 10 + 3 * (2 * fm.height() + 14) + 20)
         # Wide enough for a full results line, so "effort" is never cut to "e…".
-        results = fm.horizontalAdvance("did 12 · pain 10 · effort 10") + 14
+        sample = " · ".join(
+            (
+                _("did {dose}").format(dose=12),
+                _("pain {score}").format(score=10),
+                _("effort {score}").format(score=10),
+            )
+        )
+        results = fm.horizontalAdvance(sample) + 14
         self.table.horizontalHeader().setDefaultSectionSize(max(164, results))
 
     def changeEvent(self, event: QEvent) -> None:
@@ -264,27 +289,31 @@ class CircuitSection(CourseSection):
         self.suggestion_label.setWordWrap(True)
         self.suggestion_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         buttons = QHBoxLayout()
-        self.accept_button = QPushButton("&Accept suggestion", self.panel)
+        self.accept_button = QPushButton(_("&Accept suggestion"), self.panel)
         self.accept_button.setToolTip(
-            f"Use the suggested level and dose next session ({KEY_ACCEPT})"
+            _("Use the suggested level and dose next session ({keys})").format(keys=KEY_ACCEPT)
         )
-        self.ignore_button = QPushButton("&Ignore", self.panel)
+        self.ignore_button = QPushButton(_("&Ignore"), self.panel)
         self.ignore_button.setToolTip(
-            f"Keep them as they are; the choice is remembered ({KEY_IGNORE})"
+            _("Keep them as they are; the choice is remembered ({keys})").format(keys=KEY_IGNORE)
         )
-        self.accept_all_button = QPushButton("Accept all…", self.panel)
+        self.accept_all_button = QPushButton(_("Accept all…"), self.panel)
         self.accept_all_button.setToolTip(
-            f"List every open suggestion (this person or the class), then accept them all "
-            f"({KEY_ACCEPT_ALL})"
+            _(
+                "List every open suggestion (this person or the class), then accept them all "
+                "({keys})"
+            ).format(keys=KEY_ACCEPT_ALL)
         )
-        self.undo_button = QPushButton("&Undo choice", self.panel)
+        self.undo_button = QPushButton(_("&Undo choice"), self.panel)
         self.undo_button.setToolTip(
-            "Forget the accept or ignore, so the suggestion is open again "
-            "(Ctrl+Z undoes the last change anywhere, this one included)"
+            _(
+                "Forget the accept or ignore, so the suggestion is open again "
+                "(Ctrl+Z undoes the last change anywhere, this one included)"
+            )
         )
-        self.level_button = QPushButton("Change &level…", self.panel)
+        self.level_button = QPushButton(_("Change &level…"), self.panel)
         self.level_button.setToolTip(
-            "Set this person's level and target for this session by hand (Alt+L)"
+            _("Set this person's level and target for this session by hand (Alt+L)")
         )
         for keys, slot in (
             (KEY_ACCEPT, lambda: self.decide(True)),
@@ -315,8 +344,8 @@ class CircuitSection(CourseSection):
         layout.addLayout(buttons)
         self.message = LiveLabel("", self)
         self.message.setWordWrap(True)
-        self.message.setAccessibleName("Message")
-        hint = QLabel(KEYS_HINT, self.panel)
+        self.message.setAccessibleName(_("Message"))
+        hint = QLabel(keys_hint(), self.panel)
         hint.setWordWrap(True)
         hint.setObjectName("hint")
         layout.addWidget(hint)
@@ -357,9 +386,11 @@ class CircuitSection(CourseSection):
         self.session_combo.blockSignals(True)
         self.session_combo.clear()
         for x in self.sessions:
-            text = f"Session {x.number} – {x.date:%a %d %b}"
+            text = _("Session {number} – {date}").format(
+                number=x.number, date=ui_date(x.date, "short")
+            )
             if x.cancelled:
-                text += " (cancelled)"
+                text += " " + _("(cancelled)")
             self.session_combo.addItem(text, x.number)
         default = circuit.default_session_number(self.sessions, self.today())
         if keep_number is not None and any(x.number == keep_number for x in self.sessions):
@@ -368,9 +399,9 @@ class CircuitSection(CourseSection):
             self.session_combo.setCurrentIndex(self.session_combo.findData(default))
         self.session_combo.blockSignals(False)
         if course_id is None:
-            self._show_empty("Choose a course to see its circuit.")
+            self._show_empty(_("Choose a course to see its circuit."))
         elif default is None:
-            self._show_empty("This course has no sessions yet; add its dates first.")
+            self._show_empty(_("This course has no sessions yet; add its dates first."))
         else:
             self.show_session(default, keep_cell if default == keep_number else None)
 
@@ -396,18 +427,18 @@ class CircuitSection(CourseSection):
         self._editing = None  # a reset closes any open editor
         self.model.set_grid(grid)
         self.stations_button.setEnabled(True)
-        info = f"{grid.session_date:%A %d %B %Y}: {grid.session_topic}"
+        info = f"{ui_date(grid.session_date, 'long')}: {grid.session_topic}"
         if grid.session_cancelled:
-            info += " — this session was cancelled, so nothing can be recorded."
+            info += " — " + _("this session was cancelled, so nothing can be recorded.")
         elif grid.session_online:
-            info += (
-                " — held online: everyone does the home version of each station at the same "
+            info += " — " + _(
+                "held online: everyone does the home version of each station at the same "
                 "level and aim (hover a station for it); type what each person reports."
             )
         elif any(r.at_home for r in grid.rows):
-            info += " — people marked 'at home' joined online and do the home versions."
+            info += " — " + _("people marked 'at home' joined online and do the home versions.")
         elif not grid.rows:
-            info += " — nobody is enrolled yet."
+            info += " — " + _("nobody is enrolled yet.")
         self.session_info.setText(info)
         index = self.model.index(0, 0)
         if keep is not None:
@@ -498,15 +529,17 @@ class CircuitSection(CourseSection):
             return
         if mode is CircuitView.STATION:
             st = grid.stations[here.column()]
-            text = (
-                f"<b>{st.name}</b> — station {here.column() + 1} of {len(grid.stations)}. "
+            text = _(
+                "<b>{station}</b> — station {number} of {count}. "
                 "Up/Down: person · Left/Right or PgUp/PgDn: another station"
-            )
+            ).format(station=escape(_(st.name)), number=here.column() + 1, count=len(grid.stations))
         else:
             row = self.model.row_at(here.row())
-            text = (
-                f"<b>{row.name if row else ''}</b> — person {here.row() + 1} of "
-                f"{len(grid.rows)}. Up/Down: station · Left/Right or PgUp/PgDn: another person"
+            text = _(
+                "<b>{name}</b> — person {number} of {count}. "
+                "Up/Down: station · Left/Right or PgUp/PgDn: another person"
+            ).format(
+                name=escape(row.name if row else ""), number=here.row() + 1, count=len(grid.rows)
             )
         self.view_label.setText(text)
         self.view_label.show()
@@ -552,12 +585,16 @@ class CircuitSection(CourseSection):
             row = self.model.row_at(self.views.to_source(index).row())
             if row is not None and row.needs_review:  # screening at enrolment (issue 15)
                 self._say(
-                    f"{row.name} needs review before starting; clear the screening review on "
-                    "the register first.",
+                    _(
+                        "{name} needs review before starting; clear the screening review on "
+                        "the register first."
+                    ).format(name=row.name),
                     error=True,
                 )
                 return None
-            self._say("This session was cancelled, so nothing can be recorded in it.", error=True)
+            self._say(
+                _("This session was cancelled, so nothing can be recorded in it."), error=True
+            )
             return None
         self.table.openPersistentEditor(index)
         editor = self.table.indexWidget(index)
@@ -716,7 +753,7 @@ class CircuitSection(CourseSection):
             self._say(str(e), error=True)
 
     def _write_cell(self, save: Callable[[], object], enrolment_id: int, message: str) -> bool:
-        label = message.removeprefix("Saved: ")
+        label = message.removeprefix(saved_prefix())
         return self._write(save, enrolment_id, label, message, self.model.failed).ok
 
     def _on_saved(self, _enrolment_id: int, _key: str, message: str) -> None:
@@ -751,19 +788,25 @@ class CircuitSection(CourseSection):
             return
         station = grid.station(cell.station_key)
         level = station.levels[cell.level] if 0 <= cell.level < len(station.levels) else None
-        what = f" — {level.description}" if level and level.description else ""
+        what = f" — {escape(_(level.description))}" if level and level.description else ""
         self.cell_label.setText(
-            f"<b>{row.name}</b> · {station.name}: {cell.level_name}, aim for {cell.dose_text}{what}"
+            _("<b>{name}</b> · {station}: {level}, aim for {dose}").format(
+                name=escape(row.name),
+                station=escape(_(station.name)),
+                level=escape(_(cell.level_name)),
+                dose=escape(cell.dose_text),
+            )
+            + what
         )
         idea = cell.suggestion
         if idea is None:
             text = (
-                "Suggestion for next time: appears once today's dose is entered."
+                _("Suggestion for next time: appears once today's dose is entered.")
                 if editable
                 else ""
             )
         else:
-            text = "Next time: " + suggestion_words(cell)
+            text = _("Next time: {suggestion}").format(suggestion=suggestion_words(cell))
         self.suggestion_label.setText(text)
         open_choice = idea is not None and idea.action != "hold" and editable
         self.accept_button.setEnabled(open_choice and cell.decision != "accepted")
@@ -773,10 +816,11 @@ class CircuitSection(CourseSection):
         self.accept_all_button.setEnabled(editable)
         self.history_button.setEnabled(True)
         if row.attendance in circuit.AWAY:
+            # The service's sentence after its "so" (or all of it, if a language words it
+            # otherwise).
+            why = circuit.away_sentence(row, grid.session_number).split(", so ", 1)[-1]
             self.cell_label.setText(
-                self.cell_label.text()
-                + " — away today: "
-                + circuit.away_sentence(row, grid.session_number).split(", so ", 1)[1]
+                self.cell_label.text() + " — " + _("away today: {why}").format(why=escape(why))
             )
 
     # ------------------------------------------------------------------ actions
@@ -801,7 +845,8 @@ class CircuitSection(CourseSection):
             values["target_dose"] = dialog.target.text()
             return self.model.setData(index, values, Qt.ItemDataRole.EditRole)
 
-        self._open(LevelDialog(st.name, st.level_names, cell, save, self))
+        names = tuple(_(name) for name in st.level_names)
+        self._open(LevelDialog(_(st.name), names, cell, save, self))
 
     def open_stations(self) -> None:
         if self.course_id is None:
@@ -813,7 +858,7 @@ class CircuitSection(CourseSection):
         self._open(dialog)
 
     def _after_stations_saved(self) -> None:
-        self._say("Circuit stations saved.")  # announced by the dialog's operation
+        self._say(_("Circuit stations saved."))  # announced by the dialog's operation
         self.reload()
 
     def open_history(self) -> None:

@@ -19,6 +19,8 @@ from PySide6.QtCore import (
     QTransposeProxyModel,
 )
 
+from escape_desktop.i18n import N_
+
 ModelIndex = QModelIndex | QPersistentModelIndex
 
 
@@ -33,9 +35,10 @@ def _plain(index: ModelIndex) -> QModelIndex:
 
 
 class CircuitView(Enum):
-    GRID = "Whole class"
-    STATION = "One station"
-    PERSON = "One person"
+    # The words on screen: shown through the catalogue (``_(view.value)``).
+    GRID = N_("Whole class")
+    STATION = N_("One station")
+    PERSON = N_("One person")
 
 
 class OneStation(QSortFilterProxyModel):

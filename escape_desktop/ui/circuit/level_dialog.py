@@ -6,6 +6,7 @@ from collections.abc import Callable
 
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLineEdit, QWidget
 
+from escape_desktop.i18n import _
 from escape_desktop.services.circuit import Cell
 
 
@@ -22,14 +23,15 @@ class LevelDialog(QDialog):
     ):
         super().__init__(parent)
         self.on_ok = on_ok
-        self.setWindowTitle(f"Level for {station_name}")
+        self.setWindowTitle(_("Level for {station}").format(station=station_name))
         form = QFormLayout(self)
         self.level = QComboBox(self)
         self.level.addItems(list(level_names))
         self.level.setCurrentIndex(cell.level)
         self.target = QLineEdit(f"{cell.target_dose:g}", self)
-        form.addRow("&Level:", self.level)
-        form.addRow("&Target dose:", self.target)
+        form.addRow(_("&Level:"), self.level)
+        form.addRow(_("&Target dose:"), self.target)
+
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self
         )

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.content import Station
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit.stations import choose_stations
@@ -36,12 +37,29 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 
 KeyRole = Qt.ItemDataRole.UserRole + 1
+# The unit a new exercise starts with, in the window's language (the site may type its own;
+# it is printed as typed).
 DEFAULT_UNITS = {
-    "repetitions": "reps",
+    "repetitions": N_("reps"),
     "seconds": "s",
     "load_kg": "kg",
     "step_cm": "cm",
-    "minutes": "min",
+    "minutes": N_("min"),
+}
+
+
+def default_unit(kind: str) -> str:
+    unit = DEFAULT_UNITS.get(kind, "")
+    return _(unit) if unit else ""
+
+
+# How a dose is counted, in the window's language (the service's labels are its English).
+DOSE_KIND_WORDS = {
+    "repetitions": N_("Repetitions"),
+    "seconds": N_("Seconds"),
+    "load_kg": N_("Weight (kg)"),
+    "step_cm": N_("Step height (cm)"),
+    "minutes": N_("Minutes"),
 }
 
 
@@ -68,26 +86,26 @@ class StationsDialog(QDialog):
         self.bus = bus if bus is not None else ChangeBus(self)  # on its own: nobody listens
         self.initiator = initiator
         self.custom_dialog: CustomStationDialog | None = None
-        self.setWindowTitle("Stations in this circuit")
+        self.setWindowTitle(_("Stations in this circuit"))
         self._names: dict[str, str] = {}
         self._build()
         self._load()
 
     def _build(self) -> None:
         grid = QGridLayout(self)
-        left_label = QLabel("&In this circuit, in order:", self)
+        left_label = QLabel(_("&In this circuit, in order:"), self)
         self.chosen = QListWidget(self)
         self.chosen.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
         left_label.setBuddy(self.chosen)
-        right_label = QLabel("Exercise &library:", self)
+        right_label = QLabel(_("Exercise &library:"), self)
         self.library = QListWidget(self)
         self.library.itemActivated.connect(lambda _i: self.add_selected())
         right_label.setBuddy(self.library)
-        self.up_button = QPushButton("Move &up", self)
-        self.down_button = QPushButton("Move &down", self)
-        self.remove_button = QPushButton("&Remove", self)
-        self.add_button = QPushButton("← &Add", self)
-        self.new_button = QPushButton("&New exercise…", self)
+        self.up_button = QPushButton(_("Move &up"), self)
+        self.down_button = QPushButton(_("Move &down"), self)
+        self.remove_button = QPushButton(_("&Remove"), self)
+        self.add_button = QPushButton(_("← &Add"), self)
+        self.new_button = QPushButton(_("&New exercise…"), self)
         self.up_button.clicked.connect(lambda: self.move_selected(-1))
         self.down_button.clicked.connect(lambda: self.move_selected(1))
         self.remove_button.clicked.connect(self.remove_selected)
@@ -102,7 +120,10 @@ class StationsDialog(QDialog):
         middle.addStretch(1)
         middle.addWidget(self.new_button)
         self.message = QLabel(
-            "Taking a station out keeps everyone's results; it just stops showing in new sessions.",
+            _(
+                "Taking a station out keeps everyone's results; it just stops showing in new "
+                "sessions."
+            ),
             self,
         )
         self.message.setWordWrap(True)
@@ -123,9 +144,9 @@ class StationsDialog(QDialog):
     def _load(self) -> None:
         self.chosen.clear()
         for info in circuit.course_stations(self.ctx, self.course_id):
-            self._names[info.key] = info.name
+            self._names[info.key] = _(info.name)
             if info.active:
-                self.chosen.addItem(self._item(info.key, info.name))
+                self.chosen.addItem(self._item(info.key, _(info.name)))
         self._fill_library()
         if self.chosen.count():
             self.chosen.setCurrentRow(0)
@@ -139,9 +160,10 @@ class StationsDialog(QDialog):
         taken = set(self.keys())
         self.library.clear()
         for st in circuit.available_stations(self.ctx):
-            self._names[st.key] = st.name
+            self._names[st.key] = _(st.name)
             if st.key not in taken:
-                label = st.name + (" (your own)" if st.key.startswith("custom_") else "")
+                own = st.key.startswith("custom_")
+                label = _(st.name) + (" " + _("(your own)") if own else "")
                 self.library.addItem(self._item(st.key, label))
         if self.library.count():
             self.library.setCurrentRow(0)
@@ -224,28 +246,29 @@ class CustomStationDialog(QDialog):
         self.ctx = ctx
         self.bus = bus if bus is not None else ChangeBus(self)  # on its own: nobody listens
         self.station: Station | None = None
-        self.setWindowTitle("New exercise")
+        self.setWindowTitle(_("New exercise"))
         form = QFormLayout(self)
         self.name = QLineEdit(self)
         self.dose_kind = QComboBox(self)
         for key, label in circuit.DOSE_KIND_LABELS.items():
-            self.dose_kind.addItem(label, key)
-        self.dose_unit = QLineEdit(DEFAULT_UNITS["repetitions"], self)
+            self.dose_kind.addItem(_(DOSE_KIND_WORDS.get(key, label)), key)
+        self.dose_unit = QLineEdit(default_unit("repetitions"), self)
         self.dose_kind.currentIndexChanged.connect(self._kind_changed)
         self.description = QLineEdit(self)
         self.levels = QTableWidget(3, 3, self)
-        self.levels.setHorizontalHeaderLabels(["Level name", "What to do", "Target dose"])
+        self.levels.setHorizontalHeaderLabels([_("Level name"), _("What to do"), _("Target dose")])
         self.levels.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.levels.setTabKeyNavigation(True)
         self.levels.setColumnWidth(0, 170)
-        self.levels.setAccessibleName("Levels, easiest first")
-        add_level = QPushButton("Add a l&evel", self)
+        self.levels.setAccessibleName(_("Levels, easiest first"))
+        add_level = QPushButton(_("Add a l&evel"), self)
         add_level.clicked.connect(lambda: self.levels.insertRow(self.levels.rowCount()))
-        form.addRow("&Name:", self.name)
-        form.addRow("Dose &counted in:", self.dose_kind)
-        form.addRow("&Unit shown:", self.dose_unit)
-        form.addRow("&Description:", self.description)
-        form.addRow(QLabel("Levels, easiest first (leave spare rows empty):", self))
+        form.addRow(_("&Name:"), self.name)
+        form.addRow(_("Dose &counted in:"), self.dose_kind)
+        form.addRow(_("&Unit shown:"), self.dose_unit)
+        form.addRow(_("&Description:"), self.description)
+        form.addRow(QLabel(_("Levels, easiest first (leave spare rows empty):"), self))
+
         form.addRow(self.levels)
         row = QHBoxLayout()
         row.addWidget(add_level)
@@ -264,8 +287,8 @@ class CustomStationDialog(QDialog):
         style.fit_to_screen(self, 560, 420)
 
     def _kind_changed(self, _i: int) -> None:
-        if self.dose_unit.text().strip() in ("", *DEFAULT_UNITS.values()):
-            self.dose_unit.setText(DEFAULT_UNITS.get(self.dose_kind.currentData(), ""))
+        if self.dose_unit.text().strip() in ("", *map(default_unit, DEFAULT_UNITS)):
+            self.dose_unit.setText(default_unit(self.dose_kind.currentData()))
 
     def set_level(self, row: int, name: str, what: str, target: str) -> None:
         while self.levels.rowCount() <= row:

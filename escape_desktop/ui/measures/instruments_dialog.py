@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import measures
 from escape_desktop.services.courses import set_course_instruments
@@ -33,23 +34,38 @@ def describe(inst: Instrument, outcome_domains: list[str]) -> str:
     """A few plain lines about a measure: how it is entered, its range, and its licence note."""
     d = inst.decimals
     how = (
-        f"Answered question by question ({len(inst.items)} questions)."
+        ngettext(
+            "Answered question by question ({n} question).",
+            "Answered question by question ({n} questions).",
+            len(inst.items),
+        ).format(n=len(inst.items))
         if inst.kind == "items"
-        else "Enter the total score from the form."
+        else _("Enter the total score from the form.")
     )
-    better = "Higher is better." if inst.direction == "higher_better" else "Lower is better."
+    better = _("Higher is better.") if inst.direction == "higher_better" else _("Lower is better.")
+    unit = "" if inst.unit.startswith("/") else f" {inst.unit}".rstrip()
     lines = [
         f"<b>{inst.name}</b>",
-        f"{how} Range {inst.min:.{d}f} to {inst.max:.{d}f}"
-        + ("" if inst.unit.startswith("/") else f" {inst.unit}".rstrip())
-        + f". {better}",
+        how
+        + " "
+        + _("Range {low} to {high}{unit}.").format(
+            low=f"{inst.min:.{d}f}", high=f"{inst.max:.{d}f}", unit=unit
+        )
+        + " "
+        + better,
     ]
     if inst.mid is not None:
-        lines.append(f"Worthwhile change: {inst.mid:g}. {inst.mid_source}")
+        lines.append(
+            _("Worthwhile change: {mid}.").format(mid=f"{inst.mid:g}") + " " + inst.mid_source
+        )
     elif inst.mid_source:
         lines.append(inst.mid_source)
     if outcome_domains:
-        lines.append("Counts for the class outcome: " + ", ".join(outcome_domains) + ".")
+        lines.append(
+            _("Counts for the class outcome: {outcomes}.").format(
+                outcomes=", ".join(outcome_domains)
+            )
+        )
     if inst.licence_note:
         lines.append(inst.licence_note)
     return "<br>".join(lines)
@@ -70,7 +86,7 @@ class InstrumentsDialog(QDialog):
         self.ctx = ctx
         self.bus = bus
         self.course_id = course_id
-        self.setWindowTitle("Choose measures for this course")
+        self.setWindowTitle(_("Choose measures for this course"))
         template = ctx.library.templates.get(programme_key)
         self.domains: dict[str, list[str]] = {}
         if template is not None:
@@ -81,8 +97,10 @@ class InstrumentsDialog(QDialog):
         self._build_buttons()
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "Tick the measures this course collects at the first and last session. "
-            "Measures already entered are kept even if you untick them.",
+            _(
+                "Tick the measures this course collects at the first and last session. "
+                "Measures already entered are kept even if you untick them."
+            ),
             self,
         )
         intro.setWordWrap(True)
@@ -100,7 +118,7 @@ class InstrumentsDialog(QDialog):
 
     def _build_list(self) -> None:
         self.list = QListWidget(self)
-        self.list.setAccessibleName("Measures")
+        self.list.setAccessibleName(_("Measures"))
         chosen = [i.key for i in measures.course_instruments(self.ctx, self.course_id)]
         rest = sorted(
             (k for k in self.ctx.library.instruments if k not in chosen),
@@ -108,7 +126,7 @@ class InstrumentsDialog(QDialog):
         )
         for key in chosen + rest:
             inst = self.ctx.library.instruments[key]
-            kind = "questions" if inst.kind == "items" else "score"
+            kind = _("questions") if inst.kind == "items" else _("score")
             item = QListWidgetItem(f"{inst.name}  ({kind})", self.list)
             item.setData(KEY_ROLE, key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -131,8 +149,8 @@ class InstrumentsDialog(QDialog):
 
     def _build_side(self) -> None:
         self.side = QVBoxLayout()
-        self.up_button = QPushButton("Move &up (Alt+Up)", self)
-        self.down_button = QPushButton("Move &down (Alt+Down)", self)
+        self.up_button = QPushButton(_("Move &up (Alt+Up)"), self)
+        self.down_button = QPushButton(_("Move &down (Alt+Down)"), self)
         self.up_button.clicked.connect(lambda: self.move_current(-1))
         self.down_button.clicked.connect(lambda: self.move_current(1))
         self.side.addWidget(self.up_button)
@@ -182,14 +200,14 @@ class InstrumentsDialog(QDialog):
         keys = self.chosen_keys()
         if not keys:
             self.error.setText(
-                "Tick at least one measure, or press Cancel to keep the current ones."
+                _("Tick at least one measure, or press Cancel to keep the current ones.")
             )
             return
 
         def failed(e: BaseException) -> None:
             if not isinstance(e, KnownError):
                 raise e  # unexpected: logged and shown by the error hook
-            self.error.setText(f"Not saved: {e}")
+            self.error.setText(_("Not saved: {error}").format(error=e))
 
         op = run_op(
             self,

@@ -8,6 +8,7 @@ from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QBrush, QFont, QFontMetrics, QPainter, QPen
 from PySide6.QtWidgets import QGridLayout, QLabel, QSizePolicy, QWidget
 
+from escape_desktop.i18n import N_, _
 from escape_desktop.services.measures import (
     InstrumentResult,
     InstrumentSummary,
@@ -17,7 +18,7 @@ from escape_desktop.services.measures import (
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.charts import LineChart, PaintedChart, Series
 
-TICKS = [(0.0, "Start"), (1.0, "End"), (2.0, "Follow-up")]
+TICKS = [(0.0, N_("Start")), (1.0, N_("End")), (2.0, N_("Follow-up"))]
 
 
 class PersonChart(QWidget):
@@ -31,7 +32,7 @@ class PersonChart(QWidget):
         self._grid.setContentsMargins(0, 0, 0, 0)
         self._grid.setSpacing(6)
         self.charts: list[LineChart] = []
-        self._empty = QLabel("Choose a person to see their charts.")
+        self._empty = QLabel(_("Choose a person to see their charts."))
         self._empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._grid.addWidget(self._empty, 0, 0)
 
@@ -51,20 +52,22 @@ class PersonChart(QWidget):
         ]
         self._empty.setVisible(not shown)
         if not results:
-            self._empty.setText("Choose a person to see their charts.")
+            self._empty.setText(_("Choose a person to see their charts."))
         elif not shown:
-            self._empty.setText("No measures entered for this person yet.")
+            self._empty.setText(_("No measures entered for this person yet."))
         for i, r in enumerate(shown):
-            better = "higher is better" if r.direction == "higher_better" else "lower is better"
-            chart = LineChart(self, title=r.name, x_label=better.capitalize())
+            better = (
+                _("Higher is better") if r.direction == "higher_better" else _("Lower is better")
+            )
+            chart = LineChart(self, title=r.name, x_label=better)
             has_fu = r.follow_up is not None
             points = [(0.0, r.start), (1.0, r.end)] + ([(2.0, r.follow_up)] if has_fu else [])
-            series = [Series("This person", points, marker="circle", dash=Qt.PenStyle.SolidLine)]
+            series = [Series(_("This person"), points, marker="circle", dash=Qt.PenStyle.SolidLine)]
             mean = (class_means or {}).get(r.instrument_key)
             if mean is not None and mean.n_both:
                 series.append(
                     Series(
-                        f"Class mean (n={mean.n_both})",
+                        _("Class mean (n={n})").format(n=mean.n_both),
                         [(0.0, mean.mean_start), (1.0, mean.mean_end)],
                         marker="square",
                         dash=Qt.PenStyle.DashLine,
@@ -74,7 +77,8 @@ class PersonChart(QWidget):
             chart.set_series(series)
             chart.set_y_range(r.minimum, r.maximum)
             chart.set_x_range(-0.3, 2.3 if has_fu else 1.3)
-            chart.set_x_ticks(TICKS if has_fu else TICKS[:2])
+            ticks = [(x, _(word)) for x, word in TICKS]
+            chart.set_x_ticks(ticks if has_fu else ticks[:2])
             self._grid.addWidget(chart, i // self.COLUMNS, i % self.COLUMNS)
             self.charts.append(chart)
 
@@ -94,7 +98,7 @@ class ProportionBars(PaintedChart):
         self._rows = list(rows)
         text = "; ".join(f"{p.label}: {_count_text(p)}" for p in self._rows)
         self.setToolTip(text)
-        self.setAccessibleName("Class outcomes")
+        self.setAccessibleName(_("Class outcomes"))
         self.setAccessibleDescription(text)
         self.updateGeometry()
         self.update()
@@ -118,8 +122,9 @@ class ProportionBars(PaintedChart):
         y = area.top() + 4
         width = area.width() - 8
         for row in self._rows:
-            label = (
-                f"{row.label}: measured by {', '.join(row.instrument_names) or 'no measure set'}"
+            label = _("{outcome}: measured by {measures}").format(
+                outcome=row.label,
+                measures=", ".join(row.instrument_names) or _("no measure set"),
             )
             p.setPen(text_colour)
             p.drawText(
@@ -164,8 +169,12 @@ class ProportionBars(PaintedChart):
 
 def _count_text(p: Proportion) -> str:
     if not p.measured:
-        return "not measured on this programme"
+        return _("not measured on this programme")
     if not p.denominator:
-        return "nobody measured at start and end yet"
-    meaningful = "" if p.meaningful is None else f"; meaningful {ratio_text(p.meaningful)}"
-    return f"improved {ratio_text(p.improved)}{meaningful}; worse {ratio_text(p.worse)}"
+        return _("nobody measured at start and end yet")
+    improved = _("improved {ratio}").format(ratio=ratio_text(p.improved))
+    worse = _("worse {ratio}").format(ratio=ratio_text(p.worse))
+    if p.meaningful is None:
+        return f"{improved}; {worse}"
+    meaningful = _("meaningful {ratio}").format(ratio=ratio_text(p.meaningful))
+    return f"{improved}; {meaningful}; {worse}"

@@ -31,6 +31,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.measure_taken import IN_PERSON, REMOTE
 from escape_desktop.services import measures
@@ -43,6 +44,18 @@ from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
+
+# The time points in the window's language (the service's labels are its English).
+TIMEPOINT_WORDS = {"start": N_("Start"), "end": N_("End"), "follow_up": N_("Follow-up")}
+
+
+def timepoint_word(timepoint: str) -> str:
+    return _(TIMEPOINT_WORDS.get(timepoint, TIMEPOINT_LABELS.get(timepoint, timepoint)))
+
+
+def not_saved_prefix() -> str:
+    """The words that open every refusal on the form ("Not saved: ")."""
+    return _("Not saved: ")
 
 
 def _fmt(value: float, decimals: int) -> str:
@@ -104,7 +117,7 @@ class MeasuresEntry(QWidget):
         self.header = QWidget(self)
         grid = QGridLayout(self.header)
         grid.setContentsMargins(0, 0, 0, 0)
-        self.person_label = QLabel("Choose a person from the list.", self.header)
+        self.person_label = QLabel(_("Choose a person from the list."), self.header)
         font = self.person_label.font()
         font.setPointSizeF(font.pointSizeF() * 1.25)
         font.setBold(True)
@@ -121,30 +134,34 @@ class MeasuresEntry(QWidget):
         self.due_label.hide()  # shown with a person: an empty row would squeeze the form
         self.timepoint = QComboBox(self.header)
         for key in ENTRY_TIMEPOINTS:  # follow-ups are recorded in Follow-ups due
-            self.timepoint.addItem(TIMEPOINT_LABELS[key], key)
+            self.timepoint.addItem(timepoint_word(key), key)
         self.timepoint.setToolTip(
-            "Start: first session. End: last session. Follow-up at 3 and 12 months: "
-            "View ▸ Follow-ups due (Ctrl+Shift+U)."
+            _(
+                "Start: first session. End: last session. Follow-up at 3 and 12 months: "
+                "View ▸ Follow-ups due (Ctrl+Shift+U)."
+            )
         )
         self.day = QDateEdit(self.header)
         make_typeable(self.day)
         # With nobody chosen the box shows a dash, not a made-up date.
         self.day.setSpecialValueText("–")
-        tp_label = QLabel("T&imepoint:", self.header)
+        tp_label = QLabel(_("T&imepoint:"), self.header)
         tp_label.setBuddy(self.timepoint)
-        day_label = QLabel("Da&te measured:", self.header)
+        day_label = QLabel(_("Da&te measured:"), self.header)
         day_label.setBuddy(self.day)
         # Where the set was taken (issue 33): away from the hall a questionnaire is remote and
         # a physical test was watched over video, which the figures may leave out.
         self.taken = QComboBox(self.header)
-        self.taken.addItem("In person", IN_PERSON)
-        self.taken.addItem("Remote (tests watched over video)", REMOTE)
-        self.taken.setAccessibleName("Where measured")
+        self.taken.addItem(_("In person"), IN_PERSON)
+        self.taken.addItem(_("Remote (tests watched over video)"), REMOTE)
+        self.taken.setAccessibleName(_("Where measured"))
         self.taken.setToolTip(
-            "Remote: questionnaires read out on the call or sent beforehand; a physical test "
-            "such as the chair stand watched over video."
+            _(
+                "Remote: questionnaires read out on the call or sent beforehand; a physical "
+                "test such as the chair stand watched over video."
+            )
         )
-        self.taken_label = taken_label = QLabel("&Where measured:", self.header)
+        self.taken_label = taken_label = QLabel(_("&Where measured:"), self.header)
         taken_label.setBuddy(self.taken)
         # Time point and date one above the other: side by side they made the form too wide
         # to sit beside the list of people with large text.
@@ -164,7 +181,7 @@ class MeasuresEntry(QWidget):
     def _build_form_area(self) -> None:
         self.scroll_area = QScrollArea(self)
         self.scroll_area.setWidgetResizable(True)
-        style.quiet_scroll(self.scroll_area, "Measures form")
+        style.quiet_scroll(self.scroll_area, _("Measures form"))
         self.scroll_area.setFrameShape(QFrame.Shape.NoFrame)
         self.form_host = QWidget(self.scroll_area)
         self.form = QFormLayout(self.form_host)
@@ -180,12 +197,12 @@ class MeasuresEntry(QWidget):
         self.buttons = QHBoxLayout()
         # Short labels keep the form usable beside the list of people on a laptop screen;
         # the keys are in the tooltips.
-        self.previous_button = QPushButton("◀ Previous", self)
-        self.previous_button.setToolTip("Save and go to the person above (Page Up)")
-        self.save_button = QPushButton("&Save", self)
-        self.save_button.setToolTip("Save this person's measures (Ctrl+S)")
-        self.next_button = QPushButton("Save, ne&xt ▶", self)
-        self.next_button.setToolTip("Save and go to the next person (Ctrl+Enter or Page Down)")
+        self.previous_button = QPushButton(_("◀ Previous"), self)
+        self.previous_button.setToolTip(_("Save and go to the person above (Page Up)"))
+        self.save_button = QPushButton(_("&Save"), self)
+        self.save_button.setToolTip(_("Save this person's measures (Ctrl+S)"))
+        self.next_button = QPushButton(_("Save, ne&xt ▶"), self)
+        self.next_button.setToolTip(_("Save and go to the next person (Ctrl+Enter or Page Down)"))
         self.next_button.setObjectName("primary")
         self.next_button.setDefault(False)
         self.previous_button.clicked.connect(lambda: self.save_and_move(-1))
@@ -222,7 +239,9 @@ class MeasuresEntry(QWidget):
         for inst in instruments:
             self.fields[inst.key] = self._build_field(inst)
         if not instruments:
-            self.form.addRow(QLabel("This course has no measures chosen yet: use Choose measures."))
+            self.form.addRow(
+                QLabel(_("This course has no measures chosen yet: use Choose measures."))
+            )
         # Settle the new rows now, so the first paint shows full-height boxes, not squeezed ones.
         self.form.activate()
         # The boxes are made after the buttons: put the buttons after them for Tab, as read.
@@ -241,7 +260,9 @@ class MeasuresEntry(QWidget):
         box = QVBoxLayout(host)
         box.setContentsMargins(0, 0, 0, 6)
         low, high = _fmt(inst.min, inst.decimals), _fmt(inst.max, inst.decimals)
-        better = "higher is better" if inst.direction == "higher_better" else "lower is better"
+        better = (
+            _("higher is better") if inst.direction == "higher_better" else _("lower is better")
+        )
         error = QLabel("", host)
         error.setObjectName("error")
         error.setWordWrap(True)
@@ -276,13 +297,18 @@ class MeasuresEntry(QWidget):
             line.addWidget(edit)
             unit = "" if inst.unit.startswith("/") else f" {inst.unit}"
             # Not word-wrapped, so the scroll area knows the form's true height.
-            hint = QLabel(f"{low} to {high}{unit}, {better}", host)
+            hint = QLabel(
+                _("{low} to {high}{unit}, {better}").format(
+                    low=low, high=high, unit=unit, better=better
+                ),
+                host,
+            )
             hint.setObjectName("hint")
             line.addWidget(hint)
             line.addStretch(1)
             box.addLayout(line)
             if inst.has_adapted_flag:
-                adapted = QCheckBox("Adapted (used hands)", host)
+                adapted = QCheckBox(_("Adapted (used hands)"), host)
                 adapted.toggled.connect(self._edited)
                 box.addWidget(adapted)
             editors.append(edit)
@@ -331,7 +357,7 @@ class MeasuresEntry(QWidget):
         self.enrolment_id = None
         self.dirty = False
         self._build_fields(measures.course_instruments(self.ctx, course_id) if course_id else [])
-        self.person_label.setText("Choose a person from the list.")
+        self.person_label.setText(_("Choose a person from the list."))
         self.due_label.hide()
         self.message.setText("")
         self._set_enabled(False)
@@ -341,7 +367,7 @@ class MeasuresEntry(QWidget):
         self.enrolment_id = enrolment_id
         self.person_name = name
         if enrolment_id is None:
-            self.person_label.setText("Choose a person from the list.")
+            self.person_label.setText(_("Choose a person from the list."))
             self.due_label.hide()
             self._set_enabled(False)
             return
@@ -365,18 +391,30 @@ class MeasuresEntry(QWidget):
         due = self.day_due
         tp = self.current_timepoint()
         self.due_label.setVisible(self.enrolment_id is not None)
-        label = TIMEPOINT_LABELS.get(tp, tp).upper()
+        which = _("{timepoint} measures").format(timepoint=timepoint_word(tp).upper())
         if due is None or due.session_number is None:
-            self.due_label.setText(f"{label} measures")
+            self.due_label.setText(which)
         elif due.due and due.timepoint == tp:
             self.due_label.setText(
-                f"{label} measures · session {due.session_number} of {due.sessions}"
+                which
+                + " · "
+                + _("session {number} of {count}").format(
+                    number=due.session_number, count=due.sessions
+                )
             )
         elif due.due:
-            wanted = TIMEPOINT_LABELS[due.timepoint].lower()
-            self.due_label.setText(f"{label} measures · session {due.session_number} is {wanted}")
+            wanted = timepoint_word(due.timepoint).lower()
+            self.due_label.setText(
+                which
+                + " · "
+                + _("session {number} is {timepoint}").format(
+                    number=due.session_number, timepoint=wanted
+                )
+            )
         else:
-            self.due_label.setText(f"{label} measures · none due at session {due.session_number}")
+            self.due_label.setText(
+                which + " · " + _("none due at session {number}").format(number=due.session_number)
+            )
 
     def current_timepoint(self) -> str:
         return str(self.timepoint.currentData())
@@ -501,9 +539,15 @@ class MeasuresEntry(QWidget):
         inst = fld.instrument
         if value is None:
             needed = len(inst.items) - inst.max_missing_items
-            return f"Answer at least {needed} of the {len(inst.items)} questions to give a total."
-        note = f" ({missing} missing, estimated from the others)" if missing else ""
-        return f"Total: {_fmt(value, inst.decimals)}{note}"
+            return ngettext(
+                "Answer at least {needed} of the {n} question to give a total.",
+                "Answer at least {needed} of the {n} questions to give a total.",
+                len(inst.items),
+            ).format(needed=needed, n=len(inst.items))
+        note = (
+            " " + _("({n} missing, estimated from the others)").format(n=missing) if missing else ""
+        )
+        return _("Total: {value}").format(value=_fmt(value, inst.decimals)) + note
 
     def _show_problem(self, fld: MeasureField, problem: str | None) -> None:
         fld.error.setText(problem or "")
@@ -527,18 +571,20 @@ class MeasuresEntry(QWidget):
         day = date(qd.year(), qd.month(), qd.day())
         tp = self.current_timepoint()
         enrolment_id = self.enrolment_id
-        label = TIMEPOINT_LABELS[tp].lower()
+        label = timepoint_word(tp).lower()
 
         def said(count: int) -> str:
-            return (
-                f"Saved {count} {label} measure{'s' if count != 1 else ''} for {self.person_name}."
-            )
+            return ngettext(
+                "Saved {n} {timepoint} measure for {name}.",
+                "Saved {n} {timepoint} measures for {name}.",
+                count,
+            ).format(n=count, timepoint=label, name=self.person_name)
 
         def failed(e: BaseException) -> None:
             if isinstance(e, ValidationError):
                 self._refuse(e.field, e.message)
             elif isinstance(e, KnownError):
-                self.message.setText(f"Not saved: {e}")
+                self.message.setText(not_saved_prefix() + str(e))
                 style.set_tone(self.message, "bad")
             else:
                 raise e  # unexpected: logged and shown by the error hook
@@ -547,8 +593,11 @@ class MeasuresEntry(QWidget):
         changing = measures.replacements(self.ctx, enrolment_id, tp, entries)
         if changing and not self._confirm_replace(changing):
             self.message.setText(
-                f"Not saved: the {label} values already saved were kept. "
-                "Check the time point, or save again and confirm."
+                not_saved_prefix()
+                + _(
+                    "the {timepoint} values already saved were kept. "
+                    "Check the time point, or save again and confirm."
+                ).format(timepoint=label)
             )
             style.set_tone(self.message, "bad")
             return False
@@ -584,15 +633,16 @@ class MeasuresEntry(QWidget):
             (asks[0][0].upper() + asks[0][1:] + "?")
             if len(asks) == 1
             else (
-                "Change values already saved for "
-                + self.person_name
-                + "?\n\n"
+                _("Change values already saved for {name}?").format(name=self.person_name)
+                + "\n\n"
                 + "\n".join(f"• {a[0].upper()}{a[1:]}" for a in asks)
             )
         )
-        box = QMessageBox(QMessageBox.Icon.Question, "Replace saved measures?", text, parent=self)
-        yes = box.addButton("&Replace", QMessageBox.ButtonRole.AcceptRole)
-        keep = box.addButton("&Keep the saved values", QMessageBox.ButtonRole.RejectRole)
+        box = QMessageBox(
+            QMessageBox.Icon.Question, _("Replace saved measures?"), text, parent=self
+        )
+        yes = box.addButton(_("&Replace"), QMessageBox.ButtonRole.AcceptRole)
+        keep = box.addButton(_("&Keep the saved values"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
         box.setEscapeButton(keep)
         box.exec()
@@ -600,8 +650,11 @@ class MeasuresEntry(QWidget):
 
     def _refuse(self, key: str, text: str) -> bool:
         fld = self.fields.get(key)
-        name = fld.instrument.name if fld else "This set"
-        self.message.setText(f"Not saved: {text} Correct {name}, then save again.")
+        name = fld.instrument.name if fld else _("This set")
+        self.message.setText(
+            not_saved_prefix()
+            + _("{problem} Correct {measure}, then save again.").format(problem=text, measure=name)
+        )
         style.set_tone(self.message, "bad")
         if fld is not None:
             self._show_problem(fld, text)

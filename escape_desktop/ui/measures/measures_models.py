@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush
 
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.programme.measure_taken import IN_PERSON, taken_word
 from escape_desktop.services.measures import InstrumentResult, InstrumentSummary, MeasuresEntryRow
 from escape_desktop.ui.common import style
@@ -19,7 +20,27 @@ _Index = QModelIndex | QPersistentModelIndex
 
 
 def _direction_text(direction: str) -> str:
-    return "Higher is better." if direction == "higher_better" else "Lower is better."
+    return _("Higher is better.") if direction == "higher_better" else _("Lower is better.")
+
+
+def _two_lines(title: str) -> str:
+    """A long column title on two lines, so the figures' narrow columns leave the measure's
+    name room to show (Welsh titles run longer than English ones)."""
+    if len(title) <= 10 or " " not in title:
+        return title
+    middle = len(title) // 2
+    spaces = [i for i, ch in enumerate(title) if ch == " "]
+    cut = min(spaces, key=lambda i: abs(i - middle))
+    return title[:cut] + "\n" + title[cut + 1 :]
+
+
+def _worthwhile(mid: float, source: str) -> str:
+    """What counts as a worthwhile change, and where the threshold comes from."""
+    return (
+        _("A worthwhile change is {mid} or more in the better direction.").format(mid=f"{mid:g}")
+        + " "
+        + source
+    ).strip()
 
 
 class _TableModel(QAbstractTableModel):
@@ -46,12 +67,12 @@ class _TableModel(QAbstractTableModel):
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if (
-            role == Qt.ItemDataRole.DisplayRole
-            and orientation == Qt.Orientation.Horizontal
-            and 0 <= section < len(self.HEADERS)
-        ):
-            return self.HEADERS[section]
+        if orientation != Qt.Orientation.Horizontal or not 0 <= section < len(self.HEADERS):
+            return None
+        if role == Qt.ItemDataRole.DisplayRole:
+            return _two_lines(_(self.HEADERS[section]))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return _(self.HEADERS[section])
         return None
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -67,7 +88,7 @@ class PeopleModel(_TableModel):
     """Everyone on the course and how many of its measures are entered at each time."""
 
     COL_NAME, COL_START, COL_END, COL_FOLLOW_UP = range(4)
-    HEADERS = ("Name", "Start", "End", "Follow-up")
+    HEADERS = (N_("Name"), N_("Start"), N_("End"), N_("Follow-up"))
     _TIMEPOINT = {COL_START: "start", COL_END: "end", COL_FOLLOW_UP: "follow_up"}
 
     def _data(self, row: MeasuresEntryRow, col: int, role: int) -> Any:
@@ -75,9 +96,9 @@ class PeopleModel(_TableModel):
             return row.enrolment_id
         if col == self.COL_NAME:
             if role == Qt.ItemDataRole.DisplayRole:
-                return row.name + (" (withdrawn)" if row.status == "withdrawn" else "")
+                return row.name + (" " + _("(withdrawn)") if row.status == "withdrawn" else "")
             if role == Qt.ItemDataRole.ToolTipRole:
-                return f"{row.name}, code {row.participant_code}"
+                return _("{name}, code {code}").format(name=row.name, code=row.participant_code)
             if role == Qt.ItemDataRole.ForegroundRole and row.status == "withdrawn":
                 return QBrush(style.color("withdrawn_text"))
             return None
@@ -88,13 +109,15 @@ class PeopleModel(_TableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             if not row.total:
                 return ""
-            return (
-                "all in" if done >= row.total else ("-" if done == 0 else f"{done} of {row.total}")
-            )
+            if done >= row.total:
+                return _("all in")
+            return "-" if done == 0 else _("{done} of {total}").format(done=done, total=row.total)
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return int(Qt.AlignmentFlag.AlignCenter)
         if role == Qt.ItemDataRole.ToolTipRole:
-            return f"{done} of {row.total} measures entered"
+            return ngettext(
+                "{done} of {total} measure entered", "{done} of {total} measures entered", row.total
+            ).format(done=done, total=row.total)
         if role == SORT_ROLE:
             return done
         return None
@@ -112,7 +135,15 @@ class ResultsModel(_TableModel):
     """One person's measures: start, end, follow-up, the change and what it means."""
 
     COL_MEASURE, COL_START, COL_END, COL_FOLLOW_UP, COL_CHANGE, COL_VERDICT, COL_MID = range(7)
-    HEADERS = ("Measure", "Start", "End", "Follow-up", "Change", "Better?", "Worthwhile change?")
+    HEADERS = (
+        N_("Measure"),
+        N_("Start"),
+        N_("End"),
+        N_("Follow-up"),
+        N_("Change"),
+        N_("Better?"),
+        N_("Worthwhile change?"),
+    )
 
     def _data(self, r: InstrumentResult, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
@@ -121,41 +152,48 @@ class ResultsModel(_TableModel):
             if col == self.COL_START:
                 return (
                     r.fmt(r.start)
-                    + (" adapted" if r.start_adapted else "")
+                    + (" " + _("adapted") if r.start_adapted else "")
                     + _where(r.start, r.start_taken)
                 )
             if col == self.COL_END:
                 return (
                     r.fmt(r.end)
-                    + (" adapted" if r.end_adapted else "")
+                    + (" " + _("adapted") if r.end_adapted else "")
                     + _where(r.end, r.end_taken)
                 )
             if col == self.COL_FOLLOW_UP:
-                return r.fmt(r.follow_up) + (" adapted" if r.follow_up_adapted else "")
+                return r.fmt(r.follow_up) + (" " + _("adapted") if r.follow_up_adapted else "")
             if col == self.COL_CHANGE:
                 # Watched over video and left out of the class's figures (the site's setting).
                 return r.fmt(r.change, signed=True) + (
-                    " (left out)" if r.has_both and not r.counted else ""
+                    " " + _("(left out)") if r.has_both and not r.counted else ""
                 )
             if col == self.COL_VERDICT:
-                return "" if r.improved is None else ("Better" if r.improved else "Not better")
+                if r.improved is None:
+                    return ""
+                return _("Better") if r.improved else _("Not better")
             if col == self.COL_MID:
                 if r.change is None:
                     return ""
                 if r.mid is None:
-                    return "no threshold set"
-                return "Yes" if r.reaches_mid else "No"
+                    return _("no threshold set")
+                return _("Yes") if r.reaches_mid else _("No")
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.COL_MEASURE:  # the whole name too: a narrow column cuts it
-                return f"{self._data(r, col, Qt.ItemDataRole.DisplayRole)}. {_direction_text(r.direction)}"
+                shown = self._data(r, col, Qt.ItemDataRole.DisplayRole)
+                return f"{shown}. {_direction_text(r.direction)}"
             if col == self.COL_MID:
                 if r.mid is None:
-                    return "This measure has no worthwhile-change threshold yet. " + r.mid_source
-                return f"A worthwhile change is {r.mid:g} or more in the better direction. {r.mid_source}"
+                    return (
+                        _("This measure has no worthwhile-change threshold yet.")
+                        + " "
+                        + r.mid_source
+                    )
+                return _worthwhile(r.mid, r.mid_source)
             if col in (self.COL_START, self.COL_END) and r.adapted_differs:
-                return "Measured differently at start and end (adapted once): compare with care."
+                return _("Measured differently at start and end (adapted once): compare with care.")
             if col == self.COL_CHANGE and r.has_both and not r.counted:
-                return (
+                return _(
                     "Watched over video: left out of the class's change figures "
                     "(Settings: Physical tests watched over video)."
                 )
@@ -177,13 +215,13 @@ class SummaryModel(_TableModel):
         range(7)
     )
     HEADERS = (
-        "Measure",
-        "People with both",
-        "Mean start",
-        "Mean end",
-        "Mean change",
-        "Better",
-        "Worthwhile change",
+        N_("Measure"),
+        N_("People with both"),
+        N_("Mean start"),
+        N_("Mean end"),
+        N_("Mean change"),
+        N_("Better"),
+        N_("Worthwhile change"),
     )
 
     def _data(self, x: InstrumentSummary, col: int, role: int) -> Any:
@@ -192,7 +230,11 @@ class SummaryModel(_TableModel):
                 return f"{x.name} ({x.unit})" if x.unit else x.name
             if col == self.COL_PEOPLE:
                 # Tests watched over video that the site's setting leaves out, said beside it.
-                left = f" ({x.n_left_out} over video left out)" if x.n_left_out else ""
+                left = (
+                    " " + _("({n} over video left out)").format(n=x.n_left_out)
+                    if x.n_left_out
+                    else ""
+                )
                 return str(x.n_both) + left
             if col == self.COL_MEAN_START:
                 return x.fmt(x.mean_start)
@@ -201,20 +243,25 @@ class SummaryModel(_TableModel):
             if col == self.COL_MEAN_CHANGE:
                 return x.fmt(x.mean_change, signed=True)
             if col == self.COL_BETTER:
-                return f"{x.n_improved} of {x.n_both}" if x.n_both else ""
+                if not x.n_both:
+                    return ""
+                return _("{done} of {total}").format(done=x.n_improved, total=x.n_both)
             if col == self.COL_MID:
                 if not x.n_both:
                     return ""
                 if x.n_reaching_mid is None:
-                    return "no threshold set"
-                return f"{x.n_reaching_mid} of {x.n_both}"
+                    return _("no threshold set")
+                return _("{done} of {total}").format(done=x.n_reaching_mid, total=x.n_both)
         if role == Qt.ItemDataRole.ToolTipRole:
             if col == self.COL_MEASURE:  # the whole name too: a narrow column cuts it
-                return f"{self._data(x, col, Qt.ItemDataRole.DisplayRole)}. {_direction_text(x.direction)}"
+                shown = self._data(x, col, Qt.ItemDataRole.DisplayRole)
+                return f"{shown}. {_direction_text(x.direction)}"
             if col == self.COL_PEOPLE:
-                return f"{x.n_start} measured at the start, {x.n_end} at the end."
+                return _("{start} measured at the start, {end} at the end.").format(
+                    start=x.n_start, end=x.n_end
+                )
             if col == self.COL_MID and x.mid is not None:
-                return f"A worthwhile change is {x.mid:g} or more in the better direction. {x.mid_source}"
+                return _worthwhile(x.mid, x.mid_source)
         if role == Qt.ItemDataRole.TextAlignmentRole and col != self.COL_MEASURE:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
-from escape_desktop.programme.rounding import plural
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.services import measures
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.measures import CourseOutcomes
@@ -33,7 +33,7 @@ from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.worker import run_in_background
 from escape_desktop.ui.measures.measures_charts import PersonChart, ProportionBars
-from escape_desktop.ui.measures.measures_entry import MeasuresEntry
+from escape_desktop.ui.measures.measures_entry import MeasuresEntry, not_saved_prefix
 from escape_desktop.ui.measures.measures_models import (
     ENROLMENT_ID_ROLE,
     PeopleModel,
@@ -50,6 +50,8 @@ SHOWN = (
     | Changes.COURSE
     | Changes.SESSION
 )
+# Where a course stands, in the window's language (the service's words are its English).
+PHASE_WORDS = {"upcoming": N_("upcoming"), "running": N_("running"), "finished": N_("finished")}
 
 
 def _qdate(d: date) -> QDate:
@@ -77,8 +79,8 @@ class MeasuresSection(CourseSection):
         self.tabs = QTabWidget(self)
         self._build_people_page()
         self._build_outcomes_page()
-        self.tabs.addTab(self.people_page, "&People")
-        self.tabs.addTab(self.outcomes_page, "C&lass outcomes")
+        self.tabs.addTab(self.people_page, _("&People"))
+        self.tabs.addTab(self.outcomes_page, _("C&lass outcomes"))
         layout = QVBoxLayout(self)
         layout.addLayout(self.top)
         layout.addWidget(self.tabs, 1)
@@ -99,7 +101,7 @@ class MeasuresSection(CourseSection):
         self.top = QHBoxLayout()
         self.instruments_label = QLabel("", self)
         self.instruments_label.setWordWrap(True)
-        self.choose_button = QPushButton("Choose &measures…", self)
+        self.choose_button = QPushButton(_("Choose &measures…"), self)
         self.choose_button.clicked.connect(self.choose_instruments)
         self.top.addWidget(self.instruments_label, 1)
         self.top.addWidget(self.choose_button)
@@ -109,7 +111,7 @@ class MeasuresSection(CourseSection):
         self.people_model = PeopleModel(self)
         self.people_view = QTableView(self.people_page)
         self.people_view.setModel(self.people_model)
-        self.people_view.setAccessibleName("People on the course")
+        self.people_view.setAccessibleName(_("People on the course"))
         self.people_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.people_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.people_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -123,7 +125,7 @@ class MeasuresSection(CourseSection):
         self.person_tabs = QTabWidget(self.people_page)
         self.entry = MeasuresEntry(self.ctx, self.bus, self.person_tabs)
         self.entry.move_requested.connect(self.move_person)
-        self.person_tabs.addTab(self.entry, "E&nter")
+        self.person_tabs.addTab(self.entry, _("E&nter"))
         self.people_view.activated.connect(lambda _i: self.entry.focus_first())
 
         results = QWidget(self.person_tabs)
@@ -131,7 +133,7 @@ class MeasuresSection(CourseSection):
         self.results_model = ResultsModel(self)
         self.results_view = QTableView(results)
         self.results_view.setModel(self.results_model)
-        self.results_view.setAccessibleName("This person's results")
+        self.results_view.setAccessibleName(_("This person's results"))
         self.results_view.verticalHeader().hide()
         self.results_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         rh = self.results_view.horizontalHeader()
@@ -144,11 +146,11 @@ class MeasuresSection(CourseSection):
         scroll = QScrollArea(results)
         scroll.setWidgetResizable(True)
         scroll.setWidget(self.chart)
-        style.quiet_scroll(scroll, "Chart of this person's measures")
+        style.quiet_scroll(scroll, _("Chart of this person's measures"))
         box.addWidget(self.results_view, 2)
         box.addWidget(self.results_note)
         box.addWidget(scroll, 3)
-        self.person_tabs.addTab(results, "&Results")
+        self.person_tabs.addTab(results, _("&Results"))
         self.person_tabs.currentChanged.connect(lambda _i: self._show_results())
 
         self.people_page.addWidget(self.people_view)
@@ -162,19 +164,19 @@ class MeasuresSection(CourseSection):
         box = QVBoxLayout(self.outcomes_page)
         scope = QHBoxLayout()
         self.scope = QComboBox(self.outcomes_page)
-        self.scope.addItem("This course", "course")
-        self.scope.addItem("All courses starting in a period", "range")
-        scope_label = QLabel("&Show:", self.outcomes_page)
+        self.scope.addItem(_("This course"), "course")
+        self.scope.addItem(_("All courses starting in a period"), "range")
+        scope_label = QLabel(_("&Show:"), self.outcomes_page)
         scope_label.setBuddy(self.scope)
         today = date.today()
         self.range_from = QDateEdit(_qdate(date(today.year, 1, 1)), self.outcomes_page)
         self.range_to = QDateEdit(_qdate(today), self.outcomes_page)
         for edit in (self.range_from, self.range_to):
             make_typeable(edit)
-        self.range_label = QLabel("&from", self.outcomes_page)
+        self.range_label = QLabel(_("fr&om"), self.outcomes_page)
         self.range_label.setBuddy(self.range_from)
-        self.range_to_label = QLabel("to", self.outcomes_page)
-        self.show_button = QPushButton("Show &figures", self.outcomes_page)
+        self.range_to_label = QLabel(_("to"), self.outcomes_page)
+        self.show_button = QPushButton(_("Show &figures"), self.outcomes_page)
         self.show_button.clicked.connect(self.refresh_outcomes)
         self.scope.currentIndexChanged.connect(self._scope_changed)
         for w in (
@@ -198,7 +200,7 @@ class MeasuresSection(CourseSection):
         self.summary_model = SummaryModel(self)
         self.summary_view = QTableView(self.outcomes_page)
         self.summary_view.setModel(self.summary_model)
-        self.summary_view.setAccessibleName("Class figures per measure")
+        self.summary_view.setAccessibleName(_("Class figures per measure"))
         self.summary_view.verticalHeader().hide()
         self.summary_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         sh = self.summary_view.horizontalHeader()
@@ -207,9 +209,11 @@ class MeasuresSection(CourseSection):
             sh.setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
         box.addWidget(self.summary_view, 1)
         self.outcome_note = QLabel(
-            "Only people measured at both the start and the end are counted. "
-            "'Better' means any change in the measure's better direction; a worthwhile "
-            "change is at least the measure's threshold.",
+            _(
+                "Only people measured at both the start and the end are counted. "
+                "'Better' means any change in the measure's better direction; a worthwhile "
+                "change is at least the measure's threshold."
+            ),
             self.outcomes_page,
         )
         self.outcome_note.setWordWrap(True)
@@ -221,9 +225,11 @@ class MeasuresSection(CourseSection):
     def set_course(self, course_id: int | None) -> None:
         if course_id != self.course_id and self.entry.dirty and not self.entry.save():
             # The main window has moved on; say plainly that the typing was not kept.
+            why = self.entry.message.text().removeprefix(not_saved_prefix())
             self.bus.saved.emit(
-                f"Measures typed for {self.entry.person_name} were not saved: "
-                f"{self.entry.message.text().removeprefix('Not saved: ')}"
+                _("Measures typed for {name} were not saved: {why}").format(
+                    name=self.entry.person_name, why=why
+                )
             )
         self.choose_button.setEnabled(course_id is not None)
         super().set_course(course_id)
@@ -251,7 +257,7 @@ class MeasuresSection(CourseSection):
         """Reload everything from the database, keeping the highlighted person."""
         self.loads += 1
         if self.course_id is None:
-            self.instruments_label.setText("Choose a course to enter or see its measures.")
+            self.instruments_label.setText(_("Choose a course to enter or see its measures."))
             self.people_model.set_rows([])
             self._set_outcomes(None)
             self.results_model.set_rows([])
@@ -262,12 +268,14 @@ class MeasuresSection(CourseSection):
             people = measures.entry_overview(self.ctx, self.course_id)
             outcomes = measures.course_outcomes(self.ctx, self.course_id, self.today)
         except KnownError as e:
-            self.instruments_label.setText(f"Could not load the measures: {e}")
+            self.instruments_label.setText(
+                _("Could not load the measures: {error}").format(error=e)
+            )
             return
         self.instruments_label.setText(
-            "Measures used: " + ", ".join(names)
+            _("Measures used: {names}").format(names=", ".join(names))
             if names
-            else "No measures chosen for this course yet: press Choose measures."
+            else _("No measures chosen for this course yet: press Choose measures.")
         )
         keep = self.entry.enrolment_id
         self._restoring = True
@@ -336,7 +344,9 @@ class MeasuresSection(CourseSection):
             self.entry.set_person(None)
         else:
             person = self.people_model.row_at(current.row())
-            where = f"({current.row() + 1} of {self.people_model.rowCount()})"
+            where = _("({number} of {count})").format(
+                number=current.row() + 1, count=self.people_model.rowCount()
+            )
             self.entry.set_person(person.enrolment_id, person.name, where)
         self._show_results()
 
@@ -351,10 +361,12 @@ class MeasuresSection(CourseSection):
             self.people_view.setCurrentIndex(self.people_model.index(row, 0))
             self.entry.focus_first()
         else:
-            end = "last" if step > 0 else "first"
-            self.entry.message.setText(
-                self.entry.message.text() + f" That was the {end} person on the list."
+            end = (
+                _("That was the last person on the list.")
+                if step > 0
+                else _("That was the first person on the list.")
             )
+            self.entry.message.setText(self.entry.message.text() + " " + end)
 
     def _show_results(self) -> None:
         eid = self.entry.enrolment_id
@@ -375,7 +387,7 @@ class MeasuresSection(CourseSection):
         rows = -(-len(self.chart.charts) // self.chart.COLUMNS)
         self.chart.setMinimumHeight(rows * 11 * self.fontMetrics().height())
         notes = [
-            f"{r.name}: adapted at one time only, compare with care."
+            _("{measure}: adapted at one time only, compare with care.").format(measure=r.name)
             for r in results
             if r.adapted_differs
         ]
@@ -414,11 +426,11 @@ class MeasuresSection(CourseSection):
             return
         start, end = _pydate(self.range_from.date()), _pydate(self.range_to.date())
         if end < start:
-            self.outcome_heading.setText("The period ends before it starts; swap the two dates.")
+            self.outcome_heading.setText(_("The period ends before it starts; swap the two dates."))
             return
         today = self.today
         self.show_button.setEnabled(False)
-        self.outcome_heading.setText("Working out the figures for every course in the period…")
+        self.outcome_heading.setText(_("Working out the figures for every course in the period…"))
 
         def work(_progress: object) -> CourseOutcomes:
             return measures.outcomes_for_range(self.ctx, start, end, today)
@@ -433,23 +445,30 @@ class MeasuresSection(CourseSection):
             text = (
                 str(error)
                 if isinstance(error, KnownError)
-                else "the figures could not be worked out."
+                else _("the figures could not be worked out.")
             )
-            self.outcome_heading.setText(f"Sorry: {text} Try again, or choose a shorter period.")
+            self.outcome_heading.setText(
+                _("Sorry: {error} Try again, or choose a shorter period.").format(error=text)
+            )
 
         # Many courses take a moment: keep the window responsive meanwhile.
         self._job = run_in_background(work, on_done=done, on_error=failed, parent=self)
 
     def _set_outcomes(self, o: CourseOutcomes | None) -> None:
         if o is None:
-            self.outcome_heading.setText("Choose a course to see its outcomes.")
+            self.outcome_heading.setText(_("Choose a course to see its outcomes."))
             self.bars.set_proportions([])
             self.summary_model.set_rows([])
             return
         if o.code:
-            head = f"<b>{o.code}</b> {o.title} · {o.status} · {o.sessions_delivered} sessions held"
+            held = ngettext("{n} session held", "{n} sessions held", o.sessions_delivered).format(
+                n=o.sessions_delivered
+            )
+            status = _(PHASE_WORDS[o.status]) if o.status in PHASE_WORDS else o.status
+            head = f"<b>{o.code}</b> {o.title} · {status} · {held}"
         else:
-            head = f"<b>{o.title}</b> · {plural(len(o.courses), 'course')}"
+            count = ngettext("{n} course", "{n} courses", len(o.courses)).format(n=len(o.courses))
+            head = f"<b>{o.title}</b> · {count}"
             if o.courses:
                 head += ": " + ", ".join(o.courses)
         done = measures.completion_text(o)

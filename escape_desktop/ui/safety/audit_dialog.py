@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.services import audit as audit_service
 from escape_desktop.services.audit import AuditRow
 from escape_desktop.ui.common import style
@@ -30,9 +31,15 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 class AuditModel(ListModel):
     COL_WHEN, COL_WHO, COL_ACTION, COL_WHAT, COL_DETAIL = range(5)
-    TITLES = ("When", "Who", "Action", "About", "Detail")
+    TITLES = (N_("When"), N_("Who"), N_("Action"), N_("About"), N_("Detail"))
 
     rows: list[AuditRow]
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        title = super().headerData(section, orientation, role)
+        return _(title) if isinstance(title, str) else title
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         row = self.row_at(index)
@@ -41,7 +48,7 @@ class AuditModel(ListModel):
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             col = index.column()
             if col == self.COL_WHEN:
-                return row.at.strftime("%d %b %Y %H:%M")
+                return f"{ui_date(row.at.date(), 'short')} {row.at:%H:%M}"
             if col == self.COL_WHO:
                 return row.actor
             if col == self.COL_ACTION:
@@ -59,7 +66,7 @@ class AuditDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Audit log")
+        self.setWindowTitle(_("Audit log"))
         style.fit_to_screen(self, 900, 560)
         self._build_filters()
         self._build_table()
@@ -78,21 +85,23 @@ class AuditDialog(QDialog):
     def _build_filters(self) -> None:
         self.filters = QHBoxLayout()
         self.search = QLineEdit()
-        self.search.setAccessibleName("Filter the audit log")
-        self.search.setPlaceholderText("Filter: a word, a person's code, a course code…")
+        self.search.setAccessibleName(_("Filter the audit log"))
+        self.search.setPlaceholderText(_("Filter: a word, a person's code, a course code…"))
         self.search.setClearButtonEnabled(True)
         self.action = QComboBox()
-        self.action.addItem("Every action", None)
+        self.action.addItem(_("Every action"), None)
         for name in audit_service.audit_actions(self.ctx):
             self.action.addItem(name.replace("_", " "), name)
-        self.filters.addWidget(QLabel("Show"))
+        show = QLabel(_("&Show:"))
+        show.setBuddy(self.action)
+        self.filters.addWidget(show)
         self.filters.addWidget(self.action)
         self.filters.addWidget(self.search, 1)
 
     def _build_table(self) -> None:
         self.model = AuditModel(self)
         self.table = QTableView()
-        self.table.setAccessibleName("Audit log")
+        self.table.setAccessibleName(_("Audit log"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -113,8 +122,9 @@ class AuditDialog(QDialog):
         )
         self.model.set_rows(rows)
         more = (
-            " (the newest shown; narrow the filter to see older ones)"
+            " " + _("(the newest shown; narrow the filter to see older ones)")
             if len(rows) >= audit_service.MAX_ROWS
             else ""
         )
-        self.count.setText(f"{len(rows)} {'entry' if len(rows) == 1 else 'entries'}{more}")
+        count = ngettext("{n} entry", "{n} entries", len(rows)).format(n=len(rows))
+        self.count.setText(count + more)

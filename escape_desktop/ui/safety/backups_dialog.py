@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import N_, _, ui_date
 from escape_desktop.services import backups, data_safety, safety_settings
 from escape_desktop.ui.common import error_dialog, file_dialogs, style
 from escape_desktop.ui.common.announce import LiveLabel
@@ -37,18 +38,31 @@ ModelIndex = QModelIndex | QPersistentModelIndex
 
 
 def size_text(n: int) -> str:
-    return f"{n / 1_048_576:.1f} MB" if n >= 1_048_576 else f"{max(1, n // 1024)} KB"
+    if n >= 1_048_576:
+        return _("{size} MB").format(size=f"{n / 1_048_576:.1f}")
+    return _("{size} KB").format(size=max(1, n // 1024))
+
+
+def when_text(at: Any) -> str:
+    """A backup's day and time, the day in the window's language: "7 Dec 2026 18:30"."""
+    return f"{ui_date(at.date(), 'short')} {at:%H:%M}"
 
 
 class BackupsModel(ListModel):
     COL_WHEN, COL_KIND, COL_SIZE, COL_WHERE = range(4)
-    TITLES = ("Made", "Why", "Size", "Where")
+    TITLES = (N_("Made"), N_("Why"), N_("Size"), N_("Where"))
 
     def __init__(self, data_dir: Path, parent: Any = None):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
 
     rows: list[backups.BackupInfo]
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        title = super().headerData(section, orientation, role)
+        return _(title) if isinstance(title, str) else title
 
     def data(self, index: ModelIndex, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         b = self.row_at(index)
@@ -57,7 +71,7 @@ class BackupsModel(ListModel):
         if role == Qt.ItemDataRole.DisplayRole:
             col = index.column()
             if col == self.COL_WHEN:
-                return b.made_at.strftime("%a %d %b %Y %H:%M")
+                return when_text(b.made_at)
             if col == self.COL_KIND:
                 return b.label
             if col == self.COL_SIZE:
@@ -65,12 +79,12 @@ class BackupsModel(ListModel):
             if col == self.COL_WHERE:
                 local = b.path.parent == backups.backups_folder(self.data_dir)
                 if local:
-                    return "this laptop"
+                    return _("this laptop")
                 if b.laptop:  # a shared folder: which laptop made it
                     folder = b.path.parent
                     if folder.name.startswith(backups.LAPTOP_PREFIX):
                         folder = folder.parent
-                    return f"{b.laptop}, in {folder}"
+                    return _("{laptop}, in {folder}").format(laptop=b.laptop, folder=folder)
                 return str(b.path.parent)
         if role == Qt.ItemDataRole.ToolTipRole:
             return str(b.path)
@@ -86,13 +100,16 @@ class BackupsDialog(QDialog):
         self.bus = bus
         self.busy = False
         self._job: object | None = None
-        self.setWindowTitle("Backups & restore")
+        self.setWindowTitle(_("Backups & restore"))
         style.fit_to_screen(self, 760, 520)
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "A checked backup is made when the app closes and every 30 minutes while you work. "
-            "Old ones are thinned: one a day for two weeks, one a week for three months, then "
-            "one a month for a year. Backups are locked with the same passphrase as the data."
+            _(
+                "A checked backup is made when the app closes and every 30 minutes while you "
+                "work. Old ones are thinned: one a day for two weeks, one a week for three "
+                "months, then one a month for a year. Backups are locked with the same "
+                "passphrase as the data."
+            )
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
@@ -113,7 +130,7 @@ class BackupsDialog(QDialog):
     def _build_table(self, layout: QVBoxLayout) -> None:
         self.model = BackupsModel(self.ctx.data_dir, self)
         self.table = QTableView()
-        self.table.setAccessibleName("Backups")
+        self.table.setAccessibleName(_("Backups"))
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -126,11 +143,11 @@ class BackupsDialog(QDialog):
 
     def _build_actions(self, layout: QVBoxLayout) -> None:
         row = QHBoxLayout()
-        self.backup_button = QPushButton("Back up now")
+        self.backup_button = QPushButton(_("&Back up now"))
         self.backup_button.clicked.connect(self.backup_now)
-        self.restore_button = QPushButton("Restore the chosen backup…")
+        self.restore_button = QPushButton(_("&Restore the chosen backup…"))
         self.restore_button.clicked.connect(self.restore_selected)
-        self.restore_file_button = QPushButton("Restore from a file…")
+        self.restore_file_button = QPushButton(_("Restore from a &file…"))
         self.restore_file_button.clicked.connect(self.restore_from_file)
         for b in (self.backup_button, self.restore_button, self.restore_file_button):
             row.addWidget(b)
@@ -142,17 +159,17 @@ class BackupsDialog(QDialog):
         form = QFormLayout()
         folder_row = QHBoxLayout()
         self.folder = QLineEdit(current.backup_folder)
-        self.folder.setAccessibleName("Second copy folder")
-        self.folder.setPlaceholderText("None: backups stay on this laptop only")
+        self.folder.setAccessibleName(_("Second copy folder"))
+        self.folder.setPlaceholderText(_("None: backups stay on this laptop only"))
         self.folder.setReadOnly(True)
-        choose = QPushButton("Choose…")
+        choose = QPushButton(_("&Choose…"))
         choose.clicked.connect(self.choose_folder)
-        clear = QPushButton("Stop copying")
+        clear = QPushButton(_("&Stop copying"))
         clear.clicked.connect(lambda: self.set_folder(""))
         folder_row.addWidget(self.folder, 1)
         folder_row.addWidget(choose)
         folder_row.addWidget(clear)
-        form.addRow("Also copy to (USB stick)", folder_row)
+        form.addRow(_("Also copy to (USB stick)"), folder_row)
         # Whether the stick is in now: said before a backup finds out
         self.folder_note = QLabel("")
         self.folder_note.setWordWrap(True)
@@ -160,12 +177,14 @@ class BackupsDialog(QDialog):
         form.addRow(self.folder_note)
         self.idle = QSpinBox()
         self.idle.setRange(0, 240)
-        self.idle.setSuffix(" minutes")
-        self.idle.setSpecialValueText("never")
+        self.idle.setSuffix(" " + _("minutes"))
+        self.idle.setSpecialValueText(_("never"))
         self.idle.setValue(current.idle_lock_minutes)
         self.idle.setMaximumWidth(160)
         self.idle.editingFinished.connect(self.save_idle)
-        form.addRow("Lock when left alone for", self.idle)
+        lock_label = QLabel(_("&Lock when left alone for"))
+        lock_label.setBuddy(self.idle)
+        form.addRow(lock_label, self.idle)
         layout.addLayout(form)
 
     # --- actions --------------------------------------------------------------------------
@@ -206,13 +225,13 @@ class BackupsDialog(QDialog):
         if self.busy:
             return
         self._set_busy(True)
-        self.status.setText("Making a backup…")
+        self.status.setText(_("Making a backup…"))
 
         def done(result: Any) -> None:  # the Done's value: a backups.BackupResult
             self._set_busy(False)
-            text = f"Backup made: {result.path.name}."
+            text = _("Backup made: {file}.").format(file=result.path.name)
             if result.copied_to:
-                text += f" A copy is in {result.copied_to.parent}."
+                text += " " + _("A copy is in {folder}.").format(folder=result.copied_to.parent)
             for w in result.warnings:
                 text += f" {w}"
             self.status.setText(text)
@@ -221,7 +240,7 @@ class BackupsDialog(QDialog):
         def failed(e: BaseException) -> None:
             self._set_busy(False)
             self.status.setText("")
-            error_dialog.report(self, e, "The backup was not made")
+            error_dialog.report(self, e, _("The backup was not made"))
 
         # A backup changes no data the screens show: the service announces nothing.
         self._job = run_op(
@@ -237,21 +256,25 @@ class BackupsDialog(QDialog):
     def restore_selected(self) -> None:
         chosen = self.selected()
         if chosen is not None:
-            made_on = ""
-            if chosen.laptop and chosen.path.parent.name.startswith(backups.LAPTOP_PREFIX):
-                made_on = f" made on {chosen.laptop}"  # another laptop sharing the folder
-            self.restore(
-                chosen.path,
-                f"the backup{made_on} from {chosen.made_at:%A %d %B %Y at %H:%M}",
-                laptop=chosen.laptop if made_on else "",
+            other = bool(
+                chosen.laptop and chosen.path.parent.name.startswith(backups.LAPTOP_PREFIX)
+            )  # another laptop sharing the folder
+            when = _("{date} at {time}").format(
+                date=ui_date(chosen.made_at.date(), "long"), time=f"{chosen.made_at:%H:%M}"
             )
+            what = (
+                _("the backup made on {laptop} from {when}").format(laptop=chosen.laptop, when=when)
+                if other
+                else _("the backup from {when}").format(when=when)
+            )
+            self.restore(chosen.path, what, laptop=chosen.laptop if other else "")
 
     def restore_from_file(self) -> None:
         path = file_dialogs.open_file(
             self,
             self.ctx.data_dir,
-            "Choose a backup",
-            "Backups (*.db)",
+            _("Choose a backup"),
+            _("Backups (*.db)"),
             start=backups.backups_folder(self.ctx.data_dir),
         )
         if path:
@@ -260,10 +283,13 @@ class BackupsDialog(QDialog):
     def confirm_restore(self, what: str) -> bool:
         answer = QMessageBox.question(
             self,
-            "Restore a backup",
-            f"Put {what} in place of the current data?\n\nAnything entered since then will "
-            "not be in it. The current data is backed up first, so this can be undone by "
-            "restoring that backup.",
+            _("Restore a backup"),
+            _("Put {what} in place of the current data?").format(what=what)
+            + "\n\n"
+            + _(
+                "Anything entered since then will not be in it. The current data is backed up "
+                "first, so this can be undone by restoring that backup."
+            ),
         )
         return answer == QMessageBox.StandardButton.Yes
 
@@ -272,7 +298,7 @@ class BackupsDialog(QDialog):
             return
         other_key = backups.made_under_another_key(self.ctx, path, laptop)
         if other_key:  # said before the question, not as "damaged" after it
-            QMessageBox.information(self, "Restore a backup", other_key)
+            QMessageBox.information(self, _("Restore a backup"), other_key)
             return
         if not self.confirm_restore(what):
             return
@@ -281,14 +307,15 @@ class BackupsDialog(QDialog):
         def restored(kept: Path | None) -> None:
             self._set_busy(False)
             self.status.setText(
-                f"Restored {what}. The data it replaced is kept as "
-                f"{kept.name if kept else 'a file beside the data'}."
+                _("Restored {what}. The data it replaced is kept as {kept}.").format(
+                    what=what, kept=kept.name if kept else _("a file beside the data")
+                )
             )
             self.refresh()
 
         def failed(e: BaseException) -> None:
             self._set_busy(False)
-            error_dialog.report(self, e, "The backup was not restored")
+            error_dialog.report(self, e, _("The backup was not restored"))
 
         # Exclusive: a modal progress covers the window and nothing else is saved meanwhile.
         self._job = run_exclusive(
@@ -303,7 +330,7 @@ class BackupsDialog(QDialog):
 
     def choose_folder(self) -> None:
         path = file_dialogs.choose_folder(
-            self, self.ctx.data_dir, "Where should copies of backups go?"
+            self, self.ctx.data_dir, _("Where should copies of backups go?")
         )
         if path:
             self.set_folder(path)

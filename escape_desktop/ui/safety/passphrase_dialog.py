@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.db import keys
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import _
 from escape_desktop.services import data_safety
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.announce import LiveLabel
@@ -46,6 +47,28 @@ def _error_label() -> QLabel:
     return keep_room(label, 2)
 
 
+def _fit_wrapped(dialog: QDialog, skip: QWidget | None = None) -> None:
+    """Give wrapped labels the height their text needs at the dialog's width.
+
+    A top-level dialog does not ask wrapped labels for their height at its width, and
+    squeezed the question (with large text, a fourth button added on the first run, or
+    a language whose sentences run longer than English).
+    """
+    layout = dialog.layout()
+    if layout is None:
+        return
+    layout.activate()
+    width = max(dialog.width(), dialog.minimumSizeHint().width())
+    if width > dialog.width():
+        dialog.resize(width, dialog.height())  # buttons with longer words widen the row
+        layout.activate()
+    for label in dialog.findChildren(QLabel):
+        if label.wordWrap() and label.text() and label is not skip:
+            label.setMinimumHeight(label.heightForWidth(label.width()))
+    layout.activate()
+    dialog.resize(dialog.width(), max(dialog.height(), dialog.minimumSizeHint().height()))
+
+
 class UnlockDialog(QDialog):
     """Ask for the passphrase; on success ``key`` holds the raw key. Wrong: say so, stay open."""
 
@@ -53,31 +76,36 @@ class UnlockDialog(QDialog):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
         self.key: bytes | None = None
-        self.setWindowTitle(title or "Open your class data")
+        self.setWindowTitle(title or _("Open your class data"))
         self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         self._build()
+
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        _fit_wrapped(self, self.error)
+        super().showEvent(event)
 
     def _build(self) -> None:
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "Your class data is locked to keep people's health details safe.\n"
-            "Type your passphrase to open it."
+            _("Your class data is locked to keep people's health details safe.")
+            + "\n"
+            + _("Type your passphrase to open it.")
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
-        self.passphrase = _password_field("Passphrase")
-        self.passphrase.setAccessibleName("Passphrase")
+        self.passphrase = _password_field(_("Passphrase"))
+        self.passphrase.setAccessibleName(_("Passphrase"))
         layout.addWidget(self.passphrase)
         self.error = _error_label()
         layout.addWidget(self.error)
-        self.forgot = QPushButton("Forgotten it? Use the recovery key…")
+        self.forgot = QPushButton(_("Forgotten it? Use the recovery key…"))
         self.forgot.setFlat(True)
         self.forgot.clicked.connect(self._recover)
         layout.addWidget(self.forgot, alignment=Qt.AlignmentFlag.AlignLeft)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Open")
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Open"))
         self.buttons.accepted.connect(self.try_unlock)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
@@ -110,12 +138,14 @@ class RecoveryResetDialog(QDialog):
         super().__init__(parent)
         self.data_dir = Path(data_dir)
         self.key: bytes | None = None
-        self.setWindowTitle("Set a new passphrase with the recovery key")
+        self.setWindowTitle(_("Set a new passphrase with the recovery key"))
         self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         layout = QVBoxLayout(self)
         note = QLabel(
-            "Type the recovery key you wrote down when the passphrase was first set "
-            "(six groups of four letters and numbers), then choose a new passphrase."
+            _(
+                "Type the recovery key you wrote down when the passphrase was first set "
+                "(six groups of four letters and numbers), then choose a new passphrase."
+            )
         )
         note.setWordWrap(True)
         layout.addWidget(note)
@@ -124,9 +154,12 @@ class RecoveryResetDialog(QDialog):
         self.code.setPlaceholderText("ABCD-EFGH-JKLM-NPQR-STUV-WXYZ")
         self.new = _password_field()
         self.confirm = _password_field()
-        form.addRow("Recovery key", self.code)
-        form.addRow("New passphrase", self.new)
-        form.addRow("Type it again", self.confirm)
+        form.addRow(_("Recovery key"), self.code)
+        form.addRow(_("New passphrase"), self.new)
+        form.addRow(_("Type it again"), self.confirm)
+        self.code.setAccessibleName(_("Recovery key"))
+        self.new.setAccessibleName(_("New passphrase"))
+        self.confirm.setAccessibleName(_("Type it again"))
         layout.addLayout(form)
         self.error = _error_label()
         layout.addWidget(self.error)
@@ -137,9 +170,13 @@ class RecoveryResetDialog(QDialog):
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        _fit_wrapped(self, self.error)
+        super().showEvent(event)
+
     def try_reset(self) -> None:
         if self.new.text() != self.confirm.text():
-            self.error.setText("The two new passphrases are different; type them again.")
+            self.error.setText(_("The two new passphrases are different; type them again."))
             self.error.setVisible(True)
             return
         try:
@@ -159,34 +196,38 @@ class ChoosePassphraseDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None, *, allow_demo: bool = True, title: str = ""):
         super().__init__(parent)
-        self.setWindowTitle(title or "Protect your class data")
+        self.setWindowTitle(title or _("Protect your class data"))
         self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         self.passphrase_text = ""
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "This app keeps people's health details, so it locks them with a passphrase. "
-            "Choose one you will remember: a short sentence works well. You will type it "
-            "each time the app opens, and after it has been left alone for a while."
+            _(
+                "This app keeps people's health details, so it locks them with a passphrase. "
+                "Choose one you will remember: a short sentence works well. You will type it "
+                "each time the app opens, and after it has been left alone for a while."
+            )
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
-        self.new = _password_field("At least 8 characters")
+        self.new = _password_field(_("At least 8 characters"))
         self.confirm = _password_field()
-        form.addRow("Passphrase", self.new)
-        form.addRow("Type it again", self.confirm)
+        form.addRow(_("Passphrase"), self.new)
+        form.addRow(_("Type it again"), self.confirm)
         layout.addLayout(form)
         self.error = _error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox()
-        self.ok = buttons.addButton("Set passphrase", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok = buttons.addButton(_("Set passphrase"), QDialogButtonBox.ButtonRole.AcceptRole)
         if allow_demo:
             self.demo = buttons.addButton(
-                "Just try it with demo data", QDialogButtonBox.ButtonRole.ResetRole
+                _("Just try it with demo data"), QDialogButtonBox.ButtonRole.ResetRole
             )
             self.demo.setToolTip(
-                "No passphrase: for made-up demo people only. You can add a passphrase later "
-                "from the Data menu before entering real people."
+                _(
+                    "No passphrase: for made-up demo people only. You can add a passphrase "
+                    "later from the Data menu before entering real people."
+                )
             )
             self.demo.clicked.connect(lambda: self.done(self.SKIPPED))
         buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
@@ -195,23 +236,14 @@ class ChoosePassphraseDialog(QDialog):
         layout.addWidget(buttons)
 
     def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
-        # A top-level dialog does not ask wrapped labels for their height at its width, and
-        # squeezed the question (with large text, or a fourth button added on the first run).
-        layout = self.layout()
-        assert layout is not None
-        layout.activate()
-        for label in self.findChildren(QLabel):
-            if label.wordWrap() and label.text() and label is not self.error:
-                label.setMinimumHeight(label.heightForWidth(label.width()))
-        layout.activate()
-        self.resize(self.width(), max(self.height(), self.minimumSizeHint().height()))
+        _fit_wrapped(self, self.error)
         super().showEvent(event)
 
     def try_accept(self) -> None:
         text = self.new.text()
         problem = data_safety.passphrase_problem(text)
         if problem is None and text != self.confirm.text():
-            problem = "The two passphrases are different; type them again."
+            problem = _("The two passphrases are different; type them again.")
         if problem:
             self.error.setText(problem)
             self.error.setVisible(True)
@@ -236,32 +268,36 @@ class ChangePassphraseDialog(QDialog):
         # returned is kept in ``outcome``.
         self.change = change or (lambda old, new: keys.change_passphrase(self.data_dir, old, new))
         self.outcome: object = None
-        self.setWindowTitle("Change passphrase")
+        self.setWindowTitle(_("Change passphrase"))
         self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.old = _password_field()
-        self.new = _password_field("At least 8 characters")
+        self.new = _password_field(_("At least 8 characters"))
         self.confirm = _password_field()
-        form.addRow("Current passphrase", self.old)
-        form.addRow("New passphrase", self.new)
-        form.addRow("Type it again", self.confirm)
+        form.addRow(_("Current passphrase"), self.old)
+        form.addRow(_("New passphrase"), self.new)
+        form.addRow(_("Type it again"), self.confirm)
         layout.addLayout(form)
-        note = QLabel("Your recovery key stays the same.")
+        note = QLabel(_("Your recovery key stays the same."))
         layout.addWidget(note)
         self.error = _error_label()
         layout.addWidget(self.error)
         buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Change")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText(_("Change"))
         buttons.accepted.connect(self.try_change)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
 
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        _fit_wrapped(self, self.error)
+        super().showEvent(event)
+
     def try_change(self) -> None:
         if self.new.text() != self.confirm.text():
-            self.error.setText("The two new passphrases are different; type them again.")
+            self.error.setText(_("The two new passphrases are different; type them again."))
             self.error.setVisible(True)
             return
         try:
@@ -279,17 +315,20 @@ class RecoveryKeyDialog(QDialog):
     def __init__(self, code: str, parent: QWidget | None = None):
         super().__init__(parent)
         self.code = code
-        self.setWindowTitle("Your recovery key")
+        self.setWindowTitle(_("Your recovery key"))
         self.setMinimumWidth(500)  # wrapped text needs a width to size its height
         layout = QVBoxLayout(self)
         intro = QLabel(
-            "If the passphrase is ever forgotten, this recovery key is the only way back into "
-            "the data. Write it down or print it, and keep it somewhere safe away from this "
-            "laptop. It is shown only now."
+            _(
+                "If the passphrase is ever forgotten, this recovery key is the only way back "
+                "into the data. Write it down or print it, and keep it somewhere safe away from "
+                "this laptop. It is shown only now."
+            )
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         shown = QLabel(code)
+        shown.setAccessibleName(_("Recovery key"))
         font = QFont("monospace")
         font.setStyleHint(QFont.StyleHint.Monospace)
         font.setPointSize(16)
@@ -300,34 +339,45 @@ class RecoveryKeyDialog(QDialog):
         shown.setMinimumHeight(48)
         layout.addWidget(shown)
         row = QDialogButtonBox()
-        copy = row.addButton("Copy", QDialogButtonBox.ButtonRole.ActionRole)
+        copy = row.addButton(_("Copy"), QDialogButtonBox.ButtonRole.ActionRole)
         copy.clicked.connect(lambda: QGuiApplication.clipboard().setText(code))
-        save = row.addButton("Save to a file…", QDialogButtonBox.ButtonRole.ActionRole)
+        save = row.addButton(_("Save to a file…"), QDialogButtonBox.ButtonRole.ActionRole)
         save.clicked.connect(self._save)
-        printing = row.addButton("Print…", QDialogButtonBox.ButtonRole.ActionRole)
+        printing = row.addButton(_("Print…"), QDialogButtonBox.ButtonRole.ActionRole)
         printing.clicked.connect(self._print)
         layout.addWidget(row)
-        self.stored = QCheckBox("I have written down, printed or saved the recovery key")
+        self.stored = QCheckBox(_("I have written down, printed or saved the recovery key"))
         layout.addWidget(self.stored)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok)
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Continue")
+        self.ok.setText(_("Continue"))
         self.ok.setEnabled(False)
         self.stored.toggled.connect(self.ok.setEnabled)
         buttons.accepted.connect(self.accept)
         layout.addWidget(buttons)
 
+    def showEvent(self, event) -> None:  # type: ignore[no-untyped-def]
+        _fit_wrapped(self, None)
+        super().showEvent(event)
+
     def text_to_keep(self) -> str:
         return (
-            "escape-desktop recovery key\n\n"
-            f"    {self.code}\n\n"
-            "Keep this apart from the laptop. With it, a new passphrase can be set from the\n"
-            "'Forgotten it?' link on the passphrase screen.\n"
+            _("escape-desktop recovery key")
+            + f"\n\n    {self.code}\n\n"
+            + _(
+                "Keep this apart from the laptop. With it, a new passphrase can be set from "
+                "the 'Forgotten it?' link on the passphrase screen."
+            )
+            + "\n"
         )
 
     def _save(self) -> None:
         path = file_dialogs.save_file(
-            self, None, "Save the recovery key", "escape-desktop-recovery-key.txt", "Text (*.txt)"
+            self,
+            None,
+            _("Save the recovery key"),
+            "escape-desktop-recovery-key.txt",
+            _("Text (*.txt)"),
         )
         if path and not refuse_data_folder(self, path, None):
             Path(path).write_text(self.text_to_keep(), encoding="utf-8")

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.services import reading, retention, safety_settings
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -35,6 +36,15 @@ from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 
 TAB_RETENTION, TAB_PERSON = range(2)
+# A person's status on their course, in the window's language.
+STATUS_TEXT = {
+    "enrolled": N_("Enrolled"),
+    "active": N_("Active"),
+    "completed": N_("Completed"),
+    "withdrawn": N_("Withdrawn"),
+    "did_not_start": N_("Did not start"),
+    "": N_("Not on a course"),
+}
 
 
 def _table(model: RowsModel) -> QTableView:
@@ -62,11 +72,11 @@ class RetentionDialog(QDialog):
         self.ctx = ctx
         self.bus = bus
         self.today = today
-        self.setWindowTitle("Retention & erase")
+        self.setWindowTitle(_("Retention & erase"))
         style.fit_to_screen(self, 760, 520)
         self.tabs = QTabWidget()
-        self.tabs.addTab(self._build_retention(), "Keeping records")
-        self.tabs.addTab(self._build_person(), "One person's records")
+        self.tabs.addTab(self._build_retention(), _("&Keeping records"))
+        self.tabs.addTab(self._build_person(), _("&One person's records"))
         self.tabs.setCurrentIndex(tab)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
@@ -81,28 +91,34 @@ class RetentionDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         intro = QLabel(
-            "Health records are usually kept for 8 years after someone's last course. People "
-            "whose last course ended longer ago than this are listed below; deleting them "
-            "removes every record about them for good."
+            _(
+                "Health records are usually kept for 8 years after someone's last course. "
+                "People whose last course ended longer ago than this are listed below; "
+                "deleting them removes every record about them for good."
+            )
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()
         self.years = QSpinBox()
         self.years.setRange(1, 100)
-        self.years.setSuffix(" years after the last course")
+        self.years.setSuffix(" " + _("years after the last course"))
         self.years.setMaximumWidth(280)
         self.years.setValue(safety_settings.get_settings(self.ctx).retention_years)
         self.years.editingFinished.connect(self.save_years)
-        form.addRow("Keep records for", self.years)
+        keep_label = QLabel(_("Keep records &for"))
+        keep_label.setBuddy(self.years)
+        form.addRow(keep_label, self.years)
         layout.addLayout(form)
-        self.due_model = RowsModel(("Code", "Name", "Last course ended", "Courses"), self)
+        self.due_model = RowsModel(
+            (_("Code"), _("Name"), _("Last course ended"), _("Courses")), self
+        )
         self.due_table = _table(self.due_model)
-        self.due_table.setAccessibleName("Due to be erased")
+        self.due_table.setAccessibleName(_("Due to be erased"))
         layout.addWidget(self.due_table, 1)
         row = QHBoxLayout()
         self.due_label = QLabel("")
-        self.purge_button = QPushButton("Delete these people for good…")
+        self.purge_button = QPushButton(_("&Delete these people for good…"))
         self.purge_button.clicked.connect(self.purge)
         row.addWidget(self.due_label, 1)
         row.addWidget(self.purge_button)
@@ -125,9 +141,9 @@ class RetentionDialog(QDialog):
                 (
                     c.code,
                     c.name,
-                    c.last_course_ended.strftime("%d %b %Y")
+                    ui_date(c.last_course_ended, "short")
                     if c.last_course_ended
-                    else "no course",
+                    else _("no course"),
                     str(c.courses),
                 )
                 for c in due
@@ -135,9 +151,13 @@ class RetentionDialog(QDialog):
             due,
         )
         self.due_label.setText(
-            f"{len(due)} people are past the keeping period."
+            ngettext(
+                "{n} person is past the keeping period.",
+                "{n} people are past the keeping period.",
+                len(due),
+            ).format(n=len(due))
             if due
-            else "Nobody is past the keeping period."
+            else _("Nobody is past the keeping period.")
         )
         self.purge_button.setEnabled(bool(due))
 
@@ -145,10 +165,16 @@ class RetentionDialog(QDialog):
         n = self.due_model.rowCount()
         answer = QMessageBox.question(
             self,
-            "Delete for good",
-            f"Delete {n} people and every record about them (register, exercise records, "
-            "measures)? This cannot be undone; backups older than today still hold them until "
-            "they are thinned out within a year.",
+            _("Delete for good"),
+            ngettext(
+                "Delete {n} person and every record about them (register, exercise records, "
+                "measures)? This cannot be undone; backups older than today still hold them "
+                "until they are thinned out within a year.",
+                "Delete {n} people and every record about them (register, exercise records, "
+                "measures)? This cannot be undone; backups older than today still hold them "
+                "until they are thinned out within a year.",
+                n,
+            ).format(n=n),
         )
         if answer != QMessageBox.StandardButton.Yes:
             return
@@ -165,24 +191,28 @@ class RetentionDialog(QDialog):
         page = QWidget()
         layout = QVBoxLayout(page)
         intro = QLabel(
-            "Find the person, then either save everything held about them to a file (when they "
-            "ask to see it), or erase them (when they ask to be forgotten)."
+            _(
+                "Find the person, then either save everything held about them to a file (when "
+                "they ask to see it), or erase them (when they ask to be forgotten)."
+            )
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.search = QLineEdit()
-        self.search.setAccessibleName("Find the person")
-        self.search.setPlaceholderText("Name, code, NHS number or phone")
+        self.search.setAccessibleName(_("Find the person"))
+        self.search.setPlaceholderText(_("Name, code, NHS number or phone"))
         self.search.setClearButtonEnabled(True)
         layout.addWidget(self.search)
-        self.people_model = RowsModel(("Code", "Name", "Born", "Course", "Status"), self)
+        self.people_model = RowsModel(
+            (_("Code"), _("Name"), _("Born"), _("Course"), _("Status")), self
+        )
         self.people_table = _table(self.people_model)
-        self.people_table.setAccessibleName("People found")
+        self.people_table.setAccessibleName(_("People found"))
         layout.addWidget(self.people_table, 1)
         row = QHBoxLayout()
-        self.export_button = QPushButton("Save everything about them…")
+        self.export_button = QPushButton(_("&Save everything about them…"))
         self.export_button.clicked.connect(self.export_person)
-        self.erase_button = QPushButton("Erase them…")
+        self.erase_button = QPushButton(_("&Erase them…"))
         self.erase_button.clicked.connect(self.erase_person)
         row.addStretch(1)
         row.addWidget(self.export_button)
@@ -204,9 +234,9 @@ class RetentionDialog(QDialog):
                 (
                     h.code,
                     h.name,
-                    h.date_of_birth.strftime("%d %b %Y") if h.date_of_birth else "",
+                    ui_date(h.date_of_birth, "short") if h.date_of_birth else "",
                     h.course_code,
-                    h.status.replace("_", " "),
+                    _(STATUS_TEXT[h.status]) if h.status in STATUS_TEXT else h.status,
                 )
                 for h in people
             ],
@@ -227,9 +257,9 @@ class RetentionDialog(QDialog):
         path = file_dialogs.save_file(
             self,
             self.ctx.data_dir,
-            "Save everything about this person",
+            _("Save everything about this person"),
             f"{hit.code}.json",
-            "JSON (*.json)",
+            _("JSON (*.json)"),
         )
         return path
 
@@ -249,9 +279,12 @@ class RetentionDialog(QDialog):
     def erase_reason(self, hit: reading.ParticipantHit) -> tuple[str, bool]:
         return QInputDialog.getText(
             self,
-            "Erase a person",
-            f"Erase {hit.name} ({hit.code}) and every record about them? This cannot be "
-            "undone.\n\nWhy (for the log; do not type their name):",
+            _("Erase a person"),
+            _("Erase {name} ({code}) and every record about them? This cannot be undone.").format(
+                name=hit.name, code=hit.code
+            )
+            + "\n\n"
+            + _("Why (for the log; do not type their name):"),
         )
 
     def erase_person(self) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import keys
+from escape_desktop.i18n import _
 from escape_desktop.services import backups, data_safety, safety_settings
 from escape_desktop.services.changes import Changes, Done
 from escape_desktop.ui.app.single_instance import SingleInstance, bring_forward
@@ -64,25 +65,25 @@ class LockOverlay(QFrame):
         )
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        title = QLabel("Locked")
+        title = QLabel(_("Locked"))
         font = title.font()
         font.setPointSize(font.pointSize() * 2)
         font.setBold(True)
         title.setFont(font)
         layout.addWidget(title, alignment=Qt.AlignmentFlag.AlignHCenter)
-        note = QLabel("The class data is hidden. Type your passphrase to carry on.")
+        note = QLabel(_("The class data is hidden. Type your passphrase to carry on."))
         layout.addWidget(note, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText("Passphrase")
-        self.passphrase.setAccessibleName("Passphrase to unlock")
+        self.passphrase.setPlaceholderText(_("Passphrase"))
+        self.passphrase.setAccessibleName(_("Passphrase to unlock"))
         self.passphrase.setFixedWidth(320)
         self.passphrase.returnPressed.connect(self.try_unlock)
         layout.addWidget(self.passphrase, alignment=Qt.AlignmentFlag.AlignHCenter)
         self.error = LiveLabel("")
         self.error.setObjectName("lockError")
         layout.addWidget(self.error, alignment=Qt.AlignmentFlag.AlignHCenter)
-        self.unlock_button = QPushButton("Unlock")
+        self.unlock_button = QPushButton(_("Unlock"))
         self.unlock_button.clicked.connect(self.try_unlock)
         layout.addWidget(self.unlock_button, alignment=Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch(2)
@@ -106,7 +107,7 @@ class LockOverlay(QFrame):
     def try_unlock(self) -> None:
         if self.controller.unlock(self.passphrase.text()):
             return
-        self.error.setText("That passphrase is not right; check Caps Lock and try again.")
+        self.error.setText(_("That passphrase is not right; check Caps Lock and try again."))
         self.passphrase.selectAll()
         self.passphrase.setFocus()
 
@@ -159,30 +160,30 @@ class SafetyController(QObject):
 
     def _build_menu(self) -> None:
         bar = self.window.menuBar()
-        self.menu = QMenu("&Data", bar)
+        self.menu = QMenu(_("&Data"), bar)
         help_menu = getattr(self.window, "help_menu", None)
         if isinstance(help_menu, QMenu):
             bar.insertMenu(help_menu.menuAction(), self.menu)  # Data sits before Help
         else:
             bar.addMenu(self.menu)
-        self.backup_action = self._action("Back up now…", self.open_backups_and_backup)
-        self.backups_action = self._action("Backups && restore…", self.open_backups)
+        self.backup_action = self._action(_("Back up now…"), self.open_backups_and_backup)
+        self.backups_action = self._action(_("Backups && restore…"), self.open_backups)
         self.menu.addSeparator()
-        self.lock_action = self._action("Lock now", self.lock, "Ctrl+L")
-        self.change_action = self._action("Change passphrase…", self.change_passphrase)
-        self.encrypt_action = self._action("Protect with a passphrase…", self.encrypt)
-        self.rekey_action = self._action("Re-encrypt with a new key…", self.rekey)
-        self.recovery_action = self._action("Make a new recovery key…", self.new_recovery_key)
+        self.lock_action = self._action(_("Lock now"), self.lock, "Ctrl+L")
+        self.change_action = self._action(_("Change passphrase…"), self.change_passphrase)
+        self.encrypt_action = self._action(_("Protect with a passphrase…"), self.encrypt)
+        self.rekey_action = self._action(_("Re-encrypt with a new key…"), self.rekey)
+        self.recovery_action = self._action(_("Make a new recovery key…"), self.new_recovery_key)
         self.menu.addSeparator()
-        self.audit_action = self._action("Audit log…", self.open_audit)
-        self.retention_action = self._action("Retention && erase…", self.open_retention)
-        self.sar_action = self._action("Export everything about a person…", self.open_person)
+        self.audit_action = self._action(_("Audit log…"), self.open_audit)
+        self.retention_action = self._action(_("Retention && erase…"), self.open_retention)
+        self.sar_action = self._action(_("Export everything about a person…"), self.open_person)
         self._update_actions()
 
     def _update_actions(self) -> None:
         encrypted = self.ctx.db.key is not None
         self.lock_action.setEnabled(encrypted)
-        self.lock_action.setToolTip("" if encrypted else "Set a passphrase first.")
+        self.lock_action.setToolTip("" if encrypted else _("Set a passphrase first."))
         self.change_action.setVisible(encrypted)
         self.encrypt_action.setVisible(not encrypted)
         self.rekey_action.setVisible(encrypted)
@@ -330,16 +331,16 @@ class SafetyController(QObject):
 
         def done(result: Any) -> None:  # the Done's value: a backups.BackupResult
             self.backup_running = False
-            text = "Backup made"
+            text = _("Backup made")
             if result.warnings:
-                text += ": " + result.warnings[0]
+                text = _("Backup made: {warning}").format(warning=result.warnings[0])
             status.showMessage(text, 8000)
 
         def failed(e: BaseException) -> None:
             self.backup_running = False
             self.dirty = True
             log.warning("automatic backup failed: %s", e)
-            status.showMessage(f"The automatic backup failed: {e}", 15000)
+            status.showMessage(_("The automatic backup failed: {error}").format(error=e), 15000)
 
         self._job = run_op(
             None,
@@ -358,7 +359,7 @@ class SafetyController(QObject):
             return
         if not self.dirty and backups.last_backup_at(self.ctx) is not None:
             return
-        self.window.statusBar().showMessage("Making a backup before closing…")
+        self.window.statusBar().showMessage(_("Making a backup before closing…"))
         QApplication.processEvents()
         try:
             backups.backup_now(self.ctx, "close")
@@ -411,7 +412,7 @@ class SafetyController(QObject):
     def encrypt(self) -> None:
         """Add a passphrase to data started without one (demo data, or an older version)."""
         dialog = ChoosePassphraseDialog(
-            self.window, allow_demo=False, title="Protect the data with a passphrase"
+            self.window, allow_demo=False, title=_("Protect the data with a passphrase")
         )
         self.last_dialog = dialog
         if dialog.exec() != QDialog.DialogCode.Accepted:
@@ -434,15 +435,15 @@ class SafetyController(QObject):
             success=encrypted,
         )
 
-    def ask_passphrase(self, title: str, why: str, go: str = "Go on") -> str | None:
+    def ask_passphrase(self, title: str, why: str, go: str = "") -> str | None:
         """Confirm, then ask for the current passphrase; None when the instructor stops."""
         from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit
 
         dialog = QInputDialog(self.window)
         dialog.setWindowTitle(title)
-        dialog.setLabelText(why + "\n\nType the passphrase to go on:")
+        dialog.setLabelText(why + "\n\n" + _("Type the passphrase to go on:"))
         dialog.setTextEchoMode(QLineEdit.EchoMode.Password)
-        dialog.setOkButtonText(go)
+        dialog.setOkButtonText(go or _("Go on"))
         for label in dialog.findChildren(QLabel):
             label.setWordWrap(True)  # a long explanation wraps instead of widening the dialog
         dialog.setMinimumWidth(480)
@@ -453,11 +454,13 @@ class SafetyController(QObject):
     def rekey(self) -> None:
         """The passphrase may be known to someone else: re-encrypt under a new key."""
         passphrase = self.ask_passphrase(
-            "Re-encrypt with a new key",
-            "If someone else may know the passphrase, this puts the data under a new key and "
-            "makes a new recovery key and a fresh backup. Older backups keep opening with the "
-            "old passphrase. Change the passphrase afterwards too.",
-            "Re-encrypt",
+            _("Re-encrypt with a new key"),
+            _(
+                "If someone else may know the passphrase, this puts the data under a new key "
+                "and makes a new recovery key and a fresh backup. Older backups keep opening "
+                "with the old passphrase. Change the passphrase afterwards too."
+            ),
+            _("Re-encrypt"),
         )
         if passphrase is None:
             return
@@ -479,10 +482,12 @@ class SafetyController(QObject):
     def new_recovery_key(self) -> None:
         """Make a new recovery key; the old one stops opening this data."""
         passphrase = self.ask_passphrase(
-            "Make a new recovery key",
-            "The recovery key you have now will stop opening this data, and a new one is "
-            "shown once: have paper ready.",
-            "Make a new recovery key",
+            _("Make a new recovery key"),
+            _(
+                "The recovery key you have now will stop opening this data, and a new one is "
+                "shown once: have paper ready."
+            ),
+            _("Make a new recovery key"),
         )
         if passphrase is None:
             return

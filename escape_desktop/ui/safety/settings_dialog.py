@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.i18n import LANGUAGES
+from escape_desktop.i18n import LANGUAGES, _
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services import settings_registry as registry
@@ -57,9 +57,9 @@ class NameList(QGroupBox):
         self.edit = QLineEdit()
         self.edit.setPlaceholderText(placeholder)
         self.edit.returnPressed.connect(self._on_add)
-        add_button = QPushButton("Add")
+        add_button = QPushButton(_("Add"))
         add_button.clicked.connect(self._on_add)
-        self.remove_button = QPushButton("Remove")
+        self.remove_button = QPushButton(_("Remove"))
         self.remove_button.clicked.connect(self._on_remove)
         row.addWidget(self.edit, 1)
         row.addWidget(add_button)
@@ -89,7 +89,7 @@ class SettingsDialog(QDialog):
         super().__init__(parent)
         self.ctx = ctx
         self.bus = bus
-        self.setWindowTitle("Settings")
+        self.setWindowTitle(_("Settings"))
         current = settings_service.load(ctx)
         outer = QVBoxLayout(self)
         # Everything but the Close button scrolls: on a 768-pixel screen with large text the
@@ -99,12 +99,12 @@ class SettingsDialog(QDialog):
         layout.setContentsMargins(0, 0, 0, 0)
         scroll = QScrollArea()
         scroll.setWidget(content)
-        style.quiet_scroll(scroll, "Settings")
+        style.quiet_scroll(scroll, _("Settings"))
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         outer.addWidget(scroll, 1)
-        note = QLabel("Changes are saved as you make them.")
+        note = QLabel(_("Changes are saved as you make them."))
         note.setObjectName("hint")
         layout.addWidget(note)
         form = QFormLayout()
@@ -113,79 +113,79 @@ class SettingsDialog(QDialog):
         )  # large text: never cut a label
         self.programme = QComboBox()
         for key, t in sorted(ctx.library.templates.items()):
-            self.programme.addItem(t.title, key)
+            self.programme.addItem(_(t.title), key)
         self.programme.setCurrentIndex(max(0, self.programme.findData(current.default_programme)))
         self.programme.currentIndexChanged.connect(self._programme_changed)
         self.holidays = QComboBox()
         for key, name in sorted(course_service.bank_holiday_lists(ctx).items()):
             self.holidays.addItem(name, key)
-        self.holidays.addItem("None: schedule classes on bank holidays too", "none")
+        self.holidays.addItem(_("None: schedule classes on bank holidays too"), "none")
         self.holidays.setCurrentIndex(
             max(0, self.holidays.findData(registry.get(ctx, registry.BANK_HOLIDAYS)))
         )
         self.holidays.currentIndexChanged.connect(self._holidays_changed)
-        self.large_text = QCheckBox("Large text, for reading at arm's length")
+        self.large_text = QCheckBox(_("Large text, for reading at arm's length"))
         self.large_text.setChecked(current.large_text)
         self.large_text.toggled.connect(self._large_changed)
-        form.addRow("New courses use", self.programme)
-        form.addRow("New courses skip", self.holidays)
+        form.addRow(_("New courses use"), self.programme)
+        form.addRow(_("New courses skip"), self.holidays)
         # How large: 150 % and 200 % for those who would otherwise need Windows' own scaling.
         self.large_size = QComboBox()
         for percent in style.LARGE_PERCENTS:
             self.large_size.addItem(f"{percent} %", percent)
-        self.large_size.setAccessibleName("Large text size")
+        self.large_size.setAccessibleName(_("Large text size"))
         self.large_size.setCurrentIndex(
             max(0, self.large_size.findData(registry.get(ctx, registry.LARGE_TEXT_SIZE)))
         )
         self.large_size.currentIndexChanged.connect(self._large_size_changed)
         large_row = QHBoxLayout()
         large_row.addWidget(self.large_text)
-        large_row.addWidget(QLabel("Size:"))
+        large_row.addWidget(QLabel(_("Size:")))
         large_row.addWidget(self.large_size)
         large_row.addStretch(1)
         form.addRow("", large_row)
         # Who the central upload says it comes from (saved when the box is left).
         self.site_name = QLineEdit(registry.get(ctx, registry.SITE_NAME))
-        self.site_name.setPlaceholderText("e.g. Riverside Physiotherapy")
+        self.site_name.setPlaceholderText(_("e.g. Riverside Physiotherapy"))
         self.site_name.editingFinished.connect(self._site_name_changed)
         self.site_code = QLineEdit(registry.get(ctx, registry.SITE_CODE))
-        self.site_code.setPlaceholderText("e.g. RJ1 or A81001")
+        self.site_code.setPlaceholderText(_("e.g. RJ1 or A81001"))
         self.site_code.setMaxLength(10)
         self.site_code.editingFinished.connect(self._site_code_changed)
-        form.addRow(registry.SITE_NAME.label, self.site_name)
-        form.addRow(registry.SITE_CODE.label, self.site_code)
+        form.addRow(_(registry.SITE_NAME.label), self.site_name)
+        form.addRow(_(registry.SITE_CODE.label), self.site_code)
         # Follow-up points (issue 32): either can be switched off for the site; the due
         # list, the figures and the upload then leave that point out.
         self.follow_up: dict[int, QCheckBox] = {}
         follow_row = QHBoxLayout()
         for point, setting in ((3, registry.FOLLOW_UP_3), (12, registry.FOLLOW_UP_12)):
-            box = QCheckBox(f"at {point} months")
-            box.setAccessibleName(setting.label)
+            box = QCheckBox(_("at {n} months").format(n=point))
+            box.setAccessibleName(_(setting.label))
             box.setChecked(bool(registry.get(ctx, setting)))
             box.toggled.connect(lambda on, s=setting: self._follow_up_changed(s, on))
             self.follow_up[point] = box
             follow_row.addWidget(box)
         follow_row.addStretch(1)
-        form.addRow("Follow people up", follow_row)
+        form.addRow(_("Follow people up"), follow_row)
         # Issue 33: a chair stand watched over video is not the hall test; the site decides
         # whether its change counts, and every figure says how many either way.
-        self.video_tests = QCheckBox("Count them in the change figures")
-        self.video_tests.setAccessibleName(registry.VIDEO_TESTS_IN_CHANGE.label)
+        self.video_tests = QCheckBox(_("Count them in the change figures"))
+        self.video_tests.setAccessibleName(_(registry.VIDEO_TESTS_IN_CHANGE.label))
         self.video_tests.setChecked(bool(registry.get(ctx, registry.VIDEO_TESTS_IN_CHANGE)))
         self.video_tests.toggled.connect(self._video_tests_changed)
-        form.addRow("Physical tests watched over video", self.video_tests)
+        form.addRow(_("Physical tests watched over video"), self.video_tests)
         layout.addLayout(form)
         layout.addWidget(self._documents_box())
         self.venues = NameList(
-            "Venues",
-            "e.g. Riverside Leisure Centre",
+            _("Venues"),
+            _("e.g. Riverside Leisure Centre"),
             settings_service.venues(ctx),
             lambda n: self._save(lambda: settings_service.new_venue(ctx, n)),
             lambda n: self._save(lambda: settings_service.remove_venue(ctx, n)),
         )
         self.instructors = NameList(
-            "Instructors",
-            "e.g. Sam Physio",
+            _("Instructors"),
+            _("e.g. Sam Physio"),
             settings_service.instructors(ctx),
             lambda n: self._save(lambda: settings_service.new_instructor(ctx, n)),
             lambda n: self._save(lambda: settings_service.remove_instructor(ctx, n)),
@@ -196,11 +196,22 @@ class SettingsDialog(QDialog):
         buttons.rejected.connect(self.reject)
         buttons.accepted.connect(self.accept)
         outer.addWidget(buttons)
-        self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 36)
+        # As wide as the settings need (labels run longer in Welsh than in English): the
+        # scroll area scrolls down, never sideways, so a narrower window would cut them off.
+        needed = (
+            content.minimumSizeHint().width()
+            + scroll.verticalScrollBar().sizeHint().width()
+            + outer.contentsMargins().left()
+            + outer.contentsMargins().right()
+        )
+        screen = self.screen().availableGeometry().width() if self.screen() else needed
+        self.setMinimumWidth(
+            max(self.fontMetrics().horizontalAdvance("M") * 36, min(needed, screen))
+        )
 
     def _documents_box(self) -> QGroupBox:
         """What the printed documents say about the site: saved when a box is left."""
-        box = QGroupBox("On printed documents")
+        box = QGroupBox(_("On printed documents"))
         form = QFormLayout(box)
         self.site_contact = QPlainTextEdit(registry.get(self.ctx, registry.SITE_CONTACT))
         self.what_next = QPlainTextEdit(registry.get(self.ctx, registry.WHAT_NEXT))
@@ -208,15 +219,15 @@ class SettingsDialog(QDialog):
             edit.setTabChangesFocus(True)
             edit.setFixedHeight(self.fontMetrics().lineSpacing() * 4 + 12)
         self.logo = QLineEdit(registry.get(self.ctx, registry.CERTIFICATE_LOGO))
-        self.logo.setPlaceholderText("none")
-        choose = QPushButton("Choose…")
+        self.logo.setPlaceholderText(_("none"))
+        choose = QPushButton(_("Choose…"))
         choose.clicked.connect(self._choose_logo)
         logo_row = QHBoxLayout()
         logo_row.addWidget(self.logo, 1)
         logo_row.addWidget(choose)
-        form.addRow(registry.SITE_CONTACT.label, self.site_contact)
-        form.addRow(registry.WHAT_NEXT.label, self.what_next)
-        form.addRow(registry.CERTIFICATE_LOGO.label, logo_row)
+        form.addRow(_(registry.SITE_CONTACT.label), self.site_contact)
+        form.addRow(_(registry.WHAT_NEXT.label), self.what_next)
+        form.addRow(_(registry.CERTIFICATE_LOGO.label), logo_row)
         self.logo.editingFinished.connect(
             lambda: self._save_text(registry.CERTIFICATE_LOGO, self.logo.text())
         )
@@ -225,13 +236,13 @@ class SettingsDialog(QDialog):
         self.document_language = QComboBox()
         for code, name in LANGUAGES.items():
             self.document_language.addItem(name, code)
-        self.document_language.setAccessibleName(registry.DOCUMENT_LANGUAGE.label)
+        self.document_language.setAccessibleName(_(registry.DOCUMENT_LANGUAGE.label))
         chosen = registry.get(self.ctx, registry.DOCUMENT_LANGUAGE)
         self.document_language.setCurrentIndex(max(0, self.document_language.findData(chosen)))
         self.document_language.currentIndexChanged.connect(self._document_language_changed)
-        form.addRow("Documents in", self.document_language)
-        self.bilingual = QCheckBox("Welsh ones followed by the same in English")
-        self.bilingual.setAccessibleName(registry.BILINGUAL_DOCUMENTS.label)
+        form.addRow(_("Documents in"), self.document_language)
+        self.bilingual = QCheckBox(_("Welsh ones followed by the same in English"))
+        self.bilingual.setAccessibleName(_(registry.BILINGUAL_DOCUMENTS.label))
         self.bilingual.setChecked(bool(registry.get(self.ctx, registry.BILINGUAL_DOCUMENTS)))
         self.bilingual.toggled.connect(self._bilingual_changed)
         form.addRow("", self.bilingual)
@@ -253,7 +264,7 @@ class SettingsDialog(QDialog):
 
     def _choose_logo(self) -> None:
         name = file_dialogs.open_file(
-            self, self.ctx.data_dir, "Choose the logo", "Pictures (*.png *.jpg *.jpeg)"
+            self, self.ctx.data_dir, _("Choose the logo"), _("Pictures (*.png *.jpg *.jpeg)")
         )
         if name:
             self.logo.setText(name)

@@ -1,0 +1,211 @@
+"""The window in a pseudo-language: every catalogue message wrapped in ⟦ ⟧ and a third longer.
+
+``pseudo_ui`` makes "xx" the window's language (the catalogue built from the shipped
+template, as the documents' pseudo-language test does); ``texts_of`` reads every text a
+screen shows or says (labels, buttons, titles, tooltips, placeholders, accessible names,
+list and combo items, tabs, table headers and cells); ``escaped`` returns the words outside
+the markers that are not data. A string handed to Qt without ``_()`` is found there.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+from PySide6.QtCore import QAbstractItemModel, Qt
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QAbstractItemView,
+    QComboBox,
+    QDialogButtonBox,
+    QGroupBox,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QTabBar,
+    QTabWidget,
+    QTextEdit,
+    QWidget,
+)
+
+from escape_desktop import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+POT = ROOT / "resources" / "i18n" / "escape_desktop.pot"
+OPEN, CLOSE = "⟦", "⟧"
+# Words that are the same in every language: key names and the programme's name.
+KEY_WORDS = {
+    "ctrl",
+    "shift",
+    "alt",
+    "tab",
+    "esc",
+    "enter",
+    "pgup",
+    "pgdn",
+    "f",
+}
+
+
+def _pseudo(text: str) -> str:
+    return f"{OPEN}{text}{'~' * math.ceil(len(text) / 3)}{CLOSE}"
+
+
+def pseudo_po() -> str:
+    with POT.open("rb") as f:
+        pot = read_po(f)
+    lines = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=utf-8\\n"']
+    lines.append('"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
+
+    def q(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    for m in pot:
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple):
+            lines += [f"msgid {q(m.id[0])}", f"msgid_plural {q(m.id[1])}"]
+            lines += [f"msgstr[0] {q(_pseudo(m.id[0]))}", f"msgstr[1] {q(_pseudo(m.id[1]))}"]
+        else:
+            lines += [f"msgid {q(m.id)}", f"msgstr {q(_pseudo(m.id))}"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+def install_pseudo() -> None:
+    """The window speaks "xx"; dates on screen are marked as a whole (they are data)."""
+
+    class Marked(i18n.Translator):
+        def date(self, day, length="long"):  # type: ignore[no-untyped-def]
+            return OPEN + super().date(day, length) + CLOSE
+
+    i18n.add_language("xx", Marked("xx", i18n.compile_catalogue(pseudo_po(), "xx"), "en"))
+    i18n.set_ui_language("xx")
+
+
+def remove_pseudo() -> None:
+    i18n.set_ui_language(None)
+    i18n.remove_language("xx")
+
+
+def outside_markers(text: str) -> str:
+    out, depth = [], 0
+    for ch in text:
+        if ch == OPEN:
+            depth += 1
+        elif ch == CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+        else:
+            continue
+        if ch in (OPEN, CLOSE):
+            out.append(" ")
+    return "".join(out)
+
+
+def _model_texts(model: QAbstractItemModel, rows: int = 12) -> Iterator[str]:
+    roles = (
+        Qt.ItemDataRole.DisplayRole,
+        Qt.ItemDataRole.ToolTipRole,
+        Qt.ItemDataRole.AccessibleTextRole,
+    )
+    for orientation, count in (
+        (Qt.Orientation.Horizontal, model.columnCount()),
+        (Qt.Orientation.Vertical, min(model.rowCount(), rows)),
+    ):
+        for section in range(count):
+            for role in roles[:2]:
+                value = model.headerData(section, orientation, role)
+                if isinstance(value, str):
+                    yield value
+    for r in range(min(model.rowCount(), rows)):
+        for c in range(model.columnCount()):
+            for role in roles:
+                value = model.index(r, c).data(role)
+                if isinstance(value, str):
+                    yield value
+
+
+def _standard_button(w: QWidget) -> bool:
+    """OK, Cancel, Close...: Qt's own words, translated by Qt's translator."""
+    box = w.parent()
+    return (
+        isinstance(box, QDialogButtonBox)
+        and isinstance(w, QAbstractButton)
+        and box.standardButton(w) != QDialogButtonBox.StandardButton.NoButton
+    )
+
+
+def _elsewhere() -> set[str]:
+    """Texts that shared widgets of ui/common put on our widgets (their owner checks them)."""
+    from PySide6.QtWidgets import QDateEdit
+
+    from escape_desktop.ui.common.date_field import make_typeable
+
+    edit = QDateEdit()
+    make_typeable(edit)
+    texts = {edit.toolTip(), edit.accessibleName(), edit.accessibleDescription()}
+    edit.deleteLater()
+    return {t for t in texts if t}
+
+
+def texts_of(root: QWidget) -> list[tuple[str, str]]:
+    """(where, text) for every text ``root`` and the widgets in it show or say."""
+    found: list[tuple[str, str]] = []
+    elsewhere = _elsewhere()
+    for w in [root, *root.findChildren(QWidget)]:
+        where = f"{type(w).__name__} {w.objectName()}".strip()
+        qt_own = w.objectName().startswith("qt_") or isinstance(w.parent(), QTabBar)
+        if _standard_button(w) or qt_own:
+            continue  # Qt's own words (OK, Cancel, scroll buttons, a table's corner button)
+        own = [w.toolTip(), w.accessibleName(), w.accessibleDescription(), w.statusTip()]
+        if w.isWindow():
+            own.append(w.windowTitle())
+        if isinstance(w, QLabel):
+            own.append(w.text())
+        if isinstance(w, QAbstractButton):
+            own.append(w.text())
+        if isinstance(w, QGroupBox):
+            own.append(w.title())
+        if isinstance(w, QLineEdit):
+            own.append(w.placeholderText())
+        if isinstance(w, QTextEdit | QPlainTextEdit):
+            own.append(w.placeholderText())
+        if isinstance(w, QComboBox):
+            own += [w.itemText(i) for i in range(w.count())]
+        if isinstance(w, QTabWidget):
+            for i in range(w.count()):
+                own += [w.tabText(i), w.tabToolTip(i)]
+        if isinstance(w, QListWidget):
+            own += [w.item(i).text() for i in range(w.count())]
+        elif isinstance(w, QAbstractItemView) and w.model() is not None:
+            own += list(_model_texts(w.model()))
+        for action in w.actions():
+            own += [action.text(), action.toolTip()]
+        found += [(where, t) for t in own if t and t.strip() and t not in elsewhere]
+    return found
+
+
+def words(texts: Iterable[str]) -> set[str]:
+    return {w.lower() for t in texts for w in re.findall(r"[^\W\d_]+", t or "")}
+
+
+def escaped(root: QWidget, data: set[str]) -> list[tuple[str, str, str]]:
+    """(where, word, text) for each word shown outside the markers that is not data."""
+    left = []
+    for where, text in texts_of(root):
+        plain = re.sub(r"<[^>]+>", " ", text)  # rich text: the tags are not words
+        for word in re.findall(r"[^\W\d_]+", outside_markers(plain)):
+            if word.lower() not in data and word.lower() not in KEY_WORDS:
+                left.append((where, word, text))
+    return left
+
+
+def marked(root: QWidget) -> int:
+    """How many texts carry the markers (the pseudo-language was really used)."""
+    return sum(OPEN in t for _w, t in texts_of(root))
