@@ -65,6 +65,11 @@ class Translator:
         """The form for ``n`` by the language's own plural rule (Welsh has six)."""
         return self._t.ngettext(singular, plural, n)
 
+    def pgettext(self, context: str, message: str) -> str:
+        """A short message whose English says too little alone (a register key "P"), told
+        apart in the catalogue by ``context``."""
+        return self._t.pgettext(context, message)
+
     def date(self, day: datetime.date | None, length: str = "long") -> str:
         """A date as people read it in this language: "long" with the weekday, "medium"
         without it, "short" with the month abbreviated."""
@@ -200,6 +205,12 @@ def _(message: str) -> str:
 
 def ngettext(singular: str, plural: str, n: int) -> str:
     return _ui.ngettext(singular, plural, n)
+
+
+def ui_translator() -> Translator:
+    """The instructor's ``Translator``: for the documents an instructor reads (the register,
+    the session sheet, the class summary) and their dates."""
+    return _ui
 
 
 def ui_language() -> str:

@@ -30,6 +30,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
 from escape_desktop.db.files import FileHeld, replace_file
+from escape_desktop.i18n import ENGLISH, Translator
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.rounding import format_number
 
@@ -167,18 +168,14 @@ def para(text: object, style: ParagraphStyle = Styles.cell) -> Paragraph:
     return Paragraph(esc(text), style)
 
 
-def long_date(day: date | None) -> str:
-    """'Thursday 26 November 2026': how a date reads on paper in the UK."""
-    if day is None:
-        return ""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+def long_date(day: date | None, tr: Translator = ENGLISH) -> str:
+    """'Thursday 26 November 2026' ('Dydd Iau 26 Tachwedd 2026'): in the reader's language."""
+    return tr.date(day, "long")
 
 
-def short_date(day: date | None) -> str:
-    """'26 Nov 2026'."""
-    if day is None:
-        return ""
-    return f"{day.day} {day:%b %Y}"
+def short_date(day: date | None, tr: Translator = ENGLISH) -> str:
+    """'26 Nov 2026' ('26 Tach 2026'): in the reader's language."""
+    return tr.date(day, "short")
 
 
 def tiny_date(day: date | None) -> str:
@@ -270,6 +267,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
 
     footer_left = ""
     footer_size = 8.0
+    page_words = "Page {n} of {total}"  # in the reader's language (build() sets it)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -292,7 +290,9 @@ class _NumberedCanvas(rl_canvas.Canvas):
         self.saveState()
         self.setFont(FONT, self.footer_size)
         self.setFillColor(DARK)
-        self.drawRightString(width - MARGIN, 8 * mm, f"Page {self._pageNumber} of {total}")
+        self.drawRightString(
+            width - MARGIN, 8 * mm, self.page_words.format(n=self._pageNumber, total=total)
+        )
         self.restoreState()
 
 
@@ -352,14 +352,20 @@ def build(
     footer_centre: str = "",
     numbered: bool = True,
     footer_size: float = 8,
+    tr: Translator = ENGLISH,
 ) -> int:
     """Lay the story out; returns the number of pages. ``footer_size``: 10 on the sheets an
-    instructor reads at a clipboard's distance."""
+    instructor reads at a clipboard's distance; ``tr``: the reader's language ("Page 2 of 3")."""
     furniture = page_furniture(footer, footer_centre, footer_size)
     kwargs: dict[str, Any] = {"onFirstPage": furniture, "onLaterPages": furniture}
     if numbered:
         kwargs["canvasmaker"] = type(
-            "_Numbered", (_NumberedCanvas,), {"footer_size": float(footer_size)}
+            "_Numbered",
+            (_NumberedCanvas,),
+            {
+                "footer_size": float(footer_size),
+                "page_words": tr._("Page {n} of {total}"),
+            },
         )
     doc.build(story, **kwargs)
     return int(doc.page)

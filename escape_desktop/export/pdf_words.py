@@ -1,10 +1,27 @@
-"""Words the participant's documents share, in the reader's language (dates, levels, roles)."""
+"""Words the printed documents share, in the reader's language (dates, levels, roles, the
+register's keys and statuses)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from escape_desktop.i18n import N_, Translator
+from escape_desktop.programme.status import (
+    ABSENT,
+    APOLOGIES,
+    CANNOT_REACH,
+    COMPLETED,
+    DID_NOT_COMPLETE,
+    DID_NOT_START,
+    IN_PROGRESS,
+    NEEDS_MORE,
+    NOT_STARTED_YET,
+    ON_TRACK,
+    PRESENT,
+    WITHDRAWN,
+    PersonStatus,
+)
 
 from .pdf_data import CourseInfo
 
@@ -61,3 +78,49 @@ def dose_words(text: str, tr: Translator) -> str:
     if found is None or found.group(2) not in DOSE_UNITS:
         return text
     return tr._(DOSE_UNITS[found.group(2)]).format(n=found.group(1))
+
+
+# ------------------------------------------------------------ the instructor's documents
+
+# The register's keys, by stored mark: the letters come from the catalogue (a Welsh register
+# prints P, A and Y), told apart from other one-letter messages by their context.
+MARK_KEYS: dict[str, Callable[[Translator], str]] = {
+    PRESENT: lambda tr: tr.pgettext("register key: present", "P"),
+    ABSENT: lambda tr: tr.pgettext("register key: absent", "A"),
+    APOLOGIES: lambda tr: tr.pgettext("register key: apologies", "S"),
+}
+MARK_MEANINGS = {
+    PRESENT: N_("came to the session"),
+    ABSENT: N_("did not come and did not let us know"),
+    APOLOGIES: N_("did not come and sent apologies beforehand"),
+}
+STATUS_WORDS = {
+    NOT_STARTED_YET: N_("Not started yet"),
+    DID_NOT_START: N_("Did not start"),
+    IN_PROGRESS: N_("In progress"),
+    COMPLETED: N_("Completed"),
+    DID_NOT_COMPLETE: N_("Did not complete"),
+    WITHDRAWN: N_("Withdrawn"),
+}
+
+
+def mark_key(mark: str, tr: Translator) -> str:
+    """The register's letter for a stored mark ("P"), in the reader's language; "" for none."""
+    found = MARK_KEYS.get(mark)
+    return found(tr) if found else ""
+
+
+def status_words(status: str, tr: Translator) -> str:
+    return tr._(STATUS_WORDS[status])
+
+
+def completion_words(person: PersonStatus, tr: Translator) -> str:
+    """The register's last column ("On track", "Needs 2 more", "Can't reach 75 %", or the
+    status), as programme.status.progress_text says it, in the reader's language."""
+    if person.progress == ON_TRACK:
+        return tr._("On track")
+    if person.progress == NEEDS_MORE:
+        return tr.ngettext("Needs {n} more", "Needs {n} more", person.needs).format(n=person.needs)
+    if person.progress == CANNOT_REACH:
+        return tr._("Can't reach 75 %")
+    return status_words(person.status, tr)

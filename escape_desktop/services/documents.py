@@ -40,7 +40,15 @@ from escape_desktop.export.pdf_summary import (
     SummaryFollowUp,
     SummaryMeasure,
 )
-from escape_desktop.i18n import ENGLISH, LANGUAGES, N_, Translator, known_language, translator
+from escape_desktop.i18n import (
+    ENGLISH,
+    LANGUAGES,
+    N_,
+    Translator,
+    known_language,
+    translator,
+    ui_translator,
+)
 from escape_desktop.programme.completion import sessions_needed
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import MODE_WORD
@@ -582,6 +590,13 @@ def site_language(ctx: AppContext) -> str:
     return settings_registry.get(ctx, settings_registry.DOCUMENT_LANGUAGE) or "en"
 
 
+def instructor_translator(language: str | None = None) -> Translator:
+    """The language of a document the instructor reads (the register, the session sheet,
+    the class summary): ``language`` when one was asked for, else the window's own."""
+    code = known_language(language) if language else None
+    return translator(code) if code else ui_translator()
+
+
 def in_each_language(ctx: AppContext, language: str, override: str | None = None) -> list[str]:
     """The languages one person's document is printed in, in order: their own, then English
     after a Welsh one when the site prints bilingual documents (Welsh first, as Welsh public
@@ -654,7 +669,8 @@ def build_document(
         from escape_desktop.export.pdf_register import render_register
         from escape_desktop.export.pdf_style import write_atomically
 
-        pages = write_atomically(out, lambda p: render_register(info, p))
+        tr = instructor_translator(language)
+        pages = write_atomically(out, lambda p: render_register(info, p, tr))
         result = DocumentResult(kind, out, pages)
     elif kind == "certificates":
         result = _certificates(ctx, info, out, enrolment_ids, report, record, language)

@@ -1,0 +1,107 @@
+"""The instructor's documents (the register, the session sheet, the class summary) speak the
+instructor's language: every word from the catalogue (a pseudo-language shows none escapes),
+Welsh from the window's language setting or --language, and they still fit the page."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from babel.dates import get_month_names
+from pdf_fit import problems
+from pseudo_language import OPEN, data_words, escaped_words, pseudo_language
+from pypdf import PdfReader
+
+from escape_desktop import i18n
+from escape_desktop.db.queries import course_by_code
+from escape_desktop.services.documents import build_document
+
+FINISHED = "KH-2026-001"  # the demo's finished course
+RUNNING = "KH-2026-002"  # the demo's running course: "Needs 2 more", sessions to come
+
+
+def _text(path: Path) -> str:
+    return " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(str(path)).pages)
+
+
+def _course(ctx, code: str) -> int:  # type: ignore[no-untyped-def]
+    with ctx.db.read() as s:
+        return course_by_code(s, code).id
+
+
+@pytest.fixture
+def pseudo() -> Iterator[str]:
+    with pseudo_language() as code:
+        yield code
+
+
+@pytest.fixture
+def welsh_window() -> Iterator[None]:
+    """The window set to Welsh (the instructor's language setting)."""
+    i18n.set_ui_language("cy")
+    yield
+    i18n.set_ui_language(None)
+
+
+INSTRUCTOR_KINDS = [("register", None)]
+
+
+@pytest.mark.parametrize("code", [FINISHED, RUNNING])
+@pytest.mark.parametrize(("kind", "session"), INSTRUCTOR_KINDS)
+def test_no_word_of_the_instructors_documents_escapes_the_catalogue(
+    demo_ctx, demo_today, pseudo, tmp_path, kind, session, code
+):
+    out = tmp_path / f"{kind}-xx.pdf"
+    options = {"session_number": session} if session else {}
+    build_document(
+        demo_ctx,
+        kind,
+        _course(demo_ctx, code),
+        out,
+        today=demo_today,
+        record=False,
+        language=pseudo,
+        **options,
+    )
+    text = _text(out)
+    assert text.count(OPEN) > 10 and "~~" in text  # the pseudo-language was really used
+    allowed = data_words(demo_ctx)
+    allowed |= {w.lower() for w in get_month_names("abbreviated", locale="en").values()}
+    left = escaped_words(text, allowed)
+    assert left == [], f"words printed outside the catalogue: {sorted(set(left))} in {text}"
+
+
+def test_the_pseudo_check_finds_a_register_word_left_out_of_the_catalogue(
+    demo_ctx, demo_today, pseudo, tmp_path, monkeypatch
+):
+    """The check above bites: a register heading printed without _() is found."""
+    real = i18n.Translator._
+
+    def leak(self, message):  # type: ignore[no-untyped-def]
+        return message if message == "Attended" else real(self, message)
+
+    monkeypatch.setattr(i18n.Translator, "_", leak)
+    out = tmp_path / "register-xx.pdf"
+    cid = _course(demo_ctx, FINISHED)
+    build_document(demo_ctx, "register", cid, out, today=demo_today, language=pseudo)
+    assert "Attended" in escaped_words(_text(out), data_words(demo_ctx))
+
+
+def test_the_register_prints_in_the_windows_language(demo_ctx, demo_today, welsh_window, tmp_path):
+    out = tmp_path / "register-cy.pdf"
+    cid = _course(demo_ctx, RUNNING)
+    build_document(demo_ctx, "register", cid, out, today=demo_today)
+    text = _text(out)
+    assert "Cofrestr" in text and "Register" not in text
+    assert "Wedi dod" in text and "Attended" not in text  # a column's heading
+    # the footer's date and the page count in Welsh
+    assert any(m in text for m in get_month_names("abbreviated", locale="cy").values())
+    assert "Tudalen 1 o 1" in text
+    # the key: apologies is Y(mddiheuriadau) in Welsh; A is absent in both languages
+    assert "Y wedi methu dod ac wedi ymddiheuro" in text.replace("\n", " ")
+    assert problems(out) == []
+    # --language en still prints an English register from a Welsh window
+    out_en = tmp_path / "register-en.pdf"
+    build_document(demo_ctx, "register", cid, out_en, today=demo_today, language="en")
+    assert "Register" in _text(out_en) and "Cofrestr" not in _text(out_en)
