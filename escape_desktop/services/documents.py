@@ -130,8 +130,11 @@ def plain_measure_name(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> MeasuresDue | None:
-    """Start measures at the first session held, end measures at the last; else None.
+def measures_due(
+    ctx: AppContext, info: CourseInfo, session_number: int, tr: Translator = ENGLISH
+) -> MeasuresDue | None:
+    """Start measures at the first session held, end measures at the last; else None; the
+    measures named in ``tr``'s language.
 
     Each person is reminded of their own questionnaires only (a knee questionnaire for a
     knee, a hip one for a hip), and only people who come: on a sheet printed afterwards,
@@ -152,10 +155,13 @@ def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> Meas
     else:
         return None
     instruments = course_instruments(ctx, info.reg.course_id)
-    names = tuple(plain_measure_name(i.name) for i in instruments)
+    plain = {
+        i.key: tr._(PLAIN_NAMES[i.key]) if i.key in PLAIN_NAMES else plain_measure_name(i.name)
+        for i in instruments
+    }
+    names = tuple(plain[i.key] for i in instruments)
     if not names:
         return None
-    plain = {i.key: plain_measure_name(i.name) for i in instruments}
     session = info.session(session_number)
     past = session.date < info.today
     with ctx.db.read() as s:
@@ -662,7 +668,7 @@ def build_document(
     report(0, 1, "Reading the course")
     info = course_info(ctx, course_id, today)
     if kind == "session-sheet":
-        result = _session_sheet(ctx, info, out, session_number, report)
+        result = _session_sheet(ctx, info, out, session_number, report, language)
     elif kind == "cards":
         result = _cards(ctx, info, out, session_number, report, language)
     elif kind == "register":
@@ -692,7 +698,12 @@ def build_document(
 
 
 def _session_sheet(
-    ctx: AppContext, info: CourseInfo, out: Path, number: int | None, report: Progress
+    ctx: AppContext,
+    info: CourseInfo,
+    out: Path,
+    number: int | None,
+    report: Progress,
+    language: str | None = None,
 ) -> DocumentResult:
     from escape_desktop.export.pdf_session_sheet import render_session_sheet
     from escape_desktop.export.pdf_style import write_atomically
@@ -707,11 +718,14 @@ def _session_sheet(
     # A past session prints what was recorded; today's and later ones are blank for the pen.
     recorded = session.date < info.today
     stations, rows = sheet_circuit(ctx, info.reg.course_id, number, recorded=recorded)
-    due = None if session.cancelled else measures_due(ctx, info, number)
+    tr = instructor_translator(language)
+    due = None if session.cancelled else measures_due(ctx, info, number, tr)
     report(1, 2, "Laying out the sheet")
     pages = write_atomically(
         out,
-        lambda p: render_session_sheet(info, number, stations, rows, p, due=due, recorded=recorded),
+        lambda p: render_session_sheet(
+            info, number, stations, rows, p, due=due, recorded=recorded, tr=tr
+        ),
     )
     return DocumentResult("session-sheet", out, pages, [r.name for r in rows])
 

@@ -4,6 +4,7 @@ Welsh from the window's language setting or --language, and they still fit the p
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from pseudo_language import OPEN, data_words, escaped_words, pseudo_language
 from pypdf import PdfReader
 
 from escape_desktop import i18n
+from escape_desktop.db.models import Session
 from escape_desktop.db.queries import course_by_code
 from escape_desktop.services.documents import build_document
 
@@ -44,7 +46,8 @@ def welsh_window() -> Iterator[None]:
     i18n.set_ui_language(None)
 
 
-INSTRUCTOR_KINDS = [("register", None)]
+# a past session (as recorded, start measures due), a session to come, the last (end measures)
+INSTRUCTOR_KINDS = [("register", None), ("session-sheet", 1), ("session-sheet", 12)]
 
 
 @pytest.mark.parametrize("code", [FINISHED, RUNNING])
@@ -68,6 +71,8 @@ def test_no_word_of_the_instructors_documents_escapes_the_catalogue(
     assert text.count(OPEN) > 10 and "~~" in text  # the pseudo-language was really used
     allowed = data_words(demo_ctx)
     allowed |= {w.lower() for w in get_month_names("abbreviated", locale="en").values()}
+    with demo_ctx.db.read() as s:  # a session's topic is the course's own, as typed
+        allowed |= {w.lower() for x in s.query(Session) for w in re.findall(r"[^\W\d_]+", x.topic)}
     left = escaped_words(text, allowed)
     assert left == [], f"words printed outside the catalogue: {sorted(set(left))} in {text}"
 
@@ -105,3 +110,40 @@ def test_the_register_prints_in_the_windows_language(demo_ctx, demo_today, welsh
     out_en = tmp_path / "register-en.pdf"
     build_document(demo_ctx, "register", cid, out_en, today=demo_today, language="en")
     assert "Register" in _text(out_en) and "Cofrestr" not in _text(out_en)
+
+
+VENUE_CY = "Canolfan Gymunedol a Hamdden Tŷ’r Dŵr, Llanfair-ym-Muallt, Stiwdio 2B"
+
+
+@pytest.fixture
+def long_welsh_values(demo_ctx):  # type: ignore[no-untyped-def]
+    """The running course at a long Welsh venue, a person with a long Welsh name."""
+    from escape_desktop.db.models import Course, Participant, Venue
+
+    with demo_ctx.db.transaction() as s:
+        course = course_by_code(s, RUNNING)
+        s.get(Venue, s.get(Course, course.id).venue_id).name = VENUE_CY
+        person = s.query(Participant).filter_by(last_name="Demo-Vaughan").first()
+        person.first_name, person.last_name = "Siân Gwenllïan", "Llŷr-Ap-Dafydd Bowen-Ŵyn"
+    return _course(demo_ctx, RUNNING)
+
+
+@pytest.mark.parametrize(
+    ("kind", "session", "words"),
+    [
+        ("register", None, ("Cofrestr", "Wedi dod", "Yn bresennol")),
+        ("session-sheet", 1, ("Sesiwn 1 o", "fel y’i cofnodwyd", "Lefelau sy’n cael eu")),
+        ("session-sheet", 12, ("Sesiwn 12 o", "Ticiwch", "Mesurau’r diwedd heddiw")),
+    ],
+)
+def test_welsh_instructors_documents_fit_with_long_welsh_values(
+    demo_ctx, demo_today, welsh_window, long_welsh_values, tmp_path, kind, session, words
+):
+    out = tmp_path / f"{kind}-cy.pdf"
+    options = {"session_number": session} if session else {}
+    build_document(demo_ctx, kind, long_welsh_values, out, today=demo_today, **options)
+    text = _text(out)
+    assert all(w in text for w in words), text
+    assert "Tudalen 1 o" in text and "Page" not in text
+    found = problems(out)
+    assert found == [], "\n".join(found)  # nothing overprinted, clipped or in the margin
