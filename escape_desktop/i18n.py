@@ -35,6 +35,7 @@ _DATE_FORMATS = {
     "long": "EEEE d MMMM y",  # the weekday, the day, the month in words, the year
     "medium": "d MMMM y",
     "short": "d MMM y",
+    "weekday": "EEE d MMM y",  # "Mon 7 Dec 2026": the weekday and the month abbreviated
 }
 
 
@@ -220,7 +221,8 @@ def ui_language() -> str:
 
 def ui_date(day: datetime.date | None, length: str = "medium") -> str:
     """A date on screen or on the command line, in the instructor's language ("7 Rhagfyr
-    2026"; "long" adds the weekday, "short" abbreviates the month): never strftime."""
+    2026"; "long" adds the weekday, "short" abbreviates the month, "weekday" does both):
+    never strftime."""
     return _ui.date(day, length)
 
 

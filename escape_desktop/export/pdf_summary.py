@@ -7,6 +7,7 @@ from pathlib import Path
 
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from escape_desktop.i18n import ui_date
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.delivery import ModeFigures
 from escape_desktop.programme.rounding import format_number, plural
@@ -499,7 +500,7 @@ def render_summary(info: CourseInfo, data: SummaryData, path: Path) -> int:
         story.append(Paragraph("No start or end measures recorded yet.", Styles.note))
     story.append(PageBreak())
     story.extend(glossary())
-    return build(doc, story, footer=f"{info.code} class summary · printed {info.today:%d %b %Y}")
+    return build(doc, story, footer=f"{info.code} class summary · printed {ui_date(info.today)}")
 
 
 def _follow_up_section(points: tuple[SummaryFollowUp, ...], width: float) -> list:
