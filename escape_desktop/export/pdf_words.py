@@ -4,7 +4,7 @@ register's keys and statuses)."""
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from escape_desktop.i18n import N_, Translator
 from escape_desktop.programme.status import (
@@ -124,3 +124,60 @@ def completion_words(person: PersonStatus, tr: Translator) -> str:
     if person.progress == CANNOT_REACH:
         return tr._("Can't reach 75 %")
     return status_words(person.status, tr)
+
+
+# Words the services hand the class summary as labels (programme.demographics,
+# programme.referral_codes, services.measures.outcomes' headline domains): printed in the
+# reader's language; any other label (a sex written as typed) prints as it is.
+SUMMARY_LABELS = frozenset(
+    {
+        N_("Under 45"),
+        N_("75 and over"),
+        N_("Not recorded"),
+        N_("Female"),
+        N_("Male"),
+        N_("GP or practice"),
+        N_("Physiotherapist"),
+        N_("Consultant or hospital doctor"),
+        N_("Self-referral"),
+        N_("Someone else"),
+        N_("Improved daily function"),
+        N_("Less pain"),
+        N_("Better quality of life or wellbeing"),
+        N_("Other"),
+        N_("Prefer not to say"),
+        # programme.delivery's modes, as the summary's delivery line says them
+        N_("virtual (over video)"),
+        N_("hybrid (in the hall, some join over video)"),
+        # programme.content's words for the headline domains (the follow-up table)
+        N_("daily activities (function)"),
+        N_("pain"),
+        N_("quality of life and wellbeing"),
+        # the measures' units (resources/instruments); "/10" and the like need no words
+        N_("days"),
+        N_("mean /10"),
+        N_("metric score"),
+        N_("stands"),
+    }
+)
+
+
+def label_words(label: str, tr: Translator) -> str:
+    return tr._(label) if label in SUMMARY_LABELS else label
+
+
+def registers_missing(numbers: Sequence[int], tr: Translator) -> str:
+    """programme.status.registers_not_taken_text in the reader's language ("" when none)."""
+    if not numbers:
+        return ""
+    shown = [str(n) for n in numbers]
+    which = shown[0]
+    if len(shown) > 1:
+        which = tr._("{some} and {last}").format(some=", ".join(shown[:-1]), last=shown[-1])
+    return tr.ngettext(
+        "{n} session ({which}) has no register; completion counts it as held: take its "
+        "register or mark it cancelled.",
+        "{n} sessions ({which}) have no register; completion counts them as held: take their "
+        "registers or mark them cancelled.",
+        len(shown),
+    ).format(n=len(shown), which=which)

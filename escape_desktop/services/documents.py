@@ -683,7 +683,7 @@ def build_document(
     elif kind == "progress":
         result = _progress(ctx, info, out, enrolment_ids, report, language)
     else:
-        result = _summary(ctx, info, out, report)
+        result = _summary(ctx, info, out, report, language)
     from escape_desktop.export.pdf_style import cannot_print
 
     # Say so rather than hand over a page with an empty box where a name should be
@@ -937,14 +937,17 @@ def _progress(
     return DocumentResult("progress", out, pages, [r.name for r in rows])
 
 
-def _summary(ctx: AppContext, info: CourseInfo, out: Path, report: Progress) -> DocumentResult:
+def _summary(
+    ctx: AppContext, info: CourseInfo, out: Path, report: Progress, language: str | None = None
+) -> DocumentResult:
     from escape_desktop.export.pdf_style import write_atomically
     from escape_desktop.export.pdf_summary import render_summary
 
     report(0, 2, "Working out the class outcomes")
     data = gather_summary(ctx, info)
     report(1, 2, "Laying out the summary")
-    pages = write_atomically(out, lambda p: render_summary(info, data, p))
+    tr = instructor_translator(language)
+    pages = write_atomically(out, lambda p: render_summary(info, data, p, tr))
     return DocumentResult("summary", out, pages)
 
 

@@ -47,7 +47,12 @@ def welsh_window() -> Iterator[None]:
 
 
 # a past session (as recorded, start measures due), a session to come, the last (end measures)
-INSTRUCTOR_KINDS = [("register", None), ("session-sheet", 1), ("session-sheet", 12)]
+INSTRUCTOR_KINDS = [
+    ("register", None),
+    ("session-sheet", 1),
+    ("session-sheet", 12),
+    ("summary", None),
+]
 
 
 @pytest.mark.parametrize("code", [FINISHED, RUNNING])
@@ -71,6 +76,9 @@ def test_no_word_of_the_instructors_documents_escapes_the_catalogue(
     assert text.count(OPEN) > 10 and "~~" in text  # the pseudo-language was really used
     allowed = data_words(demo_ctx)
     allowed |= {w.lower() for w in get_month_names("abbreviated", locale="en").values()}
+    # the measures' published sources are cited as published (the class summary's thresholds)
+    for inst in demo_ctx.library.instruments.values():
+        allowed |= {w.lower() for w in re.findall(r"[^\W\d_]+", inst.mid_source)}
     with demo_ctx.db.read() as s:  # a session's topic is the course's own, as typed
         allowed |= {w.lower() for x in s.query(Session) for w in re.findall(r"[^\W\d_]+", x.topic)}
     left = escaped_words(text, allowed)
@@ -134,6 +142,7 @@ def long_welsh_values(demo_ctx):  # type: ignore[no-untyped-def]
         ("register", None, ("Cofrestr", "Wedi dod", "Yn bresennol")),
         ("session-sheet", 1, ("Sesiwn 1 o", "fel y’i cofnodwyd", "Lefelau sy’n cael eu")),
         ("session-sheet", 12, ("Sesiwn 12 o", "Ticiwch", "Mesurau’r diwedd heddiw")),
+        ("summary", None, ("Crynodeb y dosbarth", "Canlyniadau’r dosbarth", "Darparu: hybrid")),
     ],
 )
 def test_welsh_instructors_documents_fit_with_long_welsh_values(
