@@ -30,7 +30,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
 from escape_desktop.db.files import FileHeld, replace_file
-from escape_desktop.i18n import ENGLISH, Translator
+from escape_desktop.i18n import ENGLISH, Translator, _
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.rounding import format_number
 
@@ -75,7 +75,9 @@ def register_fonts() -> None:
             path = resource_path("fonts", filename)
             if not path.is_file():
                 raise DocumentError(
-                    f"The font file {filename} is missing from the app; please reinstall it."
+                    _("The font file {file} is missing from the app; please reinstall it.").format(
+                        file=filename
+                    )
                 )
             pdfmetrics.registerFont(TTFont(name, str(path)))
         pdfmetrics.registerFontFamily(
@@ -387,12 +389,18 @@ def write_atomically(
     out = Path(out_path).expanduser()
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise DocumentError(f"The folder {folder} does not exist; choose another place to save.")
+        raise DocumentError(
+            _("The folder {folder} does not exist; choose another place to save.").format(
+                folder=folder
+            )
+        )
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem[:40]}-", suffix=".tmp", dir=folder)
     except OSError as e:
         raise DocumentError(
-            f"Cannot save in {folder} ({e.strerror or e}); choose another folder."
+            _("Cannot save in {folder} ({reason}); choose another folder.").format(
+                folder=folder, reason=e.strerror or e
+            )
         ) from None
     os.close(fd)
     tmp = Path(tmp_name)
@@ -418,11 +426,15 @@ def write_atomically(
                 raise
     except (PermissionError, FileHeld):
         raise DocumentError(
-            f"Cannot write {out.name}: it may be open in another program; close it and try again."
+            _(
+                "Cannot write {file}: it may be open in another program; close it and try again."
+            ).format(file=out.name)
         ) from None
     except OSError as e:
         raise DocumentError(
-            f"Saving {out.name} failed ({e.strerror or e}); check there is space and try again."
+            _("Saving {file} failed ({reason}); check there is space and try again.").format(
+                file=out.name, reason=e.strerror or e
+            )
         ) from None
     finally:
         if tmp.exists():

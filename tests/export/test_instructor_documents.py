@@ -156,3 +156,14 @@ def test_welsh_instructors_documents_fit_with_long_welsh_values(
     assert "Tudalen 1 o" in text and "Page" not in text
     found = problems(out)
     assert found == [], "\n".join(found)  # nothing overprinted, clipped or in the margin
+
+
+def test_saying_a_document_is_saved_counts_pages_in_the_windows_language(welsh_window):
+    from escape_desktop.export.documents import DocumentResult
+
+    said = {n: DocumentResult("register", Path("r.pdf"), n).message() for n in (1, 2, 3, 6, 20)}
+    assert all("Cofrestr y cwrs" in s and "saved" not in s for s in said.values())
+    assert all(f"({n} tudalen)" in said[n] for n in said)
+    i18n.set_ui_language("en")
+    assert "(1 page)" in DocumentResult("register", Path("r.pdf"), 1).message()
+    assert "(2 pages)" in DocumentResult("register", Path("r.pdf"), 2).message()
