@@ -167,3 +167,20 @@ def test_saying_a_document_is_saved_counts_pages_in_the_windows_language(welsh_w
     i18n.set_ui_language("en")
     assert "(1 page)" in DocumentResult("register", Path("r.pdf"), 1).message()
     assert "(2 pages)" in DocumentResult("register", Path("r.pdf"), 2).message()
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra"), [("register", []), ("session-sheet", ["--session", "1"])]
+)
+def test_print_takes_a_language_for_the_instructors_documents(
+    demo_ctx, capsys, tmp_path, kind, extra
+):
+    from escape_desktop.cli import main
+
+    out = tmp_path / f"{kind}.pdf"
+    argv = ["print", kind, "--data-dir", str(demo_ctx.data_dir), "--course", RUNNING]
+    code = main(argv + extra + ["--language", "Cymraeg", "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    text = _text(out)
+    assert "Tudalen 1 o" in text and "Page" not in text
+    capsys.readouterr()
