@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.pdfbase.pdfmetrics import stringWidth
 
 from escape_desktop.i18n import ENGLISH, Translator
 
@@ -103,14 +104,19 @@ def start_end_panels(
         for j, (label, value, fill) in enumerate(
             ((tr._("Start"), it.start, LIGHT), (tr._("End"), it.end, INK))
         ):
-            cx = x0 + panel / 2 + (j - 0.5) * max(bar_w + 10, panel * 0.45)
+            spread = max(bar_w + 10, panel * 0.45)
+            cx = x0 + panel / 2 + (j - 0.5) * spread
+            # "Start" and "End" side by side: smaller where a language's words are longer
+            size = 8.0
+            while size > 5 and stringWidth(label, FONT, size) > spread - 3:
+                size -= 0.5
             d.add(
                 String(
                     cx,
                     base_y - 11,
                     label,
                     fontName=FONT,
-                    fontSize=8,
+                    fontSize=size,
                     textAnchor="middle",
                     fillColor=DARK,
                 )

@@ -21,6 +21,7 @@ from .pdf_style import (
     build,
     document,
     esc,
+    fit_cell,
     heading,
     name_paragraph,
     para,
@@ -110,10 +111,11 @@ def render_register(info: CourseInfo, path: Path, tr: Translator | None = None) 
             mark = row.marks.get(x.id, "")
             # P*: present, joined a hybrid course's hall session over video (as on screen).
             star = JOINED_ONLINE_STAR if mark == "present" and x.id in row.joined_online else ""
-            line.append("—" if x.cancelled else mark_key(mark, tr) + star)
+            line.append("—" if x.cancelled else fit_cell(mark_key(mark, tr) + star, session_w - 3))
         person = info.status(row)
         # Of the sessions held while they were enrolled (a late joiner is not charged earlier ones).
-        line.append(_("{attended} of {held}").format(attended=person.attended, held=person.held))
+        came = _("{attended} of {held}").format(attended=person.attended, held=person.held)
+        line.append(fit_cell(came, 62 - 13, floor=8))
         line.append(para(completion_words(person, tr), Clipboard.cell))
         data.append(line)
     totals = ["", Paragraph(esc(_("Present")), Clipboard.head)]

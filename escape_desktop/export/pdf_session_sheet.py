@@ -41,6 +41,7 @@ from .pdf_style import (
     build,
     document,
     esc,
+    fit_cell,
     long_date,
     make_style,
     name_paragraph,
@@ -127,11 +128,13 @@ class SheetTable(Table):
             wd = widths.get((dose, FONT))
             if wd is None:
                 wd = widths[(dose, FONT)] = stringWidth(dose, FONT, 10)
-            # one line, "L2 10": the level in bold, then the dose
-            text.setTextOrigin(mid_x - (wl + wd) / 2, mid_y)
-            text.setFont(FONT_BOLD, 10)
+            # one line, "L2 10": the level in bold, then the dose; smaller where a language's
+            # word for a level is longer than the cell holds
+            size = min(10.0, 10.0 * (xs[col + 1] - xs[col] - 3) / (wl + wd))
+            text.setTextOrigin(mid_x - (wl + wd) * size / 20, mid_y)
+            text.setFont(FONT_BOLD, size)
             text.textOut(level + " ")
-            text.setFont(FONT, 10)
+            text.setFont(FONT, size)
             text.textOut(dose)
         c.drawText(text)
         c.setStrokeColor(INK)
@@ -230,15 +233,10 @@ def _columns(tr: Translator) -> dict[str, str]:
     }
 
 
-def _fitted(word: str, width: float, size: float = 10, floor: float = 8) -> str | CellParagraph:
-    """A column's one-word heading at the table's 10 pt, smaller (not below ``floor``) where
-    a language's word is wider than the column."""
-    need = stringWidth(word, FONT, size)
-    if need <= width:
-        return word  # a plain cell: never wrapped
-    size = max(floor, size * width / need)
-    style = make_style(f"sheet_fit_{size:.2f}", fontSize=size, leading=size + 1.5, alignment=1)
-    return CellParagraph(esc(word), style)
+def _fitted(word: str, width: float) -> str | CellParagraph:
+    """A column's one-word heading at 10 pt, smaller (not below 8 pt) where a language's word
+    is wider than the column."""
+    return fit_cell(word, width, floor=8)
 
 
 def _parts(n: int, per_part: int) -> list[range]:
@@ -375,7 +373,8 @@ def _part_table(
         if with_here:
             if recorded and row.here:
                 key = mark_key(mark_from_letter(row.here) or "", tr) or row.here
-                line.append(key + (JOINED_ONLINE_STAR if row.joined_online else ""))
+                key += JOINED_ONLINE_STAR if row.joined_online else ""
+                line.append(fit_cell(key, here_w - 4))
             else:
                 line.append("")
                 ticks.append((2, r))

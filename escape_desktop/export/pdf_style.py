@@ -187,6 +187,23 @@ def tiny_date(day: date | None) -> str:
     return f"{day.day:02d}/{day.month:02d}"
 
 
+def fit_cell(
+    text: str, width: float, size: float = 10, floor: float = 6, bold: bool = False
+) -> str | Paragraph:
+    """A short cell's text (a register key, a column's one word) at the table's ``size``, or
+    smaller, down to ``floor``, where a language says it in more letters than the column
+    holds (a longer one still wraps rather than running into the next cell)."""
+    font = FONT_BOLD if bold else FONT
+    need = stringWidth(text, font, size)
+    if need <= width:
+        return text  # a plain cell: never wrapped
+    size = max(floor, size * width / need)
+    style = ParagraphStyle(
+        f"fit_{font}_{size:.2f}", fontName=font, fontSize=size, leading=size + 1.5, alignment=1
+    )
+    return Paragraph(esc(text), style)
+
+
 def level_label(level: int | None) -> str:
     """Stored levels are 0-based; people count from 1."""
     return "" if level is None else f"Level {level + 1}"

@@ -83,6 +83,8 @@ def test_no_word_of_the_instructors_documents_escapes_the_catalogue(
         allowed |= {w.lower() for x in s.query(Session) for w in re.findall(r"[^\W\d_]+", x.topic)}
     left = escaped_words(text, allowed)
     assert left == [], f"words printed outside the catalogue: {sorted(set(left))} in {text}"
+    found = problems(out)  # a third longer and marked, and still nothing overprinted or cut
+    assert found == [], "\n".join(found)
 
 
 def test_the_pseudo_check_finds_a_register_word_left_out_of_the_catalogue(
