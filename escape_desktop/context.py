@@ -14,6 +14,7 @@ from pathlib import Path
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import READ_ONLY_MEDIA_SENTENCE, DatabaseMissing, WritesStopped
 from escape_desktop.db.files import folder_is_writable, make_private, make_private_folder
+from escape_desktop.i18n import ui_date
 from escape_desktop.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,7 @@ def missing_database(folder: Path, key: bytes | None = None) -> DatabaseMissing 
     newest = newest_good_backup(backups_dir(folder), key)
     offer = (
         f"restore the newest good backup, {newest.path.name} "
-        f"(made {newest.made_at:%d %B %Y at %H:%M})"
+        f"(made {ui_date(newest.made_at.date())} at {newest.made_at:%H:%M})"
         if newest is not None
         else "ask for help: none of its backups passed its check"
     )

@@ -35,6 +35,7 @@ _DATE_FORMATS = {
     "long": "EEEE d MMMM y",  # the weekday, the day, the month in words, the year
     "medium": "d MMMM y",
     "short": "d MMM y",
+    "weekday": "EEE d MMM y",  # "Mon 7 Dec 2026": the weekday and the month abbreviated
 }
 
 
@@ -64,6 +65,11 @@ class Translator:
     def ngettext(self, singular: str, plural: str, n: int) -> str:
         """The form for ``n`` by the language's own plural rule (Welsh has six)."""
         return self._t.ngettext(singular, plural, n)
+
+    def pgettext(self, context: str, message: str) -> str:
+        """A short message whose English says too little alone (a register key "P"), told
+        apart in the catalogue by ``context``."""
+        return self._t.pgettext(context, message)
 
     def date(self, day: datetime.date | None, length: str = "long") -> str:
         """A date as people read it in this language: "long" with the weekday, "medium"
@@ -202,6 +208,12 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _ui.ngettext(singular, plural, n)
 
 
+def ui_translator() -> Translator:
+    """The instructor's ``Translator``: for the documents an instructor reads (the register,
+    the session sheet, the class summary) and their dates."""
+    return _ui
+
+
 def ui_language() -> str:
     """The language the window and the command line speak now ("en", "cy")."""
     return _ui.language
@@ -209,7 +221,8 @@ def ui_language() -> str:
 
 def ui_date(day: datetime.date | None, length: str = "medium") -> str:
     """A date on screen or on the command line, in the instructor's language ("7 Rhagfyr
-    2026"; "long" adds the weekday, "short" abbreviates the month): never strftime."""
+    2026"; "long" adds the weekday, "short" abbreviates the month, "weekday" does both):
+    never strftime."""
     return _ui.date(day, length)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from escape_desktop.i18n import ui_date
+
 from .base import CommandError, course_id, open_context, print_json
 
 ACTION_WORDS = {"progress": "move on", "hold": "stay", "step_back": "step back"}
@@ -53,7 +55,7 @@ def cmd_circuit(args: argparse.Namespace) -> int:
     state = " (cancelled)" if grid.session_cancelled else ""
     state += " (online: the home version of each station)" if grid.session_online else ""
     print(
-        f"{grid.course_code} session {grid.session_number}, {grid.session_date:%a %d %b %Y}"
+        f"{grid.course_code} session {grid.session_number}, {ui_date(grid.session_date, 'weekday')}"
         f"{state}: {grid.session_topic}"
     )
     if grid.session_online or any(r.at_home for r in grid.rows):

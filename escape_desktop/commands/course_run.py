@@ -10,7 +10,7 @@ import sys
 from datetime import date, timedelta
 from typing import Any
 
-from escape_desktop.i18n import LANGUAGES, language_word
+from escape_desktop.i18n import LANGUAGES, language_word, ui_date
 
 from .base import CommandError, course_id, iso_date, open_context, print_json
 
@@ -271,7 +271,7 @@ def _register(ctx: Any, cid: int) -> Any:
 
 
 def _day(d: Any) -> str:
-    return f"{d:%a %d %b %Y}"
+    return ui_date(d, "weekday")
 
 
 # A day this long before a course's first session belongs to no course of it: a year typed
@@ -438,7 +438,7 @@ def cmd_new(args: argparse.Namespace) -> int:
             "delivery_mode": args.delivery,
             "sessions": [d.isoformat() for d in dates],
         },
-        f"Created {code}: {len(dates)} sessions, {dates[0]:%a %d %b %Y} to {dates[-1]:%a %d %b %Y}.",
+        f"Created {code}: {len(dates)} sessions, {ui_date(dates[0], 'weekday')} to {ui_date(dates[-1], 'weekday')}.",
     )
 
 
@@ -599,7 +599,7 @@ def cmd_close(args: argparse.Namespace) -> int:
     return _done(
         args,
         {"course": args.course, "closed_on": day.isoformat()},
-        f"Closed {args.course} from {day:%a %d %b %Y}; it counts as finished.",
+        f"Closed {args.course} from {ui_date(day, 'weekday')}; it counts as finished.",
     )
 
 

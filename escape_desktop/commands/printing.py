@@ -49,6 +49,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                 help="print everyone's in this language (en or cy, Cymraeg); "
                 "default: each person's own, else the site's",
             )
+        else:  # the instructor's documents: the window's language unless asked
+            k.add_argument(
+                "--language",
+                type=language_word,
+                choices=tuple(LANGUAGES),
+                default=None,
+                help="print it in this language (en or cy, Cymraeg); default: the app's own",
+            )
         if kind == "certificates":
             k.add_argument(
                 "--no-record",

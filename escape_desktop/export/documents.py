@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from escape_desktop.programme.rounding import plural
+from escape_desktop.i18n import N_, _, ngettext
 
 from .pdf_errors import DocumentError
 
@@ -19,13 +19,14 @@ Progress = Callable[[int, int, str], None]  # done, total, message
 KINDS = ("session-sheet", "cards", "register", "certificates", "progress", "summary")
 # Documents printed for one session (the window asks which).
 SESSION_KINDS = ("session-sheet", "cards")
+# Marked for the catalogue; the window says them in the instructor's language (_(LABELS[k])).
 LABELS = {
-    "session-sheet": "Session sheet",
-    "cards": "Circuit cards",
-    "register": "Course register",
-    "certificates": "Certificates",
-    "progress": "Progress reports",
-    "summary": "Class summary",
+    "session-sheet": N_("Session sheet"),
+    "cards": N_("Circuit cards"),
+    "register": N_("Course register"),
+    "certificates": N_("Certificates"),
+    "progress": N_("Progress reports"),
+    "summary": N_("Class summary"),
 }
 FILE_WORDS = {
     "session-sheet": "sheet",
@@ -50,16 +51,24 @@ __all__ = [
     "default_filename",
 ]
 DESCRIPTIONS = {
-    "session-sheet": "Everyone's circuit for one session with room to write done, pain, effort "
-    "and notes, and what each level means (landscape). A past session prints what was recorded.",
-    "cards": "A card for each person to carry round the circuit: their stations, levels, "
-    "how to do each and the aim, and a row per session for what they did (two to a page).",
-    "register": "Every session's marks, totals and who has completed.",
-    "certificates": "One certificate a person, to hand out at the last session. Printing them "
-    "records them as issued.",
-    "progress": "A report for each person who came, in plain words: how their measures "
-    "changed, their exercises, the plan to continue at home and who to contact.",
-    "summary": "Attendance, completion and class outcomes, for commissioners.",
+    "session-sheet": N_(
+        "Everyone's circuit for one session with room to write done, pain, effort and notes, "
+        "and what each level means (landscape). A past session prints what was recorded."
+    ),
+    "cards": N_(
+        "A card for each person to carry round the circuit: their stations, levels, how to do "
+        "each and the aim, and a row per session for what they did (two to a page)."
+    ),
+    "register": N_("Every session's marks, totals and who has completed."),
+    "certificates": N_(
+        "One certificate a person, to hand out at the last session. Printing them records "
+        "them as issued."
+    ),
+    "progress": N_(
+        "A report for each person who came, in plain words: how their measures changed, their "
+        "exercises, the plan to continue at home and who to contact."
+    ),
+    "summary": N_("Attendance, completion and class outcomes, for commissioners."),
 }
 
 
@@ -73,14 +82,18 @@ class DocumentResult:
     unprintable: list[str] = field(default_factory=list)
 
     def message(self) -> str:
-        what = LABELS[self.kind]
-        pages = plural(self.pages, "page")
-        text = f"{what} saved: {self.path.name} ({pages})."
+        """What the window and the command line say once it is saved (the instructor's
+        language)."""
+        text = ngettext(
+            "{document} saved: {file} ({n} page).",
+            "{document} saved: {file} ({n} pages).",
+            self.pages,
+        ).format(document=_(LABELS[self.kind]), file=self.path.name, n=self.pages)
         if self.unprintable:
-            text += (
-                " The printed letters cannot show these names as written (the font lacks "
-                f"their script): {', '.join(self.unprintable)}. Please write them in by hand."
-            )
+            text += " " + _(
+                "The printed letters cannot show these names as written (the font lacks their "
+                "script): {names}. Please write them in by hand."
+            ).format(names=", ".join(self.unprintable))
         return text
 
 

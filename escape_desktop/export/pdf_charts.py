@@ -11,6 +11,9 @@ from dataclasses import dataclass
 
 from reportlab.graphics.charts.barcharts import VerticalBarChart
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
+from reportlab.pdfbase.pdfmetrics import stringWidth
+
+from escape_desktop.i18n import ENGLISH, Translator
 
 from .pdf_style import DARK, FONT, FONT_BOLD, INK, LIGHT, MID, number, register_fonts
 
@@ -52,7 +55,9 @@ def _wrapped(text: str, font: str, size: float, width: float) -> tuple[list[str]
     return lines, size
 
 
-def start_end_panels(items: Sequence[StartEnd], width: float, height: float = 120) -> Drawing:
+def start_end_panels(
+    items: Sequence[StartEnd], width: float, height: float = 120, tr: Translator = ENGLISH
+) -> Drawing:
     """One small panel per measure: a grey start bar and a black end bar on the measure's scale."""
     register_fonts()
     d = Drawing(width, height)
@@ -97,16 +102,21 @@ def start_end_panels(items: Sequence[StartEnd], width: float, height: float = 12
         d.add(Line(x0 + 4, base_y, x0 + panel - 4, base_y, strokeColor=INK, strokeWidth=0.8))
         bar_w = min(28.0, panel / 4)
         for j, (label, value, fill) in enumerate(
-            (("Start", it.start, LIGHT), ("End", it.end, INK))
+            ((tr._("Start"), it.start, LIGHT), (tr._("End"), it.end, INK))
         ):
-            cx = x0 + panel / 2 + (j - 0.5) * max(bar_w + 10, panel * 0.45)
+            spread = max(bar_w + 10, panel * 0.45)
+            cx = x0 + panel / 2 + (j - 0.5) * spread
+            # "Start" and "End" side by side: smaller where a language's words are longer
+            size = 8.0
+            while size > 5 and stringWidth(label, FONT, size) > spread - 3:
+                size -= 0.5
             d.add(
                 String(
                     cx,
                     base_y - 11,
                     label,
                     fontName=FONT,
-                    fontSize=8,
+                    fontSize=size,
                     textAnchor="middle",
                     fillColor=DARK,
                 )
@@ -116,7 +126,7 @@ def start_end_panels(items: Sequence[StartEnd], width: float, height: float = 12
                     String(
                         cx,
                         base_y + 4,
-                        "not taken",
+                        tr._("not taken"),
                         fontName=FONT,
                         fontSize=7,
                         textAnchor="middle",
@@ -157,6 +167,7 @@ def attendance_chart(
     people: int,
     width: float,
     height: float = 130,
+    tr: Translator = ENGLISH,
 ) -> Drawing:
     """People present at each session (None: cancelled or not held yet)."""
     register_fonts()
@@ -204,7 +215,7 @@ def attendance_chart(
         String(
             chart.x + chart.width / 2,
             4,
-            "Session",
+            tr._("Session"),
             fontName=FONT,
             fontSize=9,
             textAnchor="middle",
@@ -214,7 +225,9 @@ def attendance_chart(
     return d
 
 
-def proportion_bars(items: Sequence[tuple[str, float | None, str]], width: float) -> Drawing:
+def proportion_bars(
+    items: Sequence[tuple[str, float | None, str]], width: float, tr: Translator = ENGLISH
+) -> Drawing:
     """Horizontal 0–100% bars: (label, percent or None, detail such as '7 of 10')."""
     register_fonts()
     row_h = 22
@@ -249,7 +262,7 @@ def proportion_bars(items: Sequence[tuple[str, float | None, str]], width: float
                     strokeWidth=0.6,
                 )
             )
-        text = f"{pct:.0f}%" if pct is not None else "no data"
+        text = f"{pct:.0f}%" if pct is not None else tr._("no data")
         d.add(
             String(label_w + bar_w + 6, y + 6, text, fontName=FONT_BOLD, fontSize=9, fillColor=INK)
         )

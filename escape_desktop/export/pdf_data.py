@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
+from escape_desktop.i18n import _
+
 # The register's records, defined once (db/queries reads them, the window shows them).
 from escape_desktop.programme.register import Register as Register
 from escape_desktop.programme.register import RegisterRow as RegisterRow
@@ -130,8 +132,9 @@ class CourseInfo:
             if x.number == number:
                 return x
         raise DocumentError(
-            f"Course {self.code} has no session {number}; choose a number from 1 to "
-            f"{len(self.sessions)}."
+            _("Course {code} has no session {n}; choose a number from 1 to {last}.").format(
+                code=self.code, n=number, last=len(self.sessions)
+            )
         )
 
     def staff_text(self, session: SessionInfo | None = None) -> str:

@@ -6,7 +6,8 @@ from pathlib import Path
 
 from reportlab.platypus import Paragraph, Spacer
 
-from escape_desktop.programme.status import ATTENDANCE_MARKS, MARK_LETTER, MARK_MEANING
+from escape_desktop.i18n import Translator, ui_translator
+from escape_desktop.programme.status import ATTENDANCE_MARKS, MARK_LETTER
 
 from .pdf_data import CourseInfo
 from .pdf_style import (
@@ -20,42 +21,60 @@ from .pdf_style import (
     build,
     document,
     esc,
+    fit_cell,
     heading,
     name_paragraph,
     para,
     table,
     tiny_date,
 )
+from .pdf_words import MARK_MEANINGS, completion_words, course_dates, mark_key
 
-# One attendance vocabulary (programme.status): A is absent here as on screen and in the CSV.
-MARK_SYMBOL = MARK_LETTER
+# One attendance vocabulary (programme.status): A is absent here as on screen and in the CSV;
+# the letters themselves come from the catalogue (pdf_words.MARK_KEYS).
+MARK_SYMBOL = MARK_LETTER  # the English keys (the Welsh ones: P, A, Y)
 JOINED_ONLINE_STAR = "*"
 
 
-def online_key(info: CourseInfo) -> str:
+def _online_word(tr: Translator) -> str:
+    """Said in place of a moved session's date, in a column a few letters wide."""
+    return tr.pgettext("register column: the session was moved online", "online")
+
+
+def _session_reason(number: int, reason: str, tr: Translator) -> str:
+    if reason:
+        return tr._("session {n}, {reason}").format(n=number, reason=reason)
+    return tr._("session {n}").format(n=number)
+
+
+def online_key(info: CourseInfo, tr: Translator | None = None) -> str:
     """The key to a virtual or hybrid course's register (programme.delivery): P*, sessions
     moved online and why; "" for a course held wholly in the hall."""
+    tr = tr or ui_translator()
     said = ""
     if info.reg.delivery_mode == "virtual":
-        said += " Every session was held over video (a virtual course)."
+        said += " " + tr._("Every session was held over video (a virtual course).")
     moved = [x for x in info.sessions if x.moved_online and not x.cancelled]
     if moved:
-        said += (
-            " online: session moved online ("
-            + "; ".join(
-                f"session {x.number}" + (f", {x.online_reason}" if x.online_reason else "")
-                for x in moved
-            )
-            + ")."
+        said += " " + tr._("{online}: session moved online ({which}).").format(
+            online=_online_word(tr),
+            which="; ".join(_session_reason(x.number, x.online_reason, tr) for x in moved),
         )
     if any(row.marks.get(sid) == "present" for row in info.reg.rows for sid in row.joined_online):
-        said += f" P{JOINED_ONLINE_STAR} present, joined over video."
+        said += " " + tr._("{key} present, joined over video.").format(
+            key=mark_key("present", tr) + JOINED_ONLINE_STAR
+        )
     return said
 
 
-def render_register(info: CourseInfo, path: Path) -> int:
-    """Write the register PDF to ``path``; returns the page count."""
-    doc = document(path, LANDSCAPE, title=f"{info.code} register", subject=info.title)
+def render_register(info: CourseInfo, path: Path, tr: Translator | None = None) -> int:
+    """Write the register PDF to ``path`` in ``tr``'s language (the instructor's by
+    default); returns the page count."""
+    tr = tr or ui_translator()
+    _ = tr._
+    doc = document(
+        path, LANDSCAPE, title=_("{code} register").format(code=info.code), subject=info.title
+    )
     width = LANDSCAPE[0] - 2 * MARGIN
     sessions = info.sessions
     n = len(sessions)
@@ -65,12 +84,15 @@ def render_register(info: CourseInfo, path: Path) -> int:
     name_w = max(120, width - fixed - session_w * n)
     widths = [18, name_w] + [session_w] * n + [62, 100]
 
-    head = ["", Paragraph("Name", Clipboard.head)]
+    head = ["", Paragraph(esc(_("Name")), Clipboard.head)]
     for x in sessions:
         # Moved online: said in place of the date, as the screen's register does.
-        when = "online" if x.moved_online and not x.cancelled else tiny_date(x.date)
+        when = esc(_online_word(tr)) if x.moved_online and not x.cancelled else tiny_date(x.date)
         head.append(Paragraph(f"{x.number}<br/>{when}", Clipboard.head_center))
-    head += [Paragraph("Attended", Clipboard.head_center), Paragraph("Completion", Clipboard.head)]
+    head += [
+        Paragraph(esc(_("Attended")), Clipboard.head_center),
+        Paragraph(esc(_("Completion")), Clipboard.head),
+    ]
     data: list[list] = [head]
     extra: list[tuple] = []
     delivered = info.delivered()
@@ -89,13 +111,14 @@ def render_register(info: CourseInfo, path: Path) -> int:
             mark = row.marks.get(x.id, "")
             # P*: present, joined a hybrid course's hall session over video (as on screen).
             star = JOINED_ONLINE_STAR if mark == "present" and x.id in row.joined_online else ""
-            line.append("—" if x.cancelled else MARK_SYMBOL.get(mark, "") + star)
+            line.append("—" if x.cancelled else fit_cell(mark_key(mark, tr) + star, session_w - 3))
         person = info.status(row)
         # Of the sessions held while they were enrolled (a late joiner is not charged earlier ones).
-        line.append(f"{person.attended} of {person.held}")
-        line.append(para(info.completion_text(row), Clipboard.cell))
+        came = _("{attended} of {held}").format(attended=person.attended, held=person.held)
+        line.append(fit_cell(came, 62 - 13, floor=8))
+        line.append(para(completion_words(person, tr), Clipboard.cell))
         data.append(line)
-    totals = ["", Paragraph("Present", Clipboard.head)]
+    totals = ["", Paragraph(esc(_("Present")), Clipboard.head)]
     for x in sessions:
         if x.cancelled:
             totals.append("—")
@@ -104,7 +127,8 @@ def render_register(info: CourseInfo, path: Path) -> int:
         else:
             totals.append(str(sum(1 for r in info.reg.rows if r.marks.get(x.id) == "present")))
     completed = len(info.completers())
-    totals += ["", para(f"{completed} completed" if info.finished else "", Clipboard.cell_bold)]
+    done = tr.ngettext("{n} completed", "{n} completed", completed).format(n=completed)
+    totals += ["", para(done if info.finished else "", Clipboard.cell_bold)]
     data.append(totals)
 
     for col, x in enumerate(sessions, start=2):
@@ -128,46 +152,56 @@ def render_register(info: CourseInfo, path: Path) -> int:
 
     cancelled = [x for x in sessions if x.cancelled]
     facts = [
-        ("Programme", info.programme_title),
-        ("Venue", info.venue),
-        ("Dates", info.dates_text()),
-        ("Start time", info.reg.start_time),
-        ("Staff", info.staff_text()),
+        (_("Programme"), _(info.programme_title) if info.programme_title else ""),
+        (_("Venue"), info.venue),
+        (_("Dates"), course_dates(info, tr)),
+        (_("Start time"), info.reg.start_time),
+        (_("Staff"), info.staff_text()),
     ]
-    story = heading(f"Register — {info.code}", info.title, facts, Clipboard.note)
+    title = _("Register — {code}").format(code=info.code)
+    story = heading(title, info.title, facts, Clipboard.note)
     story.append(table(data, widths, extra=extra))
     story.append(Spacer(1, 6))
-    marks = " · ".join(f"{MARK_LETTER[m]} {MARK_MEANING[m]}" for m in ATTENDANCE_MARKS)
-    legend = (
-        f"{marks} · — session cancelled (grey column). "
-        "Completion means attending at least 75% of the sessions held while enrolled, decided "
-        + (
-            f"when the course has finished: {delivered} held of the {info.planned} planned."
-            if info.finished
-            else f"when the course has finished: {delivered} held so far of the {info.planned} planned."
+    marks = " · ".join(f"{mark_key(m, tr)} {_(MARK_MEANINGS[m])}" for m in ATTENDANCE_MARKS)
+    if info.finished:
+        held = tr.ngettext(
+            "when the course has finished: {held} held of the {n} planned.",
+            "when the course has finished: {held} held of the {n} planned.",
+            info.planned,
         )
+    else:
+        held = tr.ngettext(
+            "when the course has finished: {held} held so far of the {n} planned.",
+            "when the course has finished: {held} held so far of the {n} planned.",
+            info.planned,
+        )
+    legend = (
+        marks
+        + " · "
+        + _("— session cancelled (grey column).")
+        + " "
+        + _(
+            "Completion means attending at least {percent} of the sessions held while "
+            "enrolled, decided {when}"
+        ).format(percent="75%", when=held.format(held=delivered, n=info.planned))
     )
     if cancelled:
         reasons = "; ".join(
-            f"session {x.number}" + (f" ({x.cancel_reason})" if x.cancel_reason else "")
+            _("session {n} ({reason})").format(n=x.number, reason=x.cancel_reason)
+            if x.cancel_reason
+            else _("session {n}").format(n=x.number)
             for x in cancelled
         )
-        legend += f" Cancelled: {reasons}."
+        legend += " " + _("Cancelled: {sessions}.").format(sessions=reasons)
     withdrawn = [r for r in info.reg.rows if r.status == "withdrawn"]
     if withdrawn:
-        legend += (
-            " Withdrawn: "
-            + "; ".join(
-                r.name + (f" ({r.withdrawn_reason})" if r.withdrawn_reason else "")
-                for r in withdrawn
-            )
-            + "."
+        people = "; ".join(
+            r.name + (f" ({r.withdrawn_reason})" if r.withdrawn_reason else "") for r in withdrawn
         )
-    legend += online_key(info)
+        legend += " " + _("Withdrawn: {people}.").format(people=people)
+    legend += online_key(info, tr)
     story.append(Paragraph(esc(legend), Clipboard.note))
-    return build(
-        doc,
-        story,
-        footer=f"{info.code} register · printed {info.today:%d %b %Y}",
-        footer_size=10,
+    footer = _("{code} register · printed {date}").format(
+        code=info.code, date=tr.date(info.today, "short")
     )
+    return build(doc, story, footer=footer, footer_size=10, tr=tr)

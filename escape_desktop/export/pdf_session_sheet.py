@@ -22,7 +22,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
-from escape_desktop.programme.status import ATTENDANCE_MARKS, MARK_LETTER, MARK_MEANING
+from escape_desktop.i18n import N_, Translator, ui_translator
+from escape_desktop.programme.status import ATTENDANCE_MARKS, mark_from_letter
 
 from .pdf_data import CourseInfo
 from .pdf_register import JOINED_ONLINE_STAR
@@ -40,10 +41,12 @@ from .pdf_style import (
     build,
     document,
     esc,
+    fit_cell,
     long_date,
     make_style,
     name_paragraph,
 )
+from .pdf_words import MARK_MEANINGS, mark_key
 
 SIDE = 10 * mm
 ROW_H = 6.5 * mm  # tall enough to write a number in
@@ -125,11 +128,13 @@ class SheetTable(Table):
             wd = widths.get((dose, FONT))
             if wd is None:
                 wd = widths[(dose, FONT)] = stringWidth(dose, FONT, 10)
-            # one line, "L2 10": the level in bold, then the dose
-            text.setTextOrigin(mid_x - (wl + wd) / 2, mid_y)
-            text.setFont(FONT_BOLD, 10)
+            # one line, "L2 10": the level in bold, then the dose; smaller where a language's
+            # word for a level is longer than the cell holds
+            size = min(10.0, 10.0 * (xs[col + 1] - xs[col] - 3) / (wl + wd))
+            text.setTextOrigin(mid_x - (wl + wd) * size / 20, mid_y)
+            text.setFont(FONT_BOLD, size)
             text.textOut(level + " ")
-            text.setFont(FONT, 10)
+            text.setFont(FONT, size)
             text.textOut(dose)
         c.drawText(text)
         c.setStrokeColor(INK)
@@ -187,12 +192,51 @@ def _num(value: float | None) -> str:
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-_LEVEL_PREFIX = re.compile(r"^\s*level\s*\d+\s*[:.\-–]\s*", re.IGNORECASE)
+# "Level 2: " in any language ("Lefel 2: "); what comes before the word (a pseudo-language's
+# marker) is kept.
+_LEVEL_PREFIX = re.compile(r"^(\W*)[^\W\d_]+\s*\d+\s*[:.\-–]\s*")
 
 
 def short_level_name(name: str) -> str:
     """'Level 2: normal chair, hands help' -> 'normal chair, hands help'."""
-    return _LEVEL_PREFIX.sub("", name).strip() or name
+    return _LEVEL_PREFIX.sub(r"\1", name).strip() or name
+
+
+# The exercise library's dose units, as a station's column names them: "(reps each leg)".
+UNIT_WORDS = {
+    "reps": N_("reps"),
+    "reps each leg": N_("reps each leg"),
+    "reps each side": N_("reps each side"),
+    "s": N_("seconds"),
+    "min": N_("minutes"),
+}
+
+
+def unit_words(unit: str, tr: Translator) -> str:
+    known = UNIT_WORDS.get(unit.strip())
+    return tr._(known) if known else unit
+
+
+def _level_short(level: int, tr: Translator) -> str:
+    """'L2': a level in a cell a few letters wide."""
+    return tr._("L{n}").format(n=level + 1)
+
+
+def _columns(tr: Translator) -> dict[str, str]:
+    """A station's four column headings, each in a box about 28 pt wide: a language whose
+    word is longer says it in short ("ymdr."), and the note under the table says it in full."""
+    return {
+        "aim": tr.pgettext("session sheet column, 5 letters at most", "aim"),
+        "done": tr.pgettext("session sheet column, 5 letters at most", "done"),
+        "pain": tr.pgettext("session sheet column, 5 letters at most", "pain"),
+        "effort": tr.pgettext("session sheet column, 5 letters at most", "effort"),
+    }
+
+
+def _fitted(word: str, width: float) -> str | CellParagraph:
+    """A column's one-word heading at 10 pt, smaller (not below 8 pt) where a language's word
+    is wider than the column."""
+    return fit_cell(word, width, floor=8)
 
 
 def _parts(n: int, per_part: int) -> list[range]:
@@ -204,17 +248,29 @@ def _parts(n: int, per_part: int) -> list[range]:
     return [range(i, min(n, i + size)) for i in range(0, n, size)]
 
 
-def _banner(due: MeasuresDue, width: float, past: bool = False) -> Table:
-    what = ", ".join(due.measures) if due.measures else "the course's measures"
-    when = "were due at this session" if past else "today"
-    lines: list = [CellParagraph(f"{esc(due.when)} measures {when}: {esc(what)}", banner_style)]
+def _banner(due: MeasuresDue, width: float, tr: Translator, past: bool = False) -> Table:
+    _ = tr._
+    what = ", ".join(due.measures) if due.measures else _("the course's measures")
+    if due.when == "Start":
+        said = _("Start measures were due at this session: {what}") if past else None
+        said = said or _("Start measures today: {what}")
+    else:
+        said = _("End measures were due at this session: {what}") if past else None
+        said = said or _("End measures today: {what}")
+    lines: list = [CellParagraph(esc(said.format(what=what)), banner_style)]
     if due.people:
         shown = list(due.people[:6])
         more = len(due.people) - len(shown)
-        who = ", ".join(shown) + (f" and {more} more" if more > 0 else "")
-        lines.append(CellParagraph(f"Still needed from: {esc(who)}", banner_small))
+        who = ", ".join(shown)
+        if more > 0:
+            who = tr.ngettext("{people} and {n} more", "{people} and {n} more", more).format(
+                people=who, n=more
+            )
+        lines.append(
+            CellParagraph(esc(_("Still needed from: {people}").format(people=who)), banner_small)
+        )
     else:
-        lines.append(CellParagraph("Everyone's are in already.", banner_small))
+        lines.append(CellParagraph(esc(_("Everyone's are in already.")), banner_small))
     t = Table([[lines]], colWidths=[width], hAlign="LEFT")
     t.setStyle(
         TableStyle(
@@ -230,7 +286,9 @@ def _banner(due: MeasuresDue, width: float, past: bool = False) -> Table:
     return t
 
 
-def _legend(stations: Sequence[SheetStation], used: dict[str, set[int]], first: int) -> list:
+def _legend(
+    stations: Sequence[SheetStation], used: dict[str, set[int]], first: int, tr: Translator
+) -> list:
     """'1. Sit to stand — L1 high seat, hands help · L2 normal chair, hands help'."""
     out: list = []
     for i, st in enumerate(stations):
@@ -238,14 +296,14 @@ def _legend(stations: Sequence[SheetStation], used: dict[str, set[int]], first: 
         if not levels or not st.level_names:
             continue
         parts = [
-            f"<b>L{lv + 1}</b> {esc(short_level_name(st.level_names[lv]))}"
+            f"<b>{esc(_level_short(lv, tr))}</b> {esc(short_level_name(tr._(st.level_names[lv])))}"
             for lv in levels
             if 0 <= lv < len(st.level_names)
         ]
         if parts:
             out.append(
                 CellParagraph(
-                    f"<b>{first + i + 1}. {esc(st.name)}</b> — " + " · ".join(parts),
+                    f"<b>{first + i + 1}. {esc(tr._(st.name))}</b> — " + " · ".join(parts),
                     legend_style,
                 )
             )
@@ -260,18 +318,21 @@ def _part_table(
     *,
     with_here: bool,
     recorded: bool,
+    tr: Translator,
 ) -> SheetTable:
+    _ = tr._
     here_w = HERE_W if with_here else 0.0
     station_w = AIM_W + 3 * FIGURE_W
     notes_w = max(NOTES_MIN, width - NUMBER_W - NAME_W - here_w - station_w * len(stations))
     name_w = width - NUMBER_W - here_w - notes_w - station_w * len(stations)
 
-    head1: list = ["", CellParagraph("Name", station_head)]
+    columns = _columns(tr)
+    head1: list = ["", CellParagraph(esc(_("Name")), station_head)]
     head2: list = ["", ""]
     widths: list[float] = [NUMBER_W, name_w]
     spans: list[tuple] = [("SPAN", (0, 0), (0, 1)), ("SPAN", (1, 0), (1, 1))]
     if with_here:
-        head1.append(CellParagraph("Here", plain_head))
+        head1.append(_fitted(_("Here"), here_w - 4))
         head2.append("")
         widths.append(here_w)
         spans.append(("SPAN", (2, 0), (2, 1)))
@@ -279,18 +340,23 @@ def _part_table(
     for i, st in enumerate(stations):
         col = first_station_col + 4 * i
         room = station_w - 3
-        label = f"{first + i + 1}. {st.name}"
+        label = f"{first + i + 1}. {_(st.name)}"
         longest = max((stringWidth(w, FONT_BOLD, 10) for w in label.split()), default=0)
         # A word too long for the column in bold is set in the regular face instead.
         cellv = [CellParagraph(esc(label), station_head if longest <= room else plain_head)]
         if st.unit:
-            cellv.append(CellParagraph(f"({esc(st.unit)})", plain_head))
+            cellv.append(CellParagraph(f"({esc(unit_words(st.unit, tr))})", plain_head))
         head1 += [cellv, "", "", ""]
-        head2 += ["aim", "done", "pain", "effort"]
+        head2 += [
+            _fitted(columns["aim"], AIM_W - 2),
+            _fitted(columns["done"], FIGURE_W - 2),
+            _fitted(columns["pain"], FIGURE_W - 2),
+            _fitted(columns["effort"], FIGURE_W - 2),
+        ]
         widths += [AIM_W, FIGURE_W, FIGURE_W, FIGURE_W]
         spans.append(("SPAN", (col, 0), (col + 3, 0)))
     notes_col = len(widths)
-    head1.append(CellParagraph("Notes", station_head))
+    head1.append(CellParagraph(esc(_("Notes")), station_head))
     head2.append("")
     widths.append(notes_w)
     spans.append(("SPAN", (notes_col, 0), (notes_col, 1)))
@@ -306,7 +372,9 @@ def _part_table(
         line: list = [str(i), name]
         if with_here:
             if recorded and row.here:
-                line.append(row.here + (JOINED_ONLINE_STAR if row.joined_online else ""))
+                key = mark_key(mark_from_letter(row.here) or "", tr) or row.here
+                key += JOINED_ONLINE_STAR if row.joined_online else ""
+                line.append(fit_cell(key, here_w - 4))
             else:
                 line.append("")
                 ticks.append((2, r))
@@ -315,15 +383,16 @@ def _part_table(
             if cell is None or cell.level is None:
                 line += ["", "", "", ""]
                 continue
-            aims[(len(line), r)] = (f"L{cell.level + 1}", cell.dose)
+            aims[(len(line), r)] = (_level_short(cell.level, tr), cell.dose)
             line += ["", cell.done, cell.pain, cell.effort]
         line.append(CellParagraph(esc(row.note), Clipboard.cell) if row.note else "")
         data.append(line)
-    for _ in range(WALK_IN_ROWS):
+    for _row in range(WALK_IN_ROWS):
         heights.append(ROW_H)
         if with_here:
             ticks.append((2, len(data)))
-        data.append(["", CellParagraph("<i>walk-in</i>", plain_head)] + [""] * (len(widths) - 2))
+        walk_in = CellParagraph("<i>" + esc(_("walk-in")) + "</i>", plain_head)
+        data.append(["", walk_in] + [""] * (len(widths) - 2))
 
     last = len(data) - 1
     cmds: list[tuple] = [
@@ -376,16 +445,20 @@ def render_session_sheet(
     *,
     due: MeasuresDue | None = None,
     recorded: bool = False,
+    tr: Translator | None = None,
 ) -> int:
-    """Write the sheet to ``path``; returns the page count.
+    """Write the sheet to ``path`` in ``tr``'s language (the instructor's by default);
+    returns the page count.
 
     ``recorded``: the session is past and the cells carry what was recorded.
     """
+    tr = tr or ui_translator()
+    _ = tr._
     session = info.session(session_number)
     doc = document(
         path,
         LANDSCAPE,
-        title=f"{info.code} session {session_number} sheet",
+        title=_("{code} session {n} sheet").format(code=info.code, n=session_number),
         subject=info.title,
         margins=(SIDE, SIDE, SIDE, 13 * mm),
     )
@@ -394,18 +467,24 @@ def render_session_sheet(
     per_part = int((width - NUMBER_W - NAME_W - HERE_W - NOTES_MIN) // station_w)
     parts = _parts(len(stations), per_part)
 
-    when = long_date(session.date)
+    when = long_date(session.date, tr)
     if info.reg.start_time:
         when += f", {info.reg.start_time}"
-    title = f"Session {session.number} of {len(info.sessions)}"
+    title = tr.ngettext(
+        "Session {number} of {n}", "Session {number} of {n}", len(info.sessions)
+    ).format(number=session.number, n=len(info.sessions))
     cancelled = sum(1 for x in info.sessions if x.cancelled)
     if cancelled:
         # 13 dates with one cancelled is still the 12-session programme the other pages name
-        title += f" ({cancelled} cancelled)"
+        title += " " + tr.ngettext("({n} cancelled)", "({n} cancelled)", cancelled).format(
+            n=cancelled
+        )
     title += f" — {info.code}"
     if recorded:
-        title += " — as recorded"
+        title += " — " + _("as recorded")
     right = make_style("sheet_right", fontSize=10, leading=12.5, alignment=2)
+    label = {"topic": _("Topic:"), "venue": _("Venue:"), "when": _("When:"), "staff": _("Staff:")}
+    label = {k: esc(v) for k, v in label.items()}
     top = Table(
         [
             [
@@ -414,18 +493,19 @@ def render_session_sheet(
                     make_style("sheet_title", fontName=FONT_BOLD, fontSize=15, leading=18),
                 ),
                 CellParagraph(
-                    f"<b>Topic:</b> {esc(session.topic) or '—'}",
+                    f"<b>{label['topic']}</b> {esc(session.topic) or '—'}",
                     make_style("sheet_topic", fontSize=11, leading=14, alignment=2),
                 ),
             ],
             [
                 CellParagraph(
-                    f"{esc(info.title)} &nbsp;·&nbsp; <b>Venue:</b> {esc(info.venue) or '—'}",
+                    f"{esc(info.title)} &nbsp;·&nbsp; <b>{label['venue']}</b> "
+                    f"{esc(info.venue) or '—'}",
                     Clipboard.note,
                 ),
                 CellParagraph(
-                    f"<b>When:</b> {esc(when)} &nbsp;·&nbsp; "
-                    f"<b>Staff:</b> {esc(info.staff_text(session)) or '—'}",
+                    f"<b>{label['when']}</b> {esc(when)} &nbsp;·&nbsp; "
+                    f"<b>{label['staff']}</b> {esc(info.staff_text(session)) or '—'}",
                     right,
                 ),
             ],
@@ -451,57 +531,65 @@ def render_session_sheet(
             if cell.level is not None:
                 used.setdefault(key, set()).add(cell.level)
 
+    # Bold words inside a translated sentence: the sentence is escaped, then the column
+    # names it quotes are set in bold.
+    words = {"here": _("Here")} | _columns(tr)
+    bold = {k: f"<b>{esc(v)}</b>" for k, v in words.items()}
     if recorded:
-        how = (
-            "<b>As recorded</b> in the app: <b>Here</b> "
-            + ", ".join(f"{MARK_LETTER[m]} {MARK_MEANING[m]}" for m in ATTENDANCE_MARKS)
-            + (
-                f", {MARK_LETTER['present']}{JOINED_ONLINE_STAR} present, joined over video"
-                if any(r.joined_online for r in rows)
-                else ""
+        keys = ", ".join(f"{mark_key(m, tr)} {_(MARK_MEANINGS[m])}" for m in ATTENDANCE_MARKS)
+        if any(r.joined_online for r in rows):
+            keys += ", " + _("{key} present, joined over video").format(
+                key=mark_key("present", tr) + JOINED_ONLINE_STAR
             )
-            + "; <b>done</b> the dose done, <b>pain</b> and <b>effort</b> 0–10."
+        how = _(
+            "As recorded in the app: {here} {keys}; {done} the dose done, {pain} and {effort} 0–10."
         )
+        how = esc(how).format(keys=esc(keys), **bold)
     else:
-        how = (
-            "Tick <b>Here</b> for everyone who came. <b>aim</b>: level (L1 = level 1) and the"
-            " dose to aim for, in the units under each station. Write the dose <b>done</b>,"
-            " <b>pain</b> 0–10 and <b>effort</b> 0–10 (how hard it felt)."
+        how = _(
+            "Tick {here} for everyone who came. {aim}: level ({level} = level 1) and the dose "
+            "to aim for, in the units under each station. Write the dose {done}, {pain} 0–10 "
+            "and {effort} 0–10 (how hard it felt)."
         )
+        how = esc(how).format(level=esc(_level_short(0, tr)), **bold)
     story: list = []
     for p, part in enumerate(parts):
         if p:
             story.append(PageBreak())
         story += [top, Spacer(1, 4)]
         if due is not None:
-            story += [_banner(due, width, recorded), Spacer(1, 4)]
+            story += [_banner(due, width, tr, recorded), Spacer(1, 4)]
         if session.cancelled:
-            reason = f": {session.cancel_reason}" if session.cancel_reason else ""
-            story.append(
-                CellParagraph(
-                    f"<b>This session is marked as cancelled{esc(reason)}.</b> "
-                    "Reinstate it in the app before you mark the register.",
-                    Styles.body,
+            if session.cancel_reason:
+                said = _("This session is marked as cancelled: {reason}.").format(
+                    reason=session.cancel_reason
                 )
-            )
+            else:
+                said = _("This session is marked as cancelled.")
+            then = _("Reinstate it in the app before you mark the register.")
+            story.append(CellParagraph(f"<b>{esc(said)}</b> {esc(then)}", Styles.body))
             story.append(Spacer(1, 4))
         if session.online and not session.cancelled:
             # Over video: the same levels and aims, each station's home version.
-            reason = f" ({session.online_reason})" if session.online_reason else ""
-            story.append(
-                CellParagraph(
-                    f"<b>Held online, over video{esc(reason)}.</b> Everyone does the home "
-                    "version of each station (household items) at the level and aim below; "
-                    "write what each person reports on the call.",
-                    Styles.body,
-                )
+            if session.online_reason:
+                said = _("Held online, over video ({reason}).").format(reason=session.online_reason)
+            else:
+                said = _("Held online, over video.")
+            then = _(
+                "Everyone does the home version of each station (household items) at the "
+                "level and aim below; write what each person reports on the call."
             )
+            story.append(CellParagraph(f"<b>{esc(said)}</b> {esc(then)}", Styles.body))
             story.append(Spacer(1, 4))
         elif info.reg.delivery_mode == "hybrid" and not session.cancelled:
+            said = _(
+                "Hybrid class: after the mark of anyone who joins over video, write {star} "
+                "({key}), so the app records that they joined online."
+            )
+            key = mark_key("present", tr) + JOINED_ONLINE_STAR
             story.append(
                 CellParagraph(
-                    "Hybrid class: after the mark of anyone who joins over video, write "
-                    "<b>*</b> (P*), so the app records that they joined online.",
+                    esc(said).format(star=f"<b>{JOINED_ONLINE_STAR}</b>", key=esc(key)),
                     Styles.body,
                 )
             )
@@ -509,25 +597,34 @@ def render_session_sheet(
         if not stations:
             story.append(
                 CellParagraph(
-                    "This course has no exercise stations yet; add them in the Circuit section.",
+                    esc(
+                        _(
+                            "This course has no exercise stations yet; add them in the "
+                            "Circuit section."
+                        )
+                    ),
                     Styles.body,
                 )
             )
         if len(parts) > 1:
             story.append(
                 CellParagraph(
-                    f"<b>Stations {part.start + 1} to {part.stop}</b> (part {p + 1} of "
-                    f"{len(parts)})",
+                    "<b>"
+                    + esc(
+                        _("Stations {first} to {last}").format(first=part.start + 1, last=part.stop)
+                    )
+                    + "</b> "
+                    + esc(_("(part {n} of {total})").format(n=p + 1, total=len(parts))),
                     Clipboard.note,
                 )
             )
             story.append(Spacer(1, 2))
         chosen = [stations[i] for i in part]
         story.append(
-            _part_table(chosen, part.start, rows, width, with_here=p == 0, recorded=recorded)
+            _part_table(chosen, part.start, rows, width, with_here=p == 0, recorded=recorded, tr=tr)
         )
         story.append(Spacer(1, 3))
-        legend = _legend(chosen, used, part.start)
+        legend = _legend(chosen, used, part.start, tr)
         if p == 0:  # the same note under every part would only push the legend over
             story.append(CondPageBreak(12 * mm))
             story.append(CellParagraph(how, Clipboard.note))
@@ -551,10 +648,9 @@ def render_session_sheet(
                     ]
                 )
             )
-            story.append(KeepTogether([CellParagraph("<b>Levels in use</b>", legend_style), lt]))
-    return build(
-        doc,
-        story,
-        footer=f"{info.code} · session {session.number} sheet · {session.date:%d %b %Y}",
-        footer_size=10,
+            levels = CellParagraph("<b>" + esc(_("Levels in use")) + "</b>", legend_style)
+            story.append(KeepTogether([levels, lt]))
+    footer = _("{code} · session {n} sheet · {date}").format(
+        code=info.code, n=session.number, date=tr.date(session.date, "short")
     )
+    return build(doc, story, footer=footer, footer_size=10, tr=tr)

@@ -30,6 +30,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
 from escape_desktop.db.files import FileHeld, replace_file
+from escape_desktop.i18n import ENGLISH, Translator, _
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.rounding import format_number
 
@@ -74,7 +75,9 @@ def register_fonts() -> None:
             path = resource_path("fonts", filename)
             if not path.is_file():
                 raise DocumentError(
-                    f"The font file {filename} is missing from the app; please reinstall it."
+                    _("The font file {file} is missing from the app; please reinstall it.").format(
+                        file=filename
+                    )
                 )
             pdfmetrics.registerFont(TTFont(name, str(path)))
         pdfmetrics.registerFontFamily(
@@ -167,18 +170,14 @@ def para(text: object, style: ParagraphStyle = Styles.cell) -> Paragraph:
     return Paragraph(esc(text), style)
 
 
-def long_date(day: date | None) -> str:
-    """'Thursday 26 November 2026': how a date reads on paper in the UK."""
-    if day is None:
-        return ""
-    return f"{day:%A} {day.day} {day:%B %Y}"
+def long_date(day: date | None, tr: Translator = ENGLISH) -> str:
+    """'Thursday 26 November 2026' ('Dydd Iau 26 Tachwedd 2026'): in the reader's language."""
+    return tr.date(day, "long")
 
 
-def short_date(day: date | None) -> str:
-    """'26 Nov 2026'."""
-    if day is None:
-        return ""
-    return f"{day.day} {day:%b %Y}"
+def short_date(day: date | None, tr: Translator = ENGLISH) -> str:
+    """'26 Nov 2026' ('26 Tach 2026'): in the reader's language."""
+    return tr.date(day, "short")
 
 
 def tiny_date(day: date | None) -> str:
@@ -186,6 +185,23 @@ def tiny_date(day: date | None) -> str:
     if day is None:
         return ""
     return f"{day.day:02d}/{day.month:02d}"
+
+
+def fit_cell(
+    text: str, width: float, size: float = 10, floor: float = 6, bold: bool = False
+) -> str | Paragraph:
+    """A short cell's text (a register key, a column's one word) at the table's ``size``, or
+    smaller, down to ``floor``, where a language says it in more letters than the column
+    holds (a longer one still wraps rather than running into the next cell)."""
+    font = FONT_BOLD if bold else FONT
+    need = stringWidth(text, font, size)
+    if need <= width:
+        return text  # a plain cell: never wrapped
+    size = max(floor, size * width / need)
+    style = ParagraphStyle(
+        f"fit_{font}_{size:.2f}", fontName=font, fontSize=size, leading=size + 1.5, alignment=1
+    )
+    return Paragraph(esc(text), style)
 
 
 def level_label(level: int | None) -> str:
@@ -270,6 +286,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
 
     footer_left = ""
     footer_size = 8.0
+    page_words = "Page {n} of {total}"  # in the reader's language (build() sets it)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
@@ -292,7 +309,9 @@ class _NumberedCanvas(rl_canvas.Canvas):
         self.saveState()
         self.setFont(FONT, self.footer_size)
         self.setFillColor(DARK)
-        self.drawRightString(width - MARGIN, 8 * mm, f"Page {self._pageNumber} of {total}")
+        self.drawRightString(
+            width - MARGIN, 8 * mm, self.page_words.format(n=self._pageNumber, total=total)
+        )
         self.restoreState()
 
 
@@ -352,14 +371,20 @@ def build(
     footer_centre: str = "",
     numbered: bool = True,
     footer_size: float = 8,
+    tr: Translator = ENGLISH,
 ) -> int:
     """Lay the story out; returns the number of pages. ``footer_size``: 10 on the sheets an
-    instructor reads at a clipboard's distance."""
+    instructor reads at a clipboard's distance; ``tr``: the reader's language ("Page 2 of 3")."""
     furniture = page_furniture(footer, footer_centre, footer_size)
     kwargs: dict[str, Any] = {"onFirstPage": furniture, "onLaterPages": furniture}
     if numbered:
         kwargs["canvasmaker"] = type(
-            "_Numbered", (_NumberedCanvas,), {"footer_size": float(footer_size)}
+            "_Numbered",
+            (_NumberedCanvas,),
+            {
+                "footer_size": float(footer_size),
+                "page_words": tr._("Page {n} of {total}"),
+            },
         )
     doc.build(story, **kwargs)
     return int(doc.page)
@@ -381,12 +406,18 @@ def write_atomically(
     out = Path(out_path).expanduser()
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise DocumentError(f"The folder {folder} does not exist; choose another place to save.")
+        raise DocumentError(
+            _("The folder {folder} does not exist; choose another place to save.").format(
+                folder=folder
+            )
+        )
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{out.stem[:40]}-", suffix=".tmp", dir=folder)
     except OSError as e:
         raise DocumentError(
-            f"Cannot save in {folder} ({e.strerror or e}); choose another folder."
+            _("Cannot save in {folder} ({reason}); choose another folder.").format(
+                folder=folder, reason=e.strerror or e
+            )
         ) from None
     os.close(fd)
     tmp = Path(tmp_name)
@@ -412,11 +443,15 @@ def write_atomically(
                 raise
     except (PermissionError, FileHeld):
         raise DocumentError(
-            f"Cannot write {out.name}: it may be open in another program; close it and try again."
+            _(
+                "Cannot write {file}: it may be open in another program; close it and try again."
+            ).format(file=out.name)
         ) from None
     except OSError as e:
         raise DocumentError(
-            f"Saving {out.name} failed ({e.strerror or e}); check there is space and try again."
+            _("Saving {file} failed ({reason}); check there is space and try again.").format(
+                file=out.name, reason=e.strerror or e
+            )
         ) from None
     finally:
         if tmp.exists():

@@ -1,10 +1,27 @@
-"""Words the participant's documents share, in the reader's language (dates, levels, roles)."""
+"""Words the printed documents share, in the reader's language (dates, levels, roles, the
+register's keys and statuses)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 
 from escape_desktop.i18n import N_, Translator
+from escape_desktop.programme.status import (
+    ABSENT,
+    APOLOGIES,
+    CANNOT_REACH,
+    COMPLETED,
+    DID_NOT_COMPLETE,
+    DID_NOT_START,
+    IN_PROGRESS,
+    NEEDS_MORE,
+    NOT_STARTED_YET,
+    ON_TRACK,
+    PRESENT,
+    WITHDRAWN,
+    PersonStatus,
+)
 
 from .pdf_data import CourseInfo
 
@@ -61,3 +78,106 @@ def dose_words(text: str, tr: Translator) -> str:
     if found is None or found.group(2) not in DOSE_UNITS:
         return text
     return tr._(DOSE_UNITS[found.group(2)]).format(n=found.group(1))
+
+
+# ------------------------------------------------------------ the instructor's documents
+
+# The register's keys, by stored mark: the letters come from the catalogue (a Welsh register
+# prints P, A and Y), told apart from other one-letter messages by their context.
+MARK_KEYS: dict[str, Callable[[Translator], str]] = {
+    PRESENT: lambda tr: tr.pgettext("register key: present", "P"),
+    ABSENT: lambda tr: tr.pgettext("register key: absent", "A"),
+    APOLOGIES: lambda tr: tr.pgettext("register key: apologies", "S"),
+}
+MARK_MEANINGS = {
+    PRESENT: N_("came to the session"),
+    ABSENT: N_("did not come and did not let us know"),
+    APOLOGIES: N_("did not come and sent apologies beforehand"),
+}
+STATUS_WORDS = {
+    NOT_STARTED_YET: N_("Not started yet"),
+    DID_NOT_START: N_("Did not start"),
+    IN_PROGRESS: N_("In progress"),
+    COMPLETED: N_("Completed"),
+    DID_NOT_COMPLETE: N_("Did not complete"),
+    WITHDRAWN: N_("Withdrawn"),
+}
+
+
+def mark_key(mark: str, tr: Translator) -> str:
+    """The register's letter for a stored mark ("P"), in the reader's language; "" for none."""
+    found = MARK_KEYS.get(mark)
+    return found(tr) if found else ""
+
+
+def status_words(status: str, tr: Translator) -> str:
+    return tr._(STATUS_WORDS[status])
+
+
+def completion_words(person: PersonStatus, tr: Translator) -> str:
+    """The register's last column ("On track", "Needs 2 more", "Can't reach 75 %", or the
+    status), as programme.status.progress_text says it, in the reader's language."""
+    if person.progress == ON_TRACK:
+        return tr._("On track")
+    if person.progress == NEEDS_MORE:
+        return tr.ngettext("Needs {n} more", "Needs {n} more", person.needs).format(n=person.needs)
+    if person.progress == CANNOT_REACH:
+        return tr._("Can't reach 75 %")
+    return status_words(person.status, tr)
+
+
+# Words the services hand the class summary as labels (programme.demographics,
+# programme.referral_codes, services.measures.outcomes' headline domains): printed in the
+# reader's language; any other label (a sex written as typed) prints as it is.
+SUMMARY_LABELS = frozenset(
+    {
+        N_("Under 45"),
+        N_("75 and over"),
+        N_("Not recorded"),
+        N_("Female"),
+        N_("Male"),
+        N_("GP or practice"),
+        N_("Physiotherapist"),
+        N_("Consultant or hospital doctor"),
+        N_("Self-referral"),
+        N_("Someone else"),
+        N_("Improved daily function"),
+        N_("Less pain"),
+        N_("Better quality of life or wellbeing"),
+        N_("Other"),
+        N_("Prefer not to say"),
+        # programme.delivery's modes, as the summary's delivery line says them
+        N_("virtual (over video)"),
+        N_("hybrid (in the hall, some join over video)"),
+        # programme.content's words for the headline domains (the follow-up table)
+        N_("daily activities (function)"),
+        N_("pain"),
+        N_("quality of life and wellbeing"),
+        # the measures' units (resources/instruments); "/10" and the like need no words
+        N_("days"),
+        N_("mean /10"),
+        N_("metric score"),
+        N_("stands"),
+    }
+)
+
+
+def label_words(label: str, tr: Translator) -> str:
+    return tr._(label) if label in SUMMARY_LABELS else label
+
+
+def registers_missing(numbers: Sequence[int], tr: Translator) -> str:
+    """programme.status.registers_not_taken_text in the reader's language ("" when none)."""
+    if not numbers:
+        return ""
+    shown = [str(n) for n in numbers]
+    which = shown[0]
+    if len(shown) > 1:
+        which = tr._("{some} and {last}").format(some=", ".join(shown[:-1]), last=shown[-1])
+    return tr.ngettext(
+        "{n} session ({which}) has no register; completion counts it as held: take its "
+        "register or mark it cancelled.",
+        "{n} sessions ({which}) have no register; completion counts them as held: take their "
+        "registers or mark them cancelled.",
+        len(shown),
+    ).format(n=len(shown), which=which)

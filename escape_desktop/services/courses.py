@@ -22,6 +22,7 @@ from escape_desktop.db.models import (
     Setting,
     Venue,
 )
+from escape_desktop.i18n import ui_date
 from escape_desktop.programme.delivery import (
     DELIVERY_MODES,
     IN_PERSON,
@@ -445,7 +446,7 @@ def _check_free_day(s, session: Session, day: date) -> None:  # type: ignore[no-
     )
     if clash is not None:
         raise ValidationError(
-            "date", f"Session {clash} is already on {day:%d %b %Y}; choose another day."
+            "date", f"Session {clash} is already on {ui_date(day)}; choose another day."
         )
 
 
@@ -664,7 +665,7 @@ def add_make_up_session(
         clash = next((x for x in course.sessions if x.date == when and not x.cancelled), None)
         if clash is not None:
             raise ValidationError(
-                "date", f"Session {clash.number} is already on {when:%d %b %Y}; choose another day."
+                "date", f"Session {clash.number} is already on {ui_date(when)}; choose another day."
             )
         number = max((x.number for x in course.sessions), default=0) + 1
         new = Session(
@@ -719,7 +720,7 @@ def make_up_session(ctx: AppContext, session_id: int, day: date | str | None = N
             None,
             Changes.SESSION,
             (new_id,),
-            label=f"make-up session on {when:%a %d %b}",
+            label=f"make-up session on {ui_date(when, 'weekday')}",
             undo=lambda: make_up_session(ctx, session_id, when),
         )
 
@@ -727,7 +728,7 @@ def make_up_session(ctx: AppContext, session_id: int, day: date | str | None = N
         new_id,
         Changes.SESSION,
         (new_id,),
-        label=f"make-up session on {when:%a %d %b}",
+        label=f"make-up session on {ui_date(when, 'weekday')}",
         undo=take_away,
     )
 
@@ -745,7 +746,7 @@ def close_course(ctx: AppContext, course_id: int, day: date | str | None = None)
     if when > date.today():
         raise ValidationError(
             "closed_on",
-            f"The closing day ({when:%d %b %Y}) is still to come; close the course on the day "
+            f"The closing day ({ui_date(when)}) is still to come; close the course on the day "
             "it stops.",
         )
     done = _set_closed(ctx, course_id, when)

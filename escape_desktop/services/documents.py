@@ -40,7 +40,15 @@ from escape_desktop.export.pdf_summary import (
     SummaryFollowUp,
     SummaryMeasure,
 )
-from escape_desktop.i18n import ENGLISH, LANGUAGES, N_, Translator, known_language, translator
+from escape_desktop.i18n import (
+    ENGLISH,
+    LANGUAGES,
+    N_,
+    Translator,
+    known_language,
+    translator,
+    ui_translator,
+)
 from escape_desktop.programme.completion import sessions_needed
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import MODE_WORD
@@ -122,8 +130,11 @@ def plain_measure_name(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
-def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> MeasuresDue | None:
-    """Start measures at the first session held, end measures at the last; else None.
+def measures_due(
+    ctx: AppContext, info: CourseInfo, session_number: int, tr: Translator = ENGLISH
+) -> MeasuresDue | None:
+    """Start measures at the first session held, end measures at the last; else None; the
+    measures named in ``tr``'s language.
 
     Each person is reminded of their own questionnaires only (a knee questionnaire for a
     knee, a hip one for a hip), and only people who come: on a sheet printed afterwards,
@@ -144,10 +155,13 @@ def measures_due(ctx: AppContext, info: CourseInfo, session_number: int) -> Meas
     else:
         return None
     instruments = course_instruments(ctx, info.reg.course_id)
-    names = tuple(plain_measure_name(i.name) for i in instruments)
+    plain = {
+        i.key: tr._(PLAIN_NAMES[i.key]) if i.key in PLAIN_NAMES else plain_measure_name(i.name)
+        for i in instruments
+    }
+    names = tuple(plain[i.key] for i in instruments)
     if not names:
         return None
-    plain = {i.key: plain_measure_name(i.name) for i in instruments}
     session = info.session(session_number)
     past = session.date < info.today
     with ctx.db.read() as s:
@@ -582,6 +596,13 @@ def site_language(ctx: AppContext) -> str:
     return settings_registry.get(ctx, settings_registry.DOCUMENT_LANGUAGE) or "en"
 
 
+def instructor_translator(language: str | None = None) -> Translator:
+    """The language of a document the instructor reads (the register, the session sheet,
+    the class summary): ``language`` when one was asked for, else the window's own."""
+    code = known_language(language) if language else None
+    return translator(code) if code else ui_translator()
+
+
 def in_each_language(ctx: AppContext, language: str, override: str | None = None) -> list[str]:
     """The languages one person's document is printed in, in order: their own, then English
     after a Welsh one when the site prints bilingual documents (Welsh first, as Welsh public
@@ -647,21 +668,22 @@ def build_document(
     report(0, 1, "Reading the course")
     info = course_info(ctx, course_id, today)
     if kind == "session-sheet":
-        result = _session_sheet(ctx, info, out, session_number, report)
+        result = _session_sheet(ctx, info, out, session_number, report, language)
     elif kind == "cards":
         result = _cards(ctx, info, out, session_number, report, language)
     elif kind == "register":
         from escape_desktop.export.pdf_register import render_register
         from escape_desktop.export.pdf_style import write_atomically
 
-        pages = write_atomically(out, lambda p: render_register(info, p))
+        tr = instructor_translator(language)
+        pages = write_atomically(out, lambda p: render_register(info, p, tr))
         result = DocumentResult(kind, out, pages)
     elif kind == "certificates":
         result = _certificates(ctx, info, out, enrolment_ids, report, record, language)
     elif kind == "progress":
         result = _progress(ctx, info, out, enrolment_ids, report, language)
     else:
-        result = _summary(ctx, info, out, report)
+        result = _summary(ctx, info, out, report, language)
     from escape_desktop.export.pdf_style import cannot_print
 
     # Say so rather than hand over a page with an empty box where a name should be
@@ -676,7 +698,12 @@ def build_document(
 
 
 def _session_sheet(
-    ctx: AppContext, info: CourseInfo, out: Path, number: int | None, report: Progress
+    ctx: AppContext,
+    info: CourseInfo,
+    out: Path,
+    number: int | None,
+    report: Progress,
+    language: str | None = None,
 ) -> DocumentResult:
     from escape_desktop.export.pdf_session_sheet import render_session_sheet
     from escape_desktop.export.pdf_style import write_atomically
@@ -691,11 +718,14 @@ def _session_sheet(
     # A past session prints what was recorded; today's and later ones are blank for the pen.
     recorded = session.date < info.today
     stations, rows = sheet_circuit(ctx, info.reg.course_id, number, recorded=recorded)
-    due = None if session.cancelled else measures_due(ctx, info, number)
+    tr = instructor_translator(language)
+    due = None if session.cancelled else measures_due(ctx, info, number, tr)
     report(1, 2, "Laying out the sheet")
     pages = write_atomically(
         out,
-        lambda p: render_session_sheet(info, number, stations, rows, p, due=due, recorded=recorded),
+        lambda p: render_session_sheet(
+            info, number, stations, rows, p, due=due, recorded=recorded, tr=tr
+        ),
     )
     return DocumentResult("session-sheet", out, pages, [r.name for r in rows])
 
@@ -907,14 +937,17 @@ def _progress(
     return DocumentResult("progress", out, pages, [r.name for r in rows])
 
 
-def _summary(ctx: AppContext, info: CourseInfo, out: Path, report: Progress) -> DocumentResult:
+def _summary(
+    ctx: AppContext, info: CourseInfo, out: Path, report: Progress, language: str | None = None
+) -> DocumentResult:
     from escape_desktop.export.pdf_style import write_atomically
     from escape_desktop.export.pdf_summary import render_summary
 
     report(0, 2, "Working out the class outcomes")
     data = gather_summary(ctx, info)
     report(1, 2, "Laying out the summary")
-    pages = write_atomically(out, lambda p: render_summary(info, data, p))
+    tr = instructor_translator(language)
+    pages = write_atomically(out, lambda p: render_summary(info, data, p, tr))
     return DocumentResult("summary", out, pages)
 
 

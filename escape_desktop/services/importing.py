@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant
-from escape_desktop.i18n import LANGUAGES, known_language
+from escape_desktop.i18n import LANGUAGES, known_language, ui_date
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.programme.referrals import (
     EXTRA_FIELDS,
@@ -483,7 +483,7 @@ def _refuse_closed(course: Course) -> None:
     if course.closed_on is not None:
         raise ValidationError(
             "course",
-            f"{course.code} was closed from {course.closed_on:%a %d %b %Y}; reopen it (Course "
+            f"{course.code} was closed from {ui_date(course.closed_on, 'weekday')}; reopen it (Course "
             "menu) before adding anyone, or choose the next course.",
         )
 

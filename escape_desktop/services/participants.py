@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant, Session
-from escape_desktop.i18n import LANGUAGES, known_language
+from escape_desktop.i18n import LANGUAGES, known_language, ui_date
 from escape_desktop.programme.nhs import (
     format_nhs_number,
     is_valid_nhs_number,
@@ -522,7 +522,7 @@ def withdraw(
     if day > date.today():
         raise ValidationError(
             "withdrawn_on",
-            f"The withdrawal date ({day:%d %b %Y}) is still to come; withdraw someone on or "
+            f"The withdrawal date ({ui_date(day)}) is still to come; withdraw someone on or "
             "after the day they leave.",
         )
     with ctx.db.transaction() as s:

@@ -351,7 +351,7 @@ def test_a_crash_mid_write_keeps_the_old_file_and_leaves_no_scraps(
 ):
     import escape_desktop.export.pdf_register as pdf_register
 
-    def half_then_crash(info, path):  # type: ignore[no-untyped-def]
+    def half_then_crash(info, path, tr=None):  # type: ignore[no-untyped-def]
         Path(path).write_bytes(b"%PDF-1.4 half a document")
         raise RuntimeError("power cut")
 

@@ -20,6 +20,7 @@ from escape_desktop.db.models import (
     Participant,
     Session,
 )
+from escape_desktop.i18n import ui_date
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import attended_online, session_online
 from escape_desktop.programme.measure_taken import IN_PERSON, TAKEN, default_taken
@@ -103,8 +104,8 @@ def _refuse_start_after_course(s: OrmSession, course_id: int, day: date) -> None
     if last is not None and day > last:
         raise ValidationError(
             "assessed_on",
-            f"Start measures dated {day:%d %b %Y} are after the course's last session "
-            f"({last:%d %b %Y}); check the date, or choose End or Follow-up.",
+            f"Start measures dated {ui_date(day)} are after the course's last session "
+            f"({ui_date(last)}); check the date, or choose End or Follow-up.",
         )
 
 
@@ -375,7 +376,7 @@ def record_measures(
     if day > date.today():
         raise ValidationError(
             "assessed_on",
-            f"Date of the measures ({day:%d %b %Y}) is still to come; date them the day they "
+            f"Date of the measures ({ui_date(day)}) is still to come; date them the day they "
             "were taken.",
         )
     if timepoint == "follow_up":

@@ -21,6 +21,7 @@ from escape_desktop.db.models import (
     Participant,
     Session,
 )
+from escape_desktop.i18n import ui_date
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import DELIVERY_MODES, ModeFigures, sum_mode_figures
 from escape_desktop.programme.measure_taken import TAKEN
@@ -550,7 +551,7 @@ def outcomes_for_range(
         proportions = [Proportion(d, label, (), (), 0, 0) for d, label in DOMAIN_LABELS.items()]
     return CourseOutcomes(
         code="",
-        title=f"Courses starting {start:%d %b %Y} to {end:%d %b %Y}",
+        title=f"Courses starting {ui_date(start)} to {ui_date(end)}",
         courses=[c.code for c in courses],
         status="",
         today=today,

@@ -1,0 +1,101 @@
+"""The pseudo-language "xx" for the documents' checks: every catalogue message wrapped in
+⟦ ⟧ and lengthened by a third, so a word printed outside the markers escaped the catalogue."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from babel.messages.pofile import read_po
+
+from escape_desktop import i18n
+from escape_desktop.db.models import Course, Instructor, Participant, Setting, Venue
+
+ROOT = Path(__file__).resolve().parents[2]
+POT = ROOT / "resources" / "i18n" / "escape_desktop.pot"
+OPEN, CLOSE = "⟦", "⟧"
+
+
+def pseudo(text: str) -> str:
+    """The message wrapped in markers and a third longer; its {placeholders} kept."""
+    return f"{OPEN}{text}{'~' * math.ceil(len(text) / 3)}{CLOSE}"
+
+
+def pseudo_po() -> str:
+    with POT.open("rb") as f:
+        pot = read_po(f)
+    lines = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=utf-8\\n"']
+    lines.append('"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
+
+    def q(text: str) -> str:
+        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    for m in pot:
+        if not m.id:
+            continue
+        if m.context:
+            lines.append(f"msgctxt {q(m.context)}")
+        if isinstance(m.id, tuple):
+            lines += [f"msgid {q(m.id[0])}", f"msgid_plural {q(m.id[1])}"]
+            lines += [f"msgstr[0] {q(pseudo(m.id[0]))}", f"msgstr[1] {q(pseudo(m.id[1]))}"]
+        else:
+            lines += [f"msgid {q(m.id)}", f"msgstr {q(pseudo(m.id))}"]
+        lines.append("")
+    return "\n".join(lines)
+
+
+@contextmanager
+def pseudo_language() -> Iterator[str]:
+    """The pseudo-language "xx" while the block runs: every message marked; dates marked
+    too (they are data, in the locale's words)."""
+
+    class Marked(i18n.Translator):
+        def date(self, day, length="long"):  # type: ignore[no-untyped-def]
+            if day is None:
+                return ""
+            return OPEN + super().date(day, length) + CLOSE
+
+    i18n.add_language("xx", Marked("xx", i18n.compile_catalogue(pseudo_po(), "xx"), "en"))
+    try:
+        yield "xx"
+    finally:
+        i18n.remove_language("xx")
+
+
+def outside_markers(text: str) -> str:
+    out, depth = [], 0
+    for ch in text:
+        if ch == OPEN:
+            depth += 1
+        elif ch == CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+    return "".join(out)
+
+
+def data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]
+    """Every word the data may print: people, staff, course, venue, site, the measures'
+    names."""
+    texts: list[str] = []
+    with ctx.db.read() as s:
+        for p in s.query(Participant):
+            texts += [p.first_name, p.last_name]
+        texts += [i.name for i in s.query(Instructor)]
+        texts += [v.name for v in s.query(Venue)]
+        for c in s.query(Course):
+            texts += [c.code, c.title]
+        texts += [x.value for x in s.query(Setting)]
+    # The measures' own names are printed as they are known (the small print); the exercise
+    # library's words and the programme's title are in the catalogue, so not allowed here.
+    for inst in ctx.library.instruments.values():
+        texts.append(inst.name)
+    return {w.lower() for t in texts for w in re.findall(r"[^\W\d_]+", t or "")}
+
+
+def escaped_words(text: str, allowed: set[str]) -> list[str]:
+    """The words of ``text`` outside the markers that are not data."""
+    return [w for w in re.findall(r"[^\W\d_]+", outside_markers(text)) if w.lower() not in allowed]
