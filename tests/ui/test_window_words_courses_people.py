@@ -398,3 +398,55 @@ def test_the_screens_speak_welsh_from_the_catalogue(  # type: ignore[no-untyped-
     heads = [followups.table.horizontalHeaderItem(i).text() for i in range(6)]
     assert heads[:2] == ["Cyflwr", "Asesiad dilynol"]
     assert "mis" in followups.table.item(0, 1).text()
+
+
+def _mnemonics(top: QWidget) -> list[str]:
+    """The Alt+letter keys of the dialog's own buttons and labelled fields (Qt's standard
+    buttons aside: Qt's translations give theirs)."""
+    keys = []
+    for w in [top, *top.findChildren(QWidget)]:
+        if not w.isVisibleTo(top) or w.objectName().startswith(("qt_", "__qt__")):
+            continue
+        box = w.parent()
+        if isinstance(box, QDialogButtonBox) and box.standardButton(w) != (  # type: ignore[arg-type]
+            QDialogButtonBox.StandardButton.NoButton
+        ):
+            continue
+        text = ""
+        if isinstance(w, QAbstractButton):
+            text = w.text()
+        elif isinstance(w, QLabel) and w.buddy() is not None:
+            text = w.text()
+        found = re.search(r"&([^&\s])", text.replace("&&", ""))
+        if found:
+            keys.append(found.group(1).lower())
+    return keys
+
+
+def test_welsh_access_keys_do_not_collide_within_a_dialog(  # type: ignore[no-untyped-def]
+    qtbot, demo_ctx, demo_today, welsh
+):
+    from escape_desktop.ui.courses.course_edit_dialog import CourseEditDialog
+    from escape_desktop.ui.documents.documents_section import DocumentsSection
+    from escape_desktop.ui.documents.export_dialog import ExportDialog
+    from escape_desktop.ui.followups.followups_dialog import FollowUpsDialog
+
+    ctx, bus, cid = demo_ctx, ChangeBus(), _running(demo_ctx)
+    followups = _shown(qtbot, FollowUpsDialog(ctx, bus, demo_today))
+    form = followups.form_for(0)
+    assert form is not None
+    section = DocumentsSection(ctx, bus)
+    section.today = demo_today
+    section.set_course(cid)
+    screens = {
+        "course details": CourseEditDialog(ctx, cid, courses.course_input(ctx, cid), bus=bus),
+        "follow-ups": followups,
+        "record a follow-up": form,
+        "export": ExportDialog(ctx, bus, None, cid, today=demo_today),
+        "documents": section,
+    }
+    for name, screen in screens.items():
+        _shown(qtbot, screen)
+        keys = _mnemonics(screen)
+        assert len(keys) >= 3, (name, keys)  # the dialog's own keys were found
+        assert len(keys) == len(set(keys)), (name, sorted(keys))
