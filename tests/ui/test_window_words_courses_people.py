@@ -450,3 +450,22 @@ def test_welsh_access_keys_do_not_collide_within_a_dialog(  # type: ignore[no-un
         keys = _mnemonics(screen)
         assert len(keys) >= 3, (name, keys)  # the dialog's own keys were found
         assert len(keys) == len(set(keys)), (name, sorted(keys))
+
+
+def test_the_course_heading_and_its_tabs_in_the_window_language(  # type: ignore[no-untyped-def]
+    qtbot, demo_ctx, demo_today, make_window, pseudo
+):
+    """The course's heading (days, dates, counts) and its four tabs, also once each tab's
+    section is built on first use."""
+    window = make_window(demo_ctx, demo_today)
+    window.open_course(_running(demo_ctx))
+    view = window.course_view
+    assert view is not None
+    for index in range(view.tabs.count()):
+        view.show_section(index)  # builds the section in place of its placeholder
+    tabs = [view.tabs.tabText(i) for i in range(view.tabs.count())]
+    assert all(t.startswith(OPEN) for t in tabs), tabs
+    allowed = _data_words(demo_ctx) | _from_below()
+    heading = view._subtitle_full
+    loose = _words(_outside_markers(heading)) - allowed
+    assert heading and not loose, (heading, loose)

@@ -125,7 +125,7 @@ class CourseView(QWidget):
             current = self.tabs.currentIndex()
             self.tabs.blockSignals(True)
             self.tabs.removeTab(index)
-            self.tabs.insertTab(index, widget, TAB_TITLES[index])
+            self.tabs.insertTab(index, widget, _(TAB_TITLES[index]))
             self._set_tab_tip(index)
             self.tabs.setCurrentIndex(current)
             self.tabs.blockSignals(False)
