@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.status import registers_not_taken_text
 from escape_desktop.services import courses as course_service
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -14,11 +15,11 @@ from escape_desktop.ui.common.operation import run_op
 def close_action_text(ctx: AppContext, course_id: int | None) -> str:
     """The Course menu's words for the course shown: close it, or reopen it if closed."""
     if course_id is not None and course_service.course_closed_on(ctx, course_id) is not None:
-        return "Reopen this course"
-    return "Close this course…"
+        return _("Reopen this course")
+    return _("Close this course…")
 
 
-CLOSE_QUESTION = (
+CLOSE_QUESTION = N_(
     "Close this course now? It counts as finished from today: who completed is decided "
     "on the sessions held so far, and sessions still to come are not counted. "
     "You can reopen it later."
@@ -29,16 +30,20 @@ def close_question(ctx: AppContext, course_id: int) -> str:
     """The question asked before closing; it names any session held with no register."""
     missing = course_service.registers_not_taken_on_closing(ctx, course_id)
     if not missing:
-        return CLOSE_QUESTION
-    return f"{CLOSE_QUESTION}\n\nBefore you do: {registers_not_taken_text(missing)}"
+        return _(CLOSE_QUESTION)
+    return (
+        _(CLOSE_QUESTION)
+        + "\n\n"
+        + _("Before you do: {missing}").format(missing=registers_not_taken_text(missing))
+    )
 
 
 def confirm_close(parent: QWidget | None, text: str = CLOSE_QUESTION) -> bool:
     """Ask before closing (tests answer for the instructor)."""
     answer = QMessageBox.question(
         parent,
-        "Close this course?",
-        text,
+        _("Close this course?"),
+        _(text),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )

@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import reading
 from escape_desktop.services import settings as settings_service
@@ -61,7 +62,7 @@ class CourseEditDialog(QDialog):
         self.stored = stored
         self.saved = False
         self._people_count: int | None = None  # read when the places warning first needs it
-        self.setWindowTitle(f"Course details: {stored.code}")
+        self.setWindowTitle(_("Course details: {code}").format(code=stored.code))
         self.setMinimumWidth(self.fontMetrics().horizontalAdvance("M") * 40)
         self._build_fields()
         self._build_buttons()
@@ -71,7 +72,7 @@ class CourseEditDialog(QDialog):
         fields.addWidget(self.intro)
         fields.addLayout(self.form)
         layout = QVBoxLayout(self)
-        layout.addWidget(style.scroll_of(body, "Course details"), 1)  # scrolls at 200 %
+        layout.addWidget(style.scroll_of(body, _("Course details")), 1)  # scrolls at 200 %
         layout.addWidget(self.error)
         layout.addWidget(self.buttons)
         self._capacity_changed()
@@ -81,49 +82,51 @@ class CourseEditDialog(QDialog):
     def _build_fields(self) -> None:
         s = self.stored
         self.intro = QLabel(
-            "Changes are saved for the whole course. To move or cancel one class, "
-            "use Edit session in the register."
+            _(
+                "Changes are saved for the whole course. To move or cancel one class, "
+                "use Edit session in the register."
+            )
         )
         self.intro.setObjectName("hint")
         self.intro.setWordWrap(True)
         self.title = QLineEdit(s.title)
         self.code = QLineEdit(s.code)
-        self.code.setToolTip("Letters, digits and - _ / only; used on documents and exports")
+        self.code.setToolTip(_("Letters, digits and - _ / only; used on documents and exports"))
         self.venue = QComboBox()
         self.venue.setEditable(True)
         venues = settings_service.venues(self.ctx)
         self.venue.addItems(venues if s.venue in venues or not s.venue else [s.venue, *venues])
         self.venue.setCurrentText(s.venue)
-        self.venue.lineEdit().setPlaceholderText("Type the venue's name")  # type: ignore[union-attr]
+        self.venue.lineEdit().setPlaceholderText(_("Type the venue's name"))  # type: ignore[union-attr]
         self.delivery = delivery_combo(s.delivery_mode)
-        hours, _, minutes = s.start_time.partition(":")
+        hours, _sep, minutes = s.start_time.partition(":")
         self.start_time = QTimeEdit(QTime(int(hours or 10), int(minutes or 0)))
         self.start_time.setDisplayFormat("HH:mm")
         self.capacity = QLineEdit(str(s.capacity))
         self.capacity.setMaxLength(3)
         self.capacity.setMaximumWidth(self.fontMetrics().horizontalAdvance("0000") + 24)
-        self.capacity.setAccessibleName("Places")
+        self.capacity.setAccessibleName(_("Places"))
         self.capacity.textChanged.connect(self._capacity_changed)
         self.capacity_note = QLabel()
         self.capacity_note.setObjectName("warning")
         self.capacity_note.setWordWrap(True)
         self.instructors = QLineEdit(", ".join(s.instructors))
-        self.instructors.setPlaceholderText("Names, separated by commas")
+        self.instructors.setPlaceholderText(_("Names, separated by commas"))
         self.notes = QPlainTextEdit(s.notes)
         self.notes.setTabChangesFocus(True)
         self.notes.setMaximumHeight(self.fontMetrics().height() * 4 + 16)
         self.form = QFormLayout()
         self.form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
         for label, widget in (
-            ("&Title", self.title),
-            ("C&ode", self.code),
-            ("&Venue", self.venue),
-            ("&Delivery", self.delivery),
-            ("&Start time", self.start_time),
-            ("&Places", self.capacity),
+            (_("&Title"), self.title),
+            (_("C&ode"), self.code),
+            (_("&Venue"), self.venue),
+            (_("&Delivery"), self.delivery),
+            (_("&Start time"), self.start_time),
+            (_("&Places"), self.capacity),
             ("", self.capacity_note),
-            ("&Instructors", self.instructors),
-            ("&Notes", self.notes),
+            (_("&Instructors"), self.instructors),
+            (_("&Notes"), self.notes),
         ):
             if label:
                 buddy = QLabel(label)
@@ -178,10 +181,13 @@ class CourseEditDialog(QDialog):
                 if self._people_count is None:
                     self._people_count = self._people()
                 if places < self._people_count:
-                    note = (
-                        f"{self._people_count} people are on this course already: nobody new "
-                        "can be enrolled until someone leaves."
-                    )
+                    note = ngettext(
+                        "{n} person is on this course already: nobody new can be enrolled "
+                        "until someone leaves.",
+                        "{n} people are on this course already: nobody new can be enrolled "
+                        "until someone leaves.",
+                        self._people_count,
+                    ).format(n=self._people_count)
         self.capacity_note.setText(note or "")
         self.capacity_note.setVisible(bool(note))
 

@@ -23,10 +23,11 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.programme.schedule import weekdays_label
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.programme.status import CourseSummary, registers_not_taken_text
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.courses.words import day_month, short_date, weekdays_words
 
 if TYPE_CHECKING:
     from escape_desktop.services.reading import Register
@@ -35,18 +36,25 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 TAB_REGISTER, TAB_CIRCUIT, TAB_MEASURES, TAB_DOCUMENTS = range(4)
-TAB_TITLES = ("Sessions && register", "Circuit", "Measures", "Documents")
+TAB_TITLES = (N_("Sessions && register"), N_("Circuit"), N_("Measures"), N_("Documents"))
 # The sections built on first use: tab index -> (module, class, name in messages).
 LAZY_SECTIONS = {
-    TAB_CIRCUIT: ("escape_desktop.ui.circuit.circuit_section", "CircuitSection", "Circuit"),
-    TAB_MEASURES: ("escape_desktop.ui.measures.measures_section", "MeasuresSection", "Measures"),
+    TAB_CIRCUIT: ("escape_desktop.ui.circuit.circuit_section", "CircuitSection", N_("Circuit")),
+    TAB_MEASURES: (
+        "escape_desktop.ui.measures.measures_section",
+        "MeasuresSection",
+        N_("Measures"),
+    ),
     TAB_DOCUMENTS: (
         "escape_desktop.ui.documents.documents_section",
         "DocumentsSection",
-        "Documents",
+        N_("Documents"),
     ),
 }
 
+
+# The course heading's short word for how it is delivered (in person says nothing).
+MODE_HEADING = {"virtual": N_("Virtual"), "hybrid": N_("Hybrid")}
 
 COMPACT_LINES = 22  # fewer lines of text than this in view: the heading takes one line
 
@@ -85,7 +93,7 @@ class CourseView(QWidget):
         self.page_scroll.setWidget(page)
         self.page_scroll.setWidgetResizable(True)
         self.page_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        style.quiet_scroll(self.page_scroll, "Course")
+        style.quiet_scroll(self.page_scroll, _("Course"))
         self.stack.addWidget(self.empty)
         self.stack.addWidget(self.page_scroll)
         layout = QVBoxLayout(self)
@@ -117,7 +125,7 @@ class CourseView(QWidget):
             current = self.tabs.currentIndex()
             self.tabs.blockSignals(True)
             self.tabs.removeTab(index)
-            self.tabs.insertTab(index, widget, TAB_TITLES[index])
+            self.tabs.insertTab(index, widget, _(TAB_TITLES[index]))
             self._set_tab_tip(index)
             self.tabs.setCurrentIndex(current)
             self.tabs.blockSignals(False)
@@ -150,11 +158,11 @@ class CourseView(QWidget):
     def _build_tabs(self) -> None:
         self.tabs = QTabWidget(self)
         self.tabs.setDocumentMode(True)
-        self.tabs.addTab(self.register, TAB_TITLES[TAB_REGISTER])
+        self.tabs.addTab(self.register, _(TAB_TITLES[TAB_REGISTER]))
         self._placeholders: dict[int, QWidget] = {}
         for i in LAZY_SECTIONS:
             self._placeholders[i] = QWidget()
-            self.tabs.addTab(self._placeholders[i], TAB_TITLES[i])
+            self.tabs.addTab(self._placeholders[i], _(TAB_TITLES[i]))
         for i in range(4):
             self._set_tab_tip(i)
             shortcut = QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self)
@@ -162,14 +170,19 @@ class CourseView(QWidget):
         self.tabs.currentChanged.connect(self._on_tab)
 
     def _set_tab_tip(self, i: int) -> None:
-        self.tabs.setTabToolTip(i, f"{TAB_TITLES[i].replace('&&', '&')} (Ctrl+{i + 1})")
+        self.tabs.setTabToolTip(
+            i,
+            _("{tab} (Ctrl+{n})").format(tab=_(TAB_TITLES[i]).replace("&&", "&"), n=i + 1),
+        )
 
     def _on_tab(self, index: int) -> None:
         if index in LAZY_SECTIONS and index not in self._built:
             self.section(index)  # first time this tab is shown: build it in place
 
     def _build_empty(self) -> None:
-        self.empty = QLabel("Choose a course on the left, or create one with New course (Ctrl+N).")
+        self.empty = QLabel(
+            _("Choose a course on the left, or create one with New course (Ctrl+N).")
+        )
         self.empty.setObjectName("subtitle")
         self.empty.setWordWrap(True)
         self.empty.setContentsMargins(24, 24, 24, 24)
@@ -204,20 +217,33 @@ class CourseView(QWidget):
         when = ""
         if live:
             days, moved = usual_weekdays([x.date for x in live])
-            when = f"{weekdays_label(days)} {reg.start_time}, {live[0].date:%d %b} – {live[-1].date:%d %b %Y}"
+            when = _("{weekdays} {time}, {first} – {last}").format(
+                weekdays=weekdays_words(days),
+                time=reg.start_time,
+                first=day_month(live[0].date),
+                last=short_date(live[-1].date),
+            )
             if moved:
-                when += f" ({moved} on another day)"
+                when += " " + ngettext(
+                    "({n} on another day)", "({n} on another day)", moved
+                ).format(n=moved)
         parts = [reg.code, reg.venue, when]
         # Short words: the heading keeps to its lines so the register keeps its rows.
         if reg.delivery_mode != "in_person":
-            parts.append(reg.delivery_mode.capitalize())
+            parts.append(_(MODE_HEADING.get(reg.delivery_mode, reg.delivery_mode)))
         moved_online = sum(1 for x in live if x.moved_online)
         if moved_online:
-            parts.append(f"{moved_online} online")
+            parts.append(_("{n} online").format(n=moved_online))
         if figures is not None:
             parts += [
-                f"{figures.participants} of {reg.capacity} places",
-                f"{figures.sessions_delivered} of {figures.sessions_planned} sessions held",
+                ngettext("{n} of {total} place", "{n} of {total} places", reg.capacity).format(
+                    n=figures.participants, total=reg.capacity
+                ),
+                ngettext(
+                    "{n} of {total} session held",
+                    "{n} of {total} sessions held",
+                    figures.sessions_planned,
+                ).format(n=figures.sessions_delivered, total=figures.sessions_planned),
                 heading_counts(figures),
             ]
         if reg.instructors:
@@ -267,19 +293,21 @@ def usual_weekdays(days: list[date]) -> tuple[list[int], int]:
 
 def heading_counts(x: CourseSummary) -> str:
     """The funnel in the course heading: started of enrolled, then completed or where it stands."""
-    text = f"{x.started} of {x.enrolled} started"
+    text = _("{n} of {total} started").format(n=x.started, total=x.enrolled)
     if x.completers is not None:
-        return f"{text}, {x.completers} completed"
+        return _("{started}, {n} completed").format(started=text, n=x.completers)
     if x.on_track is not None:
-        return f"{text}, {x.on_track} on track"
+        return _("{started}, {n} on track").format(started=text, n=x.on_track)
     return text
 
 
 class _BrokenSection(QLabel):
     def __init__(self, name: str, parent: QWidget):
         super().__init__(
-            f"The {name} section could not be opened. The register still works; "
-            "the details are in the log file in the data folder.",
+            _(
+                "The {section} section could not be opened. The register still works; "
+                "the details are in the log file in the data folder."
+            ).format(section=_(name)),
             parent,
         )
         self.setWordWrap(True)

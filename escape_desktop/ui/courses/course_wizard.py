@@ -10,7 +10,7 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDateEdit,
     QFormLayout,
-    QHBoxLayout,
+    QGridLayout,
     QLabel,
     QLineEdit,
     QListWidget,
@@ -26,7 +26,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
-from escape_desktop.programme.schedule import WEEKDAY_NAMES
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import settings as settings_service
 from escape_desktop.services.courses import MAX_CAPACITY, CourseInput, capacity_warning
@@ -37,6 +37,13 @@ from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
 from escape_desktop.ui.courses.delivery import chosen_mode, delivery_combo
+from escape_desktop.ui.courses.words import (
+    day_month,
+    month_year,
+    weekday_date,
+    weekday_day_month,
+    weekday_name,
+)
 
 PAGE_PROGRAMME, PAGE_WHEN, PAGE_DATES = range(3)
 
@@ -45,31 +52,35 @@ def short_title(programme_title: str, venue: str, start: date) -> str:
     """A suggested course title such as 'Knees & hips, St Mary's Hall, Jan 2027': the venue's
     name up to any comma (its first word alone gave "St")."""
     place = venue.split(",")[0].strip() if venue else ""
-    bits = [programme_title, place, f"{start:%b %Y}"]
+    bits = [programme_title, place, month_year(start)]
     return ", ".join(b for b in bits if b)
 
 
 # Days that are not bank holidays but when many venues close and few people come.
-FESTIVE_DAYS = {(12, 24): "Christmas Eve", (12, 31): "New Year's Eve"}
+FESTIVE_DAYS = {(12, 24): N_("Christmas Eve"), (12, 31): N_("New Year’s Eve")}
 
 
 def festive_dates(days: list[date]) -> list[tuple[date, str]]:
     """The planned days that fall on Christmas Eve or New Year's Eve."""
-    return [(d, FESTIVE_DAYS[(d.month, d.day)]) for d in days if (d.month, d.day) in FESTIVE_DAYS]
+    return [
+        (d, _(FESTIVE_DAYS[(d.month, d.day)])) for d in days if (d.month, d.day) in FESTIVE_DAYS
+    ]
 
 
 class ProgrammePage(QWizardPage):
     def __init__(self, wizard: CourseWizard):
         super().__init__()
         self.w = wizard
-        self.setTitle("Which programme?")
-        self.setSubTitle("The programme sets the 12 session topics, the circuit and the measures.")
+        self.setTitle(_("Which programme?"))
+        self.setSubTitle(
+            _("The programme sets the 12 session topics, the circuit and the measures.")
+        )
         # Each page scrolls: at 200 % scaling the screen is 384 points high, and Back and
         # Next must stay on it.
-        form = QFormLayout(style.scrolled_body(self, "Programme"))
+        form = QFormLayout(style.scrolled_body(self, _("Programme")))
         self.programme = QComboBox()
         for key, template in sorted(wizard.ctx.library.templates.items()):
-            self.programme.addItem(template.title, key)
+            self.programme.addItem(_(template.title), key)
         self.programme.setCurrentIndex(
             max(0, self.programme.findData(wizard.defaults.default_programme))
         )
@@ -77,15 +88,20 @@ class ProgrammePage(QWizardPage):
         self.sessions_label.setObjectName("hint")
         self.sessions_label.setWordWrap(True)
         self.programme.currentIndexChanged.connect(lambda _i: self._describe())
-        form.addRow("Programme", self.programme)
+        form.addRow(_("Programme"), self.programme)
         form.addRow("", self.sessions_label)
         self._describe()
 
     def _describe(self) -> None:
         t = self.w.ctx.library.template(self.programme.currentData())
         self.sessions_label.setText(
-            f"{len(t.sessions)} sessions: about {t.education_minutes} minutes of discussion, then "
-            f"{t.exercise_minutes} minutes of exercise circuit."
+            ngettext(
+                "{n} session: about {talk} minutes of discussion, then {exercise} minutes of "
+                "exercise circuit.",
+                "{n} sessions: about {talk} minutes of discussion, then {exercise} minutes of "
+                "exercise circuit.",
+                len(t.sessions),
+            ).format(n=len(t.sessions), talk=t.education_minutes, exercise=t.exercise_minutes)
         )
 
 
@@ -93,31 +109,34 @@ class WhenPage(QWizardPage):
     def __init__(self, wizard: CourseWizard):
         super().__init__()
         self.w = wizard
-        self.setTitle("When and where")
-        self.setSubTitle("Most courses run twice a week for six weeks.")
-        form = QFormLayout(style.scrolled_body(self, "When and where"))
+        self.setTitle(_("When and where"))
+        self.setSubTitle(_("Most courses run twice a week for six weeks."))
+        form = QFormLayout(style.scrolled_body(self, _("When and where")))
         self.venue = QComboBox()
         self.venue.setEditable(True)
         self.venue.addItems(settings_service.venues(wizard.ctx))
         self.venue.setCurrentIndex(0 if self.venue.count() else -1)
         if (edit := self.venue.lineEdit()) is not None:
-            edit.setPlaceholderText("Type the venue's name")
+            edit.setPlaceholderText(_("Type the venue's name"))
         self.delivery = delivery_combo()
         start = wizard.today + timedelta(days=7)
         self.start = QDateEdit(QDate(start.year, start.month, start.day))
         make_typeable(self.start)
         days = QWidget()
         days.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
-        dl = QHBoxLayout(days)
+        # Two rows (Monday to Thursday, Friday to Sunday): seven names in one row were cut
+        # off at the field's edge, Welsh's longer names sooner than English.
+        dl = QGridLayout(days)
         dl.setContentsMargins(0, 0, 0, 0)
         self.weekdays = []
-        for i, name in enumerate(WEEKDAY_NAMES):
-            box = QCheckBox(name)
+        for i in range(7):
+            box = QCheckBox(weekday_name(i))
+            box.setAccessibleName(weekday_name(i, "wide"))
             box.setChecked(i in (0, 3))
             box.toggled.connect(lambda _c: self.completeChanged.emit())
             self.weekdays.append(box)
-            dl.addWidget(box)
-        dl.addStretch(1)
+            dl.addWidget(box, i // 4, i % 4)
+        dl.setColumnStretch(4, 1)
         self.time = QTimeEdit(QTime(10, 0))
         self.time.setDisplayFormat("HH:mm")
         self.capacity = QSpinBox()
@@ -135,8 +154,8 @@ class WhenPage(QWizardPage):
             self.instructors.addItem(item)
         self.instructors.setMaximumHeight(self.fontMetrics().height() * 5 + 12)
         self.new_instructor = QLineEdit()
-        self.new_instructor.setPlaceholderText("Other names, separated by commas")
-        self.new_instructor.setAccessibleName("Other instructors")
+        self.new_instructor.setPlaceholderText(_("Other names, separated by commas"))
+        self.new_instructor.setAccessibleName(_("Other instructors"))
         self.instructors.itemChanged.connect(
             lambda _i: self._capacity_changed(self.capacity.value())
         )
@@ -144,21 +163,21 @@ class WhenPage(QWizardPage):
             lambda _t: self._capacity_changed(self.capacity.value())
         )
         self.title_edit = QLineEdit()
-        self.title_edit.setPlaceholderText("Suggested from the programme, venue and month")
+        self.title_edit.setPlaceholderText(_("Suggested from the programme, venue and month"))
         self.code = QLineEdit()
-        self.code.setPlaceholderText("Made for you, e.g. KH-2027-001")
-        form.addRow("Venue", self.venue)
-        form.addRow("Delivery", self.delivery)
-        form.addRow("First class on or after", self.start)
-        form.addRow("Days", days)
-        form.addRow("Start time", self.time)
-        form.addRow("Places", self.capacity)
+        self.code.setPlaceholderText(_("Made for you, e.g. KH-2027-001"))
+        form.addRow(_("Venue"), self.venue)
+        form.addRow(_("Delivery"), self.delivery)
+        form.addRow(_("First class on or after"), self.start)
+        form.addRow(_("Days"), days)
+        form.addRow(_("Start time"), self.time)
+        form.addRow(_("Places"), self.capacity)
         form.addRow("", self.capacity_note)
         if self.instructors.count():
-            form.addRow("Instructors", self.instructors)
-        form.addRow("Instructors" if not self.instructors.count() else "", self.new_instructor)
-        form.addRow("Course title", self.title_edit)
-        form.addRow("Course code", self.code)
+            form.addRow(_("Instructors"), self.instructors)
+        form.addRow(_("Instructors") if not self.instructors.count() else "", self.new_instructor)
+        form.addRow(_("Course title"), self.title_edit)
+        form.addRow(_("Course code"), self.code)
         self.fields = {
             "venue": self.venue,
             "delivery_mode": self.delivery,
@@ -203,16 +222,18 @@ class DatesPage(QWizardPage):
     def __init__(self, wizard: CourseWizard):
         super().__init__()
         self.w = wizard
-        self.setTitle("Check the dates")
+        self.setTitle(_("Check the dates"))
         self.setSubTitle(
-            "Move or cancel single sessions later in the register: on the session's column "
-            "press Ctrl+Shift+S (Edit session), or double-click its date."
+            _(
+                "Move or cancel single sessions later in the register: on the session's column "
+                "press Ctrl+Shift+S (Edit session), or double-click its date."
+            )
         )
-        layout = QVBoxLayout(style.scrolled_body(self, "Dates"))
+        layout = QVBoxLayout(style.scrolled_body(self, _("Dates")))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.dates = QListWidget()
-        self.dates.setAccessibleName("Planned session dates")
+        self.dates.setAccessibleName(_("Planned session dates"))
         self.error = LiveLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
@@ -239,19 +260,27 @@ class DatesPage(QWizardPage):
             self.w.ctx, start, list(data.weekdays), len(template.sessions), data.venue
         )
         self.skipped.setText(
-            "Skipped as closed: "
-            + "; ".join(f"{day:%a %d %b}, {why}" for day, why in skipped)
-            + ". Change bank holidays in Settings."
+            _("Skipped as closed: {days}. Change bank holidays in Settings.").format(
+                days="; ".join(
+                    _("{day}, {why}").format(day=weekday_day_month(day), why=why)
+                    for day, why in skipped
+                )
+            )
             if skipped
             else ""
         )
         self.skipped.setVisible(bool(skipped))
         festive = festive_dates(self.planned)
         self.festive.setText(
-            "Check: "
-            + "; ".join(f"{day:%a %d %b} is {why}" for day, why in festive)
-            + ". Many venues close and few people come. Add it as a closure in Settings to "
-            "skip it, or move that session once the course is made."
+            _(
+                "Check: {days}. Many venues close and few people come. Add it as a closure in "
+                "Settings to skip it, or move that session once the course is made."
+            ).format(
+                days="; ".join(
+                    _("{day} is {why}").format(day=weekday_day_month(day), why=why)
+                    for day, why in festive
+                )
+            )
             if festive
             else ""
         )
@@ -259,10 +288,20 @@ class DatesPage(QWizardPage):
         self.dates.clear()
         for i, day in enumerate(self.planned):
             topic = template.sessions[i].topic if i < len(template.sessions) else ""
-            self.dates.addItem(f"{i + 1:>2}.  {day:%a %d %b %Y}   {topic}")
+            self.dates.addItem(f"{i + 1:>2}.  {weekday_date(day)}   {_(topic) if topic else ''}")
         self.summary.setText(
-            f"<b>{data.title}</b> at {data.venue or 'no venue yet'}, {data.start_time}, "
-            f"{len(self.planned)} sessions from {self.planned[0]:%d %b} to {self.planned[-1]:%d %b %Y}."
+            ngettext(
+                "<b>{title}</b> at {venue}, {time}, {n} session from {first} to {last}.",
+                "<b>{title}</b> at {venue}, {time}, {n} sessions from {first} to {last}.",
+                len(self.planned),
+            ).format(
+                title=data.title,
+                venue=data.venue or _("no venue yet"),
+                time=data.start_time,
+                n=len(self.planned),
+                first=day_month(self.planned[0]),
+                last=ui_date(self.planned[-1], "short"),
+            )
         )
         self.error.hide()
 
@@ -304,7 +343,7 @@ class CourseWizard(QWizard):
         self.today = today or date.today()
         self.course_id: int | None = None
         self.defaults = settings_service.load(ctx)
-        self.setWindowTitle("New course")
+        self.setWindowTitle(_("New course"))
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.setOption(QWizard.WizardOption.NoBackButtonOnStartPage, True)
         self.programme = ProgrammePage(self)
@@ -313,7 +352,7 @@ class CourseWizard(QWizard):
         self.setPage(PAGE_PROGRAMME, self.programme)
         self.setPage(PAGE_WHEN, self.when)
         self.setPage(PAGE_DATES, self.dates)
-        self.setButtonText(QWizard.WizardButton.FinishButton, "Create course")
+        self.setButtonText(QWizard.WizardButton.FinishButton, _("Create course"))
         style.fit_to_screen(
             self, self.fontMetrics().horizontalAdvance("M") * 52, self.fontMetrics().height() * 34
         )

@@ -31,10 +31,12 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.first_screen import LARGE_TEXT, CourseListRow, course_summaries, setting
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.style import color, icon
+from escape_desktop.ui.courses.words import day_month, weekday_date
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 LARGE_TEXT_SIZE_KEY = "large_text_size"  # services.settings_registry.LARGE_TEXT_SIZE's key
@@ -56,11 +58,11 @@ def large_text_on(ctx: AppContext) -> bool:
 COL_COURSE = 0
 COL_STATUS = 1
 COL_PEOPLE = 2
-COLUMNS = ("Course", "Status", "People")
+COLUMNS = (N_("Course"), N_("Status"), N_("People"))
 
 COURSE_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 STATUS_ORDER = {"running": 0, "upcoming": 1, "finished": 2}
-STATUS_TEXT = {"running": "Running", "upcoming": "Upcoming", "finished": "Finished"}
+STATUS_TEXT = {"running": N_("Running"), "upcoming": N_("Upcoming"), "finished": N_("Finished")}
 _DISPLAY = Qt.ItemDataRole.DisplayRole
 _TOOLTIP = Qt.ItemDataRole.ToolTipRole
 _FOREGROUND = Qt.ItemDataRole.ForegroundRole
@@ -71,10 +73,10 @@ _ROLES = {int(r) for r in (_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT, _ALIGNMENT, C
 # of courses would otherwise be measured in full before the window first paints.
 SIZE_ROWS = 50
 FILTERS = (
-    ("All courses", None),
-    ("Running", "running"),
-    ("Upcoming", "upcoming"),
-    ("Finished", "finished"),
+    (N_("All courses"), None),
+    (N_("Running"), "running"),
+    (N_("Upcoming"), "upcoming"),
+    (N_("Finished"), "finished"),
 )
 
 
@@ -127,11 +129,14 @@ class CoursesModel(QAbstractTableModel):
             if col == COL_STATUS:
                 x = r.figures  # programme.status's counts, as every surface shows them
                 if r.status == "running":
-                    return f"Running\n{x.sessions_delivered} of {x.sessions_planned} held"
+                    return _("Running\n{n} of {total} held").format(
+                        n=x.sessions_delivered, total=x.sessions_planned
+                    )
                 if r.status == "upcoming":
-                    return f"Upcoming\nstarts {r.start_date:%d %b}"
-                word = "Closed early" if r.closed_on is not None else "Finished"
-                return f"{word}\n{x.completers} completed"
+                    return _("Upcoming\nstarts {day}").format(day=day_month(r.start_date))
+                if r.closed_on is not None:
+                    return _("Closed early\n{n} completed").format(n=x.completers)
+                return _("Finished\n{n} completed").format(n=x.completers)
             if col == COL_PEOPLE:
                 return f"{r.participants} / {r.capacity}"
         if role == _TOOLTIP:
@@ -139,11 +144,21 @@ class CoursesModel(QAbstractTableModel):
                 # The cell's own words first: with large text it may show "KH-20…".
                 (f"{self.data(index)}\n" if col == COL_STATUS else "")
                 + f"{r.code}: {r.title}\n{r.venue}\n"
-                f"Starts {r.start_date:%a %d %b %Y} at {r.start_time}\n"
-                f"{r.participants} people, {r.capacity} places\n"
-                f"{r.figures.started} started, {r.figures.did_not_start} did not start"
+                + _("Starts {day} at {time}").format(
+                    day=weekday_date(r.start_date), time=r.start_time
+                )
+                + "\n"
+                + ngettext("{n} person", "{n} people", r.participants).format(n=r.participants)
+                + ", "
+                + ngettext("{n} place", "{n} places", r.capacity).format(n=r.capacity)
+                + "\n"
+                + _("{started} started, {not_started} did not start").format(
+                    started=r.figures.started, not_started=r.figures.did_not_start
+                )
                 + (
-                    f", {r.figures.completers} completed ({r.figures.completion_rate} % of starters)"
+                    _(", {n} completed ({rate} % of starters)").format(
+                        n=r.figures.completers, rate=r.figures.completion_rate
+                    )
                     if r.figures.completers is not None
                     else ""
                 )
@@ -162,7 +177,7 @@ class CoursesModel(QAbstractTableModel):
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if orientation == Qt.Orientation.Horizontal and 0 <= section < len(COLUMNS):
-                return COLUMNS[section]
+                return _(COLUMNS[section])
             if orientation == Qt.Orientation.Vertical:
                 return str(section + 1)
         return None
@@ -203,24 +218,24 @@ class CoursesPanel(QFrame):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(10, 10, 10, 10)
         head = QHBoxLayout()
-        title = QLabel("Courses")
+        title = QLabel(_("Courses"))
         title.setObjectName("subtitle")
-        self.new_button = QPushButton(icon(self, "FileIcon"), "New course…")
-        self.new_button.setToolTip("Create a course (Ctrl+N)")
+        self.new_button = QPushButton(icon(self, "FileIcon"), _("New course…"))
+        self.new_button.setToolTip(_("Create a course (Ctrl+N)"))
         self.new_button.clicked.connect(self.newCourseRequested.emit)
         head.addWidget(title)
         head.addStretch(1)
         head.addWidget(self.new_button)
         layout.addLayout(head)
         self.search = QLineEdit()
-        self.search.setPlaceholderText("Search courses")
+        self.search.setPlaceholderText(_("Search courses"))
         self.search.setClearButtonEnabled(True)
-        self.search.setAccessibleName("Search courses")
+        self.search.setAccessibleName(_("Search courses"))
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
         self.filter = QComboBox()
-        for label, _ in FILTERS:
-            self.filter.addItem(label)
-        self.filter.setAccessibleName("Show courses")
+        for label, _key in FILTERS:
+            self.filter.addItem(_(label))
+        self.filter.setAccessibleName(_("Show courses"))
         self.filter.currentIndexChanged.connect(lambda _i: self.reload())
         row = QHBoxLayout()
         row.addWidget(self.search, 1)
@@ -228,7 +243,7 @@ class CoursesPanel(QFrame):
         layout.addLayout(row)
         self.table = QTableView(self)
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Courses")
+        self.table.setAccessibleName(_("Courses"))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -247,7 +262,7 @@ class CoursesPanel(QFrame):
         self.table.activated.connect(lambda index: self._on_current(index, QModelIndex()))
         self.model.modelReset.connect(self._size_rows)
         layout.addWidget(self.table, 1)
-        self.empty_label = QLabel("No course matches; clear the search or change the filter.")
+        self.empty_label = QLabel(_("No course matches; clear the search or change the filter."))
         self.empty_label.setObjectName("hint")
         self.empty_label.setWordWrap(True)
         self.empty_label.hide()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QComboBox
 
+from escape_desktop.i18n import _
 from escape_desktop.programme.delivery import DELIVERY_MODES, IN_PERSON, MODE_WORD
 
 
@@ -11,13 +12,15 @@ def delivery_combo(current: str = IN_PERSON) -> QComboBox:
     """A list of the three modes in the instructor's words; the item data is the mode key."""
     box = QComboBox()
     for mode in DELIVERY_MODES:
-        box.addItem(MODE_WORD[mode], mode)
+        box.addItem(_(MODE_WORD[mode]), mode)
     box.setCurrentIndex(max(0, box.findData(current)))
-    box.setAccessibleName("How the course is delivered")
+    box.setAccessibleName(_("How the course is delivered"))
     box.setToolTip(
-        "In person: every class in the hall. Virtual: every class over video, with the home "
-        "version of each station. Hybrid: in the hall, and people may join over video. "
-        "One session can still be moved online on its own (Edit session)."
+        _(
+            "In person: every class in the hall. Virtual: every class over video, with the home "
+            "version of each station. Hybrid: in the hall, and people may join over video. "
+            "One session can still be moved online on its own (Edit session)."
+        )
     )
     return box
 

@@ -8,6 +8,7 @@ choose the file and the passphrase, show what a file holds and what receiving it
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.services import handover
 from escape_desktop.services.handover import KIND_WORDS, HandoverReport, HandoverSummary
 from escape_desktop.ui.common import file_dialogs, style
@@ -45,9 +47,9 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import Operation, run_op
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 
-FILE_FILTER = "Course hand-over files (*.escape);;All files (*)"
-KEEP_HERE, TAKE_RECEIVED = "Keep this laptop's", "Take the received"
-CHOOSE = "Choose…"
+FILE_FILTER = N_("Course hand-over files (*.escape);;All files (*)")
+KEEP_HERE, TAKE_RECEIVED = N_("Keep this laptop's"), N_("Take the received")
+CHOOSE = N_("Choose…")
 
 
 def _error_label() -> QLabel:
@@ -58,30 +60,42 @@ def _error_label() -> QLabel:
     return label
 
 
-ONE = {  # KIND_WORDS are plural; one of each reads like this
-    "sessions": "session",
-    "circuit stations": "circuit station",
-    "people": "person",
-    "enrolments": "enrolment",
-    "register marks": "register mark",
-    "exercise records": "exercise record",
-    "progression decisions": "progression decision",
-    "measures": "measure",
-    "certificates": "certificate",
-}
+def _count_words(kind: str, n: int) -> str:
+    """How many of one kind of record, in the window's language (its own plural forms)."""
+    counted = {
+        "course": lambda: ngettext("{n} course details", "{n} course details", n),
+        "session": lambda: ngettext("{n} session", "{n} sessions", n),
+        "station": lambda: ngettext("{n} circuit station", "{n} circuit stations", n),
+        "participant": lambda: ngettext("{n} person", "{n} people", n),
+        "enrolment": lambda: ngettext("{n} enrolment", "{n} enrolments", n),
+        "attendance": lambda: ngettext("{n} register mark", "{n} register marks", n),
+        "exercise": lambda: ngettext("{n} exercise record", "{n} exercise records", n),
+        "decision": lambda: ngettext("{n} progression decision", "{n} progression decisions", n),
+        "assessment": lambda: ngettext("{n} measure", "{n} measures", n),
+        "certificate": lambda: ngettext("{n} certificate", "{n} certificates", n),
+        "follow_up": lambda: ngettext("{n} follow-up", "{n} follow-ups", n),
+    }.get(kind)
+    if counted is None:  # a kind this window does not know yet: the service's own words
+        return f"{n} {KIND_WORDS.get(kind, kind)}"
+    return counted().format(n=n)
 
 
 def _counts_text(counts: Mapping[str, int]) -> str:
-    parts = []
-    for kind, n in counts.items():
-        words = KIND_WORDS.get(kind, kind)
-        if n:
-            parts.append(f"{n} {ONE.get(words, words) if n == 1 else words}")
-    return ", ".join(parts) if parts else "nothing"
+    parts = [_count_words(kind, n) for kind, n in counts.items() if n]
+    return ", ".join(parts) if parts else _("nothing")
 
 
 def _value_text(value: Any) -> str:
-    return "(blank)" if value in (None, "") else str(value)
+    return _("(blank)") if value in (None, "") else str(value)
+
+
+def _sent_when(sent_at: str) -> str:
+    """The moment the file was made, in the window's language ("7 Dec 2026 at 10:05")."""
+    try:
+        moment = datetime.fromisoformat(sent_at)
+    except ValueError:
+        return sent_at
+    return _("{day} at {time}").format(day=ui_date(moment.date(), "short"), time=f"{moment:%H:%M}")
 
 
 # ---------------------------------------------------------------- send
@@ -98,18 +112,20 @@ class SendDialog(QDialog):
         self.ctx, self.bus, self.code = ctx, bus, code
         self.op: Operation[Any] | None = None
         self.saved_to: Path | None = None
-        self.setWindowTitle(f"Send {code} to another laptop")
+        self.setWindowTitle(_("Send {code} to another laptop").format(code=code))
         self.setMinimumWidth(560)
         layout = QVBoxLayout(self)
         intro = QLabel(
-            f"Save <b>{code}</b> ({title}) as one locked file: its people, register, circuit, "
-            "measures and decisions, and nothing from other courses. Open it on the other laptop "
-            "with Course → Receive a course…"
+            _(
+                "Save <b>{code}</b> ({title}) as one locked file: its people, register, circuit, "
+                "measures and decisions, and nothing from other courses. Open it on the other "
+                "laptop with Course → Receive a course…"
+            ).format(code=code, title=title)
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.suggested = handover.suggest_passphrase()
-        self.use_suggested = QRadioButton("Use this passphrase, made for this hand-over:")
+        self.use_suggested = QRadioButton(_("Use this passphrase, made for this hand-over:"))
         self.use_suggested.setChecked(True)
         layout.addWidget(self.use_suggested)
         row = QHBoxLayout()
@@ -119,27 +135,29 @@ class SendDialog(QDialog):
         font.setFamily("monospace")
         font.setPointSize(font.pointSize() + 2)
         self.shown.setFont(font)
-        self.copy_button = QPushButton("Copy")
+        self.copy_button = QPushButton(_("Copy"))
         self.copy_button.clicked.connect(self.copy)
         row.addWidget(self.shown, 1)
         row.addWidget(self.copy_button)
         layout.addLayout(row)
         once = QLabel(
-            "It is shown only now: write it down or copy it, and give it to the other person "
-            "separately — never on the same stick as the file."
+            _(
+                "It is shown only now: write it down or copy it, and give it to the other person "
+                "separately — never on the same stick as the file."
+            )
         )
         once.setObjectName("hint")
         once.setWordWrap(True)
         layout.addWidget(once)
-        self.use_own = QRadioButton("Use the site's shared passphrase:")
+        self.use_own = QRadioButton(_("Use the site's shared passphrase:"))
         layout.addWidget(self.use_own)
         form = QFormLayout()
         self.own = QLineEdit()
         self.own.setEchoMode(QLineEdit.EchoMode.Password)
         self.own_again = QLineEdit()
         self.own_again.setEchoMode(QLineEdit.EchoMode.Password)
-        form.addRow("Passphrase", self.own)
-        form.addRow("Type it again", self.own_again)
+        form.addRow(_("Passphrase"), self.own)
+        form.addRow(_("Type it again"), self.own_again)
         layout.addLayout(form)
         for field in (self.own, self.own_again):
             field.textEdited.connect(lambda _t: self.use_own.setChecked(True))
@@ -151,7 +169,7 @@ class SendDialog(QDialog):
         layout.addWidget(self.done_note)
         self.buttons = QDialogButtonBox()
         self.save_button = self.buttons.addButton(
-            "Save the file…", QDialogButtonBox.ButtonRole.AcceptRole
+            _("Save the file…"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.close_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.save_button.clicked.connect(self.choose_and_save)
@@ -160,14 +178,14 @@ class SendDialog(QDialog):
 
     def copy(self) -> None:
         QGuiApplication.clipboard().setText(self.suggested)
-        self.copy_button.setText("Copied")
+        self.copy_button.setText(_("Copied"))
 
     def passphrase(self) -> str | None:
         """The chosen passphrase, or None (after saying why) when the two typed ones differ."""
         if self.use_suggested.isChecked():
             return self.suggested
         if self.own.text() != self.own_again.text():
-            self.show_error("The two passphrases are different; type them again.")
+            self.show_error(_("The two passphrases are different; type them again."))
             return None
         return self.own.text()
 
@@ -182,9 +200,9 @@ class SendDialog(QDialog):
         path = file_dialogs.save_file(
             self,
             self.ctx.data_dir,
-            f"Save {self.code} for the other laptop",
+            _("Save {code} for the other laptop").format(code=self.code),
             f"{self.code}.escape",
-            FILE_FILTER,
+            _(FILE_FILTER),
         )
         if path:
             self.save_to(Path(path), overwrite=True)
@@ -196,12 +214,14 @@ class SendDialog(QDialog):
             return
         self.show_error("")
         self.save_button.setEnabled(False)
-        self.save_button.setText("Saving…")
+        self.save_button.setText(_("Saving…"))
 
         def failed(e: BaseException) -> None:
             self.save_button.setEnabled(True)
-            self.save_button.setText("Save the file…")
-            self.show_error(str(e) if isinstance(e, KnownError) else f"Not saved ({e}).")
+            self.save_button.setText(_("Save the file…"))
+            self.show_error(
+                str(e) if isinstance(e, KnownError) else _("Not saved ({error}).").format(error=e)
+            )
 
         self.op = run_op(
             self,
@@ -217,10 +237,12 @@ class SendDialog(QDialog):
     def _saved(self, path: Path) -> None:
         self.saved_to = path
         self.save_button.hide()
-        self.close_button.setText("Close")
+        self.close_button.setText(_("Close"))
         self.done_note.setText(
-            f"Saved as <b>{path.name}</b> in {path.parent}. On the other laptop choose Course → "
-            "Receive a course… and type the passphrase."
+            _(
+                "Saved as <b>{name}</b> in {folder}. On the other laptop choose Course → "
+                "Receive a course… and type the passphrase."
+            ).format(name=path.name, folder=path.parent)
         )
         self.done_note.show()
 
@@ -244,7 +266,7 @@ class ReceiveDialog(QDialog):
         self.report: HandoverReport | None = None
         self.op: Operation[Any] | None = None
         self.choices: dict[str, QComboBox] = {}
-        self.setWindowTitle("Receive a course")
+        self.setWindowTitle(_("Receive a course"))
         self.setMinimumWidth(760)
         layout = QVBoxLayout(self)
         self.pages = QStackedWidget()
@@ -255,7 +277,7 @@ class ReceiveDialog(QDialog):
         self.error = _error_label()
         layout.addWidget(self.error)
         self.buttons = QDialogButtonBox()
-        self.next_button = self.buttons.addButton("Open", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.next_button = self.buttons.addButton(_("Open"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.cancel_button = self.buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
         self.next_button.clicked.connect(self._next)
         self.cancel_button.clicked.connect(self.reject)
@@ -267,14 +289,16 @@ class ReceiveDialog(QDialog):
         v = QVBoxLayout(page)
         v.setContentsMargins(0, 0, 0, 0)
         note = QLabel(
-            f"Type the passphrase the sender gave you for <b>{self.path.name}</b>. Nothing on "
-            "this laptop changes until you have seen what it holds and chosen Receive."
+            _(
+                "Type the passphrase the sender gave you for <b>{name}</b>. Nothing on "
+                "this laptop changes until you have seen what it holds and chosen Receive."
+            ).format(name=self.path.name)
         )
         note.setWordWrap(True)
         v.addWidget(note)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText("Hand-over passphrase")
+        self.passphrase.setPlaceholderText(_("Hand-over passphrase"))
         self.passphrase.returnPressed.connect(self._next)
         v.addWidget(self.passphrase)
         v.addStretch(1)
@@ -308,7 +332,7 @@ class ReceiveDialog(QDialog):
             QGuiApplication.restoreOverrideCursor()
         self.show_error("")
         self._swap_page(PAGE_PREVIEW, self._preview_page(self.summary, self.preview))
-        self.next_button.setText("Receive")
+        self.next_button.setText(_("Receive"))
         self._update_receive()
 
     def _swap_page(self, index: int, page: QWidget) -> None:
@@ -325,34 +349,44 @@ class ReceiveDialog(QDialog):
         v = QVBoxLayout(page)
         v.setContentsMargins(0, 0, 0, 0)
         title = QLabel(
-            f"New course: {preview.course_code} · {summary.course_title}"
+            _("New course: {code} · {title}").format(
+                code=preview.course_code, title=summary.course_title
+            )
             if preview.course_added
-            else f"Merge into {preview.course_code} · {summary.course_title}, already on this laptop"
+            else _("Merge into {code} · {title}, already on this laptop").format(
+                code=preview.course_code, title=summary.course_title
+            )
         )
         title.setObjectName("title")
         title.setWordWrap(True)
         v.addWidget(title)
-        sent = summary.sent_at[:16].replace("T", " at ")
-        lines = [f"Sent {sent}" + (f" by {summary.sent_by}" if summary.sent_by else "") + "."]
+        sent = _sent_when(summary.sent_at)
+        lines = [
+            _("Sent {when} by {name}.").format(when=sent, name=summary.sent_by)
+            if summary.sent_by
+            else _("Sent {when}.").format(when=sent)
+        ]
         if preview.renamed_from:
             lines.append(
-                f"This laptop already has a different course called {preview.renamed_from}, so "
-                f"the received one is added as {preview.course_code}."
+                _(
+                    "This laptop already has a different course called {old}, so "
+                    "the received one is added as {code}."
+                ).format(old=preview.renamed_from, code=preview.course_code)
             )
-        lines.append("The file holds " + _counts_text(summary.counts) + ".")
+        lines.append(_("The file holds {counts}.").format(counts=_counts_text(summary.counts)))
         effects = [
-            f"{verb} {_counts_text(counts)}"
+            verb.format(counts=_counts_text(counts))
             for verb, counts in (
-                ("adds", preview.added),
-                ("updates", preview.updated),
-                ("keeps this laptop's newer", preview.kept_here),
+                (_("adds {counts}"), preview.added),
+                (_("updates {counts}"), preview.updated),
+                (_("keeps this laptop’s newer {counts}"), preview.kept_here),
             )
             if any(counts.values())
         ]
         lines.append(
-            "Receiving " + "; ".join(effects) + "."
+            _("Receiving {effects}.").format(effects="; ".join(effects))
             if effects
-            else "Nothing changed on the other laptop since the last hand-over."
+            else _("Nothing changed on the other laptop since the last hand-over.")
         )
         about = QLabel(" ".join(lines))
         about.setWordWrap(True)
@@ -361,22 +395,34 @@ class ReceiveDialog(QDialog):
         people = preview.needs_confirmation
         if people:
             names = "; ".join(
-                f"{p.name} (received as {p.code_received}) is {p.code_here} here" for p in people
+                _("{name} (received as {received}) is {here} here").format(
+                    name=p.name, received=p.code_received, here=p.code_here
+                )
+                for p in people
             )
-            found = QLabel(f"Matched by name and date of birth only: {names}.")
+            found = QLabel(
+                _("Matched by name and date of birth only: {names}.").format(names=names)
+            )
             found.setWordWrap(True)
             v.addWidget(found)
             self.confirm_people = QCheckBox(
-                "I have checked: these are the same people (if not, cancel and ask the sender "
-                "to add their NHS numbers)"
+                _(
+                    "I have checked: these are the same people (if not, cancel and ask the sender "
+                    "to add their NHS numbers)"
+                )
             )
             self.confirm_people.toggled.connect(self._update_receive)
             v.addWidget(self.confirm_people)
         self.choices = {}
         if preview.conflicts:
             head = QLabel(
-                f"{len(preview.conflicts)} changed on both laptops since the last hand-over: "
-                "choose which to keep for each."
+                ngettext(
+                    "{n} changed on both laptops since the last hand-over: choose which to keep "
+                    "for each.",
+                    "{n} changed on both laptops since the last hand-over: choose which to keep "
+                    "for each.",
+                    len(preview.conflicts),
+                ).format(n=len(preview.conflicts))
             )
             head.setWordWrap(True)
             v.addWidget(head)
@@ -390,7 +436,7 @@ class ReceiveDialog(QDialog):
 
     def _conflicts_table(self, preview: HandoverReport) -> QTableWidget:
         table = QTableWidget(len(preview.conflicts), 4)
-        table.setHorizontalHeaderLabels(["What", "This laptop", "Received", "Keep"])
+        table.setHorizontalHeaderLabels([_("What"), _("This laptop"), _("Received"), _("Keep")])
         table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         table.verticalHeader().hide()
         table.setWordWrap(True)
@@ -399,7 +445,7 @@ class ReceiveDialog(QDialog):
 
             def side(values: Mapping[str, Any] | None, fields: tuple[str, ...] = fields) -> str:
                 if values is None:
-                    return "(removed)"
+                    return _("(removed)")
                 return "\n".join(
                     f"{f.replace('_', ' ')}: {_value_text(values.get(f))}" for f in fields
                 )
@@ -407,7 +453,9 @@ class ReceiveDialog(QDialog):
             for col, text in enumerate((c.what, side(c.here), side(c.received))):
                 table.setItem(row, col, QTableWidgetItem(text))
             choice = QComboBox()
-            choice.addItems([CHOOSE, KEEP_HERE, TAKE_RECEIVED])
+            choice.addItem(_(CHOOSE), "")
+            choice.addItem(_(KEEP_HERE), "here")
+            choice.addItem(_(TAKE_RECEIVED), "received")
             choice.currentIndexChanged.connect(self._update_receive)
             table.setCellWidget(row, 3, choice)
             self.choices[c.id] = choice
@@ -420,11 +468,8 @@ class ReceiveDialog(QDialog):
 
     def chosen(self) -> dict[str, str]:
         """The instructor's choice for each conflict, as the service takes them."""
-        sides = {KEEP_HERE: "here", TAKE_RECEIVED: "received"}
         return {
-            cid: sides[box.currentText()]
-            for cid, box in self.choices.items()
-            if box.currentText() in sides
+            cid: str(box.currentData()) for cid, box in self.choices.items() if box.currentData()
         }
 
     def _update_receive(self) -> None:
@@ -434,24 +479,36 @@ class ReceiveDialog(QDialog):
         unconfirmed = self.confirm_people is not None and not self.confirm_people.isChecked()
         self.next_button.setEnabled(not missing and not unconfirmed)
         if missing:
-            self.hint.setText(f"Choose which to keep for {missing} more before receiving.")
+            self.hint.setText(
+                ngettext(
+                    "Choose which to keep for {n} more before receiving.",
+                    "Choose which to keep for {n} more before receiving.",
+                    missing,
+                ).format(n=missing)
+            )
         elif unconfirmed:
-            self.hint.setText("Tick the box to confirm the people matched by name and birth date.")
+            self.hint.setText(
+                _("Tick the box to confirm the people matched by name and birth date.")
+            )
         else:
-            self.hint.setText("A backup of this laptop's data is made first.")
+            self.hint.setText(_("A backup of this laptop's data is made first."))
 
     # --- page 3: what was done
     def receive(self) -> None:
         choices, text = self.chosen(), self.passphrase.text()
         self.next_button.setEnabled(False)
-        self.next_button.setText("Receiving…")
+        self.next_button.setText(_("Receiving…"))
         self.cancel_button.setEnabled(False)
 
         def failed(e: BaseException) -> None:
             self.cancel_button.setEnabled(True)
-            self.next_button.setText("Receive")
+            self.next_button.setText(_("Receive"))
             self._update_receive()
-            self.show_error(str(e) if isinstance(e, KnownError) else f"Not received ({e}).")
+            self.show_error(
+                str(e)
+                if isinstance(e, KnownError)
+                else _("Not received ({error}).").format(error=e)
+            )
 
         self.op = run_op(
             self,
@@ -465,7 +522,7 @@ class ReceiveDialog(QDialog):
     def _received(self, report: HandoverReport) -> None:
         self.report = report
         self._swap_page(PAGE_REPORT, self._report_page(report))
-        self.next_button.setText("Close")
+        self.next_button.setText(_("Close"))
         self.next_button.setEnabled(True)
         self.cancel_button.hide()
         self.received.emit(report)
@@ -475,7 +532,9 @@ class ReceiveDialog(QDialog):
         v = QVBoxLayout(page)
         v.setContentsMargins(0, 0, 0, 0)
         title = QLabel(
-            f"{r.course_code} added to this laptop" if r.course_added else f"{r.course_code} merged"
+            _("{code} added to this laptop").format(code=r.course_code)
+            if r.course_added
+            else _("{code} merged").format(code=r.course_code)
         )
         title.setObjectName("title")
         v.addWidget(title)
@@ -483,40 +542,48 @@ class ReceiveDialog(QDialog):
         if r.renamed_from:
             rows.append(
                 (
-                    "New code",
-                    f"{r.course_code} (this laptop already had a different {r.renamed_from})",
+                    _("New code"),
+                    _("{code} (this laptop already had a different {old})").format(
+                        code=r.course_code, old=r.renamed_from
+                    ),
                 )
             )
-        rows += [("Added", _counts_text(r.added)), ("Updated", _counts_text(r.updated))]
+        rows += [(_("Added"), _counts_text(r.added)), (_("Updated"), _counts_text(r.updated))]
         if any(r.kept_here.values()):
-            rows.append(("Kept as on this laptop", _counts_text(r.kept_here)))
+            rows.append((_("Kept as on this laptop"), _counts_text(r.kept_here)))
         if any(r.removed.values()):
-            rows.append(("Removed (cleared on the other laptop)", _counts_text(r.removed)))
+            rows.append((_("Removed (cleared on the other laptop)"), _counts_text(r.removed)))
         taken = [c for c in r.conflicts if c.chosen == "received"]
         kept = [c for c in r.conflicts if c.chosen == "here"]
         if r.conflicts:
             rows.append(
                 (
-                    "Conflicts resolved",
-                    f"{len(r.conflicts)}: {len(taken)} took the received, {len(kept)} kept this "
-                    "laptop's",
+                    _("Conflicts resolved"),
+                    _("{n}: {taken} took the received, {kept} kept this laptop’s").format(
+                        n=len(r.conflicts), taken=len(taken), kept=len(kept)
+                    ),
                 )
             )
             for c in r.conflicts:
-                side = {"received": "received", "here": "this laptop's"}.get(
-                    c.chosen or "", "left as it was"
+                side = {"received": _("received"), "here": _("this laptop’s")}.get(
+                    c.chosen or "", _("left as it was")
                 )
                 rows.append(("", f"{c.what}: {side}"))
         by_code = [p for p in r.people if p.how == "code"]
         others = [p for p in r.people if p.how not in ("code", "new")]
         if by_code or others:
-            found = [f"{len(by_code)} by their participant code"] if by_code else []
-            found += [f"{p.name} as {p.code_here}" for p in others]
-            rows.append(("People found here", "; ".join(found)))
+            found = [_("{n} by their participant code").format(n=len(by_code))] if by_code else []
+            found += [_("{name} as {code}").format(name=p.name, code=p.code_here) for p in others]
+            rows.append((_("People found here"), "; ".join(found)))
         if r.backup:
-            rows.append(("Backup kept", f"{Path(r.backup).name}, from just before receiving"))
+            rows.append(
+                (
+                    _("Backup kept"),
+                    _("{name}, from just before receiving").format(name=Path(r.backup).name),
+                )
+            )
         for w in r.warnings:
-            rows.append(("Note", w))
+            rows.append((_("Note"), w))
         form = QFormLayout()
         for label, value in rows:
             text = QLabel(value)
@@ -525,7 +592,7 @@ class ReceiveDialog(QDialog):
             form.addRow(QLabel(f"<b>{label}</b>") if label else QLabel(""), text)
         v.addLayout(form)
         v.addStretch(1)
-        note = QLabel("Recorded in the audit log (Data → Audit log…).")
+        note = QLabel(_("Recorded in the audit log (Data → Audit log…)."))
         note.setObjectName("hint")
         v.addWidget(note)
         return page
@@ -553,7 +620,7 @@ def send_current_course(window: Any) -> SendDialog | None:
 def receive_a_course(window: Any, path: Path | None = None) -> ReceiveDialog | None:
     if path is None:
         chosen = file_dialogs.open_file(
-            window, window.ctx.data_dir, "Choose the course hand-over file", FILE_FILTER
+            window, window.ctx.data_dir, _("Choose the course hand-over file"), _(FILE_FILTER)
         )
         if not chosen:
             return None
@@ -581,16 +648,16 @@ def install(window: QMainWindow) -> None:
     menu: QMenu = w.course_menu
     menu.addSeparator()
     w.send_course_action = w._action(
-        "Send this course…",
+        _("Send this course…"),
         lambda: send_current_course(w),
         None,
-        "Save this course for another laptop",
+        _("Save this course for another laptop"),
     )
     w.receive_course_action = w._action(
-        "Receive a course…",
+        _("Receive a course…"),
         lambda: receive_a_course(w),
         None,
-        "Add or merge a course from another laptop",
+        _("Add or merge a course from another laptop"),
     )
     menu.addAction(w.send_course_action)
     menu.addAction(w.receive_course_action)
@@ -599,7 +666,9 @@ def install(window: QMainWindow) -> None:
         return
     data_menu = controller.menu
     data_menu.addSeparator()
-    restore: QAction = w._action("Restore from a backup onto this laptop…", w.restore_from_backup)
+    restore: QAction = w._action(
+        _("Restore from a backup onto this laptop…"), w.restore_from_backup
+    )
     w.restore_backup_action = restore
     data_menu.addAction(restore)
 

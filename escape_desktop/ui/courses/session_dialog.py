@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import _, ngettext, ui_date
 from escape_desktop.services import courses as course_service
 from escape_desktop.services.reading import SessionInfo
 from escape_desktop.ui.common import error_dialog
@@ -29,6 +30,7 @@ from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.common.steady import keep_room
 from escape_desktop.ui.common.style import mark_invalid, qdate_to_date
+from escape_desktop.ui.courses.words import weekday_day_month
 
 
 class SessionDialog(QDialog):
@@ -44,7 +46,7 @@ class SessionDialog(QDialog):
         self.ctx = ctx
         self.bus = bus
         self.session = session
-        self.setWindowTitle(f"Session {session.number}")
+        self.setWindowTitle(_("Session {n}").format(n=session.number))
         layout = QVBoxLayout(self)
         self.state = QLabel()
         self.state.setObjectName("subtitle")
@@ -55,16 +57,16 @@ class SessionDialog(QDialog):
         self.topic = QLineEdit(session.topic)
         self.staff = QLineEdit(session.staff_present)
         self.staff.setPlaceholderText(
-            ", ".join(instructors) if instructors else "Names, separated by commas"
+            ", ".join(instructors) if instructors else _("Names, separated by commas")
         )
         self.notes = QLineEdit(session.notes)
-        form.addRow("Date", self.date)
-        form.addRow("Topic", self.topic)
-        form.addRow("Staff present", self.staff)
-        form.addRow("Notes", self.notes)
+        form.addRow(_("Date"), self.date)
+        form.addRow(_("Topic"), self.topic)
+        form.addRow(_("Staff present"), self.staff)
+        form.addRow(_("Notes"), self.notes)
         layout.addLayout(form)
         if instructors and not session.staff_present:
-            fill = QPushButton("Fill in the course's instructors")
+            fill = QPushButton(_("Fill in the course's instructors"))
             fill.clicked.connect(lambda: self.staff.setText(", ".join(instructors)))
             layout.addWidget(fill)
         self.error = LiveLabel()
@@ -77,7 +79,7 @@ class SessionDialog(QDialog):
             QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
         )
         self.cancel_button = self.buttons.addButton(
-            "Hold this session again" if session.cancelled else "Cancel this session…",
+            _("Hold this session again") if session.cancelled else _("Cancel this session…"),
             QDialogButtonBox.ButtonRole.ResetRole,
         )
         self.cancel_button.clicked.connect(self._toggle_cancelled)
@@ -85,13 +87,13 @@ class SessionDialog(QDialog):
         self.online_button: QPushButton | None = None
         if session.moved_online or not session.online:
             self.online_button = self.buttons.addButton(
-                "Back in the hall" if session.moved_online else "Move online…",
+                _("Back in the hall") if session.moved_online else _("Move online…"),
                 QDialogButtonBox.ButtonRole.ResetRole,
             )
             self.online_button.setAccessibleName(
-                "Hold this session in the hall again"
+                _("Hold this session in the hall again")
                 if session.moved_online
-                else "Move this session online, over video"
+                else _("Move this session online, over video")
             )
             self.online_button.clicked.connect(self._toggle_online)
         self.buttons.accepted.connect(self._save)
@@ -108,11 +110,19 @@ class SessionDialog(QDialog):
 
     def _show_state(self) -> None:
         s = self.session
-        text = f"Session {s.number} · {s.date:%A %d %B %Y}"
+        text = _("Session {n} · {day}").format(n=s.number, day=ui_date(s.date, "long"))
         if s.cancelled:
-            text += " · cancelled" + (f" ({s.cancel_reason})" if s.cancel_reason else "")
+            text += " · " + (
+                _("cancelled ({reason})").format(reason=s.cancel_reason)
+                if s.cancel_reason
+                else _("cancelled")
+            )
         if s.online:
-            text += " · online" + (f" ({s.online_reason})" if s.online_reason else "")
+            text += " · " + (
+                _("online ({reason})").format(reason=s.online_reason)
+                if s.online_reason
+                else _("online")
+            )
         self.state.setText(text)
 
     def _fail(self, e: BaseException) -> None:
@@ -153,9 +163,11 @@ class SessionDialog(QDialog):
             return
         reason, ok = QInputDialog.getText(
             self,
-            "Cancel session",
-            f"Why is session {s.number} cancelled? (e.g. hall closed)\n"
-            "It will not count against anyone's attendance.",
+            _("Cancel session"),
+            _(
+                "Why is session {n} cancelled? (e.g. hall closed)\n"
+                "It will not count against anyone’s attendance."
+            ).format(n=s.number),
         )
         if not ok:
             return
@@ -169,9 +181,11 @@ class SessionDialog(QDialog):
         """Why the session moves online (tests answer for the instructor)."""
         return QInputDialog.getText(
             self,
-            "Move session online",
-            f"Why is session {self.session.number} held online? (e.g. hall closed, snow)\n"
-            "Everyone does the home version of each station at their own level.",
+            _("Move session online"),
+            _(
+                "Why is session {n} held online? (e.g. hall closed, snow)\n"
+                "Everyone does the home version of each station at their own level."
+            ).format(n=self.session.number),
         )
 
     def _toggle_online(self) -> None:
@@ -198,10 +212,16 @@ class SessionDialog(QDialog):
         """Ask whether to add the make-up session (tests answer for the instructor)."""
         answer = QMessageBox.question(
             self,
-            "Add a make-up session?",
-            f"Add a make-up session on {offer.day:%a %d %B}?\n"
-            f"It keeps the course at its {offer.planned_sessions} sessions, with session "
-            f"{offer.cancelled_number}'s topic. You can move it to another day later.",
+            _("Add a make-up session?"),
+            _("Add a make-up session on {day}?").format(day=weekday_day_month(offer.day))
+            + "\n"
+            + ngettext(
+                "It keeps the course at its {n} session, with session {cancelled}’s topic. "
+                "You can move it to another day later.",
+                "It keeps the course at its {n} sessions, with session {cancelled}’s topic. "
+                "You can move it to another day later.",
+                offer.planned_sessions,
+            ).format(n=offer.planned_sessions, cancelled=offer.cancelled_number),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.Yes,
         )

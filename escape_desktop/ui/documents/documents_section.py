@@ -46,6 +46,7 @@ from escape_desktop.export.documents import (
     default_filename,
 )
 from escape_desktop.export.documents import KINDS as DOC_KINDS
+from escape_desktop.i18n import _
 from escape_desktop.programme.status import COMPLETED, DID_NOT_START, WITHDRAWN
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.reading import Register, course_register
@@ -104,20 +105,20 @@ class DocumentsSection(CourseSection):
         form.setContentsMargins(0, 0, 0, 0)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.FieldsStayAtSizeHint)
         self.kind_combo = QComboBox()
-        for key, label, _ in KINDS:
-            self.kind_combo.addItem(label, key)
-        self.kind_combo.setAccessibleName("Document")
+        for key, label, _about in KINDS:
+            self.kind_combo.addItem(_(label), key)
+        self.kind_combo.setAccessibleName(_("Document"))
         self.kind_combo.setMinimumContentsLength(28)
         self.kind_help = QLabel()
         self.kind_help.setObjectName("hint")
         self.kind_help.setWordWrap(True)
         self.session_spin = QSpinBox()
         self.session_spin.setRange(1, 12)
-        self.session_spin.setAccessibleName("Session number")
+        self.session_spin.setAccessibleName(_("Session number"))
         self.session_spin.setMinimumWidth(self.fontMetrics().horizontalAdvance("00") + 48)
-        self.session_label = QLabel("Sess&ion:")
+        self.session_label = QLabel(_("Sess&ion:"))
         self.session_label.setBuddy(self.session_spin)
-        doc_label = QLabel("Doc&ument:")
+        doc_label = QLabel(_("Doc&ument:"))
         doc_label.setBuddy(self.kind_combo)
         form.addRow(doc_label, self.kind_combo)
         form.addRow("", self.kind_help)
@@ -128,10 +129,10 @@ class DocumentsSection(CourseSection):
         box = QVBoxLayout(self.people_box)
         box.setContentsMargins(0, 0, 0, 0)
         self.default_radio = QRadioButton()
-        self.chosen_radio = QRadioButton("Only the people ticked below")
+        self.chosen_radio = QRadioButton(_("Only the people ticked below"))
         self.default_radio.setChecked(True)
         self.people_list = QListWidget()
-        self.people_list.setAccessibleName("People")
+        self.people_list.setAccessibleName(_("People"))
         self.people_list.itemChanged.connect(self._person_ticked)
         box.addWidget(self.default_radio)
         box.addWidget(self.chosen_radio)
@@ -142,19 +143,21 @@ class DocumentsSection(CourseSection):
         row = QVBoxLayout(self.action_row)
         row.setContentsMargins(0, 8, 0, 0)
         buttons = QHBoxLayout()
-        self.print_button = QPushButton("&Print…")
+        self.print_button = QPushButton(_("&Print…"))
         self.print_button.setObjectName("primary")
-        self.print_button.setToolTip("See the pages as they will print, then print them (Ctrl+P)")
+        self.print_button.setToolTip(
+            _("See the pages as they will print, then print them (Ctrl+P)")
+        )
         self.print_button.clicked.connect(self.print_document)
-        self.save_button = QPushButton("&Save PDF…")
-        self.save_button.setToolTip("Make the document and save it as a PDF file")
+        self.save_button = QPushButton(_("&Save PDF…"))
+        self.save_button.setToolTip(_("Make the document and save it as a PDF file"))
         self.save_button.clicked.connect(self.save_pdf)
         self.print_shortcut = QShortcut(QKeySequence(QKeySequence.StandardKey.Print), self)
         self.print_shortcut.setContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
         self.print_shortcut.activated.connect(self.print_document)
-        self.open_check = QCheckBox("&Open it when ready")
+        self.open_check = QCheckBox(_("&Open it when ready"))
         self.open_check.setChecked(True)
-        self.open_button = QPushButton("Open &last PDF")
+        self.open_button = QPushButton(_("Open &last PDF"))
         self.open_button.setEnabled(False)
         self.open_button.clicked.connect(self.open_last)
         buttons.addWidget(self.print_button)
@@ -197,7 +200,7 @@ class DocumentsSection(CourseSection):
         for w in (self.choices, self.people_box, self.save_button, self.print_button):
             w.setEnabled(enabled)
         if reg is None:
-            self.status.setText("Choose a course to print its documents.")
+            self.status.setText(_("Choose a course to print its documents."))
             self.people_list.clear()
             return
         if reg.sessions:
@@ -223,7 +226,9 @@ class DocumentsSection(CourseSection):
         for r in reg.rows if reg else []:
             if statuses[r.enrolment_id].status in (WITHDRAWN, DID_NOT_START):
                 continue
-            label = r.name + ("   (completed)" if r.enrolment_id in done else "")
+            label = (
+                _("{name}   (completed)").format(name=r.name) if r.enrolment_id in done else r.name
+            )
             item = QListWidgetItem(label)
             item.setData(Qt.ItemDataRole.UserRole, r.enrolment_id)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
@@ -237,7 +242,7 @@ class DocumentsSection(CourseSection):
 
     def _kind_changed(self) -> None:
         kind = self.kind()
-        self.kind_help.setText(next(text for key, _, text in KINDS if key == kind))
+        self.kind_help.setText(_(next(text for key, _label, text in KINDS if key == kind)))
         sheet = kind in SESSION_KINDS
         self.session_spin.setVisible(sheet)
         self.session_label.setVisible(sheet)
@@ -245,9 +250,9 @@ class DocumentsSection(CourseSection):
         self.people_box.setVisible(people)
         self._layout.setStretch(self._layout.count() - 1, 0 if people else 1)
         self.default_radio.setText(
-            "Everyone who completed (on the last day: who completes by coming today)"
+            _("Everyone who completed (on the last day: who completes by coming today)")
             if kind == "certificates"
-            else "Everyone on the course"
+            else _("Everyone on the course")
         )
 
     def chosen_ids(self) -> list[int] | None:
@@ -274,7 +279,7 @@ class DocumentsSection(CourseSection):
     def ask_path(self, suggested: Path) -> Path | None:
         """The file the user picks (tests replace this)."""
         name = file_dialogs.save_file(
-            self, self.ctx.data_dir, "Save the PDF", suggested, "PDF documents (*.pdf)"
+            self, self.ctx.data_dir, _("Save the PDF"), suggested, _("PDF documents (*.pdf)")
         )
         if not name:
             return None
@@ -306,7 +311,7 @@ class DocumentsSection(CourseSection):
     def _people_ok(self) -> bool:
         ids = self.chosen_ids()
         if ids is not None and not ids:
-            self.status.setText("Tick at least one person, or choose everyone.")
+            self.status.setText(_("Tick at least one person, or choose everyone."))
             return False
         return True
 
@@ -336,7 +341,7 @@ class DocumentsSection(CourseSection):
         self.print_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.status.setText("Making the PDF…")
+        self.status.setText(_("Making the PDF…"))
         self._job = run_op(
             self,
             work,
@@ -353,7 +358,7 @@ class DocumentsSection(CourseSection):
 
         self._finish()
         path = Path(result.path)
-        self.status.setText("Ready to print: check the pages, then press Print.")
+        self.status.setText(_("Ready to print: check the pages, then press Print."))
         dialog = PrintPreviewDialog(
             self.ctx,
             self.bus,
@@ -397,12 +402,14 @@ class DocumentsSection(CourseSection):
             self.status.setText(str(error))
             return
         log.error("document failed: %r", error)
-        self.status.setText("The PDF could not be made.")
+        self.status.setText(_("The PDF could not be made."))
         QMessageBox.critical(
             self,
-            "PDF not made",
-            f"The PDF could not be made ({type(error).__name__}: {error}). Nothing was saved; "
-            "please try again, and if it happens again, send the log to your IT contact.",
+            _("PDF not made"),
+            _(
+                "The PDF could not be made ({error}). Nothing was saved; please try again, and "
+                "if it happens again, send the log to your IT contact."
+            ).format(error=f"{type(error).__name__}: {error}"),
         )
 
     def open_last(self) -> None:
@@ -413,17 +420,21 @@ class DocumentsSection(CourseSection):
         # No PDF viewer on this laptop (or it would not start): say so, and offer the folder.
         folder = self.last_path.parent
         self.status.setText(
-            f"No program for PDFs opened on this computer; the file is saved in {folder}."
+            _("No program for PDFs opened on this computer; the file is saved in {folder}.").format(
+                folder=folder
+            )
         )
         box = QMessageBox(
             QMessageBox.Icon.Information,
-            "PDF saved",
-            f"The PDF is saved, but no program for PDFs opened on this computer. "
-            f"It is in the folder {folder}.",
+            _("PDF saved"),
+            _(
+                "The PDF is saved, but no program for PDFs opened on this computer. "
+                "It is in the folder {folder}."
+            ).format(folder=folder),
             QMessageBox.StandardButton.Close,
             self,
         )
-        folder_button = box.addButton("Open the &folder", QMessageBox.ButtonRole.AcceptRole)
+        folder_button = box.addButton(_("Open the &folder"), QMessageBox.ButtonRole.AcceptRole)
         box.setDefaultButton(folder_button)
         folder_button.clicked.connect(
             lambda: QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))

@@ -33,7 +33,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
 from escape_desktop.export.upload_manifest import manifest_path_for
 from escape_desktop.export.upload_rows import UploadData, UploadScope
-from escape_desktop.programme.rounding import plural
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.services import uploads
 from escape_desktop.services.changes import Done
 from escape_desktop.ui.common import file_dialogs, style
@@ -104,7 +104,7 @@ class CourseCountsModel(QAbstractTableModel):
     """The manifest's counts by course, shown before anything is written."""
 
     COL_COURSE, COL_IN, COL_NO, COL_NOT_ASKED = range(4)
-    HEADERS = ("Course", "In the file", "Did not agree to share", "Not asked yet")
+    HEADERS = (N_("Course"), N_("In the file"), N_("Did not agree to share"), N_("Not asked yet"))
 
     def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
@@ -146,7 +146,7 @@ class CourseCountsModel(QAbstractTableModel):
         role: int = Qt.ItemDataRole.DisplayRole,
     ) -> Any:
         if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self.HEADERS[section]
+            return _(self.HEADERS[section])
         return None
 
 
@@ -170,7 +170,7 @@ class ExportDialog(QDialog):
         self.last_result: uploads.UploadResult | None = None
         self.last_preview: UploadData | None = None
         self._job: Any = None
-        self.setWindowTitle("Export for the central upload")
+        self.setWindowTitle(_("Export for the central upload"))
         self._refresh = QTimer(self)
         self._refresh.setSingleShot(True)
         self._refresh.setInterval(150)
@@ -186,7 +186,7 @@ class ExportDialog(QDialog):
         layout.addLayout(self._build_target())
         scroll = QScrollArea(self)
         scroll.setWidget(body)
-        style.quiet_scroll(scroll, "Export choices")
+        style.quiet_scroll(scroll, _("Export choices"))
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -205,11 +205,13 @@ class ExportDialog(QDialog):
 
     def _build_intro(self) -> QLabel:
         label = QLabel(
-            "This makes a spreadsheet file (CSV) for your programme team, with a short note "
-            "beside it that lets them check the file. People appear only as their random "
-            "code; names, NHS numbers, dates of birth, contact details and anything typed in "
-            "your own words are never included. People who did not agree to share, or were "
-            "not asked yet, are left out and only counted."
+            _(
+                "This makes a spreadsheet file (CSV) for your programme team, with a short note "
+                "beside it that lets them check the file. People appear only as their random "
+                "code; names, NHS numbers, dates of birth, contact details and anything typed in "
+                "your own words are never included. People who did not agree to share, or were "
+                "not asked yet, are left out and only counted."
+            )
         )
         label.setWordWrap(True)
         return label
@@ -225,18 +227,20 @@ class ExportDialog(QDialog):
         profile_box.setSpacing(2)
         profile_box.addWidget(self.profile)
         profile_box.addWidget(self.profile_note)
-        format_label = QLabel("&Format:")
+        format_label = QLabel(_("&Format:"))
         format_label.setBuddy(self.profile)
         form.addRow(format_label, profile_box)
 
         self.scope_group = QButtonGroup(self)
         code = self._course_code()
         self.scope_course = QRadioButton(
-            f"This &course ({code})" if code else "This &course (open a course first)"
+            _("This &course ({code})").format(code=code)
+            if code
+            else _("This &course (open a course first)")
         )
         self.scope_course.setEnabled(bool(code))
-        self.scope_range = QRadioButton("Courses &starting between")
-        self.scope_all = QRadioButton("&Everything")
+        self.scope_range = QRadioButton(_("Courses &starting between"))
+        self.scope_all = QRadioButton(_("&Everything"))
         for i, button in (
             (SCOPE_COURSE, self.scope_course),
             (SCOPE_RANGE, self.scope_range),
@@ -252,23 +256,23 @@ class ExportDialog(QDialog):
         for edit in (self.date_from, self.date_to):
             make_typeable(edit)
             edit.dateChanged.connect(self._changed)
-        self.date_from.setAccessibleName("From")
-        self.date_to.setAccessibleName("To")
+        self.date_from.setAccessibleName(_("From"))
+        self.date_to.setAccessibleName(_("To"))
         range_row.addWidget(self.date_from)
-        range_row.addWidget(QLabel("and"))
+        range_row.addWidget(QLabel(_("and")))
         range_row.addWidget(self.date_to)
         range_row.addStretch(1)
         scope_box = QVBoxLayout()
         scope_box.addWidget(self.scope_course)
         scope_box.addLayout(range_row)
         scope_box.addWidget(self.scope_all)
-        form.addRow("Which courses:", scope_box)
+        form.addRow(_("Which courses:"), scope_box)
 
-        self.changed_only = QCheckBox("&Only people whose details changed since the last upload")
+        self.changed_only = QCheckBox(_("&Only people whose details changed since the last upload"))
         self.changed_only.toggled.connect(self._changed)
-        self.attendance = QCheckBox("Also save the &attendance file (one row for each session)")
+        self.attendance = QCheckBox(_("Also save the &attendance file (one row for each session)"))
         self.attendance.setChecked(True)
-        self.bom = QCheckBox("&Make accents show correctly in Excel (adds a byte-order mark)")
+        self.bom = QCheckBox(_("&Make accents show correctly in Excel (adds a byte-order mark)"))
         self.bom.setChecked(True)
         options = QVBoxLayout()
         options.addWidget(self.changed_only)
@@ -277,7 +281,7 @@ class ExportDialog(QDialog):
         options.addWidget(self.last_upload)
         options.addWidget(self.attendance)
         options.addWidget(self.bom)
-        form.addRow("Options:", options)
+        form.addRow(_("Options:"), options)
         self._scope_toggled(self.scope_group.checkedId(), True)
         return form
 
@@ -298,7 +302,7 @@ class ExportDialog(QDialog):
             QHeaderView.ResizeMode.ResizeToContents
         )
         self.course_counts.horizontalHeader().setStretchLastSection(False)
-        self.course_counts.setAccessibleName("People by course")
+        self.course_counts.setAccessibleName(_("People by course"))
         row_height = self.fontMetrics().height() + 8
         self.course_counts.setMaximumHeight(row_height * 5 + 4)
         layout.addWidget(self.course_counts)
@@ -310,18 +314,18 @@ class ExportDialog(QDialog):
         self.preview.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.preview.setAccessibleName("Preview of the first rows")
+        self.preview.setAccessibleName(_("Preview of the first rows"))
         self.preview.setMinimumHeight(self.fontMetrics().height() * 6)
         layout.addWidget(self.preview, 1)
         return box
 
     def _build_target(self) -> QHBoxLayout:
         row = QHBoxLayout()
-        label = QLabel("Save &to:")
+        label = QLabel(_("Save &to:"))
         self.path = QLineEdit()
-        self.path.setAccessibleName("File to save")
+        self.path.setAccessibleName(_("File to save"))
         label.setBuddy(self.path)
-        self.browse = QPushButton("C&hoose…")
+        self.browse = QPushButton(_("C&hoose…"))
         self.browse.clicked.connect(self.choose_path)
         row.addWidget(label)
         row.addWidget(self.path, 1)
@@ -342,7 +346,7 @@ class ExportDialog(QDialog):
 
     def _build_buttons(self) -> QDialogButtonBox:
         buttons = QDialogButtonBox(self)  # in the dialog first, so Export stays its default
-        self.export_button = buttons.addButton("E&xport", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.export_button = buttons.addButton(_("E&xport"), QDialogButtonBox.ButtonRole.AcceptRole)
         # Not the default button: Enter in a field (the file name) must not write at once.
         self.export_button.setDefault(False)
         self.export_button.setAutoDefault(False)
@@ -377,7 +381,7 @@ class ExportDialog(QDialog):
     def profile_name(self) -> str | None:
         return self.profile.currentData()
 
-    def _profile_changed(self, *_: object) -> None:
+    def _profile_changed(self, *_args: object) -> None:
         name = self.profile_name()
         profile = getattr(self, "_profiles", {}).get(name)
         if name is None or profile is None:
@@ -394,11 +398,18 @@ class ExportDialog(QDialog):
         if last:
             b = last[0]
             self.last_upload.setText(
-                f"Last upload with this format: {b.created_at:%d %b %Y %H:%M}, "
-                f"{plural(b.rows, 'person', 'people')} ({b.scope})."
+                ngettext(
+                    "Last upload with this format: {when}, {n} person ({scope}).",
+                    "Last upload with this format: {when}, {n} people ({scope}).",
+                    b.rows,
+                ).format(
+                    when=f"{ui_date(b.created_at.date(), 'short')} {b.created_at:%H:%M}",
+                    n=b.rows,
+                    scope=b.scope,
+                )
             )
         else:
-            self.last_upload.setText("No upload has been made with this format yet.")
+            self.last_upload.setText(_("No upload has been made with this format yet."))
 
     def _scope_toggled(self, button_id: int, checked: bool) -> None:
         if not checked:
@@ -408,7 +419,7 @@ class ExportDialog(QDialog):
         self.date_to.setEnabled(in_range)
         self._changed()
 
-    def _changed(self, *_: object) -> None:
+    def _changed(self, *_args: object) -> None:
         self.outcome.clear()
         self._refresh.start()
 
@@ -434,7 +445,11 @@ class ExportDialog(QDialog):
 
     def choose_path(self) -> None:
         chosen = file_dialogs.save_file(
-            self, self.ctx.data_dir, "Save the upload file", self.path.text(), "CSV files (*.csv)"
+            self,
+            self.ctx.data_dir,
+            _("Save the upload file"),
+            self.path.text(),
+            _("CSV files (*.csv)"),
         )
         if chosen:
             if not chosen.lower().endswith(".csv"):
@@ -473,25 +488,35 @@ class ExportDialog(QDialog):
     @staticmethod
     def _counts_text(data: UploadData) -> str:
         n = len(data.rows)
-        parts = [f"<b>{plural(n, 'person', 'people')}</b> will be in the file"]
+        people = ngettext("{n} person", "{n} people", n).format(n=n)
         if data.courses:
-            parts[0] += f", from {plural(data.courses, 'course')}"
+            courses = ngettext("{n} course", "{n} courses", data.courses).format(n=data.courses)
+            text = _("<b>{people}</b> will be in the file, from {courses}.").format(
+                people=people, courses=courses
+            )
+        else:
+            text = _("<b>{people}</b> will be in the file.").format(people=people)
         left = []
         if data.excluded_no_consent:
-            left.append(f"{data.excluded_no_consent} who did not agree to share")
+            left.append(_("{n} who did not agree to share").format(n=data.excluded_no_consent))
         if data.excluded_not_asked:
-            left.append(f"{data.excluded_not_asked} not asked yet whether they agree to share")
+            left.append(
+                _("{n} not asked yet whether they agree to share").format(n=data.excluded_not_asked)
+            )
         if data.excluded_unchanged:
-            left.append(f"{data.excluded_unchanged} with no changes since the last upload")
+            left.append(
+                _("{n} with no changes since the last upload").format(n=data.excluded_unchanged)
+            )
         if data.excluded_by_rules:
-            left.append(f"{data.excluded_by_rules} on courses not started yet or not counted")
-        text = parts[0] + "."
+            left.append(
+                _("{n} on courses not started yet or not counted").format(n=data.excluded_by_rules)
+            )
         if left:
-            text += " Left out: " + "; ".join(left) + "."
+            text += " " + _("Left out: {list}.").format(list="; ".join(left))
         if n > PREVIEW_ROWS:
-            text += f" The first {PREVIEW_ROWS} rows are shown below."
+            text += " " + _("The first {n} rows are shown below.").format(n=PREVIEW_ROWS)
         elif n == 0:
-            text += " There is nothing to export with these choices."
+            text += " " + _("There is nothing to export with these choices.")
         return text
 
     # ------------------------------------------------------------------ export
@@ -501,7 +526,7 @@ class ExportDialog(QDialog):
             return
         target = file_dialogs.typed_path(self.path.text())
         if not target:
-            self._show_error("Choose where to save the file first (Choose… next to Save to).")
+            self._show_error(_("Choose where to save the file first (Choose… next to Save to)."))
             self.path.setFocus()
             return
         if refuse_data_folder(self, target, self.ctx.data_dir):
@@ -531,7 +556,7 @@ class ExportDialog(QDialog):
             )
 
         self._set_busy(True)
-        self.outcome.setText("Saving…")
+        self.outcome.setText(_("Saving…"))
         self._job = run_op(
             self,
             work,
@@ -547,9 +572,11 @@ class ExportDialog(QDialog):
 
         answer = QMessageBox.question(
             self,
-            "Replace the file?",
-            f"{path.name} already exists in that folder. Replace it (and the files that go "
-            "with it) with the new export?",
+            _("Replace the file?"),
+            _(
+                "{name} already exists in that folder. Replace it (and the files that go "
+                "with it) with the new export?"
+            ).format(name=path.name),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -576,8 +603,12 @@ class ExportDialog(QDialog):
             return
         text = result.message
         if result.attendance_path is not None:
-            text += f" Attendance ({result.attendance_rows} rows): {result.attendance_path}."
-        text += " Send the file to your programme team by your usual secure route."
+            text += " " + ngettext(
+                "Attendance ({n} row): {path}.",
+                "Attendance ({n} rows): {path}.",
+                result.attendance_rows,
+            ).format(n=result.attendance_rows, path=result.attendance_path)
+        text += " " + _("Send the file to your programme team by your usual secure route.")
         self.outcome.setText(text)
         style.set_tone(self.outcome, None)
         self._show_last_upload(self.profile_name() or "")
@@ -590,8 +621,10 @@ class ExportDialog(QDialog):
             self._show_error(str(error))
         else:
             self._show_error(
-                "The export stopped unexpectedly; no file was changed. Try again, and if it "
-                f"happens again send the log to whoever supports the app ({type(error).__name__})."
+                _(
+                    "The export stopped unexpectedly; no file was changed. Try again, and if it "
+                    "happens again send the log to whoever supports the app ({error})."
+                ).format(error=type(error).__name__)
             )
         self.update_preview()
 

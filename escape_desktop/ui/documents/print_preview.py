@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.programme.rounding import plural
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -51,31 +51,31 @@ class PrintPreviewDialog(QDialog):
         self.saved_path: Path | None = None
         self._job: object | None = None
         self.printed_pages = 0
-        self.setWindowTitle(f"Print: {title}")
+        self.setWindowTitle(_("Print: {document}").format(document=title))
         # The preview paints at screen resolution; the real printer is made when printing.
         self.preview_printer = QPrinter(QPrinter.PrinterMode.ScreenResolution)
         printing.fit_printer_to(self.preview_printer, pdf_path)
         self.preview = QPrintPreviewWidget(self.preview_printer, self)
-        self.preview.setAccessibleName("Print preview")
+        self.preview.setAccessibleName(_("Print preview"))
         self.preview.paintRequested.connect(self._paint_preview)
         self.preview.setViewMode(QPrintPreviewWidget.ViewMode.SinglePageView)
         self.preview.setZoomMode(QPrintPreviewWidget.ZoomMode.FitInView)
         self.pages_label = QLabel()
-        self.print_button = QPushButton("&Print…", self)  # in the dialog: stays the default
+        self.print_button = QPushButton(_("&Print…"), self)  # in the dialog: stays the default
         self.print_button.setObjectName("primary")
         self.print_button.setDefault(True)
         self.print_button.clicked.connect(self.choose_printer)
-        self.save_button = QPushButton("&Save PDF…")
+        self.save_button = QPushButton(_("&Save PDF…"))
         self.save_button.clicked.connect(self.save_copy)
-        self.zoom_out_button = QPushButton("Zoom &out")
-        self.zoom_out_button.setToolTip("Smaller (Ctrl+-)")
+        self.zoom_out_button = QPushButton(_("Zoom &out"))
+        self.zoom_out_button.setToolTip(_("Smaller (Ctrl+-)"))
         self.zoom_out_button.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomOut))
         self.zoom_out_button.clicked.connect(lambda: self.preview.zoomOut())
-        self.zoom_in_button = QPushButton("Zoom &in")
-        self.zoom_in_button.setToolTip("Larger (Ctrl++)")
+        self.zoom_in_button = QPushButton(_("Zoom &in"))
+        self.zoom_in_button.setToolTip(_("Larger (Ctrl++)"))
         self.zoom_in_button.setShortcut(QKeySequence(QKeySequence.StandardKey.ZoomIn))
         self.zoom_in_button.clicked.connect(lambda: self.preview.zoomIn())
-        self.close_button = QPushButton("&Close")
+        self.close_button = QPushButton(_("&Close"))
         self.close_button.clicked.connect(self.reject)
         self.progress = QProgressBar()
         self.progress.setVisible(False)
@@ -97,7 +97,7 @@ class PrintPreviewDialog(QDialog):
         style.fit_to_screen(self, 720, 760)
         self.preview.updatePreview()
         n = self.page_count()
-        self.pages_label.setText(plural(n, "page"))
+        self.pages_label.setText(ngettext("{n} page", "{n} pages", n).format(n=n))
 
     def page_count(self) -> int:
         return self.preview.pageCount()
@@ -110,7 +110,7 @@ class PrintPreviewDialog(QDialog):
         printer = QPrinter(QPrinter.PrinterMode.HighResolution)
         printing.fit_printer_to(printer, self.pdf_path)
         dialog = QPrintDialog(printer, self)
-        dialog.setWindowTitle("Print")
+        dialog.setWindowTitle(_("Print"))
         if dialog.exec() != QDialog.DialogCode.Accepted:
             return None
         return printer
@@ -128,7 +128,7 @@ class PrintPreviewDialog(QDialog):
         self.print_button.setEnabled(False)
         self.progress.setRange(0, 0)
         self.progress.setVisible(True)
-        self.status.setText("Sending the pages to the printer…")
+        self.status.setText(_("Sending the pages to the printer…"))
         self._printer = printer  # kept alive until the pages are out
 
         def work(progress):  # type: ignore[no-untyped-def]
@@ -156,8 +156,13 @@ class PrintPreviewDialog(QDialog):
         self.progress.setVisible(False)
         self.print_button.setEnabled(True)
         self.status.setText(
-            f"{plural(pages, 'page')} sent to the printer. "
-            "If nothing comes out, check the printer is on and has paper."
+            ngettext(
+                "{n} page sent to the printer. If nothing comes out, check the printer is on "
+                "and has paper.",
+                "{n} pages sent to the printer. If nothing comes out, check the printer is on "
+                "and has paper.",
+                pages,
+            ).format(n=pages)
         )
 
     def _print_failed(self, error: BaseException) -> None:
@@ -165,14 +170,16 @@ class PrintPreviewDialog(QDialog):
         self.progress.setVisible(False)
         self.print_button.setEnabled(True)
         self.status.setText(
-            f"The pages could not be sent to the printer ({error}). Check the printer, "
-            "or save the PDF and print it from there."
+            _(
+                "The pages could not be sent to the printer ({error}). Check the printer, "
+                "or save the PDF and print it from there."
+            ).format(error=error)
         )
 
     def ask_save_path(self) -> Path | None:
         """Where to save a copy (tests replace this)."""
         name = file_dialogs.save_file(
-            self, self.ctx.data_dir, "Save the PDF", self.save_name, "PDF documents (*.pdf)"
+            self, self.ctx.data_dir, _("Save the PDF"), self.save_name, _("PDF documents (*.pdf)")
         )
         if not name:
             return None
@@ -187,14 +194,18 @@ class PrintPreviewDialog(QDialog):
             shutil.copyfile(self.pdf_path, path)
         except OSError as e:
             self.status.setText(
-                f"The PDF could not be saved there ({e.strerror}). Try another folder."
+                _("The PDF could not be saved there ({error}). Try another folder.").format(
+                    error=e.strerror
+                )
             )
             return
         self.saved_path = path
-        self.status.setText(f"Saved as {path.name} in {path.parent}.")
+        self.status.setText(
+            _("Saved as {name} in {folder}.").format(name=path.name, folder=path.parent)
+        )
 
     def done(self, result: int) -> None:
         if self._job is not None:
-            self.status.setText("Wait until the pages have gone to the printer, then close.")
+            self.status.setText(_("Wait until the pages have gone to the printer, then close."))
             return
         super().done(result)

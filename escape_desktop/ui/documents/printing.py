@@ -15,6 +15,8 @@ from PySide6.QtCore import QMarginsF, QRectF, QSizeF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter
 from PySide6.QtPrintSupport import QPrinter
 
+from escape_desktop.i18n import _
+
 Progress = Callable[[int, int, str], None]
 
 # Enough for sharp text on paper; more only makes pages slower and larger.
@@ -99,14 +101,18 @@ def paint_pdf(
     try:
         total = len(pdf)
         if not painter.begin(printer):
-            raise OSError("The printer could not be started.")
+            raise OSError(_("The printer could not be started."))
         # A preview shows the page smaller than it was drawn: scale it smoothly, not by dropping dots.
         painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         if dpi is None:
             dpi = min(float(printer.resolution()), MAX_PRINT_DPI)
         for index in range(total):
             if progress is not None:
-                progress(index, total, f"Printing page {index + 1} of {total}…")
+                progress(
+                    index,
+                    total,
+                    _("Printing page {n} of {total}…").format(n=index + 1, total=total),
+                )
             if index > 0:
                 printer.newPage()
             image = render_page(pdf, index, dpi)
@@ -119,7 +125,7 @@ def paint_pdf(
             )
             painter.drawImage(rect, image)
         if progress is not None:
-            progress(total, total, "Sent to the printer.")
+            progress(total, total, _("Sent to the printer."))
         return total
     finally:
         if painter.isActive():

@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import followups
@@ -39,7 +40,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import date_field
 from escape_desktop.ui.common.operation import run_op
 
-HEADERS = ("State", "Follow-up", "Name", "Course", "Due", "Contact")
+HEADERS = (N_("State"), N_("Follow-up"), N_("Name"), N_("Course"), N_("Due"), N_("Contact"))
 
 
 def contact_text(e: followups.FollowUpEntry) -> str:
@@ -53,19 +54,21 @@ class FollowUpsDialog(QDialog):
     def __init__(self, ctx: AppContext, bus: ChangeBus, today: date, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx, self.bus, self.today = ctx, bus, today
-        self.setWindowTitle("Follow-ups due")
+        self.setWindowTitle(_("Follow-ups due"))
         self.entries: list[followups.FollowUpEntry] = []
         layout = QVBoxLayout(self)
         self.intro = QLabel("")
         self.intro.setWordWrap(True)
         layout.addWidget(self.intro)
         self.table = QTableWidget(0, len(HEADERS), self)
-        self.table.setAccessibleName("Follow-ups due")
+        self.table.setAccessibleName(_("Follow-ups due"))
         self.table.setAccessibleDescription(
-            "People due or overdue for their 3- or 12-month follow-up. Enter records the chosen "
-            "person's follow-up."
+            _(
+                "People due or overdue for their 3- or 12-month follow-up. Enter records the chosen "
+                "person's follow-up."
+            )
         )
-        self.table.setHorizontalHeaderLabels(list(HEADERS))
+        self.table.setHorizontalHeaderLabels([_(h) for h in HEADERS])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -76,21 +79,23 @@ class FollowUpsDialog(QDialog):
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.record_button = buttons.addButton(
-            "&Record follow-up…", QDialogButtonBox.ButtonRole.ActionRole
+            _("&Record follow-up…"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.record_button.clicked.connect(lambda: self.record_row(self.table.currentRow()))
         self.script_button = buttons.addButton(
-            "&Phone script…", QDialogButtonBox.ButtonRole.ActionRole
+            _("&Phone script…"), QDialogButtonBox.ButtonRole.ActionRole
         )
         self.script_button.clicked.connect(lambda: self.show_script(self.table.currentRow()))
         # The letter after a 12-month follow-up: printed only when asked for (no setting).
         self.results_button = buttons.addButton(
-            "12-month &letters…", QDialogButtonBox.ButtonRole.ActionRole
+            _("12-month &letters…"), QDialogButtonBox.ButtonRole.ActionRole
         )
-        self.results_button.setAccessibleName("Print 12-month results letters")
+        self.results_button.setAccessibleName(_("Print 12-month results letters"))
         self.results_button.setToolTip(
-            "A letter to each person whose 12-month follow-up is done, with their start, end "
-            "and 12-month scores in plain words"
+            _(
+                "A letter to each person whose 12-month follow-up is done, with their start, end "
+                "and 12-month scores in plain words"
+            )
         )
         self.results_button.clicked.connect(self.print_results)
         buttons.rejected.connect(self.reject)
@@ -106,20 +111,24 @@ class FollowUpsDialog(QDialog):
         self.entries = followups.due_list(self.ctx, self.today)
         overdue = sum(1 for e in self.entries if e.state == fu.OVERDUE)
         self.intro.setText(
-            f"{len(self.entries)} due or overdue ({overdue} overdue). People who completed a "
-            "course and agreed to be contacted are asked again 3 and 12 months after their "
-            "last session."
+            ngettext(
+                "{n} due or overdue ({overdue} overdue). People who completed a course and "
+                "agreed to be contacted are asked again 3 and 12 months after their last session.",
+                "{n} due or overdue ({overdue} overdue). People who completed a course and "
+                "agreed to be contacted are asked again 3 and 12 months after their last session.",
+                len(self.entries),
+            ).format(n=len(self.entries), overdue=overdue)
             if self.entries
-            else "Nobody is due for a follow-up this week."
+            else _("Nobody is due for a follow-up this week.")
         )
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
             cells = (
-                fu.STATE_WORDS.get(e.state, e.state),
-                fu.point_word(e.point),
+                _(fu.STATE_WORDS.get(e.state, e.state)),
+                ngettext("{n} month", "{n} months", e.point).format(n=e.point),
                 e.name,
                 e.course_code,
-                f"{e.due_on:%d %b %Y}",
+                ui_date(e.due_on, "short"),
                 contact_text(e),
             )
             for col, text in enumerate(cells):
@@ -158,9 +167,9 @@ class FollowUpsDialog(QDialog):
         path = file_dialogs.save_file(
             self,
             self.ctx.data_dir,
-            "Save the 12-month results letters",
+            _("Save the 12-month results letters"),
             "12-month-results-letters.pdf",
-            "PDF files (*.pdf)",
+            _("PDF files (*.pdf)"),
         )
         if path:
             self.save_results(Path(path))
@@ -173,8 +182,13 @@ class FollowUpsDialog(QDialog):
             self, followup_results.print_results_letters, self.ctx, path, self.today
         )
         if ok:
-            word = "page" if pages == 1 else "pages"
-            self.printed.setText(f"12-month results letters saved: {path} ({pages} {word}).")
+            self.printed.setText(
+                ngettext(
+                    "12-month results letters saved: {path} ({pages} page).",
+                    "12-month results letters saved: {path} ({pages} pages).",
+                    pages,
+                ).format(path=path, pages=pages)
+            )
             announce.say(self, self.printed.text())
         return bool(ok)
 
@@ -189,7 +203,12 @@ class FollowUpsDialog(QDialog):
             followups.follow_up_instruments(self.ctx, e.course_id, e.joints),
             reg.get(self.ctx, reg.SITE_NAME),
         )
-        box = QMessageBox(QMessageBox.Icon.NoIcon, f"Phone script: {e.name}", text, parent=self)
+        box = QMessageBox(
+            QMessageBox.Icon.NoIcon,
+            _("Phone script: {name}").format(name=e.name),
+            text,
+            parent=self,
+        )
         box.exec()
 
 
@@ -208,11 +227,16 @@ class RecordFollowUpDialog(QDialog):
         super().__init__(parent)
         self.ctx, self.bus, self.entry, self.today = ctx, bus, entry, today
         self.instruments = list(instruments)
-        self.setWindowTitle(f"Follow-up: {entry.name}")
+        self.setWindowTitle(_("Follow-up: {name}").format(name=entry.name))
         layout = QVBoxLayout(self)
         head = QLabel(
-            f"{entry.name} ({entry.course_code}): {entry.point}-month follow-up, due "
-            f"{entry.due_on:%d %b %Y}. {contact_text(entry)}."
+            _("{name} ({course}): {months}-month follow-up, due {due}. {contact}.").format(
+                name=entry.name,
+                course=entry.course_code,
+                months=entry.point,
+                due=ui_date(entry.due_on, "short"),
+                contact=contact_text(entry),
+            )
         )
         head.setWordWrap(True)
         layout.addWidget(head)
@@ -220,7 +244,11 @@ class RecordFollowUpDialog(QDialog):
         self.outcome = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
         for i, (key, words) in enumerate(
-            ((fu.DONE, "&Done"), (fu.UNREACHABLE, "&Could not reach"), (fu.DECLINED, "D&eclined"))
+            (
+                (fu.DONE, _("&Done")),
+                (fu.UNREACHABLE, _("&Could not reach")),
+                (fu.DECLINED, _("D&eclined")),
+            )
         ):
             b = QRadioButton(words, self)
             b.setAccessibleName(words.replace("&", ""))
@@ -231,28 +259,30 @@ class RecordFollowUpDialog(QDialog):
         layout.addLayout(outcome_row)
         form = QFormLayout()
         self.day = date_field(today, self)
-        self.day.setAccessibleName("Date of the follow-up")
-        form.addRow("D&ate:", self.day)
+        self.day.setAccessibleName(_("Date of the follow-up"))
+        form.addRow(_("D&ate:"), self.day)
         self.method = QComboBox(self)
-        self.method.setAccessibleName("How they were contacted")
+        self.method.setAccessibleName(_("How they were contacted"))
         for key, words in fu.CONTACT_WAYS.items():
-            self.method.addItem(words, key)
+            self.method.addItem(_(words), key)
         index = self.method.findData(entry.contact_by or "phone")
         self.method.setCurrentIndex(max(index, 0))
-        form.addRow("&How:", self.method)
+        form.addRow(_("&How:"), self.method)
         self.scores: dict[str, QLineEdit] = {}
         for inst in self.instruments:
             edit = QLineEdit(self)
-            name = f"{inst.name} ({inst.min:g} to {inst.max:g})"
+            name = _("{measure} ({low} to {high})").format(
+                measure=inst.name, low=f"{inst.min:g}", high=f"{inst.max:g}"
+            )
             edit.setAccessibleName(name)
-            edit.setPlaceholderText("not asked")
-            form.addRow(name + ":", edit)
+            edit.setPlaceholderText(_("not asked"))
+            form.addRow(_("{label}:").format(label=name), edit)
             self.scores[inst.key] = edit
         self.note = QPlainTextEdit(self)
-        self.note.setAccessibleName("Note")
+        self.note.setAccessibleName(_("Note"))
         self.note.setTabChangesFocus(True)
         self.note.setFixedHeight(self.fontMetrics().height() * 3 + 12)
-        form.addRow("&Note:", self.note)
+        form.addRow(_("&Note:"), self.note)
         layout.addLayout(form)
         self.message = QLabel("")
         self.message.setWordWrap(True)
@@ -281,14 +311,21 @@ class RecordFollowUpDialog(QDialog):
 
     def ask_replace(self, recorded_on: date | None, outcome: str) -> bool:
         """Ask before a record already there is replaced (tests answer for the instructor)."""
-        when = f" on {recorded_on:%d %b %Y}" if recorded_on else ""
+        as_word = _(fu.OUTCOME_WORDS.get(outcome, outcome)).lower()
+        question = (
+            _("Replace the follow-up recorded on {day}?").format(day=ui_date(recorded_on))
+            if recorded_on
+            else _("Replace the follow-up recorded?")
+        )
         answer = QMessageBox.question(
             self,
-            "Replace the follow-up?",
-            f"Replace the follow-up recorded{when}?\n"
-            f"{self.entry.name}'s {self.entry.point}-month follow-up is already "
-            f"recorded as {fu.OUTCOME_WORDS.get(outcome, outcome).lower()}. Edit ▸ Undo puts it "
-            "back.",
+            _("Replace the follow-up?"),
+            question
+            + "\n"
+            + _(
+                "{name}’s {months}-month follow-up is already recorded as {outcome}. "
+                "Edit ▸ Undo puts it back."
+            ).format(name=self.entry.name, months=self.entry.point, outcome=as_word),
             QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
             QMessageBox.StandardButton.No,
         )
@@ -335,7 +372,7 @@ class RecordFollowUpDialog(QDialog):
         ok = record(False)
         if not ok and already:
             if not self.ask_replace(already[0].recorded_on, already[0].outcome):
-                self.message.setText("Nothing was changed; the earlier follow-up is kept.")
+                self.message.setText(_("Nothing was changed; the earlier follow-up is kept."))
                 style.set_tone(self.message, None)
                 return False
             ok = record(True)

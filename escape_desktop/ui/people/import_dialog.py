@@ -34,8 +34,8 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.programme.nhs import format_nhs_number
-from escape_desktop.programme.rounding import plural
 from escape_desktop.services.importing import (
     ColumnMatch,
     DuplicateRow,
@@ -60,14 +60,14 @@ from escape_desktop.ui.common.rows_model import ListModel, RowsModel
 from escape_desktop.ui.common.save_guard import refuse_data_folder
 from escape_desktop.ui.people.people_ops import PeopleOps
 
-HELP = (
+HELP = N_(
     "A referral list saved as CSV or Excel (.xlsx), as GP and physiotherapy systems export "
     "it. A row names the columns (a title above it is skipped); a first name (forename) and "
     "a last name (surname), or one whole-name column, are needed, and the Columns tab lets "
     "you say which column is which."
 )
 NOT_USED = ""  # the Columns tab's choice for a column the app does not keep
-CONSENT_HINT = (
+CONSENT_HINT = N_(
     "Leave a box unticked to keep each person's answer as the list gives it; a blank cell "
     "means not asked yet, and the register reminds you to ask at the first session."
 )
@@ -92,14 +92,18 @@ class ProblemLine:
 class ProblemsModel(ListModel):
     """The rows that will be left out, one problem a line, in the enrol dialog's words."""
 
-    TITLES = ("Line", "Name", "Problem")
+    TITLES: tuple[str, ...] = (N_("Line"), N_("Name"), N_("Problem"))
+
+    def __init__(self, parent: Any = None):
+        super().__init__(parent)
+        self.TITLES = tuple(_(t) for t in type(self).TITLES)  # in the window's language
 
     def data(self, index: QModelIndex | QPersistentModelIndex, role: int = 0) -> Any:
         row = self.row_at(index)
         if row is None:
             return None
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return (str(row.line), row.name or "(no name)", row.problem)[index.column()]
+            return (str(row.line), row.name or _("(no name)"), row.problem)[index.column()]
         if role == Qt.ItemDataRole.TextAlignmentRole and index.column() == 0:
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         return None
@@ -174,7 +178,7 @@ class ImportDialog(QDialog):
         self.chosen_columns: dict[str, str] = {}  # header -> detail, as the instructor chose
         self.column_boxes: dict[int, QComboBox] = {}  # column index -> its choice
         self.matches: list[ColumnMatch] = []
-        self.setWindowTitle(f"Import a referral list onto {course_code}")
+        self.setWindowTitle(_("Import a referral list onto {code}").format(code=course_code))
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(DEBOUNCE_MS)
@@ -192,19 +196,19 @@ class ImportDialog(QDialog):
         body = QWidget()
         layout = QVBoxLayout(body)
         layout.setContentsMargins(0, 0, 0, 0)
-        help_label = QLabel(HELP)
+        help_label = QLabel(_(HELP))
         help_label.setObjectName("hint")
         help_label.setWordWrap(True)
         layout.addWidget(help_label)
         row = QHBoxLayout()
         self.path = QLineEdit()
-        self.path.setPlaceholderText("Choose a CSV or Excel file, or type or paste its name")
-        self.path.setAccessibleName("Referral list file")
+        self.path.setPlaceholderText(_("Choose a CSV or Excel file, or type or paste its name"))
+        self.path.setAccessibleName(_("Referral list file"))
         # Any change of the name makes the preview stale at once; the file is read again
         # when typing pauses, and straight away on Return, Tab or leaving the box.
         self.path.textChanged.connect(self._on_path_edited)
         self.path.editingFinished.connect(self.load_if_changed)
-        self.browse = QPushButton("Choose file…")
+        self.browse = QPushButton(_("Choose file…"))
         self.browse.setAutoDefault(False)
         self.browse.clicked.connect(self._browse)
         row.addWidget(self.path, 1)
@@ -215,23 +219,25 @@ class ImportDialog(QDialog):
         self.referrer.setEditable(True)
         self.referrer.addItems(saved_referrers(self.ctx))
         self.referrer.setCurrentText("")
-        self.referrer.setAccessibleName("Who sent the list")
-        self.referrer.setToolTip("The columns you confirm are kept for this referrer's next list")
+        self.referrer.setAccessibleName(_("Who sent the list"))
+        self.referrer.setToolTip(
+            _("The columns you confirm are kept for this referrer's next list")
+        )
         line_edit = self.referrer.lineEdit()
         if line_edit is not None:
-            line_edit.setPlaceholderText("e.g. Demo Health Centre (optional)")
+            line_edit.setPlaceholderText(_("e.g. Demo Health Centre (optional)"))
         self.referrer.activated.connect(lambda _i: self._use_referrer())
-        referrer_label = QLabel("&From:")
+        referrer_label = QLabel(_("&From:"))
         referrer_label.setBuddy(self.referrer)
         who.addWidget(referrer_label)
         who.addWidget(self.referrer, 1)
         layout.addLayout(who)
-        self.all_consented = QCheckBox("Everyone on this list agreed to take part")
-        self.all_share = QCheckBox("Everyone agreed to share coded data for the central upload")
+        self.all_consented = QCheckBox(_("Everyone on this list agreed to take part"))
+        self.all_share = QCheckBox(_("Everyone agreed to share coded data for the central upload"))
         for box in (self.all_consented, self.all_share):
             box.toggled.connect(lambda _on: self.load())
             layout.addWidget(box)
-        consent_hint = QLabel(CONSENT_HINT)
+        consent_hint = QLabel(_(CONSENT_HINT))
         consent_hint.setObjectName("hint")
         consent_hint.setWordWrap(True)
         layout.addWidget(consent_hint)
@@ -255,7 +261,7 @@ class ImportDialog(QDialog):
         layout.addWidget(self.tabs, 1)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.add_button = self.buttons.addButton(
-            "Add these people", QDialogButtonBox.ButtonRole.AcceptRole
+            _("Add these people"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         # Return in the file box must never add anyone: no button is the default.
         for b in self.buttons.buttons():
@@ -266,7 +272,7 @@ class ImportDialog(QDialog):
         self.buttons.accepted.connect(self._import)
         self.buttons.rejected.connect(self.reject)
         outer = QVBoxLayout(self)
-        outer.addWidget(style.scroll_of(body, "Referral list"), 1)
+        outer.addWidget(style.scroll_of(body, _("Referral list")), 1)
         outer.addWidget(self.buttons)
 
     def _build_columns_tab(self) -> None:
@@ -279,9 +285,9 @@ class ImportDialog(QDialog):
         row = QHBoxLayout()
         # A referrer typed wrongly once, or a practice that changed system, stays in the
         # "From" list and is picked for lists it no longer fits: it can be forgotten here.
-        self.forget_referrer = QPushButton("Forget this referrer's columns")
+        self.forget_referrer = QPushButton(_("Forget this referrer's columns"))
         self.forget_referrer.setAutoDefault(False)
-        self.forget_referrer.setAccessibleName("Forget the columns kept for this referrer")
+        self.forget_referrer.setAccessibleName(_("Forget the columns kept for this referrer"))
         self.forget_referrer.clicked.connect(self._forget_referrer)
         self.forgotten = QLabel("")
         self.forgotten.setObjectName("hint")
@@ -289,7 +295,7 @@ class ImportDialog(QDialog):
         row.addWidget(self.forget_referrer)
         row.addWidget(self.forgotten, 1)
         box.addLayout(row)
-        self.tabs.addTab(self.columns_tab, "Columns")
+        self.tabs.addTab(self.columns_tab, _("Columns"))
         self.referrer.currentTextChanged.connect(lambda _t: self._update_forget())
         self._set_columns([])
         self._update_forget()
@@ -312,7 +318,9 @@ class ImportDialog(QDialog):
             self.referrer.removeItem(at)
         self.referrer.setCurrentText("")
         self.forgotten.setText(
-            f"The columns kept for {name} are forgotten; this list is read by its headings."
+            _(
+                "The columns kept for {name} are forgotten; this list is read by its headings."
+            ).format(name=name)
         )
         self.chosen_columns = {}
         self.read_again()
@@ -322,36 +330,38 @@ class ImportDialog(QDialog):
     def _build_good_tab(self) -> None:
         self.good_model = RowsModel(
             (
-                "Line",
-                "Name",
-                "Date of birth",
-                "Sex",
-                "NHS number",
-                "Take part",
-                "Share",
-                "To confirm",
+                _("Line"),
+                _("Name"),
+                _("Date of birth"),
+                _("Sex"),
+                _("NHS number"),
+                _("Take part"),
+                _("Share"),
+                _("To confirm"),
             ),
             self,
         )
         self.good_view = _table(self.good_model)
-        self.good_view.setAccessibleName("People to add")
+        self.good_view.setAccessibleName(_("People to add"))
         self.good_view.horizontalHeader().setSectionResizeMode(
             QHeaderView.ResizeMode.ResizeToContents
         )
-        self.tabs.addTab(self.good_view, "Will be added")
+        self.tabs.addTab(self.good_view, _("Will be added"))
 
     def _build_problems_tab(self) -> None:
         page = QWidget()
         column = QVBoxLayout(page)
         top = QHBoxLayout()
         self.bad_label = QLabel(
-            "These rows are left out. Send them back to the referrer to correct, or enrol "
-            "the people one by one. Ctrl+C copies the chosen rows."
+            _(
+                "These rows are left out. Send them back to the referrer to correct, or enrol "
+                "the people one by one. Ctrl+C copies the chosen rows."
+            )
         )
         self.bad_label.setWordWrap(True)
-        self.save_problems = QPushButton("Save for the referrer…")
+        self.save_problems = QPushButton(_("Save for the referrer…"))
         self.save_problems.setAutoDefault(False)
-        self.save_problems.setToolTip("Save the rows with problems as a CSV file to send back")
+        self.save_problems.setToolTip(_("Save the rows with problems as a CSV file to send back"))
         self.save_problems.clicked.connect(self._save_problems)
         top.addWidget(self.bad_label, 1)
         top.addWidget(self.save_problems, 0, Qt.AlignmentFlag.AlignTop)
@@ -361,7 +371,7 @@ class ImportDialog(QDialog):
         column.addWidget(self.saved_note)
         self.bad_model = ProblemsModel(self)
         self.bad_view = _table(self.bad_model, ProblemsView())
-        self.bad_view.setAccessibleName("Lines with problems")
+        self.bad_view.setAccessibleName(_("Lines with problems"))
         assert isinstance(self.bad_view, ProblemsView)
         self.bad_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         header = self.bad_view.horizontalHeader()
@@ -374,7 +384,7 @@ class ImportDialog(QDialog):
         self._keep_eight_rows()
         column.addWidget(self.bad_view, 1)
         self.problems_tab = page
-        self.tabs.addTab(page, "Problems")
+        self.tabs.addTab(page, _("Problems"))
 
     def _keep_eight_rows(self) -> None:
         """The problems table never shrinks below eight whole rows (the issue's 1.5 rows)."""
@@ -393,16 +403,16 @@ class ImportDialog(QDialog):
     def _build_duplicates_tab(self) -> None:
         self.duplicates_area = QScrollArea()
         self.duplicates_area.setWidgetResizable(True)
-        style.quiet_scroll(self.duplicates_area, "People who may be on file already")
+        style.quiet_scroll(self.duplicates_area, _("People who may be on file already"))
         self.duplicates_tab = self.duplicates_area
-        self.tabs.addTab(self.duplicates_area, "May be on file")
+        self.tabs.addTab(self.duplicates_area, _("May be on file"))
         self._set_duplicates([])
 
     def _build_confirm_tab(self) -> None:
         self.confirm_area = QScrollArea()
         self.confirm_area.setWidgetResizable(True)
         self.confirm_tab = self.confirm_area
-        self.tabs.addTab(self.confirm_area, "To confirm")
+        self.tabs.addTab(self.confirm_area, _("To confirm"))
         self._set_to_confirm([])
 
     def _fit_to_screen(self, available: QRect | None = None) -> None:
@@ -434,7 +444,7 @@ class ImportDialog(QDialog):
             # Never one file's rows beside another file's name, not even while typing.
             self._clear()
             self._shown_for = None
-            self.summary.setText("Reading the file…")
+            self.summary.setText(_("Reading the file…"))
             self._set_error(False)
         self._debounce.start()
 
@@ -447,8 +457,8 @@ class ImportDialog(QDialog):
         name = file_dialogs.open_file(
             self,
             self.ctx.data_dir,
-            "Referral list",
-            "Referral lists (*.csv *.txt *.xlsx);;All files (*)",
+            _("Referral list"),
+            _("Referral lists (*.csv *.txt *.xlsx);;All files (*)"),
             start=str(Path(typed).parent) if typed else "",
         )
         if name:
@@ -477,7 +487,7 @@ class ImportDialog(QDialog):
         if not key[0]:
             self.table = None
             self._set_columns([])
-            self.summary.setText("Choose the referral list to see who is on it.")
+            self.summary.setText(_("Choose the referral list to see who is on it."))
             self._set_error(False)
             return
         try:
@@ -503,8 +513,14 @@ class ImportDialog(QDialog):
                 several = referrers_for_header(self.ctx, table.header)
                 if len(several) > 1:  # same headings, read differently: never a guess
                     self.forgotten.setText(
-                        f"Lists from {' and '.join(several)} have these columns but are read "
-                        "differently: choose who sent this one in From."
+                        _(
+                            "Lists from {names} have these columns but are read differently: "
+                            "choose who sent this one in From."
+                        ).format(
+                            names=_("{first} and {last}").format(
+                                first=", ".join(several[:-1]), last=several[-1]
+                            )
+                        )
                     )
         self.table = table
         self.read_again()
@@ -554,12 +570,16 @@ class ImportDialog(QDialog):
             gone = [h for h in remembered if h not in here]
             if len(gone) == len(remembered):  # their system changed, or another referrer
                 self.forgotten.setText(
-                    f"None of the columns kept for {name} are in this list; it is read by "
-                    "its headings. Check who sent it."
+                    _(
+                        "None of the columns kept for {name} are in this list; it is read by "
+                        "its headings. Check who sent it."
+                    ).format(name=name)
                 )
             elif gone:
                 self.forgotten.setText(
-                    f"Kept for {name} but not in this list: {', '.join(gone)[:120]}."
+                    _("Kept for {name} but not in this list: {columns}.").format(
+                        name=name, columns=", ".join(gone)[:120]
+                    )
                 )
             else:
                 self.forgotten.setText("")
@@ -574,17 +594,23 @@ class ImportDialog(QDialog):
         grid = QGridLayout(page)
         self.column_boxes = {}
         if not matches:
-            empty = QLabel("Choose a list to see its columns.")
+            empty = QLabel(_("Choose a list to see its columns."))
             empty.setObjectName("hint")
             grid.addWidget(empty, 0, 0)
         else:
             intro = QLabel(
-                "Check what each column holds. Columns marked 'check' were read from their "
-                "words; 'not used' ones are left out. Change any that are wrong."
+                _(
+                    "Check what each column holds. Columns marked 'check' were read from their "
+                    "words; 'not used' ones are left out. Change any that are wrong."
+                )
             )
             intro.setWordWrap(True)
             grid.addWidget(intro, 0, 0, 1, 4)
-            for title, col in (("Column in the list", 0), ("Read as", 1), ("First row", 3)):
+            for title, col in (
+                (_("Column in the list"), 0),
+                (_("Read as"), 1),
+                (_("First row"), 3),
+            ):
                 head = QLabel(f"<b>{title}</b>")
                 grid.addWidget(head, 1, col)
         example = self.table.rows[0][1] if self.table is not None and self.table.rows else []
@@ -593,11 +619,11 @@ class ImportDialog(QDialog):
                 continue
             name = QLabel(m.header)
             box = QComboBox()
-            box.addItem("Not used", NOT_USED)
+            box.addItem(_("Not used"), NOT_USED)
             for field, label in column_choices():
-                box.addItem(label, field)
+                box.addItem(_(label), field)
             box.setCurrentIndex(max(0, box.findData(m.field)))
-            box.setAccessibleName(f"Column {m.header}: read as")
+            box.setAccessibleName(_("Column {name}: read as").format(name=m.header))
             name.setBuddy(box)
             box.activated.connect(lambda _i, b=box, h=m.header: self._column_chosen(h, b))
             self.column_boxes[m.index] = box
@@ -605,15 +631,15 @@ class ImportDialog(QDialog):
             value = QLabel(sample[:40])
             value.setObjectName("hint")
             if m.to_confirm:
-                state = QLabel("check" if m.field else "not placed")
+                state = QLabel(_("check") if m.field else _("not placed"))
                 state.setObjectName("warning")
                 state.setToolTip(
-                    "Read from the heading's words: confirm it or choose another"
+                    _("Read from the heading’s words: confirm it or choose another")
                     if m.field
-                    else "The app does not know this heading: choose what it holds, or leave it"
+                    else _("The app does not know this heading: choose what it holds, or leave it")
                 )
             else:
-                state = QLabel("chosen" if m.chosen else "")
+                state = QLabel(_("chosen") if m.chosen else "")
                 state.setObjectName("hint")
             grid.addWidget(name, i, 0)
             grid.addWidget(box, i, 1)
@@ -625,7 +651,7 @@ class ImportDialog(QDialog):
         check = sum(m.to_confirm for m in matches)
         self.tabs.setTabText(
             self.tabs.indexOf(self.columns_tab),
-            f"Columns ({check} to check)" if check else "Columns",
+            _("Columns ({n} to check)").format(n=check) if check else _("Columns"),
         )
 
     def _column_chosen(self, header: str, box: QComboBox) -> None:
@@ -650,22 +676,37 @@ class ImportDialog(QDialog):
         notes = []
         if p.unused_note():
             notes.append(p.unused_note())
-        warnings = [f"Line {line}: {w}" for line, w in p.warnings]
+        warnings = [_("Line {n}: {warning}").format(n=line, warning=w) for line, w in p.warnings]
         if len(warnings) > 3:
-            warnings = [*warnings[:3], f"and {len(warnings) - 3} more to look at."]
+            more = len(warnings) - 3
+            warnings = [
+                *warnings[:3],
+                ngettext("and {n} more to look at.", "and {n} more to look at.", more).format(
+                    n=more
+                ),
+            ]
         notes.extend(warnings)
         if p.to_check:
             n = len(p.to_check)
-            notes.append(f"{plural(n, 'person', 'people')} to confirm: see the To confirm tab.")
+            notes.append(
+                ngettext(
+                    "{n} person to confirm: see the To confirm tab.",
+                    "{n} people to confirm: see the To confirm tab.",
+                    n,
+                ).format(n=n)
+            )
         if p.good:
             notes.append(
-                "Everyone added waits on the register as 'needs review' until you have asked "
-                "the screening questions at their first class."
+                _(
+                    "Everyone added waits on the register as ‘needs review’ until you have asked "
+                    "the screening questions at their first class."
+                )
             )
         if p.columns_to_confirm:
             notes.append(
-                f"Check the Columns tab: {len(p.columns_to_confirm)} read from their words or "
-                "not placed."
+                _("Check the Columns tab: {n} read from their words or not placed.").format(
+                    n=len(p.columns_to_confirm)
+                )
             )
         self.notes.setText("\n".join(notes))
         self.good_model.set_rows(
@@ -673,7 +714,7 @@ class ImportDialog(QDialog):
                 (
                     str(r.line),
                     r.name,
-                    r.values["date_of_birth"].strftime("%d %b %Y")
+                    ui_date(r.values["date_of_birth"], "short")
                     if r.values["date_of_birth"]
                     else "",
                     r.values["sex"],
@@ -713,11 +754,15 @@ class ImportDialog(QDialog):
         good = len(p.good) if p else 0
         bad = len(p.bad) if p else 0
         dup = len(p.duplicates) if p else 0
-        self.tabs.setTabText(self.tabs.indexOf(self.good_view), f"Will be added ({good})")
-        self.tabs.setTabText(self.tabs.indexOf(self.problems_tab), f"Problems ({bad} rows)")
-        self.tabs.setTabText(self.tabs.indexOf(self.duplicates_tab), f"May be on file ({dup})")
+        tabs = self.tabs
+        tabs.setTabText(tabs.indexOf(self.good_view), _("Will be added ({n})").format(n=good))
+        tabs.setTabText(
+            tabs.indexOf(self.problems_tab),
+            ngettext("Problems ({n} row)", "Problems ({n} rows)", bad).format(n=bad),
+        )
+        tabs.setTabText(tabs.indexOf(self.duplicates_tab), _("May be on file ({n})").format(n=dup))
         check = len(p.to_check) if p else 0
-        self.tabs.setTabText(self.tabs.indexOf(self.confirm_tab), f"To confirm ({check})")
+        tabs.setTabText(tabs.indexOf(self.confirm_tab), _("To confirm ({n})").format(n=check))
         self.save_problems.setEnabled(bad > 0)
 
     # --- people who may already be on file ---------------------------------------------
@@ -726,28 +771,28 @@ class ImportDialog(QDialog):
         grid = QGridLayout(page)
         self.choices = {}
         if not duplicates:
-            empty = QLabel("Nobody on this list seems to be on file already.")
+            empty = QLabel(_("Nobody on this list seems to be on file already."))
             empty.setObjectName("hint")
             grid.addWidget(empty, 0, 0)
         for i, d in enumerate(duplicates):
-            line = QLabel(f"Line {d.line}")
+            line = QLabel(_("Line {n}").format(n=d.line))
             message = QLabel(d.message)
             message.setWordWrap(True)
             grid.addWidget(line, i, 0, Qt.AlignmentFlag.AlignTop)
             grid.addWidget(message, i, 1)
             if d.offers_enrol_existing:
                 choice = QComboBox()
-                choice.addItem("Leave them out", LEAVE_OUT)
-                choice.addItem("Enrol the person on file here", ENROL_EXISTING)
+                choice.addItem(_("Leave them out"), LEAVE_OUT)
+                choice.addItem(_("Enrol the person on file here"), ENROL_EXISTING)
                 if d.offers_add_as_new:
-                    choice.setItemText(1, "The same person: enrol them here")
-                    choice.addItem("Someone else: add as a new person", ADD_AS_NEW)
-                choice.setAccessibleName(f"Line {d.line}: {d.name}")
+                    choice.setItemText(1, _("The same person: enrol them here"))
+                    choice.addItem(_("Someone else: add as a new person"), ADD_AS_NEW)
+                choice.setAccessibleName(_("Line {n}: {name}").format(n=d.line, name=d.name))
                 choice.currentIndexChanged.connect(lambda _i: self._update_add())
                 self.choices[d.line] = choice
                 grid.addWidget(choice, i, 2, Qt.AlignmentFlag.AlignTop)
             else:
-                left = QLabel("Left out")
+                left = QLabel(_("Left out"))
                 left.setObjectName("hint")
                 grid.addWidget(left, i, 2, Qt.AlignmentFlag.AlignTop)
         grid.setColumnStretch(1, 1)
@@ -760,18 +805,18 @@ class ImportDialog(QDialog):
         grid = QGridLayout(page)
         self.confirm_choices: dict[int, QComboBox] = {}
         if not rows:
-            empty = QLabel("Nobody on this list needs confirming before they are added.")
+            empty = QLabel(_("Nobody on this list needs confirming before they are added."))
             empty.setObjectName("hint")
             grid.addWidget(empty, 0, 0)
         for i, r in enumerate(rows):
-            grid.addWidget(QLabel(f"Line {r.line}"), i, 0, Qt.AlignmentFlag.AlignTop)
+            grid.addWidget(QLabel(_("Line {n}").format(n=r.line)), i, 0, Qt.AlignmentFlag.AlignTop)
             message = QLabel(f"{r.name}: " + "; ".join(r.flag_texts) + ".")
             message.setWordWrap(True)
             grid.addWidget(message, i, 1)
             choice = QComboBox()
-            choice.addItem("Add; review them on the register", ADD_FOR_REVIEW)
-            choice.addItem("Leave them out", LEAVE_OUT)
-            choice.setAccessibleName(f"Line {r.line}: {r.name}")
+            choice.addItem(_("Add; review them on the register"), ADD_FOR_REVIEW)
+            choice.addItem(_("Leave them out"), LEAVE_OUT)
+            choice.setAccessibleName(_("Line {n}: {name}").format(n=r.line, name=r.name))
             choice.currentIndexChanged.connect(lambda _i: self._update_add())
             self.confirm_choices[r.line] = choice
             grid.addWidget(choice, i, 2, Qt.AlignmentFlag.AlignTop)
@@ -796,7 +841,7 @@ class ImportDialog(QDialog):
             return
         existing, new = self.chosen()
         count = len(p.good) - len(self.left_out()) + len(existing) + len(new)
-        self.add_button.setText(f"Add {plural(count, 'person', 'people')}")
+        self.add_button.setText(ngettext("Add {n} person", "Add {n} people", count).format(n=count))
         self.add_button.setEnabled(0 < count <= p.places_left)
 
     # --- actions -----------------------------------------------------------------------
@@ -816,7 +861,11 @@ class ImportDialog(QDialog):
         suggested = Path(self._key()[0]).with_name(Path(self._key()[0]).stem + " - problems.csv")
         # The save dialog asks before replacing a file that is already there.
         name = file_dialogs.save_file(
-            self, self.ctx.data_dir, "Save the rows with problems", suggested, "CSV files (*.csv)"
+            self,
+            self.ctx.data_dir,
+            _("Save the rows with problems"),
+            suggested,
+            _("CSV files (*.csv)"),
         )
         if not name:
             return
@@ -830,18 +879,23 @@ class ImportDialog(QDialog):
         if _same_file(name, self._key()[0]):
             error_dialog.show_message(
                 self,
-                "Could not save the list",
-                "That is the referral list itself; choose another name for the rows with problems.",
+                _("Could not save the list"),
+                _(
+                    "That is the referral list itself; choose another name for the rows with problems."
+                ),
             )
             return
         try:
             count = save_problems_csv(p, name, overwrite=asked)
         except KnownError as e:
-            error_dialog.show_message(self, "Could not save the list", str(e))
+            error_dialog.show_message(self, _("Could not save the list"), str(e))
             return
-        rows = "row" if count == 1 else "rows"
         self.saved_note.setText(
-            f"Saved {count} {rows} to {Path(name).name}; send it to the referrer to correct."
+            ngettext(
+                "Saved {n} row to {name}; send it to the referrer to correct.",
+                "Saved {n} rows to {name}; send it to the referrer to correct.",
+                count,
+            ).format(n=count, name=Path(name).name)
         )
 
     def _import(self) -> None:
@@ -874,4 +928,4 @@ def _same_file(a: str, b: str) -> bool:
 
 
 def _consent_word(value: bool | None) -> str:
-    return {True: "yes", False: "no", None: "not asked yet"}[value]
+    return {True: _("yes"), False: _("no"), None: _("not asked yet")}[value]

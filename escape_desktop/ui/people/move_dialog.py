@@ -12,6 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escape_desktop.i18n import _, ngettext, ui_date
 from escape_desktop.services.reading import CourseListRow
 
 
@@ -20,11 +21,13 @@ class MoveDialog(QDialog):
         self, parent: QWidget | None, name: str, courses: list[CourseListRow], current: int
     ):
         super().__init__(parent)
-        self.setWindowTitle(f"Move {name}")
+        self.setWindowTitle(_("Move {name}").format(name=name))
         layout = QVBoxLayout(self)
         text = QLabel(
-            f"{name} will be withdrawn from this course (reason: moved) and enrolled on the one "
-            "you choose. Their register marks here are kept."
+            _(
+                "{name} will be withdrawn from this course (reason: moved) and enrolled on the "
+                "one you choose. Their register marks here are kept."
+            ).format(name=name)
         )
         text.setWordWrap(True)
         layout.addWidget(text)
@@ -34,18 +37,24 @@ class MoveDialog(QDialog):
                 continue
             free = c.capacity - c.participants
             self.course.addItem(
-                f"{c.code} · {c.venue} · starts {c.start_date:%d %b %Y} · {free} places left", c.id
+                _("{code} · {venue} · starts {day} · {places}").format(
+                    code=c.code,
+                    venue=c.venue,
+                    day=ui_date(c.start_date, "short"),
+                    places=ngettext("{n} place left", "{n} places left", free).format(n=free),
+                ),
+                c.id,
             )
         form = QFormLayout()
-        form.addRow("Move to", self.course)
+        form.addRow(_("Move to"), self.course)
         layout.addLayout(form)
         if self.course.count() == 0:
-            none = QLabel("There is no running or upcoming course to move to; create one first.")
+            none = QLabel(_("There is no running or upcoming course to move to; create one first."))
             none.setObjectName("warning")
             none.setWordWrap(True)
             layout.addWidget(none)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Move", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok = self.buttons.addButton(_("Move"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.ok.setEnabled(self.course.count() > 0)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
-from escape_desktop.i18n import LANGUAGES
+from escape_desktop.i18n import LANGUAGES, N_, _, ui_date
 from escape_desktop.programme.nhs import check_digit, format_nhs_number, normalise_nhs_number
 from escape_desktop.programme.screening import Screening
 from escape_desktop.services.common import parse_date
@@ -59,45 +59,50 @@ if TYPE_CHECKING:
 REFERRAL_SOURCES = ("", "GP", "physiotherapist", "self", "consultant", "social prescriber")
 SEX_LABELS = {
     "": "",
-    "female": "Female",
-    "male": "Male",
-    "other": "Other",
-    "prefer not to say": "Prefer not to say",
+    "female": N_("Female"),
+    "male": N_("Male"),
+    "other": N_("Other"),
+    "prefer not to say": N_("Prefer not to say"),
 }
 YES, NO, NOT_ASKED = 1, 0, 2  # the consent choices' button ids
-NEEDS_REVIEW_TEXT = 'They will be marked "needs review before starting" and kept off the circuit.'
+NEEDS_REVIEW_TEXT = N_(
+    "They will be marked “needs review before starting” and kept off the circuit."
+)
+JOINT_WORDS = {"knee": N_("Knee"), "hip": N_("Hip"), "back": N_("Back")}
 
 
 def check_nhs(text: str) -> tuple[bool, str]:
     """(ok, message) for the NHS number box: blank is fine; shown 3-3-4 when valid."""
     if not text.strip():
-        return True, "Optional."
+        return True, _("Optional.")
     try:
         digits = normalise_nhs_number(text)
     except ValueError as e:
         return False, str(e)
     expected = check_digit(digits[:9])
     if expected is None or expected != int(digits[9]):
-        return False, "This NHS number's check digit is wrong; please check it against the letter."
+        return False, _(
+            "This NHS number’s check digit is wrong; please check it against the letter."
+        )
     return True, f"✓ {format_nhs_number(digits)}"
 
 
 def check_dob(text: str, today: date) -> tuple[bool, str]:
     if not text.strip():
-        return True, "Optional; gives the age band for reports."
+        return True, _("Optional; gives the age band for reports.")
     try:
         dob = parse_date(text, "date_of_birth", "Date of birth")
     except ValidationError as e:
         return False, e.message
     assert dob is not None
     if dob > today:
-        return False, "That date is in the future; check the year."
+        return False, _("That date is in the future; check the year.")
     age = age_on(dob, today)
     if age > 120:
-        return False, "That is over 120 years ago; check the year."
+        return False, _("That is over 120 years ago; check the year.")
     if age < 16:
-        return False, f"Age {age}: the programme is for adults; check the year."
-    return True, f"Age {age} ({dob:%d %b %Y})"
+        return False, _("Age {age}: the programme is for adults; check the year.").format(age=age)
+    return True, _("Age {age} ({born})").format(age=age, born=ui_date(dob, "short"))
 
 
 class ParticipantDialog(QDialog):
@@ -111,7 +116,7 @@ class ParticipantDialog(QDialog):
         parent: QWidget | None,
         submit: Callable[[ParticipantInput], object],
         *,
-        title: str = "Enrol a person",
+        title: str | None = None,
         course_label: str = "",
         initial: ParticipantInput | None = None,
         today: date | None = None,
@@ -120,7 +125,7 @@ class ParticipantDialog(QDialog):
         set_joined: Callable[[int], object] | None = None,
     ):
         super().__init__(parent)
-        self.setWindowTitle(title)
+        self.setWindowTitle(title or _("Enrol a person"))
         self.submit = submit
         # The session the person joined their course at (Details of someone on a course).
         self.joined = joined
@@ -150,51 +155,51 @@ class ParticipantDialog(QDialog):
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
         self.dob = QLineEdit()
-        self.dob.setPlaceholderText("DD/MM/YYYY")
+        self.dob.setPlaceholderText(_("DD/MM/YYYY"))
         self.dob_hint = self._hint()
         self.sex = QComboBox()
         for key in SEXES:
-            self.sex.addItem(SEX_LABELS.get(key, key), key)
+            self.sex.addItem(_(SEX_LABELS.get(key, key)) if key else "", key)
         # The language of their certificate, progress report and circuit card, beside Sex so
         # the dialog keeps its height (it must open whole on a 1366x768 laptop).
         self.language = QComboBox()
-        self.language.setAccessibleName("Documents in (language)")
-        self.language.addItem("the site's language", None)
+        self.language.setAccessibleName(_("Documents in (language)"))
+        self.language.addItem(_("the site's language"), None)
         for code, name in LANGUAGES.items():
             self.language.addItem(name, code)
-        self.sex.setAccessibleName("Sex")  # its row holds two boxes: each named itself
+        self.sex.setAccessibleName(_("Sex"))  # its row holds two boxes: each named itself
         sex_row = QWidget()
         sex_layout = QHBoxLayout(sex_row)
         sex_layout.setContentsMargins(0, 0, 0, 0)
         sex_layout.addWidget(self.sex, 1)
-        language_label = QLabel("Documents in")
+        language_label = QLabel(_("Documents in"))
         language_label.setBuddy(self.language)
         sex_layout.addWidget(language_label)
         sex_layout.addWidget(self.language, 1)
         self.nhs = QLineEdit()
-        self.nhs.setPlaceholderText("e.g. 943 476 5919")
+        self.nhs.setPlaceholderText(_("e.g. 943 476 5919"))
         self.nhs_hint = self._hint()
         self.phone = QLineEdit()
         self.email = QLineEdit()
         joints = QWidget()
         jl = QHBoxLayout(joints)
         jl.setContentsMargins(0, 0, 0, 0)
-        self.joints = {j: QCheckBox(j.capitalize()) for j in JOINTS}
+        self.joints = {j: QCheckBox(_(JOINT_WORDS.get(j, j.capitalize()))) for j in JOINTS}
         for box in self.joints.values():
             jl.addWidget(box)
         jl.addStretch(1)
         self.referral = QComboBox()
         self.referral.setEditable(True)
         self.referral.addItems(REFERRAL_SOURCES)
-        self.consent_programme, consent_row = self._consent_choice("Take part")
-        self.consent_share, share_row = self._consent_choice("Share for audit")
+        self.consent_programme, consent_row = self._consent_choice(_("Take part"))
+        self.consent_share, share_row = self._consent_choice(_("Share for audit"))
         # Follow-up 3 and 12 months later (issue 32): its own consent, "Not asked yet" until
         # the person is asked and then never assumed; and how, on the same row.
-        self.consent_follow_up, follow_row = self._consent_choice("Contact afterwards")
+        self.consent_follow_up, follow_row = self._consent_choice(_("Contact afterwards"))
         self.contact_by = QComboBox()
-        self.contact_by.setAccessibleName("Contact afterwards by")
-        for label, key in (("by: not said", ""), ("by phone", "phone"), ("by post", "post"),
-                           ("by email", "email")):  # fmt: skip
+        self.contact_by.setAccessibleName(_("Contact afterwards by"))
+        for label, key in ((_("by: not said"), ""), (_("by phone"), "phone"),
+                           (_("by post"), "post"), (_("by email"), "email")):  # fmt: skip
             self.contact_by.addItem(label, key)
         follow_layout = follow_row.layout()
         assert follow_layout is not None
@@ -202,50 +207,54 @@ class ParticipantDialog(QDialog):
         self.notes = QPlainTextEdit()
         self.notes.setTabChangesFocus(True)
         self.notes.setFixedHeight(self.fontMetrics().height() * 3 + 16)
-        form.addRow("First name *", self.first_name)
-        form.addRow("Last name *", self.last_name)
-        form.addRow("Date of birth", self.dob)
+        form.addRow(_("First name *"), self.first_name)
+        form.addRow(_("Last name *"), self.last_name)
+        form.addRow(_("Date of birth"), self.dob)
         form.addRow("", self.dob_hint)
-        form.addRow("Sex", sex_row)
-        form.addRow("NHS number", self.nhs)
+        form.addRow(_("Sex"), sex_row)
+        form.addRow(_("NHS number"), self.nhs)
         form.addRow("", self.nhs_hint)
-        form.addRow("Phone", self.phone)
-        form.addRow("Email", self.email)
-        form.addRow("Joints affected", joints)
-        form.addRow("Referred by", self.referral)
-        form.addRow("Take part *", consent_row)
-        form.addRow("Share for audit", share_row)
-        form.addRow("Follow-up", follow_row)  # short: the label column is narrow
-        follow_row.setToolTip("May we contact them 3 and 12 months after the course, and how?")
+        form.addRow(_("Phone"), self.phone)
+        form.addRow(_("Email"), self.email)
+        form.addRow(_("Joints affected"), joints)
+        form.addRow(_("Referred by"), self.referral)
+        form.addRow(_("Take part *"), consent_row)
+        form.addRow(_("Share for audit"), share_row)
+        form.addRow(_("Follow-up"), follow_row)  # short: the label column is narrow
+        follow_row.setToolTip(_("May we contact them 3 and 12 months after the course, and how?"))
         share_hint = QLabel(
-            "Shared under a code, never the name. Not asked yet: the register reminds you "
-            "at the first session."
+            _(
+                "Shared under a code, never the name. Not asked yet: the register reminds you "
+                "at the first session."
+            )
         )
         share_hint.setObjectName("hint")
         share_hint.setWordWrap(True)
         share_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         form.addRow("", share_hint)
-        form.addRow("Notes", self.notes)
+        form.addRow(_("Notes"), self.notes)
         self.joined_at: QSpinBox | None = None
         if self.joined is not None:
             self.joined_at = QSpinBox()
             self.joined_at.setRange(1, max(1, self.joined.sessions))
             self.joined_at.setValue(self.joined.joined_at)
-            self.joined_at.setAccessibleName("Joined at session")
-            form.addRow("Joined at session", self.joined_at)
+            self.joined_at.setAccessibleName(_("Joined at session"))
+            form.addRow(_("Joined at session"), self.joined_at)
             joined_hint = QLabel(
-                "1 = from the start. Choose a later session only for someone who joined "
-                "late: completion counts from there. A session with a mark always counts."
+                _(
+                    "1 = from the start. Choose a later session only for someone who joined "
+                    "late: completion counts from there. A session with a mark always counts."
+                )
             )
             joined_hint.setObjectName("hint")
             joined_hint.setWordWrap(True)
             form.addRow("", joined_hint)
         columns = QHBoxLayout()
-        columns.addLayout(form, 5)
+        columns.addLayout(form, 3)  # the form's rows are the wider, in Welsh most
         self.screening_box: QGroupBox | None = None
         if self.screening is not None:
             self.screening_box = self._build_screening(self.screening)
-            columns.addWidget(self.screening_box, 6)
+            columns.addWidget(self.screening_box, 2)
         self.body = QWidget()
         self.body.setLayout(columns)
         columns.setContentsMargins(0, 0, 0, 0)
@@ -253,7 +262,7 @@ class ParticipantDialog(QDialog):
         # than the screen: they scroll, and the messages and buttons below stay in view.
         self.body_scroll = QScrollArea()
         self.body_scroll.setWidget(self.body)
-        style.quiet_scroll(self.body_scroll, "Details of the person")
+        style.quiet_scroll(self.body_scroll, _("Details of the person"))
         self.body_scroll.setWidgetResizable(True)
         self.body_scroll.setFrameShape(QFrame.Shape.NoFrame)
         self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -318,9 +327,9 @@ class ParticipantDialog(QDialog):
         rl = QHBoxLayout(row)
         rl.setContentsMargins(0, 0, 0, 0)
         group = QButtonGroup(row)
-        for label, key in (("Yes", YES), ("No", NO), ("Not asked yet", NOT_ASKED)):
+        for label, key in ((_("Yes"), YES), (_("No"), NO), (_("Not asked yet"), NOT_ASKED)):
             button = QRadioButton(label)
-            button.setAccessibleName(f"{what}: {label}")
+            button.setAccessibleName(_("{what}: {answer}").format(what=what, answer=label))
             group.addButton(button, key)
             rl.addWidget(button)
         rl.addStretch(1)
@@ -328,7 +337,7 @@ class ParticipantDialog(QDialog):
         return group, row
 
     def _build_screening(self, screening: Screening) -> QGroupBox:
-        box = QGroupBox("Screening before they start: ask every question")
+        box = QGroupBox(_("Screening before they start: ask every question"))
         box.setObjectName("screening")
         grid = QGridLayout(box)
         grid.setColumnStretch(0, 1)
@@ -338,14 +347,14 @@ class ParticipantDialog(QDialog):
         for q in screening.questions:
             if q.group and q.group != group_seen:
                 group_seen = q.group
-                grid.addWidget(QLabel(f"<b>{q.group}</b>"), row, 0, 1, 3)
+                grid.addWidget(QLabel(f"<b>{_(q.group)}</b>"), row, 0, 1, 3)
                 row += 1
-            text = QLabel(q.text)
+            text = QLabel(_(q.text))
             text.setWordWrap(True)
             answer = QButtonGroup(box)
-            for col, (label, key) in enumerate((("Yes", YES), ("No", NO)), start=1):
+            for col, (label, key) in enumerate(((_("Yes"), YES), (_("No"), NO)), start=1):
                 button = QRadioButton(label)
-                button.setAccessibleName(f"{q.text} {label}")
+                button.setAccessibleName(f"{_(q.text)} {label}")
                 answer.addButton(button, key)
                 grid.addWidget(button, row, col, Qt.AlignmentFlag.AlignTop)
             answer.idToggled.connect(lambda *_: self._refresh())
@@ -392,7 +401,9 @@ class ParticipantDialog(QDialog):
     def _keep_still(self) -> None:
         """Fix the width once: a long name or a long hint wraps or scrolls, it never widens."""
         em = self.fontMetrics().horizontalAdvance("M")
-        width = em * (74 if self.screening is not None else 44)
+        # Room for the longest row (Yes, No, Not asked yet and how to contact) in Welsh too,
+        # whose words run longer than English's; still inside a 1024-pixel screen.
+        width = em * (82 if self.screening is not None else 50)
         screen = self.screen()
         if screen is not None:
             width = min(width, screen.availableGeometry().width() - 40)
@@ -409,7 +420,7 @@ class ParticipantDialog(QDialog):
         # not ask its labels for height-for-width, and would squash them instead. Twice, as
         # the first heights can move the columns.
         if self.screening is not None:
-            self.advice.setText(f"{self.screening.advice} {NEEDS_REVIEW_TEXT}")
+            self.advice.setText(f"{_(self.screening.advice)} {_(NEEDS_REVIEW_TEXT)}")
         wrapped = [
             label
             for label in self.findChildren(QLabel)
@@ -418,7 +429,7 @@ class ParticipantDialog(QDialog):
             and label not in (self.dob_hint, self.nhs_hint)
             and label.parent() is not self.messages
         ]
-        for _ in range(2):
+        for _twice in range(2):
             layout.activate()
             for label in wrapped:
                 label.setMinimumHeight(label.heightForWidth(label.width()))
@@ -532,15 +543,22 @@ class ParticipantDialog(QDialog):
         if not ready:
             missing = []
             if not self.first_name.text().strip() or not self.last_name.text().strip():
-                missing.append("the name")
+                missing.append(_("the name"))
             if self.consent_programme.checkedId() == -1 or self.consent_share.checkedId() == -1:
-                missing.append("both consent choices")
+                missing.append(_("both consent choices"))
             if not screened:
-                missing.append("every screening question")
+                missing.append(_("every screening question"))
+            if len(missing) > 1:
+                listed = _("{first} and {last}").format(
+                    first=", ".join(missing[:-1]) if len(missing) > 2 else missing[0],
+                    last=missing[-1],
+                )
+            else:
+                listed = "".join(missing)
             why = (
-                "Fill in " + " and ".join(missing) + " to save."
+                _("Fill in {missing} to save.").format(missing=listed)
                 if missing
-                else "Fix the boxes in red to save."
+                else _("Fix the boxes in red to save.")
             )
             save.setToolTip(why)
             self.ready_hint.setText(why)
@@ -554,7 +572,7 @@ class ParticipantDialog(QDialog):
         if self.screening is None:
             return
         yes = [key for key, group in self.answers.items() if group.checkedId() == YES]
-        self.advice.setText(f"{self.screening.advice} {NEEDS_REVIEW_TEXT}" if yes else "")
+        self.advice.setText(f"{_(self.screening.advice)} {_(NEEDS_REVIEW_TEXT)}" if yes else "")
 
     def show_error(self, e: ValidationError | KnownError) -> None:
         self.error.setText(str(e))
@@ -571,8 +589,10 @@ class ParticipantDialog(QDialog):
             self.show_error(
                 ValidationError(
                     "consent_programme",
-                    "The person must agree to take part before they can be enrolled; "
-                    "ask them, or cancel for now.",
+                    _(
+                        "The person must agree to take part before they can be enrolled; "
+                        "ask them, or cancel for now."
+                    ),
                 )
             )
             return

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escape_desktop.i18n import _
 from escape_desktop.programme.screening import Screening
 from escape_desktop.services.screening import ScreeningState
 
@@ -31,30 +32,34 @@ class ClearReviewDialog(QDialog):
         checklist: Screening | None = None,
     ):
         super().__init__(parent)
-        self.setWindowTitle(f"Review {name} before they start")
+        self.setWindowTitle(_("Review {name} before they start").format(name=name))
         self.checklist = checklist if state.not_screened else None
         # Only the screening questions waiting, all answered no: no note needed, as by hand.
         self.note_needed = not (self.checklist is not None and len(state.door) == 1)
         layout = QVBoxLayout(self)
-        said = "\n".join(f"• {f}" for f in state.flagged) or "• a screening question"
+        said = "\n".join(f"• {f}" for f in state.flagged) or "• " + _("a screening question")
         intro = QLabel(
-            f"{name} is waiting for a review:\n{said}\n\nClear this only once they are fit to "
-            "start. Say what you found, who saw them and when; the note is kept in the audit log."
+            _("{name} is waiting for a review:").format(name=name)
+            + f"\n{said}\n\n"
+            + _(
+                "Clear this only once they are fit to start. Say what you found, who saw them "
+                "and when; the note is kept in the audit log."
+            )
         )
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.questions: dict[str, QComboBox] = {}
         if self.checklist is not None:
-            box = QGroupBox("Ask the screening questions")
+            box = QGroupBox(_("Ask the screening questions"))
             form = QFormLayout(box)
             for q in self.checklist.questions:
                 choice = QComboBox()
-                choice.addItem("Not asked", None)
-                choice.addItem("No", False)
-                choice.addItem("Yes", True)
-                choice.setAccessibleName(q.text)
+                choice.addItem(_("Not asked"), None)
+                choice.addItem(_("No"), False)
+                choice.addItem(_("Yes"), True)
+                choice.setAccessibleName(_(q.text))
                 choice.currentIndexChanged.connect(lambda _i: self._update())
-                label = QLabel(q.text)
+                label = QLabel(_(q.text))
                 label.setWordWrap(True)
                 label.setBuddy(choice)
                 form.addRow(label, choice)
@@ -63,11 +68,11 @@ class ClearReviewDialog(QDialog):
         self.text = QPlainTextEdit()
         self.text.setTabChangesFocus(True)
         self.text.setPlaceholderText(
-            "e.g. Seen by their GP on 3 Dec; fine to start."
+            _("e.g. Seen by their GP on 3 Dec; fine to start.")
             if self.note_needed
-            else "Optional when every answer is no."
+            else _("Optional when every answer is no.")
         )
-        self.text.setAccessibleName("Note")
+        self.text.setAccessibleName(_("Note"))
         self.text.setFixedHeight(self.fontMetrics().height() * 4 + 16)
         layout.addWidget(self.text)
         self.advice = QLabel("")
@@ -76,7 +81,7 @@ class ClearReviewDialog(QDialog):
         layout.addWidget(self.advice)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
         self.clear_button = self.buttons.addButton(
-            "Clear to start", QDialogButtonBox.ButtonRole.AcceptRole
+            _("Clear to start"), QDialogButtonBox.ButtonRole.AcceptRole
         )
         self.text.textChanged.connect(self._update)
         self.buttons.accepted.connect(self.accept)
@@ -101,9 +106,11 @@ class ClearReviewDialog(QDialog):
         answers = self.answers()
         asked = self.checklist is None or answers is not None
         yes = bool(answers and any(answers.values()))
-        self.clear_button.setText("Save the answers" if yes else "Clear to start")
+        self.clear_button.setText(_("Save the answers") if yes else _("Clear to start"))
         self.advice.setText(
-            f"{self.checklist.advice} They stay off the circuit until reviewed."
+            _("{advice} They stay off the circuit until reviewed.").format(
+                advice=_(self.checklist.advice)
+            )
             if yes and self.checklist is not None
             else ""
         )

@@ -16,17 +16,18 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.services.reading import ParticipantHit, find_people
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.rows_model import ROW_DATA_ROLE, RowsModel
 
 STATUS_TEXT = {
-    "enrolled": "Enrolled",
-    "active": "Active",
-    "completed": "Completed",
-    "withdrawn": "Withdrawn",
-    "did_not_start": "Did not start",
-    "": "Not on a course",
+    "enrolled": N_("Enrolled"),
+    "active": N_("Active"),
+    "completed": N_("Completed"),
+    "withdrawn": N_("Withdrawn"),
+    "did_not_start": N_("Did not start"),
+    "": N_("Not on a course"),
 }
 
 
@@ -38,11 +39,11 @@ class SearchDialog(QDialog):
     def __init__(self, ctx: AppContext, parent: QWidget | None = None):
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Find a person")
+        self.setWindowTitle(_("Find a person"))
         layout = QVBoxLayout(self)
         self.query = QLineEdit()
-        self.query.setAccessibleName("Find a person")
-        self.query.setPlaceholderText("Name, code, NHS number or phone")
+        self.query.setAccessibleName(_("Find a person"))
+        self.query.setPlaceholderText(_("Name, code, NHS number or phone"))
         self.query.setClearButtonEnabled(True)
         self._timer = QTimer(self)  # search once typing pauses
         self._timer.setSingleShot(True)
@@ -50,9 +51,9 @@ class SearchDialog(QDialog):
         self._timer.timeout.connect(self.run_search)
         self.query.textChanged.connect(lambda _t: self._timer.start())
         self.query.installEventFilter(self)
-        self.model = RowsModel(("Name", "Code", "Born", "Course", "Status"), self)
+        self.model = RowsModel((_("Name"), _("Code"), _("Born"), _("Course"), _("Status")), self)
         self.view = QTableView()
-        self.view.setAccessibleName("People found")
+        self.view.setAccessibleName(_("People found"))
         self.view.setModel(self.model)
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -61,7 +62,7 @@ class SearchDialog(QDialog):
         self.view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.activated.connect(lambda _i: self.open_current())
-        self.status = QLabel("Type at least two letters.")
+        self.status = QLabel(_("Type at least two letters."))
         self.status.setObjectName("hint")
         layout.addWidget(self.query)
         layout.addWidget(self.view, 1)
@@ -101,9 +102,9 @@ class SearchDialog(QDialog):
                 (
                     h.name,
                     h.code,
-                    h.date_of_birth.strftime("%d %b %Y") if h.date_of_birth else "",
+                    ui_date(h.date_of_birth, "short") if h.date_of_birth else "",
                     h.course_code,
-                    STATUS_TEXT.get(h.status, h.status),
+                    _(STATUS_TEXT.get(h.status, h.status)),
                 )
                 for h in hits
             ],
@@ -112,11 +113,17 @@ class SearchDialog(QDialog):
         if hits:
             self.view.selectRow(0)
         if len(text) < 2:
-            self.status.setText("Type at least two letters.")
+            self.status.setText(_("Type at least two letters."))
         elif not hits:
-            self.status.setText("Nobody found; check the spelling, or try the NHS number.")
+            self.status.setText(_("Nobody found; check the spelling, or try the NHS number."))
         else:
-            self.status.setText(f"{len(hits)} found. Press Enter to open their course.")
+            self.status.setText(
+                ngettext(
+                    "{n} found. Press Enter to open their course.",
+                    "{n} found. Press Enter to open their course.",
+                    len(hits),
+                ).format(n=len(hits))
+            )
 
     def open_current(self) -> None:
         index = self.view.currentIndex()
@@ -124,7 +131,7 @@ class SearchDialog(QDialog):
             return
         hit: ParticipantHit = self.model.data(index, ROW_DATA_ROLE)
         if hit.course_id is None or hit.enrolment_id is None:
-            self.status.setText(f"{hit.name} is not on any course yet.")
+            self.status.setText(_("{name} is not on any course yet.").format(name=hit.name))
             return
         self.openRequested.emit(hit.course_id, hit.enrolment_id)
         self.accept()

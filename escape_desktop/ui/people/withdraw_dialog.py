@@ -12,38 +12,42 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escape_desktop.i18n import N_, _
+
 WITHDRAW_REASONS = (
-    "Pain got worse",
-    "Another health problem",
-    "Could not get there",
-    "Work or caring duties",
-    "Did not feel it helped",
-    "No reason given",
+    N_("Pain got worse"),
+    N_("Another health problem"),
+    N_("Could not get there"),
+    N_("Work or caring duties"),
+    N_("Did not feel it helped"),
+    N_("No reason given"),
 )
 
 
 class WithdrawDialog(QDialog):
     def __init__(self, parent: QWidget | None, name: str):
         super().__init__(parent)
-        self.setWindowTitle(f"Withdraw {name}")
+        self.setWindowTitle(_("Withdraw {name}").format(name=name))
         layout = QVBoxLayout(self)
         text = QLabel(
-            f"{name} will stay on the register, greyed out, and will not count in the completion "
-            "figures. You can undo this with Ctrl+Z."
+            _(
+                "{name} will stay on the register, greyed out, and will not count in the "
+                "completion figures. You can undo this with Ctrl+Z."
+            ).format(name=name)
         )
         text.setWordWrap(True)
         layout.addWidget(text)
         form = QFormLayout()
         self.reason = QComboBox()
         self.reason.setEditable(True)
-        self.reason.addItems(WITHDRAW_REASONS)
+        self.reason.addItems([_(r) for r in WITHDRAW_REASONS])
         self.reason.setCurrentText("")
         if (edit := self.reason.lineEdit()) is not None:
-            edit.setPlaceholderText("Choose or type a reason")
-        form.addRow("Reason *", self.reason)
+            edit.setPlaceholderText(_("Choose or type a reason"))
+        form.addRow(_("Reason *"), self.reason)
         layout.addLayout(form)
         self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.ok = self.buttons.addButton("Withdraw", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.ok = self.buttons.addButton(_("Withdraw"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         layout.addWidget(self.buttons)
