@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from escape_desktop.i18n import _
+
 from .base import CommandError, add_out_argument, iso_date, output_path, print_json
 
 
@@ -37,6 +39,11 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     add_out_argument(r, "the PDF report to write", required=True, metavar="FILE.pdf")
     r.add_argument("--from", dest="date_from", metavar="DATE", help="courses starting on or after")
     r.add_argument("--to", dest="date_to", metavar="DATE", help="courses starting on or before")
+    r.add_argument(
+        "--year",
+        metavar="YYYY-YY",
+        help=_("one financial year (1 April to 31 March), by the course's first session"),
+    )
     r.add_argument("--json", action="store_true", help="also print the figures as JSON")
     r.set_defaults(func=cmd_report)
 
@@ -134,6 +141,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from escape_desktop.registry.figures import financial_year_dates
     from escape_desktop.registry.pdf_report import render_registry_report
     from escape_desktop.registry.report import gather_report
 
@@ -141,10 +149,22 @@ def cmd_report(args: argparse.Namespace) -> int:
     date_to = iso_date(args.date_to, "--to")
     if date_from and date_to and date_from > date_to:
         raise CommandError("--from is after --to; swap them.")
+    year = args.year
+    if year is not None:
+        if date_from or date_to:
+            raise CommandError(_("--year chooses the dates itself; leave out --from and --to."))
+        if financial_year_dates(year) is None:
+            raise CommandError(
+                _(
+                    "--year is a financial year written like 2026-27 (1 April 2026 to 31 March 2027)."
+                )
+            )
     out = output_path(args, args.out)
     db = _db(args)
     try:
-        data = gather_report(db, _library(_folder(args)), date_from=date_from, date_to=date_to)
+        data = gather_report(
+            db, _library(_folder(args)), date_from=date_from, date_to=date_to, year=year
+        )
     finally:
         db.dispose()
     if not data.sites:
@@ -157,6 +177,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 "pages": pages,
                 "sites": [f.as_json() for f in data.sites],
                 "overall": data.overall.as_json(),
+                "years": [y.as_json() for y in data.years],
                 "thresholds": {
                     r.key: {"threshold": r.threshold, "source": r.threshold_source}
                     for r in data.rules

@@ -13,8 +13,10 @@ from __future__ import annotations
 import fractions
 import itertools
 import math
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.followup import PointCounts
@@ -220,6 +222,40 @@ class MeasureMean:
     direction: str
 
 
+def financial_year(first: int) -> str:
+    """The NHS financial year that begins on 1 April of ``first``, as written: "2026-27"."""
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def financial_year_dates(label: str) -> tuple[date, date] | None:
+    """The first and last day (1 April, 31 March) of a financial year written "2026-27";
+    None when ``label`` is not one."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", label.strip())
+    if match is None:
+        return None
+    first = int(match.group(1))
+    if int(match.group(2)) != (first + 1) % 100:
+        return None
+    return date(first, 4, 1), date(first + 1, 3, 31)
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """One financial year (1 April to 31 March, by the course's first session): each site's
+    figures and all sites'."""
+
+    year: str  # "2026-27"
+    sites: tuple[GroupFigures, ...]
+    overall: GroupFigures
+
+    def as_json(self) -> dict:
+        return {
+            "financial_year": self.year,
+            "sites": [f.as_json() for f in self.sites],
+            "overall": self.overall.as_json(),
+        }
+
+
 @dataclass(frozen=True)
 class ReportData:
     """Everything the PDF shows, typed; made by report.gather_report."""
@@ -235,6 +271,8 @@ class ReportData:
     means: tuple[MeasureMean, ...] = ()
     # The figures for each delivery mode's courses (in person, virtual, hybrid, not recorded).
     modes: tuple[GroupFigures, ...] = ()
+    # The same figures per financial year, oldest first (courses with no start date in none).
+    years: tuple[YearFigures, ...] = ()
 
 
 def _gain(rule: MeasureRule, start: float, end: float) -> float:

@@ -25,6 +25,7 @@ from escape_desktop.export.pdf_style import (
     table,
     write_atomically,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.rounding import format_number, plural
 
@@ -536,6 +537,56 @@ def _modes_table(data: ReportData, width: float) -> list:
     ]
 
 
+def _years_section(data: ReportData, width: float) -> list:
+    """Each site's figures and all sites' for each financial year (1 April to 31 March, by
+    the course's first session); a site of under 5 people shows its counts without rates."""
+    if len(data.years) < 2:
+        return []  # one year (or none known): the tables above are that year's
+    labels = [h.label for h in data.overall.headlines]
+    head = [
+        _("Site"),
+        _("Enrolled"),
+        _("Started"),
+        _("Completion rate (finished courses)"),
+        _("Start and end measures (finished courses)"),
+    ] + [_("{headline}: meaningful").format(headline=lab) for lab in labels]
+    fixed = (104, 44, 44, 66, 66)
+    rest = (510 - sum(fixed)) / max(1, len(labels))
+    widths = [w * width / 510 for w in (*fixed, *([rest] * len(labels)))]
+    story: list = [
+        CondPageBreak(40 * mm),
+        Paragraph(esc(_("By financial year")), Styles.h2),
+        Paragraph(
+            esc(
+                _(
+                    "A course counts in the financial year (1 April to 31 March) of its first "
+                    "session; courses whose upload gives no start date are in no year."
+                )
+            ),
+            Styles.note,
+        ),
+    ]
+    for year in data.years:
+        rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
+        for g in (*year.sites, year.overall):
+            cells: list = [
+                _site_cell(g, year.overall),
+                _num_cell(_count(g.referred)),
+                _num_cell(_count(g.started)),
+                _num_cell(_pct(g.completion)),
+                _num_cell(_pct(g.completeness)),
+            ]
+            cells += [_num_cell(_pct(h.meaningful)) for h in g.headlines]
+            rows.append(cells)
+        story += [
+            CondPageBreak(30 * mm),
+            Spacer(1, 3 * mm),
+            Paragraph(esc(_("Financial year {year}").format(year=year.year)), Styles.head),
+            table(rows, widths),
+        ]
+    return story
+
+
 def _means_table(data: ReportData, width: float) -> list:
     """Each measure's mean start, end and change across all sites, people with both values."""
     if not data.means:
@@ -678,6 +729,7 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.extend(_headline_table(data, width))
         story.extend(_follow_up_table(data, width))
         story.extend(_modes_table(data, width))
+        story.extend(_years_section(data, width))
         story.extend(_means_table(data, width))
         story.extend(_funnel_section(data, width))
         story.extend(_charts(data, width))

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Float, and_, case, cast, false, func, not_, or_, select
 
+from escape_desktop.i18n import _, ui_date
 from escape_desktop.programme.delivery import DELIVERY_MODES, MODE_WORD, mode_from_code, parse_mode
 
 from .figures import (
@@ -17,6 +18,9 @@ from .figures import (
     MeasureMean,
     MeasureRule,
     ReportData,
+    YearFigures,
+    financial_year,
+    financial_year_dates,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
 from .store import RegistryDatabase
@@ -77,6 +81,15 @@ def _json_text(dialect: str, column: Any, key: str, index: int | None = None) ->
     return func.json_extract(column, f"$.{quoted}" + ("" if index is None else f"[{index}]"))
 
 
+def _financial_year(year: Any, before_april: Any) -> str | None:
+    """The financial year ("2026-27") of a course whose first session was in calendar
+    ``year`` (before April or not); None when the upload gave no start date."""
+    try:
+        return financial_year(int(year) - int(before_april))
+    except (TypeError, ValueError):
+        return None
+
+
 def _number(value: Any) -> float | None:
     return None if value is None else float(value)
 
@@ -88,10 +101,16 @@ def gather_report(
     date_from: date | None = None,
     date_to: date | None = None,
     made_on: date | None = None,
+    year: str | None = None,
 ) -> ReportData:
     """The report's figures, added up by the database (GROUP BY on SQLite and PostgreSQL
     alike): Python sees one row per kind of person per site, never a row per person, and
     decides each kind's change with the programme's own rules (programme.outcomes)."""
+    if year is not None:  # a financial year: its courses, by their first session
+        dates = financial_year_dates(year)
+        if dates is None:
+            raise ValueError(f"not a financial year: {year!r}")
+        date_from, date_to = dates
     rules = measure_rules(library)
     programmes = outcome_measures(library)
     counted_columns, no = _change_counted_columns(library)
@@ -142,50 +161,71 @@ def gather_report(
             .where(*in_period)
         )
 
+        # The financial year (1 April to 31 March) of the course's first session: its year,
+        # and whether it fell before April (then the year began the calendar year before).
+        calendar_year = func.substr(Record.course_start, 1, 4)
+        before_april = case((func.substr(Record.course_start, 6, 2) < "04", 1), else_=0)
+
         def tally(*columns: Any, where: tuple = (), first: bool = False) -> Any:
-            """Each distinct combination of ``columns`` with how many people have it (and the
-            first record's id): grouped on a subquery's columns, so PostgreSQL sees the very
-            same expressions in the GROUP BY as in the SELECT."""
+            """Each distinct combination of the site, delivery mode, financial year and
+            ``columns`` with how many people have it (and the first record's id): grouped on a
+            subquery's columns, so PostgreSQL sees the very same expressions in the GROUP BY
+            as in the SELECT."""
+            everything = (Record.site_code, mode_cell, calendar_year, before_april, *columns)
             inner = (
-                joined.add_columns(Record.id, *(c.label(f"c{i}") for i, c in enumerate(columns)))
+                joined.add_columns(Record.id, *(c.label(f"c{i}") for i, c in enumerate(everything)))
                 .where(*where)
                 .subquery()
             )
-            keys = [inner.c[f"c{i}"] for i in range(len(columns))]
+            keys = [inner.c[f"c{i}"] for i in range(len(everything))]
             extra = [func.min(inner.c.id)] if first else []
             return s.execute(select(*keys, *extra, func.count()).group_by(*keys)).all()
 
         by_site: dict[str, GroupTally] = {}
         by_mode: dict[str, GroupTally] = {}
+        by_year: dict[str, GroupTally] = {}
+        by_year_site: dict[tuple[str, str], GroupTally] = {}
         overall = GroupTally("ALL", "All sites")
 
-        def groups(site: str, cell_value: str) -> tuple[GroupTally, ...]:
+        def groups(
+            site: str, cell_value: str, year: str, early: int
+        ) -> list[tuple[GroupTally, str]]:
+            """The groups a person counts in, each with its kind (site, mode or national): their
+            site, their course's delivery mode, all sites, and the same two for their year."""
             mode = _mode_of_cell(cell_value)
             if site not in by_site:
                 by_site[site] = GroupTally(site, sites.get(site, site))
             if mode not in by_mode:
                 by_mode[mode] = GroupTally(mode, MODE_NAMES[mode])
-            return by_site[site], by_mode[mode], overall
+            out = [(by_site[site], "site"), (by_mode[mode], "mode"), (overall, "national")]
+            fy = _financial_year(year, early)
+            if fy is not None:
+                if fy not in by_year:
+                    by_year[fy] = GroupTally("ALL", "All sites")
+                if (fy, site) not in by_year_site:
+                    by_year_site[(fy, site)] = GroupTally(site, sites.get(site, site))
+                out += [(by_year_site[(fy, site)], "site"), (by_year[fy], "national")]
+            return out
 
         # Each course in the period, with its delivery mode (the one its rows say).
         mode_of: dict[tuple[str, str], str] = {}
-        courses = tally(Record.site_code, Record.course_code, mode_cell)
-        for site, course, cell_value, _n in sorted(courses, key=lambda r: (r[0], r[1], r[2])):
+        year_of: dict[tuple[str, str], str | None] = {}
+        courses = tally(Record.course_code)
+        for site, cell_value, year, early, course, _n in sorted(
+            courses, key=lambda r: (r[0], r[4], r[1], r[2], r[3])
+        ):
             if (site, course) in mode_of:
-                continue  # rows of one course that disagree: the first mode in order counts
+                continue  # rows of one course that disagree: the first in order counts
             mode_of[(site, course)] = _mode_of_cell(cell_value)
-            for g in groups(site, cell_value):
+            year_of[(site, course)] = _financial_year(year, early)
+            for g, _kind in groups(site, cell_value, year, early):
                 g.add_course(site, course)
         # The funnel; a programme's measures are listed in the order its people first appear.
-        for site, cell_value, programme, went, done, over, first, n in tally(
-            Record.site_code, mode_cell, Record.programme, started, completed, finished, first=True
+        for site, cell_value, year, early, programme, went, done, over, first, n in tally(
+            Record.programme, started, completed, finished, first=True
         ):
-            site_group, mode_group, _ = groups(site, cell_value)
-            for g, seen in (
-                (site_group, (first,)),
-                (mode_group, (first,)),
-                (overall, (site, first)),
-            ):
+            for g, kind in groups(site, cell_value, year, early):
+                seen = (site, first) if kind == "national" else (first,)
                 g.add_people(programme, bool(went), bool(done), bool(over), n, seen)
         for programme, domains in sorted(programmes.items()):
             mine = Record.programme == programme
@@ -194,15 +234,13 @@ def gather_report(
                 if domain not in DOMAINS or key not in rules:
                     continue
                 start, end, dropped = measure(key, 0), measure(key, 1), left_out(key)
-                for site, cell_value, a, b, out, n in tally(
-                    Record.site_code,
-                    mode_cell,
+                for site, cell_value, year, early, a, b, out, n in tally(
                     start,
                     end,
                     case((dropped, 1), else_=0),
                     where=(mine, start.is_not(None), end.is_not(None)),
                 ):
-                    for g in groups(site, cell_value):
+                    for g, _kind in groups(site, cell_value, year, early):
                         g.add_change(domain, rules[key], _number(a), _number(b), bool(out), n)
             # Completeness: starters with every headline measure at the start (and the end).
             keys = sorted({k for k in domains.values() if k in rules})
@@ -212,25 +250,18 @@ def gather_report(
             all_both = case(
                 (and_(*(measure(k, i).is_not(None) for k in keys for i in (0, 1))), 1), else_=0
             )
-            for site, cell_value, over, with_start, with_both, n in tally(
-                Record.site_code,
-                mode_cell,
-                finished,
-                all_start,
-                all_both,
-                where=(mine, started == 1),
+            for site, cell_value, year, early, over, with_start, with_both, n in tally(
+                finished, all_start, all_both, where=(mine, started == 1)
             ):
-                for g in groups(site, cell_value):
+                for g, _kind in groups(site, cell_value, year, early):
                     g.add_completeness(bool(over), bool(with_start), bool(with_both), n)
         # Follow-up at 3 and 12 months, per site and overall (not per delivery mode).
         for point, column in FOLLOW_UP_COLUMNS.items():
             state = cell(column)
-            for site, cell_value, value, n in tally(
-                Record.site_code, mode_cell, state, where=(state != "",)
-            ):
-                site_group, _, _ = groups(site, cell_value)
-                site_group.add_follow_up(point, value, n)
-                overall.add_follow_up(point, value, n)
+            for site, cell_value, year, early, value, n in tally(state, where=(state != "",)):
+                for g, kind in groups(site, cell_value, year, early):
+                    if kind != "mode":
+                        g.add_follow_up(point, value, n)
         # Each measure's means across every site, and the changes left out over video.
         means = []
         for key in sorted(rules):
@@ -269,6 +300,12 @@ def gather_report(
         by_site.setdefault(site, GroupTally(site, sites.get(site, site))).add_left_out(gone)
         by_mode.setdefault(mode, GroupTally(mode, MODE_NAMES[mode])).add_left_out(gone)
         overall.add_left_out(gone)
+        fy = year_of.get((site, course))
+        if fy is not None:
+            by_year.setdefault(fy, GroupTally("ALL", "All sites")).add_left_out(gone)
+            by_year_site.setdefault(
+                (fy, site), GroupTally(site, sites.get(site, site))
+            ).add_left_out(gone)
     # The same figures for each delivery mode's courses, across every site.
     modes = tuple(
         by_mode[mode].figures(programmes, rules)
@@ -277,7 +314,11 @@ def gather_report(
     )
     figures = [by_site[code].figures(programmes, rules) for code in sorted(by_site)]
     period = "all courses"
-    if date_from or date_to:
+    if year is not None and date_from and date_to:
+        period = _("financial year {year}: courses starting {start} to {end}").format(
+            year=year, start=ui_date(date_from, "long"), end=ui_date(date_to, "long")
+        )
+    elif date_from or date_to:
         period = (
             f"courses starting {date_from.isoformat() if date_from else 'any time'} to "
             f"{date_to.isoformat() if date_to else 'now'}"
@@ -293,6 +334,17 @@ def gather_report(
         batches=batches,
         means=tuple(means),
         modes=modes,
+        years=tuple(
+            YearFigures(
+                fy,
+                tuple(
+                    by_year_site[(fy, code)].figures(programmes, rules)
+                    for code in sorted(code for y, code in by_year_site if y == fy)
+                ),
+                by_year[fy].figures(programmes, rules),
+            )
+            for fy in sorted(by_year)
+        ),
         notes=(
             (
                 f"Tests watched over video: {left_out_over_video} start-to-end changes are left "

@@ -476,6 +476,46 @@ def test_report_period_chooses_courses_by_start_date(loaded, tmp_path, capsys):
     assert code == 1 and "no courses" in err
 
 
+def test_report_by_financial_year_splits_the_courses_by_their_first_session(
+    loaded, tmp_path, capsys
+):
+    args = ("registry", "report", "--json", "--data-dir", str(loaded))
+    code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "all.pdf"))
+    report = json.loads(out)
+    years = report["years"]
+    assert years, "the demo's courses have start dates"
+    # Every person is in exactly one financial year, and --year reports that year alone.
+    total = report["overall"]["funnel"]["agreed_to_share"]
+    assert sum(y["overall"]["funnel"]["agreed_to_share"] for y in years) == total
+    for y in years:
+        code, out, err = cli(
+            capsys, *args, "--out", str(tmp_path / f"{y['financial_year']}.pdf"),
+            "--year", y["financial_year"],
+        )  # fmt: skip
+        assert code == 0, err
+        alone = json.loads(out)
+        assert alone["overall"] == y["overall"]
+        assert [s["code"] for s in alone["sites"]] == [s["code"] for s in y["sites"]]
+        # 1 April to 31 March: the courses' first sessions all fall inside it.
+        first = int(y["financial_year"][:4])
+        starts = registry_sql(
+            loaded,
+            "SELECT DISTINCT course_start FROM records WHERE course_start >= :a "
+            "AND course_start <= :b",
+            a=f"{first}-04-01",
+            b=f"{first + 1}-03-31",
+        )
+        assert starts
+    for bad in ("2026", "2026-28", "26-27"):
+        code, _, err = cli(capsys, *args, "--out", str(tmp_path / "x.pdf"), "--year", bad)
+        assert code != 0 and len(err.strip().splitlines()) == 1
+    code, _, err = cli(
+        capsys, *args, "--out", str(tmp_path / "y.pdf"), "--year", years[0]["financial_year"],
+        "--from", "2026-01-01",
+    )  # fmt: skip
+    assert code != 0 and not (tmp_path / "y.pdf").exists()
+
+
 @pytest.mark.sqlite_only("about the registry's own folder, which a server registry has not")
 def test_the_registry_keeps_out_of_class_data(tmp_path, capsys, uploads):
     class_folder = tmp_path / "class"
