@@ -7,9 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from escape_desktop.i18n import _
+from escape_desktop.i18n import _, ngettext
 
-from .base import CommandError, add_out_argument, iso_date, output_path, print_json
+from .base import (
+    CommandError,
+    add_out_argument,
+    iso_date,
+    output_path,
+    print_json,
+    write_text_atomically,
+)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -36,7 +43,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     a.set_defaults(func=cmd_add)
 
     r = kinds.add_parser("report", parents=[common], help="the multi-site report (PDF)")
-    add_out_argument(r, "the PDF report to write", required=True, metavar="FILE.pdf")
+    add_out_argument(r, "the PDF report to write", metavar="FILE.pdf")
+    r.add_argument(
+        "--csv",
+        metavar="FILE.csv",
+        help=_("also write the figures as CSV: one row per site and financial year, and all sites"),
+    )
+    r.add_argument(
+        "--json-file",
+        metavar="FILE.json",
+        help=_("also write the same figures as JSON"),
+    )
     r.add_argument("--from", dest="date_from", metavar="DATE", help="courses starting on or after")
     r.add_argument("--to", dest="date_to", metavar="DATE", help="courses starting on or before")
     r.add_argument(
@@ -142,6 +159,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 def cmd_report(args: argparse.Namespace) -> int:
     from escape_desktop.registry.figures import financial_year_dates
+    from escape_desktop.registry.figures_table import figures_json_text, write_figures_csv
     from escape_desktop.registry.pdf_report import render_registry_report
     from escape_desktop.registry.report import gather_report
 
@@ -159,7 +177,18 @@ def cmd_report(args: argparse.Namespace) -> int:
                     "--year is a financial year written like 2026-27 (1 April 2026 to 31 March 2027)."
                 )
             )
-    out = output_path(args, args.out)
+    if not (args.out or args.csv or args.json_file):
+        raise CommandError(
+            _(
+                "Say where to write the report: --out FILE.pdf, --csv FILE.csv or --json-file FILE.json."
+            )
+        )
+    out = output_path(args, args.out) if args.out else None
+    csv_out = output_path(args, args.csv) if args.csv else None
+    json_out = output_path(args, args.json_file) if args.json_file else None
+    targets = [p.resolve() for p in (out, csv_out, json_out) if p is not None]
+    if len(set(targets)) < len(targets):
+        raise CommandError(_("The report, --csv and --json-file need three different files."))
     db = _db(args)
     try:
         data = gather_report(
@@ -169,11 +198,16 @@ def cmd_report(args: argparse.Namespace) -> int:
         db.dispose()
     if not data.sites:
         raise CommandError("The registry holds no courses in that period; nothing to report.")
-    pages = render_registry_report(data, out)
+    pages = render_registry_report(data, out) if out is not None else 0
+    rows = write_figures_csv(data, csv_out) if csv_out is not None else 0
+    if json_out is not None:
+        write_text_atomically(json_out, figures_json_text(data))
     if args.json:
         print_json(
             {
-                "out": str(out),
+                "out": None if out is None else str(out),
+                "csv": None if csv_out is None else str(csv_out),
+                "json_file": None if json_out is None else str(json_out),
                 "pages": pages,
                 "sites": [f.as_json() for f in data.sites],
                 "overall": data.overall.as_json(),
@@ -185,9 +219,20 @@ def cmd_report(args: argparse.Namespace) -> int:
             }
         )
     else:
-        sites = f"{len(data.sites)} site{'' if len(data.sites) == 1 else 's'}"
-        pages_text = f"{pages} page{'' if pages == 1 else 's'}"
-        print(f"Wrote the report on {sites} ({pages_text}) to {out}.")
+        if out is not None:
+            sites = f"{len(data.sites)} site{'' if len(data.sites) == 1 else 's'}"
+            pages_text = f"{pages} page{'' if pages == 1 else 's'}"
+            print(f"Wrote the report on {sites} ({pages_text}) to {out}.")
+        if csv_out is not None:
+            print(
+                ngettext(
+                    "Wrote the figures as CSV ({n} row) to {path}.",
+                    "Wrote the figures as CSV ({n} rows) to {path}.",
+                    rows,
+                ).format(n=rows, path=csv_out)
+            )
+        if json_out is not None:
+            print(_("Wrote the figures as JSON to {path}.").format(path=json_out))
     return 0
 
 

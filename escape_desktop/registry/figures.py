@@ -30,6 +30,9 @@ DOMAIN_LABELS = {
     "pain": "Less pain",
     "wellbeing": "Better quality of life or wellbeing",
 }
+# NHS statistical disclosure practice: no rate for a group of under 5 people, and a count
+# of 1 to 4 people is not printed.
+SMALL_CELL = 5
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813  # two-sided 99.8 %: the funnel plot's outer limits
 

@@ -29,7 +29,16 @@ from escape_desktop.i18n import _
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.rounding import format_number, plural
 
-from .figures import Z95, Z998, Fraction, GroupFigures, ReportData, funnel_band, funnel_limits
+from .figures import (
+    SMALL_CELL,
+    Z95,
+    Z998,
+    Fraction,
+    GroupFigures,
+    ReportData,
+    funnel_band,
+    funnel_limits,
+)
 
 ROWS_PER_CHART = 40
 LABEL_WIDTH = 190.0  # the ranked charts' column of site names
@@ -47,9 +56,6 @@ def rows_per_chart(groups: Sequence[GroupFigures]) -> int:
     """Sites a ranked chart holds on one page: 40, fewer when names take two or three lines."""
     lines = max((len(x) for x in _name_lines(groups)), default=1)
     return min(ROWS_PER_CHART, int(600 // ROW_HEIGHT[max(lines, 1)]))
-
-
-SMALL_CELL = 5  # NHS statistical disclosure practice: counts under 5 people are not shown
 
 
 def _pct(f: Fraction | None, *, n: bool = True) -> str:
