@@ -334,23 +334,16 @@ class GroupTally:
             self.first_seen[programme] = seen
 
     def add_change(
-        self,
-        domain: str,
-        rule: MeasureRule,
-        start: float | None,
-        end: float | None,
-        left_out: bool,
-        n: int,
+        self, domain: str, change: tuple[bool, bool | None], left_out: bool, n: int
     ) -> None:
-        """n people with these start and end values on the domain's measure."""
-        if start is None or end is None:
-            return
+        """n people with a start and an end value on the domain's measure, whose change
+        ``classify`` gives (improved, meaningful)."""
         tally = self.domains[domain]
         if left_out:
             tally.left_out += n  # the site leaves this change out (a test watched over video)
             return
+        improved, meaningful = change
         tally.denominator += n
-        improved, meaningful = classify(rule, start, end)
         tally.improved += n if improved else 0
         if meaningful is not None:
             tally.meaningful_denominator += n

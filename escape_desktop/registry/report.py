@@ -19,6 +19,7 @@ from .figures import (
     MeasureRule,
     ReportData,
     YearFigures,
+    classify,
     financial_year,
     financial_year_dates,
 )
@@ -88,10 +89,6 @@ def _financial_year(year: Any, before_april: Any) -> str | None:
         return financial_year(int(year) - int(before_april))
     except (TypeError, ValueError):
         return None
-
-
-def _number(value: Any) -> float | None:
-    return None if value is None else float(value)
 
 
 def gather_report(
@@ -207,6 +204,14 @@ def gather_report(
                 out += [(by_year_site[(fy, site)], "site"), (by_year[fy], "national")]
             return out
 
+        # Each kind of change decided once (programme.outcomes), however many groups it is in.
+        changes: dict[tuple[str, float, float], tuple[bool, bool | None]] = {}
+
+        def change_of(key: str, start: float, end: float) -> tuple[bool, bool | None]:
+            if (key, start, end) not in changes:
+                changes[(key, start, end)] = classify(rules[key], start, end)
+            return changes[(key, start, end)]
+
         # Each course in the period, with its delivery mode (the one its rows say).
         mode_of: dict[tuple[str, str], str] = {}
         year_of: dict[tuple[str, str], str | None] = {}
@@ -240,8 +245,9 @@ def gather_report(
                     case((dropped, 1), else_=0),
                     where=(mine, start.is_not(None), end.is_not(None)),
                 ):
+                    change = change_of(key, float(a), float(b))
                     for g, _kind in groups(site, cell_value, year, early):
-                        g.add_change(domain, rules[key], _number(a), _number(b), bool(out), n)
+                        g.add_change(domain, change, bool(out), n)
             # Completeness: starters with every headline measure at the start (and the end).
             keys = sorted({k for k in domains.values() if k in rules})
             if not keys:
@@ -262,22 +268,27 @@ def gather_report(
                 for g, kind in groups(site, cell_value, year, early):
                     if kind != "mode":
                         g.add_follow_up(point, value, n)
-        # Each measure's means across every site, and the changes left out over video.
-        means = []
+        # Each measure's means across every site, and the changes left out over video: one
+        # pass over the rows, a sum and a count for each measure.
+        columns: list[Any] = []
         for key in sorted(rules):
-            rule = rules[key]
             start, end, dropped = measure(key, 0), measure(key, 1), left_out(key)
-            left_out_over_video += int(
-                s.execute(joined.add_columns(func.count()).where(dropped)).scalar() or 0
-            )
-            n, total_start, total_end = s.execute(
-                joined.add_columns(func.count(), func.sum(start), func.sum(end)).where(
-                    start.is_not(None), end.is_not(None), not_(dropped)
-                )
-            ).one()
+            counted = and_(start.is_not(None), end.is_not(None), not_(dropped))
+            columns += [
+                func.sum(case((counted, 1), else_=0)),
+                func.sum(case((counted, start), else_=None)),
+                func.sum(case((counted, end), else_=None)),
+                func.sum(case((dropped, 1), else_=0)),
+            ]
+        sums = list(s.execute(joined.add_columns(*columns)).one())
+        means = []
+        for i, key in enumerate(sorted(rules)):
+            rule = rules[key]
+            n, total_start, total_end, dropped_n = sums[4 * i : 4 * i + 4]
+            left_out_over_video += int(dropped_n or 0)
             if not n:
                 continue
-            mean_start, mean_end = float(total_start) / n, float(total_end) / n
+            mean_start, mean_end = float(total_start) / int(n), float(total_end) / int(n)
             decimals = rule.instrument.decimals if rule.instrument is not None else 1
             means.append(
                 MeasureMean(
