@@ -14,7 +14,7 @@ import fractions
 import itertools
 import math
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -35,6 +35,22 @@ DOMAIN_LABELS = {
 SMALL_CELL = 5
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813  # two-sided 99.8 %: the funnel plot's outer limits
+
+
+def secondary_suppression(parts: Sequence[int], threshold: int = SMALL_CELL) -> list[bool]:
+    """Which of the parts of a total that is shown to hide (True): every count of 1 to
+    ``threshold`` − 1 (primary), and then, so that none can be worked out by subtracting the
+    shown parts from the total, more of the smallest others until the hidden parts are at
+    least two and add up to 0 or at least ``threshold`` (secondary)."""
+    hidden = [0 < n < threshold for n in parts]
+    while any(hidden) and not all(hidden):
+        together = sum(n for n, h in zip(parts, hidden, strict=True) if h)
+        if sum(hidden) >= 2 and not 0 < together < threshold:
+            break
+        # The smallest part still shown (a non-zero one first: hiding a 0 adds nothing).
+        shown = [i for i, h in enumerate(hidden) if not h]
+        hidden[min(shown, key=lambda i: (parts[i] == 0, parts[i]))] = True
+    return hidden
 
 
 def funnel_limits(p0: float, n: int, z: float) -> tuple[float, float]:

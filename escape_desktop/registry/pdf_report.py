@@ -38,6 +38,7 @@ from .figures import (
     ReportData,
     funnel_band,
     funnel_limits,
+    secondary_suppression,
 )
 
 ROWS_PER_CHART = 40
@@ -469,21 +470,31 @@ def _follow_up_table(data: ReportData, width: float) -> list:
     for g in groups:
         for c in g.follow_up:
             r = c.response
+            # The four parts add up to "due so far": a part of 1 to 4 people is hidden, and
+            # so are as many more as it takes for none to be worked out from the total.
+            parts = (c.done, c.unreachable, c.declined, c.due + c.overdue)
+            hide = secondary_suppression(parts)
+            shown = [
+                _count(n) if not h or 0 < n < SMALL_CELL else _("not shown")
+                for n, h in zip(parts, hide, strict=True)
+            ]
             rows.append(
                 [
                     _site_cell(g, data.overall),
                     _num_cell(f"{c.point} months"),
                     _num_cell(_count(c.counted)),
-                    _num_cell(_count(c.done)),
-                    # a rate would give back a count of 1 to 4 people: not shown either
+                    _num_cell(shown[0]),
+                    # a rate would give back a hidden count: not shown either
                     _num_cell(
                         "fewer than 5 reached"
                         if 0 < c.done < SMALL_CELL
+                        else _("not shown")
+                        if hide[0]
                         else _pct(Fraction(r.numerator, r.denominator))
                     ),
-                    _num_cell(_count(c.unreachable)),
-                    _num_cell(_count(c.declined)),
-                    _num_cell(_count(c.due + c.overdue)),
+                    _num_cell(shown[1]),
+                    _num_cell(shown[2]),
+                    _num_cell(shown[3]),
                 ]
             )
     widths = [w * width / 510 for w in (112, 56, 50, 50, 70, 60, 56, 56)]
@@ -496,6 +507,15 @@ def _follow_up_table(data: ReportData, width: float) -> list:
                 "Due so far: people who completed and agreed to be contacted, whose follow-up "
                 "date has come (or is recorded). Response rate: reached and measured, of those. "
                 "Only uploads made with profile version 4 or later carry follow-up."
+            ),
+            Styles.note,
+        ),
+        Paragraph(
+            esc(
+                _(
+                    "Not shown: a count hidden so that a count of fewer than 5 people cannot "
+                    "be worked out by taking the others from the total."
+                )
             ),
             Styles.note,
         ),
