@@ -7,7 +7,16 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from .base import CommandError, add_out_argument, iso_date, output_path, print_json
+from escape_desktop.i18n import _, ngettext
+
+from .base import (
+    CommandError,
+    add_out_argument,
+    iso_date,
+    output_path,
+    print_json,
+    write_text_atomically,
+)
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -34,9 +43,24 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     a.set_defaults(func=cmd_add)
 
     r = kinds.add_parser("report", parents=[common], help="the multi-site report (PDF)")
-    add_out_argument(r, "the PDF report to write", required=True, metavar="FILE.pdf")
+    add_out_argument(r, "the PDF report to write", metavar="FILE.pdf")
+    r.add_argument(
+        "--csv",
+        metavar="FILE.csv",
+        help=_("also write the figures as CSV: one row per site and financial year, and all sites"),
+    )
+    r.add_argument(
+        "--json-file",
+        metavar="FILE.json",
+        help=_("also write the same figures as JSON"),
+    )
     r.add_argument("--from", dest="date_from", metavar="DATE", help="courses starting on or after")
     r.add_argument("--to", dest="date_to", metavar="DATE", help="courses starting on or before")
+    r.add_argument(
+        "--year",
+        metavar="YYYY-YY",
+        help=_("one financial year (1 April to 31 March), by the course's first session"),
+    )
     r.add_argument("--json", action="store_true", help="also print the figures as JSON")
     r.set_defaults(func=cmd_report)
 
@@ -134,6 +158,8 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from escape_desktop.registry.figures import financial_year_dates
+    from escape_desktop.registry.figures_table import figures_json_text, write_figures_csv
     from escape_desktop.registry.pdf_report import render_registry_report
     from escape_desktop.registry.report import gather_report
 
@@ -141,22 +167,51 @@ def cmd_report(args: argparse.Namespace) -> int:
     date_to = iso_date(args.date_to, "--to")
     if date_from and date_to and date_from > date_to:
         raise CommandError("--from is after --to; swap them.")
-    out = output_path(args, args.out)
+    year = args.year
+    if year is not None:
+        if date_from or date_to:
+            raise CommandError(_("--year chooses the dates itself; leave out --from and --to."))
+        if financial_year_dates(year) is None:
+            raise CommandError(
+                _(
+                    "--year is a financial year written like 2026-27 (1 April 2026 to 31 March 2027)."
+                )
+            )
+    if not (args.out or args.csv or args.json_file):
+        raise CommandError(
+            _(
+                "Say where to write the report: --out FILE.pdf, --csv FILE.csv or --json-file FILE.json."
+            )
+        )
+    out = output_path(args, args.out) if args.out else None
+    csv_out = output_path(args, args.csv) if args.csv else None
+    json_out = output_path(args, args.json_file) if args.json_file else None
+    targets = [p.resolve() for p in (out, csv_out, json_out) if p is not None]
+    if len(set(targets)) < len(targets):
+        raise CommandError(_("The report, --csv and --json-file need three different files."))
     db = _db(args)
     try:
-        data = gather_report(db, _library(_folder(args)), date_from=date_from, date_to=date_to)
+        data = gather_report(
+            db, _library(_folder(args)), date_from=date_from, date_to=date_to, year=year
+        )
     finally:
         db.dispose()
     if not data.sites:
         raise CommandError("The registry holds no courses in that period; nothing to report.")
-    pages = render_registry_report(data, out)
+    pages = render_registry_report(data, out) if out is not None else 0
+    rows = write_figures_csv(data, csv_out) if csv_out is not None else 0
+    if json_out is not None:
+        write_text_atomically(json_out, figures_json_text(data))
     if args.json:
         print_json(
             {
-                "out": str(out),
+                "out": None if out is None else str(out),
+                "csv": None if csv_out is None else str(csv_out),
+                "json_file": None if json_out is None else str(json_out),
                 "pages": pages,
                 "sites": [f.as_json() for f in data.sites],
                 "overall": data.overall.as_json(),
+                "years": [y.as_json() for y in data.years],
                 "thresholds": {
                     r.key: {"threshold": r.threshold, "source": r.threshold_source}
                     for r in data.rules
@@ -164,9 +219,20 @@ def cmd_report(args: argparse.Namespace) -> int:
             }
         )
     else:
-        sites = f"{len(data.sites)} site{'' if len(data.sites) == 1 else 's'}"
-        pages_text = f"{pages} page{'' if pages == 1 else 's'}"
-        print(f"Wrote the report on {sites} ({pages_text}) to {out}.")
+        if out is not None:
+            sites = f"{len(data.sites)} site{'' if len(data.sites) == 1 else 's'}"
+            pages_text = f"{pages} page{'' if pages == 1 else 's'}"
+            print(f"Wrote the report on {sites} ({pages_text}) to {out}.")
+        if csv_out is not None:
+            print(
+                ngettext(
+                    "Wrote the figures as CSV ({n} row) to {path}.",
+                    "Wrote the figures as CSV ({n} rows) to {path}.",
+                    rows,
+                ).format(n=rows, path=csv_out)
+            )
+        if json_out is not None:
+            print(_("Wrote the figures as JSON to {path}.").format(path=json_out))
     return 0
 
 

@@ -1,4 +1,4 @@
-"""The registry report's figures, per site and overall: pure arithmetic on typed rows.
+"""The registry report's figures, per site and overall: pure arithmetic on counts of people alike.
 
 Definitions follow the app's own (programme/ and the outcomes command): a person *started*
 unless their status is did_not_start; a *completer* attended at least 75 % of the sessions
@@ -11,9 +11,12 @@ measure's direction; *meaningful* means the gain reached the measure's threshold
 from __future__ import annotations
 
 import fractions
+import itertools
 import math
-from collections.abc import Iterable, Mapping, Sequence
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import date
 
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.followup import PointCounts
@@ -27,8 +30,27 @@ DOMAIN_LABELS = {
     "pain": "Less pain",
     "wellbeing": "Better quality of life or wellbeing",
 }
+# NHS statistical disclosure practice: no rate for a group of under 5 people, and a count
+# of 1 to 4 people is not printed.
+SMALL_CELL = 5
 Z95 = 1.959963984540054
 Z998 = 3.090232306167813  # two-sided 99.8 %: the funnel plot's outer limits
+
+
+def secondary_suppression(parts: Sequence[int], threshold: int = SMALL_CELL) -> list[bool]:
+    """Which of the parts of a total that is shown to hide (True): every count of 1 to
+    ``threshold`` − 1 (primary), and then, so that none can be worked out by subtracting the
+    shown parts from the total, more of the smallest others until the hidden parts are at
+    least two and add up to 0 or at least ``threshold`` (secondary)."""
+    hidden = [0 < n < threshold for n in parts]
+    while any(hidden) and not all(hidden):
+        together = sum(n for n, h in zip(parts, hidden, strict=True) if h)
+        if sum(hidden) >= 2 and not 0 < together < threshold:
+            break
+        # The smallest part still shown (a non-zero one first: hiding a 0 adds nothing).
+        shown = [i for i, h in enumerate(hidden) if not h]
+        hidden[min(shown, key=lambda i: (parts[i] == 0, parts[i]))] = True
+    return hidden
 
 
 def funnel_limits(p0: float, n: int, z: float) -> tuple[float, float]:
@@ -82,22 +104,6 @@ class MeasureRule:
     # The programme's own definition of the measure, when the content library has it: then
     # "improved" and "meaningful" are decided by programme.outcomes, as on every other surface.
     instrument: Instrument | None = None
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    """One person on one course, as the registry holds them."""
-
-    site_code: str
-    course_code: str
-    programme: str
-    status: str
-    completed: bool
-    course_finished: bool
-    measures: Mapping[str, tuple[float | None, float | None, float | None]]  # start, end, change
-    # Measures whose change the site left out (a test watched over video, the upload's
-    # <measure>_change_counted = 0): their values count as taken, their change does not.
-    left_out: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -235,29 +241,38 @@ class MeasureMean:
     direction: str
 
 
-def measure_means(
-    people: Sequence[PersonRow], rules: Mapping[str, MeasureRule]
-) -> tuple[MeasureMean, ...]:
-    out = []
-    for key in sorted(rules):
-        rule = rules[key]
-        pairs: list[tuple[float, float]] = []
-        for p in people:
-            start_value, end_value, _ = p.measures.get(key, (None, None, None))
-            if key in p.left_out:
-                continue  # the site leaves this change out (a test watched over video)
-            if start_value is not None and end_value is not None:
-                pairs.append((float(start_value), float(end_value)))
-        if not pairs:
-            continue
-        n = len(pairs)
-        start = sum(a for a, _ in pairs) / n
-        end = sum(b for _, b in pairs) / n
-        decimals = rule.instrument.decimals if rule.instrument is not None else 1
-        out.append(
-            MeasureMean(key, rule.name, n, start, end, end - start, decimals, rule.direction)
-        )
-    return tuple(out)
+def financial_year(first: int) -> str:
+    """The NHS financial year that begins on 1 April of ``first``, as written: "2026-27"."""
+    return f"{first}-{(first + 1) % 100:02d}"
+
+
+def financial_year_dates(label: str) -> tuple[date, date] | None:
+    """The first and last day (1 April, 31 March) of a financial year written "2026-27";
+    None when ``label`` is not one."""
+    match = re.fullmatch(r"(\d{4})-(\d{2})", label.strip())
+    if match is None:
+        return None
+    first = int(match.group(1))
+    if int(match.group(2)) != (first + 1) % 100:
+        return None
+    return date(first, 4, 1), date(first + 1, 3, 31)
+
+
+@dataclass(frozen=True)
+class YearFigures:
+    """One financial year (1 April to 31 March, by the course's first session): each site's
+    figures and all sites'."""
+
+    year: str  # "2026-27"
+    sites: tuple[GroupFigures, ...]
+    overall: GroupFigures
+
+    def as_json(self) -> dict:
+        return {
+            "financial_year": self.year,
+            "sites": [f.as_json() for f in self.sites],
+            "overall": self.overall.as_json(),
+        }
 
 
 @dataclass(frozen=True)
@@ -275,101 +290,146 @@ class ReportData:
     means: tuple[MeasureMean, ...] = ()
     # The figures for each delivery mode's courses (in person, virtual, hybrid, not recorded).
     modes: tuple[GroupFigures, ...] = ()
+    # The same figures per financial year, oldest first (courses with no start date in none).
+    years: tuple[YearFigures, ...] = ()
 
 
 def _gain(rule: MeasureRule, start: float, end: float) -> float:
     return end - start if rule.direction == "higher_better" else start - end
 
 
-def group_figures(
-    code: str,
-    name: str,
-    people: Sequence[PersonRow],
-    left_out: Iterable[CourseLeftOut],
-    outcome_measures: Mapping[str, Mapping[str, str]],  # programme -> domain -> measure key
-    rules: Mapping[str, MeasureRule],
-    follow_up_states: Mapping[int, Sequence[str]] | None = None,  # point -> each row's state
-) -> GroupFigures:
-    no_consent = not_asked = 0
-    courses = {(p.site_code, p.course_code) for p in people}
-    for c in left_out:
-        no_consent += c.no_consent
-        not_asked += c.not_asked
-        courses.add((c.site_code, c.course_code))
-    started = [p for p in people if p.status != "did_not_start"]
-    finished = [p for p in started if p.course_finished]
-    headlines = []
-    for domain in DOMAINS:
-        used: list[str] = []
-        imp = mean = den = 0
-        mean_den = left = 0
-        for p in people:
-            key = outcome_measures.get(p.programme, {}).get(domain)
-            rule = rules.get(key) if key else None
-            if rule is None:
-                continue
-            if key not in used:
-                used.append(key)  # type: ignore[arg-type]
-            start, end, _change = p.measures.get(rule.key, (None, None, None))
-            if start is None or end is None:
-                continue
-            if rule.key in p.left_out:
-                left += 1  # the site leaves this change out (a test watched over video)
-                continue
-            den += 1
-            if rule.instrument is not None:
-                change = classify_change(rule.instrument, start, end)
-                imp += int(change.improved)
-                if change.meaningful is not None:
-                    mean_den += 1
-                    mean += int(change.meaningful)
-                continue
-            gain = _gain(rule, start, end)
-            imp += int(gain > 0)
-            if rule.threshold is not None:
-                mean_den += 1
-                mean += int(gain >= rule.threshold)
-        has_threshold = any(rules[k].threshold is not None for k in used)
-        headlines.append(
-            Headline(
-                domain,
-                DOMAIN_LABELS[domain],
-                tuple(used),
-                Fraction(imp, den),
-                Fraction(mean, mean_den) if has_threshold else None,
-                left,
+def classify(rule: MeasureRule, start: float, end: float) -> tuple[bool, bool | None]:
+    """One person's change on a measure: (improved, meaningful); meaningful is None when the
+    measure has no threshold. The programme's own rules (programme.outcomes) when the content
+    library defines the measure, as on every other surface."""
+    if rule.instrument is not None:
+        change = classify_change(rule.instrument, start, end)
+        return change.improved, change.meaningful
+    gain = _gain(rule, start, end)
+    return gain > 0, None if rule.threshold is None else gain >= rule.threshold
+
+
+@dataclass
+class _DomainTally:
+    improved: int = 0
+    denominator: int = 0  # people with a start and an end value whose change counts
+    meaningful: int = 0
+    meaningful_denominator: int = 0
+    left_out: int = 0  # start and end taken, change left out by the site (over video)
+
+
+class GroupTally:
+    """One group's figures (a site, a delivery mode or all sites) added up from counts of
+    people alike (the registry's GROUP BY rows, each with how many people it stands for)."""
+
+    def __init__(self, code: str, name: str) -> None:
+        self.code, self.name = code, name
+        self.courses: set[tuple[str, str]] = set()
+        self.enrolled = self.started = self.finished_starters = self.finished_completers = 0
+        self.no_consent = self.not_asked = 0
+        self.first_seen: dict[str, tuple] = {}  # programme -> when first seen (sort key)
+        self.domains = {d: _DomainTally() for d in DOMAINS}
+        self.with_start = self.with_both = self.finished_with_both = 0
+        self.follow_up: dict[int, dict[str, int]] = {}
+
+    def add_course(self, site: str, course: str) -> None:
+        self.courses.add((site, course))
+
+    def add_people(
+        self, programme: str, started: bool, completed: bool, finished: bool, n: int, seen: tuple
+    ) -> None:
+        """n people on courses of ``programme`` alike in whether they started, completed and
+        their course is finished; ``seen`` orders the programmes' measures as first met."""
+        self.enrolled += n
+        if started:
+            self.started += n
+            if finished:
+                self.finished_starters += n
+                self.finished_completers += n if completed else 0
+        if programme not in self.first_seen or seen < self.first_seen[programme]:
+            self.first_seen[programme] = seen
+
+    def add_change(
+        self, domain: str, change: tuple[bool, bool | None], left_out: bool, n: int
+    ) -> None:
+        """n people with a start and an end value on the domain's measure, whose change
+        ``classify`` gives (improved, meaningful)."""
+        tally = self.domains[domain]
+        if left_out:
+            tally.left_out += n  # the site leaves this change out (a test watched over video)
+            return
+        improved, meaningful = change
+        tally.denominator += n
+        tally.improved += n if improved else 0
+        if meaningful is not None:
+            tally.meaningful_denominator += n
+            tally.meaningful += n if meaningful else 0
+
+    def add_completeness(self, finished: bool, with_start: bool, with_both: bool, n: int) -> None:
+        """n starters with (or without) every headline start, and start and end, measure."""
+        if with_start:
+            self.with_start += n
+            if with_both:
+                self.with_both += n
+                self.finished_with_both += n if finished else 0
+
+    def add_left_out(self, course: CourseLeftOut) -> None:
+        self.no_consent += course.no_consent
+        self.not_asked += course.not_asked
+        self.courses.add((course.site_code, course.course_code))
+
+    def add_follow_up(self, point: int, state: str, n: int) -> None:
+        states = self.follow_up.setdefault(point, {})
+        states[state] = states.get(state, 0) + n
+
+    def figures(
+        self,
+        outcome_measures: Mapping[str, Mapping[str, str]],  # programme -> domain -> measure key
+        rules: Mapping[str, MeasureRule],
+    ) -> GroupFigures:
+        headlines = []
+        for domain in DOMAINS:
+            used: list[str] = []
+            for programme in sorted(self.first_seen, key=self.first_seen.__getitem__):
+                key = outcome_measures.get(programme, {}).get(domain)
+                if key and key in rules and key not in used:
+                    used.append(key)
+            t = self.domains[domain]
+            has_threshold = any(rules[k].threshold is not None for k in used)
+            headlines.append(
+                Headline(
+                    domain,
+                    DOMAIN_LABELS[domain],
+                    tuple(used),
+                    Fraction(t.improved, t.denominator),
+                    Fraction(t.meaningful, t.meaningful_denominator) if has_threshold else None,
+                    t.left_out,
+                )
             )
+        return GroupFigures(
+            code=self.code,
+            name=self.name,
+            courses=len(self.courses),
+            referred=self.enrolled + self.no_consent + self.not_asked,
+            enrolled=self.enrolled,
+            started=self.started,
+            completed=self.finished_completers,
+            finished_starters=self.finished_starters,
+            finished_completers=self.finished_completers,
+            left_out_no_consent=self.no_consent,
+            left_out_not_asked=self.not_asked,
+            headlines=tuple(headlines),
+            with_start=self.with_start,
+            with_both=self.with_both,
+            finished_with_both=self.finished_with_both,
+            follow_up=tuple(
+                follow_up_counts(
+                    point,
+                    itertools.chain.from_iterable(
+                        itertools.repeat(state, n) for state, n in states.items()
+                    ),
+                )
+                for point, states in sorted(self.follow_up.items())
+                if states
+            ),
         )
-    with_start = with_both = finished_with_both = 0
-    for p in started:
-        keys = {k for k in outcome_measures.get(p.programme, {}).values() if k in rules}
-        if not keys:
-            continue
-        values = [p.measures.get(k, (None, None, None)) for k in keys]
-        if all(v[0] is not None for v in values):
-            with_start += 1
-            if all(v[1] is not None for v in values):
-                with_both += 1
-                finished_with_both += int(p.course_finished)
-    return GroupFigures(
-        code=code,
-        name=name,
-        courses=len(courses),
-        referred=len(people) + no_consent + not_asked,
-        enrolled=len(people),
-        started=len(started),
-        completed=sum(1 for p in finished if p.completed),
-        finished_starters=len(finished),
-        finished_completers=sum(1 for p in finished if p.completed),
-        left_out_no_consent=no_consent,
-        left_out_not_asked=not_asked,
-        headlines=tuple(headlines),
-        with_start=with_start,
-        with_both=with_both,
-        finished_with_both=finished_with_both,
-        follow_up=tuple(
-            follow_up_counts(point, states)
-            for point, states in sorted((follow_up_states or {}).items())
-            if states
-        ),
-    )

@@ -25,10 +25,21 @@ from escape_desktop.export.pdf_style import (
     table,
     write_atomically,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.rounding import format_number, plural
 
-from .figures import Z95, Z998, Fraction, GroupFigures, ReportData, funnel_band, funnel_limits
+from .figures import (
+    SMALL_CELL,
+    Z95,
+    Z998,
+    Fraction,
+    GroupFigures,
+    ReportData,
+    funnel_band,
+    funnel_limits,
+    secondary_suppression,
+)
 
 ROWS_PER_CHART = 40
 LABEL_WIDTH = 190.0  # the ranked charts' column of site names
@@ -46,9 +57,6 @@ def rows_per_chart(groups: Sequence[GroupFigures]) -> int:
     """Sites a ranked chart holds on one page: 40, fewer when names take two or three lines."""
     lines = max((len(x) for x in _name_lines(groups)), default=1)
     return min(ROWS_PER_CHART, int(600 // ROW_HEIGHT[max(lines, 1)]))
-
-
-SMALL_CELL = 5  # NHS statistical disclosure practice: counts under 5 people are not shown
 
 
 def _pct(f: Fraction | None, *, n: bool = True) -> str:
@@ -462,21 +470,31 @@ def _follow_up_table(data: ReportData, width: float) -> list:
     for g in groups:
         for c in g.follow_up:
             r = c.response
+            # The four parts add up to "due so far": a part of 1 to 4 people is hidden, and
+            # so are as many more as it takes for none to be worked out from the total.
+            parts = (c.done, c.unreachable, c.declined, c.due + c.overdue)
+            hide = secondary_suppression(parts)
+            shown = [
+                _count(n) if not h or 0 < n < SMALL_CELL else _("not shown")
+                for n, h in zip(parts, hide, strict=True)
+            ]
             rows.append(
                 [
                     _site_cell(g, data.overall),
                     _num_cell(f"{c.point} months"),
                     _num_cell(_count(c.counted)),
-                    _num_cell(_count(c.done)),
-                    # a rate would give back a count of 1 to 4 people: not shown either
+                    _num_cell(shown[0]),
+                    # a rate would give back a hidden count: not shown either
                     _num_cell(
                         "fewer than 5 reached"
                         if 0 < c.done < SMALL_CELL
+                        else _("not shown")
+                        if hide[0]
                         else _pct(Fraction(r.numerator, r.denominator))
                     ),
-                    _num_cell(_count(c.unreachable)),
-                    _num_cell(_count(c.declined)),
-                    _num_cell(_count(c.due + c.overdue)),
+                    _num_cell(shown[1]),
+                    _num_cell(shown[2]),
+                    _num_cell(shown[3]),
                 ]
             )
     widths = [w * width / 510 for w in (112, 56, 50, 50, 70, 60, 56, 56)]
@@ -489,6 +507,15 @@ def _follow_up_table(data: ReportData, width: float) -> list:
                 "Due so far: people who completed and agreed to be contacted, whose follow-up "
                 "date has come (or is recorded). Response rate: reached and measured, of those. "
                 "Only uploads made with profile version 4 or later carry follow-up."
+            ),
+            Styles.note,
+        ),
+        Paragraph(
+            esc(
+                _(
+                    "Not shown: a count hidden so that a count of fewer than 5 people cannot "
+                    "be worked out by taking the others from the total."
+                )
             ),
             Styles.note,
         ),
@@ -534,6 +561,56 @@ def _modes_table(data: ReportData, width: float) -> list:
         Paragraph("By delivery mode: in the hall, over video, or both", Styles.h2),
         table(rows, widths),
     ]
+
+
+def _years_section(data: ReportData, width: float) -> list:
+    """Each site's figures and all sites' for each financial year (1 April to 31 March, by
+    the course's first session); a site of under 5 people shows its counts without rates."""
+    if len(data.years) < 2:
+        return []  # one year (or none known): the tables above are that year's
+    labels = [h.label for h in data.overall.headlines]
+    head = [
+        _("Site"),
+        _("Enrolled"),
+        _("Started"),
+        _("Completion rate (finished courses)"),
+        _("Start and end measures (finished courses)"),
+    ] + [_("{headline}: meaningful").format(headline=lab) for lab in labels]
+    fixed = (104, 44, 44, 66, 66)
+    rest = (510 - sum(fixed)) / max(1, len(labels))
+    widths = [w * width / 510 for w in (*fixed, *([rest] * len(labels)))]
+    story: list = [
+        CondPageBreak(40 * mm),
+        Paragraph(esc(_("By financial year")), Styles.h2),
+        Paragraph(
+            esc(
+                _(
+                    "A course counts in the financial year (1 April to 31 March) of its first "
+                    "session; courses whose upload gives no start date are in no year."
+                )
+            ),
+            Styles.note,
+        ),
+    ]
+    for year in data.years:
+        rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
+        for g in (*year.sites, year.overall):
+            cells: list = [
+                _site_cell(g, year.overall),
+                _num_cell(_count(g.referred)),
+                _num_cell(_count(g.started)),
+                _num_cell(_pct(g.completion)),
+                _num_cell(_pct(g.completeness)),
+            ]
+            cells += [_num_cell(_pct(h.meaningful)) for h in g.headlines]
+            rows.append(cells)
+        story += [
+            CondPageBreak(30 * mm),
+            Spacer(1, 3 * mm),
+            Paragraph(esc(_("Financial year {year}").format(year=year.year)), Styles.head),
+            table(rows, widths),
+        ]
+    return story
 
 
 def _means_table(data: ReportData, width: float) -> list:
@@ -678,6 +755,7 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.extend(_headline_table(data, width))
         story.extend(_follow_up_table(data, width))
         story.extend(_modes_table(data, width))
+        story.extend(_years_section(data, width))
         story.extend(_means_table(data, width))
         story.extend(_funnel_section(data, width))
         story.extend(_charts(data, width))

@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-import json
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import JSON, Float, and_, case, cast, false, func, not_, or_, select
 
+from escape_desktop.i18n import _, ui_date
 from escape_desktop.programme.delivery import DELIVERY_MODES, MODE_WORD, mode_from_code, parse_mode
 
 from .figures import (
+    DOMAINS,
     CourseLeftOut,
     GroupFigures,
+    GroupTally,
+    MeasureMean,
     MeasureRule,
-    PersonRow,
     ReportData,
-    group_figures,
-    measure_means,
+    YearFigures,
+    classify,
+    financial_year,
+    financial_year_dates,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
 from .store import RegistryDatabase
@@ -36,13 +39,11 @@ NOT_RECORDED = "not_recorded"
 MODE_NAMES = {**MODE_WORD, NOT_RECORDED: "Not recorded (uploads made before version 4)"}
 
 
-def row_mode(row_json: str) -> str:
-    """A stored row's delivery mode (in_person / virtual / hybrid), or NOT_RECORDED."""
-    try:
-        cell = json.loads(row_json).get(MODE_COLUMN, "")
-    except (ValueError, AttributeError):
-        return NOT_RECORDED
-    return mode_from_code(cell) or parse_mode(str(cell)) or NOT_RECORDED
+def _mode_of_cell(cell: Any) -> str:
+    """An upload's delivery-mode cell as a mode (in_person / virtual / hybrid), or
+    NOT_RECORDED when the file does not say (made before version 4)."""
+    cell = "" if cell is None else str(cell)
+    return mode_from_code(cell) or parse_mode(cell) or NOT_RECORDED
 
 
 def measure_rules(library: Any) -> dict[str, MeasureRule]:
@@ -71,6 +72,25 @@ def outcome_measures(library: Any) -> dict[str, dict[str, str]]:
     return {k: dict(t.outcome_instruments) for k, t in library.templates.items()}
 
 
+def _json_text(dialect: str, column: Any, key: str, index: int | None = None) -> Any:
+    """The JSON text in ``column`` at ``key`` (and list ``index``), worked out by the database:
+    a SQL NULL when absent or null. A number stays a number on SQLite, text on PostgreSQL."""
+    if dialect == "postgresql":
+        path = [key] if index is None else [key, str(index)]
+        return func.json_extract_path_text(cast(column, JSON), *path)
+    quoted = '"' + key.replace('"', '\\"') + '"'
+    return func.json_extract(column, f"$.{quoted}" + ("" if index is None else f"[{index}]"))
+
+
+def _financial_year(year: Any, before_april: Any) -> str | None:
+    """The financial year ("2026-27") of a course whose first session was in calendar
+    ``year`` (before April or not); None when the upload gave no start date."""
+    try:
+        return financial_year(int(year) - int(before_april))
+    except (TypeError, ValueError):
+        return None
+
+
 def gather_report(
     db: RegistryDatabase,
     library: Any,
@@ -78,127 +98,264 @@ def gather_report(
     date_from: date | None = None,
     date_to: date | None = None,
     made_on: date | None = None,
+    year: str | None = None,
 ) -> ReportData:
+    """The report's figures, added up by the database (GROUP BY on SQLite and PostgreSQL
+    alike): Python sees one row per kind of person per site, never a row per person, and
+    decides each kind's change with the programme's own rules (programme.outcomes)."""
+    if year is not None:  # a financial year: its courses, by their first session
+        dates = financial_year_dates(year)
+        if dates is None:
+            raise ValueError(f"not a financial year: {year!r}")
+        date_from, date_to = dates
     rules = measure_rules(library)
     programmes = outcome_measures(library)
     counted_columns, no = _change_counted_columns(library)
     left_out_over_video = 0
-    lo = date_from.isoformat() if date_from else ""
-    hi = date_to.isoformat() if date_to else "9999-12-31"
     with db.read() as s:
+        dialect = s.get_bind().dialect.name
+
+        def cell(column: str) -> Any:
+            return func.coalesce(_json_text(dialect, Record.row, column), "")
+
+        def measure(key: str, index: int) -> Any:
+            return cast(_json_text(dialect, Record.measures, key, index), Float)
+
+        def left_out(key: str) -> Any:  # the site left this measure's change out (over video)
+            columns = [c for c, k in counted_columns.items() if k == key]
+            if not columns:
+                return false()
+            return or_(*(_json_text(dialect, Record.row, c) == no for c in columns))
+
         sites = {code: name for code, name in s.execute(select(Site.code, Site.name))}
         status_of = {(c.site_code, c.course_code): c for c in s.scalars(select(CourseRecord))}
         batches = int(s.scalar(select(func.count()).select_from(Batch)) or 0)
-        q = select(
-            Record.site_code,
-            Record.course_code,
-            Record.programme,
-            Record.status,
-            Record.completed,
-            Record.measures,
-            Record.course_start,
-            Record.sessions_attended,
-            Record.row,
+        in_period: list[Any] = []
+        if date_from or date_to:
+            in_period = [
+                Record.course_start != "",
+                Record.course_start >= (date_from.isoformat() if date_from else ""),
+                Record.course_start <= (date_to.isoformat() if date_to else "9999-12-31"),
+            ]
+        mode_cell = cell(MODE_COLUMN)
+        # "Started" is attended at least once (programme.status): a person not started yet,
+        # or who withdrew before coming, has not started.
+        started = case(
+            (or_(Record.sessions_attended == 0, Record.status == "did_not_start"), 0), else_=1
         )
-        people: dict[str, list[PersonRow]] = defaultdict(list)
-        states: dict[str, dict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
-        courses_in: set[tuple[str, str]] = set()
-        mode_of: dict[tuple[str, str], str] = {}
-        by_mode: dict[str, list[PersonRow]] = defaultdict(list)
-        for site, course, programme, status, completed, measures, start, went, raw in s.execute(q):
-            mode_of.setdefault((site, course), row_mode(raw))
-            # "Started" is attended at least once (programme.status): a person not started
-            # yet, or who withdrew before coming, has not started.
-            if went == 0:
-                status = "did_not_start"
-            if (date_from or date_to) and not (start and lo <= start <= hi):
-                continue
-            courses_in.add((site, course))
-            row = json.loads(raw) if raw else {}
-            for point, column in FOLLOW_UP_COLUMNS.items():
-                if row.get(column):
-                    states[site][point].append(row[column])
-            c = status_of.get((site, course))
-            # A change the site leaves out (a test watched over video) stays out here too.
-            dropped = frozenset(k for col, k in counted_columns.items() if row.get(col) == no)
-            left_out_over_video += len(dropped)
-            person = PersonRow(
-                site,
-                course,
-                programme,
-                status,
-                bool(completed),
-                c is not None and c.course_status == "finished",
-                {k: tuple(v) for k, v in json.loads(measures).items()},
-                dropped,
+        completed = case((Record.completed != 0, 1), else_=0)
+        finished = case((CourseRecord.course_status == "finished", 1), else_=0)
+        joined = (
+            select()
+            .select_from(Record)
+            .outerjoin(
+                CourseRecord,
+                and_(
+                    CourseRecord.site_code == Record.site_code,
+                    CourseRecord.course_code == Record.course_code,
+                ),
             )
-            people[site].append(person)
-            by_mode[mode_of[(site, course)]].append(person)
+            .where(*in_period)
+        )
+
+        # The financial year (1 April to 31 March) of the course's first session: its year,
+        # and whether it fell before April (then the year began the calendar year before).
+        calendar_year = func.substr(Record.course_start, 1, 4)
+        before_april = case((func.substr(Record.course_start, 6, 2) < "04", 1), else_=0)
+
+        def tally(*columns: Any, where: tuple = (), first: bool = False) -> Any:
+            """Each distinct combination of the site, delivery mode, financial year and
+            ``columns`` with how many people have it (and the first record's id): grouped on a
+            subquery's columns, so PostgreSQL sees the very same expressions in the GROUP BY
+            as in the SELECT."""
+            everything = (Record.site_code, mode_cell, calendar_year, before_april, *columns)
+            inner = (
+                joined.add_columns(Record.id, *(c.label(f"c{i}") for i, c in enumerate(everything)))
+                .where(*where)
+                .subquery()
+            )
+            keys = [inner.c[f"c{i}"] for i in range(len(everything))]
+            extra = [func.min(inner.c.id)] if first else []
+            return s.execute(select(*keys, *extra, func.count()).group_by(*keys)).all()
+
+        by_site: dict[str, GroupTally] = {}
+        by_mode: dict[str, GroupTally] = {}
+        by_year: dict[str, GroupTally] = {}
+        by_year_site: dict[tuple[str, str], GroupTally] = {}
+        overall = GroupTally("ALL", "All sites")
+
+        def groups(
+            site: str, cell_value: str, year: str, early: int
+        ) -> list[tuple[GroupTally, str]]:
+            """The groups a person counts in, each with its kind (site, mode or national): their
+            site, their course's delivery mode, all sites, and the same two for their year."""
+            mode = _mode_of_cell(cell_value)
+            if site not in by_site:
+                by_site[site] = GroupTally(site, sites.get(site, site))
+            if mode not in by_mode:
+                by_mode[mode] = GroupTally(mode, MODE_NAMES[mode])
+            out = [(by_site[site], "site"), (by_mode[mode], "mode"), (overall, "national")]
+            fy = _financial_year(year, early)
+            if fy is not None:
+                if fy not in by_year:
+                    by_year[fy] = GroupTally("ALL", "All sites")
+                if (fy, site) not in by_year_site:
+                    by_year_site[(fy, site)] = GroupTally(site, sites.get(site, site))
+                out += [(by_year_site[(fy, site)], "site"), (by_year[fy], "national")]
+            return out
+
+        # Each kind of change decided once (programme.outcomes), however many groups it is in.
+        changes: dict[tuple[str, float, float], tuple[bool, bool | None]] = {}
+
+        def change_of(key: str, start: float, end: float) -> tuple[bool, bool | None]:
+            if (key, start, end) not in changes:
+                changes[(key, start, end)] = classify(rules[key], start, end)
+            return changes[(key, start, end)]
+
+        # Each course in the period, with its delivery mode (the one its rows say).
+        mode_of: dict[tuple[str, str], str] = {}
+        year_of: dict[tuple[str, str], str | None] = {}
+        courses = tally(Record.course_code)
+        for site, cell_value, year, early, course, _n in sorted(
+            courses, key=lambda r: (r[0], r[4], r[1], r[2], r[3])
+        ):
+            if (site, course) in mode_of:
+                continue  # rows of one course that disagree: the first in order counts
+            mode_of[(site, course)] = _mode_of_cell(cell_value)
+            year_of[(site, course)] = _financial_year(year, early)
+            for g, _kind in groups(site, cell_value, year, early):
+                g.add_course(site, course)
+        # The funnel; a programme's measures are listed in the order its people first appear.
+        for site, cell_value, year, early, programme, went, done, over, first, n in tally(
+            Record.programme, started, completed, finished, first=True
+        ):
+            for g, kind in groups(site, cell_value, year, early):
+                seen = (site, first) if kind == "national" else (first,)
+                g.add_people(programme, bool(went), bool(done), bool(over), n, seen)
+        for programme, domains in sorted(programmes.items()):
+            mine = Record.programme == programme
+            # The headline proportions: people alike in their start and end values.
+            for domain, key in sorted(domains.items()):
+                if domain not in DOMAINS or key not in rules:
+                    continue
+                start, end, dropped = measure(key, 0), measure(key, 1), left_out(key)
+                for site, cell_value, year, early, a, b, out, n in tally(
+                    start,
+                    end,
+                    case((dropped, 1), else_=0),
+                    where=(mine, start.is_not(None), end.is_not(None)),
+                ):
+                    change = change_of(key, float(a), float(b))
+                    for g, _kind in groups(site, cell_value, year, early):
+                        g.add_change(domain, change, bool(out), n)
+            # Completeness: starters with every headline measure at the start (and the end).
+            keys = sorted({k for k in domains.values() if k in rules})
+            if not keys:
+                continue
+            all_start = case((and_(*(measure(k, 0).is_not(None) for k in keys)), 1), else_=0)
+            all_both = case(
+                (and_(*(measure(k, i).is_not(None) for k in keys for i in (0, 1))), 1), else_=0
+            )
+            for site, cell_value, year, early, over, with_start, with_both, n in tally(
+                finished, all_start, all_both, where=(mine, started == 1)
+            ):
+                for g, _kind in groups(site, cell_value, year, early):
+                    g.add_completeness(bool(over), bool(with_start), bool(with_both), n)
+        # Follow-up at 3 and 12 months, per site and overall (not per delivery mode).
+        for point, column in FOLLOW_UP_COLUMNS.items():
+            state = cell(column)
+            for site, cell_value, year, early, value, n in tally(state, where=(state != "",)):
+                for g, kind in groups(site, cell_value, year, early):
+                    if kind != "mode":
+                        g.add_follow_up(point, value, n)
+        # Each measure's means across every site, and the changes left out over video: one
+        # pass over the rows, a sum and a count for each measure.
+        columns: list[Any] = []
+        for key in sorted(rules):
+            start, end, dropped = measure(key, 0), measure(key, 1), left_out(key)
+            counted = and_(start.is_not(None), end.is_not(None), not_(dropped))
+            columns += [
+                func.sum(case((counted, 1), else_=0)),
+                func.sum(case((counted, start), else_=None)),
+                func.sum(case((counted, end), else_=None)),
+                func.sum(case((dropped, 1), else_=0)),
+            ]
+        sums = list(s.execute(joined.add_columns(*columns)).one())
+        means = []
+        for i, key in enumerate(sorted(rules)):
+            rule = rules[key]
+            n, total_start, total_end, dropped_n = sums[4 * i : 4 * i + 4]
+            left_out_over_video += int(dropped_n or 0)
+            if not n:
+                continue
+            mean_start, mean_end = float(total_start) / int(n), float(total_end) / int(n)
+            decimals = rule.instrument.decimals if rule.instrument is not None else 1
+            means.append(
+                MeasureMean(
+                    key,
+                    rule.name,
+                    int(n),
+                    mean_start,
+                    mean_end,
+                    mean_end - mean_start,
+                    decimals,
+                    rule.direction,
+                )
+            )
     # People left out count with their course: only courses that are in the period.
-    left: dict[str, list[CourseLeftOut]] = defaultdict(list)
-    left_by_mode: dict[str, list[CourseLeftOut]] = defaultdict(list)
     for (site, course), c in status_of.items():
-        if (date_from or date_to) and (site, course) not in courses_in:
+        if (date_from or date_to) and (site, course) not in mode_of:
             continue
         gone = CourseLeftOut(site, course, c.left_out_no_consent, c.left_out_not_asked)
-        left[site].append(gone)
-        left_by_mode[mode_of.get((site, course), NOT_RECORDED)].append(gone)
+        mode = mode_of.get((site, course), NOT_RECORDED)
+        by_site.setdefault(site, GroupTally(site, sites.get(site, site))).add_left_out(gone)
+        by_mode.setdefault(mode, GroupTally(mode, MODE_NAMES[mode])).add_left_out(gone)
+        overall.add_left_out(gone)
+        fy = year_of.get((site, course))
+        if fy is not None:
+            by_year.setdefault(fy, GroupTally("ALL", "All sites")).add_left_out(gone)
+            by_year_site.setdefault(
+                (fy, site), GroupTally(site, sites.get(site, site))
+            ).add_left_out(gone)
     # The same figures for each delivery mode's courses, across every site.
     modes = tuple(
-        group_figures(
-            mode,
-            MODE_NAMES[mode],
-            by_mode.get(mode, []),
-            left_by_mode.get(mode, []),
-            programmes,
-            rules,
-        )
+        by_mode[mode].figures(programmes, rules)
         for mode in (*DELIVERY_MODES, NOT_RECORDED)
-        if by_mode.get(mode) or left_by_mode.get(mode)
+        if mode in by_mode
     )
-    figures = [
-        group_figures(
-            code,
-            sites[code],
-            people.get(code, []),
-            left.get(code, []),
-            programmes,
-            rules,
-            states.get(code),
-        )
-        for code in sorted(sites)
-        if people.get(code) or left.get(code)
-    ]
-    overall = group_figures(
-        "ALL",
-        "All sites",
-        [p for code in sorted(people) for p in people[code]],
-        [c for code in sorted(left) for c in left[code]],
-        programmes,
-        rules,
-        {
-            point: [x for code in sorted(states) for x in states[code].get(point, [])]
-            for point in FOLLOW_UP_COLUMNS
-        },
-    )
+    figures = [by_site[code].figures(programmes, rules) for code in sorted(by_site)]
     period = "all courses"
-    if date_from or date_to:
+    if year is not None and date_from and date_to:
+        period = _("financial year {year}: courses starting {start} to {end}").format(
+            year=year, start=ui_date(date_from, "long"), end=ui_date(date_to, "long")
+        )
+    elif date_from or date_to:
         period = (
             f"courses starting {date_from.isoformat() if date_from else 'any time'} to "
             f"{date_to.isoformat() if date_to else 'now'}"
         )
     used = sorted({k for f in figures for h in f.headlines for k in h.measures})
-    everyone = [p for code in sorted(people) for p in people[code]]
     return ReportData(
         title="Registry report: implementation and outcomes",
         period=period,
         made_on=(made_on or date.today()).isoformat(),
         sites=tuple(figures),
-        overall=overall,
+        overall=overall.figures(programmes, rules),
         rules=tuple(rules[k] for k in used if k in rules),
         batches=batches,
-        means=measure_means(everyone, rules),
+        means=tuple(means),
         modes=modes,
+        years=tuple(
+            YearFigures(
+                fy,
+                tuple(
+                    by_year_site[(fy, code)].figures(programmes, rules)
+                    for code in sorted(code for y, code in by_year_site if y == fy)
+                ),
+                by_year[fy].figures(programmes, rules),
+            )
+            for fy in sorted(by_year)
+        ),
         notes=(
             (
                 f"Tests watched over video: {left_out_over_video} start-to-end changes are left "

@@ -476,6 +476,90 @@ def test_report_period_chooses_courses_by_start_date(loaded, tmp_path, capsys):
     assert code == 1 and "no courses" in err
 
 
+def test_report_by_financial_year_splits_the_courses_by_their_first_session(
+    loaded, tmp_path, capsys
+):
+    args = ("registry", "report", "--json", "--data-dir", str(loaded))
+    code, out, _ = cli(capsys, *args, "--out", str(tmp_path / "all.pdf"))
+    report = json.loads(out)
+    years = report["years"]
+    assert years, "the demo's courses have start dates"
+    # Every person is in exactly one financial year, and --year reports that year alone.
+    total = report["overall"]["funnel"]["agreed_to_share"]
+    assert sum(y["overall"]["funnel"]["agreed_to_share"] for y in years) == total
+    for y in years:
+        code, out, err = cli(
+            capsys, *args, "--out", str(tmp_path / f"{y['financial_year']}.pdf"),
+            "--year", y["financial_year"],
+        )  # fmt: skip
+        assert code == 0, err
+        alone = json.loads(out)
+        assert alone["overall"] == y["overall"]
+        assert [s["code"] for s in alone["sites"]] == [s["code"] for s in y["sites"]]
+        # 1 April to 31 March: the courses' first sessions all fall inside it.
+        first = int(y["financial_year"][:4])
+        starts = registry_sql(
+            loaded,
+            "SELECT DISTINCT course_start FROM records WHERE course_start >= :a "
+            "AND course_start <= :b",
+            a=f"{first}-04-01",
+            b=f"{first + 1}-03-31",
+        )
+        assert starts
+    for bad in ("2026", "2026-28", "26-27"):
+        code, _, err = cli(capsys, *args, "--out", str(tmp_path / "x.pdf"), "--year", bad)
+        assert code != 0 and len(err.strip().splitlines()) == 1
+    code, _, err = cli(
+        capsys, *args, "--out", str(tmp_path / "y.pdf"), "--year", years[0]["financial_year"],
+        "--from", "2026-01-01",
+    )  # fmt: skip
+    assert code != 0 and not (tmp_path / "y.pdf").exists()
+
+
+def test_the_figures_as_csv_and_json_are_the_reports_and_never_overwrite(loaded, tmp_path, capsys):
+    csv_out, json_out = tmp_path / "figures.csv", tmp_path / "figures.json"
+    args = ("registry", "report", "--data-dir", str(loaded))
+    code, out, err = cli(
+        capsys, *args, "--json", "--csv", str(csv_out), "--json-file", str(json_out)
+    )
+    assert code == 0, err
+    report = json.loads(out)
+    assert report["out"] is None and report["pages"] == 0  # no PDF asked for, none written
+    rows = read_dicts(csv_out)
+    doc = json.loads(json_out.read_text(encoding="utf-8"))
+    assert len(doc["rows"]) == len(rows)
+    # One row per site per financial year and all sites per year, then all years together.
+    expected = [
+        (y["financial_year"], g["code"])
+        for y in report["years"]
+        for g in [*y["sites"], y["overall"]]
+    ] + [("all", g["code"]) for g in [*report["sites"], report["overall"]]]
+    assert [(r["financial_year"], r["site_code"]) for r in rows] == expected
+    groups = [g for y in report["years"] for g in [*y["sites"], y["overall"]]]
+    groups += [*report["sites"], report["overall"]]
+    for row, g, j in zip(rows, groups, doc["rows"], strict=True):
+        assert int(row["agreed_to_share"]) == g["funnel"]["agreed_to_share"] == j["agreed_to_share"]
+        assert int(row["started"]) == g["funnel"]["started"]
+        rate = g["completion_rate"]
+        assert int(row["finished_course_completers"]) == rate["numerator"]
+        assert int(row["finished_course_starters"]) == rate["denominator"]
+        if rate["denominator"] >= 5:
+            assert float(row["completion_percent"]) == rate["percent"] == j["completion_percent"]
+        else:
+            assert row["completion_percent"] == "" and j["completion_percent"] is None
+        pain = g["proportions"]["pain"]["improved"]
+        assert int(row["pain_improved"]) == pain["numerator"]
+        assert int(row["pain_with_start_and_end"]) == pain["denominator"]
+    # Never over a file already there without --force; with it, replaced.
+    csv_out.write_text("mine\n", encoding="utf-8")
+    code, _, err = cli(capsys, *args, "--csv", str(csv_out))
+    assert code != 0 and "--force" in err and csv_out.read_text(encoding="utf-8") == "mine\n"
+    code, _, err = cli(capsys, *args, "--csv", str(csv_out), "--force")
+    assert code == 0 and read_dicts(csv_out) == rows
+    code, _, err = cli(capsys, *args)  # nothing to write
+    assert code != 0 and len(err.strip().splitlines()) == 1
+
+
 @pytest.mark.sqlite_only("about the registry's own folder, which a server registry has not")
 def test_the_registry_keeps_out_of_class_data(tmp_path, capsys, uploads):
     class_folder = tmp_path / "class"
