@@ -22,6 +22,7 @@ from escape_desktop.db.models import (
     Setting,
     Venue,
 )
+from escape_desktop.i18n import _, ui_date
 from escape_desktop.programme.delivery import (
     DELIVERY_MODES,
     IN_PERSON,
@@ -108,21 +109,22 @@ def _validated(ctx: AppContext, data: CourseInput) -> dict:
         template = ctx.library.template(data.programme_key)
     except KeyError:
         raise ValidationError(
-            "programme_key", "Choose a programme from the list (ESCAPE-pain knee & hip, or backs)."
+            "programme_key",
+            _("Choose a programme from the list (ESCAPE-pain knee & hip, or backs)."),
         ) from None
     start = parse_date(data.start_date, "start_date", "Start date")
     weekdays = sorted(set(data.weekdays or ()))
     if not weekdays or any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekdays):
-        raise ValidationError("weekdays", "Choose the days of the week the class runs.")
+        raise ValidationError("weekdays", _("Choose the days of the week the class runs."))
     time_text = (data.start_time or "").strip()
     if not TIME_RE.match(time_text):
-        raise ValidationError("start_time", "Start time must look like 10:00 (24-hour clock).")
+        raise ValidationError("start_time", _("Start time must look like 10:00 (24-hour clock)."))
     hours, minutes = time_text.split(":")
     capacity = parse_int(data.capacity, "capacity", "Capacity", 1, MAX_CAPACITY)
     code = (data.code or "").strip()
     if code and not CODE_RE.match(code):
         raise ValidationError(
-            "code", "Course code may use letters, digits and - _ / only, up to 40 characters."
+            "code", _("Course code may use letters, digits and - _ / only, up to 40 characters.")
         )
     count = data.sessions if data.sessions is not None else len(template.sessions)
     count = parse_int(count, "sessions", "Number of sessions", 1, 24)
@@ -130,7 +132,7 @@ def _validated(ctx: AppContext, data: CourseInput) -> dict:
     mode = mode or parse_mode(data.delivery_mode or "")
     if mode is None:
         raise ValidationError(
-            "delivery_mode", "Choose how the course is delivered: in person, virtual or hybrid."
+            "delivery_mode", _("Choose how the course is delivered: in person, virtual or hybrid.")
         )
     return {
         "delivery_mode": mode,
@@ -219,7 +221,9 @@ def create_course(ctx: AppContext, data: CourseInput) -> int:
     with ctx.db.transaction() as s:
         code = v["code"] or next_course_code(s, template.key, v["start"].year)
         if s.scalar(select(func.count()).where(Course.code == code)):
-            raise ValidationError("code", f"Course code {code} is already used; choose another.")
+            raise ValidationError(
+                "code", _("Course code {code} is already used; choose another.").format(code=code)
+            )
         dates = session_dates(v["start"], v["weekdays"], v["count"], _closures(ctx, s, v["venue"]))
         course = Course(
             code=code,
@@ -273,10 +277,12 @@ def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> Done[None
     with ctx.db.transaction() as s:
         course = s.get(Course, course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         if v["code"] and v["code"] != course.code:
             if s.scalar(select(func.count()).where(Course.code == v["code"])):
-                raise ValidationError("code", f"Course code {v['code']} is already used.")
+                raise ValidationError(
+                    "code", _("Course code {code} is already used.").format(code=v["code"])
+                )
             course.code = v["code"]
         course.title = v["title"]
         course.venue = _venue(s, v["venue"])
@@ -318,7 +324,7 @@ def course_input(ctx: AppContext, course_id: int) -> CourseInput:
     with ctx.db.read() as s:
         course = s.get(Course, course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         return CourseInput(
             title=course.title,
             programme_key=course.programme_key,
@@ -338,7 +344,7 @@ def course_input(ctx: AppContext, course_id: int) -> CourseInput:
 def _session(s, session_id: int) -> Session:  # type: ignore[no-untyped-def]
     session = s.get(Session, session_id)
     if session is None:
-        raise NotFound("That session no longer exists.")
+        raise NotFound(_("That session no longer exists."))
     return session
 
 
@@ -445,7 +451,10 @@ def _check_free_day(s, session: Session, day: date) -> None:  # type: ignore[no-
     )
     if clash is not None:
         raise ValidationError(
-            "date", f"Session {clash} is already on {day:%d %b %Y}; choose another day."
+            "date",
+            _("Session {clash} is already on {day}; choose another day.").format(
+                clash=clash, day=ui_date(day, "short")
+            ),
         )
 
 
@@ -500,8 +509,10 @@ def _set_online(ctx: AppContext, session_id: int, online: bool, reason: str) -> 
         if session.course.delivery_mode == VIRTUAL:
             raise ValidationError(
                 "online",
-                "Every session of a virtual course is held online; change the course to "
-                "in person or hybrid to hold one in the hall.",
+                _(
+                    "Every session of a virtual course is held online; change the course to "
+                    "in person or hybrid to hold one in the hall."
+                ),
             )
         was, was_reason = session.online, session.online_reason
         if was == online and was_reason == reason:
@@ -545,10 +556,12 @@ def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str])
         try:
             ctx.library.instrument(key)
         except KeyError:
-            raise ValidationError("instruments", f"Unknown measure '{key}'.") from None
+            raise ValidationError(
+                "instruments", _("Unknown measure '{key}'.").format(key=key)
+            ) from None
     with ctx.db.transaction() as s:
         if s.get(Course, course_id) is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         before = list(
             s.scalars(
                 select(CourseInstrument.instrument_key)
@@ -576,7 +589,7 @@ def add_venue(ctx: AppContext, name: str, address: str = "") -> int:
     n = clean_text(name, "name", "Venue name", required=True, max_len=200)
     with ctx.db.transaction() as s:
         if s.scalar(select(Venue).where(Venue.name == n)) is not None:
-            raise ValidationError("name", f"There is already a venue called {n}.")
+            raise ValidationError("name", _("There is already a venue called {n}.").format(n=n))
         venue = Venue(name=n, address=clean_text(address, "address", "Address"))
         s.add(venue)
         s.flush()
@@ -588,7 +601,9 @@ def add_instructor(ctx: AppContext, name: str, role: str = "") -> int:
     n = clean_text(name, "name", "Instructor name", required=True, max_len=200)
     with ctx.db.transaction() as s:
         if s.scalar(select(Instructor).where(Instructor.name == n)) is not None:
-            raise ValidationError("name", f"There is already an instructor called {n}.")
+            raise ValidationError(
+                "name", _("There is already an instructor called {n}.").format(n=n)
+            )
         person = Instructor(name=n, role=clean_text(role, "role", "Role", max_len=100))
         s.add(person)
         s.flush()
@@ -653,18 +668,23 @@ def add_make_up_session(
     if offer is None:
         raise ValidationError(
             "session",
-            "This session is not cancelled, or the course already has all its sessions; "
-            "no make-up session is needed.",
+            _(
+                "This session is not cancelled, or the course already has all its sessions; "
+                "no make-up session is needed."
+            ),
         )
     when = offer.day if day is None else parse_date(day, "date", "Make-up date")
     with ctx.db.transaction() as s:
         course = s.get(Course, offer.course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         clash = next((x for x in course.sessions if x.date == when and not x.cancelled), None)
         if clash is not None:
             raise ValidationError(
-                "date", f"Session {clash.number} is already on {when:%d %b %Y}; choose another day."
+                "date",
+                _("Session {number} is already on {when}; choose another day.").format(
+                    number=clash.number, when=ui_date(when, "short")
+                ),
             )
         number = max((x.number for x in course.sessions), default=0) + 1
         new = Session(
@@ -698,8 +718,10 @@ def remove_make_up_session(ctx: AppContext, session_id: int) -> None:
         if marked:
             raise ValidationError(
                 "session",
-                f"Session {session.number} already has attendance recorded, so it stays; "
-                "cancel it instead if it will not happen.",
+                _(
+                    "Session {number} already has attendance recorded, so it stays; cancel it "
+                    "instead if it will not happen."
+                ).format(number=session.number),
             )
         number = session.number
         course_id = session.course_id
@@ -745,8 +767,9 @@ def close_course(ctx: AppContext, course_id: int, day: date | str | None = None)
     if when > date.today():
         raise ValidationError(
             "closed_on",
-            f"The closing day ({when:%d %b %Y}) is still to come; close the course on the day "
-            "it stops.",
+            _(
+                "The closing day ({when}) is still to come; close the course on the day it stops."
+            ).format(when=ui_date(when, "short")),
         )
     done = _set_closed(ctx, course_id, when)
     return Done(
@@ -783,7 +806,7 @@ def _set_closed(ctx: AppContext, course_id: int, when: date | None) -> Done[None
     with ctx.db.transaction() as s:
         course = s.get(Course, course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         before = course.closed_on
         course.closed_on = when
         if when is None:

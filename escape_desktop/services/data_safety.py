@@ -33,6 +33,7 @@ from escape_desktop.db import keys
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import KnownError, NewerDatabase
 from escape_desktop.db.files import make_private_folder
+from escape_desktop.i18n import _
 from escape_desktop.paths import remember_folder, resolve_data_dir
 
 from .changes import Changes, Done
@@ -410,7 +411,7 @@ def restore_newest(seen: FolderState) -> AppContext:
     from escape_desktop.db.restore import restore_backup
 
     if seen.newest is None:
-        raise KnownError("No good backup was found in the data folder; ask for help.")
+        raise KnownError(_("No good backup was found in the data folder; ask for help."))
     damaged = Database(seen.folder / DB_FILENAME, seen.key)
     restored, _kept = restore_backup(damaged, seen.newest.path)
     restored.dispose()
@@ -440,7 +441,11 @@ def open_backup(
     key, _key_file = unlock_backup(source, passphrase=passphrase, recovery_code=recovery_code)
     problems = verify_backup(source, key)
     if problems:
-        raise KnownError(f"{source.name} cannot be restored: {problems[0]}")
+        raise KnownError(
+            _("{name} cannot be restored: {problems}").format(
+                name=source.name, problems=problems[0]
+            )
+        )
     newer = newer_schema_problem(source, key)
     if newer:
         raise KnownError(newer)

@@ -21,6 +21,7 @@ from escape_desktop.db.models import (
     Participant,
     Session,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import DELIVERY_MODES, ModeFigures, sum_mode_figures
 from escape_desktop.programme.measure_taken import TAKEN
@@ -501,7 +502,7 @@ def course_outcomes(ctx: AppContext, course_id: int, today: date | None = None) 
     today = today or date.today()
     courses, rows, instruments, proportions, extra = _outcomes(ctx, [course_id], today)
     if not courses:
-        raise NotFound("That course no longer exists.")
+        raise NotFound(_("That course no longer exists."))
     course = courses[0]
     return CourseOutcomes(
         code=course.code,
@@ -529,7 +530,9 @@ def outcomes_for_range(
     """All courses whose first session falls from ``start`` to ``end`` (inclusive), taken together."""
     today = today or date.today()
     if end < start:
-        raise ValidationError("range", "The end of the period is before its start; swap the dates.")
+        raise ValidationError(
+            "range", _("The end of the period is before its start; swap the dates.")
+        )
     with ctx.db.read() as s:
         firsts = s.execute(
             select(Course.id, func.min(Session.date))
