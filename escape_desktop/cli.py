@@ -23,7 +23,10 @@ def build_parser() -> argparse.ArgumentParser:
         """argparse's usage errors as one line on stderr, pointing at --help (exit 2)."""
 
         def error(self, message: str) -> NoReturn:
-            self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
+            said = _("{prog}: {message}; see '{prog} --help'.").format(
+                prog=self.prog, message=message
+            )
+            self.exit(2, said + "\n")
 
     def options(default: object) -> argparse.ArgumentParser:
         shared = argparse.ArgumentParser(add_help=False)
@@ -157,7 +160,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(str(e), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Stopped.", file=sys.stderr)
+        print(_("Stopped."), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0

@@ -71,7 +71,7 @@ def mark(
         previous,
         Changes.ATTENDANCE,
         (enrolment_id,),
-        label=f"{who}: {what} at session {number}",
+        label=_("{who}: {what} at session {number}").format(who=who, what=what, number=number),
         undo=lambda: mark(
             ctx,
             enrolment_id,
@@ -203,6 +203,10 @@ def set_joined_online(
         before,
         Changes.ATTENDANCE,
         (enrolment_id,),
-        label=f"{who}: joined {'online' if joined else 'in the room'} at session {number}",
+        label=(
+            _("{who}: joined online at session {number}")
+            if joined
+            else _("{who}: joined in the room at session {number}")
+        ).format(who=who, number=number),
         undo=lambda: set_joined_online(ctx, enrolment_id, session_id, before),
     )

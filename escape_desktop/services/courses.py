@@ -264,7 +264,7 @@ def create_course(ctx: AppContext, data: CourseInput) -> int:
 def new_course(ctx: AppContext, data: CourseInput) -> Done[int]:
     """``create_course`` for the window: the value is the new course's id (not undoable)."""
     course_id = create_course(ctx, data)
-    return Done(course_id, Changes.COURSE, (course_id,), message="Saved: new course created")
+    return Done(course_id, Changes.COURSE, (course_id,), message=_("Saved: new course created"))
 
 
 def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> Done[None]:
@@ -301,7 +301,7 @@ def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> Done[None
         (course_id,),
         label=label,
         undo=lambda: _edited_back(ctx, course_id, before, data, label),
-        message="Saved: course details",
+        message=_("Saved: course details"),
     )
 
 
@@ -484,7 +484,9 @@ def _set_cancelled(ctx: AppContext, session_id: int, cancelled: bool, reason: st
         None,
         Changes.SESSION,
         (session_id,),
-        label=f"session {number} " + ("cancelled" if cancelled else "held again"),
+        label=(
+            _("session {number} cancelled") if cancelled else _("session {number} held again")
+        ).format(number=number),
         undo=lambda: _set_cancelled(ctx, session_id, was, was_reason),
     )
 
@@ -535,7 +537,9 @@ def _set_online(ctx: AppContext, session_id: int, online: bool, reason: str) -> 
         None,
         Changes.SESSION,
         (session_id,),
-        label=f"session {number} " + ("moved online" if online else "back in the hall"),
+        label=(
+            _("session {number} moved online") if online else _("session {number} back in the hall")
+        ).format(number=number),
         undo=lambda: _set_online(ctx, session_id, was, was_reason),
     )
 
@@ -577,9 +581,9 @@ def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str])
         None,
         Changes.COURSE,
         (course_id,),
-        label="the course's measures",
+        label=_("the course's measures"),
         undo=lambda: set_course_instruments(ctx, course_id, before),
-        message="Measures for this course: "
+        message=_("Measures for this course: ")
         + ", ".join(ctx.library.instrument(k).name for k in dict.fromkeys(keys))
         + ".",
     )
@@ -741,7 +745,7 @@ def make_up_session(ctx: AppContext, session_id: int, day: date | str | None = N
             None,
             Changes.SESSION,
             (new_id,),
-            label=f"make-up session on {when:%a %d %b}",
+            label=_("make-up session on {when}").format(when=ui_date(when, "short")),
             undo=lambda: make_up_session(ctx, session_id, when),
         )
 
@@ -749,7 +753,7 @@ def make_up_session(ctx: AppContext, session_id: int, day: date | str | None = N
         new_id,
         Changes.SESSION,
         (new_id,),
-        label=f"make-up session on {when:%a %d %b}",
+        label=_("make-up session on {when}").format(when=ui_date(when, "short")),
         undo=take_away,
     )
 
@@ -778,7 +782,7 @@ def close_course(ctx: AppContext, course_id: int, day: date | str | None = None)
         done.ids,
         label=done.label,
         undo=done.undo,
-        message="Saved: the course is closed; completion is decided on the sessions held",
+        message=_("Saved: the course is closed; completion is decided on the sessions held"),
     )
 
 
@@ -798,7 +802,7 @@ def reopen_course(ctx: AppContext, course_id: int) -> Done[None]:
     """Reopen a closed course: it runs to its last planned session again. Undo closes it again."""
     return replace(
         _set_closed(ctx, course_id, None),
-        message="Saved: the course is open again and runs to its last session",
+        message=_("Saved: the course is open again and runs to its last session"),
     )
 
 

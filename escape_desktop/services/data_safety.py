@@ -163,7 +163,7 @@ def encrypt(
     return Done(
         made,
         Changes.ALL,
-        message="The data and its backups are now locked with the passphrase",
+        message=_("The data and its backups are now locked with the passphrase"),
     )
 
 
@@ -209,7 +209,7 @@ def rekey(
     return Done(
         Rekeyed(made.key, made.recovery_code, backup),
         Changes.ALL,
-        message=f"The data is re-encrypted with a new key; {said}",
+        message=_("The data is re-encrypted with a new key; {said}").format(said=said),
     )
 
 
@@ -236,7 +236,7 @@ def restore(
             None,
             f"restored {source.name}; previous data kept as {kept.name if kept else '-'}",
         )
-    return Done(kept, Changes.ALL, message="Backup restored")
+    return Done(kept, Changes.ALL, message=_("Backup restored"))
 
 
 def backup_now(
@@ -254,7 +254,7 @@ def set_backup_folder(ctx: AppContext, folder: str | Path | None) -> Done[None]:
     from .safety_settings import set_backup_folder as store
 
     store(ctx, folder)
-    return Done(None, Changes.SETTINGS, message="Backup folder saved")
+    return Done(None, Changes.SETTINGS, message=_("Backup folder saved"))
 
 
 def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:
@@ -262,7 +262,7 @@ def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:
     from .safety_settings import set_idle_lock_minutes as store
 
     store(ctx, minutes)
-    return Done(None, Changes.SETTINGS, message="Lock time saved")
+    return Done(None, Changes.SETTINGS, message=_("Lock time saved"))
 
 
 def change_passphrase(ctx: AppContext, old: str, new: str) -> Done[None]:
@@ -271,7 +271,7 @@ def change_passphrase(ctx: AppContext, old: str, new: str) -> Done[None]:
     _require_encrypted(ctx)
     keys.change_passphrase(ctx.data_dir, old, new)
     return Done(
-        None, Changes.SETTINGS, message="Passphrase changed; your recovery key is unchanged"
+        None, Changes.SETTINGS, message=_("Passphrase changed; your recovery key is unchanged")
     )
 
 
@@ -281,7 +281,9 @@ def new_recovery_key(ctx: AppContext, passphrase: str) -> Done[str]:
     _require_encrypted(ctx)
     code = keys.new_recovery_key(ctx.data_dir, passphrase)
     return Done(
-        code, Changes.SETTINGS, message="A new recovery key was made; the old one no longer works"
+        code,
+        Changes.SETTINGS,
+        message=_("A new recovery key was made; the old one no longer works"),
     )
 
 

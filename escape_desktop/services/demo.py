@@ -763,4 +763,4 @@ def add_demo(ctx: AppContext, *, today: date | None = None) -> Done[DemoResult]:
     """The window's "Add demo courses": ``generate_demo`` at the small scale, saying that
     anything may have changed (every screen reads again); not undoable (the data was empty)."""
     made = generate_demo(ctx, scale="small", today=today)
-    return Done(made, Changes.ALL, message="Demo courses added: invented people only")
+    return Done(made, Changes.ALL, message=_("Demo courses added: invented people only"))

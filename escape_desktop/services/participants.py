@@ -409,7 +409,8 @@ def enrol(
         (enrolment_id,),
         label=label,
         undo=take_back,
-        message=f"Saved: {name} enrolled" + ("; needs review before starting" if review else ""),
+        message=_("Saved: {name} enrolled").format(name=name)
+        + (_("; needs review before starting") if review else ""),
     )
 
 
@@ -497,7 +498,7 @@ def _put_details(ctx: AppContext, participant_id: int, values: dict[str, Any]) -
         None,
         Changes.PARTICIPANT,
         (participant_id,),
-        label=f"{name}'s details",
+        label=_("{name}'s details").format(name=name),
         undo=lambda: _put_details(ctx, participant_id, before),
     )
 
@@ -562,7 +563,7 @@ def withdraw(
         (enrolment_id,),
         label=f"withdraw {name}",
         undo=lambda: _reinstated(ctx, enrolment_id, f"withdraw {name}", reason, day),
-        message=f"Saved: {name} withdrawn",
+        message=_("Saved: {name} withdrawn").format(name=name),
     )
 
 
@@ -653,7 +654,7 @@ def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> Do
         new_id,
         Changes.ENROLMENT,
         (enrolment_id, new_id),
-        message=f"Saved: {name} moved to {code}",
+        message=_("Saved: {name} moved to {code}").format(name=name, code=code),
     )
 
 
@@ -772,7 +773,7 @@ def set_joined_at(ctx: AppContext, enrolment_id: int, session: int) -> Done[int]
         new,
         changes=Changes.ENROLMENT | Changes.ATTENDANCE,
         ids=(enrolment_id,),
-        label="Joined at",
+        label=_("Joined at"),
         undo=lambda: set_joined_at(ctx, enrolment_id, old),
-        message=f"Saved: joined {word}.",
+        message=_("Saved: joined {word}.").format(word=word),
     )

@@ -33,7 +33,7 @@ from escape_desktop.db.models import (
     ProgressionDecision,
     Session,
 )
-from escape_desktop.i18n import _
+from escape_desktop.i18n import _, ngettext
 
 from .changes import Changes, Done
 from .common import audit, clean_text
@@ -193,7 +193,7 @@ def erase_participant(ctx: AppContext, participant_id: int, reason: str = "") ->
             + (f"; reason: {why}" if why and person.first_name not in why else ""),
         )
     _scrub_file(ctx)
-    return Done(None, Changes.ALL, message="One person erased")  # for good: no undo
+    return Done(None, Changes.ALL, message=_("One person erased"))  # for good: no undo
 
 
 # ---- subject access -------------------------------------------------------------------------
@@ -352,7 +352,15 @@ __all__ = [
 def purge(ctx: AppContext, *, today: date | None = None) -> Done[int]:
     """``purge_expired`` for the window, saying what it did (for good: no undo)."""
     count = purge_expired(ctx, today=today)
-    return Done(count, Changes.ALL, message=f"{count} people past the keeping period deleted")
+    return Done(
+        count,
+        Changes.ALL,
+        message=ngettext(
+            "{count} person past the keeping period deleted",
+            "{count} people past the keeping period deleted",
+            count,
+        ).format(count=count),
+    )
 
 
 def save_subject_access(ctx: AppContext, participant_id: int, path: str | Path) -> Done[Path]:
@@ -361,4 +369,8 @@ def save_subject_access(ctx: AppContext, participant_id: int, path: str | Path) 
     with ctx.db.read() as s:
         person = s.get(Participant, participant_id)
         code = person.code if person is not None else "this person"
-    return Done(out, Changes.EXPORT, message=f"Saved everything about {code} to {out.name}")
+    return Done(
+        out,
+        Changes.EXPORT,
+        message=_("Saved everything about {code} to {name}").format(code=code, name=out.name),
+    )

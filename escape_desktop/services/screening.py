@@ -271,7 +271,7 @@ def clear_screening(
         state,
         Changes.ENROLMENT,
         (enrolment_id,),
-        message=f"Saved: {who} cleared to start",
+        message=_("Saved: {who} cleared to start").format(who=who),
     )
 
 
@@ -328,7 +328,7 @@ def _put(
         state,
         Changes.ENROLMENT,
         (enrolment_id,),
-        label=f"screening review of {who}",
+        label=_("screening review of {who}").format(who=who),
         undo=lambda: _put(ctx, enrolment_id, back, fields),
     )
 
@@ -409,7 +409,9 @@ def review(
         state,
         Changes.ENROLMENT,
         (enrolment_id,),
-        label=f"{who} cleared to start" if not state.keeps_off_circuit else f"{who} screened",
+        label=_("{who} cleared to start").format(who=who)
+        if not state.keeps_off_circuit
+        else f"{who} screened",
         undo=lambda: _put(ctx, enrolment_id, before, after),
         message=message,
     )

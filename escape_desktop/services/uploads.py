@@ -586,4 +586,11 @@ def upload(
     if not result.written:
         return Done(result)
     ids = (result.batch_id,) if result.batch_id else ()
-    return Done(result, Changes.EXPORT, ids, message=f"Exported {result.rows} rows")
+    return Done(
+        result,
+        Changes.EXPORT,
+        ids,
+        message=ngettext("Exported {rows} row", "Exported {rows} rows", result.rows).format(
+            rows=result.rows
+        ),
+    )

@@ -213,7 +213,7 @@ def choose_stations(ctx: AppContext, course_id: int, keys: Sequence[str]) -> Don
         None,
         Changes.STATION,
         (course_id,),
-        label="the circuit's stations",
+        label=_("the circuit's stations"),
         undo=undo,
-        message="Circuit stations saved.",
+        message=_("Circuit stations saved."),
     )

@@ -1345,7 +1345,11 @@ def send(
 ) -> Done[HandoverSummary]:
     """``send_course``, saying what it did: a file written outside the app (no undo)."""
     summary = send_course(ctx, course_code, out_path, passphrase, overwrite=overwrite)
-    return Done(summary, Changes.EXPORT, message=f"{course_code} saved for another laptop")
+    return Done(
+        summary,
+        Changes.EXPORT,
+        message=_("{course_code} saved for another laptop").format(course_code=course_code),
+    )
 
 
 def receive(
