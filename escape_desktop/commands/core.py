@@ -69,15 +69,20 @@ def cmd_courses(args: argparse.Namespace) -> int:
     if not rows:
         print(_("No courses yet."))
         return 0
+    heads = [_("code"), _("status"), _("start"), _("people"), _("done")]
+    title = _("title / venue")
+    # Each column as wide as its heading in this language (a space apart), at least as in English.
+    w = [max(width, len(h) + 1) for width, h in zip((14, 10, 12, 7, 6), heads, strict=True)]
     print(
-        "{:<14}{:<10}{:<12}{:>7}{:>6}  {}".format(
-            _("code"), _("status"), _("start"), _("people"), _("done"), _("title / venue")
-        )
+        f"{heads[0]:<{w[0]}}{heads[1]:<{w[1]}}{heads[2]:<{w[2]}}{heads[3]:>{w[3]}}"
+        f"{heads[4]:>{w[4]}}  {title}"
     )
     for r in rows:
+        phase = _(PHASE_WORD.get(r.status, r.status))
+        done = "-" if r.completers is None else r.completers
         print(
-            f"{r.code:<14}{_(PHASE_WORD.get(r.status, r.status)):<10}{r.start_date.isoformat():<12}{r.participants:>7}"
-            f"{'-' if r.completers is None else r.completers:>6}  {r.title} / {r.venue}"
+            f"{r.code:<{w[0]}}{phase:<{w[1]}}{r.start_date.isoformat():<{w[2]}}"
+            f"{r.participants:>{w[3]}}{done:>{w[4]}}  {r.title} / {r.venue}"
         )
     return 0
 

@@ -127,23 +127,35 @@ def render_text(o) -> str:  # type: ignore[no-untyped-def]
             )
     lines.append("")
     lines.append(_("Class figures (people measured at both start and end):"))
+    heads = [
+        _("measure"),
+        _("people"),
+        _("mean start"),
+        _("mean end"),
+        _("mean change"),
+        _("better"),
+        _("worthwhile"),
+    ]
+    # Each column as wide as its heading in this language (a space apart), at least as in English.
+    w = [max(width, len(h) + 1) for width, h in zip((34, 7, 12, 10, 13, 8, 12), heads, strict=True)]
     lines.append(
-        "    {:<34}{:>7}{:>12}{:>10}{:>13}{:>8}{:>12}".format(
-            _("measure"),
-            _("people"),
-            _("mean start"),
-            _("mean end"),
-            _("mean change"),
-            _("better"),
-            _("worthwhile"),
-        )
+        "    "
+        + f"{heads[0]:<{w[0]}}"
+        + "".join(f"{h:>{n}}" for h, n in zip(heads[1:], w[1:], strict=True))
     )
     for x in o.summaries:
         worthwhile = "-" if x.n_reaching_mid is None else str(x.n_reaching_mid)
+        cells = [
+            x.n_both,
+            x.fmt(x.mean_start) or "-",
+            x.fmt(x.mean_end) or "-",
+            x.fmt(x.mean_change, signed=True) or "-",
+            x.n_improved,
+            worthwhile,
+        ]
         lines.append(
-            f"    {x.name:<34}{x.n_both:>7}{x.fmt(x.mean_start) or '-':>12}"
-            f"{x.fmt(x.mean_end) or '-':>10}{x.fmt(x.mean_change, signed=True) or '-':>13}"
-            f"{x.n_improved:>8}{worthwhile:>12}"
+            f"    {x.name:<{w[0]}}"
+            + "".join(f"{c:>{n}}" for c, n in zip(cells, w[1:], strict=True))
         )
     where = taken_text(
         o.taken,
