@@ -7,6 +7,7 @@ import sys
 from typing import TYPE_CHECKING, NoReturn
 
 from escape_desktop import __version__
+from escape_desktop.i18n import _
 
 if TYPE_CHECKING:
     import argparse
@@ -22,18 +23,21 @@ def build_parser() -> argparse.ArgumentParser:
         """argparse's usage errors as one line on stderr, pointing at --help (exit 2)."""
 
         def error(self, message: str) -> NoReturn:
-            self.exit(2, f"{self.prog}: {message}; see '{self.prog} --help'.\n")
+            said = _("{prog}: {message}; see '{prog} --help'.").format(
+                prog=self.prog, message=message
+            )
+            self.exit(2, said + "\n")
 
     def options(default: object) -> argparse.ArgumentParser:
         shared = argparse.ArgumentParser(add_help=False)
         shared.add_argument(
-            "--data-dir", metavar="DIR", default=default, help="data folder (default: per user)"
+            "--data-dir", metavar="DIR", default=default, help=_("data folder (default: per user)")
         )
         shared.add_argument(
             "--passphrase-file",
             metavar="F",
             default=default,
-            help="file holding the passphrase of encrypted data",
+            help=_("file holding the passphrase of encrypted data"),
         )
         return shared
 
@@ -43,7 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = options(argparse.SUPPRESS)
     parser = Parser(
         prog="escape-desktop",
-        description="Run ESCAPE-pain classes: courses, register, circuit, measures, documents.",
+        description=_("Run ESCAPE-pain classes: courses, register, circuit, measures, documents."),
         parents=[options(None)],
     )
     parser.add_argument("--version", action="version", version=f"escape-desktop {__version__}")
@@ -110,8 +114,10 @@ def safe_output() -> None:
 def _open_window(data_dir: str | None) -> int:
     if not _has_screen():
         print(
-            "There is no screen to open the window on; start escape-desktop from the desktop, "
-            "or use a sub-command such as 'escape-desktop courses' (see --help).",
+            _(
+                "There is no screen to open the window on; start escape-desktop from the desktop, "
+                "or use a sub-command such as 'escape-desktop courses' (see --help)."
+            ),
             file=sys.stderr,
         )
         return 1
@@ -154,7 +160,7 @@ def run_command(args: argparse.Namespace) -> int:
         print(str(e), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("Stopped.", file=sys.stderr)
+        print(_("Stopped."), file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
@@ -177,7 +183,10 @@ def run_command(args: argparse.Namespace) -> int:
             print(str(known), file=sys.stderr)
             return 1
         logging.getLogger(__name__).debug("unexpected error", exc_info=True)
-        print(f"Something went wrong: {type(e).__name__}: {e}", file=sys.stderr)
+        print(
+            _("Something went wrong: {name}: {e}").format(name=type(e).__name__, e=e),
+            file=sys.stderr,
+        )
         return 2
 
 

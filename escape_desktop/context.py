@@ -14,7 +14,7 @@ from pathlib import Path
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import READ_ONLY_MEDIA_SENTENCE, DatabaseMissing, WritesStopped
 from escape_desktop.db.files import folder_is_writable, make_private, make_private_folder
-from escape_desktop.i18n import ui_date
+from escape_desktop.i18n import _, ui_date
 from escape_desktop.paths import resolve_data_dir
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,7 @@ class AppContext:
             raise missing
         db = Database(folder / DB_FILENAME, key, read_only=read_only)
         if media:
-            db.stop_writing(READ_ONLY_MEDIA_SENTENCE)  # every write: this sentence, not a crash
+            db.stop_writing(_(READ_ONLY_MEDIA_SENTENCE))  # every write: this sentence, not a crash
         if migrate and not read_only:
             try:
                 from escape_desktop.db.migrate import ensure_schema
@@ -94,7 +94,7 @@ class AppContext:
         (a backup, the key file, a restore): refused on a read-only stick or share in the same
         sentence every transaction there meets."""
         if self.read_only_media:
-            raise WritesStopped(READ_ONLY_MEDIA_SENTENCE)
+            raise WritesStopped(_(READ_ONLY_MEDIA_SENTENCE))
 
     def close(self) -> None:
         if self.db.wrote and not self.db.read_only and self.db.stopped is None:

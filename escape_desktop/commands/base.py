@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.i18n import _
 from escape_desktop.paths import inside_data_folder, resolve_data_dir
 
 PASSPHRASE_ENV = "ESCAPE_DESKTOP_PASSPHRASE"
@@ -63,8 +64,10 @@ def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> 
             continue
     if "\0" in text:
         raise CommandError(
-            f"The {what} file {path} is not a plain text file; save the {what} in it as "
-            "plain text (Notepad does) and try again."
+            _(
+                "The {what} file {path} is not a plain text file; save the {what} in it as plain "
+                "text (Notepad does) and try again."
+            ).format(what=what, path=path)
         )
     # Spaces around it too: cmd.exe's `echo secret > pw.txt` writes "secret \r\n", and a
     # passphrase may never start or end with a space (keys.passphrase_problem), so they are
@@ -96,8 +99,10 @@ def open_context(  # type: ignore[no-untyped-def]
     folder = resolve_data_dir(getattr(args, "data_dir", None))
     if (folder / DB_FILENAME).exists() and not (folder / DB_FILENAME).is_file():
         raise CommandError(
-            f"{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the way "
-            "and restore the newest good backup."
+            _(
+                "{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the "
+                "way and restore the newest good backup."
+            ).format(DB_FILENAME=DB_FILENAME, folder=folder)
         )
     seen = look_at(folder)
     passphrase = read_passphrase(args)
@@ -106,14 +111,18 @@ def open_context(  # type: ignore[no-untyped-def]
             raise CommandError(seen.problem)
         if not create:
             raise CommandError(
-                f"There is no escape-desktop data in {folder}; open the app or run "
-                "'escape-desktop demo' first."
+                _(
+                    "There is no escape-desktop data in {folder}; open the app or run "
+                    "'escape-desktop demo' first."
+                ).format(folder=folder)
             )
         if seen.state is State.NEW and passphrase:  # a new encrypted folder: the key first
             made = new_key(folder, passphrase)
             print(
-                "Recovery key (write it down and keep it apart from the laptop; it is shown "
-                f"only this once): {made.recovery_code}"
+                _(
+                    "Recovery key (write it down and keep it apart from the laptop; it is shown only "
+                    "this once): {recovery_code}"
+                ).format(recovery_code=made.recovery_code)
             )
     guard = (  # a new folder has nothing to be damaged yet
         not read_only
@@ -138,8 +147,10 @@ def refuse_damaged(ctx: Any, *, migrate: bool = True) -> None:
         problems = write_guard_problems(ctx.db)
         if problems:
             raise CommandError(
-                f"{DAMAGED_SENTENCE} Nothing was changed; run 'escape-desktop check' to see "
-                "what is wrong, and restore the newest good backup with 'escape-desktop restore'."
+                _(
+                    "{DAMAGED_SENTENCE} Nothing was changed; run 'escape-desktop check' to see what "
+                    "is wrong, and restore the newest good backup with 'escape-desktop restore'."
+                ).format(DAMAGED_SENTENCE=_(DAMAGED_SENTENCE))
             )
         if migrate:
             from escape_desktop.db.migrate import ensure_schema
@@ -180,8 +191,10 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
         if app_is_running(folder):
             raise CommandError(window)
         raise CommandError(
-            f"Another escape-desktop window or command is changing this data; wait for it to "
-            f"finish, then {doing}. Nothing was changed."
+            _(
+                "Another escape-desktop window or command is changing this data; wait for it to "
+                "finish, then {doing}. Nothing was changed."
+            ).format(doing=doing)
         )
     try:
         yield
@@ -203,7 +216,9 @@ def course_id(ctx: Any, code: str) -> int:
 
     code = (code or "").strip()
     if not code:
-        raise CommandError("Give a course code with --course; 'escape-desktop courses' lists them.")
+        raise CommandError(
+            _("Give a course code with --course; 'escape-desktop courses' lists them.")
+        )
     with ctx.db.read() as s:
         course = course_by_code(s, code)
         if course is None:  # "kh-2026-001" typed in lower case: the one course it can mean
@@ -217,7 +232,9 @@ def course_id(ctx: Any, code: str) -> int:
             course = found[0] if len(found) == 1 else None
         if course is None:
             raise CommandError(
-                f"There is no course with code {code}; 'escape-desktop courses' lists them."
+                _(
+                    "There is no course with code {code}; 'escape-desktop courses' lists them."
+                ).format(code=code)
             )
         return course.id
 
@@ -233,7 +250,7 @@ def add_out_argument(
     parser.add_argument("--out", required=required, metavar=metavar, help=help)
     if not any("--force" in a.option_strings for a in parser._actions):
         parser.add_argument(
-            "--force", action="store_true", help="replace an output file that already exists"
+            "--force", action="store_true", help=_("replace an output file that already exists")
         )
 
 
@@ -250,26 +267,33 @@ def output_path(args: argparse.Namespace, value: str | os.PathLike[str]) -> Path
     folder = inside_data_folder(target, resolve_data_dir(getattr(args, "data_dir", None)))
     if folder is not None:
         raise CommandError(
-            f"{target} is inside the escape-desktop data folder {folder} (class data or a "
-            "registry); nothing is written there, so choose a file in another folder."
+            _(
+                "{target} is inside the escape-desktop data folder {folder} (class data or a "
+                "registry); nothing is written there, so choose a file in another folder."
+            ).format(target=target, folder=folder)
         )
     if target.is_dir():
-        raise CommandError(f"{target} is a folder; give a file name.")
+        raise CommandError(_("{target} is a folder; give a file name.").format(target=target))
     if target.exists() and not target.is_file():
         # A device, a named pipe or a socket (or a link to one): --force replaces files, and
         # this is not one; writing beside it and renaming would swap the device for a file.
         raise CommandError(
-            f"{target} is not an ordinary file (a device or a pipe); nothing is written there, "
-            "so choose a file name."
+            _(
+                "{target} is not an ordinary file (a device or a pipe); nothing is written "
+                "there, so choose a file name."
+            ).format(target=target)
         )
     if not target.absolute().parent.is_dir():
         raise CommandError(
-            f"The folder {target.absolute().parent} does not exist; create it first or "
-            "choose another folder."
+            _(
+                "The folder {parent} does not exist; create it first or choose another folder."
+            ).format(parent=target.absolute().parent)
         )
     if (target.exists() or target.is_symlink()) and not getattr(args, "force", False):
         raise CommandError(
-            f"{target} already exists; add --force to replace it, or choose another name."
+            _("{target} already exists; add --force to replace it, or choose another name.").format(
+                target=target
+            )
         )
     return target
 
@@ -302,4 +326,8 @@ def iso_date(value: str | None, flag: str) -> date | None:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise CommandError(f"{flag} {value!r} is not a date; write it as YYYY-MM-DD.") from None
+        raise CommandError(
+            _("{flag} {value!r} is not a date; write it as YYYY-MM-DD.").format(
+                flag=flag, value=value
+            )
+        ) from None

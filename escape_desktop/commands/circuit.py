@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from escape_desktop.i18n import ui_date
+from escape_desktop.i18n import _, ui_date
 
 from .base import CommandError, course_id, open_context, print_json
 
@@ -15,12 +15,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser(
         "circuit",
         parents=[common],
-        help="show a session's exercise circuit: levels, doses, pain, effort, suggestions",
+        help=_("show a session's exercise circuit: levels, doses, pain, effort, suggestions"),
     )
     # Not required by argparse: `circuit record ...` (commands/course_run.py) has its own.
-    p.add_argument("--course", metavar="CODE", help="course code, e.g. KH-2026-001")
-    p.add_argument("--session", type=int, metavar="N", help="session number")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--course", metavar="CODE", help=_("course code, e.g. KH-2026-001"))
+    p.add_argument("--session", type=int, metavar="N", help=_("session number"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_circuit)
 
 
@@ -35,15 +35,17 @@ def cmd_circuit(args: argparse.Namespace) -> int:
 
     if args.course is None or args.session is None:
         raise CommandError(
-            "Give the course and session, e.g. 'circuit --course KH-2026-001 --session 3' "
-            "(see 'escape-desktop circuit --help').",
+            _(
+                "Give the course and session, e.g. 'circuit --course KH-2026-001 --session 3' "
+                "(see 'escape-desktop circuit --help')."
+            ),
             2,
         )
     ctx = open_context(args, read_only=True)
     try:
         cid = course_id(ctx, args.course)
         if args.session < 1:
-            raise CommandError("The session number starts at 1.")
+            raise CommandError(_("The session number starts at 1."))
         grid = circuit_grid(ctx, cid, args.session)
     finally:
         ctx.close()
@@ -55,24 +57,29 @@ def cmd_circuit(args: argparse.Namespace) -> int:
     state = " (cancelled)" if grid.session_cancelled else ""
     state += " (online: the home version of each station)" if grid.session_online else ""
     print(
-        f"{grid.course_code} session {grid.session_number}, {ui_date(grid.session_date, 'weekday')}"
-        f"{state}: {grid.session_topic}"
+        _("{course_code} session {session_number}, {session_date}{state}: {session_topic}").format(
+            course_code=grid.course_code,
+            session_number=grid.session_number,
+            session_date=ui_date(grid.session_date, "long"),
+            state=state,
+            session_topic=grid.session_topic,
+        )
     )
     if grid.session_online or any(r.at_home for r in grid.rows):
         # What differs at home: household items instead of the hall's equipment; the level
         # and dose carry across, so results are typed as in the hall.
-        print("At home, with household items (level and dose as in the hall):")
+        print(_("At home, with household items (level and dose as in the hall):"))
         for st in grid.stations:
             print(f"  {st.name}: {grid.home_version(st.key) or 'as in class'}")
     if not grid.rows:
-        print("Nobody is enrolled on this course yet.")
+        print(_("Nobody is enrolled on this course yet."))
         return 0
     for row in grid.rows:
         mark = f" [{row.attendance}]" if row.attendance else ""
         mark += " at home" if row.at_home and not grid.session_online else ""
         print(f"\n{row.name} ({row.code}){mark}")
         if row.needs_review:
-            print("  needs review before starting (screening): not on the circuit until cleared")
+            print(_("  needs review before starting (screening): not on the circuit until cleared"))
             continue
         for st in grid.stations:
             cell = row.cells[st.key]

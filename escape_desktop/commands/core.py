@@ -7,20 +7,22 @@ import sys
 import time
 from datetime import date
 
+from escape_desktop.i18n import _
+
 from .base import CommandError, open_context, print_json
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("demo", parents=[common], help="fill a new data folder with demo data")
+    p = sub.add_parser("demo", parents=[common], help=_("fill a new data folder with demo data"))
     p.add_argument("--scale", choices=("small", "large"), default="small")
     p.add_argument("--seed", type=int, default=1)
     p.set_defaults(func=cmd_demo, writes="make the demo data", refuse_damaged=True)
 
-    p = sub.add_parser("courses", parents=[common], help="list courses")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p = sub.add_parser("courses", parents=[common], help=_("list courses"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_courses)
 
-    p = sub.add_parser("check", parents=[common], help="check the database for damage")
+    p = sub.add_parser("check", parents=[common], help=_("check the database for damage"))
     p.set_defaults(func=cmd_check)
 
 
@@ -34,15 +36,26 @@ def cmd_demo(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     print(
-        f"Demo data ({args.scale}) in {ctx.data_dir}: {result.courses} courses, "
-        f"{result.participants} participants, {result.attendance} register marks, "
-        f"{result.exercise_records} exercise records, {result.assessments} measures "
-        f"({time.perf_counter() - started:.1f} s)."
+        _(
+            "Demo data ({scale}) in {data_dir}: {courses} courses, {participants} "
+            "participants, {attendance} register marks, {exercise_records} exercise records, "
+            "{assessments} measures ({number:.1f} s)."
+        ).format(
+            scale=args.scale,
+            data_dir=ctx.data_dir,
+            courses=result.courses,
+            participants=result.participants,
+            attendance=result.attendance,
+            exercise_records=result.exercise_records,
+            assessments=result.assessments,
+            number=time.perf_counter() - started,
+        )
     )
     return 0
 
 
 def cmd_courses(args: argparse.Namespace) -> int:
+    from escape_desktop.programme.status import PHASE_WORD
     from escape_desktop.services.reading import course_summaries
 
     ctx = open_context(args)
@@ -54,13 +67,22 @@ def cmd_courses(args: argparse.Namespace) -> int:
         print_json([r.as_json() for r in rows])
         return 0
     if not rows:
-        print("No courses yet.")
+        print(_("No courses yet."))
         return 0
-    print(f"{'code':<14}{'status':<10}{'start':<12}{'people':>7}{'done':>6}  title / venue")
+    heads = [_("code"), _("status"), _("start"), _("people"), _("done")]
+    title = _("title / venue")
+    # Each column as wide as its heading in this language (a space apart), at least as in English.
+    w = [max(width, len(h) + 1) for width, h in zip((14, 10, 12, 7, 6), heads, strict=True)]
+    print(
+        f"{heads[0]:<{w[0]}}{heads[1]:<{w[1]}}{heads[2]:<{w[2]}}{heads[3]:>{w[3]}}"
+        f"{heads[4]:>{w[4]}}  {title}"
+    )
     for r in rows:
+        phase = _(PHASE_WORD.get(r.status, r.status))
+        done = "-" if r.completers is None else r.completers
         print(
-            f"{r.code:<14}{r.status:<10}{r.start_date.isoformat():<12}{r.participants:>7}"
-            f"{'-' if r.completers is None else r.completers:>6}  {r.title} / {r.venue}"
+            f"{r.code:<{w[0]}}{phase:<{w[1]}}{r.start_date.isoformat():<{w[2]}}"
+            f"{r.participants:>{w[3]}}{done:>{w[4]}}  {r.title} / {r.venue}"
         )
     return 0
 
@@ -75,11 +97,13 @@ def cmd_check(args: argparse.Namespace) -> int:
     folder = resolve_data_dir(args.data_dir)
     path = folder / DB_FILENAME
     if not path.exists():
-        raise CommandError(f"There is no escape-desktop data in {folder}.")
+        raise CommandError(_("There is no escape-desktop data in {folder}.").format(folder=folder))
     if not path.is_file():
         raise CommandError(
-            f"{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the way "
-            "and restore the newest good backup."
+            _(
+                "{DB_FILENAME} in {folder} is a folder, not the data file; move it out of the "
+                "way and restore the newest good backup."
+            ).format(DB_FILENAME=DB_FILENAME, folder=folder)
         )
     from escape_desktop.services.data_safety import finish_interrupted, pending_recovery_sentence
 
@@ -94,7 +118,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         for line in problems:
             print(line, file=sys.stderr)
         return 1
-    print("The database is healthy.")
+    print(_("The database is healthy."))
     return 0
 
 

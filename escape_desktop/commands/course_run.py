@@ -10,7 +10,7 @@ import sys
 from datetime import date, timedelta
 from typing import Any
 
-from escape_desktop.i18n import LANGUAGES, language_word, ui_date
+from escape_desktop.i18n import LANGUAGES, _, language_word, ngettext, ui_date
 
 from .base import CommandError, course_id, iso_date, open_context, print_json
 
@@ -35,122 +35,132 @@ def _writes(doing: str) -> dict[str, Any]:
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     json_flag = argparse.ArgumentParser(add_help=False)
-    json_flag.add_argument("--json", action="store_true", help="print JSON")
+    json_flag.add_argument("--json", action="store_true", help=_("print JSON"))
     parents = [common, json_flag]
     course = _subcommands(sub, "course")
 
-    n = course.add_parser("new", parents=parents, help="create a course and its sessions")
-    n.add_argument("--title", required=True, help="e.g. 'Knees and hips, St Mary's Hall'")
-    n.add_argument("--programme", default="knee_hip", help="knee_hip (default) or back")
-    n.add_argument("--start", required=True, metavar="YYYY-MM-DD", help="first class")
-    n.add_argument("--weekdays", required=True, metavar="DAYS", help="e.g. mon,thu")
-    n.add_argument("--time", default="10:00", metavar="HH:MM", help="start time (10:00)")
-    n.add_argument("--venue", default="", help="where the class meets")
-    n.add_argument("--capacity", default="12", metavar="N", help="places (12)")
+    n = course.add_parser("new", parents=parents, help=_("create a course and its sessions"))
+    n.add_argument("--title", required=True, help=_("e.g. 'Knees and hips, St Mary's Hall'"))
+    n.add_argument("--programme", default="knee_hip", help=_("knee_hip (default) or back"))
+    n.add_argument("--start", required=True, metavar="YYYY-MM-DD", help=_("first class"))
+    n.add_argument("--weekdays", required=True, metavar="DAYS", help=_("e.g. mon,thu"))
+    n.add_argument("--time", default="10:00", metavar="HH:MM", help=_("start time (10:00)"))
+    n.add_argument("--venue", default="", help=_("where the class meets"))
+    n.add_argument("--capacity", default="12", metavar="N", help=_("places (12)"))
     n.add_argument(
-        "--instructor", action="append", default=[], metavar="NAME", help="repeat for each"
+        "--instructor", action="append", default=[], metavar="NAME", help=_("repeat for each")
     )
-    n.add_argument("--code", default="", help="course code (default: the next free one)")
+    n.add_argument("--code", default="", help=_("course code (default: the next free one)"))
     n.add_argument(
         "--delivery",
         choices=("in_person", "virtual", "hybrid"),
         default="in_person",
-        help="in_person (default), virtual (every class over video) or hybrid",
+        help=_("in_person (default), virtual (every class over video) or hybrid"),
     )
     n.set_defaults(func=cmd_new, **_writes("create a course"))
 
     e = course.add_parser(
         "enrol",
         parents=parents,
-        help="enrol a new person on a course",
-        description="Enrol a person as the window's Enrol dialog does. Without --screening "
-        "the person waits as 'needs review before starting' until the questions are asked.",
+        help=_("enrol a new person on a course"),
+        description=_(
+            "Enrol a person as the window's Enrol dialog does. Without --screening "
+            "the person waits as 'needs review before starting' until the questions are asked."
+        ),
     )
     e.add_argument("--course", required=True, metavar="CODE")
     e.add_argument("--first-name", required=True)
     e.add_argument("--last-name", required=True)
-    e.add_argument("--dob", default=None, metavar="YYYY-MM-DD", help="date of birth")
-    e.add_argument("--sex", default="", help="female, male, other or 'prefer not to say'")
+    e.add_argument("--dob", default=None, metavar="YYYY-MM-DD", help=_("date of birth"))
+    e.add_argument("--sex", default="", help=_("female, male, other or 'prefer not to say'"))
     e.add_argument("--nhs-number", default="")
     e.add_argument("--phone", default="")
     e.add_argument("--email", default="")
-    e.add_argument("--joints", default="", help="knee, hip and/or back, e.g. knee,hip")
+    e.add_argument("--joints", default="", help=_("knee, hip and/or back, e.g. knee,hip"))
     e.add_argument("--referred-by", default="")
-    e.add_argument("--consent", choices=tuple(CONSENT_WORDS), default="not-asked", help="take part")
     e.add_argument(
-        "--share", choices=tuple(CONSENT_WORDS), default="not-asked", help="share for audit"
+        "--consent", choices=tuple(CONSENT_WORDS), default="not-asked", help=_("take part")
+    )
+    e.add_argument(
+        "--share", choices=tuple(CONSENT_WORDS), default="not-asked", help=_("share for audit")
     )
     e.add_argument(
         "--follow-up",
         choices=tuple(CONSENT_WORDS),
         default="not-asked",
-        help="agreed to be contacted 3 and 12 months after the course",
+        help=_("agreed to be contacted 3 and 12 months after the course"),
     )
     e.add_argument(
-        "--contact-by", choices=("", "phone", "post", "email"), default="", help="for follow-up"
+        "--contact-by", choices=("", "phone", "post", "email"), default="", help=_("for follow-up")
     )
     e.add_argument(
         "--language",
         type=language_word,
         choices=tuple(LANGUAGES),
         default=None,
-        help="the language of their certificate, progress report and circuit card "
-        "(en or cy, Cymraeg; default: the site's)",
+        help=_(
+            "the language of their certificate, progress report and circuit card "
+            "(en or cy, Cymraeg; default: the site's)"
+        ),
     )
     e.add_argument(
         "--screening",
         metavar="ANSWERS",
-        help="'no' when every screening question was answered no, or the keys answered yes "
-        "(e.g. hot_swollen_fever); the rest count as no",
+        help=_(
+            "'no' when every screening question was answered no, or the keys answered yes "
+            "(e.g. hot_swollen_fever); the rest count as no"
+        ),
     )
     e.add_argument(
         "--new-person",
         action="store_true",
-        help="enrol even if someone with the same name and date of birth is on the course",
+        help=_("enrol even if someone with the same name and date of birth is on the course"),
     )
     e.set_defaults(func=cmd_enrol, **_writes("enrol a person"))
 
-    w = course.add_parser("withdraw", parents=parents, help="withdraw a person from a course")
+    w = course.add_parser("withdraw", parents=parents, help=_("withdraw a person from a course"))
     w.add_argument("--course", required=True, metavar="CODE")
-    w.add_argument("--person", required=True, metavar="CODE", help="the person's code")
+    w.add_argument("--person", required=True, metavar="CODE", help=_("the person's code"))
     w.add_argument("--reason", required=True)
-    w.add_argument("--on", default=None, metavar="YYYY-MM-DD", help="the day (today)")
+    w.add_argument("--on", default=None, metavar="YYYY-MM-DD", help=_("the day (today)"))
     w.set_defaults(func=cmd_withdraw, **_writes("withdraw a person"))
 
     v = course.add_parser(
         "review",
         parents=parents,
-        help="review someone waiting as 'needs review before starting'",
-        description="As the register's review: someone added without the screening questions "
-        "answers them (--screening); anything else waiting is cleared with --note.",
+        help=_("review someone waiting as 'needs review before starting'"),
+        description=_(
+            "As the register's review: someone added without the screening questions "
+            "answers them (--screening); anything else waiting is cleared with --note."
+        ),
     )
     v.add_argument("--course", required=True, metavar="CODE")
     v.add_argument("--person", required=True, metavar="CODE")
-    v.add_argument("--screening", metavar="ANSWERS", help="'no', or the keys answered yes")
-    v.add_argument("--note", default="", help="what you found, who saw them and when")
+    v.add_argument("--screening", metavar="ANSWERS", help=_("'no', or the keys answered yes"))
+    v.add_argument("--note", default="", help=_("what you found, who saw them and when"))
     v.set_defaults(func=cmd_review, **_writes("review a person"))
 
     o = course.add_parser(
         "session",
         parents=parents,
-        help="move one session online (over video, with the reason) or back to the hall",
+        help=_("move one session online (over video, with the reason) or back to the hall"),
     )
     o.add_argument("--course", required=True, metavar="CODE")
     o.add_argument("--session", required=True, type=int, metavar="N")
     place = o.add_mutually_exclusive_group(required=True)
-    place.add_argument("--online", action="store_true", help="hold it over video")
-    place.add_argument("--in-hall", action="store_true", help="hold it in the hall again")
-    o.add_argument("--reason", default="", help="why it is online, e.g. 'hall flooded'")
+    place.add_argument("--online", action="store_true", help=_("hold it over video"))
+    place.add_argument("--in-hall", action="store_true", help=_("hold it in the hall again"))
+    o.add_argument("--reason", default="", help=_("why it is online, e.g. 'hall flooded'"))
     o.set_defaults(func=cmd_session_place, **_writes("move a session"))
 
-    c = course.add_parser("close", parents=parents, help="close a course: it counts as finished")
+    c = course.add_parser("close", parents=parents, help=_("close a course: it counts as finished"))
     c.add_argument("--course", required=True, metavar="CODE")
-    c.add_argument("--on", default=None, metavar="YYYY-MM-DD", help="the closing day (today)")
+    c.add_argument("--on", default=None, metavar="YYYY-MM-DD", help=_("the closing day (today)"))
     c.set_defaults(func=cmd_close, **_writes("close a course"))
 
-    r = sub.add_parser("register", parents=[common], help="mark the register")
+    r = sub.add_parser("register", parents=[common], help=_("mark the register"))
     marks = r.add_subparsers(dest="register_action", metavar="ACTION", required=True)
-    m = marks.add_parser("mark", parents=parents, help="mark one person at one session")
+    m = marks.add_parser("mark", parents=parents, help=_("mark one person at one session"))
     m.add_argument("--course", required=True, metavar="CODE")
     m.add_argument("--session", required=True, type=int, metavar="N")
     m.add_argument("--person", required=True, metavar="CODE")
@@ -159,8 +169,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--online",
         choices=("yes", "no"),
         default=None,
-        help="present at a hybrid course's hall session over video (yes) or in the room (no); "
-        "left as it was when not given",
+        help=_(
+            "present at a hybrid course's hall session over video (yes) or in the room (no); "
+            "left as it was when not given"
+        ),
     )
     m.set_defaults(func=cmd_mark, **_writes("mark the register"))
 
@@ -168,25 +180,27 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     x = circuit.add_parser(
         "record",
         parents=parents,
-        help="record one person's results at one station",
-        description="Level and target are what was set for the person (as the circuit shows "
-        "them) unless given.",
+        help=_("record one person's results at one station"),
+        description=_(
+            "Level and target are what was set for the person (as the circuit shows "
+            "them) unless given."
+        ),
     )
     x.add_argument("--course", required=True, metavar="CODE")
     x.add_argument("--session", required=True, type=int, metavar="N")
     x.add_argument("--person", required=True, metavar="CODE")
-    x.add_argument("--station", required=True, metavar="KEY", help="e.g. sit_to_stand")
-    x.add_argument("--done", default=None, metavar="DOSE", help="dose achieved (reps/seconds)")
+    x.add_argument("--station", required=True, metavar="KEY", help=_("e.g. sit_to_stand"))
+    x.add_argument("--done", default=None, metavar="DOSE", help=_("dose achieved (reps/seconds)"))
     x.add_argument("--pain", default=None, metavar="0-10")
     x.add_argument("--effort", default=None, metavar="0-10")
-    x.add_argument("--level", default=None, type=int, metavar="N", help="level, from 1")
+    x.add_argument("--level", default=None, type=int, metavar="N", help=_("level, from 1"))
     x.add_argument("--target", default=None, metavar="DOSE")
     x.add_argument("--note", default="")
     x.set_defaults(func=cmd_circuit_record, **_writes("record the circuit"))
 
-    ms = sub.add_parser("measures", parents=[common], help="record outcome measures")
+    ms = sub.add_parser("measures", parents=[common], help=_("record outcome measures"))
     what = ms.add_subparsers(dest="measures_action", metavar="ACTION", required=True)
-    q = what.add_parser("record", parents=parents, help="record one person's measures")
+    q = what.add_parser("record", parents=parents, help=_("record one person's measures"))
     q.add_argument("--course", required=True, metavar="CODE")
     q.add_argument("--person", required=True, metavar="CODE")
     q.add_argument("--timepoint", required=True, choices=tuple(TIMEPOINT_WORDS))
@@ -195,24 +209,28 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         action="append",
         required=True,
         metavar="KEY=VALUE",
-        help="a measure's total, e.g. pain_nrs=6 (repeat for each)",
+        help=_("a measure's total, e.g. pain_nrs=6 (repeat for each)"),
     )
     q.add_argument(
-        "--date", default=None, metavar="YYYY-MM-DD", help="the day (the programme's default)"
+        "--date", default=None, metavar="YYYY-MM-DD", help=_("the day (the programme's default)")
     )
     q.add_argument(
         "--replace",
         action="store_true",
-        help="change a value already saved for this timepoint (refused without it, as the "
-        "window asks before replacing one)",
+        help=_(
+            "change a value already saved for this timepoint (refused without it, as the "
+            "window asks before replacing one)"
+        ),
     )
     q.add_argument(
         "--taken",
         default=None,
         metavar="in-person|remote|video",
-        help="where the measures were taken: in the hall, remote (a questionnaire on the call "
-        "or a form sent beforehand) or over video (a physical test, such as the chair stand, "
-        "watched on the call); by default from where the person was at that day's session",
+        help=_(
+            "where the measures were taken: in the hall, remote (a questionnaire on the call "
+            "or a form sent beforehand) or over video (a physical test, such as the chair stand, "
+            "watched on the call); by default from where the person was at that day's session"
+        ),
     )
     q.set_defaults(func=cmd_measures_record, **_writes("record measures"))
 
@@ -235,7 +253,9 @@ def _weekdays(text: str) -> list[int]:
         elif part.isdigit() and int(part) < 7:
             days.append(int(part))
         else:
-            raise CommandError(f"--weekdays: '{part.strip()}' is not a day; write e.g. mon,thu.")
+            raise CommandError(
+                _("--weekdays: '{day}' is not a day; write e.g. mon,thu.").format(day=part.strip())
+            )
     return list(dict.fromkeys(days))
 
 
@@ -246,8 +266,10 @@ def _enrolment(ctx: Any, cid: int, person: str) -> tuple[int, str]:
     found = reading.enrolment_by_code(ctx, cid, person)
     if found is None:
         raise CommandError(
-            f"Nobody with code {person} is on that course; 'escape-desktop circuit' lists the "
-            "codes."
+            _(
+                "Nobody with code {person} is on that course; 'escape-desktop circuit' lists the "
+                "codes."
+            ).format(person=person)
         )
     return found
 
@@ -257,7 +279,7 @@ def _session_id(ctx: Any, cid: int, number: int) -> int:
 
     found = reading.session_id(ctx, cid, number)
     if found is None:
-        raise CommandError(f"That course has no session {number}.")
+        raise CommandError(_("That course has no session {number}.").format(number=number))
     return found
 
 
@@ -266,7 +288,7 @@ def _register(ctx: Any, cid: int) -> Any:
 
     found = reading.course_register(ctx, cid)
     if found is None:
-        raise CommandError("That course no longer exists.")
+        raise CommandError(_("That course no longer exists."))
     return found
 
 
@@ -285,8 +307,9 @@ def _refuse_long_before(ctx: Any, cid: int, day: date | None, flag: str) -> None
     reg = _register(ctx, cid)
     if reg.sessions and day < reg.sessions[0].date - LONG_BEFORE:
         raise CommandError(
-            f"{flag} {day.isoformat()} is long before {reg.code} starts "
-            f"({_day(reg.sessions[0].date)}); check the year."
+            _("{flag} {isoformat} is long before {code} starts ({day}); check the year.").format(
+                flag=flag, isoformat=day.isoformat(), code=reg.code, day=_day(reg.sessions[0].date)
+            )
         )
 
 
@@ -295,8 +318,9 @@ def _refuse_if_closed(ctx: Any, cid: int, doing: str) -> None:
     reg = _register(ctx, cid)
     if reg.closed_on is not None:
         raise CommandError(
-            f"{reg.code} was closed from {_day(reg.closed_on)}; reopen it in the window "
-            f"before {doing}."
+            _("{code} was closed from {day}; reopen it in the window before {doing}.").format(
+                code=reg.code, day=_day(reg.closed_on), doing=doing
+            )
         )
 
 
@@ -316,22 +340,28 @@ def _refuse_marking(
     row = next((r for r in reg.rows if r.enrolment_id == eid), None)
     if row is not None and row.status == "withdrawn":
         raise CommandError(
-            f"{name} has withdrawn from {reg.code}; reinstate them in the window before {doing}."
+            _(
+                "{name} has withdrawn from {code}; reinstate them in the window before {doing}."
+            ).format(name=name, code=reg.code, doing=doing)
         )
     session = next((x for x in reg.sessions if x.number == number), None)
     if session is not None and reg.closed_on is not None and session.date > reg.closed_on:
         raise CommandError(
-            f"{reg.code} was closed from {_day(reg.closed_on)}, so session {number} "
-            f"({_day(session.date)}) is not held; reopen the course in the window first."
+            _(
+                "{code} was closed from {day}, so session {number} ({day_2}) is not held; reopen "
+                "the course in the window first."
+            ).format(
+                code=reg.code, day=_day(reg.closed_on), number=number, day_2=_day(session.date)
+            )
         )
     if session is not None and mark in ("present", "absent") and session.date > date.today():
         # As the register: who came can only be known on the day; apologies may come ahead.
         ahead = f"Session {number} is on {_day(session.date)}, not held yet: "
         if doing != "marking the register":
-            raise CommandError(ahead + "record the circuit on the day.")
+            raise CommandError(ahead + _("record the circuit on the day."))
         raise CommandError(
-            ahead + "mark who came on the day; someone who says they cannot come: "
-            "--status apologies."
+            ahead
+            + _("mark who came on the day; someone who says they cannot come: --status apologies.")
         )
 
 
@@ -341,7 +371,11 @@ def _joints(text: str) -> str:
 
     found, unknown = read_joints(text)
     if unknown:
-        raise CommandError(f"--joints: '{unknown[0]}' is not knee, hip or back; e.g. knee,hip.")
+        raise CommandError(
+            _("--joints: '{unknown}' is not knee, hip or back; e.g. knee,hip.").format(
+                unknown=unknown[0]
+            )
+        )
     return ",".join(found)
 
 
@@ -353,7 +387,7 @@ def _refuse_twice(ctx: Any, cid: int, first: str, last: str, dob: str | None) ->
 
     name = f"{first.strip()} {last.strip()}".casefold()
     # The date as the service reads it (a mistyped one is told by the enrolment itself).
-    values, _ = participant_problems(ParticipantInput(first, last, date_of_birth=dob))
+    values, _problems = participant_problems(ParticipantInput(first, last, date_of_birth=dob))
     born = values["date_of_birth"]
     for hit in reading.find_people(ctx, last.strip()):
         if (
@@ -363,8 +397,10 @@ def _refuse_twice(ctx: Any, cid: int, first: str, last: str, dob: str | None) ->
             and hit.date_of_birth == born
         ):
             raise CommandError(
-                f"{hit.name} ({hit.code}) is already on that course with the same date of "
-                "birth; add --new-person if this is someone else."
+                _(
+                    "{name} ({code}) is already on that course with the same date of birth; add "
+                    "--new-person if this is someone else."
+                ).format(name=hit.name, code=hit.code)
             )
 
 
@@ -381,8 +417,10 @@ def _answers(ctx: Any, cid: int, text: str | None) -> dict[str, bool] | None:
     unknown = [k for k in yes if k not in keys]
     if unknown:
         raise CommandError(
-            f"--screening: '{unknown[0]}' is not a question of this course; use 'no' "
-            f"or some of: {', '.join(keys)}."
+            _(
+                "--screening: '{unknown}' is not a question of this course; use 'no' or some of: "
+                "{keys}."
+            ).format(unknown=unknown[0], keys=", ".join(keys))
         )
     return {k: k in yes for k in keys}
 
@@ -406,8 +444,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     try:
         if args.programme not in ctx.library.templates:
             raise CommandError(
-                f"--programme: '{args.programme}' is not a programme; use one of "
-                f"{', '.join(sorted(ctx.library.templates))}."
+                _("--programme: '{programme}' is not a programme; use one of {programmes}.").format(
+                    programme=args.programme, programmes=", ".join(sorted(ctx.library.templates))
+                )
             )
         cid = create_course(
             ctx,
@@ -438,7 +477,12 @@ def cmd_new(args: argparse.Namespace) -> int:
             "delivery_mode": args.delivery,
             "sessions": [d.isoformat() for d in dates],
         },
-        f"Created {code}: {len(dates)} sessions, {ui_date(dates[0], 'weekday')} to {ui_date(dates[-1], 'weekday')}.",
+        _("Created {code}: {count} sessions, {dates} to {dates_2}.").format(
+            code=code,
+            count=len(dates),
+            dates=ui_date(dates[0], "long"),
+            dates_2=ui_date(dates[-1], "long"),
+        ),
     )
 
 
@@ -476,9 +520,12 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     review = state.status == "needs_review"
-    line = f"Enrolled {args.first_name} {args.last_name} ({code}) on {args.course}"
+    name = f"{args.first_name} {args.last_name}"
     if review:
-        line += f"; needs review before starting: {'; '.join(state.flagged)}"
+        line = _("Enrolled {name} ({code}) on {course}; needs review before starting: {flags}.")
+    else:
+        line = _("Enrolled {name} ({code}) on {course}.")
+    line = line.format(name=name, code=code, course=args.course, flags="; ".join(state.flagged))
     return _done(
         args,
         {
@@ -487,7 +534,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
             "screening": state.status,
             "needs_review": list(state.flagged),
         },
-        line + ".",
+        line,
     )
 
 
@@ -506,7 +553,7 @@ def cmd_withdraw(args: argparse.Namespace) -> int:
     return _done(
         args,
         {"person": args.person.upper(), "course": args.course, "status": "withdrawn"},
-        f"Withdrew {name} from {args.course}.",
+        _("Withdrew {name} from {course}.").format(name=name, course=args.course),
     )
 
 
@@ -525,8 +572,10 @@ def cmd_review(args: argparse.Namespace) -> int:
                 raise
             # The window's "Note is needed" names a box the command line does not have.
             raise CommandError(
-                f"{name} was referred with something to confirm, so the review needs a note: "
-                "add --note 'what you found, who saw them and when'."
+                _(
+                    "{name} was referred with something to confirm, so the review needs a note: add "
+                    "--note 'what you found, who saw them and when'."
+                ).format(name=name)
             ) from None
     finally:
         ctx.close()
@@ -549,7 +598,7 @@ def cmd_session_place(args: argparse.Namespace) -> int:
     from escape_desktop.services.courses import move_session_online, move_session_to_hall
 
     if args.in_hall and args.reason:
-        raise CommandError("--reason goes with --online (why the session is over video).")
+        raise CommandError(_("--reason goes with --online (why the session is over video)."))
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
@@ -564,7 +613,9 @@ def cmd_session_place(args: argparse.Namespace) -> int:
     return _done(
         args,
         {"course": args.course, "session": args.session, "online": bool(args.online)},
-        f"{args.course} session {args.session}: held {where}.",
+        _("{course} session {session}: held {where}.").format(
+            course=args.course, session=args.session, where=where
+        ),
     )
 
 
@@ -582,24 +633,35 @@ def cmd_close(args: argparse.Namespace) -> int:
         # yet started is cancelled by closing it today, which stays allowed).
         if on is not None and first is not None and on < first and on < date.today():
             raise CommandError(
-                f"{reg.code} starts on {_day(first)}; it cannot have closed on {_day(on)}. "
-                "Check the year in --on."
+                _(
+                    "{code} starts on {day}; it cannot have closed on {day_2}. Check the year in "
+                    "--on."
+                ).format(code=reg.code, day=_day(first), day_2=_day(on))
             )
         if reg.closed_on is not None:
             raise CommandError(
-                f"{reg.code} is already closed from {_day(reg.closed_on)}; reopen it in the "
-                "window to close it on another day."
+                _(
+                    "{code} is already closed from {day}; reopen it in the window to close it on "
+                    "another day."
+                ).format(code=reg.code, day=_day(reg.closed_on))
             )
         missing = registers_not_taken_on_closing(ctx, cid, on)
         day = close_course(ctx, cid, on).value
     finally:
         ctx.close()
     if missing:  # closed as asked; the instructor is told what completion now counts
-        print(f"Warning: {reg.code}: {registers_not_taken_text(missing)}", file=sys.stderr)
+        print(
+            _("Warning: {code}: {registers_not_taken_text}").format(
+                code=reg.code, registers_not_taken_text=registers_not_taken_text(missing)
+            ),
+            file=sys.stderr,
+        )
     return _done(
         args,
         {"course": args.course, "closed_on": day.isoformat()},
-        f"Closed {args.course} from {ui_date(day, 'weekday')}; it counts as finished.",
+        _("Closed {course} from {day}; it counts as finished.").format(
+            course=args.course, day=ui_date(day, "long")
+        ),
     )
 
 
@@ -632,7 +694,9 @@ def cmd_mark(args: argparse.Namespace) -> int:
             "previous": done.value,
             **({} if joined is None else {"joined_online": joined}),
         },
-        f"{name}: {args.status}{online} at session {args.session}.",
+        _("{name}: {status}{online} at session {session}.").format(
+            name=name, status=args.status, online=online, session=args.session
+        ),
     )
 
 
@@ -648,17 +712,23 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
         grid = circuit_grid(ctx, cid, args.session)
         row = next((r for r in grid.rows if r.enrolment_id == eid), None)
         if row is None:
-            raise CommandError(f"{name} is not on this session's circuit (withdrawn?).")
-        if row.attendance in ("absent", "apologies"):
-            said = "sent apologies" if row.attendance == "apologies" else "was marked absent"
             raise CommandError(
-                f"{name} {said} at session {args.session}; mark them present first "
-                "(register mark --status present) if they came."
+                _("{name} is not on this session's circuit (withdrawn?).").format(name=name)
+            )
+        if row.attendance in ("absent", "apologies"):
+            said = _("sent apologies") if row.attendance == "apologies" else _("was marked absent")
+            raise CommandError(
+                _(
+                    "{name} {said} at session {session}; mark them present first (register mark "
+                    "--status present) if they came."
+                ).format(name=name, said=said, session=args.session)
             )
         if args.station not in row.cells:
             keys = ", ".join(st.key for st in grid.stations)
             raise CommandError(
-                f"--station: {args.station} is not on this circuit; use one of {keys}."
+                _("--station: {station} is not on this circuit; use one of {keys}.").format(
+                    station=args.station, keys=keys
+                )
             )
         # Results are known on the day, and they mark the person present (issue 26).
         _refuse_marking(ctx, cid, eid, args.session, name, "recording their circuit")
@@ -698,7 +768,14 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
     return _done(
         args,
         data,
-        recorded.told(f"{name}, {args.station}: {saved.level_name} {saved.dose_text} recorded")
+        recorded.told(
+            _("{name}, {station}: {level_name} {dose_text} recorded").format(
+                name=name,
+                station=args.station,
+                level_name=saved.level_name,
+                dose_text=saved.dose_text,
+            )
+        )
         + ".",
     )
 
@@ -719,8 +796,17 @@ def _refuse_replacing(
         if not same:
             shown = "item answers" if saved.score is None else f"{saved.score:g}"
             raise CommandError(
-                f"{name}'s {when} {key} is already {shown} (saved {saved.assessed_on}); add "
-                f"--replace to change it to {entry.score}."
+                _(
+                    "{name}'s {when} {key} is already {shown} (saved {assessed_on}); add --replace "
+                    "to change it to {score}."
+                ).format(
+                    name=name,
+                    when=when,
+                    key=key,
+                    shown=shown,
+                    assessed_on=saved.assessed_on,
+                    score=entry.score,
+                )
             )
 
 
@@ -761,7 +847,11 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
         saved = person_measures(ctx, eid, timepoint)
     finally:
         ctx.close()
-    said = f"{name}: {count} {args.timepoint} measure{'s' if count != 1 else ''} saved for {when}."
+    said = ngettext(
+        "{name}: {count} {timepoint} measure saved for {when}.",
+        "{name}: {count} {timepoint} measures saved for {when}.",
+        count,
+    ).format(name=name, count=count, timepoint=args.timepoint, when=when)
     # --taken names one place for every score; a physical test away from the hall can only
     # have been watched over video, a questionnaire only answered remotely. Say so when what
     # was saved is not what was typed: a chair stand saved 'over video' is left out of change.

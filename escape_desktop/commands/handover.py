@@ -7,6 +7,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from escape_desktop.i18n import _
+
 from .base import (
     CommandError,
     add_out_argument,
@@ -23,38 +25,48 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser(
         "course",
         parents=[common],
-        help="run a course (new, enrol, withdraw, review, close) or hand it to another laptop "
-        "(send, receive)",
+        help=_(
+            "run a course (new, enrol, withdraw, review, close) or hand it to another laptop "
+            "(send, receive)"
+        ),
     )
     actions = p.add_subparsers(dest="course_action", metavar="ACTION", required=True)
     handover = argparse.ArgumentParser(add_help=False)
     handover.add_argument(
         "--handover-passphrase-file",
         metavar="F",
-        help=f"file holding the hand-over passphrase (or set {HANDOVER_PASSPHRASE_ENV})",
+        help=_("file holding the hand-over passphrase (or set {HANDOVER_PASSPHRASE_ENV})").format(
+            HANDOVER_PASSPHRASE_ENV=HANDOVER_PASSPHRASE_ENV
+        ),
     )
 
     s = actions.add_parser(
         "send",
         parents=[common, handover],
-        help="write one course, its people and results to an encrypted file",
+        help=_("write one course, its people and results to an encrypted file"),
     )
-    s.add_argument("--course", required=True, metavar="CODE", help="course code, e.g. KH-2026-001")
+    s.add_argument(
+        "--course", required=True, metavar="CODE", help=_("course code, e.g. KH-2026-001")
+    )
     add_out_argument(s, "the file to write", required=True, metavar="FILE.escape")
-    s.add_argument("--json", action="store_true", help="print JSON")
+    s.add_argument("--json", action="store_true", help=_("print JSON"))
     s.set_defaults(func=cmd_send)
 
     r = actions.add_parser(
         "receive",
         parents=[common, handover],
-        help="add a course from a hand-over file, or merge it into the same course here",
-        description="Add the course in FILE, or merge it into the same course on this laptop. "
-        "Records changed on both laptops since the last hand-over are listed and left as "
-        "they are here. A backup is made first.",
+        help=_("add a course from a hand-over file, or merge it into the same course here"),
+        description=_(
+            "Add the course in FILE, or merge it into the same course on this laptop. "
+            "Records changed on both laptops since the last hand-over are listed and left as "
+            "they are here. A backup is made first."
+        ),
     )
     r.add_argument("file", metavar="FILE.escape")
-    r.add_argument("--dry-run", action="store_true", help="show what would change; change nothing")
-    r.add_argument("--json", action="store_true", help="print JSON")
+    r.add_argument(
+        "--dry-run", action="store_true", help=_("show what would change; change nothing")
+    )
+    r.add_argument("--json", action="store_true", help=_("print JSON"))
     r.set_defaults(
         func=cmd_receive,
         writes=lambda a: None if a.dry_run else "receive the course",
@@ -70,8 +82,10 @@ def read_handover_passphrase(args: argparse.Namespace) -> str:
         phrase = os.environ.get(HANDOVER_PASSPHRASE_ENV, "")
     if not phrase:
         raise CommandError(
-            "Give the hand-over passphrase with --handover-passphrase-file F or "
-            f"{HANDOVER_PASSPHRASE_ENV}."
+            _(
+                "Give the hand-over passphrase with --handover-passphrase-file F or "
+                "{HANDOVER_PASSPHRASE_ENV}."
+            ).format(HANDOVER_PASSPHRASE_ENV=HANDOVER_PASSPHRASE_ENV)
         )
     return phrase
 
@@ -90,8 +104,12 @@ def cmd_send(args: argparse.Namespace) -> int:
         print_json({"file": str(out), **summary.as_json()})
         return 0
     held = _counts_text(summary.counts)
-    print(f"{summary.course_code} ({summary.course_title}) is in {out}: {held}.")
-    print("Give the hand-over passphrase to the receiver separately, not with the file.")
+    print(
+        _("{course_code} ({course_title}) is in {out}: {held}.").format(
+            course_code=summary.course_code, course_title=summary.course_title, out=out, held=held
+        )
+    )
+    print(_("Give the hand-over passphrase to the receiver separately, not with the file."))
     return 0
 
 

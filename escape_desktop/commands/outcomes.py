@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 from datetime import date
 
+from escape_desktop.i18n import _, ngettext
+
 from .base import CommandError, course_id, open_context, print_json
 
 
@@ -12,15 +14,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser(
         "outcomes",
         parents=[common],
-        help="start and end measures and the class outcomes",
-        description="Print each person's start, end and change for every measure, then the "
-        "class figures. Give --course CODE, or --from and --to for all courses starting "
-        "in that period.",
+        help=_("start and end measures and the class outcomes"),
+        description=_(
+            "Print each person's start, end and change for every measure, then the "
+            "class figures. Give --course CODE, or --from and --to for all courses starting "
+            "in that period."
+        ),
     )
-    p.add_argument("--course", metavar="CODE", help="course code, e.g. KH-2026-001")
-    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help="period start")
-    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help="period end")
-    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--course", metavar="CODE", help=_("course code, e.g. KH-2026-001"))
+    p.add_argument("--from", dest="date_from", metavar="YYYY-MM-DD", help=_("period start"))
+    p.add_argument("--to", dest="date_to", metavar="YYYY-MM-DD", help=_("period end"))
+    p.add_argument("--json", action="store_true", help=_("print JSON"))
     p.set_defaults(func=cmd_outcomes)
 
 
@@ -29,7 +33,9 @@ def _day(text: str, what: str) -> date:
         return date.fromisoformat(text.strip())
     except ValueError:
         raise CommandError(
-            f"The {what} date {text!r} is not a date; write it as YYYY-MM-DD."
+            _("The {what} date {text!r} is not a date; write it as YYYY-MM-DD.").format(
+                what=what, text=text
+            )
         ) from None
 
 
@@ -38,9 +44,9 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
 
     ranged = args.date_from or args.date_to
     if args.course and ranged:
-        raise CommandError("Give either --course CODE or --from and --to, not both.")
+        raise CommandError(_("Give either --course CODE or --from and --to, not both."))
     if not args.course and not (args.date_from and args.date_to):
-        raise CommandError("Give --course CODE, or both --from and --to dates.")
+        raise CommandError(_("Give --course CODE, or both --from and --to dates."))
     ctx = open_context(args, read_only=True)
     try:
         if args.course:
@@ -63,49 +69,93 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
 def render_text(o) -> str:  # type: ignore[no-untyped-def]
     """Plain text for a terminal or a note: people first, then the class figures."""
     from escape_desktop.export.pdf_summary import taken_text
-    from escape_desktop.programme.status import STATUS_WORD
+    from escape_desktop.programme.status import PHASE_WORD, STATUS_WORD
     from escape_desktop.services.measures import completion_text, proportion_text, ratio_text
 
     lines: list[str] = []
     if o.code:
-        lines.append(f"{o.code}  {o.title}  ({o.status}, {o.sessions_delivered} sessions held)")
+        lines.append(
+            ngettext(
+                "{code}  {title}  ({status}, {n} session held)",
+                "{code}  {title}  ({status}, {n} sessions held)",
+                o.sessions_delivered,
+            ).format(
+                code=o.code,
+                title=o.title,
+                status=_(PHASE_WORD.get(o.status, o.status)),
+                n=o.sessions_delivered,
+            )
+        )
     else:
-        lines.append(f"{o.title}: {', '.join(o.courses) or 'no courses'}")
+        courses = ", ".join(o.courses) or _("no courses")
+        lines.append(_("{title}: {courses}").format(title=o.title, courses=courses))
     lines.append(completion_text(o))
     lines.append("")
     for row in o.rows:
-        state = STATUS_WORD.get(row.status, row.status).lower()
+        state = _(STATUS_WORD.get(row.status, row.status)).lower()
         course = f"{row.course_code}, " if not o.code else ""
         lines.append(
-            f"{row.name}  ({course}{row.participant_code}, attended {row.attended}, {state})"
+            _("{name}  ({course}{code}, attended {attended}, {state})").format(
+                name=row.name,
+                course=course,
+                code=row.participant_code,
+                attended=row.attended,
+                state=state,
+            )
         )
         measured = [r for r in row.results if r.start is not None or r.end is not None]
         if not measured:
-            lines.append("    no measures yet")
+            lines.append("    " + _("no measures yet"))
         for r in measured:
             verdict = ""
             if r.change is not None:
-                verdict = "better" if r.improved else "not better"
+                verdict = _("better") if r.improved else _("not better")
                 if r.reaches_mid:
-                    verdict += ", a worthwhile change"
+                    verdict = _("{verdict}, a worthwhile change").format(verdict=verdict)
                 if r.adapted_differs:
-                    verdict += " (adapted at one time only)"
+                    verdict = _("{verdict} (adapted at one time only)").format(verdict=verdict)
             lines.append(
-                f"    {r.name:<34} start {r.fmt(r.start) or '-':>6}   end {r.fmt(r.end) or '-':>6}"
-                f"   change {r.fmt(r.change, signed=True) or '-':>7}   {verdict}".rstrip()
+                f"    {r.name:<34} "
+                + _("start {start:>6}   end {end:>6}   change {change:>7}   {verdict}")
+                .format(
+                    start=r.fmt(r.start) or "-",
+                    end=r.fmt(r.end) or "-",
+                    change=r.fmt(r.change, signed=True) or "-",
+                    verdict=verdict,
+                )
+                .rstrip()
             )
     lines.append("")
-    lines.append("Class figures (people measured at both start and end):")
+    lines.append(_("Class figures (people measured at both start and end):"))
+    heads = [
+        _("measure"),
+        _("people"),
+        _("mean start"),
+        _("mean end"),
+        _("mean change"),
+        _("better"),
+        _("worthwhile"),
+    ]
+    # Each column as wide as its heading in this language (a space apart), at least as in English.
+    w = [max(width, len(h) + 1) for width, h in zip((34, 7, 12, 10, 13, 8, 12), heads, strict=True)]
     lines.append(
-        f"    {'measure':<34}{'people':>7}{'mean start':>12}{'mean end':>10}"
-        f"{'mean change':>13}{'better':>8}{'worthwhile':>12}"
+        "    "
+        + f"{heads[0]:<{w[0]}}"
+        + "".join(f"{h:>{n}}" for h, n in zip(heads[1:], w[1:], strict=True))
     )
     for x in o.summaries:
         worthwhile = "-" if x.n_reaching_mid is None else str(x.n_reaching_mid)
+        cells = [
+            x.n_both,
+            x.fmt(x.mean_start) or "-",
+            x.fmt(x.mean_end) or "-",
+            x.fmt(x.mean_change, signed=True) or "-",
+            x.n_improved,
+            worthwhile,
+        ]
         lines.append(
-            f"    {x.name:<34}{x.n_both:>7}{x.fmt(x.mean_start) or '-':>12}"
-            f"{x.fmt(x.mean_end) or '-':>10}{x.fmt(x.mean_change, signed=True) or '-':>13}"
-            f"{x.n_improved:>8}{worthwhile:>12}"
+            f"    {x.name:<{w[0]}}"
+            + "".join(f"{c:>{n}}" for c, n in zip(cells, w[1:], strict=True))
         )
     where = taken_text(
         o.taken,
@@ -125,16 +175,35 @@ def render_text(o) -> str:  # type: ignore[no-untyped-def]
             continue
         lines.append("")
         lines.append(
-            f"Follow-up at {c.point} months: {c.counted} due so far of {c.followed} followed up; "
-            f"reached {ratio_text(c.response)}, could not reach {c.unreachable}, declined "
-            f"{c.declined}, still to do {c.due + c.overdue}"
+            _(
+                "Follow-up at {point} months: {counted} due so far of {followed} followed up; "
+                "reached {reached}, could not reach {unreachable}, declined {declined}, still "
+                "to do {to_do}"
+            ).format(
+                point=c.point,
+                counted=c.counted,
+                followed=c.followed,
+                reached=ratio_text(c.response),
+                unreachable=c.unreachable,
+                declined=c.declined,
+                to_do=c.due + c.overdue,
+            )
         )
         for d in point.proportions:
             if d.measured and d.improved.denominator:
                 meaningful = "-" if d.meaningful is None else ratio_text(d.meaningful)
                 lines.append(
-                    f"    start to {c.point} months, {d.label} ({d.instrument_name}): improved "
-                    f"at all {ratio_text(d.improved)}; meaningful {meaningful}; worse "
-                    f"{ratio_text(d.worse)}"
+                    "    "
+                    + _(
+                        "start to {point} months, {label} ({name}): improved at all "
+                        "{improved}; meaningful {meaningful}; worse {worse}"
+                    ).format(
+                        point=c.point,
+                        label=_(d.label),
+                        name=d.instrument_name,
+                        improved=ratio_text(d.improved),
+                        meaningful=meaningful,
+                        worse=ratio_text(d.worse),
+                    )
                 )
     return "\n".join(lines)

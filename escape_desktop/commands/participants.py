@@ -7,64 +7,78 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from escape_desktop.programme.rounding import plural
+from escape_desktop.i18n import _, ngettext
 
 from .base import CommandError, course_id, open_context, output_path, print_json
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("import", parents=[common], help="import data from a file")
+    p = sub.add_parser("import", parents=[common], help=_("import data from a file"))
     what = p.add_subparsers(dest="what", metavar="WHAT", required=True)
     q = what.add_parser(
-        "participants", parents=[common], help="add a referral list (CSV) to a course"
+        "participants", parents=[common], help=_("add a referral list (CSV) to a course")
     )
-    q.add_argument("--course", required=True, metavar="CODE", help="course code, e.g. KH-2026-002")
+    q.add_argument(
+        "--course", required=True, metavar="CODE", help=_("course code, e.g. KH-2026-002")
+    )
     q.add_argument(
         "file",
         metavar="FILE.csv|FILE.xlsx",
-        help="CSV or Excel workbook with a header row (e.g. NHS Number, Forename, Surname, DOB, Gender, ...)",
+        help=_(
+            "CSV or Excel workbook with a header row (e.g. NHS Number, Forename, Surname, DOB, Gender, ...)"
+        ),
     )
-    q.add_argument("--dry-run", action="store_true", help="check the file and add nobody")
+    q.add_argument("--dry-run", action="store_true", help=_("check the file and add nobody"))
     q.add_argument(
         "--skip-bad",
         action="store_true",
-        help="add the good rows even when some rows have problems",
+        help=_("add the good rows even when some rows have problems"),
     )
     q.add_argument(
         "--all-consented",
         action="store_true",
-        help="everyone on the list agreed to take part (fills blank cells; otherwise not asked yet)",
+        help=_(
+            "everyone on the list agreed to take part (fills blank cells; otherwise not asked yet)"
+        ),
     )
     q.add_argument(
         "--all-agreed-to-share",
         action="store_true",
-        help="everyone on the list agreed to share coded data for the central upload",
+        help=_("everyone on the list agreed to share coded data for the central upload"),
     )
     q.add_argument(
         "--enrol-existing",
         action="store_true",
-        help="people already on file (on another course, or same name and date of birth): "
-        "enrol them here instead of leaving them out",
+        help=_(
+            "people already on file (on another course, or same name and date of birth): "
+            "enrol them here instead of leaving them out"
+        ),
     )
     q.add_argument(
         "--problems-out",
         metavar="FILE.csv",
-        help="write the rows with problems, plus a Problems column, to send back to the referrer",
+        help=_(
+            "write the rows with problems, plus a Problems column, to send back to the referrer"
+        ),
     )
-    q.add_argument("--force", action="store_true", help="replace the --problems-out file")
-    q.add_argument("--json", action="store_true", help="print what was added (or checked) as JSON")
+    q.add_argument("--force", action="store_true", help=_("replace the --problems-out file"))
+    q.add_argument(
+        "--json", action="store_true", help=_("print what was added (or checked) as JSON")
+    )
     q.add_argument(
         "--referrer",
         metavar="NAME",
-        help="read the columns as chosen for this referrer in the window (found by the "
-        "columns when not given)",
+        help=_(
+            "read the columns as chosen for this referrer in the window (found by the "
+            "columns when not given)"
+        ),
     )
     q.add_argument(
         "--column",
         action="append",
         default=[],
         metavar="HEADING=DETAIL",
-        help="what a column holds, e.g. 'Pt Family=last_name' ('Postcode=' for not used)",
+        help=_("what a column holds, e.g. 'Pt Family=last_name' ('Postcode=' for not used)"),
     )
     q.set_defaults(
         func=cmd_import_participants,
@@ -74,7 +88,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def _people(n: int) -> str:
-    return plural(n, "person", "people")
+    return ngettext("{n} person", "{n} people", n).format(n=n)
 
 
 def cmd_import_participants(args: argparse.Namespace) -> int:
@@ -94,8 +108,10 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
     problems_out = output_path(args, args.problems_out) if args.problems_out else None
     if problems_out is not None and _same_file(problems_out, args.file):
         raise CommandError(
-            f"{args.problems_out} is the list being imported; choose another name for the rows "
-            "with problems."
+            _(
+                "{problems_out} is the list being imported; choose another name for the rows "
+                "with problems."
+            ).format(problems_out=args.problems_out)
         )
     text = read_referral_file(args.file)
     choices = dict(column_choices())
@@ -104,8 +120,10 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         heading, sep, detail = item.partition("=")
         if not sep or detail.strip() not in (*choices, ""):
             raise CommandError(
-                f"--column: write HEADING=DETAIL with DETAIL one of {', '.join(choices)} "
-                f"(or nothing for not used); got '{item}'."
+                _(
+                    "--column: write HEADING=DETAIL with DETAIL one of {choices} (or nothing for not "
+                    "used); got '{item}'."
+                ).format(choices=", ".join(choices), item=item)
             )
         typed[heading.strip()] = detail.strip()
     headings = {h.strip() for h in text.header}
@@ -113,7 +131,9 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
     if missing:  # a typo would otherwise be ignored and the column read by its heading
         shown = ", ".join(h for h in text.header if h.strip())
         raise CommandError(
-            f"--column: the list has no column '{missing[0]}'; its columns are {shown[:160]}."
+            _("--column: the list has no column '{missing}'; its columns are {shown}.").format(
+                missing=missing[0], shown=shown[:160]
+            )
         )
     ctx = open_context(args, read_only=args.dry_run)
     try:
@@ -123,19 +143,25 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             several = referrers_for_header(ctx, text.header)
             if len(several) > 1:
                 raise CommandError(
-                    f"Lists from {' and '.join(several)} have these columns but read them "
-                    "differently; add --referrer NAME to say who sent this one."
+                    _(
+                        "Lists from {several} have these columns but read them differently; add "
+                        "--referrer NAME to say who sent this one."
+                    ).format(several=" and ".join(several))
                 )
         kept = columns_for_referrer(ctx, args.referrer) if args.referrer else {}
         if args.referrer and not kept:
             raise CommandError(
-                f"No columns are kept for {args.referrer}; import one of their lists in the "
-                "window first, or give --column."
+                _(
+                    "No columns are kept for {referrer}; import one of their lists in the window "
+                    "first, or give --column."
+                ).format(referrer=args.referrer)
             )
         if kept and not set(kept) & {h.strip() for h in text.header}:
             raise CommandError(
-                f"None of the columns kept for {args.referrer} are in this list; check who "
-                "sent it, or give --column for the columns it has."
+                _(
+                    "None of the columns kept for {referrer} are in this list; check who sent it, or "
+                    "give --column for the columns it has."
+                ).format(referrer=args.referrer)
             )
         columns = {**(columns_for_referrer(ctx, referrer) if referrer else {}), **typed}
         preview = preview_import(
@@ -157,11 +183,12 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         for bad in preview.bad:
             print(bad.sentence(), file=sys.stderr)
         for line, warning in preview.warnings:
-            print(f"line {line}: {warning}", file=sys.stderr)
+            print(_("line {line}: {warning}").format(line=line, warning=warning), file=sys.stderr)
         for row in preview.to_check:
             print(
-                f"line {row.line}: {row.name}: {'; '.join(row.flag_texts)} (added as needs "
-                "review before starting).",
+                _(
+                    "line {line}: {name}: {flag_texts} (added as needs review before starting)."
+                ).format(line=row.line, name=row.name, flag_texts="; ".join(row.flag_texts)),
                 file=sys.stderr,
             )
         enrol_lines: list[int] = []
@@ -169,20 +196,31 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             if d.offers_enrol_existing and args.enrol_existing:
                 enrol_lines.append(d.line)
                 print(
-                    f"line {d.line}: {d.name} is on file already; enrolling them here.",
+                    _("line {line}: {name} is on file already; enrolling them here.").format(
+                        line=d.line, name=d.name
+                    ),
                     file=sys.stderr,
                 )
             elif d.offers_enrol_existing:
                 print(
-                    f"line {d.line}: {d.message} Left out; add --enrol-existing to enrol them here.",
+                    _(
+                        "line {line}: {message} Left out; add --enrol-existing to enrol them here."
+                    ).format(line=d.line, message=d.message),
                     file=sys.stderr,
                 )
             else:
-                print(f"line {d.line}: {d.message} Left out.", file=sys.stderr)
+                print(
+                    _("line {line}: {message} Left out.").format(line=d.line, message=d.message),
+                    file=sys.stderr,
+                )
         if problems_out is not None and preview.bad:
             n = save_problems_csv(preview, problems_out, overwrite=True)
             print(
-                f"Wrote {n} rows with problems to {args.problems_out} for the referrer.",
+                ngettext(
+                    "Wrote {n} row with problems to {problems_out} for the referrer.",
+                    "Wrote {n} rows with problems to {problems_out} for the referrer.",
+                    n,
+                ).format(n=n, problems_out=args.problems_out),
                 file=sys.stderr,
             )
         if preview.good:
@@ -191,12 +229,21 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             if args.json:
                 print_json(_json(preview, []))
             else:
-                print(f"Checked {args.file}: {preview.summary()} Nothing was added (dry run).")
+                print(
+                    _("Checked {file}: {summary} Nothing was added (dry run).").format(
+                        file=args.file, summary=preview.summary()
+                    )
+                )
             return 1 if preview.bad else 0
         if preview.bad and not args.skip_bad:
             raise CommandError(
-                f"{len(preview.bad)} {'row has' if len(preview.bad) == 1 else 'rows have'} "
-                "problems, so nobody was added; fix them, or add --skip-bad to add the other rows."
+                ngettext(
+                    "{count} row has problems, so nobody was added; fix it, or add --skip-bad to "
+                    "add the other rows.",
+                    "{count} rows have problems, so nobody was added; fix them, or add --skip-bad "
+                    "to add the other rows.",
+                    len(preview.bad),
+                ).format(count=len(preview.bad))
             )
         if not preview.good and not enrol_lines:
             _nobody_to_add(preview)
@@ -207,7 +254,11 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
             print_json(_json(preview, [participant_code(ctx, i) for i in ids]))
             return 0
         left_out = f"; {len(preview.bad)} left out with problems" if preview.bad else ""
-        print(f"Added {_people(len(ids))} to {preview.course_code}{left_out}.")
+        print(
+            _("Added {people} to {course_code}{left_out}.").format(
+                people=_people(len(ids)), course_code=preview.course_code, left_out=left_out
+            )
+        )
         return 0
     finally:
         ctx.close()
@@ -225,13 +276,22 @@ def _nobody_to_add(preview: Any) -> NoReturn:
 
     kinds = {d.kind for d in preview.duplicates}
     if kinds == {DuplicateKind.ALREADY_ON_THIS_COURSE}:
-        raise CommandError(f"Everyone on that list is already on {preview.course_code}.")
+        raise CommandError(
+            _("Everyone on that list is already on {course_code}.").format(
+                course_code=preview.course_code
+            )
+        )
     if preview.duplicates:
         raise CommandError(
-            f"Everyone on that list is already on file ({len(preview.duplicates)} people); "
-            "add --dry-run to see who, or --enrol-existing to enrol them here."
+            ngettext(
+                "Everyone on that list is already on file ({count} person); add --dry-run to "
+                "see who, or --enrol-existing to enrol them here.",
+                "Everyone on that list is already on file ({count} people); add --dry-run to see "
+                "who, or --enrol-existing to enrol them here.",
+                len(preview.duplicates),
+            ).format(count=len(preview.duplicates))
         )
-    raise CommandError("There is nobody to add in that file.")
+    raise CommandError(_("There is nobody to add in that file."))
 
 
 def _json(preview: Any, added: list[str]) -> dict[str, Any]:

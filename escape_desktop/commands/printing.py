@@ -7,7 +7,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from escape_desktop.i18n import LANGUAGES, language_word
+from escape_desktop.i18n import LANGUAGES, _, language_word
 
 from .base import CommandError, add_out_argument, course_id, open_context, output_path
 
@@ -22,23 +22,25 @@ HELP = {
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("print", parents=[common], help="print documents to PDF")
+    p = sub.add_parser("print", parents=[common], help=_("print documents to PDF"))
     kinds = p.add_subparsers(dest="document", metavar="DOCUMENT", required=True)
     for kind, text in HELP.items():
         k = kinds.add_parser(kind, parents=[common], help=text, description=text)
-        k.add_argument("--course", required=True, metavar="CODE", help="course code")
+        k.add_argument("--course", required=True, metavar="CODE", help=_("course code"))
         if kind == "session-sheet":
-            k.add_argument("--session", required=True, type=int, metavar="N", help="session number")
+            k.add_argument(
+                "--session", required=True, type=int, metavar="N", help=_("session number")
+            )
         if kind == "cards":
             k.add_argument(
-                "--session", type=int, metavar="N", help="session number (default: the next)"
+                "--session", type=int, metavar="N", help=_("session number (default: the next)")
             )
         if kind in ("certificates", "progress"):
             k.add_argument(
                 "--participant",
                 action="append",
                 metavar="CODE",
-                help="only this participant (their code, e.g. P-ABCD2345); repeat for more",
+                help=_("only this participant (their code, e.g. P-ABCD2345); repeat for more"),
             )
         if kind in ("certificates", "progress", "cards"):
             k.add_argument(
@@ -46,8 +48,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                 type=language_word,
                 choices=tuple(LANGUAGES),
                 default=None,
-                help="print everyone's in this language (en or cy, Cymraeg); "
-                "default: each person's own, else the site's",
+                help=_(
+                    "print everyone's in this language (en or cy, Cymraeg); "
+                    "default: each person's own, else the site's"
+                ),
             )
         else:  # the instructor's documents: the window's language unless asked
             k.add_argument(
@@ -61,7 +65,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             k.add_argument(
                 "--no-record",
                 action="store_true",
-                help="do not record the certificates as issued (a test print)",
+                help=_("do not record the certificates as issued (a test print)"),
             )
         add_out_argument(k, "where to save the PDF", required=True, metavar="FILE.pdf")
         k.set_defaults(func=cmd_print, kind=kind)
@@ -77,7 +81,9 @@ def _enrolments(ctx, cid: int, codes: list[str] | None) -> list[int] | None:  # 
     ids = []
     for code in codes:
         if code.strip().upper() not in by_code:
-            raise CommandError(f"Participant {code} is not on this course; check the code.")
+            raise CommandError(
+                _("Participant {code} is not on this course; check the code.").format(code=code)
+            )
         ids.append(by_code[code.strip().upper()])
     return ids
 
@@ -87,9 +93,11 @@ def cmd_print(args: argparse.Namespace) -> int:
 
     out = Path(args.out)
     if out.suffix.lower() != ".pdf":
-        raise CommandError(f"The output file must end in .pdf (got {out.name}).")
+        raise CommandError(
+            _("The output file must end in .pdf (got {name}).").format(name=out.name)
+        )
     if out.is_dir():
-        raise CommandError(f"{out} is a folder; give a file name ending in .pdf.")
+        raise CommandError(_("{out} is a folder; give a file name ending in .pdf.").format(out=out))
     out = output_path(args, out)
     ctx = open_context(args)
     try:

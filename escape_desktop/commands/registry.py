@@ -23,8 +23,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser(
         "registry",
         parents=[common],
-        help="merge upload files from many sites into one registry and report on them",
-        description="The registry keeps its own data folder (--data-dir), apart from class data.",
+        help=_("merge upload files from many sites into one registry and report on them"),
+        description=_(
+            "The registry keeps its own data folder (--data-dir), apart from class data."
+        ),
     )
     kinds = p.add_subparsers(dest="registry_kind", metavar="ACTION")
     kinds.required = True
@@ -32,17 +34,21 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     server.add_argument(
         "--url",
         metavar="URL",
-        help="the registry on a database server, postgresql+psycopg://USER@HOST:PORT/DATABASE "
-        "(or ESCAPE_DESKTOP_REGISTRY_URL); without it, the SQLite file in the data folder",
+        help=_(
+            "the registry on a database server, postgresql+psycopg://USER@HOST:PORT/DATABASE "
+            "(or ESCAPE_DESKTOP_REGISTRY_URL); without it, the SQLite file in the data folder"
+        ),
     )
     common = argparse.ArgumentParser(add_help=False, parents=[common, server])
 
-    a = kinds.add_parser("add", parents=[common], help="check upload files and load them")
-    a.add_argument("files", nargs="+", metavar="FILE", help="upload CSV (its manifest beside it)")
-    a.add_argument("--json", action="store_true", help="print the result as JSON")
+    a = kinds.add_parser("add", parents=[common], help=_("check upload files and load them"))
+    a.add_argument(
+        "files", nargs="+", metavar="FILE", help=_("upload CSV (its manifest beside it)")
+    )
+    a.add_argument("--json", action="store_true", help=_("print the result as JSON"))
     a.set_defaults(func=cmd_add)
 
-    r = kinds.add_parser("report", parents=[common], help="the multi-site report (PDF)")
+    r = kinds.add_parser("report", parents=[common], help=_("the multi-site report (PDF)"))
     add_out_argument(r, "the PDF report to write", metavar="FILE.pdf")
     r.add_argument(
         "--csv",
@@ -54,46 +60,52 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         metavar="FILE.json",
         help=_("also write the same figures as JSON"),
     )
-    r.add_argument("--from", dest="date_from", metavar="DATE", help="courses starting on or after")
-    r.add_argument("--to", dest="date_to", metavar="DATE", help="courses starting on or before")
+    r.add_argument(
+        "--from", dest="date_from", metavar="DATE", help=_("courses starting on or after")
+    )
+    r.add_argument("--to", dest="date_to", metavar="DATE", help=_("courses starting on or before"))
     r.add_argument(
         "--year",
         metavar="YYYY-YY",
         help=_("one financial year (1 April to 31 March), by the course's first session"),
     )
-    r.add_argument("--json", action="store_true", help="also print the figures as JSON")
+    r.add_argument("--json", action="store_true", help=_("also print the figures as JSON"))
     r.set_defaults(func=cmd_report)
 
-    e = kinds.add_parser("export", parents=[common], help="write the merged dataset (CSV)")
+    e = kinds.add_parser("export", parents=[common], help=_("write the merged dataset (CSV)"))
     add_out_argument(e, "the merged CSV to write", required=True, metavar="FILE.csv")
     e.set_defaults(func=cmd_export)
 
-    s = kinds.add_parser("sites", parents=[common], help="list sites with their last upload")
+    s = kinds.add_parser("sites", parents=[common], help=_("list sites with their last upload"))
     s.add_argument(
         "--add-key",
         nargs=2,
         metavar=("CODE", "KEY"),
-        help="register a site's public signing key ('escape-desktop site --public-key' there)",
+        help=_("register a site's public signing key ('escape-desktop site --public-key' there)"),
     )
     s.add_argument(
         "--remove-key",
         nargs=2,
         metavar=("CODE", "KEY"),
-        help="stop accepting a site's key (a laptop lost or replaced)",
+        help=_("stop accepting a site's key (a laptop lost or replaced)"),
     )
-    s.add_argument("--json", action="store_true", help="print as JSON")
+    s.add_argument("--json", action="store_true", help=_("print as JSON"))
     s.set_defaults(func=cmd_sites)
 
     g = kinds.add_parser(
         "roles",
         parents=[common],
-        help="grant server accounts the right to read, or to load (PostgreSQL only)",
-        description="Run as the registry's owner. The accounts themselves are made by the "
-        "server's administrator (CREATE ROLE name LOGIN PASSWORD ...).",
+        help=_("grant server accounts the right to read, or to load (PostgreSQL only)"),
+        description=_(
+            "Run as the registry's owner. The accounts themselves are made by the "
+            "server's administrator (CREATE ROLE name LOGIN PASSWORD ...)."
+        ),
     )
-    g.add_argument("--reader", metavar="ROLE", help="may print the report, export and list sites")
-    g.add_argument("--loader", metavar="ROLE", help="may also load uploads ('registry add')")
-    g.add_argument("--sql", action="store_true", help="print the GRANT statements, run nothing")
+    g.add_argument(
+        "--reader", metavar="ROLE", help=_("may print the report, export and list sites")
+    )
+    g.add_argument("--loader", metavar="ROLE", help=_("may also load uploads ('registry add')"))
+    g.add_argument("--sql", action="store_true", help=_("print the GRANT statements, run nothing"))
     g.set_defaults(func=cmd_roles)
 
 
@@ -135,7 +147,9 @@ def cmd_add(args: argparse.Namespace) -> int:
 
     for name in args.files:  # before a new registry is made for nothing
         if not Path(name).is_file():
-            raise CommandError(f"There is no file {name}; check the name and folder.")
+            raise CommandError(
+                _("There is no file {name}; check the name and folder.").format(name=name)
+            )
     folder = _folder(args)
     library = _library(folder)
     try:  # every file checked before the registry is opened: a refusal makes no new registry
@@ -166,7 +180,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     date_from = iso_date(args.date_from, "--from")
     date_to = iso_date(args.date_to, "--to")
     if date_from and date_to and date_from > date_to:
-        raise CommandError("--from is after --to; swap them.")
+        raise CommandError(_("--from is after --to; swap them."))
     year = args.year
     if year is not None:
         if date_from or date_to:
@@ -197,7 +211,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     finally:
         db.dispose()
     if not data.sites:
-        raise CommandError("The registry holds no courses in that period; nothing to report.")
+        raise CommandError(_("The registry holds no courses in that period; nothing to report."))
     pages = render_registry_report(data, out) if out is not None else 0
     rows = write_figures_csv(data, csv_out) if csv_out is not None else 0
     if json_out is not None:
@@ -220,9 +234,13 @@ def cmd_report(args: argparse.Namespace) -> int:
         )
     else:
         if out is not None:
-            sites = f"{len(data.sites)} site{'' if len(data.sites) == 1 else 's'}"
-            pages_text = f"{pages} page{'' if pages == 1 else 's'}"
-            print(f"Wrote the report on {sites} ({pages_text}) to {out}.")
+            sites = ngettext("{n} site", "{n} sites", len(data.sites)).format(n=len(data.sites))
+            pages_text = ngettext("{n} page", "{n} pages", pages).format(n=pages)
+            print(
+                _("Wrote the report on {sites} ({pages_text}) to {out}.").format(
+                    sites=sites, pages_text=pages_text, out=out
+                )
+            )
         if csv_out is not None:
             print(
                 ngettext(
@@ -244,10 +262,16 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         rows = export_merged(db, out)
     except OSError as e:
-        raise CommandError(f"Cannot write {out} ({e.strerror or e}).") from None
+        raise CommandError(
+            _("Cannot write {out} ({value}).").format(out=out, value=e.strerror or e)
+        ) from None
     finally:
         db.dispose()
-    print(f"Wrote {rows} rows to {out}.")
+    print(
+        ngettext("Wrote {rows} row to {out}.", "Wrote {rows} rows to {out}.", rows).format(
+            rows=rows, out=out
+        )
+    )
     return 0
 
 
@@ -265,13 +289,17 @@ def _site_and_key(pair: list[str]) -> tuple[str, str]:
     code = code.strip().upper()
     if not SITE_CODE_PATTERN.match(code):
         raise CommandError(
-            f"{code!r} is not a site code (capitals, digits and hyphens, 2 to 20); check it."
+            _(
+                "{code!r} is not a site code (capitals, digits and hyphens, 2 to 20); check it."
+            ).format(code=code)
         )
     key = parse_public_key(text)
     if key is None:
         raise CommandError(
-            "That is not a site's public key; copy the whole line 'escape-desktop site "
-            "--public-key' prints at the site."
+            _(
+                "That is not a site's public key; copy the whole line 'escape-desktop site "
+                "--public-key' prints at the site."
+            )
         )
     return code, key
 
@@ -285,7 +313,7 @@ def _change_key(args: argparse.Namespace) -> int:
 
     adding = bool(args.add_key)
     if adding and args.remove_key:
-        raise CommandError("Use --add-key or --remove-key, not both.")
+        raise CommandError(_("Use --add-key or --remove-key, not both."))
     code, key = _site_and_key(args.add_key or args.remove_key)
     db = _db(args, create=adding)
     try:
@@ -311,16 +339,28 @@ def _change_key(args: argparse.Namespace) -> int:
         print_json({"site_code": code, "public_key": key, "changed": changed, "keys": left})
     elif not changed:
         state = "already registered" if adding else "not registered"
-        print(f"That key was {state} for {code}; nothing changed.")
+        print(_("That key was {state} for {code}; nothing changed.").format(state=state, code=code))
     elif adding:
         print(
-            f"Registered the key for {code}: its uploads must now be signed with a key "
-            "registered for it."
+            _(
+                "Registered the key for {code}: its uploads must now be signed with a key "
+                "registered for it."
+            ).format(code=code)
         )
     elif left:
-        print(f"Removed the key for {code}; {left} other key(s) still accepted for it.")
+        print(
+            ngettext(
+                "Removed the key for {code}; {left} other key still accepted for it.",
+                "Removed the key for {code}; {left} other keys still accepted for it.",
+                left,
+            ).format(code=code, left=left)
+        )
     else:
-        print(f"Removed the key for {code}; its uploads load unsigned again until one is added.")
+        print(
+            _(
+                "Removed the key for {code}; its uploads load unsigned again until one is added."
+            ).format(code=code)
+        )
     return 0
 
 
@@ -338,15 +378,24 @@ def cmd_sites(args: argparse.Namespace) -> int:
         print_json(sites)
         return 0
     if not sites:
-        print("No sites yet; load uploads with 'escape-desktop registry add'.")
+        print(_("No sites yet; load uploads with 'escape-desktop registry add'."))
         return 0
     for s in sites:
-        uploads = "1 upload" if s["batches"] == 1 else f"{s['batches']} uploads"
-        sys.stdout.write(
-            f"{s['code']:<12} {s['name']}: last upload exported {_when(s['last_exported_at'])}, "
-            f"loaded {_when(s['last_loaded_at'])}; {s['people']} rows held from {uploads}"
-            f"{'' if s['signature'] == 'signed' else ' (last upload unsigned)'}\n"
+        uploads = ngettext("{n} upload", "{n} uploads", s["batches"]).format(n=s["batches"])
+        line = _(
+            "{code:<12} {name}: last upload exported {exported}, loaded {loaded}; {people} rows "
+            "held from {uploads}"
+        ).format(
+            code=s["code"],
+            name=s["name"],
+            exported=_when(s["last_exported_at"]),
+            loaded=_when(s["last_loaded_at"]),
+            people=s["people"],
+            uploads=uploads,
         )
+        if s["signature"] != "signed":
+            line += " " + _("(last upload unsigned)")
+        sys.stdout.write(line + "\n")
     return 0
 
 
@@ -355,7 +404,7 @@ def cmd_roles(args: argparse.Namespace) -> int:
     from escape_desktop.registry.server import ServerDatabase, grant_roles, role_grants
 
     if not (args.reader or args.loader):
-        raise CommandError("Name a --reader or a --loader role (or both).")
+        raise CommandError(_("Name a --reader or a --loader role (or both)."))
     statements = role_grants(
         sorted(RegistryBase.metadata.tables), reader=args.reader, loader=args.loader
     )
@@ -367,8 +416,10 @@ def cmd_roles(args: argparse.Namespace) -> int:
     if not isinstance(db, ServerDatabase):
         db.dispose()
         raise CommandError(
-            "Roles are for a registry on a database server; give its --url (a SQLite registry "
-            "is one file: whoever may read the file may read it)."
+            _(
+                "Roles are for a registry on a database server; give its --url (a SQLite registry "
+                "is one file: whoever may read the file may read it)."
+            )
         )
     try:
         grant_roles(db, statements)
@@ -379,5 +430,5 @@ def cmd_roles(args: argparse.Namespace) -> int:
         for r, what in ((args.reader, "read"), (args.loader, "load and read"))
         if r
     )
-    print(f"Granted: {named}.")
+    print(_("Granted: {named}.").format(named=named))
     return 0

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.paths import resolve_data_dir
 from escape_desktop.services import data_safety
 from escape_desktop.services.data_safety import (  # the window's lock, read here too
@@ -39,45 +40,51 @@ PASSPHRASE_DOING = {
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
-    p = sub.add_parser("backup", parents=[common], help="write a checked backup of the data")
+    p = sub.add_parser("backup", parents=[common], help=_("write a checked backup of the data"))
     add_out_argument(p, "backup file to write (default: the data folder's backups)")
     p.set_defaults(func=cmd_backup, writes="make the backup", wait_for_writer=BACKUP_QUEUE_SECONDS)
 
-    p = sub.add_parser("restore", parents=[common], help="put a backup in place of the data")
+    p = sub.add_parser("restore", parents=[common], help=_("put a backup in place of the data"))
     p.add_argument("file", metavar="FILE")
     p.add_argument(
         "--recovery-key-file",
         metavar="F",
-        help="into a folder with no data: open an encrypted backup with the recovery key",
+        help=_("into a folder with no data: open an encrypted backup with the recovery key"),
     )
     p.set_defaults(func=cmd_restore, writes="restore")
 
     p = sub.add_parser(
         "passphrase",
         parents=[common],
-        help="change or reset the passphrase, re-encrypt with a new key, or make a new recovery key",
-        description="change / reset: a new passphrase (reset uses the recovery key). rekey: "
-        "the passphrase may be known to someone else, so re-encrypt the data with a new key "
-        "(a new recovery key is shown; give --new-passphrase-file to change the passphrase "
-        "too). new-recovery-key: the old recovery key stops working; a new one is shown. "
-        "confirm-recovery-key: the new recovery key from rekey or encrypt is written down, so "
-        "'check' and the window stop showing it.",
+        help=_(
+            "change or reset the passphrase, re-encrypt with a new key, or make a new recovery key"
+        ),
+        description=_(
+            "change / reset: a new passphrase (reset uses the recovery key). rekey: "
+            "the passphrase may be known to someone else, so re-encrypt the data with a new key "
+            "(a new recovery key is shown; give --new-passphrase-file to change the passphrase "
+            "too). new-recovery-key: the old recovery key stops working; a new one is shown. "
+            "confirm-recovery-key: the new recovery key from rekey or encrypt is written down, so "
+            "'check' and the window stop showing it."
+        ),
     )
     p.add_argument("action", choices=tuple(PASSPHRASE_DOING))
     p.add_argument(
-        "--new-passphrase-file", metavar="F", help="for change, reset and (optionally) rekey"
+        "--new-passphrase-file", metavar="F", help=_("for change, reset and (optionally) rekey")
     )
     p.add_argument(
-        "--recovery-key-file", metavar="F", help="for reset: file holding the recovery key"
+        "--recovery-key-file", metavar="F", help=_("for reset: file holding the recovery key")
     )
     p.set_defaults(func=cmd_passphrase, writes=lambda a: PASSPHRASE_DOING[a.action])
 
-    p = sub.add_parser("encrypt", parents=[common], help="encrypt data made without a passphrase")
+    p = sub.add_parser(
+        "encrypt", parents=[common], help=_("encrypt data made without a passphrase")
+    )
     p.add_argument("--new-passphrase-file", metavar="F", required=True)
     p.set_defaults(func=cmd_encrypt, writes="encrypt")
 
     p = sub.add_parser(
-        "retention", parents=[common], help="list or delete people past the retention period"
+        "retention", parents=[common], help=_("list or delete people past the retention period")
     )
     p.add_argument("action", choices=("list", "purge"))
     p.set_defaults(
@@ -87,10 +94,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
 
     p = sub.add_parser(
-        "subject-access", parents=[common], help="export everything about one person"
+        "subject-access", parents=[common], help=_("export everything about one person")
     )
     p.add_argument(
-        "--participant", metavar="CODE", required=True, help="the person's code, e.g. P-7KQ2MX9D"
+        "--participant", metavar="CODE", required=True, help=_("the person's code, e.g. P-7KQ2MX9D")
     )
     add_out_argument(p, "the file to write (JSON)", required=True)
     p.set_defaults(func=cmd_subject_access)  # fmt: skip
@@ -105,11 +112,13 @@ def cmd_backup(args: argparse.Namespace) -> int:
     try:
         if out is not None:
             if not out.parent.is_dir():
-                raise CommandError(f"The folder {out.parent} does not exist.")
+                raise CommandError(
+                    _("The folder {parent} does not exist.").format(parent=out.parent)
+                )
             problems = integrity_problems(ctx.db, full=True)
             if problems:
                 raise CommandError(
-                    "The data failed its check, so no backup was made: " + problems[0]
+                    _("The data failed its check, so no backup was made: ") + problems[0]
                 )
             write_copy(ctx, out)
             where = out
@@ -126,14 +135,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
         if ctx.db.key and args.out
         else ""
     )
-    print(f"Backup written to {where}{note}.")
+    print(_("Backup written to {where}{note}.").format(where=where, note=note))
     return 0
 
 
 def cmd_restore(args: argparse.Namespace) -> int:
     source = Path(args.file).expanduser().resolve()
     if not source.is_file():
-        raise CommandError(f"There is no backup file at {source}.")
+        raise CommandError(_("There is no backup file at {source}.").format(source=source))
     folder = resolve_data_dir(getattr(args, "data_dir", None))
     if not (folder / DB_FILENAME).exists():  # a new laptop, or data whose file has gone
         return _restore_into_new_folder(args, folder, source)
@@ -144,7 +153,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     extra = f" The data it replaced is kept as {kept}." if kept else ""
-    print(f"Restored {source.name}.{extra}")
+    print(_("Restored {name}.{extra}").format(name=source.name, extra=extra))
     return 0
 
 
@@ -162,7 +171,9 @@ def _restore_into_new_folder(args: argparse.Namespace, folder: Path, source: Pat
         if recovery
         else ""
     )
-    print(f"Restored {source.name} into {folder}.{then}")
+    print(
+        _("Restored {name} into {folder}.{then}").format(name=source.name, folder=folder, then=then)
+    )
     return 0
 
 
@@ -170,7 +181,7 @@ def _current_passphrase(args: argparse.Namespace) -> str:
     current = read_passphrase(args)
     if not current:
         raise CommandError(
-            "Give the current passphrase in ESCAPE_DESKTOP_PASSPHRASE or with --passphrase-file."
+            _("Give the current passphrase in ESCAPE_DESKTOP_PASSPHRASE or with --passphrase-file.")
         )
     return current
 
@@ -180,25 +191,29 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 
     folder = resolve_data_dir(args.data_dir)
     if not keys.is_encrypted(folder):
-        raise CommandError(f"{data_safety.NOT_ENCRYPTED[:-1]} ('escape-desktop encrypt').")
+        raise CommandError(
+            _("{NOT_ENCRYPTED} ('escape-desktop encrypt').").format(
+                NOT_ENCRYPTED=_(data_safety.NOT_ENCRYPTED).rstrip(".")
+            )
+        )
     if args.action == "confirm-recovery-key":
         if data_safety.confirm_recovery_key(folder):
-            print("Thank you; the new recovery key will not be shown again.")
+            print(_("Thank you; the new recovery key will not be shown again."))
         else:
-            print("No new recovery key was waiting to be confirmed.")
+            print(_("No new recovery key was waiting to be confirmed."))
         return 0
     if args.action in ("rekey", "new-recovery-key"):
         return _new_key(args)
     if not args.new_passphrase_file:
-        raise CommandError("Give the new passphrase with --new-passphrase-file.")
+        raise CommandError(_("Give the new passphrase with --new-passphrase-file."))
     new = read_secret_file(args.new_passphrase_file, "new passphrase")
     if args.action == "change":
         keys.change_passphrase(folder, _current_passphrase(args), new)
     else:
         if not args.recovery_key_file:
-            raise CommandError("Give the recovery key with --recovery-key-file.")
+            raise CommandError(_("Give the recovery key with --recovery-key-file."))
         keys.reset_passphrase(folder, read_secret_file(args.recovery_key_file, "recovery key"), new)
-    print("The passphrase is changed; use the new one from now on.")
+    print(_("The passphrase is changed; use the new one from now on."))
     return 0
 
 
@@ -215,7 +230,9 @@ def _new_key(args: argparse.Namespace) -> int:
         if args.action == "new-recovery-key":
             code = data_safety.new_recovery_key(ctx, current).value
             print(
-                f"The old recovery key no longer opens this data. New recovery key {shown}: {code}"
+                _(
+                    "The old recovery key no longer opens this data. New recovery key {shown}: {code}"
+                ).format(shown=shown, code=code)
             )
             return 0
         data_safety.refuse_if_app_running(ctx.data_dir, "re-encrypt")
@@ -228,11 +245,16 @@ def _new_key(args: argparse.Namespace) -> int:
         else "no backup could be made under it: run 'escape-desktop backup' now"
     )
     print(
-        f"The data is re-encrypted with a new key, and {made_backup}; "
-        "older backups still open with the old key file kept beside each of them. "
-        f"New recovery key: {made.recovery_code}. Write it down and keep it apart from the "
-        f"laptop, then run '{data_safety.CONFIRM_RECOVERY}'; until then 'escape-desktop "
-        "check' shows it again."
+        _(
+            "The data is re-encrypted with a new key, and {made_backup}; older backups still "
+            "open with the old key file kept beside each of them. New recovery key: "
+            "{recovery_code}. Write it down and keep it apart from the laptop, then run "
+            "'{CONFIRM_RECOVERY}'; until then 'escape-desktop check' shows it again."
+        ).format(
+            made_backup=made_backup,
+            recovery_code=made.recovery_code,
+            CONFIRM_RECOVERY=data_safety.CONFIRM_RECOVERY,
+        )
     )
     return 0
 
@@ -249,9 +271,11 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
     finally:
         ctx.close()
     print(
-        "The data and its backups are now encrypted. Recovery key (write it down and keep it "
-        f"apart from the laptop): {made.recovery_code}. Then run "
-        f"'{data_safety.CONFIRM_RECOVERY}'; until then 'escape-desktop check' shows it again."
+        _(
+            "The data and its backups are now encrypted. Recovery key (write it down and "
+            "keep it apart from the laptop): {recovery_code}. Then run '{CONFIRM_RECOVERY}'; "
+            "until then 'escape-desktop check' shows it again."
+        ).format(recovery_code=made.recovery_code, CONFIRM_RECOVERY=data_safety.CONFIRM_RECOVERY)
     )
     return 0
 
@@ -266,15 +290,21 @@ def cmd_retention(args: argparse.Namespace) -> int:
         due = purge_candidates(ctx)
         if args.action == "list":
             if not due:
-                print(f"Nobody is past the {years}-year retention period.")
+                print(_("Nobody is past the {years}-year retention period.").format(years=years))
             for c in due:
                 ended = c.last_course_ended.isoformat() if c.last_course_ended else "no course"
-                print(f"{c.code}  last course ended {ended}")
+                print(_("{code}  last course ended {ended}").format(code=c.code, ended=ended))
             return 0
         n = purge_expired(ctx)
     finally:
         ctx.close()
-    print(f"Deleted {n} people past the {years}-year retention period.")
+    print(
+        ngettext(
+            "Deleted {n} person past the {years}-year retention period.",
+            "Deleted {n} people past the {years}-year retention period.",
+            n,
+        ).format(n=n, years=years)
+    )
     return 0
 
 
@@ -292,9 +322,15 @@ def cmd_subject_access(args: argparse.Namespace) -> int:
                 select(Participant.id).where(Participant.code == args.participant.strip())
             )
         if pid is None:
-            raise CommandError(f"There is nobody with code {args.participant}.")
+            raise CommandError(
+                _("There is nobody with code {participant}.").format(participant=args.participant)
+            )
         out = write_subject_access(ctx, pid, target)
     finally:
         ctx.close()
-    print(f"Everything held about {args.participant} is in {out}.")
+    print(
+        _("Everything held about {participant} is in {out}.").format(
+            participant=args.participant, out=out
+        )
+    )
     return 0

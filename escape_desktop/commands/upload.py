@@ -6,6 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
+from escape_desktop.i18n import _, ngettext
+
 from .base import (
     CommandError,
     add_out_argument,
@@ -27,63 +29,65 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     st = sub.add_parser(
         "site",
         parents=[common],
-        help="show or set the provider's name and organisation code (ODS) for uploads",
+        help=_("show or set the provider's name and organisation code (ODS) for uploads"),
     )
-    st.add_argument("--name", metavar="NAME", help="the provider or site name")
-    st.add_argument("--code", metavar="CODE", help="the organisation code, e.g. RJ1 or A81001")
+    st.add_argument("--name", metavar="NAME", help=_("the provider or site name"))
+    st.add_argument("--code", metavar="CODE", help=_("the organisation code, e.g. RJ1 or A81001"))
     st.add_argument(
         "--contact",
         metavar="TEXT",
-        help="how participants reach the team: the reply address on follow-up letters",
+        help=_("how participants reach the team: the reply address on follow-up letters"),
     )
     st.add_argument(
         "--public-key",
         action="store_true",
-        help="print the site's public signing key (base64) to give the registry team",
+        help=_("print the site's public signing key (base64) to give the registry team"),
     )
-    st.add_argument("--json", action="store_true", help="print as JSON")
+    st.add_argument("--json", action="store_true", help=_("print as JSON"))
     st.set_defaults(func=cmd_site)
 
-    p = sub.add_parser("export", parents=[common], help="export data for the central upload")
+    p = sub.add_parser("export", parents=[common], help=_("export data for the central upload"))
     kinds = p.add_subparsers(dest="export_kind", metavar="KIND")
     kinds.required = True
 
     c = kinds.add_parser(
         "csv",
         parents=[common],
-        help="write the central upload CSV (pseudonymised, as the profile says)",
+        help=_("write the central upload CSV (pseudonymised, as the profile says)"),
     )
     add_out_argument(c, "the CSV file to write", required=True)
-    c.add_argument("--course", metavar="CODE", help="only this course")
-    c.add_argument("--profile", metavar="NAME", help="upload profile (default escape-pain-v1)")
+    c.add_argument("--course", metavar="CODE", help=_("only this course"))
+    c.add_argument("--profile", metavar="NAME", help=_("upload profile (default escape-pain-v1)"))
     c.add_argument(
         "--since-last",
         action="store_true",
-        help="only people whose data changed since the last upload with this profile",
+        help=_("only people whose data changed since the last upload with this profile"),
     )
-    c.add_argument("--from", dest="date_from", metavar="DATE", help="courses starting on or after")
-    c.add_argument("--to", dest="date_to", metavar="DATE", help="courses starting on or before")
-    c.add_argument("--bom", action="store_true", help="add a byte-order mark (for Excel)")
+    c.add_argument(
+        "--from", dest="date_from", metavar="DATE", help=_("courses starting on or after")
+    )
+    c.add_argument("--to", dest="date_to", metavar="DATE", help=_("courses starting on or before"))
+    c.add_argument("--bom", action="store_true", help=_("add a byte-order mark (for Excel)"))
     c.add_argument(
         "--attendance-out",
         metavar="FILE",
-        help="also write the attendance file (one row a session)",
+        help=_("also write the attendance file (one row a session)"),
     )
     c.add_argument("--today", metavar="DATE", help=argparse.SUPPRESS)  # for reproducible checks
     c.set_defaults(func=cmd_export_csv)
 
     d = kinds.add_parser(
-        "dictionary", parents=[common], help="write the data dictionary of a profile (Markdown)"
+        "dictionary", parents=[common], help=_("write the data dictionary of a profile (Markdown)")
     )
     add_out_argument(d, "file to write (default: print)")
-    d.add_argument("--profile", metavar="NAME", help="upload profile (default escape-pain-v1)")
+    d.add_argument("--profile", metavar="NAME", help=_("upload profile (default escape-pain-v1)"))
     d.set_defaults(func=cmd_dictionary)
 
     v = sub.add_parser(
-        "validate-upload", parents=[common], help="check an upload CSV against its profile"
+        "validate-upload", parents=[common], help=_("check an upload CSV against its profile")
     )
     v.add_argument("file", metavar="FILE")
-    v.add_argument("--profile", metavar="NAME", help="upload profile (default escape-pain-v1)")
+    v.add_argument("--profile", metavar="NAME", help=_("upload profile (default escape-pain-v1)"))
     v.set_defaults(func=cmd_validate)
 
 
@@ -122,9 +126,13 @@ def cmd_site(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(f"Provider or site name: {name or '(not set)'}")
-    print(f"Organisation code (ODS): {code or '(not set)'}")
-    print(f"Contact details for participants: {' / '.join(contact.splitlines()) or '(not set)'}")
+    print(_("Provider or site name: {value}").format(value=name or "(not set)"))
+    print(_("Organisation code (ODS): {value}").format(value=code or "(not set)"))
+    print(
+        _("Contact details for participants: {value}").format(
+            value=" / ".join(contact.splitlines()) or "(not set)"
+        )
+    )
     if site is None:
         print(SITE_NOT_SET_CLI, file=sys.stderr)
         # Asking is a check that fails while the site is unnamed; setting the contact (or one
@@ -143,7 +151,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     date_to = iso_date(args.date_to, "--to")
     today = iso_date(args.today, "--today")
     if args.course and (date_from or date_to):
-        raise CommandError("Use --course or --from/--to, not both.")
+        raise CommandError(_("Use --course or --from/--to, not both."))
     out = output_path(args, args.out)
     attendance_out = output_path(args, args.attendance_out) if args.attendance_out else None
     output_path(args, manifest_path_for(out))  # the manifest beside it: same rules
@@ -171,7 +179,13 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
         ctx.close()
     print(result.message)
     if result.written and result.attendance_path is not None:
-        print(f"Attendance: {result.attendance_rows} rows to {result.attendance_path}.")
+        print(
+            ngettext(
+                "Attendance: {attendance_rows} row to {attendance_path}.",
+                "Attendance: {attendance_rows} rows to {attendance_path}.",
+                result.attendance_rows,
+            ).format(attendance_rows=result.attendance_rows, attendance_path=result.attendance_path)
+        )
     if result.written:
         print(f"SHA-256 {result.sha256}")
     return 0
@@ -201,8 +215,12 @@ def cmd_dictionary(args: argparse.Namespace) -> int:
     try:
         write_text_atomically(out, text)
     except OSError as e:
-        raise CommandError(f"Cannot write {args.out} ({e.strerror or e}).") from None
-    print(f"Wrote the data dictionary of {profile.name} to {args.out}.")
+        raise CommandError(
+            _("Cannot write {out} ({value}).").format(out=args.out, value=e.strerror or e)
+        ) from None
+    print(
+        _("Wrote the data dictionary of {name} to {out}.").format(name=profile.name, out=args.out)
+    )
     return 0
 
 
@@ -211,14 +229,25 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from escape_desktop.export.upload_validate import validate_upload
 
     if not Path(args.file).is_file():
-        raise CommandError(f"There is no file {args.file}; check the name and folder.")
+        raise CommandError(
+            _("There is no file {file}; check the name and folder.").format(file=args.file)
+        )
     library, folder = _library_and_dir(args)
     profile = get_profile(args.profile, folder, library)
     report = validate_upload(args.file, profile)
     for problem in report.problems:
         print(problem)
     if report.ok:
-        print(f"{report.rows} rows, no problems")
+        print(
+            ngettext("{rows} row, no problems", "{rows} rows, no problems", report.rows).format(
+                rows=report.rows
+            )
+        )
         return 0
-    print(f"{report.summary()} ({report.kind} file, profile {profile.name}).", file=sys.stderr)
+    print(
+        _("{summary} ({kind} file, profile {name}).").format(
+            summary=report.summary(), kind=report.kind, name=profile.name
+        ),
+        file=sys.stderr,
+    )
     return 1

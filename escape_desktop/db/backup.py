@@ -17,6 +17,8 @@ from pathlib import Path
 
 from filelock import Timeout
 
+from escape_desktop.i18n import _
+
 from .engine import DB_FILENAME, Database
 from .errors import BackupFailed, DiskFull, KnownError, explain
 from .files import (
@@ -235,7 +237,9 @@ def make_backup(
         make_private_folder(folder)
     except OSError as e:
         raise BackupFailed(
-            f"Cannot write to the backup folder {folder}; check it exists and has space."
+            _("Cannot write to the backup folder {folder}; check it exists and has space.").format(
+                folder=folder
+            )
         ) from e
     if check_source:
         report(0, 3, "Checking the data for damage…")
@@ -244,7 +248,7 @@ def make_backup(
             log.info("No %s backup: the data failed its check (%d problems)", reason,
                         len(problems))  # fmt: skip
             raise BackupFailed(
-                "The data failed its check, so no backup was made (it would copy the damage): "
+                _("The data failed its check, so no backup was made (it would copy the damage): ")
                 + problems[0]
             )
     report(1, 3, "Copying the data…")
@@ -257,7 +261,9 @@ def make_backup(
             save_key_copy(db.path.parent, folder / KEY_FILENAME)
     except Timeout as e:
         raise BackupFailed(
-            "Another backup or restore of this data is still running; try again in a few minutes."
+            _(
+                "Another backup or restore of this data is still running; try again in a few minutes."
+            )
         ) from e
     log.info("Backup made (%s): %s, %d bytes", reason, target, target.stat().st_size)
     report(3, 3, "Backup made.")
@@ -323,23 +329,29 @@ def write_verified_copy(db: Database, target: Path, *, key_beside: bool = True) 
         log.info("Writing a backup copy in %s failed: %s", folder, type(e).__name__)
         if "unable to open" in str(e).lower():  # the target, not the data: say where
             raise BackupFailed(
-                f"The backup could not be written in {folder}; choose another folder."
+                _("The backup could not be written in {folder}; choose another folder.").format(
+                    folder=folder
+                )
             ) from e
         known = explain(e, folder=folder, needed=_size(db.path))
         if isinstance(known, DiskFull):  # already names the folder and the room needed
             raise BackupFailed(str(known)) from e
         if known is not None:
-            raise BackupFailed(f"The backup could not be written: {known}") from e
+            raise BackupFailed(
+                _("The backup could not be written: {known}").format(known=known)
+            ) from e
         if isinstance(e, OSError) or "disk" in str(e).lower() or "open" in str(e).lower():
             raise BackupFailed(
-                f"The backup could not be written to {folder}; check it has space."
+                _("The backup could not be written to {folder}; check it has space.").format(
+                    folder=folder
+                )
             ) from e
         raise
     problems = verify_backup(partial, db.key)
     if problems:
         partial.unlink(missing_ok=True)
         log.info("The backup copy %s failed its check and was removed", partial.name)
-        raise BackupFailed("The backup copy failed its check and was not kept: " + problems[0])
+        raise BackupFailed(_("The backup copy failed its check and was not kept: ") + problems[0])
     if key_beside and db.key is not None:
         save_key_copy(db.path.parent, key_copy_path(target))
     replace_file(partial, target)
@@ -367,13 +379,18 @@ def copy_backup(
         if isinstance(known, DiskFull):
             raise BackupFailed(str(known)) from e
         raise BackupFailed(
-            f"Could not copy the backup to {folder}; check the stick is plugged in and has space."
+            _(
+                "Could not copy the backup to {folder}; check the stick is plugged in and has "
+                "space."
+            ).format(folder=folder)
         ) from e
     problems = verify_backup(partial, key)
     if problems:
         partial.unlink(missing_ok=True)
         log.info("The copy of %s in %s failed its check and was removed", target.name, folder)
-        raise BackupFailed(f"The copy in {folder} failed its check and was removed.")
+        raise BackupFailed(
+            _("The copy in {folder} failed its check and was removed.").format(folder=folder)
+        )
     replace_file(partial, target)
     if key_folder is not None:
         save_key_copy(Path(key_folder), folder / KEY_FILENAME)

@@ -12,6 +12,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+from escape_desktop.i18n import _
+
 from . import keys
 from .backup import Progress, backups_dir, list_backups, save_key_copy, verify_backup
 from .engine import DB_FILENAME, Database, let_go_before_rename, writers_held_off
@@ -72,14 +74,14 @@ def export_encrypted(source: Path, target: Path, key: bytes) -> None:
     if before != after:
         target.unlink(missing_ok=True)
         log.info("The encrypted copy of %s did not match it; removed", source.name)
-        raise BackupFailed("The encrypted copy did not match the data; nothing was changed.")
+        raise BackupFailed(_("The encrypted copy did not match the data; nothing was changed."))
     make_private(target)
     fsync_file(target)
     problems = verify_backup(target, key)
     if problems:
         target.unlink(missing_ok=True)
         log.info("The encrypted copy of %s failed its check; removed", source.name)
-        raise BackupFailed("The encrypted copy failed its check; nothing was changed.")
+        raise BackupFailed(_("The encrypted copy failed its check; nothing was changed."))
 
 
 def _space_needed(paths: list[Path]) -> int:
@@ -102,7 +104,7 @@ def encrypt_existing(
     """
     report = progress or _noop
     if db.key is not None:
-        raise KnownError("This data is already encrypted.")
+        raise KnownError(_("This data is already encrypted."))
     problem = keys.passphrase_problem(passphrase)
     if problem:
         raise keys.WrongPassphrase(problem)
@@ -112,7 +114,9 @@ def encrypt_existing(
         problems = integrity_problems(db, full=True)
         if problems:
             log.info("Not encrypted: the data failed its check (%d problems)", len(problems))
-            raise BackupFailed("The data failed its check, so it was not encrypted: " + problems[0])
+            raise BackupFailed(
+                _("The data failed its check, so it was not encrypted: ") + problems[0]
+            )
         db.checkpoint()
         plain_backups = [
             b.path for b in list_backups(backups_dir(folder)) if is_plain_sqlite(b.path)
@@ -226,7 +230,11 @@ def _swap_data(folder: Path, tmp: Path) -> None:
         held = e
     if any(not is_plain_sqlite(b.path) for b in list_backups(backups_dir(folder))):
         # Encrypted backups need the key file: keep everything for the next start.
-        raise FileHeld(f"{held_sentence(path)} Then open the app again to finish.") from held
+        raise FileHeld(
+            _("{held_sentence} Then open the app again to finish.").format(
+                held_sentence=held_sentence(path)
+            )
+        ) from held
     (folder / keys.KEY_FILENAME).unlink(missing_ok=True)
     for where in (folder, backups_dir(folder)):
         for left in where.glob("*" + ENCRYPTING_SUFFIX) if where.is_dir() else ():
@@ -234,5 +242,7 @@ def _swap_data(folder: Path, tmp: Path) -> None:
     fsync_dir(folder)
     log.warning("Encryption undone: the data file was held (%s)", held)
     raise FileHeld(
-        f"{held_sentence(path)} The data was not encrypted; nothing was changed."
+        _("{held_sentence} The data was not encrypted; nothing was changed.").format(
+            held_sentence=held_sentence(path)
+        )
     ) from held

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 import sqlcipher3.dbapi2 as sqlcipher
 
+from escape_desktop.i18n import _
+
 from .errors import DiskFull, KnownError, WritesStopped, explain
 from .files import folder_is_writable, sqlite_uri
 
@@ -110,8 +112,10 @@ def _read_only_query(path: Path) -> str:
         # A write killed half-way, its journal not rolled back (that needs a writable
         # folder): read as it stands, the file would hold half of that write.
         raise KnownError(
-            f"The data in {path.parent} was not closed properly and cannot be put right on a "
-            "read-only disk; copy the whole folder to this laptop and open the copy."
+            _(
+                "The data in {parent} was not closed properly and cannot be put right on a "
+                "read-only disk; copy the whole folder to this laptop and open the copy."
+            ).format(parent=path.parent)
         )
     pending = _size(Path(str(path) + "-wal")) > 0
     if not pending:
@@ -119,8 +123,11 @@ def _read_only_query(path: Path) -> str:
     if Path(str(path) + "-shm").is_file():
         return "mode=ro"
     raise KnownError(
-        f"The data in {path.parent} was not closed properly and its latest changes cannot be "
-        "read from a read-only disk; copy the whole folder to this laptop and open the copy."
+        _(
+            "The data in {parent} was not closed properly and its latest changes cannot be "
+            "read from a read-only disk; copy the whole folder to this laptop and open the "
+            "copy."
+        ).format(parent=path.parent)
     )
 
 
@@ -319,8 +326,10 @@ class Database:
             if not self._gate.wait_for(lambda: self._writing == 0, wait):
                 self.busy = self._busy_thread = None
                 raise WritesStopped(
-                    "A change is still being saved; wait a moment, then try again. "
-                    "Nothing was changed."
+                    _(
+                        "A change is still being saved; wait a moment, then try again. "
+                        "Nothing was changed."
+                    )
                 )
         try:
             yield

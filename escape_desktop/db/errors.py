@@ -9,6 +9,7 @@ from pathlib import Path
 # Defined in a leaf module so ui/ and export/ need nothing of db/ to catch it; still
 # importable from here.
 from escape_desktop.errors import KnownError as KnownError
+from escape_desktop.i18n import N_, _
 
 
 class DatabaseLocked(KnownError):
@@ -48,12 +49,13 @@ class DataDamaged(KnownError):
 
 
 # The same words the window's read-only mode uses for damaged data.
-DAMAGED_SENTENCE = "The class data file is damaged, so it cannot be changed safely."
+# (marked for the catalogue here, translated with _() where shown)
+DAMAGED_SENTENCE = N_("The class data file is damaged, so it cannot be changed safely.")
 
 
 # Data on a read-only stick or share: the window, every service and every command refuse a change
 # with these words (and write nothing in the folder: no lock file, no -wal, no log, no ui.ini).
-READ_ONLY_MEDIA_SENTENCE = (
+READ_ONLY_MEDIA_SENTENCE = N_(
     "This data is on a read-only disk (a locked stick or a read-only share), so nothing can be "
     "changed here; to change it, copy the whole folder to this laptop and open the copy."
 )
@@ -69,9 +71,22 @@ def _megabytes(n: int) -> str:
 
 def disk_full_sentence(folder: Path | None = None, needed: int | None = None) -> str:
     """The one sentence for a full disk: where, and how much room is wanted when known."""
-    where = f"The disk holding {folder} is full" if folder else "The disk is full"
-    room = f"free at least {_megabytes(needed)}" if needed else "free some space"
-    return f"{where}; {room} there and try again. Nothing was saved."
+    size = _megabytes(needed) if needed else ""
+    if folder and needed:
+        text = _(
+            "The disk holding {folder} is full; free at least {size} there and try again. "
+            "Nothing was saved."
+        )
+    elif folder:
+        text = _(
+            "The disk holding {folder} is full; free some space there and try again. "
+            "Nothing was saved."
+        )
+    elif needed:
+        text = _("The disk is full; free at least {size} there and try again. Nothing was saved.")
+    else:
+        text = _("The disk is full; free some space there and try again. Nothing was saved.")
+    return text.format(folder=folder, size=size)
 
 
 def explain(
@@ -90,29 +105,44 @@ def explain(
     text = str(orig).lower()
     if "database is locked" in text or "database is busy" in text:
         return DatabaseLocked(
-            "The database is busy in another window or program; close it and try again."
+            _("The database is busy in another window or program; close it and try again.")
         )
     if "disk is full" in text or "database or disk is full" in text:
         return DiskFull(disk_full_sentence(folder, needed))
     if "file is not a database" in text or "file is encrypted" in text:
         return NotADatabase(
-            "The data file could not be read: it is damaged, not a database, or the passphrase "
-            "is wrong. Check the passphrase, or restore a backup."
+            _(
+                "The data file could not be read: it is damaged, not a database, or the "
+                "passphrase is wrong. Check the passphrase, or restore a backup."
+            )
         )
     if "malformed" in text:  # the image, or its schema
-        return NotADatabase("The data file is damaged; restore the newest good backup.")
+        return NotADatabase(_("The data file is damaged; restore the newest good backup."))
     if "disk i/o error" in text:
-        where = f" in {folder}" if folder else ""
+        if folder:
+            return KnownError(
+                _(
+                    "The disk could not be read or written in {folder} (it may be full, "
+                    "unplugged or failing); check it and try again."
+                ).format(folder=folder)
+            )
         return KnownError(
-            f"The disk could not be read or written{where} (it may be full, unplugged or "
-            "failing); check it and try again."
+            _(
+                "The disk could not be read or written (it may be full, unplugged or failing); "
+                "check it and try again."
+            )
         )
     if "readonly database" in text or "read-only" in text:
-        return KnownError("The data file is open read-only; changes cannot be saved right now.")
+        return KnownError(_("The data file is open read-only; changes cannot be saved right now."))
     if "unable to open database" in text:
-        where = f" in {folder}" if folder else ""
+        if folder:
+            return KnownError(
+                _(
+                    "The data file could not be opened in {folder}; check the folder exists "
+                    "and can be written to."
+                ).format(folder=folder)
+            )
         return KnownError(
-            f"The data file could not be opened{where}; check the folder exists and can be "
-            "written to."
+            _("The data file could not be opened; check the folder exists and can be written to.")
         )
     return None

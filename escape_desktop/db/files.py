@@ -18,6 +18,8 @@ from contextlib import contextmanager
 from pathlib import Path, PurePath, PurePosixPath, PureWindowsPath
 from typing import Any
 
+from escape_desktop.i18n import _
+
 from .errors import KnownError
 
 log = logging.getLogger(__name__)
@@ -377,16 +379,35 @@ def read_capped(path: str | Path, limit: int, what: str, error: type[Exception])
     try:
         info = os.stat(name)
     except FileNotFoundError:
-        raise error(f"There is no file {name}; check the name and try again.") from None
+        raise error(
+            _("There is no file {name}; check the name and try again.").format(name=name)
+        ) from None
     except OSError:
-        raise error(f"Cannot read {name}; check the stick is plugged in.") from None
+        raise error(
+            _("Cannot read {name}; check the stick is plugged in.").format(name=name)
+        ) from None
     if stat.S_ISDIR(info.st_mode):
-        raise error(f"{name} is a folder, not {what}; choose the file itself.")
+        raise error(
+            _("{name} is a folder, not {what}; choose the file itself.").format(
+                name=name, what=what
+            )
+        )
     if not stat.S_ISREG(info.st_mode):
-        raise error(f"{name} is not an ordinary file, so it is not {what}; choose the file itself.")
+        raise error(
+            _(
+                "{name} is not an ordinary file, so it is not {what}; choose the file itself."
+            ).format(name=name, what=what)
+        )
     too_big = error(
-        f"{name} is far larger than {what} can be ({info.st_size // (1024 * 1024)} MB, the "
-        f"most is {limit // (1024 * 1024)} MB), so it was not read; check it is the right file."
+        _(
+            "{name} is far larger than {what} can be ({number} MB, the most is {number_2} "
+            "MB), so it was not read; check it is the right file."
+        ).format(
+            name=name,
+            what=what,
+            number=info.st_size // (1024 * 1024),
+            number_2=limit // (1024 * 1024),
+        )
     )
     if info.st_size > limit:
         raise too_big
@@ -394,12 +415,18 @@ def read_capped(path: str | Path, limit: int, what: str, error: type[Exception])
     try:
         fd = os.open(name, flags)
     except OSError:
-        raise error(f"Cannot read {name}; check the stick is plugged in.") from None
+        raise error(
+            _("Cannot read {name}; check the stick is plugged in.").format(name=name)
+        ) from None
     pieces: list[bytes] = []
     total = 0
     try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):  # swapped for a pipe after the first look
-            raise error(f"{name} is not an ordinary file, so it is not {what}.")
+            raise error(
+                _("{name} is not an ordinary file, so it is not {what}.").format(
+                    name=name, what=what
+                )
+            )
         while True:
             piece = os.read(fd, CHUNK)
             if not piece:
@@ -409,7 +436,9 @@ def read_capped(path: str | Path, limit: int, what: str, error: type[Exception])
                 raise too_big
             pieces.append(piece)
     except OSError:
-        raise error(f"Cannot read {name}; check the stick is plugged in.") from None
+        raise error(
+            _("Cannot read {name}; check the stick is plugged in.").format(name=name)
+        ) from None
     finally:
         os.close(fd)
     return b"".join(pieces)

@@ -173,7 +173,7 @@ def course_summaries(
         facts = sessions.get(cid, [])
         closed_on = _day(closed)
         day, closed_now = programme_status.decision_day(today, closed_on)
-        summary, _ = programme_status.course_summary(
+        summary, _people = programme_status.course_summary(
             people.get(cid, []), facts, day, closed=closed_now
         )
         untaken = programme_status.registers_not_taken(people.get(cid, []), facts, day)

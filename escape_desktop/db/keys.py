@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from escape_desktop.i18n import _
+
 from .errors import KnownError, WrongPassphrase
 from .files import fsync_dir, replace_file
 
@@ -131,8 +133,10 @@ def _open_sealed(entry: dict[str, Any], secret: str, purpose: str) -> bytes | No
             raise ValueError(entry.get("kdf"))
     except (KeyError, TypeError, ValueError) as e:
         raise KeyFileDamaged(
-            "The key file (key.json) in the data folder is damaged; restore it from a backup "
-            "folder, where a copy is kept beside the backups."
+            _(
+                "The key file (key.json) in the data folder is damaged; restore it from a backup "
+                "folder, where a copy is kept beside the backups."
+            )
         ) from e
     aad = f"{FORMAT}:{VERSION}:{purpose}".encode()
     try:
@@ -151,26 +155,36 @@ def read_key_path(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise KnownError(f"There is no key file in {folder}; this data is not encrypted.") from None
+        raise KnownError(
+            _("There is no key file in {folder}; this data is not encrypted.").format(folder=folder)
+        ) from None
     except (OSError, ValueError, UnicodeDecodeError) as e:
         if path.name != KEY_FILENAME:  # the copy travelling with a backup (b.db.key.json)
             raise KeyFileDamaged(
-                f"The key file {path.name} beside the backup cannot be read; copy it again "
-                "from where the backup came from, then try again. Nothing was changed."
+                _(
+                    "The key file {name} beside the backup cannot be read; copy it again from where "
+                    "the backup came from, then try again. Nothing was changed."
+                ).format(name=path.name)
             ) from e
         raise KeyFileDamaged(
-            "The key file (key.json) in the data folder cannot be read; restore it from a "
-            "backup folder, where a copy is kept beside the backups."
+            _(
+                "The key file (key.json) in the data folder cannot be read; restore it from a "
+                "backup folder, where a copy is kept beside the backups."
+            )
         ) from e
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise KeyFileDamaged(
-            "The key file (key.json) in the data folder is not an escape-desktop key file; "
-            "restore it from a backup folder."
+            _(
+                "The key file (key.json) in the data folder is not an escape-desktop key file; "
+                "restore it from a backup folder."
+            )
         )
     if int(data.get("version", 0)) > VERSION:
         raise KeyFileDamaged(
-            "The key file was written by a newer version of escape-desktop; install it to open "
-            "this data."
+            _(
+                "The key file was written by a newer version of escape-desktop; install it to open "
+                "this data."
+            )
         )
     return data
 
@@ -216,7 +230,7 @@ def create_key(
     """
     folder = Path(folder)
     if is_encrypted(folder):
-        raise KnownError("This data folder already has a key; change the passphrase instead.")
+        raise KnownError(_("This data folder already has a key; change the passphrase instead."))
     problem = passphrase_problem(passphrase)
     if problem:
         raise WrongPassphrase(problem)
@@ -249,12 +263,16 @@ def _refuse_if_key_file_missing(folder: Path) -> None:
         return
     if (folder / BACKUP_KEY_COPY).is_file():
         raise KeyFileDamaged(
-            f"The key file (key.json) is missing from {folder}; copy key.json from its backups "
-            "folder back beside escape.db, then try again."
+            _(
+                "The key file (key.json) is missing from {folder}; copy key.json from its "
+                "backups folder back beside escape.db, then try again."
+            ).format(folder=folder)
         )
     raise KeyFileDamaged(
-        f"The key file (key.json) is missing from {folder}; copy it back from a backup copy "
-        "(each one has its key file beside it), then try again."
+        _(
+            "The key file (key.json) is missing from {folder}; copy it back from a backup "
+            "copy (each one has its key file beside it), then try again."
+        ).format(folder=folder)
     )
 
 
@@ -266,15 +284,17 @@ def unlock(folder: Path, passphrase: str | None) -> bytes | None:
         return None
     if not passphrase:
         raise PassphraseNeeded(
-            "This data is protected by a passphrase; give it in ESCAPE_DESKTOP_PASSPHRASE or "
-            "with --passphrase-file."
+            _(
+                "This data is protected by a passphrase; give it in ESCAPE_DESKTOP_PASSPHRASE or "
+                "with --passphrase-file."
+            )
         )
     data = read_key_file(folder)
     key = _unwrap(data.get("passphrase") or {}, passphrase, "passphrase")
     if key is None:
         log.info("Unlock refused: the passphrase did not open the key file")
         raise WrongPassphrase(
-            "That passphrase is not right; check Caps Lock and try again. Nothing was changed."
+            _("That passphrase is not right; check Caps Lock and try again. Nothing was changed.")
         )
     return key
 
@@ -291,15 +311,19 @@ def unlock_key_path(
         )
         if key is None:
             raise WrongPassphrase(
-                "That recovery key is not right; check each group of four and try again."
+                _("That recovery key is not right; check each group of four and try again.")
             )
         return key
     if not passphrase:
-        raise PassphraseNeeded("This backup is protected by a passphrase; give it to restore it.")
+        raise PassphraseNeeded(
+            _("This backup is protected by a passphrase; give it to restore it.")
+        )
     key = _unwrap(data.get("passphrase") or {}, passphrase, "passphrase")
     if key is None:
         raise WrongPassphrase(
-            "That passphrase does not open this backup; check Caps Lock, or use the recovery key."
+            _(
+                "That passphrase does not open this backup; check Caps Lock, or use the recovery key."
+            )
         )
     return key
 
@@ -310,7 +334,7 @@ def unlock_with_recovery(folder: Path, code: str) -> bytes:
     if key is None:
         log.info("Unlock refused: the recovery key did not open the key file")
         raise WrongPassphrase(
-            "That recovery key is not right; check each group of four and try again."
+            _("That recovery key is not right; check each group of four and try again.")
         )
     return key
 

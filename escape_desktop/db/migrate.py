@@ -6,6 +6,8 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from escape_desktop.i18n import _
+
 from .backup import backups_dir, make_backup
 from .engine import Database
 from .errors import KnownError, NewerDatabase
@@ -48,13 +50,17 @@ def ensure_schema(db: Database) -> str:
     log.info("Schema state of %s: %s (this version's head: %s)", db.path.name, state, HEAD)
     if state == "newer":
         raise NewerDatabase(
-            "This data file was written by a newer version of escape-desktop; "
-            "install the newer version to open it. The file has not been changed."
+            _(
+                "This data file was written by a newer version of escape-desktop; "
+                "install the newer version to open it. The file has not been changed."
+            )
         )
     if state == "foreign":
         raise KnownError(
-            "This file is a database, but not an escape-desktop one; "
-            "choose another data folder. The file has not been changed."
+            _(
+                "This file is a database, but not an escape-desktop one; "
+                "choose another data folder. The file has not been changed."
+            )
         )
     if state == "behind":
         copy_before_migrating(db)
@@ -79,8 +85,10 @@ def upgrade(db: Database, target: str = "head") -> None:
                 broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
                 if broken:
                     raise KnownError(
-                        "The data could not be brought up to date (links between records "
-                        "broke); nothing was changed. Please report this."
+                        _(
+                            "The data could not be brought up to date (links between records "
+                            "broke); nothing was changed. Please report this."
+                        )
                     )
         finally:
             driver.execute("PRAGMA foreign_keys = ON")

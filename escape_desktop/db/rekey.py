@@ -16,6 +16,8 @@ import logging
 import os
 from pathlib import Path
 
+from escape_desktop.i18n import _
+
 from . import keys
 from .backup import (
     Progress,
@@ -70,7 +72,7 @@ def _export(source: Path, old: bytes, target: Path, new: bytes) -> None:
     problems = verify_backup(target, new)
     if problems:
         target.unlink(missing_ok=True)
-        raise BackupFailed("The re-encrypted copy failed its check; nothing was changed.")
+        raise BackupFailed(_("The re-encrypted copy failed its check; nothing was changed."))
 
 
 def keep_old_key_beside_backups(folder: Path) -> int:
@@ -103,10 +105,10 @@ def rekey(
     report = progress or _noop
     folder = db.path.parent
     if db.key is None:
-        raise KnownError("This data has no passphrase yet; protect it with one first.")
+        raise KnownError(_("This data has no passphrase yet; protect it with one first."))
     if not keys.key_matches(folder, db.key, passphrase):
         raise keys.WrongPassphrase(
-            "That passphrase is not right; check Caps Lock and try again. Nothing was changed."
+            _("That passphrase is not right; check Caps Lock and try again. Nothing was changed.")
         )
     raw = os.urandom(keys.KEY_BYTES)
     text, code = keys.new_key_file_text(
@@ -124,7 +126,7 @@ def rekey(
         problems = integrity_problems(db, full=True)
         if problems:
             raise BackupFailed(
-                "The data failed its check, so it was not re-encrypted: " + problems[0]
+                _("The data failed its check, so it was not re-encrypted: ") + problems[0]
             )
         db.checkpoint()
         needed = int(path.stat().st_size * 1.1) + 8 * 1024 * 1024
@@ -164,9 +166,13 @@ def rekey(
             except FileHeld as e:
                 if key_incoming.is_file():  # the data is new, its key file not yet: next start
                     raise FileHeld(
-                        f"{e} The data is re-encrypted; close the app and open it again to finish."
+                        _(
+                            "{e} The data is re-encrypted; close the app and open it again to finish."
+                        ).format(e=e)
                     ) from e
-                raise FileHeld(f"{e} The data was not re-encrypted; nothing was changed.") from e
+                raise FileHeld(
+                    _("{e} The data was not re-encrypted; nothing was changed.").format(e=e)
+                ) from e
         new = Database(path, raw)
         new.pragma("PRAGMA journal_mode = WAL")
         made = None

@@ -7,6 +7,8 @@ from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
+from escape_desktop.i18n import _
+
 from . import keys
 from .backup import STAMP_FORMAT, Progress, backups_dir, find_key_copy, make_backup, verify_backup
 from .encryption import export_encrypted
@@ -64,14 +66,20 @@ def restore_backup(
         and not is_plain_sqlite(source)
     ):
         raise BackupFailed(
-            f"{source.name} cannot be restored here: it is encrypted (or is not a backup) and "
-            "this data has no passphrase. Restore it into the data it was made from, or "
-            "choose a backup of this data. Nothing was changed."
+            _(
+                "{name} cannot be restored here: it is encrypted (or is not a backup) and this "
+                "data has no passphrase. Restore it into the data it was made from, or choose a "
+                "backup of this data. Nothing was changed."
+            ).format(name=source.name)
         )
     problems = verify_backup(source, None if plain_into_encrypted else db.key)
     if problems:
         log.info("Not restored: %s failed its check", source.name)
-        raise BackupFailed(f"{source.name} cannot be restored: {problems[0]} Nothing was changed.")
+        raise BackupFailed(
+            _("{name} cannot be restored: {problems} Nothing was changed.").format(
+                name=source.name, problems=problems[0]
+            )
+        )
     newer = newer_schema_problem(source, None if plain_into_encrypted else db.key)
     if newer:
         raise BackupFailed(newer)
@@ -165,7 +173,9 @@ def _put_in_place(
             problems = verify_backup(incoming, db.key)
             if problems:
                 raise BackupFailed(
-                    f"The copy of {source.name} failed its check, so nothing was restored: "
+                    _("The copy of {name} failed its check, so nothing was restored: ").format(
+                        name=source.name
+                    )
                     + problems[0]
                 )
     except BaseException as e:
@@ -184,7 +194,9 @@ def _put_in_place(
         incoming.unlink(missing_ok=True)
         log.info("Restore stopped: the data file was held (%s)", e)
         raise FileHeld(
-            f"{held_sentence(path)} The backup was not restored; nothing was changed."
+            _("{held_sentence} The backup was not restored; nothing was changed.").format(
+                held_sentence=held_sentence(path)
+            )
         ) from e
     fsync_dir(path.parent)
     from .checksums import sums_path
@@ -208,8 +220,10 @@ def unlock_backup(
     key_file = find_key_copy(source)
     if key_file is None:
         raise BackupFailed(
-            f"{source.name} is encrypted and its key file ({source.name}.key.json or key.json) "
-            "is not beside it; copy the key file next to it and try again. Nothing was changed."
+            _(
+                "{name} is encrypted and its key file ({name}.key.json or key.json) is not "
+                "beside it; copy the key file next to it and try again. Nothing was changed."
+            ).format(name=source.name)
         )
     return keys.unlock_key_path(key_file, passphrase, recovery_code), key_file
 
@@ -244,11 +258,19 @@ def restore_into_new_folder(
     source = Path(source)
     path = folder / DB_FILENAME
     if path.exists():
-        raise KnownError(f"{folder} already holds data; restore into it from its own backups.")
+        raise KnownError(
+            _("{folder} already holds data; restore into it from its own backups.").format(
+                folder=folder
+            )
+        )
     key, key_file = unlock_backup(source, passphrase=passphrase, recovery_code=recovery_code)
     problems = verify_backup(source, key)
     if problems:
-        raise BackupFailed(f"{source.name} cannot be restored: {problems[0]} Nothing was changed.")
+        raise BackupFailed(
+            _("{name} cannot be restored: {problems} Nothing was changed.").format(
+                name=source.name, problems=problems[0]
+            )
+        )
     newer = newer_schema_problem(source, key)
     if newer:  # refused before the folder, its key file or anything else is written
         raise BackupFailed(newer)
@@ -256,7 +278,10 @@ def restore_into_new_folder(
     own_key = folder / keys.KEY_FILENAME
     if own_key.exists() and not _same_key(own_key, key, passphrase, recovery_code):
         raise KnownError(
-            f"{folder} already has a different key file; choose an empty folder. Nothing was changed."
+            _(
+                "{folder} already has a different key file; choose an empty folder. Nothing was "
+                "changed."
+            ).format(folder=folder)
         )
     incoming = path.with_name(path.name + ".restoring")
     with maintenance_lock(folder):
@@ -268,7 +293,9 @@ def restore_into_new_folder(
             copy_durably(source, incoming)
             if verify_backup(incoming, key):
                 raise BackupFailed(
-                    f"The copy of {source.name} failed its check; nothing was restored."
+                    _("The copy of {name} failed its check; nothing was restored.").format(
+                        name=source.name
+                    )
                 )
         except BaseException as e:
             incoming.unlink(missing_ok=True)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from fractions import Fraction
 from functools import lru_cache
 
+from escape_desktop.i18n import _
+
 __all__ = [
     "COMPLETION_THRESHOLD",
     "NATIONAL_COMPLETION",
@@ -28,13 +30,15 @@ def _as_fraction(threshold: float) -> Fraction:
     else:
         frac = Fraction(str(threshold))
     if not 0 <= frac <= 1:
-        raise ValueError("The completion threshold must be between 0 and 1.")
+        raise ValueError(_("The completion threshold must be between 0 and 1."))
     return frac
 
 
 def _check_count(value: int, what: str) -> None:
     if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-        raise ValueError(f"The number of {what} must be a whole number of 0 or more.")
+        raise ValueError(
+            _("The number of {what} must be a whole number of 0 or more.").format(what=what)
+        )
 
 
 def is_completer(attended: int, delivered: int, threshold: float = COMPLETION_THRESHOLD) -> bool:
@@ -46,7 +50,7 @@ def is_completer(attended: int, delivered: int, threshold: float = COMPLETION_TH
     _check_count(attended, "sessions attended")
     _check_count(delivered, "sessions delivered")
     if attended > delivered:
-        raise ValueError("Sessions attended cannot be more than sessions delivered.")
+        raise ValueError(_("Sessions attended cannot be more than sessions delivered."))
     if delivered == 0:
         return False
     frac = _as_fraction(threshold)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from escape_desktop.i18n import _
+
 from .errors import ContentError as ContentError
 from .screening import Screening, parse_screening
 
@@ -168,7 +170,9 @@ class _Reader:
         self.path = path
         if not isinstance(data, Mapping):
             where = path or "the file"
-            raise ContentError(f"{source}: {where} must be a table of fields.")
+            raise ContentError(
+                _("{source}: {where} must be a table of fields.").format(source=source, where=where)
+            )
         self.data = data
 
     def name(self, key: str) -> str:
@@ -182,7 +186,7 @@ class _Reader:
         if unknown:
             raise self.fail(
                 unknown[0],
-                "is not a known field (check the spelling; known fields are "
+                _("is not a known field (check the spelling; known fields are ")
                 + ", ".join(sorted(allowed))
                 + ").",
             )
@@ -190,17 +194,17 @@ class _Reader:
     def _get(self, key: str, default: Any, required: bool) -> Any:
         if key not in self.data:
             if required:
-                raise self.fail(key, "is missing.")
+                raise self.fail(key, _("is missing."))
             return default
         return self.data[key]
 
     def text(self, key: str, default: str | None = None, *, allow_empty: bool = False) -> str:
         value = self._get(key, default, default is None)
         if not isinstance(value, str):
-            raise self.fail(key, "must be text in quotes.")
+            raise self.fail(key, _("must be text in quotes."))
         value = value.strip()
         if not value and not allow_empty and default is None:
-            raise self.fail(key, "must not be empty.")
+            raise self.fail(key, _("must not be empty."))
         return value
 
     def key(self, key: str) -> str:
@@ -208,8 +212,10 @@ class _Reader:
         if not _KEY_RE.match(value):
             raise self.fail(
                 key,
-                f"must be a short key of lower-case letters, digits and underscores "
-                f"starting with a letter (got {value!r}).",
+                _(
+                    "must be a short key of lower-case letters, digits and underscores starting with "
+                    "a letter (got {value!r})."
+                ).format(value=value),
             )
         return value
 
@@ -223,9 +229,9 @@ class _Reader:
     ) -> int:
         value = self._get(key, default, default is None)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, "must be a whole number." + _range_hint(low, high))
+            raise self.fail(key, _("must be a whole number.") + _range_hint(low, high))
         if (low is not None and value < low) or (high is not None and value > high):
-            raise self.fail(key, "is out of range." + _range_hint(low, high))
+            raise self.fail(key, _("is out of range.") + _range_hint(low, high))
         return value
 
     def number(
@@ -241,49 +247,56 @@ class _Reader:
         must = default is None if required is None else required
         value = self._get(key, default, must)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, "must be a number.")
+            raise self.fail(key, _("must be a number."))
         value = float(value)
         if not math.isfinite(value):
-            raise self.fail(key, "must be a finite number.")
+            raise self.fail(key, _("must be a finite number."))
         if positive and value <= 0:
-            raise self.fail(key, "must be more than 0.")
+            raise self.fail(key, _("must be more than 0."))
         if (low is not None and value < low) or (high is not None and value > high):
-            raise self.fail(key, "is out of range." + _range_hint(low, high))
+            raise self.fail(key, _("is out of range.") + _range_hint(low, high))
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self._get(key, default, False)
         if not isinstance(value, bool):
-            raise self.fail(key, "must be true or false.")
+            raise self.fail(key, _("must be true or false."))
         return value
 
     def choice(self, key: str, options: tuple[str, ...], default: str | None = None) -> str:
         value = self.text(key, default)
         if value not in options:
-            raise self.fail(key, f"must be one of {', '.join(options)} (got {value!r}).")
+            raise self.fail(
+                key,
+                _("must be one of {options} (got {value!r}).").format(
+                    options=", ".join(options), value=value
+                ),
+            )
         return value
 
     def key_list(self, key: str, *, non_empty: bool = True) -> tuple[str, ...]:
         value = self._get(key, None, True)
         if not isinstance(value, list):
-            raise self.fail(key, "must be a list of keys in square brackets.")
+            raise self.fail(key, _("must be a list of keys in square brackets."))
         if non_empty and not value:
-            raise self.fail(key, "must list at least one key.")
+            raise self.fail(key, _("must list at least one key."))
         seen: list[str] = []
         for i, entry in enumerate(value):
             if not isinstance(entry, str) or not _KEY_RE.match(entry):
-                raise self.fail(f"{key}[{i}]", "must be a short lower-case key in quotes.")
+                raise self.fail(f"{key}[{i}]", _("must be a short lower-case key in quotes."))
             if entry in seen:
-                raise self.fail(f"{key}[{i}]", f"repeats {entry!r}; list each key once.")
+                raise self.fail(
+                    f"{key}[{i}]", _("repeats {entry!r}; list each key once.").format(entry=entry)
+                )
             seen.append(entry)
         return tuple(seen)
 
     def table_list(self, key: str, *, required: bool = True) -> list[_Reader]:
         value = self._get(key, [], required)
         if not isinstance(value, list):
-            raise self.fail(key, "must be a list of tables (use [[...]] sections).")
+            raise self.fail(key, _("must be a list of tables (use [[...]] sections)."))
         if required and not value:
-            raise self.fail(key, "must have at least one entry.")
+            raise self.fail(key, _("must have at least one entry."))
         return [
             _Reader(entry, self.source, f"{self.name(key)}[{i}]") for i, entry in enumerate(value)
         ]
@@ -291,7 +304,7 @@ class _Reader:
     def sub(self, key: str, *, required: bool) -> _Reader | None:
         if key not in self.data:
             if required:
-                raise self.fail(key, "is missing.")
+                raise self.fail(key, _("is missing."))
             return None
         return _Reader(self.data[key], self.source, self.name(key))
 
@@ -334,11 +347,19 @@ def parse_station(data: dict, source: str) -> Station:
         lr.reject_unknown({"name", "description", "target_dose"})
         level_name = lr.text("name")
         if level_name in names:
-            raise lr.fail("name", f"repeats {level_name!r}; give each level its own name.")
+            raise lr.fail(
+                "name",
+                _("repeats {level_name!r}; give each level its own name.").format(
+                    level_name=level_name
+                ),
+            )
         names.add(level_name)
         target = lr.number("target_dose", positive=True, high=10_000)
         if dose_kind in ("repetitions", "seconds", "step_cm") and not float(target).is_integer():
-            raise lr.fail("target_dose", f"must be a whole number for {dose_kind}.")
+            raise lr.fail(
+                "target_dose",
+                _("must be a whole number for {dose_kind}.").format(dose_kind=dose_kind),
+            )
         levels.append(Level(level_name, lr.text("description", "", allow_empty=True), target))
     home = r.text("home", "", allow_empty=True)
     return Station(key, name, dose_kind, dose_unit, tuple(levels), description, home)
@@ -373,7 +394,9 @@ def _parse_rules(r: _Reader | None) -> ProgressionRules:
     if rules.pain_to_step_back <= rules.max_pain_to_progress:
         raise r.fail(
             "pain_to_step_back",
-            f"must be more than max_pain_to_progress ({rules.max_pain_to_progress}).",
+            _("must be more than max_pain_to_progress ({max_pain_to_progress}).").format(
+                max_pain_to_progress=rules.max_pain_to_progress
+            ),
         )
     return rules
 
@@ -404,7 +427,9 @@ def parse_template(data: dict, source: str) -> ProgrammeTemplate:
         sr.reject_unknown({"number", "topic", "notes"})
         number = sr.integer("number", low=1, high=100)
         if number != i:
-            raise sr.fail("number", f"should be {i}: number the sessions 1, 2, 3 … in order.")
+            raise sr.fail(
+                "number", _("should be {i}: number the sessions 1, 2, 3 … in order.").format(i=i)
+            )
         sessions.append(
             SessionPlan(number, sr.text("topic"), sr.text("notes", "", allow_empty=True))
         )
@@ -420,22 +445,27 @@ def parse_template(data: dict, source: str) -> ProgrammeTemplate:
             continue
         if value not in instruments:
             raise outcomes_reader.fail(
-                domain, f"names {value!r}, which is not in this programme's instruments list."
+                domain,
+                _("names {value!r}, which is not in this programme's instruments list.").format(
+                    value=value
+                ),
             )
         # One measure behind two headline bars makes them equal by construction.
         twice = next((d for d, k in outcomes.items() if k == value), None)
         if twice is not None:
             raise outcomes_reader.fail(
                 domain,
-                f"names {value!r}, which is already used for {twice}; give each headline "
-                f'domain a different measure, or write "{NOT_MEASURED}".',
+                _(
+                    "names {value!r}, which is already used for {twice}; give each headline domain a "
+                    'different measure, or write "{NOT_MEASURED}".'
+                ).format(value=value, twice=twice, NOT_MEASURED=NOT_MEASURED),
             )
         outcomes[domain] = value
     progression = _parse_rules(r.sub("progression", required=False))
     education = r.integer("education_minutes", low=0, high=240)
     exercise = r.integer("exercise_minutes", low=0, high=240)
     if education + exercise == 0:
-        raise r.fail("exercise_minutes", "and education_minutes cannot both be 0.")
+        raise r.fail("exercise_minutes", _("and education_minutes cannot both be 0."))
     return ProgrammeTemplate(
         key=key,
         title=title,
@@ -482,10 +512,15 @@ def parse_instrument(data: dict, source: str) -> Instrument:
     low = r.number("min")
     high = r.number("max")
     if high <= low:
-        raise r.fail("max", f"must be more than min ({_fmt(low)}).")
+        raise r.fail("max", _("must be more than min ({low}).").format(low=_fmt(low)))
     for fld, value in (("min", low), ("max", high)):
         if not _has_decimals(value, decimals):
-            raise r.fail(fld, f"has more decimal places than decimals = {decimals} allows.")
+            raise r.fail(
+                fld,
+                _("has more decimal places than decimals = {decimals} allows.").format(
+                    decimals=decimals
+                ),
+            )
     direction = r.choice("direction", DIRECTIONS)
     unit = r.text("unit", "", allow_empty=True)
 
@@ -496,47 +531,62 @@ def parse_instrument(data: dict, source: str) -> Instrument:
             ir.reject_unknown({"key", "text", "min", "max"})
             item_key = ir.key("key")
             if item_key in seen:
-                raise ir.fail("key", f"repeats {item_key!r}; give each item its own key.")
+                raise ir.fail(
+                    "key",
+                    _("repeats {item_key!r}; give each item its own key.").format(
+                        item_key=item_key
+                    ),
+                )
             seen.add(item_key)
             item_min = ir.integer("min", low=-1000, high=1000)
             item_max = ir.integer("max", low=-1000, high=1000)
             if item_max <= item_min:
-                raise ir.fail("max", f"must be more than min ({item_min}).")
+                raise ir.fail(
+                    "max", _("must be more than min ({item_min}).").format(item_min=item_min)
+                )
             items.append(InstrumentItem(item_key, ir.text("text"), item_min, item_max))
         total_min = sum(i.min for i in items)
         total_max = sum(i.max for i in items)
         if total_min < low or total_max > high:
             raise r.fail(
                 "items",
-                f"add up to a range of {total_min} to {total_max}, which does not fit "
-                f"inside min {_fmt(low)} to max {_fmt(high)}.",
+                _(
+                    "add up to a range of {total_min} to {total_max}, which does not fit inside min "
+                    "{low} to max {high}."
+                ).format(total_min=total_min, total_max=total_max, low=_fmt(low), high=_fmt(high)),
             )
     elif "items" in r.data and r.data["items"]:
-        raise r.fail("items", 'must be left out when kind = "score".')
+        raise r.fail("items", _('must be left out when kind = "score".'))
 
     max_missing = r.integer("max_missing_items", 0, low=0)
     missing_rule = r.choice("missing_rule", MISSING_RULES, "none")
     if kind == "score" and max_missing:
-        raise r.fail("max_missing_items", 'must be 0 when kind = "score".')
+        raise r.fail("max_missing_items", _('must be 0 when kind = "score".'))
     if items and max_missing >= len(items):
-        raise r.fail("max_missing_items", f"must be less than the number of items ({len(items)}).")
+        raise r.fail(
+            "max_missing_items",
+            _("must be less than the number of items ({count}).").format(count=len(items)),
+        )
     if max_missing and missing_rule != "prorate":
-        raise r.fail("missing_rule", 'must be "prorate" when max_missing_items is more than 0.')
+        raise r.fail("missing_rule", _('must be "prorate" when max_missing_items is more than 0.'))
 
     mid: float | None = None
     if "mid" in r.data:
         mid = r.number("mid", positive=True)
         if mid > high - low:
-            raise r.fail("mid", f"is larger than the whole range of {_fmt(high - low)}.")
+            raise r.fail(
+                "mid",
+                _("is larger than the whole range of {number}.").format(number=_fmt(high - low)),
+            )
     mid_percent: float | None = None
     if "mid_percent" in r.data:
         mid_percent = r.number("mid_percent", positive=True, high=100)
         if mid is None:
-            raise r.fail("mid_percent", "needs mid as well (the change in points).")
+            raise r.fail("mid_percent", _("needs mid as well (the change in points)."))
     mid_source = r.text("mid_source", "", allow_empty=True)
     if mid is not None and not mid_source:
         raise r.fail(
-            "mid_source", "is missing: say where the mid value comes from, or 'site to confirm'."
+            "mid_source", _("is missing: say where the mid value comes from, or 'site to confirm'.")
         )
     if not mid_source:
         mid_source = NONE_PUBLISHED

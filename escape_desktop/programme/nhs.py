@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from escape_desktop.i18n import _
+
 __all__ = ["normalise_nhs_number", "is_valid_nhs_number", "format_nhs_number", "check_digit"]
 
 _SEPARATORS = " -\t"
@@ -10,7 +12,7 @@ _SEPARATORS = " -\t"
 def check_digit(first_nine: str) -> int | None:
     """Return the Modulus 11 check digit for nine digits, or None when none is possible (10)."""
     if len(first_nine) != 9 or not first_nine.isascii() or not first_nine.isdigit():
-        raise ValueError("An NHS number check needs exactly nine digits.")
+        raise ValueError(_("An NHS number check needs exactly nine digits."))
     total = sum(int(d) * w for d, w in zip(first_nine, range(10, 1, -1)))
     check = 11 - total % 11
     if check == 11:
@@ -26,15 +28,17 @@ def normalise_nhs_number(text: str) -> str:
     This checks the shape only; use is_valid_nhs_number for the check digit.
     """
     if not isinstance(text, str):
-        raise ValueError("Enter the NHS number as 10 digits, for example 943 476 5919.")
+        raise ValueError(_("Enter the NHS number as 10 digits, for example 943 476 5919."))
     digits = "".join(ch for ch in text.strip() if ch not in _SEPARATORS)
     if not digits.isascii() or not digits.isdigit():
         raise ValueError(
-            "An NHS number may contain only digits, spaces and hyphens; please retype it."
+            _("An NHS number may contain only digits, spaces and hyphens; please retype it.")
         )
     if len(digits) != 10:
         raise ValueError(
-            f"An NHS number has 10 digits but {len(digits)} were entered; please check it."
+            _("An NHS number has 10 digits but {count} were entered; please check it.").format(
+                count=len(digits)
+            )
         )
     return digits
 

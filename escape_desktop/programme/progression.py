@@ -6,8 +6,9 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from escape_desktop.i18n import _, ngettext
+
 from .content import ProgressionRules, Station
-from .rounding import plural
 
 __all__ = [
     "StationResult",
@@ -137,33 +138,43 @@ def suggest(
 
     # 1. Too much pain: step back; after two eases back in a row, review the person instead.
     if latest.pain is not None and latest.pain >= rules.pain_to_step_back:
-        why = (
-            f"Pain {latest.pain}/10 in session {latest.session_number} is at or above "
-            f"{rules.pain_to_step_back}/10"
+        why = _(
+            "Pain {pain}/10 in session {session_number} is at or above {pain_to_step_back}/10"
+        ).format(
+            pain=latest.pain,
+            session_number=latest.session_number,
+            pain_to_step_back=rules.pain_to_step_back,
         )
         if eases_in_a_row(recorded) >= 2:
             return Suggestion(
                 "hold",
                 level,
                 target,
-                f"{why} after easing back twice in a row: review this person (the pain, the "
-                "exercise, a referral back) rather than easing further.",
+                _(
+                    "{why} after easing back twice in a row: review this person (the pain, the "
+                    "exercise, a referral back) rather than easing further."
+                ).format(why=why),
                 review=True,
             )
         if level > 0:
             prev = station.levels[level - 1]
             return Suggestion(
-                "step_back", level - 1, prev.target_dose, f"{why}: go back to {prev.name}."
+                "step_back",
+                level - 1,
+                prev.target_dose,
+                _("{why}: go back to {name}.").format(why=why, name=prev.name),
             )
         floor = min_dose(station, level)
         lower = max(_decrease(station, target, rules.dose_increment_fraction), floor)
         if lower < target:
-            reason = f"{why}: ease the dose from {format_dose(station, target)} to {format_dose(station, lower)}."
+            reason = _("{why}: ease the dose from {dose} to {dose_2}.").format(
+                why=why, dose=format_dose(station, target), dose_2=format_dose(station, lower)
+            )
             return Suggestion("step_back", level, lower, reason)
-        reason = (
-            f"{why}, and {format_dose(station, target)} is already the least dose at the "
-            "easiest level: review this person rather than easing further."
-        )
+        reason = _(
+            "{why}, and {dose} is already the least dose at the easiest level: review "
+            "this person rather than easing further."
+        ).format(why=why, dose=format_dose(station, target))
         return Suggestion("hold", level, target, reason, review=True)
 
     # 2. Count the latest run of sessions at this level and target where the target was met.
@@ -183,19 +194,34 @@ def suggest(
 
     if latest.dose_achieved is None:
         return Suggestion(
-            "hold", level, target, f"No dose was recorded in session {latest.session_number}."
+            "hold",
+            level,
+            target,
+            _("No dose was recorded in session {session_number}.").format(
+                session_number=latest.session_number
+            ),
         )
     if latest.dose_achieved < target:
         return Suggestion(
             "hold",
             level,
             target,
-            f"Target not reached yet: {format_dose(station, latest.dose_achieved)} of "
-            f"{format_dose(station, target)} in session {latest.session_number}.",
+            _("Target not reached yet: {dose} of {dose_2} in session {session_number}.").format(
+                dose=format_dose(station, latest.dose_achieved),
+                dose_2=format_dose(station, target),
+                session_number=latest.session_number,
+            ),
         )
     if len(run) < needed:
         return Suggestion(
-            "hold", level, target, f"Target reached at {len(run)} of {needed} sessions so far."
+            "hold",
+            level,
+            target,
+            ngettext(
+                "Target reached at {count} of {needed} session so far.",
+                "Target reached at {count} of {needed} sessions so far.",
+                needed,
+            ).format(count=len(run), needed=needed),
         )
     painful = [r for r in run if r.pain is not None and r.pain > rules.max_pain_to_progress]
     if painful:
@@ -204,8 +230,14 @@ def suggest(
             "hold",
             level,
             target,
-            f"Target reached, but pain was {worst.pain}/10 in session {worst.session_number}; "
-            f"moving on needs {rules.max_pain_to_progress}/10 or less.",
+            _(
+                "Target reached, but pain was {pain}/10 in session {session_number}; moving on "
+                "needs {max_pain_to_progress}/10 or less."
+            ).format(
+                pain=worst.pain,
+                session_number=worst.session_number,
+                max_pain_to_progress=rules.max_pain_to_progress,
+            ),
         )
     hard = [r for r in run if r.effort is not None and r.effort > rules.max_effort_to_progress]
     if hard:
@@ -214,22 +246,34 @@ def suggest(
             "hold",
             level,
             target,
-            f"Target reached, but effort was {worst.effort}/10 in session "
-            f"{worst.session_number}; moving on needs {rules.max_effort_to_progress}/10 or less.",
+            _(
+                "Target reached, but effort was {effort}/10 in session {number}; moving on "
+                "needs {most}/10 or less."
+            ).format(
+                effort=worst.effort, number=worst.session_number, most=rules.max_effort_to_progress
+            ),
         )
 
     # 3. Progress.
-    why = (
-        f"Target reached at {plural(needed, 'session')} "
-        f"with pain {rules.max_pain_to_progress}/10 or less"
-    )
+    why = ngettext(
+        "Target reached at {n} session with pain {most}/10 or less",
+        "Target reached at {n} sessions with pain {most}/10 or less",
+        needed,
+    ).format(n=needed, most=rules.max_pain_to_progress)
     if level < last_level:
         nxt = station.levels[level + 1]
-        return Suggestion("progress", level + 1, nxt.target_dose, f"{why}: move on to {nxt.name}.")
+        return Suggestion(
+            "progress",
+            level + 1,
+            nxt.target_dose,
+            _("{why}: move on to {level}.").format(why=why, level=nxt.name),
+        )
     higher = _increase(station, target, rules.dose_increment_fraction)
     return Suggestion(
         "progress",
         level,
         higher,
-        f"{why}: raise the dose from {format_dose(station, target)} to {format_dose(station, higher)}.",
+        _("{why}: raise the dose from {dose} to {higher}.").format(
+            why=why, dose=format_dose(station, target), higher=format_dose(station, higher)
+        ),
     )

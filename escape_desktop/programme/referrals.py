@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from escape_desktop.i18n import _
+
 __all__ = [
     "FIELDS",
     "FIELD_LABELS",
@@ -320,7 +322,7 @@ def split_full_name(text: str, surname_first: bool = False) -> tuple[str, str]:
         if len(words) > 1:
             return " ".join(words[1:]), words[0]
     if "," in clean:
-        last, _, first = clean.partition(",")
+        last, _comma, first = clean.partition(",")
         first_words = first.split()
         last_words = last.split()
     else:
@@ -486,7 +488,7 @@ def split_rows(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
         rows.append((reader.line_num, cells))
     if not rows:
         return [], []
-    at = header_index([cells for _, cells in rows])
+    at = header_index([cells for _line, cells in rows])
     header = [c.strip().lstrip("\ufeff") for c in rows[at][1]]
     return header, without_repeated_header(header, rows[at + 1 :])
 
@@ -607,7 +609,9 @@ def _make(year: int, month: int, day: int, text: str) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise ReferralDateError(f"'{text}' is not a real date; check it.") from None
+        raise ReferralDateError(
+            _("'{text}' is not a real date; check it.").format(text=text)
+        ) from None
 
 
 def _fmt(d: date) -> str:
@@ -647,14 +651,18 @@ def read_date(
             day_first = _make(year, b, a, raw)
             month_first = _make(year, a, b, raw)
             raise ReferralDateError(
-                f"'{raw}' could be {_fmt(day_first)} or {_fmt(month_first)} (the list also "
-                "has dates written month first); write it as YYYY-MM-DD."
+                _(
+                    "'{raw}' could be {day_first} or {month_first} (the list also has dates written "
+                    "month first); write it as YYYY-MM-DD."
+                ).format(raw=raw, day_first=_fmt(day_first), month_first=_fmt(month_first))
             )
         return _make(year, b, a, raw)
     if m := _NAMED.match(clean):
         month = _MONTHS.get(m.group(2).lower())
         if month is None:
-            raise ReferralDateError(f"'{raw}' has a month we cannot read; write it as DD/MM/YYYY.")
+            raise ReferralDateError(
+                _("'{raw}' has a month we cannot read; write it as DD/MM/YYYY.").format(raw=raw)
+            )
         y = m.group(3)
         year = int(y) if len(y) == 4 else _century(int(y), today, birth)
         return _make(year, month, int(m.group(1)), raw)
@@ -666,12 +674,14 @@ def read_date(
         serial = int(float(clean))
         if len(clean.split(".")[0]) == 4 and 1900 <= serial <= today.year:
             raise ReferralDateError(
-                f"'{raw}' is only a year; the whole date is needed (DD/MM/YYYY)."
+                _("'{raw}' is only a year; the whole date is needed (DD/MM/YYYY).").format(raw=raw)
             )
         # A date cell that lost its format in Excel shows as a day count (18264 = 1 Jan 1950).
         if 1 <= serial <= 2_958_465:
             return _EXCEL_EPOCH + timedelta(days=serial)
-    raise ReferralDateError(f"'{raw}' is not a date we can read; write it as DD/MM/YYYY.")
+    raise ReferralDateError(
+        _("'{raw}' is not a date we can read; write it as DD/MM/YYYY.").format(raw=raw)
+    )
 
 
 # --------------------------------------------------------------------------- joints, consent

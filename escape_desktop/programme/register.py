@@ -77,7 +77,7 @@ class Register:
     delivery_mode: str = "in_person"  # in_person / virtual / hybrid (programme.delivery)
 
     def delivered(self, today: date) -> int:
-        day, _ = decision_day(today, self.closed_on)
+        day, _closed = decision_day(today, self.closed_on)
         return sum(1 for x in self.sessions if not x.cancelled and x.date <= day)
 
     def figures(self, today: date) -> tuple[CourseSummary, dict[Hashable, PersonStatus]]:
@@ -90,7 +90,7 @@ class Register:
     def registers_not_taken(self, today: date) -> list[int]:
         """Numbers of the sessions held with nobody marked in them, on the marks shown."""
         people, sessions = self._facts()
-        day, _ = decision_day(today, self.closed_on)
+        day, _closed = decision_day(today, self.closed_on)
         return [x.number for x in untaken_sessions(people, sessions, day)]
 
     def _facts(self) -> tuple[list[EnrolmentFact], list[SessionFact]]:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
+from escape_desktop.i18n import _
+
 __all__ = ["session_dates", "make_up_date", "weekdays_label", "WEEKDAY_NAMES"]
 
 WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -15,12 +17,12 @@ _MAX_SPAN_DAYS = 366 * 20
 
 def _clean_weekdays(weekdays: Sequence[int]) -> list[int]:
     if weekdays is None or len(weekdays) == 0:
-        raise ValueError("Choose at least one weekday for the classes.")
+        raise ValueError(_("Choose at least one weekday for the classes."))
     cleaned: set[int] = set()
     for day in weekdays:
         if isinstance(day, bool) or not isinstance(day, int) or not 0 <= day <= 6:
             raise ValueError(
-                "Each class weekday must be a whole number from 0 (Monday) to 6 (Sunday)."
+                _("Each class weekday must be a whole number from 0 (Monday) to 6 (Sunday).")
             )
         cleaned.add(day)
     return sorted(cleaned)
@@ -39,14 +41,14 @@ def session_dates(
     """
     days = set(_clean_weekdays(weekdays))
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError("The number of sessions must be a whole number of at least 1.")
+        raise ValueError(_("The number of sessions must be a whole number of at least 1."))
     closed = set(closures)
     result: list[date] = []
     current = start
     limit = start + timedelta(days=_MAX_SPAN_DAYS)
     while len(result) < count:
         if current > limit:
-            raise ValueError("The closures leave too few open class days; remove some closures.")
+            raise ValueError(_("The closures leave too few open class days; remove some closures."))
         if current.weekday() in days and current not in closed:
             result.append(current)
         current += timedelta(days=1)
@@ -68,7 +70,7 @@ def make_up_date(
     days = set(_clean_weekdays(weekdays))
     taken = set(scheduled)
     if not taken:
-        raise ValueError("The course has no sessions to add a make-up session after.")
+        raise ValueError(_("The course has no sessions to add a make-up session after."))
     closed = set(closures)
     current = max(taken) + timedelta(days=1)
     if not_before is not None and not_before > current:
@@ -77,7 +79,7 @@ def make_up_date(
     while current.weekday() not in days or current in closed or current in taken:
         current += timedelta(days=1)
         if current > limit:
-            raise ValueError("The closures leave no open class day; remove some closures.")
+            raise ValueError(_("The closures leave no open class day; remove some closures."))
     return current
 
 

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from decimal import ROUND_HALF_UP, Decimal
 from numbers import Real
 
+from escape_desktop.i18n import _, ngettext
+
 from .content import Instrument
 from .outcomes import classify_change
 
@@ -43,9 +45,14 @@ def _range_sentence(instrument: Instrument) -> str:
     d = instrument.decimals
     low, high = _fmt(instrument.min, d), _fmt(instrument.max, d)
     if d == 0:
-        return f"{instrument.name} must be a whole number from {low} to {high}."
-    places = "1 decimal place" if d == 1 else f"{d} decimal places"
-    return f"{instrument.name} must be a number from {low} to {high} with at most {places}."
+        return _("{name} must be a whole number from {low} to {high}.").format(
+            name=instrument.name, low=low, high=high
+        )
+    return ngettext(
+        "{name} must be a number from {low} to {high} with at most {d} decimal place.",
+        "{name} must be a number from {low} to {high} with at most {d} decimal places.",
+        d,
+    ).format(name=instrument.name, low=low, high=high, d=d)
 
 
 def check_score(instrument: Instrument, value: float) -> float:
@@ -66,7 +73,11 @@ def check_item(instrument: Instrument, item_key: str, value: int | float) -> int
     """Return the answer to one item as an int if it is a whole number in the item's range."""
     item = next((i for i in instrument.items if i.key == item_key), None)
     if item is None:
-        raise ScoreError(f"{instrument.name} has no question called {item_key!r}.")
+        raise ScoreError(
+            _("{name} has no question called {item_key!r}.").format(
+                name=instrument.name, item_key=item_key
+            )
+        )
     if (
         not _is_number(value)
         or not math.isfinite(float(value))
@@ -74,7 +85,9 @@ def check_item(instrument: Instrument, item_key: str, value: int | float) -> int
         or not item.min <= value <= item.max
     ):
         raise ScoreError(
-            f"Each answer in {instrument.name} must be a whole number from {item.min} to {item.max}."
+            _("Each answer in {name} must be a whole number from {min} to {max}.").format(
+                name=instrument.name, min=item.min, max=item.max
+            )
         )
     return int(value)
 
@@ -88,12 +101,16 @@ def score_items(instrument: Instrument, answers: Mapping[str, int | None]) -> fl
     """
     if instrument.kind != "items" or not instrument.items:
         raise ScoreError(
-            f"{instrument.name} is entered as a total score, not question by question."
+            _("{name} is entered as a total score, not question by question.").format(
+                name=instrument.name
+            )
         )
     known = {i.key for i in instrument.items}
     for key in answers:
         if key not in known:
-            raise ScoreError(f"{instrument.name} has no question called {key!r}.")
+            raise ScoreError(
+                _("{name} has no question called {key!r}.").format(name=instrument.name, key=key)
+            )
     values: list[int] = []
     missing = 0
     for item in instrument.items:

@@ -27,6 +27,8 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
+from escape_desktop.i18n import N_, _, ngettext
+
 from .completion import COMPLETION_THRESHOLD, is_completer, sessions_needed
 from .rounding import round_half_away
 
@@ -98,6 +100,12 @@ UPCOMING = "upcoming"
 RUNNING = "running"
 FINISHED = "finished"
 COURSE_PHASES: tuple[str, ...] = (UPCOMING, RUNNING, FINISHED)
+# A course's phase in words (the command line's course list): translate with _() where shown.
+PHASE_WORD: dict[str, str] = {
+    UPCOMING: N_("upcoming"),
+    RUNNING: N_("running"),
+    FINISHED: N_("finished"),
+}
 
 NOT_STARTED_YET = "not_started_yet"
 DID_NOT_START = "did_not_start"
@@ -114,12 +122,12 @@ STATUSES: tuple[str, ...] = (
     WITHDRAWN,
 )
 STATUS_WORD: dict[str, str] = {
-    NOT_STARTED_YET: "Not started yet",
-    DID_NOT_START: "Did not start",
-    IN_PROGRESS: "In progress",
-    COMPLETED: "Completed",
-    DID_NOT_COMPLETE: "Did not complete",
-    WITHDRAWN: "Withdrawn",
+    NOT_STARTED_YET: N_("Not started yet"),
+    DID_NOT_START: N_("Did not start"),
+    IN_PROGRESS: N_("In progress"),
+    COMPLETED: N_("Completed"),
+    DID_NOT_COMPLETE: N_("Did not complete"),
+    WITHDRAWN: N_("Withdrawn"),
 }
 
 # While the course runs: where a person who has started stands against 75 %.
@@ -423,12 +431,12 @@ def person_status(
 def progress_text(person: PersonStatus) -> str:
     """The register's words for a person: "On track", "Needs 2 more", "Can't reach 75 %", or the status."""
     if person.progress == ON_TRACK:
-        return "On track"
+        return _("On track")
     if person.progress == NEEDS_MORE:
-        return f"Needs {person.needs} more"
+        return ngettext("Needs {n} more", "Needs {n} more", person.needs).format(n=person.needs)
     if person.progress == CANNOT_REACH:
-        return "Can't reach 75 %"
-    return STATUS_WORD[person.status]
+        return _("Can't reach 75 %")
+    return _(STATUS_WORD[person.status])
 
 
 # ----------------------------------------------------------------- the whole course

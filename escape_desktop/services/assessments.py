@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import TIMEPOINTS, Assessment, Enrolment
+from escape_desktop.i18n import _
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.measure_taken import IN_PERSON, fitted
 from escape_desktop.programme.scoring import ScoreError, check_item, check_score, score_items
@@ -50,8 +51,9 @@ def checked_value(
                             raw = int(raw)
                         except ValueError:
                             raise ScoreError(
-                                f"Each answer in {instrument.name} must be a whole number "
-                                f"from {item.min} to {item.max}."
+                                _(
+                                    "Each answer in {name} must be a whole number from {min} to {max}."
+                                ).format(name=instrument.name, min=item.min, max=item.max)
                             ) from None
                 if raw is None or isinstance(raw, str):  # left blank
                     stored[item.key] = None
@@ -59,14 +61,17 @@ def checked_value(
                     stored[item.key] = check_item(instrument, item.key, raw)
             return score_items(instrument, stored), stored
         if score is None or (isinstance(score, str) and not score.strip()):
-            raise ValidationError("score", f"Enter the {instrument.name} score.")
+            raise ValidationError(
+                "score", _("Enter the {name} score.").format(name=instrument.name)
+            )
         if isinstance(score, str):
             try:
                 number = float(score.strip().replace(",", "."))
             except ValueError:
                 raise ScoreError(
-                    f"{instrument.name} must be a number from {instrument.min:g} "
-                    f"to {instrument.max:g}."
+                    _("{name} must be a number from {min:g} to {max:g}.").format(
+                        name=instrument.name, min=instrument.min, max=instrument.max
+                    )
                 ) from None
         else:
             number = score
@@ -127,18 +132,21 @@ def record_assessment(
 ) -> int:
     """Score-entry instruments take ``score``; item-level ones take ``answers``."""
     if timepoint not in TIMEPOINTS:
-        raise ValidationError("timepoint", "Choose start, end or follow-up.")
+        raise ValidationError("timepoint", _("Choose start, end or follow-up."))
     if timepoint == "follow_up":
         raise ValidationError("timepoint", FOLLOW_UP_ELSEWHERE)
     try:
         instrument = ctx.library.instrument(instrument_key)
     except KeyError:
-        raise ValidationError("instrument", f"Unknown measure '{instrument_key}'.") from None
+        raise ValidationError(
+            "instrument",
+            _("Unknown measure '{instrument_key}'.").format(instrument_key=instrument_key),
+        ) from None
     day = parse_date(assessed_on, "assessed_on", "Date", required=False) or date.today()
     value, stored_answers = checked_value(instrument, score=score, answers=answers)
     with ctx.db.transaction() as s:
         if s.get(Enrolment, enrolment_id) is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         return upsert_assessment(
             s, ctx.actor, enrolment_id, timepoint, instrument, value, stored_answers, adapted, day
         )
@@ -148,6 +156,6 @@ def delete_assessment(ctx: AppContext, assessment_id: int) -> None:
     with ctx.db.transaction() as s:
         row = s.get(Assessment, assessment_id)
         if row is None:
-            raise NotFound("That measure no longer exists.")
+            raise NotFound(_("That measure no longer exists."))
         s.delete(row)
         audit(s, ctx.actor, "delete_assessment", "assessment", assessment_id)

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance
+from escape_desktop.i18n import _
 from escape_desktop.programme.delivery import joined_online_problem
 from escape_desktop.programme.status import (
     ATTENDANCE_MARKS,
@@ -70,7 +71,7 @@ def mark(
         previous,
         Changes.ATTENDANCE,
         (enrolment_id,),
-        label=f"{who}: {what} at session {number}",
+        label=_("{who}: {what} at session {number}").format(who=who, what=what, number=number),
         undo=lambda: mark(
             ctx,
             enrolment_id,
@@ -98,12 +99,15 @@ def _set_mark(
     """One transaction: the mark set (and, when given, whether they joined online); returns
     (previous mark, the person's name, session no., whether they had joined online)."""
     if mark is not None and mark not in ATTENDANCE_MARKS:
-        raise ValidationError("mark", "A register mark is present, absent or apologies.")
+        raise ValidationError("mark", _("A register mark is present, absent or apologies."))
     with ctx.db.transaction() as s:
         enrolment, session = place_at_session(s, enrolment_id, session_id)
         if session.cancelled and mark is not None:
             raise ValidationError(
-                "session", f"Session {session.number} was cancelled; reinstate it to mark it."
+                "session",
+                _("Session {number} was cancelled; reinstate it to mark it.").format(
+                    number=session.number
+                ),
             )
         if joined_online:
             problem = joined_online_problem(session.course.delivery_mode, session.online, mark)
@@ -199,6 +203,10 @@ def set_joined_online(
         before,
         Changes.ATTENDANCE,
         (enrolment_id,),
-        label=f"{who}: joined {'online' if joined else 'in the room'} at session {number}",
+        label=(
+            _("{who}: joined online at session {number}")
+            if joined
+            else _("{who}: joined in the room at session {number}")
+        ).format(who=who, number=number),
         undo=lambda: set_joined_online(ctx, enrolment_id, session_id, before),
     )

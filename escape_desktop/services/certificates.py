@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance, CertificateIssued, Enrolment, Session
+from escape_desktop.i18n import _
 from escape_desktop.programme.status import COMPLETED, IN_PROGRESS, PersonStatus
 
 from .common import audit, now
@@ -100,7 +101,7 @@ def record_issued(
     """
     ids = list(dict.fromkeys(int(x) for x in enrolment_ids))
     if not ids:
-        raise ValidationError("enrolment_ids", "Choose at least one person for a certificate.")
+        raise ValidationError("enrolment_ids", _("Choose at least one person for a certificate."))
     stamp = now()
     who = issued_by or ctx.actor
     with ctx.db.transaction() as s:
@@ -109,9 +110,11 @@ def record_issued(
         )
         missing = [x for x in ids if x not in found]
         if missing:
-            raise NotFound("Some of those people are no longer on the course; refresh and retry.")
+            raise NotFound(
+                _("Some of those people are no longer on the course; refresh and retry.")
+            )
         if any(found[x] != course_id for x in ids):
-            raise ValidationError("enrolment_ids", "Some of those people are on another course.")
+            raise ValidationError("enrolment_ids", _("Some of those people are on another course."))
         for enrolment_id in ids:
             s.add(CertificateIssued(enrolment_id=enrolment_id, issued_at=stamp, issued_by=who))
             audit(

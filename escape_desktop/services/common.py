@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.db.models import AuditEvent, Enrolment, Session
+from escape_desktop.i18n import _
 
 from .errors import NotFound, ValidationError
 
@@ -53,9 +54,9 @@ def place_at_session(
     enrolment = s.get(Enrolment, enrolment_id)
     session = s.get(Session, session_id)
     if enrolment is None or session is None:
-        raise NotFound("That person or session no longer exists.")
+        raise NotFound(_("That person or session no longer exists."))
     if enrolment.course_id != session.course_id:
-        raise ValidationError("session", "That session belongs to another course.")
+        raise ValidationError("session", _("That session belongs to another course."))
     return enrolment, session
 
 
@@ -80,26 +81,38 @@ def clean_text(
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise ValidationError(field, f"{label} must be text.")
+        raise ValidationError(field, _("{label} must be text.").format(label=label))
     text = value.strip()
     if required and not text:
-        raise ValidationError(field, f"{label} is needed; please fill it in.")
+        raise ValidationError(field, _("{label} is needed; please fill it in.").format(label=label))
     if len(text) > max_len:
         raise ValidationError(
-            field, f"{label} is too long ({len(text)} characters); keep it under {max_len}."
+            field,
+            _("{label} is too long ({count} characters); keep it under {max_len}.").format(
+                label=label, count=len(text), max_len=max_len
+            ),
         )
     for ch in text:
         if unicodedata.category(ch) == "Cs":  # half of a pair: cannot be stored as UTF-8
-            raise ValidationError(field, f"{label} contains a broken character; please retype it.")
+            raise ValidationError(
+                field,
+                _("{label} contains a broken character; please retype it.").format(label=label),
+            )
         if unicodedata.category(ch) == "Cc" and ch not in "\n\t":
             raise ValidationError(
-                field, f"{label} contains an invisible control character; please retype it."
+                field,
+                _("{label} contains an invisible control character; please retype it.").format(
+                    label=label
+                ),
             )
         if ch in "\n\t" and max_len <= MAX_NAME:
-            raise ValidationError(field, f"{label} must fit on one line.")
+            raise ValidationError(field, _("{label} must fit on one line.").format(label=label))
         if ch in INVISIBLE and max_len <= MAX_NAME:
             raise ValidationError(
-                field, f"{label} has an invisible character; type the {label.lower()} again."
+                field,
+                _("{label} has an invisible character; type the {lower} again.").format(
+                    label=label, lower=label.lower()
+                ),
             )
     return text
 
@@ -111,7 +124,9 @@ def parse_date(value: object, field: str, label: str, *, required: bool) -> date
 def parse_date(value: object, field: str, label: str, *, required: bool = True) -> date | None:
     if value is None or value == "":
         if required:
-            raise ValidationError(field, f"{label} is needed; enter it as YYYY-MM-DD.")
+            raise ValidationError(
+                field, _("{label} is needed; enter it as YYYY-MM-DD.").format(label=label)
+            )
         return None
     if isinstance(value, datetime):
         return value.date()
@@ -127,7 +142,9 @@ def parse_date(value: object, field: str, label: str, *, required: bool = True) 
                 return datetime.strptime(value.strip(), fmt).date()
             except ValueError:
                 continue
-    raise ValidationError(field, f"{label} is not a date; enter it as YYYY-MM-DD or DD/MM/YYYY.")
+    raise ValidationError(
+        field, _("{label} is not a date; enter it as YYYY-MM-DD or DD/MM/YYYY.").format(label=label)
+    )
 
 
 @overload
@@ -143,7 +160,12 @@ def parse_int(
 ) -> int | None:
     if value is None or value == "":
         if required:
-            raise ValidationError(field, f"{label} is needed; enter a whole number {lo}–{hi}.")
+            raise ValidationError(
+                field,
+                _("{label} is needed; enter a whole number {lo}–{hi}.").format(
+                    label=label, lo=lo, hi=hi
+                ),
+            )
         return None
     try:
         if isinstance(value, bool):
@@ -155,9 +177,19 @@ def parse_int(
         else:
             number = int(str(value).strip())
     except (ValueError, OverflowError):
-        raise ValidationError(field, f"{label} must be a whole number from {lo} to {hi}.") from None
+        raise ValidationError(
+            field,
+            _("{label} must be a whole number from {lo} to {hi}.").format(
+                label=label, lo=lo, hi=hi
+            ),
+        ) from None
     if not lo <= number <= hi:
-        raise ValidationError(field, f"{label} must be a whole number from {lo} to {hi}.")
+        raise ValidationError(
+            field,
+            _("{label} must be a whole number from {lo} to {hi}.").format(
+                label=label, lo=lo, hi=hi
+            ),
+        )
     return number
 
 
@@ -174,14 +206,25 @@ def parse_float(
 ) -> float | None:
     if value is None or value == "":
         if required:
-            raise ValidationError(field, f"{label} is needed; enter a number {lo:g}–{hi:g}.")
+            raise ValidationError(
+                field,
+                _("{label} is needed; enter a number {lo:g}–{hi:g}.").format(
+                    label=label, lo=lo, hi=hi
+                ),
+            )
         return None
     try:
         if isinstance(value, bool):
             raise ValueError
         number = float(str(value).strip()) if not isinstance(value, int | float) else float(value)
     except (ValueError, OverflowError):
-        raise ValidationError(field, f"{label} must be a number from {lo:g} to {hi:g}.") from None
+        raise ValidationError(
+            field,
+            _("{label} must be a number from {lo:g} to {hi:g}.").format(label=label, lo=lo, hi=hi),
+        ) from None
     if number != number or not lo <= number <= hi:  # NaN fails too
-        raise ValidationError(field, f"{label} must be a number from {lo:g} to {hi:g}.")
+        raise ValidationError(
+            field,
+            _("{label} must be a number from {lo:g} to {hi:g}.").format(label=label, lo=lo, hi=hi),
+        )
     return number

@@ -22,7 +22,7 @@ from escape_desktop.db.models import (
     Setting,
     Venue,
 )
-from escape_desktop.i18n import ui_date
+from escape_desktop.i18n import _, ui_date
 from escape_desktop.programme.delivery import (
     DELIVERY_MODES,
     IN_PERSON,
@@ -109,21 +109,22 @@ def _validated(ctx: AppContext, data: CourseInput) -> dict:
         template = ctx.library.template(data.programme_key)
     except KeyError:
         raise ValidationError(
-            "programme_key", "Choose a programme from the list (ESCAPE-pain knee & hip, or backs)."
+            "programme_key",
+            _("Choose a programme from the list (ESCAPE-pain knee & hip, or backs)."),
         ) from None
     start = parse_date(data.start_date, "start_date", "Start date")
     weekdays = sorted(set(data.weekdays or ()))
     if not weekdays or any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekdays):
-        raise ValidationError("weekdays", "Choose the days of the week the class runs.")
+        raise ValidationError("weekdays", _("Choose the days of the week the class runs."))
     time_text = (data.start_time or "").strip()
     if not TIME_RE.match(time_text):
-        raise ValidationError("start_time", "Start time must look like 10:00 (24-hour clock).")
+        raise ValidationError("start_time", _("Start time must look like 10:00 (24-hour clock)."))
     hours, minutes = time_text.split(":")
     capacity = parse_int(data.capacity, "capacity", "Capacity", 1, MAX_CAPACITY)
     code = (data.code or "").strip()
     if code and not CODE_RE.match(code):
         raise ValidationError(
-            "code", "Course code may use letters, digits and - _ / only, up to 40 characters."
+            "code", _("Course code may use letters, digits and - _ / only, up to 40 characters.")
         )
     count = data.sessions if data.sessions is not None else len(template.sessions)
     count = parse_int(count, "sessions", "Number of sessions", 1, 24)
@@ -131,7 +132,7 @@ def _validated(ctx: AppContext, data: CourseInput) -> dict:
     mode = mode or parse_mode(data.delivery_mode or "")
     if mode is None:
         raise ValidationError(
-            "delivery_mode", "Choose how the course is delivered: in person, virtual or hybrid."
+            "delivery_mode", _("Choose how the course is delivered: in person, virtual or hybrid.")
         )
     return {
         "delivery_mode": mode,
@@ -220,7 +221,9 @@ def create_course(ctx: AppContext, data: CourseInput) -> int:
     with ctx.db.transaction() as s:
         code = v["code"] or next_course_code(s, template.key, v["start"].year)
         if s.scalar(select(func.count()).where(Course.code == code)):
-            raise ValidationError("code", f"Course code {code} is already used; choose another.")
+            raise ValidationError(
+                "code", _("Course code {code} is already used; choose another.").format(code=code)
+            )
         dates = session_dates(v["start"], v["weekdays"], v["count"], _closures(ctx, s, v["venue"]))
         course = Course(
             code=code,
@@ -261,7 +264,7 @@ def create_course(ctx: AppContext, data: CourseInput) -> int:
 def new_course(ctx: AppContext, data: CourseInput) -> Done[int]:
     """``create_course`` for the window: the value is the new course's id (not undoable)."""
     course_id = create_course(ctx, data)
-    return Done(course_id, Changes.COURSE, (course_id,), message="Saved: new course created")
+    return Done(course_id, Changes.COURSE, (course_id,), message=_("Saved: new course created"))
 
 
 def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> Done[None]:
@@ -274,10 +277,12 @@ def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> Done[None
     with ctx.db.transaction() as s:
         course = s.get(Course, course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         if v["code"] and v["code"] != course.code:
             if s.scalar(select(func.count()).where(Course.code == v["code"])):
-                raise ValidationError("code", f"Course code {v['code']} is already used.")
+                raise ValidationError(
+                    "code", _("Course code {code} is already used.").format(code=v["code"])
+                )
             course.code = v["code"]
         course.title = v["title"]
         course.venue = _venue(s, v["venue"])
@@ -296,7 +301,7 @@ def edit_course(ctx: AppContext, course_id: int, data: CourseInput) -> Done[None
         (course_id,),
         label=label,
         undo=lambda: _edited_back(ctx, course_id, before, data, label),
-        message="Saved: course details",
+        message=_("Saved: course details"),
     )
 
 
@@ -319,7 +324,7 @@ def course_input(ctx: AppContext, course_id: int) -> CourseInput:
     with ctx.db.read() as s:
         course = s.get(Course, course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         return CourseInput(
             title=course.title,
             programme_key=course.programme_key,
@@ -339,7 +344,7 @@ def course_input(ctx: AppContext, course_id: int) -> CourseInput:
 def _session(s, session_id: int) -> Session:  # type: ignore[no-untyped-def]
     session = s.get(Session, session_id)
     if session is None:
-        raise NotFound("That session no longer exists.")
+        raise NotFound(_("That session no longer exists."))
     return session
 
 
@@ -446,7 +451,10 @@ def _check_free_day(s, session: Session, day: date) -> None:  # type: ignore[no-
     )
     if clash is not None:
         raise ValidationError(
-            "date", f"Session {clash} is already on {ui_date(day)}; choose another day."
+            "date",
+            _("Session {clash} is already on {day}; choose another day.").format(
+                clash=clash, day=ui_date(day, "short")
+            ),
         )
 
 
@@ -476,7 +484,9 @@ def _set_cancelled(ctx: AppContext, session_id: int, cancelled: bool, reason: st
         None,
         Changes.SESSION,
         (session_id,),
-        label=f"session {number} " + ("cancelled" if cancelled else "held again"),
+        label=(
+            _("session {number} cancelled") if cancelled else _("session {number} held again")
+        ).format(number=number),
         undo=lambda: _set_cancelled(ctx, session_id, was, was_reason),
     )
 
@@ -501,8 +511,10 @@ def _set_online(ctx: AppContext, session_id: int, online: bool, reason: str) -> 
         if session.course.delivery_mode == VIRTUAL:
             raise ValidationError(
                 "online",
-                "Every session of a virtual course is held online; change the course to "
-                "in person or hybrid to hold one in the hall.",
+                _(
+                    "Every session of a virtual course is held online; change the course to "
+                    "in person or hybrid to hold one in the hall."
+                ),
             )
         was, was_reason = session.online, session.online_reason
         if was == online and was_reason == reason:
@@ -525,7 +537,9 @@ def _set_online(ctx: AppContext, session_id: int, online: bool, reason: str) -> 
         None,
         Changes.SESSION,
         (session_id,),
-        label=f"session {number} " + ("moved online" if online else "back in the hall"),
+        label=(
+            _("session {number} moved online") if online else _("session {number} back in the hall")
+        ).format(number=number),
         undo=lambda: _set_online(ctx, session_id, was, was_reason),
     )
 
@@ -546,10 +560,12 @@ def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str])
         try:
             ctx.library.instrument(key)
         except KeyError:
-            raise ValidationError("instruments", f"Unknown measure '{key}'.") from None
+            raise ValidationError(
+                "instruments", _("Unknown measure '{key}'.").format(key=key)
+            ) from None
     with ctx.db.transaction() as s:
         if s.get(Course, course_id) is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         before = list(
             s.scalars(
                 select(CourseInstrument.instrument_key)
@@ -565,9 +581,9 @@ def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str])
         None,
         Changes.COURSE,
         (course_id,),
-        label="the course's measures",
+        label=_("the course's measures"),
         undo=lambda: set_course_instruments(ctx, course_id, before),
-        message="Measures for this course: "
+        message=_("Measures for this course: ")
         + ", ".join(ctx.library.instrument(k).name for k in dict.fromkeys(keys))
         + ".",
     )
@@ -577,7 +593,7 @@ def add_venue(ctx: AppContext, name: str, address: str = "") -> int:
     n = clean_text(name, "name", "Venue name", required=True, max_len=200)
     with ctx.db.transaction() as s:
         if s.scalar(select(Venue).where(Venue.name == n)) is not None:
-            raise ValidationError("name", f"There is already a venue called {n}.")
+            raise ValidationError("name", _("There is already a venue called {n}.").format(n=n))
         venue = Venue(name=n, address=clean_text(address, "address", "Address"))
         s.add(venue)
         s.flush()
@@ -589,7 +605,9 @@ def add_instructor(ctx: AppContext, name: str, role: str = "") -> int:
     n = clean_text(name, "name", "Instructor name", required=True, max_len=200)
     with ctx.db.transaction() as s:
         if s.scalar(select(Instructor).where(Instructor.name == n)) is not None:
-            raise ValidationError("name", f"There is already an instructor called {n}.")
+            raise ValidationError(
+                "name", _("There is already an instructor called {n}.").format(n=n)
+            )
         person = Instructor(name=n, role=clean_text(role, "role", "Role", max_len=100))
         s.add(person)
         s.flush()
@@ -654,18 +672,23 @@ def add_make_up_session(
     if offer is None:
         raise ValidationError(
             "session",
-            "This session is not cancelled, or the course already has all its sessions; "
-            "no make-up session is needed.",
+            _(
+                "This session is not cancelled, or the course already has all its sessions; "
+                "no make-up session is needed."
+            ),
         )
     when = offer.day if day is None else parse_date(day, "date", "Make-up date")
     with ctx.db.transaction() as s:
         course = s.get(Course, offer.course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         clash = next((x for x in course.sessions if x.date == when and not x.cancelled), None)
         if clash is not None:
             raise ValidationError(
-                "date", f"Session {clash.number} is already on {ui_date(when)}; choose another day."
+                "date",
+                _("Session {number} is already on {when}; choose another day.").format(
+                    number=clash.number, when=ui_date(when, "short")
+                ),
             )
         number = max((x.number for x in course.sessions), default=0) + 1
         new = Session(
@@ -699,8 +722,10 @@ def remove_make_up_session(ctx: AppContext, session_id: int) -> None:
         if marked:
             raise ValidationError(
                 "session",
-                f"Session {session.number} already has attendance recorded, so it stays; "
-                "cancel it instead if it will not happen.",
+                _(
+                    "Session {number} already has attendance recorded, so it stays; cancel it "
+                    "instead if it will not happen."
+                ).format(number=session.number),
             )
         number = session.number
         course_id = session.course_id
@@ -720,7 +745,7 @@ def make_up_session(ctx: AppContext, session_id: int, day: date | str | None = N
             None,
             Changes.SESSION,
             (new_id,),
-            label=f"make-up session on {ui_date(when, 'weekday')}",
+            label=_("make-up session on {when}").format(when=ui_date(when, "short")),
             undo=lambda: make_up_session(ctx, session_id, when),
         )
 
@@ -728,7 +753,7 @@ def make_up_session(ctx: AppContext, session_id: int, day: date | str | None = N
         new_id,
         Changes.SESSION,
         (new_id,),
-        label=f"make-up session on {ui_date(when, 'weekday')}",
+        label=_("make-up session on {when}").format(when=ui_date(when, "short")),
         undo=take_away,
     )
 
@@ -746,8 +771,9 @@ def close_course(ctx: AppContext, course_id: int, day: date | str | None = None)
     if when > date.today():
         raise ValidationError(
             "closed_on",
-            f"The closing day ({ui_date(when)}) is still to come; close the course on the day "
-            "it stops.",
+            _(
+                "The closing day ({when}) is still to come; close the course on the day it stops."
+            ).format(when=ui_date(when, "short")),
         )
     done = _set_closed(ctx, course_id, when)
     return Done(
@@ -756,7 +782,7 @@ def close_course(ctx: AppContext, course_id: int, day: date | str | None = None)
         done.ids,
         label=done.label,
         undo=done.undo,
-        message="Saved: the course is closed; completion is decided on the sessions held",
+        message=_("Saved: the course is closed; completion is decided on the sessions held"),
     )
 
 
@@ -776,7 +802,7 @@ def reopen_course(ctx: AppContext, course_id: int) -> Done[None]:
     """Reopen a closed course: it runs to its last planned session again. Undo closes it again."""
     return replace(
         _set_closed(ctx, course_id, None),
-        message="Saved: the course is open again and runs to its last session",
+        message=_("Saved: the course is open again and runs to its last session"),
     )
 
 
@@ -784,7 +810,7 @@ def _set_closed(ctx: AppContext, course_id: int, when: date | None) -> Done[None
     with ctx.db.transaction() as s:
         course = s.get(Course, course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         before = course.closed_on
         course.closed_on = when
         if when is None:

@@ -33,6 +33,7 @@ from escape_desktop.db import keys
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import KnownError, NewerDatabase
 from escape_desktop.db.files import make_private_folder
+from escape_desktop.i18n import _
 from escape_desktop.paths import remember_folder, resolve_data_dir
 
 from .changes import Changes, Done
@@ -162,7 +163,7 @@ def encrypt(
     return Done(
         made,
         Changes.ALL,
-        message="The data and its backups are now locked with the passphrase",
+        message=_("The data and its backups are now locked with the passphrase"),
     )
 
 
@@ -208,7 +209,7 @@ def rekey(
     return Done(
         Rekeyed(made.key, made.recovery_code, backup),
         Changes.ALL,
-        message=f"The data is re-encrypted with a new key; {said}",
+        message=_("The data is re-encrypted with a new key; {said}").format(said=said),
     )
 
 
@@ -235,7 +236,7 @@ def restore(
             None,
             f"restored {source.name}; previous data kept as {kept.name if kept else '-'}",
         )
-    return Done(kept, Changes.ALL, message="Backup restored")
+    return Done(kept, Changes.ALL, message=_("Backup restored"))
 
 
 def backup_now(
@@ -253,7 +254,7 @@ def set_backup_folder(ctx: AppContext, folder: str | Path | None) -> Done[None]:
     from .safety_settings import set_backup_folder as store
 
     store(ctx, folder)
-    return Done(None, Changes.SETTINGS, message="Backup folder saved")
+    return Done(None, Changes.SETTINGS, message=_("Backup folder saved"))
 
 
 def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:
@@ -261,7 +262,7 @@ def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:
     from .safety_settings import set_idle_lock_minutes as store
 
     store(ctx, minutes)
-    return Done(None, Changes.SETTINGS, message="Lock time saved")
+    return Done(None, Changes.SETTINGS, message=_("Lock time saved"))
 
 
 def change_passphrase(ctx: AppContext, old: str, new: str) -> Done[None]:
@@ -270,7 +271,7 @@ def change_passphrase(ctx: AppContext, old: str, new: str) -> Done[None]:
     _require_encrypted(ctx)
     keys.change_passphrase(ctx.data_dir, old, new)
     return Done(
-        None, Changes.SETTINGS, message="Passphrase changed; your recovery key is unchanged"
+        None, Changes.SETTINGS, message=_("Passphrase changed; your recovery key is unchanged")
     )
 
 
@@ -280,7 +281,9 @@ def new_recovery_key(ctx: AppContext, passphrase: str) -> Done[str]:
     _require_encrypted(ctx)
     code = keys.new_recovery_key(ctx.data_dir, passphrase)
     return Done(
-        code, Changes.SETTINGS, message="A new recovery key was made; the old one no longer works"
+        code,
+        Changes.SETTINGS,
+        message=_("A new recovery key was made; the old one no longer works"),
     )
 
 
@@ -410,7 +413,7 @@ def restore_newest(seen: FolderState) -> AppContext:
     from escape_desktop.db.restore import restore_backup
 
     if seen.newest is None:
-        raise KnownError("No good backup was found in the data folder; ask for help.")
+        raise KnownError(_("No good backup was found in the data folder; ask for help."))
     damaged = Database(seen.folder / DB_FILENAME, seen.key)
     restored, _kept = restore_backup(damaged, seen.newest.path)
     restored.dispose()
@@ -440,7 +443,11 @@ def open_backup(
     key, _key_file = unlock_backup(source, passphrase=passphrase, recovery_code=recovery_code)
     problems = verify_backup(source, key)
     if problems:
-        raise KnownError(f"{source.name} cannot be restored: {problems[0]}")
+        raise KnownError(
+            _("{name} cannot be restored: {problems}").format(
+                name=source.name, problems=problems[0]
+            )
+        )
     newer = newer_schema_problem(source, key)
     if newer:
         raise KnownError(newer)

@@ -27,6 +27,7 @@ from escape_desktop.db.models import (
     Session,
     Venue,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import Instrument, ProgrammeTemplate, Station
 from escape_desktop.programme.delivery import (
@@ -170,13 +171,13 @@ def generate_demo(
 ) -> DemoResult:
     """Fill an empty database with demo courses. Refuses a database that already has courses."""
     if scale not in ("small", "large"):
-        raise ValidationError("scale", "Scale must be small or large.")
+        raise ValidationError("scale", _("Scale must be small or large."))
     today = today or date.today()
     with ctx.db.read() as s:
         if s.scalar(select(func.count()).select_from(Course)):
             raise ValidationError(
                 "data_dir",
-                "This data folder already has courses; choose an empty folder for demo data.",
+                _("This data folder already has courses; choose an empty folder for demo data."),
             )
     rng = random.Random(seed)
     builder = _Builder(ctx, rng, today, _bank_holidays(ctx))
@@ -762,4 +763,4 @@ def add_demo(ctx: AppContext, *, today: date | None = None) -> Done[DemoResult]:
     """The window's "Add demo courses": ``generate_demo`` at the small scale, saying that
     anything may have changed (every screen reads again); not undoable (the data was empty)."""
     made = generate_demo(ctx, scale="small", today=today)
-    return Done(made, Changes.ALL, message="Demo courses added: invented people only")
+    return Done(made, Changes.ALL, message=_("Demo courses added: invented people only"))

@@ -45,6 +45,7 @@ from escape_desktop.i18n import (
     LANGUAGES,
     N_,
     Translator,
+    _,
     known_language,
     translator,
     ui_translator,
@@ -94,7 +95,7 @@ def course_info(ctx: AppContext, course_id: int, today: date | None = None) -> C
     with ctx.db.read() as s:
         reg = queries.register(s, course_id)
     if reg is None:
-        raise DocumentError("That course no longer exists; choose another course.")
+        raise DocumentError(_("That course no longer exists; choose another course."))
     try:
         programme_title = ctx.library.template(reg.programme).title
     except KeyError:
@@ -624,7 +625,11 @@ def document_languages(
         code = known_language(override)
         if code is None:
             names = ", ".join(LANGUAGES)
-            raise DocumentError(f"Documents can be printed in {names}; '{override}' is not one.")
+            raise DocumentError(
+                _("Documents can be printed in {names}; '{override}' is not one.").format(
+                    names=names, override=override
+                )
+            )
         return {int(e): code for e in enrolment_ids}
     default = site_language(ctx)
     with ctx.db.read() as s:
@@ -662,7 +667,11 @@ def build_document(
     with a sentence for the user when the document cannot be made.
     """
     if kind not in KINDS:
-        raise DocumentError(f"Unknown document '{kind}'; choose one of: {', '.join(KINDS)}.")
+        raise DocumentError(
+            _("Unknown document '{kind}'; choose one of: {KINDS}.").format(
+                kind=kind, KINDS=", ".join(KINDS)
+            )
+        )
     report = progress or _noop
     out = Path(out_path)
     report(0, 1, "Reading the course")
@@ -710,7 +719,9 @@ def _session_sheet(
 
     if number is None:
         raise DocumentError(
-            f"Choose which session (1 to {len(info.sessions)}) the session sheet is for."
+            _("Choose which session (1 to {count}) the session sheet is for.").format(
+                count=len(info.sessions)
+            )
         )
     info.session(number)  # a clear message for a session that does not exist
     session = info.session(number)
@@ -747,7 +758,11 @@ def gather_cards(
             course_sessions(ctx, info.reg.course_id), info.today
         )
         if session_number is None:
-            raise DocumentError(f"Course {info.code} has no sessions yet, so there are no cards.")
+            raise DocumentError(
+                _("Course {code} has no sessions yet, so there are no cards.").format(
+                    code=info.code
+                )
+            )
     session = info.session(session_number)
     grid = circuit_grid(ctx, info.reg.course_id, session_number)
     active = {r.enrolment_id for r in info.people()}
@@ -792,7 +807,9 @@ def _cards(
     report(0, 2, "Reading the circuit")
     cards, sessions, chosen = gather_cards(ctx, info, number)
     if not cards:
-        raise DocumentError(f"Nobody is on {info.code} yet, so there are no circuit cards.")
+        raise DocumentError(
+            _("Nobody is on {code} yet, so there are no circuit cards.").format(code=info.code)
+        )
     langs = document_languages(ctx, [c.enrolment_id for c in cards], language)
     cards = [
         replace(c, language=each)
@@ -831,7 +848,9 @@ def _chosen(info: CourseInfo, enrolment_ids: Sequence[int]) -> list[RegisterRow]
     rows = [r for r in info.reg.rows if r.enrolment_id in wanted]
     if len(rows) != len(wanted):
         raise DocumentError(
-            f"Some of the people chosen are not on course {info.code}; refresh and choose again."
+            _(
+                "Some of the people chosen are not on course {code}; refresh and choose again."
+            ).format(code=info.code)
         )
     return rows
 
@@ -854,9 +873,14 @@ def _certificates(
         rows = info.certificate_people()
         if not rows:
             raise NobodyCompleted(
-                f"Nobody on {info.code} has completed yet (it takes "
-                f"{sessions_needed(info.planned)} of {info.planned} sessions); to print a "
-                "certificate anyway, tick the people it is for."
+                _(
+                    "Nobody on {code} has completed yet (it takes {sessions_needed} of {planned} "
+                    "sessions); to print a certificate anyway, tick the people it is for."
+                ).format(
+                    code=info.code,
+                    sessions_needed=sessions_needed(info.planned),
+                    planned=info.planned,
+                )
             )
     # Dated the last session, as they are handed out that day, but never a day still to come:
     # a certificate printed beforehand carries the day it was printed.
@@ -914,17 +938,23 @@ def _progress(
     came = [r for r in rows if info.attended(r) > 0]
     if rows and not came:
         raise DocumentError(
-            "None of the people chosen has come to a session yet, so there is no progress "
-            "to report."
+            _(
+                "None of the people chosen has come to a session yet, so there is no progress "
+                "to report."
+            )
         )
     rows = came
     if not rows:
         if info.reg.rows:  # people were enrolled, and none is still on the course
             raise DocumentError(
-                f"Nobody is still on {info.code} (everyone withdrew or did not start), so there "
-                "are no progress reports; choose people by name to print theirs anyway."
+                _(
+                    "Nobody is still on {code} (everyone withdrew or did not start), so there are no "
+                    "progress reports; choose people by name to print theirs anyway."
+                ).format(code=info.code)
             )
-        raise DocumentError(f"Nobody is on {info.code} yet, so there are no progress reports.")
+        raise DocumentError(
+            _("Nobody is on {code} yet, so there are no progress reports.").format(code=info.code)
+        )
     people = []
     langs = document_languages(ctx, [r.enrolment_id for r in rows], language)
     for i, row in enumerate(rows):

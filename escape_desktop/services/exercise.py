@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance, CustomStation, ExerciseRecord
+from escape_desktop.i18n import _
 from escape_desktop.programme.content import Level, Station
 
 from .common import audit, clean_text, now, parse_float, parse_int, place_at_session, station_row
@@ -37,7 +38,7 @@ def station(ctx: AppContext, key: str) -> Station:
     with ctx.db.read() as s:
         row = s.scalar(select(CustomStation).where(CustomStation.key == key))
         if row is None:
-            raise NotFound(f"Exercise '{key}' is not in the library.")
+            raise NotFound(_("Exercise '{key}' is not in the library.").format(key=key))
         return custom_to_station(row)
 
 
@@ -92,8 +93,10 @@ def record_result(
             # Screening at enrolment said to see a doctor first: no exercise until cleared.
             raise ValidationError(
                 "screening",
-                "This person needs review before starting; clear the screening review on the "
-                "register first.",
+                _(
+                    "This person needs review before starting; clear the screening review on the "
+                    "register first."
+                ),
             )
         row = station_row(s, ExerciseRecord, enrolment_id, session_id, station_key)
         row.level = level - 1  # stored 0-based; people see "Level 1"

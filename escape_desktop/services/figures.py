@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Assessment, Attendance, Course, Enrolment, Session
+from escape_desktop.i18n import _
 from escape_desktop.programme.content import OUTCOME_DOMAINS
 from escape_desktop.programme.delivery import IN_PERSON, ModeFigures, mode_figures
 from escape_desktop.programme.outcomes import DomainProportions, domain_proportions
@@ -164,7 +165,7 @@ def figures_for_courses(
     for cid, (row, summary, statuses) in found.items():
         template = ctx.library.templates.get(row.programme_key)
         planned = len(template.sessions) if template else summary.sessions_planned
-        day, _ = decision_day(today, row.closed_on)
+        day, _closed = decision_day(today, row.closed_on)
         untaken = registers_not_taken(facts[1][cid], facts[0][cid], day)
         out[cid] = CourseFigures(
             course_id=cid,
@@ -187,7 +188,7 @@ def course_figures(ctx: AppContext, course_id: int, today: date | None = None) -
     """One course's summary and per-person statuses."""
     found = figures_for_courses(ctx, [course_id], today)
     if course_id not in found:
-        raise NotFound("That course no longer exists.")
+        raise NotFound(_("That course no longer exists."))
     return found[course_id]
 
 
@@ -200,7 +201,7 @@ def headline_proportions(ctx: AppContext, course_id: int) -> list[DomainProporti
     with ctx.db.read() as s:
         programme_key = s.scalar(select(Course.programme_key).where(Course.id == course_id))
         if programme_key is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         rows = s.execute(
             select(
                 Assessment.enrolment_id,

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant
-from escape_desktop.i18n import LANGUAGES, known_language, ui_date
+from escape_desktop.i18n import LANGUAGES, _, known_language, ngettext, ui_date
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.programme.referrals import (
     EXTRA_FIELDS,
@@ -43,7 +43,6 @@ from escape_desktop.programme.referrals import (
     split_rows,
     without_repeated_header,
 )
-from escape_desktop.programme.rounding import plural
 from escape_desktop.programme.screening import NOT_SCREENED, door_checks, door_text
 
 from . import settings_registry
@@ -314,13 +313,17 @@ def read_referral_file(path: str | Path) -> ReferralTable:
     if kind == "encrypted":
         raise ValidationError(
             "file",
-            f"{p.name} is protected by a password; open it in Excel, remove the password "
-            "(File, Info, Protect Workbook) and save it again.",
+            _(
+                "{name} is protected by a password; open it in Excel, remove the password (File, "
+                "Info, Protect Workbook) and save it again."
+            ).format(name=p.name),
         )
     if kind == "xls" or (kind == "" and p.suffix.lower() == ".xls"):
         raise ValidationError(
             "file",
-            f"{p.name} is an old Excel file (.xls); open it in Excel and save it as .xlsx or CSV.",
+            _(
+                "{name} is an old Excel file (.xls); open it in Excel and save it as .xlsx or CSV."
+            ).format(name=p.name),
         )
     text = read_csv_text(p)
     header, rows = _split(text)
@@ -334,10 +337,14 @@ def _split(text: str) -> tuple[list[str], list[tuple[int, list[str]]]]:
         if "field larger" in str(e):  # a cell of over 128 KB: a picture, a whole letter
             raise ValidationError(
                 "file",
-                "One cell of the file is far longer than any detail of a person (over "
-                "100,000 characters); check it is the referral list, or shorten that cell.",
+                _(
+                    "One cell of the file is far longer than any detail of a person (over "
+                    "100,000 characters); check it is the referral list, or shorten that cell."
+                ),
             ) from None
-        raise ValidationError("file", f"The file is not readable as CSV ({e}).") from None
+        raise ValidationError(
+            "file", _("The file is not readable as CSV ({e}).").format(e=e)
+        ) from None
 
 
 _ZIP = b"PK\x03\x04"
@@ -406,9 +413,11 @@ def _read_xlsx(p: Path) -> ReferralTable:
     from openpyxl.utils.exceptions import InvalidFileException
 
     if not p.exists():
-        raise ValidationError("file", f"There is no file called {p.name}; check the name.")
+        raise ValidationError(
+            "file", _("There is no file called {name}; check the name.").format(name=p.name)
+        )
     if p.stat().st_size > MAX_BYTES:
-        raise ValidationError("file", "That file is too big for a referral list (over 5 MB).")
+        raise ValidationError("file", _("That file is too big for a referral list (over 5 MB)."))
     try:
         # From its bytes, not its name: openpyxl refuses a workbook called "list.csv".
         data = p.read_bytes()
@@ -419,7 +428,10 @@ def _read_xlsx(p: Path) -> ReferralTable:
         formulas = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError):
         raise ValidationError(
-            "file", f"{p.name} could not be read as an Excel workbook; save it again as .xlsx."
+            "file",
+            _("{name} could not be read as an Excel workbook; save it again as .xlsx.").format(
+                name=p.name
+            ),
         ) from None
     try:
         # The sheet open when it was saved; if that is empty (a blank "Sheet2" left open),
@@ -448,7 +460,7 @@ def _read_xlsx(p: Path) -> ReferralTable:
 def read_csv_text(path: str | Path) -> str:
     """The file's text, tolerant of Excel's byte-order mark, UTF-16 and Windows-1252 files."""
     p = Path(path)
-    too_big = ValidationError("file", "That file is too big for a referral list (over 5 MB).")
+    too_big = ValidationError("file", _("That file is too big for a referral list (over 5 MB)."))
     try:
         if p.stat().st_size > MAX_BYTES:
             raise too_big
@@ -458,19 +470,25 @@ def read_csv_text(path: str | Path) -> str:
             raise too_big
     except FileNotFoundError:
         raise ValidationError(
-            "file", f"There is no file called {p.name}; check the name."
+            "file", _("There is no file called {name}; check the name.").format(name=p.name)
         ) from None
     except IsADirectoryError:
-        raise ValidationError("file", f"{p.name} is a folder; choose a CSV file.") from None
+        raise ValidationError(
+            "file", _("{name} is a folder; choose a CSV file.").format(name=p.name)
+        ) from None
     except OSError:
         raise ValidationError(
-            "file", f"{p.name} could not be read; check it is not open elsewhere."
+            "file",
+            _("{name} could not be read; check it is not open elsewhere.").format(name=p.name),
         ) from None
     try:
         return decode_referral_bytes(raw)
     except ValueError:
         raise ValidationError(
-            "file", f"{p.name} is not a CSV file; save the list from the spreadsheet as CSV UTF-8."
+            "file",
+            _("{name} is not a CSV file; save the list from the spreadsheet as CSV UTF-8.").format(
+                name=p.name
+            ),
         ) from None
 
 
@@ -483,8 +501,10 @@ def _refuse_closed(course: Course) -> None:
     if course.closed_on is not None:
         raise ValidationError(
             "course",
-            f"{course.code} was closed from {ui_date(course.closed_on, 'weekday')}; reopen it (Course "
-            "menu) before adding anyone, or choose the next course.",
+            _(
+                "{code} was closed from {closed_on}; reopen it (Course menu) before "
+                "adding anyone, or choose the next course."
+            ).format(code=course.code, closed_on=ui_date(course.closed_on, "long")),
         )
 
 
@@ -760,7 +780,7 @@ def preview_import(
     with ctx.db.read() as s:
         course = s.get(Course, course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         _refuse_closed(course)
         code, left = course.code, _places_left(s, course)
         try:
@@ -774,13 +794,15 @@ def preview_import(
         header, rows = _split(text)
     if not header:
         raise ValidationError(
-            "file", "The file is empty; it needs a header row and one row a person."
+            "file", _("The file is empty; it needs a header row and one row a person.")
         )
     if len(rows) > MAX_ROWS:
         raise ValidationError(
             "file",
-            f"The list has over {MAX_ROWS:,} rows, far more than a course takes; keep only the "
-            "people for this course (filter the list in the spreadsheet) and import that.",
+            _(
+                "The list has over {MAX_ROWS:,} rows, far more than a course takes; keep only "
+                "the people for this course (filter the list in the spreadsheet) and import that."
+            ).format(MAX_ROWS=MAX_ROWS),
         )
     matches = match_columns(header, columns)
     mapping: dict[int, str] = {
@@ -793,9 +815,11 @@ def preview_import(
         if len(found) > 160:  # a header of 200 columns is not a sentence
             found = found[:157].rstrip(", ") + "..."
         raise MissingColumns(
-            "The list needs a row naming its columns, with at least a first name (or forename) "
-            f"and a last name (or surname), or a whole name; found: {found}. Choose which "
-            "column is which.",
+            _(
+                "The list needs a row naming its columns, with at least a first name (or "
+                "forename) and a last name (or surname), or a whole name; found: {found}. Choose "
+                "which column is which."
+            ).format(found=found),
             matches,
         )
     preview = ImportPreview(
@@ -942,19 +966,27 @@ def import_participants(
     new_rows = [r.values for r in preview.good if r.line not in skipped]
     new_rows += [d.values for d in extra_new]
     if not new_rows and not existing:
-        raise ValidationError("file", "There is nobody to add; fix the rows with problems first.")
+        raise ValidationError(
+            "file", _("There is nobody to add; fix the rows with problems first.")
+        )
     with ctx.db.transaction() as s:
         course = s.get(Course, preview.course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         _refuse_closed(course)  # closed meanwhile: it counts as finished
         left = _places_left(s, course)
         wanted = len(new_rows) + len(existing)
         if wanted > left:
             raise ValidationError(
                 "course",
-                f"{course.code} has {_count(max(left, 0), 'place')} left but the list has "
-                f"{_count(wanted, 'person', 'people')}; raise the capacity or split the list.",
+                _(
+                    "{code} has {count} left but the list has {count_2}; raise the capacity or split "
+                    "the list."
+                ).format(
+                    code=course.code,
+                    count=_count(max(left, 0), "place"),
+                    count_2=_count(wanted, "person", "people"),
+                ),
             )
         nhs = [v["nhs_number"] for v in new_rows if v["nhs_number"]]
         if nhs:
@@ -962,7 +994,9 @@ def import_participants(
             if clash is not None:
                 raise ValidationError(
                     "nhs_number",
-                    f"NHS number {format_nhs_number(clash)} was added meanwhile; check the list again.",
+                    _("NHS number {nhs_number} was added meanwhile; check the list again.").format(
+                        nhs_number=format_nhs_number(clash)
+                    ),
                 )
         ids: list[int] = []
         stamp = now()
@@ -982,14 +1016,21 @@ def import_participants(
         for d in existing:
             on_file = s.get(Participant, d.participant_id)
             if on_file is None:
-                raise NotFound(f"{d.name} is no longer on file; check the list again.")
+                raise NotFound(
+                    _("{name} is no longer on file; check the list again.").format(name=d.name)
+                )
             here = s.scalar(
                 select(Enrolment).where(
                     Enrolment.participant_id == on_file.id, Enrolment.course_id == course.id
                 )
             )
             if here is not None and here.status != "withdrawn":
-                raise ValidationError("course", f"{d.name} was added to {course.code} meanwhile.")
+                raise ValidationError(
+                    "course",
+                    _("{name} was added to {code} meanwhile.").format(
+                        name=d.name, code=course.code
+                    ),
+                )
             enrolment = (
                 _reopen(here)
                 if here is not None
@@ -1019,9 +1060,11 @@ def save_problems_csv(preview: ImportPreview, path: str | Path, *, overwrite: bo
     """
     p = Path(path)
     if not preview.bad:
-        raise ValidationError("file", "No row has a problem, so there is nothing to send back.")
+        raise ValidationError("file", _("No row has a problem, so there is nothing to send back."))
     if p.exists() and not overwrite:
-        raise ValidationError("file", f"{p.name} already exists; choose another name.")
+        raise ValidationError(
+            "file", _("{name} already exists; choose another name.").format(name=p.name)
+        )
     try:
         # Beside it first, then renamed into place: a full disk never leaves half a list.
         fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".part", dir=p.parent)
@@ -1036,7 +1079,10 @@ def save_problems_csv(preview: ImportPreview, path: str | Path, *, overwrite: bo
             raise
     except OSError:
         raise ValidationError(
-            "file", f"{p.name} could not be written; check the folder exists and is not read-only."
+            "file",
+            _("{name} could not be written; check the folder exists and is not read-only.").format(
+                name=p.name
+            ),
         ) from None
     return len(preview.bad)
 
@@ -1053,16 +1099,18 @@ def import_list(
     ids = import_participants(
         ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new, leave_out=leave_out
     )
-    label = f"{plural(len(ids), 'person', 'people')} from the list"
+    label = ngettext("{n} person from the list", "{n} people from the list", len(ids)).format(
+        n=len(ids)
+    )
     done = enrolments_added(
         ctx,
         ids,
-        f"import {label}",
+        _("import {people}").format(people=label),
         lambda: import_list(
             ctx, preview, enrol_existing=enrol_existing, add_as_new=add_as_new, leave_out=leave_out
         ),
     )
-    return dataclasses.replace(done, message=f"Saved: {label} added")
+    return dataclasses.replace(done, message=_("Saved: {people} added").format(people=label))
 
 
 # --------------------------------------------------------------------------- remembered columns
@@ -1134,7 +1182,7 @@ def remember_columns(ctx: AppContext, referrer: str, matches: list[ColumnMatch])
     saved = _saved(ctx)
     name = _saved_name(saved, referrer)
     if not name:
-        raise ValidationError("referrer", "Type who sent the list, so its columns can be kept.")
+        raise ValidationError("referrer", _("Type who sent the list, so its columns can be kept."))
     saved[name] = {m.header: m.field for m in matches if m.header}
     settings_registry.set(ctx, REFERRAL_COLUMNS, json.dumps(saved, ensure_ascii=False))
 

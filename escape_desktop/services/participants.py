@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant, Session
-from escape_desktop.i18n import LANGUAGES, known_language, ui_date
+from escape_desktop.i18n import LANGUAGES, _, known_language, ui_date
 from escape_desktop.programme.nhs import (
     format_nhs_number,
     is_valid_nhs_number,
@@ -82,13 +82,15 @@ def _dob(value: date | str | None, today: date) -> date | None:
     if dob is not None:
         if dob > today:
             raise ValidationError(
-                "date_of_birth", "Date of birth is in the future; check the year."
+                "date_of_birth", _("Date of birth is in the future; check the year.")
             )
         if age_on(dob, today) > 120:
-            raise ValidationError("date_of_birth", "Date of birth is over 120 years ago; check it.")
+            raise ValidationError(
+                "date_of_birth", _("Date of birth is over 120 years ago; check it.")
+            )
         if age_on(dob, today) < 16:
             raise ValidationError(
-                "date_of_birth", "The programme is for adults; check the date of birth."
+                "date_of_birth", _("The programme is for adults; check the date of birth.")
             )
     return dob
 
@@ -100,7 +102,7 @@ def _sex(value: str) -> str:
     reading = read_sex(text)  # F, M, 1, 2, "Not stated" ... as systems write them
     if reading.warning:
         raise ValidationError(
-            "sex", "Sex must be female, male, other or prefer not to say, or left blank."
+            "sex", _("Sex must be female, male, other or prefer not to say, or left blank.")
         )
     return reading.value
 
@@ -116,8 +118,10 @@ def _nhs(value: str) -> str | None:
     if not is_valid_nhs_number(nhs):
         raise ValidationError(
             "nhs_number",
-            f"NHS number {format_nhs_number(nhs)} is not valid (its check digit is "
-            "wrong); please check it against the referral letter.",
+            _(
+                "NHS number {nhs_number} is not valid (its check digit is wrong); please "
+                "check it against the referral letter."
+            ).format(nhs_number=format_nhs_number(nhs)),
         )
     return nhs
 
@@ -127,31 +131,31 @@ def _joints(value: str) -> str:
     joints_list = [j for j in joints_list if j]
     for j in joints_list:
         if j not in JOINTS:
-            raise ValidationError("joints", "Joints affected must be knee, hip and/or back.")
+            raise ValidationError("joints", _("Joints affected must be knee, hip and/or back."))
     return ",".join(dict.fromkeys(joints_list))
 
 
 def _email(value: str) -> str:
     email = clean_text(value, "email", "Email", max_len=MAX_NAME)
     if email and ("@" not in email or " " in email):
-        raise ValidationError("email", "Email does not look right; it needs an @ and no spaces.")
+        raise ValidationError("email", _("Email does not look right; it needs an @ and no spaces."))
     return email
 
 
 def _consent(value: object, field: str, label: str) -> bool | None:
     if value is None or isinstance(value, bool):
         return value
-    raise ValidationError(field, f"{label}: choose yes, no or not asked yet.")
+    raise ValidationError(field, _("{label}: choose yes, no or not asked yet.").format(label=label))
 
 
 def _contact_by(value: object) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise ValidationError("contact_by", "Contact by: choose phone, post or email.")
+        raise ValidationError("contact_by", _("Contact by: choose phone, post or email."))
     value = value.strip().lower()
     if value not in ("", "phone", "post", "email"):
-        raise ValidationError("contact_by", "Contact by: choose phone, post or email.")
+        raise ValidationError("contact_by", _("Contact by: choose phone, post or email."))
     return value
 
 
@@ -161,7 +165,9 @@ def _language(value: object) -> str | None:
     code = known_language(value) if isinstance(value, str) else None
     if code is None:
         names = " or ".join(LANGUAGES.values())
-        raise ValidationError("language", f"Language for documents: choose {names}.")
+        raise ValidationError(
+            "language", _("Language for documents: choose {names}.").format(names=names)
+        )
     return code
 
 
@@ -227,7 +233,9 @@ def participant_problems(
         p.append(
             ValidationError(
                 "contact_by",
-                f"Contact by {way} needs {detail}; add it, or choose another way to contact them.",
+                _(
+                    "Contact by {way} needs {detail}; add it, or choose another way to contact them."
+                ).format(way=way, detail=detail),
             )
         )
     return values, p
@@ -239,7 +247,7 @@ def _referral_code(code: str, typed: str) -> str:
     if not code:
         return referral_code_for(typed)
     if code not in REFERRAL_CODES:
-        raise ValidationError("referral_code", "Referred by: choose one from the list.")
+        raise ValidationError("referral_code", _("Referred by: choose one from the list."))
     return code
 
 
@@ -260,15 +268,17 @@ def _check_nhs_unique(s, nhs: str | None, participant_id: int | None) -> None:  
     if s.scalar(q) is not None:
         raise ValidationError(
             "nhs_number",
-            f"NHS number {format_nhs_number(nhs)} belongs to someone already on file; "
-            "search for them and enrol them instead.",
+            _(
+                "NHS number {nhs_number} belongs to someone already on file; search for "
+                "them and enrol them instead."
+            ).format(nhs_number=format_nhs_number(nhs)),
         )
 
 
 def _course_with_room(s, course_id: int) -> Course:  # type: ignore[no-untyped-def]
     course = s.get(Course, course_id)
     if course is None:
-        raise NotFound("That course no longer exists.")
+        raise NotFound(_("That course no longer exists."))
     taken = s.scalar(
         select(func.count())
         .select_from(Enrolment)
@@ -277,8 +287,9 @@ def _course_with_room(s, course_id: int) -> Course:  # type: ignore[no-untyped-d
     if taken >= course.capacity:
         raise ValidationError(
             "course",
-            f"{course.code} is full ({course.capacity} places); raise its capacity or "
-            "choose another course.",
+            _(
+                "{code} is full ({capacity} places); raise its capacity or choose another course."
+            ).format(code=course.code, capacity=course.capacity),
         )
     return course
 
@@ -306,7 +317,8 @@ def _check_joined(joined_at: object, sessions: list[SessionFact]) -> int:
     last = max((x.number for x in sessions), default=1)
     if isinstance(joined_at, bool) or not isinstance(joined_at, int) or not 1 <= joined_at <= last:
         raise ValidationError(
-            "joined_at", f"Joined at: choose a session number from 1 to {max(last, 1)}."
+            "joined_at",
+            _("Joined at: choose a session number from 1 to {max}.").format(max=max(last, 1)),
         )
     return joined_at
 
@@ -397,7 +409,8 @@ def enrol(
         (enrolment_id,),
         label=label,
         undo=take_back,
-        message=f"Saved: {name} enrolled" + ("; needs review before starting" if review else ""),
+        message=_("Saved: {name} enrolled").format(name=name)
+        + (_("; needs review before starting") if review else ""),
     )
 
 
@@ -405,7 +418,8 @@ def _enrolment_values(data: ParticipantInput) -> dict[str, Any]:
     values = validate_participant(data)
     if values["consent_programme"] is False:
         raise ValidationError(
-            "consent_programme", "The person must agree to take part before they can be enrolled."
+            "consent_programme",
+            _("The person must agree to take part before they can be enrolled."),
         )
     return values
 
@@ -439,7 +453,7 @@ def enrol_existing(ctx: AppContext, participant_id: int, course_id: int) -> int:
     with ctx.db.transaction() as s:
         person = s.get(Participant, participant_id)
         if person is None:
-            raise NotFound("That person is no longer on file.")
+            raise NotFound(_("That person is no longer on file."))
         course = _course_with_room(s, course_id)
         existing = s.scalar(
             select(Enrolment).where(
@@ -448,7 +462,12 @@ def enrol_existing(ctx: AppContext, participant_id: int, course_id: int) -> int:
         )
         if existing is not None:
             if existing.status != "withdrawn":
-                raise ValidationError("course", f"{person.full_name} is already on {course.code}.")
+                raise ValidationError(
+                    "course",
+                    _("{full_name} is already on {code}.").format(
+                        full_name=person.full_name, code=course.code
+                    ),
+                )
             enrolment = _reopen(existing)
         else:
             enrolment = add_enrolment(s, person.id, course.id)
@@ -465,7 +484,7 @@ def _put_details(ctx: AppContext, participant_id: int, values: dict[str, Any]) -
     with ctx.db.transaction() as s:
         person = s.get(Participant, participant_id)
         if person is None:
-            raise NotFound("That person is no longer on file.")
+            raise NotFound(_("That person is no longer on file."))
         _check_nhs_unique(s, values["nhs_number"], participant_id)
         before = {k: getattr(person, k) for k in values}
         changed = [k for k, v in values.items() if before[k] != v]
@@ -479,7 +498,7 @@ def _put_details(ctx: AppContext, participant_id: int, values: dict[str, Any]) -
         None,
         Changes.PARTICIPANT,
         (participant_id,),
-        label=f"{name}'s details",
+        label=_("{name}'s details").format(name=name),
         undo=lambda: _put_details(ctx, participant_id, before),
     )
 
@@ -489,7 +508,7 @@ def participant_input(ctx: AppContext, participant_id: int) -> ParticipantInput:
     with ctx.db.read() as s:
         p = s.get(Participant, participant_id)
         if p is None:
-            raise NotFound("That person is no longer on file.")
+            raise NotFound(_("That person is no longer on file."))
         return ParticipantInput(
             first_name=p.first_name,
             last_name=p.last_name,
@@ -522,15 +541,17 @@ def withdraw(
     if day > date.today():
         raise ValidationError(
             "withdrawn_on",
-            f"The withdrawal date ({ui_date(day)}) is still to come; withdraw someone on or "
-            "after the day they leave.",
+            _(
+                "The withdrawal date ({day}) is still to come; withdraw someone on or "
+                "after the day they leave."
+            ).format(day=ui_date(day, "short")),
         )
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         if enrolment.status == "withdrawn":
-            raise ValidationError("status", "This person has already withdrawn from the course.")
+            raise ValidationError("status", _("This person has already withdrawn from the course."))
         enrolment.status = "withdrawn"
         enrolment.withdrawn_reason = why
         enrolment.withdrawn_on = day
@@ -542,7 +563,7 @@ def withdraw(
         (enrolment_id,),
         label=f"withdraw {name}",
         undo=lambda: _reinstated(ctx, enrolment_id, f"withdraw {name}", reason, day),
-        message=f"Saved: {name} withdrawn",
+        message=_("Saved: {name} withdrawn").format(name=name),
     )
 
 
@@ -564,7 +585,7 @@ def reinstate(ctx: AppContext, enrolment_id: int) -> None:
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         enrolment.status = "enrolled"
         enrolment.withdrawn_reason = ""
         enrolment.withdrawn_on = None
@@ -578,17 +599,19 @@ def set_status(ctx: AppContext, enrolment_id: int, status: str) -> None:
     if status in ("completed", "did_not_start", "active"):
         raise ValidationError(
             "status",
-            "Whether someone completed or did not start is worked out from the register; "
-            "mark their attendance instead.",
+            _(
+                "Whether someone completed or did not start is worked out from the register; "
+                "mark their attendance instead."
+            ),
         )
     if status != "enrolled":
         raise ValidationError(
-            "status", "Only 'enrolled' can be set here; use Withdraw to withdraw."
+            "status", _("Only 'enrolled' can be set here; use Withdraw to withdraw.")
         )
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         enrolment.status = status
         audit(s, ctx.actor, "set_status", "enrolment", enrolment.id, status)
 
@@ -601,9 +624,9 @@ def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> Do
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         if enrolment.course_id == new_course_id:
-            raise ValidationError("course", "Choose a different course to move to.")
+            raise ValidationError("course", _("Choose a different course to move to."))
         target = _course_with_room(s, new_course_id)
         clash = s.scalar(
             select(Enrolment).where(
@@ -612,7 +635,9 @@ def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> Do
             )
         )
         if clash is not None and clash.status != "withdrawn":
-            raise ValidationError("course", f"This person is already on {target.code}.")
+            raise ValidationError(
+                "course", _("This person is already on {code}.").format(code=target.code)
+            )
         enrolment.status = "withdrawn"
         enrolment.withdrawn_reason = f"Moved to {target.code}"
         enrolment.withdrawn_on = date.today()
@@ -629,7 +654,7 @@ def move_enrolment(ctx: AppContext, enrolment_id: int, new_course_id: int) -> Do
         new_id,
         Changes.ENROLMENT,
         (enrolment_id, new_id),
-        message=f"Saved: {name} moved to {code}",
+        message=_("Saved: {name} moved to {code}").format(name=name, code=code),
     )
 
 
@@ -669,7 +694,7 @@ def remove_enrolments(ctx: AppContext, enrolment_ids: list[int]) -> None:
         for enrolment_id in enrolment_ids:
             enrolment = s.get(Enrolment, enrolment_id)
             if enrolment is None:
-                raise NotFound("Someone on that list is no longer enrolled; nothing was undone.")
+                raise NotFound(_("Someone on that list is no longer enrolled; nothing was undone."))
             _remove(s, ctx, enrolment)
 
 
@@ -723,7 +748,7 @@ def joined_at(ctx: AppContext, enrolment_id: int) -> JoinedAt:
     with ctx.db.read() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         last = max((x.number for x in _session_facts(s, enrolment.course_id)), default=1)
         return JoinedAt(enrolment_id, enrolment.joined_session, last)
 
@@ -736,7 +761,7 @@ def set_joined_at(ctx: AppContext, enrolment_id: int, session: int) -> Done[int]
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         new = _check_joined(session, _session_facts(s, enrolment.course_id))
         old = enrolment.joined_session
         if new == old:
@@ -748,7 +773,7 @@ def set_joined_at(ctx: AppContext, enrolment_id: int, session: int) -> Done[int]
         new,
         changes=Changes.ENROLMENT | Changes.ATTENDANCE,
         ids=(enrolment_id,),
-        label="Joined at",
+        label=_("Joined at"),
         undo=lambda: set_joined_at(ctx, enrolment_id, old),
-        message=f"Saved: joined {word}.",
+        message=_("Saved: joined {word}.").format(word=word),
     )

@@ -33,6 +33,7 @@ from escape_desktop.db.models import (
     ProgressionDecision,
     Session,
 )
+from escape_desktop.i18n import _, ngettext
 
 from .changes import Changes, Done
 from .common import audit, clean_text
@@ -180,7 +181,7 @@ def erase_participant(ctx: AppContext, participant_id: int, reason: str = "") ->
     with ctx.db.transaction() as s:
         person = s.get(Participant, participant_id)
         if person is None:
-            raise NotFound("That person is no longer on file.")
+            raise NotFound(_("That person is no longer on file."))
         counts = _delete_people(s, [person])
         audit(
             s,
@@ -192,7 +193,7 @@ def erase_participant(ctx: AppContext, participant_id: int, reason: str = "") ->
             + (f"; reason: {why}" if why and person.first_name not in why else ""),
         )
     _scrub_file(ctx)
-    return Done(None, Changes.ALL, message="One person erased")  # for good: no undo
+    return Done(None, Changes.ALL, message=_("One person erased"))  # for good: no undo
 
 
 # ---- subject access -------------------------------------------------------------------------
@@ -211,7 +212,7 @@ def subject_access(ctx: AppContext, participant_id: int) -> dict[str, Any]:
     with ctx.db.read() as s:
         person = s.get(Participant, participant_id)
         if person is None:
-            raise NotFound("That person is no longer on file.")
+            raise NotFound(_("That person is no longer on file."))
         ids = _ids_about(s, person.id)
         enrolments = []
         for e in s.scalars(select(Enrolment).where(Enrolment.id.in_(ids["enrolment"]))):
@@ -296,7 +297,7 @@ def write_subject_access(ctx: AppContext, participant_id: int, path: str | Path)
     """Write the subject-access JSON file (atomically) and note it in the audit log."""
     target = Path(path)
     if target.is_dir():
-        raise ValidationError("path", "Choose a file name, not a folder.")
+        raise ValidationError("path", _("Choose a file name, not a folder."))
     data = subject_access(ctx, participant_id)
     text = json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
     # All or nothing: the file is made under a temporary name in the chosen folder, and takes
@@ -326,7 +327,9 @@ def write_subject_access(ctx: AppContext, participant_id: int, path: str | Path)
                 raise ValidationError("path", disk_full_sentence(target.parent)) from None
             raise ValidationError(
                 "path",
-                f"Cannot write {target.name} there; choose another folder. Nothing was saved.",
+                _("Cannot write {name} there; choose another folder. Nothing was saved.").format(
+                    name=target.name
+                ),
             ) from None
         raise
     finally:
@@ -349,7 +352,15 @@ __all__ = [
 def purge(ctx: AppContext, *, today: date | None = None) -> Done[int]:
     """``purge_expired`` for the window, saying what it did (for good: no undo)."""
     count = purge_expired(ctx, today=today)
-    return Done(count, Changes.ALL, message=f"{count} people past the keeping period deleted")
+    return Done(
+        count,
+        Changes.ALL,
+        message=ngettext(
+            "{count} person past the keeping period deleted",
+            "{count} people past the keeping period deleted",
+            count,
+        ).format(count=count),
+    )
 
 
 def save_subject_access(ctx: AppContext, participant_id: int, path: str | Path) -> Done[Path]:
@@ -358,4 +369,8 @@ def save_subject_access(ctx: AppContext, participant_id: int, path: str | Path) 
     with ctx.db.read() as s:
         person = s.get(Participant, participant_id)
         code = person.code if person is not None else "this person"
-    return Done(out, Changes.EXPORT, message=f"Saved everything about {code} to {out.name}")
+    return Done(
+        out,
+        Changes.EXPORT,
+        message=_("Saved everything about {code} to {name}").format(code=code, name=out.name),
+    )

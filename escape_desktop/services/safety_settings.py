@@ -8,6 +8,7 @@ from pathlib import Path, PureWindowsPath
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import volumes
+from escape_desktop.i18n import _
 from escape_desktop.paths import preset
 
 from . import settings_registry as registry
@@ -121,4 +122,4 @@ def set_idle_lock_minutes(ctx: AppContext, minutes: int | str) -> Done[None]:
 
 def set_retention_years(ctx: AppContext, years: int | str) -> Done[None]:
     done = registry.set(ctx, registry.RETENTION_YEARS, years)
-    return replace(done, message="Retention period saved") if done.changes else done
+    return replace(done, message=_("Retention period saved")) if done.changes else done

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment
+from escape_desktop.i18n import _
 from escape_desktop.programme.screening import (
     DOOR_PREFIX,
     NOT_SCREENED,
@@ -78,7 +79,7 @@ def checklist_for_course(ctx: AppContext, course_id: int) -> Screening | None:
     with ctx.db.read() as s:
         course = s.get(Course, course_id)
         if course is None:
-            raise NotFound("That course no longer exists.")
+            raise NotFound(_("That course no longer exists."))
         key = course.programme_key
     try:
         return ctx.library.template(key).screening
@@ -92,7 +93,7 @@ def _checklist(ctx: AppContext, course: Course) -> Screening:
     except KeyError:
         screening = None
     if screening is None:
-        raise ValidationError("screening", "This course's programme has no screening questions.")
+        raise ValidationError("screening", _("This course's programme has no screening questions."))
     return screening
 
 
@@ -140,7 +141,7 @@ def flag_unscreened_in(s: OrmSession, ctx: AppContext, enrolment_id: int) -> boo
     """``flag_unscreened`` inside a transaction the caller holds; True if now waiting review."""
     enrolment = s.get(Enrolment, enrolment_id)
     if enrolment is None:
-        raise NotFound("That enrolment no longer exists.")
+        raise NotFound(_("That enrolment no longer exists."))
     flag_at_door(ctx, s, enrolment, door_flags_for(ctx, enrolment, screened=False))
     s.flush()
     return enrolment.screening_status == "needs_review"
@@ -152,7 +153,7 @@ def flag_unscreened(ctx: AppContext, enrolment_id: int) -> ScreeningState:
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         flag_at_door(ctx, s, enrolment, door_flags_for(ctx, enrolment, screened=False))
         s.flush()
         try:
@@ -214,12 +215,13 @@ def record_in(
     """``record_screening`` inside a transaction the caller holds (enrol with screening)."""
     enrolment = s.get(Enrolment, enrolment_id)
     if enrolment is None:
-        raise NotFound("That enrolment no longer exists.")
+        raise NotFound(_("That enrolment no longer exists."))
     screening = _checklist(ctx, enrolment.course)
     missing = [q.text for q in screening.questions if not isinstance(answers.get(q.key), bool)]
     if missing:
         raise ValidationError(
-            "screening", f"Answer every screening question (not yet: {missing[0]})."
+            "screening",
+            _("Answer every screening question (not yet: {missing}).").format(missing=missing[0]),
         )
     stored = {q.key: bool(answers[q.key]) for q in screening.questions}
     yes = needs_review(screening, stored)
@@ -250,9 +252,9 @@ def clear_screening(
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         if enrolment.screening_status != "needs_review":
-            raise ValidationError("screening", "This person is not waiting for a review.")
+            raise ValidationError("screening", _("This person is not waiting for a review."))
         enrolment.screening_status = "cleared"
         enrolment.screening_cleared_at = now()
         enrolment.screening_cleared_by = (cleared_by or ctx.actor or "").strip()[:200]
@@ -269,7 +271,7 @@ def clear_screening(
         state,
         Changes.ENROLMENT,
         (enrolment_id,),
-        message=f"Saved: {who} cleared to start",
+        message=_("Saved: {who} cleared to start").format(who=who),
     )
 
 
@@ -277,7 +279,7 @@ def screening_state(ctx: AppContext, enrolment_id: int) -> ScreeningState:
     with ctx.db.read() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         try:
             screening = ctx.library.template(enrolment.course.programme_key).screening
         except KeyError:
@@ -315,7 +317,7 @@ def _put(
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         for name, value in zip(_FIELDS, fields, strict=True):
             setattr(enrolment, name, value)
         audit(s, ctx.actor, "screening_put_back", "enrolment", enrolment.id, str(fields[0]))
@@ -326,7 +328,7 @@ def _put(
         state,
         Changes.ENROLMENT,
         (enrolment_id,),
-        label=f"screening review of {who}",
+        label=_("screening review of {who}").format(who=who),
         undo=lambda: _put(ctx, enrolment_id, back, fields),
     )
 
@@ -355,9 +357,9 @@ def review(
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That enrolment no longer exists.")
+            raise NotFound(_("That enrolment no longer exists."))
         if enrolment.screening_status != "needs_review":
-            raise ValidationError("screening", "This person is not waiting for a review.")
+            raise ValidationError("screening", _("This person is not waiting for a review."))
         before = tuple(getattr(enrolment, name) for name in _FIELDS)
         stored = dict(enrolment.screening_answers or {})
         waiting = [k for k, v in stored.items() if v is True and k.startswith(DOOR_PREFIX)]
@@ -369,7 +371,7 @@ def review(
             ):
                 raise ValidationError(
                     "screening",
-                    "Ask every screening question first: they have not answered them yet.",
+                    _("Ask every screening question first: they have not answered them yet."),
                 )
             new: dict[str, bool] = {q.key: bool(answers[q.key]) for q in checklist.questions}
             yes_now = [q.key for q in needs_review(checklist, new)]
@@ -407,7 +409,9 @@ def review(
         state,
         Changes.ENROLMENT,
         (enrolment_id,),
-        label=f"{who} cleared to start" if not state.keeps_off_circuit else f"{who} screened",
+        label=_("{who} cleared to start").format(who=who)
+        if not state.keeps_off_circuit
+        else f"{who} screened",
         undo=lambda: _put(ctx, enrolment_id, before, after),
         message=message,
     )

@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Instructor, Venue
+from escape_desktop.i18n import _
 
 from . import settings_registry as registry
 from .changes import Changes, Done, nothing
@@ -113,7 +114,10 @@ def remove_venue(ctx: AppContext, name: str) -> Done[None]:
         used = s.scalar(select(Course.code).where(Course.venue_id == venue.id).limit(1))
         if used is not None:
             raise ValidationError(
-                "venue", f"{name} is used by course {used}; it stays in the list."
+                "venue",
+                _("{name} is used by course {used}; it stays in the list.").format(
+                    name=name, used=used
+                ),
             )
         s.delete(venue)
         audit(s, ctx.actor, "remove_venue", "venue", venue.id, name)
@@ -136,7 +140,10 @@ def remove_instructor(ctx: AppContext, name: str) -> Done[None]:
         )
         if used is not None:
             raise ValidationError(
-                "instructor", f"{name} is named on course {used}; they stay in the list."
+                "instructor",
+                _("{name} is named on course {used}; they stay in the list.").format(
+                    name=name, used=used
+                ),
             )
         s.delete(person)
         audit(s, ctx.actor, "remove_instructor", "instructor", person.id, name)

@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Setting
-from escape_desktop.i18n import LANGUAGES, N_
+from escape_desktop.i18n import LANGUAGES, N_, _
 
 from .changes import Changes, Done, nothing
 from .common import audit, clean_text, parse_int
@@ -61,7 +61,9 @@ class YesNo(SettingDef[bool]):
 
     def encode(self, ctx: AppContext, value: object) -> str:
         if not isinstance(value, bool):
-            raise ValidationError(self.key, f"{self.label}: choose yes or no.")
+            raise ValidationError(
+                self.key, _("{label}: choose yes or no.").format(label=self.label)
+            )
         return "1" if value else "0"
 
 

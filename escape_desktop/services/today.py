@@ -12,6 +12,7 @@ from sqlalchemy import exists, func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Assessment, Attendance, Course, Enrolment, Participant, Session
+from escape_desktop.i18n import _
 from escape_desktop.programme import status as st
 from escape_desktop.programme.delivery import HYBRID, session_online
 from escape_desktop.programme.today import ClassTime, measures_due, todays_class, week_of
@@ -140,7 +141,7 @@ def brief(ctx: AppContext, session_id: int) -> TodayBrief:
         if sess is None:
             from .errors import NotFound
 
-            raise NotFound("That session no longer exists.")
+            raise NotFound(_("That session no longer exists."))
         course = sess.course
         sessions = sorted(course.sessions, key=lambda x: x.number)
         out = TodayBrief(

@@ -41,6 +41,7 @@ from escape_desktop.export.upload_manifest import (
 from escape_desktop.export.upload_profile import Profile, get_profile, load_profiles
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.export.upload_signing import new_private_key, public_key_of, sign
+from escape_desktop.i18n import _, ngettext
 
 from . import settings_registry as settings
 from .changes import Changes, Done
@@ -83,11 +84,11 @@ def set_site(ctx: AppContext, name: str | None = None, code: str | None = None) 
     if code is not None:
         code = "".join(code.split()).upper()
         if not code:
-            raise ValidationError("site_code", "Organisation code (ODS) is needed; type it in.")
+            raise ValidationError("site_code", _("Organisation code (ODS) is needed; type it in."))
         settings.set(ctx, settings.SITE_CODE, code)
     if name is not None:
         if not name.strip():
-            raise ValidationError("site_name", "Provider or site name is needed; type it in.")
+            raise ValidationError("site_name", _("Provider or site name is needed; type it in."))
         settings.set(ctx, settings.SITE_NAME, name)
     values = settings.stored(ctx)
     identity = SiteIdentity(
@@ -308,7 +309,7 @@ def prepare_upload(
     chosen = profile(ctx, profile_name)
     if scope.date_from and scope.date_to and scope.date_from > scope.date_to:
         raise ValidationError(
-            "date_to", "The end of the date range is before its start; swap them."
+            "date_to", _("The end of the date range is before its start; swap them.")
         )
     site = require_site(ctx)
     planned = {key: len(t.sessions) for key, t in ctx.library.templates.items()}
@@ -350,14 +351,17 @@ def export_upload(
     att_path = _check_target(attendance_out, "attendance_out") if attendance_out else None
     if att_path is not None and att_path == out_path:
         raise ValidationError(
-            "attendance_out", "The attendance file needs a different name from the main file."
+            "attendance_out", _("The attendance file needs a different name from the main file.")
         )
     man_path = manifest_path_for(out_path)
     if not overwrite:
         for target in (out_path, att_path, man_path):
             if target is not None and target.exists():
                 raise ValidationError(
-                    "out", f"{target.name} is already there; choose another name or replace it."
+                    "out",
+                    _("{name} is already there; choose another name or replace it.").format(
+                        name=target.name
+                    ),
                 )
     site = require_site(ctx)
     started = now()  # changes from this second on count as "after this upload"
@@ -366,7 +370,8 @@ def export_upload(
     chosen = data.profile
     if att_path is not None and chosen.attendance is None:
         raise ValidationError(
-            "attendance_out", f"The profile {chosen.name} has no attendance file; leave it out."
+            "attendance_out",
+            _("The profile {name} has no attendance file; leave it out.").format(name=chosen.name),
         )
     course_code = data.course_codes.get(scope.course_id, "") if scope.course_id else ""
     scope_text = scope.describe(course_code)
@@ -460,8 +465,9 @@ def export_upload(
         if isinstance(e, OSError):
             raise ValidationError(
                 "out",
-                f"The file could not be saved ({e.strerror or e}); choose another folder. "
-                "Nothing was saved.",
+                _(
+                    "The file could not be saved ({value}); choose another folder. Nothing was saved."
+                ).format(value=e.strerror or e),
             ) from e
         raise
     finally:
@@ -469,19 +475,28 @@ def export_upload(
             f.discard()  # no-op once renamed into place
     if progress:
         progress(6, 6, "Done")
-    people = "person" if len(data.rows) == 1 else "people"
-    message = f"Saved {len(data.rows)} {people} to {out_path}, with its manifest {man_path.name}."
+    message = ngettext(
+        "Saved {n} person to {path}, with its manifest {manifest}.",
+        "Saved {n} people to {path}, with its manifest {manifest}.",
+        len(data.rows),
+    ).format(n=len(data.rows), path=out_path, manifest=man_path.name)
     if batch_id is None:
-        message += (
-            " The data is on read-only media, so this upload is not recorded there: "
+        message += " " + _(
+            "The data is on read-only media, so this upload is not recorded there: "
             "'--since-last' will include these people again."
         )
     if data.excluded_no_consent:
-        message += f" {data.excluded_no_consent} left out: they did not agree to share."
+        message += " " + ngettext(
+            "{n} left out: they did not agree to share.",
+            "{n} left out: they did not agree to share.",
+            data.excluded_no_consent,
+        ).format(n=data.excluded_no_consent)
     if data.excluded_not_asked:
-        message += (
-            f" {data.excluded_not_asked} left out: not asked yet whether they agree to share."
-        )
+        message += " " + ngettext(
+            "{n} left out: not asked yet whether they agree to share.",
+            "{n} left out: not asked yet whether they agree to share.",
+            data.excluded_not_asked,
+        ).format(n=data.excluded_not_asked)
     return UploadResult(
         written=True,
         path=out_path,
@@ -518,12 +533,17 @@ def _pending_text(path: Path, text: str) -> PendingFile:
 
 def _check_target(value: str | Path | None, field: str) -> Path:
     if value is None or str(value).strip() == "":
-        raise ValidationError(field, "Choose where to save the file.")
+        raise ValidationError(field, _("Choose where to save the file."))
     path = Path(value).expanduser().absolute()
     if path.is_dir():
-        raise ValidationError(field, f"{path} is a folder; add a file name, e.g. upload.csv.")
+        raise ValidationError(
+            field, _("{path} is a folder; add a file name, e.g. upload.csv.").format(path=path)
+        )
     if not path.parent.is_dir():
-        raise ValidationError(field, f"The folder {path.parent} does not exist; choose another.")
+        raise ValidationError(
+            field,
+            _("The folder {parent} does not exist; choose another.").format(parent=path.parent),
+        )
     return path
 
 
@@ -566,4 +586,11 @@ def upload(
     if not result.written:
         return Done(result)
     ids = (result.batch_id,) if result.batch_id else ()
-    return Done(result, Changes.EXPORT, ids, message=f"Exported {result.rows} rows")
+    return Done(
+        result,
+        Changes.EXPORT,
+        ids,
+        message=ngettext("Exported {rows} row", "Exported {rows} rows", result.rows).format(
+            rows=result.rows
+        ),
+    )

@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance, Enrolment, ExerciseRecord, Session
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.programme.progression import format_dose
-from escape_desktop.programme.rounding import plural
 
 from ..changes import Changes, Done
 from ..common import audit, now, station_row
@@ -49,7 +49,7 @@ def _checked_grid(ctx: AppContext, course_id: int, session_number: int) -> Circu
     grid = circuit_grid(ctx, course_id, session_number)
     if grid.session_cancelled:
         raise ValidationError(
-            "session", "This session was cancelled, so nothing can be recorded in it."
+            "session", _("This session was cancelled, so nothing can be recorded in it.")
         )
     return grid
 
@@ -128,8 +128,10 @@ def did_as_set(
             name = next(iter(review.values())).name
             raise ValidationError(
                 "screening",
-                f"{name} needs review before starting; clear the screening review on the "
-                "register first.",
+                _(
+                    "{name} needs review before starting; clear the screening review on the register "
+                    "first."
+                ).format(name=name),
             )
         return Done(SetDone(0, 0, tuple(r.name for r in away.values())))
     people = {row.enrolment_id for row, _key in todo}
@@ -144,7 +146,7 @@ def did_as_set(
         for row, key in todo:
             cell = row.cells[key]
             if s.get(Enrolment, row.enrolment_id) is None:
-                raise NotFound("That person is no longer on this course.")
+                raise NotFound(_("That person is no longer on this course."))
             rec = station_row(s, ExerciseRecord, row.enrolment_id, grid.session_id, key)
             rec.level = cell.level
             rec.target_dose = cell.target_dose
@@ -165,10 +167,18 @@ def did_as_set(
             f"{len(todo)} cells for {len(people)} people",
         )
     names = sorted({row.name for row, _key in todo})
-    who = names[0] if len(names) == 1 else f"{len(names)} people"
+    who = (
+        names[0]
+        if len(names) == 1
+        else ngettext("{n} person", "{n} people", len(names)).format(n=len(names))
+    )
     stations = {key for _row, key in todo}
-    where = grid.station(next(iter(stations))).name if len(stations) == 1 else "the circuit"
-    label = f"did what was set: {who} at {where} ({plural(len(todo), 'result')})"
+    where = grid.station(next(iter(stations))).name if len(stations) == 1 else _("the circuit")
+    label = ngettext(
+        "did what was set: {who} at {where} ({n} result)",
+        "did what was set: {who} at {where} ({n} results)",
+        len(todo),
+    ).format(who=who, where=where, n=len(todo))
     skipped = tuple(r.name for r in away.values())
     message = f"Saved: {label}."
     if skipped:
@@ -246,7 +256,7 @@ def accept_suggestions(
     with ctx.db.transaction() as s:
         sess = s.get(Session, session_id)
         if sess is None:
-            raise NotFound("That session no longer exists.")
+            raise NotFound(_("That session no longer exists."))
         marks = dict(
             s.execute(
                 select(Attendance.enrolment_id, Attendance.mark).where(
@@ -260,13 +270,19 @@ def accept_suggestions(
                 continue
             _decide_in(ctx, s, eid, session_id, key, accept=True)
             done += 1
-    who = "1 person" if len(people) == 1 else f"{len(people)} people"
-    label = f"accept {plural(done, 'suggestion')} for {who}"
+    who = ngettext("{n} person", "{n} people", len(people)).format(n=len(people))
+    label = ngettext(
+        "accept {n} suggestion for {who}", "accept {n} suggestions for {who}", done
+    ).format(n=done, who=who)
     return Done(
         done,
         Changes.EXERCISE,
         tuple(people),
         label=label,
-        message=f"Accepted {plural(done, 'suggestion')} for {who}; next session starts from them.",
+        message=ngettext(
+            "Accepted {n} suggestion for {who}; next session starts from it.",
+            "Accepted {n} suggestions for {who}; next session starts from them.",
+            done,
+        ).format(n=done, who=who),
         undo=lambda: _undoable(ctx, before, label, f"Undone: {label}"),
     )

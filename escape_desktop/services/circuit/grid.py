@@ -32,6 +32,7 @@ from escape_desktop.db.models import (
     ProgressionDecision,
     Session,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme.content import Level, ProgressionRules, Station
 from escape_desktop.programme.delivery import attended_online, session_online
 from escape_desktop.programme.progression import StationResult, Suggestion, format_dose, suggest
@@ -209,7 +210,7 @@ def _rules(ctx: AppContext, programme_key: str) -> ProgressionRules:
 def _course(s: OrmSession, course_id: int) -> Course:
     course = s.get(Course, course_id)
     if course is None:
-        raise NotFound("That course no longer exists; choose another course.")
+        raise NotFound(_("That course no longer exists; choose another course."))
     return course
 
 
@@ -418,8 +419,10 @@ def circuit_grid(
         if sess is None:
             count = s.scalar(select(func.count()).where(Session.course_id == course_id)) or 0
             raise NotFound(
-                f"Course {course.code} has no session {session_number}; "
-                f"choose a session from 1 to {count}."
+                _(
+                    "Course {code} has no session {session_number}; choose a session from 1 to "
+                    "{count}."
+                ).format(code=course.code, session_number=session_number, count=count)
             )
         active, inactive = _circuit_keys(ctx, s, course)
         used_here = set(
@@ -513,7 +516,7 @@ def station_history(ctx: AppContext, enrolment_id: int) -> dict[str, list[Histor
     with ctx.db.read() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That person is no longer on this course.")
+            raise NotFound(_("That person is no longer on this course."))
         course = _course(s, enrolment.course_id)
         active, inactive = _circuit_keys(ctx, s, course)
         used = set(
@@ -589,6 +592,6 @@ def home_plan_for(ctx: AppContext, enrolment_id: int) -> HomePlan:
             .where(Enrolment.id == enrolment_id)
         ).first()
         if row is None:
-            raise NotFound("That person is no longer on this course.")
+            raise NotFound(_("That person is no longer on this course."))
         course = _course(s, row[3])
         return _plans(ctx, s, course, [tuple(row[:3])])[0]

@@ -18,6 +18,7 @@ from escape_desktop.db.models import (
     ProgressionDecision,
     Session,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme.content import Station
 from escape_desktop.programme.progression import Suggestion, format_dose
 from escape_desktop.programme.status import PRESENT
@@ -96,8 +97,10 @@ def _refuse_if_away(ctx: AppContext, enrolment_id: int, session_id: int) -> None
     name = f"{row.first_name} {row.last_name}".strip()
     raise ValidationError(
         "attendance",
-        f"{name} {what} at session {row.number}, so nothing is recorded for them; mark them "
-        "present on the register first if they came.",
+        _(
+            "{name} {what} at session {number}, so nothing is recorded for them; mark them "
+            "present on the register first if they came."
+        ).format(name=name, what=what, number=row.number),
     )
 
 
@@ -141,16 +144,16 @@ def _decide_in(
     enrolment = s.get(Enrolment, enrolment_id)
     sess = s.get(Session, session_id)
     if enrolment is None or sess is None:
-        raise NotFound("That person or session no longer exists.")
+        raise NotFound(_("That person or session no longer exists."))
     st, idea = _suggestion_now(ctx, s, enrolment, sess, station_key)
     if idea is None:
         raise ValidationError(
-            "suggestion", "There is no suggestion here yet; enter today's dose first."
+            "suggestion", _("There is no suggestion here yet; enter today's dose first.")
         )
     if idea.action == "hold":
         raise ValidationError(
             "suggestion",
-            "The suggestion is to stay as they are, so there is nothing to change.",
+            _("The suggestion is to stay as they are, so there is nothing to change."),
         )
     row = station_row(s, ProgressionDecision, enrolment_id, session_id, station_key)
     row.action, row.accepted = idea.action, accept
@@ -304,7 +307,7 @@ def restore_with_marks(
 def _restore_in(ctx: AppContext, s: OrmSession, states: Mapping[int, ExerciseState]) -> None:
     for enrolment_id, (records, decisions) in states.items():
         if s.get(Enrolment, enrolment_id) is None:
-            raise NotFound("That person is no longer on this course.")
+            raise NotFound(_("That person is no longer on this course."))
         for model in (ExerciseRecord, ProgressionDecision):
             for row in s.scalars(select(model).where(model.enrolment_id == enrolment_id)).all():
                 s.delete(row)

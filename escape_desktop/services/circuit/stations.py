@@ -14,6 +14,7 @@ from escape_desktop.db.models import (
     CourseStation,
     CustomStation,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme.content import DOSE_KINDS, Station
 
 from ..changes import Changes, Done, nothing
@@ -73,23 +74,26 @@ def set_course_stations(ctx: AppContext, course_id: int, keys: Sequence[str]) ->
     inactive (their results stay in history), never deleted."""
     keys = list(keys)
     if not keys:
-        raise ValidationError("stations", "Keep at least one station in the circuit.")
+        raise ValidationError("stations", _("Keep at least one station in the circuit."))
     if len(set(keys)) != len(keys):
-        raise ValidationError("stations", "A station is listed twice; keep it once.")
+        raise ValidationError("stations", _("A station is listed twice; keep it once."))
     with ctx.db.transaction() as s:
         course = _course(s, course_id)
         defs = _resolve(ctx, s, keys)
         unknown = [k for k in keys if defs[k].name.endswith("(not in the library)")]
         if unknown:
             raise ValidationError(
-                "stations", f"The exercise '{unknown[0]}' is not in the library; choose another."
+                "stations",
+                _("The exercise '{unknown}' is not in the library; choose another.").format(
+                    unknown=unknown[0]
+                ),
             )
         existing = {
             r.station_key: r
             for r in s.scalars(select(CourseStation).where(CourseStation.course_id == course_id))
         }
         if not existing:  # first change: start from the template's circuit
-            template_keys, _ = _circuit_keys(ctx, s, course)
+            template_keys, _others = _circuit_keys(ctx, s, course)
             for pos, key in enumerate(template_keys):
                 row = CourseStation(course_id=course_id, station_key=key, position=pos, active=True)
                 s.add(row)
@@ -130,11 +134,11 @@ def add_custom_station(
     target dose). Returns it with its new key (``custom_...``)."""
     name = clean_text(name, "name", "The exercise name", required=True, max_len=200)
     if dose_kind not in DOSE_KINDS:
-        raise ValidationError("dose_kind", "Choose how the dose is counted (e.g. repetitions).")
+        raise ValidationError("dose_kind", _("Choose how the dose is counted (e.g. repetitions)."))
     dose_unit = clean_text(dose_unit, "dose_unit", "The dose unit", required=True, max_len=20)
     description = clean_text(description, "description", "The description", max_len=1000)
     if not levels:
-        raise ValidationError("levels", "Add at least one level, easiest first.")
+        raise ValidationError("levels", _("Add at least one level, easiest first."))
     parsed: list[dict] = []
     seen: set[str] = set()
     for i, (lv_name, lv_desc, lv_target) in enumerate(levels, start=1):
@@ -142,14 +146,20 @@ def add_custom_station(
             lv_name, "levels", f"The name of level {i}", required=True, max_len=200
         )
         if lv_name.casefold() in seen:
-            raise ValidationError("levels", f"Level {i} has the same name as another; rename it.")
+            raise ValidationError(
+                "levels", _("Level {i} has the same name as another; rename it.").format(i=i)
+            )
         seen.add(lv_name.casefold())
         target = parse_float(lv_target, "levels", f"The target dose of level {i}", 0, MAX_DOSE)
         assert target is not None
         if target <= 0:
-            raise ValidationError("levels", f"The target dose of level {i} must be more than 0.")
+            raise ValidationError(
+                "levels", _("The target dose of level {i} must be more than 0.").format(i=i)
+            )
         if dose_kind in ("repetitions", "seconds", "step_cm") and not target.is_integer():
-            raise ValidationError("levels", f"The target dose of level {i} must be a whole number.")
+            raise ValidationError(
+                "levels", _("The target dose of level {i} must be a whole number.").format(i=i)
+            )
         parsed.append(
             {
                 "name": lv_name,
@@ -161,7 +171,10 @@ def add_custom_station(
         taken = set(ctx.library.stations) | set(s.scalars(select(CustomStation.key)))
         if any(n.casefold() == name.casefold() for n in s.scalars(select(CustomStation.name))):
             raise ValidationError(
-                "name", f"There is already an exercise called {name}; use another name."
+                "name",
+                _("There is already an exercise called {name}; use another name.").format(
+                    name=name
+                ),
             )
         base = "custom_" + _slug(name)
         key, n = base, 2
@@ -200,7 +213,7 @@ def choose_stations(ctx: AppContext, course_id: int, keys: Sequence[str]) -> Don
         None,
         Changes.STATION,
         (course_id,),
-        label="the circuit's stations",
+        label=_("the circuit's stations"),
         undo=undo,
-        message="Circuit stations saved.",
+        message=_("Circuit stations saved."),
     )

@@ -49,6 +49,7 @@ from escape_desktop.db.models import (
     Venue,
 )
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import _
 
 from ..changes import Changes, Done
 from ..common import audit, now
@@ -146,8 +147,10 @@ def unseal(blob: bytes, passphrase: str) -> dict:
     magic, version, log2_n, r, p, salt, nonce, length, check = HEADER.unpack_from(blob)
     if version != FORMAT_VERSION:
         raise HandoverRefused(
-            "This hand-over file was written by a newer version of escape-desktop; install "
-            "that version to receive it, nothing here was changed."
+            _(
+                "This hand-over file was written by a newer version of escape-desktop; install "
+                "that version to receive it, nothing here was changed."
+            )
             if version > FORMAT_VERSION
             else NOT_A_HANDOVER
         )
@@ -417,7 +420,11 @@ def _digests(records: Records) -> dict[str, str]:
 def _course_by_code(s: OrmSession, code: str) -> Course:
     course = s.scalar(select(Course).where(Course.code == (code or "").strip()))
     if course is None:
-        raise NotFound(f"There is no course with code {code}; check the code in the course list.")
+        raise NotFound(
+            _("There is no course with code {code}; check the code in the course list.").format(
+                code=code
+            )
+        )
     return course
 
 
@@ -503,10 +510,12 @@ def send_course(
 
     problem = passphrase_problem(passphrase or "")
     if problem:
-        raise ValidationError("passphrase", "The hand-over passphrase is too weak. " + problem)
+        raise ValidationError("passphrase", _("The hand-over passphrase is too weak. ") + problem)
     out = Path(out_path)
     if out.exists() and not overwrite:
-        raise ValidationError("out", f"{out} already exists; choose another name.")
+        raise ValidationError(
+            "out", _("{out} already exists; choose another name.").format(out=out)
+        )
     exchange = str(uuid.uuid4())
     placed: list[Path] = []
     try:
@@ -632,7 +641,9 @@ def _deleted_here(
 def _write_new(out: Path, blob: bytes, overwrite: bool) -> None:
     """Write via a temporary file, so a full stick never leaves half a hand-over file."""
     if out.exists() and not overwrite:
-        raise ValidationError("out", f"{out} already exists; choose another name.")
+        raise ValidationError(
+            "out", _("{out} already exists; choose another name.").format(out=out)
+        )
     tmp = out.with_name(out.name + ".partial")
     try:
         with open_private(tmp, "wb") as f:  # health data: this user's only (0600)
@@ -642,7 +653,9 @@ def _write_new(out: Path, blob: bytes, overwrite: bool) -> None:
         os.replace(tmp, out)  # no hard links: USB sticks are often FAT, which has none
     except OSError as e:
         raise HandoverRefused(
-            f"Cannot write {out} ({e.strerror or e}); check the folder exists and has space."
+            _("Cannot write {out} ({value}); check the folder exists and has space.").format(
+                out=out, value=e.strerror or e
+            )
         ) from None
     finally:
         tmp.unlink(missing_ok=True)
@@ -1050,7 +1063,10 @@ def receive_course(
     for cid, side in choices.items():
         if side not in CHOICES:
             raise ValidationError(
-                "choices", f"Choose 'received' or 'here' for {cid}, not {side!r}."
+                "choices",
+                _("Choose 'received' or 'here' for {cid}, not {side!r}.").format(
+                    cid=cid, side=side
+                ),
             )
     try:
         incoming: Records = payload["records"]
@@ -1080,8 +1096,10 @@ def receive_course(
         raise
     except (KeyError, TypeError, ValueError) as e:
         raise HandoverRefused(
-            f"This hand-over file holds something this laptop cannot take ({type(e).__name__}); "
-            "nothing here was changed."
+            _(
+                "This hand-over file holds something this laptop cannot take ({name}); nothing "
+                "here was changed."
+            ).format(name=type(e).__name__)
         ) from e
     assert report is not None
     return report
@@ -1327,7 +1345,11 @@ def send(
 ) -> Done[HandoverSummary]:
     """``send_course``, saying what it did: a file written outside the app (no undo)."""
     summary = send_course(ctx, course_code, out_path, passphrase, overwrite=overwrite)
-    return Done(summary, Changes.EXPORT, message=f"{course_code} saved for another laptop")
+    return Done(
+        summary,
+        Changes.EXPORT,
+        message=_("{course_code} saved for another laptop").format(course_code=course_code),
+    )
 
 
 def receive(

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from escape_desktop.db.models import ENROLMENT_STATUSES, TIMEPOINTS
+from escape_desktop.i18n import _
 from escape_desktop.programme.measure_taken import TAKEN
 from escape_desktop.programme.scoring import ScoreError, check_score
 from escape_desktop.programme.status import ATTENDANCE_MARKS
@@ -76,14 +77,14 @@ def _refuse(field: str, where: str, why: str) -> Refusal:
 
 def _text(v: object, field: str, label: str, *, required: bool = False, max_len: int = MAX_TEXT):  # type: ignore[no-untyped-def]
     if not isinstance(v, str):  # blank is "", never missing: the columns hold no NULL
-        raise ValidationError(field, f"{label} must be text.")
+        raise ValidationError(field, _("{label} must be text.").format(label=label))
     return clean_text(v, field, label, required=required, max_len=max_len)
 
 
 def _bool(v: object, field: str, label: str, *, optional: bool = False) -> None:
     if isinstance(v, bool) or (optional and v is None):
         return
-    raise ValidationError(field, f"{label} must be yes or no.")
+    raise ValidationError(field, _("{label} must be yes or no.").format(label=label))
 
 
 def _day(
@@ -92,13 +93,20 @@ def _day(
     if v is None and not required:
         return None
     if not isinstance(v, str):
-        raise ValidationError(field, f"{label} must be a date written as YYYY-MM-DD.")
+        raise ValidationError(
+            field, _("{label} must be a date written as YYYY-MM-DD.").format(label=label)
+        )
     try:
         day = date.fromisoformat(v)
     except ValueError:
-        raise ValidationError(field, f"{label} must be a date written as YYYY-MM-DD.") from None
+        raise ValidationError(
+            field, _("{label} must be a date written as YYYY-MM-DD.").format(label=label)
+        ) from None
     if not earliest <= day <= LATEST:
-        raise ValidationError(field, f"{label} ({v}) is not a date the programme could have.")
+        raise ValidationError(
+            field,
+            _("{label} ({v}) is not a date the programme could have.").format(label=label, v=v),
+        )
     return day
 
 
@@ -106,25 +114,37 @@ def _moment(v: object, field: str, label: str, *, required: bool = True) -> None
     if v is None and not required:
         return
     if not isinstance(v, str) or len(v) > 40:
-        raise ValidationError(field, f"{label} must be a date and time.")
+        raise ValidationError(field, _("{label} must be a date and time.").format(label=label))
     try:
         when = datetime.fromisoformat(v)
     except ValueError:
-        raise ValidationError(field, f"{label} must be a date and time.") from None
+        raise ValidationError(
+            field, _("{label} must be a date and time.").format(label=label)
+        ) from None
     if not EARLIEST <= when.date() <= LATEST:
-        raise ValidationError(field, f"{label} ({v[:20]}) is not a time the programme could have.")
+        raise ValidationError(
+            field,
+            _("{label} ({v}) is not a time the programme could have.").format(
+                label=label, v=v[:20]
+            ),
+        )
 
 
 def _key(v: object, field: str, label: str, pattern: re.Pattern[str] = KEY_RE) -> str:
     if not isinstance(v, str) or not pattern.match(v):
         shown = repr(v)[:40] if isinstance(v, str) else "missing"
-        raise ValidationError(field, f"{label} {shown} is not a valid code.")
+        raise ValidationError(
+            field, _("{label} {shown} is not a valid code.").format(label=label, shown=shown)
+        )
     return v
 
 
 def _one_of(v: object, field: str, label: str, allowed: tuple[str, ...]) -> None:
     if v not in allowed:
-        raise ValidationError(field, f"{label} must be one of: {', '.join(allowed)}.")
+        raise ValidationError(
+            field,
+            _("{label} must be one of: {allowed}.").format(label=label, allowed=", ".join(allowed)),
+        )
 
 
 def _course(values: Mapping[str, Any], _library: Any) -> None:
@@ -134,10 +154,10 @@ def _course(values: Mapping[str, Any], _library: Any) -> None:
     _day(values.get("start_date"), "start_date", "Start date")
     weekdays = values.get("weekdays")
     if not isinstance(weekdays, str) or not WEEKDAYS_RE.match(weekdays):
-        raise ValidationError("weekdays", "Class days must be days of the week.")
+        raise ValidationError("weekdays", _("Class days must be days of the week."))
     start_time = values.get("start_time")
     if not isinstance(start_time, str) or not TIME_RE.match(start_time):
-        raise ValidationError("start_time", "Start time must be a time such as 10:00.")
+        raise ValidationError("start_time", _("Start time must be a time such as 10:00."))
     from ..courses import MAX_CAPACITY
 
     parse_int(values.get("capacity"), "capacity", "Capacity", 1, MAX_CAPACITY)
@@ -145,7 +165,7 @@ def _course(values: Mapping[str, Any], _library: Any) -> None:
     for name, label in (("instructors", "Instructor"), ("instruments", "Measure")):
         items = values.get(name)
         if not isinstance(items, list) or len(items) > 50:
-            raise ValidationError(name, f"The list of {name} is not a list.")
+            raise ValidationError(name, _("The list of {name} is not a list.").format(name=name))
         for item in items:
             if name == "instructors":
                 _text(item, name, label, required=True, max_len=MAX_NAME)
@@ -182,10 +202,15 @@ def _participant(values: Mapping[str, Any], _library: Any) -> None:
     for name in ("first_name", "last_name", "sex", "phone", "email", "joints", "notes",
                  "referral_source"):  # fmt: skip
         if not isinstance(values.get(name), str):
-            raise ValidationError(name, f"{name.replace('_', ' ').capitalize()} must be text.")
+            raise ValidationError(
+                name,
+                _("{capitalize} must be text.").format(
+                    capitalize=name.replace("_", " ").capitalize()
+                ),
+            )
     nhs = values.get("nhs_number")
     if nhs is not None and not isinstance(nhs, str):
-        raise ValidationError("nhs_number", "The NHS number must be 10 digits.")
+        raise ValidationError("nhs_number", _("The NHS number must be 10 digits."))
     _day(
         values.get("date_of_birth"),
         "date_of_birth",
@@ -225,7 +250,7 @@ def _enrolment(values: Mapping[str, Any], _library: Any) -> None:
     joined = values.get("joined_session")
     if joined is not None:  # older files have none: the default rule fills it in
         if isinstance(joined, bool) or not isinstance(joined, int):
-            raise ValidationError("joined_session", "Joined at session must be a whole number.")
+            raise ValidationError("joined_session", _("Joined at session must be a whole number."))
         parse_int(joined, "joined_session", "Joined at session", 1, 1000)
 
 
@@ -265,9 +290,9 @@ def _assessment(values: Mapping[str, Any], library: Any, instrument_key: str = "
     _moment(values.get("updated_at"), "updated_at", "When it was recorded")
     score, answers = values.get("score"), values.get("answers")
     if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
-        raise ValidationError("score", "The score must be a number.")
+        raise ValidationError("score", _("The score must be a number."))
     if answers is not None and (not isinstance(answers, dict) or len(answers) > 200):
-        raise ValidationError("answers", "The answers must be a list of questions and answers.")
+        raise ValidationError("answers", _("The answers must be a list of questions and answers."))
     try:
         instrument = library.instrument(instrument_key) if library is not None else None
     except KeyError:
@@ -275,7 +300,7 @@ def _assessment(values: Mapping[str, Any], library: Any, instrument_key: str = "
     try:
         if instrument is None:  # not set up here (a warning later): still a plain number
             if score is not None and not (math.isfinite(score) and abs(score) <= 10000):
-                raise ValidationError("score", "The score is not a number any measure gives.")
+                raise ValidationError("score", _("The score is not a number any measure gives."))
             return
         if score is not None:
             check_score(instrument, score)
@@ -301,11 +326,11 @@ def _follow_up(values: Mapping[str, Any], library: Any) -> None:
     _moment(values.get("updated_at"), "updated_at", "When it was recorded")
     scores = values.get("scores")
     if not isinstance(scores, dict) or len(scores) > 50:
-        raise ValidationError("scores", "The follow-up measures must be a list of scores.")
+        raise ValidationError("scores", _("The follow-up measures must be a list of scores."))
     for key, score in scores.items():
         _key(str(key), "instrument", "Measure")
         if isinstance(score, bool) or not isinstance(score, int | float):
-            raise ValidationError("scores", "Each follow-up score must be a number.")
+            raise ValidationError("scores", _("Each follow-up score must be a number."))
         try:
             instrument = library.instrument(str(key)) if library is not None else None
         except KeyError:
@@ -317,7 +342,9 @@ def _follow_up(values: Mapping[str, Any], library: Any) -> None:
             except ScoreError as e:
                 raise ValidationError("scores", str(e)) from None
         elif not (math.isfinite(score) and abs(score) <= 10000):
-            raise ValidationError("scores", "A follow-up score is not a number any measure gives.")
+            raise ValidationError(
+                "scores", _("A follow-up score is not a number any measure gives.")
+            )
 
 
 CHECKS: dict[str, Callable[[Mapping[str, Any], Any], None]] = {
@@ -339,7 +366,7 @@ PARTS = {"course": 0, "session": 1, "station": 1, "participant": 1, "enrolment":
 
 def _check_key(kind: str, parts: list[str]) -> None:
     if len(parts) != PARTS[kind]:
-        raise ValidationError("key", "The record is not named the way this app names it.")
+        raise ValidationError("key", _("The record is not named the way this app names it."))
     if kind in ("session",):
         parse_int(parts[0], "session", "Session number", 1, MAX_SESSIONS)
         return
@@ -368,10 +395,10 @@ def check_record(key: str, values: object, library: Any) -> None:
     try:
         kind, *parts = key.split("|")
         if kind not in CHECKS:
-            raise ValidationError("key", "The record is of a kind this app does not know.")
+            raise ValidationError("key", _("The record is of a kind this app does not know."))
         _check_key(kind, parts)
         if not isinstance(values, dict):
-            raise ValidationError(kind, "The record is empty or not a record.")
+            raise ValidationError(kind, _("The record is empty or not a record."))
         if kind == "assessment":
             _assessment(values, library, parts[2])
         else:
@@ -386,7 +413,9 @@ def _uuid(v: object, field: str, label: str) -> None:
     try:
         uuid.UUID(str(v) if isinstance(v, str) else "")
     except ValueError:
-        raise ValidationError(field, f"{label} is not this app's kind of identifier.") from None
+        raise ValidationError(
+            field, _("{label} is not this app's kind of identifier.").format(label=label)
+        ) from None
 
 
 def check_payload(payload: Mapping[str, Any], library: Any) -> None:
@@ -394,13 +423,15 @@ def check_payload(payload: Mapping[str, Any], library: Any) -> None:
     try:
         info = payload.get("course")
         if not isinstance(info, dict):
-            raise ValidationError("course", "The course details are missing.")
+            raise ValidationError("course", _("The course details are missing."))
         code = info.get("code")
         if not isinstance(code, str) or not COURSE_CODE_RE.match(code):
             raise ValidationError(
                 "code",
-                "The course code must be letters, digits and dashes (up to 40), such as "
-                "KH-2026-001.",
+                _(
+                    "The course code must be letters, digits and dashes (up to 40), such as "
+                    "KH-2026-001."
+                ),
             )
         _uuid(info.get("uid"), "uid", "The course identifier")
         _uuid(payload.get("exchange_uid"), "exchange_uid", "The hand-over identifier")
@@ -408,42 +439,48 @@ def check_payload(payload: Mapping[str, Any], library: Any) -> None:
         _text(payload.get("sent_by"), "sent_by", "Sent by", max_len=MAX_NAME)
         exchanges = payload.get("exchanges")
         if not isinstance(exchanges, list) or not 1 <= len(exchanges) <= MAX_EXCHANGES:
-            raise ValidationError("exchanges", "The list of earlier hand-overs is not right.")
+            raise ValidationError("exchanges", _("The list of earlier hand-overs is not right."))
         for e in exchanges:
             if not isinstance(e, dict) or not isinstance(e.get("digests"), dict):
-                raise ValidationError("exchanges", "The list of earlier hand-overs is not right.")
+                raise ValidationError(
+                    "exchanges", _("The list of earlier hand-overs is not right.")
+                )
             _uuid(e.get("uid"), "exchanges", "An earlier hand-over's identifier")
             if len(e["digests"]) > MAX_RECORDS or not all(
                 isinstance(k, str) and len(k) <= 200 and isinstance(v, str) and DIGEST_RE.match(v)
                 for k, v in e["digests"].items()
             ):
-                raise ValidationError("exchanges", "The list of earlier hand-overs is not right.")
+                raise ValidationError(
+                    "exchanges", _("The list of earlier hand-overs is not right.")
+                )
         deleted = payload.get("deleted", [])
         if not isinstance(deleted, list) or len(deleted) > MAX_RECORDS:
-            raise ValidationError("deleted", "The list of deleted records is not right.")
+            raise ValidationError("deleted", _("The list of deleted records is not right."))
         for d in deleted:
             if not isinstance(d, dict) or not isinstance(d.get("key"), str):
-                raise ValidationError("deleted", "The list of deleted records is not right.")
+                raise ValidationError("deleted", _("The list of deleted records is not right."))
             _moment(d.get("at"), "deleted", "When a record was deleted")
         stations = payload.get("custom_stations", [])
         if not isinstance(stations, list) or len(stations) > 500:
-            raise ValidationError("custom_stations", "The site's own exercises are not a list.")
+            raise ValidationError("custom_stations", _("The site's own exercises are not a list."))
         for st in stations:
             _custom_station(st)
         records = payload.get("records")
         if not isinstance(records, dict) or "course" not in records:
-            raise ValidationError("records", "The course's records are missing.")
+            raise ValidationError("records", _("The course's records are missing."))
         if len(records) > MAX_RECORDS:
-            raise ValidationError("records", "The file holds far more records than a course has.")
+            raise ValidationError(
+                "records", _("The file holds far more records than a course has.")
+            )
     except ValidationError as e:
-        raise _refuse(e.field, "the file's details", e.message) from None
+        raise _refuse(e.field, _("the file's details"), e.message) from None
     for key, values in records.items():
         check_record(key, values, library)
 
 
 def _custom_station(st: object) -> None:
     if not isinstance(st, dict):
-        raise ValidationError("custom_stations", "A site-made exercise is not a record.")
+        raise ValidationError("custom_stations", _("A site-made exercise is not a record."))
     _key(st.get("key"), "custom_stations", "Exercise")
     _text(st.get("name"), "name", "Exercise name", required=True, max_len=MAX_NAME)
     _text(st.get("dose_kind"), "dose_kind", "Dose kind", required=True, max_len=20)
@@ -451,10 +488,10 @@ def _custom_station(st: object) -> None:
     _text(st.get("description"), "description", "Exercise description")
     levels = st.get("levels")
     if not isinstance(levels, list) or not 1 <= len(levels) <= MAX_LEVEL:
-        raise ValidationError("levels", "An exercise's levels are not a list.")
+        raise ValidationError("levels", _("An exercise's levels are not a list."))
     for level in levels:
         if not isinstance(level, dict):
-            raise ValidationError("levels", "An exercise's level is not a record.")
+            raise ValidationError("levels", _("An exercise's level is not a record."))
         _text(level.get("name"), "levels", "Level name", required=True, max_len=MAX_NAME)
         _text(level.get("description"), "levels", "Level description")
         parse_float(level.get("target_dose"), "levels", "Level target dose", 0, MAX_DOSE)

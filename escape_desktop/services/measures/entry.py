@@ -20,7 +20,7 @@ from escape_desktop.db.models import (
     Participant,
     Session,
 )
-from escape_desktop.i18n import ui_date
+from escape_desktop.i18n import _, ngettext, ui_date
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import attended_online, session_online
 from escape_desktop.programme.measure_taken import IN_PERSON, TAKEN, default_taken
@@ -104,8 +104,10 @@ def _refuse_start_after_course(s: OrmSession, course_id: int, day: date) -> None
     if last is not None and day > last:
         raise ValidationError(
             "assessed_on",
-            f"Start measures dated {ui_date(day)} are after the course's last session "
-            f"({ui_date(last)}); check the date, or choose End or Follow-up.",
+            _(
+                "Start measures dated {day} are after the course's last session "
+                "({last}); check the date, or choose End or Follow-up."
+            ).format(day=ui_date(day, "short"), last=ui_date(last, "short")),
         )
 
 
@@ -195,7 +197,7 @@ def measures_day(ctx: AppContext, enrolment_id: int, today: date | None = None) 
     with ctx.db.read() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That person is no longer on this course.")
+            raise NotFound(_("That person is no longer on this course."))
         live = _live_sessions(s, enrolment.course_id)
         first_came = s.scalar(
             select(func.min(Session.number))
@@ -368,16 +370,17 @@ def record_measures(
     Returns how many measures are now stored from this set.
     """
     if timepoint not in TIMEPOINTS:
-        raise ValidationError("timepoint", "Choose start, end or follow-up.")
+        raise ValidationError("timepoint", _("Choose start, end or follow-up."))
     day = parse_date(assessed_on, "assessed_on", "Date of the measures")
     assert day is not None
     if day.year < 1900 or day > date(9999, 1, 1):
-        raise ValidationError("assessed_on", "Date of the measures looks wrong; check the year.")
+        raise ValidationError("assessed_on", _("Date of the measures looks wrong; check the year."))
     if day > date.today():
         raise ValidationError(
             "assessed_on",
-            f"Date of the measures ({ui_date(day)}) is still to come; date them the day they "
-            "were taken.",
+            _(
+                "Date of the measures ({day}) is still to come; date them the day they were taken."
+            ).format(day=ui_date(day, "short")),
         )
     if timepoint == "follow_up":
         raise ValidationError("timepoint", FOLLOW_UP_ELSEWHERE)
@@ -387,7 +390,7 @@ def record_measures(
         try:
             instrument = ctx.library.instrument(key)
         except KeyError:
-            raise ValidationError(key, f"Unknown measure '{key}'.") from None
+            raise ValidationError(key, _("Unknown measure '{key}'.").format(key=key)) from None
         if entry.is_blank():
             blanks.append(key)
             continue
@@ -397,7 +400,7 @@ def record_measures(
             raise ValidationError(key, e.message) from None
         taken = entry.taken
         if taken is not None and taken not in TAKEN:
-            raise ValidationError(key, "Choose how the measure was taken: in person or remote.")
+            raise ValidationError(key, _("Choose how the measure was taken: in person or remote."))
         checked.append((instrument, value, answers, entry.adapted, taken))
     if not replace:
         found = replacements(ctx, enrolment_id, timepoint, entries)
@@ -406,7 +409,7 @@ def record_measures(
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
-            raise NotFound("That person is no longer on this course.")
+            raise NotFound(_("That person is no longer on this course."))
         if timepoint == "start":
             _refuse_start_after_course(s, enrolment.course_id, day)
         online = _online_on(s, enrolment, day)
@@ -497,7 +500,7 @@ def restore_measures_state(
     """Put one set of measures back as ``measures_state`` read them (undo and redo)."""
     with ctx.db.transaction() as s:
         if s.get(Enrolment, enrolment_id) is None:
-            raise NotFound("That person is no longer on this course.")
+            raise NotFound(_("That person is no longer on this course."))
         for row in s.scalars(
             select(Assessment).where(
                 Assessment.enrolment_id == enrolment_id, Assessment.timepoint == timepoint
@@ -537,8 +540,17 @@ def record(
     word = TIMEPOINT_LABELS.get(timepoint, timepoint).lower()
     label = f"{word} measures for {who}" if who else f"{word} measures"
     done = _measures_put_back(ctx, enrolment_id, timepoint, label, before, after, count)
-    saved = f"Saved {count} {word} measure{'s' if count != 1 else ''}"
-    return replace(done, message=f"{saved} for {who}." if who else f"{saved}.")
+    if who:
+        message = ngettext(
+            "Saved {count} {timepoint} measure for {who}.",
+            "Saved {count} {timepoint} measures for {who}.",
+            count,
+        ).format(count=count, timepoint=word, who=who)
+    else:
+        message = ngettext(
+            "Saved {count} {timepoint} measure.", "Saved {count} {timepoint} measures.", count
+        ).format(count=count, timepoint=word)
+    return replace(done, message=message)
 
 
 def _measures_put_back(

@@ -21,7 +21,7 @@ from escape_desktop.db.models import (
     Participant,
     Session,
 )
-from escape_desktop.i18n import ui_date
+from escape_desktop.i18n import N_, _, ui_date
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import DELIVERY_MODES, ModeFigures, sum_mode_figures
 from escape_desktop.programme.measure_taken import TAKEN
@@ -43,10 +43,10 @@ from .results import (
 )
 
 # The three figures the national programme reported, in the order it reported them.
-DOMAIN_LABELS = {
-    "function": "Improved daily function",
-    "pain": "Less pain",
-    "wellbeing": "Better quality of life or wellbeing",
+DOMAIN_LABELS = {  # marked for the catalogue; translated with _() where printed in words
+    "function": N_("Improved daily function"),
+    "pain": N_("Less pain"),
+    "wellbeing": N_("Better quality of life or wellbeing"),
 }
 
 
@@ -502,7 +502,7 @@ def course_outcomes(ctx: AppContext, course_id: int, today: date | None = None) 
     today = today or date.today()
     courses, rows, instruments, proportions, extra = _outcomes(ctx, [course_id], today)
     if not courses:
-        raise NotFound("That course no longer exists.")
+        raise NotFound(_("That course no longer exists."))
     course = courses[0]
     return CourseOutcomes(
         code=course.code,
@@ -530,7 +530,9 @@ def outcomes_for_range(
     """All courses whose first session falls from ``start`` to ``end`` (inclusive), taken together."""
     today = today or date.today()
     if end < start:
-        raise ValidationError("range", "The end of the period is before its start; swap the dates.")
+        raise ValidationError(
+            "range", _("The end of the period is before its start; swap the dates.")
+        )
     with ctx.db.read() as s:
         firsts = s.execute(
             select(Course.id, func.min(Session.date))
@@ -551,7 +553,9 @@ def outcomes_for_range(
         proportions = [Proportion(d, label, (), (), 0, 0) for d, label in DOMAIN_LABELS.items()]
     return CourseOutcomes(
         code="",
-        title=f"Courses starting {ui_date(start)} to {ui_date(end)}",
+        title=_("Courses starting {start} to {end}").format(
+            start=ui_date(start, "short"), end=ui_date(end, "short")
+        ),
         courses=[c.code for c in courses],
         status="",
         today=today,
@@ -583,7 +587,10 @@ def ratio_text(r: Ratio | None, decimals: int = 0) -> str:
     if r is None or not r.denominator:
         return "-"
     pct = format_number(Fraction(100 * r.numerator, r.denominator), decimals)
-    return f"{r.numerator} of {r.denominator} ({pct}%)"  # as the class summary prints it
+    # as the class summary prints it
+    return _("{numerator} of {denominator} ({pct}%)").format(
+        numerator=r.numerator, denominator=r.denominator, pct=pct
+    )
 
 
 def completion_text(o: CourseOutcomes) -> str:
@@ -591,40 +598,54 @@ def completion_text(o: CourseOutcomes) -> str:
     running course stands; then the line naming registers not taken, when there are any."""
     missing = registers_not_taken_text(o.registers_not_taken)
     said = _completion_words(o)
-    return f"{said} {missing}" if missing else said
+    return f"{said} {missing}" if missing else said  # two sentences, each translated
 
 
 def _completion_words(o: CourseOutcomes) -> str:
-    funnel = (
-        f"{o.enrolled} enrolled, {o.started} started (came at least once), "
-        f"{o.did_not_start} did not start"
-    )
+    funnel = _(
+        "{enrolled} enrolled, {started} started (came at least once), {did_not_start} did not "
+        "start."
+    ).format(enrolled=o.enrolled, started=o.started, did_not_start=o.did_not_start)
     if o.completion is not None:
-        return (
-            f"Completed: {ratio_text(o.completion)} of those who started came to at least 75 % "
-            f"of the sessions held while they were enrolled. {funnel}."
-        )
-    if o.on_track is not None:
-        return (
-            f"Still running, so nobody has completed yet: {o.on_track} on track, "
-            f"{o.needs_more or 0} need more sessions, {o.cannot_complete} cannot reach 75 %. "
-            f"{funnel}."
-        )
-    return f"No sessions held yet, so nobody has completed. {funnel}."
+        said = _(
+            "Completed: {ratio} of those who started came to at least 75 % of the sessions held "
+            "while they were enrolled."
+        ).format(ratio=ratio_text(o.completion))
+    elif o.on_track is not None:
+        said = _(
+            "Still running, so nobody has completed yet: {on_track} on track, {needs_more} need "
+            "more sessions, {cannot} cannot reach 75 %."
+        ).format(on_track=o.on_track, needs_more=o.needs_more or 0, cannot=o.cannot_complete)
+    else:
+        said = _("No sessions held yet, so nobody has completed.")
+    return f"{said} {funnel}"
 
 
 def proportion_text(p: Proportion) -> str:
     """One headline domain in words: improved at all, meaningful improvement, worse."""
+    label = _(p.label)
     if not p.measured:
-        return f"{p.label}: not measured on this programme"
+        return _("{label}: not measured on this programme").format(label=label)
+    names = ", ".join(p.instrument_names)
     # Tests watched over video that the site's setting leaves out (programme.measure_taken).
-    left = f"; {p.left_out} over video left out" if p.left_out else ""
+    left = "; " + _("{n} over video left out").format(n=p.left_out) if p.left_out else ""
     if not p.denominator:
         if p.left_out:
-            return f"{p.label} ({', '.join(p.instrument_names)}): none counted{left}"
-        return f"{p.label} ({', '.join(p.instrument_names)}): nobody measured at start and end yet"
-    meaningful = "no published threshold" if p.meaningful is None else ratio_text(p.meaningful)
+            return _("{label} ({names}): none counted").format(label=label, names=names) + left
+        return _("{label} ({names}): nobody measured at start and end yet").format(
+            label=label, names=names
+        )
+    meaningful = _("no published threshold") if p.meaningful is None else ratio_text(p.meaningful)
     return (
-        f"{p.label} ({', '.join(p.instrument_names)}): improved at all {ratio_text(p.improved)}; "
-        f"meaningful improvement {meaningful}; worse {ratio_text(p.worse)}{left}"
+        _(
+            "{label} ({names}): improved at all {improved}; meaningful improvement "
+            "{meaningful}; worse {worse}"
+        ).format(
+            label=label,
+            names=names,
+            improved=ratio_text(p.improved),
+            meaningful=meaningful,
+            worse=ratio_text(p.worse),
+        )
+        + left
     )

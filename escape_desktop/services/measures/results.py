@@ -15,6 +15,7 @@ from escape_desktop.db.models import (
     CourseInstrument,
     Enrolment,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.measure_taken import IN_PERSON, REMOTE, VIDEO, change_counts
 from escape_desktop.programme.rounding import format_number, round_half_away
@@ -204,7 +205,7 @@ def participant_results(ctx: AppContext, enrolment_id: int) -> list[InstrumentRe
     with ctx.db.read() as s:
         course_id = s.scalar(select(Enrolment.course_id).where(Enrolment.id == enrolment_id))
         if course_id is None:
-            raise NotFound("That person is no longer on this course.")
+            raise NotFound(_("That person is no longer on this course."))
         chosen = _chosen_keys(s, [course_id]).get(course_id, [])
         values = _values_by_enrolment(s, enrolment_ids=[enrolment_id]).get(enrolment_id, {})
     counted = video_tests_counted(ctx)
