@@ -51,6 +51,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="replace what was recorded for this point before",
     )
     r.set_defaults(func=cmd_record, writes="record a follow-up", refuse_damaged=True)
+    t = what.add_parser(
+        "take-back",
+        parents=[common, json_flag],
+        help="take back a decline recorded by mistake (the person is due again)",
+    )
+    t.add_argument("--course", required=True, metavar="CODE")
+    t.add_argument("--person", required=True, metavar="CODE")
+    t.add_argument("--point", required=True, type=int, choices=(3, 12), help="months")
+    t.set_defaults(func=cmd_take_back, writes="take back a decline", refuse_damaged=True)
     for name, words in (
         ("letters", "postal follow-up letters, with the questions, for everyone due"),
         ("print", "the list of follow-ups due and overdue"),
@@ -151,6 +160,28 @@ def cmd_record(args: argparse.Namespace) -> int:
         )
     else:
         print(done.said or f"{name}: nothing changed.")
+    return 0
+
+
+def cmd_take_back(args: argparse.Namespace) -> int:
+    from escape_desktop.i18n import _
+    from escape_desktop.services import followups, reading
+
+    ctx: Any = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        found = reading.enrolment_by_code(ctx, cid, args.person)
+        if found is None:
+            raise CommandError(
+                _("Nobody with code {code} is on that course.").format(code=args.person)
+            )
+        done = followups.take_back_decline(ctx, found[0], args.point)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json({"participant": args.person, "point_months": args.point, "saved": True})
+    else:
+        print(done.label)
     return 0
 
 

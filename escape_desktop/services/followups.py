@@ -26,6 +26,7 @@ from escape_desktop.db.models import (
     Participant,
     Setting,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import OUTCOME_DOMAINS, Instrument
 from escape_desktop.programme.outcomes import (
@@ -50,6 +51,7 @@ __all__ = [
     "entries",
     "due_list",
     "record_follow_up",
+    "take_back_decline",
     "follow_up_figures",
     "follow_up_instruments",
 ]
@@ -105,6 +107,9 @@ class FollowUpEntry:
     method: str = ""
     scores: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    # Nothing recorded at this point, but the person declined at this other point: a decline
+    # ends follow-up (programme.followup.after_decline), so this point is "declined" too.
+    declined_at: int | None = None
 
     @property
     def name(self) -> str:
@@ -112,7 +117,8 @@ class FollowUpEntry:
 
     @property
     def recorded(self) -> bool:
-        return self.state in fu.OUTCOMES
+        """Something is recorded at this very point (not a decline carried from the other)."""
+        return self.state in fu.OUTCOMES and self.declined_at is None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -128,6 +134,7 @@ class FollowUpEntry:
             "contacted_on": self.contacted_on.isoformat() if self.contacted_on else None,
             "method": self.method or None,
             "scores": dict(self.scores),
+            "declined_at_months": self.declined_at,
         }
 
 
@@ -204,10 +211,15 @@ def entries_in(
         ended = last.get(cid)
         if ended is None or not fu.eligible(eid in completers.get(cid, set()), consent):
             continue
-        for point in fu.POINTS:
-            row = recorded.get((eid, point))
-            if point not in use and row is None:
-                continue
+        rows = {p: recorded.get((eid, p)) for p in fu.POINTS}
+        shown = [p for p in fu.POINTS if p in use or rows[p] is not None]
+        outcomes = {p: r.outcome for p, r in rows.items() if r is not None}
+        states = fu.after_decline(
+            {p: fu.state(fu.due_on(ended, p), today, outcomes.get(p)) for p in shown}, outcomes
+        )
+        declined_at = min((p for p, o in outcomes.items() if o == fu.DECLINED), default=None)
+        for point in shown:
+            row = rows[point]
             due = fu.due_on(ended, point)
             out.append(
                 FollowUpEntry(
@@ -220,7 +232,7 @@ def entries_in(
                     course_ended=ended,
                     point=point,
                     due_on=due,
-                    state=fu.state(due, today, row.outcome if row else None),
+                    state=states[point],
                     contact_by=how or "",
                     phone=phone or "",
                     email=email or "",
@@ -229,6 +241,7 @@ def entries_in(
                     method=row.method if row else "",
                     scores={k: float(v) for k, v in (row.scores or {}).items()} if row else {},
                     note=row.note if row else "",
+                    declined_at=declined_at if row is None and declined_at is not None else None,
                 )
             )
     out.sort(key=lambda e: (e.due_on, e.last_name, e.first_name, e.point))
@@ -462,6 +475,49 @@ def record_follow_up(
         (enrolment_id,),
         label,
         undo=lambda: _restore(ctx, enrolment_id, point, before, new, label),
+    )
+
+
+def take_back_decline(ctx: AppContext, enrolment_id: int, point: int) -> Done[int]:
+    """Take back a decline recorded by mistake: the point's record goes, and the person is
+    due again (at that point, and at the other one if nothing is recorded there). Undo puts
+    the decline back. Refused, with nothing changed, for a point not recorded as declined.
+    """
+    with ctx.db.read() as s:
+        found = s.execute(
+            select(Participant.first_name, Participant.last_name, FollowUp.outcome)
+            .join(Enrolment, Enrolment.participant_id == Participant.id)
+            .outerjoin(
+                FollowUp, (FollowUp.enrolment_id == Enrolment.id) & (FollowUp.point == point)
+            )
+            .where(Enrolment.id == enrolment_id)
+        ).first()
+    if found is None:
+        raise NotFound(_("That person is no longer on this course."))
+    first, last, outcome = found
+    name = f"{first} {last}".strip()
+    if outcome != fu.DECLINED:
+        raise ValidationError(
+            "point",
+            _(
+                "{name} did not decline the {point}-month follow-up, so there is no decline "
+                "to take back there."
+            ).format(name=name, point=point),
+        )
+    label = _("{name}: decline at {point} months taken back").format(name=name, point=point)
+    with ctx.db.transaction() as s:
+        row = s.scalar(
+            select(FollowUp).where(FollowUp.enrolment_id == enrolment_id, FollowUp.point == point)
+        )
+        before = _snapshot(row)
+        _put(s, enrolment_id, point, None)
+        audit(s, "", "follow_up.take_back", "enrolment", enrolment_id, f"{point} months")
+    return Done(
+        enrolment_id,
+        Changes.ASSESSMENT,
+        (enrolment_id,),
+        label,
+        undo=lambda: _restore(ctx, enrolment_id, point, before, None, label),
     )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -30,6 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import _
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import followups
@@ -47,6 +49,13 @@ def contact_text(e: followups.FollowUpEntry) -> str:
     return followups.contact_words(e)
 
 
+def state_text(e: followups.FollowUpEntry) -> str:
+    """The point's state in words; a decline carried from the other point says where."""
+    if e.declined_at is not None:
+        return _("Declined at {point} months").format(point=e.declined_at)
+    return fu.STATE_WORDS.get(e.state, e.state)
+
+
 class FollowUpsDialog(QDialog):
     """Who is due or overdue for a follow-up; Enter records the chosen one."""
 
@@ -59,6 +68,12 @@ class FollowUpsDialog(QDialog):
         self.intro = QLabel("")
         self.intro.setWordWrap(True)
         layout.addWidget(self.intro)
+        # Everyone followed up, recorded or not: where a decline recorded by mistake is found
+        # (a person who declined is never in the due list).
+        self.show_all = QCheckBox(_("Show &everyone followed up, not only those due"), self)
+        self.show_all.setAccessibleName(_("Show everyone followed up"))
+        self.show_all.toggled.connect(lambda _on: self.reload())
+        layout.addWidget(self.show_all)
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setAccessibleName("Follow-ups due")
         self.table.setAccessibleDescription(
@@ -103,19 +118,32 @@ class FollowUpsDialog(QDialog):
         style.fit_to_screen(self, fm.horizontalAdvance("M") * 60, fm.height() * 20 + 40)
 
     def reload(self) -> None:
-        self.entries = followups.due_list(self.ctx, self.today)
-        overdue = sum(1 for e in self.entries if e.state == fu.OVERDUE)
-        self.intro.setText(
-            f"{len(self.entries)} due or overdue ({overdue} overdue). People who completed a "
-            "course and agreed to be contacted are asked again 3 and 12 months after their "
-            "last session."
-            if self.entries
-            else "Nobody is due for a follow-up this week."
+        everyone = self.show_all.isChecked()
+        self.entries = (
+            followups.entries(self.ctx, self.today)
+            if everyone
+            else followups.due_list(self.ctx, self.today)
         )
+        overdue = sum(1 for e in self.entries if e.state == fu.OVERDUE)
+        if everyone:
+            self.intro.setText(
+                _(
+                    "Every follow-up point of everyone followed up, by due day. A person who "
+                    "declined is never asked again; open their row to take a decline back."
+                )
+            )
+        else:
+            self.intro.setText(
+                f"{len(self.entries)} due or overdue ({overdue} overdue). People who completed a "
+                "course and agreed to be contacted are asked again 3 and 12 months after their "
+                "last session."
+                if self.entries
+                else "Nobody is due for a follow-up this week."
+            )
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
             cells = (
-                fu.STATE_WORDS.get(e.state, e.state),
+                state_text(e),
                 fu.point_word(e.point),
                 e.name,
                 e.course_code,
@@ -262,6 +290,17 @@ class RecordFollowUpDialog(QDialog):
         )
         box.accepted.connect(self.save)
         box.rejected.connect(self.reject)
+        # A decline recorded by mistake: taken back, the person is due again.
+        self.take_back_button = None
+        if entry.state == fu.DECLINED:
+            self.take_back_button = box.addButton(
+                _("&Take back the decline"), QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.take_back_button.setAccessibleName(_("Take back the decline"))
+            self.take_back_button.setToolTip(
+                _("The decline was recorded by mistake: the person is due again")
+            )
+            self.take_back_button.clicked.connect(self.take_back)
         layout.addWidget(box)
         self.outcome.idToggled.connect(lambda _id, _on: self._scores_follow_outcome())
         current = entry.state if entry.state in fu.OUTCOMES else fu.DONE
@@ -340,6 +379,26 @@ class RecordFollowUpDialog(QDialog):
                 return False
             ok = record(True)
         if not ok:
+            return False
+        self.accept()
+        return True
+
+    def take_back(self) -> bool:
+        """Take back the person's decline (at this point, or the one it was carried from)."""
+        point = self.entry.declined_at or self.entry.point
+
+        def failed(error: BaseException) -> None:
+            self.message.setText(str(error))
+            style.set_tone(self.message, "bad")
+
+        op = run_op(
+            self,
+            lambda: followups.take_back_decline(self.ctx, self.entry.enrolment_id, point),
+            bus=self.bus,
+            initiator=self,
+            failure=failed,
+        )
+        if not op.ok:
             return False
         self.accept()
         return True
