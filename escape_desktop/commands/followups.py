@@ -91,6 +91,7 @@ def _scores(pairs: list[str]) -> dict[str, str]:
 
 
 def cmd_followups(args: argparse.Namespace) -> int:
+    from escape_desktop.i18n import _
     from escape_desktop.programme.followup import STATE_WORDS
     from escape_desktop.services import followups
 
@@ -111,10 +112,18 @@ def cmd_followups(args: argparse.Namespace) -> int:
         print("No follow-ups due." if not args.all else "Nobody is followed up yet.")
     for e in found:
         how = {"phone": e.phone, "email": e.email}.get(e.contact_by, "") or e.phone or e.email
+        also = (
+            _("  ({other} months not recorded)").format(
+                other=", ".join(str(p) for p in e.also_open)
+            )
+            if e.also_open
+            else ""
+        )
         print(
             f"{STATE_WORDS.get(e.state, e.state):<16}{e.point:>3} months  due {e.due_on:%d %b %Y}"
             f"  {e.name} ({e.course_code}, {e.participant_code})"
             f"  {e.contact_by or 'contact not said'} {how}".rstrip()
+            + also
         )
     return 0
 

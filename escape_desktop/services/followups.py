@@ -9,7 +9,7 @@ registry) reads follow-up through here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -110,6 +110,9 @@ class FollowUpEntry:
     # Nothing recorded at this point, but the person declined at this other point: a decline
     # ends follow-up (programme.followup.after_decline), so this point is "declined" too.
     declined_at: int | None = None
+    # In the due list (one row a person): the person's other points still open (an overdue
+    # 3-month point under the 12-month one), which can still be entered late from this row.
+    also_open: tuple[int, ...] = ()
 
     @property
     def name(self) -> str:
@@ -135,6 +138,7 @@ class FollowUpEntry:
             "method": self.method or None,
             "scores": dict(self.scores),
             "declined_at_months": self.declined_at,
+            "also_open_months": list(self.also_open),
         }
 
 
@@ -280,10 +284,19 @@ def latest_scores_in(
 def due_list(
     ctx: AppContext, today: date | None = None, course_ids: Sequence[int] | None = None
 ) -> list[FollowUpEntry]:
-    """Who to contact now (on every course, or those given): overdue first (longest waiting
-    first), then due, by due day."""
+    """Who to contact now (on every course, or those given), one row a person on a course:
+    their latest point due or overdue (someone overdue at 3 months and due at 12 shows the
+    12-month point, with 3 in ``also_open``), overdue first (longest waiting first), then
+    due, by due day. The window, `followups --json` and the letters all read this list."""
     found = [e for e in entries(ctx, today, course_ids) if e.state in (fu.DUE, fu.OVERDUE)]
-    return sorted(found, key=lambda e: (e.state != fu.OVERDUE, e.due_on, e.last_name))
+    open_points: dict[int, list[int]] = {}
+    for e in found:
+        open_points.setdefault(e.enrolment_id, []).append(e.point)
+    rows = [
+        replace(e, also_open=tuple(p for p in open_points[e.enrolment_id] if p != e.point))
+        for e in latest_point_each(found)
+    ]
+    return sorted(rows, key=lambda e: (e.state != fu.OVERDUE, e.due_on, e.last_name))
 
 
 def follow_up_instruments(ctx: AppContext, course_id: int, joints: str = "") -> list[Instrument]:

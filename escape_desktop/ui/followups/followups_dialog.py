@@ -56,6 +56,15 @@ def state_text(e: followups.FollowUpEntry) -> str:
     return fu.STATE_WORDS.get(e.state, e.state)
 
 
+def point_text(e: followups.FollowUpEntry) -> str:
+    """The point; in the due list, with the person's earlier point still open beside it."""
+    if e.also_open:
+        return _("{point} months ({other} months not recorded)").format(
+            point=e.point, other=", ".join(str(p) for p in e.also_open)
+        )
+    return fu.point_word(e.point)
+
+
 class FollowUpsDialog(QDialog):
     """Who is due or overdue for a follow-up; Enter records the chosen one."""
 
@@ -144,7 +153,7 @@ class FollowUpsDialog(QDialog):
         for row, e in enumerate(self.entries):
             cells = (
                 state_text(e),
-                fu.point_word(e.point),
+                point_text(e),
                 e.name,
                 e.course_code,
                 f"{e.due_on:%d %b %Y}",
@@ -166,7 +175,15 @@ class FollowUpsDialog(QDialog):
             return None
         e = self.entries[row]
         instruments = followups.follow_up_instruments(self.ctx, e.course_id, e.joints)
-        return RecordFollowUpDialog(self.ctx, self.bus, e, instruments, self.today, self)
+        # the person's every point: an earlier one still open can be entered late from here
+        points = [
+            x
+            for x in followups.entries(self.ctx, self.today, [e.course_id])
+            if x.enrolment_id == e.enrolment_id
+        ]
+        return RecordFollowUpDialog(
+            self.ctx, self.bus, e, instruments, self.today, self, points=points
+        )
 
     def record_row(self, row: int) -> None:
         form = self.form_for(row)
@@ -232,18 +249,34 @@ class RecordFollowUpDialog(QDialog):
         instruments: Sequence[Instrument],
         today: date,
         parent: QWidget | None = None,
+        points: Sequence[followups.FollowUpEntry] = (),
     ):
         super().__init__(parent)
         self.ctx, self.bus, self.entry, self.today = ctx, bus, entry, today
         self.instruments = list(instruments)
         self.setWindowTitle(f"Follow-up: {entry.name}")
         layout = QVBoxLayout(self)
-        head = QLabel(
-            f"{entry.name} ({entry.course_code}): {entry.point}-month follow-up, due "
-            f"{entry.due_on:%d %b %Y}. {contact_text(entry)}."
-        )
-        head.setWordWrap(True)
-        layout.addWidget(head)
+        self.head = QLabel("")
+        self.head.setWordWrap(True)
+        layout.addWidget(self.head)
+        # Which point: the row's, or the person's other one (an overdue 3-month point is
+        # entered late from the 12-month row).
+        self.points = {x.point: x for x in points if x.enrolment_id == entry.enrolment_id}
+        self.points.setdefault(entry.point, entry)
+        self.point_choice = QComboBox(self)
+        self.point_choice.setAccessibleName(_("Which follow-up"))
+        for p in sorted(self.points):
+            self.point_choice.addItem(
+                _("{point} months: {state}").format(point=p, state=state_text(self.points[p])), p
+            )
+        self.point_choice.setCurrentIndex(max(self.point_choice.findData(entry.point), 0))
+        self.point_choice.currentIndexChanged.connect(lambda _i: self._point_chosen())
+        self.point_choice.setVisible(len(self.points) > 1)
+        if len(self.points) > 1:
+            chooser = QFormLayout()
+            chooser.addRow(_("&Follow-up:"), self.point_choice)
+            layout.addLayout(chooser)
+        self._show_head()
         outcome_row = QHBoxLayout()
         self.outcome = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
@@ -306,6 +339,22 @@ class RecordFollowUpDialog(QDialog):
         current = entry.state if entry.state in fu.OUTCOMES else fu.DONE
         self.buttons[current].setChecked(True)
         self._scores_follow_outcome()
+
+    def _show_head(self) -> None:
+        e = self.entry
+        self.head.setText(
+            f"{e.name} ({e.course_code}): {e.point}-month follow-up, due "
+            f"{e.due_on:%d %b %Y}. {contact_text(e)}."
+        )
+
+    def _point_chosen(self) -> None:
+        """Another of the person's points chosen: the form records that one."""
+        chosen = self.point_choice.currentData()
+        if chosen in self.points:
+            self.entry = self.points[chosen]
+            self._show_head()
+            if self.entry.state in fu.OUTCOMES:
+                self.buttons[self.entry.state].setChecked(True)
 
     def chosen(self) -> str:
         for key, b in self.buttons.items():
