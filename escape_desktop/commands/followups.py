@@ -196,14 +196,14 @@ def cmd_take_back(args: argparse.Namespace) -> int:
 
 def cmd_print(args: argparse.Namespace) -> int:
     from escape_desktop.programme.rounding import plural
-    from escape_desktop.services import followups
+    from escape_desktop.services import followup_letters, followups
 
     out = output_path(args, args.out)
     ctx = open_context(args, read_only=True)
     try:
         ids = [course_id(ctx, args.course)] if getattr(args, "course", None) else None
         if args.document == "letters":
-            pages = followups.print_letters(ctx, out, course_ids=ids)
+            pages = followup_letters.print_letters(ctx, out, course_ids=ids)
             print(f"Follow-up letters saved: {out} ({plural(pages, 'page')}).")
         elif args.document == "results":
             from escape_desktop.services import followup_results

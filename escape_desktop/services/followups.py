@@ -26,7 +26,7 @@ from escape_desktop.db.models import (
     Participant,
     Setting,
 )
-from escape_desktop.i18n import _
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import OUTCOME_DOMAINS, Instrument
 from escape_desktop.programme.outcomes import (
@@ -649,88 +649,47 @@ def _added(domain: str, parts: list[DomainProportions]) -> DomainProportions:
 
 
 def phone_script(entry: FollowUpEntry, instruments: Sequence[Instrument], site: str = "") -> str:
-    """A short script for a follow-up phone call, in the project's own words.
+    """A short script for a follow-up phone call, in the project's own words and the
+    instructor's language (they read it aloud, in the language they speak with the person).
 
     Only measures that can be asked over the phone; never a performance test.
     """
-    who = site or "the exercise class team"
-    asks = [f"  - {i.name}: a number from {i.min:g} to {i.max:g}" for i in instruments]
+    who = site or _("the exercise class team")
+    asks = [
+        "  - "
+        + _("{measure}: a number from {low} to {high}").format(
+            measure=i.name, low=f"{i.min:g}", high=f"{i.max:g}"
+        )
+        for i in instruments
+    ]
     return "\n".join(
         [
-            f"Hello, may I speak to {entry.first_name}? This is a call from {who} about the "
-            "knee, hip or back class you finished.",
-            f"When you joined you said we could check in {entry.point} months later. It takes "
-            "about five minutes. Is now a good time?",
-            "If not: when would suit you better? (If they would rather not: thank them, and "
-            "record Declined.)",
+            _(
+                "Hello, may I speak to {first_name}? This is a call from {team} about the "
+                "knee, hip or back class you finished."
+            ).format(first_name=entry.first_name, team=who),
+            ngettext(
+                "When you joined you said we could check in {point} month later. It takes "
+                "about five minutes. Is now a good time?",
+                "When you joined you said we could check in {point} months later. It takes "
+                "about five minutes. Is now a good time?",
+                entry.point,
+            ).format(point=entry.point),
+            _(
+                "If not: when would suit you better? (If they would rather not: thank them, "
+                "and record Declined. They will not be asked again.)"
+            ),
             "",
-            "Ask each one, say the scale, and write the answer down as said:",
+            _("Ask each one, say the scale, and write the answer down as said:"),
             *asks,
             "",
-            "Thank them. Remind them how to reach the team if their pain gets worse.",
-            "If there is no answer after three tries on different days: record Could not reach.",
+            _("Thank them. Remind them how to reach the team if their pain gets worse."),
+            _("If there is no answer after three tries on different days: record Could not reach."),
         ]
     )
 
 
 # --------------------------------------------------------------------------- documents
-
-
-def print_letters(
-    ctx: AppContext,
-    out: str | Path,
-    today: date | None = None,
-    entries_to_print: Sequence[FollowUpEntry] | None = None,
-    course_ids: Sequence[int] | None = None,
-) -> int:
-    """Postal follow-up letters for the people due (on the courses given, or every course;
-    or the entries given), one page each; the questions are the measures taken remotely on
-    each person's course.
-
-    One letter a person: someone still overdue at 3 months when the 12-month point falls due
-    is asked about 12 months only (one envelope, the answers of now). Refused, before any
-    file is written, while the site has not said where replies go (SITE_CONTACT): a letter
-    asking to be posted back needs an address to post it to.
-    """
-    from escape_desktop.export.pdf_followup import FollowUpLetter, LetterQuestion, render_letters
-    from escape_desktop.export.pdf_style import write_atomically
-
-    today = today or date.today()
-    chosen = latest_point_each(
-        list(entries_to_print) if entries_to_print is not None else due_list(ctx, today, course_ids)
-    )
-    values = reg.stored(ctx)
-    site = reg.get(ctx, reg.SITE_NAME, values)
-    reply = reply_address(ctx, values)
-    if chosen and not reply:
-        raise ValidationError("site_contact", REPLY_ADDRESS_MISSING)
-    with ctx.db.read() as s:
-        titles = dict(s.execute(select(Course.id, Course.title)).all())
-    letters = []
-    for e in chosen:
-        questions = tuple(
-            LetterQuestion(
-                i.name,
-                i.min,
-                i.max,
-                "higher is better" if i.direction == "higher_better" else "lower is better",
-            )
-            for i in follow_up_instruments(ctx, e.course_id, e.joints)
-        )
-        letters.append(
-            FollowUpLetter(
-                e.first_name,
-                e.last_name,
-                e.participant_code,
-                e.point,
-                titles.get(e.course_id, e.course_code),
-                e.course_ended,
-                questions,
-            )
-        )
-    return int(
-        write_atomically(Path(out), lambda p: render_letters(letters, site, reply, today, p))
-    )
 
 
 REPLY_ADDRESS_MISSING = (

@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from escape_desktop.cli import main
 from escape_desktop.programme import followup as fu
-from escape_desktop.services import followups, settings_registry
+from escape_desktop.services import followup_letters, followups, settings_registry
 from escape_desktop.services.errors import ValidationError
 
 COURSE = "KH-2026-001"
@@ -227,7 +227,7 @@ def test_someone_who_declined_at_3_months_is_not_due_at_12_anywhere(
     # the letters: one a person due, none for them
     settings_registry.set(ctx, settings_registry.SITE_CONTACT, "Physio Team, 1 Demo Road")
     out = tmp_path / "letters.pdf"
-    pages = followups.print_letters(ctx, out, day)
+    pages = followup_letters.print_letters(ctx, out, day)
     assert pages == len({e.enrolment_id for e in followups.due_list(ctx, day)})
     from pypdf import PdfReader
 

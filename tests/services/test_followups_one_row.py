@@ -11,7 +11,7 @@ import pytest
 from PySide6.QtCore import Qt
 
 from escape_desktop.cli import main
-from escape_desktop.services import followups, settings_registry
+from escape_desktop.services import followup_letters, followups, settings_registry
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.followups.followups_dialog import FollowUpsDialog
 
@@ -62,7 +62,7 @@ def test_one_row_a_person_with_the_latest_point_and_the_other_still_open(
     assert both and all(x["point_months"] == 12 and x["also_open_months"] == [3] for x in both)
     # the letters: one a person, as many as rows
     settings_registry.set(ctx, settings_registry.SITE_CONTACT, "Physio Team, 1 Demo Road")
-    assert followups.print_letters(ctx, tmp_path / "letters.pdf", day) == len(due)
+    assert followup_letters.print_letters(ctx, tmp_path / "letters.pdf", day) == len(due)
 
 
 def test_the_window_lists_one_row_a_person_and_records_the_3_month_point_late(
