@@ -14,6 +14,7 @@ from .base import (
     output_path,
     print_json,
 )
+from .scores import canonical_keys, score_pairs
 
 OUTCOME_FLAGS = {"done": "done", "could-not-reach": "unreachable", "declined": "declined"}
 
@@ -78,18 +79,6 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         d.set_defaults(func=cmd_print, document=name)
 
 
-def _scores(pairs: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise CommandError(f"--score {pair!r}: write it as KEY=VALUE, e.g. pain_nrs=4.")
-        if key.strip() in out:  # the last one silently winning hid a typing slip
-            raise CommandError(f"--score {key.strip()} is given twice; give each measure once.")
-        out[key.strip()] = value.strip()
-    return out
-
-
 def cmd_followups(args: argparse.Namespace) -> int:
     from escape_desktop.i18n import _
     from escape_desktop.programme.followup import STATE_WORDS
@@ -138,7 +127,9 @@ def cmd_record(args: argparse.Namespace) -> int:
         if found is None:
             raise CommandError(f"Nobody with code {args.person} is on that course.")
         eid, name = found
-        scores = _scores(args.score)
+        # a key in any case (PAIN_NRS); given twice refused (the last silently winning hid a
+        # typing slip); a decimal comma told to be a point
+        scores = canonical_keys(score_pairs(args.score), ctx.library.instruments)
         if scores and args.outcome != "done":
             raise CommandError(
                 f"--score is kept only with --outcome done; leave it out for {args.outcome}."
