@@ -86,6 +86,7 @@ class DueRow:
     course: str
     due_on: date
     contact: str
+    also_open: tuple[int, ...] = ()  # the person's earlier point still open (one row a person)
 
 
 # An address of more lines than an envelope takes runs its last ones together, so the letter
@@ -224,7 +225,14 @@ def render_due_list(rows: list[DueRow], site_name: str, today: date, path: Path)
             data.append(
                 [
                     para(r.state),
-                    para(f"{r.point} months"),
+                    para(
+                        f"{r.point} months"
+                        + (
+                            f" ({', '.join(str(p) for p in r.also_open)} months not recorded)"
+                            if r.also_open
+                            else ""
+                        )
+                    ),
                     para(r.name, Styles.name),
                     para(r.course),
                     para(f"{r.due_on:%d %b %Y}"),

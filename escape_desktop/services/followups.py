@@ -736,6 +736,7 @@ def print_due_list(
             e.course_code,
             e.due_on,
             contact_words(e),
+            e.also_open,
         )
         for e in due_list(ctx, today, course_ids)
     ]

@@ -63,6 +63,16 @@ def test_one_row_a_person_with_the_latest_point_and_the_other_still_open(
     # the letters: one a person, as many as rows
     settings_registry.set(ctx, settings_registry.SITE_CONTACT, "Physio Team, 1 Demo Road")
     assert followup_letters.print_letters(ctx, tmp_path / "letters.pdf", day) == len(due)
+    # the printed list: each person once, the earlier point named beside the later one
+    from pypdf import PdfReader
+
+    followups.print_due_list(ctx, tmp_path / "due.pdf", day)
+    printed = " ".join(
+        " ".join((p.extract_text() or "").split()) for p in PdfReader(tmp_path / "due.pdf").pages
+    )
+    for e in due:
+        assert printed.count(e.name) == 1
+    assert printed.count("3 months not recorded") == len(both)
 
 
 def test_the_window_lists_one_row_a_person_and_records_the_3_month_point_late(

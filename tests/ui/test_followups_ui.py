@@ -227,6 +227,8 @@ def test_a_decline_is_found_in_everyone_and_taken_back_from_the_keyboard(
         if e.enrolment_id == person.enrolment_id and e.point == 12
     )
     assert "3" in dialog.table.item(row, 0).text()  # "Declined at 3 months"
+    dialog.table.setCurrentCell(row, 0)
+    assert not dialog.script_button.isEnabled()  # no phone script: never asked again
     form = dialog.form_for(row)
     assert form is not None and form.take_back_button is not None
     qtbot.addWidget(form)

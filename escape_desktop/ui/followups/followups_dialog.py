@@ -97,6 +97,7 @@ class FollowUpsDialog(QDialog):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table
         self.table.cellDoubleClicked.connect(lambda row, _col: self.record_row(row))
         self.table.activated.connect(lambda index: self.record_row(index.row()))
+        self.table.currentCellChanged.connect(lambda *_cells: self._script_for_current())
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.record_button = buttons.addButton(
@@ -169,6 +170,13 @@ class FollowUpsDialog(QDialog):
         if has:
             self.table.setCurrentCell(0, 0)
             self.table.setFocus()
+        self._script_for_current()
+
+    def _script_for_current(self) -> None:
+        """No phone script for someone who declined: they are never asked again."""
+        row = self.table.currentRow()
+        e = self.entries[row] if 0 <= row < len(self.entries) else None
+        self.script_button.setEnabled(e is not None and e.state != fu.DECLINED)
 
     def form_for(self, row: int) -> RecordFollowUpDialog | None:
         if not 0 <= row < len(self.entries):
@@ -224,7 +232,7 @@ class FollowUpsDialog(QDialog):
         return bool(ok)
 
     def show_script(self, row: int) -> None:
-        if not 0 <= row < len(self.entries):
+        if not 0 <= row < len(self.entries) or self.entries[row].state == fu.DECLINED:
             return
         e = self.entries[row]
         from escape_desktop.services import settings_registry as reg
