@@ -203,7 +203,9 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     q = what.add_parser("record", parents=parents, help=_("record one person's measures"))
     q.add_argument("--course", required=True, metavar="CODE")
     q.add_argument("--person", required=True, metavar="CODE")
-    q.add_argument("--timepoint", required=True, choices=tuple(TIMEPOINT_WORDS))
+    # start or end: follow-up values are recorded with `followups record`, so follow-up is
+    # not offered (typed anyway, it is refused with a sentence that says where they go)
+    q.add_argument("--timepoint", required=True, metavar="start|end")
     q.add_argument(
         "--score",
         action="append",
@@ -811,6 +813,7 @@ def _refuse_replacing(
 
 
 def cmd_measures_record(args: argparse.Namespace) -> int:
+    from escape_desktop.i18n import _
     from escape_desktop.programme.measure_taken import parse_taken, taken_word
     from escape_desktop.services.measures.entry import (
         MeasureInput,
@@ -819,23 +822,26 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
         record_measures,
     )
 
+    from .scores import canonical_keys, score_pairs
+
+    if args.timepoint not in TIMEPOINT_WORDS:
+        raise CommandError(
+            _("--timepoint: write start or end (got '{got}').").format(got=args.timepoint)
+        )
     timepoint = TIMEPOINT_WORDS[args.timepoint]
     taken = None
     if args.taken is not None:
         taken = parse_taken(args.taken)
         if taken is None:
             raise CommandError(f"--taken: write in-person, remote or video (got '{args.taken}').")
-    entries: dict[str, MeasureInput] = {}
-    for item in args.score:
-        key, sep, value = item.partition("=")
-        if not sep or not key.strip() or not value.strip():
-            raise CommandError(f"--score: write KEY=VALUE, e.g. pain_nrs=6 (got '{item}').")
-        if key.strip() in entries:
-            raise CommandError(f"--score: {key.strip()} is given twice; give each measure once.")
-        entries[key.strip()] = MeasureInput(score=value.strip(), taken=taken)
+    pairs = score_pairs(args.score)
     day = iso_date(args.date, "--date")
     ctx = open_context(args)
     try:
+        entries = {
+            key: MeasureInput(score=value, taken=taken)
+            for key, value in canonical_keys(pairs, ctx.library.instruments).items()
+        }
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
         _refuse_long_before(ctx, cid, day, "--date")

@@ -14,6 +14,7 @@ from .base import (
     output_path,
     print_json,
 )
+from .scores import canonical_keys, score_pairs
 
 OUTCOME_FLAGS = {"done": "done", "could-not-reach": "unreachable", "declined": "declined"}
 
@@ -51,6 +52,15 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         help="replace what was recorded for this point before",
     )
     r.set_defaults(func=cmd_record, writes="record a follow-up", refuse_damaged=True)
+    t = what.add_parser(
+        "take-back",
+        parents=[common, json_flag],
+        help="take back a decline recorded by mistake (the person is due again)",
+    )
+    t.add_argument("--course", required=True, metavar="CODE")
+    t.add_argument("--person", required=True, metavar="CODE")
+    t.add_argument("--point", required=True, type=int, choices=(3, 12), help="months")
+    t.set_defaults(func=cmd_take_back, writes="take back a decline", refuse_damaged=True)
     for name, words in (
         ("letters", "postal follow-up letters, with the questions, for everyone due"),
         ("print", "the list of follow-ups due and overdue"),
@@ -69,19 +79,8 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         d.set_defaults(func=cmd_print, document=name)
 
 
-def _scores(pairs: list[str]) -> dict[str, str]:
-    out: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise CommandError(f"--score {pair!r}: write it as KEY=VALUE, e.g. pain_nrs=4.")
-        if key.strip() in out:  # the last one silently winning hid a typing slip
-            raise CommandError(f"--score {key.strip()} is given twice; give each measure once.")
-        out[key.strip()] = value.strip()
-    return out
-
-
 def cmd_followups(args: argparse.Namespace) -> int:
+    from escape_desktop.i18n import _
     from escape_desktop.programme.followup import STATE_WORDS
     from escape_desktop.services import followups
 
@@ -102,10 +101,18 @@ def cmd_followups(args: argparse.Namespace) -> int:
         print("No follow-ups due." if not args.all else "Nobody is followed up yet.")
     for e in found:
         how = {"phone": e.phone, "email": e.email}.get(e.contact_by, "") or e.phone or e.email
+        also = (
+            _("  ({other} months not recorded)").format(
+                other=", ".join(str(p) for p in e.also_open)
+            )
+            if e.also_open
+            else ""
+        )
         print(
             f"{STATE_WORDS.get(e.state, e.state):<16}{e.point:>3} months  due {e.due_on:%d %b %Y}"
             f"  {e.name} ({e.course_code}, {e.participant_code})"
             f"  {e.contact_by or 'contact not said'} {how}".rstrip()
+            + also
         )
     return 0
 
@@ -120,7 +127,9 @@ def cmd_record(args: argparse.Namespace) -> int:
         if found is None:
             raise CommandError(f"Nobody with code {args.person} is on that course.")
         eid, name = found
-        scores = _scores(args.score)
+        # a key in any case (PAIN_NRS); given twice refused (the last silently winning hid a
+        # typing slip); a decimal comma told to be a point
+        scores = canonical_keys(score_pairs(args.score), ctx.library.instruments)
         if scores and args.outcome != "done":
             raise CommandError(
                 f"--score is kept only with --outcome done; leave it out for {args.outcome}."
@@ -154,16 +163,38 @@ def cmd_record(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_take_back(args: argparse.Namespace) -> int:
+    from escape_desktop.i18n import _
+    from escape_desktop.services import followups, reading
+
+    ctx: Any = open_context(args)
+    try:
+        cid = course_id(ctx, args.course)
+        found = reading.enrolment_by_code(ctx, cid, args.person)
+        if found is None:
+            raise CommandError(
+                _("Nobody with code {code} is on that course.").format(code=args.person)
+            )
+        done = followups.take_back_decline(ctx, found[0], args.point)
+    finally:
+        ctx.close()
+    if args.json:
+        print_json({"participant": args.person, "point_months": args.point, "saved": True})
+    else:
+        print(done.label)
+    return 0
+
+
 def cmd_print(args: argparse.Namespace) -> int:
     from escape_desktop.programme.rounding import plural
-    from escape_desktop.services import followups
+    from escape_desktop.services import followup_letters, followups
 
     out = output_path(args, args.out)
     ctx = open_context(args, read_only=True)
     try:
         ids = [course_id(ctx, args.course)] if getattr(args, "course", None) else None
         if args.document == "letters":
-            pages = followups.print_letters(ctx, out, course_ids=ids)
+            pages = followup_letters.print_letters(ctx, out, course_ids=ids)
             print(f"Follow-up letters saved: {out} ({plural(pages, 'page')}).")
         elif args.document == "results":
             from escape_desktop.services import followup_results

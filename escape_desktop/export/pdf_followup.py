@@ -1,5 +1,5 @@
-"""Follow-up documents: the postal letter with its questionnaire (one per person, clear print)
-and the list of follow-ups due for the instructor."""
+"""Follow-up documents: the postal letter with its questionnaire (one per person, clear print,
+in the person's documents language) and the list of follow-ups due for the instructor."""
 
 from __future__ import annotations
 
@@ -9,7 +9,8 @@ from pathlib import Path
 
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from escape_desktop.i18n import translator
+from escape_desktop.i18n import N_, Translator, translator
+from escape_desktop.i18n import _ as ui_
 
 from .pdf_style import (
     FONT,
@@ -39,14 +40,30 @@ letter_bullet = make_style(
 )
 
 
+HIGHER_BETTER = N_("higher is better")
+LOWER_BETTER = N_("lower is better")
+NOBODY_DUE = N_("Nobody is due for a follow-up letter.")  # the instructor's language
+
+
 @dataclass(frozen=True)
 class LetterQuestion:
-    """One measure asked by post: its name in plain words and the scale to answer on."""
+    """One measure asked by post: its name, what a participant calls it and the scale."""
 
-    name: str
+    name: str  # the measure's own name ("KOOS-PS (knee function)"), printed as known
     minimum: float
     maximum: float
-    better: str  # "higher is better" / "lower is better"
+    better: str  # HIGHER_BETTER / LOWER_BETTER, translated where printed
+    plain: str = ""  # the catalogue's plain words ("knee function score"); "" prints name
+
+    def heading(self, tr: Translator) -> str:
+        """'Knee function score (KOOS-PS)' in the reader's language; the name as known when
+        there are no plain words for it."""
+        if not self.plain:
+            return self.name
+        words = tr._(self.plain)
+        words = words[:1].upper() + words[1:]
+        short = self.name.split(" (")[0].strip() if " (" in self.name else ""
+        return f"{words} ({short})" if short else words
 
 
 @dataclass(frozen=True)
@@ -58,6 +75,7 @@ class FollowUpLetter:
     course_title: str
     course_ended: date
     questions: tuple[LetterQuestion, ...]
+    language: str = "en"  # the person's documents language (i18n.LANGUAGES)
 
 
 @dataclass(frozen=True)
@@ -68,6 +86,7 @@ class DueRow:
     course: str
     due_on: date
     contact: str
+    also_open: tuple[int, ...] = ()  # the person's earlier point still open (one row a person)
 
 
 # An address of more lines than an envelope takes runs its last ones together, so the letter
@@ -86,49 +105,55 @@ def _address_lines(reply_to: str) -> list[str]:
 def render_letters(
     letters: list[FollowUpLetter], site_name: str, reply_to: str, today: date, path: Path
 ) -> int:
-    """One letter per person with the questions and a reply address; returns pages."""
+    """One letter per person (and per language: a bilingual site's Welsh letter is followed by
+    the same in English) with the questions and a reply address, each in its ``language``;
+    returns pages."""
     doc = document(path, PORTRAIT, title="Follow-up letters", subject=site_name)
     story: list = []
     for i, x in enumerate(letters):
+        tr = translator(x.language)
+        _ = tr._
         if i:
             story.append(PageBreak())
-        story.append(Paragraph(esc(site_name or "Your exercise class team"), letter_head))
-        story.append(Paragraph(esc(long_date(today)), letter_body))
+        story.append(Paragraph(esc(site_name or _("Your exercise class team")), letter_head))
+        story.append(Paragraph(esc(tr.date(today)), letter_body))
         story.append(Spacer(1, 10))
-        story.append(Paragraph(esc(f"Dear {x.first_name} {x.last_name},"), letter_body))
+        name = f"{x.first_name} {x.last_name}".strip()
+        story.append(Paragraph(esc(_("Dear {name},").format(name=name)), letter_body))
         story.append(Spacer(1, 6))
+        intro = tr.ngettext(
+            "You finished the exercise class “{course}” on {ended}. When you joined, you said "
+            "we could ask how you are {point} month later. It helps us know whether the class "
+            "still helps people after it ends, and helps us keep it running.",
+            "You finished the exercise class “{course}” on {ended}. When you joined, you said "
+            "we could ask how you are {point} months later. It helps us know whether the class "
+            "still helps people after it ends, and helps us keep it running.",
+            x.point,
+        ).format(course=x.course_title, ended=tr.date(x.course_ended), point=x.point)
+        story.append(Paragraph(esc(intro), letter_body))
         story.append(
             Paragraph(
                 esc(
-                    f"You finished the exercise class “{x.course_title}” on "
-                    f"{long_date(x.course_ended)}. When you joined, you said we could ask how "
-                    f"you are {x.point} months later. It helps us know whether the class "
-                    "still helps people after it ends, and helps us keep it running."
-                ),
-                letter_body,
-            )
-        )
-        story.append(
-            Paragraph(
-                esc(
-                    "Please answer the questions below and send this page back to us. It takes "
-                    "about five minutes. You do not have to answer: if you would rather not, "
-                    "you can ignore this letter or tell us, and we will not ask again."
+                    _(
+                        "Please answer the questions below and send this page back to us. It "
+                        "takes about five minutes. You do not have to answer: if you would "
+                        "rather not, you can ignore this letter or tell us, and we will not "
+                        "ask again."
+                    )
                 ),
                 letter_body,
             )
         )
         story.append(Spacer(1, 6))
         for q in x.questions:
-            lo, hi = f"{q.minimum:g}", f"{q.maximum:g}"
+            scale = _("Write a number from {low} to {high} ({better}):").format(
+                low=f"{q.minimum:g}", high=f"{q.maximum:g}", better=_(q.better)
+            )
             story.append(
                 KeepTogether(
                     [
-                        Paragraph(esc(q.name), question),
-                        Paragraph(
-                            esc(f"Write a number from {lo} to {hi} ({q.better}): ") + "_______",
-                            answer,
-                        ),
+                        Paragraph(esc(q.heading(tr)), question),
+                        Paragraph(esc(scale) + " _______", answer),
                     ]
                 )
             )
@@ -136,31 +161,40 @@ def render_letters(
         story.append(
             KeepTogether(
                 [
-                    Paragraph(esc("Would you like us to phone you instead?"), question),
-                    _tick_row(["Yes, please phone me", "No, thank you"]),
+                    Paragraph(esc(_("Would you like us to phone you instead?")), question),
+                    _tick_row([_("Yes, please phone me"), _("No, thank you")]),
                 ]
             )
         )
         story.append(Spacer(1, 10))
-        story.append(Paragraph("<b>Please send this page back to:</b>", letter_body))
+        send_back = _("Please send this page back to:")
+        story.append(Paragraph(f"<b>{esc(send_back)}</b>", letter_body))
         story.append(Paragraph("<br/>".join(_address_lines(reply_to)), letter_body))
         story.append(Spacer(1, 6))
         story.append(
             Paragraph(
                 esc(
-                    "If your pain has got worse or you are worried about it, please contact "
-                    "your GP. Thank you for your help."
+                    _(
+                        "If your pain has got worse or you are worried about it, please "
+                        "contact your GP. Thank you for your help."
+                    )
                 ),
                 letter_body,
             )
         )
         story.append(Spacer(1, 6))
         story.append(
-            Paragraph(esc(f"Reference (for our records): {x.participant_code}"), Styles.note)
+            Paragraph(
+                esc(_("Reference (for our records): {code}").format(code=x.participant_code)),
+                Styles.note,
+            )
         )
     if not letters:
-        story.append(Paragraph("Nobody is due for a follow-up letter.", letter_body))
-    return build(doc, story, footer="Follow-up letter", numbered=False, footer_size=10)
+        story.append(Paragraph(esc(ui_(NOBODY_DUE)), letter_body))
+    # one footer for the file: in each language its letters are in (Welsh not left out)
+    languages: list[str | None] = list(dict.fromkeys(x.language for x in letters)) or [None]
+    footer = " · ".join(dict.fromkeys(translator(lang)._("Follow-up letter") for lang in languages))
+    return build(doc, story, footer=footer, numbered=False, footer_size=10)
 
 
 def _tick_row(labels: list[str]) -> object:
@@ -191,7 +225,14 @@ def render_due_list(rows: list[DueRow], site_name: str, today: date, path: Path)
             data.append(
                 [
                     para(r.state),
-                    para(f"{r.point} months"),
+                    para(
+                        f"{r.point} months"
+                        + (
+                            f" ({', '.join(str(p) for p in r.also_open)} months not recorded)"
+                            if r.also_open
+                            else ""
+                        )
+                    ),
                     para(r.name, Styles.name),
                     para(r.course),
                     para(f"{r.due_on:%d %b %Y}"),

@@ -13,6 +13,10 @@ the class summary, the upload and the registry.
   anything is recorded for it. Its outcome is "done" (reached, measures taken then),
   "unreachable" or "declined". Completeness = recorded of counted (all three outcomes);
   response rate = done of counted.
+- A decline ends follow-up: a person who declined at one point is never due again. Each of
+  their other points with nothing recorded is "declined" too (``after_decline``), counted at
+  once, so a decline can never raise a response rate. "Could not reach" ends nothing. The
+  instructor can take a decline back (recorded by mistake): the person is then due again.
 - Only measures that can be taken away from the class are asked at follow-up (the
   instrument says ``remote``); the sit-to-stand is never repeated.
 - Sustained change: each person's start value against the point's value, classified by
@@ -46,6 +50,7 @@ __all__ = [
     "opens_on",
     "eligible",
     "state",
+    "after_decline",
     "counts",
     "PointCounts",
     "point_word",
@@ -124,6 +129,16 @@ def state(due: date, today: date, outcome: str | None = None) -> str:
     if today <= due + timedelta(days=OVERDUE_AFTER):
         return DUE
     return OVERDUE
+
+
+def after_decline(states: dict[int, str], recorded: dict[int, str]) -> dict[int, str]:
+    """One person's point states once a decline is applied: if any point is recorded as
+    declined, every point with nothing recorded becomes declined (never due again); a point
+    with a record keeps it. ``states`` maps point -> state as ``state`` gives it, ``recorded``
+    point -> the outcome recorded there."""
+    if DECLINED not in recorded.values():
+        return dict(states)
+    return {p: recorded.get(p, DECLINED) for p in states}
 
 
 def counted(due: date, today: date, outcome: str | None = None) -> bool:

@@ -9,7 +9,7 @@ registry) reads follow-up through here.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -26,6 +26,7 @@ from escape_desktop.db.models import (
     Participant,
     Setting,
 )
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import OUTCOME_DOMAINS, Instrument
 from escape_desktop.programme.outcomes import (
@@ -50,6 +51,7 @@ __all__ = [
     "entries",
     "due_list",
     "record_follow_up",
+    "take_back_decline",
     "follow_up_figures",
     "follow_up_instruments",
 ]
@@ -105,6 +107,12 @@ class FollowUpEntry:
     method: str = ""
     scores: dict[str, float] = field(default_factory=dict)
     note: str = ""
+    # Nothing recorded at this point, but the person declined at this other point: a decline
+    # ends follow-up (programme.followup.after_decline), so this point is "declined" too.
+    declined_at: int | None = None
+    # In the due list (one row a person): the person's other points still open (an overdue
+    # 3-month point under the 12-month one), which can still be entered late from this row.
+    also_open: tuple[int, ...] = ()
 
     @property
     def name(self) -> str:
@@ -112,7 +120,8 @@ class FollowUpEntry:
 
     @property
     def recorded(self) -> bool:
-        return self.state in fu.OUTCOMES
+        """Something is recorded at this very point (not a decline carried from the other)."""
+        return self.state in fu.OUTCOMES and self.declined_at is None
 
     def as_json(self) -> dict[str, object]:
         return {
@@ -128,6 +137,8 @@ class FollowUpEntry:
             "contacted_on": self.contacted_on.isoformat() if self.contacted_on else None,
             "method": self.method or None,
             "scores": dict(self.scores),
+            "declined_at_months": self.declined_at,
+            "also_open_months": list(self.also_open),
         }
 
 
@@ -204,10 +215,15 @@ def entries_in(
         ended = last.get(cid)
         if ended is None or not fu.eligible(eid in completers.get(cid, set()), consent):
             continue
-        for point in fu.POINTS:
-            row = recorded.get((eid, point))
-            if point not in use and row is None:
-                continue
+        rows = {p: recorded.get((eid, p)) for p in fu.POINTS}
+        shown = [p for p in fu.POINTS if p in use or rows[p] is not None]
+        outcomes = {p: r.outcome for p, r in rows.items() if r is not None}
+        states = fu.after_decline(
+            {p: fu.state(fu.due_on(ended, p), today, outcomes.get(p)) for p in shown}, outcomes
+        )
+        declined_at = min((p for p, o in outcomes.items() if o == fu.DECLINED), default=None)
+        for point in shown:
+            row = rows[point]
             due = fu.due_on(ended, point)
             out.append(
                 FollowUpEntry(
@@ -220,7 +236,7 @@ def entries_in(
                     course_ended=ended,
                     point=point,
                     due_on=due,
-                    state=fu.state(due, today, row.outcome if row else None),
+                    state=states[point],
                     contact_by=how or "",
                     phone=phone or "",
                     email=email or "",
@@ -229,6 +245,7 @@ def entries_in(
                     method=row.method if row else "",
                     scores={k: float(v) for k, v in (row.scores or {}).items()} if row else {},
                     note=row.note if row else "",
+                    declined_at=declined_at if row is None and declined_at is not None else None,
                 )
             )
     out.sort(key=lambda e: (e.due_on, e.last_name, e.first_name, e.point))
@@ -267,10 +284,19 @@ def latest_scores_in(
 def due_list(
     ctx: AppContext, today: date | None = None, course_ids: Sequence[int] | None = None
 ) -> list[FollowUpEntry]:
-    """Who to contact now (on every course, or those given): overdue first (longest waiting
-    first), then due, by due day."""
+    """Who to contact now (on every course, or those given), one row a person on a course:
+    their latest point due or overdue (someone overdue at 3 months and due at 12 shows the
+    12-month point, with 3 in ``also_open``), overdue first (longest waiting first), then
+    due, by due day. The window, `followups --json` and the letters all read this list."""
     found = [e for e in entries(ctx, today, course_ids) if e.state in (fu.DUE, fu.OVERDUE)]
-    return sorted(found, key=lambda e: (e.state != fu.OVERDUE, e.due_on, e.last_name))
+    open_points: dict[int, list[int]] = {}
+    for e in found:
+        open_points.setdefault(e.enrolment_id, []).append(e.point)
+    rows = [
+        replace(e, also_open=tuple(p for p in open_points[e.enrolment_id] if p != e.point))
+        for e in latest_point_each(found)
+    ]
+    return sorted(rows, key=lambda e: (e.state != fu.OVERDUE, e.due_on, e.last_name))
 
 
 def follow_up_instruments(ctx: AppContext, course_id: int, joints: str = "") -> list[Instrument]:
@@ -465,6 +491,49 @@ def record_follow_up(
     )
 
 
+def take_back_decline(ctx: AppContext, enrolment_id: int, point: int) -> Done[int]:
+    """Take back a decline recorded by mistake: the point's record goes, and the person is
+    due again (at that point, and at the other one if nothing is recorded there). Undo puts
+    the decline back. Refused, with nothing changed, for a point not recorded as declined.
+    """
+    with ctx.db.read() as s:
+        found = s.execute(
+            select(Participant.first_name, Participant.last_name, FollowUp.outcome)
+            .join(Enrolment, Enrolment.participant_id == Participant.id)
+            .outerjoin(
+                FollowUp, (FollowUp.enrolment_id == Enrolment.id) & (FollowUp.point == point)
+            )
+            .where(Enrolment.id == enrolment_id)
+        ).first()
+    if found is None:
+        raise NotFound(_("That person is no longer on this course."))
+    first, last, outcome = found
+    name = f"{first} {last}".strip()
+    if outcome != fu.DECLINED:
+        raise ValidationError(
+            "point",
+            _(
+                "{name} did not decline the {point}-month follow-up, so there is no decline "
+                "to take back there."
+            ).format(name=name, point=point),
+        )
+    label = _("{name}: decline at {point} months taken back").format(name=name, point=point)
+    with ctx.db.transaction() as s:
+        row = s.scalar(
+            select(FollowUp).where(FollowUp.enrolment_id == enrolment_id, FollowUp.point == point)
+        )
+        before = _snapshot(row)
+        _put(s, enrolment_id, point, None)
+        audit(s, "", "follow_up.take_back", "enrolment", enrolment_id, f"{point} months")
+    return Done(
+        enrolment_id,
+        Changes.ASSESSMENT,
+        (enrolment_id,),
+        label,
+        undo=lambda: _restore(ctx, enrolment_id, point, before, None, label),
+    )
+
+
 # --------------------------------------------------------------------------- figures
 
 
@@ -580,88 +649,47 @@ def _added(domain: str, parts: list[DomainProportions]) -> DomainProportions:
 
 
 def phone_script(entry: FollowUpEntry, instruments: Sequence[Instrument], site: str = "") -> str:
-    """A short script for a follow-up phone call, in the project's own words.
+    """A short script for a follow-up phone call, in the project's own words and the
+    instructor's language (they read it aloud, in the language they speak with the person).
 
     Only measures that can be asked over the phone; never a performance test.
     """
-    who = site or "the exercise class team"
-    asks = [f"  - {i.name}: a number from {i.min:g} to {i.max:g}" for i in instruments]
+    who = site or _("the exercise class team")
+    asks = [
+        "  - "
+        + _("{measure}: a number from {low} to {high}").format(
+            measure=i.name, low=f"{i.min:g}", high=f"{i.max:g}"
+        )
+        for i in instruments
+    ]
     return "\n".join(
         [
-            f"Hello, may I speak to {entry.first_name}? This is a call from {who} about the "
-            "knee, hip or back class you finished.",
-            f"When you joined you said we could check in {entry.point} months later. It takes "
-            "about five minutes. Is now a good time?",
-            "If not: when would suit you better? (If they would rather not: thank them, and "
-            "record Declined.)",
+            _(
+                "Hello, may I speak to {first_name}? This is a call from {team} about the "
+                "knee, hip or back class you finished."
+            ).format(first_name=entry.first_name, team=who),
+            ngettext(
+                "When you joined you said we could check in {point} month later. It takes "
+                "about five minutes. Is now a good time?",
+                "When you joined you said we could check in {point} months later. It takes "
+                "about five minutes. Is now a good time?",
+                entry.point,
+            ).format(point=entry.point),
+            _(
+                "If not: when would suit you better? (If they would rather not: thank them, "
+                "and record Declined. They will not be asked again.)"
+            ),
             "",
-            "Ask each one, say the scale, and write the answer down as said:",
+            _("Ask each one, say the scale, and write the answer down as said:"),
             *asks,
             "",
-            "Thank them. Remind them how to reach the team if their pain gets worse.",
-            "If there is no answer after three tries on different days: record Could not reach.",
+            _("Thank them. Remind them how to reach the team if their pain gets worse."),
+            _("If there is no answer after three tries on different days: record Could not reach."),
         ]
     )
 
 
 # --------------------------------------------------------------------------- documents
-
-
-def print_letters(
-    ctx: AppContext,
-    out: str | Path,
-    today: date | None = None,
-    entries_to_print: Sequence[FollowUpEntry] | None = None,
-    course_ids: Sequence[int] | None = None,
-) -> int:
-    """Postal follow-up letters for the people due (on the courses given, or every course;
-    or the entries given), one page each; the questions are the measures taken remotely on
-    each person's course.
-
-    One letter a person: someone still overdue at 3 months when the 12-month point falls due
-    is asked about 12 months only (one envelope, the answers of now). Refused, before any
-    file is written, while the site has not said where replies go (SITE_CONTACT): a letter
-    asking to be posted back needs an address to post it to.
-    """
-    from escape_desktop.export.pdf_followup import FollowUpLetter, LetterQuestion, render_letters
-    from escape_desktop.export.pdf_style import write_atomically
-
-    today = today or date.today()
-    chosen = latest_point_each(
-        list(entries_to_print) if entries_to_print is not None else due_list(ctx, today, course_ids)
-    )
-    values = reg.stored(ctx)
-    site = reg.get(ctx, reg.SITE_NAME, values)
-    reply = reply_address(ctx, values)
-    if chosen and not reply:
-        raise ValidationError("site_contact", REPLY_ADDRESS_MISSING)
-    with ctx.db.read() as s:
-        titles = dict(s.execute(select(Course.id, Course.title)).all())
-    letters = []
-    for e in chosen:
-        questions = tuple(
-            LetterQuestion(
-                i.name,
-                i.min,
-                i.max,
-                "higher is better" if i.direction == "higher_better" else "lower is better",
-            )
-            for i in follow_up_instruments(ctx, e.course_id, e.joints)
-        )
-        letters.append(
-            FollowUpLetter(
-                e.first_name,
-                e.last_name,
-                e.participant_code,
-                e.point,
-                titles.get(e.course_id, e.course_code),
-                e.course_ended,
-                questions,
-            )
-        )
-    return int(
-        write_atomically(Path(out), lambda p: render_letters(letters, site, reply, today, p))
-    )
 
 
 REPLY_ADDRESS_MISSING = (
@@ -708,6 +736,7 @@ def print_due_list(
             e.course_code,
             e.due_on,
             contact_words(e),
+            e.also_open,
         )
         for e in due_list(ctx, today, course_ids)
     ]

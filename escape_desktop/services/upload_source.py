@@ -188,6 +188,13 @@ def read_upload_source(
             excluded_unchanged += 1
             continue
         chosen.append(tuple(rec))
+    if wanted is not None:
+        # "Only what changed": the people left out for consent are told of only on the courses
+        # being sent, not every course the site has ever run (the manifest's counts per course
+        # stay as they are).
+        sending = {p[1] for p in chosen}
+        excluded_no_consent = sum(left_out.get(c, {}).get(NO_CONSENT, 0) for c in sending)
+        excluded_not_asked = sum(left_out.get(c, {}).get(NOT_ASKED, 0) for c in sending)
     chosen.sort(
         key=lambda p: (courses[p[1]]["course.start_date"], courses[p[1]]["course.code"], p[6])
     )

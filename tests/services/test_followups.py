@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import text
 
 from escape_desktop.context import AppContext
-from escape_desktop.services import followups, settings_registry
+from escape_desktop.services import followup_letters, followups, settings_registry
 from escape_desktop.services.errors import ValidationError
 
 COURSE = "KH-2026-001"
@@ -283,7 +283,7 @@ def test_the_letter_asks_only_what_can_be_asked_by_post_and_says_where_to_reply(
     )
     due = followups.due_list(demo_ctx, demo_today)
     out = tmp_path / "letters.pdf"
-    pages = followups.print_letters(demo_ctx, out, demo_today)
+    pages = followup_letters.print_letters(demo_ctx, out, demo_today)
     assert pages == len({e.enrolment_id for e in due}) > 0  # one letter a person
     text = _pdf_text(out)
     assert "Demo Road" in text and "Demo Trust" in text
@@ -357,7 +357,7 @@ def test_a_reply_address_of_several_lines_keeps_its_lines_on_the_letter(
     ]
     settings_registry.set(demo_ctx, settings_registry.SITE_CONTACT, "\n".join(lines))
     out = tmp_path / "letters.pdf"
-    assert followups.print_letters(demo_ctx, out, demo_today) > 0
+    assert followup_letters.print_letters(demo_ctx, out, demo_today) > 0
     printed = [line.strip() for line in _pdf_text(out).splitlines()]
     for line in lines:
         assert line in printed, line
@@ -366,7 +366,7 @@ def test_a_reply_address_of_several_lines_keeps_its_lines_on_the_letter(
     many = [f"Line {i:02d} of the addr" for i in range(22)]
     settings_registry.set(demo_ctx, settings_registry.SITE_CONTACT, "\n".join(many))
     people = len({e.enrolment_id for e in followups.due_list(demo_ctx, demo_today)})
-    assert followups.print_letters(demo_ctx, tmp_path / "long.pdf", demo_today) == people
+    assert followup_letters.print_letters(demo_ctx, tmp_path / "long.pdf", demo_today) == people
     text = " ".join(_pdf_text(tmp_path / "long.pdf").split())  # the last lines run together
     assert all(line in text for line in many)
 

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from escape_desktop.cli import main
-from escape_desktop.services import followups, settings_registry
+from escape_desktop.services import followup_letters, followups, settings_registry
 from escape_desktop.services.errors import ValidationError
 
 
@@ -324,11 +324,12 @@ def test_someone_overdue_at_3_months_when_12_fall_due_gets_one_letter_about_12(
 ):  # type: ignore[no-untyped-def]
     settings_registry.set(demo_ctx, settings_registry.SITE_CONTACT, "Physio Team, 1 Demo Road")
     due = followups.due_list(demo_ctx, demo_today)
-    both = [e for e in due if e.point == 3 and any(
-        x.enrolment_id == e.enrolment_id and x.point == 12 for x in due)]  # fmt: skip
+    open_ = [e for e in followups.entries(demo_ctx, demo_today) if e.state in ("due", "overdue")]
+    both = [e for e in open_ if e.point == 3 and any(
+        x.enrolment_id == e.enrolment_id and x.point == 12 for x in open_)]  # fmt: skip
     assert both, "the demo has someone overdue at 3 months and due at 12"
     out = tmp_path / "letters.pdf"
-    pages = followups.print_letters(demo_ctx, out, demo_today)
+    pages = followup_letters.print_letters(demo_ctx, out, demo_today)
     assert pages == len({e.enrolment_id for e in due})
     for e in both:
         theirs = [p for p in _pages(out) if e.participant_code in p]
@@ -342,7 +343,7 @@ def test_letters_are_refused_until_the_site_says_where_replies_go(
     out = tmp_path / "letters.pdf"
     assert followups.due_list(demo_ctx, demo_today)
     with pytest.raises(ValidationError) as refused:
-        followups.print_letters(demo_ctx, out, demo_today)
+        followup_letters.print_letters(demo_ctx, out, demo_today)
     assert refused.value.field == "site_contact"
     assert not out.exists() and not list(tmp_path.glob("*letters*"))  # nothing written
     data = str(demo_ctx.data_dir)

@@ -130,7 +130,9 @@ def test_settings_switch_a_follow_up_point_off_and_the_due_list_leaves_it_out(
     assert followups.enabled_points(demo_ctx) == (12,)
     assert {e.point for e in followups.due_list(demo_ctx, demo_today)} == {12}
     # the 12-month people are untouched by switching the 3-month point off
-    assert [e for e in due if e.point == 12] == followups.due_list(demo_ctx, demo_today)
+    assert [(e.enrolment_id, e.state) for e in due if e.point == 12] == [
+        (e.enrolment_id, e.state) for e in followups.due_list(demo_ctx, demo_today)
+    ]
     box.setFocus()
     qtbot.keyClick(box, Qt.Key.Key_Space)
     assert box.isChecked() and followups.enabled_points(demo_ctx) == (3, 12)
@@ -203,3 +205,37 @@ def test_the_12_month_results_letters_print_from_the_follow_ups_window(
     )
     button.click()
     assert len(shown) == 1 and "12-month" in shown[0]
+
+
+def test_a_decline_is_found_in_everyone_and_taken_back_from_the_keyboard(
+    qtbot, demo_ctx, demo_today
+):  # type: ignore[no-untyped-def]
+    bus = ChangeBus()
+    dialog = FollowUpsDialog(demo_ctx, bus, demo_today)
+    qtbot.addWidget(dialog)
+    # someone who declined at 3 months is not in the due list, even at 12
+    carried = [e for e in followups.entries(demo_ctx, demo_today) if e.declined_at == 3]
+    assert carried, "the demo has someone who declined at 3 months, nothing at 12"
+    person = carried[0]
+    assert person.enrolment_id not in {e.enrolment_id for e in dialog.entries}
+    dialog.show_all.setFocus()
+    qtbot.keyClick(dialog.show_all, Qt.Key.Key_Space)
+    assert dialog.show_all.isChecked()
+    row = next(
+        i
+        for i, e in enumerate(dialog.entries)
+        if e.enrolment_id == person.enrolment_id and e.point == 12
+    )
+    assert "3" in dialog.table.item(row, 0).text()  # "Declined at 3 months"
+    dialog.table.setCurrentCell(row, 0)
+    assert not dialog.script_button.isEnabled()  # no phone script: never asked again
+    form = dialog.form_for(row)
+    assert form is not None and form.take_back_button is not None
+    qtbot.addWidget(form)
+    assert form.take_back_button.accessibleName()
+    assert form.take_back()
+    assert _state(demo_ctx, demo_today, person.enrolment_id, 3).state in ("due", "overdue")
+    assert person.enrolment_id in {e.enrolment_id for e in followups.due_list(demo_ctx, demo_today)}
+    bus.undo_stack.undo()  # Edit ▸ Undo puts the decline back
+    assert _state(demo_ctx, demo_today, person.enrolment_id, 3).state == "declined"
+    assert _state(demo_ctx, demo_today, person.enrolment_id, 12).state == "declined"

@@ -13,6 +13,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
     QButtonGroup,
+    QCheckBox,
     QComboBox,
     QDialog,
     QDialogButtonBox,
@@ -48,6 +49,22 @@ def contact_text(e: followups.FollowUpEntry) -> str:
     return followups.contact_words(e)
 
 
+def state_text(e: followups.FollowUpEntry) -> str:
+    """The point's state in words; a decline carried from the other point says where."""
+    if e.declined_at is not None:
+        return _("Declined at {point} months").format(point=e.declined_at)
+    return _(fu.STATE_WORDS.get(e.state, e.state))
+
+
+def point_text(e: followups.FollowUpEntry) -> str:
+    """The point; in the due list, with the person's earlier point still open beside it."""
+    if e.also_open:
+        return _("{point} months ({other} months not recorded)").format(
+            point=e.point, other=", ".join(str(p) for p in e.also_open)
+        )
+    return ngettext("{n} month", "{n} months", e.point).format(n=e.point)
+
+
 class FollowUpsDialog(QDialog):
     """Who is due or overdue for a follow-up; Enter records the chosen one."""
 
@@ -60,6 +77,12 @@ class FollowUpsDialog(QDialog):
         self.intro = QLabel("")
         self.intro.setWordWrap(True)
         layout.addWidget(self.intro)
+        # Everyone followed up, recorded or not: where a decline recorded by mistake is found
+        # (a person who declined is never in the due list).
+        self.show_all = QCheckBox(_("Show &everyone followed up, not only those due"), self)
+        self.show_all.setAccessibleName(_("Show everyone followed up"))
+        self.show_all.toggled.connect(lambda _on: self.reload())
+        layout.addWidget(self.show_all)
         self.table = QTableWidget(0, len(HEADERS), self)
         self.table.setAccessibleName(_("Follow-ups due"))
         self.table.setAccessibleDescription(
@@ -76,6 +99,7 @@ class FollowUpsDialog(QDialog):
         self.table.setTabKeyNavigation(False)  # Tab leaves the table
         self.table.cellDoubleClicked.connect(lambda row, _col: self.record_row(row))
         self.table.activated.connect(lambda index: self.record_row(index.row()))
+        self.table.currentCellChanged.connect(lambda *_cells: self._script_for_current())
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         self.record_button = buttons.addButton(
@@ -108,24 +132,37 @@ class FollowUpsDialog(QDialog):
         style.fit_to_screen(self, fm.horizontalAdvance("M") * 60, fm.height() * 20 + 40)
 
     def reload(self) -> None:
-        self.entries = followups.due_list(self.ctx, self.today)
-        overdue = sum(1 for e in self.entries if e.state == fu.OVERDUE)
-        self.intro.setText(
-            ngettext(
-                "{n} due or overdue ({overdue} overdue). People who completed a course and "
-                "agreed to be contacted are asked again 3 and 12 months after their last session.",
-                "{n} due or overdue ({overdue} overdue). People who completed a course and "
-                "agreed to be contacted are asked again 3 and 12 months after their last session.",
-                len(self.entries),
-            ).format(n=len(self.entries), overdue=overdue)
-            if self.entries
-            else _("Nobody is due for a follow-up this week.")
+        everyone = self.show_all.isChecked()
+        self.entries = (
+            followups.entries(self.ctx, self.today)
+            if everyone
+            else followups.due_list(self.ctx, self.today)
         )
+        overdue = sum(1 for e in self.entries if e.state == fu.OVERDUE)
+        if everyone:
+            self.intro.setText(
+                _(
+                    "Every follow-up point of everyone followed up, by due day. A person who "
+                    "declined is never asked again; open their row to take a decline back."
+                )
+            )
+        else:
+            self.intro.setText(
+                ngettext(
+                    "{n} due or overdue ({overdue} overdue). People who completed a course and "
+                    "agreed to be contacted are asked again 3 and 12 months after their last session.",
+                    "{n} due or overdue ({overdue} overdue). People who completed a course and "
+                    "agreed to be contacted are asked again 3 and 12 months after their last session.",
+                    len(self.entries),
+                ).format(n=len(self.entries), overdue=overdue)
+                if self.entries
+                else _("Nobody is due for a follow-up this week.")
+            )
         self.table.setRowCount(len(self.entries))
         for row, e in enumerate(self.entries):
             cells = (
-                _(fu.STATE_WORDS.get(e.state, e.state)),
-                ngettext("{n} month", "{n} months", e.point).format(n=e.point),
+                state_text(e),
+                point_text(e),
                 e.name,
                 e.course_code,
                 ui_date(e.due_on, "short"),
@@ -141,13 +178,28 @@ class FollowUpsDialog(QDialog):
         if has:
             self.table.setCurrentCell(0, 0)
             self.table.setFocus()
+        self._script_for_current()
+
+    def _script_for_current(self) -> None:
+        """No phone script for someone who declined: they are never asked again."""
+        row = self.table.currentRow()
+        e = self.entries[row] if 0 <= row < len(self.entries) else None
+        self.script_button.setEnabled(e is not None and e.state != fu.DECLINED)
 
     def form_for(self, row: int) -> RecordFollowUpDialog | None:
         if not 0 <= row < len(self.entries):
             return None
         e = self.entries[row]
         instruments = followups.follow_up_instruments(self.ctx, e.course_id, e.joints)
-        return RecordFollowUpDialog(self.ctx, self.bus, e, instruments, self.today, self)
+        # the person's every point: an earlier one still open can be entered late from here
+        points = [
+            x
+            for x in followups.entries(self.ctx, self.today, [e.course_id])
+            if x.enrolment_id == e.enrolment_id
+        ]
+        return RecordFollowUpDialog(
+            self.ctx, self.bus, e, instruments, self.today, self, points=points
+        )
 
     def record_row(self, row: int) -> None:
         form = self.form_for(row)
@@ -193,7 +245,7 @@ class FollowUpsDialog(QDialog):
         return bool(ok)
 
     def show_script(self, row: int) -> None:
-        if not 0 <= row < len(self.entries):
+        if not 0 <= row < len(self.entries) or self.entries[row].state == fu.DECLINED:
             return
         e = self.entries[row]
         from escape_desktop.services import settings_registry as reg
@@ -223,23 +275,34 @@ class RecordFollowUpDialog(QDialog):
         instruments: Sequence[Instrument],
         today: date,
         parent: QWidget | None = None,
+        points: Sequence[followups.FollowUpEntry] = (),
     ):
         super().__init__(parent)
         self.ctx, self.bus, self.entry, self.today = ctx, bus, entry, today
         self.instruments = list(instruments)
         self.setWindowTitle(_("Follow-up: {name}").format(name=entry.name))
         layout = QVBoxLayout(self)
-        head = QLabel(
-            _("{name} ({course}): {months}-month follow-up, due {due}. {contact}.").format(
-                name=entry.name,
-                course=entry.course_code,
-                months=entry.point,
-                due=ui_date(entry.due_on, "short"),
-                contact=contact_text(entry),
+        self.head = QLabel("")
+        self.head.setWordWrap(True)
+        layout.addWidget(self.head)
+        # Which point: the row's, or the person's other one (an overdue 3-month point is
+        # entered late from the 12-month row).
+        self.points = {x.point: x for x in points if x.enrolment_id == entry.enrolment_id}
+        self.points.setdefault(entry.point, entry)
+        self.point_choice = QComboBox(self)
+        self.point_choice.setAccessibleName(_("Which follow-up"))
+        for p in sorted(self.points):
+            self.point_choice.addItem(
+                _("{point} months: {state}").format(point=p, state=state_text(self.points[p])), p
             )
-        )
-        head.setWordWrap(True)
-        layout.addWidget(head)
+        self.point_choice.setCurrentIndex(max(self.point_choice.findData(entry.point), 0))
+        self.point_choice.currentIndexChanged.connect(lambda _i: self._point_chosen())
+        self.point_choice.setVisible(len(self.points) > 1)
+        if len(self.points) > 1:
+            chooser = QFormLayout()
+            chooser.addRow(_("&Follow-up:"), self.point_choice)
+            layout.addLayout(chooser)
+        self._show_head()
         outcome_row = QHBoxLayout()
         self.outcome = QButtonGroup(self)
         self.buttons: dict[str, QRadioButton] = {}
@@ -292,11 +355,43 @@ class RecordFollowUpDialog(QDialog):
         )
         box.accepted.connect(self.save)
         box.rejected.connect(self.reject)
+        # A decline recorded by mistake: taken back, the person is due again.
+        self.take_back_button = None
+        if entry.state == fu.DECLINED:
+            self.take_back_button = box.addButton(
+                _("&Take back the decline"), QDialogButtonBox.ButtonRole.ActionRole
+            )
+            self.take_back_button.setAccessibleName(_("Take back the decline"))
+            self.take_back_button.setToolTip(
+                _("The decline was recorded by mistake: the person is due again")
+            )
+            self.take_back_button.clicked.connect(self.take_back)
         layout.addWidget(box)
         self.outcome.idToggled.connect(lambda _id, _on: self._scores_follow_outcome())
         current = entry.state if entry.state in fu.OUTCOMES else fu.DONE
         self.buttons[current].setChecked(True)
         self._scores_follow_outcome()
+
+    def _show_head(self) -> None:
+        e = self.entry
+        self.head.setText(
+            _("{name} ({course}): {months}-month follow-up, due {due}. {contact}.").format(
+                name=e.name,
+                course=e.course_code,
+                months=e.point,
+                due=ui_date(e.due_on, "short"),
+                contact=contact_text(e),
+            )
+        )
+
+    def _point_chosen(self) -> None:
+        """Another of the person's points chosen: the form records that one."""
+        chosen = self.point_choice.currentData()
+        if chosen in self.points:
+            self.entry = self.points[chosen]
+            self._show_head()
+            if self.entry.state in fu.OUTCOMES:
+                self.buttons[self.entry.state].setChecked(True)
 
     def chosen(self) -> str:
         for key, b in self.buttons.items():
@@ -377,6 +472,26 @@ class RecordFollowUpDialog(QDialog):
                 return False
             ok = record(True)
         if not ok:
+            return False
+        self.accept()
+        return True
+
+    def take_back(self) -> bool:
+        """Take back the person's decline (at this point, or the one it was carried from)."""
+        point = self.entry.declined_at or self.entry.point
+
+        def failed(error: BaseException) -> None:
+            self.message.setText(str(error))
+            style.set_tone(self.message, "bad")
+
+        op = run_op(
+            self,
+            lambda: followups.take_back_decline(self.ctx, self.entry.enrolment_id, point),
+            bus=self.bus,
+            initiator=self,
+            failure=failed,
+        )
+        if not op.ok:
             return False
         self.accept()
         return True
