@@ -263,3 +263,35 @@ def extract_resources(
                 yield from walk(item, where)
 
     yield from walk(data, "")
+
+
+# A pseudo-language for checking that nothing escapes the catalogue: every message wrapped in
+# markers and a third longer (placeholders kept), as Qt's and Microsoft's pseudo-locales do.
+PSEUDO_OPEN, PSEUDO_CLOSE = "⟦", "⟧"
+
+
+def pseudo_text(text: str) -> str:
+    """``text`` wrapped in the pseudo-language's markers and lengthened by a third."""
+    return f"{PSEUDO_OPEN}{text}{'~' * -(-len(text) // 3)}{PSEUDO_CLOSE}"
+
+
+def pseudo_po(template: bytes) -> bytes:
+    """The pseudo-language's catalogue made from the template (.pot): every message, with its
+    context and plural, written by Babel so that any message text survives."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po, write_po
+
+    pot = read_po(io.BytesIO(template))
+    out = Catalog(locale="en", fuzzy=False)
+    out.mime_headers  # noqa: B018 - the header Babel writes (Plural-Forms of English)
+    for m in pot:
+        if not m.id:
+            continue
+        if isinstance(m.id, tuple | list):
+            string: Any = tuple(pseudo_text(m.id[0] if i == 0 else m.id[1]) for i in range(2))
+        else:
+            string = pseudo_text(m.id)
+        out.add(m.id, string, context=m.context)
+    buffer = io.BytesIO()
+    write_po(buffer, out)
+    return buffer.getvalue()

@@ -9,8 +9,6 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from babel.messages.pofile import read_po
-
 from escape_desktop import i18n
 from escape_desktop.db.models import Course, Instructor, Participant, Setting, Venue
 
@@ -24,27 +22,9 @@ def pseudo(text: str) -> str:
     return f"{OPEN}{text}{'~' * math.ceil(len(text) / 3)}{CLOSE}"
 
 
-def pseudo_po() -> str:
-    with POT.open("rb") as f:
-        pot = read_po(f)
-    lines = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=utf-8\\n"']
-    lines.append('"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
-
-    def q(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    for m in pot:
-        if not m.id:
-            continue
-        if m.context:
-            lines.append(f"msgctxt {q(m.context)}")
-        if isinstance(m.id, tuple):
-            lines += [f"msgid {q(m.id[0])}", f"msgid_plural {q(m.id[1])}"]
-            lines += [f"msgstr[0] {q(pseudo(m.id[0]))}", f"msgstr[1] {q(pseudo(m.id[1]))}"]
-        else:
-            lines += [f"msgid {q(m.id)}", f"msgstr {q(pseudo(m.id))}"]
-        lines.append("")
-    return "\n".join(lines)
+def pseudo_po() -> bytes:
+    """The pseudo-language's catalogue, made from the template (escape_desktop.i18n)."""
+    return i18n.pseudo_po(POT.read_bytes())
 
 
 @contextmanager

@@ -12,7 +12,6 @@ import re
 from pathlib import Path
 
 import pytest
-from babel.messages.pofile import read_po
 
 from escape_desktop import i18n
 from escape_desktop.cli import main
@@ -210,25 +209,9 @@ def _pseudo(text: str) -> str:
     return f"{OPEN}{text}{'~' * math.ceil(len(text) / 3)}{CLOSE}"
 
 
-def _pseudo_po() -> str:
-    with POT.open("rb") as f:
-        pot = read_po(f)
-    lines = ['msgid ""', 'msgstr ""', '"Content-Type: text/plain; charset=utf-8\\n"']
-    lines.append('"Plural-Forms: nplurals=2; plural=(n != 1);\\n"')
-
-    def q(text: str) -> str:
-        return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-    for m in pot:
-        if not m.id:
-            continue
-        if isinstance(m.id, tuple):
-            lines += [f"msgid {q(m.id[0])}", f"msgid_plural {q(m.id[1])}"]
-            lines += [f"msgstr[0] {q(_pseudo(m.id[0]))}", f"msgstr[1] {q(_pseudo(m.id[1]))}"]
-        else:
-            lines += [f"msgid {q(m.id)}", f"msgstr {q(_pseudo(m.id))}"]
-        lines.append("")
-    return "\n".join(lines)
+def _pseudo_po() -> bytes:
+    """The pseudo-language's catalogue, made from the template (escape_desktop.i18n)."""
+    return i18n.pseudo_po(POT.read_bytes())
 
 
 @pytest.fixture
