@@ -43,3 +43,30 @@ def test_the_welsh_sheets_short_column_words_stay_whole(
         said = cy.pgettext("session sheet column, 5 letters at most", word)
         assert first_page.count(said) >= 4, (said, first_page)  # four stations a part
     assert "." not in first_page  # no full stop left alone on a line
+
+
+FINISHED = "KH-2026-001"  # the demo's finished course: start and end measures taken
+
+
+def test_the_welsh_summary_names_the_measures_in_welsh(demo_ctx, demo_today, tmp_path):
+    """The class summary's table of measures, its headline table and its charts named the
+    measures in English ('Pain rating', 'Active days a week') in a Welsh summary."""
+    from pypdf import PdfReader
+
+    out = tmp_path / "summary-cy.pdf"
+    cid = _course(demo_ctx, FINISHED)
+    build_document(demo_ctx, "summary", cid, out, today=demo_today, language="cy")
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(out).pages)
+    for english in ("Pain rating", "Active days a week", "30-second chair stand"):
+        assert english not in text
+    assert "Sgôr poen" in text and "Diwrnodau egnïol yr wythnos" in text
+    # the questionnaires' own names (KOOS-PS, SWEMWBS) stay as published
+    assert "SWEMWBS (lles meddyliol)" in text
+    # the charts' titles wrap (a third line where needed) rather than being cut short
+    assert "…" not in text and "pen-glin)" in text
+    out_en = tmp_path / "summary-en.pdf"
+    build_document(demo_ctx, "summary", cid, out_en, today=demo_today, language="en")
+    english_text = " ".join(
+        " ".join((p.extract_text() or "").split()) for p in PdfReader(out_en).pages
+    )
+    assert "Pain rating" in english_text and "Sgôr poen" not in english_text
