@@ -70,3 +70,46 @@ def test_the_welsh_summary_names_the_measures_in_welsh(demo_ctx, demo_today, tmp
         " ".join((p.extract_text() or "").split()) for p in PdfReader(out_en).pages
     )
     assert "Pain rating" in english_text and "Sgôr poen" not in english_text
+
+
+@pytest.mark.parametrize(
+    ("language", "said"),
+    [
+        ("cy", "Nid oes cofrestr gan 2 sesiwn (3 a 7)"),
+        ("en", "2 sessions (3 and 7) have no register"),
+    ],
+)
+def test_the_register_of_a_course_typed_in_late_says_which_registers_are_missing(
+    demo_ctx, demo_today, tmp_path, language, said
+):
+    """A course entered weeks after it ran, its registers not all typed in yet: the register
+    printed 'Completion ... 12 held of the 12 planned' and everyone's status without a word
+    that two sessions have no register (the summary said it; the register did not)."""
+    from pypdf import PdfReader
+    from sqlalchemy import delete, select
+
+    from escape_desktop.db.models import Attendance, Session
+
+    cid = _course(demo_ctx, FINISHED)
+    with demo_ctx.db.transaction() as s:
+        ids = s.scalars(
+            select(Session.id).where(Session.course_id == cid, Session.number.in_((3, 7)))
+        ).all()
+        s.execute(delete(Attendance).where(Attendance.session_id.in_(ids)))
+    out = tmp_path / f"register-{language}.pdf"
+    build_document(demo_ctx, "register", cid, out, today=demo_today, language=language)
+    text = " ".join(" ".join((p.extract_text() or "").split()) for p in PdfReader(out).pages)
+    assert said in text, text
+    with_every_register = tmp_path / "full.pdf"
+    build_document(
+        demo_ctx,
+        "register",
+        _course(demo_ctx, RUNNING),
+        with_every_register,
+        today=demo_today,
+        language=language,
+    )
+    full = " ".join(
+        " ".join((p.extract_text() or "").split()) for p in PdfReader(with_every_register).pages
+    )
+    assert "cofrestr gan" not in full and "no register" not in full
