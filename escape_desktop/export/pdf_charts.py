@@ -41,18 +41,24 @@ def _fit(text: str, font: str, size: float, width: float) -> str:
     return text.rstrip() + "…"
 
 
-def _wrapped(text: str, font: str, size: float, width: float) -> tuple[list[str], float]:
-    """A chart label on at most two lines, never cut: smaller (to 7 pt) before it is cut."""
+def _wrapped(
+    text: str, font: str, size: float, width: float, max_lines: int = 2
+) -> tuple[list[str], float]:
+    """A chart label on at most ``max_lines`` lines, never cut: smaller (to 7 pt) before it is cut.
+    A word longer than the panel ('(cyhyrysgerbydol)') makes it smaller too, or it would run
+    into the next panel's title."""
     from reportlab.lib.utils import simpleSplit
+    from reportlab.pdfbase.pdfmetrics import stringWidth
 
     while True:
         lines = simpleSplit(text, font, size, width) or [""]
-        if len(lines) <= 2 or size <= 7:
+        fits = all(stringWidth(line, font, size) <= width for line in lines)
+        if (len(lines) <= max_lines and fits) or size <= 7:
             break
         size -= 0.5
-    if len(lines) > 2:
-        lines = [lines[0], _fit(" ".join(lines[1:]), font, size, width)]
-    return lines, size
+    if len(lines) > max_lines:
+        lines = lines[: max_lines - 1] + [" ".join(lines[max_lines - 1 :])]
+    return [_fit(line, font, size, width) for line in lines], size
 
 
 def start_end_panels(
@@ -67,9 +73,10 @@ def start_end_panels(
     gap = 10
     panel = (width - gap * (len(items) - 1)) / len(items)
     title_pt = 9 if panel >= 100 else 8
-    # Titles wrap onto a second line rather than being cut ("30-second chair stand").
-    titles = [_wrapped(it.name, FONT_BOLD, title_pt, panel) for it in items]
-    extra = 9 if any(len(lines) > 1 for lines, _ in titles) else 0
+    # Titles wrap onto a second line rather than being cut ("30-second chair stand"), a
+    # third where a language's name is longer ("KOOS-PS (gweithrediad y pen-glin)").
+    titles = [_wrapped(it.name, FONT_BOLD, title_pt, panel, max_lines=3) for it in items]
+    extra = 9 * (max(len(lines) for lines, _ in titles) - 1)
     for i, it in enumerate(items):
         x0 = i * (panel + gap)
         lines, size = titles[i]

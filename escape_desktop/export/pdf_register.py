@@ -28,7 +28,7 @@ from .pdf_style import (
     table,
     tiny_date,
 )
-from .pdf_words import MARK_MEANINGS, completion_words, course_dates, mark_key
+from .pdf_words import MARK_MEANINGS, completion_words, course_dates, mark_key, registers_missing
 
 # One attendance vocabulary (programme.status): A is absent here as on screen and in the CSV;
 # the letters themselves come from the catalogue (pdf_words.MARK_KEYS).
@@ -200,6 +200,11 @@ def render_register(info: CourseInfo, path: Path, tr: Translator | None = None) 
         )
         legend += " " + _("Withdrawn: {people}.").format(people=people)
     legend += online_key(info, tr)
+    # past sessions nobody was marked at (a course typed in after it ran): completion counts
+    # them as held, so the register says so, as the summary does
+    missing = registers_missing(info.registers_not_taken, tr)
+    if missing:
+        legend += " " + missing
     story.append(Paragraph(esc(legend), Clipboard.note))
     footer = _("{code} register · printed {date}").format(
         code=info.code, date=tr.date(info.today, "short")

@@ -398,9 +398,6 @@ def _part_table(
     cmds: list[tuple] = [
         ("FONT", (0, 0), (-1, -1), FONT, 10),
         ("FONT", (0, 1), (-1, 1), FONT, 10),
-        # "effort" at 10 pt needs all but a point each side of its column
-        ("LEFTPADDING", (0, 1), (-1, 1), 1),
-        ("RIGHTPADDING", (0, 1), (-1, 1), 1),
         ("ALIGN", (0, 1), (-1, 1), "CENTER"),
         ("ALIGN", (2, 2), (-1, -1), "CENTER"),
         ("ALIGN", (0, 2), (0, -1), "RIGHT"),
@@ -414,6 +411,10 @@ def _part_table(
         ("RIGHTPADDING", (0, 0), (-1, -1), 2),
         ("TOPPADDING", (0, 0), (-1, -1), 1),
         ("BOTTOMPADDING", (0, 0), (-1, -1), 1),
+        # "effort" at 10 pt needs all but a point each side of its column; after the
+        # padding above, or that wins and a language's short word ("ymdr.") wraps
+        ("LEFTPADDING", (0, 1), (-1, 1), 1),
+        ("RIGHTPADDING", (0, 1), (-1, 1), 1),
         ("LINEBEFORE", (notes_col, 0), (notes_col, last), 1.0, INK),
         ("ALIGN", (notes_col, 2), (notes_col, -1), "LEFT"),
     ]

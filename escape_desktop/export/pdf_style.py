@@ -197,7 +197,9 @@ def fit_cell(
     need = stringWidth(text, font, size)
     if need <= width:
         return text  # a plain cell: never wrapped
-    size = max(floor, size * width / need)
+    # half a point to spare: a cell's room, worked out by the table, can come out a hair
+    # (1e-14) under ``width``, and a word that exactly fills it then wraps at its last letter
+    size = max(floor, size * (width - 0.5) / need)
     style = ParagraphStyle(
         f"fit_{font}_{size:.2f}", fontName=font, fontSize=size, leading=size + 1.5, alignment=1
     )

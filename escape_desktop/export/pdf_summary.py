@@ -31,7 +31,7 @@ from .pdf_style import (
     para,
     table,
 )
-from .pdf_words import course_dates, label_words, registers_missing
+from .pdf_words import course_dates, label_words, measure_name, registers_missing
 
 figure_num = make_style("figure_num", fontName=FONT_BOLD, fontSize=18, leading=22, alignment=1)
 figure_label = make_style("figure_label", fontSize=9, leading=11, alignment=1)
@@ -401,7 +401,7 @@ def render_summary(
                 ]
             )
             continue
-        name = ", ".join(d.instrument_names)
+        name = ", ".join(measure_name(n, tr) for n in d.instrument_names)
         if d.left_out:
             name_left = _("{measures}; {n} over video left out").format(measures=name, n=d.left_out)
         else:
@@ -529,7 +529,7 @@ def render_summary(
             ]
         ]
         for m in summaries:
-            said = m.name + (f" ({label_words(m.unit, tr)})" if m.unit else "")
+            said = measure_name(m.name, tr) + (f" ({label_words(m.unit, tr)})" if m.unit else "")
             if m.n_left_out:
                 said = _("{measures}; {n} over video left out").format(
                     measures=said, n=m.n_left_out
@@ -568,7 +568,7 @@ def render_summary(
         )
         panels = [
             StartEnd(
-                m.name,
+                measure_name(m.name, tr),
                 m.mean_start,
                 m.mean_end,
                 m.minimum,
@@ -671,7 +671,7 @@ def _follow_up_section(points: tuple[SummaryFollowUp, ...], width: float, tr: Tr
             change.append(
                 [
                     para(months(p.point)),
-                    para(f"{said} ({', '.join(d.instrument_names)})"),
+                    para(f"{said} ({', '.join(measure_name(n, tr) for n in d.instrument_names)})"),
                     para(count_of(d.improved, tr), Styles.cell_center),
                     para(
                         _("not available") if d.meaningful is None else count_of(d.meaningful, tr),

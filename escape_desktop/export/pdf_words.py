@@ -166,6 +166,29 @@ def label_words(label: str, tr: Translator) -> str:
     return tr._(label) if label in SUMMARY_LABELS else label
 
 
+def measure_name(name: str, tr: Translator) -> str:
+    """A measure's name, as resources/instruments give it in English, in the reader's
+    language for the documents' tables and charts (a questionnaire's published initials,
+    KOOS-PS or SWEMWBS, stay as they are; a name the catalogue does not know, as stored)."""
+    said = {
+        "30-second chair stand": tr.pgettext("a measure's name", "30-second chair stand"),
+        "Active days a week": tr.pgettext("a measure's name", "Active days a week"),
+        "Arthritis self-efficacy (pain)": tr.pgettext(
+            "a measure's name", "Arthritis self-efficacy (pain)"
+        ),
+        "Confidence to manage": tr.pgettext("a measure's name", "Confidence to manage"),
+        "EQ VAS (health today)": tr.pgettext("a measure's name", "EQ VAS (health today)"),
+        "HOOS-PS (hip function)": tr.pgettext("a measure's name", "HOOS-PS (hip function)"),
+        "KOOS-PS (knee function)": tr.pgettext("a measure's name", "KOOS-PS (knee function)"),
+        "MSK-HQ (musculoskeletal health)": tr.pgettext(
+            "a measure's name", "MSK-HQ (musculoskeletal health)"
+        ),
+        "Pain rating": tr.pgettext("a measure's name", "Pain rating"),
+        "SWEMWBS (mental wellbeing)": tr.pgettext("a measure's name", "SWEMWBS (mental wellbeing)"),
+    }
+    return said.get(name, name)
+
+
 def registers_missing(numbers: Sequence[int], tr: Translator) -> str:
     """programme.status.registers_not_taken_text in the reader's language ("" when none)."""
     if not numbers:
