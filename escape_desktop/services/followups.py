@@ -410,7 +410,8 @@ def record_follow_up(
     replace: bool = False,
 ) -> Done[int]:
     """Record one follow-up point for one person (late entry allowed; a closed course too),
-    never before the point's window opens (programme.followup.opens_on).
+    never before the point's window opens (programme.followup.opens_on), except a decline:
+    that may be said any day after the course ended.
 
     "done" needs at least one measure; "unreachable" and "declined" take none (scores given
     with them are refused, not dropped). A point already recorded is replaced only with
@@ -447,7 +448,9 @@ def record_follow_up(
     if day < entry.course_ended:
         raise ValidationError("on", "The date is before the course ended.")
     opens = fu.opens_on(entry.due_on)
-    if day < opens:
+    # A decline is no answer: "please don't contact me again", said at the 3-month call or
+    # any day after the course, ends follow-up then (the 12-month point need not open first).
+    if day < opens and outcome != fu.DECLINED:
         raise ValidationError(
             "on",
             f"The {point}-month follow-up of {first} {last} opens on "
