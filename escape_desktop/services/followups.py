@@ -512,6 +512,23 @@ def take_back_decline(ctx: AppContext, enrolment_id: int, point: int) -> Done[in
         raise NotFound(_("That person is no longer on this course."))
     first, last, outcome = found
     name = f"{first} {last}".strip()
+    with ctx.db.read() as s:
+        elsewhere = s.scalar(
+            select(FollowUp.point).where(
+                FollowUp.enrolment_id == enrolment_id,
+                FollowUp.point != point,
+                FollowUp.outcome == fu.DECLINED,
+            )
+        )
+    if outcome is None and elsewhere is not None:
+        # nothing recorded here: the decline shown at this point is carried from the other
+        raise ValidationError(
+            "point",
+            _(
+                "{name} declined the {declined}-month follow-up, not the {point}-month one: "
+                "take back the {declined}-month decline, and both are open again."
+            ).format(name=name, declined=elsewhere, point=point),
+        )
     if outcome != fu.DECLINED:
         raise ValidationError(
             "point",

@@ -160,3 +160,21 @@ def test_someone_who_says_no_more_at_the_3_month_call_can_decline_12_months_that
         followups.record_follow_up(
             demo_ctx, eid, 12, fu.DECLINED, on=last - timedelta(days=1), today=call, replace=True
         )
+
+
+def test_taking_back_at_the_point_the_decline_was_carried_to_names_the_one_to_take_back(
+    demo_ctx, demo_today
+):  # type: ignore[no-untyped-def]
+    """Declined at 3 months; `followups take-back --point 12` (the 12-month point shows
+    "declined" too) is refused, nothing changed, and the refusal names 3 months."""
+    _cid, people, _last, day = _setup(demo_ctx, demo_today)
+    eid = people[0]
+    code = _code(demo_ctx, eid)
+    with demo_ctx.db.engine.begin() as c:
+        c.execute(text("DELETE FROM follow_ups WHERE enrolment_id = :e"), {"e": eid})
+    followups.record_follow_up(demo_ctx, eid, 3, fu.DECLINED, on=day, today=day)
+    before = _states(demo_ctx, day)
+    with pytest.raises(ValidationError) as refused:
+        followups.take_back_decline(demo_ctx, eid, 12)
+    assert "3" in str(refused.value) and _states(demo_ctx, day) == before
+    assert before[(code, 12)] == fu.DECLINED
