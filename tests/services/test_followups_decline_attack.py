@@ -178,3 +178,60 @@ def test_taking_back_at_the_point_the_decline_was_carried_to_names_the_one_to_ta
         followups.take_back_decline(demo_ctx, eid, 12)
     assert "3" in str(refused.value) and _states(demo_ctx, day) == before
     assert before[(code, 12)] == fu.DECLINED
+
+
+def test_answers_stay_counted_when_someone_no_longer_agrees_to_be_contacted(demo_ctx, demo_today):  # type: ignore[no-untyped-def]
+    """Answered at 3 months, then "Contact afterwards: No" in their details: the 3-month
+    answers stay in every figure (counted by hand from the raw rows), the 12-month point
+    counts as declined, nobody asks again, and nothing new can be recorded for them."""
+    cid, people, last, day = _setup(demo_ctx, demo_today)
+    eid = people[0]
+    code = _code(demo_ctx, eid)
+    with demo_ctx.db.engine.begin() as c:
+        c.execute(text("DELETE FROM follow_ups WHERE enrolment_id = :e"), {"e": eid})
+    call = _months_later(last, 3)
+    entry = next(e for e in followups.entries(demo_ctx, call, [cid]) if e.enrolment_id == eid)
+    mine = {i.key: i.min for i in followups.follow_up_instruments(demo_ctx, cid, entry.joints)}
+    followups.record_follow_up(demo_ctx, eid, 3, fu.DONE, on=call, today=call, scores=mine)
+    before = followups.follow_up_figures(demo_ctx, [cid], day)
+    with demo_ctx.db.engine.begin() as c:
+        c.execute(
+            text(
+                "UPDATE participants SET consent_follow_up = 0 WHERE id ="
+                " (SELECT participant_id FROM enrolments WHERE id = :e)"
+            ),
+            {"e": eid},
+        )
+    after = followups.follow_up_figures(demo_ctx, [cid], day)
+    was, now = before.point(3), after.point(3)
+    assert was is not None and now is not None
+    assert now.counts.done == was.counts.done  # the answers are kept
+    assert _states(demo_ctx, day)[(code, 3)] == fu.DONE
+    assert _states(demo_ctx, day)[(code, 12)] == fu.DECLINED
+    assert eid not in {e.enrolment_id for e in followups.due_list(demo_ctx, day)}
+    with pytest.raises(ValidationError):
+        followups.record_follow_up(demo_ctx, eid, 12, fu.UNREACHABLE, on=day, today=day)
+    # by hand: done at 3 months is every "done" row of a completer on this course
+    with demo_ctx.db.engine.connect() as c:
+        done3 = c.execute(
+            text(
+                "SELECT count(*) FROM follow_ups f JOIN enrolments e ON e.id = f.enrolment_id"
+                " WHERE e.course_id = :c AND f.point = 3 AND f.outcome = 'done'"
+            ),
+            {"c": cid},
+        ).scalar_one()
+    assert now.counts.done == done3
+
+
+def test_no_results_letter_goes_to_someone_who_no_longer_agrees_to_be_contacted(
+    demo_ctx, demo_today
+):  # type: ignore[no-untyped-def]
+    from escape_desktop.services import followup_results
+
+    today = demo_today
+    sent = followup_results.results_letters(demo_ctx, today)
+    assert sent, "the demo has someone done at 12 months"
+    with demo_ctx.db.engine.begin() as c:
+        c.execute(text("UPDATE participants SET consent_follow_up = 0"))
+    with pytest.raises(ValidationError):  # nobody to write to: one sentence, no file
+        followup_results.results_letters(demo_ctx, today)

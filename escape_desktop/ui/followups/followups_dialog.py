@@ -173,10 +173,11 @@ class FollowUpsDialog(QDialog):
         self._script_for_current()
 
     def _script_for_current(self) -> None:
-        """No phone script for someone who declined: they are never asked again."""
+        """No phone script for someone who declined, or no longer agrees to be contacted:
+        they are never asked again."""
         row = self.table.currentRow()
         e = self.entries[row] if 0 <= row < len(self.entries) else None
-        self.script_button.setEnabled(e is not None and e.state != fu.DECLINED)
+        self.script_button.setEnabled(e is not None and e.state != fu.DECLINED and e.contact_ok)
 
     def form_for(self, row: int) -> RecordFollowUpDialog | None:
         if not 0 <= row < len(self.entries):
