@@ -53,7 +53,7 @@ def results_letters(
     done = [
         e
         for e in entries(ctx, today, course_ids, points=(12,))
-        if e.point == 12 and e.state == fu.DONE
+        if e.point == 12 and e.state == fu.DONE and e.contact_ok
     ]
     if not done:
         raise ValidationError("follow_up", NOBODY_AT_12)

@@ -113,6 +113,9 @@ class FollowUpEntry:
     # In the due list (one row a person): the person's other points still open (an overdue
     # 3-month point under the 12-month one), which can still be entered late from this row.
     also_open: tuple[int, ...] = ()
+    # Still agrees to be contacted: someone who answered and then said no keeps their answers
+    # in the figures, but is sent nothing (no letter, no results letter, no call).
+    contact_ok: bool = True
 
     @property
     def name(self) -> str:
@@ -213,14 +216,21 @@ def entries_in(
     out: list[FollowUpEntry] = []
     for eid, cid, ccode, pcode, first, lastname, consent, how, phone, email, joints in people:
         ended = last.get(cid)
-        if ended is None or not fu.eligible(eid in completers.get(cid, set()), consent):
-            continue
+        completed = eid in completers.get(cid, set())
         rows = {p: recorded.get((eid, p)) for p in fu.POINTS}
-        shown = [p for p in fu.POINTS if p in use or rows[p] is not None]
         outcomes = {p: r.outcome for p, r in rows.items() if r is not None}
-        states = fu.after_decline(
-            {p: fu.state(fu.due_on(ended, p), today, outcomes.get(p)) for p in shown}, outcomes
-        )
+        # Someone who answered and then no longer agrees to be contacted keeps what they
+        # answered in every figure; nothing more is asked, so the rest counts as declined.
+        if ended is None or not (fu.eligible(completed, consent) or (completed and outcomes)):
+            continue
+        shown = [p for p in fu.POINTS if p in use or rows[p] is not None]
+        if consent is not True:
+            states = {p: outcomes.get(p, fu.DECLINED) for p in shown}
+        else:
+            states = fu.after_decline(
+                {p: fu.state(fu.due_on(ended, p), today, outcomes.get(p)) for p in shown},
+                outcomes,
+            )
         declined_at = min((p for p, o in outcomes.items() if o == fu.DECLINED), default=None)
         for point in shown:
             row = rows[point]
@@ -246,6 +256,7 @@ def entries_in(
                     scores={k: float(v) for k, v in (row.scores or {}).items()} if row else {},
                     note=row.note if row else "",
                     declined_at=declined_at if row is None and declined_at is not None else None,
+                    contact_ok=consent is True,
                 )
             )
     out.sort(key=lambda e: (e.due_on, e.last_name, e.first_name, e.point))
@@ -410,7 +421,8 @@ def record_follow_up(
     replace: bool = False,
 ) -> Done[int]:
     """Record one follow-up point for one person (late entry allowed; a closed course too),
-    never before the point's window opens (programme.followup.opens_on).
+    never before the point's window opens (programme.followup.opens_on), except a decline:
+    that may be said any day after the course ended.
 
     "done" needs at least one measure; "unreachable" and "declined" take none (scores given
     with them are refused, not dropped). A point already recorded is replaced only with
@@ -429,16 +441,21 @@ def record_follow_up(
     text = clean_text(note, "note", "Note", max_len=2000)
     with ctx.db.read() as s:
         found = s.execute(
-            select(Enrolment.course_id, Participant.first_name, Participant.last_name)
+            select(
+                Enrolment.course_id,
+                Participant.first_name,
+                Participant.last_name,
+                Participant.consent_follow_up,
+            )
             .join(Participant, Participant.id == Enrolment.participant_id)
             .where(Enrolment.id == enrolment_id)
         ).first()
     if found is None:
         raise NotFound("That person is no longer on this course.")
-    course_id, first, last = found
+    course_id, first, last, consent = found
     followed = {(e.enrolment_id, e.point): e for e in entries(ctx, today, [course_id], fu.POINTS)}
     entry = followed.get((enrolment_id, point))
-    if entry is None:
+    if entry is None or consent is not True:
         raise ValidationError(
             "point",
             f"{first} {last} is not followed up: only people who completed the course and "
@@ -447,7 +464,9 @@ def record_follow_up(
     if day < entry.course_ended:
         raise ValidationError("on", "The date is before the course ended.")
     opens = fu.opens_on(entry.due_on)
-    if day < opens:
+    # A decline is no answer: "please don't contact me again", said at the 3-month call or
+    # any day after the course, ends follow-up then (the 12-month point need not open first).
+    if day < opens and outcome != fu.DECLINED:
         raise ValidationError(
             "on",
             f"The {point}-month follow-up of {first} {last} opens on "
@@ -509,6 +528,23 @@ def take_back_decline(ctx: AppContext, enrolment_id: int, point: int) -> Done[in
         raise NotFound(_("That person is no longer on this course."))
     first, last, outcome = found
     name = f"{first} {last}".strip()
+    with ctx.db.read() as s:
+        elsewhere = s.scalar(
+            select(FollowUp.point).where(
+                FollowUp.enrolment_id == enrolment_id,
+                FollowUp.point != point,
+                FollowUp.outcome == fu.DECLINED,
+            )
+        )
+    if outcome is None and elsewhere is not None:
+        # nothing recorded here: the decline shown at this point is carried from the other
+        raise ValidationError(
+            "point",
+            _(
+                "{name} declined the {declined}-month follow-up, not the {point}-month one: "
+                "take back the {declined}-month decline, and both are open again."
+            ).format(name=name, declined=elsewhere, point=point),
+        )
     if outcome != fu.DECLINED:
         raise ValidationError(
             "point",

@@ -239,3 +239,33 @@ def test_a_decline_is_found_in_everyone_and_taken_back_from_the_keyboard(
     bus.undo_stack.undo()  # Edit ▸ Undo puts the decline back
     assert _state(demo_ctx, demo_today, person.enrolment_id, 3).state == "declined"
     assert _state(demo_ctx, demo_today, person.enrolment_id, 12).state == "declined"
+
+
+def test_a_decline_chosen_in_the_form_can_be_taken_back_there(qtbot, demo_ctx, demo_today):  # type: ignore[no-untyped-def]
+    """Done at 3 months, declined at 12: the form opened on the 3-month row offers taking the
+    decline back once 12 months is chosen in it, and only then."""
+    done3 = next(
+        e
+        for e in followups.entries(demo_ctx, demo_today)
+        if e.point == 3 and e.state == "done" and e.contact_ok
+    )
+    followups.record_follow_up(
+        demo_ctx, done3.enrolment_id, 12, "declined", today=demo_today, replace=True
+    )
+    dialog = FollowUpsDialog(demo_ctx, ChangeBus(), demo_today)
+    qtbot.addWidget(dialog)
+    dialog.show_all.setChecked(True)
+    row = next(
+        i
+        for i, e in enumerate(dialog.entries)
+        if e.enrolment_id == done3.enrolment_id and e.point == 3
+    )
+    form = dialog.form_for(row)
+    assert form is not None
+    qtbot.addWidget(form)
+    assert form.take_back_button.isHidden()
+    form.point_choice.setCurrentIndex(form.point_choice.findData(12))
+    assert not form.take_back_button.isHidden()
+    assert form.take_back()
+    assert _state(demo_ctx, demo_today, done3.enrolment_id, 12).state != "declined"
+    assert _state(demo_ctx, demo_today, done3.enrolment_id, 3).state == "done"

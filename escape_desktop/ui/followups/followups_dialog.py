@@ -181,10 +181,11 @@ class FollowUpsDialog(QDialog):
         self._script_for_current()
 
     def _script_for_current(self) -> None:
-        """No phone script for someone who declined: they are never asked again."""
+        """No phone script for someone who declined, or no longer agrees to be contacted:
+        they are never asked again."""
         row = self.table.currentRow()
         e = self.entries[row] if 0 <= row < len(self.entries) else None
-        self.script_button.setEnabled(e is not None and e.state != fu.DECLINED)
+        self.script_button.setEnabled(e is not None and e.state != fu.DECLINED and e.contact_ok)
 
     def form_for(self, row: int) -> RecordFollowUpDialog | None:
         if not 0 <= row < len(self.entries):
@@ -355,17 +356,17 @@ class RecordFollowUpDialog(QDialog):
         )
         box.accepted.connect(self.save)
         box.rejected.connect(self.reject)
-        # A decline recorded by mistake: taken back, the person is due again.
-        self.take_back_button = None
-        if entry.state == fu.DECLINED:
-            self.take_back_button = box.addButton(
-                _("&Take back the decline"), QDialogButtonBox.ButtonRole.ActionRole
-            )
-            self.take_back_button.setAccessibleName(_("Take back the decline"))
-            self.take_back_button.setToolTip(
-                _("The decline was recorded by mistake: the person is due again")
-            )
-            self.take_back_button.clicked.connect(self.take_back)
+        # A decline recorded by mistake: taken back, the person is due again. Offered while
+        # the point shown (the row's, or the one chosen above) is declined.
+        self.take_back_button = box.addButton(
+            _("&Take back the decline"), QDialogButtonBox.ButtonRole.ActionRole
+        )
+        self.take_back_button.setAccessibleName(_("Take back the decline"))
+        self.take_back_button.setToolTip(
+            _("The decline was recorded by mistake: the person is due again")
+        )
+        self.take_back_button.clicked.connect(self.take_back)
+        self.take_back_button.setVisible(entry.state == fu.DECLINED)
         layout.addWidget(box)
         self.outcome.idToggled.connect(lambda _id, _on: self._scores_follow_outcome())
         current = entry.state if entry.state in fu.OUTCOMES else fu.DONE
@@ -390,6 +391,7 @@ class RecordFollowUpDialog(QDialog):
         if chosen in self.points:
             self.entry = self.points[chosen]
             self._show_head()
+            self.take_back_button.setVisible(self.entry.state == fu.DECLINED)
             if self.entry.state in fu.OUTCOMES:
                 self.buttons[self.entry.state].setChecked(True)
 
