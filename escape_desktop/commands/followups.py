@@ -80,7 +80,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 
 def cmd_followups(args: argparse.Namespace) -> int:
-    from escape_desktop.i18n import _
+    from escape_desktop.i18n import _, ngettext, ui_date
     from escape_desktop.programme.followup import STATE_WORDS
     from escape_desktop.services import followups
 
@@ -98,9 +98,13 @@ def cmd_followups(args: argparse.Namespace) -> int:
         print_json([e.as_json() for e in found])
         return 0
     if not found:
-        print("No follow-ups due." if not args.all else "Nobody is followed up yet.")
+        print(_("No follow-ups due.") if not args.all else _("Nobody is followed up yet."))
     for e in found:
-        how = {"phone": e.phone, "email": e.email}.get(e.contact_by, "") or e.phone or e.email
+        if not e.contact_ok:  # no longer agrees to be contacted: no phone or email handed out
+            contact = _("no longer to be contacted")
+        else:
+            how = {"phone": e.phone, "email": e.email}.get(e.contact_by, "") or e.phone or e.email
+            contact = f"{e.contact_by or _('contact not said')} {how}".rstrip()
         also = (
             _("  ({other} months not recorded)").format(
                 other=", ".join(str(p) for p in e.also_open)
@@ -109,9 +113,15 @@ def cmd_followups(args: argparse.Namespace) -> int:
             else ""
         )
         print(
-            f"{STATE_WORDS.get(e.state, e.state):<16}{e.point:>3} months  due {e.due_on:%d %b %Y}"
-            f"  {e.name} ({e.course_code}, {e.participant_code})"
-            f"  {e.contact_by or 'contact not said'} {how}".rstrip()
+            _("{state}  {point}  due {due}  {name} ({course}, {code})  {contact}").format(
+                state=_(STATE_WORDS.get(e.state, e.state)),
+                point=ngettext("{n} month", "{n} months", e.point).format(n=e.point),
+                due=ui_date(e.due_on, "short"),
+                name=e.name,
+                course=e.course_code,
+                code=e.participant_code,
+                contact=contact,
+            )
             + also
         )
     return 0

@@ -30,6 +30,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from escape_desktop.i18n import N_
+
 from .status import Ratio
 
 __all__ = [
@@ -66,22 +68,22 @@ DONE = "done"
 UNREACHABLE = "unreachable"
 DECLINED = "declined"
 OUTCOMES: tuple[str, ...] = (DONE, UNREACHABLE, DECLINED)
-OUTCOME_WORDS = {DONE: "Done", UNREACHABLE: "Could not reach", DECLINED: "Declined"}
+OUTCOME_WORDS = {DONE: N_("Done"), UNREACHABLE: N_("Could not reach"), DECLINED: N_("Declined")}
 # States of a point with nothing recorded yet.
 UPCOMING = "upcoming"
 DUE = "due"
 OVERDUE = "overdue"
 NOT_ASKED = "not_asked"  # the person is not followed up (did not complete, or no consent)
 STATE_WORDS = {
-    UPCOMING: "Not yet due",
-    DUE: "Due",
-    OVERDUE: "Overdue",
-    NOT_ASKED: "Not followed up",
+    UPCOMING: N_("Not yet due"),
+    DUE: N_("Due"),
+    OVERDUE: N_("Overdue"),
+    NOT_ASKED: N_("Not followed up"),
     **OUTCOME_WORDS,
 }
 OPENS_BEFORE = 7  # days before the due day that the point shows as due
 OVERDUE_AFTER = 14  # days after the due day that it shows as overdue
-CONTACT_WAYS: dict[str, str] = {"phone": "Phone", "post": "Post", "email": "Email"}
+CONTACT_WAYS: dict[str, str] = {"phone": N_("Phone"), "post": N_("Post"), "email": N_("Email")}
 
 
 # Tests of what a body can do, taken at the class: never repeated at a follow-up.

@@ -235,3 +235,36 @@ def test_no_results_letter_goes_to_someone_who_no_longer_agrees_to_be_contacted(
         c.execute(text("UPDATE participants SET consent_follow_up = 0"))
     with pytest.raises(ValidationError):  # nobody to write to: one sentence, no file
         followup_results.results_letters(demo_ctx, today)
+
+
+def test_the_list_of_everyone_hands_out_no_phone_or_email_of_someone_who_said_no(
+    demo_ctx, demo_today
+):  # type: ignore[no-untyped-def]
+    """`followups --all` (and its JSON) lists someone who no longer agrees to be contacted,
+    for their answers, but never with their phone number or email address."""
+    cid, people, last, day = _setup(demo_ctx, demo_today)
+    eid = people[0]
+    with demo_ctx.db.engine.begin() as c:
+        c.execute(text("DELETE FROM follow_ups WHERE enrolment_id = :e"), {"e": eid})
+    call = _months_later(last, 3)
+    entry = next(e for e in followups.entries(demo_ctx, call, [cid]) if e.enrolment_id == eid)
+    mine = {i.key: i.min for i in followups.follow_up_instruments(demo_ctx, cid, entry.joints)}
+    followups.record_follow_up(demo_ctx, eid, 3, fu.DONE, on=call, today=call, scores=mine)
+    with demo_ctx.db.engine.begin() as c:
+        pid = c.execute(
+            text("SELECT participant_id FROM enrolments WHERE id = :e"), {"e": eid}
+        ).scalar_one()
+        c.execute(
+            text(
+                "UPDATE participants SET phone = '07700 900123', email = 'no.more@example.org',"
+                " consent_follow_up = 0 WHERE id = :p"
+            ),
+            {"p": pid},
+        )
+    listed = [e for e in followups.entries(demo_ctx, day, [cid]) if e.enrolment_id == eid]
+    assert listed  # still listed, for the answers they gave
+    for e in listed:
+        shown = e.as_json()
+        assert shown["contact_ok"] is False
+        assert shown["phone"] is None and shown["email"] is None
+        assert "07700" not in str(shown) and "no.more@" not in str(shown)
