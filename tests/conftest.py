@@ -86,6 +86,21 @@ def _own_recent_folders(
 
 
 @pytest.fixture(autouse=True)
+def _cheap_keys(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys made in this process cost scrypt n=2**12 unless a test names its own cost, not the
+    2**16 (64 MiB; a third of a second on a busy 2-core machine) of a real folder, which each
+    later unlock pays again: the tests are about what is done with a key, not what it costs.
+    A key file records its cost, so a command run in its own process unlocks it cheaply too.
+    Tests marked real_key_cost keep the production cost."""
+    if request.node.get_closest_marker("real_key_cost"):
+        return
+    from escape_desktop.db import keys
+
+    for made in (keys.create_key, keys.new_key_file_text, keys.seal_pending_recovery):
+        monkeypatch.setitem(made.__kwdefaults__, "n", 2**12)
+
+
+@pytest.fixture(autouse=True)
 def _desk_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     """The main window sees a 1920x1080 desk screen, as on the machines that run most tests.
 
