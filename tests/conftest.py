@@ -86,6 +86,21 @@ def _own_recent_folders(
 
 
 @pytest.fixture(autouse=True)
+def _cheap_keys(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Keys made in this process cost scrypt n=2**12 unless a test names its own cost, not the
+    2**16 (64 MiB; a third of a second on a busy 2-core machine) of a real folder, which each
+    later unlock pays again: the tests are about what is done with a key, not what it costs.
+    A key file records its cost, so a command run in its own process unlocks it cheaply too.
+    Tests marked real_key_cost keep the production cost."""
+    if request.node.get_closest_marker("real_key_cost"):
+        return
+    from escape_desktop.db import keys
+
+    for made in (keys.create_key, keys.new_key_file_text, keys.seal_pending_recovery):
+        monkeypatch.setitem(made.__kwdefaults__, "n", 2**12)
+
+
+@pytest.fixture(autouse=True)
 def _desk_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     """The main window sees a 1920x1080 desk screen, as on the machines that run most tests.
 
@@ -183,6 +198,43 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> StoppedClock:
     stopped = StoppedClock(datetime.now().replace(microsecond=0))
     monkeypatch.setattr(common, "clock", stopped)
     return stopped
+
+
+@pytest.fixture
+def run_cli(capfd: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """`python -m escape_desktop ARGS` run in this process, for tests where a process of its own
+    is not the point: it saves starting Python and importing SQLAlchemy (about a second of CPU)
+    per call. It returns what subprocess.run would: returncode, stdout and stderr, captured at
+    the file descriptors (so what a C library writes is seen too), with the warnings a command
+    logs printed on stderr as the real program prints them (cli.run_command's basicConfig)."""
+    import logging
+    import subprocess
+    import sys
+
+    from escape_desktop.cli import main
+
+    def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+        with monkeypatch.context() as m:
+            if env is not None:
+                for name in set(os.environ) - set(env):
+                    m.delenv(name)
+                for name, value in env.items():
+                    m.setenv(name, value)
+            capfd.readouterr()
+            printed = logging.StreamHandler(sys.stderr)
+            printed.setFormatter(logging.Formatter("%(message)s"))
+            printed.setLevel(logging.WARNING)
+            logging.getLogger().addHandler(printed)
+            try:
+                code = main(list(args))
+            except SystemExit as stop:  # argparse's usage errors and --help
+                code = stop.code if isinstance(stop.code, int) else 1
+            finally:
+                logging.getLogger().removeHandler(printed)
+            out = capfd.readouterr()
+        return subprocess.CompletedProcess(list(args), code, out.out, out.err)
+
+    return run
 
 
 @pytest.fixture

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import os
-import subprocess
-import sys
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -202,30 +200,21 @@ def test_cli_backup_out_and_restore(demo_ctx: AppContext, tmp_path: Path, capsys
     assert err.count("\n") == 1 and "no backup file" in err
 
 
-def test_cli_encrypted_demo_end_to_end(tmp_path: Path) -> None:
+def test_cli_encrypted_demo_end_to_end(tmp_path: Path, run_cli) -> None:
     """demo --passphrase-file makes an encrypted folder; a wrong passphrase is one line."""
     pf = tmp_path / "pass.txt"
     pf.write_text("walk the dog at six\n")
     folder = tmp_path / "data"
-    exe = [sys.executable, "-m", "escape_desktop"]
-    made = subprocess.run(
-        [*exe, "demo", "--data-dir", str(folder), "--passphrase-file", str(pf)],
-        capture_output=True, text=True, check=True,
-    )  # fmt: skip
+    made = run_cli("demo", "--data-dir", str(folder), "--passphrase-file", str(pf))
+    assert made.returncode == 0, made.stderr
     assert "Recovery key" in made.stdout
     assert b"Demo-" not in (folder / "escape.db").read_bytes()
-    ok = subprocess.run(
-        [*exe, "backup", "--data-dir", str(folder), "--passphrase-file", str(pf)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    ok = run_cli("backup", "--data-dir", str(folder), "--passphrase-file", str(pf))
     assert ok.returncode == 0, ok.stderr
     for f in (folder / "backups").iterdir():
         assert b"Demo-" not in f.read_bytes()
     pf.write_text("walk the cat at six\n")
-    bad = subprocess.run(
-        [*exe, "courses", "--data-dir", str(folder), "--passphrase-file", str(pf)],
-        capture_output=True, text=True,
-    )  # fmt: skip
+    bad = run_cli("courses", "--data-dir", str(folder), "--passphrase-file", str(pf))
     assert bad.returncode == 1
     assert bad.stderr.strip().count("\n") == 0 and "passphrase is not right" in bad.stderr
     assert "Traceback" not in bad.stderr

@@ -618,17 +618,11 @@ def test_the_key_copy_beside_the_backups_follows_encryption_and_a_new_passphrase
 
 
 def test_backup_out_restores_on_an_empty_folder_from_the_command_line(
-    demo_ctx: AppContext, tmp_path: Path
+    demo_ctx: AppContext, tmp_path: Path, run_cli
 ) -> None:
     import json
-    import subprocess
-    import sys
 
-    def run(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run(
-            [sys.executable, "-m", "escape_desktop", *args], capture_output=True, text=True
-        )
-
+    run = run_cli
     folder = demo_ctx.data_dir
     db, made = encrypt_existing(demo_ctx.db, PASS, n=FAST)
     db.dispose()

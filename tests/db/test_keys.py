@@ -39,6 +39,18 @@ def test_unlock_returns_the_same_key_and_refuses_a_wrong_passphrase(tmp_path: Pa
     assert made.key.hex() not in before.decode()
 
 
+@pytest.mark.real_key_cost
+def test_a_real_folder_gets_keys_at_the_production_cost(tmp_path: Path) -> None:
+    """The tests make cheap keys (conftest._cheap_keys); a real folder's key and recovery key
+    each cost scrypt n=2**16, and so does a recovery key waiting to be confirmed."""
+    made = keys.create_key(tmp_path, "correct horse battery")
+    data = json.loads((tmp_path / keys.KEY_FILENAME).read_text(encoding="utf-8"))
+    assert data["passphrase"]["n"] == data["recovery"]["n"] == keys.DEFAULT_N == 2**16
+    text, _code = keys.new_key_file_text(made.key, "correct horse battery")
+    assert json.loads(text)["passphrase"]["n"] == 2**16
+    assert keys.seal_pending_recovery.__kwdefaults__["n"] == 2**16
+
+
 def test_a_folder_without_key_file_is_not_encrypted(tmp_path: Path) -> None:
     assert keys.unlock(tmp_path, "anything at all") is None
 

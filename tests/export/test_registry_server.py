@@ -110,35 +110,48 @@ def serial_load(folder, files, capsys):  # type: ignore[no-untyped-def]
     assert code == 0, err
 
 
+# `make test` runs the loaders at once in one order and kills a loader once; .ci/run
+# (--run-slow) adds the long runs: the inboxes' order turned about, and eight kills.
+@pytest.mark.parametrize(
+    "order", ["as listed", pytest.param("turned about", marks=pytest.mark.slow)]
+)
 def test_three_loaders_at_once_leave_what_one_loader_leaves(
     inbox,
     registry_engine,  # noqa: F811
     tmp_path,
     capsys,
+    order,
 ):
     serial_load(tmp_path / "serial", inbox, capsys)
     expected = logical_state(tmp_path / "serial")
     u1, u2, u3, later, newer = inbox
-    for attempt in range(2):  # a second run with the inboxes' order turned about
-        folder = tmp_path / f"together{attempt}"
-        inboxes = [[u1, u2, u3, later], [u2, newer, u3, later], [u1, newer, u3]]
-        if attempt:
-            inboxes = [list(reversed(i)) for i in inboxes]
-        running = [loader(folder, files, registry_engine) for files in inboxes]
-        for p in running:
-            out, err = p.communicate(timeout=300)
-            assert p.returncode == 0, err
-        assert logical_state(folder) == expected
+    folder = tmp_path / "together"
+    inboxes = [[u1, u2, u3, later], [u2, newer, u3, later], [u1, newer, u3]]
+    if order == "turned about":
+        inboxes = [list(reversed(i)) for i in inboxes]
+    running = [loader(folder, files, registry_engine) for files in inboxes]
+    for p in running:
+        out, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err
+    assert logical_state(folder) == expected
     counts = {t: len(rows) for t, rows in expected.items()}
     assert counts["sites"] == 3 and counts["batches"] == 5 and counts["records"] > 0
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL is POSIX")
+@pytest.mark.parametrize(
+    "kills_after",
+    [
+        pytest.param((1,), id="once"),
+        pytest.param((1, 2, 3, 4, 1, 2, 3, 4), marks=pytest.mark.slow, id="eight times"),
+    ],
+)
 def test_a_loader_killed_mid_load_leaves_each_upload_whole_or_absent(
     inbox,
     registry_engine,  # noqa: F811
     tmp_path,
     capsys,
+    kills_after,
 ):
     """Killed while its next upload is under way: what it left is always exactly the uploads
     it had committed (a prefix, oldest export first), and loading again gives the serial result."""
@@ -150,10 +163,13 @@ def test_a_loader_killed_mid_load_leaves_each_upload_whole_or_absent(
         return _iso(m.exported_at)
 
     ordered = sorted(inbox, key=exported)
-    prefixes = {}
-    for k in range(1, len(ordered) + 1):
-        serial_load(tmp_path / f"prefix{k}", ordered[:k], capsys)
-        prefixes[k] = logical_state(tmp_path / f"prefix{k}")
+    prefixes: dict[int, dict] = {}
+
+    def prefix(k: int) -> dict:  # what loading the k oldest uploads alone leaves
+        if k not in prefixes:
+            serial_load(tmp_path / f"prefix{k}", ordered[:k], capsys)
+            prefixes[k] = logical_state(tmp_path / f"prefix{k}")
+        return prefixes[k]
 
     def batches_in(folder) -> int:  # type: ignore[no-untyped-def]
         try:
@@ -170,7 +186,7 @@ def test_a_loader_killed_mid_load_leaves_each_upload_whole_or_absent(
 
     seen = set()
     # Killed as soon as it has committed `after` uploads: the next one is then under way.
-    for i, after in enumerate([1, 2, 3, 4, 1, 2, 3, 4]):
+    for i, after in enumerate(kills_after):
         folder = tmp_path / f"killed{i}"
         p = loader(folder, inbox, registry_engine)
         while p.poll() is None and batches_in(folder) < after:
@@ -188,9 +204,9 @@ def test_a_loader_killed_mid_load_leaves_each_upload_whole_or_absent(
         held = logical_state(folder)
         k = len(held["batches"])
         seen.add(k)
-        assert k >= after and held == prefixes[k], f"killed after {after}: not {k} uploads whole"
+        assert k >= after and held == prefix(k), f"killed after {after}: not {k} uploads whole"
         serial_load(folder, inbox, capsys)
-        assert logical_state(folder) == prefixes[len(ordered)]
+        assert logical_state(folder) == prefix(len(ordered))
     assert any(0 < k < len(ordered) for k in seen), f"no kill landed between uploads: {seen}"
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -153,13 +151,13 @@ def test_a_missing_file_is_one_sentence(tmp_path: Path):
         importing.read_csv_text(tmp_path / "nope.csv")
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "escape_desktop", *args], capture_output=True, text=True, timeout=120
-    )
+@pytest.fixture
+def cli(run_cli):  # type: ignore[no-untyped-def]
+    """The command line, in this process (conftest.run_cli)."""
+    return run_cli
 
 
-def test_cli_dry_run_adds_nobody_and_import_adds_all(demo_ctx, tmp_path: Path):
+def test_cli_dry_run_adds_nobody_and_import_adds_all(demo_ctx, tmp_path: Path, cli):
     folder = str(demo_ctx.data_dir)
     demo_ctx.db.checkpoint()
     path = tmp_path / "good.csv"
@@ -184,7 +182,7 @@ def test_cli_dry_run_adds_nobody_and_import_adds_all(demo_ctx, tmp_path: Path):
     assert count(demo_ctx, Participant) == before + 2
 
 
-def test_cli_bad_rows_stop_the_import_with_reasons_and_no_traceback(demo_ctx, tmp_path: Path):
+def test_cli_bad_rows_stop_the_import_with_reasons_and_no_traceback(demo_ctx, tmp_path: Path, cli):
     folder = str(demo_ctx.data_dir)
     demo_ctx.db.checkpoint()
     path = tmp_path / "bad.csv"
@@ -209,7 +207,7 @@ def test_cli_bad_rows_stop_the_import_with_reasons_and_no_traceback(demo_ctx, tm
     assert count(demo_ctx, Participant) == before + 1
 
 
-def test_cli_unknown_course_is_one_line(demo_ctx, tmp_path: Path):
+def test_cli_unknown_course_is_one_line(demo_ctx, tmp_path: Path, cli):
     path = tmp_path / "good.csv"
     path.write_text(GOOD, encoding="utf-8")
     run = cli(

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import subprocess
-import sys
 from datetime import date
 
 import pytest
@@ -65,10 +63,10 @@ def course_code(ctx, cid: int) -> str:
         return s.get(Course, cid).code
 
 
-def cli(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "escape_desktop", *args], capture_output=True, text=True, timeout=120
-    )
+@pytest.fixture
+def cli(run_cli):  # type: ignore[no-untyped-def]
+    """The command line, in this process (conftest.run_cli)."""
+    return run_cli
 
 
 @pytest.mark.parametrize("flavour", ["bom-crlf", "semicolon", "cp1252"])
@@ -91,7 +89,7 @@ def test_the_realistic_file_previews_every_valid_row(ctx, tmp_path, flavour):
     assert (counts.take_part_not_asked, counts.share_not_asked) == (7, 7)
 
 
-def test_the_realistic_file_imports_from_the_command_line(ctx, tmp_path):
+def test_the_realistic_file_imports_from_the_command_line(ctx, tmp_path, cli):
     cid = new_course(ctx)
     code = course_code(ctx, cid)
     folder = str(ctx.data_dir)
@@ -279,7 +277,7 @@ def test_same_name_and_birth_is_found_whatever_the_case_and_accents(ctx):
     assert "already on this course" in again.summary()
 
 
-def test_the_rows_with_problems_never_go_into_the_data_folder_or_over_the_list(ctx, tmp_path):
+def test_the_rows_with_problems_never_go_into_the_data_folder_or_over_the_list(ctx, tmp_path, cli):
     """--problems-out follows every output's rules, checked before anybody is added."""
     cid = new_course(ctx)
     code = course_code(ctx, cid)

@@ -37,8 +37,8 @@ def one_line(text: str) -> str:
     return lines[0]
 
 
-def courses_json(folder: Path, *extra: str) -> list:
-    out = run("courses", "--data-dir", str(folder), "--json", *extra)
+def courses_json(run_cli, folder: Path, *extra: str) -> list:  # type: ignore[no-untyped-def]
+    out = run_cli("courses", "--data-dir", str(folder), "--json", *extra)
     assert out.returncode == 0, out.stderr
     return json.loads(out.stdout)
 
@@ -70,17 +70,17 @@ def encrypted_dir(_demo_template: Path, tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_restoring_a_file_that_is_not_a_backup_into_encrypted_data_is_one_line(
-    encrypted_dir, tmp_path
+    encrypted_dir, tmp_path, run_cli
 ):
     folder, secret = encrypted_dir
-    before = courses_json(folder, "--passphrase-file", str(secret))
+    before = courses_json(run_cli, folder, "--passphrase-file", str(secret))
     junk = tmp_path / "notes.txt"
     junk.write_text("shopping list\n" * 50, encoding="utf-8")
     out = run("restore", "--data-dir", str(folder), "--passphrase-file", str(secret), str(junk))
     assert out.returncode == 1
     # SQLCipher's own "ERROR CORE ... hmac check failed" lines must not reach the terminal.
     assert "Nothing was changed" in one_line(out.stderr)
-    assert courses_json(folder, "--passphrase-file", str(secret)) == before
+    assert courses_json(run_cli, folder, "--passphrase-file", str(secret)) == before
 
 
 # ---- numbers that do not fit ---------------------------------------------------------------
@@ -244,7 +244,7 @@ def _backup(folder: Path, out: Path, *extra: str) -> Path:
 
 
 def test_a_backup_from_before_the_passphrase_is_restored_encrypted(
-    plain_dir, encrypted_dir, tmp_path, capsys
+    plain_dir, encrypted_dir, tmp_path, capfd, run_cli
 ):
     from escape_desktop.db.files import is_plain_sqlite
 
@@ -254,10 +254,11 @@ def test_a_backup_from_before_the_passphrase_is_restored_encrypted(
         ["restore", "--data-dir", str(folder), "--passphrase-file", str(secret),
          str(plain_backup)]
     )  # fmt: skip
-    assert code == 0, capsys.readouterr().err
+    assert code == 0, capfd.readouterr().err
     assert not is_plain_sqlite(folder / DB_FILENAME)  # still encrypted at rest
     assert main(["check", "--data-dir", str(folder), "--passphrase-file", str(secret)]) == 0
-    assert courses_json(folder, "--passphrase-file", str(secret)) == courses_json(plain_dir)
+    locked = courses_json(run_cli, folder, "--passphrase-file", str(secret))
+    assert locked == courses_json(run_cli, plain_dir)
 
 
 def test_an_encrypted_backup_into_plain_data_is_refused_and_changes_nothing(
