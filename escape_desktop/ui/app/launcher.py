@@ -130,6 +130,9 @@ def run(data_dir: str | None) -> int:
     app.setApplicationDisplayName("ESCAPE-pain classes")
     app.setApplicationVersion(__version__)
     app.setOrganizationName("escape-desktop")
+    from escape_desktop.ui.common import qt_language
+
+    qt_language.install()  # Qt's own buttons and menus in the window language, before any widget
     launcher: Launcher | None = None
     error_dialog.install_excepthook(
         lambda: launcher.current_window() if launcher is not None else None

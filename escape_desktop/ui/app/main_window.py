@@ -786,6 +786,9 @@ def create_main_window(
     app = QApplication.instance()
     if isinstance(app, QApplication):
         style.apply(app, large_text_on(ctx))
+        from escape_desktop.ui.common import qt_language
+
+        qt_language.install()
     window = MainWindow(ctx, today=today, deferred=deferred)
     if deferred:
         window.ready.connect(lambda: install_safety_menu(window))
