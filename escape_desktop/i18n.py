@@ -35,12 +35,33 @@ _DATE_FORMATS = {
     "long": "EEEE d MMMM y",  # the weekday, the day, the month in words, the year
     "medium": "d MMMM y",
     "short": "d MMM y",
+    "day": "EEE d MMM",  # a day in a list of this week's or recent sessions: "Mon 7 Dec"
+    "weekday": "EEEE",  # the day's name alone: "Monday"
 }
 
 
 def N_(message: str) -> str:
     """Mark a string for the catalogue where it is defined; translate it where it is used."""
     return message
+
+
+_EN_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def _english_date(day: datetime.date, length: str) -> str:
+    """``_DATE_FORMATS`` in English as CLDR writes them (a test checks they agree with Babel):
+    the window's start-up budget has no room for Babel, and English needs none of its data."""
+    weekday, month = _EN_DAYS[day.weekday()], _EN_MONTHS[day.month - 1]
+    return {
+        "long": f"{weekday} {day.day} {month} {day.year}",
+        "medium": f"{day.day} {month} {day.year}",
+        "short": f"{day.day} {month[:3]} {day.year}",
+        "day": f"{weekday[:3]} {day.day} {month[:3]}",
+        "weekday": weekday,
+    }[length]
 
 
 class Translator:
@@ -76,6 +97,8 @@ class Translator:
         without it, "short" with the month abbreviated."""
         if day is None:
             return ""
+        if self.locale == SOURCE:
+            return _english_date(day, length)  # the same words, without loading Babel
         from babel.dates import format_date
 
         return format_date(day, _DATE_FORMATS[length], locale=self.locale)

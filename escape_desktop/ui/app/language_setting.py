@@ -54,9 +54,9 @@ class WindowLanguageBox(QGroupBox):
                 "ESCAPE_DESKTOP_LANGUAGE is set on this computer and chooses the language instead."
             )
         elif saved != i18n.ui_language():
-            # Said in the language chosen, so its reader understands it.
-            text = i18n.translator(saved)._(
-                "The window will be in this language when the app next starts."
+            # The language's name as it calls itself (Cymraeg), whatever the window speaks.
+            text = _("The window will be in {language} when the app next starts.").format(
+                language=i18n.LANGUAGES.get(saved, saved)
             )
         else:
             text = _("Your own choice on this computer; other instructors keep theirs.")
