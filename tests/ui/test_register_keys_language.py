@@ -148,3 +148,34 @@ def test_a_key_never_means_two_marks(chosen: list[str]) -> None:
     finally:
         i18n.set_ui_language(None)
         i18n.remove_language("zz")
+
+
+def test_the_registers_words_in_welsh_take_the_six_plural_forms() -> None:
+    """The completion column in Welsh: "Angen un arall" ... "Angen 20 arall", each form from
+    the catalogue; the statuses are Welsh too, and English is unchanged."""
+    from escape_desktop.programme.status import (
+        COMPLETED,
+        IN_PROGRESS,
+        NEEDS_MORE,
+        PersonStatus,
+        progress_text,
+    )
+    from escape_desktop.ui.register.register_model import status_words
+
+    def needing(n: int) -> PersonStatus:
+        # needs = needed - attended: n more sessions to come to
+        return PersonStatus(IN_PROGRESS, 2, 4, 8, 2 + n, NEEDS_MORE)
+
+    english = [status_words(needing(n)) for n in (1, 2, 3, 6, 20)]
+    assert english == [progress_text(needing(n)) for n in (1, 2, 3, 6, 20)]
+    i18n.set_ui_language("cy")
+    welsh = [status_words(needing(n)) for n in (1, 2, 3, 6, 20)]
+    assert welsh == [
+        "Angen un arall",
+        "Angen dwy arall",
+        "Angen tair arall",
+        "Angen chwech arall",
+        "Angen 20 arall",
+    ]
+    done = PersonStatus(COMPLETED, 10, 12, 0, 9, None)
+    assert status_words(done) == "Wedi cwblhau" != progress_text(done)

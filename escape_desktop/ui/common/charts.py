@@ -165,8 +165,8 @@ class LineChart(PaintedChart):
         parts = []
         for s in self._series:
             values = ", ".join(f"{_fmt(x)}: {'-' if y is None else _fmt(y)}" for x, y in s.points)
-            parts.append(f"{s.name}: {values}" if values else f"{s.name}: none")
-        head = self._title or "Chart"
+            parts.append(f"{s.name}: {values}" if values else _("{name}: none").format(name=s.name))
+        head = self._title or _("Chart")
         return head + (" — " + "; ".join(parts) if parts else " — " + self._empty_text)
 
     def style_of(self, index: int) -> tuple[str, Qt.PenStyle, QColor]:
@@ -189,7 +189,7 @@ class LineChart(PaintedChart):
     def _changed(self) -> None:
         text = self.summary_text()
         self.setToolTip(text)
-        self.setAccessibleName(self._title or "Chart")
+        self.setAccessibleName(self._title or _("Chart"))
         self.setAccessibleDescription(text)
         self.update()
 
