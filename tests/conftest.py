@@ -95,6 +95,11 @@ def _english_window(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     i18n.set_ui_language(None)
     yield
     i18n.set_ui_language(None)
+    import sys
+
+    qt_language = sys.modules.get("escape_desktop.ui.common.qt_language")
+    if qt_language is not None:
+        qt_language.install()  # Qt's locale back to the system's too
 
 
 @pytest.fixture(autouse=True)

@@ -31,7 +31,7 @@ def test_chosen_in_settings_from_the_keyboard_and_used_at_the_next_start(qtbot, 
     assert i18n.saved_ui_language() == "cy"
     assert i18n.ui_language() == "en"
     note = dialog.window_language.note.text()
-    assert "Cymraeg" in note and "next starts" in note
+    assert note == "The window will be in Welsh (Cymraeg) when the app next starts."
     # the user's preferences, not the site's database: another data folder sees it too
     assert paths.preferences_file().is_file()
     assert not paths.preferences_file().is_relative_to(ctx.data_dir)
@@ -186,3 +186,26 @@ def test_english_dates_without_babel_agree_with_babel() -> None:
         d = day + timedelta(days=step * 3 % 365 + step // 7)
         for length, pattern in i18n._DATE_FORMATS.items():
             assert i18n.ENGLISH.date(d, length) == format_date(d, pattern, locale="en"), length
+
+
+def test_a_date_box_and_its_calendar_speak_welsh_under_cy(qtbot) -> None:
+    from datetime import date
+
+    from PySide6.QtCore import QLocale
+
+    from escape_desktop.ui.common import qt_language
+    from escape_desktop.ui.common.date_field import date_field
+
+    i18n.set_ui_language("cy")
+    qt_language.install()
+    try:
+        edit = date_field(date(2026, 12, 7))
+        qtbot.addWidget(edit)
+        calendar = edit.calendarWidget()
+        assert calendar.locale().language() == QLocale.Language.Welsh
+        assert calendar.locale().monthName(12) == "Rhagfyr"
+        assert calendar.firstDayOfWeek() == Qt.DayOfWeek.Monday
+        assert "diwrnod/mis/blwyddyn" in edit.toolTip()
+    finally:
+        i18n.set_ui_language(None)
+        qt_language.install()

@@ -12,9 +12,17 @@ import logging
 from PySide6.QtWidgets import QComboBox, QFormLayout, QGroupBox, QLabel, QWidget
 
 from escape_desktop import i18n
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 
 log = logging.getLogger(__name__)
+
+
+# One whole sentence a language (not a name put into one sentence: Welsh mutates it, "yn
+# Gymraeg"), each followed by the language's name in itself.
+NEXT_START = {
+    "en": N_("The window will be in English when the app next starts."),
+    "cy": N_("The window will be in Welsh (Cymraeg) when the app next starts."),
+}
 
 
 class WindowLanguageBox(QGroupBox):
@@ -54,10 +62,7 @@ class WindowLanguageBox(QGroupBox):
                 "ESCAPE_DESKTOP_LANGUAGE is set on this computer and chooses the language instead."
             )
         elif saved != i18n.ui_language():
-            # The language's name as it calls itself (Cymraeg), whatever the window speaks.
-            text = _("The window will be in {language} when the app next starts.").format(
-                language=i18n.LANGUAGES.get(saved, saved)
-            )
+            text = _(NEXT_START.get(saved, NEXT_START[i18n.SOURCE]))
         else:
             text = _("Your own choice on this computer; other instructors keep theirs.")
         self.note.setText(text)
