@@ -80,6 +80,9 @@ def _plain_window_launch(argv: list[str]) -> object:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    from escape_desktop import i18n
+
+    i18n.start_ui_language()  # before any window, sentence or usage message is made
     data_dir = _plain_window_launch(argv)
     if data_dir is not _NOT_PLAIN:
         return _open_window(data_dir)  # type: ignore[arg-type]
@@ -113,10 +116,12 @@ def safe_output() -> None:
 
 def _open_window(data_dir: str | None) -> int:
     if not _has_screen():
+        from escape_desktop.i18n import _
+
         print(
             _(
-                "There is no screen to open the window on; start escape-desktop from the desktop, "
-                "or use a sub-command such as 'escape-desktop courses' (see --help)."
+                "There is no screen to open the window on; start escape-desktop from the "
+                "desktop, or use a sub-command such as 'escape-desktop courses' (see --help)."
             ),
             file=sys.stderr,
         )

@@ -35,13 +35,35 @@ _DATE_FORMATS = {
     "long": "EEEE d MMMM y",  # the weekday, the day, the month in words, the year
     "medium": "d MMMM y",
     "short": "d MMM y",
-    "weekday": "EEE d MMM y",  # "Mon 7 Dec 2026": the weekday and the month abbreviated
+    "day": "EEE d MMM",  # a day in a list of this week's or recent sessions: "Mon 7 Dec"
+    "weekday": "EEEE",  # the day's name alone: "Monday"
+    "weekday_date": "EEE d MMM y",  # "Mon 7 Dec 2026": the weekday and the month abbreviated
 }
 
 
 def N_(message: str) -> str:
     """Mark a string for the catalogue where it is defined; translate it where it is used."""
     return message
+
+
+_EN_MONTHS = (
+    "January February March April May June July August September October November December"
+).split()
+_EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
+
+
+def _english_date(day: datetime.date, length: str) -> str:
+    """``_DATE_FORMATS`` in English as CLDR writes them (a test checks they agree with Babel):
+    the window's start-up budget has no room for Babel, and English needs none of its data."""
+    weekday, month = _EN_DAYS[day.weekday()], _EN_MONTHS[day.month - 1]
+    return {
+        "long": f"{weekday} {day.day} {month} {day.year}",
+        "medium": f"{day.day} {month} {day.year}",
+        "short": f"{day.day} {month[:3]} {day.year}",
+        "day": f"{weekday[:3]} {day.day} {month[:3]}",
+        "weekday": weekday,
+        "weekday_date": f"{weekday[:3]} {day.day} {month[:3]} {day.year}",
+    }[length]
 
 
 class Translator:
@@ -67,8 +89,10 @@ class Translator:
         return self._t.ngettext(singular, plural, n)
 
     def pgettext(self, context: str, message: str) -> str:
-        """A short message whose English says too little alone (a register key "P"), told
-        apart in the catalogue by ``context``."""
+        """A short message whose English says too little alone (a register key "P"), or one
+        of Qt's own words, told apart in the catalogue by ``context`` (Qt's context)."""
+        if not message:
+            return message
         return self._t.pgettext(context, message)
 
     def date(self, day: datetime.date | None, length: str = "long") -> str:
@@ -76,6 +100,8 @@ class Translator:
         without it, "short" with the month abbreviated."""
         if day is None:
             return ""
+        if self.locale == SOURCE:
+            return _english_date(day, length)  # the same words, without loading Babel
         from babel.dates import format_date
 
         return format_date(day, _DATE_FORMATS[length], locale=self.locale)
@@ -212,6 +238,89 @@ def ui_translator() -> Translator:
     """The instructor's ``Translator``: for the documents an instructor reads (the register,
     the session sheet, the class summary) and their dates."""
     return _ui
+
+
+def pgettext(context: str, message: str) -> str:
+    """A message of ``context`` in the instructor's language (Qt's own words)."""
+    return _ui.pgettext(context, message)
+
+
+# The instructor's window language: per user on this machine (paths.preferences_file), not the
+# site's data, so two instructors sharing a laptop and a data folder each keep their own, and
+# the unlock and welcome screens, shown before any data is open, already speak it. The
+# environment variable overrides it, for the window and the command line alike.
+LANGUAGE_ENV = "ESCAPE_DESKTOP_LANGUAGE"
+_PREFERENCES_SECTION = "window"
+_PREFERENCES_KEY = "language"
+
+
+def saved_ui_language() -> str:
+    """The window language chosen in Settings on this machine ("en" when none or unreadable)."""
+    import configparser
+
+    from escape_desktop.paths import preferences_file
+
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(preferences_file(), encoding="utf-8")
+    except (OSError, configparser.Error, UnicodeDecodeError):
+        return SOURCE
+    value = parser.get(_PREFERENCES_SECTION, _PREFERENCES_KEY, fallback="")
+    return known_language(value) or SOURCE
+
+
+def save_ui_language(language: str) -> None:
+    """Remember ``language`` as this user's window language (used from the next start).
+
+    Raises OSError when the preferences cannot be written (a read-only profile)."""
+    import configparser
+    import os
+
+    from escape_desktop.paths import preferences_file
+
+    code = known_language(language)
+    if code is None:
+        raise ValueError(f"not a language the window speaks: {language!r}")
+    target = preferences_file()
+    parser = configparser.ConfigParser(interpolation=None)
+    try:
+        parser.read(target, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError):
+        parser = configparser.ConfigParser(interpolation=None)  # a damaged file: start afresh
+    if not parser.has_section(_PREFERENCES_SECTION):
+        parser.add_section(_PREFERENCES_SECTION)
+    parser.set(_PREFERENCES_SECTION, _PREFERENCES_KEY, code)
+    target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    tmp = target.with_name(f".{target.name}.{os.getpid()}.part")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        parser.write(f)
+    os.replace(tmp, target)
+
+
+def chosen_ui_language() -> str:
+    """The language to start in: ESCAPE_DESKTOP_LANGUAGE when it names one we speak, else the
+    setting saved on this machine, else English."""
+    import os
+
+    from_env = known_language(os.environ.get(LANGUAGE_ENV) or None)
+    if from_env is not None and from_env in LANGUAGES:
+        return from_env
+    return saved_ui_language()
+
+
+def ui_language_forced() -> bool:
+    """True when ESCAPE_DESKTOP_LANGUAGE decides the language, whatever the setting says."""
+    import os
+
+    return known_language(os.environ.get(LANGUAGE_ENV) or None) in LANGUAGES
+
+
+def start_ui_language() -> str:
+    """Set the instructor's language for this run, before any window or sentence is made."""
+    code = chosen_ui_language()
+    set_ui_language(code)
+    return code
 
 
 def ui_language() -> str:

@@ -13,6 +13,8 @@ REGISTRY_DIR_ENV = "ESCAPE_DESKTOP_REGISTRY_DIR"  # registry/store.py reads it
 # aimed at one of them is refused even while another folder is in use.
 RECENT_FILENAME = "recent-folders.json"
 RECENT_LIMIT = 12
+# The instructor's own choices on this machine (the window's language), beside the recent list.
+PREFERENCES_FILENAME = "preferences.ini"
 # A folder holding one of these is a data folder (class data, its key, or a registry).
 DATA_MARKERS = ("escape.db", "key.json", "registry.db")
 # A file with one of these names beside the installed program makes it portable: the data
@@ -267,6 +269,12 @@ def recent_file() -> Path:
     from platformdirs import user_config_dir
 
     return Path(user_config_dir(APP_NAME, appauthor=False)) / RECENT_FILENAME
+
+
+def preferences_file() -> Path:
+    """The per-user preferences (the window's language): the user's, not the site's, so it is
+    beside the recent list and never in a data folder, and it is read before any data is open."""
+    return recent_file().with_name(PREFERENCES_FILENAME)
 
 
 def recent_folders() -> list[Path]:

@@ -101,6 +101,23 @@ def _cheap_keys(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
 
 
 @pytest.fixture(autouse=True)
+def _english_window(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test starts with the window and command line in English (whoever runs the tests
+    may have ESCAPE_DESKTOP_LANGUAGE set), and a test that switches language leaves English."""
+    from escape_desktop import i18n
+
+    monkeypatch.delenv(i18n.LANGUAGE_ENV, raising=False)
+    i18n.set_ui_language(None)
+    yield
+    i18n.set_ui_language(None)
+    import sys
+
+    qt_language = sys.modules.get("escape_desktop.ui.common.qt_language")
+    if qt_language is not None:
+        qt_language.install()  # Qt's locale back to the system's too
+
+
+@pytest.fixture(autouse=True)
 def _desk_screen(monkeypatch: pytest.MonkeyPatch) -> None:
     """The main window sees a 1920x1080 desk screen, as on the machines that run most tests.
 

@@ -295,7 +295,7 @@ def _register(ctx: Any, cid: int) -> Any:
 
 
 def _day(d: Any) -> str:
-    return ui_date(d, "weekday")
+    return ui_date(d, "weekday_date")
 
 
 # A day this long before a course's first session belongs to no course of it: a year typed

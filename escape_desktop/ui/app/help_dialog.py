@@ -27,21 +27,23 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escape_desktop.i18n import N_, _
 from escape_desktop.paths import resource_path
 from escape_desktop.ui.common import style
 
-# The guide's pages in reading order: (file stem, title in the list).
+# The guide's pages in reading order: (file stem, title in the list). The titles are in the
+# catalogue; the pages themselves are English HTML for now (a Welsh guide is still to write).
 PAGES: tuple[tuple[str, str], ...] = (
-    ("first-run", "Starting for the first time"),
-    ("course", "A course from start to finish"),
-    ("register", "The register"),
-    ("circuit", "The circuit"),
-    ("measures", "Start and end measures"),
-    ("documents", "Printing and documents"),
-    ("upload", "The central upload"),
-    ("backups", "Backups and the passphrase"),
-    ("new-laptop", "Moving to a new laptop"),
-    ("keyboard", "Working from the keyboard"),
+    ("first-run", N_("Starting for the first time")),
+    ("course", N_("A course from start to finish")),
+    ("register", N_("The register")),
+    ("circuit", N_("The circuit")),
+    ("measures", N_("Start and end measures")),
+    ("documents", N_("Printing and documents")),
+    ("upload", N_("The central upload")),
+    ("backups", N_("Backups and the passphrase")),
+    ("new-laptop", N_("Moving to a new laptop")),
+    ("keyboard", N_("Working from the keyboard")),
 )
 TITLES = dict(PAGES)
 
@@ -106,31 +108,31 @@ class HelpDialog(QDialog):
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Guide")
+        self.setWindowTitle(_("Guide"))
         self.setModal(False)
         self.current_page = ""
-        self._texts = {page: page_text(page).lower() for page, _ in PAGES}
+        self._texts = {page: page_text(page).lower() for page, _title in PAGES}
         self.search = QLineEdit(self)
-        self.search.setPlaceholderText("Search the guide, e.g. passphrase")
-        self.search.setAccessibleName("Search the guide")
+        self.search.setPlaceholderText(_("Search the guide, e.g. passphrase"))
+        self.search.setAccessibleName(_("Search the guide"))
         self.search.setClearButtonEnabled(True)
         self.search.textChanged.connect(self._filter)
         self.list = QListWidget(self)
-        self.list.setAccessibleName("Pages")
+        self.list.setAccessibleName(_("Pages"))
         self.list.currentItemChanged.connect(self._chosen)
-        self.nothing = QLabel("No page has those words. Try fewer or other words.", self)
+        self.nothing = QLabel(_("No page has those words. Try fewer or other words."), self)
         self.nothing.setObjectName("hint")
         self.nothing.setWordWrap(True)
         self.nothing.setVisible(False)
         self.browser = QTextBrowser(self)
-        self.browser.setAccessibleName("Guide page")
+        self.browser.setAccessibleName(_("Guide page"))
         self.browser.setOpenLinks(True)
         self.browser.setOpenExternalLinks(False)  # offline: no page leaves the app
         self.browser.setSearchPaths([str(help_folder())])
         self.browser.document().setDocumentMargin(12)
         self.browser.sourceChanged.connect(self._source_changed)
         for page, title in PAGES:
-            item = QListWidgetItem(title)
+            item = QListWidgetItem(_(title))
             item.setData(Qt.ItemDataRole.UserRole, page)
             self.list.addItem(item)
         left = QWidget(self)
@@ -185,7 +187,7 @@ class HelpDialog(QDialog):
     def matching_pages(self) -> list[str]:
         """The pages that have every word typed in the search box, in reading order."""
         words = self.words()
-        return [page for page, _ in PAGES if all(w in self._texts[page] for w in words)]
+        return [page for page, _title in PAGES if all(w in self._texts[page] for w in words)]
 
     def _filter(self) -> None:
         found = set(self.matching_pages())
@@ -197,7 +199,7 @@ class HelpDialog(QDialog):
             # The page that says most about the words, not just the first that mentions them.
             words = self.words()
             best = max(
-                (p for p, _ in PAGES if p in found),
+                (p for p, _title in PAGES if p in found),
                 key=lambda p: sum(self._texts[p].count(w) for w in words),
             )
             self.open_page(best)

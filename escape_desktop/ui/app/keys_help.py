@@ -18,16 +18,25 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escape_desktop.i18n import N_, _
+
 # Keys a grid or list reads itself (keyPressEvent), which no action or QShortcut carries.
 # A screen declares its own beside its code as KEYS_HELP = ((keys, what), ...) on the
 # section's class (see RegisterSection); these are the rest.
+# The words are catalogue messages, translated where they are shown; the keys' own names
+# (Tab, Ctrl, Escape) are printed on the keyboard and stay as they are.
+CIRCUIT, EVERYWHERE = N_("Circuit"), N_("Everywhere")
 GRID_KEYS: tuple[tuple[str, str, str], ...] = (
-    ("Circuit", "Type · Enter · F2", "Type a result, or open the cell"),
-    ("Circuit", "Tab · Shift+Tab", "Save the cell and go on to the next (or back)"),
-    ("Circuit", "Ctrl+Tab · Ctrl+Shift+Tab", "Leave the grid for the next (or previous) control"),
-    ("Everywhere", "Tab · Shift+Tab", "The next (or previous) control; arrows move inside a list"),
-    ("Everywhere", "Alt+underlined letter", "The menu or control with that letter"),
-    ("Everywhere", "Escape", "Close a dialog without saving"),
+    (CIRCUIT, N_("Type · Enter · F2"), N_("Type a result, or open the cell")),
+    (CIRCUIT, "Tab · Shift+Tab", N_("Save the cell and go on to the next (or back)")),
+    (CIRCUIT, "Ctrl+Tab · Ctrl+Shift+Tab", N_("Leave the grid for the next (or previous) control")),
+    (
+        EVERYWHERE,
+        "Tab · Shift+Tab",
+        N_("The next (or previous) control; arrows move inside a list"),
+    ),
+    (EVERYWHERE, N_("Alt+underlined letter"), N_("The menu or control with that letter")),
+    (EVERYWHERE, "Escape", N_("Close a dialog without saving")),
 )
 
 
@@ -73,7 +82,7 @@ def _describe(shortcut: QShortcut) -> str:
     for button in parent.findChildren(QAbstractButton) if parent is not None else []:
         if key and key in button.toolTip():
             return _plain(button.text())
-    return "A key of this screen (its hint says what it does)"
+    return _("A key of this screen (its hint says what it does)")
 
 
 def key_rows(window: QMainWindow) -> list[KeyRow]:
@@ -101,11 +110,11 @@ def key_rows(window: QMainWindow) -> list[KeyRow]:
     for top in window.menuBar().actions():
         menu = top.menu()
         if isinstance(menu, QMenu):
-            walk(menu, f"{_plain(top.text())} menu")
+            walk(menu, _("{menu} menu").format(menu=_plain(top.text())))
     for action in window.actions():  # on the window but in no menu
         for seq in action.shortcuts():
             add(
-                "Everywhere",
+                _(EVERYWHERE),
                 seq.toString(QKeySequence.SequenceFormat.NativeText),
                 _plain(action.text()),
             )
@@ -114,10 +123,10 @@ def key_rows(window: QMainWindow) -> list[KeyRow]:
     if isinstance(tabs, QTabWidget):
         for index in range(tabs.count()):
             for keys, what in getattr(tabs.widget(index), "KEYS_HELP", ()):
-                add(_plain(tabs.tabText(index)), keys, what)
+                add(_plain(tabs.tabText(index)), _(keys), _(what))
     for shortcut in window.findChildren(QShortcut):
         parent = _owner(shortcut)
-        where = _section_of(parent) or "Everywhere"
+        where = _section_of(parent) or _(EVERYWHERE)
         if (where, shortcut.key().toString(QKeySequence.SequenceFormat.NativeText)) in seen:
             continue
         add(
@@ -126,12 +135,12 @@ def key_rows(window: QMainWindow) -> list[KeyRow]:
             _describe(shortcut),
         )
     for where, keys, what in GRID_KEYS:
-        add(where, keys, what)
+        add(_(where), _(keys), _(what))
     return rows
 
 
 def key_rows_html(rows: list[KeyRow]) -> str:
-    parts = ["<h2>Keyboard shortcuts</h2>"]
+    parts = [f"<h2>{html.escape(_('Keyboard shortcuts'))}</h2>"]
     where = None
     for row in rows:
         if row.where != where:
@@ -151,11 +160,11 @@ class KeysDialog(QDialog):
 
     def __init__(self, rows: list[KeyRow], parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("Keyboard shortcuts")
+        self.setWindowTitle(_("Keyboard shortcuts"))
         self.rows = rows
         layout = QVBoxLayout(self)
         self.text = QTextBrowser(self)
-        self.text.setAccessibleName("Keyboard shortcuts")
+        self.text.setAccessibleName(_("Keyboard shortcuts"))
         self.text.setHtml(key_rows_html(rows))
         layout.addWidget(self.text, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)

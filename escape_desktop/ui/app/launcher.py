@@ -20,6 +20,7 @@ from PySide6.QtWidgets import QApplication
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
+from escape_desktop.i18n import _
 from escape_desktop.ui.app.main_window import MainWindow, after_first_paint, create_main_window
 from escape_desktop.ui.common import error_dialog
 from escape_desktop.ui.common.worker import database_worker
@@ -51,7 +52,12 @@ class Launcher(QObject):
             log.warning("the first screen could not be read: %r", e)
             text = str(e) if isinstance(e, KnownError) else ""
             return self._on_damage(
-                [text or f"The data file could not be read ({type(e).__name__})."]
+                [
+                    text
+                    or _("The data file could not be read ({error}).").format(
+                        error=type(e).__name__
+                    )
+                ]
             )
         self.window = window
         window.set_checked(False)
@@ -69,7 +75,9 @@ class Launcher(QObject):
             self._check = check_in_background(ctx, self._on_checked, parent=self)
         except Exception as e:  # the check could not even start
             log.exception("the quick check could not start")
-            self._on_checked([f"The data file could not be checked ({type(e).__name__})."])
+            self._on_checked(
+                [_("The data file could not be checked ({error}).").format(error=type(e).__name__)]
+            )
             return
         QTimer.singleShot(0, window.finish)  # builds while the check runs
 
@@ -127,9 +135,12 @@ def run(data_dir: str | None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("escape-desktop")
-    app.setApplicationDisplayName("ESCAPE-pain classes")
+    app.setApplicationDisplayName(_("ESCAPE-pain classes"))
     app.setApplicationVersion(__version__)
     app.setOrganizationName("escape-desktop")
+    from escape_desktop.ui.common import qt_language
+
+    qt_language.install()  # Qt's own buttons and menus in the window language, before any widget
     launcher: Launcher | None = None
     error_dialog.install_excepthook(
         lambda: launcher.current_window() if launcher is not None else None
@@ -139,7 +150,7 @@ def run(data_dir: str | None) -> int:
     try:
         ctx = startup.open_for_window(data_dir)
     except Exception as e:  # a KnownError here (locked, newer, damaged) is shown as it is
-        error_dialog.report(None, e, "Could not open the data")
+        error_dialog.report(None, e, _("Could not open the data"))
         return 1
     if ctx is None:
         return 0

@@ -38,6 +38,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import _
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.app.welcome_page import WelcomePage
 from escape_desktop.ui.app.window_actions import (
@@ -86,7 +87,7 @@ class _LoadingCourse(QWidget):
         self.subtitle = QLabel("")
         self.subtitle.setObjectName("subtitle")
         self.subtitle.setWordWrap(True)
-        self.note = QLabel("Opening the register…")
+        self.note = QLabel(_("Opening the register…"))
         self.note.setObjectName("hint")
         layout.addWidget(self.title)
         layout.addWidget(self.subtitle)
@@ -186,7 +187,7 @@ class MainWindow(QMainWindow):
         self._wanted_course: int | None = None
         self.today_panel: TodayPanel | None = None  # built by finish()
         self._first_key_target: QWidget | None = None  # gets the focus once it can take it
-        self.setWindowTitle("ESCAPE-pain classes")
+        self.setWindowTitle(_("ESCAPE-pain classes"))
         from escape_desktop.ui.common import keyboard
 
         keyboard.install()  # Tab leaves read-only tables, in this window and its dialogs
@@ -297,7 +298,7 @@ class MainWindow(QMainWindow):
         if found is None:
             if not quiet:
                 self.statusBar().showMessage(
-                    "No class today. This week's sessions are listed.", 6000
+                    _("No class today. This week's sessions are listed."), 6000
                 )
                 self.show_week()
             return
@@ -385,7 +386,7 @@ class MainWindow(QMainWindow):
             slot()
             return
         self._queued = slot  # the last thing asked for wins
-        self.statusBar().showMessage("Opening the data; one moment…", 3000)
+        self.statusBar().showMessage(_("Opening the data; one moment…"), 3000)
 
     # --- building ----------------------------------------------------------------------
     def _build_pages(self) -> None:
@@ -416,7 +417,7 @@ class MainWindow(QMainWindow):
         welcome_scroll.setWidget(self.welcome)
         welcome_scroll.setWidgetResizable(True)
         welcome_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        style.quiet_scroll(welcome_scroll, "Welcome")
+        style.quiet_scroll(welcome_scroll, _("Welcome"))
         self.pages.addWidget(welcome_scroll)
         self.pages.addWidget(self.splitter)
         self.read_only_banner: QLabel | None = None
@@ -426,7 +427,7 @@ class MainWindow(QMainWindow):
         # Data on a read-only stick or share: said once, above everything, in the words every
         # refused change repeats (the data's own sentence), and spoken when the window opens.
         sentence = self.ctx.db.stopped or ""
-        self.setWindowTitle("ESCAPE-pain classes (read-only)")
+        self.setWindowTitle(_("ESCAPE-pain classes (read-only)"))
         central = QWidget(self)
         column = QVBoxLayout(central)
         column.setContentsMargins(0, 0, 0, 0)
@@ -435,7 +436,7 @@ class MainWindow(QMainWindow):
         banner.setObjectName("warning")
         banner.setWordWrap(True)
         banner.setContentsMargins(12, 6, 12, 6)
-        banner.setAccessibleName("Read-only data")
+        banner.setAccessibleName(_("Read-only data"))
         banner.setAccessibleDescription(sentence)
         column.addWidget(banner)
         column.addWidget(self.pages, 1)
@@ -455,9 +456,12 @@ class MainWindow(QMainWindow):
 
     def _build_status_bar(self) -> None:
         folder = Path(self.ctx.data_dir)
-        read_only = " (read-only)" if self.ctx.read_only_media else ""
-        self.data_label = QLabel(f"Data folder: {folder.name}{read_only}")
-        self.data_label.setToolTip(f"Everything is kept in {folder}")
+        if self.ctx.read_only_media:
+            shown = _("Data folder: {folder} (read-only)").format(folder=folder.name)
+        else:
+            shown = _("Data folder: {folder}").format(folder=folder.name)
+        self.data_label = QLabel(shown)
+        self.data_label.setToolTip(_("Everything is kept in {folder}").format(folder=folder))
         self.data_label.setObjectName("hint")
         self.statusBar().addPermanentWidget(self.data_label)
         announce.follow_status_bar(self.statusBar())  # every status line is also spoken
@@ -595,7 +599,7 @@ class MainWindow(QMainWindow):
             self,
             lambda: settings_service.set_large_text(self.ctx, on),
             bus=self.bus,
-            message="Large text on" if on else "Large text off",
+            message=_("Large text on") if on else _("Large text off"),
         )
 
     def _apply_large_text(self, on: bool) -> None:
@@ -618,7 +622,9 @@ class MainWindow(QMainWindow):
     def _need_course(self) -> int | None:
         cid = self.current_course_id()
         if cid is None:
-            self.statusBar().showMessage("Choose a course first, or create one with Ctrl+N.", 6000)
+            self.statusBar().showMessage(
+                _("Choose a course first, or create one with Ctrl+N."), 6000
+            )
         return cid
 
     def new_course(self) -> None:
@@ -639,7 +645,7 @@ class MainWindow(QMainWindow):
         from escape_desktop.ui.common.operation import run_op
 
         self.welcome.set_busy(True)
-        self.statusBar().showMessage("Making demo courses…")
+        self.statusBar().showMessage(_("Making demo courses…"))
         today = self.today
 
         def done(_result: object) -> None:
@@ -680,7 +686,7 @@ class MainWindow(QMainWindow):
         self.hide()
         self.deleteLater()
         window.statusBar().showMessage(
-            "The backup is restored; a fresh backup was made on this laptop.", 10000
+            _("The backup is restored; a fresh backup was made on this laptop."), 10000
         )
 
     def open_settings(self) -> None:
@@ -765,9 +771,11 @@ class MainWindow(QMainWindow):
     def about(self) -> None:
         QMessageBox.about(
             self,
-            "About",
-            f"ESCAPE-pain classes (escape-desktop {__version__})\n\nCourses, registers, circuits and "
-            f"measures kept on this computer.\n\nData folder: {self.ctx.data_dir}",
+            _("About"),
+            _(
+                "ESCAPE-pain classes (escape-desktop {version})\n\nCourses, registers, circuits "
+                "and measures kept on this computer.\n\nData folder: {folder}"
+            ).format(version=__version__, folder=self.ctx.data_dir),
         )
 
     def _open_dialog(self, dialog: QWidget) -> None:
@@ -786,6 +794,9 @@ def create_main_window(
     app = QApplication.instance()
     if isinstance(app, QApplication):
         style.apply(app, large_text_on(ctx))
+        from escape_desktop.ui.common import qt_language
+
+        qt_language.install()
     window = MainWindow(ctx, today=today, deferred=deferred)
     if deferred:
         window.ready.connect(lambda: install_safety_menu(window))

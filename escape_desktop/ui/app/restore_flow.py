@@ -7,6 +7,7 @@ which starts this laptop's backup schedule.
 
 from __future__ import annotations
 
+import html
 import logging
 from pathlib import Path
 
@@ -24,14 +25,15 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError
+from escape_desktop.i18n import N_, _
 from escape_desktop.services import data_safety
 from escape_desktop.ui.common import error_dialog, file_dialogs, style
 from escape_desktop.ui.common.announce import LiveLabel
 
 log = logging.getLogger(__name__)
 
-TITLE = "Restore from a backup"
-FILTER = "Backups (*.db);;All files (*)"
+TITLE = N_("Restore from a backup")
+FILTER = N_("Backups (*.db);;All files (*)")
 ASIDE_PREFIX = data_safety.ASIDE_PREFIX
 
 
@@ -63,28 +65,32 @@ class RestoreDialog(QDialog):
         self.passphrase_text: str | None = None
         self.recovery_code: str | None = None
         self.using_recovery = False
-        self.setWindowTitle(TITLE)
+        self.setWindowTitle(_(TITLE))
         self.setMinimumWidth(520)
         layout = QVBoxLayout(self)
-        intro = QLabel(
-            f"Restore <b>{self.source.name}</b> onto this laptop. "
-            + (
-                "This backup has no passphrase, so nothing more is needed."
-                if self.plain
-                else "Type the passphrase that opened the class data on the laptop it came from."
+        name = html.escape(self.source.name)
+        if self.plain:
+            told = _(
+                "Restore <b>{file}</b> onto this laptop. This backup has no passphrase, so "
+                "nothing more is needed."
             )
-        )
+        else:
+            told = _(
+                "Restore <b>{file}</b> onto this laptop. Type the passphrase that opened the "
+                "class data on the laptop it came from."
+            )
+        intro = QLabel(told.format(file=name))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText("Passphrase")
-        self.passphrase.setAccessibleName("Passphrase of the backup")
+        self.passphrase.setPlaceholderText(_("Passphrase"))
+        self.passphrase.setAccessibleName(_("Passphrase of the backup"))
         self.recovery = QLineEdit()
-        self.recovery.setAccessibleName("Recovery key")
-        self.recovery.setPlaceholderText("Recovery key: ABCD-EFGH-JKLM-NPQR-STUV-WXYZ")
+        self.recovery.setAccessibleName(_("Recovery key"))
+        self.recovery.setPlaceholderText(_("Recovery key: ABCD-EFGH-JKLM-NPQR-STUV-WXYZ"))
         self.recovery.hide()
-        self.use_recovery = QPushButton("Use the recovery key instead")
+        self.use_recovery = QPushButton(_("Use the recovery key instead"))
         self.use_recovery.setFlat(True)
         self.use_recovery.clicked.connect(self.switch_to_recovery)
         layout.addWidget(self.passphrase)
@@ -101,7 +107,7 @@ class RestoreDialog(QDialog):
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
         self.ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
-        self.ok.setText("Restore")
+        self.ok.setText(_("Restore"))
         buttons.accepted.connect(self.try_open)
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)
@@ -139,7 +145,7 @@ class RestoreDialog(QDialog):
 
 def choose_backup(parent: QWidget | None) -> Path | None:
     # No data folder yet on a new laptop: start in Documents (a stick is one click away).
-    path = file_dialogs.open_file(parent, None, "Choose the backup to restore", FILTER)
+    path = file_dialogs.open_file(parent, None, _("Choose the backup to restore"), _(FILTER))
     return Path(path) if path else None
 
 
@@ -174,14 +180,14 @@ def _new_passphrase(folder: Path, recovery_code: str, parent: QWidget | None) ->
     from escape_desktop.ui.safety.passphrase_dialog import ChoosePassphraseDialog
 
     dialog = ChoosePassphraseDialog(
-        parent, allow_demo=False, title="Choose a new passphrase for the restored data"
+        parent, allow_demo=False, title=_("Choose a new passphrase for the restored data")
     )
     if dialog.exec() != QDialog.DialogCode.Accepted:
         return  # the old passphrase and the recovery key still open it
     try:
         data_safety.reset_passphrase(folder, recovery_code, dialog.passphrase_text)
     except KnownError as e:
-        error_dialog.show_message(parent, TITLE, str(e))
+        error_dialog.show_message(parent, _(TITLE), str(e))
 
 
 def fresh_backup(ctx: AppContext) -> None:
@@ -202,9 +208,12 @@ def restore_over_empty(window: QWidget) -> AppContext | None:
     if not data_is_empty(ctx):
         error_dialog.show_message(
             window,
-            TITLE,
-            "This laptop already holds courses or people, so a backup is not restored over them "
-            "from here; use Backups & restore in the Data menu to go back to an earlier copy.",
+            _(TITLE),
+            _(
+                "This laptop already holds courses or people, so a backup is not restored over "
+                "them from here; use Backups & restore in the Data menu to go back to an earlier "
+                "copy."
+            ),
         )
         return None
     dialog = ask_for_backup(window)
@@ -219,7 +228,7 @@ def restore_over_empty(window: QWidget) -> AppContext | None:
     except Exception as e:
         # Whatever the restore left is removed, and the empty data goes back as it was.
         data_safety.put_back(folder, aside)
-        error_dialog.report(window, e, "Could not restore the backup")
+        error_dialog.report(window, e, _("Could not restore the backup"))
         return None
     fresh_backup(new_ctx)
     log.info(

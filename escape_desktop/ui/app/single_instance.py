@@ -15,13 +15,14 @@ from PySide6.QtCore import QLockFile, QObject, Signal
 from PySide6.QtNetwork import QLocalServer, QLocalSocket
 
 from escape_desktop.db.writer import WriterLock
+from escape_desktop.i18n import N_, _
 from escape_desktop.services.privacy import folder_is_writable, make_private, make_private_folder
 
 LOCK_FILENAME = "app.lock"
 RAISE_MESSAGE = b"raise\n"
 REPLY = b"ok\n"
 TIMEOUT_MS = 1500
-ALREADY_OPEN = "escape-desktop is already open. Its window has been brought to the front."
+ALREADY_OPEN = N_("escape-desktop is already open. Its window has been brought to the front.")
 
 
 def server_name(data_dir: Path) -> str:
@@ -62,7 +63,7 @@ class SingleInstance(QObject):
             make_private(self.data_dir / LOCK_FILENAME)  # Qt makes it with the umask's mode
             if not self.writer.try_acquire():
                 self.lock.unlock()
-                self.reason = (
+                self.reason = _(
                     "A command is changing this data right now (a restore, import or backup, "
                     "say); wait for it to finish, then open the app again."
                 )
@@ -73,18 +74,24 @@ class SingleInstance(QObject):
             self.reason = ""
             return False
         if self.lock.error() == QLockFile.LockError.PermissionError:
-            self.reason = (
-                f"The data folder {self.data_dir} cannot be written to; check the folder's "
+            self.reason = _(
+                "The data folder {folder} cannot be written to; check the folder's "
                 "permissions, or choose another folder."
-            )
+            ).format(folder=self.data_dir)
             return False
         info = self.lock.getLockInfo()  # (pid, hostname, app name)
         pid, host = (info[0], info[1]) if isinstance(info, tuple) and len(info) >= 2 else (0, "")
-        who = f" (process {pid} on {host})" if pid else ""
-        self.reason = (
-            f"This data is already open in another escape-desktop window{who}, which did not "
-            "answer. Close that window, or restart the computer if it has stopped responding."
-        )
+        if pid:
+            self.reason = _(
+                "This data is already open in another escape-desktop window (process {pid} on "
+                "{host}), which did not answer. Close that window, or restart the computer if "
+                "it has stopped responding."
+            ).format(pid=pid, host=host)
+        else:
+            self.reason = _(
+                "This data is already open in another escape-desktop window, which did not "
+                "answer. Close that window, or restart the computer if it has stopped responding."
+            )
         return False
 
     def _listen(self) -> None:

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import QApplication, QDialog, QMessageBox, QWidget
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.errors import KnownError, NewerDatabase
+from escape_desktop.i18n import N_, _, ui_date
 from escape_desktop.paths import resolve_data_dir
 from escape_desktop.services import data_safety
 from escape_desktop.services.data_safety import FolderState, State
@@ -27,7 +28,7 @@ from escape_desktop.ui.common import error_dialog
 
 log = logging.getLogger(__name__)
 
-TITLE = "ESCAPE-pain classes"
+TITLE = N_("ESCAPE-pain classes")
 
 
 def _ask(parent: QWidget | None, title: str, text: str, buttons: list[str]) -> int:
@@ -57,8 +58,10 @@ def _first_run_key(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | 
         dialog = ChoosePassphraseDialog(parent)
         box = dialog.findChild(QDialogButtonBox)
         if box is not None:
-            restore = box.addButton("Restore from a backup…", QDialogButtonBox.ButtonRole.ResetRole)
-            restore.setToolTip("A new laptop: bring back the class data from a backup.")
+            restore = box.addButton(
+                _("Restore from a backup…"), QDialogButtonBox.ButtonRole.ResetRole
+            )
+            restore.setToolTip(_("A new laptop: bring back the class data from a backup."))
             restore.clicked.connect(lambda _c=False, d=dialog: d.done(RESTORE_CHOSEN))
         result = dialog.exec()
         if result == RESTORE_CHOSEN:
@@ -68,7 +71,7 @@ def _first_run_key(folder: Path, parent: QWidget | None) -> tuple[bool, bytes | 
             try:
                 return True, restore_flow.restore_into(folder, opened, parent), True
             except KnownError as e:
-                error_dialog.show_message(parent, restore_flow.TITLE, str(e))
+                error_dialog.show_message(parent, _(restore_flow.TITLE), str(e))
                 continue
         if result == ChoosePassphraseDialog.SKIPPED:
             return True, None, False
@@ -96,11 +99,11 @@ def _guard(folder: Path, parent: QWidget | None) -> SingleInstance | None:
             guard.setParent(app)  # lives as long as the app; safety_menu finds it there
         return guard
     if guard.reason:
-        error_dialog.show_message(parent, TITLE, guard.reason)
+        error_dialog.show_message(parent, _(TITLE), guard.reason)
         return None
     # The running window came forward; say so, or a second double-click seems to do nothing.
-    print(ALREADY_OPEN, file=sys.stderr)
-    error_dialog.show_message(parent, TITLE, ALREADY_OPEN)
+    print(_(ALREADY_OPEN), file=sys.stderr)
+    error_dialog.show_message(parent, _(TITLE), _(ALREADY_OPEN))
     return None
 
 
@@ -144,7 +147,9 @@ def check_in_background(
 
     def failed(e: BaseException) -> None:
         log.error("the quick check could not run: %r", e)
-        on_result([f"The data file could not be checked ({type(e).__name__})."])
+        on_result(
+            [_("The data file could not be checked ({error}).").format(error=type(e).__name__)]
+        )
 
     return run_in_background(
         lambda _progress: integrity_problems(ctx.db, full=False),
@@ -172,7 +177,7 @@ def _open(folder: Path, parent: QWidget | None, check: bool = True) -> AppContex
     try:
         seen = data_safety.open_data(folder, key, check=check)
     except NewerDatabase as e:
-        error_dialog.show_message(parent, TITLE, str(e))
+        error_dialog.show_message(parent, _(TITLE), str(e))
         return None
     if seen.ctx is None:  # MISSING or DAMAGED
         return _attention(seen, parent)
@@ -209,39 +214,42 @@ def _attention(seen: FolderState, parent: QWidget | None) -> AppContext | None:
     from escape_desktop.db.errors import DAMAGED_SENTENCE
 
     newest = seen.newest
-    text = (
-        f"{DAMAGED_SENTENCE}\n\n"  # the command line refuses writes with the same words
-        f"What was found: {seen.problem}\n\n"
-    )
-    choices = []
+    # The command line refuses writes with the same first sentence.
+    text = _(DAMAGED_SENTENCE) + "\n\n"
+    text += _("What was found: {problem}").format(problem=seen.problem) + "\n\n"
+    choices: list[tuple[str, str]] = []
     if newest is not None:
-        text += (
-            f"The newest good backup is from {newest.made_at:%A %d %B %Y at %H:%M}. Restoring "
-            "it puts that copy in place; the damaged file is kept aside, not deleted."
-        )
-        choices.append("Restore the backup")
+        text += _(
+            "The newest good backup is from {day} at {time}. Restoring it puts that copy in "
+            "place; the damaged file is kept aside, not deleted."
+        ).format(day=ui_date(newest.made_at.date(), "long"), time=f"{newest.made_at:%H:%M}")
+        choices.append(("restore", _("Restore the backup")))
     else:
-        text += "No good backup was found in the data folder. Ask for help before typing anything."
-    choices += ["Look only (read-only)", "Quit"]
-    answer = _ask(parent, "The data needs attention", text, choices)
-    picked = choices[answer] if 0 <= answer < len(choices) else "Quit"
-    if picked == "Restore the backup" and newest is not None:
+        text += _(
+            "No good backup was found in the data folder. Ask for help before typing anything."
+        )
+    choices += [("look", _("Look only (read-only)")), ("quit", _("Quit"))]
+    answer = _ask(parent, _("The data needs attention"), text, [c[1] for c in choices])
+    picked = choices[answer][0] if 0 <= answer < len(choices) else "quit"
+    if picked == "restore" and newest is not None:
         try:
             ctx = data_safety.restore_newest(seen)
         except Exception as e:
-            error_dialog.report(parent, e, "Could not restore the backup")
+            error_dialog.report(parent, e, _("Could not restore the backup"))
             return None
         error_dialog.show_message(
             parent,
-            TITLE,
-            f"The backup from {newest.made_at:%d %B %Y %H:%M} is back in place. Anything typed "
-            "after that time needs entering again.",
+            _(TITLE),
+            _(
+                "The backup from {day} {time} is back in place. Anything typed after that time "
+                "needs entering again."
+            ).format(day=ui_date(newest.made_at.date()), time=f"{newest.made_at:%H:%M}"),
         )
         return ctx
-    if picked == "Look only (read-only)":
+    if picked == "look":
         try:
             return AppContext.open(seen.folder, key=seen.key, read_only=True, migrate=False)
         except Exception as e:
-            error_dialog.report(parent, e, "Could not open the data even to look")
+            error_dialog.report(parent, e, _("Could not open the data even to look"))
             return None
     return None

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from escape_desktop.programme.rounding import plural
+from escape_desktop.i18n import _, ngettext, ui_date
 from escape_desktop.services.today import MissingRegister, Person, TodayBrief, WeekSession
 from escape_desktop.ui.common import style
 
@@ -38,16 +38,19 @@ MISSING_ROWS = 2  # registers-not-taken rows shown before the list scrolls (the 
 
 def missing_text(x: MissingRegister) -> str:
     """One register not taken, with what to do about it."""
-    return (
-        f"{x.code} session {x.number}, {x.day:%a %d %b}: no register. "
-        "Take it now, or mark the session cancelled."
-    )
+    return _(
+        "{code} session {number}, {day}: no register. Take it now, or mark the session cancelled."
+    ).format(code=x.code, number=x.number, day=ui_date(x.day, "day"))
 
 
 def names(people: Sequence[Person]) -> str:
     shown = [p.name for p in people[:SHOWN_NAMES]]
     more = len(people) - len(shown)
-    return ", ".join(shown) + (f" and {more} more" if more > 0 else "")
+    if more <= 0:
+        return ", ".join(shown)
+    return ngettext("{names} and {n} more", "{names} and {n} more", more).format(
+        names=", ".join(shown), n=more
+    )
 
 
 class TodayPanel(QFrame):
@@ -72,10 +75,10 @@ class TodayPanel(QFrame):
         self.body.setWordWrap(True)
         self.body.setTextFormat(Qt.TextFormat.RichText)
         buttons = QHBoxLayout()
-        self.open_button = QPushButton("Open the register")
+        self.open_button = QPushButton(_("Open the register"))
         self.open_button.clicked.connect(self._open)
-        self.week_button = QPushButton("This week…")
-        self.week_button.setToolTip("Every course's sessions for the next seven days")
+        self.week_button = QPushButton(_("This week…"))
+        self.week_button.setToolTip(_("Every course's sessions for the next seven days"))
         self.week_button.clicked.connect(self.weekRequested.emit)
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.week_button)
@@ -94,13 +97,15 @@ class TodayPanel(QFrame):
     # --- registers not taken: completion counts them as held, so they are put in view ---
     def _build_missing(self, layout: QVBoxLayout) -> None:
         self.missing: list[MissingRegister] = []
-        self.missing_label = QLabel("Registers not taken (completion counts them as held):")
+        self.missing_label = QLabel(_("Registers not taken (completion counts them as held):"))
         self.missing_label.setWordWrap(True)
         self.missing_list = QListWidget(self)
-        self.missing_list.setAccessibleName("Registers not taken")
+        self.missing_list.setAccessibleName(_("Registers not taken"))
         self.missing_list.setAccessibleDescription(
-            "Past sessions nobody was marked in. Enter opens that course's register at that "
-            "session: take it now, or mark the session cancelled."
+            _(
+                "Past sessions nobody was marked in. Enter opens that course's register at that "
+                "session: take it now, or mark the session cancelled."
+            )
         )
         self.missing_list.setWordWrap(True)
         self.missing_list.setResizeMode(QListWidget.ResizeMode.Adjust)
@@ -109,8 +114,8 @@ class TodayPanel(QFrame):
             lambda item: self.open_missing(self.missing_list.row(item))
         )
         self.missing_label.setBuddy(self.missing_list)
-        self.missing_button = QPushButton("Open that register")
-        self.missing_button.setToolTip("Open the chosen course's register at that session")
+        self.missing_button = QPushButton(_("Open that register"))
+        self.missing_button.setToolTip(_("Open the chosen course's register at that session"))
         self.missing_button.clicked.connect(
             lambda: self.open_missing(self.missing_list.currentRow())
         )
@@ -127,7 +132,11 @@ class TodayPanel(QFrame):
         self.missing_list.clear()
         for x in self.missing:
             item = QListWidgetItem(missing_text(x))
-            item.setToolTip(f"{x.title}: {missing_text(x)} Enter opens the register there.")
+            item.setToolTip(
+                _("{title}: {missing} Enter opens the register there.").format(
+                    title=x.title, missing=missing_text(x)
+                )
+            )
             self.missing_list.addItem(item)
         shown = bool(self.missing)
         for widget in (self.missing_label, self.missing_list, self.missing_button):
@@ -168,41 +177,67 @@ class TodayPanel(QFrame):
         self.open_button.setVisible(brief is not None)
         waiting = self.follow_ups_text()
         if brief is None:
-            self.title.setText("No class today")
+            self.title.setText(_("No class today"))
             self.body.setText(
-                "The week's sessions are under This week." + (f"<br>{waiting}" if waiting else "")
+                escape(_("The week's sessions are under This week."))
+                + (f"<br>{waiting}" if waiting else "")
             )
             return
-        when = "Today" if brief.day == (today or date.today()) else f"{brief.day:%A}"
+        if brief.day == (today or date.today()):
+            heading = _("Today {time}: {code}, session {number} of {sessions}")
+        else:
+            heading = _("{weekday} {time}: {code}, session {number} of {sessions}")
         self.title.setText(
-            f"{when} {brief.start_time}: {brief.code}, session {brief.number} of {brief.sessions}"
+            heading.format(
+                weekday=ui_date(brief.day, "weekday"),
+                time=brief.start_time,
+                code=brief.code,
+                number=brief.number,
+                sessions=brief.sessions,
+            )
         )
         lines = []
         if brief.cancelled:
-            lines.append("<b>This session is cancelled.</b>")
+            lines.append("<b>{}</b>".format(escape(_("This session is cancelled."))))
         if brief.online and not brief.cancelled:
-            why = f" ({escape(brief.online_reason)})" if brief.online_reason else ""
+            if brief.online_reason:
+                online = _("Online, over video ({reason}):").format(reason=brief.online_reason)
+            else:
+                online = _("Online, over video:")
             lines.append(
-                f"<b>Online, over video{why}:</b> everyone does the home version of each station."
+                "<b>{}</b> {}".format(
+                    escape(online),
+                    escape(_("everyone does the home version of each station.")),
+                )
             )
         elif brief.hybrid and not brief.cancelled:
-            lines.append("Hybrid: some may join over video (O on their P in the register).")
+            lines.append(
+                escape(_("Hybrid: some may join over video (O on their P in the register)."))
+            )
         if brief.topic:
-            lines.append(f"Topic: {brief.topic}")
+            lines.append(escape(_("Topic: {topic}").format(topic=brief.topic)))
         if brief.last and not brief.cancelled:
             lines.append(
-                "<b>Last class:</b> the course is finished and completion decided once "
-                "today's register is taken."
+                "<b>{}</b> {}".format(
+                    escape(_("Last class:")),
+                    escape(
+                        _(
+                            "the course is finished and completion decided once today's "
+                            "register is taken."
+                        )
+                    ),
+                )
             )
-        lines.append(f"Due: {plural(len(brief.due), 'person', 'people')}")
+        due = len(brief.due)
+        lines.append(escape(ngettext("Due: {n} person", "Due: {n} people", due).format(n=due)))
         for label, people in (
-            ("Start measures today", brief.start_measures),
-            ("End measures today", brief.end_measures),
-            ("Missed the last two sessions", brief.missed_two),
-            ("Needs review before starting", brief.review),
+            (_("Start measures today: {names}"), brief.start_measures),
+            (_("End measures today: {names}"), brief.end_measures),
+            (_("Missed the last two sessions: {names}"), brief.missed_two),
+            (_("Needs review before starting: {names}"), brief.review),
         ):
             if people:
-                lines.append(f"{label}: {names(people)}")
+                lines.append(escape(label.format(names=names(people))))
         if waiting:
             lines.append(waiting)
         self.body.setText("<br>".join(lines))
@@ -216,11 +251,19 @@ class TodayPanel(QFrame):
         due, overdue = self.follow_ups_waiting
         if not due + overdue:
             return ""
-        late = f", {overdue} overdue" if overdue else ""
-        return (
-            f"Follow-ups: {due + overdue} waiting{late}. "
-            "<a href='follow-ups'>Open them</a> (Ctrl+Shift+U)."
-        )
+        waiting = due + overdue
+        if overdue:
+            said = ngettext(
+                "Follow-ups: {n} waiting, {late} overdue.",
+                "Follow-ups: {n} waiting, {late} overdue.",
+                waiting,
+            ).format(n=waiting, late=overdue)
+        else:
+            said = ngettext("Follow-ups: {n} waiting.", "Follow-ups: {n} waiting.", waiting).format(
+                n=waiting
+            )
+        link = escape(_("Open them"))
+        return f"{escape(said)} <a href='follow-ups'>{link}</a> (Ctrl+Shift+U)."
 
     def _open(self) -> None:
         if self.brief is not None:
@@ -234,14 +277,14 @@ class WeekDialog(QDialog):
 
     def __init__(self, sessions: Sequence[WeekSession], parent: QWidget | None = None):
         super().__init__(parent)
-        self.setWindowTitle("This week")
+        self.setWindowTitle(_("This week"))
         self.sessions = list(sessions)
         layout = QVBoxLayout(self)
         if not self.sessions:
-            layout.addWidget(QLabel("No sessions in the next seven days."))
+            layout.addWidget(QLabel(_("No sessions in the next seven days.")))
         self.table = QTableWidget(len(self.sessions), 4, self)
-        self.table.setAccessibleName("This week's sessions")
-        self.table.setHorizontalHeaderLabels(["Day", "Time", "Course", "Session"])
+        self.table.setAccessibleName(_("This week's sessions"))
+        self.table.setHorizontalHeaderLabels([_("Day"), _("Time"), _("Course"), _("Session")])
         self.table.verticalHeader().setVisible(False)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
@@ -249,8 +292,8 @@ class WeekDialog(QDialog):
         for row, x in enumerate(self.sessions):
             what = f"{x.number}" + (f" · {x.topic}" if x.topic else "")
             if x.cancelled:
-                what += " (cancelled)"
-            for col, text in enumerate((f"{x.day:%a %d %b}", x.start_time, x.code, what)):
+                what = _("{session} (cancelled)").format(session=what)
+            for col, text in enumerate((ui_date(x.day, "day"), x.start_time, x.code, what)):
                 item = QTableWidgetItem(text)
                 item.setToolTip(x.title)
                 self.table.setItem(row, col, item)
@@ -260,7 +303,7 @@ class WeekDialog(QDialog):
         self.table.activated.connect(lambda index: self.open_row(index.row()))
         layout.addWidget(self.table, 1)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
-        self.open_button = buttons.addButton("Open", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.open_button = buttons.addButton(_("Open"), QDialogButtonBox.ButtonRole.AcceptRole)
         self.open_button.clicked.connect(lambda: self.open_row(self.table.currentRow()))
         buttons.rejected.connect(self.reject)
         layout.addWidget(buttons)

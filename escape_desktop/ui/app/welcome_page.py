@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QPushButton, QVBoxLayout, QWidget
 
+from escape_desktop.i18n import _
 from escape_desktop.ui.common.style import icon
 
 
@@ -27,44 +28,52 @@ class WelcomePage(QWidget):
         box.setMaximumWidth(self.fontMetrics().horizontalAdvance("M") * 44)
         layout = QVBoxLayout(box)
         layout.setSpacing(14)
-        title = QLabel("Welcome to ESCAPE-pain classes")
+        title = QLabel(_("Welcome to ESCAPE-pain classes"))
         title.setObjectName("title")
         title.setWordWrap(True)  # large text on a small screen: two lines, never cut
         intro = QLabel(
-            "Keep each course's register, circuit and measures on this laptop, with no internet "
-            "needed. Everything you type is saved at once."
+            _(
+                "Keep each course's register, circuit and measures on this laptop, with no "
+                "internet needed. Everything you type is saved at once."
+            )
         )
         intro.setWordWrap(True)
         intro.setObjectName("subtitle")
-        self.create_button = QPushButton(icon(self, "FileIcon"), "  Create your first course")
+        self.create_button = QPushButton(
+            icon(self, "FileIcon"), "  " + _("Create your first course")
+        )
         self.create_button.setObjectName("big")
         self.create_button.setToolTip(
-            "Choose the programme, venue and days; the 12 dates are worked out for you."
+            _("Choose the programme, venue and days; the 12 dates are worked out for you.")
         )
         self.create_button.clicked.connect(self.createRequested.emit)
-        self.demo_button = QPushButton(icon(self, "DirHomeIcon"), "  Explore with demo data")
+        self.demo_button = QPushButton(
+            icon(self, "DirHomeIcon"), "  " + _("Explore with demo data")
+        )
         self.demo_button.setObjectName("big")
         self.demo_button.clicked.connect(self.demoRequested.emit)
         demo_note = QLabel(
-            "Demo data adds four courses of invented people to this data folder, to try things "
-            "out. Use a fresh data folder for your real classes."
+            _(
+                "Demo data adds four courses of invented people to this data folder, to try "
+                "things out. Use a fresh data folder for your real classes."
+            )
         )
         demo_note.setObjectName("hint")
         demo_note.setWordWrap(True)
         self.restore_button = QPushButton(
-            icon(self, "DialogOpenButton"), "  Restore from a backup…"
+            icon(self, "DialogOpenButton"), "  " + _("Restore from a backup…")
         )
         self.restore_button.setObjectName("big")
         self.restore_button.setToolTip(
-            "A new laptop: bring back the class data from a backup on a USB stick."
+            _("A new laptop: bring back the class data from a backup on a USB stick.")
         )
         self.restore_button.clicked.connect(self.restoreRequested.emit)
         restore_note = QLabel(
-            "A new laptop? Bring your classes back from a backup, for example on a USB stick."
+            _("A new laptop? Bring your classes back from a backup, for example on a USB stick.")
         )
         restore_note.setObjectName("hint")
         restore_note.setWordWrap(True)
-        self.settings_button = QPushButton("Set up venues and instructors first…")
+        self.settings_button = QPushButton(_("Set up venues and instructors first…"))
         self.settings_button.setFlat(True)
         self.settings_button.clicked.connect(self.settingsRequested.emit)
         buttons = (self.create_button, self.demo_button, self.restore_button, self.settings_button)

@@ -17,6 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
+from escape_desktop.i18n import N_, _
 from escape_desktop.ui.common import style
 from escape_desktop.ui.courses.course_view import TAB_TITLES
 
@@ -44,23 +45,33 @@ class WindowAction:
 
 
 MENUS = ("File", "Edit", "Course", "View", "Help")
+# Each menu's title as shown (MENUS are the keys the table uses).
+MENU_TITLES = {
+    "File": N_("&File"),
+    "Edit": N_("&Edit"),
+    "Course": N_("&Course"),
+    "View": N_("&View"),
+    "Help": N_("&Help"),
+}
 
 ACTIONS: tuple[WindowAction, ...] = (
     # File
     WindowAction(
         "new_course_action",
-        "&New course…",
+        N_("&New course…"),
         "new_course",
         K.New,
-        "Create a course",
+        N_("Create a course"),
         menu="File",
         icon="FileIcon",
     ),
-    WindowAction("import_action", "&Import referral list…", "import_list", "Ctrl+I", menu="File"),
-    WindowAction("export_action", "&Export for central upload…", "export_upload", menu="File"),
+    WindowAction(
+        "import_action", N_("&Import referral list…"), "import_list", "Ctrl+I", menu="File"
+    ),
+    WindowAction("export_action", N_("&Export for central upload…"), "export_upload", menu="File"),
     WindowAction(
         "settings_action",
-        "&Settings…",
+        N_("&Settings…"),
         "open_settings",
         K.Preferences,
         menu="File",
@@ -68,7 +79,7 @@ ACTIONS: tuple[WindowAction, ...] = (
     ),
     WindowAction(
         "quit_action",
-        "&Quit",
+        N_("&Quit"),
         "close",
         K.Quit,
         menu="File",
@@ -77,11 +88,11 @@ ACTIONS: tuple[WindowAction, ...] = (
         quit_role=True,
     ),
     # Edit: stand-ins until finish() makes the real ones on the undo stack.
-    WindowAction("undo_action", "&Undo", menu="Edit", enabled=False),
-    WindowAction("redo_action", "&Redo", menu="Edit", enabled=False),
+    WindowAction("undo_action", N_("&Undo"), menu="Edit", enabled=False),
+    WindowAction("redo_action", N_("&Redo"), menu="Edit", enabled=False),
     WindowAction(
         "find_action",
-        "&Find a person…",
+        N_("&Find a person…"),
         "find_person",
         K.Find,
         menu="Edit",
@@ -90,65 +101,65 @@ ACTIONS: tuple[WindowAction, ...] = (
     ),
     WindowAction(
         "find_course_action",
-        "Search &courses",
+        N_("Search &courses"),
         "_focus_course_search",
         "Ctrl+Shift+F",
         menu="Edit",
     ),
     # Course (the course view's sections follow, Ctrl+1 to Ctrl+4: see build_menus)
     WindowAction(
-        "enrol_action", "&Enrol a person…", "enrol", "Ctrl+E", menu="Course", window_keys=True
+        "enrol_action", N_("&Enrol a person…"), "enrol", "Ctrl+E", menu="Course", window_keys=True
     ),
     WindowAction(
         "edit_course_action",
-        "Edit &course…",
+        N_("Edit &course…"),
         "edit_course",
         "Ctrl+Shift+E",
-        "Change this course's details",
+        N_("Change this course's details"),
         menu="Course",
     ),
     WindowAction(
         "edit_session_action",
-        "Edit &session…",
+        N_("Edit &session…"),
         "_edit_current_session",
         "Ctrl+Shift+S",
         menu="Course",
     ),
     WindowAction(
         "close_course_action",
-        "Close this course…",
+        N_("Close this course…"),
         "toggle_course_closed",
         None,
-        "Finish the course early",
+        N_("Finish the course early"),
         menu="Course",
     ),
     WindowAction(
-        "register_action", "Go to the &register", "_focus_register", "Ctrl+R", menu="Course"
+        "register_action", N_("Go to the &register"), "_focus_register", "Ctrl+R", menu="Course"
     ),
     # View
     WindowAction(
         "today_action",
-        "&Today",
+        N_("&Today"),
         "go_today",
         "Ctrl+T",
-        "Today's class: who is due and who needs what",
+        N_("Today's class: who is due and who needs what"),
         menu="View",
     ),
-    WindowAction("week_action", "This &week…", "show_week", menu="View"),
+    WindowAction("week_action", N_("This &week…"), "show_week", menu="View"),
     WindowAction(
         "follow_ups_action",
-        "&Follow-ups due…",
+        N_("&Follow-ups due…"),
         "show_follow_ups",
         "Ctrl+Shift+U",
-        "People due for their 3- or 12-month follow-up: record it, or print their letters",
+        N_("People due for their 3- or 12-month follow-up: record it, or print their letters"),
         menu="View",
     ),
     WindowAction(
         "course_list_action",
-        "&Course list",
+        N_("&Course list"),
         "_show_course_list",
         "Ctrl+Shift+H",
-        "Hide the course list to give the register more room",
+        N_("Hide the course list to give the register more room"),
         menu="View",
         separator=True,
         anytime=True,
@@ -157,7 +168,7 @@ ACTIONS: tuple[WindowAction, ...] = (
     ),
     WindowAction(
         "large_text_action",
-        "&Large text",
+        N_("&Large text"),
         "_set_large_text",
         "Ctrl+Shift+L",
         menu="View",
@@ -166,25 +177,25 @@ ACTIONS: tuple[WindowAction, ...] = (
     # Help. F1 works while the window is still opening: the guide needs no data.
     WindowAction(
         "guide_action",
-        "&Guide",
+        N_("&Guide"),
         "show_guide",
         K.HelpContents,
-        "A short guide to the app, about the screen you are on",
+        N_("A short guide to the app, about the screen you are on"),
         menu="Help",
         anytime=True,
     ),
-    WindowAction("keys_action", "&Keyboard shortcuts", "show_keys", menu="Help"),
-    WindowAction("about_action", "&About", "about", menu="Help"),
+    WindowAction("keys_action", N_("&Keyboard shortcuts"), "show_keys", menu="Help"),
+    WindowAction("about_action", N_("&About"), "about", menu="Help"),
 )
 
 
 def _make(window: QMainWindow, spec: WindowAction) -> QAction:
     w = cast(WindowParts, window)
-    action = QAction(spec.text, window)
+    action = QAction(_(spec.text), window)
     if spec.shortcut is not None:
         action.setShortcut(QKeySequence(spec.shortcut))
     if spec.tip:
-        action.setStatusTip(spec.tip)
+        action.setStatusTip(_(spec.tip))
     if spec.icon:
         action.setIcon(style.icon(window, spec.icon))
     if spec.quit_role:
@@ -241,7 +252,7 @@ def build_menus(window: QMainWindow) -> None:
     opens."""
     w = cast(WindowParts, window)
     bar = window.menuBar()
-    menus = {title: bar.addMenu(f"&{title}") for title in MENUS}
+    menus = {title: bar.addMenu(_(MENU_TITLES[title])) for title in MENUS}
     for spec in ACTIONS:
         if not spec.menu:
             continue
@@ -253,7 +264,7 @@ def build_menus(window: QMainWindow) -> None:
     course_menu.aboutToShow.connect(w._name_close_action)
     course_menu.addSeparator()
     for i, title in enumerate(TAB_TITLES):
-        a = QAction(title, window)
+        a = QAction(_(title), window)
         a.setShortcut(QKeySequence(f"Ctrl+{i + 1}"))
         a.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)  # the course view owns the keys
         a.triggered.connect(lambda _c=False, i=i: w._when_ready(lambda: w._section(i)))
@@ -266,9 +277,9 @@ def build_menus(window: QMainWindow) -> None:
 def build_undo_actions(window: QMainWindow) -> None:
     """The real Undo and Redo, on the undo stack, in place of the stand-ins (finish())."""
     w = cast(WindowParts, window)
-    undo = w.bus.undo_stack.createUndoAction(window, "&Undo")
+    undo = w.bus.undo_stack.createUndoAction(window, _("&Undo"))
     undo.setShortcut(QKeySequence(K.Undo))
-    redo = w.bus.undo_stack.createRedoAction(window, "&Redo")
+    redo = w.bus.undo_stack.createRedoAction(window, _("&Redo"))
     redo.setShortcut(QKeySequence(K.Redo))
     for new, old in ((undo, w.undo_action), (redo, w.redo_action)):
         new.setShortcutContext(Qt.ShortcutContext.WindowShortcut)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QMainWindow
 
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import _
 from escape_desktop.ui.common import error_dialog, file_dialogs
 
 from .window_parts import WindowParts
@@ -141,8 +142,8 @@ class CourseFlows:
             path = file_dialogs.open_file(
                 self.widget,
                 w.ctx.data_dir,
-                f"Referral list for {code}",
-                "CSV files (*.csv *.txt);;All files (*)",
+                _("Referral list for {course}").format(course=code),
+                _("CSV files (*.csv *.txt);;All files (*)"),
             )
             if not path:
                 return

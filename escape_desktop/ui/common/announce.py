@@ -16,6 +16,8 @@ from PySide6.QtCore import QObject, Qt, QTimer, Signal, Slot
 from PySide6.QtGui import QAccessible, QAccessibleAnnouncementEvent
 from PySide6.QtWidgets import QApplication, QLabel, QStatusBar, QWidget
 
+from escape_desktop.i18n import _
+
 _REPEAT_SECONDS = 1.0  # the same words again within this time are not said twice
 
 
@@ -140,6 +142,6 @@ def describe_error(field: QWidget, text: str) -> None:
         field.setProperty("a11y_description_before_error", field.accessibleDescription())
         old = field.accessibleDescription()
     if text:
-        field.setAccessibleDescription(f"Not valid: {text}")
+        field.setAccessibleDescription(_("Not valid: {why}").format(why=text))
     else:
         field.setAccessibleDescription(str(old))

@@ -25,6 +25,7 @@ from PySide6.QtCore import QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath, QPen, QPolygonF
 from PySide6.QtWidgets import QSizePolicy, QWidget
 
+from escape_desktop.i18n import _
 from escape_desktop.ui.common import style
 
 __all__ = ["LineChart", "Series", "MARKERS", "DASHES", "nice_ticks"]
@@ -106,7 +107,7 @@ class LineChart(PaintedChart):
         self._x_range: tuple[float, float] | None = None
         self._x_ticks: list[tuple[float, str]] | None = None
         self._y_ticks: list[tuple[float, str]] | None = None
-        self._empty_text = "Nothing recorded yet."
+        self._empty_text = _("Nothing recorded yet.")
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
         self.setMinimumSize(self.minimumSizeHint())
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -164,8 +165,8 @@ class LineChart(PaintedChart):
         parts = []
         for s in self._series:
             values = ", ".join(f"{_fmt(x)}: {'-' if y is None else _fmt(y)}" for x, y in s.points)
-            parts.append(f"{s.name}: {values}" if values else f"{s.name}: none")
-        head = self._title or "Chart"
+            parts.append(f"{s.name}: {values}" if values else _("{name}: none").format(name=s.name))
+        head = self._title or _("Chart")
         return head + (" — " + "; ".join(parts) if parts else " — " + self._empty_text)
 
     def style_of(self, index: int) -> tuple[str, Qt.PenStyle, QColor]:
@@ -188,13 +189,13 @@ class LineChart(PaintedChart):
     def _changed(self) -> None:
         text = self.summary_text()
         self.setToolTip(text)
-        self.setAccessibleName(self._title or "Chart")
+        self.setAccessibleName(self._title or _("Chart"))
         self.setAccessibleDescription(text)
         self.update()
 
     def _ranges(self) -> tuple[float, float, float, float] | None:
-        xs = [x for s in self._series for x, _ in s.points]
-        ys = [y for s in self._series for _, y in s.points if y is not None]
+        xs = [x for s in self._series for x, _y in s.points]
+        ys = [y for s in self._series for _x, y in s.points if y is not None]
         if not xs or not ys:
             return None
         if self._x_range is not None:
@@ -261,7 +262,7 @@ class LineChart(PaintedChart):
         y_ticks = self._y_ticks
         if ranges is not None and y_ticks is None:
             y_ticks = [(v, _fmt(v)) for v in nice_ticks(ranges[2], ranges[3])]
-        tick_w = max((fm.horizontalAdvance(t) for _, t in (y_ticks or [])), default=0)
+        tick_w = max((fm.horizontalAdvance(t) for _v, t in (y_ticks or [])), default=0)
         left = area.left() + pad + tick_w + 6 + (line_h + 4 if self._y_label else 0)
         bottom = area.bottom() - pad - line_h - 4 - (line_h + 2 if self._x_label else 0)
         right = area.right() - pad - 6

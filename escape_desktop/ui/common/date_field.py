@@ -15,8 +15,10 @@ from PySide6.QtCore import QDate, QEvent, QObject
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QDateEdit, QWidget
 
+from escape_desktop.i18n import N_, _
+
 DATE_FORMAT = "dd/MM/yyyy"
-TIP = "Type the date as day/month/year (for example 12/03/2026), or pick it from the calendar."
+TIP = N_("Type the date as day/month/year (for example 12/03/2026), or pick it from the calendar.")
 
 
 SEPARATORS = "/.-"
@@ -94,7 +96,7 @@ def make_typeable(edit: QDateEdit) -> QDateEdit:
     edit.setKeyboardTracking(True)
     edit.installEventFilter(_SeparatorAfterFullPart(edit))
     if not edit.toolTip():
-        edit.setToolTip(TIP)
+        edit.setToolTip(_(TIP))
     return edit
 
 

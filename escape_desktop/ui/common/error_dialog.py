@@ -15,6 +15,7 @@ import shiboken6
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import N_, _
 from escape_desktop.paths import local_log_dir
 from escape_desktop.services.privacy import folder_is_writable, make_private_folder, touch_private
 
@@ -64,26 +65,28 @@ def show_message(parent: QWidget | None, title: str, text: str, *, error: bool =
 
 
 def unexpected_text(exc: BaseException) -> str:
-    where = str(_log_path) if _log_path else "the logs folder inside the data folder"
-    return (
-        "Something went wrong that the app did not expect. Everything saved before this is safe.\n\n"
-        "Try again; if it happens again, close and reopen the app.\n\n"
-        f"Details were written to {where}; send that file to whoever supports the app.\n\n"
-        f"({type(exc).__name__}: {str(exc)[:200]})"
-    )
+    where = str(_log_path) if _log_path else _("the logs folder inside the data folder")
+    return _(
+        "Something went wrong that the app did not expect. Everything saved before this is "
+        "safe.\n\nTry again; if it happens again, close and reopen the app.\n\nDetails were "
+        "written to {where}; send that file to whoever supports the app.\n\n({error})"
+    ).format(where=where, error=f"{type(exc).__name__}: {str(exc)[:200]}")
 
 
-def report(parent: QWidget | None, exc: BaseException, title: str = "Could not do that") -> None:
+COULD_NOT = N_("Could not do that")
+
+
+def report(parent: QWidget | None, exc: BaseException, title: str = COULD_NOT) -> None:
     """Show an error: a KnownError's own sentence as it is, anything else as 'unexpected'."""
     if isinstance(exc, KnownError):
         log.info("known error: %s", exc)
-        show_message(parent, title, str(exc))
+        show_message(parent, _(title), str(exc))
         return
     log.error(
         "unexpected error\n%s",
         "".join(traceback.format_exception(type(exc), exc, exc.__traceback__)),
     )
-    show_message(parent, "Something went wrong", unexpected_text(exc), error=True)
+    show_message(parent, _("Something went wrong"), unexpected_text(exc), error=True)
 
 
 def guarded(

@@ -15,6 +15,7 @@ from pathlib import Path
 from PySide6.QtCore import QSettings, QStandardPaths
 from PySide6.QtWidgets import QFileDialog, QMessageBox, QWidget
 
+from escape_desktop.i18n import _
 from escape_desktop.services.cloud_folders import local_export_folder, synced_by_here
 from escape_desktop.services.privacy import make_private_folder, touch_private
 
@@ -89,10 +90,12 @@ def cloud_ok(parent: QWidget | None, data_dir: Path | str | None, chosen: str | 
         return True
     answer = QMessageBox.question(
         parent,
-        "Save to a cloud folder?",
-        f"{folder} is kept in sync by {service}, so what you save there (people's names and "
-        f"health details) is copied to {service}'s servers. Save there anyway? Choose No to "
-        "pick a folder on this laptop.",
+        _("Save to a cloud folder?"),
+        _(
+            "{folder} is kept in sync by {service}, so what you save there (people's names and "
+            "health details) is copied to {service}'s servers. Save there anyway? Choose No to "
+            "pick a folder on this laptop."
+        ).format(folder=folder, service=service),
         QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
         QMessageBox.StandardButton.No,
     )

@@ -6,6 +6,8 @@ from PySide6.QtCore import QEvent, QObject, Qt
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QAbstractButton, QAbstractItemView, QApplication
 
+from escape_desktop.i18n import _
+
 FILTER_NAME = "escape_keyboard_rules"
 _TAB_KEYS = (Qt.Key.Key_Tab, Qt.Key.Key_Backtab)
 
@@ -30,7 +32,7 @@ def _name_qt_parts(obj: QObject) -> None:
         and obj.objectName() == "qt_tableview_cornerbutton"
         and not obj.accessibleName()
     ):
-        obj.setAccessibleName("Select all")
+        obj.setAccessibleName(_("Select all"))
 
 
 class KeyboardRules(QObject):

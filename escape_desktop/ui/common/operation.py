@@ -17,6 +17,7 @@ from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QUndoCommand
 from PySide6.QtWidgets import QProgressDialog, QWidget
 
+from escape_desktop.i18n import _
 from escape_desktop.services.changes import Done
 from escape_desktop.services.errors import KnownError
 from escape_desktop.ui.common import error_dialog
@@ -75,10 +76,10 @@ class DoneCommand(QUndoCommand):
             return
         if forward:
             self._forward = result
-            message = f"Redone: {self.text()}"
+            message = _("Redone: {what}").format(what=self.text())
         else:
             self._backward = result
-            message = f"Undone: {self.text()}"
+            message = _("Undone: {what}").format(what=self.text())
         bus = self._bus()
         if bus is not None:
             bus.announce(result.changes, result.ids, message=message)
@@ -101,7 +102,7 @@ class Operation(Generic[T]):
         message: str | Callable[[T], str] = "",
         success: Callable[[T], object] | None = None,
         failure: Callable[[BaseException], object] | None = None,
-        error_title: str = "Could not do that",
+        error_title: str = error_dialog.COULD_NOT,
     ):
         self.parent = parent
         self.op = op
@@ -157,7 +158,7 @@ class Operation(Generic[T]):
         if self._failure is not None:
             self._failure(e)
         else:
-            error_dialog.report(self.parent, e, self.error_title)
+            error_dialog.report(self.parent, e, _(self.error_title))
 
     def _done(self, result: Any) -> None:
         """The op returned a ``Done`` (or, for a read or a file written elsewhere, a plain value:
@@ -186,7 +187,7 @@ def run_op(
     progress: Progress | None = None,
     success: Callable[[T], object] | None = None,
     failure: Callable[[BaseException], object] | None = None,
-    error_title: str = "Could not do that",
+    error_title: str = error_dialog.COULD_NOT,
 ) -> Operation[T]: ...
 
 
@@ -202,7 +203,7 @@ def run_op(
     progress: Progress | None = None,
     success: Callable[[T], object] | None = None,
     failure: Callable[[BaseException], object] | None = None,
-    error_title: str = "Could not do that",
+    error_title: str = error_dialog.COULD_NOT,
 ) -> Operation[T]: ...
 
 
@@ -217,7 +218,7 @@ def run_op(
     progress: Progress | None = None,
     success: Callable[[T], object] | None = None,
     failure: Callable[[BaseException], object] | None = None,
-    error_title: str = "Could not do that",
+    error_title: str = error_dialog.COULD_NOT,
 ) -> Operation[T]:
     """Make one change from the window (see the module docstring); returns the Operation.
 
@@ -252,7 +253,7 @@ def run_exclusive(
     sentence: str,
     success: Callable[[T], object] | None = None,
     failure: Callable[[BaseException], object] | None = None,
-    error_title: str = "Could not do that",
+    error_title: str = error_dialog.COULD_NOT,
 ) -> Operation[T]:
     """Run a service that replaces the data file, in exclusive mode (after anki's collection
     ops that block the main window): a modal progress covers the window, and every other
@@ -261,7 +262,7 @@ def run_exclusive(
     """
     dialog = QProgressDialog(f"{doing[:1].upper()}{doing[1:]}…", "", 0, 0, parent)
     dialog.setObjectName("exclusiveProgress")
-    dialog.setWindowTitle("Please wait")
+    dialog.setWindowTitle(_("Please wait"))
     dialog.setCancelButton(None)  # stopping half-way is not offered: it finishes or undoes
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(0)

@@ -15,8 +15,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from escape_desktop.i18n import N_, _
 from escape_desktop.paths import resource_path
-from escape_desktop.programme.status import MARK_LETTER
+from escape_desktop.programme.status import ABSENT, APOLOGIES, MARK_LETTER, PRESENT
 from escape_desktop.programme.status import MARK_WORD as STATUS_MARK_WORD
 from escape_desktop.ui.common.announce import describe_error
 
@@ -125,7 +126,13 @@ _system_palette: list[QPalette] = []  # the palette the system gave, before any 
 # One attendance vocabulary (programme.status): the same letters and words as the printed
 # register, the attendance CSV and its data dictionary.
 MARK_TEXT = dict(MARK_LETTER)
-MARK_WORD = dict(STATUS_MARK_WORD)
+# The marks' words on screen, in the window language (_() where shown).
+MARK_WORD = {
+    PRESENT: N_("Present"),
+    ABSENT: N_("Absent"),
+    APOLOGIES: N_("Apologies"),
+}
+assert set(MARK_WORD) == set(STATUS_MARK_WORD)
 
 
 def color(name: str) -> QColor:
@@ -477,7 +484,7 @@ def mark_invalid(widget: QWidget, invalid: bool, why: str = "") -> None:
 
     ``why`` (the error's sentence) becomes the field's accessible description while invalid.
     """
-    describe_error(widget, why or ("This needs correcting." if invalid else ""))
+    describe_error(widget, why or (_("This needs correcting.") if invalid else ""))
     if widget.property("invalid") == invalid:
         return
     widget.setProperty("invalid", invalid)

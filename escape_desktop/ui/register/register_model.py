@@ -8,6 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QFont, QIcon
 
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.programme.status import (
     CANNOT_REACH,
     COMPLETED,
@@ -20,10 +21,10 @@ from escape_desktop.programme.status import (
     WITHDRAWN,
     CourseSummary,
     PersonStatus,
-    progress_text,
 )
 from escape_desktop.services.reading import Register, RegisterRow, SessionInfo
-from escape_desktop.ui.common.style import MARK_TEXT, MARK_WORD, color, icon
+from escape_desktop.ui.common.style import MARK_WORD, color, icon
+from escape_desktop.ui.register.register_keys import mark_letters
 
 ModelIndex = QModelIndex | QPersistentModelIndex
 
@@ -61,6 +62,34 @@ STATE_COLOR = {
     NOT_STARTED_YET: "muted",
     IN_PROGRESS: "good",
 }
+
+
+# A person's standing in the register's words (programme.status has the English for documents
+# and the command line; the window says them in its own language).
+STATUS_WORDS = {
+    NOT_STARTED_YET: N_("Not started yet"),
+    DID_NOT_START: N_("Did not start"),
+    IN_PROGRESS: N_("In progress"),
+    COMPLETED: N_("Completed"),
+    DID_NOT_COMPLETE: N_("Did not complete"),
+    WITHDRAWN: N_("Withdrawn"),
+}
+
+
+def status_words(person: PersonStatus) -> str:
+    """ "On track", "Needs 2 more", "Can't reach 75 %", or the status, in the window language."""
+    if person.progress == ON_TRACK:
+        return _("On track")
+    if person.progress == NEEDS_MORE:
+        return ngettext("Needs {n} more", "Needs {n} more", person.needs).format(n=person.needs)
+    if person.progress == CANNOT_REACH:
+        return _("Can't reach 75 %")
+    return _(STATUS_WORDS[person.status])
+
+
+def mark_word(mark: str | None) -> str:
+    """A mark's word ("Present"), or "not marked", in the window language."""
+    return _(MARK_WORD[mark]) if mark in MARK_WORD else _("not marked")
 
 
 class RegisterModel(QAbstractTableModel):
@@ -187,15 +216,15 @@ class RegisterModel(QAbstractTableModel):
 
     def status_text(self, row: RegisterRow) -> str:
         """The person's words: "On track", "Needs 2 more", "Completed", ... (programme.status)."""
-        return progress_text(self.status(row))
+        return status_words(self.status(row))
 
     def reminder(self, enrolment_id: int) -> str:
         """What to do about this person before they start, in a sentence, or ''."""
         said = []
         if enrolment_id in self.needs_review:
-            said.append("needs review before starting (screening); kept off the circuit")
+            said.append(_("needs review before starting (screening); kept off the circuit"))
         if enrolment_id in self.not_asked:
-            said.append("not yet asked about consent; ask at the first session")
+            said.append(_("not yet asked about consent; ask at the first session"))
         return "; ".join(said)
 
     def is_editable_cell(self, index: ModelIndex) -> bool:
@@ -237,7 +266,7 @@ class RegisterModel(QAbstractTableModel):
             joined = session.id in person.joined_online
             if role == Qt.ItemDataRole.DisplayRole:
                 # "P*": present, joined over video (a hybrid course's hall session).
-                return MARK_TEXT.get(mark or "", "") + ("*" if joined else "")
+                return mark_letters().get(mark or "", "") + ("*" if joined else "")
             if role == Qt.ItemDataRole.TextAlignmentRole:
                 return int(Qt.AlignmentFlag.AlignCenter)
             if role == Qt.ItemDataRole.BackgroundRole:
@@ -251,30 +280,38 @@ class RegisterModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ForegroundRole and mark:
                 return QBrush(color(f"{mark}_text"))
             if role == Qt.ItemDataRole.ToolTipRole:
-                word = MARK_WORD.get(mark or "", "not marked")
-                when = f"Session {session.number}, {session.date:%a %d %b}"
+                word = mark_word(mark)
+                when = _("Session {number}, {day}").format(
+                    number=session.number, day=ui_date(session.date, "day")
+                )
                 if session.cancelled:
-                    return f"{when}: cancelled"
-                how = ", joined online" if joined else ""
-                how += " (held online)" if session.online else ""
-                return f"{person.name}: {word}{how}. {when}"
+                    return _("{session}: cancelled").format(session=when)
+                if joined:
+                    word = _("{mark}, joined online").format(mark=word)
+                if session.online:
+                    word = _("{mark} (held online)").format(mark=word)
+                return _("{name}: {mark}. {session}").format(
+                    name=person.name, mark=word, session=when
+                )
             if role == Qt.ItemDataRole.AccessibleTextRole:
-                said = f"{person.name}, session {session.number}"
+                said = _("{name}, session {number}").format(name=person.name, number=session.number)
                 if session.cancelled:
-                    return f"{said}: cancelled"
+                    return _("{session}: cancelled").format(session=said)
                 if session.date == self.today:
-                    said += " (today)"
+                    said = _("{session} (today)").format(session=said)
                 if session.moved_online:
-                    said += " (online)"
-                joined_word = ", joined online" if joined else ""
-                return f"{said}: {MARK_WORD.get(mark or '', 'not marked')}{joined_word}"
+                    said = _("{session} (online)").format(session=said)
+                word = mark_word(mark)
+                if joined:
+                    word = _("{mark}, joined online").format(mark=word)
+                return f"{said}: {word}"
             if role == Qt.ItemDataRole.FontRole and mark:
                 return self._bold
             return None
         if col == COL_NAME and role == Qt.ItemDataRole.AccessibleTextRole:
             # The warning icon and its tooltip, in the words a screen reader says.
             if withdrawn:
-                return f"{person.name}, withdrawn"
+                return _("{name}, withdrawn").format(name=person.name)
             reminder = self.reminder(person.enrolment_id)
             return f"{person.name}: {reminder}" if reminder else person.name
         if col == COL_NAME and not withdrawn:
@@ -292,7 +329,7 @@ class RegisterModel(QAbstractTableModel):
                 return person.name
             if col == COL_ATTENDED:
                 st = self.status(person)
-                return f"{st.attended} of {st.held}"
+                return _("{attended} of {held}").format(attended=st.attended, held=st.held)
             if col == COL_STATUS:
                 return self.status_text(person)
         if role == STATE_ROLE:
@@ -304,17 +341,18 @@ class RegisterModel(QAbstractTableModel):
                 return QBrush(color(STATE_COLOR[self.state(person)]))
         if role == Qt.ItemDataRole.ToolTipRole:
             if withdrawn:
-                return (
-                    f"Withdrawn: {person.withdrawn_reason}"
-                    if person.withdrawn_reason
-                    else "Withdrawn"
-                )
+                if person.withdrawn_reason:
+                    return _("Withdrawn: {reason}").format(reason=person.withdrawn_reason)
+                return _("Withdrawn")
             if col == COL_ATTENDED:
                 st = self.status(person)
-                return (
-                    f"Present at {st.attended} of the {st.held} sessions held while on the course; "
-                    f"{st.needed} of their sessions are needed to complete."
-                )
+                return ngettext(
+                    "Present at {attended} of the {held} session held while on the course; "
+                    "{needed} of their sessions are needed to complete.",
+                    "Present at {attended} of the {held} sessions held while on the course; "
+                    "{needed} of their sessions are needed to complete.",
+                    st.held,
+                ).format(attended=st.attended, held=st.held, needed=st.needed)
             if col == COL_NAME:
                 return f"{person.name} ({person.code})"
         if role == Qt.ItemDataRole.TextAlignmentRole and col == COL_ATTENDED:
@@ -331,39 +369,52 @@ class RegisterModel(QAbstractTableModel):
         session = self.session_at(section)
         if role == Qt.ItemDataRole.DisplayRole:
             if section == COL_NAME:
-                return "Name"
+                return _("Name")
             if section == COL_ATTENDED:
-                return "Present"
+                return _("Present")
             if section == COL_STATUS:
-                return "Completion"
+                return _("Completion")
             if session is not None:
                 # Day/month keeps the column narrow on a small screen; the tooltip has the date.
-                second = "off" if session.cancelled else f"{session.date:%d/%m}"
+                # TRANSLATORS: a short word under a cancelled session's number in the register's
+                # heading, in place of its date (as narrow as the date "07/12").
+                second = _("off") if session.cancelled else f"{session.date:%d/%m}"
                 if session.moved_online and not session.cancelled:
                     # Moved online: said in place of the date, as "off" is for a cancelled
                     # session (the tooltip has the date; a virtual course's heading says
                     # every session is online).
-                    second = "online"
+                    # TRANSLATORS: a short word under a session's number in the register's
+                    # heading, in place of its date, for a session moved online.
+                    second = _("online")
                 return f"{session.number}\n{second}"
         if session is None:
             return None
         if role == Qt.ItemDataRole.ToolTipRole:
-            text = f"Session {session.number}, {session.date:%A %d %B %Y}"
+            lines = [
+                _("Session {number}, {day}").format(
+                    number=session.number, day=ui_date(session.date, "long")
+                )
+            ]
             if session.topic:
-                text += f"\nTopic: {session.topic}"
+                lines.append(_("Topic: {topic}").format(topic=session.topic))
             if session.cancelled:
-                text += "\nCancelled" + (
-                    f": {session.cancel_reason}" if session.cancel_reason else ""
+                lines.append(
+                    _("Cancelled: {reason}").format(reason=session.cancel_reason)
+                    if session.cancel_reason
+                    else _("Cancelled")
                 )
             if session.online:
-                text += "\nHeld online" + (
-                    f": {session.online_reason}" if session.online_reason else ""
+                lines.append(
+                    _("Held online: {reason}").format(reason=session.online_reason)
+                    if session.online_reason
+                    else _("Held online")
                 )
             if self.delivery_mode() == "hybrid":
-                text += "\nP* joined online: press O on a present mark."
-            return (
-                text + "\nEdit the session: Ctrl+Shift+S on its column, or double-click the date."
+                lines.append(_("P* joined online: press O on a present mark."))
+            lines.append(
+                _("Edit the session: Ctrl+Shift+S on its column, or double-click the date.")
             )
+            return "\n".join(lines)
         if (
             role == Qt.ItemDataRole.BackgroundRole
             and session.date == self.today

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from functools import partial
+from html import escape
 
 from PySide6.QtCore import (
     QEvent,
@@ -30,7 +31,9 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.programme.delivery import joined_online_problem
+from escape_desktop.programme.status import ABSENT, APOLOGIES, PRESENT
 from escape_desktop.services import courses as course_service
 from escape_desktop.services import reading
 from escape_desktop.services.changes import Changes
@@ -38,6 +41,7 @@ from escape_desktop.services.reading import RegisterRow, SessionInfo
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.register.register_keys import mark_letters
 from escape_desktop.ui.register.register_model import (
     COL_ATTENDED,
     COL_NAME,
@@ -49,10 +53,15 @@ from escape_desktop.ui.register.register_model import (
 from escape_desktop.ui.register.register_ops import RegisterOps
 from escape_desktop.ui.register.register_table import CLEAR, CLICK, CYCLE, ONLINE, RegisterTable
 
-LEGEND = (
-    "Click a box, or press P present · A absent · S apologies sent (then on to the next person) · "
-    "Space changes · Delete clears"
-)
+
+def legend() -> str:
+    """The line above the grid, with the mark letters of the window language."""
+    keys = mark_letters()
+    return _(
+        "Click a box, or press {present} present · {absent} absent · {apologies} apologies sent "
+        "(then on to the next person) · Space changes · Delete clears"
+    ).format(present=keys[PRESENT], absent=keys[ABSENT], apologies=keys[APOLOGIES])
+
 
 # What the register shows: who is on the course, their marks, the sessions, the course heading.
 SHOWN = (
@@ -64,13 +73,22 @@ class RegisterSection(CourseSection):
     """Sessions & register: mark attendance, manage the people on the course, session details."""
 
     RELOAD_ON = SHOWN
+
     # The keys the grid reads itself, for Help > Keyboard shortcuts (ui/app/keys_help.py).
-    KEYS_HELP = (
-        ("P · A · S", "Present · absent · apologies sent, then on to the next person"),
-        ("Space · Delete", "Change the mark · clear it"),
-        ("Enter", "On a name: that person's details"),
-        ("Menu key or Shift+F10", "The person's menu: details, withdraw, move, review"),
-    )
+    @property
+    def KEYS_HELP(self) -> tuple[tuple[str, str], ...]:
+        keys = mark_letters()
+        letters = " · ".join(keys[m] for m in (PRESENT, ABSENT, APOLOGIES))
+        return (
+            (
+                _("{letters} · 1 · 2 · 3").format(letters=letters),
+                N_("Present · absent · apologies sent, then on to the next person"),
+            ),
+            ("Space · Delete", N_("Change the mark · clear it")),
+            ("Enter", N_("On a name: that person's details")),
+            (N_("Menu key or Shift+F10"), N_("The person's menu: details, withdraw, move, review")),
+        )
+
     # The course heading above the tabs counts from this register, so it reads even while
     # another tab is shown.
     RELOAD_WHILE_HIDDEN = True
@@ -102,8 +120,10 @@ class RegisterSection(CourseSection):
         layout.addLayout(self._toolbar)
         layout.addWidget(self.legend)
         self.empty_hint = QLabel(
-            "No one is on this course yet. Enrol people one by one (Ctrl+E), or import "
-            "the referral list you were sent (Ctrl+I)."
+            _(
+                "No one is on this course yet. Enrol people one by one (Ctrl+E), or import "
+                "the referral list you were sent (Ctrl+I)."
+            )
         )
         self.empty_hint.setWordWrap(True)
         self.empty_hint.setObjectName("emptyHint")
@@ -122,22 +142,22 @@ class RegisterSection(CourseSection):
     # --- building ----------------------------------------------------------------------
     def _build_toolbar(self) -> None:
         bar = QHBoxLayout()
-        self.enrol_button = QPushButton("Enrol a person…")
-        self.enrol_button.setToolTip("Add someone to this course (Ctrl+E)")
+        self.enrol_button = QPushButton(_("Enrol a person…"))
+        self.enrol_button.setToolTip(_("Add someone to this course (Ctrl+E)"))
         self.enrol_button.clicked.connect(self.enrolRequested.emit)
-        self.import_button = QPushButton("Import list…")
-        self.import_button.setToolTip("Add everyone on a referral list (CSV)")
+        self.import_button = QPushButton(_("Import list…"))
+        self.import_button.setToolTip(_("Add everyone on a referral list (CSV)"))
         self.import_button.clicked.connect(self.importRequested.emit)
-        self.edit_button = QPushButton("Details…")
+        self.edit_button = QPushButton(_("Details…"))
         self.edit_button.clicked.connect(lambda: self._emit_for_current(self.editPersonRequested))
-        self.withdraw_button = QPushButton("Withdraw…")
+        self.withdraw_button = QPushButton(_("Withdraw…"))
         self.withdraw_button.clicked.connect(lambda: self._emit_for_current(self.withdrawRequested))
-        self.move_button = QPushButton("Move…")
-        self.move_button.setToolTip("Move this person to another course")
+        self.move_button = QPushButton(_("Move…"))
+        self.move_button.setToolTip(_("Move this person to another course"))
         self.move_button.clicked.connect(lambda: self._emit_for_current(self.moveRequested))
         # Was only in the right-click menu: a button too, shown while someone needs review.
-        self.review_button = QPushButton("Clear screening review…")
-        self.review_button.setToolTip("Record that you reviewed this person's screening answers")
+        self.review_button = QPushButton(_("Clear screening review…"))
+        self.review_button.setToolTip(_("Record that you reviewed this person's screening answers"))
         self.review_button.clicked.connect(self._clear_review_for_current)
         self.review_button.hide()
         for b in (
@@ -152,7 +172,7 @@ class RegisterSection(CourseSection):
             bar.addWidget(b)
         bar.addStretch(1)
         self._toolbar = bar
-        self.legend = QLabel(LEGEND)
+        self.legend = QLabel(legend())
         self.legend.setObjectName("hint")
         self.legend.setWordWrap(True)
 
@@ -162,11 +182,11 @@ class RegisterSection(CourseSection):
         self._menu_keys = _ContextMenuFilter(self)
         self.table = RegisterTable(self)
         self.table.setModel(self.model)
-        self.table.setAccessibleName("Register")
+        self.table.setAccessibleName(_("Register"))
         self.names = RegisterTable(self)
         self.names.setModel(self.model)
         self.names.setSelectionModel(self.table.selectionModel())
-        self.names.setAccessibleName("People on the register")
+        self.names.setAccessibleName(_("People on the register"))
         self.names.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.names.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
@@ -208,12 +228,12 @@ class RegisterSection(CourseSection):
         self.session_label.setWordWrap(True)
         row = QHBoxLayout()
         self.notes_edit = QLineEdit()
-        self.notes_edit.setPlaceholderText("Notes for this session")
-        self.notes_edit.setToolTip("Saved when you press Enter or leave the box")
-        self.notes_edit.setAccessibleName("Session notes")
+        self.notes_edit.setPlaceholderText(_("Notes for this session"))
+        self.notes_edit.setToolTip(_("Saved when you press Enter or leave the box"))
+        self.notes_edit.setAccessibleName(_("Session notes"))
         self.notes_edit.editingFinished.connect(self._save_notes)
-        self.session_button = QPushButton("Edit session…")
-        self.session_button.setToolTip("Topic, date, staff present, or cancel the session")
+        self.session_button = QPushButton(_("Edit session…"))
+        self.session_button.setToolTip(_("Topic, date, staff present, or cancel the session"))
         self.session_button.clicked.connect(self._edit_current_session)
         row.addWidget(self.notes_edit, 1)
         row.addWidget(self.session_button)
@@ -227,8 +247,16 @@ class RegisterSection(CourseSection):
             # At most 20 letters wide at any text size (260 points at the usual size): large
             # text gets wider names, not names cut to "…".
             COL_NAME: max(150, min(20 * fm.horizontalAdvance("M"), max(names) + 24)),
-            COL_ATTENDED: fm.horizontalAdvance("12 of 12") + 24,
-            COL_STATUS: fm.horizontalAdvance("Can't reach 75%") + 24,
+            COL_ATTENDED: max(
+                fm.horizontalAdvance(_("{attended} of {held}").format(attended=12, held=12)),
+                fm.horizontalAdvance(_("Present")),
+            )
+            + 24,
+            COL_STATUS: max(
+                [fm.horizontalAdvance(_("Can't reach 75 %")), fm.horizontalAdvance(_("Completion"))]
+                + [fm.horizontalAdvance(self.model.status_text(r)) for r in self.model.rows]
+            )
+            + 24,
         }
         # Narrow session columns and rows from the font, so a 1366x768 laptop shows a whole
         # class of 12 and six or more sessions (the header's tooltip has the full date).
@@ -305,18 +333,27 @@ class RegisterSection(CourseSection):
         lines = []
         if not_asked:
             n = len(not_asked)
-            who = "1 person" if n == 1 else f"{n} people"
             lines.append(
-                f"{who} not yet asked about consent: ask at the first session, then open "
-                "Details to record the answer."
+                ngettext(
+                    "{n} person not yet asked about consent: ask at the first session, then "
+                    "open Details to record the answer.",
+                    "{n} people not yet asked about consent: ask at the first session, then "
+                    "open Details to record the answer.",
+                    n,
+                ).format(n=n)
             )
         if review:
             n = len(review)
-            who = "1 person needs" if n == 1 else f"{n} people need"
             lines.append(
-                f"{who} review before starting (screening): kept off the circuit until you "
-                "clear it (choose the name, then Clear screening review…, or press the Menu "
-                "key or right-click the name)."
+                ngettext(
+                    "{n} person needs review before starting (screening): kept off the circuit "
+                    "until you clear it (choose the name, then Clear screening review…, or press "
+                    "the Menu key or right-click the name).",
+                    "{n} people need review before starting (screening): kept off the circuit "
+                    "until you clear it (choose the name, then Clear screening review…, or press "
+                    "the Menu key or right-click the name).",
+                    n,
+                ).format(n=n)
             )
         self.reminders.setText("\n".join(lines))
         self.reminders.setVisible(bool(lines))
@@ -347,12 +384,17 @@ class RegisterSection(CourseSection):
         person = self.model.rows[index.row()]
         if person.status == "withdrawn":
             self.message.emit(
-                f"{person.name} has withdrawn, so is not marked; if that was a mistake, use Undo (Ctrl+Z)."
+                _(
+                    "{name} has withdrawn, so is not marked; if that was a mistake, use Undo "
+                    "(Ctrl+Z)."
+                ).format(name=person.name)
             )
             return
         if session.cancelled:
             self.message.emit(
-                f"Session {session.number} is cancelled; reinstate it with Edit session to mark it."
+                _(
+                    "Session {number} is cancelled; reinstate it with Edit session to mark it."
+                ).format(number=session.number)
             )
             return
         current = person.marks.get(session.id)
@@ -369,8 +411,14 @@ class RegisterSection(CourseSection):
         if mark in ("present", "absent") and session.date > self.model.today:
             # Apologies can come in ahead; who came can only be known on the day.
             self.message.emit(
-                f"Session {session.number} is on {session.date:%a %d %b}, not held yet: mark "
-                "who came on the day. Someone who says they cannot come: press S for apologies."
+                _(
+                    "Session {number} is on {day}, not held yet: mark who came on the day. "
+                    "Someone who says they cannot come: press {apologies} for apologies."
+                ).format(
+                    number=session.number,
+                    day=ui_date(session.date, "day"),
+                    apologies=mark_letters()[APOLOGIES],
+                )
             )
             return
         saved = self.ops.mark(
@@ -405,7 +453,7 @@ class RegisterSection(CourseSection):
 
     def _emit_for_index(self, signal: SignalInstance, index: QModelIndex) -> None:
         if not index.isValid():
-            self.message.emit("Choose a person in the register first.")
+            self.message.emit(_("Choose a person in the register first."))
             return
         signal.emit(self.model.rows[index.row()].enrolment_id)
 
@@ -424,7 +472,7 @@ class RegisterSection(CourseSection):
     def _clear_review_for_current(self) -> None:
         person = self.current_row()
         if person is None:
-            self.message.emit("Choose a person in the register first.")
+            self.message.emit(_("Choose a person in the register first."))
             return
         self.clear_review(person.enrolment_id)
 
@@ -442,15 +490,17 @@ class RegisterSection(CourseSection):
         self.session_panel.setVisible(session is not None)
         if session is None:
             return
-        parts = [f"<b>Session {session.number}</b> · {session.date:%a %d %b %Y}"]
+        number = escape(_("Session {number}").format(number=session.number))
+        parts = [f"<b>{number}</b> · {escape(ui_date(session.date))}"]
         if session.cancelled:
             parts.append(
-                "<b>cancelled</b>" + (f": {session.cancel_reason}" if session.cancel_reason else "")
+                f"<b>{escape(_('cancelled'))}</b>"
+                + (f": {escape(session.cancel_reason)}" if session.cancel_reason else "")
             )
         elif session.topic:
-            parts.append(session.topic)
+            parts.append(escape(session.topic))
         if session.staff_present:
-            parts.append(f"Staff: {session.staff_present}")
+            parts.append(escape(_("Staff: {names}").format(names=session.staff_present)))
         self.session_label.setText(" · ".join(parts))
         if not self.notes_edit.hasFocus():
             self.notes_edit.setText(session.notes)
@@ -489,29 +539,28 @@ class RegisterSection(CourseSection):
         view.setCurrentIndex(index)
         menu = QMenu(self)
         if index.column() >= FIRST_SESSION and self.model.is_editable_cell(index):
-            for label, what in (
-                ("Present\tP", "present"),
-                ("Absent\tA", "absent"),
-                ("Apologies\tS", "apologies"),
-                ("Clear\tDelete", CLEAR),
+            keys = mark_letters()
+            for word, key, what in (
+                (_("Present"), keys[PRESENT], PRESENT),
+                (_("Absent"), keys[ABSENT], ABSENT),
+                (_("Apologies"), keys[APOLOGIES], APOLOGIES),
+                (_("Clear"), "Delete", CLEAR),
             ):
-                menu.addAction(label, partial(self._on_mark_requested, index, what))
+                menu.addAction(f"{word}\t{key}", partial(self._on_mark_requested, index, what))
             if self.model.delivery_mode() == "hybrid":
-                menu.addAction(
-                    "Joined online (or in the room)\tO",
-                    partial(self._on_mark_requested, index, ONLINE),
-                )
+                online = _("Joined online (or in the room)")
+                menu.addAction(f"{online}\tO", partial(self._on_mark_requested, index, ONLINE))
             menu.addSeparator()
         enrolment = self.model.rows[index.row()].enrolment_id
-        menu.addAction("Details…", lambda: self.editPersonRequested.emit(enrolment))
+        menu.addAction(_("Details…"), lambda: self.editPersonRequested.emit(enrolment))
         if self.model.rows[index.row()].status != "withdrawn":
-            menu.addAction("Withdraw…", lambda: self.withdrawRequested.emit(enrolment))
-        menu.addAction("Move to another course…", lambda: self.moveRequested.emit(enrolment))
+            menu.addAction(_("Withdraw…"), lambda: self.withdrawRequested.emit(enrolment))
+        menu.addAction(_("Move to another course…"), lambda: self.moveRequested.emit(enrolment))
         if enrolment in self.model.needs_review:
-            menu.addAction("Clear screening review…", lambda: self.clear_review(enrolment))
+            menu.addAction(_("Clear screening review…"), lambda: self.clear_review(enrolment))
         if index.column() >= FIRST_SESSION:
             menu.addSeparator()
-            menu.addAction("Edit session…", lambda: self._on_session_activated(index.column()))
+            menu.addAction(_("Edit session…"), lambda: self._on_session_activated(index.column()))
         menu.popup(at)
 
     def context_menu_event(self, view: QTableView, event: QContextMenuEvent, mouse: bool) -> None:

@@ -7,10 +7,12 @@ from PySide6.QtGui import QKeyEvent, QMouseEvent, QResizeEvent
 from PySide6.QtWidgets import QAbstractItemView, QTableView, QWidget
 
 from escape_desktop.programme.status import ABSENT, APOLOGIES, PRESENT
+from escape_desktop.ui.register.register_keys import mark_for_key
 from escape_desktop.ui.register.register_model import FIRST_SESSION, RegisterModel
 
-# The letters are programme.status's MARK_LETTER (P present, A absent, S apologies sent);
-# L still means apologies for instructors used to the earlier key.
+# The English letters are programme.status's MARK_LETTER (P present, A absent, S apologies
+# sent); L still means apologies for instructors used to the earlier key. The keys the grid
+# answers come from register_keys, in the window language (these, in English).
 KEY_MARKS: dict[int, str] = {
     Qt.Key.Key_P: PRESENT,
     Qt.Key.Key_A: ABSENT,
@@ -60,8 +62,9 @@ class RegisterTable(QTableView):
         mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if index.isValid() and mods == Qt.KeyboardModifier.NoModifier:
             if index.column() >= FIRST_SESSION:
-                if key in KEY_MARKS:
-                    self.markRequested.emit(index, KEY_MARKS[key])
+                mark = mark_for_key(key, event.text())
+                if mark is not None:
+                    self.markRequested.emit(index, mark)
                     return
                 if key == Qt.Key.Key_Space:
                     self.markRequested.emit(index, CYCLE)

@@ -107,6 +107,10 @@ class SettingsDialog(QDialog):
         note = QLabel(_("Changes are saved as you make them."))
         note.setObjectName("hint")
         layout.addWidget(note)
+        from escape_desktop.ui.app.language_setting import WindowLanguageBox
+
+        self.window_language = WindowLanguageBox()
+        layout.addWidget(self.window_language)
         form = QFormLayout()
         form.setRowWrapPolicy(
             QFormLayout.RowWrapPolicy.WrapLongRows
