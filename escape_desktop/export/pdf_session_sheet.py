@@ -22,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import CondPageBreak, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
-from escape_desktop.i18n import N_, Translator, ui_translator
+from escape_desktop.i18n import Translator, ui_translator
 from escape_desktop.programme.status import ATTENDANCE_MARKS, mark_from_letter
 
 from .pdf_data import CourseInfo
@@ -202,19 +202,7 @@ def short_level_name(name: str) -> str:
     return _LEVEL_PREFIX.sub(r"\1", name).strip() or name
 
 
-# The exercise library's dose units, as a station's column names them: "(reps each leg)".
-UNIT_WORDS = {
-    "reps": N_("reps"),
-    "reps each leg": N_("reps each leg"),
-    "reps each side": N_("reps each side"),
-    "s": N_("seconds"),
-    "min": N_("minutes"),
-}
-
-
-def unit_words(unit: str, tr: Translator) -> str:
-    known = UNIT_WORDS.get(unit.strip())
-    return tr._(known) if known else unit
+from escape_desktop.programme.progression import unit_words  # noqa: E402
 
 
 def _level_short(level: int, tr: Translator) -> str:

@@ -3,7 +3,6 @@ register's keys and statuses)."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 
 from escape_desktop.i18n import N_, Translator
@@ -60,25 +59,7 @@ def level_words(level: int | None, tr: Translator) -> str:
     return "" if level is None else tr._("Level {n}").format(n=level + 1)
 
 
-# The exercise library's dose units (resources/exercises), as printed after a number.
-DOSE_UNITS = {
-    "reps": N_("{n} reps"),
-    "reps each leg": N_("{n} reps each leg"),
-    "reps each side": N_("{n} reps each side"),
-    "s": N_("{n} s"),
-    "min": N_("{n} min"),
-}
-_DOSE = re.compile(r"^(\S+) (.+)$")
-
-
-def dose_words(text: str, tr: Translator) -> str:
-    """A dose as the services write it ("12 reps each leg") in the reader's language; a unit
-    the catalogue does not know prints as written."""
-    found = _DOSE.match(text.strip())
-    if found is None or found.group(2) not in DOSE_UNITS:
-        return text
-    return tr._(DOSE_UNITS[found.group(2)]).format(n=found.group(1))
-
+from escape_desktop.programme.progression import DOSE_UNITS, dose_words  # noqa: E402, F401
 
 # ------------------------------------------------------------ the instructor's documents
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, Translator, _, ngettext
 
 from .content import ProgressionRules, Station
 
@@ -72,6 +73,40 @@ def _num(value: float) -> str:
 def format_dose(station: Station, dose: float) -> str:
     """A dose with its unit, e.g. "12 reps"."""
     return f"{_num(dose)} {station.dose_unit}".strip()
+
+
+# The exercise library's dose units (resources/exercises) in the reader's language: after a
+# number ("12 reps each leg") and as a column names them ("reps each leg"). A unit a site
+# typed for its own station is not in the catalogue and reads as typed.
+DOSE_UNITS = {
+    "reps": N_("{n} reps"),
+    "reps each leg": N_("{n} reps each leg"),
+    "reps each side": N_("{n} reps each side"),
+    "s": N_("{n} s"),
+    "min": N_("{n} min"),
+}
+UNIT_WORDS = {
+    "reps": N_("reps"),
+    "reps each leg": N_("reps each leg"),
+    "reps each side": N_("reps each side"),
+    "s": N_("seconds"),
+    "min": N_("minutes"),
+}
+_DOSE = re.compile(r"^(\S+) (.+)$")
+
+
+def dose_words(text: str, tr: Translator) -> str:
+    """A dose as format_dose writes it ("12 reps each leg") in the reader's language."""
+    found = _DOSE.match(text.strip())
+    if found is None or found.group(2) not in DOSE_UNITS:
+        return text
+    return tr._(DOSE_UNITS[found.group(2)]).format(n=found.group(1))
+
+
+def unit_words(unit: str, tr: Translator) -> str:
+    """A station's unit as its column names it, in the reader's language."""
+    known = UNIT_WORDS.get(unit.strip())
+    return tr._(known) if known else unit
 
 
 def _increase(station: Station, dose: float, fraction: float) -> float:

@@ -141,7 +141,7 @@ def long_welsh_values(demo_ctx):  # type: ignore[no-untyped-def]
 @pytest.mark.parametrize(
     ("kind", "session", "words"),
     [
-        ("register", None, ("Cofrestr", "Wedi dod", "Yn bresennol")),
+        ("register", None, ("Cofrestr", "Wedi dod", "Presennol")),
         ("session-sheet", 1, ("Sesiwn 1 o", "fel y’i cofnodwyd", "Lefelau sy’n cael eu")),
         ("session-sheet", 12, ("Sesiwn 12 o", "Ticiwch", "Mesurau’r diwedd heddiw")),
         ("summary", None, ("Crynodeb y dosbarth", "Canlyniadau’r dosbarth", "Darparu: hybrid")),

@@ -24,10 +24,16 @@ COURSE = "KH-2027-001"
 
 
 @pytest.fixture
-def ui_language():  # type: ignore[no-untyped-def]
-    """Set the window's and command line's language for one test, English again after."""
+def ui_language(monkeypatch):  # type: ignore[no-untyped-def]
+    """Set the window's and command line's language for one test, English again after; the
+    command line run in this process starts in it too (as if it were the saved setting)."""
     before = i18n.ui_language()
-    yield i18n.set_ui_language
+
+    def choose(language: str) -> None:
+        i18n.set_ui_language(language)
+        monkeypatch.setattr(i18n, "chosen_ui_language", lambda: language)
+
+    yield choose
     i18n.set_ui_language(before)
 
 

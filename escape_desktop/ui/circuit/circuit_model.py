@@ -10,7 +10,8 @@ from PySide6.QtGui import QBrush
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
-from escape_desktop.i18n import N_, _
+from escape_desktop.i18n import N_, _, ui_translator
+from escape_desktop.programme.progression import dose_words, unit_words
 from escape_desktop.services import circuit
 from escape_desktop.services.circuit import Cell, CircuitGrid, CircuitRow
 from escape_desktop.services.errors import ValidationError
@@ -61,6 +62,11 @@ def cell_change_words(before: Any, after: dict[str, str], relevel: bool) -> str:
     return ", ".join(parts) or _("results")
 
 
+def dose_text(cell: Cell) -> str:
+    """The aim with its unit ("8 reps") in the window's language (the library's units)."""
+    return dose_words(cell.dose_text, ui_translator())
+
+
 def level_short(cell: Cell) -> str:
     return _("L{number}").format(number=cell.level + 1)
 
@@ -91,7 +97,7 @@ def spoken_cell(row_name: str, attendance: str | None, cell: Cell) -> str:
     parts = [row_name]
     if attendance in ABSENT_WORDS:
         parts.append(_(ABSENT_WORDS[attendance]))
-    parts += [_(cell.level_name), cell.dose_text, results_text(cell)]
+    parts += [_(cell.level_name), dose_text(cell), results_text(cell)]
     if cell.suggestion is not None and cell.suggestion.action != "hold":
         decided = {"accepted": _("accepted"), "ignored": _("ignored")}.get(cell.decision or "", "")
         parts.append(_("suggestion: {words}").format(words=suggestion_words(cell, decision=False)))
@@ -229,7 +235,7 @@ class CircuitModel(QAbstractTableModel):
             st = self.grid.stations[section - COL_FIRST_STATION]
             removed = st.key in self.grid.inactive
             if role == Qt.ItemDataRole.DisplayRole:
-                unit = f"\n({st.dose_unit})" if st.dose_unit else ""
+                unit = f"\n({unit_words(st.dose_unit, ui_translator())})" if st.dose_unit else ""
                 return _(st.name) + (" " + _("(removed)") if removed else "") + unit
             if role == Qt.ItemDataRole.ToolTipRole:
                 levels = "\n".join(_(name) for name in st.level_names)
@@ -296,7 +302,7 @@ class CircuitModel(QAbstractTableModel):
             arrow = ARROWS.get(cell.suggestion.action, "") if cell.suggestion else ""
             if cell.suggestion is not None and cell.suggestion.review:
                 arrow = _("review")
-            return f"{level_short(cell)} · {cell.dose_text}\n{results_text(cell)} {arrow}".rstrip()
+            return f"{level_short(cell)} · {dose_text(cell)}\n{results_text(cell)} {arrow}".rstrip()
         if role == Qt.ItemDataRole.EditRole:
             return {
                 "dose_achieved": _num(cell.dose_achieved),
@@ -307,7 +313,7 @@ class CircuitModel(QAbstractTableModel):
             station = self.grid.station(cell.station_key)
             lines = [
                 f"{row.name}: {_(station.name)}",
-                _("{level}, aim for {dose}").format(level=_(cell.level_name), dose=cell.dose_text),
+                _("{level}, aim for {dose}").format(level=_(cell.level_name), dose=dose_text(cell)),
             ]
             if cell.has_results:
                 lines.append(_("Today: {results}").format(results=results_text(cell)))

@@ -31,7 +31,8 @@ from PySide6.QtWidgets import (
 
 from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
-from escape_desktop.i18n import N_, _, ui_date
+from escape_desktop.i18n import N_, _, ui_date, ui_translator
+from escape_desktop.programme.progression import dose_words
 from escape_desktop.services import circuit
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.circuit import Cell, SessionChoice
@@ -155,6 +156,7 @@ class CircuitSection(CourseSection):
     def _build_top(self) -> None:
         self.top = QHBoxLayout()
         label = QLabel(_("&Session:"), self)
+        label.setMinimumWidth(label.sizeHint().width())  # a longer language never cut
         self.session_combo = QComboBox(self)
         self.session_combo.setMinimumContentsLength(18)
         label.setBuddy(self.session_combo)
@@ -173,6 +175,7 @@ class CircuitSection(CourseSection):
         self.history_button.clicked.connect(self.open_history)
         QShortcut(QKeySequence(KEY_HISTORY), self, self.open_history)
         view_label = QLabel(_("Sho&w:"), self)
+        view_label.setMinimumWidth(view_label.sizeHint().width())
         self.view_combo = QComboBox(self)
         for view in CircuitView:
             self.view_combo.addItem(_(view.value), view)
@@ -794,7 +797,7 @@ class CircuitSection(CourseSection):
                 name=escape(row.name),
                 station=escape(_(station.name)),
                 level=escape(_(cell.level_name)),
-                dose=escape(cell.dose_text),
+                dose=escape(dose_words(cell.dose_text, ui_translator())),
             )
             + what
         )

@@ -117,8 +117,10 @@ class DocumentsSection(CourseSection):
         self.session_spin.setAccessibleName(_("Session number"))
         self.session_spin.setMinimumWidth(self.fontMetrics().horizontalAdvance("00") + 48)
         self.session_label = QLabel(_("Sess&ion:"))
+        self.session_label.setMinimumWidth(self.session_label.sizeHint().width())
         self.session_label.setBuddy(self.session_spin)
         doc_label = QLabel(_("Doc&ument:"))
+        doc_label.setMinimumWidth(doc_label.sizeHint().width())  # a longer language never cut
         doc_label.setBuddy(self.kind_combo)
         form.addRow(doc_label, self.kind_combo)
         form.addRow("", self.kind_help)

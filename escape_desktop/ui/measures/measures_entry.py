@@ -162,6 +162,7 @@ class MeasuresEntry(QWidget):
             )
         )
         self.taken_label = taken_label = QLabel(_("&Where measured:"), self.header)
+        taken_label.setMinimumWidth(taken_label.sizeHint().width())  # never cut in Welsh
         taken_label.setBuddy(self.taken)
         # Time point and date one above the other: side by side they made the form too wide
         # to sit beside the list of people with large text.

@@ -69,6 +69,10 @@ def _fit_wrapped(dialog: QDialog, skip: QWidget | None = None) -> None:
     dialog.resize(dialog.width(), max(dialog.height(), dialog.minimumSizeHint().height()))
 
 
+# What a recovery key looks like, shown in its empty box: letters in groups, no words.
+KEY_SHAPE = "ABCD-EFGH-JKLM-NPQR-STUV-WXYZ"
+
+
 class UnlockDialog(QDialog):
     """Ask for the passphrase; on success ``key`` holds the raw key. Wrong: say so, stay open."""
 
@@ -151,7 +155,7 @@ class RecoveryResetDialog(QDialog):
         layout.addWidget(note)
         form = QFormLayout()
         self.code = QLineEdit()
-        self.code.setPlaceholderText("ABCD-EFGH-JKLM-NPQR-STUV-WXYZ")
+        self.code.setPlaceholderText(KEY_SHAPE)
         self.new = _password_field()
         self.confirm = _password_field()
         form.addRow(_("Recovery key"), self.code)
