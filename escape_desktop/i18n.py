@@ -404,3 +404,34 @@ def pseudo_po(template: bytes) -> bytes:
     buffer = io.BytesIO()
     write_po(buffer, out)
     return buffer.getvalue()
+
+
+class _PseudoTranslator(Translator):
+    """The pseudo-language's dates are marked too: they come from the locale, not the data."""
+
+    def date(self, day: datetime.date | None, length: str = "long") -> str:
+        text = super().date(day, length)
+        return f"{PSEUDO_OPEN}{text}{PSEUDO_CLOSE}" if text else text
+
+
+def pseudo_translator(catalogue: bytes | str, language: str = "xx") -> Translator:
+    """The pseudo-language from its catalogue (``pseudo_po``): add it with ``add_language``."""
+    return _PseudoTranslator(language, compile_catalogue(catalogue, language), SOURCE)
+
+
+def outside_pseudo(text: str) -> str:
+    """What of ``text`` lies outside the pseudo-language's markers (a space where one stood):
+    words here escaped the catalogue, unless they are data."""
+    out, depth = [], 0
+    for ch in text:
+        if ch == PSEUDO_OPEN:
+            depth += 1
+        elif ch == PSEUDO_CLOSE:
+            depth = max(0, depth - 1)
+        elif depth == 0:
+            out.append(ch)
+            continue
+        else:
+            continue
+        out.append(" ")
+    return "".join(out)

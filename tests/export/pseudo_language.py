@@ -32,13 +32,7 @@ def pseudo_language() -> Iterator[str]:
     """The pseudo-language "xx" while the block runs: every message marked; dates marked
     too (they are data, in the locale's words)."""
 
-    class Marked(i18n.Translator):
-        def date(self, day, length="long"):  # type: ignore[no-untyped-def]
-            if day is None:
-                return ""
-            return OPEN + super().date(day, length) + CLOSE
-
-    i18n.add_language("xx", Marked("xx", i18n.compile_catalogue(pseudo_po(), "xx"), "en"))
+    i18n.add_language("xx", i18n.pseudo_translator(pseudo_po()))
     try:
         yield "xx"
     finally:
@@ -46,15 +40,7 @@ def pseudo_language() -> Iterator[str]:
 
 
 def outside_markers(text: str) -> str:
-    out, depth = [], 0
-    for ch in text:
-        if ch == OPEN:
-            depth += 1
-        elif ch == CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
+    return i18n.outside_pseudo(text)
 
 
 def data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]

@@ -14,7 +14,6 @@ from pdf_fit import problems
 from pypdf import PdfReader
 from sqlalchemy import text
 from test_welsh_documents import (
-    CLOSE,
     OPEN,
     WELSH_NAME,
     _data_words,
@@ -121,11 +120,7 @@ def test_welsh_letters_fit_their_page_with_long_names_and_addresses(
 
 @pytest.fixture
 def pseudo():  # type: ignore[no-untyped-def]
-    class Marked(i18n.Translator):
-        def date(self, day, length="long"):  # type: ignore[no-untyped-def]
-            return OPEN + super().date(day, length) + CLOSE
-
-    i18n.add_language("xx", Marked("xx", i18n.compile_catalogue(_pseudo_po(), "xx"), "en"))
+    i18n.add_language("xx", i18n.pseudo_translator(_pseudo_po()))
     yield "xx"
     i18n.remove_language("xx")
 

@@ -231,25 +231,13 @@ def _pseudo_po() -> bytes:
 def pseudo():  # type: ignore[no-untyped-def]
     """The pseudo-language "xx": every message marked; dates marked too (they are data)."""
 
-    class Marked(i18n.Translator):
-        def date(self, day, length="long"):  # type: ignore[no-untyped-def]
-            return OPEN + super().date(day, length) + CLOSE
-
-    i18n.add_language("xx", Marked("xx", i18n.compile_catalogue(_pseudo_po(), "xx"), "en"))
+    i18n.add_language("xx", i18n.pseudo_translator(_pseudo_po()))
     yield "xx"
     i18n.remove_language("xx")
 
 
 def _outside_markers(text: str) -> str:
-    out, depth = [], 0
-    for ch in text:
-        if ch == OPEN:
-            depth += 1
-        elif ch == CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
+    return i18n.outside_pseudo(text)
 
 
 def _data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]

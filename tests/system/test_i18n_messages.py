@@ -224,26 +224,14 @@ def _pseudo_po() -> bytes:
 def pseudo(ui_language):  # type: ignore[no-untyped-def]
     """The command line in the pseudo-language "xx": every message marked, dates too."""
 
-    class Marked(i18n.Translator):
-        def date(self, day, length="long"):  # type: ignore[no-untyped-def]
-            return OPEN + super().date(day, length) + CLOSE
-
-    i18n.add_language("xx", Marked("xx", i18n.compile_catalogue(_pseudo_po(), "xx"), "en"))
+    i18n.add_language("xx", i18n.pseudo_translator(_pseudo_po()))
     ui_language("xx")
     yield
     i18n.remove_language("xx")
 
 
 def _outside_markers(text: str) -> str:
-    out, depth = [], 0
-    for ch in text:
-        if ch == OPEN:
-            depth += 1
-        elif ch == CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
+    return i18n.outside_pseudo(text)
 
 
 def _words(text: str) -> set[str]:

@@ -62,11 +62,7 @@ def pseudo_po() -> bytes:
 def install_pseudo() -> None:
     """The window speaks "xx"; dates on screen are marked as a whole (they are data)."""
 
-    class Marked(i18n.Translator):
-        def date(self, day, length="long"):  # type: ignore[no-untyped-def]
-            return OPEN + super().date(day, length) + CLOSE
-
-    i18n.add_language("xx", Marked("xx", i18n.compile_catalogue(pseudo_po(), "xx"), "en"))
+    i18n.add_language("xx", i18n.pseudo_translator(pseudo_po()))
     i18n.set_ui_language("xx")
 
 
@@ -76,19 +72,7 @@ def remove_pseudo() -> None:
 
 
 def outside_markers(text: str) -> str:
-    out, depth = [], 0
-    for ch in text:
-        if ch == OPEN:
-            depth += 1
-        elif ch == CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            out.append(ch)
-        else:
-            continue
-        if ch in (OPEN, CLOSE):
-            out.append(" ")
-    return "".join(out)
+    return i18n.outside_pseudo(text)
 
 
 def _model_texts(model: QAbstractItemModel, rows: int = 12) -> Iterator[str]:

@@ -91,12 +91,7 @@ def pseudo_po() -> str:
 def pseudo():  # type: ignore[no-untyped-def]
     """The window in "xx": every message marked; dates marked too (they are data)."""
 
-    class Marked(i18n.Translator):
-        def date(self, day, length="long"):  # type: ignore[no-untyped-def]
-            text = super().date(day, length)
-            return OPEN + text + CLOSE if text else text
-
-    i18n.add_language("xx", Marked("xx", i18n.compile_catalogue(pseudo_po(), "xx"), "en"))
+    i18n.add_language("xx", i18n.pseudo_translator(pseudo_po()))
     i18n.set_ui_language("xx")
     from escape_desktop.ui.common import qt_language
 
@@ -107,15 +102,7 @@ def pseudo():  # type: ignore[no-untyped-def]
 
 
 def outside_markers(text: str) -> str:
-    out, depth = [], 0
-    for ch in text:
-        if ch == OPEN:
-            depth += 1
-        elif ch == CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
+    return i18n.outside_pseudo(text)
 
 
 def data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]

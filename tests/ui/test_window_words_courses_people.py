@@ -91,15 +91,7 @@ def welsh() -> Iterator[str]:
 
 
 def _outside_markers(text: str) -> str:
-    out, depth = [], 0
-    for ch in text:
-        if ch == OPEN:
-            depth += 1
-        elif ch == CLOSE:
-            depth = max(0, depth - 1)
-        elif depth == 0:
-            out.append(ch)
-    return "".join(out)
+    return i18n.outside_pseudo(text)
 
 
 def _data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]
