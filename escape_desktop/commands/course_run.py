@@ -104,6 +104,24 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         ),
     )
     e.add_argument(
+        "--ethnic-category",
+        default=None,
+        metavar="CODE",
+        help=_("equality monitoring: NHS Data Dictionary ethnic category, A to S, Z or 99"),
+    )
+    e.add_argument(
+        "--stated-sex",
+        default=None,
+        metavar="CODE",
+        help=_("equality monitoring: person stated sex code, 1, 2, 9 or X"),
+    )
+    e.add_argument(
+        "--gender-identity",
+        default=None,
+        metavar="CODE",
+        help=_("equality monitoring: gender identity code, 1, 2, 3, 4, X or Z"),
+    )
+    e.add_argument(
         "--screening",
         metavar="ANSWERS",
         help=_(
@@ -514,6 +532,9 @@ def cmd_enrol(args: argparse.Namespace) -> int:
             consent_follow_up=CONSENT_WORDS[args.follow_up],
             contact_by=args.contact_by,
             language=args.language,
+            ethnic_category=args.ethnic_category,
+            stated_sex=args.stated_sex,
+            gender_identity=args.gender_identity,
         )
         # One transaction, as in the window: no enrolment without its screening.
         eid = participants.enrol(ctx, cid, data, answers, unscreened=answers is None).value

@@ -172,6 +172,7 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    from escape_desktop.registry.equality import equality_counts
     from escape_desktop.registry.figures import financial_year_dates
     from escape_desktop.registry.figures_table import figures_json_text, write_figures_csv
     from escape_desktop.registry.pdf_report import render_registry_report
@@ -208,6 +209,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = gather_report(
             db, _library(_folder(args)), date_from=date_from, date_to=date_to, year=year
         )
+        # People by ethnic category and by stated sex, small numbers suppressed (issue 30).
+        span = financial_year_dates(year) if year is not None else (date_from, date_to)
+        equality = equality_counts(db, date_from=span[0], date_to=span[1]) if span else ()
     finally:
         db.dispose()
     if not data.sites:
@@ -226,6 +230,7 @@ def cmd_report(args: argparse.Namespace) -> int:
                 "sites": [f.as_json() for f in data.sites],
                 "overall": data.overall.as_json(),
                 "years": [y.as_json() for y in data.years],
+                "equality": [t.as_json() for t in equality],
                 "thresholds": {
                     r.key: {"threshold": r.threshold, "source": r.threshold_source}
                     for r in data.rules

@@ -155,6 +155,11 @@ class Participant(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     # The language of their documents ("cy", "en"; i18n.LANGUAGES); None: the site's default.
     language: Mapped[str | None] = mapped_column(String(10), default=None)
+    # Equality monitoring (programme.equality), each optional and coded as the NHS Data
+    # Dictionary codes it; None: not asked (never inferred from "sex" above).
+    ethnic_category: Mapped[str | None] = mapped_column(String(2), default=None)
+    stated_sex: Mapped[str | None] = mapped_column(String(1), default=None)
+    gender_identity: Mapped[str | None] = mapped_column(String(1), default=None)
 
     enrolments: Mapped[list["Enrolment"]] = relationship(
         back_populates="participant", cascade="all, delete-orphan"

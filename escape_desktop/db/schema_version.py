@@ -26,6 +26,7 @@ KNOWN_REVISIONS: tuple[str, ...] = (
     "0009_participant_language",
     "0010_follow_up_home",
     "0011_measure_taken",
+    "0012_equality",
 )
 HEAD = KNOWN_REVISIONS[-1]
 

@@ -195,6 +195,7 @@ def render_dictionary(profile: Profile, profile_path: str = "") -> str:
             ]
         lines += _table(profile.attendance, profile)
         lines.append("")
+    lines += _equality_text(profile)
     lines += [
         "## Checking a file",
         "",
@@ -230,6 +231,52 @@ def render_dictionary(profile: Profile, profile_path: str = "") -> str:
         "",
     ]
     return "\n".join(lines)
+
+
+EQUALITY_SOURCES = (
+    "participant.ethnic_category",
+    "participant.stated_sex",
+    "participant.gender_identity",
+)
+
+
+def _equality_text(profile: Profile) -> list[str]:
+    """Which NHS Data Dictionary items the equality columns follow, and what is not certain."""
+    if not any(c.source in EQUALITY_SOURCES for c in profile.main.columns):
+        return []
+    return [
+        "## Equality monitoring: the NHS Data Dictionary items",
+        "",
+        "Three separate, optional items, each asked on its own at enrolment (never read from "
+        "another, nor from the `sex` column). A blank cell means the person was not asked; "
+        "that is not the same as a person's answer *not stated*. The codes follow the NHS "
+        "Data Dictionary as the app's authors recall it; a national team should check them "
+        "against the current Data Dictionary before relying on them. What we are unsure of "
+        "is marked *(unsure)*.",
+        "",
+        "- `ethnic_category`: data element **ETHNIC CATEGORY** (the 2001 census categories): "
+        "A British, B Irish, C any other White background (White); D White and Black "
+        "Caribbean, E White and Black African, F White and Asian, G any other mixed "
+        "background (Mixed); H Indian, J Pakistani, K Bangladeshi, L any other Asian "
+        "background (Asian or Asian British); M Caribbean, N African, P any other Black "
+        "background (Black or Black British); R Chinese, S any other ethnic group (Other "
+        "ethnic groups); Z not stated (the person was asked and chose not to say); 99 not "
+        "known. There is no I, O or Q. The newer 2021-census categories are not used "
+        "*(unsure whether the Data Dictionary has adopted them yet)*.",
+        "- `stated_sex`: data element **PERSON STATED SEX CODE**: 1 male, 2 female, 9 "
+        "indeterminate (unable to be classified as either), X not known (not recorded). "
+        "*(Unsure: the Data Dictionary has also had PERSON STATED GENDER CODE with the same "
+        "codes; the item's name has changed over time.)*",
+        "- `gender_identity`: data element **GENDER IDENTITY CODE** (as used in the Mental "
+        "Health Services Data Set): 1 male (including trans man), 2 female (including trans "
+        "woman), 3 non-binary, 4 other (not listed), X not known, Z not stated. *(Unsure of "
+        "the item's exact name and whether it is the one the national team will ask for; the "
+        "companion item GENDER IDENTITY SAME AT BIRTH INDICATOR is not collected.)*",
+        "",
+        "The registry publishes counts by ethnic category and by stated sex with the report's "
+        "small-number suppression (docs/registry.md).",
+        "",
+    ]
 
 
 def _band_text(profile: Profile) -> list[str]:

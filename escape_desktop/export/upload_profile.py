@@ -20,6 +20,7 @@ from typing import Any
 
 from escape_desktop.errors import KnownError
 from escape_desktop.paths import resource_path
+from escape_desktop.programme.equality import ETHNIC_CATEGORIES, GENDER_IDENTITIES, STATED_SEXES
 from escape_desktop.programme.measure_taken import TAKEN_CODE
 from escape_desktop.programme.referral_codes import REFERRAL_CODES
 from escape_desktop.programme.status import STATUSES as PERSON_STATUSES
@@ -126,6 +127,26 @@ SOURCES: dict[str, SourceInfo] = {
         codes=("",) + REFERRAL_CODES,
     ),
     "participant.consent_share": SourceInfo("boolean", "agreed to share their data"),
+    # Equality monitoring (programme.equality): NHS Data Dictionary codes, blank if not asked.
+    "participant.ethnic_category": SourceInfo(
+        "code",
+        "NHS Data Dictionary Ethnic Category: A to S, Z not stated, 99 not known; blank if "
+        "not asked",
+        codes=("", *ETHNIC_CATEGORIES),
+    ),
+    "participant.stated_sex": SourceInfo(
+        "code",
+        "NHS Data Dictionary Person Stated Sex Code: 1 male, 2 female, 9 indeterminate, "
+        "X not known; blank if not asked",
+        codes=("", *STATED_SEXES),
+    ),
+    "participant.gender_identity": SourceInfo(
+        "code",
+        "NHS Data Dictionary Gender Identity Code: 1 male (including trans man), 2 female "
+        "(including trans woman), 3 non-binary, 4 other, X not known, Z not stated; blank if "
+        "not asked",
+        codes=("", *GENDER_IDENTITIES),
+    ),
     "participant.first_name": SourceInfo("text", "first name", personal=True),
     "participant.last_name": SourceInfo("text", "last name", personal=True),
     "participant.nhs_number": SourceInfo("text", "NHS number", personal=True),

@@ -37,12 +37,17 @@ Z95 = 1.959963984540054
 Z998 = 3.090232306167813  # two-sided 99.8 %: the funnel plot's outer limits
 
 
-def secondary_suppression(parts: Sequence[int], threshold: int = SMALL_CELL) -> list[bool]:
+def secondary_suppression(
+    parts: Sequence[int], threshold: int = SMALL_CELL, hidden_already: Sequence[bool] = ()
+) -> list[bool]:
     """Which of the parts of a total that is shown to hide (True): every count of 1 to
     ``threshold`` − 1 (primary), and then, so that none can be worked out by subtracting the
     shown parts from the total, more of the smallest others until the hidden parts are at
-    least two and add up to 0 or at least ``threshold`` (secondary)."""
+    least two and add up to 0 or at least ``threshold`` (secondary). ``hidden_already``: parts
+    hidden for another reason (a table's other direction), kept hidden."""
     hidden = [0 < n < threshold for n in parts]
+    for i, h in enumerate(hidden_already):
+        hidden[i] = hidden[i] or bool(h)
     while any(hidden) and not all(hidden):
         together = sum(n for n, h in zip(parts, hidden, strict=True) if h)
         if sum(hidden) >= 2 and not 0 < together < threshold:

@@ -14,6 +14,12 @@ from sqlalchemy.orm import Session as OrmSession
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant, Session
 from escape_desktop.i18n import LANGUAGES, _, known_language, ui_date
+from escape_desktop.programme.equality import (
+    ETHNIC_CATEGORIES,
+    GENDER_IDENTITIES,
+    STATED_SEXES,
+    known_code,
+)
 from escape_desktop.programme.nhs import (
     format_nhs_number,
     is_valid_nhs_number,
@@ -57,6 +63,10 @@ class ParticipantInput:
     contact_by: str = ""
     # The language of their documents ("cy", "en"); None or "": the site's default.
     language: str | None = None
+    # Equality monitoring (programme.equality): NHS Data Dictionary codes; None or "": not asked.
+    ethnic_category: str | None = None
+    stated_sex: str | None = None
+    gender_identity: str | None = None
 
 
 def new_participant_code() -> str:
@@ -171,6 +181,19 @@ def _language(value: object) -> str | None:
     return code
 
 
+def _equality(value: object, field: str, codes: dict[str, str], label: str) -> str | None:
+    code = known_code(value, codes)
+    if code is None:
+        choices = ", ".join(f"{c} ({_(words)})" for c, words in codes.items())
+        raise ValidationError(
+            field,
+            _("{label}: choose one of {choices}, or leave it not asked.").format(
+                label=label, choices=choices
+            ),
+        )
+    return code or None
+
+
 def participant_problems(
     data: ParticipantInput, today: date | None = None
 ) -> tuple[dict[str, Any], list[ValidationError]]:
@@ -221,6 +244,25 @@ def participant_problems(
         ),
         "contact_by": _checked(p, lambda: _contact_by(data.contact_by), ""),
         "language": _checked(p, lambda: _language(data.language), None),
+        "ethnic_category": _checked(
+            p,
+            lambda: _equality(
+                data.ethnic_category, "ethnic_category", ETHNIC_CATEGORIES, _("Ethnic category")
+            ),
+            None,
+        ),
+        "stated_sex": _checked(
+            p,
+            lambda: _equality(data.stated_sex, "stated_sex", STATED_SEXES, _("Stated sex")),
+            None,
+        ),
+        "gender_identity": _checked(
+            p,
+            lambda: _equality(
+                data.gender_identity, "gender_identity", GENDER_IDENTITIES, _("Gender identity")
+            ),
+            None,
+        ),
     }
     values["referral_code"] = _checked(
         p, lambda: _referral_code(data.referral_code, values["referral_source"]), ""
@@ -529,6 +571,9 @@ def participant_input(ctx: AppContext, participant_id: int) -> ParticipantInput:
             consent_follow_up=p.consent_follow_up,
             contact_by=p.contact_by,
             language=p.language,
+            ethnic_category=p.ethnic_category,
+            stated_sex=p.stated_sex,
+            gender_identity=p.gender_identity,
         )
 
 

@@ -161,6 +161,9 @@ def read_upload_source(
                 Participant.notes,
                 Participant.referral_code,
                 Participant.consent_follow_up,
+                Participant.ethnic_category,
+                Participant.stated_sex,
+                Participant.gender_identity,
             ).join(Participant, Participant.id == Enrolment.participant_id)
         )
     ).all()
@@ -317,6 +320,9 @@ def read_upload_source(
         for joint in JOINTS:
             values[f"participant.joint.{joint}"] = joint in joints
         values["participant.consent_follow_up"] = p[19]
+        values["participant.ethnic_category"] = p[20] or ""
+        values["participant.stated_sex"] = p[21] or ""
+        values["participant.gender_identity"] = p[22] or ""
         for point in POINTS:
             at = followed.get((eid, point))
             values[f"follow_up.{point}.state"] = at.state if at else "not_followed"

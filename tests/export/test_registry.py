@@ -330,6 +330,19 @@ def test_report_figures_equal_an_independent_count_and_name_every_site(
         lo, hi = rate["ci95"]
         assert lo <= rate["percent"] <= hi
     assert data["thresholds"]["pain_nrs"]["source"] == "content library"
+    # Equality monitoring: each site's people by ethnic category and stated sex add up to its
+    # rows, counted again from the upload; nothing of 1 to 4 is shown
+    for table in data["equality"]:
+        sites = {r["site"]: r for r in table["sites"]}
+        for site, path in uploads.items():
+            with path.open(encoding="utf-8-sig", newline="") as fh:
+                cells = [r.get(table["item"]) or "" for r in csv.DictReader(fh)]
+            row = sites[site]
+            assert row["total"] == len(cells)
+            for code_, n in row["counts"].items():
+                want = cells.count("" if code_ == "not_recorded" else code_)
+                assert n is None or n == want
+                assert n is None or not 0 < n < 5
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     for code_, name in SITES.values():
         assert code_ in text and name in text

@@ -567,6 +567,40 @@ def test_a_persons_document_language_goes_with_the_course(laptops, tmp_path, cap
     assert report["course_added"] is True and got == "cy"
 
 
+def test_a_persons_equality_monitoring_goes_with_the_course(laptops, tmp_path, capsys):
+    """Asked on laptop A, the three equality items arrive on laptop B as they were; everyone
+    not asked hashes as before (carried only when set)."""
+    a, b = laptops
+    ctx = AppContext.open(a)
+    try:
+        with ctx.db.transaction() as s:
+            course = s.scalar(select(Course).where(Course.code == COURSE))
+            assert course is not None
+            person = course.enrolments[0].participant
+            person.ethnic_category, person.stated_sex, person.gender_identity = "99", "2", "Z"
+            code = person.code
+    finally:
+        ctx.close()
+    records = state(a, COURSE)
+    assert records[f"participant|{code}"]["ethnic_category"] == "99"
+    assert all("ethnic_category" not in v for k, v in records.items()
+               if k.startswith("participant|") and k != f"participant|{code}")  # fmt: skip
+    file = tmp_path / "course.escape"
+    send(capsys, a, COURSE, file)
+    receive(capsys, b, file)
+    ctx = AppContext.open(b)
+    try:
+        with ctx.db.read() as s:
+            got = s.execute(
+                select(
+                    Participant.ethnic_category, Participant.stated_sex, Participant.gender_identity
+                ).where(Participant.code == code)
+            ).one()
+    finally:
+        ctx.close()
+    assert tuple(got) == ("99", "2", "Z")
+
+
 def _set_language(folder: Path, code: str, language: str | None) -> None:
     ctx = AppContext.open(folder)
     try:

@@ -129,7 +129,7 @@ def test_an_upload_without_follow_up_columns_still_validates_and_loads(demo_ctx,
     export_upload(ctx, out, today=date.today())
     prof = profile(ctx, None)
     added = [c.name for c in prof.main.columns if c.since]
-    assert added and all(c.since == "4" for c in prof.main.columns if c.since)
+    assert added and {c.since for c in prof.main.columns if c.since} <= {"4", "5"}
     # the same file as the previous profile version made it: no follow-up columns
     with out.open(encoding="utf-8-sig", newline="") as f:
         rows = list(csv.reader(f))

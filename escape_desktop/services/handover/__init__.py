@@ -266,7 +266,13 @@ DELIVERY_DEFAULTS: dict[str, dict[str, Any]] = {
     "assessment": {"taken": "in_person"},  # remote / video (programme.measure_taken)
     # A person's document language (issue 31): carried only when chosen, so the records of
     # everyone else hash as they did before.
-    "participant": {"language": None},
+    # Equality monitoring (issue 30): likewise carried only when asked.
+    "participant": {
+        "language": None,
+        "ethnic_category": None,
+        "stated_sex": None,
+        "gender_identity": None,
+    },
 }
 # Which of those fields a file's sender knew, for a file that does not say ("carries"): made
 # before a person's document language travelled. A field its sender did not know is absent

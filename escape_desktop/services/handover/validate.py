@@ -234,6 +234,9 @@ def _participant(values: Mapping[str, Any], _library: Any) -> None:
         consent_follow_up=values.get("consent_follow_up"),
         contact_by=values.get("contact_by"),  # type: ignore[arg-type]  # checked as typed
         language=values.get("language"),  # checked as typed (a language the app knows)
+        ethnic_category=values.get("ethnic_category"),  # checked as typed (known codes)
+        stated_sex=values.get("stated_sex"),
+        gender_identity=values.get("gender_identity"),
     )
     _values, problems = participant_problems(data)
     problems = [p for p in problems if p.field != "referral_code"]

@@ -52,6 +52,7 @@ from escape_desktop.services.participants import (
 from escape_desktop.ui.common import error_dialog, style
 from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.style import mark_invalid
+from escape_desktop.ui.people.equality_fields import EqualityFields
 
 if TYPE_CHECKING:
     from escape_desktop.ui.people.people_ops import PeopleOps
@@ -233,6 +234,8 @@ class ParticipantDialog(QDialog):
         share_hint.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
         form.addRow("", share_hint)
         form.addRow(_("Notes"), self.notes)
+        self.equality = EqualityFields()
+        form.addRow(self.equality)
         self.joined_at: QSpinBox | None = None
         if self.joined is not None:
             self.joined_at = QSpinBox()
@@ -302,6 +305,7 @@ class ParticipantDialog(QDialog):
             "consent_follow_up": follow_row,
             "contact_by": follow_row,
             "notes": self.notes,
+            **self.equality.boxes,
         }
         if self.joined_at is not None:
             self.fields["joined_at"] = self.joined_at
@@ -388,6 +392,7 @@ class ParticipantDialog(QDialog):
             *self.consent_follow_up.buttons(),
             self.contact_by,
             self.notes,
+            *self.equality.widgets(),
         ]
         if self.joined_at is not None:
             chain.append(self.joined_at)
@@ -469,6 +474,7 @@ class ParticipantDialog(QDialog):
             consent_follow_up=self._consent_of(self.consent_follow_up),
             contact_by=str(self.contact_by.currentData() or ""),
             language=self.language.currentData() or None,
+            **self.equality.values(),
         )
 
     def screening_answers(self) -> dict[str, bool] | None:
@@ -507,6 +513,7 @@ class ParticipantDialog(QDialog):
         self.contact_by.setCurrentIndex(max(0, self.contact_by.findData(data.contact_by)))
         found = self.language.findData(data.language) if data.language else 0
         self.language.setCurrentIndex(max(0, found))
+        self.equality.set_value(data)
 
     def _format_nhs(self) -> None:
         """Show a valid NHS number as 3-3-4 once the person leaves the box."""

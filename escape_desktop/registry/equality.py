@@ -1,0 +1,146 @@
+"""Equality monitoring in the registry (issue 30 item 7): how many people by ethnic category
+and by stated sex, for each site and for all sites, with the report's small-number
+suppression (figures.secondary_suppression).
+
+Counted by the database (GROUP BY on the uploaded cell), one row a person on a course, as the
+report counts people. A blank cell (not asked, or a file made before profile version 5) counts
+as "not recorded". A count of 1 to 4 is never shown, and none can be worked out from the
+totals: each site's row adds up to its shown total, each category's column of sites adds up to
+the national count, so hiding goes on in both directions until neither gives a hidden count
+back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import func, select
+
+from escape_desktop.programme.equality import ETHNIC_CATEGORIES, STATED_SEXES
+
+from .figures import SMALL_CELL, secondary_suppression
+from .models import Record, Site
+from .report import _json_text
+
+NOT_RECORDED = ""
+# The upload column of each item, and its codes in the order a table shows them.
+ITEMS: dict[str, tuple[str, ...]] = {
+    "ethnic_category": (*ETHNIC_CATEGORIES, NOT_RECORDED),
+    "stated_sex": (*STATED_SEXES, NOT_RECORDED),
+}
+
+
+@dataclass(frozen=True)
+class EqualityRow:
+    """One site's (or all sites') people by one item: each code's count, None where hidden."""
+
+    code: str  # the site code, or "ALL"
+    name: str
+    total: int
+    counts: tuple[tuple[str, int | None], ...]
+
+    def as_json(self) -> dict:
+        return {
+            "site": self.code,
+            "name": self.name,
+            "total": self.total,
+            "counts": {code or "not_recorded": n for code, n in self.counts},
+        }
+
+
+@dataclass(frozen=True)
+class EqualityTable:
+    item: str  # "ethnic_category" or "stated_sex"
+    sites: tuple[EqualityRow, ...]
+    overall: EqualityRow
+
+    def as_json(self) -> dict:
+        return {
+            "item": self.item,
+            "suppressed_under": SMALL_CELL,
+            "sites": [r.as_json() for r in self.sites],
+            "overall": self.overall.as_json(),
+        }
+
+
+def suppress_table(rows: list[list[int]], threshold: int = SMALL_CELL) -> list[list[bool]]:
+    """Which cells of a table of sites (rows) by codes to hide, the row totals and the column
+    totals (the national row) both shown: the national row is the last row. Each row, and each
+    column of site rows against its national cell, is suppressed as figures does; a national
+    cell hidden hides every non-zero site cell under it. Repeated until nothing changes."""
+    hidden = [[False] * len(r) for r in rows]
+    sites = len(rows) - 1
+    while True:
+        before = [list(h) for h in hidden]
+        for i, row in enumerate(rows):
+            hidden[i] = secondary_suppression(row, threshold, hidden[i])
+        for j in range(len(rows[-1])):
+            column = [rows[i][j] for i in range(sites)]
+            if hidden[-1][j]:
+                column_hidden = [n > 0 for n in column]
+            else:
+                column_hidden = secondary_suppression(
+                    column, threshold, [hidden[i][j] for i in range(sites)]
+                )
+            for i in range(sites):
+                hidden[i][j] = hidden[i][j] or column_hidden[i]
+        if hidden == before:
+            return hidden
+
+
+def _row(
+    code: str, name: str, codes: tuple[str, ...], values: list[int], hide: list[bool]
+) -> EqualityRow:
+    return EqualityRow(
+        code,
+        name,
+        sum(values),
+        tuple((c, None if h else n) for c, n, h in zip(codes, values, hide, strict=True)),
+    )
+
+
+def equality_counts(
+    db: Any, *, date_from: date | None = None, date_to: date | None = None
+) -> tuple[EqualityTable, ...]:
+    """People by ethnic category and by stated sex for each site and all sites, suppressed."""
+    tables = []
+    with db.read() as s:
+        dialect = s.get_bind().dialect.name
+        names = {code: name for code, name in s.execute(select(Site.code, Site.name))}
+        where: list[Any] = []
+        if date_from or date_to:
+            where = [
+                Record.course_start != "",
+                Record.course_start >= (date_from.isoformat() if date_from else ""),
+                Record.course_start <= (date_to.isoformat() if date_to else "9999-12-31"),
+            ]
+        for item, codes in ITEMS.items():
+            value = func.coalesce(_json_text(dialect, Record.row, item), NOT_RECORDED)
+            inner = select(Record.site_code.label("site"), value.label("v")).where(*where)
+            sub = inner.subquery()
+            counted: dict[str, dict[str, int]] = {}
+            for site, v, n in s.execute(
+                select(sub.c.site, sub.c.v, func.count()).group_by(sub.c.site, sub.c.v)
+            ):
+                code = str(v).strip().upper()
+                key = code if code in codes else NOT_RECORDED  # a code no longer listed
+                mine = counted.setdefault(site, {})
+                mine[key] = mine.get(key, 0) + int(n)
+            order = sorted(counted)
+            rows = [[counted[site].get(c, 0) for c in codes] for site in order]
+            national = [sum(r[j] for r in rows) for j in range(len(codes))]
+            hidden = suppress_table([*rows, national])
+
+            tables.append(
+                EqualityTable(
+                    item,
+                    tuple(
+                        _row(site, names.get(site, site), codes, rows[i], hidden[i])
+                        for i, site in enumerate(order)
+                    ),
+                    _row("ALL", "All sites", codes, national, hidden[-1]),
+                )
+            )
+    return tuple(tables)
