@@ -44,3 +44,19 @@ def test_the_wizard_warns_when_one_person_runs_a_big_group(qtbot, ctx):
     assert not page.capacity_note.isHidden()
     qtbot.keyClicks(page.new_instructor, ", Alex Demo-Instructor")
     assert page.capacity_note.isHidden()
+
+
+def test_the_shipped_bank_holidays_are_named_in_the_window_language(qtbot, ctx):
+    """A Welsh instructor reads the skipped bank holiday in Welsh, not "Boxing Day"."""
+    from escape_desktop import i18n
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
+
+    i18n.set_ui_language("cy")
+    wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    wizard.when.venue.setEditText("Riverside Leisure Centre")
+    wizard.next()
+    text = wizard.currentPage().skipped.text()
+    assert "28" in text and "Boxing" not in text and "Gŵyl San Steffan" in text
