@@ -60,3 +60,16 @@ def test_the_shipped_bank_holidays_are_named_in_the_window_language(qtbot, ctx):
     wizard.next()
     text = wizard.currentPage().skipped.text()
     assert "28" in text and "Boxing" not in text and "Gŵyl San Steffan" in text
+
+
+def test_the_shipped_bank_holiday_list_is_named_in_welsh_in_settings(qtbot, ctx):
+    from escape_desktop import i18n
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+    i18n.set_ui_language("cy")
+    dialog = SettingsDialog(ctx, ChangeBus(), None)
+    qtbot.addWidget(dialog)
+    names = [dialog.holidays.itemText(i) for i in range(dialog.holidays.count())]
+    assert "Gwyliau banc Cymru a Lloegr" in names
+    assert not any("England and Wales" in n for n in names)

@@ -71,6 +71,7 @@ SHIPPED_CLOSURE_NAMES = (
     N_("Boxing Day"),
     N_("Christmas Day (substitute day)"),
     N_("Boxing Day (substitute day)"),
+    N_("England and Wales bank holidays"),  # the list's own name, in Settings
 )
 
 
