@@ -73,3 +73,25 @@ def test_the_shipped_bank_holiday_list_is_named_in_welsh_in_settings(qtbot, ctx)
     names = [dialog.holidays.itemText(i) for i in range(dialog.holidays.count())]
     assert "Gwyliau banc Cymru a Lloegr" in names
     assert not any("England and Wales" in n for n in names)
+
+
+def test_every_welsh_wizard_subtitle_shows_whole(qtbot, ctx):
+    """A Welsh subtitle longer than the header's lines was cut off mid-sentence."""
+    from PySide6.QtWidgets import QLabel
+
+    from escape_desktop import i18n
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
+
+    i18n.set_ui_language("cy")
+    wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    cut = []
+    for _step in range(3):
+        qtbot.waitExposed(wizard)
+        subtitle = wizard.currentPage().subTitle()
+        label = next(x for x in wizard.findChildren(QLabel) if x.text() == subtitle)
+        if label.height() < label.heightForWidth(label.width()):
+            cut.append(subtitle)
+        wizard.next()
+    assert cut == []
