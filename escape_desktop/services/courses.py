@@ -22,7 +22,7 @@ from escape_desktop.db.models import (
     Setting,
     Venue,
 )
-from escape_desktop.i18n import _, ui_date
+from escape_desktop.i18n import N_, _, ui_date
 from escape_desktop.programme.delivery import (
     DELIVERY_MODES,
     IN_PERSON,
@@ -205,12 +205,12 @@ def _closures(ctx: AppContext, s, venue_name: str) -> dict[date, str]:  # type: 
 
         found = closure_lists(_site_content(ctx)).get(key)
         if found is not None:
-            closed.update({day: why or "bank holiday" for day, why in found.days})
+            closed.update({day: why or N_("bank holiday") for day, why in found.days})
     q = select(ClosureDate.day, ClosureDate.reason).outerjoin(
         Venue, ClosureDate.venue_id == Venue.id
     )
     q = q.where((ClosureDate.venue_id.is_(None)) | (Venue.name == venue_name))
-    closed.update({day: reason or "closed" for day, reason in s.execute(q)})
+    closed.update({day: reason or N_("closed") for day, reason in s.execute(q)})
     return closed
 
 

@@ -44,3 +44,54 @@ def test_the_wizard_warns_when_one_person_runs_a_big_group(qtbot, ctx):
     assert not page.capacity_note.isHidden()
     qtbot.keyClicks(page.new_instructor, ", Alex Demo-Instructor")
     assert page.capacity_note.isHidden()
+
+
+def test_the_shipped_bank_holidays_are_named_in_the_window_language(qtbot, ctx):
+    """A Welsh instructor reads the skipped bank holiday in Welsh, not "Boxing Day"."""
+    from escape_desktop import i18n
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
+
+    i18n.set_ui_language("cy")
+    wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    wizard.next()
+    wizard.when.venue.setEditText("Riverside Leisure Centre")
+    wizard.next()
+    text = wizard.currentPage().skipped.text()
+    assert "28" in text and "Boxing" not in text and "Gŵyl San Steffan" in text
+
+
+def test_the_shipped_bank_holiday_list_is_named_in_welsh_in_settings(qtbot, ctx):
+    from escape_desktop import i18n
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.safety.settings_dialog import SettingsDialog
+
+    i18n.set_ui_language("cy")
+    dialog = SettingsDialog(ctx, ChangeBus(), None)
+    qtbot.addWidget(dialog)
+    names = [dialog.holidays.itemText(i) for i in range(dialog.holidays.count())]
+    assert "Gwyliau banc Cymru a Lloegr" in names
+    assert not any("England and Wales" in n for n in names)
+
+
+def test_every_welsh_wizard_subtitle_shows_whole(qtbot, ctx):
+    """A Welsh subtitle longer than the header's lines was cut off mid-sentence."""
+    from PySide6.QtWidgets import QLabel
+
+    from escape_desktop import i18n
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
+
+    i18n.set_ui_language("cy")
+    wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
+    qtbot.addWidget(wizard)
+    wizard.show()
+    cut = []
+    for _step in range(3):
+        qtbot.waitExposed(wizard)
+        subtitle = wizard.currentPage().subTitle()
+        label = next(x for x in wizard.findChildren(QLabel) if x.text() == subtitle)
+        if label.height() < label.heightForWidth(label.width()):
+            cut.append(subtitle)
+        wizard.next()
+    assert cut == []

@@ -209,3 +209,38 @@ def test_a_date_box_and_its_calendar_speak_welsh_under_cy(qtbot) -> None:
     finally:
         i18n.set_ui_language(None)
         qt_language.install()
+
+
+def test_the_course_wizard_buttons_read_welsh_under_cy(qtbot, ctx) -> None:
+    """Qt's own wizard buttons (Back, Next, Cancel) take the window language too."""
+    from datetime import date
+
+    from PySide6.QtWidgets import QWizard
+
+    from escape_desktop.ui.common import qt_language
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
+
+    def texts() -> dict[str, str]:
+        wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
+        qtbot.addWidget(wizard)
+        b = QWizard.WizardButton
+        return {
+            name: wizard.buttonText(which)
+            for name, which in (
+                ("back", b.BackButton),
+                ("next", b.NextButton),
+                ("cancel", b.CancelButton),
+            )
+        }
+
+    qt_language.install()
+    english = texts()
+    i18n.set_ui_language("cy")
+    qt_language.install()
+    welsh = texts()
+    same = {k: v for k, v in welsh.items() if v == english[k]}
+    assert same == {}, f"English left on the Welsh wizard: {same}"
+    assert "Canslo" in welsh["cancel"]
+    # each Welsh button keeps a distinct access key
+    keys = [t.split("&")[1][0].lower() for t in welsh.values() if "&" in t]
+    assert len(keys) == len(set(keys))

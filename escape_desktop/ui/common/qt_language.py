@@ -100,6 +100,18 @@ def qt_words() -> list[str]:
         pgettext("QPlatformTheme", "Restore Defaults"),
         pgettext("QMessageBox", "Show Details..."),
         pgettext("QMessageBox", "Hide Details..."),
+        # QWizard's buttons (the course wizard), in each of Qt's wizard styles
+        pgettext("QWizard", "< &Back"),
+        pgettext("QWizard", "&Next >"),
+        pgettext("QWizard", "&Next"),
+        pgettext("QWizard", "&Finish"),
+        pgettext("QWizard", "Cancel"),
+        pgettext("QWizard", "&Help"),
+        pgettext("QWizard", "Commit"),
+        pgettext("QWizard", "Go Back"),
+        pgettext("QWizard", "Continue"),
+        pgettext("QWizard", "Done"),
+        pgettext("QWizard", "Help"),
         # the right-click menu of a text box, a spin box and a text area
         pgettext("QLineEdit", "&Undo"),
         pgettext("QLineEdit", "&Redo"),

@@ -58,6 +58,21 @@ def short_title(programme_title: str, venue: str, start: date) -> str:
 
 # Days that are not bank holidays but when many venues close and few people come.
 FESTIVE_DAYS = {(12, 24): N_("Christmas Eve"), (12, 31): N_("New Year’s Eve")}
+# The names in the shipped bank-holiday list (resources/closures), so the skipped days read in
+# the window language; a site's own list keeps the names it was written with.
+SHIPPED_CLOSURE_NAMES = (
+    N_("New Year's Day"),
+    N_("Good Friday"),
+    N_("Easter Monday"),
+    N_("Early May bank holiday"),
+    N_("Spring bank holiday"),
+    N_("Summer bank holiday"),
+    N_("Christmas Day"),
+    N_("Boxing Day"),
+    N_("Christmas Day (substitute day)"),
+    N_("Boxing Day (substitute day)"),
+    N_("England and Wales bank holidays"),  # the list's own name, in Settings
+)
 
 
 def festive_dates(days: list[date]) -> list[tuple[date, str]]:
@@ -262,7 +277,7 @@ class DatesPage(QWizardPage):
         self.skipped.setText(
             _("Skipped as closed: {days}. Change bank holidays in Settings.").format(
                 days="; ".join(
-                    _("{day}, {why}").format(day=weekday_day_month(day), why=why)
+                    _("{day}, {why}").format(day=weekday_day_month(day), why=_(why))
                     for day, why in skipped
                 )
             )

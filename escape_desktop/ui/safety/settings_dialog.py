@@ -122,7 +122,7 @@ class SettingsDialog(QDialog):
         self.programme.currentIndexChanged.connect(self._programme_changed)
         self.holidays = QComboBox()
         for key, name in sorted(course_service.bank_holiday_lists(ctx).items()):
-            self.holidays.addItem(name, key)
+            self.holidays.addItem(_(name), key)  # the shipped list's name is in the catalogue
         self.holidays.addItem(_("None: schedule classes on bank holidays too"), "none")
         self.holidays.setCurrentIndex(
             max(0, self.holidays.findData(registry.get(ctx, registry.BANK_HOLIDAYS)))
