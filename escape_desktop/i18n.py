@@ -336,8 +336,9 @@ def ui_date(day: datetime.date | None, length: str = "medium") -> str:
 
 
 # The texts of the content library a participant reads (resources/exercises: station and
-# level names, how-to and home lines; resources/programmes: the programme's title) go into the
-# same catalogue. A site's own stations are not in it and print as typed.
+# level names, how-to and home lines; resources/programmes: the programme's title and its
+# sessions' topics) go into the same catalogue. A site's own stations, and a topic an
+# instructor typed, are not in it and print as typed.
 _RESOURCE_KEYS = ("title", "name", "description", "home")
 
 
@@ -365,6 +366,10 @@ def extract_resources(
                 if key in _RESOURCE_KEYS and isinstance(value, str) and value.strip():
                     if where in ("", "station", "station.levels"):
                         yield line_of(value), None, value, [f"the library's {where or key}"]
+                elif key == "topic" and where == "sessions" and isinstance(value, str):
+                    # a programme's session topic, stored on each new course's sessions and
+                    # shown in its reader's language while it is still the programme's own
+                    yield line_of(value), None, value, ["the programme's session topic"]
                 else:
                     yield from walk(value, f"{where}.{key}".strip("."))
         elif isinstance(node, list):
