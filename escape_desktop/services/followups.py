@@ -26,7 +26,7 @@ from escape_desktop.db.models import (
     Participant,
     Setting,
 )
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import OUTCOME_DOMAINS, Instrument
 from escape_desktop.programme.outcomes import (
@@ -440,7 +440,7 @@ def record_follow_up(
     day = parse_date(on if on not in (None, "") else today, "on", "Date")
     if day > today:
         raise ValidationError("on", "The date cannot be in the future.")
-    text = clean_text(note, "note", "Note", max_len=2000)
+    text = clean_text(note, "note", N_("Note"), max_len=2000)
     with ctx.db.read() as s:
         found = s.execute(
             select(

@@ -14,7 +14,7 @@ from escape_desktop.db.models import (
     CourseStation,
     CustomStation,
 )
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.content import DOSE_KINDS, Station
 
 from ..changes import Changes, Done, nothing
@@ -132,11 +132,11 @@ def add_custom_station(
 ) -> Station:
     """Add the site's own exercise with its levels (easiest first: name, description,
     target dose). Returns it with its new key (``custom_...``)."""
-    name = clean_text(name, "name", "The exercise name", required=True, max_len=200)
+    name = clean_text(name, "name", N_("The exercise name"), required=True, max_len=200)
     if dose_kind not in DOSE_KINDS:
         raise ValidationError("dose_kind", _("Choose how the dose is counted (e.g. repetitions)."))
-    dose_unit = clean_text(dose_unit, "dose_unit", "The dose unit", required=True, max_len=20)
-    description = clean_text(description, "description", "The description", max_len=1000)
+    dose_unit = clean_text(dose_unit, "dose_unit", N_("The dose unit"), required=True, max_len=20)
+    description = clean_text(description, "description", N_("The description"), max_len=1000)
     if not levels:
         raise ValidationError("levels", _("Add at least one level, easiest first."))
     parsed: list[dict] = []

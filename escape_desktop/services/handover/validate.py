@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from escape_desktop.db.models import ENROLMENT_STATUSES, TIMEPOINTS
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.measure_taken import TAKEN
 from escape_desktop.programme.scoring import ScoreError, check_score
 from escape_desktop.programme.status import ATTENDANCE_MARKS
@@ -160,7 +160,7 @@ def _course(values: Mapping[str, Any], _library: Any) -> None:
         raise ValidationError("start_time", _("Start time must be a time such as 10:00."))
     from ..courses import MAX_CAPACITY
 
-    parse_int(values.get("capacity"), "capacity", "Capacity", 1, MAX_CAPACITY)
+    parse_int(values.get("capacity"), "capacity", N_("Capacity"), 1, MAX_CAPACITY)
     _text(values.get("notes"), "notes", "Course notes")
     for name, label in (("instructors", "Instructor"), ("instruments", "Measure")):
         items = values.get(name)
@@ -192,7 +192,7 @@ def _session(values: Mapping[str, Any], _library: Any) -> None:
 
 
 def _station(values: Mapping[str, Any], _library: Any) -> None:
-    parse_int(values.get("position"), "position", "Station position", 0, 1000)
+    parse_int(values.get("position"), "position", N_("Station position"), 0, 1000)
     _bool(values.get("active"), "active", "Station in use")
 
 
@@ -251,7 +251,7 @@ def _enrolment(values: Mapping[str, Any], _library: Any) -> None:
     if joined is not None:  # older files have none: the default rule fills it in
         if isinstance(joined, bool) or not isinstance(joined, int):
             raise ValidationError("joined_session", _("Joined at session must be a whole number."))
-        parse_int(joined, "joined_session", "Joined at session", 1, 1000)
+        parse_int(joined, "joined_session", N_("Joined at session"), 1, 1000)
 
 
 def _attendance(values: Mapping[str, Any], _library: Any) -> None:
@@ -261,13 +261,18 @@ def _attendance(values: Mapping[str, Any], _library: Any) -> None:
 
 
 def _exercise(values: Mapping[str, Any], _library: Any) -> None:
-    parse_int(values.get("level"), "level", "Level", 0, MAX_LEVEL)
-    parse_float(values.get("target_dose"), "target_dose", "Target dose", 0, MAX_DOSE)
+    parse_int(values.get("level"), "level", N_("Level"), 0, MAX_LEVEL)
+    parse_float(values.get("target_dose"), "target_dose", N_("Target dose"), 0, MAX_DOSE)
     parse_float(
-        values.get("dose_achieved"), "dose_achieved", "Dose achieved", 0, MAX_DOSE, required=False
+        values.get("dose_achieved"),
+        "dose_achieved",
+        N_("Dose achieved"),
+        0,
+        MAX_DOSE,
+        required=False,
     )
-    parse_int(values.get("pain"), "pain", "Pain", 0, 10, required=False)
-    parse_int(values.get("effort"), "effort", "Effort", 0, 10, required=False)
+    parse_int(values.get("pain"), "pain", N_("Pain"), 0, 10, required=False)
+    parse_int(values.get("effort"), "effort", N_("Effort"), 0, 10, required=False)
     _text(values.get("note"), "note", "Note", max_len=1000)
     _moment(values.get("updated_at"), "updated_at", "When it was recorded")
 
@@ -275,8 +280,8 @@ def _exercise(values: Mapping[str, Any], _library: Any) -> None:
 def _decision(values: Mapping[str, Any], _library: Any) -> None:
     _one_of(values.get("action"), "action", "The decision", ACTIONS)
     _bool(values.get("accepted"), "accepted", "Accepted")
-    parse_int(values.get("level"), "level", "Level", 0, MAX_LEVEL)
-    parse_float(values.get("target_dose"), "target_dose", "Target dose", 0, MAX_DOSE)
+    parse_int(values.get("level"), "level", N_("Level"), 0, MAX_LEVEL)
+    parse_float(values.get("target_dose"), "target_dose", N_("Target dose"), 0, MAX_DOSE)
     _text(values.get("reason"), "reason", "Reason")
     _moment(values.get("decided_at"), "decided_at", "When it was decided")
 
@@ -368,7 +373,7 @@ def _check_key(kind: str, parts: list[str]) -> None:
     if len(parts) != PARTS[kind]:
         raise ValidationError("key", _("The record is not named the way this app names it."))
     if kind in ("session",):
-        parse_int(parts[0], "session", "Session number", 1, MAX_SESSIONS)
+        parse_int(parts[0], "session", N_("Session number"), 1, MAX_SESSIONS)
         return
     if kind == "station":
         _key(parts[0], "station", "Station")
@@ -377,7 +382,7 @@ def _check_key(kind: str, parts: list[str]) -> None:
         return
     _key(parts[0], "participant", "Participant code", PERSON_CODE_RE)
     if kind in ("attendance", "exercise", "decision"):
-        parse_int(parts[1], "session", "Session number", 1, MAX_SESSIONS)
+        parse_int(parts[1], "session", N_("Session number"), 1, MAX_SESSIONS)
     if kind in ("exercise", "decision"):
         _key(parts[2], "station", "Station")
     if kind == "assessment":
@@ -494,4 +499,4 @@ def _custom_station(st: object) -> None:
             raise ValidationError("levels", _("An exercise's level is not a record."))
         _text(level.get("name"), "levels", "Level name", required=True, max_len=MAX_NAME)
         _text(level.get("description"), "levels", "Level description")
-        parse_float(level.get("target_dose"), "levels", "Level target dose", 0, MAX_DOSE)
+        parse_float(level.get("target_dose"), "levels", N_("Level target dose"), 0, MAX_DOSE)
