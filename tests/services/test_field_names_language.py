@@ -49,3 +49,33 @@ def test_english_is_unchanged(ctx) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as e:
         course_service.add_closure(ctx, "")
     assert "Closure date" in e.value.message
+
+
+KNEE_HIP = "Long-lasting knee and/or hip pain (osteoarthritis)"
+
+
+def test_the_door_checks_in_welsh(welsh) -> None:  # type: ignore[no-untyped-def]
+    """The screening flags the register and the import preview show: Welsh sentences, with
+    the joints named in Welsh."""
+    from escape_desktop.programme.screening import (
+        NOT_SCREENED,
+        OTHER_CONDITION,
+        UNDER_MINIMUM_AGE,
+        door_text,
+    )
+
+    other = door_text(OTHER_CONDITION, KNEE_HIP, ["back"])
+    assert "cefn" in other and "pengliniau" in other and "cluniau" in other
+    assert not {"back", "knees", "hips", "referral"} & set(other.split())
+    for key in (NOT_SCREENED, UNDER_MINIMUM_AGE):
+        said = door_text(key, KNEE_HIP)
+        assert said and not {"Screening", "Younger", "referral"} & set(said.split())
+
+
+def test_the_door_checks_in_english_are_unchanged() -> None:
+    from escape_desktop.programme.screening import OTHER_CONDITION, door_text
+
+    assert door_text(OTHER_CONDITION, KNEE_HIP, ["back"]) == (
+        "Referred for back pain but this course is for knees and hips: confirm the referral "
+        "or move them to the right course"
+    )
