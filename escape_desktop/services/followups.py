@@ -437,7 +437,7 @@ def record_follow_up(
         raise ValidationError("outcome", "Choose done, could not reach or declined.")
     if method and method not in fu.CONTACT_WAYS:
         raise ValidationError("method", "Choose phone, post or email.")
-    day = parse_date(on if on not in (None, "") else today, "on", "Date")
+    day = parse_date(on if on not in (None, "") else today, "on", N_("Date"))
     if day > today:
         raise ValidationError("on", "The date cannot be in the future.")
     text = clean_text(note, "note", N_("Note"), max_len=2000)

@@ -143,14 +143,16 @@ def add_custom_station(
     seen: set[str] = set()
     for i, (lv_name, lv_desc, lv_target) in enumerate(levels, start=1):
         lv_name = clean_text(
-            lv_name, "levels", f"The name of level {i}", required=True, max_len=200
+            lv_name, "levels", _("The name of level {i}").format(i=i), required=True, max_len=200
         )
         if lv_name.casefold() in seen:
             raise ValidationError(
                 "levels", _("Level {i} has the same name as another; rename it.").format(i=i)
             )
         seen.add(lv_name.casefold())
-        target = parse_float(lv_target, "levels", f"The target dose of level {i}", 0, MAX_DOSE)
+        target = parse_float(
+            lv_target, "levels", _("The target dose of level {i}").format(i=i), 0, MAX_DOSE
+        )
         assert target is not None
         if target <= 0:
             raise ValidationError(
@@ -163,7 +165,9 @@ def add_custom_station(
         parsed.append(
             {
                 "name": lv_name,
-                "description": clean_text(lv_desc, "levels", f"The description of level {i}"),
+                "description": clean_text(
+                    lv_desc, "levels", _("The description of level {i}").format(i=i)
+                ),
                 "target_dose": target,
             }
         )
