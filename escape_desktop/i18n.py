@@ -336,9 +336,14 @@ def ui_date(day: datetime.date | None, length: str = "medium") -> str:
 
 
 # The texts of the content library a participant reads (resources/exercises: station and
-# level names, how-to and home lines; resources/programmes: the programme's title) go into the
-# same catalogue. A site's own stations are not in it and print as typed.
+# level names, how-to and home lines; resources/programmes: the programme's title and its
+# sessions' topics) go into the same catalogue. A site's own stations, and a topic an
+# instructor typed, are not in it and print as typed.
 _RESOURCE_KEYS = ("title", "name", "description", "home")
+# A measure's texts the window and the class summary show: where its worthwhile-change
+# threshold comes from, and its licence note (how to ask it, what to enter). A site's own
+# threshold source is not in the catalogue and shows as typed.
+_INSTRUMENT_KEYS = ("mid_source", "licence_note")
 
 
 def extract_resources(
@@ -365,12 +370,27 @@ def extract_resources(
                 if key in _RESOURCE_KEYS and isinstance(value, str) and value.strip():
                     if where in ("", "station", "station.levels"):
                         yield line_of(value), None, value, [f"the library's {where or key}"]
+                elif key == "topic" and where == "sessions" and isinstance(value, str):
+                    # a programme's session topic, stored on each new course's sessions and
+                    # shown in its reader's language while it is still the programme's own
+                    yield line_of(value), None, value, ["the programme's session topic"]
                 else:
                     yield from walk(value, f"{where}.{key}".strip("."))
         elif isinstance(node, list):
             for item in node:
                 yield from walk(item, where)
 
+    if "direction" in data:  # a measure (resources/instruments): its notes and questions;
+        # its name is in the catalogue as "a measure's name" (export/pdf_words.measure_name)
+        for key in _INSTRUMENT_KEYS:
+            value = data.get(key)
+            if isinstance(value, str) and value.strip():
+                yield line_of(value), None, value, [f"a measure's {key}"]
+        for item in data.get("items", []):
+            value = item.get("text") if isinstance(item, dict) else None
+            if isinstance(value, str) and value.strip():
+                yield line_of(value), None, value, ["a measure's question"]
+        return
     yield from walk(data, "")
 
 

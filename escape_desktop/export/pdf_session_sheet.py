@@ -482,7 +482,7 @@ def render_session_sheet(
                     make_style("sheet_title", fontName=FONT_BOLD, fontSize=15, leading=18),
                 ),
                 CellParagraph(
-                    f"<b>{label['topic']}</b> {esc(session.topic) or '—'}",
+                    f"<b>{label['topic']}</b> {esc(_(session.topic)) or '—'}",
                     make_style("sheet_topic", fontSize=11, leading=14, alignment=2),
                 ),
             ],

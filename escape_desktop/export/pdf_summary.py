@@ -429,7 +429,7 @@ def render_summary(
             else:
                 said = _("{measures}: {points} points").format(measures=name, points=points)
             if d.threshold_source:
-                said += f" ({d.threshold_source})"
+                said += f" ({tr._(d.threshold_source)})"
             thresholds.append(said)
     story.append(Spacer(1, 4))
     col = (width - 150) / 4

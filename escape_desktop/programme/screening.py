@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from escape_desktop.i18n import _
+from escape_desktop.i18n import _, pgettext
 
 from .errors import ContentError
 
@@ -132,7 +132,20 @@ DOOR_PREFIX = "door_"  # kept beside the answers; never a question key a site ca
 NOT_SCREENED = "door_not_screened"
 UNDER_MINIMUM_AGE = "door_under_minimum_age"
 OTHER_CONDITION = "door_other_condition"
-_JOINT_WORDS = {"knee": "knees", "hip": "hips", "back": "backs"}
+
+
+def _joint_word(joint: str, many: bool = False) -> str:
+    """A joint's name in the instructor's language: what a person was referred for ("a
+    joint": knee), or what a programme is for ("joints": knees); any other as written."""
+    words = {
+        ("knee", False): pgettext("a joint", "knee"),
+        ("hip", False): pgettext("a joint", "hip"),
+        ("back", False): pgettext("a joint", "back"),
+        ("knee", True): pgettext("joints", "knees"),
+        ("hip", True): pgettext("joints", "hips"),
+        ("back", True): pgettext("joints", "backs"),
+    }
+    return words.get((joint, many), joint)
 
 
 def programme_joints(condition: str) -> tuple[str, ...]:
@@ -162,19 +175,26 @@ def door_checks(
 
 
 def door_text(key: str, condition: str, joints: tuple[str, ...] | list[str] = ()) -> str:
-    """A door check as the preview and the register say it; "" for a key that is not one."""
+    """A door check as the preview and the register say it, in the instructor's language;
+    "" for a key that is not one."""
     if key == NOT_SCREENED:
-        return "Screening questions not asked yet: ask them before they exercise"
+        return _("Screening questions not asked yet: ask them before they exercise")
     if key == UNDER_MINIMUM_AGE:
-        return (
-            f"Younger than {minimum_age(condition)}, the usual age for this programme: "
-            "confirm the referral"
-        )
+        return _(
+            "Younger than {age}, the usual age for this programme: confirm the referral"
+        ).format(age=minimum_age(condition))
     if key == OTHER_CONDITION:
-        wanted = " and ".join(_JOINT_WORDS[j] for j in programme_joints(condition))
-        said = " and ".join(j for j in joints) or "another joint"
-        return (
-            f"Referred for {said} pain but this course is for {wanted}: confirm the referral "
+        wanted = _both([_joint_word(j, many=True) for j in programme_joints(condition)])
+        said = _both([_joint_word(j) for j in joints]) or _("another joint")
+        return _(
+            "Referred for {said} pain but this course is for {wanted}: confirm the referral "
             "or move them to the right course"
-        )
+        ).format(said=said, wanted=wanted)
     return ""
+
+
+def _both(words: list[str]) -> str:
+    """Two or more words joined as a sentence joins them ("knee and hip")."""
+    if len(words) < 2:
+        return "".join(words)
+    return _("{some} and {last}").format(some=", ".join(words[:-1]), last=words[-1])

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import TIMEPOINTS, Assessment, Enrolment
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.measure_taken import IN_PERSON, fitted
 from escape_desktop.programme.scoring import ScoreError, check_item, check_score, score_items
@@ -142,7 +142,7 @@ def record_assessment(
             "instrument",
             _("Unknown measure '{instrument_key}'.").format(instrument_key=instrument_key),
         ) from None
-    day = parse_date(assessed_on, "assessed_on", "Date", required=False) or date.today()
+    day = parse_date(assessed_on, "assessed_on", N_("Date"), required=False) or date.today()
     value, stored_answers = checked_value(instrument, score=score, answers=answers)
     with ctx.db.transaction() as s:
         if s.get(Enrolment, enrolment_id) is None:

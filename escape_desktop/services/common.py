@@ -77,7 +77,11 @@ def station_row(s: OrmSession, model: type[T], enrolment_id: int, session_id: in
 def clean_text(
     value: object, field: str, label: str, *, required: bool = False, max_len: int = MAX_TEXT
 ) -> str:
-    """Text as typed, trimmed; control characters other than newlines and tabs are refused."""
+    """Text as typed, trimmed; control characters other than newlines and tabs are refused.
+
+    ``label`` is the field's name in English, marked with N_() by the caller; the sentences
+    give it in the instructor's language."""
+    label = _(label)  # the field's name, marked N_() where it is written
     if value is None:
         value = ""
     if not isinstance(value, str):
@@ -122,6 +126,7 @@ def parse_date(value: object, field: str, label: str, *, required: Literal[True]
 @overload
 def parse_date(value: object, field: str, label: str, *, required: bool) -> date | None: ...
 def parse_date(value: object, field: str, label: str, *, required: bool = True) -> date | None:
+    label = _(label)  # the field's name, marked N_() where it is written
     if value is None or value == "":
         if required:
             raise ValidationError(
@@ -158,6 +163,7 @@ def parse_int(
 def parse_int(
     value: object, field: str, label: str, lo: int, hi: int, *, required: bool = True
 ) -> int | None:
+    label = _(label)  # the field's name, marked N_() where it is written
     if value is None or value == "":
         if required:
             raise ValidationError(
@@ -204,6 +210,7 @@ def parse_float(
 def parse_float(
     value: object, field: str, label: str, lo: float, hi: float, *, required: bool = True
 ) -> float | None:
+    label = _(label)  # the field's name, marked N_() where it is written
     if value is None or value == "":
         if required:
             raise ValidationError(

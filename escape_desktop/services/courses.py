@@ -90,7 +90,7 @@ def _venue(s, name: str) -> Venue | None:  # type: ignore[no-untyped-def]
 def _instructors(s, names: Sequence[str]) -> list[Instructor]:  # type: ignore[no-untyped-def]
     result = []
     for raw in names:
-        name = clean_text(raw, "instructors", "Instructor name", max_len=200)
+        name = clean_text(raw, "instructors", N_("Instructor name"), max_len=200)
         if not name:
             continue
         person = s.scalar(select(Instructor).where(Instructor.name == name))
@@ -104,7 +104,7 @@ def _instructors(s, names: Sequence[str]) -> list[Instructor]:  # type: ignore[n
 
 
 def _validated(ctx: AppContext, data: CourseInput) -> dict:
-    title = clean_text(data.title, "title", "Course title", required=True, max_len=200)
+    title = clean_text(data.title, "title", N_("Course title"), required=True, max_len=200)
     try:
         template = ctx.library.template(data.programme_key)
     except KeyError:
@@ -112,7 +112,7 @@ def _validated(ctx: AppContext, data: CourseInput) -> dict:
             "programme_key",
             _("Choose a programme from the list (ESCAPE-pain knee & hip, or backs)."),
         ) from None
-    start = parse_date(data.start_date, "start_date", "Start date")
+    start = parse_date(data.start_date, "start_date", N_("Start date"))
     weekdays = sorted(set(data.weekdays or ()))
     if not weekdays or any(not isinstance(d, int) or not 0 <= d <= 6 for d in weekdays):
         raise ValidationError("weekdays", _("Choose the days of the week the class runs."))
@@ -120,14 +120,14 @@ def _validated(ctx: AppContext, data: CourseInput) -> dict:
     if not TIME_RE.match(time_text):
         raise ValidationError("start_time", _("Start time must look like 10:00 (24-hour clock)."))
     hours, minutes = time_text.split(":")
-    capacity = parse_int(data.capacity, "capacity", "Capacity", 1, MAX_CAPACITY)
+    capacity = parse_int(data.capacity, "capacity", N_("Capacity"), 1, MAX_CAPACITY)
     code = (data.code or "").strip()
     if code and not CODE_RE.match(code):
         raise ValidationError(
             "code", _("Course code may use letters, digits and - _ / only, up to 40 characters.")
         )
     count = data.sessions if data.sessions is not None else len(template.sessions)
-    count = parse_int(count, "sessions", "Number of sessions", 1, 24)
+    count = parse_int(count, "sessions", N_("Number of sessions"), 1, 24)
     mode = data.delivery_mode if data.delivery_mode in DELIVERY_MODES else None
     mode = mode or parse_mode(data.delivery_mode or "")
     if mode is None:
@@ -143,8 +143,8 @@ def _validated(ctx: AppContext, data: CourseInput) -> dict:
         "start_time": f"{int(hours):02d}:{minutes}",
         "capacity": capacity,
         "code": code,
-        "venue": clean_text(data.venue, "venue", "Venue", max_len=200),
-        "notes": clean_text(data.notes, "notes", "Notes"),
+        "venue": clean_text(data.venue, "venue", N_("Venue"), max_len=200),
+        "notes": clean_text(data.notes, "notes", N_("Notes")),
         "count": count,
     }
 
@@ -387,17 +387,19 @@ def _session_edit_values(edit: SessionEdit) -> dict[str, object]:
     """Each field given, checked, before anything is written (a bad one saves nothing)."""
     values: dict[str, object] = {}
     if edit.date is not None:
-        values["date"] = parse_date(edit.date, "date", "Session date")
+        values["date"] = parse_date(edit.date, "date", N_("Session date"))
     if edit.topic is not None:
-        values["topic"] = clean_text(edit.topic, "topic", "Topic", max_len=500)
+        values["topic"] = clean_text(edit.topic, "topic", N_("Topic"), max_len=500)
     if edit.staff_present is not None:
         staff = edit.staff_present
         names = (
             staff if isinstance(staff, str) else ", ".join(n.strip() for n in staff if n.strip())
         )
-        values["staff_present"] = clean_text(names, "staff_present", "Staff present", max_len=500)
+        values["staff_present"] = clean_text(
+            names, "staff_present", N_("Staff present"), max_len=500
+        )
     if edit.notes is not None:
-        values["notes"] = clean_text(edit.notes, "notes", "Session notes")
+        values["notes"] = clean_text(edit.notes, "notes", N_("Session notes"))
     return values
 
 
@@ -460,7 +462,7 @@ def _check_free_day(s, session: Session, day: date) -> None:  # type: ignore[no-
 
 def cancel_session(ctx: AppContext, session_id: int, reason: str = "") -> Done[None]:
     """Cancel a session: it no longer counts against anyone's attendance. Undoable."""
-    text = clean_text(reason, "cancel_reason", "Reason", max_len=500)
+    text = clean_text(reason, "cancel_reason", N_("Reason"), max_len=500)
     return _set_cancelled(ctx, session_id, True, text)
 
 
@@ -496,7 +498,7 @@ def move_session_online(ctx: AppContext, session_id: int, reason: str = "") -> D
 
     Undoable. A virtual course's sessions are all online already, so it is refused there.
     """
-    text = clean_text(reason, "online_reason", "Reason", max_len=500)
+    text = clean_text(reason, "online_reason", N_("Reason"), max_len=500)
     return _set_online(ctx, session_id, True, text)
 
 
@@ -545,9 +547,9 @@ def _set_online(ctx: AppContext, session_id: int, online: bool, reason: str) -> 
 
 
 def add_closure(ctx: AppContext, day: date | str, reason: str = "", venue: str = "") -> None:
-    d = parse_date(day, "day", "Closure date")
-    why = clean_text(reason, "reason", "Reason", max_len=500)
-    place = clean_text(venue, "venue", "Venue", max_len=200)
+    d = parse_date(day, "day", N_("Closure date"))
+    why = clean_text(reason, "reason", N_("Reason"), max_len=500)
+    place = clean_text(venue, "venue", N_("Venue"), max_len=200)
     with ctx.db.transaction() as s:
         v = _venue(s, place)
         s.add(ClosureDate(day=d, reason=why, venue_id=v.id if v else None))
@@ -590,11 +592,11 @@ def set_course_instruments(ctx: AppContext, course_id: int, keys: Sequence[str])
 
 
 def add_venue(ctx: AppContext, name: str, address: str = "") -> int:
-    n = clean_text(name, "name", "Venue name", required=True, max_len=200)
+    n = clean_text(name, "name", N_("Venue name"), required=True, max_len=200)
     with ctx.db.transaction() as s:
         if s.scalar(select(Venue).where(Venue.name == n)) is not None:
             raise ValidationError("name", _("There is already a venue called {n}.").format(n=n))
-        venue = Venue(name=n, address=clean_text(address, "address", "Address"))
+        venue = Venue(name=n, address=clean_text(address, "address", N_("Address")))
         s.add(venue)
         s.flush()
         audit(s, ctx.actor, "add_venue", "venue", venue.id, n)
@@ -602,13 +604,13 @@ def add_venue(ctx: AppContext, name: str, address: str = "") -> int:
 
 
 def add_instructor(ctx: AppContext, name: str, role: str = "") -> int:
-    n = clean_text(name, "name", "Instructor name", required=True, max_len=200)
+    n = clean_text(name, "name", N_("Instructor name"), required=True, max_len=200)
     with ctx.db.transaction() as s:
         if s.scalar(select(Instructor).where(Instructor.name == n)) is not None:
             raise ValidationError(
                 "name", _("There is already an instructor called {n}.").format(n=n)
             )
-        person = Instructor(name=n, role=clean_text(role, "role", "Role", max_len=100))
+        person = Instructor(name=n, role=clean_text(role, "role", N_("Role"), max_len=100))
         s.add(person)
         s.flush()
         audit(s, ctx.actor, "add_instructor", "instructor", person.id, n)
@@ -677,7 +679,7 @@ def add_make_up_session(
                 "no make-up session is needed."
             ),
         )
-    when = offer.day if day is None else parse_date(day, "date", "Make-up date")
+    when = offer.day if day is None else parse_date(day, "date", N_("Make-up date"))
     with ctx.db.transaction() as s:
         course = s.get(Course, offer.course_id)
         if course is None:
@@ -767,7 +769,7 @@ def close_course(ctx: AppContext, course_id: int, day: date | str | None = None)
     Completion is then decided on the sessions held so far. The value is the closing day;
     undo reopens it (or puts back the earlier closing day).
     """
-    when = date.today() if day is None else parse_date(day, "closed_on", "Closing date")
+    when = date.today() if day is None else parse_date(day, "closed_on", N_("Closing date"))
     if when > date.today():
         raise ValidationError(
             "closed_on",

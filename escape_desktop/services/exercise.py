@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance, CustomStation, ExerciseRecord
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.content import Level, Station
 
 from .common import audit, clean_text, now, parse_float, parse_int, place_at_session, station_row
@@ -78,15 +78,15 @@ def record_result(
     session whose day has come is marked present in the same transaction: they were there,
     they exercised (a mark already there, of any kind, is left as it is)."""
     st = station(ctx, station_key)
-    level = parse_int(data.level, "level", "Level", 1, len(st.levels))
+    level = parse_int(data.level, "level", N_("Level"), 1, len(st.levels))
     assert level is not None
-    target = parse_float(data.target_dose, "target_dose", "Target dose", 0, MAX_DOSE)
+    target = parse_float(data.target_dose, "target_dose", N_("Target dose"), 0, MAX_DOSE)
     achieved = parse_float(
-        data.dose_achieved, "dose_achieved", "Dose achieved", 0, MAX_DOSE, required=False
+        data.dose_achieved, "dose_achieved", N_("Dose achieved"), 0, MAX_DOSE, required=False
     )
-    pain = parse_int(data.pain, "pain", "Pain", 0, 10, required=False)
-    effort = parse_int(data.effort, "effort", "Effort", 0, 10, required=False)
-    note = clean_text(data.note, "note", "Note", max_len=1000)
+    pain = parse_int(data.pain, "pain", N_("Pain"), 0, 10, required=False)
+    effort = parse_int(data.effort, "effort", N_("Effort"), 0, 10, required=False)
+    note = clean_text(data.note, "note", N_("Note"), max_len=1000)
     with ctx.db.transaction() as s:
         enrolment, session = place_at_session(s, enrolment_id, session_id)
         if enrolment.screening_status == "needs_review":

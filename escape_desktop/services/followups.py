@@ -26,7 +26,7 @@ from escape_desktop.db.models import (
     Participant,
     Setting,
 )
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import OUTCOME_DOMAINS, Instrument
 from escape_desktop.programme.outcomes import (
@@ -437,10 +437,10 @@ def record_follow_up(
         raise ValidationError("outcome", "Choose done, could not reach or declined.")
     if method and method not in fu.CONTACT_WAYS:
         raise ValidationError("method", "Choose phone, post or email.")
-    day = parse_date(on if on not in (None, "") else today, "on", "Date")
+    day = parse_date(on if on not in (None, "") else today, "on", N_("Date"))
     if day > today:
         raise ValidationError("on", "The date cannot be in the future.")
-    text = clean_text(note, "note", "Note", max_len=2000)
+    text = clean_text(note, "note", N_("Note"), max_len=2000)
     with ctx.db.read() as s:
         found = s.execute(
             select(

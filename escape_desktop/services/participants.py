@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant, Session
-from escape_desktop.i18n import LANGUAGES, _, known_language, ui_date
+from escape_desktop.i18n import LANGUAGES, N_, _, known_language, ui_date
 from escape_desktop.programme.equality import (
     ETHNIC_CATEGORIES,
     GENDER_IDENTITIES,
@@ -88,7 +88,7 @@ def _checked(problems: list[ValidationError], check: Callable[[], T], fallback: 
 
 
 def _dob(value: date | str | None, today: date) -> date | None:
-    dob = parse_date(value, "date_of_birth", "Date of birth", required=False)
+    dob = parse_date(value, "date_of_birth", N_("Date of birth"), required=False)
     if dob is not None:
         if dob > today:
             raise ValidationError(
@@ -146,7 +146,7 @@ def _joints(value: str) -> str:
 
 
 def _email(value: str) -> str:
-    email = clean_text(value, "email", "Email", max_len=MAX_NAME)
+    email = clean_text(value, "email", N_("Email"), max_len=MAX_NAME)
     if email and ("@" not in email or " " in email):
         raise ValidationError("email", _("Email does not look right; it needs an @ and no spaces."))
     return email
@@ -208,26 +208,28 @@ def participant_problems(
         "first_name": _checked(
             p,
             lambda: clean_text(
-                data.first_name, "first_name", "First name", required=True, max_len=MAX_NAME
+                data.first_name, "first_name", N_("First name"), required=True, max_len=MAX_NAME
             ),
             "",
         ),
         "last_name": _checked(
             p,
             lambda: clean_text(
-                data.last_name, "last_name", "Last name", required=True, max_len=MAX_NAME
+                data.last_name, "last_name", N_("Last name"), required=True, max_len=MAX_NAME
             ),
             "",
         ),
         "date_of_birth": _checked(p, lambda: _dob(data.date_of_birth, today), None),
         "sex": _checked(p, lambda: _sex(data.sex), ""),
         "nhs_number": _checked(p, lambda: _nhs(data.nhs_number), None),
-        "phone": _checked(p, lambda: clean_text(data.phone, "phone", "Phone", max_len=50), ""),
+        "phone": _checked(p, lambda: clean_text(data.phone, "phone", N_("Phone"), max_len=50), ""),
         "email": _checked(p, lambda: _email(data.email), ""),
         "joints": _checked(p, lambda: _joints(data.joints), ""),
         "referral_source": _checked(
             p,
-            lambda: clean_text(data.referral_source, "referral_source", "Referred by", max_len=100),
+            lambda: clean_text(
+                data.referral_source, "referral_source", N_("Referred by"), max_len=100
+            ),
             "",
         ),
         "consent_programme": _checked(
@@ -236,7 +238,7 @@ def participant_problems(
         "consent_share": _checked(
             p, lambda: _consent(data.consent_share, "consent_share", "Share for audit"), None
         ),
-        "notes": _checked(p, lambda: clean_text(data.notes, "notes", "Notes"), ""),
+        "notes": _checked(p, lambda: clean_text(data.notes, "notes", N_("Notes")), ""),
         "consent_follow_up": _checked(
             p,
             lambda: _consent(data.consent_follow_up, "consent_follow_up", "Contact afterwards"),
@@ -581,8 +583,8 @@ def withdraw(
     ctx: AppContext, enrolment_id: int, reason: str, on: date | str | None = None
 ) -> Done[None]:
     """Withdraw someone from a course, with a reason and a date; undo puts them back."""
-    why = clean_text(reason, "withdrawn_reason", "Reason", required=True, max_len=500)
-    day = parse_date(on, "withdrawn_on", "Date", required=False) or date.today()
+    why = clean_text(reason, "withdrawn_reason", N_("Reason"), required=True, max_len=500)
+    day = parse_date(on, "withdrawn_on", N_("Date"), required=False) or date.today()
     if day > date.today():
         raise ValidationError(
             "withdrawn_on",

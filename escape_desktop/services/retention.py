@@ -33,7 +33,7 @@ from escape_desktop.db.models import (
     ProgressionDecision,
     Session,
 )
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 
 from .changes import Changes, Done
 from .common import audit, clean_text
@@ -177,7 +177,7 @@ def purge_expired(
 
 def erase_participant(ctx: AppContext, participant_id: int, reason: str = "") -> Done[None]:
     """Erase one person on their request: every record about them, for good."""
-    why = clean_text(reason, "reason", "Reason", max_len=200)
+    why = clean_text(reason, "reason", N_("Reason"), max_len=200)
     with ctx.db.transaction() as s:
         person = s.get(Participant, participant_id)
         if person is None:

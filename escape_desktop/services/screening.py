@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.screening import (
     DOOR_PREFIX,
     NOT_SCREENED,
@@ -248,7 +248,7 @@ def clear_screening(
 
     Not undoable: the clearing is a record of who saw the person (the audit log keeps it).
     """
-    why = clean_text(note, "screening_note", "Note", required=True, max_len=1000)
+    why = clean_text(note, "screening_note", N_("Note"), required=True, max_len=1000)
     with ctx.db.transaction() as s:
         enrolment = s.get(Enrolment, enrolment_id)
         if enrolment is None:
@@ -390,7 +390,7 @@ def review(
             audit(s, ctx.actor, "screening", "enrolment", enrolment.id, detail)
             message = "Saved: screening answers; needs review before starting"
         elif waiting or medical_before:
-            why = clean_text(note, "screening_note", "Note", required=True, max_len=1000)
+            why = clean_text(note, "screening_note", N_("Note"), required=True, max_len=1000)
             enrolment.screening_status = "cleared"
             enrolment.screening_cleared_at = now()
             enrolment.screening_cleared_by = (cleared_by or ctx.actor or "").strip()[:200]

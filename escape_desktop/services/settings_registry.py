@@ -62,7 +62,7 @@ class YesNo(SettingDef[bool]):
     def encode(self, ctx: AppContext, value: object) -> str:
         if not isinstance(value, bool):
             raise ValidationError(
-                self.key, _("{label}: choose yes or no.").format(label=self.label)
+                self.key, _("{label}: choose yes or no.").format(label=_(self.label))
             )
         return "1" if value else "0"
 
@@ -98,9 +98,12 @@ class Text(SettingDef[str]):
     def encode(self, ctx: AppContext, value: object) -> str:
         text = clean_text(value, self.key, self.label, max_len=self.max_len)
         if self.choices is not None and text not in self.choices(ctx):
-            raise ValidationError(self.key, self.refusal or f"{self.label}: choose from the list.")
+            raise ValidationError(
+                self.key,
+                _(self.refusal) or _("{label}: choose from the list.").format(label=_(self.label)),
+            )
         if self.check is not None and text and not self.check(text):
-            raise ValidationError(self.key, self.refusal)
+            raise ValidationError(self.key, _(self.refusal))
         return text
 
 
@@ -118,58 +121,58 @@ def _holiday_lists(ctx: AppContext) -> Collection[str]:
 
 DEFAULT_PROGRAMME = Text(
     key="default_programme",
-    label="Programme for new courses",
+    label=N_("Programme for new courses"),
     choices=_programmes,
-    refusal="Choose a programme from the list.",
+    refusal=N_("Choose a programme from the list."),
 )
-LARGE_TEXT = YesNo(key="large_text", label="Large text")
+LARGE_TEXT = YesNo(key="large_text", label=N_("Large text"))
 # 127, 150 or 200 (per cent of the usual text size) when Large text is on.
 LARGE_TEXT_SIZE = Number(
-    key="large_text_size", label="Large text size (per cent)", default=127, lo=100, hi=200
+    key="large_text_size", label=N_("Large text size (per cent)"), default=127, lo=100, hi=200
 )
-FIRST_RUN_DONE = YesNo(key="first_run_done", label="First start finished")
+FIRST_RUN_DONE = YesNo(key="first_run_done", label=N_("First start finished"))
 BANK_HOLIDAYS = Text(
     key="bank_holidays",  # the key services.courses reads when it makes a schedule
-    label="Bank holidays",
+    label=N_("Bank holidays"),
     default="england-and-wales",
     choices=_holiday_lists,
-    refusal="Choose a bank-holiday list from the list, or none.",
+    refusal=N_("Choose a bank-holiday list from the list, or none."),
 )
 BACKUP_FOLDER = Text(
     key="backup_folder",
-    label="Backup folder",
+    label=N_("Backup folder"),
     check=lambda text: Path(text).is_absolute(),
-    refusal="Choose a whole folder path, e.g. on a USB stick.",
+    refusal=N_("Choose a whole folder path, e.g. on a USB stick."),
     max_len=1000,
 )
 # What identifies the backup folder's disk besides its path (db.volumes.Remembered as text),
 # so a USB stick is found again under another drive letter. Written with the folder.
-BACKUP_VOLUME = Text(key="backup_volume", label="Backup folder's disk", audited=False)
+BACKUP_VOLUME = Text(key="backup_volume", label=N_("Backup folder's disk"), audited=False)
 IDLE_LOCK_MINUTES = Number(  # 0 = never lock
-    key="idle_lock_minutes", label="Minutes before locking", default=10, lo=0, hi=240
+    key="idle_lock_minutes", label=N_("Minutes before locking"), default=10, lo=0, hi=240
 )
 # The provider's identity on every upload: the receiver tells sites apart by the code.
 # ODS codes are 3 to 9 letters and digits (a trust RJ1, a trust site RJ122, a GP practice
 # A81001); a receiver may assign its own code of up to 10.
 SITE_CODE_RULE = re.compile(r"^[A-Z0-9]{3,10}$")
-SITE_NAME = Text(key="site_name", label="Provider or site name", max_len=200)
+SITE_NAME = Text(key="site_name", label=N_("Provider or site name"), max_len=200)
 SITE_CODE = Text(
     key="site_code",
-    label="Organisation code (ODS)",
+    label=N_("Organisation code (ODS)"),
     check=lambda text: bool(SITE_CODE_RULE.match(text)),
-    refusal=(
+    refusal=N_(
         "Organisation code (ODS): use 3 to 10 capital letters and digits, e.g. RJ1 or A81001."
     ),
     max_len=10,
 )
 RETENTION_YEARS = Number(
-    key="retention_years", label="Years to keep records", default=8, lo=1, hi=100
+    key="retention_years", label=N_("Years to keep records"), default=8, lo=1, hi=100
 )
 
 # What the printed documents say to participants about the site.
 SITE_CONTACT = Text(
     key="site_contact",
-    label="Contact details for participants",
+    label=N_("Contact details for participants"),
     # Marked for the catalogue: the default prints in each reader's language; a site's own
     # words print as typed.
     default=N_("Ask your instructor for the best way to get in touch."),
@@ -177,7 +180,7 @@ SITE_CONTACT = Text(
 )
 WHAT_NEXT = Text(
     key="what_next",
-    label="What next (progress report)",
+    label=N_("What next (progress report)"),
     default=N_(
         "Keep going with your home exercises two or three times a week, and keep active in "
         "ways you enjoy: walking, swimming, cycling or a local exercise class. If your pain "
@@ -195,35 +198,39 @@ def _image_file(text: str) -> bool:
 
 CERTIFICATE_LOGO = Text(
     key="certificate_logo",
-    label="Logo on certificates",
+    label=N_("Logo on certificates"),
     check=_image_file,
-    refusal="Choose a PNG or JPEG picture file (its whole path).",
+    refusal=N_("Choose a PNG or JPEG picture file (its whole path)."),
     max_len=1000,
 )
 
 # The language of a participant's documents when they have not chosen one (i18n.LANGUAGES).
 DOCUMENT_LANGUAGE = Text(
     key="document_language",
-    label="Language of participants' documents",
+    label=N_("Language of participants' documents"),
     default="en",
     choices=lambda ctx: LANGUAGES,
-    refusal="Language of participants' documents: choose English or Cymraeg.",
+    refusal=N_("Language of participants' documents: choose English or Cymraeg."),
 )
 # A Welsh document followed by the same in English (Welsh first), for sites that print
 # bilingual documents; each person still chooses the language that comes first.
 BILINGUAL_DOCUMENTS = YesNo(
-    key="bilingual_documents", label="Welsh documents followed by the same in English"
+    key="bilingual_documents", label=N_("Welsh documents followed by the same in English")
 )
 
 # Follow-up points (programme.followup): either can be switched off for the site.
-FOLLOW_UP_3 = YesNo(key="follow_up_3", label="Follow up 3 months after the course", default=True)
-FOLLOW_UP_12 = YesNo(key="follow_up_12", label="Follow up 12 months after the course", default=True)
+FOLLOW_UP_3 = YesNo(
+    key="follow_up_3", label=N_("Follow up 3 months after the course"), default=True
+)
+FOLLOW_UP_12 = YesNo(
+    key="follow_up_12", label=N_("Follow up 12 months after the course"), default=True
+)
 
 # A physical test (the chair stand) watched over video is not the hall test (issue 33): left
 # out of start-to-end change unless the site counts it; every figure says how many either way.
 VIDEO_TESTS_IN_CHANGE = YesNo(
     key="video_tests_in_change",
-    label="Count physical tests watched over video in the change figures",
+    label=N_("Count physical tests watched over video in the change figures"),
     default=False,
 )
 

@@ -106,8 +106,9 @@ def outside_markers(text: str) -> str:
 
 
 def data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]
-    """Every word the demo's data may show: people, staff, venues, courses, topics, the
-    site's settings, the measures' names, the data folder's name."""
+    """Every word the demo's data may show: people, staff, venues, courses, session notes, the
+    site's settings, the data folder's name. The sessions' topics and the measures' names
+    are the library's own, so they are in the catalogue and are not data."""
     texts: list[str] = [ctx.data_dir.name, "escape", "desktop", "ESCAPE", "pain"]
     with ctx.db.read() as s:
         for p in s.query(Participant):
@@ -117,10 +118,8 @@ def data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]
         for c in s.query(Course):
             texts += [c.code, c.title]
         for x in s.query(Session):
-            texts += [x.topic or "", x.notes or "", x.staff_present or ""]
+            texts += [x.notes or "", x.staff_present or ""]
         texts += [str(x.value) for x in s.query(Setting)]
-    for inst in ctx.library.instruments.values():
-        texts.append(inst.name)
     texts += list(i18n.LANGUAGES.values())  # each language's name in itself, never translated
     return {w.lower() for t in texts for w in re.findall(r"[^\W\d_]+", t or "")}
 

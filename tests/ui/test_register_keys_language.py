@@ -179,3 +179,35 @@ def test_the_registers_words_in_welsh_take_the_six_plural_forms() -> None:
     ]
     done = PersonStatus(COMPLETED, 10, 12, 0, 9, None)
     assert status_words(done) == "Wedi cwblhau"
+
+
+def test_the_welsh_register_shows_the_programmes_topic_in_welsh_and_a_typed_one_as_typed(
+    qtbot, demo_ctx, demo_today
+):
+    """The session's line and the heading's tip give the programme's topic in Welsh; a topic
+    the instructor typed is shown as typed."""
+    from escape_desktop.services import courses as course_service
+
+    i18n.set_ui_language("cy")
+    section = _section(qtbot, demo_ctx, demo_today)
+    first = section.model.sessions[0]
+    welsh = i18n.translator("cy")._(first.topic)
+    assert welsh != first.topic  # the programme's own topic, in the catalogue
+    section.table.setCurrentIndex(section.model.index(0, section.model.column_of_session(first.id)))
+    qtbot.waitUntil(lambda: welsh in section.session_label.text())
+    assert first.topic not in section.session_label.text()
+    tip = section.model.headerData(
+        section.model.column_of_session(first.id),
+        Qt.Orientation.Horizontal,
+        Qt.ItemDataRole.ToolTipRole,
+    )
+    assert welsh in tip and first.topic not in tip
+
+    typed = "Stairs and hills in our town"
+    assert course_service.set_session_topic(demo_ctx, first.id, typed)
+    with demo_ctx.db.read() as s:
+        section.set_course(queries.course_by_code(s, "KH-2026-002").id)
+    col = section.model.column_of_session(first.id)
+    section.table.setCurrentIndex(section.model.index(0, col + 1))  # away, and back again
+    section.table.setCurrentIndex(section.model.index(0, col))
+    qtbot.waitUntil(lambda: typed in section.session_label.text())

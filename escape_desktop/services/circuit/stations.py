@@ -14,7 +14,7 @@ from escape_desktop.db.models import (
     CourseStation,
     CustomStation,
 )
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.content import DOSE_KINDS, Station
 
 from ..changes import Changes, Done, nothing
@@ -132,25 +132,27 @@ def add_custom_station(
 ) -> Station:
     """Add the site's own exercise with its levels (easiest first: name, description,
     target dose). Returns it with its new key (``custom_...``)."""
-    name = clean_text(name, "name", "The exercise name", required=True, max_len=200)
+    name = clean_text(name, "name", N_("The exercise name"), required=True, max_len=200)
     if dose_kind not in DOSE_KINDS:
         raise ValidationError("dose_kind", _("Choose how the dose is counted (e.g. repetitions)."))
-    dose_unit = clean_text(dose_unit, "dose_unit", "The dose unit", required=True, max_len=20)
-    description = clean_text(description, "description", "The description", max_len=1000)
+    dose_unit = clean_text(dose_unit, "dose_unit", N_("The dose unit"), required=True, max_len=20)
+    description = clean_text(description, "description", N_("The description"), max_len=1000)
     if not levels:
         raise ValidationError("levels", _("Add at least one level, easiest first."))
     parsed: list[dict] = []
     seen: set[str] = set()
     for i, (lv_name, lv_desc, lv_target) in enumerate(levels, start=1):
         lv_name = clean_text(
-            lv_name, "levels", f"The name of level {i}", required=True, max_len=200
+            lv_name, "levels", _("The name of level {i}").format(i=i), required=True, max_len=200
         )
         if lv_name.casefold() in seen:
             raise ValidationError(
                 "levels", _("Level {i} has the same name as another; rename it.").format(i=i)
             )
         seen.add(lv_name.casefold())
-        target = parse_float(lv_target, "levels", f"The target dose of level {i}", 0, MAX_DOSE)
+        target = parse_float(
+            lv_target, "levels", _("The target dose of level {i}").format(i=i), 0, MAX_DOSE
+        )
         assert target is not None
         if target <= 0:
             raise ValidationError(
@@ -163,7 +165,9 @@ def add_custom_station(
         parsed.append(
             {
                 "name": lv_name,
-                "description": clean_text(lv_desc, "levels", f"The description of level {i}"),
+                "description": clean_text(
+                    lv_desc, "levels", _("The description of level {i}").format(i=i)
+                ),
                 "target_dose": target,
             }
         )

@@ -16,7 +16,7 @@ from datetime import date, datetime
 from typing import Any
 
 from escape_desktop.db.models import ENROLMENT_STATUSES, TIMEPOINTS
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.programme.measure_taken import TAKEN
 from escape_desktop.programme.scoring import ScoreError, check_score
 from escape_desktop.programme.status import ATTENDANCE_MARKS
@@ -77,7 +77,7 @@ def _refuse(field: str, where: str, why: str) -> Refusal:
 
 def _text(v: object, field: str, label: str, *, required: bool = False, max_len: int = MAX_TEXT):  # type: ignore[no-untyped-def]
     if not isinstance(v, str):  # blank is "", never missing: the columns hold no NULL
-        raise ValidationError(field, _("{label} must be text.").format(label=label))
+        raise ValidationError(field, _("{label} must be text.").format(label=_(label)))
     return clean_text(v, field, label, required=required, max_len=max_len)
 
 
@@ -148,9 +148,9 @@ def _one_of(v: object, field: str, label: str, allowed: tuple[str, ...]) -> None
 
 
 def _course(values: Mapping[str, Any], _library: Any) -> None:
-    _text(values.get("title"), "title", "Course title", required=True, max_len=MAX_NAME)
+    _text(values.get("title"), "title", N_("Course title"), required=True, max_len=MAX_NAME)
     _key(values.get("programme_key"), "programme_key", "Programme")
-    _text(values.get("venue"), "venue", "Venue", max_len=MAX_NAME)
+    _text(values.get("venue"), "venue", N_("Venue"), max_len=MAX_NAME)
     _day(values.get("start_date"), "start_date", "Start date")
     weekdays = values.get("weekdays")
     if not isinstance(weekdays, str) or not WEEKDAYS_RE.match(weekdays):
@@ -160,9 +160,9 @@ def _course(values: Mapping[str, Any], _library: Any) -> None:
         raise ValidationError("start_time", _("Start time must be a time such as 10:00."))
     from ..courses import MAX_CAPACITY
 
-    parse_int(values.get("capacity"), "capacity", "Capacity", 1, MAX_CAPACITY)
-    _text(values.get("notes"), "notes", "Course notes")
-    for name, label in (("instructors", "Instructor"), ("instruments", "Measure")):
+    parse_int(values.get("capacity"), "capacity", N_("Capacity"), 1, MAX_CAPACITY)
+    _text(values.get("notes"), "notes", N_("Course notes"))
+    for name, label in (("instructors", N_("Instructor")), ("instruments", N_("Measure"))):
         items = values.get(name)
         if not isinstance(items, list) or len(items) > 50:
             raise ValidationError(name, _("The list of {name} is not a list.").format(name=name))
@@ -182,17 +182,17 @@ def _course(values: Mapping[str, Any], _library: Any) -> None:
 
 def _session(values: Mapping[str, Any], _library: Any) -> None:
     _day(values.get("date"), "date", "Session date")
-    _text(values.get("topic"), "topic", "Topic")
+    _text(values.get("topic"), "topic", N_("Topic"))
     _bool(values.get("cancelled"), "cancelled", "Cancelled")
-    _text(values.get("cancel_reason"), "cancel_reason", "Reason for cancelling")
-    _text(values.get("staff_present"), "staff_present", "Staff present")
-    _text(values.get("notes"), "notes", "Session notes")
+    _text(values.get("cancel_reason"), "cancel_reason", N_("Reason for cancelling"))
+    _text(values.get("staff_present"), "staff_present", N_("Staff present"))
+    _text(values.get("notes"), "notes", N_("Session notes"))
     _bool(values.get("online", False), "online", "Moved online")
-    _text(values.get("online_reason", ""), "online_reason", "Reason for moving online")
+    _text(values.get("online_reason", ""), "online_reason", N_("Reason for moving online"))
 
 
 def _station(values: Mapping[str, Any], _library: Any) -> None:
-    parse_int(values.get("position"), "position", "Station position", 0, 1000)
+    parse_int(values.get("position"), "position", N_("Station position"), 0, 1000)
     _bool(values.get("active"), "active", "Station in use")
 
 
@@ -247,14 +247,14 @@ def _participant(values: Mapping[str, Any], _library: Any) -> None:
 
 def _enrolment(values: Mapping[str, Any], _library: Any) -> None:
     _one_of(values.get("status"), "status", "Enrolment status", ENROLMENT_STATUSES)
-    _text(values.get("withdrawn_reason"), "withdrawn_reason", "Reason for withdrawing")
+    _text(values.get("withdrawn_reason"), "withdrawn_reason", N_("Reason for withdrawing"))
     _day(values.get("withdrawn_on"), "withdrawn_on", "Withdrawn on", required=False)
     _day(values.get("enrolled_on"), "enrolled_on", "Enrolled on")
     joined = values.get("joined_session")
     if joined is not None:  # older files have none: the default rule fills it in
         if isinstance(joined, bool) or not isinstance(joined, int):
             raise ValidationError("joined_session", _("Joined at session must be a whole number."))
-        parse_int(joined, "joined_session", "Joined at session", 1, 1000)
+        parse_int(joined, "joined_session", N_("Joined at session"), 1, 1000)
 
 
 def _attendance(values: Mapping[str, Any], _library: Any) -> None:
@@ -264,23 +264,28 @@ def _attendance(values: Mapping[str, Any], _library: Any) -> None:
 
 
 def _exercise(values: Mapping[str, Any], _library: Any) -> None:
-    parse_int(values.get("level"), "level", "Level", 0, MAX_LEVEL)
-    parse_float(values.get("target_dose"), "target_dose", "Target dose", 0, MAX_DOSE)
+    parse_int(values.get("level"), "level", N_("Level"), 0, MAX_LEVEL)
+    parse_float(values.get("target_dose"), "target_dose", N_("Target dose"), 0, MAX_DOSE)
     parse_float(
-        values.get("dose_achieved"), "dose_achieved", "Dose achieved", 0, MAX_DOSE, required=False
+        values.get("dose_achieved"),
+        "dose_achieved",
+        N_("Dose achieved"),
+        0,
+        MAX_DOSE,
+        required=False,
     )
-    parse_int(values.get("pain"), "pain", "Pain", 0, 10, required=False)
-    parse_int(values.get("effort"), "effort", "Effort", 0, 10, required=False)
-    _text(values.get("note"), "note", "Note", max_len=1000)
+    parse_int(values.get("pain"), "pain", N_("Pain"), 0, 10, required=False)
+    parse_int(values.get("effort"), "effort", N_("Effort"), 0, 10, required=False)
+    _text(values.get("note"), "note", N_("Note"), max_len=1000)
     _moment(values.get("updated_at"), "updated_at", "When it was recorded")
 
 
 def _decision(values: Mapping[str, Any], _library: Any) -> None:
     _one_of(values.get("action"), "action", "The decision", ACTIONS)
     _bool(values.get("accepted"), "accepted", "Accepted")
-    parse_int(values.get("level"), "level", "Level", 0, MAX_LEVEL)
-    parse_float(values.get("target_dose"), "target_dose", "Target dose", 0, MAX_DOSE)
-    _text(values.get("reason"), "reason", "Reason")
+    parse_int(values.get("level"), "level", N_("Level"), 0, MAX_LEVEL)
+    parse_float(values.get("target_dose"), "target_dose", N_("Target dose"), 0, MAX_DOSE)
+    _text(values.get("reason"), "reason", N_("Reason"))
     _moment(values.get("decided_at"), "decided_at", "When it was decided")
 
 
@@ -315,7 +320,7 @@ def _assessment(values: Mapping[str, Any], library: Any, instrument_key: str = "
 
 
 def _certificate(values: Mapping[str, Any], _library: Any) -> None:
-    _text(values.get("issued_by"), "issued_by", "Issued by", max_len=MAX_NAME)
+    _text(values.get("issued_by"), "issued_by", N_("Issued by"), max_len=MAX_NAME)
 
 
 def _follow_up(values: Mapping[str, Any], library: Any) -> None:
@@ -325,7 +330,7 @@ def _follow_up(values: Mapping[str, Any], library: Any) -> None:
     _day(values.get("contacted_on"), "contacted_on", "Follow-up date")
     _one_of(values.get("method"), "method", "How they were contacted",
             ("", *CONTACT_WAYS))  # fmt: skip
-    _text(values.get("note"), "note", "Note", max_len=2000)
+    _text(values.get("note"), "note", N_("Note"), max_len=2000)
     _moment(values.get("updated_at"), "updated_at", "When it was recorded")
     scores = values.get("scores")
     if not isinstance(scores, dict) or len(scores) > 50:
@@ -371,7 +376,7 @@ def _check_key(kind: str, parts: list[str]) -> None:
     if len(parts) != PARTS[kind]:
         raise ValidationError("key", _("The record is not named the way this app names it."))
     if kind in ("session",):
-        parse_int(parts[0], "session", "Session number", 1, MAX_SESSIONS)
+        parse_int(parts[0], "session", N_("Session number"), 1, MAX_SESSIONS)
         return
     if kind == "station":
         _key(parts[0], "station", "Station")
@@ -380,7 +385,7 @@ def _check_key(kind: str, parts: list[str]) -> None:
         return
     _key(parts[0], "participant", "Participant code", PERSON_CODE_RE)
     if kind in ("attendance", "exercise", "decision"):
-        parse_int(parts[1], "session", "Session number", 1, MAX_SESSIONS)
+        parse_int(parts[1], "session", N_("Session number"), 1, MAX_SESSIONS)
     if kind in ("exercise", "decision"):
         _key(parts[2], "station", "Station")
     if kind == "assessment":
@@ -439,7 +444,7 @@ def check_payload(payload: Mapping[str, Any], library: Any) -> None:
         _uuid(info.get("uid"), "uid", "The course identifier")
         _uuid(payload.get("exchange_uid"), "exchange_uid", "The hand-over identifier")
         _moment(payload.get("sent_at"), "sent_at", "When the file was made")
-        _text(payload.get("sent_by"), "sent_by", "Sent by", max_len=MAX_NAME)
+        _text(payload.get("sent_by"), "sent_by", N_("Sent by"), max_len=MAX_NAME)
         exchanges = payload.get("exchanges")
         if not isinstance(exchanges, list) or not 1 <= len(exchanges) <= MAX_EXCHANGES:
             raise ValidationError("exchanges", _("The list of earlier hand-overs is not right."))
@@ -485,16 +490,16 @@ def _custom_station(st: object) -> None:
     if not isinstance(st, dict):
         raise ValidationError("custom_stations", _("A site-made exercise is not a record."))
     _key(st.get("key"), "custom_stations", "Exercise")
-    _text(st.get("name"), "name", "Exercise name", required=True, max_len=MAX_NAME)
-    _text(st.get("dose_kind"), "dose_kind", "Dose kind", required=True, max_len=20)
-    _text(st.get("dose_unit"), "dose_unit", "Dose unit", max_len=20)
-    _text(st.get("description"), "description", "Exercise description")
+    _text(st.get("name"), "name", N_("Exercise name"), required=True, max_len=MAX_NAME)
+    _text(st.get("dose_kind"), "dose_kind", N_("Dose kind"), required=True, max_len=20)
+    _text(st.get("dose_unit"), "dose_unit", N_("Dose unit"), max_len=20)
+    _text(st.get("description"), "description", N_("Exercise description"))
     levels = st.get("levels")
     if not isinstance(levels, list) or not 1 <= len(levels) <= MAX_LEVEL:
         raise ValidationError("levels", _("An exercise's levels are not a list."))
     for level in levels:
         if not isinstance(level, dict):
             raise ValidationError("levels", _("An exercise's level is not a record."))
-        _text(level.get("name"), "levels", "Level name", required=True, max_len=MAX_NAME)
-        _text(level.get("description"), "levels", "Level description")
-        parse_float(level.get("target_dose"), "levels", "Level target dose", 0, MAX_DOSE)
+        _text(level.get("name"), "levels", N_("Level name"), required=True, max_len=MAX_NAME)
+        _text(level.get("description"), "levels", N_("Level description"))
+        parse_float(level.get("target_dose"), "levels", N_("Level target dose"), 0, MAX_DOSE)

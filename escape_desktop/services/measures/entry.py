@@ -20,7 +20,7 @@ from escape_desktop.db.models import (
     Participant,
     Session,
 )
-from escape_desktop.i18n import _, ngettext, ui_date
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.delivery import attended_online, session_online
 from escape_desktop.programme.measure_taken import IN_PERSON, TAKEN, default_taken
@@ -371,7 +371,7 @@ def record_measures(
     """
     if timepoint not in TIMEPOINTS:
         raise ValidationError("timepoint", _("Choose start, end or follow-up."))
-    day = parse_date(assessed_on, "assessed_on", "Date of the measures")
+    day = parse_date(assessed_on, "assessed_on", N_("Date of the measures"))
     assert day is not None
     if day.year < 1900 or day > date(9999, 1, 1):
         raise ValidationError("assessed_on", _("Date of the measures looks wrong; check the year."))

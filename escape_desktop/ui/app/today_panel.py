@@ -215,7 +215,7 @@ class TodayPanel(QFrame):
                 escape(_("Hybrid: some may join over video (O on their P in the register)."))
             )
         if brief.topic:
-            lines.append(escape(_("Topic: {topic}").format(topic=brief.topic)))
+            lines.append(escape(_("Topic: {topic}").format(topic=_(brief.topic))))
         if brief.last and not brief.cancelled:
             lines.append(
                 "<b>{}</b> {}".format(
@@ -290,7 +290,7 @@ class WeekDialog(QDialog):
         self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
         for row, x in enumerate(self.sessions):
-            what = f"{x.number}" + (f" · {x.topic}" if x.topic else "")
+            what = f"{x.number}" + (f" · {_(x.topic)}" if x.topic else "")
             if x.cancelled:
                 what = _("{session} (cancelled)").format(session=what)
             for col, text in enumerate((ui_date(x.day, "day"), x.start_time, x.code, what)):

@@ -430,7 +430,7 @@ class CircuitSection(CourseSection):
         self._editing = None  # a reset closes any open editor
         self.model.set_grid(grid)
         self.stations_button.setEnabled(True)
-        info = f"{ui_date(grid.session_date, 'long')}: {grid.session_topic}"
+        info = f"{ui_date(grid.session_date, 'long')}: {_(grid.session_topic)}"
         if grid.session_cancelled:
             info += " — " + _("this session was cancelled, so nothing can be recorded.")
         elif grid.session_online:

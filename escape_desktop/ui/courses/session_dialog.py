@@ -54,7 +54,10 @@ class SessionDialog(QDialog):
         form = QFormLayout()
         self.date = QDateEdit(QDate(session.date.year, session.date.month, session.date.day))
         make_typeable(self.date)
-        self.topic = QLineEdit(session.topic)
+        # The programme's own topic shows in the window's language; saved unchanged, it stays
+        # the programme's (and so keeps following each reader's language).
+        self._shown_topic = _(session.topic)
+        self.topic = QLineEdit(self._shown_topic)
         self.staff = QLineEdit(session.staff_present)
         self.staff.setPlaceholderText(
             ", ".join(instructors) if instructors else _("Names, separated by commas")
@@ -137,9 +140,12 @@ class SessionDialog(QDialog):
             error_dialog.report(self, e)
 
     def _save(self) -> None:
+        topic = self.topic.text().strip()
+        if topic == self._shown_topic.strip():
+            topic = self.session.topic
         edit = course_service.SessionEdit(
             date=qdate_to_date(self.date.date()),
-            topic=self.topic.text().strip(),
+            topic=topic,
             staff_present=self.staff.text().strip(),
             notes=self.notes.text().strip(),
         )

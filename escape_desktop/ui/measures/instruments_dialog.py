@@ -26,6 +26,7 @@ from escape_desktop.ui.common import style
 from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.measures import measure_words
 
 KEY_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -45,7 +46,7 @@ def describe(inst: Instrument, outcome_domains: list[str]) -> str:
     better = _("Higher is better.") if inst.direction == "higher_better" else _("Lower is better.")
     unit = "" if inst.unit.startswith("/") else f" {inst.unit}".rstrip()
     lines = [
-        f"<b>{inst.name}</b>",
+        f"<b>{measure_words.name(inst.name)}</b>",
         how
         + " "
         + _("Range {low} to {high}{unit}.").format(
@@ -56,10 +57,12 @@ def describe(inst: Instrument, outcome_domains: list[str]) -> str:
     ]
     if inst.mid is not None:
         lines.append(
-            _("Worthwhile change: {mid}.").format(mid=f"{inst.mid:g}") + " " + inst.mid_source
+            _("Worthwhile change: {mid}.").format(mid=f"{inst.mid:g}")
+            + " "
+            + measure_words.note(inst.mid_source)
         )
     elif inst.mid_source:
-        lines.append(inst.mid_source)
+        lines.append(measure_words.note(inst.mid_source))
     if outcome_domains:
         lines.append(
             _("Counts for the class outcome: {outcomes}.").format(
@@ -67,7 +70,7 @@ def describe(inst: Instrument, outcome_domains: list[str]) -> str:
             )
         )
     if inst.licence_note:
-        lines.append(inst.licence_note)
+        lines.append(measure_words.note(inst.licence_note))
     return "<br>".join(lines)
 
 
@@ -122,12 +125,12 @@ class InstrumentsDialog(QDialog):
         chosen = [i.key for i in measures.course_instruments(self.ctx, self.course_id)]
         rest = sorted(
             (k for k in self.ctx.library.instruments if k not in chosen),
-            key=lambda k: self.ctx.library.instruments[k].name.lower(),
+            key=lambda k: measure_words.name(self.ctx.library.instruments[k].name).lower(),
         )
         for key in chosen + rest:
             inst = self.ctx.library.instruments[key]
             kind = _("questions") if inst.kind == "items" else _("score")
-            item = QListWidgetItem(f"{inst.name}  ({kind})", self.list)
+            item = QListWidgetItem(f"{measure_words.name(inst.name)}  ({kind})", self.list)
             item.setData(KEY_ROLE, key)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable)
             item.setCheckState(Qt.CheckState.Checked if key in chosen else Qt.CheckState.Unchecked)

@@ -17,6 +17,7 @@ from escape_desktop.services.measures import (
 )
 from escape_desktop.ui.common import style
 from escape_desktop.ui.common.charts import LineChart, PaintedChart, Series
+from escape_desktop.ui.measures import measure_words
 
 TICKS = [(0.0, N_("Start")), (1.0, N_("End")), (2.0, N_("Follow-up"))]
 
@@ -59,7 +60,7 @@ class PersonChart(QWidget):
             better = (
                 _("Higher is better") if r.direction == "higher_better" else _("Lower is better")
             )
-            chart = LineChart(self, title=r.name, x_label=better)
+            chart = LineChart(self, title=measure_words.name(r.name), x_label=better)
             has_fu = r.follow_up is not None
             points = [(0.0, r.start), (1.0, r.end)] + ([(2.0, r.follow_up)] if has_fu else [])
             series = [Series(_("This person"), points, marker="circle", dash=Qt.PenStyle.SolidLine)]
@@ -124,7 +125,8 @@ class ProportionBars(PaintedChart):
         for row in self._rows:
             label = _("{outcome}: measured by {measures}").format(
                 outcome=row.label,
-                measures=", ".join(row.instrument_names) or _("no measure set"),
+                measures=", ".join(measure_words.name(n) for n in row.instrument_names)
+                or _("no measure set"),
             )
             p.setPen(text_colour)
             p.drawText(

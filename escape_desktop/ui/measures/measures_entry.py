@@ -44,6 +44,7 @@ from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.operation import run_op
+from escape_desktop.ui.measures import measure_words
 
 # The time points in the window's language (the service's labels are its English).
 TIMEPOINT_WORDS = {"start": N_("Start"), "end": N_("End"), "follow_up": N_("Follow-up")}
@@ -277,8 +278,10 @@ class MeasuresEntry(QWidget):
                 edit = QLineEdit(host)
                 edit.setPlaceholderText(f"{item.min}-{item.max}")
                 edit.setFixedWidth(self._box_width(edit.placeholderText()))
-                edit.setAccessibleName(f"{inst.name}: {item.text}")
-                text = QLabel(item.text, host)
+                edit.setAccessibleName(
+                    f"{measure_words.name(inst.name)}: {measure_words.note(item.text)}"
+                )
+                text = QLabel(measure_words.note(item.text), host)
                 text.setWordWrap(True)
                 text.setBuddy(edit)
                 grid.addWidget(edit, row, 0)
@@ -294,7 +297,7 @@ class MeasuresEntry(QWidget):
             edit = QLineEdit(host)
             edit.setPlaceholderText(f"{low}-{high}")
             edit.setFixedWidth(self._box_width(edit.placeholderText()))
-            edit.setAccessibleName(inst.name)
+            edit.setAccessibleName(measure_words.name(inst.name))
             line.addWidget(edit)
             unit = "" if inst.unit.startswith("/") else f" {inst.unit}"
             # Not word-wrapped, so the scroll area knows the form's true height.
@@ -319,10 +322,10 @@ class MeasuresEntry(QWidget):
             edit.textEdited.connect(lambda _text, f=fld: self._check_live(f))
             edit.textEdited.connect(self._edited)
             edit.returnPressed.connect(lambda e=edit: self._next_box(e))
-        label = QLabel(f"{inst.name}:", self.form_host)
-        label.setToolTip(inst.licence_note)
+        label = QLabel(f"{measure_words.name(inst.name)}:", self.form_host)
+        label.setToolTip(measure_words.note(inst.licence_note))
         label.setBuddy(editors[0])
-        host.setToolTip(inst.licence_note)
+        host.setToolTip(measure_words.note(inst.licence_note))
         self.form.addRow(label, host)
         # A layout shows new rows only on the next turn of the event loop; show them now so
         # the form's size (and the scroll area's) is right on the first paint.
@@ -651,7 +654,7 @@ class MeasuresEntry(QWidget):
 
     def _refuse(self, key: str, text: str) -> bool:
         fld = self.fields.get(key)
-        name = fld.instrument.name if fld else _("This set")
+        name = measure_words.name(fld.instrument.name) if fld else _("This set")
         self.message.setText(
             not_saved_prefix()
             + _("{problem} Correct {measure}, then save again.").format(problem=text, measure=name)

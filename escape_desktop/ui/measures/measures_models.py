@@ -12,6 +12,7 @@ from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.programme.measure_taken import IN_PERSON, taken_word
 from escape_desktop.services.measures import InstrumentResult, InstrumentSummary, MeasuresEntryRow
 from escape_desktop.ui.common import style
+from escape_desktop.ui.measures import measure_words
 
 ENROLMENT_ID_ROLE = Qt.ItemDataRole.UserRole + 1
 SORT_ROLE = Qt.ItemDataRole.UserRole + 2
@@ -32,6 +33,12 @@ def _two_lines(title: str) -> str:
     spaces = [i for i, ch in enumerate(title) if ch == " "]
     cut = min(spaces, key=lambda i: abs(i - middle))
     return title[:cut] + "\n" + title[cut + 1 :]
+
+
+def _named(name: str, unit: str) -> str:
+    """A measure's name in the window's language, and its unit as the library gives it."""
+    shown = measure_words.name(name)
+    return f"{shown} ({unit})" if unit else shown
 
 
 def _worthwhile(mid: float, source: str) -> str:
@@ -148,7 +155,7 @@ class ResultsModel(_TableModel):
     def _data(self, r: InstrumentResult, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_MEASURE:
-                return f"{r.name} ({r.unit})" if r.unit else r.name
+                return _named(r.name, r.unit)
             if col == self.COL_START:
                 return (
                     r.fmt(r.start)
@@ -187,9 +194,9 @@ class ResultsModel(_TableModel):
                     return (
                         _("This measure has no worthwhile-change threshold yet.")
                         + " "
-                        + r.mid_source
+                        + measure_words.note(r.mid_source)
                     )
-                return _worthwhile(r.mid, r.mid_source)
+                return _worthwhile(r.mid, measure_words.note(r.mid_source))
             if col in (self.COL_START, self.COL_END) and r.adapted_differs:
                 return _("Measured differently at start and end (adapted once): compare with care.")
             if col == self.COL_CHANGE and r.has_both and not r.counted:
@@ -227,7 +234,7 @@ class SummaryModel(_TableModel):
     def _data(self, x: InstrumentSummary, col: int, role: int) -> Any:
         if role == Qt.ItemDataRole.DisplayRole:
             if col == self.COL_MEASURE:
-                return f"{x.name} ({x.unit})" if x.unit else x.name
+                return _named(x.name, x.unit)
             if col == self.COL_PEOPLE:
                 # Tests watched over video that the site's setting leaves out, said beside it.
                 left = (
@@ -261,7 +268,7 @@ class SummaryModel(_TableModel):
                     start=x.n_start, end=x.n_end
                 )
             if col == self.COL_MID and x.mid is not None:
-                return _worthwhile(x.mid, x.mid_source)
+                return _worthwhile(x.mid, measure_words.note(x.mid_source))
         if role == Qt.ItemDataRole.TextAlignmentRole and col != self.COL_MEASURE:
             return int(Qt.AlignmentFlag.AlignCenter)
         return None

@@ -32,6 +32,7 @@ from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.date_field import make_typeable
 from escape_desktop.ui.common.worker import run_in_background
+from escape_desktop.ui.measures import measure_words
 from escape_desktop.ui.measures.measures_charts import PersonChart, ProportionBars
 from escape_desktop.ui.measures.measures_entry import MeasuresEntry, not_saved_prefix
 from escape_desktop.ui.measures.measures_models import (
@@ -264,7 +265,10 @@ class MeasuresSection(CourseSection):
             self.chart.set_results([])
             return
         try:
-            names = [i.name for i in measures.course_instruments(self.ctx, self.course_id)]
+            names = [
+                measure_words.name(i.name)
+                for i in measures.course_instruments(self.ctx, self.course_id)
+            ]
             people = measures.entry_overview(self.ctx, self.course_id)
             outcomes = measures.course_outcomes(self.ctx, self.course_id, self.today)
         except KnownError as e:
@@ -387,7 +391,9 @@ class MeasuresSection(CourseSection):
         rows = -(-len(self.chart.charts) // self.chart.COLUMNS)
         self.chart.setMinimumHeight(rows * 11 * self.fontMetrics().height())
         notes = [
-            _("{measure}: adapted at one time only, compare with care.").format(measure=r.name)
+            _("{measure}: adapted at one time only, compare with care.").format(
+                measure=measure_words.name(r.name)
+            )
             for r in results
             if r.adapted_differs
         ]

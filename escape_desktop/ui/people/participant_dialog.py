@@ -92,7 +92,7 @@ def check_dob(text: str, today: date) -> tuple[bool, str]:
     if not text.strip():
         return True, _("Optional; gives the age band for reports.")
     try:
-        dob = parse_date(text, "date_of_birth", "Date of birth")
+        dob = parse_date(text, "date_of_birth", N_("Date of birth"))
     except ValidationError as e:
         return False, e.message
     assert dob is not None

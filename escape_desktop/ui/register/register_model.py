@@ -396,7 +396,7 @@ class RegisterModel(QAbstractTableModel):
                 )
             ]
             if session.topic:
-                lines.append(_("Topic: {topic}").format(topic=session.topic))
+                lines.append(_("Topic: {topic}").format(topic=_(session.topic)))
             if session.cancelled:
                 lines.append(
                     _("Cancelled: {reason}").format(reason=session.cancel_reason)

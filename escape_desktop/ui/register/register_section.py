@@ -498,7 +498,7 @@ class RegisterSection(CourseSection):
                 + (f": {escape(session.cancel_reason)}" if session.cancel_reason else "")
             )
         elif session.topic:
-            parts.append(escape(session.topic))
+            parts.append(escape(_(session.topic)))  # the programme’s own topic translated
         if session.staff_present:
             parts.append(escape(_("Staff: {names}").format(names=session.staff_present)))
         self.session_label.setText(" · ".join(parts))
