@@ -271,7 +271,7 @@ def test_stations_dialog_reorders_removes_and_adds_a_custom_exercise(
         "custom_wall_sit",
     ]
     header = section.model.headerData(2, Qt.Orientation.Horizontal)
-    assert header == "Wall sit\n(s)"
+    assert header == "Wall sit\n(seconds)"  # the unit in words, as the session sheet says it
     assert section.model.cell_at(section.model.index(0, 2)).dose_text == "20 s"
 
 
