@@ -412,7 +412,6 @@ def pseudo_po(template: bytes) -> bytes:
 
     pot = read_po(io.BytesIO(template))
     out = Catalog(locale="en", fuzzy=False)
-    out.mime_headers  # noqa: B018 - the header Babel writes (Plural-Forms of English)
     for m in pot:
         if not m.id:
             continue

@@ -16,11 +16,12 @@ from pathlib import Path
 import pytest
 from babel.dates import get_month_names
 from pdf_fit import problems
+from pseudo_language import data_words, outside_markers
 from pypdf import PdfReader
 
 from escape_desktop import i18n
 from escape_desktop.cli import main
-from escape_desktop.db.models import Course, Instructor, Participant, Setting, Venue
+from escape_desktop.db.models import Course, Instructor, Participant, Venue
 from escape_desktop.db.queries import course_by_code
 from escape_desktop.services.documents import build_document, course_info, make_document
 from escape_desktop.services.participants import (
@@ -236,27 +237,8 @@ def pseudo():  # type: ignore[no-untyped-def]
     i18n.remove_language("xx")
 
 
-def _outside_markers(text: str) -> str:
-    return i18n.outside_pseudo(text)
-
-
-def _data_words(ctx) -> set[str]:  # type: ignore[no-untyped-def]
-    """Every word the data may print: people, staff, course, venue, site, the measures'
-    names."""
-    texts: list[str] = []
-    with ctx.db.read() as s:
-        for p in s.query(Participant):
-            texts += [p.first_name, p.last_name]
-        texts += [i.name for i in s.query(Instructor)]
-        texts += [v.name for v in s.query(Venue)]
-        for c in s.query(Course):
-            texts += [c.code, c.title]
-        texts += [x.value for x in s.query(Setting)]
-    # The measures' own names are printed as they are known (the small print); the exercise
-    # library's words and the programme's title are in the catalogue, so not allowed here.
-    for inst in ctx.library.instruments.values():
-        texts.append(inst.name)
-    return {w.lower() for t in texts for w in re.findall(r"[^\W\d_]+", t or "")}
+_outside_markers = outside_markers
+_data_words = data_words
 
 
 @pytest.mark.parametrize("kind", ["certificates", "progress", "cards"])

@@ -176,3 +176,17 @@ def escaped(root: QWidget, data: set[str]) -> list[tuple[str, str, str]]:
 def marked(root: QWidget) -> int:
     """How many texts carry the markers (the pseudo-language was really used)."""
     return sum(OPEN in t for _w, t in texts_of(root))
+
+
+def check_screen(qtbot, widget: QWidget, data: set[str]) -> None:  # type: ignore[no-untyped-def]
+    """Every text of ``widget`` is in the catalogue or is data, and none is cut off."""
+    from hall_check import clipped
+
+    assert marked(widget) > 0  # the pseudo-language was really used
+    left = escaped(widget, data)
+    assert left == [], "\n".join(sorted({f"{where}: {text!r}" for where, _w, text in left}))
+    if widget.isVisible():  # a third longer than English, and nothing cut off
+        try:
+            qtbot.waitUntil(lambda: clipped(widget) == [])  # once the layout has settled
+        except qtbot.TimeoutError:
+            assert clipped(widget) == []

@@ -4,8 +4,8 @@ catalogue (every text is inside the ⟦ ⟧ markers, or is data: people, station
 from __future__ import annotations
 
 import pytest
-from hall_check import clipped
-from pseudo_screens import escaped, install_pseudo, marked, remove_pseudo, words
+from pseudo_screens import check_screen as _check
+from pseudo_screens import escaped, install_pseudo, remove_pseudo, words
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QWidget
 
@@ -53,17 +53,6 @@ def _data(ctx, grid) -> set[str]:  # type: ignore[no-untyped-def]
             if cell.suggestion is not None:
                 texts.append(cell.suggestion.reason)
     return words(texts)
-
-
-def _check(qtbot, widget: QWidget, data: set[str]) -> None:  # type: ignore[no-untyped-def]
-    assert marked(widget) > 0  # the pseudo-language was really used
-    left = escaped(widget, data)
-    assert left == [], "\n".join(sorted({f"{where}: {text!r}" for where, _w, text in left}))
-    if widget.isVisible():  # a third longer than English, and nothing cut off
-        try:
-            qtbot.waitUntil(lambda: clipped(widget) == [])  # once the layout has settled
-        except qtbot.TimeoutError:
-            assert clipped(widget) == []
 
 
 def test_the_circuit_and_its_dialogs_speak_only_the_catalogue(

@@ -6,9 +6,8 @@ catalogue)."""
 from __future__ import annotations
 
 import pytest
-from hall_check import clipped
-from pseudo_screens import escaped, install_pseudo, marked, remove_pseudo, words
-from PySide6.QtWidgets import QWidget
+from pseudo_screens import check_screen as _check
+from pseudo_screens import install_pseudo, remove_pseudo, words
 
 from escape_desktop.db.models import Course, Participant
 from escape_desktop.db.queries import course_by_code
@@ -47,17 +46,6 @@ def _data(ctx, cid: int, today) -> set[str]:  # type: ignore[no-untyped-def]
     texts += [o.title, o.status, measures.completion_text(o)]
     texts += [p.label for p in o.proportions]
     return words(texts)
-
-
-def _check(qtbot, widget: QWidget, data: set[str]) -> None:  # type: ignore[no-untyped-def]
-    assert marked(widget) > 0  # the pseudo-language was really used
-    left = escaped(widget, data)
-    assert left == [], "\n".join(sorted({f"{where}: {text!r}" for where, _w, text in left}))
-    if widget.isVisible():  # a third longer than English, and nothing cut off
-        try:
-            qtbot.waitUntil(lambda: clipped(widget) == [])  # once the layout has settled
-        except qtbot.TimeoutError:
-            assert clipped(widget) == []
 
 
 def test_the_measures_tab_and_its_dialog_speak_only_the_catalogue(

@@ -5,8 +5,8 @@ markers, or is data: people, venues, file names, the services' own labels), and 
 from __future__ import annotations
 
 import pytest
-from hall_check import clipped
-from pseudo_screens import escaped, install_pseudo, marked, remove_pseudo, words
+from pseudo_screens import check_screen as _check
+from pseudo_screens import install_pseudo, remove_pseudo, words
 from PySide6.QtWidgets import QMainWindow, QWidget
 
 from escape_desktop.db.models import Course, Instructor, Participant, Setting, Venue
@@ -59,17 +59,6 @@ def _data(ctx) -> set[str]:  # type: ignore[no-untyped-def]
     for b in backups.list_all_backups(ctx):
         texts += [b.label, b.path.name, str(b.path.parent)]
     return words(texts)
-
-
-def _check(qtbot, widget: QWidget, data: set[str]) -> None:  # type: ignore[no-untyped-def]
-    assert marked(widget) > 0  # the pseudo-language was really used
-    left = escaped(widget, data)
-    assert left == [], "\n".join(sorted({f"{where}: {text!r}" for where, _w, text in left}))
-    if widget.isVisible():  # a third longer than English, and nothing cut off
-        try:
-            qtbot.waitUntil(lambda: clipped(widget) == [])  # once the layout has settled
-        except qtbot.TimeoutError:
-            assert clipped(widget) == []
 
 
 def test_the_safety_screens_speak_only_the_catalogue(qtbot, demo_ctx, pseudo_ui, tmp_path):
