@@ -15,6 +15,13 @@ def main() -> int:
             continue
         print(f"== {name}")
         importlib.import_module(f"benchmarks.{name}").main()
+    from benchmarks.common import MISSED, QUICK
+
+    if MISSED and not QUICK:
+        print(f"\n{len(MISSED)} target(s) missed:")
+        for line in MISSED:
+            print(f"  {line}")
+        return 1
     return 0
 
 

@@ -60,12 +60,55 @@ def median_seconds(fn: Callable[[], object], repeat: int = 7, warmup: int = 1) -
     return statistics.median(times)
 
 
-def report(name: str, seconds: float, baseline_name: str, baseline: float, target: str) -> dict:
-    """Print and return one result line: absolute time, the baseline, their ratio."""
+# Targets that a run missed; `python -m benchmarks` exits non-zero when any is listed and the
+# run is not a quick one (a quick run's figures are not meant to be read).
+MISSED: list[str] = []
+RESULTS: list[dict] = []
+
+
+def report(
+    name: str,
+    seconds: float,
+    baseline_name: str,
+    baseline: float,
+    target: str,
+    *,
+    max_ratio: float | None = None,
+    max_ms: float | None = None,
+) -> dict:
+    """Print and return one result line: absolute time, the baseline, their ratio.
+
+    `max_ratio` (ratio to the baseline) and `max_ms` (absolute, e.g. one frame = 16 ms) are
+    asserted: a miss is recorded in MISSED and makes `make bench` fail. `target` is the
+    words printed beside the figures.
+    """
     ratio = seconds / baseline if baseline > 0 else float("inf")
+    ms = seconds * 1000
+    missed = (max_ratio is not None and ratio > max_ratio) or (max_ms is not None and ms > max_ms)
+    verdict = "" if max_ratio is None and max_ms is None else ("; MISSED" if missed else "; met")
     line = (
-        f"{name}: {seconds * 1000:.1f} ms; baseline {baseline_name}: {baseline * 1000:.1f} ms; "
-        f"ratio {ratio:.2f}; target {target}"
+        f"{name}: {ms:.1f} ms; baseline {baseline_name}: {baseline * 1000:.1f} ms; "
+        f"ratio {ratio:.2f}; target {target}{verdict}"
     )
-    print(line)
-    return {"name": name, "ms": seconds * 1000, "baseline_ms": baseline * 1000, "ratio": ratio}
+    print(line, flush=True)
+    if missed:
+        MISSED.append(line)
+    result = {
+        "name": name,
+        "ms": ms,
+        "baseline_ms": baseline * 1000,
+        "ratio": ratio,
+        "missed": missed,
+    }
+    RESULTS.append(result)
+    return result
+
+
+def check(name: str, value: float, limit: float, unit: str) -> bool:
+    """Assert one absolute figure that has no time baseline (e.g. peak memory in MiB)."""
+    ok = value <= limit
+    line = f"{name}: {value:.1f} {unit}; target <= {limit:g} {unit}; {'met' if ok else 'MISSED'}"
+    print(line, flush=True)
+    if not ok:
+        MISSED.append(line)
+    return ok
