@@ -746,11 +746,13 @@ def phone_script(entry: FollowUpEntry, instruments: Sequence[Instrument], site: 
 # --------------------------------------------------------------------------- documents
 
 
-REPLY_ADDRESS_MISSING = (
-    "Set where replies go before printing letters: the team's postal address under "
-    f"'{reg.SITE_CONTACT.label}' in Settings (or 'escape-desktop site --contact TEXT'); the "
-    "letter asks people to post it back there."
-)
+def reply_address_missing() -> str:
+    """Why letters cannot be printed yet, in the instructor's language."""
+    return _(
+        "Set where replies go before printing letters: the team's postal address under "
+        "'{setting}' in Settings (or 'escape-desktop site --contact TEXT'); the letter asks "
+        "people to post it back there."
+    ).format(setting=_(reg.SITE_CONTACT.label))
 
 
 def reply_address(ctx: AppContext, values: Mapping[str, str] | None = None) -> str:
