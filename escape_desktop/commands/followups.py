@@ -57,7 +57,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         action="store_true",
         help=_("replace what was recorded for this point before"),
     )
-    r.set_defaults(func=cmd_record, writes="record a follow-up", refuse_damaged=True)
+    r.set_defaults(func=cmd_record, writes=N_("record a follow-up"), refuse_damaged=True)
     t = what.add_parser(
         "take-back",
         parents=[common, json_flag],
@@ -66,7 +66,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     t.add_argument("--course", required=True, metavar="CODE")
     t.add_argument("--person", required=True, metavar="CODE")
     t.add_argument("--point", required=True, type=int, choices=(3, 12), help=_("months"))
-    t.set_defaults(func=cmd_take_back, writes="take back a decline", refuse_damaged=True)
+    t.set_defaults(func=cmd_take_back, writes=N_("take back a decline"), refuse_damaged=True)
     for name, words in (
         ("letters", N_("postal follow-up letters, with the questions, for everyone due")),
         ("print", N_("the list of follow-ups due and overdue")),

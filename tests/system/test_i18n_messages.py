@@ -318,3 +318,22 @@ def test_argparse_words_are_all_marked_in_the_pseudo_language(capsys, pseudo) ->
         assert english not in loose, loose
     code, _out, err = _argparse_says(capsys, "courses", "--colour")
     assert code == 2 and "unrecognized" not in _outside_markers(err)
+
+
+def test_a_command_refused_while_the_window_is_open_says_so_in_welsh(
+    folder, capsys, ui_language, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The refusal and what the command was doing ("create a course") are both Welsh."""
+    from escape_desktop.services import data_safety
+
+    monkeypatch.setattr(data_safety, "app_is_running", lambda _folder: True)
+    ui_language("cy")
+    code, out, err = _run(
+        capsys, folder, "course", "new", "--title", "Demo", "--start", "2027-02-01",
+        "--weekdays", "mon", "--venue", "Demo Hall",
+    )  # fmt: skip
+    assert code != 0 and out == ""
+    line = err.strip()
+    assert "\n" not in line
+    assert CY._("create a course") in line and "create a course" not in line
+    assert "close the window" not in line and "Nothing was changed" not in line
