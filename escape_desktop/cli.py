@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, NoReturn
 
 from escape_desktop import __version__
-from escape_desktop.i18n import _
+from escape_desktop.i18n import _, ngettext
 
 if TYPE_CHECKING:
     import argparse
@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     import importlib
 
     from escape_desktop.commands import MODULES
+
+    speak_argparse()
 
     class Parser(argparse.ArgumentParser):
         """argparse's usage errors as one line on stderr, pointing at --help (exit 2)."""
@@ -50,7 +52,12 @@ def build_parser() -> argparse.ArgumentParser:
         description=_("Run ESCAPE-pain classes: courses, register, circuit, measures, documents."),
         parents=[options(None)],
     )
-    parser.add_argument("--version", action="version", version=f"escape-desktop {__version__}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"escape-desktop {__version__}",
+        help=_("show the version number and exit"),
+    )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in MODULES:
         try:
@@ -91,6 +98,42 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         return _open_window(args.data_dir)
     return run_command(args)
+
+
+def speak_argparse() -> None:
+    """argparse's own words ("usage:", "options", "the following arguments are required") in
+    the instructor's language: argparse asks the global gettext for them, which knows nothing
+    of our catalogue (compiled in memory), so its module is handed our ``_`` and
+    ``ngettext``; the messages are in the catalogue (``_argparse_words``). English, the
+    source language, passes argparse's words through unchanged."""
+    import argparse
+
+    setattr(argparse, "_", _)  # noqa: B010 - argparse reads its module's _ at each call
+    setattr(argparse, "ngettext", ngettext)  # noqa: B010
+
+
+def _argparse_words() -> None:  # pragma: no cover - never called: pybabel reads it
+    """argparse's messages (Python 3.11's argparse.py) that an instructor can meet, so that
+    the template has them; argparse itself asks for them (``speak_argparse``)."""
+    _("usage: ")
+    _("positional arguments")
+    _("options")
+    _("show this help message and exit")
+    _("the following arguments are required: %s")
+    _("one of the arguments %s is required")
+    _("unrecognized arguments: %s")
+    _("invalid choice: %(value)r (choose from %(choices)s)")
+    _("unknown parser %(parser_name)r (choices: %(choices)s)")
+    _("argument %(argument_name)s: %(message)s")
+    _("expected one argument")
+    _("expected at most one argument")
+    _("expected at least one argument")
+    ngettext("expected %s argument", "expected %s arguments", 2)
+    _("invalid %(type)s value: %(value)r")
+    _("ambiguous option: %(option)s could match %(matches)s")
+    _("not allowed with argument %s")
+    _("ignored explicit argument %r")
+    _("can't open '%(filename)s': %(error)s")
 
 
 def safe_output() -> None:

@@ -170,10 +170,11 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     from escape_desktop.services.data_safety import app_is_running
 
     folder = resolve_data_dir(getattr(args, "data_dir", None))
-    window = (
-        f"escape-desktop is open on this data; close the window first, then {doing}. "
+    doing = _(doing)  # the commands' own words, marked N_() where they are set
+    window = _(
+        "escape-desktop is open on this data; close the window first, then {doing}. "
         "Nothing was changed."
-    )
+    ).format(doing=doing)
     if folder.is_dir() and app_is_running(folder):
         raise CommandError(window)
     if not folder_is_writable(folder):

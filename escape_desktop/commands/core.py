@@ -7,7 +7,7 @@ import sys
 import time
 from datetime import date
 
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 
 from .base import CommandError, open_context, print_json
 
@@ -16,7 +16,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p = sub.add_parser("demo", parents=[common], help=_("fill a new data folder with demo data"))
     p.add_argument("--scale", choices=("small", "large"), default="small")
     p.add_argument("--seed", type=int, default=1)
-    p.set_defaults(func=cmd_demo, writes="make the demo data", refuse_damaged=True)
+    p.set_defaults(func=cmd_demo, writes=N_("make the demo data"), refuse_damaged=True)
 
     p = sub.add_parser("courses", parents=[common], help=_("list courses"))
     p.add_argument("--json", action="store_true", help=_("print JSON"))

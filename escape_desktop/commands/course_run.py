@@ -10,7 +10,7 @@ import sys
 from datetime import date, timedelta
 from typing import Any
 
-from escape_desktop.i18n import LANGUAGES, _, language_word, ngettext, ui_date
+from escape_desktop.i18n import LANGUAGES, N_, _, language_word, ngettext, ui_date
 
 from .base import CommandError, course_id, iso_date, open_context, print_json
 
@@ -57,7 +57,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         default="in_person",
         help=_("in_person (default), virtual (every class over video) or hybrid"),
     )
-    n.set_defaults(func=cmd_new, **_writes("create a course"))
+    n.set_defaults(func=cmd_new, **_writes(N_("create a course")))
 
     e = course.add_parser(
         "enrol",
@@ -134,14 +134,14 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         action="store_true",
         help=_("enrol even if someone with the same name and date of birth is on the course"),
     )
-    e.set_defaults(func=cmd_enrol, **_writes("enrol a person"))
+    e.set_defaults(func=cmd_enrol, **_writes(N_("enrol a person")))
 
     w = course.add_parser("withdraw", parents=parents, help=_("withdraw a person from a course"))
     w.add_argument("--course", required=True, metavar="CODE")
     w.add_argument("--person", required=True, metavar="CODE", help=_("the person's code"))
     w.add_argument("--reason", required=True)
     w.add_argument("--on", default=None, metavar="YYYY-MM-DD", help=_("the day (today)"))
-    w.set_defaults(func=cmd_withdraw, **_writes("withdraw a person"))
+    w.set_defaults(func=cmd_withdraw, **_writes(N_("withdraw a person")))
 
     v = course.add_parser(
         "review",
@@ -156,7 +156,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     v.add_argument("--person", required=True, metavar="CODE")
     v.add_argument("--screening", metavar="ANSWERS", help=_("'no', or the keys answered yes"))
     v.add_argument("--note", default="", help=_("what you found, who saw them and when"))
-    v.set_defaults(func=cmd_review, **_writes("review a person"))
+    v.set_defaults(func=cmd_review, **_writes(N_("review a person")))
 
     o = course.add_parser(
         "session",
@@ -169,12 +169,12 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     place.add_argument("--online", action="store_true", help=_("hold it over video"))
     place.add_argument("--in-hall", action="store_true", help=_("hold it in the hall again"))
     o.add_argument("--reason", default="", help=_("why it is online, e.g. 'hall flooded'"))
-    o.set_defaults(func=cmd_session_place, **_writes("move a session"))
+    o.set_defaults(func=cmd_session_place, **_writes(N_("move a session")))
 
     c = course.add_parser("close", parents=parents, help=_("close a course: it counts as finished"))
     c.add_argument("--course", required=True, metavar="CODE")
     c.add_argument("--on", default=None, metavar="YYYY-MM-DD", help=_("the closing day (today)"))
-    c.set_defaults(func=cmd_close, **_writes("close a course"))
+    c.set_defaults(func=cmd_close, **_writes(N_("close a course")))
 
     r = sub.add_parser("register", parents=[common], help=_("mark the register"))
     marks = r.add_subparsers(dest="register_action", metavar="ACTION", required=True)
@@ -192,7 +192,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "left as it was when not given"
         ),
     )
-    m.set_defaults(func=cmd_mark, **_writes("mark the register"))
+    m.set_defaults(func=cmd_mark, **_writes(N_("mark the register")))
 
     circuit = _subcommands(sub, "circuit")
     x = circuit.add_parser(
@@ -214,7 +214,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     x.add_argument("--level", default=None, type=int, metavar="N", help=_("level, from 1"))
     x.add_argument("--target", default=None, metavar="DOSE")
     x.add_argument("--note", default="")
-    x.set_defaults(func=cmd_circuit_record, **_writes("record the circuit"))
+    x.set_defaults(func=cmd_circuit_record, **_writes(N_("record the circuit")))
 
     ms = sub.add_parser("measures", parents=[common], help=_("record outcome measures"))
     what = ms.add_subparsers(dest="measures_action", metavar="ACTION", required=True)
@@ -252,7 +252,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
             "watched on the call); by default from where the person was at that day's session"
         ),
     )
-    q.set_defaults(func=cmd_measures_record, **_writes("record measures"))
+    q.set_defaults(func=cmd_measures_record, **_writes(N_("record measures")))
 
 
 # --------------------------------------------------------------------------- helpers
@@ -854,7 +854,9 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
     if args.taken is not None:
         taken = parse_taken(args.taken)
         if taken is None:
-            raise CommandError(f"--taken: write in-person, remote or video (got '{args.taken}').")
+            raise CommandError(
+                _("--taken: write in-person, remote or video (got '{got}').").format(got=args.taken)
+            )
     pairs = score_pairs(args.score)
     day = iso_date(args.date, "--date")
     ctx = open_context(args)

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 
 from .base import (
     CommandError,
@@ -69,7 +69,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     r.add_argument("--json", action="store_true", help=_("print JSON"))
     r.set_defaults(
         func=cmd_receive,
-        writes=lambda a: None if a.dry_run else "receive the course",
+        writes=lambda a: None if a.dry_run else N_("receive the course"),
         refuse_damaged=True,
     )
 

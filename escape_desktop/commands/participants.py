@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 
 from .base import CommandError, course_id, open_context, output_path, print_json
 
@@ -82,7 +82,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     )
     q.set_defaults(
         func=cmd_import_participants,
-        writes=lambda a: None if a.dry_run else "import the participants",
+        writes=lambda a: None if a.dry_run else N_("import the participants"),
         refuse_damaged=True,
     )
 

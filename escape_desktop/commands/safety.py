@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from escape_desktop.db.engine import DB_FILENAME
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.paths import resolve_data_dir
 from escape_desktop.services import data_safety
 from escape_desktop.services.data_safety import (  # the window's lock, read here too
@@ -31,18 +31,20 @@ LOCK_FILENAME = APP_RUNNING_LOCK
 # gives up; a backup of the demo-sized data takes about a second.
 BACKUP_QUEUE_SECONDS = 60
 PASSPHRASE_DOING = {
-    "change": "change the passphrase",
-    "reset": "reset the passphrase",
-    "rekey": "re-encrypt with a new key",
-    "new-recovery-key": "make a new recovery key",
-    "confirm-recovery-key": "confirm the new recovery key is written down",
+    "change": N_("change the passphrase"),
+    "reset": N_("reset the passphrase"),
+    "rekey": N_("re-encrypt with a new key"),
+    "new-recovery-key": N_("make a new recovery key"),
+    "confirm-recovery-key": N_("confirm the new recovery key is written down"),
 }
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help=_("write a checked backup of the data"))
     add_out_argument(p, "backup file to write (default: the data folder's backups)")
-    p.set_defaults(func=cmd_backup, writes="make the backup", wait_for_writer=BACKUP_QUEUE_SECONDS)
+    p.set_defaults(
+        func=cmd_backup, writes=N_("make the backup"), wait_for_writer=BACKUP_QUEUE_SECONDS
+    )
 
     p = sub.add_parser("restore", parents=[common], help=_("put a backup in place of the data"))
     p.add_argument("file", metavar="FILE")
@@ -51,7 +53,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         metavar="F",
         help=_("into a folder with no data: open an encrypted backup with the recovery key"),
     )
-    p.set_defaults(func=cmd_restore, writes="restore")
+    p.set_defaults(func=cmd_restore, writes=N_("restore"))
 
     p = sub.add_parser(
         "passphrase",
@@ -81,7 +83,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "encrypt", parents=[common], help=_("encrypt data made without a passphrase")
     )
     p.add_argument("--new-passphrase-file", metavar="F", required=True)
-    p.set_defaults(func=cmd_encrypt, writes="encrypt")
+    p.set_defaults(func=cmd_encrypt, writes=N_("encrypt"))
 
     p = sub.add_parser(
         "retention", parents=[common], help=_("list or delete people past the retention period")
@@ -89,7 +91,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument("action", choices=("list", "purge"))
     p.set_defaults(
         func=cmd_retention,
-        writes=lambda a: "delete them" if a.action == "purge" else None,
+        writes=lambda a: N_("delete them") if a.action == "purge" else None,
         refuse_damaged=True,
     )
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reportlab.platypus import KeepTogether, PageBreak, Paragraph, Spacer, Table, TableStyle
 
-from escape_desktop.i18n import N_, Translator, translator
+from escape_desktop.i18n import N_, Translator, translator, ui_translator
 from escape_desktop.i18n import _ as ui_
 
 from .pdf_style import (
@@ -27,6 +27,7 @@ from .pdf_style import (
     long_date,
     make_style,
     para,
+    short_date,
     table,
 )
 
@@ -208,36 +209,47 @@ def _tick_row(labels: list[str]) -> object:
     return t
 
 
-def render_due_list(rows: list[DueRow], site_name: str, today: date, path: Path) -> int:
-    """The follow-ups due and overdue on one list, to work through by phone or post."""
-    doc = document(path, LANDSCAPE, title="Follow-ups due", subject=site_name)
+def render_due_list(
+    rows: list[DueRow], site_name: str, today: date, path: Path, tr: Translator | None = None
+) -> int:
+    """The follow-ups due and overdue on one list, to work through by phone or post: the
+    instructor's list, in the window's language (``tr``)."""
+    tr = tr or ui_translator()
+    _ = tr._
+    doc = document(path, LANDSCAPE, title=_("Follow-ups due"), subject=site_name)
     story = heading(
-        "Follow-ups due",
+        _("Follow-ups due"),
         site_name,
-        [("Printed", long_date(today)), ("People", str(len(rows)))],
+        [(_("Printed"), long_date(today, tr)), (_("People"), str(len(rows)))],
     )
     if not rows:
-        story.append(Paragraph("Nobody is due for a follow-up this week.", Styles.body))
+        story.append(Paragraph(esc(_("Nobody is due for a follow-up this week.")), Styles.body))
     else:
-        head = ["State", "Follow-up", "Name", "Course", "Due", "How to contact", "Outcome"]
+        head = [
+            _("State"),
+            _("Follow-up"),
+            _("Name"),
+            _("Course"),
+            _("Due"),
+            _("How to contact"),
+            _("Outcome"),
+        ]
         data: list[list] = [[para(h, Styles.head) for h in head]]
         for r in rows:
+            point = tr.ngettext("{n} month", "{n} months", r.point).format(n=r.point)
+            if r.also_open:
+                point += tr._("  ({other} months not recorded)").format(
+                    other=", ".join(str(p) for p in r.also_open)
+                )
             data.append(
                 [
-                    para(r.state),
-                    para(
-                        f"{r.point} months"
-                        + (
-                            f" ({', '.join(str(p) for p in r.also_open)} months not recorded)"
-                            if r.also_open
-                            else ""
-                        )
-                    ),
+                    para(tr._(r.state)),
+                    para(point),
                     para(r.name, Styles.name),
                     para(r.course),
-                    para(f"{r.due_on:%d %b %Y}"),
+                    para(short_date(r.due_on, tr)),
                     para(r.contact),
-                    para("done / could not reach / declined", Styles.note),
+                    para(_("done / could not reach / declined"), Styles.note),
                 ]
             )
         width = LANDSCAPE[0] - 2 * MARGIN
@@ -248,13 +260,16 @@ def render_due_list(rows: list[DueRow], site_name: str, today: date, path: Path)
         story.append(
             Paragraph(
                 esc(
-                    "Record each one in the app (Today: Follow-ups) once done. Ask only the "
-                    "questions on the letter; the sit-to-stand is not repeated."
+                    _(
+                        "Record each one in the app (Today: Follow-ups) once done. Ask only the "
+                        "questions on the letter; the sit-to-stand is not repeated."
+                    )
                 ),
                 Styles.note,
             )
         )
-    return build(doc, story, footer=f"Follow-ups due · printed {today:%d %b %Y}")
+    footer = _("Follow-ups due · printed {day}").format(day=short_date(today, tr))
+    return build(doc, story, footer=footer, tr=tr)
 
 
 @dataclass(frozen=True)

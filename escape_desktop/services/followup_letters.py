@@ -30,12 +30,12 @@ from . import settings_registry as reg
 from .documents import PLAIN_NAMES, document_languages, in_each_language
 from .errors import ValidationError
 from .followups import (
-    REPLY_ADDRESS_MISSING,
     FollowUpEntry,
     due_list,
     follow_up_instruments,
     latest_point_each,
     reply_address,
+    reply_address_missing,
 )
 
 __all__ = ["print_letters"]
@@ -66,7 +66,7 @@ def print_letters(
     site = reg.get(ctx, reg.SITE_NAME, values)
     reply = reply_address(ctx, values)
     if chosen and not reply:
-        raise ValidationError("site_contact", REPLY_ADDRESS_MISSING)
+        raise ValidationError("site_contact", reply_address_missing())
     with ctx.db.read() as s:
         titles = dict(s.execute(select(Course.id, Course.title)).all())
     # each person's documents language (their own, else the site's); a bilingual site adds

@@ -26,7 +26,7 @@ from escape_desktop.db.models import (
     Participant,
     Setting,
 )
-from escape_desktop.i18n import N_, _, ngettext
+from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import OUTCOME_DOMAINS, Instrument
 from escape_desktop.programme.outcomes import (
@@ -340,7 +340,9 @@ def _check_scores(
             continue
         inst = by_key.get(key)
         if inst is None:
-            raise ValidationError(key, f"{key} is not asked at follow-up on this course.")
+            raise ValidationError(
+                key, _("{key} is not asked at follow-up on this course.").format(key=key)
+            )
         number = parse_float(raw, key, inst.name, inst.min, inst.max)
         try:  # the measure's own places, as at the start and end: whole days, not 2.5
             out[key] = check_score(inst, number)
@@ -401,12 +403,18 @@ class AlreadyRecorded(ValidationError):
     def __init__(self, name: str, point: int, outcome: str, recorded_on: date | None):
         self.recorded_on = recorded_on
         self.outcome = outcome
-        when = f" on {recorded_on:%d %b %Y}" if recorded_on else ""
-        super().__init__(
-            "point",
-            f"The {point}-month follow-up of {name} was already recorded{when} "
-            f"({fu.OUTCOME_WORDS.get(outcome, outcome).lower()}); confirm to replace it.",
-        )
+        said = _(fu.OUTCOME_WORDS.get(outcome, outcome)).lower()
+        if recorded_on is not None:
+            text = _(
+                "The {point}-month follow-up of {name} was already recorded on {day} "
+                "({outcome}); confirm to replace it."
+            ).format(point=point, name=name, day=ui_date(recorded_on, "short"), outcome=said)
+        else:
+            text = _(
+                "The {point}-month follow-up of {name} was already recorded ({outcome}); "
+                "confirm to replace it."
+            ).format(point=point, name=name, outcome=said)
+        super().__init__("point", text)
 
 
 def record_follow_up(
@@ -432,14 +440,14 @@ def record_follow_up(
     """
     today = today or date.today()
     if point not in fu.POINTS:
-        raise ValidationError("point", "Choose the 3-month or the 12-month follow-up.")
+        raise ValidationError("point", _("Choose the 3-month or the 12-month follow-up."))
     if outcome not in fu.OUTCOMES:
-        raise ValidationError("outcome", "Choose done, could not reach or declined.")
+        raise ValidationError("outcome", _("Choose done, could not reach or declined."))
     if method and method not in fu.CONTACT_WAYS:
-        raise ValidationError("method", "Choose phone, post or email.")
+        raise ValidationError("method", _("Choose phone, post or email."))
     day = parse_date(on if on not in (None, "") else today, "on", N_("Date"))
     if day > today:
-        raise ValidationError("on", "The date cannot be in the future.")
+        raise ValidationError("on", _("The date cannot be in the future."))
     text = clean_text(note, "note", N_("Note"), max_len=2000)
     with ctx.db.read() as s:
         found = s.execute(
@@ -453,36 +461,41 @@ def record_follow_up(
             .where(Enrolment.id == enrolment_id)
         ).first()
     if found is None:
-        raise NotFound("That person is no longer on this course.")
+        raise NotFound(_("That person is no longer on this course."))
     course_id, first, last, consent = found
     followed = {(e.enrolment_id, e.point): e for e in entries(ctx, today, [course_id], fu.POINTS)}
     entry = followed.get((enrolment_id, point))
     if entry is None or consent is not True:
         raise ValidationError(
             "point",
-            f"{first} {last} is not followed up: only people who completed the course and "
-            "agreed to be contacted afterwards are.",
+            _(
+                "{name} is not followed up: only people who completed the course and "
+                "agreed to be contacted afterwards are."
+            ).format(name=f"{first} {last}"),
         )
     if day < entry.course_ended:
-        raise ValidationError("on", "The date is before the course ended.")
+        raise ValidationError("on", _("The date is before the course ended."))
     opens = fu.opens_on(entry.due_on)
     # A decline is no answer: "please don't contact me again", said at the 3-month call or
     # any day after the course, ends follow-up then (the 12-month point need not open first).
     if day < opens and outcome != fu.DECLINED:
         raise ValidationError(
             "on",
-            f"The {point}-month follow-up of {first} {last} opens on "
-            f"{opens:%d %b %Y}; answers taken before then are not that point's, so record "
-            "it from that day.",
+            _(
+                "The {point}-month follow-up of {name} opens on {day}; answers taken before "
+                "then are not that point's, so record it from that day."
+            ).format(point=point, name=f"{first} {last}", day=ui_date(opens, "short")),
         )
     checked = _check_scores(follow_up_instruments(ctx, course_id, entry.joints), scores or {})
     if outcome == fu.DONE and not checked:
-        raise ValidationError("scores", "Enter at least one measure, or choose could not reach.")
+        raise ValidationError("scores", _("Enter at least one measure, or choose could not reach."))
     if outcome != fu.DONE and checked:
         raise ValidationError(
             "scores",
-            f"Measures are kept only for a follow-up that was done; leave them out for "
-            f"{fu.OUTCOME_WORDS[outcome].lower()}.",
+            _(
+                "Measures are kept only for a follow-up that was done; leave them out for "
+                "{outcome}."
+            ).format(outcome=_(fu.OUTCOME_WORDS[outcome]).lower()),
         )
     new: Snapshot = {
         "outcome": outcome,
@@ -491,7 +504,10 @@ def record_follow_up(
         "scores": checked,
         "note": text,
     }
-    label = f"{first} {last}: {fu.OUTCOME_WORDS[outcome].lower()} at {fu.point_word(point)}"
+    # Edit › Undo's words: "Undo Ann Jones: done at 3 months"
+    label = ngettext(
+        "{name}: {outcome} at {n} month", "{name}: {outcome} at {n} months", point
+    ).format(name=f"{first} {last}", outcome=_(fu.OUTCOME_WORDS[outcome]).lower(), n=point)
     with ctx.db.transaction() as s:
         row = s.scalar(
             select(FollowUp).where(FollowUp.enrolment_id == enrolment_id, FollowUp.point == point)
@@ -730,11 +746,13 @@ def phone_script(entry: FollowUpEntry, instruments: Sequence[Instrument], site: 
 # --------------------------------------------------------------------------- documents
 
 
-REPLY_ADDRESS_MISSING = (
-    "Set where replies go before printing letters: the team's postal address under "
-    f"'{reg.SITE_CONTACT.label}' in Settings (or 'escape-desktop site --contact TEXT'); the "
-    "letter asks people to post it back there."
-)
+def reply_address_missing() -> str:
+    """Why letters cannot be printed yet, in the instructor's language."""
+    return _(
+        "Set where replies go before printing letters: the team's postal address under "
+        "'{setting}' in Settings (or 'escape-desktop site --contact TEXT'); the letter asks "
+        "people to post it back there."
+    ).format(setting=_(reg.SITE_CONTACT.label))
 
 
 def reply_address(ctx: AppContext, values: Mapping[str, str] | None = None) -> str:
@@ -785,7 +803,9 @@ def print_due_list(
 def contact_words(e: FollowUpEntry) -> str:
     """How the person likes to be contacted, with the number or address to use."""
     if e.contact_by == "post":
-        return "Post (a letter)" + (f"; phone {e.phone}" if e.phone else "")
-    way = fu.CONTACT_WAYS.get(e.contact_by, "Not said")
+        if e.phone:
+            return _("Post (a letter); phone {phone}").format(phone=e.phone)
+        return _("Post (a letter)")
+    way = _(fu.CONTACT_WAYS.get(e.contact_by, N_("Not said")))
     detail = {"phone": e.phone, "email": e.email}.get(e.contact_by, "") or e.phone or e.email
     return f"{way}: {detail}" if detail else way

@@ -160,3 +160,27 @@ def test_the_letter_check_finds_a_sentence_left_out_of_the_catalogue(
         if w.lower() not in allowed
     }
     assert "phone" in left
+
+
+def test_no_word_of_the_follow_ups_due_list_escapes_the_catalogue(
+    demo_ctx, demo_today, due, pseudo, tmp_path
+):  # type: ignore[no-untyped-def]
+    """The instructor's list of follow-ups due prints in the window's language: headings,
+    states, months, how to contact and the footer all from the catalogue."""
+    i18n.set_ui_language(pseudo)
+    try:
+        out = tmp_path / "due-xx.pdf"
+        followups.print_due_list(demo_ctx, out, demo_today)
+    finally:
+        i18n.set_ui_language(None)
+    printed = " ".join(_pages(out))
+    assert printed.count(OPEN) > 10
+    allowed = _data_words(demo_ctx)
+    # phone numbers and email addresses are the data's, as are person and course codes
+    plain = re.sub(r"\S+@\S+|\bP-[A-Z0-9]+\b|\b[A-Z]{2}-\d{4}-\d{3}\b", " ", printed)
+    left = [
+        w for w in re.findall(r"[^\W\d_]+", _outside_markers(plain)) if w.lower() not in allowed
+    ]
+    assert left == [], f"words printed outside the catalogue: {sorted(set(left))}"
+    problems_found = problems(out)
+    assert problems_found == [], problems_found

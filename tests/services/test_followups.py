@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import text
 
+from escape_desktop import i18n
 from escape_desktop.context import AppContext
 from escape_desktop.services import followup_letters, followups, settings_registry
 from escape_desktop.services.errors import ValidationError
@@ -380,3 +381,53 @@ def test_setting_the_contact_before_the_site_name_is_saved_and_no_failure(demo_c
     assert settings_registry.get(demo_ctx, settings_registry.SITE_CONTACT).startswith("Physio")
     assert "name" in capsys.readouterr().err  # still says what uploads need
     assert main(["site", "--data-dir", data]) != 0  # asking is still a check
+
+
+@pytest.fixture
+def welsh():
+    i18n.set_ui_language("cy")
+    yield i18n.translator("cy")
+    i18n.set_ui_language(None)
+
+
+def test_the_undo_label_and_refusals_speak_the_window_language(demo_ctx, demo_today, welsh):
+    cid = _course(demo_ctx)
+    _consent_all(demo_ctx, cid)
+    eid = _completers(demo_ctx, cid, demo_today)[0]
+    day = _months_later(_last_held(demo_ctx, cid, demo_today), 3) + timedelta(days=40)
+    done = followups.record_follow_up(
+        demo_ctx, eid, 3, "done", on=day, scores={"pain_nrs": "3"}, method="phone", today=day
+    )
+    forms = welsh.ngettext("{name}: {outcome} at {n} month", "{name}: {outcome} at {n} months", 3)
+    assert forms != "{name}: {outcome} at {n} months"  # the catalogue has the Welsh
+    name = done.label.split(":")[0]
+    assert done.label == forms.format(name=name, outcome=welsh._("Done").lower(), n=3)
+    assert " at " not in done.label and "months" not in done.label
+    assert done.undo is not None
+    redo = done.undo()
+    assert redo.label == done.label and redo.undo is not None  # undo and redo: the same words
+    redo.undo()
+    with pytest.raises(followups.AlreadyRecorded) as again:
+        followups.record_follow_up(demo_ctx, eid, 3, "unreachable", on=day, today=day)
+    assert "already recorded" not in str(again.value)
+    assert welsh.date(day, "short") in str(again.value)  # the day in Welsh, not "%d %b %Y"
+    with pytest.raises(ValidationError) as future:
+        followups.record_follow_up(
+            demo_ctx, eid, 12, "declined", on=day + timedelta(days=5), today=day
+        )
+    assert (
+        str(future.value)
+        == welsh._("The date cannot be in the future.")
+        != ("The date cannot be in the future.")
+    )
+
+
+def test_the_follow_up_command_help_is_in_welsh(welsh, capsys):
+    from escape_desktop.cli import build_parser
+
+    with pytest.raises(SystemExit):
+        build_parser().parse_args(["followups", "record", "--help"])
+    out = capsys.readouterr().out
+    assert welsh._("record one person's follow-up") not in ("", "record one person's follow-up")
+    assert welsh._("a note, as in the window") in out
+    assert "a note, as in the window" not in out

@@ -133,3 +133,95 @@ def test_a_language_is_read_however_it_is_written() -> None:
     assert i18n.known_language("en-GB") == "en"
     for text in ("Welsh/English", "Not Welsh", "Ffrangeg", "", "  "):
         assert i18n.known_language(text) is None, text
+
+
+# Welsh counted nouns (resources/i18n/glossary-cy.md) and their gender. After a numeral Welsh
+# takes the singular, mutated as it is said: un + a feminine noun softens (not ll, rh); dau and
+# dwy soften; tri + a masculine noun and chwe take the aspirate. Forms: 0, 1, 2, 3, 6, other.
+_SOFT = (("ll", "l"), ("rh", "r"), ("p", "b"), ("t", "d"), ("c", "g"), ("b", "f"), ("d", "dd"))
+_SOFT += (("g", ""), ("m", "f"))
+_ASPIRATE = (("p", "ph"), ("t", "th"), ("c", "ch"))
+NOUNS = {
+    "tudalen": "f",
+    "rhes": "f",
+    "sesiwn": "f",
+    "wythnos": "f",
+    "mis": "m",
+    "mesur": "m",
+    "marc": "m",
+    "penderfyniad": "m",
+    "cofnod": "m",
+    "cofrestriad": "m",
+    "lle": "m",
+    "diwrnod": "m",
+    "codiad": "m",
+}
+
+
+def _mutate(word: str, table: tuple[tuple[str, str], ...]) -> str:
+    for start, instead in table:
+        if word.startswith(start):
+            return instead + word[len(start) :]
+    return word
+
+
+def welsh_counted(noun: str) -> list[str]:
+    """The six forms of ``noun`` after the numbers 0, 1, 2, 3, 6 and 20."""
+    soft, aspirate = _mutate(noun, _SOFT), _mutate(noun, _ASPIRATE)
+    if NOUNS[noun] == "m":
+        return [noun, noun, soft, aspirate, aspirate, noun]
+    one = noun if noun[:2] in ("ll", "rh") else soft
+    return [noun, one, soft, noun, aspirate, noun]
+
+
+def test_the_counting_rule_itself() -> None:
+    assert welsh_counted("tudalen") == ["tudalen", "dudalen", "dudalen", "tudalen", "thudalen"] + [
+        "tudalen"
+    ]
+    assert welsh_counted("penderfyniad")[2:5] == ["benderfyniad", "phenderfyniad", "phenderfyniad"]
+    assert welsh_counted("rhes")[1:3] == ["rhes", "res"]  # un rhes, dwy res
+    assert welsh_counted("lle")[2] == "le" and welsh_counted("mis")[2] == "fis"
+
+
+def test_welsh_counted_nouns_take_their_form_for_each_number() -> None:
+    """Every plural entry whose count is followed by a known noun uses the noun's form for
+    that number: "2 fis", "6 thudalen", "3 phenderfyniad", never "2 mis" six times over."""
+    import re
+
+    known = {form: noun for noun in NOUNS for form in welsh_counted(noun)}
+    wrong, seen = [], 0
+    for m in _read(CY, "cy"):
+        if not isinstance(m.id, tuple):
+            continue
+        for index, form in enumerate(m.string):
+            # "{n} mis", not "o {total} sesiwn" (the noun there goes with the total)
+            for found in re.finditer(r"(?<!o )\{(\w+)\} (\w+)", form):
+                noun = known.get(found.group(2))
+                if noun is None:
+                    continue
+                seen += 1
+                if found.group(2) != welsh_counted(noun)[index]:
+                    wrong.append((m.id[0], index, found.group(2)))
+    assert seen > 50
+    assert not wrong, wrong
+
+
+@pytest.mark.parametrize(
+    "singular, plural, words",
+    [
+        ("{n} month", "{n} months", ["0 mis", "1 mis", "2 fis", "3 mis", "6 mis", "20 mis"]),
+        (
+            "{n} progression decision",
+            "{n} progression decisions",
+            ["1 penderfyniad", "2 benderfyniad", "3 phenderfyniad", "6 phenderfyniad"],
+        ),
+        ("Problems ({n} row)", "Problems ({n} rows)", ["1 rhes", "2 res", "3 rhes", "20 rhes"]),
+    ],
+)
+def test_counts_0_1_2_3_6_20_read_the_catalogues_forms(
+    singular: str, plural: str, words: list[str]
+) -> None:
+    cy = i18n.translator("cy")
+    said = " | ".join(cy.ngettext(singular, plural, n).format(n=n) for n in (0, 1, 2, 3, 6, 20))
+    for word in words:
+        assert word in said, said

@@ -121,7 +121,6 @@ def test_a_command_counts_in_welsh_plural_forms(folder, capsys, ui_language) -> 
 # still count with rounding.plural or a hand-made "s": each may keep at most this many, and
 # the list only shrinks. Everything else in the package uses ngettext.
 NOT_YET: dict[str, int] = {
-    "commands/followups.py": 3,
     "export/documents.py": 1,
     "export/pdf_progress.py": 1,
     "export/pdf_summary.py": 3,
@@ -269,3 +268,72 @@ def test_no_word_of_a_few_commands_escapes_the_catalogue(folder, capsys, pseudo)
         # person codes (P-XXXXXXXX) are data too
         loose = _words(re.sub(r"\bP-[A-Z0-9]+\b", "", _outside_markers(text))) - data
         assert not loose, (loose, text)
+
+
+# ------------------------------------------------------------------ argparse's own words
+
+
+def _argparse_says(capsys, *args: str) -> tuple[int, str, str]:  # type: ignore[no-untyped-def]
+    """What `escape-desktop ARGS` prints when argparse itself answers (--help, a mistake)."""
+    try:
+        code = main(list(args))
+    except SystemExit as stopped:
+        code = int(stopped.code or 0)
+    out = capsys.readouterr()
+    return code, out.out, out.err
+
+
+def test_argparse_speaks_welsh_in_help_and_in_a_missing_argument(capsys, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv(i18n.LANGUAGE_ENV, "cy")
+    try:
+        code, out, _err = _argparse_says(capsys, "followups", "record", "--help")
+        assert code == 0
+        for english in ("usage:", "options:", "show this help message and exit"):
+            assert english not in out, out
+        assert out.startswith(CY._("usage: ")) and CY._("usage: ") != "usage: "
+        assert CY._("options") + ":" in out
+        assert CY._("show this help message and exit") in out
+        code, out, err = _argparse_says(capsys, "followups", "record", "--course", "KH-1")
+        assert code == 2 and out == ""
+        line = err.strip()
+        assert "\n" not in line and "--help" in line  # still one line, pointing at --help
+        assert "required" not in line and "error" not in line
+        said = CY._("the following arguments are required: %s") % "--person, --point, --outcome"
+        assert said in line
+    finally:
+        i18n.set_ui_language(None)
+
+
+def test_argparse_words_are_all_marked_in_the_pseudo_language(capsys, pseudo) -> None:  # type: ignore[no-untyped-def]
+    code, out, _err = _argparse_says(capsys, "followups", "record", "--help")
+    assert code == 0
+    # what is left outside the markers: the command's own name, flags, metavars and choices
+    loose = _outside_markers(out)
+    for english in ("usage", "options", "show this help", "positional"):
+        assert english not in loose, loose
+    code, _out, err = _argparse_says(capsys, "circuit", "--session", "two")
+    assert code == 2
+    loose = _outside_markers(err)
+    for english in ("argument", "invalid", "value"):
+        assert english not in loose, loose
+    code, _out, err = _argparse_says(capsys, "courses", "--colour")
+    assert code == 2 and "unrecognized" not in _outside_markers(err)
+
+
+def test_a_command_refused_while_the_window_is_open_says_so_in_welsh(
+    folder, capsys, ui_language, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The refusal and what the command was doing ("create a course") are both Welsh."""
+    from escape_desktop.services import data_safety
+
+    monkeypatch.setattr(data_safety, "app_is_running", lambda _folder: True)
+    ui_language("cy")
+    code, out, err = _run(
+        capsys, folder, "course", "new", "--title", "Demo", "--start", "2027-02-01",
+        "--weekdays", "mon", "--venue", "Demo Hall",
+    )  # fmt: skip
+    assert code != 0 and out == ""
+    line = err.strip()
+    assert "\n" not in line
+    assert CY._("create a course") in line and "create a course" not in line
+    assert "close the window" not in line and "Nothing was changed" not in line

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import html
 import re
 from html.parser import HTMLParser
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QUrl
 
 from escape_desktop.db.queries import course_by_code
 from escape_desktop.ui.app import help_dialog
@@ -120,3 +121,71 @@ def test_every_dialog_named_for_help_exists():
     )
     missing = [n for n in help_dialog.DIALOG_PAGES if f"class {n}(" not in source]
     assert missing == []
+
+
+# ---- the guide in the window's language
+
+
+def _every_page_as_shown(qtbot, guide: HelpDialog) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    shown = {}
+    for page, _title in PAGES:
+        guide.open_page(page)
+        qtbot.waitUntil(lambda p=page: guide.current_page == p)
+        shown[page] = guide.browser.toPlainText()
+    return shown
+
+
+def test_the_guide_is_all_in_the_pseudo_language(qtbot):
+    """No block or picture text of any page escapes the catalogue, opened from the list or
+    reached by a link."""
+    from pseudo_screens import install_pseudo, remove_pseudo, words
+
+    from escape_desktop import i18n
+
+    install_pseudo()
+    try:
+        guide = HelpDialog()
+        qtbot.addWidget(guide)
+        for page, text in _every_page_as_shown(qtbot, guide).items():
+            assert i18n.PSEUDO_OPEN in text, page
+            # the keys named on a page (Ctrl+N, F1, P) and the file key.json are not words
+            loose = words([i18n.outside_pseudo(text)]) - {"ctrl", "shift", "alt", "f", "n"}
+            assert not loose, (page, sorted(loose))
+        guide.open_page("course")
+        guide.browser.setSource(guide.browser.source().resolved(QUrl("backups.html")))
+        qtbot.waitUntil(lambda: guide.current_page == "backups")
+        assert not words([i18n.outside_pseudo(guide.browser.toPlainText())]) - {"ctrl", "f"}
+        for alt in re.findall(r'alt="([^"]*)"', help_dialog.page_html("course")):
+            assert alt.startswith("⟦"), alt
+    finally:
+        remove_pseudo()
+
+
+def test_the_guide_reads_in_welsh_marked_as_a_first_draft(qtbot):
+    from escape_desktop import i18n
+
+    english = {
+        page: html.unescape(re.sub(r"<[^>]+>", " ", help_dialog.page_path(page).read_text()))
+        for page, _t in PAGES
+    }
+    draft = i18n.translator("cy")._(i18n.GUIDE_DRAFT)
+    assert draft != i18n.GUIDE_DRAFT
+    i18n.set_ui_language("cy")
+    try:
+        guide = HelpDialog()
+        qtbot.addWidget(guide)
+        for page, text in _every_page_as_shown(qtbot, guide).items():
+            assert draft in text, page
+            # no English sentence of the page is left: each of its blocks reads in Welsh
+            for line in english[page].split("\n"):
+                sentence = " ".join(line.split())
+                if len(sentence) > 25:
+                    assert sentence not in " ".join(text.split()), (page, sentence)
+        guide.search.setText("allwedd adfer")  # "recovery key": the search reads the Welsh
+        assert "backups" in guide.matching_pages() and guide.highlights >= 1
+    finally:
+        i18n.set_ui_language(None)
+    guide = HelpDialog()
+    qtbot.addWidget(guide)
+    guide.open_page("course")
+    assert draft not in guide.browser.toPlainText()  # English is the original, no note

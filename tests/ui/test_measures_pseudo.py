@@ -1,7 +1,7 @@
 """The measures tab, its entry form and its dialog in a pseudo-language: no word of the window
 escapes the catalogue (every text is inside the ⟦ ⟧ markers, or is data: people, the
-measures' units, the services' sentences; the measures' names, notes and questions are in the
-catalogue)."""
+services' sentences; the measures' names, units ("stands", "metric score"), notes and
+questions are in the catalogue)."""
 
 from __future__ import annotations
 
@@ -30,16 +30,14 @@ def pseudo_ui():  # type: ignore[no-untyped-def]
 
 
 def _data(ctx, cid: int, today) -> set[str]:  # type: ignore[no-untyped-def]
-    """People, courses, the measures' units as the library gives them, and the sentences the
-    services make (their own translation is theirs)."""
+    """People, courses and the sentences the services make (their own translation is theirs);
+    the measures' names, units, notes and questions are in the catalogue."""
     texts: list[str] = ["of", "-"]  # ratio_text's "4 of 7 (57%)", a service's words
     with ctx.db.read() as s:
         for p in s.query(Participant):
             texts += [p.first_name, p.last_name, p.code]
         for c in s.query(Course):
             texts += [c.code, c.title]
-    for inst in ctx.library.instruments.values():
-        texts += [inst.unit]  # the names, notes and questions are in the catalogue
     texts += list(DOMAIN_LABELS.values())
     texts += [taken_word(t) for t in ("in_person", "remote", "video")]
     o = measures.course_outcomes(ctx, cid, today)

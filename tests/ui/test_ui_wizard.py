@@ -2,6 +2,8 @@
 
 from datetime import date
 
+import pytest
+
 
 def test_the_wizard_shows_the_days_it_skipped(qtbot, ctx):
     from escape_desktop.ui.courses.course_wizard import CourseWizard
@@ -95,3 +97,62 @@ def test_every_welsh_wizard_subtitle_shows_whole(qtbot, ctx):
             cut.append(subtitle)
         wizard.next()
     assert cut == []
+
+
+def _subtitle_label(wizard):  # type: ignore[no-untyped-def]
+    from PySide6.QtWidgets import QLabel
+
+    page = wizard.currentPage()
+    return next(
+        x
+        for x in wizard.findChildren(QLabel)
+        if x.text() == page.subTitle() and not page.isAncestorOf(x)
+    )
+
+
+def _subtitle_fits(wizard) -> bool:  # type: ignore[no-untyped-def]
+    label = _subtitle_label(wizard)
+    header = label.parentWidget()
+    return (
+        label.height() >= label.heightForWidth(label.width())  # every line, none cut below
+        and label.geometry().bottom() < header.height()
+        and label.geometry().right() < header.width()  # nor beyond the wizard's right edge
+    )
+
+
+@pytest.mark.parametrize("language", ["cy", "xx"])
+@pytest.mark.parametrize("width", [None, 480])  # as opened; as narrow as 200 % on 1024×768
+def test_the_header_grows_to_every_line_of_a_long_subtitle(qtbot, ctx, language, width):
+    """Qt's header kept a subtitle to two lines: the Welsh or pseudo-language's third line,
+    or a second one at 200 % scaling, was cut off."""
+    import sys
+    from pathlib import Path
+
+    from escape_desktop import i18n
+    from escape_desktop.ui.courses.course_wizard import CourseWizard
+
+    if language == "xx":
+        sys.path.insert(0, str(Path(__file__).parent))
+        from pseudo_screens import install_pseudo
+
+        install_pseudo()
+    else:
+        i18n.set_ui_language(language)
+    try:
+        wizard = CourseWizard(ctx, None, today=date(2026, 11, 24))
+        qtbot.addWidget(wizard)
+        wizard.show()
+        if width is not None:
+            wizard.resize(width, wizard.height())
+        qtbot.waitExposed(wizard)
+        lines = []
+        for _step in range(3):
+            qtbot.waitUntil(lambda: _subtitle_fits(wizard), timeout=2000)
+            label = _subtitle_label(wizard)
+            lines.append(label.height() // label.fontMetrics().lineSpacing())
+            wizard.next()
+        if language == "xx":  # a third longer: more than the two lines Qt allowed, the cut case
+            assert max(lines) >= 3
+    finally:
+        i18n.set_ui_language(None)
+        i18n.remove_language("xx")

@@ -1,7 +1,10 @@
 """The built-in guide (F1): a few plain HTML pages shipped with the app, searchable, no internet.
 
 The pages live in resources/help/ (with their pictures), so the frozen app has them too.
-F1 opens the page about the screen or dialog in front of the instructor.
+F1 opens the page about the screen or dialog in front of the instructor. They are written in
+English and shown in the window's language through the catalogue, a block at a time
+(i18n.guide_page): one catalogue for the whole app, so a paragraph changed in English asks
+for its translation again, and the pseudo-language test covers the guide too.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl
 from PySide6.QtGui import QKeyEvent, QTextCharFormat, QTextCursor, QTextDocument
@@ -27,12 +31,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from escape_desktop.i18n import N_, _
+from escape_desktop.i18n import N_, _, guide_page, ui_translator
 from escape_desktop.paths import resource_path
 from escape_desktop.ui.common import style
 
-# The guide's pages in reading order: (file stem, title in the list). The titles are in the
-# catalogue; the pages themselves are English HTML for now (a Welsh guide is still to write).
+# The guide's pages in reading order: (file stem, title in the list). The titles and every
+# block of the pages are in the catalogue.
 PAGES: tuple[tuple[str, str], ...] = (
     ("first-run", N_("Starting for the first time")),
     ("course", N_("A course from start to finish")),
@@ -83,10 +87,29 @@ def page_path(page: str) -> Path:
     return help_folder() / f"{page}.html"
 
 
+def page_html(page: str) -> str:
+    """A page's HTML in the window's language."""
+    return guide_page(page_path(page).read_text(encoding="utf-8"), ui_translator())
+
+
 def page_text(page: str) -> str:
-    """The words of a page without its markup (what the search looks in)."""
-    raw = page_path(page).read_text(encoding="utf-8")
-    return html.unescape(re.sub(r"<[^>]+>", " ", raw))
+    """The words of a page, as shown, without its markup (what the search looks in)."""
+    return html.unescape(re.sub(r"<[^>]+>", " ", page_html(page)))
+
+
+class GuideBrowser(QTextBrowser):
+    """Shows the guide's pages in the window's language, whether opened from the list or
+    reached by a link on another page."""
+
+    def loadResource(self, kind: int, name: QUrl) -> Any:
+        path = Path(name.toLocalFile() or name.path())
+        if (
+            kind == QTextDocument.ResourceType.HtmlResource.value
+            and path.suffix == ".html"
+            and path.stem in TITLES
+        ):
+            return page_html(path.stem)
+        return super().loadResource(kind, name)
 
 
 def page_for_widget(widget: QWidget | None) -> str | None:
@@ -124,7 +147,7 @@ class HelpDialog(QDialog):
         self.nothing.setObjectName("hint")
         self.nothing.setWordWrap(True)
         self.nothing.setVisible(False)
-        self.browser = QTextBrowser(self)
+        self.browser = GuideBrowser(self)
         self.browser.setAccessibleName(_("Guide page"))
         self.browser.setOpenLinks(True)
         self.browser.setOpenExternalLinks(False)  # offline: no page leaves the app

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from PySide6.QtCore import QDate, Qt, QTime
+from PySide6.QtCore import QDate, Qt, QTime, QTimer
+from PySide6.QtGui import QResizeEvent, QShowEvent
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -371,6 +372,51 @@ class CourseWizard(QWizard):
         style.fit_to_screen(
             self, self.fontMetrics().horizontalAdvance("M") * 52, self.fontMetrics().height() * 34
         )
+        self.currentIdChanged.connect(self._fit_header_later)
+
+    # Qt's classic header measures a page's subtitle once, at a width of its own choosing, and
+    # fixes its height there: two lines in practice, so a longer subtitle (Welsh, a third
+    # longer in the pseudo-language, or any at 150-200 % scaling) lost its last words. After
+    # each page change and resize, the header grows to the lines the subtitle needs at the
+    # width it really has.
+    def showEvent(self, event: QShowEvent) -> None:
+        super().showEvent(event)
+        self._fit_header_later()
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._fit_header_later()
+
+    def _fit_header_later(self) -> None:
+        QTimer.singleShot(0, self, self.fit_header)  # once Qt has laid out the new page
+
+    def subtitle_label(self) -> QLabel | None:
+        """The header's label showing the current page's subtitle (None when it has none)."""
+        page = self.currentPage()
+        text = page.subTitle() if page is not None else ""
+        if not text:
+            return None
+        for label in self.findChildren(QLabel):
+            if label.text() == text and not page.isAncestorOf(label):
+                return label
+        return None
+
+    def fit_header(self) -> None:
+        label = self.subtitle_label()
+        header = label.parentWidget() if label is not None else None
+        if label is None or header is None:
+            return
+        if label.minimumWidth() > 0:  # Qt's chosen width can be wider than the wizard at 200 %
+            label.setMinimumWidth(0)
+            layout = header.layout()
+            if layout is not None:
+                layout.activate()
+        if label.width() <= 0:
+            return
+        extra = label.heightForWidth(label.width()) - label.height()
+        if extra > 0:
+            label.setMinimumHeight(label.height() + extra)
+            header.setFixedHeight(header.height() + extra)
 
     def course_input(self) -> CourseInput:
         key = self.programme.programme.currentData()

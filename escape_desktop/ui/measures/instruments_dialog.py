@@ -44,7 +44,7 @@ def describe(inst: Instrument, outcome_domains: list[str]) -> str:
         else _("Enter the total score from the form.")
     )
     better = _("Higher is better.") if inst.direction == "higher_better" else _("Lower is better.")
-    unit = "" if inst.unit.startswith("/") else f" {inst.unit}".rstrip()
+    unit = "" if inst.unit.startswith("/") else f" {measure_words.unit(inst.unit)}".rstrip()
     lines = [
         f"<b>{measure_words.name(inst.name)}</b>",
         how

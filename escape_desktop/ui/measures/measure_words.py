@@ -4,7 +4,7 @@ up in the catalogue; a site's own text that the catalogue does not know shows as
 
 from __future__ import annotations
 
-from escape_desktop.export.pdf_words import measure_name
+from escape_desktop.export.pdf_words import label_words, measure_name
 from escape_desktop.i18n import _, ui_translator
 
 
@@ -16,3 +16,9 @@ def name(text: str) -> str:
 def note(text: str) -> str:
     """A measure's threshold source, licence note or question in the window's language."""
     return _(text) if text else text
+
+
+def unit(text: str) -> str:
+    """A measure's unit in the window's language ("stands", "metric score"); a score's range
+    ("/10") needs no words and a site's own unit shows as typed."""
+    return label_words(text, ui_translator()) if text else text

@@ -299,7 +299,7 @@ class MeasuresEntry(QWidget):
             edit.setFixedWidth(self._box_width(edit.placeholderText()))
             edit.setAccessibleName(measure_words.name(inst.name))
             line.addWidget(edit)
-            unit = "" if inst.unit.startswith("/") else f" {inst.unit}"
+            unit = "" if inst.unit.startswith("/") else f" {measure_words.unit(inst.unit)}"
             # Not word-wrapped, so the scroll area knows the form's true height.
             hint = QLabel(
                 _("{low} to {high}{unit}, {better}").format(

@@ -36,9 +36,9 @@ def _two_lines(title: str) -> str:
 
 
 def _named(name: str, unit: str) -> str:
-    """A measure's name in the window's language, and its unit as the library gives it."""
+    """A measure's name and its unit in the window's language."""
     shown = measure_words.name(name)
-    return f"{shown} ({unit})" if unit else shown
+    return f"{shown} ({measure_words.unit(unit)})" if unit else shown
 
 
 def _worthwhile(mid: float, source: str) -> str:
