@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Float, and_, case, cast, false, func, not_, or_, select
+from sqlalchemy import Float, and_, case, cast, false, func, not_, or_, select
 
 from escape_desktop.i18n import _, ui_date
 from escape_desktop.programme.delivery import DELIVERY_MODES, MODE_WORD, mode_from_code, parse_mode
@@ -20,10 +20,11 @@ from .figures import (
     ReportData,
     YearFigures,
     classify,
-    financial_year,
     financial_year_dates,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
+from .sql_cells import financial_year_of as _financial_year
+from .sql_cells import json_text as _json_text
 from .store import RegistryDatabase
 
 # Names another engineer may give the meaningful-change threshold in the instrument files;
@@ -70,25 +71,6 @@ def measure_rules(library: Any) -> dict[str, MeasureRule]:
 def outcome_measures(library: Any) -> dict[str, dict[str, str]]:
     """Programme key -> headline domain -> measure key, as each programme template says."""
     return {k: dict(t.outcome_instruments) for k, t in library.templates.items()}
-
-
-def _json_text(dialect: str, column: Any, key: str, index: int | None = None) -> Any:
-    """The JSON text in ``column`` at ``key`` (and list ``index``), worked out by the database:
-    a SQL NULL when absent or null. A number stays a number on SQLite, text on PostgreSQL."""
-    if dialect == "postgresql":
-        path = [key] if index is None else [key, str(index)]
-        return func.json_extract_path_text(cast(column, JSON), *path)
-    quoted = '"' + key.replace('"', '\\"') + '"'
-    return func.json_extract(column, f"$.{quoted}" + ("" if index is None else f"[{index}]"))
-
-
-def _financial_year(year: Any, before_april: Any) -> str | None:
-    """The financial year ("2026-27") of a course whose first session was in calendar
-    ``year`` (before April or not); None when the upload gave no start date."""
-    try:
-        return financial_year(int(year) - int(before_april))
-    except (TypeError, ValueError):
-        return None
 
 
 def gather_report(
@@ -335,6 +317,10 @@ def gather_report(
             f"{date_to.isoformat() if date_to else 'now'}"
         )
     used = sorted({k for f in figures for h in f.headlines for k in h.measures})
+    from .equality import equality_report  # it builds on this module
+
+    # The same courses as every other figure: the period's, by their first session.
+    equality = equality_report(db, date_from=date_from, date_to=date_to)
     return ReportData(
         title="Registry report: implementation and outcomes",
         period=period,
@@ -356,6 +342,7 @@ def gather_report(
             )
             for fy in sorted(by_year)
         ),
+        equality=equality,
         notes=(
             (
                 f"Tests watched over video: {left_out_over_video} start-to-end changes are left "
