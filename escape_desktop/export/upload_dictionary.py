@@ -280,8 +280,8 @@ def _equality_text(profile: Profile) -> list[str]:
         "default code X not known (not recorded). The companion item GENDER IDENTITY SAME AT "
         "BIRTH INDICATOR is not collected.",
         "",
-        "The registry publishes counts by ethnic category and by stated sex with the report's "
-        "small-number suppression (docs/registry.md).",
+        "The registry publishes counts by ethnic category, stated sex and gender identity with "
+        "the report's small-number suppression (docs/registry-report.md).",
         "",
     ]
 

@@ -23,6 +23,7 @@ from .figures import (
     financial_year_dates,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
+from .sql_cells import EQUALITY_ITEMS
 from .sql_cells import financial_year_of as _financial_year
 from .sql_cells import json_text as _json_text
 from .store import RegistryDatabase
@@ -403,6 +404,16 @@ def list_sites(db: RegistryDatabase) -> list[dict]:
         keys = dict(
             s.execute(select(SiteKey.site_code, func.count()).group_by(SiteKey.site_code)).all()
         )
+        # Which equality items (issue 30) the site's uploads carry as columns, answered or
+        # blank: the items alone, never a count of answers (those are suppressed, equality.py).
+        dialect = s.get_bind().dialect.name
+        equality_items: dict[str, list[str]] = {}
+        for item in EQUALITY_ITEMS:
+            carried = select(Record.site_code).where(
+                _json_text(dialect, Record.row, item).is_not(None)
+            )
+            for (code,) in s.execute(carried.distinct()):
+                equality_items.setdefault(code, []).append(item)
         loads: dict[str, list[dict]] = {}
         for b in s.scalars(select(Batch).order_by(Batch.id)):  # the order they were loaded
             loads.setdefault(b.site_code, []).append(
@@ -413,6 +424,8 @@ def list_sites(db: RegistryDatabase) -> list[dict]:
                     "exported_at": b.exported_at,
                     "loaded_at": b.loaded_at,
                     "loaded_by": b.loaded_by,  # null: loaded before who was recorded
+                    "profile": b.profile_name,
+                    "profile_version": b.profile_version,  # 5 and later: equality columns
                     "rows": b.rows,
                     "rows_added": b.rows_loaded,
                     "signed": bool(b.signed),
@@ -434,6 +447,9 @@ def list_sites(db: RegistryDatabase) -> list[dict]:
                 "signature": "signed" if last_signed.get(site.last_batch_id) else "unsigned",
                 "unsigned_uploads": int(unsigned.get(site.code, 0)),
                 "keys_registered": int(keys.get(site.code, 0)),
+                # The equality items its people's rows carry (ethnic_category, stated_sex,
+                # gender_identity); empty when every upload was made before profile 5.
+                "equality_items": equality_items.get(site.code, []),
                 # Every upload loaded for the site, oldest load first: who, when, which file.
                 "loads": loads.get(site.code, []),
             }

@@ -9,6 +9,9 @@ from sqlalchemy import JSON, cast, func
 
 from .figures import financial_year
 
+# The upload's equality monitoring columns (issue 30), in the order the report shows them.
+EQUALITY_ITEMS = ("ethnic_category", "stated_sex", "gender_identity")
+
 
 def json_text(dialect: str, column: Any, key: str, index: int | None = None) -> Any:
     """The JSON text in ``column`` at ``key`` (and list ``index``), worked out by the database:

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pypdf import PdfReader
 from registry_engines import Engine, pg_server, registry_engine  # noqa: F401
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, select
 
 from escape_desktop.library import load_library
 from escape_desktop.registry.equality import ITEMS, NO_YEAR, EqualityRow
@@ -314,3 +314,31 @@ def test_the_csv_carries_the_same_counts(tmp_path):
     # people less 30 gives 2); gender identity 3 (non-binary) likewise.
     assert site0["ethnic_category_B"] == "" and site0["ethnic_category_A"] == ""
     assert site0["gender_identity_3"] == ""
+
+
+def test_sites_json_names_the_equality_columns_each_site_carries_and_no_counts(
+    registry_engine: Engine,  # noqa: F811
+    tmp_path,
+) -> None:
+    from escape_desktop.registry.report import list_sites
+
+    folder = tmp_path / "registry"
+    db = open_registry_at(folder, registry_engine.url_for(folder))
+    try:
+        # S0's upload carries the columns (one person answered, three not asked); S1's rows
+        # have none (files made before profile version 5).
+        _fill(db, [[(("A", "", "", "2025-04-01"), 1), (("", "", "", "2025-04-01"), 3)],
+                   [(("", "", "", "2025-04-01"), 6)]])  # fmt: skip
+        with db.transaction() as s:  # S0's blank answers written as a version 5 file does
+            for r in s.scalars(select(Record).where(Record.site_code == "S0")):
+                r.row = json.dumps({**dict.fromkeys(ITEMS, ""), **json.loads(r.row)})
+        sites = {site["code"]: site for site in list_sites(db)}
+    finally:
+        db.dispose()
+    assert sites["S0"]["equality_items"] == list(ITEMS)
+    assert sites["S1"]["equality_items"] == []
+    assert sites["S0"]["loads"][0]["profile_version"] == "5"
+    # Nothing that counts answers: a site's one answered person is not to be told.
+    assert not any(
+        "ethnic" in key or "count" in key for key in sites["S0"] if key != "equality_items"
+    )
