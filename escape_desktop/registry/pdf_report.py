@@ -848,6 +848,9 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.append(CondPageBreak(40 * mm))
         story.append(Paragraph("Glossary: what the words and figures mean", Styles.h2))
         story.extend(_notes(data))
-        return build(doc, story, footer=f"{data.title} · {data.period}")
+        # Shortened, never under the page number: a Welsh year's period is long (the first
+        # page prints it whole).
+        footer = _fit(f"{data.title} · {data.period}", width - 100, 8)
+        return build(doc, story, footer=footer)
 
     return int(write_atomically(path, write))
