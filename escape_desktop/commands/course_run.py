@@ -113,7 +113,10 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--stated-sex",
         default=None,
         metavar="CODE",
-        help=_("equality monitoring: person stated sex code, 1, 2, 9 or X"),
+        help=_(
+            "equality monitoring: stated sex (NHS Data Dictionary person stated gender code), "
+            "1, 2, 9 or X"
+        ),
     )
     e.add_argument(
         "--gender-identity",

@@ -172,7 +172,6 @@ def cmd_add(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from escape_desktop.registry.equality import equality_counts
     from escape_desktop.registry.figures import financial_year_dates
     from escape_desktop.registry.figures_table import figures_json_text, write_figures_csv
     from escape_desktop.registry.pdf_report import render_registry_report
@@ -209,9 +208,6 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = gather_report(
             db, _library(_folder(args)), date_from=date_from, date_to=date_to, year=year
         )
-        # People by ethnic category and by stated sex, small numbers suppressed (issue 30).
-        span = financial_year_dates(year) if year is not None else (date_from, date_to)
-        equality = equality_counts(db, date_from=span[0], date_to=span[1]) if span else ()
     finally:
         db.dispose()
     if not data.sites:
@@ -230,7 +226,12 @@ def cmd_report(args: argparse.Namespace) -> int:
                 "sites": [f.as_json() for f in data.sites],
                 "overall": data.overall.as_json(),
                 "years": [y.as_json() for y in data.years],
-                "equality": [t.as_json() for t in equality],
+                # People by ethnic category, stated sex and gender identity, small numbers
+                # suppressed (issue 30): per site for the period, all sites per year.
+                "equality": [t.as_json() for t in data.equality.tables] if data.equality else [],
+                "equality_by_year": (
+                    [t.as_json() for t in data.equality.by_year] if data.equality else []
+                ),
                 "thresholds": {
                     r.key: {"threshold": r.threshold, "source": r.threshold_source}
                     for r in data.rules

@@ -249,32 +249,39 @@ def _equality_text(profile: Profile) -> list[str]:
         "",
         "Three separate, optional items, each asked on its own at enrolment (never read from "
         "another, nor from the `sex` column). A blank cell means the person was not asked; "
-        "that is not the same as a person's answer *not stated*. The codes follow the NHS "
-        "Data Dictionary as the app's authors recall it; a national team should check them "
-        "against the current Data Dictionary before relying on them. What we are unsure of "
-        "is marked *(unsure)*.",
+        "that is not the same as a person's answer *not stated*. The codes were checked "
+        "against the NHS Data Dictionary in December 2026 (pages named below); a national "
+        "team should check them again when NHS England publishes its planned standard for "
+        "protected characteristics.",
         "",
-        "- `ethnic_category`: data element **ETHNIC CATEGORY** (the 2001 census categories): "
+        "- `ethnic_category`: data element **ETHNIC CATEGORY** (the 16+1 categories of the "
+        "2001 census, still the national standard; "
+        "<https://www.datadictionary.nhs.uk/data_elements/ethnic_category.html>): "
         "A British, B Irish, C any other White background (White); D White and Black "
         "Caribbean, E White and Black African, F White and Asian, G any other mixed "
         "background (Mixed); H Indian, J Pakistani, K Bangladeshi, L any other Asian "
         "background (Asian or Asian British); M Caribbean, N African, P any other Black "
         "background (Black or Black British); R Chinese, S any other ethnic group (Other "
-        "ethnic groups); Z not stated (the person was asked and chose not to say); 99 not "
-        "known. There is no I, O or Q. The newer 2021-census categories are not used "
-        "*(unsure whether the Data Dictionary has adopted them yet)*.",
-        "- `stated_sex`: data element **PERSON STATED SEX CODE**: 1 male, 2 female, 9 "
-        "indeterminate (unable to be classified as either), X not known (not recorded). "
-        "*(Unsure: the Data Dictionary has also had PERSON STATED GENDER CODE with the same "
-        "codes; the item's name has changed over time.)*",
-        "- `gender_identity`: data element **GENDER IDENTITY CODE** (as used in the Mental "
-        "Health Services Data Set): 1 male (including trans man), 2 female (including trans "
-        "woman), 3 non-binary, 4 other (not listed), X not known, Z not stated. *(Unsure of "
-        "the item's exact name and whether it is the one the national team will ask for; the "
-        "companion item GENDER IDENTITY SAME AT BIRTH INDICATOR is not collected.)*",
+        "ethnic groups); Z not stated (the person was asked and chose not to say); default "
+        "code 99 not known. There is no I, O or Q. The element has room for a second, local "
+        "character (`A1`); the upload carries the national code alone.",
+        "- `stated_sex`: data element **PERSON STATED GENDER CODE** "
+        "(<https://www.datadictionary.nhs.uk/data_elements/person_stated_gender_code.html>; "
+        "it replaces PERSON GENDER CODE CURRENT): 1 male, 2 female, 9 indeterminate (unable "
+        "to be classified as either male or female), default code X not known (not "
+        "recorded). The column keeps the name `stated_sex`; there is no Data Dictionary item "
+        "called PERSON STATED SEX CODE (an earlier version of this page said so wrongly; the "
+        "codes were right).",
+        "- `gender_identity`: data element **GENDER IDENTITY CODE** (as the Mental Health "
+        "Services, Talking Therapies and Stop Smoking data sets use it; "
+        "<https://archive.datadictionary.nhs.uk/DD%20Release%20June%202026/data_elements/"
+        "gender_identity_code.html>): 1 male (including trans man), 2 female (including trans "
+        "woman), 3 non-binary, 4 other (not listed), Z not stated (asked, and declined), "
+        "default code X not known (not recorded). The companion item GENDER IDENTITY SAME AT "
+        "BIRTH INDICATOR is not collected.",
         "",
-        "The registry publishes counts by ethnic category and by stated sex with the report's "
-        "small-number suppression (docs/registry.md).",
+        "The registry publishes counts by ethnic category, stated sex and gender identity with "
+        "the report's small-number suppression (docs/registry-report.md).",
         "",
     ]
 

@@ -136,7 +136,7 @@ SOURCES: dict[str, SourceInfo] = {
     ),
     "participant.stated_sex": SourceInfo(
         "code",
-        "NHS Data Dictionary Person Stated Sex Code: 1 male, 2 female, 9 indeterminate, "
+        "NHS Data Dictionary Person Stated Gender Code: 1 male, 2 female, 9 indeterminate, "
         "X not known; blank if not asked",
         codes=("", *STATED_SEXES),
     ),

@@ -19,8 +19,13 @@ __all__ = [
     "known_code",
 ]
 
-# NHS Data Dictionary "Ethnic Category" (the 2001 census categories): A-S (no I, O or Q),
-# Z "not stated" (asked, and the person chose not to say), 99 "not known".
+# NHS Data Dictionary data element ETHNIC CATEGORY (the 16+1 categories of the 2001 census,
+# still the national standard): national codes A-S (no I, O or Q) and Z "not stated" (asked,
+# and the person chose not to say), default code 99 "not known". Checked against
+# https://www.datadictionary.nhs.uk/data_elements/ethnic_category.html (December 2026): the
+# codes and the meaning of each are as there; the labels are ours (a colon for its dash).
+# The element is an2: the national code is the first character and a second one is for local
+# use, so a file from another system may carry "A1" for A.
 ETHNIC_CATEGORIES: dict[str, str] = {
     "A": N_("White: British"),
     "B": N_("White: Irish"),
@@ -42,7 +47,16 @@ ETHNIC_CATEGORIES: dict[str, str] = {
     "99": N_("Not known"),
 }
 
-# NHS Data Dictionary "Person Stated Sex Code": what the person says their sex is.
+# NHS Data Dictionary data element PERSON STATED GENDER CODE: 1 male, 2 female, 9
+# indeterminate (unable to be classified as either male or female), default code X not known
+# (not recorded). It replaces PERSON GENDER CODE CURRENT for new systems; the Data Dictionary
+# has no "PERSON STATED SEX CODE" (that name, used here before, was wrong; the codes were
+# right). https://www.datadictionary.nhs.uk/data_elements/person_stated_gender_code.html,
+# codes as in the UK Core FHIR value set UKCore-NHSDataDictionary-PersonStatedGender.
+# No newer sex standard has been published (December 2026): the Sullivan review (March 2025)
+# is being considered and NHS England is drafting a standard of protected characteristics,
+# so this stays the item until that lands. The window and the upload keep the name
+# "stated sex" (column stated_sex) for what the person states, apart from gender identity.
 STATED_SEXES: dict[str, str] = {
     "1": N_("Male"),
     "2": N_("Female"),
@@ -50,8 +64,12 @@ STATED_SEXES: dict[str, str] = {
     "X": N_("Not known"),
 }
 
-# NHS Data Dictionary "Gender Identity Code" (as the Mental Health Services Data Set uses it):
-# how the person describes their gender, asked separately from sex.
+# NHS Data Dictionary data element GENDER IDENTITY CODE (used by the Mental Health Services,
+# Talking Therapies and Stop Smoking data sets): national codes 1-4 and Z "not stated" (asked,
+# declined), default code X "not known" (not recorded); how the person describes their
+# gender, asked separately from sex. Checked against the June 2026 release,
+# https://archive.datadictionary.nhs.uk/DD%20Release%20June%202026/data_elements/gender_identity_code.html
+# The companion GENDER IDENTITY SAME AT BIRTH INDICATOR is not collected.
 GENDER_IDENTITIES: dict[str, str] = {
     "1": N_("Male (including trans man)"),
     "2": N_("Female (including trans woman)"),

@@ -67,6 +67,11 @@ FIELD_LABELS: dict[str, str] = {
     "joined_at": "Joined at session",
     # The language of their documents (Welsh Language Standards: asked once, at referral).
     "language": "Documents in",
+    # Equality monitoring (issue 30): NHS Data Dictionary codes, read by
+    # services/referral_equality.py; never from the "Sex" column above.
+    "ethnic_category": "Ethnic category",
+    "stated_sex": "Stated sex",
+    "gender_identity": "Gender identity",
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)
 # Recognised, but the app keeps no such detail: listed among the columns not used.
@@ -80,7 +85,42 @@ HEADER_ALIASES: dict[str, str] = {
     ),
     **dict.fromkeys(["lastname", "surname", "familyname"], "last_name"),
     **dict.fromkeys(["dateofbirth", "dob", "birthdate", "dateofbirthddmmyyyy"], "date_of_birth"),
-    **dict.fromkeys(["sex", "gender", "statedgender", "genderidentity"], "sex"),
+    **dict.fromkeys(["sex", "gender"], "sex"),
+    # The equality items only where the column names them (a plain "Gender" is the Sex).
+    **dict.fromkeys(
+        [
+            "ethnicity",
+            "ethnic",
+            "ethnicorigin",
+            "ethniccategory",
+            "ethniccategorycode",
+            "ethnicgroup",
+            "ethnicgroupcode",
+            "ethnicitycode",
+            "ethnicorigincode",
+            "ethnicbackground",
+            "ethnigrwydd",
+            "grŵpethnig",
+            "grwpethnig",
+        ],
+        "ethnic_category",
+    ),  # fmt: skip
+    **dict.fromkeys(
+        [
+            "statedsex",
+            "statedsexcode",
+            "personstatedsex",
+            "statedgender",
+            "statedgendercode",
+            "personstatedgender",
+            "personstatedgendercode",
+            "rhywanodwyd",
+        ],
+        "stated_sex",
+    ),  # fmt: skip
+    **dict.fromkeys(
+        ["genderidentity", "genderidentitycode", "hunaniaethrhywedd"], "gender_identity"
+    ),
     **dict.fromkeys(["nhsnumber", "nhsno", "nhs", "nhsnum"], "nhs_number"),
     **dict.fromkeys(
         [

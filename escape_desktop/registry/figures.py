@@ -17,6 +17,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.followup import PointCounts
@@ -297,6 +298,9 @@ class ReportData:
     modes: tuple[GroupFigures, ...] = ()
     # The same figures per financial year, oldest first (courses with no start date in none).
     years: tuple[YearFigures, ...] = ()
+    # People by ethnic category, stated sex and gender identity, suppressed: an
+    # equality.EqualityReport (typed loosely: equality.py builds on this module).
+    equality: Any = None
 
 
 def _gain(rule: MeasureRule, start: float, end: float) -> float:

@@ -5,6 +5,11 @@ together (``financial_year`` "all"): the very figures the PDF prints, from the s
 Counts are given as they are (the file is for the registry's own team, who hold every row);
 rates and their intervals are left empty where the PDF prints none, under 5 people
 (pdf_report.SMALL_CELL). Text cells are made safe for a spreadsheet like the merged export.
+
+Equality counts (``ethnic_category_A`` … ``gender_identity_not_recorded``) are the PDF's and
+the JSON's, suppressed as there (equality.py), since they describe people, not services: on
+each site's and all sites' all-years rows, and on all sites' row of each year; a site's row
+for one year leaves them empty, as splitting a site by year would give hidden counts back.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import Any
 
 from escape_desktop.export.csv_safety import atomic_write_csv, safe_text
 
+from .equality import ITEMS, EqualityReport, EqualityRow
 from .figures import DOMAINS, SMALL_CELL, Fraction, GroupFigures, ReportData
 
 ALL_YEARS = "all"
@@ -56,7 +62,13 @@ def _columns() -> list[str]:
     for point in FOLLOW_UP_POINTS:
         cols += [f"follow_up_{point}m_due_so_far", f"follow_up_{point}m_reached"]
         cols += [f"follow_up_{point}m_response_percent"]
+    for item, codes in ITEMS.items():
+        cols += [equality_column(item, code) for code in codes]
     return cols
+
+
+def equality_column(item: str, code: str) -> str:
+    return f"{item}_{code or 'not_recorded'}"
 
 
 COLUMNS = _columns()
@@ -76,7 +88,27 @@ def _ci(f: Fraction, end: int) -> float | None:
     return None if ci is None else ci[end]
 
 
-def _row(year: str, g: GroupFigures) -> dict[str, Any]:
+def _equality_row(data: ReportData, year: str, code: str, item: str) -> EqualityRow | None:
+    """The published equality row for a site (or "ALL") in a year, or None if not published."""
+    eq: EqualityReport | None = data.equality
+    if eq is None:
+        return None
+    if year == ALL_YEARS:
+        table = eq.table(item)
+        if table is None:
+            return None
+        return (
+            table.overall
+            if code == "ALL"
+            else next((r for r in table.sites if r.code == code), None)
+        )
+    years = eq.year_table(item)
+    if code != "ALL" or years is None:
+        return None
+    return next((r for r in years.years if r.code == year), None)
+
+
+def _row(year: str, g: GroupFigures, data: ReportData | None = None) -> dict[str, Any]:
     row: dict[str, Any] = {
         "financial_year": year,
         "site_code": g.code,
@@ -115,6 +147,10 @@ def _row(year: str, g: GroupFigures) -> dict[str, Any]:
         row[f"follow_up_{point}m_response_percent"] = (
             None if due is None or reached is None else _rate(Fraction(reached, due))
         )
+    for item in ITEMS:
+        published = None if data is None else _equality_row(data, year, g.code, item)
+        for code, n in published.counts if published else ():
+            row[equality_column(item, code)] = n  # None: hidden
     return {c: row.get(c) for c in COLUMNS}
 
 
@@ -122,9 +158,9 @@ def figure_rows(data: ReportData) -> Iterator[dict[str, Any]]:
     """Each site and all sites per financial year (oldest first), then for all years."""
     for year in data.years:
         for g in (*year.sites, year.overall):
-            yield _row(year.year, g)
+            yield _row(year.year, g, data)
     for g in (*data.sites, data.overall):
-        yield _row(ALL_YEARS, g)
+        yield _row(ALL_YEARS, g, data)
 
 
 def write_figures_csv(data: ReportData, out: Path) -> int:
@@ -151,8 +187,12 @@ def figures_json(data: ReportData) -> dict[str, Any]:
         "period": data.period,
         "made_on": data.made_on,
         "rates_under": SMALL_CELL,
+        "equality_counts_suppressed_under": SMALL_CELL,
         "columns": COLUMNS,
         "rows": list(figure_rows(data)),
+        # The equality tables whole, as registry report --json gives them (null: hidden).
+        "equality": [t.as_json() for t in data.equality.tables] if data.equality else [],
+        "equality_by_year": ([t.as_json() for t in data.equality.by_year] if data.equality else []),
     }
 
 

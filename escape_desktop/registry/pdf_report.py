@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, String
 from reportlab.lib.styles import ParagraphStyle
@@ -27,6 +28,7 @@ from escape_desktop.export.pdf_style import (
 )
 from escape_desktop.i18n import _
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
+from escape_desktop.programme.equality import ETHNIC_CATEGORIES, GENDER_IDENTITIES, STATED_SEXES
 from escape_desktop.programme.rounding import format_number, plural
 
 from .figures import (
@@ -40,6 +42,9 @@ from .figures import (
     funnel_limits,
     secondary_suppression,
 )
+
+if TYPE_CHECKING:
+    from .equality import EqualityReport, EqualityRow
 
 ROWS_PER_CHART = 40
 LABEL_WIDTH = 190.0  # the ranked charts' column of site names
@@ -613,6 +618,86 @@ def _years_section(data: ReportData, width: float) -> list:
     return story
 
 
+HIDDEN = "*"  # an equality count not shown (equality.py): never "<5", it may be more
+
+
+def _equality_labels() -> dict[str, tuple[str, dict[str, str]]]:
+    """Each item's heading and its codes' labels, in the reader's language."""
+    return {
+        "ethnic_category": (_("Ethnic category"), ETHNIC_CATEGORIES),
+        "stated_sex": (_("Stated sex"), STATED_SEXES),
+        "gender_identity": (_("Gender identity"), GENDER_IDENTITIES),
+    }
+
+
+def _hidden_or(n: int | None) -> str:
+    return HIDDEN if n is None else f"{n:,}"
+
+
+def _equality_section(data: ReportData, width: float) -> list:
+    """All sites' people by ethnic category, stated sex and gender identity, for the period
+    and, when it covers several, for each financial year; suppressed as the JSON is."""
+    eq: EqualityReport | None = data.equality
+    if eq is None or not eq.tables:
+        return []
+    intro: list = [
+        Paragraph(esc(_("Equality monitoring: all sites")), Styles.h2),
+        Paragraph(
+            esc(
+                _(
+                    "People on a course, each as they answered at enrolment, coded as the NHS "
+                    "Data Dictionary codes them. Not recorded: not asked, or the site's "
+                    "software was older than these questions. A * is a count not shown: 1 to "
+                    "4 people, or a count hidden with one so that it cannot be worked out "
+                    "from the totals. Each site's own counts are in the figure files "
+                    "(registry report --csv or --json-file), hidden the same way."
+                )
+            ),
+            Styles.note,
+        ),
+    ]
+    story: list = []
+    for item, (heading_text, labels) in _equality_labels().items():
+        table_ = eq.table(item)
+        years_table = eq.year_table(item)
+        if table_ is None:
+            continue
+        columns: list[tuple[str, EqualityRow]] = []
+        if years_table is not None and len(years_table.years) > 1:
+            for r in years_table.years:
+                name = _("No start date") if r.code == "none" else r.code
+                columns.append((name, r))
+        columns.append((_("All years") if columns else _("People"), table_.overall))
+        head = [_("Code"), heading_text] + [c[0] for c in columns]
+        rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
+        for code, _n in table_.overall.counts:
+            label = _(labels[code]) if code in labels else _("Not recorded")
+            cells: list = [
+                Paragraph(esc(code or "–"), Styles.cell),
+                Paragraph(esc(label), Styles.cell),
+            ]
+            for _name, r in columns:
+                cells.append(_num_cell(_hidden_or(dict(r.counts).get(code))))
+            rows.append(cells)
+        total: list = [
+            Paragraph("", Styles.cell),
+            Paragraph(esc(_("All people")), Styles.cell_bold),
+        ]
+        total += [_num_cell(f"{r.total:,}") for _name, r in columns]
+        rows.append(total)
+        label_width = 0.42 * width if len(columns) > 1 else 0.6 * width
+        code_width = 0.07 * width
+        rest = (width - label_width - code_width) / len(columns)
+        block = [
+            Spacer(1, 3 * mm),
+            Paragraph(esc(heading_text), Styles.head),
+            table(rows, [code_width, label_width] + [rest] * len(columns)),
+        ]
+        # The section's heading and note stay with its first table; each table on one page.
+        story.append(KeepTogether([*intro, *block] if not story else block))
+    return story
+
+
 def _means_table(data: ReportData, width: float) -> list:
     """Each measure's mean start, end and change across all sites, people with both values."""
     if not data.means:
@@ -757,11 +842,15 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.extend(_modes_table(data, width))
         story.extend(_years_section(data, width))
         story.extend(_means_table(data, width))
+        story.extend(_equality_section(data, width))
         story.extend(_funnel_section(data, width))
         story.extend(_charts(data, width))
         story.append(CondPageBreak(40 * mm))
         story.append(Paragraph("Glossary: what the words and figures mean", Styles.h2))
         story.extend(_notes(data))
-        return build(doc, story, footer=f"{data.title} · {data.period}")
+        # Shortened, never under the page number: a Welsh year's period is long (the first
+        # page prints it whole).
+        footer = _fit(f"{data.title} · {data.period}", width - 100, 8)
+        return build(doc, story, footer=footer)
 
     return int(write_atomically(path, write))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import JSON, Float, and_, case, cast, false, func, not_, or_, select
+from sqlalchemy import Float, and_, case, cast, false, func, not_, or_, select
 
 from escape_desktop.i18n import _, ui_date
 from escape_desktop.programme.delivery import DELIVERY_MODES, MODE_WORD, mode_from_code, parse_mode
@@ -20,10 +20,12 @@ from .figures import (
     ReportData,
     YearFigures,
     classify,
-    financial_year,
     financial_year_dates,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
+from .sql_cells import EQUALITY_ITEMS
+from .sql_cells import financial_year_of as _financial_year
+from .sql_cells import json_text as _json_text
 from .store import RegistryDatabase
 
 # Names another engineer may give the meaningful-change threshold in the instrument files;
@@ -70,25 +72,6 @@ def measure_rules(library: Any) -> dict[str, MeasureRule]:
 def outcome_measures(library: Any) -> dict[str, dict[str, str]]:
     """Programme key -> headline domain -> measure key, as each programme template says."""
     return {k: dict(t.outcome_instruments) for k, t in library.templates.items()}
-
-
-def _json_text(dialect: str, column: Any, key: str, index: int | None = None) -> Any:
-    """The JSON text in ``column`` at ``key`` (and list ``index``), worked out by the database:
-    a SQL NULL when absent or null. A number stays a number on SQLite, text on PostgreSQL."""
-    if dialect == "postgresql":
-        path = [key] if index is None else [key, str(index)]
-        return func.json_extract_path_text(cast(column, JSON), *path)
-    quoted = '"' + key.replace('"', '\\"') + '"'
-    return func.json_extract(column, f"$.{quoted}" + ("" if index is None else f"[{index}]"))
-
-
-def _financial_year(year: Any, before_april: Any) -> str | None:
-    """The financial year ("2026-27") of a course whose first session was in calendar
-    ``year`` (before April or not); None when the upload gave no start date."""
-    try:
-        return financial_year(int(year) - int(before_april))
-    except (TypeError, ValueError):
-        return None
 
 
 def gather_report(
@@ -335,6 +318,10 @@ def gather_report(
             f"{date_to.isoformat() if date_to else 'now'}"
         )
     used = sorted({k for f in figures for h in f.headlines for k in h.measures})
+    from .equality import equality_report  # it builds on this module
+
+    # The same courses as every other figure: the period's, by their first session.
+    equality = equality_report(db, date_from=date_from, date_to=date_to)
     return ReportData(
         title="Registry report: implementation and outcomes",
         period=period,
@@ -356,6 +343,7 @@ def gather_report(
             )
             for fy in sorted(by_year)
         ),
+        equality=equality,
         notes=(
             (
                 f"Tests watched over video: {left_out_over_video} start-to-end changes are left "
@@ -416,6 +404,16 @@ def list_sites(db: RegistryDatabase) -> list[dict]:
         keys = dict(
             s.execute(select(SiteKey.site_code, func.count()).group_by(SiteKey.site_code)).all()
         )
+        # Which equality items (issue 30) the site's uploads carry as columns, answered or
+        # blank: the items alone, never a count of answers (those are suppressed, equality.py).
+        dialect = s.get_bind().dialect.name
+        equality_items: dict[str, list[str]] = {}
+        for item in EQUALITY_ITEMS:
+            carried = select(Record.site_code).where(
+                _json_text(dialect, Record.row, item).is_not(None)
+            )
+            for (code,) in s.execute(carried.distinct()):
+                equality_items.setdefault(code, []).append(item)
         loads: dict[str, list[dict]] = {}
         for b in s.scalars(select(Batch).order_by(Batch.id)):  # the order they were loaded
             loads.setdefault(b.site_code, []).append(
@@ -426,6 +424,8 @@ def list_sites(db: RegistryDatabase) -> list[dict]:
                     "exported_at": b.exported_at,
                     "loaded_at": b.loaded_at,
                     "loaded_by": b.loaded_by,  # null: loaded before who was recorded
+                    "profile": b.profile_name,
+                    "profile_version": b.profile_version,  # 5 and later: equality columns
                     "rows": b.rows,
                     "rows_added": b.rows_loaded,
                     "signed": bool(b.signed),
@@ -447,6 +447,9 @@ def list_sites(db: RegistryDatabase) -> list[dict]:
                 "signature": "signed" if last_signed.get(site.last_batch_id) else "unsigned",
                 "unsigned_uploads": int(unsigned.get(site.code, 0)),
                 "keys_registered": int(keys.get(site.code, 0)),
+                # The equality items its people's rows carry (ethnic_category, stated_sex,
+                # gender_identity); empty when every upload was made before profile 5.
+                "equality_items": equality_items.get(site.code, []),
                 # Every upload loaded for the site, oldest load first: who, when, which file.
                 "loads": loads.get(site.code, []),
             }

@@ -57,6 +57,7 @@ from .participants import (
     enrolments_added,
     participant_problems,
 )
+from .referral_equality import read_equality
 from .screening import door_flags_for, flag_at_door
 
 __all__ = [
@@ -657,6 +658,14 @@ def _read_row(
             f"Documents in: '{language_text[:40]}' is not a language the documents are printed "
             f"in ({names}); theirs will be in the site's language."
         )
+    # Equality monitoring (issue 30): only from columns that name the item; a value that is
+    # not one of the codes or their words is left blank and the preview says so.
+    equality: dict[str, str | None] = {}
+    for item in ("ethnic_category", "stated_sex", "gender_identity"):
+        reading = read_equality(item, raw.get(item, ""))
+        equality[item] = reading.code
+        if reading.warning:
+            warnings.append(reading.warning)
     data = ParticipantInput(
         first_name=first,
         last_name=last,
@@ -672,6 +681,9 @@ def _read_row(
         consent_follow_up=follow_up,
         notes=notes,
         language=language,
+        ethnic_category=equality["ethnic_category"],
+        stated_sex=equality["stated_sex"],
+        gender_identity=equality["gender_identity"],
     )
     values, found = participant_problems(data, today)
     problems.extend(RowProblem(e.field, e.message) for e in found)

@@ -64,7 +64,7 @@ def test_ordinary_headings_are_read_by_meaning(header, detail):
 
 @pytest.mark.parametrize(
     "header",
-    ["Next of kin phone", "GP Practice Telephone", "Postcode", "Ethnicity", "Referral ID"],
+    ["Next of kin phone", "GP Practice Telephone", "Postcode", "Religion", "Referral ID"],
 )
 def test_headings_that_are_not_the_persons_details_are_not_guessed(header):
     assert match_header(header).field == ""
