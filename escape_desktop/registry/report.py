@@ -86,6 +86,7 @@ def gather_report(
     """The report's figures, added up by the database (GROUP BY on SQLite and PostgreSQL
     alike): Python sees one row per kind of person per site, never a row per person, and
     decides each kind's change with the programme's own rules (programme.outcomes)."""
+    asked_year = year  # the loops below read each row's calendar year into "year"
     if year is not None:  # a financial year: its courses, by their first session
         dates = financial_year_dates(year)
         if dates is None:
@@ -308,9 +309,9 @@ def gather_report(
     )
     figures = [by_site[code].figures(programmes, rules) for code in sorted(by_site)]
     period = "all courses"
-    if year is not None and date_from and date_to:
+    if asked_year is not None and date_from and date_to:
         period = _("financial year {year}: courses starting {start} to {end}").format(
-            year=year, start=ui_date(date_from, "long"), end=ui_date(date_to, "long")
+            year=asked_year, start=ui_date(date_from, "long"), end=ui_date(date_to, "long")
         )
     elif date_from or date_to:
         period = (

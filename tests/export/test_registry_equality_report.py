@@ -212,6 +212,8 @@ def test_a_report_for_one_year_counts_that_years_people_only(
         table.overall.total == 42 == sum(1 for g in people for p in g if _year(p[3]) == "2025-26")
     )
     assert dict(table.overall.counts)["A"] == 42
+    # The report says which year it is (it once said the calendar year of the last row read).
+    assert "2025-26" in data.period
     year_table = data.equality.year_table("ethnic_category")
     assert year_table is not None and [r.code for r in year_table.years] == ["2025-26"]
 
