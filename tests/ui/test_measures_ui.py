@@ -399,3 +399,32 @@ def test_last_class_opens_on_end_and_a_start_value_is_never_typed_over_silently(
     assert _stored(ctx, ada, "start")["pain_nrs"][0] == 6
     qtbot.waitUntil(lambda: entry.fields["pain_nrs"].editors[0].text() == "6")
     assert not entry.dirty
+
+
+def test_class_figures_are_read_only_when_a_page_shows_them(
+    qtbot, ctx, course, section, monkeypatch
+):
+    """A course switch or a save on the People page does not work out the class's figures
+    (issue 29: the tab within one frame); the Class outcomes page and a person's Results read
+    them when shown, and then show the figures of the course on screen."""
+    cid, (ada, *_rest) = course
+    reads: list[int] = []
+    real = measures.course_outcomes
+
+    def counted(ctx_, course_id, today=None):  # type: ignore[no-untyped-def]
+        reads.append(course_id)
+        return real(ctx_, course_id, today)
+
+    monkeypatch.setattr(measures, "course_outcomes", counted)
+    section.set_course(cid)
+    section.select_person(ada)
+    qtbot.waitUntil(lambda: section.entry.enrolment_id == ada)
+    assert reads == []
+    section.tabs.setCurrentWidget(section.outcomes_page)
+    assert reads == [cid]
+    assert "Keyboard class" in section.outcome_heading.text()
+    section.tabs.setCurrentWidget(section.people_page)
+    section.person_tabs.setCurrentIndex(1)  # Results: already read for this course
+    assert reads == [cid]
+    section.refresh()  # e.g. after a save: read again only because Results is on screen
+    assert reads == [cid, cid]
