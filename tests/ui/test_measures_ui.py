@@ -428,3 +428,36 @@ def test_class_figures_are_read_only_when_a_page_shows_them(
     assert reads == [cid]
     section.refresh()  # e.g. after a save: read again only because Results is on screen
     assert reads == [cid, cid]
+
+
+def test_a_course_with_the_same_measures_reuses_the_form_emptied(qtbot, ctx, course, section):
+    """Switching to a course with the same measures keeps the boxes (not built again: issue
+    29) but shows nothing of the course before: empty, no problem, and a save goes to the
+    person chosen on the new course."""
+    cid, (ada, *_rest) = course
+    other = create_course(
+        ctx,
+        CourseInput(
+            title="Second class", programme_key="knee_hip", start_date="2026-03-02", weekdays=[1]
+        ),
+    )
+    _, zed = enrol_participant(
+        ctx, other, ParticipantInput(first_name="Zed", last_name="Zeta", consent_programme=True)
+    )
+    section.set_course(cid)
+    section.select_person(ada)
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "12")  # out of range: a problem is shown
+    boxes = {k: f.editors for k, f in section.entry.fields.items()}
+    section.entry.dirty = False  # dropped, as the user would by choosing another course
+    section.set_course(other)
+    fields = section.entry.fields
+    assert {k: f.editors for k, f in fields.items()} == boxes
+    assert all(e.text() == "" for f in fields.values() for e in f.editors)
+    assert all(not f.error.isVisibleTo(section) for f in fields.values())
+    section.select_person(zed)
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "4")
+    assert section.entry.save()
+    assert {k: v[0] for k, v in _stored(ctx, zed).items()} == {"pain_nrs": 4}
+    assert _stored(ctx, ada) == {}
