@@ -189,12 +189,12 @@ class CircuitModel(QAbstractTableModel):
         i = self.row_of(enrolment_id)
         if i < 0:
             return
-        fresh = circuit.circuit_grid(
-            self.ctx, self.grid.course_id, self.grid.session_number, enrolment_ids=[enrolment_id]
-        )
-        if not fresh.rows or [s.key for s in fresh.stations] != [s.key for s in self.grid.stations]:
+        # Only this person's marks and results: the grid's stations and rules stay as shown
+        # (a change to the stations is announced and reloads the whole grid).
+        fresh = circuit.grid_rows(self.ctx, self.grid, [enrolment_id])
+        if not fresh:
             return
-        self.grid.rows[i] = fresh.rows[0]
+        self.grid.rows[i] = fresh[0]
         self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
         self.headerDataChanged.emit(Qt.Orientation.Vertical, i, i)
 
