@@ -461,3 +461,30 @@ def test_a_course_with_the_same_measures_reuses_the_form_emptied(qtbot, ctx, cou
     assert section.entry.save()
     assert {k: v[0] for k, v in _stored(ctx, zed).items()} == {"pain_nrs": 4}
     assert _stored(ctx, ada) == {}
+
+
+def test_a_save_updates_that_persons_counts_without_resetting_the_list(qtbot, ctx, course, section):
+    """After a save the list of people shows the new count on that person's row only; it is
+    not reset (issue 29: nothing laid out again), so the highlighted person stays."""
+    cid, (ada, ben, _cy) = course
+    section.set_course(cid)
+    section.select_person(ben)
+    resets: list[int] = []
+    spans: list[tuple[int, int]] = []
+    model = section.people_model
+    model.modelReset.connect(lambda: resets.append(1))
+    model.dataChanged.connect(lambda a, b, *_: spans.append((a.row(), b.row())))
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "5")
+    assert section.entry.save()
+    row = model.row_of(ben)
+    assert resets == [] and spans == [(row, row)]
+    assert (
+        model.row_at(row).done["start"] == 1 and model.row_at(model.row_of(ada)).done["start"] == 0
+    )
+    assert section.selected_enrolment() == ben
+    enrol_participant(
+        ctx, cid, ParticipantInput(first_name="Di", last_name="Delta", consent_programme=True)
+    )
+    section.bus.announce(Changes.ENROLMENT, [cid])
+    assert resets == [1] and model.rowCount() == 4  # someone new: the list is read again
