@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import os
+from datetime import datetime
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -147,9 +148,12 @@ def bench_mark(app: QApplication, ctx: AppContext) -> list[dict]:
     assert existing is not None, "the large demo marks every held session"
 
     def baseline() -> None:
+        # Only the row's time stamp: a baseline that set the mark would make the next timed
+        # mark a no-op (the same mark again: nothing written, nothing announced).
         with ctx.db.engine.begin() as conn:
             conn.exec_driver_sql(
-                "UPDATE attendance SET mark = ? WHERE id = ?", (next(marks), existing)
+                "UPDATE attendance SET updated_at = ? WHERE id = ?",
+                (datetime.now().isoformat(sep=" "), existing),
             )
 
     # The register on its own (its own bus): the service call, the undo entry and the cell update,
@@ -179,7 +183,12 @@ def bench_mark(app: QApplication, ctx: AppContext) -> list[dict]:
     return [
         report("mark one cell in the register grid", grid, "raw UPDATE + commit", base, "< 20 ms"),
         report(
-            "mark one cell, whole window listening", took, "raw UPDATE + commit", base, "< 20 ms"
+            "mark one cell, whole window listening",
+            took,
+            "raw UPDATE + commit",
+            base,
+            "<= 5 ms (issue 29)",
+            max_ms=5,
         ),
         report(
             "undo a mark, whole window (register reads again)",

@@ -148,3 +148,23 @@ def test_did_what_was_set_marks_unmarked_people_present_and_undo_unmarks(ctx, co
     assert back.changes & Changes.ATTENDANCE
     back.undo()  # redo
     assert marks() == {ada: "present", bill: "absent", cy: "present"}
+
+
+def test_a_row_read_again_is_the_row_the_whole_grid_reads(ctx, course):
+    """grid_rows (a saved cell's row, read with the grid's own stations and rules: issue 29)
+    gives exactly what circuit_grid gives for that person: marks, results, carried levels and
+    suggestions, session after session; a withdrawn person has no row."""
+    cid, (ada, bill, _cy), sessions = course
+    mark_attendance(ctx, bill, sessions[2], "absent")
+    for number, done in ((1, 10), (2, 12), (3, 9)):
+        for key in STATIONS:
+            circuit.save_cell(
+                ctx, ada, sessions[number], key, level=0, target_dose=8,
+                dose_achieved=done, pain=2, effort=5,
+            )  # fmt: skip
+    for number in (1, 2, 3, 4):
+        grid = circuit.circuit_grid(ctx, cid, number)
+        for i, row in enumerate(grid.rows):
+            assert circuit.grid_rows(ctx, grid, [row.enrolment_id]) == [grid.rows[i]]
+    participants.withdraw(ctx, bill, "moved away")
+    assert circuit.grid_rows(ctx, grid, [bill]) == []

@@ -442,3 +442,27 @@ def test_a_result_for_someone_unmarked_marks_them_present_on_screen(qtbot, secti
     # The register (another screen) hears an attendance change for Ada.
     assert any(c.touches(Changes.ATTENDANCE) and ada.enrolment_id in c.ids for c in heard)
     assert any("marked present" in text for text in said)
+
+
+def test_a_saved_cell_repaints_that_cell_and_a_first_result_the_whole_row(qtbot, section, ctx):
+    """A result saved changes that one cell on screen (issue 29: only it is painted again);
+    the first result of someone unmarked marks them present, which changes their whole row."""
+    from escape_desktop.services import attendance
+
+    model = section.model
+    ada = model.row_at(0).enrolment_id
+    attendance.mark_attendance(ctx, ada, model.grid.session_id, "present")
+    section.reload()
+    spans: list[tuple[int, int, int, int]] = []
+    model.dataChanged.connect(
+        lambda a, b, *_: spans.append((a.row(), a.column(), b.row(), b.column()))
+    )
+    assert model.setData(model.index(0, 1), {"dose_achieved": "9", "pain": "2", "effort": "4"})
+    assert spans == [(0, 1, 0, 1)]
+    cell = model.cell_at(model.index(0, 1))
+    assert (cell.dose_achieved, cell.pain, cell.effort) == (9, 2, 4)
+    spans.clear()
+    assert model.row_at(1).attendance is None
+    assert model.setData(model.index(1, 0), {"dose_achieved": "8", "pain": "1", "effort": "3"})
+    assert model.row_at(1).attendance == "present"
+    assert spans == [(1, 0, 1, model.columnCount() - 1)]

@@ -269,3 +269,31 @@ def test_a_decline_chosen_in_the_form_can_be_taken_back_there(qtbot, demo_ctx, d
     assert form.take_back()
     assert _state(demo_ctx, demo_today, done3.enrolment_id, 12).state != "declined"
     assert _state(demo_ctx, demo_today, done3.enrolment_id, 3).state == "done"
+
+
+def test_a_mark_is_not_held_up_by_the_today_panel_which_catches_up(
+    qtbot, make_window, demo_ctx, demo_today, monkeypatch
+):
+    """The Today panel's counts read every finished course (the follow-ups): a register mark
+    does not wait for them (issue 29: a mark within 5 ms); the panel reads again once, just
+    after a run of changes, and then says the new count."""
+    from escape_desktop.services.changes import Changes
+
+    window = make_window(demo_ctx, demo_today)
+    qtbot.waitUntil(lambda: window.is_ready)
+    reads: list[int] = []
+    real = followups.due_list
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        reads.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(followups, "due_list", counted)
+    for _ in range(3):  # three marks in quick succession
+        window.bus.announce(Changes.ATTENDANCE, [1])
+    assert reads == []
+    qtbot.waitUntil(lambda: len(reads) == 1)
+    waiting = real(demo_ctx, demo_today)
+    assert f"{len(waiting)} waiting" in window.today_panel.body.text()
+    assert not window._today_later.isActive()  # no second read due for the same run
+    assert reads == [1]

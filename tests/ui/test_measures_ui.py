@@ -399,3 +399,92 @@ def test_last_class_opens_on_end_and_a_start_value_is_never_typed_over_silently(
     assert _stored(ctx, ada, "start")["pain_nrs"][0] == 6
     qtbot.waitUntil(lambda: entry.fields["pain_nrs"].editors[0].text() == "6")
     assert not entry.dirty
+
+
+def test_class_figures_are_read_only_when_a_page_shows_them(
+    qtbot, ctx, course, section, monkeypatch
+):
+    """A course switch or a save on the People page does not work out the class's figures
+    (issue 29: the tab within one frame); the Class outcomes page and a person's Results read
+    them when shown, and then show the figures of the course on screen."""
+    cid, (ada, *_rest) = course
+    reads: list[int] = []
+    real = measures.course_outcomes
+
+    def counted(ctx_, course_id, today=None):  # type: ignore[no-untyped-def]
+        reads.append(course_id)
+        return real(ctx_, course_id, today)
+
+    monkeypatch.setattr(measures, "course_outcomes", counted)
+    section.set_course(cid)
+    section.select_person(ada)
+    qtbot.waitUntil(lambda: section.entry.enrolment_id == ada)
+    assert reads == []
+    section.tabs.setCurrentWidget(section.outcomes_page)
+    assert reads == [cid]
+    assert "Keyboard class" in section.outcome_heading.text()
+    section.tabs.setCurrentWidget(section.people_page)
+    section.person_tabs.setCurrentIndex(1)  # Results: already read for this course
+    assert reads == [cid]
+    section.refresh()  # e.g. after a save: read again only because Results is on screen
+    assert reads == [cid, cid]
+
+
+def test_a_course_with_the_same_measures_reuses_the_form_emptied(qtbot, ctx, course, section):
+    """Switching to a course with the same measures keeps the boxes (not built again: issue
+    29) but shows nothing of the course before: empty, no problem, and a save goes to the
+    person chosen on the new course."""
+    cid, (ada, *_rest) = course
+    other = create_course(
+        ctx,
+        CourseInput(
+            title="Second class", programme_key="knee_hip", start_date="2026-03-02", weekdays=[1]
+        ),
+    )
+    _, zed = enrol_participant(
+        ctx, other, ParticipantInput(first_name="Zed", last_name="Zeta", consent_programme=True)
+    )
+    section.set_course(cid)
+    section.select_person(ada)
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "12")  # out of range: a problem is shown
+    boxes = {k: f.editors for k, f in section.entry.fields.items()}
+    section.entry.dirty = False  # dropped, as the user would by choosing another course
+    section.set_course(other)
+    fields = section.entry.fields
+    assert {k: f.editors for k, f in fields.items()} == boxes
+    assert all(e.text() == "" for f in fields.values() for e in f.editors)
+    assert all(not f.error.isVisibleTo(section) for f in fields.values())
+    section.select_person(zed)
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "4")
+    assert section.entry.save()
+    assert {k: v[0] for k, v in _stored(ctx, zed).items()} == {"pain_nrs": 4}
+    assert _stored(ctx, ada) == {}
+
+
+def test_a_save_updates_that_persons_counts_without_resetting_the_list(qtbot, ctx, course, section):
+    """After a save the list of people shows the new count on that person's row only; it is
+    not reset (issue 29: nothing laid out again), so the highlighted person stays."""
+    cid, (ada, ben, _cy) = course
+    section.set_course(cid)
+    section.select_person(ben)
+    resets: list[int] = []
+    spans: list[tuple[int, int]] = []
+    model = section.people_model
+    model.modelReset.connect(lambda: resets.append(1))
+    model.dataChanged.connect(lambda a, b, *_: spans.append((a.row(), b.row())))
+    section.entry.focus_first()
+    _type_into_focus(qtbot, section, "5")
+    assert section.entry.save()
+    row = model.row_of(ben)
+    assert resets == [] and spans == [(row, row)]
+    assert (
+        model.row_at(row).done["start"] == 1 and model.row_at(model.row_of(ada)).done["start"] == 0
+    )
+    assert section.selected_enrolment() == ben
+    enrol_participant(
+        ctx, cid, ParticipantInput(first_name="Di", last_name="Delta", consent_programme=True)
+    )
+    section.bus.announce(Changes.ENROLMENT, [cid])
+    assert resets == [1] and model.rowCount() == 4  # someone new: the list is read again

@@ -461,29 +461,9 @@ def circuit_grid(
         people_q = people_q.where(still_on)
         if enrolment_ids is not None:
             people_q = people_q.where(Enrolment.id.in_(list(enrolment_ids)))
-        people = s.execute(people_q).all()
-        ids = [p[0] for p in people]
-        marks: dict[int, str] = {}
-        joined: set[int] = set()
-        for e_id, mark, joined_online in s.execute(
-            select(Attendance.enrolment_id, Attendance.mark, Attendance.joined_online).where(
-                Attendance.session_id == sess.id, Attendance.enrolment_id.in_(ids)
-            )
-        ):
-            marks[e_id] = mark
-            if joined_online:
-                joined.add(e_id)
         mode = course.delivery_mode
         online = session_online(mode, sess.online)
-        tracks = _tracks(s, course_id, defs, up_to=session_number, enrolment_ids=ids)
-        rows = []
-        for e_id, p_id, first, last, code, status, screened in people:
-            row = CircuitRow(e_id, p_id, f"{first} {last}".strip(), code, status, marks.get(e_id))
-            row.needs_review = screened == NEEDS_REVIEW
-            row.at_home = attended_online(mode, sess.online, e_id in joined)
-            for key in keys:
-                row.cells[key] = _cell(defs[key], tracks.get((e_id, key)), session_number, rules)
-            rows.append(row)
+        rows = _rows(s, s.execute(people_q).all(), course_id, sess, mode, keys, defs, rules)
         return CircuitGrid(
             course_id=course.id,
             course_code=course.code,
@@ -504,6 +484,80 @@ def circuit_grid(
             inactive=frozenset(shown_inactive + extra),
             delivery_mode=mode,
             session_online=online,
+        )
+
+
+def _rows(
+    s: OrmSession,
+    people: Sequence[Any],
+    course_id: int,
+    sess: Session,
+    mode: str,
+    keys: Sequence[str],
+    defs: dict[str, Station],
+    rules: ProgressionRules,
+) -> list[CircuitRow]:
+    """The grid's rows of ``people`` (enrolment id, participant id, names, code, status,
+    screening), with their marks and every station's cell at this session."""
+    ids = [p[0] for p in people]
+    marks: dict[int, str] = {}
+    joined: set[int] = set()
+    for e_id, mark, joined_online in s.execute(
+        select(Attendance.enrolment_id, Attendance.mark, Attendance.joined_online).where(
+            Attendance.session_id == sess.id, Attendance.enrolment_id.in_(ids)
+        )
+    ):
+        marks[e_id] = mark
+        if joined_online:
+            joined.add(e_id)
+    tracks = _tracks(s, course_id, defs, up_to=sess.number, enrolment_ids=ids)
+    rows = []
+    for e_id, p_id, first, last, code, status, screened in people:
+        row = CircuitRow(e_id, p_id, f"{first} {last}".strip(), code, status, marks.get(e_id))
+        row.needs_review = screened == NEEDS_REVIEW
+        row.at_home = attended_online(mode, sess.online, e_id in joined)
+        for key in keys:
+            row.cells[key] = _cell(defs[key], tracks.get((e_id, key)), sess.number, rules)
+        rows.append(row)
+    return rows
+
+
+def grid_rows(ctx: AppContext, grid: CircuitGrid, enrolment_ids: Sequence[int]) -> list[CircuitRow]:
+    """The rows of ``enrolment_ids`` read again for a grid already on screen: its stations,
+    their definitions and the programme's rules are the grid's own, not read again (a saved
+    cell refreshes its person's row in a few queries; issue 29). Rows are as ``circuit_grid``
+    makes them; someone withdrawn or no longer on the course has no row."""
+    with ctx.db.read() as s:
+        sess = s.get(Session, grid.session_id)
+        if sess is None:
+            return []
+        people = s.execute(
+            select(
+                Enrolment.id,
+                Participant.id,
+                Participant.first_name,
+                Participant.last_name,
+                Participant.code,
+                Enrolment.status,
+                Enrolment.screening_status,
+            )
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .where(
+                Enrolment.course_id == grid.course_id,
+                Enrolment.status != "withdrawn",
+                Enrolment.id.in_(list(enrolment_ids)),
+            )
+        ).all()
+        keys = [st.key for st in grid.stations]
+        return _rows(
+            s,
+            people,
+            grid.course_id,
+            sess,
+            grid.delivery_mode,
+            keys,
+            grid.station_defs,
+            grid.rules,
         )
 
 

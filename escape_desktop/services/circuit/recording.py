@@ -6,7 +6,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
@@ -240,25 +240,26 @@ ExerciseState = tuple[tuple[tuple[object, ...], ...], tuple[tuple[object, ...], 
 
 _RECORD_COLUMNS = tuple(c.key for c in ExerciseRecord.__table__.columns)
 _DECISION_COLUMNS = tuple(c.key for c in ProgressionDecision.__table__.columns)
+_RECORDS_OF = (
+    select(*ExerciseRecord.__table__.columns)
+    .where(ExerciseRecord.enrolment_id == bindparam("enrolment_id"))
+    .order_by(ExerciseRecord.id)
+)
+_DECISIONS_OF = (
+    select(*ProgressionDecision.__table__.columns)
+    .where(ProgressionDecision.enrolment_id == bindparam("enrolment_id"))
+    .order_by(ProgressionDecision.id)
+)
 
 
 def exercise_state(ctx: AppContext, enrolment_id: int) -> ExerciseState:
     """Every circuit result and decision of one enrolment, as plain values (read only)."""
+    # Plain rows of the tables' columns (the same typed values as the mapped objects'
+    # attributes), not objects: read before and after every cell saved (issue 29).
     with ctx.db.read() as s:
-        records = s.scalars(
-            select(ExerciseRecord)
-            .where(ExerciseRecord.enrolment_id == enrolment_id)
-            .order_by(ExerciseRecord.id)
-        ).all()
-        decisions = s.scalars(
-            select(ProgressionDecision)
-            .where(ProgressionDecision.enrolment_id == enrolment_id)
-            .order_by(ProgressionDecision.id)
-        ).all()
-        return (
-            tuple(tuple(getattr(r, c) for c in _RECORD_COLUMNS) for r in records),
-            tuple(tuple(getattr(d, c) for c in _DECISION_COLUMNS) for d in decisions),
-        )
+        records = s.execute(_RECORDS_OF, {"enrolment_id": enrolment_id}).all()
+        decisions = s.execute(_DECISIONS_OF, {"enrolment_id": enrolment_id}).all()
+        return tuple(tuple(r) for r in records), tuple(tuple(d) for d in decisions)
 
 
 def restore_exercise_state(ctx: AppContext, enrolment_id: int, state: ExerciseState) -> None:

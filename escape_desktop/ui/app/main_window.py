@@ -69,6 +69,9 @@ PAGE_WELCOME, PAGE_COURSES = range(2)
 HELP_PAGES_BY_TAB = ("register", "circuit", "measures", "documents")
 UI_SETTINGS_FILE = "ui.ini"
 FINISH_FALLBACK_MS = 1000
+# The Today panel reads again this long after the last change (a mark, a result), not at once:
+# the follow-ups count reads every finished course, longer than a frame on a big file.
+TODAY_AFTER_CHANGE_MS = 300
 COMPACT_EMS = 75  # a screen narrower than this many letters M hides the course list
 NARROW_SCREEN = 1366  # the usual laptop or narrower: open maximised
 TITLE_BAR = 32  # about the height of a Windows title bar at 100 %
@@ -198,6 +201,12 @@ class MainWindow(QMainWindow):
         build_menus(self)
         self._build_status_bar()
         self.bus.saved.connect(lambda text: self.statusBar().showMessage(text, 8000))
+        # A change read again for the Today panel after a short pause, once for a run of marks:
+        # a mark is on screen within a frame, the panel's counts follow (issue 29).
+        self._today_later = QTimer(self)
+        self._today_later.setSingleShot(True)
+        self._today_later.setInterval(TODAY_AFTER_CHANGE_MS)
+        self._today_later.timeout.connect(self._refresh_today)
         self.bus.changed.connect(self._on_changed)
         self._restore()
         if not deferred:
@@ -562,7 +571,7 @@ class MainWindow(QMainWindow):
             Changes.ATTENDANCE | Changes.ASSESSMENT | Changes.ENROLMENT | Changes.SESSION
             | Changes.COURSE | Changes.PARTICIPANT
         ):  # fmt: skip
-            self._refresh_today()
+            self._today_later.start()
         if change.touches(Changes.SETTINGS):
             from escape_desktop.services import settings as settings_service
             from escape_desktop.services import settings_registry

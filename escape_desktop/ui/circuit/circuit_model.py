@@ -189,14 +189,31 @@ class CircuitModel(QAbstractTableModel):
         i = self.row_of(enrolment_id)
         if i < 0:
             return
-        fresh = circuit.circuit_grid(
-            self.ctx, self.grid.course_id, self.grid.session_number, enrolment_ids=[enrolment_id]
-        )
-        if not fresh.rows or [s.key for s in fresh.stations] != [s.key for s in self.grid.stations]:
+        # Only this person's marks and results: the grid's stations and rules stay as shown
+        # (a change to the stations is announced and reloads the whole grid).
+        fresh = circuit.grid_rows(self.ctx, self.grid, [enrolment_id])
+        if not fresh:
             return
-        self.grid.rows[i] = fresh.rows[0]
-        self.dataChanged.emit(self.index(i, 0), self.index(i, self.columnCount() - 1))
-        self.headerDataChanged.emit(Qt.Orientation.Vertical, i, i)
+        old, new = self.grid.rows[i], fresh[0]
+        self.grid.rows[i] = new
+        # Only what changed is painted again: after one saved cell, that cell (issue 29).
+        # The row's mark, name or review tints every cell and the name beside them.
+        whole = (old.name, old.attendance, old.needs_review, old.at_home) != (
+            new.name,
+            new.attendance,
+            new.needs_review,
+            new.at_home,
+        )
+        keys = [st.key for st in self.grid.stations]
+        changed = [
+            COL_FIRST_STATION + c
+            for c, key in enumerate(keys)
+            if whole or old.cells.get(key) != new.cells.get(key)
+        ]
+        if changed:
+            self.dataChanged.emit(self.index(i, changed[0]), self.index(i, changed[-1]))
+        if whole or old.code != new.code:
+            self.headerDataChanged.emit(Qt.Orientation.Vertical, i, i)
 
     def row_at(self, row: int) -> CircuitRow | None:
         if self.grid is None or not 0 <= row < len(self.grid.rows):

@@ -237,6 +237,11 @@ class MeasuresEntry(QWidget):
         self.fields = {}
 
     def _build_fields(self, instruments: list[Instrument]) -> None:
+        if instruments and [f.instrument for f in self.fields.values()] == instruments:
+            # The same measures as the course before (most courses): keep the boxes, empty
+            # them. Building them again is most of a course switch with this tab open (issue 29).
+            self._empty_fields()
+            return
         self._clear_form()
         for inst in instruments:
             self.fields[inst.key] = self._build_field(inst)
@@ -332,6 +337,19 @@ class MeasuresEntry(QWidget):
         label.show()
         host.show()
         return fld
+
+    def _empty_fields(self) -> None:
+        """Every box empty, every check clear, no problem shown: as the form is when built."""
+        for fld in self.fields.values():
+            for edit in fld.editors:
+                edit.clear()
+            if fld.adapted is not None:
+                fld.adapted.blockSignals(True)
+                fld.adapted.setChecked(False)
+                fld.adapted.blockSignals(False)
+            if fld.total is not None:
+                fld.total.setText("")
+            self._show_problem(fld, None)
 
     def _box_width(self, placeholder: str) -> int:
         """Wide enough for the range shown in an empty box and for any value typed."""

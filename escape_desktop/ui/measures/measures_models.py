@@ -98,6 +98,19 @@ class PeopleModel(_TableModel):
     HEADERS = (N_("Name"), N_("Start"), N_("End"), N_("Follow-up"))
     _TIMEPOINT = {COL_START: "start", COL_END: "end", COL_FOLLOW_UP: "follow_up"}
 
+    def set_rows(self, rows: Sequence[Any]) -> None:
+        """The same people as shown (after a save): only the rows whose counts changed are
+        repainted, no reset, so the list keeps its place and is not laid out again (issue 29)."""
+        new = list(rows)
+        if new and [r.enrolment_id for r in new] == [r.enrolment_id for r in self._rows]:
+            changed = [i for i, (a, b) in enumerate(zip(self._rows, new, strict=True)) if a != b]
+            self._rows = new
+            if changed:
+                last = self.columnCount() - 1
+                self.dataChanged.emit(self.index(changed[0], 0), self.index(changed[-1], last))
+            return
+        super().set_rows(new)
+
     def _data(self, row: MeasuresEntryRow, col: int, role: int) -> Any:
         if role == ENROLMENT_ID_ROLE:
             return row.enrolment_id

@@ -53,6 +53,7 @@ SHOWN = (
 )
 # Where a course stands, in the window's language (the service's words are its English).
 PHASE_WORDS = {"upcoming": N_("upcoming"), "running": N_("running"), "finished": N_("finished")}
+RESULTS_TAB = 1  # the person's tabs: Enter, Results
 
 
 def _qdate(d: date) -> QDate:
@@ -73,6 +74,10 @@ class MeasuresSection(CourseSection):
         super().__init__(ctx, bus, parent)
         self._today: date | None = None  # None: the real date (tests pin it)
         self.outcomes: CourseOutcomes | None = None
+        # The class's figures are read only when something on screen shows them (the Class
+        # outcomes page, a person's Results): a course switch or a save on the People page
+        # does not pay for them (issue 29). True: ``outcomes`` is not this course's yet.
+        self._outcomes_stale = True
         self._restoring = False
         self.loads = 0  # how many times the section read its data (tests count it)
         self._build_top()
@@ -82,6 +87,7 @@ class MeasuresSection(CourseSection):
         self._build_outcomes_page()
         self.tabs.addTab(self.people_page, _("&People"))
         self.tabs.addTab(self.outcomes_page, _("C&lass outcomes"))
+        self.tabs.currentChanged.connect(self._page_changed)
         layout = QVBoxLayout(self)
         layout.addLayout(self.top)
         layout.addWidget(self.tabs, 1)
@@ -257,6 +263,7 @@ class MeasuresSection(CourseSection):
     def refresh(self) -> None:
         """Reload everything from the database, keeping the highlighted person."""
         self.loads += 1
+        self.outcomes, self._outcomes_stale = None, True
         if self.course_id is None:
             self.instruments_label.setText(_("Choose a course to enter or see its measures."))
             self.people_model.set_rows([])
@@ -270,7 +277,6 @@ class MeasuresSection(CourseSection):
                 for i in measures.course_instruments(self.ctx, self.course_id)
             ]
             people = measures.entry_overview(self.ctx, self.course_id)
-            outcomes = measures.course_outcomes(self.ctx, self.course_id, self.today)
         except KnownError as e:
             self.instruments_label.setText(
                 _("Could not load the measures: {error}").format(error=e)
@@ -295,10 +301,27 @@ class MeasuresSection(CourseSection):
         elif keep is not None and not self.entry.dirty:
             self.entry.reload()  # an undo or another screen changed the values: show them
         self._fit_people_list()
-        self.outcomes = outcomes
-        if self.scope.currentData() == "course":
-            self._set_outcomes(outcomes)
+        if self.tabs.currentWidget() is self.outcomes_page:
+            self._read_outcomes()
         self._show_results()
+
+    def _page_changed(self, _index: int) -> None:
+        if self.tabs.currentWidget() is self.outcomes_page:
+            self._read_outcomes()
+
+    def _read_outcomes(self) -> CourseOutcomes | None:
+        """This course's figures, read now if they are not yet (and shown on their page)."""
+        if not self._outcomes_stale or self.course_id is None:
+            return self.outcomes
+        try:
+            self.outcomes = measures.course_outcomes(self.ctx, self.course_id, self.today)
+        except KnownError as e:
+            self.outcome_heading.setText(_("Could not load the measures: {error}").format(error=e))
+            return None
+        self._outcomes_stale = False
+        if self.scope.currentData() == "course":
+            self._set_outcomes(self.outcomes)
+        return self.outcomes
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)
@@ -373,19 +396,22 @@ class MeasuresSection(CourseSection):
             self.entry.message.setText(self.entry.message.text() + " " + end)
 
     def _show_results(self) -> None:
+        if self.person_tabs.currentIndex() != RESULTS_TAB:
+            return  # read when its tab is shown (its currentChanged calls this)
         eid = self.entry.enrolment_id
         if eid is None:
             self.results_model.set_rows([])
             self.chart.set_results([])
             self.results_note.setText("")
             return
+        outcomes = self._read_outcomes()
         row = next(
-            (r for r in (self.outcomes.rows if self.outcomes else []) if r.enrolment_id == eid),
+            (r for r in (outcomes.rows if outcomes else []) if r.enrolment_id == eid),
             None,
         )
         results = row.results if row else measures.participant_results(self.ctx, eid)
         self.results_model.set_rows(results)
-        means = {x.instrument_key: x for x in self.outcomes.summaries} if self.outcomes else {}
+        means = {x.instrument_key: x for x in outcomes.summaries} if outcomes else {}
         self.chart.set_results(results, means)
         # Each row of small charts keeps a readable height; the scroll area scrolls past that.
         rows = -(-len(self.chart.charts) // self.chart.COLUMNS)
@@ -424,7 +450,7 @@ class MeasuresSection(CourseSection):
             w.setVisible(ranged)
         self.show_button.setVisible(ranged)
         if not ranged:
-            self._set_outcomes(self.outcomes)
+            self._set_outcomes(self._read_outcomes())
 
     def refresh_outcomes(self) -> None:
         if self.scope.currentData() == "course":
