@@ -35,6 +35,8 @@ from .errors import NotFound
 
 __all__ = [
     "CourseFigures",
+    "Decided",
+    "Facts",
     "course_figures",
     "figures_for_courses",
     "headline_proportions",
@@ -63,9 +65,13 @@ class CourseFigures:
         return self.people[enrolment_id]
 
 
-def read_facts(
-    s: OrmSession, course_ids: Collection[int]
-) -> tuple[dict[int, list[SessionFact]], dict[int, list[EnrolmentFact]]]:
+# What read_facts gives (sessions, and places with their marks, by course id) and what
+# decide_courses makes of it (each course's row, summary and statuses, by course id).
+Facts = tuple[dict[int, list[SessionFact]], dict[int, list[EnrolmentFact]]]
+Decided = dict[int, tuple[Any, CourseSummary, dict[Hashable, PersonStatus]]]
+
+
+def read_facts(s: OrmSession, course_ids: Collection[int]) -> Facts:
     """Sessions and places (with their marks) of some courses, in three queries."""
     ids = list(course_ids)
     sessions: dict[int, list[SessionFact]] = {i: [] for i in ids}
@@ -131,8 +137,8 @@ def decide_courses(
     s: OrmSession,
     course_ids: Sequence[int],
     today: date,
-    facts: tuple[dict[int, list[SessionFact]], dict[int, list[EnrolmentFact]]] | None = None,
-) -> dict[int, tuple[Any, CourseSummary, dict[Hashable, PersonStatus]]]:
+    facts: Facts | None = None,
+) -> Decided:
     """Within one read: each course's row, summary and people's statuses, by course id.
 
     The one place a course's figures are decided from the database (a course closed early
