@@ -101,26 +101,37 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
     default = col.default
 
     if source.startswith("instrument."):
+        # The part of the measure is decided here, once per column, not once per cell.
         _, key, part = source.split(".")
         decimals = col.decimals
+        if part.endswith("adapted") or part.endswith("_date"):
+            slot = (key, part.split("_")[0])
+            index = 1 if part.endswith("adapted") else 2
 
-        def raw(r: _Row) -> Any:
-            if part.endswith("adapted"):
-                got = r.scores.get((key, part.split("_")[0]))
-                return None if got is None else got[1]
-            if part.endswith("_date"):
-                got = r.scores.get((key, part.split("_")[0]))
-                return None if got is None else got[2]
-            if part.endswith("change"):
-                first = r.scores.get((key, "start"))
-                later = r.scores.get(
-                    (key, {"change": "end", "follow_up_change": "follow_up"}.get(part, part[:-7]))
-                )
+            def raw(r: _Row) -> Any:
+                got = r.scores.get(slot)
+                return None if got is None else got[index]
+
+        elif part.endswith("change"):
+            first_slot = (key, "start")
+            later_slot = (
+                key,
+                {"change": "end", "follow_up_change": "follow_up"}.get(part, part[:-7]),
+            )
+
+            def raw(r: _Row) -> Any:
+                first = r.scores.get(first_slot)
+                later = r.scores.get(later_slot)
                 if first is None or later is None or first[0] is None or later[0] is None:
                     return None
                 return round(later[0] - first[0], decimals)
-            got = r.scores.get((key, part))
-            return None if got is None else got[0]
+
+        else:
+            slot = (key, part)
+
+            def raw(r: _Row) -> Any:
+                got = r.scores.get(slot)
+                return None if got is None else got[0]
 
     elif col.transform == "age_band":
 
@@ -189,6 +200,8 @@ def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
     return lambda value: "" if value is None else safe_text(value, line_breaks)
 
 
+# Sources that name the course or site, not the person: one value for a whole course.
+_COURSE_SOURCES = ("course.", "site.")
 _SESSION_SOURCES = ("session.number", "session.date", "session.cancelled", "session.online")
 
 
@@ -310,11 +323,25 @@ def build_rows(
     )
     tick(3, 4, "Writing rows")
     main_fns = _compile(profile.main, profile)
+    # A course's own cells (its code, dates, counts) are the same on each of its rows: made
+    # once per course, then copied into every row.
+    per_course = [c.source.startswith(_COURSE_SOURCES) for c in profile.main.columns]
+    course_cells: dict[int, list[str]] = {}
     att_plan = _AttendancePlan(profile.attendance, profile) if profile.attendance else None
     for p in source.people:
         course = source.courses[p.course_id]
         row = _Row({**course.values, **p.values}, course.start_date, p.scores)
-        data.rows.append([fn(row) for fn in main_fns])
+        known = course_cells.get(p.course_id)
+        if known is None:
+            known = course_cells[p.course_id] = [
+                fn(row) if mine else "" for fn, mine in zip(main_fns, per_course, strict=True)
+            ]
+        data.rows.append(
+            [
+                cell if mine else fn(row)
+                for fn, mine, cell in zip(main_fns, per_course, known, strict=True)
+            ]
+        )
         if att_plan is not None and data.attendance_rows is not None:
             att_plan.add_rows(
                 data.attendance_rows,

@@ -201,27 +201,31 @@ def entries_in(
     """``entries`` within a read already open (the upload reads them with its own rows, and
     passes the facts and decisions it has already made for these courses as ``known``)."""
     last, completers = _last_sessions(s, ids, today, known)
-    people = s.execute(
-        select(
-            Enrolment.id,
-            Enrolment.course_id,
-            Course.code,
-            Participant.code,
-            Participant.first_name,
-            Participant.last_name,
-            Participant.consent_follow_up,
-            Participant.contact_by,
-            Participant.phone,
-            Participant.email,
-            Participant.joints,
+    people = (
+        s.connection()
+        .execute(
+            select(
+                Enrolment.id,
+                Enrolment.course_id,
+                Course.code,
+                Participant.code,
+                Participant.first_name,
+                Participant.last_name,
+                Participant.consent_follow_up,
+                Participant.contact_by,
+                Participant.phone,
+                Participant.email,
+                Participant.joints,
+            )
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .join(Course, Course.id == Enrolment.course_id)
+            .where(Enrolment.course_id.in_(ids))
         )
-        .join(Participant, Participant.id == Enrolment.participant_id)
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.course_id.in_(ids))
-    ).all()
+        .all()
+    )
     recorded = {  # plain rows (read by name like the records): no ORM objects to build
         (r.enrolment_id, r.point): r
-        for r in s.execute(
+        for r in s.connection().execute(
             select(
                 FollowUp.enrolment_id,
                 FollowUp.point,
@@ -307,7 +311,7 @@ def latest_scores_in(
             Enrolment.course_id.in_(list(course_ids))
         )
     out: dict[int, dict[str, tuple[float, date, int]]] = {}
-    for eid, point, day, scores in s.execute(q.order_by(FollowUp.point)):
+    for eid, point, day, scores in s.connection().execute(q.order_by(FollowUp.point)):
         for key, value in (scores or {}).items():
             if value is not None:
                 out.setdefault(eid, {})[key] = (float(value), day, point)  # 12 replaces 3

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
 from sqlalchemy import func, select
@@ -42,7 +41,7 @@ from escape_desktop.programme.delivery import (
 from escape_desktop.programme.followup import POINTS
 from escape_desktop.programme.measure_taken import TAKEN_CODE, change_counts
 from escape_desktop.programme.referral_codes import referral_code_for
-from escape_desktop.programme.rounding import round_half_away
+from escape_desktop.programme.rounding import percent
 from escape_desktop.programme.status import (
     COMPLETED,
     DID_NOT_COMPLETE,
@@ -90,7 +89,7 @@ def _course_rows(s: OrmSession, scope: UploadScope) -> dict[int, dict[str, Any]]
     if scope.course_id is not None:
         q = q.where(Course.id == scope.course_id)
     out: dict[int, dict[str, Any]] = {}
-    for cid, code, title, key, venue, planned_start, mode, first, last in s.execute(q):
+    for cid, code, title, key, venue, planned_start, mode, first, last in s.connection().execute(q):
         start = first if first is not None else planned_start
         if scope.date_from is not None and start < scope.date_from:
             continue
@@ -170,35 +169,39 @@ def read_upload_source(
         return q
 
     tick(1, 4, "Reading people")
-    people = s.execute(
-        in_scope(
-            select(
-                Enrolment.id,
-                Enrolment.course_id,
-                Enrolment.status,
-                Enrolment.enrolled_on,
-                Enrolment.withdrawn_on,
-                Enrolment.withdrawn_reason,
-                Participant.code,
-                Participant.sex,
-                Participant.date_of_birth,
-                Participant.joints,
-                Participant.referral_source,
-                Participant.consent_share,
-                Participant.first_name,
-                Participant.last_name,
-                Participant.nhs_number,
-                Participant.phone,
-                Participant.email,
-                Participant.notes,
-                Participant.referral_code,
-                Participant.consent_follow_up,
-                Participant.ethnic_category,
-                Participant.stated_sex,
-                Participant.gender_identity,
-            ).join(Participant, Participant.id == Enrolment.participant_id)
+    people = (
+        s.connection()
+        .execute(
+            in_scope(
+                select(
+                    Enrolment.id,
+                    Enrolment.course_id,
+                    Enrolment.status,
+                    Enrolment.enrolled_on,
+                    Enrolment.withdrawn_on,
+                    Enrolment.withdrawn_reason,
+                    Participant.code,
+                    Participant.sex,
+                    Participant.date_of_birth,
+                    Participant.joints,
+                    Participant.referral_source,
+                    Participant.consent_share,
+                    Participant.first_name,
+                    Participant.last_name,
+                    Participant.nhs_number,
+                    Participant.phone,
+                    Participant.email,
+                    Participant.notes,
+                    Participant.referral_code,
+                    Participant.consent_follow_up,
+                    Participant.ethnic_category,
+                    Participant.stated_sex,
+                    Participant.gender_identity,
+                ).join(Participant, Participant.id == Enrolment.participant_id)
+            )
         )
-    ).all()
+        .all()
+    )
     excluded_by_rules = excluded_no_consent = excluded_not_asked = excluded_unchanged = 0
     left_out: dict[int, dict[str, int]] = {}
     chosen: list[tuple[Any, ...]] = []
@@ -343,9 +346,7 @@ def read_upload_source(
             ),
             "enrolment.attendance_percent": (
                 # Half away from zero, as everywhere: 5 of 8 is 63, not round()'s 62.
-                int(round_half_away(Fraction(100 * person.attended, person.held)))
-                if person.held
-                else None
+                percent(person.attended, person.held) if person.held else None
             ),
             # Decided only once the course is finished: blank (None) while it runs.
             "enrolment.completed": person.completed if summary.phase == FINISHED else None,
