@@ -1064,6 +1064,19 @@ def receive_course(
     Conflict.id); without a choice the record is left as it is here and reported.
     """
     payload = read_handover(path, passphrase)
+    return _receive_payload(ctx, payload, choices, dry_run, backup=not dry_run)
+
+
+def _receive_payload(
+    ctx: AppContext,
+    payload: dict,
+    choices: Mapping[str, str] | None,
+    dry_run: bool,
+    *,
+    backup: bool,
+) -> HandoverReport:
+    """``receive_course`` once the file is opened: checked, backed up (``backup``), merged in
+    one transaction. benchmarks/bench_receive.py times it without the backup."""
     check_payload(payload, ctx.library)
     choices = dict(choices or {})
     for cid, side in choices.items():
@@ -1083,17 +1096,17 @@ def receive_course(
         _summary(payload)
     except (KeyError, TypeError, ValueError):
         raise HandoverRefused(TAMPERED) from None
-    backup = None
-    if not dry_run:
+    backup_path = None
+    if backup:
         from escape_desktop.db.backup import backups_dir, make_backup
 
-        backup = str(make_backup(ctx.db, backups_dir(ctx.data_dir), "before-handover"))
+        backup_path = str(make_backup(ctx.db, backups_dir(ctx.data_dir), "before-handover"))
     report: HandoverReport | None = None
     try:
         with ctx.db.transaction() as s:
             report = _merge(ctx, s, payload, incoming, info, uid, exchange, remote_exchanges,
                             choices, dry_run)  # fmt: skip
-            report.backup = backup
+            report.backup = backup_path
             if dry_run:
                 raise _DryRun
     except _DryRun:
