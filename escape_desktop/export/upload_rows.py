@@ -167,6 +167,13 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
 
         return cell
 
+    if not source.startswith("instrument.") and col.transform not in ("age_band", "year"):
+
+        def stored(r: _Row) -> str:  # a stored value as it is: one call a cell, not two
+            return render(r.values[source])
+
+        return stored
+
     def plain(r: _Row) -> str:
         return render(raw(r))
 
@@ -223,6 +230,7 @@ class _AttendancePlan:
         self.online_cells: dict[bool | None, list[str]] = {}
         self.session_cells: dict[int, list[str]] = {}
         self.mark_cells: dict[str, list[str]] = {}
+        self.shared_cells: dict[tuple[int, str, bool | None], list[str]] = {}
 
     def _cells_for(self, kind: str, row: _Row) -> list[str]:
         return [fn(row) if k == kind else "" for fn, k in zip(self.fns, self.kinds)]
@@ -239,7 +247,6 @@ class _AttendancePlan:
         """One row a session; ``session_online``: the sessions held over video; ``online``:
         the sessions where this person's presence was over video (programme.delivery)."""
         person = self._cells_for("person", row)
-        kinds = list(enumerate(self.kinds))
         values = row.values
         for sid, number, day, cancelled in sessions:
             by_session = self.session_cells.get(sid)
@@ -259,8 +266,15 @@ class _AttendancePlan:
             if by_online is None:
                 values["attendance.online"] = there
                 by_online = self.online_cells[there] = self._cells_for("online", row)
-            cells = {"person": person, "session": by_session, "mark": by_mark, "online": by_online}
-            out.append([cells[k][i] for i, k in kinds])
+            # Each column belongs to one kind and is blank in the others' cells, so a row is
+            # the person's cells laid over the session's (themselves made once per session,
+            # mark and place).
+            shared = self.shared_cells.get((sid, mark, there))
+            if shared is None:
+                shared = self.shared_cells[(sid, mark, there)] = [
+                    a or b or c for a, b, c in zip(by_session, by_mark, by_online, strict=True)
+                ]
+            out.append([a or b for a, b in zip(person, shared, strict=True)])
 
 
 @dataclass(frozen=True)
