@@ -757,23 +757,40 @@ def _match_people(s: OrmSession, incoming: Records) -> dict[str, PersonMatch]:
     date of birth (that last one to be confirmed by the instructor)."""
     matches: dict[str, PersonMatch] = {}
     taken: set[str] = set()
-    for key in sorted(k for k in incoming if k.startswith("participant|")):
+    keys = sorted(k for k in incoming if k.startswith("participant|"))
+    # Everyone who could be one of them, in three queries (not three per person): by code,
+    # by NHS number, by date of birth, each in the order they were added here.
+    wanted = [incoming[k] for k in keys]
+    by_code = {
+        p.code: p
+        for p in s.scalars(
+            select(Participant).where(Participant.code.in_([k.split("|", 1)[1] for k in keys]))
+        )
+    }
+    by_nhs: dict[str, Participant] = {}
+    numbers = {str(v["nhs_number"]) for v in wanted if v.get("nhs_number")}
+    for p in s.scalars(
+        select(Participant).where(Participant.nhs_number.in_(numbers)).order_by(Participant.id)
+    ):
+        by_nhs.setdefault(p.nhs_number or "", p)
+    by_birth: dict[date, list[Participant]] = {}
+    days = {date.fromisoformat(v["date_of_birth"]) for v in wanted if v.get("date_of_birth")}
+    for p in s.scalars(
+        select(Participant).where(Participant.date_of_birth.in_(days)).order_by(Participant.id)
+    ):
+        if p.date_of_birth is not None:
+            by_birth.setdefault(p.date_of_birth, []).append(p)
+    for key in keys:
         code = key.split("|", 1)[1]
         values = incoming[key]
         name = _person_name(values)
-        found = s.scalar(select(Participant).where(Participant.code == code))
+        found = by_code.get(code)
         how = "code"
         if found is None and values.get("nhs_number"):
-            found = s.scalar(
-                select(Participant).where(Participant.nhs_number == values["nhs_number"])
-            )
+            found = by_nhs.get(str(values["nhs_number"]))
             how = "nhs_number"
         if found is None and values.get("date_of_birth"):
-            candidates = s.scalars(
-                select(Participant).where(
-                    Participant.date_of_birth == date.fromisoformat(values["date_of_birth"])
-                )
-            )
+            candidates = by_birth.get(date.fromisoformat(values["date_of_birth"]), [])
             first = str(values.get("first_name", "")).strip().casefold()
             last = str(values.get("last_name", "")).strip().casefold()
             for c in candidates:
