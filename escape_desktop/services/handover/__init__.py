@@ -1286,14 +1286,21 @@ def _merge(
     for key in keys:
         kind, *parts = key.split("|")
         mine, theirs = here.get(key), received.get(key)
-        d_mine, d_theirs = digest(mine), digest(theirs)
-        if d_mine == d_theirs:
+        d_mine = digest(mine)
+        # A record only in the file differs from nothing here without hashing it; its hash is
+        # made below only when it is needed (changed here too: a new course has none).
+        d_theirs = digest(theirs) if mine is not None else None
+        if mine is None and theirs is None:
+            continue
+        if mine is not None and d_mine == d_theirs:
             continue
         if theirs is None and kind not in LEAF_KINDS:
             continue  # a hand-over never removes a course's structure or a person
         base_mine, base_theirs = local_base.get(key), remote_base.get(key)
         marked = any(b is not None and b.startswith(UNRESOLVED) for b in (base_mine, base_theirs))
         changed_here = marked or d_mine != base_mine
+        if changed_here and d_theirs is None:
+            d_theirs = digest(theirs)
         changed_there = marked or d_theirs != base_theirs
         take = False
         if not changed_here:
