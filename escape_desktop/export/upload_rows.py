@@ -101,26 +101,37 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
     default = col.default
 
     if source.startswith("instrument."):
+        # The part of the measure is decided here, once per column, not once per cell.
         _, key, part = source.split(".")
         decimals = col.decimals
+        if part.endswith("adapted") or part.endswith("_date"):
+            slot = (key, part.split("_")[0])
+            index = 1 if part.endswith("adapted") else 2
 
-        def raw(r: _Row) -> Any:
-            if part.endswith("adapted"):
-                got = r.scores.get((key, part.split("_")[0]))
-                return None if got is None else got[1]
-            if part.endswith("_date"):
-                got = r.scores.get((key, part.split("_")[0]))
-                return None if got is None else got[2]
-            if part.endswith("change"):
-                first = r.scores.get((key, "start"))
-                later = r.scores.get(
-                    (key, {"change": "end", "follow_up_change": "follow_up"}.get(part, part[:-7]))
-                )
+            def raw(r: _Row) -> Any:
+                got = r.scores.get(slot)
+                return None if got is None else got[index]
+
+        elif part.endswith("change"):
+            first_slot = (key, "start")
+            later_slot = (
+                key,
+                {"change": "end", "follow_up_change": "follow_up"}.get(part, part[:-7]),
+            )
+
+            def raw(r: _Row) -> Any:
+                first = r.scores.get(first_slot)
+                later = r.scores.get(later_slot)
                 if first is None or later is None or first[0] is None or later[0] is None:
                     return None
                 return round(later[0] - first[0], decimals)
-            got = r.scores.get((key, part))
-            return None if got is None else got[0]
+
+        else:
+            slot = (key, part)
+
+            def raw(r: _Row) -> Any:
+                got = r.scores.get(slot)
+                return None if got is None else got[0]
 
     elif col.transform == "age_band":
 
@@ -156,6 +167,13 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
 
         return cell
 
+    if not source.startswith("instrument.") and col.transform not in ("age_band", "year"):
+
+        def stored(r: _Row) -> str:  # a stored value as it is: one call a cell, not two
+            return render(r.values[source])
+
+        return stored
+
     def plain(r: _Row) -> str:
         return render(raw(r))
 
@@ -189,6 +207,8 @@ def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
     return lambda value: "" if value is None else safe_text(value, line_breaks)
 
 
+# Sources that name the course or site, not the person: one value for a whole course.
+_COURSE_SOURCES = ("course.", "site.")
 _SESSION_SOURCES = ("session.number", "session.date", "session.cancelled", "session.online")
 
 
@@ -210,6 +230,7 @@ class _AttendancePlan:
         self.online_cells: dict[bool | None, list[str]] = {}
         self.session_cells: dict[int, list[str]] = {}
         self.mark_cells: dict[str, list[str]] = {}
+        self.shared_cells: dict[tuple[int, str, bool | None], list[str]] = {}
 
     def _cells_for(self, kind: str, row: _Row) -> list[str]:
         return [fn(row) if k == kind else "" for fn, k in zip(self.fns, self.kinds)]
@@ -226,7 +247,6 @@ class _AttendancePlan:
         """One row a session; ``session_online``: the sessions held over video; ``online``:
         the sessions where this person's presence was over video (programme.delivery)."""
         person = self._cells_for("person", row)
-        kinds = list(enumerate(self.kinds))
         values = row.values
         for sid, number, day, cancelled in sessions:
             by_session = self.session_cells.get(sid)
@@ -246,8 +266,15 @@ class _AttendancePlan:
             if by_online is None:
                 values["attendance.online"] = there
                 by_online = self.online_cells[there] = self._cells_for("online", row)
-            cells = {"person": person, "session": by_session, "mark": by_mark, "online": by_online}
-            out.append([cells[k][i] for i, k in kinds])
+            # Each column belongs to one kind and is blank in the others' cells, so a row is
+            # the person's cells laid over the session's (themselves made once per session,
+            # mark and place).
+            shared = self.shared_cells.get((sid, mark, there))
+            if shared is None:
+                shared = self.shared_cells[(sid, mark, there)] = [
+                    a or b or c for a, b, c in zip(by_session, by_mark, by_online, strict=True)
+                ]
+            out.append([a or b for a, b in zip(person, shared, strict=True)])
 
 
 @dataclass(frozen=True)
@@ -310,11 +337,25 @@ def build_rows(
     )
     tick(3, 4, "Writing rows")
     main_fns = _compile(profile.main, profile)
+    # A course's own cells (its code, dates, counts) are the same on each of its rows: made
+    # once per course, then copied into every row.
+    per_course = [c.source.startswith(_COURSE_SOURCES) for c in profile.main.columns]
+    course_cells: dict[int, list[str]] = {}
     att_plan = _AttendancePlan(profile.attendance, profile) if profile.attendance else None
     for p in source.people:
         course = source.courses[p.course_id]
         row = _Row({**course.values, **p.values}, course.start_date, p.scores)
-        data.rows.append([fn(row) for fn in main_fns])
+        known = course_cells.get(p.course_id)
+        if known is None:
+            known = course_cells[p.course_id] = [
+                fn(row) if mine else "" for fn, mine in zip(main_fns, per_course, strict=True)
+            ]
+        data.rows.append(
+            [
+                cell if mine else fn(row)
+                for fn, mine, cell in zip(main_fns, per_course, known, strict=True)
+            ]
+        )
         if att_plan is not None and data.attendance_rows is not None:
             att_plan.add_rows(
                 data.attendance_rows,

@@ -6,7 +6,14 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-__all__ = ["round_half_away", "format_number", "plural", "with_unit", "mean_decimals"]
+__all__ = [
+    "round_half_away",
+    "format_number",
+    "percent",
+    "plural",
+    "with_unit",
+    "mean_decimals",
+]
 
 
 def plural(count: int, one: str, many: str | None = None) -> str:
@@ -53,6 +60,12 @@ def round_half_away(value: float | int | Decimal | Fraction, decimals: int = 0) 
         whole += 1
     result = Fraction(whole, scale)
     return float(-result if exact < 0 else result) + 0.0  # + 0.0 turns -0.0 into 0.0
+
+
+def percent(part: int, whole: int) -> int:
+    """``part`` of ``whole`` (counts, whole > 0) as a whole percentage: round_half_away of
+    100 * part / whole, in integer arithmetic (the upload works it out for every row)."""
+    return (200 * part + whole) // (2 * whole)
 
 
 def format_number(value: float | int | Decimal | Fraction, decimals: int = 0) -> str:

@@ -96,6 +96,11 @@ def clean_text(
                 label=label, count=len(text), max_len=max_len
             ),
         )
+    if text.isprintable():
+        # No control, surrogate, line break, tab or invisible character (none of them is
+        # printable): nothing below can refuse it, so the character-by-character look is
+        # skipped (a hand-over checks thousands of texts, most of them short or empty).
+        return text
     for ch in text:
         if unicodedata.category(ch) == "Cs":  # half of a pair: cannot be stored as UTF-8
             raise ValidationError(

@@ -35,6 +35,8 @@ from .errors import NotFound
 
 __all__ = [
     "CourseFigures",
+    "Decided",
+    "Facts",
     "course_figures",
     "figures_for_courses",
     "headline_proportions",
@@ -63,27 +65,31 @@ class CourseFigures:
         return self.people[enrolment_id]
 
 
-def read_facts(
-    s: OrmSession, course_ids: Collection[int]
-) -> tuple[dict[int, list[SessionFact]], dict[int, list[EnrolmentFact]]]:
+# What read_facts gives (sessions, and places with their marks, by course id) and what
+# decide_courses makes of it (each course's row, summary and statuses, by course id).
+Facts = tuple[dict[int, list[SessionFact]], dict[int, list[EnrolmentFact]]]
+Decided = dict[int, tuple[Any, CourseSummary, dict[Hashable, PersonStatus]]]
+
+
+def read_facts(s: OrmSession, course_ids: Collection[int]) -> Facts:
     """Sessions and places (with their marks) of some courses, in three queries."""
     ids = list(course_ids)
     sessions: dict[int, list[SessionFact]] = {i: [] for i in ids}
-    for sid, cid, day, cancelled, number in s.execute(
+    for sid, cid, day, cancelled, number in s.connection().execute(
         select(Session.id, Session.course_id, Session.date, Session.cancelled, Session.number)
         .where(Session.course_id.in_(ids))
         .order_by(Session.course_id, Session.number)
     ):
         sessions[cid].append(SessionFact(sid, day, bool(cancelled), number))
     marks: dict[int, dict[Hashable, str]] = {}
-    for eid, sid, mark in s.execute(
+    for eid, sid, mark in s.connection().execute(
         select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark)
         .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
         .where(Enrolment.course_id.in_(ids))
     ):
         marks.setdefault(eid, {})[sid] = mark
     people: dict[int, list[EnrolmentFact]] = {i: [] for i in ids}
-    for eid, cid, status, enrolled_on, withdrawn_on, joined in s.execute(
+    for eid, cid, status, enrolled_on, withdrawn_on, joined in s.connection().execute(
         select(
             Enrolment.id,
             Enrolment.course_id,
@@ -118,7 +124,7 @@ def read_delivery(
         s.scalars(select(Session.id).where(Session.course_id.in_(ids), Session.online.is_(True)))
     )
     joined: dict[int, set[int]] = {}
-    for eid, sid in s.execute(
+    for eid, sid in s.connection().execute(
         select(Attendance.enrolment_id, Attendance.session_id)
         .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
         .where(Enrolment.course_id.in_(ids), Attendance.joined_online.is_(True))
@@ -131,18 +137,22 @@ def decide_courses(
     s: OrmSession,
     course_ids: Sequence[int],
     today: date,
-    facts: tuple[dict[int, list[SessionFact]], dict[int, list[EnrolmentFact]]] | None = None,
-) -> dict[int, tuple[Any, CourseSummary, dict[Hashable, PersonStatus]]]:
+    facts: Facts | None = None,
+) -> Decided:
     """Within one read: each course's row, summary and people's statuses, by course id.
 
     The one place a course's figures are decided from the database (a course closed early
     is finished from its closing day on); every surface reads them through here.
     """
-    courses = s.execute(
-        select(
-            Course.id, Course.code, Course.programme_key, Course.closed_on, Course.delivery_mode
-        ).where(Course.id.in_(list(course_ids)))
-    ).all()
+    courses = (
+        s.connection()
+        .execute(
+            select(
+                Course.id, Course.code, Course.programme_key, Course.closed_on, Course.delivery_mode
+            ).where(Course.id.in_(list(course_ids)))
+        )
+        .all()
+    )
     sessions, people = facts if facts is not None else read_facts(s, [c.id for c in courses])
     out = {}
     for row in courses:

@@ -41,7 +41,7 @@ from . import settings_registry as reg
 from .changes import Changes, Done, nothing
 from .common import audit, clean_text, now, parse_date, parse_float
 from .errors import NotFound, ValidationError
-from .figures import decide_courses, read_facts
+from .figures import Decided, Facts, decide_courses, read_facts
 
 __all__ = [
     "AlreadyRecorded",
@@ -148,11 +148,18 @@ class FollowUpEntry:
 
 
 def _last_sessions(
-    s: OrmSession, course_ids: Sequence[int], today: date
+    s: OrmSession,
+    course_ids: Sequence[int],
+    today: date,
+    known: tuple[Facts, Decided] | None = None,
 ) -> tuple[dict[int, date | None], dict[int, set[int]]]:
-    """Each course's last session held, and its completers (as programme.status decides)."""
-    facts = read_facts(s, course_ids)
-    decided = decide_courses(s, course_ids, today, facts)
+    """Each course's last session held, and its completers (as programme.status decides);
+    ``known``: the facts and decisions a caller already has for these courses and ``today``."""
+    if known is not None:
+        facts, decided = known
+    else:
+        facts = read_facts(s, course_ids)
+        decided = decide_courses(s, course_ids, today, facts)
     last: dict[int, date | None] = {}
     completers: dict[int, set[int]] = {}
     for cid, (row, _summary, statuses) in decided.items():
@@ -185,32 +192,49 @@ def entries(
 
 
 def entries_in(
-    s: OrmSession, ids: Sequence[int], today: date, use: Sequence[int]
+    s: OrmSession,
+    ids: Sequence[int],
+    today: date,
+    use: Sequence[int],
+    known: tuple[Facts, Decided] | None = None,
 ) -> list[FollowUpEntry]:
-    """``entries`` within a read already open (the upload reads them with its own rows)."""
-    last, completers = _last_sessions(s, ids, today)
-    people = s.execute(
-        select(
-            Enrolment.id,
-            Enrolment.course_id,
-            Course.code,
-            Participant.code,
-            Participant.first_name,
-            Participant.last_name,
-            Participant.consent_follow_up,
-            Participant.contact_by,
-            Participant.phone,
-            Participant.email,
-            Participant.joints,
+    """``entries`` within a read already open (the upload reads them with its own rows, and
+    passes the facts and decisions it has already made for these courses as ``known``)."""
+    last, completers = _last_sessions(s, ids, today, known)
+    people = (
+        s.connection()
+        .execute(
+            select(
+                Enrolment.id,
+                Enrolment.course_id,
+                Course.code,
+                Participant.code,
+                Participant.first_name,
+                Participant.last_name,
+                Participant.consent_follow_up,
+                Participant.contact_by,
+                Participant.phone,
+                Participant.email,
+                Participant.joints,
+            )
+            .join(Participant, Participant.id == Enrolment.participant_id)
+            .join(Course, Course.id == Enrolment.course_id)
+            .where(Enrolment.course_id.in_(ids))
         )
-        .join(Participant, Participant.id == Enrolment.participant_id)
-        .join(Course, Course.id == Enrolment.course_id)
-        .where(Enrolment.course_id.in_(ids))
-    ).all()
-    recorded = {
+        .all()
+    )
+    recorded = {  # plain rows (read by name like the records): no ORM objects to build
         (r.enrolment_id, r.point): r
-        for r in s.scalars(
-            select(FollowUp)
+        for r in s.connection().execute(
+            select(
+                FollowUp.enrolment_id,
+                FollowUp.point,
+                FollowUp.outcome,
+                FollowUp.contacted_on,
+                FollowUp.method,
+                FollowUp.scores,
+                FollowUp.note,
+            )
             .join(Enrolment, Enrolment.id == FollowUp.enrolment_id)
             .where(Enrolment.course_id.in_(ids))
         )
@@ -287,7 +311,7 @@ def latest_scores_in(
             Enrolment.course_id.in_(list(course_ids))
         )
     out: dict[int, dict[str, tuple[float, date, int]]] = {}
-    for eid, point, day, scores in s.execute(q.order_by(FollowUp.point)):
+    for eid, point, day, scores in s.connection().execute(q.order_by(FollowUp.point)):
         for key, value in (scores or {}).items():
             if value is not None:
                 out.setdefault(eid, {})[key] = (float(value), day, point)  # 12 replaces 3

@@ -9,14 +9,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
-from fractions import Fraction
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session as OrmSession
 
-from escape_desktop.db.models import Assessment, Enrolment, Participant, Session, Setting
-from escape_desktop.db.queries import course_summaries
+from escape_desktop.db.models import (
+    Assessment,
+    Course,
+    Enrolment,
+    Participant,
+    Session,
+    Setting,
+    Venue,
+)
 from escape_desktop.export.upload_manifest import CourseCounts
 from escape_desktop.export.upload_profile import JOINTS, Profile
 from escape_desktop.export.upload_rows import (
@@ -35,7 +41,7 @@ from escape_desktop.programme.delivery import (
 from escape_desktop.programme.followup import POINTS
 from escape_desktop.programme.measure_taken import TAKEN_CODE, change_counts
 from escape_desktop.programme.referral_codes import referral_code_for
-from escape_desktop.programme.rounding import round_half_away
+from escape_desktop.programme.rounding import percent
 from escape_desktop.programme.status import (
     COMPLETED,
     DID_NOT_COMPLETE,
@@ -60,28 +66,43 @@ NOT_ASKED = "not_asked_yet"
 Progress = Callable[[int, int, str], None]
 
 
-def _course_rows(s: OrmSession, scope: UploadScope, today: date) -> dict[int, dict[str, Any]]:
-    """The courses in scope with their dates, counts and status, from the course list's query."""
+def _course_rows(s: OrmSession, scope: UploadScope) -> dict[int, dict[str, Any]]:
+    """The courses in scope with their venue and first and last live session, in one query.
+
+    A course starts on its first session not cancelled (its planned start when it has none),
+    as the course list shows it; the scope's date range is read against that day.
+    """
+    live = select(Session.date).where(
+        Session.course_id == Course.id, Session.cancelled.is_not(True)
+    )
+    q = select(
+        Course.id,
+        Course.code,
+        Course.title,
+        Course.programme_key,
+        Venue.name,
+        Course.start_date,
+        Course.delivery_mode,
+        live.with_only_columns(func.min(Session.date)).scalar_subquery(),
+        live.with_only_columns(func.max(Session.date)).scalar_subquery(),
+    ).outerjoin(Venue, Venue.id == Course.venue_id)
+    if scope.course_id is not None:
+        q = q.where(Course.id == scope.course_id)
     out: dict[int, dict[str, Any]] = {}
-    for c in course_summaries(s, today):
-        if scope.course_id is not None and c.id != scope.course_id:
+    for cid, code, title, key, venue, planned_start, mode, first, last in s.connection().execute(q):
+        start = first if first is not None else planned_start
+        if scope.date_from is not None and start < scope.date_from:
             continue
-        if scope.date_from is not None and c.start_date < scope.date_from:
+        if scope.date_to is not None and start > scope.date_to:
             continue
-        if scope.date_to is not None and c.start_date > scope.date_to:
-            continue
-        out[c.id] = {
-            "course.code": c.code,
-            "course.title": c.title,
-            "course.programme": c.programme,
-            "course.venue": c.venue,
-            "course.start_date": c.start_date,
-            "course.end_date": c.end_date,
-            "course.sessions_planned": c.sessions_planned,
-            "course.sessions_delivered": c.sessions_delivered,
-            "course.delivery_mode": c.delivery_mode,
-            "course.sessions_online": c.by_place.sessions_online if c.by_place else 0,
-            "_status": c.status,
+        out[cid] = {
+            "course.code": code,
+            "course.title": title,
+            "course.programme": key,
+            "course.venue": venue or "",
+            "course.start_date": start,
+            "course.end_date": last,
+            "course.delivery_mode": mode,
         }
     return out
 
@@ -114,20 +135,30 @@ def read_upload_source(
     today = today or date.today()
     tick = progress or (lambda done, total, message: None)
     tick(0, 4, "Reading courses")
-    courses = _course_rows(s, scope, today)
-    sessions, facts = read_facts(s, list(courses))
-    decided = decide_courses(s, list(courses), today, facts=(sessions, facts))
+    courses = _course_rows(s, scope)
+    # The facts are read, and each course decided, once for the whole export: the
+    # follow-up states below are worked out from the same decisions.
+    known = read_facts(s, list(courses))
+    sessions, facts = known
+    decided = decide_courses(s, list(courses), today, facts=known)
+    moved, joined = read_delivery(s, list(courses))
     figures: dict[int, tuple[CourseSummary, dict[Any, PersonStatus]]] = {}
     held_until: dict[int, date] = {}  # a course closed early held nothing after closing
     for cid, course in courses.items():
         row, summary, statuses = decided[cid]
-        held_until[cid] = decision_day(today, row.closed_on)[0]
+        day = held_until[cid] = decision_day(today, row.closed_on)[0]
         figures[cid] = (summary, statuses)
         course["_status"] = summary.phase
         course["course.status"] = summary.phase
         course["course.sessions_delivered"] = summary.sessions_delivered
         template_planned = (planned_for or {}).get(course["course.programme"], 0)
         course["course.sessions_planned"] = max(template_planned, summary.sessions_planned)
+        mode = course["course.delivery_mode"]
+        course["course.sessions_online"] = sum(
+            1
+            for x in sessions[cid]
+            if not x.cancelled and x.date <= day and session_online(mode, x.key in moved)
+        )
         course["site.code"] = site_code
     course_filter = Enrolment.course_id.in_(list(courses)) if scope.course_id is not None else None
     wanted = set(only_enrolments) if only_enrolments is not None else None
@@ -138,35 +169,39 @@ def read_upload_source(
         return q
 
     tick(1, 4, "Reading people")
-    people = s.execute(
-        in_scope(
-            select(
-                Enrolment.id,
-                Enrolment.course_id,
-                Enrolment.status,
-                Enrolment.enrolled_on,
-                Enrolment.withdrawn_on,
-                Enrolment.withdrawn_reason,
-                Participant.code,
-                Participant.sex,
-                Participant.date_of_birth,
-                Participant.joints,
-                Participant.referral_source,
-                Participant.consent_share,
-                Participant.first_name,
-                Participant.last_name,
-                Participant.nhs_number,
-                Participant.phone,
-                Participant.email,
-                Participant.notes,
-                Participant.referral_code,
-                Participant.consent_follow_up,
-                Participant.ethnic_category,
-                Participant.stated_sex,
-                Participant.gender_identity,
-            ).join(Participant, Participant.id == Enrolment.participant_id)
+    people = (
+        s.connection()
+        .execute(
+            in_scope(
+                select(
+                    Enrolment.id,
+                    Enrolment.course_id,
+                    Enrolment.status,
+                    Enrolment.enrolled_on,
+                    Enrolment.withdrawn_on,
+                    Enrolment.withdrawn_reason,
+                    Participant.code,
+                    Participant.sex,
+                    Participant.date_of_birth,
+                    Participant.joints,
+                    Participant.referral_source,
+                    Participant.consent_share,
+                    Participant.first_name,
+                    Participant.last_name,
+                    Participant.nhs_number,
+                    Participant.phone,
+                    Participant.email,
+                    Participant.notes,
+                    Participant.referral_code,
+                    Participant.consent_follow_up,
+                    Participant.ethnic_category,
+                    Participant.stated_sex,
+                    Participant.gender_identity,
+                ).join(Participant, Participant.id == Enrolment.participant_id)
+            )
         )
-    ).all()
+        .all()
+    )
     excluded_by_rules = excluded_no_consent = excluded_not_asked = excluded_unchanged = 0
     left_out: dict[int, dict[str, int]] = {}
     chosen: list[tuple[Any, ...]] = []
@@ -218,7 +253,6 @@ def read_upload_source(
         cid: {sid for sid, _, _, cancelled in rows if not cancelled}
         for cid, rows in sessions_by_course.items()
     }
-    moved, joined = read_delivery(s, list(courses))
     # The register marks were read once with the facts the figures are decided from.
     marks: dict[int, Mapping[Any, str]] = {
         int(f.key): f.marks  # type: ignore[call-overload]
@@ -263,7 +297,9 @@ def read_upload_source(
     # Follow-up at 3 and 12 months: states and scores as services.followups decides them.
     followed = {
         (e.enrolment_id, e.point): e
-        for e in followups.entries_in(s, list(courses), today, followups.enabled_points_in(s))
+        for e in followups.entries_in(
+            s, list(courses), today, followups.enabled_points_in(s), known=(known, decided)
+        )
         if e.enrolment_id in ids
     }
     for (eid, point), e in followed.items():
@@ -310,9 +346,7 @@ def read_upload_source(
             ),
             "enrolment.attendance_percent": (
                 # Half away from zero, as everywhere: 5 of 8 is 63, not round()'s 62.
-                int(round_half_away(Fraction(100 * person.attended, person.held)))
-                if person.held
-                else None
+                percent(person.attended, person.held) if person.held else None
             ),
             # Decided only once the course is finished: blank (None) while it runs.
             "enrolment.completed": person.completed if summary.phase == FINISHED else None,

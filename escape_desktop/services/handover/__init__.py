@@ -16,13 +16,13 @@ import secrets
 import struct
 import uuid
 import zlib
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop import __version__
@@ -377,25 +377,33 @@ def snapshot(s: OrmSession, course: Course) -> Records:
     }
     if course.delivery_mode != "in_person":
         records["course"]["delivery_mode"] = course.delivery_mode
+    # Plain rows (read by column name, as the records' fields are named): no ORM objects.
+    conn = s.connection()
+
+    def rows(model: Any, *where: Any) -> Any:
+        return conn.execute(select(*model.__table__.c).where(*where))
+
     numbers: dict[int, int] = {}
-    for sess in s.scalars(select(Session).where(Session.course_id == course.id)):
+    for sess in rows(Session, Session.course_id == course.id):
         numbers[sess.id] = sess.number
         records[f"session|{sess.number}"] = _row_values(sess, "session")
-    for st in s.scalars(select(CourseStation).where(CourseStation.course_id == course.id)):
+    for st in rows(CourseStation, CourseStation.course_id == course.id):
         records[f"station|{st.station_key}"] = _row_values(st, "station")
     codes: dict[int, str] = {}
-    for enrolment, person in s.execute(
-        select(Enrolment, Participant)
-        .join(Participant, Participant.id == Enrolment.participant_id)
-        .where(Enrolment.course_id == course.id)
-    ):
+    enrolments = list(rows(Enrolment, Enrolment.course_id == course.id))
+    people = {
+        p.id: p
+        for p in rows(Participant, Participant.id.in_([e.participant_id for e in enrolments]))
+    }
+    for enrolment in enrolments:
+        person = people[enrolment.participant_id]
         codes[enrolment.id] = person.code
         records[f"participant|{person.code}"] = _row_values(person, "participant")
         records[f"enrolment|{person.code}"] = _row_values(enrolment, "enrolment")
     ids = list(codes)
     if not ids:
         return records
-    for a in s.scalars(select(Attendance).where(Attendance.enrolment_id.in_(ids))):
+    for a in rows(Attendance, Attendance.enrolment_id.in_(ids)):
         if a.session_id in numbers:
             key = f"attendance|{codes[a.enrolment_id]}|{numbers[a.session_id]}"
             records[key] = _row_values(a, "attendance")
@@ -404,17 +412,17 @@ def snapshot(s: OrmSession, course: Course) -> Records:
         ("decision", ProgressionDecision),
     )
     for kind, model in station_models:
-        for r in s.scalars(select(model).where(model.enrolment_id.in_(ids))):
+        for r in rows(model, model.enrolment_id.in_(ids)):
             if r.session_id in numbers:
                 key = f"{kind}|{codes[r.enrolment_id]}|{numbers[r.session_id]}|{r.station_key}"
                 records[key] = _row_values(r, kind)
-    for m in s.scalars(select(Assessment).where(Assessment.enrolment_id.in_(ids))):
+    for m in rows(Assessment, Assessment.enrolment_id.in_(ids)):
         key = f"assessment|{codes[m.enrolment_id]}|{m.timepoint}|{m.instrument_key}"
         records[key] = _row_values(m, "assessment")
-    for c in s.scalars(select(CertificateIssued).where(CertificateIssued.enrolment_id.in_(ids))):
+    for c in rows(CertificateIssued, CertificateIssued.enrolment_id.in_(ids)):
         key = f"certificate|{codes[c.enrolment_id]}|{c.issued_at.isoformat()}"
         records[key] = _row_values(c, "certificate")
-    for f in s.scalars(select(FollowUp).where(FollowUp.enrolment_id.in_(ids))):
+    for f in rows(FollowUp, FollowUp.enrolment_id.in_(ids)):
         records[f"follow_up|{codes[f.enrolment_id]}|{f.point}"] = _row_values(f, "follow_up")
     return records
 
@@ -749,23 +757,40 @@ def _match_people(s: OrmSession, incoming: Records) -> dict[str, PersonMatch]:
     date of birth (that last one to be confirmed by the instructor)."""
     matches: dict[str, PersonMatch] = {}
     taken: set[str] = set()
-    for key in sorted(k for k in incoming if k.startswith("participant|")):
+    keys = sorted(k for k in incoming if k.startswith("participant|"))
+    # Everyone who could be one of them, in three queries (not three per person): by code,
+    # by NHS number, by date of birth, each in the order they were added here.
+    wanted = [incoming[k] for k in keys]
+    by_code = {
+        p.code: p
+        for p in s.scalars(
+            select(Participant).where(Participant.code.in_([k.split("|", 1)[1] for k in keys]))
+        )
+    }
+    by_nhs: dict[str, Participant] = {}
+    numbers = {str(v["nhs_number"]) for v in wanted if v.get("nhs_number")}
+    for p in s.scalars(
+        select(Participant).where(Participant.nhs_number.in_(numbers)).order_by(Participant.id)
+    ):
+        by_nhs.setdefault(p.nhs_number or "", p)
+    by_birth: dict[date, list[Participant]] = {}
+    days = {date.fromisoformat(v["date_of_birth"]) for v in wanted if v.get("date_of_birth")}
+    for p in s.scalars(
+        select(Participant).where(Participant.date_of_birth.in_(days)).order_by(Participant.id)
+    ):
+        if p.date_of_birth is not None:
+            by_birth.setdefault(p.date_of_birth, []).append(p)
+    for key in keys:
         code = key.split("|", 1)[1]
         values = incoming[key]
         name = _person_name(values)
-        found = s.scalar(select(Participant).where(Participant.code == code))
+        found = by_code.get(code)
         how = "code"
         if found is None and values.get("nhs_number"):
-            found = s.scalar(
-                select(Participant).where(Participant.nhs_number == values["nhs_number"])
-            )
+            found = by_nhs.get(str(values["nhs_number"]))
             how = "nhs_number"
         if found is None and values.get("date_of_birth"):
-            candidates = s.scalars(
-                select(Participant).where(
-                    Participant.date_of_birth == date.fromisoformat(values["date_of_birth"])
-                )
-            )
+            candidates = by_birth.get(date.fromisoformat(values["date_of_birth"]), [])
             first = str(values.get("first_name", "")).strip().casefold()
             last = str(values.get("last_name", "")).strip().casefold()
             for c in candidates:
@@ -849,18 +874,50 @@ def _keep_fields_the_sender_did_not_know(
             received[key] = {**values, **{name: mine[name] for name in unknown}}
 
 
-class _Applier:
-    """Writes one received record into this laptop's course."""
+# The single records of a person (a mark, a circuit row, a measure...): the model, and the
+# columns that with the enrolment name one record (its slot).
+_LEAF_MODELS: dict[str, tuple[Any, tuple[str, ...]]] = {
+    "attendance": (Attendance, ("session_id",)),
+    "exercise": (ExerciseRecord, ("session_id", "station_key")),
+    "decision": (ProgressionDecision, ("session_id", "station_key")),
+    "assessment": (Assessment, ("timepoint", "instrument_key")),
+    "certificate": (CertificateIssued, ("issued_at",)),
+    "follow_up": (FollowUp, ("point",)),
+}
 
-    def __init__(self, s: OrmSession, course: Course):
+
+class _Applier:
+    """Writes the received records into this laptop's course.
+
+    The course's structure (details, sessions, stations, people, enrolments: a few dozen
+    rows) goes through the ORM; the single records of each person (over a thousand for a
+    16-person course) are gathered and written at ``finish`` in a few set-based statements:
+    one executemany INSERT, UPDATE and DELETE per table, keyed by what is already here
+    (read once per table for the whole course).
+    """
+
+    def __init__(self, s: OrmSession, course: Course, codes: Collection[str] = ()):
         self.s = s
         self.course = course
-        # Looked up once each: a course's records name the same few people and sessions
-        # over and over (a 16-person course sends over a thousand records).
+        # Read once each: a course's records name the same few people and sessions over
+        # and over.
         self._people: dict[str, Participant | None] = {}
-        self._enrolments: dict[str, Enrolment | None] = {}
-        self._sessions: dict[str, Session | None] = {}
-        self._session_rows: dict[type, dict[tuple, Any]] = {}
+        if codes:
+            found = {
+                p.code: p
+                for p in s.scalars(select(Participant).where(Participant.code.in_(list(codes))))
+            }
+            self._people = {code: found.get(code) for code in codes}
+        self._enrolments: dict[str, Enrolment | None] | None = None
+        self._sessions: dict[str, Session | None] = {
+            str(x.number): x
+            for x in s.scalars(select(Session).where(Session.course_id == course.id))
+        }
+        self._slots: dict[str, dict[tuple, int]] = {}  # kind -> slot -> id of the row here
+        self._inserts: dict[str, list[dict[str, Any]]] = {}
+        self._updates: dict[str, list[dict[str, Any]]] = {}
+        self._deletes: dict[str, list[int]] = {}
+        self._structure_saved = False
 
     def _person(self, code: str) -> Participant | None:
         if code not in self._people:
@@ -868,39 +925,37 @@ class _Applier:
         return self._people[code]
 
     def _enrolment(self, code: str) -> Enrolment | None:
-        if code not in self._enrolments:
-            self._enrolments[code] = self.s.scalar(
-                select(Enrolment)
-                .join(Participant, Participant.id == Enrolment.participant_id)
-                .where(Participant.code == code, Enrolment.course_id == self.course.id)
-            )
-        return self._enrolments[code]
+        if self._enrolments is None:
+            self._enrolments = {
+                pcode: enrolment
+                for enrolment, pcode in self.s.execute(
+                    select(Enrolment, Participant.code)
+                    .join(Participant, Participant.id == Enrolment.participant_id)
+                    .where(Enrolment.course_id == self.course.id)
+                )
+            }
+        return self._enrolments.get(code)
 
     def _session(self, number: str) -> Session | None:
         if number not in self._sessions:
-            self._sessions[number] = self.s.scalar(
-                select(Session).where(
-                    Session.course_id == self.course.id, Session.number == int(number)
-                )
-            )
+            self._sessions[number] = None  # a key "session|x" that is not a number: none here
         return self._sessions[number]
 
-    def _session_row(self, model: Any, enrolment_id: int, session_id: int, station: str) -> Any:
-        """This course's register, circuit or decision row, read for the whole course in
-        one query the first time (keys: enrolment, session, station or '')."""
-        rows = self._session_rows.get(model)
-        if rows is None:
-            self.s.flush()
-            rows = {}
+    def _slot_ids(self, kind: str) -> dict[tuple, int]:
+        """The ids of this course's records of one kind here, by (enrolment, slot), read in
+        one query the first time."""
+        found = self._slots.get(kind)
+        if found is None:
+            model, slot = _LEAF_MODELS[kind]
+            columns = [model.id, model.enrolment_id, *(getattr(model, c) for c in slot)]
             query = (
-                select(model)
+                select(*columns)
                 .join(Enrolment, Enrolment.id == model.enrolment_id)
                 .where(Enrolment.course_id == self.course.id)
             )
-            for row in self.s.scalars(query):
-                rows[(row.enrolment_id, row.session_id, getattr(row, "station_key", ""))] = row
-            self._session_rows[model] = rows
-        return rows.get((enrolment_id, session_id, station))
+            found = {tuple(row[1:]): row[0] for row in self.s.connection().execute(query)}
+            self._slots[kind] = found
+        return found
 
     def _set(self, row: object, kind: str, values: Mapping[str, Any]) -> None:
         for name in FIELDS[kind]:
@@ -912,7 +967,8 @@ class _Applier:
 
     def apply(self, key: str, values: Mapping[str, Any] | None) -> bool:
         """Make the record here say ``values`` (None removes it). False when its parent is
-        missing here (a person or session removed on this laptop), so nothing was written."""
+        missing here (a person or session removed on this laptop), so nothing was written.
+        A person's single records are written at ``finish``."""
         s = self.s
         kind, *parts = key.split("|")
         if kind == "course":
@@ -926,7 +982,6 @@ class _Applier:
                 s.add(row)
                 self._sessions[parts[0]] = row
             self._set(row, kind, values or {})
-            s.flush()  # its id, for the register and circuit rows that follow
             return True
         if kind == "station":
             station = s.scalar(
@@ -946,7 +1001,6 @@ class _Applier:
                 s.add(person)
                 self._people[parts[0]] = person
             self._set(person, kind, values or {})
-            s.flush()
             return True
         if kind == "enrolment":
             person = self._person(parts[0])
@@ -954,63 +1008,79 @@ class _Applier:
                 return False
             enrolment = self._enrolment(parts[0])
             if enrolment is None:
+                if person.id is None:
+                    s.flush()  # the people added so far get their ids, once
                 enrolment = Enrolment(participant_id=person.id, course_id=self.course.id)
                 s.add(enrolment)
+                assert self._enrolments is not None
                 self._enrolments[parts[0]] = enrolment
             self._set(enrolment, kind, values or {})
-            s.flush()
             return True
+        # A person's single records come after the whole structure (KIND_ORDER): its new
+        # rows are saved once here, so every enrolment and session has its id.
+        if not self._structure_saved:
+            s.flush()
+            self._structure_saved = True
         enrolment = self._enrolment(parts[0])
         if enrolment is None:
             return False
-        model: Any
-        where: list[Any]
+        fixed: dict[str, Any]
         if kind == "certificate":
-            model = CertificateIssued
-            where = [model.issued_at == datetime.fromisoformat(parts[1])]
-            fixed: dict[str, Any] = {"issued_at": datetime.fromisoformat(parts[1])}
+            fixed = {"issued_at": datetime.fromisoformat(parts[1])}
         elif kind == "follow_up":
-            model = FollowUp
-            where = [model.point == int(parts[1])]
             fixed = {"point": int(parts[1])}
         elif kind == "assessment":
-            model = Assessment
-            where = [model.timepoint == parts[1], model.instrument_key == parts[2]]
             fixed = {"timepoint": parts[1], "instrument_key": parts[2]}
         else:
             session = self._session(parts[1])
             if session is None:
                 return False
-            model = {
-                "attendance": Attendance,
-                "exercise": ExerciseRecord,
-                "decision": ProgressionDecision,
-            }[kind]
-            where = []  # looked up by slot below, without building a query per record
             fixed = {"session_id": session.id}
             if kind != "attendance":
                 fixed["station_key"] = parts[2]
-        # The register, circuit and decision rows (keyed by enrolment, session and station)
-        # come from the course-wide read; the few others are asked for one by one.
-        slot: tuple[int, int, str] | None = None
-        if "session_id" in fixed:
-            slot = (enrolment.id, fixed["session_id"], fixed.get("station_key", ""))
-            row = self._session_row(model, *slot)
-        else:
-            row = s.scalar(select(model).where(model.enrolment_id == enrolment.id, *where))
+        slot = (enrolment.id, *fixed.values())
+        here = self._slot_ids(kind).get(slot)
         if values is None:
-            if row is not None:
-                s.delete(row)
-                if slot is not None:
-                    del self._session_rows[model][slot]
+            if here is not None:
+                self._deletes.setdefault(kind, []).append(here)
             return True
-        if row is None:
-            row = model(enrolment_id=enrolment.id, **fixed)
-            s.add(row)
-            if slot is not None:
-                self._session_rows[model][slot] = row
-        self._set(row, kind, values)
+        columns = {name: _db_value(name, values[name]) for name in FIELDS[kind]}
+        for name, default in DELIVERY_DEFAULTS.get(kind, {}).items():
+            columns[name] = values.get(name, default)
+        if here is None:
+            self._inserts.setdefault(kind, []).append(
+                {"enrolment_id": enrolment.id, **fixed, **columns}
+            )
+        else:
+            self._updates.setdefault(kind, []).append(
+                {"_id": here, **{f"new_{k}": v for k, v in columns.items()}}
+            )
         return True
+
+    def finish(self) -> None:
+        """Write the gathered single records: per table one DELETE, one executemany UPDATE
+        and one executemany INSERT; the ORM's copies are then read afresh."""
+        s = self.s
+        s.flush()
+        conn = s.connection()
+        for kind, (model, _slot) in _LEAF_MODELS.items():
+            table = model.__table__
+            gone = self._deletes.get(kind)
+            if gone:
+                conn.execute(delete(table).where(table.c.id.in_(gone)))
+            changed = self._updates.get(kind)
+            if changed:
+                names = [k.removeprefix("new_") for k in changed[0] if k != "_id"]
+                conn.execute(
+                    update(table)
+                    .where(table.c.id == bindparam("_id"))
+                    .values({name: bindparam(f"new_{name}") for name in names}),
+                    changed,
+                )
+            added = self._inserts.get(kind)
+            if added:
+                conn.execute(insert(table), added)
+        s.expire_all()  # rows written past the ORM: what it holds is read again
 
     def _course(self, values: Mapping[str, Any]) -> None:
         s, course = self.s, self.course
@@ -1064,6 +1134,19 @@ def receive_course(
     Conflict.id); without a choice the record is left as it is here and reported.
     """
     payload = read_handover(path, passphrase)
+    return _receive_payload(ctx, payload, choices, dry_run, backup=not dry_run)
+
+
+def _receive_payload(
+    ctx: AppContext,
+    payload: dict,
+    choices: Mapping[str, str] | None,
+    dry_run: bool,
+    *,
+    backup: bool,
+) -> HandoverReport:
+    """``receive_course`` once the file is opened: checked, backed up (``backup``), merged in
+    one transaction. benchmarks/bench_receive.py times it without the backup."""
     check_payload(payload, ctx.library)
     choices = dict(choices or {})
     for cid, side in choices.items():
@@ -1083,17 +1166,17 @@ def receive_course(
         _summary(payload)
     except (KeyError, TypeError, ValueError):
         raise HandoverRefused(TAMPERED) from None
-    backup = None
-    if not dry_run:
+    backup_path = None
+    if backup:
         from escape_desktop.db.backup import backups_dir, make_backup
 
-        backup = str(make_backup(ctx.db, backups_dir(ctx.data_dir), "before-handover"))
+        backup_path = str(make_backup(ctx.db, backups_dir(ctx.data_dir), "before-handover"))
     report: HandoverReport | None = None
     try:
         with ctx.db.transaction() as s:
             report = _merge(ctx, s, payload, incoming, info, uid, exchange, remote_exchanges,
                             choices, dry_run)  # fmt: skip
-            report.backup = backup
+            report.backup = backup_path
             if dry_run:
                 raise _DryRun
     except _DryRun:
@@ -1186,7 +1269,11 @@ def _merge(
         dry_run=dry_run,
         people=sorted(people.values(), key=lambda m: (m.name, m.code_received)),
     )
-    applier = _Applier(s, course)
+    applier = _Applier(
+        s,
+        course,
+        {k.split("|")[1] for k in set(here) | set(received) if k.startswith("participant|")},
+    )
     unresolved: dict[str, str] = {}
     # Deletions: those this laptop knows of, and those the file carries (keys as here).
     sent_at = str(payload["sent_at"])
@@ -1199,14 +1286,21 @@ def _merge(
     for key in keys:
         kind, *parts = key.split("|")
         mine, theirs = here.get(key), received.get(key)
-        d_mine, d_theirs = digest(mine), digest(theirs)
-        if d_mine == d_theirs:
+        d_mine = digest(mine)
+        # A record only in the file differs from nothing here without hashing it; its hash is
+        # made below only when it is needed (changed here too: a new course has none).
+        d_theirs = digest(theirs) if mine is not None else None
+        if mine is None and theirs is None:
+            continue
+        if mine is not None and d_mine == d_theirs:
             continue
         if theirs is None and kind not in LEAF_KINDS:
             continue  # a hand-over never removes a course's structure or a person
         base_mine, base_theirs = local_base.get(key), remote_base.get(key)
         marked = any(b is not None and b.startswith(UNRESOLVED) for b in (base_mine, base_theirs))
         changed_here = marked or d_mine != base_mine
+        if changed_here and d_theirs is None:
+            d_theirs = digest(theirs)
         changed_there = marked or d_theirs != base_theirs
         take = False
         if not changed_here:
@@ -1253,7 +1347,7 @@ def _merge(
                     else report.updated
                 )
                 _bump(counter, kind)
-    s.flush()
+    applier.finish()
     missing = {
         k.split("|", 1)[1]
         for k in received
