@@ -123,6 +123,7 @@ def read_upload_source(
     only_enrolments: Iterable[int] | None = None,
     progress: Progress | None = None,
     site_code: str = "",
+    site_name: str = "",
     planned_for: Mapping[str, int] | None = None,
 ) -> UploadSource:
     """The people who go out under ``profile`` in ``scope``, counted by why others do not.
@@ -160,6 +161,7 @@ def read_upload_source(
             if not x.cancelled and x.date <= day and session_online(mode, x.key in moved)
         )
         course["site.code"] = site_code
+        course["site.name"] = site_name
     course_filter = Enrolment.course_id.in_(list(courses)) if scope.course_id is not None else None
     wanted = set(only_enrolments) if only_enrolments is not None else None
 
@@ -443,6 +445,7 @@ def build_upload(
     only_enrolments: Iterable[int] | None = None,
     progress: Progress | None = None,
     site_code: str = "",
+    site_name: str = "",
     planned_for: Mapping[str, int] | None = None,
 ) -> UploadData:
     """The rows of the upload, in a handful of queries for the whole export."""
@@ -454,6 +457,7 @@ def build_upload(
         only_enrolments=only_enrolments,
         progress=progress,
         site_code=site_code,
+        site_name=site_name,
         planned_for=planned_for,
     )
     return build_rows(source, profile, progress)

@@ -323,6 +323,7 @@ def prepare_upload(
             only_enrolments=only,
             progress=progress,
             site_code=site.code,
+            site_name=site.name,
             planned_for=planned,
         )
 

@@ -345,3 +345,39 @@ def test_a_setting_the_rows_are_made_from_sends_them_again(demo_ctx, demo_today,
         demo_ctx, tmp_path / "third.csv", scope=UploadScope(changed_only=True), today=demo_today
     )
     assert not quiet.written
+
+
+def test_a_profile_can_send_the_site_name(demo_ctx, demo_today, tmp_path):
+    """`site.name` is a declared source: a site profile naming it sends the provider's name."""
+    from escape_desktop.services.uploads import set_site
+
+    set_site(demo_ctx, name="Canolfan Hamdden Llanfair-ym-Muallt — Physio", code="w1x2y")
+    folder = demo_ctx.data_dir / "content" / "upload_profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "with-site.toml").write_text(
+        "\n".join(
+            [
+                'name = "with-site"',
+                'version = "1"',
+                'title = "With the site"',
+                "allow_free_text = true",
+                "[[columns]]",
+                'name = "site"',
+                'source = "site.name"',
+                "[[columns]]",
+                'name = "ods"',
+                'source = "site.code"',
+                "[[columns]]",
+                'name = "participant"',
+                'source = "participant.code"',
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
+    data = prepare_upload(demo_ctx, "with-site", UploadScope(), today=demo_today)
+    assert data.rows, "the demo has people who agree to share"
+    at = data.header.index("site")
+    ods = data.header.index("ods")
+    assert {row[at] for row in data.rows} == {"Canolfan Hamdden Llanfair-ym-Muallt — Physio"}
+    assert {row[ods] for row in data.rows} == {"W1X2Y"}
