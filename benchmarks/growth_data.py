@@ -3,8 +3,9 @@
 `grown_demo_dir(n)` copies the large demo and adds n - 1 earlier copies of its history: every
 course and person again, with everything that hangs off them (sessions, enrolments, the
 register, circuit records, measures, follow-ups, ...), ids shifted past the last ones and every
-date moved back by whole 52-week blocks, so copy k lies k spans before the original with its
-weekdays intact. The tables copied are found from the schema (courses, participants and
+date moved back by whole weeks (weekdays intact): each copy lies wholly before today, so it is
+finished history, and after the programme began (2005: the registry refuses earlier dates),
+so the copies overlap one another in time, as a busy site's many venues would. The tables copied are found from the schema (courses, participants and
 every table whose foreign keys lead to them), so a table added later is copied too.
 What is not history stays as it is: venues, instructors, settings, the audit trail, uploads
 made. Course codes get a suffix ("-H03"), uids and participant codes new values in their
@@ -13,7 +14,6 @@ formats. The result passes `escape-desktop check` (tests/system/test_growth_data
 
 from __future__ import annotations
 
-import math
 import random
 import shutil
 import uuid
@@ -24,6 +24,7 @@ from typing import Any
 from benchmarks.common import OUTPUT, large_demo_dir
 from escape_desktop.context import AppContext
 from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.registry.checks import PROGRAMME_BEGAN  # earlier dates are refused
 
 ROOTS = ("courses", "participants")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
@@ -64,16 +65,34 @@ def history_tables(cur: Any) -> list[str]:
     return ordered
 
 
-def _shift_days(cur: Any) -> int:
-    """Whole 52-week blocks covering every course's dates, plus one block's margin."""
-    first, last = cur.execute("SELECT min(date), max(date) FROM sessions").fetchone()
-    start = cur.execute("SELECT min(start_date) FROM courses").fetchone()[0]
-    first = min(date.fromisoformat(first[:10]), date.fromisoformat(start[:10]))
-    span = (date.fromisoformat(last[:10]) - first).days
-    return 364 * (math.ceil(span / 364) + 1)
+def _shifts(cur: Any, copies: int, today: date) -> list[int]:
+    """Days each copy moves back: whole weeks, spread evenly between the least that puts the
+    original's last date before today (so every copy is finished history) and the most that
+    keeps its first date after the programme began (an upload dated earlier is refused)."""
+    dates = []
+    for table, column in (
+        ("sessions", "date"),
+        ("courses", "start_date"),
+        ("enrolments", "enrolled_on"),
+    ):
+        dates += [
+            d
+            for d in cur.execute(f"SELECT min({column}), max({column}) FROM {table}").fetchone()
+            if d
+        ]
+    first = min(date.fromisoformat(d[:10]) for d in dates)
+    last = max(date.fromisoformat(d[:10]) for d in dates)
+    least = max((last - today).days // 7 + 5, 5)
+    most = (first - PROGRAMME_BEGAN).days // 7 - 5
+    if most < least:
+        raise ValueError(f"history from {first} to {last} leaves no room to copy it back")
+    step = (most - least) / max(copies - 1, 1)
+    return [7 * (least + round(step * i)) for i in range(copies)]
 
 
-def replicate_history(folder: Path, times: int, seed: int = 1) -> dict[str, int]:
+def replicate_history(
+    folder: Path, times: int, seed: int = 1, today: date | None = None
+) -> dict[str, int]:
     """Add ``times - 1`` earlier copies of the history in ``folder``'s data; rows per table."""
     ctx = AppContext.open(folder)
     raw = ctx.db.engine.raw_connection()
@@ -81,7 +100,7 @@ def replicate_history(folder: Path, times: int, seed: int = 1) -> dict[str, int]
         cur = raw.cursor()
         cols, fks = _schema(cur)
         tables = history_tables(cur)
-        days = _shift_days(cur)
+        shifts = _shifts(cur, times - 1, today or date.today())
         offsets = {}
         for t in tables:
             if any(c == "id" and pk for c, _type, pk in cols[t]):
@@ -90,7 +109,7 @@ def replicate_history(folder: Path, times: int, seed: int = 1) -> dict[str, int]
                 )
         cur.execute("BEGIN IMMEDIATE")
         for k in range(1, times):
-            shift = f"'-{days * k} days'"
+            shift = f"'-{shifts[k - 1]} days'"
             for t in tables:
                 exprs = []
                 for name, kind, pk in cols[t]:

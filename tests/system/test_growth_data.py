@@ -17,16 +17,18 @@ from benchmarks.growth_data import history_tables, replicate_history
 from escape_desktop.context import AppContext
 from escape_desktop.db.checksums import sums_path
 from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.registry.checks import PROGRAMME_BEGAN
 from escape_desktop.services.demo import generate_demo
 
 TIMES = 3
+TODAY = date(2026, 11, 20)
 
 
 @pytest.fixture(scope="module")
 def grown(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
     folder = tmp_path_factory.mktemp("grown")
     ctx = AppContext.open(folder)
-    generate_demo(ctx, scale="small", seed=3, today=date(2026, 11, 20))
+    generate_demo(ctx, scale="small", seed=3, today=TODAY)
     ctx.close()
     con = sqlite3.connect(folder / DB_FILENAME)
     tables = history_tables(con.cursor())
@@ -36,7 +38,7 @@ def grown(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-
         for t in ("courses", "sessions", "participants", "enrolments")
     }
     con.close()
-    counts = replicate_history(folder, TIMES)
+    counts = replicate_history(folder, TIMES, today=TODAY)
     return folder, before, counts, firsts
 
 
@@ -62,27 +64,34 @@ def test_check_passes_on_the_grown_data(grown, run_cli) -> None:  # type: ignore
     assert result.returncode == 0, result.stderr
 
 
-def test_each_copy_is_the_original_earlier_on_the_same_weekdays(grown) -> None:  # type: ignore[no-untyped-def]
+def test_each_copy_is_finished_history_on_the_same_weekdays(grown) -> None:  # type: ignore[no-untyped-def]
     folder, _, _, firsts = grown
     con = _db(folder)
     n = firsts["sessions"]
-    pairs = con.execute(
-        "SELECT o.date, c.date, o.number = c.number, o.course_id + ? = c.course_id "
-        "FROM sessions o JOIN sessions c ON c.id = o.id + ? WHERE o.id <= ?",
-        (firsts["courses"], n, n),
-    ).fetchall()
-    assert len(pairs) == n
-    gaps = set()
-    for orig, copy, same_number, same_course in pairs:
-        o, c = date.fromisoformat(orig), date.fromisoformat(copy)
-        assert same_number and same_course
-        assert c.weekday() == o.weekday()
-        gaps.add((o - c).days)
-    assert len(gaps) == 1 and gaps.pop() % 7 == 0
-    # the copies lie wholly before the original history
-    first_original = con.execute("SELECT min(date) FROM sessions WHERE id <= ?", (n,)).fetchone()[0]
-    last_copy = con.execute("SELECT max(date) FROM sessions WHERE id > ?", (n,)).fetchone()[0]
-    assert last_copy < first_original
+    for k in range(1, TIMES):
+        pairs = con.execute(
+            "SELECT o.date, c.date, o.number = c.number, o.course_id + ? = c.course_id "
+            "FROM sessions o JOIN sessions c ON c.id = o.id + ? WHERE o.id <= ?",
+            (k * firsts["courses"], k * n, n),
+        ).fetchall()
+        assert len(pairs) == n
+        gaps = set()
+        for orig, copy, same_number, same_course in pairs:
+            o, c = date.fromisoformat(orig), date.fromisoformat(copy)
+            assert same_number and same_course
+            assert c.weekday() == o.weekday()
+            gaps.add((o - c).days)
+        assert len(gaps) == 1 and gaps.pop() % 7 == 0
+    # every copy is over before today, and none before the programme began
+    first, last = con.execute(
+        "SELECT min(d), max(d) FROM ("
+        " SELECT date AS d FROM sessions WHERE id > ? UNION ALL"
+        " SELECT start_date FROM courses WHERE id > ? UNION ALL"
+        " SELECT enrolled_on FROM enrolments WHERE id > ?)",
+        (firsts["sessions"], firsts["courses"], firsts["enrolments"]),
+    ).fetchone()
+    assert last < TODAY.isoformat()
+    assert first >= PROGRAMME_BEGAN.isoformat()
 
 
 def test_the_copies_hold_the_same_register_and_results(grown) -> None:  # type: ignore[no-untyped-def]
