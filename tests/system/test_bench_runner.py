@@ -86,3 +86,27 @@ def test_the_long_national_benchmark_runs_only_when_named_or_quick() -> None:
     assert "bench_growth" in full and "bench_startup" in full
     assert runner.chosen(names, [], quick=True) == names
     assert runner.chosen(names, ["national"], quick=False) == ["bench_registry_national"]
+
+
+def test_issue_targets_apply_to_figures_whose_benchmark_names_none(fake_bench, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(common, "QUICK", False)
+
+    def figures() -> None:
+        # 20 ms for the circuit: within its old "< 100 ms", over the issue's one frame
+        common.report("circuit shown (16 x 10)", 0.020, "one SELECT", 0.001, "< 100 ms")
+        # an upload 1.4x a bare dump: within the issue's 1.5x
+        common.report("export csv (large demo, both files)", 0.140, "dump", 0.100, "<= 3x")
+        # a limit given by the benchmark itself wins over the table
+        common.report("cell saved (model -> service)", 0.008, "raw", 0.001, "", max_ms=10)
+
+    fake_bench(figures)
+    assert runner.main([]) == 1
+    assert [r["missed"] for r in common.RESULTS] == [True, False, False]
+    assert len(common.MISSED) == 1 and common.MISSED[0].startswith("circuit shown")
+
+
+def test_every_issue_target_is_a_limit() -> None:
+    for name, limits in common.TARGETS.items():
+        assert limits and set(limits) <= {"max_ratio", "max_ms"}, name
+        assert common.target_for(name) == limits
+    assert common.target_for("circuit shown at 16x history") == {}
