@@ -62,10 +62,12 @@ _COURSES = cast(Table, CourseRecord.__table__)
 
 
 CLOCK_SLACK = timedelta(days=1)
-# A site's export is a few MB at most (a row a person); a manifest a few kB. Larger files are
-# refused by their size, before a byte is read.
+# A site's export is a few MB at most (a row a person). A manifest holds about 420 bytes a
+# course, so a site sending its whole history (3,200 courses: 1.35 MB) needs more than 1 MiB;
+# 16 MiB takes about 40,000 courses. Larger files are refused by their size, before a byte
+# is read.
 MAX_UPLOAD = 64 * 1024 * 1024
-MAX_MANIFEST = 1024 * 1024
+MAX_MANIFEST = 16 * 1024 * 1024
 
 
 def read_capped(path: Path, limit: int) -> bytes:

@@ -399,3 +399,43 @@ def test_registry_figures_equal_the_sites_own_outcomes(tmp_path, capsys):
     for domain, (num, den) in improved.items():
         p = site["proportions"][domain]["improved"]
         assert (p["numerator"], p["denominator"]) == (num, den), domain
+
+
+def test_a_site_sending_its_whole_history_is_within_the_registrys_manifest_cap():
+    """A manifest holds a line of counts a course: a site sending 16 times the large demo's
+    history (3,200 courses, the growth benchmark's biggest) must not be refused by its
+    manifest's size, as it was at 1 MiB."""
+    from datetime import UTC, datetime
+
+    from escape_desktop.export.upload_manifest import (
+        LEFT_OUT_KEYS,
+        STATUS_KEYS,
+        CourseCounts,
+        ManifestFile,
+    )
+    from escape_desktop.registry.load import MAX_MANIFEST
+
+    courses = tuple(
+        CourseCounts(
+            course_code=f"KH-{2010 + i // 400}-{i:04d}",
+            course_status="finished",
+            status={key: 1000 + i % 9000 for key in STATUS_KEYS},
+            left_out={key: 1000 + i % 9000 for key in LEFT_OUT_KEYS},
+            delivery_mode="in_person",
+        )
+        for i in range(6400)  # twice the biggest measured history
+    )
+    text = render_manifest(
+        Manifest(
+            site_name="Canolfan Hamdden Llanfair-ym-Muallt a Physiotherapi Cymunedol " * 2,
+            site_code="W1X2Y",
+            profile_name="escape-pain-central",
+            profile_version="5",
+            app_version="1.0",
+            exported_at=datetime(2026, 12, 7, tzinfo=UTC),
+            batch_id="00000000-0000-4000-8000-000000000000",
+            files=(ManifestFile("upload.csv", "main", 80000, "0" * 64),),
+            courses=courses,
+        )
+    )
+    assert 1024 * 1024 < len(text.encode("utf-8")) < MAX_MANIFEST
