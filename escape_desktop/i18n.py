@@ -370,6 +370,15 @@ def extract_resources(
                 if key in _RESOURCE_KEYS and isinstance(value, str) and value.strip():
                     if where in ("", "station", "station.levels"):
                         yield line_of(value), None, value, [f"the library's {where or key}"]
+                elif (
+                    where in ("screening", "screening.questions")
+                    and key in ("group", "text", "advice")
+                    and isinstance(value, str)
+                    and value.strip()
+                ):
+                    # the enrolment screening's questions, their groups and the advice on a
+                    # yes: the window asks them in the instructor's language
+                    yield line_of(value), None, value, [f"the screening's {key}"]
                 elif key == "topic" and where == "sessions" and isinstance(value, str):
                     # a programme's session topic, stored on each new course's sessions and
                     # shown in its reader's language while it is still the programme's own

@@ -242,7 +242,7 @@ def make_backup(
             )
         ) from e
     if check_source:
-        report(0, 3, "Checking the data for damage…")
+        report(0, 3, _("Checking the data for damage…"))
         problems = integrity_problems(db, full=True)
         if problems:
             log.info("No %s backup: the data failed its check (%d problems)", reason,
@@ -251,7 +251,7 @@ def make_backup(
                 _("The data failed its check, so no backup was made (it would copy the damage): ")
                 + problems[0]
             )
-    report(1, 3, "Copying the data…")
+    report(1, 3, _("Copying the data…"))
     try:
         with maintenance_lock(db.path.parent, timeout=LOCK_WAIT_SECONDS):
             # Named inside the lock: a backup made at the same second by another window or
@@ -266,7 +266,7 @@ def make_backup(
             )
         ) from e
     log.info("Backup made (%s): %s, %d bytes", reason, target, target.stat().st_size)
-    report(3, 3, "Backup made.")
+    report(3, 3, _("Backup made."))
     return target
 
 

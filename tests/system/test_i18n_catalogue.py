@@ -225,3 +225,21 @@ def test_counts_0_1_2_3_6_20_read_the_catalogues_forms(
     said = " | ".join(cy.ngettext(singular, plural, n).format(n=n) for n in (0, 1, 2, 3, 6, 20))
     for word in words:
         assert word in said, said
+
+
+def test_the_screening_questions_are_asked_in_welsh() -> None:
+    """The enrol dialog asks each programme's screening questions, their groups and the advice
+    on a yes through the catalogue: every one has its Welsh, none left in English."""
+    from escape_desktop.library import load_library
+
+    cy = i18n.translator("cy")
+    texts = []
+    for template in load_library().templates.values():
+        screening = template.screening
+        assert screening is not None and screening.questions
+        texts.append(screening.advice)
+        for q in screening.questions:
+            texts += [q.text] + ([q.group] if q.group else [])
+    assert len(texts) > 10
+    left = [t for t in texts if cy._(t) == t]
+    assert left == [], left
