@@ -423,25 +423,45 @@ _COLUMNS = (
     "sessions_delivered",
     "sessions_attended",
     "completed",
+    "delivery_mode",
     "measures",
     "row",
 )
+# The row's cell the report groups by (report.MODE_COLUMN), filed in a column of its own.
+MODE_COLUMN = "delivery_mode"
 _MEASURES_JSON = json.JSONEncoder(separators=(",", ":")).encode
 _text_json = cast(Callable[[str], str], json.encoder.encode_basestring)
+_ESCAPED = json.encoder.ESCAPE  # a character _text_json writes otherwise than itself
+
+
+def row_writer(header: Sequence[str]) -> Callable[[Sequence[str]], str]:
+    """A row of a file with this ``header`` as the JSON object the registry keeps (column ->
+    cell, the site column left out): the text json.dumps(..., ensure_ascii=False,
+    separators=(",", ":")) gives, without a dict a row. Most rows hold no character JSON
+    escapes, and then the text is one %-format of their cells."""
+    keep = [i for i, h in enumerate(header) if h != SITE_COLUMN]
+    keys = [_text_json(header[i]) + ":" for i in keep]
+    plain = "{" + ",".join(k.replace("%", "%%") + '"%s"' for k in keys) + "}"
+
+    def write(row: Sequence[str]) -> str:
+        cells = tuple([row[i] for i in keep])
+        if _ESCAPED.search("".join(cells)) is None:
+            return plain % cells
+        return "{" + ",".join([k + _text_json(c) for k, c in zip(keys, cells)]) + "}"
+
+    return write
 
 
 def _record_tuples(upload: Upload, batch_pk: int, exported: str) -> list[tuple[Any, ...]]:
-    """Each row of the upload as the records' columns (``_COLUMNS``). The whole row is kept as
-    a JSON object (column -> cell, the site column left out), written a piece at a time: the
-    same text json.dumps(..., ensure_ascii=False, separators=(",", ":")) gives, without a dict
-    a row."""
+    """Each row of the upload as the records' columns (``_COLUMNS``); the whole row kept as a
+    JSON object (``row_writer``)."""
     site = upload.manifest.site_code
     at = upload.fields
-    keep = [i for i, h in enumerate(upload.header) if h != SITE_COLUMN]
-    keys = [_text_json(upload.header[i]) + ":" for i in keep]
+    row_json = row_writer(upload.header)
     measures = list(upload.measures.items())
     blank = {name: "" for name, i in at.items() if i is None}
     picks = [(name, i) for name, i in at.items() if i is not None]
+    mode_at = upload.header.index(MODE_COLUMN) if MODE_COLUMN in upload.header else None
     out = []
     for row in upload.rows:
         cell = dict(blank)
@@ -460,13 +480,14 @@ def _record_tuples(upload: Upload, batch_pk: int, exported: str) -> list[tuple[A
                 _int(cell["sessions_delivered"]),
                 _int(cell["sessions_attended"]),
                 _int(cell["completed"]),
+                None if mode_at is None else row[mode_at],
                 _MEASURES_JSON(
                     {
                         k: [_num(row[i]) if i is not None else None for i in idx]
                         for k, idx in measures
                     }
                 ),
-                "{" + ",".join([k + _text_json(row[i]) for k, i in zip(keys, keep)]) + "}",
+                row_json(row),
             )
         )
     return out
