@@ -16,6 +16,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from escape_desktop.programme.completion import is_completer
 from escape_desktop.programme.nhs import check_digit
@@ -66,6 +67,16 @@ def personal_detail(text: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=65536)
+def parse_date(text: str, fmt: str) -> date | None:
+    """``text`` read as a date written ``fmt`` (strptime's rules), None when it is not one;
+    remembered, since an upload's dates repeat (a course's start on every one of its rows)."""
+    try:
+        return datetime.strptime(text, fmt).date()
+    except ValueError:
+        return None
+
+
 def human_date_format(fmt: str) -> str:
     return fmt.replace("%Y", "YYYY").replace("%m", "MM").replace("%d", "DD").replace("%y", "YY")
 
@@ -114,9 +125,7 @@ def check_cell(cell: str, col: ColumnSpec, profile: Profile) -> str | None:
             return f"{name} {cell!r} is not {profile.true_value} or {profile.false_value}"
         return None
     if col.type == "date":
-        try:
-            datetime.strptime(cell, profile.date_format)
-        except ValueError:
+        if parse_date(cell, profile.date_format) is None:
             return f"{name} {cell!r} is not a date written {human_date_format(profile.date_format)}"
         return None
     if col.type == "integer":
@@ -197,10 +206,7 @@ class RowChecker:
         v = self._get(cells, source)
         if not v:
             return None
-        try:
-            return datetime.strptime(v, self.profile.date_format).date()
-        except ValueError:
-            return None
+        return parse_date(v, self.profile.date_format)
 
     def _col(self, source: str) -> str:
         return self._names.get(source, source)

@@ -21,6 +21,7 @@ from escape_desktop.export.upload_checks import (
     counts_from_rows,
     looks_like_nhs_number,
     manifest_count_problems,
+    parse_date,
     personal_detail,
 )
 from escape_desktop.export.upload_manifest import Manifest
@@ -71,14 +72,23 @@ def check_header(file_name: str, header: Sequence[str], profile: Any) -> None:
         raise UploadRefused(f"{file_name} repeats a column name; export it again.")
 
 
+# What check_cell said of each value met in a column: (profile, version, column) -> value ->
+# problem or None. check_cell is a pure function of the cell, its column and the profile, and
+# most cells repeat (codes, scores, a course's dates), so each distinct value is checked once.
+MEMO_VALUES = 4096
+CellMemo = dict[tuple[str, str, str], dict[str, str | None]]
+
+
 def check_rows(
     file_name: str,
     header: Sequence[str],
     rows: Sequence[Sequence[str]],
     profile: Any,
     manifest: Manifest,
+    memo: CellMemo | None = None,
 ) -> None:
-    """Raise UploadRefused at the first row that breaks a rule."""
+    """Raise UploadRefused at the first row that breaks a rule; ``memo`` carries what each
+    distinct cell value gave from one file to the next (every cell is still checked)."""
     if not rows:
         raise UploadRefused(
             f"{file_name} has a header but no rows; there is nothing to load, so ask the site "
@@ -89,7 +99,13 @@ def check_rows(
     width = len(header)
     site_at = index.get(_site_column(profile))
     key_at = [index[k] for k in spec.key if k in index]
-    cells_at = [(index[c.name], c) for c in spec.columns if c.name in index]
+    memo = {} if memo is None else memo
+    version = str(getattr(profile, "version", ""))
+    cells_at = [
+        (index[c.name], c, memo.setdefault((profile.name, version, c.name), {}))
+        for c in spec.columns
+        if c.name in index
+    ]
     meaning = RowChecker(spec, profile, header)
     seen: set[tuple[str, ...]] = set()
     for n, row in enumerate(rows, start=2):  # row 1 is the header
@@ -101,8 +117,14 @@ def check_rows(
                 f"{where} names site {row[site_at]!r} but the manifest says "
                 f"{manifest.site_code}; the file and manifest do not belong together."
             )
-        for i, col in cells_at:
-            issue = check_cell(row[i], col, profile)
+        for i, col, said in cells_at:
+            value = row[i]
+            if value in said:
+                issue = said[value]
+            else:
+                issue = check_cell(value, col, profile)
+                if len(said) < MEMO_VALUES:  # not every participant code of a national load
+                    said[value] = issue
             if issue:
                 raise UploadRefused(
                     f"{where}: {issue}; nothing was loaded, so ask the site to export again."
@@ -178,9 +200,8 @@ def check_sense(
         for i, name in dates:
             if not row[i]:
                 continue
-            try:
-                day = datetime.strptime(row[i], profile.date_format).date()
-            except ValueError:
+            day = parse_date(row[i], profile.date_format)
+            if day is None:
                 continue  # check_cell has said so already
             if day < PROGRAMME_BEGAN or day > latest:
                 when = "before the programme existed" if day < PROGRAMME_BEGAN else "in the future"

@@ -33,6 +33,7 @@ from escape_desktop.export.upload_signing import verify
 
 from .checks import (
     SITE_COLUMN,
+    CellMemo,
     UploadRefused,
     check_export_date,
     check_header,
@@ -57,7 +58,6 @@ FIELD_SOURCES = {
     "enrolment.completed": "completed",
 }
 # Inserted through Core: no ORM object per row, which is most of the time otherwise.
-_RECORDS = cast(Table, Record.__table__)
 _COURSES = cast(Table, CourseRecord.__table__)
 
 
@@ -131,8 +131,11 @@ def _manifest_and_csv(path: Path) -> tuple[Path, Path | None]:
     return manifest_path_for(path), path
 
 
-def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
-    """Read an upload (the CSV or its manifest) and check it; raises UploadRefused."""
+def read_upload(
+    path: Path | str, profile_for: ProfileLookup, memo: CellMemo | None = None
+) -> Upload:
+    """Read an upload (the CSV or its manifest) and check it; raises UploadRefused. ``memo``:
+    what each cell value gave in the files read before it (checks.check_rows)."""
     path = Path(path)
     if not path.exists():
         raise UploadRefused(f"There is no file {path}; check the name and folder.")
@@ -231,7 +234,7 @@ def read_upload(path: Path | str, profile_for: ProfileLookup) -> Upload:
             "column, so its rows cannot be merged; use a profile with both."
         )
     check_header(main.name, header, profile)
-    check_rows(main.name, header, rows, profile, manifest)
+    check_rows(main.name, header, rows, profile, manifest, memo)
     check_sense(main.name, header, rows, profile, manifest)
     index = {h: i for i, h in enumerate(header)}
     fields = {
@@ -400,68 +403,171 @@ def _load_once(
         )
         s.add(batch)
         s.flush()
-        # What the registry holds for this site already, and from which upload's date.
-        held = {
-            (c, p): (rid, when)
-            for rid, c, p, when in s.execute(
-                select(
-                    Record.id, Record.course_code, Record.participant_code, Record.exported_at
-                ).where(Record.site_code == m.site_code)
-            )
-        }
-        at = upload.fields
-        header = [h for h in upload.header if h != SITE_COLUMN]
-        replace_ids: list[int] = []
-        new_rows: list[dict[str, Any]] = []
-        kept = 0
-        for row in upload.rows:
-            key = (row[at["course_code"]], row[at["participant_code"]])  # type: ignore[index]
-            old = held.get(key)
-            if old is not None:
-                if old[1] > exported:
-                    kept += 1
-                    continue
-                replace_ids.append(old[0])
-            cell = {name: (row[i] if i is not None else "") for name, i in at.items()}
-            new_rows.append(
-                {
-                    "site_code": m.site_code,
-                    "course_code": key[0],
-                    "participant_code": key[1],
-                    "batch": batch.id,
-                    "exported_at": exported,
-                    "programme": cell["programme"],
-                    "course_start": cell["course_start"],
-                    "status": cell["status"],
-                    "sessions_delivered": _int(cell["sessions_delivered"]),
-                    "sessions_attended": _int(cell["sessions_attended"]),
-                    "completed": _int(cell["completed"]),
-                    "measures": json.dumps(
-                        {
-                            k: [_num(row[i]) if i is not None else None for i in idx]
-                            for k, idx in upload.measures.items()
-                        },
-                        separators=(",", ":"),
-                    ),
-                    "row": json.dumps(
-                        dict(
-                            zip(header, (c for h, c in zip(upload.header, row) if h != SITE_COLUMN))
-                        ),
-                        ensure_ascii=False,
-                        separators=(",", ":"),
-                    ),
-                }
-            )
-        for start in range(0, len(replace_ids), 500):
-            s.execute(delete(Record).where(Record.id.in_(replace_ids[start : start + 500])))
-        if new_rows:
-            s.execute(insert(_RECORDS), new_rows)  # Core: no ORM bookkeeping per row
-        batch.rows_loaded = len(new_rows)
+        loaded, kept = _merge_records(s, upload, batch.id, exported)
+        batch.rows_loaded = loaded
         _merge_courses(s, m, batch.id, exported)
         _mark_superseded(s, m.site_code, site.last_batch_id, loaded_at)
     return LoadResult(
-        m.site_code, m.batch_id, upload.file_name, len(upload.rows), len(new_rows), kept, False
+        m.site_code, m.batch_id, upload.file_name, len(upload.rows), loaded, kept, False
     )
+
+
+# The records' columns as loaded, in order (``id`` is the database's).
+_COLUMNS = (
+    "site_code",
+    "course_code",
+    "participant_code",
+    "batch",
+    "exported_at",
+    "programme",
+    "course_start",
+    "status",
+    "sessions_delivered",
+    "sessions_attended",
+    "completed",
+    "delivery_mode",
+    "measures",
+    "row",
+)
+# The row's cell the report groups by (report.MODE_COLUMN), filed in a column of its own.
+MODE_COLUMN = "delivery_mode"
+_MEASURES_JSON = json.JSONEncoder(separators=(",", ":")).encode
+_text_json = cast(Callable[[str], str], json.encoder.encode_basestring)
+_ESCAPED = json.encoder.ESCAPE  # a character _text_json writes otherwise than itself
+
+
+def row_writer(header: Sequence[str]) -> Callable[[Sequence[str]], str]:
+    """A row of a file with this ``header`` as the JSON object the registry keeps (column ->
+    cell, the site column left out): the text json.dumps(..., ensure_ascii=False,
+    separators=(",", ":")) gives, without a dict a row. Most rows hold no character JSON
+    escapes, and then the text is one %-format of their cells."""
+    keep = [i for i, h in enumerate(header) if h != SITE_COLUMN]
+    keys = [_text_json(header[i]) + ":" for i in keep]
+    plain = "{" + ",".join(k.replace("%", "%%") + '"%s"' for k in keys) + "}"
+
+    def write(row: Sequence[str]) -> str:
+        cells = tuple([row[i] for i in keep])
+        if _ESCAPED.search("".join(cells)) is None:
+            return plain % cells
+        return "{" + ",".join([k + _text_json(c) for k, c in zip(keys, cells)]) + "}"
+
+    return write
+
+
+def _record_tuples(upload: Upload, batch_pk: int, exported: str) -> list[tuple[Any, ...]]:
+    """Each row of the upload as the records' columns (``_COLUMNS``); the whole row kept as a
+    JSON object (``row_writer``)."""
+    site = upload.manifest.site_code
+    at = upload.fields
+    row_json = row_writer(upload.header)
+    measures = list(upload.measures.items())
+    blank = {name: "" for name, i in at.items() if i is None}
+    picks = [(name, i) for name, i in at.items() if i is not None]
+    mode_at = upload.header.index(MODE_COLUMN) if MODE_COLUMN in upload.header else None
+    out = []
+    for row in upload.rows:
+        cell = dict(blank)
+        for name, i in picks:
+            cell[name] = row[i]
+        out.append(
+            (
+                site,
+                cell["course_code"],
+                cell["participant_code"],
+                batch_pk,
+                exported,
+                cell["programme"],
+                cell["course_start"],
+                cell["status"],
+                _int(cell["sessions_delivered"]),
+                _int(cell["sessions_attended"]),
+                _int(cell["completed"]),
+                None if mode_at is None else row[mode_at],
+                _MEASURES_JSON(
+                    {
+                        k: [_num(row[i]) if i is not None else None for i in idx]
+                        for k, idx in measures
+                    }
+                ),
+                row_json(row),
+            )
+        )
+    return out
+
+
+def _merge_records(s: Any, upload: Upload, batch_pk: int, exported: str) -> tuple[int, int]:
+    """The upload's rows merged into ``records`` by site, course and person, set-based: a row
+    the registry holds from an upload exported no later than this one is replaced, one from a
+    newer upload is kept. Returns (rows loaded, rows kept from a newer upload)."""
+    rows = _record_tuples(upload, batch_pk, exported)
+    if s.get_bind().dialect.name == "postgresql":
+        return _merge_records_copy(s, upload.manifest.site_code, rows, exported)
+    site = upload.manifest.site_code
+    con = s.connection()
+    # What the registry holds for this site already, and from which upload's date: one read
+    # of the site's keys (a site holds a few thousand rows at most), then one DELETE of the
+    # rows replaced and one executemany of the rows loaded, on the driver's own cursor.
+    held = {
+        (c, p): (rid, when)
+        for rid, c, p, when in con.exec_driver_sql(
+            "SELECT id, course_code, participant_code, exported_at FROM records "
+            "WHERE site_code = ?",
+            (site,),
+        )
+    }
+    replace: list[tuple[int]] = []
+    new_rows = []
+    for r in rows:
+        old = held.get((r[1], r[2]))
+        if old is not None:
+            if old[1] > exported:
+                continue
+            replace.append((old[0],))
+        new_rows.append(r)
+    if replace:
+        con.exec_driver_sql("DELETE FROM records WHERE id = ?", replace)
+    if new_rows:
+        marks = ", ".join("?" * len(_COLUMNS))
+        con.exec_driver_sql(
+            f"INSERT INTO records ({', '.join(_COLUMNS)}) VALUES ({marks})", new_rows
+        )
+    return len(new_rows), len(rows) - len(new_rows)
+
+
+def _merge_records_copy(
+    s: Any, site: str, rows: list[tuple[Any, ...]], exported: str
+) -> tuple[int, int]:
+    """PostgreSQL: the rows COPY'd into a staging table of this transaction, then one DELETE of
+    the rows they replace and one INSERT ... SELECT ... ON CONFLICT DO NOTHING (a row held from
+    a newer upload stays, and so does one another loader committed first)."""
+    from sqlalchemy import text
+
+    names = ", ".join(_COLUMNS)
+    s.execute(
+        text(
+            "CREATE TEMP TABLE IF NOT EXISTS registry_stage ON COMMIT DELETE ROWS AS "
+            f"SELECT {names} FROM records WITH NO DATA"
+        )
+    )
+    raw = s.connection().connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY registry_stage ({names}) FROM STDIN") as copy:
+        for r in rows:
+            copy.write_row(r)
+    s.execute(
+        text(
+            "DELETE FROM records r USING registry_stage t WHERE r.site_code = :site "
+            "AND r.course_code = t.course_code AND r.participant_code = t.participant_code "
+            "AND r.exported_at <= :exported"
+        ),
+        {"site": site, "exported": exported},
+    )
+    loaded = s.execute(
+        text(
+            f"INSERT INTO records ({names}) SELECT {names} FROM registry_stage "
+            "ON CONFLICT (site_code, course_code, participant_code) DO NOTHING"
+        )
+    ).rowcount
+    return int(loaded), len(rows) - int(loaded)
 
 
 def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str) -> None:
@@ -562,7 +668,8 @@ def _one_path_per_export(paths: Sequence[Path | str]) -> list[Path]:
 
 def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> list[Upload]:
     """Every file read and checked, oldest export first; raises UploadRefused for any one."""
-    uploads = [read_upload(p, profile_for) for p in _one_path_per_export(paths)]
+    memo: CellMemo = {}
+    uploads = [read_upload(p, profile_for, memo) for p in _one_path_per_export(paths)]
     seen: dict[str, str] = {}
     for u in uploads:
         other = seen.get(u.manifest.batch_id)

@@ -7,15 +7,19 @@ Each site's public signing keys (``site_keys``) check its uploads' signatures.
 Version 2 added ``site_keys`` and ``batches.signed``; version 3 ``batches.loaded_by`` (who
 loaded it: the server account, or the computer's user name for a SQLite registry).
 store.open_registry upgrades an older registry in place (its batches read as unsigned, and
-loaded by someone not recorded).
+loaded by someone not recorded). Version 4 gave ``records`` the fields the report groups by as
+columns of their own: ``delivery_mode`` (the row's delivery_mode cell), and on PostgreSQL
+``measures`` as ``jsonb`` (read without parsing text for every figure); an older registry's
+rows get them in place, from the row each keeps.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 
 class RegistryBase(DeclarativeBase):
@@ -115,7 +119,10 @@ class Record(RegistryBase):
     sessions_delivered: Mapped[int | None] = mapped_column(Integer, nullable=True)
     sessions_attended: Mapped[int | None] = mapped_column(Integer, nullable=True)
     completed: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # The row's delivery_mode cell (NULL: the file has no such column, made before version 4).
+    delivery_mode: Mapped[str | None] = mapped_column(String(20), nullable=True)
     # {"pain_nrs": [start, end, change], ...} with null where blank: what the report reads.
-    measures: Mapped[str] = mapped_column(Text)
+    # jsonb on PostgreSQL: the report's figures read it without parsing text again each time.
+    measures: Mapped[str] = mapped_column(Text().with_variant(JSONB(), "postgresql"))
     # The whole row as uploaded (column -> cell), for the merged export.
     row: Mapped[str] = mapped_column(Text)

@@ -103,6 +103,8 @@ def gather_report(
             return func.coalesce(_json_text(dialect, Record.row, column), "")
 
         def measure(key: str, index: int) -> Any:
+            if dialect == "postgresql":  # jsonb (version 4): no text parsed again per figure
+                return cast(func.jsonb_extract_path_text(Record.measures, key, str(index)), Float)
             return cast(_json_text(dialect, Record.measures, key, index), Float)
 
         def left_out(key: str) -> Any:  # the site left this measure's change out (over video)
@@ -121,7 +123,7 @@ def gather_report(
                 Record.course_start >= (date_from.isoformat() if date_from else ""),
                 Record.course_start <= (date_to.isoformat() if date_to else "9999-12-31"),
             ]
-        mode_cell = cell(MODE_COLUMN)
+        mode_cell = func.coalesce(Record.delivery_mode, "")  # the row's MODE_COLUMN cell
         # "Started" is attended at least once (programme.status): a person not started yet,
         # or who withdrew before coming, has not started.
         started = case(

@@ -29,6 +29,11 @@ REGISTRY_URL_ENV = "ESCAPE_DESKTOP_REGISTRY_URL"
 RegistryDatabase: TypeAlias = Database | ServerDatabase
 # Columns later versions added to ``batches``, added in place to a registry made before them.
 _ADDED_COLUMNS = (("signed", "BOOLEAN"), ("loaded_by", "VARCHAR(100)"))
+# Version 4: the report's grouping field in a column of its own, filled from each kept row.
+_MODE_FROM_ROW = {
+    "sqlite": "UPDATE records SET delivery_mode = json_extract(row, '$.delivery_mode')",
+    "postgresql": "UPDATE records SET delivery_mode = row::json ->> 'delivery_mode'",
+}
 DB_NAME = "registry.db"
 
 
@@ -122,12 +127,21 @@ def _make_server_schema(db: ServerDatabase) -> None:
 def _upgrade_server_schema(db: ServerDatabase) -> None:
     """A server registry made by an earlier version, brought up to this one in place (by
     an account allowed to change its tables: the owner's)."""
-    from sqlalchemy import text, update
+    from sqlalchemy import select, text, update
 
     with db.transaction() as s:
         s.execute(text("SELECT pg_advisory_xact_lock(hashtext('escape-registry:schema'))"))
         for column, kind in _ADDED_COLUMNS:
             s.execute(text(f"ALTER TABLE batches ADD COLUMN IF NOT EXISTS {column} {kind}"))
+        version = s.execute(select(SCHEMA_TABLE.c.version)).scalar() or 0
+        if version < 4:
+            s.execute(
+                text("ALTER TABLE records ADD COLUMN IF NOT EXISTS delivery_mode VARCHAR(20)")
+            )
+            s.execute(text(_MODE_FROM_ROW["postgresql"]))
+            s.execute(
+                text("ALTER TABLE records ALTER COLUMN measures TYPE jsonb USING measures::jsonb")
+            )
         s.execute(update(SCHEMA_TABLE).values(version=SCHEMA_VERSION))
 
 
@@ -169,5 +183,9 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
                 for column, kind in _ADDED_COLUMNS:  # version 1: unsigned; before 3: by whom?
                     if column not in columns:
                         con.exec_driver_sql(f"ALTER TABLE batches ADD COLUMN {column} {kind}")
+                held = {r[1] for r in con.exec_driver_sql("PRAGMA table_info(records)")}
+                if "delivery_mode" not in held:  # before 4: the mode only inside the row
+                    con.exec_driver_sql("ALTER TABLE records ADD COLUMN delivery_mode VARCHAR(20)")
+                    con.exec_driver_sql(_MODE_FROM_ROW["sqlite"])
                 con.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return db

@@ -326,4 +326,6 @@ def test_a_server_registry_made_by_the_version_before_is_upgraded_in_place(
     listed = {s["code"]: s for s in json.loads(out)}
     assert [x["loaded_by"] for x in listed["RIV01"]["loads"]] == [None]
     assert listed["HIL02"]["loads"][0]["loaded_by"]
-    assert registry_sql(folder, "SELECT version FROM registry_schema") == [(3,)]
+    from escape_desktop.registry.models import SCHEMA_VERSION
+
+    assert registry_sql(folder, "SELECT version FROM registry_schema") == [(SCHEMA_VERSION,)]

@@ -102,6 +102,7 @@ def _fill(db, sites: list[list[dict]]) -> None:  # type: ignore[no-untyped-def]
                         )
                     )
                 for k, p in enumerate(c["people"]):
+                    measures = {m: [a, b, None] for m, (a, b) in p["measures"].items()}
                     s.execute(
                         insert(Record).values(
                             site_code=code,
@@ -115,9 +116,11 @@ def _fill(db, sites: list[list[dict]]) -> None:  # type: ignore[no-untyped-def]
                             sessions_delivered=None,
                             sessions_attended=p["attended"],
                             completed=p["completed"],
-                            measures=json.dumps(
-                                {m: [a, b, None] for m, (a, b) in p["measures"].items()}
-                            ),
+                            delivery_mode=c["mode"],  # its own column since version 4
+                            # jsonb on PostgreSQL (the object itself), JSON text on SQLite
+                            measures=measures
+                            if getattr(db, "dialect", "sqlite") == "postgresql"
+                            else json.dumps(measures),
                             row=json.dumps(
                                 {
                                     "delivery_mode": c["mode"],

@@ -1,0 +1,81 @@
+"""The fields the registry's report groups by live in columns of their own (issue 30 item 5):
+the delivery mode in ``records.delivery_mode`` and, on PostgreSQL, the measures as ``jsonb``.
+A registry made before (version 3: both only inside each record's JSON text) is upgraded in
+place, on SQLite and on PostgreSQL, and reports the same figures as one made new."""
+
+from __future__ import annotations
+
+import json
+
+from registry_engines import _engine_for, pg_server, registry_engine, registry_sql  # noqa: F401
+from test_registry import cli, uploads  # noqa: F401
+
+
+def _report(capsys, folder) -> dict:  # type: ignore[no-untyped-def]
+    out = folder.parent / f"{folder.name}-figures.json"
+    code, _, err = cli(
+        capsys, "registry", "report", "--json-file", str(out), "--data-dir", str(folder)
+    )
+    assert code == 0, err
+    figures = json.loads(out.read_text(encoding="utf-8"))
+    assert figures
+    return figures
+
+
+def _as_version_3(folder, engine_name: str) -> None:  # type: ignore[no-untyped-def]
+    """Turn the registry in ``folder`` back into what version 3 made: no delivery_mode
+    column, the measures as text."""
+    from sqlalchemy import text
+
+    engine = _engine_for(folder)
+    try:
+        with engine.begin() as con:
+            con.execute(text("ALTER TABLE records DROP COLUMN delivery_mode"))
+            if engine_name == "postgresql":
+                con.execute(text("ALTER TABLE records ALTER COLUMN measures TYPE text"))
+                con.execute(text("UPDATE registry_schema SET version = 3"))
+            else:
+                con.execute(text("PRAGMA user_version = 3"))
+    finally:
+        engine.dispose()
+
+
+def test_the_delivery_mode_is_filed_in_its_own_column_as_each_row_says(
+    uploads,  # noqa: F811
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    folder = tmp_path / "reg"
+    code, _, err = cli(
+        capsys, "registry", "add", "--data-dir", str(folder), *map(str, uploads.values())
+    )
+    assert code == 0, err
+    by_row = {}
+    for rid, row in registry_sql(folder, "SELECT id, row FROM records"):
+        by_row[rid] = json.loads(row).get("delivery_mode")
+    by_column = dict(registry_sql(folder, "SELECT id, delivery_mode FROM records"))
+    assert by_column == by_row
+    assert any(by_row.values())  # the demo's uploads say how each course was delivered
+
+
+def test_a_registry_made_by_version_3_is_upgraded_in_place_and_reports_the_same(
+    uploads,  # noqa: F811
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    files = list(map(str, uploads.values()))
+    new, old = tmp_path / "new", tmp_path / "old"
+    for folder in (new, old):
+        code, _, err = cli(capsys, "registry", "add", "--data-dir", str(folder), *files[:2])
+        assert code == 0, err
+    _as_version_3(old, registry_engine.name)
+    # The next load upgrades it (the mode filled from each row kept), then adds to it.
+    for folder in (new, old):
+        code, _, err = cli(capsys, "registry", "add", "--data-dir", str(folder), *files[2:])
+        assert code == 0, err
+    assert _report(capsys, old) == _report(capsys, new)
+    modes = "SELECT site_code, participant_code, course_code, delivery_mode FROM records"
+    assert sorted(registry_sql(old, modes), key=str) == sorted(registry_sql(new, modes), key=str)
+    assert any(m for *_, m in registry_sql(old, modes))
