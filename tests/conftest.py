@@ -177,6 +177,35 @@ def _context_from(template: Path, folder: Path) -> Iterator[AppContext]:
         ctx.close()
 
 
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """copy(dest, seed=1) -> dest: a data folder as `escape-desktop demo --seed N` makes
+    it, made once per seed in this test process and copied to ``dest`` (which must not exist
+    yet). Making a demo costs most of a second of CPU; a dozen test modules start from one,
+    and what each is about is what is done with the data, not how the demo is made."""
+    import contextlib
+    import io
+
+    from escape_desktop import paths
+    from escape_desktop.cli import main
+
+    made: dict[int, Path] = {}
+
+    def copy(dest: Path, seed: int = 1) -> Path:  # 1: the command's own default
+        if seed not in made:
+            folder = tmp_path_factory.mktemp(f"demo-seed{seed}") / "data"
+            args = ["demo", "--data-dir", str(folder), "--seed", str(seed)]
+            recent = folder.parent / paths.RECENT_FILENAME  # not the list of whoever runs tests
+            with pytest.MonkeyPatch.context() as m, contextlib.redirect_stdout(io.StringIO()):
+                m.setattr(paths, "recent_file", lambda: recent)
+                assert main(args) == 0
+            made[seed] = folder
+        shutil.copytree(made[seed], dest)
+        return dest
+
+    return copy
+
+
 @pytest.fixture
 def ctx(_empty_template: Path, tmp_path: Path) -> Iterator[AppContext]:
     """An empty, migrated database in its own data folder."""
