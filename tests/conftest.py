@@ -47,6 +47,31 @@ def _patient_waits() -> None:
 _patient_waits()
 
 
+def _one_parser_per_language() -> None:
+    """The command line's parser is built once per language in a test process, not at each of
+    the thousands of `main([...])` calls the tests make in-process (17 ms of CPU each: every
+    command module's options, every help text looked up in the catalogue). A parser keeps no
+    state between parses (each makes its own namespace; an `append` option copies its
+    default), and its help texts are in the language it was built in, so it is keyed on the
+    instructor's translator. A command run in a process of its own builds its own."""
+    from escape_desktop import cli, i18n
+
+    build = cli.build_parser
+    built: dict[object, object] = {}
+
+    def parser():  # type: ignore[no-untyped-def]
+        language = i18n.ui_translator()
+        if language not in built:
+            built[language] = build()
+        return built[language]
+
+    parser.__doc__ = build.__doc__
+    cli.build_parser = parser  # type: ignore[assignment]
+
+
+_one_parser_per_language()
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--run-slow",
@@ -175,6 +200,35 @@ def _context_from(template: Path, folder: Path) -> Iterator[AppContext]:
         yield ctx
     finally:
         ctx.close()
+
+
+@pytest.fixture(scope="session")
+def demo_copy(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """copy(dest, seed=1) -> dest: a data folder as `escape-desktop demo --seed N` makes
+    it, made once per seed in this test process and copied to ``dest`` (which must not exist
+    yet). Making a demo costs most of a second of CPU; a dozen test modules start from one,
+    and what each is about is what is done with the data, not how the demo is made."""
+    import contextlib
+    import io
+
+    from escape_desktop import paths
+    from escape_desktop.cli import main
+
+    made: dict[int, Path] = {}
+
+    def copy(dest: Path, seed: int = 1) -> Path:  # 1: the command's own default
+        if seed not in made:
+            folder = tmp_path_factory.mktemp(f"demo-seed{seed}") / "data"
+            args = ["demo", "--data-dir", str(folder), "--seed", str(seed)]
+            recent = folder.parent / paths.RECENT_FILENAME  # not the list of whoever runs tests
+            with pytest.MonkeyPatch.context() as m, contextlib.redirect_stdout(io.StringIO()):
+                m.setattr(paths, "recent_file", lambda: recent)
+                assert main(args) == 0
+            made[seed] = folder
+        shutil.copytree(made[seed], dest)
+        return dest
+
+    return copy
 
 
 @pytest.fixture

@@ -76,20 +76,37 @@ def export(folder: Path, out: Path, *extra: str) -> None:
         assert main(["export", "csv", "--data-dir", str(folder), "--out", str(out), *extra]) == 0
 
 
+_MADE: list[Path] = []  # the three sites as made once in this test process (see uploads)
+
+
 @pytest.fixture(scope="module")
 def uploads(tmp_path_factory):
-    """Three demo folders (seeds 1-3, each its own site code), each exported today."""
+    """Three demo folders (seeds 1-3, each its own site code), each exported today.
+
+    Made once in each test process (three demos, three site keys and three exports are seconds
+    of CPU; four modules start from them) and copied into each module's own folder, since a
+    module's tests may add to a site's data."""
+    if not _MADE:
+        from escape_desktop import paths
+
+        made = tmp_path_factory.mktemp("sites-made")
+        with pytest.MonkeyPatch.context() as m:  # not the recent list of whoever runs the tests
+            m.setattr(paths, "recent_file", lambda: made / paths.RECENT_FILENAME)
+            for seed, (code, name) in SITES.items():
+                folder = made / f"demo{seed}"
+                with contextlib.redirect_stdout(io.StringIO()):
+                    assert main(["demo", "--data-dir", str(folder), "--seed", str(seed)]) == 0
+                    assert main(["site", "--data-dir", str(folder), "--name", name,
+                                 "--code", code]) == 0  # fmt: skip
+                export(folder, made / f"upload-{code}.csv", "--today", TODAY)
+        (made / paths.RECENT_FILENAME).unlink(missing_ok=True)
+        _MADE.append(made)
     root = tmp_path_factory.mktemp("sites")
+    shutil.copytree(_MADE[0], root, dirs_exist_ok=True)
     files = {}
-    for seed, (code, name) in SITES.items():
-        folder = root / f"demo{seed}"
-        out = root / f"upload-{code}.csv"
-        with contextlib.redirect_stdout(io.StringIO()):
-            assert main(["demo", "--data-dir", str(folder), "--seed", str(seed)]) == 0
-            assert main(["site", "--data-dir", str(folder), "--name", name, "--code", code]) == 0
-        export(folder, out, "--today", TODAY)
-        files[code] = out
-        FOLDERS[code] = folder
+    for seed, (code, _name) in SITES.items():
+        files[code] = root / f"upload-{code}.csv"
+        FOLDERS[code] = root / f"demo{seed}"
     return files
 
 

@@ -27,11 +27,10 @@ CODES = {"in_person": "1", "virtual": "2", "hybrid": "3"}
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory) -> tuple[Path, Path]:
+def site(tmp_path_factory, demo_copy) -> tuple[Path, Path]:
     """A demo site (a virtual, a hybrid and in-person courses) and its upload."""
-    folder = tmp_path_factory.mktemp("site")
+    folder = demo_copy(tmp_path_factory.mktemp("site") / "data", 3)
     out = tmp_path_factory.mktemp("out") / "upload.csv"
-    assert main(["demo", "--data-dir", str(folder), "--seed", "3"]) == 0
     assert main(["site", "--data-dir", str(folder), "--name", "Demo Hall", "--code", "DEMO7"]) == 0
     assert main(["export", "csv", "--data-dir", str(folder), "--out", str(out)]) == 0
     return folder, out

@@ -344,13 +344,12 @@ def test_one_nhs_number_check_for_both_sides(text, nhs):
 # ------------------------------------------------------------------ registry = outcomes
 
 
-def test_registry_figures_equal_the_sites_own_outcomes(tmp_path, capsys):
+def test_registry_figures_equal_the_sites_own_outcomes(tmp_path, capsys, demo_copy):
     """For a site where everyone agreed to share, the registry's completion (completers of
     starters on finished courses) and each headline's "improved" numerator and denominator
     equal the sums of that site's own `outcomes --course CODE --json` over its courses."""
-    folder = tmp_path / "site"
+    folder = demo_copy(tmp_path / "site", 4)
     with contextlib.redirect_stdout(io.StringIO()):
-        assert main(["demo", "--data-dir", str(folder), "--seed", "4"]) == 0
         assert (
             main(["site", "--data-dir", str(folder), "--name", "All Share", "--code", "ALL4"]) == 0
         )

@@ -158,7 +158,7 @@ def test_validate_upload_holds_the_online_counts_to_the_attendance_file(ctx, tmp
     assert [p.column for p in problems] == ["sessions_attended_online"]
 
 
-def test_the_registry_leaves_out_what_the_site_left_out(tmp_path, capsys):
+def test_the_registry_leaves_out_what_the_site_left_out(tmp_path, capsys, demo_copy):
     """A site's upload says a chair stand over video is left out: the registry's headline
     figures and means leave it out too, and say how many (counted again from the CSV)."""
     from escape_desktop.library import load_library
@@ -166,7 +166,7 @@ def test_the_registry_leaves_out_what_the_site_left_out(tmp_path, capsys):
     from escape_desktop.registry.store import open_registry
 
     folder, out, registry = tmp_path / "site", tmp_path / "upload.csv", tmp_path / "registry"
-    assert main(["demo", "--data-dir", str(folder), "--seed", "3"]) == 0
+    demo_copy(folder, 3)
     assert main(["site", "--data-dir", str(folder), "--name", "Demo Hall", "--code", "DEMO7"]) == 0
     assert main(["export", "csv", "--data-dir", str(folder), "--out", str(out)]) == 0
     assert main(["registry", "add", "--data-dir", str(registry), str(out)]) == 0

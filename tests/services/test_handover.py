@@ -42,23 +42,10 @@ def cli(capsys: pytest.CaptureFixture, *args: str) -> tuple[int, str, str]:
     return code, out.out, out.err
 
 
-@pytest.fixture(scope="module")
-def demo_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    """Two demo folders made once, as two laptops would: seed 1 and seed 2."""
-    made = {}
-    for seed in (1, 2):
-        folder = tmp_path_factory.mktemp(f"seed{seed}") / "data"
-        assert main(["demo", "--seed", str(seed), "--data-dir", str(folder)]) == 0
-        made[seed] = folder
-    return made
-
-
 @pytest.fixture
-def laptops(demo_folders: dict[int, Path], tmp_path: Path) -> Iterator[tuple[Path, Path]]:
-    a, b = tmp_path / "laptop-a", tmp_path / "laptop-b"
-    shutil.copytree(demo_folders[1], a)
-    shutil.copytree(demo_folders[2], b)
-    yield a, b
+def laptops(demo_copy, tmp_path: Path) -> Iterator[tuple[Path, Path]]:  # type: ignore[no-untyped-def]
+    """Two demo laptops, as two instructors' would be: seed 1 and seed 2."""
+    yield demo_copy(tmp_path / "laptop-a", 1), demo_copy(tmp_path / "laptop-b", 2)
 
 
 @pytest.fixture(autouse=True)

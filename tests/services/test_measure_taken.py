@@ -339,10 +339,10 @@ def _taken_counts(folder: Path, code: str) -> list[tuple[str, str, str, int]]:
         ).fetchall()
 
 
-def test_the_hand_over_carries_where_measures_were_taken(tmp_path, capsys, monkeypatch):
+def test_the_hand_over_carries_where_measures_were_taken(tmp_path, capsys, monkeypatch, demo_copy):
     monkeypatch.setenv("ESCAPE_DESKTOP_HANDOVER_PASSPHRASE", "correct horse battery staple 7")
     a, b = tmp_path / "a", tmp_path / "b"
-    assert main(["demo", "--seed", "1", "--data-dir", str(a)]) == 0
+    demo_copy(a, 1)
     sent = _taken_counts(a, "BK-2026-001")  # the demo's virtual course
     assert {row[2] for row in sent} == {REMOTE, VIDEO}
     file = tmp_path / "course.escape"

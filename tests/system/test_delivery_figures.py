@@ -88,10 +88,8 @@ def by_place(db: Path, today: date) -> dict[str, dict]:
 
 
 @pytest.fixture(scope="module")
-def demo_folder(tmp_path_factory) -> Path:
-    folder = tmp_path_factory.mktemp("delivery-demo")
-    assert main(["demo", "--data-dir", str(folder), "--seed", "5"]) == 0
-    return folder
+def demo_folder(tmp_path_factory, demo_copy) -> Path:
+    return demo_copy(tmp_path_factory.mktemp("delivery-demo") / "data", 5)
 
 
 def _json(capsys, *args: str) -> object:

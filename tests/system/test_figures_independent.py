@@ -284,9 +284,10 @@ def _compare(folder: Path, capsys) -> None:
 
 
 @pytest.mark.parametrize("seed", [3, 8])
-def test_demo_figures_agree_with_an_independent_calculation(tmp_path, capsys, qtbot, seed):
-    folder = tmp_path / f"demo-{seed}"
-    assert main(["demo", "--data-dir", str(folder), "--seed", str(seed)]) == 0
+def test_demo_figures_agree_with_an_independent_calculation(
+    tmp_path, capsys, qtbot, seed, demo_copy
+):
+    folder = demo_copy(tmp_path / f"demo-{seed}", seed)
     _compare(folder, capsys)
     _register_screen_agrees(folder, independent_figures(folder / "escape.db", date.today()))
 
@@ -396,9 +397,8 @@ def _register_screen_agrees(folder: Path, mine: dict[str, dict]) -> None:
         ctx.close()
 
 
-def test_awkward_cases_agree_with_an_independent_calculation(tmp_path, capsys, qtbot):
-    folder = tmp_path / "awkward"
-    assert main(["demo", "--data-dir", str(folder), "--seed", "1"]) == 0
+def test_awkward_cases_agree_with_an_independent_calculation(tmp_path, capsys, qtbot, demo_copy):
+    folder = demo_copy(tmp_path / "awkward", 1)
     _edit_into_awkward_cases(folder / "escape.db", date.today())
     mine = independent_figures(folder / "escape.db", date.today())
     assert any(f["completers"] is not None and f["sessions_delivered"] == 2 for f in mine.values())

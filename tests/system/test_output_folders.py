@@ -58,11 +58,31 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
-@pytest.fixture
-def machine(_demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Encrypted class data with a backup, and a registry, in three layouts of one machine."""
+@pytest.fixture(scope="module")
+def _machine_template(_demo_template: Path, tmp_path_factory: pytest.TempPathFactory):
+    """Encrypted class data with a backup, and an empty registry, made once for the module:
+    each test copies them into its own layout (encrypting and backing up the demo is most of a
+    test's work, and what the test is about is where --out may write, not how they were made)."""
     from escape_desktop.db.encryption import encrypt_existing
     from escape_desktop.registry.store import open_registry
+
+    root = tmp_path_factory.mktemp("machine")
+    klass, registry = root / "class", root / "registry"
+    klass.mkdir()
+    (klass / DB_FILENAME).write_bytes(_demo_template.read_bytes())
+    ctx = AppContext.open(klass)
+    db, _made = encrypt_existing(ctx.db, PASSPHRASE, n=2**12)
+    make_backup(db, backups_dir(klass), "manual")
+    db.dispose()
+    registry.mkdir()
+    open_registry(registry, create=True).dispose()
+    return klass, registry
+
+
+@pytest.fixture
+def machine(_machine_template, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """Encrypted class data with a backup, and a registry, in three layouts of one machine."""
+    import shutil
 
     recent = tmp_path / "config" / paths.RECENT_FILENAME
     monkeypatch.setattr(paths, "recent_file", lambda: recent)
@@ -76,14 +96,8 @@ def machine(_demo_template: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatc
             klass, registry = default, default / "registry"
         else:
             klass, registry = tmp_path / "stick" / "class", tmp_path / "hub" / "registry"
-        klass.mkdir(parents=True)
-        (klass / DB_FILENAME).write_bytes(_demo_template.read_bytes())
-        ctx = AppContext.open(klass)
-        db, _made = encrypt_existing(ctx.db, PASSPHRASE, n=2**12)
-        make_backup(db, backups_dir(klass), "manual")
-        db.dispose()
-        registry.mkdir(parents=True, exist_ok=True)
-        open_registry(registry, create=True).dispose()
+        shutil.copytree(_machine_template[0], klass)
+        shutil.copytree(_machine_template[1], registry)
         secret = tmp_path / "pass.txt"
         secret.write_text(PASSPHRASE + "\n", encoding="utf-8")
         assert keys.is_encrypted(klass)

@@ -147,11 +147,9 @@ def test_a_backup_without_its_key_file_says_what_to_look_for(
 
 
 @pytest.fixture
-def plain_demo(tmp_path: Path) -> Path:
+def plain_demo(demo_copy, tmp_path: Path) -> Path:  # type: ignore[no-untyped-def]
     """A demo laptop with no passphrase, in its own folder."""
-    folder = tmp_path / "plain-laptop"
-    assert main(["demo", "--seed", "4", "--data-dir", str(folder)]) == 0
-    return folder
+    return demo_copy(tmp_path / "plain-laptop", 4)
 
 
 def test_a_plain_backup_restores_with_no_passphrase_asked(

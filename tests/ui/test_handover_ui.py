@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,29 +17,16 @@ from test_handover import (
     views,
 )
 
-from escape_desktop.cli import main
 from escape_desktop.context import AppContext
 from escape_desktop.ui.courses import handover_dialogs as H
 
 pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints")
 
 
-@pytest.fixture(scope="module")
-def demo_folders(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    made = {}
-    for seed in (1, 2):
-        folder = tmp_path_factory.mktemp(f"ui-seed{seed}") / "data"
-        assert main(["demo", "--seed", str(seed), "--data-dir", str(folder)]) == 0
-        made[seed] = folder
-    return made
-
-
 @pytest.fixture
-def laptops(demo_folders: dict[int, Path], tmp_path: Path) -> Iterator[tuple[Path, Path]]:
-    a, b = tmp_path / "laptop-a", tmp_path / "laptop-b"
-    shutil.copytree(demo_folders[1], a)
-    shutil.copytree(demo_folders[2], b)
-    yield a, b
+def laptops(demo_copy, tmp_path: Path) -> Iterator[tuple[Path, Path]]:  # type: ignore[no-untyped-def]
+    """Two demo laptops, as two instructors' would be: seed 1 and seed 2."""
+    yield demo_copy(tmp_path / "laptop-a", 1), demo_copy(tmp_path / "laptop-b", 2)
 
 
 @pytest.fixture(autouse=True)
