@@ -101,8 +101,9 @@ class GuideBrowser(QTextBrowser):
     """Shows the guide's pages in the window's language, whether opened from the list or
     reached by a link on another page."""
 
-    def loadResource(self, kind: int, name: QUrl) -> Any:
-        path = Path(name.toLocalFile() or name.path())
+    def loadResource(self, kind: int, name: QUrl | str) -> Any:
+        url = name if isinstance(name, QUrl) else QUrl(name)
+        path = Path(url.toLocalFile() or url.path())
         if (
             kind == QTextDocument.ResourceType.HtmlResource.value
             and path.suffix == ".html"
