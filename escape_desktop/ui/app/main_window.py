@@ -53,7 +53,7 @@ from escape_desktop.ui.common import announce, error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.courses.course_view import TAB_TITLES
 from escape_desktop.ui.courses.courses_panel import (
-    CourseListRow,
+    CourseRow,
     CoursesPanel,
     large_text_on,
 )
@@ -94,7 +94,7 @@ class _LoadingCourse(QWidget):
         layout.addWidget(self.note)
         layout.addStretch(1)
 
-    def show_course(self, summary: CourseListRow | None) -> None:
+    def show_course(self, summary: CourseRow | None) -> None:
         self.title.setText(summary.title if summary else "")
         parts = (summary.code, summary.venue) if summary else ()
         self.subtitle.setText(" · ".join(p for p in parts if p))
