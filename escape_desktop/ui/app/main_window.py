@@ -246,12 +246,15 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self.help_key)
         self._build_today()
         self.is_ready = True
-        if self.pages.currentIndex() == PAGE_WELCOME or self._wanted_course is None:
+        # On a class day that class's register is the first (and only) one built; otherwise
+        # the course last open, or the one chosen while the window was opening.
+        found = self._refresh_today() if self.pages.currentIndex() == PAGE_COURSES else None
+        if found is not None:
+            self.open_session(*found)
+        elif self.pages.currentIndex() == PAGE_WELCOME or self._wanted_course is None:
             self.course_view.set_course(None)
         else:
             self.open_course(self._wanted_course)
-        if self.pages.currentIndex() == PAGE_COURSES:
-            self.go_today(quiet=True)  # on a class day, open on that class
         self.ready.emit()
         self._run_queued()
 
