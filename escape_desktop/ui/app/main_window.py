@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
@@ -314,7 +315,13 @@ class MainWindow(QMainWindow):
             late = sum(1 for e in waiting if e.state == OVERDUE)
             return len(waiting) - late, late
 
+        def forget() -> None:  # well after the worker has left its emit
+            QTimer.singleShot(5000, signals.deleteLater)
+
         def counted(result: tuple[int, int]) -> None:
+            forget()
+            if not shiboken6.isValid(self):  # the window closed while it counted
+                return
             self._follow_ups_counting = False
             if self.today_panel is not None:
                 self.today_panel.show_follow_ups(*result)
@@ -324,14 +331,19 @@ class MainWindow(QMainWindow):
                 self._count_follow_ups()
 
         def failed(e: BaseException) -> None:
+            forget()
+            if not shiboken6.isValid(self):
+                return
             self._follow_ups_counting = False
             self._follow_ups_again = False
             if self.today_panel is not None:
                 self.today_panel.show_follow_ups(0, 0)
             error_dialog.report(self, e)
 
-        self._follow_ups_job = run_in_background(
-            count, on_done=counted, on_error=failed, parent=self
+        # The answer's messenger belongs to the application, not to this window: a window
+        # closed while the worker counts must not delete it under the worker's emit.
+        signals = run_in_background(
+            count, on_done=counted, on_error=failed, parent=QApplication.instance()
         )
 
     def go_today(self, quiet: bool = False) -> None:
