@@ -57,3 +57,33 @@ def test_p_marks_the_first_person_right_after_the_window_opens(
             )
         )
     assert mark == "present"
+
+
+def test_on_a_class_day_the_first_register_built_is_that_class(
+    qtbot, demo_ctx: AppContext, demo_today: date, monkeypatch
+) -> None:
+    """Issue 29: ready to mark means today's register, built before anything else; the
+    course last open on another day is not built first and then thrown away."""
+    from escape_desktop.ui.courses.course_view import CourseView
+
+    day, sid = _a_class_day(demo_ctx, demo_today)
+    with demo_ctx.db.read() as s:
+        todays_course = s.scalar(select(Session.course_id).where(Session.id == sid))
+    built: list[int | None] = []
+    real = CourseView.set_course
+
+    def recording(view, course_id):  # type: ignore[no-untyped-def]
+        built.append(course_id)
+        return real(view, course_id)
+
+    monkeypatch.setattr(CourseView, "set_course", recording)
+    window = create_main_window(demo_ctx, today=day, deferred=True)
+    qtbot.addWidget(window)
+    other = next(r.id for r in window.courses.model.rows if r.id != todays_course)
+    window.open_course(other)  # the course last open (or clicked while opening)
+    window.show()
+    window.finish()
+    assert built == [todays_course]
+    assert window.course_view.course_id == todays_course
+    reg = window.course_view.register
+    assert reg.model.column_of_session(sid) is not None

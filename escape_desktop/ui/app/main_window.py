@@ -14,6 +14,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import shiboken6
 from PySide6.QtCore import QByteArray, QEvent, QObject, QRect, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QAction,
@@ -53,7 +54,7 @@ from escape_desktop.ui.common import announce, error_dialog, file_dialogs, style
 from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.courses.course_view import TAB_TITLES
 from escape_desktop.ui.courses.courses_panel import (
-    CourseListRow,
+    CourseRow,
     CoursesPanel,
     large_text_on,
 )
@@ -97,7 +98,7 @@ class _LoadingCourse(QWidget):
         layout.addWidget(self.note)
         layout.addStretch(1)
 
-    def show_course(self, summary: CourseListRow | None) -> None:
+    def show_course(self, summary: CourseRow | None) -> None:
         self.title.setText(summary.title if summary else "")
         parts = (summary.code, summary.venue) if summary else ()
         self.subtitle.setText(" · ".join(p for p in parts if p))
@@ -143,6 +144,7 @@ def after_first_paint(window: QWidget, then: Callable[[], None]) -> None:
 
 class MainWindow(QMainWindow):
     ready = Signal()  # the course view, register and undo are built (finish() ran)
+    follow_ups_counted = Signal()  # the Today panel's follow-ups line is up to date
 
     # Made by window_actions (declared there, each beside its shortcut and menu place).
     new_course_action: QAction
@@ -189,6 +191,8 @@ class MainWindow(QMainWindow):
         self._queued: Callable[[], None] | None = None
         self._wanted_course: int | None = None
         self.today_panel: TodayPanel | None = None  # built by finish()
+        self._follow_ups_counting = False  # on the database worker (see _count_follow_ups)
+        self._follow_ups_again = False
         self._first_key_target: QWidget | None = None  # gets the focus once it can take it
         self.setWindowTitle(_("ESCAPE-pain classes"))
         from escape_desktop.ui.common import keyboard
@@ -252,12 +256,15 @@ class MainWindow(QMainWindow):
             app.installEventFilter(self.help_key)
         self._build_today()
         self.is_ready = True
-        if self.pages.currentIndex() == PAGE_WELCOME or self._wanted_course is None:
+        # On a class day that class's register is the first (and only) one built; otherwise
+        # the course last open, or the one chosen while the window was opening.
+        found = self._refresh_today() if self.pages.currentIndex() == PAGE_COURSES else None
+        if found is not None:
+            self.open_session(*found)
+        elif self.pages.currentIndex() == PAGE_WELCOME or self._wanted_course is None:
             self.course_view.set_course(None)
         else:
             self.open_course(self._wanted_course)
-        if self.pages.currentIndex() == PAGE_COURSES:
-            self.go_today(quiet=True)  # on a class day, open on that class
         self.ready.emit()
         self._run_queued()
 
@@ -293,13 +300,60 @@ class MainWindow(QMainWindow):
             self, today_service.registers_not_taken, self.ctx, self.today
         )
         self.today_panel.show_missing(missing if ok else [])
+        # After this turn of the event loop: the register paints first, then the count starts.
+        QTimer.singleShot(0, self, self._count_follow_ups)
+        return (brief.course_id, brief.session_id) if ok and brief is not None else None
+
+    def _count_follow_ups(self) -> None:
+        """Count the follow-ups waiting, on the database worker: the count reads every course
+        ever run (it grows with the years), so neither the register nor a mark waits for it.
+        Asked again while counting, it counts once more when the first count is in."""
+        if self._follow_ups_counting:
+            self._follow_ups_again = True
+            return
+        # Imported here, on the GUI thread: an import on the worker could meet one here.
         from escape_desktop.programme.followup import OVERDUE
         from escape_desktop.services import followups
+        from escape_desktop.ui.common.worker import run_in_background
 
-        ok, waiting = error_dialog.guarded(self, followups.due_list, self.ctx, self.today)
-        late = sum(1 for e in waiting if e.state == OVERDUE) if ok else 0
-        self.today_panel.show_follow_ups(len(waiting) - late if ok else 0, late)
-        return (brief.course_id, brief.session_id) if ok and brief is not None else None
+        self._follow_ups_counting = True
+        ctx, today = self.ctx, self.today
+
+        def count(_progress: object) -> tuple[int, int]:
+            waiting = followups.due_list(ctx, today)
+            late = sum(1 for e in waiting if e.state == OVERDUE)
+            return len(waiting) - late, late
+
+        def forget() -> None:  # well after the worker has left its emit
+            QTimer.singleShot(5000, signals.deleteLater)
+
+        def counted(result: tuple[int, int]) -> None:
+            forget()
+            if not shiboken6.isValid(self):  # the window closed while it counted
+                return
+            self._follow_ups_counting = False
+            if self.today_panel is not None:
+                self.today_panel.show_follow_ups(*result)
+            self.follow_ups_counted.emit()
+            if self._follow_ups_again:
+                self._follow_ups_again = False
+                self._count_follow_ups()
+
+        def failed(e: BaseException) -> None:
+            forget()
+            if not shiboken6.isValid(self):
+                return
+            self._follow_ups_counting = False
+            self._follow_ups_again = False
+            if self.today_panel is not None:
+                self.today_panel.show_follow_ups(0, 0)
+            error_dialog.report(self, e)
+
+        # The answer's messenger belongs to the application, not to this window: a window
+        # closed while the worker counts must not delete it under the worker's emit.
+        signals = run_in_background(
+            count, on_done=counted, on_error=failed, parent=QApplication.instance()
+        )
 
     def go_today(self, quiet: bool = False) -> None:
         """Open today's class on its register, ready for the first key (View > Today)."""

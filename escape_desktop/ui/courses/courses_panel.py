@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -30,7 +31,17 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.first_screen import LARGE_TEXT, CourseListRow, course_summaries, setting
+from escape_desktop.db.first_screen import (
+    LARGE_TEXT,
+    PAGE,
+    CourseListRow,
+    LazyCourseRow,
+    any_course,
+    course_list,
+    in_order,
+    read_figures,
+    setting,
+)
 from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.common import style
@@ -71,7 +82,7 @@ _ALIGNMENT = Qt.ItemDataRole.TextAlignmentRole
 _ROLES = {int(r) for r in (_DISPLAY, _TOOLTIP, _FOREGROUND, _FONT, _ALIGNMENT, COURSE_ID_ROLE)}
 # Columns sized to their contents look at this many rows, not all of them: a list of years
 # of courses would otherwise be measured in full before the window first paints.
-SIZE_ROWS = 50
+SIZE_ROWS = PAGE  # as many as the first screenful whose figures are read (first_screen)
 FILTERS = (
     (N_("All courses"), None),
     (N_("Running"), "running"),
@@ -80,7 +91,11 @@ FILTERS = (
 )
 
 
-def ordered(rows: list[CourseListRow]) -> list[CourseListRow]:
+# A row of the list: the window's own lazy rows (course_list), or full ones (tests, tools).
+CourseRow = CourseListRow | LazyCourseRow
+
+
+def ordered(rows: Sequence[CourseRow]) -> list[CourseRow]:
     """Running first, then upcoming (soonest first), then finished (most recent first)."""
     running = [r for r in rows if r.status == "running"]
     upcoming = sorted((r for r in rows if r.status == "upcoming"), key=lambda r: r.start_date)
@@ -94,11 +109,11 @@ STATUS_COLOURS = {"running": "good", "upcoming": "accent", "finished": "muted"}
 class CoursesModel(QAbstractTableModel):
     def __init__(self, parent: Any = None):
         super().__init__(parent)
-        self.rows: list[CourseListRow] = []
+        self.rows: list[CourseRow] = []
         self._bold = QFont()
         self._bold.setBold(True)
 
-    def set_rows(self, rows: list[CourseListRow]) -> None:
+    def set_rows(self, rows: Sequence[CourseRow]) -> None:
         self.beginResetModel()
         self.rows = ordered(rows)
         self.endResetModel()
@@ -279,14 +294,16 @@ class CoursesPanel(QFrame):
 
     def reload(self) -> None:
         # Plain SQL on a driver connection: the list paints before SQLAlchemy is imported.
-        with self.ctx.db.raw_read() as conn:
-            rows = course_summaries(conn, self.today, search=self.search.text().strip())
+        # Each course's phase now; its figures for the rows on screen only (course_list).
+        rows = course_list(self.ctx.db.raw_read, self.today, search=self.search.text().strip())
         status = FILTERS[self.filter.currentIndex()][1]
         if status:
             rows = [r for r in rows if r.status == status]
         keep = self._selected
         self.table.selectionModel().blockSignals(True)
         self.model.set_rows(rows)
+        in_order(self.model.rows)  # figures a screenful at a time, in the order shown
+        read_figures(self.model.rows[:PAGE])  # the first screenful, before it paints
         self.table.selectionModel().blockSignals(False)
         self.empty_label.setVisible(not rows)
         if keep is not None:
@@ -294,7 +311,7 @@ class CoursesPanel(QFrame):
 
     def has_courses(self) -> bool:
         with self.ctx.db.raw_read() as conn:
-            return bool(course_summaries(conn, self.today, codes=None)[:1])
+            return any_course(conn)
 
     def select(self, course_id: int, emit: bool = True) -> bool:
         row = self.model.row_of(course_id)

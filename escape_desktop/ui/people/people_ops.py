@@ -4,16 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import QWidget
 
 from escape_desktop.context import AppContext
-from escape_desktop.services import importing, participants
+from escape_desktop.services import participants
 from escape_desktop.services import screening as screen
-from escape_desktop.services.importing import ImportPreview
 from escape_desktop.services.participants import ParticipantInput
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import raise_to_caller, run_op
+
+if TYPE_CHECKING:  # the list reader is loaded when a list is imported, not as the window opens
+    from escape_desktop.services.importing import ImportPreview
 
 
 class PeopleOps:
@@ -55,6 +58,8 @@ class PeopleOps:
         ``enrol_existing`` / ``add_as_new``: lines of people who may be on file, as the
         instructor chose for each.
         """
+        from escape_desktop.services import importing
+
         op = run_op(
             self.parent,
             lambda: importing.import_list(
