@@ -89,27 +89,3 @@ def test_a_course_switch_keeps_the_heading_and_the_register_where_they_are(qtbot
     assert LONG_VENUE in view._subtitle_full
     if " ".join(view.subtitle.text().split()) != " ".join(view._subtitle_full.split()):
         assert view.subtitle.toolTip() == view._subtitle_full == view.subtitle.accessibleName()
-
-
-def test_choosing_another_session_keeps_the_grid_s_height(qtbot, demo_ctx, demo_today):
-    """The session's line under the grid (topic, staff) wraps to one or two lines: the grid
-    kept being laid out and painted again for it."""
-    from escape_desktop.commands.base import course_id
-    from escape_desktop.ui.common.change_bus import ChangeBus
-    from escape_desktop.ui.register.register_model import FIRST_SESSION
-    from escape_desktop.ui.register.register_ops import RegisterOps
-    from escape_desktop.ui.register.register_section import RegisterSection
-
-    bus = ChangeBus()
-    view = RegisterSection(demo_ctx, bus, RegisterOps(demo_ctx, bus), today=demo_today)
-    qtbot.addWidget(view)
-    view.resize(560, 600)  # narrow: a session with a topic and staff takes two lines
-    view.show()
-    view.set_course(course_id(demo_ctx, "KH-2026-001"))
-    qtbot.waitExposed(view)
-    heights = set()
-    for column in range(FIRST_SESSION, view.model.columnCount()):
-        view.table.setCurrentIndex(view.model.index(0, column))
-        QApplication.processEvents()
-        heights.add(view.grid.height())
-    assert len(heights) == 1, heights

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QRect, Qt
 from PySide6.QtGui import (
     QFont,
     QFontMetrics,
@@ -293,22 +294,27 @@ class CourseView(QWidget):
         full = getattr(self, "_subtitle_full", "")
         self.title.ensurePolished()
         self.subtitle.ensurePolished()
-        title_line = _line_height(self.title.fontMetrics())
-        line = _line_height(self.subtitle.fontMetrics())
+        title_h = _lines_height(self.title.fontMetrics())
+        sub_h = _lines_height(self.subtitle.fontMetrics())
         # The view's own size: the scroll area's viewport catches up only after this event.
         compact = 0 < self.height() < COMPACT_LINES * self.fontMetrics().height()
         width = max(self.width() - 64, 120)
-        room = title_line + line if compact else 2 * title_line + line
+        room = (
+            title_h(1) + sub_h(1) if compact else max(title_h(1) + sub_h(2), title_h(2) + sub_h(1))
+        )
         self.heading.setFixedHeight(room)
         title_lines = _fit_label(self.title, self._title_full, width, 1 if compact else 2)
-        self.title.setFixedHeight(title_lines * title_line)
-        lines = max(1, (room - title_lines * title_line) // line)
+        self.title.setFixedHeight(title_h(title_lines))
+        lines = 1 if compact or title_lines > 1 else 2
         _fit_label(self.subtitle, full, width, lines)
-        self.subtitle.setFixedHeight(lines * line)
+        self.subtitle.setFixedHeight(sub_h(lines))
 
 
-def _line_height(fm: QFontMetrics) -> int:
-    return max(fm.lineSpacing(), fm.height())
+def _lines_height(fm: QFontMetrics) -> Callable[[int], int]:
+    """The height of ``n`` lines of text in a label with these metrics (as its size hint)."""
+    return lambda n: fm.boundingRect(
+        QRect(0, 0, 10_000, 10_000), Qt.AlignmentFlag.AlignLeft, "\n".join("X" * n)
+    ).height()
 
 
 def _fit_label(label: QLabel, text: str, width: int, most: int) -> int:

@@ -271,12 +271,6 @@ class RegisterSection(CourseSection):
             view.verticalHeader().setMinimumSectionSize(fm.height() + 6)
             view.verticalHeader().setDefaultSectionSize(fm.height() + 8)
         self.names.setFixedWidth(sum(widths.values()) + 2 * self.names.frameWidth())
-        # The session's line under the grid takes one or two lines (topic, staff): two are kept
-        # for it, so choosing another session or course does not lay out and paint the grid
-        # again for a line that wraps (issue 29). A longer text still grows it.
-        self.session_label.ensurePolished()
-        label_fm = self.session_label.fontMetrics()
-        self.session_label.setMinimumHeight(label_fm.lineSpacing() + label_fm.height())
 
     # --- data --------------------------------------------------------------------------
     def show_course(self) -> None:
