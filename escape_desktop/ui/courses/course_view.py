@@ -8,14 +8,24 @@ from __future__ import annotations
 
 import importlib
 import logging
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QKeySequence, QResizeEvent, QShortcut
+from PySide6.QtCore import QRect, Qt
+from PySide6.QtGui import (
+    QFont,
+    QFontMetrics,
+    QKeySequence,
+    QResizeEvent,
+    QShortcut,
+    QTextLayout,
+    QTextOption,
+)
 from PySide6.QtWidgets import (
     QFrame,
     QLabel,
+    QSizePolicy,
     QStackedWidget,
     QTabWidget,
     QVBoxLayout,
@@ -84,8 +94,7 @@ class CourseView(QWidget):
         page = QWidget()
         inner = QVBoxLayout(page)
         inner.setContentsMargins(16, 12, 16, 8)
-        inner.addWidget(self.title)
-        inner.addWidget(self.subtitle)
+        inner.addWidget(self.heading)
         inner.addWidget(self.tabs, 1)
         # At 150 % or 200 % scaling a laptop screen is 911x512 or 683x384 points: a section
         # taller or wider than that scrolls here instead of stretching the window off the screen.
@@ -148,12 +157,26 @@ class CourseView(QWidget):
         return widget
 
     def _build_heading(self) -> None:
+        # The heading keeps one height whatever the course: its lines are laid out here (cut
+        # with "…" past the room, the whole text on hover and in what a screen reader says),
+        # so a course switch does not resize the register below and paint it again.
+        self.heading = QWidget(self)
+        box = QVBoxLayout(self.heading)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
         self.title = QLabel("")
         self.title.setObjectName("title")
-        self.title.setWordWrap(True)  # a long course name wraps rather than widening the window
         self.subtitle = QLabel("")
         self.subtitle.setObjectName("subtitle")
-        self.subtitle.setWordWrap(True)
+        for label in (self.title, self.subtitle):
+            label.setTextFormat(Qt.TextFormat.PlainText)
+            label.setWordWrap(False)  # the lines are broken in _fit_heading
+            # Its width is the page's, never its text's: a long name cannot widen the window.
+            label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+            box.addWidget(label)
+        box.addStretch(1)
+        self.heading.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self._title_full = ""
 
     def _build_tabs(self) -> None:
         self.tabs = QTabWidget(self)
@@ -208,10 +231,10 @@ class CourseView(QWidget):
     def _update_heading(self) -> None:
         reg: Register | None = self.register.model.register
         if reg is None:
-            self.title.setText("")
+            self._title_full = ""
             self._set_subtitle("")
             return
-        self.title.setText(f"{reg.title}")
+        self._title_full = reg.title
         live = [x for x in reg.sessions if not x.cancelled]
         figures = self.register.model.summary  # programme.status, on the marks shown
         when = ""
@@ -264,21 +287,69 @@ class CourseView(QWidget):
         self._fit_heading()
 
     def _fit_heading(self) -> None:
-        """Few lines of room (200 % scaling, Large text 200 %): the course's details take one
-        line, cut with "…", the whole of it on hover and in what a screen reader says; the
-        register below keeps the room."""
+        """The heading's lines at the view's width, in a height that depends on the text size
+        only: the title on up to two lines and the course's details on two (one if the title
+        took two). Few lines of room (200 % scaling, Large text 200 %): one line each. Text
+        cut with "…" is whole on hover and in what a screen reader says."""
         full = getattr(self, "_subtitle_full", "")
+        self.title.ensurePolished()
+        self.subtitle.ensurePolished()
+        title_h = _lines_height(self.title.fontMetrics())
+        sub_h = _lines_height(self.subtitle.fontMetrics())
         # The view's own size: the scroll area's viewport catches up only after this event.
         compact = 0 < self.height() < COMPACT_LINES * self.fontMetrics().height()
-        self.subtitle.setWordWrap(not compact)
-        self.subtitle.setToolTip(full if compact else "")
-        self.subtitle.setAccessibleName(full if compact else "")
-        if compact:
-            fm = self.subtitle.fontMetrics()
-            width = max(self.width() - 64, 120)
-            self.subtitle.setText(fm.elidedText(full, Qt.TextElideMode.ElideRight, width))
-        else:
-            self.subtitle.setText(full)
+        width = max(self.width() - 64, 120)
+        room = (
+            title_h(1) + sub_h(1) if compact else max(title_h(1) + sub_h(2), title_h(2) + sub_h(1))
+        )
+        self.heading.setFixedHeight(room)
+        title_lines = _fit_label(self.title, self._title_full, width, 1 if compact else 2)
+        self.title.setFixedHeight(title_h(title_lines))
+        lines = 1 if compact or title_lines > 1 else 2
+        _fit_label(self.subtitle, full, width, lines)
+        self.subtitle.setFixedHeight(sub_h(lines))
+
+
+def _lines_height(fm: QFontMetrics) -> Callable[[int], int]:
+    """The height of ``n`` lines of text in a label with these metrics (as its size hint)."""
+    return lambda n: fm.boundingRect(
+        QRect(0, 0, 10_000, 10_000), Qt.AlignmentFlag.AlignLeft, "\n".join("X" * n)
+    ).height()
+
+
+def _fit_label(label: QLabel, text: str, width: int, most: int) -> int:
+    """Show ``text`` on ``label`` broken into at most ``most`` lines of ``width``, the last
+    cut with "…" if it needs more; the whole of a cut text in its tooltip and accessible
+    name. Returns how many lines it took (at least one)."""
+    lines, cut = wrap_lines(text, label.font(), width, most)
+    label.setText("\n".join(lines))
+    label.setToolTip(text if cut else "")
+    label.setAccessibleName(text if cut else "")
+    return max(len(lines), 1)
+
+
+def wrap_lines(text: str, font: QFont, width: int, most: int) -> tuple[list[str], bool]:
+    """``text`` broken at word boundaries into lines of at most ``width`` pixels in ``font``;
+    past ``most`` lines the last one is cut with "…". Returns the lines and whether it cut."""
+    layout = QTextLayout(text, font)
+    option = QTextOption()
+    option.setWrapMode(QTextOption.WrapMode.WrapAtWordBoundaryOrAnywhere)  # no word wider
+    layout.setTextOption(option)
+    spans: list[tuple[int, int]] = []
+    layout.beginLayout()
+    while True:
+        line = layout.createLine()
+        if not line.isValid():
+            break
+        line.setLineWidth(width)
+        spans.append((line.textStart(), line.textLength()))
+    layout.endLayout()
+    if len(spans) <= most:
+        return [text[a : a + n].rstrip() for a, n in spans], False
+    kept = [text[a : a + n].rstrip() for a, n in spans[: most - 1]]
+    rest = text[spans[most - 1][0] :]
+    last = QFontMetrics(font).elidedText(rest, Qt.TextElideMode.ElideRight, width)
+    return [*kept, last], True
 
 
 def usual_weekdays(days: list[date]) -> tuple[list[int], int]:
