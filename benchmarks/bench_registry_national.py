@@ -125,23 +125,33 @@ def plain_copy(files: list[Path], url: str) -> int:
         return int(con.execute("SELECT count(*) FROM upload").fetchone()[0])  # type: ignore[index]
 
 
-def peak_rss_mb(fn: Callable[[], object]) -> tuple[float, float]:
-    """Seconds for ``fn`` and the process's peak resident memory while it ran (Linux: the
-    high-water mark is reset first; elsewhere the peak so far)."""
-    reset = Path("/proc/self/clear_refs")
-    if reset.exists():
-        reset.write_text("5")
-    t0 = time.perf_counter()
-    fn()
-    took = time.perf_counter() - t0
+def _status_mb(field: str) -> float | None:
     status = Path("/proc/self/status")
     if status.exists():
         for line in status.read_text().splitlines():
-            if line.startswith("VmHWM:"):
-                return took, int(line.split()[1]) / 1024
+            if line.startswith(f"{field}:"):
+                return int(line.split()[1]) / 1024
+    return None
+
+
+def peak_rss_mb(fn: Callable[[], object]) -> tuple[float, float, float | None]:
+    """Seconds for ``fn``, the process's peak resident memory while it ran, and its resident
+    memory when it began (Linux: the high-water mark is reset first, to the memory the process
+    already holds, so the peak includes what earlier steps left; elsewhere the peak so far
+    and no start figure)."""
+    reset = Path("/proc/self/clear_refs")
+    if reset.exists():
+        reset.write_text("5")
+    before = _status_mb("VmRSS")
+    t0 = time.perf_counter()
+    fn()
+    took = time.perf_counter() - t0
+    peak = _status_mb("VmHWM")
+    if peak is not None:
+        return took, peak, before
     import resource
 
-    return took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, before
 
 
 def run_engine(name: str, files: list[Path], out: Path, url: str | None, library, profile) -> None:  # type: ignore[no-untyped-def]
@@ -173,7 +183,7 @@ def run_engine(name: str, files: list[Path], out: Path, url: str | None, library
         gathered.append(time.perf_counter() - t0)
         pages.append(render_registry_report(gathered[0], out / f"report-{name}.pdf"))
 
-    report_s, report_mb = peak_rss_mb(whole_report)
+    report_s, report_mb, before_mb = peak_rss_mb(whole_report)
     db.dispose()
     print(
         f"[{name}] {SITES} sites x {YEARS} uploads, {plain} rows; registry holds "
@@ -191,6 +201,7 @@ def run_engine(name: str, files: list[Path], out: Path, url: str | None, library
     print(
         f"[{name}] registry report: {report_s:.1f} s (figures {gathered[1]:.1f} s, the rest "
         f"the PDF), {pages[0]} pages; peak memory {report_mb:.0f} MB"
+        + (f" ({before_mb:.0f} MB already held before it began)" if before_mb is not None else "")
     )
 
 

@@ -27,6 +27,7 @@ from escape_desktop.programme.equality import ETHNIC_CATEGORIES, GENDER_IDENTITI
 from .figures import SMALL_CELL, secondary_suppression
 from .models import Record, Site
 from .sql_cells import financial_year_of as _financial_year
+from .sql_cells import grouped_rows
 from .sql_cells import json_text as _json_text
 
 NOT_RECORDED = ""
@@ -176,7 +177,7 @@ def equality_report(
                 before_april.label("b"),
                 value.label("v"),
             ).where(*where)
-            sub = inner.subquery()
+            sub = grouped_rows(dialect, inner, "answers")
             counted: dict[str, dict[str, int]] = {}
             per_year: dict[str, dict[str, int]] = {}
             for site, y, b, v, n in s.execute(

@@ -25,6 +25,7 @@ from .figures import (
 from .models import Batch, CourseRecord, Record, Site, SiteKey
 from .sql_cells import EQUALITY_ITEMS
 from .sql_cells import financial_year_of as _financial_year
+from .sql_cells import grouped_rows as _grouped_rows
 from .sql_cells import json_text as _json_text
 from .store import RegistryDatabase
 
@@ -152,13 +153,15 @@ def gather_report(
         def tally(*columns: Any, where: tuple = (), first: bool = False) -> Any:
             """Each distinct combination of the site, delivery mode, financial year and
             ``columns`` with how many people have it (and the first record's id): grouped on a
-            subquery's columns, so PostgreSQL sees the very same expressions in the GROUP BY
+            subquery's (on SQLite a materialized CTE's) columns, so PostgreSQL sees the very same expressions in the GROUP BY
             as in the SELECT."""
             everything = (Record.site_code, mode_cell, calendar_year, before_april, *columns)
-            inner = (
-                joined.add_columns(Record.id, *(c.label(f"c{i}") for i, c in enumerate(everything)))
-                .where(*where)
-                .subquery()
+            inner = _grouped_rows(
+                dialect,
+                joined.add_columns(
+                    Record.id, *(c.label(f"c{i}") for i, c in enumerate(everything))
+                ).where(*where),
+                "tallied",
             )
             keys = [inner.c[f"c{i}"] for i in range(len(everything))]
             extra = [func.min(inner.c.id)] if first else []

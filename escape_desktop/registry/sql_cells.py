@@ -23,6 +23,17 @@ def json_text(dialect: str, column: Any, key: str, index: int | None = None) -> 
     return func.json_extract(column, f"$.{quoted}" + ("" if index is None else f"[{index}]"))
 
 
+def grouped_rows(dialect: str, stmt: Any, name: str) -> Any:
+    """``stmt``'s rows, ready to GROUP BY: on SQLite a MATERIALIZED common table expression, so
+    SQLite works each row's cells out first and keeps only them for its sort. Grouped on a plain
+    subquery instead, SQLite's sort held about the whole of each upload row's JSON (its temporary
+    store is in memory, SQLCipher's build), a peak growing with the registry: 112 MB against
+    12 MB for 50,000 rows. PostgreSQL groups a subquery without holding rows in this process."""
+    if dialect == "sqlite":
+        return stmt.cte(name).prefix_with("MATERIALIZED")
+    return stmt.subquery(name)
+
+
 def financial_year_of(year: Any, before_april: Any) -> str | None:
     """The financial year ("2026-27") of a course whose first session was in calendar
     ``year`` (before April or not); None when the upload gave no start date."""

@@ -1,0 +1,106 @@
+"""The registry report does not need memory for every row's upload JSON (issue 30 item 5).
+
+SQLCipher keeps SQLite's temporary data in memory, so a GROUP BY whose sort carried each
+row's JSON needed about the size of all of it: 3 GB for a million rows. The report groups
+only the few cells it reads; SQLite's own memory counter shows it.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import json
+from pathlib import Path
+
+import pytest
+from sqlalchemy import insert
+
+from escape_desktop.library import load_library
+from escape_desktop.registry.models import Batch, Record, Site
+from escape_desktop.registry.report import gather_report
+from escape_desktop.registry.store import open_registry_at
+
+PEOPLE = 4000
+PADDING = 10_000  # characters of other upload cells in each row's JSON: 40 MB in all
+
+
+def _sqlite_highwater():  # type: ignore[no-untyped-def]
+    """SQLite's sqlite3_memory_highwater from the driver's own library, or None."""
+    import sqlcipher3._sqlite3 as module
+
+    try:
+        fn = ctypes.CDLL(module.__file__).sqlite3_memory_highwater
+    except (OSError, AttributeError):
+        return None
+    fn.restype, fn.argtypes = ctypes.c_int64, [ctypes.c_int]
+    return fn
+
+
+def test_the_report_does_not_hold_every_rows_json_in_memory(tmp_path: Path) -> None:
+    highwater = _sqlite_highwater()
+    if highwater is None:
+        pytest.skip("this platform's sqlcipher3 does not expose sqlite3_memory_highwater")
+    db = open_registry_at(tmp_path / "registry", None)
+    with db.transaction() as s:
+        s.execute(
+            insert(Site).values(
+                code="S1",
+                name="Demo site",
+                first_loaded_at="",
+                last_loaded_at="",
+                last_exported_at="",
+                last_batch_id="b1",
+            )
+        )
+        batch = s.execute(
+            insert(Batch)
+            .values(
+                batch_id="b1",
+                site_code="S1",
+                exported_at="2026-05-01T00:00:00",
+                loaded_at="2026-05-02T00:00:00",
+                profile_name="p",
+                profile_version="5",
+                app_version="t",
+                file_name="f.csv",
+                sha256="0" * 64,
+                rows=PEOPLE,
+                rows_loaded=PEOPLE,
+            )
+            .returning(Batch.id)
+        ).scalar_one()
+        s.execute(
+            insert(Record),
+            [
+                {
+                    "site_code": "S1",
+                    "course_code": f"C{i % 40}",
+                    "participant_code": f"P{i}",
+                    "batch": batch,
+                    "exported_at": "",
+                    "programme": "back",
+                    "course_start": "2026-05-04",
+                    "status": "completed",
+                    "sessions_delivered": 12,
+                    "sessions_attended": 10,
+                    "completed": 1,
+                    "delivery_mode": "1",
+                    "measures": json.dumps({"pain_nrs": [6, 4, None]}),
+                    "row": json.dumps(
+                        {
+                            "follow_up_3m": "done" if i % 2 else "due",
+                            "follow_up_12m": "upcoming",
+                            "ethnic_category": "Z",
+                            "other_cells": "x" * PADDING,
+                        }
+                    ),
+                }
+                for i in range(PEOPLE)
+            ],
+        )
+    highwater(1)  # reset: from here on, the report's own peak
+    data = gather_report(db, load_library())
+    peak_mb = highwater(0) / 2**20
+    db.dispose()
+    assert (data.overall.enrolled, data.overall.started) == (PEOPLE, PEOPLE)  # all read
+    # The rows' JSON is 40 MB; the page cache (8 MB) and the grouped cells fit well under 20.
+    assert peak_mb < 20, f"SQLite used {peak_mb:.0f} MB for the report"
