@@ -98,6 +98,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_user_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No test, and no module or session fixture (set up before any per-test fixture), ever
+    writes into the settings of whoever runs the tests: the per-user recent list (whose folders
+    are protected from every --out) and preferences go to a folder of this test process, and
+    so do those of every command or window the tests start in a process of its own (it
+    inherits XDG_CONFIG_HOME, where platformdirs and Qt put a user's settings)."""
+    from escape_desktop import paths
+
+    config = tmp_path_factory.mktemp("user-config")
+    recent = config / paths.APP_NAME / paths.RECENT_FILENAME
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("XDG_CONFIG_HOME", str(config))
+        m.setattr(paths, "recent_file", lambda: recent)
+        yield config
+
+
 @pytest.fixture(autouse=True)
 def _own_recent_folders(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
