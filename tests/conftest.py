@@ -133,13 +133,18 @@ def _cheap_keys(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     2**16 (64 MiB; a third of a second on a busy 2-core machine) of a real folder, which each
     later unlock pays again: the tests are about what is done with a key, not what it costs.
     A key file records its cost, so a command run in its own process unlocks it cheaply too.
+    The same goes for a hand-over file sealed in this process: scrypt n=2**10 (the least a
+    file may state), not 2**15 (32 MiB, a tenth of a second, paid again by each receive,
+    inspect and dry run): its header records the cost, and opening it pays that.
     Tests marked real_key_cost keep the production cost."""
     if request.node.get_closest_marker("real_key_cost"):
         return
     from escape_desktop.db import keys
+    from escape_desktop.services import handover
 
     for made in (keys.create_key, keys.new_key_file_text, keys.seal_pending_recovery):
         monkeypatch.setitem(made.__kwdefaults__, "n", 2**12)
+    monkeypatch.setattr(handover, "SCRYPT_LOG2_N", 10)
 
 
 @pytest.fixture(autouse=True)
