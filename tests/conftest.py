@@ -98,6 +98,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _own_user_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """No test, and no module or session fixture (set up before any per-test fixture), ever
+    writes into the settings of whoever runs the tests: the per-user recent list (whose folders
+    are protected from every --out) and preferences go to a folder of this test process, and
+    so do those of every command or window the tests start in a process of its own (it
+    inherits XDG_CONFIG_HOME, where platformdirs and Qt put a user's settings)."""
+    from escape_desktop import paths
+
+    config = tmp_path_factory.mktemp("user-config")
+    recent = config / paths.APP_NAME / paths.RECENT_FILENAME
+    with pytest.MonkeyPatch.context() as m:
+        m.setenv("XDG_CONFIG_HOME", str(config))
+        m.setattr(paths, "recent_file", lambda: recent)
+        yield config
+
+
 @pytest.fixture(autouse=True)
 def _own_recent_folders(
     tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
@@ -116,13 +133,18 @@ def _cheap_keys(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
     2**16 (64 MiB; a third of a second on a busy 2-core machine) of a real folder, which each
     later unlock pays again: the tests are about what is done with a key, not what it costs.
     A key file records its cost, so a command run in its own process unlocks it cheaply too.
+    The same goes for a hand-over file sealed in this process: scrypt n=2**10 (the least a
+    file may state), not 2**15 (32 MiB, a tenth of a second, paid again by each receive,
+    inspect and dry run): its header records the cost, and opening it pays that.
     Tests marked real_key_cost keep the production cost."""
     if request.node.get_closest_marker("real_key_cost"):
         return
     from escape_desktop.db import keys
+    from escape_desktop.services import handover
 
     for made in (keys.create_key, keys.new_key_file_text, keys.seal_pending_recovery):
         monkeypatch.setitem(made.__kwdefaults__, "n", 2**12)
+    monkeypatch.setattr(handover, "SCRYPT_LOG2_N", 10)
 
 
 @pytest.fixture(autouse=True)

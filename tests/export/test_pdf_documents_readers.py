@@ -8,12 +8,20 @@ nobody who never came gets a progress page.
 from __future__ import annotations
 
 import re
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import Any
 
 import pytest
 from _documents_demo import HARD_NAMES, NEVER_CAME, course_of_sixteen
+from conftest import DEMO_TODAY
 from pypdf import PdfReader
 
+from escape_desktop.context import AppContext
+from escape_desktop.db.engine import DB_FILENAME
 from escape_desktop.export.pdf_style import fit_name, register_fonts
 from escape_desktop.services.documents import build_document, course_info
 
@@ -53,6 +61,60 @@ def sixteen(demo_ctx, demo_today):  # type: ignore[no-untyped-def]
     return course_of_sixteen(demo_ctx, demo_today)
 
 
+@dataclass
+class Printed:
+    """One progress report document, printed once for the module and read by several tests
+    (each only reads it: printing one costs over a second of CPU)."""
+
+    ctx: AppContext
+    course_id: int
+    path: Path
+    result: Any
+
+    @cached_property
+    def runs(self) -> list[list[tuple[str, float, float]]]:
+        return _runs(self.path)
+
+    @cached_property
+    def text(self) -> str:
+        return " ".join((p.extract_text() or "") for p in PdfReader(str(self.path)).pages)
+
+
+@pytest.fixture(scope="module")
+def _module_demo(_demo_template: Path, tmp_path_factory) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
+    """The small demo, as demo_ctx makes it, in a data folder of this module's own."""
+    folder = tmp_path_factory.mktemp("readers") / "data"
+    folder.mkdir(parents=True)
+    shutil.copy2(_demo_template, folder / DB_FILENAME)
+    ctx = AppContext.open(folder)
+    ctx.actor = "test"
+    try:
+        yield ctx
+    finally:
+        ctx.close()
+
+
+@pytest.fixture(scope="module")
+def progress_of_sixteen(_module_demo, tmp_path_factory) -> Printed:  # type: ignore[no-untyped-def]
+    """The progress reports of the course of sixteen with hard names."""
+    cid = course_of_sixteen(_module_demo, DEMO_TODAY)
+    out = tmp_path_factory.mktemp("sixteen") / "progress.pdf"
+    result = build_document(_module_demo, "progress", cid, out, today=DEMO_TODAY)
+    return Printed(_module_demo, cid, out, result)
+
+
+@pytest.fixture(scope="module")
+def progress_of_finished(_module_demo, tmp_path_factory) -> Printed:  # type: ignore[no-untyped-def]
+    """The progress reports of the finished demo course (start and end measures)."""
+    from escape_desktop.db.queries import course_by_code
+
+    with _module_demo.db.read() as s:
+        cid = course_by_code(s, "KH-2026-001").id
+    out = tmp_path_factory.mktemp("finished") / "progress.pdf"
+    result = build_document(_module_demo, "progress", cid, out, today=DEMO_TODAY)
+    return Printed(_module_demo, cid, out, result)
+
+
 @pytest.mark.parametrize(
     "kind, extra",
     [
@@ -60,7 +122,6 @@ def sixteen(demo_ctx, demo_today):  # type: ignore[no-untyped-def]
         ("cards", {}),
         ("register", {}),
         ("certificates", {"everyone": True}),
-        ("progress", {}),
     ],
 )
 def test_no_name_is_split_inside_a_word(demo_ctx, demo_today, sixteen, tmp_path, kind, extra):
@@ -76,6 +137,15 @@ def test_no_name_is_split_inside_a_word(demo_ctx, demo_today, sixteen, tmp_path,
         _assert_whole(text, name)
 
 
+def test_no_name_is_split_inside_a_word_in_the_progress_reports(
+    progress_of_sixteen: Printed, demo_today
+):  # type: ignore[no-untyped-def]
+    info = course_info(progress_of_sixteen.ctx, progress_of_sixteen.course_id, demo_today)
+    assert len(info.people()) == 16
+    for name in HARD:
+        _assert_whole(progress_of_sixteen.text, name)
+
+
 def test_the_name_helper_breaks_only_at_spaces_and_hyphens():
     register_fonts()
     for name in [*HARD, "Ann Demo-Lee"]:
@@ -88,13 +158,11 @@ def test_the_name_helper_breaks_only_at_spaces_and_hyphens():
             assert size >= 7 or len(lines) > 2 or width < 60
 
 
-def test_progress_report_body_is_12pt_and_charts_10pt(demo_ctx, demo_today, sixteen, tmp_path):
-    out = tmp_path / "progress.pdf"
-    build_document(demo_ctx, "progress", sixteen, out, today=demo_today)
+def test_progress_report_body_is_12pt_and_charts_10pt(progress_of_sixteen: Printed):
     chart_label = re.compile(r"^(\((better|worse)\)|(Start|End|Start and end) [−\d.]+|[−\d.]+)$")
     body_sizes, chart_sizes = [], []
     small_print = False  # the small print may run on to the next page
-    for runs in _runs(out):
+    for runs in progress_of_sixteen.runs:
         for text, size, y in runs:
             if y < 40:  # the page footer
                 continue
@@ -112,15 +180,8 @@ def test_progress_report_body_is_12pt_and_charts_10pt(demo_ctx, demo_today, sixt
     assert body_sizes and min(body_sizes)[0] >= 12, min(body_sizes)
 
 
-def test_progress_report_speaks_plain_english(demo_ctx, demo_today, tmp_path):
-    from escape_desktop.db.queries import course_by_code
-
-    with demo_ctx.db.read() as s:
-        cid = course_by_code(s, "KH-2026-001").id  # finished: start and end measures
-    out = tmp_path / "progress.pdf"
-    build_document(demo_ctx, "progress", cid, out, today=demo_today)
-    text = " ".join((p.extract_text() or "") for p in PdfReader(str(out)).pages)
-    text = re.sub(r"\s+", " ", text)
+def test_progress_report_speaks_plain_english(progress_of_finished: Printed):
+    text = re.sub(r"\s+", " ", progress_of_finished.text)
     body = " ".join(part.split("Small print")[0] for part in text.split("Your progress on"))
     for acronym in ("KOOS", "HOOS", "SWEMWBS", "MSK-HQ"):
         assert acronym not in body
@@ -128,15 +189,14 @@ def test_progress_report_speaks_plain_english(demo_ctx, demo_today, tmp_path):
     assert "Not better" not in text
 
 
-def test_nobody_who_never_came_gets_a_progress_page(demo_ctx, demo_today, sixteen, tmp_path):
-    info = course_info(demo_ctx, sixteen, demo_today)
-    out = tmp_path / "progress.pdf"
-    result = build_document(demo_ctx, "progress", sixteen, out, today=demo_today)
+def test_nobody_who_never_came_gets_a_progress_page(progress_of_sixteen: Printed, demo_today):
+    printed = progress_of_sixteen
+    info = course_info(printed.ctx, printed.course_id, demo_today)
+    result = printed.result
     assert NEVER_CAME not in result.names
     assert all(info.attended(r) > 0 for r in info.people() if r.name in result.names)
     assert set(HARD) <= set(result.names)
-    text = " ".join((p.extract_text() or "") for p in PdfReader(str(out)).pages)
-    assert "Extra0" not in text
+    assert "Extra0" not in printed.text
 
 
 def test_sheet_asks_for_done_pain_effort_and_notes(demo_ctx, demo_today, sixteen, tmp_path):
@@ -314,16 +374,11 @@ def test_a_name_the_font_cannot_print_is_named_not_left_as_boxes(
         assert name not in result.unprintable
 
 
-def test_every_page_of_a_progress_report_says_whose_it_is(demo_ctx, demo_today, tmp_path):
+def test_every_page_of_a_progress_report_says_whose_it_is(progress_of_finished: Printed):
     """Reports run to two or three pages each; handed out from a stack, a second page with
     no name on it cannot be given to the right person."""
-    from escape_desktop.db.queries import course_by_code
-
-    with demo_ctx.db.read() as s:
-        cid = course_by_code(s, "KH-2026-001").id
-    out = tmp_path / "progress.pdf"
-    result = build_document(demo_ctx, "progress", cid, out, today=demo_today)
-    pages = _runs(out)
+    result = progress_of_finished.result
+    pages = progress_of_finished.runs
     assert len(pages) > len(result.names)  # some reports run on to a second page
     whose = ""
     for runs in pages:
@@ -334,13 +389,9 @@ def test_every_page_of_a_progress_report_says_whose_it_is(demo_ctx, demo_today, 
         assert whose and whose in footer, (whose, footer)
 
 
-def test_no_progress_heading_is_left_alone_at_the_foot_of_a_page(
-    demo_ctx, demo_today, sixteen, tmp_path
-):
-    out = tmp_path / "progress.pdf"
-    build_document(demo_ctx, "progress", sixteen, out, today=demo_today)
+def test_no_progress_heading_is_left_alone_at_the_foot_of_a_page(progress_of_sixteen: Printed):
     headings = {"How you have changed", "Your exercises in class", "Keep going at home"}
-    for number, runs in enumerate(_runs(out), 1):
+    for number, runs in enumerate(progress_of_sixteen.runs, 1):
         body = [t.strip() for t, _, y in runs if y >= 40 and t.strip()]
         assert body and body[-1] not in headings, f"page {number} ends with {body[-1]!r}"
 

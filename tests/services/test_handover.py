@@ -278,6 +278,21 @@ def test_a_suggested_passphrase_opens_its_file_and_a_weak_one_is_refused(laptops
     assert not (tmp_path / "weak.escape").exists()
 
 
+@pytest.mark.real_key_cost
+def test_a_sent_file_costs_scrypt_n_2_15_per_guess_and_opens(laptops, tmp_path):
+    """The tests seal hand-over files cheaply (conftest._cheap_keys); a real one states the
+    production cost in its header, which a guesser pays for every passphrase tried."""
+    a, _ = laptops
+    ctx = AppContext.open(a)
+    try:
+        send_course(ctx, COURSE, tmp_path / "c.escape", PHRASE)
+    finally:
+        ctx.close()
+    blob = (tmp_path / "c.escape").read_bytes()
+    assert handover.HEADER.unpack_from(blob)[2] == handover.SCRYPT_LOG2_N == 15
+    assert inspect_handover(tmp_path / "c.escape", PHRASE).course_code == COURSE
+
+
 def test_out_refuses_an_existing_file_and_the_data_folder(laptops, tmp_path, capsys):
     a, _ = laptops
     file = tmp_path / "course.escape"

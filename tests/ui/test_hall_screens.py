@@ -85,6 +85,8 @@ def hall_window(qtbot, demo_ctx, demo_today, make_window, monkeypatch, request):
     (width, height), large = SIZES[request.param]
     if large:
         monkeypatch.setattr(style, "LARGE_POINT_SIZE", PROXY_150)
+    else:
+        style.apply(QApplication.instance(), False)  # whatever a test before it left
     w = make_window(demo_ctx, demo_today)
     qtbot.waitUntil(lambda: w.is_ready)
     if large:
@@ -196,8 +198,21 @@ def _dialogs(ctx, today):  # type: ignore[no-untyped-def]
 DIALOGS = ["session", "course", "wizard", "enrol", "export", "settings", "search", "week"]
 
 
-@pytest.mark.parametrize("large", [False, True], ids=["normal", "150%"])
+@pytest.fixture(scope="module", autouse=True)
+def _normal_text_after_the_module(qapp):  # type: ignore[no-untyped-def]
+    """The dialog tests leave the app's text size as they set it (re-applying the app's style
+    sheet costs a fifth of a second, so the 150 % ones run one after another and set it once);
+    the next module starts with normal text."""
+    yield
+    from escape_desktop.ui.common import style
+
+    style.apply(qapp, False)
+
+
+# All the dialogs at normal text, then all at 150 %: each test sets the size it is about
+# (style.apply does nothing when the app already has it).
 @pytest.mark.parametrize("name", DIALOGS)
+@pytest.mark.parametrize("large", [False, True], ids=["normal", "150%"])
 def test_dialogs_fit_1024x768_and_clip_nothing(
     qtbot, demo_ctx, demo_today, monkeypatch, name, large
 ) -> None:  # type: ignore[no-untyped-def]
@@ -209,21 +224,18 @@ def test_dialogs_fit_1024x768_and_clip_nothing(
     app = QApplication.instance()
     if large:
         monkeypatch.setattr(style, "LARGE_POINT_SIZE", PROXY_150)
-        style.apply(app, True)
-    try:
-        dialog = _dialogs(demo_ctx, demo_today)[name]()
-        qtbot.addWidget(dialog)
-        dialog.show()
+    style.apply(app, large)
+    assert app.font().pointSize() == style.point_size(large)
+    dialog = _dialogs(demo_ctx, demo_today)[name]()
+    qtbot.addWidget(dialog)
+    dialog.show()
+    settle(qtbot)
+    room = (1024, 768 - CHROME)
+    if dialog.width() > room[0] or dialog.height() > room[1]:
+        dialog.resize(min(dialog.width(), room[0]), min(dialog.height(), room[1]))
         settle(qtbot)
-        room = (1024, 768 - CHROME)
-        if dialog.width() > room[0] or dialog.height() > room[1]:
-            dialog.resize(min(dialog.width(), room[0]), min(dialog.height(), room[1]))
-            settle(qtbot)
-        # It can be made to fit the screen, and then nothing is cut off or hidden.
-        assert dialog.minimumSizeHint().width() <= room[0]
-        assert dialog.minimumSizeHint().height() <= room[1]
-        assert clipped(dialog) == []
-        dialog.close()
-    finally:
-        if large:
-            style.apply(app, False)
+    # It can be made to fit the screen, and then nothing is cut off or hidden.
+    assert dialog.minimumSizeHint().width() <= room[0]
+    assert dialog.minimumSizeHint().height() <= room[1]
+    assert clipped(dialog) == []
+    dialog.close()
