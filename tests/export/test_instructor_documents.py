@@ -159,7 +159,9 @@ def test_saying_a_document_is_saved_counts_pages_in_the_windows_language(welsh_w
 
     said = {n: DocumentResult("register", Path("r.pdf"), n).message() for n in (1, 2, 3, 6, 20)}
     assert all("Cofrestr y cwrs" in s and "saved" not in s for s in said.values())
-    assert all(f"({n} tudalen)" in said[n] for n in said)
+    # tudalen is feminine: soft mutation after un and dwy, none after tair, aspirate after chwe.
+    form = {1: "dudalen", 2: "dudalen", 3: "tudalen", 6: "thudalen", 20: "tudalen"}
+    assert all(f"({n} {form[n]})" in said[n] for n in said), said
     i18n.set_ui_language("en")
     assert "(1 page)" in DocumentResult("register", Path("r.pdf"), 1).message()
     assert "(2 pages)" in DocumentResult("register", Path("r.pdf"), 2).message()
