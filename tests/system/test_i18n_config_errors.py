@@ -1,0 +1,90 @@
+"""The sentences that refuse a broken configuration or upload file (an upload manifest, an
+upload profile) come from the catalogue: under the pseudo-language every word of them is
+inside its markers, except the file's own names and values that the sentence quotes."""
+
+from __future__ import annotations
+
+import functools
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from escape_desktop import i18n
+
+ROOT = Path(__file__).resolve().parents[2]
+POT = ROOT / "resources" / "i18n" / "escape_desktop.pot"
+
+
+@functools.cache  # the template does not change while the tests run
+def _pseudo_po() -> bytes:
+    return i18n.pseudo_po(POT.read_bytes())
+
+
+@pytest.fixture
+def pseudo():  # type: ignore[no-untyped-def]
+    """The instructor's language is the pseudo-language "xx" for one test."""
+    before = i18n.ui_language()
+    i18n.add_language("xx", i18n.pseudo_translator(_pseudo_po()))
+    i18n.set_ui_language("xx")
+    yield
+    i18n.set_ui_language(before)
+    i18n.remove_language("xx")
+
+
+def _unmarked_words(text: str, allowed: str) -> set[str]:
+    """Words of ``text`` outside the markers that are not in ``allowed`` (the data)."""
+    data = {w.lower() for w in re.findall(r"[^\W\d_]+", allowed)}
+    outside = i18n.outside_pseudo(text)
+    return {w.lower() for w in re.findall(r"[^\W\d_]+", outside)} - data
+
+
+def _manifest() -> dict:  # type: ignore[type-arg]
+    return {
+        "format": "escape-desktop-upload",
+        "format_version": 1,
+        "site": {"code": "DEMO-01", "name": "Demo Hall"},
+        "profile": {"name": "demo", "version": "1"},
+        "exported_at": "2027-01-04T10:00:00",
+        "app_version": "1.0",
+        "batch_id": "b1",
+        "files": [{"name": "upload.csv", "kind": "main", "rows": 1, "sha256": "0" * 64}],
+        "courses": [],
+    }
+
+
+def _breakages() -> list[tuple[str, dict, str]]:  # type: ignore[type-arg]
+    """(what is broken, the manifest, the file's own words the sentence may quote)."""
+    out = []
+    m = _manifest()
+    m["site"]["code"] = "not a code"
+    out.append(("site code", m, "site code not a"))
+    m = _manifest()
+    m["files"][0]["kind"] = "extra"
+    out.append(("file kind", m, "files kind main attendance extra"))
+    m = _manifest()
+    m["exported_at"] = "yesterday"
+    out.append(("date", m, "exported_at yesterday"))
+    m = _manifest()
+    m["courses"] = [{"course_code": "KH-1", "course_status": "odd"}]
+    out.append(("course status", m, "courses course_status upcoming running finished"))
+    m = _manifest()
+    m["format_version"] = 99
+    out.append(("newer format", m, "escape desktop"))
+    return out
+
+
+def test_a_broken_manifest_is_refused_in_the_instructors_language(pseudo) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.export.upload_manifest import FORMAT, ManifestError, parse_manifest
+
+    for what, manifest, data in _breakages():
+        manifest["format"] = FORMAT
+        with pytest.raises(ManifestError) as refused:
+            parse_manifest(json.dumps(manifest))
+        said = str(refused.value)
+        assert i18n.PSEUDO_OPEN in said, what
+        assert not _unmarked_words(said, data + " " + FORMAT), (what, said)
+    with pytest.raises(ManifestError) as refused:
+        parse_manifest("{not json")
+    assert not _unmarked_words(str(refused.value), ""), str(refused.value)
