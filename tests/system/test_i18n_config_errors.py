@@ -88,3 +88,34 @@ def test_a_broken_manifest_is_refused_in_the_instructors_language(pseudo) -> Non
     with pytest.raises(ManifestError) as refused:
         parse_manifest("{not json")
     assert not _unmarked_words(str(refused.value), ""), str(refused.value)
+
+
+@pytest.mark.parametrize(
+    ("snippet", "data"),
+    [
+        ('[[columns]]\nname = "x"\nsource = "nowhere.at_all"\n', "columns source nowhere at all"),
+        ('[[columns]]\nname = "x"\nsource = "course.code"\ndecimals = 9\n', "columns decimals"),
+        ('[age_bands]\nedges = [65, 45]\n[[columns]]\nname = "x"\nsource = "course.code"\n', ""),
+        ('[[columns]]\nname = "x"\nsource = "participant.last_name"\n', "columns source"),
+        ("[[columns]\nname = ", "toml"),
+    ],
+)
+def test_a_broken_upload_profile_is_refused_in_the_instructors_language(
+    ctx, pseudo, snippet, data
+) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.export.upload_profile import ProfileError, load_profiles
+
+    folder = ctx.data_dir / "content" / "upload_profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    text = snippet if snippet.startswith("[[columns]\n") else f'name = "broken"\n{snippet}'
+    (folder / "broken.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ProfileError) as refused:
+        load_profiles(ctx.data_dir, ctx.library)
+    said = str(refused.value)
+    # The file's name, the field's path and the quoted values are the file's own words; the
+    # "not a field" sentence lists the export's field names, which are data too.
+    from escape_desktop.export.upload_profile import SOURCES
+
+    known = " ".join(SOURCES) + " participant joint instrument key start end change date"
+    assert i18n.PSEUDO_OPEN in said, said
+    assert not _unmarked_words(said, f"broken toml age_bands edges {data} {known}"), said
