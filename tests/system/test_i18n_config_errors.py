@@ -119,3 +119,45 @@ def test_a_broken_upload_profile_is_refused_in_the_instructors_language(
     known = " ".join(SOURCES) + " participant joint instrument key start end change date"
     assert i18n.PSEUDO_OPEN in said, said
     assert not _unmarked_words(said, f"broken toml age_bands edges {data} {known}"), said
+
+
+def _content_folder(tmp_path: Path, broken: str) -> Path:
+    """A site's content folder with one kind of breakage in it."""
+    from escape_desktop.paths import resource_path
+
+    if broken == "closures":
+        (tmp_path / "closures").mkdir()
+        (tmp_path / "closures" / "bad.toml").write_text(
+            'name = "X"\ndays = [ { date = "soon" } ]\n'
+        )
+    elif broken == "no name":
+        (tmp_path / "closures").mkdir()
+        (tmp_path / "closures" / "bad.toml").write_text("days = []\n")
+    elif broken == "toml":
+        (tmp_path / "exercises").mkdir()
+        (tmp_path / "exercises" / "bad.toml").write_text("[[station]\nkey = ")
+    else:  # the same station defined twice in one folder
+        (tmp_path / "exercises").mkdir()
+        shipped = sorted(Path(resource_path("exercises")).glob("*.toml"))[0].read_text("utf-8")
+        for name in ("a.toml", "b.toml"):
+            (tmp_path / "exercises" / name).write_text(shipped, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("broken", ["closures", "no name", "toml", "twice"])
+def test_a_broken_content_file_is_refused_in_the_instructors_language(
+    tmp_path, pseudo, broken
+) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.library import ContentError, clear_cache, closure_lists, load_library
+
+    folder = _content_folder(tmp_path, broken)
+    clear_cache()
+    with pytest.raises(ContentError) as refused:
+        if broken in ("closures", "no name"):
+            closure_lists([folder])
+        else:
+            load_library([folder])
+    said = str(refused.value)
+    assert i18n.PSEUDO_OPEN in said, said
+    # Outside the markers only the file's name is left (the sentence names it first).
+    assert not _unmarked_words(said, "a b bad toml"), said
