@@ -161,3 +161,17 @@ def test_a_broken_content_file_is_refused_in_the_instructors_language(
     assert i18n.PSEUDO_OPEN in said, said
     # Outside the markers only the file's name is left (the sentence names it first).
     assert not _unmarked_words(said, "a b bad toml"), said
+
+
+def test_an_upload_files_problems_are_told_in_the_instructors_language(ctx, pseudo) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.export.upload_profile import get_profile
+    from escape_desktop.export.upload_validate import validate_text
+
+    profile = get_profile(None, ctx.data_dir, ctx.library)
+    header = ",".join(reversed(profile.main.header))  # every column there, in the wrong order
+    report = validate_text(f"{header}\n\nsurplus,cells\n", profile)
+    assert not report.ok and len(report.problems) >= 2  # the order, the blank line, the cells
+    columns = " ".join(profile.main.header)
+    for said in [report.summary(), *(str(p) for p in report.problems)]:
+        assert said.startswith(i18n.PSEUDO_OPEN), said
+        assert not _unmarked_words(said, columns), said
