@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
+from escape_desktop.i18n import _
 from escape_desktop.programme.completion import is_completer
 from escape_desktop.programme.nhs import check_digit
 
@@ -59,11 +60,11 @@ def looks_like_nhs_number(text: str) -> bool:
 def personal_detail(text: str) -> str | None:
     """What kind of personal detail a cell seems to hold, or None."""
     if looks_like_nhs_number(text):
-        return "an NHS number"
+        return _("an NHS number")
     if _PHONE.search(text):
-        return "a phone number"
+        return _("a phone number")
     if _EMAIL.search(text):
-        return "an email address"
+        return _("an email address")
     return None
 
 
@@ -82,7 +83,7 @@ def human_date_format(fmt: str) -> str:
 
 
 def _quote_list(values: Sequence[str]) -> str:
-    return ", ".join(f"'{v}'" if v else "blank" for v in values)
+    return ", ".join(f"'{v}'" if v else _("blank") for v in values)
 
 
 def check_cell(cell: str, col: ColumnSpec, profile: Profile) -> str | None:
@@ -90,60 +91,78 @@ def check_cell(cell: str, col: ColumnSpec, profile: Profile) -> str | None:
     name = col.name
     if cell == "":
         if col.required and not (col.codes and "" in col.codes):
-            return f"{name} is empty, but every row needs it"
+            return _("{column} is empty, but every row needs it").format(column=name)
         return None
     if col.source == "participant.code":
         if looks_like_nhs_number(cell):
-            return (
-                f"{name} looks like an NHS number, not a participant code; replace it with the "
-                "app's code and export again"
-            )
+            return _(
+                "{column} looks like an NHS number, not a participant code; replace it "
+                "with the app's code and export again"
+            ).format(column=name)
         if not PARTICIPANT_CODE.match(cell):
-            return f"{name} {cell!r} is not a code the app makes (P- and eight letters or digits)"
+            return _(
+                "{column} {value} is not a code the app makes (P- and eight letters or digits)"
+            ).format(column=name, value=repr(cell))
     if col.type in ("text", "code"):
         if is_unsafe(cell):
-            return f"{name} starts with {cell[0]!r}, which a spreadsheet could run as a formula"
+            return _(
+                "{column} starts with {value}, which a spreadsheet could run as a formula"
+            ).format(column=name, value=repr(cell[0]))
         if profile.line_breaks != "keep" and ("\n" in cell or "\r" in cell):
-            return f"{name} has a line break inside it"
+            return _("{column} has a line break inside it").format(column=name)
         if col.type == "code" and col.codes is not None:
             value = unescape_text(cell)
             if value not in col.codes:
                 found = personal_detail(value)
                 if found:  # never repeat the detail itself in the message
-                    return (
-                        f"{name} seems to hold {found}, where only its codes may be; remove it "
-                        "and export again"
-                    )
-                return f"{name} {value!r} is not one of {_quote_list(col.codes)}"
+                    return _(
+                        "{column} seems to hold {found}, where only its codes may be; "
+                        "remove it and export again"
+                    ).format(column=name, found=found)
+                return _("{column} {value} is not one of {choices}").format(
+                    column=name, value=repr(value), choices=_quote_list(col.codes)
+                )
         elif col.type == "text" and not profile.allow_personal_data:
             found = personal_detail(cell)
             if found:
-                return f"{name} seems to hold {found}; remove it and export again"
+                return _("{column} seems to hold {found}; remove it and export again").format(
+                    column=name, found=found
+                )
         return None
     if col.type == "boolean":
         if cell not in (profile.true_value, profile.false_value):
-            return f"{name} {cell!r} is not {profile.true_value} or {profile.false_value}"
+            return _("{column} {value} is not {true} or {false}").format(
+                column=name, value=repr(cell), true=profile.true_value, false=profile.false_value
+            )
         return None
     if col.type == "date":
         if parse_date(cell, profile.date_format) is None:
-            return f"{name} {cell!r} is not a date written {human_date_format(profile.date_format)}"
+            return _("{column} {value} is not a date written {format}").format(
+                column=name, value=repr(cell), format=human_date_format(profile.date_format)
+            )
         return None
     if col.type == "integer":
         if not _INT_RE.match(cell):
-            return f"{name} {cell!r} is not a whole number"
+            return _("{column} {value} is not a whole number").format(column=name, value=repr(cell))
         number = float(int(cell))
     else:  # number
         if not _NUM_RE.match(cell):
-            return f"{name} {cell!r} is not a number"
+            return _("{column} {value} is not a number").format(column=name, value=repr(cell))
         number = float(cell)
         if (len(cell.split(".", 1)[1]) if "." in cell else 0) > col.decimals:
-            return f"{name} {cell!r} has more than {col.decimals} decimal places"
+            return _("{column} {value} has more than {n} decimal places").format(
+                column=name, value=repr(cell), n=col.decimals
+            )
     if not math.isfinite(number):
-        return f"{name} {cell!r} is not a number"
+        return _("{column} {value} is not a number").format(column=name, value=repr(cell))
     if col.minimum is not None and number < col.minimum - 1e-9:
-        return f"{name} {cell} is below the lowest allowed value, {col.minimum:g}"
+        return _("{column} {value} is below the lowest allowed value, {limit}").format(
+            column=name, value=cell, limit=f"{col.minimum:g}"
+        )
     if col.maximum is not None and number > col.maximum + 1e-9:
-        return f"{name} {cell} is above the highest allowed value, {col.maximum:g}"
+        return _("{column} {value} is above the highest allowed value, {limit}").format(
+            column=name, value=cell, limit=f"{col.maximum:g}"
+        )
     return None
 
 
@@ -153,7 +172,7 @@ def _change_triples(spec: FileSpec) -> list[tuple[str, str, str, int]]:
     out = []
     for c in spec.columns:
         if c.source.startswith("instrument.") and c.source.endswith("change"):
-            _, key, part = c.source.split(".")
+            _kind, key, part = c.source.split(".")
             later = "end" if part == "change" else "follow_up"
             start = by_source.get(f"instrument.{key}.start")
             end = by_source.get(f"instrument.{key}.{later}")

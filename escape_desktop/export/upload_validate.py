@@ -427,28 +427,52 @@ def _manifest_problems(path: Path, raw: bytes, report: ValidationReport) -> list
             Problem(
                 None,
                 "",
-                f"there is no manifest beside it ({man.name}); export again to make both files",
+                _(
+                    "there is no manifest beside it ({name}); export again to make both files"
+                ).format(name=man.name),
             )
         ]
     try:
         manifest = parse_manifest(man.read_text(encoding="utf-8"))
     except (ManifestError, OSError, UnicodeDecodeError) as e:
-        return [Problem(None, "", f"its manifest {man.name} cannot be used ({e})")]
+        return [
+            Problem(
+                None,
+                "",
+                _("its manifest {name} cannot be used ({error})").format(name=man.name, error=e),
+            )
+        ]
     entry = next((f for f in manifest.files if f.name == path.name), None)
     if entry is None:
-        return [Problem(None, "", f"its manifest {man.name} does not name {path.name}")]
+        return [
+            Problem(
+                None,
+                "",
+                _("its manifest {name} does not name {file}").format(name=man.name, file=path.name),
+            )
+        ]
     if hashlib.sha256(raw).hexdigest() != entry.sha256:
         return [
             Problem(
                 None,
                 "",
-                "the file has changed since it was exported (its SHA-256 does not match the "
-                "manifest); export it again",
+                _(
+                    "the file has changed since it was exported (its SHA-256 does not match the "
+                    "manifest); export it again"
+                ),
             )
         ]
     if count_rows(raw) != entry.rows:
         return [
-            Problem(None, "", f"the manifest says {entry.rows} rows but the file has more or fewer")
+            Problem(
+                None,
+                "",
+                ngettext(
+                    "the manifest says {n} row but the file has more or fewer",
+                    "the manifest says {n} rows but the file has more or fewer",
+                    entry.rows,
+                ).format(n=entry.rows),
+            )
         ]
     others = sorted(report.site_codes - {manifest.site_code})
     if others:
@@ -456,11 +480,13 @@ def _manifest_problems(path: Path, raw: bytes, report: ValidationReport) -> list
             Problem(
                 None,
                 "",
-                f"the rows name site {others[0]} but the manifest says {manifest.site_code}; "
-                "the file and manifest do not belong together",
+                _(
+                    "the rows name site {site} but the manifest says {manifest}; "
+                    "the file and manifest do not belong together"
+                ).format(site=others[0], manifest=manifest.site_code),
             )
         ]
     return [
-        Problem(None, "", f"manifest: {p}")
+        Problem(None, "", _("manifest: {problem}").format(problem=p))
         for p in manifest_count_problems(manifest.courses, report.counts)
     ]
