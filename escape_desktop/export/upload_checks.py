@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from escape_desktop.i18n import _
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.programme.completion import is_completer
 from escape_desktop.programme.nhs import check_digit
 
@@ -252,15 +252,34 @@ class RowChecker:
         for (s1, v1), (s2, v2) in zip(known, known[1:]):
             if v1 is not None and v2 is not None and v1 > v2:
                 out.append(
-                    (self._col(s1), f"{self._col(s1)} {v1} is more than {self._col(s2)} {v2}")
+                    (
+                        self._col(s1),
+                        _("{column} {value} is more than {other} {limit}").format(
+                            column=self._col(s1), value=v1, other=self._col(s2), limit=v2
+                        ),
+                    )
                 )
                 break
         if completed is not None:
             c = self._col("enrolment.completed")
             if phase is not None and phase != "finished" and completed != "":
-                out.append((c, f"{c} is filled in but the course is still {phase}; leave it blank"))
+                out.append(
+                    (
+                        c,
+                        _(
+                            "{column} is filled in but the course is still {phase}; leave it blank"
+                        ).format(column=c, phase=phase),
+                    )
+                )
             if phase == "finished" and completed == "":
-                out.append((c, f"{c} is blank but the course is finished; it needs 1 or 0"))
+                out.append(
+                    (
+                        c,
+                        _("{column} is blank but the course is finished; it needs 1 or 0").format(
+                            column=c
+                        ),
+                    )
+                )
             if completed == yes:
                 base = held if held is not None else delivered
                 if (
@@ -272,31 +291,91 @@ class RowChecker:
                     out.append(
                         (
                             c,
-                            f"{c} is {yes} but {attended} of {base} sessions is under 75 %",
+                            _("{column} is {yes} but {n} of {total} sessions is under 75 %").format(
+                                column=c, yes=yes, n=attended, total=base
+                            ),
                         )
                     )
                 if status is not None and status != "completed":
-                    out.append((c, f"{c} is {yes} but the status is {status}"))
+                    out.append(
+                        (
+                            c,
+                            _("{column} is {yes} but the status is {status}").format(
+                                column=c, yes=yes, status=status
+                            ),
+                        )
+                    )
             if status == "completed" and completed != yes:
-                out.append((c, f"status is completed but {c} is not {yes}"))
+                out.append(
+                    (
+                        c,
+                        _("status is completed but {column} is not {yes}").format(
+                            column=c, yes=yes
+                        ),
+                    )
+                )
         if status is not None:
             s = self._col("enrolment.status")
             if status == "in_progress" and phase is not None and phase != "running":
-                out.append((s, f"{s} is in_progress but the course is {phase}"))
+                out.append(
+                    (
+                        s,
+                        _("{column} is {status} but the course is {phase}").format(
+                            column=s, status="in_progress", phase=phase
+                        ),
+                    )
+                )
             if status in ("completed", "did_not_complete") and phase not in (None, "finished"):
-                out.append((s, f"{s} is {status} but the course is {phase}, not finished"))
+                out.append(
+                    (
+                        s,
+                        _("{column} is {status} but the course is {phase}, not finished").format(
+                            column=s, status=status, phase=phase
+                        ),
+                    )
+                )
             if status == "did_not_start" and attended:
-                out.append((s, f"{s} is did_not_start but {attended} sessions were attended"))
+                out.append(
+                    (
+                        s,
+                        ngettext(
+                            "{column} is {status} but {n} session was attended",
+                            "{column} is {status} but {n} sessions were attended",
+                            attended,
+                        ).format(column=s, status="did_not_start", n=attended),
+                    )
+                )
             withdrawn_on = self._date(cells, "enrolment.withdrawn_on")
             w = self._col("enrolment.withdrawn_on")
             if status == "withdrawn" and "enrolment.withdrawn_on" in self._at:
                 start = self._date(cells, "course.start_date")
                 if withdrawn_on is None:
-                    out.append((w, f"status is withdrawn but {w} is blank; it needs the day"))
+                    out.append(
+                        (
+                            w,
+                            _("status is withdrawn but {column} is blank; it needs the day").format(
+                                column=w
+                            ),
+                        )
+                    )
                 elif start is not None and withdrawn_on < start:
-                    out.append((w, f"{w} is before the course started ({start.isoformat()})"))
+                    out.append(
+                        (
+                            w,
+                            _("{column} is before the course started ({date})").format(
+                                column=w, date=start.isoformat()
+                            ),
+                        )
+                    )
             elif withdrawn_on is not None and status != "withdrawn":
-                out.append((w, f"{w} is filled in but the status is {status}"))
+                out.append(
+                    (
+                        w,
+                        _("{column} is filled in but the status is {status}").format(
+                            column=w, status=status
+                        ),
+                    )
+                )
         for ci, si, ei, decimals in self._triples:
             try:
                 change, first, later = float(cells[ci]), float(cells[si]), float(cells[ei])
@@ -306,8 +385,13 @@ class RowChecker:
                 out.append(
                     (
                         self.header[ci],
-                        f"{self.header[ci]} {cells[ci]} is not {self.header[ei]} minus "
-                        f"{self.header[si]} ({format(later - first, f'.{decimals}f')})",
+                        _("{column} {value} is not {later} minus {first} ({difference})").format(
+                            column=self.header[ci],
+                            value=cells[ci],
+                            later=self.header[ei],
+                            first=self.header[si],
+                            difference=format(later - first, f".{decimals}f"),
+                        ),
                     )
                 )
         code = self._get(cells, "course.code")
@@ -323,9 +407,16 @@ class RowChecker:
                     out.append(
                         (
                             name,
-                            f"{name} {value!r} differs from row {seen_first[1]} "
-                            f"({seen_first[0]!r}) "
-                            f"for the same course {code}",
+                            _(
+                                "{column} {value} differs from row {row} ({other}) "
+                                "for the same course {code}"
+                            ).format(
+                                column=name,
+                                value=repr(value),
+                                row=seen_first[1],
+                                other=repr(seen_first[0]),
+                                code=code,
+                            ),
                         )
                     )
         return out
@@ -369,19 +460,30 @@ def manifest_count_problems(
     for code, counts in from_rows.items():
         c = listed.get(code)
         if c is None:
-            problems.append(f"course {code} has rows but the manifest does not list it")
+            problems.append(
+                _("course {code} has rows but the manifest does not list it").format(code=code)
+            )
             continue
         for key in ("enrolled", "completed", "in_progress", "withdrawn"):
             if c.count(key) != counts.get(key, 0):
                 problems.append(
-                    f"course {code}: the manifest says {c.count(key)} {key.replace('_', ' ')} "
-                    f"but the file has {counts.get(key, 0)}"
+                    _(
+                        "course {code}: the manifest says {n} {status} but the file has {found}"
+                    ).format(
+                        code=code,
+                        n=c.count(key),
+                        status=key.replace("_", " "),
+                        found=counts.get(key, 0),
+                    )
                 )
                 break
     for code, c in listed.items():
         if code not in from_rows and c.count("enrolled"):
             problems.append(
-                f"course {code}: the manifest says {c.count('enrolled')} people but the file "
-                "has none"
+                ngettext(
+                    "course {code}: the manifest says {n} person but the file has none",
+                    "course {code}: the manifest says {n} people but the file has none",
+                    c.count("enrolled"),
+                ).format(code=code, n=c.count("enrolled"))
             )
     return problems
