@@ -169,9 +169,12 @@ def test_an_upload_files_problems_are_told_in_the_instructors_language(ctx, pseu
 
     profile = get_profile(None, ctx.data_dir, ctx.library)
     header = ",".join(reversed(profile.main.header))  # every column there, in the wrong order
-    report = validate_text(f"{header}\n\nsurplus,cells\n", profile)
-    assert not report.ok and len(report.problems) >= 2  # the order, the blank line, the cells
+    odd = ",".join("=x" for _column in profile.main.header)  # every cell wrong
+    report = validate_text(f"{header}\n\nsurplus,cells\n{odd}\n", profile)
+    # the order, the blank line, the short row and a problem in every cell of the last
+    assert not report.ok and len(report.problems) > len(profile.main.header)
     columns = " ".join(profile.main.header)
-    for said in [report.summary(), *(str(p) for p in report.problems)]:
+    # each problem's own sentence, not only the "row 3:" around it
+    for said in [report.summary(), *(p.message for p in report.problems)]:
         assert said.startswith(i18n.PSEUDO_OPEN), said
         assert not _unmarked_words(said, columns), said
