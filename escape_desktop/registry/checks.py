@@ -25,6 +25,7 @@ from escape_desktop.export.upload_checks import (
     personal_detail,
 )
 from escape_desktop.export.upload_manifest import Manifest
+from escape_desktop.i18n import _
 
 __all__ = [
     "SITE_COLUMN",
@@ -61,15 +62,20 @@ def check_header(file_name: str, header: Sequence[str], profile: Any) -> None:
     extra = [n for n in got if n not in expected]
     if missing or extra:
         what = (
-            f"lacks the column {missing[0]}"
+            _(
+                "{file} lacks the column {column}; export it again with the profile its manifest names."
+            )
             if missing
-            else f"has a column {extra[0]} the profile does not"
+            else _(
+                "{file} has a column {column} the profile does not; export it again with the "
+                "profile its manifest names."
+            )
         )
-        raise UploadRefused(
-            f"{file_name} {what}; export it again with the profile its manifest names."
-        )
+        raise UploadRefused(what.format(file=file_name, column=(missing or extra)[0]))
     if len(set(header)) != len(header):
-        raise UploadRefused(f"{file_name} repeats a column name; export it again.")
+        raise UploadRefused(
+            _("{file} repeats a column name; export it again.").format(file=file_name)
+        )
 
 
 # What check_cell said of each value met in a column: (profile, version, column) -> value ->
@@ -91,8 +97,10 @@ def check_rows(
     distinct cell value gave from one file to the next (every cell is still checked)."""
     if not rows:
         raise UploadRefused(
-            f"{file_name} has a header but no rows; there is nothing to load, so ask the site "
-            "whether the export chose the right courses."
+            _(
+                "{file} has a header but no rows; there is nothing to load, so ask the site "
+                "whether the export chose the right courses."
+            ).format(file=file_name)
         )
     spec = profile.main
     index = {name: i for i, name in enumerate(header)}
@@ -109,13 +117,19 @@ def check_rows(
     meaning = RowChecker(spec, profile, header)
     seen: set[tuple[str, ...]] = set()
     for n, row in enumerate(rows, start=2):  # row 1 is the header
-        where = f"{file_name} row {n}"
+        where = _("{file} row {row}").format(file=file_name, row=n)
         if len(row) != width:
-            raise UploadRefused(f"{where} has {len(row)} cells, not {width}; export it again.")
+            raise UploadRefused(
+                _("{where} has {cells} cells, not {width}; export it again.").format(
+                    where=where, cells=len(row), width=width
+                )
+            )
         if site_at is not None and row[site_at] != manifest.site_code:
             raise UploadRefused(
-                f"{where} names site {row[site_at]!r} but the manifest says "
-                f"{manifest.site_code}; the file and manifest do not belong together."
+                _(
+                    "{where} names site {site} but the manifest says {manifest}; "
+                    "the file and manifest do not belong together."
+                ).format(where=where, site=repr(row[site_at]), manifest=manifest.site_code)
             )
         for i, col, said in cells_at:
             value = row[i]
@@ -127,21 +141,31 @@ def check_rows(
                     said[value] = issue
             if issue:
                 raise UploadRefused(
-                    f"{where}: {issue}; nothing was loaded, so ask the site to export again."
+                    _(
+                        "{where}: {problem}; nothing was loaded, so ask the site to export again."
+                    ).format(where=where, problem=issue)
                 )
         problems = meaning.check(row, n)
         if problems:
             raise UploadRefused(
-                f"{where}: {problems[0][1]}; nothing was loaded, so ask the site to export again."
+                _(
+                    "{where}: {problem}; nothing was loaded, so ask the site to export again."
+                ).format(where=where, problem=problems[0][1])
             )
         if key_at:
             k = tuple(row[i] for i in key_at)
             if k in seen:
-                raise UploadRefused(f"{where} repeats {', '.join(k)}; export it again.")
+                raise UploadRefused(
+                    _("{where} repeats {values}; export it again.").format(
+                        where=where, values=", ".join(k)
+                    )
+                )
             seen.add(k)
     for problem in manifest_count_problems(manifest.courses, counts_from_rows(spec, header, rows)):
         raise UploadRefused(
-            f"{file_name} does not match its manifest ({problem}); ask the site to export again."
+            _(
+                "{file} does not match its manifest ({problem}); ask the site to export again."
+            ).format(file=file_name, problem=problem)
         )
 
 
