@@ -25,7 +25,7 @@ from escape_desktop.export.upload_checks import (
     personal_detail,
 )
 from escape_desktop.export.upload_manifest import Manifest
-from escape_desktop.i18n import _
+from escape_desktop.i18n import _, ngettext, ui_translator
 
 __all__ = [
     "SITE_COLUMN",
@@ -184,8 +184,10 @@ def check_site_name(file_name: str, name: str) -> None:
     bad = any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name)
     if not name.strip() or len(name) > MAX_SITE_NAME or bad:
         raise UploadRefused(
-            f"{file_name} gives a site name that is empty, over {MAX_SITE_NAME} characters or "
-            "holds invisible characters; ask the site to correct its name and export again."
+            _(
+                "{file} gives a site name that is empty, over {n} characters or holds "
+                "invisible characters; ask the site to correct its name and export again."
+            ).format(file=file_name, n=MAX_SITE_NAME)
         )
 
 
@@ -193,8 +195,10 @@ def check_export_date(file_name: str, exported: datetime) -> None:
     """An export dated before the programme existed (a laptop clock at 1970) is refused."""
     if exported.date() < PROGRAMME_BEGAN:
         raise UploadRefused(
-            f"{file_name} says it was exported on {exported:%d %b %Y}, before the programme "
-            "existed; ask the site to set their laptop's date and export again."
+            _(
+                "{file} says it was exported on {date}, before the programme existed; ask the "
+                "site to set their laptop's date and export again."
+            ).format(file=file_name, date=ui_translator().date(exported.date(), "short"))
         )
 
 
@@ -228,11 +232,18 @@ def check_sense(
             if day is None:
                 continue  # check_cell has said so already
             if day < PROGRAMME_BEGAN or day > latest:
-                when = "before the programme existed" if day < PROGRAMME_BEGAN else "in the future"
-                raise UploadRefused(
-                    f"{file_name} row {n}: {name} {row[i]} is {when}; nothing was loaded, so "
-                    "ask the site to check the date and export again."
+                when = (
+                    _(
+                        "{file} row {row}: {column} {value} is before the programme existed; "
+                        "nothing was loaded, so ask the site to check the date and export again."
+                    )
+                    if day < PROGRAMME_BEGAN
+                    else _(
+                        "{file} row {row}: {column} {value} is in the future; nothing was "
+                        "loaded, so ask the site to check the date and export again."
+                    )
                 )
+                raise UploadRefused(when.format(file=file_name, row=n, column=name, value=row[i]))
         if course_at is not None:
             by_course.setdefault(row[course_at], []).append(row)
     for c in manifest.courses:
@@ -240,31 +251,48 @@ def check_sense(
         left = sum(c.left_out_count(k) for k in c.left_out)
         if not held and not left:
             raise UploadRefused(
-                f"{file_name}: its manifest lists course {c.course_code} with nobody on it; "
-                "ask the site to export again."
+                _(
+                    "{file}: its manifest lists course {code} with nobody on it; "
+                    "ask the site to export again."
+                ).format(file=file_name, code=c.course_code)
             )
         if left < 0 or len(held) + left > MOST_ON_A_COURSE:
             raise UploadRefused(
-                f"{file_name}: its manifest says {left} people were left out of course "
-                f"{c.course_code}, more than a course holds; ask the site to export again."
+                ngettext(
+                    "{file}: its manifest says {n} person was left out of course {code}, "
+                    "more than a course holds; ask the site to export again.",
+                    "{file}: its manifest says {n} people were left out of course {code}, "
+                    "more than a course holds; ask the site to export again.",
+                    left,
+                ).format(file=file_name, n=left, code=c.course_code)
             )
         for row in held:
             if course_status_at is not None and row[course_status_at] != c.course_status:
                 raise UploadRefused(
-                    f"{file_name}: course {c.course_code} is {row[course_status_at]} in its rows "
-                    f"but {c.course_status} in the manifest; ask the site to export again."
+                    _(
+                        "{file}: course {code} is {status} in its rows but {manifest} in the "
+                        "manifest; ask the site to export again."
+                    ).format(
+                        file=file_name,
+                        code=c.course_code,
+                        status=row[course_status_at],
+                        manifest=c.course_status,
+                    )
                 )
             status = row[status_at] if status_at is not None else ""
             attended = row[attended_at] if attended_at is not None else ""
             began = status in STARTED or attended not in ("", "0")
             if c.course_status == "upcoming" and began:
                 raise UploadRefused(
-                    f"{file_name}: course {c.course_code} is upcoming in the manifest but its "
-                    "rows show people who started; ask the site to export again."
+                    _(
+                        "{file}: course {code} is upcoming in the manifest but its rows show "
+                        "people who started; ask the site to export again."
+                    ).format(file=file_name, code=c.course_code)
                 )
             if c.course_status == "finished" and status in ("in_progress", "not_started_yet"):
                 raise UploadRefused(
-                    f"{file_name}: course {c.course_code} is finished in the manifest but its "
-                    f"rows still show someone {status.replace('_', ' ')}; ask the site to export "
-                    "again."
+                    _(
+                        "{file}: course {code} is finished in the manifest but its rows still "
+                        "show someone {status}; ask the site to export again."
+                    ).format(file=file_name, code=c.course_code, status=status.replace("_", " "))
                 )
