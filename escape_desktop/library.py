@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+from escape_desktop.i18n import _
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.content import (
     ContentError,
@@ -64,9 +65,15 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
         with path.open("rb") as fh:
             return tomllib.load(fh)
     except tomllib.TOMLDecodeError as exc:
-        raise ContentError(f"{label}: the file is not valid TOML ({exc}).") from exc
+        raise ContentError(
+            _("{file}: the file is not valid TOML ({error}).").format(file=label, error=exc)
+        ) from exc
     except OSError as exc:
-        raise ContentError(f"{label}: the file could not be read ({exc.strerror}).") from exc
+        raise ContentError(
+            _("{file}: the file could not be read ({error}).").format(
+                file=label, error=exc.strerror
+            )
+        ) from exc
 
 
 def _entry_source(label: str, entry: Any, table: str, index: int) -> str:
@@ -81,7 +88,11 @@ def _entries(data: dict[str, Any], label: str, table: str) -> list[tuple[dict, s
     if table in data:
         listed = data[table]
         if not isinstance(listed, list) or not listed:
-            raise ContentError(f"{label}: {table} must be one or more [[{table}]] sections.")
+            raise ContentError(
+                _("{file}: {field} must be one or more {sections} sections.").format(
+                    file=label, field=table, sections=f"[[{table}]]"
+                )
+            )
         return [(entry, _entry_source(label, entry, table, i)) for i, entry in enumerate(listed)]
     return [(data, label)]
 
@@ -97,7 +108,9 @@ def _add(
 ) -> None:
     if key in seen_here:
         raise ContentError(
-            f"{label}: key {key!r} is already defined in {seen_here[key]} in the same folder."
+            _("{file}: key {key} is already defined in {other} in the same folder.").format(
+                file=label, key=repr(key), other=seen_here[key]
+            )
         )
     seen_here[key] = label
     target[key] = item
@@ -134,12 +147,16 @@ def _check_references(lib: Library) -> None:
         for i, station in enumerate(template.stations):
             if station not in lib.stations:
                 raise ContentError(
-                    f"{label}: stations[{i}] names {station!r}, but no exercise station has that key."
+                    _("{file}: {field} names {key}, but no exercise station has that key.").format(
+                        file=label, field=f"stations[{i}]", key=repr(station)
+                    )
                 )
         for i, instrument in enumerate(template.instruments):
             if instrument not in lib.instruments:
                 raise ContentError(
-                    f"{label}: instruments[{i}] names {instrument!r}, but no instrument has that key."
+                    _("{file}: {field} names {key}, but no instrument has that key.").format(
+                        file=label, field=f"instruments[{i}]", key=repr(instrument)
+                    )
                 )
 
 
@@ -194,16 +211,26 @@ def _parse_closures(path: Path) -> ClosureList:
     data = _read_toml(path, label)
     name = data.get("name")
     if not isinstance(name, str) or not name.strip():
-        raise ContentError(f"{label}: name is missing; give the list a name people will recognise.")
+        raise ContentError(
+            _("{file}: {field} is missing; give the list a name people will recognise.").format(
+                file=label, field="name"
+            )
+        )
     days = data.get("days")
     if not isinstance(days, list):
         raise ContentError(
-            f"{label}: days is missing; list them as {{ date = 2026-12-25, name = ... }}."
+            _("{file}: {field} is missing; list them as {example}.").format(
+                file=label, field="days", example="{ date = 2026-12-25, name = ... }"
+            )
         )
     out = []
     for i, entry in enumerate(days):
         when = entry.get("date") if isinstance(entry, dict) else None
         if not isinstance(when, date) or isinstance(when, datetime):
-            raise ContentError(f"{label}: days[{i}].date must be a date such as 2026-12-25.")
+            raise ContentError(
+                _("{file}: {field} must be a date such as {example}.").format(
+                    file=label, field=f"days[{i}].date", example="2026-12-25"
+                )
+            )
         out.append((when, str(entry.get("name", "")).strip()))
     return ClosureList(path.stem, name.strip(), tuple(sorted(out)))

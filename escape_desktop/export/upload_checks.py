@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.programme.completion import is_completer
 from escape_desktop.programme.nhs import check_digit
 
@@ -59,11 +60,11 @@ def looks_like_nhs_number(text: str) -> bool:
 def personal_detail(text: str) -> str | None:
     """What kind of personal detail a cell seems to hold, or None."""
     if looks_like_nhs_number(text):
-        return "an NHS number"
+        return _("an NHS number")
     if _PHONE.search(text):
-        return "a phone number"
+        return _("a phone number")
     if _EMAIL.search(text):
-        return "an email address"
+        return _("an email address")
     return None
 
 
@@ -82,7 +83,7 @@ def human_date_format(fmt: str) -> str:
 
 
 def _quote_list(values: Sequence[str]) -> str:
-    return ", ".join(f"'{v}'" if v else "blank" for v in values)
+    return ", ".join(f"'{v}'" if v else _("blank") for v in values)
 
 
 def check_cell(cell: str, col: ColumnSpec, profile: Profile) -> str | None:
@@ -90,60 +91,78 @@ def check_cell(cell: str, col: ColumnSpec, profile: Profile) -> str | None:
     name = col.name
     if cell == "":
         if col.required and not (col.codes and "" in col.codes):
-            return f"{name} is empty, but every row needs it"
+            return _("{column} is empty, but every row needs it").format(column=name)
         return None
     if col.source == "participant.code":
         if looks_like_nhs_number(cell):
-            return (
-                f"{name} looks like an NHS number, not a participant code; replace it with the "
-                "app's code and export again"
-            )
+            return _(
+                "{column} looks like an NHS number, not a participant code; replace it "
+                "with the app's code and export again"
+            ).format(column=name)
         if not PARTICIPANT_CODE.match(cell):
-            return f"{name} {cell!r} is not a code the app makes (P- and eight letters or digits)"
+            return _(
+                "{column} {value} is not a code the app makes (P- and eight letters or digits)"
+            ).format(column=name, value=repr(cell))
     if col.type in ("text", "code"):
         if is_unsafe(cell):
-            return f"{name} starts with {cell[0]!r}, which a spreadsheet could run as a formula"
+            return _(
+                "{column} starts with {value}, which a spreadsheet could run as a formula"
+            ).format(column=name, value=repr(cell[0]))
         if profile.line_breaks != "keep" and ("\n" in cell or "\r" in cell):
-            return f"{name} has a line break inside it"
+            return _("{column} has a line break inside it").format(column=name)
         if col.type == "code" and col.codes is not None:
             value = unescape_text(cell)
             if value not in col.codes:
                 found = personal_detail(value)
                 if found:  # never repeat the detail itself in the message
-                    return (
-                        f"{name} seems to hold {found}, where only its codes may be; remove it "
-                        "and export again"
-                    )
-                return f"{name} {value!r} is not one of {_quote_list(col.codes)}"
+                    return _(
+                        "{column} seems to hold {found}, where only its codes may be; "
+                        "remove it and export again"
+                    ).format(column=name, found=found)
+                return _("{column} {value} is not one of {choices}").format(
+                    column=name, value=repr(value), choices=_quote_list(col.codes)
+                )
         elif col.type == "text" and not profile.allow_personal_data:
             found = personal_detail(cell)
             if found:
-                return f"{name} seems to hold {found}; remove it and export again"
+                return _("{column} seems to hold {found}; remove it and export again").format(
+                    column=name, found=found
+                )
         return None
     if col.type == "boolean":
         if cell not in (profile.true_value, profile.false_value):
-            return f"{name} {cell!r} is not {profile.true_value} or {profile.false_value}"
+            return _("{column} {value} is not {true} or {false}").format(
+                column=name, value=repr(cell), true=profile.true_value, false=profile.false_value
+            )
         return None
     if col.type == "date":
         if parse_date(cell, profile.date_format) is None:
-            return f"{name} {cell!r} is not a date written {human_date_format(profile.date_format)}"
+            return _("{column} {value} is not a date written {format}").format(
+                column=name, value=repr(cell), format=human_date_format(profile.date_format)
+            )
         return None
     if col.type == "integer":
         if not _INT_RE.match(cell):
-            return f"{name} {cell!r} is not a whole number"
+            return _("{column} {value} is not a whole number").format(column=name, value=repr(cell))
         number = float(int(cell))
     else:  # number
         if not _NUM_RE.match(cell):
-            return f"{name} {cell!r} is not a number"
+            return _("{column} {value} is not a number").format(column=name, value=repr(cell))
         number = float(cell)
         if (len(cell.split(".", 1)[1]) if "." in cell else 0) > col.decimals:
-            return f"{name} {cell!r} has more than {col.decimals} decimal places"
+            return _("{column} {value} has more than {n} decimal places").format(
+                column=name, value=repr(cell), n=col.decimals
+            )
     if not math.isfinite(number):
-        return f"{name} {cell!r} is not a number"
+        return _("{column} {value} is not a number").format(column=name, value=repr(cell))
     if col.minimum is not None and number < col.minimum - 1e-9:
-        return f"{name} {cell} is below the lowest allowed value, {col.minimum:g}"
+        return _("{column} {value} is below the lowest allowed value, {limit}").format(
+            column=name, value=cell, limit=f"{col.minimum:g}"
+        )
     if col.maximum is not None and number > col.maximum + 1e-9:
-        return f"{name} {cell} is above the highest allowed value, {col.maximum:g}"
+        return _("{column} {value} is above the highest allowed value, {limit}").format(
+            column=name, value=cell, limit=f"{col.maximum:g}"
+        )
     return None
 
 
@@ -153,7 +172,7 @@ def _change_triples(spec: FileSpec) -> list[tuple[str, str, str, int]]:
     out = []
     for c in spec.columns:
         if c.source.startswith("instrument.") and c.source.endswith("change"):
-            _, key, part = c.source.split(".")
+            _kind, key, part = c.source.split(".")
             later = "end" if part == "change" else "follow_up"
             start = by_source.get(f"instrument.{key}.start")
             end = by_source.get(f"instrument.{key}.{later}")
@@ -233,15 +252,34 @@ class RowChecker:
         for (s1, v1), (s2, v2) in zip(known, known[1:]):
             if v1 is not None and v2 is not None and v1 > v2:
                 out.append(
-                    (self._col(s1), f"{self._col(s1)} {v1} is more than {self._col(s2)} {v2}")
+                    (
+                        self._col(s1),
+                        _("{column} {value} is more than {other} {limit}").format(
+                            column=self._col(s1), value=v1, other=self._col(s2), limit=v2
+                        ),
+                    )
                 )
                 break
         if completed is not None:
             c = self._col("enrolment.completed")
             if phase is not None and phase != "finished" and completed != "":
-                out.append((c, f"{c} is filled in but the course is still {phase}; leave it blank"))
+                out.append(
+                    (
+                        c,
+                        _(
+                            "{column} is filled in but the course is still {phase}; leave it blank"
+                        ).format(column=c, phase=phase),
+                    )
+                )
             if phase == "finished" and completed == "":
-                out.append((c, f"{c} is blank but the course is finished; it needs 1 or 0"))
+                out.append(
+                    (
+                        c,
+                        _("{column} is blank but the course is finished; it needs 1 or 0").format(
+                            column=c
+                        ),
+                    )
+                )
             if completed == yes:
                 base = held if held is not None else delivered
                 if (
@@ -253,31 +291,91 @@ class RowChecker:
                     out.append(
                         (
                             c,
-                            f"{c} is {yes} but {attended} of {base} sessions is under 75 %",
+                            _("{column} is {yes} but {n} of {total} sessions is under 75 %").format(
+                                column=c, yes=yes, n=attended, total=base
+                            ),
                         )
                     )
                 if status is not None and status != "completed":
-                    out.append((c, f"{c} is {yes} but the status is {status}"))
+                    out.append(
+                        (
+                            c,
+                            _("{column} is {yes} but the status is {status}").format(
+                                column=c, yes=yes, status=status
+                            ),
+                        )
+                    )
             if status == "completed" and completed != yes:
-                out.append((c, f"status is completed but {c} is not {yes}"))
+                out.append(
+                    (
+                        c,
+                        _("status is completed but {column} is not {yes}").format(
+                            column=c, yes=yes
+                        ),
+                    )
+                )
         if status is not None:
             s = self._col("enrolment.status")
             if status == "in_progress" and phase is not None and phase != "running":
-                out.append((s, f"{s} is in_progress but the course is {phase}"))
+                out.append(
+                    (
+                        s,
+                        _("{column} is {status} but the course is {phase}").format(
+                            column=s, status="in_progress", phase=phase
+                        ),
+                    )
+                )
             if status in ("completed", "did_not_complete") and phase not in (None, "finished"):
-                out.append((s, f"{s} is {status} but the course is {phase}, not finished"))
+                out.append(
+                    (
+                        s,
+                        _("{column} is {status} but the course is {phase}, not finished").format(
+                            column=s, status=status, phase=phase
+                        ),
+                    )
+                )
             if status == "did_not_start" and attended:
-                out.append((s, f"{s} is did_not_start but {attended} sessions were attended"))
+                out.append(
+                    (
+                        s,
+                        ngettext(
+                            "{column} is {status} but {n} session was attended",
+                            "{column} is {status} but {n} sessions were attended",
+                            attended,
+                        ).format(column=s, status="did_not_start", n=attended),
+                    )
+                )
             withdrawn_on = self._date(cells, "enrolment.withdrawn_on")
             w = self._col("enrolment.withdrawn_on")
             if status == "withdrawn" and "enrolment.withdrawn_on" in self._at:
                 start = self._date(cells, "course.start_date")
                 if withdrawn_on is None:
-                    out.append((w, f"status is withdrawn but {w} is blank; it needs the day"))
+                    out.append(
+                        (
+                            w,
+                            _("status is withdrawn but {column} is blank; it needs the day").format(
+                                column=w
+                            ),
+                        )
+                    )
                 elif start is not None and withdrawn_on < start:
-                    out.append((w, f"{w} is before the course started ({start.isoformat()})"))
+                    out.append(
+                        (
+                            w,
+                            _("{column} is before the course started ({date})").format(
+                                column=w, date=start.isoformat()
+                            ),
+                        )
+                    )
             elif withdrawn_on is not None and status != "withdrawn":
-                out.append((w, f"{w} is filled in but the status is {status}"))
+                out.append(
+                    (
+                        w,
+                        _("{column} is filled in but the status is {status}").format(
+                            column=w, status=status
+                        ),
+                    )
+                )
         for ci, si, ei, decimals in self._triples:
             try:
                 change, first, later = float(cells[ci]), float(cells[si]), float(cells[ei])
@@ -287,8 +385,13 @@ class RowChecker:
                 out.append(
                     (
                         self.header[ci],
-                        f"{self.header[ci]} {cells[ci]} is not {self.header[ei]} minus "
-                        f"{self.header[si]} ({format(later - first, f'.{decimals}f')})",
+                        _("{column} {value} is not {later} minus {first} ({difference})").format(
+                            column=self.header[ci],
+                            value=cells[ci],
+                            later=self.header[ei],
+                            first=self.header[si],
+                            difference=format(later - first, f".{decimals}f"),
+                        ),
                     )
                 )
         code = self._get(cells, "course.code")
@@ -304,9 +407,16 @@ class RowChecker:
                     out.append(
                         (
                             name,
-                            f"{name} {value!r} differs from row {seen_first[1]} "
-                            f"({seen_first[0]!r}) "
-                            f"for the same course {code}",
+                            _(
+                                "{column} {value} differs from row {row} ({other}) "
+                                "for the same course {code}"
+                            ).format(
+                                column=name,
+                                value=repr(value),
+                                row=seen_first[1],
+                                other=repr(seen_first[0]),
+                                code=code,
+                            ),
                         )
                     )
         return out
@@ -350,19 +460,30 @@ def manifest_count_problems(
     for code, counts in from_rows.items():
         c = listed.get(code)
         if c is None:
-            problems.append(f"course {code} has rows but the manifest does not list it")
+            problems.append(
+                _("course {code} has rows but the manifest does not list it").format(code=code)
+            )
             continue
         for key in ("enrolled", "completed", "in_progress", "withdrawn"):
             if c.count(key) != counts.get(key, 0):
                 problems.append(
-                    f"course {code}: the manifest says {c.count(key)} {key.replace('_', ' ')} "
-                    f"but the file has {counts.get(key, 0)}"
+                    _(
+                        "course {code}: the manifest says {n} {status} but the file has {found}"
+                    ).format(
+                        code=code,
+                        n=c.count(key),
+                        status=key.replace("_", " "),
+                        found=counts.get(key, 0),
+                    )
                 )
                 break
     for code, c in listed.items():
         if code not in from_rows and c.count("enrolled"):
             problems.append(
-                f"course {code}: the manifest says {c.count('enrolled')} people but the file "
-                "has none"
+                ngettext(
+                    "course {code}: the manifest says {n} person but the file has none",
+                    "course {code}: the manifest says {n} people but the file has none",
+                    c.count("enrolled"),
+                ).format(code=code, n=c.count("enrolled"))
             )
     return problems

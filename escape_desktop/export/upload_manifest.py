@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import _
 
 from .upload_signing import ALGORITHM, SIGNATURE_BYTES, canonical_bytes, decode_b64
 
@@ -168,28 +169,34 @@ class _Reader:
 
     def __init__(self, data: Any, where: str):
         if not isinstance(data, dict):
-            raise ManifestError(f"The manifest's {where} must be a JSON object; export again.")
+            raise ManifestError(
+                _("The manifest's {part} must be a JSON object; export again.").format(
+                    part=where or _("top level")
+                )
+            )
         self.data = data
         self.where = where
 
     def fail(self, key: str, problem: str) -> ManifestError:
         return ManifestError(
-            f"The manifest's {self.where}{key} {problem}; ask the site to export again."
+            _("The manifest's {field} {problem}; ask the site to export again.").format(
+                field=f"{self.where}{key}", problem=problem
+            )
         )
 
     def text(self, key: str, *, required: bool = True) -> str:
         value = self.data.get(key, None if required else "")
         if not isinstance(value, str):
-            raise self.fail(key, "is missing or not text")
+            raise self.fail(key, _("is missing or not text"))
         value = value.strip()
         if required and not value:
-            raise self.fail(key, "is empty")
+            raise self.fail(key, _("is empty"))
         return value
 
     def count(self, key: str) -> int:
         value = self.data.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(key, "must be a whole number, 0 or more")
+            raise self.fail(key, _("must be a whole number, 0 or more"))
         return value
 
     def sub(self, key: str) -> _Reader:
@@ -202,69 +209,90 @@ def parse_manifest(text: str) -> Manifest:
         raw = json.loads(text)
     except ValueError:
         raise ManifestError(
-            "The manifest is not valid JSON (it may have been edited); ask the site to export again."
+            _(
+                "The manifest is not valid JSON (it may have been edited); "
+                "ask the site to export again."
+            )
         ) from None
     r = _Reader(raw, "")
     if raw.get("format") != FORMAT:
-        raise ManifestError("This is not an escape-desktop upload manifest; check the file name.")
+        raise ManifestError(
+            _("This is not an escape-desktop upload manifest; check the file name.")
+        )
     version = raw.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise r.fail("format_version", "must be a whole number")
+        raise r.fail("format_version", _("must be a whole number"))
     if version > FORMAT_VERSION:
         raise ManifestError(
-            f"The manifest is format version {version}, newer than this app reads "
-            f"({FORMAT_VERSION}); update escape-desktop."
+            _(
+                "The manifest is format version {version}, newer than this app reads "
+                "({readable}); update escape-desktop."
+            ).format(version=version, readable=FORMAT_VERSION)
         )
     site = r.sub("site")
     site_code = site.text("code")
     if not SITE_CODE_PATTERN.match(site_code):
         raise site.fail(
-            "code", f"{site_code!r} is not a site code (capitals, digits and hyphens, 2 to 20)"
+            "code",
+            _("{value} is not a site code (capitals, digits and hyphens, 2 to 20)").format(
+                value=repr(site_code)
+            ),
         )
     profile = r.sub("profile")
     exported_text = r.text("exported_at")
     try:
         exported_at = datetime.fromisoformat(exported_text)
     except ValueError:
-        raise r.fail("exported_at", f"{exported_text!r} is not a date and time") from None
+        raise r.fail(
+            "exported_at",
+            _("{value} is not a date and time").format(value=repr(exported_text)),
+        ) from None
     files_raw = raw.get("files")
     if not isinstance(files_raw, list) or not files_raw:
-        raise r.fail("files", "must list at least one file")
+        raise r.fail("files", _("must list at least one file"))
     files = []
     for i, item in enumerate(files_raw, start=1):
         f = _Reader(item, f"files[{i}].")
         name = f.text("name")
         if Path(name).name != name or "/" in name or "\\" in name or name in (".", ".."):
-            raise f.fail("name", "must be a plain file name beside the manifest")
+            raise f.fail("name", _("must be a plain file name beside the manifest"))
         kind = f.text("kind")
         if kind not in FILE_KINDS:
-            raise f.fail("kind", f"must be one of {', '.join(FILE_KINDS)}")
+            raise f.fail(
+                "kind", _("must be one of {choices}").format(choices=", ".join(FILE_KINDS))
+            )
         sha = f.text("sha256").lower()
         if not _SHA256.match(sha):
-            raise f.fail("sha256", "is not a SHA-256 (64 hexadecimal characters)")
+            raise f.fail("sha256", _("is not a SHA-256 (64 hexadecimal characters)"))
         files.append(ManifestFile(name, kind, f.count("rows"), sha))
     if sum(1 for f in files if f.kind == "main") != 1:
-        raise r.fail("files", "must name exactly one main file")
+        raise r.fail("files", _("must name exactly one main file"))
     courses_raw = raw.get("courses", [])
     if not isinstance(courses_raw, list):
-        raise r.fail("courses", "must be a list")
+        raise r.fail("courses", _("must be a list"))
     courses = []
     seen: set[str] = set()
     for i, item in enumerate(courses_raw, start=1):
         c = _Reader(item, f"courses[{i}].")
         code = c.text("course_code")
         if code in seen:
-            raise c.fail("course_code", f"{code} appears twice")
+            raise c.fail("course_code", _("{code} appears twice").format(code=code))
         seen.add(code)
         status = c.text("course_status")
         if status not in COURSE_STATUSES:
-            raise c.fail("course_status", f"must be one of {', '.join(COURSE_STATUSES)}")
+            raise c.fail(
+                "course_status",
+                _("must be one of {choices}").format(choices=", ".join(COURSE_STATUSES)),
+            )
         st, lo = c.sub("status"), c.sub("left_out")
         mode = ""
         if version >= 2 and "delivery_mode" in c.data:
             mode = c.text("delivery_mode")
             if mode not in DELIVERY_MODES:
-                raise c.fail("delivery_mode", f"must be one of {', '.join(DELIVERY_MODES)}")
+                raise c.fail(
+                    "delivery_mode",
+                    _("must be one of {choices}").format(choices=", ".join(DELIVERY_MODES)),
+                )
         courses.append(
             CourseCounts(
                 code,
@@ -278,10 +306,10 @@ def parse_manifest(text: str) -> Manifest:
     if "signature" in raw:
         sig = r.sub("signature")
         if sig.text("algorithm") != ALGORITHM:
-            raise sig.fail("algorithm", f"must be {ALGORITHM}")
+            raise sig.fail("algorithm", _("must be {algorithm}").format(algorithm=ALGORITHM))
         signature = sig.text("value")
         if decode_b64(signature, SIGNATURE_BYTES) is None:
-            raise sig.fail("value", "is not an Ed25519 signature (base64 of 64 bytes)")
+            raise sig.fail("value", _("is not an Ed25519 signature (base64 of 64 bytes)"))
     return Manifest(
         site_name=site.text("name"),
         site_code=site_code,
@@ -310,7 +338,7 @@ def manifest_path_for(csv_path: Path | str) -> Path:
 def count_rows(data: bytes) -> int:
     """Data rows in a CSV's bytes (the header not counted; quoted line breaks kept in a row)."""
     text = data.decode("utf-8-sig")
-    return max(sum(1 for _ in csv.reader(io.StringIO(text, newline=""))) - 1, 0)
+    return max(sum(1 for _row in csv.reader(io.StringIO(text, newline=""))) - 1, 0)
 
 
 def describe_file(path: Path | str, kind: str = "main") -> ManifestFile:

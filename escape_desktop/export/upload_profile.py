@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from escape_desktop.errors import KnownError
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.equality import ETHNIC_CATEGORIES, GENDER_IDENTITIES, STATED_SEXES
 from escape_desktop.programme.measure_taken import TAKEN_CODE
@@ -365,7 +366,11 @@ class _Fields:
 
     def __init__(self, data: Any, label: str, where: str):
         if not isinstance(data, Mapping):
-            raise ProfileError(f"{label}: {where or 'the file'} must be a table of fields.")
+            raise ProfileError(
+                _("{file}: {part} must be a table of fields.").format(
+                    file=label, part=where or _("the file")
+                )
+            )
         self.data = data
         self.label = label
         self.where = where
@@ -374,20 +379,24 @@ class _Fields:
         return f"{self.where}.{key}" if self.where else key
 
     def fail(self, key: str, message: str) -> ProfileError:
-        return ProfileError(f"{self.label}: {self.name(key)} {message}")
+        return ProfileError(
+            _("{file}: {field} {problem}").format(
+                file=self.label, field=self.name(key), problem=message
+            )
+        )
 
     def text(self, key: str, default: str | None = None) -> str:
         value = self.data.get(key, default)
         if value is None:
-            raise self.fail(key, "is missing; add it.")
+            raise self.fail(key, _("is missing; add it."))
         if not isinstance(value, str):
-            raise self.fail(key, "must be text in quotes.")
+            raise self.fail(key, _("must be text in quotes."))
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail(key, "must be true or false.")
+            raise self.fail(key, _("must be true or false."))
         return value
 
     def number(self, key: str) -> float | None:
@@ -399,13 +408,13 @@ class _Fields:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise self.fail(key, "must be a number.")
+            raise self.fail(key, _("must be a number."))
         return float(value)
 
     def text_list(self, key: str, default: Sequence[str]) -> tuple[str, ...]:
         value = self.data.get(key, list(default))
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, 'must be a list of texts, e.g. ["a", "b"].')
+            raise self.fail(key, _('must be a list of texts, e.g. ["a", "b"].'))
         return tuple(value)
 
 
@@ -421,7 +430,7 @@ def _column(
     f = _Fields(raw, label, where)
     name = f.text("name").strip()
     if not name:
-        raise f.fail("name", "is empty; give the column a name.")
+        raise f.fail("name", _("is empty; give the column a name."))
     source = f.text("source").strip()
     info = _source_info(source, library, grain)
     if info is None:
@@ -430,15 +439,28 @@ def _column(
         )
         raise f.fail(
             "source",
-            f"{source!r} is not a field the export knows. Use one of: {known}, "
-            f"participant.joint.<{'|'.join(JOINTS)}>, "
-            "or instrument.<key>.<start|end|change|start_date|end_date|...>.",
+            _(
+                "{source} is not a field the export knows. Use one of: {known}, "
+                "{joints} or {instruments}."
+            ).format(
+                source=repr(source),
+                known=known,
+                joints=f"participant.joint.<{'|'.join(JOINTS)}>",
+                instruments="instrument.<key>.<start|end|change|start_date|end_date|...>",
+            ),
         )
     transform = f.text("transform", "").strip()
     if transform and transform not in TRANSFORMS:
-        raise f.fail("transform", f"must be one of {', '.join(TRANSFORMS)}.")
+        raise f.fail(
+            "transform", _("must be one of {choices}.").format(choices=", ".join(TRANSFORMS))
+        )
     if transform and source != "participant.date_of_birth":
-        raise f.fail("transform", f"{transform} only applies to participant.date_of_birth.")
+        raise f.fail(
+            "transform",
+            _("{transform} only applies to {source}.").format(
+                transform=transform, source="participant.date_of_birth"
+            ),
+        )
     col_type = info.type
     codes = info.codes
     minimum, maximum, decimals = info.minimum, info.maximum, 0
@@ -457,52 +479,66 @@ def _column(
         if not isinstance(mapping_raw, Mapping) or not all(
             isinstance(v, str) for v in mapping_raw.values()
         ):
-            raise f.fail("map", 'must be a table of texts, e.g. map = { female = "F" }.')
+            raise f.fail(
+                "map",
+                _("must be a table of texts, e.g. {example}.").format(
+                    example='map = { female = "F" }'
+                ),
+            )
         if col_type not in ("code", "text", "boolean"):
-            raise f.fail("map", f"cannot be used on a {col_type} column.")
+            raise f.fail("map", _("cannot be used on a {type} column.").format(type=col_type))
         mapping = tuple((str(k), v) for k, v in mapping_raw.items())
         if "default" in raw:
             default = f.text("default")
         codes = tuple(
-            dict.fromkeys([v for _, v in mapping] + ([default] if default is not None else []))
+            dict.fromkeys([v for _k, v in mapping] + ([default] if default is not None else []))
         )
         if col_type == "boolean":
             col_type = "code"
         else:
             col_type = "code"
     elif "default" in raw:
-        raise f.fail("default", "only goes with a map (the value for anything not in it).")
+        raise f.fail("default", _("only goes with a map (the value for anything not in it)."))
     if info.free_text and not allow_free_text:
         raise f.fail(
             "source",
-            f"{source!r} is text typed in a person's own words and may hold anything (a name, "
-            "a phone number). A central upload should not carry it; if this profile really "
-            "needs it, set allow_free_text = true at the top of the file.",
+            _(
+                "{source} is text typed in a person's own words and may hold anything (a "
+                "name, a phone number). A central upload should not carry it; if this profile "
+                "really needs it, set {setting} at the top of the file."
+            ).format(source=repr(source), setting="allow_free_text = true"),
         )
     if personal and not allow_personal:
         raise f.fail(
             "source",
-            f"{source!r} identifies a person. A central upload should not carry it; if this "
-            "profile really needs it, set allow_personal_data = true at the top of the file.",
+            _(
+                "{source} identifies a person. A central upload should not carry it; if this "
+                "profile really needs it, set {setting} at the top of the file."
+            ).format(source=repr(source), setting="allow_personal_data = true"),
         )
     explicit_type = raw.get("type")
     if explicit_type is not None:
         if explicit_type not in TYPES:
-            raise f.fail("type", f"must be one of {', '.join(TYPES)}.")
+            raise f.fail("type", _("must be one of {choices}.").format(choices=", ".join(TYPES)))
         if explicit_type != col_type:
-            raise f.fail("type", f"is {explicit_type!r} but this source gives {col_type!r}.")
+            raise f.fail(
+                "type",
+                _("is {written} but this source gives {given}.").format(
+                    written=repr(explicit_type), given=repr(col_type)
+                ),
+            )
     lo, hi = f.number("min"), f.number("max")
     if lo is not None or hi is not None:
         if col_type not in ("integer", "number"):
-            raise f.fail("min", "and max only apply to integer or number columns.")
+            raise f.fail("min", _("and max only apply to integer or number columns."))
         minimum = lo if lo is not None else minimum
         maximum = hi if hi is not None else maximum
     if "decimals" in raw:
         d = raw["decimals"]
         if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6:
-            raise f.fail("decimals", "must be a whole number from 0 to 6.")
+            raise f.fail("decimals", _("must be a whole number from 0 to 6."))
         if col_type != "number":
-            raise f.fail("decimals", "only applies to number columns.")
+            raise f.fail("decimals", _("only applies to number columns."))
         decimals = d
     description = f.text("description", "").strip() or info.description
     return ColumnSpec(
@@ -583,20 +619,28 @@ def _file_spec(
     f = _Fields(data, label, where)
     raw_columns = data.get("columns")
     if not isinstance(raw_columns, list) or not raw_columns:
-        raise f.fail("columns", "must be one or more [[columns]] sections.")
+        raise f.fail(
+            "columns", _("must be one or more {sections} sections.").format(sections="[[columns]]")
+        )
     columns = []
     seen: set[str] = set()
     for i, raw in enumerate(raw_columns):
         at = f"{where + '.' if where else ''}columns[{i}]"
         col = _column(raw, label, at, grain, library, allow_personal, allow_free_text)
         if col.name in seen:
-            raise ProfileError(f"{label}: {at}.name {col.name!r} is used twice; rename one.")
+            raise ProfileError(
+                _("{file}: {field} {name} is used twice; rename one.").format(
+                    file=label, field=f"{at}.name", name=repr(col.name)
+                )
+            )
         seen.add(col.name)
         columns.append(col)
     key = f.text_list("key", [])
     for k in key:
         if k not in seen:
-            raise f.fail("key", f"names {k!r}, which is not one of the columns.")
+            raise f.fail(
+                "key", _("names {name}, which is not one of the columns.").format(name=repr(k))
+            )
     return FileSpec(grain, tuple(columns), key)
 
 
@@ -605,12 +649,14 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
     top = _Fields(data, label, "")
     name = top.text("name").strip()
     if not name or any(ch.isspace() for ch in name):
-        raise top.fail("name", "must be one word, e.g. escape-pain-v1.")
+        raise top.fail(
+            "name", _("must be one word, e.g. {example}.").format(example="escape-pain-v1")
+        )
     allow_personal = top.boolean("allow_personal_data", False)
     allow_free_text = top.boolean("allow_free_text", False)
     version = data.get("version", "1")
     if isinstance(version, bool) or not isinstance(version, str | int) or not str(version):
-        raise top.fail("version", 'must be text such as "2".')
+        raise top.fail("version", _("must be text such as {example}.").format(example='"2"'))
     fmt = _Fields(data.get("format", {}), label, "format")
     date_format = fmt.text("date_format", "%Y-%m-%d")
     try:
@@ -619,24 +665,40 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
             raise ValueError
     except ValueError:
         raise fmt.fail(
-            "date_format", "must give the whole date, e.g. %Y-%m-%d or %d/%m/%Y."
+            "date_format",
+            _("must give the whole date, e.g. {example} or {other}.").format(
+                example="%Y-%m-%d", other="%d/%m/%Y"
+            ),
         ) from None
     line_breaks = fmt.text("line_breaks", "space")
     if line_breaks not in LINE_BREAK_POLICIES:
-        raise fmt.fail("line_breaks", f"must be one of {', '.join(LINE_BREAK_POLICIES)}.")
+        raise fmt.fail(
+            "line_breaks",
+            _("must be one of {choices}.").format(choices=", ".join(LINE_BREAK_POLICIES)),
+        )
     true_value = fmt.text("true", "1")
     false_value = fmt.text("false", "0")
     if true_value == false_value:
-        raise fmt.fail("false", "must differ from true.")
+        raise fmt.fail("false", _("must differ from {other}.").format(other="true"))
     include = _Fields(data.get("include", {}), label, "include")
     statuses = include.text_list("statuses", ENROLMENT_STATUSES)
     for s in statuses:
         if s not in ENROLMENT_STATUSES:
-            raise include.fail("statuses", f"has {s!r}; use {', '.join(ENROLMENT_STATUSES)}.")
+            raise include.fail(
+                "statuses",
+                _("has {value}; use {choices}.").format(
+                    value=repr(s), choices=", ".join(ENROLMENT_STATUSES)
+                ),
+            )
     course_statuses = include.text_list("course_status", ("running", "finished"))
     for s in course_statuses:
         if s not in COURSE_STATUSES:
-            raise include.fail("course_status", f"has {s!r}; use {', '.join(COURSE_STATUSES)}.")
+            raise include.fail(
+                "course_status",
+                _("has {value}; use {choices}.").format(
+                    value=repr(s), choices=", ".join(COURSE_STATUSES)
+                ),
+            )
     bands = _Fields(data.get("age_bands", {}), label, "age_bands")
     edges_raw = bands.data.get("edges", [45, 55, 65, 75, 85])
     if (
@@ -645,7 +707,12 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
         or not all(isinstance(e, int) and not isinstance(e, bool) for e in edges_raw)
         or sorted(set(edges_raw)) != edges_raw
     ):
-        raise bands.fail("edges", "must be whole-number ages, lowest first, e.g. [45, 55, 65].")
+        raise bands.fail(
+            "edges",
+            _("must be whole-number ages, lowest first, e.g. {example}.").format(
+                example="[45, 55, 65]"
+            ),
+        )
     edges = tuple(edges_raw)
     default_labels = (
         [f"under {edges[0]}"]
@@ -654,9 +721,16 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
     )
     labels = bands.text_list("labels", default_labels)
     if len(labels) != len(edges) + 1:
-        raise bands.fail("labels", f"needs {len(edges) + 1} labels, one more than the edges.")
+        raise bands.fail(
+            "labels",
+            ngettext(
+                "needs {n} label, one more than the edges.",
+                "needs {n} labels, one more than the edges.",
+                len(edges) + 1,
+            ).format(n=len(edges) + 1),
+        )
     if len(set(labels)) != len(labels):
-        raise bands.fail("labels", "must all differ.")
+        raise bands.fail("labels", _("must all differ."))
     unknown = bands.text("unknown", "")
     main = _file_spec(data, label, "", "enrolment", library, allow_personal, allow_free_text)
     attendance = None
@@ -723,15 +797,23 @@ def load_profiles(data_dir: Path | None, library: Any) -> dict[str, Profile]:
                 with path.open("rb") as fh:
                     data = tomllib.load(fh)
             except tomllib.TOMLDecodeError as e:
-                raise ProfileError(f"{path.name}: the file is not valid TOML ({e}).") from e
+                raise ProfileError(
+                    _("{file}: the file is not valid TOML ({error}).").format(
+                        file=path.name, error=e
+                    )
+                ) from e
             except OSError as e:
                 raise ProfileError(
-                    f"{path.name}: the file could not be read ({e.strerror})."
+                    _("{file}: the file could not be read ({error}).").format(
+                        file=path.name, error=e.strerror
+                    )
                 ) from e
             profile = parse_profile(data, path.name, library)
             if profile.name in seen:
                 raise ProfileError(
-                    f"{path.name}: name {profile.name!r} is already used by {seen[profile.name]}."
+                    _("{file}: name {name} is already used by {other}.").format(
+                        file=path.name, name=repr(profile.name), other=seen[profile.name]
+                    )
                 )
             seen[profile.name] = path.name
             profiles[profile.name] = profile
@@ -745,8 +827,15 @@ def get_profile(name: str | None, data_dir: Path | None, library: Any) -> Profil
     profiles = load_profiles(data_dir, library)
     name = name or DEFAULT_PROFILE
     if name not in profiles:
-        known = ", ".join(sorted(profiles)) or "none"
+        if not profiles:
+            raise ProfileError(
+                _("There is no upload profile called {name}; there are no profiles.").format(
+                    name=repr(name)
+                )
+            )
         raise ProfileError(
-            f"There is no upload profile called {name!r}; the profiles are: {known}."
+            _("There is no upload profile called {name}; the profiles are: {known}.").format(
+                name=repr(name), known=", ".join(sorted(profiles))
+            )
         )
     return profiles[name]

@@ -13,7 +13,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from escape_desktop.programme.rounding import plural
+from escape_desktop.i18n import _, ngettext
 
 from .upload_checks import (
     RowChecker,
@@ -44,8 +44,9 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}" if self.row is not None else "file"
-        return f"{where}: {self.message}"
+        if self.row is None:
+            return _("file: {problem}").format(problem=self.message)
+        return _("row {row}: {problem}").format(row=self.row, problem=self.message)
 
 
 @dataclass
@@ -63,10 +64,16 @@ class ValidationReport:
 
     def summary(self) -> str:
         if self.ok:
-            return f"{self.rows} rows, no problems"
+            return ngettext("{n} row, no problems", "{n} rows, no problems", self.rows).format(
+                n=self.rows
+            )
         n = len(self.problems)
         rows = len({p.row for p in self.problems if p.row is not None})
-        return f"{plural(n, 'problem')} in {plural(rows, 'row')} of {self.rows}"
+        problems = ngettext("{n} problem", "{n} problems", n).format(n=n)
+        in_rows = ngettext("{n} row", "{n} rows", rows).format(n=rows)
+        return _("{problems} in {rows} of {total}").format(
+            problems=problems, rows=in_rows, total=self.rows
+        )
 
 
 def _pick_spec(header: list[str], profile: Profile) -> FileSpec:
@@ -89,16 +96,38 @@ def _header_problems(header: list[str], spec: FileSpec) -> list[Problem]:
     extra = [c for c in header if c not in expected]
     dupes = sorted({c for c in header if header.count(c) > 1})
     if missing:
-        problems.append(Problem(1, "", f"header lacks the column(s) {', '.join(missing)}"))
+        problems.append(
+            Problem(
+                1,
+                "",
+                _("header lacks the column(s) {columns}").format(columns=", ".join(missing)),
+            )
+        )
     if extra:
         problems.append(
-            Problem(1, "", f"header has column(s) the profile does not know: {', '.join(extra)}")
+            Problem(
+                1,
+                "",
+                _("header has column(s) the profile does not know: {columns}").format(
+                    columns=", ".join(extra)
+                ),
+            )
         )
     if dupes:
-        problems.append(Problem(1, "", f"header repeats the column(s) {', '.join(dupes)}"))
+        problems.append(
+            Problem(
+                1, "", _("header repeats the column(s) {columns}").format(columns=", ".join(dupes))
+            )
+        )
     if not missing and not extra and not dupes and header != expected:
         problems.append(
-            Problem(1, "", f"header columns are in the wrong order; expected {', '.join(expected)}")
+            Problem(
+                1,
+                "",
+                _("header columns are in the wrong order; expected {columns}").format(
+                    columns=", ".join(expected)
+                ),
+            )
         )
     return problems
 
@@ -114,10 +143,14 @@ def validate_text(
     try:
         header = next(reader)
     except StopIteration:
-        report.problems.append(Problem(None, "", "the file is empty; it needs at least a header"))
+        report.problems.append(
+            Problem(None, "", _("the file is empty; it needs at least a header"))
+        )
         return report
     except csv.Error as e:
-        report.problems.append(Problem(1, "", f"the header cannot be read as CSV ({e})"))
+        report.problems.append(
+            Problem(1, "", _("the header cannot be read as CSV ({error})").format(error=e))
+        )
         return report
     spec = _pick_spec(header, profile)
     report.kind = "attendance" if spec is profile.attendance else "main"
@@ -138,11 +171,13 @@ def validate_text(
             break
         except csv.Error as e:
             row_number += 1
-            report.problems.append(Problem(row_number, "", f"cannot be read as CSV ({e})"))
+            report.problems.append(
+                Problem(row_number, "", _("cannot be read as CSV ({error})").format(error=e))
+            )
             break
         row_number += 1
         if not cells:
-            report.problems.append(Problem(row_number, "", "is blank; remove the empty line"))
+            report.problems.append(Problem(row_number, "", _("is blank; remove the empty line")))
             continue
         report.rows += 1
         if len(cells) != len(header):
@@ -152,8 +187,10 @@ def validate_text(
                     Problem(
                         row_number,
                         "",
-                        f"has {len(cells)} cells but the header has {len(header)}; "
-                        "a comma or quote is probably out of place",
+                        _(
+                            "has {cells} cells but the header has {header}; "
+                            "a comma or quote is probably out of place"
+                        ).format(cells=len(cells), header=len(header)),
                     )
                 )
             continue
@@ -172,14 +209,20 @@ def validate_text(
                     Problem(
                         row_number,
                         names,
-                        f"{names} {', '.join(key)} repeats row {seen_keys[key]}",
+                        _("{names} {values} repeats row {row}").format(
+                            names=names, values=", ".join(key), row=seen_keys[key]
+                        ),
                     )
                 )
             else:
                 seen_keys[key] = row_number
         if len(report.problems) > limit:
             report.problems.append(
-                Problem(None, "", f"stopped after {limit} problems; fix these and check again")
+                Problem(
+                    None,
+                    "",
+                    _("stopped after {n} problems; fix these and check again").format(n=limit),
+                )
             )
             break
     if report.rows == 0:
@@ -187,8 +230,10 @@ def validate_text(
             Problem(
                 None,
                 "",
-                "the file has a header but no rows; there is nobody in it to send, so check "
-                "which courses the export chose",
+                _(
+                    "the file has a header but no rows; there is nobody in it to send, so check "
+                    "which courses the export chose"
+                ),
             )
         )
     report.counts = counts_from_rows(spec, header, kept)
@@ -202,8 +247,11 @@ def validate_text(
             Problem(
                 None,
                 "",
-                f"{misshapen - MAX_SHAPE_PROBLEMS} more rows have the wrong number of cells "
-                "(not listed)",
+                ngettext(
+                    "{n} more row has the wrong number of cells (not listed)",
+                    "{n} more rows have the wrong number of cells (not listed)",
+                    misshapen - MAX_SHAPE_PROBLEMS,
+                ).format(n=misshapen - MAX_SHAPE_PROBLEMS),
             )
         )
     return report
@@ -217,7 +265,13 @@ def validate_upload(path: str | Path, profile: Profile, *, limit: int = 1000) ->
     except OSError as e:
         report = ValidationReport(path=str(path), kind="main")
         report.problems.append(
-            Problem(None, "", f"the file cannot be read ({e.strerror or e}); check its name")
+            Problem(
+                None,
+                "",
+                _("the file cannot be read ({error}); check its name").format(
+                    error=e.strerror or e
+                ),
+            )
         )
         return report
     try:
@@ -228,7 +282,9 @@ def validate_upload(path: str | Path, profile: Profile, *, limit: int = 1000) ->
             Problem(
                 None,
                 "",
-                f"the file is not UTF-8 text (byte {e.start}); save it as 'CSV UTF-8' and try again",
+                _(
+                    "the file is not UTF-8 text (byte {byte}); save it as {format} and try again"
+                ).format(byte=e.start, format="'CSV UTF-8'"),
             )
         )
         return report
@@ -371,28 +427,52 @@ def _manifest_problems(path: Path, raw: bytes, report: ValidationReport) -> list
             Problem(
                 None,
                 "",
-                f"there is no manifest beside it ({man.name}); export again to make both files",
+                _(
+                    "there is no manifest beside it ({name}); export again to make both files"
+                ).format(name=man.name),
             )
         ]
     try:
         manifest = parse_manifest(man.read_text(encoding="utf-8"))
     except (ManifestError, OSError, UnicodeDecodeError) as e:
-        return [Problem(None, "", f"its manifest {man.name} cannot be used ({e})")]
+        return [
+            Problem(
+                None,
+                "",
+                _("its manifest {name} cannot be used ({error})").format(name=man.name, error=e),
+            )
+        ]
     entry = next((f for f in manifest.files if f.name == path.name), None)
     if entry is None:
-        return [Problem(None, "", f"its manifest {man.name} does not name {path.name}")]
+        return [
+            Problem(
+                None,
+                "",
+                _("its manifest {name} does not name {file}").format(name=man.name, file=path.name),
+            )
+        ]
     if hashlib.sha256(raw).hexdigest() != entry.sha256:
         return [
             Problem(
                 None,
                 "",
-                "the file has changed since it was exported (its SHA-256 does not match the "
-                "manifest); export it again",
+                _(
+                    "the file has changed since it was exported (its SHA-256 does not match the "
+                    "manifest); export it again"
+                ),
             )
         ]
     if count_rows(raw) != entry.rows:
         return [
-            Problem(None, "", f"the manifest says {entry.rows} rows but the file has more or fewer")
+            Problem(
+                None,
+                "",
+                ngettext(
+                    "the manifest says {n} row but the file has more or fewer",
+                    "the manifest says {n} rows but the file has more or fewer",
+                    entry.rows,
+                ).format(n=entry.rows),
+            )
         ]
     others = sorted(report.site_codes - {manifest.site_code})
     if others:
@@ -400,11 +480,13 @@ def _manifest_problems(path: Path, raw: bytes, report: ValidationReport) -> list
             Problem(
                 None,
                 "",
-                f"the rows name site {others[0]} but the manifest says {manifest.site_code}; "
-                "the file and manifest do not belong together",
+                _(
+                    "the rows name site {site} but the manifest says {manifest}; "
+                    "the file and manifest do not belong together"
+                ).format(site=others[0], manifest=manifest.site_code),
             )
         ]
     return [
-        Problem(None, "", f"manifest: {p}")
+        Problem(None, "", _("manifest: {problem}").format(problem=p))
         for p in manifest_count_problems(manifest.courses, report.counts)
     ]

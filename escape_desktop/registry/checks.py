@@ -25,6 +25,7 @@ from escape_desktop.export.upload_checks import (
     personal_detail,
 )
 from escape_desktop.export.upload_manifest import Manifest
+from escape_desktop.i18n import _, ngettext, ui_translator
 
 __all__ = [
     "SITE_COLUMN",
@@ -61,15 +62,20 @@ def check_header(file_name: str, header: Sequence[str], profile: Any) -> None:
     extra = [n for n in got if n not in expected]
     if missing or extra:
         what = (
-            f"lacks the column {missing[0]}"
+            _(
+                "{file} lacks the column {column}; export it again with the profile its manifest names."
+            )
             if missing
-            else f"has a column {extra[0]} the profile does not"
+            else _(
+                "{file} has a column {column} the profile does not; export it again with the "
+                "profile its manifest names."
+            )
         )
-        raise UploadRefused(
-            f"{file_name} {what}; export it again with the profile its manifest names."
-        )
+        raise UploadRefused(what.format(file=file_name, column=(missing or extra)[0]))
     if len(set(header)) != len(header):
-        raise UploadRefused(f"{file_name} repeats a column name; export it again.")
+        raise UploadRefused(
+            _("{file} repeats a column name; export it again.").format(file=file_name)
+        )
 
 
 # What check_cell said of each value met in a column: (profile, version, column) -> value ->
@@ -91,8 +97,10 @@ def check_rows(
     distinct cell value gave from one file to the next (every cell is still checked)."""
     if not rows:
         raise UploadRefused(
-            f"{file_name} has a header but no rows; there is nothing to load, so ask the site "
-            "whether the export chose the right courses."
+            _(
+                "{file} has a header but no rows; there is nothing to load, so ask the site "
+                "whether the export chose the right courses."
+            ).format(file=file_name)
         )
     spec = profile.main
     index = {name: i for i, name in enumerate(header)}
@@ -109,13 +117,19 @@ def check_rows(
     meaning = RowChecker(spec, profile, header)
     seen: set[tuple[str, ...]] = set()
     for n, row in enumerate(rows, start=2):  # row 1 is the header
-        where = f"{file_name} row {n}"
+        where = _("{file} row {row}").format(file=file_name, row=n)
         if len(row) != width:
-            raise UploadRefused(f"{where} has {len(row)} cells, not {width}; export it again.")
+            raise UploadRefused(
+                _("{where} has {cells} cells, not {width}; export it again.").format(
+                    where=where, cells=len(row), width=width
+                )
+            )
         if site_at is not None and row[site_at] != manifest.site_code:
             raise UploadRefused(
-                f"{where} names site {row[site_at]!r} but the manifest says "
-                f"{manifest.site_code}; the file and manifest do not belong together."
+                _(
+                    "{where} names site {site} but the manifest says {manifest}; "
+                    "the file and manifest do not belong together."
+                ).format(where=where, site=repr(row[site_at]), manifest=manifest.site_code)
             )
         for i, col, said in cells_at:
             value = row[i]
@@ -127,21 +141,31 @@ def check_rows(
                     said[value] = issue
             if issue:
                 raise UploadRefused(
-                    f"{where}: {issue}; nothing was loaded, so ask the site to export again."
+                    _(
+                        "{where}: {problem}; nothing was loaded, so ask the site to export again."
+                    ).format(where=where, problem=issue)
                 )
         problems = meaning.check(row, n)
         if problems:
             raise UploadRefused(
-                f"{where}: {problems[0][1]}; nothing was loaded, so ask the site to export again."
+                _(
+                    "{where}: {problem}; nothing was loaded, so ask the site to export again."
+                ).format(where=where, problem=problems[0][1])
             )
         if key_at:
             k = tuple(row[i] for i in key_at)
             if k in seen:
-                raise UploadRefused(f"{where} repeats {', '.join(k)}; export it again.")
+                raise UploadRefused(
+                    _("{where} repeats {values}; export it again.").format(
+                        where=where, values=", ".join(k)
+                    )
+                )
             seen.add(k)
     for problem in manifest_count_problems(manifest.courses, counts_from_rows(spec, header, rows)):
         raise UploadRefused(
-            f"{file_name} does not match its manifest ({problem}); ask the site to export again."
+            _(
+                "{file} does not match its manifest ({problem}); ask the site to export again."
+            ).format(file=file_name, problem=problem)
         )
 
 
@@ -160,8 +184,10 @@ def check_site_name(file_name: str, name: str) -> None:
     bad = any(unicodedata.category(ch) in ("Cc", "Cf", "Cs") for ch in name)
     if not name.strip() or len(name) > MAX_SITE_NAME or bad:
         raise UploadRefused(
-            f"{file_name} gives a site name that is empty, over {MAX_SITE_NAME} characters or "
-            "holds invisible characters; ask the site to correct its name and export again."
+            _(
+                "{file} gives a site name that is empty, over {n} characters or holds "
+                "invisible characters; ask the site to correct its name and export again."
+            ).format(file=file_name, n=MAX_SITE_NAME)
         )
 
 
@@ -169,8 +195,10 @@ def check_export_date(file_name: str, exported: datetime) -> None:
     """An export dated before the programme existed (a laptop clock at 1970) is refused."""
     if exported.date() < PROGRAMME_BEGAN:
         raise UploadRefused(
-            f"{file_name} says it was exported on {exported:%d %b %Y}, before the programme "
-            "existed; ask the site to set their laptop's date and export again."
+            _(
+                "{file} says it was exported on {date}, before the programme existed; ask the "
+                "site to set their laptop's date and export again."
+            ).format(file=file_name, date=ui_translator().date(exported.date(), "short"))
         )
 
 
@@ -204,11 +232,18 @@ def check_sense(
             if day is None:
                 continue  # check_cell has said so already
             if day < PROGRAMME_BEGAN or day > latest:
-                when = "before the programme existed" if day < PROGRAMME_BEGAN else "in the future"
-                raise UploadRefused(
-                    f"{file_name} row {n}: {name} {row[i]} is {when}; nothing was loaded, so "
-                    "ask the site to check the date and export again."
+                when = (
+                    _(
+                        "{file} row {row}: {column} {value} is before the programme existed; "
+                        "nothing was loaded, so ask the site to check the date and export again."
+                    )
+                    if day < PROGRAMME_BEGAN
+                    else _(
+                        "{file} row {row}: {column} {value} is in the future; nothing was "
+                        "loaded, so ask the site to check the date and export again."
+                    )
                 )
+                raise UploadRefused(when.format(file=file_name, row=n, column=name, value=row[i]))
         if course_at is not None:
             by_course.setdefault(row[course_at], []).append(row)
     for c in manifest.courses:
@@ -216,31 +251,48 @@ def check_sense(
         left = sum(c.left_out_count(k) for k in c.left_out)
         if not held and not left:
             raise UploadRefused(
-                f"{file_name}: its manifest lists course {c.course_code} with nobody on it; "
-                "ask the site to export again."
+                _(
+                    "{file}: its manifest lists course {code} with nobody on it; "
+                    "ask the site to export again."
+                ).format(file=file_name, code=c.course_code)
             )
         if left < 0 or len(held) + left > MOST_ON_A_COURSE:
             raise UploadRefused(
-                f"{file_name}: its manifest says {left} people were left out of course "
-                f"{c.course_code}, more than a course holds; ask the site to export again."
+                ngettext(
+                    "{file}: its manifest says {n} person was left out of course {code}, "
+                    "more than a course holds; ask the site to export again.",
+                    "{file}: its manifest says {n} people were left out of course {code}, "
+                    "more than a course holds; ask the site to export again.",
+                    left,
+                ).format(file=file_name, n=left, code=c.course_code)
             )
         for row in held:
             if course_status_at is not None and row[course_status_at] != c.course_status:
                 raise UploadRefused(
-                    f"{file_name}: course {c.course_code} is {row[course_status_at]} in its rows "
-                    f"but {c.course_status} in the manifest; ask the site to export again."
+                    _(
+                        "{file}: course {code} is {status} in its rows but {manifest} in the "
+                        "manifest; ask the site to export again."
+                    ).format(
+                        file=file_name,
+                        code=c.course_code,
+                        status=row[course_status_at],
+                        manifest=c.course_status,
+                    )
                 )
             status = row[status_at] if status_at is not None else ""
             attended = row[attended_at] if attended_at is not None else ""
             began = status in STARTED or attended not in ("", "0")
             if c.course_status == "upcoming" and began:
                 raise UploadRefused(
-                    f"{file_name}: course {c.course_code} is upcoming in the manifest but its "
-                    "rows show people who started; ask the site to export again."
+                    _(
+                        "{file}: course {code} is upcoming in the manifest but its rows show "
+                        "people who started; ask the site to export again."
+                    ).format(file=file_name, code=c.course_code)
                 )
             if c.course_status == "finished" and status in ("in_progress", "not_started_yet"):
                 raise UploadRefused(
-                    f"{file_name}: course {c.course_code} is finished in the manifest but its "
-                    f"rows still show someone {status.replace('_', ' ')}; ask the site to export "
-                    "again."
+                    _(
+                        "{file}: course {code} is finished in the manifest but its rows still "
+                        "show someone {status}; ask the site to export again."
+                    ).format(file=file_name, code=c.course_code, status=status.replace("_", " "))
                 )

@@ -126,7 +126,6 @@ NOT_YET: dict[str, int] = {
     "export/pdf_progress.py": 1,
     "export/pdf_summary.py": 3,
     "export/upload_dictionary.py": 1,
-    "export/upload_validate.py": 2,
     "registry/pdf_report.py": 3,
     "ui/app/today_panel.py": 1,
     "ui/circuit/accept_all_dialog.py": 1,

@@ -53,9 +53,8 @@ def _data(ctx) -> set[str]:  # type: ignore[no-untyped-def]
     for value in vars(settings_registry).values():
         if isinstance(value, settings_registry.SettingDef):
             texts.append(value.label)
-    for row in audit.audit_events(ctx, ""):
-        texts += [row.actor, row.action_label, row.entity, row.detail]
-    texts += audit.audit_actions(ctx)
+    for row in audit.audit_events(ctx, ""):  # the action and what it was about: the catalogue's
+        texts += [row.actor, row.detail]
     for b in backups.list_all_backups(ctx):
         texts += [b.label, b.path.name, str(b.path.parent)]
     return words(texts)

@@ -54,7 +54,7 @@ class AuditModel(ListModel):
             if col == self.COL_ACTION:
                 return row.action_label
             if col == self.COL_WHAT:
-                return f"{row.entity} {row.entity_id}" if row.entity_id is not None else row.entity
+                return row.entity_label
             if col == self.COL_DETAIL:
                 return row.detail
         if role == Qt.ItemDataRole.UserRole:
@@ -91,7 +91,7 @@ class AuditDialog(QDialog):
         self.action = QComboBox()
         self.action.addItem(_("Every action"), None)
         for name in audit_service.audit_actions(self.ctx):
-            self.action.addItem(name.replace("_", " "), name)
+            self.action.addItem(audit_service.action_label(name), name)
         show = QLabel(_("&Show:"))
         show.setBuddy(self.action)
         self.filters.addWidget(show)
