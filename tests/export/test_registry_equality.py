@@ -15,6 +15,7 @@ from sqlalchemy import delete, insert
 from escape_desktop.registry.equality import ITEMS, equality_counts, suppress_table
 from escape_desktop.registry.models import Batch, Record, Site
 from escape_desktop.registry.store import open_registry_at
+from tests.export.registry_rows import add_site_with_batch
 
 ETHNIC = list(ITEMS["ethnic_category"])
 SEX = list(ITEMS["stated_sex"])
@@ -27,26 +28,7 @@ def _fill(db, sites: list[list[tuple[str, str]]]) -> None:  # type: ignore[no-un
             s.execute(delete(table))
         for i, people in enumerate(sites):
             code = f"S{i}"
-            s.execute(insert(Site).values(code=code, name=f"Site {i} (demo)", first_loaded_at="",
-                                          last_loaded_at="", last_exported_at="",
-                                          last_batch_id=f"b{i}"))  # fmt: skip
-            batch = s.execute(
-                insert(Batch)
-                .values(
-                    batch_id=f"b{i}",
-                    site_code=code,
-                    exported_at="2026-05-01T00:00:00",
-                    loaded_at="2026-05-02T00:00:00",
-                    profile_name="p",
-                    profile_version="5",
-                    app_version="t",
-                    file_name="f.csv",
-                    sha256="0" * 64,
-                    rows=0,
-                    rows_loaded=0,
-                )  # fmt: skip
-                .returning(Batch.id)
-            ).scalar_one()
+            batch = add_site_with_batch(s, code, f"Site {i} (demo)", f"b{i}")
             for k, (ethnic, sex) in enumerate(people):
                 cells = {"ethnic_category": ethnic, "stated_sex": sex}
                 if k % 7 == 6:  # a row from a version 4 file: no such columns at all

@@ -28,6 +28,7 @@ from escape_desktop.registry.models import Batch, Record, Site
 from escape_desktop.registry.pdf_report import render_registry_report
 from escape_desktop.registry.report import gather_report
 from escape_desktop.registry.store import open_registry_at
+from tests.export.registry_rows import add_site_with_batch
 
 LIBRARY = load_library()
 ITEM_NAMES = tuple(ITEMS)
@@ -53,26 +54,7 @@ def _fill(db, sites: list[list[tuple[Person, int]]]) -> list[list[Person]]:  # t
             s.execute(delete(table))
         for i, kinds in enumerate(sites):
             code = f"S{i}"
-            s.execute(insert(Site).values(code=code, name=f"Site {i} (demo)", first_loaded_at="",
-                                          last_loaded_at="", last_exported_at="",
-                                          last_batch_id=f"b{i}"))  # fmt: skip
-            batch = s.execute(
-                insert(Batch)
-                .values(
-                    batch_id=f"b{i}",
-                    site_code=code,
-                    exported_at="2026-05-01T00:00:00",
-                    loaded_at="2026-05-02T00:00:00",
-                    profile_name="p",
-                    profile_version="5",
-                    app_version="t",
-                    file_name="f.csv",
-                    sha256="0" * 64,
-                    rows=0,
-                    rows_loaded=0,
-                )  # fmt: skip
-                .returning(Batch.id)
-            ).scalar_one()
+            batch = add_site_with_batch(s, code, f"Site {i} (demo)", f"b{i}")
             people = [p for p, n in kinds for _ in range(n)]
             rows = []
             for k, (ethnic, sex, gender, start) in enumerate(people):

@@ -15,9 +15,10 @@ import pytest
 from sqlalchemy import insert
 
 from escape_desktop.library import load_library
-from escape_desktop.registry.models import Batch, Record, Site
+from escape_desktop.registry.models import Record
 from escape_desktop.registry.report import gather_report
 from escape_desktop.registry.store import open_registry_at
+from tests.export.registry_rows import add_site_with_batch
 
 PEOPLE = 4000
 PADDING = 10_000  # characters of other upload cells in each row's JSON: 40 MB in all
@@ -41,33 +42,7 @@ def test_the_report_does_not_hold_every_rows_json_in_memory(tmp_path: Path) -> N
         pytest.skip("this platform's sqlcipher3 does not expose sqlite3_memory_highwater")
     db = open_registry_at(tmp_path / "registry", None)
     with db.transaction() as s:
-        s.execute(
-            insert(Site).values(
-                code="S1",
-                name="Demo site",
-                first_loaded_at="",
-                last_loaded_at="",
-                last_exported_at="",
-                last_batch_id="b1",
-            )
-        )
-        batch = s.execute(
-            insert(Batch)
-            .values(
-                batch_id="b1",
-                site_code="S1",
-                exported_at="2026-05-01T00:00:00",
-                loaded_at="2026-05-02T00:00:00",
-                profile_name="p",
-                profile_version="5",
-                app_version="t",
-                file_name="f.csv",
-                sha256="0" * 64,
-                rows=PEOPLE,
-                rows_loaded=PEOPLE,
-            )
-            .returning(Batch.id)
-        ).scalar_one()
+        batch = add_site_with_batch(s, "S1", "Demo site", "b1", rows=PEOPLE)
         s.execute(
             insert(Record),
             [

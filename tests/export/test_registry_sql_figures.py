@@ -19,6 +19,7 @@ from escape_desktop.programme.outcomes import classify_change
 from escape_desktop.registry.models import Batch, CourseRecord, Record, Site
 from escape_desktop.registry.report import gather_report, measure_rules, outcome_measures
 from escape_desktop.registry.store import open_registry_at
+from tests.export.registry_rows import add_site_with_batch
 
 LIBRARY = load_library()
 RULES = measure_rules(LIBRARY)
@@ -61,33 +62,7 @@ def _fill(db, sites: list[list[dict]]) -> None:  # type: ignore[no-untyped-def]
             s.execute(delete(table))
         for i, courses in enumerate(sites):
             code = f"S{i}"
-            s.execute(
-                insert(Site).values(
-                    code=code,
-                    name=f"Site {i} (demo)",
-                    first_loaded_at="",
-                    last_loaded_at="",
-                    last_exported_at="",
-                    last_batch_id=f"b{i}",
-                )
-            )
-            batch = s.execute(
-                insert(Batch)
-                .values(
-                    batch_id=f"b{i}",
-                    site_code=code,
-                    exported_at="2026-05-01T00:00:00",
-                    loaded_at="2026-05-02T00:00:00",
-                    profile_name="p",
-                    profile_version="4",
-                    app_version="t",
-                    file_name="f.csv",
-                    sha256="0" * 64,
-                    rows=0,
-                    rows_loaded=0,
-                )
-                .returning(Batch.id)
-            ).scalar_one()
+            batch = add_site_with_batch(s, code, f"Site {i} (demo)", f"b{i}", profile_version="4")
             for j, c in enumerate(courses):
                 if c["listed"]:
                     s.execute(
