@@ -100,15 +100,32 @@ class LoadResult:
     already: bool  # this very batch was loaded before: nothing changed
 
     def sentence(self) -> str:
+        from escape_desktop.i18n import _, ngettext
+
         if self.already:
-            return (
-                f"{self.file_name}: batch {self.batch_id} from {self.site_code} was loaded "
-                "before; nothing changed."
+            return _(
+                "{file}: batch {batch} from {site} was loaded before; nothing changed."
+            ).format(file=self.file_name, batch=self.batch_id, site=self.site_code)
+        said = (
+            ngettext(
+                "{file}: {loaded} of {n} row loaded for {site} ({kept} kept from a newer upload).",
+                "{file}: {loaded} of {n} rows loaded for {site} ({kept} kept from a newer upload).",
+                self.rows,
             )
-        text = f"{self.file_name}: {self.loaded} of {self.rows} rows loaded for {self.site_code}"
-        if self.kept:
-            text += f" ({self.kept} kept from a newer upload)"
-        return text + "."
+            if self.kept
+            else ngettext(
+                "{file}: {loaded} of {n} row loaded for {site}.",
+                "{file}: {loaded} of {n} rows loaded for {site}.",
+                self.rows,
+            )
+        )
+        return said.format(
+            file=self.file_name,
+            loaded=self.loaded,
+            n=self.rows,
+            site=self.site_code,
+            kept=self.kept,
+        )
 
     def as_json(self) -> dict:
         return {

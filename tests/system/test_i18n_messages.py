@@ -339,3 +339,24 @@ def test_a_command_refused_while_the_window_is_open_says_so_in_welsh(
     assert "\n" not in line
     assert CY._("create a course") in line and "create a course" not in line
     assert "close the window" not in line and "Nothing was changed" not in line
+
+
+def test_the_registry_says_what_it_loaded_through_the_catalogue(pseudo) -> None:  # type: ignore[no-untyped-def]
+    """`registry add`'s line for each upload (loaded, kept from a newer one, loaded before)
+    is the instructor's language, not English whatever the language."""
+    from escape_desktop.registry.load import LoadResult
+
+    data = _words("upload-HIL02.csv HIL02 B-7")
+    for loaded, kept, already in ((1, 0, False), (3, 2, False), (0, 0, True)):
+        said = LoadResult("HIL02", "B-7", "upload-HIL02.csv", 5, loaded, kept, already).sentence()
+        assert OPEN in said, said
+        assert not _words(_outside_markers(said)) - data, said
+    welsh = i18n.translator("cy")
+    assert (
+        welsh.ngettext(
+            "{file}: {loaded} of {n} row loaded for {site}.",
+            "{file}: {loaded} of {n} rows loaded for {site}.",
+            2,
+        )
+        != "{file}: {loaded} of {n} rows loaded for {site}."
+    )
