@@ -178,3 +178,22 @@ def test_an_upload_files_problems_are_told_in_the_instructors_language(ctx, pseu
     for said in [report.summary(), *(p.message for p in report.problems)]:
         assert said.startswith(i18n.PSEUDO_OPEN), said
         assert not _unmarked_words(said, columns), said
+
+
+def test_an_upload_profile_saved_in_a_windows_code_page_is_refused_in_a_sentence(
+    ctx, pseudo
+) -> None:  # type: ignore[no-untyped-def]
+    """A profile edited in an old Notepad and saved as "ANSI" (Caf\\xe9 in cp1252) is not UTF-8:
+    refused in the instructor's language, naming the file, not 'Something went wrong:
+    UnicodeDecodeError'."""
+    from escape_desktop.export.upload_profile import ProfileError, load_profiles
+
+    folder = ctx.data_dir / "content" / "upload_profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "broken.toml").write_bytes('name = "Café list"\n'.encode("cp1252"))
+    with pytest.raises(ProfileError) as refused:
+        load_profiles(ctx.data_dir, ctx.library)
+    said = str(refused.value)
+    assert "broken.toml" in said
+    assert i18n.PSEUDO_OPEN in said, said
+    assert not _unmarked_words(said, "broken toml"), said
