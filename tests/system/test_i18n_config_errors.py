@@ -133,6 +133,9 @@ def _content_folder(tmp_path: Path, broken: str) -> Path:
     elif broken == "no name":
         (tmp_path / "closures").mkdir()
         (tmp_path / "closures" / "bad.toml").write_text("days = []\n")
+    elif broken == "ansi":  # saved as "ANSI" by an older Notepad: Caf\xe9, not UTF-8
+        (tmp_path / "closures").mkdir()
+        (tmp_path / "closures" / "bad.toml").write_bytes('name = "Café"\n'.encode("cp1252"))
     elif broken == "toml":
         (tmp_path / "exercises").mkdir()
         (tmp_path / "exercises" / "bad.toml").write_text("[[station]\nkey = ")
@@ -144,7 +147,7 @@ def _content_folder(tmp_path: Path, broken: str) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("broken", ["closures", "no name", "toml", "twice"])
+@pytest.mark.parametrize("broken", ["closures", "no name", "ansi", "toml", "twice"])
 def test_a_broken_content_file_is_refused_in_the_instructors_language(
     tmp_path, pseudo, broken
 ) -> None:  # type: ignore[no-untyped-def]
@@ -153,7 +156,7 @@ def test_a_broken_content_file_is_refused_in_the_instructors_language(
     folder = _content_folder(tmp_path, broken)
     clear_cache()
     with pytest.raises(ContentError) as refused:
-        if broken in ("closures", "no name"):
+        if broken in ("closures", "no name", "ansi"):
             closure_lists([folder])
         else:
             load_library([folder])
