@@ -360,3 +360,22 @@ def test_the_registry_says_what_it_loaded_through_the_catalogue(pseudo) -> None:
         )
         != "{file}: {loaded} of {n} rows loaded for {site}."
     )
+
+
+def test_a_hand_over_file_is_refused_in_the_instructors_language(pseudo) -> None:  # type: ignore[no-untyped-def]
+    """Not a hand-over file, the wrong passphrase, changed after it was sealed: each refusal
+    is the instructor's language (they were English under Welsh)."""
+    from escape_desktop.services.handover import HandoverRefused, seal, unseal
+
+    sealed = seal({"course": {}}, "correct horse battery")
+    changed = bytearray(sealed)
+    changed[-5] ^= 1
+    for blob, phrase in (
+        (b"a spreadsheet, not a hand-over", "correct horse battery"),
+        (sealed, "wrong horse battery"),
+        (bytes(changed), "correct horse battery"),
+    ):
+        with pytest.raises(HandoverRefused) as refused:
+            unseal(blob, phrase)
+        said = str(refused.value)
+        assert OPEN in said and not _words(_outside_markers(said)), said
