@@ -73,7 +73,9 @@ MAX_MANIFEST = 16 * 1024 * 1024
 def read_capped(path: Path, limit: int) -> bytes:
     """One regular file of at most ``limit`` bytes, read in pieces; UploadRefused otherwise
     (a named pipe, /dev/zero or a folder is refused at once, a huge file by its size)."""
-    return db_files.read_capped(path, limit, "an upload", UploadRefused)
+    from escape_desktop.i18n import _
+
+    return db_files.read_capped(path, limit, _("an upload"), UploadRefused)
 
 
 @dataclass(frozen=True)

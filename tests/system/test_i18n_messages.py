@@ -379,3 +379,24 @@ def test_a_hand_over_file_is_refused_in_the_instructors_language(pseudo) -> None
             unseal(blob, phrase)
         said = str(refused.value)
         assert OPEN in said and not _words(_outside_markers(said)), said
+
+
+def test_a_folder_given_for_a_hand_over_or_an_upload_is_named_in_the_instructors_language(
+    ui_language, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """ "{name} is a folder, not {what}": the what was English inside the Welsh sentence."""
+    from escape_desktop.registry.load import UploadRefused, read_capped
+    from escape_desktop.services.handover import HandoverRefused, read_handover
+
+    ui_language("cy")
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for refused_as, read, english in (
+        (HandoverRefused, lambda: read_handover(folder, "correct horse battery"), "hand-over"),
+        (UploadRefused, lambda: read_capped(folder, 1024), "upload"),
+    ):
+        with pytest.raises(refused_as) as refused:
+            read()
+        said = str(refused.value).replace(str(folder), "")
+        assert said.startswith(CY._("{name} is a folder, not {what}; choose the file itself.")[:7])
+        assert english not in said, said

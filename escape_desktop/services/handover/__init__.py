@@ -198,7 +198,7 @@ def _depth(value: object) -> int:
 
 def read_handover(path: str | Path, passphrase: str) -> dict:
     """The payload of a hand-over file: a regular file under MAX_FILE, read in pieces."""
-    blob = read_capped(path, MAX_FILE, "a course hand-over file", HandoverRefused)
+    blob = read_capped(path, MAX_FILE, _("a course hand-over file"), HandoverRefused)
     return unseal(blob, passphrase)
 
 
