@@ -200,3 +200,24 @@ def test_an_upload_profile_saved_in_a_windows_code_page_is_refused_in_a_sentence
     assert "broken.toml" in said
     assert i18n.PSEUDO_OPEN in said, said
     assert not _unmarked_words(said, "broken toml"), said
+
+
+def test_a_missing_field_of_a_profile_reads_as_welsh_word_order(ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The field's name comes first in "{file}: {field} {problem}", so the Welsh fragment
+    cannot start with its verb ("name mae ar goll" is English word order): it says
+    "name ar goll", as the content library's "is missing." already does."""
+    from escape_desktop.export.upload_profile import ProfileError, load_profiles
+
+    before = i18n.ui_language()
+    i18n.set_ui_language("cy")
+    try:
+        folder = ctx.data_dir / "content" / "upload_profiles"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "broken.toml").write_text("version = 1\n", encoding="utf-8")
+        with pytest.raises(ProfileError) as refused:
+            load_profiles(ctx.data_dir, ctx.library)
+    finally:
+        i18n.set_ui_language(before)
+    said = str(refused.value)
+    assert "ar goll" in said, said
+    assert " mae ar goll" not in said, said
