@@ -68,6 +68,12 @@ def _read_toml(path: Path, label: str) -> dict[str, Any]:
         raise ContentError(
             _("{file}: the file is not valid TOML ({error}).").format(file=label, error=exc)
         ) from exc
+    except UnicodeDecodeError as exc:  # saved as "ANSI" by an older Notepad, say
+        raise ContentError(
+            _("{file}: the file is not saved as UTF-8; save it as UTF-8 and try again.").format(
+                file=label
+            )
+        ) from exc
     except OSError as exc:
         raise ContentError(
             _("{file}: the file could not be read ({error}).").format(

@@ -802,6 +802,12 @@ def load_profiles(data_dir: Path | None, library: Any) -> dict[str, Profile]:
                         file=path.name, error=e
                     )
                 ) from e
+            except UnicodeDecodeError as e:  # saved as "ANSI" by an older Notepad, say
+                raise ProfileError(
+                    _(
+                        "{file}: the file is not saved as UTF-8; save it as UTF-8 and try again."
+                    ).format(file=path.name)
+                ) from e
             except OSError as e:
                 raise ProfileError(
                     _("{file}: the file could not be read ({error}).").format(

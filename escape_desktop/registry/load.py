@@ -73,7 +73,9 @@ MAX_MANIFEST = 16 * 1024 * 1024
 def read_capped(path: Path, limit: int) -> bytes:
     """One regular file of at most ``limit`` bytes, read in pieces; UploadRefused otherwise
     (a named pipe, /dev/zero or a folder is refused at once, a huge file by its size)."""
-    return db_files.read_capped(path, limit, "an upload", UploadRefused)
+    from escape_desktop.i18n import _
+
+    return db_files.read_capped(path, limit, _("an upload"), UploadRefused)
 
 
 @dataclass(frozen=True)
@@ -100,15 +102,32 @@ class LoadResult:
     already: bool  # this very batch was loaded before: nothing changed
 
     def sentence(self) -> str:
+        from escape_desktop.i18n import _, ngettext
+
         if self.already:
-            return (
-                f"{self.file_name}: batch {self.batch_id} from {self.site_code} was loaded "
-                "before; nothing changed."
+            return _(
+                "{file}: batch {batch} from {site} was loaded before; nothing changed."
+            ).format(file=self.file_name, batch=self.batch_id, site=self.site_code)
+        said = (
+            ngettext(
+                "{file}: {loaded} of {n} row loaded for {site} ({kept} kept from a newer upload).",
+                "{file}: {loaded} of {n} rows loaded for {site} ({kept} kept from a newer upload).",
+                self.rows,
             )
-        text = f"{self.file_name}: {self.loaded} of {self.rows} rows loaded for {self.site_code}"
-        if self.kept:
-            text += f" ({self.kept} kept from a newer upload)"
-        return text + "."
+            if self.kept
+            else ngettext(
+                "{file}: {loaded} of {n} row loaded for {site}.",
+                "{file}: {loaded} of {n} rows loaded for {site}.",
+                self.rows,
+            )
+        )
+        return said.format(
+            file=self.file_name,
+            loaded=self.loaded,
+            n=self.rows,
+            site=self.site_code,
+            kept=self.kept,
+        )
 
     def as_json(self) -> dict:
         return {

@@ -20,6 +20,7 @@ from escape_desktop.db.files import (
     make_private_folder,
     touch_private,
 )
+from escape_desktop.i18n import _
 
 from .models import SCHEMA_VERSION, RegistryBase
 from .server import SCHEMA_TABLE, ServerDatabase, is_server_url, server_schema_version
@@ -162,8 +163,23 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
             make_private_folder(made)
         touch_private(path)  # SQLite makes the -wal and -shm with the main file's mode
     if not folder_is_writable(path.parent):
-        # A registry on a read-only share or stick: report, export and sites read it as it is.
-        return Database(path, read_only=True)
+        # A registry on a read-only share or stick: report, export and sites read it as it is,
+        # if it is of this version (an older one cannot be upgraded there, and this version's
+        # report reads columns it lacks).
+        db = Database(path, read_only=True)
+        version = db.pragma("PRAGMA user_version")[0][0]
+        if version != SCHEMA_VERSION:
+            db.dispose()
+            raise KnownError(
+                _("This registry was made by a newer escape-desktop; update the app to read it.")
+                if version > SCHEMA_VERSION
+                else _(
+                    "This registry was made by an earlier escape-desktop and its folder cannot "
+                    "be written, so it cannot be brought up to date; run 'registry add' or "
+                    "'registry report' once where the folder can be written."
+                )
+            )
+        return db
     for suffix in ("", "-wal", "-shm"):  # a registry made by an earlier version: 0644
         make_private(Path(str(path) + suffix))
     db = Database(path)

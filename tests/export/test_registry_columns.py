@@ -79,3 +79,35 @@ def test_a_registry_made_by_version_3_is_upgraded_in_place_and_reports_the_same(
     modes = "SELECT site_code, participant_code, course_code, delivery_mode FROM records"
     assert sorted(registry_sql(old, modes), key=str) == sorted(registry_sql(new, modes), key=str)
     assert any(m for *_, m in registry_sql(old, modes))
+
+
+def test_a_version_3_registry_on_a_read_only_folder_is_refused_in_a_sentence(
+    uploads,  # noqa: F811
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+    monkeypatch,
+):
+    """A registry made by version 3 on a read-only share cannot be upgraded in place: the
+    report says so (run it once where it can be written) instead of failing on the column
+    version 4 reads."""
+    if registry_engine.name != "sqlite":
+        return  # a server's tables are upgraded by its owner's account, not a folder's mode
+    folder = tmp_path / "old"
+    code, _, err = cli(
+        capsys, "registry", "add", "--data-dir", str(folder), *map(str, uploads.values())
+    )
+    assert code == 0, err
+    _as_version_3(folder, "sqlite")
+    import escape_desktop.registry.store as store
+
+    monkeypatch.setattr(store, "folder_is_writable", lambda path: False)  # as on a share
+    out_file = tmp_path / "figures.json"
+    code, _, err = cli(
+        capsys, "registry", "report", "--json-file", str(out_file), "--data-dir", str(folder)
+    )
+    assert code == 1, err
+    assert "Something went wrong" not in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not out_file.exists()
+    assert registry_sql(folder, "PRAGMA user_version") == [(3,)]  # left as it was

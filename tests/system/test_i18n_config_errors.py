@@ -133,6 +133,9 @@ def _content_folder(tmp_path: Path, broken: str) -> Path:
     elif broken == "no name":
         (tmp_path / "closures").mkdir()
         (tmp_path / "closures" / "bad.toml").write_text("days = []\n")
+    elif broken == "ansi":  # saved as "ANSI" by an older Notepad: Caf\xe9, not UTF-8
+        (tmp_path / "closures").mkdir()
+        (tmp_path / "closures" / "bad.toml").write_bytes('name = "Café"\n'.encode("cp1252"))
     elif broken == "toml":
         (tmp_path / "exercises").mkdir()
         (tmp_path / "exercises" / "bad.toml").write_text("[[station]\nkey = ")
@@ -144,7 +147,7 @@ def _content_folder(tmp_path: Path, broken: str) -> Path:
     return tmp_path
 
 
-@pytest.mark.parametrize("broken", ["closures", "no name", "toml", "twice"])
+@pytest.mark.parametrize("broken", ["closures", "no name", "ansi", "toml", "twice"])
 def test_a_broken_content_file_is_refused_in_the_instructors_language(
     tmp_path, pseudo, broken
 ) -> None:  # type: ignore[no-untyped-def]
@@ -153,7 +156,7 @@ def test_a_broken_content_file_is_refused_in_the_instructors_language(
     folder = _content_folder(tmp_path, broken)
     clear_cache()
     with pytest.raises(ContentError) as refused:
-        if broken in ("closures", "no name"):
+        if broken in ("closures", "no name", "ansi"):
             closure_lists([folder])
         else:
             load_library([folder])
@@ -178,3 +181,43 @@ def test_an_upload_files_problems_are_told_in_the_instructors_language(ctx, pseu
     for said in [report.summary(), *(p.message for p in report.problems)]:
         assert said.startswith(i18n.PSEUDO_OPEN), said
         assert not _unmarked_words(said, columns), said
+
+
+def test_an_upload_profile_saved_in_a_windows_code_page_is_refused_in_a_sentence(
+    ctx, pseudo
+) -> None:  # type: ignore[no-untyped-def]
+    """A profile edited in an old Notepad and saved as "ANSI" (Caf\\xe9 in cp1252) is not UTF-8:
+    refused in the instructor's language, naming the file, not 'Something went wrong:
+    UnicodeDecodeError'."""
+    from escape_desktop.export.upload_profile import ProfileError, load_profiles
+
+    folder = ctx.data_dir / "content" / "upload_profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "broken.toml").write_bytes('name = "Café list"\n'.encode("cp1252"))
+    with pytest.raises(ProfileError) as refused:
+        load_profiles(ctx.data_dir, ctx.library)
+    said = str(refused.value)
+    assert "broken.toml" in said
+    assert i18n.PSEUDO_OPEN in said, said
+    assert not _unmarked_words(said, "broken toml"), said
+
+
+def test_a_missing_field_of_a_profile_reads_as_welsh_word_order(ctx, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The field's name comes first in "{file}: {field} {problem}", so the Welsh fragment
+    cannot start with its verb ("name mae ar goll" is English word order): it says
+    "name ar goll", as the content library's "is missing." already does."""
+    from escape_desktop.export.upload_profile import ProfileError, load_profiles
+
+    before = i18n.ui_language()
+    i18n.set_ui_language("cy")
+    try:
+        folder = ctx.data_dir / "content" / "upload_profiles"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "broken.toml").write_text("version = 1\n", encoding="utf-8")
+        with pytest.raises(ProfileError) as refused:
+            load_profiles(ctx.data_dir, ctx.library)
+    finally:
+        i18n.set_ui_language(before)
+    said = str(refused.value)
+    assert "ar goll" in said, said
+    assert " mae ar goll" not in said, said

@@ -339,3 +339,64 @@ def test_a_command_refused_while_the_window_is_open_says_so_in_welsh(
     assert "\n" not in line
     assert CY._("create a course") in line and "create a course" not in line
     assert "close the window" not in line and "Nothing was changed" not in line
+
+
+def test_the_registry_says_what_it_loaded_through_the_catalogue(pseudo) -> None:  # type: ignore[no-untyped-def]
+    """`registry add`'s line for each upload (loaded, kept from a newer one, loaded before)
+    is the instructor's language, not English whatever the language."""
+    from escape_desktop.registry.load import LoadResult
+
+    data = _words("upload-HIL02.csv HIL02 B-7")
+    for loaded, kept, already in ((1, 0, False), (3, 2, False), (0, 0, True)):
+        said = LoadResult("HIL02", "B-7", "upload-HIL02.csv", 5, loaded, kept, already).sentence()
+        assert OPEN in said, said
+        assert not _words(_outside_markers(said)) - data, said
+    welsh = i18n.translator("cy")
+    assert (
+        welsh.ngettext(
+            "{file}: {loaded} of {n} row loaded for {site}.",
+            "{file}: {loaded} of {n} rows loaded for {site}.",
+            2,
+        )
+        != "{file}: {loaded} of {n} rows loaded for {site}."
+    )
+
+
+def test_a_hand_over_file_is_refused_in_the_instructors_language(pseudo) -> None:  # type: ignore[no-untyped-def]
+    """Not a hand-over file, the wrong passphrase, changed after it was sealed: each refusal
+    is the instructor's language (they were English under Welsh)."""
+    from escape_desktop.services.handover import HandoverRefused, seal, unseal
+
+    sealed = seal({"course": {}}, "correct horse battery")
+    changed = bytearray(sealed)
+    changed[-5] ^= 1
+    for blob, phrase in (
+        (b"a spreadsheet, not a hand-over", "correct horse battery"),
+        (sealed, "wrong horse battery"),
+        (bytes(changed), "correct horse battery"),
+    ):
+        with pytest.raises(HandoverRefused) as refused:
+            unseal(blob, phrase)
+        said = str(refused.value)
+        assert OPEN in said and not _words(_outside_markers(said)), said
+
+
+def test_a_folder_given_for_a_hand_over_or_an_upload_is_named_in_the_instructors_language(
+    ui_language, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    """ "{name} is a folder, not {what}": the what was English inside the Welsh sentence."""
+    from escape_desktop.registry.load import UploadRefused, read_capped
+    from escape_desktop.services.handover import HandoverRefused, read_handover
+
+    ui_language("cy")
+    folder = tmp_path / "stick"
+    folder.mkdir()
+    for refused_as, read, english in (
+        (HandoverRefused, lambda: read_handover(folder, "correct horse battery"), "hand-over"),
+        (UploadRefused, lambda: read_capped(folder, 1024), "upload"),
+    ):
+        with pytest.raises(refused_as) as refused:
+            read()
+        said = str(refused.value).replace(str(folder), "")
+        assert said.startswith(CY._("{name} is a folder, not {what}; choose the file itself.")[:7])
+        assert english not in said, said

@@ -49,7 +49,7 @@ from escape_desktop.db.models import (
     Venue,
 )
 from escape_desktop.errors import KnownError
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 
 from ..changes import Changes, Done
 from ..common import audit, now
@@ -79,19 +79,19 @@ class HandoverRefused(KnownError):
     """The hand-over file cannot be used; the message says why and what to do."""
 
 
-NOT_A_HANDOVER = (
+NOT_A_HANDOVER = N_(
     "This is not a complete course hand-over file (it may have been cut short while "
     "copying); ask the sender for a fresh copy, nothing here was changed."
 )
-WRONG_PASSPHRASE = (
+WRONG_PASSPHRASE = N_(
     "The hand-over passphrase does not open this file; check it with the sender and try "
     "again, nothing here was changed."
 )
-TOO_DEEP = (
+TOO_DEEP = N_(
     "This hand-over file is built in a way escape-desktop never writes (lists inside lists "
     "too deeply), so it was not used; ask the sender for a fresh copy, nothing here was changed."
 )
-TAMPERED = (
+TAMPERED = N_(
     "This hand-over file was damaged or changed after it was sent, so it was not used; ask "
     "the sender for a fresh copy, nothing here was changed."
 )
@@ -143,7 +143,7 @@ def unseal(blob: bytes, passphrase: str) -> dict:
     from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
     if len(blob) < HEADER.size + 16 or not blob.startswith(MAGIC):
-        raise HandoverRefused(NOT_A_HANDOVER)
+        raise HandoverRefused(_(NOT_A_HANDOVER))
     magic, version, log2_n, r, p, salt, nonce, length, check = HEADER.unpack_from(blob)
     if version != FORMAT_VERSION:
         raise HandoverRefused(
@@ -152,34 +152,34 @@ def unseal(blob: bytes, passphrase: str) -> dict:
                 "that version to receive it, nothing here was changed."
             )
             if version > FORMAT_VERSION
-            else NOT_A_HANDOVER
+            else _(NOT_A_HANDOVER)
         )
     if not (10 <= log2_n <= 20 and 1 <= r <= 16 and 1 <= p <= 4):  # no denial of service
-        raise HandoverRefused(TAMPERED)
+        raise HandoverRefused(_(TAMPERED))
     if len(blob) - HEADER.size < length:
-        raise HandoverRefused(NOT_A_HANDOVER)
+        raise HandoverRefused(_(NOT_A_HANDOVER))
     aes_key, check_key = _keys(passphrase, salt, log2_n, r, p)
     header = blob[: HEADER.size]
     if not hmac.compare_digest(_check(check_key, header[:-CHECK_BYTES]), check):
-        raise HandoverRefused(WRONG_PASSPHRASE)
+        raise HandoverRefused(_(WRONG_PASSPHRASE))
     try:
         plain = AESGCM(aes_key).decrypt(nonce, blob[HEADER.size :], header)
     except InvalidTag:
-        raise HandoverRefused(TAMPERED) from None
+        raise HandoverRefused(_(TAMPERED)) from None
     try:
         inflater = zlib.decompressobj()
         text = inflater.decompress(plain, MAX_PAYLOAD)
         if inflater.unconsumed_tail:
-            raise HandoverRefused(TAMPERED)
+            raise HandoverRefused(_(TAMPERED))
         payload = json.loads(text.decode("utf-8"))
     except (zlib.error, ValueError):
-        raise HandoverRefused(TAMPERED) from None
+        raise HandoverRefused(_(TAMPERED)) from None
     except RecursionError:
-        raise HandoverRefused(TOO_DEEP) from None
+        raise HandoverRefused(_(TOO_DEEP)) from None
     if _depth(payload) > MAX_DEPTH:
-        raise HandoverRefused(TOO_DEEP)
+        raise HandoverRefused(_(TOO_DEEP))
     if not isinstance(payload, dict) or payload.get("format") != "escape-desktop-handover":
-        raise HandoverRefused(TAMPERED)
+        raise HandoverRefused(_(TAMPERED))
     return payload
 
 
@@ -198,7 +198,7 @@ def _depth(value: object) -> int:
 
 def read_handover(path: str | Path, passphrase: str) -> dict:
     """The payload of a hand-over file: a regular file under MAX_FILE, read in pieces."""
-    blob = read_capped(path, MAX_FILE, "a course hand-over file", HandoverRefused)
+    blob = read_capped(path, MAX_FILE, _("a course hand-over file"), HandoverRefused)
     return unseal(blob, passphrase)
 
 
@@ -500,7 +500,7 @@ def _summary(payload: dict) -> HandoverSummary:
             counts=_counts(payload["records"]),
         )
     except (KeyError, TypeError):
-        raise HandoverRefused(TAMPERED) from None
+        raise HandoverRefused(_(TAMPERED)) from None
 
 
 def suggest_passphrase() -> str:
@@ -1165,7 +1165,7 @@ def _receive_payload(
         uid = str(info["uid"])
         _summary(payload)
     except (KeyError, TypeError, ValueError):
-        raise HandoverRefused(TAMPERED) from None
+        raise HandoverRefused(_(TAMPERED)) from None
     backup_path = None
     if backup:
         from escape_desktop.db.backup import backups_dir, make_backup
