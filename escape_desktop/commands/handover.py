@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from escape_desktop.i18n import N_, _
+from escape_desktop.i18n import N_, _, ngettext
 
 from .base import (
     CommandError,
@@ -103,7 +103,9 @@ def cmd_send(args: argparse.Namespace) -> int:
     if args.json:
         print_json({"file": str(out), **summary.as_json()})
         return 0
-    held = _counts_text(summary.counts)
+    from escape_desktop.services.handover import counts_text
+
+    held = counts_text(summary.counts)
     print(
         _("{course_code} ({course_title}) is in {out}: {held}.").format(
             course_code=summary.course_code, course_title=summary.course_title, out=out, held=held
@@ -111,12 +113,6 @@ def cmd_send(args: argparse.Namespace) -> int:
     )
     print(_("Give the hand-over passphrase to the receiver separately, not with the file."))
     return 0
-
-
-def _counts_text(counts: dict[str, int]) -> str:
-    from escape_desktop.services.handover import KIND_WORDS
-
-    return ", ".join(f"{n} {KIND_WORDS.get(k, k)}" for k, n in counts.items() if n) or "nothing"
 
 
 def cmd_receive(args: argparse.Namespace) -> int:
@@ -137,35 +133,57 @@ def cmd_receive(args: argparse.Namespace) -> int:
 
 
 def _report_lines(report: Any) -> list[str]:
-    would = "would be " if report.dry_run else ""
+    from escape_desktop.services.handover import counts_text
+
+    code, title = report.course_code, report.course_title
     lines = []
-    if report.course_added:
-        lines.append(f"{report.course_code} ({report.course_title}) {would}added.")
-    else:
-        lines.append(f"{report.course_code} ({report.course_title}) {would}merged.")
-    if report.renamed_from:
-        lines.append(
-            f"Another course here already uses the code {report.renamed_from}, so the "
-            f"received one {'would be' if report.dry_run else 'is'} called {report.course_code}."
+    if report.dry_run:
+        said = (
+            _("{code} ({title}) would be added.")
+            if report.course_added
+            else _("{code} ({title}) would be merged.")
         )
-    lines.append(f"Added: {_counts_text(report.added)}.")
-    lines.append(f"Updated from the file: {_counts_text(report.updated)}.")
+    else:
+        said = (
+            _("{code} ({title}) added.") if report.course_added else _("{code} ({title}) merged.")
+        )
+    lines.append(said.format(code=code, title=title))
+    if report.renamed_from:
+        renamed = (
+            _("Another course here already uses the code {old}, so the received one would be called {code}.")
+            if report.dry_run
+            else _("Another course here already uses the code {old}, so the received one is called {code}.")
+        )  # fmt: skip
+        lines.append(renamed.format(old=report.renamed_from, code=code))
+    lines.append(_("Added: {counts}.").format(counts=counts_text(report.added)))
+    lines.append(_("Updated from the file: {counts}.").format(counts=counts_text(report.updated)))
     if report.removed:
-        lines.append(f"Removed (removed on the other laptop): {_counts_text(report.removed)}.")
+        lines.append(
+            _("Removed (removed on the other laptop): {counts}.").format(
+                counts=counts_text(report.removed)
+            )
+        )
     if report.kept_here:
-        lines.append(f"Kept as changed here: {_counts_text(report.kept_here)}.")
+        lines.append(
+            _("Kept as changed here: {counts}.").format(counts=counts_text(report.kept_here))
+        )
     for person in report.needs_confirmation:
         lines.append(
-            f"Check: {person.name} ({person.code_received}) was matched to {person.code_here} "
-            "by name and date of birth only."
+            _(
+                "Check: {name} ({received}) was matched to {here} by name and date of birth only."
+            ).format(name=person.name, received=person.code_received, here=person.code_here)
         )
     if report.unresolved:
+        n = len(report.unresolved)
         lines.append(
-            f"{len(report.unresolved)} changed on both laptops and left as they are here "
-            "(choose in the window, or see --json):"
-        )
+            ngettext(
+                "{n} record changed on both laptops and left as it is here (choose in the window, or see --json):",
+                "{n} records changed on both laptops and left as they are here (choose in the window, or see --json):",
+                n,
+            ).format(n=n)
+        )  # fmt: skip
         lines.extend(f"  {c.what}" for c in report.unresolved)
     lines.extend(report.warnings)
     if report.backup:
-        lines.append(f"A backup from before was kept: {report.backup}")
+        lines.append(_("A backup from before was kept: {path}").format(path=report.backup))
     return lines

@@ -400,3 +400,36 @@ def test_a_folder_given_for_a_hand_over_or_an_upload_is_named_in_the_instructors
         said = str(refused.value).replace(str(folder), "")
         assert said.startswith(CY._("{name} is a folder, not {what}; choose the file itself.")[:7])
         assert english not in said, said
+
+
+def test_sending_and_receiving_a_course_speaks_the_instructors_language(
+    folder, tmp_path, capsys, pseudo, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    """`course send` and `course receive` (added, then merged, then a dry run) print every
+    word from the catalogue: they printed "added", "Added: …", "12 sessions" in English
+    under Welsh, with the counts' plurals made by hand."""
+    monkeypatch.setenv("ESCAPE_DESKTOP_HANDOVER_PASSPHRASE", "correct horse battery staple")
+    file = tmp_path / "course.escape"
+    other = tmp_path / "other"
+    # The other laptop has its own course under the same code: the received one is renamed.
+    code, _out, err = _run(
+        capsys, other, "course", "new", "--title", "Knees and hips, Demo Hall",
+        "--start", "2027-01-04", "--weekdays", "mon,thu", "--venue", "Demo Hall",
+        "--instructor", "Sam Demo-Physio",
+    )  # fmt: skip
+    assert code == 0, err
+    printed = []
+    code, out, err = _run(capsys, folder, "course", "send", "--course", COURSE, "--out", str(file))
+    assert code == 0, err
+    printed.append(out)
+    for extra in ((), (), ("--dry-run",)):  # added, merged, then what a merge would do
+        code, out, err = _run(capsys, other, "course", "receive", str(file), *extra)
+        assert code == 0, err
+        printed.append(out)
+    data = _words("Knees and hips, Demo Hall") | _words(COURSE)
+    assert any(re.search(r"KH-2027-001-\d", text) for text in printed)  # renamed, and said so
+    for text in printed:
+        assert OPEN in text, text
+        # paths (the file, the backup kept) are data
+        loose = _words(re.sub(r"\S*/\S*", "", _outside_markers(text))) - data
+        assert not loose, (loose, text)

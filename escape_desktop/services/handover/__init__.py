@@ -49,7 +49,7 @@ from escape_desktop.db.models import (
     Venue,
 )
 from escape_desktop.errors import KnownError
-from escape_desktop.i18n import N_, _
+from escape_desktop.i18n import N_, _, ngettext
 
 from ..changes import Changes, Done
 from ..common import audit, now
@@ -305,6 +305,32 @@ KIND_WORDS = {
     "certificate": "certificates",
     "follow_up": "follow-ups",
 }
+
+
+def count_words(kind: str, n: int) -> str:
+    """How many of one kind of record, in the instructor's language (its own plural forms)."""
+    counted = {
+        "course": lambda: ngettext("{n} course details", "{n} course details", n),
+        "session": lambda: ngettext("{n} session", "{n} sessions", n),
+        "station": lambda: ngettext("{n} circuit station", "{n} circuit stations", n),
+        "participant": lambda: ngettext("{n} person", "{n} people", n),
+        "enrolment": lambda: ngettext("{n} enrolment", "{n} enrolments", n),
+        "attendance": lambda: ngettext("{n} register mark", "{n} register marks", n),
+        "exercise": lambda: ngettext("{n} exercise record", "{n} exercise records", n),
+        "decision": lambda: ngettext("{n} progression decision", "{n} progression decisions", n),
+        "assessment": lambda: ngettext("{n} measure", "{n} measures", n),
+        "certificate": lambda: ngettext("{n} certificate", "{n} certificates", n),
+        "follow_up": lambda: ngettext("{n} follow-up", "{n} follow-ups", n),
+    }.get(kind)
+    if counted is None:  # a kind without its own words yet: the service's key words
+        return f"{n} {KIND_WORDS.get(kind, kind)}"
+    return counted().format(n=n)
+
+
+def counts_text(counts: Mapping[str, int]) -> str:
+    parts = [count_words(kind, n) for kind, n in counts.items() if n]
+    return ", ".join(parts) if parts else _("nothing")
+
 
 Records = dict[str, dict[str, Any]]
 

@@ -40,7 +40,7 @@ from escape_desktop.context import AppContext
 from escape_desktop.errors import KnownError
 from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.services import handover
-from escape_desktop.services.handover import KIND_WORDS, HandoverReport, HandoverSummary
+from escape_desktop.services.handover import HandoverReport, HandoverSummary, counts_text
 from escape_desktop.ui.common import file_dialogs, style
 from escape_desktop.ui.common.announce import LiveLabel
 from escape_desktop.ui.common.change_bus import ChangeBus
@@ -58,31 +58,6 @@ def _error_label() -> QLabel:
     style.set_tone(label, "bad")
     label.hide()
     return label
-
-
-def _count_words(kind: str, n: int) -> str:
-    """How many of one kind of record, in the window's language (its own plural forms)."""
-    counted = {
-        "course": lambda: ngettext("{n} course details", "{n} course details", n),
-        "session": lambda: ngettext("{n} session", "{n} sessions", n),
-        "station": lambda: ngettext("{n} circuit station", "{n} circuit stations", n),
-        "participant": lambda: ngettext("{n} person", "{n} people", n),
-        "enrolment": lambda: ngettext("{n} enrolment", "{n} enrolments", n),
-        "attendance": lambda: ngettext("{n} register mark", "{n} register marks", n),
-        "exercise": lambda: ngettext("{n} exercise record", "{n} exercise records", n),
-        "decision": lambda: ngettext("{n} progression decision", "{n} progression decisions", n),
-        "assessment": lambda: ngettext("{n} measure", "{n} measures", n),
-        "certificate": lambda: ngettext("{n} certificate", "{n} certificates", n),
-        "follow_up": lambda: ngettext("{n} follow-up", "{n} follow-ups", n),
-    }.get(kind)
-    if counted is None:  # a kind this window does not know yet: the service's own words
-        return f"{n} {KIND_WORDS.get(kind, kind)}"
-    return counted().format(n=n)
-
-
-def _counts_text(counts: Mapping[str, int]) -> str:
-    parts = [_count_words(kind, n) for kind, n in counts.items() if n]
-    return ", ".join(parts) if parts else _("nothing")
 
 
 def _value_text(value: Any) -> str:
@@ -373,9 +348,9 @@ class ReceiveDialog(QDialog):
                     "the received one is added as {code}."
                 ).format(old=preview.renamed_from, code=preview.course_code)
             )
-        lines.append(_("The file holds {counts}.").format(counts=_counts_text(summary.counts)))
+        lines.append(_("The file holds {counts}.").format(counts=counts_text(summary.counts)))
         effects = [
-            verb.format(counts=_counts_text(counts))
+            verb.format(counts=counts_text(counts))
             for verb, counts in (
                 (_("adds {counts}"), preview.added),
                 (_("updates {counts}"), preview.updated),
@@ -548,11 +523,11 @@ class ReceiveDialog(QDialog):
                     ),
                 )
             )
-        rows += [(_("Added"), _counts_text(r.added)), (_("Updated"), _counts_text(r.updated))]
+        rows += [(_("Added"), counts_text(r.added)), (_("Updated"), counts_text(r.updated))]
         if any(r.kept_here.values()):
-            rows.append((_("Kept as on this laptop"), _counts_text(r.kept_here)))
+            rows.append((_("Kept as on this laptop"), counts_text(r.kept_here)))
         if any(r.removed.values()):
-            rows.append((_("Removed (cleared on the other laptop)"), _counts_text(r.removed)))
+            rows.append((_("Removed (cleared on the other laptop)"), counts_text(r.removed)))
         taken = [c for c in r.conflicts if c.chosen == "received"]
         kept = [c for c in r.conflicts if c.chosen == "here"]
         if r.conflicts:
