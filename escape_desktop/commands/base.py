@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from escape_desktop.db.engine import DB_FILENAME
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.paths import inside_data_folder, resolve_data_dir
 
 PASSPHRASE_ENV = "ESCAPE_DESKTOP_PASSPHRASE"
@@ -42,6 +42,40 @@ _BOMS = (
 SECRET_FILE_LIMIT = 64 * 1024
 
 
+# Each kind of secret file, named whole in the instructor's language (a phrase built as
+# "a {what} file" kept English word order and English words under Welsh).
+_SECRET_FILES = {
+    "passphrase": (
+        N_("a passphrase file"),
+        N_(
+            "The passphrase file {path} is not a plain text file; save the passphrase in it as "
+            "plain text (Notepad does) and try again."
+        ),
+    ),
+    "new passphrase": (
+        N_("a new passphrase file"),
+        N_(
+            "The new passphrase file {path} is not a plain text file; save the new passphrase in "
+            "it as plain text (Notepad does) and try again."
+        ),
+    ),
+    "hand-over passphrase": (
+        N_("a hand-over passphrase file"),
+        N_(
+            "The hand-over passphrase file {path} is not a plain text file; save the hand-over "
+            "passphrase in it as plain text (Notepad does) and try again."
+        ),
+    ),
+    "recovery key": (
+        N_("a recovery key file"),
+        N_(
+            "The recovery key file {path} is not a plain text file; save the recovery key in it "
+            "as plain text (Notepad does) and try again."
+        ),
+    ),
+}
+
+
 def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> str:
     """The one line of a passphrase or recovery-key file, however a Windows tool saved it.
 
@@ -51,7 +85,8 @@ def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> 
     from escape_desktop.db.files import read_capped
 
     # A regular file of a few kB at most: a pipe, /dev/zero or a huge file is refused at once.
-    raw = read_capped(Path(path), SECRET_FILE_LIMIT, f"a {what} file", CommandError)
+    named, not_plain = _SECRET_FILES[what]
+    raw = read_capped(Path(path), SECRET_FILE_LIMIT, _(named), CommandError)
     encoding = next((enc for bom, enc in _BOMS if raw.startswith(bom)), None)
     # No mark: UTF-8, else the Windows "ANSI" code page that older Notepad saved in (cp1252)
     tries = [encoding] if encoding else ["utf-8", locale.getencoding()]
@@ -63,12 +98,7 @@ def read_secret_file(path: str | os.PathLike[str], what: str = "passphrase") -> 
         except (UnicodeDecodeError, LookupError):
             continue
     if "\0" in text:
-        raise CommandError(
-            _(
-                "The {what} file {path} is not a plain text file; save the {what} in it as plain "
-                "text (Notepad does) and try again."
-            ).format(what=what, path=path)
-        )
+        raise CommandError(_(not_plain).format(path=path))
     # Spaces around it too: cmd.exe's `echo secret > pw.txt` writes "secret \r\n", and a
     # passphrase may never start or end with a space (keys.passphrase_problem), so they are
     # never part of it; kept, they made the right passphrase "not right".

@@ -433,3 +433,29 @@ def test_sending_and_receiving_a_course_speaks_the_instructors_language(
         # paths (the file, the backup kept) are data
         loose = _words(re.sub(r"\S*/\S*", "", _outside_markers(text))) - data
         assert not loose, (loose, text)
+
+
+@pytest.mark.parametrize(
+    ("option", "english"),
+    [
+        ("--passphrase-file", "passphrase"),
+        ("--handover-passphrase-file", "hand-over passphrase"),
+    ],
+)
+def test_a_secret_file_that_is_not_text_is_named_whole_in_the_instructors_language(
+    folder, tmp_path, capsys, ui_language, option, english
+) -> None:  # type: ignore[no-untyped-def]
+    """The refusal of a passphrase file saved as a Word document names the kind of file in
+    the instructor's language: it was "a {what} file" with the English kind inside it."""
+    ui_language("cy")
+    secret = tmp_path / "secret.docx"
+    secret.write_bytes(b"PK\x03\x04\x14\x00\x06\x00\x08\x00\x00\x00!\x00\xff\xfe\x00\x00")
+    if option == "--passphrase-file":
+        args = ["courses", option, str(secret)]
+    else:
+        args = ["course", "receive", str(tmp_path / "course.escape"), option, str(secret)]
+    code, out, err = _run(capsys, folder, *args)
+    assert code != 0 and out == ""
+    line = err.strip()
+    assert "\n" not in line and str(secret) in line
+    assert "cyfrinymadrodd" in line and english not in line.replace(str(secret), ""), line
