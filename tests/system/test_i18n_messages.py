@@ -459,3 +459,30 @@ def test_a_secret_file_that_is_not_text_is_named_whole_in_the_instructors_langua
     line = err.strip()
     assert "\n" not in line and str(secret) in line
     assert "cyfrinymadrodd" in line and english not in line.replace(str(secret), ""), line
+
+
+def test_a_hand_over_conflict_is_described_in_the_instructors_language(pseudo) -> None:  # type: ignore[no-untyped-def]
+    """What a record is, shown beside a conflict in the window and under `course receive`
+    ("Ann: register, session 3"), comes from the catalogue for every kind of record."""
+    from escape_desktop.services.handover import _describe
+
+    names = {"P-1": "Ann Demo"}
+    keys = [
+        ["course", "x"],
+        ["session", "3"],
+        ["station", "sit_to_stand"],
+        ["participant", "P-1"],
+        ["enrolment", "P-1"],
+        ["attendance", "P-1", "3"],
+        ["exercise", "P-1", "3", "sit_to_stand"],
+        ["decision", "P-1", "3", "sit_to_stand"],
+        ["assessment", "P-1", "start", "pain_nrs"],
+        ["follow_up", "P-1", "12"],
+        ["certificate", "P-1", "2027-02-11"],
+    ]
+    data = _words("Ann Demo sit to stand pain nrs")
+    for parts in keys:
+        text = _describe(parts[0], parts, names)
+        assert OPEN in text, text
+        loose = _words(_outside_markers(text)) - data
+        assert not loose, (loose, text)

@@ -851,27 +851,39 @@ def _free_code(s: OrmSession, code: str) -> str:
 
 
 def _describe(kind: str, parts: list[str], names: Mapping[str, str]) -> str:
+    """What a record is, in the instructor's language (shown beside a conflict)."""
     who = names.get(parts[1], parts[1]) if kind in PERSON_KINDS and len(parts) > 1 else ""
     if kind == "course":
-        return "Course details"
+        return _("Course details")
     if kind == "session":
-        return f"Session {parts[1]}"
+        return _("Session {n}").format(n=parts[1])
     if kind == "station":
-        return f"Circuit station {parts[1]}"
+        return _("Circuit station {station}").format(station=parts[1])
     if kind == "participant":
-        return f"{who}: personal details"
+        return _("{who}: personal details").format(who=who)
     if kind == "enrolment":
-        return f"{who}: enrolment"
+        return _("{who}: enrolment").format(who=who)
     if kind == "attendance":
-        return f"{who}: register, session {parts[2]}"
-    if kind in ("exercise", "decision"):
-        what = "circuit" if kind == "exercise" else "progression decision"
-        return f"{who}: {what}, session {parts[2]}, {parts[3]}"
+        return _("{who}: register, session {n}").format(who=who, n=parts[2])
+    if kind == "exercise":
+        return _("{who}: circuit, session {n}, {station}").format(
+            who=who, n=parts[2], station=parts[3]
+        )
+    if kind == "decision":
+        return _("{who}: progression decision, session {n}, {station}").format(
+            who=who, n=parts[2], station=parts[3]
+        )
     if kind == "assessment":
-        return f"{who}: {parts[3]} at the {parts[2].replace('_', '-')}"
+        timepoint = {"start": _("start"), "end": _("end")}.get(parts[2], parts[2].replace("_", "-"))
+        return _("{who}: {measure} at the {timepoint}").format(
+            who=who, measure=parts[3], timepoint=timepoint
+        )
     if kind == "follow_up":
-        return f"{who}: follow-up at {parts[2]} months"
-    return f"{who}: certificate issued {parts[2]}"
+        months = int(parts[2]) if parts[2].isdigit() else 0
+        return ngettext(
+            "{who}: follow-up at {n} month", "{who}: follow-up at {n} months", months
+        ).format(who=who, n=parts[2])
+    return _("{who}: certificate issued {when}").format(who=who, when=parts[2])
 
 
 def _keep_fields_the_sender_did_not_know(
@@ -1381,20 +1393,25 @@ def _merge(
     }
     if missing:
         report.warnings.append(
-            "Some circuit stations are not in this laptop's exercise library: "
-            + ", ".join(sorted(missing))
+            _("Some circuit stations are not in this laptop's exercise library: {stations}").format(
+                stations=", ".join(sorted(missing))
+            )
         )
     try:
         ctx.library.template(course.programme_key)
     except KeyError:
         report.warnings.append(
-            f"The programme {course.programme_key} is not set up on this laptop; add it to "
-            "its content folder before using this course."
+            _(
+                "The programme {programme} is not set up on this laptop; add it to its content "
+                "folder before using this course."
+            ).format(programme=course.programme_key)
         )
     if differing_stations:
         report.warnings.append(
-            "This laptop's own version of these exercises was kept (the other laptop's "
-            "differs): " + ", ".join(differing_stations)
+            _(
+                "This laptop's own version of these exercises was kept (the other laptop's "
+                "differs): {stations}"
+            ).format(stations=", ".join(differing_stations))
         )
     unknown = []
     for key in incoming["course"]["instruments"]:
@@ -1404,13 +1421,20 @@ def _merge(
             unknown.append(key)
     if unknown:
         report.warnings.append(
-            "Some measures are not set up on this laptop (add them to its content folder): "
-            + ", ".join(unknown)
+            _(
+                "Some measures are not set up on this laptop (add them to its content folder): "
+                "{measures}"
+            ).format(measures=", ".join(unknown))
         )
     if not_brought_back:
         report.warnings.append(
-            f"This file is older than a deletion already received: {not_brought_back} "
-            "record(s) deleted since it was made were not brought back."
+            ngettext(
+                "This file is older than a deletion already received: {n} record deleted since "
+                "it was made was not brought back.",
+                "This file is older than a deletion already received: {n} records deleted since "
+                "it was made were not brought back.",
+                not_brought_back,
+            ).format(n=not_brought_back)
         )
     merged = _digests(snapshot(s, course))
     _remember_tombstones(s, uid, {k: at for k, at in tombstones.items() if k not in merged})
