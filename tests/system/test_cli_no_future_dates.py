@@ -29,6 +29,15 @@ TODAY = date.today()
 TOMORROW = TODAY + timedelta(days=1)
 
 
+@pytest.fixture(autouse=True)
+def _today_when_the_test_runs():  # type: ignore[no-untyped-def]
+    """Today as the test runs, not as the module was imported: a run that crosses midnight
+    took "tomorrow" for a day that had become today, and the app rightly saved it."""
+    global TODAY, TOMORROW
+    TODAY = date.today()
+    TOMORROW = TODAY + timedelta(days=1)
+
+
 def run(capsys, folder: Path, *args: str) -> tuple[int, str, str]:
     code = main([*args, "--data-dir", str(folder)])
     out = capsys.readouterr()
