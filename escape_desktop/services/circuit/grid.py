@@ -393,6 +393,24 @@ def default_session_number(sessions: Sequence[SessionChoice], today: date) -> in
     return live[-1].number
 
 
+def _people_of(course_id: int) -> Any:
+    """The grid's people columns (enrolment, person, name, code, status, screening) of a
+    course, for the whole grid and for the rows a save reads again."""
+    return (
+        select(
+            Enrolment.id,
+            Participant.id,
+            Participant.first_name,
+            Participant.last_name,
+            Participant.code,
+            Enrolment.status,
+            Enrolment.screening_status,
+        )
+        .join(Participant, Participant.id == Enrolment.participant_id)
+        .where(Enrolment.course_id == course_id)
+    )
+
+
 def circuit_grid(
     ctx: AppContext,
     course_id: int,
@@ -437,19 +455,8 @@ def circuit_grid(
         keys = active + shown_inactive + extra
         defs = _resolve(ctx, s, keys)
         rules = _rules(ctx, course.programme_key)
-        people_q = (
-            select(
-                Enrolment.id,
-                Participant.id,
-                Participant.first_name,
-                Participant.last_name,
-                Participant.code,
-                Enrolment.status,
-                Enrolment.screening_status,
-            )
-            .join(Participant, Participant.id == Enrolment.participant_id)
-            .where(Enrolment.course_id == course_id)
-            .order_by(Participant.last_name, Participant.first_name, Enrolment.id)
+        people_q = _people_of(course_id).order_by(
+            Participant.last_name, Participant.first_name, Enrolment.id
         )
         still_on = Enrolment.status != "withdrawn"
         if withdrawn_who_came:
@@ -532,20 +539,8 @@ def grid_rows(ctx: AppContext, grid: CircuitGrid, enrolment_ids: Sequence[int]) 
         if sess is None:
             return []
         people = s.execute(
-            select(
-                Enrolment.id,
-                Participant.id,
-                Participant.first_name,
-                Participant.last_name,
-                Participant.code,
-                Enrolment.status,
-                Enrolment.screening_status,
-            )
-            .join(Participant, Participant.id == Enrolment.participant_id)
-            .where(
-                Enrolment.course_id == grid.course_id,
-                Enrolment.status != "withdrawn",
-                Enrolment.id.in_(list(enrolment_ids)),
+            _people_of(grid.course_id).where(
+                Enrolment.status != "withdrawn", Enrolment.id.in_(list(enrolment_ids))
             )
         ).all()
         keys = [st.key for st in grid.stations]

@@ -8,7 +8,7 @@ from typing import Any
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QFont, QIcon
 
-from escape_desktop.i18n import N_, _, ngettext, ui_date
+from escape_desktop.i18n import _, ngettext, ui_date
 from escape_desktop.programme.status import (
     CANNOT_REACH,
     COMPLETED,
@@ -21,6 +21,7 @@ from escape_desktop.programme.status import (
     WITHDRAWN,
     CourseSummary,
     PersonStatus,
+    progress_text,
 )
 from escape_desktop.services.reading import Register, RegisterRow, SessionInfo
 from escape_desktop.ui.common.style import MARK_WORD, color, icon
@@ -64,27 +65,9 @@ STATE_COLOR = {
 }
 
 
-# A person's standing in the register's words (programme.status has the English for documents
-# and the command line; the window says them in its own language).
-STATUS_WORDS = {
-    NOT_STARTED_YET: N_("Not started yet"),
-    DID_NOT_START: N_("Did not start"),
-    IN_PROGRESS: N_("In progress"),
-    COMPLETED: N_("Completed"),
-    DID_NOT_COMPLETE: N_("Did not complete"),
-    WITHDRAWN: N_("Withdrawn"),
-}
-
-
-def status_words(person: PersonStatus) -> str:
-    """ "On track", "Needs 2 more", "Can't reach 75 %", or the status, in the window language."""
-    if person.progress == ON_TRACK:
-        return _("On track")
-    if person.progress == NEEDS_MORE:
-        return ngettext("Needs {n} more", "Needs {n} more", person.needs).format(n=person.needs)
-    if person.progress == CANNOT_REACH:
-        return _("Can't reach 75 %")
-    return _(STATUS_WORDS[person.status])
+# A person's standing in the register's words: programme.status's own, in the window's
+# language ("On track", "Needs 2 more", "Can't reach 75 %", or the status).
+status_words = progress_text
 
 
 def mark_word(mark: str | None) -> str:
