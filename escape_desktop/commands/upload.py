@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 
 from .base import (
     CommandError,
@@ -19,7 +19,7 @@ from .base import (
     write_text_atomically,
 )
 
-SITE_NOT_SET_CLI = (
+SITE_NOT_SET_CLI = N_(
     "Set the provider's name and organisation code first, with "
     "'escape-desktop site --name NAME --code CODE'."
 )
@@ -113,7 +113,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         ctx.close()
     if args.public_key:
         if public_key is None:
-            raise CommandError(SITE_NOT_SET_CLI)
+            raise CommandError(_(SITE_NOT_SET_CLI))
         print(public_key)
         return 0
     if args.json:
@@ -134,7 +134,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         )
     )
     if site is None:
-        print(SITE_NOT_SET_CLI, file=sys.stderr)
+        print(_(SITE_NOT_SET_CLI), file=sys.stderr)
         # Asking is a check that fails while the site is unnamed; setting the contact (or one
         # of name and code) did what was asked and was saved, so it is no failure.
         changed = args.name is not None or args.code is not None or args.contact is not None
@@ -158,7 +158,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         if site_identity(ctx) is None:
-            raise CommandError(SITE_NOT_SET_CLI)
+            raise CommandError(_(SITE_NOT_SET_CLI))
         scope = UploadScope(
             course_id=course_id(ctx, args.course) if args.course else None,
             date_from=date_from,

@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 NEEDS_REVIEW = "needs review before starting"
-DOOR_ADVICE = (
+DOOR_ADVICE = N_(
     "Check with the person or the referrer before they exercise, then clear it with a note "
     "saying what you found."
 )
@@ -181,9 +181,9 @@ def _state(
                 flagged.append(key)
     advice = ""
     if enrolment.screening_status == "needs_review":
-        advice = DOOR_ADVICE
+        advice = _(DOOR_ADVICE)
         if medical and screening is not None:
-            advice = screening.advice
+            advice = _(screening.advice)
     return ScreeningState(
         enrolment_id=enrolment.id,
         status=enrolment.screening_status,
@@ -388,7 +388,7 @@ def review(
         if yes_now:
             detail = f"{NEEDS_REVIEW}: yes to {', '.join(yes_now)}"
             audit(s, ctx.actor, "screening", "enrolment", enrolment.id, detail)
-            message = "Saved: screening answers; needs review before starting"
+            message = _("Saved: screening answers; needs review before starting")
         elif waiting or medical_before:
             why = clean_text(note, "screening_note", N_("Note"), required=True, max_len=1000)
             enrolment.screening_status = "cleared"
