@@ -240,19 +240,26 @@ def test_a_measure_that_would_replace_a_saved_value_asks_in_the_catalogues_words
 # ------------------------------------------------------------------ a damaged or missing file
 
 
-def test_a_damaged_data_file_is_reported_by_check_in_welsh(
+def test_a_data_file_that_is_not_the_apps_is_reported_by_check_in_welsh(
     ctx: AppContext, capsys, language
 ) -> None:  # type: ignore[no-untyped-def]
+    """Another program's database put where the data file should be: `check` says so (the
+    integrity check's own sentence) in Welsh, on stderr, and fails."""
+    import sqlite3
+
     folder = ctx.data_dir
     ctx.close()
-    for suffix in ("-wal", "-shm"):
+    for suffix in ("", "-wal", "-shm"):
         Path(str(folder / "escape.db") + suffix).unlink(missing_ok=True)
-    (folder / "escape.db").write_bytes(b"SQLite format 3\x00" + b"\x13" * 4096)
+    other = sqlite3.connect(folder / "escape.db")
+    other.execute("CREATE TABLE notes (x)")
+    other.commit()
+    other.close()
     language("cy")
     code, _out, err = _run(capsys, folder, "check")
-    assert code != 0 and err.strip()
-    for line in err.strip().splitlines():
-        assert "restore" not in line and "damaged" not in line and "data file" not in line, line
+    english = "The data file is a database, but not an escape-desktop one."
+    assert code != 0 and CY._(english) != english
+    assert err.strip().splitlines() == [CY._(english)]
 
 
 def test_a_missing_data_file_names_its_newest_backup_in_the_catalogues_words(
