@@ -41,7 +41,7 @@ PASSPHRASE_DOING = {
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help=_("write a checked backup of the data"))
-    add_out_argument(p, "backup file to write (default: the data folder's backups)")
+    add_out_argument(p, _("backup file to write (default: the data folder's backups)"))
     p.set_defaults(
         func=cmd_backup, writes=N_("make the backup"), wait_for_writer=BACKUP_QUEUE_SECONDS
     )
@@ -101,7 +101,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--participant", metavar="CODE", required=True, help=_("the person's code, e.g. P-7KQ2MX9D")
     )
-    add_out_argument(p, "the file to write (JSON)", required=True)
+    add_out_argument(p, _("the file to write (JSON)"), required=True)
     p.set_defaults(func=cmd_subject_access)  # fmt: skip
 
 

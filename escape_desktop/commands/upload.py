@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         parents=[common],
         help=_("write the central upload CSV (pseudonymised, as the profile says)"),
     )
-    add_out_argument(c, "the CSV file to write", required=True)
+    add_out_argument(c, _("the CSV file to write"), required=True)
     c.add_argument("--course", metavar="CODE", help=_("only this course"))
     c.add_argument("--profile", metavar="NAME", help=_("upload profile (default escape-pain-v1)"))
     c.add_argument(
@@ -79,7 +79,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     d = kinds.add_parser(
         "dictionary", parents=[common], help=_("write the data dictionary of a profile (Markdown)")
     )
-    add_out_argument(d, "file to write (default: print)")
+    add_out_argument(d, _("file to write (default: print)"))
     d.add_argument("--profile", metavar="NAME", help=_("upload profile (default escape-pain-v1)"))
     d.set_defaults(func=cmd_dictionary)
 

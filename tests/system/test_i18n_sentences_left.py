@@ -161,3 +161,41 @@ def test_the_whole_reading_finds_a_sentence_split_by_its_values() -> None:
     assert sentences_outside_the_catalogue(split) == []  # the first reading misses it
     assert [t for _, t in strings_read_whole(split)] == ["The file {value} is missing."]
     assert strings_read_whole(wrapped) == [] and strings_read_whole(query) == []
+
+
+# The check above passes an argparse help as wrapped where it is written; these are read to
+# be sure it is (a help shown by `--help` in English under Welsh escaped it).
+HELP_KEYWORDS = ("help", "description", "title", "epilog")
+
+
+def bare_help_texts(source: str) -> list[tuple[int, str]]:
+    """Help texts given to argparse (and to commands.base.add_out_argument) as a bare string."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if not isinstance(node, ast.Call):
+            continue
+        f = node.func
+        name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+        given: list[ast.expr] = []
+        if name in ("add_argument", "add_parser", "add_argument_group", "ArgumentParser"):
+            given = [k.value for k in node.keywords if k.arg in HELP_KEYWORDS]
+        elif name == "add_out_argument":
+            given = node.args[1:2] + [k.value for k in node.keywords if k.arg == "help"]
+        for value in given:
+            if isinstance(value, ast.JoinedStr) or (
+                isinstance(value, ast.Constant) and isinstance(value.value, str) and value.value
+            ):
+                found.append((node.lineno, ast.unparse(value)))
+    return found
+
+
+def test_every_help_text_of_the_command_line_is_wrapped() -> None:
+    paths = [*sorted((PACKAGE / "commands").glob("*.py")), PACKAGE / "cli.py"]
+    bare = {}
+    for path in paths:
+        found = bare_help_texts(path.read_text(encoding="utf-8"))
+        if found:
+            bare[path.relative_to(PACKAGE).as_posix()] = found
+    assert not bare, f"wrap these help texts in _(): {bare}"
+    sample = 'add_out_argument(p, "the file to write")\np.add_argument("--x", help=_("x"))\n'
+    assert [t for _, t in bare_help_texts(sample)] == ["'the file to write'"]
