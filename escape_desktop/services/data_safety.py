@@ -105,10 +105,11 @@ def app_running_sentence(doing: str) -> str:
     return _(_APP_RUNNING[doing])
 
 
-# The actions that replace the data file (the window's progress title names them).
-ENCRYPTING = "protecting the data with a passphrase"
-REKEYING = "re-encrypting the data"
-RESTORING = "restoring the backup"
+# The actions that replace the data file (the window's progress title names them, through the
+# catalogue: ui.common.operation.run_exclusive).
+ENCRYPTING = N_("protecting the data with a passphrase")
+REKEYING = N_("re-encrypting the data")
+RESTORING = N_("restoring the backup")
 # The refusal a write meets while each runs, and once it has replaced the file under it.
 _WAIT = {
     ENCRYPTING: N_(
