@@ -411,7 +411,7 @@ def review(
         (enrolment_id,),
         label=_("{who} cleared to start").format(who=who)
         if not state.keeps_off_circuit
-        else f"{who} screened",
+        else _("{who} screened").format(who=who),
         undo=lambda: _put(ctx, enrolment_id, before, after),
         message=message,
     )

@@ -207,7 +207,7 @@ def test_a_measure_that_would_replace_a_saved_value_asks_in_the_catalogues_words
     from escape_desktop.services import measures
     from escape_desktop.services.courses import CourseInput, create_course
     from escape_desktop.services.errors import ValidationError
-    from escape_desktop.services.measures import MeasureInput
+    from escape_desktop.services.measures import MeasureInput, entry
     from escape_desktop.services.participants import ParticipantInput, enrol_participant
 
     start = date.today()
@@ -235,6 +235,14 @@ def test_a_measure_that_would_replace_a_saved_value_asks_in_the_catalogues_words
     with pytest.raises(ValidationError) as refused_too:  # follow-up values have one home
         save("follow_up", 3)
     assert _marked(str(refused_too.value), "Ctrl", "Shift", "escape-desktop"), refused_too.value
+    # Saved from the window: what it says, and the Edit menu's name for it, with no English
+    # time point glued into a translated sentence
+    for timepoint in ("start", "end"):
+        done = entry.record(
+            ctx, eid, timepoint, {"active_days": MeasureInput(score=3)}, start, who="Ann Demo"
+        )
+        assert done.message and _marked(done.message, "Ann Demo"), done.message
+        assert done.label and _marked(done.label, "Ann Demo"), done.label
 
 
 # ------------------------------------------------------------------ a damaged or missing file

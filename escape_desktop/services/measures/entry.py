@@ -554,20 +554,33 @@ def record(
     after = measures_state(ctx, enrolment_id, timepoint)
     if after == before:
         return nothing(count)
-    word = TIMEPOINT_LABELS.get(timepoint, timepoint).lower()
-    label = f"{word} measures for {who}" if who else f"{word} measures"
-    done = _measures_put_back(ctx, enrolment_id, timepoint, label, before, after, count)
-    if who:
-        message = ngettext(
-            "Saved {count} {timepoint} measure for {who}.",
-            "Saved {count} {timepoint} measures for {who}.",
-            count,
-        ).format(count=count, timepoint=word, who=who)
+    # Whole sentences for each time point the entry saves (start, end: record_measures
+    # refuses any other): the time point's word is not glued into a translated sentence.
+    if timepoint == "end":
+        label = _("end measures for {who}") if who else _("end measures")
+        said = (
+            ngettext(
+                "Saved {count} end measure for {who}.",
+                "Saved {count} end measures for {who}.",
+                count,
+            )
+            if who
+            else ngettext("Saved {count} end measure.", "Saved {count} end measures.", count)
+        )
     else:
-        message = ngettext(
-            "Saved {count} {timepoint} measure.", "Saved {count} {timepoint} measures.", count
-        ).format(count=count, timepoint=word)
-    return replace(done, message=message)
+        label = _("start measures for {who}") if who else _("start measures")
+        said = (
+            ngettext(
+                "Saved {count} start measure for {who}.",
+                "Saved {count} start measures for {who}.",
+                count,
+            )
+            if who
+            else ngettext("Saved {count} start measure.", "Saved {count} start measures.", count)
+        )
+    label = label.format(who=who)
+    done = _measures_put_back(ctx, enrolment_id, timepoint, label, before, after, count)
+    return replace(done, message=said.format(count=count, who=who))
 
 
 def _measures_put_back(
