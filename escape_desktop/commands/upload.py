@@ -126,11 +126,12 @@ def cmd_site(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(_("Provider or site name: {value}").format(value=name or "(not set)"))
-    print(_("Organisation code (ODS): {value}").format(value=code or "(not set)"))
+    not_set = _("(not set)")
+    print(_("Provider or site name: {value}").format(value=name or not_set))
+    print(_("Organisation code (ODS): {value}").format(value=code or not_set))
     print(
         _("Contact details for participants: {value}").format(
-            value=" / ".join(contact.splitlines()) or "(not set)"
+            value=" / ".join(contact.splitlines()) or not_set
         )
     )
     if site is None:

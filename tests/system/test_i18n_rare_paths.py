@@ -196,6 +196,23 @@ def test_a_passphrase_asked_of_plain_data_is_refused_in_welsh(
     assert code != 0 and "characters" not in err and "o leiaf" in err, err
 
 
+def test_the_site_not_yet_named_is_said_in_the_catalogues_words(
+    ctx: AppContext, capsys, language
+) -> None:  # type: ignore[no-untyped-def]
+    """`site` on data whose provider is not named yet: each line, what is not set, and the
+    sentence saying how to set it are the catalogue's."""
+    folder = ctx.data_dir
+    ctx.close()
+    language("xx")
+    code, out, err = _run(capsys, folder, "site")
+    assert code != 0
+    lines = out.strip().splitlines()
+    assert len(lines) == 3
+    for line in lines:
+        assert _marked(line) and line.count(i18n.PSEUDO_OPEN) == 2, line  # "(not set)" too
+    assert _marked(err.strip(), "escape-desktop", "NAME", "CODE"), err
+
+
 # ------------------------------------------------------------------ a value replaced
 
 
