@@ -213,6 +213,31 @@ def test_the_site_not_yet_named_is_said_in_the_catalogues_words(
     assert _marked(err.strip(), "escape-desktop", "NAME", "CODE"), err
 
 
+def test_a_subject_access_file_says_what_it_is_in_welsh(
+    ctx: AppContext, language, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The file given to a person who asked for their records says what it holds in the
+    instructor's language (its field names are the data's and stay as they are)."""
+    import json
+    from datetime import date
+
+    from escape_desktop.services.courses import CourseInput, create_course
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+    from escape_desktop.services.retention import write_subject_access
+
+    cid = create_course(
+        ctx, CourseInput(title="Demo", programme_key="back", start_date=date.today(), weekdays=[0])
+    )
+    pid, _eid = enrol_participant(
+        ctx, cid, ParticipantInput(first_name="Ann", last_name="Demo", consent_programme=True)
+    )
+    language("cy")
+    out = write_subject_access(ctx, pid, tmp_path / "ann.json")
+    about = json.loads(out.read_text(encoding="utf-8"))["about"]
+    english = "Everything escape-desktop holds about one person (subject access)."
+    assert about == CY._(english) != english
+
+
 # ------------------------------------------------------------------ a value replaced
 
 
