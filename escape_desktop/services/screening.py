@@ -176,7 +176,9 @@ def _state(
             flagged.append(door_text(key, _condition(enrolment, ctx), joints) or key)
         elif yes is True:
             try:
-                flagged.append(screening.question(key).text if screening else key)
+                # the library's question, in the instructor's language (the review dialog
+                # and the command line list them)
+                flagged.append(_(screening.question(key).text) if screening else key)
             except KeyError:  # a question the site has since removed: still shown
                 flagged.append(key)
     advice = ""

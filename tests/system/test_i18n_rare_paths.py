@@ -238,6 +238,38 @@ def test_a_subject_access_file_says_what_it_is_in_welsh(
     assert about == CY._(english) != english
 
 
+def test_a_yes_at_the_screening_review_is_said_in_the_catalogues_words(
+    ctx: AppContext, language
+) -> None:  # type: ignore[no-untyped-def]
+    """Someone enrolled without the screening questions answers yes to one at the review:
+    what the save says, the advice the command line prints, and the Edit menu's name for
+    it are all the catalogue's."""
+    from datetime import date
+
+    from escape_desktop.services import screening
+    from escape_desktop.services.courses import CourseInput, create_course
+    from escape_desktop.services.participants import ParticipantInput, enrol_participant
+
+    cid = create_course(
+        ctx, CourseInput(title="Demo", programme_key="back", start_date=date.today(), weekdays=[0])
+    )
+    _pid, eid = enrol_participant(
+        ctx, cid, ParticipantInput(first_name="Ann", last_name="Demo", consent_programme=True)
+    )
+    screening.flag_unscreened(ctx, eid)  # added as from a list: the questions still to ask
+    checklist = screening.checklist_for_course(ctx, cid)
+    assert checklist is not None and screening.screening_state(ctx, eid).not_screened
+    first = checklist.questions[0].key
+    language("xx")
+    done = screening.review(ctx, eid, "", {q.key: q.key == first for q in checklist.questions})
+    assert done.value.keeps_off_circuit
+    assert done.message and _marked(done.message), done.message
+    assert _marked(done.value.advice), done.value.advice
+    (question,) = done.value.flagged  # the question they said yes to, as the dialog lists it
+    assert _marked(question), question
+    assert _marked(done.label, "Ann Demo"), done.label
+
+
 # ------------------------------------------------------------------ a value replaced
 
 
