@@ -149,15 +149,25 @@ def missing_database(folder: Path, key: bytes | None = None) -> DatabaseMissing 
     if (folder / DB_FILENAME).exists() or not list_backups(backups_dir(folder)):
         return None
     newest = newest_good_backup(backups_dir(folder), key)
-    offer = (
-        f"restore the newest good backup, {newest.path.name} "
-        f"(made {ui_date(newest.made_at.date())} at {newest.made_at:%H:%M})"
-        if newest is not None
-        else "ask for help: none of its backups passed its check"
-    )
+    if newest is None:
+        said = _(
+            "The data file {file} is missing from {folder}, but its backups are still there; "
+            "ask for help: none of its backups passed its check. Nothing was changed."
+        )
+    else:
+        said = _(
+            "The data file {file} is missing from {folder}, but its backups are still there; "
+            "restore the newest good backup, {backup} (made {day} at {time}) instead of "
+            "starting again. Nothing was changed."
+        )
     return DatabaseMissing(
-        f"The data file {DB_FILENAME} is missing from {folder}, but its backups are still "
-        f"there; {offer} instead of starting again. Nothing was changed."
+        said.format(
+            file=DB_FILENAME,
+            folder=folder,
+            backup=newest.path.name if newest else "",
+            day=ui_date(newest.made_at.date()) if newest else "",
+            time=f"{newest.made_at:%H:%M}" if newest else "",
+        )
     )
 
 

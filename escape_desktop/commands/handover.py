@@ -48,7 +48,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     s.add_argument(
         "--course", required=True, metavar="CODE", help=_("course code, e.g. KH-2026-001")
     )
-    add_out_argument(s, "the file to write", required=True, metavar="FILE.escape")
+    add_out_argument(s, _("the file to write"), required=True, metavar="FILE.escape")
     s.add_argument("--json", action="store_true", help=_("print JSON"))
     s.set_defaults(func=cmd_send)
 

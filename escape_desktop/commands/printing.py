@@ -59,7 +59,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                 type=language_word,
                 choices=tuple(LANGUAGES),
                 default=None,
-                help="print it in this language (en or cy, Cymraeg); default: the app's own",
+                help=_("print it in this language (en or cy, Cymraeg); default: the app's own"),
             )
         if kind == "certificates":
             k.add_argument(
@@ -67,7 +67,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
                 action="store_true",
                 help=_("do not record the certificates as issued (a test print)"),
             )
-        add_out_argument(k, "where to save the PDF", required=True, metavar="FILE.pdf")
+        add_out_argument(k, _("where to save the PDF"), required=True, metavar="FILE.pdf")
         k.set_defaults(func=cmd_print, kind=kind)
 
 

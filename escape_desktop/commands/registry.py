@@ -49,7 +49,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     a.set_defaults(func=cmd_add)
 
     r = kinds.add_parser("report", parents=[common], help=_("the multi-site report (PDF)"))
-    add_out_argument(r, "the PDF report to write", metavar="FILE.pdf")
+    add_out_argument(r, _("the PDF report to write"), metavar="FILE.pdf")
     r.add_argument(
         "--csv",
         metavar="FILE.csv",
@@ -73,7 +73,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     r.set_defaults(func=cmd_report)
 
     e = kinds.add_parser("export", parents=[common], help=_("write the merged dataset (CSV)"))
-    add_out_argument(e, "the merged CSV to write", required=True, metavar="FILE.csv")
+    add_out_argument(e, _("the merged CSV to write"), required=True, metavar="FILE.csv")
     e.set_defaults(func=cmd_export)
 
     s = kinds.add_parser("sites", parents=[common], help=_("list sites with their last upload"))

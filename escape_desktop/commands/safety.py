@@ -41,7 +41,7 @@ PASSPHRASE_DOING = {
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help=_("write a checked backup of the data"))
-    add_out_argument(p, "backup file to write (default: the data folder's backups)")
+    add_out_argument(p, _("backup file to write (default: the data folder's backups)"))
     p.set_defaults(
         func=cmd_backup, writes=N_("make the backup"), wait_for_writer=BACKUP_QUEUE_SECONDS
     )
@@ -101,7 +101,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     p.add_argument(
         "--participant", metavar="CODE", required=True, help=_("the person's code, e.g. P-7KQ2MX9D")
     )
-    add_out_argument(p, "the file to write (JSON)", required=True)
+    add_out_argument(p, _("the file to write (JSON)"), required=True)
     p.set_defaults(func=cmd_subject_access)  # fmt: skip
 
 
@@ -120,7 +120,9 @@ def cmd_backup(args: argparse.Namespace) -> int:
             problems = integrity_problems(ctx.db, full=True)
             if problems:
                 raise CommandError(
-                    _("The data failed its check, so no backup was made: ") + problems[0]
+                    _("The data failed its check, so no backup was made: {problem}").format(
+                        problem=problems[0]
+                    )
                 )
             write_copy(ctx, out)
             where = out
@@ -131,13 +133,14 @@ def cmd_backup(args: argparse.Namespace) -> int:
                 print(warning)
     finally:
         ctx.close()
-    note = (
-        " (encrypted: it opens with this data's passphrase or recovery key; its key file, "
-        f"{where.name}.key.json, is beside it and travels with it)"
-        if ctx.db.key and args.out
-        else ""
-    )
-    print(_("Backup written to {where}{note}.").format(where=where, note=note))
+    if ctx.db.key and args.out:
+        said = _(
+            "Backup written to {where} (encrypted: it opens with this data's passphrase or "
+            "recovery key; its key file, {key_file}, is beside it and travels with it)."
+        ).format(where=where, key_file=f"{where.name}.key.json")
+    else:
+        said = _("Backup written to {where}.").format(where=where)
+    print(said)
     return 0
 
 
@@ -154,8 +157,11 @@ def cmd_restore(args: argparse.Namespace) -> int:
         kept = data_safety.restore(ctx, source).value
     finally:
         ctx.close()
-    extra = f" The data it replaced is kept as {kept}." if kept else ""
-    print(_("Restored {name}.{extra}").format(name=source.name, extra=extra))
+    if kept:
+        said = _("Restored {name}. The data it replaced is kept as {kept}.")
+    else:
+        said = _("Restored {name}.")
+    print(said.format(name=source.name, kept=kept))
     return 0
 
 
@@ -167,15 +173,14 @@ def _restore_into_new_folder(args: argparse.Namespace, folder: Path, source: Pat
     data_safety.restore_into_empty_folder(
         folder, source, passphrase=passphrase, recovery_code=recovery
     )
-    then = (
-        " It was opened with the recovery key: set a new passphrase with "
-        "'escape-desktop passphrase reset'."
-        if recovery
-        else ""
-    )
-    print(
-        _("Restored {name} into {folder}.{then}").format(name=source.name, folder=folder, then=then)
-    )
+    if recovery:
+        said = _(
+            "Restored {name} into {folder}. It was opened with the recovery key: set a new "
+            "passphrase with 'escape-desktop passphrase reset'."
+        )
+    else:
+        said = _("Restored {name} into {folder}.")
+    print(said.format(name=source.name, folder=folder))
     return 0
 
 
@@ -194,8 +199,9 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
     folder = resolve_data_dir(args.data_dir)
     if not keys.is_encrypted(folder):
         raise CommandError(
-            _("{NOT_ENCRYPTED} ('escape-desktop encrypt').").format(
-                NOT_ENCRYPTED=_(data_safety.NOT_ENCRYPTED).rstrip(".")
+            _(
+                "This data has no passphrase yet; protect it with one first "
+                "('escape-desktop encrypt')."
             )
         )
     if args.action == "confirm-recovery-key":
@@ -221,7 +227,6 @@ def cmd_passphrase(args: argparse.Namespace) -> int:
 
 def _new_key(args: argparse.Namespace) -> int:
     current = _current_passphrase(args)
-    shown = "(write it down and keep it apart from the laptop; it is shown only this once)"
     new = (
         read_secret_file(args.new_passphrase_file, "new passphrase")
         if args.new_passphrase_file and args.action == "rekey"
@@ -233,27 +238,33 @@ def _new_key(args: argparse.Namespace) -> int:
             code = data_safety.new_recovery_key(ctx, current).value
             print(
                 _(
-                    "The old recovery key no longer opens this data. New recovery key {shown}: {code}"
-                ).format(shown=shown, code=code)
+                    "The old recovery key no longer opens this data. New recovery key (write it "
+                    "down and keep it apart from the laptop; it is shown only this once): {code}"
+                ).format(code=code)
             )
             return 0
         data_safety.refuse_if_app_running(ctx.data_dir, "re-encrypt")
         made = data_safety.rekey(ctx, current, new_passphrase=new).value
     finally:
         ctx.close()
-    made_backup = (
-        f"a backup made under it ({made.backup.name})"
-        if made.backup
-        else "no backup could be made under it: run 'escape-desktop backup' now"
-    )
+    if made.backup:
+        said = _(
+            "The data is re-encrypted with a new key, and a backup made under it ({backup}); "
+            "older backups still open with the old key file kept beside each of them. New "
+            "recovery key: {recovery_code}. Write it down and keep it apart from the laptop, "
+            "then run '{CONFIRM_RECOVERY}'; until then 'escape-desktop check' shows it again."
+        )
+    else:
+        said = _(
+            "The data is re-encrypted with a new key, and no backup could be made under it: run "
+            "'escape-desktop backup' now; older backups still open with the old key file kept "
+            "beside each of them. New recovery key: {recovery_code}. Write it down and keep it "
+            "apart from the laptop, then run '{CONFIRM_RECOVERY}'; until then 'escape-desktop "
+            "check' shows it again."
+        )
     print(
-        _(
-            "The data is re-encrypted with a new key, and {made_backup}; older backups still "
-            "open with the old key file kept beside each of them. New recovery key: "
-            "{recovery_code}. Write it down and keep it apart from the laptop, then run "
-            "'{CONFIRM_RECOVERY}'; until then 'escape-desktop check' shows it again."
-        ).format(
-            made_backup=made_backup,
+        said.format(
+            backup=made.backup.name if made.backup else "",
             recovery_code=made.recovery_code,
             CONFIRM_RECOVERY=data_safety.CONFIRM_RECOVERY,
         )
@@ -266,7 +277,7 @@ def cmd_encrypt(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         if ctx.db.key is not None:
-            raise CommandError(data_safety.ALREADY_ENCRYPTED)
+            raise CommandError(_(data_safety.ALREADY_ENCRYPTED))
         # Its edits would go to the plain file being replaced.
         data_safety.refuse_if_app_running(ctx.data_dir, "encrypt")
         made = data_safety.encrypt(ctx, new).value
@@ -294,8 +305,13 @@ def cmd_retention(args: argparse.Namespace) -> int:
             if not due:
                 print(_("Nobody is past the {years}-year retention period.").format(years=years))
             for c in due:
-                ended = c.last_course_ended.isoformat() if c.last_course_ended else "no course"
-                print(_("{code}  last course ended {ended}").format(code=c.code, ended=ended))
+                if c.last_course_ended:
+                    line = _("{code}  last course ended {ended}").format(
+                        code=c.code, ended=c.last_course_ended.isoformat()
+                    )
+                else:
+                    line = _("{code}  no course").format(code=c.code)
+                print(line)
             return 0
         n = purge_expired(ctx)
     finally:

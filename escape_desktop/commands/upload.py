@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 
 from .base import (
     CommandError,
@@ -19,7 +19,7 @@ from .base import (
     write_text_atomically,
 )
 
-SITE_NOT_SET_CLI = (
+SITE_NOT_SET_CLI = N_(
     "Set the provider's name and organisation code first, with "
     "'escape-desktop site --name NAME --code CODE'."
 )
@@ -55,7 +55,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         parents=[common],
         help=_("write the central upload CSV (pseudonymised, as the profile says)"),
     )
-    add_out_argument(c, "the CSV file to write", required=True)
+    add_out_argument(c, _("the CSV file to write"), required=True)
     c.add_argument("--course", metavar="CODE", help=_("only this course"))
     c.add_argument("--profile", metavar="NAME", help=_("upload profile (default escape-pain-v1)"))
     c.add_argument(
@@ -79,7 +79,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
     d = kinds.add_parser(
         "dictionary", parents=[common], help=_("write the data dictionary of a profile (Markdown)")
     )
-    add_out_argument(d, "file to write (default: print)")
+    add_out_argument(d, _("file to write (default: print)"))
     d.add_argument("--profile", metavar="NAME", help=_("upload profile (default escape-pain-v1)"))
     d.set_defaults(func=cmd_dictionary)
 
@@ -113,7 +113,7 @@ def cmd_site(args: argparse.Namespace) -> int:
         ctx.close()
     if args.public_key:
         if public_key is None:
-            raise CommandError(SITE_NOT_SET_CLI)
+            raise CommandError(_(SITE_NOT_SET_CLI))
         print(public_key)
         return 0
     if args.json:
@@ -126,15 +126,16 @@ def cmd_site(args: argparse.Namespace) -> int:
             }
         )
         return 0
-    print(_("Provider or site name: {value}").format(value=name or "(not set)"))
-    print(_("Organisation code (ODS): {value}").format(value=code or "(not set)"))
+    not_set = _("(not set)")
+    print(_("Provider or site name: {value}").format(value=name or not_set))
+    print(_("Organisation code (ODS): {value}").format(value=code or not_set))
     print(
         _("Contact details for participants: {value}").format(
-            value=" / ".join(contact.splitlines()) or "(not set)"
+            value=" / ".join(contact.splitlines()) or not_set
         )
     )
     if site is None:
-        print(SITE_NOT_SET_CLI, file=sys.stderr)
+        print(_(SITE_NOT_SET_CLI), file=sys.stderr)
         # Asking is a check that fails while the site is unnamed; setting the contact (or one
         # of name and code) did what was asked and was saved, so it is no failure.
         changed = args.name is not None or args.code is not None or args.contact is not None
@@ -158,7 +159,7 @@ def cmd_export_csv(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         if site_identity(ctx) is None:
-            raise CommandError(SITE_NOT_SET_CLI)
+            raise CommandError(_(SITE_NOT_SET_CLI))
         scope = UploadScope(
             course_id=course_id(ctx, args.course) if args.course else None,
             date_from=date_from,

@@ -202,7 +202,7 @@ def _target_name(folder: Path, reason: str, when: datetime) -> Path:
 def verify_backup(path: Path, key: bytes | None) -> list[str]:
     """Problems found in the backup at ``path`` (opened read-only with ``key``); empty if good."""
     if not Path(path).is_file():
-        return [f"The backup {Path(path).name} is missing."]
+        return [_("The backup {name} is missing.").format(name=Path(path).name)]
     return file_problems(Path(path), key)
 
 

@@ -18,6 +18,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from escape_desktop.i18n import _
+
 log = logging.getLogger(__name__)
 
 SUMS_SUFFIX = ".sums.json"
@@ -116,13 +118,15 @@ def content_problems(path: Path, key: bytes | None) -> list[str]:
         finally:
             conn.close()
     except Exception:
-        return ["The data file is damaged; restore the newest good backup."]
+        return [_("The data file is damaged; restore the newest good backup.")]
     changed = sorted(t for t in tables if now.get(t) != tables[t])
     changed += sorted(t for t in now if t not in tables)
     if not changed:
         return []
     log.info("Content checksums differ in %d tables", len(changed))
     return [
-        f"Some records changed on the disk without the app writing them (in {', '.join(changed)}): "
-        "the disk may be failing. Restore the newest good backup."
+        _(
+            "Some records changed on the disk without the app writing them (in {tables}): "
+            "the disk may be failing. Restore the newest good backup."
+        ).format(tables=", ".join(changed))
     ]

@@ -110,7 +110,7 @@ def encrypt_existing(
         raise keys.WrongPassphrase(problem)
     folder = db.path.parent
     with maintenance_lock(folder):
-        report(0, 4, "Checking the data…")
+        report(0, 4, _("Checking the data…"))
         problems = integrity_problems(db, full=True)
         if problems:
             log.info("Not encrypted: the data failed its check (%d problems)", len(problems))
@@ -132,7 +132,7 @@ def encrypt_existing(
         made: list[Path] = []
         with writers_held_off(db.path, None) as let_go:  # no other process commits meanwhile
             try:
-                report(1, 4, "Writing the encrypted copies…")
+                report(1, 4, _("Writing the encrypted copies…"))
                 for path in [db.path, *plain_backups]:
                     tmp = path.with_name(path.name + ENCRYPTING_SUFFIX)
                     made.append(tmp)
@@ -140,7 +140,7 @@ def encrypt_existing(
                 fsync_dir(folder)
                 if plain_backups:
                     fsync_dir(backups_dir(folder))
-                report(2, 4, "Saving the key…")
+                report(2, 4, _("Saving the key…"))
                 cost = {"n": n} if n else {}
                 code = keys.new_recovery_code()
                 problem = keys.passphrase_problem(passphrase)
@@ -160,12 +160,12 @@ def encrypt_existing(
                 if known is not None and known is not e:
                     raise known from e
                 raise
-            report(3, 4, "Putting the encrypted copies in place…")
+            report(3, 4, _("Putting the encrypted copies in place…"))
             let_go_before_rename(let_go)
             finish_encryption(folder)
         if list_backups(backups_dir(folder)):
             save_key_copy(folder, backups_dir(folder) / keys.KEY_FILENAME)
-    report(4, 4, "Encrypted.")
+    report(4, 4, _("Encrypted."))
     log.info("Encrypted the data in %s", folder)
     new = Database(db.path, raw)
     new.pragma("PRAGMA journal_mode = WAL")

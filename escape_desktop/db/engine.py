@@ -365,11 +365,11 @@ class Database:
                 # Our own restore or encryption is putting the file in place: its sentence
                 # (wait, then try again) is the true one, and it retires this object itself.
                 raise WritesStopped(busy)
-            reason = (
-                f"The data file in {self.path.parent} was replaced by another program (a "
-                "restore or encryption), so this change was not saved and nothing more will "
-                "be; close the app and open it again."
-            )
+            reason = _(
+                "The data file in {folder} was replaced by another program (a restore or "
+                "encryption), so this change was not saved and nothing more will be; close the "
+                "app and open it again."
+            ).format(folder=self.path.parent)
             self.stop_writing(reason)
             raise WritesStopped(reason)
 
@@ -402,7 +402,9 @@ class Database:
             known = explain(e, folder=self.path.parent, needed=self._room_to_write())
             if isinstance(known, DiskFull):
                 self.stop_writing(
-                    f"{known} The app is read-only until it is closed and opened again."
+                    _("{problem} The app is read-only until it is closed and opened again.").format(
+                        problem=known
+                    )
                 )
                 raise WritesStopped(self.stopped or str(known)) from e
             if known is not None:

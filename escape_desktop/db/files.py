@@ -39,10 +39,10 @@ class FileHeld(KnownError):
 
 
 def held_sentence(target: Path) -> str:
-    return (
-        f"Another program (an antivirus scan, a backup or a sync tool) kept {Path(target).name} "
-        "open, so it could not be replaced; wait a minute, then try again."
-    )
+    return _(
+        "Another program (an antivirus scan, a backup or a sync tool) kept {name} open, so it "
+        "could not be replaced; wait a minute, then try again."
+    ).format(name=Path(target).name)
 
 
 def replace_file(

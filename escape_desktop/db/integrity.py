@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from escape_desktop.i18n import _, ngettext
+
 from .engine import Database
 from .errors import KnownError, NotADatabase, explain
 from .schema_version import schema_state
@@ -25,21 +27,24 @@ def integrity_problems(
             pragma = "integrity_check" if full else "quick_check"
             rows = [r[0] for r in conn.execute(text(f"PRAGMA {pragma}"))]
             if rows != ["ok"]:
-                problems.extend(f"Damage found: {r}" for r in rows[:20])
+                problems.extend(_("Damage found: {detail}").format(detail=r) for r in rows[:20])
             bad_refs = conn.execute(text("PRAGMA foreign_key_check")).all()
             if bad_refs:
                 tables = sorted({r[0] for r in bad_refs})
                 problems.append(
-                    f"{len(bad_refs)} records point at something that no longer exists "
-                    f"(in {', '.join(tables)})."
+                    ngettext(
+                        "{n} record points at something that no longer exists (in {tables}).",
+                        "{n} records point at something that no longer exists (in {tables}).",
+                        len(bad_refs),
+                    ).format(n=len(bad_refs), tables=", ".join(tables))
                 )
         state = schema_state(db)
         if state == "newer":
-            problems.append("The data file was written by a newer version of escape-desktop.")
+            problems.append(_("The data file was written by a newer version of escape-desktop."))
         elif state == "foreign":
-            problems.append("The data file is a database, but not an escape-desktop one.")
+            problems.append(_("The data file is a database, but not an escape-desktop one."))
         elif state == "empty":
-            problems.append("The data file holds no escape-desktop data.")
+            problems.append(_("The data file holds no escape-desktop data."))
     except KnownError as e:
         problems.append(str(e))
     except Exception as e:  # the driver's errors for a damaged or foreign file
@@ -49,7 +54,7 @@ def integrity_problems(
         if known is not None:
             problems.append(str(known))
         elif _is_driver_error(e):  # any other complaint about the file itself is damage too
-            problems.append("The data file is damaged; restore the newest good backup.")
+            problems.append(_("The data file is damaged; restore the newest good backup."))
         else:
             raise
     return problems
@@ -98,7 +103,7 @@ def write_guard_problems(db: Database) -> list[str]:
 def file_problems(path: Path, key: bytes | None) -> list[str]:
     """Problems found in the database file at ``path``, opened read-only with ``key``."""
     if not Path(path).is_file():
-        return [f"The file {Path(path).name} is missing."]
+        return [_("The file {name} is missing.").format(name=Path(path).name)]
     copy = Database(Path(path), key, read_only=True)
     try:
         return integrity_problems(copy, full=True)

@@ -61,12 +61,11 @@ def is_encrypted(folder: Path) -> bool:
 def passphrase_problem(passphrase: str) -> str | None:
     """A sentence saying why a new passphrase is too weak, or None when it will do."""
     if len(passphrase) < MIN_PASSPHRASE:
-        return (
-            f"Use at least {MIN_PASSPHRASE} characters; a short sentence you will remember "
-            "works well."
-        )
+        return _(
+            "Use at least {n} characters; a short sentence you will remember works well."
+        ).format(n=MIN_PASSPHRASE)
     if passphrase.strip() != passphrase:
-        return "The passphrase starts or ends with a space; remove it so you can type it again."
+        return _("The passphrase starts or ends with a space; remove it so you can type it again.")
     return None
 
 

@@ -122,11 +122,13 @@ def rekey(
     incoming = path.with_name(path.name + REKEY_SUFFIX)
     key_incoming = folder / (keys.KEY_FILENAME + REKEY_SUFFIX)
     with maintenance_lock(folder):
-        report(0, 4, "Checking the data…")
+        report(0, 4, _("Checking the data…"))
         problems = integrity_problems(db, full=True)
         if problems:
             raise BackupFailed(
-                _("The data failed its check, so it was not re-encrypted: ") + problems[0]
+                _("The data failed its check, so it was not re-encrypted: {problem}").format(
+                    problem=problems[0]
+                )
             )
         db.checkpoint()
         needed = int(path.stat().st_size * 1.1) + 8 * 1024 * 1024
@@ -138,10 +140,10 @@ def rekey(
         db.dispose()
         with writers_held_off(path, old) as let_go:  # no other process commits meanwhile
             try:
-                report(1, 4, "Writing the data under the new key…")
+                report(1, 4, _("Writing the data under the new key…"))
                 _export(path, old, incoming, raw)
                 fsync_dir(folder)
-                report(2, 4, "Saving the new key…")
+                report(2, 4, _("Saving the new key…"))
                 # The new recovery key, sealed, first: after the next line a kill must not
                 # lose it (it is shown again at the next start until confirmed).
                 keys.seal_pending_recovery(
@@ -177,10 +179,10 @@ def rekey(
         new.pragma("PRAGMA journal_mode = WAL")
         made = None
         if fresh_backup:
-            report(3, 4, "Making a backup under the new key…")
+            report(3, 4, _("Making a backup under the new key…"))
             made = backup_under_new_key(new)
     log.info("Re-encrypted the data in %s with a new key", folder)
-    report(4, 4, "Re-encrypted.")
+    report(4, 4, _("Re-encrypted."))
     return new, keys.NewKey(raw, code), made
 
 

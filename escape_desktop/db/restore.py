@@ -56,7 +56,7 @@ def restore_backup(
     """
     report = progress or _noop
     source = Path(source)
-    report(0, 4, "Checking the backup…")
+    report(0, 4, _("Checking the backup…"))
     # A backup made before this data had a passphrase is plain: it is encrypted on the way in.
     plain_into_encrypted = db.key is not None and is_plain_sqlite(source)
     if (
@@ -154,7 +154,7 @@ def _put_in_place(
     incoming = path.with_name(path.name + ".restoring")
     kept: Path | None = None
     try:
-        report(1, 4, "Keeping a copy of the current data…")
+        report(1, 4, _("Keeping a copy of the current data…"))
         if path.exists():
             try:
                 if healthy:
@@ -164,7 +164,7 @@ def _put_in_place(
             db.dispose()
             if kept is None:
                 _keep_aside(db)
-        report(2, 4, "Putting the backup in place…")
+        report(2, 4, _("Putting the backup in place…"))
         if plain_into_encrypted:
             assert db.key is not None
             export_encrypted(source, incoming, db.key)  # checked, and fsynced
@@ -202,11 +202,11 @@ def _put_in_place(
     from .checksums import sums_path
 
     sums_path(path).unlink(missing_ok=True)  # they described the file just replaced
-    report(3, 4, "Opening the restored data…")
+    report(3, 4, _("Opening the restored data…"))
     new = Database(path, db.key)
     new.pragma("PRAGMA journal_mode = WAL")
     log.info("Restored %s (the data before it: %s)", source.name, kept.name if kept else "none")
-    report(4, 4, "Restored.")
+    report(4, 4, _("Restored."))
     return new, kept
 
 

@@ -20,7 +20,7 @@ from .errors import NotFound, ValidationError
 
 # Follow-up values have one home, the 3- or 12-month follow-up (services.followups): the
 # start/end paths refuse the older single "follow_up" time point with this sentence.
-FOLLOW_UP_ELSEWHERE = (
+FOLLOW_UP_ELSEWHERE = N_(
     "Follow-up measures are recorded with the person's 3- or 12-month follow-up: Follow-ups "
     "due in the View menu (Ctrl+Shift+U), or 'escape-desktop followups record'."
 )
@@ -134,7 +134,7 @@ def record_assessment(
     if timepoint not in TIMEPOINTS:
         raise ValidationError("timepoint", _("Choose start, end or follow-up."))
     if timepoint == "follow_up":
-        raise ValidationError("timepoint", FOLLOW_UP_ELSEWHERE)
+        raise ValidationError("timepoint", _(FOLLOW_UP_ELSEWHERE))
     try:
         instrument = ctx.library.instrument(instrument_key)
     except KeyError:

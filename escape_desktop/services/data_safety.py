@@ -33,7 +33,7 @@ from escape_desktop.db import keys
 from escape_desktop.db.engine import DB_FILENAME, Database
 from escape_desktop.db.errors import KnownError, NewerDatabase
 from escape_desktop.db.files import make_private_folder
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.paths import remember_folder, resolve_data_dir
 
 from .changes import Changes, Done
@@ -82,39 +82,77 @@ __all__ = [
     "wait_sentence",
 ]
 
-# Preconditions, written once for the window and the command line.
-ALREADY_ENCRYPTED = "This data is already encrypted."
-NOT_ENCRYPTED = "This data has no passphrase yet; protect it with one first."
+# Preconditions, written once for the window and the command line (translated where shown).
+ALREADY_ENCRYPTED = N_("This data is already encrypted.")
+NOT_ENCRYPTED = N_("This data has no passphrase yet; protect it with one first.")
 
 APP_RUNNING_LOCK = "app.lock"  # the window's lock file; its first line is its process id
 
 
+# The command line's refusal while the window has the data open, one whole sentence per
+# action (Welsh words the action differently in each; never a verb glued into a sentence).
+_APP_RUNNING = {
+    "restore": N_("escape-desktop is open on this data; close the window first, then restore."),
+    "re-encrypt": N_(
+        "escape-desktop is open on this data; close the window first, then re-encrypt."
+    ),
+    "encrypt": N_("escape-desktop is open on this data; close the window first, then encrypt."),
+}
+
+
 def app_running_sentence(doing: str) -> str:
-    return f"escape-desktop is open on this data; close the window first, then {doing}."
+    """``doing``: "restore", "re-encrypt" or "encrypt" (the command's own word)."""
+    return _(_APP_RUNNING[doing])
 
 
-# What each action is called in "Wait until ... finishes".
-ENCRYPTING = "protecting the data with a passphrase"
-REKEYING = "re-encrypting the data"
-RESTORING = "restoring the backup"
+# The actions that replace the data file (the window's progress title names them, through the
+# catalogue: ui.common.operation.run_exclusive).
+ENCRYPTING = N_("protecting the data with a passphrase")
+REKEYING = N_("re-encrypting the data")
+RESTORING = N_("restoring the backup")
+# The refusal a write meets while each runs, and once it has replaced the file under it.
+_WAIT = {
+    ENCRYPTING: N_(
+        "Wait until protecting the data with a passphrase finishes, then try again; this "
+        "change was not saved."
+    ),
+    REKEYING: N_(
+        "Wait until re-encrypting the data finishes, then try again; this change was not saved."
+    ),
+    RESTORING: N_(
+        "Wait until restoring the backup finishes, then try again; this change was not saved."
+    ),
+}
+_RETIRED = {
+    ENCRYPTING: N_(
+        "This change was not saved: protecting the data with a passphrase replaced the data "
+        "file at the same moment; try again and it will be saved."
+    ),
+    REKEYING: N_(
+        "This change was not saved: re-encrypting the data replaced the data file at the same "
+        "moment; try again and it will be saved."
+    ),
+    RESTORING: N_(
+        "This change was not saved: restoring the backup replaced the data file at the same "
+        "moment; try again and it will be saved."
+    ),
+}
 
 
 def wait_sentence(doing: str) -> str:
-    """The refusal a write meets while ``doing`` replaces the data file."""
-    return f"Wait until {doing} finishes, then try again; this change was not saved."
+    """The refusal a write meets while ``doing`` (ENCRYPTING, REKEYING, RESTORING) replaces
+    the data file."""
+    return _(_WAIT[doing])
 
 
-UNFINISHED = (
+UNFINISHED = N_(
     "The data file was replaced, but the app could not finish because another program held a "
     "file; close the app and open it again. Nothing saved is lost."
 )
 
 
 def _retired_sentence(doing: str) -> str:
-    return (
-        f"This change was not saved: {doing} replaced the data file at the same moment; "
-        "try again and it will be saved."
-    )
+    return _(_RETIRED[doing])
 
 
 @contextmanager
@@ -138,13 +176,13 @@ def replacing(ctx: AppContext, doing: str) -> Iterator[Callable[[Database], None
             yield swap
         except BaseException:
             if not swapped and old.file_replaced():  # stopped half-way: the next start ends it
-                old.stop_writing(UNFINISHED)
+                old.stop_writing(_(UNFINISHED))
             raise
 
 
 def _require_encrypted(ctx: AppContext) -> None:
     if ctx.db.key is None:
-        raise KnownError(NOT_ENCRYPTED)
+        raise KnownError(_(NOT_ENCRYPTED))
 
 
 def encrypt(
@@ -156,7 +194,7 @@ def encrypt(
     from escape_desktop.db.encryption import encrypt_existing
 
     if ctx.db.key is not None:
-        raise KnownError(ALREADY_ENCRYPTED)
+        raise KnownError(_(ALREADY_ENCRYPTED))
     with replacing(ctx, ENCRYPTING) as swap:
         new, made = encrypt_existing(ctx.db, passphrase, progress=progress, n=n)
         swap(new)
@@ -203,14 +241,14 @@ def rekey(
         )
         swap(new)  # in use at once: the window never reads the new file with the old key
         if progress is not None:
-            progress(3, 4, "Making a backup under the new key…")
+            progress(3, 4, _("Making a backup under the new key…"))
         backup = backup_under_new_key(new)
-    said = "a fresh backup was made" if backup else "make a backup now: the fresh one failed"
-    return Done(
-        Rekeyed(made.key, made.recovery_code, backup),
-        Changes.ALL,
-        message=_("The data is re-encrypted with a new key; {said}").format(said=said),
+    said = (
+        _("The data is re-encrypted with a new key; a fresh backup was made")
+        if backup
+        else _("The data is re-encrypted with a new key; make a backup now: the fresh one failed")
     )
+    return Done(Rekeyed(made.key, made.recovery_code, backup), Changes.ALL, message=said)
 
 
 def restore(
@@ -348,7 +386,7 @@ def unlock(folder: Path, passphrase: str | None) -> bytes | None:
 def new_key(folder: Path, passphrase: str, *, n: int | None = None) -> keys.NewKey:
     """A NEW folder chooses its passphrase: the key file comes before the data."""
     if keys.is_encrypted(folder):
-        raise KnownError(ALREADY_ENCRYPTED)
+        raise KnownError(_(ALREADY_ENCRYPTED))
     make_private_folder(folder)  # 0700, or a user-only ACL on Windows
     return keys.create_key(folder, passphrase, n=n) if n else keys.create_key(folder, passphrase)
 
@@ -396,7 +434,8 @@ def open_data(
         return _damaged(folder, key, str(e))
     except Exception as e:  # the driver's own errors for a damaged file
         log.exception("could not open %s", folder)
-        return _damaged(folder, key, f"The data file could not be read ({type(e).__name__}).")
+        said = _("The data file could not be read ({error}).").format(error=type(e).__name__)
+        return _damaged(folder, key, said)
     if check:
         from escape_desktop.db.integrity import integrity_problems
 
@@ -421,11 +460,11 @@ def restore_newest(seen: FolderState) -> AppContext:
 
 
 def missing_key_sentence(source: Path) -> str:
-    return (
-        f"This backup is locked, and the key file that opens it is not beside it: look for "
-        f"{source.name}.key.json (or, for a backup from an older version, key.json in the old "
-        "laptop's backups folder), copy it next to the backup, then try again."
-    )
+    return _(
+        "This backup is locked, and the key file that opens it is not beside it: look for "
+        "{key_file} (or, for a backup from an older version, key.json in the old laptop's "
+        "backups folder), copy it next to the backup, then try again."
+    ).format(key_file=f"{source.name}.key.json")
 
 
 def open_backup(
@@ -586,25 +625,25 @@ def finish_interrupted(folder: Path) -> str:
         return ""
     tidy_folder(folder)
     if rekeying and key_incoming.is_file():
-        return (
+        return _(
             "A re-encryption was interrupted after its new key was saved; close every "
             "escape-desktop window and run 'escape-desktop check' again to finish it."
         )
     if rekeying:
-        return "A re-encryption was interrupted after its new key was saved; it is now finished."
+        return _("A re-encryption was interrupted after its new key was saved; it is now finished.")
     if half_made:
-        return (
+        return _(
             "A re-encryption was interrupted before its new key was saved; it was undone, and "
             "the passphrase and recovery key that opened the data still do."
         )
     if (folder / (DB_FILENAME + ENCRYPTING_SUFFIX)).is_file():
-        return (
+        return _(
             "An encryption was interrupted; close every escape-desktop window and run "
             "'escape-desktop check' again to finish it."
         )
     if keys.is_encrypted(folder):
-        return "An encryption was interrupted after its key was saved; it is now finished."
-    return "An encryption was interrupted before its key was saved; it was undone."
+        return _("An encryption was interrupted after its key was saved; it is now finished.")
+    return _("An encryption was interrupted before its key was saved; it was undone.")
 
 
 CONFIRM_RECOVERY = "escape-desktop passphrase confirm-recovery-key"
@@ -617,13 +656,13 @@ def pending_recovery_sentence(folder: Path, passphrase: str | None) -> str:
         return ""
     code = keys.pending_recovery_code(folder, passphrase)
     if code is not None:
-        return (
-            f"New recovery key, not yet confirmed as written down: {code}. Write it down and "
-            f"keep it apart from the laptop, then run '{CONFIRM_RECOVERY}'."
-        )
+        return _(
+            "New recovery key, not yet confirmed as written down: {code}. Write it down and "
+            "keep it apart from the laptop, then run '{command}'."
+        ).format(code=code, command=CONFIRM_RECOVERY)
     if not keys.has_pending_recovery(folder):  # stale: what made it never took effect
         return ""
-    return (
+    return _(
         "A new recovery key is waiting to be written down; give the passphrase "
         "(ESCAPE_DESKTOP_PASSPHRASE or --passphrase-file) to see it."
     )

@@ -246,7 +246,7 @@ def subject_access(ctx: AppContext, participant_id: int) -> dict[str, Any]:
             if set(b.enrolment_ids or ()) & set(by_enrolment)
         ]  # fmt: skip
         return {
-            "about": "Everything escape-desktop holds about one person (subject access).",
+            "about": _("Everything escape-desktop holds about one person (subject access)."),
             "made_at": datetime.now().replace(microsecond=0).isoformat(),
             "participant": _row(person),
             "enrolments": enrolments,

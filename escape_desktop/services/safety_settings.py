@@ -8,7 +8,7 @@ from pathlib import Path, PureWindowsPath
 
 from escape_desktop.context import AppContext
 from escape_desktop.db import volumes
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.paths import preset
 
 from . import settings_registry as registry
@@ -91,20 +91,42 @@ def not_there_sentence(folder: str, label: str = "", *, backing_up: bool = True)
     """What to say when the backup folder cannot be found: a stick to plug in, or a share
     to reach; after a backup, that it is safe on the laptop; and what to do."""
     share = PureWindowsPath(folder).drive.startswith("\\\\") or folder.startswith("//")
-    if share:
-        what, do = f"The shared backup folder {folder} cannot be reached", "connect to the network"
-    else:
-        stick = f'The backup stick "{label}"' if label else "The backup stick"
-        what, do = f"{stick} is not plugged in (its folder was {folder})", "plug it in"
-    if not backing_up:
-        return (
-            f"{what}: {do} before the next backup, or choose another folder; backups are "
-            "still made on this laptop."
-        )
-    return (
-        f"{what}, so this backup was not copied to it: {do} and back up again, or choose "
-        "another folder in Backups & restore; the backup itself is safe on this laptop."
-    )
+    kind = "share" if share else "named stick" if label else "stick"
+    return _(_NOT_THERE[kind, backing_up]).format(folder=folder, label=label)
+
+
+# Whole sentences, one for each kind of folder (a share, a stick with or without its label),
+# after a backup or in Settings: Welsh orders the pieces differently, so none are glued.
+_NOT_THERE = {
+    ("share", True): N_(
+        "The shared backup folder {folder} cannot be reached, so this backup was not copied to "
+        "it: connect to the network and back up again, or choose another folder in Backups & "
+        "restore; the backup itself is safe on this laptop."
+    ),
+    ("share", False): N_(
+        "The shared backup folder {folder} cannot be reached: connect to the network before the "
+        "next backup, or choose another folder; backups are still made on this laptop."
+    ),
+    ("named stick", True): N_(
+        'The backup stick "{label}" is not plugged in (its folder was {folder}), so this backup '
+        "was not copied to it: plug it in and back up again, or choose another folder in "
+        "Backups & restore; the backup itself is safe on this laptop."
+    ),
+    ("named stick", False): N_(
+        'The backup stick "{label}" is not plugged in (its folder was {folder}): plug it in '
+        "before the next backup, or choose another folder; backups are still made on this "
+        "laptop."
+    ),
+    ("stick", True): N_(
+        "The backup stick is not plugged in (its folder was {folder}), so this backup was not "
+        "copied to it: plug it in and back up again, or choose another folder in Backups & "
+        "restore; the backup itself is safe on this laptop."
+    ),
+    ("stick", False): N_(
+        "The backup stick is not plugged in (its folder was {folder}): plug it in before the "
+        "next backup, or choose another folder; backups are still made on this laptop."
+    ),
+}
 
 
 def note_backup_folder_moved(ctx: AppContext, folder: Path) -> None:

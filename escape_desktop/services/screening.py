@@ -44,7 +44,7 @@ __all__ = [
 ]
 
 NEEDS_REVIEW = "needs review before starting"
-DOOR_ADVICE = (
+DOOR_ADVICE = N_(
     "Check with the person or the referrer before they exercise, then clear it with a note "
     "saying what you found."
 )
@@ -176,14 +176,16 @@ def _state(
             flagged.append(door_text(key, _condition(enrolment, ctx), joints) or key)
         elif yes is True:
             try:
-                flagged.append(screening.question(key).text if screening else key)
+                # the library's question, in the instructor's language (the review dialog
+                # and the command line list them)
+                flagged.append(_(screening.question(key).text) if screening else key)
             except KeyError:  # a question the site has since removed: still shown
                 flagged.append(key)
     advice = ""
     if enrolment.screening_status == "needs_review":
-        advice = DOOR_ADVICE
+        advice = _(DOOR_ADVICE)
         if medical and screening is not None:
-            advice = screening.advice
+            advice = _(screening.advice)
     return ScreeningState(
         enrolment_id=enrolment.id,
         status=enrolment.screening_status,
@@ -388,7 +390,7 @@ def review(
         if yes_now:
             detail = f"{NEEDS_REVIEW}: yes to {', '.join(yes_now)}"
             audit(s, ctx.actor, "screening", "enrolment", enrolment.id, detail)
-            message = "Saved: screening answers; needs review before starting"
+            message = _("Saved: screening answers; needs review before starting")
         elif waiting or medical_before:
             why = clean_text(note, "screening_note", N_("Note"), required=True, max_len=1000)
             enrolment.screening_status = "cleared"
@@ -411,7 +413,7 @@ def review(
         (enrolment_id,),
         label=_("{who} cleared to start").format(who=who)
         if not state.keeps_off_circuit
-        else f"{who} screened",
+        else _("{who} screened").format(who=who),
         undo=lambda: _put(ctx, enrolment_id, before, after),
         message=message,
     )

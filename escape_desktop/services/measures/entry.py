@@ -290,10 +290,27 @@ class Replacement:
     new: str  # "" when the box was cleared
 
     def question(self) -> str:
-        when = TIMEPOINT_LABELS.get(self.timepoint, self.timepoint).lower()
-        if not self.new:
-            return f"clear the {when} value {self.old} of {self.name}"
-        return f"replace the {when} value {self.old} of {self.name} with {self.new}"
+        """What saving would do, as a clause ("replace the start value 6 of Pain with 3")."""
+        said = _REPLACE_CLAUSES.get((self.timepoint, bool(self.new)))
+        if said is None:  # a time point the entry never writes: the clause without it
+            said = (
+                N_("replace the value {old} of {name} with {new}")
+                if self.new
+                else N_("clear the value {old} of {name}")
+            )
+        return _(said).format(old=self.old, name=self.name, new=self.new)
+
+
+# One whole clause for each time point, cleared or replaced (the time point's word takes a
+# different form and place in Welsh, so it is not glued in).
+_REPLACE_CLAUSES = {
+    ("start", False): N_("clear the start value {old} of {name}"),
+    ("start", True): N_("replace the start value {old} of {name} with {new}"),
+    ("end", False): N_("clear the end value {old} of {name}"),
+    ("end", True): N_("replace the end value {old} of {name} with {new}"),
+    ("follow_up", False): N_("clear the follow-up value {old} of {name}"),
+    ("follow_up", True): N_("replace the follow-up value {old} of {name} with {new}"),
+}
 
 
 class WouldReplace(ValidationError):
@@ -304,7 +321,7 @@ class WouldReplace(ValidationError):
         asks = "; ".join(r.question() for r in self.replacements)
         super().__init__(
             self.replacements[0].instrument_key,
-            f"Saved values would change ({asks}); confirm to replace them.",
+            _("Saved values would change ({asks}); confirm to replace them.").format(asks=asks),
         )
 
 
@@ -383,7 +400,7 @@ def record_measures(
             ).format(day=ui_date(day, "short")),
         )
     if timepoint == "follow_up":
-        raise ValidationError("timepoint", FOLLOW_UP_ELSEWHERE)
+        raise ValidationError("timepoint", _(FOLLOW_UP_ELSEWHERE))
     checked: list[tuple[Instrument, float | None, dict | None, bool, str | None]] = []
     blanks: list[str] = []
     for key, entry in entries.items():
@@ -537,20 +554,33 @@ def record(
     after = measures_state(ctx, enrolment_id, timepoint)
     if after == before:
         return nothing(count)
-    word = TIMEPOINT_LABELS.get(timepoint, timepoint).lower()
-    label = f"{word} measures for {who}" if who else f"{word} measures"
-    done = _measures_put_back(ctx, enrolment_id, timepoint, label, before, after, count)
-    if who:
-        message = ngettext(
-            "Saved {count} {timepoint} measure for {who}.",
-            "Saved {count} {timepoint} measures for {who}.",
-            count,
-        ).format(count=count, timepoint=word, who=who)
+    # Whole sentences for each time point the entry saves (start, end: record_measures
+    # refuses any other): the time point's word is not glued into a translated sentence.
+    if timepoint == "end":
+        label = _("end measures for {who}") if who else _("end measures")
+        said = (
+            ngettext(
+                "Saved {count} end measure for {who}.",
+                "Saved {count} end measures for {who}.",
+                count,
+            )
+            if who
+            else ngettext("Saved {count} end measure.", "Saved {count} end measures.", count)
+        )
     else:
-        message = ngettext(
-            "Saved {count} {timepoint} measure.", "Saved {count} {timepoint} measures.", count
-        ).format(count=count, timepoint=word)
-    return replace(done, message=message)
+        label = _("start measures for {who}") if who else _("start measures")
+        said = (
+            ngettext(
+                "Saved {count} start measure for {who}.",
+                "Saved {count} start measures for {who}.",
+                count,
+            )
+            if who
+            else ngettext("Saved {count} start measure.", "Saved {count} start measures.", count)
+        )
+    label = label.format(who=who)
+    done = _measures_put_back(ctx, enrolment_id, timepoint, label, before, after, count)
+    return replace(done, message=said.format(count=count, who=who))
 
 
 def _measures_put_back(

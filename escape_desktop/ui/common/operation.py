@@ -260,7 +260,8 @@ def run_exclusive(
     operation is refused with ``sentence`` until it ends. ``op(progress)`` runs on the
     database worker and returns a ``Done``; the service itself puts the new database in use.
     """
-    dialog = QProgressDialog(f"{doing[:1].upper()}{doing[1:]}…", "", 0, 0, parent)
+    label = _(doing)  # the action's name from the catalogue (services.data_safety.ENCRYPTING)
+    dialog = QProgressDialog(f"{label[:1].upper()}{label[1:]}…", "", 0, 0, parent)
     dialog.setObjectName("exclusiveProgress")
     dialog.setWindowTitle(_("Please wait"))
     dialog.setCancelButton(None)  # stopping half-way is not offered: it finishes or undoes
