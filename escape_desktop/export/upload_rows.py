@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from escape_desktop.i18n import _
+
 from .csv_safety import safe_text
 from .upload_manifest import CourseCounts
 from .upload_profile import ColumnSpec, FileSpec, Profile
@@ -335,7 +337,7 @@ def build_rows(
         excluded_not_asked=source.excluded_not_asked,
         course_counts=tuple(source.course_counts),
     )
-    tick(3, 4, "Writing rows")
+    tick(3, 4, _("Writing rows"))
     main_fns = _compile(profile.main, profile)
     # A course's own cells (its code, dates, counts) are the same on each of its rows: made
     # once per course, then copied into every row.
@@ -365,5 +367,5 @@ def build_rows(
                 course.online_sessions,
                 p.online,
             )
-    tick(4, 4, "Rows ready")
+    tick(4, 4, _("Rows ready"))
     return data

@@ -315,11 +315,11 @@ def _fmt(value: float) -> str:
 
 def _range_hint(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return f" Use a value from {_fmt(low)} to {_fmt(high)}."
+        return " " + _("Use a value from {low} to {high}.").format(low=_fmt(low), high=_fmt(high))
     if low is not None:
-        return f" Use a value of {_fmt(low)} or more."
+        return " " + _("Use a value of {low} or more.").format(low=_fmt(low))
     if high is not None:
-        return f" Use a value of {_fmt(high)} or less."
+        return " " + _("Use a value of {high} or less.").format(high=_fmt(high))
     return ""
 
 

@@ -180,12 +180,14 @@ def did_as_set(
         len(todo),
     ).format(who=who, where=where, n=len(todo))
     skipped = tuple(r.name for r in away.values())
-    message = f"Saved: {label}."
+    message = _("Saved: {what}.").format(what=label)
     if skipped:
-        message += f" Skipped, away today: {', '.join(skipped)}."
+        message += " " + _("Skipped, away today: {names}.").format(names=", ".join(skipped))
     if marked:
         present = ", ".join(rows[eid].name for eid in marked)
-        message += f" Marked present at session {session_number} (they exercised): {present}."
+        message += " " + _("Marked present at session {number} (they exercised): {names}.").format(
+            number=session_number, names=present
+        )
     undo_marks: Marked | None = (grid.session_id, marked, None, "present") if marked else None
     return Done(
         SetDone(len(todo), len(people), skipped),
@@ -193,7 +195,9 @@ def did_as_set(
         tuple(sorted(people)),
         label=label,
         message=message,
-        undo=lambda: _undoable(ctx, before, label, f"Undone: {label}", undo_marks),
+        undo=lambda: _undoable(
+            ctx, before, label, _("Undone: {what}").format(what=label), undo_marks
+        ),
     )
 
 
@@ -284,5 +288,5 @@ def accept_suggestions(
             "Accepted {n} suggestions for {who}; next session starts from them.",
             done,
         ).format(n=done, who=who),
-        undo=lambda: _undoable(ctx, before, label, f"Undone: {label}"),
+        undo=lambda: _undoable(ctx, before, label, _("Undone: {what}").format(what=label)),
     )
