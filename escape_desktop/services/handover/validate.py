@@ -90,8 +90,8 @@ def _refuse(field: str, where: str, why: str) -> Refusal:
     return Refusal(
         field,
         _(
-            "This hand-over file was refused ({where}): {problem} Nothing here was changed; ask "
-            "the sender to correct it and send a fresh copy."
+            "This hand-over file was refused ({where}): {problem} Ask the sender to correct it "
+            "and send a fresh copy; nothing here was changed."
         ).format(where=where, problem=why.strip()),
     )
 
