@@ -52,7 +52,18 @@ LEFT = {
     "registry/report.py": 3,
 }
 FOLDERS = ("services", "commands", "export", "programme", "registry")
-WRAPPERS = {"_", "N_", "ngettext", "pgettext", "debug", "info", "warning", "exception", "error", "execute"}
+WRAPPERS = {
+    "_",
+    "N_",
+    "ngettext",
+    "pgettext",
+    "debug",
+    "info",
+    "warning",
+    "exception",
+    "error",
+    "execute",
+}
 SQL = ("SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "WITH", "PRAGMA", "ALTER", "DROP")
 SQL += ("GRANT", "REVOKE")
 
