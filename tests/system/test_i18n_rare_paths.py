@@ -238,3 +238,44 @@ def test_no_results_letter_and_joining_online_are_refused_in_the_instructors_lan
         said = joined_online_problem(mode, online, mark)
         assert said is not None
         _said(said)
+
+
+def test_a_broken_file_is_refused_in_one_whole_sentence_naming_file_and_field(ctx, pseudo) -> None:  # type: ignore[no-untyped-def]
+    """An upload profile's, a manifest's, a content file's and a screening table's problem
+    is one catalogue sentence with the file and the field in it as placeholders, so Welsh
+    can put them where its word order wants them. It was '{file}: {field} {problem}' with a
+    fragment ('must be a whole number') translated apart: two marker pairs, one inside the
+    other (or, in the content files, the file and field outside any)."""
+    import json
+
+    from escape_desktop.export.upload_manifest import FORMAT, ManifestError, parse_manifest
+    from escape_desktop.export.upload_profile import ProfileError, load_profiles
+    from escape_desktop.programme.content import ContentError, _Reader
+    from escape_desktop.programme.screening import parse_screening
+
+    folder = ctx.data_dir / "content" / "upload_profiles"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "broken.toml").write_text(
+        'name = "broken"\n[[columns]]\nname = "x"\nsource = "course.code"\ndecimals = 9\n',
+        encoding="utf-8",
+    )
+    said = []
+    with pytest.raises(ProfileError) as refused:
+        load_profiles(ctx.data_dir, ctx.library)
+    said.append(str(refused.value))
+    manifest = {"format": FORMAT, "format_version": 1, "site": {"code": "not a code"}}
+    with pytest.raises(ManifestError) as refused:
+        parse_manifest(json.dumps(manifest))
+    said.append(str(refused.value))
+    with pytest.raises(ContentError) as refused:
+        _Reader({"level": 99}, "stations.toml", "station").integer("level", low=1, high=10)
+    said.append(str(refused.value))
+    with pytest.raises(ContentError) as refused:
+        parse_screening({"advice": "", "sources": ["x"], "questions": [{}]}, "screen.toml")
+    said.append(str(refused.value))
+    for text in said:
+        whole = text.split(i18n.PSEUDO_CLOSE)[0] + i18n.PSEUDO_CLOSE
+        assert text.startswith(OPEN) and whole.count(OPEN) == 1, text  # one sentence
+        assert any(f in whole for f in ("broken.toml", "stations.toml", "screen.toml", "site")), (
+            text
+        )
