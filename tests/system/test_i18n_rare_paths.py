@@ -110,6 +110,26 @@ def test_did_what_was_set_says_who_it_marked_present_in_the_instructors_language
     _said(done.said, NAMES + " step ups")
 
 
+def test_the_circuit_refuses_someone_away_in_the_instructors_language(ctx, course, pseudo) -> None:  # type: ignore[no-untyped-def]
+    """'Did what was set' for people all marked away is refused: the sentence named the mark
+    in English ('sent apologies') inside it."""
+    from escape_desktop.services.attendance import mark_attendance
+
+    cid, (ada, bill), sessions = course
+    for who, mark in ((ada, "absent"), (bill, "apologies")):
+        mark_attendance(ctx, who, sessions[1], mark)
+        with pytest.raises(ValidationError) as refused:
+            circuit.did_as_set(ctx, cid, 1, [(who, "step_ups")])
+        _said(str(refused.value), NAMES)
+
+
+def test_registers_not_taken_is_the_instructors_language(pseudo) -> None:  # type: ignore[no-untyped-def]
+    from escape_desktop.programme.status import registers_not_taken_text
+
+    for numbers in ([4], [3, 5]):
+        _said(registers_not_taken_text(numbers))
+
+
 def test_an_upload_with_nothing_to_send_or_no_site_says_so_in_the_instructors_language(
     ctx, pseudo
 ) -> None:  # type: ignore[no-untyped-def]

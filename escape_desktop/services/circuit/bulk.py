@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance, Enrolment, ExerciseRecord, Session
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.programme.progression import format_dose
 
 from ..changes import Changes, Done
@@ -33,16 +33,28 @@ from .recording import (
 )
 
 AWAY = ("absent", "apologies")  # register marks that mean "not here today"
-AWAY_WORDS = {"absent": "marked absent", "apologies": "sent apologies"}
+# Why someone is not here today, each a whole sentence (the mark's words were English
+# inside it, and Welsh cannot put a verb phrase after the name as English does).
+AWAY_SENTENCES = {
+    "absent": N_(
+        "{name} was marked absent at session {number}, so nothing is recorded for them; mark "
+        "them present on the register first if they came."
+    ),
+    "apologies": N_(
+        "{name} sent apologies for session {number}, so nothing is recorded for them; mark "
+        "them present on the register first if they came."
+    ),
+}
+AWAY_ELSE = N_(
+    "{name} was away at session {number}, so nothing is recorded for them; mark them present "
+    "on the register first if they came."
+)
 
 
 def away_sentence(row: CircuitRow, session_number: int) -> str:
     """Why nothing is recorded for someone not at the class, and what to do about it."""
-    return (
-        f"{row.name} {AWAY_WORDS.get(row.attendance or '', 'was away')} at session "
-        f"{session_number}, so nothing is recorded for them; mark them present on the "
-        "register first if they came."
-    )
+    said = AWAY_SENTENCES.get(row.attendance or "", AWAY_ELSE)
+    return _(said).format(name=row.name, number=session_number)
 
 
 def _checked_grid(ctx: AppContext, course_id: int, session_number: int) -> CircuitGrid:
