@@ -394,7 +394,7 @@ def export_upload(
         )
     use_bom = chosen.bom if bom is None else bom
     if progress:
-        progress(5, 6, "Saving the file")
+        progress(5, 6, _("Saving the file"))
     pending: list[PendingFile] = []
     try:
         pending.append(write_pending_csv(out_path, data.header, data.rows, bom=use_bom))
@@ -475,7 +475,7 @@ def export_upload(
         for f in pending:
             f.discard()  # no-op once renamed into place
     if progress:
-        progress(6, 6, "Done")
+        progress(6, 6, _("Done"))
     message = ngettext(
         "Saved {n} person to {path}, with its manifest {manifest}.",
         "Saved {n} people to {path}, with its manifest {manifest}.",

@@ -299,3 +299,36 @@ def test_a_broken_file_is_refused_in_one_whole_sentence_naming_file_and_field(ct
         assert any(f in whole for f in ("broken.toml", "stations.toml", "screen.toml", "site")), (
             text
         )
+
+
+def test_an_upload_files_cross_check_and_scope_are_the_instructors_language(ctx, pseudo) -> None:  # type: ignore[no-untyped-def]
+    """The main file against its attendance file ('P-1 on KH-1 attended 5 sessions here but
+    the attendance file marks 2 present'), and which courses an upload holds ('courses
+    starting ... to ...', kept with its record): English, whatever the language."""
+    from escape_desktop.export.upload_profile import get_profile
+    from escape_desktop.export.upload_rows import UploadScope
+    from escape_desktop.export.upload_validate import cross_check
+
+    profile = get_profile(None, ctx.data_dir, ctx.library)
+    assert profile.attendance is not None
+    main, att = profile.main, profile.attendance
+    value = {"participant.code": "P-1", "course.code": "KH-1"}
+    value |= {"enrolment.sessions_attended": "5", "enrolment.sessions_held": "1"}
+    row = [value.get(c.source, "") for c in main.columns]
+    present = dict(next(c for c in att.columns if c.source == "attendance.mark").mapping)
+    a_value = {"participant.code": "P-1", "course.code": "KH-1"}
+    a_value["attendance.mark"] = present.get("present", "present")
+    a_row = [a_value.get(c.source, "") for c in att.columns]
+    text = "\n".join(",".join(r) for r in (main.header, row)) + "\n"
+    a_text = "\n".join(",".join(r) for r in (att.header, a_row, a_row)) + "\n"
+    found = cross_check(text, a_text, profile)
+    assert len(found) == 2, found  # attended 5, marked present 2; held 1, marked 2
+    for problem in found:
+        _said(problem.message, "P KH")
+    for scope in (
+        UploadScope(course_id=1),
+        UploadScope(date_from=date(2027, 1, 1), date_to=date(2027, 3, 31), changed_only=True),
+        UploadScope(date_to=date(2027, 3, 31)),
+        UploadScope(),
+    ):
+        _said(scope.describe("KH-1"), "KH")
