@@ -30,7 +30,7 @@ from reportlab.platypus import Flowable, Paragraph, Table, TableStyle
 from reportlab.platypus.doctemplate import SimpleDocTemplate
 
 from escape_desktop.db.files import FileHeld, replace_file
-from escape_desktop.i18n import ENGLISH, Translator, _
+from escape_desktop.i18n import ENGLISH, N_, Translator, _
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.rounding import format_number
 
@@ -288,7 +288,7 @@ class _NumberedCanvas(rl_canvas.Canvas):
 
     footer_left = ""
     footer_size = 8.0
-    page_words = "Page {n} of {total}"  # in the reader's language (build() sets it)
+    page_words = N_("Page {n} of {total}")  # in the reader's language (build() sets it)
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)

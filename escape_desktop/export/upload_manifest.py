@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from escape_desktop.errors import KnownError
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 
 from .upload_signing import ALGORITHM, SIGNATURE_BYTES, canonical_bytes, decode_b64
 
@@ -177,26 +177,35 @@ class _Reader:
         self.data = data
         self.where = where
 
-    def fail(self, key: str, problem: str) -> ManifestError:
-        return ManifestError(
-            _("The manifest's {field} {problem}; ask the site to export again.").format(
-                field=f"{self.where}{key}", problem=problem
-            )
-        )
+    def fail(self, key: str, message: str, **values: object) -> ManifestError:
+        """``message``: one whole sentence marked N_(), naming the {field} where the language
+        puts it."""
+        return ManifestError(_(message).format(field=f"{self.where}{key}", **values))
 
     def text(self, key: str, *, required: bool = True) -> str:
         value = self.data.get(key, None if required else "")
         if not isinstance(value, str):
-            raise self.fail(key, _("is missing or not text"))
+            raise self.fail(
+                key,
+                N_("The manifest's {field} is missing or not text; ask the site to export again."),
+            )
         value = value.strip()
         if required and not value:
-            raise self.fail(key, _("is empty"))
+            raise self.fail(
+                key, N_("The manifest's {field} is empty; ask the site to export again.")
+            )
         return value
 
     def count(self, key: str) -> int:
         value = self.data.get(key, 0)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise self.fail(key, _("must be a whole number, 0 or more"))
+            raise self.fail(
+                key,
+                N_(
+                    "The manifest's {field} must be a whole number, 0 or more; ask the site "
+                    "to export again."
+                ),
+            )
         return value
 
     def sub(self, key: str) -> _Reader:
@@ -221,7 +230,10 @@ def parse_manifest(text: str) -> Manifest:
         )
     version = raw.get("format_version")
     if isinstance(version, bool) or not isinstance(version, int) or version < 1:
-        raise r.fail("format_version", _("must be a whole number"))
+        raise r.fail(
+            "format_version",
+            N_("The manifest's {field} must be a whole number; ask the site to export again."),
+        )
     if version > FORMAT_VERSION:
         raise ManifestError(
             _(
@@ -234,9 +246,11 @@ def parse_manifest(text: str) -> Manifest:
     if not SITE_CODE_PATTERN.match(site_code):
         raise site.fail(
             "code",
-            _("{value} is not a site code (capitals, digits and hyphens, 2 to 20)").format(
-                value=repr(site_code)
+            N_(
+                "The manifest's {field} {value} is not a site code (capitals, digits "
+                "and hyphens, 2 to 20); ask the site to export again."
             ),
+            value=repr(site_code),
         )
     profile = r.sub("profile")
     exported_text = r.text("exported_at")
@@ -245,44 +259,82 @@ def parse_manifest(text: str) -> Manifest:
     except ValueError:
         raise r.fail(
             "exported_at",
-            _("{value} is not a date and time").format(value=repr(exported_text)),
+            N_(
+                "The manifest's {field} {value} is not a date and time; ask the site to "
+                "export again."
+            ),
+            value=repr(exported_text),
         ) from None
     files_raw = raw.get("files")
     if not isinstance(files_raw, list) or not files_raw:
-        raise r.fail("files", _("must list at least one file"))
+        raise r.fail(
+            "files",
+            N_("The manifest's {field} must list at least one file; ask the site to export again."),
+        )
     files = []
     for i, item in enumerate(files_raw, start=1):
         f = _Reader(item, f"files[{i}].")
         name = f.text("name")
         if Path(name).name != name or "/" in name or "\\" in name or name in (".", ".."):
-            raise f.fail("name", _("must be a plain file name beside the manifest"))
+            raise f.fail(
+                "name",
+                N_(
+                    "The manifest's {field} must be a plain file name beside the manifest; "
+                    "ask the site to export again."
+                ),
+            )
         kind = f.text("kind")
         if kind not in FILE_KINDS:
             raise f.fail(
-                "kind", _("must be one of {choices}").format(choices=", ".join(FILE_KINDS))
+                "kind",
+                N_(
+                    "The manifest's {field} must be one of {choices}; ask the site to export again."
+                ),
+                choices=", ".join(FILE_KINDS),
             )
         sha = f.text("sha256").lower()
         if not _SHA256.match(sha):
-            raise f.fail("sha256", _("is not a SHA-256 (64 hexadecimal characters)"))
+            raise f.fail(
+                "sha256",
+                N_(
+                    "The manifest's {field} is not a SHA-256 (64 hexadecimal characters); "
+                    "ask the site to export again."
+                ),
+            )
         files.append(ManifestFile(name, kind, f.count("rows"), sha))
     if sum(1 for f in files if f.kind == "main") != 1:
-        raise r.fail("files", _("must name exactly one main file"))
+        raise r.fail(
+            "files",
+            N_(
+                "The manifest's {field} must name exactly one main file; ask the site "
+                "to export again."
+            ),
+        )
     courses_raw = raw.get("courses", [])
     if not isinstance(courses_raw, list):
-        raise r.fail("courses", _("must be a list"))
+        raise r.fail(
+            "courses", N_("The manifest's {field} must be a list; ask the site to export again.")
+        )
     courses = []
     seen: set[str] = set()
     for i, item in enumerate(courses_raw, start=1):
         c = _Reader(item, f"courses[{i}].")
         code = c.text("course_code")
         if code in seen:
-            raise c.fail("course_code", _("{code} appears twice").format(code=code))
+            raise c.fail(
+                "course_code",
+                N_("The manifest's {field} {code} appears twice; ask the site to export again."),
+                code=code,
+            )
         seen.add(code)
         status = c.text("course_status")
         if status not in COURSE_STATUSES:
             raise c.fail(
                 "course_status",
-                _("must be one of {choices}").format(choices=", ".join(COURSE_STATUSES)),
+                N_(
+                    "The manifest's {field} must be one of {choices}; ask the site to export again."
+                ),
+                choices=", ".join(COURSE_STATUSES),
             )
         st, lo = c.sub("status"), c.sub("left_out")
         mode = ""
@@ -291,7 +343,11 @@ def parse_manifest(text: str) -> Manifest:
             if mode not in DELIVERY_MODES:
                 raise c.fail(
                     "delivery_mode",
-                    _("must be one of {choices}").format(choices=", ".join(DELIVERY_MODES)),
+                    N_(
+                        "The manifest's {field} must be one of {choices}; ask the site to "
+                        "export again."
+                    ),
+                    choices=", ".join(DELIVERY_MODES),
                 )
         courses.append(
             CourseCounts(
@@ -306,10 +362,20 @@ def parse_manifest(text: str) -> Manifest:
     if "signature" in raw:
         sig = r.sub("signature")
         if sig.text("algorithm") != ALGORITHM:
-            raise sig.fail("algorithm", _("must be {algorithm}").format(algorithm=ALGORITHM))
+            raise sig.fail(
+                "algorithm",
+                N_("The manifest's {field} must be {algorithm}; ask the site to export again."),
+                algorithm=ALGORITHM,
+            )
         signature = sig.text("value")
         if decode_b64(signature, SIGNATURE_BYTES) is None:
-            raise sig.fail("value", _("is not an Ed25519 signature (base64 of 64 bytes)"))
+            raise sig.fail(
+                "value",
+                N_(
+                    "The manifest's {field} is not an Ed25519 signature (base64 of 64 "
+                    "bytes); ask the site to export again."
+                ),
+            )
     return Manifest(
         site_name=site.text("name"),
         site_code=site_code,

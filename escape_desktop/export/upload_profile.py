@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from escape_desktop.errors import KnownError
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.paths import resource_path
 from escape_desktop.programme.equality import ETHNIC_CATEGORIES, GENDER_IDENTITIES, STATED_SEXES
 from escape_desktop.programme.measure_taken import TAKEN_CODE
@@ -378,25 +378,23 @@ class _Fields:
     def name(self, key: str) -> str:
         return f"{self.where}.{key}" if self.where else key
 
-    def fail(self, key: str, message: str) -> ProfileError:
-        return ProfileError(
-            _("{file}: {field} {problem}").format(
-                file=self.label, field=self.name(key), problem=message
-            )
-        )
+    def fail(self, key: str, message: str, **values: object) -> ProfileError:
+        """``message``: one whole sentence marked N_(), naming {file} and {field} where the
+        language puts them (Welsh cannot take a fragment after the field's name)."""
+        return ProfileError(_(message).format(file=self.label, field=self.name(key), **values))
 
     def text(self, key: str, default: str | None = None) -> str:
         value = self.data.get(key, default)
         if value is None:
-            raise self.fail(key, _("is missing; add it."))
+            raise self.fail(key, N_("{file}: {field} is missing; add it."))
         if not isinstance(value, str):
-            raise self.fail(key, _("must be text in quotes."))
+            raise self.fail(key, N_("{file}: {field} must be text in quotes."))
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self.data.get(key, default)
         if not isinstance(value, bool):
-            raise self.fail(key, _("must be true or false."))
+            raise self.fail(key, N_("{file}: {field} must be true or false."))
         return value
 
     def number(self, key: str) -> float | None:
@@ -408,13 +406,13 @@ class _Fields:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise self.fail(key, _("must be a number."))
+            raise self.fail(key, N_("{file}: {field} must be a number."))
         return float(value)
 
     def text_list(self, key: str, default: Sequence[str]) -> tuple[str, ...]:
         value = self.data.get(key, list(default))
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise self.fail(key, _('must be a list of texts, e.g. ["a", "b"].'))
+            raise self.fail(key, N_('{file}: {field} must be a list of texts, e.g. ["a", "b"].'))
         return tuple(value)
 
 
@@ -430,7 +428,7 @@ def _column(
     f = _Fields(raw, label, where)
     name = f.text("name").strip()
     if not name:
-        raise f.fail("name", _("is empty; give the column a name."))
+        raise f.fail("name", N_("{file}: {field} is empty; give the column a name."))
     source = f.text("source").strip()
     info = _source_info(source, library, grain)
     if info is None:
@@ -439,27 +437,28 @@ def _column(
         )
         raise f.fail(
             "source",
-            _(
-                "{source} is not a field the export knows. Use one of: {known}, "
-                "{joints} or {instruments}."
-            ).format(
-                source=repr(source),
-                known=known,
-                joints=f"participant.joint.<{'|'.join(JOINTS)}>",
-                instruments="instrument.<key>.<start|end|change|start_date|end_date|...>",
+            N_(
+                "{file}: {field} {source} is not a field the export knows. Use one of: "
+                "{known}, {joints} or {instruments}."
             ),
+            source=repr(source),
+            known=known,
+            joints=f"participant.joint.<{'|'.join(JOINTS)}>",
+            instruments="instrument.<key>.<start|end|change|start_date|end_date|...>",
         )
     transform = f.text("transform", "").strip()
     if transform and transform not in TRANSFORMS:
         raise f.fail(
-            "transform", _("must be one of {choices}.").format(choices=", ".join(TRANSFORMS))
+            "transform",
+            N_("{file}: {field} must be one of {choices}."),
+            choices=", ".join(TRANSFORMS),
         )
     if transform and source != "participant.date_of_birth":
         raise f.fail(
             "transform",
-            _("{transform} only applies to {source}.").format(
-                transform=transform, source="participant.date_of_birth"
-            ),
+            N_("{file}: {field} {transform} only applies to {source}."),
+            transform=transform,
+            source="participant.date_of_birth",
         )
     col_type = info.type
     codes = info.codes
@@ -481,12 +480,13 @@ def _column(
         ):
             raise f.fail(
                 "map",
-                _("must be a table of texts, e.g. {example}.").format(
-                    example='map = { female = "F" }'
-                ),
+                N_("{file}: {field} must be a table of texts, e.g. {example}."),
+                example='map = { female = "F" }',
             )
         if col_type not in ("code", "text", "boolean"):
-            raise f.fail("map", _("cannot be used on a {type} column.").format(type=col_type))
+            raise f.fail(
+                "map", N_("{file}: {field} cannot be used on a {type} column."), type=col_type
+            )
         mapping = tuple((str(k), v) for k, v in mapping_raw.items())
         if "default" in raw:
             default = f.text("default")
@@ -498,47 +498,60 @@ def _column(
         else:
             col_type = "code"
     elif "default" in raw:
-        raise f.fail("default", _("only goes with a map (the value for anything not in it)."))
+        raise f.fail(
+            "default",
+            N_("{file}: {field} only goes with a map (the value for anything not in it)."),
+        )
     if info.free_text and not allow_free_text:
         raise f.fail(
             "source",
-            _(
-                "{source} is text typed in a person's own words and may hold anything (a "
-                "name, a phone number). A central upload should not carry it; if this profile "
-                "really needs it, set {setting} at the top of the file."
-            ).format(source=repr(source), setting="allow_free_text = true"),
+            N_(
+                "{file}: {field} {source} is text typed in a person's own words and may "
+                "hold anything (a name, a phone number). A central upload should not "
+                "carry it; if this profile really needs it, set {setting} at the top of "
+                "the file."
+            ),
+            source=repr(source),
+            setting="allow_free_text = true",
         )
     if personal and not allow_personal:
         raise f.fail(
             "source",
-            _(
-                "{source} identifies a person. A central upload should not carry it; if this "
-                "profile really needs it, set {setting} at the top of the file."
-            ).format(source=repr(source), setting="allow_personal_data = true"),
+            N_(
+                "{file}: {field} {source} identifies a person. A central upload should "
+                "not carry it; if this profile really needs it, set {setting} at the "
+                "top of the file."
+            ),
+            source=repr(source),
+            setting="allow_personal_data = true",
         )
     explicit_type = raw.get("type")
     if explicit_type is not None:
         if explicit_type not in TYPES:
-            raise f.fail("type", _("must be one of {choices}.").format(choices=", ".join(TYPES)))
+            raise f.fail(
+                "type", N_("{file}: {field} must be one of {choices}."), choices=", ".join(TYPES)
+            )
         if explicit_type != col_type:
             raise f.fail(
                 "type",
-                _("is {written} but this source gives {given}.").format(
-                    written=repr(explicit_type), given=repr(col_type)
-                ),
+                N_("{file}: {field} is {written} but this source gives {given}."),
+                written=repr(explicit_type),
+                given=repr(col_type),
             )
     lo, hi = f.number("min"), f.number("max")
     if lo is not None or hi is not None:
         if col_type not in ("integer", "number"):
-            raise f.fail("min", _("and max only apply to integer or number columns."))
+            raise f.fail(
+                "min", N_("{file}: {field} and max only apply to integer or number columns.")
+            )
         minimum = lo if lo is not None else minimum
         maximum = hi if hi is not None else maximum
     if "decimals" in raw:
         d = raw["decimals"]
         if isinstance(d, bool) or not isinstance(d, int) or not 0 <= d <= 6:
-            raise f.fail("decimals", _("must be a whole number from 0 to 6."))
+            raise f.fail("decimals", N_("{file}: {field} must be a whole number from 0 to 6."))
         if col_type != "number":
-            raise f.fail("decimals", _("only applies to number columns."))
+            raise f.fail("decimals", N_("{file}: {field} only applies to number columns."))
         decimals = d
     description = f.text("description", "").strip() or info.description
     return ColumnSpec(
@@ -620,7 +633,9 @@ def _file_spec(
     raw_columns = data.get("columns")
     if not isinstance(raw_columns, list) or not raw_columns:
         raise f.fail(
-            "columns", _("must be one or more {sections} sections.").format(sections="[[columns]]")
+            "columns",
+            N_("{file}: {field} must be one or more {sections} sections."),
+            sections="[[columns]]",
         )
     columns = []
     seen: set[str] = set()
@@ -639,7 +654,9 @@ def _file_spec(
     for k in key:
         if k not in seen:
             raise f.fail(
-                "key", _("names {name}, which is not one of the columns.").format(name=repr(k))
+                "key",
+                N_("{file}: {field} names {name}, which is not one of the columns."),
+                name=repr(k),
             )
     return FileSpec(grain, tuple(columns), key)
 
@@ -650,13 +667,17 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
     name = top.text("name").strip()
     if not name or any(ch.isspace() for ch in name):
         raise top.fail(
-            "name", _("must be one word, e.g. {example}.").format(example="escape-pain-v1")
+            "name",
+            N_("{file}: {field} must be one word, e.g. {example}."),
+            example="escape-pain-v1",
         )
     allow_personal = top.boolean("allow_personal_data", False)
     allow_free_text = top.boolean("allow_free_text", False)
     version = data.get("version", "1")
     if isinstance(version, bool) or not isinstance(version, str | int) or not str(version):
-        raise top.fail("version", _("must be text such as {example}.").format(example='"2"'))
+        raise top.fail(
+            "version", N_("{file}: {field} must be text such as {example}."), example='"2"'
+        )
     fmt = _Fields(data.get("format", {}), label, "format")
     date_format = fmt.text("date_format", "%Y-%m-%d")
     try:
@@ -666,38 +687,39 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
     except ValueError:
         raise fmt.fail(
             "date_format",
-            _("must give the whole date, e.g. {example} or {other}.").format(
-                example="%Y-%m-%d", other="%d/%m/%Y"
-            ),
+            N_("{file}: {field} must give the whole date, e.g. {example} or {other}."),
+            example="%Y-%m-%d",
+            other="%d/%m/%Y",
         ) from None
     line_breaks = fmt.text("line_breaks", "space")
     if line_breaks not in LINE_BREAK_POLICIES:
         raise fmt.fail(
             "line_breaks",
-            _("must be one of {choices}.").format(choices=", ".join(LINE_BREAK_POLICIES)),
+            N_("{file}: {field} must be one of {choices}."),
+            choices=", ".join(LINE_BREAK_POLICIES),
         )
     true_value = fmt.text("true", "1")
     false_value = fmt.text("false", "0")
     if true_value == false_value:
-        raise fmt.fail("false", _("must differ from {other}.").format(other="true"))
+        raise fmt.fail("false", N_("{file}: {field} must differ from {other}."), other="true")
     include = _Fields(data.get("include", {}), label, "include")
     statuses = include.text_list("statuses", ENROLMENT_STATUSES)
     for s in statuses:
         if s not in ENROLMENT_STATUSES:
             raise include.fail(
                 "statuses",
-                _("has {value}; use {choices}.").format(
-                    value=repr(s), choices=", ".join(ENROLMENT_STATUSES)
-                ),
+                N_("{file}: {field} has {value}; use {choices}."),
+                value=repr(s),
+                choices=", ".join(ENROLMENT_STATUSES),
             )
     course_statuses = include.text_list("course_status", ("running", "finished"))
     for s in course_statuses:
         if s not in COURSE_STATUSES:
             raise include.fail(
                 "course_status",
-                _("has {value}; use {choices}.").format(
-                    value=repr(s), choices=", ".join(COURSE_STATUSES)
-                ),
+                N_("{file}: {field} has {value}; use {choices}."),
+                value=repr(s),
+                choices=", ".join(COURSE_STATUSES),
             )
     bands = _Fields(data.get("age_bands", {}), label, "age_bands")
     edges_raw = bands.data.get("edges", [45, 55, 65, 75, 85])
@@ -709,9 +731,8 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
     ):
         raise bands.fail(
             "edges",
-            _("must be whole-number ages, lowest first, e.g. {example}.").format(
-                example="[45, 55, 65]"
-            ),
+            N_("{file}: {field} must be whole-number ages, lowest first, e.g. {example}."),
+            example="[45, 55, 65]",
         )
     edges = tuple(edges_raw)
     default_labels = (
@@ -721,16 +742,16 @@ def parse_profile(data: Mapping[str, Any], label: str, library: Any) -> Profile:
     )
     labels = bands.text_list("labels", default_labels)
     if len(labels) != len(edges) + 1:
-        raise bands.fail(
-            "labels",
+        n = len(edges) + 1
+        raise ProfileError(
             ngettext(
-                "needs {n} label, one more than the edges.",
-                "needs {n} labels, one more than the edges.",
-                len(edges) + 1,
-            ).format(n=len(edges) + 1),
+                "{file}: {field} needs {n} label, one more than the edges.",
+                "{file}: {field} needs {n} labels, one more than the edges.",
+                n,
+            ).format(file=bands.label, field=bands.name("labels"), n=n)
         )
     if len(set(labels)) != len(labels):
-        raise bands.fail("labels", _("must all differ."))
+        raise bands.fail("labels", N_("{file}: {field} must all differ."))
     unknown = bands.text("unknown", "")
     main = _file_spec(data, label, "", "enrolment", library, allow_personal, allow_free_text)
     attendance = None

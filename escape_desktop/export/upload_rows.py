@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from escape_desktop.i18n import _
+
 from .csv_safety import safe_text
 from .upload_manifest import CourseCounts
 from .upload_profile import ColumnSpec, FileSpec, Profile
@@ -40,15 +42,23 @@ class UploadScope:
     changed_only: bool = False
 
     def describe(self, course_code: str = "") -> str:
+        """Which courses, in the instructor's language (kept with the upload's record and
+        shown beside it later), each a whole phrase."""
+        lo = self.date_from.isoformat() if self.date_from else ""
+        hi = self.date_to.isoformat() if self.date_to else ""
         if self.course_id is not None:
-            what = f"course {course_code or self.course_id}"
-        elif self.date_from or self.date_to:
-            lo = self.date_from.isoformat() if self.date_from else "the first course"
-            hi = self.date_to.isoformat() if self.date_to else "now"
-            what = f"courses starting {lo} to {hi}"
+            what = _("course {code}").format(code=course_code or self.course_id)
+        elif lo and hi:
+            what = _("courses starting {start} to {end}").format(start=lo, end=hi)
+        elif lo:
+            what = _("courses starting from {start}").format(start=lo)
+        elif hi:
+            what = _("courses starting up to {end}").format(end=hi)
         else:
-            what = "all courses"
-        return what + (", changes since the last upload" if self.changed_only else "")
+            what = _("all courses")
+        if self.changed_only:
+            return _("{courses}, changes since the last upload").format(courses=what)
+        return what
 
 
 @dataclass
@@ -335,7 +345,7 @@ def build_rows(
         excluded_not_asked=source.excluded_not_asked,
         course_counts=tuple(source.course_counts),
     )
-    tick(3, 4, "Writing rows")
+    tick(3, 4, _("Writing rows"))
     main_fns = _compile(profile.main, profile)
     # A course's own cells (its code, dates, counts) are the same on each of its rows: made
     # once per course, then copied into every row.
@@ -365,5 +375,5 @@ def build_rows(
                 course.online_sessions,
                 p.online,
             )
-    tick(4, 4, "Rows ready")
+    tick(4, 4, _("Rows ready"))
     return data

@@ -380,7 +380,7 @@ def cross_check(main_text: str, attendance_text: str, profile: Profile) -> list[
         if len(cells) != len(header):
             continue
         key = tuple(cells[i] for i in keys)  # type: ignore[index]
-        who = f"{key[0]} on {key[1]}"
+        who = {"person": key[0], "course": key[1]}  # placed by each sentence
         if attended_at is not None and cells[attended_at].isdigit():
             said = int(cells[attended_at])
             if said != came.get(key, 0):
@@ -388,8 +388,13 @@ def cross_check(main_text: str, attendance_text: str, profile: Profile) -> list[
                     Problem(
                         n,
                         header[attended_at],
-                        f"{who} attended {said} sessions here but the attendance file marks "
-                        f"{came.get(key, 0)} present; export both files again",
+                        ngettext(
+                            "{person} on {course} attended {n} session here but the attendance "
+                            "file marks {marked} present; export both files again",
+                            "{person} on {course} attended {n} sessions here but the attendance "
+                            "file marks {marked} present; export both files again",
+                            said,
+                        ).format(**who, n=said, marked=came.get(key, 0)),
                     )
                 )
         if online_at is not None and online_main_at is not None:
@@ -399,9 +404,13 @@ def cross_check(main_text: str, attendance_text: str, profile: Profile) -> list[
                     Problem(
                         n,
                         header[online_main_at],
-                        f"{who} attended {said_text} sessions over video here but the "
-                        f"attendance file marks {over_video.get(key, 0)} online; export both "
-                        "files again",
+                        ngettext(
+                            "{person} on {course} attended {n} session over video here but the "
+                            "attendance file marks {marked} online; export both files again",
+                            "{person} on {course} attended {n} sessions over video here but the "
+                            "attendance file marks {marked} online; export both files again",
+                            int(said_text),
+                        ).format(**who, n=int(said_text), marked=over_video.get(key, 0)),
                     )
                 )
         if held_at is not None and cells[held_at].isdigit():
@@ -411,9 +420,17 @@ def cross_check(main_text: str, attendance_text: str, profile: Profile) -> list[
                     Problem(
                         n,
                         header[held_at],
-                        f"{who} had {said} sessions held here but the attendance file marks "
-                        f"{marked.get(key, 0)} of their sessions; every marked session counts "
-                        "as held, so the completion in this row is wrong: export both files again",
+                        ngettext(
+                            "{person} on {course} had {n} session held here but the attendance "
+                            "file marks {marked} of their sessions; every marked session counts "
+                            "as held, so the completion in this row is wrong: export both files "
+                            "again",
+                            "{person} on {course} had {n} sessions held here but the attendance "
+                            "file marks {marked} of their sessions; every marked session counts "
+                            "as held, so the completion in this row is wrong: export both files "
+                            "again",
+                            said,
+                        ).format(**who, n=said, marked=marked.get(key, 0)),
                     )
                 )
     return out

@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 
 from .errors import ContentError as ContentError
 from .screening import Screening, parse_screening
@@ -169,42 +169,48 @@ class _Reader:
         self.source = source
         self.path = path
         if not isinstance(data, Mapping):
-            where = path or "the file"
+            if not path:  # the file itself (it was "the file", in English, inside the sentence)
+                raise ContentError(_("{source} must be a table of fields.").format(source=source))
             raise ContentError(
-                _("{source}: {where} must be a table of fields.").format(source=source, where=where)
+                _("{source}: {where} must be a table of fields.").format(source=source, where=path)
             )
         self.data = data
 
     def name(self, key: str) -> str:
         return f"{self.path}.{key}" if self.path else key
 
-    def fail(self, key: str, problem: str) -> ContentError:
-        return ContentError(f"{self.source}: {self.name(key)} {problem}")
+    def fail(self, key: str, message: str, *, then: str = "", **values: object) -> ContentError:
+        """``message``: one whole sentence marked N_(), naming {file} and {field} where the
+        language puts them; ``then``: a second sentence after it (what values to use)."""
+        said = _(message).format(file=self.source, field=self.name(key), **values)
+        return ContentError(f"{said}{then}")
 
     def reject_unknown(self, allowed: set[str]) -> None:
         unknown = sorted(str(k) for k in self.data if k not in allowed)
         if unknown:
             raise self.fail(
                 unknown[0],
-                _("is not a known field (check the spelling; known fields are ")
-                + ", ".join(sorted(allowed))
-                + ").",
+                N_(
+                    "{file}: {field} is not a known field (check the spelling; known fields "
+                    "are {known})."
+                ),
+                known=", ".join(sorted(allowed)),
             )
 
     def _get(self, key: str, default: Any, required: bool) -> Any:
         if key not in self.data:
             if required:
-                raise self.fail(key, _("is missing."))
+                raise self.fail(key, N_("{file}: {field} is missing."))
             return default
         return self.data[key]
 
     def text(self, key: str, default: str | None = None, *, allow_empty: bool = False) -> str:
         value = self._get(key, default, default is None)
         if not isinstance(value, str):
-            raise self.fail(key, _("must be text in quotes."))
+            raise self.fail(key, N_("{file}: {field} must be text in quotes."))
         value = value.strip()
         if not value and not allow_empty and default is None:
-            raise self.fail(key, _("must not be empty."))
+            raise self.fail(key, N_("{file}: {field} must not be empty."))
         return value
 
     def key(self, key: str) -> str:
@@ -212,10 +218,11 @@ class _Reader:
         if not _KEY_RE.match(value):
             raise self.fail(
                 key,
-                _(
-                    "must be a short key of lower-case letters, digits and underscores starting with "
-                    "a letter (got {value!r})."
-                ).format(value=value),
+                N_(
+                    "{file}: {field} must be a short key of lower-case letters, digits and "
+                    "underscores starting with a letter (got {value!r})."
+                ),
+                value=value,
             )
         return value
 
@@ -229,9 +236,13 @@ class _Reader:
     ) -> int:
         value = self._get(key, default, default is None)
         if isinstance(value, bool) or not isinstance(value, int):
-            raise self.fail(key, _("must be a whole number.") + _range_hint(low, high))
+            raise self.fail(
+                key, N_("{file}: {field} must be a whole number."), then=_range_hint(low, high)
+            )
         if (low is not None and value < low) or (high is not None and value > high):
-            raise self.fail(key, _("is out of range.") + _range_hint(low, high))
+            raise self.fail(
+                key, N_("{file}: {field} is out of range."), then=_range_hint(low, high)
+            )
         return value
 
     def number(
@@ -247,20 +258,22 @@ class _Reader:
         must = default is None if required is None else required
         value = self._get(key, default, must)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            raise self.fail(key, _("must be a number."))
+            raise self.fail(key, N_("{file}: {field} must be a number."))
         value = float(value)
         if not math.isfinite(value):
-            raise self.fail(key, _("must be a finite number."))
+            raise self.fail(key, N_("{file}: {field} must be a finite number."))
         if positive and value <= 0:
-            raise self.fail(key, _("must be more than 0."))
+            raise self.fail(key, N_("{file}: {field} must be more than 0."))
         if (low is not None and value < low) or (high is not None and value > high):
-            raise self.fail(key, _("is out of range.") + _range_hint(low, high))
+            raise self.fail(
+                key, N_("{file}: {field} is out of range."), then=_range_hint(low, high)
+            )
         return value
 
     def boolean(self, key: str, default: bool) -> bool:
         value = self._get(key, default, False)
         if not isinstance(value, bool):
-            raise self.fail(key, _("must be true or false."))
+            raise self.fail(key, N_("{file}: {field} must be true or false."))
         return value
 
     def choice(self, key: str, options: tuple[str, ...], default: str | None = None) -> str:
@@ -268,25 +281,29 @@ class _Reader:
         if value not in options:
             raise self.fail(
                 key,
-                _("must be one of {options} (got {value!r}).").format(
-                    options=", ".join(options), value=value
-                ),
+                N_("{file}: {field} must be one of {options} (got {value!r})."),
+                options=", ".join(options),
+                value=value,
             )
         return value
 
     def key_list(self, key: str, *, non_empty: bool = True) -> tuple[str, ...]:
         value = self._get(key, None, True)
         if not isinstance(value, list):
-            raise self.fail(key, _("must be a list of keys in square brackets."))
+            raise self.fail(key, N_("{file}: {field} must be a list of keys in square brackets."))
         if non_empty and not value:
-            raise self.fail(key, _("must list at least one key."))
+            raise self.fail(key, N_("{file}: {field} must list at least one key."))
         seen: list[str] = []
         for i, entry in enumerate(value):
             if not isinstance(entry, str) or not _KEY_RE.match(entry):
-                raise self.fail(f"{key}[{i}]", _("must be a short lower-case key in quotes."))
+                raise self.fail(
+                    f"{key}[{i}]", N_("{file}: {field} must be a short lower-case key in quotes.")
+                )
             if entry in seen:
                 raise self.fail(
-                    f"{key}[{i}]", _("repeats {entry!r}; list each key once.").format(entry=entry)
+                    f"{key}[{i}]",
+                    N_("{file}: {field} repeats {entry!r}; list each key once."),
+                    entry=entry,
                 )
             seen.append(entry)
         return tuple(seen)
@@ -294,9 +311,11 @@ class _Reader:
     def table_list(self, key: str, *, required: bool = True) -> list[_Reader]:
         value = self._get(key, [], required)
         if not isinstance(value, list):
-            raise self.fail(key, _("must be a list of tables (use [[...]] sections)."))
+            raise self.fail(
+                key, N_("{file}: {field} must be a list of tables (use [[...]] sections).")
+            )
         if required and not value:
-            raise self.fail(key, _("must have at least one entry."))
+            raise self.fail(key, N_("{file}: {field} must have at least one entry."))
         return [
             _Reader(entry, self.source, f"{self.name(key)}[{i}]") for i, entry in enumerate(value)
         ]
@@ -304,7 +323,7 @@ class _Reader:
     def sub(self, key: str, *, required: bool) -> _Reader | None:
         if key not in self.data:
             if required:
-                raise self.fail(key, _("is missing."))
+                raise self.fail(key, N_("{file}: {field} is missing."))
             return None
         return _Reader(self.data[key], self.source, self.name(key))
 
@@ -315,11 +334,11 @@ def _fmt(value: float) -> str:
 
 def _range_hint(low: float | None, high: float | None) -> str:
     if low is not None and high is not None:
-        return f" Use a value from {_fmt(low)} to {_fmt(high)}."
+        return " " + _("Use a value from {low} to {high}.").format(low=_fmt(low), high=_fmt(high))
     if low is not None:
-        return f" Use a value of {_fmt(low)} or more."
+        return " " + _("Use a value of {low} or more.").format(low=_fmt(low))
     if high is not None:
-        return f" Use a value of {_fmt(high)} or less."
+        return " " + _("Use a value of {high} or less.").format(high=_fmt(high))
     return ""
 
 
@@ -349,16 +368,16 @@ def parse_station(data: dict, source: str) -> Station:
         if level_name in names:
             raise lr.fail(
                 "name",
-                _("repeats {level_name!r}; give each level its own name.").format(
-                    level_name=level_name
-                ),
+                N_("{file}: {field} repeats {level_name!r}; give each level its own name."),
+                level_name=level_name,
             )
         names.add(level_name)
         target = lr.number("target_dose", positive=True, high=10_000)
         if dose_kind in ("repetitions", "seconds", "step_cm") and not float(target).is_integer():
             raise lr.fail(
                 "target_dose",
-                _("must be a whole number for {dose_kind}.").format(dose_kind=dose_kind),
+                N_("{file}: {field} must be a whole number for {dose_kind}."),
+                dose_kind=dose_kind,
             )
         levels.append(Level(level_name, lr.text("description", "", allow_empty=True), target))
     home = r.text("home", "", allow_empty=True)
@@ -394,9 +413,8 @@ def _parse_rules(r: _Reader | None) -> ProgressionRules:
     if rules.pain_to_step_back <= rules.max_pain_to_progress:
         raise r.fail(
             "pain_to_step_back",
-            _("must be more than max_pain_to_progress ({max_pain_to_progress}).").format(
-                max_pain_to_progress=rules.max_pain_to_progress
-            ),
+            N_("{file}: {field} must be more than max_pain_to_progress ({max_pain_to_progress})."),
+            max_pain_to_progress=rules.max_pain_to_progress,
         )
     return rules
 
@@ -428,7 +446,9 @@ def parse_template(data: dict, source: str) -> ProgrammeTemplate:
         number = sr.integer("number", low=1, high=100)
         if number != i:
             raise sr.fail(
-                "number", _("should be {i}: number the sessions 1, 2, 3 … in order.").format(i=i)
+                "number",
+                N_("{file}: {field} should be {i}: number the sessions 1, 2, 3 … in order."),
+                i=i,
             )
         sessions.append(
             SessionPlan(number, sr.text("topic"), sr.text("notes", "", allow_empty=True))
@@ -446,26 +466,34 @@ def parse_template(data: dict, source: str) -> ProgrammeTemplate:
         if value not in instruments:
             raise outcomes_reader.fail(
                 domain,
-                _("names {value!r}, which is not in this programme's instruments list.").format(
-                    value=value
+                N_(
+                    "{file}: {field} names {value!r}, which is not in this programme's "
+                    "instruments list."
                 ),
+                value=value,
             )
         # One measure behind two headline bars makes them equal by construction.
         twice = next((d for d, k in outcomes.items() if k == value), None)
         if twice is not None:
             raise outcomes_reader.fail(
                 domain,
-                _(
-                    "names {value!r}, which is already used for {twice}; give each headline domain a "
-                    'different measure, or write "{NOT_MEASURED}".'
-                ).format(value=value, twice=twice, NOT_MEASURED=NOT_MEASURED),
+                N_(
+                    "{file}: {field} names {value!r}, which is already used for {twice}; "
+                    "give each headline domain a different measure, or write "
+                    '"{NOT_MEASURED}".'
+                ),
+                value=value,
+                twice=twice,
+                NOT_MEASURED=NOT_MEASURED,
             )
         outcomes[domain] = value
     progression = _parse_rules(r.sub("progression", required=False))
     education = r.integer("education_minutes", low=0, high=240)
     exercise = r.integer("exercise_minutes", low=0, high=240)
     if education + exercise == 0:
-        raise r.fail("exercise_minutes", _("and education_minutes cannot both be 0."))
+        raise r.fail(
+            "exercise_minutes", N_("{file}: {field} and education_minutes cannot both be 0.")
+        )
     return ProgrammeTemplate(
         key=key,
         title=title,
@@ -512,14 +540,13 @@ def parse_instrument(data: dict, source: str) -> Instrument:
     low = r.number("min")
     high = r.number("max")
     if high <= low:
-        raise r.fail("max", _("must be more than min ({low}).").format(low=_fmt(low)))
+        raise r.fail("max", N_("{file}: {field} must be more than min ({low})."), low=_fmt(low))
     for fld, value in (("min", low), ("max", high)):
         if not _has_decimals(value, decimals):
             raise r.fail(
                 fld,
-                _("has more decimal places than decimals = {decimals} allows.").format(
-                    decimals=decimals
-                ),
+                N_("{file}: {field} has more decimal places than decimals = {decimals} allows."),
+                decimals=decimals,
             )
     direction = r.choice("direction", DIRECTIONS)
     unit = r.text("unit", "", allow_empty=True)
@@ -533,16 +560,17 @@ def parse_instrument(data: dict, source: str) -> Instrument:
             if item_key in seen:
                 raise ir.fail(
                     "key",
-                    _("repeats {item_key!r}; give each item its own key.").format(
-                        item_key=item_key
-                    ),
+                    N_("{file}: {field} repeats {item_key!r}; give each item its own key."),
+                    item_key=item_key,
                 )
             seen.add(item_key)
             item_min = ir.integer("min", low=-1000, high=1000)
             item_max = ir.integer("max", low=-1000, high=1000)
             if item_max <= item_min:
                 raise ir.fail(
-                    "max", _("must be more than min ({item_min}).").format(item_min=item_min)
+                    "max",
+                    N_("{file}: {field} must be more than min ({item_min})."),
+                    item_min=item_min,
                 )
             items.append(InstrumentItem(item_key, ir.text("text"), item_min, item_max))
         total_min = sum(i.min for i in items)
@@ -550,25 +578,33 @@ def parse_instrument(data: dict, source: str) -> Instrument:
         if total_min < low or total_max > high:
             raise r.fail(
                 "items",
-                _(
-                    "add up to a range of {total_min} to {total_max}, which does not fit inside min "
-                    "{low} to max {high}."
-                ).format(total_min=total_min, total_max=total_max, low=_fmt(low), high=_fmt(high)),
+                N_(
+                    "{file}: {field} add up to a range of {total_min} to {total_max}, which "
+                    "does not fit inside min {low} to max {high}."
+                ),
+                total_min=total_min,
+                total_max=total_max,
+                low=_fmt(low),
+                high=_fmt(high),
             )
     elif "items" in r.data and r.data["items"]:
-        raise r.fail("items", _('must be left out when kind = "score".'))
+        raise r.fail("items", N_('{file}: {field} must be left out when kind = "score".'))
 
     max_missing = r.integer("max_missing_items", 0, low=0)
     missing_rule = r.choice("missing_rule", MISSING_RULES, "none")
     if kind == "score" and max_missing:
-        raise r.fail("max_missing_items", _('must be 0 when kind = "score".'))
+        raise r.fail("max_missing_items", N_('{file}: {field} must be 0 when kind = "score".'))
     if items and max_missing >= len(items):
         raise r.fail(
             "max_missing_items",
-            _("must be less than the number of items ({count}).").format(count=len(items)),
+            N_("{file}: {field} must be less than the number of items ({count})."),
+            count=len(items),
         )
     if max_missing and missing_rule != "prorate":
-        raise r.fail("missing_rule", _('must be "prorate" when max_missing_items is more than 0.'))
+        raise r.fail(
+            "missing_rule",
+            N_('{file}: {field} must be "prorate" when max_missing_items is more than 0.'),
+        )
 
     mid: float | None = None
     if "mid" in r.data:
@@ -576,17 +612,24 @@ def parse_instrument(data: dict, source: str) -> Instrument:
         if mid > high - low:
             raise r.fail(
                 "mid",
-                _("is larger than the whole range of {number}.").format(number=_fmt(high - low)),
+                N_("{file}: {field} is larger than the whole range of {number}."),
+                number=_fmt(high - low),
             )
     mid_percent: float | None = None
     if "mid_percent" in r.data:
         mid_percent = r.number("mid_percent", positive=True, high=100)
         if mid is None:
-            raise r.fail("mid_percent", _("needs mid as well (the change in points)."))
+            raise r.fail(
+                "mid_percent", N_("{file}: {field} needs mid as well (the change in points).")
+            )
     mid_source = r.text("mid_source", "", allow_empty=True)
     if mid is not None and not mid_source:
         raise r.fail(
-            "mid_source", _("is missing: say where the mid value comes from, or 'site to confirm'.")
+            "mid_source",
+            N_(
+                "{file}: {field} is missing: say where the mid value comes from, or "
+                "'site to confirm'."
+            ),
         )
     if not mid_source:
         mid_source = NONE_PUBLISHED

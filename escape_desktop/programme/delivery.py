@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from escape_desktop.i18n import N_, _
+
 from .status import PRESENT, EnrolmentFact, Ratio, SessionFact, counts_for
 
 __all__ = [
@@ -48,9 +50,9 @@ VIRTUAL = "virtual"
 HYBRID = "hybrid"
 DELIVERY_MODES: tuple[str, ...] = (IN_PERSON, VIRTUAL, HYBRID)
 MODE_WORD: dict[str, str] = {
-    IN_PERSON: "In person",
-    VIRTUAL: "Virtual (over video)",
-    HYBRID: "Hybrid (in the hall, some join over video)",
+    IN_PERSON: N_("In person"),
+    VIRTUAL: N_("Virtual (over video)"),
+    HYBRID: N_("Hybrid (in the hall, some join over video)"),
 }
 # The upload's coded column (docs/upload.md): numbers, so a spreadsheet keeps them as numbers.
 MODE_CODE: dict[str, int] = {IN_PERSON: 1, VIRTUAL: 2, HYBRID: 3}
@@ -98,11 +100,13 @@ def joined_online_problem(mode: str, moved_online: bool, mark: str | None) -> st
     everyone joined online, and an in-person course has no video link.
     """
     if mark != PRESENT:
-        return "Only someone marked present can have joined online."
+        return _("Only someone marked present can have joined online.")
     if session_online(mode, moved_online):
-        return "This session was held online, so everyone at it joined online already."
+        return _("This session was held online, so everyone at it joined online already.")
     if mode != HYBRID:
-        return "Joining online is only recorded on a hybrid course; change the course's mode first."
+        return _(
+            "Joining online is only recorded on a hybrid course; change the course's mode first."
+        )
     return None
 
 

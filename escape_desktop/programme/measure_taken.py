@@ -16,6 +16,8 @@ figures or left out, and every figure says how many were left out (never silentl
 
 from __future__ import annotations
 
+from escape_desktop.i18n import N_
+
 __all__ = [
     "IN_PERSON",
     "REMOTE",
@@ -37,9 +39,9 @@ TAKEN: tuple[str, ...] = (IN_PERSON, REMOTE, VIDEO)
 # The upload's coded column: numbers, so a spreadsheet keeps them as numbers.
 TAKEN_CODE: dict[str, int] = {IN_PERSON: 1, REMOTE: 2, VIDEO: 3}
 TAKEN_WORD: dict[str, str] = {
-    IN_PERSON: "In person",
-    REMOTE: "Remote (on the call, or a form sent beforehand)",
-    VIDEO: "Over video (watched on the call)",
+    IN_PERSON: N_("In person"),
+    REMOTE: N_("Remote (on the call, or a form sent beforehand)"),
+    VIDEO: N_("Over video (watched on the call)"),
 }
 
 _SPELLINGS = {

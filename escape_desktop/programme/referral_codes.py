@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from escape_desktop.i18n import N_
+
 __all__ = ["REFERRAL_CODES", "REFERRAL_WORDS", "referral_code_for"]
 
 GP = "gp"
@@ -18,11 +20,11 @@ SELF = "self"
 OTHER = "other"
 REFERRAL_CODES: tuple[str, ...] = (GP, PHYSIOTHERAPIST, CONSULTANT, SELF, OTHER)
 REFERRAL_WORDS: dict[str, str] = {
-    GP: "GP or practice",
-    PHYSIOTHERAPIST: "Physiotherapist",
-    CONSULTANT: "Consultant or hospital doctor",
-    SELF: "Self-referral",
-    OTHER: "Someone else",
+    GP: N_("GP or practice"),
+    PHYSIOTHERAPIST: N_("Physiotherapist"),
+    CONSULTANT: N_("Consultant or hospital doctor"),
+    SELF: N_("Self-referral"),
+    OTHER: N_("Someone else"),
 }
 
 # First match wins; the words are those instructors type ("Dr Patel's surgery", "physio").

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _, ui_date
 
 __all__ = [
     "FIELDS",
@@ -48,30 +48,30 @@ __all__ = [
 
 # The person's details as the enrol dialog names them: a problem is always told in these words.
 FIELD_LABELS: dict[str, str] = {
-    "first_name": "First name",
-    "last_name": "Last name",
-    "date_of_birth": "Date of birth",
-    "sex": "Sex",
-    "nhs_number": "NHS number",
-    "phone": "Phone",
-    "email": "Email",
-    "joints": "Joints affected",
-    "referral_source": "Referred by",
-    "consent_programme": "Take part",
-    "consent_share": "Share for audit",
+    "first_name": N_("First name"),
+    "last_name": N_("Last name"),
+    "date_of_birth": N_("Date of birth"),
+    "sex": N_("Sex"),
+    "nhs_number": N_("NHS number"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "joints": N_("Joints affected"),
+    "referral_source": N_("Referred by"),
+    "consent_programme": N_("Take part"),
+    "consent_share": N_("Share for audit"),
     # Agreed to be contacted at 3 and 12 months (issue 32): never assumed from a blank.
-    "consent_follow_up": "Contact afterwards",
-    "notes": "Notes",
+    "consent_follow_up": N_("Contact afterwards"),
+    "notes": N_("Notes"),
     # Not a detail of the person but of their place on the course: the session they joined
     # at, for a list typed up after the course started (blank: the app's default).
-    "joined_at": "Joined at session",
+    "joined_at": N_("Joined at session"),
     # The language of their documents (Welsh Language Standards: asked once, at referral).
-    "language": "Documents in",
+    "language": N_("Documents in"),
     # Equality monitoring (issue 30): NHS Data Dictionary codes, read by
     # services/referral_equality.py; never from the "Sex" column above.
-    "ethnic_category": "Ethnic category",
-    "stated_sex": "Stated sex",
-    "gender_identity": "Gender identity",
+    "ethnic_category": N_("Ethnic category"),
+    "stated_sex": N_("Stated sex"),
+    "gender_identity": N_("Gender identity"),
 }
 FIELDS: tuple[str, ...] = tuple(FIELD_LABELS)
 # Recognised, but the app keeps no such detail: listed among the columns not used.
@@ -190,9 +190,9 @@ HEADER_ALIASES: dict[str, str] = {
 
 # Details read from a list that are not boxes of the enrol dialog: the reason sets the joints.
 EXTRA_FIELDS: dict[str, str] = {
-    "referral_reason": "Referral reason",
-    "full_name": "Whole name (split into first and last)",
-    "name_surname_first": "Whole name, surname first",
+    "referral_reason": N_("Referral reason"),
+    "full_name": N_("Whole name (split into first and last)"),
+    "name_surname_first": N_("Whole name, surname first"),
 }
 
 
@@ -402,12 +402,16 @@ def read_phone(text: str) -> PhoneReading:
     if "@" in raw:
         return PhoneReading(
             "",
-            f"'{raw}' is an email address, not a phone number; put it in the email column.",
+            _(
+                "'{raw}' is an email address, not a phone number; put it in the email column."
+            ).format(raw=raw),
         )
     if _SCIENTIFIC.match(raw):
         return PhoneReading(
             "",
-            f"'{raw}' was shortened by Excel and its digits are lost; type the number again.",
+            _(
+                "'{raw}' was shortened by Excel and its digits are lost; type the number again."
+            ).format(raw=raw),
         )
     digits = raw.removesuffix(".0")
     if digits.isdigit():
@@ -579,8 +583,9 @@ def read_sex(text: str) -> SexReading:
         return SexReading(_SEX_WORDS[word])
     return SexReading(
         "",
-        f"'{text.strip()}' is not a sex we know; write F, M, other, or leave it blank for "
-        "not recorded.",
+        _(
+            "'{text}' is not a sex we know; write F, M, other, or leave it blank for not recorded."
+        ).format(text=text.strip()),
     )
 
 
@@ -655,7 +660,7 @@ def _make(year: int, month: int, day: int, text: str) -> date:
 
 
 def _fmt(d: date) -> str:
-    return f"{d.day} {d:%B %Y}"
+    return ui_date(d, "medium")  # "4 April 1950", in the instructor's language
 
 
 def month_first_evidence(texts: Iterable[str]) -> bool:

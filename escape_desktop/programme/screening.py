@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from escape_desktop.i18n import _, pgettext
+from escape_desktop.i18n import N_, _, pgettext
 
 from .errors import ContentError
 
@@ -56,18 +56,20 @@ class Screening:
         raise KeyError(key)
 
 
-def _fail(source: str, where: str, problem: str) -> ValueError:
-    return ContentError(
-        _("{source}: screening.{where} {problem}").format(
-            source=source, where=where, problem=problem
-        )
-    )
+def _fail(source: str, where: str, message: str, **values: object) -> ValueError:
+    """``message``: one whole sentence marked N_(), naming {file} and {field} (the place in
+    the screening table) where the language puts them."""
+    return ContentError(_(message).format(file=source, field=where, **values))
 
 
 def _text(data: Mapping[str, Any], key: str, source: str, where: str) -> str:
     value = data.get(key)
     if not isinstance(value, str) or not value.strip():
-        raise _fail(source, f"{where}{key}", _("must be text in quotes, not empty."))
+        raise _fail(
+            source,
+            f"{where}{key}",
+            N_("{file}: screening.{field} must be text in quotes, not empty."),
+        )
     return value.strip()
 
 
@@ -76,10 +78,14 @@ def parse_screening(data: Any, source: str) -> Screening | None:
     if data is None:
         return None
     if not isinstance(data, Mapping):
-        raise _fail(source, "", _("must be a table ([screening])."))
+        raise _fail(source, "", N_("{file}: screening.{field} must be a table ([screening])."))
     unknown = sorted(set(data) - {"advice", "sources", "questions"})
     if unknown:
-        raise _fail(source, unknown[0], _("is not a known field (advice, sources, questions)."))
+        raise _fail(
+            source,
+            unknown[0],
+            N_("{file}: screening.{field} is not a known field (advice, sources, questions)."),
+        )
     advice = _text(data, "advice", source, "")
     sources = data.get("sources", [])
     if (
@@ -87,28 +93,43 @@ def parse_screening(data: Any, source: str) -> Screening | None:
         or not sources
         or not all(isinstance(x, str) and x.strip() for x in sources)
     ):
-        raise _fail(source, "sources", _("must list where the questions come from."))
+        raise _fail(
+            source,
+            "sources",
+            N_("{file}: screening.{field} must list where the questions come from."),
+        )
     raw = data.get("questions")
     if not isinstance(raw, list) or not raw:
-        raise _fail(source, "questions", _("must be one or more [[screening.questions]] sections."))
+        raise _fail(
+            source,
+            "questions",
+            N_("{file}: screening.{field} must be one or more [[screening.questions]] sections."),
+        )
     questions: list[ScreeningQuestion] = []
     for i, entry in enumerate(raw):
         where = f"questions[{i}]."
         if not isinstance(entry, Mapping):
-            raise _fail(source, where, _("must be a table of fields."))
+            raise _fail(source, where, N_("{file}: screening.{field} must be a table of fields."))
         extra = sorted(set(entry) - {"key", "text", "group"})
         if extra:
-            raise _fail(source, f"{where}{extra[0]}", _("is not a known field (key, text, group)."))
+            raise _fail(
+                source,
+                f"{where}{extra[0]}",
+                N_("{file}: screening.{field} is not a known field (key, text, group)."),
+            )
         key = _text(entry, "key", source, where)
         if not _KEY_RE.match(key) or any(q.key == key for q in questions):
             raise _fail(
                 source,
                 f"{where}key",
-                _("must be a new short lower-case key (got {key!r}).").format(key=key),
+                N_("{file}: screening.{field} must be a new short lower-case key (got {key!r})."),
+                key=key,
             )
         group = entry.get("group", "")
         if not isinstance(group, str):
-            raise _fail(source, f"{where}group", _("must be text in quotes."))
+            raise _fail(
+                source, f"{where}group", N_("{file}: screening.{field} must be text in quotes.")
+            )
         questions.append(ScreeningQuestion(key, _text(entry, "text", source, where), group.strip()))
     return Screening(tuple(questions), advice, tuple(s.strip() for s in sources))
 

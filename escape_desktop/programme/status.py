@@ -283,17 +283,18 @@ def registers_not_taken_text(numbers: Sequence[int]) -> str:
     registers or mark them cancelled." """
     if not numbers:
         return ""
+    # In the instructor's language, in the words the documents use (export.pdf_words).
     shown = [str(n) for n in numbers]
-    which = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-    if len(shown) == 1:
-        return (
-            f"1 session ({which}) has no register; completion counts it as held: take its "
-            "register or mark it cancelled."
-        )
-    return (
-        f"{len(shown)} sessions ({which}) have no register; completion counts them as held: "
-        "take their registers or mark them cancelled."
-    )
+    which = shown[0]
+    if len(shown) > 1:
+        which = _("{some} and {last}").format(some=", ".join(shown[:-1]), last=shown[-1])
+    return ngettext(
+        "{n} session ({which}) has no register; completion counts it as held: take its "
+        "register or mark it cancelled.",
+        "{n} sessions ({which}) have no register; completion counts them as held: take their "
+        "registers or mark them cancelled.",
+        len(shown),
+    ).format(n=len(shown), which=which)
 
 
 def course_finished(

@@ -30,6 +30,7 @@ from escape_desktop.export.upload_manifest import (
     parse_manifest,
 )
 from escape_desktop.export.upload_signing import verify
+from escape_desktop.i18n import _, ngettext, ui_date
 
 from .checks import (
     SITE_COLUMN,
@@ -73,7 +74,6 @@ MAX_MANIFEST = 16 * 1024 * 1024
 def read_capped(path: Path, limit: int) -> bytes:
     """One regular file of at most ``limit`` bytes, read in pieces; UploadRefused otherwise
     (a named pipe, /dev/zero or a folder is refused at once, a huge file by its size)."""
-    from escape_desktop.i18n import _
 
     return db_files.read_capped(path, limit, _("an upload"), UploadRefused)
 
@@ -102,7 +102,6 @@ class LoadResult:
     already: bool  # this very batch was loaded before: nothing changed
 
     def sentence(self) -> str:
-        from escape_desktop.i18n import _, ngettext
 
         if self.already:
             return _(
@@ -157,27 +156,38 @@ def read_upload(
     what each cell value gave in the files read before it (checks.check_rows)."""
     path = Path(path)
     if not path.exists():
-        raise UploadRefused(f"There is no file {path}; check the name and folder.")
+        raise UploadRefused(
+            _("There is no file {path}; check the name and folder.").format(path=path)
+        )
     if not path.is_file():
-        raise UploadRefused(f"{path.name} is not an ordinary file; choose the upload itself.")
+        raise UploadRefused(
+            _("{name} is not an ordinary file; choose the upload itself.").format(name=path.name)
+        )
     manifest_path, csv_path = _manifest_and_csv(path)
     if not manifest_path.exists():
         raise UploadRefused(
-            f"{path.name} has no manifest beside it ({manifest_path.name}); ask the site to "
-            "send both files from the same export."
+            _(
+                "{name} has no manifest beside it ({manifest}); ask the site to send both files "
+                "from the same export."
+            ).format(name=path.name, manifest=manifest_path.name)
         )
     try:
         manifest = parse_manifest(read_capped(manifest_path, MAX_MANIFEST).decode("utf-8"))
     except ManifestError as e:
-        raise UploadRefused(f"{manifest_path.name}: {e}") from None
+        raise UploadRefused(
+            _("{file}: {problem}").format(file=manifest_path.name, problem=e)
+        ) from None
     except RecursionError:
         raise UploadRefused(
-            f"{manifest_path.name} is nested far deeper than a manifest is; ask the site to "
-            "send it again."
+            _(
+                "{name} is nested far deeper than a manifest is; ask the site to send it again."
+            ).format(name=manifest_path.name)
         ) from None
     except (OSError, UnicodeDecodeError):
         raise UploadRefused(
-            f"{manifest_path.name} cannot be read; ask the site to send it again."
+            _("{name} cannot be read; ask the site to send it again.").format(
+                name=manifest_path.name
+            )
         ) from None
     exported = manifest.exported_at
     if exported.tzinfo is None:
@@ -186,8 +196,10 @@ def read_upload(
     # that follows, and the registry would keep its rows for ever; a day covers time zones.
     if exported > datetime.now(UTC) + CLOCK_SLACK:
         raise UploadRefused(
-            f"{manifest_path.name} says it was exported on {exported:%d %b %Y}, which has not "
-            "come yet; ask the site to set their laptop's date and export again."
+            _(
+                "{name} says it was exported on {day}, which has not come yet; ask the site to "
+                "set their laptop's date and export again."
+            ).format(name=manifest_path.name, day=ui_date(exported.date(), "short"))
         )
     check_export_date(manifest_path.name, exported)
     check_site_name(manifest_path.name, manifest.site_name)
@@ -197,34 +209,43 @@ def read_upload(
         csv_path = manifest_path.with_name(main.name)
     elif csv_path.name != main.name:
         raise UploadRefused(
-            f"{manifest_path.name} describes {main.name}, not {csv_path.name}; the files do not "
-            "belong together."
+            _("{manifest} describes {main}, not {given}; the files do not belong together.").format(
+                manifest=manifest_path.name, main=main.name, given=csv_path.name
+            )
         )
     try:
         data = read_capped(csv_path, MAX_UPLOAD)
     except OSError:
         raise UploadRefused(
-            f"{main.name} cannot be read; check it is beside its manifest."
+            _("{name} cannot be read; check it is beside its manifest.").format(name=main.name)
         ) from None
     sha = hashlib.sha256(data).hexdigest()
     if sha != main.sha256:
         raise UploadRefused(
-            f"{main.name} has changed since it was exported (its SHA-256 does not match the "
-            "manifest); nothing was loaded, so ask the site to export it again."
+            _(
+                "{name} has changed since it was exported (its SHA-256 does not match the "
+                "manifest); nothing was loaded, so ask the site to export it again."
+            ).format(name=main.name)
         )
     try:
         table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     except (UnicodeDecodeError, csv.Error):
         raise UploadRefused(
-            f"{main.name} is not a readable UTF-8 CSV file; export it again."
+            _("{name} is not a readable UTF-8 CSV file; export it again.").format(name=main.name)
         ) from None
     if not table:
-        raise UploadRefused(f"{main.name} is empty; ask the site to export it again.")
+        raise UploadRefused(
+            _("{name} is empty; ask the site to export it again.").format(name=main.name)
+        )
     header, rows = table[0], table[1:]
     if len(rows) != main.rows:
         raise UploadRefused(
-            f"{main.name} has {len(rows)} rows but its manifest says {main.rows}; ask the site "
-            "to export it again."
+            ngettext(
+                "{name} has {n} row but its manifest says {rows}; ask the site to export it again.",
+                "{name} has {n} rows but its manifest says {rows}; ask the site to export it "
+                "again.",
+                len(rows),
+            ).format(name=main.name, n=len(rows), rows=main.rows)
         )
     for extra in manifest.files:  # the attendance file is not loaded, but must be intact
         if extra.kind == "main":
@@ -234,23 +255,29 @@ def read_upload(
             blob = read_capped(other, MAX_UPLOAD)
         except (OSError, UploadRefused):
             raise UploadRefused(
-                f"{extra.name}, named in {manifest_path.name}, is missing; ask the site to send "
-                "every file of the export."
+                _(
+                    "{name}, named in {manifest}, is missing; ask the site to send every file of "
+                    "the export."
+                ).format(name=extra.name, manifest=manifest_path.name)
             ) from None
         if hashlib.sha256(blob).hexdigest() != extra.sha256 or count_rows(blob) != extra.rows:
             raise UploadRefused(
-                f"{extra.name} has changed since it was exported (it does not match the "
-                "manifest); nothing was loaded, so ask the site to export it again."
+                _(
+                    "{name} has changed since it was exported (it does not match the manifest); "
+                    "nothing was loaded, so ask the site to export it again."
+                ).format(name=extra.name)
             )
     try:
         profile = profile_for(manifest.profile_name)
     except Exception as e:  # a ProfileError: its sentence says which profiles there are
-        raise UploadRefused(f"{main.name}: {e}") from None
+        raise UploadRefused(_("{file}: {problem}").format(file=main.name, problem=e)) from None
     named = {c.source: c.name for c in profile.main.columns}
     if "participant.code" not in named or "course.code" not in named:
         raise UploadRefused(
-            f"{main.name}: its profile {profile.name} has no participant code or no course code "
-            "column, so its rows cannot be merged; use a profile with both."
+            _(
+                "{file}: its profile {profile} has no participant code or no course code column, "
+                "so its rows cannot be merged; use a profile with both."
+            ).format(file=main.name, profile=profile.name)
         )
     check_header(main.name, header, profile)
     check_rows(main.name, header, rows, profile, manifest, memo)
@@ -326,15 +353,18 @@ def check_signature(db: RegistryDatabase, upload: Upload) -> bool:
         return False
     if not m.signature:
         raise UploadRefused(
-            f"{upload.file_name} is not signed, but site {m.site_code} has a signing key "
-            "registered; nothing was loaded, so ask the site to export it again with the "
-            "current escape-desktop."
+            _(
+                "{file} is not signed, but site {site} has a signing key registered; nothing was "
+                "loaded, so ask the site to export it again with the current escape-desktop."
+            ).format(file=upload.file_name, site=m.site_code)
         )
     if not any(verify(k, m.signature, m.signed_bytes) for k in keys):
         raise UploadRefused(
-            f"{upload.file_name}: its manifest does not match the signature of site "
-            f"{m.site_code} (it was changed after export, or signed with a key not registered); "
-            "nothing was loaded, so ask the site to export it again."
+            _(
+                "{file}: its manifest does not match the signature of site {site} (it was "
+                "changed after export, or signed with a key not registered); nothing was "
+                "loaded, so ask the site to export it again."
+            ).format(file=upload.file_name, site=m.site_code)
         )
     return True
 
@@ -359,8 +389,10 @@ def load_upload(
         except (LoadCollided, DatabaseLocked):
             if attempt == ATTEMPTS - 1:
                 raise KnownError(
-                    f"{upload.file_name} could not be loaded while other loads were running "
-                    "(nothing of it was kept); run 'registry add' again."
+                    _(
+                        "{file} could not be loaded while other loads were running (nothing of "
+                        "it was kept); run 'registry add' again."
+                    ).format(file=upload.file_name)
                 ) from None
             time.sleep(random.uniform(0.05, 0.2) * (attempt + 1))
     raise AssertionError("unreachable")
@@ -381,8 +413,10 @@ def _load_once(
         if known is not None:
             if known.sha256 != upload.sha256 or known.site_code != m.site_code:
                 raise UploadRefused(
-                    f"{upload.file_name}: batch {m.batch_id} was loaded before with different "
-                    "content; ask the site to export again (a new export gets a new batch id)."
+                    _(
+                        "{file}: batch {batch} was loaded before with different content; ask "
+                        "the site to export again (a new export gets a new batch id)."
+                    ).format(file=upload.file_name, batch=m.batch_id)
                 )
             return LoadResult(
                 m.site_code, m.batch_id, upload.file_name, len(upload.rows), 0, 0, True
@@ -694,8 +728,10 @@ def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> lis
         other = seen.get(u.manifest.batch_id)
         if other is not None and other != u.sha256:
             raise UploadRefused(
-                f"{u.file_name} has the same batch id as another file given but different "
-                "content; ask the site which is right."
+                _(
+                    "{file} has the same batch id as another file given but different content; "
+                    "ask the site which is right."
+                ).format(file=u.file_name)
             )
         seen[u.manifest.batch_id] = u.sha256
     uploads.sort(key=lambda u: _iso(u.manifest.exported_at))

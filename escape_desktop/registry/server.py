@@ -18,6 +18,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from escape_desktop.db.errors import KnownError
+from escape_desktop.i18n import _
 
 # PostgreSQL's own error codes (SQLSTATE) the registry answers for.
 INSUFFICIENT_PRIVILEGE = "42501"
@@ -96,13 +97,17 @@ class ServerDatabase:
                         self._engine = create_engine(url, isolation_level="READ COMMITTED")
                     except (NoSuchModuleError, ModuleNotFoundError, ImportError):
                         raise KnownError(
-                            "This escape-desktop cannot reach PostgreSQL: install it with its "
-                            "server part (pip install 'escape-desktop[postgresql]')."
+                            _(
+                                "This escape-desktop cannot reach PostgreSQL: install it with its "
+                                "server part (pip install 'escape-desktop[postgresql]')."
+                            )
                         ) from None
                     except (ArgumentError, ValueError):
                         raise KnownError(
-                            "That registry URL is not one; write it as "
-                            "postgresql+psycopg://USER@HOST:PORT/DATABASE."
+                            _(
+                                "That registry URL is not one; write it as "
+                                "postgresql+psycopg://USER@HOST:PORT/DATABASE."
+                            )
                         ) from None
         return self._engine
 
@@ -112,22 +117,29 @@ class ServerDatabase:
         code = sqlstate(e)
         if code == INSUFFICIENT_PRIVILEGE:
             return ReadOnlyAccount(
-                f"The account in the registry URL is not allowed to do that in {where(self.url)}"
-                " (a reader may report, export and list sites; loading takes a loader's account, "
-                "keys and grants the owner's); nothing was changed."
+                _(
+                    "The account in the registry URL is not allowed to do that in {where} (a "
+                    "reader may report, export and list sites; loading takes a loader's "
+                    "account, keys and grants the owner's); nothing was changed."
+                ).format(where=where(self.url))
             )
         if code == UNDEFINED_OBJECT:
             return KnownError(
-                "A role named does not exist on the server; ask its administrator to make it "
-                "(CREATE ROLE name LOGIN PASSWORD '...'), then grant again."
+                _(
+                    "A role named in the grant does not exist on the server; ask its "
+                    "administrator to make it (CREATE ROLE name LOGIN PASSWORD '...'), then "
+                    "grant again."
+                )
             )
         if code in RETRYABLE:
             return LoadCollided(str(e))
         if isinstance(e, exc.OperationalError) and code is None:
             reason = str(getattr(e, "orig", e)).strip().splitlines()[0][:200]
             return KnownError(
-                f"Cannot reach {where(self.url)} ({reason}); check the registry URL and that "
-                "the server is running."
+                _(
+                    "Cannot reach {where} ({reason}); check the registry URL and that the server "
+                    "is running."
+                ).format(where=where(self.url), reason=reason)
             )
         return None
 

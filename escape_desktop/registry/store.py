@@ -78,8 +78,10 @@ def open_registry_at(
     if url.startswith("sqlite:///") and url.endswith("/" + DB_NAME):
         return open_registry(Path(url[len("sqlite:///") :]).parent, create=create)
     raise KnownError(
-        "A registry URL is postgresql+psycopg://USER@HOST:PORT/DATABASE (or "
-        f"sqlite:///FOLDER/{DB_NAME}); check --url."
+        _(
+            "A registry URL is postgresql+psycopg://USER@HOST:PORT/DATABASE (or "
+            "sqlite:///FOLDER/{name}); check --url."
+        ).format(name=DB_NAME)
     )
 
 
@@ -92,13 +94,15 @@ def open_server_registry(url: str, *, create: bool = True) -> ServerDatabase:
         if version is None:
             if not create:
                 raise KnownError(
-                    "There is no registry in that server database yet; load uploads with "
-                    "'registry add' first."
+                    _(
+                        "There is no registry in that server database yet; load uploads with "
+                        "'registry add' first."
+                    )
                 )
             _make_server_schema(db)
         elif version > SCHEMA_VERSION:
             raise KnownError(
-                "This registry was made by a newer escape-desktop; update the app to read it."
+                _("This registry was made by a newer escape-desktop; update the app to read it.")
             )
         elif version < SCHEMA_VERSION:
             _upgrade_server_schema(db)
@@ -152,11 +156,16 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
     if not path.exists():
         if not create:
             raise KnownError(
-                f"There is no registry in {folder} yet; load uploads with 'registry add' first."
+                _(
+                    "There is no registry in {folder} yet; load uploads with 'registry add' first."
+                ).format(folder=folder)
             )
         if (Path(folder) / "escape.db").exists():
             raise KnownError(
-                f"{folder} holds an instructor's class data; give the registry a folder of its own."
+                _(
+                    "{folder} holds an instructor's class data; give the registry a folder of its "
+                    "own."
+                ).format(folder=folder)
             )
         # Its own folder, private like the class data's (and so is a parent made for it).
         for made in (path.parent.parent, path.parent):
@@ -186,7 +195,7 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
     version = db.pragma("PRAGMA user_version")[0][0]
     if version > SCHEMA_VERSION:
         raise KnownError(
-            "This registry was made by a newer escape-desktop; update the app to read it."
+            _("This registry was made by a newer escape-desktop; update the app to read it.")
         )
     if version < SCHEMA_VERSION:
         # One transaction under the write lock (BEGIN IMMEDIATE): loaders starting a new

@@ -47,6 +47,7 @@ from escape_desktop.i18n import (
     Translator,
     _,
     known_language,
+    ngettext,
     translator,
     ui_translator,
 )
@@ -674,7 +675,7 @@ def build_document(
         )
     report = progress or _noop
     out = Path(out_path)
-    report(0, 1, "Reading the course")
+    report(0, 1, _("Reading the course"))
     info = course_info(ctx, course_id, today)
     if kind == "session-sheet":
         result = _session_sheet(ctx, info, out, session_number, report, language)
@@ -725,13 +726,13 @@ def _session_sheet(
         )
     info.session(number)  # a clear message for a session that does not exist
     session = info.session(number)
-    report(0, 2, f"Reading the circuit for session {number}")
+    report(0, 2, _("Reading the circuit for session {number}").format(number=number))
     # A past session prints what was recorded; today's and later ones are blank for the pen.
     recorded = session.date < info.today
     stations, rows = sheet_circuit(ctx, info.reg.course_id, number, recorded=recorded)
     tr = instructor_translator(language)
     due = None if session.cancelled else measures_due(ctx, info, number, tr)
-    report(1, 2, "Laying out the sheet")
+    report(1, 2, _("Laying out the sheet"))
     pages = write_atomically(
         out,
         lambda p: render_session_sheet(
@@ -804,7 +805,7 @@ def _cards(
     from escape_desktop.export.pdf_cards import render_cards
     from escape_desktop.export.pdf_style import write_atomically
 
-    report(0, 2, "Reading the circuit")
+    report(0, 2, _("Reading the circuit"))
     cards, sessions, chosen = gather_cards(ctx, info, number)
     if not cards:
         raise DocumentError(
@@ -816,7 +817,11 @@ def _cards(
         for c in cards
         for each in in_each_language(ctx, langs[c.enrolment_id], language)
     ]
-    report(1, 2, f"Laying out {len(cards)} cards")
+    report(
+        1,
+        2,
+        ngettext("Laying out {n} card", "Laying out {n} cards", len(cards)).format(n=len(cards)),
+    )
     pages = write_atomically(out, lambda p: render_cards(info, cards, sessions, p, chosen))
     return DocumentResult("cards", out, pages, [c.name for c in cards])
 
@@ -887,14 +892,20 @@ def _certificates(
     issued_on = min(info.last_date or info.today, info.today)
     completers = set(info.certificate_ids)
     done = [r.enrolment_id in completers for r in rows]
-    report(0, 2, f"Laying out {len(rows)} certificates")
+    report(
+        0,
+        2,
+        ngettext("Laying out {n} certificate", "Laying out {n} certificates", len(rows)).format(
+            n=len(rows)
+        ),
+    )
     recorder = None
     if record:
 
         def recorder(place: Callable[[], None]) -> None:
             # The file takes its name inside the transaction that records it, before the
             # commit: both happen, or neither (a kill in between leaves no record).
-            report(1, 2, "Recording the certificates as issued")
+            report(1, 2, _("Recording the certificates as issued"))
             certificates.record_issued(
                 ctx, info.reg.course_id, [r.enrolment_id for r in rows], then=place
             )
@@ -958,10 +969,10 @@ def _progress(
     people = []
     langs = document_languages(ctx, [r.enrolment_id for r in rows], language)
     for i, row in enumerate(rows):
-        report(i, len(rows) + 1, f"Reading {row.name}'s results")
+        report(i, len(rows) + 1, _("Reading the results of {name}").format(name=row.name))
         for each in in_each_language(ctx, langs[row.enrolment_id], language):
             people.append(gather_progress(ctx, info, row, each))
-    report(len(rows), len(rows) + 1, "Laying out the reports")
+    report(len(rows), len(rows) + 1, _("Laying out the reports"))
     site = report_site(ctx)
     pages = write_atomically(out, lambda p: render_progress(info, people, p, site, info.today))
     return DocumentResult("progress", out, pages, [r.name for r in rows])
@@ -973,9 +984,9 @@ def _summary(
     from escape_desktop.export.pdf_style import write_atomically
     from escape_desktop.export.pdf_summary import render_summary
 
-    report(0, 2, "Working out the class outcomes")
+    report(0, 2, _("Working out the class outcomes"))
     data = gather_summary(ctx, info)
-    report(1, 2, "Laying out the summary")
+    report(1, 2, _("Laying out the summary"))
     tr = instructor_translator(language)
     pages = write_atomically(out, lambda p: render_summary(info, data, p, tr))
     return DocumentResult("summary", out, pages)

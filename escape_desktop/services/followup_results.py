@@ -20,7 +20,7 @@ from escape_desktop.db.models import Course
 from escape_desktop.export.pdf_followup import ResultsLetter, render_results_letters
 from escape_desktop.export.pdf_progress import sentence
 from escape_desktop.export.pdf_style import write_atomically
-from escape_desktop.i18n import translator
+from escape_desktop.i18n import N_, _, translator
 from escape_desktop.programme import followup as fu
 
 from . import settings_registry as reg
@@ -32,7 +32,7 @@ from .measures import participant_results
 __all__ = ["NOBODY_AT_12", "results_letters", "print_results_letters"]
 
 
-NOBODY_AT_12 = (
+NOBODY_AT_12 = N_(
     "Nobody has a 12-month follow-up recorded as done yet, so there is no results letter to print."
 )
 
@@ -56,7 +56,7 @@ def results_letters(
         if e.point == 12 and e.state == fu.DONE and e.contact_ok
     ]
     if not done:
-        raise ValidationError("follow_up", NOBODY_AT_12)
+        raise ValidationError("follow_up", _(NOBODY_AT_12))
     with ctx.db.read() as s:
         titles = dict(s.execute(select(Course.id, Course.title)).all())
     languages = document_languages(ctx, [e.enrolment_id for e in done])

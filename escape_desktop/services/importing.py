@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Course, Enrolment, Participant
-from escape_desktop.i18n import LANGUAGES, _, known_language, ngettext, ui_date
+from escape_desktop.i18n import LANGUAGES, N_, _, known_language, ngettext, ui_date
 from escape_desktop.programme.nhs import format_nhs_number
 from escape_desktop.programme.referrals import (
     EXTRA_FIELDS,
@@ -134,12 +134,13 @@ def column_choices() -> list[tuple[str, str]]:
     return [
         *FIELD_LABELS.items(),
         *EXTRA_FIELDS.items(),
-        ("referral_date", "Referral date (not kept)"),
+        ("referral_date", N_("Referral date (not kept)")),
     ]
 
 
 def column_label(field: str) -> str:
-    return dict(column_choices()).get(field, "Not used")
+    """The detail's name as the screen shows it, in the instructor's language."""
+    return _(dict(column_choices()).get(field, N_("Not used")))
 
 
 @dataclass(frozen=True)
@@ -149,7 +150,7 @@ class RowProblem:
 
     @property
     def label(self) -> str:
-        return FIELD_LABELS.get(self.field, "")
+        return _(FIELD_LABELS[self.field]) if self.field in FIELD_LABELS else ""
 
 
 @dataclass(frozen=True)
@@ -164,8 +165,11 @@ class BadRow:
 
     def sentence(self) -> str:
         """One line naming the row and everything wrong with it."""
-        who = f" ({self.name})" if self.name else ""
-        return f"Line {self.line}{who}: {self.reason}"
+        if self.name:
+            return _("Line {line} ({name}): {problems}").format(
+                line=self.line, name=self.name, problems=self.reason
+            )
+        return _("Line {line}: {problems}").format(line=self.line, problems=self.reason)
 
 
 @dataclass(frozen=True)
@@ -223,13 +227,12 @@ class ConsentCounts:
     follow_up_not_asked: int = 0
 
     def sentence(self) -> str:
-        return (
-            f"Take part: {self.take_part_yes} yes, {self.take_part_no} no, "
-            f"{self.take_part_not_asked} not asked yet. Share for audit: {self.share_yes} yes, "
-            f"{self.share_no} no, {self.share_not_asked} not asked yet. Contact afterwards: "
-            f"{self.follow_up_yes} yes, {self.follow_up_no} no, {self.follow_up_not_asked} not "
-            "asked yet."
-        )
+        return _(
+            "Take part: {take_part_yes} yes, {take_part_no} no, {take_part_not_asked} not asked "
+            "yet. Share for audit: {share_yes} yes, {share_no} no, {share_not_asked} not asked "
+            "yet. Contact afterwards: {follow_up_yes} yes, {follow_up_no} no, "
+            "{follow_up_not_asked} not asked yet."
+        ).format(**dataclasses.asdict(self))
 
 
 @dataclass
@@ -280,22 +283,56 @@ class ImportPreview:
 
     def unused_note(self) -> str:
         """'Postcode, Referral Date not used.' or ''."""
-        return f"{', '.join(self.ignored_columns)} not used." if self.ignored_columns else ""
+        if not self.ignored_columns:
+            return ""
+        return _("{columns} not used.").format(columns=", ".join(self.ignored_columns))
 
     def summary(self) -> str:
-        parts = [f"{len(self.good)} ready to add to {self.course_code}"]
+        # Each part a whole clause of its own, counted by the catalogue's plural forms.
+        n = len(self.good)
+        parts = [
+            ngettext("{n} ready to add to {code}", "{n} ready to add to {code}", n).format(
+                n=n, code=self.course_code
+            )
+        ]
         if self.bad:
-            parts.append(f"{len(self.bad)} with problems (they will be left out)")
+            n = len(self.bad)
+            parts.append(
+                ngettext(
+                    "{n} with problems (left out)", "{n} with problems (they will be left out)", n
+                ).format(n=n)
+            )
         kinds = [d.kind for d in self.duplicates]
         here = kinds.count(DuplicateKind.ALREADY_ON_THIS_COURSE)
         if here:
-            parts.append(f"{here} already on this course")
+            parts.append(
+                ngettext("{n} already on this course", "{n} already on this course", here).format(
+                    n=here
+                )
+            )
         if len(kinds) > here:
-            parts.append(f"{len(kinds) - here} may already be on file (choose for each)")
+            n = len(kinds) - here
+            parts.append(
+                ngettext(
+                    "{n} may already be on file (choose for each)",
+                    "{n} may already be on file (choose for each)",
+                    n,
+                ).format(n=n)
+            )
         if self.to_check:
-            parts.append(f"{len(self.to_check)} to confirm (choose for each)")
+            n = len(self.to_check)
+            parts.append(
+                ngettext(
+                    "{n} to confirm (choose for each)", "{n} to confirm (choose for each)", n
+                ).format(n=n)
+            )
         if len(self.good) > self.places_left:
-            parts.append(f"but only {self.places_left} places are left")
+            n = self.places_left
+            parts.append(
+                ngettext("but only {n} place is left", "but only {n} places are left", n).format(
+                    n=n
+                )
+            )
         return "; ".join(parts) + "."
 
     def problems_csv(self) -> str:
@@ -493,10 +530,6 @@ def read_csv_text(path: str | Path) -> str:
         ) from None
 
 
-def _count(n: int, one: str, many: str = "") -> str:
-    return f"{n} {one if n == 1 else (many or one + 's')}"
-
-
 def _refuse_closed(course: Course) -> None:
     """A closed course counts as finished: a list added to it would be people who never start."""
     if course.closed_on is not None:
@@ -528,8 +561,9 @@ def _row_consent(
         problems.append(
             RowProblem(
                 key,
-                f"{FIELD_LABELS[key]}: '{text.strip()}' should be yes, no, or blank for "
-                "not asked yet.",
+                _("{label}: '{text}' should be yes, no, or blank for not asked yet.").format(
+                    label=_(FIELD_LABELS[key]), text=text.strip()
+                ),
             )
         )
         return None
@@ -564,8 +598,10 @@ def _read_row(
         problems.append(
             RowProblem(
                 key if key in FIELD_LABELS else "notes",
-                f"{label}: '{text[:40]}' is a spreadsheet formula, not its value; in the "
-                "spreadsheet copy the column, paste it back as values, and save again.",
+                _(
+                    "{label}: '{text}' is a spreadsheet formula, not its value; in the "
+                    "spreadsheet copy the column, paste it back as values, and save again."
+                ).format(label=_(label), text=text[:40]),
             )
         )
     raw = {k: ("" if k in formulas else v) for k, v in raw.items()}
@@ -573,30 +609,36 @@ def _read_row(
     try:
         dob = read_date(raw.get("date_of_birth", ""), today, month_first_seen=month_first)
     except ReferralDateError as e:
-        problems.append(RowProblem("date_of_birth", f"Date of birth: {e}"))
+        problems.append(
+            RowProblem("date_of_birth", _("Date of birth: {problem}").format(problem=e))
+        )
     sex = read_sex(raw.get("sex", ""))
     if sex.warning:  # named, never left blank unseen
-        problems.append(RowProblem("sex", f"Sex: {sex.warning}"))
+        problems.append(RowProblem("sex", _("Sex: {problem}").format(problem=sex.warning)))
     nhs_text = raw.get("nhs_number", "").strip()
     if _SHORTENED.match(nhs_text):
         problems.append(
             RowProblem(
                 "nhs_number",
-                f"NHS number: '{nhs_text}' was shortened by Excel and its digits are lost; "
-                "type the number again.",
+                _(
+                    "NHS number: '{text}' was shortened by Excel and its digits are lost; type "
+                    "the number again."
+                ).format(text=nhs_text),
             )
         )
         raw = {**raw, "nhs_number": ""}
     phone = read_phone(raw.get("phone", ""))
     if phone.problem:
-        problems.append(RowProblem("phone", f"Phone: {phone.problem}"))
+        problems.append(RowProblem("phone", _("Phone: {problem}").format(problem=phone.problem)))
     joints, unknown = read_joints(raw.get("joints", ""))
     if unknown:
         problems.append(
             RowProblem(
                 "joints",
-                f"Joints affected: '{unknown[0]}' is not knee, hip or back; correct it or "
-                "leave it blank.",
+                _(
+                    "Joints affected: '{text}' is not knee, hip or back; correct it or leave it "
+                    "blank."
+                ).format(text=unknown[0]),
             )
         )
     notes = raw.get("notes", "").strip()
@@ -604,21 +646,26 @@ def _read_row(
     if reason:
         # The reason is kept in the notes; the joint comes from it when the list has no
         # joints of its own, and the instructor is asked when it names none.
-        notes = f"{notes}\nReferral reason: {reason[:300]}".strip()
+        said = _("Referral reason: {reason}").format(reason=reason[:300])
+        notes = f"{notes}\n{said}".strip()
         if not joints and not unknown:
             joints = joints_in_reason(reason)
             if not joints:
                 warnings.append(
-                    f"Referral reason '{reason}' does not say knee, hip or back: set the "
-                    "joints in the person's details."
+                    _(
+                        "Referral reason '{reason}' does not say knee, hip or back: set the "
+                        "joints in the person's details."
+                    ).format(reason=reason)
                 )
     take_part = _row_consent(raw, "consent_programme", all_consented, problems)
     if take_part is False:
         problems.append(
             RowProblem(
                 "consent_programme",
-                "Take part: the list says they did not agree; leave them off the list, or "
-                "change it once they agree.",
+                _(
+                    "Take part: the list says they did not agree; leave them off the list, or "
+                    "change it once they agree."
+                ),
             )
         )
     share = _row_consent(raw, "consent_share", all_share, problems)
@@ -629,8 +676,10 @@ def _read_row(
     except ValueError:
         follow_up = None
         warnings.append(
-            f"Contact afterwards: '{follow_text[:40]}' is not yes or no; left as not asked "
-            "yet, so ask them before their follow-up."
+            _(
+                "Contact afterwards: '{text}' is not yes or no; left as not asked yet, so ask "
+                "them before their follow-up."
+            ).format(text=follow_text[:40])
         )
     first, last = raw.get("first_name", ""), raw.get("last_name", "")
     whole = raw.get("full_name", "").strip()
@@ -644,19 +693,22 @@ def _read_row(
             problems.append(
                 RowProblem(
                     key,
-                    f"{FIELD_LABELS[key]}: '{text.strip()}' has a '?' where the spreadsheet "
-                    "lost a letter (ŵ, ŷ, Ł...); save the list as 'CSV UTF-8' or .xlsx and "
-                    "import it again.",
+                    _(
+                        "{label}: '{text}' has a '?' where the spreadsheet lost a letter (ŵ, ŷ, "
+                        "Ł...); save the list as 'CSV UTF-8' or .xlsx and import it again."
+                    ).format(label=_(FIELD_LABELS[key]), text=text.strip()),
                 )
             )
     language_text = raw.get("language", "").strip()
     language = known_language(language_text) if language_text else None
     if language_text and language is None:
         # Not a reason to leave someone off the list: their documents take the site's language.
-        names = " or ".join(LANGUAGES.values())
+        names = ", ".join(LANGUAGES.values())
         warnings.append(
-            f"Documents in: '{language_text[:40]}' is not a language the documents are printed "
-            f"in ({names}); theirs will be in the site's language."
+            _(
+                "Documents in: '{text}' is not a language the documents are printed in "
+                "({languages}); theirs will be in the site's language."
+            ).format(text=language_text[:40], languages=names)
         )
     # Equality monitoring (issue 30): only from columns that name the item; a value that is
     # not one of the codes or their words is left blank and the preview says so.
@@ -696,9 +748,11 @@ def _read_row(
             problems.append(
                 RowProblem(
                     "joined_at",
-                    f"Joined at session: '{joined_text}' is not a session number; write the "
-                    "number of the first session they were on the course for (1 = from the "
-                    "start), or leave it blank.",
+                    _(
+                        "Joined at session: '{text}' is not a session number; write the number "
+                        "of the first session they were on the course for (1 = from the "
+                        "start), or leave it blank."
+                    ).format(text=joined_text),
                 )
             )
     order = list(FIELD_LABELS)
@@ -730,20 +784,26 @@ def _duplicate(
     codes = tuple(sorted(e.course.code for e in person.enrolments if e.status != "withdrawn"))
     if here and here[0].status != "withdrawn":
         kind = DuplicateKind.ALREADY_ON_THIS_COURSE
-        message = f"{name} is already on this course."
+        message = _("{name} is already on this course.").format(name=name)
     elif here:
         kind = DuplicateKind.WITHDREW_FROM_THIS_COURSE
-        message = (
-            f"{name} withdrew from this course earlier; if they are coming back, reinstate "
+        message = _(
+            "{name} withdrew from this course earlier; if they are coming back, reinstate "
             "them from the course's list."
-        )
+        ).format(name=name)
     elif by == "nhs_number":
         kind = DuplicateKind.ON_ANOTHER_COURSE
-        where = f"on another course ({', '.join(codes)})" if codes else "already on file"
-        message = f"{name} is {where}: add them here instead?"
+        if codes:
+            message = _("{name} is on another course ({codes}): add them here instead?").format(
+                name=name, codes=", ".join(codes)
+            )
+        else:
+            message = _("{name} is already on file: add them here instead?").format(name=name)
     else:
         kind = DuplicateKind.SAME_NAME_AND_BIRTH
-        message = f"{name}: same name and date of birth as someone on file: the same person?"
+        message = _(
+            "{name}: same name and date of birth as someone on file: the same person?"
+        ).format(name=name)
     return DuplicateRow(line, name, kind, person.id, codes, values, message)
 
 
@@ -859,8 +919,10 @@ def preview_import(
             problems.append(
                 RowProblem(
                     "joined_at",
-                    f"Joined at session: {code} has sessions 1 to {last_session}; correct the "
-                    "number or leave it blank.",
+                    _(
+                        "Joined at session: {code} has sessions 1 to {last}; correct the number "
+                        "or leave it blank."
+                    ).format(code=code, last=last_session),
                 )
             )
         read.append((line, cells, values, problems, warnings))
@@ -883,19 +945,23 @@ def preview_import(
                 problems.append(
                     RowProblem(
                         "nhs_number",
-                        f"NHS number {format_nhs_number(nhs)} is also on line {seen_nhs[nhs]}; "
-                        "keep one of the two rows.",
+                        _(
+                            "NHS number {nhs} is also on line {line}; keep one of the two rows."
+                        ).format(nhs=format_nhs_number(nhs), line=seen_nhs[nhs]),
                     )
                 )
             elif who[0] and who[1] and who in seen_names:
-                same = "Same name and date of birth as line" if who[2] else "Same name as line"
-                problems.append(
-                    RowProblem(
-                        "first_name",
-                        f"{same} {seen_names[who]}; keep one of the two rows, or add dates of "
-                        "birth if they are two people.",
+                if who[2]:
+                    same = _(
+                        "Same name and date of birth as line {line}; keep one of the two rows, "
+                        "or add dates of birth if they are two people."
                     )
-                )
+                else:
+                    same = _(
+                        "Same name as line {line}; keep one of the two rows, or add dates of "
+                        "birth if they are two people."
+                    )
+                problems.append(RowProblem("first_name", same.format(line=seen_names[who])))
             if nhs:
                 seen_nhs.setdefault(nhs, line)
             seen_names.setdefault(who, line)
@@ -991,14 +1057,13 @@ def import_participants(
         if wanted > left:
             raise ValidationError(
                 "course",
-                _(
-                    "{code} has {count} left but the list has {count_2}; raise the capacity or split "
-                    "the list."
-                ).format(
-                    code=course.code,
-                    count=_count(max(left, 0), "place"),
-                    count_2=_count(wanted, "person", "people"),
-                ),
+                ngettext(
+                    "{code} has {left} place left but the list has {wanted} to add; raise the "
+                    "capacity or split the list.",
+                    "{code} has {left} places left but the list has {wanted} to add; raise the "
+                    "capacity or split the list.",
+                    max(left, 0),
+                ).format(code=course.code, left=max(left, 0), wanted=wanted),
             )
         nhs = [v["nhs_number"] for v in new_rows if v["nhs_number"]]
         if nhs:

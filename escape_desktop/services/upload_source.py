@@ -33,6 +33,7 @@ from escape_desktop.export.upload_rows import (
     UploadSource,
     build_rows,
 )
+from escape_desktop.i18n import _
 from escape_desktop.programme.delivery import (
     attended_online,
     attended_online_count,
@@ -135,7 +136,7 @@ def read_upload_source(
     """
     today = today or date.today()
     tick = progress or (lambda done, total, message: None)
-    tick(0, 4, "Reading courses")
+    tick(0, 4, _("Reading courses"))
     courses = _course_rows(s, scope)
     # The facts are read, and each course decided, once for the whole export: the
     # follow-up states below are worked out from the same decisions.
@@ -170,7 +171,7 @@ def read_upload_source(
             return q.where(course_filter)
         return q
 
-    tick(1, 4, "Reading people")
+    tick(1, 4, _("Reading people"))
     people = (
         s.connection()
         .execute(
@@ -240,7 +241,7 @@ def read_upload_source(
     )
     ids = {p[0] for p in chosen}
 
-    tick(2, 4, "Reading the register and measures")
+    tick(2, 4, _("Reading the register and measures"))
     conn = s.connection()  # plain Core rows: the ORM adds nothing for tuples
     # Sessions held by today, or by the closing day (cancelled ones included), for the
     # attendance file.

@@ -41,7 +41,7 @@ from escape_desktop.export.upload_manifest import (
 from escape_desktop.export.upload_profile import Profile, get_profile, load_profiles
 from escape_desktop.export.upload_rows import UploadData, UploadScope
 from escape_desktop.export.upload_signing import new_private_key, public_key_of, sign
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 
 from . import settings_registry as settings
 from .changes import Changes, Done
@@ -50,7 +50,7 @@ from .errors import ValidationError
 from .upload_source import build_upload
 
 # The window's words; the command line says how to set them there instead.
-SITE_NOT_SET = "Set the provider's name and organisation code in Settings first."
+SITE_NOT_SET = N_("Set the provider's name and organisation code in Settings first.")
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def require_site(ctx: AppContext) -> SiteIdentity:
     """The provider's identity, or a ValidationError asking for it (before any upload)."""
     site = site_identity(ctx)
     if site is None:
-        raise ValidationError("site", SITE_NOT_SET)
+        raise ValidationError("site", _(SITE_NOT_SET))
     return site
 
 
@@ -394,7 +394,7 @@ def export_upload(
         )
     use_bom = chosen.bom if bom is None else bom
     if progress:
-        progress(5, 6, "Saving the file")
+        progress(5, 6, _("Saving the file"))
     pending: list[PendingFile] = []
     try:
         pending.append(write_pending_csv(out_path, data.header, data.rows, bom=use_bom))
@@ -475,7 +475,7 @@ def export_upload(
         for f in pending:
             f.discard()  # no-op once renamed into place
     if progress:
-        progress(6, 6, "Done")
+        progress(6, 6, _("Done"))
     message = ngettext(
         "Saved {n} person to {path}, with its manifest {manifest}.",
         "Saved {n} people to {path}, with its manifest {manifest}.",
@@ -550,14 +550,14 @@ def _check_target(value: str | Path | None, field: str) -> Path:
 
 def _nothing_message(data: UploadData, scope: UploadScope) -> str:
     if scope.changed_only and data.excluded_unchanged:
-        return "Nothing has changed since the last upload, so no file was written."
+        return _("Nothing has changed since the last upload, so no file was written.")
     if data.excluded_no_consent or data.excluded_not_asked:
-        return (
-            "No file was written: nobody in this choice agreed to share their data "
-            f"({data.excluded_no_consent} did not agree, {data.excluded_not_asked} not asked "
-            "yet)."
-        )
-    return "No file was written: there is nobody to report in this choice of courses."
+        # two counts, each after its label, so that neither needs a plural form
+        return _(
+            "No file was written: nobody in this choice agreed to share their data (did not "
+            "agree: {refused}; not asked yet: {unasked})."
+        ).format(refused=data.excluded_no_consent, unasked=data.excluded_not_asked)
+    return _("No file was written: there is nobody to report in this choice of courses.")
 
 
 def upload(

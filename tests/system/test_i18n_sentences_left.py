@@ -2,12 +2,13 @@
 
 The pseudo-language tests find a string that escaped translation on the screens and paths
 they walk; a sentence on a rarer path (a crash recovery, a progress line, a receive
-warning) escaped them. This reads every module of services/ and commands/ for a sentence
-(a string of four or more words starting with a capital) that is not inside _(), N_() or
-ngettext(), a docstring, a log call, SQL, or an argparse help (argparse's own words are
-translated by cli.speak_argparse; each help text is wrapped where it is written). The
-modules below still hold some, counted: the count may only go down. Demo data and the
-label spellings a referral list may use are data, not sentences, and stay listed.
+warning) escaped them. This reads every module of services/, commands/, export/,
+programme/ and registry/ for a sentence (a string of four or more words starting with a
+capital) that is not inside _(), N_(), ngettext() or pgettext(), a docstring, a log call,
+SQL, or an argparse help (argparse's own words are translated by cli.speak_argparse; each
+help text is wrapped where it is written). The modules below still hold some, counted: the
+count may only go down. Demo data and the label spellings a referral list may use are data,
+not sentences, and stay listed, each with its reason.
 """
 
 from __future__ import annotations
@@ -19,18 +20,44 @@ PACKAGE = Path(__file__).resolve().parents[2] / "escape_desktop"
 
 # module -> sentences left in it (7 Dec 2026). Lower a number when you translate one.
 LEFT = {
-    "services/circuit/bulk.py": 1,
-    "services/demo.py": 6,  # demo data: venue names, closure and withdrawal reasons
-    "services/documents.py": 6,  # progress lines of long prints
-    "services/followup_results.py": 1,
-    "services/handover/validate.py": 15,  # the names of a hand-over file's fields
-    "services/importing.py": 5,
-    "services/referral_equality.py": 9,  # the label spellings a referral list may use
-    "services/upload_source.py": 1,
-    "services/uploads.py": 4,
+    # Demo data, stored as records (venue names, closure and withdrawal reasons) and then
+    # shown and printed like an instructor's own typed venue: a demo made under Welsh is
+    # English data, as a site's own venue names are whatever was typed.
+    "services/demo.py": 6,
+    # Spellings a referral list may use for an NHS code, matched on input, never shown.
+    "services/referral_equality.py": 9,
+    # export/, programme/ and registry/ (read since 8 Dec 2026; their refusals reach the user).
+    # The measures' English names as resources/instruments store them: the keys each is
+    # looked up by, and said through pgettext (export.pdf_words.measure_name).
+    "export/pdf_words.py": 2,
+    # A developer's tool writing the upload profile's data dictionary as Markdown for
+    # docs/ and the receiving national team (English, as docs/ are), and its two print lines.
+    "export/upload_dictionary.py": 10,
+    # The shipped profile's column descriptions: the data dictionary's text (as above).
+    "export/upload_profile.py": 3,
+    "programme/completion.py": 1,  # a citation of a paper (its title is not translated)
+    "programme/rounding.py": 1,  # a TypeError for a programming mistake, never shown
+    # The registry report: a national team's PDF, English, not yet in the catalogue (its
+    # headings and glossary are a translation of their own); its refusals are translated.
+    "registry/figures.py": 1,
+    "registry/pdf_report.py": 24,
+    "registry/report.py": 3,
 }
-WRAPPERS = {"_", "N_", "ngettext", "debug", "info", "warning", "exception", "error", "execute"}
+FOLDERS = ("services", "commands", "export", "programme", "registry")
+WRAPPERS = {
+    "_",
+    "N_",
+    "ngettext",
+    "pgettext",
+    "debug",
+    "info",
+    "warning",
+    "exception",
+    "error",
+    "execute",
+}
 SQL = ("SELECT", "INSERT", "UPDATE", "DELETE", "CREATE", "WITH", "PRAGMA", "ALTER", "DROP")
+SQL += ("GRANT", "REVOKE")
 
 
 def sentences_outside_the_catalogue(source: str) -> list[tuple[int, str]]:
@@ -68,7 +95,7 @@ def sentences_outside_the_catalogue(source: str) -> list[tuple[int, str]]:
 
 def test_no_new_english_sentence_below_the_window() -> None:
     over = {}
-    for folder in ("services", "commands"):
+    for folder in FOLDERS:
         for path in sorted((PACKAGE / folder).rglob("*.py")):
             name = path.relative_to(PACKAGE).as_posix()
             found = sentences_outside_the_catalogue(path.read_text(encoding="utf-8"))

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from escape_desktop.context import AppContext
 from escape_desktop.db.models import Attendance, Enrolment, ExerciseRecord, Session
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import N_, _, ngettext
 from escape_desktop.programme.progression import format_dose
 
 from ..changes import Changes, Done
@@ -33,16 +33,28 @@ from .recording import (
 )
 
 AWAY = ("absent", "apologies")  # register marks that mean "not here today"
-AWAY_WORDS = {"absent": "marked absent", "apologies": "sent apologies"}
+# Why someone is not here today, each a whole sentence (the mark's words were English
+# inside it, and Welsh cannot put a verb phrase after the name as English does).
+AWAY_SENTENCES = {
+    "absent": N_(
+        "{name} was marked absent at session {number}, so nothing is recorded for them; mark "
+        "them present on the register first if they came."
+    ),
+    "apologies": N_(
+        "{name} sent apologies for session {number}, so nothing is recorded for them; mark "
+        "them present on the register first if they came."
+    ),
+}
+AWAY_ELSE = N_(
+    "{name} was away at session {number}, so nothing is recorded for them; mark them present "
+    "on the register first if they came."
+)
 
 
 def away_sentence(row: CircuitRow, session_number: int) -> str:
     """Why nothing is recorded for someone not at the class, and what to do about it."""
-    return (
-        f"{row.name} {AWAY_WORDS.get(row.attendance or '', 'was away')} at session "
-        f"{session_number}, so nothing is recorded for them; mark them present on the "
-        "register first if they came."
-    )
+    said = AWAY_SENTENCES.get(row.attendance or "", AWAY_ELSE)
+    return _(said).format(name=row.name, number=session_number)
 
 
 def _checked_grid(ctx: AppContext, course_id: int, session_number: int) -> CircuitGrid:
@@ -180,12 +192,14 @@ def did_as_set(
         len(todo),
     ).format(who=who, where=where, n=len(todo))
     skipped = tuple(r.name for r in away.values())
-    message = f"Saved: {label}."
+    message = _("Saved: {what}.").format(what=label)
     if skipped:
-        message += f" Skipped, away today: {', '.join(skipped)}."
+        message += " " + _("Skipped, away today: {names}.").format(names=", ".join(skipped))
     if marked:
         present = ", ".join(rows[eid].name for eid in marked)
-        message += f" Marked present at session {session_number} (they exercised): {present}."
+        message += " " + _("Marked present at session {number} (they exercised): {names}.").format(
+            number=session_number, names=present
+        )
     undo_marks: Marked | None = (grid.session_id, marked, None, "present") if marked else None
     return Done(
         SetDone(len(todo), len(people), skipped),
@@ -193,7 +207,9 @@ def did_as_set(
         tuple(sorted(people)),
         label=label,
         message=message,
-        undo=lambda: _undoable(ctx, before, label, f"Undone: {label}", undo_marks),
+        undo=lambda: _undoable(
+            ctx, before, label, _("Undone: {what}").format(what=label), undo_marks
+        ),
     )
 
 
@@ -284,5 +300,5 @@ def accept_suggestions(
             "Accepted {n} suggestions for {who}; next session starts from them.",
             done,
         ).format(n=done, who=who),
-        undo=lambda: _undoable(ctx, before, label, f"Undone: {label}"),
+        undo=lambda: _undoable(ctx, before, label, _("Undone: {what}").format(what=label)),
     )

@@ -44,34 +44,55 @@ class Refusal(ValidationError):
     """One value in a hand-over file that could not have been typed in."""
 
 
+# Which record a refusal is about, each a whole phrase with its parts in place (the key's
+# parts in order: a person's code, then a session, station, time point or measure).
+_WHERE = {
+    "course": (N_("the course details"), ()),
+    "session": (N_("session {session}"), ("session",)),
+    "station": (N_("circuit station {station}"), ("station",)),
+    "participant": (N_("person {person}"), ("person",)),
+    "enrolment": (N_("the enrolment of {person}"), ("person",)),
+    "attendance": (
+        N_("the register mark of {person} for session {session}"),
+        ("person", "session"),
+    ),
+    "exercise": (
+        N_("the exercise record of {person} for session {session}, station {station}"),
+        ("person", "session", "station"),
+    ),
+    "decision": (
+        N_("the progression decision of {person} for session {session}, station {station}"),
+        ("person", "session", "station"),
+    ),
+    "assessment": (
+        N_("the {measure} score of {person} at {timepoint}"),
+        ("person", "timepoint", "measure"),
+    ),
+    "certificate": (N_("the certificate of {person}"), ("person",)),
+    "follow_up": (N_("the {months}-month follow-up of {person}"), ("person", "months")),
+}
+A_RECORD = N_("a record")
+
+
 def _where(key: str) -> str:
+    """The record ``key`` names, in the instructor's language."""
     kind, *parts = key.split("|")
-    words = {
-        "course": "the course details",
-        "session": "session {0}",
-        "station": "circuit station {0}",
-        "participant": "person {0}",
-        "enrolment": "the enrolment of {0}",
-        "attendance": "the register mark of {0} for session {1}",
-        "exercise": "the exercise record of {0} for session {1}, station {2}",
-        "decision": "the progression decision of {0} for session {1}, station {2}",
-        "assessment": "the {1} {2} score of {0}",
-        "certificate": "the certificate of {0}",
-        "follow_up": "the {1}-month follow-up of {0}",
-    }
-    pattern = words.get(kind, "a record")
-    try:
-        return pattern.format(*(p[:40] for p in parts))
-    except IndexError:
-        return "a record"
+    if kind not in _WHERE:
+        return _(A_RECORD)
+    pattern, names = _WHERE[kind]
+    if len(parts) < len(names):
+        return _(A_RECORD)
+    return _(pattern).format(**{n: p[:40] for n, p in zip(names, parts, strict=False)})
 
 
 def _refuse(field: str, where: str, why: str) -> Refusal:
-    why = why.strip().rstrip(".")
+    """One whole sentence (the problem kept whole, never lowered into another sentence)."""
     return Refusal(
         field,
-        f"This hand-over file was refused because in {where} {why[0].lower() + why[1:]}; "
-        "nothing here was changed, ask the sender to correct it and send a fresh copy.",
+        _(
+            "This hand-over file was refused ({where}): {problem} Ask the sender to correct it "
+            "and send a fresh copy; nothing here was changed."
+        ).format(where=where, problem=why.strip()),
     )
 
 
@@ -84,7 +105,7 @@ def _text(v: object, field: str, label: str, *, required: bool = False, max_len:
 def _bool(v: object, field: str, label: str, *, optional: bool = False) -> None:
     if isinstance(v, bool) or (optional and v is None):
         return
-    raise ValidationError(field, _("{label} must be yes or no.").format(label=label))
+    raise ValidationError(field, _("{label} must be yes or no.").format(label=_(label)))
 
 
 def _day(
@@ -92,6 +113,7 @@ def _day(
 ) -> date | None:
     if v is None and not required:
         return None
+    label = _(label)  # the field's name, marked N_() where it is written
     if not isinstance(v, str):
         raise ValidationError(
             field, _("{label} must be a date written as YYYY-MM-DD.").format(label=label)
@@ -113,6 +135,7 @@ def _day(
 def _moment(v: object, field: str, label: str, *, required: bool = True) -> None:
     if v is None and not required:
         return
+    label = _(label)  # the field's name, marked N_() where it is written
     if not isinstance(v, str) or len(v) > 40:
         raise ValidationError(field, _("{label} must be a date and time.").format(label=label))
     try:
@@ -131,10 +154,12 @@ def _moment(v: object, field: str, label: str, *, required: bool = True) -> None
 
 
 def _key(v: object, field: str, label: str, pattern: re.Pattern[str] = KEY_RE) -> str:
-    if not isinstance(v, str) or not pattern.match(v):
-        shown = repr(v)[:40] if isinstance(v, str) else "missing"
+    if not isinstance(v, str):
+        raise ValidationError(field, _("{label} is missing.").format(label=_(label)))
+    if not pattern.match(v):
         raise ValidationError(
-            field, _("{label} {shown} is not a valid code.").format(label=label, shown=shown)
+            field,
+            _("{label} {shown} is not a valid code.").format(label=_(label), shown=repr(v)[:40]),
         )
     return v
 
@@ -143,15 +168,17 @@ def _one_of(v: object, field: str, label: str, allowed: tuple[str, ...]) -> None
     if v not in allowed:
         raise ValidationError(
             field,
-            _("{label} must be one of: {allowed}.").format(label=label, allowed=", ".join(allowed)),
+            _("{label} must be one of: {allowed}.").format(
+                label=_(label), allowed=", ".join(allowed)
+            ),
         )
 
 
 def _course(values: Mapping[str, Any], _library: Any) -> None:
     _text(values.get("title"), "title", N_("Course title"), required=True, max_len=MAX_NAME)
-    _key(values.get("programme_key"), "programme_key", "Programme")
+    _key(values.get("programme_key"), "programme_key", N_("Programme"))
     _text(values.get("venue"), "venue", N_("Venue"), max_len=MAX_NAME)
-    _day(values.get("start_date"), "start_date", "Start date")
+    _day(values.get("start_date"), "start_date", N_("Start date"))
     weekdays = values.get("weekdays")
     if not isinstance(weekdays, str) or not WEEKDAYS_RE.match(weekdays):
         raise ValidationError("weekdays", _("Class days must be days of the week."))
@@ -162,59 +189,69 @@ def _course(values: Mapping[str, Any], _library: Any) -> None:
 
     parse_int(values.get("capacity"), "capacity", N_("Capacity"), 1, MAX_CAPACITY)
     _text(values.get("notes"), "notes", N_("Course notes"))
-    for name, label in (("instructors", N_("Instructor")), ("instruments", N_("Measure"))):
+    for name, label, not_a_list in (
+        ("instructors", N_("Instructor"), N_("The course's instructors are not a list.")),
+        ("instruments", N_("Measure"), N_("The course's measures are not a list.")),
+    ):
         items = values.get(name)
         if not isinstance(items, list) or len(items) > 50:
-            raise ValidationError(name, _("The list of {name} is not a list.").format(name=name))
+            raise ValidationError(name, _(not_a_list))
         for item in items:
             if name == "instructors":
                 _text(item, name, label, required=True, max_len=MAX_NAME)
             else:
                 _key(item, name, label)
-    _moment(values.get("created_at"), "created_at", "When the course was made")
+    _moment(values.get("created_at"), "created_at", N_("When the course was made"))
     _one_of(
         values.get("delivery_mode", "in_person"),
         "delivery_mode",
-        "How the course is delivered",
+        N_("How the course is delivered"),
         ("in_person", "virtual", "hybrid"),
     )
 
 
 def _session(values: Mapping[str, Any], _library: Any) -> None:
-    _day(values.get("date"), "date", "Session date")
+    _day(values.get("date"), "date", N_("Session date"))
     _text(values.get("topic"), "topic", N_("Topic"))
-    _bool(values.get("cancelled"), "cancelled", "Cancelled")
+    _bool(values.get("cancelled"), "cancelled", N_("Cancelled"))
     _text(values.get("cancel_reason"), "cancel_reason", N_("Reason for cancelling"))
     _text(values.get("staff_present"), "staff_present", N_("Staff present"))
     _text(values.get("notes"), "notes", N_("Session notes"))
-    _bool(values.get("online", False), "online", "Moved online")
+    _bool(values.get("online", False), "online", N_("Moved online"))
     _text(values.get("online_reason", ""), "online_reason", N_("Reason for moving online"))
 
 
 def _station(values: Mapping[str, Any], _library: Any) -> None:
     parse_int(values.get("position"), "position", N_("Station position"), 0, 1000)
-    _bool(values.get("active"), "active", "Station in use")
+    _bool(values.get("active"), "active", N_("Station in use"))
+
+
+# A person's text fields and their names as the window shows them.
+_PERSON_TEXTS = {
+    "first_name": N_("First name"),
+    "last_name": N_("Last name"),
+    "sex": N_("Sex"),
+    "phone": N_("Phone"),
+    "email": N_("Email"),
+    "joints": N_("Joints affected"),
+    "notes": N_("Notes"),
+    "referral_source": N_("Referred by"),
+}
 
 
 def _participant(values: Mapping[str, Any], _library: Any) -> None:
     from ..participants import ParticipantInput, participant_problems
 
-    for name in ("first_name", "last_name", "sex", "phone", "email", "joints", "notes",
-                 "referral_source"):  # fmt: skip
+    for name, label in _PERSON_TEXTS.items():
         if not isinstance(values.get(name), str):
-            raise ValidationError(
-                name,
-                _("{capitalize} must be text.").format(
-                    capitalize=name.replace("_", " ").capitalize()
-                ),
-            )
+            raise ValidationError(name, _("{label} must be text.").format(label=_(label)))
     nhs = values.get("nhs_number")
     if nhs is not None and not isinstance(nhs, str):
         raise ValidationError("nhs_number", _("The NHS number must be 10 digits."))
     _day(
         values.get("date_of_birth"),
         "date_of_birth",
-        "Date of birth",
+        N_("Date of birth"),
         required=False,
         earliest=date(1880, 1, 1),  # the age checks below are the window's own
     )
@@ -242,14 +279,14 @@ def _participant(values: Mapping[str, Any], _library: Any) -> None:
     problems = [p for p in problems if p.field != "referral_code"]
     if problems:
         raise problems[0]
-    _moment(values.get("created_at"), "created_at", "When the person was added")
+    _moment(values.get("created_at"), "created_at", N_("When the person was added"))
 
 
 def _enrolment(values: Mapping[str, Any], _library: Any) -> None:
-    _one_of(values.get("status"), "status", "Enrolment status", ENROLMENT_STATUSES)
+    _one_of(values.get("status"), "status", N_("Enrolment status"), ENROLMENT_STATUSES)
     _text(values.get("withdrawn_reason"), "withdrawn_reason", N_("Reason for withdrawing"))
-    _day(values.get("withdrawn_on"), "withdrawn_on", "Withdrawn on", required=False)
-    _day(values.get("enrolled_on"), "enrolled_on", "Enrolled on")
+    _day(values.get("withdrawn_on"), "withdrawn_on", N_("Withdrawn on"), required=False)
+    _day(values.get("enrolled_on"), "enrolled_on", N_("Enrolled on"))
     joined = values.get("joined_session")
     if joined is not None:  # older files have none: the default rule fills it in
         if isinstance(joined, bool) or not isinstance(joined, int):
@@ -258,9 +295,9 @@ def _enrolment(values: Mapping[str, Any], _library: Any) -> None:
 
 
 def _attendance(values: Mapping[str, Any], _library: Any) -> None:
-    _one_of(values.get("mark"), "mark", "The register mark", ATTENDANCE_MARKS)
-    _bool(values.get("joined_online", False), "joined_online", "Joined online")
-    _moment(values.get("updated_at"), "updated_at", "When the mark was made")
+    _one_of(values.get("mark"), "mark", N_("The register mark"), ATTENDANCE_MARKS)
+    _bool(values.get("joined_online", False), "joined_online", N_("Joined online"))
+    _moment(values.get("updated_at"), "updated_at", N_("When the mark was made"))
 
 
 def _exercise(values: Mapping[str, Any], _library: Any) -> None:
@@ -277,25 +314,25 @@ def _exercise(values: Mapping[str, Any], _library: Any) -> None:
     parse_int(values.get("pain"), "pain", N_("Pain"), 0, 10, required=False)
     parse_int(values.get("effort"), "effort", N_("Effort"), 0, 10, required=False)
     _text(values.get("note"), "note", N_("Note"), max_len=1000)
-    _moment(values.get("updated_at"), "updated_at", "When it was recorded")
+    _moment(values.get("updated_at"), "updated_at", N_("When it was recorded"))
 
 
 def _decision(values: Mapping[str, Any], _library: Any) -> None:
-    _one_of(values.get("action"), "action", "The decision", ACTIONS)
-    _bool(values.get("accepted"), "accepted", "Accepted")
+    _one_of(values.get("action"), "action", N_("The decision"), ACTIONS)
+    _bool(values.get("accepted"), "accepted", N_("Accepted"))
     parse_int(values.get("level"), "level", N_("Level"), 0, MAX_LEVEL)
     parse_float(values.get("target_dose"), "target_dose", N_("Target dose"), 0, MAX_DOSE)
     _text(values.get("reason"), "reason", N_("Reason"))
-    _moment(values.get("decided_at"), "decided_at", "When it was decided")
+    _moment(values.get("decided_at"), "decided_at", N_("When it was decided"))
 
 
 def _assessment(values: Mapping[str, Any], library: Any, instrument_key: str = "") -> None:
     from escape_desktop.programme.scoring import ScoreError, check_item, check_score
 
-    _day(values.get("assessed_on"), "assessed_on", "Measured on")
-    _bool(values.get("adapted"), "adapted", "Adapted")
-    _one_of(values.get("taken", "in_person"), "taken", "Where the measure was taken", TAKEN)
-    _moment(values.get("updated_at"), "updated_at", "When it was recorded")
+    _day(values.get("assessed_on"), "assessed_on", N_("Measured on"))
+    _bool(values.get("adapted"), "adapted", N_("Adapted"))
+    _one_of(values.get("taken", "in_person"), "taken", N_("Where the measure was taken"), TAKEN)
+    _moment(values.get("updated_at"), "updated_at", N_("When it was recorded"))
     score, answers = values.get("score"), values.get("answers")
     if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
         raise ValidationError("score", _("The score must be a number."))
@@ -326,17 +363,17 @@ def _certificate(values: Mapping[str, Any], _library: Any) -> None:
 def _follow_up(values: Mapping[str, Any], library: Any) -> None:
     from escape_desktop.programme.followup import CONTACT_WAYS, OUTCOMES
 
-    _one_of(values.get("outcome"), "outcome", "The follow-up outcome", OUTCOMES)
-    _day(values.get("contacted_on"), "contacted_on", "Follow-up date")
-    _one_of(values.get("method"), "method", "How they were contacted",
+    _one_of(values.get("outcome"), "outcome", N_("The follow-up outcome"), OUTCOMES)
+    _day(values.get("contacted_on"), "contacted_on", N_("Follow-up date"))
+    _one_of(values.get("method"), "method", N_("How they were contacted"),
             ("", *CONTACT_WAYS))  # fmt: skip
     _text(values.get("note"), "note", N_("Note"), max_len=2000)
-    _moment(values.get("updated_at"), "updated_at", "When it was recorded")
+    _moment(values.get("updated_at"), "updated_at", N_("When it was recorded"))
     scores = values.get("scores")
     if not isinstance(scores, dict) or len(scores) > 50:
         raise ValidationError("scores", _("The follow-up measures must be a list of scores."))
     for key, score in scores.items():
-        _key(str(key), "instrument", "Measure")
+        _key(str(key), "instrument", N_("Measure"))
         if isinstance(score, bool) or not isinstance(score, int | float):
             raise ValidationError("scores", _("Each follow-up score must be a number."))
         try:
@@ -379,27 +416,27 @@ def _check_key(kind: str, parts: list[str]) -> None:
         parse_int(parts[0], "session", N_("Session number"), 1, MAX_SESSIONS)
         return
     if kind == "station":
-        _key(parts[0], "station", "Station")
+        _key(parts[0], "station", N_("Station"))
         return
     if kind == "course":
         return
-    _key(parts[0], "participant", "Participant code", PERSON_CODE_RE)
+    _key(parts[0], "participant", N_("Participant code"), PERSON_CODE_RE)
     if kind in ("attendance", "exercise", "decision"):
         parse_int(parts[1], "session", N_("Session number"), 1, MAX_SESSIONS)
     if kind in ("exercise", "decision"):
-        _key(parts[2], "station", "Station")
+        _key(parts[2], "station", N_("Station"))
     if kind == "assessment":
-        _one_of(parts[1], "timepoint", "When measured", TIMEPOINTS)
-        _key(parts[2], "instrument", "Measure")
+        _one_of(parts[1], "timepoint", N_("When measured"), TIMEPOINTS)
+        _key(parts[2], "instrument", N_("Measure"))
     if kind == "certificate":
-        _moment(parts[1], "issued_at", "When the certificate was issued")
+        _moment(parts[1], "issued_at", N_("When the certificate was issued"))
     if kind == "follow_up":
-        _one_of(parts[1], "point", "Follow-up point", ("3", "12"))
+        _one_of(parts[1], "point", N_("Follow-up point"), ("3", "12"))
 
 
 def check_record(key: str, values: object, library: Any) -> None:
     """Refuse one record of a hand-over file that the window would not have let anyone type."""
-    where = _where(key) if isinstance(key, str) else "a record"
+    where = _where(key) if isinstance(key, str) else _(A_RECORD)
     try:
         kind, *parts = key.split("|")
         if kind not in CHECKS:
@@ -422,7 +459,7 @@ def _uuid(v: object, field: str, label: str) -> None:
         uuid.UUID(str(v) if isinstance(v, str) else "")
     except ValueError:
         raise ValidationError(
-            field, _("{label} is not this app's kind of identifier.").format(label=label)
+            field, _("{label} is not this app's kind of identifier.").format(label=_(label))
         ) from None
 
 
@@ -441,9 +478,9 @@ def check_payload(payload: Mapping[str, Any], library: Any) -> None:
                     "KH-2026-001."
                 ),
             )
-        _uuid(info.get("uid"), "uid", "The course identifier")
-        _uuid(payload.get("exchange_uid"), "exchange_uid", "The hand-over identifier")
-        _moment(payload.get("sent_at"), "sent_at", "When the file was made")
+        _uuid(info.get("uid"), "uid", N_("The course identifier"))
+        _uuid(payload.get("exchange_uid"), "exchange_uid", N_("The hand-over identifier"))
+        _moment(payload.get("sent_at"), "sent_at", N_("When the file was made"))
         _text(payload.get("sent_by"), "sent_by", N_("Sent by"), max_len=MAX_NAME)
         exchanges = payload.get("exchanges")
         if not isinstance(exchanges, list) or not 1 <= len(exchanges) <= MAX_EXCHANGES:
@@ -453,7 +490,7 @@ def check_payload(payload: Mapping[str, Any], library: Any) -> None:
                 raise ValidationError(
                     "exchanges", _("The list of earlier hand-overs is not right.")
                 )
-            _uuid(e.get("uid"), "exchanges", "An earlier hand-over's identifier")
+            _uuid(e.get("uid"), "exchanges", N_("An earlier hand-over's identifier"))
             if len(e["digests"]) > MAX_RECORDS or not all(
                 isinstance(k, str) and len(k) <= 200 and isinstance(v, str) and DIGEST_RE.match(v)
                 for k, v in e["digests"].items()
@@ -467,7 +504,7 @@ def check_payload(payload: Mapping[str, Any], library: Any) -> None:
         for d in deleted:
             if not isinstance(d, dict) or not isinstance(d.get("key"), str):
                 raise ValidationError("deleted", _("The list of deleted records is not right."))
-            _moment(d.get("at"), "deleted", "When a record was deleted")
+            _moment(d.get("at"), "deleted", N_("When a record was deleted"))
         stations = payload.get("custom_stations", [])
         if not isinstance(stations, list) or len(stations) > 500:
             raise ValidationError("custom_stations", _("The site's own exercises are not a list."))
@@ -489,7 +526,7 @@ def check_payload(payload: Mapping[str, Any], library: Any) -> None:
 def _custom_station(st: object) -> None:
     if not isinstance(st, dict):
         raise ValidationError("custom_stations", _("A site-made exercise is not a record."))
-    _key(st.get("key"), "custom_stations", "Exercise")
+    _key(st.get("key"), "custom_stations", N_("Exercise"))
     _text(st.get("name"), "name", N_("Exercise name"), required=True, max_len=MAX_NAME)
     _text(st.get("dose_kind"), "dose_kind", N_("Dose kind"), required=True, max_len=20)
     _text(st.get("dose_unit"), "dose_unit", N_("Dose unit"), max_len=20)
