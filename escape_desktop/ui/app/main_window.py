@@ -297,8 +297,8 @@ class MainWindow(QMainWindow):
         """Import SQLAlchemy, the models and the mark's service now (once), then run what
         waited for them (the follow-ups count, the Data menu)."""
         if not self.is_warm:
-            import escape_desktop.db.models
-            import escape_desktop.services.attendance  # noqa: F401  # the first mark's path
+            # The first mark's service: SQLAlchemy and the models come with it.
+            import escape_desktop.services.attendance  # noqa: F401
 
             self.ctx.db.engine  # noqa: B018
             self.is_warm = True
