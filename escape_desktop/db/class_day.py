@@ -5,7 +5,7 @@
 The second read model beside db/queries.py (SQLAlchemy): ``register`` must give exactly what
 ``queries.register`` gives, ``not_asked_ids`` what ``services.participants.consent_not_asked``
 names and ``needing_review`` what ``services.screening.needing_review`` gives;
-tests/unit/test_class_day_reads.py holds them together over generated courses.
+tests/db/test_class_day_reads.py holds them together over generated courses.
 Also the Today panel's facts (services/today.py decides what they mean).
 """
 

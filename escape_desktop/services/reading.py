@@ -5,7 +5,7 @@ What a class day's first screen shows (the register, its heading, its reminders)
 plain SQL (db/class_day.py), so the window is ready to mark before SQLAlchemy is imported
 (issue 29); the rest imports SQLAlchemy when first asked. ``orm_register`` is the same
 register read through SQLAlchemy (db/queries.py), the reference the plain read is tested
-against (tests/unit/test_class_day_reads.py).
+against (tests/db/test_class_day_reads.py).
 """
 
 from __future__ import annotations
