@@ -73,8 +73,9 @@ UI_SETTINGS_FILE = "ui.ini"
 FINISH_FALLBACK_MS = 1000
 # How long after the window is ready to mark (and the quick check passed) SQLAlchemy and the
 # models are imported, if no write has needed them sooner (issue 29: the register is read in
-# plain SQL, so the instructor can mark while this waits; a mark before it imports them itself).
-WARM_UP_MS = 1500
+# plain SQL and painted first; a mark before this imports them itself). Short: the import
+# holds the window for a moment, better before the instructor's first key than during it.
+WARM_UP_MS = 300
 # The Today panel reads again this long after the last change (a mark, a result), not at once:
 # the follow-ups count reads every finished course, longer than a frame on a big file.
 TODAY_AFTER_CHANGE_MS = 300
