@@ -61,32 +61,23 @@ class Launcher(QObject):
             )
         self.window = window
         window.set_checked(False)
-        # The quick check starts now, on the worker (SQLite leaves Python free meanwhile), so
-        # it runs beside the first paint and the register's build instead of after them: it
-        # was the last thing the window waited for before it could be marked (issue 29).
-        if not self._start_check():
-            return True
         window.show()
-        after_first_paint(window, lambda: self._after_paint(window))
+        after_first_paint(window, self._after_paint)
         return True
 
-    def _start_check(self) -> bool:
+    def _after_paint(self) -> None:
+        window, ctx = self.window, self.ctx
+        if window is None or ctx is None:
+            return
         from escape_desktop.ui.app.startup import check_in_background
 
-        assert self.ctx is not None
         try:
-            self._check = check_in_background(self.ctx, self._on_checked, parent=self)
+            self._check = check_in_background(ctx, self._on_checked, parent=self)
         except Exception as e:  # the check could not even start
             log.exception("the quick check could not start")
             self._on_checked(
                 [_("The data file could not be checked ({error}).").format(error=type(e).__name__)]
             )
-            return False
-        return True
-
-    def _after_paint(self, painted: MainWindow) -> None:
-        window, ctx = self.window, self.ctx
-        if window is None or ctx is None or window is not painted:  # replaced: damage found
             return
         QTimer.singleShot(0, window.finish)  # builds while the check runs
 
