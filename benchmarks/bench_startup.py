@@ -133,11 +133,23 @@ APP = _FIRST_PAINT + textwrap.dedent(
             state[what] = True
             if what == "ready":
                 print(f"PHASE_finished {time.time():.6f}", flush=True)
-            if state["ready"] and state["checked"]:
+            if state["ready"] and state["checked"] and not state.get("done"):
+                state["done"] = True
                 print(f"PHASE_ready {time.time():.6f}", flush=True)
                 usage = resource.getrusage(resource.RUSAGE_SELF)
                 print(f"READY_CPU_S {usage.ru_utime + usage.ru_stime:.6f}", flush=True)
-                QTimer.singleShot(0, QApplication.quit)
+                print(f"READY_MIB {_peak_mib():.1f}", flush=True)  # the high-water mark so far
+                if len(sys.argv) > 2 and sys.argv[2] == "mark":
+                    QTimer.singleShot(0, lambda: first_marks(window))
+                elif len(sys.argv) > 2 and sys.argv[2] == "warm-mark":  # after the warm-up
+                    if hasattr(window, "warmed"):
+                        window.warmed.connect(
+                            lambda: QTimer.singleShot(0, lambda: first_marks(window))
+                        )
+                    else:  # an older app without one
+                        QTimer.singleShot(0, lambda: first_marks(window))
+                else:
+                    QTimer.singleShot(0, QApplication.quit)
 
         def poll_checked():  # the quick check's verdict arrives on the GUI thread
             if window.checked:
@@ -148,6 +160,32 @@ APP = _FIRST_PAINT + textwrap.dedent(
         window.ready.connect(lambda: mark("ready"))
         QTimer.singleShot(0, poll_checked)
         return window
+
+    def first_marks(window):
+        # The first mark after start-up, as P on a held session's cell does it (the register's
+        # own handler: the write, its service, the screen's update), then a second one.
+        register = window.course_view.register
+        model = register.model
+        today = model.today
+        cells = [
+            (r, c)
+            for c in range(model.columnCount())
+            if (x := model.session_at(c)) is not None and not x.cancelled and x.date <= today
+            for r, row in enumerate(model.rows)
+            if row.status != "withdrawn"
+        ]
+        if not cells:
+            print("MARK_SKIPPED 1", flush=True)
+            QApplication.quit()
+            return
+        for label, (r, c) in zip(("FIRST_MARK_S", "SECOND_MARK_S"), (cells[0], cells[-1])):
+            session = model.session_at(c)
+            now = model.rows[r].marks.get(session.id)
+            started = time.perf_counter()
+            register._on_mark_requested(model.index(r, c), "absent" if now == "present" else "present")
+            QApplication.processEvents()
+            print(f"{label} {time.perf_counter() - started:.6f}", flush=True)
+        QTimer.singleShot(0, QApplication.quit)
 
     ui_startup.open_for_window = open_and_mark
     ui_app.create_main_window = create_and_watch
@@ -189,7 +227,23 @@ def run_once(script: str, *args: str) -> dict[str, float]:
     marks["PEAK_MIB"] = float(values.get("PEAK_MIB", "nan"))
     marks["CPU_S"] = float(values.get("CPU_S", "nan"))
     marks["READY_CPU_S"] = float(values.get("READY_CPU_S", "nan"))
+    marks["READY_MIB"] = float(values.get("READY_MIB", "nan"))
+    for key in ("FIRST_MARK_S", "SECOND_MARK_S"):
+        if key in values:
+            marks[key] = float(values[key])
     return marks
+
+
+def measure_first_mark(folder: Path | str, runs: int = 3, when: str = "mark") -> dict[str, float]:
+    """Seconds for the first mark right after the window is ready (``when`` "mark": it
+    imports SQLAlchemy, the models and the mark's service) or once the window's idle warm-up
+    has imported them ("warm-mark"), and for a second mark; medians of ``runs`` starts."""
+    samples = [run_once(APP, str(folder), when) for _ in range(runs)]
+    return {
+        key: statistics.median(s[key] for s in samples)
+        for key in ("FIRST_MARK_S", "SECOND_MARK_S")
+        if all(key in s for s in samples)
+    }
 
 
 def measure(folder: Path | str | None = None, runs: int = RUNS) -> dict[str, float]:
@@ -220,7 +274,10 @@ def measure(folder: Path | str | None = None, runs: int = RUNS) -> dict[str, flo
         "bare_cpu_s": median("bare", "CPU_S"),
         "app_cpu_s": median("app", "CPU_S"),
         "bare_mib": max(s["PEAK_MIB"] for s in samples["bare"]),
-        "app_mib": max(s["PEAK_MIB"] for s in samples["app"]),
+        # The high-water mark when the window is ready to mark (the target), and at exit:
+        # closing the window runs the closing backup, which is not part of opening it.
+        "app_mib": max(s["READY_MIB"] for s in samples["app"]),
+        "app_exit_mib": max(s["PEAK_MIB"] for s in samples["app"]),
     }
     for phase in PHASES:
         result[f"app_{phase}_s"] = median("app", f"PHASE_{phase}")
@@ -296,7 +353,20 @@ def main() -> None:
         TARGET_MIB,
         "MiB",
     )
-    print(f"  bare window peak {result['bare_mib']:.0f} MiB")
+    print(
+        f"  bare window peak {result['bare_mib']:.0f} MiB; the app's peak at exit, after the "
+        f"closing backup, {result['app_exit_mib']:.0f} MiB"
+    )
+    marks = measure_first_mark(folder, 1 if QUICK else 3)
+    warm = measure_first_mark(folder, 1 if QUICK else 3, "warm-mark")
+    if marks and warm:
+        print(
+            f"  first mark right after ready (imports SQLAlchemy, the models, the service): "
+            f"{marks['FIRST_MARK_S'] * 1000:.0f} ms, a second mark "
+            f"{marks['SECOND_MARK_S'] * 1000:.0f} ms; first mark after the idle warm-up "
+            f"{warm['FIRST_MARK_S'] * 1000:.0f} ms, a second "
+            f"{warm['SECOND_MARK_S'] * 1000:.0f} ms (medians of {1 if QUICK else 3} starts)"
+        )
     seen = measure_on_x(folder)
     if seen is None:
         print("first window seen from outside: not measured (no Xvfb or libX11 here)")

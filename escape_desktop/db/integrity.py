@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from escape_desktop.i18n import _, ngettext
 
@@ -12,31 +14,25 @@ from .schema_version import schema_state
 
 
 def integrity_problems(
-    db: Database, *, full: bool = True, disk_errors_raise: bool = False
+    db: Database, *, full: bool = True, disk_errors_raise: bool = False, plain: bool = False
 ) -> list[str]:
     """Plain sentences, one per problem; empty when the database is healthy.
 
     With ``disk_errors_raise``, a disk that is full, busy or failing raises its own sentence
-    instead of counting as damage to the file.
+    instead of counting as damage to the file. With ``plain``, the checks run on a driver
+    connection (``Database.raw_read``), so the window's start-up check needs no SQLAlchemy.
     """
-    from sqlalchemy import text  # here: importing this module must not pay for SQLAlchemy
-
     problems: list[str] = []
     try:
-        with db.engine.connect() as conn:
-            pragma = "integrity_check" if full else "quick_check"
-            rows = [r[0] for r in conn.execute(text(f"PRAGMA {pragma}"))]
-            if rows != ["ok"]:
-                problems.extend(_("Damage found: {detail}").format(detail=r) for r in rows[:20])
-            bad_refs = conn.execute(text("PRAGMA foreign_key_check")).all()
-            if bad_refs:
-                tables = sorted({r[0] for r in bad_refs})
-                problems.append(
-                    ngettext(
-                        "{n} record points at something that no longer exists (in {tables}).",
-                        "{n} records point at something that no longer exists (in {tables}).",
-                        len(bad_refs),
-                    ).format(n=len(bad_refs), tables=", ".join(tables))
+        if plain:
+            with db.raw_read() as raw:
+                problems.extend(_pragma_problems(lambda sql: raw.execute(sql).fetchall(), full))
+        else:
+            from sqlalchemy import text  # here: importing this module must not pay for it
+
+            with db.engine.connect() as conn:
+                problems.extend(
+                    _pragma_problems(lambda sql: list(conn.execute(text(sql)).all()), full)
                 )
         state = schema_state(db)
         if state == "newer":
@@ -57,6 +53,26 @@ def integrity_problems(
             problems.append(_("The data file is damaged; restore the newest good backup."))
         else:
             raise
+    return problems
+
+
+def _pragma_problems(execute: Callable[[str], list[Any]], full: bool) -> list[str]:
+    """SQLite's own check (quick or full) and the foreign keys, through ``execute``."""
+    problems: list[str] = []
+    pragma = "integrity_check" if full else "quick_check"
+    rows = [r[0] for r in execute(f"PRAGMA {pragma}")]
+    if rows != ["ok"]:
+        problems.extend(_("Damage found: {detail}").format(detail=r) for r in rows[:20])
+    bad_refs = execute("PRAGMA foreign_key_check")
+    if bad_refs:
+        tables = sorted({r[0] for r in bad_refs})
+        problems.append(
+            ngettext(
+                "{n} record points at something that no longer exists (in {tables}).",
+                "{n} records point at something that no longer exists (in {tables}).",
+                len(bad_refs),
+            ).format(n=len(bad_refs), tables=", ".join(tables))
+        )
     return problems
 
 

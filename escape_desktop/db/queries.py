@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
-
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
@@ -18,6 +15,7 @@ from escape_desktop.programme.register import SessionInfo as SessionInfo
 # is imported; it lives there and is re-exported here for everyone else.
 from escape_desktop.programme.status import course_summary as course_summary
 
+from .class_day import ParticipantHit as ParticipantHit
 from .first_screen import CourseListRow as CourseListRow
 from .first_screen import course_status as course_status
 from .first_screen import course_summaries as course_summaries
@@ -105,7 +103,7 @@ def register(s: OrmSession, course_id: int) -> Register | None:
         )
         .join(Participant, Participant.id == Enrolment.participant_id)
         .where(Enrolment.course_id == course_id)
-        .order_by(Participant.last_name, Participant.first_name)
+        .order_by(Participant.last_name, Participant.first_name, Enrolment.id)
     ):
         rows[e_id] = RegisterRow(
             e_id,
@@ -156,18 +154,6 @@ def register(s: OrmSession, course_id: int) -> Register | None:
         closed_on=course.closed_on,
         delivery_mode=course.delivery_mode,
     )
-
-
-@dataclass(frozen=True)
-class ParticipantHit:
-    participant_id: int
-    enrolment_id: int | None
-    code: str
-    name: str
-    date_of_birth: date | None
-    course_id: int | None
-    course_code: str
-    status: str
 
 
 def search_participants(s: OrmSession, text: str, limit: int = 200) -> list[ParticipantHit]:

@@ -1,22 +1,22 @@
 """Reads for the window's screens, each in its own read: a course's register, a person search,
-a course's code. The window asks here instead of opening database sessions itself."""
+a course's code. The window asks here instead of opening database sessions itself.
+
+What a class day's first screen shows (the register, its heading, its reminders) is read in
+plain SQL (db/class_day.py), so the window is ready to mark before SQLAlchemy is imported
+(issue 29); the rest imports SQLAlchemy when first asked. ``orm_register`` is the same
+register read through SQLAlchemy (db/queries.py), the reference the plain read is tested
+against (tests/db/test_class_day_reads.py).
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import select
-
 from escape_desktop.context import AppContext
-from escape_desktop.db import queries
-from escape_desktop.db.models import Course
-from escape_desktop.db.queries import (
-    CourseListRow,
-    ParticipantHit,
-    Register,
-    RegisterRow,
-    SessionInfo,
-)
+from escape_desktop.db import class_day
+from escape_desktop.db.class_day import ParticipantHit
+from escape_desktop.db.first_screen import CourseListRow
+from escape_desktop.programme.register import Register, RegisterRow, SessionInfo
 
 __all__ = [
     "CourseListRow",
@@ -29,43 +29,62 @@ __all__ = [
     "course_register",
     "course_summaries",
     "find_people",
+    "reminders",
 ]
 
 
 def course_register(ctx: AppContext, course_id: int) -> Register | None:
     """The course's register (people, sessions, marks), or None when the course is gone."""
+    with ctx.db.raw_read() as conn:
+        return class_day.register(conn, course_id)
+
+
+def orm_register(ctx: AppContext, course_id: int) -> Register | None:
+    """The same register read through SQLAlchemy (db/queries.register: the CLI and documents)."""
+    from escape_desktop.db import queries
+
     with ctx.db.read() as s:
         return queries.register(s, course_id)
 
 
+def reminders(ctx: AppContext, course_id: int) -> tuple[set[int], set[int]]:
+    """Enrolment ids on the course with a consent not yet asked, and those whose screening
+    needs review before they start (the register's reminder line)."""
+    with ctx.db.raw_read() as conn:
+        return class_day.not_asked_ids(conn, course_id), class_day.needing_review(conn, course_id)
+
+
 def course_summaries(ctx: AppContext, today: date) -> list[CourseListRow]:
     """Every course with its status and counts, as ``escape-desktop courses`` lists them."""
+    from escape_desktop.db import queries
+
     with ctx.db.read() as s:
         return queries.course_summaries(s, today)
 
 
 def find_people(ctx: AppContext, text: str) -> list[ParticipantHit]:
     """People matching a name, code, NHS number or phone, one line per enrolment."""
+    from escape_desktop.db import queries
+
     with ctx.db.read() as s:
         return queries.search_participants(s, text)
 
 
 def course_heading(ctx: AppContext, course_id: int) -> tuple[str, str] | None:
     """The course's code and title, or None when the course is gone."""
-    with ctx.db.read() as s:
-        row = s.execute(select(Course.code, Course.title).where(Course.id == course_id)).first()
-    return (row[0], row[1]) if row is not None else None
+    with ctx.db.raw_read() as conn:
+        return class_day.course_heading(conn, course_id)
 
 
 def course_code(ctx: AppContext, course_id: int) -> str:
     """The course's code ("" when the course is gone)."""
-    with ctx.db.read() as s:
-        return s.scalar(select(Course.code).where(Course.id == course_id)) or ""
+    heading = course_heading(ctx, course_id)
+    return heading[0] if heading is not None else ""
 
 
 def enrolment_by_code(ctx: AppContext, course_id: int, person: str) -> tuple[int, str] | None:
     """(enrolment id, name) of the person with this pseudonymous code on the course, or None."""
-    from sqlalchemy import func
+    from sqlalchemy import func, select
 
     from escape_desktop.db.models import Enrolment, Participant
 
@@ -83,6 +102,8 @@ def enrolment_by_code(ctx: AppContext, course_id: int, person: str) -> tuple[int
 
 def session_id(ctx: AppContext, course_id: int, number: int) -> int | None:
     """The id of a course's session by its number, or None."""
+    from sqlalchemy import select
+
     from escape_desktop.db.models import Session
 
     with ctx.db.read() as s:
@@ -94,6 +115,8 @@ def session_id(ctx: AppContext, course_id: int, number: int) -> int | None:
 
 def course_dates(ctx: AppContext, course_id: int) -> tuple[str, list[date]]:
     """A course's code and its sessions' dates, in session order."""
+    from escape_desktop.db.models import Course
+
     with ctx.db.read() as s:
         course = s.get(Course, course_id)
         if course is None:

@@ -1,23 +1,20 @@
 """Today's class: the session to open on, who is due, who needs measures, who has missed two.
 
-Read-only queries; the window's Today panel and the "This week" list show them.
+Read-only queries in plain SQL (db/class_day.py), so the window's Today panel is shown as it
+opens, before SQLAlchemy is imported; the "This week" list reads the same way.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
-
-from sqlalchemy import exists, func, select
+from datetime import date, datetime
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import Assessment, Attendance, Course, Enrolment, Participant, Session
+from escape_desktop.db import class_day
 from escape_desktop.i18n import _
 from escape_desktop.programme import status as st
 from escape_desktop.programme.delivery import HYBRID, session_online
 from escape_desktop.programme.today import ClassTime, measures_due, todays_class, week_of
-
-from .screening import needing_review
 
 # People no longer expected at the class.
 _GONE = (st.WITHDRAWN,)
@@ -87,44 +84,20 @@ class MissingRegister:
 
 def registers_not_taken(ctx: AppContext, today: date) -> list[MissingRegister]:
     """Registers not taken on recent courses (not closed, sessions in the last RECENT_WEEKS
-    weeks before today), oldest first: one query.
+    weeks before today), oldest first: one query, in plain SQL (the window shows it as it opens).
 
     The same rule as programme.status.registers_not_taken: a live session before today,
     nobody marked in it, that counts for someone enrolled and not withdrawn (joined at or
     before it). Completion counts such a session as held for everyone, so it is named.
     """
-    marked = exists().where(Attendance.session_id == Session.id)
-    counts_for_someone = exists().where(
-        Enrolment.course_id == Session.course_id,
-        Enrolment.status != st.WITHDRAWN,
-        func.coalesce(Enrolment.joined_session, 1) <= Session.number,
-    )
-    with ctx.db.read() as s:
-        rows = s.execute(
-            select(Course.id, Course.code, Course.title, Session.id, Session.number, Session.date)
-            .join(Course, Course.id == Session.course_id)
-            .where(
-                Course.closed_on.is_(None),
-                Session.cancelled.is_(False),
-                Session.date < today,
-                Session.date >= today - timedelta(weeks=RECENT_WEEKS),
-                ~marked,
-                counts_for_someone,
-            )
-            .order_by(Session.date, Course.code, Session.number)
-        ).all()
+    with ctx.db.raw_read() as conn:
+        rows = class_day.registers_not_taken(conn, today, RECENT_WEEKS)
     return [MissingRegister(*row) for row in rows]
 
 
 def _class_times(ctx: AppContext, first: date | None = None) -> list[ClassTime]:
-    with ctx.db.read() as s:
-        q = select(
-            Session.id, Session.course_id, Session.date, Course.start_time, Session.cancelled
-        )
-        q = q.join(Course, Course.id == Session.course_id)
-        if first is not None:
-            q = q.where(Session.date >= first)
-        return [ClassTime(sid, cid, d, t or "", bool(c)) for sid, cid, d, t, c in s.execute(q)]
+    with ctx.db.raw_read() as conn:
+        return [ClassTime(*row) for row in class_day.class_times(conn, first)]
 
 
 def todays_session(ctx: AppContext, now: datetime) -> int | None:
@@ -134,79 +107,51 @@ def todays_session(ctx: AppContext, now: datetime) -> int | None:
 
 
 def brief(ctx: AppContext, session_id: int) -> TodayBrief:
-    """Who is due at this session and who needs something from the instructor there."""
-    review = None
-    with ctx.db.read() as s:
-        sess = s.get(Session, session_id)
-        if sess is None:
+    """Who is due at this session and who needs something from the instructor there.
+
+    Plain SQL (db/class_day.py): the Today panel is shown as the window opens, before
+    SQLAlchemy is imported."""
+    with ctx.db.raw_read() as conn:
+        found = class_day.session_course(conn, session_id)
+        if found is None:
             from .errors import NotFound
 
             raise NotFound(_("That session no longer exists."))
-        course = sess.course
-        sessions = sorted(course.sessions, key=lambda x: x.number)
+        (sid, number, day, topic, cancelled, online, online_reason,
+         course_id, code, title, start_time, mode) = found  # fmt: skip
+        sessions = class_day.course_sessions(conn, course_id)  # (id, number, cancelled)
         out = TodayBrief(
-            course.id, course.code, course.title, sess.id, sess.number, len(sessions),
-            sess.date, course.start_time, sess.topic, sess.cancelled,
-        )  # fmt: skip
-        out.online = session_online(course.delivery_mode, sess.online)
-        out.online_reason = sess.online_reason
-        out.hybrid = course.delivery_mode == HYBRID and not out.online
-        people = s.execute(
-            select(Enrolment.id, Participant.first_name, Participant.last_name, Enrolment.status)
-            .join(Participant, Participant.id == Enrolment.participant_id)
-            .where(Enrolment.course_id == course.id)
-            .order_by(Participant.last_name, Participant.first_name, Enrolment.id)
-        ).all()
-        measured = {
-            (eid, tp)
-            for eid, tp in s.execute(
-                select(Assessment.enrolment_id, Assessment.timepoint)
-                .join(Enrolment, Enrolment.id == Assessment.enrolment_id)
-                .where(Enrolment.course_id == course.id)
-            )
-        }
-        held_before = [x for x in sessions if x.number < sess.number and not x.cancelled][-2:]
-        marks = {
-            (eid, sid): mark
-            for eid, sid, mark in s.execute(
-                select(Attendance.enrolment_id, Attendance.session_id, Attendance.mark).where(
-                    Attendance.session_id.in_([x.id for x in held_before] or [-1])
-                )
-            )
-        }
-        live = [x for x in sessions if not x.cancelled]
-        numbers = [x.number for x in live]
-        out.last = bool(live) and live[-1].id == sess.id
-        # Each person's first class attended: start measures are due there (programme.today).
-        first_came = dict(
-            s.execute(
-                select(Attendance.enrolment_id, func.min(Session.number))
-                .join(Session, Session.id == Attendance.session_id)
-                .where(
-                    Session.course_id == course.id,
-                    Session.cancelled.is_(False),
-                    Attendance.mark == st.PRESENT,
-                )
-                .group_by(Attendance.enrolment_id)
-            ).all()
+            course_id, code, title, sid, number, len(sessions), day, start_time, topic, cancelled
         )
-        review = needing_review(ctx, course.id)
-        for eid, first, last, status in people:
-            if status in _GONE:
-                continue
-            p = Person(eid, f"{first} {last}".strip())
-            out.due.append(p)
-            due = measures_due(numbers, sess.number, first_came.get(eid))
-            if due == "start" and (eid, "start") not in measured:
-                out.start_measures.append(p)
-            if due == "end" and (eid, "end") not in measured:
-                out.end_measures.append(p)
-            if len(held_before) == 2 and all(
-                marks.get((eid, x.id)) in (st.ABSENT, st.APOLOGIES) for x in held_before
-            ):
-                out.missed_two.append(p)
-            if eid in review:
-                out.review.append(p)
+        out.online = session_online(mode, online)
+        out.online_reason = online_reason
+        out.hybrid = mode == HYBRID and not out.online
+        people = class_day.people(conn, course_id)
+        measured = class_day.measured(conn, course_id)
+        held_before = [x for x in sessions if x[1] < number and not x[2]][-2:]
+        marks = class_day.marks_at(conn, [x[0] for x in held_before])
+        live = [x for x in sessions if not x[2]]
+        numbers = [x[1] for x in live]
+        out.last = bool(live) and live[-1][0] == sid
+        # Each person's first class attended: start measures are due there (programme.today).
+        first_came = class_day.first_came(conn, course_id)
+        review = class_day.needing_review(conn, course_id)
+    for eid, first, last, status in people:
+        if status in _GONE:
+            continue
+        p = Person(eid, f"{first} {last}".strip())
+        out.due.append(p)
+        due = measures_due(numbers, number, first_came.get(eid))
+        if due == "start" and (eid, "start") not in measured:
+            out.start_measures.append(p)
+        if due == "end" and (eid, "end") not in measured:
+            out.end_measures.append(p)
+        if len(held_before) == 2 and all(
+            marks.get((eid, x[0])) in (st.ABSENT, st.APOLOGIES) for x in held_before
+        ):
+            out.missed_two.append(p)
+        if eid in review:
+            out.review.append(p)
     return out
 
 
@@ -216,17 +161,8 @@ def this_week(ctx: AppContext, today: date) -> list[WeekSession]:
     if not times:
         return []
     ids = [t.session_id for t in times]
-    with ctx.db.read() as s:
-        rows = {
-            sid: (cid, code, title, number, topic)
-            for sid, cid, code, title, number, topic in s.execute(
-                select(
-                    Session.id, Course.id, Course.code, Course.title, Session.number, Session.topic
-                )
-                .join(Course, Course.id == Session.course_id)
-                .where(Session.id.in_(ids))
-            )
-        }
+    with ctx.db.raw_read() as conn:
+        rows = class_day.sessions_in(conn, ids)
     return [
         WeekSession(
             rows[t.session_id][0],

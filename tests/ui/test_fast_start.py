@@ -116,9 +116,7 @@ def test_damage_found_after_the_window_opened_offers_read_only(
 ) -> None:
     import escape_desktop.db.integrity as integrity
 
-    monkeypatch.setattr(
-        integrity, "integrity_problems", lambda db, full=True: ["Damage found: page 7"]
-    )
+    monkeypatch.setattr(integrity, "integrity_problems", lambda db, **_kw: ["Damage found: page 7"])
     asked: list[str] = []
 
     def look_only(_parent, _title, text, buttons):  # type: ignore[no-untyped-def]

@@ -9,6 +9,7 @@ once the window is ready, never lost and never half-done.
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
@@ -70,6 +71,11 @@ PAGE_WELCOME, PAGE_COURSES = range(2)
 HELP_PAGES_BY_TAB = ("register", "circuit", "measures", "documents")
 UI_SETTINGS_FILE = "ui.ini"
 FINISH_FALLBACK_MS = 1000
+# How long after the window is ready to mark (and the quick check passed) SQLAlchemy and the
+# models are imported, if no write has needed them sooner (issue 29: the register is read in
+# plain SQL and painted first; a mark before this imports them itself). Short: the import
+# holds the window for a moment, better before the instructor's first key than during it.
+WARM_UP_MS = 300
 # The Today panel reads again this long after the last change (a mark, a result), not at once:
 # the follow-ups count reads every finished course, longer than a frame on a big file.
 TODAY_AFTER_CHANGE_MS = 300
@@ -145,6 +151,7 @@ def after_first_paint(window: QWidget, then: Callable[[], None]) -> None:
 class MainWindow(QMainWindow):
     ready = Signal()  # the course view, register and undo are built (finish() ran)
     follow_ups_counted = Signal()  # the Today panel's follow-ups line is up to date
+    warmed = Signal()  # SQLAlchemy and the models are imported (see warm_up)
 
     # Made by window_actions (declared there, each beside its shortcut and menu place).
     new_course_action: QAction
@@ -194,6 +201,11 @@ class MainWindow(QMainWindow):
         self._follow_ups_counting = False  # on the database worker (see _count_follow_ups)
         self._follow_ups_again = False
         self._first_key_target: QWidget | None = None  # gets the focus once it can take it
+        # What waits for SQLAlchemy (the follow-ups count, the Data menu): see warm_up.
+        self.is_warm = "escape_desktop.db.models" in sys.modules
+        self._after_warm: list[Callable[[], None]] = []
+        self._warm_timer: QTimer | None = None
+        self._warmed = False  # warm_up() has run (once)
         self.setWindowTitle(_("ESCAPE-pain classes"))
         from escape_desktop.ui.common import keyboard
 
@@ -267,6 +279,46 @@ class MainWindow(QMainWindow):
             self.open_course(self._wanted_course)
         self.ready.emit()
         self._run_queued()
+        self._plan_warm_up()
+
+    # --- SQLAlchemy, after the window is ready to mark ------------------------------------
+    def _plan_warm_up(self) -> None:
+        """Import SQLAlchemy in an idle moment once the window is ready and checked: what
+        the register shows was read in plain SQL (issue 29); writes and most other screens
+        need it. Already imported (a test session, a write came first): say so now."""
+        if self.is_warm:
+            self.warm_up()
+        elif self.is_ready and self.checked and self._warm_timer is None:
+            self._warm_timer = QTimer(self)
+            self._warm_timer.setSingleShot(True)
+            self._warm_timer.timeout.connect(self.warm_up)
+            self._warm_timer.start(WARM_UP_MS)
+
+    def warm_up(self) -> None:
+        """Import SQLAlchemy, the models and the mark's service now (once), then run what
+        waited for them (the follow-ups count, the Data menu)."""
+        if not self.is_warm:
+            # The first mark's service: SQLAlchemy and the models come with it.
+            import escape_desktop.services.attendance  # noqa: F401
+
+            self.ctx.db.engine  # noqa: B018
+            self.is_warm = True
+        if self._warm_timer is not None:
+            self._warm_timer.stop()
+        if self._warmed:
+            return
+        self._warmed = True
+        waiting, self._after_warm = self._after_warm, []
+        self.warmed.emit()
+        for then in waiting:
+            QTimer.singleShot(0, self, then)
+
+    def when_warm(self, then: Callable[[], None]) -> None:
+        """Run ``then`` once SQLAlchemy is imported (after this turn of the event loop)."""
+        if self._warmed:
+            QTimer.singleShot(0, self, then)
+        else:
+            self._after_warm.append(then)
 
     # --- today ---------------------------------------------------------------------------
     def _build_today(self) -> None:
@@ -300,8 +352,9 @@ class MainWindow(QMainWindow):
             self, today_service.registers_not_taken, self.ctx, self.today
         )
         self.today_panel.show_missing(missing if ok else [])
-        # After this turn of the event loop: the register paints first, then the count starts.
-        QTimer.singleShot(0, self, self._count_follow_ups)
+        # After this turn of the event loop (the register paints first) and once SQLAlchemy
+        # is imported (it is not, as the window opens): then the count starts.
+        self.when_warm(self._count_follow_ups)
         return (brief.course_id, brief.session_id) if ok and brief is not None else None
 
     def _count_follow_ups(self) -> None:
@@ -437,6 +490,8 @@ class MainWindow(QMainWindow):
         if ok:
             self._give_first_key()  # the register could not take the focus while disabled
             self._run_queued()
+            if self.is_ready:
+                self._plan_warm_up()
 
     def _run_queued(self) -> None:
         if self.is_ready and self.checked and self._queued is not None:
@@ -861,8 +916,8 @@ def create_main_window(
 
         qt_language.install()
     window = MainWindow(ctx, today=today, deferred=deferred)
-    if deferred:
-        window.ready.connect(lambda: install_safety_menu(window))
+    if deferred:  # the Data menu's services load SQLAlchemy: added once it is imported
+        window.warmed.connect(lambda: install_safety_menu(window))
     else:
         install_safety_menu(window)
     return window

@@ -140,10 +140,10 @@ def check_in_background(
 ) -> QObject:
     """Run the quick integrity check off the GUI thread; ``on_result(problems)`` on the GUI
     thread, with an empty list when the file is healthy. Keep the returned object alive."""
-    from escape_desktop.db.integrity import integrity_problems  # SQLAlchemy, on this thread
+    # Plain SQL on a driver connection of the worker's own: no SQLAlchemy before the window
+    # is ready to mark (issue 29).
+    from escape_desktop.db.integrity import integrity_problems
     from escape_desktop.ui.common.worker import run_in_background
-
-    ctx.db.engine  # noqa: B018 (made here, so the worker only runs SQL)
 
     def failed(e: BaseException) -> None:
         log.error("the quick check could not run: %r", e)
@@ -152,7 +152,7 @@ def check_in_background(
         )
 
     return run_in_background(
-        lambda _progress: integrity_problems(ctx.db, full=False),
+        lambda _progress: integrity_problems(ctx.db, full=False, plain=True),
         on_done=on_result,
         on_error=failed,
         parent=parent,

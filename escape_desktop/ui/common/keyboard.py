@@ -35,6 +35,10 @@ def _name_qt_parts(obj: QObject) -> None:
         obj.setAccessibleName(_("Select all"))
 
 
+_POLISH = QEvent.Type.Polish
+_KEY_PRESS = QEvent.Type.KeyPress
+
+
 class KeyboardRules(QObject):
     """An application event filter applying the shared keyboard rules to every window."""
 
@@ -44,14 +48,18 @@ class KeyboardRules(QObject):
         self._resending = False
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Polish:
+        # Every event of the application passes here: its type is asked once (each call makes
+        # a Python enum, which cost about a tenth of the window's build in calls; issue 29).
+        kind = event.type()
+        if kind == _POLISH:
             _name_qt_parts(obj)
+            return False
+        if kind != _KEY_PRESS:
             return False
         if self._leave_grid(obj, event):
             return True
         if (
             self._resending
-            or event.type() != QEvent.Type.KeyPress
             or not isinstance(obj, QAbstractItemView)
             or not isinstance(event, QKeyEvent)
             or event.key() not in _TAB_KEYS

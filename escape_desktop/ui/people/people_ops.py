@@ -9,14 +9,20 @@ from typing import TYPE_CHECKING
 from PySide6.QtWidgets import QWidget
 
 from escape_desktop.context import AppContext
-from escape_desktop.services import participants
-from escape_desktop.services import screening as screen
-from escape_desktop.services.participants import ParticipantInput
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import raise_to_caller, run_op
 
 if TYPE_CHECKING:  # the list reader is loaded when a list is imported, not as the window opens
     from escape_desktop.services.importing import ImportPreview
+    from escape_desktop.services.participants import ParticipantInput
+
+
+def _participants():  # type: ignore[no-untyped-def]
+    """services.participants, imported at the first change to who is on a course: it loads
+    SQLAlchemy, which the window no longer needs before it is ready to mark (issue 29)."""
+    from escape_desktop.services import participants
+
+    return participants
 
 
 class PeopleOps:
@@ -38,7 +44,7 @@ class PeopleOps:
         """
         op = run_op(
             self.parent,
-            lambda: participants.enrol(self.ctx, course_id, data, screening),
+            lambda: _participants().enrol(self.ctx, course_id, data, screening),
             bus=self.bus,
             failure=raise_to_caller,
         )
@@ -76,7 +82,7 @@ class PeopleOps:
     def withdraw(self, enrolment_id: int, reason: str, name: str, on: date | None = None) -> bool:
         return run_op(
             self.parent,
-            lambda: participants.withdraw(self.ctx, enrolment_id, reason, on),
+            lambda: _participants().withdraw(self.ctx, enrolment_id, reason, on),
             bus=self.bus,
         ).ok
 
@@ -84,7 +90,7 @@ class PeopleOps:
         """Save a person's details (raises ValidationError for the form to show)."""
         run_op(
             self.parent,
-            lambda: participants.edit_participant(self.ctx, participant_id, data),
+            lambda: _participants().edit_participant(self.ctx, participant_id, data),
             bus=self.bus,
             failure=raise_to_caller,
         )
@@ -92,7 +98,7 @@ class PeopleOps:
     def move(self, enrolment_id: int, course_id: int, name: str, course_code: str) -> bool:
         return run_op(
             self.parent,
-            lambda: participants.move_enrolment(self.ctx, enrolment_id, course_id),
+            lambda: _participants().move_enrolment(self.ctx, enrolment_id, course_id),
             bus=self.bus,
         ).ok
 
@@ -105,6 +111,8 @@ class PeopleOps:
     ) -> bool:
         """Review "needs review before starting": the screening answers of someone added
         without them, and a note (audit logged); the service says what it did, undoably."""
+        from escape_desktop.services import screening as screen
+
         return run_op(
             self.parent,
             lambda: screen.review(self.ctx, enrolment_id, note, answers),

@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtWidgets import QWidget
 
 from escape_desktop.context import AppContext
-from escape_desktop.services import attendance
 from escape_desktop.ui.common.change_bus import ChangeBus
 from escape_desktop.ui.common.operation import run_op
 
@@ -32,6 +31,8 @@ class RegisterOps:
         The service names the change and how to undo it; ``who`` and ``session_no`` are kept
         for callers that still pass them.
         """
+        from escape_desktop.services import attendance  # SQLAlchemy: at the first write
+
         op = run_op(
             self.parent,
             lambda: attendance.mark(self.ctx, enrolment_id, session_id, mark),
@@ -44,6 +45,8 @@ class RegisterOps:
         self, enrolment_id: int, session_id: int, joined: bool, initiator: object | None = None
     ) -> bool:
         """Say a present person joined a hybrid course's hall session over video (or not)."""
+        from escape_desktop.services import attendance
+
         op = run_op(
             self.parent,
             lambda: attendance.set_joined_online(self.ctx, enrolment_id, session_id, joined),

@@ -34,7 +34,6 @@ from escape_desktop.context import AppContext
 from escape_desktop.i18n import N_, _, ngettext, ui_date
 from escape_desktop.programme.delivery import joined_online_problem
 from escape_desktop.programme.status import ABSENT, APOLOGIES, PRESENT
-from escape_desktop.services import courses as course_service
 from escape_desktop.services import reading
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.reading import RegisterRow, SessionInfo
@@ -320,15 +319,10 @@ class RegisterSection(CourseSection):
 
     def _read_reminders(self) -> None:
         """Who has a consent not asked yet or a screening to review (issue 15), and the line saying so."""
-        from escape_desktop.services import participants, screening
-
         not_asked: set[int] = set()
         review: set[int] = set()
-        if self.course_id is not None:
-            not_asked = {
-                p.enrolment_id for p in participants.consent_not_asked(self.ctx, self.course_id)
-            }
-            review = screening.needing_review(self.ctx, self.course_id)
+        if self.course_id is not None:  # plain SQL: shown before SQLAlchemy is imported
+            not_asked, review = reading.reminders(self.ctx, self.course_id)
         self.model.not_asked, self.model.needs_review = not_asked, review
         lines = []
         if not_asked:
@@ -516,7 +510,7 @@ class RegisterSection(CourseSection):
             return
         run_op(
             self,
-            lambda: course_service.set_session_notes(self.ctx, sid, text),
+            lambda: _courses().set_session_notes(self.ctx, sid, text),
             bus=self.bus,
             initiator=self,
             success=lambda _: self.reload(),  # the session panel and heading read the notes again
@@ -600,3 +594,10 @@ class _ContextMenuFilter(QObject):
 
 
 __all__ = ["RegisterSection", "RegisterTable", "COL_ATTENDED", "COL_STATUS"]
+
+
+def _courses():  # type: ignore[no-untyped-def]
+    """services.courses, imported at the first session note (it loads SQLAlchemy)."""
+    from escape_desktop.services import courses
+
+    return courses
