@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from escape_desktop.i18n import _
@@ -105,10 +106,10 @@ def _compile(spec: FileSpec, profile: Profile) -> list[Callable[[_Row], str]]:
 
 
 def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
+    """One cell from one row (a course's own cells, the attendance file's shared cells);
+    whole columns go through ``_column_cells``, which gives the same text."""
     source = col.source
-    line_breaks = profile.line_breaks
-    mapping = dict(col.mapping)
-    default = col.default
+    mapping = col.mapping
 
     if source.startswith("instrument."):
         # The part of the measure is decided here, once per column, not once per cell.
@@ -159,21 +160,11 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
         def raw(r: _Row) -> Any:
             return r.values[source]
 
-    render = _renderer(col, profile)
+    render = _finisher(col, profile)  # through the column's mapping when it has one
     if mapping:
 
         def cell(r: _Row) -> str:
-            value = raw(r)
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            elif value is None:
-                value = ""
-            key = str(value)
-            if key in mapping:
-                return safe_text(mapping[key], line_breaks)
-            if default is not None:
-                return safe_text(default, line_breaks)
-            return safe_text(key, line_breaks)
+            return render(raw(r))
 
         return cell
 
@@ -194,6 +185,7 @@ def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
     """Turn a stored value into its cell text, by column type (built once per column)."""
     if col.type == "date":
         fmt = profile.date_format
+        iso = fmt == "%Y-%m-%d"
         seen: dict[date, str] = {}
 
         def as_date(value: Any) -> str:
@@ -201,7 +193,11 @@ def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
                 return ""
             text = seen.get(value)
             if text is None:
-                text = seen[value] = value.strftime(fmt)
+                if iso and type(value) is date and value.year >= 1000:
+                    text = value.isoformat()  # the same text, without strftime's cost
+                else:
+                    text = value.strftime(fmt)
+                seen[value] = text
             return text
 
         return as_date
@@ -222,6 +218,89 @@ _COURSE_SOURCES = ("course.", "site.")
 _SESSION_SOURCES = ("session.number", "session.date", "session.cancelled", "session.online")
 
 
+def _column_cells(col: ColumnSpec, profile: Profile, rows: Sequence[_Row]) -> list[str]:
+    """One column's cells for every row, made column by column (issue 29, item 3).
+
+    The column's values are gathered in one pass (a measure's part and slot decided once),
+    then each distinct value turned into its text once and the cells looked up in C.
+    Gives the same text as ``_cell_fn`` (the attendance file's person cells use that).
+    """
+    return _render_all(_finisher(col, profile), _raw_values(col, profile, rows))
+
+
+def _raw_values(col: ColumnSpec, profile: Profile, rows: Sequence[_Row]) -> list[Any]:
+    """What ``_cell_fn``'s ``raw`` reads, for every row at once."""
+    source = col.source
+    if source.startswith("instrument."):
+        _, key, part = source.split(".")
+        if part.endswith("adapted") or part.endswith("_date"):
+            slot = (key, part.split("_")[0])
+            index = 1 if part.endswith("adapted") else 2
+        elif part.endswith("change"):
+            decimals = col.decimals
+            first_slot = (key, "start")
+            later_slot = (
+                key,
+                {"change": "end", "follow_up_change": "follow_up"}.get(part, part[:-7]),
+            )
+            out: list[Any] = []
+            for r in rows:
+                first = r.scores.get(first_slot)
+                later = r.scores.get(later_slot)
+                if first is None or later is None or first[0] is None or later[0] is None:
+                    out.append(None)
+                else:
+                    out.append(round(later[0] - first[0], decimals))
+            return out
+        else:
+            slot, index = (key, part), 0
+        got = [r.scores.get(slot) for r in rows]
+        return [None if g is None else g[index] for g in got]
+    if col.transform == "age_band":
+        band = profile.age_band
+        return [band(r.values["participant.date_of_birth"], r.course_start) for r in rows]
+    if col.transform == "year":
+        dobs = [r.values["participant.date_of_birth"] for r in rows]
+        return [None if dob is None else dob.year for dob in dobs]
+    return [r.values[source] for r in rows]
+
+
+def _finisher(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
+    """A raw value's cell text: through the column's mapping when it has one."""
+    if not col.mapping:
+        return _renderer(col, profile)
+    mapping = dict(col.mapping)
+    default = col.default
+    line_breaks = profile.line_breaks
+
+    def mapped(value: Any) -> str:
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif value is None:
+            value = ""
+        key = str(value)
+        if key in mapping:
+            return safe_text(mapping[key], line_breaks)
+        if default is not None:
+            return safe_text(default, line_breaks)
+        return safe_text(key, line_breaks)
+
+    return mapped
+
+
+def _render_all(render: Callable[[Any], str], values: list[Any]) -> list[str]:
+    """``[render(v) for v in values]``, rendering each distinct value once."""
+    kinds = set(map(type, values))
+    kinds.discard(type(None))
+    if len(kinds) > 1:
+        return [render(v) for v in values]
+    try:
+        table = {v: render(v) for v in set(values)}
+    except TypeError:  # an unhashable value: one call a cell
+        return [render(v) for v in values]
+    return list(map(table.__getitem__, values))
+
+
 class _AttendancePlan:
     """Attendance rows fast: a person's cells once, a session's cells once, a mark's once."""
 
@@ -240,15 +319,33 @@ class _AttendancePlan:
         self.online_cells: dict[bool | None, list[str]] = {}
         self.session_cells: dict[int, list[str]] = {}
         self.mark_cells: dict[str, list[str]] = {}
-        self.shared_cells: dict[tuple[int, str, bool | None], list[str]] = {}
+        self.shared_cells: dict[tuple[int, str, bool | None], tuple[str, ...]] = {}
+        # A row is the person's cells and the shared (session, mark, place) cells, picked
+        # into the file's column order by one itemgetter over the two joined (done in C).
+        person_at = [i for i, k in enumerate(self.kinds) if k == "person"]
+        shared_at = [i for i, k in enumerate(self.kinds) if k != "person"]
+        where = {col: n for n, col in enumerate(person_at + shared_at)}
+        self.person_at = person_at
+        self.shared_at = shared_at
+        order = [where[i] for i in range(len(self.kinds))]
+        pick = itemgetter(*order) if order else (lambda cells: ())
+        self.pick: Callable[[tuple[str, ...]], Any] = (
+            pick if len(order) != 1 else (lambda cells: (cells[order[0]],))
+        )
 
     def _cells_for(self, kind: str, row: _Row) -> list[str]:
         return [fn(row) if k == kind else "" for fn, k in zip(self.fns, self.kinds)]
+
+    def person_cells(self, spec: FileSpec, profile: Profile, rows: Sequence[_Row]) -> list[Any]:
+        """Every person's own cells (code, course, ...), column by column, as tuples."""
+        columns = [_column_cells(spec.columns[i], profile, rows) for i in self.person_at]
+        return list(zip(*columns, strict=True)) if columns else [() for _ in rows]
 
     def add_rows(
         self,
         out: list[list[str]],
         row: _Row,
+        person: tuple[str, ...],
         sessions: Iterable[tuple[int, int, date, bool]],
         marks: Mapping[int, str],
         session_online: Collection[int] = (),
@@ -256,35 +353,33 @@ class _AttendancePlan:
     ) -> None:
         """One row a session; ``session_online``: the sessions held over video; ``online``:
         the sessions where this person's presence was over video (programme.delivery)."""
-        person = self._cells_for("person", row)
         values = row.values
+        pick = self.pick
+        shared_cells = self.shared_cells
         for sid, number, day, cancelled in sessions:
-            by_session = self.session_cells.get(sid)
-            if by_session is None:
-                values["session.number"] = number
-                values["session.date"] = day
-                values["session.cancelled"] = cancelled
-                values["session.online"] = sid in session_online
-                by_session = self.session_cells[sid] = self._cells_for("session", row)
             mark = marks.get(sid, "")
-            by_mark = self.mark_cells.get(mark)
-            if by_mark is None:
-                values["attendance.mark"] = mark
-                by_mark = self.mark_cells[mark] = self._cells_for("mark", row)
             there = (sid in online) if mark == "present" else None
-            by_online = self.online_cells.get(there)
-            if by_online is None:
-                values["attendance.online"] = there
-                by_online = self.online_cells[there] = self._cells_for("online", row)
-            # Each column belongs to one kind and is blank in the others' cells, so a row is
-            # the person's cells laid over the session's (themselves made once per session,
-            # mark and place).
-            shared = self.shared_cells.get((sid, mark, there))
+            shared = shared_cells.get((sid, mark, there))
             if shared is None:
-                shared = self.shared_cells[(sid, mark, there)] = [
-                    a or b or c for a, b, c in zip(by_session, by_mark, by_online, strict=True)
-                ]
-            out.append([a or b for a, b in zip(person, shared, strict=True)])
+                by_session = self.session_cells.get(sid)
+                if by_session is None:
+                    values["session.number"] = number
+                    values["session.date"] = day
+                    values["session.cancelled"] = cancelled
+                    values["session.online"] = sid in session_online
+                    by_session = self.session_cells[sid] = self._cells_for("session", row)
+                by_mark = self.mark_cells.get(mark)
+                if by_mark is None:
+                    values["attendance.mark"] = mark
+                    by_mark = self.mark_cells[mark] = self._cells_for("mark", row)
+                by_online = self.online_cells.get(there)
+                if by_online is None:
+                    values["attendance.online"] = there
+                    by_online = self.online_cells[there] = self._cells_for("online", row)
+                # Each column belongs to one kind and is blank in the others' cells.
+                merged = [a or b or c for a, b, c in zip(by_session, by_mark, by_online)]
+                shared = shared_cells[(sid, mark, there)] = tuple(merged[i] for i in self.shared_at)
+            out.append(list(pick(person + shared)))
 
 
 @dataclass(frozen=True)
@@ -346,30 +441,38 @@ def build_rows(
         course_counts=tuple(source.course_counts),
     )
     tick(3, 4, _("Writing rows"))
-    main_fns = _compile(profile.main, profile)
-    # A course's own cells (its code, dates, counts) are the same on each of its rows: made
-    # once per course, then copied into every row.
-    per_course = [c.source.startswith(_COURSE_SOURCES) for c in profile.main.columns]
-    course_cells: dict[int, list[str]] = {}
     att_plan = _AttendancePlan(profile.attendance, profile) if profile.attendance else None
+    rows: list[_Row] = []
     for p in source.people:
         course = source.courses[p.course_id]
-        row = _Row({**course.values, **p.values}, course.start_date, p.scores)
-        known = course_cells.get(p.course_id)
-        if known is None:
-            known = course_cells[p.course_id] = [
-                fn(row) if mine else "" for fn, mine in zip(main_fns, per_course, strict=True)
-            ]
-        data.rows.append(
-            [
-                cell if mine else fn(row)
-                for fn, mine, cell in zip(main_fns, per_course, known, strict=True)
-            ]
-        )
-        if att_plan is not None and data.attendance_rows is not None:
+        rows.append(_Row({**course.values, **p.values}, course.start_date, p.scores))
+    # The main file column by column: a course's own cells (its code, dates, counts) made
+    # once per course and repeated; every other column one pass over the rows.
+    columns: list[list[str]] = []
+    first_of: dict[int, _Row] = {}
+    for p, row in zip(source.people, rows, strict=True):
+        first_of.setdefault(p.course_id, row)
+    course_ids = [p.course_id for p in source.people]
+    for col in profile.main.columns:
+        if col.source.startswith(_COURSE_SOURCES):
+            fn = _cell_fn(col, profile)
+            once = {cid: fn(row) for cid, row in first_of.items()}
+            columns.append(list(map(once.__getitem__, course_ids)))
+        else:
+            columns.append(_column_cells(col, profile, rows))
+    if columns:
+        data.rows = [list(cells) for cells in zip(*columns, strict=True)]
+    else:
+        data.rows = [[] for _ in rows]
+    if att_plan is not None and data.attendance_rows is not None:
+        assert profile.attendance is not None
+        person_cells = att_plan.person_cells(profile.attendance, profile, rows)
+        for p, row, person in zip(source.people, rows, person_cells, strict=True):
+            course = source.courses[p.course_id]
             att_plan.add_rows(
                 data.attendance_rows,
                 row,
+                person,
                 course.sessions,
                 p.marks,
                 course.online_sessions,

@@ -249,7 +249,7 @@ def read_upload_source(
     sq = select(Session.id, Session.course_id, Session.number, Session.date, Session.cancelled)
     if scope.course_id is not None:
         sq = sq.where(Session.course_id == scope.course_id)
-    for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)):
+    for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)).all():
         if day <= held_until.get(cid, today):
             sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
     held_live = {
@@ -276,7 +276,7 @@ def read_upload_source(
     if course_filter is not None:
         ass_q = ass_q.join(Enrolment, Enrolment.id == Assessment.enrolment_id).where(course_filter)
     where: dict[tuple[int, str], dict[str, str]] = {}  # (enrolment, measure) -> start/end -> taken
-    for eid, key, timepoint, score, adapted, on, taken in conn.execute(ass_q):
+    for eid, key, timepoint, score, adapted, on, taken in conn.execute(ass_q).all():
         if eid in ids and timepoint != "follow_up":  # follow-up: from its one home, below
             scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted), on)
             if timepoint in ("start", "end") and score is not None:
