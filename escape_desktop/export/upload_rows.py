@@ -106,8 +106,6 @@ def _compile(spec: FileSpec, profile: Profile) -> list[Callable[[_Row], str]]:
 
 
 def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
-    """One cell from one row (a course's own cells, the attendance file's shared cells);
-    whole columns go through ``_column_cells``, which gives the same text."""
     source = col.source
     mapping = col.mapping
 
@@ -218,53 +216,6 @@ _COURSE_SOURCES = ("course.", "site.")
 _SESSION_SOURCES = ("session.number", "session.date", "session.cancelled", "session.online")
 
 
-def _column_cells(col: ColumnSpec, profile: Profile, rows: Sequence[_Row]) -> list[str]:
-    """One column's cells for every row, made column by column (issue 29, item 3).
-
-    The column's values are gathered in one pass (a measure's part and slot decided once),
-    then each distinct value turned into its text once and the cells looked up in C.
-    Gives the same text as ``_cell_fn`` (the attendance file's person cells use that).
-    """
-    return _render_all(_finisher(col, profile), _raw_values(col, profile, rows))
-
-
-def _raw_values(col: ColumnSpec, profile: Profile, rows: Sequence[_Row]) -> list[Any]:
-    """What ``_cell_fn``'s ``raw`` reads, for every row at once."""
-    source = col.source
-    if source.startswith("instrument."):
-        _, key, part = source.split(".")
-        if part.endswith("adapted") or part.endswith("_date"):
-            slot = (key, part.split("_")[0])
-            index = 1 if part.endswith("adapted") else 2
-        elif part.endswith("change"):
-            decimals = col.decimals
-            first_slot = (key, "start")
-            later_slot = (
-                key,
-                {"change": "end", "follow_up_change": "follow_up"}.get(part, part[:-7]),
-            )
-            out: list[Any] = []
-            for r in rows:
-                first = r.scores.get(first_slot)
-                later = r.scores.get(later_slot)
-                if first is None or later is None or first[0] is None or later[0] is None:
-                    out.append(None)
-                else:
-                    out.append(round(later[0] - first[0], decimals))
-            return out
-        else:
-            slot, index = (key, part), 0
-        got = [r.scores.get(slot) for r in rows]
-        return [None if g is None else g[index] for g in got]
-    if col.transform == "age_band":
-        band = profile.age_band
-        return [band(r.values["participant.date_of_birth"], r.course_start) for r in rows]
-    if col.transform == "year":
-        dobs = [r.values["participant.date_of_birth"] for r in rows]
-        return [None if dob is None else dob.year for dob in dobs]
-    return [r.values[source] for r in rows]
-
-
 def _finisher(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
     """A raw value's cell text: through the column's mapping when it has one."""
     if not col.mapping:
@@ -288,17 +239,11 @@ def _finisher(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
     return mapped
 
 
-def _render_all(render: Callable[[Any], str], values: list[Any]) -> list[str]:
-    """``[render(v) for v in values]``, rendering each distinct value once."""
-    kinds = set(map(type, values))
-    kinds.discard(type(None))
-    if len(kinds) > 1:
-        return [render(v) for v in values]
-    try:
-        table = {v: render(v) for v in set(values)}
-    except TypeError:  # an unhashable value: one call a cell
-        return [render(v) for v in values]
-    return list(map(table.__getitem__, values))
+def _picker(order: list[int]) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """A function taking cells[order[0]], cells[order[1]], ... as a tuple (in C)."""
+    if len(order) > 1:
+        return itemgetter(*order)
+    return lambda cells: tuple(cells[i] for i in order)
 
 
 class _AttendancePlan:
@@ -327,25 +272,15 @@ class _AttendancePlan:
         where = {col: n for n, col in enumerate(person_at + shared_at)}
         self.person_at = person_at
         self.shared_at = shared_at
-        order = [where[i] for i in range(len(self.kinds))]
-        pick = itemgetter(*order) if order else (lambda cells: ())
-        self.pick: Callable[[tuple[str, ...]], Any] = (
-            pick if len(order) != 1 else (lambda cells: (cells[order[0]],))
-        )
+        self.pick = _picker([where[i] for i in range(len(self.kinds))])
 
     def _cells_for(self, kind: str, row: _Row) -> list[str]:
         return [fn(row) if k == kind else "" for fn, k in zip(self.fns, self.kinds)]
-
-    def person_cells(self, spec: FileSpec, profile: Profile, rows: Sequence[_Row]) -> list[Any]:
-        """Every person's own cells (code, course, ...), column by column, as tuples."""
-        columns = [_column_cells(spec.columns[i], profile, rows) for i in self.person_at]
-        return list(zip(*columns, strict=True)) if columns else [() for _ in rows]
 
     def add_rows(
         self,
         out: list[list[str]],
         row: _Row,
-        person: tuple[str, ...],
         sessions: Iterable[tuple[int, int, date, bool]],
         marks: Mapping[int, str],
         session_online: Collection[int] = (),
@@ -353,6 +288,8 @@ class _AttendancePlan:
     ) -> None:
         """One row a session; ``session_online``: the sessions held over video; ``online``:
         the sessions where this person's presence was over video (programme.delivery)."""
+        every = self._cells_for("person", row)
+        person = tuple(every[i] for i in self.person_at)
         values = row.values
         pick = self.pick
         shared_cells = self.shared_cells
@@ -446,33 +383,28 @@ def build_rows(
     for p in source.people:
         course = source.courses[p.course_id]
         rows.append(_Row({**course.values, **p.values}, course.start_date, p.scores))
-    # The main file column by column: a course's own cells (its code, dates, counts) made
-    # once per course and repeated; every other column one pass over the rows.
-    columns: list[list[str]] = []
-    first_of: dict[int, _Row] = {}
+    # The main file row by row (each person's records are read once, while in the cache):
+    # a course's own cells (its code, dates, counts) made once per course, a person's cells
+    # by one call each, and the two picked into the file's order by one itemgetter (in C).
+    columns = profile.main.columns
+    course_at = [i for i, c in enumerate(columns) if c.source.startswith(_COURSE_SOURCES)]
+    person_at = [i for i, c in enumerate(columns) if not c.source.startswith(_COURSE_SOURCES)]
+    course_fns = [_cell_fn(columns[i], profile) for i in course_at]
+    person_fns = [_cell_fn(columns[i], profile) for i in person_at]
+    place = {col: n for n, col in enumerate(person_at + course_at)}
+    pick = _picker([place[i] for i in range(len(columns))])
+    course_cells: dict[int, tuple[str, ...]] = {}
     for p, row in zip(source.people, rows, strict=True):
-        first_of.setdefault(p.course_id, row)
-    course_ids = [p.course_id for p in source.people]
-    for col in profile.main.columns:
-        if col.source.startswith(_COURSE_SOURCES):
-            fn = _cell_fn(col, profile)
-            once = {cid: fn(row) for cid, row in first_of.items()}
-            columns.append(list(map(once.__getitem__, course_ids)))
-        else:
-            columns.append(_column_cells(col, profile, rows))
-    if columns:
-        data.rows = [list(cells) for cells in zip(*columns, strict=True)]
-    else:
-        data.rows = [[] for _ in rows]
+        known = course_cells.get(p.course_id)
+        if known is None:
+            known = course_cells[p.course_id] = tuple(fn(row) for fn in course_fns)
+        data.rows.append(list(pick(tuple([fn(row) for fn in person_fns]) + known)))
     if att_plan is not None and data.attendance_rows is not None:
-        assert profile.attendance is not None
-        person_cells = att_plan.person_cells(profile.attendance, profile, rows)
-        for p, row, person in zip(source.people, rows, person_cells, strict=True):
+        for p, row in zip(source.people, rows, strict=True):
             course = source.courses[p.course_id]
             att_plan.add_rows(
                 data.attendance_rows,
                 row,
-                person,
                 course.sessions,
                 p.marks,
                 course.online_sessions,
