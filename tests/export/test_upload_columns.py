@@ -135,7 +135,7 @@ def sources(draw):
     return UploadSource(courses, people, {cid: f"C-{cid}" for cid in courses})
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=15, deadline=None)
 @given(source=sources(), date_format=st.sampled_from(["%Y-%m-%d", "%d/%m/%Y"]))
 def test_rows_are_the_cells_the_row_by_row_build_gave(source, date_format):
     profile = _profile(date_format)
