@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import itemgetter
 from typing import Any
 
 from escape_desktop.i18n import _
@@ -106,9 +107,7 @@ def _compile(spec: FileSpec, profile: Profile) -> list[Callable[[_Row], str]]:
 
 def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
     source = col.source
-    line_breaks = profile.line_breaks
-    mapping = dict(col.mapping)
-    default = col.default
+    mapping = col.mapping
 
     if source.startswith("instrument."):
         # The part of the measure is decided here, once per column, not once per cell.
@@ -159,21 +158,11 @@ def _cell_fn(col: ColumnSpec, profile: Profile) -> Callable[[_Row], str]:
         def raw(r: _Row) -> Any:
             return r.values[source]
 
-    render = _renderer(col, profile)
+    render = _finisher(col, profile)  # through the column's mapping when it has one
     if mapping:
 
         def cell(r: _Row) -> str:
-            value = raw(r)
-            if isinstance(value, bool):
-                value = "true" if value else "false"
-            elif value is None:
-                value = ""
-            key = str(value)
-            if key in mapping:
-                return safe_text(mapping[key], line_breaks)
-            if default is not None:
-                return safe_text(default, line_breaks)
-            return safe_text(key, line_breaks)
+            return render(raw(r))
 
         return cell
 
@@ -194,6 +183,7 @@ def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
     """Turn a stored value into its cell text, by column type (built once per column)."""
     if col.type == "date":
         fmt = profile.date_format
+        iso = fmt == "%Y-%m-%d"
         seen: dict[date, str] = {}
 
         def as_date(value: Any) -> str:
@@ -201,7 +191,11 @@ def _renderer(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
                 return ""
             text = seen.get(value)
             if text is None:
-                text = seen[value] = value.strftime(fmt)
+                if iso and type(value) is date and value.year >= 1000:
+                    text = value.isoformat()  # the same text, without strftime's cost
+                else:
+                    text = value.strftime(fmt)
+                seen[value] = text
             return text
 
         return as_date
@@ -222,6 +216,36 @@ _COURSE_SOURCES = ("course.", "site.")
 _SESSION_SOURCES = ("session.number", "session.date", "session.cancelled", "session.online")
 
 
+def _finisher(col: ColumnSpec, profile: Profile) -> Callable[[Any], str]:
+    """A raw value's cell text: through the column's mapping when it has one."""
+    if not col.mapping:
+        return _renderer(col, profile)
+    mapping = dict(col.mapping)
+    default = col.default
+    line_breaks = profile.line_breaks
+
+    def mapped(value: Any) -> str:
+        if isinstance(value, bool):
+            value = "true" if value else "false"
+        elif value is None:
+            value = ""
+        key = str(value)
+        if key in mapping:
+            return safe_text(mapping[key], line_breaks)
+        if default is not None:
+            return safe_text(default, line_breaks)
+        return safe_text(key, line_breaks)
+
+    return mapped
+
+
+def _picker(order: list[int]) -> Callable[[tuple[str, ...]], tuple[str, ...]]:
+    """A function taking cells[order[0]], cells[order[1]], ... as a tuple (in C)."""
+    if len(order) > 1:
+        return itemgetter(*order)
+    return lambda cells: tuple(cells[i] for i in order)
+
+
 class _AttendancePlan:
     """Attendance rows fast: a person's cells once, a session's cells once, a mark's once."""
 
@@ -240,7 +264,15 @@ class _AttendancePlan:
         self.online_cells: dict[bool | None, list[str]] = {}
         self.session_cells: dict[int, list[str]] = {}
         self.mark_cells: dict[str, list[str]] = {}
-        self.shared_cells: dict[tuple[int, str, bool | None], list[str]] = {}
+        self.shared_cells: dict[tuple[int, str, bool | None], tuple[str, ...]] = {}
+        # A row is the person's cells and the shared (session, mark, place) cells, picked
+        # into the file's column order by one itemgetter over the two joined (done in C).
+        person_at = [i for i, k in enumerate(self.kinds) if k == "person"]
+        shared_at = [i for i, k in enumerate(self.kinds) if k != "person"]
+        where = {col: n for n, col in enumerate(person_at + shared_at)}
+        self.person_at = person_at
+        self.shared_at = shared_at
+        self.pick = _picker([where[i] for i in range(len(self.kinds))])
 
     def _cells_for(self, kind: str, row: _Row) -> list[str]:
         return [fn(row) if k == kind else "" for fn, k in zip(self.fns, self.kinds)]
@@ -256,35 +288,35 @@ class _AttendancePlan:
     ) -> None:
         """One row a session; ``session_online``: the sessions held over video; ``online``:
         the sessions where this person's presence was over video (programme.delivery)."""
-        person = self._cells_for("person", row)
+        every = self._cells_for("person", row)
+        person = tuple(every[i] for i in self.person_at)
         values = row.values
+        pick = self.pick
+        shared_cells = self.shared_cells
         for sid, number, day, cancelled in sessions:
-            by_session = self.session_cells.get(sid)
-            if by_session is None:
-                values["session.number"] = number
-                values["session.date"] = day
-                values["session.cancelled"] = cancelled
-                values["session.online"] = sid in session_online
-                by_session = self.session_cells[sid] = self._cells_for("session", row)
             mark = marks.get(sid, "")
-            by_mark = self.mark_cells.get(mark)
-            if by_mark is None:
-                values["attendance.mark"] = mark
-                by_mark = self.mark_cells[mark] = self._cells_for("mark", row)
             there = (sid in online) if mark == "present" else None
-            by_online = self.online_cells.get(there)
-            if by_online is None:
-                values["attendance.online"] = there
-                by_online = self.online_cells[there] = self._cells_for("online", row)
-            # Each column belongs to one kind and is blank in the others' cells, so a row is
-            # the person's cells laid over the session's (themselves made once per session,
-            # mark and place).
-            shared = self.shared_cells.get((sid, mark, there))
+            shared = shared_cells.get((sid, mark, there))
             if shared is None:
-                shared = self.shared_cells[(sid, mark, there)] = [
-                    a or b or c for a, b, c in zip(by_session, by_mark, by_online, strict=True)
-                ]
-            out.append([a or b for a, b in zip(person, shared, strict=True)])
+                by_session = self.session_cells.get(sid)
+                if by_session is None:
+                    values["session.number"] = number
+                    values["session.date"] = day
+                    values["session.cancelled"] = cancelled
+                    values["session.online"] = sid in session_online
+                    by_session = self.session_cells[sid] = self._cells_for("session", row)
+                by_mark = self.mark_cells.get(mark)
+                if by_mark is None:
+                    values["attendance.mark"] = mark
+                    by_mark = self.mark_cells[mark] = self._cells_for("mark", row)
+                by_online = self.online_cells.get(there)
+                if by_online is None:
+                    values["attendance.online"] = there
+                    by_online = self.online_cells[there] = self._cells_for("online", row)
+                # Each column belongs to one kind and is blank in the others' cells.
+                merged = [a or b or c for a, b, c in zip(by_session, by_mark, by_online)]
+                shared = shared_cells[(sid, mark, there)] = tuple(merged[i] for i in self.shared_at)
+            out.append(list(pick(person + shared)))
 
 
 @dataclass(frozen=True)
@@ -346,27 +378,30 @@ def build_rows(
         course_counts=tuple(source.course_counts),
     )
     tick(3, 4, _("Writing rows"))
-    main_fns = _compile(profile.main, profile)
-    # A course's own cells (its code, dates, counts) are the same on each of its rows: made
-    # once per course, then copied into every row.
-    per_course = [c.source.startswith(_COURSE_SOURCES) for c in profile.main.columns]
-    course_cells: dict[int, list[str]] = {}
     att_plan = _AttendancePlan(profile.attendance, profile) if profile.attendance else None
+    rows: list[_Row] = []
     for p in source.people:
         course = source.courses[p.course_id]
-        row = _Row({**course.values, **p.values}, course.start_date, p.scores)
+        rows.append(_Row({**course.values, **p.values}, course.start_date, p.scores))
+    # The main file row by row (each person's records are read once, while in the cache):
+    # a course's own cells (its code, dates, counts) made once per course, a person's cells
+    # by one call each, and the two picked into the file's order by one itemgetter (in C).
+    columns = profile.main.columns
+    course_at = [i for i, c in enumerate(columns) if c.source.startswith(_COURSE_SOURCES)]
+    person_at = [i for i, c in enumerate(columns) if not c.source.startswith(_COURSE_SOURCES)]
+    course_fns = [_cell_fn(columns[i], profile) for i in course_at]
+    person_fns = [_cell_fn(columns[i], profile) for i in person_at]
+    place = {col: n for n, col in enumerate(person_at + course_at)}
+    pick = _picker([place[i] for i in range(len(columns))])
+    course_cells: dict[int, tuple[str, ...]] = {}
+    for p, row in zip(source.people, rows, strict=True):
         known = course_cells.get(p.course_id)
         if known is None:
-            known = course_cells[p.course_id] = [
-                fn(row) if mine else "" for fn, mine in zip(main_fns, per_course, strict=True)
-            ]
-        data.rows.append(
-            [
-                cell if mine else fn(row)
-                for fn, mine, cell in zip(main_fns, per_course, known, strict=True)
-            ]
-        )
-        if att_plan is not None and data.attendance_rows is not None:
+            known = course_cells[p.course_id] = tuple(fn(row) for fn in course_fns)
+        data.rows.append(list(pick(tuple([fn(row) for fn in person_fns]) + known)))
+    if att_plan is not None and data.attendance_rows is not None:
+        for p, row in zip(source.people, rows, strict=True):
+            course = source.courses[p.course_id]
             att_plan.add_rows(
                 data.attendance_rows,
                 row,

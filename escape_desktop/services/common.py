@@ -168,6 +168,8 @@ def parse_int(
 def parse_int(
     value: object, field: str, label: str, lo: int, hi: int, *, required: bool = True
 ) -> int | None:
+    if type(value) is int and lo <= value <= hi:
+        return value  # the common case (a hand-over's numbers): nothing to look up
     label = _(label)  # the field's name, marked N_() where it is written
     if value is None or value == "":
         if required:
@@ -215,6 +217,8 @@ def parse_float(
 def parse_float(
     value: object, field: str, label: str, lo: float, hi: float, *, required: bool = True
 ) -> float | None:
+    if (type(value) is float or type(value) is int) and lo <= value <= hi:  # never NaN
+        return float(value)  # the common case: nothing to parse or look up
     label = _(label)  # the field's name, marked N_() where it is written
     if value is None or value == "":
         if required:

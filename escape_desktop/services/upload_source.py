@@ -249,7 +249,7 @@ def read_upload_source(
     sq = select(Session.id, Session.course_id, Session.number, Session.date, Session.cancelled)
     if scope.course_id is not None:
         sq = sq.where(Session.course_id == scope.course_id)
-    for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)):
+    for sid, cid, number, day, cancelled in conn.execute(sq.order_by(Session.number)).all():
         if day <= held_until.get(cid, today):
             sessions_by_course.setdefault(cid, []).append((sid, number, day, bool(cancelled)))
     held_live = {
@@ -276,7 +276,7 @@ def read_upload_source(
     if course_filter is not None:
         ass_q = ass_q.join(Enrolment, Enrolment.id == Assessment.enrolment_id).where(course_filter)
     where: dict[tuple[int, str], dict[str, str]] = {}  # (enrolment, measure) -> start/end -> taken
-    for eid, key, timepoint, score, adapted, on, taken in conn.execute(ass_q):
+    for eid, key, timepoint, score, adapted, on, taken in conn.execute(ass_q).all():
         if eid in ids and timepoint != "follow_up":  # follow-up: from its one home, below
             scores.setdefault(eid, {})[(key, timepoint)] = (score, bool(adapted), on)
             if timepoint in ("start", "end") and score is not None:
@@ -310,6 +310,20 @@ def read_upload_source(
             scores.setdefault(eid, {})[(key, f"month{point}")] = (value, False, e.contacted_on)
 
     no_marks: Mapping[Any, str] = {}
+    no_sids: frozenset[int] = frozenset()
+    course_sids: dict[int, frozenset[int]] = {}
+    course_online: dict[int, frozenset[int]] = {}
+    joins_count: dict[int, bool] = {}
+    for cid, c in courses.items():
+        mode = c["course.delivery_mode"]
+        held_here = [sid for sid, *_x in sessions_by_course.get(cid, ())]
+        course_sids[cid] = frozenset(held_here)
+        course_online[cid] = frozenset(
+            sid for sid in held_here if session_online(mode, sid in moved)
+        )
+        # Joining a hall session over video makes a presence online only where the rule says
+        # so for a session not moved (a hybrid course).
+        joins_count[cid] = attended_online(mode, False, True)
     no_scores: dict[tuple[str, str], tuple[float | None, bool, date | None]] = {}
     out_people = []
     in_file: dict[int, list[PersonStatus]] = {}
@@ -318,6 +332,14 @@ def read_upload_source(
         summary, statuses = figures[cid]
         person = statuses[eid]
         in_file.setdefault(cid, []).append(person)
+        person_marks = marks.get(eid, no_marks)
+        # Where this person's presence was over video (programme.delivery.attended_online):
+        # every session the course held over video, and the hall sessions they joined over
+        # video where joining counts (a hybrid course): worked out per course, not per cell.
+        online = course_online[cid]
+        joined_here = joined.get(eid)
+        if joined_here and joins_count[cid]:
+            online = online | (course_sids[cid] & joined_here)
         joints = {j.strip() for j in (p[9] or "").split(",")}
         values = {
             "enrolment.status": person.status,
@@ -342,10 +364,10 @@ def read_upload_source(
             "enrolment.sessions_held": person.held,
             "enrolment.sessions_attended_online": attended_online_count(
                 courses[cid]["course.delivery_mode"],
-                marks.get(eid, no_marks),
-                held_live.get(cid, set()),
-                moved,
-                joined.get(eid, set()),
+                person_marks,
+                held_live.get(cid, no_sids),
+                online,  # the sessions over video for this person (moved or joined)
+                no_sids,
             ),
             "enrolment.attendance_percent": (
                 # Half away from zero, as everywhere: 5 of 8 is 63, not round()'s 62.
@@ -364,19 +386,14 @@ def read_upload_source(
             at = followed.get((eid, point))
             values[f"follow_up.{point}.state"] = at.state if at else "not_followed"
             values[f"follow_up.{point}.date"] = at.contacted_on if at else None
-        mode = courses[cid]["course.delivery_mode"]
         out_people.append(
             UploadPerson(
                 eid,
                 cid,
                 values,
-                marks.get(eid, no_marks),
+                person_marks,
                 scores.get(eid, no_scores),
-                frozenset(
-                    sid
-                    for sid, *_x in sessions_by_course.get(cid, ())
-                    if attended_online(mode, sid in moved, sid in joined.get(eid, ()))
-                ),
+                online,
             )
         )
     counted = sorted(
@@ -402,11 +419,7 @@ def read_upload_source(
                 c,
                 c["course.start_date"],
                 tuple(sessions_by_course.get(cid, ())),
-                frozenset(
-                    sid
-                    for sid, *_x in sessions_by_course.get(cid, ())
-                    if session_online(c["course.delivery_mode"], sid in moved)
-                ),
+                course_online[cid],
             )
             for cid, c in courses.items()
         },

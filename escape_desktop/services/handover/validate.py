@@ -436,7 +436,6 @@ def _check_key(kind: str, parts: list[str]) -> None:
 
 def check_record(key: str, values: object, library: Any) -> None:
     """Refuse one record of a hand-over file that the window would not have let anyone type."""
-    where = _where(key) if isinstance(key, str) else _(A_RECORD)
     try:
         kind, *parts = key.split("|")
         if kind not in CHECKS:
@@ -451,6 +450,8 @@ def check_record(key: str, values: object, library: Any) -> None:
     except Refusal:
         raise
     except ValidationError as e:
+        # Where it was is worked out only for a refusal, not for every record that passes.
+        where = _where(key) if isinstance(key, str) else _(A_RECORD)
         raise _refuse(e.field, where, e.message) from None
 
 
