@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from escape_desktop.i18n import N_
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.followup import PointCounts
 from escape_desktop.programme.followup import counts as follow_up_counts
@@ -26,10 +27,11 @@ from escape_desktop.programme.outcomes import classify_change
 from escape_desktop.programme.rounding import format_number, round_half_away
 
 DOMAINS = ("function", "pain", "wellbeing")
+# English in the figure files (CSV, JSON); translated where the PDF prints them.
 DOMAIN_LABELS = {
-    "function": "Improved daily function",
-    "pain": "Less pain",
-    "wellbeing": "Better quality of life or wellbeing",
+    "function": N_("Improved daily function"),
+    "pain": N_("Less pain"),
+    "wellbeing": N_("Better quality of life or wellbeing"),
 }
 # NHS statistical disclosure practice: no rate for a group of under 5 people, and a count
 # of 1 to 4 people is not printed.
