@@ -125,7 +125,17 @@ def ranked_chart(
     """Sites ranked by a proportion, each a dot with its 95 % Wilson interval as a line;
     ``benchmark``: a published figure (percent, label) drawn as a dotted line."""
 
-    top, bottom, label_w, right_w = (16.0 if benchmark else 6.0), 22.0, LABEL_WIDTH, 70.0
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def share(f: Fraction) -> str:
+        return _("{percent} % of {people}").format(
+            percent=f.percent_text(), people=_whole(f.denominator)
+        )
+
+    # The column right of the chart is as wide as its longest share in this language.
+    widest = max((stringWidth(share(value(g)), FONT, 7) for g in groups), default=0.0)
+    top, bottom, label_w = (16.0 if benchmark else 6.0), 22.0, LABEL_WIDTH
+    right_w = max(70.0, widest + 10)
     # Site names are wrapped onto up to three lines: the rows are as tall as they need.
     labels = _name_lines(groups)
     row_h = ROW_HEIGHT[max((len(x) for x in labels), default=1) or 1]
@@ -226,9 +236,7 @@ def ranked_chart(
             String(
                 x1 + 6,
                 y - 3,
-                _("{percent} % of {people}").format(
-                    percent=f.percent_text(), people=_whole(f.denominator)
-                ),
+                share(f),
                 fontName=FONT,
                 fontSize=7,
                 fillColor=INK,
@@ -256,6 +264,15 @@ def funnel_chart(groups: Sequence[GroupFigures], overall: Fraction, width: float
     shown = [g for g in groups if g.completion.denominator >= SMALL_CELL]
     height = 105 * mm
     left, right, top, bottom = 34.0, 8.0, 8.0, 34.0
+    from reportlab.lib.utils import simpleSplit
+
+    key = _(
+        "Solid line: all sites, {percent} %. Dashed: 95 % limits. "
+        "Outer lines: 99.8 % limits. Black dots: outside the 95 % limits (named below)."
+    ).format(percent=overall.percent_text())
+    # The key under the axis, whole: a longer language's takes a second line (never cut).
+    key_lines = simpleSplit(key, FONT, 7, width - left - right)[:3]
+    bottom += 8 * (len(key_lines) - 1)
     d = Drawing(width, height)
     if not shown or not overall.denominator:
         d.add(String(left, height / 2, _("No site has 5 or more people to plot."), fontName=FONT))
@@ -343,11 +360,8 @@ def funnel_chart(groups: Sequence[GroupFigures], overall: Fraction, width: float
                 placed.append(box)
                 d.add(String(px + dx, py + dy, code, fontName=FONT, fontSize=6.5, fillColor=INK))
                 break  # no free place: the table under the chart names it
-    key = _(
-        "Solid line: all sites, {percent} %. Dashed: 95 % limits. "
-        "Outer lines: 99.8 % limits. Black dots: outside the 95 % limits (named below)."
-    ).format(percent=overall.percent_text())
-    d.add(String(x0, 3, _fit(key, x1 - x0, 7), **small))
+    for i, line in enumerate(key_lines):
+        d.add(String(x0, 3 + 8 * (len(key_lines) - 1 - i), line, **small))
     return d
 
 
@@ -950,6 +964,6 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         # Shortened, never under the page number: a Welsh year's period is long (the first
         # page prints it whole).
         footer = _fit(f"{title} · {data.period}", width - 100, 8)
-        return build(doc, story, footer=footer)
+        return build(doc, story, footer=footer, tr=ui_translator())  # 'Page 2 of 9' too
 
     return int(write_atomically(path, write))
