@@ -303,6 +303,9 @@ class ReportData:
     # People by ethnic category, stated sex and gender identity, suppressed: an
     # equality.EqualityReport (typed loosely: equality.py builds on this module).
     equality: Any = None
+    # Chair-stand changes left out of the headlines (tests watched over video, as the site's
+    # setting said): the PDF's glossary says how many, in the reader's language.
+    left_out_over_video: int = 0
 
 
 def _gain(rule: MeasureRule, start: float, end: float) -> float:

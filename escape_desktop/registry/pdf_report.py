@@ -914,6 +914,19 @@ def _notes(data: ReportData) -> list:
                     source=_(r.threshold_source),
                 )
             )
+    if data.left_out_over_video:
+        n = data.left_out_over_video
+        lines.append(
+            ngettext(
+                "Tests watched over video: {n} start-to-end change is left out of the "
+                "headline figures and means, as the sites' own setting said in the upload "
+                "(chair_stand_change_counted = 0); its values still count as measured.",
+                "Tests watched over video: {n} start-to-end changes are left out of the "
+                "headline figures and means, as the sites' own setting said in the upload "
+                "(chair_stand_change_counted = 0); their values still count as measured.",
+                n,
+            ).format(n=_whole(n))
+        )
     lines.extend(data.notes)
     return [Paragraph(esc(t), Styles.note) for t in lines]
 

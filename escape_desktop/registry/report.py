@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Float, and_, case, cast, false, func, not_, or_, select
 
-from escape_desktop.i18n import N_, _, ngettext, ui_date
+from escape_desktop.i18n import N_, _, ui_date
 from escape_desktop.programme.delivery import DELIVERY_MODES, MODE_WORD, mode_from_code, parse_mode
 
 from .figures import (
@@ -59,8 +59,8 @@ def period_words(date_from: date | None, date_to: date | None, year: str | None)
         )
     if date_from or date_to:
         return _("courses starting {start} to {end}").format(
-            start=ui_date(date_from, "long") if date_from else _("any time"),
-            end=ui_date(date_to, "long") if date_to else _("now"),
+            start=ui_date(date_from, "medium") if date_from else _("any time"),
+            end=ui_date(date_to, "medium") if date_to else _("now"),
         )
     return _("all courses")
 
@@ -357,21 +357,7 @@ def gather_report(
             for fy in sorted(by_year)
         ),
         equality=equality,
-        notes=(
-            (
-                ngettext(
-                    "Tests watched over video: {n} start-to-end change is left out of the "
-                    "headline figures and means, as the sites' own setting said in the upload "
-                    "(chair_stand_change_counted = 0); its values still count as measured.",
-                    "Tests watched over video: {n} start-to-end changes are left out of the "
-                    "headline figures and means, as the sites' own setting said in the upload "
-                    "(chair_stand_change_counted = 0); their values still count as measured.",
-                    left_out_over_video,
-                ).format(n=left_out_over_video),
-            )
-            if left_out_over_video
-            else ()
-        ),
+        left_out_over_video=left_out_over_video,
     )
 
 

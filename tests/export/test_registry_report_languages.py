@@ -68,13 +68,23 @@ def test_the_registry_report_in_welsh_fits_and_its_figure_files_stay_english(
 ):
     pdf, figures = tmp_path / "cy.pdf", tmp_path / "figures.json"
     code, _out, err = cli(capsys, "registry", "report", "--data-dir", str(loaded), "--language",
-                          "Cymraeg", "--out", str(pdf), "--json-file", str(figures))  # fmt: skip
+                          "Cymraeg", "--from", "2025-01-01", "--out", str(pdf),
+                          "--json-file", str(figures))  # fmt: skip
     assert code == 0, err
     assert i18n.ui_language() == "en"  # the PDF's language, not the command's after it
     text = _text(pdf)
     for welsh in ("Adroddiad y gofrestrfa", "Geirfa", "plot twndis", "Safle", "Prif gyfrannau"):
         assert welsh in text, welsh
-    for english in ("Glossary", "Headline proportions", "funnel plot", "Enrolled", "meaningful"):
+    assert "1 Ionawr 2025" in text  # the period's date in Welsh words (--from)
+    for english in (
+        "January",
+        "watched over video",
+        "Glossary",
+        "Headline proportions",
+        "funnel plot",
+        "Enrolled",
+        "meaningful",
+    ):
         assert english not in text, english
     for _code, name in SITES.values():
         assert name.split()[-1] in text  # the sites' names are data, printed as typed
