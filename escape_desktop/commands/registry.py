@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from escape_desktop.i18n import _, ngettext
+from escape_desktop.i18n import LANGUAGES, _, language_word, ngettext
 
 from .base import (
     CommandError,
@@ -68,6 +68,17 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
         "--year",
         metavar="YYYY-YY",
         help=_("one financial year (1 April to 31 March), by the course's first session"),
+    )
+    r.add_argument(
+        "--language",
+        type=language_word,
+        choices=tuple(LANGUAGES),
+        default=None,
+        help=_(
+            "print the PDF report in this language (en or cy, Cymraeg); default: the app's "
+            "own. The CSV's columns and the JSON's keys stay English, for the national "
+            "team's tools"
+        ),
     )
     r.add_argument("--json", action="store_true", help=_("also print the figures as JSON"))
     r.set_defaults(func=cmd_report)
@@ -171,10 +182,33 @@ def cmd_add(args: argparse.Namespace) -> int:
     return 0
 
 
+def _render_in(language: str | None, data: Any, out: Path, date_from: Any, date_to: Any,
+               year: str | None) -> int:  # fmt: skip
+    """The PDF report in ``language`` (the app's own when None); the CSV and JSON are data
+    for the national team's tools and keep their English columns, keys and labels."""
+    import dataclasses
+
+    from escape_desktop import i18n
+    from escape_desktop.registry.figures import financial_year_dates
+    from escape_desktop.registry.pdf_report import render_registry_report
+    from escape_desktop.registry.report import period_words
+
+    if language is None:
+        return render_registry_report(data, out)
+    before = i18n.ui_language()
+    i18n.set_ui_language(language)
+    try:
+        if year is not None:
+            date_from, date_to = financial_year_dates(year) or (None, None)
+        period = period_words(date_from, date_to, year)
+        return render_registry_report(dataclasses.replace(data, period=period), out)
+    finally:
+        i18n.set_ui_language(before)
+
+
 def cmd_report(args: argparse.Namespace) -> int:
     from escape_desktop.registry.figures import financial_year_dates
     from escape_desktop.registry.figures_table import figures_json_text, write_figures_csv
-    from escape_desktop.registry.pdf_report import render_registry_report
     from escape_desktop.registry.report import gather_report
 
     date_from = iso_date(args.date_from, "--from")
@@ -212,7 +246,9 @@ def cmd_report(args: argparse.Namespace) -> int:
         db.dispose()
     if not data.sites:
         raise CommandError(_("The registry holds no courses in that period; nothing to report."))
-    pages = render_registry_report(data, out) if out is not None else 0
+    pages = 0
+    if out is not None:
+        pages = _render_in(args.language, data, out, date_from, date_to, year)
     rows = write_figures_csv(data, csv_out) if csv_out is not None else 0
     if json_out is not None:
         write_text_atomically(json_out, figures_json_text(data))

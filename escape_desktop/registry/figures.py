@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from escape_desktop.i18n import N_
 from escape_desktop.programme.content import Instrument
 from escape_desktop.programme.followup import PointCounts
 from escape_desktop.programme.followup import counts as follow_up_counts
@@ -26,10 +27,11 @@ from escape_desktop.programme.outcomes import classify_change
 from escape_desktop.programme.rounding import format_number, round_half_away
 
 DOMAINS = ("function", "pain", "wellbeing")
+# English in the figure files (CSV, JSON); translated where the PDF prints them.
 DOMAIN_LABELS = {
-    "function": "Improved daily function",
-    "pain": "Less pain",
-    "wellbeing": "Better quality of life or wellbeing",
+    "function": N_("Improved daily function"),
+    "pain": N_("Less pain"),
+    "wellbeing": N_("Better quality of life or wellbeing"),
 }
 # NHS statistical disclosure practice: no rate for a group of under 5 people, and a count
 # of 1 to 4 people is not printed.
@@ -301,6 +303,9 @@ class ReportData:
     # People by ethnic category, stated sex and gender identity, suppressed: an
     # equality.EqualityReport (typed loosely: equality.py builds on this module).
     equality: Any = None
+    # Chair-stand changes left out of the headlines (tests watched over video, as the site's
+    # setting said): the PDF's glossary says how many, in the reader's language.
+    left_out_over_video: int = 0
 
 
 def _gain(rule: MeasureRule, start: float, end: float) -> float:

@@ -26,10 +26,11 @@ from escape_desktop.export.pdf_style import (
     table,
     write_atomically,
 )
-from escape_desktop.i18n import _
+from escape_desktop.export.pdf_words import measure_name
+from escape_desktop.i18n import _, ngettext, ui_translator
 from escape_desktop.programme.completion import NATIONAL_COMPLETION, NATIONAL_COMPLETION_SOURCE
 from escape_desktop.programme.equality import ETHNIC_CATEGORIES, GENDER_IDENTITIES, STATED_SEXES
-from escape_desktop.programme.rounding import format_number, plural
+from escape_desktop.programme.rounding import format_number
 
 from .figures import (
     SMALL_CELL,
@@ -64,21 +65,39 @@ def rows_per_chart(groups: Sequence[GroupFigures]) -> int:
     return min(ROWS_PER_CHART, int(600 // ROW_HEIGHT[max(lines, 1)]))
 
 
+def _whole(n: float) -> str:
+    """A whole number with the reader's locale's thousands separator (Babel)."""
+    from babel.numbers import format_decimal
+
+    return str(format_decimal(n, format="#,##0", locale=ui_translator().locale))
+
+
+def _percent(f: Fraction) -> str:
+    return _("{percent} %").format(percent=f.percent_text())
+
+
 def _pct(f: Fraction | None, *, n: bool = True) -> str:
     """A percentage with its numerator and denominator; a group of under 5 is not shown."""
     if f is None:
-        return "not available"
+        return _("not available")
     if f.percent is None:
         return "–"
     if f.denominator < SMALL_CELL:
-        return "fewer than 5 people"
-    text = f"{f.percent_text()} %"
-    return f"{text} ({f.numerator:,}/{f.denominator:,})" if n else text
+        return _("fewer than 5 people")
+    if not n:
+        return _percent(f)
+    return _("{percent} % ({numerator}/{denominator})").format(
+        percent=f.percent_text(), numerator=_whole(f.numerator), denominator=_whole(f.denominator)
+    )
 
 
 def _count(n: int) -> str:
     """A count as printed: thousands separated, 1 to 4 suppressed."""
-    return "<5" if 0 < n < SMALL_CELL else f"{n:,}"
+    return "<5" if 0 < n < SMALL_CELL else _whole(n)
+
+
+def _courses(n: int) -> str:
+    return ngettext("{n} course", "{n} courses", n).format(n=_whole(n))
 
 
 def _ci(f: Fraction) -> str:
@@ -106,7 +125,17 @@ def ranked_chart(
     """Sites ranked by a proportion, each a dot with its 95 % Wilson interval as a line;
     ``benchmark``: a published figure (percent, label) drawn as a dotted line."""
 
-    top, bottom, label_w, right_w = (16.0 if benchmark else 6.0), 22.0, LABEL_WIDTH, 70.0
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    def share(f: Fraction) -> str:
+        return _("{percent} % of {people}").format(
+            percent=f.percent_text(), people=_whole(f.denominator)
+        )
+
+    # The column right of the chart is as wide as its longest share in this language.
+    widest = max((stringWidth(share(value(g)), FONT, 7) for g in groups), default=0.0)
+    top, bottom, label_w = (16.0 if benchmark else 6.0), 22.0, LABEL_WIDTH
+    right_w = max(70.0, widest + 10)
     # Site names are wrapped onto up to three lines: the rows are as tall as they need.
     labels = _name_lines(groups)
     row_h = ROW_HEIGHT[max((len(x) for x in labels), default=1) or 1]
@@ -123,7 +152,7 @@ def ranked_chart(
             String(
                 x(tick),
                 bottom - 10,
-                f"{tick} %",
+                _("{percent} %").format(percent=tick),
                 fontName=FONT,
                 fontSize=7,
                 textAnchor="middle",
@@ -169,7 +198,7 @@ def ranked_chart(
             String(
                 x(overall.percent),
                 2,
-                f"all sites {overall.percent_text()} %",
+                _("all sites {percent} %").format(percent=overall.percent_text()),
                 fontName=FONT,
                 fontSize=7,
                 textAnchor="middle",
@@ -193,7 +222,9 @@ def ranked_chart(
             )
         if f.percent is None:
             d.add(
-                String(x0 + 2, y - 3, "no one to count", fontName=FONT, fontSize=7, fillColor=DARK)
+                String(
+                    x0 + 2, y - 3, _("no one to count"), fontName=FONT, fontSize=7, fillColor=DARK
+                )
             )
             continue
         lo, hi = f.interval  # type: ignore[misc]
@@ -205,7 +236,7 @@ def ranked_chart(
             String(
                 x1 + 6,
                 y - 3,
-                f"{f.percent_text()} % of {f.denominator:,}",
+                share(f),
                 fontName=FONT,
                 fontSize=7,
                 fillColor=INK,
@@ -233,9 +264,18 @@ def funnel_chart(groups: Sequence[GroupFigures], overall: Fraction, width: float
     shown = [g for g in groups if g.completion.denominator >= SMALL_CELL]
     height = 105 * mm
     left, right, top, bottom = 34.0, 8.0, 8.0, 34.0
+    from reportlab.lib.utils import simpleSplit
+
+    key = _(
+        "Solid line: all sites, {percent} %. Dashed: 95 % limits. "
+        "Outer lines: 99.8 % limits. Black dots: outside the 95 % limits (named below)."
+    ).format(percent=overall.percent_text())
+    # The key under the axis, whole: a longer language's takes a second line (never cut).
+    key_lines = simpleSplit(key, FONT, 7, width - left - right)[:3]
+    bottom += 8 * (len(key_lines) - 1)
     d = Drawing(width, height)
     if not shown or not overall.denominator:
-        d.add(String(left, height / 2, "No site has 5 or more people to plot.", fontName=FONT))
+        d.add(String(left, height / 2, _("No site has 5 or more people to plot."), fontName=FONT))
         return d
     p0 = overall.numerator / overall.denominator
     n_max = max(g.completion.denominator for g in shown)
@@ -258,12 +298,20 @@ def funnel_chart(groups: Sequence[GroupFigures], overall: Fraction, width: float
     tick = y_low
     while tick <= 1.0001:
         d.add(Line(x0, y(tick), x1, y(tick), strokeColor=LIGHT, strokeWidth=0.5))
-        d.add(String(x0 - 3, y(tick) - 2.5, f"{tick * 100:.0f} %", textAnchor="end", **small))
+        d.add(
+            String(
+                x0 - 3,
+                y(tick) - 2.5,
+                _("{percent} %").format(percent=f"{tick * 100:.0f}"),
+                textAnchor="end",
+                **small,
+            )
+        )
         tick += 0.1
     n = 0.0
     while n <= x_top + 1e-9:
         d.add(Line(x(n), y0, x(n), y0 - 3, strokeColor=DARK, strokeWidth=0.5))
-        d.add(String(x(n), y0 - 11, f"{n:,.0f}", textAnchor="middle", **small))
+        d.add(String(x(n), y0 - 11, _whole(round(n)), textAnchor="middle", **small))
         n += step_x
     d.add(Line(x0, y0, x1, y0, strokeColor=DARK, strokeWidth=0.7))
     d.add(Line(x0, y0, x0, y1, strokeColor=DARK, strokeWidth=0.7))
@@ -271,7 +319,7 @@ def funnel_chart(groups: Sequence[GroupFigures], overall: Fraction, width: float
         String(
             (x0 + x1) / 2,
             y0 - 22,
-            "People who started, on finished courses (site size)",
+            _("People who started, on finished courses (site size)"),
             textAnchor="middle",
             **small,
         )
@@ -312,11 +360,8 @@ def funnel_chart(groups: Sequence[GroupFigures], overall: Fraction, width: float
                 placed.append(box)
                 d.add(String(px + dx, py + dy, code, fontName=FONT, fontSize=6.5, fillColor=INK))
                 break  # no free place: the table under the chart names it
-    key = (
-        f"Solid line: all sites, {overall.percent_text()} %. Dashed: 95 % limits. "
-        "Outer lines: 99.8 % limits. Black dots: outside the 95 % limits (named below)."
-    )
-    d.add(String(x0, 3, _fit(key, x1 - x0, 7), **small))
+    for i, line in enumerate(key_lines):
+        d.add(String(x0, 3 + 8 * (len(key_lines) - 1 - i), line, **small))
     return d
 
 
@@ -330,7 +375,7 @@ def _funnel_section(data: ReportData, width: float) -> list:
     too_few = len(data.sites) - len(shown)
     story: list = [
         CondPageBreak(130 * mm),
-        Paragraph("Completion by site against its size (funnel plot)", Styles.h2),
+        Paragraph(esc(_("Completion by site against its size (funnel plot)")), Styles.h2),
         funnel_chart(data.sites, overall, width - 12),  # inside the frame's padding
         Spacer(1, 2 * mm),
     ]
@@ -341,33 +386,51 @@ def _funnel_section(data: ReportData, width: float) -> list:
     )
     outside = [(b, g) for b, g in outside if b != "within"]
     if outside:
-        head = ["Site", "Started (finished courses)", "Completion rate", "Against the limits"]
+        head = [
+            _("Site"),
+            _("Started (finished courses)"),
+            _("Completion rate"),
+            _("Against the limits"),
+        ]
         rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
         for band, g in outside:
-            where = ("below" if band.startswith("below") else "above") + (
-                " the 99.8 % limit" if "99.8" in band else " the 95 % limit"
-            )
+            where = {
+                (True, True): _("below the 99.8 % limit"),
+                (True, False): _("below the 95 % limit"),
+                (False, True): _("above the 99.8 % limit"),
+                (False, False): _("above the 95 % limit"),
+            }[(band.startswith("below"), "99.8" in band)]
             rows.append(
                 [
                     Paragraph(f"{esc(g.name)} ({esc(g.code)})", Styles.cell),
-                    _num_cell(f"{g.completion.denominator:,}"),
+                    _num_cell(_whole(g.completion.denominator)),
                     _num_cell(_pct(g.completion)),
                     Paragraph(esc(where), Styles.cell),
                 ]
             )
         story.append(table(rows, [w * width / 510 for w in (230, 80, 110, 90)]))
     else:
-        story.append(Paragraph("Every site plotted is within the 95 % limits.", Styles.note))
+        story.append(
+            Paragraph(esc(_("Every site plotted is within the 95 % limits.")), Styles.note)
+        )
     story.append(
         Paragraph(
             esc(
-                "A site outside the 99.8 % limits differs from the national rate by more than "
-                "chance is likely to explain; outside the 95 % limits, one site in twenty would "
-                "be by chance alone. Limits: the overall rate ± 1.96 and ± 3.09 standard errors "
-                "for a site of that size."
+                _(
+                    "A site outside the 99.8 % limits differs from the national rate by more "
+                    "than chance is likely to explain; outside the 95 % limits, one site in "
+                    "twenty would be by chance alone. Limits: the overall rate ± 1.96 and "
+                    "± 3.09 standard errors for a site of that size."
+                )
                 + (
-                    f" Not plotted (fewer than 5 people who started on finished courses): "
-                    f"{plural(too_few, 'site')}."
+                    " "
+                    + ngettext(
+                        "Not plotted (fewer than 5 people who started on finished courses): "
+                        "{n} site.",
+                        "Not plotted (fewer than 5 people who started on finished courses): "
+                        "{n} sites.",
+                        too_few,
+                    ).format(n=_whole(too_few))
                     if too_few
                     else ""
                 )
@@ -397,9 +460,9 @@ HEAD_SMALL = ParagraphStyle("registry_head", parent=Styles.head, fontSize=8, lea
 
 
 def _site_cell(g: GroupFigures, overall: GroupFigures) -> Paragraph:
-    courses = plural(g.courses, "course")
+    courses = _courses(g.courses)
     if g is overall:
-        return Paragraph(f"{esc(g.name)}<br/>{courses}", Styles.cell_bold)
+        return Paragraph(f"{esc(_(g.name))}<br/>{courses}", Styles.cell_bold)
     return Paragraph(f"{esc(g.name)} ({esc(g.code)})<br/>{courses}", Styles.cell)
 
 
@@ -415,14 +478,14 @@ def _summary_table(data: ReportData, width: float) -> list:
     # One vocabulary with the class summary: enrolled (on the course lists), agreed to share
     # (in the uploads), started, completed; rates on finished courses only.
     head = [
-        "Site",
-        "Enrolled",
-        "Agreed to share",
-        "Started",
-        "Completed (finished courses)",
-        "Completion rate (finished courses)",
-        "95 % CI",
-        "Start and end measures (finished courses)",
+        _("Site"),
+        _("Enrolled"),
+        _("Agreed to share"),
+        _("Started"),
+        _("Completed (finished courses)"),
+        _("Completion rate (finished courses)"),
+        _("95 % CI"),
+        _("Start and end measures (finished courses)"),
     ]
     rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for g in list(data.sites) + [data.overall]:
@@ -444,7 +507,9 @@ def _summary_table(data: ReportData, width: float) -> list:
 
 def _headline_table(data: ReportData, width: float) -> list:
     labels = [h.label for h in data.overall.headlines]
-    head = ["Site"] + [f"{lab}: meaningful / any improvement" for lab in labels]
+    head = [_("Site")] + [
+        _("{headline}: meaningful / any improvement").format(headline=_(lab)) for lab in labels
+    ]
     rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for g in list(data.sites) + [data.overall]:
         cells: list = [_site_cell(g, data.overall)]
@@ -453,9 +518,9 @@ def _headline_table(data: ReportData, width: float) -> list:
             # its own numerator and denominator, as they can differ.
             cells.append(
                 Paragraph(
-                    esc(f"meaningful {_pct(h.meaningful)}")
+                    esc(_("meaningful {share}").format(share=_pct(h.meaningful)))
                     + "<br/>"
-                    + esc(f"any {_pct(h.improved)}"),
+                    + esc(_("any {share}").format(share=_pct(h.improved))),
                     Styles.cell,
                 )
             )
@@ -469,8 +534,8 @@ def _follow_up_table(data: ReportData, width: float) -> list:
     groups = [g for g in list(data.sites) + [data.overall] if g.follow_up]
     if not groups:
         return []
-    head = ["Site", "Follow-up", "Due so far", "Reached", "Response rate", "Could not reach",
-            "Declined", "Still to do"]  # fmt: skip
+    head = [_("Site"), _("Follow-up"), _("Due so far"), _("Reached"), _("Response rate"),
+            _("Could not reach"), _("Declined"), _("Still to do")]  # fmt: skip
     rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for g in groups:
         for c in g.follow_up:
@@ -486,12 +551,12 @@ def _follow_up_table(data: ReportData, width: float) -> list:
             rows.append(
                 [
                     _site_cell(g, data.overall),
-                    _num_cell(f"{c.point} months"),
+                    _num_cell(ngettext("{n} month", "{n} months", c.point).format(n=c.point)),
                     _num_cell(_count(c.counted)),
                     _num_cell(shown[0]),
                     # a rate would give back a hidden count: not shown either
                     _num_cell(
-                        "fewer than 5 reached"
+                        _("fewer than 5 reached")
                         if 0 < c.done < SMALL_CELL
                         else _("not shown")
                         if hide[0]
@@ -505,13 +570,16 @@ def _follow_up_table(data: ReportData, width: float) -> list:
     widths = [w * width / 510 for w in (112, 56, 50, 50, 70, 60, 56, 56)]
     return [
         CondPageBreak(40 * mm),
-        Paragraph("Does it last? Follow-up at 3 and 12 months", Styles.h2),
+        Paragraph(esc(_("Does it last? Follow-up at 3 and 12 months")), Styles.h2),
         table(rows, widths),
         Paragraph(
             esc(
-                "Due so far: people who completed and agreed to be contacted, whose follow-up "
-                "date has come (or is recorded). Response rate: reached and measured, of those. "
-                "Only uploads made with profile version 4 or later carry follow-up."
+                _(
+                    "Due so far: people who completed and agreed to be contacted, whose "
+                    "follow-up date has come (or is recorded). Response rate: reached and "
+                    "measured, of those. Only uploads made with profile version 4 or later "
+                    "carry follow-up."
+                )
             ),
             Styles.note,
         ),
@@ -533,16 +601,16 @@ def _modes_table(data: ReportData, width: float) -> list:
         return []
     labels = [h.label for h in data.overall.headlines]
     head = [
-        "Delivery mode",
-        "Enrolled",
-        "Started",
-        "Completion rate (finished courses)",
-        "95 % CI",
-    ] + [f"{lab}: meaningful / any" for lab in labels]
+        _("Delivery mode"),
+        _("Enrolled"),
+        _("Started"),
+        _("Completion rate (finished courses)"),
+        _("95 % CI"),
+    ] + [_("{headline}: meaningful / any").format(headline=_(lab)) for lab in labels]
     rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for g in data.modes:
         cells: list = [
-            Paragraph(f"{esc(g.name)}<br/>{plural(g.courses, 'course')}", Styles.cell),
+            Paragraph(f"{esc(_(g.name))}<br/>{esc(_courses(g.courses))}", Styles.cell),
             _num_cell(_count(g.referred)),
             _num_cell(_count(g.started)),
             _num_cell(_pct(g.completion)),
@@ -551,9 +619,9 @@ def _modes_table(data: ReportData, width: float) -> list:
         for h in g.headlines:
             cells.append(
                 Paragraph(
-                    esc(f"meaningful {_pct(h.meaningful)}")
+                    esc(_("meaningful {share}").format(share=_pct(h.meaningful)))
                     + "<br/>"
-                    + esc(f"any {_pct(h.improved)}"),
+                    + esc(_("any {share}").format(share=_pct(h.improved))),
                     Styles.cell,
                 )
             )
@@ -563,7 +631,7 @@ def _modes_table(data: ReportData, width: float) -> list:
     widths = [w * width / 510 for w in (*fixed, *([rest] * len(labels)))]
     return [
         Spacer(1, 4 * mm),
-        Paragraph("By delivery mode: in the hall, over video, or both", Styles.h2),
+        Paragraph(esc(_("By delivery mode: in the hall, over video, or both")), Styles.h2),
         table(rows, widths),
     ]
 
@@ -580,7 +648,7 @@ def _years_section(data: ReportData, width: float) -> list:
         _("Started"),
         _("Completion rate (finished courses)"),
         _("Start and end measures (finished courses)"),
-    ] + [_("{headline}: meaningful").format(headline=lab) for lab in labels]
+    ] + [_("{headline}: meaningful").format(headline=_(lab)) for lab in labels]
     fixed = (104, 44, 44, 66, 66)
     rest = (510 - sum(fixed)) / max(1, len(labels))
     widths = [w * width / 510 for w in (*fixed, *([rest] * len(labels)))]
@@ -631,7 +699,7 @@ def _equality_labels() -> dict[str, tuple[str, dict[str, str]]]:
 
 
 def _hidden_or(n: int | None) -> str:
-    return HIDDEN if n is None else f"{n:,}"
+    return HIDDEN if n is None else _whole(n)
 
 
 def _equality_section(data: ReportData, width: float) -> list:
@@ -683,7 +751,7 @@ def _equality_section(data: ReportData, width: float) -> list:
             Paragraph("", Styles.cell),
             Paragraph(esc(_("All people")), Styles.cell_bold),
         ]
-        total += [_num_cell(f"{r.total:,}") for _name, r in columns]
+        total += [_num_cell(_whole(r.total)) for _name, r in columns]
         rows.append(total)
         label_width = 0.42 * width if len(columns) > 1 else 0.6 * width
         code_width = 0.07 * width
@@ -702,11 +770,13 @@ def _means_table(data: ReportData, width: float) -> list:
     """Each measure's mean start, end and change across all sites, people with both values."""
     if not data.means:
         return []
-    head = ["Measure", "People with both", "Mean start", "Mean end", "Mean change"]
+    head = [_("Measure"), _("People with both"), _("Mean start"), _("Mean end"), _("Mean change")]
     rows: list[list] = [[Paragraph(esc(h), HEAD_SMALL) for h in head]]
     for m in data.means:
-        better = "higher is better" if m.direction == "higher_better" else "lower is better"
-        name = Paragraph(f"{esc(m.name)}<br/>{esc(better)}", Styles.cell)
+        better = _("higher is better") if m.direction == "higher_better" else _("lower is better")
+        name = Paragraph(
+            f"{esc(measure_name(m.name, ui_translator()))}<br/>{esc(better)}", Styles.cell
+        )
         if m.n < SMALL_CELL:
             rows.append([name, _num_cell("<5"), _num_cell(""), _num_cell(""), _num_cell("")])
             continue
@@ -721,7 +791,7 @@ def _means_table(data: ReportData, width: float) -> list:
         rows.append(
             [
                 name,
-                _num_cell(f"{m.n:,}"),
+                _num_cell(_whole(m.n)),
                 _num_cell(f(m.mean_start)),
                 _num_cell(f(m.mean_end)),
                 _num_cell(f(m.mean_change, signed=True)),
@@ -730,7 +800,7 @@ def _means_table(data: ReportData, width: float) -> list:
     widths = [w * width / 510 for w in (190, 80, 80, 80, 80)]
     return [
         CondPageBreak(40 * mm),
-        Paragraph("Start and end measures: means, all sites", Styles.h2),
+        Paragraph(esc(_("Start and end measures: means, all sites")), Styles.h2),
         table(rows, widths),
     ]
 
@@ -749,26 +819,39 @@ def _charts(data: ReportData, width: float) -> list:
         tuple[str, Callable[[GroupFigures], Fraction], Fraction, tuple[float, str] | None]
     ] = [
         (
-            "Completion rate (finished courses)",
+            _("Completion rate (finished courses)"),
             lambda g: g.completion,
             data.overall.completion,
-            (NATIONAL_COMPLETION, f"national 2014–2018: {NATIONAL_COMPLETION:g} %"),
+            (
+                NATIONAL_COMPLETION,
+                _("national 2014–2018: {percent} %").format(percent=f"{NATIONAL_COMPLETION:g}"),
+            ),
         )
     ]
     for i, h in enumerate(data.overall.headlines):
         # The headline bars show meaningful change where the measure has a threshold.
         if h.meaningful is not None:
             specs.append(
-                (f"{h.label} (meaningful improvement)", _meaningful_on(i), h.meaningful, None)
+                (
+                    _("{headline} (meaningful improvement)").format(headline=_(h.label)),
+                    _meaningful_on(i),
+                    h.meaningful,
+                    None,
+                )
             )
         else:
-            specs.append((f"{h.label} (any improvement)", _improved_on(i), h.improved, None))
+            title = _("{headline} (any improvement)").format(headline=_(h.label))
+            specs.append((title, _improved_on(i), h.improved, None))
     per_chart = rows_per_chart(data.sites)
     for title, value, overall, benchmark in specs:
         ranked = _ranked(data.sites, value)
         for start in range(0, max(len(ranked), 1), per_chart):
             part = ranked[start : start + per_chart]
-            suffix = f" (sites {start + 1}–{start + len(part)})" if len(ranked) > per_chart else ""
+            suffix = (
+                " " + _("(sites {first}–{last})").format(first=start + 1, last=start + len(part))
+                if len(ranked) > per_chart
+                else ""
+            )
             out.append(CondPageBreak(60 * mm))
             out.append(
                 KeepTogether(
@@ -783,60 +866,103 @@ def _charts(data: ReportData, width: float) -> list:
 
 def _notes(data: ReportData) -> list:
     lines = [
-        "Enrolled: everyone on the sites' course lists, including people left out of the upload "
-        "(did not agree to share, or not asked yet). Agreed to share: people in the uploads; "
-        "every other figure counts only them. Referred: not known to the registry (the uploads "
-        "carry only people who were enrolled). Started: came to at least one session. "
-        "Completed: attended at least 75 % of the sessions held, counted on finished courses "
-        "only (on a running course it is not yet final).",
-        "Completion rate: completers of those who started, on finished courses only. Start and "
-        "end measures: starters on finished courses with both values on every headline measure "
-        "of their programme.",
-        "Headline proportions: of people with a start and an end value on their programme's "
-        "measure for that domain; 'meaningful' counts a gain at least the measure's threshold, "
-        "'any' any improvement. Each share gives its own numerator and denominator. Intervals "
-        "are 95 % Wilson score intervals; the dashed line is all sites together.",
-        f"Benchmark: the dotted line on the completion chart is the national figure, "
-        f"{NATIONAL_COMPLETION:g} % of people completing across 110+ sites, 2014–2018 "
-        f"({NATIONAL_COMPLETION_SOURCE}).",
-        "Small numbers: a count of 1 to 4 people is shown as <5, and a share of fewer than 5 "
-        "people is not shown, as NHS statistical disclosure practice asks.",
+        _(
+            "Enrolled: everyone on the sites' course lists, including people left out of the "
+            "upload (did not agree to share, or not asked yet). Agreed to share: people in the "
+            "uploads; every other figure counts only them. Referred: not known to the registry "
+            "(the uploads carry only people who were enrolled). Started: came to at least one "
+            "session. Completed: attended at least 75 % of the sessions held, counted on "
+            "finished courses only (on a running course it is not yet final)."
+        ),
+        _(
+            "Completion rate: completers of those who started, on finished courses only. Start "
+            "and end measures: starters on finished courses with both values on every headline "
+            "measure of their programme."
+        ),
+        _(
+            "Headline proportions: of people with a start and an end value on their programme's "
+            "measure for that domain; 'meaningful' counts a gain at least the measure's "
+            "threshold, 'any' any improvement. Each share gives its own numerator and "
+            "denominator. Intervals are 95 % Wilson score intervals; the dashed line is all "
+            "sites together."
+        ),
+        _(
+            "Benchmark: the dotted line on the completion chart is the national figure, "
+            "{percent} % of people completing across 110+ sites, 2014–2018 ({source})."
+        ).format(percent=f"{NATIONAL_COMPLETION:g}", source=NATIONAL_COMPLETION_SOURCE),
+        _(
+            "Small numbers: a count of 1 to 4 people is shown as <5, and a share of fewer than "
+            "5 people is not shown, as NHS statistical disclosure practice asks."
+        ),
     ]
     for r in data.rules:
         if r.threshold is None:
             lines.append(
-                f"{r.name}: meaningful change not available (no threshold could be confirmed "
-                "from a published source), so only 'any' is given."
+                _(
+                    "{measure}: meaningful change not available (no threshold could be "
+                    "confirmed from a published source), so only 'any' is given."
+                ).format(measure=measure_name(r.name, ui_translator()))
             )
         else:
             lines.append(
-                f"{r.name}: meaningful change {r.threshold:g} points or more (threshold from the {r.threshold_source})."
+                _(
+                    "{measure}: meaningful change {threshold} points or more (threshold from "
+                    "the {source})."
+                ).format(
+                    measure=measure_name(r.name, ui_translator()),
+                    threshold=f"{r.threshold:g}",
+                    source=_(r.threshold_source),
+                )
             )
+    if data.left_out_over_video:
+        n = data.left_out_over_video
+        lines.append(
+            ngettext(
+                "Tests watched over video: {n} start-to-end change is left out of the "
+                "headline figures and means, as the sites' own setting said in the upload "
+                "(chair_stand_change_counted = 0); its values still count as measured.",
+                "Tests watched over video: {n} start-to-end changes are left out of the "
+                "headline figures and means, as the sites' own setting said in the upload "
+                "(chair_stand_change_counted = 0); their values still count as measured.",
+                n,
+            ).format(n=_whole(n))
+        )
     lines.extend(data.notes)
     return [Paragraph(esc(t), Styles.note) for t in lines]
+
+
+def _made_on(text: str) -> str:
+    """The day the report was made, in the reader's words (an ISO date in the data)."""
+    from datetime import date
+
+    try:
+        return ui_translator().date(date.fromisoformat(text), "medium")
+    except ValueError:  # already words (a test's own)
+        return text
 
 
 def render_registry_report(data: ReportData, path: Path | str) -> int:
     """Write the report to ``path`` (atomically); returns the number of pages."""
 
     def write(tmp: Path) -> int:
-        doc = document(tmp, PORTRAIT, title=data.title, subject="Registry report")
+        title = _(data.title)  # the report's English title is data (the JSON's), N_() where made
+        doc = document(tmp, PORTRAIT, title=title, subject=_("Registry report"))
         width = doc.width
         people = data.overall.enrolled
         story: list = heading(
-            data.title,
-            f"Per site and overall, {data.period}",
+            title,
+            _("Per site and overall, {period}").format(period=data.period),
             [
-                ("Sites", str(len(data.sites))),
-                ("People in the uploads", str(people)),
-                ("Uploads loaded", str(data.batches)),
-                ("Made on", data.made_on),
+                (_("Sites"), _whole(len(data.sites))),
+                (_("People in the uploads"), _whole(people)),
+                (_("Uploads loaded"), _whole(data.batches)),
+                (_("Made on"), _made_on(data.made_on)),
             ],
         )
-        story.append(Paragraph("Funnel, completion and data completeness", Styles.h2))
+        story.append(Paragraph(esc(_("Funnel, completion and data completeness")), Styles.h2))
         story.extend(_summary_table(data, width))
         story.append(Spacer(1, 4 * mm))
-        story.append(Paragraph("Headline proportions", Styles.h2))
+        story.append(Paragraph(esc(_("Headline proportions")), Styles.h2))
         story.extend(_headline_table(data, width))
         story.extend(_follow_up_table(data, width))
         story.extend(_modes_table(data, width))
@@ -846,11 +972,11 @@ def render_registry_report(data: ReportData, path: Path | str) -> int:
         story.extend(_funnel_section(data, width))
         story.extend(_charts(data, width))
         story.append(CondPageBreak(40 * mm))
-        story.append(Paragraph("Glossary: what the words and figures mean", Styles.h2))
+        story.append(Paragraph(esc(_("Glossary: what the words and figures mean")), Styles.h2))
         story.extend(_notes(data))
         # Shortened, never under the page number: a Welsh year's period is long (the first
         # page prints it whole).
-        footer = _fit(f"{data.title} · {data.period}", width - 100, 8)
-        return build(doc, story, footer=footer)
+        footer = _fit(f"{title} · {data.period}", width - 100, 8)
+        return build(doc, story, footer=footer, tr=ui_translator())  # 'Page 2 of 9' too
 
     return int(write_atomically(path, write))

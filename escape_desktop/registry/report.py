@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Float, and_, case, cast, false, func, not_, or_, select
 
-from escape_desktop.i18n import _, ui_date
+from escape_desktop.i18n import N_, _, ui_date
 from escape_desktop.programme.delivery import DELIVERY_MODES, MODE_WORD, mode_from_code, parse_mode
 
 from .figures import (
@@ -39,7 +39,9 @@ FOLLOW_UP_COLUMNS = {3: "follow_up_3m", 12: "follow_up_12m"}
 # group for courses whose files do not say (made before it).
 MODE_COLUMN = "delivery_mode"
 NOT_RECORDED = "not_recorded"
-MODE_NAMES = {**MODE_WORD, NOT_RECORDED: "Not recorded (uploads made before version 4)"}
+# The overall group's name: English in the figure files, translated where printed.
+ALL_SITES = N_("All sites")
+MODE_NAMES = {**MODE_WORD, NOT_RECORDED: N_("Not recorded (uploads made before version 4)")}
 
 
 def _mode_of_cell(cell: Any) -> str:
@@ -47,6 +49,20 @@ def _mode_of_cell(cell: Any) -> str:
     NOT_RECORDED when the file does not say (made before version 4)."""
     cell = "" if cell is None else str(cell)
     return mode_from_code(cell) or parse_mode(cell) or NOT_RECORDED
+
+
+def period_words(date_from: date | None, date_to: date | None, year: str | None) -> str:
+    """The report's period in the current language ("all courses", a financial year's dates)."""
+    if year is not None and date_from and date_to:
+        return _("financial year {year}: courses starting {start} to {end}").format(
+            year=year, start=ui_date(date_from, "long"), end=ui_date(date_to, "long")
+        )
+    if date_from or date_to:
+        return _("courses starting {start} to {end}").format(
+            start=ui_date(date_from, "medium") if date_from else _("any time"),
+            end=ui_date(date_to, "medium") if date_to else _("now"),
+        )
+    return _("all courses")
 
 
 def measure_rules(library: Any) -> dict[str, MeasureRule]:
@@ -64,7 +80,7 @@ def measure_rules(library: Any) -> dict[str, MeasureRule]:
             inst.name,
             inst.direction,
             threshold,
-            "content library" if threshold is not None else "none",
+            N_("content library") if threshold is not None else "none",
             inst,
         )
     return rules
@@ -171,7 +187,7 @@ def gather_report(
         by_mode: dict[str, GroupTally] = {}
         by_year: dict[str, GroupTally] = {}
         by_year_site: dict[tuple[str, str], GroupTally] = {}
-        overall = GroupTally("ALL", "All sites")
+        overall = GroupTally("ALL", ALL_SITES)
 
         def groups(
             site: str, cell_value: str, year: str, early: int
@@ -187,7 +203,7 @@ def gather_report(
             fy = _financial_year(year, early)
             if fy is not None:
                 if fy not in by_year:
-                    by_year[fy] = GroupTally("ALL", "All sites")
+                    by_year[fy] = GroupTally("ALL", ALL_SITES)
                 if (fy, site) not in by_year_site:
                     by_year_site[(fy, site)] = GroupTally(site, sites.get(site, site))
                 out += [(by_year_site[(fy, site)], "site"), (by_year[fy], "national")]
@@ -302,7 +318,7 @@ def gather_report(
         overall.add_left_out(gone)
         fy = year_of.get((site, course))
         if fy is not None:
-            by_year.setdefault(fy, GroupTally("ALL", "All sites")).add_left_out(gone)
+            by_year.setdefault(fy, GroupTally("ALL", ALL_SITES)).add_left_out(gone)
             by_year_site.setdefault(
                 (fy, site), GroupTally(site, sites.get(site, site))
             ).add_left_out(gone)
@@ -313,23 +329,14 @@ def gather_report(
         if mode in by_mode
     )
     figures = [by_site[code].figures(programmes, rules) for code in sorted(by_site)]
-    period = "all courses"
-    if asked_year is not None and date_from and date_to:
-        period = _("financial year {year}: courses starting {start} to {end}").format(
-            year=asked_year, start=ui_date(date_from, "long"), end=ui_date(date_to, "long")
-        )
-    elif date_from or date_to:
-        period = (
-            f"courses starting {date_from.isoformat() if date_from else 'any time'} to "
-            f"{date_to.isoformat() if date_to else 'now'}"
-        )
+    period = period_words(date_from, date_to, asked_year)
     used = sorted({k for f in figures for h in f.headlines for k in h.measures})
     from .equality import equality_report  # it builds on this module
 
     # The same courses as every other figure: the period's, by their first session.
     equality = equality_report(db, date_from=date_from, date_to=date_to)
     return ReportData(
-        title="Registry report: implementation and outcomes",
+        title=N_("Registry report: implementation and outcomes"),
         period=period,
         made_on=(made_on or date.today()).isoformat(),
         sites=tuple(figures),
@@ -350,15 +357,7 @@ def gather_report(
             for fy in sorted(by_year)
         ),
         equality=equality,
-        notes=(
-            (
-                f"Tests watched over video: {left_out_over_video} start-to-end changes are left "
-                "out of the headline figures and means, as the sites' own setting said in the "
-                "upload (chair_stand_change_counted = 0); their values still count as measured.",
-            )
-            if left_out_over_video
-            else ()
-        ),
+        left_out_over_video=left_out_over_video,
     )
 
 
