@@ -350,3 +350,31 @@ def test_a_reader_opening_an_old_server_registry_is_told_to_ask_the_owner(
     code, err = report(server.url_as(owner, reader), "--force")
     assert code == 0, err
     assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8")) == figures[0]
+
+
+def test_a_registry_made_by_a_newer_version_is_refused_untouched(
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    from sqlalchemy import text
+
+    from escape_desktop.registry.migrate import VERSION_TABLE
+    from escape_desktop.registry.store import open_registry_at
+
+    folder = tmp_path / "newer"
+    open_registry_at(folder, registry_engine.url_for(folder)).dispose()
+    engine = _engine_for(folder)
+    try:
+        with engine.begin() as con:  # as a later escape-desktop would leave it
+            con.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = 'registry_v99'"))
+            if registry_engine.name == "postgresql":
+                con.execute(text("UPDATE registry_schema SET version = 99"))
+            else:
+                con.execute(text("PRAGMA user_version = 99"))
+    finally:
+        engine.dispose()
+    code, _, err = cli(capsys, "registry", "sites", "--data-dir", str(folder))
+    assert code == 1 and "newer" in err and len(err.strip().splitlines()) == 1, err
+    assert _version_of(folder, registry_engine.name) == 99
+    assert registry_sql(folder, f"SELECT version_num FROM {VERSION_TABLE}") == [("registry_v99",)]
