@@ -28,7 +28,6 @@ from .figures import SMALL_CELL, secondary_suppression
 from .models import Record, Site
 from .sql_cells import financial_year_of as _financial_year
 from .sql_cells import grouped_rows
-from .sql_cells import json_text as _json_text
 
 NOT_RECORDED = ""
 # The upload column of each item, and its codes in the order a table shows them.
@@ -170,7 +169,7 @@ def equality_report(
         calendar_year = func.substr(Record.course_start, 1, 4)
         before_april = case((func.substr(Record.course_start, 6, 2) < "04", 1), else_=0)
         for item, codes in ITEMS.items():
-            value = func.coalesce(_json_text(dialect, Record.row, item), NOT_RECORDED)
+            value = func.coalesce(getattr(Record, item), NOT_RECORDED)  # the cell (version 5)
             inner = select(
                 Record.site_code.label("site"),
                 calendar_year.label("y"),

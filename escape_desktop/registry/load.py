@@ -89,6 +89,10 @@ class Upload:
     rows: list[list[str]]
     measures: dict[str, tuple[int | None, int | None, int | None]]  # key -> column indexes
     fields: dict[str, int | None]  # registry field (FIELD_SOURCES' values) -> column index
+    # The measures whose change a row may say is not counted: (key, its yes/no column's
+    # index), and the cell that says "no" (the profile's false value).
+    counted: tuple[tuple[str, int], ...] = ()
+    no: str = "0"
 
 
 @dataclass(frozen=True)
@@ -292,6 +296,11 @@ def read_upload(
         bits = c.source.split(".")
         if len(bits) == 3 and bits[0] == "instrument" and bits[2] in parts:
             measures.setdefault(bits[1], [None, None, None])[parts.index(bits[2])] = index[c.name]
+    counted = tuple(
+        (c.source.split(".")[1], index[c.name])
+        for c in profile.main.columns
+        if c.source.startswith("instrument.") and c.source.endswith(".change_counted")
+    )
     return Upload(
         manifest,
         main.name,
@@ -300,6 +309,8 @@ def read_upload(
         rows,
         {k: (v[0], v[1], v[2]) for k, v in measures.items()},
         fields,
+        counted,
+        profile.false_value,
     )
 
 
@@ -465,6 +476,9 @@ def _load_once(
     )
 
 
+# Row cells filed in columns of their own (version 5), each the cell of the upload's column of
+# the same name (NULL when it has none): what the report groups and counts by.
+CELL_COLUMNS = ("follow_up_3m", "follow_up_12m", "ethnic_category", "stated_sex", "gender_identity")
 # The records' columns as loaded, in order (``id`` is the database's).
 _COLUMNS = (
     "site_code",
@@ -481,6 +495,8 @@ _COLUMNS = (
     "delivery_mode",
     "measures",
     "row",
+    *CELL_COLUMNS,
+    "changes_left_out",
 )
 # The row's cell the report groups by (report.MODE_COLUMN), filed in a column of its own.
 MODE_COLUMN = "delivery_mode"
@@ -517,8 +533,11 @@ def _record_tuples(upload: Upload, batch_pk: int, exported: str) -> list[tuple[A
     blank = {name: "" for name, i in at.items() if i is None}
     picks = [(name, i) for name, i in at.items() if i is not None]
     mode_at = upload.header.index(MODE_COLUMN) if MODE_COLUMN in upload.header else None
+    cells_at = [upload.header.index(c) if c in upload.header else None for c in CELL_COLUMNS]
+    counted, no = upload.counted, upload.no
     out = []
     for row in upload.rows:
+        left_out = [k for k, i in counted if row[i] == no]
         cell = dict(blank)
         for name, i in picks:
             cell[name] = row[i]
@@ -543,6 +562,8 @@ def _record_tuples(upload: Upload, batch_pk: int, exported: str) -> list[tuple[A
                     }
                 ),
                 row_json(row),
+                *[None if i is None else row[i] for i in cells_at],
+                "," + ",".join(left_out) + "," if left_out else None,
             )
         )
     return out

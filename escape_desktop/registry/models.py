@@ -10,7 +10,12 @@ store.open_registry upgrades an older registry in place (its batches read as uns
 loaded by someone not recorded). Version 4 gave ``records`` the fields the report groups by as
 columns of their own: ``delivery_mode`` (the row's delivery_mode cell), and on PostgreSQL
 ``measures`` as ``jsonb`` (read without parsing text for every figure); an older registry's
-rows get them in place, from the row each keeps.
+rows get them in place, from the row each keeps. Version 5 did the same for the cells the report
+still read out of each row's JSON: the follow-up states, the equality items and the measures
+whose change the site left out (over video).
+
+The schema is managed by Alembic (migrate.py, migrations/): a change here takes a revision
+there, one a version (tests/export/test_registry_migrations.py compares the two).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, Unique
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 
 class RegistryBase(DeclarativeBase):
@@ -126,3 +131,14 @@ class Record(RegistryBase):
     measures: Mapped[str] = mapped_column(Text().with_variant(JSONB(), "postgresql"))
     # The whole row as uploaded (column -> cell), for the merged export.
     row: Mapped[str] = mapped_column(Text)
+    # Version 5: the row's cells the report groups and counts by, each as uploaded (NULL: the
+    # file has no such column; "": blank). The follow-up states at 3 and 12 months:
+    follow_up_3m: Mapped[str | None] = mapped_column(Text, nullable=True)
+    follow_up_12m: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The equality monitoring items (NHS Data Dictionary codes; registry/equality.py):
+    ethnic_category: Mapped[str | None] = mapped_column(Text, nullable=True)
+    stated_sex: Mapped[str | None] = mapped_column(Text, nullable=True)
+    gender_identity: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The measures whose start-to-end change the site left out (a test watched over video),
+    # as ",key,key," (NULL: none), from the upload's yes/no column for each.
+    changes_left_out: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Float, and_, case, cast, false, func, not_, or_, select
+from sqlalchemy import Float, and_, case, cast, func, not_, or_, select
 
 from escape_desktop.i18n import N_, _, ui_date
 from escape_desktop.programme.delivery import DELIVERY_MODES, MODE_WORD, mode_from_code, parse_mode
@@ -111,13 +111,9 @@ def gather_report(
         date_from, date_to = dates
     rules = measure_rules(library)
     programmes = outcome_measures(library)
-    counted_columns, no = _change_counted_columns(library)
     left_out_over_video = 0
     with db.read() as s:
         dialect = s.get_bind().dialect.name
-
-        def cell(column: str) -> Any:
-            return func.coalesce(_json_text(dialect, Record.row, column), "")
 
         def measure(key: str, index: int) -> Any:
             if dialect == "postgresql":  # jsonb (version 4): no text parsed again per figure
@@ -125,10 +121,8 @@ def gather_report(
             return cast(_json_text(dialect, Record.measures, key, index), Float)
 
         def left_out(key: str) -> Any:  # the site left this measure's change out (over video)
-            columns = [c for c, k in counted_columns.items() if k == key]
-            if not columns:
-                return false()
-            return or_(*(_json_text(dialect, Record.row, c) == no for c in columns))
+            held = func.coalesce(Record.changes_left_out, "")  # ",key,key," (version 5)
+            return held.contains(f",{key},", autoescape=True)
 
         sites = {code: name for code, name in s.execute(select(Site.code, Site.name))}
         status_of = {(c.site_code, c.course_code): c for c in s.scalars(select(CourseRecord))}
@@ -268,7 +262,7 @@ def gather_report(
                     g.add_completeness(bool(over), bool(with_start), bool(with_both), n)
         # Follow-up at 3 and 12 months, per site and overall (not per delivery mode).
         for point, column in FOLLOW_UP_COLUMNS.items():
-            state = cell(column)
+            state = func.coalesce(getattr(Record, column), "")  # the row's cell (version 5)
             for site, cell_value, year, early, value, n in tally(state, where=(state != "",)):
                 for g, kind in groups(site, cell_value, year, early):
                     if kind != "mode":
@@ -361,23 +355,6 @@ def gather_report(
     )
 
 
-def _change_counted_columns(library: Any) -> tuple[dict[str, str], str]:
-    """The upload profile's columns that say a measure's change counts (column -> measure
-    key), and the cell that says it does not."""
-    from escape_desktop.export.upload_profile import ProfileError, get_profile
-
-    try:
-        profile = get_profile(None, None, library)
-    except ProfileError:  # no profile to read: no such columns, nothing left out
-        return {}, "0"
-    columns = {
-        c.name: c.source.split(".")[1]
-        for c in profile.main.columns
-        if c.source.startswith("instrument.") and c.source.endswith(".change_counted")
-    }
-    return columns, profile.false_value
-
-
 def site_json(f: GroupFigures) -> dict:
     return f.as_json()
 
@@ -411,12 +388,9 @@ def list_sites(db: RegistryDatabase) -> list[dict]:
         )
         # Which equality items (issue 30) the site's uploads carry as columns, answered or
         # blank: the items alone, never a count of answers (those are suppressed, equality.py).
-        dialect = s.get_bind().dialect.name
         equality_items: dict[str, list[str]] = {}
         for item in EQUALITY_ITEMS:
-            carried = select(Record.site_code).where(
-                _json_text(dialect, Record.row, item).is_not(None)
-            )
+            carried = select(Record.site_code).where(getattr(Record, item).is_not(None))
             for (code,) in s.execute(carried.distinct()):
                 equality_items.setdefault(code, []).append(item)
         loads: dict[str, list[dict]] = {}

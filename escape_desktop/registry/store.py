@@ -22,19 +22,12 @@ from escape_desktop.db.files import (
 )
 from escape_desktop.i18n import _
 
-from .models import SCHEMA_VERSION, RegistryBase
+from .models import SCHEMA_VERSION
 from .server import SCHEMA_TABLE, ServerDatabase, is_server_url, server_schema_version
 
 REGISTRY_DIR_ENV = "ESCAPE_DESKTOP_REGISTRY_DIR"
 REGISTRY_URL_ENV = "ESCAPE_DESKTOP_REGISTRY_URL"
 RegistryDatabase: TypeAlias = Database | ServerDatabase
-# Columns later versions added to ``batches``, added in place to a registry made before them.
-_ADDED_COLUMNS = (("signed", "BOOLEAN"), ("loaded_by", "VARCHAR(100)"))
-# Version 4: the report's grouping field in a column of its own, filled from each kept row.
-_MODE_FROM_ROW = {
-    "sqlite": "UPDATE records SET delivery_mode = json_extract(row, '$.delivery_mode')",
-    "postgresql": "UPDATE records SET delivery_mode = row::json ->> 'delivery_mode'",
-}
 DB_NAME = "registry.db"
 
 
@@ -87,67 +80,74 @@ def open_registry_at(
 
 def open_server_registry(url: str, *, create: bool = True) -> ServerDatabase:
     """The registry on a PostgreSQL server, its tables made on first use by an account
-    allowed to (the owner); a reader's account opens one already made."""
+    allowed to (the owner), and an older registry's upgraded in place by the same account;
+    a reader's account opens one of this version."""
     db = ServerDatabase(url)
     try:
         version = server_schema_version(db)
-        if version is None:
-            if not create:
-                raise KnownError(
-                    _(
-                        "There is no registry in that server database yet; load uploads with "
-                        "'registry add' first."
-                    )
+        if version is None and not create:
+            raise KnownError(
+                _(
+                    "There is no registry in that server database yet; load uploads with "
+                    "'registry add' first."
                 )
-            _make_server_schema(db)
-        elif version > SCHEMA_VERSION:
+            )
+        if version is not None and version > SCHEMA_VERSION:
             raise KnownError(
                 _("This registry was made by a newer escape-desktop; update the app to read it.")
             )
-        elif version < SCHEMA_VERSION:
-            _upgrade_server_schema(db)
+        if version != SCHEMA_VERSION:
+            _migrate_server_schema(db, upgrading=version is not None)
     except BaseException:
         db.dispose()  # no connection left open behind a refusal
         raise
     return db
 
 
-def _make_server_schema(db: ServerDatabase) -> None:
-    """The tables, made under a transaction-wide advisory lock so two first loads at once
-    do not both make them."""
-    from sqlalchemy import insert, select, text
+def _migrate_server_schema(db: ServerDatabase, *, upgrading: bool) -> None:
+    """The tables made, or an older registry's brought up to this version (Alembic,
+    migrate.py), in one transaction under a transaction-wide advisory lock: loaders starting
+    at once take turns, and the later ones find it done. Takes an account allowed to change
+    the tables (the owner's); a reader or loader is told to ask the owner."""
+    from sqlalchemy import insert, inspect, select, text, update
 
-    from .server import SCHEMA_META
+    from .migrate import bring_up_to_date
+    from .server import SCHEMA_META, ReadOnlyAccount
 
-    with db.transaction() as s:
-        con = s.connection()
-        con.execute(text("SELECT pg_advisory_xact_lock(hashtext('escape-registry:schema'))"))
-        RegistryBase.metadata.create_all(con)
-        SCHEMA_META.create_all(con)
-        if con.execute(select(SCHEMA_TABLE.c.version)).first() is None:
-            made_by = con.execute(text("SELECT current_user")).scalar() or ""
-            con.execute(insert(SCHEMA_TABLE).values(id=1, version=SCHEMA_VERSION, made_by=made_by))
-
-
-def _upgrade_server_schema(db: ServerDatabase) -> None:
-    """A server registry made by an earlier version, brought up to this one in place (by
-    an account allowed to change its tables: the owner's)."""
-    from sqlalchemy import select, text, update
-
-    with db.transaction() as s:
-        s.execute(text("SELECT pg_advisory_xact_lock(hashtext('escape-registry:schema'))"))
-        for column, kind in _ADDED_COLUMNS:
-            s.execute(text(f"ALTER TABLE batches ADD COLUMN IF NOT EXISTS {column} {kind}"))
-        version = s.execute(select(SCHEMA_TABLE.c.version)).scalar() or 0
-        if version < 4:
-            s.execute(
-                text("ALTER TABLE records ADD COLUMN IF NOT EXISTS delivery_mode VARCHAR(20)")
+    try:
+        with db.transaction() as s:
+            con = s.connection()
+            con.execute(text("SELECT pg_advisory_xact_lock(hashtext('escape-registry:schema'))"))
+            held = inspect(con).has_table(SCHEMA_TABLE.name)
+            version = con.execute(select(SCHEMA_TABLE.c.version)).scalar() if held else None
+            if version == SCHEMA_VERSION:
+                return  # another loader did it while this one waited
+            if version is not None and version > SCHEMA_VERSION:
+                raise KnownError(
+                    _(
+                        "This registry was made by a newer escape-desktop; update the app to "
+                        "read it."
+                    )
+                )
+            bring_up_to_date(con, version or 0)
+            SCHEMA_META.create_all(con)
+            if version is None:
+                made_by = con.execute(text("SELECT current_user")).scalar() or ""
+                con.execute(
+                    insert(SCHEMA_TABLE).values(id=1, version=SCHEMA_VERSION, made_by=made_by)
+                )
+            else:
+                con.execute(update(SCHEMA_TABLE).values(version=SCHEMA_VERSION))
+    except ReadOnlyAccount:
+        if not upgrading:
+            raise
+        raise KnownError(
+            _(
+                "This registry was made by an earlier escape-desktop and this account may not "
+                "change its tables; ask the registry's owner to run 'registry add' once with "
+                "the owner's account, which brings it up to date."
             )
-            s.execute(text(_MODE_FROM_ROW["postgresql"]))
-            s.execute(
-                text("ALTER TABLE records ALTER COLUMN measures TYPE jsonb USING measures::jsonb")
-            )
-        s.execute(update(SCHEMA_TABLE).values(version=SCHEMA_VERSION))
+        ) from None
 
 
 def open_registry(folder: Path, *, create: bool = True) -> Database:
@@ -199,18 +199,12 @@ def open_registry(folder: Path, *, create: bool = True) -> Database:
         )
     if version < SCHEMA_VERSION:
         # One transaction under the write lock (BEGIN IMMEDIATE): loaders starting a new
-        # registry at once take turns, and the later ones find the tables made.
+        # registry at once take turns, and the later ones find the tables made or upgraded.
+        from .migrate import bring_up_to_date
+
         with db.engine.begin() as con:
             version = con.exec_driver_sql("PRAGMA user_version").scalar() or 0
             if version < SCHEMA_VERSION:
-                RegistryBase.metadata.create_all(con)  # new tables; existing ones kept
-                columns = {r[1] for r in con.exec_driver_sql("PRAGMA table_info(batches)")}
-                for column, kind in _ADDED_COLUMNS:  # version 1: unsigned; before 3: by whom?
-                    if column not in columns:
-                        con.exec_driver_sql(f"ALTER TABLE batches ADD COLUMN {column} {kind}")
-                held = {r[1] for r in con.exec_driver_sql("PRAGMA table_info(records)")}
-                if "delivery_mode" not in held:  # before 4: the mode only inside the row
-                    con.exec_driver_sql("ALTER TABLE records ADD COLUMN delivery_mode VARCHAR(20)")
-                    con.exec_driver_sql(_MODE_FROM_ROW["sqlite"])
+                bring_up_to_date(con, version)  # Alembic (migrate.py), in this transaction
                 con.exec_driver_sql(f"PRAGMA user_version = {SCHEMA_VERSION}")
     return db

@@ -105,3 +105,17 @@ def registry_sql(folder: Path, sql: str, **params: object) -> list[tuple]:
             return [tuple(r) for r in con.execute(text(sql), params)]
     finally:
         engine.dispose()
+
+
+def as_before_version_5(con) -> None:  # type: ignore[no-untyped-def]
+    """Undo, on a connection to a registry made now, what version 5 and Alembic added (the
+    cells' columns and the registry's Alembic version table), so a test can turn it back
+    into what an earlier version made: those kept no Alembic revision, only their number."""
+    from sqlalchemy import text
+
+    from escape_desktop.registry.load import CELL_COLUMNS
+    from escape_desktop.registry.migrate import VERSION_TABLE
+
+    con.execute(text(f"DROP TABLE {VERSION_TABLE}"))
+    for column in (*CELL_COLUMNS, "changes_left_out"):
+        con.execute(text(f"ALTER TABLE records DROP COLUMN {column}"))

@@ -7,7 +7,13 @@ from __future__ import annotations
 
 import json
 
-from registry_engines import _engine_for, pg_server, registry_engine, registry_sql  # noqa: F401
+from registry_engines import (  # noqa: F401
+    _engine_for,
+    as_before_version_5,
+    pg_server,
+    registry_engine,
+    registry_sql,
+)
 from test_registry import cli, uploads  # noqa: F401
 
 
@@ -30,6 +36,7 @@ def _as_version_3(folder, engine_name: str) -> None:  # type: ignore[no-untyped-
     engine = _engine_for(folder)
     try:
         with engine.begin() as con:
+            as_before_version_5(con)
             con.execute(text("ALTER TABLE records DROP COLUMN delivery_mode"))
             if engine_name == "postgresql":
                 con.execute(text("ALTER TABLE records ALTER COLUMN measures TYPE text"))

@@ -39,6 +39,9 @@ def _fill(db, sites: list[list[tuple[str, str]]]) -> None:  # type: ignore[no-un
                         exported_at="", programme="knee_hip", course_start="2026-04-01",
                         status="completed", sessions_delivered=12, sessions_attended=10,
                         completed=1, measures="{}", row=json.dumps(cells),
+                        # the same cells in their own columns (version 5)
+                        ethnic_category=cells.get("ethnic_category"),
+                        stated_sex=cells.get("stated_sex"),
                     )
                 )  # fmt: skip
 

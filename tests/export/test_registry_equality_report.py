@@ -27,6 +27,7 @@ from escape_desktop.registry.figures_table import (
 from escape_desktop.registry.models import Batch, Record, Site
 from escape_desktop.registry.pdf_report import render_registry_report
 from escape_desktop.registry.report import gather_report
+from escape_desktop.registry.sql_cells import EQUALITY_ITEMS
 from escape_desktop.registry.store import open_registry_at
 from tests.export.registry_rows import add_site_with_batch
 
@@ -65,7 +66,9 @@ def _fill(db, sites: list[list[tuple[Person, int]]]) -> list[list[Person]]:  # t
                                  batch=batch, exported_at="", programme="knee_hip",
                                  course_start=start, status="completed", sessions_delivered=12,
                                  sessions_attended=10, completed=1, measures="{}",
-                                 row=json.dumps(cells)))  # fmt: skip
+                                 row=json.dumps(cells),
+                                 # the same cells in their own columns (version 5)
+                                 **{c: cells.get(c) for c in EQUALITY_ITEMS}))  # fmt: skip
             s.execute(insert(Record), rows)
             everyone.append(people)
     return everyone

@@ -68,6 +68,10 @@ def test_the_report_does_not_hold_every_rows_json_in_memory(tmp_path: Path) -> N
                             "other_cells": "x" * PADDING,
                         }
                     ),
+                    # the row's cells the report reads, in their own columns (version 5)
+                    "follow_up_3m": "done" if i % 2 else "due",
+                    "follow_up_12m": "upcoming",
+                    "ethnic_category": "Z",
                 }
                 for i in range(PEOPLE)
             ],

@@ -10,7 +10,13 @@ import sys
 import time
 
 import pytest
-from registry_engines import on_engine, pg_server, registry_engine, registry_sql  # noqa: F401
+from registry_engines import (  # noqa: F401
+    as_before_version_5,
+    on_engine,
+    pg_server,
+    registry_engine,
+    registry_sql,
+)
 from test_registry import cli, uploads  # noqa: F401
 
 from escape_desktop.registry.store import REGISTRY_URL_ENV
@@ -318,6 +324,9 @@ def test_a_server_registry_made_by_the_version_before_is_upgraded_in_place(
     serial_load(folder, [uploads["RIV01"]], capsys)
     engine = create_engine(registry_engine.url_for(folder))
     with engine.begin() as con:  # as version 2 left it: no loaded_by
+        as_before_version_5(con)
+        con.execute(text("ALTER TABLE records DROP COLUMN delivery_mode"))
+        con.execute(text("ALTER TABLE records ALTER COLUMN measures TYPE text"))
         con.execute(text("ALTER TABLE batches DROP COLUMN loaded_by"))
         con.execute(text("UPDATE registry_schema SET version = 2"))
     engine.dispose()

@@ -24,6 +24,7 @@ from test_registry import (
 )
 
 from escape_desktop.export.upload_signing import canonical_bytes, verify
+from escape_desktop.registry.load import CELL_COLUMNS
 
 
 def public_key(capsys, site: str) -> str:
@@ -149,6 +150,9 @@ def test_a_registry_made_before_signing_still_opens_and_takes_keys(uploads, tmp_
     code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(uploads["RIV01"]))
     assert code == 0, err
     con = sqlite3.connect(reg / "registry.db")  # as version 1 left it
+    con.execute("DROP TABLE registry_alembic_version")
+    for column in ("changes_left_out", *CELL_COLUMNS, "delivery_mode"):
+        con.execute(f"ALTER TABLE records DROP COLUMN {column}")
     con.execute("DROP TABLE site_keys")
     con.execute("ALTER TABLE batches DROP COLUMN signed")
     con.execute("ALTER TABLE batches DROP COLUMN loaded_by")

@@ -92,6 +92,10 @@ def _fill(db, sites: list[list[dict]]) -> None:  # type: ignore[no-untyped-def]
                             sessions_attended=p["attended"],
                             completed=p["completed"],
                             delivery_mode=c["mode"],  # its own column since version 4
+                            # and these since version 5, as the loader files the row's cells
+                            follow_up_3m=p["follow_up_3m"],
+                            follow_up_12m=p["follow_up_12m"],
+                            changes_left_out=",chair_stand_30s," if p["counted"] == "0" else None,
                             # jsonb on PostgreSQL (the object itself), JSON text on SQLite
                             measures=measures
                             if getattr(db, "dialect", "sqlite") == "postgresql"

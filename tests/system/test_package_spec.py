@@ -121,3 +121,20 @@ def test_each_windows_program_gets_its_version_resource(
         assert f"StringStruct('ProductVersion', '{escape_desktop.__version__}')" in text
     mac_made = _run_spec("darwin", monkeypatch, tmp_path / "mac")
     assert all("version" not in e.kwargs for e in mac_made["EXE"])  # a Windows resource only
+
+
+@pytest.mark.parametrize("package", ["escape_desktop/db", "escape_desktop/registry"])
+def test_every_file_alembic_reads_ships_beside_its_migrate_module(
+    package: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Alembic reads env.py, script.py.mako and each revision as files from the folder beside
+    migrate.py (the class data's and the registry's apart): the frozen app must hold them there,
+    or a new registry (or data folder) cannot be made by it."""
+    made = _run_spec("win32", monkeypatch)
+    (analysis,) = made["Analysis"]
+    shipped = {(Path(src).resolve(), dest) for src, dest in analysis.kwargs["datas"]}
+    folder = ROOT / package / "migrations"
+    needed = [folder / "env.py", folder / "script.py.mako", *(folder / "versions").glob("*.py")]
+    assert len(needed) > 3
+    for path in needed:
+        assert (path.resolve(), path.parent.relative_to(ROOT).as_posix()) in shipped, path

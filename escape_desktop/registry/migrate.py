@@ -1,0 +1,82 @@
+"""The registry's schema, managed by Alembic on SQLite and PostgreSQL alike.
+
+Its migrations live in ``registry/migrations`` with a version table of their own
+(``registry_alembic_version``), never mixed with an instructor's database's. Each revision is
+one schema version, ``registry_vN``: a registry made before Alembic kept only its version (SQLite
+``PRAGMA user_version``, the ``registry_schema`` table on a server), so it is stamped at that
+version's revision and upgraded from there. A new registry gets the models' tables at once and
+is stamped at the head (what every revision in turn would make, checked by a test), without
+loading Alembic at all.
+
+The callers (store.py) hold the write lock around all of this: SQLite's BEGIN IMMEDIATE, the
+server's advisory lock; the integer version is still written for older apps, which refuse a
+newer registry by it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .models import SCHEMA_VERSION, RegistryBase
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+VERSION_TABLE = "registry_alembic_version"
+HEAD = f"registry_v{SCHEMA_VERSION}"
+
+
+def revision_of(version: int) -> str:
+    """The Alembic revision of integer schema ``version`` (1 to SCHEMA_VERSION)."""
+    return f"registry_v{version}"
+
+
+def alembic_config(connection: Connection) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    cfg.attributes["connection"] = connection
+    return cfg
+
+
+def stamped_revision(connection: Connection) -> str | None:
+    """The revision the registry's version table holds; None when it has none."""
+    from sqlalchemy import inspect, text
+
+    if not inspect(connection).has_table(VERSION_TABLE):
+        return None
+    return connection.execute(text(f"SELECT version_num FROM {VERSION_TABLE}")).scalar()
+
+
+def bring_up_to_date(connection: Connection, version: int) -> None:
+    """The registry on ``connection`` (in a transaction, under the write lock) brought from
+    schema ``version`` (0: nothing there yet) to this one's, in that transaction."""
+    if version == 0 and stamped_revision(connection) is None:
+        RegistryBase.metadata.create_all(connection)
+        _stamp_new(connection)
+        return
+    from alembic import command
+
+    cfg = alembic_config(connection)
+    if stamped_revision(connection) is None:  # made before Alembic: its version says where
+        command.stamp(cfg, revision_of(version))
+    command.upgrade(cfg, "head")
+
+
+def _stamp_new(connection: Connection) -> None:
+    """The version table Alembic's stamp makes, holding HEAD, written without loading Alembic
+    and its scripts: a new registry is the common case (every first load, every test), and
+    Alembic's import and script reading cost more than the tables (docs/performance.md)."""
+    from sqlalchemy import Column, MetaData, PrimaryKeyConstraint, String, Table, insert
+
+    table = Table(
+        VERSION_TABLE,
+        MetaData(),
+        Column("version_num", String(32), nullable=False),
+        PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"),
+    )
+    table.create(connection)
+    connection.execute(insert(table).values(version_num=HEAD))
