@@ -308,7 +308,8 @@ def _tracks(
     if up_to is not None:
         q = q.where(Session.number <= up_to)
         dq = dq.where(Session.number <= up_to)
-    for rec in s.execute(q):
+    conn = s.connection()  # plain rows: no ORM layer for what every cell shown reads
+    for rec in conn.execute(q):
         number, day = rec.number, rec.date
         st = stations.get(rec.station_key)
         if st is None:
@@ -327,7 +328,7 @@ def _tracks(
                 level_name=level_name(st, rec.level),
             )
         )
-    for dec in s.execute(dq):
+    for dec in conn.execute(dq):
         number = dec.number
         t = tracks.setdefault((dec.enrolment_id, dec.station_key), _Track())
         t.decisions[number] = dec
@@ -509,7 +510,7 @@ def _rows(
     ids = [p[0] for p in people]
     marks: dict[int, str] = {}
     joined: set[int] = set()
-    for e_id, mark, joined_online in s.execute(
+    for e_id, mark, joined_online in s.connection().execute(
         select(Attendance.enrolment_id, Attendance.mark, Attendance.joined_online).where(
             Attendance.session_id == sess.id, Attendance.enrolment_id.in_(ids)
         )
@@ -535,25 +536,37 @@ def grid_rows(ctx: AppContext, grid: CircuitGrid, enrolment_ids: Sequence[int]) 
     cell refreshes its person's row in a few queries; issue 29). Rows are as ``circuit_grid``
     makes them; someone withdrawn or no longer on the course has no row."""
     with ctx.db.read() as s:
-        sess = s.get(Session, grid.session_id)
-        if sess is None:
-            return []
-        people = s.execute(
+        return grid_rows_in(s, grid, enrolment_ids)
+
+
+def grid_rows_in(
+    s: OrmSession, grid: CircuitGrid, enrolment_ids: Sequence[int]
+) -> list[CircuitRow]:
+    """``grid_rows`` inside an open session: a save reads its person's row again in its own
+    transaction, after its write (one unit of work; issue 29)."""
+    sess = s.get(Session, grid.session_id)
+    if sess is None:
+        return []
+    people = (
+        s.connection()
+        .execute(
             _people_of(grid.course_id).where(
                 Enrolment.status != "withdrawn", Enrolment.id.in_(list(enrolment_ids))
             )
-        ).all()
-        keys = [st.key for st in grid.stations]
-        return _rows(
-            s,
-            people,
-            grid.course_id,
-            sess,
-            grid.delivery_mode,
-            keys,
-            grid.station_defs,
-            grid.rules,
         )
+        .all()
+    )
+    keys = [st.key for st in grid.stations]
+    return _rows(
+        s,
+        people,
+        grid.course_id,
+        sess,
+        grid.delivery_mode,
+        keys,
+        grid.station_defs,
+        grid.rules,
+    )
 
 
 def station_history(ctx: AppContext, enrolment_id: int) -> dict[str, list[HistoryPoint]]:
