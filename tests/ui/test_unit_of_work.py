@@ -116,7 +116,9 @@ def test_a_circuit_cell_is_one_transaction(both, ctx, monkeypatch):
     # The circuit reads nothing of its own after the save; the register, which shows the
     # mark the result added, reads once.
     assert seen.reads <= 1, seen
-    assert len(seen.statements) <= 30, seen
+    # Today: 17 in the save's transaction (undo snapshots 2 x 2, the away check, the person
+    # and session, the upsert, the mark, 2 audit lines, the row read again 5), the register 2.
+    assert len(seen.statements) <= 19, seen
     # ... and the save is whole: the result, the mark on the register, undo.
     cell = model.cell_at(index)
     assert cell is not None and (cell.dose_achieved, cell.pain, cell.effort) == (8, 2, 5)
@@ -139,7 +141,9 @@ def test_a_register_mark_is_one_transaction(both, ctx, monkeypatch):
     assert seen.writes == 1, seen
     # The circuit greys that one person's row: one read of their row, no more.
     assert seen.reads <= 1, seen
-    assert len(seen.statements) <= 20, seen
+    # Today: 4 in the mark's transaction (one read of the person, session and mark there,
+    # the write, the audit line), the circuit's row 6.
+    assert len(seen.statements) <= 10, seen
     assert model.rows[0].marks.get(session_id) == "absent"
     assert grid.model.row_at(0).attendance == "absent"
 

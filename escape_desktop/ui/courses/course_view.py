@@ -294,11 +294,24 @@ class CourseView(QWidget):
         full = getattr(self, "_subtitle_full", "")
         self.title.ensurePolished()
         self.subtitle.ensurePolished()
-        title_h = _lines_height(self.title.fontMetrics())
-        sub_h = _lines_height(self.subtitle.fontMetrics())
         # The view's own size: the scroll area's viewport catches up only after this event.
         compact = 0 < self.height() < COMPACT_LINES * self.fontMetrics().height()
         width = max(self.width() - 64, 120)
+        # The same texts at the same size and fonts are already laid out: a mark that changes
+        # no figure of the heading costs no text layout (issue 29).
+        fitted = (
+            self._title_full,
+            full,
+            width,
+            compact,
+            self.title.font().key(),
+            self.subtitle.font().key(),
+        )
+        if fitted == getattr(self, "_fitted", None):
+            return
+        self._fitted = fitted
+        title_h = _lines_height(self.title.fontMetrics())
+        sub_h = _lines_height(self.subtitle.fontMetrics())
         room = (
             title_h(1) + sub_h(1) if compact else max(title_h(1) + sub_h(2), title_h(2) + sub_h(1))
         )
