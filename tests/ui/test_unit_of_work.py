@@ -146,4 +146,3 @@ def test_a_register_mark_is_one_transaction(both, ctx, monkeypatch):
     assert len(seen.statements) <= 10, seen
     assert model.rows[0].marks.get(session_id) == "absent"
     assert grid.model.row_at(0).attendance == "absent"
-
