@@ -309,30 +309,68 @@ def _tracks(
         q = q.where(Session.number <= up_to)
         dq = dq.where(Session.number <= up_to)
     conn = s.connection()  # plain rows: no ORM layer for what every cell shown reads
-    for rec in conn.execute(q):
-        number, day = rec.number, rec.date
-        st = stations.get(rec.station_key)
-        if st is None:
-            continue
-        t = tracks.setdefault((rec.enrolment_id, rec.station_key), _Track())
+    # Every row at once (one fetch, not one per row), a track made only when first met and
+    # each level's name looked up once: this runs for every record of the history (issue 29).
+    names: dict[tuple[str, int], str] = {}
+    for rec in conn.execute(q).all():
+        key = (rec.enrolment_id, rec.station_key)
+        t = tracks.get(key)
+        if t is None:
+            st = stations.get(rec.station_key)
+            if st is None:
+                continue
+            t = tracks[key] = _Track()
+        number, level = rec.number, rec.level
         t.records[number] = rec
+        name = names.get((rec.station_key, level))
+        if name is None:
+            name = names[rec.station_key, level] = level_name(stations[rec.station_key], level)
         t.points.append(
-            HistoryPoint(
-                session_number=number,
-                level=rec.level,
-                target_dose=rec.target_dose,
-                dose_achieved=rec.dose_achieved,
-                pain=rec.pain,
-                effort=rec.effort,
-                session_date=day,
-                level_name=level_name(st, rec.level),
+            _history_point(
+                number,
+                level,
+                rec.target_dose,
+                rec.dose_achieved,
+                rec.pain,
+                rec.effort,
+                rec.date,
+                name,
             )
         )
-    for dec in conn.execute(dq):
-        number = dec.number
-        t = tracks.setdefault((dec.enrolment_id, dec.station_key), _Track())
-        t.decisions[number] = dec
+    for dec in conn.execute(dq).all():
+        key = (dec.enrolment_id, dec.station_key)
+        t = tracks.get(key)
+        if t is None:
+            t = tracks[key] = _Track()
+        t.decisions[dec.number] = dec
     return tracks
+
+
+def _history_point(
+    number: int,
+    level: int,
+    target: float,
+    achieved: float | None,
+    pain: int | None,
+    effort: int | None,
+    day: date,
+    name: str,
+) -> HistoryPoint:
+    """``HistoryPoint(...)`` without the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` a field: about four times the cost), for the hundreds a grid reads;
+    equal to, and hashed and shown as, the one ``__init__`` makes (tests/services)."""
+    point = object.__new__(HistoryPoint)
+    point.__dict__.update(
+        session_number=number,
+        level=level,
+        target_dose=target,
+        dose_achieved=achieved,
+        pain=pain,
+        effort=effort,
+        session_date=day,
+        level_name=name,
+    )
+    return point
 
 
 def _cell(station: Station, track: _Track | None, number: int, rules: ProgressionRules) -> Cell:
