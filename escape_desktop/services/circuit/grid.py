@@ -286,7 +286,6 @@ def _tracks(
             ExerciseRecord.effort,
             ExerciseRecord.note,
             Session.number,
-            Session.date,
         )
         .join(Session, Session.id == ExerciseRecord.session_id)
         .where(Session.course_id == course_id, ExerciseRecord.enrolment_id.in_(ids))
@@ -312,6 +311,12 @@ def _tracks(
     # Every row at once (one fetch, not one per row), a track made only when first met and
     # each level's name looked up once: this runs for every record of the history (issue 29).
     names: dict[tuple[str, int], str] = {}
+    # Each session's date read once, not parsed from text again on every record.
+    dates = dict(
+        conn.execute(
+            select(Session.number, Session.date).where(Session.course_id == course_id)
+        ).all()
+    )
     for rec in conn.execute(q).all():
         key = (rec.enrolment_id, rec.station_key)
         t = tracks.get(key)
@@ -333,7 +338,7 @@ def _tracks(
                 rec.dose_achieved,
                 rec.pain,
                 rec.effort,
-                rec.date,
+                dates[number],
                 name,
             )
         )
