@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
@@ -286,6 +286,7 @@ def _tracks(
             ExerciseRecord.effort,
             ExerciseRecord.note,
             Session.number,
+            type_coerce(Session.date, String).label("day"),  # as stored: parsed once below
         )
         .join(Session, Session.id == ExerciseRecord.session_id)
         .where(Session.course_id == course_id, ExerciseRecord.enrolment_id.in_(ids))
@@ -311,12 +312,8 @@ def _tracks(
     # Every row at once (one fetch, not one per row), a track made only when first met and
     # each level's name looked up once: this runs for every record of the history (issue 29).
     names: dict[tuple[str, int], str] = {}
-    # Each session's date read once, not parsed from text again on every record.
-    dates = dict(
-        conn.execute(
-            select(Session.number, Session.date).where(Session.course_id == course_id)
-        ).all()
-    )
+    # Each session's date parsed once, not again on every record (SQLite keeps it as text).
+    dates: dict[str, date] = {}
     for rec in conn.execute(q).all():
         key = (rec.enrolment_id, rec.station_key)
         t = tracks.get(key)
@@ -338,7 +335,8 @@ def _tracks(
                 rec.dose_achieved,
                 rec.pain,
                 rec.effort,
-                dates[number],
+                dates.get(rec.day)
+                or dates.setdefault(rec.day, date.fromisoformat(str(rec.day)[:10])),
                 name,
             )
         )

@@ -323,11 +323,22 @@ class CourseView(QWidget):
         self.subtitle.setFixedHeight(sub_h(lines))
 
 
+# Heights of n lines by font: a text layout each, asked on every heading change (issue 29).
+_HEIGHTS: dict[tuple[float, int, int, int, int], int] = {}
+
+
 def _lines_height(fm: QFontMetrics) -> Callable[[int], int]:
     """The height of ``n`` lines of text in a label with these metrics (as its size hint)."""
-    return lambda n: fm.boundingRect(
-        QRect(0, 0, 10_000, 10_000), Qt.AlignmentFlag.AlignLeft, "\n".join("X" * n)
-    ).height()
+
+    def height(n: int) -> int:
+        key = (fm.fontDpi(), fm.height(), fm.lineSpacing(), fm.leading(), n)
+        if key not in _HEIGHTS:
+            _HEIGHTS[key] = fm.boundingRect(
+                QRect(0, 0, 10_000, 10_000), Qt.AlignmentFlag.AlignLeft, "\n".join("X" * n)
+            ).height()
+        return _HEIGHTS[key]
+
+    return height
 
 
 def _fit_label(label: QLabel, text: str, width: int, most: int) -> int:
