@@ -146,3 +146,19 @@ def test_a_register_mark_is_one_transaction(both, ctx, monkeypatch):
     assert len(seen.statements) <= 10, seen
     assert model.rows[0].marks.get(session_id) == "absent"
     assert grid.model.row_at(0).attendance == "absent"
+
+
+def test_a_cell_is_refused_while_the_data_file_is_replaced(both, ctx, monkeypatch):
+    """The one-transaction save still goes through the window's operation path: while a
+    restore or re-key holds the file, the cell is refused in a sentence and nothing is written."""
+    from escape_desktop.ui.common import operation
+
+    _register, grid, _session_id = both
+    index = grid.model.index(0, 0)
+    monkeypatch.setitem(operation._exclusive, grid.bus, "A backup is being restored; wait.")
+    with counting(ctx, monkeypatch) as seen:
+        assert not grid.model.setData(index, {"dose_achieved": "8", "pain": "2", "effort": "5"})
+    assert seen.writes == 0 and not seen.statements, seen
+    assert "restored" in grid.message.text()
+    cell = grid.model.cell_at(index)
+    assert cell is not None and not cell.recorded
