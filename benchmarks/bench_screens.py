@@ -31,7 +31,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from benchmarks.common import QUICK, large_demo_copy, report
+from benchmarks.common import QUICK, check, large_demo_copy, report
 
 FRAME_MS = 16.0  # one frame at 60 Hz
 WRITE_MS = 5.0
@@ -328,6 +328,29 @@ def today_refresh(folder: Path) -> Timing:
     return Timing(t.seconds, t.baseline, t.cpu, t.baseline_cpu, "after a change, off the write")
 
 
+def transactions(ctx: Any, action: Callable[[], object]) -> tuple[int, int]:
+    """(write transactions, statements) that one run of ``action`` sends to the database,
+    counted with SQLAlchemy's cursor events (BEGIN IMMEDIATE opens a write; issue 29: a user
+    action is one unit of work)."""
+    from sqlalchemy import event
+
+    seen: list[str] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        seen.append(statement.strip().upper())
+
+    event.listen(ctx.db.engine, "before_cursor_execute", before)
+    try:
+        action()
+    finally:
+        event.remove(ctx.db.engine, "before_cursor_execute", before)
+    return sum(1 for x in seen if x == "BEGIN IMMEDIATE"), len(seen)
+
+
+# Counted once per write measure and asserted (``check``): one write transaction.
+UNITS: dict[str, tuple[int, int]] = {}
+
+
 def _raw_update(ctx: Any, sql: str, row_id: int) -> Callable[[], None]:
     """The write baseline: one raw UPDATE of the same row and its commit (the same durability
     settings). It moves only the row's time stamp: a baseline that changed the value would make
@@ -373,6 +396,8 @@ def mark_saved(folder: Path) -> Timing:
                 (enrolment, session.id),
             ).fetchone()
         baseline = _raw_update(ctx, "UPDATE attendance SET updated_at = ? WHERE id = ?", mark_id)
+        idle(window)
+        UNITS["register mark"] = transactions(ctx, mark)
         t = alternate(mark, baseline, repeat=21, before=lambda: idle(window))
     return Timing(t.seconds, t.baseline, t.cpu, t.baseline_cpu, "register tab current")
 
@@ -413,6 +438,8 @@ def cell_saved(folder: Path) -> Timing:
         baseline = _raw_update(
             ctx, "UPDATE exercise_records SET updated_at = ? WHERE id = ?", record
         )
+        idle(window)
+        UNITS["circuit cell"] = transactions(ctx, save)
         t = alternate(save, baseline, repeat=21, before=lambda: idle(window))
     return Timing(t.seconds, t.baseline, t.cpu, t.baseline_cpu, "circuit tab current")
 
@@ -515,6 +542,9 @@ def main(only: str = "") -> list[dict]:
         t = fn(folder)
         results.append(report(name, t.seconds, base, t.baseline, f"<= {limit:g} ms", max_ms=limit))
         print(t.line(), flush=True)
+    for what, (writes, statements) in UNITS.items():
+        print(f"    {what}: {statements} statements with the whole window listening", flush=True)
+        check(f"{what} saved: write transactions", writes, 1, "transaction(s)")
     name, fn, base = AFTER
     if not only or only in fn.__name__:
         t = fn(folder)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session as OrmSession
 
@@ -154,6 +156,27 @@ def register(s: OrmSession, course_id: int) -> Register | None:
         closed_on=course.closed_on,
         delivery_mode=course.delivery_mode,
     )
+
+
+def register_marks(
+    s: OrmSession, enrolment_ids: Sequence[int]
+) -> dict[int, tuple[dict[int, str], set[int]]]:
+    """Some people's marks, as ``register`` reads them for everyone: by enrolment id, (session
+    id -> mark, the sessions they joined online). One query; for a register on screen that
+    hears one person's mark changed elsewhere (issue 29)."""
+    found: dict[int, tuple[dict[int, str], set[int]]] = {e: ({}, set()) for e in enrolment_ids}
+    for e_id, sid, mark, joined_online in s.connection().execute(
+        select(
+            Attendance.enrolment_id,
+            Attendance.session_id,
+            Attendance.mark,
+            Attendance.joined_online,
+        ).where(Attendance.enrolment_id.in_(list(enrolment_ids)))
+    ):
+        found[e_id][0][sid] = mark
+        if joined_online:
+            found[e_id][1].add(sid)
+    return found
 
 
 def search_participants(s: OrmSession, text: str, limit: int = 200) -> list[ParticipantHit]:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, delete, insert, select, update
 
 from escape_desktop.context import AppContext
-from escape_desktop.db.models import Attendance
+from escape_desktop.db.models import Attendance, Course, Enrolment, Participant, Session
 from escape_desktop.i18n import _
 from escape_desktop.programme.delivery import joined_online_problem
 from escape_desktop.programme.status import (
@@ -21,7 +22,7 @@ from escape_desktop.programme.status import (
 
 from .changes import Changes, Done, nothing
 from .common import audit, now, place_at_session
-from .errors import ValidationError
+from .errors import NotFound, ValidationError
 from .figures import course_figures
 
 
@@ -101,48 +102,42 @@ def _set_mark(
     if mark is not None and mark not in ATTENDANCE_MARKS:
         raise ValidationError("mark", _("A register mark is present, absent or apologies."))
     with ctx.db.transaction() as s:
-        enrolment, session = place_at_session(s, enrolment_id, session_id)
-        if session.cancelled and mark is not None:
+        conn = s.connection()  # plain statements: a mark is the commonest write (issue 29)
+        # The person, the session and the mark there now, in one read.
+        place = conn.execute(_PLACE, {"enrolment_id": enrolment_id, "session_id": session_id})
+        found = place.first()
+        if found is None or found.session_course is None:
+            raise NotFound(_("That person or session no longer exists."))
+        if found.course_id != found.session_course:
+            raise ValidationError("session", _("That session belongs to another course."))
+        if found.cancelled and mark is not None:
             raise ValidationError(
                 "session",
                 _("Session {number} was cancelled; reinstate it to mark it.").format(
-                    number=session.number
+                    number=found.number
                 ),
             )
         if joined_online:
-            problem = joined_online_problem(session.course.delivery_mode, session.online, mark)
+            problem = joined_online_problem(found.delivery_mode, found.online, mark)
             if problem:
                 raise ValidationError("joined_online", problem)
-        row = s.scalar(
-            select(Attendance).where(
-                Attendance.enrolment_id == enrolment_id, Attendance.session_id == session_id
-            )
-        )
-        previous = row.mark if row else None
-        was_online = bool(row.joined_online) if row else False
-        who = enrolment.participant.full_name if enrolment.participant else ""
+        previous = found.mark
+        was_online = bool(found.joined_online) if found.mark_id is not None else False
+        who = f"{found.first_name} {found.last_name}".strip()
+        number = found.number
         online = was_online if joined_online is None else bool(joined_online)
         if mark != PRESENT:
             online = False  # only a present mark can have joined online
         if previous == mark and online == was_online:
-            return previous, who, session.number, was_online
+            return previous, who, number, was_online
+        keys = {"e": enrolment_id, "s": session_id}
         if mark is None:
-            if row is not None:
-                s.delete(row)
-        elif row is None:
-            s.add(
-                Attendance(
-                    enrolment_id=enrolment_id,
-                    session_id=session_id,
-                    mark=mark,
-                    joined_online=online,
-                    updated_at=now(),
-                )
-            )
+            if found.mark_id is not None:
+                conn.execute(_DELETE_MARK, keys)
+        elif found.mark_id is None:
+            conn.execute(_ADD_MARK, {**keys, "m": mark, "o": online, "at": now()})
         else:
-            row.mark = mark
-            row.joined_online = online
-            row.updated_at = now()
+            conn.execute(_SET_MARK, {**keys, "m": mark, "o": online, "at": now()})
         if online != was_online and mark is not None:
             audit(
                 s,
@@ -150,19 +145,61 @@ def _set_mark(
                 "joined_online" if online else "joined_in_room",
                 "attendance",
                 enrolment_id,
-                f"session {session.number}",
+                f"session {number}",
             )
         if previous == mark:
-            return previous, who, session.number, was_online
+            return previous, who, number, was_online
         audit(
             s,
             ctx.actor,
             "mark",
             "attendance",
             enrolment_id,
-            f"session {session.number}: {previous or '-'} -> {mark or '-'}",
+            f"session {number}: {previous or '-'} -> {mark or '-'}",
         )
-        return previous, who, session.number, was_online
+        return previous, who, number, was_online
+
+
+_MARKS = cast(Table, Attendance.__table__)
+_A = _MARKS.c
+_PLACE = (
+    select(
+        Enrolment.course_id,
+        Session.course_id.label("session_course"),
+        Session.number,
+        Session.cancelled,
+        Session.online,
+        Course.delivery_mode,
+        Participant.first_name,
+        Participant.last_name,
+        Attendance.id.label("mark_id"),
+        Attendance.mark,
+        Attendance.joined_online,
+    )
+    .select_from(Enrolment)
+    .join(Participant, Participant.id == Enrolment.participant_id)
+    .outerjoin(Session, Session.id == bindparam("session_id"))
+    .outerjoin(Course, Course.id == Session.course_id)
+    .outerjoin(
+        Attendance,
+        (Attendance.enrolment_id == Enrolment.id) & (Attendance.session_id == Session.id),
+    )
+    .where(Enrolment.id == bindparam("enrolment_id"))
+)
+_WHERE_MARK = (_A.enrolment_id == bindparam("e")) & (_A.session_id == bindparam("s"))
+_DELETE_MARK = delete(_MARKS).where(_WHERE_MARK)
+_SET_MARK = (
+    update(_MARKS)
+    .where(_WHERE_MARK)
+    .values(mark=bindparam("m"), joined_online=bindparam("o"), updated_at=bindparam("at"))
+)
+_ADD_MARK = insert(_MARKS).values(
+    enrolment_id=bindparam("e"),
+    session_id=bindparam("s"),
+    mark=bindparam("m"),
+    joined_online=bindparam("o"),
+    updated_at=bindparam("at"),
+)
 
 
 def set_joined_online(

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar, cast, overload
 
-from sqlalchemy import select
+from sqlalchemy import Table, insert, select
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.db.models import AuditEvent, Enrolment, Session
@@ -40,11 +40,22 @@ def now() -> datetime:
 def audit(
     s: OrmSession, actor: str, action: str, entity: str, entity_id: int | None, detail: str = ""
 ) -> None:
-    s.add(
-        AuditEvent(
-            at=now(), actor=actor, action=action, entity=entity, entity_id=entity_id, detail=detail
-        )
+    # One plain INSERT on the transaction's connection, at once: not an object for the ORM's
+    # unit of work to flush (every write from the window has one; issue 29).
+    s.connection().execute(
+        _AUDIT_INSERT,
+        {
+            "at": now(),
+            "actor": actor,
+            "action": action,
+            "entity": entity,
+            "entity_id": entity_id,
+            "detail": detail,
+        },
     )
+
+
+_AUDIT_INSERT = insert(cast(Table, AuditEvent.__table__))
 
 
 def place_at_session(

@@ -10,6 +10,7 @@ against (tests/db/test_class_day_reads.py).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from escape_desktop.context import AppContext
@@ -52,6 +53,17 @@ def reminders(ctx: AppContext, course_id: int) -> tuple[set[int], set[int]]:
     needs review before they start (the register's reminder line)."""
     with ctx.db.raw_read() as conn:
         return class_day.not_asked_ids(conn, course_id), class_day.needing_review(conn, course_id)
+
+
+def register_marks(
+    ctx: AppContext, enrolment_ids: Sequence[int]
+) -> dict[int, tuple[dict[int, str], set[int]]]:
+    """Some people's register marks (session id -> mark, sessions joined online), by
+    enrolment id: what a register on screen reads when one person's marks changed."""
+    from escape_desktop.db import queries
+
+    with ctx.db.read() as s:
+        return queries.register_marks(s, enrolment_ids)
 
 
 def course_summaries(ctx: AppContext, today: date) -> list[CourseListRow]:

@@ -40,12 +40,14 @@ from .grid import (
     station_history,
 )
 from .recording import (
+    CellSaved,
     ExerciseState,
     decide,
     exercise_state,
     restore_exercise_state,
     restore_states,
     save_cell,
+    save_grid_cell,
     undo_decision,
 )
 from .stations import (
@@ -83,6 +85,8 @@ __all__ = [
     "course_sessions",
     "default_session_number",
     "save_cell",
+    "save_grid_cell",
+    "CellSaved",
     "decide",
     "undo_decision",
     "station_history",

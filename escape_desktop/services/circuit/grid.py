@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import String, func, or_, select, type_coerce
 from sqlalchemy.orm import Session as OrmSession
 
 from escape_desktop.context import AppContext
@@ -286,7 +286,7 @@ def _tracks(
             ExerciseRecord.effort,
             ExerciseRecord.note,
             Session.number,
-            Session.date,
+            type_coerce(Session.date, String).label("day"),  # as stored: parsed once below
         )
         .join(Session, Session.id == ExerciseRecord.session_id)
         .where(Session.course_id == course_id, ExerciseRecord.enrolment_id.in_(ids))
@@ -308,30 +308,72 @@ def _tracks(
     if up_to is not None:
         q = q.where(Session.number <= up_to)
         dq = dq.where(Session.number <= up_to)
-    for rec in s.execute(q):
-        number, day = rec.number, rec.date
-        st = stations.get(rec.station_key)
-        if st is None:
-            continue
-        t = tracks.setdefault((rec.enrolment_id, rec.station_key), _Track())
+    conn = s.connection()  # plain rows: no ORM layer for what every cell shown reads
+    # Every row at once (one fetch, not one per row), a track made only when first met and
+    # each level's name looked up once: this runs for every record of the history (issue 29).
+    names: dict[tuple[str, int], str] = {}
+    # Each session's date parsed once, not again on every record (SQLite keeps it as text).
+    dates: dict[str, date] = {}
+    for rec in conn.execute(q).all():
+        key = (rec.enrolment_id, rec.station_key)
+        t = tracks.get(key)
+        if t is None:
+            st = stations.get(rec.station_key)
+            if st is None:
+                continue
+            t = tracks[key] = _Track()
+        number, level = rec.number, rec.level
         t.records[number] = rec
+        name = names.get((rec.station_key, level))
+        if name is None:
+            name = names[rec.station_key, level] = level_name(stations[rec.station_key], level)
         t.points.append(
-            HistoryPoint(
-                session_number=number,
-                level=rec.level,
-                target_dose=rec.target_dose,
-                dose_achieved=rec.dose_achieved,
-                pain=rec.pain,
-                effort=rec.effort,
-                session_date=day,
-                level_name=level_name(st, rec.level),
+            _history_point(
+                number,
+                level,
+                rec.target_dose,
+                rec.dose_achieved,
+                rec.pain,
+                rec.effort,
+                dates.get(rec.day)
+                or dates.setdefault(rec.day, date.fromisoformat(str(rec.day)[:10])),
+                name,
             )
         )
-    for dec in s.execute(dq):
-        number = dec.number
-        t = tracks.setdefault((dec.enrolment_id, dec.station_key), _Track())
-        t.decisions[number] = dec
+    for dec in conn.execute(dq).all():
+        key = (dec.enrolment_id, dec.station_key)
+        t = tracks.get(key)
+        if t is None:
+            t = tracks[key] = _Track()
+        t.decisions[dec.number] = dec
     return tracks
+
+
+def _history_point(
+    number: int,
+    level: int,
+    target: float,
+    achieved: float | None,
+    pain: int | None,
+    effort: int | None,
+    day: date,
+    name: str,
+) -> HistoryPoint:
+    """``HistoryPoint(...)`` without the frozen dataclass's ``__init__`` (one
+    ``object.__setattr__`` a field: about four times the cost), for the hundreds a grid reads;
+    equal to, and hashed and shown as, the one ``__init__`` makes (tests/services)."""
+    point = object.__new__(HistoryPoint)
+    point.__dict__.update(
+        session_number=number,
+        level=level,
+        target_dose=target,
+        dose_achieved=achieved,
+        pain=pain,
+        effort=effort,
+        session_date=day,
+        level_name=name,
+    )
+    return point
 
 
 def _cell(station: Station, track: _Track | None, number: int, rules: ProgressionRules) -> Cell:
@@ -509,7 +551,7 @@ def _rows(
     ids = [p[0] for p in people]
     marks: dict[int, str] = {}
     joined: set[int] = set()
-    for e_id, mark, joined_online in s.execute(
+    for e_id, mark, joined_online in s.connection().execute(
         select(Attendance.enrolment_id, Attendance.mark, Attendance.joined_online).where(
             Attendance.session_id == sess.id, Attendance.enrolment_id.in_(ids)
         )
@@ -535,25 +577,37 @@ def grid_rows(ctx: AppContext, grid: CircuitGrid, enrolment_ids: Sequence[int]) 
     cell refreshes its person's row in a few queries; issue 29). Rows are as ``circuit_grid``
     makes them; someone withdrawn or no longer on the course has no row."""
     with ctx.db.read() as s:
-        sess = s.get(Session, grid.session_id)
-        if sess is None:
-            return []
-        people = s.execute(
+        return grid_rows_in(s, grid, enrolment_ids)
+
+
+def grid_rows_in(
+    s: OrmSession, grid: CircuitGrid, enrolment_ids: Sequence[int]
+) -> list[CircuitRow]:
+    """``grid_rows`` inside an open session: a save reads its person's row again in its own
+    transaction, after its write (one unit of work; issue 29)."""
+    sess = s.get(Session, grid.session_id)
+    if sess is None:
+        return []
+    people = (
+        s.connection()
+        .execute(
             _people_of(grid.course_id).where(
                 Enrolment.status != "withdrawn", Enrolment.id.in_(list(enrolment_ids))
             )
-        ).all()
-        keys = [st.key for st in grid.stations]
-        return _rows(
-            s,
-            people,
-            grid.course_id,
-            sess,
-            grid.delivery_mode,
-            keys,
-            grid.station_defs,
-            grid.rules,
         )
+        .all()
+    )
+    keys = [st.key for st in grid.stations]
+    return _rows(
+        s,
+        people,
+        grid.course_id,
+        sess,
+        grid.delivery_mode,
+        keys,
+        grid.station_defs,
+        grid.rules,
+    )
 
 
 def station_history(ctx: AppContext, enrolment_id: int) -> dict[str, list[HistoryPoint]]:

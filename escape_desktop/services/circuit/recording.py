@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import TypeVar
 
 from sqlalchemy import bindparam, select
@@ -26,13 +26,16 @@ from escape_desktop.programme.status import PRESENT
 from ..changes import Changes, Done, nothing
 from ..common import audit, now, station_row
 from ..errors import NotFound, ValidationError
-from ..exercise import ExerciseInput, Recorded, record_result
+from ..exercise import ExerciseInput, Recorded, checked_input, record_in, record_result
 from .grid import (
+    CircuitGrid,
+    CircuitRow,
     _cell,
     _course,
     _resolve,
     _rules,
     _tracks,
+    grid_rows_in,
     level_name,
 )
 
@@ -81,16 +84,85 @@ def save_cell(
     )
 
 
+@dataclass(frozen=True)
+class CellSaved:
+    """What a cell typed in the grid did: the record, and its person's row as the grid shows
+    it now, read in the save's own transaction (None when nothing changed)."""
+
+    recorded: Recorded
+    row: CircuitRow | None
+
+
+def save_grid_cell(
+    ctx: AppContext,
+    grid: CircuitGrid,
+    enrolment_id: int,
+    station_key: str,
+    *,
+    level: int,
+    target_dose: float | str,
+    dose_achieved: float | str | None,
+    pain: int | str | None,
+    effort: int | str | None,
+    note: str = "",
+    label: str,
+    message: str = "",
+) -> Done[CellSaved]:
+    """One cell typed in the circuit grid on screen, undoably, in ONE transaction (issue 29):
+    the person's circuit rows read for undo before and after, the result recorded (as
+    ``save_cell``: refused for someone away, a mark of present added for someone unmarked)
+    and their row of ``grid`` read again, so the window needs no read of its own. ``label``
+    names the change in the Edit menu; undo puts the rows back exactly (``undoable``)."""
+    results = any(v is not None and str(v).strip() for v in (dose_achieved, pain, effort))
+    checked = checked_input(
+        grid.station(station_key),
+        ExerciseInput(
+            level=level + 1,
+            target_dose=target_dose,
+            dose_achieved=dose_achieved,
+            pain=pain,
+            effort=effort,
+            note=note,
+        ),
+    )
+    with ctx.db.transaction() as s:
+        before = _state_in(s, enrolment_id)
+        if results:
+            _refuse_if_away_in(s, enrolment_id, grid.session_id)
+        recorded = record_in(
+            ctx, s, enrolment_id, grid.session_id, station_key, checked, mark_present=results
+        )
+        after = _state_in(s, enrolment_id)
+        if after == before:
+            return nothing(CellSaved(recorded, None))
+        rows = grid_rows_in(s, grid, [enrolment_id])
+    saved = CellSaved(recorded, rows[0] if rows else None)
+    if recorded.marked_present:
+        marked = (recorded.session_id, None, PRESENT)
+        done = _put_back(ctx, enrolment_id, label, before, after, saved, marked)
+        return replace(done, message=recorded.told(message or f"Saved: {label}"))
+    return replace(_put_back(ctx, enrolment_id, label, before, after, saved), message=message)
+
+
 def _refuse_if_away(ctx: AppContext, enrolment_id: int, session_id: int) -> None:
     """Results for someone the register says was not at the class are refused (issue 25)."""
     with ctx.db.read() as s:
-        row = s.execute(
+        _refuse_if_away_in(s, enrolment_id, session_id)
+
+
+def _refuse_if_away_in(s: OrmSession, enrolment_id: int, session_id: int) -> None:
+    """``_refuse_if_away`` inside an open transaction."""
+    row = (
+        s.connection()
+        .execute(
             select(Attendance.mark, Session.number, Participant.first_name, Participant.last_name)
             .join(Session, Session.id == Attendance.session_id)
             .join(Enrolment, Enrolment.id == Attendance.enrolment_id)
             .join(Participant, Participant.id == Enrolment.participant_id)
             .where(Attendance.enrolment_id == enrolment_id, Attendance.session_id == session_id)
-        ).first()
+        )
+        .first()
+    )
     if row is None or row.mark not in ("absent", "apologies"):
         return
     what = "was marked absent" if row.mark == "absent" else "sent apologies"
@@ -257,9 +329,16 @@ def exercise_state(ctx: AppContext, enrolment_id: int) -> ExerciseState:
     # Plain rows of the tables' columns (the same typed values as the mapped objects'
     # attributes), not objects: read before and after every cell saved (issue 29).
     with ctx.db.read() as s:
-        records = s.execute(_RECORDS_OF, {"enrolment_id": enrolment_id}).all()
-        decisions = s.execute(_DECISIONS_OF, {"enrolment_id": enrolment_id}).all()
-        return tuple(tuple(r) for r in records), tuple(tuple(d) for d in decisions)
+        return _state_in(s, enrolment_id)
+
+
+def _state_in(s: OrmSession, enrolment_id: int) -> ExerciseState:
+    """``exercise_state`` inside an open session (a save reads it in its own transaction)."""
+    s.flush()  # what this transaction wrote is part of the state
+    conn = s.connection()  # plain rows of Core statements: no ORM layer on the save's path
+    records = conn.execute(_RECORDS_OF, {"enrolment_id": enrolment_id}).all()
+    decisions = conn.execute(_DECISIONS_OF, {"enrolment_id": enrolment_id}).all()
+    return tuple(tuple(r) for r in records), tuple(tuple(d) for d in decisions)
 
 
 def restore_exercise_state(ctx: AppContext, enrolment_id: int, state: ExerciseState) -> None:

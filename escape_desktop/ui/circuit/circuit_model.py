@@ -13,9 +13,9 @@ from escape_desktop.errors import KnownError
 from escape_desktop.i18n import N_, _, ui_translator
 from escape_desktop.programme.progression import dose_words, unit_words
 from escape_desktop.services import circuit
-from escape_desktop.services.circuit import Cell, CircuitGrid, CircuitRow
+from escape_desktop.services.changes import Done
+from escape_desktop.services.circuit import Cell, CellSaved, CircuitGrid, CircuitRow
 from escape_desktop.services.errors import ValidationError
-from escape_desktop.services.exercise import Recorded
 from escape_desktop.ui.common import style
 
 COL_FIRST_STATION = 0  # every column is a station, in circuit order
@@ -35,9 +35,9 @@ def saved_prefix() -> str:
     return _("Saved: ")
 
 
-# save, enrolment id, status message -> saved?
-
-CellWrite = Callable[[Callable[[], object], int, str], bool]
+# How a cell's save is run: the service call (one transaction) -> what it did, or None when
+# it failed (the failure already shown).
+CellWrite = Callable[[Callable[[], Done[CellSaved]]], CellSaved | None]
 
 
 def _num(value: float | None) -> str:
@@ -148,13 +148,12 @@ class CircuitModel(QAbstractTableModel):
         # (tests, benchmarks) the model saves directly and reports a known error inline.
         self.write: CellWrite = self._write_here
 
-    def _write_here(self, save: Callable[[], object], _enrolment_id: int, _message: str) -> bool:
+    def _write_here(self, save: Callable[[], Done[CellSaved]]) -> CellSaved | None:
         try:
-            save()
+            return save().value
         except KnownError as e:
             self.failed(e)
-            return False
-        return True
+            return None
 
     def failed(self, e: KnownError) -> None:
         """A cell could not be saved: keep the reason and tell the screen, which shows it."""
@@ -192,9 +191,18 @@ class CircuitModel(QAbstractTableModel):
         # Only this person's marks and results: the grid's stations and rules stay as shown
         # (a change to the stations is announced and reloads the whole grid).
         fresh = circuit.grid_rows(self.ctx, self.grid, [enrolment_id])
-        if not fresh:
+        if fresh:
+            self.put_row(fresh[0])
+
+    def put_row(self, new: CircuitRow) -> None:
+        """Show one person's row as read again (by a save in its own transaction, or by
+        ``refresh_row``); only the cells that changed are painted again."""
+        if self.grid is None:
             return
-        old, new = self.grid.rows[i], fresh[0]
+        i = self.row_of(new.enrolment_id)
+        if i < 0:
+            return
+        old = self.grid.rows[i]
         self.grid.rows[i] = new
         # Only what changed is painted again: after one saved cell, that cell (issue 29).
         # The row's mark, name or review tints every cell and the name beside them.
@@ -382,35 +390,36 @@ class CircuitModel(QAbstractTableModel):
         if not relevel and not any(new.values()) and not cell.recorded:
             return True  # nothing typed into an empty cell
         grid = self.grid
-        recorded: list[Recorded] = []
-
-        def save() -> Recorded:
-            recorded[:] = [
-                circuit.save_cell(
-                    self.ctx,
-                    row.enrolment_id,
-                    grid.session_id,
-                    cell.station_key,
-                    level=int(value.get("level", cell.level)),
-                    target_dose=value.get("target_dose", cell.target_dose),
-                    dose_achieved=new["dose_achieved"] or None,
-                    pain=new["pain"] or None,
-                    effort=new["effort"] or None,
-                    note=cell.note,
-                )
-            ]
-            return recorded[0]
-
         station = grid.station(cell.station_key)
         message = saved_prefix() + _("{what} for {name} at {station}").format(
             what=cell_change_words(self.data(index, Qt.ItemDataRole.EditRole), new, relevel),
             name=row.name,
             station=_(station.name),
         )
-        if not self.write(save, row.enrolment_id, message):
+
+        def save() -> Done[CellSaved]:
+            # One transaction: the write, the undo's snapshots and the person's row read again.
+            return circuit.save_grid_cell(
+                self.ctx,
+                grid,
+                row.enrolment_id,
+                cell.station_key,
+                level=int(value.get("level", cell.level)),
+                target_dose=value.get("target_dose", cell.target_dose),
+                dose_achieved=new["dose_achieved"] or None,
+                pain=new["pain"] or None,
+                effort=new["effort"] or None,
+                note=cell.note,
+                label=message.removeprefix(saved_prefix()),
+                message=message,
+            )
+
+        saved = self.write(save)
+        if saved is None:
             return False
-        self.refresh_row(row.enrolment_id)
-        if recorded:  # a result for someone unmarked marked them present: say so
-            message = recorded[0].told(message)
+        if saved.row is not None and self.grid is grid:
+            self.put_row(saved.row)
+        # A result for someone unmarked marked them present: say so.
+        message = saved.recorded.told(message)
         self.saved.emit(row.enrolment_id, cell.station_key, message)
         return True

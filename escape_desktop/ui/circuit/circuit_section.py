@@ -34,13 +34,13 @@ from escape_desktop.errors import KnownError
 from escape_desktop.i18n import N_, _, ui_date, ui_translator
 from escape_desktop.programme.progression import dose_words
 from escape_desktop.services import circuit
-from escape_desktop.services.changes import Changes
-from escape_desktop.services.circuit import Cell, SessionChoice
+from escape_desktop.services.changes import Changes, Done
+from escape_desktop.services.circuit import Cell, CellSaved, SessionChoice
 from escape_desktop.services.circuit.recording import undoable
 from escape_desktop.ui.circuit.cell_editor import CellEditor
 from escape_desktop.ui.circuit.circuit_decisions import CircuitDecisions
 from escape_desktop.ui.circuit.circuit_delegate import CircuitDelegate
-from escape_desktop.ui.circuit.circuit_model import CircuitModel, saved_prefix, suggestion_words
+from escape_desktop.ui.circuit.circuit_model import CircuitModel, suggestion_words
 from escape_desktop.ui.circuit.circuit_table import CircuitTable
 from escape_desktop.ui.circuit.circuit_views import CircuitView, CircuitViews
 from escape_desktop.ui.circuit.level_dialog import LevelDialog
@@ -755,9 +755,17 @@ class CircuitSection(CourseSection):
         else:
             self._say(str(e), error=True)
 
-    def _write_cell(self, save: Callable[[], object], enrolment_id: int, message: str) -> bool:
-        label = message.removeprefix(saved_prefix())
-        return self._write(save, enrolment_id, label, message, self.model.failed).ok
+    def _write_cell(self, save: Callable[[], Done[CellSaved]]) -> CellSaved | None:
+        """A cell's save through the operation path: the service (one transaction) says what
+        changed and how to undo it; a known error shows beside the grid."""
+        op = run_op(
+            self,
+            save,
+            bus=self.bus,
+            initiator=self,
+            failure=lambda e: self._failed(e, self.model.failed),
+        )
+        return op.value if op.ok else None
 
     def _on_saved(self, _enrolment_id: int, _key: str, message: str) -> None:
         self._say(message)

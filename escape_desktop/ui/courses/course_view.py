@@ -294,11 +294,24 @@ class CourseView(QWidget):
         full = getattr(self, "_subtitle_full", "")
         self.title.ensurePolished()
         self.subtitle.ensurePolished()
-        title_h = _lines_height(self.title.fontMetrics())
-        sub_h = _lines_height(self.subtitle.fontMetrics())
         # The view's own size: the scroll area's viewport catches up only after this event.
         compact = 0 < self.height() < COMPACT_LINES * self.fontMetrics().height()
         width = max(self.width() - 64, 120)
+        # The same texts at the same size and fonts are already laid out: a mark that changes
+        # no figure of the heading costs no text layout (issue 29).
+        fitted = (
+            self._title_full,
+            full,
+            width,
+            compact,
+            self.title.font().key(),
+            self.subtitle.font().key(),
+        )
+        if fitted == getattr(self, "_fitted", None):
+            return
+        self._fitted = fitted
+        title_h = _lines_height(self.title.fontMetrics())
+        sub_h = _lines_height(self.subtitle.fontMetrics())
         room = (
             title_h(1) + sub_h(1) if compact else max(title_h(1) + sub_h(2), title_h(2) + sub_h(1))
         )
@@ -310,11 +323,22 @@ class CourseView(QWidget):
         self.subtitle.setFixedHeight(sub_h(lines))
 
 
+# Heights of n lines by font: a text layout each, asked on every heading change (issue 29).
+_HEIGHTS: dict[tuple[float, int, int, int, int], int] = {}
+
+
 def _lines_height(fm: QFontMetrics) -> Callable[[int], int]:
     """The height of ``n`` lines of text in a label with these metrics (as its size hint)."""
-    return lambda n: fm.boundingRect(
-        QRect(0, 0, 10_000, 10_000), Qt.AlignmentFlag.AlignLeft, "\n".join("X" * n)
-    ).height()
+
+    def height(n: int) -> int:
+        key = (fm.fontDpi(), fm.height(), fm.lineSpacing(), fm.leading(), n)
+        if key not in _HEIGHTS:
+            _HEIGHTS[key] = fm.boundingRect(
+                QRect(0, 0, 10_000, 10_000), Qt.AlignmentFlag.AlignLeft, "\n".join("X" * n)
+            ).height()
+        return _HEIGHTS[key]
+
+    return height
 
 
 def _fit_label(label: QLabel, text: str, width: int, most: int) -> int:

@@ -165,6 +165,26 @@ class RegisterModel(QAbstractTableModel):
         if col is not None:
             self.dataChanged.emit(self.index(row, col), self.index(row, col))
 
+    def set_marks(self, marks: dict[int, tuple[dict[int, str], set[int]]]) -> bool:
+        """Some people's marks read again (``reading.register_marks``), without reading the
+        whole register: their cells, counts and standing painted again. False when one of
+        them is not on this register (the caller reads the whole register then)."""
+        rows = {r.enrolment_id: i for i, r in enumerate(self.rows)}
+        if self.register is None or any(e not in rows for e in marks):
+            return False
+        for enrolment_id, (person_marks, joined) in marks.items():
+            person = self.rows[rows[enrolment_id]]
+            person.marks.clear()
+            person.marks.update(person_marks)
+            person.joined_online.clear()
+            person.joined_online.update(joined)
+        self._recount()
+        last = self.columnCount() - 1
+        for enrolment_id in marks:
+            i = rows[enrolment_id]
+            self.dataChanged.emit(self.index(i, 0), self.index(i, last))
+        return True
+
     # --- lookups --------------------------------------------------------------------------
     def session_at(self, column: int) -> SessionInfo | None:
         i = column - FIRST_SESSION

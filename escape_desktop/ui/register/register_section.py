@@ -37,7 +37,7 @@ from escape_desktop.programme.status import ABSENT, APOLOGIES, PRESENT
 from escape_desktop.services import reading
 from escape_desktop.services.changes import Changes
 from escape_desktop.services.reading import RegisterRow, SessionInfo
-from escape_desktop.ui.common.change_bus import ChangeBus
+from escape_desktop.ui.common.change_bus import ChangeBus, OpChanges
 from escape_desktop.ui.common.course_section import CourseSection, Stale
 from escape_desktop.ui.common.operation import run_op
 from escape_desktop.ui.register.register_keys import mark_letters
@@ -291,6 +291,16 @@ class RegisterSection(CourseSection):
 
     def load(self, level: Stale) -> None:
         self.reload()
+
+    def changed_on_screen(self, change: OpChanges, level: Stale) -> None:
+        """Marks of some people changed elsewhere (a circuit result marked someone present, an
+        undo): only their marks are read again, not the whole register (issue 29)."""
+        marks_only = change.changes & ~(Changes.ATTENDANCE | Changes.EXERCISE) == Changes.NONE
+        if marks_only and change.ids and self.model.register is not None:
+            if self.model.set_marks(reading.register_marks(self.ctx, change.ids)):
+                self._on_current_changed()
+                return
+        self.load(level)
 
     def clear_review(self, enrolment_id: int) -> bool:
         """Ask for a note and clear "needs review before starting" (audit logged by the service)."""
