@@ -12,9 +12,10 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
@@ -59,6 +60,8 @@ FIELD_SOURCES = {
 }
 # Inserted through Core: no ORM object per row, which is most of the time otherwise.
 _COURSES = cast(Table, CourseRecord.__table__)
+_SITES = cast(Table, Site.__table__)
+_BATCHES = cast(Table, Batch.__table__)
 
 
 CLOCK_SLACK = timedelta(days=1)
@@ -89,6 +92,18 @@ class Upload:
     rows: list[list[str]]
     measures: dict[str, tuple[int | None, int | None, int | None]]  # key -> column indexes
     fields: dict[str, int | None]  # registry field (FIELD_SOURCES' values) -> column index
+    # The registry holds this very batch already (same batch id, site and SHA-256): its rows
+    # were checked when it was loaded, so they are not read again (``rows`` is empty).
+    loaded_before: bool = False
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) if not self.loaded_before else self.manifest_rows
+
+    @property
+    def manifest_rows(self) -> int:
+        main = self.manifest.file("main")
+        return main.rows if main is not None else 0
 
 
 @dataclass(frozen=True)
@@ -151,10 +166,17 @@ def _manifest_and_csv(path: Path) -> tuple[Path, Path | None]:
 
 
 def read_upload(
-    path: Path | str, profile_for: ProfileLookup, memo: CellMemo | None = None
+    path: Path | str,
+    profile_for: ProfileLookup,
+    memo: CellMemo | None = None,
+    loaded: Mapping[str, tuple[str, str]] | None = None,
+    parsed: Manifest | None = None,
 ) -> Upload:
     """Read an upload (the CSV or its manifest) and check it; raises UploadRefused. ``memo``:
-    what each cell value gave in the files read before it (checks.check_rows)."""
+    what each cell value gave in the files read before it (checks.check_rows). ``loaded``:
+    the batches the registry holds (batch id -> site code, SHA-256); a file whose batch is
+    held with its very checksum is hashed and its companions checked, but its rows are not
+    read and checked again. ``parsed``: its manifest, read already."""
     path = Path(path)
     if not path.exists():
         raise UploadRefused(f"There is no file {path}; check the name and folder.")
@@ -167,7 +189,9 @@ def read_upload(
             "send both files from the same export."
         )
     try:
-        manifest = parse_manifest(read_capped(manifest_path, MAX_MANIFEST).decode("utf-8"))
+        manifest = parsed or parse_manifest(
+            read_capped(manifest_path, MAX_MANIFEST).decode("utf-8")
+        )
     except ManifestError as e:
         raise UploadRefused(f"{manifest_path.name}: {e}") from None
     except RecursionError:
@@ -212,6 +236,9 @@ def read_upload(
             f"{main.name} has changed since it was exported (its SHA-256 does not match the "
             "manifest); nothing was loaded, so ask the site to export it again."
         )
+    if loaded is not None and loaded.get(manifest.batch_id) == (manifest.site_code, sha):
+        _check_companions(manifest, manifest_path)
+        return Upload(manifest, main.name, sha, [], [], {}, {}, loaded_before=True)
     try:
         table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     except (UnicodeDecodeError, csv.Error):
@@ -226,22 +253,7 @@ def read_upload(
             f"{main.name} has {len(rows)} rows but its manifest says {main.rows}; ask the site "
             "to export it again."
         )
-    for extra in manifest.files:  # the attendance file is not loaded, but must be intact
-        if extra.kind == "main":
-            continue
-        other = manifest_path.with_name(extra.name)
-        try:
-            blob = read_capped(other, MAX_UPLOAD)
-        except (OSError, UploadRefused):
-            raise UploadRefused(
-                f"{extra.name}, named in {manifest_path.name}, is missing; ask the site to send "
-                "every file of the export."
-            ) from None
-        if hashlib.sha256(blob).hexdigest() != extra.sha256 or count_rows(blob) != extra.rows:
-            raise UploadRefused(
-                f"{extra.name} has changed since it was exported (it does not match the "
-                "manifest); nothing was loaded, so ask the site to export it again."
-            )
+    _check_companions(manifest, manifest_path)
     try:
         profile = profile_for(manifest.profile_name)
     except Exception as e:  # a ProfileError: its sentence says which profiles there are
@@ -274,6 +286,27 @@ def read_upload(
         {k: (v[0], v[1], v[2]) for k, v in measures.items()},
         fields,
     )
+
+
+def _check_companions(manifest: Manifest, manifest_path: Path) -> None:
+    """The files a manifest names beside its main one (the attendance file: not loaded, but
+    it must be intact): UploadRefused when one is missing or changed."""
+    for extra in manifest.files:
+        if extra.kind == "main":
+            continue
+        other = manifest_path.with_name(extra.name)
+        try:
+            blob = read_capped(other, MAX_UPLOAD)
+        except (OSError, UploadRefused):
+            raise UploadRefused(
+                f"{extra.name}, named in {manifest_path.name}, is missing; ask the site to send "
+                "every file of the export."
+            ) from None
+        if hashlib.sha256(blob).hexdigest() != extra.sha256 or count_rows(blob) != extra.rows:
+            raise UploadRefused(
+                f"{extra.name} has changed since it was exported (it does not match the "
+                "manifest); nothing was loaded, so ask the site to export it again."
+            )
 
 
 def _who(db: RegistryDatabase, session: Any) -> str:
@@ -319,9 +352,21 @@ def check_signature(db: RegistryDatabase, upload: Upload) -> bool:
     """True when the upload is signed by a key registered for its site; False when the site
     has no key registered (it loads, marked unsigned). UploadRefused when the site has a key
     but the manifest is unsigned or its signature does not fit: it was changed after export."""
-    m = upload.manifest
+    return check_signatures(db, [upload])[0]
+
+
+def check_signatures(db: RegistryDatabase, uploads: Sequence[Upload]) -> list[bool]:
+    """check_signature of each upload, with one read of the keys registered."""
     with db.read() as s:
-        keys = list(s.scalars(select(SiteKey.public_key).where(SiteKey.site_code == m.site_code)))
+        rows = s.execute(select(SiteKey.site_code, SiteKey.public_key)).all()
+    keys: dict[str, list[str]] = {}
+    for site, key in rows:
+        keys.setdefault(site, []).append(key)
+    return [_signature_fits(u, keys.get(u.manifest.site_code, [])) for u in uploads]
+
+
+def _signature_fits(upload: Upload, keys: list[str]) -> bool:
+    m = upload.manifest
     if not keys:
         return False
     if not m.signature:
@@ -372,11 +417,20 @@ def _load_once(
     m = upload.manifest
     exported = _iso(m.exported_at)
     loaded_at = loaded_at or _now()
+    server = isinstance(db, ServerDatabase)
+    if not server:
+        _commit_without_fsync(db)
     with db.transaction() as s:
-        if isinstance(db, ServerDatabase):
+        # Core statements on the session's connection: one transaction, no ORM unit of work.
+        con = s.connection()
+        if server:
             lock_site(s, m.site_code)  # this site's other loaders wait here until we commit
-        known = s.execute(
-            select(Batch.sha256, Batch.site_code).where(Batch.batch_id == m.batch_id)
+            # The commit returns once the server has the upload, before its WAL reaches the
+            # disk (a few hundred ms): a server crash then may lose the last uploads whole,
+            # never part of one, and they load again from the inbox (docs/performance.md).
+            con.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        known = con.execute(
+            select(_BATCHES.c.sha256, _BATCHES.c.site_code).where(_BATCHES.c.batch_id == m.batch_id)
         ).first()
         if known is not None:
             if known.sha256 != upload.sha256 or known.site_code != m.site_code:
@@ -385,50 +439,89 @@ def _load_once(
                     "content; ask the site to export again (a new export gets a new batch id)."
                 )
             return LoadResult(
-                m.site_code, m.batch_id, upload.file_name, len(upload.rows), 0, 0, True
+                m.site_code, m.batch_id, upload.file_name, upload.row_count, 0, 0, True
             )
-        site = s.get(Site, m.site_code)
+        if upload.loaded_before:  # held when it was read, and no longer: never, in practice
+            raise LoadCollided(f"batch {m.batch_id} is no longer held")
+        site = con.execute(
+            select(_SITES.c.last_exported_at, _SITES.c.last_batch_id).where(
+                _SITES.c.code == m.site_code
+            )
+        ).first()
         if site is None:
-            site = Site(
-                code=m.site_code,
-                name=m.site_name,
-                first_loaded_at=loaded_at,
-                last_loaded_at=loaded_at,
-                last_exported_at=exported,
-                last_batch_id=m.batch_id,
+            con.execute(
+                insert(_SITES).values(
+                    code=m.site_code,
+                    name=m.site_name,
+                    first_loaded_at=loaded_at,
+                    last_loaded_at=loaded_at,
+                    last_exported_at=exported,
+                    last_batch_id=m.batch_id,
+                )
             )
-            s.add(site)
-            s.flush()  # the batch below refers to it
+            last_batch = m.batch_id
+        elif exported >= site.last_exported_at:
+            con.execute(
+                update(_SITES)
+                .where(_SITES.c.code == m.site_code)
+                .values(
+                    last_loaded_at=loaded_at,
+                    name=m.site_name,
+                    last_exported_at=exported,
+                    last_batch_id=m.batch_id,
+                )
+            )
+            last_batch = m.batch_id
         else:
-            site.last_loaded_at = loaded_at
-            if exported >= site.last_exported_at:
-                site.name = m.site_name
-                site.last_exported_at = exported
-                site.last_batch_id = m.batch_id
-        batch = Batch(
-            batch_id=m.batch_id,
-            site_code=m.site_code,
-            exported_at=exported,
-            loaded_at=loaded_at,
-            profile_name=m.profile_name,
-            profile_version=m.profile_version,
-            app_version=m.app_version,
-            file_name=upload.file_name,
-            sha256=upload.sha256,
-            rows=len(upload.rows),
-            rows_loaded=0,
-            signed=signed,
-            loaded_by=_who(db, s),
-        )
-        s.add(batch)
-        s.flush()
-        loaded, kept = _merge_records(s, upload, batch.id, exported)
-        batch.rows_loaded = loaded
-        _merge_courses(s, m, batch.id, exported)
-        _mark_superseded(s, m.site_code, site.last_batch_id, loaded_at)
+            con.execute(
+                update(_SITES).where(_SITES.c.code == m.site_code).values(last_loaded_at=loaded_at)
+            )
+            last_batch = site.last_batch_id
+        made = con.execute(
+            insert(_BATCHES).values(
+                batch_id=m.batch_id,
+                site_code=m.site_code,
+                exported_at=exported,
+                loaded_at=loaded_at,
+                profile_name=m.profile_name,
+                profile_version=m.profile_version,
+                app_version=m.app_version,
+                file_name=upload.file_name,
+                sha256=upload.sha256,
+                rows=len(upload.rows),
+                rows_loaded=0,
+                signed=signed,
+                loaded_by=_who(db, s),
+            )
+        ).inserted_primary_key
+        assert made is not None
+        batch_pk = int(made[0])
+        loaded, kept = _merge_records(s, upload, batch_pk, exported)
+        con.execute(update(_BATCHES).where(_BATCHES.c.id == batch_pk).values(rows_loaded=loaded))
+        _merge_courses(s, m, batch_pk, exported)
+        _mark_superseded(s, m.site_code, last_batch, loaded_at)
     return LoadResult(
         m.site_code, m.batch_id, upload.file_name, len(upload.rows), loaded, kept, False
     )
+
+
+def _commit_without_fsync(db: Any) -> None:
+    """The registry file's connections commit with synchronous = NORMAL (set as each is taken
+    from the pool, outside a transaction, where SQLite allows it): in WAL mode a commit then
+    writes the WAL without waiting for the disk, and the disk is synced at each checkpoint.
+    A kill of the loader loses nothing committed (the WAL is in the operating system's
+    hands); a power cut may lose the uploads committed since the last checkpoint, each whole,
+    with their load records, never part of one: `registry add` of the inbox loads them again.
+    The app's class data keeps synchronous = FULL; this is the registry's file only."""
+    from sqlalchemy import event
+
+    engine = db.engine
+    if not event.contains(engine, "checkout", _synchronous_normal):
+        event.listen(engine, "checkout", _synchronous_normal)
+
+
+def _synchronous_normal(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
 
 
 # The records' columns as loaded, in order (``id`` is the database's).
@@ -463,9 +556,10 @@ def row_writer(header: Sequence[str]) -> Callable[[Sequence[str]], str]:
     keep = [i for i, h in enumerate(header) if h != SITE_COLUMN]
     keys = [_text_json(header[i]) + ":" for i in keep]
     plain = "{" + ",".join(k.replace("%", "%%") + '"%s"' for k in keys) + "}"
+    cells_of = _picker(keep)
 
     def write(row: Sequence[str]) -> str:
-        cells = tuple([row[i] for i in keep])
+        cells = cells_of(row)
         if _ESCAPED.search("".join(cells)) is None:
             return plain % cells
         return "{" + ",".join([k + _text_json(c) for k, c in zip(keys, cells)]) + "}"
@@ -473,41 +567,108 @@ def row_writer(header: Sequence[str]) -> Callable[[Sequence[str]], str]:
     return write
 
 
+def _picker(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """The cells at ``indexes`` of a row, as a tuple (one C call a row)."""
+    if not indexes:
+        return lambda row: ()
+    if len(indexes) == 1:
+        i = indexes[0]
+        return lambda row: (row[i],)
+    return cast(Callable[[Sequence[str]], tuple[str, ...]], itemgetter(*indexes))
+
+
+class _Remembered(dict[str, str]):
+    """A cell's text as the registry files it, worked out once a distinct cell (scores and
+    session counts repeat); forgets everything past ``MAX_REMEMBERED`` values."""
+
+    def __init__(self, convert: Callable[[str], Any]):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, cell: str) -> Any:
+        value = self.convert(cell)
+        if len(self) >= MAX_REMEMBERED:
+            self.clear()
+        self[cell] = value
+        return value
+
+
+MAX_REMEMBERED = 100_000
+# A measure's cell as its JSON text: "3", "2.5", "null" for a blank (json.dumps of _num).
+_NUMBER_JSON = _Remembered(lambda cell: _MEASURES_JSON(_num(cell)))
+_INT_OF = _Remembered(_int)
+
+
+def measures_writer(
+    measures: Sequence[tuple[str, tuple[int | None, int | None, int | None]]],
+) -> Callable[[Sequence[str]], str]:
+    """A row's measures as the JSON object the registry keeps ({"pain_nrs": [start, end,
+    change], ...}, numbers, null where blank or not in the file): the very text
+    json.dumps(..., separators=(",", ":")) gives of that dict, as one %-format of each cell's
+    remembered JSON text."""
+    parts, at = [], []
+    for key, idx in measures:
+        slots = []
+        for i in idx:
+            if i is None:
+                slots.append("null")
+            else:
+                slots.append("%s")
+                at.append(i)
+        parts.append(_MEASURES_JSON(key).replace("%", "%%") + ":[" + ",".join(slots) + "]")
+    template = "{" + ",".join(parts) + "}"
+    if not at:
+        text = template.replace("%%", "%")
+        return lambda row: text
+    cells_of = _picker(at)
+    number = _NUMBER_JSON.__getitem__
+
+    def write(row: Sequence[str]) -> str:
+        return template % tuple(map(number, cells_of(row)))
+
+    return write
+
+
+# The registry's text fields of a record, in _COLUMNS' order, and its whole-number ones.
+_TEXT_FIELDS = ("course_code", "participant_code", "programme", "course_start", "status")
+_INT_FIELDS = ("sessions_delivered", "sessions_attended", "completed")
+
+
 def _record_tuples(upload: Upload, batch_pk: int, exported: str) -> list[tuple[Any, ...]]:
     """Each row of the upload as the records' columns (``_COLUMNS``); the whole row kept as a
-    JSON object (``row_writer``)."""
+    JSON object (``row_writer``), its measures as another (``measures_writer``)."""
     site = upload.manifest.site_code
     at = upload.fields
     row_json = row_writer(upload.header)
-    measures = list(upload.measures.items())
-    blank = {name: "" for name, i in at.items() if i is None}
-    picks = [(name, i) for name, i in at.items() if i is not None]
+    measures_json = measures_writer(list(upload.measures.items()))
+    # A field the file lacks reads "" (a whole number: None): the row, with a blank cell
+    # after its last, gives it.
+    blank = len(upload.header)
+    texts_of = _picker([blank if at[f] is None else cast(int, at[f]) for f in _TEXT_FIELDS])
+    ints_of = _picker([blank if at[f] is None else cast(int, at[f]) for f in _INT_FIELDS])
     mode_at = upload.header.index(MODE_COLUMN) if MODE_COLUMN in upload.header else None
+    as_int = _INT_OF.__getitem__
+    missing = any(at[f] is None for f in (*_TEXT_FIELDS, *_INT_FIELDS))
     out = []
     for row in upload.rows:
-        cell = dict(blank)
-        for name, i in picks:
-            cell[name] = row[i]
+        padded = [*row, ""] if missing else row
+        course, person, programme, start, status = texts_of(padded)
+        delivered, attended, completed = map(as_int, ints_of(padded))
         out.append(
             (
                 site,
-                cell["course_code"],
-                cell["participant_code"],
+                course,
+                person,
                 batch_pk,
                 exported,
-                cell["programme"],
-                cell["course_start"],
-                cell["status"],
-                _int(cell["sessions_delivered"]),
-                _int(cell["sessions_attended"]),
-                _int(cell["completed"]),
+                programme,
+                start,
+                status,
+                delivered,
+                attended,
+                completed,
                 None if mode_at is None else row[mode_at],
-                _MEASURES_JSON(
-                    {
-                        k: [_num(row[i]) if i is not None else None for i in idx]
-                        for k, idx in measures
-                    }
-                ),
+                measures_json(row),
                 row_json(row),
             )
         )
@@ -591,10 +752,11 @@ def _merge_records_copy(
 
 def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str) -> None:
     """The manifest's course counts replace older ones for the same site and course."""
+    con = s.connection()
     held = dict(
-        s.execute(
-            select(CourseRecord.course_code, CourseRecord.exported_at).where(
-                CourseRecord.site_code == m.site_code
+        con.execute(
+            select(_COURSES.c.course_code, _COURSES.c.exported_at).where(
+                _COURSES.c.site_code == m.site_code
             )
         ).all()
     )
@@ -622,26 +784,27 @@ def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str) -> None:
         )
     replaced = [r["course_code"] for r in rows if r["course_code"] in held]
     if replaced:
-        s.execute(
-            delete(CourseRecord).where(
-                CourseRecord.site_code == m.site_code, CourseRecord.course_code.in_(replaced)
+        con.execute(
+            delete(_COURSES).where(
+                _COURSES.c.site_code == m.site_code, _COURSES.c.course_code.in_(replaced)
             )
         )
     if rows:
-        s.execute(insert(_COURSES), rows)
+        con.execute(insert(_COURSES), rows)
 
 
 def _mark_superseded(s: Any, site_code: str, by_batch: str, when: str) -> None:
     """A batch none of whose rows or courses the registry still holds is superseded."""
-    still = select(Record.batch).where(Record.site_code == site_code).distinct()
-    still_courses = select(CourseRecord.batch).where(CourseRecord.site_code == site_code).distinct()
-    s.execute(
-        update(Batch)
+    records = cast(Table, Record.__table__)
+    still = select(records.c.batch).where(records.c.site_code == site_code).distinct()
+    still_courses = select(_COURSES.c.batch).where(_COURSES.c.site_code == site_code).distinct()
+    s.connection().execute(
+        update(_BATCHES)
         .where(
-            Batch.site_code == site_code,
-            Batch.superseded_at.is_(None),
-            Batch.id.not_in(still),
-            Batch.id.not_in(still_courses),
+            _BATCHES.c.site_code == site_code,
+            _BATCHES.c.superseded_at.is_(None),
+            _BATCHES.c.id.not_in(still),
+            _BATCHES.c.id.not_in(still_courses),
         )
         .values(superseded_at=when, superseded_by=by_batch)
     )
@@ -650,18 +813,32 @@ def _mark_superseded(s: Any, site_code: str, by_batch: str, when: str) -> None:
 def add_files(
     db: RegistryDatabase, paths: Sequence[Path | str], profile_for: ProfileLookup
 ) -> list[LoadResult]:
-    """Check every file first, then load them oldest export first; one refusal stops all."""
-    return load_uploads(db, read_uploads(paths, profile_for))
+    """Check every file first, then load them oldest export first; one refusal stops all.
+    A file the registry holds already (same batch, same SHA-256) is not read again."""
+    return load_uploads(db, read_uploads(paths, profile_for, loaded_batches(db)))
 
 
-def _one_path_per_export(paths: Sequence[Path | str]) -> list[Path]:
+def loaded_batches(db: RegistryDatabase | None) -> dict[str, tuple[str, str]]:
+    """Every batch the registry holds: batch id -> (site code, SHA-256)."""
+    if db is None:
+        return {}
+    with db.read() as s:
+        rows = s.execute(select(Batch.batch_id, Batch.site_code, Batch.sha256)).all()
+    return {batch: (site, sha) for batch, site, sha in rows}
+
+
+def _one_path_per_export(paths: Sequence[Path | str]) -> list[tuple[Path, Manifest | None]]:
     """`registry add inbox/*` gives each export's CSV, manifest and attendance file: keep one
     path per manifest, and leave out files a given manifest names beside its main file (they
-    are checked through it)."""
+    are checked through it). Each with its manifest when it could be read (None: read_upload
+    says what is wrong with it)."""
     given = [Path(p) for p in paths]
     companions: set[Path] = set()
+    manifests: dict[Path, Manifest] = {}
     for p in given:
         man, _ = _manifest_and_csv(p)
+        if man.resolve() in manifests:
+            continue
         try:
             m = parse_manifest(read_capped(man, MAX_MANIFEST).decode("utf-8"))
         except (
@@ -673,22 +850,31 @@ def _one_path_per_export(paths: Sequence[Path | str]) -> list[Path]:
             RecursionError,
         ):
             continue  # read_upload says what is wrong with it
+        manifests[man.resolve()] = m
         companions |= {man.with_name(f.name).resolve() for f in m.files if f.kind != "main"}
-    kept: list[Path] = []
-    manifests: set[Path] = set()
+    kept: list[tuple[Path, Manifest | None]] = []
+    taken: set[Path] = set()
     for p in given:
         man, _ = _manifest_and_csv(p)
-        if p.resolve() in companions or man.resolve() in manifests:
+        if p.resolve() in companions or man.resolve() in taken:
             continue
-        manifests.add(man.resolve())
-        kept.append(p)
+        taken.add(man.resolve())
+        kept.append((p, manifests.get(man.resolve())))
     return kept
 
 
-def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> list[Upload]:
-    """Every file read and checked, oldest export first; raises UploadRefused for any one."""
+def read_uploads(
+    paths: Sequence[Path | str],
+    profile_for: ProfileLookup,
+    loaded: Mapping[str, tuple[str, str]] | None = None,
+) -> list[Upload]:
+    """Every file read and checked, oldest export first; raises UploadRefused for any one.
+    ``loaded``: the batches the registry holds (``loaded_batches``), not read again."""
     memo: CellMemo = {}
-    uploads = [read_upload(p, profile_for, memo) for p in _one_path_per_export(paths)]
+    uploads = [
+        read_upload(p, profile_for, memo, loaded, parsed)
+        for p, parsed in _one_path_per_export(paths)
+    ]
     seen: dict[str, str] = {}
     for u in uploads:
         other = seen.get(u.manifest.batch_id)
@@ -705,7 +891,7 @@ def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> lis
 def load_uploads(db: RegistryDatabase, uploads: Sequence[Upload]) -> list[LoadResult]:
     """Load uploads already checked by ``read_uploads``, in the order given; every signature
     is checked first, so one that does not fit loads none of them."""
-    signed = [check_signature(db, u) for u in uploads]
+    signed = check_signatures(db, uploads)
     return [load_upload(db, u, signed=ok) for u, ok in zip(uploads, signed, strict=True)]
 
 
