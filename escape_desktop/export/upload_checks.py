@@ -220,9 +220,10 @@ class RowChecker:
     # What the rules of one row said of each combination of the cells they read, and the
     # change rule of each (change, start, later) triple: rows repeat them (statuses, session
     # counts, scores), so each distinct combination is worked out once a file.
-    _said: dict[tuple[str, ...], list[tuple[str, str]]] = field(init=False, default_factory=dict)
+    # Given (RowChecker.memo), they are shared by the files of one profile and header.
+    _said: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
     _said_change: dict[tuple[int, str, str, str], tuple[str, str] | None] = field(
-        init=False, default_factory=dict
+        default_factory=dict
     )
 
     def __post_init__(self) -> None:
@@ -238,6 +239,17 @@ class RowChecker:
         self._rule_at = [self._at[s] for s in _RULE_SOURCES if s in self._at]
         self._course_sources = [s for s in _COURSE_SOURCES if s in self._at]
         self._course_at = [self._at[s] for s in self._course_sources]
+
+    @classmethod
+    def memo(
+        cls, spec: FileSpec, profile: Profile, header: Sequence[str], memo: dict
+    ) -> RowChecker:
+        """A checker that remembers what its rules said in ``memo``, shared by every file of
+        the same profile (name, version) and header read with that ``memo``; the messages
+        name the columns, so a header of its own remembers apart."""
+        key = ("row rules", profile.name, str(profile.version), tuple(header))
+        said, said_change = memo.setdefault(key, ({}, {}))
+        return cls(spec, profile, header, said, said_change)
 
     def _get(self, cells: Sequence[str], source: str) -> str | None:
         i = self._at.get(source)
@@ -258,48 +270,56 @@ class RowChecker:
 
     def check(self, cells: Sequence[str], row: int) -> list[tuple[str, str]]:
         """(column, problem) for every cross-field rule this row breaks."""
-        key = tuple([cells[i] for i in self._rule_at])
-        said = self._said.get(key)
-        if said is None:
-            said = self._row_rules(cells)
-            if len(self._said) < MEMO_ROWS:
-                self._said[key] = said
-        out = list(said)
-        for n, (ci, si, ei, decimals) in enumerate(self._triples):
-            triple = (n, cells[ci], cells[si], cells[ei])
-            if triple in self._said_change:
-                problem = self._said_change[triple]
-            else:
-                problem = self._change_rule(cells, ci, si, ei, decimals)
-                if len(self._said_change) < MEMO_ROWS:
-                    self._said_change[triple] = problem
+        out = list(self._rules_said(tuple([cells[i] for i in self._rule_at]), cells))
+        for ci, si, ei, decimals in self._triples:
+            problem = self._change_said(ci, si, ei, decimals, (cells[ci], cells[si], cells[ei]))
             if problem is not None:
                 out.append(problem)
         if "course.code" in self._at:
             out += self._course_rule(cells, row)
         return out
 
+    def _rules_said(
+        self, key: tuple[str, ...], cells: Sequence[str] | None = None
+    ) -> list[tuple[str, str]]:
+        """What _row_rules says of a row whose cells at _rule_at are ``key`` (``cells``: the
+        row, else one made of them), remembered."""
+        said = self._said.get(key)
+        if said is None:
+            if cells is None:
+                row = [""] * len(self.header)
+                for i, v in zip(self._rule_at, key, strict=True):
+                    row[i] = v
+                cells = row
+            said = self._row_rules(cells)
+            if len(self._said) < MEMO_ROWS:
+                self._said[key] = said
+        return said
+
+    def _change_said(
+        self, ci: int, si: int, ei: int, decimals: int, cells: tuple[str, str, str]
+    ) -> tuple[str, str] | None:
+        """_change_rule, remembered."""
+        key = (ci, *cells)
+        if key in self._said_change:
+            return self._said_change[key]
+        problem = self._change_rule(ci, si, ei, decimals, cells)
+        if len(self._said_change) < MEMO_ROWS:
+            self._said_change[key] = problem
+        return problem
+
     def all_pass(self, columns: Sequence[Sequence[str]]) -> bool:
         """Whether no row of a file breaks a rule check() applies, the file given by its
         columns (zip(*rows)): each distinct combination of the cells a rule reads is checked
         once, not each row. A file that fails is then read row by row with check(), which
         names the first row and rule it breaks."""
-        width = len(columns)
-
-        def row_of(at: Sequence[int], values: Sequence[str]) -> list[str]:
-            cells = [""] * width
-            for i, v in zip(at, values, strict=True):
-                cells[i] = v
-            return cells
-
         at = self._rule_at
         combos = set(zip(*(columns[i] for i in at), strict=True)) if at else {()}
-        if any(self._row_rules(row_of(at, values)) for values in combos):
+        if any(self._rules_said(values) for values in combos):
             return False
         for ci, si, ei, decimals in self._triples:
             for triple in set(zip(columns[ci], columns[si], columns[ei], strict=True)):
-                cells = row_of((ci, si, ei), triple)
-                if self._change_rule(cells, ci, si, ei, decimals) is not None:
+                if self._change_said(ci, si, ei, decimals, triple) is not None:
                     return False
         code_at = self._at.get("course.code")
         if code_at is not None:
@@ -457,11 +477,12 @@ class RowChecker:
         return out
 
     def _change_rule(
-        self, cells: Sequence[str], ci: int, si: int, ei: int, decimals: int
+        self, ci: int, si: int, ei: int, decimals: int, cells: tuple[str, str, str]
     ) -> tuple[str, str] | None:
-        """A change that is not its later score minus its first."""
+        """A change (``cells``: the change, first and later score at columns ci, si and ei)
+        that is not its later score minus its first."""
         try:
-            change, first, later = float(cells[ci]), float(cells[si]), float(cells[ei])
+            change, first, later = float(cells[0]), float(cells[1]), float(cells[2])
         except ValueError:
             return None
         if abs(round(later - first, decimals) - change) > 10 ** (-decimals) / 2:
@@ -469,7 +490,7 @@ class RowChecker:
                 self.header[ci],
                 _("{column} {value} is not {later} minus {first} ({difference})").format(
                     column=self.header[ci],
-                    value=cells[ci],
+                    value=cells[0],
                     later=self.header[ei],
                     first=self.header[si],
                     difference=format(later - first, f".{decimals}f"),

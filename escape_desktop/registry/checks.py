@@ -82,7 +82,8 @@ def check_header(file_name: str, header: Sequence[str], profile: Any) -> None:
 # None. check_cell is a pure function of the cell, its column and the profile, and most cells
 # repeat (codes, scores, a course's dates), so each distinct value is checked once.
 MEMO_VALUES = 4096
-CellMemo = dict[tuple[str, str, str], dict[str, str | None]]
+# Also what RowChecker's rules said, by profile and header (RowChecker.memo).
+CellMemo = dict[tuple, Any]
 
 
 def check_rows(
@@ -119,7 +120,7 @@ def check_rows(
         if c.name in index
     ]
     columns = _columns_if_pass(rows, width, site_at, manifest.site_code, key_at, cells_at, profile)
-    if columns is None or not RowChecker(spec, profile, header).all_pass(columns):
+    if columns is None or not RowChecker.memo(spec, profile, header, memo).all_pass(columns):
         _first_row_refused(file_name, header, rows, site_at, manifest, key_at, cells_at, profile)
     for problem in manifest_count_problems(manifest.courses, counts_from_rows(spec, header, rows)):
         raise UploadRefused(
@@ -280,28 +281,19 @@ def check_sense(
         for c in spec.columns
         if c.type == "date" and c.name in index and not c.source.startswith("participant.")
     ]
+
+    def outside(value: str) -> bool:
+        """A date before the programme began or in the future (a blank, or not a date, is
+        check_cell's to refuse)."""
+        day = parse_date(value, profile.date_format) if value else None
+        return day is not None and (day < PROGRAMME_BEGAN or day > latest)
+
+    columns = list(zip(*rows, strict=True))
+    if rows and any(outside(v) for i, _name in dates for v in set(columns[i])):
+        _first_date_refused(file_name, rows, dates, profile, latest)
     by_course: dict[str, list[Sequence[str]]] = {}
-    for n, row in enumerate(rows, start=2):
-        for i, name in dates:
-            if not row[i]:
-                continue
-            day = parse_date(row[i], profile.date_format)
-            if day is None:
-                continue  # check_cell has said so already
-            if day < PROGRAMME_BEGAN or day > latest:
-                when = (
-                    _(
-                        "{file} row {row}: {column} {value} is before the programme existed; "
-                        "nothing was loaded, so ask the site to check the date and export again."
-                    )
-                    if day < PROGRAMME_BEGAN
-                    else _(
-                        "{file} row {row}: {column} {value} is in the future; nothing was "
-                        "loaded, so ask the site to check the date and export again."
-                    )
-                )
-                raise UploadRefused(when.format(file=file_name, row=n, column=name, value=row[i]))
-        if course_at is not None:
+    if course_at is not None:
+        for row in rows:
             by_course.setdefault(row[course_at], []).append(row)
     for c in manifest.courses:
         held = by_course.get(c.course_code, [])
@@ -353,3 +345,33 @@ def check_sense(
                         "show someone {status}; ask the site to export again."
                     ).format(file=file_name, code=c.course_code, status=status.replace("_", " "))
                 )
+
+
+def _first_date_refused(
+    file_name: str,
+    rows: Sequence[Sequence[str]],
+    dates: list[tuple[int, str]],
+    profile: Any,
+    latest: date,
+) -> None:
+    """Row by row, the first date before the programme began or in the future: UploadRefused."""
+    for n, row in enumerate(rows, start=2):
+        for i, name in dates:
+            if not row[i]:
+                continue
+            day = parse_date(row[i], profile.date_format)
+            if day is None:
+                continue  # check_cell has said so already
+            if day < PROGRAMME_BEGAN or day > latest:
+                when = (
+                    _(
+                        "{file} row {row}: {column} {value} is before the programme existed; "
+                        "nothing was loaded, so ask the site to check the date and export again."
+                    )
+                    if day < PROGRAMME_BEGAN
+                    else _(
+                        "{file} row {row}: {column} {value} is in the future; nothing was "
+                        "loaded, so ask the site to check the date and export again."
+                    )
+                )
+                raise UploadRefused(when.format(file=file_name, row=n, column=name, value=row[i]))

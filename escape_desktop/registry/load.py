@@ -15,11 +15,12 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import chain
 from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, update
 
 from escape_desktop.db import files as db_files
 from escape_desktop.db.errors import DatabaseLocked, KnownError
@@ -411,6 +412,58 @@ def load_upload(
     raise AssertionError("unreachable")
 
 
+# The load's statements, made once (built and compiled once, not for every upload).
+_RECORDS = cast(Table, Record.__table__)
+_KNOWN_BATCH = select(_BATCHES.c.sha256, _BATCHES.c.site_code).where(
+    _BATCHES.c.batch_id == bindparam("p_batch")
+)
+_HELD_SITE = select(_SITES.c.last_exported_at, _SITES.c.last_batch_id).where(
+    _SITES.c.code == bindparam("p_site")
+)
+_SITE_NEWEST = (
+    update(_SITES)
+    .where(_SITES.c.code == bindparam("p_site"))
+    .values(
+        last_loaded_at=bindparam("p_loaded_at"),
+        name=bindparam("p_name"),
+        last_exported_at=bindparam("p_exported"),
+        last_batch_id=bindparam("p_batch"),
+    )
+)
+_SITE_LOADED = (
+    update(_SITES)
+    .where(_SITES.c.code == bindparam("p_site"))
+    .values(last_loaded_at=bindparam("p_loaded_at"))
+)
+_ROWS_LOADED = (
+    update(_BATCHES)
+    .where(_BATCHES.c.id == bindparam("p_batch_pk"))
+    .values(rows_loaded=bindparam("p_loaded"))
+)
+_HELD_COURSES = select(_COURSES.c.course_code, _COURSES.c.exported_at).where(
+    _COURSES.c.site_code == bindparam("p_site")
+)
+_DROP_COURSES = delete(_COURSES).where(
+    _COURSES.c.site_code == bindparam("p_site"),
+    _COURSES.c.course_code.in_(bindparam("p_codes", expanding=True)),
+)
+# A batch none of whose rows or courses the registry still holds is superseded.
+_SUPERSEDE = (
+    update(_BATCHES)
+    .where(
+        _BATCHES.c.site_code == bindparam("p_site"),
+        _BATCHES.c.superseded_at.is_(None),
+        _BATCHES.c.id.not_in(
+            select(_RECORDS.c.batch).where(_RECORDS.c.site_code == bindparam("p_site")).distinct()
+        ),
+        _BATCHES.c.id.not_in(
+            select(_COURSES.c.batch).where(_COURSES.c.site_code == bindparam("p_site")).distinct()
+        ),
+    )
+    .values(superseded_at=bindparam("p_when"), superseded_by=bindparam("p_by"))
+)
+
+
 def _load_once(
     db: RegistryDatabase, upload: Upload, *, loaded_at: str | None, signed: bool
 ) -> LoadResult:
@@ -429,9 +482,7 @@ def _load_once(
             # disk (a few hundred ms): a server crash then may lose the last uploads whole,
             # never part of one, and they load again from the inbox (docs/performance.md).
             con.exec_driver_sql("SET LOCAL synchronous_commit = off")
-        known = con.execute(
-            select(_BATCHES.c.sha256, _BATCHES.c.site_code).where(_BATCHES.c.batch_id == m.batch_id)
-        ).first()
+        known = con.execute(_KNOWN_BATCH, {"p_batch": m.batch_id}).first()
         if known is not None:
             if known.sha256 != upload.sha256 or known.site_code != m.site_code:
                 raise UploadRefused(
@@ -443,76 +494,78 @@ def _load_once(
             )
         if upload.loaded_before:  # held when it was read, and no longer: never, in practice
             raise LoadCollided(f"batch {m.batch_id} is no longer held")
-        site = con.execute(
-            select(_SITES.c.last_exported_at, _SITES.c.last_batch_id).where(
-                _SITES.c.code == m.site_code
-            )
-        ).first()
+        site = con.execute(_HELD_SITE, {"p_site": m.site_code}).first()
+        last_batch = m.batch_id
         if site is None:
             con.execute(
-                insert(_SITES).values(
-                    code=m.site_code,
-                    name=m.site_name,
-                    first_loaded_at=loaded_at,
-                    last_loaded_at=loaded_at,
-                    last_exported_at=exported,
-                    last_batch_id=m.batch_id,
-                )
+                insert(_SITES),
+                {
+                    "code": m.site_code,
+                    "name": m.site_name,
+                    "first_loaded_at": loaded_at,
+                    "last_loaded_at": loaded_at,
+                    "last_exported_at": exported,
+                    "last_batch_id": m.batch_id,
+                },
             )
-            last_batch = m.batch_id
         elif exported >= site.last_exported_at:
             con.execute(
-                update(_SITES)
-                .where(_SITES.c.code == m.site_code)
-                .values(
-                    last_loaded_at=loaded_at,
-                    name=m.site_name,
-                    last_exported_at=exported,
-                    last_batch_id=m.batch_id,
-                )
+                _SITE_NEWEST,
+                {
+                    "p_site": m.site_code,
+                    "p_loaded_at": loaded_at,
+                    "p_name": m.site_name,
+                    "p_exported": exported,
+                    "p_batch": m.batch_id,
+                },
             )
-            last_batch = m.batch_id
         else:
-            con.execute(
-                update(_SITES).where(_SITES.c.code == m.site_code).values(last_loaded_at=loaded_at)
-            )
+            con.execute(_SITE_LOADED, {"p_site": m.site_code, "p_loaded_at": loaded_at})
             last_batch = site.last_batch_id
         made = con.execute(
-            insert(_BATCHES).values(
-                batch_id=m.batch_id,
-                site_code=m.site_code,
-                exported_at=exported,
-                loaded_at=loaded_at,
-                profile_name=m.profile_name,
-                profile_version=m.profile_version,
-                app_version=m.app_version,
-                file_name=upload.file_name,
-                sha256=upload.sha256,
-                rows=len(upload.rows),
-                rows_loaded=0,
-                signed=signed,
-                loaded_by=_who(db, s),
-            )
+            insert(_BATCHES),
+            {
+                "batch_id": m.batch_id,
+                "site_code": m.site_code,
+                "exported_at": exported,
+                "loaded_at": loaded_at,
+                "profile_name": m.profile_name,
+                "profile_version": m.profile_version,
+                "app_version": m.app_version,
+                "file_name": upload.file_name,
+                "sha256": upload.sha256,
+                "rows": len(upload.rows),
+                "rows_loaded": 0,
+                "signed": signed,
+                "loaded_by": _who(db, s),
+            },
         ).inserted_primary_key
         assert made is not None
         batch_pk = int(made[0])
         loaded, kept = _merge_records(s, upload, batch_pk, exported)
-        con.execute(update(_BATCHES).where(_BATCHES.c.id == batch_pk).values(rows_loaded=loaded))
+        con.execute(_ROWS_LOADED, {"p_batch_pk": batch_pk, "p_loaded": loaded})
         _merge_courses(s, m, batch_pk, exported)
-        _mark_superseded(s, m.site_code, last_batch, loaded_at)
+        con.execute(_SUPERSEDE, {"p_site": m.site_code, "p_when": loaded_at, "p_by": last_batch})
     return LoadResult(
         m.site_code, m.batch_id, upload.file_name, len(upload.rows), loaded, kept, False
     )
 
 
+# Pages the registry's WAL may hold before a commit folds it into the file (SQLite's
+# default is 1,000, 4 MB): each fold syncs the disk twice, and a load of many uploads
+# writes tens of MB, so fold every 64 MB; load_uploads folds it once more at its end.
+WAL_PAGES = 16384
+
+
 def _commit_without_fsync(db: Any) -> None:
     """The registry file's connections commit with synchronous = NORMAL (set as each is taken
     from the pool, outside a transaction, where SQLite allows it): in WAL mode a commit then
-    writes the WAL without waiting for the disk, and the disk is synced at each checkpoint.
-    A kill of the loader loses nothing committed (the WAL is in the operating system's
-    hands); a power cut may lose the uploads committed since the last checkpoint, each whole,
-    with their load records, never part of one: `registry add` of the inbox loads them again.
-    The app's class data keeps synchronous = FULL; this is the registry's file only."""
+    writes the WAL without waiting for the disk, and the disk is synced at each checkpoint
+    and at the end of the load (``_sync_registry``). A kill of the loader loses nothing
+    committed (the WAL is in the operating system's hands); a power cut during a load may
+    lose the uploads committed since the last checkpoint, each whole, with its load record,
+    never part of one, and `registry add` of the same inbox loads them again. The app's
+    class data keeps synchronous = FULL; this is the registry's file only."""
     from sqlalchemy import event
 
     engine = db.engine
@@ -522,6 +575,14 @@ def _commit_without_fsync(db: Any) -> None:
 
 def _synchronous_normal(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
     dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint = {WAL_PAGES}")
+
+
+def _sync_registry(db: RegistryDatabase) -> None:
+    """Everything a load committed on the disk before `registry add` returns: the WAL synced
+    and folded into the file as far as readers allow (a checkpoint syncs the WAL first)."""
+    if not isinstance(db, ServerDatabase) and not db.read_only:
+        db.pragma("PRAGMA wal_checkpoint(PASSIVE)")
 
 
 # The records' columns as loaded, in order (``id`` is the database's).
@@ -548,15 +609,20 @@ _text_json = cast(Callable[[str], str], json.encoder.encode_basestring)
 _ESCAPED = json.encoder.ESCAPE  # a character _text_json writes otherwise than itself
 
 
-def row_writer(header: Sequence[str]) -> Callable[[Sequence[str]], str]:
+def row_writer(
+    header: Sequence[str], rows: Sequence[Sequence[str]] | None = None
+) -> Callable[[Sequence[str]], str]:
     """A row of a file with this ``header`` as the JSON object the registry keeps (column ->
     cell, the site column left out): the text json.dumps(..., ensure_ascii=False,
     separators=(",", ":")) gives, without a dict a row. Most rows hold no character JSON
-    escapes, and then the text is one %-format of their cells."""
+    escapes, and then the text is one %-format of their cells; given the file's ``rows``, and
+    none of them holds one, no row is searched for one."""
     keep = [i for i, h in enumerate(header) if h != SITE_COLUMN]
     keys = [_text_json(header[i]) + ":" for i in keep]
     plain = "{" + ",".join(k.replace("%", "%%") + '"%s"' for k in keys) + "}"
     cells_of = _picker(keep)
+    if rows is not None and _ESCAPED.search("".join(chain.from_iterable(rows))) is None:
+        return lambda row: plain % cells_of(row)
 
     def write(row: Sequence[str]) -> str:
         cells = cells_of(row)
@@ -639,40 +705,30 @@ def _record_tuples(upload: Upload, batch_pk: int, exported: str) -> list[tuple[A
     JSON object (``row_writer``), its measures as another (``measures_writer``)."""
     site = upload.manifest.site_code
     at = upload.fields
-    row_json = row_writer(upload.header)
+    rows = upload.rows
+    row_json = row_writer(upload.header, rows)
     measures_json = measures_writer(list(upload.measures.items()))
     # A field the file lacks reads "" (a whole number: None): the row, with a blank cell
     # after its last, gives it.
     blank = len(upload.header)
+    if any(at[f] is None for f in (*_TEXT_FIELDS, *_INT_FIELDS)):
+        rows = [[*row, ""] for row in rows]
     texts_of = _picker([blank if at[f] is None else cast(int, at[f]) for f in _TEXT_FIELDS])
     ints_of = _picker([blank if at[f] is None else cast(int, at[f]) for f in _INT_FIELDS])
     mode_at = upload.header.index(MODE_COLUMN) if MODE_COLUMN in upload.header else None
+    modes = [row[mode_at] for row in rows] if mode_at is not None else [None] * len(rows)
     as_int = _INT_OF.__getitem__
-    missing = any(at[f] is None for f in (*_TEXT_FIELDS, *_INT_FIELDS))
-    out = []
-    for row in upload.rows:
-        padded = [*row, ""] if missing else row
-        course, person, programme, start, status = texts_of(padded)
-        delivered, attended, completed = map(as_int, ints_of(padded))
-        out.append(
-            (
-                site,
-                course,
-                person,
-                batch_pk,
-                exported,
-                programme,
-                start,
-                status,
-                delivered,
-                attended,
-                completed,
-                None if mode_at is None else row[mode_at],
-                measures_json(row),
-                row_json(row),
-            )
+    return [
+        (site, c, p, batch_pk, exported, prog, start, status, *map(as_int, n), mode, m, j)
+        for (c, p, prog, start, status), n, mode, m, j in zip(
+            map(texts_of, rows),
+            map(ints_of, rows),
+            modes,
+            map(measures_json, rows),
+            map(row_json, rows),
+            strict=True,
         )
-    return out
+    ]
 
 
 def _merge_records(s: Any, upload: Upload, batch_pk: int, exported: str) -> tuple[int, int]:
@@ -753,13 +809,7 @@ def _merge_records_copy(
 def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str) -> None:
     """The manifest's course counts replace older ones for the same site and course."""
     con = s.connection()
-    held = dict(
-        con.execute(
-            select(_COURSES.c.course_code, _COURSES.c.exported_at).where(
-                _COURSES.c.site_code == m.site_code
-            )
-        ).all()
-    )
+    held = dict(con.execute(_HELD_COURSES, {"p_site": m.site_code}).all())
     rows = []
     for c in m.courses:
         if held.get(c.course_code, "") > exported:
@@ -784,30 +834,9 @@ def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str) -> None:
         )
     replaced = [r["course_code"] for r in rows if r["course_code"] in held]
     if replaced:
-        con.execute(
-            delete(_COURSES).where(
-                _COURSES.c.site_code == m.site_code, _COURSES.c.course_code.in_(replaced)
-            )
-        )
+        con.execute(_DROP_COURSES, {"p_site": m.site_code, "p_codes": replaced})
     if rows:
         con.execute(insert(_COURSES), rows)
-
-
-def _mark_superseded(s: Any, site_code: str, by_batch: str, when: str) -> None:
-    """A batch none of whose rows or courses the registry still holds is superseded."""
-    records = cast(Table, Record.__table__)
-    still = select(records.c.batch).where(records.c.site_code == site_code).distinct()
-    still_courses = select(_COURSES.c.batch).where(_COURSES.c.site_code == site_code).distinct()
-    s.connection().execute(
-        update(_BATCHES)
-        .where(
-            _BATCHES.c.site_code == site_code,
-            _BATCHES.c.superseded_at.is_(None),
-            _BATCHES.c.id.not_in(still),
-            _BATCHES.c.id.not_in(still_courses),
-        )
-        .values(superseded_at=when, superseded_by=by_batch)
-    )
 
 
 def add_files(
@@ -892,7 +921,10 @@ def load_uploads(db: RegistryDatabase, uploads: Sequence[Upload]) -> list[LoadRe
     """Load uploads already checked by ``read_uploads``, in the order given; every signature
     is checked first, so one that does not fit loads none of them."""
     signed = check_signatures(db, uploads)
-    return [load_upload(db, u, signed=ok) for u, ok in zip(uploads, signed, strict=True)]
+    try:
+        return [load_upload(db, u, signed=ok) for u, ok in zip(uploads, signed, strict=True)]
+    finally:  # those loaded before a refusal, too
+        _sync_registry(db)
 
 
 def table_counts(db: RegistryDatabase) -> dict[str, int]:
