@@ -225,6 +225,10 @@ class RowChecker:
     _said_change: dict[tuple[int, str, str, str], tuple[str, str] | None] = field(
         default_factory=dict
     )
+    # What all_pass found to break no rule: the rules' cell combinations, and each change
+    # triple's (change, first, later) by its change column.
+    _passed: set[tuple[str, ...]] = field(default_factory=set)
+    _passed_change: dict[int, set[tuple[str, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         index = {h: i for i, h in reversed(list(enumerate(self.header)))}
@@ -248,8 +252,8 @@ class RowChecker:
         the same profile (name, version) and header read with that ``memo``; the messages
         name the columns, so a header of its own remembers apart."""
         key = ("row rules", profile.name, str(profile.version), tuple(header))
-        said, said_change = memo.setdefault(key, ({}, {}))
-        return cls(spec, profile, header, said, said_change)
+        said, said_change, passed, passed_change = memo.setdefault(key, ({}, {}, set(), {}))
+        return cls(spec, profile, header, said, said_change, passed, passed_change)
 
     def _get(self, cells: Sequence[str], source: str) -> str | None:
         i = self._at.get(source)
@@ -315,12 +319,19 @@ class RowChecker:
         names the first row and rule it breaks."""
         at = self._rule_at
         combos = set(zip(*(columns[i] for i in at), strict=True)) if at else {()}
-        if any(self._rules_said(values) for values in combos):
-            return False
+        for values in combos.difference(self._passed):
+            if self._rules_said(values):
+                return False
+            if len(self._passed) < MEMO_ROWS:
+                self._passed.add(values)
         for ci, si, ei, decimals in self._triples:
-            for triple in set(zip(columns[ci], columns[si], columns[ei], strict=True)):
-                if self._change_said(ci, si, ei, decimals, triple) is not None:
+            passed = self._passed_change.setdefault(ci, set())
+            triples = set(zip(columns[ci], columns[si], columns[ei], strict=True))
+            for triple in triples.difference(passed):
+                if self._change_rule(ci, si, ei, decimals, triple) is not None:
                     return False
+                if len(passed) < MEMO_ROWS:
+                    passed.add(triple)
         code_at = self._at.get("course.code")
         if code_at is not None:
             course = set(zip(columns[code_at], *(columns[i] for i in self._course_at)))

@@ -235,6 +235,9 @@ STARTED = ("in_progress", "completed", "did_not_complete")
 
 
 MAX_SITE_NAME = 200
+# The dates met that fall within the programme's life, by date format and latest day allowed.
+_DATES_INSIDE: dict[tuple[str, date], set[str]] = {}
+MEMO_DATES = 100_000
 
 
 def check_site_name(file_name: str, name: str) -> None:
@@ -289,8 +292,14 @@ def check_sense(
         return day is not None and (day < PROGRAMME_BEGAN or day > latest)
 
     columns = list(zip(*rows, strict=True))
-    if rows and any(outside(v) for i, _name in dates for v in set(columns[i])):
-        _first_date_refused(file_name, rows, dates, profile, latest)
+    inside = _DATES_INSIDE.setdefault((profile.date_format, latest), set())
+    if len(inside) > MEMO_DATES:
+        inside.clear()
+    met = set().union(*(columns[i] for i, _name in dates)) if rows and dates else set()
+    for value in met.difference(inside):
+        if outside(value):
+            _first_date_refused(file_name, rows, dates, profile, latest)
+        inside.add(value)
     by_course: dict[str, list[Sequence[str]]] = {}
     if course_at is not None:
         for row in rows:
