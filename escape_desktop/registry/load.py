@@ -20,7 +20,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
 
 from escape_desktop.db import files as db_files
 from escape_desktop.db.errors import DatabaseLocked, KnownError
@@ -44,7 +44,7 @@ from .checks import (
     check_site_name,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
-from .server import LoadCollided, ServerDatabase, lock_site
+from .server import LoadCollided, ServerDatabase
 from .store import RegistryDatabase
 
 # The fields the registry files in columns of its own (the rest stay in ``row``), found by
@@ -311,17 +311,28 @@ def _check_companions(manifest: Manifest, manifest_path: Path) -> None:
 
 
 def _who(db: RegistryDatabase, session: Any) -> str:
-    """Who is loading: the server account, else this computer's user name."""
+    """Who is loading: the server account, else this computer's user name (asked once a
+    registry opened: every upload of a load is loaded by the same account)."""
+    said = _LOADED_BY.get(id(db))
+    if said is not None and said[0] is db:
+        return said[1]
     if isinstance(db, ServerDatabase):
         from .server import current_user
 
-        return str(current_user(session) or "")
-    import getpass
+        who = str(current_user(session) or "")
+    else:
+        import getpass
 
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError, ImportError):  # no user name to be had (a service account)
-        return ""
+        try:
+            who = getpass.getuser()
+        except (OSError, KeyError, ImportError):  # no user name to be had (a service account)
+            who = ""
+    _LOADED_BY.clear()  # one registry at a time: nothing kept for one closed long ago
+    _LOADED_BY[id(db)] = (db, who)
+    return who
+
+
+_LOADED_BY: dict[int, tuple[Any, str]] = {}
 
 
 def _now() -> str:
@@ -414,11 +425,22 @@ def load_upload(
 
 # The load's statements, made once (built and compiled once, not for every upload).
 _RECORDS = cast(Table, Record.__table__)
-_KNOWN_BATCH = select(_BATCHES.c.sha256, _BATCHES.c.site_code).where(
-    _BATCHES.c.batch_id == bindparam("p_batch")
+# Whether the batch is held already, and what the registry holds of its site, in one
+# statement (one round trip to a server; each is several ms on a busy one).
+_this_batch = _BATCHES.c.batch_id == bindparam("p_batch")
+_this_site = _SITES.c.code == bindparam("p_site")
+_HELD = select(
+    select(_BATCHES.c.sha256).where(_this_batch).scalar_subquery().label("sha256"),
+    select(_BATCHES.c.site_code).where(_this_batch).scalar_subquery().label("batch_site"),
+    select(_SITES.c.last_exported_at).where(_this_site).scalar_subquery().label("exported"),
+    select(_SITES.c.last_batch_id).where(_this_site).scalar_subquery().label("last_batch"),
 )
-_HELD_SITE = select(_SITES.c.last_exported_at, _SITES.c.last_batch_id).where(
-    _SITES.c.code == bindparam("p_site")
+# PostgreSQL: this site's other loaders wait here until this transaction ends (an advisory
+# lock), and its commit returns once the server has the upload, before its WAL reaches the
+# disk (a few hundred ms; a server crash then may lose the last uploads whole, never part of
+# one, and they load again from the inbox: docs/performance.md).
+_LOCK_SITE = text(
+    "SELECT pg_advisory_xact_lock(hashtext(:key)), set_config('synchronous_commit', 'off', true)"
 )
 _SITE_NEWEST = (
     update(_SITES)
@@ -476,75 +498,91 @@ def _load_once(
     with db.transaction() as s:
         # Core statements on the session's connection: one transaction, no ORM unit of work.
         con = s.connection()
-        if server:
-            lock_site(s, m.site_code)  # this site's other loaders wait here until we commit
-            # The commit returns once the server has the upload, before its WAL reaches the
-            # disk (a few hundred ms): a server crash then may lose the last uploads whole,
-            # never part of one, and they load again from the inbox (docs/performance.md).
-            con.exec_driver_sql("SET LOCAL synchronous_commit = off")
-        known = con.execute(_KNOWN_BATCH, {"p_batch": m.batch_id}).first()
-        if known is not None:
-            if known.sha256 != upload.sha256 or known.site_code != m.site_code:
-                raise UploadRefused(
-                    f"{upload.file_name}: batch {m.batch_id} was loaded before with different "
-                    "content; ask the site to export again (a new export gets a new batch id)."
-                )
-            return LoadResult(
-                m.site_code, m.batch_id, upload.file_name, upload.row_count, 0, 0, True
+        try:
+            return _load_in(db, con, s, upload, exported, loaded_at, signed)
+        except BaseException:
+            # A staging table made in this transaction went with it (PostgreSQL DDL is
+            # transactional): the next load on this connection makes it again.
+            con.info.pop("registry_stage", None)
+            raise
+
+
+def _load_in(
+    db: RegistryDatabase,
+    con: Any,
+    s: Any,
+    upload: Upload,
+    exported: str,
+    loaded_at: str,
+    signed: bool,
+) -> LoadResult:
+    """_load_once's work inside its transaction."""
+    m = upload.manifest
+    server = isinstance(db, ServerDatabase)
+    if server:
+        con.execute(_LOCK_SITE, {"key": f"escape-registry:{m.site_code}"})
+    held = con.execute(_HELD, {"p_batch": m.batch_id, "p_site": m.site_code}).one()
+    if held.sha256 is not None:
+        if held.sha256 != upload.sha256 or held.batch_site != m.site_code:
+            raise UploadRefused(
+                f"{upload.file_name}: batch {m.batch_id} was loaded before with different "
+                "content; ask the site to export again (a new export gets a new batch id)."
             )
-        if upload.loaded_before:  # held when it was read, and no longer: never, in practice
-            raise LoadCollided(f"batch {m.batch_id} is no longer held")
-        site = con.execute(_HELD_SITE, {"p_site": m.site_code}).first()
-        last_batch = m.batch_id
-        if site is None:
-            con.execute(
-                insert(_SITES),
-                {
-                    "code": m.site_code,
-                    "name": m.site_name,
-                    "first_loaded_at": loaded_at,
-                    "last_loaded_at": loaded_at,
-                    "last_exported_at": exported,
-                    "last_batch_id": m.batch_id,
-                },
-            )
-        elif exported >= site.last_exported_at:
-            con.execute(
-                _SITE_NEWEST,
-                {
-                    "p_site": m.site_code,
-                    "p_loaded_at": loaded_at,
-                    "p_name": m.site_name,
-                    "p_exported": exported,
-                    "p_batch": m.batch_id,
-                },
-            )
-        else:
-            con.execute(_SITE_LOADED, {"p_site": m.site_code, "p_loaded_at": loaded_at})
-            last_batch = site.last_batch_id
-        made = con.execute(
-            insert(_BATCHES),
+        return LoadResult(m.site_code, m.batch_id, upload.file_name, upload.row_count, 0, 0, True)
+    if upload.loaded_before:  # held when it was read, and no longer: never, in practice
+        raise LoadCollided(f"batch {m.batch_id} is no longer held")
+    # A site new to the registry holds no rows, courses or batches to merge with.
+    new_site = held.exported is None
+    last_batch = m.batch_id
+    if new_site:
+        con.execute(
+            insert(_SITES),
             {
-                "batch_id": m.batch_id,
-                "site_code": m.site_code,
-                "exported_at": exported,
-                "loaded_at": loaded_at,
-                "profile_name": m.profile_name,
-                "profile_version": m.profile_version,
-                "app_version": m.app_version,
-                "file_name": upload.file_name,
-                "sha256": upload.sha256,
-                "rows": len(upload.rows),
-                "rows_loaded": 0,
-                "signed": signed,
-                "loaded_by": _who(db, s),
+                "code": m.site_code,
+                "name": m.site_name,
+                "first_loaded_at": loaded_at,
+                "last_loaded_at": loaded_at,
+                "last_exported_at": exported,
+                "last_batch_id": m.batch_id,
             },
-        ).inserted_primary_key
-        assert made is not None
-        batch_pk = int(made[0])
-        loaded, kept = _merge_records(s, upload, batch_pk, exported)
-        con.execute(_ROWS_LOADED, {"p_batch_pk": batch_pk, "p_loaded": loaded})
-        _merge_courses(s, m, batch_pk, exported)
+        )
+    elif exported >= held.exported:
+        con.execute(
+            _SITE_NEWEST,
+            {
+                "p_site": m.site_code,
+                "p_loaded_at": loaded_at,
+                "p_name": m.site_name,
+                "p_exported": exported,
+                "p_batch": m.batch_id,
+            },
+        )
+    else:
+        con.execute(_SITE_LOADED, {"p_site": m.site_code, "p_loaded_at": loaded_at})
+        last_batch = held.last_batch
+    made = con.execute(
+        insert(_BATCHES),
+        {
+            "batch_id": m.batch_id,
+            "site_code": m.site_code,
+            "exported_at": exported,
+            "loaded_at": loaded_at,
+            "profile_name": m.profile_name,
+            "profile_version": m.profile_version,
+            "app_version": m.app_version,
+            "file_name": upload.file_name,
+            "sha256": upload.sha256,
+            "rows": len(upload.rows),
+            "rows_loaded": 0,
+            "signed": signed,
+            "loaded_by": _who(db, s),
+        },
+    ).inserted_primary_key
+    assert made is not None
+    batch_pk = int(made[0])
+    loaded, kept = _merge_records(s, upload, batch_pk, exported, new_site)
+    _merge_courses(s, m, batch_pk, exported, new_site)
+    if not new_site:  # a new site's one batch holds its rows
         con.execute(_SUPERSEDE, {"p_site": m.site_code, "p_when": loaded_at, "p_by": last_batch})
     return LoadResult(
         m.site_code, m.batch_id, upload.file_name, len(upload.rows), loaded, kept, False
@@ -731,26 +769,34 @@ def _record_tuples(upload: Upload, batch_pk: int, exported: str) -> list[tuple[A
     ]
 
 
-def _merge_records(s: Any, upload: Upload, batch_pk: int, exported: str) -> tuple[int, int]:
+def _merge_records(
+    s: Any, upload: Upload, batch_pk: int, exported: str, new_site: bool
+) -> tuple[int, int]:
     """The upload's rows merged into ``records`` by site, course and person, set-based: a row
     the registry holds from an upload exported no later than this one is replaced, one from a
-    newer upload is kept. Returns (rows loaded, rows kept from a newer upload)."""
+    newer upload is kept; the batch's rows_loaded set. Returns (rows loaded, rows kept from a
+    newer upload). ``new_site``: the registry holds nothing of the site yet."""
     rows = _record_tuples(upload, batch_pk, exported)
     if s.get_bind().dialect.name == "postgresql":
-        return _merge_records_copy(s, upload.manifest.site_code, rows, exported)
+        site = upload.manifest.site_code
+        return _merge_records_copy(s, site, rows, exported, batch_pk, new_site)
     site = upload.manifest.site_code
     con = s.connection()
     # What the registry holds for this site already, and from which upload's date: one read
     # of the site's keys (a site holds a few thousand rows at most), then one DELETE of the
     # rows replaced and one executemany of the rows loaded, on the driver's own cursor.
-    held = {
-        (c, p): (rid, when)
-        for rid, c, p, when in con.exec_driver_sql(
-            "SELECT id, course_code, participant_code, exported_at FROM records "
-            "WHERE site_code = ?",
-            (site,),
-        )
-    }
+    held = (
+        {}
+        if new_site
+        else {
+            (c, p): (rid, when)
+            for rid, c, p, when in con.exec_driver_sql(
+                "SELECT id, course_code, participant_code, exported_at FROM records "
+                "WHERE site_code = ?",
+                (site,),
+            )
+        }
+    )
     replace: list[tuple[int]] = []
     new_rows = []
     for r in rows:
@@ -767,49 +813,56 @@ def _merge_records(s: Any, upload: Upload, batch_pk: int, exported: str) -> tupl
         con.exec_driver_sql(
             f"INSERT INTO records ({', '.join(_COLUMNS)}) VALUES ({marks})", new_rows
         )
+    con.execute(_ROWS_LOADED, {"p_batch_pk": batch_pk, "p_loaded": len(new_rows)})
     return len(new_rows), len(rows) - len(new_rows)
 
 
+_NAMES = ", ".join(_COLUMNS)
+# The staging table, made once a server session (its rows go at each commit).
+_STAGE = text(
+    "CREATE TEMP TABLE IF NOT EXISTS registry_stage ON COMMIT DELETE ROWS AS "
+    f"SELECT {_NAMES} FROM records WITH NO DATA"
+)
+_UNSTAGE_REPLACED = text(
+    "DELETE FROM records r USING registry_stage t WHERE r.site_code = :site "
+    "AND r.course_code = t.course_code AND r.participant_code = t.participant_code "
+    "AND r.exported_at <= :exported"
+)
+# The staged rows inserted and the batch's rows_loaded set from how many went in, in one
+# statement (one round trip).
+_INSERT_STAGED = text(
+    f"WITH loaded AS (INSERT INTO records ({_NAMES}) SELECT {_NAMES} FROM registry_stage "
+    "ON CONFLICT (site_code, course_code, participant_code) DO NOTHING RETURNING 1) "
+    "UPDATE batches SET rows_loaded = (SELECT count(*) FROM loaded) WHERE id = :batch "
+    "RETURNING rows_loaded"
+)
+
+
 def _merge_records_copy(
-    s: Any, site: str, rows: list[tuple[Any, ...]], exported: str
+    s: Any, site: str, rows: list[tuple[Any, ...]], exported: str, batch_pk: int, new_site: bool
 ) -> tuple[int, int]:
     """PostgreSQL: the rows COPY'd into a staging table of this transaction, then one DELETE of
-    the rows they replace and one INSERT ... SELECT ... ON CONFLICT DO NOTHING (a row held from
-    a newer upload stays, and so does one another loader committed first)."""
-    from sqlalchemy import text
-
-    names = ", ".join(_COLUMNS)
-    s.execute(
-        text(
-            "CREATE TEMP TABLE IF NOT EXISTS registry_stage ON COMMIT DELETE ROWS AS "
-            f"SELECT {names} FROM records WITH NO DATA"
-        )
-    )
-    raw = s.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY registry_stage ({names}) FROM STDIN") as copy:
+    the rows they replace (none for a site new to the registry) and one INSERT ... SELECT ...
+    ON CONFLICT DO NOTHING (a row held from a newer upload stays, and so does one another
+    loader committed first)."""
+    con = s.connection()
+    if not con.info.get("registry_stage"):
+        con.execute(_STAGE)
+        con.info["registry_stage"] = True  # the table lasts as long as the server session
+    raw = con.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY registry_stage ({_NAMES}) FROM STDIN") as copy:
         for r in rows:
             copy.write_row(r)
-    s.execute(
-        text(
-            "DELETE FROM records r USING registry_stage t WHERE r.site_code = :site "
-            "AND r.course_code = t.course_code AND r.participant_code = t.participant_code "
-            "AND r.exported_at <= :exported"
-        ),
-        {"site": site, "exported": exported},
-    )
-    loaded = s.execute(
-        text(
-            f"INSERT INTO records ({names}) SELECT {names} FROM registry_stage "
-            "ON CONFLICT (site_code, course_code, participant_code) DO NOTHING"
-        )
-    ).rowcount
-    return int(loaded), len(rows) - int(loaded)
+    if not new_site:
+        con.execute(_UNSTAGE_REPLACED, {"site": site, "exported": exported})
+    loaded = int(con.execute(_INSERT_STAGED, {"batch": batch_pk}).scalar_one())
+    return loaded, len(rows) - loaded
 
 
-def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str) -> None:
+def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str, new_site: bool) -> None:
     """The manifest's course counts replace older ones for the same site and course."""
     con = s.connection()
-    held = dict(con.execute(_HELD_COURSES, {"p_site": m.site_code}).all())
+    held = {} if new_site else dict(con.execute(_HELD_COURSES, {"p_site": m.site_code}).all())
     rows = []
     for c in m.courses:
         if held.get(c.course_code, "") > exported:
