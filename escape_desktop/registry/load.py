@@ -20,7 +20,7 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, delete, func, insert, select, text, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 
 from escape_desktop.db import files as db_files
 from escape_desktop.db.errors import DatabaseLocked, KnownError
@@ -462,13 +462,6 @@ _ROWS_LOADED = (
     .where(_BATCHES.c.id == bindparam("p_batch_pk"))
     .values(rows_loaded=bindparam("p_loaded"))
 )
-_HELD_COURSES = select(_COURSES.c.course_code, _COURSES.c.exported_at).where(
-    _COURSES.c.site_code == bindparam("p_site")
-)
-_DROP_COURSES = delete(_COURSES).where(
-    _COURSES.c.site_code == bindparam("p_site"),
-    _COURSES.c.course_code.in_(bindparam("p_codes", expanding=True)),
-)
 # A batch none of whose rows or courses the registry still holds is superseded.
 _SUPERSEDE = (
     update(_BATCHES)
@@ -860,36 +853,51 @@ def _merge_records_copy(
 
 
 def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str, new_site: bool) -> None:
-    """The manifest's course counts replace older ones for the same site and course."""
+    """The manifest's course counts replace older ones for the same site and course (one
+    executemany: a plain insert for a site new to the registry, else an upsert that keeps a
+    course held from a newer upload)."""
     con = s.connection()
-    held = {} if new_site else dict(con.execute(_HELD_COURSES, {"p_site": m.site_code}).all())
-    rows = []
-    for c in m.courses:
-        if held.get(c.course_code, "") > exported:
-            continue
-        rows.append(
-            {
-                "site_code": m.site_code,
-                "course_code": c.course_code,
-                "batch": batch_pk,
-                "exported_at": exported,
-                "course_status": c.course_status,
-                "enrolled": c.count("enrolled"),
-                "started": c.count("started"),
-                "did_not_start": c.count("did_not_start"),
-                "in_progress": c.count("in_progress"),
-                "completed": c.count("completed"),
-                "did_not_complete": c.count("did_not_complete"),
-                "withdrawn": c.count("withdrawn"),
-                "left_out_no_consent": c.left_out_count("did_not_agree_to_share"),
-                "left_out_not_asked": c.left_out_count("not_asked_yet"),
-            }
-        )
-    replaced = [r["course_code"] for r in rows if r["course_code"] in held]
-    if replaced:
-        con.execute(_DROP_COURSES, {"p_site": m.site_code, "p_codes": replaced})
+    rows = [
+        {
+            "site_code": m.site_code,
+            "course_code": c.course_code,
+            "batch": batch_pk,
+            "exported_at": exported,
+            "course_status": c.course_status,
+            "enrolled": c.count("enrolled"),
+            "started": c.count("started"),
+            "did_not_start": c.count("did_not_start"),
+            "in_progress": c.count("in_progress"),
+            "completed": c.count("completed"),
+            "did_not_complete": c.count("did_not_complete"),
+            "withdrawn": c.count("withdrawn"),
+            "left_out_no_consent": c.left_out_count("did_not_agree_to_share"),
+            "left_out_not_asked": c.left_out_count("not_asked_yet"),
+        }
+        for c in m.courses
+    ]
     if rows:
-        con.execute(insert(_COURSES), rows)
+        con.execute(insert(_COURSES) if new_site else _course_upsert(con.dialect.name), rows)
+
+
+_UPSERTS: dict[str, Any] = {}
+
+
+def _course_upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (site, course) DO UPDATE ... WHERE the held course is no newer
+    (SQLite and PostgreSQL spell it alike), made once an engine kind."""
+    if dialect not in _UPSERTS:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        made = (postgresql if dialect == "postgresql" else sqlite).insert(_COURSES)
+        new = made.excluded
+        keys = ("site_code", "course_code")
+        _UPSERTS[dialect] = made.on_conflict_do_update(
+            index_elements=[_COURSES.c[k] for k in keys],
+            set_={c.name: new[c.name] for c in _COURSES.c if c.name not in keys},
+            where=_COURSES.c.exported_at <= new.exported_at,
+        )
+    return _UPSERTS[dialect]
 
 
 def add_files(
