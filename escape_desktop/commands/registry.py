@@ -141,7 +141,7 @@ def _library(folder: Path) -> Any:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
-    from escape_desktop.db.errors import KnownError
+    from escape_desktop.errors import KnownError
     from escape_desktop.export.upload_profile import get_profile
     from escape_desktop.registry.checks import UploadRefused
     from escape_desktop.registry.load import load_uploads, loaded_batches, read_uploads
