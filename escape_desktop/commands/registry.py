@@ -152,9 +152,10 @@ def _library(folder: Path) -> Any:
 
 
 def cmd_add(args: argparse.Namespace) -> int:
+    from escape_desktop.errors import KnownError
     from escape_desktop.export.upload_profile import get_profile
     from escape_desktop.registry.checks import UploadRefused
-    from escape_desktop.registry.load import load_uploads, read_uploads
+    from escape_desktop.registry.load import load_uploads, loaded_batches, read_uploads
 
     for name in args.files:  # before a new registry is made for nothing
         if not Path(name).is_file():
@@ -163,11 +164,21 @@ def cmd_add(args: argparse.Namespace) -> int:
             )
     folder = _folder(args)
     library = _library(folder)
-    try:  # every file checked before the registry is opened: a refusal makes no new registry
-        uploads = read_uploads(args.files, lambda name: get_profile(name, folder, library))
-    except UploadRefused as e:
-        raise CommandError(str(e)) from None
-    db = _db(args, create=True)
+    try:  # a registry there already: the batches it holds are not read and checked again
+        db = _db(args, create=False)
+    except KnownError:
+        db = None
+    try:  # every file checked before a registry is made: a refusal makes no new registry
+        uploads = read_uploads(
+            args.files, lambda name: get_profile(name, folder, library), loaded_batches(db)
+        )
+    except BaseException as e:
+        if db is not None:
+            db.dispose()
+        if isinstance(e, UploadRefused):
+            raise CommandError(str(e)) from None
+        raise
+    db = db or _db(args, create=True)
     try:
         results = load_uploads(db, uploads)
     except UploadRefused as e:

@@ -189,6 +189,20 @@ _COURSE_SOURCES = (
     "course.sessions_planned",
     "course.sessions_delivered",
 )
+# The cells RowChecker's rules of one row read (besides the change triples and the course's
+# own cells): each distinct combination of them is checked once a file, at most MEMO_ROWS.
+_RULE_SOURCES = (
+    "enrolment.status",
+    "course.status",
+    "enrolment.completed",
+    "enrolment.sessions_attended",
+    "enrolment.sessions_held",
+    "course.sessions_delivered",
+    "course.sessions_planned",
+    "enrolment.withdrawn_on",
+    "course.start_date",
+)
+MEMO_ROWS = 65536
 
 
 @dataclass
@@ -201,7 +215,20 @@ class RowChecker:
     _at: dict[str, int] = field(init=False)
     _names: dict[str, str] = field(init=False)
     _triples: list[tuple[int, int, int, int]] = field(init=False)
-    _courses: dict[str, dict[str, tuple[str, int]]] = field(init=False, default_factory=dict)
+    # The first row of each course: its course-level cells (_COURSE_SOURCES) and row number.
+    _courses: dict[str, tuple[tuple[str, ...], int]] = field(init=False, default_factory=dict)
+    # What the rules of one row said of each combination of the cells they read, and the
+    # change rule of each (change, start, later) triple: rows repeat them (statuses, session
+    # counts, scores), so each distinct combination is worked out once a file.
+    # Given (RowChecker.memo), they are shared by the files of one profile and header.
+    _said: dict[tuple[str, ...], list[tuple[str, str]]] = field(default_factory=dict)
+    _said_change: dict[tuple[int, str, str, str], tuple[str, str] | None] = field(
+        default_factory=dict
+    )
+    # What all_pass found to break no rule: the rules' cell combinations, and each change
+    # triple's (change, first, later) by its change column.
+    _passed: set[tuple[str, ...]] = field(default_factory=set)
+    _passed_change: dict[int, set[tuple[str, ...]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         index = {h: i for i, h in reversed(list(enumerate(self.header)))}
@@ -212,6 +239,21 @@ class RowChecker:
             for a, b, c, d in _change_triples(self.spec)
             if a in index and b in index and c in index
         ]
+        # The cells the row rules read (_row_rules), and each course's own cells.
+        self._rule_at = [self._at[s] for s in _RULE_SOURCES if s in self._at]
+        self._course_sources = [s for s in _COURSE_SOURCES if s in self._at]
+        self._course_at = [self._at[s] for s in self._course_sources]
+
+    @classmethod
+    def memo(
+        cls, spec: FileSpec, profile: Profile, header: Sequence[str], memo: dict
+    ) -> RowChecker:
+        """A checker that remembers what its rules said in ``memo``, shared by every file of
+        the same profile (name, version) and header read with that ``memo``; the messages
+        name the columns, so a header of its own remembers apart."""
+        key = ("row rules", profile.name, str(profile.version), tuple(header))
+        said, said_change, passed, passed_change = memo.setdefault(key, ({}, {}, set(), {}))
+        return cls(spec, profile, header, said, said_change, passed, passed_change)
 
     def _get(self, cells: Sequence[str], source: str) -> str | None:
         i = self._at.get(source)
@@ -232,6 +274,73 @@ class RowChecker:
 
     def check(self, cells: Sequence[str], row: int) -> list[tuple[str, str]]:
         """(column, problem) for every cross-field rule this row breaks."""
+        out = list(self._rules_said(tuple([cells[i] for i in self._rule_at]), cells))
+        for ci, si, ei, decimals in self._triples:
+            problem = self._change_said(ci, si, ei, decimals, (cells[ci], cells[si], cells[ei]))
+            if problem is not None:
+                out.append(problem)
+        if "course.code" in self._at:
+            out += self._course_rule(cells, row)
+        return out
+
+    def _rules_said(
+        self, key: tuple[str, ...], cells: Sequence[str] | None = None
+    ) -> list[tuple[str, str]]:
+        """What _row_rules says of a row whose cells at _rule_at are ``key`` (``cells``: the
+        row, else one made of them), remembered."""
+        said = self._said.get(key)
+        if said is None:
+            if cells is None:
+                row = [""] * len(self.header)
+                for i, v in zip(self._rule_at, key, strict=True):
+                    row[i] = v
+                cells = row
+            said = self._row_rules(cells)
+            if len(self._said) < MEMO_ROWS:
+                self._said[key] = said
+        return said
+
+    def _change_said(
+        self, ci: int, si: int, ei: int, decimals: int, cells: tuple[str, str, str]
+    ) -> tuple[str, str] | None:
+        """_change_rule, remembered."""
+        key = (ci, *cells)
+        if key in self._said_change:
+            return self._said_change[key]
+        problem = self._change_rule(ci, si, ei, decimals, cells)
+        if len(self._said_change) < MEMO_ROWS:
+            self._said_change[key] = problem
+        return problem
+
+    def all_pass(self, columns: Sequence[Sequence[str]]) -> bool:
+        """Whether no row of a file breaks a rule check() applies, the file given by its
+        columns (zip(*rows)): each distinct combination of the cells a rule reads is checked
+        once, not each row. A file that fails is then read row by row with check(), which
+        names the first row and rule it breaks."""
+        at = self._rule_at
+        combos = set(zip(*(columns[i] for i in at), strict=True)) if at else {()}
+        for values in combos.difference(self._passed):
+            if self._rules_said(values):
+                return False
+            if len(self._passed) < MEMO_ROWS:
+                self._passed.add(values)
+        for ci, si, ei, decimals in self._triples:
+            passed = self._passed_change.setdefault(ci, set())
+            triples = set(zip(columns[ci], columns[si], columns[ei], strict=True))
+            for triple in triples.difference(passed):
+                if self._change_rule(ci, si, ei, decimals, triple) is not None:
+                    return False
+                if len(passed) < MEMO_ROWS:
+                    passed.add(triple)
+        code_at = self._at.get("course.code")
+        if code_at is not None:
+            course = set(zip(columns[code_at], *(columns[i] for i in self._course_at)))
+            if len(course) != len(set(columns[code_at])):  # a course whose rows disagree
+                return False
+        return True
+
+    def _row_rules(self, cells: Sequence[str]) -> list[tuple[str, str]]:
+        """The rules of one row that read only its own cells at _RULE_SOURCES."""
         out: list[tuple[str, str]] = []
         yes = self.profile.true_value
         status = self._get(cells, "enrolment.status")
@@ -376,49 +485,56 @@ class RowChecker:
                         ),
                     )
                 )
-        for ci, si, ei, decimals in self._triples:
-            try:
-                change, first, later = float(cells[ci]), float(cells[si]), float(cells[ei])
-            except ValueError:
-                continue
-            if abs(round(later - first, decimals) - change) > 10 ** (-decimals) / 2:
+        return out
+
+    def _change_rule(
+        self, ci: int, si: int, ei: int, decimals: int, cells: tuple[str, str, str]
+    ) -> tuple[str, str] | None:
+        """A change (``cells``: the change, first and later score at columns ci, si and ei)
+        that is not its later score minus its first."""
+        try:
+            change, first, later = float(cells[0]), float(cells[1]), float(cells[2])
+        except ValueError:
+            return None
+        if abs(round(later - first, decimals) - change) > 10 ** (-decimals) / 2:
+            return (
+                self.header[ci],
+                _("{column} {value} is not {later} minus {first} ({difference})").format(
+                    column=self.header[ci],
+                    value=cells[0],
+                    later=self.header[ei],
+                    first=self.header[si],
+                    difference=format(later - first, f".{decimals}f"),
+                ),
+            )
+        return None
+
+    def _course_rule(self, cells: Sequence[str], row: int) -> list[tuple[str, str]]:
+        """Every row of one course agrees on the course's own cells with its first row."""
+        code = cells[self._at["course.code"]]
+        values = tuple([cells[i] for i in self._course_at])
+        first = self._courses.setdefault(code, (values, row))
+        if first[0] == values:
+            return []
+        out = []
+        for source, value, other in zip(self._course_sources, values, first[0], strict=True):
+            if value != other:
+                name = self._col(source)
                 out.append(
                     (
-                        self.header[ci],
-                        _("{column} {value} is not {later} minus {first} ({difference})").format(
-                            column=self.header[ci],
-                            value=cells[ci],
-                            later=self.header[ei],
-                            first=self.header[si],
-                            difference=format(later - first, f".{decimals}f"),
+                        name,
+                        _(
+                            "{column} {value} differs from row {row} ({other}) "
+                            "for the same course {code}"
+                        ).format(
+                            column=name,
+                            value=repr(value),
+                            row=first[1],
+                            other=repr(other),
+                            code=code,
                         ),
                     )
                 )
-        code = self._get(cells, "course.code")
-        if code is not None:
-            held_for = self._courses.setdefault(code, {})
-            for source in _COURSE_SOURCES:
-                value = self._get(cells, source)
-                if value is None:
-                    continue
-                seen_first = held_for.setdefault(source, (value, row))
-                if seen_first[0] != value:
-                    name = self._col(source)
-                    out.append(
-                        (
-                            name,
-                            _(
-                                "{column} {value} differs from row {row} ({other}) "
-                                "for the same course {code}"
-                            ).format(
-                                column=name,
-                                value=repr(value),
-                                row=seen_first[1],
-                                other=repr(seen_first[0]),
-                                code=code,
-                            ),
-                        )
-                    )
         return out
 
 

@@ -78,11 +78,12 @@ def check_header(file_name: str, header: Sequence[str], profile: Any) -> None:
         )
 
 
-# What check_cell said of each value met in a column: (profile, version, column) -> value ->
-# problem or None. check_cell is a pure function of the cell, its column and the profile, and
-# most cells repeat (codes, scores, a course's dates), so each distinct value is checked once.
+# The values met in a column that check_cell passed: (profile, version, column) -> value ->
+# None. check_cell is a pure function of the cell, its column and the profile, and most cells
+# repeat (codes, scores, a course's dates), so each distinct value is checked once.
 MEMO_VALUES = 4096
-CellMemo = dict[tuple[str, str, str], dict[str, str | None]]
+# Also what RowChecker's rules said, by profile and header (RowChecker.memo).
+CellMemo = dict[tuple, Any]
 
 
 def check_rows(
@@ -94,7 +95,11 @@ def check_rows(
     memo: CellMemo | None = None,
 ) -> None:
     """Raise UploadRefused at the first row that breaks a rule; ``memo`` carries what each
-    distinct cell value gave from one file to the next (every cell is still checked)."""
+    distinct cell value gave from one file to the next (every cell is still checked).
+
+    Every rule is first checked a column at a time (each distinct value of a column once:
+    the cells' rules, the site code, no person twice); only a file that breaks one is then
+    read row by row, to name the first row and rule it breaks."""
     if not rows:
         raise UploadRefused(
             _(
@@ -114,7 +119,71 @@ def check_rows(
         for c in spec.columns
         if c.name in index
     ]
-    meaning = RowChecker(spec, profile, header)
+    columns = _columns_if_pass(rows, width, site_at, manifest.site_code, key_at, cells_at, profile)
+    if columns is None or not RowChecker.memo(spec, profile, header, memo).all_pass(columns):
+        _first_row_refused(file_name, header, rows, site_at, manifest, key_at, cells_at, profile)
+    for problem in manifest_count_problems(manifest.courses, counts_from_rows(spec, header, rows)):
+        raise UploadRefused(
+            _(
+                "{file} does not match its manifest ({problem}); ask the site to export again."
+            ).format(file=file_name, problem=problem)
+        )
+
+
+CellsAt = list[tuple[int, Any, dict[str, str | None]]]
+
+
+def _said_of(value: str, col: Any, said: dict[str, str | None], profile: Any) -> str | None:
+    """check_cell's problem with ``value`` (None when there is none); a value that passes is
+    remembered in ``said``, which so holds only values that pass."""
+    if value in said:
+        return None
+    issue = check_cell(value, col, profile)
+    if issue is None and len(said) < MEMO_VALUES:  # not every participant code of a nation
+        said[value] = None
+    return issue
+
+
+def _columns_if_pass(
+    rows: Sequence[Sequence[str]],
+    width: int,
+    site_at: int | None,
+    site_code: str,
+    key_at: list[int],
+    cells_at: CellsAt,
+    profile: Any,
+) -> list[tuple[str, ...]] | None:
+    """The file's columns when every row has the header's width, the manifest's site, a key
+    of its own and cells that pass check_cell (each column's distinct values checked once);
+    None when a row breaks one of those rules."""
+    if any(len(row) != width for row in rows):
+        return None
+    columns = list(zip(*rows, strict=True))
+    if site_at is not None and columns[site_at].count(site_code) != len(rows):
+        return None
+    for i, col, said in cells_at:
+        for value in set(columns[i]).difference(said):  # values not met before
+            if _said_of(value, col, said, profile):
+                return None
+    if key_at and len(set(zip(*(columns[i] for i in key_at), strict=True))) != len(rows):
+        return None
+    return columns
+
+
+def _first_row_refused(
+    file_name: str,
+    header: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    site_at: int | None,
+    manifest: Manifest,
+    key_at: list[int],
+    cells_at: CellsAt,
+    profile: Any,
+) -> None:
+    """Row by row, the first row that breaks any rule (the cells', RowChecker's cross-field
+    rules, the key's, in the order a row's rules are read): UploadRefused."""
+    width = len(header)
+    meaning = RowChecker(profile.main, profile, header)
     seen: set[tuple[str, ...]] = set()
     for n, row in enumerate(rows, start=2):  # row 1 is the header
         where = _("{file} row {row}").format(file=file_name, row=n)
@@ -132,13 +201,7 @@ def check_rows(
                 ).format(where=where, site=repr(row[site_at]), manifest=manifest.site_code)
             )
         for i, col, said in cells_at:
-            value = row[i]
-            if value in said:
-                issue = said[value]
-            else:
-                issue = check_cell(value, col, profile)
-                if len(said) < MEMO_VALUES:  # not every participant code of a national load
-                    said[value] = issue
+            issue = _said_of(row[i], col, said, profile)
             if issue:
                 raise UploadRefused(
                     _(
@@ -161,12 +224,7 @@ def check_rows(
                     )
                 )
             seen.add(k)
-    for problem in manifest_count_problems(manifest.courses, counts_from_rows(spec, header, rows)):
-        raise UploadRefused(
-            _(
-                "{file} does not match its manifest ({problem}); ask the site to export again."
-            ).format(file=file_name, problem=problem)
-        )
+    raise AssertionError("a row broke a rule that no row breaks")  # pragma: no cover
 
 
 # The programme began in the mid-2000s: nothing it measured or exported is older.
@@ -177,6 +235,9 @@ STARTED = ("in_progress", "completed", "did_not_complete")
 
 
 MAX_SITE_NAME = 200
+# The dates met that fall within the programme's life, by date format and latest day allowed.
+_DATES_INSIDE: dict[tuple[str, date], set[str]] = {}
+MEMO_DATES = 100_000
 
 
 def check_site_name(file_name: str, name: str) -> None:
@@ -223,28 +284,25 @@ def check_sense(
         for c in spec.columns
         if c.type == "date" and c.name in index and not c.source.startswith("participant.")
     ]
+
+    def outside(value: str) -> bool:
+        """A date before the programme began or in the future (a blank, or not a date, is
+        check_cell's to refuse)."""
+        day = parse_date(value, profile.date_format) if value else None
+        return day is not None and (day < PROGRAMME_BEGAN or day > latest)
+
+    columns = list(zip(*rows, strict=True))
+    inside = _DATES_INSIDE.setdefault((profile.date_format, latest), set())
+    if len(inside) > MEMO_DATES:
+        inside.clear()
+    met = set().union(*(columns[i] for i, _name in dates)) if rows and dates else set()
+    for value in met.difference(inside):
+        if outside(value):
+            _first_date_refused(file_name, rows, dates, profile, latest)
+        inside.add(value)
     by_course: dict[str, list[Sequence[str]]] = {}
-    for n, row in enumerate(rows, start=2):
-        for i, name in dates:
-            if not row[i]:
-                continue
-            day = parse_date(row[i], profile.date_format)
-            if day is None:
-                continue  # check_cell has said so already
-            if day < PROGRAMME_BEGAN or day > latest:
-                when = (
-                    _(
-                        "{file} row {row}: {column} {value} is before the programme existed; "
-                        "nothing was loaded, so ask the site to check the date and export again."
-                    )
-                    if day < PROGRAMME_BEGAN
-                    else _(
-                        "{file} row {row}: {column} {value} is in the future; nothing was "
-                        "loaded, so ask the site to check the date and export again."
-                    )
-                )
-                raise UploadRefused(when.format(file=file_name, row=n, column=name, value=row[i]))
-        if course_at is not None:
+    if course_at is not None:
+        for row in rows:
             by_course.setdefault(row[course_at], []).append(row)
     for c in manifest.courses:
         held = by_course.get(c.course_code, [])
@@ -296,3 +354,33 @@ def check_sense(
                         "show someone {status}; ask the site to export again."
                     ).format(file=file_name, code=c.course_code, status=status.replace("_", " "))
                 )
+
+
+def _first_date_refused(
+    file_name: str,
+    rows: Sequence[Sequence[str]],
+    dates: list[tuple[int, str]],
+    profile: Any,
+    latest: date,
+) -> None:
+    """Row by row, the first date before the programme began or in the future: UploadRefused."""
+    for n, row in enumerate(rows, start=2):
+        for i, name in dates:
+            if not row[i]:
+                continue
+            day = parse_date(row[i], profile.date_format)
+            if day is None:
+                continue  # check_cell has said so already
+            if day < PROGRAMME_BEGAN or day > latest:
+                when = (
+                    _(
+                        "{file} row {row}: {column} {value} is before the programme existed; "
+                        "nothing was loaded, so ask the site to check the date and export again."
+                    )
+                    if day < PROGRAMME_BEGAN
+                    else _(
+                        "{file} row {row}: {column} {value} is in the future; nothing was "
+                        "loaded, so ask the site to check the date and export again."
+                    )
+                )
+                raise UploadRefused(when.format(file=file_name, row=n, column=name, value=row[i]))

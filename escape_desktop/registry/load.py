@@ -12,13 +12,15 @@ import csv
 import hashlib
 import io
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Table, delete, func, insert, select, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, update
 
 from escape_desktop.db import files as db_files
 from escape_desktop.db.errors import DatabaseLocked, KnownError
@@ -43,7 +45,7 @@ from .checks import (
     check_site_name,
 )
 from .models import Batch, CourseRecord, Record, Site, SiteKey
-from .server import LoadCollided, ServerDatabase, lock_site
+from .server import LoadCollided, ServerDatabase
 from .store import RegistryDatabase
 
 # The fields the registry files in columns of its own (the rest stay in ``row``), found by
@@ -60,6 +62,8 @@ FIELD_SOURCES = {
 }
 # Inserted through Core: no ORM object per row, which is most of the time otherwise.
 _COURSES = cast(Table, CourseRecord.__table__)
+_SITES = cast(Table, Site.__table__)
+_BATCHES = cast(Table, Batch.__table__)
 
 
 CLOCK_SLACK = timedelta(days=1)
@@ -93,6 +97,18 @@ class Upload:
     # index), and the cell that says "no" (the profile's false value).
     counted: tuple[tuple[str, int], ...] = ()
     no: str = "0"
+    # The registry holds this very batch already (same batch id, site and SHA-256): its rows
+    # were checked when it was loaded, so they are not read again (``rows`` is empty).
+    loaded_before: bool = False
+
+    @property
+    def row_count(self) -> int:
+        return len(self.rows) if not self.loaded_before else self.manifest_rows
+
+    @property
+    def manifest_rows(self) -> int:
+        main = self.manifest.file("main")
+        return main.rows if main is not None else 0
 
 
 @dataclass(frozen=True)
@@ -154,10 +170,17 @@ def _manifest_and_csv(path: Path) -> tuple[Path, Path | None]:
 
 
 def read_upload(
-    path: Path | str, profile_for: ProfileLookup, memo: CellMemo | None = None
+    path: Path | str,
+    profile_for: ProfileLookup,
+    memo: CellMemo | None = None,
+    loaded: Mapping[str, tuple[str, str]] | None = None,
+    parsed: Manifest | None = None,
 ) -> Upload:
     """Read an upload (the CSV or its manifest) and check it; raises UploadRefused. ``memo``:
-    what each cell value gave in the files read before it (checks.check_rows)."""
+    what each cell value gave in the files read before it (checks.check_rows). ``loaded``:
+    the batches the registry holds (batch id -> site code, SHA-256); a file whose batch is
+    held with its very checksum is hashed and its companions checked, but its rows are not
+    read and checked again. ``parsed``: its manifest, read already."""
     path = Path(path)
     if not path.exists():
         raise UploadRefused(
@@ -176,7 +199,9 @@ def read_upload(
             ).format(name=path.name, manifest=manifest_path.name)
         )
     try:
-        manifest = parse_manifest(read_capped(manifest_path, MAX_MANIFEST).decode("utf-8"))
+        manifest = parsed or parse_manifest(
+            read_capped(manifest_path, MAX_MANIFEST).decode("utf-8")
+        )
     except ManifestError as e:
         raise UploadRefused(
             _("{file}: {problem}").format(file=manifest_path.name, problem=e)
@@ -231,6 +256,9 @@ def read_upload(
                 "manifest); nothing was loaded, so ask the site to export it again."
             ).format(name=main.name)
         )
+    if loaded is not None and loaded.get(manifest.batch_id) == (manifest.site_code, sha):
+        _check_companions(manifest, manifest_path)
+        return Upload(manifest, main.name, sha, [], [], {}, {}, loaded_before=True)
     try:
         table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     except (UnicodeDecodeError, csv.Error):
@@ -251,26 +279,7 @@ def read_upload(
                 len(rows),
             ).format(name=main.name, n=len(rows), rows=main.rows)
         )
-    for extra in manifest.files:  # the attendance file is not loaded, but must be intact
-        if extra.kind == "main":
-            continue
-        other = manifest_path.with_name(extra.name)
-        try:
-            blob = read_capped(other, MAX_UPLOAD)
-        except (OSError, UploadRefused):
-            raise UploadRefused(
-                _(
-                    "{name}, named in {manifest}, is missing; ask the site to send every file of "
-                    "the export."
-                ).format(name=extra.name, manifest=manifest_path.name)
-            ) from None
-        if hashlib.sha256(blob).hexdigest() != extra.sha256 or count_rows(blob) != extra.rows:
-            raise UploadRefused(
-                _(
-                    "{name} has changed since it was exported (it does not match the manifest); "
-                    "nothing was loaded, so ask the site to export it again."
-                ).format(name=extra.name)
-            )
+    _check_companions(manifest, manifest_path)
     try:
         profile = profile_for(manifest.profile_name)
     except Exception as e:  # a ProfileError: its sentence says which profiles there are
@@ -314,18 +323,54 @@ def read_upload(
     )
 
 
+def _check_companions(manifest: Manifest, manifest_path: Path) -> None:
+    """The files a manifest names beside its main one (the attendance file: not loaded, but
+    it must be intact): UploadRefused when one is missing or changed."""
+    for extra in manifest.files:
+        if extra.kind == "main":
+            continue
+        other = manifest_path.with_name(extra.name)
+        try:
+            blob = read_capped(other, MAX_UPLOAD)
+        except (OSError, UploadRefused):
+            raise UploadRefused(
+                _(
+                    "{name}, named in {manifest}, is missing; ask the site to send every file of "
+                    "the export."
+                ).format(name=extra.name, manifest=manifest_path.name)
+            ) from None
+        if hashlib.sha256(blob).hexdigest() != extra.sha256 or count_rows(blob) != extra.rows:
+            raise UploadRefused(
+                _(
+                    "{name} has changed since it was exported (it does not match the manifest); "
+                    "nothing was loaded, so ask the site to export it again."
+                ).format(name=extra.name)
+            )
+
+
 def _who(db: RegistryDatabase, session: Any) -> str:
-    """Who is loading: the server account, else this computer's user name."""
+    """Who is loading: the server account, else this computer's user name (asked once a
+    registry opened: every upload of a load is loaded by the same account)."""
+    said = _LOADED_BY.get(id(db))
+    if said is not None and said[0] is db:
+        return said[1]
     if isinstance(db, ServerDatabase):
         from .server import current_user
 
-        return str(current_user(session) or "")
-    import getpass
+        who = str(current_user(session) or "")
+    else:
+        import getpass
 
-    try:
-        return getpass.getuser()
-    except (OSError, KeyError, ImportError):  # no user name to be had (a service account)
-        return ""
+        try:
+            who = getpass.getuser()
+        except (OSError, KeyError, ImportError):  # no user name to be had (a service account)
+            who = ""
+    _LOADED_BY.clear()  # one registry at a time: nothing kept for one closed long ago
+    _LOADED_BY[id(db)] = (db, who)
+    return who
+
+
+_LOADED_BY: dict[int, tuple[Any, str]] = {}
 
 
 def _now() -> str:
@@ -357,9 +402,21 @@ def check_signature(db: RegistryDatabase, upload: Upload) -> bool:
     """True when the upload is signed by a key registered for its site; False when the site
     has no key registered (it loads, marked unsigned). UploadRefused when the site has a key
     but the manifest is unsigned or its signature does not fit: it was changed after export."""
-    m = upload.manifest
+    return check_signatures(db, [upload])[0]
+
+
+def check_signatures(db: RegistryDatabase, uploads: Sequence[Upload]) -> list[bool]:
+    """check_signature of each upload, with one read of the keys registered."""
     with db.read() as s:
-        keys = list(s.scalars(select(SiteKey.public_key).where(SiteKey.site_code == m.site_code)))
+        rows = s.execute(select(SiteKey.site_code, SiteKey.public_key)).all()
+    keys: dict[str, list[str]] = {}
+    for site, key in rows:
+        keys.setdefault(site, []).append(key)
+    return [_signature_fits(u, keys.get(u.manifest.site_code, [])) for u in uploads]
+
+
+def _signature_fits(upload: Upload, keys: list[str]) -> bool:
+    m = upload.manifest
     if not keys:
         return False
     if not m.signature:
@@ -409,68 +466,162 @@ def load_upload(
     raise AssertionError("unreachable")
 
 
+# The load's statements, made once (built and compiled once, not for every upload).
+_RECORDS = cast(Table, Record.__table__)
+# Whether the batch is held already, and what the registry holds of its site, in one
+# statement (one round trip to a server; each is several ms on a busy one).
+_this_batch = _BATCHES.c.batch_id == bindparam("p_batch")
+_this_site = _SITES.c.code == bindparam("p_site")
+_HELD = select(
+    select(_BATCHES.c.sha256).where(_this_batch).scalar_subquery().label("sha256"),
+    select(_BATCHES.c.site_code).where(_this_batch).scalar_subquery().label("batch_site"),
+    select(_SITES.c.last_exported_at).where(_this_site).scalar_subquery().label("exported"),
+    select(_SITES.c.last_batch_id).where(_this_site).scalar_subquery().label("last_batch"),
+)
+# PostgreSQL: this site's other loaders wait here until this transaction ends (an advisory
+# lock), and its commit returns once the server has the upload, before its WAL reaches the
+# disk (a few hundred ms; a server crash then may lose the last uploads whole, never part of
+# one, and they load again from the inbox: docs/performance.md).
+_LOCK_SITE = text(
+    "SELECT pg_advisory_xact_lock(hashtext(:key)), set_config('synchronous_commit', 'off', true)"
+)
+_SITE_NEWEST = (
+    update(_SITES)
+    .where(_SITES.c.code == bindparam("p_site"))
+    .values(
+        last_loaded_at=bindparam("p_loaded_at"),
+        name=bindparam("p_name"),
+        last_exported_at=bindparam("p_exported"),
+        last_batch_id=bindparam("p_batch"),
+    )
+)
+_SITE_LOADED = (
+    update(_SITES)
+    .where(_SITES.c.code == bindparam("p_site"))
+    .values(last_loaded_at=bindparam("p_loaded_at"))
+)
+_ROWS_LOADED = (
+    update(_BATCHES)
+    .where(_BATCHES.c.id == bindparam("p_batch_pk"))
+    .values(rows_loaded=bindparam("p_loaded"))
+)
+# A batch none of whose rows or courses the registry still holds is superseded.
+_SUPERSEDE = (
+    update(_BATCHES)
+    .where(
+        _BATCHES.c.site_code == bindparam("p_site"),
+        _BATCHES.c.superseded_at.is_(None),
+        _BATCHES.c.id.not_in(
+            select(_RECORDS.c.batch).where(_RECORDS.c.site_code == bindparam("p_site")).distinct()
+        ),
+        _BATCHES.c.id.not_in(
+            select(_COURSES.c.batch).where(_COURSES.c.site_code == bindparam("p_site")).distinct()
+        ),
+    )
+    .values(superseded_at=bindparam("p_when"), superseded_by=bindparam("p_by"))
+)
+
+
 def _load_once(
     db: RegistryDatabase, upload: Upload, *, loaded_at: str | None, signed: bool
 ) -> LoadResult:
     m = upload.manifest
     exported = _iso(m.exported_at)
     loaded_at = loaded_at or _now()
+    server = isinstance(db, ServerDatabase)
+    if not server:
+        _commit_without_fsync(db)
     with db.transaction() as s:
-        if isinstance(db, ServerDatabase):
-            lock_site(s, m.site_code)  # this site's other loaders wait here until we commit
-        known = s.execute(
-            select(Batch.sha256, Batch.site_code).where(Batch.batch_id == m.batch_id)
-        ).first()
-        if known is not None:
-            if known.sha256 != upload.sha256 or known.site_code != m.site_code:
-                raise UploadRefused(
-                    _(
-                        "{file}: batch {batch} was loaded before with different content; ask "
-                        "the site to export again (a new export gets a new batch id)."
-                    ).format(file=upload.file_name, batch=m.batch_id)
-                )
-            return LoadResult(
-                m.site_code, m.batch_id, upload.file_name, len(upload.rows), 0, 0, True
+        # Core statements on the session's connection: one transaction, no ORM unit of work.
+        con = s.connection()
+        try:
+            return _load_in(db, con, s, upload, exported, loaded_at, signed)
+        except BaseException:
+            # A staging table made in this transaction went with it (PostgreSQL DDL is
+            # transactional): the next load on this connection makes it again.
+            con.info.pop("registry_stage", None)
+            raise
+
+
+def _load_in(
+    db: RegistryDatabase,
+    con: Any,
+    s: Any,
+    upload: Upload,
+    exported: str,
+    loaded_at: str,
+    signed: bool,
+) -> LoadResult:
+    """_load_once's work inside its transaction."""
+    m = upload.manifest
+    server = isinstance(db, ServerDatabase)
+    if server:
+        con.execute(_LOCK_SITE, {"key": f"escape-registry:{m.site_code}"})
+    held = con.execute(_HELD, {"p_batch": m.batch_id, "p_site": m.site_code}).one()
+    if held.sha256 is not None:
+        if held.sha256 != upload.sha256 or held.batch_site != m.site_code:
+            raise UploadRefused(
+                _(
+                    "{file}: batch {batch} was loaded before with different content; ask "
+                    "the site to export again (a new export gets a new batch id)."
+                ).format(file=upload.file_name, batch=m.batch_id)
             )
-        site = s.get(Site, m.site_code)
-        if site is None:
-            site = Site(
-                code=m.site_code,
-                name=m.site_name,
-                first_loaded_at=loaded_at,
-                last_loaded_at=loaded_at,
-                last_exported_at=exported,
-                last_batch_id=m.batch_id,
-            )
-            s.add(site)
-            s.flush()  # the batch below refers to it
-        else:
-            site.last_loaded_at = loaded_at
-            if exported >= site.last_exported_at:
-                site.name = m.site_name
-                site.last_exported_at = exported
-                site.last_batch_id = m.batch_id
-        batch = Batch(
-            batch_id=m.batch_id,
-            site_code=m.site_code,
-            exported_at=exported,
-            loaded_at=loaded_at,
-            profile_name=m.profile_name,
-            profile_version=m.profile_version,
-            app_version=m.app_version,
-            file_name=upload.file_name,
-            sha256=upload.sha256,
-            rows=len(upload.rows),
-            rows_loaded=0,
-            signed=signed,
-            loaded_by=_who(db, s),
+        return LoadResult(m.site_code, m.batch_id, upload.file_name, upload.row_count, 0, 0, True)
+    if upload.loaded_before:  # held when it was read, and no longer: never, in practice
+        raise LoadCollided(f"batch {m.batch_id} is no longer held")
+    # A site new to the registry holds no rows, courses or batches to merge with.
+    new_site = held.exported is None
+    last_batch = m.batch_id
+    if new_site:
+        con.execute(
+            insert(_SITES),
+            {
+                "code": m.site_code,
+                "name": m.site_name,
+                "first_loaded_at": loaded_at,
+                "last_loaded_at": loaded_at,
+                "last_exported_at": exported,
+                "last_batch_id": m.batch_id,
+            },
         )
-        s.add(batch)
-        s.flush()
-        loaded, kept = _merge_records(s, upload, batch.id, exported)
-        batch.rows_loaded = loaded
-        _merge_courses(s, m, batch.id, exported)
-        _mark_superseded(s, m.site_code, site.last_batch_id, loaded_at)
+    elif exported >= held.exported:
+        con.execute(
+            _SITE_NEWEST,
+            {
+                "p_site": m.site_code,
+                "p_loaded_at": loaded_at,
+                "p_name": m.site_name,
+                "p_exported": exported,
+                "p_batch": m.batch_id,
+            },
+        )
+    else:
+        con.execute(_SITE_LOADED, {"p_site": m.site_code, "p_loaded_at": loaded_at})
+        last_batch = held.last_batch
+    made = con.execute(
+        insert(_BATCHES),
+        {
+            "batch_id": m.batch_id,
+            "site_code": m.site_code,
+            "exported_at": exported,
+            "loaded_at": loaded_at,
+            "profile_name": m.profile_name,
+            "profile_version": m.profile_version,
+            "app_version": m.app_version,
+            "file_name": upload.file_name,
+            "sha256": upload.sha256,
+            "rows": len(upload.rows),
+            "rows_loaded": 0,
+            "signed": signed,
+            "loaded_by": _who(db, s),
+        },
+    ).inserted_primary_key
+    assert made is not None
+    batch_pk = int(made[0])
+    loaded, kept = _merge_records(s, upload, batch_pk, exported, new_site)
+    _merge_courses(s, m, batch_pk, exported, new_site)
+    if not new_site:  # a new site's one batch holds its rows
+        con.execute(_SUPERSEDE, {"p_site": m.site_code, "p_when": loaded_at, "p_by": last_batch})
     return LoadResult(
         m.site_code, m.batch_id, upload.file_name, len(upload.rows), loaded, kept, False
     )
@@ -479,6 +630,42 @@ def _load_once(
 # Row cells filed in columns of their own (version 5), each the cell of the upload's column of
 # the same name (NULL when it has none): what the report groups and counts by.
 CELL_COLUMNS = ("follow_up_3m", "follow_up_12m", "ethnic_category", "stated_sex", "gender_identity")
+
+
+# Pages the registry's WAL may hold before a commit folds it into the file (SQLite's
+# default is 1,000, 4 MB): each fold syncs the disk twice, and a load of many uploads
+# writes tens of MB, so fold every 64 MB; load_uploads folds it once more at its end.
+WAL_PAGES = 16384
+
+
+def _commit_without_fsync(db: Any) -> None:
+    """The registry file's connections commit with synchronous = NORMAL (set as each is taken
+    from the pool, outside a transaction, where SQLite allows it): in WAL mode a commit then
+    writes the WAL without waiting for the disk, and the disk is synced at each checkpoint
+    and at the end of the load (``_sync_registry``). A kill of the loader loses nothing
+    committed (the WAL is in the operating system's hands); a power cut during a load may
+    lose the uploads committed since the last checkpoint, each whole, with its load record,
+    never part of one, and `registry add` of the same inbox loads them again. The app's
+    class data keeps synchronous = FULL; this is the registry's file only."""
+    from sqlalchemy import event
+
+    engine = db.engine
+    if not event.contains(engine, "checkout", _synchronous_normal):
+        event.listen(engine, "checkout", _synchronous_normal)
+
+
+def _synchronous_normal(dbapi_connection: Any, _record: Any, _proxy: Any) -> None:
+    dbapi_connection.execute("PRAGMA synchronous = NORMAL")
+    dbapi_connection.execute(f"PRAGMA wal_autocheckpoint = {WAL_PAGES}")
+
+
+def _sync_registry(db: RegistryDatabase) -> None:
+    """Everything a load committed on the disk before `registry add` returns: the WAL synced
+    and folded into the file as far as readers allow (a checkpoint syncs the WAL first)."""
+    if not isinstance(db, ServerDatabase) and not db.read_only:
+        db.pragma("PRAGMA wal_checkpoint(PASSIVE)")
+
+
 # The records' columns as loaded, in order (``id`` is the database's).
 _COLUMNS = (
     "site_code",
@@ -505,17 +692,23 @@ _text_json = cast(Callable[[str], str], json.encoder.encode_basestring)
 _ESCAPED = json.encoder.ESCAPE  # a character _text_json writes otherwise than itself
 
 
-def row_writer(header: Sequence[str]) -> Callable[[Sequence[str]], str]:
+def row_writer(
+    header: Sequence[str], rows: Sequence[Sequence[str]] | None = None
+) -> Callable[[Sequence[str]], str]:
     """A row of a file with this ``header`` as the JSON object the registry keeps (column ->
     cell, the site column left out): the text json.dumps(..., ensure_ascii=False,
     separators=(",", ":")) gives, without a dict a row. Most rows hold no character JSON
-    escapes, and then the text is one %-format of their cells."""
+    escapes, and then the text is one %-format of their cells; given the file's ``rows``, and
+    none of them holds one, no row is searched for one."""
     keep = [i for i, h in enumerate(header) if h != SITE_COLUMN]
     keys = [_text_json(header[i]) + ":" for i in keep]
     plain = "{" + ",".join(k.replace("%", "%%") + '"%s"' for k in keys) + "}"
+    cells_of = _picker(keep)
+    if rows is not None and _ESCAPED.search("".join(chain.from_iterable(rows))) is None:
+        return lambda row: plain % cells_of(row)
 
     def write(row: Sequence[str]) -> str:
-        cells = tuple([row[i] for i in keep])
+        cells = cells_of(row)
         if _ESCAPED.search("".join(cells)) is None:
             return plain % cells
         return "{" + ",".join([k + _text_json(c) for k, c in zip(keys, cells)]) + "}"
@@ -523,72 +716,144 @@ def row_writer(header: Sequence[str]) -> Callable[[Sequence[str]], str]:
     return write
 
 
+def _picker(indexes: Sequence[int]) -> Callable[[Sequence[str]], tuple[str, ...]]:
+    """The cells at ``indexes`` of a row, as a tuple (one C call a row)."""
+    if not indexes:
+        return lambda row: ()
+    if len(indexes) == 1:
+        i = indexes[0]
+        return lambda row: (row[i],)
+    return cast(Callable[[Sequence[str]], tuple[str, ...]], itemgetter(*indexes))
+
+
+class _Remembered(dict[str, str]):
+    """A cell's text as the registry files it, worked out once a distinct cell (scores and
+    session counts repeat); forgets everything past ``MAX_REMEMBERED`` values."""
+
+    def __init__(self, convert: Callable[[str], Any]):
+        super().__init__()
+        self.convert = convert
+
+    def __missing__(self, cell: str) -> Any:
+        value = self.convert(cell)
+        if len(self) >= MAX_REMEMBERED:
+            self.clear()
+        self[cell] = value
+        return value
+
+
+MAX_REMEMBERED = 100_000
+# A measure's cell as its JSON text: "3", "2.5", "null" for a blank (json.dumps of _num).
+_NUMBER_JSON = _Remembered(lambda cell: _MEASURES_JSON(_num(cell)))
+_INT_OF = _Remembered(_int)
+
+
+def measures_writer(
+    measures: Sequence[tuple[str, tuple[int | None, int | None, int | None]]],
+) -> Callable[[Sequence[str]], str]:
+    """A row's measures as the JSON object the registry keeps ({"pain_nrs": [start, end,
+    change], ...}, numbers, null where blank or not in the file): the very text
+    json.dumps(..., separators=(",", ":")) gives of that dict, as one %-format of each cell's
+    remembered JSON text."""
+    parts, at = [], []
+    for key, idx in measures:
+        slots = []
+        for i in idx:
+            if i is None:
+                slots.append("null")
+            else:
+                slots.append("%s")
+                at.append(i)
+        parts.append(_MEASURES_JSON(key).replace("%", "%%") + ":[" + ",".join(slots) + "]")
+    template = "{" + ",".join(parts) + "}"
+    if not at:
+        text = template.replace("%%", "%")
+        return lambda row: text
+    cells_of = _picker(at)
+    number = _NUMBER_JSON.__getitem__
+
+    def write(row: Sequence[str]) -> str:
+        return template % tuple(map(number, cells_of(row)))
+
+    return write
+
+
+# The registry's text fields of a record, in _COLUMNS' order, and its whole-number ones.
+_TEXT_FIELDS = ("course_code", "participant_code", "programme", "course_start", "status")
+_INT_FIELDS = ("sessions_delivered", "sessions_attended", "completed")
+
+
 def _record_tuples(upload: Upload, batch_pk: int, exported: str) -> list[tuple[Any, ...]]:
     """Each row of the upload as the records' columns (``_COLUMNS``); the whole row kept as a
-    JSON object (``row_writer``)."""
+    JSON object (``row_writer``), its measures as another (``measures_writer``)."""
     site = upload.manifest.site_code
     at = upload.fields
-    row_json = row_writer(upload.header)
-    measures = list(upload.measures.items())
-    blank = {name: "" for name, i in at.items() if i is None}
-    picks = [(name, i) for name, i in at.items() if i is not None]
+    rows = upload.rows
+    row_json = row_writer(upload.header, rows)
+    measures_json = measures_writer(list(upload.measures.items()))
+    # A field the file lacks reads "" (a whole number: None): the row, with a blank cell
+    # after its last, gives it.
+    blank = len(upload.header)
+    if any(at[f] is None for f in (*_TEXT_FIELDS, *_INT_FIELDS)):
+        rows = [[*row, ""] for row in rows]
+    texts_of = _picker([blank if at[f] is None else cast(int, at[f]) for f in _TEXT_FIELDS])
+    ints_of = _picker([blank if at[f] is None else cast(int, at[f]) for f in _INT_FIELDS])
     mode_at = upload.header.index(MODE_COLUMN) if MODE_COLUMN in upload.header else None
     cells_at = [upload.header.index(c) if c in upload.header else None for c in CELL_COLUMNS]
     counted, no = upload.counted, upload.no
-    out = []
-    for row in upload.rows:
+
+    def filed(row: Sequence[str]) -> tuple[Any, ...]:
+        """The cells filed in columns of their own, and the changes the row leaves out."""
         left_out = [k for k, i in counted if row[i] == no]
-        cell = dict(blank)
-        for name, i in picks:
-            cell[name] = row[i]
-        out.append(
-            (
-                site,
-                cell["course_code"],
-                cell["participant_code"],
-                batch_pk,
-                exported,
-                cell["programme"],
-                cell["course_start"],
-                cell["status"],
-                _int(cell["sessions_delivered"]),
-                _int(cell["sessions_attended"]),
-                _int(cell["completed"]),
-                None if mode_at is None else row[mode_at],
-                _MEASURES_JSON(
-                    {
-                        k: [_num(row[i]) if i is not None else None for i in idx]
-                        for k, idx in measures
-                    }
-                ),
-                row_json(row),
-                *[None if i is None else row[i] for i in cells_at],
-                "," + ",".join(left_out) + "," if left_out else None,
-            )
+        return (
+            *[None if i is None else row[i] for i in cells_at],
+            "," + ",".join(left_out) + "," if left_out else None,
         )
-    return out
+
+    modes = [row[mode_at] for row in rows] if mode_at is not None else [None] * len(rows)
+    as_int = _INT_OF.__getitem__
+    return [
+        (site, c, p, batch_pk, exported, prog, start, status, *map(as_int, n), mode, m, j, *x)
+        for (c, p, prog, start, status), n, mode, m, j, x in zip(
+            map(texts_of, rows),
+            map(ints_of, rows),
+            modes,
+            map(measures_json, rows),
+            map(row_json, rows),
+            map(filed, rows),
+            strict=True,
+        )
+    ]
 
 
-def _merge_records(s: Any, upload: Upload, batch_pk: int, exported: str) -> tuple[int, int]:
+def _merge_records(
+    s: Any, upload: Upload, batch_pk: int, exported: str, new_site: bool
+) -> tuple[int, int]:
     """The upload's rows merged into ``records`` by site, course and person, set-based: a row
     the registry holds from an upload exported no later than this one is replaced, one from a
-    newer upload is kept. Returns (rows loaded, rows kept from a newer upload)."""
+    newer upload is kept; the batch's rows_loaded set. Returns (rows loaded, rows kept from a
+    newer upload). ``new_site``: the registry holds nothing of the site yet."""
     rows = _record_tuples(upload, batch_pk, exported)
     if s.get_bind().dialect.name == "postgresql":
-        return _merge_records_copy(s, upload.manifest.site_code, rows, exported)
+        site = upload.manifest.site_code
+        return _merge_records_copy(s, site, rows, exported, batch_pk, new_site)
     site = upload.manifest.site_code
     con = s.connection()
     # What the registry holds for this site already, and from which upload's date: one read
     # of the site's keys (a site holds a few thousand rows at most), then one DELETE of the
     # rows replaced and one executemany of the rows loaded, on the driver's own cursor.
-    held = {
-        (c, p): (rid, when)
-        for rid, c, p, when in con.exec_driver_sql(
-            "SELECT id, course_code, participant_code, exported_at FROM records "
-            "WHERE site_code = ?",
-            (site,),
-        )
-    }
+    held = (
+        {}
+        if new_site
+        else {
+            (c, p): (rid, when)
+            for rid, c, p, when in con.exec_driver_sql(
+                "SELECT id, course_code, participant_code, exported_at FROM records "
+                "WHERE site_code = ?",
+                (site,),
+            )
+        }
+    )
     replace: list[tuple[int]] = []
     new_rows = []
     for r in rows:
@@ -605,118 +870,129 @@ def _merge_records(s: Any, upload: Upload, batch_pk: int, exported: str) -> tupl
         con.exec_driver_sql(
             f"INSERT INTO records ({', '.join(_COLUMNS)}) VALUES ({marks})", new_rows
         )
+    con.execute(_ROWS_LOADED, {"p_batch_pk": batch_pk, "p_loaded": len(new_rows)})
     return len(new_rows), len(rows) - len(new_rows)
 
 
+_NAMES = ", ".join(_COLUMNS)
+# The staging table, made once a server session (its rows go at each commit).
+_STAGE = text(
+    "CREATE TEMP TABLE IF NOT EXISTS registry_stage ON COMMIT DELETE ROWS AS "
+    f"SELECT {_NAMES} FROM records WITH NO DATA"
+)
+_UNSTAGE_REPLACED = text(
+    "DELETE FROM records r USING registry_stage t WHERE r.site_code = :site "
+    "AND r.course_code = t.course_code AND r.participant_code = t.participant_code "
+    "AND r.exported_at <= :exported"
+)
+# The staged rows inserted and the batch's rows_loaded set from how many went in, in one
+# statement (one round trip).
+_INSERT_STAGED = text(
+    f"WITH loaded AS (INSERT INTO records ({_NAMES}) SELECT {_NAMES} FROM registry_stage "
+    "ON CONFLICT (site_code, course_code, participant_code) DO NOTHING RETURNING 1) "
+    "UPDATE batches SET rows_loaded = (SELECT count(*) FROM loaded) WHERE id = :batch "
+    "RETURNING rows_loaded"
+)
+
+
 def _merge_records_copy(
-    s: Any, site: str, rows: list[tuple[Any, ...]], exported: str
+    s: Any, site: str, rows: list[tuple[Any, ...]], exported: str, batch_pk: int, new_site: bool
 ) -> tuple[int, int]:
     """PostgreSQL: the rows COPY'd into a staging table of this transaction, then one DELETE of
-    the rows they replace and one INSERT ... SELECT ... ON CONFLICT DO NOTHING (a row held from
-    a newer upload stays, and so does one another loader committed first)."""
-    from sqlalchemy import text
-
-    names = ", ".join(_COLUMNS)
-    s.execute(
-        text(
-            "CREATE TEMP TABLE IF NOT EXISTS registry_stage ON COMMIT DELETE ROWS AS "
-            f"SELECT {names} FROM records WITH NO DATA"
-        )
-    )
-    raw = s.connection().connection.driver_connection
-    with raw.cursor() as cur, cur.copy(f"COPY registry_stage ({names}) FROM STDIN") as copy:
+    the rows they replace (none for a site new to the registry) and one INSERT ... SELECT ...
+    ON CONFLICT DO NOTHING (a row held from a newer upload stays, and so does one another
+    loader committed first)."""
+    con = s.connection()
+    if not con.info.get("registry_stage"):
+        con.execute(_STAGE)
+        con.info["registry_stage"] = True  # the table lasts as long as the server session
+    raw = con.connection.driver_connection
+    with raw.cursor() as cur, cur.copy(f"COPY registry_stage ({_NAMES}) FROM STDIN") as copy:
         for r in rows:
             copy.write_row(r)
-    s.execute(
-        text(
-            "DELETE FROM records r USING registry_stage t WHERE r.site_code = :site "
-            "AND r.course_code = t.course_code AND r.participant_code = t.participant_code "
-            "AND r.exported_at <= :exported"
-        ),
-        {"site": site, "exported": exported},
-    )
-    loaded = s.execute(
-        text(
-            f"INSERT INTO records ({names}) SELECT {names} FROM registry_stage "
-            "ON CONFLICT (site_code, course_code, participant_code) DO NOTHING"
-        )
-    ).rowcount
-    return int(loaded), len(rows) - int(loaded)
+    if not new_site:
+        con.execute(_UNSTAGE_REPLACED, {"site": site, "exported": exported})
+    loaded = int(con.execute(_INSERT_STAGED, {"batch": batch_pk}).scalar_one())
+    return loaded, len(rows) - loaded
 
 
-def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str) -> None:
-    """The manifest's course counts replace older ones for the same site and course."""
-    held = dict(
-        s.execute(
-            select(CourseRecord.course_code, CourseRecord.exported_at).where(
-                CourseRecord.site_code == m.site_code
-            )
-        ).all()
-    )
-    rows = []
-    for c in m.courses:
-        if held.get(c.course_code, "") > exported:
-            continue
-        rows.append(
-            {
-                "site_code": m.site_code,
-                "course_code": c.course_code,
-                "batch": batch_pk,
-                "exported_at": exported,
-                "course_status": c.course_status,
-                "enrolled": c.count("enrolled"),
-                "started": c.count("started"),
-                "did_not_start": c.count("did_not_start"),
-                "in_progress": c.count("in_progress"),
-                "completed": c.count("completed"),
-                "did_not_complete": c.count("did_not_complete"),
-                "withdrawn": c.count("withdrawn"),
-                "left_out_no_consent": c.left_out_count("did_not_agree_to_share"),
-                "left_out_not_asked": c.left_out_count("not_asked_yet"),
-            }
-        )
-    replaced = [r["course_code"] for r in rows if r["course_code"] in held]
-    if replaced:
-        s.execute(
-            delete(CourseRecord).where(
-                CourseRecord.site_code == m.site_code, CourseRecord.course_code.in_(replaced)
-            )
-        )
+def _merge_courses(s: Any, m: Manifest, batch_pk: int, exported: str, new_site: bool) -> None:
+    """The manifest's course counts replace older ones for the same site and course (one
+    executemany: a plain insert for a site new to the registry, else an upsert that keeps a
+    course held from a newer upload)."""
+    con = s.connection()
+    rows = [
+        {
+            "site_code": m.site_code,
+            "course_code": c.course_code,
+            "batch": batch_pk,
+            "exported_at": exported,
+            "course_status": c.course_status,
+            "enrolled": c.count("enrolled"),
+            "started": c.count("started"),
+            "did_not_start": c.count("did_not_start"),
+            "in_progress": c.count("in_progress"),
+            "completed": c.count("completed"),
+            "did_not_complete": c.count("did_not_complete"),
+            "withdrawn": c.count("withdrawn"),
+            "left_out_no_consent": c.left_out_count("did_not_agree_to_share"),
+            "left_out_not_asked": c.left_out_count("not_asked_yet"),
+        }
+        for c in m.courses
+    ]
     if rows:
-        s.execute(insert(_COURSES), rows)
+        con.execute(insert(_COURSES) if new_site else _course_upsert(con.dialect.name), rows)
 
 
-def _mark_superseded(s: Any, site_code: str, by_batch: str, when: str) -> None:
-    """A batch none of whose rows or courses the registry still holds is superseded."""
-    still = select(Record.batch).where(Record.site_code == site_code).distinct()
-    still_courses = select(CourseRecord.batch).where(CourseRecord.site_code == site_code).distinct()
-    s.execute(
-        update(Batch)
-        .where(
-            Batch.site_code == site_code,
-            Batch.superseded_at.is_(None),
-            Batch.id.not_in(still),
-            Batch.id.not_in(still_courses),
+_UPSERTS: dict[str, Any] = {}
+
+
+def _course_upsert(dialect: str) -> Any:
+    """INSERT ... ON CONFLICT (site, course) DO UPDATE ... WHERE the held course is no newer
+    (SQLite and PostgreSQL spell it alike), made once an engine kind."""
+    if dialect not in _UPSERTS:
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        made = (postgresql if dialect == "postgresql" else sqlite).insert(_COURSES)
+        new = made.excluded
+        keys = ("site_code", "course_code")
+        _UPSERTS[dialect] = made.on_conflict_do_update(
+            index_elements=[_COURSES.c[k] for k in keys],
+            set_={c.name: new[c.name] for c in _COURSES.c if c.name not in keys},
+            where=_COURSES.c.exported_at <= new.exported_at,
         )
-        .values(superseded_at=when, superseded_by=by_batch)
-    )
+    return _UPSERTS[dialect]
 
 
 def add_files(
     db: RegistryDatabase, paths: Sequence[Path | str], profile_for: ProfileLookup
 ) -> list[LoadResult]:
-    """Check every file first, then load them oldest export first; one refusal stops all."""
-    return load_uploads(db, read_uploads(paths, profile_for))
+    """Check every file first, then load them oldest export first; one refusal stops all.
+    A file the registry holds already (same batch, same SHA-256) is not read again."""
+    return load_uploads(db, read_uploads(paths, profile_for, loaded_batches(db)))
 
 
-def _one_path_per_export(paths: Sequence[Path | str]) -> list[Path]:
+def loaded_batches(db: RegistryDatabase | None) -> dict[str, tuple[str, str]]:
+    """Every batch the registry holds: batch id -> (site code, SHA-256)."""
+    if db is None:
+        return {}
+    with db.read() as s:
+        rows = s.execute(select(Batch.batch_id, Batch.site_code, Batch.sha256)).all()
+    return {batch: (site, sha) for batch, site, sha in rows}
+
+
+def _one_path_per_export(paths: Sequence[Path | str]) -> list[tuple[Path, Manifest | None]]:
     """`registry add inbox/*` gives each export's CSV, manifest and attendance file: keep one
     path per manifest, and leave out files a given manifest names beside its main file (they
-    are checked through it)."""
+    are checked through it). Each with its manifest when it could be read (None: read_upload
+    says what is wrong with it)."""
     given = [Path(p) for p in paths]
     companions: set[Path] = set()
+    manifests: dict[Path, Manifest] = {}
     for p in given:
         man, _ = _manifest_and_csv(p)
+        if man.resolve() in manifests:
+            continue
         try:
             m = parse_manifest(read_capped(man, MAX_MANIFEST).decode("utf-8"))
         except (
@@ -728,22 +1004,31 @@ def _one_path_per_export(paths: Sequence[Path | str]) -> list[Path]:
             RecursionError,
         ):
             continue  # read_upload says what is wrong with it
+        manifests[man.resolve()] = m
         companions |= {man.with_name(f.name).resolve() for f in m.files if f.kind != "main"}
-    kept: list[Path] = []
-    manifests: set[Path] = set()
+    kept: list[tuple[Path, Manifest | None]] = []
+    taken: set[Path] = set()
     for p in given:
         man, _ = _manifest_and_csv(p)
-        if p.resolve() in companions or man.resolve() in manifests:
+        if p.resolve() in companions or man.resolve() in taken:
             continue
-        manifests.add(man.resolve())
-        kept.append(p)
+        taken.add(man.resolve())
+        kept.append((p, manifests.get(man.resolve())))
     return kept
 
 
-def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> list[Upload]:
-    """Every file read and checked, oldest export first; raises UploadRefused for any one."""
+def read_uploads(
+    paths: Sequence[Path | str],
+    profile_for: ProfileLookup,
+    loaded: Mapping[str, tuple[str, str]] | None = None,
+) -> list[Upload]:
+    """Every file read and checked, oldest export first; raises UploadRefused for any one.
+    ``loaded``: the batches the registry holds (``loaded_batches``), not read again."""
     memo: CellMemo = {}
-    uploads = [read_upload(p, profile_for, memo) for p in _one_path_per_export(paths)]
+    uploads = [
+        read_upload(p, profile_for, memo, loaded, parsed)
+        for p, parsed in _one_path_per_export(paths)
+    ]
     seen: dict[str, str] = {}
     for u in uploads:
         other = seen.get(u.manifest.batch_id)
@@ -762,8 +1047,11 @@ def read_uploads(paths: Sequence[Path | str], profile_for: ProfileLookup) -> lis
 def load_uploads(db: RegistryDatabase, uploads: Sequence[Upload]) -> list[LoadResult]:
     """Load uploads already checked by ``read_uploads``, in the order given; every signature
     is checked first, so one that does not fit loads none of them."""
-    signed = [check_signature(db, u) for u in uploads]
-    return [load_upload(db, u, signed=ok) for u, ok in zip(uploads, signed, strict=True)]
+    signed = check_signatures(db, uploads)
+    try:
+        return [load_upload(db, u, signed=ok) for u, ok in zip(uploads, signed, strict=True)]
+    finally:  # those loaded before a refusal, too
+        _sync_registry(db)
 
 
 def table_counts(db: RegistryDatabase) -> dict[str, int]:
