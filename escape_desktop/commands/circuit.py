@@ -70,7 +70,9 @@ def cmd_circuit(args: argparse.Namespace) -> int:
         # and dose carry across, so results are typed as in the hall.
         print(_("At home, with household items (level and dose as in the hall):"))
         for st in grid.stations:
-            print(f"  {st.name}: {grid.home_version(st.key) or 'as in class'}")
+            home = grid.home_version(st.key)
+            said = _(home) if home else _("as in class")  # the library's words are in the catalogue
+            print(f"  {_(st.name)}: {said}")
     if not grid.rows:
         print(_("Nobody is enrolled on this course yet."))
         return 0
