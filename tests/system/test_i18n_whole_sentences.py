@@ -9,6 +9,7 @@ another (English words inside it, or Welsh pieces in English order), and fails.
 from __future__ import annotations
 
 import json
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -121,6 +122,13 @@ def test_the_course_commands_speak_whole_welsh_sentences(tmp_path, capsys, welsh
     # mutated after two ("2 fesur"), and the time point in Welsh
     ok = said.startswith(opening) and "2 fesur dechrau" in said and "start" not in said
     check("measures saved", ok, said)
+
+    # The circuit as text: "(cancelled)", the marks, "done/pain/effort", the actions and the
+    # station names were English pieces around the translated heading.
+    said = _said(capsys, data, "circuit", *c, "--session", "1")
+    english = {"done", "pain", "effort", "next", "present", "apologies", "reps", "session"}
+    left = sorted({w for w in re.findall(r"[^\W\d_]+", said) if w.lower() in english})
+    check("circuit as text", not left and "sesiwn 1" in said and "poen" in said, said)
 
     # The window open on the data: "then {doing}" dropped an English verb phrase in.
     monkeypatch.setattr("escape_desktop.services.data_safety.app_is_running", lambda f: True)
