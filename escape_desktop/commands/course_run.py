@@ -846,16 +846,38 @@ def _refuse_replacing(
         except (TypeError, ValueError):
             same = False
         if not same:
-            shown = "item answers" if saved.score is None else f"{saved.score:g}"
+            # Whole sentences for each time point, and for item answers: the English time point
+            # and "item answers" glued in stayed English under Welsh.
+            items = saved.score is None
+            if when == "end":
+                said = (
+                    _(
+                        "{name}'s end {key} is already saved as item answers (saved "
+                        "{assessed_on}); add --replace to change it to {score}."
+                    )
+                    if items
+                    else _(
+                        "{name}'s end {key} is already {shown} (saved {assessed_on}); add "
+                        "--replace to change it to {score}."
+                    )
+                )
+            else:
+                said = (
+                    _(
+                        "{name}'s start {key} is already saved as item answers (saved "
+                        "{assessed_on}); add --replace to change it to {score}."
+                    )
+                    if items
+                    else _(
+                        "{name}'s start {key} is already {shown} (saved {assessed_on}); add "
+                        "--replace to change it to {score}."
+                    )
+                )
             raise CommandError(
-                _(
-                    "{name}'s {when} {key} is already {shown} (saved {assessed_on}); add --replace "
-                    "to change it to {score}."
-                ).format(
+                said.format(
                     name=name,
-                    when=when,
                     key=key,
-                    shown=shown,
+                    shown="" if items else f"{saved.score:g}",
                     assessed_on=saved.assessed_on,
                     score=entry.score,
                 )

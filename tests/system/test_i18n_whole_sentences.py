@@ -123,6 +123,11 @@ def test_the_course_commands_speak_whole_welsh_sentences(tmp_path, capsys, welsh
     ok = said.startswith(opening) and "2 fesur dechrau" in said and "start" not in said
     check("measures saved", ok, said)
 
+    # A start value that would be replaced: the English "start" was glued into the refusal.
+    refusal = _refused(capsys, data, "measures", "record", *c, "--person", ada, "--timepoint",
+                       "start", "--score", "pain_nrs=3")  # fmt: skip
+    check("replace refused", "dechrau" in refusal and "start" not in refusal, refusal)
+
     # The circuit as text: "(cancelled)", the marks, "done/pain/effort", the actions and the
     # station names were English pieces around the translated heading.
     said = _said(capsys, data, "circuit", *c, "--session", "1")
