@@ -2,8 +2,8 @@
 
 The pseudo-language walk reads the visible widgets' labels, tooltips and accessible names in
 "xx". This walks the main window as a Welsh instructor has it (the course's every tab, the
-register's menu, Settings), hidden widgets too (a tab not yet shown is read out once it is),
-and reads what is heard rather than seen: each widget's accessible name, description and
+register's menu, Settings, the keyboard shortcuts, the week, the follow-ups), hidden widgets
+too (a tab not yet shown is read out once it is), and reads what is heard rather than seen: each widget's accessible name, description and
 help as QAccessible gives them to a screen reader (a name Qt takes from a buddy label or a
 button's text included), its tooltip, status tip and What's This, its actions', and the
 tooltips and accessible texts of its tables' headers and first rows. Any English left fails:
@@ -179,10 +179,16 @@ def test_what_is_heard_and_hovered_in_the_welsh_window_is_welsh(
     dialogs: list[QWidget] = []
     window._open_dialog = lambda d: dialogs.append(d)  # type: ignore[method-assign]
     window.open_settings()
+    window.show_keys()
+    window.show_week()
+    window.show_follow_ups()
     for dialog in dialogs:
         problems += [f"{type(dialog).__name__}: {p}" for p in english_heard(dialog, english, data)]
         dialog.close()
-    assert dialogs, "Settings was not opened"
+    # the walk heard a great deal, and in Welsh ("Cofrestr": the register)
+    spoken = [t for w in window.findChildren(QWidget) for _what, t in heard(w)]
+    assert len(spoken) > 100 and any("Cofrestr" in t for t in spoken), len(spoken)
+    assert len(dialogs) >= 4, "Settings, the keys, the week and the follow-ups were not all opened"
     assert sorted(set(problems)) == [], "\n".join(sorted(set(problems)))
 
 
