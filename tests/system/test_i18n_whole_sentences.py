@@ -154,3 +154,28 @@ def test_the_course_commands_speak_whole_welsh_sentences(tmp_path, capsys, welsh
     ok = "enrolling" not in refusal and "cyn rhoi unrhyw un ar y cwrs" in refusal
     check("closed course", ok, refusal)
     assert not wrong, f"glued or English under Welsh: {wrong}"
+
+
+def test_measures_refused_for_a_follow_up_not_done_is_a_whole_welsh_sentence(
+    demo_ctx, demo_today, welsh
+):  # type: ignore[no-untyped-def]
+    """ "leave them out for {outcome}" dropped the outcome's word ("declined") into the
+    sentence; each outcome now has its own, and Welsh reads it whole."""
+    from escape_desktop.services import followups
+    from escape_desktop.services.errors import ValidationError
+
+    e = next(iter(followups.due_list(demo_ctx, demo_today)))
+    welsh()
+    for outcome, english in (
+        ("declined", "someone who declined."),
+        ("unreachable", "someone who could not be reached."),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            followups.record_follow_up(
+                demo_ctx, e.enrolment_id, e.point, outcome, scores={"pain_nrs": 4},
+                today=demo_today,
+            )  # fmt: skip
+        assert refused.value.message == CY._(
+            "Measures are kept only for a follow-up that was done; leave them out for " + english
+        )
+        assert "asesiad dilynol" in refused.value.message  # Welsh, not the English fallback
