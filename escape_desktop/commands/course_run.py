@@ -951,8 +951,8 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
             "Saved as {measures}, not {taken}: away from the hall a physical test is watched over "
             "video and a questionnaire is answered remotely (--taken in-person for the hall)."
         ).format(
-            measures=", ".join(f"{k} {taken_word(saved[k].taken)}" for k in fitted),
-            taken=taken_word(taken or ""),
+            measures=", ".join(f"{k} {_(taken_word(saved[k].taken))}" for k in fitted),
+            taken=_(taken_word(taken or "")),
         )
     return _done(
         args,

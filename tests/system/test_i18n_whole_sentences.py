@@ -123,6 +123,13 @@ def test_the_course_commands_speak_whole_welsh_sentences(tmp_path, capsys, welsh
     ok = said.startswith(opening) and "2 fesur dechrau" in said and "start" not in said
     check("measures saved", ok, said)
 
+    # A chair stand said to be taken remotely is saved as watched over video, and said so:
+    # "Saved as ... over video, not remote" was English pieces after the Welsh sentence.
+    said = _said(capsys, data, "measures", "record", *c, "--person", bob, "--timepoint",
+                 "start", "--score", "chair_stand_30s=9", "--taken", "remote")  # fmt: skip
+    left = re.findall(r"\b(Saved|video|remote|not)\b", said)
+    check("saved as watched over video", not left and "dros fideo" in said, said)
+
     # A start value that would be replaced: the English "start" was glued into the refusal.
     refusal = _refused(capsys, data, "measures", "record", *c, "--person", ada, "--timepoint",
                        "start", "--score", "pain_nrs=3")  # fmt: skip
