@@ -200,11 +200,13 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     from escape_desktop.services.data_safety import app_is_running
 
     folder = resolve_data_dir(getattr(args, "data_dir", None))
-    doing = _(doing)  # the commands' own words, marked N_() where they are set
+    # ``doing`` (the command's own words) says that the command writes; it is not glued into
+    # the refusal: a verb phrase dropped into a translated sentence cannot take Welsh order or
+    # mutation, and whoever typed the command knows what it does.
     window = _(
-        "escape-desktop is open on this data; close the window first, then {doing}. "
-        "Nothing was changed."
-    ).format(doing=doing)
+        "escape-desktop is open on this data; close the window first, then run the command "
+        "again. Nothing was changed."
+    )
     if folder.is_dir() and app_is_running(folder):
         raise CommandError(window)
     if not folder_is_writable(folder):
@@ -224,8 +226,8 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
         raise CommandError(
             _(
                 "Another escape-desktop window or command is changing this data; wait for it to "
-                "finish, then {doing}. Nothing was changed."
-            ).format(doing=doing)
+                "finish, then run the command again. Nothing was changed."
+            )
         )
     try:
         yield

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from escape_desktop.i18n import _, ui_date
+from escape_desktop.i18n import N_, _, ui_date
 
 from .base import CommandError, course_id, open_context, print_json
 
-ACTION_WORDS = {"progress": "move on", "hold": "stay", "step_back": "step back"}
+ACTION_WORDS = {"progress": N_("move on"), "hold": N_("stay"), "step_back": N_("step back")}
+# A person's register mark and a decision on a suggestion, in the reader's language.
+MARK_WORDS = {"present": N_("present"), "absent": N_("absent"), "apologies": N_("apologies")}
+DECISION_WORDS = {"accepted": N_("accepted"), "ignored": N_("ignored")}
 
 
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
@@ -54,15 +57,29 @@ def cmd_circuit(args: argparse.Namespace) -> int:
 
         print_json(circuit_json(grid))
         return 0
-    state = " (cancelled)" if grid.session_cancelled else ""
-    state += " (online: the home version of each station)" if grid.session_online else ""
+    # Whole headings for each state: "(cancelled)" glued in English stayed English in Welsh.
+    if grid.session_cancelled and grid.session_online:
+        heading = _(
+            "{course_code} session {session_number}, {session_date} (cancelled; online: the home "
+            "version of each station): {session_topic}"
+        )
+    elif grid.session_cancelled:
+        heading = _(
+            "{course_code} session {session_number}, {session_date} (cancelled): {session_topic}"
+        )
+    elif grid.session_online:
+        heading = _(
+            "{course_code} session {session_number}, {session_date} (online: the home version of "
+            "each station): {session_topic}"
+        )
+    else:
+        heading = _("{course_code} session {session_number}, {session_date}: {session_topic}")
     print(
-        _("{course_code} session {session_number}, {session_date}{state}: {session_topic}").format(
+        heading.format(
             course_code=grid.course_code,
             session_number=grid.session_number,
             session_date=ui_date(grid.session_date, "long"),
-            state=state,
-            session_topic=grid.session_topic,
+            session_topic=_(grid.session_topic) if grid.session_topic else "",
         )
     )
     if grid.session_online or any(r.at_home for r in grid.rows):
@@ -70,30 +87,47 @@ def cmd_circuit(args: argparse.Namespace) -> int:
         # and dose carry across, so results are typed as in the hall.
         print(_("At home, with household items (level and dose as in the hall):"))
         for st in grid.stations:
-            print(f"  {st.name}: {grid.home_version(st.key) or 'as in class'}")
+            home = grid.home_version(st.key)
+            said = _(home) if home else _("as in class")  # the library's words are in the catalogue
+            print(f"  {_(st.name)}: {said}")
     if not grid.rows:
         print(_("Nobody is enrolled on this course yet."))
         return 0
+    from escape_desktop.i18n import ui_translator
+    from escape_desktop.programme.progression import dose_words
+
+    tr = ui_translator()
     for row in grid.rows:
-        mark = f" [{row.attendance}]" if row.attendance else ""
-        mark += " at home" if row.at_home and not grid.session_online else ""
+        mark = f" [{_(MARK_WORDS.get(row.attendance, row.attendance))}]" if row.attendance else ""
+        mark += " " + _("at home") if row.at_home and not grid.session_online else ""
         print(f"\n{row.name} ({row.code}){mark}")
         if row.needs_review:
             print(_("  needs review before starting (screening): not on the circuit until cleared"))
             continue
         for st in grid.stations:
             cell = row.cells[st.key]
-            line = (
-                f"  {st.name:<28} L{cell.level + 1} {cell.dose_text:<16} "
-                f"done {_num(cell.dose_achieved):>4}  pain {_num(cell.pain):>2}  "
-                f"effort {_num(cell.effort):>2}"
+            line = "  " + _(
+                "{station:<28} L{level} {dose:<16} done {done:>4}  pain {pain:>2}  effort {effort:>2}"
+            ).format(
+                station=_(st.name),
+                level=cell.level + 1,
+                dose=dose_words(cell.dose_text, tr),
+                done=_num(cell.dose_achieved),
+                pain=_num(cell.pain),
+                effort=_num(cell.effort),
             )
             if cell.suggestion is not None:
-                line += (
-                    f"  next: {ACTION_WORDS.get(cell.suggestion.action, cell.suggestion.action)}"
+                action = _(ACTION_WORDS.get(cell.suggestion.action, cell.suggestion.action))
+                line += "  " + (
+                    _("next: {action} ({decision}) - {reason}").format(
+                        action=action,
+                        decision=_(DECISION_WORDS.get(cell.decision, cell.decision)),
+                        reason=cell.suggestion.reason,
+                    )
+                    if cell.decision
+                    else _("next: {action} - {reason}").format(
+                        action=action, reason=cell.suggestion.reason
+                    )
                 )
-                if cell.decision:
-                    line += f" ({cell.decision})"
-                line += f" - {cell.suggestion.reason}"
             print(line)
     return 0

@@ -336,14 +336,14 @@ def _refuse_long_before(ctx: Any, cid: int, day: date | None, flag: str) -> None
         )
 
 
-def _refuse_if_closed(ctx: Any, cid: int, doing: str) -> None:
+def _refuse_if_closed(ctx: Any, cid: int) -> None:
     """A closed course counts as finished: nobody joins it (the window's register agrees)."""
     reg = _register(ctx, cid)
     if reg.closed_on is not None:
         raise CommandError(
-            _("{code} was closed from {day}; reopen it in the window before {doing}.").format(
-                code=reg.code, day=_day(reg.closed_on), doing=doing
-            )
+            _(
+                "{code} was closed from {day}; reopen it in the window before enrolling anyone."
+            ).format(code=reg.code, day=_day(reg.closed_on))
         )
 
 
@@ -353,20 +353,29 @@ def _refuse_marking(
     eid: int,
     number: int,
     name: str,
-    doing: str = "marking the register",
+    circuit: bool = False,
     mark: str | None = "present",
 ) -> None:
     """What the window's register does not let anyone mark, the command line does not either.
 
-    ``mark`` is what would be recorded (circuit results count as present)."""
+    ``circuit``: the circuit is being recorded, not the register marked; ``mark`` is what
+    would be recorded (circuit results count as present). Each refusal is a whole sentence
+    for each, so that a translation can order and mutate its words."""
     reg = _register(ctx, cid)
     row = next((r for r in reg.rows if r.enrolment_id == eid), None)
     if row is not None and row.status == "withdrawn":
-        raise CommandError(
+        withdrawn = (
             _(
-                "{name} has withdrawn from {code}; reinstate them in the window before {doing}."
-            ).format(name=name, code=reg.code, doing=doing)
+                "{name} has withdrawn from {code}; reinstate them in the window before "
+                "recording their circuit."
+            )
+            if circuit
+            else _(
+                "{name} has withdrawn from {code}; reinstate them in the window before marking "
+                "the register."
+            )
         )
+        raise CommandError(withdrawn.format(name=name, code=reg.code))
     session = next((x for x in reg.sessions if x.number == number), None)
     if session is not None and reg.closed_on is not None and session.date > reg.closed_on:
         raise CommandError(
@@ -379,13 +388,15 @@ def _refuse_marking(
         )
     if session is not None and mark in ("present", "absent") and session.date > date.today():
         # As the register: who came can only be known on the day; apologies may come ahead.
-        ahead = f"Session {number} is on {_day(session.date)}, not held yet: "
-        if doing != "marking the register":
-            raise CommandError(ahead + _("record the circuit on the day."))
-        raise CommandError(
-            ahead
-            + _("mark who came on the day; someone who says they cannot come: --status apologies.")
+        ahead = (
+            _("Session {number} is on {day}, not held yet: record the circuit on the day.")
+            if circuit
+            else _(
+                "Session {number} is on {day}, not held yet: mark who came on the day; someone "
+                "who says they cannot come: --status apologies."
+            )
         )
+        raise CommandError(ahead.format(number=number, day=_day(session.date)))
 
 
 def _joints(text: str) -> str:
@@ -515,7 +526,7 @@ def cmd_enrol(args: argparse.Namespace) -> int:
     ctx = open_context(args)
     try:
         cid = course_id(ctx, args.course)
-        _refuse_if_closed(ctx, cid, "enrolling anyone")
+        _refuse_if_closed(ctx, cid)
         answers = _answers(ctx, cid, args.screening)
         joints = _joints(args.joints)
         if not args.new_person:
@@ -605,9 +616,13 @@ def cmd_review(args: argparse.Namespace) -> int:
             ) from None
     finally:
         ctx.close()
-    line = f"{name}: {'cleared to start' if not state.keeps_off_circuit else 'still needs review'}"
+    # Whole sentences: "cleared to start" glued after the name cannot follow Welsh order.
     if state.keeps_off_circuit:
-        line += f" ({'; '.join(state.flagged)}). {state.advice}"
+        line = _("{name}: still needs review ({questions}). {advice}").format(
+            name=name, questions="; ".join(state.flagged), advice=state.advice
+        )
+    else:
+        line = _("{name}: cleared to start.").format(name=name)
     return _done(
         args,
         {
@@ -709,7 +724,15 @@ def cmd_mark(args: argparse.Namespace) -> int:
         done = mark(ctx, eid, session, value, joined)
     finally:
         ctx.close()
-    online = " (joined online)" if joined else ""
+    # Whole sentences per mark: the English mark and "(joined online)" glued into a translated
+    # sentence stayed English under Welsh.
+    said = {
+        "present": _("{name}: present at session {session}."),
+        "absent": _("{name}: absent at session {session}."),
+        "apologies": _("{name}: apologies at session {session}."),
+    }.get(args.status, _("{name}: mark cleared at session {session}."))
+    if joined and args.status == "present":
+        said = _("{name}: present at session {session} (joined online).")
     return _done(
         args,
         {
@@ -720,9 +743,7 @@ def cmd_mark(args: argparse.Namespace) -> int:
             "previous": done.value,
             **({} if joined is None else {"joined_online": joined}),
         },
-        _("{name}: {status}{online} at session {session}.").format(
-            name=name, status=args.status, online=online, session=args.session
-        ),
+        said.format(name=name, session=args.session),
     )
 
 
@@ -734,7 +755,7 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
     try:
         cid = course_id(ctx, args.course)
         eid, name = _enrolment(ctx, cid, args.person)
-        _refuse_marking(ctx, cid, eid, args.session, name, "recording their circuit", None)
+        _refuse_marking(ctx, cid, eid, args.session, name, circuit=True, mark=None)
         grid = circuit_grid(ctx, cid, args.session)
         row = next((r for r in grid.rows if r.enrolment_id == eid), None)
         if row is None:
@@ -742,13 +763,18 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
                 _("{name} is not on this session's circuit (withdrawn?).").format(name=name)
             )
         if row.attendance in ("absent", "apologies"):
-            said = _("sent apologies") if row.attendance == "apologies" else _("was marked absent")
-            raise CommandError(
+            said = (
                 _(
-                    "{name} {said} at session {session}; mark them present first (register mark "
-                    "--status present) if they came."
-                ).format(name=name, said=said, session=args.session)
+                    "{name} sent apologies at session {session}; mark them present first "
+                    "(register mark --status present) if they came."
+                )
+                if row.attendance == "apologies"
+                else _(
+                    "{name} was marked absent at session {session}; mark them present first "
+                    "(register mark --status present) if they came."
+                )
             )
+            raise CommandError(said.format(name=name, session=args.session))
         if args.station not in row.cells:
             keys = ", ".join(st.key for st in grid.stations)
             raise CommandError(
@@ -757,7 +783,7 @@ def cmd_circuit_record(args: argparse.Namespace) -> int:
                 )
             )
         # Results are known on the day, and they mark the person present (issue 26).
-        _refuse_marking(ctx, cid, eid, args.session, name, "recording their circuit")
+        _refuse_marking(ctx, cid, eid, args.session, name, circuit=True)
         cell = row.cells[args.station]
         level = cell.level if args.level is None else args.level - 1
         recorded = save_cell(
@@ -820,16 +846,38 @@ def _refuse_replacing(
         except (TypeError, ValueError):
             same = False
         if not same:
-            shown = "item answers" if saved.score is None else f"{saved.score:g}"
+            # Whole sentences for each time point, and for item answers: the English time point
+            # and "item answers" glued in stayed English under Welsh.
+            items = saved.score is None
+            if when == "end":
+                said = (
+                    _(
+                        "{name}'s end {key} is already saved as item answers (saved "
+                        "{assessed_on}); add --replace to change it to {score}."
+                    )
+                    if items
+                    else _(
+                        "{name}'s end {key} is already {shown} (saved {assessed_on}); add "
+                        "--replace to change it to {score}."
+                    )
+                )
+            else:
+                said = (
+                    _(
+                        "{name}'s start {key} is already saved as item answers (saved "
+                        "{assessed_on}); add --replace to change it to {score}."
+                    )
+                    if items
+                    else _(
+                        "{name}'s start {key} is already {shown} (saved {assessed_on}); add "
+                        "--replace to change it to {score}."
+                    )
+                )
             raise CommandError(
-                _(
-                    "{name}'s {when} {key} is already {shown} (saved {assessed_on}); add --replace "
-                    "to change it to {score}."
-                ).format(
+                said.format(
                     name=name,
-                    when=when,
                     key=key,
-                    shown=shown,
+                    shown="" if items else f"{saved.score:g}",
                     assessed_on=saved.assessed_on,
                     score=entry.score,
                 )
@@ -879,20 +927,32 @@ def cmd_measures_record(args: argparse.Namespace) -> int:
         saved = person_measures(ctx, eid, timepoint)
     finally:
         ctx.close()
-    said = ngettext(
-        "{name}: {count} {timepoint} measure saved for {when}.",
-        "{name}: {count} {timepoint} measures saved for {when}.",
-        count,
-    ).format(name=name, count=count, timepoint=args.timepoint, when=when)
+    # One whole sentence for each time point (record_measures takes start and end only): the
+    # time point's word glued into a translated sentence cannot take Welsh order or mutation.
+    said = (
+        ngettext(
+            "{name}: {count} end measure saved for {when}.",
+            "{name}: {count} end measures saved for {when}.",
+            count,
+        )
+        if timepoint == "end"
+        else ngettext(
+            "{name}: {count} start measure saved for {when}.",
+            "{name}: {count} start measures saved for {when}.",
+            count,
+        )
+    ).format(name=name, count=count, when=when)
     # --taken names one place for every score; a physical test away from the hall can only
     # have been watched over video, a questionnaire only answered remotely. Say so when what
     # was saved is not what was typed: a chair stand saved 'over video' is left out of change.
     fitted = sorted(k for k in entries if k in saved and taken and saved[k].taken != taken)
     if fitted:
-        said += " Saved as " + ", ".join(f"{k} {taken_word(saved[k].taken)}" for k in fitted)
-        said += (
-            f", not {taken_word(taken or '')}: away from the hall a physical test is watched over"
-            " video and a questionnaire is answered remotely (--taken in-person for the hall)."
+        said += " " + _(
+            "Saved as {measures}, not {taken}: away from the hall a physical test is watched over "
+            "video and a questionnaire is answered remotely (--taken in-person for the hall)."
+        ).format(
+            measures=", ".join(f"{k} {_(taken_word(saved[k].taken))}" for k in fitted),
+            taken=_(taken_word(taken or "")),
         )
     return _done(
         args,

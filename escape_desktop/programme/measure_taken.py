@@ -58,9 +58,14 @@ _SPELLINGS = {
 }
 
 
+# Marked for the catalogue: a caller that shows the word says it in the reader's language.
+SHORT_WORDS = {IN_PERSON: N_("in person"), REMOTE: N_("remote"), VIDEO: N_("over video")}
+
+
 def taken_word(taken: str) -> str:
-    """The short word a table or a document prints for how a measure was taken."""
-    return {IN_PERSON: "in person", REMOTE: "remote", VIDEO: "over video"}.get(taken, taken)
+    """The short word a table or a document prints for how a measure was taken (English,
+    marked N_(): wrap it in _() where it is shown)."""
+    return SHORT_WORDS.get(taken, taken)
 
 
 def parse_taken(text: str) -> str | None:

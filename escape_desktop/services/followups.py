@@ -514,12 +514,19 @@ def record_follow_up(
     if outcome == fu.DONE and not checked:
         raise ValidationError("scores", _("Enter at least one measure, or choose could not reach."))
     if outcome != fu.DONE and checked:
+        # Whole sentences per outcome: the outcome's word dropped into "for {outcome}" could
+        # not take Welsh order or mutation.
         raise ValidationError(
             "scores",
             _(
                 "Measures are kept only for a follow-up that was done; leave them out for "
-                "{outcome}."
-            ).format(outcome=_(fu.OUTCOME_WORDS[outcome]).lower()),
+                "someone who declined."
+            )
+            if outcome == fu.DECLINED
+            else _(
+                "Measures are kept only for a follow-up that was done; leave them out for "
+                "someone who could not be reached."
+            ),
         )
     new: Snapshot = {
         "outcome": outcome,

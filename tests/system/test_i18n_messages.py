@@ -325,7 +325,8 @@ def test_argparse_words_are_all_marked_in_the_pseudo_language(capsys, pseudo) ->
 def test_a_command_refused_while_the_window_is_open_says_so_in_welsh(
     folder, capsys, ui_language, monkeypatch
 ) -> None:  # type: ignore[no-untyped-def]
-    """The refusal and what the command was doing ("create a course") are both Welsh."""
+    """The refusal is one whole Welsh sentence (the command's own words, "create a course",
+    are no longer dropped into it: Welsh could not order or mutate them)."""
     from escape_desktop.services import data_safety
 
     monkeypatch.setattr(data_safety, "app_is_running", lambda _folder: True)
@@ -337,7 +338,10 @@ def test_a_command_refused_while_the_window_is_open_says_so_in_welsh(
     assert code != 0 and out == ""
     line = err.strip()
     assert "\n" not in line
-    assert CY._("create a course") in line and "create a course" not in line
+    assert line == CY._(
+        "escape-desktop is open on this data; close the window first, then run the command "
+        "again. Nothing was changed."
+    )
     assert "close the window" not in line and "Nothing was changed" not in line
 
 

@@ -265,7 +265,8 @@ class CircuitModel(QAbstractTableModel):
             if role == Qt.ItemDataRole.ToolTipRole:
                 levels = "\n".join(_(name) for name in st.level_names)
                 home = self.grid.home_version(st.key)
-                at_home = "\n" + _("At home: {home}").format(home=home) if home else ""
+                # the library's home version is in the catalogue, as its station's name is
+                at_home = "\n" + _("At home: {home}").format(home=_(home)) if home else ""
                 return f"{_(st.name)}\n{levels}{at_home}"
             return None
         row = self.row_at(section)

@@ -123,10 +123,11 @@ class ProportionBars(PaintedChart):
         y = area.top() + 4
         width = area.width() - 8
         for row in self._rows:
-            label = _("{outcome}: measured by {measures}").format(
-                outcome=row.label,
-                measures=", ".join(measure_words.name(n) for n in row.instrument_names)
-                or _("no measure set"),
+            names = ", ".join(measure_words.name(n) for n in row.instrument_names)
+            label = (
+                _("{outcome}: measured by {measures}").format(outcome=row.label, measures=names)
+                if names
+                else _("{outcome}: no measure set").format(outcome=row.label)
             )
             p.setPen(text_colour)
             p.drawText(

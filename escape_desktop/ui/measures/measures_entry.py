@@ -413,7 +413,8 @@ class MeasuresEntry(QWidget):
         due = self.day_due
         tp = self.current_timepoint()
         self.due_label.setVisible(self.enrolment_id is not None)
-        which = _("{timepoint} measures").format(timepoint=timepoint_word(tp).upper())
+        # Whole phrases per time point: a time-point word glued in cannot follow Welsh order.
+        which = _("END MEASURES") if tp == "end" else _("START MEASURES")
         if due is None or due.session_number is None:
             self.due_label.setText(which)
         elif due.due and due.timepoint == tp:
@@ -425,14 +426,12 @@ class MeasuresEntry(QWidget):
                 )
             )
         elif due.due:
-            wanted = timepoint_word(due.timepoint).lower()
-            self.due_label.setText(
-                which
-                + " · "
-                + _("session {number} is {timepoint}").format(
-                    number=due.session_number, timepoint=wanted
-                )
+            wanted = (
+                _("session {number} is the end")
+                if due.timepoint == "end"
+                else _("session {number} is the start")
             )
+            self.due_label.setText(which + " · " + wanted.format(number=due.session_number))
         else:
             self.due_label.setText(
                 which + " · " + _("none due at session {number}").format(number=due.session_number)
@@ -593,14 +592,24 @@ class MeasuresEntry(QWidget):
         day = date(qd.year(), qd.month(), qd.day())
         tp = self.current_timepoint()
         enrolment_id = self.enrolment_id
-        label = timepoint_word(tp).lower()
 
+        # Whole sentences for each time point the form saves (start, end): a translated
+        # time-point word glued into a sentence cannot take Welsh order or mutation.
         def said(count: int) -> str:
-            return ngettext(
-                "Saved {n} {timepoint} measure for {name}.",
-                "Saved {n} {timepoint} measures for {name}.",
-                count,
-            ).format(n=count, timepoint=label, name=self.person_name)
+            text = (
+                ngettext(
+                    "Saved {count} end measure for {who}.",
+                    "Saved {count} end measures for {who}.",
+                    count,
+                )
+                if tp == "end"
+                else ngettext(
+                    "Saved {count} start measure for {who}.",
+                    "Saved {count} start measures for {who}.",
+                    count,
+                )
+            )
+            return text.format(count=count, who=self.person_name)
 
         def failed(e: BaseException) -> None:
             if isinstance(e, ValidationError):
@@ -616,10 +625,17 @@ class MeasuresEntry(QWidget):
         if changing and not self._confirm_replace(changing):
             self.message.setText(
                 not_saved_prefix()
-                + _(
-                    "the {timepoint} values already saved were kept. "
-                    "Check the time point, or save again and confirm."
-                ).format(timepoint=label)
+                + (
+                    _(
+                        "the end values already saved were kept. "
+                        "Check the time point, or save again and confirm."
+                    )
+                    if tp == "end"
+                    else _(
+                        "the start values already saved were kept. "
+                        "Check the time point, or save again and confirm."
+                    )
+                )
             )
             style.set_tone(self.message, "bad")
             return False

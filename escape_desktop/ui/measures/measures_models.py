@@ -148,7 +148,7 @@ class PeopleModel(_TableModel):
 
 def _where(value: float | None, taken: str) -> str:
     """ " remote" / " over video" after a value not taken in the hall (programme.measure_taken)."""
-    return "" if value is None or taken == IN_PERSON else f" {taken_word(taken)}"
+    return "" if value is None or taken == IN_PERSON else f" {_(taken_word(taken))}"
 
 
 class ResultsModel(_TableModel):

@@ -308,7 +308,11 @@ class BackupsDialog(QDialog):
             self._set_busy(False)
             self.status.setText(
                 _("Restored {what}. The data it replaced is kept as {kept}.").format(
-                    what=what, kept=kept.name if kept else _("a file beside the data")
+                    what=what, kept=kept.name
+                )
+                if kept
+                else _("Restored {what}. The data it replaced is kept in a file beside it.").format(
+                    what=what
                 )
             )
             self.refresh()
