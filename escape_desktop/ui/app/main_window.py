@@ -238,10 +238,13 @@ class MainWindow(QMainWindow):
         """The second step: course view, register, undo; then any action asked for meanwhile."""
         if self.is_ready:
             return
+        import linecache
+
         from escape_desktop.ui.courses.course_view import CourseView
         from escape_desktop.ui.people.people_ops import PeopleOps
         from escape_desktop.ui.register.register_ops import RegisterOps
 
+        linecache.clearcache()  # before the widgets: see launcher.forget_source_lines
         self.register_ops: RegisterOps = RegisterOps(self.ctx, self.bus, self)
         self.people_ops: PeopleOps = PeopleOps(self.ctx, self.bus, self)
         self.course_view = CourseView(
@@ -280,6 +283,7 @@ class MainWindow(QMainWindow):
             self.course_view.set_course(None)
         else:
             self.open_course(self._wanted_course)
+        linecache.clearcache()
         self.ready.emit()
         self._run_queued()
         self._plan_warm_up()
