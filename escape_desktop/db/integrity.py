@@ -26,6 +26,9 @@ def integrity_problems(
     try:
         if plain:
             with db.raw_read() as raw:
+                # The check reads every page once: a page cache of its own would only add to
+                # the window's memory while it runs beside the start-up (issue 29).
+                raw.execute("PRAGMA cache_size = 8")
                 problems.extend(_pragma_problems(lambda sql: raw.execute(sql).fetchall(), full))
         else:
             from sqlalchemy import text  # here: importing this module must not pay for it

@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from escape_desktop import __version__
 from escape_desktop.context import AppContext
-from escape_desktop.i18n import _
+from escape_desktop.i18n import N_, _
 from escape_desktop.services.changes import Changes
 from escape_desktop.ui.app.welcome_page import WelcomePage
 from escape_desktop.ui.app.window_actions import (
@@ -76,6 +76,8 @@ FINISH_FALLBACK_MS = 1000
 # plain SQL and painted first; a mark before this imports them itself). Short: the import
 # holds the window for a moment, better before the instructor's first key than during it.
 WARM_UP_MS = 300
+# Said when a change other than a mark is asked for while the start-up quick check runs.
+STILL_CHECKING = N_("The data file is still being checked; try again in a moment.")
 # The Today panel reads again this long after the last change (a mark, a result), not at once:
 # the follow-ups count reads every finished course, longer than a frame on a big file.
 TODAY_AFTER_CHANGE_MS = 300
@@ -236,16 +238,20 @@ class MainWindow(QMainWindow):
         """The second step: course view, register, undo; then any action asked for meanwhile."""
         if self.is_ready:
             return
+        import linecache
+
         from escape_desktop.ui.courses.course_view import CourseView
         from escape_desktop.ui.people.people_ops import PeopleOps
         from escape_desktop.ui.register.register_ops import RegisterOps
 
+        linecache.clearcache()  # before the widgets: see launcher.forget_source_lines
         self.register_ops: RegisterOps = RegisterOps(self.ctx, self.bus, self)
         self.people_ops: PeopleOps = PeopleOps(self.ctx, self.bus, self)
         self.course_view = CourseView(
             self.ctx, self.bus, self.register_ops, self, today=self._today
         )
-        self.course_view.setEnabled(self.checked)
+        if not self.checked:  # marks typed now are saved once the quick check passed
+            self.register_ops.hold()
         reg = self.course_view.register
         reg.enrolRequested.connect(self.enrol)
         reg.importRequested.connect(self.import_list)
@@ -277,6 +283,7 @@ class MainWindow(QMainWindow):
             self.course_view.set_course(None)
         else:
             self.open_course(self._wanted_course)
+        linecache.clearcache()
         self.ready.emit()
         self._run_queued()
         self._plan_warm_up()
@@ -483,15 +490,32 @@ class MainWindow(QMainWindow):
         self.left.setVisible(on)
 
     def set_checked(self, ok: bool) -> None:
-        """The quick check of the data file: False while it runs, True once it passed."""
+        """The quick check of the data file: False while it runs, True once it passed.
+
+        While it runs the register is on screen and takes marks, but nothing is written: the
+        marks wait in RegisterOps and are saved when it passes (issue 29: ready to mark no
+        longer waits for the check); every other change is refused with one sentence.
+        """
+        from escape_desktop.ui.common.operation import hold_writes, release_writes
+
         self.checked = ok
+        if not ok:
+            hold_writes(self.bus, _(STILL_CHECKING))
+            if self.course_view is not None:
+                self.register_ops.hold()
+            return
+        release_writes(self.bus)
         if self.course_view is not None:
-            self.course_view.setEnabled(ok)
+            self.register_ops.release(True)
         if ok:
             self._give_first_key()  # the register could not take the focus while disabled
             self._run_queued()
             if self.is_ready:
                 self._plan_warm_up()
+
+    def drop_held_writes(self) -> int:
+        """Damage found: forget the marks typed while checking, unwritten; how many."""
+        return self.register_ops.release(False) if self.course_view is not None else 0
 
     def _run_queued(self) -> None:
         if self.is_ready and self.checked and self._queued is not None:

@@ -31,9 +31,29 @@ T = TypeVar("T")
 _exclusive: weakref.WeakKeyDictionary[ChangeBus, str] = weakref.WeakKeyDictionary()
 
 
+# Held writes, per window: while the start-up quick check runs, nothing is written (a damaged
+# file must not be written to); the register queues its marks meanwhile (RegisterOps.hold) and
+# every other operation is refused with this sentence.
+_held: weakref.WeakKeyDictionary[ChangeBus, str] = weakref.WeakKeyDictionary()
+
+
 def exclusive_sentence(bus: ChangeBus) -> str | None:
     """Why operations are refused on this window just now (None: they are not)."""
+    return _exclusive.get(bus) or _held.get(bus)
+
+
+def replacing_sentence(bus: ChangeBus) -> str | None:
+    """Why operations are refused while the data file is replaced (not while held)."""
     return _exclusive.get(bus)
+
+
+def hold_writes(bus: ChangeBus, sentence: str) -> None:
+    """Refuse every operation on this window with ``sentence`` until release_writes(bus)."""
+    _held[bus] = sentence
+
+
+def release_writes(bus: ChangeBus) -> None:
+    _held.pop(bus, None)
 
 
 class DoneCommand(QUndoCommand):
