@@ -62,6 +62,16 @@ def test_every_data_changing_command_is_refused_while_the_window_holds_the_data(
     from escape_desktop.commands import safety
 
     monkeypatch.setattr(safety, "BACKUP_QUEUE_SECONDS", 0.2)  # backup waits a little first
+    # ...as set when it runs: a parser built earlier in the process (the tests build one per
+    # language) made every backup here wait the full 60 s before it was refused.
+    waits: list[float] = []
+    real = WriterLock.try_acquire
+
+    def try_acquire(self: WriterLock, wait: float = 0) -> bool:
+        waits.append(wait)
+        return real(self, wait)
+
+    monkeypatch.setattr(WriterLock, "try_acquire", try_acquire)
     folder = demo_ctx.data_dir
     demo_ctx.close()
     before = _digest(folder / DB_FILENAME)
@@ -76,6 +86,7 @@ def test_every_data_changing_command_is_refused_while_the_window_holds_the_data(
             assert "changing this data" in err and "Nothing was changed" in err, argv
     finally:
         window.release()
+    assert max(waits[1:]) == 0.2  # the backup's queue; the others refuse at once
     assert _digest(folder / DB_FILENAME) == before
     assert not B.list_backups(B.backups_dir(folder))
     assert main(["retention", "purge", "--data-dir", str(folder)]) == 0  # free again
