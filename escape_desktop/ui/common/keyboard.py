@@ -44,8 +44,12 @@ class KeyboardRules(QObject):
         self._resending = False
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.Polish:
-            _name_qt_parts(obj)
+        # Every event of the application passes here: a type check in Python costs about as
+        # much as the call, so the cheap isinstance tests decide first. Only key presses are
+        # acted on, and the buttons Qt adds are named as they are polished.
+        if not isinstance(event, QKeyEvent):
+            if isinstance(obj, QAbstractButton) and event.type() == QEvent.Type.Polish:
+                _name_qt_parts(obj)
             return False
         if self._leave_grid(obj, event):
             return True
