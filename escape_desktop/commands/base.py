@@ -220,7 +220,8 @@ def one_writer(args: argparse.Namespace, doing: str) -> Iterator[None]:
     lock = WriterLock(folder)
     # A command that only adds a file (a backup) queues behind another command for a while:
     # the scheduled backup and a manual one meeting must both be made, not one refused.
-    if not lock.try_acquire(wait=float(getattr(args, "wait_for_writer", 0))):
+    queue = getattr(args, "wait_for_writer", None)  # seconds, read now: () -> float
+    if not lock.try_acquire(wait=float(queue()) if queue is not None else 0):
         if app_is_running(folder):
             raise CommandError(window)
         raise CommandError(

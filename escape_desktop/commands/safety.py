@@ -42,8 +42,9 @@ PASSPHRASE_DOING = {
 def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -> None:
     p = sub.add_parser("backup", parents=[common], help=_("write a checked backup of the data"))
     add_out_argument(p, _("backup file to write (default: the data folder's backups)"))
+    # Read when the command runs, not when the parser is built (a parser may be reused).
     p.set_defaults(
-        func=cmd_backup, writes=N_("make the backup"), wait_for_writer=BACKUP_QUEUE_SECONDS
+        func=cmd_backup, writes=N_("make the backup"), wait_for_writer=lambda: BACKUP_QUEUE_SECONDS
     )
 
     p = sub.add_parser("restore", parents=[common], help=_("put a backup in place of the data"))

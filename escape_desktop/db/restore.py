@@ -116,7 +116,9 @@ def _keep_aside(db: Database) -> Path:
     path = db.path
     aside = path.with_name(f"{path.name}.damaged-{datetime.now().strftime(STAMP_FORMAT)}")
     try:
-        db.pragma("PRAGMA wal_checkpoint(TRUNCATE)")
+        # PASSIVE: the restore holds the write lock (writers_held_off), which a TRUNCATE
+        # checkpoint would wait the whole busy timeout (5 s) for, and then not get.
+        db.pragma("PRAGMA wal_checkpoint(PASSIVE)")
     except Exception:
         pass  # too damaged to checkpoint: the WAL is copied with it
     db.dispose()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from escape_desktop.cli import main
 from escape_desktop.context import AppContext
 from escape_desktop.db import backup as B
-from escape_desktop.db.engine import DB_FILENAME
+from escape_desktop.db.engine import BUSY_TIMEOUT_MS, DB_FILENAME
 from escape_desktop.db.errors import DAMAGED_SENTENCE, WritesStopped
 from escape_desktop.db.models import Attendance, Enrolment, Participant
 from escape_desktop.db.queries import course_by_code
@@ -62,6 +63,16 @@ def test_every_data_changing_command_is_refused_while_the_window_holds_the_data(
     from escape_desktop.commands import safety
 
     monkeypatch.setattr(safety, "BACKUP_QUEUE_SECONDS", 0.2)  # backup waits a little first
+    # ...as set when it runs: a parser built earlier in the process (the tests build one per
+    # language) made every backup here wait the full 60 s before it was refused.
+    waits: list[float] = []
+    real = WriterLock.try_acquire
+
+    def try_acquire(self: WriterLock, wait: float = 0) -> bool:
+        waits.append(wait)
+        return real(self, wait)
+
+    monkeypatch.setattr(WriterLock, "try_acquire", try_acquire)
     folder = demo_ctx.data_dir
     demo_ctx.close()
     before = _digest(folder / DB_FILENAME)
@@ -76,6 +87,7 @@ def test_every_data_changing_command_is_refused_while_the_window_holds_the_data(
             assert "changing this data" in err and "Nothing was changed" in err, argv
     finally:
         window.release()
+    assert max(waits[1:]) == 0.2  # the backup's queue; the others refuse at once
     assert _digest(folder / DB_FILENAME) == before
     assert not B.list_backups(B.backups_dir(folder))
     assert main(["retention", "purge", "--data-dir", str(folder)]) == 0  # free again
@@ -464,9 +476,13 @@ def test_a_restore_that_fills_the_disk_leaves_no_half_written_file(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(files.shutil, "copyfile", full)
+    started = time.monotonic()
     with pytest.raises(KnownError) as refused:
         restore.restore_backup(demo_ctx.db, made)
     assert isinstance(refused.value, DiskFull) and str(folder) in str(refused.value)
+    # Keeping the data aside never waits on the restore's own write lock (it waited the
+    # whole busy timeout for a checkpoint it could not get, then copied the WAL anyway).
+    assert time.monotonic() - started < BUSY_TIMEOUT_MS / 1000
     monkeypatch.undo()
     left = [p.name for p in folder.rglob("*") if any(
         mark in p.name for mark in (".restoring", ".partial", ".damaged-")

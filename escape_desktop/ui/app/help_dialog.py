@@ -287,7 +287,8 @@ class HelpKey(QObject):
         self.fallback_page = fallback_page
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
-        if event.type() == QEvent.Type.KeyPress and isinstance(event, QKeyEvent):
+        # Every event of the application passes here: the cheap isinstance test first.
+        if isinstance(event, QKeyEvent) and event.type() == QEvent.Type.KeyPress:
             if event.key() == Qt.Key.Key_F1 and not event.modifiers():
                 # The widget the key was sent to is the one with the focus.
                 focus = watched if isinstance(watched, QWidget) else QApplication.focusWidget()

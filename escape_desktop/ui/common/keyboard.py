@@ -48,13 +48,15 @@ class KeyboardRules(QObject):
         self._resending = False
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        # Every event of the application passes here: its type is asked once (each call makes
-        # a Python enum, which cost about a tenth of the window's build in calls; issue 29).
-        kind = event.type()
-        if kind == _POLISH:
-            _name_qt_parts(obj)
+        # Every event of the application passes here: a type check in Python costs about as
+        # much as the call, and asking an event's type makes a Python enum each time, so the
+        # cheap isinstance tests decide first. The buttons Qt adds are named as they are
+        # polished; of the key events, only presses are acted on.
+        if not isinstance(event, QKeyEvent):
+            if isinstance(obj, QAbstractButton) and event.type() == _POLISH:
+                _name_qt_parts(obj)
             return False
-        if kind != _KEY_PRESS:
+        if event.type() != _KEY_PRESS:
             return False
         if self._leave_grid(obj, event):
             return True

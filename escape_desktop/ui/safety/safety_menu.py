@@ -206,8 +206,12 @@ class SafetyController(QObject):
             self.idle_timer.stop()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:
-        if event.type() in ACTIVITY_EVENTS and not self.locked and self.idle_timer.interval() > 0:
-            if self.idle_minutes and self.ctx.db.key is not None:
+        # Every event of the application passes here: with no idle lock set (the usual case)
+        # nothing is asked of the event at all.
+        if not self.idle_minutes or self.locked:
+            return False
+        if event.type() in ACTIVITY_EVENTS and self.idle_timer.interval() > 0:
+            if self.ctx.db.key is not None:
                 self.idle_timer.start()  # restart the countdown
         return False
 
