@@ -177,14 +177,20 @@ def test_a_full_disk_mid_write_says_where_and_leaves_the_window_read_only(
     demo_ctx: AppContext,
     monkeypatch: pytest.MonkeyPatch,  # type: ignore[no-untyped-def]
 ) -> None:
-    from sqlalchemy.orm import Session
 
     enrolment_id, session_id = _a_mark(demo_ctx)
 
-    def full(self: Session) -> None:
-        raise sqlite3.OperationalError("database or disk is full")
+    from sqlalchemy.engine import Connection
 
-    monkeypatch.setattr(Session, "flush", full)
+    real_execute = Connection.execute
+
+    def full(self: Connection, statement, *args, **kwargs):  # type: ignore[no-untyped-def]
+        # The disk fills at the write itself (a mark is plain statements, no ORM flush).
+        if str(statement).lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE")):
+            raise sqlite3.OperationalError("database or disk is full")
+        return real_execute(self, statement, *args, **kwargs)
+
+    monkeypatch.setattr(Connection, "execute", full)
     with pytest.raises(WritesStopped) as stopped:
         attendance.mark_attendance(demo_ctx, enrolment_id, session_id, "present")
     said = str(stopped.value)
