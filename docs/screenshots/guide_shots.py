@@ -40,7 +40,17 @@ def wait(ms: int = 400) -> None:
 def finish(raw: Path, out: Path, width: int) -> None:
     """``raw`` made ``width`` wide and 256 colours, as the English pictures are."""
     subprocess.run(
-        ["convert", str(raw), "-resize", f"{width}x", "-strip", "+dither", "-colors", "256", f"PNG8:{out}"],
+        [
+            "convert",
+            str(raw),
+            "-resize",
+            f"{width}x",
+            "-strip",
+            "+dither",
+            "-colors",
+            "256",
+            f"PNG8:{out}",
+        ],
         check=True,
     )
 
@@ -102,7 +112,10 @@ def main(out: Path, language: str) -> None:
     # The session sheet as printed (the window's language), its first page.
     pdf = work / "sheet.pdf"
     build_document(ctx, "session-sheet", running, pdf, today=DEMO_DAY, session_number=6)
-    subprocess.run(["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", str(pdf), str(work / "sheet")], check=True)
+    subprocess.run(
+        ["pdftoppm", "-png", "-r", "100", "-f", "1", "-l", "1", str(pdf), str(work / "sheet")],
+        check=True,
+    )
     page = next(work.glob("sheet*.png"))
     finish(page, out / f"session-sheet-{language}.png", 620)
     ctx.close()
