@@ -85,9 +85,11 @@ def main(out: Path, language: str) -> None:
         running = queries.course_by_code(s, "KH-2026-002").id
     w.open_course(running)
     save(w, "main-register")
-    for tab, name in ((1, "circuit"), (2, "measures")):
-        w.course_view.show_section(tab)
-        save(w, name)
+    w.course_view.show_section(1)
+    w.course_view.section(1).show_session(6)  # the register's session (the circuit reads the
+    save(w, "circuit")  # real date for its default)
+    w.course_view.show_section(2)
+    save(w, "measures")
     w.course_view.show_section(0)
 
     from escape_desktop.ui.courses.course_wizard import CourseWizard
