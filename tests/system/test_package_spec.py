@@ -138,3 +138,21 @@ def test_every_file_alembic_reads_ships_beside_its_migrate_module(
     assert len(needed) > 3
     for path in needed:
         assert (path.resolve(), path.parent.relative_to(ROOT).as_posix()) in shipped, path
+
+
+def test_the_guides_pictures_ship_in_every_language(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The guide's pictures (the Welsh copies, NAME-cy.png, too) are inside a folder the spec
+    ships at the place resource_path() reads from: a frozen Welsh guide shows Welsh pictures."""
+    made = _run_spec("win32", monkeypatch)
+    (analysis,) = made["Analysis"]
+    shipped = [(Path(src).resolve(), Path(dest)) for src, dest in analysis.kwargs["datas"]]
+    images = ROOT / "resources" / "help" / "images"
+    pictures = sorted(images.glob("*.png"))
+    assert any(p.stem.endswith("-cy") for p in pictures)
+    for picture in pictures:
+        inside = [
+            dest / picture.resolve().relative_to(src)
+            for src, dest in shipped
+            if picture.resolve().is_relative_to(src)
+        ]
+        assert Path("resources/help/images") / picture.name in inside, picture

@@ -189,3 +189,80 @@ def test_the_guide_reads_in_welsh_marked_as_a_first_draft(qtbot):
     qtbot.addWidget(guide)
     guide.open_page("course")
     assert draft not in guide.browser.toPlainText()  # English is the original, no note
+
+
+class _Pictures(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.pictures: list[tuple[str, str]] = []  # (src, alt)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            found = dict(attrs)
+            self.pictures.append((found.get("src") or "", found.get("alt") or ""))
+
+
+def _pictures(page_html: str) -> list[tuple[str, str]]:
+    parser = _Pictures()
+    parser.feed(page_html)
+    return parser.pictures
+
+
+def _document_images(guide: HelpDialog) -> list[str]:
+    """The pictures in the guide's shown page, as its document holds them."""
+    names = []
+    block = guide.browser.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if fmt.isImageFormat():
+                names.append(fmt.toImageFormat().name())
+            it += 1
+        block = block.next()
+    return names
+
+
+def test_the_welsh_guide_shows_welsh_pictures_with_welsh_descriptions(qtbot):
+    """A Welsh instructor reading "Y gofrestr" sees the Welsh register, and a screen reader
+    reads each picture's description in Welsh; the English guide keeps its English pictures."""
+    from escape_desktop import i18n
+
+    folder = help_folder()
+    english = {page: _pictures(help_dialog.page_path(page).read_text()) for page, _t in PAGES}
+    assert sum(len(p) for p in english.values()) >= 7  # the seven pictures of the guide
+    welsh = i18n.translator("cy")
+    i18n.set_ui_language("cy")
+    try:
+        for page, _title in PAGES:
+            shown = _pictures(help_dialog.page_html(page))
+            assert len(shown) == len(english[page]), page
+            for (src, alt), (en_src, en_alt) in zip(shown, english[page], strict=True):
+                assert src == en_src.replace(".png", "-cy.png"), (page, src)
+                assert (folder / src).is_file(), (page, src)
+                assert alt == welsh._(en_alt) and alt != en_alt, (page, alt)
+        # and the window's guide shows it: the page's document holds the Welsh picture
+        guide = HelpDialog()
+        qtbot.addWidget(guide)
+        guide.open_page("register")
+        qtbot.waitUntil(lambda: guide.current_page == "register")
+        assert _document_images(guide) == ["images/main-register-cy.png"]
+    finally:
+        i18n.set_ui_language(None)
+    for page, _title in PAGES:
+        assert _pictures(help_dialog.page_html(page)) == english[page], page
+
+
+def test_a_picture_with_no_copy_in_the_language_stays_english(tmp_path):
+    """No broken picture: a language (or a picture) with no copy of its own shows the English."""
+    (tmp_path / "images").mkdir()
+    (tmp_path / "images" / "circuit.png").write_bytes(b"")
+    (tmp_path / "images" / "circuit-cy.png").write_bytes(b"")
+    page = '<p><img src="images/circuit.png" alt="a"></p><p><img src="images/welcome.png" alt="b">'
+    shown = help_dialog.localised_pictures(page, "cy", tmp_path)
+    assert [src for src, _alt in _pictures(shown)] == [
+        "images/circuit-cy.png",
+        "images/welcome.png",
+    ]
+    assert help_dialog.localised_pictures(page, "xx", tmp_path) == page
+    assert help_dialog.localised_pictures(page, "en", tmp_path) == page

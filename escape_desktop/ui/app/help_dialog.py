@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from escape_desktop.i18n import N_, _, guide_page, ui_translator
+from escape_desktop.i18n import N_, SOURCE, _, guide_page, ui_translator
 from escape_desktop.paths import resource_path
 from escape_desktop.ui.common import style
 
@@ -87,9 +87,31 @@ def page_path(page: str) -> Path:
     return help_folder() / f"{page}.html"
 
 
+# A picture's src on a guide page: images/NAME.png, relative to the help folder.
+_PICTURE_SRC = re.compile(r'(<img\b[^>]*?\bsrc=")(images/[^"/]+)\.png(")', re.IGNORECASE)
+
+
+def localised_pictures(page: str, language: str, folder: Path) -> str:
+    """``page`` with each picture swapped for its copy in ``language`` (images/NAME-cy.png for
+    images/NAME.png) where ``folder`` has one, so a Welsh page shows the Welsh window; the
+    English picture where it has none (a language without pictures shows no broken one)."""
+
+    def swap(m: re.Match[str]) -> str:
+        own = f"{m.group(2)}-{language}.png"
+        if (folder / own).is_file():
+            return f"{m.group(1)}{own}{m.group(3)}"
+        return m.group(0)
+
+    if language == SOURCE:
+        return page
+    return _PICTURE_SRC.sub(swap, page)
+
+
 def page_html(page: str) -> str:
-    """A page's HTML in the window's language."""
-    return guide_page(page_path(page).read_text(encoding="utf-8"), ui_translator())
+    """A page's HTML in the window's language, its pictures too where they exist."""
+    tr = ui_translator()
+    text = guide_page(page_path(page).read_text(encoding="utf-8"), tr)
+    return localised_pictures(text, tr.language, help_folder())
 
 
 def page_text(page: str) -> str:
