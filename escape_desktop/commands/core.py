@@ -71,14 +71,16 @@ def cmd_courses(args: argparse.Namespace) -> int:
         return 0
     heads = [_("code"), _("status"), _("start"), _("people"), _("done")]
     title = _("title / venue")
-    # Each column as wide as its heading in this language (a space apart), at least as in English.
+    phases = [_(PHASE_WORD.get(r.status, r.status)) for r in rows]
+    # Each column as wide as its heading in this language (a space apart), at least as in
+    # English; the status as wide as its longest word ('wedi gorffen' ran into the date).
     w = [max(width, len(h) + 1) for width, h in zip((14, 10, 12, 7, 6), heads, strict=True)]
+    w[1] = max(w[1], *(len(p) + 1 for p in phases))
     print(
         f"{heads[0]:<{w[0]}}{heads[1]:<{w[1]}}{heads[2]:<{w[2]}}{heads[3]:>{w[3]}}"
         f"{heads[4]:>{w[4]}}  {title}"
     )
-    for r in rows:
-        phase = _(PHASE_WORD.get(r.status, r.status))
+    for r, phase in zip(rows, phases, strict=True):
         done = "-" if r.completers is None else r.completers
         print(
             f"{r.code:<{w[0]}}{phase:<{w[1]}}{r.start_date.isoformat():<{w[2]}}"

@@ -89,7 +89,7 @@ def register(sub: argparse._SubParsersAction, common: argparse.ArgumentParser) -
 
 def cmd_followups(args: argparse.Namespace) -> int:
     from escape_desktop.i18n import _, ngettext, ui_date
-    from escape_desktop.programme.followup import STATE_WORDS
+    from escape_desktop.programme.followup import CONTACT_WAYS, STATE_WORDS
     from escape_desktop.services import followups
 
     ctx = open_context(args, read_only=True)
@@ -112,7 +112,9 @@ def cmd_followups(args: argparse.Namespace) -> int:
             contact = _("no longer to be contacted")
         else:
             how = {"phone": e.phone, "email": e.email}.get(e.contact_by, "") or e.phone or e.email
-            contact = f"{e.contact_by or _('contact not said')} {how}".rstrip()
+            # The way in the instructor's language ('phone', 'email' were printed as stored).
+            way = _(CONTACT_WAYS[e.contact_by]) if e.contact_by in CONTACT_WAYS else e.contact_by
+            contact = f"{way or _('contact not said')} {how}".rstrip()
         also = (
             _("  ({other} months not recorded)").format(
                 other=", ".join(str(p) for p in e.also_open)

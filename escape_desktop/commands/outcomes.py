@@ -69,8 +69,13 @@ def cmd_outcomes(args: argparse.Namespace) -> int:
 def render_text(o) -> str:  # type: ignore[no-untyped-def]
     """Plain text for a terminal or a note: people first, then the class figures."""
     from escape_desktop.export.pdf_summary import taken_text
+    from escape_desktop.export.pdf_words import measure_name
+    from escape_desktop.i18n import ui_translator
     from escape_desktop.programme.status import PHASE_WORD, STATUS_WORD
     from escape_desktop.services.measures import completion_text, proportion_text, ratio_text
+
+    def named(name: str) -> str:  # a measure's name in the instructor's language, as printed
+        return measure_name(name, ui_translator())
 
     lines: list[str] = []
     if o.code:
@@ -115,7 +120,7 @@ def render_text(o) -> str:  # type: ignore[no-untyped-def]
                 if r.adapted_differs:
                     verdict = _("{verdict} (adapted at one time only)").format(verdict=verdict)
             lines.append(
-                f"    {r.name:<34} "
+                f"    {named(r.name):<34} "
                 + _("start {start:>6}   end {end:>6}   change {change:>7}   {verdict}")
                 .format(
                     start=r.fmt(r.start) or "-",
@@ -154,7 +159,7 @@ def render_text(o) -> str:  # type: ignore[no-untyped-def]
             worthwhile,
         ]
         lines.append(
-            f"    {x.name:<{w[0]}}"
+            f"    {named(x.name):<{w[0]}}"
             + "".join(f"{c:>{n}}" for c, n in zip(cells, w[1:], strict=True))
         )
     where = taken_text(

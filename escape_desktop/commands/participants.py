@@ -253,10 +253,19 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
 
             print_json(_json(preview, [participant_code(ctx, i) for i in ids]))
             return 0
-        left_out = f"; {len(preview.bad)} left out with problems" if preview.bad else ""
+        # Whole sentences ('; 2 left out with problems' was English glued onto a translated one).
+        said = (
+            ngettext(
+                "Added {people} to {course_code}; {n} left out with problems.",
+                "Added {people} to {course_code}; {n} left out with problems.",
+                len(preview.bad),
+            )
+            if preview.bad
+            else _("Added {people} to {course_code}.")
+        )
         print(
-            _("Added {people} to {course_code}{left_out}.").format(
-                people=_people(len(ids)), course_code=preview.course_code, left_out=left_out
+            said.format(
+                people=_people(len(ids)), course_code=preview.course_code, n=len(preview.bad)
             )
         )
         return 0

@@ -245,10 +245,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
             )
         )
         return 0
+    # One whole sentence per kind of file ('main' and 'attendance' were English inside it).
+    said = (
+        _("{summary} (attendance file, profile {name}).")
+        if report.kind == "attendance"
+        else _("{summary} (main file, profile {name}).")
+    )
     print(
-        _("{summary} ({kind} file, profile {name}).").format(
-            summary=report.summary(), kind=report.kind, name=profile.name
-        ),
+        said.format(summary=report.summary(), name=profile.name),
         file=sys.stderr,
     )
     return 1

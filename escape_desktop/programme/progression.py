@@ -95,6 +95,16 @@ UNIT_WORDS = {
 _DOSE = re.compile(r"^(\S+) (.+)$")
 
 
+def _dose_said(station: Station, dose: float) -> str:
+    """``format_dose`` in the instructor's language, for a suggestion's sentence (the English
+    unit was put inside a Welsh one: "9 reps each leg o 10 reps each leg")."""
+    text = format_dose(station, dose)
+    found = _DOSE.match(text)
+    if found is None or found.group(2) not in DOSE_UNITS:
+        return text
+    return _(DOSE_UNITS[found.group(2)]).format(n=found.group(1))
+
+
 def dose_words(text: str, tr: Translator) -> str:
     """A dose as format_dose writes it ("12 reps each leg") in the reader's language."""
     found = _DOSE.match(text.strip())
@@ -203,13 +213,13 @@ def suggest(
         lower = max(_decrease(station, target, rules.dose_increment_fraction), floor)
         if lower < target:
             reason = _("{why}: ease the dose from {dose} to {dose_2}.").format(
-                why=why, dose=format_dose(station, target), dose_2=format_dose(station, lower)
+                why=why, dose=_dose_said(station, target), dose_2=_dose_said(station, lower)
             )
             return Suggestion("step_back", level, lower, reason)
         reason = _(
             "{why}, and {dose} is already the least dose at the easiest level: review "
             "this person rather than easing further."
-        ).format(why=why, dose=format_dose(station, target))
+        ).format(why=why, dose=_dose_said(station, target))
         return Suggestion("hold", level, target, reason, review=True)
 
     # 2. Count the latest run of sessions at this level and target where the target was met.
@@ -242,8 +252,8 @@ def suggest(
             level,
             target,
             _("Target not reached yet: {dose} of {dose_2} in session {session_number}.").format(
-                dose=format_dose(station, latest.dose_achieved),
-                dose_2=format_dose(station, target),
+                dose=_dose_said(station, latest.dose_achieved),
+                dose_2=_dose_said(station, target),
                 session_number=latest.session_number,
             ),
         )
@@ -309,6 +319,6 @@ def suggest(
         level,
         higher,
         _("{why}: raise the dose from {dose} to {higher}.").format(
-            why=why, dose=format_dose(station, target), higher=format_dose(station, higher)
+            why=why, dose=_dose_said(station, target), higher=_dose_said(station, higher)
         ),
     )

@@ -13,8 +13,9 @@ from escape_desktop.db.models import Attendance, Course, Enrolment, Participant,
 from escape_desktop.i18n import _
 from escape_desktop.programme.delivery import joined_online_problem
 from escape_desktop.programme.status import (
+    ABSENT,
+    APOLOGIES,
     ATTENDANCE_MARKS,
-    MARK_WORD,
     PRESENT,
     PersonStatus,
     progress_text,
@@ -65,14 +66,27 @@ def mark(
     online_changed = joined_online is not None and bool(joined_online) != was_online
     if previous == value and not online_changed:
         return nothing(previous)
-    what = MARK_WORD.get(value or "", "cleared").lower()
-    if online_changed and value is not None:
-        what += ", joined online" if joined_online else ", in the room"
+    # The Edit menu's name for the mark, one whole label each (the mark's English word and
+    # ', joined online' were glued into a translated label, English under Welsh).
+    if value == PRESENT and online_changed:
+        label = (
+            _("{who}: present, joined online, at session {number}")
+            if joined_online
+            else _("{who}: present, in the room, at session {number}")
+        )
+    elif value == PRESENT:
+        label = _("{who}: present at session {number}")
+    elif value == ABSENT:
+        label = _("{who}: absent at session {number}")
+    elif value == APOLOGIES:
+        label = _("{who}: apologies at session {number}")
+    else:
+        label = _("{who}: mark cleared at session {number}")
     return Done(
         previous,
         Changes.ATTENDANCE,
         (enrolment_id,),
-        label=_("{who}: {what} at session {number}").format(who=who, what=what, number=number),
+        label=label.format(who=who, number=number),
         undo=lambda: mark(
             ctx,
             enrolment_id,

@@ -17,6 +17,7 @@ from escape_desktop.db import backup as store
 from escape_desktop.db.backup import LAPTOP_PREFIX, BackupInfo
 from escape_desktop.db.engine import Database
 from escape_desktop.db.errors import KnownError
+from escape_desktop.i18n import _
 
 from .common import audit
 from .safety_settings import find_backup_folder, note_backup_folder_moved
@@ -152,13 +153,24 @@ def made_under_another_key(ctx: AppContext, backup: Path, laptop: str = "") -> s
             return None
     finally:
         copy.dispose()
-    where = f" on {laptop}" if laptop else ""
-    return (
-        f"{backup.name} was made{where} under another passphrase, so it cannot replace the "
-        "data here. To use it, restore it at the first start of a laptop with no data yet, "
-        "with that passphrase or its recovery key; to share a course between two laptops, "
-        "use Send this course… and Receive a course…. Nothing was changed."
+    # Whole sentences, with and without the laptop's name (they were English, missed by the
+    # catalogue because the f-string began with the file's name).
+    said = (
+        _(
+            "{file} was made on {laptop} under another passphrase, so it cannot replace the "
+            "data here. To use it, restore it at the first start of a laptop with no data yet, "
+            "with that passphrase or its recovery key; to share a course between two laptops, "
+            "use Send this course… and Receive a course…. Nothing was changed."
+        )
+        if laptop
+        else _(
+            "{file} was made under another passphrase, so it cannot replace the "
+            "data here. To use it, restore it at the first start of a laptop with no data yet, "
+            "with that passphrase or its recovery key; to share a course between two laptops, "
+            "use Send this course… and Receive a course…. Nothing was changed."
+        )
     )
+    return said.format(file=backup.name, laptop=laptop)
 
 
 def newest_good_backup(data_dir: Path, key: bytes | None) -> BackupInfo | None:

@@ -64,15 +64,15 @@ class CourseInput:
 def capacity_warning(capacity: int, staff: int | None = None) -> str | None:
     """A kind word when the group is larger than the programme's usual staffing allows."""
     if capacity > RECOMMENDED_MAX_GROUP:
-        return (
-            f"Groups above {RECOMMENDED_MAX_GROUP} are not recommended, even with two staff; "
+        return _(
+            "Groups above {most} are not recommended, even with two staff; "
             "consider running a second course."
-        )
+        ).format(most=RECOMMENDED_MAX_GROUP)
     if staff == 1 and capacity > ONE_STAFF_GROUP:  # no names yet: nothing to judge by
-        return (
-            f"With one member of staff, keep the group to about {ONE_STAFF_GROUP}; up to "
-            f"{RECOMMENDED_MAX_GROUP} works with two (a physiotherapist and an exercise instructor)."
-        )
+        return _(
+            "With one member of staff, keep the group to about {one}; up to "
+            "{most} works with two (a physiotherapist and an exercise instructor)."
+        ).format(one=ONE_STAFF_GROUP, most=RECOMMENDED_MAX_GROUP)
     return None
 
 
@@ -699,7 +699,9 @@ def add_make_up_session(
             date=when,
             topic=offer.topic,
             cancelled=False,
-            notes=f"Make-up for session {offer.cancelled_number}, which was cancelled.",
+            notes=_("Make-up for session {number}, which was cancelled.").format(
+                number=offer.cancelled_number
+            ),
         )
         s.add(new)
         s.flush()

@@ -176,10 +176,11 @@ def _missing_station(key: str) -> Station:
     """Stand-in for a station no longer in the library, so its history still shows."""
     return Station(
         key=key,
-        name=f"{key.replace('_', ' ').capitalize()} (not in the library)",
+        # In the instructor's language, as the library's own names are shown.
+        name=_("{name} (not in the library)").format(name=key.replace("_", " ").capitalize()),
         dose_kind="repetitions",
         dose_unit="",
-        levels=tuple(Level(f"Level {i}", "", 10.0) for i in range(1, 11)),
+        levels=tuple(Level(_("Level {n}").format(n=i), "", 10.0) for i in range(1, 11)),
     )
 
 

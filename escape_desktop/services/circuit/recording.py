@@ -165,15 +165,21 @@ def _refuse_if_away_in(s: OrmSession, enrolment_id: int, session_id: int) -> Non
     )
     if row is None or row.mark not in ("absent", "apologies"):
         return
-    what = "was marked absent" if row.mark == "absent" else "sent apologies"
     name = f"{row.first_name} {row.last_name}".strip()
-    raise ValidationError(
-        "attendance",
+    # One whole sentence per mark, as circuit.bulk says it ('was marked absent' and 'sent
+    # apologies' were English inside a translated sentence).
+    said = (
         _(
-            "{name} {what} at session {number}, so nothing is recorded for them; mark them "
-            "present on the register first if they came."
-        ).format(name=name, what=what, number=row.number),
+            "{name} was marked absent at session {number}, so nothing is recorded for them; mark "
+            "them present on the register first if they came."
+        )
+        if row.mark == "absent"
+        else _(
+            "{name} sent apologies for session {number}, so nothing is recorded for them; mark "
+            "them present on the register first if they came."
+        )
     )
+    raise ValidationError("attendance", said.format(name=name, number=row.number))
 
 
 def _suggestion_now(
