@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "registry_alembic_version"
 HEAD = f"registry_v{SCHEMA_VERSION}"
+KNOWN = frozenset(f"registry_v{n}" for n in range(1, SCHEMA_VERSION + 1))
 
 
 def revision_of(version: int) -> str:
@@ -58,10 +59,20 @@ def bring_up_to_date(connection: Connection, version: int) -> None:
         RegistryBase.metadata.create_all(connection)
         _stamp_new(connection)
         return
+    stamped = stamped_revision(connection)
+    if stamped is not None and stamped not in KNOWN:
+        # A revision this app has no script for: a later escape-desktop's, whatever the older
+        # number beside it says. Refused, untouched (Alembic would stop on it mid-way).
+        from escape_desktop.db.errors import KnownError
+        from escape_desktop.i18n import _
+
+        raise KnownError(
+            _("This registry was made by a newer escape-desktop; update the app to read it.")
+        )
     from alembic import command
 
     cfg = alembic_config(connection)
-    if stamped_revision(connection) is None:  # made before Alembic: its version says where
+    if stamped is None:  # made before Alembic: its version says where
         command.stamp(cfg, revision_of(version))
     command.upgrade(cfg, "head")
 

@@ -300,6 +300,7 @@ def test_loaders_opening_an_old_registry_at_once_take_turns(
         "import sys\n"
         "from pathlib import Path\n"
         "from escape_desktop.registry.store import open_registry_at\n"
+        "print('ready', flush=True)\n"
         "sys.stdin.readline()\n"  # all three started before any opens
         "open_registry_at(Path(sys.argv[1]), sys.argv[2] or None, create=False).dispose()\n"
     )
@@ -307,14 +308,14 @@ def test_loaders_opening_an_old_registry_at_once_take_turns(
         subprocess.Popen(
             [sys.executable, "-c", opener, str(old), url or ""],
             stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
         )
         for _ in range(3)
     ]
-    import time
-
-    time.sleep(1.5)  # each has imported what it needs
+    for p in procs:  # each has imported what it needs
+        assert p.stdout is not None and p.stdout.readline().strip() == "ready"
     for p in procs:
         assert p.stdin is not None
         p.stdin.write("go\n")
@@ -394,3 +395,35 @@ def test_a_registry_made_by_a_newer_version_is_refused_untouched(
     assert code == 1 and "newer" in err and len(err.strip().splitlines()) == 1, err
     assert _version_of(folder, registry_engine.name) == 99
     assert registry_sql(folder, f"SELECT version_num FROM {VERSION_TABLE}") == [("registry_v99",)]
+
+
+def test_a_revision_this_app_does_not_know_is_refused_as_newer_untouched(
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """A later app's revision beside an older schema number (the number is what older apps
+    read): refused in one sentence, not an Alembic error half-way through an upgrade."""
+    from sqlalchemy import text
+
+    from escape_desktop.registry.migrate import VERSION_TABLE
+    from escape_desktop.registry.store import open_registry_at
+
+    folder = tmp_path / "later"
+    open_registry_at(folder, registry_engine.url_for(folder)).dispose()
+    engine = _engine_for(folder)
+    try:
+        with engine.begin() as con:
+            con.execute(text(f"UPDATE {VERSION_TABLE} SET version_num = 'registry_v5b_later'"))
+            if registry_engine.name == "postgresql":
+                con.execute(text("UPDATE registry_schema SET version = 4"))
+            else:
+                con.execute(text("PRAGMA user_version = 4"))
+    finally:
+        engine.dispose()
+    code, _, err = cli(capsys, "registry", "sites", "--data-dir", str(folder))
+    assert code == 1 and "newer" in err and len(err.strip().splitlines()) == 1, err
+    assert "Error" not in err and "revision" not in err
+    assert registry_sql(folder, f"SELECT version_num FROM {VERSION_TABLE}") == [
+        ("registry_v5b_later",)
+    ]
