@@ -4,6 +4,8 @@ one window language, at the whole screen. Demo data only.
 Run under a 1366x768 X screen, e.g.
     xvfb-run -a -s "-screen 0 1366x768x24" python docs/screenshots/first_screen_shots.py OUT cy
 which writes OUT/register-cy.png and OUT/circuit-cy.png (``en``: register-en.png, circuit-en.png).
+At 100 % only: the window is set to 1366x768 points, so under QT_SCALE_FACTOR it overflows the
+screen (a11y_shots.py lets the window fit itself instead).
 """
 
 from __future__ import annotations
