@@ -298,6 +298,8 @@ class WeekDialog(QDialog):
                 item.setToolTip(x.title)
                 self.table.setItem(row, col, item)
         self.table.resizeColumnsToContents()
+        for col in range(self.table.columnCount()):  # room for the focused cell's 2px ring
+            self.table.setColumnWidth(col, self.table.columnWidth(col) + 2 * style.FOCUS_BORDER)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.cellDoubleClicked.connect(lambda row, _col: self.open_row(row))
         self.table.activated.connect(lambda index: self.open_row(index.row()))

@@ -23,6 +23,7 @@ from escape_desktop.ui.common.announce import describe_error
 
 BASE_POINT_SIZE = 11
 LARGE_POINT_SIZE = 14
+FOCUS_BORDER = 2  # px: the ring round the focused cell of a table (QTableView::item:focus)
 
 # Every colour the app draws with, in a light and a dark variant. Text colours are chosen to
 # reach WCAG AA (4.5:1) on the background they sit on (tests/ui/test_dark_palette.py checks).
@@ -311,7 +312,7 @@ QPushButton#big:focus {{ border: 3px solid {p["focus"]}; padding: 14px 22px;
     background: {p["accent_light"]}; }}
 QTableView {{ gridline-color: {p["border"]}; selection-background-color: {p["selection"]};
     selection-color: {p["selection_text"]}; }}
-QTableView::item:focus {{ border: 2px solid {p["focus_edge"]}; }}
+QTableView::item:focus {{ border: {FOCUS_BORDER}px solid {p["focus_edge"]}; }}
 QListView, QTreeView {{ selection-background-color: {p["selection"]};
     selection-color: {p["selection_text"]}; }}
 QListView::item:selected, QTreeView::item:selected {{ background: {p["selection"]};

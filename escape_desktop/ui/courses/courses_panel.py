@@ -15,7 +15,7 @@ from PySide6.QtCore import (
     QTimer,
     Signal,
 )
-from PySide6.QtGui import QBrush, QFont
+from PySide6.QtGui import QBrush, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
+    QStyle,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -276,6 +277,7 @@ class CoursesPanel(QFrame):
         self.table.selectionModel().selectionChanged.connect(self._on_selected)
         self.table.activated.connect(lambda index: self._on_current(index, QModelIndex()))
         self.model.modelReset.connect(self._size_rows)
+        header.sectionResized.connect(lambda *_a: self._keep_codes_whole())
         layout.addWidget(self.table, 1)
         self.empty_label = QLabel(_("No course matches; clear the search or change the filter."))
         self.empty_label.setObjectName("hint")
@@ -287,6 +289,31 @@ class CoursesPanel(QFrame):
         self.table.verticalHeader().setDefaultSectionSize(
             self.table.fontMetrics().height() * 2 + 14
         )
+        self._keep_codes_whole()
+
+    def _keep_codes_whole(self) -> None:
+        """The list is never narrower than its widest course code (bold) beside the status and
+        the places: the code is how courses are told apart, and a longer status (Welsh's
+        "6 o 12 wedi'u cynnal") took its room. The venue under the code may still end in "…"."""
+        if not self.model.rows:
+            return
+        bold = QFont(self.table.font())
+        bold.setBold(True)
+        metrics = QFontMetrics(bold)
+        code = max(metrics.horizontalAdvance(r.code) for r in self.model.rows)
+        margin = self.table.style().pixelMetric(QStyle.PixelMetric.PM_FocusFrameHMargin)
+        header = self.table.horizontalHeader()
+        width = (
+            code
+            + 2 * margin
+            + metrics.horizontalAdvance("M")  # a little air, as the list shows the others
+            + header.sectionSize(COL_STATUS)
+            + header.sectionSize(COL_PEOPLE)
+            + self.table.verticalScrollBar().sizeHint().width()
+            + 2 * self.table.frameWidth()
+        )
+        if width != self.table.minimumWidth():
+            self.table.setMinimumWidth(width)
 
     @property
     def today(self) -> date:

@@ -417,7 +417,10 @@ class ParticipantDialog(QDialog):
         margins = layout.contentsMargins()
         # The width is held by the body (the layout keeps the dialog at least that wide) and
         # a maximum, so the layout's own minimum never shrinks or widens it.
-        self.body.setMinimumWidth(width - margins.left() - margins.right())
+        # Less the scroll bar's width: on a laptop the form is taller than the screen, and a
+        # body as wide as the dialog put the bar over the right edge of every box.
+        bar = self.body_scroll.verticalScrollBar().sizeHint().width()
+        self.body.setMinimumWidth(width - margins.left() - margins.right() - bar)
         self.setMaximumWidth(width)
         layout.activate()
         self.resize(width, self.minimumSizeHint().height())
