@@ -27,7 +27,11 @@ run: $(STAMP)
 # PYTEST_WORKERS=0 runs everything in this one process.
 PYTEST_ARGS ?=
 PYTEST_WORKERS ?= 2
+# Compiled bytecode is kept under the venv (PYTHONPYCACHEPREFIX; none in the source tree), even
+# where the environment says not to write any: each worker and every process a test starts
+# (commands, kill-test writers) would otherwise compile the app's modules again.
 test: $(TEST_STAMP)
+	PYTHONDONTWRITEBYTECODE= PYTHONPYCACHEPREFIX="$(CURDIR)/$(VENV)/pycache" \
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m "not package" \
 		-n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
