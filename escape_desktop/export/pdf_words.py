@@ -20,6 +20,7 @@ from escape_desktop.programme.status import (
     PRESENT,
     WITHDRAWN,
     PersonStatus,
+    registers_not_taken_text,
 )
 
 from .pdf_data import CourseInfo
@@ -172,16 +173,4 @@ def measure_name(name: str, tr: Translator) -> str:
 
 def registers_missing(numbers: Sequence[int], tr: Translator) -> str:
     """programme.status.registers_not_taken_text in the reader's language ("" when none)."""
-    if not numbers:
-        return ""
-    shown = [str(n) for n in numbers]
-    which = shown[0]
-    if len(shown) > 1:
-        which = tr._("{some} and {last}").format(some=", ".join(shown[:-1]), last=shown[-1])
-    return tr.ngettext(
-        "{n} session ({which}) has no register; completion counts it as held: take its "
-        "register or mark it cancelled.",
-        "{n} sessions ({which}) have no register; completion counts them as held: take their "
-        "registers or mark them cancelled.",
-        len(shown),
-    ).format(n=len(shown), which=which)
+    return registers_not_taken_text(numbers, tr)

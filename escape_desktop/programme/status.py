@@ -27,7 +27,7 @@ from datetime import date
 from fractions import Fraction
 from typing import Any
 
-from escape_desktop.i18n import N_, _, ngettext
+from escape_desktop.i18n import N_, Translator, _, ngettext, ui_translator
 
 from .completion import COMPLETION_THRESHOLD, is_completer, sessions_needed
 from .rounding import round_half_away
@@ -277,18 +277,19 @@ def registers_not_taken(
     )
 
 
-def registers_not_taken_text(numbers: Sequence[int]) -> str:
+def registers_not_taken_text(numbers: Sequence[int], tr: Translator | None = None) -> str:
     """The one honest line every surface prints when registers are missing ("" when none):
     "2 sessions (3 and 5) have no register; completion counts them as held: take their
-    registers or mark them cancelled." """
+    registers or mark them cancelled." In ``tr``'s language (a document's reader), else the
+    instructor's."""
     if not numbers:
         return ""
-    # In the instructor's language, in the words the documents use (export.pdf_words).
+    tr = tr or ui_translator()
     shown = [str(n) for n in numbers]
     which = shown[0]
     if len(shown) > 1:
-        which = _("{some} and {last}").format(some=", ".join(shown[:-1]), last=shown[-1])
-    return ngettext(
+        which = tr._("{some} and {last}").format(some=", ".join(shown[:-1]), last=shown[-1])
+    return tr.ngettext(
         "{n} session ({which}) has no register; completion counts it as held: take its "
         "register or mark it cancelled.",
         "{n} sessions ({which}) have no register; completion counts them as held: take their "
