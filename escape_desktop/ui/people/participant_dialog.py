@@ -406,18 +406,39 @@ class ParticipantDialog(QDialog):
     def _keep_still(self) -> None:
         """Fix the width once: a long name or a long hint wraps or scrolls, it never widens."""
         em = self.fontMetrics().horizontalAdvance("M")
-        # Room for the longest row (Yes, No, Not asked yet and how to contact) in Welsh too,
-        # whose words run longer than English's; still inside a 1024-pixel screen.
-        width = em * (82 if self.screening is not None else 50)
-        screen = self.screen()
-        if screen is not None:
-            width = min(width, screen.availableGeometry().width() - 40)
+        # A choice box is never narrower than its longest choice (Welsh runs a third longer
+        # than English), except the equality lists, whose long categories show what fits and
+        # the whole choice in their tooltip.
+        for combo in self.findChildren(QComboBox):
+            if combo not in self.equality.boxes.values():
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumWidth(combo.sizeHint().width())
         layout = self.layout()
         assert layout is not None
         margins = layout.contentsMargins()
+        # The body sits beside the scroll area's bar: its width is the dialog's less both.
+        bar = self.body_scroll.verticalScrollBar().sizeHint().width()
+        chrome = margins.left() + margins.right() + bar
+        self.body.layout().activate()  # type: ignore[union-attr]
+        # Wide enough for the longest row (Yes, No, Not asked yet and how to contact) in the
+        # window's language, and a comfortable width for typing; still inside the screen.
+        width = max(
+            em * (82 if self.screening is not None else 50),
+            self.body.minimumSizeHint().width() + chrome,
+        )
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry().width() - 40
+            if width > room:  # wider than the screen: it scrolls sideways, nothing is cut
+                self.body_scroll.setHorizontalScrollBarPolicy(
+                    Qt.ScrollBarPolicy.ScrollBarAsNeeded
+                )
+            width = min(width, room)
         # The width is held by the body (the layout keeps the dialog at least that wide) and
         # a maximum, so the layout's own minimum never shrinks or widens it.
-        self.body.setMinimumWidth(width - margins.left() - margins.right())
+        self.body.setMinimumWidth(max(width - chrome, self.body.minimumSizeHint().width()))
+        self.body_scroll.setMinimumWidth(min(width - margins.left() - margins.right(),
+                                             self.body.minimumWidth() + bar))  # fmt: skip
         self.setMaximumWidth(width)
         layout.activate()
         self.resize(width, self.minimumSizeHint().height())
