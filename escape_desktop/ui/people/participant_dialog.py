@@ -152,6 +152,7 @@ class ParticipantDialog(QDialog):
             head.setObjectName("subtitle")
             layout.addWidget(head)
         form = QFormLayout()
+        self.form = form
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
@@ -175,6 +176,7 @@ class ParticipantDialog(QDialog):
         sex_layout.addWidget(self.sex, 1)
         language_label = QLabel(_("Documents in"))
         language_label.setBuddy(self.language)
+        self.language_label = language_label
         sex_layout.addWidget(language_label)
         sex_layout.addWidget(self.language, 1)
         self.nhs = QLineEdit()
@@ -405,6 +407,7 @@ class ParticipantDialog(QDialog):
 
     def _keep_still(self) -> None:
         """Fix the width once: a long name or a long hint wraps or scrolls, it never widens."""
+        self.ensurePolished()  # the style sheet's text size, before anything is measured
         em = self.fontMetrics().horizontalAdvance("M")
         # A choice box is never narrower than its longest choice (Welsh runs a third longer
         # than English), except the equality lists, whose long categories show what fits and
@@ -413,6 +416,10 @@ class ParticipantDialog(QDialog):
             if combo not in self.equality.boxes.values():
                 combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
             combo.setMinimumWidth(combo.sizeHint().width())
+        # A hint wraps to the width it is given: it never asks for a wider dialog.
+        for label in self.body.findChildren(QLabel):
+            if label.wordWrap():
+                label.setMinimumWidth(min(label.minimumSizeHint().width(), em * 16))
         layout = self.layout()
         assert layout is not None
         margins = layout.contentsMargins()
@@ -429,6 +436,10 @@ class ParticipantDialog(QDialog):
         screen = self.screen()
         if screen is not None:
             room = screen.availableGeometry().width() - 40
+            if width > room:
+                self._narrow()
+                self.body.layout().activate()  # type: ignore[union-attr]
+                width = max(min(width, room), self.body.minimumSizeHint().width() + chrome)
             if width > room:  # wider than the screen: it scrolls sideways, nothing is cut
                 self.body_scroll.setHorizontalScrollBarPolicy(
                     Qt.ScrollBarPolicy.ScrollBarAsNeeded
@@ -460,6 +471,10 @@ class ParticipantDialog(QDialog):
             for label in wrapped:
                 label.setMinimumHeight(label.heightForWidth(label.width()))
         self._show_advice()
+        # Why Save is greyed out: the lines the longest reason takes at this width (three in
+        # a long language at large text), kept whichever reason shows.
+        lines = self.ready_hint.heightForWidth(self.messages.width())
+        self.messages.setFixedHeight(max(self.messages.height(), lines + 8))
         body = self.body.layout()
         assert body is not None
         self.body.setMinimumHeight(body.sizeHint().height())  # all of the form, Notes included
@@ -472,6 +487,29 @@ class ParticipantDialog(QDialog):
         if screen is not None:
             height = min(height, screen.availableGeometry().height() - 60)  # title bar
         self.resize(width, max(height, self.minimumSizeHint().height()))
+
+    def _narrow(self) -> None:
+        """Rows that hold two things side by side put the second on a row of its own, for a
+        screen too narrow for them (200 % text, or a language a third longer than English)."""
+        sex_row = self.sex.parentWidget()
+        follow_row = self.contact_by.parentWidget()
+        assert sex_row is not None and follow_row is not None
+        for widgets, row_widget, label in (
+            ((self.language_label, self.language), sex_row, self.language_label),
+            ((self.contact_by,), follow_row, None),
+        ):
+            row_layout = row_widget.layout()
+            assert row_layout is not None
+            for widget in widgets:
+                row_layout.removeWidget(widget)
+            row, _role = self.form.getWidgetPosition(row_widget)
+            field = widgets[-1]
+            if label is not None:
+                self.form.insertRow(row + 1, label, field)
+            else:
+                self.form.insertRow(row + 1, "", field)
+            field.setSizePolicy(QSizePolicy.Policy.Minimum, field.sizePolicy().verticalPolicy())
+        self.equality.stack()
 
     # --- values ------------------------------------------------------------------------
     @staticmethod
