@@ -94,3 +94,41 @@ def test_enrol_dialog_cuts_no_text_in_a_longer_language(
         else:
             i18n.set_ui_language(None)
         qt_language.install()
+
+
+def test_measures_labels_keep_their_welsh_words_at_large_text(
+    qtbot, qapp, demo_ctx, demo_today, make_window
+) -> None:  # type: ignore[no-untyped-def]
+    """The measures form's "Where measured" label was held at its normal-text width, and large
+    text cut its last letters."""
+    from escape_desktop.db import queries
+
+    i18n.set_ui_language("cy")
+    qt_language.install()
+    before = style.large_percent()
+    try:
+        w = make_window(demo_ctx, demo_today)
+        qtbot.waitUntil(lambda: w.is_ready)
+        with demo_ctx.db.read() as s:
+            w.open_course(queries.course_by_code(s, "KH-2026-002").id)
+        w.resize(1024, 768 - TAKEN)
+        w.course_view.show_section(2)  # built at normal text, then the text made larger
+        qapp.processEvents()
+        style.set_large_percent(200)
+        w._apply_large_text(True)
+        qapp.processEvents()
+        entry = w.course_view.section(2)
+        labels = [x for x in entry.findChildren(QLabel) if x.isVisible() and not x.wordWrap()]
+        assert labels
+        short = [
+            x.text()
+            for x in labels
+            if x.fontMetrics().horizontalAdvance(x.text().replace("&", ""))
+            > x.contentsRect().width() + 1
+        ]
+        assert short == []
+    finally:
+        style.set_large_percent(before)
+        style.apply(qapp, False)
+        i18n.set_ui_language(None)
+        qt_language.install()

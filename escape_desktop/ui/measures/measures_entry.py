@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QPushButton,
     QScrollArea,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -163,7 +164,9 @@ class MeasuresEntry(QWidget):
             )
         )
         self.taken_label = taken_label = QLabel(_("&Where measured:"), self.header)
-        taken_label.setMinimumWidth(taken_label.sizeHint().width())  # never cut in Welsh
+        # Never cut in Welsh: at least as wide as its words in the font of the moment (a width
+        # fixed here was the normal text's, and cut the label once large text was on).
+        taken_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)
         taken_label.setBuddy(self.taken)
         # Time point and date one above the other: side by side they made the form too wide
         # to sit beside the list of people with large text.

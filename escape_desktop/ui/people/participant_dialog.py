@@ -441,9 +441,7 @@ class ParticipantDialog(QDialog):
                 self.body.layout().activate()  # type: ignore[union-attr]
                 width = max(min(width, room), self.body.minimumSizeHint().width() + chrome)
             if width > room:  # wider than the screen: it scrolls sideways, nothing is cut
-                self.body_scroll.setHorizontalScrollBarPolicy(
-                    Qt.ScrollBarPolicy.ScrollBarAsNeeded
-                )
+                self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
             width = min(width, room)
         # The width is held by the body (the layout keeps the dialog at least that wide) and
         # a maximum, so the layout's own minimum never shrinks or widens it.
@@ -502,7 +500,8 @@ class ParticipantDialog(QDialog):
             assert row_layout is not None
             for widget in widgets:
                 row_layout.removeWidget(widget)
-            row, _role = self.form.getWidgetPosition(row_widget)
+            position = self.form.getWidgetPosition(row_widget)  # (row, role)
+            row: int = position[0]  # type: ignore[index]
             field = widgets[-1]
             if label is not None:
                 self.form.insertRow(row + 1, label, field)
