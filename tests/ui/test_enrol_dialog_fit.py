@@ -96,34 +96,33 @@ def test_enrol_dialog_cuts_no_text_in_a_longer_language(
         qt_language.install()
 
 
-def test_measures_labels_keep_their_welsh_words_at_large_text(
-    qtbot, qapp, demo_ctx, demo_today, make_window
-) -> None:  # type: ignore[no-untyped-def]
+def test_measures_labels_keep_their_welsh_words_at_large_text(qtbot, qapp, ctx) -> None:  # type: ignore[no-untyped-def]
     """The measures form's "Where measured" label was held at its normal-text width, and large
     text cut its last letters."""
-    from escape_desktop.db import queries
+    from escape_desktop.ui.common.change_bus import ChangeBus
+    from escape_desktop.ui.measures.measures_entry import MeasuresEntry
 
     i18n.set_ui_language("cy")
     qt_language.install()
     before = style.large_percent()
     try:
-        w = make_window(demo_ctx, demo_today)
-        qtbot.waitUntil(lambda: w.is_ready)
-        with demo_ctx.db.read() as s:
-            w.open_course(queries.course_by_code(s, "KH-2026-002").id)
-        w.resize(1024, 768 - TAKEN)
-        w.course_view.show_section(2)  # built at normal text, then the text made larger
+        style.apply(qapp, False)
+        entry = MeasuresEntry(ctx, ChangeBus())  # built at normal text, then the text made larger
+        qtbot.addWidget(entry)
+        entry.show()
         qapp.processEvents()
         style.set_large_percent(200)
-        w._apply_large_text(True)
+        style.apply(qapp, True)
         qapp.processEvents()
-        entry = w.course_view.section(2)
+        entry.resize(entry.minimumSizeHint())  # as narrow as it lets itself be
+        qapp.processEvents()
         labels = [x for x in entry.findChildren(QLabel) if x.isVisible() and not x.wordWrap()]
-        assert labels
+        assert entry.taken_label in labels
         short = [
             x.text()
             for x in labels
-            if x.fontMetrics().horizontalAdvance(x.text().replace("&", ""))
+            if x.text()
+            and x.fontMetrics().horizontalAdvance(x.text().replace("&", ""))
             > x.contentsRect().width() + 1
         ]
         assert short == []
