@@ -237,7 +237,10 @@ def clipped(top: QWidget) -> list[str]:
         if isinstance(widget, QLabel) and not widget.wordWrap() and widget.text():
             if widget.textFormat() == Qt.TextFormat.RichText or "<" in widget.text():
                 continue
-            for line in widget.text().split("\n"):
+            shown = widget.text()
+            if widget.buddy() is not None:  # its mnemonic's & is not drawn
+                shown = shown.replace("&&", "\0").replace("&", "").replace("\0", "&")
+            for line in shown.split("\n"):
                 if fm.horizontalAdvance(line) > widget.contentsRect().width() + 1:
                     cut.append(f"label {widget.text()!r}: {widget.width()} px")
         if (

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 
-from PySide6.QtCore import QDate, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -61,6 +61,23 @@ def not_saved_prefix() -> str:
 
 def _fmt(value: float, decimals: int) -> str:
     return f"{value:.{decimals}f}"
+
+
+class WholeLabel(QLabel):
+    """A one-line label never narrower than its words, whatever the text size of the moment."""
+
+    def __init__(self, text: str, parent: QWidget | None = None) -> None:
+        super().__init__(text, parent)
+        self._hold()
+
+    def _hold(self) -> None:
+        self.setMinimumWidth(0)
+        self.setMinimumWidth(self.sizeHint().width())
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() in (QEvent.Type.FontChange, QEvent.Type.StyleChange):
+            self._hold()
 
 
 @dataclass
@@ -162,8 +179,9 @@ class MeasuresEntry(QWidget):
                 "test such as the chair stand watched over video."
             )
         )
-        self.taken_label = taken_label = QLabel(_("&Where measured:"), self.header)
-        taken_label.setMinimumWidth(taken_label.sizeHint().width())  # never cut in Welsh
+        # Never cut in Welsh: at least as wide as its words in the font of the moment (a width
+        # fixed here was the normal text's, and cut the label once large text was on).
+        self.taken_label = taken_label = WholeLabel(_("&Where measured:"), self.header)
         taken_label.setBuddy(self.taken)
         # Time point and date one above the other: side by side they made the form too wide
         # to sit beside the list of people with large text.

@@ -33,6 +33,8 @@ class EqualityFields(QGroupBox):
         # Two rows, so the dialog keeps close to its height on a 1366x768 laptop: the long
         # ethnic categories across the whole width, the two short lists side by side.
         grid = QGridLayout(self)
+        self.grid = grid
+        self.labels: dict[str, QLabel] = {}
         for row, col, name, words in (
             (0, 0, "ethnic_category", _("Ethnic category")),
             (1, 0, "stated_sex", _("Stated sex")),
@@ -40,6 +42,7 @@ class EqualityFields(QGroupBox):
         ):
             label = QLabel(words)
             label.setBuddy(self.boxes[name])
+            self.labels[name] = label
             grid.addWidget(label, row, col)
             if name == "ethnic_category":
                 grid.addWidget(self.boxes[name], row, col + 1, 1, 3)
@@ -47,6 +50,17 @@ class EqualityFields(QGroupBox):
                 grid.addWidget(self.boxes[name], row, col + 1)
         grid.setColumnStretch(1, 1)
         grid.setColumnStretch(3, 1)
+
+    def stack(self) -> None:
+        """One list a row, for a screen too narrow for the two short lists side by side
+        (large text, or a language longer than English)."""
+        for name in ("gender_identity",):
+            self.grid.removeWidget(self.labels[name])
+            self.grid.removeWidget(self.boxes[name])
+            self.grid.addWidget(self.labels[name], 2, 0)
+            self.grid.addWidget(self.boxes[name], 2, 1, 1, 3)
+        self.grid.removeWidget(self.boxes["stated_sex"])
+        self.grid.addWidget(self.boxes["stated_sex"], 1, 1, 1, 3)
 
     @staticmethod
     def _box(codes: dict[str, str], name: str) -> QComboBox:
@@ -58,6 +72,10 @@ class EqualityFields(QGroupBox):
         # The long categories must not widen the dialog: the box shows what fits.
         box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
         box.setMinimumContentsLength(12)
+        # What does not fit is cut short: the whole choice is in its tooltip (and a screen
+        # reader reads the box's whole value).
+        box.setToolTip(box.currentText())
+        box.currentTextChanged.connect(box.setToolTip)
         return box
 
     def widgets(self) -> list[QWidget]:

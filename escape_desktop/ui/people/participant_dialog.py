@@ -152,6 +152,7 @@ class ParticipantDialog(QDialog):
             head.setObjectName("subtitle")
             layout.addWidget(head)
         form = QFormLayout()
+        self.form = form
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.ExpandingFieldsGrow)
         self.first_name = QLineEdit()
         self.last_name = QLineEdit()
@@ -175,6 +176,7 @@ class ParticipantDialog(QDialog):
         sex_layout.addWidget(self.sex, 1)
         language_label = QLabel(_("Documents in"))
         language_label.setBuddy(self.language)
+        self.language_label = language_label
         sex_layout.addWidget(language_label)
         sex_layout.addWidget(self.language, 1)
         self.nhs = QLineEdit()
@@ -405,22 +407,47 @@ class ParticipantDialog(QDialog):
 
     def _keep_still(self) -> None:
         """Fix the width once: a long name or a long hint wraps or scrolls, it never widens."""
+        self.ensurePolished()  # the style sheet's text size, before anything is measured
         em = self.fontMetrics().horizontalAdvance("M")
-        # Room for the longest row (Yes, No, Not asked yet and how to contact) in Welsh too,
-        # whose words run longer than English's; still inside a 1024-pixel screen.
-        width = em * (82 if self.screening is not None else 50)
-        screen = self.screen()
-        if screen is not None:
-            width = min(width, screen.availableGeometry().width() - 40)
+        # A choice box is never narrower than its longest choice (Welsh runs a third longer
+        # than English), except the equality lists, whose long categories show what fits and
+        # the whole choice in their tooltip.
+        for combo in self.findChildren(QComboBox):
+            if combo not in self.equality.boxes.values():
+                combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            combo.setMinimumWidth(combo.sizeHint().width())
+        # A hint wraps to the width it is given: it never asks for a wider dialog.
+        for label in self.body.findChildren(QLabel):
+            if label.wordWrap():
+                label.setMinimumWidth(min(label.minimumSizeHint().width(), em * 16))
         layout = self.layout()
         assert layout is not None
         margins = layout.contentsMargins()
+        # The body sits beside the scroll area's bar: its width is the dialog's less both.
+        bar = self.body_scroll.verticalScrollBar().sizeHint().width()
+        chrome = margins.left() + margins.right() + bar
+        self.body.layout().activate()  # type: ignore[union-attr]
+        # Wide enough for the longest row (Yes, No, Not asked yet and how to contact) in the
+        # window's language, and a comfortable width for typing; still inside the screen.
+        width = max(
+            em * (82 if self.screening is not None else 50),
+            self.body.minimumSizeHint().width() + chrome,
+        )
+        screen = self.screen()
+        if screen is not None:
+            room = screen.availableGeometry().width() - 40
+            if width > room:
+                self._narrow()
+                self.body.layout().activate()  # type: ignore[union-attr]
+                width = max(min(width, room), self.body.minimumSizeHint().width() + chrome)
+            if width > room:  # wider than the screen: it scrolls sideways, nothing is cut
+                self.body_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+            width = min(width, room)
         # The width is held by the body (the layout keeps the dialog at least that wide) and
         # a maximum, so the layout's own minimum never shrinks or widens it.
-        # Less the scroll bar's width: on a laptop the form is taller than the screen, and a
-        # body as wide as the dialog put the bar over the right edge of every box.
-        bar = self.body_scroll.verticalScrollBar().sizeHint().width()
-        self.body.setMinimumWidth(width - margins.left() - margins.right() - bar)
+        self.body.setMinimumWidth(max(width - chrome, self.body.minimumSizeHint().width()))
+        self.body_scroll.setMinimumWidth(min(width - margins.left() - margins.right(),
+                                             self.body.minimumWidth() + bar))  # fmt: skip
         self.setMaximumWidth(width)
         layout.activate()
         self.resize(width, self.minimumSizeHint().height())
@@ -442,6 +469,10 @@ class ParticipantDialog(QDialog):
             for label in wrapped:
                 label.setMinimumHeight(label.heightForWidth(label.width()))
         self._show_advice()
+        # Why Save is greyed out: the lines the longest reason takes at this width (three in
+        # a long language at large text), kept whichever reason shows.
+        lines = self.ready_hint.heightForWidth(self.messages.width())
+        self.messages.setFixedHeight(max(self.messages.height(), lines + 8))
         body = self.body.layout()
         assert body is not None
         self.body.setMinimumHeight(body.sizeHint().height())  # all of the form, Notes included
@@ -454,6 +485,30 @@ class ParticipantDialog(QDialog):
         if screen is not None:
             height = min(height, screen.availableGeometry().height() - 60)  # title bar
         self.resize(width, max(height, self.minimumSizeHint().height()))
+
+    def _narrow(self) -> None:
+        """Rows that hold two things side by side put the second on a row of its own, for a
+        screen too narrow for them (200 % text, or a language a third longer than English)."""
+        sex_row = self.sex.parentWidget()
+        follow_row = self.contact_by.parentWidget()
+        assert sex_row is not None and follow_row is not None
+        for widgets, row_widget, label in (
+            ((self.language_label, self.language), sex_row, self.language_label),
+            ((self.contact_by,), follow_row, None),
+        ):
+            row_layout = row_widget.layout()
+            assert row_layout is not None
+            for widget in widgets:
+                row_layout.removeWidget(widget)
+            position = self.form.getWidgetPosition(row_widget)  # (row, role)
+            row: int = position[0]  # type: ignore[index]
+            field = widgets[-1]
+            if label is not None:
+                self.form.insertRow(row + 1, label, field)
+            else:
+                self.form.insertRow(row + 1, "", field)
+            field.setSizePolicy(QSizePolicy.Policy.Minimum, field.sizePolicy().verticalPolicy())
+        self.equality.stack()
 
     # --- values ------------------------------------------------------------------------
     @staticmethod
