@@ -350,6 +350,47 @@ def _tracks(
     return tracks
 
 
+class HistoryCache:
+    """One course's circuit history (every record and decision, by person), kept between
+    reads of its grid so that choosing another session does not read it again (issue 29).
+
+    The screen that owns it says what changed: ``drop(ids)`` after an EXERCISE change of
+    those enrolments, ``clear()`` after anything else that reaches the history (sessions,
+    stations, enrolments, a restore). A grid read through the cache shows exactly what a
+    read without it shows (tests/services/test_circuit_history_cache.py).
+    """
+
+    def __init__(self) -> None:
+        self.course_id: int | None = None
+        self.keys: frozenset[str] = frozenset()  # the stations the tracks were read with
+        self.people: dict[int, dict[str, _Track]] = {}  # enrolment id -> station -> track
+        self.reads = 0  # history reads made (for tests and benchmarks)
+
+    def clear(self) -> None:
+        self.people.clear()
+
+    def drop(self, enrolment_ids: Iterable[int]) -> None:
+        for e_id in enrolment_ids:
+            self.people.pop(e_id, None)
+
+    def tracks(
+        self, s: OrmSession, course_id: int, stations: dict[str, Station], ids: Sequence[int]
+    ) -> dict[tuple[int, str], _Track]:
+        """The tracks of ``ids`` at ``stations``: those kept, the rest read (whole history)."""
+        if course_id != self.course_id or not set(stations) <= self.keys:
+            self.people.clear()
+            self.course_id, self.keys = course_id, frozenset(stations)
+        missing = [e for e in ids if e not in self.people]
+        if missing:
+            self.reads += 1
+            fresh = _tracks(s, course_id, stations, enrolment_ids=missing)
+            for e_id in missing:
+                self.people[e_id] = {}
+            for (e_id, key), t in fresh.items():
+                self.people[e_id][key] = t
+        return {(e, k): t for e in ids for k, t in self.people.get(e, {}).items()}
+
+
 def _history_point(
     number: int,
     level: int,
@@ -461,12 +502,14 @@ def circuit_grid(
     *,
     enrolment_ids: Sequence[int] | None = None,
     withdrawn_who_came: bool = False,
+    history: HistoryCache | None = None,
 ) -> CircuitGrid:
     """The circuit for one session of a course (see Cell and the carry-forward rule).
 
     Stations are the course's active stations in order, then any removed station that has
     results in this session (so nothing recorded disappears). Rows: every enrolment not
     withdrawn, by surname; ``enrolment_ids`` limits the rows (to refresh one person).
+    ``history`` keeps the course's history between calls (the screen drops what changed).
     """
     with ctx.db.read() as s:
         course = _course(s, course_id)
@@ -513,7 +556,9 @@ def circuit_grid(
             people_q = people_q.where(Enrolment.id.in_(list(enrolment_ids)))
         mode = course.delivery_mode
         online = session_online(mode, sess.online)
-        rows = _rows(s, s.execute(people_q).all(), course_id, sess, mode, keys, defs, rules)
+        rows = _rows(
+            s, s.execute(people_q).all(), course_id, sess, mode, keys, defs, rules, history
+        )
         return CircuitGrid(
             course_id=course.id,
             course_code=course.code,
@@ -546,9 +591,11 @@ def _rows(
     keys: Sequence[str],
     defs: dict[str, Station],
     rules: ProgressionRules,
+    history: HistoryCache | None = None,
 ) -> list[CircuitRow]:
     """The grid's rows of ``people`` (enrolment id, participant id, names, code, status,
-    screening), with their marks and every station's cell at this session."""
+    screening), with their marks and every station's cell at this session; the history
+    from ``history`` where it holds it."""
     ids = [p[0] for p in people]
     marks: dict[int, str] = {}
     joined: set[int] = set()
@@ -560,7 +607,10 @@ def _rows(
         marks[e_id] = mark
         if joined_online:
             joined.add(e_id)
-    tracks = _tracks(s, course_id, defs, up_to=sess.number, enrolment_ids=ids)
+    if history is not None:  # the whole history: a cell reads only up to its session
+        tracks = history.tracks(s, course_id, defs, ids)
+    else:
+        tracks = _tracks(s, course_id, defs, up_to=sess.number, enrolment_ids=ids)
     rows = []
     for e_id, p_id, first, last, code, status, screened in people:
         row = CircuitRow(e_id, p_id, f"{first} {last}".strip(), code, status, marks.get(e_id))
