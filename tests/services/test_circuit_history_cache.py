@@ -150,3 +150,29 @@ def test_a_persons_change_dropped_from_the_kept_history_is_read_again(ctx, cours
     assert fresh == circuit.circuit_grid(ctx, cid, 2)
     assert fresh.rows[0].cells[keys[0]].suggestion is not None
     assert kept.reads == 2 and set(kept.people) == set(ids)
+
+
+def test_a_saved_cells_row_is_the_row_read_afresh(ctx, course):
+    """A save reads again only its station's cell and the row's own columns (issue 29); the
+    row it hands back is the one a whole read gives: the new cell, the present mark its first
+    result added, and every other cell as it was."""
+    cid, ids, sessions, keys = course
+    _put(ctx, course, [(0, 1, 1, 2, 1.0, 3), (0, 2, 1, 2, 0.5, 6)], [])
+    grid = circuit.circuit_grid(ctx, cid, 2)
+    assert grid.rows[0].attendance is None
+    saved = circuit.save_grid_cell(
+        ctx,
+        grid,
+        ids[0],
+        keys[0],
+        level=1,
+        target_dose=8,
+        dose_achieved=8,
+        pain=1,
+        effort=2,
+        label="Ada at the first station",
+    ).value
+    assert saved.row == circuit.grid_rows(ctx, grid, [ids[0]])[0]
+    assert saved.row.attendance == "present"
+    assert saved.row.cells[keys[0]].level == 1
+    assert list(saved.row.cells) == [x.key for x in grid.stations]

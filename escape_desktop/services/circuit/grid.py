@@ -265,8 +265,10 @@ def _tracks(
     *,
     up_to: int | None = None,
     enrolment_ids: Sequence[int] | None = None,
+    station_key: str | None = None,
 ) -> dict[tuple[int, str], _Track]:
-    """Every record and decision of a course (or some enrolments), by (enrolment, station)."""
+    """Every record and decision of a course (or some enrolments, or one station), by
+    (enrolment, station)."""
     tracks: dict[tuple[int, str], _Track] = {}
     if enrolment_ids is None:
         enrolment_ids = list(
@@ -309,6 +311,9 @@ def _tracks(
     if up_to is not None:
         q = q.where(Session.number <= up_to)
         dq = dq.where(Session.number <= up_to)
+    if station_key is not None:
+        q = q.where(ExerciseRecord.station_key == station_key)
+        dq = dq.where(ProgressionDecision.station_key == station_key)
     conn = s.connection()  # plain rows: no ORM layer for what every cell shown reads
     # Every row at once (one fetch, not one per row), a track made only when first met and
     # each level's name looked up once: this runs for every record of the history (issue 29).
@@ -592,6 +597,7 @@ def _rows(
     defs: dict[str, Station],
     rules: ProgressionRules,
     history: HistoryCache | None = None,
+    station_key: str | None = None,
 ) -> list[CircuitRow]:
     """The grid's rows of ``people`` (enrolment id, participant id, names, code, status,
     screening), with their marks and every station's cell at this session; the history
@@ -610,7 +616,9 @@ def _rows(
     if history is not None:  # the whole history: a cell reads only up to its session
         tracks = history.tracks(s, course_id, defs, ids)
     else:
-        tracks = _tracks(s, course_id, defs, up_to=sess.number, enrolment_ids=ids)
+        tracks = _tracks(
+            s, course_id, defs, up_to=sess.number, enrolment_ids=ids, station_key=station_key
+        )
     rows = []
     for e_id, p_id, first, last, code, status, screened in people:
         row = CircuitRow(e_id, p_id, f"{first} {last}".strip(), code, status, marks.get(e_id))
@@ -632,10 +640,12 @@ def grid_rows(ctx: AppContext, grid: CircuitGrid, enrolment_ids: Sequence[int]) 
 
 
 def grid_rows_in(
-    s: OrmSession, grid: CircuitGrid, enrolment_ids: Sequence[int]
+    s: OrmSession, grid: CircuitGrid, enrolment_ids: Sequence[int], station_key: str | None = None
 ) -> list[CircuitRow]:
     """``grid_rows`` inside an open session: a save reads its person's row again in its own
-    transaction, after its write (one unit of work; issue 29)."""
+    transaction, after its write (one unit of work; issue 29). With ``station_key`` only that
+    station's cell and the row's own columns (name, mark, review) are read; the other cells
+    are the grid's as shown (a save changes one cell and perhaps the mark)."""
     sess = s.get(Session, grid.session_id)
     if sess is None:
         return []
@@ -649,16 +659,26 @@ def grid_rows_in(
         .all()
     )
     keys = [st.key for st in grid.stations]
-    return _rows(
+    shown = {r.enrolment_id: r for r in grid.rows}
+    one = station_key in keys and all(e in shown for e in enrolment_ids)
+    rows = _rows(
         s,
         people,
         grid.course_id,
         sess,
         grid.delivery_mode,
-        keys,
+        [station_key] if one and station_key is not None else keys,
         grid.station_defs,
         grid.rules,
+        station_key=station_key if one else None,
     )
+    if one:
+        for row in rows:
+            fresh, old = row.cells, shown[row.enrolment_id].cells
+            row.cells = {
+                k: fresh[k] if k == station_key else old[k] for k in keys if k in old or k in fresh
+            }
+    return rows
 
 
 def station_history(ctx: AppContext, enrolment_id: int) -> dict[str, list[HistoryPoint]]:
