@@ -235,7 +235,8 @@ class CourseView(QWidget):
             for section in self._built.values():  # sections not built yet take it when built
                 section.set_course(course_id)
             self._update_heading()
-            self._lay_out_now()
+            if self.isVisible():  # hidden (start-up, tests): nothing painted to save
+                self._lay_out_now()
         finally:
             self.setUpdatesEnabled(True)  # one update of the whole view: one paint
 
