@@ -466,3 +466,25 @@ def test_a_saved_cell_repaints_that_cell_and_a_first_result_the_whole_row(qtbot,
     assert model.setData(model.index(1, 0), {"dose_achieved": "8", "pain": "1", "effort": "3"})
     assert model.row_at(1).attendance == "present"
     assert spans == [(1, 0, 1, model.columnCount() - 1)]
+
+
+def test_a_session_shown_again_after_a_change_shows_the_change(qtbot, section, ctx, small_course):
+    """The course's history is kept between sessions shown (issue 29), but a cell saved here,
+    or a result announced from elsewhere, is read again: session 2 then carries the new level,
+    as a grid read afresh does."""
+    cid, sess = small_course
+    model = section.model
+    section.show_session(2)  # the history is now kept
+    ada, bill = model.row_at(0).enrolment_id, model.row_at(1).enrolment_id
+    assert model.row_at(0).cells["balance"].level == 0
+    section.show_session(1)
+    index = model.index(0, model.column_of("balance"))
+    assert model.setData(index, {"level": 2, "dose_achieved": "8", "pain": "1", "effort": "3"})
+    circuit.save_cell(
+        ctx, bill, sess[1], "balance", level=1, target_dose=20, dose_achieved=18, pain=1, effort=3
+    )
+    section.bus.announce(Changes.EXERCISE, [bill])
+    section.show_session(2)
+    assert model.grid == circuit.circuit_grid(ctx, cid, 2)
+    assert [model.row_at(i).cells["balance"].level for i in (0, 1)] == [2, 1]
+    assert (model.row_at(0).enrolment_id, model.row_at(1).enrolment_id) == (ada, bill)

@@ -265,8 +265,10 @@ def _tracks(
     *,
     up_to: int | None = None,
     enrolment_ids: Sequence[int] | None = None,
+    station_key: str | None = None,
 ) -> dict[tuple[int, str], _Track]:
-    """Every record and decision of a course (or some enrolments), by (enrolment, station)."""
+    """Every record and decision of a course (or some enrolments, or one station), by
+    (enrolment, station)."""
     tracks: dict[tuple[int, str], _Track] = {}
     if enrolment_ids is None:
         enrolment_ids = list(
@@ -309,6 +311,9 @@ def _tracks(
     if up_to is not None:
         q = q.where(Session.number <= up_to)
         dq = dq.where(Session.number <= up_to)
+    if station_key is not None:
+        q = q.where(ExerciseRecord.station_key == station_key)
+        dq = dq.where(ProgressionDecision.station_key == station_key)
     conn = s.connection()  # plain rows: no ORM layer for what every cell shown reads
     # Every row at once (one fetch, not one per row), a track made only when first met and
     # each level's name looked up once: this runs for every record of the history (issue 29).
@@ -348,6 +353,47 @@ def _tracks(
             t = tracks[key] = _Track()
         t.decisions[dec.number] = dec
     return tracks
+
+
+class HistoryCache:
+    """One course's circuit history (every record and decision, by person), kept between
+    reads of its grid so that choosing another session does not read it again (issue 29).
+
+    The screen that owns it says what changed: ``drop(ids)`` after an EXERCISE change of
+    those enrolments, ``clear()`` after anything else that reaches the history (sessions,
+    stations, enrolments, a restore). A grid read through the cache shows exactly what a
+    read without it shows (tests/services/test_circuit_history_cache.py).
+    """
+
+    def __init__(self) -> None:
+        self.course_id: int | None = None
+        self.keys: frozenset[str] = frozenset()  # the stations the tracks were read with
+        self.people: dict[int, dict[str, _Track]] = {}  # enrolment id -> station -> track
+        self.reads = 0  # history reads made (for tests and benchmarks)
+
+    def clear(self) -> None:
+        self.people.clear()
+
+    def drop(self, enrolment_ids: Iterable[int]) -> None:
+        for e_id in enrolment_ids:
+            self.people.pop(e_id, None)
+
+    def tracks(
+        self, s: OrmSession, course_id: int, stations: dict[str, Station], ids: Sequence[int]
+    ) -> dict[tuple[int, str], _Track]:
+        """The tracks of ``ids`` at ``stations``: those kept, the rest read (whole history)."""
+        if course_id != self.course_id or not set(stations) <= self.keys:
+            self.people.clear()
+            self.course_id, self.keys = course_id, frozenset(stations)
+        missing = [e for e in ids if e not in self.people]
+        if missing:
+            self.reads += 1
+            fresh = _tracks(s, course_id, stations, enrolment_ids=missing)
+            for e_id in missing:
+                self.people[e_id] = {}
+            for (e_id, key), t in fresh.items():
+                self.people[e_id][key] = t
+        return {(e, k): t for e in ids for k, t in self.people.get(e, {}).items()}
 
 
 def _history_point(
@@ -461,12 +507,14 @@ def circuit_grid(
     *,
     enrolment_ids: Sequence[int] | None = None,
     withdrawn_who_came: bool = False,
+    history: HistoryCache | None = None,
 ) -> CircuitGrid:
     """The circuit for one session of a course (see Cell and the carry-forward rule).
 
     Stations are the course's active stations in order, then any removed station that has
     results in this session (so nothing recorded disappears). Rows: every enrolment not
     withdrawn, by surname; ``enrolment_ids`` limits the rows (to refresh one person).
+    ``history`` keeps the course's history between calls (the screen drops what changed).
     """
     with ctx.db.read() as s:
         course = _course(s, course_id)
@@ -513,7 +561,9 @@ def circuit_grid(
             people_q = people_q.where(Enrolment.id.in_(list(enrolment_ids)))
         mode = course.delivery_mode
         online = session_online(mode, sess.online)
-        rows = _rows(s, s.execute(people_q).all(), course_id, sess, mode, keys, defs, rules)
+        rows = _rows(
+            s, s.execute(people_q).all(), course_id, sess, mode, keys, defs, rules, history
+        )
         return CircuitGrid(
             course_id=course.id,
             course_code=course.code,
@@ -546,9 +596,12 @@ def _rows(
     keys: Sequence[str],
     defs: dict[str, Station],
     rules: ProgressionRules,
+    history: HistoryCache | None = None,
+    station_key: str | None = None,
 ) -> list[CircuitRow]:
     """The grid's rows of ``people`` (enrolment id, participant id, names, code, status,
-    screening), with their marks and every station's cell at this session."""
+    screening), with their marks and every station's cell at this session; the history
+    from ``history`` where it holds it."""
     ids = [p[0] for p in people]
     marks: dict[int, str] = {}
     joined: set[int] = set()
@@ -560,7 +613,12 @@ def _rows(
         marks[e_id] = mark
         if joined_online:
             joined.add(e_id)
-    tracks = _tracks(s, course_id, defs, up_to=sess.number, enrolment_ids=ids)
+    if history is not None:  # the whole history: a cell reads only up to its session
+        tracks = history.tracks(s, course_id, defs, ids)
+    else:
+        tracks = _tracks(
+            s, course_id, defs, up_to=sess.number, enrolment_ids=ids, station_key=station_key
+        )
     rows = []
     for e_id, p_id, first, last, code, status, screened in people:
         row = CircuitRow(e_id, p_id, f"{first} {last}".strip(), code, status, marks.get(e_id))
@@ -582,10 +640,12 @@ def grid_rows(ctx: AppContext, grid: CircuitGrid, enrolment_ids: Sequence[int]) 
 
 
 def grid_rows_in(
-    s: OrmSession, grid: CircuitGrid, enrolment_ids: Sequence[int]
+    s: OrmSession, grid: CircuitGrid, enrolment_ids: Sequence[int], station_key: str | None = None
 ) -> list[CircuitRow]:
     """``grid_rows`` inside an open session: a save reads its person's row again in its own
-    transaction, after its write (one unit of work; issue 29)."""
+    transaction, after its write (one unit of work; issue 29). With ``station_key`` only that
+    station's cell and the row's own columns (name, mark, review) are read; the other cells
+    are the grid's as shown (a save changes one cell and perhaps the mark)."""
     sess = s.get(Session, grid.session_id)
     if sess is None:
         return []
@@ -599,16 +659,26 @@ def grid_rows_in(
         .all()
     )
     keys = [st.key for st in grid.stations]
-    return _rows(
+    shown = {r.enrolment_id: r for r in grid.rows}
+    one = station_key in keys and all(e in shown for e in enrolment_ids)
+    rows = _rows(
         s,
         people,
         grid.course_id,
         sess,
         grid.delivery_mode,
-        keys,
+        [station_key] if one and station_key is not None else keys,
         grid.station_defs,
         grid.rules,
+        station_key=station_key if one else None,
     )
+    if one:
+        for row in rows:
+            fresh, old = row.cells, shown[row.enrolment_id].cells
+            row.cells = {
+                k: fresh[k] if k == station_key else old[k] for k in keys if k in old or k in fresh
+            }
+    return rows
 
 
 def station_history(ctx: AppContext, enrolment_id: int) -> dict[str, list[HistoryPoint]]:

@@ -135,7 +135,7 @@ def save_grid_cell(
         after = _state_in(s, enrolment_id)
         if after == before:
             return nothing(CellSaved(recorded, None))
-        rows = grid_rows_in(s, grid, [enrolment_id])
+        rows = grid_rows_in(s, grid, [enrolment_id], station_key)
     saved = CellSaved(recorded, rows[0] if rows else None)
     if recorded.marked_present:
         marked = (recorded.session_id, None, PRESENT)

@@ -90,6 +90,16 @@ SHOWN = (
     | Changes.COURSE
 )
 
+# The kinds of change that never reach a course's circuit history (records, decisions,
+# session numbers, stations, enrolments): the kept history stays for these.
+HISTORY_UNTOUCHED = (
+    Changes.ATTENDANCE
+    | Changes.PARTICIPANT
+    | Changes.ASSESSMENT
+    | Changes.DOCUMENT
+    | Changes.EXPORT
+)
+
 
 class CircuitSection(CourseSection):
     """The circuit of one session: stations across, people down (a CourseSection).
@@ -119,6 +129,9 @@ class CircuitSection(CourseSection):
         self.sessions: list[SessionChoice] = []
         self._today = today
         self.loads = 0  # how many times a session's grid was read (tests count it)
+        # The course's history, kept while only the session shown changes (issue 29):
+        # dropped for the people of an EXERCISE change, cleared on anything else it shows.
+        self.history = circuit.HistoryCache()
         self._editing: tuple[QPersistentModelIndex, CellEditor] | None = None
         self.active_dialog: QDialog | None = None
         self.decisions = CircuitDecisions(self)  # suggestions and "did what was set"
@@ -423,7 +436,7 @@ class CircuitSection(CourseSection):
             self.session_combo.blockSignals(False)
         self.loads += 1
         try:
-            grid = circuit.circuit_grid(self.ctx, self.course_id, number)
+            grid = circuit.circuit_grid(self.ctx, self.course_id, number, history=self.history)
         except KnownError as e:
             self._show_empty(str(e))
             return
@@ -716,6 +729,16 @@ class CircuitSection(CourseSection):
         self._update_panel()
         if self.views.mode is not CircuitView.GRID:
             self._show_view_label()
+
+    def _on_bus_changed(self, change: OpChanges, initiator: object) -> None:
+        # Every change, ours too and while hidden, before any read: the kept history must
+        # never be older than the data (a register mark or a name does not reach it).
+        reaches = change.changes & ~HISTORY_UNTOUCHED
+        if reaches == Changes.EXERCISE and change.ids:
+            self.history.drop(change.ids)
+        elif reaches:
+            self.history.clear()
+        super()._on_bus_changed(change, initiator)
 
     def changed_on_screen(self, change: OpChanges, level: Stale) -> None:
         if change.changes == Changes.ATTENDANCE and change.ids and self.model.grid is not None:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QEventLoop, QRect, Qt
 from PySide6.QtGui import (
     QFont,
     QFontMetrics,
@@ -224,12 +224,33 @@ class CourseView(QWidget):
             self.register.table.setFocus()
 
     def set_course(self, course_id: int | None) -> None:
-        self.course_id = course_id
-        self.stack.setCurrentIndex(0 if course_id is None else 1)
-        self.register.set_course(course_id)
-        for section in self._built.values():  # sections not built yet take it when built
-            section.set_course(course_id)
-        self._update_heading()
+        # One paint for the new course (issue 29): nothing is painted until the heading, the
+        # reminder line, the names column and the grids have their new sizes; painted before,
+        # the grid was painted again after each of those laid it out anew.
+        self.setUpdatesEnabled(False)
+        try:
+            self.course_id = course_id
+            self.stack.setCurrentIndex(0 if course_id is None else 1)
+            self.register.set_course(course_id)
+            for section in self._built.values():  # sections not built yet take it when built
+                section.set_course(course_id)
+            self._update_heading()
+            if self.isVisible():  # hidden (start-up, tests): nothing painted to save
+                self._lay_out_now()
+        finally:
+            self.setUpdatesEnabled(True)  # one update of the whole view: one paint
+
+    def _lay_out_now(self) -> None:
+        """Lay out what the new course changed, now rather than from the event loop: each
+        layout asked for may resize a child that asks for another, so a few rounds."""
+        for _round in range(6):
+            QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+            for view in (self.register.table, self.register.names):
+                view.executeDelayedItemsLayout()
+            if _round == 0:
+                # The views' own zero-delay timers (scroll bars, the dirty region of the
+                # current cell and selection) would each ask for a paint after the first.
+                QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.ExcludeUserInputEvents)
 
     def _update_heading(self) -> None:
         reg: Register | None = self.register.model.register
