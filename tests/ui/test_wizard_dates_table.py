@@ -8,6 +8,7 @@ and the dates are the locale's."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -23,7 +24,7 @@ def test_the_planned_dates_line_up_and_are_written_as_the_locale_writes_them(  #
     from escape_desktop.ui.courses.course_wizard import CourseWizard
 
     i18n.set_ui_language(language)
-    wizard = CourseWizard(ctx, None, today=date(2026, 12, 1))
+    wizard = CourseWizard(ctx, None, today=date(2026, 11, 26))  # first session 3 Dec
     qtbot.addWidget(wizard)
     wizard.show()
     qtbot.waitExposed(wizard)
@@ -44,6 +45,9 @@ def test_the_planned_dates_line_up_and_are_written_as_the_locale_writes_them(  #
         assert topic.text().strip(), row  # every session of the programme has its topic
         topic_x.add(table.visualItemRect(topic).left())
     assert len(topic_x) == 1, topic_x  # every topic starts at the same place
+    # the sentence above the table writes its dates the same way ("from 3 Dec", not "03 Dec")
+    summary = wizard.dates.summary.text()
+    assert not re.search(r"(?<!\d)0\d ", summary), summary
     if language == "cy":
         assert not {"Mon", "Tue", "Wed", "Thu", "Fri", "Dec", "Jan"} & set(
             " ".join(table.item(r, 1).text() for r in range(table.rowCount())).split()
