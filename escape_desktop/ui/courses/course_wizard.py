@@ -320,9 +320,7 @@ class DatesPage(QWizardPage):
             for col, text in enumerate(cells):
                 item = QTableWidgetItem(text)
                 if col == 0:
-                    item.setTextAlignment(
-                        Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
-                    )
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
                 self.dates.setItem(i, col, item)
         self.dates.resizeColumnToContents(0)
         self.dates.resizeColumnToContents(1)
