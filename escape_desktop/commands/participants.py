@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 from typing import Any, NoReturn
@@ -178,18 +179,24 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
         if not args.dry_run and not preview.good and not preview.bad and not would_enrol:
             # The same list imported twice: one sentence, not a line a person before it.
             _nobody_to_add(preview)
+        # Refused for bad rows: stderr carries the one-line refusal alone (the command-line
+        # contract); the rows and why go to stdout, or into the --json answer.
+        refused = not args.dry_run and bool(preview.bad) and not args.skip_bad
+        notes: Any = sys.stderr
+        if refused:
+            notes = io.StringIO() if args.json else sys.stdout
         if preview.ignored_columns:
-            print(preview.unused_note(), file=sys.stderr)
+            print(preview.unused_note(), file=notes)
         for bad in preview.bad:
-            print(bad.sentence(), file=sys.stderr)
+            print(bad.sentence(), file=notes)
         for line, warning in preview.warnings:
-            print(_("line {line}: {warning}").format(line=line, warning=warning), file=sys.stderr)
+            print(_("line {line}: {warning}").format(line=line, warning=warning), file=notes)
         for row in preview.to_check:
             print(
                 _(
                     "line {line}: {name}: {flag_texts} (added as needs review before starting)."
                 ).format(line=row.line, name=row.name, flag_texts="; ".join(row.flag_texts)),
-                file=sys.stderr,
+                file=notes,
             )
         enrol_lines: list[int] = []
         for d in preview.duplicates:
@@ -199,19 +206,19 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                     _("line {line}: {name} is on file already; enrolling them here.").format(
                         line=d.line, name=d.name
                     ),
-                    file=sys.stderr,
+                    file=notes,
                 )
             elif d.offers_enrol_existing:
                 print(
                     _(
                         "line {line}: {message} Left out; add --enrol-existing to enrol them here."
                     ).format(line=d.line, message=d.message),
-                    file=sys.stderr,
+                    file=notes,
                 )
             else:
                 print(
                     _("line {line}: {message} Left out.").format(line=d.line, message=d.message),
-                    file=sys.stderr,
+                    file=notes,
                 )
         if problems_out is not None and preview.bad:
             n = save_problems_csv(preview, problems_out, overwrite=True)
@@ -221,10 +228,10 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                     "Wrote {n} rows with problems to {problems_out} for the referrer.",
                     n,
                 ).format(n=n, problems_out=args.problems_out),
-                file=sys.stderr,
+                file=notes,
             )
-        if preview.good:
-            print(preview.consent_counts().sentence(), file=sys.stderr)
+        if preview.good and not refused:
+            print(preview.consent_counts().sentence(), file=notes)
         if args.dry_run:
             if args.json:
                 print_json(_json(preview, []))
@@ -235,7 +242,9 @@ def cmd_import_participants(args: argparse.Namespace) -> int:
                     )
                 )
             return 1 if preview.bad else 0
-        if preview.bad and not args.skip_bad:
+        if refused:
+            if args.json:
+                print_json(_json(preview, []))
             raise CommandError(
                 ngettext(
                     "{count} row has problems, so nobody was added; fix it, or add --skip-bad to "

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from escape_desktop.i18n import N_, _, ngettext
+from escape_desktop.i18n import N_, Translator, _, ngettext, ui_translator
 
 from .pdf_errors import DocumentError
 
@@ -28,14 +28,8 @@ LABELS = {
     "progress": N_("Progress reports"),
     "summary": N_("Class summary"),
 }
-FILE_WORDS = {
-    "session-sheet": "sheet",
-    "cards": "circuit cards",
-    "register": "register",
-    "certificates": "certificates",
-    "progress": "progress reports",
-    "summary": "class summary",
-}
+# What Windows refuses in a file name (with the control characters below 32).
+WINDOWS_FORBIDS = set('<>:"/\\|?*')
 # Documents that are about chosen people (the others are about the whole class).
 PEOPLE_KINDS = ("certificates", "progress")
 
@@ -97,11 +91,38 @@ class DocumentResult:
         return text
 
 
-def default_filename(code: str, kind: str, session_number: int | None = None) -> str:
-    """'KH-2026-001 session 3 sheet.pdf', 'KH-2026-001 register.pdf', ..."""
+def safe_file_name(stem: str) -> str:
+    """``stem`` as a file name Windows accepts: each forbidden character (and control
+    character) becomes "-", and no trailing dot or space (Windows drops them)."""
+    clean = "".join("-" if ch in WINDOWS_FORBIDS or ord(ch) < 32 else ch for ch in stem)
+    return clean.rstrip(". ") or "-"
+
+
+def _file_words(tr: Translator, kind: str, session: bool) -> str:
+    """A saved PDF's name with "{code}" (and "{n}", the session) in ``tr``'s language, from the
+    catalogue under the context "file name": a Welsh window saves "KH-2026-001 tystysgrifau.pdf"."""
+    if kind == "session-sheet":
+        if session:
+            return tr.pgettext("file name", "{code} session {n} sheet")
+        return tr.pgettext("file name", "{code} sheet")
+    if kind == "cards":
+        if session:
+            return tr.pgettext("file name", "{code} session {n} circuit cards")
+        return tr.pgettext("file name", "{code} circuit cards")
+    words = {
+        "register": tr.pgettext("file name", "{code} register"),
+        "certificates": tr.pgettext("file name", "{code} certificates"),
+        "progress": tr.pgettext("file name", "{code} progress reports"),
+        "summary": tr.pgettext("file name", "{code} class summary"),
+    }
+    return words.get(kind, "{code} " + kind)
+
+
+def default_filename(
+    code: str, kind: str, session_number: int | None = None, tr: Translator | None = None
+) -> str:
+    """'KH-2026-001 session 3 sheet.pdf', 'KH-2026-001 register.pdf', ... in ``tr``'s language
+    (the window's when not given), safe for Windows."""
+    words = _file_words(tr or ui_translator(), kind, session_number is not None)
     safe = "".join(ch if ch.isalnum() or ch in "-_ " else "-" for ch in code).strip() or "course"
-    if kind == "session-sheet" and session_number is not None:
-        return f"{safe} session {session_number} sheet.pdf"
-    if kind == "cards" and session_number is not None:
-        return f"{safe} session {session_number} circuit cards.pdf"
-    return f"{safe} {FILE_WORDS.get(kind, kind)}.pdf"
+    return safe_file_name(words.format(code=safe, n=session_number)) + ".pdf"

@@ -68,12 +68,23 @@ class ValidationReport:
                 n=self.rows
             )
         n = len(self.problems)
-        rows = len({p.row for p in self.problems if p.row is not None})
+        # Row 1 is the header, not one of the ``self.rows`` rows ("1 row of 0" counted it).
+        rows = len({p.row for p in self.problems if p.row is not None and p.row > 1})
+        in_header = any(p.row == 1 for p in self.problems)
         problems = ngettext("{n} problem", "{n} problems", n).format(n=n)
+        if not rows:
+            return ngettext(
+                "{problems} in the file ({total} row)",
+                "{problems} in the file ({total} rows)",
+                self.rows,
+            ).format(problems=problems, total=self.rows)
         in_rows = ngettext("{n} row", "{n} rows", rows).format(n=rows)
-        return _("{problems} in {rows} of {total}").format(
-            problems=problems, rows=in_rows, total=self.rows
+        said = (
+            _("{problems} in the header and {rows} of {total}")
+            if in_header
+            else _("{problems} in {rows} of {total}")
         )
+        return said.format(problems=problems, rows=in_rows, total=self.rows)
 
 
 def _pick_spec(header: list[str], profile: Profile) -> FileSpec:

@@ -27,7 +27,7 @@ from escape_desktop.db.models import (
     Session,
     Venue,
 )
-from escape_desktop.i18n import _
+from escape_desktop.i18n import _, ngettext
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import Instrument, ProgrammeTemplate, Station
 from escape_desktop.programme.delivery import (
@@ -237,7 +237,11 @@ def generate_demo(
             programme, start, venue, n, WEEKDAY_PAIRS[i % len(WEEKDAY_PAIRS)], cancel, roles
         )
         if progress and (i + 1) % 20 == 0:
-            progress(f"{i + 1} of {len(plans)} courses")
+            progress(
+                ngettext("{n} of {m} course", "{n} of {m} courses", len(plans)).format(
+                    n=i + 1, m=len(plans)
+                )
+            )
     builder.follow_ups(random.Random(seed + 32))
     return builder.flush()
 

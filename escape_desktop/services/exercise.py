@@ -56,7 +56,9 @@ class Recorded:
         """``message`` with what the register gained, when it gained anything."""
         if not self.marked_present:
             return message
-        return f"{message}; marked present at session {self.session_number} (they exercised)"
+        return _("{message}; marked present at session {n} (they exercised)").format(
+            message=message, n=self.session_number
+        )
 
 
 def record_exercise(

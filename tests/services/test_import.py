@@ -191,7 +191,9 @@ def test_cli_bad_rows_stop_the_import_with_reasons_and_no_traceback(demo_ctx, tm
     before = count(demo_ctx, Participant)
     run = cli("import", "participants", "--course", "KH-2026-003", str(path), "--data-dir", folder)
     assert run.returncode == 1
-    assert "line 3 " in run.stderr.lower() and "nobody was added" in run.stderr
+    # The refusal is the one line on stderr; which rows and why are on stdout.
+    assert "line 3 " in run.stdout.lower() and "nobody was added" in run.stderr
+    assert len(run.stderr.strip().splitlines()) == 1, run.stderr
     assert "Traceback" not in run.stderr
     assert count(demo_ctx, Participant) == before
     skip = cli(

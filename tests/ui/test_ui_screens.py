@@ -102,7 +102,7 @@ def test_dialogs(qtbot, window, demo_today, tmp_path):
     save(wizard, "wizard-when")
     wizard.next()
     save(wizard, "wizard-dates")
-    assert wizard.dates.dates.count() == 12
+    assert wizard.dates.dates.rowCount() == 12
     wizard.reject()
     dialog = ParticipantDialog(window, lambda d: None, course_label="KH-2026-002 · Knees & hips")
     dialog.show()

@@ -140,7 +140,9 @@ def save_grid_cell(
     if recorded.marked_present:
         marked = (recorded.session_id, None, PRESENT)
         done = _put_back(ctx, enrolment_id, label, before, after, saved, marked)
-        return replace(done, message=recorded.told(message or f"Saved: {label}"))
+        return replace(
+            done, message=recorded.told(message or _("Saved: {what}.").format(what=label))
+        )
     return replace(_put_back(ctx, enrolment_id, label, before, after, saved), message=message)
 
 
@@ -427,7 +429,11 @@ def undoable(
         # The result marked them present: the register changed too, and undo unmarks them.
         marked = (recorded.session_id, None, PRESENT)
         done = _put_back(ctx, enrolment_id, label, before, after, value, marked)
-        return replace(done, value=value, message=recorded.told(message or f"Saved: {label}"))
+        return replace(
+            done,
+            value=value,
+            message=recorded.told(message or _("Saved: {what}.").format(what=label)),
+        )
     done = _put_back(ctx, enrolment_id, label, before, after, value)
     return replace(done, value=value, message=message)
 

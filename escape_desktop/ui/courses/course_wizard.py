@@ -18,6 +18,8 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QSizePolicy,
     QSpinBox,
+    QTableWidget,
+    QTableWidgetItem,
     QTimeEdit,
     QVBoxLayout,
     QWidget,
@@ -41,7 +43,6 @@ from escape_desktop.ui.courses.delivery import chosen_mode, delivery_combo
 from escape_desktop.ui.courses.words import (
     day_month,
     month_year,
-    weekday_date,
     weekday_day_month,
     weekday_name,
 )
@@ -248,8 +249,18 @@ class DatesPage(QWizardPage):
         layout = QVBoxLayout(style.scrolled_body(self, _("Dates")))
         self.summary = QLabel()
         self.summary.setWordWrap(True)
-        self.dates = QListWidget()
+        # A table, not lines padded with spaces: in a proportional font spaces never lined
+        # the topics up, and each column is as wide as its longest entry in any language.
+        self.dates = QTableWidget(0, 3)
         self.dates.setAccessibleName(_("Planned session dates"))
+        self.dates.setHorizontalHeaderLabels([_("Session"), _("Date"), _("Topic")])
+        self.dates.verticalHeader().setVisible(False)
+        self.dates.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.dates.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.dates.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.dates.setShowGrid(False)
+        self.dates.setWordWrap(False)
+        self.dates.horizontalHeader().setStretchLastSection(True)
         self.error = LiveLabel()
         self.error.setObjectName("error")
         self.error.setWordWrap(True)
@@ -301,10 +312,20 @@ class DatesPage(QWizardPage):
             else ""
         )
         self.festive.setVisible(bool(festive))
-        self.dates.clear()
+        self.dates.setRowCount(len(self.planned))
         for i, day in enumerate(self.planned):
             topic = template.sessions[i].topic if i < len(template.sessions) else ""
-            self.dates.addItem(f"{i + 1:>2}.  {weekday_date(day)}   {_(topic) if topic else ''}")
+            # The date as the window writes it elsewhere ("Thu 3 Dec 2026", the locale's order)
+            cells = (str(i + 1), ui_date(day, "weekday_date"), _(topic) if topic else "")
+            for col, text in enumerate(cells):
+                item = QTableWidgetItem(text)
+                if col == 0:
+                    item.setTextAlignment(Qt.AlignmentFlag.AlignCenter)
+                self.dates.setItem(i, col, item)
+        self.dates.resizeColumnToContents(0)
+        self.dates.resizeColumnToContents(1)
+        # the focus ring (style.FOCUS_BORDER each side) must not cut a date
+        self.dates.setColumnWidth(1, self.dates.columnWidth(1) + 2 * style.FOCUS_BORDER)
         self.summary.setText(
             ngettext(
                 "<b>{title}</b> at {venue}, {time}, {n} session from {first} to {last}.",

@@ -1,5 +1,5 @@
 """Days and dates on the courses' and people's screens in the window's language (Babel's
-CLDR names and order: "Llun 07 Rhag" in Welsh).
+CLDR names and order: "Llun 7 Rhag" in Welsh).
 
 In English the same words come from a table of English names (identical to CLDR's for
 these patterns), so the courses list paints its first screen without loading Babel
@@ -21,9 +21,9 @@ def _locale() -> str:
 
 # Babel's pattern -> the same words in English without Babel.
 _ENGLISH = {
-    "dd MMM": "%d %b",
-    "EEE dd MMM": "%a %d %b",
-    "EEE dd MMM y": "%a %d %b %Y",
+    "d MMM": "%-d %b",
+    "EEE d MMM": "%a %-d %b",
+    "EEE d MMM y": "%a %-d %b %Y",
     "MMM y": "%b %Y",
     "d MMM y": "%-d %b %Y",
 }
@@ -44,18 +44,19 @@ def short_date(day: datetime.date) -> str:
 
 
 def day_month(day: datetime.date) -> str:
-    """The day and the month abbreviated, no year: "07 Dec"."""
-    return _format(day, "dd MMM")
+    """The day and the month abbreviated, no year: "7 Dec" (no leading zero, as the locale
+    and the rest of the window write it)."""
+    return _format(day, "d MMM")
 
 
 def weekday_day_month(day: datetime.date) -> str:
-    """The weekday, the day and the month abbreviated: "Mon 07 Dec"."""
-    return _format(day, "EEE dd MMM")
+    """The weekday, the day and the month abbreviated: "Mon 7 Dec"."""
+    return _format(day, "EEE d MMM")
 
 
 def weekday_date(day: datetime.date) -> str:
-    """The weekday abbreviated and the whole date: "Mon 07 Dec 2026"."""
-    return _format(day, "EEE dd MMM y")
+    """The weekday abbreviated and the whole date: "Mon 7 Dec 2026"."""
+    return _format(day, "EEE d MMM y")
 
 
 def weekday_name(weekday: int, width: Literal["abbreviated", "wide"] = "abbreviated") -> str:

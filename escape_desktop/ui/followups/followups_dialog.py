@@ -31,7 +31,7 @@ from PySide6.QtWidgets import (
 )
 
 from escape_desktop.context import AppContext
-from escape_desktop.i18n import N_, _, ngettext, ui_date
+from escape_desktop.i18n import N_, _, ngettext, pgettext, ui_date
 from escape_desktop.programme import followup as fu
 from escape_desktop.programme.content import Instrument
 from escape_desktop.services import followups
@@ -221,7 +221,7 @@ class FollowUpsDialog(QDialog):
             self,
             self.ctx.data_dir,
             _("Save the 12-month results letters"),
-            "12-month-results-letters.pdf",
+            pgettext("file name", "12-month results letters") + ".pdf",
             _("PDF files (*.pdf)"),
         )
         if path:
