@@ -16,8 +16,13 @@ from escape_desktop.ui.courses.courses_panel import COL_COURSE
 
 @pytest.mark.parametrize("language", ["en", "cy"])
 def test_each_course_code_fits_its_column_at_1366(
-    qtbot, make_window, demo_ctx, demo_today, language
+    qtbot, make_window, demo_ctx, demo_today, language, monkeypatch
 ) -> None:
+    from PySide6.QtCore import QRect
+    from PySide6.QtGui import QScreen
+
+    # A 1366 x 768 laptop's screen (the offscreen one is 800 wide), less a taskbar.
+    monkeypatch.setattr(QScreen, "availableGeometry", lambda _self: QRect(0, 0, 1366, 728))
     i18n.set_ui_language(language)
     try:
         window = make_window(demo_ctx, demo_today)

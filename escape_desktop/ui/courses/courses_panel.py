@@ -312,6 +312,12 @@ class CoursesPanel(QFrame):
             + self.table.verticalScrollBar().sizeHint().width()
             + 2 * self.table.frameWidth()
         )
+        # Never more than a quarter of the screen: on a small screen or at large text the
+        # register keeps its room, and a code may end in "…" there rather than the window
+        # growing wider than the screen.
+        screen = self.screen()
+        if screen is not None:
+            width = min(width, screen.availableGeometry().width() // 4)
         if width != self.table.minimumWidth():
             self.table.setMinimumWidth(width)
 
