@@ -12,6 +12,7 @@ sentence, to have the owner bring it up to date.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -189,6 +190,28 @@ def test_a_registry_of_each_earlier_version_is_upgraded_in_place_and_reports_the
         assert _differences(old) == []  # the models' schema, as a new registry has it
     # Opened again, it is as it was left (no second upgrade).
     assert _report(capsys, old) == figures
+
+
+@pytest.mark.sqlite_only("versions 1 and 2 numbered a new SQLite registry after its tables")
+def test_tables_an_early_version_made_but_never_numbered_are_upgraded_from_that_version(
+    fresh,
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """Versions 1 and 2 made a new registry's tables and then, in a statement of its own,
+    set its number: a loader killed in between left an early schema at number 0. It is
+    upgraded from the version its tables are, not stamped as new (then every command ended
+    in "no such column")."""
+    source, figures = fresh
+    for version in (1, 2):
+        old = tmp_path / f"v{version}"
+        _made_by_version(old, version, registry_engine.name, source)
+        with sqlite3.connect(old / "registry.db") as con:
+            con.execute("PRAGMA user_version = 0")
+        assert _report(capsys, old) == figures
+        assert _version_of(old, registry_engine.name) == SCHEMA_VERSION
+        assert _differences(old) == []
 
 
 def test_the_migrations_and_the_models_agree_and_a_column_without_a_migration_is_found(
