@@ -307,6 +307,57 @@ def test_the_cells_filed_by_the_upgrade_are_those_each_kept_row_holds(
     assert {(True, "99"), (False, "A"), (False, None)} <= seen  # the answers were there to file
 
 
+def test_a_loader_killed_mid_upgrade_leaves_the_registry_old_and_whole(
+    fresh,
+    registry_engine,  # noqa: F811
+    tmp_path,
+):
+    """A process killed (SIGKILL: no clean-up at all) in the middle of version 5's upgrade,
+    its columns added and the revision stamped but the cells not yet filed, leaves the
+    registry as version 4 left it: the next open upgrades it and reports the same."""
+    import signal
+
+    source, figures = fresh
+    old = tmp_path / "v4"
+    _made_by_version(old, 4, registry_engine.name, source)
+    url = registry_engine.url_for(old)
+    killer = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from alembic.operations import Operations\n"
+        "from escape_desktop.registry.store import open_registry_at\n"
+        "plain = Operations.execute\n"
+        "def execute(self, sql, *a, **k):\n"
+        "    if str(sql).startswith('UPDATE records SET'):\n"  # version 5's filing
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return plain(self, sql, *a, **k)\n"
+        "Operations.execute = execute\n"
+        "open_registry_at(Path(sys.argv[1]), sys.argv[2] or None, create=False)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", killer, str(old), url or ""], capture_output=True, timeout=120
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    assert _version_of(old, registry_engine.name) == 4
+    assert "follow_up_3m" not in {c for (c,) in _columns_of_records(old, registry_engine.name)}
+    from escape_desktop.registry.store import open_registry_at
+
+    open_registry_at(old, url, create=False).dispose()
+    assert _version_of(old, registry_engine.name) == SCHEMA_VERSION
+    assert sorted(registry_sql(old, CELLS), key=str) == sorted(registry_sql(source, CELLS), key=str)
+    assert _differences(old) == []
+
+
+def _columns_of_records(folder: Path, engine_name: str) -> list[tuple]:
+    if engine_name == "postgresql":
+        return registry_sql(
+            folder,
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'records' "
+            "AND table_schema = current_schema()",
+        )
+    return [(r[1],) for r in registry_sql(folder, "PRAGMA table_info(records)")]
+
+
 def test_loaders_opening_an_old_registry_at_once_take_turns(
     fresh,
     registry_engine,  # noqa: F811
