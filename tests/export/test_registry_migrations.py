@@ -443,6 +443,54 @@ def test_a_reader_opening_an_old_server_registry_is_told_to_ask_the_owner(
     assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8")) == figures[0]
 
 
+def test_a_loader_is_told_to_ask_the_owner_and_loads_once_the_owner_has_upgraded(
+    fresh,
+    uploads,  # noqa: F811
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """A loader's account (rows, not tables) adding an upload to a version 4 server registry
+    is told in one sentence to ask the owner, and nothing changes; once the owner has opened
+    it, the grants the loader had still let it load into the upgraded tables."""
+    if registry_engine.server is None:
+        pytest.skip("a SQLite registry has no loader accounts")
+    from test_registry_lies import lie
+
+    from escape_desktop.cli import main
+    from escape_desktop.registry.server import role_grants
+
+    source, figures = fresh
+    old = tmp_path / "v4"
+    _made_by_version(old, 4, registry_engine.name, source)
+    server = registry_engine.server
+    owner = registry_engine.url_for(old)
+    loader = server.new_role("loader")
+    engine = _engine_for(old)
+    try:
+        with engine.begin() as con:  # the grants a version 4 registry's loader had
+            for sql in role_grants(list(TABLES), reader=None, loader=loader):
+                con.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
+    again = lie(uploads, tmp_path)  # a batch the registry does not hold yet
+
+    def add(url: str) -> tuple[int, str]:
+        code = main(["registry", "add", str(again), "--data-dir", str(old), "--url", url])
+        return code, capsys.readouterr().err
+
+    batches = "SELECT count(*) FROM batches"
+    held = registry_sql(old, batches)
+    code, err = add(server.url_as(owner, loader))
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "owner" in err and "registry add" in err and "Traceback" not in err
+    assert _version_of(old, "postgresql") == 4 and registry_sql(old, batches) == held
+    assert _report(capsys, old)[0] == figures[0]  # the owner's first open upgrades it
+    code, err = add(server.url_as(owner, loader))
+    assert code == 0, err
+    assert registry_sql(old, batches)[0][0] == held[0][0] + 1
+
+
 def test_a_registry_made_by_a_newer_version_is_refused_untouched(
     registry_engine,  # noqa: F811
     tmp_path,
