@@ -815,3 +815,28 @@ def test_the_report_prints_each_measures_means_with_the_measures_own_precision(
     start = sum(a for a, _ in pairs) / len(pairs)
     end = sum(b for _, b in pairs) / len(pairs)
     assert f"{len(pairs):,} {format_number(start, 1)} {format_number(end, 1)}" in text
+
+
+def test_an_inbox_named_with_a_wildcard_loads_as_windows_passes_it_and_a_folder_is_refused(
+    uploads, tmp_path, capsys
+):
+    """Windows' command prompt and PowerShell pass ``inbox\\*`` to the app as it is typed (a
+    Unix shell expands it; the test passes it unexpanded, as Windows does): the app reads the
+    files it matches. The folder itself, named by mistake, gets a sentence saying how to name
+    the files in it; nothing is loaded and no registry made."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for code in ("RIV01", "HIL02"):
+        shutil.copy(uploads[code], inbox)
+        shutil.copy(manifest_path_for(uploads[code]), inbox)
+    reg = tmp_path / "reg"
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(inbox))
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "folder" in err and "*.csv" in err and not reg.exists()
+    code, out, err = cli(
+        capsys, "registry", "add", "--json", "--data-dir", str(reg), str(inbox / "*")
+    )
+    assert code == 0, err
+    assert sorted(r["site_code"] for r in json.loads(out)) == ["HIL02", "RIV01"]
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(inbox / "*.xlsx"))
+    assert code == 1 and "*.xlsx" in err
