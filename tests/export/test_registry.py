@@ -840,3 +840,27 @@ def test_an_inbox_named_with_a_wildcard_loads_as_windows_passes_it_and_a_folder_
     assert sorted(r["site_code"] for r in json.loads(out)) == ["HIL02", "RIV01"]
     code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(inbox / "*.xlsx"))
     assert code == 1 and "*.xlsx" in err
+
+
+def test_the_same_upload_under_another_name_is_that_batch_and_another_file_is_not(
+    uploads, tmp_path, capsys
+):
+    """An upload renamed on its way (a copy named by the site, a mail client's "(1)") is the
+    file its manifest describes when its SHA-256 says so: loaded once, as its batch; a file of
+    another content under the manifest's name is refused, and nothing is loaded."""
+    src = uploads["HIL02"]
+    renamed = tmp_path / "from HIL02 (1).csv"
+    shutil.copy(src, renamed)
+    shutil.copy(manifest_path_for(src), manifest_path_for(renamed))
+    reg = tmp_path / "reg"
+    code, out, err = cli(capsys, "registry", "add", "--json", "--data-dir", str(reg), str(renamed))
+    assert code == 0, err
+    first = json.loads(out)[0]
+    assert first["site_code"] == "HIL02" and first["loaded"] == len(read_rows(src)) - 1
+    code, out, err = cli(capsys, "registry", "add", "--json", "--data-dir", str(reg), str(src))
+    assert code == 0 and json.loads(out)[0]["already_loaded"], err
+    other = tmp_path / "other.csv"
+    shutil.copy(uploads["RIV01"], other)
+    shutil.copy(manifest_path_for(src), manifest_path_for(other))
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(tmp_path / "r2"), str(other))
+    assert code == 1 and "other.csv" in err and not (tmp_path / "r2").exists()
