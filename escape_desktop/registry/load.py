@@ -259,9 +259,17 @@ def read_upload(
                 "manifest); nothing was loaded, so ask the site to export it again."
             ).format(name=main.name)
         )
-    if loaded is not None and loaded.get(manifest.batch_id) == (manifest.site_code, sha):
+    held = loaded.get(manifest.batch_id) if loaded is not None else None
+    if held == (manifest.site_code, sha):
         _check_companions(manifest, manifest_path)
         return Upload(manifest, main.name, sha, [], [], {}, {}, loaded_before=True)
+    if held is not None:  # refused here, before any file of this 'registry add' is loaded
+        raise UploadRefused(
+            _(
+                "{file}: batch {batch} was loaded before with different content; ask "
+                "the site to export again (a new export gets a new batch id)."
+            ).format(file=main.name, batch=manifest.batch_id)
+        )
     try:
         table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     except (UnicodeDecodeError, csv.Error):
