@@ -151,17 +151,42 @@ def _library(folder: Path) -> Any:
     return load_library((site,) if site.is_dir() else ())
 
 
+def _upload_files(names: list[str]) -> list[str]:
+    """The files named, a wildcard's matches in its place: Windows' own command prompt and
+    PowerShell hand ``inbox\\*.csv`` over as it is typed, where a Unix shell expands it. A
+    folder, or a name that is no file, is refused in one sentence."""
+    import glob
+    import os
+
+    files: list[str] = []
+    for name in names:
+        path = Path(name)
+        if path.is_file():
+            files.append(name)
+        elif path.is_dir():
+            raise CommandError(
+                _("{name} is a folder; name the upload files in it, for example {example}.").format(
+                    name=name, example=os.path.join(name, "*.csv")
+                )
+            )
+        elif any(c in name for c in "*?[") and (
+            found := [f for f in sorted(glob.glob(name)) if Path(f).is_file()]
+        ):
+            files += found
+        else:
+            raise CommandError(
+                _("There is no file {name}; check the name and folder.").format(name=name)
+            )
+    return files
+
+
 def cmd_add(args: argparse.Namespace) -> int:
     from escape_desktop.errors import KnownError
     from escape_desktop.export.upload_profile import get_profile
     from escape_desktop.registry.checks import UploadRefused
     from escape_desktop.registry.load import load_uploads, loaded_batches, read_uploads
 
-    for name in args.files:  # before a new registry is made for nothing
-        if not Path(name).is_file():
-            raise CommandError(
-                _("There is no file {name}; check the name and folder.").format(name=name)
-            )
+    files = _upload_files(args.files)  # before a new registry is made for nothing
     folder = _folder(args)
     library = _library(folder)
     try:  # a registry there already: the batches it holds are not read and checked again
@@ -170,7 +195,7 @@ def cmd_add(args: argparse.Namespace) -> int:
         db = None
     try:  # every file checked before a registry is made: a refusal makes no new registry
         uploads = read_uploads(
-            args.files, lambda name: get_profile(name, folder, library), loaded_batches(db)
+            files, lambda name: get_profile(name, folder, library), loaded_batches(db)
         )
     except BaseException as e:
         if db is not None:

@@ -234,14 +234,9 @@ def read_upload(
     check_site_name(manifest_path.name, manifest.site_name)
     main = manifest.file("main")
     assert main is not None  # parse_manifest insists on one
+    renamed = csv_path is not None and csv_path.name != main.name
     if csv_path is None:
         csv_path = manifest_path.with_name(main.name)
-    elif csv_path.name != main.name:
-        raise UploadRefused(
-            _("{manifest} describes {main}, not {given}; the files do not belong together.").format(
-                manifest=manifest_path.name, main=main.name, given=csv_path.name
-            )
-        )
     try:
         data = read_capped(csv_path, MAX_UPLOAD)
     except OSError:
@@ -249,6 +244,14 @@ def read_upload(
             _("{name} cannot be read; check it is beside its manifest.").format(name=main.name)
         ) from None
     sha = hashlib.sha256(data).hexdigest()
+    if renamed and sha != main.sha256:
+        # A file renamed since the export is loaded when it is the very file its manifest
+        # describes (the SHA-256 says so; the name is only a name); any other is not its.
+        raise UploadRefused(
+            _("{manifest} describes {main}, not {given}; the files do not belong together.").format(
+                manifest=manifest_path.name, main=main.name, given=csv_path.name
+            )
+        )
     if sha != main.sha256:
         raise UploadRefused(
             _(
@@ -256,9 +259,17 @@ def read_upload(
                 "manifest); nothing was loaded, so ask the site to export it again."
             ).format(name=main.name)
         )
-    if loaded is not None and loaded.get(manifest.batch_id) == (manifest.site_code, sha):
+    held = loaded.get(manifest.batch_id) if loaded is not None else None
+    if held == (manifest.site_code, sha):
         _check_companions(manifest, manifest_path)
         return Upload(manifest, main.name, sha, [], [], {}, {}, loaded_before=True)
+    if held is not None:  # refused here, before any file of this 'registry add' is loaded
+        raise UploadRefused(
+            _(
+                "{file}: batch {batch} was loaded before with different content; ask "
+                "the site to export again (a new export gets a new batch id)."
+            ).format(file=main.name, batch=manifest.batch_id)
+        )
     try:
         table = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     except (UnicodeDecodeError, csv.Error):

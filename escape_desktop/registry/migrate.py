@@ -55,11 +55,17 @@ def stamped_revision(connection: Connection) -> str | None:
 def bring_up_to_date(connection: Connection, version: int) -> None:
     """The registry on ``connection`` (in a transaction, under the write lock) brought from
     schema ``version`` (0: nothing there yet) to this one's, in that transaction."""
-    if version == 0 and stamped_revision(connection) is None:
-        RegistryBase.metadata.create_all(connection)
-        _stamp_new(connection)
-        return
     stamped = stamped_revision(connection)
+    if version == 0 and stamped is None:
+        # Versions 1 and 2 made a new SQLite registry's tables and then, in a statement of
+        # its own, its number: one stopped in between left its tables at number 0. Their
+        # columns say which version made them (stamping them HEAD would leave them as they
+        # are, and every later command would end in "no such column").
+        version = version_of_tables(connection)
+        if version == 0:
+            RegistryBase.metadata.create_all(connection)
+            _stamp_new(connection)
+            return
     if stamped is not None and stamped not in KNOWN:
         # A revision this app has no script for: a later escape-desktop's, whatever the older
         # number beside it says. Refused, untouched (Alembic would stop on it mid-way).
@@ -75,6 +81,31 @@ def bring_up_to_date(connection: Connection, version: int) -> None:
     if stamped is None:  # made before Alembic: its version says where
         command.stamp(cfg, revision_of(version))
     command.upgrade(cfg, "head")
+
+
+def version_of_tables(connection: Connection) -> int:
+    """The schema version whose tables the registry on ``connection`` holds, by what each
+    version added (0: no registry tables at all)."""
+    from sqlalchemy import inspect
+
+    have = inspect(connection)
+    tables = set(have.get_table_names())
+    if not tables & {"sites", "batches", "courses", "records"}:
+        return 0
+
+    def columns(table: str) -> set[str]:
+        return {c["name"] for c in have.get_columns(table)} if table in tables else set()
+
+    batches, records = columns("batches"), columns("records")
+    if "site_keys" not in tables or "signed" not in batches:
+        return 1
+    if "loaded_by" not in batches:
+        return 2
+    if "delivery_mode" not in records:
+        return 3
+    if "follow_up_3m" not in records:
+        return 4
+    return SCHEMA_VERSION
 
 
 def _stamp_new(connection: Connection) -> None:

@@ -815,3 +815,52 @@ def test_the_report_prints_each_measures_means_with_the_measures_own_precision(
     start = sum(a for a, _ in pairs) / len(pairs)
     end = sum(b for _, b in pairs) / len(pairs)
     assert f"{len(pairs):,} {format_number(start, 1)} {format_number(end, 1)}" in text
+
+
+def test_an_inbox_named_with_a_wildcard_loads_as_windows_passes_it_and_a_folder_is_refused(
+    uploads, tmp_path, capsys
+):
+    """Windows' command prompt and PowerShell pass ``inbox\\*`` to the app as it is typed (a
+    Unix shell expands it; the test passes it unexpanded, as Windows does): the app reads the
+    files it matches. The folder itself, named by mistake, gets a sentence saying how to name
+    the files in it; nothing is loaded and no registry made."""
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for code in ("RIV01", "HIL02"):
+        shutil.copy(uploads[code], inbox)
+        shutil.copy(manifest_path_for(uploads[code]), inbox)
+    reg = tmp_path / "reg"
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(inbox))
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "folder" in err and "*.csv" in err and not reg.exists()
+    code, out, err = cli(
+        capsys, "registry", "add", "--json", "--data-dir", str(reg), str(inbox / "*")
+    )
+    assert code == 0, err
+    assert sorted(r["site_code"] for r in json.loads(out)) == ["HIL02", "RIV01"]
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(inbox / "*.xlsx"))
+    assert code == 1 and "*.xlsx" in err
+
+
+def test_the_same_upload_under_another_name_is_that_batch_and_another_file_is_not(
+    uploads, tmp_path, capsys
+):
+    """An upload renamed on its way (a copy named by the site, a mail client's "(1)") is the
+    file its manifest describes when its SHA-256 says so: loaded once, as its batch; a file of
+    another content under the manifest's name is refused, and nothing is loaded."""
+    src = uploads["HIL02"]
+    renamed = tmp_path / "from HIL02 (1).csv"
+    shutil.copy(src, renamed)
+    shutil.copy(manifest_path_for(src), manifest_path_for(renamed))
+    reg = tmp_path / "reg"
+    code, out, err = cli(capsys, "registry", "add", "--json", "--data-dir", str(reg), str(renamed))
+    assert code == 0, err
+    first = json.loads(out)[0]
+    assert first["site_code"] == "HIL02" and first["loaded"] == len(read_rows(src)) - 1
+    code, out, err = cli(capsys, "registry", "add", "--json", "--data-dir", str(reg), str(src))
+    assert code == 0 and json.loads(out)[0]["already_loaded"], err
+    other = tmp_path / "other.csv"
+    shutil.copy(uploads["RIV01"], other)
+    shutil.copy(manifest_path_for(src), manifest_path_for(other))
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(tmp_path / "r2"), str(other))
+    assert code == 1 and "other.csv" in err and not (tmp_path / "r2").exists()

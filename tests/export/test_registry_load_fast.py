@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sqlite3
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from registry_engines import pg_server, registry_engine  # noqa: F401
@@ -100,3 +101,33 @@ def test_a_load_leaves_its_uploads_in_the_registry_file_itself(uploads, tmp_path
         con.close()
     assert held == len(results) == 3
     assert rows == sum(r.loaded for r in results) > 0
+
+
+def test_a_changed_batch_among_good_files_is_refused_before_any_file_is_loaded(
+    uploads,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """A batch the registry holds, sent again with other rows and a manifest made to fit (the
+    same batch id), is refused, and the good files given with it are not loaded either: the
+    one sentence is the whole answer, as for any other refused file."""
+    from test_registry import registry_sql
+
+    reg = tmp_path / "reg"
+    for sub in ("first", "again"):
+        (tmp_path / sub).mkdir()
+    first = lie(uploads, tmp_path / "first")
+    assert cli(capsys, "registry", "add", "--data-dir", str(reg), str(first))[0] == 0
+
+    def turned_about(rows: list[list[str]]) -> None:
+        rows[1:] = rows[:0:-1]  # the same rows the other way up: every check passes
+
+    def later(fields: dict) -> None:  # loaded after the good file, which goes in by date
+        fields["exported_at"] = datetime.now(UTC) + timedelta(hours=1)
+
+    changed = lie(uploads, tmp_path / "again", turned_about, later)  # the same batch id
+    good = uploads["HIL02"]
+    code, out, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(good), str(changed))
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "batch-lie" in err, err
+    assert registry_sql(reg, "SELECT count(*) FROM batches WHERE site_code = 'HIL02'") == [(0,)]

@@ -12,6 +12,7 @@ sentence, to have the owner bring it up to date.
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -191,6 +192,28 @@ def test_a_registry_of_each_earlier_version_is_upgraded_in_place_and_reports_the
     assert _report(capsys, old) == figures
 
 
+@pytest.mark.sqlite_only("versions 1 and 2 numbered a new SQLite registry after its tables")
+def test_tables_an_early_version_made_but_never_numbered_are_upgraded_from_that_version(
+    fresh,
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """Versions 1 and 2 made a new registry's tables and then, in a statement of its own,
+    set its number: a loader killed in between left an early schema at number 0. It is
+    upgraded from the version its tables are, not stamped as new (then every command ended
+    in "no such column")."""
+    source, figures = fresh
+    for version in (1, 2):
+        old = tmp_path / f"v{version}"
+        _made_by_version(old, version, registry_engine.name, source)
+        with sqlite3.connect(old / "registry.db") as con:
+            con.execute("PRAGMA user_version = 0")
+        assert _report(capsys, old) == figures
+        assert _version_of(old, registry_engine.name) == SCHEMA_VERSION
+        assert _differences(old) == []
+
+
 def test_the_migrations_and_the_models_agree_and_a_column_without_a_migration_is_found(
     registry_engine,  # noqa: F811
     tmp_path,
@@ -284,6 +307,57 @@ def test_the_cells_filed_by_the_upgrade_are_those_each_kept_row_holds(
     assert {(True, "99"), (False, "A"), (False, None)} <= seen  # the answers were there to file
 
 
+def test_a_loader_killed_mid_upgrade_leaves_the_registry_old_and_whole(
+    fresh,
+    registry_engine,  # noqa: F811
+    tmp_path,
+):
+    """A process killed (SIGKILL: no clean-up at all) in the middle of version 5's upgrade,
+    its columns added and the revision stamped but the cells not yet filed, leaves the
+    registry as version 4 left it: the next open upgrades it and reports the same."""
+    import signal
+
+    source, figures = fresh
+    old = tmp_path / "v4"
+    _made_by_version(old, 4, registry_engine.name, source)
+    url = registry_engine.url_for(old)
+    killer = (
+        "import os, signal, sys\n"
+        "from pathlib import Path\n"
+        "from alembic.operations import Operations\n"
+        "from escape_desktop.registry.store import open_registry_at\n"
+        "plain = Operations.execute\n"
+        "def execute(self, sql, *a, **k):\n"
+        "    if str(sql).startswith('UPDATE records SET'):\n"  # version 5's filing
+        "        os.kill(os.getpid(), signal.SIGKILL)\n"
+        "    return plain(self, sql, *a, **k)\n"
+        "Operations.execute = execute\n"
+        "open_registry_at(Path(sys.argv[1]), sys.argv[2] or None, create=False)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", killer, str(old), url or ""], capture_output=True, timeout=120
+    )
+    assert done.returncode == -signal.SIGKILL, done.stderr.decode()
+    assert _version_of(old, registry_engine.name) == 4
+    assert "follow_up_3m" not in {c for (c,) in _columns_of_records(old, registry_engine.name)}
+    from escape_desktop.registry.store import open_registry_at
+
+    open_registry_at(old, url, create=False).dispose()
+    assert _version_of(old, registry_engine.name) == SCHEMA_VERSION
+    assert sorted(registry_sql(old, CELLS), key=str) == sorted(registry_sql(source, CELLS), key=str)
+    assert _differences(old) == []
+
+
+def _columns_of_records(folder: Path, engine_name: str) -> list[tuple]:
+    if engine_name == "postgresql":
+        return registry_sql(
+            folder,
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'records' "
+            "AND table_schema = current_schema()",
+        )
+    return [(r[1],) for r in registry_sql(folder, "PRAGMA table_info(records)")]
+
+
 def test_loaders_opening_an_old_registry_at_once_take_turns(
     fresh,
     registry_engine,  # noqa: F811
@@ -367,6 +441,54 @@ def test_a_reader_opening_an_old_server_registry_is_told_to_ask_the_owner(
     code, err = report(server.url_as(owner, reader), "--force")
     assert code == 0, err
     assert json.loads((tmp_path / "figures.json").read_text(encoding="utf-8")) == figures[0]
+
+
+def test_a_loader_is_told_to_ask_the_owner_and_loads_once_the_owner_has_upgraded(
+    fresh,
+    uploads,  # noqa: F811
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """A loader's account (rows, not tables) adding an upload to a version 4 server registry
+    is told in one sentence to ask the owner, and nothing changes; once the owner has opened
+    it, the grants the loader had still let it load into the upgraded tables."""
+    if registry_engine.server is None:
+        pytest.skip("a SQLite registry has no loader accounts")
+    from test_registry_lies import lie
+
+    from escape_desktop.cli import main
+    from escape_desktop.registry.server import role_grants
+
+    source, figures = fresh
+    old = tmp_path / "v4"
+    _made_by_version(old, 4, registry_engine.name, source)
+    server = registry_engine.server
+    owner = registry_engine.url_for(old)
+    loader = server.new_role("loader")
+    engine = _engine_for(old)
+    try:
+        with engine.begin() as con:  # the grants a version 4 registry's loader had
+            for sql in role_grants(list(TABLES), reader=None, loader=loader):
+                con.exec_driver_sql(sql)
+    finally:
+        engine.dispose()
+    again = lie(uploads, tmp_path)  # a batch the registry does not hold yet
+
+    def add(url: str) -> tuple[int, str]:
+        code = main(["registry", "add", str(again), "--data-dir", str(old), "--url", url])
+        return code, capsys.readouterr().err
+
+    batches = "SELECT count(*) FROM batches"
+    held = registry_sql(old, batches)
+    code, err = add(server.url_as(owner, loader))
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "owner" in err and "registry add" in err and "Traceback" not in err
+    assert _version_of(old, "postgresql") == 4 and registry_sql(old, batches) == held
+    assert _report(capsys, old)[0] == figures[0]  # the owner's first open upgrades it
+    code, err = add(server.url_as(owner, loader))
+    assert code == 0, err
+    assert registry_sql(old, batches)[0][0] == held[0][0] + 1
 
 
 def test_a_registry_made_by_a_newer_version_is_refused_untouched(
