@@ -7,8 +7,8 @@ under their own codes, about a million rows in all. For each engine, in the same
   ``COPY ... FROM STDIN`` (psycopg), SQLite ``executemany`` in one transaction;
 - ``registry add`` of every file into a new registry (manifest, SHA-256, every rule on every
   cell, merge by site + course + person, history; one transaction an upload);
-- the report (the figures, added up by the database, then the PDF), with the peak memory of
-  that step.
+- the report (the figures, added up by the database, then the PDF) in a fresh process of its
+  own, as `registry report` runs, with that process's peak memory (VmHWM).
 The PostgreSQL server is a private one started from the Debian package (tests/pg_server.py)
 with its durable settings (fsync on), as a real server runs. Without one, that half says why.
 ESCAPE_DESKTOP_BENCH_SITES / _ROWS change the size; quick mode (CI) runs a small one.
@@ -21,7 +21,6 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 
@@ -134,30 +133,8 @@ def _status_mb(field: str) -> float | None:
     return None
 
 
-def peak_rss_mb(fn: Callable[[], object]) -> tuple[float, float, float | None]:
-    """Seconds for ``fn``, the process's peak resident memory while it ran, and its resident
-    memory when it began (Linux: the high-water mark is reset first, to the memory the process
-    already holds, so the peak includes what earlier steps left; elsewhere the peak so far
-    and no start figure)."""
-    reset = Path("/proc/self/clear_refs")
-    if reset.exists():
-        reset.write_text("5")
-    before = _status_mb("VmRSS")
-    t0 = time.perf_counter()
-    fn()
-    took = time.perf_counter() - t0
-    peak = _status_mb("VmHWM")
-    if peak is not None:
-        return took, peak, before
-    import resource
-
-    return took, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, before
-
-
 def run_engine(name: str, files: list[Path], out: Path, url: str | None, library, profile) -> None:  # type: ignore[no-untyped-def]
     from escape_desktop.registry.load import add_files, table_counts
-    from escape_desktop.registry.pdf_report import render_registry_report
-    from escape_desktop.registry.report import gather_report
     from escape_desktop.registry.store import open_registry_at
 
     folder = out / f"registry-{name}"
@@ -174,17 +151,8 @@ def run_engine(name: str, files: list[Path], out: Path, url: str | None, library
     add_files(db, files, lambda _name: profile)
     ours, ours_cpu = time.perf_counter() - t0, time.process_time() - c0
     counts = table_counts(db)
-    pages: list[int] = []
-    gathered: list = []
-
-    def whole_report() -> None:
-        t0 = time.perf_counter()
-        gathered.append(gather_report(db, library))  # the figures: GROUP BY in the database
-        gathered.append(time.perf_counter() - t0)
-        pages.append(render_registry_report(gathered[0], out / f"report-{name}.pdf"))
-
-    report_s, report_mb, before_mb = peak_rss_mb(whole_report)
     db.dispose()
+    child = report_in_fresh_process(folder, url, out / f"report-{name}.pdf")
     print(
         f"[{name}] {SITES} sites x {YEARS} uploads, {plain} rows; registry holds "
         f"{counts['records']} rows, {counts['courses']} courses, {counts['batches']} uploads"
@@ -198,11 +166,66 @@ def run_engine(name: str, files: list[Path], out: Path, url: str | None, library
         max_ratio=3,
     )
     print(f"[{name}] registry add: {ours_cpu:.1f} s of this process's CPU ({ours:.1f} s wall)")
+    peak = child.get("peak_mb")
     print(
-        f"[{name}] registry report: {report_s:.1f} s (figures {gathered[1]:.1f} s, the rest "
-        f"the PDF), {pages[0]} pages; peak memory {report_mb:.0f} MB"
-        + (f" ({before_mb:.0f} MB already held before it began)" if before_mb is not None else "")
+        f"[{name}] registry report (a fresh process): {child['seconds']:.1f} s (figures "
+        f"{child['figures_s']:.1f} s, CPU {child['figures_cpu_s']:.1f} s; the rest the PDF), "
+        f"{child['pages']} pages; the process's peak memory (VmHWM) "
+        + (
+            f"{peak:.0f} MB ({child['figures_peak_mb']:.0f} MB when the figures were done, "
+            f"{child['start_mb']:.0f} MB held before the report began)"
+            if peak is not None
+            else "not known on this platform"
+        )
     )
+
+
+def report_in_fresh_process(folder: Path, url: str | None, pdf: Path) -> dict:
+    """The report (figures, then the PDF) run by a new Python process of its own, as
+    `registry report` runs, so its peak memory is the report's and not the load's; what it
+    measured, as a dict."""
+    import json
+    import subprocess
+
+    code = (
+        "import json, sys; from benchmarks.bench_registry_national import _child_report as r; "
+        "print(json.dumps(r(*sys.argv[1:])))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(folder), url or "", str(pdf)],
+        cwd=Path(__file__).resolve().parent.parent,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def _child_report(folder: str, url: str, pdf: str) -> dict:
+    from escape_desktop.library import load_library
+    from escape_desktop.registry.pdf_report import render_registry_report
+    from escape_desktop.registry.report import gather_report
+    from escape_desktop.registry.store import open_registry_at
+
+    library = load_library()
+    db = open_registry_at(Path(folder), url or None)
+    start_mb = _status_mb("VmRSS")
+    t0, c0 = time.perf_counter(), time.process_time()
+    data = gather_report(db, library)  # the figures: GROUP BY in the database
+    figures_s, figures_cpu_s = time.perf_counter() - t0, time.process_time() - c0
+    figures_peak_mb = _status_mb("VmHWM")  # the peak so far: the figures, before the PDF
+    pages = render_registry_report(data, Path(pdf))
+    seconds = time.perf_counter() - t0
+    db.dispose()
+    return {
+        "seconds": seconds,
+        "figures_s": figures_s,
+        "figures_cpu_s": figures_cpu_s,
+        "pages": pages,
+        "start_mb": start_mb,
+        "figures_peak_mb": figures_peak_mb,
+        "peak_mb": _status_mb("VmHWM"),
+    }
 
 
 def main() -> None:

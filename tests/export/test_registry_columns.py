@@ -118,3 +118,33 @@ def test_a_version_3_registry_on_a_read_only_folder_is_refused_in_a_sentence(
     assert len(err.strip().splitlines()) == 1
     assert not out_file.exists()
     assert registry_sql(folder, "PRAGMA user_version") == [(3,)]  # left as it was
+
+
+def test_the_report_never_reads_the_upload_rows_json(
+    uploads,  # noqa: F811
+    registry_engine,  # noqa: F811
+    tmp_path,
+    capsys,
+):
+    """The national figures are added up in SQL from the record's own columns (issue 30 item 5):
+    with every record's upload JSON (``records.row``, kept only for the merged export) taken
+    out of the registry after the load, the report gives the very same figures. A report that
+    read the row JSON at all, in SQL or in Python, fails here (no such column)."""
+    from sqlalchemy import text
+
+    folder = tmp_path / "reg"
+    code, _, err = cli(
+        capsys, "registry", "add", "--data-dir", str(folder), *map(str, uploads.values())
+    )
+    assert code == 0, err
+    before = _report(capsys, folder)
+    # The figures the row JSON used to give (follow-up states, equality items) are in it.
+    assert any(r["follow_up_3m_reached"] for r in before["rows"])
+    engine = _engine_for(folder)
+    try:
+        with engine.begin() as con:
+            con.execute(text('ALTER TABLE records DROP COLUMN "row"'))
+    finally:
+        engine.dispose()
+    (tmp_path / "reg-figures.json").unlink()
+    assert _report(capsys, folder) == before
