@@ -213,6 +213,35 @@ def _demo_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return folder / DB_FILENAME
 
 
+ENCRYPTED_DEMO_PASSPHRASE = "kettle on at half nine"
+
+
+@pytest.fixture(scope="session")
+def encrypted_demo_copy(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """copy(dest) -> dest: a data folder with a key file (passphrase ENCRYPTED_DEMO_PASSPHRASE,
+    scrypt n=2**12) holding the small demo of seed 3 made as if today were DEMO_TODAY, made
+    once in this test process and copied to ``dest`` (created if need be). Making it costs
+    about half a second of CPU; the tests that start from it are about the lock, the key and
+    the window, not how the demo is made."""
+    made: list[Path] = []
+
+    def copy(dest: Path) -> Path:
+        if not made:
+            from escape_desktop.db import keys
+            from escape_desktop.services.demo import generate_demo
+
+            folder = tmp_path_factory.mktemp("template-encrypted") / "enc"
+            keys.create_key(folder, ENCRYPTED_DEMO_PASSPHRASE, n=2**12)
+            ctx = AppContext.open(folder, passphrase=ENCRYPTED_DEMO_PASSPHRASE)
+            generate_demo(ctx, scale="small", seed=3, today=DEMO_TODAY)
+            _checkpoint(ctx)
+            made.append(folder)
+        shutil.copytree(made[0], dest, dirs_exist_ok=True)
+        return dest
+
+    return copy
+
+
 def _context_from(template: Path, folder: Path) -> Iterator[AppContext]:
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy2(template, folder / DB_FILENAME)

@@ -3,7 +3,10 @@ empty data folder, with --json, and bad input as one line on stderr with a non-z
 
 from __future__ import annotations
 
+import io
 import json
+import shutil
+import sys
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -34,17 +37,39 @@ def refused(capsys, folder: Path, *args: str) -> str:
     return lines[0]
 
 
-@pytest.fixture
-def folder(tmp_path: Path, capsys) -> Path:
-    """An empty data folder with one knees-and-hips course made by `course new`."""
-    data = tmp_path / "data"
-    made = ok_json(
-        capsys, data, "course", "new", "--title", "Knees and hips, Demo Hall",
-        "--start", "2027-01-04", "--weekdays", "mon,thu", "--instructor", "Sam Demo-Physio",
-    )  # fmt: skip
+def _course_new(data: Path, start: date) -> dict:
+    """`course new` for a knees-and-hips course on Mondays and Thursdays, outside any test's
+    captured output: what it printed in --json."""
+    with pytest.MonkeyPatch.context() as m:
+        printed = io.StringIO()
+        m.setattr(sys, "stdout", printed)
+        code = main(
+            ["course", "new", "--title", "Knees and hips, Demo Hall", "--start",
+             start.isoformat(), "--weekdays", "mon,thu", "--instructor", "Sam Demo-Physio",
+             "--json", "--data-dir", str(data)]
+        )  # fmt: skip
+    assert code == 0
+    return json.loads(printed.getvalue())
+
+
+# Each test starts from a copy of a folder `course new` made once per module: making one
+# migrates an empty database (about half a second of CPU), and these tests are about what is
+# done with the course, not how it is made.
+
+
+@pytest.fixture(scope="module")
+def _folder_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    data = tmp_path_factory.mktemp("course-new") / "data"
+    made = _course_new(data, date(2027, 1, 4))
     assert made["code"] == COURSE and len(made["sessions"]) == 12
     assert made["sessions"][:2] == ["2027-01-04", "2027-01-07"]
     return data
+
+
+@pytest.fixture
+def folder(_folder_template: Path, tmp_path: Path) -> Path:
+    """An empty data folder with one knees-and-hips course made by `course new`."""
+    return shutil.copytree(_folder_template, tmp_path / "data")
 
 
 def enrol(capsys, folder: Path, first: str, *extra: str, course: str = COURSE) -> dict:
@@ -54,18 +79,24 @@ def enrol(capsys, folder: Path, first: str, *extra: str, course: str = COURSE) -
     )  # fmt: skip
 
 
-@pytest.fixture
-def held(tmp_path: Path, capsys) -> tuple[Path, str, list[date]]:
-    """A course that started five weeks ago, so a closing day between its sessions is not
-    still to come (refused): (folder, course code, its session days)."""
-    data = tmp_path / "held"
+@pytest.fixture(scope="module")
+def _held_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str, list[date]]:
+    data = tmp_path_factory.mktemp("held") / "held"
     start = date.today() - timedelta(weeks=5)
     start -= timedelta(days=start.weekday())  # a Monday
-    made = ok_json(
-        capsys, data, "course", "new", "--title", "Knees and hips, Demo Hall",
-        "--start", start.isoformat(), "--weekdays", "mon,thu", "--instructor", "Sam Demo-Physio",
-    )  # fmt: skip
+    made = _course_new(data, start)
     return data, made["code"], [date.fromisoformat(d) for d in made["sessions"]]
+
+
+@pytest.fixture
+def held(
+    _held_template: tuple[Path, str, list[date]], tmp_path: Path
+) -> tuple[Path, str, list[date]]:
+    """A course that started five weeks ago, so a closing day between its sessions is not
+    still to come (refused): (folder, course code, its session days). Made once per module
+    and copied for each test."""
+    template, code, days = _held_template
+    return shutil.copytree(template, tmp_path / "held"), code, days
 
 
 def courses(capsys, folder: Path) -> dict:

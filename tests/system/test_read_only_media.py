@@ -34,11 +34,10 @@ def _prefix() -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def read_only_data(tmp_path_factory: pytest.TempPathFactory):
+def read_only_data(tmp_path_factory: pytest.TempPathFactory, demo_copy):
     prefix = _prefix()
     base = tmp_path_factory.mktemp("romedia")
-    data = base / "data"
-    assert main(["demo", "--data-dir", str(data)]) == 0
+    data = demo_copy(base / "data")  # as `demo` makes it
     assert main(["site", "--name", "Demo Physio", "--code", "RX1", "--data-dir", str(data)]) == 0
     stick = base / "stick"
     stick.mkdir()
@@ -166,10 +165,9 @@ def _sticks_with_unfolded_changes(base: Path, data: Path) -> tuple[Path, Path]:
     return sticks
 
 
-def test_changes_still_in_the_wal_are_read_not_silently_left_out(tmp_path):
+def test_changes_still_in_the_wal_are_read_not_silently_left_out(tmp_path, demo_copy):
     prefix = _prefix()
-    data = tmp_path / "data"
-    assert main(["demo", "--data-dir", str(data)]) == 0
+    data = demo_copy(tmp_path / "data")
     with_shm, without = _sticks_with_unfolded_changes(tmp_path, data)
     try:
         done = _run(prefix, with_shm, "courses")

@@ -40,10 +40,9 @@ def _listing(folder: Path) -> list[tuple[str, int, int]]:
     return sorted((p.name, p.stat().st_size, p.stat().st_mtime_ns) for p in folder.iterdir())
 
 
-def test_the_window_opens_read_only_says_so_and_refuses_every_change(tmp_path):
+def test_the_window_opens_read_only_says_so_and_refuses_every_change(tmp_path, demo_copy):
     prefix = _prefix()
-    data = tmp_path / "data"
-    assert main(["demo", "--data-dir", str(data)]) == 0
+    data = demo_copy(tmp_path / "data")  # as `demo` makes it
     stick = tmp_path / "stick"
     stick.mkdir()
     for name in ("escape.db", "escape.db.sums.json"):
@@ -55,7 +54,7 @@ def test_the_window_opens_read_only_says_so_and_refuses_every_change(tmp_path):
     phrase = "a hall with no signal"
     sent = out / "course.escape"  # a course handed over from another laptop
     other = tmp_path / "other"
-    assert main(["demo", "--data-dir", str(other), "--seed", "2"]) == 0
+    demo_copy(other, seed=2)
     os.environ["ESCAPE_DESKTOP_HANDOVER_PASSPHRASE"] = phrase
     try:
         code = ["course", "send", "--course", "KH-2026-001", "--out", str(sent)]

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -29,22 +32,37 @@ def courses_json(folder: Path, capsys: pytest.CaptureFixture, monkeypatch) -> li
     return json.loads(capsys.readouterr().out)
 
 
-@pytest.fixture
-def stick(tmp_path: Path, demo_today, capsys, monkeypatch):  # type: ignore[no-untyped-def]
-    """An encrypted demo laptop and its backup copied to a stick with 'backup --out'."""
+@pytest.fixture(scope="module")
+def _stick_template(tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """What `stick` copies: made once per module (a key, a demo and a backup are about a second
+    of CPU), under a folder of its own."""
+    from conftest import DEMO_TODAY
+
     from escape_desktop.services.demo import generate_demo
 
-    old = tmp_path / "old-laptop"
+    base = tmp_path_factory.mktemp("continuity")
+    old = base / "old-laptop"
     made = keys.create_key(old, PASS, n=FAST)
     ctx = AppContext.open(old, passphrase=PASS)
-    generate_demo(ctx, scale="small", seed=3, today=demo_today)
+    generate_demo(ctx, scale="small", seed=3, today=DEMO_TODAY)
     ctx.close()
-    out = tmp_path / "stick" / "classes.db"
+    out = base / "stick" / "classes.db"
     out.parent.mkdir()
-    monkeypatch.setenv("ESCAPE_DESKTOP_PASSPHRASE", PASS)
-    assert main(["backup", "--out", str(out), "--data-dir", str(old)]) == 0
+    with pytest.MonkeyPatch.context() as m, contextlib.redirect_stdout(io.StringIO()):
+        m.setenv("ESCAPE_DESKTOP_PASSPHRASE", PASS)
+        assert main(["backup", "--out", str(out), "--data-dir", str(old)]) == 0
     assert key_copy_path(out).is_file()
-    return old, out, made.recovery_code
+    return base, made.recovery_code
+
+
+@pytest.fixture
+def stick(_stick_template, tmp_path: Path, monkeypatch):  # type: ignore[no-untyped-def]
+    """An encrypted demo laptop and its backup copied to a stick with 'backup --out'."""
+    base, recovery_code = _stick_template
+    for name in ("old-laptop", "stick"):
+        shutil.copytree(base / name, tmp_path / name)
+    monkeypatch.setenv("ESCAPE_DESKTOP_PASSPHRASE", PASS)
+    return tmp_path / "old-laptop", tmp_path / "stick" / "classes.db", recovery_code
 
 
 def answer_restore(monkeypatch, source: Path, fill: Callable[[RestoreDialog], None]) -> list:  # type: ignore[no-untyped-def]

@@ -6,12 +6,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import ENCRYPTED_DEMO_PASSPHRASE
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAccessible
 from PySide6.QtWidgets import QApplication, QWidget
 
 from escape_desktop.context import AppContext
-from escape_desktop.db import keys
 from escape_desktop.ui.safety import safety_menu
 
 FAST = 2**12
@@ -21,13 +21,10 @@ pytestmark = pytest.mark.qt_log_ignore("propagateSizeHints", "raise", "grabbing"
 
 
 @pytest.fixture
-def enc_ctx(tmp_path: Path, demo_today) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
-    from escape_desktop.services.demo import generate_demo
-
-    folder = tmp_path / "enc"
-    keys.create_key(folder, PASS, n=FAST)
-    ctx = AppContext.open(folder, passphrase=PASS)
-    generate_demo(ctx, scale="small", seed=3, today=demo_today)
+def enc_ctx(tmp_path: Path, encrypted_demo_copy) -> Iterator[AppContext]:  # type: ignore[no-untyped-def]
+    """The small demo of seed 3 behind a key of passphrase PASS."""
+    assert PASS == ENCRYPTED_DEMO_PASSPHRASE
+    ctx = AppContext.open(encrypted_demo_copy(tmp_path / "enc"), passphrase=PASS)
     yield ctx
     ctx.close()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ENCRYPTED_DEMO_PASSPHRASE
 from sqlalchemy import func, select
 
 from escape_desktop.context import AppContext
@@ -17,12 +18,10 @@ PASS = "kettle on at half nine"
 
 
 @pytest.fixture
-def enc_ctx(tmp_path: Path, demo_today):  # type: ignore[no-untyped-def]
-    from escape_desktop.services.demo import generate_demo
-
-    keys.create_key(tmp_path, PASS, n=2**12)
-    ctx = AppContext.open(tmp_path, passphrase=PASS)
-    generate_demo(ctx, scale="small", seed=3, today=demo_today)
+def enc_ctx(tmp_path: Path, encrypted_demo_copy):  # type: ignore[no-untyped-def]
+    """The small demo of seed 3 behind a key of passphrase PASS, in tmp_path."""
+    assert PASS == ENCRYPTED_DEMO_PASSPHRASE
+    ctx = AppContext.open(encrypted_demo_copy(tmp_path), passphrase=PASS)
     yield ctx
     ctx.close()
 

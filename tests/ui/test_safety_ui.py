@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ENCRYPTED_DEMO_PASSPHRASE
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog, QMessageBox
 from sqlalchemy import select
@@ -44,13 +45,10 @@ def messages(monkeypatch) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def enc_ctx(tmp_path: Path, demo_today) -> AppContext:  # type: ignore[no-untyped-def]
-    from escape_desktop.services.demo import generate_demo
-
-    folder = tmp_path / "enc"
-    keys.create_key(folder, PASS, n=FAST)
-    ctx = AppContext.open(folder, passphrase=PASS)
-    generate_demo(ctx, scale="small", seed=3, today=demo_today)
+def enc_ctx(tmp_path: Path, encrypted_demo_copy) -> AppContext:  # type: ignore[no-untyped-def]
+    """The small demo of seed 3 behind a key of passphrase PASS."""
+    assert PASS == ENCRYPTED_DEMO_PASSPHRASE
+    ctx = AppContext.open(encrypted_demo_copy(tmp_path / "enc"), passphrase=PASS)
     yield ctx
     ctx.close()
 

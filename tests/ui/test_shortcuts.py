@@ -321,12 +321,77 @@ def built_window(qtbot, make_window, ctx, today):  # type: ignore[no-untyped-def
     return window
 
 
+def _visible_state(window) -> tuple:  # type: ignore[no-untyped-def]
+    """What a test could leave changed on the shared window: the page and screen shown, its
+    language, any dialog or menu still open, every shortcut's key."""
+    others = [w for w in QApplication.topLevelWidgets() if w.isVisible() and w is not window]
+    return (
+        window.isVisible(),
+        window.pages.currentIndex(),
+        window.course_view.tabs.currentIndex(),
+        window.keys_action.text(),
+        tuple(others),
+        tuple(sorted((k, w) for k, w, _o in all_keys(window))),
+    )
+
+
+@pytest.fixture(scope="module")
+def _shared_window(qapp, _demo_template, tmp_path_factory):  # type: ignore[no-untyped-def]
+    """One built window (the small demo, in English, on a desk screen, as built_window makes
+    it) for the tests that only read it: the keys it answers and the help that lists them.
+    Building a window costs about a third of a second of CPU."""
+    import shutil
+
+    from conftest import DEMO_TODAY
+    from PySide6.QtCore import QRect
+    from qt_wait import settle
+
+    from escape_desktop import i18n
+    from escape_desktop.context import AppContext
+    from escape_desktop.db.engine import DB_FILENAME
+    from escape_desktop.ui.app import main_window as mw
+    from escape_desktop.ui.app.launcher import create_main_window
+
+    folder = tmp_path_factory.mktemp("shared-window") / "data"
+    folder.mkdir()
+    shutil.copy2(_demo_template, folder / DB_FILENAME)
+    ctx = AppContext.open(folder)
+    ctx.actor = "test"
+    with pytest.MonkeyPatch.context() as m:  # as the autouse _desk_screen and _english_window
+        m.setattr(mw.MainWindow, "available_geometry", lambda self: QRect(0, 0, 1920, 1040))
+        i18n.set_ui_language(None)
+        window = create_main_window(ctx, today=DEMO_TODAY)
+        window.show()
+        while not window.is_ready:
+            settle()
+    for index in range(4):
+        window.course_view.section(index)  # every screen's own keys exist
+    settle()
+    yield window, _visible_state(window)
+    window.close()
+    window.deleteLater()
+    settle()
+    ctx.close()
+
+
+@pytest.fixture
+def shared_window(_shared_window, qtbot):  # type: ignore[no-untyped-def]
+    """The module's window, proved to be as it was built before each test and after it: the
+    tests that share it stay independent of each other and of their order."""
+    window, built = _shared_window
+    assert _visible_state(window) == built, "a test before this one left the window changed"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    yield window
+    assert _visible_state(window) == built, "this test left the shared window changed"
+
+
 def test_no_key_of_the_window_clashes_with_another_or_a_standard_key(
-    qtbot, demo_ctx, demo_today, make_window
+    shared_window,
 ) -> None:  # type: ignore[no-untyped-def]
     from escape_desktop.ui.circuit.circuit_section import CircuitSection
 
-    window = built_window(qtbot, make_window, demo_ctx, demo_today)
+    window = shared_window
     found = all_keys(window)
     assert len(found) >= 25
     circuit = window.course_view.section(1)
@@ -339,19 +404,16 @@ def test_no_key_of_the_window_clashes_with_another_or_a_standard_key(
 
 
 def test_no_circuit_key_clashes_with_the_window_or_a_standard_key(
-    qtbot, demo_ctx, demo_today, make_window
+    shared_window,
 ) -> None:  # type: ignore[no-untyped-def]
-    window = built_window(qtbot, make_window, demo_ctx, demo_today)
-    assert clashes(all_keys(window)) == []
+    assert clashes(all_keys(shared_window)) == []
 
 
-def test_help_lists_every_key_the_window_answers(
-    qtbot, demo_ctx, demo_today, make_window, monkeypatch
-) -> None:  # type: ignore[no-untyped-def]
+def test_help_lists_every_key_the_window_answers(shared_window, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from PySide6.QtGui import QKeySequence
     from PySide6.QtWidgets import QMessageBox
 
-    window = built_window(qtbot, make_window, demo_ctx, demo_today)
+    window = shared_window
     shown: list[str] = []
     monkeypatch.setattr(
         QMessageBox, "information", lambda _p, _t, text, *a, **k: shown.append(text)
