@@ -5,6 +5,7 @@ import csv
 import hashlib
 import io
 import json
+import os
 import shutil
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -834,11 +835,11 @@ def test_an_inbox_named_with_a_wildcard_loads_as_windows_passes_it_and_a_folder_
     assert code == 1 and len(err.strip().splitlines()) == 1, err
     assert "folder" in err and "*.csv" in err and not reg.exists()
     code, out, err = cli(
-        capsys, "registry", "add", "--json", "--data-dir", str(reg), str(inbox / "*")
-    )
+        capsys, "registry", "add", "--json", "--data-dir", str(reg), f"{inbox}{os.sep}*"
+    )  # a pattern as typed (Windows' shells hand it over unexpanded), not a file's name
     assert code == 0, err
     assert sorted(r["site_code"] for r in json.loads(out)) == ["HIL02", "RIV01"]
-    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), str(inbox / "*.xlsx"))
+    code, _, err = cli(capsys, "registry", "add", "--data-dir", str(reg), f"{inbox}{os.sep}*.xlsx")
     assert code == 1 and "*.xlsx" in err
 
 

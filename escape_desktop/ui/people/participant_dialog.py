@@ -482,6 +482,9 @@ class ParticipantDialog(QDialog):
         # questions in a slot two lines tall.
         scroll_min = self.body_scroll.minimumSizeHint().height()
         height = self.minimumSizeHint().height() - scroll_min + self.body.minimumHeight() + 4
+        if self.body_scroll.horizontalScrollBarPolicy() != Qt.ScrollBarPolicy.ScrollBarAlwaysOff:
+            # Scrolling sideways (a screen too narrow for the form): its bar takes height too.
+            height += self.body_scroll.horizontalScrollBar().sizeHint().height()
         if screen is not None:
             height = min(height, screen.availableGeometry().height() - 60)  # title bar
         self.resize(width, max(height, self.minimumSizeHint().height()))
