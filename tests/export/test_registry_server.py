@@ -85,12 +85,28 @@ def logical_state(folder) -> dict[str, list[tuple]]:
     }
 
 
-def loader(folder, files, engine):  # type: ignore[no-untyped-def]
-    """A separate `registry add` process, as a second analyst would run it."""
+# A `registry add` that rests a moment after each upload it commits: the load is fast enough
+# (set-based, no fsync per upload) that a kill aimed between uploads could land after the last.
+PACED = (
+    "import sys, time\n"
+    "from escape_desktop.registry import load\n"
+    "from escape_desktop.cli import main\n"
+    "plain = load._load_once\n"
+    "def paced(*a, **k):\n"
+    "    done = plain(*a, **k)\n"
+    "    time.sleep(0.05)\n"
+    "    return done\n"
+    "load._load_once = paced\n"
+    "sys.exit(main(sys.argv[1:]))\n"
+)
+
+
+def loader(folder, files, engine, paced=False):  # type: ignore[no-untyped-def]
+    """A separate `registry add` process, as a second analyst would run it; ``paced``: one
+    that rests after each upload it commits, so a kill can be aimed between two."""
     cmd = [
         sys.executable,
-        "-m",
-        "escape_desktop",
+        *(["-c", PACED] if paced else ["-m", "escape_desktop"]),
         *on_engine(["registry", "add", "--data-dir", str(folder), *map(str, files)]),
     ]
     return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -194,7 +210,7 @@ def test_a_loader_killed_mid_load_leaves_each_upload_whole_or_absent(
     # Killed as soon as it has committed `after` uploads: the next one is then under way.
     for i, after in enumerate(kills_after):
         folder = tmp_path / f"killed{i}"
-        p = loader(folder, inbox, registry_engine)
+        p = loader(folder, inbox, registry_engine, paced=True)
         while p.poll() is None and batches_in(folder) < after:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 p.wait(timeout=0.005)  # a poll interval, not a wait for the outcome
