@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 from collections.abc import Iterator
@@ -376,3 +377,25 @@ def make_window(qtbot):
     from qt_wait import delete_and_wait
 
     delete_and_wait(qtbot, made)
+
+
+@functools.cache  # the template does not change while the tests run
+def _pseudo_po() -> bytes:
+    from escape_desktop import i18n
+
+    pot = Path(__file__).resolve().parents[1] / "resources" / "i18n" / "escape_desktop.pot"
+    return i18n.pseudo_po(pot.read_bytes())
+
+
+@pytest.fixture
+def pseudo() -> Iterator[None]:
+    """The instructor's language is the pseudo-language "xx" for one test (a test module may
+    define its own ``pseudo``, which then stands for it there)."""
+    from escape_desktop import i18n
+
+    before = i18n.ui_language()
+    i18n.add_language("xx", i18n.pseudo_translator(_pseudo_po()))
+    i18n.set_ui_language("xx")
+    yield
+    i18n.set_ui_language(before)
+    i18n.remove_language("xx")

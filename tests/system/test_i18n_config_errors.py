@@ -4,7 +4,6 @@ inside its markers, except the file's own names and values that the sentence quo
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 from pathlib import Path
@@ -15,22 +14,6 @@ from escape_desktop import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 POT = ROOT / "resources" / "i18n" / "escape_desktop.pot"
-
-
-@functools.cache  # the template does not change while the tests run
-def _pseudo_po() -> bytes:
-    return i18n.pseudo_po(POT.read_bytes())
-
-
-@pytest.fixture
-def pseudo():  # type: ignore[no-untyped-def]
-    """The instructor's language is the pseudo-language "xx" for one test."""
-    before = i18n.ui_language()
-    i18n.add_language("xx", i18n.pseudo_translator(_pseudo_po()))
-    i18n.set_ui_language("xx")
-    yield
-    i18n.set_ui_language(before)
-    i18n.remove_language("xx")
 
 
 def _unmarked_words(text: str, allowed: str) -> set[str]:

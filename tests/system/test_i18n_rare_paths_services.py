@@ -8,7 +8,6 @@ markers that is not data escaped the catalogue. These were English under Welsh."
 
 from __future__ import annotations
 
-import functools
 import re
 from datetime import date
 from pathlib import Path
@@ -26,22 +25,6 @@ from escape_desktop.services.participants import ParticipantInput
 ROOT = Path(__file__).resolve().parents[2]
 POT = ROOT / "resources" / "i18n" / "escape_desktop.pot"
 OPEN = i18n.PSEUDO_OPEN
-
-
-@functools.cache  # the template does not change while the tests run
-def _pseudo_po() -> bytes:
-    return i18n.pseudo_po(POT.read_bytes())
-
-
-@pytest.fixture
-def pseudo():  # type: ignore[no-untyped-def]
-    """The instructor's language is the pseudo-language "xx" for one test."""
-    before = i18n.ui_language()
-    i18n.add_language("xx", i18n.pseudo_translator(_pseudo_po()))
-    i18n.set_ui_language("xx")
-    yield
-    i18n.set_ui_language(before)
-    i18n.remove_language("xx")
 
 
 def _loose(text: str, data: str = "") -> set[str]:

@@ -5,9 +5,7 @@ the action with its first letter raised, under any language)."""
 
 from __future__ import annotations
 
-import functools
 import threading
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,23 +13,6 @@ from PySide6.QtWidgets import QProgressDialog, QWidget
 
 from escape_desktop import i18n
 from escape_desktop.services import data_safety
-
-POT = Path(__file__).resolve().parents[2] / "resources" / "i18n" / "escape_desktop.pot"
-
-
-@functools.cache
-def _pseudo_po() -> bytes:
-    return i18n.pseudo_po(POT.read_bytes())
-
-
-@pytest.fixture
-def pseudo() -> Any:
-    before = i18n.ui_language()
-    i18n.add_language("xx", i18n.pseudo_translator(_pseudo_po()))
-    i18n.set_ui_language("xx")
-    yield
-    i18n.set_ui_language(before)
-    i18n.remove_language("xx")
 
 
 @pytest.mark.parametrize(
